@@ -1,0 +1,92 @@
+"""Settings: the configuration contract of DESIGN.md, read from the environment or `.env`.
+
+Built in the entry point, never at import time, so tests and the command line each build their own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigError
+
+# Values people leave in a copied .env; treating them as unset gives a clearer start-up error
+# than a 401 from the provider a minute later.
+_PLACEHOLDER = re.compile(r"^(|x+|\.+|<.*>|your[-_ ].*|change[-_ ]?me.*|todo|none|null)$", re.I)
+_TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_ignore_empty=True, extra="ignore", case_sensitive=False
+    )
+
+    mimo_api_key: SecretStr | None = None
+    mimo_base_url: str = "https://api.xiaomimimo.com/v1"
+    mimo_asr_model: str = "mimo-v2.5-asr"
+    mimo_tts_model: str = "mimo-v2.5-tts"
+    mimo_audio_model: str = "mimo-v2.5"
+    mimo_chat_model: str = "mimo-v2.5"
+    # Both headers are accepted by MiMo; some gateways in front of it only pass one of them.
+    mimo_auth_header: Literal["api-key", "bearer"] = "api-key"
+    mimo_timeout_seconds: float = Field(default=120.0, gt=0)
+    mimo_max_retries: int = Field(default=3, ge=0, le=10)
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_local_mode: bool = False
+
+    discord_bot_token: SecretStr | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None
+
+    database_url: str = "sqlite+aiosqlite:///voicebridge.db"
+
+    # Limits that protect the owner's wallet and the chats' patience.
+    max_say_chars: int = Field(default=1000, ge=1)
+    max_audio_seconds: int = Field(default=3600, ge=1)
+    max_audio_mb: int = Field(default=50, ge=1)
+    asr_piece_seconds: int = Field(default=600, ge=10)
+    asr_concurrency: int = Field(default=4, ge=1)
+
+    log_level: str = "INFO"
+
+    def secret_values(self) -> list[str]:
+        """Every secret in force, for the log redaction filter."""
+        secrets = (self.mimo_api_key, self.telegram_bot_token, self.discord_bot_token)
+        return [s.get_secret_value() for s in secrets if s and s.get_secret_value()]
+
+    def require_mimo_key(self) -> str:
+        return _require(self.mimo_api_key, "MIMO_API_KEY")
+
+    def telegram_token(self) -> str | None:
+        """The Telegram token if the bot is enabled; raises when it is set but malformed."""
+        if not _is_set(self.telegram_bot_token):
+            return None
+        token = _require(self.telegram_bot_token, "TELEGRAM_BOT_TOKEN")
+        if not _TELEGRAM_TOKEN.match(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (expected 123456:ABC..., "
+                "as BotFather gives it)"
+            )
+        return token
+
+    def discord_token(self) -> str | None:
+        if not _is_set(self.discord_bot_token):
+            return None
+        return _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+
+
+def _is_set(value: SecretStr | None) -> bool:
+    return value is not None and not _PLACEHOLDER.match(value.get_secret_value().strip())
+
+
+def _require(value: SecretStr | None, name: str) -> str:
+    if value is None or not value.get_secret_value().strip():
+        raise ConfigError(f"{name} is not set (put it in the environment or in .env)")
+    if not _is_set(value):
+        raise ConfigError(f"{name} still holds a placeholder value; set the real one")
+    return value.get_secret_value().strip()

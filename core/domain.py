@@ -1,0 +1,70 @@
+"""Plain values shared by the core and the adapters. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Platform = Literal["telegram", "discord"]
+Language = Literal["auto", "zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("auto", "zh", "en")
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where preferences live: one platform's chat, channel, server or DM."""
+
+    platform: Platform
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """A chat's choices; `None` means the configured default."""
+
+    voice: str | None = None
+    style: str | None = None
+    language: Language = "auto"
+    auto_transcribe: bool = True
+    tts_model: str | None = None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What MiMo reported for one call."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    audio_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class AsrPiece:
+    """One request's worth of audio, ready for speech recognition."""
+
+    data: bytes
+    mime: str  # audio/mpeg or audio/wav
+    offset: float  # seconds from the start of the recording
+    duration: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    duration: float  # seconds of audio heard
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True)
+class VoiceNote:
+    """An OGG/Opus clip as chat platforms want voice notes."""
+
+    data: bytes
+    duration: float  # seconds
+    waveform: bytes = b""  # up to 256 amplitude bytes, one per ~100 ms (Discord voice messages)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    usage: Usage = field(default_factory=Usage)
