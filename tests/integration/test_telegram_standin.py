@@ -1,0 +1,275 @@
+"""The Bot API stand-in speaks well enough for the real python-telegram-bot to run on it.
+
+A tiny Application defined here (not the project's adapter) polls the stand-in over real HTTP,
+replies to text and commands, downloads a voice note and sends it back as a voice (multipart
+upload) and as a document. A plain `Bot` pins down the protocol details the adapter's tests
+rely on: error codes, flood answers, long polling and how parameters are decoded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from telegram import Bot, BotCommand, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, EndPointNotFound, InvalidToken, RetryAfter
+from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
+from telegram.ext import MessageHandler as OnMessage
+
+from tests.standins.telegram_api import FakeBotApi
+
+OGG = b"OggS\x00\x02" + bytes(range(256)) * 8  # opaque bytes: nothing here decodes audio
+CHAT = USER = 4242
+GROUP = -1001234
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Echo the text back, quoting the message."""
+    assert update.message and update.message.text
+    await update.message.reply_text(update.message.text, do_quote=True)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet the sender by name."""
+    assert update.message and update.effective_user
+    await update.message.reply_text(f"hello {update.effective_user.first_name}")
+
+
+async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the sender their status in the chat."""
+    assert update.message and update.effective_chat and update.effective_user
+    member = await update.effective_chat.get_member(update.effective_user.id)
+    await update.message.reply_text(member.status)
+
+
+async def voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Download the voice note and send it back as a voice note and as a document."""
+    assert update.message and update.message.voice
+    await update.message.reply_chat_action(ChatAction.RECORD_VOICE)
+    file = await update.message.voice.get_file()
+    data = bytes(await file.download_as_bytearray())
+    await update.message.reply_voice(data, duration=update.message.voice.duration, do_quote=True)
+    await update.message.reply_document(data, filename="echo.oga", caption="same bytes")
+
+
+def build_app(api: FakeBotApi) -> Application:  # type: ignore[type-arg]
+    app = (
+        ApplicationBuilder()
+        .token(api.token)
+        .base_url(api.base_url)
+        .base_file_url(api.base_file_url)
+        .local_mode(api.local_mode)
+        .build()
+    )
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("whoami", whoami))
+    app.add_handler(OnMessage(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(OnMessage(filters.VOICE, voice))
+    return app
+
+
+@contextlib.asynccontextmanager
+async def polling(api: FakeBotApi) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    app = build_app(api)
+    async with app:
+        await app.start()
+        assert app.updater
+        await app.updater.start_polling(poll_interval=0.0, timeout=10)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+@pytest.fixture(autouse=True)
+def durations_as_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB 23's timedelta durations; the int ones warn since PTB 22.2."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as client:
+        yield client
+
+
+# -- the real Application on the stand-in ----------------------------------------------------
+
+
+async def test_text_is_echoed_as_a_reply_to_the_message(api: FakeBotApi) -> None:
+    async with polling(api):
+        message = api.text_message(chat_id=CHAT, user_id=USER, text="123")
+        api.push(message)
+        [reply] = await api.wait_for("sendMessage", chat_id=CHAT)
+
+    assert reply.params["text"] == "123"  # a string, although the form value looks like JSON
+    assert reply.params["reply_parameters"] == {"message_id": message["message_id"]}
+    assert reply.result["message_id"] == message["message_id"] + 1
+    assert reply.result["from"]["username"] == api.bot_username
+    assert reply.result["reply_to_message"]["text"] == "123"
+
+
+async def test_commands_addressed_to_another_bot_are_ignored(api: FakeBotApi) -> None:
+    async with polling(api):
+        for text in ("/start@other_bot", "/start@voicebridge_test_bot"):
+            api.push(api.text_message(chat_id=GROUP, user_id=USER, text=text, chat_type="group"))
+        await api.wait_for("sendMessage", chat_id=GROUP)
+
+    assert [call.params["text"] for call in api.sent("sendMessage")] == [f"hello User{USER}"]
+
+
+async def test_voice_note_is_downloaded_and_sent_back(api: FakeBotApi) -> None:
+    async with polling(api):
+        api.push(api.voice_message(chat_id=CHAT, user_id=USER, data=OGG, duration=4))
+        await api.wait_for("sendDocument", chat_id=CHAT)
+
+    [action] = api.sent("sendChatAction")
+    [voice_call] = api.sent("sendVoice")
+    [document_call] = api.sent("sendDocument")
+    assert action.params["action"] == "record_voice"
+    assert api.downloads == ["voice/file_1.oga"]
+    assert voice_call.files["voice"] == OGG
+    assert voice_call.params["duration"] == 4
+    assert voice_call.result["voice"]["file_size"] == len(OGG)
+    assert document_call.files["document"] == OGG
+    assert document_call.file_names["document"] == "echo.oga"
+    assert document_call.result["document"]["file_name"] == "echo.oga"
+    assert document_call.result["caption"] == "same bytes"
+
+
+async def test_local_mode_hands_out_paths_on_disk() -> None:
+    async with FakeBotApi(local_mode=True) as api, polling(api):
+        api.push(api.voice_message(chat_id=CHAT, user_id=USER, data=OGG))
+        [voice_call] = await api.wait_for("sendVoice", chat_id=CHAT)
+        [get_file] = api.sent("getFile")
+
+    assert get_file.result["file_path"].startswith("/")
+    assert api.downloads == []  # PTB read the file from disk, not over HTTP
+    assert voice_call.files["voice"] == OGG
+
+
+async def test_group_membership_comes_from_set_member_status(api: FakeBotApi) -> None:
+    api.set_member_status(GROUP, USER, "administrator")
+    async with polling(api):
+        for user in (USER, USER + 1):
+            text = api.text_message(chat_id=GROUP, user_id=user, text="/whoami", chat_type="group")
+            api.push(text)
+        calls = await api.wait_for("sendMessage", count=2, chat_id=GROUP)
+
+    assert [call.params["text"] for call in calls] == ["administrator", "member"]
+
+
+# -- protocol details, with a plain Bot ------------------------------------------------------
+
+
+async def test_an_overlong_message_is_refused_like_telegram_does(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.send_message(CHAT, "x" * 4097)
+    await bot.send_message(CHAT, "x" * 4096)
+
+    [refused] = api.sent("sendMessage", include_rejected=True)[:1]
+    assert refused.error == "Bad Request: message is too long"
+    assert len(api.sent("sendMessage")) == 1
+
+
+async def test_unescaped_markup_is_refused_like_telegram_does(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="must be escaped"):
+        await bot.send_message(CHAT, "Done.", parse_mode="MarkdownV2")
+    with pytest.raises(BadRequest, match="unsupported start tag"):
+        await bot.send_message(CHAT, "1 <2 and 3", parse_mode="HTML")
+
+    await bot.send_message(CHAT, "*Done*\\. `a.b`", parse_mode="MarkdownV2")
+    await bot.send_message(CHAT, "<b>Done</b>: 1 &lt;2", parse_mode="HTML")
+
+
+async def test_flood_next_answers_429_then_recovers(api: FakeBotApi, bot: Bot) -> None:
+    api.flood_next("sendMessage", retry_after=7)
+    with pytest.raises(RetryAfter, match="7"):
+        await bot.send_message(CHAT, "first")
+    await bot.send_message(CHAT, "second")
+
+    assert [call.params["text"] for call in api.sent("sendMessage")] == ["second"]
+
+
+async def test_unknown_methods_and_wrong_tokens_are_refused(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(EndPointNotFound):
+        await bot.do_api_request("noSuchMethod")
+    with pytest.raises(InvalidToken):
+        async with Bot("999:wrong", base_url=api.base_url):  # getMe on entry
+            pass
+
+
+async def test_get_updates_long_polls_and_confirms_by_offset(api: FakeBotApi, bot: Bot) -> None:
+    started = time.monotonic()
+    assert await bot.get_updates(timeout=30) == ()
+    assert time.monotonic() - started < api.long_poll_cap + 0.5
+
+    waiting = asyncio.create_task(bot.get_updates(timeout=30))
+    await asyncio.sleep(0.1)
+    update_id = api.push(api.text_message(chat_id=CHAT, user_id=USER, text="hi"))
+    [update] = await asyncio.wait_for(waiting, 0.5)
+    assert update.update_id == update_id
+    assert update.message and update.message.text == "hi"
+
+    assert len(await bot.get_updates(timeout=0)) == 1  # not confirmed yet
+    assert await bot.get_updates(offset=update_id + 1, timeout=0) == ()
+
+
+async def test_commands_are_kept_per_scope(api: FakeBotApi, bot: Bot) -> None:
+    await bot.set_my_commands([BotCommand("say", "speak the text")])
+
+    assert api.commands == [{"command": "say", "description": "speak the text"}]
+    assert [c.command for c in await bot.get_my_commands()] == ["say"]
+    with pytest.raises(BadRequest):
+        await bot.set_my_commands([BotCommand("Say Hi", "not a command name")])
+
+
+async def test_bot_messages_can_be_edited_once_per_change(bot: Bot) -> None:
+    sent = await bot.send_message(CHAT, "working...")
+    edited = await bot.edit_message_text("done", chat_id=CHAT, message_id=sent.message_id)
+
+    assert isinstance(edited, Message) and edited.text == "done"
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_text("done", chat_id=CHAT, message_id=sent.message_id)
+
+
+async def test_json_and_form_bodies_decode_alike(api: FakeBotApi) -> None:
+    url = f"{api.base_url}{api.token}/sendMessage"
+    reply = {"message_id": 99, "allow_sending_without_reply": True}
+    async with httpx.AsyncClient() as client:
+        as_json = await client.post(
+            url, json={"chat_id": CHAT, "text": "true", "reply_parameters": reply}
+        )
+        as_form = await client.post(  # the way PTB sends: strings raw, the rest JSON-encoded
+            url,
+            data={
+                "chat_id": str(CHAT),
+                "text": "true",
+                "reply_parameters": '{"message_id": 99, "allow_sending_without_reply": true}',
+            },
+        )
+
+    assert as_json.headers["content-type"] == "application/json; charset=utf-8"
+    assert as_json.json()["ok"] and as_form.json()["ok"]
+    from_json, from_form = api.sent("sendMessage")
+    assert from_json.params == from_form.params
+    assert from_form.params == {"chat_id": CHAT, "text": "true", "reply_parameters": reply}
+
+
+async def test_wait_for_reports_what_it_saw_on_timeout(api: FakeBotApi, bot: Bot) -> None:
+    await bot.send_message(CHAT, "only this")
+
+    with pytest.raises(AssertionError, match=r"sendVoice[\s\S]*only this"):
+        await api.wait_for("sendVoice", timeout=0.1)

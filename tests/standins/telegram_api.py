@@ -1,0 +1,1106 @@
+"""A loopback stand-in for the Telegram Bot API, for integration tests.
+
+`FakeBotApi` is the far end of the wire for the real python-telegram-bot (PTB) `Application`:
+an aiohttp server on 127.0.0.1 (OS-chosen port) that speaks enough of the Bot API for PTB to
+run unmodified, and records every call so a test can assert on what a user would have seen.
+
+    async with FakeBotApi() as api:
+        app = (
+            ApplicationBuilder().token(api.token)
+            .base_url(api.base_url).base_file_url(api.base_file_url).build()
+        )
+        ...
+        api.push(api.voice_message(chat_id=42, user_id=42, data=ogg_bytes))
+        [reply] = await api.wait_for("sendMessage", chat_id=42)
+
+Wire format, as the real server accepts it:
+
+- ``POST|GET /bot<token>/<method>``; method names are case-insensitive. Parameters come from the
+  query string and from a JSON, ``application/x-www-form-urlencoded`` or ``multipart/form-data``
+  body. PTB always sends a form: strings raw, everything else JSON-encoded, uploads as parts.
+- ``GET /file/bot<token>/<file_path>`` serves a file registered with `add_file` (or uploaded by
+  the bot). In ``local_mode`` getFile answers with an absolute path of a real file instead, as a
+  self-hosted Bot API server does, and PTB reads it from disk.
+- Answers are ``{"ok": true, "result": ...}``; errors are ``{"ok": false, "error_code": N,
+  "description": ...}`` with the same HTTP status, which is what PTB maps to its exceptions
+  (400 -> BadRequest, 401/404 -> InvalidToken/EndPointNotFound, 409 -> Conflict, 429 with
+  ``parameters.retry_after`` -> RetryAfter).
+
+Dispatch is table-driven: each Bot API method is a coroutine decorated with ``@_api_method(name)``
+taking ``(self, call)`` and returning the ``result`` or raising `BotApiError`. To add a method
+(``setWebhook`` with its ``secret_token``, say), write one such coroutine; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import json
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from aiohttp import web
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+# Bots may download up to 20 MB through api.telegram.org; a local server lifts the limit.
+MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
+# Bots may upload up to 50 MB; leave room for the multipart envelope.
+MAX_REQUEST_SIZE = 60 * 1024 * 1024
+
+CHAT_MEMBER_STATUSES = frozenset(
+    ["creator", "administrator", "member", "restricted", "left", "kicked"]
+)
+CHAT_ACTIONS = frozenset(
+    [
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    ]
+)
+_ADMIN_RIGHTS = [
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_pin_messages",
+]
+_RESTRICTED_RIGHTS = [
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+    "can_edit_tag",
+]
+# Form values are JSON unless the parameter is a string in the Bot API: PTB sends strings raw,
+# so a text of "123" or "true" must not turn into a number or a bool here. File parameters are
+# strings too (file_id, URL, attach://name, file:// path).
+_STRING_PARAMS = frozenset(
+    [
+        "text",
+        "caption",
+        "parse_mode",
+        "title",
+        "performer",
+        "description",
+        "short_description",
+        "name",
+        "query",
+        "emoji",
+        "action",
+        "callback_query_id",
+        "inline_message_id",
+        "file_id",
+        "file_name",
+        "message_effect_id",
+        "business_connection_id",
+        "language_code",
+        "url",
+        "secret_token",
+        "voice",
+        "audio",
+        "document",
+        "video",
+        "video_note",
+        "photo",
+        "animation",
+        "sticker",
+        "thumbnail",
+    ]
+)
+_COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
+_HTML_TAG = re.compile(r"<[^>]*>")
+_HTML_TAG_NAME = re.compile(r"<(/?)([^\s<>/]*)")
+_HTML_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a"}
+    | {"code", "pre", "blockquote", "tg-emoji", "tg-time"}
+)
+_MARKDOWN_V2_CODE = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
+# Characters MarkdownV2 never uses for formatting, so an unescaped one is always an error.
+_MARKDOWN_V2_NEVER_FORMATTING = frozenset(".!+=#{}-")
+
+
+@dataclass
+class Call:
+    """One Bot API request as the stand-in received and answered it.
+
+    ``params`` are decoded (numbers, bools, ``reply_parameters`` and other objects as Python
+    values; string parameters such as ``text`` stay strings). ``files`` holds uploaded parts by
+    field name, plus bytes the bot sent as ``file://`` URIs in local mode. ``error`` is the
+    description of a refused call (flood, validation, unknown method), else ``None``.
+    """
+
+    method: str
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    file_names: dict[str, str] = field(default_factory=dict)
+    content_types: dict[str, str] = field(default_factory=dict)
+    result: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the stand-in accepted the call."""
+        return self.error is None
+
+
+class BotApiError(Exception):
+    """An error answer of the Bot API; raise it from a method handler."""
+
+    def __init__(
+        self, code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+    def response(self) -> web.Response:
+        """The JSON error body with the matching HTTP status."""
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return web.json_response(body, status=self.code)
+
+
+def bad_request(reason: str) -> BotApiError:
+    """A 400 with the Bot API's "Bad Request: ..." wording."""
+    return BotApiError(400, f"Bad Request: {reason}")
+
+
+@dataclass
+class _StoredFile:
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    file_size: int
+    file_path: str
+
+
+_Handler = Callable[["FakeBotApi", Call], Awaitable[Any]]
+# Lower-cased method name -> (canonical name, handler); filled by @_api_method.
+_METHODS: dict[str, tuple[str, _Handler]] = {}
+
+
+def _api_method(*names: str) -> Callable[[_Handler], _Handler]:
+    """Register a handler for one or more Bot API method names."""
+
+    def register(handler: _Handler) -> _Handler:
+        for name in names:
+            _METHODS[name.lower()] = (name, handler)
+        return handler
+
+    return register
+
+
+class FakeBotApi:
+    """The Telegram Bot API on a loopback port, with hooks to feed updates and inspect calls.
+
+    Incoming side: build messages with `text_message`, `voice_message` and friends (they register
+    the chat, the user and any file) and queue them with `push`; PTB fetches them via getUpdates.
+    Outgoing side: `calls` lists every answered call in order; `sent` and `wait_for` look at the
+    accepted ones. `flood_next` makes the next calls of a method fail with 429.
+    """
+
+    long_poll_cap = 1.0
+    """Seconds an empty getUpdates waits at most, whatever ``timeout`` PTB asks for."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-token-ABCDEFGHIJKLMNOPQRSTUV",
+        *,
+        local_mode: bool = False,
+        bot_username: str = "voicebridge_test_bot",
+    ) -> None:
+        self.token = token
+        self.local_mode = local_mode
+        self.bot_username = bot_username
+        self.bot_id = int(token.split(":", 1)[0])
+        self.calls: list[Call] = []
+        self.commands: list[dict[str, Any]] = []
+        self.downloads: list[str] = []
+        """File paths served over ``/file/bot<token>/...``, in order."""
+        self._commands_by_scope: dict[str, list[dict[str, Any]]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._file_numbers = itertools.count(1)
+        self._files: dict[str, _StoredFile] = {}
+        self._files_by_path: dict[str, _StoredFile] = {}
+        self._users: dict[int, dict[str, Any]] = {}
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._last_message_id: dict[int, int] = {}
+        self._messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._members: dict[tuple[int, int], str] = {}
+        self._floods: dict[str, list[int]] = {}
+        self._poll_generation = 0
+        self._updates_changed = asyncio.Event()
+        self._calls_changed = asyncio.Event()
+        self._closing = False
+        self._root: str | None = None
+        self._runner: web.AppRunner | None = None
+        self._tmpdir: Path | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeBotApi:
+        app = web.Application(client_max_size=MAX_REQUEST_SIZE)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        port = self._runner.addresses[0][1]
+        self._root = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Release long polls first so the runner does not wait for them.
+        self._closing = True
+        self._signal_updates()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+    @property
+    def root(self) -> str:
+        """``http://127.0.0.1:PORT``: the value a user puts in TELEGRAM_API_URL."""
+        if self._root is None:
+            raise RuntimeError("FakeBotApi is not started; use `async with FakeBotApi()`")
+        return self._root
+
+    @property
+    def base_url(self) -> str:
+        """What PTB's ``ApplicationBuilder.base_url`` takes."""
+        return f"{self.root}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """What PTB's ``ApplicationBuilder.base_file_url`` takes."""
+        return f"{self.root}/file/bot"
+
+    @property
+    def bot_user(self) -> dict[str, Any]:
+        """The bot as a User object, the ``from`` of every message it sends."""
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "VoiceBridge Test",
+            "username": self.bot_username,
+        }
+
+    # -- incoming side -----------------------------------------------------------------------
+
+    def add_file(self, data: bytes, *, file_size: int | None = None) -> tuple[str, str]:
+        """Register a downloadable voice file; returns ``(file_id, file_unique_id)``.
+
+        ``file_size`` overrides the size getFile reports (to test size limits).
+        """
+        stored = self._store_file(data, folder="voice", ext="oga", file_size=file_size)
+        return stored.file_id, stored.file_unique_id
+
+    def text_message(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        chat_type: str = "private",
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A text Message; ``/commands`` (also ``/cmd@botname``) get bot_command entities."""
+        content: dict[str, Any] = {"text": text}
+        entities = _command_entities(text)
+        if entities:
+            content["entities"] = entities
+        return self._incoming(chat_id, user_id, chat_type, reply_to, content)
+
+    def voice_message(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        data: bytes,
+        duration: int = 3,
+        chat_type: str = "private",
+        mime_type: str = "audio/ogg",
+        caption: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A Message with a ``voice`` note whose file holds ``data``."""
+        stored = self._store_file(data, folder="voice", ext="oga", file_size=file_size)
+        voice = _file_object(stored, duration=duration, mime_type=mime_type)
+        return self._incoming(chat_id, user_id, chat_type, reply_to, {"voice": voice}, caption)
+
+    def audio_message(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        data: bytes,
+        duration: int = 3,
+        chat_type: str = "private",
+        mime_type: str = "audio/mpeg",
+        file_name: str = "audio.mp3",
+        title: str | None = None,
+        performer: str | None = None,
+        caption: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A Message with an ``audio`` file (music player attachment)."""
+        stored = self._store_file(
+            data, folder="music", ext=_extension(file_name, "mp3"), file_size=file_size
+        )
+        audio = _file_object(stored, duration=duration, mime_type=mime_type, file_name=file_name)
+        audio.update(_present(title=title, performer=performer))
+        return self._incoming(chat_id, user_id, chat_type, reply_to, {"audio": audio}, caption)
+
+    def video_note_message(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        data: bytes,
+        duration: int = 3,
+        length: int = 240,
+        chat_type: str = "private",
+        reply_to: dict[str, Any] | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A Message with a round ``video_note`` (these have no caption and no mime type)."""
+        stored = self._store_file(data, folder="video_notes", ext="mp4", file_size=file_size)
+        note = _file_object(stored, duration=duration, length=length)
+        return self._incoming(chat_id, user_id, chat_type, reply_to, {"video_note": note})
+
+    def video_message(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        data: bytes,
+        duration: int = 3,
+        width: int = 640,
+        height: int = 360,
+        chat_type: str = "private",
+        mime_type: str = "video/mp4",
+        file_name: str | None = None,
+        caption: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A Message with a ``video``."""
+        stored = self._store_file(
+            data, folder="videos", ext=_extension(file_name, "mp4"), file_size=file_size
+        )
+        video = _file_object(
+            stored,
+            duration=duration,
+            width=width,
+            height=height,
+            mime_type=mime_type,
+            file_name=file_name,
+        )
+        return self._incoming(chat_id, user_id, chat_type, reply_to, {"video": video}, caption)
+
+    def document_message(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        data: bytes,
+        file_name: str = "file.bin",
+        mime_type: str = "application/octet-stream",
+        chat_type: str = "private",
+        caption: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A Message with a ``document`` (any file sent "as file")."""
+        stored = self._store_file(
+            data, folder="documents", ext=_extension(file_name, "bin"), file_size=file_size
+        )
+        document = _file_object(stored, file_name=file_name, mime_type=mime_type)
+        return self._incoming(
+            chat_id, user_id, chat_type, reply_to, {"document": document}, caption
+        )
+
+    def push(self, message: dict[str, Any]) -> int:
+        """Queue ``message`` as a ``message`` Update for getUpdates; returns its update_id."""
+        return self.push_update({"message": message})
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        """Queue any Update (edited_message, callback_query, ...); assigns ``update_id``."""
+        update = {"update_id": next(self._update_ids), **update}
+        self._updates.append(update)
+        self._signal_updates()
+        return int(update["update_id"])
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for this user in this chat (default ``member``)."""
+        if status not in CHAT_MEMBER_STATUSES:
+            raise ValueError(f"unknown chat member status {status!r}")
+        self._members[(chat_id, user_id)] = status
+
+    # -- outgoing side -----------------------------------------------------------------------
+
+    def sent(
+        self,
+        method: str | None = None,
+        *,
+        chat_id: int | None = None,
+        include_rejected: bool = False,
+    ) -> list[Call]:
+        """Accepted calls (all calls with ``include_rejected``), filtered by method and chat."""
+        return [
+            call
+            for call in self.calls
+            if (include_rejected or call.ok)
+            and (method is None or call.method.lower() == method.lower())
+            and (chat_id is None or str(call.params.get("chat_id")) == str(chat_id))
+        ]
+
+    async def wait_for(
+        self,
+        method: str,
+        *,
+        count: int = 1,
+        chat_id: int | None = None,
+        timeout: float = 15.0,
+    ) -> list[Call]:
+        """Wait until ``count`` accepted ``method`` calls happened; returns all matching calls.
+
+        Raises AssertionError listing the calls seen so far when ``timeout`` runs out.
+        """
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            changed = self._calls_changed
+            found = self.sent(method, chat_id=chat_id)
+            if len(found) >= count:
+                return found
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                where = f" to chat {chat_id}" if chat_id is not None else ""
+                raise AssertionError(
+                    f"expected {count} {method} call(s){where} within {timeout}s, "
+                    f"got {len(found)}.\n{self.describe_calls()}"
+                )
+            await _wait(changed, remaining)
+
+    def describe_calls(self) -> str:
+        """A readable list of the calls so far (getUpdates only counted), for failures."""
+        polls = sum(1 for call in self.calls if call.method == "getUpdates")
+        lines = [f"calls so far ({polls} getUpdates not shown):"]
+        for call in self.calls:
+            if call.method != "getUpdates":
+                lines.append(f"  {_describe(call)}")
+        return "\n".join(lines)
+
+    def flood_next(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 "retry after N"."""
+        self._floods[method.lower()] = [times, retry_after]
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return BotApiError(401, "Unauthorized").response()
+        name = request.match_info["method"]
+        entry = _METHODS.get(name.lower())
+        call = Call(entry[0] if entry else name, {})
+        try:
+            await _read_request(request, call)
+            if entry is None:
+                raise BotApiError(404, "Not Found: method not found")
+            self._check_flood(call.method)
+            call.result = await entry[1](self, call)
+        except BotApiError as exc:
+            call.error = exc.description
+            return exc.response()
+        finally:
+            self.calls.append(call)
+            self._signal_calls()
+        return web.json_response({"ok": True, "result": call.result})
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return BotApiError(401, "Unauthorized").response()
+        path = request.match_info["path"]
+        stored = self._files_by_path.get(path)
+        if stored is None:
+            return BotApiError(404, "Not Found").response()
+        self.downloads.append(path)
+        return web.Response(body=stored.data, content_type="application/octet-stream")
+
+    def _check_flood(self, method: str) -> None:
+        flood = self._floods.get(method.lower())
+        if flood and flood[0] > 0:
+            flood[0] -= 1
+            retry_after = flood[1]
+            raise BotApiError(
+                429,
+                f"Too Many Requests: retry after {retry_after}",
+                {"retry_after": retry_after},
+            )
+
+    # -- Bot API methods -----------------------------------------------------------------------
+
+    @_api_method("getMe")
+    async def _get_me(self, call: Call) -> dict[str, Any]:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    @_api_method("getUpdates")
+    async def _get_updates(self, call: Call) -> list[dict[str, Any]]:
+        offset = int(call.params.get("offset") or 0)
+        limit = min(max(int(call.params.get("limit") or 100), 1), 100)
+        timeout = float(call.params.get("timeout") or 0)
+        allowed = call.params.get("allowed_updates") or []
+        self._confirm_updates(offset)
+        # Like Telegram, a new getUpdates ends the one still waiting (409 Conflict).
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._signal_updates()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(timeout, self.long_poll_cap)
+        while True:
+            changed = self._updates_changed
+            if generation != self._poll_generation:
+                raise BotApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
+            ready = [u for u in self._updates if not allowed or _update_type(u) in allowed]
+            remaining = deadline - loop.time()
+            if ready or remaining <= 0 or self._closing:
+                return ready[:limit]
+            await _wait(changed, remaining)
+
+    @_api_method("deleteWebhook")
+    async def _delete_webhook(self, call: Call) -> bool:
+        if call.params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    @_api_method("setMyCommands")
+    async def _set_my_commands(self, call: Call) -> bool:
+        commands = call.params.get("commands")
+        if not isinstance(commands, list):
+            raise bad_request("parameter commands is required")
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise bad_request("command description is empty")
+        self.commands = commands
+        self._commands_by_scope[_scope_key(call.params)] = commands
+        return True
+
+    @_api_method("getMyCommands")
+    async def _get_my_commands(self, call: Call) -> list[dict[str, Any]]:
+        return self._commands_by_scope.get(_scope_key(call.params), [])
+
+    @_api_method("sendMessage")
+    async def _send_message(self, call: Call) -> dict[str, Any]:
+        text = _checked_text(call.params, too_long="message is too long")
+        content: dict[str, Any] = {"text": text}
+        if call.params.get("entities"):
+            content["entities"] = call.params["entities"]
+        return self._outgoing(call, content)
+
+    @_api_method("editMessageText")
+    async def _edit_message_text(self, call: Call) -> dict[str, Any] | bool:
+        text = _checked_text(call.params, too_long="MESSAGE_TOO_LONG")
+        if call.params.get("inline_message_id"):
+            return True
+        key = (self._chat(call.params)["id"], int(call.params.get("message_id") or 0))
+        message = self._messages.get(key)
+        if message is None:
+            raise bad_request("message to edit not found")
+        if message["from"]["id"] != self.bot_id:
+            raise bad_request("message can't be edited")
+        markup = call.params.get("reply_markup")
+        if message.get("text") == text and message.get("reply_markup") == markup:
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message.update(text=text, edit_date=int(time.time()))
+        message.update(_present(reply_markup=_inline_markup(markup)))
+        return dict(message)
+
+    @_api_method("sendChatAction")
+    async def _send_chat_action(self, call: Call) -> bool:
+        self._chat(call.params)
+        if call.params.get("action") not in CHAT_ACTIONS:
+            raise bad_request("wrong parameter action in request")
+        return True
+
+    @_api_method("sendVoice")
+    async def _send_voice(self, call: Call) -> dict[str, Any]:
+        stored, _, _ = self._uploaded(call, "voice", folder="voice", ext="oga")
+        voice = _file_object(
+            stored, duration=int(call.params.get("duration") or 0), mime_type="audio/ogg"
+        )
+        return self._outgoing(call, {"voice": voice, **_caption(call.params)})
+
+    @_api_method("sendAudio")
+    async def _send_audio(self, call: Call) -> dict[str, Any]:
+        stored, name, mime = self._uploaded(call, "audio", folder="music", ext="mp3")
+        audio = _file_object(
+            stored,
+            duration=int(call.params.get("duration") or 0),
+            mime_type=mime or "audio/mpeg",
+            file_name=name,
+            title=call.params.get("title"),
+            performer=call.params.get("performer"),
+        )
+        return self._outgoing(call, {"audio": audio, **_caption(call.params)})
+
+    @_api_method("sendDocument")
+    async def _send_document(self, call: Call) -> dict[str, Any]:
+        stored, name, mime = self._uploaded(call, "document", folder="documents", ext="bin")
+        document = _file_object(stored, file_name=name, mime_type=mime)
+        return self._outgoing(call, {"document": document, **_caption(call.params)})
+
+    @_api_method("getFile")
+    async def _get_file(self, call: Call) -> dict[str, Any]:
+        stored = self._files.get(str(call.params.get("file_id")))
+        if stored is None:
+            raise bad_request("invalid file_id")
+        if not self.local_mode and stored.file_size > MAX_DOWNLOAD_SIZE:
+            raise bad_request("file is too big")
+        return _file_object(stored, file_path=stored.file_path)
+
+    @_api_method("getChatMember")
+    async def _get_chat_member(self, call: Call) -> dict[str, Any]:
+        chat = self._chat(call.params)
+        user_id = int(call.params.get("user_id") or 0)
+        status = self._members.get((chat["id"], user_id), "member")
+        return _chat_member(self._user(user_id), status)
+
+    @_api_method("answerCallbackQuery", "setMessageReaction", "close", "logOut")
+    async def _acknowledge(self, call: Call) -> bool:
+        return True
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _signal_updates(self) -> None:
+        # Waiters hold the old event; replacing it avoids a clear() racing a new waiter.
+        changed, self._updates_changed = self._updates_changed, asyncio.Event()
+        changed.set()
+
+    def _signal_calls(self) -> None:
+        changed, self._calls_changed = self._calls_changed, asyncio.Event()
+        changed.set()
+
+    def _confirm_updates(self, offset: int) -> None:
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
+
+    def _store_file(
+        self, data: bytes, *, folder: str, ext: str, file_size: int | None = None
+    ) -> _StoredFile:
+        number = next(self._file_numbers)
+        path = f"{folder}/file_{number}.{ext}"
+        if self.local_mode:
+            if self._tmpdir is None:
+                self._tmpdir = Path(tempfile.mkdtemp(prefix="fake-bot-api-"))
+            local = self._tmpdir / path
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_bytes(data)
+            path = str(local)
+        stored = _StoredFile(
+            file_id=f"fake-file-id-{number}",
+            file_unique_id=f"fake-unique-{number}",
+            data=data,
+            file_size=len(data) if file_size is None else file_size,
+            file_path=path,
+        )
+        self._files[stored.file_id] = stored
+        self._files_by_path[path.lstrip("/")] = stored
+        return stored
+
+    def _uploaded(
+        self, call: Call, field_name: str, *, folder: str, ext: str
+    ) -> tuple[_StoredFile, str | None, str | None]:
+        """The file a send* call carries: an upload, attach://, file:// (local) or a file_id.
+
+        Returns the stored file, its upload file name and content type (when uploaded).
+        """
+        _check_caption(call.params)
+        value = call.params.get(field_name)
+        part = field_name
+        if isinstance(value, str) and value.startswith("attach://"):
+            part = value.removeprefix("attach://")
+        if part in call.files:
+            name = call.file_names.get(part)
+            stored = self._store_file(call.files[part], folder=folder, ext=_extension(name, ext))
+            return stored, name, call.content_types.get(part)
+        if not isinstance(value, str) or not value:
+            raise bad_request(f"there is no {field_name} in the request")
+        if value.startswith("file://"):
+            if not self.local_mode:
+                raise bad_request("wrong HTTP URL specified")
+            local = Path(unquote(urlparse(value).path))
+            if not local.is_file():
+                raise bad_request("file not found")
+            call.files[field_name] = local.read_bytes()
+            stored = self._store_file(
+                call.files[field_name], folder=folder, ext=_extension(local.name, ext)
+            )
+            return stored, local.name, None
+        if value in self._files:
+            return self._files[value], None, None
+        if value.startswith(("http://", "https://")):
+            raise bad_request("failed to get HTTP URL content")
+        raise bad_request("wrong file identifier/HTTP URL specified")
+
+    def _user(self, user_id: int) -> dict[str, Any]:
+        return self._users.setdefault(
+            user_id,
+            {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": f"User{user_id}",
+                "username": f"user{user_id}",
+                "language_code": "en",
+            },
+        )
+
+    def _remember_chat(self, chat_id: int, chat_type: str, user_id: int) -> dict[str, Any]:
+        if chat_type == "private":
+            user = self._user(user_id)
+            chat = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
+        else:
+            chat = {"id": chat_id, "type": chat_type, "title": f"Chat {chat_id}"}
+        self._chats[chat_id] = chat
+        return chat
+
+    def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The chat a call addresses; unknown chats are made up from the sign of the id."""
+        raw = params.get("chat_id")
+        if raw is None or raw == "":
+            raise bad_request("chat_id is empty")
+        try:
+            chat_id = int(raw)
+        except (TypeError, ValueError):
+            raise bad_request("chat not found") from None
+        if chat_id not in self._chats:
+            chat_type = "private" if chat_id > 0 else "group"
+            if str(chat_id).startswith("-100"):
+                chat_type = "supergroup"
+            return self._remember_chat(chat_id, chat_type, chat_id)
+        return self._chats[chat_id]
+
+    def _next_message_id(self, chat_id: int) -> int:
+        self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1
+        return self._last_message_id[chat_id]
+
+    def _incoming(
+        self,
+        chat_id: int,
+        user_id: int,
+        chat_type: str,
+        reply_to: dict[str, Any] | None,
+        content: dict[str, Any],
+        caption: str | None = None,
+    ) -> dict[str, Any]:
+        chat = self._remember_chat(chat_id, chat_type, user_id)
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "from": self._user(user_id),
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+            **_present(caption=caption),
+        }
+        if reply_to is not None:
+            message["reply_to_message"] = _without_reply(reply_to)
+        self._messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _outgoing(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
+        """The Message a send* call creates: next id in the chat, from the bot, now."""
+        chat = self._chat(call.params)
+        reply_to = self._reply_target(call.params, chat["id"])
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat["id"]),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
+        if reply_to is not None:
+            message["reply_to_message"] = _without_reply(reply_to)
+        message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
+        # A copy, so a later edit does not rewrite the result recorded in `calls`.
+        self._messages[(chat["id"], message["message_id"])] = dict(message)
+        return message
+
+    def _reply_target(self, params: dict[str, Any], chat_id: int) -> dict[str, Any] | None:
+        reply = params.get("reply_parameters")
+        if not isinstance(reply, dict):
+            if params.get("reply_to_message_id") is None:
+                return None
+            reply = {
+                "message_id": params["reply_to_message_id"],
+                "allow_sending_without_reply": params.get("allow_sending_without_reply"),
+            }
+        target_chat = int(reply.get("chat_id") or chat_id)
+        target = self._messages.get((target_chat, int(reply.get("message_id") or 0)))
+        if target is None and not reply.get("allow_sending_without_reply"):
+            raise bad_request("message to be replied not found")
+        return target
+
+
+# -- module helpers ----------------------------------------------------------------------------
+
+
+async def _read_request(request: web.Request, call: Call) -> None:
+    """Fill ``call`` from the query string and a JSON, urlencoded or multipart body."""
+    for key, value in request.query.items():
+        call.params[key] = _decode_form_value(key, value)
+    if request.content_type == "application/json":
+        body = await request.text()
+        if body.strip():
+            try:
+                call.params.update(json.loads(body))
+            except ValueError:
+                raise bad_request("can't parse JSON object") from None
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        for key, part in form.items():
+            if isinstance(part, web.FileField):
+                call.files[key] = part.file.read()
+                call.file_names[key] = part.filename
+                call.content_types[key] = part.content_type
+            else:
+                call.params[key] = _decode_form_value(key, str(part))
+
+
+def _decode_form_value(name: str, value: str) -> Any:
+    """JSON-decode a form value unless the Bot API types that parameter as a string."""
+    if name in _STRING_PARAMS:
+        return value
+    try:
+        decoded = json.loads(value, parse_constant=_reject_constant)
+    except ValueError:
+        return value
+    return value if decoded is None else decoded
+
+
+def _reject_constant(constant: str) -> Any:
+    raise ValueError(constant)
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout)
+
+
+def _checked_text(params: dict[str, Any], *, too_long: str) -> str:
+    """The message text, refused as the Bot API does when empty, unparsable or too long.
+
+    The 4096 limit applies to the text after entity parsing; HTML tags are stripped for
+    counting, Markdown is counted as sent (slightly stricter than Telegram).
+    """
+    text = str(params.get("text") or "")
+    _check_entities(text, params.get("parse_mode"))
+    visible = text
+    if str(params.get("parse_mode") or "").lower() == "html":
+        visible = html.unescape(_HTML_TAG.sub("", text))
+    if not visible.strip():
+        raise bad_request("message text is empty")
+    if len(visible) > MAX_TEXT_LENGTH:
+        raise bad_request(too_long)
+    return text
+
+
+def _check_caption(params: dict[str, Any]) -> None:
+    caption = str(params.get("caption") or "")
+    _check_entities(caption, params.get("parse_mode"))
+    if len(caption) > MAX_CAPTION_LENGTH:
+        raise bad_request("message caption is too long")
+
+
+def _check_entities(text: str, parse_mode: Any) -> None:
+    """Refuse markup Telegram cannot parse: the classic bug of sending user text unescaped.
+
+    Only errors that are certain are caught: an HTML ``<`` that opens no supported tag, and a
+    MarkdownV2 character that is never formatting (``.``, ``!``, ``-``, ...) left unescaped.
+    """
+    mode = str(parse_mode or "").lower()
+    problem = None
+    if mode == "html":
+        problem = _html_problem(text)
+    elif mode == "markdownv2":
+        problem = _markdown_v2_problem(text)
+    if problem:
+        raise bad_request(f"can't parse entities: {problem}")
+
+
+def _html_problem(text: str) -> str | None:
+    for match in _HTML_TAG_NAME.finditer(text):
+        offset = len(text[: match.start()].encode())
+        tag = match.group(2).lower()
+        if not tag:
+            return f"Unexpected end of name token at byte offset {offset}"
+        if tag not in _HTML_TAGS:
+            kind = "end" if match.group(1) else "start"
+            return f'Unsupported {kind} tag "{tag}" at byte offset {offset}'
+    return None
+
+
+def _markdown_v2_problem(text: str) -> str | None:
+    plain = _MARKDOWN_V2_CODE.sub("", text)
+    escaped = False
+    for char in plain:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in _MARKDOWN_V2_NEVER_FORMATTING:
+            return f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
+    return None
+
+
+def _caption(params: dict[str, Any]) -> dict[str, Any]:
+    return _present(caption=params.get("caption") or None)
+
+
+def _file_object(stored: _StoredFile, **fields: Any) -> dict[str, Any]:
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": stored.file_size,
+        **_present(**fields),
+    }
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    """The fields that have a value: the Bot API leaves absent fields out."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _extension(file_name: str | None, default: str) -> str:
+    suffix = Path(file_name or "").suffix.lstrip(".")
+    return suffix or default
+
+
+def _utf16_length(text: str) -> int:
+    # Entity offsets and lengths count UTF-16 code units, not code points.
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _command_entities(text: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "bot_command",
+            "offset": _utf16_length(text[: match.start()]),
+            "length": _utf16_length(match.group()),
+        }
+        for match in _COMMAND.finditer(text)
+    ]
+
+
+def _without_reply(message: dict[str, Any]) -> dict[str, Any]:
+    # Telegram does not nest reply_to_message inside reply_to_message.
+    return {key: value for key, value in message.items() if key != "reply_to_message"}
+
+
+def _inline_markup(markup: Any) -> dict[str, Any] | None:
+    # Only inline keyboards are echoed back on the sent message.
+    if isinstance(markup, dict) and "inline_keyboard" in markup:
+        return markup
+    return None
+
+
+def _scope_key(params: dict[str, Any]) -> str:
+    scope = params.get("scope") or {"type": "default"}
+    return json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
+
+
+def _update_type(update: dict[str, Any]) -> str:
+    return next(key for key in update if key != "update_id")
+
+
+def _chat_member(user: dict[str, Any], status: str) -> dict[str, Any]:
+    """A ChatMember object with the fields PTB requires for ``status``."""
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(dict.fromkeys(_ADMIN_RIGHTS, True))
+        member.update(can_be_edited=False, is_anonymous=False)
+    elif status == "restricted":
+        member.update(dict.fromkeys(_RESTRICTED_RIGHTS, False))
+        member.update(is_member=True, until_date=0)
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
+def _describe(call: Call) -> str:
+    params = ", ".join(f"{key}={_short(value)}" for key, value in call.params.items())
+    files = ", ".join(f"{key}=<{len(data)} bytes>" for key, data in call.files.items())
+    outcome = f" -> {call.error}" if call.error else ""
+    return f"{call.method}({', '.join(filter(None, [params, files]))}){outcome}"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
