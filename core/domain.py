@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Platform = Literal["telegram", "discord"]
+Platform = Literal["telegram", "discord", "cli"]
 Language = Literal["auto", "zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("auto", "zh", "en")
 

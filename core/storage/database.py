@@ -1,0 +1,142 @@
+"""Engines, sessions and schema migrations.
+
+Migrations run through Alembic's own commands with a `Config` built here, since the project has
+no alembic.ini: the scripts ship inside the `migrations` package, so an installed voicebridge
+finds them wherever it runs from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import URL, event, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import NullPool
+
+import migrations
+
+MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+
+# Alembic keeps the running migration's context in module globals, so two commands at once in
+# one process would step on each other. Separate processes (replicas) take turns through a
+# PostgreSQL advisory lock in env.py instead.
+_alembic_lock = threading.Lock()
+# The advisory lock's key: any constant, as long as only voicebridge's migrations take it.
+MIGRATION_LOCK_KEY = 0x766F6963
+
+
+def create_engine(url: str, **pool_options: Any) -> AsyncEngine:
+    """An async engine set up for the database behind `url` (SQLite or PostgreSQL)."""
+    sa_url = make_url(url)
+    if sa_url.get_backend_name() != "sqlite":
+        # Replicas hold pooled connections for a long time; a restarted server must not turn
+        # the first query after it into an error.
+        return _create_async_engine(sa_url, **{"pool_pre_ping": True, **pool_options})
+    in_memory = _sqlite_in_memory(sa_url)
+    if not in_memory:
+        Path(str(sa_url.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = _create_async_engine(sa_url, **pool_options)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: values read in a block stay usable after commit() without another
+    # round trip (an async session cannot lazily reload them anyway).
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for `url`, as an alembic.ini would have said it."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    # Revisions named like 0002_what_changed.py when created with --rev-id 0002.
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    # ConfigParser interpolates %, which URL-encoded passwords contain.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    _tidy_new_revisions(config)
+    return config
+
+
+def _tidy_new_revisions(config: Config) -> None:
+    """Run ruff on each new revision script, so generated migrations pass the lint as written.
+
+    Only the `revision` command runs these hooks: upgrading never needs ruff installed.
+    """
+    hooks = {
+        "hooks": "ruff_fix, ruff_format",
+        "ruff_fix.type": "module",
+        "ruff_fix.module": "ruff",
+        "ruff_fix.options": "check --fix REVISION_SCRIPT_FILENAME",
+        "ruff_format.type": "module",
+        "ruff_format.module": "ruff",
+        "ruff_format.options": "format REVISION_SCRIPT_FILENAME",
+    }
+    for name, value in hooks.items():
+        config.set_section_option("post_write_hooks", name, value)
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema up to `revision`.
+
+    Alembic's commands are synchronous and env.py starts its own event loop, so they run in a
+    worker thread; that keeps this callable from a running loop without blocking it.
+    """
+    await asyncio.to_thread(_one_at_a_time, command.upgrade, alembic_config(url), revision)
+
+
+async def downgrade(url: str, revision: str) -> None:
+    await asyncio.to_thread(_one_at_a_time, command.downgrade, alembic_config(url), revision)
+
+
+async def current_revision(url: str) -> str | None:
+    """The revision the database is at, or None for a database never migrated."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_read_revision)
+    finally:
+        await engine.dispose()
+
+
+def _one_at_a_time(
+    alembic_command: Callable[[Config, str], None], config: Config, revision: str
+) -> None:
+    with _alembic_lock:
+        alembic_command(config, revision)
+
+
+def _read_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _sqlite_in_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in ("", ":memory:") or url.query.get("mode") == "memory"
+
+
+def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
+    """A connect listener: SQLite forgets these settings with every new connection."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            # Off by default in SQLite; without it ON DELETE CASCADE silently does nothing.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if wal:
+                # Readers no longer block the writer (and the reverse) across connections.
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    return on_connect

@@ -1,0 +1,102 @@
+"""Repositories: domain values in, domain values out, SQL in between.
+
+Each repository works inside the session its unit of work gives it and never commits, so one
+`async with uow:` block is one transaction whatever it touches. Later tables (stored messages,
+processed updates, usage) get their own repository class here and an attribute on the unit of
+work.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import LANGUAGES, ChatRef, Language, Preferences
+from core.storage.models import ChatPreferencesRow
+
+logger = logging.getLogger(__name__)
+
+
+class PreferencesRepository:
+    """Per-chat preferences in the `chat_preferences` table."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, chat: ChatRef) -> Preferences:
+        """The chat's preferences, or the defaults when it never changed any."""
+        # populate_existing: an upsert earlier in this session bypasses the identity map, so a
+        # cached row could be stale.
+        row = await self._session.get(
+            ChatPreferencesRow, (chat.platform, chat.chat_id), populate_existing=True
+        )
+        return Preferences() if row is None else _to_preferences(row)
+
+    async def save(self, chat: ChatRef, prefs: Preferences) -> None:
+        """Insert or replace the chat's preferences in one statement.
+
+        An upsert rather than read-then-write: two replicas saving the same chat at once must not
+        fail on the primary key.
+        """
+        values = _to_columns(prefs)
+        statement = (
+            _insert_for(self._session)
+            .values(platform=chat.platform, chat_id=chat.chat_id, **values)
+            .on_conflict_do_update(
+                index_elements=["platform", "chat_id"],
+                set_={**values, "updated_at": func.now()},
+            )
+        )
+        await self._session.execute(statement)
+
+    async def delete(self, chat: ChatRef) -> None:
+        """Forget the chat's preferences; the defaults apply again."""
+        await self._session.execute(
+            delete(ChatPreferencesRow).where(
+                ChatPreferencesRow.platform == chat.platform,
+                ChatPreferencesRow.chat_id == chat.chat_id,
+            )
+        )
+
+
+def _insert_for(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which is where ON CONFLICT lives."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(ChatPreferencesRow)
+    if dialect == "sqlite":
+        return sqlite.insert(ChatPreferencesRow)
+    raise NotImplementedError(f"voicebridge supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _to_columns(prefs: Preferences) -> dict[str, Any]:
+    return {
+        "voice": prefs.voice,
+        "style": prefs.style,
+        "language": prefs.language,
+        "auto_transcribe": prefs.auto_transcribe,
+        "tts_model": prefs.tts_model,
+    }
+
+
+def _to_preferences(row: ChatPreferencesRow) -> Preferences:
+    return Preferences(
+        voice=row.voice,
+        style=row.style,
+        language=_language(row.language),
+        auto_transcribe=row.auto_transcribe,
+        tts_model=row.tts_model,
+    )
+
+
+def _language(value: str) -> Language:
+    """A stored language the code no longer knows falls back to auto rather than break the chat."""
+    for language in LANGUAGES:
+        if value == language:
+            return language
+    logger.warning("Unknown stored language %r; using auto", value)
+    return "auto"

@@ -1,0 +1,158 @@
+"""Alembic migrations on real databases: they apply, undo, and match the models exactly."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.storage import (
+    Base,
+    alembic_config,
+    create_engine,
+    current_revision,
+    downgrade,
+    upgrade,
+)
+from core.storage.database import MIGRATION_LOCK_KEY
+
+HEAD = "0001"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+async def on_connection(url: str, work: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(work)
+    finally:
+        await engine.dispose()
+
+
+def schema_differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "compare_server_default": True}
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+def table_names(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+def test_the_migrations_have_one_head_and_it_is_the_newest() -> None:
+    # Two branches each adding a migration on top of the same parent give two heads, and
+    # `upgrade head` then refuses to run: catch it here instead of at start-up.
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads() == [HEAD]
+
+
+async def test_upgrade_builds_exactly_the_schema_of_the_models(empty_database_url: str) -> None:
+    assert await current_revision(empty_database_url) is None
+    await upgrade(empty_database_url)
+    assert await current_revision(empty_database_url) == HEAD
+    assert await on_connection(empty_database_url, schema_differences) == []
+
+
+async def test_downgrade_to_base_removes_the_tables_and_upgrade_works_again(
+    empty_database_url: str,
+) -> None:
+    await upgrade(empty_database_url)
+    await downgrade(empty_database_url, "base")
+    assert await current_revision(empty_database_url) is None
+    assert await on_connection(empty_database_url, table_names) <= {"alembic_version"}
+
+    await upgrade(empty_database_url)
+    assert await current_revision(empty_database_url) == HEAD
+    assert await on_connection(empty_database_url, schema_differences) == []
+
+
+async def test_upgrading_an_up_to_date_database_changes_nothing(database_url: str) -> None:
+    await upgrade(database_url)
+    assert await current_revision(database_url) == HEAD
+
+
+async def test_upgrades_started_together_in_one_process_take_turns(
+    empty_database_url: str,
+) -> None:
+    await asyncio.gather(*(upgrade(empty_database_url) for _ in range(3)))
+    assert await current_revision(empty_database_url) == HEAD
+
+
+async def test_replicas_starting_together_upgrade_once(empty_database_url: str) -> None:
+    """Three processes start while the migration lock is taken; all finish once it is free."""
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("replicas share PostgreSQL; SQLite serves one process")
+    engine = create_engine(empty_database_url)
+    try:
+        async with engine.connect() as holder:
+            await holder.execute(text(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+            replicas = [await start_replica_upgrade(empty_database_url) for _ in range(3)]
+            await wait_for_lock_waiters(holder, count=3)
+            await holder.execute(text(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+            results = [await replica.communicate() for replica in replicas]
+    finally:
+        await engine.dispose()
+    assert [replica.returncode for replica in replicas] == [0, 0, 0], results
+    assert await current_revision(empty_database_url) == HEAD
+
+
+async def start_replica_upgrade(url: str) -> asyncio.subprocess.Process:
+    code = (
+        "import asyncio, sys; from core.storage import upgrade; asyncio.run(upgrade(sys.argv[1]))"
+    )
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, url, cwd=REPO_ROOT, stderr=asyncio.subprocess.PIPE
+    )
+
+
+async def wait_for_lock_waiters(connection: AsyncConnection, *, count: int) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    for _ in range(600):
+        await connection.commit()  # a fresh snapshot of pg_locks each time
+        if await connection.scalar(waiting) == count:
+            return
+        await asyncio.sleep(0.05)
+    pytest.fail(f"{count} upgrades never queued on the migration lock")
+
+
+async def test_the_alembic_command_line_falls_back_to_the_database_url_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'from-settings.db'}"
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("DATABASE_URL", url)
+    config = alembic_config("unused")
+    config.remove_main_option("sqlalchemy.url")
+
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+    assert await current_revision(url) == HEAD
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite+aiosqlite:///offline.db", "DEFAULT 1 NOT NULL"),
+        ("postgresql+asyncpg://nobody@nowhere/none", "DEFAULT true NOT NULL"),
+    ],
+)
+def test_offline_mode_prints_the_sql_without_a_database(
+    url: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command.upgrade(alembic_config(url), "head", sql=True)
+    sql = capsys.readouterr().out
+    assert "CREATE TABLE chat_preferences" in sql
+    assert f"auto_transcribe BOOLEAN {expected}" in sql

@@ -1,0 +1,180 @@
+"""Preferences through the real unit of work, on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from core.domain import ChatRef, Preferences
+from core.storage import ChatPreferencesRow, SqlAlchemyUnitOfWork, create_engine, session_factory
+
+UowFactory = Callable[[], SqlAlchemyUnitOfWork]
+
+TELEGRAM_CHAT = ChatRef("telegram", "-1001234567890")
+CUSTOM = Preferences(
+    voice="Mia",
+    style="calm, 慢一点",
+    language="zh",
+    auto_transcribe=False,
+    tts_model="mimo-v2-tts",
+)
+
+
+async def saved(uow_factory: UowFactory, chat: ChatRef, prefs: Preferences) -> None:
+    async with uow_factory() as uow:
+        await uow.preferences.save(chat, prefs)
+        await uow.commit()
+
+
+async def loaded(uow_factory: UowFactory, chat: ChatRef) -> Preferences:
+    async with uow_factory() as uow:
+        return await uow.preferences.get(chat)
+
+
+class TestPreferences:
+    async def test_an_unknown_chat_gets_the_defaults(self, uow_factory: UowFactory) -> None:
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == Preferences()
+
+    async def test_saved_preferences_come_back_in_a_new_unit_of_work(
+        self, uow_factory: UowFactory
+    ) -> None:
+        await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == CUSTOM
+
+    async def test_saving_again_replaces_every_value(self, uow_factory: UowFactory) -> None:
+        await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)
+        back_to_defaults = Preferences(voice="Tom")
+        await saved(uow_factory, TELEGRAM_CHAT, back_to_defaults)
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == back_to_defaults
+
+    async def test_a_save_is_visible_later_in_the_same_unit_of_work(
+        self, uow_factory: UowFactory
+    ) -> None:
+        async with uow_factory() as uow:
+            await uow.preferences.get(TELEGRAM_CHAT)
+            await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
+            assert await uow.preferences.get(TELEGRAM_CHAT) == CUSTOM
+
+    async def test_delete_brings_back_the_defaults(self, uow_factory: UowFactory) -> None:
+        await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)
+        async with uow_factory() as uow:
+            await uow.preferences.delete(TELEGRAM_CHAT)
+            await uow.preferences.delete(ChatRef("discord", "never-saved"))
+            await uow.commit()
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == Preferences()
+
+    async def test_the_same_chat_id_on_two_platforms_is_two_chats(
+        self, uow_factory: UowFactory
+    ) -> None:
+        telegram, discord = ChatRef("telegram", "1"), ChatRef("discord", "1")
+        await saved(uow_factory, telegram, CUSTOM)
+        await saved(uow_factory, discord, Preferences(voice="Tom"))
+        assert await loaded(uow_factory, telegram) == CUSTOM
+        assert await loaded(uow_factory, discord) == Preferences(voice="Tom")
+
+    async def test_concurrent_saves_of_one_chat_all_succeed(self, uow_factory: UowFactory) -> None:
+        voices = [f"voice-{n}" for n in range(5)]
+        await asyncio.gather(
+            *(saved(uow_factory, TELEGRAM_CHAT, Preferences(voice=v)) for v in voices)
+        )
+        assert (await loaded(uow_factory, TELEGRAM_CHAT)).voice in voices
+
+    async def test_a_stored_language_the_code_does_not_know_reads_as_auto(
+        self, database_url: str, uow_factory: UowFactory
+    ) -> None:
+        await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("UPDATE chat_preferences SET language = 'xx'"))
+        finally:
+            await engine.dispose()
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == replace(CUSTOM, language="auto")
+
+    async def test_rows_get_their_timestamps_from_the_database(
+        self, database_url: str, uow_factory: UowFactory
+    ) -> None:
+        await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)
+        await saved(uow_factory, TELEGRAM_CHAT, Preferences())
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                row = (await session.scalars(select(ChatPreferencesRow))).one()
+        finally:
+            await engine.dispose()
+        assert row.created_at is not None
+        assert row.updated_at >= row.created_at
+
+
+class TestUnitOfWork:
+    async def test_leaving_without_commit_rolls_back(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == Preferences()
+
+    async def test_an_error_in_the_block_rolls_back(self, uow_factory: UowFactory) -> None:
+        await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)
+        with pytest.raises(LookupError):
+            async with uow_factory() as uow:
+                await uow.preferences.delete(TELEGRAM_CHAT)
+                raise LookupError
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == CUSTOM
+
+    async def test_one_instance_serves_block_after_block(self, uow_factory: UowFactory) -> None:
+        uow = uow_factory()
+        async with uow:
+            await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
+            await uow.commit()
+        async with uow:
+            assert await uow.preferences.get(TELEGRAM_CHAT) == CUSTOM
+
+    async def test_entering_an_instance_twice_at_once_is_refused(
+        self, uow_factory: UowFactory
+    ) -> None:
+        uow = uow_factory()
+        async with uow:
+            with pytest.raises(RuntimeError, match="already in use"):
+                await uow.__aenter__()
+
+    async def test_preferences_survive_a_restart(self, database_url: str) -> None:
+        before = create_engine(database_url)
+        async with SqlAlchemyUnitOfWork(session_factory(before)) as uow:
+            await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
+            await uow.commit()
+        await before.dispose()
+
+        after = create_engine(database_url)
+        try:
+            async with SqlAlchemyUnitOfWork(session_factory(after)) as uow:
+                assert await uow.preferences.get(TELEGRAM_CHAT) == CUSTOM
+        finally:
+            await after.dispose()
+
+
+class TestSqliteEngine:
+    async def test_a_file_database_gets_its_directory_wal_and_foreign_keys(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "not" / "yet" / "there.db"
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        try:
+            async with engine.connect() as connection:
+                foreign_keys = await connection.scalar(text("PRAGMA foreign_keys"))
+                journal_mode = await connection.scalar(text("PRAGMA journal_mode"))
+        finally:
+            await engine.dispose()
+        assert path.exists()
+        assert (foreign_keys, journal_mode) == (1, "wal")
+
+    async def test_an_in_memory_database_gets_foreign_keys(self) -> None:
+        engine = create_engine("sqlite+aiosqlite://")
+        try:
+            async with engine.connect() as connection:
+                assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
+        finally:
+            await engine.dispose()
