@@ -1,0 +1,80 @@
+"""Building the python-telegram-bot Application around the shared service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, CommandHandler, MessageHandler, filters
+
+from bots.telegram.handlers import TelegramHandlers
+from bots.telegram.replies import on_error
+from core.service import VoiceService
+
+logger = logging.getLogger(__name__)
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("transcribe", "Transcript of the audio you reply to"),
+    ("say", "Speak text as a voice note"),
+    ("ask", "Ask about the audio you reply to"),
+    ("voice", "Show or choose the voice"),
+    ("style", "Show or set the speaking style"),
+    ("language", "Transcript language: auto, zh, en"),
+    ("autotranscribe", "Transcribe voice notes automatically: on, off"),
+    ("settings", "This chat's settings"),
+    ("help", "What I can do"),
+)
+
+# Edited messages are ignored: an edit must not produce a second transcript or voice note.
+_NEW = filters.UpdateType.MESSAGE
+_RECORDINGS = (
+    filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.VIDEO | filters.Document.ALL
+)
+
+
+def build_application(
+    *, token: str, api_url: str, local_mode: bool, service: VoiceService
+) -> Application:  # type: ignore[type-arg]
+    """The bot, talking to the Bot API server at `api_url`, with every handler registered."""
+    root = api_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .local_mode(local_mode)
+        # Long transcriptions in one chat must not hold up replies in others.
+        .concurrent_updates(True)
+        .read_timeout(30)
+        .media_write_timeout(120)
+        .build()
+    )
+    handlers = TelegramHandlers(service, local_mode=local_mode)
+    for name in ("start", *(name for name, _ in COMMANDS)):
+        application.add_handler(CommandHandler(name, getattr(handlers, name), filters=_NEW))
+    application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command list so Telegram clients offer it as the user types /."""
+    await application.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    logger.info("Telegram bot @%s is ready", application.bot.username)
+
+
+@asynccontextmanager
+async def polling(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Run the bot with long polling for as long as the block lasts, then stop it cleanly."""
+    async with application:
+        await application.start()
+        await _register_commands(application)
+        assert application.updater is not None  # built by ApplicationBuilder
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()

@@ -1,0 +1,71 @@
+"""The composition root: settings in, a ready service out. Tests call it with their own settings
+(pointing at loopback stand-ins) and get exactly what production gets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core import audio
+from core.config import Settings
+from core.mimo import MimoClient, MimoModels
+from core.service import Limits, VoiceService
+from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    service: VoiceService
+    mimo: MimoClient
+    engine: AsyncEngine
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        max_say_chars=settings.max_say_chars,
+        max_audio_seconds=settings.max_audio_seconds,
+        max_audio_bytes=settings.max_audio_mb * 1024 * 1024,
+        asr_piece_seconds=settings.asr_piece_seconds,
+        asr_concurrency=settings.asr_concurrency,
+    )
+
+
+@asynccontextmanager
+async def bootstrap(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
+    """Bring the schema up to date, then build the MiMo client, the database and the service."""
+    if migrate:
+        await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    # One client for every MiMo call: connection reuse matters when pieces run in parallel.
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http:
+        mimo = MimoClient(
+            http=http,
+            api_key=settings.require_mimo_key(),
+            base_url=settings.mimo_base_url,
+            models=MimoModels(
+                asr=settings.mimo_asr_model,
+                tts=settings.mimo_tts_model,
+                audio=settings.mimo_audio_model,
+                chat=settings.mimo_chat_model,
+            ),
+            auth_header=settings.mimo_auth_header,
+            timeout=settings.mimo_timeout_seconds,
+            max_retries=settings.mimo_max_retries,
+        )
+        service = VoiceService(
+            speech=mimo,
+            audio=audio,
+            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            default_tts_model=settings.mimo_tts_model,
+            limits=limits_from(settings),
+        )
+        try:
+            yield Runtime(settings=settings, service=service, mimo=mimo, engine=engine)
+        finally:
+            await engine.dispose()

@@ -1,0 +1,25 @@
+"""The MiMo speech API client and the voices and styles of its TTS models."""
+
+from core.mimo.client import MimoClient, MimoModels, RetryPolicy
+from core.mimo.speech import (
+    Voice,
+    default_voice,
+    is_v2,
+    is_voicedesign,
+    tts_audio_options,
+    tts_messages,
+    voices_for,
+)
+
+__all__ = [
+    "MimoClient",
+    "MimoModels",
+    "RetryPolicy",
+    "Voice",
+    "default_voice",
+    "is_v2",
+    "is_voicedesign",
+    "tts_audio_options",
+    "tts_messages",
+    "voices_for",
+]

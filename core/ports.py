@@ -1,0 +1,40 @@
+"""The ports the service depends on. Real adapters: `core.mimo.MimoClient`, the `core.audio`
+module and `core.storage.SqlAlchemyUnitOfWork`; tests hand in their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from core.domain import Answer, AsrPiece, Transcript, VoiceNote
+
+
+class SpeechApi(Protocol):
+    async def transcribe(
+        self, audio: bytes, *, mime: str, language: str = "auto"
+    ) -> Transcript: ...
+
+    async def synthesize(
+        self,
+        text: str,
+        *,
+        voice: str | None = None,
+        style: str | None = None,
+        model: str | None = None,
+    ) -> bytes: ...
+
+    async def understand_audio(
+        self, audio: bytes, *, mime: str, question: str, system: str | None = None
+    ) -> Answer: ...
+
+
+class AudioConverter(Protocol):
+    async def to_asr_pieces(
+        self, path: Path, *, piece_seconds: float = 600, max_seconds: float | None = None
+    ) -> list[AsrPiece]: ...
+
+    async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
+
+    async def to_understanding_input(
+        self, path: Path, *, max_base64: int = 50 * 1024 * 1024
+    ) -> tuple[bytes, str]: ...

@@ -1,0 +1,193 @@
+"""The use cases: what a chat can ask of voicebridge, whatever the platform.
+
+Adapters call one method per command and render what comes back; every failure a user should
+hear about is a `core.errors` type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from core import errors
+from core.domain import LANGUAGES, Answer, ChatRef, Language, Preferences, Transcript, VoiceNote
+from core.mimo.speech import Voice, default_voice, voices_for
+from core.ports import AudioConverter, SpeechApi
+from core.storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+_ON = {"on", "yes", "true", "1", "enable", "enabled"}
+_OFF = {"off", "no", "false", "0", "disable", "disabled"}
+_CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
+MAX_STYLE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_say_chars: int = 1000
+    max_audio_seconds: float = 3600
+    max_audio_bytes: int = 50 * 1024 * 1024
+    asr_piece_seconds: float = 600
+    asr_concurrency: int = 4
+
+
+class VoiceService:
+    """Transcripts, voice notes, answers and per-chat preferences."""
+
+    def __init__(
+        self,
+        *,
+        speech: SpeechApi,
+        audio: AudioConverter,
+        uow: Callable[[], UnitOfWork],
+        default_tts_model: str,
+        limits: Limits = Limits(),
+    ) -> None:
+        self._speech = speech
+        self._audio = audio
+        self._uow = uow
+        self._default_tts_model = default_tts_model
+        self.limits = limits
+
+    # Speech work
+
+    def check_audio_size(self, size: int | None) -> None:
+        """Refuse a file before downloading it when its declared size is over the limit."""
+        if size is not None and size > self.limits.max_audio_bytes:
+            raise errors.AudioTooLarge(limit=_megabytes(self.limits.max_audio_bytes))
+
+    async def transcribe(self, chat: ChatRef, source: Path) -> Transcript:
+        """The transcript of any recording, split into pieces as one request allows."""
+        prefs = await self.preferences(chat)
+        pieces = await self._audio.to_asr_pieces(
+            source,
+            piece_seconds=self.limits.asr_piece_seconds,
+            max_seconds=self.limits.max_audio_seconds,
+        )
+        gate = asyncio.Semaphore(self.limits.asr_concurrency)
+
+        async def one(data: bytes, mime: str) -> Transcript:
+            async with gate:
+                return await self._speech.transcribe(data, mime=mime, language=prefs.language)
+
+        parts = await asyncio.gather(*(one(p.data, p.mime) for p in pieces))
+        text = " ".join(part.text.strip() for part in parts if part.text.strip())
+        duration = sum(p.duration for p in pieces)
+        logger.info("transcribed %.1f s in %d piece(s) for %s", duration, len(pieces), chat)
+        return Transcript(text=text, duration=duration)
+
+    async def say(self, chat: ChatRef, text: str) -> VoiceNote:
+        """A voice note of `text` in the chat's voice and style."""
+        text = self._clean_say_text(text)
+        prefs = await self.preferences(chat)
+        model = self.tts_model(prefs)
+        wav = await self._speech.synthesize(
+            text, voice=self.voice_of(prefs), style=prefs.style, model=model
+        )
+        return await self._audio.to_voice_note(wav)
+
+    async def ask(self, chat: ChatRef, source: Path, question: str) -> Answer:
+        """An answer to `question` about the recording at `source`."""
+        question = question.strip()
+        if not question:
+            raise errors.EmptyText()
+        prefs = await self.preferences(chat)
+        data, mime = await self._audio.to_understanding_input(source)
+        return await self._speech.understand_audio(
+            data, mime=mime, question=question, system=_answer_language(prefs.language)
+        )
+
+    # Preferences
+
+    async def preferences(self, chat: ChatRef) -> Preferences:
+        async with self._uow() as uow:
+            return await uow.preferences.get(chat)
+
+    def tts_model(self, prefs: Preferences) -> str:
+        return prefs.tts_model or self._default_tts_model
+
+    def voices(self, prefs: Preferences) -> tuple[Voice, ...]:
+        return voices_for(self.tts_model(prefs))
+
+    def voice_of(self, prefs: Preferences) -> str:
+        """The chat's voice if the current model has it, else the model's default."""
+        names = {v.name for v in self.voices(prefs)}
+        if prefs.voice in names:
+            return prefs.voice
+        return default_voice(self.tts_model(prefs))
+
+    async def set_voice(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
+        prefs = await self.preferences(chat)
+        choices = {v.name.casefold(): v.name for v in self.voices(prefs)}
+        voice = choices.get(name.strip().casefold())
+        if voice is None:
+            raise errors.BadChoice(setting="voice", value=name, choices=", ".join(choices.values()))
+        await self._update(chat, can_manage, voice=voice)
+        return voice
+
+    async def set_style(self, chat: ChatRef, style: str, *, can_manage: bool) -> str | None:
+        cleaned = _single_line(style)
+        if len(cleaned) > MAX_STYLE_CHARS:
+            raise errors.TextTooLong(length=len(cleaned), limit=MAX_STYLE_CHARS)
+        value = None if cleaned.casefold() in _CLEAR_STYLE or not cleaned else cleaned
+        await self._update(chat, can_manage, style=value)
+        return value
+
+    async def set_language(self, chat: ChatRef, value: str, *, can_manage: bool) -> Language:
+        language = value.strip().lower()
+        if language not in LANGUAGES:
+            raise errors.BadChoice(setting="language", value=value, choices=", ".join(LANGUAGES))
+        await self._update(chat, can_manage, language=language)
+        return language
+
+    async def set_auto_transcribe(self, chat: ChatRef, value: str, *, can_manage: bool) -> bool:
+        word = value.strip().lower()
+        if word not in _ON | _OFF:
+            raise errors.BadChoice(setting="auto-transcribe value", value=value, choices="on, off")
+        await self._update(chat, can_manage, auto_transcribe=word in _ON)
+        return word in _ON
+
+    async def _update(self, chat: ChatRef, can_manage: bool, **changes: object) -> None:
+        if not can_manage:
+            raise errors.NotAllowed()
+        async with self._uow() as uow:
+            prefs = await uow.preferences.get(chat)
+            await uow.preferences.save(chat, replace(prefs, **changes))  # type: ignore[arg-type]
+            await uow.commit()
+        logger.info("preferences of %s changed: %s", chat, sorted(changes))
+
+    def _clean_say_text(self, text: str) -> str:
+        cleaned = _printable(text).strip()
+        if not cleaned:
+            raise errors.EmptyText()
+        if len(cleaned) > self.limits.max_say_chars:
+            raise errors.TextTooLong(length=len(cleaned), limit=self.limits.max_say_chars)
+        return cleaned
+
+
+def _printable(text: str) -> str:
+    """Drop control characters (keeping line breaks and tabs): they break TTS requests."""
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs", "Co"}
+    )
+
+
+def _single_line(text: str) -> str:
+    return " ".join(_printable(text).split())
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _answer_language(language: Language) -> str | None:
+    if language == "zh":
+        return "Answer in Simplified Chinese."
+    if language == "en":
+        return "Answer in English."
+    return "Answer in the language the question is asked in."

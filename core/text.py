@@ -1,0 +1,49 @@
+"""Text helpers shared by the adapters: splitting long replies at natural boundaries."""
+
+from __future__ import annotations
+
+import re
+
+# Preferred places to cut, best first: a paragraph, a line, a sentence end, any space.
+_BOUNDARIES = (
+    re.compile(r"\n\s*\n"),
+    re.compile(r"\n"),
+    re.compile(r"(?<=[.!?。！？…])\s*"),
+    re.compile(r"\s"),
+)
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, at the best boundary available.
+
+    Pieces are stripped; no characters other than the whitespace at a cut are lost.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = _best_cut(rest, limit)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _best_cut(text: str, limit: int) -> int:
+    """Where to cut: the last boundary within `limit` that leaves the piece at least half full."""
+    window = text[: limit + 1]
+    for boundary in _BOUNDARIES:
+        cut = max((m.end() for m in boundary.finditer(window) if m.end() <= limit), default=0)
+        if cut > 0 and cut >= limit // 2:
+            return cut
+    return limit
+
+
+def format_duration(seconds: float) -> str:
+    """`1:05` for 65 s, `1:02:03` past an hour."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -1,0 +1,70 @@
+"""Loopback stand-ins and a running bot configured by the documented settings alone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bots.runner import run_bots
+from core.config import Settings
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+
+@pytest_asyncio.fixture
+async def mimo() -> AsyncIterator[FakeMimo]:
+    async with FakeMimo() as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as api:
+        yield api
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'voicebridge.db'}"
+
+
+def settings_for(
+    *, bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, **extra: Any
+) -> Settings:
+    """Exactly what a user would put in .env to point the bot at these servers."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mimo_api_key=mimo.api_key,
+        mimo_base_url=mimo.base_url,
+        telegram_bot_token=bot_api.token,
+        telegram_api_url=bot_api.root,
+        database_url=database_url,
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def running(settings: Settings, bot_api: FakeBotApi) -> AsyncIterator[None]:
+    """`voicebridge run`, in this event loop, from its first poll until the block ends."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    polling = asyncio.create_task(bot_api.wait_for("getUpdates", count=1 + _polls(bot_api)))
+    await asyncio.wait({task, polling}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():  # it failed to start: show why
+        polling.cancel()
+        task.result()
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+def _polls(bot_api: FakeBotApi) -> int:
+    return len(bot_api.sent("getUpdates"))

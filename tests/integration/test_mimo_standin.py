@@ -1,0 +1,250 @@
+"""The real MimoClient over real HTTP to FakeMimo, with real audio made by ffmpeg."""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+import time
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
+from core.ffmpeg import ffmpeg_exe
+from core.mimo import MimoClient, RetryPolicy
+from tests.standins.mimo import FakeMimo
+
+FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
+
+
+@pytest.fixture
+async def mimo() -> AsyncIterator[FakeMimo]:
+    async with FakeMimo() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+@pytest.fixture
+def client(mimo: FakeMimo, http: httpx.AsyncClient) -> MimoClient:
+    return MimoClient(
+        http=http, api_key=mimo.api_key, base_url=mimo.base_url, retry_policy=FAST_RETRIES
+    )
+
+
+def sine(tmp_path: Path, seconds: float, suffix: str, *codec: str) -> bytes:
+    """A real recording: a 440 Hz tone encoded by ffmpeg into a file (so mp3 gets its header)."""
+    path = tmp_path / f"tone{suffix}"
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            *("-hide_banner", "-loglevel", "error", "-f", "lavfi"),
+            *("-i", f"sine=frequency=440:duration={seconds}", "-ac", "1", "-ar", "16000"),
+            *codec,
+            str(path),
+        ],
+        check=True,
+    )
+    return path.read_bytes()
+
+
+@pytest.fixture
+def mp3_3s(tmp_path: Path) -> bytes:
+    return sine(tmp_path, 3, ".mp3", "-c:a", "libmp3lame")
+
+
+def wav_info(data: bytes) -> tuple[int, int, int, float]:
+    with wave.open(io.BytesIO(data)) as reader:
+        seconds = reader.getnframes() / reader.getframerate()
+        return reader.getnchannels(), reader.getsampwidth(), reader.getframerate(), seconds
+
+
+# --- speech recognition ------------------------------------------------------------------------
+
+
+async def test_a_real_mp3_is_heard_in_full(
+    client: MimoClient, mimo: FakeMimo, mp3_3s: bytes
+) -> None:
+    transcript = await client.transcribe(mp3_3s, mime="audio/mpeg", language="en")
+
+    assert transcript.text == "heard 3.0 seconds"
+    assert 3.0 <= transcript.duration <= 4.0  # usage.seconds: whole seconds, rounded up
+    [call] = mimo.calls("mimo-v2.5-asr")
+    assert call["asr_options"] == {"language": "en"}
+    assert mimo.headers[0]["api-key"] == mimo.api_key
+
+
+async def test_encoder_padding_is_not_heard(client: MimoClient) -> None:
+    """An mp3 written to a pipe has no header to trim the encoder's ~0.1 s of silence."""
+    piped = subprocess.run(
+        [
+            ffmpeg_exe(),
+            *("-hide_banner", "-loglevel", "error", "-f", "lavfi"),
+            *("-i", "sine=frequency=440:duration=3", "-ac", "1", "-ar", "16000"),
+            *("-c:a", "libmp3lame", "-f", "mp3", "pipe:1"),
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
+    transcript = await client.transcribe(piped, mime="audio/mpeg")
+    assert transcript.text == "heard 3.0 seconds"
+
+
+async def test_a_real_wav_streams_its_transcript(client: MimoClient, tmp_path: Path) -> None:
+    wav = sine(tmp_path, 2, ".wav")
+    pieces = [p async for p in client.transcribe_stream(wav, mime="audio/wav")]
+    assert len(pieces) > 1
+    assert "".join(pieces) == "heard 2.0 seconds"
+
+
+async def test_the_stand_in_refuses_what_mimo_refuses(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    ogg = base64.b64encode(b"OggS....").decode()
+    body = {
+        "model": "mimo-v2.5-asr",
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_audio", "input_audio": {"data": f"data:audio/ogg;base64,{ogg}"}}
+                ],
+            }
+        ],
+    }
+    response = await http.post(
+        f"{mimo.base_url}/chat/completions", json=body, headers={"api-key": mimo.api_key}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "400"
+
+
+async def test_a_custom_asr_answer_sees_the_duration(
+    client: MimoClient, mimo: FakeMimo, mp3_3s: bytes
+) -> None:
+    mimo.asr_text = lambda seconds, body: f"{round(seconds)} s in {body['model']}"
+    transcript = await client.transcribe(mp3_3s, mime="audio/mp3")
+    assert transcript.text == "3 s in mimo-v2.5-asr"
+
+
+# --- speech synthesis --------------------------------------------------------------------------
+
+
+async def test_synthesize_returns_a_real_wav(client: MimoClient, mimo: FakeMimo) -> None:
+    wav = await client.synthesize("Hello there, twenty chars", voice="Chloe", style="Happy")
+
+    assert wav == mimo.last_tts_wav
+    channels, width, rate, seconds = wav_info(wav)
+    assert (channels, width, rate) == (1, 2, 24000)
+    assert seconds == pytest.approx(len("(Happy)Hello there, twenty chars") * 0.05, abs=0.001)
+    [call] = mimo.calls("mimo-v2.5-tts")
+    assert call["messages"] == [
+        {"role": "assistant", "content": "(Happy)Hello there, twenty chars"}
+    ]
+
+
+async def test_a_streamed_clip_of_several_mb_comes_back_whole(
+    client: MimoClient, mimo: FakeMimo
+) -> None:
+    mimo.tts_seconds_per_char = 1.0  # 100 s of PCM: one SSE line of 6.4 MB
+    wav = await client.synthesize_stream("x" * 100)
+
+    assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["format"] == "pcm16"
+    assert mimo.last_tts_wav is not None
+    assert wav_info(wav) == wav_info(mimo.last_tts_wav)
+    assert wav[44:] == mimo.last_tts_wav[44:]
+
+
+# --- understanding and chat --------------------------------------------------------------------
+
+
+async def test_understanding_gets_the_answer_even_from_reasoning_content(
+    client: MimoClient, mimo: FakeMimo, mp3_3s: bytes
+) -> None:
+    mimo.answer_text = "A tone."
+    mimo.answer_in_reasoning_only = True
+    answer = await client.understand_audio(mp3_3s, mime="audio/mpeg", question="What is this?")
+
+    assert answer.text == "A tone."
+    assert mimo.calls("mimo-v2.5")[0]["thinking"] == {"type": "disabled"}
+
+
+async def test_chat_answers(client: MimoClient, mimo: FakeMimo) -> None:
+    mimo.answer_text = "Short summary."
+    answer = await client.chat("Summarise: ...", system="Be brief.")
+    assert answer.text == "Short summary."
+    assert answer.usage.completion_tokens > 0
+
+
+# --- failures ----------------------------------------------------------------------------------
+
+
+async def test_a_503_is_retried(client: MimoClient, mimo: FakeMimo) -> None:
+    mimo.fail_next(503)
+    assert (await client.chat("?")).text == mimo.answer_text
+    assert len(mimo.requests) == 2
+
+
+async def test_a_dropped_connection_is_retried(client: MimoClient, mimo: FakeMimo) -> None:
+    mimo.drop_next()
+    assert (await client.chat("?")).text == mimo.answer_text
+    assert len(mimo.requests) == 2
+
+
+async def test_rate_limits_give_up_after_the_retries(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    mimo.fail_next(429, times=5, retry_after=0.01)
+    client = MimoClient(
+        http=http,
+        api_key=mimo.api_key,
+        base_url=mimo.base_url,
+        max_retries=2,
+        retry_policy=FAST_RETRIES,
+    )
+    with pytest.raises(MimoRateLimited):
+        await client.chat("?")
+    assert len(mimo.requests) == 3
+
+
+async def test_a_slow_answer_is_cut_off_at_the_deadline(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    mimo.delay = 2.0
+    client = MimoClient(
+        http=http,
+        api_key=mimo.api_key,
+        base_url=mimo.base_url,
+        timeout=0.3,
+        retry_policy=FAST_RETRIES,
+    )
+    started = time.monotonic()
+    with pytest.raises(MimoUnavailable):
+        await client.chat("?")
+    assert time.monotonic() - started < 1.0
+
+
+async def test_a_wrong_key_is_an_auth_error(mimo: FakeMimo, http: httpx.AsyncClient) -> None:
+    client = MimoClient(http=http, api_key="wrong-key", base_url=mimo.base_url)
+    with pytest.raises(MimoAuthError) as caught:
+        await client.chat("?")
+    assert caught.value.status == 401
+    assert "wrong-key" not in str(caught.value)
+    assert len(mimo.requests) == 1
+
+
+async def test_bearer_auth_is_accepted(mimo: FakeMimo, http: httpx.AsyncClient) -> None:
+    client = MimoClient(
+        http=http, api_key=mimo.api_key, base_url=mimo.base_url, auth_header="bearer"
+    )
+    assert (await client.chat("?")).text == mimo.answer_text
+    assert mimo.headers[0]["Authorization"] == f"Bearer {mimo.api_key}"

@@ -1,0 +1,281 @@
+"""The Telegram bot end to end: real python-telegram-bot, real MiMo client, real ffmpeg and
+SQLite, against loopback stand-ins of the Bot API and MiMo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.audio import probe
+from tests.audio_factory import make_audio
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 1001
+GROUP = -100500
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+def say(bot_api: FakeBotApi, words: str, *, chat_id: int = USER, user_id: int = USER) -> dict:
+    chat_type = "private" if chat_id > 0 else "supergroup"
+    message = bot_api.text_message(
+        chat_id=chat_id, user_id=user_id, text=words, chat_type=chat_type
+    )
+    bot_api.push(message)
+    return message
+
+
+async def reply_text(bot_api: FakeBotApi, chat_id: int = USER) -> str:
+    already = len(bot_api.sent("sendMessage", chat_id=chat_id))
+    calls = await bot_api.wait_for("sendMessage", count=already + 1, chat_id=chat_id)
+    return str(calls[-1].params["text"])
+
+
+async def test_voice_note_gets_its_transcript_as_a_reply(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg, duration=3)
+        bot_api.push(note)
+        [reply] = await bot_api.wait_for("sendMessage", chat_id=USER)
+
+    assert reply.params["text"] == "heard 3.0 seconds"
+    assert reply.params["reply_parameters"]["message_id"] == note["message_id"]
+    assert any(c.params["action"] == "typing" for c in bot_api.sent("sendChatAction"))
+    [request] = mimo.calls("mimo-v2.5-asr")
+    audio = request["messages"][0]["content"][0]["input_audio"]["data"]
+    assert audio.startswith("data:audio/mpeg;base64,")
+
+
+async def test_every_kind_of_recording_is_transcribed(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    m4a = make_audio(tmp_path, fmt="m4a", seconds=2).read_bytes()
+    mp4 = make_audio(tmp_path, fmt="mp4", seconds=2).read_bytes()
+    mp3 = make_audio(tmp_path, fmt="mp3", seconds=2).read_bytes()
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.audio_message(chat_id=USER, user_id=USER, data=mp3))
+        bot_api.push(bot_api.video_note_message(chat_id=USER, user_id=USER, data=mp4))
+        bot_api.push(bot_api.video_message(chat_id=USER, user_id=USER, data=mp4))
+        bot_api.push(
+            bot_api.document_message(
+                chat_id=USER, user_id=USER, data=m4a, file_name="memo.m4a", mime_type="audio/mp4"
+            )
+        )
+        replies = await bot_api.wait_for("sendMessage", count=4, chat_id=USER)
+
+    assert sorted(r.params["text"] for r in replies) == ["heard 2.0 seconds"] * 4
+
+
+async def test_say_answers_with_the_voice_note_mimo_spoke(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        say(bot_api, "/say Hello from the test suite, this is a voice note.")
+        [sent] = await bot_api.wait_for("sendVoice", chat_id=USER)
+
+    voice = tmp_path / "sent.ogg"
+    voice.write_bytes(sent.files["voice"])
+    info = await probe(voice)
+    returned = tmp_path / "returned.wav"
+    returned.write_bytes(mimo.last_tts_wav)
+    assert (info.container, info.codec) == ("ogg", "opus")
+    assert info.duration == pytest.approx((await probe(returned)).duration, abs=0.1)
+    assert sent.params["duration"] == round(info.duration)
+    assert any(c.params["action"] == "record_voice" for c in bot_api.sent("sendChatAction"))
+    [request] = mimo.calls("mimo-v2.5-tts")
+    assert request["messages"][-1] == {
+        "role": "assistant",
+        "content": "Hello from the test suite, this is a voice note.",
+    }
+
+
+async def test_say_as_a_reply_speaks_the_replied_text(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        original = bot_api.text_message(chat_id=USER, user_id=USER, text="Read me out")
+        bot_api.push(
+            bot_api.text_message(chat_id=USER, user_id=USER, text="/say", reply_to=original)
+        )
+        await bot_api.wait_for("sendVoice", chat_id=USER)
+
+    assert mimo.calls("mimo-v2.5-tts")[0]["messages"][-1]["content"] == "Read me out"
+
+
+async def test_voice_and_style_shape_the_next_say_and_survive_a_restart(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        say(bot_api, "/voice mia")
+        assert await reply_text(bot_api) == "Voice set to Mia."
+        say(bot_api, "/style happy")
+        assert "happy" in await reply_text(bot_api)
+
+    async with running(settings, bot_api):
+        say(bot_api, "/say Good morning")
+        await bot_api.wait_for("sendVoice", chat_id=USER)
+        say(bot_api, "/settings")
+        overview = await reply_text(bot_api)
+
+    [request] = mimo.calls("mimo-v2.5-tts")
+    assert request["audio"]["voice"] == "Mia"
+    assert request["messages"][-1]["content"] == "(happy)Good morning"
+    assert "Voice: Mia" in overview
+    assert "Style: happy" in overview
+
+
+async def test_a_corrupt_voice_note_gets_a_clear_reply_and_the_bot_keeps_going(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(
+            bot_api.voice_message(chat_id=USER, user_id=USER, data=b"OggS" + b"\x00" * 500)
+        )
+        complaint = await reply_text(bot_api)
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
+        transcript = await reply_text(bot_api)
+
+    assert (
+        complaint == "I could not read that file as audio. Is it corrupt or in an unusual format?"
+    )
+    assert transcript == "heard 3.0 seconds"
+    assert mimo.calls("mimo-v2.5-asr")  # only the good note reached MiMo
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_only_group_admins_change_settings(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    admin, member = 7, 8
+    bot_api.set_member_status(GROUP, admin, "administrator")
+    bot_api.set_member_status(GROUP, member, "member")
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        say(bot_api, "/voice Dean", chat_id=GROUP, user_id=member)
+        refusal = await reply_text(bot_api, GROUP)
+        say(bot_api, "/voice Dean", chat_id=GROUP, user_id=admin)
+        accepted = await reply_text(bot_api, GROUP)
+        say(bot_api, "/voice", chat_id=GROUP, user_id=member)
+        listing = await reply_text(bot_api, GROUP)
+
+    assert refusal == "Only administrators can change settings in this chat."
+    assert accepted == "Voice set to Dean."
+    assert listing.startswith("Current voice: Dean")
+
+
+async def test_long_transcripts_are_split_and_very_long_ones_sent_as_a_file(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    sentence = "This sentence is part of a long meeting transcript. "
+    mimo.asr_text = sentence * 100  # about 5,200 characters: two messages
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
+        pieces = await bot_api.wait_for("sendMessage", count=2, chat_id=USER)
+        mimo.asr_text = sentence * 400  # about 21,000 characters: a file
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
+        [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
+
+    assert all(len(p.params["text"]) <= 4096 for p in pieces)
+    assert all(p.params["text"].endswith("transcript.") for p in pieces)
+    assert " ".join(p.params["text"] for p in pieces) == (sentence * 100).strip()
+    assert document.files["document"].decode() == (sentence * 400).strip()
+    assert document.file_names["document"] == "transcript.txt"
+
+
+async def test_autotranscribe_off_waits_for_transcribe_on_demand(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        say(bot_api, "/autotranscribe off")
+        assert await reply_text(bot_api) == "Auto-transcribe is now off."
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+        bot_api.push(note)
+        say(bot_api, "/help")
+        assert (await reply_text(bot_api)).startswith("Commands:")  # the note got no reply
+        bot_api.push(
+            bot_api.text_message(chat_id=USER, user_id=USER, text="/transcribe", reply_to=note)
+        )
+        transcript = await reply_text(bot_api)
+
+    assert transcript == "heard 3.0 seconds"
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_bad_requests_get_short_usage_replies(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, max_say_chars=100)
+    async with running(settings, bot_api):
+        replies = []
+        for words in ("/say", "/say " + "x" * 101, "/transcribe", "/language fr", "/ask what?"):
+            say(bot_api, words)
+            replies.append(await reply_text(bot_api))
+
+    assert replies == [
+        "Tell me what to say: /say TEXT, or reply to a message with /say.",
+        "That text is 101 characters long; the limit is 100.",
+        "Reply to a voice note, audio or video with /transcribe.",
+        "“fr” is not a valid language. Choose one of: auto, zh, en.",
+        "Reply to a voice note, audio or video with /ask QUESTION.",
+    ]
+    assert mimo.requests == []
+
+
+async def test_mimo_errors_reach_the_chat_as_one_clear_sentence(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    mimo.fail_next(402, body={"error": {"message": "Insufficient balance", "code": "402"}})
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        say(bot_api, "/say hello")
+        reply = await reply_text(bot_api)
+
+    assert reply == "The MiMo balance is used up. The bot's owner needs to top it up."
+
+
+async def test_files_over_the_bot_api_download_cap_are_explained(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        big = bot_api.audio_message(
+            chat_id=USER, user_id=USER, data=voice_ogg, file_size=30 * 1024 * 1024
+        )
+        bot_api.push(big)
+        reply = await reply_text(bot_api)
+
+    assert "TELEGRAM_LOCAL_MODE" in reply
+    assert mimo.requests == []
+
+
+async def test_local_bot_api_server_files_are_read_from_disk(
+    mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    async with FakeBotApi(local_mode=True) as local_api:
+        settings = settings_for(
+            bot_api=local_api, mimo=mimo, database_url=sqlite_url, telegram_local_mode=True
+        )
+        async with running(settings, local_api):
+            note = local_api.voice_message(
+                chat_id=USER, user_id=USER, data=voice_ogg, file_size=30 * 1024 * 1024
+            )
+            local_api.push(note)
+            [reply] = await local_api.wait_for("sendMessage", chat_id=USER)
+
+    assert reply.params["text"] == "heard 3.0 seconds"
+    assert local_api.downloads == []  # nothing fetched over HTTP
+
+
+async def test_the_command_list_is_registered(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        pass
+
+    names = {c["command"] for c in bot_api.commands}
+    assert {"say", "transcribe", "voice", "style", "language", "autotranscribe"} <= names

@@ -1,0 +1,431 @@
+"""FakeMimo: MiMo's chat-completions API on a loopback port, for tests that go over real HTTP.
+
+It is the far end of the wire, not a mock of our client: it checks requests the way MiMo does
+(key, wav/mp3 data URLs, the 10 MB ASR cap, TTS text in an `assistant` message, pcm16 for
+streams) and answers in MiMo's shapes, errors included. Its audio is real: ASR measures the
+received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
+
+    async with FakeMimo(answer_text="a summary") as mimo:
+        client = MimoClient(http=http, api_key=mimo.api_key, base_url=mimo.base_url)
+        mimo.fail_next(503)            # the next request gets a 503, the one after succeeds
+        ...
+        assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import base64
+import io
+import json
+import math
+import re
+import struct
+import sys
+import time
+import uuid
+import wave
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from core.ffmpeg import ffmpeg_exe
+
+Json = dict[str, Any]
+AsrText = Callable[[float, Json], str] | str
+
+ASR_BASE64_LIMIT = 10 * 1024 * 1024
+AUDIO_BASE64_LIMIT = 50 * 1024 * 1024
+TTS_RATE = 24_000
+_MEASURE_RATE = 16_000
+_TONE_HZ = 400  # divides 24 kHz evenly, so one period can be repeated
+_DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
+_ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
+_V2_VOICES = {"mimo_default", "default_zh", "default_en"}
+_V25_VOICES = {"mimo_default", "冰糖", "茉莉", "苏打", "白桦", "Mia", "Chloe", "Milo", "Dean"}
+
+
+def heard_seconds(duration: float, body: Json) -> str:
+    """The default ASR answer: proves how much real audio arrived."""
+    return f"heard {duration:.1f} seconds"
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: float | None
+    body: Json | None
+
+
+class _Reject(Exception):
+    """A request MiMo would refuse; becomes an error answer in MiMo's shape."""
+
+    def __init__(self, status: int, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.param = param
+
+
+class FakeMimo:
+    def __init__(
+        self,
+        *,
+        api_key: str = "test-mimo-key",
+        asr_text: AsrText = heard_seconds,
+        answer_text: str = "a fake answer",
+        answer_in_reasoning_only: bool = False,
+        tts_seconds_per_char: float = 0.05,
+        delay: float = 0.0,
+    ) -> None:
+        self.api_key = api_key
+        self.asr_text = asr_text
+        self.answer_text = answer_text
+        self.answer_in_reasoning_only = answer_in_reasoning_only
+        self.tts_seconds_per_char = tts_seconds_per_char
+        self.delay = delay
+        self.base_url = ""
+        self.requests: list[Json] = []  # every JSON body received, in order
+        self.headers: list[dict[str, str]] = []  # the headers of each of those requests
+        self.last_tts_wav: bytes | None = None
+        self._failures: deque[_Failure] = deque()
+        self._drops = 0
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> FakeMimo:
+        # MiMo takes up to 50 MB of base64 audio in one body.
+        app = web.Application(client_max_size=2 * AUDIO_BASE64_LIMIT)
+        app.router.add_post("/v1/chat/completions", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}/v1"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        *,
+        retry_after: float | None = None,
+        body: Json | None = None,
+    ) -> None:
+        """Answer the next `times` requests with `status` (MiMo's error shape unless `body`)."""
+        self._failures.extend(_Failure(status, retry_after, body) for _ in range(times))
+
+    def drop_next(self, times: int = 1) -> None:
+        """Close the connection of the next `times` requests without answering."""
+        self._drops += times
+
+    def calls(self, model_prefix: str) -> list[Json]:
+        """Bodies of the requests whose model starts with `model_prefix`."""
+        return [b for b in self.requests if str(b.get("model", "")).startswith(model_prefix)]
+
+    # --- the endpoint ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            return _error(400, "request body is not valid JSON")
+        if not isinstance(body, dict):
+            return _error(400, "request body must be a JSON object")
+        self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self._drops:
+            self._drops -= 1
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
+        if self._failures:
+            failure = self._failures.popleft()
+            return _error(
+                failure.status,
+                f"injected {failure.status}",
+                retry_after=failure.retry_after,
+                body=failure.body,
+            )
+        if not self._authorized(request):
+            return _error(401, "Invalid API Key")
+        try:
+            return await self._answer(request, body)
+        except _Reject as rejected:
+            return _error(rejected.status, rejected.message, param=rejected.param)
+
+    def _authorized(self, request: web.Request) -> bool:
+        bearer = request.headers.get("Authorization", "")
+        keys = {request.headers.get("api-key"), bearer.removeprefix("Bearer ") or None}
+        return self.api_key in keys
+
+    async def _answer(self, request: web.Request, body: Json) -> web.StreamResponse:
+        model = str(body.get("model", ""))
+        if not isinstance(body.get("messages"), list) or not body["messages"]:
+            raise _Reject(400, "messages must be a non-empty list", "messages")
+        if "asr" in model:
+            return await self._asr(request, body)
+        if "tts" in model:
+            return await self._tts(request, body)
+        return await self._chat(request, body)
+
+    # --- speech recognition ---------------------------------------------------------------------
+
+    async def _asr(self, request: web.Request, body: Json) -> web.StreamResponse:
+        mime, encoded = next(iter(_audio_data_urls(body)), ("", ""))
+        if mime not in _ASR_MIMES:
+            raise _Reject(
+                400, f"unsupported audio format {mime!r}: only wav and mp3", "input_audio"
+            )
+        if len(encoded) > ASR_BASE64_LIMIT:
+            raise _Reject(400, "audio base64 exceeds 10 MB", "input_audio")
+        language = (body.get("asr_options") or {}).get("language", "auto")
+        if language not in {"auto", "zh", "en"}:
+            raise _Reject(400, f"unsupported language {language!r}", "asr_options.language")
+        duration = await _measure_seconds(_b64decode(encoded))
+        text = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
+        usage = _tokens(body, text) | {"seconds": math.ceil(duration)}
+        if body.get("stream"):
+            chunks = [_chunk(body, {"content": piece}) for piece in _thirds(text)]
+            return await _sse(request, [*chunks, _chunk(body, {}, "stop", usage)])
+        return _completion(body, {"role": "assistant", "content": text}, usage)
+
+    # --- speech synthesis -----------------------------------------------------------------------
+
+    async def _tts(self, request: web.Request, body: Json) -> web.StreamResponse:
+        model = str(body["model"])
+        text = _tts_text(body)
+        fmt = _check_tts_audio(model, body)
+        pcm = _tone(max(0.5, len(text) * self.tts_seconds_per_char))
+        self.last_tts_wav = _wav(pcm)
+        usage = _tokens(body, text)
+        if body.get("stream"):
+            # MiMo sends the whole clip at once today: one SSE line of several MB.
+            audio_chunk = _chunk(body, {"audio": {"data": _b64(pcm)}})
+            return await _sse(request, [audio_chunk, _chunk(body, {}, "stop", usage)])
+        data = _b64(pcm if fmt == "pcm16" else self.last_tts_wav)
+        message = {"role": "assistant", "content": "", "audio": {"id": _id(), "data": data}}
+        return _completion(body, message, usage)
+
+    # --- audio understanding and chat -----------------------------------------------------------
+
+    async def _chat(self, request: web.Request, body: Json) -> web.StreamResponse:
+        for mime, encoded in _audio_data_urls(body):
+            if not mime.startswith("audio/"):
+                raise _Reject(400, f"unsupported audio type {mime!r}", "input_audio")
+            if len(encoded) > AUDIO_BASE64_LIMIT:
+                raise _Reject(400, "audio base64 exceeds 50 MB", "input_audio")
+            _b64decode(encoded)
+        thinking = (body.get("thinking") or {}).get("type") != "disabled"
+        message: Json = {"role": "assistant", "content": self.answer_text}
+        if self.answer_in_reasoning_only:
+            message = {"role": "assistant", "content": "", "reasoning_content": self.answer_text}
+        elif thinking:
+            message["reasoning_content"] = "Thinking it over."
+        return _completion(body, message, _tokens(body, self.answer_text))
+
+
+# --- request checks ---------------------------------------------------------------------------
+
+
+def _audio_data_urls(body: Json) -> list[tuple[str, str]]:
+    """(mime, base64) of every `input_audio` data URL in the user messages."""
+    found = []
+    for message in body["messages"]:
+        if not isinstance(message, dict) or message.get("role") != "user":
+            continue
+        content = message.get("content")
+        for part in content if isinstance(content, list) else []:
+            if isinstance(part, dict) and part.get("type") == "input_audio":
+                data = str((part.get("input_audio") or {}).get("data", ""))
+                match = _DATA_URL.match(data)
+                if match is None and not data.startswith("https://"):
+                    raise _Reject(400, "input_audio.data must be a data URL", "input_audio")
+                if match is not None:
+                    found.append((match.group(1), match.group(2)))
+    return found
+
+
+def _tts_text(body: Json) -> str:
+    texts = [
+        m.get("content")
+        for m in body["messages"]
+        if isinstance(m, dict) and m.get("role") == "assistant"
+    ]
+    if not texts or not isinstance(texts[-1], str) or not texts[-1].strip():
+        raise _Reject(400, "the text to synthesize must be in an assistant message", "messages")
+    return texts[-1]
+
+
+def _check_tts_audio(model: str, body: Json) -> str:
+    """The requested format, after MiMo's checks of the `audio` object."""
+    audio = body.get("audio")
+    if not isinstance(audio, dict):
+        raise _Reject(400, "audio is required for speech synthesis", "audio")
+    fmt = audio.get("format", "wav")
+    if fmt not in {"wav", "pcm16"} or (body.get("stream") and fmt != "pcm16"):
+        raise _Reject(400, f"unsupported audio format {fmt!r}", "audio.format")
+    voice = audio.get("voice")
+    if model.endswith("-voicedesign"):
+        return str(fmt)
+    if model.endswith("-voiceclone"):
+        if not str(voice).startswith("data:audio/"):
+            raise _Reject(400, "voiceclone needs a data URL sample as voice", "audio.voice")
+        return str(fmt)
+    voices = _V2_VOICES if model.startswith("mimo-v2-tts") else _V25_VOICES
+    if voice not in voices:
+        raise _Reject(400, f"voice {voice!r} not found", "audio.voice")
+    return str(fmt)
+
+
+def _b64decode(encoded: str) -> bytes:
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except ValueError as exc:
+        raise _Reject(400, "audio is not valid base64", "input_audio") from exc
+
+
+async def _measure_seconds(audio: bytes) -> float:
+    """Seconds of sound in the audio, found by decoding all of it with ffmpeg.
+
+    Silence at either end is not counted: an mp3 encoded into a pipe carries the encoder's delay
+    and padding (about 0.1 s of digital silence), and without trimming a 3 s recording would be
+    "heard" as 3.1 s depending on how the caller converted it.
+    """
+    process = await asyncio.create_subprocess_exec(
+        ffmpeg_exe(),
+        *("-hide_banner", "-loglevel", "error", "-i", "pipe:0"),
+        *("-f", "s16le", "-ac", "1", "-ar", str(_MEASURE_RATE), "pipe:1"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    decoded, _ = await process.communicate(audio)
+    if process.returncode != 0 or not decoded:
+        raise _Reject(400, "audio could not be decoded", "input_audio")
+    samples = array.array("h", decoded[: len(decoded) // 2 * 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return _sounding_length(samples) / _MEASURE_RATE
+
+
+def _sounding_length(samples: array.array[int]) -> int:
+    """Samples from the first to the last one louder than 1/20 of the peak."""
+    loud = max(32, max(map(abs, samples), default=0) // 20)
+    first = next((i for i, v in enumerate(samples) if abs(v) > loud), len(samples))
+    last = next((i for i in range(len(samples) - 1, first - 1, -1) if abs(samples[i]) > loud), -1)
+    return max(0, last + 1 - first)
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def _completion(body: Json, message: Json, usage: Json) -> web.Response:
+    return web.json_response(
+        {
+            "id": _id(),
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+            "usage": usage,
+        }
+    )
+
+
+def _chunk(body: Json, delta: Json, finish: str | None = None, usage: Json | None = None) -> Json:
+    chunk: Json = {
+        "id": _id(),
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model"),
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    if usage is not None:
+        chunk["usage"] = usage
+    return chunk
+
+
+async def _sse(request: web.Request, chunks: list[Json]) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await response.prepare(request)
+    for chunk in chunks:
+        await response.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+    await response.write(b"data: [DONE]\n\n")
+    await response.write_eof()
+    return response
+
+
+def _error(
+    status: int,
+    message: str,
+    *,
+    param: str | None = None,
+    retry_after: float | None = None,
+    body: Json | None = None,
+) -> web.Response:
+    error = {"message": message, "type": _error_type(status), "param": param, "code": str(status)}
+    payload = body or {"error": error}
+    headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
+    return web.json_response(payload, status=status, headers=headers)
+
+
+def _error_type(status: int) -> str:
+    types = {401: "authentication_error", 402: "insufficient_balance", 403: "permission_error"}
+    types |= {421: "content_filter", 429: "rate_limit_error"}
+    return types.get(status, "server_error" if status >= 500 else "invalid_request_error")
+
+
+def _tokens(body: Json, answer: str) -> Json:
+    prompt = max(1, len(json.dumps(body["messages"])) // 4)
+    completion = max(1, len(answer) // 4)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def _thirds(text: str) -> list[str]:
+    size = max(1, math.ceil(len(text) / 3))
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def _tone(seconds: float) -> bytes:
+    """PCM16LE mono at 24 kHz: a quiet sine tone of the given length."""
+    period = TTS_RATE // _TONE_HZ
+    one = struct.pack(
+        f"<{period}h", *(int(9000 * math.sin(2 * math.pi * i / period)) for i in range(period))
+    )
+    samples = int(seconds * TTS_RATE)
+    return (one * (samples // period + 1))[: samples * 2]
+
+
+def _wav(pcm: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(TTS_RATE)
+        wav.writeframes(pcm)
+    return buffer.getvalue()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,86 @@
+"""The configuration contract: names, defaults, and clear start-up errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.config import Settings
+from core.errors import ConfigError
+
+CONTRACT = [
+    "MIMO_API_KEY",
+    "MIMO_BASE_URL",
+    "MIMO_ASR_MODEL",
+    "MIMO_TTS_MODEL",
+    "MIMO_AUDIO_MODEL",
+    "MIMO_CHAT_MODEL",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "TELEGRAM_LOCAL_MODE",
+    "DISCORD_BOT_TOKEN",
+    "DISCORD_API_URL",
+    "DISCORD_GATEWAY_URL",
+    "DATABASE_URL",
+]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in CONTRACT:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_follow_the_contract() -> None:
+    settings = Settings()
+    assert settings.mimo_base_url == "https://api.xiaomimimo.com/v1"
+    assert (settings.mimo_asr_model, settings.mimo_tts_model) == ("mimo-v2.5-asr", "mimo-v2.5-tts")
+    assert (settings.mimo_audio_model, settings.mimo_chat_model) == ("mimo-v2.5", "mimo-v2.5")
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert settings.telegram_local_mode is False
+    assert settings.discord_api_url == "https://discord.com/api/v10"
+    assert settings.database_url == "sqlite+aiosqlite:///voicebridge.db"
+    assert settings.telegram_token() is None
+
+
+def test_every_contract_name_is_read_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("MIMO_API_KEY", "sk-real-key-123")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081")
+    monkeypatch.setenv("TELEGRAM_LOCAL_MODE", "true")
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///x.db")
+    settings = Settings()
+    assert settings.require_mimo_key() == "sk-real-key-123"
+    assert settings.telegram_token() == "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    assert settings.telegram_local_mode is True
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+
+
+def test_dotenv_file_is_read(tmp_path) -> None:
+    (tmp_path / ".env").write_text("MIMO_API_KEY=from-dotenv-file\n")
+    assert Settings().require_mimo_key() == "from-dotenv-file"
+
+
+@pytest.mark.parametrize("value", ["your-api-key", "changeme", "xxx", "<key>", "..."])
+def test_placeholder_key_is_named_in_one_line(monkeypatch, value: str) -> None:
+    monkeypatch.setenv("MIMO_API_KEY", value)
+    with pytest.raises(ConfigError, match=r"^MIMO_API_KEY still holds a placeholder"):
+        Settings().require_mimo_key()
+
+
+def test_missing_key_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"^MIMO_API_KEY is not set"):
+        Settings().require_mimo_key()
+
+
+def test_malformed_telegram_token_is_named_without_echoing_it(monkeypatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token-secretvalue")
+    with pytest.raises(ConfigError) as caught:
+        Settings().telegram_token()
+    assert "TELEGRAM_BOT_TOKEN" in str(caught.value)
+    assert "secretvalue" not in str(caught.value)
+
+
+def test_secrets_are_hidden_in_repr(monkeypatch) -> None:
+    monkeypatch.setenv("MIMO_API_KEY", "sk-very-secret")
+    assert "sk-very-secret" not in repr(Settings())

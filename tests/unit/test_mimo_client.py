@@ -1,0 +1,615 @@
+"""MimoClient against httpx.MockTransport: request shapes, answers, errors, retries, deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import logging
+import wave
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import httpx
+import pytest
+
+from core.domain import Answer, Transcript, Usage
+from core.errors import (
+    AudioTooLarge,
+    EmptyText,
+    MimoAuthError,
+    MimoBadRequest,
+    MimoBadResponse,
+    MimoBalanceError,
+    MimoContentFiltered,
+    MimoError,
+    MimoRateLimited,
+    MimoUnavailable,
+)
+from core.mimo import MimoClient, RetryPolicy
+
+KEY = "sk-very-secret-key-0123456789"
+BASE = "https://mimo.test/v1"
+URL = f"{BASE}/chat/completions"
+
+Handler = (
+    Callable[[httpx.Request], httpx.Response]
+    | Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+)
+Connect = Callable[..., MimoClient]
+
+
+class FakeTime:
+    """A clock that only moves when the client sleeps, so backoff costs no real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+async def connect(fake_time: FakeTime) -> AsyncIterator[Connect]:
+    """Builds a MimoClient whose far end is `handler`."""
+    clients: list[httpx.AsyncClient] = []
+
+    def connect(handler: Handler, **options: Any) -> MimoClient:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        clients.append(http)
+        policy = RetryPolicy(sleep=fake_time.sleep, clock=fake_time.clock)
+        options = {"api_key": KEY, "retry_policy": policy, **options}
+        return MimoClient(http=http, base_url=BASE, **options)
+
+    yield connect
+    for http in clients:
+        await http.aclose()
+
+
+def body_of(request: httpx.Request) -> dict[str, Any]:
+    assert request.method == "POST"
+    assert str(request.url) == URL
+    assert request.headers["content-type"] == "application/json"
+    data = json.loads(request.content)
+    assert isinstance(data, dict)
+    return data
+
+
+def completion(message: dict[str, Any], usage: dict[str, Any] | None = None) -> httpx.Response:
+    body: dict[str, Any] = {"choices": [{"index": 0, "message": message}]}
+    if usage is not None:
+        body["usage"] = usage
+    return httpx.Response(200, json=body)
+
+
+def says(text: str) -> httpx.Response:
+    return completion({"role": "assistant", "content": text})
+
+
+def mimo_error(status: int, message: str = "nope", **headers: str) -> httpx.Response:
+    error = {"message": message, "type": "error", "param": None, "code": str(status)}
+    return httpx.Response(status, json={"error": error}, headers=headers)
+
+
+def sse(*chunks: dict[str, Any], done: bool = True) -> httpx.Response:
+    lines = [f"data: {json.dumps(c)}\n\n" for c in chunks] + (["data: [DONE]\n\n"] if done else [])
+    headers = {"content-type": "text/event-stream"}
+    return httpx.Response(200, headers=headers, content="".join(lines).encode())
+
+
+def delta(**fields: Any) -> dict[str, Any]:
+    return {"choices": [{"index": 0, "delta": fields}]}
+
+
+def wav_bytes(pcm: bytes = b"\0\0" * 2400) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(24000)
+        wav.writeframes(pcm)
+    return buffer.getvalue()
+
+
+def audio_of(data_url: str, mime: str) -> bytes:
+    prefix = f"data:{mime};base64,"
+    assert data_url.startswith(prefix)
+    return base64.b64decode(data_url.removeprefix(prefix))
+
+
+# --- speech recognition ------------------------------------------------------------------------
+
+
+async def test_transcribe_sends_the_audio_as_a_data_url_with_the_language(
+    connect: Connect,
+) -> None:
+    audio = b"RIFF fake wav bytes"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert request.headers["api-key"] == KEY
+        assert "authorization" not in request.headers
+        assert body["model"] == "mimo-v2.5-asr"
+        assert body["asr_options"] == {"language": "en"}
+        assert "stream" not in body
+        [message] = body["messages"]
+        assert message["role"] == "user"
+        [part] = message["content"]
+        assert part["type"] == "input_audio"
+        assert audio_of(part["input_audio"]["data"], "audio/wav") == audio
+        usage = {"prompt_tokens": 46, "completion_tokens": 20, "seconds": 4}
+        return completion({"role": "assistant", "content": " Good morning. "}, usage)
+
+    transcript = await connect(handler).transcribe(audio, mime="audio/wav", language="en")
+
+    assert transcript == Transcript("Good morning.", 4.0, Usage(46, 20, 4.0))
+
+
+@pytest.mark.parametrize("language", ["auto", "zh", "en"])
+async def test_every_known_language_is_sent(connect: Connect, language: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert body_of(request)["asr_options"] == {"language": language}
+        return says("hi")
+
+    await connect(handler).transcribe(b"mp3", mime="audio/mpeg", language=language)
+
+
+async def test_an_unknown_language_leaves_detection_to_mimo(connect: Connect) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert "asr_options" not in body_of(request)
+        return says("hi")
+
+    await connect(handler).transcribe(b"mp3", mime="audio/mp3", language="fr")
+
+
+async def test_a_transcript_without_seconds_has_zero_duration(connect: Connect) -> None:
+    transcript = await connect(lambda r: says("")).transcribe(b"x", mime="audio/mpeg")
+    assert transcript == Transcript("", 0.0, Usage())
+
+
+async def test_bearer_auth_sends_an_authorization_header(connect: Connect) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == f"Bearer {KEY}"
+        assert "api-key" not in request.headers
+        return says("hi")
+
+    await connect(handler, auth_header="bearer").transcribe(b"x", mime="audio/wav")
+
+
+async def test_ogg_is_refused_before_sending(connect: Connect) -> None:
+    client = connect(lambda r: pytest.fail("nothing should be sent"))
+    with pytest.raises(ValueError, match="audio/ogg"):
+        await client.transcribe(b"OggS", mime="audio/ogg")
+
+
+async def test_asr_audio_up_to_10_mb_of_base64_is_sent(connect: Connect) -> None:
+    audio = b"\0" * (10 * 1024 * 1024 // 4 * 3)  # exactly 10 MB once encoded
+    transcript = await connect(lambda r: says("ok")).transcribe(audio, mime="audio/wav")
+    assert transcript.text == "ok"
+
+
+async def test_asr_audio_over_10_mb_of_base64_is_refused_before_sending(connect: Connect) -> None:
+    audio = b"\0" * (10 * 1024 * 1024 // 4 * 3 + 1)
+    client = connect(lambda r: pytest.fail("nothing should be sent"))
+    with pytest.raises(AudioTooLarge) as caught:
+        await client.transcribe(audio, mime="audio/wav")
+    assert caught.value.params == {"limit": "7.5 MB"}
+
+
+async def test_transcribe_stream_yields_pieces_as_they_arrive(connect: Connect) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert body["stream"] is True
+        assert body["asr_options"] == {"language": "auto"}
+        usage_only = {"choices": [], "usage": {"seconds": 2}}
+        return sse(delta(content="Good "), delta(content=""), delta(content="morning"), usage_only)
+
+    stream = connect(handler).transcribe_stream(b"x", mime="audio/wav")
+    assert [piece async for piece in stream] == ["Good ", "morning"]
+
+
+async def test_transcribe_stream_checks_the_audio_when_called(connect: Connect) -> None:
+    client = connect(lambda r: pytest.fail("nothing should be sent"))
+    with pytest.raises(ValueError):
+        client.transcribe_stream(b"x", mime="audio/ogg")
+
+
+# --- speech synthesis --------------------------------------------------------------------------
+
+
+async def test_synthesize_speaks_the_text_as_the_assistant_in_v25_style(connect: Connect) -> None:
+    wav = wav_bytes()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert body["model"] == "mimo-v2.5-tts"
+        assert body["messages"] == [{"role": "assistant", "content": "(Happy)Hello"}]
+        assert body["audio"] == {"format": "wav", "voice": "Mia"}
+        audio = {"id": "a1", "data": base64.b64encode(wav).decode()}
+        return completion({"role": "assistant", "content": "", "audio": audio})
+
+    assert await connect(handler).synthesize("Hello", voice="Mia", style="Happy") == wav
+
+
+async def test_synthesize_on_v2_uses_a_style_tag_and_the_default_voice(connect: Connect) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert body["model"] == "mimo-v2-tts"
+        assert body["messages"] == [{"role": "assistant", "content": "<style>Happy</style>Hi"}]
+        assert body["audio"] == {"format": "wav", "voice": "mimo_default"}
+        return completion({"audio": {"data": base64.b64encode(b"RIFF").decode()}})
+
+    client = connect(handler)
+    assert await client.synthesize("Hi", style="Happy", model="mimo-v2-tts") == b"RIFF"
+
+
+async def test_a_long_direction_goes_first_as_a_user_message(connect: Connect) -> None:
+    direction = "read it like a sleepy grandmother telling a story"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert body_of(request)["messages"] == [
+            {"role": "user", "content": direction},
+            {"role": "assistant", "content": "Once upon a time"},
+        ]
+        return completion({"audio": {"data": base64.b64encode(b"RIFF").decode()}})
+
+    await connect(handler).synthesize("Once upon a time", style=direction)
+
+
+async def test_an_answer_without_audio_is_a_bad_response(connect: Connect) -> None:
+    with pytest.raises(MimoBadResponse):
+        await connect(lambda r: says("no audio here")).synthesize("Hello")
+
+
+async def test_empty_text_is_refused_before_sending(connect: Connect) -> None:
+    with pytest.raises(EmptyText):
+        await connect(lambda r: pytest.fail("nothing should be sent")).synthesize("  ")
+
+
+async def test_synthesize_stream_joins_a_5_mb_sse_line_into_a_wav(connect: Connect) -> None:
+    pcm = bytes(range(256)) * (4 * 1024 * 1024 // 256)  # 4 MB of PCM: 5.3 MB of base64
+    line = f"data: {json.dumps(delta(audio={'data': base64.b64encode(pcm).decode()}))}\n\n"
+    assert len(line) > 5 * 1024 * 1024
+    payload = (line + f"data: {json.dumps(delta())}\n\ndata: [DONE]\n\n").encode()
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for start in range(0, len(payload), 65536):  # the line arrives in many reads
+            yield payload[start : start + 65536]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert body["stream"] is True
+        assert body["audio"] == {"format": "pcm16", "voice": "mimo_default"}
+        assert body["messages"] == [{"role": "assistant", "content": "Hello"}]
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=trickle())
+
+    wav = await connect(handler).synthesize_stream("Hello")
+
+    with wave.open(io.BytesIO(wav)) as reader:
+        assert (reader.getnchannels(), reader.getsampwidth(), reader.getframerate()) == (
+            1,
+            2,
+            24000,
+        )
+        assert reader.readframes(reader.getnframes()) == pcm
+
+
+async def test_a_stream_without_audio_is_a_bad_response(connect: Connect) -> None:
+    with pytest.raises(MimoBadResponse):
+        await connect(lambda r: sse(delta(content=""))).synthesize_stream("Hello")
+
+
+async def test_an_error_inside_a_stream_is_mapped(connect: Connect) -> None:
+    error = {"error": {"message": "filtered", "code": "421"}}
+    with pytest.raises(MimoContentFiltered):
+        await connect(lambda r: sse(error)).synthesize_stream("Hello")
+
+
+async def test_a_stream_that_breaks_midway_is_unavailable(connect: Connect) -> None:
+    async def broken() -> AsyncIterator[bytes]:
+        yield f"data: {json.dumps(delta(content='Good'))}\n\n".encode()
+        raise httpx.RemoteProtocolError("peer closed connection")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=broken())
+
+    pieces: list[str] = []
+    with pytest.raises(MimoUnavailable):
+        async for piece in connect(handler).transcribe_stream(b"x", mime="audio/wav"):
+            pieces.append(piece)
+    assert pieces == ["Good"]
+
+
+# --- audio understanding and chat --------------------------------------------------------------
+
+
+async def test_understand_audio_asks_about_the_audio_with_thinking_off(connect: Connect) -> None:
+    audio = b"ID3 fake mp3"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert body["model"] == "mimo-v2.5"
+        assert body["thinking"] == {"type": "disabled"}
+        system, user = body["messages"]
+        assert system == {"role": "system", "content": "Be brief."}
+        audio_part, question = user["content"]
+        assert user["role"] == "user"
+        assert audio_of(audio_part["input_audio"]["data"], "audio/ogg") == audio
+        assert question == {"type": "text", "text": "What is said?"}
+        usage = {"prompt_tokens": 86, "completion_tokens": 17}
+        return completion({"content": "A greeting."}, usage)
+
+    answer = await connect(handler).understand_audio(
+        audio, mime="audio/ogg", question="What is said?", system="Be brief."
+    )
+    assert answer == Answer("A greeting.", Usage(86, 17, 0.0))
+
+
+async def test_understanding_audio_over_50_mb_of_base64_is_refused(connect: Connect) -> None:
+    audio = b"\0" * (50 * 1024 * 1024 // 4 * 3 + 1)
+    client = connect(lambda r: pytest.fail("nothing should be sent"))
+    with pytest.raises(AudioTooLarge):
+        await client.understand_audio(audio, mime="audio/mpeg", question="?")
+
+
+async def test_chat_sends_the_prompt_with_thinking_off(connect: Connect) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert body["model"] == "mimo-v2.5"
+        assert body["thinking"] == {"type": "disabled"}
+        assert body["messages"] == [{"role": "user", "content": "Summarise this"}]
+        assert body["max_completion_tokens"] == 200
+        return says("A summary.")
+
+    answer = await connect(handler).chat("Summarise this", max_tokens=200)
+    assert answer.text == "A summary."
+
+
+async def test_an_empty_content_falls_back_to_reasoning_content(connect: Connect) -> None:
+    message = {"content": "", "reasoning_content": "Good morning."}
+    answer = await connect(lambda r: completion(message)).chat("?")
+    assert answer.text == "Good morning."
+
+
+@pytest.mark.parametrize("message", [{"content": ""}, {"content": None, "reasoning_content": None}])
+async def test_an_answer_without_any_text_is_a_bad_response(
+    connect: Connect, message: dict[str, Any]
+) -> None:
+    with pytest.raises(MimoBadResponse):
+        await connect(lambda r: completion(message)).chat("?")
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(200, content=b"<html>gateway</html>"),
+        httpx.Response(200, json=["not", "an", "object"]),
+        httpx.Response(200, json={"choices": []}),
+        httpx.Response(200, json={"id": "x"}),
+    ],
+)
+async def test_unreadable_answers_are_bad_responses(
+    connect: Connect, response: httpx.Response
+) -> None:
+    with pytest.raises(MimoBadResponse):
+        await connect(lambda r: response).chat("?")
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, MimoBadRequest),
+        (404, MimoBadRequest),
+        (401, MimoAuthError),
+        (403, MimoAuthError),
+        (402, MimoBalanceError),
+        (421, MimoContentFiltered),
+        (429, MimoRateLimited),
+        (500, MimoUnavailable),
+        (502, MimoUnavailable),
+        (503, MimoUnavailable),
+        (504, MimoUnavailable),
+    ],
+)
+async def test_each_status_maps_to_its_error(
+    connect: Connect, status: int, error: type[MimoError]
+) -> None:
+    client = connect(lambda r: mimo_error(status, "the provider's reason"), max_retries=0)
+    with pytest.raises(error) as caught:
+        await client.chat("?")
+    assert caught.value.status == status
+    assert "the provider's reason" in caught.value.detail
+
+
+async def test_a_non_json_error_body_still_maps_by_status(connect: Connect) -> None:
+    response = httpx.Response(402, text="Payment Required")
+    with pytest.raises(MimoBalanceError, match="Payment Required"):
+        await connect(lambda r: response).chat("?")
+
+
+async def test_a_token_plan_key_on_the_wrong_host_says_so(connect: Connect) -> None:
+    client = connect(lambda r: mimo_error(401), api_key="tp-abc123")
+    with pytest.raises(MimoAuthError) as caught:
+        await client.chat("?")
+    assert "token-plan" in caught.value.detail
+    assert "tp-abc123" not in caught.value.detail
+
+
+async def test_the_key_never_reaches_errors_logs_or_reprs(
+    connect: Connect, caplog: pytest.LogCaptureFixture
+) -> None:
+    echo = mimo_error(401, f"Incorrect API key provided: {KEY}")
+    caplog.set_level(logging.DEBUG)
+    client = connect(lambda r: echo)
+    with pytest.raises(MimoAuthError) as caught:
+        await client.chat("?")
+    retried = connect(lambda r: mimo_error(503, f"overloaded for {KEY}"), max_retries=1)
+    with pytest.raises(MimoUnavailable) as unavailable:
+        await retried.chat("?")
+    for error in (caught.value, unavailable.value):
+        assert KEY not in str(error)
+        assert KEY not in repr(error)
+        assert KEY not in error.detail
+    assert KEY not in caplog.text
+    assert "MiMo call failed" in caplog.text
+    assert KEY not in repr(client)
+
+
+async def test_an_unusable_base_url_is_a_bad_request(fake_time: FakeTime) -> None:
+    async with httpx.AsyncClient() as http:
+        client = MimoClient(http=http, api_key=KEY, base_url="mimo.example/v1")
+        with pytest.raises(MimoBadRequest):
+            await client.chat("?")
+
+
+# --- retries, backoff and the deadline ---------------------------------------------------------
+
+
+class Script:
+    """Answers requests from a list, in order, counting them."""
+
+    def __init__(self, *answers: httpx.Response | Exception) -> None:
+        self.answers = list(answers)
+        self.attempts = 0
+        self.timeouts: list[dict[str, float]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body_of(request)
+        self.attempts += 1
+        self.timeouts.append(request.extensions["timeout"])
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+async def test_transient_statuses_are_retried(
+    connect: Connect, fake_time: FakeTime, status: int
+) -> None:
+    script = Script(mimo_error(status), mimo_error(status), says("finally"))
+    answer = await connect(script).chat("?")
+    assert answer.text == "finally"
+    assert script.attempts == 3
+    assert len(fake_time.sleeps) == 2
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ReadTimeout("slow"),
+        httpx.ConnectTimeout("slow"),
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("dropped"),
+    ],
+)
+async def test_timeouts_and_broken_connections_are_retried(
+    connect: Connect, failure: Exception
+) -> None:
+    script = Script(failure, says("ok"))
+    assert (await connect(script).chat("?")).text == "ok"
+    assert script.attempts == 2
+
+
+async def test_after_max_retries_the_last_error_is_raised(connect: Connect) -> None:
+    script = Script(mimo_error(429, "slow down"))
+    with pytest.raises(MimoRateLimited, match="slow down"):
+        await connect(script, max_retries=3).chat("?")
+    assert script.attempts == 4
+
+
+async def test_a_transport_failure_after_retries_is_unavailable(connect: Connect) -> None:
+    script = Script(httpx.ConnectError("refused"))
+    with pytest.raises(MimoUnavailable) as caught:
+        await connect(script, max_retries=2).chat("?")
+    assert script.attempts == 3
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 421])
+async def test_client_errors_are_not_retried(connect: Connect, status: int) -> None:
+    script = Script(mimo_error(status), says("never"))
+    with pytest.raises(MimoError):
+        await connect(script).chat("?")
+    assert script.attempts == 1
+
+
+async def test_bad_responses_are_not_retried(connect: Connect) -> None:
+    script = Script(httpx.Response(200, content=b"not json"), says("never"))
+    with pytest.raises(MimoBadResponse):
+        await connect(script).chat("?")
+    assert script.attempts == 1
+
+
+async def test_backoff_grows_exponentially_with_jitter(
+    connect: Connect, fake_time: FakeTime
+) -> None:
+    with pytest.raises(MimoUnavailable):
+        await connect(Script(mimo_error(503)), max_retries=3).chat("?")
+    first, second, third = fake_time.sleeps
+    assert 0.5 <= first <= 1.0
+    assert 1.0 <= second <= 1.5
+    assert 2.0 <= third <= 2.5
+
+
+async def test_retry_after_seconds_are_honoured(connect: Connect, fake_time: FakeTime) -> None:
+    script = Script(mimo_error(429, **{"Retry-After": "7"}), says("ok"))
+    await connect(script).chat("?")
+    assert fake_time.sleeps == [7.0]
+
+
+async def test_a_retry_after_date_is_honoured(connect: Connect, fake_time: FakeTime) -> None:
+    script = Script(mimo_error(503, **{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}), says("ok"))
+    await connect(script).chat("?")
+    assert fake_time.sleeps == [0.0]  # a date in the past: retry at once
+
+
+async def test_a_long_retry_after_is_capped(connect: Connect, fake_time: FakeTime) -> None:
+    script = Script(mimo_error(429, **{"Retry-After": "3600"}), says("ok"))
+    await connect(script).chat("?")
+    assert fake_time.sleeps == [30.0]
+
+
+async def test_the_deadline_stops_retries(connect: Connect, fake_time: FakeTime) -> None:
+    script = Script(mimo_error(503, **{"Retry-After": "4"}))
+    with pytest.raises(MimoUnavailable):
+        await connect(script, timeout=10.0, max_retries=10).chat("?")
+    assert script.attempts == 3  # at 0 s, 4 s and 8 s; a wait to 12 s would pass the deadline
+    assert fake_time.sleeps == [4.0, 4.0]
+
+
+async def test_each_attempt_gets_only_the_time_left(connect: Connect) -> None:
+    script = Script(mimo_error(503, **{"Retry-After": "4"}), says("ok"))
+    await connect(script, timeout=120.0).chat("?")
+    assert [t["read"] for t in script.timeouts] == [120.0, 116.0]
+    assert [t["connect"] for t in script.timeouts] == [120.0, 116.0]
+
+
+async def test_a_server_that_hangs_is_cut_off_at_the_deadline(connect: Connect) -> None:
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return says("too late")
+
+    with pytest.raises(MimoUnavailable, match="in time"):
+        await asyncio.wait_for(connect(hang, timeout=0.2).chat("?"), timeout=5)
+
+
+async def test_opening_a_stream_is_retried(connect: Connect) -> None:
+    script = Script(mimo_error(503), sse(delta(content="hello")))
+    stream = connect(script).transcribe_stream(b"x", mime="audio/wav")
+    assert [piece async for piece in stream] == ["hello"]
+    assert script.attempts == 2

@@ -1,0 +1,41 @@
+"""Splitting long replies and formatting durations."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.text import format_duration, split_message
+
+
+def test_short_text_is_one_piece() -> None:
+    assert split_message("  hello  ", 10) == ["hello"]
+
+
+def test_cuts_prefer_paragraphs_then_sentences() -> None:
+    text = "First sentence here. Second one.\n\nNext paragraph is here."
+    assert split_message(text, 40) == [
+        "First sentence here. Second one.",
+        "Next paragraph is here.",
+    ]
+    assert split_message("One two three. Four five six.", 20) == [
+        "One two three.",
+        "Four five six.",
+    ]
+
+
+def test_text_without_spaces_is_cut_hard() -> None:
+    assert split_message("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+@given(st.text(min_size=0, max_size=600), st.integers(min_value=1, max_value=80))
+def test_pieces_fit_and_lose_only_whitespace(text: str, limit: int) -> None:
+    pieces = split_message(text, limit)
+    assert all(0 < len(p) <= limit for p in pieces)
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+
+
+def test_durations_read_like_clocks() -> None:
+    assert format_duration(5) == "0:05"
+    assert format_duration(65.4) == "1:05"
+    assert format_duration(3723) == "1:02:03"
