@@ -74,8 +74,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _transcribe(settings: Settings, args: argparse.Namespace) -> int:
+    source = _existing(args.file)
     async with _runtime(settings) as runtime:
-        transcript = await runtime.service.transcribe(LOCAL, _existing(args.file))
+        transcript = await runtime.service.transcribe(LOCAL, source)
     print(transcript.text or text("transcript.empty"))
     return 0
 
@@ -89,8 +90,9 @@ async def _say(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    source = _existing(args.file)
     async with _runtime(settings) as runtime:
-        answer = await runtime.service.ask(LOCAL, _existing(args.file), args.question)
+        answer = await runtime.service.ask(LOCAL, source, args.question)
     print(answer.text)
     return 0
 

@@ -1,0 +1,159 @@
+"""The `voicebridge` command as a user runs it: a real process configured by environment alone."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+
+from core.audio import probe
+from core.storage import alembic_config
+from tests.audio_factory import make_audio
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 555
+
+
+def _command() -> list[str]:
+    installed = Path(sys.executable).parent / "voicebridge"
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
+
+
+def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """A clean environment: nothing from the developer's shell, no .env in the working dir."""
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    base["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    return base | settings
+
+
+async def _voicebridge(tmp_path: Path, *args: str, **settings: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        *_command(),
+        *args,
+        cwd=tmp_path,
+        env=_env(tmp_path, **settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"}, "MIMO_API_KEY"),
+        (
+            {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", "MIMO_API_KEY": "changeme"},
+            "MIMO_API_KEY",
+        ),
+        ({"TELEGRAM_BOT_TOKEN": "oops-secret-value", "MIMO_API_KEY": "k-123456"}, "TELEGRAM"),
+        ({"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "MIMO_TIMEOUT_SECONDS": "-1"}, "MIMO"),
+    ],
+)
+async def test_run_fails_fast_with_one_line_naming_the_setting(
+    tmp_path: Path, settings: dict[str, str], named: str
+) -> None:
+    code, _, err = await _voicebridge(tmp_path, "run", **settings)
+
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert named in err
+    assert "oops-secret-value" not in err
+    assert not (tmp_path / "bot.db").exists()  # nothing started
+
+
+async def test_a_whole_session_restarts_keeps_preferences_and_never_logs_a_secret(
+    tmp_path: Path,
+) -> None:
+    voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+        settings = {
+            "TELEGRAM_BOT_TOKEN": bot_api.token,
+            "TELEGRAM_API_URL": bot_api.root,
+            "MIMO_API_KEY": mimo.api_key,
+            "MIMO_BASE_URL": mimo.base_url,
+            "LOG_LEVEL": "DEBUG",
+        }
+        first = await _start(tmp_path, settings, bot_api)
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/voice Chloe"))
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+        first_log = await _stop(first)
+
+        second = await _start(tmp_path, settings, bot_api)
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_note))
+        transcript = (await bot_api.wait_for("sendMessage", count=2, chat_id=USER))[-1]
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hi there"))
+        [voice] = await bot_api.wait_for("sendVoice", chat_id=USER)
+        second_log = await _stop(second)
+
+    assert transcript.params["text"] == "heard 2.0 seconds"
+    assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["voice"] == "Chloe"
+    assert voice.files["voice"].startswith(b"OggS")
+    for log in (first_log, second_log):
+        assert "DEBUG" in log  # the test really saw verbose output
+        assert bot_api.token not in log
+        assert bot_api.token.split(":")[1] not in log
+        assert mimo.api_key not in log
+
+
+async def _start(
+    tmp_path: Path, settings: dict[str, str], bot_api: FakeBotApi
+) -> asyncio.subprocess.Process:
+    polls = len(bot_api.sent("getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        *_command(),
+        "run",
+        cwd=tmp_path,
+        env=_env(tmp_path, **settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    await bot_api.wait_for("getUpdates", count=polls + 1, timeout=60)
+    return process
+
+
+async def _stop(process: asyncio.subprocess.Process) -> str:
+    """SIGTERM, as a service manager stops it; it must exit cleanly. Returns its output."""
+    process.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, err.decode()
+    return out.decode() + err.decode()
+
+
+async def test_transcribe_say_and_ask_work_without_a_chat_platform(tmp_path: Path) -> None:
+    recording = make_audio(tmp_path, fmt="m4a", seconds=4)
+    async with FakeMimo(answer_text="Two people talk about the weather.") as mimo:
+        settings = {"MIMO_API_KEY": mimo.api_key, "MIMO_BASE_URL": mimo.base_url}
+        transcribed = await _voicebridge(tmp_path, "transcribe", str(recording), **settings)
+        said = await _voicebridge(tmp_path, "say", "Hello", "-o", "hello.ogg", **settings)
+        asked = await _voicebridge(tmp_path, "ask", str(recording), "What is it about?", **settings)
+
+    assert transcribed[:2] == (0, "heard 4.0 seconds\n")
+    assert said[0] == 0
+    assert (await probe(tmp_path / "hello.ogg")).codec == "opus"
+    assert asked[:2] == (0, "Two people talk about the weather.\n")
+
+
+async def test_missing_file_is_one_clear_line(tmp_path: Path) -> None:
+    code, _, err = await _voicebridge(tmp_path, "transcribe", "nope.ogg", MIMO_API_KEY="k-123456")
+    assert code == 2
+    assert err.strip() == "voicebridge: nope.ogg is not a file"
+
+
+async def test_db_upgrade_brings_the_schema_to_the_newest_revision(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+    code, out, _ = await _voicebridge(tmp_path, "db", "upgrade")
+
+    assert code == 0
+    assert out.strip() == head
+    assert (await _voicebridge(tmp_path, "db", "current"))[1].strip() == head
