@@ -1,6 +1,6 @@
 """The MiMo speech API client and the voices and styles of its TTS models."""
 
-from core.mimo.client import MimoClient, MimoModels, RetryPolicy
+from core.mimo.client import MimoClient, MimoModels
 from core.mimo.speech import (
     Voice,
     default_voice,
@@ -10,6 +10,7 @@ from core.mimo.speech import (
     tts_messages,
     voices_for,
 )
+from core.mimo.wire import RetryPolicy
 
 __all__ = [
     "MimoClient",

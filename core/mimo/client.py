@@ -1,7 +1,8 @@
 """MiMo's speech APIs: recognition, synthesis, audio understanding and chat.
 
 MiMo has one endpoint, `POST {base_url}/chat/completions`; every task is a chat completion with its
-own message shapes, which this module builds. Callers only ever see `core.errors` exceptions:
+own message shapes, which this module builds (`core.mimo.wire` sends them, `core.mimo.answers`
+reads what comes back). Besides the `MimoError` tree of `core.mimo.wire`, callers may see:
 
     ValueError                  a programming error: ASR audio that is not wav/mp3 (convert first)
     AudioError
@@ -9,80 +10,34 @@ own message shapes, which this module builds. Callers only ever see `core.errors
     └── AudioTooLarge           base64 over MiMo's cap (10 MB for ASR, 50 MB otherwise); not sent
     UserInputError
     └── EmptyText               nothing to speak
-    MimoError                   the API failed; `.status` holds the HTTP status when there was one
-    ├── MimoAuthError           401, 403 (a `tp-` key on the wrong host says so in `.detail`)
-    ├── MimoBalanceError        402
-    ├── MimoContentFiltered     421
-    ├── MimoBadRequest          400, 404 and any other 4xx; an unusable base URL
-    ├── MimoRateLimited         429 after retries
-    ├── MimoUnavailable         5xx, timeouts, refused or broken connections, after retries
-    └── MimoBadResponse         not JSON, no choices, no text or no audio where one was due
-
-Retries: 429, 500, 502, 503, 504, timeouts and transport errors are retried up to `max_retries`
-times with exponential jittered backoff, or after `Retry-After` seconds when the answer has one.
-The whole call, all attempts and waits included, stays inside `timeout` seconds: each attempt
-gets the time that is left, and no retry starts whose wait would end past the deadline.
-`RetryPolicy` holds the backoff numbers, the sleep and the clock, so tests can swap in fakes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import binascii
-import contextlib
-import email.utils
-import io
-import json
-import logging
-import time
-import wave
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 import httpx
-import httpx_sse
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
-from tenacity.wait import wait_exponential, wait_random
 
-from core.domain import LANGUAGES, Answer, Transcript, Usage
-from core.errors import (
-    AudioTooLarge,
-    EmptyAudio,
-    EmptyText,
-    MimoAuthError,
-    MimoBadRequest,
-    MimoBadResponse,
-    MimoBalanceError,
-    MimoContentFiltered,
-    MimoError,
-    MimoRateLimited,
-    MimoUnavailable,
+from core.domain import LANGUAGES, Answer, Transcript
+from core.errors import AudioTooLarge, EmptyAudio, EmptyText, MimoBadResponse
+from core.mimo.answers import (
+    answer_of,
+    decode_audio,
+    delta_of,
+    message_of,
+    pcm16_wav,
+    text_of,
+    usage_of,
 )
 from core.mimo.speech import tts_audio_options, tts_messages
-
-logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
-Json = dict[str, Any]
+from core.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
 ASR_BASE64_LIMIT = 10 * 1024 * 1024
 AUDIO_BASE64_LIMIT = 50 * 1024 * 1024
-PCM_RATE = 24_000  # MiMo's streamed PCM16: 24 kHz, mono, little-endian
-
-_RETRYABLE = frozenset({429, 500, 502, 503, 504})
-_ERROR_FOR_STATUS: dict[int, type[MimoError]] = {
-    400: MimoBadRequest,
-    401: MimoAuthError,
-    402: MimoBalanceError,
-    403: MimoAuthError,
-    404: MimoBadRequest,
-    421: MimoContentFiltered,
-    429: MimoRateLimited,
-}
-_MAX_ERROR_TEXT = 300
 _THINKING_OFF = {"type": "disabled"}
 
 
@@ -94,29 +49,7 @@ class MimoModels:
     chat: str = "mimo-v2.5"
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Backoff between attempts. Tests pass a `sleep` and `clock` that do not really wait."""
-
-    initial_wait: float = 0.5  # seconds before the first retry, doubling after each one
-    max_wait: float = 8.0
-    jitter: float = 0.5  # up to this many seconds added at random, so clients do not stampede
-    retry_after_cap: float = 30.0  # a longer Retry-After is shortened to this
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    clock: Callable[[], float] = time.monotonic
-
-
 DEFAULT_MODELS = MimoModels()
-DEFAULT_RETRY_POLICY = RetryPolicy()
-
-
-class _Transient(Exception):
-    """An attempt failed in a way worth retrying; carries the error to raise if we give up."""
-
-    def __init__(self, error: MimoError, retry_after: float | None = None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.retry_after = retry_after
 
 
 class MimoClient:
@@ -135,28 +68,26 @@ class MimoClient:
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     ) -> None:
         self.models = models
-        self._http = http
-        self._key = api_key
-        self._base_url = base_url.rstrip("/")
-        self._auth_header = auth_header
-        self._timeout = timeout
-        self._max_retries = max_retries
-        self._policy = retry_policy
-        self._backoff = wait_exponential(
-            multiplier=retry_policy.initial_wait, max=retry_policy.max_wait
-        ) + wait_random(0, retry_policy.jitter)
+        self._wire = MimoWire(
+            http=http,
+            api_key=api_key,
+            base_url=base_url,
+            auth_header=auth_header,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+        )
 
     def __repr__(self) -> str:
-        # Spelled out so the key can never show up in a log of this object.
-        return f"MimoClient(base_url={self._base_url!r}, models={self.models!r})"
+        return f"MimoClient(base_url={self._wire.base_url!r}, models={self.models!r})"
 
     # --- speech recognition -------------------------------------------------------------------
 
     async def transcribe(self, audio: bytes, *, mime: str, language: str = "auto") -> Transcript:
         """The text spoken in one wav/mp3 piece; `duration` is MiMo's billed seconds (or 0.0)."""
-        data = await self._post(self._asr_body(audio, mime, language))
-        usage = _usage(data)
-        text = _text(_message(data).get("content"))
+        data = await self._wire.post(self._asr_body(audio, mime, language))
+        usage = usage_of(data)
+        text = text_of(message_of(data).get("content"))
         return Transcript(text=text, duration=usage.audio_seconds, usage=usage)
 
     def transcribe_stream(
@@ -167,8 +98,8 @@ class MimoClient:
         return self._stream_text(body)
 
     async def _stream_text(self, body: Json) -> AsyncIterator[str]:
-        async for chunk in self._stream(body):
-            piece = _delta(chunk).get("content")
+        async for chunk in self._wire.stream(body):
+            piece = delta_of(chunk).get("content")
             if isinstance(piece, str) and piece:
                 yield piece
 
@@ -196,9 +127,9 @@ class MimoClient:
         model: str | None = None,
     ) -> bytes:
         """A whole WAV file of `text` spoken in `voice` and `style`."""
-        data = await self._post(self._tts_body(text, voice, style, model, "wav"))
-        audio = _message(data).get("audio")
-        return _decode_audio(audio.get("data") if isinstance(audio, dict) else None)
+        data = await self._wire.post(self._tts_body(text, voice, style, model, "wav"))
+        audio = message_of(data).get("audio")
+        return decode_audio(audio.get("data") if isinstance(audio, dict) else None)
 
     async def synthesize_stream(
         self,
@@ -211,13 +142,13 @@ class MimoClient:
         """Like `synthesize`, over MiMo's streaming form; the PCM pieces come back as one WAV."""
         body = {**self._tts_body(text, voice, style, model, "pcm16"), "stream": True}
         pcm = bytearray()
-        async for chunk in self._stream(body):
-            audio = _delta(chunk).get("audio")
+        async for chunk in self._wire.stream(body):
+            audio = delta_of(chunk).get("audio")
             if isinstance(audio, dict) and audio.get("data"):
-                pcm += _decode_audio(audio["data"])
+                pcm += decode_audio(audio["data"])
         if not pcm:
             raise MimoBadResponse("MiMo streamed no audio")
-        return _pcm16_wav(bytes(pcm))
+        return pcm16_wav(bytes(pcm))
 
     def _tts_body(
         self, text: str, voice: str | None, style: str | None, model: str | None, fmt: str
@@ -240,7 +171,7 @@ class MimoClient:
         parts = [_audio_part(audio, mime, AUDIO_BASE64_LIMIT), {"type": "text", "text": question}]
         messages = [*_system(system), {"role": "user", "content": parts}]
         body = {"model": self.models.audio, "messages": messages, "thinking": _THINKING_OFF}
-        return _answer(await self._post(body))
+        return answer_of(await self._wire.post(body))
 
     async def chat(
         self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
@@ -250,130 +181,7 @@ class MimoClient:
         body: Json = {"model": self.models.chat, "messages": messages, "thinking": _THINKING_OFF}
         if max_tokens is not None:
             body["max_completion_tokens"] = max_tokens
-        return _answer(await self._post(body))
-
-    # --- the wire -----------------------------------------------------------------------------
-
-    async def _post(self, body: Json) -> Json:
-        """One JSON answer, retried on transient failures, inside the deadline."""
-        deadline = self._policy.clock() + self._timeout
-
-        async def attempt() -> Json:
-            response = await self._send(body, deadline, stream=False)
-            data = _json(response)
-            if "error" in data and "choices" not in data:
-                raise self._api_error(_code(data["error"], response.status_code), data)
-            return data
-
-        return await self._with_retries(attempt, deadline)
-
-    async def _stream(self, body: Json) -> AsyncIterator[Json]:
-        """The JSON chunks of an SSE answer. Only opening the stream is retried: pieces already
-        handed out cannot be taken back."""
-        deadline = self._policy.clock() + self._timeout
-        response = await self._with_retries(
-            lambda: self._send(body, deadline, stream=True), deadline
-        )
-        try:
-            async for chunk in _sse_chunks(response):
-                if self._policy.clock() > deadline:
-                    raise MimoUnavailable("MiMo's stream ran past the deadline")
-                if "error" in chunk:
-                    raise _final(self._api_error(_code(chunk["error"], 500), chunk))
-                yield chunk
-        except httpx.TransportError as exc:
-            raise MimoUnavailable(f"the MiMo stream broke: {type(exc).__name__}") from exc
-        except (httpx.HTTPError, httpx_sse.SSEError) as exc:
-            raise MimoBadResponse(f"MiMo sent an unreadable stream: {type(exc).__name__}") from exc
-        finally:
-            await response.aclose()
-
-    async def _with_retries(self, attempt: Callable[[], Awaitable[T]], deadline: float) -> T:
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type(_Transient),
-            stop=self._stop_at(deadline),
-            wait=self._wait,
-            sleep=self._policy.sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        try:
-            async for state in retrying:
-                with state:
-                    return await attempt()
-        except _Transient as exc:
-            raise exc.error from exc.__cause__
-        raise AssertionError("tenacity stopped without an outcome")  # pragma: no cover
-
-    def _stop_at(self, deadline: float) -> Callable[[RetryCallState], bool]:
-        def stop(state: RetryCallState) -> bool:
-            # tenacity computes the wait before asking whether to stop (tenacity >= 8.4).
-            out_of_time = self._policy.clock() + state.upcoming_sleep >= deadline
-            return state.attempt_number > self._max_retries or out_of_time
-
-        return stop
-
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, _Transient) and error.retry_after is not None:
-            return min(error.retry_after, self._policy.retry_after_cap)
-        return float(self._backoff(state))
-
-    async def _send(self, body: Json, deadline: float, *, stream: bool) -> httpx.Response:
-        """One attempt. Returns a 2xx response (still open when `stream`), raises otherwise."""
-        remaining = deadline - self._policy.clock()
-        try:
-            request = self._http.build_request(
-                "POST",
-                f"{self._base_url}/chat/completions",
-                json=body,
-                headers=self._headers(),
-                timeout=httpx.Timeout(remaining),
-            )
-            async with asyncio.timeout(remaining):
-                response = await self._http.send(request, stream=stream)
-                if stream and not response.is_success:
-                    try:
-                        await response.aread()  # the error body, for the message
-                    finally:
-                        await response.aclose()
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            raise MimoBadRequest(f"the MiMo base URL is unusable: {exc}") from exc
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            raise _Transient(MimoUnavailable("MiMo did not answer in time")) from exc
-        except httpx.TransportError as exc:
-            error = MimoUnavailable(f"could not talk to MiMo: {type(exc).__name__}")
-            raise _Transient(error) from exc
-        except httpx.HTTPError as exc:
-            raise MimoBadResponse(f"MiMo's answer was unreadable: {type(exc).__name__}") from exc
-        logger.debug("MiMo %s answered %d", body.get("model"), response.status_code)
-        if not response.is_success:
-            raise self._api_error(response.status_code, _error_body(response), response)
-        return response
-
-    def _headers(self) -> dict[str, str]:
-        if self._auth_header == "bearer":
-            return {"Authorization": f"Bearer {self._key}"}
-        return {"api-key": self._key}
-
-    def _api_error(
-        self, status: int, body: Json | str, response: httpx.Response | None = None
-    ) -> MimoError | _Transient:
-        """The error for an HTTP status, wrapped as `_Transient` when a retry may help."""
-        detail = f"MiMo answered {status}: {self._scrub(_error_text(body))}"
-        if status == 401 and self._key.startswith("tp-"):
-            detail += (
-                " (a Token Plan key, tp-..., only works on the token-plan-cn or token-plan-sgp"
-                " hosts: check MIMO_BASE_URL)"
-            )
-        error = _error_class(status)(detail, status=status)
-        if status in _RETRYABLE:
-            return _Transient(error, _retry_after(response) if response else None)
-        return error
-
-    def _scrub(self, text: str) -> str:
-        """Some APIs echo the key they rejected; ours must not reach a log or a chat."""
-        return text.replace(self._key, "***") if self._key else text
+        return answer_of(await self._wire.post(body))
 
 
 # --- request pieces ---------------------------------------------------------------------------
@@ -394,189 +202,3 @@ def _audio_part(audio: bytes, mime: str, base64_limit: int) -> Json:
 
 def _system(system: str | None) -> list[Json]:
     return [{"role": "system", "content": system}] if system else []
-
-
-# --- answer pieces ----------------------------------------------------------------------------
-
-
-def _json(response: httpx.Response) -> Json:
-    try:
-        data = response.json()
-    except ValueError as exc:
-        raise MimoBadResponse("MiMo answered with something that is not JSON") from exc
-    if not isinstance(data, dict):
-        raise MimoBadResponse("MiMo answered with JSON that is not an object")
-    return data
-
-
-def _message(data: Json) -> Json:
-    """`choices[0].message` of a completion."""
-    return _first_choice(data, "message")
-
-
-def _delta(chunk: Json) -> Json:
-    """`choices[0].delta` of a stream chunk; empty for chunks without choices (usage only)."""
-    return _first_choice(chunk, "delta") if chunk.get("choices") else {}
-
-
-def _first_choice(data: Json, key: str) -> Json:
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise MimoBadResponse("MiMo's answer has no choices")
-    value = choices[0].get(key)
-    if not isinstance(value, dict):
-        raise MimoBadResponse(f"MiMo's answer has no {key}")
-    return value
-
-
-def _text(content: object) -> str:
-    """Message text; tolerates OpenAI's list-of-parts form as well as a plain string."""
-    if isinstance(content, str):
-        return content.strip()
-    if isinstance(content, list):
-        parts = [p.get("text") for p in content if isinstance(p, dict)]
-        return "".join(p for p in parts if isinstance(p, str)).strip()
-    return ""
-
-
-def _answer(data: Json) -> Answer:
-    """The reply text; with thinking on, MiMo may leave `content` empty and answer in
-    `reasoning_content`, so that is the fallback."""
-    message = _message(data)
-    text = _text(message.get("content")) or _text(message.get("reasoning_content"))
-    if not text:
-        raise MimoBadResponse("MiMo answered without any text")
-    return Answer(text=text, usage=_usage(data))
-
-
-def _usage(data: Json) -> Usage:
-    usage = data.get("usage")
-    if not isinstance(usage, dict):
-        return Usage()
-    return Usage(
-        prompt_tokens=int(_number(usage.get("prompt_tokens"))),
-        completion_tokens=int(_number(usage.get("completion_tokens"))),
-        audio_seconds=_number(usage.get("seconds")),
-    )
-
-
-def _number(value: object) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return 0.0
-
-
-def _decode_audio(encoded: object) -> bytes:
-    if not isinstance(encoded, str) or not encoded:
-        raise MimoBadResponse("MiMo's answer has no audio")
-    try:
-        audio = base64.b64decode(encoded)
-    except (binascii.Error, ValueError) as exc:
-        raise MimoBadResponse("MiMo's audio is not valid base64") from exc
-    if not audio:
-        raise MimoBadResponse("MiMo's audio is empty")
-    return audio
-
-
-def _pcm16_wav(pcm: bytes) -> bytes:
-    """A WAV file around raw PCM16LE 24 kHz mono, as MiMo streams it."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(PCM_RATE)
-        wav.writeframes(pcm[: len(pcm) // 2 * 2])  # a stray odd byte is not a sample
-    return buffer.getvalue()
-
-
-async def _sse_chunks(response: httpx.Response) -> AsyncIterator[Json]:
-    """JSON objects of an SSE stream up to `[DONE]`.
-
-    httpx-sse buffers a line until its end however long it is: MiMo sends a whole TTS clip as one
-    line of several MB.
-    """
-    events = httpx_sse.EventSource(response).aiter_sse()
-    async with contextlib.aclosing(events):
-        async for event in events:
-            if event.data.strip() == "[DONE]":
-                return
-            if not event.data:
-                continue
-            try:
-                chunk = json.loads(event.data)
-            except ValueError as exc:
-                raise MimoBadResponse("MiMo streamed a chunk that is not JSON") from exc
-            if isinstance(chunk, dict):
-                yield chunk
-    logger.debug("MiMo's stream ended without [DONE]")
-
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-def _error_class(status: int) -> type[MimoError]:
-    if status in _ERROR_FOR_STATUS:
-        return _ERROR_FOR_STATUS[status]
-    if status < 400:
-        return MimoBadResponse
-    return MimoBadRequest if status < 500 else MimoUnavailable
-
-
-def _error_body(response: httpx.Response) -> Json | str:
-    try:
-        data = response.json()
-    except ValueError:
-        return response.text
-    return data if isinstance(data, dict) else response.text
-
-
-def _error_text(body: Json | str) -> str:
-    """MiMo's `error.message`, or the start of whatever else came back."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        message = error.get("message") if isinstance(error, dict) else error
-        text = str(message) if message else str(body)
-    else:
-        text = body
-    text = " ".join(text.split()) or "no details"
-    return text[:_MAX_ERROR_TEXT]
-
-
-def _code(error: object, default: int) -> int:
-    """The HTTP-like status of an error object inside a 200 answer or a stream (`"code": "429"`)."""
-    code = error.get("code") if isinstance(error, dict) else None
-    try:
-        return int(str(code))
-    except ValueError:
-        return default
-
-
-def _final(error: MimoError | _Transient) -> MimoError:
-    """The error itself: a failure mid-stream cannot be retried."""
-    return error.error if isinstance(error, _Transient) else error
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """`Retry-After` in seconds, from either its seconds or its HTTP-date form."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    logger.warning(
-        "MiMo call failed (%s); retry %d in %.1f s",
-        error,
-        state.attempt_number,
-        state.upcoming_sleep,
-    )
