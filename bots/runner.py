@@ -5,30 +5,85 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from core.bootstrap import bootstrap
+from core.bootstrap import Runtime, bootstrap
+from core.clock import Clock
 from core.config import Settings
 from core.errors import ConfigError
+from core.service import VoiceService
 
 logger = logging.getLogger(__name__)
 
 
-async def run_bots(settings: Settings, stop: asyncio.Event) -> None:
-    """Migrate the database, start each platform whose token is set, and run until `stop`."""
-    from bots.telegram.app import build_application, polling
+async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None) -> None:
+    """Migrate the database, start each platform whose token is set, and run until `stop` (or
+    until a platform's connection fails for good, which ends the run with its error).
 
+    `clock` drives digests and retention (tests pass one they move by hand).
+    """
     telegram_token = settings.telegram_token()
-    if telegram_token is None:
-        raise ConfigError("no bot to start: set TELEGRAM_BOT_TOKEN")
+    discord_token = settings.discord_token()
+    if telegram_token is None and discord_token is None:
+        raise ConfigError("no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN")
     settings.require_mimo_key()
-    async with bootstrap(settings) as runtime, contextlib.AsyncExitStack() as bots:
-        application = build_application(
-            token=telegram_token,
-            api_url=settings.telegram_api_url,
-            local_mode=settings.telegram_local_mode,
-            service=runtime.service,
-        )
-        await bots.enter_async_context(polling(application))
+    async with bootstrap(settings, clock=clock) as runtime, contextlib.AsyncExitStack() as bots:
+        watched: list[asyncio.Task[None]] = []
+        if telegram_token is not None:
+            await bots.enter_async_context(_telegram(settings, telegram_token, runtime))
+        if discord_token is not None:
+            running = _discord(settings, discord_token, runtime.service)
+            watched.append(await bots.enter_async_context(running))
+        # Digests and retention start once every platform is up (and stop before they go).
+        await bots.enter_async_context(runtime.scheduler.running())
         logger.info("voicebridge is running; press Ctrl-C to stop")
-        await stop.wait()
+        await _until_stopped(stop, watched)
     logger.info("voicebridge stopped")
+
+
+@asynccontextmanager
+async def _telegram(settings: Settings, token: str, runtime: Runtime) -> AsyncIterator[None]:
+    from bots.telegram.app import build_application, polling
+    from bots.telegram.summaries import digest_sender
+
+    application = build_application(
+        token=token,
+        api_url=settings.telegram_api_url,
+        local_mode=settings.telegram_local_mode,
+        service=runtime.service,
+        summaries=runtime.summaries,
+        digests=runtime.digests,
+    )
+    async with polling(application):
+        runtime.scheduler.deliver("telegram", digest_sender(application.bot))
+        yield
+
+
+@asynccontextmanager
+async def _discord(
+    settings: Settings, token: str, service: VoiceService
+) -> AsyncIterator[asyncio.Task[None]]:
+    from bots.discord.bot import build_bot, connected
+    from bots.discord.playback import installed_voice_client
+
+    bot = build_bot(
+        api_url=settings.discord_api_url,
+        gateway_url=settings.discord_gateway_url,
+        service=service,
+        voice_client=installed_voice_client(),
+    )
+    async with connected(bot, token) as connection:
+        yield connection
+
+
+async def _until_stopped(stop: asyncio.Event, watched: list[asyncio.Task[None]]) -> None:
+    """Wait for `stop`; a watched connection that ends first ends the run, with its error."""
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({stopping, *watched}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    for task in done - {stopping}:
+        task.result()  # raises the connection's error
+        logger.warning("a bot connection ended by itself; stopping")

@@ -11,10 +11,14 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import audio
+from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.mimo import MimoClient, MimoModels
 from core.service import Limits, VoiceService
 from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+from core.summaries.digests import DigestService
+from core.summaries.scheduler import Scheduler
+from core.summaries.service import SummaryLimits, SummaryService
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,9 @@ class Runtime:
     service: VoiceService
     mimo: MimoClient
     engine: AsyncEngine
+    summaries: SummaryService
+    digests: DigestService
+    scheduler: Scheduler  # started by the runner once the platforms are up
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -36,8 +43,14 @@ def limits_from(settings: Settings) -> Limits:
 
 
 @asynccontextmanager
-async def bootstrap(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
-    """Bring the schema up to date, then build the MiMo client, the database and the service."""
+async def bootstrap(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Runtime]:
+    """Bring the schema up to date, then build the MiMo client, the database and the services.
+
+    `clock` drives summaries, digests and retention; tests pass one they can move by hand.
+    """
+    clock = clock or SystemClock()
     if migrate:
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url)
@@ -65,7 +78,31 @@ async def bootstrap(settings: Settings, *, migrate: bool = True) -> AsyncIterato
             default_tts_model=settings.mimo_tts_model,
             limits=limits_from(settings),
         )
+        summaries = SummaryService(
+            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            chat_api=mimo,
+            voices=service,
+            speech=mimo,
+            audio=audio,
+            clock=clock,
+            limits=SummaryLimits(
+                max_prompt_chars=settings.summary_max_prompt_chars,
+                retention_days=settings.summary_retention_days,
+            ),
+        )
+        digests = DigestService(
+            uow=lambda: SqlAlchemyUnitOfWork(sessions), summaries=summaries, clock=clock
+        )
+        scheduler = Scheduler(digests=digests, summaries=summaries, clock=clock)
         try:
-            yield Runtime(settings=settings, service=service, mimo=mimo, engine=engine)
+            yield Runtime(
+                settings=settings,
+                service=service,
+                mimo=mimo,
+                engine=engine,
+                summaries=summaries,
+                digests=digests,
+                scheduler=scheduler,
+            )
         finally:
             await engine.dispose()

@@ -49,8 +49,13 @@ class Settings(BaseSettings):
     max_say_chars: int = Field(default=1000, ge=1)
     max_audio_seconds: int = Field(default=3600, ge=1)
     max_audio_mb: int = Field(default=50, ge=1)
-    asr_piece_seconds: int = Field(default=600, ge=10)
+    asr_piece_seconds: int = Field(default=60, ge=10)
     asr_concurrency: int = Field(default=4, ge=1)
+
+    # Summaries: how much one MiMo request may carry (longer windows go in parts), and how long
+    # a group's logged messages are kept.
+    summary_max_prompt_chars: int = Field(default=30_000, ge=2_000)
+    summary_retention_days: int = Field(default=7, ge=1, le=365)
 
     log_level: str = "INFO"
 

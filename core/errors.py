@@ -10,11 +10,18 @@ it, so each adapter renders it in the chat's language with one error handler. Ad
     │   ├── TextTooLong
     │   ├── BadChoice             a setting value outside its choices
     │   ├── NotAllowed            e.g. a group member who is not an administrator
-    │   └── NothingToProcess      a command that needs a reply to audio or text got none
+    │   │   └── AdminsOnly        ...naming the command (/forget, /digest, /summary off)
+    │   ├── NothingToProcess      a command that needs a reply to audio or text got none
+    │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
+    │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
+    │   ├── UnknownTimeZone
+    │   └── NothingToSummarise    no stored messages in the window
+    │       └── LoggingIsOff      ...because the chat turned logging off
     ├── AudioError                the audio could not be used
     │   ├── UndecodableAudio      corrupt, truncated, or not audio at all
     │   ├── EmptyAudio            no audio track, or zero length
     │   └── AudioTooLarge         over a size or duration limit
+    │       └── TooLongToAsk      longer than one audio-understanding request holds
     └── MimoError                 the speech API failed
         ├── MimoAuthError         401, 403: the owner must fix the key or region
         ├── MimoBalanceError      402: the balance is used up
@@ -71,6 +78,36 @@ class NothingToProcess(UserInputError):
     key = "error.nothing_to_process"
 
 
+class AdminsOnly(NotAllowed):
+    """Params: command."""
+
+    key = "error.admins_only_command"
+
+
+class BadWindow(UserInputError):
+    key = "usage.summary"
+
+
+class BadDigest(UserInputError):
+    key = "usage.digest"
+
+
+class UnknownTimeZone(UserInputError):
+    """Params: value."""
+
+    key = "error.unknown_time_zone"
+
+
+class NothingToSummarise(UserInputError):
+    """Params: days (how long messages are kept)."""
+
+    key = "summary.nothing"
+
+
+class LoggingIsOff(NothingToSummarise):
+    key = "summary.nothing_logging_off"
+
+
 class AudioError(VoicebridgeError):
     key = "error.audio"
 
@@ -87,6 +124,12 @@ class AudioTooLarge(AudioError):
     """Params: limit (human readable)."""
 
     key = "error.audio_too_large"
+
+
+class TooLongToAsk(AudioTooLarge):
+    """Params: limit (human readable duration)."""
+
+    key = "error.too_long_to_ask"
 
 
 class MimoError(VoicebridgeError):

@@ -22,13 +22,16 @@ EN: dict[str, str] = {
         "Commands:\n"
         "/transcribe — as a reply to audio: its transcript\n"
         "/say TEXT — speak TEXT as a voice note (or reply to a message with /say)\n"
-        "/ask QUESTION — as a reply to audio: answer a question about it\n"
+        "/ask QUESTION — as a reply to audio: answer a question about it (in a private chat, a voice note or audio with a caption asks that question)\n"
         "/voice [NAME] — show or choose the voice\n"
         "/style [TEXT|off] — show or set the speaking style, e.g. /style happy\n"
         "/language [auto|zh|en] — the language of transcripts\n"
         "/autotranscribe [on|off] — transcribe every voice note automatically\n"
-        "/settings — this chat's settings\n\n"
-        "In groups, only administrators change settings."
+        "/settings — this chat's settings\n"
+        "/summary [2h|3d|200] [voice] — in a group: a summary of what was said, voice notes included\n"
+        "/digest [HH:MM [time zone]|off] — a daily summary at that time\n"
+        "/forget — delete everything stored for this chat\n\n"
+        "In groups, only administrators change settings, start digests, turn logging off (/summary off) or use /forget."
     ),
     "settings": (
         "Settings for this chat:\n"
@@ -60,6 +63,68 @@ EN: dict[str, str] = {
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe.",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
+    # Discord
+    "discord.help": (
+        "Commands:\n"
+        "/say text — speak the text as a voice message (in_voice_channel: also play it in your voice channel)\n"
+        "/transcribe attachment — the transcript of an audio or video file\n"
+        "/ask attachment question — answer a question about a recording\n"
+        "/voice [name] — show or choose the voice\n"
+        "/style [text] — show or set the speaking style, e.g. happy or whisper; off clears it\n"
+        "/language [auto|zh|en] — the language of transcripts\n"
+        "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages automatically, in the whole server or in this channel only\n"
+        "/settings — the settings here\n\n"
+        "On any message: Apps → Transcribe (its audio or video) or Read aloud (its text).\n"
+        "Changing a server's settings needs the Manage Server permission; in direct messages the settings are yours."
+    ),
+    "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
+    "discord.source.channel": "set for this channel",
+    "discord.source.server": "follows the server",
+    "discord.autotranscribe.channel_set": "Auto-transcribe in this channel is now {state}, whatever the server setting.",
+    "discord.autotranscribe.channel_inherit": "This channel follows the server's auto-transcribe setting again.",
+    "discord.error.manage_server": "Changing this server's settings needs the Manage Server permission.",
+    "discord.not_recording": "That message has no audio or video attachment to transcribe.",
+    "discord.not_audio": "That file is not audio or video.",
+    "discord.voice.unavailable": (
+        "Playing speech in voice channels is not enabled on this bot. Its owner can enable it by "
+        "installing the voice extra (pip install 'voicebridge[voice]', which adds PyNaCl and davey) "
+        "and restarting the bot."
+    ),
+    "discord.voice.join_first": "Join a voice channel first, then ask again with in_voice_channel.",
+    "discord.voice.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
+    "discord.voice.played": "Played in {channel}.",
+    "discord.voice.failed": "I could not play it in {channel}: the voice connection failed.",
+    # Summaries and questions
+    "usage.summary": (
+        "Usage: /summary [window] [voice]. The window is a time such as 30m, 2h or 3d, or a number of messages such as 200; "
+        "without one, I summarise what was said since the last summary (or in the last 24 hours). "
+        "Add voice to get it as a voice note too. Administrators: /summary off stops logging this chat, /summary on resumes it."
+    ),
+    "usage.digest": (
+        "Usage: /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin: a summary of the last 24 hours "
+        "every day at that time. /digest off stops it. Changing it is for administrators."
+    ),
+    "summary.header": "Summary of the messages since {since} ({count}):",
+    "summary.file_caption": "The summary — too long for a few messages, so here it is as a file.",
+    "summary.nothing": (
+        "There is nothing to summarise in that window. I summarise what I saw in this group — texts, captions and "
+        "the voice notes I transcribed — and keep it for {days} days."
+    ),
+    "summary.nothing_logging_off": "Logging is off in this chat, so I have nothing to summarise. An administrator can turn it back on with /summary on.",
+    "summary.logging_on": "Logging is on: I keep this group's messages, captions and voice-note transcripts for {days} days, for /summary.",
+    "summary.logging_off": "Logging is off: I no longer store this group's messages. What is already stored is deleted after {days} days, or right away with /forget.",
+    "summary.private_chat": "Summaries are for group chats: add me to a group (with privacy mode off, or as an administrator) and use /summary there.",
+    "digest.header": "Daily digest of the messages since {since} ({count}):",
+    "digest.on": "Daily digest at {time} ({zone}); the next one is due {next}. /digest off stops it.",
+    "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
+    "forget.done": (
+        "Done: I deleted everything I stored for this chat — the logged messages and transcripts ({count}), "
+        "the summary settings and digest, and the chat's preferences."
+    ),
+    "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
+    "error.admins_only_command": "Only administrators can use /{command} in this chat.",
+    "error.unknown_time_zone": "“{value}” is not a time zone I know. Use a name such as Europe/Berlin, America/New_York, Asia/Shanghai or UTC.",
+    "error.too_long_to_ask": "That recording is too long to ask about: I can listen to about {limit} of audio at once.",
     # Errors
     "error.generic": "Sorry, something went wrong. Please try again in a moment.",
     "error.bad_input": "I did not understand that request.",

@@ -18,12 +18,24 @@ from core.domain import LANGUAGES, Answer, ChatRef, Language, Preferences, Trans
 from core.mimo.speech import Voice, default_voice, voices_for
 from core.ports import AudioConverter, SpeechApi
 from core.storage.uow import UnitOfWork
+from core.transcription import (
+    LongTranscript,
+    ProgressCallback,
+    RequestGate,
+    Transcriber,
+    pieces_from,
+)
 
 logger = logging.getLogger(__name__)
 
 _ON = {"on", "yes", "true", "1", "enable", "enabled"}
 _OFF = {"off", "no", "false", "0", "disable", "disabled"}
 _CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
+_INHERIT = {"inherit", "default", "server", "follow"}
+# A channel's row holds only its auto-transcribe override. Storage reads a missing row as the
+# defaults, so an override row is marked by an empty style, which no chat row ever holds
+# (set_style stores an empty style as None) and which reads as "no style" if anything looks.
+_OVERRIDE_MARK = ""
 MAX_STYLE_CHARS = 200
 
 
@@ -32,8 +44,9 @@ class Limits:
     max_say_chars: int = 1000
     max_audio_seconds: float = 3600
     max_audio_bytes: int = 50 * 1024 * 1024
-    asr_piece_seconds: float = 600
-    asr_concurrency: int = 4
+    asr_piece_seconds: float = 60
+    asr_concurrency: int = 4  # speech requests in flight for one chat
+    asr_max_in_flight: int = 8  # ...and for all chats together
 
 
 class VoiceService:
@@ -53,6 +66,15 @@ class VoiceService:
         self._uow = uow
         self._default_tts_model = default_tts_model
         self.limits = limits
+        # One gate for the whole process: the in-flight limits hold across chats.
+        gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+        self._transcriber = Transcriber(
+            speech=speech,
+            pieces=pieces_from(audio),
+            gate=gate,
+            piece_seconds=limits.asr_piece_seconds,
+            max_seconds=limits.max_audio_seconds,
+        )
 
     # Speech work
 
@@ -61,25 +83,27 @@ class VoiceService:
         if size is not None and size > self.limits.max_audio_bytes:
             raise errors.AudioTooLarge(limit=_megabytes(self.limits.max_audio_bytes))
 
-    async def transcribe(self, chat: ChatRef, source: Path) -> Transcript:
-        """The transcript of any recording, split into pieces as one request allows."""
+    async def transcribe(
+        self, chat: ChatRef, source: Path, *, progress: ProgressCallback | None = None
+    ) -> Transcript:
+        """The transcript of any recording, in pieces as `transcribe_long_audio` makes it."""
+        return (await self.transcribe_long_audio(chat, source, progress=progress)).as_transcript()
+
+    async def transcribe_long_audio(
+        self, chat: ChatRef, source: Path, *, progress: ProgressCallback | None = None
+    ) -> LongTranscript:
+        """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
+        converts; `progress` hears after every piece (see `core.transcription`)."""
+        self.check_audio_size((await asyncio.to_thread(source.stat)).st_size)
         prefs = await self.preferences(chat)
-        pieces = await self._audio.to_asr_pieces(
-            source,
-            piece_seconds=self.limits.asr_piece_seconds,
-            max_seconds=self.limits.max_audio_seconds,
+        result = await self._transcriber.transcribe(
+            source, chat=chat, language=prefs.language, progress=progress
         )
-        gate = asyncio.Semaphore(self.limits.asr_concurrency)
-
-        async def one(data: bytes, mime: str) -> Transcript:
-            async with gate:
-                return await self._speech.transcribe(data, mime=mime, language=prefs.language)
-
-        parts = await asyncio.gather(*(one(p.data, p.mime) for p in pieces))
-        text = " ".join(part.text.strip() for part in parts if part.text.strip())
-        duration = sum(p.duration for p in pieces)
-        logger.info("transcribed %.1f s in %d piece(s) for %s", duration, len(pieces), chat)
-        return Transcript(text=text, duration=duration)
+        logger.info(
+            "transcribed %.1f s in %d piece(s), %d missing, for %s",
+            result.duration, len(result.parts), len(result.missing), chat,
+        )  # fmt: skip
+        return result
 
     async def say(self, chat: ChatRef, text: str) -> VoiceNote:
         """A voice note of `text` in the chat's voice and style."""
@@ -152,6 +176,46 @@ class VoiceService:
         await self._update(chat, can_manage, auto_transcribe=word in _ON)
         return word in _ON
 
+    # Channel overrides: a channel inside a chat (a Discord channel in a server) may override the
+    # chat's auto-transcribe; without an override it follows the chat.
+
+    async def auto_transcribe_in(self, chat: ChatRef, channel: ChatRef | None = None) -> bool:
+        """Whether recordings posted in `channel` of `chat` are transcribed unasked: the
+        channel's override when it has one, else the chat's setting."""
+        async with self._uow() as uow:
+            if channel is not None:
+                override = _override_in(await uow.preferences.get(channel))
+                if override is not None:
+                    return override
+            return (await uow.preferences.get(chat)).auto_transcribe
+
+    async def channel_auto_transcribe(self, channel: ChatRef) -> bool | None:
+        """The channel's own auto-transcribe setting, or None when it follows its chat."""
+        async with self._uow() as uow:
+            return _override_in(await uow.preferences.get(channel))
+
+    async def set_channel_auto_transcribe(
+        self, channel: ChatRef, value: str, *, can_manage: bool
+    ) -> bool | None:
+        """`on` or `off` for this channel whatever its chat says; `inherit` follows the chat again
+        (returns None)."""
+        word = value.strip().lower()
+        if word not in _ON | _OFF | _INHERIT:
+            choices = "on, off, inherit"
+            raise errors.BadChoice(setting="auto-transcribe value", value=value, choices=choices)
+        if not can_manage:
+            raise errors.NotAllowed()
+        override = None if word in _INHERIT else word in _ON
+        async with self._uow() as uow:
+            if override is None:
+                await uow.preferences.delete(channel)
+            else:
+                row = Preferences(auto_transcribe=override, style=_OVERRIDE_MARK)
+                await uow.preferences.save(channel, row)
+            await uow.commit()
+        logger.info("auto-transcribe override of %s set to %s", channel, override)
+        return override
+
     async def _update(self, chat: ChatRef, can_manage: bool, **changes: object) -> None:
         if not can_manage:
             raise errors.NotAllowed()
@@ -168,6 +232,10 @@ class VoiceService:
         if len(cleaned) > self.limits.max_say_chars:
             raise errors.TextTooLong(length=len(cleaned), limit=self.limits.max_say_chars)
         return cleaned
+
+
+def _override_in(row: Preferences) -> bool | None:
+    return row.auto_transcribe if row.style == _OVERRIDE_MARK else None
 
 
 def _printable(text: str) -> str:

@@ -31,6 +31,13 @@ def split_message(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def pieces_or_none(text: str, limit: int, *, max_messages: int) -> list[str] | None:
+    """`text` as at most `max_messages` clean pieces, or None when it needs more: a reader
+    scrolls through a few messages happily, but a wall of them is better sent as a file."""
+    pieces = split_message(text, limit)
+    return pieces if len(pieces) <= max_messages else None
+
+
 def _best_cut(text: str, limit: int) -> int:
     """Where to cut: the last boundary within `limit` that leaves the piece at least half full."""
     window = text[: limit + 1]

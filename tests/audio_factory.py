@@ -8,6 +8,7 @@ mixed with pink noise so encoders have something realistic to chew on.
     make_audio(tmp_path, fmt="mp4", seconds=2)           # a video with an audio track
     make_silent_video(tmp_path, seconds=2)               # a video with NO audio track
     make_speech_like(tmp_path, bursts=3)                 # tone, pause, tone, pause, tone
+    make_speech_like(tmp_path, bursts=3, noise=0.01)     # ...in a room: the pauses are not silent
     with_cover_art(mp3_path)                             # an mp3 carrying a cover picture
     wav_bytes(tone_seconds=1, silence_seconds=1)         # in-memory WAV, like MiMo's TTS output
     truncated(path, keep=0.5) / corrupted(path)          # damaged copies of a good file
@@ -104,19 +105,24 @@ def make_speech_like(
     burst_seconds: float = 2.0,
     pause_seconds: float = 0.5,
     freq: float = 440,
+    noise: float = 0.0,
 ) -> Path:
     """Write tone bursts separated by digital silence: burst, pause, burst, ..., burst.
 
     The k-th pause (0-based) spans [k*(b+p) + b, (k+1)*(b+p)) with b = burst_seconds and
     p = pause_seconds; the total length is bursts*b + (bursts-1)*p. Made for silence detection.
+    With `noise`, pink noise of that amplitude runs under everything, pauses included.
     """
     ext, out_args = FORMATS[fmt]
     period = burst_seconds + pause_seconds
     total = bursts * burst_seconds + (bursts - 1) * pause_seconds
     path = _target(dest, f"speech-like-{bursts}x{burst_seconds:g}s.{ext}")
     expr = f"0.5*sin(2*PI*{freq:g}*t)*lt(mod(t\\,{period:g})\\,{burst_seconds:g})"
-    source = f"aevalsrc={expr}:s=48000:d={total:g}"
-    run_ffmpeg("-f", "lavfi", "-i", source, *out_args, str(path))
+    sources = ["-f", "lavfi", "-i", f"aevalsrc={expr}:s=48000:d={total:g}"]
+    if noise:
+        sources += ["-f", "lavfi", "-i", f"anoisesrc=c=pink:r=48000:a={noise:g}:d={total:g}"]
+        sources += ["-filter_complex", "[0:a][1:a]amix=inputs=2:normalize=0"]
+    run_ffmpeg(*sources, *out_args, str(path))
     return path
 
 

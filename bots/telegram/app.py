@@ -11,7 +11,10 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Messag
 
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.replies import on_error
+from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
 from core.service import VoiceService
+from core.summaries.digests import DigestService
+from core.summaries.service import SummaryService
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +26,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("style", "Show or set the speaking style"),
     ("language", "Transcript language: auto, zh, en"),
     ("autotranscribe", "Transcribe voice notes automatically: on, off"),
+    *SUMMARY_COMMANDS,
     ("settings", "This chat's settings"),
     ("help", "What I can do"),
 )
@@ -32,10 +36,19 @@ _NEW = filters.UpdateType.MESSAGE
 _RECORDINGS = (
     filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.VIDEO | filters.Document.ALL
 )
+# What the chat log keeps of a group: texts and captions, never commands (transcripts are logged
+# by the transcribing handler, once it has them).
+_SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
 
 
 def build_application(
-    *, token: str, api_url: str, local_mode: bool, service: VoiceService
+    *,
+    token: str,
+    api_url: str,
+    local_mode: bool,
+    service: VoiceService,
+    summaries: SummaryService,
+    digests: DigestService,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered."""
     root = api_url.rstrip("/")
@@ -51,10 +64,17 @@ def build_application(
         .media_write_timeout(120)
         .build()
     )
-    handlers = TelegramHandlers(service, local_mode=local_mode)
+    handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode)
+    summary_handlers = SummaryHandlers(summaries, digests)
+    summary_names = {name for name, _ in SUMMARY_COMMANDS}
     for name in ("start", *(name for name, _ in COMMANDS)):
-        application.add_handler(CommandHandler(name, getattr(handlers, name), filters=_NEW))
+        owner = summary_handlers if name in summary_names else handlers
+        application.add_handler(CommandHandler(name, getattr(owner, name), filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
+    # The log listens in a group of its own, so every message also reaches the handlers above,
+    # and without blocking: storing a line never holds up a reply.
+    log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message, block=False)
+    application.add_handler(log, group=-1)
     application.add_error_handler(on_error)
     return application
 

@@ -6,88 +6,93 @@ from telegram import ChatMember, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
+from bots.telegram.chatlog import log_entry
 from bots.telegram.media import Recording, downloaded, recording_in
 from bots.telegram.replies import chat_action, reply_long
 from core import errors
 from core.domain import ChatRef, Preferences
 from core.messages import text
 from core.service import VoiceService
+from core.summaries.service import SummaryService
 from core.text import format_duration
 
 
 class TelegramHandlers:
     """Every command and media handler, sharing one service."""
 
-    def __init__(self, service: VoiceService, *, local_mode: bool) -> None:
+    def __init__(
+        self, service: VoiceService, *, summaries: SummaryService, local_mode: bool
+    ) -> None:
         self.service = service
+        self.summaries = summaries
         self.local_mode = local_mode
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet and explain."""
-        await _message(update).reply_text(text("start"))
+        await message_of(update).reply_text(text("start"))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
-        await _message(update).reply_text(text("help"))
+        await message_of(update).reply_text(text("help"))
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the chat's preferences."""
-        prefs = await self.service.preferences(_chat(update))
-        await _message(update).reply_text(self._describe(prefs))
+        prefs = await self.service.preferences(chat_of(update))
+        await message_of(update).reply_text(self._describe(prefs))
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A voice note or other recording arrived: transcribe it if the chat wants that."""
-        message = _message(update)
+        """A voice note or other recording arrived: answer its caption if it is a question in a
+        private chat, else transcribe it if the chat wants that."""
+        message = message_of(update)
         recording = recording_in(message)
         if recording is None:
             return
-        prefs = await self.service.preferences(_chat(update))
+        question = caption_question(message)
+        if question:
+            await self._ask(message, recording, question)
+            return
+        prefs = await self.service.preferences(chat_of(update))
         if prefs.auto_transcribe:
             await self._transcribe(message, recording)
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe as a reply to a recording."""
-        target = _message(update).reply_to_message
+        target = message_of(update).reply_to_message
         recording = recording_in(target)
         if target is None or recording is None:
-            await _message(update).reply_text(text("usage.transcribe"))
+            await message_of(update).reply_text(text("usage.transcribe"))
             return
         await self._transcribe(target, recording)
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/say TEXT, or /say as a reply to a message: answer with a voice note."""
-        message = _message(update)
+        message = message_of(update)
         replied = message.reply_to_message
         words = command_argument(message) or (replied and (replied.text or replied.caption)) or ""
         if not words.strip():
             await message.reply_text(text("usage.say"))
             return
         async with chat_action(message, ChatAction.RECORD_VOICE):
-            note = await self.service.say(_chat(update), words)
+            note = await self.service.say(chat_of(update), words)
         await message.reply_voice(
             voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
         )
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask QUESTION as a reply to a recording."""
-        message = _message(update)
+        message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
         question = command_argument(message)
         if target is None or recording is None or not question:
             await message.reply_text(text("usage.ask"))
             return
-        self.service.check_audio_size(recording.file_size)
-        async with (
-            chat_action(message, ChatAction.TYPING),
-            downloaded(recording, local_mode=self.local_mode) as path,
-        ):
-            answer = await self.service.ask(_chat(update), path, question)
-        await reply_long(message, answer.text, file_caption="", file_name="answer.txt")
+        await self._ask(message, recording, question)
 
     async def voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/voice [NAME]: show or choose the voice."""
-        message, chat, choice = _message(update), _chat(update), command_argument(_message(update))
+        message, chat = message_of(update), chat_of(update)
+        choice = command_argument(message)
         if choice:
             chosen = await self.service.set_voice(chat, choice, can_manage=await can_manage(update))
             await message.reply_text(text("voice.set", voice=chosen))
@@ -100,7 +105,8 @@ class TelegramHandlers:
 
     async def style(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/style [TEXT|off]: show or set the speaking style."""
-        message, chat, choice = _message(update), _chat(update), command_argument(_message(update))
+        message, chat = message_of(update), chat_of(update)
+        choice = command_argument(message)
         if not choice:
             prefs = await self.service.preferences(chat)
             await message.reply_text(text("style.current", style=prefs.style or text("value.none")))
@@ -111,7 +117,8 @@ class TelegramHandlers:
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/language [auto|zh|en]: show or set the transcript language."""
-        message, chat, choice = _message(update), _chat(update), command_argument(_message(update))
+        message, chat = message_of(update), chat_of(update)
+        choice = command_argument(message)
         if not choice:
             prefs = await self.service.preferences(chat)
             await message.reply_text(text("language.current", language=prefs.language))
@@ -123,7 +130,8 @@ class TelegramHandlers:
 
     async def autotranscribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/autotranscribe [on|off]."""
-        message, chat, choice = _message(update), _chat(update), command_argument(_message(update))
+        message, chat = message_of(update), chat_of(update)
+        choice = command_argument(message)
         if not choice:
             prefs = await self.service.preferences(chat)
             state = _on_off(prefs.auto_transcribe)
@@ -148,6 +156,22 @@ class TelegramHandlers:
             return
         caption = text("transcript.file_caption", duration=format_duration(transcript.duration))
         await reply_long(message, transcript.text, file_caption=caption, file_name="transcript.txt")
+        # Logged after the reply, so storing it never delays the transcript itself.
+        entry = log_entry(message, transcript.text, "transcript")
+        if entry is not None:
+            await self.summaries.record(entry)
+
+    async def _ask(self, message: Message, recording: Recording, question: str) -> None:
+        """Answer `question` about `recording`, replying to `message`."""
+        self.service.check_audio_size(recording.file_size)
+        async with (
+            chat_action(message, ChatAction.TYPING),
+            downloaded(recording, local_mode=self.local_mode) as path,
+        ):
+            answer = await self.service.ask(
+                ChatRef("telegram", str(message.chat_id)), path, question
+            )
+        await reply_long(message, answer.text, file_caption="", file_name="answer.txt")
 
     def _describe(self, prefs: Preferences) -> str:
         return text(
@@ -169,9 +193,20 @@ def command_argument(message: Message) -> str:
     return body.strip()
 
 
+def caption_question(message: Message) -> str | None:
+    """In a private chat, the caption of a voice note or audio is a question about it."""
+    if message.chat.type != ChatType.PRIVATE or not (message.caption or "").strip():
+        return None
+    document = message.document
+    is_audio_file = document is not None and (document.mime_type or "").startswith("audio/")
+    if message.voice is None and message.audio is None and not is_audio_file:
+        return None
+    return (message.caption or "").strip()
+
+
 async def can_manage(update: Update) -> bool:
     """Private chats manage themselves; in groups only administrators (or anonymous admins) do."""
-    chat, message, user = update.effective_chat, _message(update), update.effective_user
+    chat, message, user = update.effective_chat, message_of(update), update.effective_user
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
     if message.sender_chat is not None and message.sender_chat.id == chat.id:
@@ -182,14 +217,14 @@ async def can_manage(update: Update) -> bool:
     return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
-def _message(update: Update) -> Message:
+def message_of(update: Update) -> Message:
     if update.effective_message is None:
         raise errors.UserInputError("update without a message")
     return update.effective_message
 
 
-def _chat(update: Update) -> ChatRef:
-    return ChatRef("telegram", str(_message(update).chat_id))
+def chat_of(update: Update) -> ChatRef:
+    return ChatRef("telegram", str(message_of(update).chat_id))
 
 
 def _on_off(value: bool) -> str:

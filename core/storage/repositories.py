@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain import LANGUAGES, ChatRef, Language, Preferences
-from core.storage.models import ChatPreferencesRow
+from core.storage.models import Base, ChatPreferencesRow
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class PreferencesRepository:
         """
         values = _to_columns(prefs)
         statement = (
-            _insert_for(self._session)
+            insert_for(self._session, ChatPreferencesRow)
             .values(platform=chat.platform, chat_id=chat.chat_id, **values)
             .on_conflict_do_update(
                 index_elements=["platform", "chat_id"],
@@ -63,13 +63,13 @@ class PreferencesRepository:
         )
 
 
-def _insert_for(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
+def insert_for(session: AsyncSession, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT, which is where ON CONFLICT lives."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(ChatPreferencesRow)
+        return postgresql.insert(table)
     if dialect == "sqlite":
-        return sqlite.insert(ChatPreferencesRow)
+        return sqlite.insert(table)
     raise NotImplementedError(f"voicebridge supports SQLite and PostgreSQL, not {dialect}")
 
 

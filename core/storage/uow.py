@@ -12,13 +12,17 @@ of work that satisfies the same protocol.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.domain import ChatRef, Preferences
+from core.domain import ChatRef, Platform, Preferences
+from core.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.storage.repositories import PreferencesRepository
+from core.summaries.values import ChatMessage, SummaryState
 
 
 class PreferencesStore(Protocol):
@@ -49,6 +53,50 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+class ChatLogStore(Protocol):
+    """Stored messages for summaries; every call is scoped to one chat except retention."""
+
+    async def add(self, message: ChatMessage) -> None: ...
+
+    async def recent(
+        self, chat: ChatRef, *, after: datetime | None = None, limit: int
+    ) -> list[ChatMessage]: ...
+
+    async def count(self, chat: ChatRef) -> int: ...
+
+    async def delete_chat(self, chat: ChatRef) -> int: ...
+
+    async def delete_sent_before(self, cutoff: datetime) -> int: ...
+
+
+class SummaryStateStore(Protocol):
+    async def get(self, chat: ChatRef) -> SummaryState: ...
+
+    async def save(self, chat: ChatRef, state: SummaryState) -> None: ...
+
+    async def mark_summarised(self, chat: ChatRef, at: datetime) -> None: ...
+
+    async def delete(self, chat: ChatRef) -> None: ...
+
+    async def due(
+        self, platforms: Iterable[Platform], now: datetime, *, limit: int = 100
+    ) -> list[tuple[ChatRef, datetime]]: ...
+
+    async def claim_digest(
+        self, chat: ChatRef, due: datetime, next_at: datetime | None
+    ) -> bool: ...
+
+
+class SummaryUnitOfWork(UnitOfWork, Protocol):
+    """What the summary use cases need: preferences plus the chat log and summary state."""
+
+    @property
+    def chat_log(self) -> ChatLogStore: ...
+
+    @property
+    def summary_states(self) -> SummaryStateStore: ...
+
+
 class SqlAlchemyUnitOfWork:
     """One `AsyncSession`, hence one transaction, per `async with` block.
 
@@ -57,6 +105,8 @@ class SqlAlchemyUnitOfWork:
     """
 
     preferences: PreferencesRepository
+    chat_log: ChatLogRepository
+    summary_states: SummaryStateRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -67,6 +117,8 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("this unit of work is already in use; create one per use case")
         self._session = self._sessions()
         self.preferences = PreferencesRepository(self._session)
+        self.chat_log = ChatLogRepository(self._session)
+        self.summary_states = SummaryStateRepository(self._session)
         return self
 
     async def __aexit__(

@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 
 from bots.runner import run_bots
+from core.clock import Clock
 from core.config import Settings
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -50,10 +51,15 @@ def settings_for(
 
 
 @asynccontextmanager
-async def running(settings: Settings, bot_api: FakeBotApi) -> AsyncIterator[None]:
-    """`voicebridge run`, in this event loop, from its first poll until the block ends."""
+async def running(
+    settings: Settings, bot_api: FakeBotApi, *, clock: Clock | None = None
+) -> AsyncIterator[None]:
+    """`voicebridge run`, in this event loop, from its first poll until the block ends.
+
+    `clock` (e.g. a `ManualClock`) drives digests and retention instead of the real time.
+    """
     stop = asyncio.Event()
-    task = asyncio.create_task(run_bots(settings, stop))
+    task = asyncio.create_task(run_bots(settings, stop, clock=clock))
     polling = asyncio.create_task(bot_api.wait_for("getUpdates", count=1 + _polls(bot_api)))
     await asyncio.wait({task, polling}, return_when=asyncio.FIRST_COMPLETED)
     if task.done():  # it failed to start: show why

@@ -26,7 +26,7 @@ from core.storage import (
 )
 from core.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0001"
+HEAD = "0002"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -156,3 +156,49 @@ def test_offline_mode_prints_the_sql_without_a_database(
     sql = capsys.readouterr().out
     assert "CREATE TABLE chat_preferences" in sql
     assert f"auto_transcribe BOOLEAN {expected}" in sql
+
+
+async def test_0002_upgrades_downgrades_and_upgrades_again_keeping_preferences(
+    empty_database_url: str,
+) -> None:
+    """The chat log arrives on top of a database that already has preferences, and leaves
+    without touching them."""
+    await upgrade(empty_database_url, "0001")
+    await on_connection(empty_database_url, insert_preferences)
+
+    await upgrade(empty_database_url, "0002")
+    assert {"chat_messages", "chat_summary_state"} <= await on_connection(
+        empty_database_url, table_names
+    )
+    await downgrade(empty_database_url, "0001")
+    assert await current_revision(empty_database_url) == "0001"
+    tables = await on_connection(empty_database_url, table_names)
+    assert "chat_messages" not in tables
+    assert "chat_summary_state" not in tables
+    assert await on_connection(empty_database_url, count_preferences) == 1
+
+    await upgrade(empty_database_url, "0002")
+    assert await on_connection(empty_database_url, schema_differences) == []
+    assert await on_connection(empty_database_url, count_preferences) == 1
+
+
+def insert_preferences(connection: Connection) -> None:
+    connection.execute(
+        text("INSERT INTO chat_preferences (platform, chat_id) VALUES ('telegram', '-100')")
+    )
+    connection.commit()
+
+
+def count_preferences(connection: Connection) -> int:
+    return int(connection.execute(text("SELECT count(*) FROM chat_preferences")).scalar_one())
+
+
+def test_offline_mode_prints_the_chat_log_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    command.upgrade(alembic_config("postgresql+asyncpg://nobody@nowhere/none"), "head", sql=True)
+    sql = capsys.readouterr().out
+    assert "CREATE TABLE chat_messages" in sql
+    assert (
+        "CREATE INDEX ix_chat_messages_chat_time ON chat_messages (platform, chat_id, sent_at)"
+        in sql
+    )
+    assert "CREATE TABLE chat_summary_state" in sql

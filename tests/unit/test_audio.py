@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import itertools
 import logging
+import wave
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -14,14 +16,16 @@ import pytest
 import core.audio
 from core.audio import (
     ASR_MAX_BASE64,
+    JOIN_PAUSE_MS,
     MAX_PIECE_SECONDS,
     MP3_BYTES_PER_SECOND,
+    join_wavs,
     probe,
     to_asr_pieces,
     to_understanding_input,
     to_voice_note,
 )
-from core.errors import AudioError, AudioTooLarge, EmptyAudio, UndecodableAudio
+from core.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
 from tests.audio_factory import (
     AUDIO_FORMATS,
     corrupted,
@@ -120,7 +124,7 @@ async def test_every_format_becomes_one_mono_mp3_piece(
 
 async def test_long_audio_splits_into_ordered_pieces(long_note: Path, tmp_path: Path) -> None:
     pieces = await to_asr_pieces(long_note, piece_seconds=10)
-    assert len(pieces) == 3
+    assert len(pieces) == 4  # not 3: each cut keeps 1 s either way to find a pause
     assert pieces[0].offset == 0.0
     for before, after in itertools.pairwise(pieces):
         assert after.offset == pytest.approx(before.offset + before.duration, abs=0.001)
@@ -137,7 +141,8 @@ async def test_piece_length_is_clamped_to_what_fits_under_the_cap(
 ) -> None:
     monkeypatch.setattr(core.audio, "MAX_PIECE_SECONDS", 10.0)
     pieces = await to_asr_pieces(long_note, piece_seconds=600)
-    assert len(pieces) == 3
+    assert len(pieces) == 4
+    assert all(piece.duration <= 10 for piece in pieces)
 
 
 def test_the_longest_piece_fits_under_the_base64_cap() -> None:
@@ -153,7 +158,7 @@ async def test_max_seconds_is_enforced_before_converting(
     async def no_conversion(*args: object) -> None:
         raise AssertionError("converted audio that was over the limit")
 
-    monkeypatch.setattr(core.audio, "_encode_pieces", no_conversion)
+    monkeypatch.setattr(core.audio, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
         await to_asr_pieces(clips["ogg"], max_seconds=2)
     assert caught.value.params == {"limit": "2 s"}
@@ -306,6 +311,21 @@ async def test_understanding_converts_a_file_over_the_cap(clips: dict[str, Path]
 async def test_understanding_refuses_audio_too_big_even_as_mp3(clips: dict[str, Path]) -> None:
     with pytest.raises(AudioTooLarge):
         await to_understanding_input(clips["flac"], max_base64=1000)
+
+
+async def test_audio_too_long_to_ask_about_is_explained_in_time(clips: dict[str, Path]) -> None:
+    with pytest.raises(TooLongToAsk) as caught:  # 3 s of mp3 is 24 kB of base64
+        await to_understanding_input(clips["flac"], max_base64=20_000)
+    assert caught.value.params == {"limit": "2 s"}  # what fits: 15 kB of 6 kB/s mp3
+
+
+async def test_joined_speech_is_one_wav_with_a_pause_between_pieces() -> None:
+    pieces = [wav_bytes(tone_seconds=1.0), wav_bytes(tone_seconds=0.5)]
+    joined = await join_wavs(pieces)
+    with wave.open(io.BytesIO(joined)) as wav:
+        seconds = wav.getnframes() / wav.getframerate()
+    assert seconds == pytest.approx(1.5 + JOIN_PAUSE_MS / 1000, abs=0.01)
+    assert await join_wavs(pieces[:1]) == pieces[0]
 
 
 # --- the factory itself ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.text import format_duration, split_message
+from core.text import format_duration, pieces_or_none, split_message
 
 
 def test_short_text_is_one_piece() -> None:
@@ -39,3 +39,8 @@ def test_durations_read_like_clocks() -> None:
     assert format_duration(5) == "0:05"
     assert format_duration(65.4) == "1:05"
     assert format_duration(3723) == "1:02:03"
+
+
+def test_a_few_pieces_are_fine_but_a_wall_of_them_is_not() -> None:
+    assert pieces_or_none("one. two. three.", 6, max_messages=3) == ["one.", "two.", "three."]
+    assert pieces_or_none("one. two. three. four.", 6, max_messages=3) is None

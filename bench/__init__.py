@@ -1,0 +1,11 @@
+"""voicebridge's benchmarks: `.venv/bin/python -m bench` runs them all (about 8 minutes on a
+2-core machine) and writes bench/RESULTS.md. CI does not run them; tests never assert timings.
+
+    bench/__main__.py     the run: inputs, each benchmark, the report
+    bench/inputs.py       1, 10 and 60 minute OGG/Opus voice notes (cached in bench/out/)
+    bench/procs.py        a child process run to completion while its whole tree's memory is polled
+    bench/convert.py      benchmark 1's worker: one conversion by one method
+    bench/long_audio.py   benchmarks 2 and 4's worker: the bot's service against MiMo's stand-in
+    bench/mimo_server.py  MiMo's stand-in (tests/standins/mimo.py) in a process of its own
+    bench/report.py       bench/RESULTS.md
+"""

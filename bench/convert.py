@@ -1,0 +1,95 @@
+"""Benchmark 1's worker: convert one voice note to ASR input by one method, print a JSON line.
+
+    python -m bench.convert voicebridge NOTE [WORKERS]  core.audio.asr_pieces, as the bot does
+    python -m bench.convert pydub NOTE                  AudioSegment.from_file, then .export(mp3)
+    python -m bench.convert ffmpeg NOTE                 one bare ffmpeg pass to the same MP3
+
+The parent measures memory from outside (bench/procs.py). The worker reports the conversion's
+own time (from the call to the last byte, imports and interpreter start-up excluded, as in a
+running bot), the bytes a request would carry, and its CPU time with its children's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from core.audio import _MP3
+from core.ffmpeg import ffmpeg_exe
+
+# The floor: the same MP3 as voicebridge's (the very same encoder settings), in one file.
+BARE = (*_MP3, "-reservoir", "0")
+
+
+async def voicebridge(note: Path, workers: int | None) -> dict[str, object]:
+    from core.audio import asr_pieces
+
+    started = time.monotonic()
+    first = None
+    sizes: list[int] = []
+    async with asr_pieces(note, piece_seconds=60, workers=workers) as pieces:
+        async for piece in pieces:
+            first = first or time.monotonic() - started
+            sizes.append(len(piece.data))
+    return {"seconds": time.monotonic() - started, "first_piece": first,
+            "bytes": sum(sizes), "base64": sum(4 * -(-n // 3) for n in sizes),
+            "pieces": len(sizes)}  # fmt: skip
+
+
+def pydub(note: Path) -> dict[str, object]:
+    from pydub import AudioSegment
+
+    ffmpeg_exe()  # points pydub at the binary
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.mp3"
+        started = time.monotonic()
+        # pydub asks ffprobe about the stream unless told the codec; the imageio-ffmpeg wheel
+        # has no ffprobe, so it is told. That skips a probe: the naive path gets faster.
+        sound = AudioSegment.from_file(str(note), codec="opus")
+        sound.export(str(out), format="mp3")
+        seconds = time.monotonic() - started
+        size = out.stat().st_size
+    return {"seconds": seconds, "bytes": size, "base64": len(base64.b64encode(bytes(size))),
+            "pieces": 1}  # fmt: skip
+
+
+def bare_ffmpeg(note: Path) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.mp3"
+        started = time.monotonic()
+        subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(note), *BARE,
+                        str(out)], check=True)  # fmt: skip
+        seconds = time.monotonic() - started
+        size = out.stat().st_size
+    return {"seconds": seconds, "bytes": size, "base64": 4 * -(-size // 3), "pieces": 1}
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def main() -> None:
+    method, note = sys.argv[1], Path(sys.argv[2])
+    before = cpu_seconds()
+    if method == "voicebridge":
+        workers = int(sys.argv[3]) if len(sys.argv) > 3 else None
+        report = asyncio.run(voicebridge(note, workers))
+    elif method == "pydub":
+        report = pydub(note)
+    else:
+        report = bare_ffmpeg(note)
+    report["cpu"] = cpu_seconds() - before
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Speech: /say and the message menu "Read aloud" answer with a native voice message."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.places import for_interaction
+from bots.discord.playback import VoiceClientClass, play_for
+from bots.discord.replies import Interaction, followup_of
+from bots.discord.voice_message import send_voice_message
+from core.service import VoiceService
+
+
+class SpeechCog(commands.Cog):
+    """/say and "Read aloud"; `voice_client` plays in voice channels (None: not installed)."""
+
+    def __init__(
+        self, bot: commands.Bot, service: VoiceService, *, voice_client: VoiceClientClass | None
+    ) -> None:
+        self.bot = bot
+        self.service = service
+        self.voice_client = voice_client
+        self.menu = app_commands.ContextMenu(name="Read aloud", callback=self.read_aloud)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @app_commands.command(description="Speak text as a voice message")
+    @app_commands.describe(
+        text="What to say",
+        in_voice_channel="Also play it in the voice channel you are in",
+    )
+    async def say(
+        self, interaction: Interaction, text: str, in_voice_channel: bool = False
+    ) -> None:
+        """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
+        await interaction.response.defer(thinking=True)
+        note = await self.service.say(for_interaction(interaction), text)
+        await send_voice_message(interaction, note)
+        if in_voice_channel:
+            outcome = await play_for(interaction.user, note, self.voice_client)
+            await followup_of(interaction, ephemeral=True)(content=outcome)
+
+    async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:
+        """Message menu "Read aloud": the message's text as a voice message."""
+        await interaction.response.defer(thinking=True)
+        note = await self.service.say(for_interaction(interaction), message.content)
+        await send_voice_message(interaction, note)

@@ -1,0 +1,54 @@
+"""The one error handler: what a failure makes the bot say, and how loudly it is logged.
+
+Refusals (`core.errors` types) are expected and logged in one line; anything else is a bug or an
+outage and is logged with its traceback. Either way the user gets one short sentence, privately
+when the failure answers a command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import discord
+from discord import app_commands
+
+from bots.discord.replies import ANSWERED, Interaction, Send
+from core import errors
+from core.messages import text
+
+logger = logging.getLogger(__name__)
+
+# Catalogue keys whose Discord wording differs: Discord calls server admins "Manage Server".
+_DISCORD_WORDING = {"error.admins_only": "discord.error.manage_server"}
+
+
+def error_text(error: BaseException) -> str:
+    """The sentence for `error`, logged as it deserves."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, errors.VoicebridgeError):
+        logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
+        return text(_DISCORD_WORDING.get(error.key, error.key), **error.params)
+    logger.error("Discord request failed", exc_info=error)
+    return text("error.generic")
+
+
+async def on_app_command_error(interaction: Interaction, error: BaseException) -> None:
+    """Answer a failed command privately; a public "thinking…" placeholder is removed first, so
+    the failure is not shown to everyone in the channel."""
+    reply = error_text(error)
+    with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
+        if not interaction.response.is_done():
+            await interaction.response.send_message(reply, ephemeral=True)
+            return
+        if not interaction.extras.get(ANSWERED):
+            await interaction.delete_original_response()
+        await interaction.followup.send(reply, ephemeral=True)
+
+
+async def report(send: Send, error: BaseException) -> None:
+    """Answer a failed event (an auto-transcription) where it happened."""
+    reply = error_text(error)
+    with contextlib.suppress(discord.HTTPException):
+        await send(content=reply)

@@ -1,0 +1,68 @@
+"""Finding the recording in a Discord message and fetching it to a local file."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import discord
+
+from core import errors
+from core.service import VoiceService
+
+_AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".webm"}
+_VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi"}
+
+
+class NoRecording(errors.UserInputError):
+    key = "discord.not_recording"
+
+
+class NotAudio(errors.UserInputError):
+    key = "discord.not_audio"
+
+
+def is_recording(attachment: discord.Attachment) -> bool:
+    """A voice message, or a file whose type or name says audio or video."""
+    if attachment.is_voice_message():
+        return True
+    mime = attachment.content_type or ""
+    suffix = Path(attachment.filename).suffix.lower()
+    return mime.startswith(("audio/", "video/")) or suffix in _AUDIO_SUFFIXES | _VIDEO_SUFFIXES
+
+
+def voice_message_in(message: discord.Message) -> discord.Attachment | None:
+    return next((a for a in message.attachments if a.is_voice_message()), None)
+
+
+def recording_in(message: discord.Message) -> discord.Attachment | None:
+    """The message's first audio or video attachment."""
+    return next((a for a in message.attachments if is_recording(a)), None)
+
+
+def require_recording(message: discord.Message) -> discord.Attachment:
+    recording = recording_in(message)
+    if recording is None:
+        raise NoRecording("no audio or video attachment")
+    return recording
+
+
+def require_audio(attachment: discord.Attachment) -> discord.Attachment:
+    if not is_recording(attachment):
+        raise NotAudio(f"not audio: {attachment.content_type}")
+    return attachment
+
+
+@asynccontextmanager
+async def downloaded(attachment: discord.Attachment, service: VoiceService) -> AsyncIterator[Path]:
+    """The attachment as a local file for as long as the block runs; too big ones are refused
+    before a byte is fetched (Discord states the size)."""
+    service.check_audio_size(attachment.size)
+    data = await attachment.read()
+    with tempfile.TemporaryDirectory(prefix="voicebridge-") as tmp:
+        path = Path(tmp) / "recording"  # ffmpeg goes by the content, not the name
+        await asyncio.to_thread(path.write_bytes, data)
+        yield path

@@ -1,0 +1,72 @@
+"""Native Discord voice messages, which discord.py 2.7 cannot build on its own.
+
+A voice message is a message with the flag IS_VOICE_MESSAGE (8192), no text, and exactly one
+OGG/Opus attachment whose `attachments` entry carries `duration_secs` and `waveform` (base64 of
+at most 256 loudness bytes, one per ~100 ms). discord.py's `File` has no place for those two, so
+the multipart body is built here and sent through discord.py's own HTTP client (its rate limits,
+retries and DISCORD_API_URL apply) as a follow-up of the interaction.
+
+Where Discord refuses one (a channel that does not allow voice messages answers 400 with code
+50173), the same audio goes as an ordinary file, which plays inline all the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+from typing import Any
+
+import discord
+from discord.http import Route
+
+from bots.discord.replies import ANSWERED, Interaction
+from core.domain import VoiceNote
+
+logger = logging.getLogger(__name__)
+
+VOICE_MESSAGE_FLAGS = discord.MessageFlags(voice=True).value
+FILE_NAME = "voice-message.ogg"
+FALLBACK_FILE_NAME = "speech.ogg"
+
+
+def voice_message_form(note: VoiceNote) -> list[dict[str, Any]]:
+    """The multipart fields of a voice message, in the shape discord.py's `form=` takes."""
+    attachment = {
+        "id": 0,
+        "filename": FILE_NAME,
+        "duration_secs": round(note.duration, 3),
+        "waveform": base64.b64encode(note.waveform).decode("ascii"),
+    }
+    payload = {"flags": VOICE_MESSAGE_FLAGS, "attachments": [attachment]}
+    return [
+        {"name": "payload_json", "value": json.dumps(payload)},
+        {"name": "files[0]", "value": note.data, "filename": FILE_NAME,
+         "content_type": "audio/ogg"},
+    ]  # fmt: skip
+
+
+async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
+    """Answer the interaction with `note` as a voice message, or as an audio file if refused."""
+    route = Route(
+        "POST",
+        "/webhooks/{webhook_id}/{webhook_token}",
+        webhook_id=interaction.application_id,
+        webhook_token=interaction.token,
+    )
+    try:
+        await interaction.client.http.request(
+            route, form=voice_message_form(note), params={"wait": "true"}
+        )
+    except discord.HTTPException as exc:
+        if not 400 <= exc.status < 500:
+            raise
+        logger.warning(
+            "Discord refused a voice message (%s, code %s); sending an audio file instead",
+            exc.status,
+            exc.code,
+        )
+        audio = discord.File(io.BytesIO(note.data), filename=FALLBACK_FILE_NAME)
+        await interaction.followup.send(file=audio, wait=True)
+    interaction.extras[ANSWERED] = True

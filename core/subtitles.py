@@ -1,0 +1,69 @@
+"""SubRip (.srt) subtitles from a transcript's parts.
+
+The speech API gives one text per piece (up to a minute or so) and no word timings, so a
+part's text is split into cues at sentence boundaries and the part's time is shared among its
+cues in proportion to their length. Cue times are therefore exact at every piece boundary
+(which sits in a pause) and estimated inside a piece. A missing part becomes one cue that says
+so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from core.text import split_message
+from core.transcription import TranscriptPart, missing_marker
+
+CUE_CHARS = 84  # two lines of 42, the usual subtitle limit
+LINE_CHARS = 42
+
+
+def to_srt(
+    parts: Sequence[TranscriptPart],
+    *,
+    marker: Callable[[float, float], str] = missing_marker,
+) -> str:
+    """The parts as an .srt file's text (cues numbered from 1, blank line between cues)."""
+    cues: list[tuple[float, float, str]] = []
+    for part in parts:
+        if part.text is None:
+            cues.append((part.start, part.end, marker(part.start, part.end)))
+        elif part.text.strip():
+            cues.extend(_timed_cues(part.start, part.end, part.text))
+    blocks = [
+        f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n{_two_lines(text)}\n"
+        for number, (start, end, text) in enumerate(cues, start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def _timed_cues(start: float, end: float, text: str) -> list[tuple[float, float, str]]:
+    """`text` cut into cues, the time from `start` to `end` shared by length."""
+    chunks = split_message(text, CUE_CHARS)
+    total = sum(len(chunk) for chunk in chunks)
+    cues = []
+    at = start
+    for i, chunk in enumerate(chunks):
+        until = end if i == len(chunks) - 1 else at + (end - start) * len(chunk) / total
+        cues.append((at, until, chunk))
+        at = until
+    return cues
+
+
+def _two_lines(text: str) -> str:
+    """Break a cue longer than one line at the space nearest its middle."""
+    if len(text) <= LINE_CHARS or " " not in text:
+        return text
+    middle = len(text) // 2
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return f"{text[:cut]}\n{text[cut + 1 :]}"
+
+
+def _timestamp(seconds: float) -> str:
+    """`HH:MM:SS,mmm`, as SubRip wants it."""
+    millis = max(0, round(seconds * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"

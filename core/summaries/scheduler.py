@@ -1,0 +1,101 @@
+"""The periodic loop behind daily digests and retention, one per running process.
+
+Why a small loop over the database rather than python-telegram-bot's JobQueue (APScheduler):
+a JobQueue keeps its jobs in process memory, so each replica would need every chat's schedule
+loaded into it, and all of them would post the same digest. Here each replica asks the database
+every `interval` seconds which digests are due and claims each one atomically
+(`DigestService.run`), and the retention purge is an idempotent DELETE that any replica may run.
+The schedule is only ever in the database, so it survives restarts and needs no start-up loading;
+and one loop serves Telegram and Discord alike (each platform registers how it posts).
+
+Time comes from a `Clock`, so tests move a manual clock instead of waiting for 18:00.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
+
+from core.clock import Clock
+from core.domain import Platform
+from core.summaries.digests import DigestService
+from core.summaries.service import SummaryService
+from core.summaries.values import DigestPost
+
+logger = logging.getLogger(__name__)
+
+DigestSender = Callable[[DigestPost], Awaitable[None]]
+
+POLL_SECONDS = 30.0  # a digest is posted within this long of its time
+PURGE_EVERY = timedelta(hours=1)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        *,
+        digests: DigestService,
+        summaries: SummaryService,
+        clock: Clock,
+        interval: float = POLL_SECONDS,
+    ) -> None:
+        self._digests = digests
+        self._summaries = summaries
+        self._clock = clock
+        self._interval = interval
+        self._senders: dict[Platform, DigestSender] = {}
+        self._last_purge: datetime | None = None
+
+    def deliver(self, platform: Platform, send: DigestSender) -> None:
+        """Post `platform`'s digests with `send`. Digests of platforms that registered no sender
+        (not running in this process) stay in the database for a process that has one."""
+        self._senders[platform] = send
+
+    async def tick(self) -> None:
+        """One round: purge expired messages when an hour has passed, then post due digests.
+
+        Failures are logged and the loop carries on: a database hiccup or one chat that blocked
+        the bot must not stop every other chat's digest.
+        """
+        try:
+            await self._purge_if_due()
+        except Exception:
+            logger.exception("the retention purge failed")
+        try:
+            due = await self._digests.due(list(self._senders))
+        except Exception:
+            logger.exception("could not read the due digests")
+            return
+        for chat, due_at in due:
+            try:
+                post = await self._digests.run(chat, due_at)
+                if post is not None:
+                    await self._senders[chat.platform](post)
+            except Exception:
+                logger.exception("the digest of %s failed", chat)
+
+    async def run(self) -> None:
+        """Tick, sleep, tick... until cancelled."""
+        while True:
+            await self.tick()
+            await self._clock.sleep(self._interval)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Run the loop for as long as the block lasts."""
+        task = asyncio.create_task(self.run(), name="voicebridge-scheduler")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _purge_if_due(self) -> None:
+        now = self._clock.now()
+        if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
+            self._last_purge = now
+            await self._summaries.purge_expired()

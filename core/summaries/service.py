@@ -1,0 +1,199 @@
+"""The summary use cases: logging a group's messages, summarising a window, and privacy.
+
+Platform-neutral like `core.service`: adapters hand in `ChatMessage`s and `ChatRef`s and render
+what comes back. The chat log only ever grows through `record`, and only while the chat has
+logging on; `forget` and the retention purge are the ways it shrinks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from core import errors
+from core.clock import Clock
+from core.domain import ChatRef
+from core.ports import ChatApi, SpeechApi, VoiceNoteMaker
+from core.service import VoiceService
+from core.storage.uow import SummaryUnitOfWork
+from core.summaries.speaking import spoken
+from core.summaries.summarise import summarise
+from core.summaries.values import (
+    ChatMessage,
+    LastDuration,
+    LastMessages,
+    SinceLastSummary,
+    Summary,
+    SummaryRequest,
+    SummaryState,
+    Window,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SummaryLimits:
+    max_prompt_chars: int = 30_000
+    retention_days: int = 7
+    # However long the window, at most this many of its newest messages are summarised: it
+    # bounds memory and the number of MiMo requests one command can cause.
+    max_window_messages: int = 5000
+
+
+class SummaryService:
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], SummaryUnitOfWork],
+        chat_api: ChatApi,
+        voices: VoiceService,
+        speech: SpeechApi,
+        audio: VoiceNoteMaker,
+        clock: Clock,
+        limits: SummaryLimits = SummaryLimits(),
+    ) -> None:
+        self._uow = uow
+        self._chat_api = chat_api
+        self._voices = voices
+        self._speech = speech
+        self._audio = audio
+        self.clock = clock
+        self.limits = limits
+
+    # The log
+
+    async def record(self, message: ChatMessage) -> bool:
+        """Store one message for later summaries, if the chat logs; commands are never stored.
+
+        Best effort by design: it runs beside the bot's real work, and a storage hiccup must not
+        turn into an error reply to someone who only said something in a group.
+        """
+        if not message.text.strip() or message.text.lstrip().startswith("/"):
+            return False
+        try:
+            async with self._uow() as uow:
+                if not (await uow.summary_states.get(message.chat)).logging_enabled:
+                    return False
+                await uow.chat_log.add(message)
+                await uow.commit()
+        except Exception:
+            logger.exception("could not log a message of %s", message.chat)
+            return False
+        return True
+
+    async def set_logging(self, chat: ChatRef, enabled: bool, *, can_manage: bool) -> bool:
+        """`/summary on|off`: resume or stop storing the chat's messages (administrators)."""
+        if not can_manage:
+            raise errors.AdminsOnly(command="summary " + ("on" if enabled else "off"))
+        async with self._uow() as uow:
+            state = await uow.summary_states.get(chat)
+            await uow.summary_states.save(chat, replace(state, logging_enabled=enabled))
+            await uow.commit()
+        logger.info("logging of %s turned %s", chat, "on" if enabled else "off")
+        return enabled
+
+    async def state(self, chat: ChatRef) -> SummaryState:
+        async with self._uow() as uow:
+            return await uow.summary_states.get(chat)
+
+    # Summaries
+
+    async def summarise(self, chat: ChatRef, request: SummaryRequest) -> Summary:
+        """A summary of the chat's stored messages in the requested window."""
+        now = self.clock.now()
+        async with self._uow() as uow:
+            state = await uow.summary_states.get(chat)
+            messages = await self._window(uow, chat, request.window, state, now)
+        if not messages:
+            days = self.limits.retention_days
+            if not state.logging_enabled:
+                raise errors.LoggingIsOff(days=days)
+            raise errors.NothingToSummarise(days=days)
+        return await self.summarise_messages(chat, messages, voice=request.voice)
+
+    async def summarise_messages(
+        self, chat: ChatRef, messages: Sequence[ChatMessage], *, voice: bool = False
+    ) -> Summary:
+        """A summary of `messages` (oldest first) in the chat's language and time zone.
+
+        The stored log comes through here, and so can messages an adapter read elsewhere (a
+        Discord channel's history). Either way the chat's last-summary marker moves to the newest
+        message summarised, not to the clock: platform times can be whole seconds, and a message
+        sent in the same second just after a summary must still be in the next one.
+        """
+        if not messages:
+            raise errors.NothingToSummarise(days=self.limits.retention_days)
+        prefs = await self._voices.preferences(chat)
+        state = await self.state(chat)
+        text = await summarise(
+            messages,
+            api=self._chat_api,
+            language=prefs.language,
+            zone=state.time_zone,
+            budget=self.limits.max_prompt_chars,
+        )
+        newest = max(m.sent_at for m in messages)
+        if state.last_summary_at is None or newest > state.last_summary_at:
+            async with self._uow() as uow:
+                await uow.summary_states.mark_summarised(chat, newest)
+                await uow.commit()
+        note = None
+        if voice:
+            note = await spoken(
+                text, chat=chat, voices=self._voices, speech=self._speech, audio=self._audio
+            )
+        since = min(m.sent_at for m in messages)
+        return Summary(text, len(messages), since, state.time_zone, note)
+
+    async def _window(
+        self,
+        uow: SummaryUnitOfWork,
+        chat: ChatRef,
+        window: Window,
+        state: SummaryState,
+        now: datetime,
+    ) -> list[ChatMessage]:
+        after, limit = window_bounds(window, state.last_summary_at, now)
+        limit = min(limit or self.limits.max_window_messages, self.limits.max_window_messages)
+        return await uow.chat_log.recent(chat, after=after, limit=limit)
+
+    # Privacy
+
+    async def forget(self, chat: ChatRef, *, can_manage: bool) -> int:
+        """`/forget`: delete the chat's messages, transcripts, summary state and preferences, in
+        one transaction. Returns how many messages there were."""
+        if not can_manage:
+            raise errors.AdminsOnly(command="forget")
+        async with self._uow() as uow:
+            deleted = await uow.chat_log.delete_chat(chat)
+            await uow.summary_states.delete(chat)
+            await uow.preferences.delete(chat)
+            await uow.commit()
+        logger.info("forgot %s: %d stored messages deleted", chat, deleted)
+        return deleted
+
+    async def purge_expired(self) -> int:
+        """Retention: delete every chat's messages older than the retention period."""
+        cutoff = self.clock.now() - timedelta(days=self.limits.retention_days)
+        async with self._uow() as uow:
+            deleted = await uow.chat_log.delete_sent_before(cutoff)
+            await uow.commit()
+        if deleted:
+            logger.info("retention: deleted %d messages sent before %s", deleted, cutoff)
+        return deleted
+
+
+def window_bounds(
+    window: Window, last_summary_at: datetime | None, now: datetime
+) -> tuple[datetime | None, int | None]:
+    """Which messages a window covers: those sent after the first value (None: any time), the
+    newest second-value many of them (None: all). Adapters reading history use it too."""
+    if isinstance(window, LastMessages):
+        return None, window.count
+    if isinstance(window, LastDuration):
+        return now - window.span, None
+    assert isinstance(window, SinceLastSummary)
+    return last_summary_at or now - window.fallback, None

@@ -1,0 +1,97 @@
+"""`summarise`: messages in, a structured summary out, within the prompt budget.
+
+Used for the stored Telegram log and, later, for Discord channel history alike: callers only hand
+in `ChatMessage`s, so where they came from does not matter here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import TypeVar
+
+from core.domain import Language
+from core.ports import ChatApi
+from core.summaries.prompt import (
+    PART_SEPARATOR,
+    Prompt,
+    clip,
+    content_capacity,
+    conversation_prompt,
+    merge_prompt,
+    pack,
+    render_line,
+)
+from core.summaries.values import ChatMessage
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Replies are bounded so a merge round always has room for them (and the bill stays small).
+FINAL_MAX_TOKENS = 2000
+PART_MAX_TOKENS = 800
+CONCURRENCY = 4  # part summaries requested at once
+
+
+async def summarise(
+    messages: Sequence[ChatMessage],
+    *,
+    api: ChatApi,
+    language: Language,
+    zone: str,
+    budget: int,
+) -> str:
+    """A summary of `messages` (oldest first) in `language`, no request over `budget` chars."""
+    if not messages:
+        raise ValueError("nothing to summarise")  # callers check: an empty merge never ends
+    capacity = content_capacity(budget, language)
+    parts = pack([render_line(m, zone) for m in messages], capacity)
+    if len(parts) == 1:
+        prompt = conversation_prompt(parts[0], language=language, part=1, parts=1)
+        return await _complete(api, prompt, FINAL_MAX_TOKENS)
+    logger.info("summarising %d messages in %d parts", len(messages), len(parts))
+    partials = await _all(
+        _complete(
+            api,
+            conversation_prompt(lines, language=language, part=i, parts=len(parts)),
+            PART_MAX_TOKENS,
+        )
+        for i, lines in enumerate(parts, start=1)
+    )
+    return await _merge(api, partials, language=language, capacity=capacity)
+
+
+async def _merge(api: ChatApi, partials: list[str], *, language: Language, capacity: int) -> str:
+    """Merge part summaries, in rounds while they do not fit in one request.
+
+    Each summary is clipped to a third of a request first, so every group holds at least two
+    and each round at least halves their number: the recursion always ends.
+    """
+    clipped = [clip(p, capacity // 3 - len(PART_SEPARATOR)) for p in partials]
+    groups = pack(clipped, capacity, PART_SEPARATOR)
+    if len(groups) == 1:
+        prompt = merge_prompt(groups[0], language=language, final=True)
+        return await _complete(api, prompt, FINAL_MAX_TOKENS)
+    merged = await _all(
+        _complete(api, merge_prompt(group, language=language, final=False), PART_MAX_TOKENS)
+        for group in groups
+    )
+    return await _merge(api, merged, language=language, capacity=capacity)
+
+
+async def _complete(api: ChatApi, prompt: Prompt, max_tokens: int) -> str:
+    answer = await api.chat(prompt.user, system=prompt.system, max_tokens=max_tokens)
+    return answer.text.strip()
+
+
+async def _all(calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Await `calls` with at most `CONCURRENCY` running, results in order."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(call: Awaitable[T]) -> T:
+        async with gate:
+            return await call
+
+    return list(await asyncio.gather(*(one(call) for call in calls)))

@@ -1,0 +1,94 @@
+"""Plain values of the chat log and its summaries. No I/O here.
+
+A `ChatMessage` is platform-neutral on purpose: Telegram builds them from the messages it logs,
+Discord will build them from channel history, and both hand the same list to `summarise`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Literal
+
+from core.domain import ChatRef, VoiceNote
+
+MessageKind = Literal["text", "caption", "transcript"]
+MESSAGE_KINDS: tuple[MessageKind, ...] = ("text", "caption", "transcript")
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One thing said in a chat: typed, written under media, or spoken in a voice note."""
+
+    chat: ChatRef
+    message_id: str
+    author: str  # display name at the time, not an id: summaries talk about people by name
+    sent_at: datetime  # timezone-aware
+    text: str
+    kind: MessageKind = "text"
+
+
+@dataclass(frozen=True)
+class SummaryState:
+    """A chat's summary settings and bookkeeping; a missing row means these defaults."""
+
+    logging_enabled: bool = True
+    last_summary_at: datetime | None = None  # newest message the last summary covered
+    digest_time: time | None = None  # local time of day in `time_zone`; None: no digest
+    time_zone: str = "UTC"
+    next_digest_at: datetime | None = None  # UTC instant the scheduler looks for
+
+
+# Windows: which stored messages a summary covers.
+
+
+@dataclass(frozen=True)
+class SinceLastSummary:
+    """Everything after the previous summary, or the last `fallback` when there was none."""
+
+    fallback: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class LastDuration:
+    span: timedelta
+
+
+@dataclass(frozen=True)
+class LastMessages:
+    count: int
+
+
+Window = SinceLastSummary | LastDuration | LastMessages
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    """`/summary [window] [voice]`."""
+
+    window: Window = SinceLastSummary()
+    voice: bool = False
+
+
+@dataclass(frozen=True)
+class LoggingChoice:
+    """`/summary on` or `/summary off`."""
+
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    message_count: int
+    since: datetime  # the oldest message summarised
+    time_zone: str
+    voice: VoiceNote | None = None
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    """A scheduled summary on its way to a chat; the platform adapter only sends `text`."""
+
+    chat: ChatRef
+    text: str

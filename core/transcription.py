@@ -1,0 +1,345 @@
+"""Recordings of any length transcribed piece by piece, while they are still being converted.
+
+    source file
+      -> pieces (`core.audio.asr_pieces`): cut in pauses, converted in the background and
+         handed over as each one is ready
+      -> a request per piece as soon as a slot is free: at most `per_chat` requests in flight
+         for one chat and `total` across all chats (`RequestGate`, shared by the service)
+      -> a piece that fails is retried once on its own, after the MiMo client's own retries;
+         if it still fails its stretch becomes "[12:30–22:30 could not be transcribed]" and
+         the rest carries on
+      -> progress after every piece (`Progress`: seconds done of the total, and the part that
+         just finished), then the parts in order (`LongTranscript`: text, .srt, missing parts)
+
+Errors: the conversion's `AudioError`s end the whole recording, and so do `MimoAuthError` and
+`MimoBalanceError` (every other piece would fail the same way). When no piece at all could be
+transcribed, the last piece's error is raised rather than a transcript made only of gaps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+
+from core import errors
+from core.domain import AsrPiece, ChatRef, Transcript, Usage
+from core.ports import AudioConverter, SpeechApi
+from core.text import format_duration
+
+logger = logging.getLogger(__name__)
+
+# Worth one more try once the client has given up: the service was busy or answered badly.
+RETRYABLE = (errors.MimoUnavailable, errors.MimoRateLimited, errors.MimoBadResponse)
+# Lose this piece only: the same request would fail the same way, but other pieces may not.
+PIECE_ERRORS = (*RETRYABLE, errors.MimoBadRequest, errors.MimoContentFiltered, errors.AudioError)
+
+
+@dataclass(frozen=True)
+class TranscriptPart:
+    """What was said from `start` to `end` (seconds); `text` is None when it could not be
+    transcribed."""
+
+    start: float
+    end: float
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported when the pieces are planned (`part` None) and after every piece."""
+
+    done_seconds: float
+    total_seconds: float
+    part: TranscriptPart | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def missing_marker(start: float, end: float) -> str:
+    return f"[{format_duration(start)}–{format_duration(end)} could not be transcribed]"
+
+
+@dataclass(frozen=True)
+class LongTranscript:
+    parts: tuple[TranscriptPart, ...]  # in order
+    duration: float  # seconds of the whole recording
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def text(self) -> str:
+        return join_parts(self.parts)
+
+    @property
+    def missing(self) -> tuple[TranscriptPart, ...]:
+        return tuple(part for part in self.parts if part.text is None)
+
+    def as_transcript(self) -> Transcript:
+        return Transcript(text=self.text, duration=self.duration, usage=self.usage)
+
+
+def join_parts(
+    parts: Sequence[TranscriptPart], *, marker: Callable[[float, float], str] = missing_marker
+) -> str:
+    """The parts' text in order; a run of missing parts becomes one marker naming its stretch."""
+    words: list[str] = []
+    gap: tuple[float, float] | None = None
+    for part in parts:
+        if part.text is None:
+            gap = (gap[0] if gap else part.start, part.end)
+            continue
+        if gap:
+            words.append(marker(*gap))
+            gap = None
+        if part.text:
+            words.append(part.text)
+    if gap:
+        words.append(marker(*gap))
+    return " ".join(words)
+
+
+class PieceStream(Protocol):
+    @property
+    def duration(self) -> float: ...
+
+    def __aiter__(self) -> AsyncIterator[AsrPiece]: ...
+
+
+class OpenPieces(Protocol):
+    """`core.audio.asr_pieces`, or a stand-in."""
+
+    def __call__(
+        self, path: Path, *, piece_seconds: float, max_seconds: float | None
+    ) -> AbstractAsyncContextManager[PieceStream]: ...
+
+
+@runtime_checkable
+class StreamingAudio(Protocol):
+    def asr_pieces(
+        self, path: Path, *, piece_seconds: float, max_seconds: float | None
+    ) -> AbstractAsyncContextManager[PieceStream]: ...
+
+
+def pieces_from(audio: AudioConverter) -> OpenPieces:
+    """The converter's streaming pieces (`core.audio` has them); for a converter that only
+    makes lists, its list served as a stream."""
+    if isinstance(audio, StreamingAudio):
+        return audio.asr_pieces
+
+    @asynccontextmanager
+    async def listed(
+        path: Path, *, piece_seconds: float, max_seconds: float | None
+    ) -> AsyncIterator[PieceStream]:
+        found = await audio.to_asr_pieces(
+            path, piece_seconds=piece_seconds, max_seconds=max_seconds
+        )
+        yield _Listed(found)
+
+    return listed
+
+
+if TYPE_CHECKING:
+    from core import audio
+
+    _fits: OpenPieces = audio.asr_pieces  # mypy checks the real converter against the port
+
+
+class _Listed:
+    def __init__(self, pieces: list[AsrPiece]) -> None:
+        self.pieces = pieces
+        self.duration = sum(piece.duration for piece in pieces)
+
+    async def __aiter__(self) -> AsyncIterator[AsrPiece]:
+        for piece in self.pieces:
+            yield piece
+
+
+@dataclass
+class _ChatSlots:
+    slots: asyncio.Semaphore
+    users: int = 0  # holding or waiting
+
+
+class RequestGate:
+    """At most `total` speech requests in flight across all chats, and at most `per_chat` for
+    any one chat, so that one long recording cannot hold every slot. A chat waits for a slot of
+    its own before it queues for a shared one."""
+
+    def __init__(self, *, total: int, per_chat: int) -> None:
+        if total < 1 or per_chat < 1:
+            raise ValueError("request limits must be at least 1")
+        self._total = asyncio.Semaphore(total)
+        self._per_chat = per_chat
+        self._chats: dict[ChatRef, _ChatSlots] = {}
+
+    async def acquire(self, chat: ChatRef) -> None:
+        own = self._chats.setdefault(chat, _ChatSlots(asyncio.Semaphore(self._per_chat)))
+        own.users += 1
+        try:
+            await own.slots.acquire()
+            try:
+                await self._total.acquire()
+            except BaseException:
+                own.slots.release()
+                raise
+        except BaseException:
+            self._forget(chat)
+            raise
+
+    def release(self, chat: ChatRef) -> None:
+        self._total.release()
+        self._chats[chat].slots.release()
+        self._forget(chat)
+
+    def _forget(self, chat: ChatRef) -> None:
+        """One user less; the chat's entry goes when nobody holds or awaits a slot."""
+        own = self._chats[chat]
+        own.users -= 1
+        if own.users == 0:
+            del self._chats[chat]
+
+
+class Transcriber:
+    """Long recordings through the speech API, piece by piece (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        speech: SpeechApi,
+        pieces: OpenPieces,
+        gate: RequestGate,
+        piece_seconds: float,
+        max_seconds: float | None = None,
+        retries: int = 1,
+        retry_wait: float = 2.0,
+    ) -> None:
+        self._speech = speech
+        self._pieces = pieces
+        self._gate = gate
+        self._piece_seconds = piece_seconds
+        self._max_seconds = max_seconds
+        self._retries = retries
+        self._retry_wait = retry_wait
+
+    async def transcribe(
+        self,
+        source: Path,
+        *,
+        chat: ChatRef,
+        language: str = "auto",
+        progress: ProgressCallback | None = None,
+    ) -> LongTranscript:
+        """The recording at `source` as parts in order; `progress` hears about each piece."""
+        opened = self._pieces(
+            source, piece_seconds=self._piece_seconds, max_seconds=self._max_seconds
+        )
+        async with opened as stream:
+            tally = _Tally(stream.duration, progress)
+            tally.report(None)
+            try:
+                await self._transcribe_all(stream, chat, language, tally)
+            except BaseExceptionGroup as group:
+                raise _first_error(group) from None
+        return tally.result()
+
+    async def _transcribe_all(
+        self, stream: PieceStream, chat: ChatRef, language: str, tally: _Tally
+    ) -> None:
+        """A task per piece, each started once the gate has a slot for it: pieces not yet
+        requested stay with the converter (on disk), not in memory."""
+        async with asyncio.TaskGroup() as group:
+            async for piece in stream:
+                await self._gate.acquire(chat)
+                try:
+                    task = group.create_task(self._one(piece, language, tally))
+                except BaseException:
+                    self._gate.release(chat)
+                    raise
+                # A done callback runs even for a task cancelled before it started.
+                task.add_done_callback(lambda _: self._gate.release(chat))
+
+    async def _one(self, piece: AsrPiece, language: str, tally: _Tally) -> None:
+        end = piece.offset + piece.duration
+        try:
+            heard = await self._request(piece, language)
+        except PIECE_ERRORS as exc:
+            logger.warning(
+                "%.1f-%.1f s could not be transcribed: %s", piece.offset, end, type(exc).__name__
+            )
+            tally.add(TranscriptPart(piece.offset, end, None), error=exc)
+            return
+        tally.add(TranscriptPart(piece.offset, end, heard.text.strip()), usage=heard.usage)
+
+    async def _request(self, piece: AsrPiece, language: str) -> Transcript:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(RETRYABLE),
+            stop=stop_after_attempt(1 + self._retries),
+            wait=wait_fixed(self._retry_wait),
+            reraise=True,
+        )
+        return await retrying(
+            self._speech.transcribe, piece.data, mime=piece.mime, language=language
+        )
+
+
+class _Tally:
+    """The parts so far, their usage, and the progress reports."""
+
+    def __init__(self, total: float, progress: ProgressCallback | None) -> None:
+        self.total = total
+        self.progress = progress
+        self.parts: list[TranscriptPart] = []
+        self.done = 0.0
+        self.usage = Usage()
+        self.last_error: Exception | None = None
+
+    def add(
+        self, part: TranscriptPart, *, usage: Usage | None = None, error: Exception | None = None
+    ) -> None:
+        self.parts.append(part)
+        self.done += part.end - part.start
+        if usage is not None:
+            self.usage = _add_usage(self.usage, usage)
+        if error is not None:
+            self.last_error = error
+        self.report(part)
+
+    def report(self, part: TranscriptPart | None) -> None:
+        if self.progress is None:
+            return
+        try:
+            done = round(min(self.done, self.total), 3)  # no float dust in "25.4 of 25.4"
+            self.progress(Progress(done, self.total, part))
+        except Exception:
+            # A broken status message must not cost the user the transcript.
+            logger.warning("the progress callback failed", exc_info=True)
+
+    def result(self) -> LongTranscript:
+        parts = tuple(sorted(self.parts, key=lambda part: part.start))
+        if self.last_error is not None and all(part.text is None for part in parts):
+            raise self.last_error
+        return LongTranscript(parts=parts, duration=self.total, usage=self.usage)
+
+
+def _add_usage(a: Usage, b: Usage) -> Usage:
+    return Usage(
+        prompt_tokens=a.prompt_tokens + b.prompt_tokens,
+        completion_tokens=a.completion_tokens + b.completion_tokens,
+        audio_seconds=a.audio_seconds + b.audio_seconds,
+    )
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error that stopped the pieces: the first one that is not a cancellation."""
+    found: BaseException = group
+    while isinstance(found, BaseExceptionGroup):
+        rest = [e for e in found.exceptions if not isinstance(e, asyncio.CancelledError)]
+        found = (rest or list(found.exceptions))[0]
+    return found

@@ -1,0 +1,674 @@
+"""The Discord bot end to end: real discord.py (REST, gateway websocket, CDN downloads), real MiMo
+client, real ffmpeg and SQLite, against loopback stand-ins of Discord and MiMo.
+
+Every test starts the bot the way `voicebridge run` does, configured by the documented settings
+alone (DISCORD_BOT_TOKEN, DISCORD_API_URL; the gateway is found through GET /gateway/bot), except
+the voice-channel test, which builds the same bot with a voice client whose network is cut out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+import discord
+import pytest
+import pytest_asyncio
+from pydantic import SecretStr
+
+from bots.discord.bot import build_bot, connected
+from bots.discord.playback import installed_voice_client
+from bots.runner import run_bots
+from core.audio import probe, to_voice_note
+from core.bootstrap import bootstrap
+from core.config import Settings
+from core.errors import ConfigError
+from tests.audio_factory import make_audio, make_text_file
+from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+MANAGE_SERVER_REFUSAL = "Changing this server's settings needs the Manage Server permission."
+
+
+@pytest_asyncio.fixture
+async def discord_api() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as api:
+        yield api
+
+
+@pytest.fixture
+def server(discord_api: FakeDiscord) -> Guild:
+    return discord_api.add_guild()
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+def discord_settings(
+    *, discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, **extra: Any
+) -> Settings:
+    """Exactly what a user would put in .env to point the bot at these servers."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mimo_api_key=mimo.api_key,
+        mimo_base_url=mimo.base_url,
+        discord_bot_token=discord_api.token,
+        discord_api_url=discord_api.api_url,
+        database_url=database_url,
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def running(settings: Settings, discord_api: FakeDiscord) -> AsyncIterator[None]:
+    """`voicebridge run`, in this event loop, from its gateway session until the block ends."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    await _started(task, discord_api.wait_until_identified(len(discord_api.identify_payloads) + 1))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+async def _started(task: asyncio.Task[None], ready: Any) -> None:
+    waiting = asyncio.ensure_future(ready)
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():  # it failed to start: show why
+        waiting.cancel()
+        task.result()
+    await waiting
+
+
+async def answer(
+    discord_api: FakeDiscord, channel: int, user: int, command: str, /, **options: Any
+) -> SentMessage:
+    """Run a slash command and return the one message that answers it."""
+    interaction = await discord_api.slash(channel, user, command, **options)
+    [message] = await interaction.wait_for_messages()
+    return message
+
+
+def transcripts(discord_api: FakeDiscord, channel: int) -> list[SentMessage]:
+    return [m for m in discord_api.messages_in(channel) if m.reply_to is not None]
+
+
+# --- transcripts -----------------------------------------------------------------------------
+
+
+async def test_voice_message_gets_its_transcript_as_a_reply(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        note = await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        [reply] = await discord_api.wait_for_messages(server.general)
+
+    assert reply.content == "heard 3.0 seconds"
+    assert reply.reply_to == int(note["id"])
+    assert reply.allowed_mentions == {"parse": [], "replied_user": False}  # pings nobody
+    assert discord_api.typing == [server.general]
+    assert len(discord_api.downloads) == 1  # fetched from the CDN link in the message
+    [request] = mimo.calls("mimo-v2.5-asr")
+    audio = request["messages"][0]["content"][0]["input_audio"]["data"]
+    assert audio.startswith("data:audio/mpeg;base64,")
+    # Only what the features need; message content is what carries the attachments.
+    [identify] = discord_api.identify_payloads
+    assert identify["intents"] == (1 << 0) | (1 << 7) | (1 << 9) | (1 << 12) | (1 << 15)
+
+
+async def test_transcribe_on_a_message_transcribes_its_audio(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    mp3 = make_audio(tmp_path, fmt="mp3", seconds=2).read_bytes()
+    song = discord_api.attachment(mp3, filename="song.mp3", content_type="audio/mpeg")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        # An audio file is not a voice message: nothing happens until someone asks.
+        posted = await discord_api.post_message(
+            server.general, alice, "our song", attachments=[song]
+        )
+        asked = await discord_api.message_command(server.general, alice, "Transcribe", posted)
+        [transcript] = await asked.wait_for_messages()
+        plain = await discord_api.post_message(server.general, alice, "no audio here")
+        refused = await discord_api.message_command(server.general, alice, "Transcribe", plain)
+        [refusal] = await refused.wait_for_messages()
+
+    assert transcript.content == "heard 2.0 seconds"
+    assert not transcript.ephemeral
+    assert asked.callback_type == 5  # deferred at once, answered by a follow-up
+    assert refusal.content == "That message has no audio or video attachment to transcribe."
+    assert refusal.ephemeral and refused.placeholder_deleted
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_transcribe_and_ask_take_an_attachment(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    memo = discord_api.attachment(ogg, filename="memo.ogg", content_type="audio/ogg")
+    notes = discord_api.attachment(
+        make_text_file(tmp_path, name="notes.txt").read_bytes(),
+        filename="notes.txt",
+        content_type="text/plain; charset=utf-8",
+    )
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        transcript = await answer(discord_api, server.general, alice, "transcribe", attachment=memo)
+        reply = await answer(
+            discord_api, server.general, alice, "ask", attachment=memo, question="Who speaks?"
+        )
+        refusal = await answer(discord_api, server.general, alice, "transcribe", attachment=notes)
+
+    assert transcript.content == "heard 2.0 seconds"
+    assert reply.content == "a fake answer"
+    [question] = mimo.calls("mimo-v2.5")[-1:]
+    assert "Who speaks?" in str(question["messages"])
+    assert refusal.content == "That file is not audio or video."
+    assert refusal.ephemeral
+
+
+async def test_long_transcripts_are_split_and_very_long_ones_sent_as_a_file(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    sentence = "This sentence is part of a long meeting transcript. "
+    mimo.asr_text = sentence * 60  # about 3,100 characters: two messages
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        pieces = await discord_api.wait_for_messages(server.general, count=2)
+        mimo.asr_text = sentence * 200  # about 10,400 characters: a file
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        *_, document = await discord_api.wait_for_messages(server.general, count=3)
+
+    assert all(len(p.content) <= 2000 for p in pieces)
+    assert all(p.content.endswith("transcript.") for p in pieces)
+    assert " ".join(p.content for p in pieces) == (sentence * 60).strip()
+    [text_file] = document.attachments
+    assert text_file.filename == "transcript.txt"
+    assert text_file.data.decode() == (sentence * 200).strip()
+    assert document.content.startswith("Transcript (0:03)")
+
+
+async def test_unexpected_failures_get_a_short_reply_and_a_logged_traceback(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    voice_ogg: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    old = discord_api.attachment(voice_ogg, filename="old.ogg", content_type="audio/ogg")
+    discord_api.expire(old)  # the CDN link no longer works
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        refusal = await answer(discord_api, server.general, alice, "transcribe", attachment=old)
+
+    assert refusal.content == "Sorry, something went wrong. Please try again in a moment."
+    assert refusal.ephemeral
+    [logged] = [r for r in caplog.records if r.name.startswith("bots.discord")]
+    assert logged.levelno == logging.ERROR and logged.exc_info is not None
+
+
+# --- voice messages --------------------------------------------------------------------------
+
+
+async def test_say_answers_with_a_native_voice_message_of_mimos_speech(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        said = await discord_api.slash(server.general, alice, "say", text="Hello from the tests.")
+        [voice] = await said.wait_for_messages()
+
+    assert said.callback_type == 5
+    assert voice.is_voice_message and voice.content == "" and not voice.ephemeral
+    [clip] = voice.attachments
+    path = tmp_path / "voice-message.ogg"
+    path.write_bytes(clip.data)
+    info = await probe(path)
+    assert (info.container, info.codec) == ("ogg", "opus")
+    assert mimo.last_tts_wav is not None
+    expected = await to_voice_note(mimo.last_tts_wav)  # what the audio itself says
+    assert clip.duration_secs == pytest.approx(info.duration, abs=0.1)
+    assert clip.waveform == expected.waveform
+    assert clip.waveform is not None
+    assert len(clip.waveform) == pytest.approx(info.duration * 10, abs=1)  # one per 100 ms
+    [request] = mimo.calls("mimo-v2.5-tts")
+    assert request["messages"][-1] == {"role": "assistant", "content": "Hello from the tests."}
+
+
+async def test_a_refused_voice_message_falls_back_to_an_audio_file(
+    mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    async with FakeDiscord(refuse_voice_messages=True) as discord_api:
+        server = discord_api.add_guild()
+        alice = discord_api.add_member(server, "alice")
+        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+        async with running(settings, discord_api):
+            audio = await answer(discord_api, server.general, alice, "say", text="Plan B")
+
+        [refused] = [c for c in discord_api.calls if not c.ok]
+    assert refused.error_code == 50173
+    assert refused.body["flags"] == 8192
+    assert not audio.is_voice_message
+    [clip] = audio.attachments
+    assert clip.filename == "speech.ogg"
+    path = tmp_path / "speech.ogg"
+    path.write_bytes(clip.data)
+    assert (await probe(path)).codec == "opus"
+
+
+async def test_read_aloud_speaks_the_text_of_a_message(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        posted = await discord_api.post_message(server.general, alice, "Read me out, please")
+        asked = await discord_api.message_command(server.general, alice, "Read aloud", posted)
+        [voice] = await asked.wait_for_messages()
+
+    assert voice.is_voice_message
+    assert mimo.calls("mimo-v2.5-tts")[0]["messages"][-1]["content"] == "Read me out, please"
+
+
+async def test_speech_errors_are_told_privately(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    mimo.fail_next(402, body={"error": {"message": "Insufficient balance", "code": "402"}})
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, max_say_chars=20
+    )
+    async with running(settings, discord_api):
+        broke = await discord_api.slash(server.general, alice, "say", text="hello")
+        [balance] = await broke.wait_for_messages()
+        too_long = await answer(discord_api, server.general, alice, "say", text="x" * 21)
+
+    assert balance.content == "The MiMo balance is used up. The bot's owner needs to top it up."
+    assert balance.ephemeral and broke.placeholder_deleted  # no public "thinking…" left behind
+    assert too_long.content == "That text is 21 characters long; the limit is 20."
+    assert discord_api.messages_in(server.general) == [balance, too_long]
+
+
+# --- voice channels --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(installed_voice_client() is not None, reason="the voice extras are installed")
+async def test_playing_in_a_voice_channel_explains_how_to_enable_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hello", in_voice_channel=True
+        )
+        voice, note = await said.wait_for_messages(count=2)
+
+    assert voice.is_voice_message  # the voice message is sent whatever happens
+    assert note.ephemeral
+    assert "pip install 'voicebridge[voice]'" in note.content
+    assert discord_api.voice_state_requests == []  # it never tried to join
+
+
+@asynccontextmanager
+async def running_with_voice(
+    settings: Settings, discord_api: FakeDiscord, voice_client: type[discord.VoiceClient]
+) -> AsyncIterator[None]:
+    """The bot `voicebridge run` builds, with `voice_client` playing in voice channels."""
+    async with bootstrap(settings) as runtime:
+        bot = build_bot(
+            api_url=settings.discord_api_url,
+            gateway_url=None,
+            service=runtime.service,
+            voice_client=voice_client,
+        )
+        async with connected(bot, discord_api.token):
+            await discord_api.wait_until_identified()
+            yield
+
+
+class RecordingVoiceClient(discord.VoiceClient):
+    """discord.py's voice client with the network cut out at its lowest layer.
+
+    Everything above stays real: `VoiceChannel.connect` creating and registering the client, the
+    FFmpegOpusAudio source running the real ffmpeg on the OGG, the player's `after` callback from
+    another thread, and `disconnect` unregistering it. What is not exercised: the voice websocket,
+    UDP, and the encryption PyNaCl and davey provide.
+    """
+
+    sessions: ClassVar[list[RecordingVoiceClient]] = []
+
+    def __init__(self, client: discord.Client, channel: discord.abc.Connectable) -> None:
+        discord.VoiceProtocol.__init__(self, client, channel)  # skips the PyNaCl/davey check
+        self.packets: list[bytes] = []
+        self.joined: dict[str, Any] = {}
+        self.left = False
+        RecordingVoiceClient.sessions.append(self)
+
+    async def connect(self, **options: Any) -> None:
+        self.joined = options
+
+    def play(
+        self,
+        source: discord.AudioSource,
+        *,
+        after: Callable[[Exception | None], Any] | None = None,
+        **options: Any,
+    ) -> None:
+        def drain() -> None:  # discord.py's player reads 20 ms Opus packets in a thread too
+            while packet := source.read():
+                self.packets.append(packet)
+            source.cleanup()
+            if after is not None:
+                after(None)
+
+        threading.Thread(target=drain, daemon=True).start()
+
+    async def disconnect(self, *, force: bool = False) -> None:
+        self.left = True
+        self.cleanup()
+
+
+async def test_say_in_a_voice_channel_joins_plays_the_speech_and_leaves(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    bob = discord_api.add_member(server, "bob")
+    await discord_api.join_voice(server, alice, server.lounge)
+    RecordingVoiceClient.sessions.clear()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_with_voice(settings, discord_api, RecordingVoiceClient):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
+        )
+        voice, played = await said.wait_for_messages(count=2)
+        away = await discord_api.slash(server.general, bob, "say", text="Hi", in_voice_channel=True)
+        _, not_joined = await away.wait_for_messages(count=2)
+
+    assert voice.is_voice_message
+    assert played.content == f"Played in <#{server.lounge}>." and played.ephemeral
+    [session] = RecordingVoiceClient.sessions
+    assert session.channel.id == server.lounge
+    assert session.joined["self_deaf"] is True
+    assert session.left
+    [clip] = voice.attachments
+    assert clip.duration_secs is not None
+    assert len(session.packets) == pytest.approx(clip.duration_secs * 50, abs=3)  # 20 ms each
+    assert not_joined.content == "Join a voice channel first, then ask again with in_voice_channel."
+
+
+class UnreachableVoiceClient(RecordingVoiceClient):
+    """A voice server that never answers: discord.py gives up after the timeout."""
+
+    async def connect(self, **options: Any) -> None:
+        raise TimeoutError
+
+
+async def test_a_voice_connection_that_fails_is_explained_and_left(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    RecordingVoiceClient.sessions.clear()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_with_voice(settings, discord_api, UnreachableVoiceClient):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hi", in_voice_channel=True
+        )
+        voice, failed = await said.wait_for_messages(count=2)
+
+    assert voice.is_voice_message
+    assert (
+        failed.content == f"I could not play it in <#{server.lounge}>: the voice connection failed."
+    )
+    [session] = RecordingVoiceClient.sessions
+    assert session.left  # discord.py disconnects a client whose connection timed out
+
+
+# --- preferences -----------------------------------------------------------------------------
+
+
+async def test_only_members_with_manage_server_change_server_preferences(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    member = discord_api.add_member(server, "member")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        refusal = await answer(discord_api, server.general, member, "voice", name="Dean")
+        channel_refusal = await answer(
+            discord_api, server.general, member, "autotranscribe", state="off", scope="channel"
+        )
+        accepted = await answer(discord_api, server.general, admin, "voice", name="dean")
+        listing = await answer(discord_api, server.general, member, "voice")
+
+    assert refusal.content == MANAGE_SERVER_REFUSAL
+    assert channel_refusal.content == MANAGE_SERVER_REFUSAL
+    assert accepted.content == "Voice set to Dean."
+    assert listing.content.startswith("Current voice: Dean")
+    assert "• Mia — English, female" in listing.content
+    assert all(m.ephemeral for m in (refusal, channel_refusal, accepted, listing))
+
+
+async def test_preferences_shape_the_next_say_and_survive_a_restart(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        assert (await answer(discord_api, server.general, admin, "voice", name="Mia")).content == (
+            "Voice set to Mia."
+        )
+        styled = await answer(discord_api, server.general, admin, "style", text="happy")
+        language = await answer(discord_api, server.general, admin, "language", value="en")
+
+    async with running(settings, discord_api):
+        said = await discord_api.slash(server.general, admin, "say", text="Good morning")
+        await said.wait_for_messages()
+        overview = await answer(discord_api, server.general, admin, "settings")
+
+    assert styled.content == "Style set to: happy"
+    assert language.content == "Transcript language set to en."
+    [request] = mimo.calls("mimo-v2.5-tts")
+    assert request["audio"]["voice"] == "Mia"
+    assert request["messages"][-1]["content"] == "(happy)Good morning"
+    assert "Voice: Mia" in overview.content and "Style: happy" in overview.content
+    assert "Transcript language: en" in overview.content
+    assert "Auto-transcribe in this channel: on (follows the server)" in overview.content
+    assert overview.ephemeral
+
+
+async def test_auto_transcribe_is_per_server_and_overridable_per_channel(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    general, random = server.general, server.random
+
+    async def speak(channel: int) -> None:
+        await discord_api.post_voice_message(channel, admin, voice_ogg, duration=3)
+
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        quiet = await answer(
+            discord_api, random, admin, "autotranscribe", state="off", scope="channel"
+        )
+        await speak(random)
+        await speak(general)
+        await discord_api.wait_until(lambda: transcripts(discord_api, general), timeout=15,
+                                     what="a transcript in #general")  # fmt: skip
+        server_off = await answer(discord_api, general, admin, "autotranscribe", state="off")
+        loud = await answer(
+            discord_api, random, admin, "autotranscribe", state="on", scope="channel"
+        )
+        await speak(general)
+        await speak(random)
+        await discord_api.wait_until(lambda: transcripts(discord_api, random), timeout=15,
+                                     what="a transcript in #random")  # fmt: skip
+        follows = await answer(discord_api, random, admin, "autotranscribe", state="inherit")
+        status = await answer(discord_api, random, admin, "autotranscribe")
+
+    assert (
+        quiet.content == "Auto-transcribe in this channel is now off, whatever the server setting."
+    )
+    assert server_off.content == "Auto-transcribe is now off."
+    assert loud.content == "Auto-transcribe in this channel is now on, whatever the server setting."
+    assert follows.content == "This channel follows the server's auto-transcribe setting again."
+    assert status.content == (
+        "Auto-transcribe is off. Use /autotranscribe on or off.\n"
+        "• Auto-transcribe in this channel: off (follows the server)"
+    )
+    # Four voice messages, two transcribed: #general while the server was on, #random when its
+    # own setting was on.
+    assert len(transcripts(discord_api, general)) == 1
+    assert len(transcripts(discord_api, random)) == 1
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2
+
+
+async def test_direct_messages_have_per_user_preferences(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    dave = discord_api.add_user("dave")
+    dm = discord_api.dm_channel(dave)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        await discord_api.post_voice_message(dm, dave, voice_ogg, duration=3)
+        await discord_api.wait_until(lambda: transcripts(discord_api, dm), timeout=15,
+                                     what="a transcript in the DM")  # fmt: skip
+        chosen = await answer(discord_api, dm, dave, "voice", name="Chloe")
+        said = await discord_api.slash(dm, dave, "say", text="Just for me")
+        [voice] = await said.wait_for_messages()
+
+    assert transcripts(discord_api, dm)[0].content == "heard 3.0 seconds"
+    assert chosen.content == "Voice set to Chloe."  # nobody else to ask in a DM
+    assert voice.is_voice_message
+    assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["voice"] == "Chloe"
+
+
+async def test_voice_names_autocomplete_from_the_models_catalogue(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        typed: FakeInteraction = await discord_api.autocomplete(
+            server.general, alice, "voice", "name", "engl"
+        )
+        await typed.wait_for_callback()
+
+    assert [c["value"] for c in typed.choices] == ["Mia", "Chloe", "Milo", "Dean"]
+    assert typed.choices[0]["name"] == "Mia — English, female, bright and young"
+
+
+async def test_commands_are_registered_with_descriptions_and_typed_options(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, discord_api):
+        pass
+
+    by_name = {(c["type"], c["name"]): c for c in discord_api.commands}
+    slash = {name for kind, name in by_name if kind == 1}
+    assert slash == {"say", "transcribe", "ask", "voice", "style", "language", "autotranscribe",
+                     "settings", "help"}  # fmt: skip
+    assert {name for kind, name in by_name if kind == 3} == {"Transcribe", "Read aloud"}
+    assert all(c["description"] for c in discord_api.commands if c["type"] == 1)
+    say_options = {o["name"]: o for o in by_name[(1, "say")]["options"]}
+    assert say_options["text"]["type"] == 3 and say_options["text"]["required"]
+    assert say_options["in_voice_channel"]["type"] == 5
+    assert not say_options["in_voice_channel"].get("required")
+    [attachment, _question] = by_name[(1, "ask")]["options"]
+    assert attachment["type"] == 11
+    [language] = by_name[(1, "language")]["options"]
+    assert [c["value"] for c in language["choices"]] == ["auto", "zh", "en"]
+
+
+# --- configuration and running ---------------------------------------------------------------
+
+
+async def test_discord_gateway_url_overrides_the_advertised_gateway(
+    mimo: FakeMimo, sqlite_url: str
+) -> None:
+    async with FakeDiscord(advertised_gateway="ws://127.0.0.1:9/nowhere") as discord_api:
+        settings = discord_settings(
+            discord_api=discord_api,
+            mimo=mimo,
+            database_url=sqlite_url,
+            discord_gateway_url=discord_api.gateway_url,
+        )
+        async with running(settings, discord_api):
+            pass
+
+        assert len(discord_api.identify_payloads) == 1
+
+
+async def test_a_missing_message_content_intent_stops_the_run_with_a_clear_line(
+    mimo: FakeMimo, sqlite_url: str
+) -> None:
+    async with FakeDiscord(privileged_intents=frozenset()) as discord_api:
+        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+        with pytest.raises(ConfigError, match="Message Content intent"):
+            async with running(settings, discord_api):
+                pass
+
+        assert discord_api.closed_sessions == [4014]
+
+
+async def test_a_wrong_token_stops_the_run_with_a_clear_line(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url
+    ).model_copy(update={"discord_bot_token": SecretStr("MTA0.not.the-right-token")})
+    with pytest.raises(ConfigError, match="DISCORD_BOT_TOKEN was refused"):
+        async with running(settings, discord_api):
+            pass
+
+
+async def test_telegram_and_discord_run_side_by_side_and_stop_together(
+    discord_api: FakeDiscord,
+    server: Guild,
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    voice_ogg: bytes,
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(
+        discord_api=discord_api,
+        mimo=mimo,
+        database_url=sqlite_url,
+        telegram_bot_token=bot_api.token,
+        telegram_api_url=bot_api.root,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    await _started(task, discord_api.wait_until_identified())
+    await _started(task, bot_api.wait_for("getUpdates"))
+    bot_api.push(bot_api.voice_message(chat_id=7, user_id=7, data=voice_ogg, duration=3))
+    await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+    [telegram_reply] = await bot_api.wait_for("sendMessage", chat_id=7)
+    [discord_reply] = await discord_api.wait_for_messages(server.general)
+    stop.set()
+    await asyncio.wait_for(task, timeout=30)
+
+    assert telegram_reply.params["text"] == discord_reply.content == "heard 3.0 seconds"
+    assert discord_api.closed_sessions == [1000]  # a clean close, not a dropped connection

@@ -1,0 +1,101 @@
+"""A long recording end to end: real ffmpeg pieces, the real MimoClient, MiMo's stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core import audio
+from core.domain import ChatRef
+from core.mimo import MimoClient, RetryPolicy
+from core.subtitles import to_srt
+from core.transcription import Progress, RequestGate, Transcriber
+from tests.audio_factory import make_speech_like
+from tests.standins.mimo import FakeMimo
+
+CHAT = ChatRef("telegram", "7")
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """25.4 s of speech-like bursts: four pieces of at most 10 s."""
+    folder = tmp_path_factory.mktemp("long")
+    return make_speech_like(folder, bursts=13, burst_seconds=1.4, pause_seconds=0.6)
+
+
+@pytest.fixture
+async def mimo() -> AsyncIterator[FakeMimo]:
+    async with FakeMimo() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+def transcriber(mimo: FakeMimo, http: httpx.AsyncClient, *, per_chat: int = 4) -> Transcriber:
+    client = MimoClient(
+        http=http,
+        api_key=mimo.api_key,
+        base_url=mimo.base_url,
+        max_retries=0,  # the client gives up at once: what follows is the pipeline's own retry
+        retry_policy=RetryPolicy(initial_wait=0.01, max_wait=0.01, jitter=0),
+    )
+    return Transcriber(
+        speech=client,
+        pieces=audio.asr_pieces,
+        gate=RequestGate(total=8, per_chat=per_chat),
+        piece_seconds=10,
+        retry_wait=0.01,
+    )
+
+
+async def test_every_piece_is_heard_once_and_comes_back_in_order(
+    recording: Path, mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    progress: list[Progress] = []
+
+    result = await transcriber(mimo, http).transcribe(
+        recording, chat=CHAT, language="en", progress=progress.append
+    )
+
+    assert len(result.parts) == 4
+    assert len(mimo.calls("mimo-v2.5-asr")) == 4
+    for part in result.parts:  # the stand-in says how much audio it heard in each request
+        assert part.text is not None
+        assert float(part.text.split()[1]) == pytest.approx(part.end - part.start, abs=0.7)
+    assert result.duration == pytest.approx(25.4, abs=0.02)
+    assert progress[0].done_seconds == 0
+    assert progress[-1].done_seconds == pytest.approx(result.duration, abs=0.05)
+    srt = to_srt(result.parts)
+    assert srt.startswith("1\n00:00:00,000 --> ")
+    assert srt.count(" --> ") == 4
+
+
+async def test_a_piece_the_client_gave_up_on_is_tried_once_more(
+    recording: Path, mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    mimo.fail_next(503)
+
+    result = await transcriber(mimo, http).transcribe(recording, chat=CHAT)
+
+    assert result.missing == ()
+    assert len(mimo.calls("mimo-v2.5-asr")) == 5
+
+
+async def test_a_piece_that_still_fails_is_named_and_the_rest_is_transcribed(
+    recording: Path, mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    mimo.fail_next(503, times=2)  # one request at a time: both failures hit the first piece
+
+    result = await transcriber(mimo, http, per_chat=1).transcribe(recording, chat=CHAT)
+
+    assert len(result.missing) == 1
+    assert result.missing[0].start == 0
+    assert result.text.startswith("[0:00–0:0")
+    assert result.text.count("heard") == 3

@@ -1,0 +1,1112 @@
+"""A loopback stand-in for Discord: REST API, CDN and gateway websocket, for integration tests.
+
+`FakeDiscord` is the far end of the wire for the real discord.py client: an aiohttp server on
+127.0.0.1 (OS-chosen port) speaking enough of Discord's REST API (under ``/api/v10``), its CDN and
+its gateway websocket for discord.py to log in, sync application commands, connect, receive
+events and answer them, unmodified. It records what the bot does, so a test asserts what a user
+would see.
+
+    async with FakeDiscord() as discord_api:
+        server = discord_api.add_guild()
+        alice = discord_api.add_member(server, "alice", manage_guild=True)
+        # the bot runs with DISCORD_BOT_TOKEN=discord_api.token, DISCORD_API_URL=discord_api.api_url
+        await discord_api.wait_until_identified()
+        note = await discord_api.post_voice_message(server.general, alice, ogg_bytes, duration=3)
+        [reply] = await discord_api.wait_for_messages(server.general)
+        asked = await discord_api.slash(server.general, alice, "say", text="Hello")
+        [voice] = await asked.wait_for_messages()
+
+What it checks, as Discord does:
+
+- REST: ``Authorization: Bot <token>`` (401 otherwise). JSON answers carry a Content-Type of
+  exactly ``application/json`` (discord.py reads anything else as text); errors are
+  ``{"message", "code", "errors"?}`` with the HTTP status. Message bodies come as JSON or as
+  multipart (``payload_json`` plus ``files[n]`` parts): content of at most 2000 characters, never
+  empty; a voice message (flag 8192) has no content, exactly one attachment, and that attachment
+  carries ``duration_secs`` and a base64 ``waveform`` of at most 256 bytes (codes 50159-50161);
+  with ``refuse_voice_messages`` every voice message is refused with code 50173, as in a channel
+  where they are not allowed.
+- Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces.
+- Interactions: the first callback must come within 3 seconds of the event (else 10062 Unknown
+  interaction), and only once (40060); follow-ups need a callback first (10015). After a deferred
+  ("thinking") callback the first follow-up replaces the placeholder and takes its ephemerality;
+  deleting the original response removes the placeholder.
+- Gateway (``/gateway``, v10, JSON, plain or ``zlib-stream``): HELLO, IDENTIFY with the token
+  (4004 otherwise) and intents (privileged intents the application was not granted close the
+  socket with 4014), READY, one GUILD_CREATE per guild, heartbeats acknowledged. An event reaches
+  a session only if its intents cover it, and without MESSAGE_CONTENT a guild message arrives
+  with its content, attachments and embeds blanked, as Discord sends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+import json
+import re
+import secrets
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import BodyPartReader, WSMsgType, web
+
+Json = dict[str, Any]
+
+API_PREFIX = "/api/v10"
+MAX_CONTENT = 2000
+MAX_WAVEFORM_BYTES = 256
+INTERACTION_DEADLINE = 3.0
+VOICE_MESSAGE_FLAG = 1 << 13
+EPHEMERAL_FLAG = 1 << 6
+_DISCORD_EPOCH_MS = 1_420_070_400_000
+
+# Gateway intents (https://discord.com/developers/docs/events/gateway#gateway-intents).
+GUILDS = 1 << 0
+GUILD_MEMBERS = 1 << 1
+GUILD_VOICE_STATES = 1 << 7
+GUILD_PRESENCES = 1 << 8
+GUILD_MESSAGES = 1 << 9
+DIRECT_MESSAGES = 1 << 12
+MESSAGE_CONTENT = 1 << 15
+PRIVILEGED = {"guild_members": GUILD_MEMBERS, "guild_presences": GUILD_PRESENCES,
+              "message_content": MESSAGE_CONTENT}  # fmt: skip
+
+# Permissions (https://discord.com/developers/docs/topics/permissions).
+MANAGE_GUILD = 1 << 5
+_MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 16) | (1 << 20) | (1 << 21)
+
+_COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+_OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "attachment": 11}
+_ROUTE_PARAM = re.compile(r"\{(\w+)\}")
+
+
+class DiscordError(Exception):
+    """An error answer of Discord's REST API; raise it from a route handler."""
+
+    def __init__(self, status: int, code: int, message: str, errors: Json | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+    def body(self) -> Json:
+        body: Json = {"message": self.message, "code": self.code}
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+def invalid_form(field_name: str, code: str, message: str) -> DiscordError:
+    """Discord's 50035 "Invalid Form Body" naming the field at fault."""
+    errors = {field_name: {"_errors": [{"code": code, "message": message}]}}
+    return DiscordError(400, 50035, "Invalid Form Body", errors)
+
+
+@dataclass
+class Call:
+    """One REST request as the stand-in received and answered it."""
+
+    method: str
+    route: str  # the route template, e.g. "POST /channels/{channel_id}/messages"
+    params: dict[str, str]
+    body: Any = None  # the JSON body, or the decoded payload_json of a multipart body
+    files: list[SentFile] = field(default_factory=list)
+    status: int = 200
+    error_code: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+@dataclass
+class SentFile:
+    field_name: str
+    filename: str
+    data: bytes
+    content_type: str
+
+
+@dataclass
+class SentAttachment:
+    filename: str
+    data: bytes
+    content_type: str
+    duration_secs: float | None = None
+    waveform: bytes | None = None
+
+
+@dataclass
+class SentMessage:
+    """A message the bot posted, as the people in the channel see it."""
+
+    id: int
+    channel_id: int
+    content: str
+    flags: int
+    attachments: list[SentAttachment]
+    ephemeral: bool = False
+    reply_to: int | None = None
+    interaction_id: int | None = None
+    allowed_mentions: Json | None = None
+    deleted: bool = False
+
+    @property
+    def is_voice_message(self) -> bool:
+        return bool(self.flags & VOICE_MESSAGE_FLAG)
+
+
+@dataclass
+class Guild:
+    id: int
+    name: str
+    general: int  # text channel ids
+    random: int
+    lounge: int  # a voice channel
+
+
+@dataclass
+class FakeInteraction:
+    """One interaction sent to the bot, and everything the bot answered to it."""
+
+    id: int
+    token: str
+    name: str
+    payload: Json
+    owner: FakeDiscord
+    sent_at: float = 0.0
+    callback_type: int | None = None
+    callback_data: Json | None = None
+    loading: bool = False  # the "thinking…" placeholder is showing
+    loading_ephemeral: bool = False
+    placeholder_deleted: bool = False
+    original: SentMessage | None = None
+    messages: list[SentMessage] = field(default_factory=list)
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.callback_type is not None
+
+    @property
+    def visible(self) -> list[SentMessage]:
+        """What the user sees now: the interaction's messages that were not deleted."""
+        return [m for m in self.messages if not m.deleted]
+
+    @property
+    def choices(self) -> list[Json]:
+        """The autocomplete choices the bot offered."""
+        assert self.callback_type == 8, f"not answered with autocomplete: {self.callback_type}"
+        return list((self.callback_data or {}).get("choices", []))
+
+    async def wait_for_messages(self, count: int = 1, timeout: float = 15.0) -> list[SentMessage]:
+        """Wait until ``count`` visible messages answer this interaction."""
+        return await self.owner.wait_until(
+            lambda: self.visible if len(self.visible) >= count else None,
+            timeout=timeout,
+            what=f"{count} message(s) answering /{self.name}",
+        )
+
+    async def wait_for_callback(self, timeout: float = 15.0) -> int:
+        return await self.owner.wait_until(
+            lambda: self.callback_type, timeout=timeout, what=f"a callback to /{self.name}"
+        )
+
+
+@dataclass
+class _Session:
+    ws: web.WebSocketResponse
+    zlib_stream: bool
+    intents: int = 0
+    identified: bool = False
+    sequence: int = 0
+    close_code: int | None = None
+    _compressor: Any = None
+
+    async def close(self, code: int, reason: str) -> None:
+        self.close_code = code
+        await self.ws.close(code=code, message=reason.encode())
+
+    async def send(self, payload: Json) -> None:
+        data = json.dumps(payload)
+        if not self.zlib_stream:
+            await self.ws.send_str(data)
+            return
+        if self._compressor is None:
+            self._compressor = zlib.compressobj()
+        packed = self._compressor.compress(data.encode())
+        packed += self._compressor.flush(zlib.Z_SYNC_FLUSH)  # one whole message per frame
+        await self.ws.send_bytes(packed)
+
+
+class FakeDiscord:
+    """Discord's REST API, CDN and gateway on a loopback port, with hooks to act as users.
+
+    World: `add_guild` (a server with #general, #random and a voice channel Lounge), `add_member`,
+    `add_user` (for DMs), `join_voice`. Incoming: `post_message` and `post_voice_message` send
+    MESSAGE_CREATE; `slash`, `message_command` and `autocomplete` send INTERACTION_CREATE.
+    Outgoing: `calls` lists every REST request, `messages` every message the bot posted;
+    `wait_for_messages` and `FakeInteraction.wait_for_messages` wait for them.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "MTA0.fake-discord.token-for-tests",
+        privileged_intents: frozenset[str] = frozenset({"message_content"}),
+        refuse_voice_messages: bool = False,
+        advertised_gateway: str | None = None,
+    ) -> None:
+        self.token = token
+        self.privileged_intents = privileged_intents
+        self.refuse_voice_messages = refuse_voice_messages
+        self.advertised_gateway = advertised_gateway
+        self._ids = itertools.count(1)
+        self.application_id = self.snowflake()
+        self.bot_user: Json = _user(self.application_id, "voicebridge", bot=True)
+        self.calls: list[Call] = []
+        self.messages: list[SentMessage] = []
+        self.commands: list[Json] = []
+        self.interactions: list[FakeInteraction] = []
+        self.typing: list[int] = []  # channel ids, one per typing request
+        self.downloads: list[str] = []  # CDN paths served
+        self.closed_sessions: list[int | None] = []  # the close code of each ended gateway session
+        self.identify_payloads: list[Json] = []
+        self.voice_state_requests: list[Json] = []  # gateway op 4, as the bot sent them
+        self._guilds: dict[int, Json] = {}
+        self._channels: dict[int, Json] = {}
+        self._users: dict[int, Json] = {}
+        self._members: dict[tuple[int, int], int] = {}  # (guild, user) -> permissions
+        self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
+        self._posted: dict[int, Json] = {}  # message id -> message JSON (users' and the bot's)
+        self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
+        self._sessions: list[_Session] = []
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._origin = ""
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeDiscord:
+        app = web.Application(client_max_size=100 * 1024 * 1024)
+        for method, template, handler in self._routes():
+            app.router.add_route(
+                method, API_PREFIX + template, self._rest(method, template, handler)
+            )
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{path:.+}", self._cdn)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._origin = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        for session in list(self._sessions):
+            await session.ws.close(code=1001)
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        """What a user puts in DISCORD_API_URL."""
+        return self._origin + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        """What a user puts in DISCORD_GATEWAY_URL (GET /gateway/bot also answers it)."""
+        return self._origin.replace("http://", "ws://") + "/gateway"
+
+    def snowflake(self) -> int:
+        """A fresh id shaped like Discord's: milliseconds since 2015 above a counter."""
+        now_ms = int(time.time() * 1000) - _DISCORD_EPOCH_MS
+        return (now_ms << 22) | (next(self._ids) & 0x3FFFFF)
+
+    # -- the world ---------------------------------------------------------------------------
+
+    def add_guild(self, name: str = "Test server") -> Guild:
+        """A server with the bot in it: text channels #general and #random, voice channel Lounge."""
+        guild_id = self.snowflake()
+        channels = [
+            self._add_channel(guild_id, "general", 0, position=0),
+            self._add_channel(guild_id, "random", 0, position=1),
+            self._add_channel(guild_id, "Lounge", 2, position=2),
+        ]
+        self._guilds[guild_id] = {"id": str(guild_id), "name": name, "channels": channels}
+        self._members[(guild_id, self.application_id)] = _MEMBER_PERMISSIONS
+        return Guild(guild_id, name, *(int(c["id"]) for c in channels))
+
+    def add_user(self, name: str) -> int:
+        user_id = self.snowflake()
+        self._users[user_id] = _user(user_id, name)
+        return user_id
+
+    def add_member(self, guild: Guild, name: str, *, manage_guild: bool = False) -> int:
+        """A member of `guild`; `manage_guild` grants Manage Server (what server admins have)."""
+        user_id = self.add_user(name)
+        permissions = _MEMBER_PERMISSIONS | (MANAGE_GUILD if manage_guild else 0)
+        self._members[(guild.id, user_id)] = permissions
+        return user_id
+
+    def dm_channel(self, user_id: int) -> int:
+        """The direct-message channel between the bot and `user_id`."""
+        for channel_id, channel in self._channels.items():
+            if channel["type"] == 1 and channel["recipients"][0]["id"] == str(user_id):
+                return channel_id
+        channel_id = self.snowflake()
+        self._channels[channel_id] = {
+            "id": str(channel_id), "type": 1, "recipients": [self._users[user_id]],
+            "last_message_id": None,
+        }  # fmt: skip
+        return channel_id
+
+    async def join_voice(self, guild: Guild, user_id: int, channel_id: int) -> None:
+        """Put a member in a voice channel (VOICE_STATE_UPDATE for bots already connected)."""
+        self._voice_states.setdefault(guild.id, {})[user_id] = channel_id
+        state = self._voice_state(guild.id, user_id, channel_id)
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+
+    # -- incoming: messages ------------------------------------------------------------------
+
+    def attachment(
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        content_type: str,
+        duration: float | None = None,
+        waveform: bytes | None = None,
+    ) -> Json:
+        """An uploaded file served by the CDN; `duration` (and `waveform`) make a voice message."""
+        attachment_id = self.snowflake()
+        path = f"{self.snowflake()}/{attachment_id}/{filename}"
+        self._files[path] = (data, content_type)
+        url = f"{self._origin}/attachments/{path}"
+        body: Json = {
+            "id": str(attachment_id), "filename": filename, "size": len(data), "url": url,
+            "proxy_url": url, "content_type": content_type,
+        }  # fmt: skip
+        if duration is not None:
+            body["duration_secs"] = duration
+            body["waveform"] = base64.b64encode(waveform or bytes(range(0, 250, 10))).decode()
+        return body
+
+    def expire(self, attachment: Json) -> None:
+        """Make the CDN forget a file, as Discord's signed attachment links expire."""
+        path = attachment["url"].split("/attachments/", 1)[1]
+        self._files.pop(path, None)
+
+    async def post_message(
+        self,
+        channel_id: int,
+        author_id: int,
+        content: str = "",
+        *,
+        attachments: Sequence[Json] = (),
+    ) -> Json:
+        """A user posts a message; the bot hears of it through MESSAGE_CREATE."""
+        flags = VOICE_MESSAGE_FLAG if any("duration_secs" in a for a in attachments) else 0
+        message = self._message(
+            channel_id, self._users[author_id], content, list(attachments), flags=flags
+        )
+        channel = self._channels[channel_id]
+        if "guild_id" in channel:
+            guild_id = int(channel["guild_id"])
+            message["member"] = self._member(guild_id, author_id, with_user=False)
+            await self._dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
+        else:
+            await self._dispatch("MESSAGE_CREATE", message, intent=DIRECT_MESSAGES)
+        return message
+
+    async def post_voice_message(
+        self, channel_id: int, author_id: int, ogg: bytes, *, duration: float
+    ) -> Json:
+        """A user records a voice message (OGG/Opus) in the channel."""
+        voice = self.attachment(
+            ogg, filename="voice-message.ogg", content_type="audio/ogg", duration=duration
+        )
+        return await self.post_message(channel_id, author_id, attachments=[voice])
+
+    # -- incoming: interactions --------------------------------------------------------------
+
+    async def slash(
+        self, channel_id: int, user_id: int, name: str, /, **options: Any
+    ) -> FakeInteraction:
+        """A user runs the slash command `name`; attachment options take `attachment()` dicts."""
+        command = self._command(name, 1)
+        sent, resolved = self._options(command, options)
+        data: Json = {"id": command["id"], "name": name, "type": 1, "options": sent}
+        if resolved:
+            data["resolved"] = {"attachments": resolved}
+        return await self._interact(channel_id, user_id, 2, data, name)
+
+    async def message_command(
+        self, channel_id: int, user_id: int, name: str, target: Json
+    ) -> FakeInteraction:
+        """A user picks Apps → `name` on the message `target`."""
+        command = self._command(name, 3)
+        data = {
+            "id": command["id"], "name": name, "type": 3, "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }  # fmt: skip
+        return await self._interact(channel_id, user_id, 2, data, name)
+
+    async def autocomplete(
+        self, channel_id: int, user_id: int, name: str, focused: str, typed: str
+    ) -> FakeInteraction:
+        """A user types `typed` into the option `focused` of the slash command `name`."""
+        command = self._command(name, 1)
+        option = next(o for o in command.get("options", []) if o["name"] == focused)
+        assert option.get("autocomplete"), f"/{name} {focused} has no autocomplete"
+        sent = [{"name": focused, "type": option["type"], "value": typed, "focused": True}]
+        data = {"id": command["id"], "name": name, "type": 1, "options": sent}
+        return await self._interact(channel_id, user_id, 4, data, name)
+
+    # -- outgoing ----------------------------------------------------------------------------
+
+    def sent(self, route: str | None = None, *, include_refused: bool = False) -> list[Call]:
+        """Accepted REST calls (all with `include_refused`) whose route template matches."""
+        return [
+            c for c in self.calls
+            if (include_refused or c.ok) and (route is None or c.route == route)
+        ]  # fmt: skip
+
+    def messages_in(self, channel_id: int) -> list[SentMessage]:
+        return [m for m in self.messages if m.channel_id == channel_id and not m.deleted]
+
+    async def wait_for_messages(
+        self, channel_id: int, count: int = 1, timeout: float = 15.0
+    ) -> list[SentMessage]:
+        """Wait until the bot posted ``count`` messages in the channel (interaction answers
+        included); returns all of them."""
+        return await self.wait_until(
+            lambda: found if len(found := self.messages_in(channel_id)) >= count else None,
+            timeout=timeout,
+            what=f"{count} message(s) in channel {channel_id}",
+        )
+
+    async def wait_until_identified(self, count: int = 1, timeout: float = 15.0) -> None:
+        """Wait until ``count`` gateway sessions identified and got READY and their guilds."""
+        await self.wait_until(
+            lambda: len(self.identify_payloads) >= count or None,
+            timeout=timeout,
+            what=f"{count} gateway IDENTIFY(s)",
+        )
+
+    async def wait_until(self, probe: Callable[[], Any], *, timeout: float, what: str) -> Any:
+        """Wait until `probe()` returns something true; return it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            changed = self._changed
+            found = probe()
+            if found:
+                return found
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"expected {what} within {timeout}s.\n{self.describe()}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+
+    def describe(self) -> str:
+        """The REST calls so far, for failure messages."""
+        lines = ["calls so far:"]
+        for call in self.calls:
+            outcome = "" if call.ok else f" -> {call.status} ({call.error_code})"
+            lines.append(f"  {_fill(call.route, call.params)}{outcome}")
+        return "\n".join(lines)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # -- REST plumbing -----------------------------------------------------------------------
+
+    def _routes(self) -> list[tuple[str, str, Callable[[Call, web.Request], Any]]]:
+        return [
+            ("GET", "/users/@me", self._get_me),
+            ("GET", "/oauth2/applications/@me", self._get_application),
+            ("GET", "/gateway/bot", self._get_gateway_bot),
+            ("PUT", "/applications/{application_id}/commands", self._put_commands),
+            ("POST", "/interactions/{interaction_id}/{token}/callback", self._callback),
+            ("POST", "/webhooks/{application_id}/{token}", self._followup),
+            ("GET", "/webhooks/{application_id}/{token}/messages/@original", self._get_original),
+            ("PATCH", "/webhooks/{application_id}/{token}/messages/@original", self._edit_original),
+            ("DELETE", "/webhooks/{application_id}/{token}/messages/@original",
+             self._delete_original),
+            ("POST", "/channels/{channel_id}/messages", self._create_message),
+            ("POST", "/channels/{channel_id}/typing", self._typing),
+        ]  # fmt: skip
+
+    def _rest(
+        self, method: str, template: str, handler: Callable[[Call, web.Request], Any]
+    ) -> Callable[[web.Request], Any]:
+        async def handle(request: web.Request) -> web.Response:
+            call = Call(method, f"{method} {template}", dict(request.match_info))
+            self.calls.append(call)
+            try:
+                self._authenticate(request, template)
+                await _read_body(request, call)
+                result = await handler(call, request)
+            except DiscordError as error:
+                call.status, call.error_code = error.status, error.code
+                return _json(error.body(), status=error.status)
+            finally:
+                self._notify()
+            if result is None:
+                call.status = 204
+                return web.Response(status=204)
+            return _json(result)
+
+        return handle
+
+    def _authenticate(self, request: web.Request, template: str) -> None:
+        """The bot token, except on interaction and webhook routes, where the token in the path
+        is the credential (a bot token sent along is accepted, a wrong one is not)."""
+        sent = request.headers.get("Authorization")
+        by_path = template.startswith(("/interactions/", "/webhooks/"))
+        if sent != f"Bot {self.token}" and not (by_path and sent is None):
+            raise DiscordError(401, 0, "401: Unauthorized")
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        if path not in self._files:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)
+        data, content_type = self._files[path]
+        return web.Response(body=data, headers={"Content-Type": content_type})
+
+    # -- REST: login and commands ------------------------------------------------------------
+
+    async def _get_me(self, call: Call, request: web.Request) -> Json:
+        return self.bot_user
+
+    async def _get_application(self, call: Call, request: web.Request) -> Json:
+        return {
+            "id": str(self.application_id), "name": "voicebridge", "description": "",
+            "icon": None, "bot_public": True, "bot_require_code_grant": False,
+            "owner": _user(self.snowflake(), "owner"), "verify_key": "0" * 64, "flags": 0,
+            "team": None, "summary": "", "rpc_origins": [],
+        }  # fmt: skip
+
+    async def _get_gateway_bot(self, call: Call, request: web.Request) -> Json:
+        return {
+            "url": self.advertised_gateway or self.gateway_url, "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
+                                    "max_concurrency": 1},
+        }  # fmt: skip
+
+    async def _put_commands(self, call: Call, request: web.Request) -> list[Json]:
+        if call.params["application_id"] != str(self.application_id):
+            raise DiscordError(403, 50001, "Missing Access")
+        if not isinstance(call.body, list):
+            raise invalid_form("_root", "LIST_TYPE_CONVERT", "Must be a list.")
+        for index, command in enumerate(call.body):
+            _check_command(index, command)
+        keys = [(c.get("type", 1), c["name"]) for c in call.body]
+        if len(keys) != len(set(keys)):
+            raise invalid_form("_root", "APPLICATION_COMMANDS_DUPLICATE_NAME", "Duplicate name.")
+        self.commands = [self._registered(command) for command in call.body]
+        return self.commands
+
+    def _registered(self, command: Json) -> Json:
+        """A command as Discord stores and returns it: ids added, omitted fields defaulted."""
+        defaults: Json = {
+            "type": 1, "description": "", "options": [], "default_member_permissions": None,
+            "dm_permission": True, "nsfw": False, "contexts": None, "integration_types": [0],
+        }  # fmt: skip
+        ids = {"id": str(self.snowflake()), "application_id": str(self.application_id),
+               "version": str(self.snowflake())}  # fmt: skip
+        present = {k: v for k, v in command.items() if v is not None}
+        return {**defaults, **present, **ids}
+
+    # -- REST: messages ----------------------------------------------------------------------
+
+    async def _create_message(self, call: Call, request: web.Request) -> Json:
+        channel_id = int(call.params["channel_id"])
+        if channel_id not in self._channels:
+            raise DiscordError(404, 10003, "Unknown Channel")
+        body = _check_message(call, refuse_voice=self.refuse_voice_messages)
+        reference = body.get("message_reference") or {}
+        reply_to = int(reference["message_id"]) if reference.get("message_id") else None
+        if reply_to is not None and reply_to not in self._posted:
+            raise invalid_form("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
+                               "Unknown message")  # fmt: skip
+        return self._record(call, channel_id, body, reply_to=reply_to)
+
+    async def _typing(self, call: Call, request: web.Request) -> None:
+        self.typing.append(int(call.params["channel_id"]))
+
+    # -- REST: interactions ------------------------------------------------------------------
+
+    async def _callback(self, call: Call, request: web.Request) -> Json | None:
+        interaction = self._interaction_by_id(call.params["interaction_id"], call.params["token"])
+        late = time.monotonic() - interaction.sent_at > INTERACTION_DEADLINE
+        if late or interaction.acknowledged:
+            if late:
+                raise DiscordError(404, 10062, "Unknown interaction")
+            raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
+        callback = call.body if isinstance(call.body, dict) else {}
+        kind, data = callback.get("type"), callback.get("data") or {}
+        interaction.callback_type, interaction.callback_data = kind, data
+        if kind == 5:
+            interaction.loading = True
+            interaction.loading_ephemeral = bool(data.get("flags", 0) & EPHEMERAL_FLAG)
+        elif kind == 4:
+            message = _check_message(call, refuse_voice=self.refuse_voice_messages, body=data)
+            channel_id = int(interaction.payload["channel_id"])
+            self._record(call, channel_id, message, interaction=interaction, original=True)
+        if request.query.get("with_response") not in {"1", "true", "True"}:
+            return None
+        return {
+            "interaction": {"id": str(interaction.id), "type": interaction.payload["type"],
+                            "response_message_loading": kind == 5,
+                            "response_message_ephemeral": interaction.loading_ephemeral},
+            "resource": {"type": kind},
+        }  # fmt: skip
+
+    async def _followup(self, call: Call, request: web.Request) -> Json | None:
+        interaction = self._interaction_by_token(call.params)
+        body = _check_message(call, refuse_voice=self.refuse_voice_messages)
+        channel_id = int(interaction.payload["channel_id"])
+        # The first follow-up to a deferred response fills its placeholder.
+        becomes_original = interaction.loading and interaction.original is None
+        message = self._record(
+            call, channel_id, body, interaction=interaction, original=becomes_original
+        )
+        return message if request.query.get("wait") in {"1", "true", "True"} else None
+
+    async def _get_original(self, call: Call, request: web.Request) -> Json:
+        interaction = self._interaction_by_token(call.params)
+        if interaction.original is None or interaction.original.deleted:
+            raise DiscordError(404, 10008, "Unknown Message")
+        return self._posted[interaction.original.id]
+
+    async def _edit_original(self, call: Call, request: web.Request) -> Json:
+        interaction = self._interaction_by_token(call.params)
+        body = call.body if isinstance(call.body, dict) else {}
+        if body.get("flags", 0) & VOICE_MESSAGE_FLAG:
+            raise DiscordError(400, 50162, "Voice messages cannot be edited")
+        if interaction.original is None:
+            if not interaction.loading:
+                raise DiscordError(404, 10008, "Unknown Message")
+            body = _check_message(call, refuse_voice=False)
+            channel_id = int(interaction.payload["channel_id"])
+            return self._record(call, channel_id, body, interaction=interaction, original=True)
+        if "content" in body:
+            interaction.original.content = str(body["content"] or "")
+        return self._posted[interaction.original.id]
+
+    async def _delete_original(self, call: Call, request: web.Request) -> None:
+        interaction = self._interaction_by_token(call.params)
+        if interaction.original is not None and not interaction.original.deleted:
+            interaction.original.deleted = True
+        elif interaction.loading and not interaction.placeholder_deleted:
+            interaction.placeholder_deleted = True
+        else:
+            raise DiscordError(404, 10008, "Unknown Message")
+        interaction.loading = False
+
+    def _interaction_by_id(self, interaction_id: str, token: str) -> FakeInteraction:
+        for interaction in self.interactions:
+            if str(interaction.id) == interaction_id and interaction.token == token:
+                return interaction
+        raise DiscordError(404, 10062, "Unknown interaction")
+
+    def _interaction_by_token(self, params: dict[str, str]) -> FakeInteraction:
+        for interaction in self.interactions:
+            mine = params["application_id"] == str(self.application_id)
+            if mine and interaction.token == params["token"] and interaction.acknowledged:
+                return interaction
+        raise DiscordError(404, 10015, "Unknown Webhook")
+
+    def _record(
+        self,
+        call: Call,
+        channel_id: int,
+        body: Json,
+        *,
+        reply_to: int | None = None,
+        interaction: FakeInteraction | None = None,
+        original: bool = False,
+    ) -> Json:
+        """Store a message the bot sent; returns it as Discord's API would."""
+        files = {f.field_name: f for f in call.files}
+        attachments = [_sent_attachment(entry, files) for entry in body.get("attachments") or []]
+        flags = int(body.get("flags") or 0)
+        ephemeral = bool(flags & EPHEMERAL_FLAG)
+        if original and interaction is not None and interaction.loading:
+            ephemeral = interaction.loading_ephemeral
+        sent = SentMessage(
+            id=self.snowflake(), channel_id=channel_id, content=str(body.get("content") or ""),
+            flags=flags & ~EPHEMERAL_FLAG | (EPHEMERAL_FLAG if ephemeral else 0),
+            attachments=attachments, ephemeral=ephemeral, reply_to=reply_to,
+            interaction_id=interaction.id if interaction else None,
+            allowed_mentions=body.get("allowed_mentions"),
+        )  # fmt: skip
+        self.messages.append(sent)
+        if interaction is not None:
+            interaction.messages.append(sent)
+            if original:
+                interaction.original, interaction.loading = sent, False
+        uploaded = [self._uploaded(channel_id, a) for a in attachments]
+        message = self._message(channel_id, self.bot_user, sent.content, uploaded, flags=sent.flags)
+        message["id"] = str(sent.id)
+        if reply_to is not None:
+            message["message_reference"] = {
+                "message_id": str(reply_to),
+                "channel_id": str(channel_id),
+            }
+        if interaction is not None:
+            message["webhook_id"] = str(self.application_id)
+        self._posted[sent.id] = message
+        return message
+
+    def _uploaded(self, channel_id: int, attachment: SentAttachment) -> Json:
+        body = self.attachment(
+            attachment.data, filename=attachment.filename, content_type=attachment.content_type
+        )
+        if attachment.duration_secs is not None:
+            body["duration_secs"] = attachment.duration_secs
+            body["waveform"] = base64.b64encode(attachment.waveform or b"").decode()
+        return body
+
+    # -- gateway -----------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        compress = request.query.get("compress")
+        if request.query.get("encoding", "json") != "json" or compress not in {None, "zlib-stream"}:
+            await ws.close(code=4002, message=b"Unsupported encoding or compression.")
+            return ws
+        session = _Session(ws, zlib_stream=compress == "zlib-stream")
+        self._sessions.append(session)
+        try:
+            await session.send({"op": 10, "d": {"heartbeat_interval": 41250}})
+            async for frame in ws:
+                if frame.type is WSMsgType.TEXT:
+                    await self._gateway_op(session, json.loads(frame.data))
+        finally:
+            self._sessions.remove(session)
+            # Who closed first decides: the stand-in's own code, else the one the bot sent.
+            self.closed_sessions.append(session.close_code or ws.close_code)
+            self._notify()
+        return ws
+
+    async def _gateway_op(self, session: _Session, payload: Json) -> None:
+        op, data = payload.get("op"), payload.get("d")
+        if op == 1:
+            await session.send({"op": 11})
+        elif op == 2:
+            await self._identify(session, data or {})
+        elif op == 4:
+            self.voice_state_requests.append(data or {})
+            self._notify()
+        elif op == 6:  # RESUME: sessions are not kept, so start over
+            await session.send({"op": 9, "d": False})
+
+    async def _identify(self, session: _Session, data: Json) -> None:
+        if data.get("token") != self.token:
+            await session.close(4004, "Authentication failed.")
+            return
+        intents = data.get("intents")
+        if not isinstance(intents, int):
+            await session.close(4013, "Invalid intent(s).")
+            return
+        granted = sum(PRIVILEGED[name] for name in self.privileged_intents)
+        if intents & sum(PRIVILEGED.values()) & ~granted:
+            await session.close(4014, "Disallowed intent(s).")
+            return
+        session.intents = intents
+        ready = {
+            "v": 10, "user": self.bot_user, "session_id": secrets.token_hex(16),
+            "resume_gateway_url": self.gateway_url, "shard": [0, 1],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self._guilds],
+            "application": {"id": str(self.application_id), "flags": 0},
+            "private_channels": [], "relationships": [], "presences": [],
+        }  # fmt: skip
+        await self._send_event(session, "READY", ready)
+        if intents & GUILDS:
+            for guild_id in self._guilds:
+                await self._send_event(session, "GUILD_CREATE", self._guild_json(guild_id, intents))
+        session.identified = True
+        self.identify_payloads.append(data)
+        self._notify()
+
+    async def _send_event(self, session: _Session, event: str, data: Json) -> None:
+        session.sequence += 1
+        await session.send({"op": 0, "t": event, "s": session.sequence, "d": data})
+
+    async def _dispatch(self, event: str, data: Json, *, intent: int | None) -> None:
+        """Send an event to every identified session whose intents cover it."""
+        for session in list(self._sessions):
+            if not session.identified or (intent is not None and not session.intents & intent):
+                continue
+            await self._send_event(session, event, self._as_seen_by(session, event, data))
+
+    def _as_seen_by(self, session: _Session, event: str, data: Json) -> Json:
+        """Without MESSAGE_CONTENT, Discord blanks guild messages not aimed at the bot."""
+        if event != "MESSAGE_CREATE" or session.intents & MESSAGE_CONTENT or "guild_id" not in data:
+            return data
+        if any(u["id"] == self.bot_user["id"] for u in data.get("mentions", [])):
+            return data
+        return {**data, "content": "", "attachments": [], "embeds": [], "components": []}
+
+    async def _interact(
+        self, channel_id: int, user_id: int, kind: int, data: Json, name: str
+    ) -> FakeInteraction:
+        channel = self._channels[channel_id]
+        payload: Json = {
+            "id": str(self.snowflake()), "application_id": str(self.application_id),
+            "type": kind, "data": data, "channel_id": str(channel_id), "channel": channel,
+            "token": secrets.token_urlsafe(24), "version": 1, "locale": "en-US",
+            "app_permissions": str(_MEMBER_PERMISSIONS), "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }  # fmt: skip
+        if "guild_id" in channel:
+            guild_id = int(channel["guild_id"])
+            payload.update(guild_id=str(guild_id), guild_locale="en-US", context=0,
+                           member=self._member(guild_id, user_id, with_user=True))  # fmt: skip
+            payload["authorizing_integration_owners"] = {"0": str(guild_id)}
+        else:
+            payload.update(user=self._users[user_id], context=1)
+            payload["authorizing_integration_owners"] = {"0": str(user_id)}
+        interaction = FakeInteraction(int(payload["id"]), payload["token"], name, payload, self)
+        self.interactions.append(interaction)
+        interaction.sent_at = time.monotonic()
+        await self._dispatch("INTERACTION_CREATE", payload, intent=None)
+        return interaction
+
+    # -- JSON shapes -------------------------------------------------------------------------
+
+    def _add_channel(self, guild_id: int, name: str, kind: int, *, position: int) -> Json:
+        channel_id = self.snowflake()
+        channel: Json = {
+            "id": str(channel_id), "type": kind, "guild_id": str(guild_id), "name": name,
+            "position": position, "permission_overwrites": [], "nsfw": False, "parent_id": None,
+            "rate_limit_per_user": 0,
+        }  # fmt: skip
+        if kind == 2:
+            channel.update(bitrate=64000, user_limit=0, rtc_region=None)
+        else:
+            channel.update(topic=None, last_message_id=None)
+        self._channels[channel_id] = channel
+        return channel
+
+    def _member(self, guild_id: int, user_id: int, *, with_user: bool) -> Json:
+        if (guild_id, user_id) not in self._members:
+            raise KeyError(f"user {user_id} is not a member of guild {guild_id}")
+        member: Json = {
+            "roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0,
+            "pending": False, "nick": None, "avatar": None,
+            "permissions": str(self._members[(guild_id, user_id)]),
+        }  # fmt: skip
+        if with_user:
+            member["user"] = self._users.get(user_id) or self.bot_user
+        return member
+
+    def _voice_state(self, guild_id: int, user_id: int, channel_id: int | None) -> Json:
+        return {
+            "guild_id": str(guild_id), "channel_id": str(channel_id) if channel_id else None,
+            "user_id": str(user_id), "member": self._member(guild_id, user_id, with_user=True),
+            "session_id": secrets.token_hex(8), "deaf": False, "mute": False,
+            "self_deaf": False, "self_mute": False, "self_video": False, "suppress": False,
+            "request_to_speak_timestamp": None,
+        }  # fmt: skip
+
+    def _guild_json(self, guild_id: int, intents: int) -> Json:
+        guild = self._guilds[guild_id]
+        states = self._voice_states.get(guild_id, {}) if intents & GUILD_VOICE_STATES else {}
+        everyone = {
+            "id": str(guild_id), "name": "@everyone", "permissions": str(_MEMBER_PERMISSIONS),
+            "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False,
+            "flags": 0,
+        }  # fmt: skip
+        return {
+            **guild, "icon": None, "owner_id": str(self.snowflake()), "unavailable": False,
+            "roles": [everyone], "emojis": [], "stickers": [], "features": [], "threads": [],
+            "members": [self._member(guild_id, self.application_id, with_user=True)],
+            "voice_states": [self._voice_state(guild_id, u, c) for u, c in states.items()],
+            "presences": [], "stage_instances": [], "guild_scheduled_events": [],
+            "member_count": sum(1 for g, _ in self._members if g == guild_id), "large": False,
+            "joined_at": _now(), "preferred_locale": "en-US", "afk_timeout": 300,
+            "verification_level": 0, "default_message_notifications": 0,
+            "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0,
+            "system_channel_flags": 0,
+        }  # fmt: skip
+
+    def _message(
+        self, channel_id: int, author: Json, content: str, attachments: list[Json], *, flags: int
+    ) -> Json:
+        message_id = self.snowflake()
+        message: Json = {
+            "id": str(message_id), "channel_id": str(channel_id), "author": author,
+            "content": content, "timestamp": _now(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": [],
+            "attachments": attachments, "pinned": False, "type": 0, "flags": flags,
+            "components": [],
+        }  # fmt: skip
+        channel = self._channels[channel_id]
+        if "guild_id" in channel:
+            message["guild_id"] = channel["guild_id"]
+        self._posted[message_id] = message
+        return message
+
+    def _command(self, name: str, kind: int) -> Json:
+        for command in self.commands:
+            if command["name"] == name and command["type"] == kind:
+                return command
+        raise AssertionError(f"the bot did not register command {name!r} of type {kind}")
+
+    def _options(self, command: Json, given: dict[str, Any]) -> tuple[list[Json], Json]:
+        """The options as Discord sends them (typed as registered), and resolved attachments."""
+        declared = {o["name"]: o for o in command.get("options", [])}
+        sent, resolved = [], {}
+        for name, value in given.items():
+            assert name in declared, f"/{command['name']} has no option {name!r}"
+            kind = declared[name]["type"]
+            if kind == _OPTION_TYPES["attachment"]:
+                resolved[value["id"]] = value
+                value = value["id"]
+            sent.append({"name": name, "type": kind, "value": value})
+        missing = [n for n, o in declared.items() if o.get("required") and n not in given]
+        assert not missing, f"/{command['name']} needs {missing}"
+        return sent, resolved
+
+
+# -- request bodies ----------------------------------------------------------------------------
+
+
+async def _read_body(request: web.Request, call: Call) -> None:
+    """Decode a JSON or multipart body into `call.body` and `call.files`."""
+    content_type = request.content_type
+    if content_type == "multipart/form-data":
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                continue
+            data = await part.read()
+            name = part.name or ""
+            if name == "payload_json":
+                call.body = json.loads(data)
+            else:
+                kind = part.headers.get("Content-Type", "application/octet-stream")
+                call.files.append(SentFile(name, part.filename or "", bytes(data), kind))
+    elif request.can_read_body:
+        raw = await request.read()
+        if raw:
+            if content_type != "application/json":
+                raise DiscordError(400, 50109, "The request body contains invalid JSON.")
+            call.body = json.loads(raw)
+
+
+def _check_message(call: Call, *, refuse_voice: bool, body: Json | None = None) -> Json:
+    """The message body if Discord would accept it; else the error Discord answers."""
+    body = body if body is not None else (call.body if isinstance(call.body, dict) else {})
+    content = str(body.get("content") or "")
+    if len(content) > MAX_CONTENT:
+        raise invalid_form(
+            "content", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTENT} or fewer in length."
+        )
+    attachments = body.get("attachments") or []
+    if not content and not call.files and not body.get("embeds"):
+        raise DiscordError(400, 50006, "Cannot send an empty message")
+    if int(body.get("flags") or 0) & VOICE_MESSAGE_FLAG:
+        _check_voice_message(content, attachments, call.files, refuse=refuse_voice)
+    return body
+
+
+def _check_voice_message(
+    content: str, attachments: list[Json], files: list[SentFile], *, refuse: bool
+) -> None:
+    if refuse:
+        raise DiscordError(400, 50173, "Cannot send voice messages in this channel")
+    if content or len(attachments) > 1:
+        raise DiscordError(400, 50159, "Voice messages do not support additional content")
+    if len(attachments) != 1 or len(files) != 1:
+        raise DiscordError(400, 50160, "Voice messages must have a single audio attachment")
+    entry = attachments[0]
+    waveform = entry.get("waveform")
+    if not isinstance(entry.get("duration_secs"), int | float) or not isinstance(waveform, str):
+        raise DiscordError(400, 50161, "Voice messages must have supporting metadata")
+    try:
+        if len(base64.b64decode(waveform, validate=True)) > MAX_WAVEFORM_BYTES:
+            raise ValueError("too long")
+    except ValueError:
+        raise invalid_form("attachments.0.waveform", "BASE_TYPE_BAD_WAVEFORM",
+                           "Invalid waveform.") from None  # fmt: skip
+
+
+def _sent_attachment(entry: Json, files: dict[str, SentFile]) -> SentAttachment:
+    """Match an `attachments` entry to its uploaded part (``files[<id>]``)."""
+    part = files.get(f"files[{entry.get('id')}]")
+    if part is None:
+        raise invalid_form("attachments", "ATTACHMENT_NOT_FOUND", "Unknown attachment.")
+    waveform = entry.get("waveform")
+    return SentAttachment(
+        filename=str(entry.get("filename") or part.filename), data=part.data,
+        content_type=part.content_type, duration_secs=entry.get("duration_secs"),
+        waveform=base64.b64decode(waveform) if isinstance(waveform, str) else None,
+    )  # fmt: skip
+
+
+def _check_command(index: int, command: Json) -> None:
+    """Discord's rules for one application command in a bulk overwrite."""
+    kind, name = command.get("type", 1), str(command.get("name", ""))
+    where = f"{index}"
+    if kind == 1:
+        if not _COMMAND_NAME.match(name) or name != name.lower():
+            raise invalid_form(f"{where}.name", "APPLICATION_COMMAND_INVALID_NAME", "Invalid name")
+        if not 1 <= len(str(command.get("description", ""))) <= 100:
+            raise invalid_form(f"{where}.description", "BASE_TYPE_BAD_LENGTH",
+                               "Must be between 1 and 100 in length.")  # fmt: skip
+    elif not 1 <= len(name) <= 32:
+        raise invalid_form(f"{where}.name", "BASE_TYPE_BAD_LENGTH", "Must be 1 to 32 long.")
+    options = command.get("options") or []
+    if len(options) > 25:
+        raise invalid_form(f"{where}.options", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
+    seen_optional = False
+    for number, option in enumerate(options):
+        spot = f"{where}.options.{number}"
+        if not _COMMAND_NAME.match(str(option.get("name", ""))):
+            raise invalid_form(f"{spot}.name", "APPLICATION_COMMAND_INVALID_NAME", "Invalid name")
+        if not 1 <= len(str(option.get("description", ""))) <= 100:
+            raise invalid_form(f"{spot}.description", "BASE_TYPE_BAD_LENGTH", "Bad length.")
+        if option.get("required") and seen_optional:
+            raise invalid_form(
+                f"{spot}.required",
+                "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                "Required options must be placed before non-required options",
+            )
+        seen_optional = seen_optional or not option.get("required")
+        if len(option.get("choices") or []) > 25:
+            raise invalid_form(f"{spot}.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # Exactly application/json: discord.py reads a body as JSON only when the header says so
+    # without a charset parameter.
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
+    )
+
+
+def _user(user_id: int, name: str, *, bot: bool = False) -> Json:
+    return {
+        "id": str(user_id), "username": name, "discriminator": "0", "global_name": name,
+        "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
+    }  # fmt: skip
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _fill(template: str, params: dict[str, str]) -> str:
+    return _ROUTE_PARAM.sub(lambda m: params.get(m.group(1), m.group(0))[:12], template)

@@ -1,0 +1,56 @@
+"""Pieces of the Discord adapter that need no Discord: preference keys, the voice message body,
+and whether voice channels can be used."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import discord
+import pytest
+from discord import voice_client, voice_state
+
+from bots.discord.places import channel_of, preferences_of
+from bots.discord.playback import installed_voice_client
+from bots.discord.voice_message import voice_message_form
+from core.audio import to_voice_note
+from core.domain import ChatRef
+from tests.audio_factory import wav_bytes
+
+
+def test_servers_share_preferences_and_dms_belong_to_the_user() -> None:
+    assert preferences_of(guild_id=10, user_id=7) == ChatRef("discord", "guild:10")
+    assert preferences_of(guild_id=11, user_id=7) != preferences_of(guild_id=10, user_id=7)
+    assert preferences_of(guild_id=None, user_id=7) == ChatRef("discord", "user:7")
+    assert channel_of(12) == ChatRef("discord", "channel:12")
+
+
+async def test_the_voice_message_body_carries_the_flag_duration_and_waveform() -> None:
+    # One second of silence, then a second of tone: the waveform must show quiet, then loud.
+    note = await to_voice_note(wav_bytes(silence_seconds=1, tone_seconds=1))
+
+    payload_field, file_field = voice_message_form(note)
+
+    payload = json.loads(payload_field["value"])
+    assert payload["flags"] == 8192
+    assert "content" not in payload
+    [attachment] = payload["attachments"]
+    assert attachment["id"] == 0 and attachment["filename"] == "voice-message.ogg"
+    assert attachment["duration_secs"] == pytest.approx(2.0, abs=0.05)
+    waveform = base64.b64decode(attachment["waveform"])
+    assert len(waveform) == 20  # one byte per 100 ms
+    assert max(waveform[:9]) < 10 and min(waveform[11:]) > 200
+    assert file_field["name"] == "files[0]" and file_field["value"] == note.data
+    assert file_field["content_type"] == "audio/ogg"
+
+
+@pytest.mark.parametrize(
+    ("nacl", "dave", "expected"),
+    [(True, True, discord.VoiceClient), (False, True, None), (True, False, None)],
+)
+def test_voice_channels_need_both_voice_libraries(
+    monkeypatch: pytest.MonkeyPatch, nacl: bool, dave: bool, expected: object
+) -> None:
+    monkeypatch.setattr(voice_client, "has_nacl", nacl)
+    monkeypatch.setattr(voice_state, "has_dave", dave)
+    assert installed_voice_client() is expected

@@ -1,0 +1,373 @@
+"""Long recordings piece by piece: ordering, retries, missing parts, progress, request limits.
+
+The pieces and the speech API are stand-ins here; tests/integration/test_long_transcription.py
+runs the same pipeline on real audio against the MiMo stand-in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from core import errors
+from core.domain import AsrPiece, ChatRef, Transcript, Usage
+from core.service import Limits, VoiceService
+from core.transcription import (
+    LongTranscript,
+    OpenPieces,
+    PieceStream,
+    Progress,
+    RequestGate,
+    Transcriber,
+    TranscriptPart,
+    join_parts,
+)
+from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
+
+CHAT = ChatRef("telegram", "1")
+OTHER = ChatRef("telegram", "2")
+SOURCE = Path("recording.ogg")  # never opened: the pieces come from the stand-in
+
+
+def piece(i: int, *, chat: str = "p", seconds: float = 10) -> AsrPiece:
+    return AsrPiece(
+        data=f"{chat}{i}".encode(), mime="audio/mpeg", offset=i * seconds, duration=seconds
+    )
+
+
+class Pieces:
+    """A converter's stream: the given pieces, in the given order, counting what was taken."""
+
+    def __init__(self, pieces: Sequence[AsrPiece]) -> None:
+        self.pieces = list(pieces)
+        self.duration = sum(p.duration for p in pieces)
+        self.taken = 0
+
+    async def __aiter__(self) -> AsyncIterator[AsrPiece]:
+        for item in self.pieces:
+            self.taken += 1
+            yield item
+
+    def opener(self) -> OpenPieces:
+        @asynccontextmanager
+        async def open_pieces(
+            path: Path, *, piece_seconds: float, max_seconds: float | None
+        ) -> AsyncIterator[PieceStream]:
+            yield self
+
+        return open_pieces
+
+
+class Speech:
+    """Answers `text of <piece>`, after `delay` seconds; `failures[piece]` lists the errors its
+    successive attempts raise. Counts what is in flight."""
+
+    def __init__(
+        self,
+        failures: dict[bytes, list[errors.VoicebridgeError]] | None = None,
+        *,
+        delay: float = 0.0,
+        release: asyncio.Event | None = None,
+    ) -> None:
+        self.failures = failures or {}
+        self.delay = delay
+        self.release = release
+        self.calls: list[bytes] = []
+        self.in_flight: dict[str, int] = {}
+        self.most_in_flight = 0
+        self.most_in_flight_per_chat: dict[str, int] = {}
+
+    async def transcribe(self, audio: bytes, *, mime: str, language: str = "auto") -> Transcript:
+        chat = audio.decode()[0]
+        self.calls.append(audio)
+        self.in_flight[chat] = self.in_flight.get(chat, 0) + 1
+        self.most_in_flight = max(self.most_in_flight, sum(self.in_flight.values()))
+        most = max(self.most_in_flight_per_chat.get(chat, 0), self.in_flight[chat])
+        self.most_in_flight_per_chat[chat] = most
+        try:
+            if self.release is not None:
+                await self.release.wait()
+            await asyncio.sleep(self.delay * random.random())
+            if self.failures.get(audio):
+                raise self.failures[audio].pop(0)
+            return Transcript(
+                text=f" text of {audio.decode()} ", duration=10, usage=Usage(audio_seconds=10)
+            )
+        finally:
+            self.in_flight[chat] -= 1
+
+
+def transcriber(
+    speech: Speech, pieces: Pieces, *, total: int = 8, per_chat: int = 4
+) -> Transcriber:
+    gate = RequestGate(total=total, per_chat=per_chat)
+    return Transcriber(
+        speech=speech,  # type: ignore[arg-type]  # transcription is all this test needs
+        pieces=pieces.opener(),
+        gate=gate,
+        piece_seconds=10,
+        retry_wait=0,
+    )
+
+
+async def transcribe(
+    speech: Speech, pieces: Pieces, progress: list[Progress] | None = None
+) -> LongTranscript:
+    report = progress.append if progress is not None else None
+    return await transcriber(speech, pieces).transcribe(SOURCE, chat=CHAT, progress=report)
+
+
+# --- ordering and joining ----------------------------------------------------------------------
+
+
+async def test_parts_come_back_in_order_whatever_order_the_pieces_finish_in() -> None:
+    pieces = Pieces([piece(2), piece(0), piece(3), piece(1)])
+
+    result = await transcribe(Speech(delay=0.02), pieces)
+
+    assert result.text == "text of p0 text of p1 text of p2 text of p3"
+    assert [(p.start, p.end) for p in result.parts] == [(0, 10), (10, 20), (20, 30), (30, 40)]
+    assert result.duration == 40
+    assert result.usage.audio_seconds == 40
+
+
+def test_silent_pieces_leave_no_double_spaces() -> None:
+    parts = [TranscriptPart(0, 1, "one"), TranscriptPart(1, 2, ""), TranscriptPart(2, 3, "two")]
+    assert join_parts(parts) == "one two"
+
+
+# --- failures ----------------------------------------------------------------------------------
+
+
+async def test_a_failed_piece_is_retried_on_its_own() -> None:
+    speech = Speech({b"p1": [errors.MimoUnavailable()]})
+
+    result = await transcribe(speech, Pieces([piece(i) for i in range(4)]))
+
+    assert sorted(speech.calls) == [b"p0", b"p1", b"p1", b"p2", b"p3"]
+    assert result.missing == ()
+    assert result.text == "text of p0 text of p1 text of p2 text of p3"
+
+
+async def test_a_piece_that_keeps_failing_is_named_in_the_transcript() -> None:
+    speech = Speech({b"p1": [errors.MimoUnavailable(), errors.MimoRateLimited()]})
+    pieces = Pieces([piece(i, seconds=300) for i in range(3)])
+
+    result = await transcribe(speech, pieces)
+
+    assert result.text == "text of p0 [5:00–10:00 could not be transcribed] text of p2"
+    assert result.missing == (TranscriptPart(300, 600, None),)
+
+
+async def test_neighbouring_missing_parts_are_named_once() -> None:
+    failing = [errors.MimoUnavailable(), errors.MimoUnavailable()]
+    speech = Speech({b"p1": list(failing), b"p2": list(failing)})
+
+    result = await transcribe(speech, Pieces([piece(i, seconds=60) for i in range(4)]))
+
+    assert result.text == "text of p0 [1:00–3:00 could not be transcribed] text of p3"
+    assert len(result.missing) == 2
+
+
+async def test_a_refused_piece_is_not_retried() -> None:
+    speech = Speech({b"p0": [errors.MimoContentFiltered()]})
+
+    result = await transcribe(speech, Pieces([piece(0), piece(1)]))
+
+    assert sorted(speech.calls) == [b"p0", b"p1"]
+    assert result.text == "[0:00–0:10 could not be transcribed] text of p1"
+
+
+async def test_when_no_piece_can_be_transcribed_the_error_is_raised() -> None:
+    failing = {f"p{i}".encode(): [errors.MimoUnavailable()] * 2 for i in range(3)}
+
+    with pytest.raises(errors.MimoUnavailable):
+        await transcribe(Speech(failing), Pieces([piece(i) for i in range(3)]))
+
+
+async def test_a_bad_key_stops_the_whole_recording() -> None:
+    speech = Speech({b"p0": [errors.MimoAuthError()]}, delay=0.01)
+
+    with pytest.raises(errors.MimoAuthError):
+        await transcribe(speech, Pieces([piece(i) for i in range(20)]))
+
+    assert b"p0" in speech.calls
+    assert len(speech.calls) < 20
+
+
+async def test_a_conversion_error_stops_the_whole_recording() -> None:
+    class Broken(Pieces):
+        async def __aiter__(self) -> AsyncIterator[AsrPiece]:
+            yield piece(0)
+            raise errors.UndecodableAudio()
+
+    with pytest.raises(errors.UndecodableAudio):
+        await transcribe(Speech(), Broken([piece(0)]))
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+async def test_progress_starts_at_zero_and_ends_at_the_total() -> None:
+    progress: list[Progress] = []
+
+    await transcribe(Speech(delay=0.01), Pieces([piece(i) for i in range(4)]), progress)
+
+    assert progress[0] == Progress(0.0, 40.0, None)
+    done = [report.done_seconds for report in progress]
+    assert done == sorted(done)
+    assert done[1:] == [10, 20, 30, 40]
+    finished = sorted(report.part.start for report in progress[1:] if report.part)
+    assert finished == [0, 10, 20, 30]
+
+
+async def test_progress_names_the_part_that_could_not_be_transcribed() -> None:
+    progress: list[Progress] = []
+    speech = Speech({b"p0": [errors.MimoBadRequest()]})
+
+    await transcribe(speech, Pieces([piece(0), piece(1)]), progress)
+
+    assert TranscriptPart(0, 10, None) in [report.part for report in progress]
+    assert progress[-1].done_seconds == 20
+
+
+async def test_a_broken_progress_callback_does_not_cost_the_transcript(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(report: Progress) -> None:
+        raise RuntimeError("the status message is gone")
+
+    result = await transcriber(Speech(), Pieces([piece(0), piece(1)])).transcribe(
+        SOURCE, chat=CHAT, progress=broken
+    )
+
+    assert result.text == "text of p0 text of p1"
+    assert "progress callback failed" in caplog.text
+
+
+# --- requests in flight ------------------------------------------------------------------------
+
+
+async def test_one_chat_never_has_more_than_its_share_in_flight() -> None:
+    speech = Speech(delay=0.01)
+    work = transcriber(speech, Pieces([piece(i) for i in range(12)]), total=8, per_chat=3)
+
+    await work.transcribe(SOURCE, chat=CHAT)
+
+    assert speech.most_in_flight == 3
+
+
+async def test_the_shared_limit_holds_across_chats() -> None:
+    speech = Speech(delay=0.01)
+    gate = RequestGate(total=3, per_chat=2)
+
+    def work(name: str) -> Transcriber:
+        pieces = Pieces([piece(i, chat=name) for i in range(6)])
+        return Transcriber(
+            speech=speech,  # type: ignore[arg-type]
+            pieces=pieces.opener(),
+            gate=gate,
+            piece_seconds=10,
+        )
+
+    first, second = await asyncio.gather(
+        work("a").transcribe(SOURCE, chat=CHAT), work("b").transcribe(SOURCE, chat=OTHER)
+    )
+
+    assert speech.most_in_flight == 3
+    assert max(speech.most_in_flight_per_chat.values()) == 2
+    assert first.text.startswith("text of a0") and second.text.startswith("text of b0")
+
+
+async def test_pieces_wait_with_the_converter_until_a_request_slot_is_free() -> None:
+    release = asyncio.Event()
+    pieces = Pieces([piece(i) for i in range(10)])
+    work = transcriber(Speech(release=release), pieces, per_chat=2)
+
+    task = asyncio.create_task(work.transcribe(SOURCE, chat=CHAT))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    taken_while_blocked = pieces.taken
+    release.set()
+    await task
+
+    assert taken_while_blocked == 3  # two in flight, one waiting for a slot
+    assert pieces.taken == 10
+
+
+async def test_a_cancelled_transcription_gives_its_slots_back() -> None:
+    gate = RequestGate(total=2, per_chat=2)
+    stuck = Transcriber(
+        speech=Speech(release=asyncio.Event()),  # type: ignore[arg-type]
+        pieces=Pieces([piece(i) for i in range(5)]).opener(),
+        gate=gate,
+        piece_seconds=10,
+    )
+    task = asyncio.create_task(stuck.transcribe(SOURCE, chat=CHAT))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    later = Transcriber(
+        speech=Speech(),  # type: ignore[arg-type]
+        pieces=Pieces([piece(0, chat="b")]).opener(),
+        gate=gate,
+        piece_seconds=10,
+    )
+    async with asyncio.timeout(2):
+        result = await later.transcribe(SOURCE, chat=CHAT)
+    assert result.text == "text of b0"
+
+
+def test_request_limits_must_allow_a_request() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        RequestGate(total=0, per_chat=1)
+
+
+# --- through the service -----------------------------------------------------------------------
+
+
+def service(limits: Limits, speech: FakeSpeech, audio: FakeAudio) -> VoiceService:
+    return VoiceService(
+        speech=speech,
+        audio=audio,
+        uow=lambda: FakeUnitOfWork({}),
+        default_tts_model="mimo-v2.5-tts",
+        limits=limits,
+    )
+
+
+async def test_the_service_reports_progress_and_keeps_the_parts(tmp_path: Path) -> None:
+    source = tmp_path / "a.ogg"
+    source.write_bytes(b"abcdefgh")
+    progress: list[Progress] = []
+
+    result = await service(Limits(), FakeSpeech(), FakeAudio(piece=4)).transcribe_long_audio(
+        CHAT, source, progress=progress.append
+    )
+
+    assert result.text == "text of abcd text of efgh"
+    assert [(p.start, p.end) for p in result.parts] == [(0, 1), (1, 2)]
+    assert [report.done_seconds for report in progress] == [0, 1, 2]
+
+
+async def test_the_service_refuses_a_file_over_the_size_limit_before_converting(
+    tmp_path: Path,
+) -> None:
+    class NoConversion(FakeAudio):
+        async def to_asr_pieces(self, *args: object, **kwargs: object) -> list[AsrPiece]:
+            raise AssertionError("converted a file over the limit")
+
+    source = tmp_path / "big.ogg"
+    source.write_bytes(b"x" * 2048)
+    voice = service(Limits(max_audio_bytes=1024), FakeSpeech(), NoConversion())
+
+    with pytest.raises(errors.AudioTooLarge):
+        await voice.transcribe(CHAT, source)
