@@ -32,10 +32,6 @@ _ON = {"on", "yes", "true", "1", "enable", "enabled"}
 _OFF = {"off", "no", "false", "0", "disable", "disabled"}
 _CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
 _INHERIT = {"inherit", "default", "server", "follow"}
-# A channel's row holds only its auto-transcribe override. Storage reads a missing row as the
-# defaults, so an override row is marked by an empty style, which no chat row ever holds
-# (set_style stores an empty style as None) and which reads as "no style" if anything looks.
-_OVERRIDE_MARK = ""
 MAX_STYLE_CHARS = 200
 
 
@@ -184,15 +180,16 @@ class VoiceService:
         channel's override when it has one, else the chat's setting."""
         async with self._uow() as uow:
             if channel is not None:
-                override = _override_in(await uow.preferences.get(channel))
+                override = await uow.preferences.find(channel)
                 if override is not None:
-                    return override
+                    return override.auto_transcribe
             return (await uow.preferences.get(chat)).auto_transcribe
 
     async def channel_auto_transcribe(self, channel: ChatRef) -> bool | None:
         """The channel's own auto-transcribe setting, or None when it follows its chat."""
         async with self._uow() as uow:
-            return _override_in(await uow.preferences.get(channel))
+            override = await uow.preferences.find(channel)
+            return None if override is None else override.auto_transcribe
 
     async def set_channel_auto_transcribe(
         self, channel: ChatRef, value: str, *, can_manage: bool
@@ -210,8 +207,8 @@ class VoiceService:
             if override is None:
                 await uow.preferences.delete(channel)
             else:
-                row = Preferences(auto_transcribe=override, style=_OVERRIDE_MARK)
-                await uow.preferences.save(channel, row)
+                # A channel's own row exists only while it overrides; it holds nothing else.
+                await uow.preferences.save(channel, Preferences(auto_transcribe=override))
             await uow.commit()
         logger.info("auto-transcribe override of %s set to %s", channel, override)
         return override
@@ -232,10 +229,6 @@ class VoiceService:
         if len(cleaned) > self.limits.max_say_chars:
             raise errors.TextTooLong(length=len(cleaned), limit=self.limits.max_say_chars)
         return cleaned
-
-
-def _override_in(row: Preferences) -> bool | None:
-    return row.auto_transcribe if row.style == _OVERRIDE_MARK else None
 
 
 def _printable(text: str) -> str:

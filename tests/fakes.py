@@ -19,6 +19,9 @@ class FakePreferences:
     async def get(self, chat: ChatRef) -> Preferences:
         return self.rows.get(chat, Preferences())
 
+    async def find(self, chat: ChatRef) -> Preferences | None:
+        return self.rows.get(chat)
+
     async def save(self, chat: ChatRef, prefs: Preferences) -> None:
         self.rows[chat] = prefs
 

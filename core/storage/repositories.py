@@ -29,12 +29,16 @@ class PreferencesRepository:
 
     async def get(self, chat: ChatRef) -> Preferences:
         """The chat's preferences, or the defaults when it never changed any."""
+        return await self.find(chat) or Preferences()
+
+    async def find(self, chat: ChatRef) -> Preferences | None:
+        """The chat's stored preferences, or None when it has no row of its own."""
         # populate_existing: an upsert earlier in this session bypasses the identity map, so a
         # cached row could be stale.
         row = await self._session.get(
             ChatPreferencesRow, (chat.platform, chat.chat_id), populate_existing=True
         )
-        return Preferences() if row is None else _to_preferences(row)
+        return None if row is None else _to_preferences(row)
 
     async def save(self, chat: ChatRef, prefs: Preferences) -> None:
         """Insert or replace the chat's preferences in one statement.

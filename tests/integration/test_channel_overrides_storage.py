@@ -1,5 +1,5 @@
-"""Channel overrides on real databases: an override row must read back as one, on SQLite and
-PostgreSQL alike (it is told apart from a missing row by an empty, not NULL, style)."""
+"""Channel overrides on real databases: a channel's row exists exactly while it overrides its
+server, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 

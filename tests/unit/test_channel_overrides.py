@@ -68,11 +68,3 @@ async def test_channel_overrides_need_a_manager_and_a_known_value(service: Voice
         await service.set_channel_auto_transcribe(CHANNEL, "sometimes", can_manage=True)
     assert refused.value.params["choices"] == "on, off, inherit"
     assert await service.channel_auto_transcribe(CHANNEL) is None
-
-
-async def test_server_settings_do_not_read_as_a_channel_override(service: VoiceService) -> None:
-    """A chat's own row (style cleared, auto-transcribe off) is not mistaken for an override."""
-    await service.set_style(CHANNEL, "off", can_manage=True)
-    await service.set_auto_transcribe(CHANNEL, "off", can_manage=True)
-
-    assert await service.channel_auto_transcribe(CHANNEL) is None
