@@ -10,8 +10,9 @@ from bots.telegram.chatlog import log_entry
 from bots.telegram.media import Recording, downloaded, recording_in
 from bots.telegram.replies import chat_action, reply_long
 from core import errors
-from core.domain import ChatRef, Preferences
+from core.domain import ChatRef
 from core.messages import text
+from core.overview import on_off, settings_text, voice_listing
 from core.service import VoiceService
 from core.summaries.service import SummaryService
 from core.text import format_duration
@@ -38,7 +39,7 @@ class TelegramHandlers:
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the chat's preferences."""
         prefs = await self.service.preferences(chat_of(update))
-        await message_of(update).reply_text(self._describe(prefs))
+        await message_of(update).reply_text(settings_text(self.service, prefs))
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: answer its caption if it is a question in a
@@ -98,10 +99,7 @@ class TelegramHandlers:
             await message.reply_text(text("voice.set", voice=chosen))
             return
         prefs = await self.service.preferences(chat)
-        listing = "\n".join(f"• {v.name} — {v.description}" for v in self.service.voices(prefs))
-        await message.reply_text(
-            text("voice.current", voice=self.service.voice_of(prefs), choices=listing)
-        )
+        await message.reply_text(voice_listing(self.service, prefs))
 
     async def style(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/style [TEXT|off]: show or set the speaking style."""
@@ -134,13 +132,13 @@ class TelegramHandlers:
         choice = command_argument(message)
         if not choice:
             prefs = await self.service.preferences(chat)
-            state = _on_off(prefs.auto_transcribe)
+            state = on_off(prefs.auto_transcribe)
             await message.reply_text(text("autotranscribe.current", state=state))
             return
         enabled = await self.service.set_auto_transcribe(
             chat, choice, can_manage=await can_manage(update)
         )
-        await message.reply_text(text("autotranscribe.set", state=_on_off(enabled)))
+        await message.reply_text(text("autotranscribe.set", state=on_off(enabled)))
 
     async def _transcribe(self, message: Message, recording: Recording) -> None:
         self.service.check_audio_size(recording.file_size)
@@ -172,16 +170,6 @@ class TelegramHandlers:
                 ChatRef("telegram", str(message.chat_id)), path, question
             )
         await reply_long(message, answer.text, file_caption="", file_name="answer.txt")
-
-    def _describe(self, prefs: Preferences) -> str:
-        return text(
-            "settings",
-            voice=self.service.voice_of(prefs),
-            style=prefs.style or text("value.none"),
-            language=prefs.language,
-            auto_transcribe=_on_off(prefs.auto_transcribe),
-            tts_model=self.service.tts_model(prefs),
-        )
 
 
 def command_argument(message: Message) -> str:
@@ -225,7 +213,3 @@ def message_of(update: Update) -> Message:
 
 def chat_of(update: Update) -> ChatRef:
     return ChatRef("telegram", str(message_of(update).chat_id))
-
-
-def _on_off(value: bool) -> str:
-    return text("value.on") if value else text("value.off")
