@@ -168,7 +168,8 @@ async def test_only_group_admins_change_settings(
     assert refusal == "Only administrators can change settings in this chat."
     assert accepted == "Voice set to Dean."
     assert listing.startswith("Current voice: Dean")
-    assert listing.count("Mia") == 1  # each voice listed once, with its description
+    assert "• Mia — English" in listing
+    assert "Mia — Mia" not in listing  # each name once, leading its description
 
 
 async def test_long_transcripts_are_split_and_very_long_ones_sent_as_a_file(
