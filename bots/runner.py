@@ -12,7 +12,6 @@ from core.bootstrap import Runtime, bootstrap
 from core.clock import Clock
 from core.config import Settings
 from core.errors import ConfigError
-from core.service import VoiceService
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | No
         if telegram_token is not None:
             await bots.enter_async_context(_telegram(settings, telegram_token, runtime))
         if discord_token is not None:
-            running = _discord(settings, discord_token, runtime.service)
+            running = _discord(settings, discord_token, runtime)
             watched.append(await bots.enter_async_context(running))
         # Digests and retention start once every platform is up (and stop before they go).
         await bots.enter_async_context(runtime.scheduler.running())
@@ -62,7 +61,7 @@ async def _telegram(settings: Settings, token: str, runtime: Runtime) -> AsyncIt
 
 @asynccontextmanager
 async def _discord(
-    settings: Settings, token: str, service: VoiceService
+    settings: Settings, token: str, runtime: Runtime
 ) -> AsyncIterator[asyncio.Task[None]]:
     from bots.discord.bot import build_bot, connected
     from bots.discord.playback import installed_voice_client
@@ -70,7 +69,8 @@ async def _discord(
     bot = build_bot(
         api_url=settings.discord_api_url,
         gateway_url=settings.discord_gateway_url,
-        service=service,
+        service=runtime.service,
+        summaries=runtime.summaries,
         voice_client=installed_voice_client(),
     )
     async with connected(bot, token) as connection:

@@ -73,9 +73,11 @@ EN: dict[str, str] = {
         "/style [text] — show or set the speaking style, e.g. happy or whisper; off clears it\n"
         "/language [auto|zh|en] — the language of transcripts\n"
         "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages automatically, in the whole server or in this channel only\n"
-        "/settings — the settings here\n\n"
-        "On any message: Apps → Transcribe (its audio or video) or Read aloud (its text).\n"
-        "Changing a server's settings needs the Manage Server permission; in direct messages the settings are yours."
+        "/settings — the settings here\n"
+        "/summary [window] [voice] — a summary of this channel's recent messages (window: 2h, 3d or 200 messages)\n"
+        "/forget — delete everything I stored for this server (or for you, in direct messages)\n\n"
+        "On any message: Apps → Transcribe (its audio or video), Read aloud (its text) or Ask about this audio.\n"
+        "Changing a server's settings or using /forget needs the Manage Server permission; in direct messages the settings are yours."
     ),
     "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
     "discord.source.channel": "set for this channel",
@@ -85,6 +87,21 @@ EN: dict[str, str] = {
     "discord.error.manage_server": "Changing this server's settings needs the Manage Server permission.",
     "discord.not_recording": "That message has no audio or video attachment to transcribe.",
     "discord.not_audio": "That file is not audio or video.",
+    "discord.nothing_to_ask": "That message has no audio or video attachment to ask about.",
+    "discord.ask.title": "Ask about this audio",
+    "discord.ask.label": "Your question",
+    "discord.ask.placeholder": "What is agreed in this recording?",
+    "discord.usage.summary": (
+        "Usage: /summary [window] [voice]. The window is a time such as 30m, 2h or 3d, or a number of messages such as 200; "
+        "without one, I summarise this channel since the last summary (or the last 24 hours). "
+        "Set voice to get it as a voice message too."
+    ),
+    "discord.summary.nothing": "There is nothing to summarise in that window of this channel.",
+    "discord.error.manage_server_command": "/{command} in a server needs the Manage Server permission.",
+    "discord.forget.done": (
+        "Done: I deleted everything I stored here — the settings, the channels' own settings and "
+        "where the last summary ended. I keep no copy of your messages: /summary reads them from Discord each time."
+    ),
     "discord.voice.unavailable": (
         "Playing speech in voice channels is not enabled on this bot. Its owner can enable it by "
         "installing the voice extra (pip install 'voicebridge[voice]', which adds PyNaCl and davey) "

@@ -25,12 +25,14 @@ from discord.http import Route
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
+from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.playback import VoiceClientClass
 from bots.discord.replies import Interaction
 from core.errors import ConfigError
 from core.service import VoiceService
+from core.summaries.service import SummaryService
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class VoicebridgeBot(commands.Bot):
         self,
         *,
         service: VoiceService,
+        summaries: SummaryService,
         gateway_url: str | None,
         voice_client: VoiceClientClass | None,
     ) -> None:
@@ -70,9 +73,10 @@ class VoicebridgeBot(commands.Bot):
             tree_cls=VoicebridgeTree,
             # Transcripts quote people: "@everyone" in one must not ping a whole server.
             allowed_mentions=discord.AllowedMentions.none(),
-            max_messages=None,  # no message cache: nothing here looks back at old messages
+            max_messages=None,  # no message cache: /summary reads history through the API
         )
         self.service = service
+        self.summaries = summaries
         self.gateway_url = gateway_url
         self.voice_client = voice_client
 
@@ -81,6 +85,7 @@ class VoicebridgeBot(commands.Bot):
         await self.add_cog(SpeechCog(self, self.service, voice_client=self.voice_client))
         await self.add_cog(PreferencesCog(self.service))
         await self.add_cog(QuestionsCog(self, self.service))
+        await self.add_cog(SummariesCog(self.summaries))
         synced = await self.tree.sync()
         logger.info("synced %d Discord application commands", len(synced))
         await self._choose_gateway()
@@ -104,12 +109,15 @@ def build_bot(
     api_url: str,
     gateway_url: str | None,
     service: VoiceService,
+    summaries: SummaryService,
     voice_client: VoiceClientClass | None,
 ) -> VoicebridgeBot:
     """The bot, talking to the REST API at `api_url`; `voice_client` plays speech in voice
     channels (`playback.installed_voice_client()`, or None where the voice extras are missing)."""
     Route.BASE = api_url.rstrip("/")
-    return VoicebridgeBot(service=service, gateway_url=gateway_url, voice_client=voice_client)
+    return VoicebridgeBot(
+        service=service, summaries=summaries, gateway_url=gateway_url, voice_client=voice_client
+    )
 
 
 @asynccontextmanager

@@ -20,7 +20,12 @@ from core.messages import text
 logger = logging.getLogger(__name__)
 
 # Catalogue keys whose Discord wording differs: Discord calls server admins "Manage Server".
-_DISCORD_WORDING = {"error.admins_only": "discord.error.manage_server"}
+_DISCORD_WORDING = {
+    "error.admins_only": "discord.error.manage_server",
+    "error.admins_only_command": "discord.error.manage_server_command",
+    "usage.summary": "discord.usage.summary",
+    "summary.nothing": "discord.summary.nothing",
+}
 
 
 def error_text(error: BaseException) -> str:

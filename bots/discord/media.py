@@ -21,6 +21,10 @@ class NoRecording(errors.UserInputError):
     key = "discord.not_recording"
 
 
+class NothingToAsk(errors.UserInputError):
+    key = "discord.nothing_to_ask"
+
+
 class NotAudio(errors.UserInputError):
     key = "discord.not_audio"
 

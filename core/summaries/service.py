@@ -115,7 +115,12 @@ class SummaryService:
         return await self.summarise_messages(chat, messages, voice=request.voice)
 
     async def summarise_messages(
-        self, chat: ChatRef, messages: Sequence[ChatMessage], *, voice: bool = False
+        self,
+        chat: ChatRef,
+        messages: Sequence[ChatMessage],
+        *,
+        voice: bool = False,
+        preferences: ChatRef | None = None,
     ) -> Summary:
         """A summary of `messages` (oldest first) in the chat's language and time zone.
 
@@ -123,10 +128,14 @@ class SummaryService:
         Discord channel's history). Either way the chat's last-summary marker moves to the newest
         message summarised, not to the clock: platform times can be whole seconds, and a message
         sent in the same second just after a summary must still be in the next one.
+
+        `preferences` is where language and voice are kept when that is not `chat` itself: a
+        Discord channel keeps its own last-summary marker but speaks as its server does.
         """
         if not messages:
             raise errors.NothingToSummarise(days=self.limits.retention_days)
-        prefs = await self._voices.preferences(chat)
+        prefs_of = preferences or chat
+        prefs = await self._voices.preferences(prefs_of)
         state = await self.state(chat)
         text = await summarise(
             messages,
@@ -143,7 +152,7 @@ class SummaryService:
         note = None
         if voice:
             note = await spoken(
-                text, chat=chat, voices=self._voices, speech=self._speech, audio=self._audio
+                text, chat=prefs_of, voices=self._voices, speech=self._speech, audio=self._audio
             )
         since = min(m.sent_at for m in messages)
         return Summary(text, len(messages), since, state.time_zone, note)
@@ -162,17 +171,26 @@ class SummaryService:
 
     # Privacy
 
-    async def forget(self, chat: ChatRef, *, can_manage: bool) -> int:
+    async def forget(
+        self, chat: ChatRef, *, can_manage: bool, inside: Sequence[ChatRef] = ()
+    ) -> int:
         """`/forget`: delete the chat's messages, transcripts, summary state and preferences, in
-        one transaction. Returns how many messages there were."""
+        one transaction. Returns how many messages there were.
+
+        `inside` are places within the chat that are stored under their own reference (a Discord
+        server's channels: their overrides and last-summary markers); they go too.
+        """
         if not can_manage:
             raise errors.AdminsOnly(command="forget")
+        deleted = 0
         async with self._uow() as uow:
-            deleted = await uow.chat_log.delete_chat(chat)
-            await uow.summary_states.delete(chat)
-            await uow.preferences.delete(chat)
+            for place in (chat, *inside):
+                deleted += await uow.chat_log.delete_chat(place)
+                await uow.summary_states.delete(place)
+                await uow.preferences.delete(place)
             await uow.commit()
-        logger.info("forgot %s: %d stored messages deleted", chat, deleted)
+        logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
+                    chat, len(inside), deleted)  # fmt: skip
         return deleted
 
     async def purge_expired(self) -> int:

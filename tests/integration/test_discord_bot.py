@@ -339,6 +339,7 @@ async def running_with_voice(
             api_url=settings.discord_api_url,
             gateway_url=None,
             service=runtime.service,
+            summaries=runtime.summaries,
             voice_client=voice_client,
         )
         async with connected(bot, discord_api.token):
@@ -588,8 +589,10 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
     by_name = {(c["type"], c["name"]): c for c in discord_api.commands}
     slash = {name for kind, name in by_name if kind == 1}
     assert slash == {"say", "transcribe", "ask", "voice", "style", "language", "autotranscribe",
-                     "settings", "help"}  # fmt: skip
-    assert {name for kind, name in by_name if kind == 3} == {"Transcribe", "Read aloud"}
+                     "settings", "help", "summary", "forget"}  # fmt: skip
+    assert {name for kind, name in by_name if kind == 3} == {
+        "Transcribe", "Read aloud", "Ask about this audio"
+    }  # fmt: skip
     assert all(c["description"] for c in discord_api.commands if c["type"] == 1)
     say_options = {o["name"]: o for o in by_name[(1, "say")]["options"]}
     assert say_options["text"]["type"] == 3 and say_options["text"]["required"]

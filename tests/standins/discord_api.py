@@ -31,6 +31,11 @@ What it checks, as Discord does:
   interaction), and only once (40060); follow-ups need a callback first (10015). After a deferred
   ("thinking") callback the first follow-up replaces the placeholder and takes its ephemerality;
   deleting the original response removes the placeholder.
+- Channel history (``GET /channels/{id}/messages``): newest first, ``limit`` 1-100 (default
+  50), ``before`` / ``after`` message ids (with ``after`` alone, the oldest ``limit`` after it);
+  ephemeral and deleted messages are not in it, nor are other channels' messages.
+- Modals: a callback of type 9 records the modal; `submit_modal` answers it as the user would,
+  with a MODAL_SUBMIT interaction carrying the components and their values.
 - Gateway (``/gateway``, v10, JSON, plain or ``zlib-stream``): HELLO, IDENTIFY with the token
   (4004 otherwise) and intents (privileged intents the application was not granted close the
   socket with 4014), READY, one GUILD_CREATE per guild, heartbeats acknowledged. An event reaches
@@ -320,9 +325,10 @@ class FakeDiscord:
         """What a user puts in DISCORD_GATEWAY_URL (GET /gateway/bot also answers it)."""
         return self._origin.replace("http://", "ws://") + "/gateway"
 
-    def snowflake(self) -> int:
-        """A fresh id shaped like Discord's: milliseconds since 2015 above a counter."""
-        now_ms = int(time.time() * 1000) - _DISCORD_EPOCH_MS
+    def snowflake(self, at: datetime | None = None) -> int:
+        """A fresh id shaped like Discord's: milliseconds since 2015 (now, or `at`) above a
+        counter."""
+        now_ms = int((at.timestamp() if at else time.time()) * 1000) - _DISCORD_EPOCH_MS
         return (now_ms << 22) | (next(self._ids) & 0x3FFFFF)
 
     # -- the world ---------------------------------------------------------------------------
@@ -406,11 +412,13 @@ class FakeDiscord:
         content: str = "",
         *,
         attachments: Sequence[Json] = (),
+        at: datetime | None = None,
     ) -> Json:
-        """A user posts a message; the bot hears of it through MESSAGE_CREATE."""
+        """A user posts a message (sent now, or at `at`: it then sits that far back in the
+        channel's history); the bot hears of it through MESSAGE_CREATE."""
         flags = VOICE_MESSAGE_FLAG if any("duration_secs" in a for a in attachments) else 0
         message = self._message(
-            channel_id, self._users[author_id], content, list(attachments), flags=flags
+            channel_id, self._users[author_id], content, list(attachments), flags=flags, at=at
         )
         channel = self._channels[channel_id]
         if "guild_id" in channel:
@@ -453,6 +461,24 @@ class FakeDiscord:
             "resolved": {"messages": {target["id"]: target}},
         }  # fmt: skip
         return await self._interact(channel_id, user_id, 2, data, name)
+
+    async def submit_modal(self, opened: FakeInteraction, *values: str) -> FakeInteraction:
+        """The user fills in the modal the bot opened in answer to `opened` (its text inputs, in
+        order, get `values`) and submits it: a MODAL_SUBMIT interaction."""
+        assert opened.callback_type == 9, f"no modal opened: callback {opened.callback_type}"
+        modal = opened.callback_data or {}
+        inputs = [c for c in _walk(modal.get("components") or []) if c.get("type") == 4]
+        assert len(inputs) == len(values), f"the modal has {len(inputs)} text input(s)"
+        for entry, value in zip(inputs, values, strict=True):
+            assert len(value) <= entry.get("max_length", 4000), "value too long for the input"
+        filled = iter(values)
+        components = [_filled(c, filled) for c in modal.get("components") or []]
+        data = {"custom_id": modal["custom_id"], "components": components}
+        payload = opened.payload
+        user = (payload.get("member") or {}).get("user") or payload["user"]
+        return await self._interact(
+            int(payload["channel_id"]), int(user["id"]), 5, data, str(modal.get("title"))
+        )
 
     async def autocomplete(
         self, channel_id: int, user_id: int, name: str, focused: str, typed: str
@@ -537,6 +563,7 @@ class FakeDiscord:
             ("DELETE", "/webhooks/{application_id}/{token}/messages/@original",
              self._delete_original),
             ("POST", "/channels/{channel_id}/messages", self._create_message),
+            ("GET", "/channels/{channel_id}/messages", self._history),
             ("POST", "/channels/{channel_id}/typing", self._typing),
         ]  # fmt: skip
 
@@ -635,6 +662,25 @@ class FakeDiscord:
             raise invalid_form("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
                                "Unknown message")  # fmt: skip
         return self._record(call, channel_id, body, reply_to=reply_to)
+
+    async def _history(self, call: Call, request: web.Request) -> list[Json]:
+        channel_id = int(call.params["channel_id"])
+        if channel_id not in self._channels:
+            raise DiscordError(404, 10003, "Unknown Channel")
+        query = request.query
+        if "around" in query:
+            raise AssertionError("the stand-in does not serve history around a message")
+        limit = int(query.get("limit", "50"))
+        if not 1 <= limit <= 100:
+            raise invalid_form("limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.")
+        before, after = int(query.get("before", 2**63)), int(query.get("after", 0))
+        hidden = {m.id for m in self.messages if m.deleted or m.ephemeral}
+        found = sorted(
+            (i for i, m in self._posted.items()
+             if m["channel_id"] == str(channel_id) and after < i < before and i not in hidden),
+        )  # fmt: skip
+        chosen = found[:limit] if "after" in query and "before" not in query else found[-limit:]
+        return [self._posted[i] for i in reversed(chosen)]
 
     async def _typing(self, call: Call, request: web.Request) -> None:
         self.typing.append(int(call.params["channel_id"]))
@@ -939,12 +985,20 @@ class FakeDiscord:
         }  # fmt: skip
 
     def _message(
-        self, channel_id: int, author: Json, content: str, attachments: list[Json], *, flags: int
+        self,
+        channel_id: int,
+        author: Json,
+        content: str,
+        attachments: list[Json],
+        *,
+        flags: int,
+        at: datetime | None = None,
     ) -> Json:
-        message_id = self.snowflake()
+        message_id = self.snowflake(at)
         message: Json = {
             "id": str(message_id), "channel_id": str(channel_id), "author": author,
-            "content": content, "timestamp": _now(), "edited_timestamp": None, "tts": False,
+            "content": content, "timestamp": at.isoformat() if at else _now(),
+            "edited_timestamp": None, "tts": False,
             "mention_everyone": False, "mentions": [], "mention_roles": [], "embeds": [],
             "attachments": attachments, "pinned": False, "type": 0, "flags": flags,
             "components": [],
@@ -1087,6 +1141,27 @@ def _check_command(index: int, command: Json) -> None:
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _walk(components: list[Json]) -> list[Json]:
+    """Modal components depth first: action rows (1) and labels (18) hold the inputs."""
+    found = []
+    for component in components:
+        found.append(component)
+        found.extend(_walk(component.get("components") or []))
+        if "component" in component:
+            found.extend(_walk([component["component"]]))
+    return found
+
+
+def _filled(component: Json, values: Any) -> Json:
+    """A modal component as the submit interaction sends it back: ids, types and values."""
+    kind = component.get("type")
+    if kind == 4:
+        return {"type": 4, "custom_id": component["custom_id"], "value": next(values)}
+    if kind == 18:
+        return {"type": 18, "component": _filled(component["component"], values)}
+    return {"type": kind, "components": [_filled(c, values) for c in component["components"]]}
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

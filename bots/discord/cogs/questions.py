@@ -1,4 +1,5 @@
-"""Questions about a recording: /ask attachment question."""
+"""Questions about a recording: /ask attachment question, and the message menu "Ask about this
+audio", whose question comes from a modal."""
 
 from __future__ import annotations
 
@@ -6,18 +7,31 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.media import downloaded, require_audio
+from bots.discord.error_handler import on_app_command_error
+from bots.discord.media import NothingToAsk, downloaded, recording_in, require_audio
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
+from core.messages import text
 from core.service import VoiceService
+
+MAX_QUESTION_CHARS = 1000
 
 
 class QuestionsCog(commands.Cog):
-    """/ask, and the place for other ways of asking about a recording."""
+    """/ask, and "Ask about this audio" on any message with a recording."""
 
     def __init__(self, bot: commands.Bot, service: VoiceService) -> None:
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
         self.service = service
+        self.menu = app_commands.ContextMenu(
+            name="Ask about this audio", callback=self.ask_about_message
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     @app_commands.command(description="Ask a question about a recording")
     @app_commands.describe(
@@ -30,14 +44,48 @@ class QuestionsCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         await self.answer(interaction, attachment, question)
 
+    async def ask_about_message(self, interaction: Interaction, message: discord.Message) -> None:
+        """Message menu "Ask about this audio": a modal asks for the question (a modal must be
+        the first response, so the recording is checked before and downloaded after it)."""
+        recording = recording_in(message)
+        if recording is None:
+            raise NothingToAsk("no audio or video attachment")
+        await interaction.response.send_modal(QuestionModal(self, recording))
+
     async def answer(
         self, interaction: Interaction, attachment: discord.Attachment, question: str
     ) -> None:
-        """Answer a deferred interaction about `attachment`. Shared by /ask and whatever else
-        asks about a recording, such as a message menu whose question comes from a modal."""
+        """Answer a deferred interaction about `attachment`. Shared by /ask and the modal of
+        "Ask about this audio"."""
         require_audio(attachment)
         async with downloaded(attachment, self.service) as path:
             answer = await self.service.ask(for_interaction(interaction), path, question)
         await send_long(
             followup_of(interaction), answer.text, file_caption="", file_name="answer.txt"
         )
+
+
+class QuestionModal(discord.ui.Modal):
+    """The question about one recording; submitting it answers like /ask."""
+
+    def __init__(self, cog: QuestionsCog, recording: discord.Attachment) -> None:
+        super().__init__(title=text("discord.ask.title"))
+        self.cog = cog
+        self.recording = recording
+        self.question: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
+            label=text("discord.ask.label"),
+            placeholder=text("discord.ask.placeholder"),
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_QUESTION_CHARS,
+        )
+        self.add_item(self.question)
+
+    async def on_submit(self, interaction: Interaction, /) -> None:
+        await interaction.response.defer(thinking=True)
+        await self.cog.answer(interaction, self.recording, self.question.value)
+
+    async def on_error(  # type: ignore[override]  # discord.py types it as a view's
+        self, interaction: Interaction, error: Exception, /
+    ) -> None:
+        # Modals report to themselves, not to the command tree: route them to the one handler.
+        await on_app_command_error(interaction, error)

@@ -1,0 +1,131 @@
+"""Summaries and privacy on Discord: /summary reads the channel's history, /forget deletes.
+
+Discord lets a bot read a channel's history, so nothing is logged here: each /summary reads its
+window through the API (newest first, at most `MAX_HISTORY` messages) and hands the messages to
+the shared `SummaryService`. Voice messages and audio files in the window are not transcribed:
+that would download and transcribe every recording on each /summary. They appear as
+"[voice message]", so the summary still knows who spoke. Bots' messages (this bot's transcripts
+and earlier summaries among them) are left out.
+
+A channel keeps its own "since the last summary" marker (`channel:<id>`); language and voice
+come from where preferences live (the server, or the user in DMs).
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.media import is_recording
+from bots.discord.places import can_manage, channel_of, for_interaction
+from bots.discord.replies import Interaction, followup_of, send_long
+from bots.discord.voice_message import send_voice_message
+from core.domain import ChatRef
+from core.messages import text
+from core.summaries.render import summary_text
+from core.summaries.service import SummaryService, window_bounds
+from core.summaries.values import ChatMessage, SinceLastSummary, Window
+from core.summaries.windows import parse_window
+
+MAX_HISTORY = 1000  # messages read for one /summary: ten requests to Discord at most
+VOICE_MARK = "[voice message]"
+_SAID = {discord.MessageType.default, discord.MessageType.reply}
+
+
+class SummariesCog(commands.Cog):
+    """/summary [window] [voice] and /forget."""
+
+    def __init__(self, summaries: SummaryService) -> None:
+        self.summaries = summaries
+
+    @app_commands.command(description="Summary of this channel's recent messages")
+    @app_commands.describe(
+        window="2h, 3d or 200 (messages); default: since the last summary, or the last 24 h",
+        voice="Also send the summary as a voice message",
+    )
+    async def summary(
+        self, interaction: Interaction, window: str | None = None, voice: bool = False
+    ) -> None:
+        """/summary [window] [voice]: a summary of the channel's messages in the window."""
+        await interaction.response.defer(thinking=True)
+        place = channel_of(_channel_id(interaction))
+        messages = await self._read(interaction, place, _window(window))
+        summary = await self.summaries.summarise_messages(
+            place, messages, voice=voice, preferences=for_interaction(interaction)
+        )
+        await send_long(
+            followup_of(interaction),
+            summary_text(summary),
+            file_caption=text("summary.file_caption"),
+            file_name="summary.txt",
+        )
+        if summary.voice is not None:
+            await send_voice_message(interaction, summary.voice)
+
+    @app_commands.command(description="Delete everything stored for this server (or you, in DMs)")
+    async def forget(self, interaction: Interaction) -> None:
+        """/forget: preferences, channel overrides and summary markers of this server or DM."""
+        await interaction.response.defer(ephemeral=True)
+        await self.summaries.forget(
+            for_interaction(interaction),
+            can_manage=can_manage(interaction),
+            inside=_channels_in(interaction),
+        )
+        await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done"))
+
+    async def _read(
+        self, interaction: Interaction, place: ChatRef, window: Window
+    ) -> list[ChatMessage]:
+        """The channel's messages in `window`, oldest first."""
+        channel = interaction.channel
+        if not isinstance(channel, discord.abc.Messageable):
+            return []
+        state = await self.summaries.state(place)
+        after, count = window_bounds(window, state.last_summary_at, self.summaries.clock.now())
+        found: list[ChatMessage] = []
+        async for message in channel.history(limit=min(count or MAX_HISTORY, MAX_HISTORY)):
+            if after is not None and message.created_at <= after:
+                break
+            said = chat_message(place, message)
+            if said is not None:
+                found.append(said)
+        return found[::-1]
+
+
+def chat_message(place: ChatRef, message: discord.Message) -> ChatMessage | None:
+    """What a person said in `message`, for a summary; None for bots and system messages."""
+    if message.author.bot or message.type not in _SAID:
+        return None
+    words = message.content.strip()
+    if any(is_recording(a) for a in message.attachments):
+        words = f"{words} {VOICE_MARK}".strip()
+    if not words:
+        return None
+    return ChatMessage(
+        chat=place,
+        message_id=str(message.id),
+        author=message.author.display_name,
+        sent_at=message.created_at,
+        text=words,
+    )
+
+
+def _window(word: str | None) -> Window:
+    return parse_window(word) if word and word.strip() else SinceLastSummary()
+
+
+def _channel_id(interaction: Interaction) -> int:
+    assert interaction.channel_id is not None  # application commands always run in a channel
+    return interaction.channel_id
+
+
+def _channels_in(interaction: Interaction) -> list[ChatRef]:
+    """Every channel and thread of the server the command runs in (the DM channel in DMs): the
+    places that may hold a channel override or a last-summary marker."""
+    ids = {_channel_id(interaction)}
+    guild = interaction.guild
+    if guild is not None:
+        ids.update(c.id for c in guild.channels)
+        ids.update(t.id for t in guild.threads)
+    return [channel_of(i) for i in sorted(ids)]
