@@ -14,6 +14,7 @@ import pytest_asyncio
 from bots.runner import run_bots
 from core.clock import Clock
 from core.config import Settings
+from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -74,3 +75,51 @@ async def running(
 
 def _polls(bot_api: FakeBotApi) -> int:
     return len(bot_api.sent("getUpdates"))
+
+
+@pytest_asyncio.fixture
+async def discord_api() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as api:
+        yield api
+
+
+@pytest.fixture
+def server(discord_api: FakeDiscord) -> Guild:
+    return discord_api.add_guild()
+
+
+def discord_settings(
+    *, discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, **extra: Any
+) -> Settings:
+    """Exactly what a user would put in .env to point the bot at these servers."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mimo_api_key=mimo.api_key,
+        mimo_base_url=mimo.base_url,
+        discord_bot_token=discord_api.token,
+        discord_api_url=discord_api.api_url,
+        database_url=database_url,
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def running_discord(settings: Settings, discord_api: FakeDiscord) -> AsyncIterator[None]:
+    """`voicebridge run`, in this event loop, from its gateway session until the block ends."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    await started(task, discord_api.wait_until_identified(len(discord_api.identify_payloads) + 1))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+async def started(task: asyncio.Task[None], ready: Any) -> None:
+    waiting = asyncio.ensure_future(ready)
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():  # it failed to start: show why
+        waiting.cancel()
+        task.result()
+    await waiting

@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 
 import discord
 import pytest
-import pytest_asyncio
 from pydantic import SecretStr
 
 from bots.discord.bot import build_bot, connected
@@ -29,6 +28,7 @@ from core.bootstrap import bootstrap
 from core.config import Settings
 from core.errors import ConfigError
 from tests.audio_factory import make_audio, make_text_file
+from tests.integration.conftest import discord_settings, running_discord, started
 from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -36,57 +36,9 @@ from tests.standins.telegram_api import FakeBotApi
 MANAGE_SERVER_REFUSAL = "Changing this server's settings needs the Manage Server permission."
 
 
-@pytest_asyncio.fixture
-async def discord_api() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as api:
-        yield api
-
-
-@pytest.fixture
-def server(discord_api: FakeDiscord) -> Guild:
-    return discord_api.add_guild()
-
-
 @pytest.fixture
 def voice_ogg(tmp_path: Path) -> bytes:
     return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
-def discord_settings(
-    *, discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, **extra: Any
-) -> Settings:
-    """Exactly what a user would put in .env to point the bot at these servers."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        mimo_api_key=mimo.api_key,
-        mimo_base_url=mimo.base_url,
-        discord_bot_token=discord_api.token,
-        discord_api_url=discord_api.api_url,
-        database_url=database_url,
-        **extra,
-    )
-
-
-@asynccontextmanager
-async def running(settings: Settings, discord_api: FakeDiscord) -> AsyncIterator[None]:
-    """`voicebridge run`, in this event loop, from its gateway session until the block ends."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_bots(settings, stop))
-    await _started(task, discord_api.wait_until_identified(len(discord_api.identify_payloads) + 1))
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=30)
-
-
-async def _started(task: asyncio.Task[None], ready: Any) -> None:
-    waiting = asyncio.ensure_future(ready)
-    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    if task.done():  # it failed to start: show why
-        waiting.cancel()
-        task.result()
-    await waiting
 
 
 async def answer(
@@ -110,7 +62,7 @@ async def test_voice_message_gets_its_transcript_as_a_reply(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         note = await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
         [reply] = await discord_api.wait_for_messages(server.general)
 
@@ -134,7 +86,7 @@ async def test_transcribe_on_a_message_transcribes_its_audio(
     mp3 = make_audio(tmp_path, fmt="mp3", seconds=2).read_bytes()
     song = discord_api.attachment(mp3, filename="song.mp3", content_type="audio/mpeg")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         # An audio file is not a voice message: nothing happens until someone asks.
         posted = await discord_api.post_message(
             server.general, alice, "our song", attachments=[song]
@@ -165,7 +117,7 @@ async def test_transcribe_and_ask_take_an_attachment(
         content_type="text/plain; charset=utf-8",
     )
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         transcript = await answer(discord_api, server.general, alice, "transcribe", attachment=memo)
         reply = await answer(
             discord_api, server.general, alice, "ask", attachment=memo, question="Who speaks?"
@@ -187,7 +139,7 @@ async def test_long_transcripts_are_split_and_very_long_ones_sent_as_a_file(
     sentence = "This sentence is part of a long meeting transcript. "
     mimo.asr_text = sentence * 60  # about 3,100 characters: two messages
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
         pieces = await discord_api.wait_for_messages(server.general, count=2)
         mimo.asr_text = sentence * 200  # about 10,400 characters: a file
@@ -215,7 +167,7 @@ async def test_unexpected_failures_get_a_short_reply_and_a_logged_traceback(
     old = discord_api.attachment(voice_ogg, filename="old.ogg", content_type="audio/ogg")
     discord_api.expire(old)  # the CDN link no longer works
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         refusal = await answer(discord_api, server.general, alice, "transcribe", attachment=old)
 
     assert refusal.content == "Sorry, something went wrong. Please try again in a moment."
@@ -232,7 +184,7 @@ async def test_say_answers_with_a_native_voice_message_of_mimos_speech(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         said = await discord_api.slash(server.general, alice, "say", text="Hello from the tests.")
         [voice] = await said.wait_for_messages()
 
@@ -260,7 +212,7 @@ async def test_a_refused_voice_message_falls_back_to_an_audio_file(
         server = discord_api.add_guild()
         alice = discord_api.add_member(server, "alice")
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-        async with running(settings, discord_api):
+        async with running_discord(settings, discord_api):
             audio = await answer(discord_api, server.general, alice, "say", text="Plan B")
 
         [refused] = [c for c in discord_api.calls if not c.ok]
@@ -279,7 +231,7 @@ async def test_read_aloud_speaks_the_text_of_a_message(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         posted = await discord_api.post_message(server.general, alice, "Read me out, please")
         asked = await discord_api.message_command(server.general, alice, "Read aloud", posted)
         [voice] = await asked.wait_for_messages()
@@ -296,7 +248,7 @@ async def test_speech_errors_are_told_privately(
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url, max_say_chars=20
     )
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         broke = await discord_api.slash(server.general, alice, "say", text="hello")
         [balance] = await broke.wait_for_messages()
         too_long = await answer(discord_api, server.general, alice, "say", text="x" * 21)
@@ -317,7 +269,7 @@ async def test_playing_in_a_voice_channel_explains_how_to_enable_it(
     alice = discord_api.add_member(server, "alice")
     await discord_api.join_voice(server, alice, server.lounge)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         said = await discord_api.slash(
             server.general, alice, "say", text="Hello", in_voice_channel=True
         )
@@ -454,7 +406,7 @@ async def test_only_members_with_manage_server_change_server_preferences(
     admin = discord_api.add_member(server, "admin", manage_guild=True)
     member = discord_api.add_member(server, "member")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         refusal = await answer(discord_api, server.general, member, "voice", name="Dean")
         channel_refusal = await answer(
             discord_api, server.general, member, "autotranscribe", state="off", scope="channel"
@@ -475,14 +427,14 @@ async def test_preferences_shape_the_next_say_and_survive_a_restart(
 ) -> None:
     admin = discord_api.add_member(server, "admin", manage_guild=True)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         assert (await answer(discord_api, server.general, admin, "voice", name="Mia")).content == (
             "Voice set to Mia."
         )
         styled = await answer(discord_api, server.general, admin, "style", text="happy")
         language = await answer(discord_api, server.general, admin, "language", value="en")
 
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         said = await discord_api.slash(server.general, admin, "say", text="Good morning")
         await said.wait_for_messages()
         overview = await answer(discord_api, server.general, admin, "settings")
@@ -508,7 +460,7 @@ async def test_auto_transcribe_is_per_server_and_overridable_per_channel(
         await discord_api.post_voice_message(channel, admin, voice_ogg, duration=3)
 
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         quiet = await answer(
             discord_api, random, admin, "autotranscribe", state="off", scope="channel"
         )
@@ -550,7 +502,7 @@ async def test_direct_messages_have_per_user_preferences(
     dave = discord_api.add_user("dave")
     dm = discord_api.dm_channel(dave)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         await discord_api.post_voice_message(dm, dave, voice_ogg, duration=3)
         await discord_api.wait_until(lambda: transcripts(discord_api, dm), timeout=15,
                                      what="a transcript in the DM")  # fmt: skip
@@ -569,7 +521,7 @@ async def test_voice_names_autocomplete_from_the_models_catalogue(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         typed: FakeInteraction = await discord_api.autocomplete(
             server.general, alice, "voice", "name", "engl"
         )
@@ -583,7 +535,7 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         pass
 
     by_name = {(c["type"], c["name"]): c for c in discord_api.commands}
@@ -617,7 +569,7 @@ async def test_discord_gateway_url_overrides_the_advertised_gateway(
             database_url=sqlite_url,
             discord_gateway_url=discord_api.gateway_url,
         )
-        async with running(settings, discord_api):
+        async with running_discord(settings, discord_api):
             pass
 
         assert len(discord_api.identify_payloads) == 1
@@ -629,7 +581,7 @@ async def test_a_missing_message_content_intent_stops_the_run_with_a_clear_line(
     async with FakeDiscord(privileged_intents=frozenset()) as discord_api:
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
         with pytest.raises(ConfigError, match="Message Content intent"):
-            async with running(settings, discord_api):
+            async with running_discord(settings, discord_api):
                 pass
 
         assert discord_api.closed_sessions == [4014]
@@ -642,7 +594,7 @@ async def test_a_wrong_token_stops_the_run_with_a_clear_line(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url
     ).model_copy(update={"discord_bot_token": SecretStr("MTA0.not.the-right-token")})
     with pytest.raises(ConfigError, match="DISCORD_BOT_TOKEN was refused"):
-        async with running(settings, discord_api):
+        async with running_discord(settings, discord_api):
             pass
 
 
@@ -664,8 +616,8 @@ async def test_telegram_and_discord_run_side_by_side_and_stop_together(
     )
     stop = asyncio.Event()
     task = asyncio.create_task(run_bots(settings, stop))
-    await _started(task, discord_api.wait_until_identified())
-    await _started(task, bot_api.wait_for("getUpdates"))
+    await started(task, discord_api.wait_until_identified())
+    await started(task, bot_api.wait_for("getUpdates"))
     bot_api.push(bot_api.voice_message(chat_id=7, user_id=7, data=voice_ogg, duration=3))
     await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
     [telegram_reply] = await bot_api.wait_for("sendMessage", chat_id=7)

@@ -4,32 +4,20 @@ reads channel history from the Discord stand-in and asks the MiMo stand-in."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
-from tests.integration.test_discord_bot import answer, discord_settings, running
+from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.test_discord_bot import answer
 from tests.integration.test_telegram_summaries import SUMMARY, conversation, summary_requests
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
 HEADER = re.compile(r"Summary of the messages since [\d\- :]+ UTC \((\d+)\):")
-
-
-@pytest_asyncio.fixture
-async def discord_api() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as api:
-        yield api
-
-
-@pytest.fixture
-def server(discord_api: FakeDiscord) -> Guild:
-    return discord_api.add_guild()
 
 
 @pytest.fixture
@@ -59,7 +47,7 @@ async def test_a_summary_holds_exactly_that_channels_messages_in_the_window(
         ogg, filename="voice-message.ogg", content_type="audio/ogg", duration=2
     )
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         say = discord_api.post_message
         await say(server.general, alice, "Old news from this morning", at=now - timedelta(hours=3))
         await say(
@@ -94,7 +82,7 @@ async def test_without_a_window_it_summarises_since_the_last_summary_and_can_spe
     alice = discord_api.add_member(server, "alice")
     now = datetime.now(UTC)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         say = discord_api.post_message
         await say(server.general, alice, "two days ago", at=now - timedelta(days=2))
         await say(server.general, alice, "this morning", at=now - timedelta(hours=3))
@@ -117,7 +105,7 @@ async def test_a_bad_window_gets_the_usage_line(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         await discord_api.post_message(server.general, alice, "hello")
         refusal = await answer(discord_api, server.general, alice, "summary", window="yesterday")
 
@@ -142,7 +130,7 @@ async def test_ask_about_this_audio_takes_the_question_from_a_modal(
     alice = discord_api.add_member(server, "alice")
     memo = discord_api.attachment(ogg, filename="memo.ogg", content_type="audio/ogg")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         posted = await discord_api.post_message(
             server.general, alice, "the call", attachments=[memo]
         )
@@ -170,7 +158,7 @@ async def test_ask_about_a_message_without_audio_is_refused_without_a_modal(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         plain = await discord_api.post_message(server.general, alice, "no audio here")
         asked = await discord_api.message_command(
             server.general, alice, "Ask about this audio", plain
@@ -194,7 +182,7 @@ async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
     other_admin = discord_api.add_member(other, "other admin", manage_guild=True)
     places = [f"guild:{server.id}"] + [f"channel:{c}" for c in (server.general, server.random)]
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, discord_api):
+    async with running_discord(settings, discord_api):
         await answer(discord_api, server.general, admin, "voice", name="Dean")
         await answer(discord_api, server.random, admin, "autotranscribe", state="off",
                      scope="channel")  # fmt: skip
