@@ -1,4 +1,4 @@
-"""voicebridge's benchmarks: `.venv/bin/python -m bench` runs them all (about 8 minutes on a
+"""voicebridge's benchmarks: `.venv/bin/python -m bench` runs them all (about 9 minutes on a
 2-core machine) and writes bench/RESULTS.md. CI does not run them; tests never assert timings.
 
     bench/__main__.py     the run: inputs, each benchmark, the report

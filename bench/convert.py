@@ -3,6 +3,7 @@
     python -m bench.convert voicebridge NOTE [WORKERS]  core.audio.asr_pieces, as the bot does
     python -m bench.convert pydub NOTE                  AudioSegment.from_file, then .export(mp3)
     python -m bench.convert ffmpeg NOTE                 one bare ffmpeg pass to the same MP3
+    python -m bench.convert decode NOTE                 only decoding it (the floor's floor)
 
 The parent measures memory from outside (bench/procs.py). The worker reports the conversion's
 own time (from the call to the last byte, imports and interpreter start-up excluded, as in a
@@ -71,6 +72,13 @@ def bare_ffmpeg(note: Path) -> dict[str, object]:
     return {"seconds": seconds, "bytes": size, "base64": 4 * -(-size // 3), "pieces": 1}
 
 
+def decode_only(note: Path) -> dict[str, object]:
+    started = time.monotonic()
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(note), "-f", "null", "-"],
+                   check=True)  # fmt: skip
+    return {"seconds": time.monotonic() - started, "bytes": 0, "base64": 0, "pieces": 0}
+
+
 def cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -85,6 +93,8 @@ def main() -> None:
         report = asyncio.run(voicebridge(note, workers))
     elif method == "pydub":
         report = pydub(note)
+    elif method == "decode":
+        report = decode_only(note)
     else:
         report = bare_ffmpeg(note)
     report["cpu"] = cpu_seconds() - before

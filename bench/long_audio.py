@@ -52,7 +52,7 @@ async def run(note: Path, base_url: str, api_key: str, in_flight: int) -> dict[s
     counter.wrap()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             mimo_api_key=api_key,
             mimo_base_url=base_url,
             database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",

@@ -196,8 +196,7 @@ async def asr_pieces(
         try:
             yield stream
         finally:
-            producer.cancel()
-            await asyncio.wait([producer])
+            await _stop(producer)
 
 
 def default_workers() -> int:
@@ -347,6 +346,20 @@ async def _produce(job: _PieceJob, stream: AsrPieceStream) -> None:
         stream.put(_first_error(exc))
     else:
         stream.put(None)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    """Cancel `task` and wait for it to finish, even when cancelled meanwhile: its ffmpeg
+    processes must be gone before their folder is deleted."""
+    task.cancel()
+    interrupted = False
+    while not task.done():
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
 
 
 def _first_error(exc: BaseException) -> BaseException:
@@ -618,11 +631,18 @@ def _url(path: Path) -> str:
 async def _ffmpeg(*args: str, keep: int = _KEEP_OUTPUT) -> _Run:
     """Run ffmpeg without blocking the event loop; kill it if the caller is cancelled. Of each
     output stream, the first and last `keep` bytes are kept."""
-    proc = await asyncio.create_subprocess_exec(
+    spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
         ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", *args,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    ))  # fmt: skip
+    try:
+        proc = await asyncio.shield(spawn)
+    except asyncio.CancelledError:
+        # Cancelled while the process was starting: it still starts, so stop it before leaving.
+        proc = await spawn
+        await _kill(proc)
+        raise
     assert proc.stdout is not None and proc.stderr is not None
     try:
         out, err = await asyncio.gather(
@@ -630,12 +650,21 @@ async def _ffmpeg(*args: str, keep: int = _KEEP_OUTPUT) -> _Run:
         )
         returncode = await proc.wait()
     except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await asyncio.shield(proc.wait())
+        await _kill(proc)
         raise
     logger.debug("ffmpeg %s exited with %d:\n%s", " ".join(args), returncode, err)
     return _Run(returncode, out, err)
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    """Kill ffmpeg and wait until it is reaped, even through further cancellations: its files
+    may be deleted as soon as this returns."""
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    reaped = asyncio.ensure_future(proc.wait())
+    while not reaped.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(reaped)
 
 
 async def _read_bounded(stream: asyncio.StreamReader, keep: int = _KEEP_OUTPUT) -> str:

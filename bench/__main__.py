@@ -1,0 +1,134 @@
+"""Run every benchmark and write bench/RESULTS.md: `.venv/bin/python -m bench`.
+
+    --repeat N   runs of each conversion (default 5; the report gives medians and best runs)
+    --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
+
+Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
+a noisy machine slows all of them alike and the ratios hold. On a shared machine a burst of
+someone else's work can still land on one method's runs: the best run shows what the method
+costs undisturbed, the median what it costs on a busy day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench import inputs, report
+from bench.procs import Measured, run_worker
+
+METHODS = ("voicebridge", "ffmpeg", "pydub")
+MINUTES = (1, 10, 60)
+WORKER_COUNTS = (1, 2, 3)
+MIMO_DELAY = 2.0
+RESULTS = Path(__file__).parent / "RESULTS.md"
+LAST_RUN = Path(__file__).parent / "out" / "last-run.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rewrite", action="store_true")
+    args = parser.parse_args()
+    if args.rewrite:
+        write(json.loads(LAST_RUN.read_text()))
+        return
+    started = time.monotonic()
+    machine = report.machine_info()
+    notes = {minutes: inputs.voice_note(minutes) for minutes in MINUTES}
+    print(f"inputs ready ({inputs.source_name()})", flush=True)
+
+    conversions = {minutes: convert_all(note, args.repeat) for minutes, note in notes.items()}
+    decode = convert(notes[60], "decode")
+    workers = {count: [convert(notes[60], "voicebridge", str(count)) for _ in range(2)]
+               for count in WORKER_COUNTS}  # fmt: skip
+    with mimo_server(MIMO_DELAY) as (base_url, api_key):
+        parallel = long_audio(notes[60], base_url, api_key, in_flight=8)
+        sequential = long_audio(notes[60], base_url, api_key, in_flight=1)
+    # Benchmark 3 (100 voice notes through the Telegram adapter) belongs here, once it exists.
+
+    machine["load_after"] = report.load_average()
+    run = {
+        "machine": machine,
+        "source": inputs.source_name(),
+        "repeat": args.repeat,
+        "conversions": {m: {k: [asdict(r) for r in v] for k, v in c.items()}
+                        for m, c in conversions.items()},
+        "decode": asdict(decode),
+        "workers": {count: [asdict(r) for r in runs] for count, runs in workers.items()},
+        "parallel": asdict(parallel),
+        "sequential": asdict(sequential),
+        "minutes_taken": (time.monotonic() - started) / 60,
+    }  # fmt: skip
+    LAST_RUN.write_text(json.dumps(run, indent=1))
+    write(run)
+    print(f"wrote {RESULTS} in {run['minutes_taken']:.1f} min", flush=True)
+
+
+def write(run: dict[str, Any]) -> None:
+    """RESULTS.md from one run's measurements, as saved in LAST_RUN."""
+    text = report.render(
+        machine=run["machine"],
+        source=run["source"],
+        repeat=run["repeat"],
+        conversions={int(m): {k: [Measured(**r) for r in v] for k, v in c.items()}
+                     for m, c in run["conversions"].items()},
+        decode=Measured(**run["decode"]),
+        workers={int(n): [Measured(**r) for r in runs] for n, runs in run["workers"].items()},
+        parallel=Measured(**run["parallel"]),
+        sequential=Measured(**run["sequential"]),
+        delay=MIMO_DELAY,
+        minutes_taken=run["minutes_taken"],
+    )  # fmt: skip
+    RESULTS.write_text(text)
+
+
+def convert_all(note: Path, repeat: int) -> dict[str, list[Measured]]:
+    """Every method `repeat` times, taking turns (a different one first each round)."""
+    runs: dict[str, list[Measured]] = {method: [] for method in METHODS}
+    for round_ in range(repeat):
+        for method in METHODS[round_ % 3 :] + METHODS[: round_ % 3]:
+            runs[method].append(convert(note, method))
+    return runs
+
+
+def convert(note: Path, method: str, *extra: str) -> Measured:
+    measured = run_worker("bench.convert", method, str(note), *extra)
+    seconds = measured.report["seconds"]
+    print(f"  {note.name} {method} {' '.join(extra)}: {seconds:.2f} s", flush=True)
+    return measured
+
+
+def long_audio(note: Path, base_url: str, api_key: str, *, in_flight: int) -> Measured:
+    measured = run_worker("bench.long_audio", str(note), base_url, api_key, str(in_flight))
+    print(f"  long audio, {in_flight} in flight: {measured.report['seconds']:.1f} s", flush=True)
+    return measured
+
+
+@contextmanager
+def mimo_server(delay: float) -> Iterator[tuple[str, str]]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.mimo_server", str(delay)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        found = json.loads(server.stdout.readline())
+        yield found["base_url"], found["api_key"]
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

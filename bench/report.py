@@ -1,0 +1,300 @@
+"""bench/RESULTS.md: the machine, the numbers, the targets, and how each number was taken."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.procs import Measured
+from core.ffmpeg import ffmpeg_exe
+
+MB = 1024 * 1024
+LABELS = {"voicebridge": "voicebridge", "ffmpeg": "one bare ffmpeg pass", "pydub": "naive pydub"}
+
+
+def machine_info() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    memory = next((int(line.split()[1]) * 1024 for line in _lines("/proc/meminfo")
+                   if line.startswith("MemTotal")), 0)  # fmt: skip
+    system = next((line.split("=", 1)[1].strip('"') for line in _lines("/etc/os-release")
+                   if line.startswith("PRETTY_NAME")), platform.system())  # fmt: skip
+    version = subprocess.run([ffmpeg_exe(), "-version"], capture_output=True, text=True)
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": f"{memory / 1024**3:.1f} GiB",
+        "system": f"{system}, Linux {platform.release()}",
+        "python": platform.python_version(),
+        "ffmpeg": " ".join(version.stdout.split()[:3]),
+        "load_before": load_average(),
+    }
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def render(
+    *,
+    machine: dict[str, str],
+    source: str,
+    repeat: int,
+    conversions: dict[int, dict[str, list[Measured]]],
+    decode: Measured,
+    workers: dict[int, list[Measured]],
+    parallel: Measured,
+    sequential: Measured,
+    delay: float,
+    minutes_taken: float,
+) -> str:
+    parts = [
+        _header(machine, source, minutes_taken),
+        _conversion(conversions, decode, repeat),
+        _workers(workers),
+        _long_audio(parallel, sequential, delay),
+        _load(),
+        _bot_memory(parallel),
+        _method(),
+    ]
+    return "\n".join(parts)
+
+
+def _header(machine: dict[str, str], source: str, minutes: float) -> str:
+    return f"""# Benchmark results
+
+Measured {machine["date"]} by `.venv/bin/python -m bench` (the whole run took {minutes:.0f} min).
+CI does not run this; tests never assert timings. One machine, one run: read the ratios, which
+hold better than the absolute times on a shared machine.
+
+| machine | |
+|---|---|
+| CPU | {machine["cpu"]}, {machine["cores"]} cores |
+| memory | {machine["memory"]} |
+| system | {machine["system"]} |
+| Python | {machine["python"]} |
+| ffmpeg | {machine["ffmpeg"]} (the imageio-ffmpeg static build) |
+| load average (1, 5, 15 min) | {machine["load_before"]} before, {machine["load_after"]} after |
+
+{_busy(machine)}Inputs: Telegram-style voice notes (OGG/Opus, mono, 48 kHz, 32 kbps) of 1, 10
+and 60 minutes, made from {source}.
+"""
+
+
+def _busy(machine: dict[str, str]) -> str:
+    """A warning when the machine had more work than cores while the benchmarks ran."""
+    loads = [float(x) for x in (machine["load_before"] + " " + machine["load_after"]).split()]
+    if max(loads) <= float(machine["cores"]):
+        return ""
+    return ("Other work ran on the machine meanwhile (load average above the core count): times\n"
+            "vary by 20% or so from run to run; the ratios between methods, measured in turns,\n"
+            "vary less.\n\n")  # fmt: skip
+
+
+def _conversion(
+    conversions: dict[int, dict[str, list[Measured]]], decode: Measured, repeat: int
+) -> str:
+    out = [
+        f"""## 1. Conversion: voice note to what the speech API is sent
+
+Median of {repeat} runs each, methods taking turns. Time is the conversion's own (interpreter
+start-up and imports excluded, as in a running bot); CPU is user + system time of the worker
+and its ffmpeg processes. Memory is the peak over the worker and every process it started.
+"""
+    ]
+    for minutes, runs in conversions.items():
+        out.append(f"### {minutes} minute{'s' if minutes > 1 else ''}\n")
+        out.append("| | " + " | ".join(LABELS[m] for m in runs) + " |")
+        out.append("|---" * (len(runs) + 1) + "|")
+        rows: list[tuple[str, Callable[[list[Measured]], str]]] = [
+            ("time (median; min–max)", _time_range),
+            ("CPU time", lambda r: f"{_med(r, 'cpu'):.2f} s"),
+            ("peak memory, RSS sum", lambda r: _mb(_med_attr(r, "peak_rss"))),
+            ("peak memory, PSS sum", lambda r: _mb(_med_attr(r, "peak_pss"))),
+            ("...of which the Python process", lambda r: _mb(_med_attr(r, "peak_worker_rss"))),
+            ("bytes sent (base64)", lambda r: _mb(_med(r, "base64"), 2)),
+            ("requests", lambda r: f"{int(_med(r, 'pieces'))}"),
+            ("first piece ready", _first_piece),
+        ]
+        for label, cell in rows:
+            out.append(f"| {label} | " + " | ".join(cell(runs[m]) for m in runs) + " |")
+        out.append("")
+    out.append(_conversion_targets(conversions[max(conversions)], decode))
+    return "\n".join(out)
+
+
+def _conversion_targets(runs: dict[str, list[Measured]], decode: Measured) -> str:
+    ours, bare, naive = runs["voicebridge"], runs["ffmpeg"], runs["pydub"]
+    rss = _med_attr(naive, "peak_rss") / _med_attr(ours, "peak_rss")
+    pss = _med_attr(naive, "peak_pss") / _med_attr(ours, "peak_pss")
+    bare_rss = _med_attr(bare, "peak_rss")
+    python_rss = _med_attr(bare, "peak_worker_rss")
+    speed = [_seconds(naive, pick) / _seconds(ours, pick) for pick in (statistics.median, min)]
+    floor = [_seconds(ours, pick) / _seconds(bare, pick) for pick in (statistics.median, min)]
+    cpu, sixth = _med(ours, "cpu"), _med(naive, "seconds") / 6
+    bare_gain = _med_attr(naive, "peak_rss") / bare_rss
+    rows = [
+        ("at least 6x faster than the naive path",
+         f"{speed[0]:.1f}x (best runs: {speed[1]:.1f}x)", _verdict(*(x >= 6 for x in speed))),
+        ("at least 20x less peak memory than the naive path",
+         f"{rss:.1f}x by RSS, {pss:.1f}x by PSS", _verdict(rss >= 20, pss >= 20)),
+        ("no slower than one bare ffmpeg pass",
+         f"{floor[0]:.2f}x its time (best runs: {floor[1]:.2f}x)",
+         _verdict(*(x <= 1 for x in floor))),
+    ]  # fmt: skip
+    table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
+    return f"""Targets at 60 minutes (medians, and the best run of each method):
+
+| target | measured | |
+|---|---|---|
+{table}
+
+Where the floor is: the conversion costs {cpu:.1f} CPU-seconds, and decoding the Opus alone
+(`ffmpeg -i note -f null -`, nothing encoded) {decode.report["cpu"]:.1f} of them (much of it system
+time: ffmpeg hands each of 180,000 packets from thread to thread). Two cores cannot spend
+{cpu:.1f} CPU-seconds in less than {cpu / 2:.1f} s; 6x the naive path would be {sixth:.1f} s. For
+memory: one ffmpeg of this static build is {_mb(bare_rss - python_rss)} resident and the worker's
+Python process {_mb(python_rss)}, so even the bare pass (one ffmpeg) is only {bare_gain:.0f}x
+under the naive path by RSS; voicebridge runs two ffmpegs at once to be faster than that pass.
+"""
+
+
+def _workers(workers: dict[int, list[Measured]]) -> str:
+    out = [
+        """### ffmpeg processes per recording (60 minutes, best of two runs each)
+
+What the default (one per core, at most 4) was chosen from:
+""",
+        "| processes | time | CPU time | peak RSS sum | peak PSS sum |",
+        "|---|---|---|---|---|",
+    ]
+    for count, runs in workers.items():
+        run = min(runs, key=lambda r: float(r.report["seconds"]))
+        out.append(f"| {count} | {run.report['seconds']:.2f} s | {run.report['cpu']:.2f} s | "
+                   f"{_mb(run.peak_rss)} | {_mb(run.peak_pss)} |")  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _long_audio(parallel: Measured, sequential: Measured, delay: float) -> str:
+    par, seq = parallel.report, sequential.report
+    ratio = par["seconds"] / seq["seconds"]
+    met = _verdict(ratio <= 1 / 6)
+    floor = par["pieces"] / 8 * delay
+    return f"""## 2. A 60-minute recording against MiMo's stand-in ({delay:g} s per request)
+
+The bot's service, built by `core.bootstrap` as the bot builds it (SQLite, the real MimoClient,
+`core.audio`), transcribes the 60-minute note against tests/standins/mimo.py running in a
+process of its own, which holds every request {delay:g} s before answering. Times run from the
+call (the recording already downloaded) to the transcript; the first text is the first progress
+report carrying a piece's text.
+
+| | 8 requests in flight | one piece at a time |
+|---|---|---|
+| wall time | {par["seconds"]:.1f} s | {seq["seconds"]:.1f} s |
+| first text | {par["first_text"]:.2f} s | {seq["first_text"]:.2f} s |
+| pieces / missing | {par["pieces"]} / {par["missing"]} | {seq["pieces"]} / {seq["missing"]} |
+| most requests in flight (counted) | {par["most_in_flight"]} | {seq["most_in_flight"]} |
+
+| target | measured | |
+|---|---|---|
+| at most 1/6 of the sequential time with 8 in flight | {ratio:.3f} (1/{1 / ratio:.1f}) | {met} |
+| first text within 5 s | {par["first_text"]:.2f} s | {_verdict(par["first_text"] <= 5)} |
+
+The floor with 8 in flight is {par["pieces"]} pieces / 8 x {delay:g} s = {floor:.1f} s; the rest is
+the stand-in decoding every piece to measure it (on the same two cores), HTTP, and the first
+piece's conversion.
+"""
+
+
+def _load() -> str:
+    return """## 3. Load: 100 voice notes from 100 chats through the Telegram adapter
+
+Not measured yet: it runs through the real Telegram adapter and the Bot API stand-in, which get
+the new pipeline wired in separately.
+"""
+
+
+def _bot_memory(parallel: Measured) -> str:
+    worker = max(parallel.peak_worker_rss, int(parallel.report["worker_max_rss"]))
+    return f"""## 4. Peak memory of the bot transcribing 60 minutes
+
+Measured during benchmark 2's parallel run: the bot's service as `core.bootstrap` builds it, in
+a process that has also imported the Telegram adapter (python-telegram-bot and all), but is not
+polling Telegram (the adapter is wired to the new pipeline separately).
+
+| | peak | target |
+|---|---|---|
+| the bot's process (RSS) | {_mb(worker)} | under 200 MB: {_verdict(worker < 200 * MB)} |
+| with its ffmpeg processes, RSS sum | {_mb(parallel.peak_rss)} | |
+| with its ffmpeg processes, PSS sum | {_mb(parallel.peak_pss)} | |
+"""
+
+
+def _method() -> str:
+    return """## How the numbers are taken
+
+- **Memory** is polled from /proc every 20 ms over the worker and all its descendants
+  (bench/procs.py), and the highest sum is kept. RSS counts a page shared by several processes
+  once per process (each ffmpeg maps the same code): an upper bound. PSS splits shared pages
+  among the processes that map them: what the tree costs the machine. `getrusage` is not used
+  for sums: its children figure is the largest single child, and a forked child is charged
+  its parent's pages.
+- **Naive pydub**: `AudioSegment.from_file(note, codec="opus")` then `.export(path,
+  format="mp3")`, all defaults otherwise. pydub asks ffprobe about the stream unless it is told
+  the codec, and the imageio-ffmpeg wheel has no ffprobe; naming the codec skips that probe, so
+  the naive path is, if anything, measured faster than it is.
+- **One bare ffmpeg pass**: `ffmpeg -i note` to one MP3 with exactly voicebridge's encoder
+  settings (mono, 16 kHz, 48 kbps, LAME -q 7, no bit reservoir), nothing probed or split.
+- **voicebridge**: `core.audio.asr_pieces` with 60-second pieces (the default): the note's
+  length from its last Ogg page, cuts moved into pauses (ffmpeg decodes the 6 s around each
+  cut, nothing else), then two ffmpegs converting half the recording each, pieces handed over
+  as they finish.
+- **Bytes sent** are the base64 the requests carry. The naive MP3 (64 kbps at 48 kHz) is over
+  MiMo's 10 MB request cap past about 20 minutes, so a naive bot would have to split it as well.
+"""
+
+
+def _time_range(runs: list[Measured]) -> str:
+    times = [float(r.report["seconds"]) for r in runs]
+    return f"{statistics.median(times):.2f} s ({min(times):.2f}–{max(times):.2f})"
+
+
+def _first_piece(runs: list[Measured]) -> str:
+    firsts = [r.report.get("first_piece") for r in runs]
+    found = [float(f) for f in firsts if f is not None]
+    return f"{statistics.median(found):.2f} s" if found else "at the end"
+
+
+def _seconds(runs: list[Measured], pick: Callable[[list[float]], float]) -> float:
+    return pick([float(r.report["seconds"]) for r in runs])
+
+
+def _med(runs: list[Measured], key: str) -> float:
+    return statistics.median(float(r.report[key]) for r in runs)
+
+
+def _med_attr(runs: list[Measured], name: str) -> float:
+    return statistics.median(float(getattr(r, name)) for r in runs)
+
+
+def _mb(size: float, digits: int = 0) -> str:
+    return f"{size / MB:.{digits}f} MB"
+
+
+def _verdict(*met: bool) -> str:
+    if all(met):
+        return "met"
+    return "partly met" if any(met) else "**missed**"
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
