@@ -661,10 +661,20 @@ async def _kill(proc: asyncio.subprocess.Process) -> None:
     may be deleted as soon as this returns."""
     with contextlib.suppress(ProcessLookupError):
         proc.kill()
-    reaped = asyncio.ensure_future(proc.wait())
+    reaped = asyncio.ensure_future(_reap(proc))
     while not reaped.done():
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(reaped)
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    """Wait for a killed process, then read its pipes to the end (at once: nobody writes to
+    them any more) so that asyncio closes its transport now, not when the event loop is gone."""
+    await proc.wait()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            await stream.read()
+    await asyncio.sleep(0)  # the pipes' "connection lost" callbacks close the transport
 
 
 async def _read_bounded(stream: asyncio.StreamReader, keep: int = _KEEP_OUTPUT) -> str:
