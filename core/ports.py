@@ -3,6 +3,8 @@ module and `core.storage.SqlAlchemyUnitOfWork`; tests hand in their own."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
 
@@ -28,10 +30,20 @@ class SpeechApi(Protocol):
     ) -> Answer: ...
 
 
+class PieceStream(Protocol):
+    """A recording's ASR pieces as they become ready (possibly out of order: each has its
+    offset); `duration` is known before the first piece."""
+
+    @property
+    def duration(self) -> float: ...
+
+    def __aiter__(self) -> AsyncIterator[AsrPiece]: ...
+
+
 class AudioConverter(Protocol):
-    async def to_asr_pieces(
-        self, path: Path, *, piece_seconds: float = 600, max_seconds: float | None = None
-    ) -> list[AsrPiece]: ...
+    def asr_pieces(
+        self, path: Path, *, piece_seconds: float, max_seconds: float | None
+    ) -> AbstractAsyncContextManager[PieceStream]: ...
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
 

@@ -23,7 +23,6 @@ from core.transcription import (
     ProgressCallback,
     RequestGate,
     Transcriber,
-    pieces_from,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ class VoiceService:
         gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
         self._transcriber = Transcriber(
             speech=speech,
-            pieces=pieces_from(audio),
+            pieces=audio.asr_pieces,
             gate=gate,
             piece_seconds=limits.asr_piece_seconds,
             max_seconds=limits.max_audio_seconds,

@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from core import errors
 from core.domain import AsrPiece, ChatRef, Transcript, Usage
-from core.ports import AudioConverter, SpeechApi
+from core.ports import PieceStream, SpeechApi
 from core.text import format_duration
 
 logger = logging.getLogger(__name__)
@@ -105,60 +105,12 @@ def join_parts(
     return " ".join(words)
 
 
-class PieceStream(Protocol):
-    @property
-    def duration(self) -> float: ...
-
-    def __aiter__(self) -> AsyncIterator[AsrPiece]: ...
-
-
 class OpenPieces(Protocol):
-    """`core.audio.asr_pieces`, or a stand-in."""
+    """`AudioConverter.asr_pieces`: opens a recording's piece stream."""
 
     def __call__(
         self, path: Path, *, piece_seconds: float, max_seconds: float | None
     ) -> AbstractAsyncContextManager[PieceStream]: ...
-
-
-@runtime_checkable
-class StreamingAudio(Protocol):
-    def asr_pieces(
-        self, path: Path, *, piece_seconds: float, max_seconds: float | None
-    ) -> AbstractAsyncContextManager[PieceStream]: ...
-
-
-def pieces_from(audio: AudioConverter) -> OpenPieces:
-    """The converter's streaming pieces (`core.audio` has them); for a converter that only
-    makes lists, its list served as a stream."""
-    if isinstance(audio, StreamingAudio):
-        return audio.asr_pieces
-
-    @asynccontextmanager
-    async def listed(
-        path: Path, *, piece_seconds: float, max_seconds: float | None
-    ) -> AsyncIterator[PieceStream]:
-        found = await audio.to_asr_pieces(
-            path, piece_seconds=piece_seconds, max_seconds=max_seconds
-        )
-        yield _Listed(found)
-
-    return listed
-
-
-if TYPE_CHECKING:
-    from core import audio
-
-    _fits: OpenPieces = audio.asr_pieces  # mypy checks the real converter against the port
-
-
-class _Listed:
-    def __init__(self, pieces: list[AsrPiece]) -> None:
-        self.pieces = pieces
-        self.duration = sum(piece.duration for piece in pieces)
-
-    async def __aiter__(self) -> AsyncIterator[AsrPiece]:
-        for piece in self.pieces:
-            yield piece
 
 
 @dataclass

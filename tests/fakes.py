@@ -5,6 +5,8 @@ Integration tests use the real adapters against loopback servers instead (tests/
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -81,21 +83,34 @@ class FakeSpeech:
         return Answer(text=f"answer to {question}")
 
 
+class FakePieceStream:
+    def __init__(self, pieces: list[AsrPiece]) -> None:
+        self.pieces = pieces
+        self.duration = sum(piece.duration for piece in pieces)
+
+    async def __aiter__(self) -> AsyncIterator[AsrPiece]:
+        for piece in self.pieces:
+            yield piece
+
+
 class FakeAudio:
     """Cuts 'audio' (the file's text) into pieces of `piece` characters."""
 
     def __init__(self, piece: int = 4) -> None:
         self.piece = piece
 
-    async def to_asr_pieces(
-        self, path: Path, *, piece_seconds: float = 600, max_seconds: float | None = None
-    ) -> list[AsrPiece]:
+    @asynccontextmanager
+    async def asr_pieces(
+        self, path: Path, *, piece_seconds: float, max_seconds: float | None
+    ) -> AsyncIterator[FakePieceStream]:
         data = path.read_bytes()
         chunks = [data[i : i + self.piece] for i in range(0, len(data), self.piece)]
-        return [
-            AsrPiece(data=c, mime="audio/mpeg", offset=float(i), duration=1.0)
-            for i, c in enumerate(chunks)
-        ]
+        yield FakePieceStream(
+            [
+                AsrPiece(data=c, mime="audio/mpeg", offset=float(i), duration=1.0)
+                for i, c in enumerate(chunks)
+            ]
+        )
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
         return VoiceNote(data=b"OggS" + wav, duration=2.0)
