@@ -82,8 +82,6 @@ async def bootstrap(
             uow=lambda: SqlAlchemyUnitOfWork(sessions),
             chat_api=mimo,
             voices=service,
-            speech=mimo,
-            audio=audio,
             clock=clock,
             limits=SummaryLimits(
                 max_prompt_chars=settings.summary_max_prompt_chars,

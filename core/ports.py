@@ -47,6 +47,8 @@ class AudioConverter(Protocol):
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
 
+    async def join_wavs(self, wavs: list[bytes]) -> bytes: ...
+
     async def to_understanding_input(
         self, path: Path, *, max_base64: int = 50 * 1024 * 1024
     ) -> tuple[bytes, str]: ...
@@ -58,11 +60,3 @@ class ChatApi(Protocol):
     async def chat(
         self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
     ) -> Answer: ...
-
-
-class VoiceNoteMaker(Protocol):
-    """Speech too long for one TTS request is synthesised in pieces and joined before encoding."""
-
-    async def join_wavs(self, wavs: list[bytes]) -> bytes: ...
-
-    async def to_voice_note(self, wav: bytes) -> VoiceNote: ...

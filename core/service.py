@@ -18,6 +18,7 @@ from core.domain import LANGUAGES, Answer, ChatRef, Language, Preferences, Trans
 from core.mimo.speech import Voice, default_voice, voices_for
 from core.ports import AudioConverter, SpeechApi
 from core.storage.uow import UnitOfWork
+from core.text import split_message
 from core.transcription import (
     LongTranscript,
     ProgressCallback,
@@ -32,6 +33,7 @@ _OFF = {"off", "no", "false", "0", "disable", "disabled"}
 _CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
 _INHERIT = {"inherit", "default", "server", "follow"}
 MAX_STYLE_CHARS = 200
+_TTS_IN_FLIGHT = 4  # speech requests of one long text at once
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,27 @@ class VoiceService:
             text, voice=self.voice_of(prefs), style=prefs.style, model=model
         )
         return await self._audio.to_voice_note(wav)
+
+    async def read_aloud(self, chat: ChatRef, text: str, *, max_pieces: int) -> VoiceNote:
+        """`text` of any length as one voice note: cut at sentence boundaries into requests of
+        at most `max_say_chars`, a few synthesised at once, joined in order. Pieces past
+        `max_pieces` are left out (nobody listens to a quarter-hour clip)."""
+        prefs = await self.preferences(chat)
+        model, voice = self.tts_model(prefs), self.voice_of(prefs)
+        pieces = split_message(_printable(text), self.limits.max_say_chars, min_fill=0)
+        pieces = pieces[:max_pieces]
+        if not pieces:
+            raise errors.EmptyText()
+        gate = asyncio.Semaphore(_TTS_IN_FLIGHT)
+
+        async def one(piece: str) -> bytes:
+            async with gate:
+                return await self._speech.synthesize(
+                    piece, voice=voice, style=prefs.style, model=model
+                )
+
+        wavs = await asyncio.gather(*(one(piece) for piece in pieces))
+        return await self._audio.to_voice_note(await self._audio.join_wavs(list(wavs)))
 
     async def ask(self, chat: ChatRef, source: Path, question: str) -> Answer:
         """An answer to `question` about the recording at `source`."""

@@ -13,17 +13,19 @@ _BOUNDARIES = (
 )
 
 
-def split_message(text: str, limit: int) -> list[str]:
+def split_message(text: str, limit: int, *, min_fill: float = 0.5) -> list[str]:
     """Cut `text` into pieces of at most `limit` characters, at the best boundary available.
 
-    Pieces are stripped; no characters other than the whitespace at a cut are lost.
+    A boundary counts only if the piece before it is at least `min_fill` of `limit`: messages
+    read best evenly filled, while speech wants whole sentences (`min_fill=0`). Pieces are
+    stripped; no characters other than the whitespace at a cut are lost.
     """
     if limit < 1:
         raise ValueError("limit must be positive")
     pieces: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
-        cut = _best_cut(rest, limit)
+        cut = _best_cut(rest, limit, min_fill)
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:
@@ -38,12 +40,12 @@ def pieces_or_none(text: str, limit: int, *, max_messages: int) -> list[str] | N
     return pieces if len(pieces) <= max_messages else None
 
 
-def _best_cut(text: str, limit: int) -> int:
-    """Where to cut: the last boundary within `limit` that leaves the piece at least half full."""
+def _best_cut(text: str, limit: int, min_fill: float) -> int:
+    """Where to cut: the last boundary within `limit` that leaves the piece full enough."""
     window = text[: limit + 1]
     for boundary in _BOUNDARIES:
         cut = max((m.end() for m in boundary.finditer(window) if m.end() <= limit), default=0)
-        if cut > 0 and cut >= limit // 2:
+        if cut > 0 and cut >= limit * min_fill:
             return cut
     return limit
 

@@ -115,6 +115,9 @@ class FakeAudio:
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
         return VoiceNote(data=b"OggS" + wav, duration=2.0)
 
+    async def join_wavs(self, wavs: list[bytes]) -> bytes:
+        return b"+".join(wavs)
+
     async def to_understanding_input(
         self, path: Path, *, max_base64: int = 50 * 1024 * 1024
     ) -> tuple[bytes, str]:

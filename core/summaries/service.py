@@ -8,6 +8,7 @@ logging on; `forget` and the retention purge are the ways it shrinks.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -15,10 +16,9 @@ from datetime import datetime, timedelta
 from core import errors
 from core.clock import Clock
 from core.domain import ChatRef
-from core.ports import ChatApi, SpeechApi, VoiceNoteMaker
+from core.ports import ChatApi
 from core.service import VoiceService
 from core.storage.uow import SummaryUnitOfWork
-from core.summaries.speaking import spoken
 from core.summaries.summarise import summarise
 from core.summaries.values import (
     ChatMessage,
@@ -43,6 +43,10 @@ class SummaryLimits:
     max_window_messages: int = 5000
 
 
+MAX_SPOKEN_PIECES = 12  # a summary needing more is cut: nobody listens to a quarter-hour digest
+_BULLET = re.compile(r"^\s*[•\-*]\s*", re.MULTILINE)
+
+
 class SummaryService:
     def __init__(
         self,
@@ -50,16 +54,12 @@ class SummaryService:
         uow: Callable[[], SummaryUnitOfWork],
         chat_api: ChatApi,
         voices: VoiceService,
-        speech: SpeechApi,
-        audio: VoiceNoteMaker,
         clock: Clock,
         limits: SummaryLimits = SummaryLimits(),
     ) -> None:
         self._uow = uow
         self._chat_api = chat_api
         self._voices = voices
-        self._speech = speech
-        self._audio = audio
         self.clock = clock
         self.limits = limits
 
@@ -151,9 +151,8 @@ class SummaryService:
                 await uow.commit()
         note = None
         if voice:
-            note = await spoken(
-                text, chat=prefs_of, voices=self._voices, speech=self._speech, audio=self._audio
-            )
+            spoken = _BULLET.sub("", text)  # read as sentences, not as "bullet, ..."
+            note = await self._voices.read_aloud(prefs_of, spoken, max_pieces=MAX_SPOKEN_PIECES)
         since = min(m.sent_at for m in messages)
         return Summary(text, len(messages), since, state.time_zone, note)
 

@@ -153,3 +153,22 @@ async def test_ask_sends_the_recording_and_the_question(
 
     assert answer.text == "answer to who speaks?"
     assert speech.asked == [(b"sound", "audio/ogg", "who speaks?")]
+
+
+async def test_long_text_is_read_aloud_in_sentence_pieces_joined_in_order(
+    service: VoiceService, speech: FakeSpeech
+) -> None:
+    await service.set_voice(CHAT, "Dean", can_manage=True)
+    text = (
+        "First sentence is here. Second sentence is here. "  # 48 characters: one request
+        "Third one is here too. Fourth sentence goes right here."
+    )
+
+    note = await service.read_aloud(CHAT, text, max_pieces=2)
+
+    assert [s["text"] for s in speech.synthesized] == [
+        "First sentence is here. Second sentence is here.",
+        "Third one is here too.",
+    ]
+    assert {s["voice"] for s in speech.synthesized} == {"Dean"}
+    assert note.data == b"OggS" + b"+".join([b"RIFF-fake-wav"] * 2)

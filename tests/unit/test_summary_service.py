@@ -45,8 +45,6 @@ def service() -> SummaryService:
         uow=BrokenUnitOfWork,  # type: ignore[arg-type]
         chat_api=None,  # type: ignore[arg-type]
         voices=None,  # type: ignore[arg-type]
-        speech=None,  # type: ignore[arg-type]
-        audio=None,  # type: ignore[arg-type]
         clock=None,  # type: ignore[arg-type]
     )
 

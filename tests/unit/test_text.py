@@ -44,3 +44,12 @@ def test_durations_read_like_clocks() -> None:
 def test_a_few_pieces_are_fine_but_a_wall_of_them_is_not() -> None:
     assert pieces_or_none("one. two. three.", 6, max_messages=3) == ["one.", "two.", "three."]
     assert pieces_or_none("one. two. three. four.", 6, max_messages=3) is None
+
+
+def test_speech_splits_keep_whole_sentences_even_when_short() -> None:
+    text = "Third one is here too. Fourth sentence goes right here."
+    assert split_message(text, 50) == ["Third one is here too. Fourth sentence goes right", "here."]
+    assert split_message(text, 50, min_fill=0) == [
+        "Third one is here too.",
+        "Fourth sentence goes right here.",
+    ]
