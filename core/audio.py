@@ -590,8 +590,13 @@ def _waveform(clip: Any) -> bytes:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+# Containers measure a little over the nominal length (a 60:00 recording reads 3600.01 s): a
+# limit stated in whole seconds allows what rounds to it.
+_DURATION_TOLERANCE = 0.5
+
+
 def _check_duration(duration: float, max_seconds: float | None) -> None:
-    if max_seconds is not None and duration > max_seconds:
+    if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
         raise AudioTooLarge("the recording is too long", limit=_human_duration(max_seconds))
 
 

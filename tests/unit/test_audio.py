@@ -168,6 +168,13 @@ async def test_audio_within_max_seconds_converts(clips: dict[str, Path]) -> None
     assert len(await to_asr_pieces(clips["ogg"], max_seconds=60)) == 1
 
 
+async def test_a_recording_a_hair_over_the_limit_is_accepted(clips: dict[str, Path]) -> None:
+    """A real 60:00 recording measures 3600.01 s; a limit of 3600 must still take it."""
+    info = await probe(clips["ogg"])
+    assert info.duration > 2.9
+    assert len(await to_asr_pieces(clips["ogg"], max_seconds=2.9)) == 1
+
+
 async def test_a_tiny_piece_length_is_a_programming_error(clips: dict[str, Path]) -> None:
     with pytest.raises(ValueError, match="piece_seconds"):
         await to_asr_pieces(clips["ogg"], piece_seconds=0.5)
