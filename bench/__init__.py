@@ -6,6 +6,8 @@
     bench/procs.py        a child process run to completion while its whole tree's memory is polled
     bench/convert.py      benchmark 1's worker: one conversion by one method
     bench/long_audio.py   benchmarks 2 and 4's worker: the bot's service against MiMo's stand-in
+    bench/load.py         benchmark 3: 100 voice notes at once through the Telegram adapter
+    bench/load_worker.py  benchmark 3's bot: `voicebridge run` with an event-loop lateness sampler
     bench/mimo_server.py  MiMo's stand-in (tests/standins/mimo.py) in a process of its own
     bench/report.py       bench/RESULTS.md
 """

@@ -2,6 +2,8 @@
 
     --repeat N   runs of each conversion (default 5; the report gives medians and best runs)
     --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
+    --only load  run benchmark 3 alone (about 20 s) and put its section into RESULTS.md
+    --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
 a noisy machine slows all of them alike and the ratios hold. On a shared machine a burst of
@@ -22,24 +24,31 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import inputs, report
+from bench import inputs, load, report
 from bench.procs import Measured, run_worker
 
 METHODS = ("voicebridge", "ffmpeg", "pydub")
 MINUTES = (1, 10, 60)
 WORKER_COUNTS = (1, 2, 3)
 MIMO_DELAY = 2.0
+LOAD_MIMO_DELAY = 0.5  # benchmark 3: a realistic wait for one short note's transcript
 RESULTS = Path(__file__).parent / "RESULTS.md"
 LAST_RUN = Path(__file__).parent / "out" / "last-run.json"
+LAST_LOAD = Path(__file__).parent / "out" / "last-load.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rewrite", action="store_true")
+    parser.add_argument("--only", choices=["load"])
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.rewrite:
         write(json.loads(LAST_RUN.read_text()))
+        return
+    if args.only == "load":
+        only_load(profile=args.profile)
         return
     started = time.monotonic()
     machine = report.machine_info()
@@ -53,7 +62,7 @@ def main() -> None:
     with mimo_server(MIMO_DELAY) as (base_url, api_key):
         parallel = long_audio(notes[60], base_url, api_key, in_flight=8)
         sequential = long_audio(notes[60], base_url, api_key, in_flight=1)
-    # Benchmark 3 (100 voice notes through the Telegram adapter) belongs here, once it exists.
+    loaded = run_load()
 
     machine["load_after"] = report.load_average()
     run = {
@@ -66,6 +75,7 @@ def main() -> None:
         "workers": {count: [asdict(r) for r in runs] for count, runs in workers.items()},
         "parallel": asdict(parallel),
         "sequential": asdict(sequential),
+        "load": asdict(loaded),
         "minutes_taken": (time.monotonic() - started) / 60,
     }  # fmt: skip
     LAST_RUN.write_text(json.dumps(run, indent=1))
@@ -85,10 +95,36 @@ def write(run: dict[str, Any]) -> None:
         workers={int(n): [Measured(**r) for r in runs] for n, runs in run["workers"].items()},
         parallel=Measured(**run["parallel"]),
         sequential=Measured(**run["sequential"]),
+        load=Measured(**run["load"]) if "load" in run else None,
         delay=MIMO_DELAY,
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
     RESULTS.write_text(text)
+
+
+def only_load(*, profile: bool) -> None:
+    """Benchmark 3 alone: its section of RESULTS.md is replaced, the rest kept as it is."""
+    loaded = run_load(profile=profile)
+    loaded.report["alone"] = True  # not part of a whole run: the report says so
+    LAST_LOAD.parent.mkdir(parents=True, exist_ok=True)
+    LAST_LOAD.write_text(json.dumps(asdict(loaded), indent=1))
+    if LAST_RUN.exists():  # a later --rewrite keeps these numbers
+        run = json.loads(LAST_RUN.read_text())
+        LAST_RUN.write_text(json.dumps({**run, "load": asdict(loaded)}, indent=1))
+    RESULTS.write_text(report.with_load(RESULTS.read_text(), loaded))
+    print(f"wrote section 3 of {RESULTS} (measurements in {LAST_LOAD})", flush=True)
+
+
+def run_load(*, profile: bool = False) -> Measured:
+    """Benchmark 3 in fresh processes: MiMo's stand-in, and bench/load.py with the bot."""
+    note = load.note()
+    with mimo_server(LOAD_MIMO_DELAY) as (base_url, api_key):
+        args = [str(note), base_url, api_key, str(LOAD_MIMO_DELAY)]
+        measured = run_worker("bench.load", *args, *(["--profile"] if profile else []))
+    found = measured.report
+    print(f"  load, {found['notes']} notes: {found['seconds']:.1f} s, event loop late by "
+          f"{found['lag_p99'] * 1000:.0f} ms at p99", flush=True)  # fmt: skip
+    return measured
 
 
 def convert_all(note: Path, repeat: int) -> dict[str, list[Measured]]:

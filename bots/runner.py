@@ -53,6 +53,7 @@ async def _telegram(settings: Settings, token: str, runtime: Runtime) -> AsyncIt
         service=runtime.service,
         summaries=runtime.summaries,
         digests=runtime.digests,
+        work=runtime.work,
     )
     async with polling(application):
         runtime.scheduler.deliver("telegram", digest_sender(application.bot))
@@ -72,6 +73,7 @@ async def _discord(
         service=runtime.service,
         summaries=runtime.summaries,
         voice_client=installed_voice_client(),
+        work=runtime.work,
     )
     async with connected(bot, token) as connection:
         yield connection

@@ -46,7 +46,9 @@ import logging
 import math
 import os
 import re
+import struct
 import tempfile
+import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -106,6 +108,10 @@ _DURATION = re.compile(r"^\s*Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?),", re.MULTI
 # Containers whose stated length is where the audio really ends: an Ogg stream's length is the
 # granule position of its last page, which ffmpeg reads at the end of the file.
 _TRUE_LENGTH = frozenset({"ogg"})
+# An Ogg page header: capture pattern, version, (flags), granule position, (serial, sequence,
+# checksum), segment count; the segment table follows.
+_OGG_PAGE = struct.Struct("<4sBxq12xB")
+_EMPTY_OGG_MAX_BYTES = 64 * 1024  # header pages (Opus or Vorbis tags) are far smaller
 
 
 @dataclass(frozen=True)
@@ -207,7 +213,8 @@ def default_workers() -> int:
 async def to_voice_note(wav: bytes) -> VoiceNote:
     """Encode a WAV (any rate) as an OGG/Opus voice note with its duration and waveform."""
     ffmpeg_exe()  # points pydub at the binary before the worker thread needs it
-    return await asyncio.to_thread(_voice_note, wav)
+    async with _process_slot():  # pydub runs ffmpeg too
+        return await asyncio.to_thread(_voice_note, wav)
 
 
 async def join_wavs(wavs: list[bytes]) -> bytes:
@@ -245,6 +252,8 @@ async def _inspect(path: Path, *, decode: bool) -> _Media:
     run = await _ffmpeg(
         "-progress", "pipe:1", "-i", _url(path), "-map", "0:a:0", *copy, "-f", "null", "-"
     )
+    if _INPUT.search(run.stderr) is None and await asyncio.to_thread(_is_empty_ogg, path):
+        raise EmptyAudio("an Ogg stream that ends after its headers")
     return _parse_probe(run, size)
 
 
@@ -262,6 +271,26 @@ async def _inspect_quickly(path: Path) -> _Media:
         return await _inspect(path, decode=False)
     hours, minutes, seconds = stated.groups()
     return _parse_probe(run, size, duration=int(hours) * 3600 + int(minutes) * 60 + float(seconds))
+
+
+def _is_empty_ogg(path: Path) -> bool:
+    """Whether `path` is whole Ogg pages that carry no audio (granule positions 0 or -1), as a
+    recording stopped at once leaves it: ffmpeg refuses to open one ("End of file"), yet it is
+    empty rather than corrupt. A page cut short or any other content makes it False."""
+    with path.open("rb") as file:
+        data = file.read(_EMPTY_OGG_MAX_BYTES + 1)
+    if len(data) > _EMPTY_OGG_MAX_BYTES:
+        return False
+    offset = 0
+    while offset < len(data):
+        if len(data) - offset < _OGG_PAGE.size:
+            return False
+        capture, version, granule, segments = _OGG_PAGE.unpack_from(data, offset)
+        table = data[offset + _OGG_PAGE.size : offset + _OGG_PAGE.size + segments]
+        if capture != b"OggS" or version != 0 or granule > 0 or len(table) < segments:
+            return False
+        offset += _OGG_PAGE.size + segments + sum(table)
+    return offset == len(data) > 0
 
 
 def _parse_probe(run: _Run, size: int, *, duration: float | None = None) -> _Media:
@@ -633,9 +662,44 @@ def _url(path: Path) -> str:
     return f"file:{path}"
 
 
+def limit_processes(count: int | None) -> None:
+    """At most `count` ffmpeg processes at once in this process, all chats together (None:
+    three per CPU core, at least four, so that two long recordings, which convert with two
+    processes each, still leave room for voice notes). A hundred voice notes arriving at once
+    queue for a slot instead of starting a hundred decoders of some 30 MB each."""
+    global _max_processes
+    _max_processes = count or _default_processes()
+    _process_slots.clear()
+
+
+def _default_processes() -> int:
+    return max(4, 3 * (os.cpu_count() or 1))
+
+
+_max_processes = _default_processes()
+# One semaphore per event loop (an asyncio primitive belongs to the loop it first waits in).
+_process_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _process_slot() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _process_slots.get(loop)
+    if slots is None:
+        slots = _process_slots[loop] = asyncio.Semaphore(_max_processes)
+    return slots
+
+
 async def _ffmpeg(*args: str, keep: int = _KEEP_OUTPUT) -> _Run:
-    """Run ffmpeg without blocking the event loop; kill it if the caller is cancelled. Of each
-    output stream, the first and last `keep` bytes are kept."""
+    """Run ffmpeg without blocking the event loop, once a process slot is free (see
+    `limit_processes`); kill it if the caller is cancelled. Of each output stream, the first and
+    last `keep` bytes are kept."""
+    async with _process_slot():
+        return await _run_ffmpeg(*args, keep=keep)
+
+
+async def _run_ffmpeg(*args: str, keep: int) -> _Run:
     spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
         ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", *args,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

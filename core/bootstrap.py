@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,12 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core import audio
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.mimo import MimoClient, MimoModels
+from core.limits import Limiter
+from core.mimo import MimoClient, MimoModels, RetryPolicy
+from core.mimo.breaker import CircuitBreaker
+from core.quotas import Allowlist, DailyQuotas, LimitPolicy, RateLimits
 from core.service import Limits, VoiceService
 from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 from core.summaries.digests import DigestService
 from core.summaries.scheduler import Scheduler
 from core.summaries.service import SummaryLimits, SummaryService
+from core.work import WorkLedger
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Runtime:
     summaries: SummaryService
     digests: DigestService
     scheduler: Scheduler  # started by the runner once the platforms are up
+    work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -39,6 +45,22 @@ def limits_from(settings: Settings) -> Limits:
         max_audio_bytes=settings.max_audio_mb * 1024 * 1024,
         asr_piece_seconds=settings.asr_piece_seconds,
         asr_concurrency=settings.asr_concurrency,
+        asr_max_in_flight=settings.asr_max_in_flight,
+    )
+
+
+def limit_policy_from(settings: Settings) -> LimitPolicy:
+    return LimitPolicy(
+        rates=RateLimits(
+            user_per_minute=settings.rate_limit_user_per_minute,
+            chat_per_minute=settings.rate_limit_chat_per_minute,
+        ),
+        quotas=DailyQuotas(
+            audio_seconds=settings.daily_audio_seconds,
+            tts_chars=settings.daily_tts_chars,
+            summaries=settings.daily_summaries,
+        ),
+        allowlist=Allowlist.parse(settings.allowed_chats, settings.allowed_users),
     )
 
 
@@ -56,6 +78,7 @@ async def bootstrap(
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     # One client for every MiMo call: connection reuse matters when pieces run in parallel.
+    audio.limit_processes(settings.ffmpeg_max_processes)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http:
         mimo = MimoClient(
             http=http,
@@ -70,6 +93,14 @@ async def bootstrap(
             auth_header=settings.mimo_auth_header,
             timeout=settings.mimo_timeout_seconds,
             max_retries=settings.mimo_max_retries,
+            retry_policy=RetryPolicy(
+                initial_wait=settings.mimo_retry_wait_seconds,
+                jitter=settings.mimo_retry_wait_seconds,
+            ),
+            breaker=CircuitBreaker(
+                failures=settings.mimo_breaker_failures,
+                cooldown=settings.mimo_breaker_cooldown_seconds,
+            ),
         )
         service = VoiceService(
             speech=mimo,
@@ -77,6 +108,11 @@ async def bootstrap(
             uow=lambda: SqlAlchemyUnitOfWork(sessions),
             default_tts_model=settings.mimo_tts_model,
             limits=limits_from(settings),
+            limiter=Limiter(
+                uow=lambda: SqlAlchemyUnitOfWork(sessions),
+                clock=clock,
+                policy=limit_policy_from(settings),
+            ),
         )
         summaries = SummaryService(
             uow=lambda: SqlAlchemyUnitOfWork(sessions),
@@ -91,7 +127,19 @@ async def bootstrap(
         digests = DigestService(
             uow=lambda: SqlAlchemyUnitOfWork(sessions), summaries=summaries, clock=clock
         )
-        scheduler = Scheduler(digests=digests, summaries=summaries, clock=clock)
+        work = WorkLedger(
+            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            instance=settings.instance_name,
+            clock=clock,
+            # Longer than any platform redelivers an update (Telegram: 24 hours).
+            retention=timedelta(days=settings.summary_retention_days),
+        )
+        scheduler = Scheduler(
+            digests=digests,
+            summaries=summaries,
+            clock=clock,
+            purges=[work.purge_expired, service.limiter.purge],
+        )
         try:
             yield Runtime(
                 settings=settings,
@@ -101,6 +149,7 @@ async def bootstrap(
                 summaries=summaries,
                 digests=digests,
                 scheduler=scheduler,
+                work=work,
             )
         finally:
             await engine.dispose()

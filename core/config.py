@@ -6,12 +6,14 @@ Built in the entry point, never at import time, so tests and the command line ea
 from __future__ import annotations
 
 import re
+import socket
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigError
+from core.quotas import parse_ids
 
 # Values people leave in a copied .env; treating them as unset gives a clearer start-up error
 # than a 401 from the provider a minute later.
@@ -34,6 +36,12 @@ class Settings(BaseSettings):
     mimo_auth_header: Literal["api-key", "bearer"] = "api-key"
     mimo_timeout_seconds: float = Field(default=120.0, gt=0)
     mimo_max_retries: int = Field(default=3, ge=0, le=10)
+    # Faults (issue 5): the first wait before retrying a MiMo call (doubling each retry, up to
+    # 8 s, plus up to as much again at random); and the circuit breaker: after this many calls in
+    # a row failed because MiMo is unwell, calls fail at once for the cooldown (0: no breaker).
+    mimo_retry_wait_seconds: float = Field(default=0.5, gt=0, le=10)
+    mimo_breaker_failures: int = Field(default=5, ge=0)
+    mimo_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
@@ -51,11 +59,37 @@ class Settings(BaseSettings):
     max_audio_mb: int = Field(default=50, ge=1)
     asr_piece_seconds: int = Field(default=60, ge=10)
     asr_concurrency: int = Field(default=4, ge=1)
+    asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
+    # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
+    ffmpeg_max_processes: int | None = Field(default=None, ge=1)
 
     # Summaries: how much one MiMo request may carry (longer windows go in parts), and how long
     # a group's logged messages are kept.
     summary_max_prompt_chars: int = Field(default=30_000, ge=2_000)
     summary_retention_days: int = Field(default=7, ge=1, le=365)
+
+    # Limits that protect the owner (issue 5, `core.limits`): costly requests a minute per person
+    # and per chat (0: no limit); what one chat may use in a UTC day (0: unlimited); and who may
+    # use the bot at all: comma-separated ids, bare or prefixed telegram:/discord: (empty lists:
+    # everyone).
+    rate_limit_user_per_minute: int = Field(default=6, ge=0)
+    rate_limit_chat_per_minute: int = Field(default=20, ge=0)
+    daily_audio_seconds: int = Field(default=7200, ge=0)
+    daily_tts_chars: int = Field(default=20_000, ge=0)
+    daily_summaries: int = Field(default=20, ge=0)
+    allowed_chats: str = ""
+    allowed_users: str = ""
+
+    @field_validator("allowed_chats", "allowed_users")
+    @classmethod
+    def _ids(cls, value: str) -> str:
+        parse_ids(value)  # raises ValueError naming the entry it cannot read
+        return value
+
+    # Crash safety: every message the bot starts working on is claimed in the database under
+    # this name; on start-up, claims this name left unfinished are the previous run's
+    # interrupted work, and their chats are told. Replicas must each have a name of their own.
+    instance_name: str = Field(default_factory=lambda: _host_name(), min_length=1, max_length=128)
 
     log_level: str = "INFO"
 
@@ -83,6 +117,10 @@ class Settings(BaseSettings):
         if not _is_set(self.discord_bot_token):
             return None
         return _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+
+
+def _host_name() -> str:
+    return socket.gethostname()[:128] or "voicebridge"
 
 
 def _is_set(value: SecretStr | None) -> bool:

@@ -12,6 +12,7 @@ it, so each adapter renders it in the chat's language with one error handler. Ad
     │   ├── NotAllowed            e.g. a group member who is not an administrator
     │   │   └── AdminsOnly        ...naming the command (/forget, /digest, /summary off)
     │   ├── NothingToProcess      a command that needs a reply to audio or text got none
+    │   ├── UnknownCommand        a /command the bot does not have
     │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
     │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
     │   ├── UnknownTimeZone
@@ -22,6 +23,16 @@ it, so each adapter renders it in the chat's language with one error handler. Ad
     │   ├── EmptyAudio            no audio track, or zero length
     │   └── AudioTooLarge         over a size or duration limit
     │       └── TooLongToAsk      longer than one audio-understanding request holds
+    ├── LimitReached              a limit that protects the owner (`core.limits`)
+    │   ├── SlowDown              one person's requests this minute
+    │   ├── ChatSlowDown          the whole chat's requests this minute
+    │   │   └── AutoTranscriptsPaused  ...reached by automatic transcripts
+    │   ├── QuotaUsed             a daily quota of the chat
+    │   │   ├── AudioQuotaUsed    (...Short: some left, not enough; ...Over: more than a day's)
+    │   │   ├── SpeechQuotaUsed   (SpeechQuotaShort, SpeechOverQuota: likewise)
+    │   │   └── SummaryQuotaUsed
+    │   └── AlreadyTold           automatic work refused again: the chat heard why, say nothing
+    ├── PrivateBot                the chat or user is not on the allowlist
     └── MimoError                 the speech API failed
         ├── MimoAuthError         401, 403: the owner must fix the key or region
         ├── MimoBalanceError      402: the balance is used up
@@ -29,6 +40,7 @@ it, so each adapter renders it in the chat's language with one error handler. Ad
         ├── MimoBadRequest        400, 404: a bug or an unsupported input
         ├── MimoRateLimited       429 after retries
         ├── MimoUnavailable       500, 503, timeouts, broken connections after retries
+        │   └── MimoCircuitOpen   not even tried: MiMo kept failing, the breaker is open
         └── MimoBadResponse       an answer without the expected content
 """
 
@@ -36,14 +48,27 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_QUOTED_CHARS = 40
+
+
+def quoted(value: object) -> str:
+    """What a user typed, as a reply repeats it: one printable line of at most
+    `MAX_QUOTED_CHARS` characters, so that a 5,000-character `/voice` argument cannot make the
+    refusal itself too long to send."""
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).split())
+    return line if len(line) <= MAX_QUOTED_CHARS else line[: MAX_QUOTED_CHARS - 1] + "…"
+
 
 class VoicebridgeError(Exception):
-    """Base of every error with a user-facing message."""
+    """Base of every error with a user-facing message. A `value` param is what the user typed
+    and is always shortened with `quoted`."""
 
     key = "error.generic"
 
     def __init__(self, detail: str = "", **params: Any) -> None:
         super().__init__(detail or self.key)
+        if "value" in params:
+            params["value"] = quoted(params["value"])
         self.detail = detail
         self.params = params
 
@@ -76,6 +101,12 @@ class NothingToProcess(UserInputError):
     """Params: command."""
 
     key = "error.nothing_to_process"
+
+
+class UnknownCommand(UserInputError):
+    """Params: value (the command's name as typed, without the slash)."""
+
+    key = "error.unknown_command"
 
 
 class AdminsOnly(NotAllowed):
@@ -164,8 +195,84 @@ class MimoUnavailable(MimoError):
     key = "error.mimo_unavailable"
 
 
+class MimoCircuitOpen(MimoUnavailable):
+    """Params: seconds (until MiMo is tried again)."""
+
+    key = "error.mimo_circuit_open"
+
+
 class MimoBadResponse(MimoError):
     key = "error.mimo_bad_response"
+
+
+class LimitReached(VoicebridgeError):
+    key = "limits.reached"
+
+
+class SlowDown(LimitReached):
+    """Params: seconds (until the minute is over), limit (requests a minute)."""
+
+    key = "limits.slow_down"
+
+
+class ChatSlowDown(LimitReached):
+    """Params: seconds, limit."""
+
+    key = "limits.chat_slow_down"
+
+
+class AutoTranscriptsPaused(ChatSlowDown):
+    """Params: seconds, limit. Said once a minute; `AlreadyTold` after that."""
+
+    key = "limits.auto_paused"
+
+
+class QuotaUsed(LimitReached):
+    """Params: limit, left, needed (human readable), reset (time until the UTC day ends)."""
+
+    key = "limits.quota"
+
+
+class AudioQuotaUsed(QuotaUsed):
+    key = "limits.audio_quota"
+
+
+class AudioQuotaShort(AudioQuotaUsed):
+    key = "limits.audio_quota_short"
+
+
+class AudioOverQuota(AudioQuotaUsed):
+    key = "limits.audio_over_quota"
+
+
+class SpeechQuotaUsed(QuotaUsed):
+    key = "limits.speech_quota"
+
+
+class SpeechQuotaShort(SpeechQuotaUsed):
+    key = "limits.speech_quota_short"
+
+
+class SpeechOverQuota(SpeechQuotaUsed):
+    key = "limits.speech_over_quota"
+
+
+class SummaryQuotaUsed(QuotaUsed):
+    key = "limits.summary_quota"
+
+
+class AlreadyTold(LimitReached):
+    """Automatic work (a voice note nobody asked to transcribe) refused by a limit the chat has
+    already been told about in this minute or day: adapters reply nothing, so a busy group is
+    not answered once per voice note."""
+
+    key = "limits.reached"
+
+
+class PrivateBot(VoicebridgeError):
+    """The chat or user is not on ALLOWED_CHATS / ALLOWED_USERS."""
+
+    key = "limits.private"
 
 
 class ConfigError(Exception):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 
-_TELEGRAM_TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+# The colon may come percent-encoded: python-telegram-bot quotes file download URLs.
+_TELEGRAM_TOKEN_IN_URL = re.compile(r"/bot\d+(?::|%3[Aa])[A-Za-z0-9_-]+")
 REDACTED = "[REDACTED]"
 
 
@@ -19,8 +21,11 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
         super().__init__(fmt)
+        known = {s for s in secrets if len(s) >= 6}
+        # Also as they appear inside URLs, percent-encoded (a bot token's colon is %3A there).
+        known |= {quote(s, safe="") for s in known}
         # Longest first, so a secret that contains another is replaced whole.
-        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+        self._secrets = sorted(known, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(super().format(record))

@@ -20,7 +20,7 @@ EN: dict[str, str] = {
     ),
     "help": (
         "Commands:\n"
-        "/transcribe — as a reply to audio: its transcript\n"
+        "/transcribe [srt] — as a reply to audio: its transcript (srt: as subtitles)\n"
         "/say TEXT — speak TEXT as a voice note (or reply to a message with /say)\n"
         "/ask QUESTION — as a reply to audio: answer a question about it (in a private chat, a voice note or audio with a caption asks that question)\n"
         "/voice [NAME] — show or choose the voice\n"
@@ -28,6 +28,7 @@ EN: dict[str, str] = {
         "/language [auto|zh|en] — the language of transcripts\n"
         "/autotranscribe [on|off] — transcribe every voice note automatically\n"
         "/settings — this chat's settings\n"
+        "/usage — what this chat used today, and what is left\n"
         "/summary [2h|3d|200] [voice] — in a group: a summary of what was said, voice notes included\n"
         "/digest [HH:MM [time zone]|off] — a daily summary at that time\n"
         "/forget — delete everything stored for this chat\n\n"
@@ -60,20 +61,25 @@ EN: dict[str, str] = {
     # Results
     "transcript.empty": "I could not hear any speech in that recording.",
     "transcript.file_caption": "Transcript ({duration}) — too long for a message, so here it is as a file.",
-    "usage.transcribe": "Reply to a voice note, audio or video with /transcribe.",
+    "transcript.srt_caption": "Subtitles for {duration} of audio (.srt).",
+    "transcript.progress.start": "Transcribing {total} of audio…",
+    "transcript.progress": "{done} of {total} transcribed…",
+    "transcript.progress.heard": "{heard} …",
+    "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
     # Discord
     "discord.help": (
         "Commands:\n"
         "/say text — speak the text as a voice message (in_voice_channel: also play it in your voice channel)\n"
-        "/transcribe attachment — the transcript of an audio or video file\n"
+        "/transcribe attachment [format] — the transcript of an audio or video file (as text or .srt subtitles)\n"
         "/ask attachment question — answer a question about a recording\n"
         "/voice [name] — show or choose the voice\n"
         "/style [text] — show or set the speaking style, e.g. happy or whisper; off clears it\n"
         "/language [auto|zh|en] — the language of transcripts\n"
         "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages automatically, in the whole server or in this channel only\n"
         "/settings — the settings here\n"
+        "/usage — what this server (or you, in direct messages) used today, and what is left\n"
         "/summary [window] [voice] — a summary of this channel's recent messages (window: 2h, 3d or 200 messages)\n"
         "/forget — delete everything I stored for this server (or for you, in direct messages)\n\n"
         "On any message: Apps → Transcribe (its audio or video), Read aloud (its text) or Ask about this audio.\n"
@@ -99,8 +105,8 @@ EN: dict[str, str] = {
     "discord.summary.nothing": "There is nothing to summarise in that window of this channel.",
     "discord.error.manage_server_command": "/{command} in a server needs the Manage Server permission.",
     "discord.forget.done": (
-        "Done: I deleted everything I stored here — the settings, the channels' own settings and "
-        "where the last summary ended. I keep no copy of your messages: /summary reads them from Discord each time."
+        "Done: I deleted everything I stored here — the settings, the channels' own settings, "
+        "where the last summary ended and the usage counts. I keep no copy of your messages: /summary reads them from Discord each time."
     ),
     "discord.voice.unavailable": (
         "Playing speech in voice channels is not enabled on this bot. Its owner can enable it by "
@@ -136,12 +142,15 @@ EN: dict[str, str] = {
     "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
     "forget.done": (
         "Done: I deleted everything I stored for this chat — the logged messages and transcripts ({count}), "
-        "the summary settings and digest, and the chat's preferences."
+        "the summary settings and digest, the chat's preferences and its usage counts."
     ),
     "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
     "error.admins_only_command": "Only administrators can use /{command} in this chat.",
     "error.unknown_time_zone": "“{value}” is not a time zone I know. Use a name such as Europe/Berlin, America/New_York, Asia/Shanghai or UTC.",
     "error.too_long_to_ask": "That recording is too long to ask about: I can listen to about {limit} of audio at once.",
+    # Crash safety: the bot was stopped in the middle of a request
+    "work.interrupted": "Sorry, I was restarted while I was working on this and could not finish it. Please send it again.",
+    "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
     # Errors
     "error.generic": "Sorry, something went wrong. Please try again in a moment.",
     "error.bad_input": "I did not understand that request.",
@@ -150,6 +159,7 @@ EN: dict[str, str] = {
     "error.bad_choice": "“{value}” is not a valid {setting}. Choose one of: {choices}.",
     "error.admins_only": "Only administrators can change settings in this chat.",
     "error.nothing_to_process": "Reply to a message with /{command} to use it.",
+    "error.unknown_command": "I do not know the command /{value}. /help lists the ones I have.",
     "error.audio": "I could not process that audio.",
     "error.undecodable_audio": "I could not read that file as audio. Is it corrupt or in an unusual format?",
     "error.empty_audio": "That file has no audio to transcribe.",
@@ -166,7 +176,32 @@ EN: dict[str, str] = {
     "error.mimo_bad_request": "The speech service could not handle this request.",
     "error.mimo_rate_limited": "The speech service is busy right now. Please try again in a minute.",
     "error.mimo_unavailable": "The speech service is not responding right now. Please try again in a few minutes.",
+    "error.mimo_circuit_open": "The speech service (MiMo) is having trouble right now, so I am giving it a short break. Please try again in about {seconds} seconds.",
     "error.mimo_bad_response": "The speech service sent an answer I could not use. Please try again.",
+    # Limits that protect the owner (core.limits)
+    "limits.private": "Sorry, this bot is private.",
+    "limits.reached": "This chat has reached a usage limit. Please try again later.",
+    "limits.slow_down": "Slow down: at most {limit} requests a minute per person. Try again in {seconds} s.",
+    "limits.chat_slow_down": "This chat has made its {limit} requests for this minute. Try again in {seconds} s.",
+    "limits.auto_paused": "Too many recordings in this chat right now ({limit} a minute): I skip automatic transcripts for the next {seconds} s.",
+    "limits.quota": "This chat has used its daily quota; try again in {reset}.",
+    "limits.audio_quota": "This chat has used its daily {limit} of transcription; try again in {reset}.",
+    "limits.audio_quota_short": "That recording is {needed} long, but this chat has only {left} of transcription left today (its daily limit is {limit}); try again in {reset}, or send a shorter one.",
+    "limits.audio_over_quota": "That recording is {needed} long, more than this chat's daily {limit} of transcription.",
+    "limits.speech_quota": "This chat has used its daily {limit} characters of speech; try again in {reset}.",
+    "limits.speech_quota_short": "That text is {needed} characters long, but this chat has only {left} characters of speech left today (its daily limit is {limit}); try again in {reset}, or send a shorter one.",
+    "limits.speech_over_quota": "That text is {needed} characters long, more than this chat's daily {limit} characters of speech.",
+    "limits.summary_quota": "This chat has used its daily {limit} summaries; try again in {reset}.",
+    "limits.usage": "Used in this chat today (the day ends at midnight UTC, in {reset}):",
+    "limits.usage.audio": "• Transcription: {used} of {limit} ({left} left)",
+    "limits.usage.audio_unlimited": "• Transcription: {used} (no daily limit)",
+    "limits.usage.speech": "• Speech: {used} of {limit} characters ({left} left)",
+    "limits.usage.speech_unlimited": "• Speech: {used} characters (no daily limit)",
+    "limits.usage.summaries": "• Summaries: {used} of {limit} ({left} left)",
+    "limits.usage.summaries_unlimited": "• Summaries: {used} (no daily limit)",
+    "limits.usage.tokens": "• MiMo tokens: {total} ({prompt} in, {completion} out)",
+    "limits.usage.user_rate": "• At most {limit} requests a minute per person",
+    "limits.usage.chat_rate": "• At most {limit} requests a minute in this chat",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}

@@ -3,7 +3,7 @@ module and `core.storage.SqlAlchemyUnitOfWork`; tests hand in their own."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
@@ -13,8 +13,16 @@ from core.domain import Answer, AsrPiece, Transcript, VoiceNote
 
 class SpeechApi(Protocol):
     async def transcribe(
-        self, audio: bytes, *, mime: str, language: str = "auto"
-    ) -> Transcript: ...
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        language: str = "auto",
+        on_text: Callable[[str], None] | None = None,
+    ) -> Transcript:
+        """The text spoken in one wav/mp3 piece; with `on_text`, recognised in streaming mode
+        and `on_text` hears the text so far as it grows."""
+        ...
 
     async def synthesize(
         self,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from core import errors
 from core.domain import LANGUAGES, Answer, ChatRef, Language, Preferences, Transcript, VoiceNote
-from core.mimo.speech import Voice, default_voice, voices_for
+from core.limits import ANYONE, Asker, Limiter
+from core.mimo.speech import Voice, default_voice, plain_text, voices_for
 from core.ports import AudioConverter, SpeechApi
 from core.storage.uow import UnitOfWork
 from core.text import split_message
@@ -57,17 +58,19 @@ class VoiceService:
         uow: Callable[[], UnitOfWork],
         default_tts_model: str,
         limits: Limits = Limits(),
+        limiter: Limiter | None = None,
     ) -> None:
         self._speech = speech
         self._audio = audio
         self._uow = uow
         self._default_tts_model = default_tts_model
         self.limits = limits
+        self.limiter = limiter or Limiter.off()  # rate limits, daily quotas, the allowlist
         # One gate for the whole process: the in-flight limits hold across chats.
         gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
         self._transcriber = Transcriber(
             speech=speech,
-            pieces=audio.asr_pieces,
+            pieces=self.limiter.within_quota(audio.asr_pieces),
             gate=gate,
             piece_seconds=limits.asr_piece_seconds,
             max_seconds=limits.max_audio_seconds,
@@ -81,41 +84,63 @@ class VoiceService:
             raise errors.AudioTooLarge(limit=_megabytes(self.limits.max_audio_bytes))
 
     async def transcribe(
-        self, chat: ChatRef, source: Path, *, progress: ProgressCallback | None = None
+        self,
+        chat: ChatRef,
+        source: Path,
+        *,
+        progress: ProgressCallback | None = None,
+        asker: Asker = ANYONE,
     ) -> Transcript:
         """The transcript of any recording, in pieces as `transcribe_long_audio` makes it."""
-        return (await self.transcribe_long_audio(chat, source, progress=progress)).as_transcript()
+        result = await self.transcribe_long_audio(chat, source, progress=progress, asker=asker)
+        return result.as_transcript()
 
     async def transcribe_long_audio(
-        self, chat: ChatRef, source: Path, *, progress: ProgressCallback | None = None
+        self,
+        chat: ChatRef,
+        source: Path,
+        *,
+        progress: ProgressCallback | None = None,
+        asker: Asker = ANYONE,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
-        converts; `progress` hears after every piece (see `core.transcription`)."""
+        converts; `progress` hears after every piece (see `core.transcription`). Within the
+        chat's limits for `asker` (`core.limits`): its length comes off the daily audio quota
+        once it is measured, before any of it goes to MiMo."""
         self.check_audio_size((await asyncio.to_thread(source.stat)).st_size)
+        await self.limiter.admit(chat, asker)
         prefs = await self.preferences(chat)
-        result = await self._transcriber.transcribe(
-            source, chat=chat, language=prefs.language, progress=progress
-        )
+        async with self.limiter.spending(chat, asker) as spend:
+            result = await self._transcriber.transcribe(
+                source, chat=chat, language=prefs.language, progress=progress
+            )
+            heard = result.usage.audio_seconds or result.duration  # billed, else measured
+            spend.used(audio_seconds=heard, usage=result.usage)
         logger.info(
             "transcribed %.1f s in %d piece(s), %d missing, for %s",
             result.duration, len(result.parts), len(result.missing), chat,
         )  # fmt: skip
         return result
 
-    async def say(self, chat: ChatRef, text: str) -> VoiceNote:
+    async def say(self, chat: ChatRef, text: str, *, asker: Asker = ANYONE) -> VoiceNote:
         """A voice note of `text` in the chat's voice and style."""
         text = self._clean_say_text(text)
+        await self.limiter.admit(chat, asker)
         prefs = await self.preferences(chat)
         model = self.tts_model(prefs)
-        wav = await self._speech.synthesize(
-            text, voice=self.voice_of(prefs), style=prefs.style, model=model
-        )
+        async with self.limiter.spending(chat, asker, tts_chars=len(text)):
+            wav = await self._speech.synthesize(
+                text, voice=self.voice_of(prefs), style=prefs.style, model=model
+            )
         return await self._audio.to_voice_note(wav)
 
-    async def read_aloud(self, chat: ChatRef, text: str, *, max_pieces: int) -> VoiceNote:
+    async def read_aloud(
+        self, chat: ChatRef, text: str, *, max_pieces: int, asker: Asker | None = ANYONE
+    ) -> VoiceNote:
         """`text` of any length as one voice note: cut at sentence boundaries into requests of
         at most `max_say_chars`, a few synthesised at once, joined in order. Pieces past
-        `max_pieces` are left out (nobody listens to a quarter-hour clip)."""
+        `max_pieces` are left out (nobody listens to a quarter-hour clip). Part of a request
+        already admitted: only the speech quota applies."""
         prefs = await self.preferences(chat)
         model, voice = self.tts_model(prefs), self.voice_of(prefs)
         pieces = split_message(_printable(text), self.limits.max_say_chars, min_fill=0)
@@ -130,19 +155,26 @@ class VoiceService:
                     piece, voice=voice, style=prefs.style, model=model
                 )
 
-        wavs = await asyncio.gather(*(one(piece) for piece in pieces))
+        async with self.limiter.spending(chat, asker, tts_chars=sum(map(len, pieces))):
+            wavs = await asyncio.gather(*(one(piece) for piece in pieces))
         return await self._audio.to_voice_note(await self._audio.join_wavs(list(wavs)))
 
-    async def ask(self, chat: ChatRef, source: Path, question: str) -> Answer:
+    async def ask(
+        self, chat: ChatRef, source: Path, question: str, *, asker: Asker = ANYONE
+    ) -> Answer:
         """An answer to `question` about the recording at `source`."""
         question = question.strip()
         if not question:
             raise errors.EmptyText()
+        await self.limiter.admit(chat, asker)
         prefs = await self.preferences(chat)
         data, mime = await self._audio.to_understanding_input(source)
-        return await self._speech.understand_audio(
-            data, mime=mime, question=question, system=_answer_language(prefs.language)
-        )
+        async with self.limiter.spending(chat, asker) as spend:
+            answer = await self._speech.understand_audio(
+                data, mime=mime, question=question, system=_answer_language(prefs.language)
+            )
+            spend.used(usage=answer.usage)
+        return answer
 
     # Preferences
 
@@ -246,7 +278,7 @@ class VoiceService:
 
     def _clean_say_text(self, text: str) -> str:
         cleaned = _printable(text).strip()
-        if not cleaned:
+        if not _speakable(cleaned):
             raise errors.EmptyText()
         if len(cleaned) > self.limits.max_say_chars:
             raise errors.TextTooLong(length=len(cleaned), limit=self.limits.max_say_chars)
@@ -258,6 +290,12 @@ def _printable(text: str) -> str:
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs", "Co"}
     )
+
+
+def _speakable(text: str) -> bool:
+    """Whether `text` has anything to say: a letter, a digit or a symbol (emoji count) that is
+    not a style tag. Zero-width and other invisible characters alone are nothing to speak."""
+    return any(unicodedata.category(ch)[0] in "LNS" for ch in plain_text(text))
 
 
 def _single_line(text: str) -> str:

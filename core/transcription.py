@@ -11,6 +11,9 @@
       -> progress after every piece (`Progress`: seconds done of the total, and the part that
          just finished), then the parts in order (`LongTranscript`: text, .srt, missing parts)
 
+A recording short enough for one piece is recognised in streaming mode when someone listens to
+its progress, so its text can be shown while it arrives (`Progress.heard`).
+
 Errors: the conversion's `AudioError`s end the whole recording, and so do `MimoAuthError` and
 `MimoBalanceError` (every other piece would fail the same way). When no piece at all could be
 transcribed, the last piece's error is raised rather than a transcript made only of gaps.
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_fixed
 
 from core import errors
 from core.domain import AsrPiece, ChatRef, Transcript, Usage
@@ -53,14 +56,17 @@ class TranscriptPart:
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported when the pieces are planned (`part` None) and after every piece."""
+    """Reported when the pieces are planned (`part` None) and after every piece; for a
+    recording of one piece, also as its text streams in (`heard`: the text so far)."""
 
     done_seconds: float
     total_seconds: float
     part: TranscriptPart | None = None
+    heard: str | None = None
 
 
 ProgressCallback = Callable[[Progress], None]
+TextCallback = Callable[[str], None]
 
 
 def missing_marker(start: float, end: float) -> str:
@@ -195,14 +201,21 @@ class Transcriber:
         async with opened as stream:
             tally = _Tally(stream.duration, progress)
             tally.report(None)
+            streamed = progress is not None and stream.duration <= self._piece_seconds
+            on_text = tally.heard if streamed else None
             try:
-                await self._transcribe_all(stream, chat, language, tally)
+                await self._transcribe_all(stream, chat, language, tally, on_text)
             except BaseExceptionGroup as group:
                 raise _first_error(group) from None
         return tally.result()
 
     async def _transcribe_all(
-        self, stream: PieceStream, chat: ChatRef, language: str, tally: _Tally
+        self,
+        stream: PieceStream,
+        chat: ChatRef,
+        language: str,
+        tally: _Tally,
+        on_text: TextCallback | None,
     ) -> None:
         """A task per piece, each started once the gate has a slot for it: pieces not yet
         requested stay with the converter (on disk), not in memory."""
@@ -210,17 +223,19 @@ class Transcriber:
             async for piece in stream:
                 await self._gate.acquire(chat)
                 try:
-                    task = group.create_task(self._one(piece, language, tally))
+                    task = group.create_task(self._one(piece, language, tally, on_text))
                 except BaseException:
                     self._gate.release(chat)
                     raise
                 # A done callback runs even for a task cancelled before it started.
                 task.add_done_callback(lambda _: self._gate.release(chat))
 
-    async def _one(self, piece: AsrPiece, language: str, tally: _Tally) -> None:
+    async def _one(
+        self, piece: AsrPiece, language: str, tally: _Tally, on_text: TextCallback | None
+    ) -> None:
         end = piece.offset + piece.duration
         try:
-            heard = await self._request(piece, language)
+            heard = await self._request(piece, language, on_text)
         except PIECE_ERRORS as exc:
             logger.warning(
                 "%.1f-%.1f s could not be transcribed: %s", piece.offset, end, type(exc).__name__
@@ -229,15 +244,17 @@ class Transcriber:
             return
         tally.add(TranscriptPart(piece.offset, end, heard.text.strip()), usage=heard.usage)
 
-    async def _request(self, piece: AsrPiece, language: str) -> Transcript:
+    async def _request(
+        self, piece: AsrPiece, language: str, on_text: TextCallback | None
+    ) -> Transcript:
         retrying = AsyncRetrying(
-            retry=retry_if_exception_type(RETRYABLE),
+            retry=retry_if_exception(_worth_retrying),
             stop=stop_after_attempt(1 + self._retries),
             wait=wait_fixed(self._retry_wait),
             reraise=True,
         )
         return await retrying(
-            self._speech.transcribe, piece.data, mime=piece.mime, language=language
+            self._speech.transcribe, piece.data, mime=piece.mime, language=language, on_text=on_text
         )
 
 
@@ -263,21 +280,31 @@ class _Tally:
             self.last_error = error
         self.report(part)
 
-    def report(self, part: TranscriptPart | None) -> None:
+    def report(self, part: TranscriptPart | None, heard: str | None = None) -> None:
         if self.progress is None:
             return
         try:
             done = round(min(self.done, self.total), 3)  # no float dust in "25.4 of 25.4"
-            self.progress(Progress(done, self.total, part))
+            self.progress(Progress(done, self.total, part, heard))
         except Exception:
             # A broken status message must not cost the user the transcript.
             logger.warning("the progress callback failed", exc_info=True)
+
+    def heard(self, text: str) -> None:
+        """The text of a streamed piece so far."""
+        self.report(None, text)
 
     def result(self) -> LongTranscript:
         parts = tuple(sorted(self.parts, key=lambda part: part.start))
         if self.last_error is not None and all(part.text is None for part in parts):
             raise self.last_error
         return LongTranscript(parts=parts, duration=self.total, usage=self.usage)
+
+
+def _worth_retrying(error: BaseException) -> bool:
+    """A piece is tried once more after a passing failure, not while the circuit breaker keeps
+    every request away from MiMo (it would only be refused again)."""
+    return isinstance(error, RETRYABLE) and not isinstance(error, errors.MimoCircuitOpen)
 
 
 def _add_usage(a: Usage, b: Usage) -> Usage:

@@ -5,13 +5,17 @@ Integration tests use the real adapters against loopback servers instead (tests/
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from core.domain import Answer, AsrPiece, ChatRef, Preferences, Transcript, VoiceNote
+from core.domain import Answer, AsrPiece, ChatRef, Platform, Preferences, Transcript, VoiceNote
+from core.quotas import COUNTED, Counts
+from core.work import Claim, ClaimState
 
 
 class FakePreferences:
@@ -61,9 +65,19 @@ class FakeSpeech:
         self.synthesized: list[dict[str, str | None]] = []
         self.asked: list[tuple[bytes, str, str]] = []
 
-    async def transcribe(self, audio: bytes, *, mime: str, language: str = "auto") -> Transcript:
+    async def transcribe(
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        language: str = "auto",
+        on_text: Callable[[str], None] | None = None,
+    ) -> Transcript:
         self.transcribed.append((audio, mime, language))
-        return Transcript(text=f"text of {audio.decode()}", duration=1.0)
+        heard = f"text of {audio.decode()}"
+        if on_text is not None:
+            on_text(heard)
+        return Transcript(text=heard, duration=1.0)
 
     async def synthesize(
         self,
@@ -122,3 +136,160 @@ class FakeAudio:
         self, path: Path, *, max_base64: int = 50 * 1024 * 1024
     ) -> tuple[bytes, str]:
         return path.read_bytes(), "audio/ogg"
+
+
+@dataclass(frozen=True)
+class FakeClaimRow:
+    claim: Claim
+    state: ClaimState
+    instance: str
+    claimed_at: datetime
+
+
+ClaimKey = tuple[str, str, str]
+
+
+def _claim_key(claim: Claim) -> ClaimKey:
+    return (claim.platform, claim.chat_id, claim.message_id)
+
+
+class FakeProcessedUpdates:
+    def __init__(self, rows: dict[ClaimKey, FakeClaimRow]) -> None:
+        self.rows = rows
+
+    async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool:
+        if _claim_key(claim) in self.rows:
+            return False
+        self.rows[_claim_key(claim)] = FakeClaimRow(claim, "started", instance, at)
+        return True
+
+    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
+        row = self.rows.get(_claim_key(claim))
+        if row is None or row.state != "started":
+            return False
+        self.rows[_claim_key(claim)] = replace(row, state=state)
+        return True
+
+    async def unfinished(self, platform: Platform, instance: str) -> list[Claim]:
+        rows = sorted(self.rows.values(), key=lambda row: row.claimed_at)
+        return [
+            row.claim
+            for row in rows
+            if row.claim.platform == platform
+            and row.instance == instance
+            and row.state == "started"
+        ]
+
+    async def state(self, claim: Claim) -> ClaimState | None:
+        row = self.rows.get(_claim_key(claim))
+        return None if row is None else row.state
+
+    async def delete_claimed_before(self, cutoff: datetime) -> int:
+        old = [key for key, row in self.rows.items() if row.claimed_at < cutoff]
+        for key in old:
+            del self.rows[key]
+        return len(old)
+
+
+class FakeWorkUnitOfWork(FakeUnitOfWork):
+    """Claims too; like preferences, they land in `committed_claims` only on commit."""
+
+    def __init__(self, committed_claims: dict[ClaimKey, FakeClaimRow]) -> None:
+        super().__init__({})
+        self.committed_claims = committed_claims
+        self.processed = FakeProcessedUpdates(dict(committed_claims))
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.processed = FakeProcessedUpdates(dict(self.committed_claims))
+        return self
+
+    async def commit(self) -> None:
+        await super().commit()
+        self.committed_claims.clear()
+        self.committed_claims.update(self.processed.rows)
+
+
+@dataclass
+class UsageRows:
+    """The limits' committed state: rate windows and chat days."""
+
+    windows: dict[tuple[str, str, datetime], tuple[int, bool]]  # key -> (hits, told)
+    days: dict[tuple[ChatRef, date], tuple[Counts, bool]]  # key -> (used, told)
+
+    def copy(self) -> UsageRows:
+        return UsageRows(dict(self.windows), dict(self.days))
+
+
+class FakeUsage:
+    """`core.storage.usage.UsageRepository` in memory, with the same rules."""
+
+    def __init__(self, rows: UsageRows) -> None:
+        self.rows = rows
+
+    async def hit(self, platform: str, subject: str, window: datetime) -> int:
+        hits, told = self.rows.windows.get((platform, subject, window), (0, False))
+        self.rows.windows[(platform, subject, window)] = (hits + 1, told)
+        return hits + 1
+
+    async def tell(self, platform: str, subject: str, window: datetime) -> bool:
+        hits, told = self.rows.windows.get((platform, subject, window), (0, False))
+        self.rows.windows[(platform, subject, window)] = (hits, True)
+        return not told
+
+    async def delete_windows_before(self, cutoff: datetime) -> int:
+        old = [key for key in self.rows.windows if key[2] < cutoff]
+        for key in old:
+            del self.rows.windows[key]
+        return len(old)
+
+    async def day(self, chat: ChatRef, day: date) -> Counts:
+        return self.rows.days.get((chat, day), (Counts(), False))[0]
+
+    async def reserve(self, chat: ChatRef, day: date, amounts: Counts, limits: Counts) -> bool:
+        if (chat, day) in self.rows.days:
+            used = await self.day(chat, day)
+            for name in COUNTED:
+                amount, limit = getattr(amounts, name), getattr(limits, name)
+                if amount > 0 and limit > 0 and getattr(used, name) + amount > limit:
+                    return False
+        await self.add(chat, day, amounts)
+        return True
+
+    async def add(self, chat: ChatRef, day: date, amounts: Counts) -> None:
+        used, told = self.rows.days.get((chat, day), (Counts(), False))
+        total = {name: max(0, value) for name, value in (used + amounts).as_dict().items()}
+        self.rows.days[(chat, day)] = (Counts(**total), told)
+
+    async def tell_today(self, chat: ChatRef, day: date) -> bool:
+        used, told = self.rows.days.get((chat, day), (Counts(), False))
+        self.rows.days[(chat, day)] = (used, True)
+        return not told
+
+    async def delete_chat(self, chat: ChatRef) -> None:
+        for key in [key for key in self.rows.days if key[0] == chat]:
+            del self.rows.days[key]
+
+
+class FakeUsageUnitOfWork:
+    """Changes land in `committed` only on commit, like a real transaction."""
+
+    def __init__(self, committed: UsageRows) -> None:
+        self.committed = committed
+        self.usage = FakeUsage(committed.copy())
+
+    async def __aenter__(self) -> Self:
+        self.usage = FakeUsage(self.committed.copy())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self.committed.windows = self.usage.rows.windows
+        self.committed.days = self.usage.rows.days

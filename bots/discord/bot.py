@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,17 +23,26 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bots.discord.claims import (
+    CLAIMED,
+    interaction_claim,
+    message_claim,
+    tell_interrupted,
+)
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
+from bots.discord.cogs.usage import LimitsCog
 from bots.discord.error_handler import on_app_command_error
+from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.playback import VoiceClientClass
 from bots.discord.replies import Interaction
 from core.errors import ConfigError
 from core.service import VoiceService
 from core.summaries.service import SummaryService
+from core.work import Claim, WorkLedger
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +61,23 @@ def intents() -> discord.Intents:
 
 
 class VoicebridgeTree(app_commands.CommandTree[Any]):
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        """A command is run by the first delivery that claims it (`bots.discord.claims`);
+        strangers (the allowlist) are turned away before that."""
+        if await turn_away(self.client.service.limiter, interaction):
+            return False
+        work: WorkLedger | None = getattr(self.client, "work", None)
+        claim = interaction_claim(interaction)
+        if work is None or claim is None:
+            return True
+        first = await work.claim(claim)
+        if first:
+            interaction.extras[CLAIMED] = claim
+        return first is not False
+
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await on_app_command_error(interaction, error)
+        await self.client.finish_claim(interaction)
 
 
 class VoicebridgeBot(commands.Bot):
@@ -65,6 +90,7 @@ class VoicebridgeBot(commands.Bot):
         summaries: SummaryService,
         gateway_url: str | None,
         voice_client: VoiceClientClass | None,
+        work: WorkLedger | None = None,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -79,6 +105,8 @@ class VoicebridgeBot(commands.Bot):
         self.summaries = summaries
         self.gateway_url = gateway_url
         self.voice_client = voice_client
+        self.work = work
+        self._claimed: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         await self.add_cog(TranscriptionCog(self, self.service))
@@ -86,9 +114,53 @@ class VoicebridgeBot(commands.Bot):
         await self.add_cog(PreferencesCog(self.service))
         await self.add_cog(QuestionsCog(self, self.service))
         await self.add_cog(SummariesCog(self.summaries))
+        await self.add_cog(LimitsCog(self.service.limiter))
         synced = await self.tree.sync()
         logger.info("synced %d Discord application commands", len(synced))
+        if self.work is not None:  # before the gateway brings new work
+            await self.work.tell_interrupted("discord", functools.partial(tell_interrupted, self))
         await self._choose_gateway()
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """A voice message reaches the listeners only through the first delivery that claims
+        it: a message the gateway delivers twice (a resumed session replaying events) is
+        answered once. Other events are dispatched as discord.py does. A message from outside
+        the allowlist reaches no listener but the refusal's, and is never claimed."""
+        if event_name == "message" and args and not admits_message(self.service.limiter, args[0]):
+            event_name = STRANGER_MESSAGE
+        message = args[0] if event_name == "message" and args else None
+        claim = message_claim(message) if isinstance(message, discord.Message) else None
+        if self.work is None or claim is None or message is None:
+            super().dispatch(event_name, *args, **kwargs)
+            return
+        task = asyncio.create_task(self._on_claimed_message(self.work, claim, message))
+        self._claimed.add(task)  # referenced until done, as the event loop holds tasks weakly
+        task.add_done_callback(self._claimed.discard)
+
+    async def _on_claimed_message(
+        self, work: WorkLedger, claim: Claim, message: discord.Message
+    ) -> None:
+        """Run every on_message listener and wait for them all, so the claim is finished when
+        the work is."""
+        async with work.handling(claim) as first:
+            if first:
+                listeners = [self.on_message, *self.extra_events.get("on_message", [])]
+                await asyncio.gather(*(self._listen(each, message) for each in listeners))
+
+    async def _listen(self, listener: Any, message: discord.Message) -> None:
+        try:
+            await listener(message)
+        except Exception:
+            await self.on_error("on_message", message)
+
+    async def finish_claim(self, interaction: Interaction) -> None:
+        """The command this process claimed has ended, answered or failed."""
+        claim = interaction.extras.get(CLAIMED)
+        if self.work is not None and isinstance(claim, Claim):
+            await self.work.finish(claim)
+
+    async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
+        await self.finish_claim(interaction)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: every command is an application command (the cogs still listen)."""
@@ -111,12 +183,17 @@ def build_bot(
     service: VoiceService,
     summaries: SummaryService,
     voice_client: VoiceClientClass | None,
+    work: WorkLedger | None = None,
 ) -> VoicebridgeBot:
     """The bot, talking to the REST API at `api_url`; `voice_client` plays speech in voice
     channels (`playback.installed_voice_client()`, or None where the voice extras are missing)."""
     Route.BASE = api_url.rstrip("/")
     return VoicebridgeBot(
-        service=service, summaries=summaries, gateway_url=gateway_url, voice_client=voice_client
+        service=service,
+        summaries=summaries,
+        gateway_url=gateway_url,
+        voice_client=voice_client,
+        work=work,
     )
 
 

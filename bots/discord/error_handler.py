@@ -53,7 +53,11 @@ async def on_app_command_error(interaction: Interaction, error: BaseException) -
 
 
 async def report(send: Send, error: BaseException) -> None:
-    """Answer a failed event (an auto-transcription) where it happened."""
+    """Answer a failed event (an auto-transcription) where it happened; a limit the place was
+    already told about is not repeated for every voice message."""
+    if isinstance(error, errors.AlreadyTold):
+        logger.info("refused quietly: %s", error.detail)
+        return
     reply = error_text(error)
     with contextlib.suppress(discord.HTTPException):
         await send(content=reply)

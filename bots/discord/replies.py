@@ -1,5 +1,5 @@
-"""How answers reach Discord: long text split or sent as a .txt file, transcripts, and the
-follow-ups that answer a deferred interaction."""
+"""How answers reach Discord: long text split or sent as a .txt file, and the follow-ups that
+answer a deferred interaction (transcripts: `bots.discord.transcripts`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from typing import Any
 
 import discord
 
-from core.domain import Transcript
-from core.messages import text
-from core.text import format_duration, pieces_or_none
+from core.text import pieces_or_none
 
 MESSAGE_LIMIT = 2000  # characters in one Discord message
 MAX_MESSAGES_BEFORE_FILE = 3
@@ -49,11 +47,3 @@ async def send_long(send: Send, body: str, *, file_caption: str, file_name: str)
         return
     for piece in pieces:
         await send(content=piece)
-
-
-async def send_transcript(send: Send, transcript: Transcript) -> None:
-    if not transcript.text:
-        await send(content=text("transcript.empty"))
-        return
-    caption = text("transcript.file_caption", duration=format_duration(transcript.duration))
-    await send_long(send, transcript.text, file_caption=caption, file_name="transcript.txt")

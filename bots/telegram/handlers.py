@@ -7,15 +7,19 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.chatlog import log_entry
+from bots.telegram.gate import asker_of, unasked
 from bots.telegram.media import Recording, downloaded, recording_in
 from bots.telegram.replies import chat_action, reply_long
+from bots.telegram.transcripts import TranscriptReply
 from core import errors
 from core.domain import ChatRef
+from core.exports import TranscriptFormat, transcript_format
+from core.limits import Asker
 from core.messages import text
 from core.overview import on_off, settings_text, voice_listing
+from core.quotas import usage_text
 from core.service import VoiceService
 from core.summaries.service import SummaryService
-from core.text import format_duration
 
 
 class TelegramHandlers:
@@ -41,6 +45,11 @@ class TelegramHandlers:
         prefs = await self.service.preferences(chat_of(update))
         await message_of(update).reply_text(settings_text(self.service, prefs))
 
+    async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/usage: what this chat used today, and what is left."""
+        report = await self.service.limiter.today(chat_of(update))
+        await message_of(update).reply_text(usage_text(report))
+
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: answer its caption if it is a question in a
         private chat, else transcribe it if the chat wants that."""
@@ -50,20 +59,23 @@ class TelegramHandlers:
             return
         question = caption_question(message)
         if question:
-            await self._ask(message, recording, question)
+            await self._ask(message, recording, question, asker_of(update))
             return
         prefs = await self.service.preferences(chat_of(update))
         if prefs.auto_transcribe:
-            await self._transcribe(message, recording)
+            await self._transcribe(message, recording, asker=unasked(message))
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/transcribe as a reply to a recording."""
-        target = message_of(update).reply_to_message
+        """/transcribe [txt|srt] as a reply to a recording."""
+        message = message_of(update)
+        target = message.reply_to_message
         recording = recording_in(target)
         if target is None or recording is None:
-            await message_of(update).reply_text(text("usage.transcribe"))
+            await message.reply_text(text("usage.transcribe"))
             return
-        await self._transcribe(target, recording)
+        await self._transcribe(
+            target, recording, transcript_format(command_argument(message)), asker=asker_of(update)
+        )
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/say TEXT, or /say as a reply to a message: answer with a voice note."""
@@ -74,7 +86,7 @@ class TelegramHandlers:
             await message.reply_text(text("usage.say"))
             return
         async with chat_action(message, ChatAction.RECORD_VOICE):
-            note = await self.service.say(chat_of(update), words)
+            note = await self.service.say(chat_of(update), words, asker=asker_of(update))
         await message.reply_voice(
             voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
         )
@@ -88,7 +100,7 @@ class TelegramHandlers:
         if target is None or recording is None or not question:
             await message.reply_text(text("usage.ask"))
             return
-        await self._ask(message, recording, question)
+        await self._ask(message, recording, question, asker_of(update))
 
     async def voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/voice [NAME]: show or choose the voice."""
@@ -140,26 +152,48 @@ class TelegramHandlers:
         )
         await message.reply_text(text("autotranscribe.set", state=on_off(enabled)))
 
-    async def _transcribe(self, message: Message, recording: Recording) -> None:
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A /command this bot does not have: say so where it was surely meant for this bot (a
+        private chat, or /name@thisbot); in a group, another bot may own it."""
+        message = message_of(update)
+        typed = message.parse_entity(message.entities[0]).removeprefix("/")
+        name, _, addressee = typed.partition("@")
+        if addressee.casefold() == context.bot.username.casefold() or (
+            not addressee and message.chat.type == ChatType.PRIVATE
+        ):
+            raise errors.UnknownCommand(value=name)
+
+    async def _transcribe(
+        self,
+        message: Message,
+        recording: Recording,
+        format: TranscriptFormat = "text",
+        *,
+        asker: Asker,
+    ) -> None:
+        """Transcribe `recording`, showing progress in the reply that becomes the transcript."""
         self.service.check_audio_size(recording.file_size)
+        piece_seconds = self.service.limits.asr_piece_seconds
         async with (
             chat_action(message, ChatAction.TYPING),
-            downloaded(recording, local_mode=self.local_mode) as path,
+            TranscriptReply(message, piece_seconds=piece_seconds) as reply,
         ):
-            transcript = await self.service.transcribe(
-                ChatRef("telegram", str(message.chat_id)), path
-            )
-        if not transcript.text:
-            await message.reply_text(text("transcript.empty"), do_quote=True)
-            return
-        caption = text("transcript.file_caption", duration=format_duration(transcript.duration))
-        await reply_long(message, transcript.text, file_caption=caption, file_name="transcript.txt")
+            async with downloaded(recording, local_mode=self.local_mode) as path:
+                transcript = await self.service.transcribe_long_audio(
+                    ChatRef("telegram", str(message.chat_id)),
+                    path,
+                    progress=reply.progress,
+                    asker=asker,
+                )
+            await reply.deliver(transcript, format)
         # Logged after the reply, so storing it never delays the transcript itself.
-        entry = log_entry(message, transcript.text, "transcript")
+        entry = log_entry(message, transcript.text, "transcript") if transcript.text else None
         if entry is not None:
             await self.summaries.record(entry)
 
-    async def _ask(self, message: Message, recording: Recording, question: str) -> None:
+    async def _ask(
+        self, message: Message, recording: Recording, question: str, asker: Asker
+    ) -> None:
         """Answer `question` about `recording`, replying to `message`."""
         self.service.check_audio_size(recording.file_size)
         async with (
@@ -167,7 +201,7 @@ class TelegramHandlers:
             downloaded(recording, local_mode=self.local_mode) as path,
         ):
             answer = await self.service.ask(
-                ChatRef("telegram", str(message.chat_id)), path, question
+                ChatRef("telegram", str(message.chat_id)), path, question, asker=asker
             )
         await reply_long(message, answer.text, file_caption="", file_name="answer.txt")
 

@@ -61,6 +61,9 @@ async def chat_action(message: Message, action: ChatAction) -> AsyncIterator[Non
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and answer the chat briefly; the bot carries on with the next update."""
     error = context.error
+    if isinstance(error, errors.AlreadyTold):  # a busy group hears a limit once, not per note
+        logger.info("refused quietly: %s", error.detail)
+        return
     if isinstance(error, errors.VoicebridgeError):
         logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
         reply = text(error.key, **error.params)

@@ -10,6 +10,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.chatlog import log_entry
+from bots.telegram.gate import asker_of
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.replies import MESSAGE_LIMIT, chat_action, reply_long
 from core.messages import text
@@ -57,7 +58,7 @@ class SummaryHandlers:
             await message.reply_text(text(key, days=self.summaries.limits.retention_days))
             return
         async with chat_action(message, ChatAction.TYPING):
-            summary = await self.summaries.summarise(chat, request)
+            summary = await self.summaries.summarise(chat, request, asker=asker_of(update))
         caption = text("summary.file_caption")
         await reply_long(
             message, summary_text(summary), file_caption=caption, file_name="summary.txt"

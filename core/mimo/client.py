@@ -15,13 +15,13 @@ reads what comes back). Besides the `MimoError` tree of `core.mimo.wire`, caller
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import httpx
 
-from core.domain import LANGUAGES, Answer, Transcript
+from core.domain import LANGUAGES, Answer, Transcript, Usage
 from core.errors import AudioTooLarge, EmptyAudio, EmptyText, MimoBadResponse
 from core.mimo.answers import (
     answer_of,
@@ -32,6 +32,7 @@ from core.mimo.answers import (
     text_of,
     usage_of,
 )
+from core.mimo.breaker import CircuitBreaker
 from core.mimo.speech import tts_audio_options, tts_messages
 from core.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
 
@@ -66,6 +67,7 @@ class MimoClient:
         timeout: float = 120.0,
         max_retries: int = 3,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.models = models
         self._wire = MimoWire(
@@ -76,6 +78,7 @@ class MimoClient:
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
+            breaker=breaker,
         )
 
     def __repr__(self) -> str:
@@ -83,25 +86,34 @@ class MimoClient:
 
     # --- speech recognition -------------------------------------------------------------------
 
-    async def transcribe(self, audio: bytes, *, mime: str, language: str = "auto") -> Transcript:
-        """The text spoken in one wav/mp3 piece; `duration` is MiMo's billed seconds (or 0.0)."""
-        data = await self._wire.post(self._asr_body(audio, mime, language))
+    async def transcribe(
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        language: str = "auto",
+        on_text: Callable[[str], None] | None = None,
+    ) -> Transcript:
+        """The text spoken in one wav/mp3 piece; `duration` is MiMo's billed seconds (or 0.0).
+        With `on_text`, the answer is streamed and `on_text` hears the text so far after every
+        chunk."""
+        body = self._asr_body(audio, mime, language)
+        if on_text is not None:
+            return await self._transcribe_streamed(body, on_text)
+        data = await self._wire.post(body)
         usage = usage_of(data)
         text = text_of(message_of(data).get("content"))
         return Transcript(text=text, duration=usage.audio_seconds, usage=usage)
 
-    def transcribe_stream(
-        self, audio: bytes, *, mime: str, language: str = "auto"
-    ) -> AsyncIterator[str]:
-        """Transcript pieces as MiMo sends them. The audio is checked now, before iteration."""
-        body = {**self._asr_body(audio, mime, language), "stream": True}
-        return self._stream_text(body)
-
-    async def _stream_text(self, body: Json) -> AsyncIterator[str]:
-        async for chunk in self._wire.stream(body):
+    async def _transcribe_streamed(self, body: Json, on_text: Callable[[str], None]) -> Transcript:
+        heard, usage = "", Usage()
+        async for chunk in self._wire.stream({**body, "stream": True}):
+            usage = usage_of(chunk) if "usage" in chunk else usage
             piece = delta_of(chunk).get("content")
             if isinstance(piece, str) and piece:
-                yield piece
+                heard += piece
+                on_text(heard)
+        return Transcript(text=heard.strip(), duration=usage.audio_seconds, usage=usage)
 
     def _asr_body(self, audio: bytes, mime: str, language: str) -> Json:
         if mime not in ASR_MIME_TYPES:

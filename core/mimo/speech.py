@@ -12,17 +12,26 @@ sends what these functions return:
 - `mimo-v2.5-tts-voicedesign`: the style *is* the voice description, so it always goes into the
   `user` message, and no preset voice is sent.
 
-Who may set the style: the chat's settings. A user's text must not be able to override them, so on
-v2 every `<style>`/`</style>` tag inside the text is removed (a tag in the middle of the text could
-otherwise close ours and open a new one). On v2.5 the text is left exactly as written: a bracketed
-prefix or an inline `[audio tag]` such as `[laugh]` is the user's own choice for their own words,
-and it cannot hide or rewrite the chat's style, which comes first or sits in its own message.
+Who may set the style: the chat's settings, and nothing else. A user's text is made plain before
+it is rendered (`plain_text`), the same way for every family (v2 requests are served by the v2.5
+models nowadays, so either syntax may be understood):
+
+- every `<style>`/`</style>` tag is replaced by a space (a tag in the middle of the text could
+  otherwise close ours and open a new one);
+- bracketed words at the very start, `(singing) hi`, `（唱歌）`, `[laugh]`, lose their brackets
+  and are spoken as words: at the start they would be read as the style, ours or in its place.
+
+Bracketed words later in the text, `I think [cough] I am ill`, stay: there they are audio tags,
+the user's own choice for their own words, and cannot change the chat's style. Text that is
+nothing but tags is `EmptyText`, not an empty request.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from core.errors import EmptyText
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,11 @@ _V25_VOICES = (
 )
 
 _STYLE_TAG = re.compile(r"<\s*/?\s*style\s*>", re.IGNORECASE)
+_STYLE_TAGS_IN_TEXT = re.compile(r"(?:[ \t]*<\s*/?\s*style\s*>[ \t]*)+", re.IGNORECASE)
+# Bracketed words at the start of the text (an unclosed bracket runs to the end, a stray
+# closing one counts too): the place where a v2.5 model reads the style.
+_LEADING_TAGS = re.compile(r"^(?:\s*(?:[)）\]】]|[(（\[【][^)）\]】]*(?:[)）\]】]|$)))+\s*")
+_TAG_BRACKETS = re.compile(r"[()（）\[\]【】]")
 # Characters that would end or open a style prefix early if they appeared inside the style.
 _STYLE_BRACKETS = re.compile(r"[<>()（）\[\]【】]")
 _SENTENCE_END = re.compile(r"[.!?。！？；;]")
@@ -89,9 +103,10 @@ def tts_messages(model: str, text: str, style: str | None) -> list[dict[str, str
     The text always goes in the `assistant` message: MiMo speaks that one and only reads the
     `user` message as direction.
     """
-    style = _clean_style(style)
+    style, text = _clean_style(style), plain_text(text)
+    if not text:
+        raise EmptyText("nothing to speak once the style tags are taken out")
     if is_v2(model):
-        text = _STYLE_TAG.sub("", text)
         spoken = f"<style>{style}</style>{text}" if style else text
         return [{"role": "assistant", "content": spoken}]
     if style and (is_voicedesign(model) or not _is_short_style(style)):
@@ -109,6 +124,19 @@ def tts_audio_options(model: str, voice: str | None, audio_format: str) -> dict[
     if is_voicedesign(model):
         return {"format": audio_format, "optimize_text_preview": False}
     return {"format": audio_format, "voice": voice or default_voice(model)}
+
+
+def plain_text(text: str) -> str:
+    """The user's text with nothing a model could take for a style instruction: style tags
+    become spaces, and leading bracketed words lose their brackets (`(singing) hi` is spoken as
+    "singing hi"). Empty when the text was only tags."""
+    text = _STYLE_TAGS_IN_TEXT.sub(" ", text).strip()
+    lead = _LEADING_TAGS.match(text)
+    if lead is None:
+        return text
+    words = " ".join(_TAG_BRACKETS.sub(" ", lead.group()).split())
+    rest = text[lead.end() :]
+    return f"{words} {rest}".strip() if words else rest
 
 
 def _clean_style(style: str | None) -> str:

@@ -9,13 +9,18 @@ Callers only ever see `core.errors` exceptions:
     ├── MimoBadRequest          400, 404 and any other 4xx; an unusable base URL
     ├── MimoRateLimited         429 after retries
     ├── MimoUnavailable         5xx, timeouts, refused or broken connections, after retries
-    └── MimoBadResponse         not JSON, or an unreadable stream
+    │   └── MimoCircuitOpen     not sent at all: MiMo kept failing and the breaker is open
+    └── MimoBadResponse         not JSON, no choices, or an unreadable or empty stream
 
 Retries: 429, 500, 502, 503, 504, timeouts and transport errors are retried up to `max_retries`
 times with exponential jittered backoff, or after `Retry-After` seconds when the answer has one.
 The whole call, all attempts and waits included, stays inside `timeout` seconds: each attempt
 gets the time that is left, and no retry starts whose wait would end past the deadline.
 `RetryPolicy` holds the backoff numbers, the sleep and the clock, so tests can swap in fakes.
+
+Circuit breaker (`core.mimo.breaker`): around each whole call, retries included. After a number
+of calls in a row ended unavailable or unreadable, calls fail at once with `MimoCircuitOpen` for a
+cooldown, then one trial call decides whether MiMo is back.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from core.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
+from core.mimo.breaker import CircuitBreaker
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +107,7 @@ class MimoWire:
         timeout: float = 120.0,
         max_retries: int = 3,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = http
@@ -109,6 +116,8 @@ class MimoWire:
         self._timeout = timeout
         self._max_retries = max_retries
         self._policy = retry_policy
+        # Never a shared default: the breaker's state belongs to this wire alone.
+        self.breaker = breaker or CircuitBreaker()
         self._backoff = wait_exponential(
             multiplier=retry_policy.initial_wait, max=retry_policy.max_wait
         ) + wait_random(0, retry_policy.jitter)
@@ -118,38 +127,49 @@ class MimoWire:
         return f"MimoWire(base_url={self.base_url!r})"
 
     async def post(self, body: Json) -> Json:
-        """One JSON answer, retried on transient failures, inside the deadline."""
-        deadline = self._policy.clock() + self._timeout
+        """One JSON answer with at least one choice, retried on transient failures, inside the
+        deadline."""
+        with self.breaker.call():
+            deadline = self._policy.clock() + self._timeout
 
-        async def attempt() -> Json:
-            response = await self._send(body, deadline, stream=False)
-            data = _json(response)
-            if "error" in data and "choices" not in data:
-                raise self._api_error(_code(data["error"], response.status_code), data)
-            return data
+            async def attempt() -> Json:
+                response = await self._send(body, deadline, stream=False)
+                data = _json(response)
+                if "error" in data and "choices" not in data:
+                    raise self._api_error(_code(data["error"], response.status_code), data)
+                if not isinstance(data.get("choices"), list) or not data["choices"]:
+                    raise MimoBadResponse("MiMo's answer has no choices")
+                return data
 
-        return await self._with_retries(attempt, deadline)
+            return await self._with_retries(attempt, deadline)
 
     async def stream(self, body: Json) -> AsyncIterator[Json]:
         """The JSON chunks of an SSE answer. Only opening the stream is retried: pieces already
-        handed out cannot be taken back."""
-        deadline = self._policy.clock() + self._timeout
-        response = await self._with_retries(
-            lambda: self._send(body, deadline, stream=True), deadline
-        )
-        try:
-            async for chunk in _sse_chunks(response):
-                if self._policy.clock() > deadline:
-                    raise MimoUnavailable("MiMo's stream ran past the deadline")
-                if "error" in chunk:
-                    raise _final(self._api_error(_code(chunk["error"], 500), chunk))
-                yield chunk
-        except httpx.TransportError as exc:
-            raise MimoUnavailable(f"the MiMo stream broke: {type(exc).__name__}") from exc
-        except (httpx.HTTPError, httpx_sse.SSEError) as exc:
-            raise MimoBadResponse(f"MiMo sent an unreadable stream: {type(exc).__name__}") from exc
-        finally:
-            await response.aclose()
+        handed out cannot be taken back. A stream none of whose chunks has a choice (empty, or
+        usage only) is a bad response, not an empty answer."""
+        with self.breaker.call():
+            deadline = self._policy.clock() + self._timeout
+            response = await self._with_retries(
+                lambda: self._send(body, deadline, stream=True), deadline
+            )
+            answered = False
+            try:
+                async for chunk in _sse_chunks(response):
+                    if self._policy.clock() > deadline:
+                        raise MimoUnavailable("MiMo's stream ran past the deadline")
+                    if "error" in chunk:
+                        raise _final(self._api_error(_code(chunk["error"], 500), chunk))
+                    answered = answered or bool(chunk.get("choices"))
+                    yield chunk
+            except httpx.TransportError as exc:
+                raise MimoUnavailable(f"the MiMo stream broke: {type(exc).__name__}") from exc
+            except (httpx.HTTPError, httpx_sse.SSEError) as exc:
+                error = f"MiMo sent an unreadable stream: {type(exc).__name__}"
+                raise MimoBadResponse(error) from exc
+            finally:
+                await response.aclose()
+            if not answered:
+                raise MimoBadResponse("MiMo's stream carried no answer")
 
     async def _with_retries(self, attempt: Callable[[], Awaitable[T]], deadline: float) -> T:
         retrying = AsyncRetrying(

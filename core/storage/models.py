@@ -7,11 +7,13 @@ matching migration in `migrations/versions/`; a test compares the two.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     func,
     true,
 )
@@ -107,6 +110,73 @@ class ChatSummaryStateRow(Base):
     # The scheduler of every replica asks "which digests are due?" with this column.
     next_digest_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class ProcessedUpdateRow(Base):
+    """A claim on one incoming message or command that leads to work (see `core.work`).
+
+    The primary key is the claim: of several deliveries of one message (a redelivered update, a
+    webhook retry, a gateway replay, replicas racing), only the INSERT that creates the row wins.
+    Deleted after the retention period.
+    """
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (
+        CheckConstraint("state IN ('started', 'done', 'failed')", name="state"),
+        # The start-up sweep asks for one instance's unfinished claims.
+        Index("ix_processed_updates_instance_state", "instance", "state"),
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # Telegram: the chat and the message. Discord: the channel, and the message or interaction.
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    requester: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    instance: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class RateWindowRow(Base):
+    """Costly requests of one person or one chat in one clock minute, for the rate limits
+    (`core.limits`). Rows older than an hour are purged.
+
+    `subject` is "chat:<chat id>" or "user:<user id>"; `told` records that automatic work over
+    the limit was refused aloud once in this minute (later refusals are silent).
+    """
+
+    __tablename__ = "rate_windows"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True, index=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ChatUsageRow(Base):
+    """What one chat used of MiMo in one UTC day, against its daily quotas (`core.limits`), and
+    shown by `/usage`. Deleted by `/forget`.
+
+    `told` records that the chat heard its automatic transcripts stopped for the day.
+    """
+
+    __tablename__ = "chat_usage"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    audio_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    tts_chars: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    summaries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    prompt_tokens: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    completion_tokens: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

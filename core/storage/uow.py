@@ -13,16 +13,20 @@ of work that satisfies the same protocol.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.domain import ChatRef, Platform, Preferences
+from core.quotas import Counts
 from core.storage.chatlog import ChatLogRepository, SummaryStateRepository
+from core.storage.processed import ProcessedUpdateRepository
 from core.storage.repositories import PreferencesRepository
+from core.storage.usage import UsageRepository
 from core.summaries.values import ChatMessage, SummaryState
+from core.work import Claim, ClaimState
 
 
 class PreferencesStore(Protocol):
@@ -100,6 +104,59 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
     @property
     def summary_states(self) -> SummaryStateStore: ...
 
+    @property
+    def usage(self) -> UsageStore:
+        """For `/forget`, which deletes the chat's usage too."""
+        ...
+
+
+class ProcessedUpdateStore(Protocol):
+    """Claims on incoming work (`core.work`)."""
+
+    async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool: ...
+
+    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool: ...
+
+    async def unfinished(self, platform: Platform, instance: str) -> list[Claim]: ...
+
+    async def state(self, claim: Claim) -> ClaimState | None: ...
+
+    async def delete_claimed_before(self, cutoff: datetime) -> int: ...
+
+
+class WorkUnitOfWork(UnitOfWork, Protocol):
+    """What `core.work.WorkLedger` needs: the claims."""
+
+    @property
+    def processed(self) -> ProcessedUpdateStore: ...
+
+
+class UsageStore(Protocol):
+    """The limits' state (`core.limits`): requests per minute window, usage per chat and day."""
+
+    async def hit(self, platform: str, subject: str, window: datetime) -> int: ...
+
+    async def tell(self, platform: str, subject: str, window: datetime) -> bool: ...
+
+    async def delete_windows_before(self, cutoff: datetime) -> int: ...
+
+    async def day(self, chat: ChatRef, day: date) -> Counts: ...
+
+    async def reserve(self, chat: ChatRef, day: date, amounts: Counts, limits: Counts) -> bool: ...
+
+    async def add(self, chat: ChatRef, day: date, amounts: Counts) -> None: ...
+
+    async def tell_today(self, chat: ChatRef, day: date) -> bool: ...
+
+    async def delete_chat(self, chat: ChatRef) -> None: ...
+
+
+class UsageUnitOfWork(UnitOfWork, Protocol):
+    """What `core.limits.Limiter` needs: the usage store."""
+
+    @property
+    def usage(self) -> UsageStore: ...
+
 
 class SqlAlchemyUnitOfWork:
     """One `AsyncSession`, hence one transaction, per `async with` block.
@@ -111,6 +168,8 @@ class SqlAlchemyUnitOfWork:
     preferences: PreferencesRepository
     chat_log: ChatLogRepository
     summary_states: SummaryStateRepository
+    processed: ProcessedUpdateRepository
+    usage: UsageRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -123,6 +182,8 @@ class SqlAlchemyUnitOfWork:
         self.preferences = PreferencesRepository(self._session)
         self.chat_log = ChatLogRepository(self._session)
         self.summary_states = SummaryStateRepository(self._session)
+        self.processed = ProcessedUpdateRepository(self._session)
+        self.usage = UsageRepository(self._session)
         return self
 
     async def __aexit__(

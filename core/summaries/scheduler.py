@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from core.clock import Clock
@@ -41,11 +41,13 @@ class Scheduler:
         summaries: SummaryService,
         clock: Clock,
         interval: float = POLL_SECONDS,
+        purges: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         self._digests = digests
         self._summaries = summaries
         self._clock = clock
         self._interval = interval
+        self._purges = purges  # other retention jobs, run with the chat log's
         self._senders: dict[Platform, DigestSender] = {}
         self._last_purge: datetime | None = None
 
@@ -99,3 +101,5 @@ class Scheduler:
         if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
             self._last_purge = now
             await self._summaries.purge_expired()
+            for purge in self._purges:
+                await purge()

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from core import errors
 from core.clock import Clock
 from core.domain import ChatRef
+from core.limits import Asker
 from core.ports import ChatApi
 from core.service import VoiceService
 from core.storage.uow import SummaryUnitOfWork
@@ -101,8 +102,11 @@ class SummaryService:
 
     # Summaries
 
-    async def summarise(self, chat: ChatRef, request: SummaryRequest) -> Summary:
-        """A summary of the chat's stored messages in the requested window."""
+    async def summarise(
+        self, chat: ChatRef, request: SummaryRequest, *, asker: Asker | None = None
+    ) -> Summary:
+        """A summary of the chat's stored messages in the requested window; `asker` None is a
+        digest (counted in the chat's usage, never refused by its limits)."""
         now = self.clock.now()
         async with self._uow() as uow:
             state = await uow.summary_states.get(chat)
@@ -112,7 +116,7 @@ class SummaryService:
             if not state.logging_enabled:
                 raise errors.LoggingIsOff(days=days)
             raise errors.NothingToSummarise(days=days)
-        return await self.summarise_messages(chat, messages, voice=request.voice)
+        return await self.summarise_messages(chat, messages, voice=request.voice, asker=asker)
 
     async def summarise_messages(
         self,
@@ -121,6 +125,7 @@ class SummaryService:
         *,
         voice: bool = False,
         preferences: ChatRef | None = None,
+        asker: Asker | None = None,
     ) -> Summary:
         """A summary of `messages` (oldest first) in the chat's language and time zone.
 
@@ -130,20 +135,24 @@ class SummaryService:
         sent in the same second just after a summary must still be in the next one.
 
         `preferences` is where language and voice are kept when that is not `chat` itself: a
-        Discord channel keeps its own last-summary marker but speaks as its server does.
+        Discord channel keeps its own last-summary marker but speaks as its server does; its
+        limits and usage are kept there too.
         """
         if not messages:
             raise errors.NothingToSummarise(days=self.limits.retention_days)
         prefs_of = preferences or chat
+        limiter = self._voices.limiter
+        await limiter.admit(prefs_of, asker)
         prefs = await self._voices.preferences(prefs_of)
         state = await self.state(chat)
-        text = await summarise(
-            messages,
-            api=self._chat_api,
-            language=prefs.language,
-            zone=state.time_zone,
-            budget=self.limits.max_prompt_chars,
-        )
+        async with limiter.spending(prefs_of, asker, summaries=1) as spend:
+            text = await summarise(
+                messages,
+                api=spend.metered(self._chat_api),
+                language=prefs.language,
+                zone=state.time_zone,
+                budget=self.limits.max_prompt_chars,
+            )
         newest = max(m.sent_at for m in messages)
         if state.last_summary_at is None or newest > state.last_summary_at:
             async with self._uow() as uow:
@@ -152,7 +161,13 @@ class SummaryService:
         note = None
         if voice:
             spoken = _BULLET.sub("", text)  # read as sentences, not as "bullet, ..."
-            note = await self._voices.read_aloud(prefs_of, spoken, max_pieces=MAX_SPOKEN_PIECES)
+            try:
+                note = await self._voices.read_aloud(
+                    prefs_of, spoken, max_pieces=MAX_SPOKEN_PIECES, asker=asker
+                )
+            except errors.SpeechQuotaUsed:
+                # The summary is made and paid for: it still goes out, as text only.
+                logger.info("no voice for the summary of %s: its speech quota is used", chat)
         since = min(m.sent_at for m in messages)
         return Summary(text, len(messages), since, state.time_zone, note)
 
@@ -173,8 +188,8 @@ class SummaryService:
     async def forget(
         self, chat: ChatRef, *, can_manage: bool, inside: Sequence[ChatRef] = ()
     ) -> int:
-        """`/forget`: delete the chat's messages, transcripts, summary state and preferences, in
-        one transaction. Returns how many messages there were.
+        """`/forget`: delete the chat's messages, transcripts, summary state, preferences and
+        usage counts, in one transaction. Returns how many messages there were.
 
         `inside` are places within the chat that are stored under their own reference (a Discord
         server's channels: their overrides and last-summary markers); they go too.
@@ -187,6 +202,7 @@ class SummaryService:
                 deleted += await uow.chat_log.delete_chat(place)
                 await uow.summary_states.delete(place)
                 await uow.preferences.delete(place)
+                await uow.usage.delete_chat(place)
             await uow.commit()
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip

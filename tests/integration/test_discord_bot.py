@@ -54,6 +54,13 @@ def transcripts(discord_api: FakeDiscord, channel: int) -> list[SentMessage]:
     return [m for m in discord_api.messages_in(channel) if m.reply_to is not None]
 
 
+async def settled(discord_api: FakeDiscord, message: SentMessage, content: str) -> None:
+    """Wait until `message` reads `content` (a transcript's text may still be growing)."""
+    await discord_api.wait_until(
+        lambda: message.content == content, timeout=15, what=f"the message to read {content!r}"
+    )
+
+
 # --- transcripts -----------------------------------------------------------------------------
 
 
@@ -64,9 +71,9 @@ async def test_voice_message_gets_its_transcript_as_a_reply(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         note = await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
-        [reply] = await discord_api.wait_for_messages(server.general)
+        await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
 
-    assert reply.content == "heard 3.0 seconds"
+    [reply] = discord_api.messages_in(server.general)
     assert reply.reply_to == int(note["id"])
     assert reply.allowed_mentions == {"parse": [], "replied_user": False}  # pings nobody
     assert discord_api.typing == [server.general]
@@ -93,6 +100,7 @@ async def test_transcribe_on_a_message_transcribes_its_audio(
         )
         asked = await discord_api.message_command(server.general, alice, "Transcribe", posted)
         [transcript] = await asked.wait_for_messages()
+        await settled(discord_api, transcript, "heard 2.0 seconds")
         plain = await discord_api.post_message(server.general, alice, "no audio here")
         refused = await discord_api.message_command(server.general, alice, "Transcribe", plain)
         [refusal] = await refused.wait_for_messages()
@@ -119,6 +127,7 @@ async def test_transcribe_and_ask_take_an_attachment(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         transcript = await answer(discord_api, server.general, alice, "transcribe", attachment=memo)
+        await settled(discord_api, transcript, "heard 2.0 seconds")
         reply = await answer(
             discord_api, server.general, alice, "ask", attachment=memo, question="Who speaks?"
         )
@@ -144,7 +153,11 @@ async def test_long_transcripts_are_split_and_very_long_ones_sent_as_a_file(
         pieces = await discord_api.wait_for_messages(server.general, count=2)
         mimo.asr_text = sentence * 200  # about 10,400 characters: a file
         await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
-        *_, document = await discord_api.wait_for_messages(server.general, count=3)
+        *_, document = await discord_api.wait_until(
+            lambda: [m for m in discord_api.messages_in(server.general) if m.attachments],
+            timeout=15,
+            what="the transcript as a file",
+        )
 
     assert all(len(p.content) <= 2000 for p in pieces)
     assert all(p.content.endswith("transcript.") for p in pieces)
@@ -153,6 +166,7 @@ async def test_long_transcripts_are_split_and_very_long_ones_sent_as_a_file(
     assert text_file.filename == "transcript.txt"
     assert text_file.data.decode() == (sentence * 200).strip()
     assert document.content.startswith("Transcript (0:03)")
+    assert len(discord_api.messages_in(server.general)) == 3  # no status left behind
 
 
 async def test_unexpected_failures_get_a_short_reply_and_a_logged_traceback(
@@ -504,13 +518,15 @@ async def test_direct_messages_have_per_user_preferences(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         await discord_api.post_voice_message(dm, dave, voice_ogg, duration=3)
-        await discord_api.wait_until(lambda: transcripts(discord_api, dm), timeout=15,
-                                     what="a transcript in the DM")  # fmt: skip
+        await discord_api.wait_until(
+            lambda: [m.content for m in transcripts(discord_api, dm)] == ["heard 3.0 seconds"],
+            timeout=15,
+            what="a transcript in the DM",
+        )
         chosen = await answer(discord_api, dm, dave, "voice", name="Chloe")
         said = await discord_api.slash(dm, dave, "say", text="Just for me")
         [voice] = await said.wait_for_messages()
 
-    assert transcripts(discord_api, dm)[0].content == "heard 3.0 seconds"
     assert chosen.content == "Voice set to Chloe."  # nobody else to ask in a DM
     assert voice.is_voice_message
     assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["voice"] == "Chloe"
@@ -541,7 +557,7 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
     by_name = {(c["type"], c["name"]): c for c in discord_api.commands}
     slash = {name for kind, name in by_name if kind == 1}
     assert slash == {"say", "transcribe", "ask", "voice", "style", "language", "autotranscribe",
-                     "settings", "help", "summary", "forget"}  # fmt: skip
+                     "settings", "help", "summary", "forget", "usage"}  # fmt: skip
     assert {name for kind, name in by_name if kind == 3} == {
         "Transcribe", "Read aloud", "Ask about this audio"
     }  # fmt: skip
@@ -620,10 +636,9 @@ async def test_telegram_and_discord_run_side_by_side_and_stop_together(
     await started(task, bot_api.wait_for("getUpdates"))
     bot_api.push(bot_api.voice_message(chat_id=7, user_id=7, data=voice_ogg, duration=3))
     await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
-    [telegram_reply] = await bot_api.wait_for("sendMessage", chat_id=7)
-    [discord_reply] = await discord_api.wait_for_messages(server.general)
+    await bot_api.wait_for_texts(7, ["heard 3.0 seconds"])
+    await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
     stop.set()
     await asyncio.wait_for(task, timeout=30)
 
-    assert telegram_reply.params["text"] == discord_reply.content == "heard 3.0 seconds"
     assert discord_api.closed_sessions == [1000]  # a clean close, not a dropped connection

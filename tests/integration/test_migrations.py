@@ -26,7 +26,7 @@ from core.storage import (
 )
 from core.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0002"
+HEAD = "0004"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -177,7 +177,7 @@ async def test_0002_upgrades_downgrades_and_upgrades_again_keeping_preferences(
     assert "chat_summary_state" not in tables
     assert await on_connection(empty_database_url, count_preferences) == 1
 
-    await upgrade(empty_database_url, "0002")
+    await upgrade(empty_database_url)  # on to the newest: only that matches the models
     assert await on_connection(empty_database_url, schema_differences) == []
     assert await on_connection(empty_database_url, count_preferences) == 1
 
@@ -202,3 +202,36 @@ def test_offline_mode_prints_the_chat_log_tables(capsys: pytest.CaptureFixture[s
         in sql
     )
     assert "CREATE TABLE chat_summary_state" in sql
+
+
+async def test_0003_adds_the_claims_and_removes_them_keeping_the_chat_log(
+    empty_database_url: str,
+) -> None:
+    """The claims table arrives on top of a database with a chat log, and leaves without
+    touching it."""
+    await upgrade(empty_database_url, "0002")
+    await on_connection(empty_database_url, insert_chat_message)
+
+    await upgrade(empty_database_url, "0003")
+    assert "processed_updates" in await on_connection(empty_database_url, table_names)
+    await downgrade(empty_database_url, "0002")
+    assert "processed_updates" not in await on_connection(empty_database_url, table_names)
+    assert await on_connection(empty_database_url, count_chat_messages) == 1
+
+    await upgrade(empty_database_url)
+    assert await on_connection(empty_database_url, schema_differences) == []
+    assert await on_connection(empty_database_url, count_chat_messages) == 1
+
+
+def insert_chat_message(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO chat_messages (platform, chat_id, message_id, kind, author, sent_at, text)"
+            " VALUES ('telegram', '-100', '7', 'text', 'Ann', CURRENT_TIMESTAMP, 'hello')"
+        )
+    )
+    connection.commit()
+
+
+def count_chat_messages(connection: Connection) -> int:
+    return int(connection.execute(text("SELECT count(*) FROM chat_messages")).scalar_one())

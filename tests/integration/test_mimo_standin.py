@@ -100,9 +100,10 @@ async def test_encoder_padding_is_not_heard(client: MimoClient) -> None:
 
 async def test_a_real_wav_streams_its_transcript(client: MimoClient, tmp_path: Path) -> None:
     wav = sine(tmp_path, 2, ".wav")
-    pieces = [p async for p in client.transcribe_stream(wav, mime="audio/wav")]
-    assert len(pieces) > 1
-    assert "".join(pieces) == "heard 2.0 seconds"
+    heard: list[str] = []
+    transcript = await client.transcribe(wav, mime="audio/wav", on_text=heard.append)
+    assert len(heard) > 1
+    assert heard[-1] == transcript.text == "heard 2.0 seconds"
 
 
 async def test_the_stand_in_refuses_what_mimo_refuses(

@@ -41,6 +41,11 @@ What it checks, as Discord does:
   socket with 4014), READY, one GUILD_CREATE per guild, heartbeats acknowledged. An event reaches
   a session only if its intents cover it, and without MESSAGE_CONTENT a guild message arrives
   with its content, attachments and embeds blanked, as Discord sends it.
+
+Faults: `rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
+Discord does: ``{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}``
+with ``Retry-After``, the ``X-RateLimit-*`` headers and ``Via`` (discord.py takes a 429 without
+``Via`` for a Cloudflare ban and gives up).
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ import base64
 import contextlib
 import itertools
 import json
+import math
 import re
 import secrets
 import time
@@ -274,6 +280,7 @@ class FakeDiscord:
         self.bot_user: Json = _user(self.application_id, "voicebridge", bot=True)
         self.calls: list[Call] = []
         self.messages: list[SentMessage] = []
+        self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
         self.commands: list[Json] = []
         self.interactions: list[FakeInteraction] = []
         self.typing: list[int] = []  # channel ids, one per typing request
@@ -289,6 +296,7 @@ class FakeDiscord:
         self._posted: dict[int, Json] = {}  # message id -> message JSON (users' and the bot's)
         self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
         self._sessions: list[_Session] = []
+        self._rate_limits: dict[str, list[Any]] = {}  # route -> [times left, retry_after, global]
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._origin = ""
@@ -438,6 +446,12 @@ class FakeDiscord:
         )
         return await self.post_message(channel_id, author_id, attachments=[voice])
 
+    async def replay(self, event: str, data: Json) -> None:
+        """Send an event the bot already had once more, as Discord replays missed events to a
+        session that resumes: MESSAGE_CREATE with what `post_message` returned, or
+        INTERACTION_CREATE with a `FakeInteraction.payload`."""
+        await self._dispatch(event, data, intent=None)
+
     # -- incoming: interactions --------------------------------------------------------------
 
     async def slash(
@@ -491,6 +505,40 @@ class FakeDiscord:
         data = {"id": command["id"], "name": name, "type": 1, "options": sent}
         return await self._interact(channel_id, user_id, 4, data, name)
 
+    # -- faults ------------------------------------------------------------------------------
+
+    def rate_limit_next(
+        self, route: str, *, times: int = 1, retry_after: float = 0.5, is_global: bool = False
+    ) -> None:
+        """Answer the next `times` requests of `route` (a template as in `Call.route`, e.g.
+        ``"POST /channels/{channel_id}/messages"``) with 429 and `retry_after` seconds."""
+        self._rate_limits[route] = [times, retry_after, is_global]
+
+    def _rate_limited(self, call: Call) -> web.Response | None:
+        limit = self._rate_limits.get(call.route)
+        if not limit or limit[0] <= 0:
+            return None
+        limit[0] -= 1
+        retry_after, is_global = float(limit[1]), bool(limit[2])
+        call.status = 429
+        body = {"message": "You are being rate limited.", "retry_after": retry_after,
+                "global": is_global}  # fmt: skip
+        headers = {
+            "Content-Type": "application/json", "Via": "1.1 google",
+            "Retry-After": str(math.ceil(retry_after)),
+            "X-RateLimit-Scope": "global" if is_global else "user",
+        }  # fmt: skip
+        if is_global:
+            headers["X-RateLimit-Global"] = "true"
+        else:
+            headers.update({
+                "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+                "X-RateLimit-Bucket": f"{zlib.crc32(call.route.encode()):08x}",
+            })  # fmt: skip
+        return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
+
     # -- outgoing ----------------------------------------------------------------------------
 
     def sent(self, route: str | None = None, *, include_refused: bool = False) -> list[Call]:
@@ -513,6 +561,23 @@ class FakeDiscord:
             timeout=timeout,
             what=f"{count} message(s) in channel {channel_id}",
         )
+
+    def contents(self, channel_id: int) -> list[str]:
+        """What the channel reads now, the bot's side of it: its messages' current text (edits
+        applied, deleted ones gone), oldest first."""
+        return [message.content for message in self.messages_in(channel_id)]
+
+    async def wait_for_contents(
+        self, channel_id: int, expected: list[str], timeout: float = 15.0
+    ) -> None:
+        """Wait until the channel reads exactly `expected` (see `contents`)."""
+        try:
+            await self.wait_until(
+                lambda: self.contents(channel_id) == expected, timeout=timeout, what="contents"
+            )
+        except AssertionError as exc:
+            reads = self.contents(channel_id)
+            raise AssertionError(f"channel reads {reads!r}, not {expected!r}\n{exc}") from None
 
     async def wait_until_identified(self, count: int = 1, timeout: float = 15.0) -> None:
         """Wait until ``count`` gateway sessions identified and got READY and their guilds."""
@@ -563,6 +628,8 @@ class FakeDiscord:
             ("DELETE", "/webhooks/{application_id}/{token}/messages/@original",
              self._delete_original),
             ("POST", "/channels/{channel_id}/messages", self._create_message),
+            ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message),
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message),
             ("GET", "/channels/{channel_id}/messages", self._history),
             ("POST", "/channels/{channel_id}/typing", self._typing),
         ]  # fmt: skip
@@ -576,6 +643,9 @@ class FakeDiscord:
             try:
                 self._authenticate(request, template)
                 await _read_body(request, call)
+                limited = self._rate_limited(call)
+                if limited is not None:
+                    return limited
                 result = await handler(call, request)
             except DiscordError as error:
                 call.status, call.error_code = error.status, error.code
@@ -741,9 +811,34 @@ class FakeDiscord:
             body = _check_message(call, refuse_voice=False)
             channel_id = int(interaction.payload["channel_id"])
             return self._record(call, channel_id, body, interaction=interaction, original=True)
+        return self._edited(interaction.original, body)
+
+    async def _edit_message(self, call: Call, request: web.Request) -> Json:
+        body = call.body if isinstance(call.body, dict) else {}
+        return self._edited(self._own_message(call.params), body)
+
+    async def _delete_message(self, call: Call, request: web.Request) -> None:
+        self._own_message(call.params).deleted = True
+
+    def _own_message(self, params: dict[str, str]) -> SentMessage:
+        """A message the bot sent in that channel and did not delete (edits and deletes of
+        other people's messages are not what this bot does)."""
+        for message in self.messages:
+            if message.id == int(params["message_id"]) and not message.deleted:
+                if message.channel_id != int(params["channel_id"]):
+                    break
+                return message
+        raise DiscordError(404, 10008, "Unknown Message")
+
+    def _edited(self, message: SentMessage, body: Json) -> Json:
         if "content" in body:
-            interaction.original.content = str(body["content"] or "")
-        return self._posted[interaction.original.id]
+            content = str(body["content"] or "")
+            if len(content) > 2000:
+                raise DiscordError(400, 50035, "Invalid Form Body")
+            message.content = content
+            self._posted[message.id]["content"] = content
+            self.edits.append((message.id, content))
+        return self._posted[message.id]
 
     async def _delete_original(self, call: Call, request: web.Request) -> None:
         interaction = self._interaction_by_token(call.params)

@@ -10,6 +10,17 @@ received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
         mimo.fail_next(503)            # the next request gets a 503, the one after succeeds
         ...
         assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
+
+Faults on a schedule, for tests of what users see when MiMo misbehaves (deterministic: the
+schedule counts requests, nothing is random):
+
+        mimo.fail_every(3, [SERVER_ERROR, overloaded(0.2), DROPPED, slow(5), NOT_JSON])
+        mimo.fail_always(SERVER_ERROR)  # MiMo is down for good...
+        mimo.recover()                  # ...until it is back
+        mimo.faults_served              # the fault each faulted request got, in order
+
+A fault fits the request it answers: `NOT_JSON`, `EMPTY` and `NO_CHOICES` come as a broken,
+empty or choice-less SSE stream when the request asked for a stream.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from __future__ import annotations
 import array
 import asyncio
 import base64
+import contextlib
 import io
 import json
 import math
@@ -27,9 +39,9 @@ import time
 import uuid
 import wave
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -52,6 +64,38 @@ _V25_VOICES = {"mimo_default", "冰糖", "茉莉", "苏打", "白桦", "Mia", "C
 def heard_seconds(duration: float, body: Json) -> str:
     """The default ASR answer: proves how much real audio arrived."""
     return f"heard {duration:.1f} seconds"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way MiMo can fail a request; use the constants and makers below."""
+
+    kind: Literal["status", "drop", "slow", "not_json", "empty", "no_choices"]
+    status: int = 0
+    retry_after: float | None = None
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return str(self.status) if self.kind == "status" else self.kind
+
+
+SERVER_ERROR = Fault("status", status=500)
+BAD_GATEWAY = Fault("status", status=502)
+RATE_LIMITED = Fault("status", status=429)
+DROPPED = Fault("drop")  # the connection closes without an answer
+NOT_JSON = Fault("not_json")  # 200 with an HTML error page (or an SSE chunk that is not JSON)
+EMPTY = Fault("empty")  # 200 with an empty body (or a stream with no events)
+NO_CHOICES = Fault("no_choices")  # 200 with `"choices": []` (or a stream of such chunks)
+
+
+def overloaded(retry_after: float) -> Fault:
+    """503 with a Retry-After header."""
+    return Fault("status", status=503, retry_after=retry_after)
+
+
+def slow(seconds: float) -> Fault:
+    """No answer for `seconds` (set it past the client's timeout), then a normal one."""
+    return Fault("slow", seconds=seconds)
 
 
 @dataclass
@@ -88,12 +132,19 @@ class FakeMimo:
         self.answer_in_reasoning_only = answer_in_reasoning_only
         self.tts_seconds_per_char = tts_seconds_per_char
         self.delay = delay
+        # An unset Event holds streamed transcripts after their first chunk until it is set.
+        self.asr_stream_hold: asyncio.Event | None = None
         self.base_url = ""
         self.requests: list[Json] = []  # every JSON body received, in order
         self.headers: list[dict[str, str]] = []  # the headers of each of those requests
         self.last_tts_wav: bytes | None = None
         self._failures: deque[_Failure] = deque()
         self._drops = 0
+        self.faults_served: list[Fault] = []
+        self._schedule: tuple[int, tuple[Fault, ...]] | None = None
+        self._since_scheduled = 0
+        self._faults_given = 0
+        self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
     async def __aenter__(self) -> FakeMimo:
@@ -108,6 +159,7 @@ class FakeMimo:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        self._closing.set()  # ends `slow` faults still waiting
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -126,6 +178,23 @@ class FakeMimo:
     def drop_next(self, times: int = 1) -> None:
         """Close the connection of the next `times` requests without answering."""
         self._drops += times
+
+    def fail_every(self, n: int, faults: Sequence[Fault]) -> None:
+        """From now on, every `n`-th request (the n-th, 2n-th, ...) gets the next of `faults`,
+        taking them in turn; the others are answered as usual."""
+        if n < 1 or not faults:
+            raise ValueError("fail_every needs n >= 1 and at least one fault")
+        self._schedule = (n, tuple(faults))
+        self._since_scheduled = 0
+        self._faults_given = 0
+
+    def fail_always(self, fault: Fault = SERVER_ERROR) -> None:
+        """MiMo is down: every request from now on gets `fault`."""
+        self.fail_every(1, [fault])
+
+    def recover(self) -> None:
+        """End `fail_every` / `fail_always`: requests are answered as usual again."""
+        self._schedule = None
 
     def calls(self, model_prefix: str) -> list[Json]:
         """Bodies of the requests whose model starts with `model_prefix`."""
@@ -157,12 +226,60 @@ class FakeMimo:
                 retry_after=failure.retry_after,
                 body=failure.body,
             )
+        fault = self._scheduled_fault()
+        if fault is not None:
+            self.faults_served.append(fault)
+            answer = await self._fault(request, body, fault)
+            if answer is not None:
+                return answer
         if not self._authorized(request):
             return _error(401, "Invalid API Key")
         try:
             return await self._answer(request, body)
         except _Reject as rejected:
             return _error(rejected.status, rejected.message, param=rejected.param)
+
+    def _scheduled_fault(self) -> Fault | None:
+        if self._schedule is None:
+            return None
+        every, faults = self._schedule
+        self._since_scheduled += 1
+        if self._since_scheduled % every:
+            return None
+        fault = faults[self._faults_given % len(faults)]
+        self._faults_given += 1
+        return fault
+
+    async def _fault(
+        self, request: web.Request, body: Json, fault: Fault
+    ) -> web.StreamResponse | None:
+        """The answer a fault gives, or None when the request goes on to be answered (late)."""
+        stream = bool(body.get("stream"))
+        if fault.kind == "status":
+            message = f"injected {fault.status}"
+            return _error(fault.status, message, retry_after=fault.retry_after)
+        if fault.kind == "drop":
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
+        if fault.kind == "slow":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), fault.seconds)
+            if request.transport is None or request.transport.is_closing():
+                return web.Response()  # the client gave up waiting: nobody to answer
+            return None
+        if fault.kind == "not_json":
+            if stream:
+                return await _raw_sse(request, [b"data: {not json\n\n"])
+            return web.Response(text="<html>502 Bad Gateway</html>", content_type="text/html")
+        if fault.kind == "empty":
+            if stream:
+                return await _raw_sse(request, [])
+            return web.Response(body=b"", content_type="application/json")
+        if stream:  # no_choices
+            chunk = {**_chunk(body, {}), "choices": []}
+            return await _sse(request, [chunk])
+        return web.json_response({**_completion_json(body, {}, {}), "choices": []})
 
     def _authorized(self, request: web.Request) -> bool:
         bearer = request.headers.get("Authorization", "")
@@ -197,7 +314,8 @@ class FakeMimo:
         usage = _tokens(body, text) | {"seconds": math.ceil(duration)}
         if body.get("stream"):
             chunks = [_chunk(body, {"content": piece}) for piece in _thirds(text)]
-            return await _sse(request, [*chunks, _chunk(body, {}, "stop", usage)])
+            chunks = [*chunks, _chunk(body, {}, "stop", usage)]
+            return await _sse(request, chunks, hold=self.asr_stream_hold)
         return _completion(body, {"role": "assistant", "content": text}, usage)
 
     # --- speech synthesis -----------------------------------------------------------------------
@@ -331,16 +449,18 @@ def _sounding_length(samples: array.array[int]) -> int:
 
 
 def _completion(body: Json, message: Json, usage: Json) -> web.Response:
-    return web.json_response(
-        {
-            "id": _id(),
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model"),
-            "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
-            "usage": usage,
-        }
-    )
+    return web.json_response(_completion_json(body, message, usage))
+
+
+def _completion_json(body: Json, message: Json, usage: Json) -> Json:
+    return {
+        "id": _id(),
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model"),
+        "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+        "usage": usage,
+    }
 
 
 def _chunk(body: Json, delta: Json, finish: str | None = None, usage: Json | None = None) -> Json:
@@ -356,14 +476,25 @@ def _chunk(body: Json, delta: Json, finish: str | None = None, usage: Json | Non
     return chunk
 
 
-async def _sse(request: web.Request, chunks: list[Json]) -> web.StreamResponse:
+async def _sse(
+    request: web.Request, chunks: list[Json], *, hold: asyncio.Event | None = None
+) -> web.StreamResponse:
+    lines = [f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode() for chunk in chunks]
+    return await _raw_sse(request, [*lines, b"data: [DONE]\n\n"], hold=hold)
+
+
+async def _raw_sse(
+    request: web.Request, writes: list[bytes], *, hold: asyncio.Event | None = None
+) -> web.StreamResponse:
+    """Writes each piece in turn; with `hold`, waits for it after the first."""
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await response.prepare(request)
-    for chunk in chunks:
-        await response.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-    await response.write(b"data: [DONE]\n\n")
+    for number, data in enumerate(writes):
+        await response.write(data)
+        if number == 0 and hold is not None:
+            await hold.wait()
     await response.write_eof()
     return response
 

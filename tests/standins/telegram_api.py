@@ -260,6 +260,8 @@ class FakeBotApi:
         """File paths served over ``/file/bot<token>/...``, in order."""
         self._commands_by_scope: dict[str, list[dict[str, Any]]] = {}
         self._updates: list[dict[str, Any]] = []
+        self._pushed: dict[int, dict[str, Any]] = {}
+        self._replays: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._file_numbers = itertools.count(1)
         self._files: dict[str, _StoredFile] = {}
@@ -477,8 +479,15 @@ class FakeBotApi:
         """Queue any Update (edited_message, callback_query, ...); assigns ``update_id``."""
         update = {"update_id": next(self._update_ids), **update}
         self._updates.append(update)
+        self._pushed[int(update["update_id"])] = update
         self._signal_updates()
         return int(update["update_id"])
+
+    def redeliver(self, update_id: int) -> None:
+        """Serve an update the bot already fetched once more, with the same update_id, as
+        Telegram does when it never saw it confirmed (or retries a webhook)."""
+        self._replays.append(self._pushed[update_id])
+        self._signal_updates()
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember answers for this user in this chat (default ``member``)."""
@@ -531,6 +540,39 @@ class FakeBotApi:
                 )
             await _wait(changed, remaining)
 
+    def texts(self, chat_id: int) -> list[str]:
+        """The bot's text messages in a chat as people read them now: edits applied, deleted
+        messages gone, oldest first."""
+        return [
+            str(message["text"])
+            for (chat, _), message in sorted(self._messages.items())
+            if chat == chat_id and message["from"]["id"] == self.bot_id and "text" in message
+        ]
+
+    async def wait_until(
+        self, condition: Callable[[], bool], *, timeout: float = 15.0, what: str = "condition"
+    ) -> None:
+        """Wait until `condition()` holds, checking after every call the bot makes."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            changed = self._calls_changed
+            if condition():
+                return
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"{what} not met within {timeout}s.\n{self.describe_calls()}")
+            await _wait(changed, remaining)
+
+    async def wait_for_texts(self, chat_id: int, expected: list[str], **kwargs: Any) -> None:
+        """Wait until the chat reads exactly `expected` (see `texts`)."""
+        try:
+            await self.wait_until(lambda: self.texts(chat_id) == expected, **kwargs)
+        except AssertionError as exc:
+            reads = self.texts(chat_id)
+            raise AssertionError(
+                f"chat {chat_id} reads {reads!r}, not {expected!r}\n{exc}"
+            ) from None
+
     def describe_calls(self) -> str:
         """A readable list of the calls so far (getUpdates only counted), for failures."""
         polls = sum(1 for call in self.calls if call.method == "getUpdates")
@@ -539,6 +581,17 @@ class FakeBotApi:
             if call.method != "getUpdates":
                 lines.append(f"  {_describe(call)}")
         return "\n".join(lines)
+
+    def replies_to(self, chat_id: int, message_id: int) -> list[dict[str, Any]]:
+        """The bot's messages in the chat that reply to `message_id` and were not deleted, as
+        they read now (after edits): what the chat sees in answer to that message."""
+        return [
+            message
+            for (chat, _), message in sorted(self._messages.items())
+            if chat == chat_id
+            and message["from"]["id"] == self.bot_id
+            and (message.get("reply_to_message") or {}).get("message_id") == message_id
+        ]
 
     def flood_next(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 "retry after N"."""
@@ -621,9 +674,11 @@ class FakeBotApi:
                     "Conflict: terminated by other getUpdates request; "
                     "make sure that only one bot instance is running",
                 )
-            ready = [u for u in self._updates if not allowed or _update_type(u) in allowed]
+            queued = [*self._replays, *self._updates]
+            ready = [u for u in queued if not allowed or _update_type(u) in allowed]
             remaining = deadline - loop.time()
             if ready or remaining <= 0 or self._closing:
+                self._replays.clear()
                 return ready[:limit]
             await _wait(changed, remaining)
 
@@ -679,6 +734,13 @@ class FakeBotApi:
         message.update(text=text, edit_date=int(time.time()))
         message.update(_present(reply_markup=_inline_markup(markup)))
         return dict(message)
+
+    @_api_method("deleteMessage")
+    async def _delete_message(self, call: Call) -> bool:
+        key = (self._chat(call.params)["id"], int(call.params.get("message_id") or 0))
+        if self._messages.pop(key, None) is None:
+            raise bad_request("message to delete not found")
+        return True
 
     @_api_method("sendChatAction")
     async def _send_chat_action(self, call: Call) -> bool:

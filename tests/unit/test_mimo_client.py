@@ -207,7 +207,7 @@ async def test_asr_audio_over_10_mb_of_base64_is_refused_before_sending(connect:
     assert caught.value.params == {"limit": "7.5 MB"}
 
 
-async def test_transcribe_stream_yields_pieces_as_they_arrive(connect: Connect) -> None:
+async def test_a_streamed_transcript_is_heard_as_it_grows(connect: Connect) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
         assert body["stream"] is True
@@ -215,14 +215,17 @@ async def test_transcribe_stream_yields_pieces_as_they_arrive(connect: Connect) 
         usage_only = {"choices": [], "usage": {"seconds": 2}}
         return sse(delta(content="Good "), delta(content=""), delta(content="morning"), usage_only)
 
-    stream = connect(handler).transcribe_stream(b"x", mime="audio/wav")
-    assert [piece async for piece in stream] == ["Good ", "morning"]
+    heard: list[str] = []
+    transcript = await connect(handler).transcribe(b"x", mime="audio/wav", on_text=heard.append)
+    assert heard == ["Good ", "Good morning"]
+    assert transcript.text == "Good morning"
+    assert transcript.usage.audio_seconds == 2
 
 
-async def test_transcribe_stream_checks_the_audio_when_called(connect: Connect) -> None:
+async def test_a_streamed_transcript_checks_the_audio_first(connect: Connect) -> None:
     client = connect(lambda r: pytest.fail("nothing should be sent"))
     with pytest.raises(ValueError):
-        client.transcribe_stream(b"x", mime="audio/ogg")
+        await client.transcribe(b"x", mime="audio/ogg", on_text=lambda _: None)
 
 
 # --- speech synthesis --------------------------------------------------------------------------
@@ -324,11 +327,10 @@ async def test_a_stream_that_breaks_midway_is_unavailable(connect: Connect) -> N
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=broken())
 
-    pieces: list[str] = []
+    heard: list[str] = []
     with pytest.raises(MimoUnavailable):
-        async for piece in connect(handler).transcribe_stream(b"x", mime="audio/wav"):
-            pieces.append(piece)
-    assert pieces == ["Good"]
+        await connect(handler).transcribe(b"x", mime="audio/wav", on_text=heard.append)
+    assert heard == ["Good"]
 
 
 # --- audio understanding and chat --------------------------------------------------------------
@@ -610,6 +612,6 @@ async def test_a_server_that_hangs_is_cut_off_at_the_deadline(connect: Connect) 
 
 async def test_opening_a_stream_is_retried(connect: Connect) -> None:
     script = Script(mimo_error(503), sse(delta(content="hello")))
-    stream = connect(script).transcribe_stream(b"x", mime="audio/wav")
-    assert [piece async for piece in stream] == ["hello"]
+    transcript = await connect(script).transcribe(b"x", mime="audio/wav", on_text=lambda _: None)
+    assert transcript.text == "hello"
     assert script.attempts == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import EmptyText
 from core.mimo.speech import (
     default_voice,
     is_v2,
@@ -73,11 +74,11 @@ def test_v2_singing_is_the_word_alone_in_the_tag(word: str) -> None:
 
 def test_v2_user_style_tags_cannot_replace_the_chat_style() -> None:
     text = "<style>Angry</style>Hi</style><style>Shout</style> there"
-    assert spoken(V2, text, "Calm") == "<style>Calm</style>AngryHiShout there"
+    assert spoken(V2, text, "Calm") == "<style>Calm</style>Angry Hi Shout there"
 
 
 def test_v2_user_style_tags_are_removed_without_a_chat_style_too() -> None:
-    assert spoken(V2, "< STYLE >Angry</Style >Hi", None) == "AngryHi"
+    assert spoken(V2, "< STYLE >Angry</Style >Hi", None) == "Angry Hi"
 
 
 def test_a_style_cannot_close_its_own_tag() -> None:
@@ -115,8 +116,24 @@ def test_v25_brackets_inside_a_style_are_dropped() -> None:
     assert spoken(V25, "Hi", "Happy)(Sad") == "(Happy Sad)Hi"
 
 
-def test_v25_the_users_own_prefix_stays_when_the_chat_has_no_style() -> None:
-    assert spoken(V25, "(Angry)Go away", None) == "(Angry)Go away"
+@pytest.mark.parametrize("style", [None, "Calm"])
+def test_v25_a_users_leading_brackets_are_spoken_as_words_not_read_as_a_style(
+    style: str | None,
+) -> None:
+    prefix = f"({style})" if style else ""
+    assert spoken(V25, "(Angry)Go away", style) == f"{prefix}Angry Go away"
+    assert spoken(V25, "[laugh]", style) == f"{prefix}laugh"
+    assert spoken(V25, "（唱歌）啦啦啦", style) == f"{prefix}唱歌 啦啦啦"
+
+
+def test_style_tags_are_taken_out_of_the_text_on_v25_too() -> None:
+    assert spoken(V25, "<style>whisper</style>hello", "Calm") == "(Calm)whisper hello"
+
+
+def test_text_that_is_only_tags_is_empty_text() -> None:
+    for text in ("<style></style>", "()", " [ ] "):
+        with pytest.raises(EmptyText):
+            tts_messages(V25, text, "Calm")
 
 
 def test_v25_audio_tags_pass_through() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -79,13 +79,22 @@ class Speech:
         self.delay = delay
         self.release = release
         self.calls: list[bytes] = []
+        self.streamed = False
         self.in_flight: dict[str, int] = {}
         self.most_in_flight = 0
         self.most_in_flight_per_chat: dict[str, int] = {}
 
-    async def transcribe(self, audio: bytes, *, mime: str, language: str = "auto") -> Transcript:
+    async def transcribe(
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        language: str = "auto",
+        on_text: Callable[[str], None] | None = None,
+    ) -> Transcript:
         chat = audio.decode()[0]
         self.calls.append(audio)
+        self.streamed = on_text is not None
         self.in_flight[chat] = self.in_flight.get(chat, 0) + 1
         self.most_in_flight = max(self.most_in_flight, sum(self.in_flight.values()))
         most = max(self.most_in_flight_per_chat.get(chat, 0), self.in_flight[chat])
@@ -96,6 +105,9 @@ class Speech:
             await asyncio.sleep(self.delay * random.random())
             if self.failures.get(audio):
                 raise self.failures[audio].pop(0)
+            if on_text is not None:
+                on_text(" text of")
+                on_text(f" text of {audio.decode()} ")
             return Transcript(
                 text=f" text of {audio.decode()} ", duration=10, usage=Usage(audio_seconds=10)
             )
@@ -184,6 +196,15 @@ async def test_a_refused_piece_is_not_retried() -> None:
     assert result.text == "[0:00–0:10 could not be transcribed] text of p1"
 
 
+async def test_a_piece_refused_by_the_open_circuit_breaker_is_not_retried() -> None:
+    speech = Speech({b"p0": [errors.MimoCircuitOpen(seconds=30)]})
+
+    result = await transcribe(speech, Pieces([piece(0), piece(1)]))
+
+    assert sorted(speech.calls) == [b"p0", b"p1"]
+    assert result.text == "[0:00–0:10 could not be transcribed] text of p1"
+
+
 async def test_when_no_piece_can_be_transcribed_the_error_is_raised() -> None:
     failing = {f"p{i}".encode(): [errors.MimoUnavailable()] * 2 for i in range(3)}
 
@@ -225,6 +246,29 @@ async def test_progress_starts_at_zero_and_ends_at_the_total() -> None:
     assert done[1:] == [10, 20, 30, 40]
     finished = sorted(report.part.start for report in progress[1:] if report.part)
     assert finished == [0, 10, 20, 30]
+    assert all(report.heard is None for report in progress)
+
+
+async def test_a_one_piece_recording_streams_its_text_while_it_is_heard() -> None:
+    progress: list[Progress] = []
+    speech = Speech()
+
+    result = await transcribe(speech, Pieces([piece(0)]), progress)
+
+    assert speech.streamed
+    heard = [report.heard for report in progress if report.heard is not None]
+    assert heard == [" text of", " text of p0 "]
+    assert progress[-1].part is not None  # the finished piece is reported after its text
+    assert result.text == "text of p0"
+
+
+async def test_a_one_piece_recording_is_not_streamed_when_nobody_watches() -> None:
+    speech = Speech()
+
+    result = await transcribe(speech, Pieces([piece(0)]))
+
+    assert not speech.streamed
+    assert result.text == "text of p0"
 
 
 async def test_progress_names_the_part_that_could_not_be_transcribed() -> None:
@@ -356,7 +400,8 @@ async def test_the_service_reports_progress_and_keeps_the_parts(tmp_path: Path) 
 
     assert result.text == "text of abcd text of efgh"
     assert [(p.start, p.end) for p in result.parts] == [(0, 1), (1, 2)]
-    assert [report.done_seconds for report in progress] == [0, 1, 2]
+    pieces_done = [report.done_seconds for report in progress if report.heard is None]
+    assert pieces_done == [0, 1, 2]
 
 
 async def test_the_service_refuses_a_file_over_the_size_limit_before_converting(

@@ -8,6 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.error_handler import on_app_command_error
+from bots.discord.gate import asker_of
 from bots.discord.media import NothingToAsk, downloaded, recording_in, require_audio
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
@@ -59,7 +60,9 @@ class QuestionsCog(commands.Cog):
         "Ask about this audio"."""
         require_audio(attachment)
         async with downloaded(attachment, self.service) as path:
-            answer = await self.service.ask(for_interaction(interaction), path, question)
+            answer = await self.service.ask(
+                for_interaction(interaction), path, question, asker=asker_of(interaction)
+            )
         await send_long(
             followup_of(interaction), answer.text, file_caption="", file_name="answer.txt"
         )

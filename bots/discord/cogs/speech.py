@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.gate import asker_of
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoiceClientClass, play_for
 from bots.discord.replies import Interaction, followup_of
@@ -40,7 +41,9 @@ class SpeechCog(commands.Cog):
     ) -> None:
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
         await interaction.response.defer(thinking=True)
-        note = await self.service.say(for_interaction(interaction), text)
+        note = await self.service.say(
+            for_interaction(interaction), text, asker=asker_of(interaction)
+        )
         await send_voice_message(interaction, note)
         if in_voice_channel:
             outcome = await play_for(interaction.user, note, self.voice_client)
@@ -49,5 +52,7 @@ class SpeechCog(commands.Cog):
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Read aloud": the message's text as a voice message."""
         await interaction.response.defer(thinking=True)
-        note = await self.service.say(for_interaction(interaction), message.content)
+        note = await self.service.say(
+            for_interaction(interaction), message.content, asker=asker_of(interaction)
+        )
         await send_voice_message(interaction, note)

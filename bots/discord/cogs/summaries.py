@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.gate import asker_of
 from bots.discord.media import is_recording
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
@@ -52,7 +53,11 @@ class SummariesCog(commands.Cog):
         place = channel_of(_channel_id(interaction))
         messages = await self._read(interaction, place, _window(window))
         summary = await self.summaries.summarise_messages(
-            place, messages, voice=voice, preferences=for_interaction(interaction)
+            place,
+            messages,
+            voice=voice,
+            preferences=for_interaction(interaction),
+            asker=asker_of(interaction),
         )
         await send_long(
             followup_of(interaction),

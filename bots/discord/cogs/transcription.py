@@ -7,11 +7,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.error_handler import report
+from bots.discord.gate import asker_of, unasked
 from bots.discord.media import downloaded, require_audio, require_recording, voice_message_in
 from bots.discord.places import channel_override_of, for_interaction, for_message
-from bots.discord.replies import Interaction, followup_of, reply_to, send_transcript
-from core.domain import ChatRef, Transcript
+from bots.discord.replies import Interaction, reply_to
+from bots.discord.transcripts import TranscriptReply
+from core.domain import ChatRef
+from core.exports import FORMATS, TranscriptFormat, transcript_format
+from core.limits import Asker
 from core.service import VoiceService
+
+FORMAT_CHOICES = [app_commands.Choice(name=name, value=name) for name in FORMATS]
 
 
 class TranscriptionCog(commands.Cog):
@@ -38,28 +44,56 @@ class TranscriptionCog(commands.Cog):
         chat = for_message(message)
         try:
             if await self.service.auto_transcribe_in(chat, channel_override_of(message)):
+                reply = TranscriptReply.to_message(message, piece_seconds=self._piece_seconds)
                 async with message.channel.typing():
-                    transcript = await self._transcript(chat, voice)
-                await send_transcript(reply_to(message), transcript)
+                    await self._transcribe(chat, voice, reply, "text", asker=unasked(message))
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error)
 
     @app_commands.command(description="The transcript of an audio or video file")
-    @app_commands.describe(attachment="A voice message, audio or video file")
-    async def transcribe(self, interaction: Interaction, attachment: discord.Attachment) -> None:
-        """/transcribe attachment: the transcript of an uploaded recording."""
+    @app_commands.describe(
+        attachment="A voice message, audio or video file",
+        format="In the chat (a file when long), always as a .txt file, or as .srt subtitles",
+    )
+    @app_commands.choices(format=FORMAT_CHOICES)
+    async def transcribe(
+        self,
+        interaction: Interaction,
+        attachment: discord.Attachment,
+        format: app_commands.Choice[str] | None = None,
+    ) -> None:
+        """/transcribe attachment [format]: the transcript of an uploaded recording."""
         await interaction.response.defer(thinking=True)
         require_audio(attachment)
-        transcript = await self._transcript(for_interaction(interaction), attachment)
-        await send_transcript(followup_of(interaction), transcript)
+        wanted = transcript_format(format.value if format else "")
+        reply = TranscriptReply.to_interaction(interaction, piece_seconds=self._piece_seconds)
+        chat, asker = for_interaction(interaction), asker_of(interaction)
+        await self._transcribe(chat, attachment, reply, wanted, asker=asker)
 
     async def transcribe_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Transcribe": the transcript of the message's audio or video."""
         await interaction.response.defer(thinking=True)
         recording = require_recording(message)
-        transcript = await self._transcript(for_interaction(interaction), recording)
-        await send_transcript(followup_of(interaction), transcript)
+        reply = TranscriptReply.to_interaction(interaction, piece_seconds=self._piece_seconds)
+        chat, asker = for_interaction(interaction), asker_of(interaction)
+        await self._transcribe(chat, recording, reply, "text", asker=asker)
 
-    async def _transcript(self, chat: ChatRef, attachment: discord.Attachment) -> Transcript:
-        async with downloaded(attachment, self.service) as path:
-            return await self.service.transcribe(chat, path)
+    @property
+    def _piece_seconds(self) -> float:
+        return self.service.limits.asr_piece_seconds
+
+    async def _transcribe(
+        self,
+        chat: ChatRef,
+        attachment: discord.Attachment,
+        reply: TranscriptReply,
+        format: TranscriptFormat,
+        *,
+        asker: Asker,
+    ) -> None:
+        """Transcribe `attachment`, showing progress in the message that becomes the answer."""
+        async with reply, downloaded(attachment, self.service) as path:
+            result = await self.service.transcribe_long_audio(
+                chat, path, progress=reply.progress, asker=asker
+            )
+            await reply.deliver(result, format)

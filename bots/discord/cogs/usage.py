@@ -1,0 +1,41 @@
+"""Limits: /usage, and the one answer a stranger gets for a recording sent in direct messages."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.gate import STRANGER_MESSAGE
+from bots.discord.media import recording_in
+from bots.discord.places import for_interaction
+from bots.discord.replies import Interaction, followup_of
+from core import errors
+from core.limits import Limiter
+from core.messages import text
+from core.quotas import usage_text
+
+logger = logging.getLogger(__name__)
+
+
+class LimitsCog(commands.Cog):
+    """What a server (or, in direct messages, a user) used today, and what is left."""
+
+    def __init__(self, limiter: Limiter) -> None:
+        self.limiter = limiter
+
+    @app_commands.command(description="What this server used today, and what is left")
+    async def usage(self, interaction: Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        report = await self.limiter.today(for_interaction(interaction))
+        await followup_of(interaction, ephemeral=True)(content=usage_text(report))
+
+    @commands.Cog.listener(f"on_{STRANGER_MESSAGE}")
+    async def on_message_from_stranger(self, message: discord.Message) -> None:
+        """Nothing is done with a message from outside the allowlist; only a recording sent in
+        direct messages, which expects an answer, hears why."""
+        logger.debug("ignored a message from outside the allowlist")
+        if message.guild is None and not message.author.bot and recording_in(message):
+            await message.reply(text(errors.PrivateBot.key), mention_author=False)

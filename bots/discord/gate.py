@@ -1,0 +1,57 @@
+"""Who the Discord bot serves (the allowlist), and who asked for a piece of work (the rate
+limits). The rules are `core.limits`'; this module only reads them off Discord events.
+
+On Discord a chat on ALLOWED_CHATS is a server, or a single channel, by its id; direct messages
+are allowed through ALLOWED_USERS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import discord
+
+from bots.discord.places import Interaction
+from core import errors
+from core.limits import AUTOMATIC, Asker, Limiter, asked_by
+from core.messages import text
+
+logger = logging.getLogger(__name__)
+
+STRANGER_MESSAGE = "message_from_stranger"
+"""The event a message from outside the allowlist is dispatched as, instead of "message": no
+listener but the refusal hears it (`LimitsCog.on_message_from_stranger`)."""
+
+
+def admits_message(limiter: Limiter, message: discord.Message) -> bool:
+    guild = [] if message.guild is None else [message.guild.id]
+    return limiter.admits("discord", chats=[*guild, message.channel.id], user=message.author.id)
+
+
+def admits_interaction(limiter: Limiter, interaction: Interaction) -> bool:
+    chats = [i for i in (interaction.guild_id, interaction.channel_id) if i is not None]
+    return limiter.admits("discord", chats=list(chats), user=interaction.user.id)
+
+
+async def turn_away(limiter: Limiter, interaction: Interaction) -> bool:
+    """True when `interaction` comes from outside the allowlist; a command then gets one private
+    sentence, and nothing of it is processed or stored."""
+    if admits_interaction(limiter, interaction):
+        return False
+    if interaction.type is discord.InteractionType.application_command:
+        with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
+            await interaction.response.send_message(text(errors.PrivateBot.key), ephemeral=True)
+    logger.debug("turned away an interaction: server, channel and user not on the allowlist")
+    return True
+
+
+def asker_of(interaction: Interaction) -> Asker:
+    """The person who ran the command."""
+    return asked_by(interaction.user.id)
+
+
+def unasked(message: discord.Message) -> Asker:
+    """Who a voice message is transcribed for because its place transcribes every one: nobody
+    in a server; in direct messages the sender, who asked by sending it."""
+    return asked_by(message.author.id) if message.guild is None else AUTOMATIC

@@ -1,0 +1,77 @@
+"""Each Telegram message that leads to work is handled once, and an interrupted one is reported.
+
+Claiming happens in the application's update processor rather than in a handler: the processor
+wraps the whole handling of an update (every handler group, the error handler's answer), so the
+claim is marked done exactly when handling ends, however it ends, and a handler that stops the
+groups early cannot leave it open.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Bot, ReplyParameters, Update
+from telegram.ext import Application, BaseUpdateProcessor, filters
+
+from core.messages import text
+from core.work import Claim, WorkLedger
+
+MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
+
+
+class ClaimingUpdateProcessor(BaseUpdateProcessor):
+    """Concurrent processing, where an update that `wanted` matches runs only if this process
+    claims its message first (a second delivery of it is dropped)."""
+
+    def __init__(self, work: WorkLedger, wanted: filters.BaseFilter) -> None:
+        super().__init__(MAX_CONCURRENT_UPDATES)
+        self.work = work
+        self.wanted = wanted
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        claim = self._claim_of(update)
+        if claim is None:
+            await coroutine
+            return
+        async with self.work.handling(claim) as first:
+            if first:
+                await coroutine
+                return
+        if inspect.iscoroutine(coroutine):
+            coroutine.close()  # never run: do not warn that it was never awaited
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def _claim_of(self, update: object) -> Claim | None:
+        if not isinstance(update, Update) or update.message is None:
+            return None
+        if not self.wanted.check_update(update):
+            return None
+        message = update.message
+        return Claim("telegram", str(message.chat_id), str(message.message_id))
+
+
+async def tell_interrupted(application: Application) -> None:  # type: ignore[type-arg]
+    """Before polling starts: tell each chat whose request the previous run of this instance
+    left unfinished, as a reply to that message, to send it again."""
+    processor = application.update_processor
+    if not isinstance(processor, ClaimingUpdateProcessor):
+        return
+    bot = application.bot
+
+    async def tell(claim: Claim) -> None:
+        await _reply(bot, claim, text("work.interrupted"))
+
+    await processor.work.tell_interrupted("telegram", tell)
+
+
+async def _reply(bot: Bot, claim: Claim, sentence: str) -> None:
+    # Sent even when the message is gone meanwhile: the chat should still hear of it.
+    where = ReplyParameters(int(claim.message_id), allow_sending_without_reply=True)
+    await bot.send_message(chat_id=int(claim.chat_id), text=sentence, reply_parameters=where)

@@ -1,0 +1,79 @@
+"""Who the Telegram bot serves (the allowlist), and who asked for a piece of work (the rate
+limits). The rules are `core.limits`'; this module only reads them off Telegram updates."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
+
+from bots.telegram.media import recording_in
+from core import errors
+from core.limits import ANYONE, AUTOMATIC, Asker, Limiter, asked_by
+from core.messages import text
+
+logger = logging.getLogger(__name__)
+
+
+def admitted(limiter: Limiter, update: Update) -> bool:
+    chat, user = update.effective_chat, update.effective_user
+    return limiter.admits(
+        "telegram", chats=[] if chat is None else [chat.id], user=None if user is None else user.id
+    )
+
+
+class Allowlisted(filters.UpdateFilter):
+    """Messages from a chat or a user on the allowlist (every message while it is open)."""
+
+    def __init__(self, limiter: Limiter) -> None:
+        super().__init__(name="Allowlisted")
+        self.limiter = limiter
+
+    def filter(self, update: Update) -> bool:
+        return admitted(self.limiter, update)
+
+
+class Gate:
+    """Stops a stranger's update before any handler sees it (register `turn_away` in the first
+    handler group), so nothing of it is processed or stored. Commands, and recordings sent to
+    the bot in a private chat, get one short sentence; anything else, silence."""
+
+    def __init__(self, limiter: Limiter) -> None:
+        self.limiter = limiter
+        self.allowed = Allowlisted(limiter)  # for the work claims, which come even earlier
+
+    async def turn_away(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Let an update from the allowlist through; stop any other."""
+        if admitted(self.limiter, update):
+            return
+        message = update.message
+        if message is not None and _asks(message):
+            with contextlib.suppress(TelegramError):  # the stranger may have blocked the bot
+                await message.reply_text(text(errors.PrivateBot.key), do_quote=True)
+        logger.debug("turned away an update: chat and user not on the allowlist")
+        raise ApplicationHandlerStop
+
+
+def _asks(message: Message) -> bool:
+    if (message.text or "").startswith("/"):
+        return True
+    return message.chat.type == ChatType.PRIVATE and recording_in(message) is not None
+
+
+def asker_of(update: Update) -> Asker:
+    """The person who sent the command."""
+    user = update.effective_user
+    return ANYONE if user is None else asked_by(user.id)
+
+
+def unasked(message: Message) -> Asker:
+    """Who a recording is transcribed for because its chat transcribes every one: nobody in a
+    group; in a private chat the sender, who asked by sending it."""
+    user = message.from_user
+    if message.chat.type == ChatType.PRIVATE and user is not None:
+        return asked_by(user.id)
+    return AUTOMATIC

@@ -1,0 +1,43 @@
+"""Transcripts as files: plain text, or .srt subtitles timed by the pieces' offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from core import errors
+from core.messages import text
+from core.subtitles import to_srt
+from core.text import format_duration
+from core.transcription import LongTranscript
+
+TranscriptFormat = Literal["text", "txt", "srt"]
+"""`text`: in the chat when it reads well there, else a .txt file; `txt`, `srt`: a file."""
+
+FORMATS: tuple[TranscriptFormat, ...] = ("text", "txt", "srt")
+
+
+@dataclass(frozen=True)
+class TranscriptFile:
+    name: str
+    data: bytes
+    caption: str
+
+
+def transcript_format(choice: str) -> TranscriptFormat:
+    """The format a user asked for (`/transcribe srt`); nothing means `text`."""
+    wanted = choice.strip().lower().lstrip(".") or "text"
+    for known in FORMATS:
+        if wanted == known:
+            return known
+    raise errors.BadChoice(setting="transcript format", value=choice, choices=", ".join(FORMATS))
+
+
+def transcript_file(result: LongTranscript, format: TranscriptFormat) -> TranscriptFile:
+    duration = format_duration(result.duration)
+    if format == "srt":
+        body = to_srt(result.parts)
+        caption = text("transcript.srt_caption", duration=duration)
+        return TranscriptFile("transcript.srt", body.encode(), caption)
+    caption = text("transcript.file_caption", duration=duration)
+    return TranscriptFile("transcript.txt", result.text.encode(), caption)

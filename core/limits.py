@@ -1,0 +1,324 @@
+"""Limits that protect the owner: who may use the bot, how often, and how much a day.
+
+    allowlist   adapters ask `Limiter.admits` before anything else: a stranger's message is
+                neither processed nor stored (commands get one short "this bot is private")
+    rates       `admit` counts a costly request (transcribe, say, ask, summary) against its
+                person's and its chat's requests this clock minute, or refuses it: "try again
+                in N s". A refused request counts against neither.
+    quotas      `spending` reserves what work will cost from the chat's UTC day before it starts
+                (audio seconds once the recording is measured, characters, a summary), refuses
+                what does not fit ("try again in 5 h 12 min"), and afterwards records what MiMo
+                reported instead (or gives the reservation back when the work failed)
+
+Automatic transcripts (nobody asked) count against the chat only; when they are refused, the
+chat hears it once a minute (rates) or once a day (quotas), never once per voice note. Digests
+(scheduled, `asker` None) are counted but never refused. The command line is not limited.
+
+State lives in the database (`core.storage.usage`), changed by single atomic statements, so
+replicas sharing PostgreSQL share every limit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core import errors
+from core.clock import Clock, SystemClock
+from core.domain import Answer, ChatRef, Platform, Usage
+from core.ports import ChatApi, PieceStream
+from core.quotas import (
+    COUNTED,
+    Counts,
+    LimitPolicy,
+    UsageReport,
+    duration_text,
+    number_text,
+    seconds_left,
+    until_reset,
+    utc_day,
+    wait_text,
+    window_start,
+)
+from core.transcription import OpenPieces
+
+if TYPE_CHECKING:
+    from core.storage.uow import UsageUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+KEEP_WINDOWS = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who costly work is for, as the rate limits see it: the person who asked (None: not
+    known), or nobody (`automatic`: a recording transcribed because the chat has auto-transcribe
+    on), which counts against the chat only and is refused aloud once a window."""
+
+    user_id: str | None = None
+    automatic: bool = False
+
+
+ANYONE = Asker()
+AUTOMATIC = Asker(automatic=True)
+
+
+def asked_by(user_id: object) -> Asker:
+    return Asker(user_id=str(user_id))
+
+
+class Limiter:
+    """The allowlist, rate limits and daily quotas of one policy (see the module docstring).
+
+    Without a unit of work (`Limiter.off()`) nothing is counted and nothing refused.
+    """
+
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], UsageUnitOfWork] | None,
+        clock: Clock,
+        policy: LimitPolicy,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.policy = policy
+
+    @classmethod
+    def off(cls) -> Limiter:
+        return cls(uow=None, clock=SystemClock(), policy=LimitPolicy())
+
+    def admits(self, platform: Platform, *, chats: list[object], user: object | None) -> bool:
+        """The allowlist: whether a request from `user` in the chat known by `chats` is served."""
+        return self.policy.allowlist.admits(platform, chats=chats, user=user)
+
+    async def admit(self, chat: ChatRef, asker: Asker | None) -> None:
+        """Count one costly request of `asker` in `chat` this minute, or refuse it."""
+        if asker is None or self._exempt(chat):
+            return
+        rates, now = self.policy.rates, self._clock.now()
+        window = window_start(now)
+        subjects = [(f"chat:{chat.chat_id}", rates.chat_per_minute)]
+        if asker.user_id is not None and not asker.automatic:
+            subjects.append((f"user:{asker.user_id}", rates.user_per_minute))
+        counted = [(subject, limit) for subject, limit in subjects if limit > 0]
+        over: list[tuple[str, int]] = []
+        async with self._store() as uow:
+            for subject, limit in counted:
+                if await uow.usage.hit(chat.platform, subject, window) > limit:
+                    over.append((subject, limit))
+            if not over:
+                await uow.commit()
+                return
+        # Rolled back: a refused request uses up neither the person's minute nor the chat's.
+        subject, limit = over[-1]  # the person's limit, when both are reached
+        seconds = seconds_left(window, now)
+        if subject.startswith("user:"):
+            raise errors.SlowDown(seconds=seconds, limit=limit)
+        if not asker.automatic:
+            raise errors.ChatSlowDown(seconds=seconds, limit=limit)
+        async with self._store() as uow:
+            first = await uow.usage.tell(chat.platform, subject, window)
+            await uow.commit()
+        if not first:
+            raise errors.AlreadyTold("automatic transcripts over the chat's limit")
+        raise errors.AutoTranscriptsPaused(seconds=seconds, limit=limit)
+
+    @asynccontextmanager
+    async def spending(
+        self, chat: ChatRef, asker: Asker | None, *, tts_chars: int = 0, summaries: int = 0
+    ) -> AsyncIterator[Spend]:
+        """Reserve `tts_chars` and `summaries` from the chat's day (refusing what does not fit),
+        run the block, then record what it used (`Spend.used`), or give the reservation back
+        when the block fails. Recordings reserve their audio once measured (`within_quota`)."""
+        spend = Spend(self, chat, asker, utc_day(self._clock.now()))
+        await spend.reserve(Counts(tts_chars=tts_chars, summaries=summaries))
+        current = _SPENDING.set(spend)
+        try:
+            yield spend
+        except BaseException:
+            await self._record(spend, spend.given_back())
+            raise
+        else:
+            await self._record(spend, spend.settled())
+        finally:
+            _SPENDING.reset(current)
+
+    def within_quota(self, open_pieces: OpenPieces) -> OpenPieces:
+        """`open_pieces` that, once a recording is measured and before any piece of it goes to
+        MiMo, reserves its length from the audio quota of the `spending` block it runs in."""
+
+        @asynccontextmanager
+        async def opened(
+            path: Path, *, piece_seconds: float, max_seconds: float | None
+        ) -> AsyncIterator[PieceStream]:
+            async with open_pieces(
+                path, piece_seconds=piece_seconds, max_seconds=max_seconds
+            ) as stream:
+                spend = _SPENDING.get()
+                if spend is not None:
+                    await spend.reserve(Counts(audio_seconds=round(stream.duration)))
+                yield stream
+
+        return opened
+
+    async def today(self, chat: ChatRef) -> UsageReport:
+        """The chat's usage today and the limits it is measured against (`/usage`)."""
+        now = self._clock.now()
+        used = Counts()
+        if not self._exempt(chat):
+            async with self._store() as uow:
+                used = await uow.usage.day(chat, utc_day(now))
+        policy = self.policy
+        return UsageReport(used, policy.quotas, policy.rates, until_reset(now))
+
+    async def purge(self) -> int:
+        """Delete rate windows older than an hour (any replica may; it is idempotent)."""
+        if self._uow is None:
+            return 0
+        async with self._store() as uow:
+            deleted = await uow.usage.delete_windows_before(self._clock.now() - KEEP_WINDOWS)
+            await uow.commit()
+        return deleted
+
+    # Quotas, for `Spend`
+
+    async def _reserve(self, spend: Spend, amounts: Counts) -> None:
+        enforced = spend.asker is not None
+        limits = self.policy.quotas.as_counts() if enforced else Counts()
+        too_big = any(0 < limit < amount for amount, limit in _pairs(amounts, limits))
+        if not too_big:
+            async with self._store() as uow:
+                if await uow.usage.reserve(spend.chat, spend.day, amounts, limits):
+                    await uow.commit()
+                    return
+        raise await self._refusal(spend, amounts, limits)
+
+    async def _refusal(self, spend: Spend, amounts: Counts, limits: Counts) -> errors.LimitReached:
+        async with self._store() as uow:
+            used = await uow.usage.day(spend.chat, spend.day)
+            automatic = spend.asker is not None and spend.asker.automatic
+            first = await uow.usage.tell_today(spend.chat, spend.day) if automatic else True
+            await uow.commit()
+        if not first:
+            return errors.AlreadyTold("automatic transcripts over the chat's daily quota")
+        reset = wait_text(until_reset(self._clock.now()))
+        for name, amount, limit, spent in zip(
+            COUNTED, amounts.values(), limits.values(), used.values(), strict=True
+        ):
+            if amount > 0 and 0 < limit < spent + amount:
+                return _quota_error(name, needed=amount, left=max(0, limit - spent),
+                                    limit=limit, reset=reset)  # fmt: skip
+        raise AssertionError("refused a reservation that fits")
+
+    async def _record(self, spend: Spend, amounts: Counts) -> None:
+        """Best effort: the work is done (or failed) either way; a lost count is logged."""
+        if self._exempt(spend.chat) or amounts == Counts():
+            return
+        try:
+            async with self._store() as uow:
+                await uow.usage.add(spend.chat, spend.day, amounts)
+                await uow.commit()
+        except Exception:
+            logger.exception("could not record the usage of %s: %s", spend.chat, amounts)
+
+    def _exempt(self, chat: ChatRef) -> bool:
+        # The owner at the command line is not someone to protect the balance from.
+        return self._uow is None or chat.platform == "cli"
+
+    def _store(self) -> UsageUnitOfWork:
+        assert self._uow is not None, "a Limiter.off() stores nothing"
+        return self._uow()
+
+
+class Spend:
+    """What one piece of work costs its chat: reserved before, recorded after."""
+
+    def __init__(self, limiter: Limiter, chat: ChatRef, asker: Asker | None, day: date) -> None:
+        self.chat = chat
+        self.asker = asker
+        self.day = day
+        self.reserved = Counts()
+        self._limiter = limiter
+        self._audio_seconds: int | None = None  # as MiMo billed it, when known
+        self._tokens = Counts()
+
+    async def reserve(self, amounts: Counts) -> None:
+        """Take `amounts` from the chat's day, or raise the quota's refusal."""
+        if amounts == Counts() or self._limiter._exempt(self.chat):
+            return
+        await self._limiter._reserve(self, amounts)
+        self.reserved += amounts
+
+    def used(self, *, audio_seconds: float | None = None, usage: Usage | None = None) -> None:
+        """What the work really used: the audio MiMo heard (replacing the reservation, which
+        went by the measured length) and MiMo's token counts."""
+        if audio_seconds is not None:
+            self._audio_seconds = round(audio_seconds)
+        if usage is not None:
+            self._tokens += Counts.of_tokens(usage)
+
+    def metered(self, api: ChatApi) -> ChatApi:
+        """`api`, counting the tokens of every answer into this spend."""
+        return _MeteredChat(api, self)
+
+    def settled(self) -> Counts:
+        """What to add once the work succeeded: the tokens, and corrections to the reservation."""
+        audio = self.reserved.audio_seconds
+        heard = audio if self._audio_seconds is None else self._audio_seconds
+        correction = Counts(audio_seconds=heard - audio)
+        return correction + self._tokens
+
+    def given_back(self) -> Counts:
+        """What to add once the work failed: the reservation back, the tokens already spent."""
+        return Counts() - self.reserved + self._tokens
+
+
+class _MeteredChat:
+    def __init__(self, api: ChatApi, spend: Spend) -> None:
+        self._api = api
+        self._spend = spend
+
+    async def chat(
+        self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
+    ) -> Answer:
+        answer = await self._api.chat(prompt, system=system, max_tokens=max_tokens)
+        self._spend.used(usage=answer.usage)
+        return answer
+
+
+# The `spending` block the current task is in: how a recording's pieces, opened deep inside the
+# transcriber, find the chat whose audio quota they draw on.
+_SPENDING: ContextVar[Spend | None] = ContextVar("voicebridge_spending", default=None)
+
+
+def _pairs(amounts: Counts, limits: Counts) -> zip[tuple[int, int]]:
+    return zip(amounts.values(), limits.values(), strict=True)
+
+
+_QUOTA_ERRORS: dict[str, tuple[type[errors.QuotaUsed], ...]] = {
+    # name: (used up, not enough left for this one, more than a whole day's)
+    "audio_seconds": (errors.AudioQuotaUsed, errors.AudioQuotaShort, errors.AudioOverQuota),
+    "tts_chars": (errors.SpeechQuotaUsed, errors.SpeechQuotaShort, errors.SpeechOverQuota),
+    "summaries": (errors.SummaryQuotaUsed,) * 3,
+}
+
+
+def _quota_error(name: str, *, needed: int, left: int, limit: int, reset: str) -> errors.QuotaUsed:
+    used_up, short, over = _QUOTA_ERRORS[name]
+    shown = duration_text if name == "audio_seconds" else number_text
+    kind = over if needed > limit else short if left > 0 else used_up
+    return kind(
+        f"{name}: {needed} asked, {left} of {limit} left",
+        needed=shown(needed),
+        left=shown(left),
+        limit=shown(limit),
+        reset=reset,
+    )

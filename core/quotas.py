@@ -1,0 +1,203 @@
+"""What the owner allows, as plain values: the allowlist, the rate limits and the daily quotas,
+the counts they are measured in, UTC days and minute windows, and how a chat's usage reads.
+
+No I/O here; `core.limits` enforces these against the database.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+
+from core.domain import Platform, Usage
+from core.messages import text
+
+WINDOW = timedelta(minutes=1)  # rate limits count requests per clock minute
+_ID = re.compile(r"^(?:(telegram|discord):)?(-?\d+)$")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Amounts of costly work, as kept per chat and UTC day."""
+
+    audio_seconds: int = 0
+    tts_chars: int = 0
+    summaries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(*(a - b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def values(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in COUNTED)
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(COUNTED, self.values(), strict=True))
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    @classmethod
+    def of_tokens(cls, usage: Usage) -> Counts:
+        return cls(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+
+
+COUNTED: tuple[str, ...] = tuple(f.name for f in fields(Counts))
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Costly requests a minute; 0: no limit."""
+
+    user_per_minute: int = 6
+    chat_per_minute: int = 20
+
+
+@dataclass(frozen=True)
+class DailyQuotas:
+    """What one chat may use in a UTC day; 0: unlimited."""
+
+    audio_seconds: int = 7200
+    tts_chars: int = 20_000
+    summaries: int = 20
+
+    def as_counts(self) -> Counts:
+        return Counts(self.audio_seconds, self.tts_chars, self.summaries)
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    """Who may use the bot. Entries are ids, for any platform ("123") or one ("telegram:123").
+    With both lists empty everyone may; otherwise a chat on `chats` or a user on `users` may."""
+
+    chats: frozenset[str] = frozenset()
+    users: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, chats: str, users: str) -> Allowlist:
+        return cls(frozenset(parse_ids(chats)), frozenset(parse_ids(users)))
+
+    @property
+    def is_open(self) -> bool:
+        return not self.chats and not self.users
+
+    def admits(self, platform: Platform, *, chats: Iterable[object], user: object | None) -> bool:
+        """Whether a request from `user` (None: nobody in particular) in the chat known by any
+        of `chats` (a Discord server and its channel, say) may be served."""
+        if self.is_open:
+            return True
+        if any(_listed(self.chats, platform, chat) for chat in chats):
+            return True
+        return user is not None and _listed(self.users, platform, user)
+
+
+def _listed(entries: frozenset[str], platform: Platform, value: object) -> bool:
+    return str(value) in entries or f"{platform}:{value}" in entries
+
+
+def parse_ids(value: str) -> list[str]:
+    """`-100123, telegram:42,discord:77` as entries; raises ValueError naming a bad one."""
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    for entry in entries:
+        if not _ID.match(entry):
+            raise ValueError(f"{entry!r} is not an id (123, telegram:123 or discord:123)")
+    return entries
+
+
+@dataclass(frozen=True)
+class LimitPolicy:
+    rates: RateLimits = RateLimits()
+    quotas: DailyQuotas = DailyQuotas()
+    allowlist: Allowlist = Allowlist()
+
+
+# Time: minute windows and UTC days
+
+
+def window_start(now: datetime) -> datetime:
+    return now.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def seconds_left(window: datetime, now: datetime) -> int:
+    """Whole seconds until the window that started at `window` ends (at least 1)."""
+    return max(1, math.ceil((window + WINDOW - now).total_seconds()))
+
+
+def utc_day(now: datetime) -> date:
+    return now.astimezone(UTC).date()
+
+
+def until_reset(now: datetime) -> timedelta:
+    """Time until the next UTC midnight, when the daily quotas start again."""
+    midnight = datetime.combine(utc_day(now) + timedelta(days=1), time(), tzinfo=UTC)
+    return midnight - now
+
+
+# Reading
+
+
+def duration_text(seconds: int) -> str:
+    """`2 h`, `1 h 59 min 57 s`, `3 s`."""
+    minutes, secs = divmod(max(0, seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "",
+             f"{secs} s" if secs else ""]  # fmt: skip
+    return " ".join(part for part in parts if part) or "0 s"
+
+
+def wait_text(wait: timedelta) -> str:
+    """How long until something is possible again: seconds under a minute, else whole minutes
+    rounded up (`5 h 12 min`), so it never says "0 min"."""
+    seconds = math.ceil(wait.total_seconds())
+    if seconds < 60:
+        return duration_text(max(1, seconds))
+    return duration_text(math.ceil(seconds / 60) * 60)
+
+
+def number_text(value: int) -> str:
+    return f"{value:,}"
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """A chat's usage today, with the limits it is measured against (`/usage`)."""
+
+    used: Counts
+    quotas: DailyQuotas
+    rates: RateLimits
+    resets_in: timedelta
+
+
+def usage_text(report: UsageReport, locale: str = "en") -> str:
+    used, quotas = report.used, report.quotas
+    lines = [
+        text("limits.usage", locale, reset=wait_text(report.resets_in)),
+        _quota_line("audio", used.audio_seconds, quotas.audio_seconds, duration_text, locale),
+        _quota_line("speech", used.tts_chars, quotas.tts_chars, number_text, locale),
+        _quota_line("summaries", used.summaries, quotas.summaries, number_text, locale),
+        text("limits.usage.tokens", locale, total=number_text(used.tokens),
+             prompt=number_text(used.prompt_tokens),
+             completion=number_text(used.completion_tokens)),
+    ]  # fmt: skip
+    if report.rates.user_per_minute:
+        lines.append(text("limits.usage.user_rate", locale, limit=report.rates.user_per_minute))
+    if report.rates.chat_per_minute:
+        lines.append(text("limits.usage.chat_rate", locale, limit=report.rates.chat_per_minute))
+    return "\n".join(lines)
+
+
+def _quota_line(name: str, used: int, limit: int, shown: Callable[[int], str], locale: str) -> str:
+    if not limit:
+        return text(f"limits.usage.{name}_unlimited", locale, used=shown(used))
+    left = max(0, limit - used)
+    return text(
+        f"limits.usage.{name}", locale, used=shown(used), limit=shown(limit), left=shown(left)
+    )

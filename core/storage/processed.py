@@ -1,0 +1,102 @@
+"""Repository of claims on incoming work, in `processed_updates` (see `core.work`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import Platform
+from core.storage.models import ProcessedUpdateRow
+from core.storage.repositories import insert_for
+from core.work import CLAIM_STATES, Claim, ClaimKind, ClaimState
+
+_KEY = ["platform", "chat_id", "message_id"]
+
+
+class ProcessedUpdateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool:
+        """Insert the claim unless its message is claimed already; True when this one won.
+
+        One statement that leans on the primary key, so replicas racing for the same message
+        cannot both win: PostgreSQL makes the second INSERT wait for the first to commit and then
+        skip; SQLite runs writers one at a time. RETURNING names the row only when it was made.
+        """
+        statement = (
+            insert_for(self._session, ProcessedUpdateRow)
+            .values(
+                platform=claim.platform,
+                chat_id=claim.chat_id,
+                message_id=claim.message_id,
+                kind=claim.kind,
+                requester=claim.requester,
+                state="started",
+                instance=instance,
+                claimed_at=at,
+            )
+            .on_conflict_do_nothing(index_elements=_KEY)
+            .returning(ProcessedUpdateRow.platform)
+        )
+        return (await self._session.execute(statement)).first() is not None
+
+    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
+        """Move a 'started' claim to `state`; False when it was not 'started' (any more)."""
+        statement = (
+            update(ProcessedUpdateRow)
+            .where(*_key(claim), ProcessedUpdateRow.state == "started")
+            .values(state=state, finished_at=at)
+        )
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return result.rowcount == 1
+
+    async def unfinished(self, platform: Platform, instance: str) -> list[Claim]:
+        """The claims `instance` made on `platform` and never finished, oldest first."""
+        query = (
+            select(ProcessedUpdateRow)
+            .where(
+                ProcessedUpdateRow.platform == platform,
+                ProcessedUpdateRow.instance == instance,
+                ProcessedUpdateRow.state == "started",
+            )
+            .order_by(ProcessedUpdateRow.claimed_at)
+        )
+        rows = (await self._session.scalars(query)).all()
+        return [_to_claim(platform, row) for row in rows]
+
+    async def state(self, claim: Claim) -> ClaimState | None:
+        row = await self._session.get(
+            ProcessedUpdateRow,
+            (claim.platform, claim.chat_id, claim.message_id),
+            populate_existing=True,
+        )
+        return None if row is None else _state(row.state)
+
+    async def delete_claimed_before(self, cutoff: datetime) -> int:
+        statement = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.claimed_at < cutoff)
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return int(result.rowcount or 0)
+
+
+def _key(claim: Claim) -> tuple[Any, ...]:
+    return (
+        ProcessedUpdateRow.platform == claim.platform,
+        ProcessedUpdateRow.chat_id == claim.chat_id,
+        ProcessedUpdateRow.message_id == claim.message_id,
+    )
+
+
+def _to_claim(platform: Platform, row: ProcessedUpdateRow) -> Claim:
+    kind: ClaimKind = "command" if row.kind == "command" else "message"
+    return Claim(platform, row.chat_id, row.message_id, kind, row.requester)
+
+
+def _state(value: str) -> ClaimState:
+    for state in CLAIM_STATES:
+        if value == state:
+            return state
+    raise ValueError(f"unknown claim state {value!r}")

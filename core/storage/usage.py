@@ -1,0 +1,141 @@
+"""Repository of the limits' state: requests per minute window, and each chat's usage per UTC day.
+
+Every change is one INSERT ... ON CONFLICT DO UPDATE (`n = n + excluded.n`), so concurrent
+requests, in one process or in replicas sharing PostgreSQL, never lose an update: PostgreSQL
+locks the row and re-reads it before applying the update, SQLite runs writers one at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, and_, case, delete, func, literal, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain import ChatRef
+from core.quotas import COUNTED, Counts
+from core.storage.models import ChatUsageRow, RateWindowRow
+from core.storage.repositories import insert_for
+
+_WINDOW_KEY = ["platform", "subject", "window_start"]
+_DAY_KEY = ["platform", "chat_id", "day"]
+
+
+class UsageRepository:
+    """`rate_windows` and `chat_usage`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # Rate windows: a subject is "chat:<chat id>" or "user:<user id>" on a platform.
+
+    async def hit(self, platform: str, subject: str, window: datetime) -> int:
+        """Count one request of `subject` in the minute starting at `window`; returns the
+        count including it."""
+        statement = insert_for(self._session, RateWindowRow).values(
+            platform=platform, subject=subject, window_start=window, hits=1
+        )
+        upsert = statement.on_conflict_do_update(
+            index_elements=_WINDOW_KEY,
+            set_={"hits": RateWindowRow.hits + statement.excluded.hits},
+        ).returning(RateWindowRow.hits)
+        return int((await self._session.execute(upsert)).scalar_one())
+
+    async def tell(self, platform: str, subject: str, window: datetime) -> bool:
+        """Mark that `subject` was told it is over its limit in this window; True only for the
+        first to mark it."""
+        statement = insert_for(self._session, RateWindowRow).values(
+            platform=platform, subject=subject, window_start=window, hits=0, told=True
+        )
+        upsert = statement.on_conflict_do_update(
+            index_elements=_WINDOW_KEY, set_={"told": true()}, where=~RateWindowRow.told
+        ).returning(RateWindowRow.hits)
+        return (await self._session.execute(upsert)).first() is not None
+
+    async def delete_windows_before(self, cutoff: datetime) -> int:
+        statement = delete(RateWindowRow).where(RateWindowRow.window_start < cutoff)
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return int(result.rowcount or 0)
+
+    # Daily usage
+
+    async def day(self, chat: ChatRef, day: date) -> Counts:
+        row = await self._session.scalar(
+            select(ChatUsageRow)
+            .where(*_of(chat), ChatUsageRow.day == day)
+            .execution_options(populate_existing=True)
+        )
+        return Counts() if row is None else Counts(*(getattr(row, name) for name in COUNTED))
+
+    async def reserve(self, chat: ChatRef, day: date, amounts: Counts, limits: Counts) -> bool:
+        """Add `amounts` to the chat's day unless that takes a count past its limit in `limits`
+        (0: none). False, changing nothing, when it would; the check and the addition are one
+        statement, so two reservations can never both squeeze into the last of a quota.
+
+        An amount larger than its limit by itself is the caller's to refuse: a chat's first
+        row of the day is inserted without the check."""
+        statement = self._upsert(chat, day, amounts.as_dict())
+        added = {name: getattr(ChatUsageRow, name) + statement.excluded[name] for name in COUNTED}
+        checks = [
+            added[name] <= limit
+            for name, amount, limit in zip(COUNTED, amounts.values(), limits.values(), strict=True)
+            if amount > 0 and limit > 0
+        ]
+        upsert = statement.on_conflict_do_update(
+            index_elements=_DAY_KEY,
+            set_={**added, "updated_at": func.now()},
+            where=and_(*checks) if checks else None,
+        ).returning(ChatUsageRow.day)
+        return (await self._session.execute(upsert)).first() is not None
+
+    async def add(self, chat: ChatRef, day: date, amounts: Counts) -> None:
+        """Add `amounts` (some may be negative: a reservation given back) to the chat's day; no
+        count goes below zero."""
+        statement = self._upsert(chat, day, {k: max(0, v) for k, v in amounts.as_dict().items()})
+        statement = statement.on_conflict_do_update(
+            index_elements=_DAY_KEY,
+            set_={
+                **{
+                    name: _not_below_zero(getattr(ChatUsageRow, name) + literal(amount))
+                    for name, amount in amounts.as_dict().items()
+                },
+                "updated_at": func.now(),
+            },
+        )
+        await self._session.execute(statement)
+
+    async def tell_today(self, chat: ChatRef, day: date) -> bool:
+        """Mark that the chat was told its automatic transcripts stopped for the day; True only
+        for the first to mark it."""
+        statement = self._upsert(chat, day, {"told": True})
+        upsert = statement.on_conflict_do_update(
+            index_elements=_DAY_KEY, set_={"told": true()}, where=~ChatUsageRow.told
+        ).returning(ChatUsageRow.day)
+        return (await self._session.execute(upsert)).first() is not None
+
+    async def delete_chat(self, chat: ChatRef) -> None:
+        """Everything counted for `chat`: its days and its rate windows (`/forget`)."""
+        await self._session.execute(delete(ChatUsageRow).where(*_of(chat)))
+        await self._session.execute(
+            delete(RateWindowRow).where(
+                RateWindowRow.platform == chat.platform,
+                RateWindowRow.subject == f"chat:{chat.chat_id}",
+            )
+        )
+
+    def _upsert(
+        self, chat: ChatRef, day: date, values: dict[str, Any]
+    ) -> postgresql.Insert | sqlite.Insert:
+        return insert_for(self._session, ChatUsageRow).values(
+            platform=chat.platform, chat_id=chat.chat_id, day=day, **values
+        )
+
+
+def _of(chat: ChatRef) -> tuple[ColumnElement[bool], ...]:
+    return (ChatUsageRow.platform == chat.platform, ChatUsageRow.chat_id == chat.chat_id)
+
+
+def _not_below_zero(value: ColumnElement[int]) -> ColumnElement[int]:
+    return case((value < 0, literal(0)), else_=value)

@@ -1,0 +1,114 @@
+"""Long recordings on Discord: the answer shows progress while pieces finish and then becomes
+the transcript; transcripts as .txt and .srt files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, running_discord
+from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
+from tests.standins.mimo import FakeMimo
+
+PROGRESS = re.compile(r"0:\d\d of 0:35 transcribed…")
+
+
+@pytest.fixture
+def long_ogg(tmp_path: Path) -> bytes:
+    """35 s: at least four pieces of at most 10 s."""
+    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
+
+
+async def with_file(discord_api: FakeDiscord, asked: FakeInteraction) -> list[SentMessage]:
+    """The answer once it carries its file (a status shown meanwhile is gone by then)."""
+    await discord_api.wait_until(
+        lambda: any(m.attachments for m in asked.visible), timeout=30, what="a file"
+    )
+    return asked.visible
+
+
+def heard_seconds(transcript: str) -> float:
+    return sum(float(s) for s in re.findall(r"heard (\d+\.\d) seconds", transcript))
+
+
+async def test_a_long_voice_message_shows_progress_in_the_reply_that_becomes_the_transcript(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    mimo.delay = 0.6  # one piece at a time, each taking a while: progress has time to show
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+        asr_piece_seconds=10, asr_concurrency=1,
+    )  # fmt: skip
+    async with running_discord(settings, discord_api):
+        await discord_api.post_voice_message(server.general, alice, long_ogg, duration=35)
+        await discord_api.wait_until(
+            lambda: any(c.startswith("heard") for c in discord_api.contents(server.general)),
+            timeout=30,
+            what="the transcript",
+        )
+
+    [reply] = discord_api.messages_in(server.general)
+    shown = [content for message_id, content in discord_api.edits if message_id == reply.id]
+    assert any(PROGRESS.fullmatch(content) for content in shown), shown
+    assert heard_seconds(reply.content) == pytest.approx(35, abs=0.5)
+    asr_calls = len(mimo.calls("mimo-v2.5-asr"))
+    assert asr_calls >= 4 and reply.content.count("heard") == asr_calls
+
+
+async def test_transcribe_shows_progress_in_its_answer(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    recording = discord_api.attachment(long_ogg, filename="meeting.ogg", content_type="audio/ogg")
+    mimo.delay = 0.6
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+        asr_piece_seconds=10, asr_concurrency=1,
+    )  # fmt: skip
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, alice, "transcribe", attachment=recording)
+        await discord_api.wait_until(
+            lambda: [m.content[:5] for m in asked.visible] == ["heard"],
+            timeout=30,
+            what="the transcript",
+        )
+
+    [answer] = asked.visible
+    shown = [content for message_id, content in discord_api.edits if message_id == answer.id]
+    assert any(PROGRESS.fullmatch(content) for content in shown), shown
+    assert heard_seconds(answer.content) == pytest.approx(35, abs=0.5)
+    assert not answer.ephemeral
+
+
+async def test_transcribe_as_srt_or_txt_answers_with_a_file(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    recording = discord_api.attachment(long_ogg, filename="meeting.ogg", content_type="audio/ogg")
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=10
+    )
+    async with running_discord(settings, discord_api):
+        srt = await discord_api.slash(
+            server.general, alice, "transcribe", attachment=recording, format="srt"
+        )
+        [subtitles] = await with_file(discord_api, srt)
+        txt = await discord_api.slash(
+            server.general, alice, "transcribe", attachment=recording, format="txt"
+        )
+        [text_file] = await with_file(discord_api, txt)
+
+    [srt_file] = subtitles.attachments
+    assert srt_file.filename == "transcript.srt"
+    assert subtitles.content == "Subtitles for 0:35 of audio (.srt)."
+    cues = re.findall(
+        r"\d+\n(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n", srt_file.data.decode()
+    )
+    assert cues[0][0] == "00:00:00,000" and cues[-1][1].startswith("00:00:3")
+    [plain] = text_file.attachments
+    assert plain.filename == "transcript.txt"
+    assert heard_seconds(plain.data.decode()) == pytest.approx(35, abs=0.5)

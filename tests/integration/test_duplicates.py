@@ -1,0 +1,172 @@
+"""A message delivered twice is answered once: Telegram updates served again (same update_id, or
+the same message in a new update), Discord events replayed, replicas racing for one message.
+
+Real python-telegram-bot and discord.py against the stand-ins, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from core.clock import SystemClock
+from core.storage import SqlAlchemyUnitOfWork
+from core.work import Claim, WorkLedger
+from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
+from tests.integration.conftest import discord_settings, running, running_discord, settings_for
+from tests.standins.clock import ManualClock
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 2024
+CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+@pytest.fixture
+def work_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO, logger="core.work")
+    return caplog
+
+
+async def second_deliveries_ignored(caplog: pytest.LogCaptureFixture, count: int) -> None:
+    """Wait until the bot has dropped `count` second deliveries (it answers them with nothing,
+    so its log line is the only sign that it is done with them)."""
+    for _ in range(3000):
+        ignored = [r for r in caplog.records if "ignored a second delivery" in r.getMessage()]
+        if len(ignored) >= count:
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail(f"the bot never dropped {count} second deliveries")
+
+
+async def test_a_telegram_voice_note_delivered_again_is_transcribed_once(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    work_log: pytest.LogCaptureFixture,
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+        update_id = bot_api.push(note)
+        await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
+        bot_api.redeliver(update_id)  # the same update again, as if never confirmed
+        bot_api.push(note)  # the same message in a new update, as a retrying proxy sends it
+        await second_deliveries_ignored(work_log, 2)
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
+        await bot_api.wait_for("sendMessage", count=2, chat_id=USER)
+
+    replies = bot_api.replies_to(USER, note["message_id"])
+    assert [reply["text"] for reply in replies] == ["heard 3.0 seconds"]
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1  # MiMo was paid once
+
+
+async def test_a_telegram_command_delivered_again_while_it_runs_is_answered_once(
+    bot_api: FakeBotApi, database_url: str, work_log: pytest.LogCaptureFixture
+) -> None:
+    async with FakeMimo(delay=1.0) as mimo:
+        settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+        async with running(settings, bot_api):
+            command = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hello there")
+            update_id = bot_api.push(command)
+            await wait_for_request(mimo, "mimo-v2.5-tts")  # the first delivery is at work
+            bot_api.redeliver(update_id)
+            await second_deliveries_ignored(work_log, 1)
+            await bot_api.wait_for("sendVoice", chat_id=USER)
+
+    assert len(bot_api.sent("sendVoice", chat_id=USER)) == 1
+    assert len(mimo.calls("mimo-v2.5-tts")) == 1
+
+
+async def wait_for_request(mimo: FakeMimo, model: str) -> None:
+    for _ in range(3000):
+        if mimo.calls(model):
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail(f"no {model} request reached MiMo")
+
+
+async def test_a_discord_voice_message_or_command_replayed_is_answered_once(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    work_log: pytest.LogCaptureFixture,
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        note = await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
+        overview = await discord_api.slash(server.general, alice, "settings")
+        await overview.wait_for_messages()
+        # A resumed gateway session replays what it thinks the bot missed.
+        await discord_api.replay("MESSAGE_CREATE", note)
+        await discord_api.replay("INTERACTION_CREATE", overview.payload)
+        await second_deliveries_ignored(work_log, 2)
+        await (await discord_api.slash(server.general, alice, "help")).wait_for_messages()
+
+    replies = [m for m in discord_api.messages_in(server.general) if m.reply_to == int(note["id"])]
+    assert [m.content for m in replies] == ["heard 3.0 seconds"]
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+    assert len(overview.visible) == 1
+    callbacks = [
+        c for c in discord_api.sent(CALLBACK) if c.params["interaction_id"] == str(overview.id)
+    ]
+    assert len(callbacks) == 1
+
+
+async def test_replicas_racing_for_one_message_claim_it_once(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+) -> None:
+    replicas = [
+        WorkLedger(
+            uow=uow_factory, instance=f"replica-{n}", clock=SystemClock(), retention=timedelta(1)
+        )
+        for n in range(6)
+    ]
+    message = Claim("telegram", "-100777", "42")
+
+    won = await asyncio.gather(*(replica.claim(message) for replica in replicas))
+
+    assert sorted(won, key=bool) == [False] * 5 + [True]
+
+
+async def test_claims_are_deleted_after_the_retention_period(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    clock = ManualClock()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, summary_retention_days=2
+    )
+    async with running(settings, bot_api, clock=clock):
+        await clock.settled()
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+        kept = await claims(database_url)
+        await clock.advance(timedelta(days=1, hours=1))
+        after_a_day = await claims(database_url)
+        await clock.advance(timedelta(days=1, hours=1))
+        after_two_days = await claims(database_url)
+
+    assert kept == after_a_day == [("telegram", str(USER), "done")]
+    assert after_two_days == []
+
+
+async def claims(url: str) -> list[tuple[str, str, str]]:
+    rows = await query(url, "SELECT platform, chat_id, state FROM processed_updates")
+    return [(str(p), str(c), str(s)) for p, c, s in rows]

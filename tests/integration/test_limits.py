@@ -1,0 +1,535 @@
+"""Limits that protect the owner, end to end: the real Telegram and Discord adapters against
+their stand-ins, real MiMo client, ffmpeg, SQLite and PostgreSQL; and the limits' state shared
+by two processes through one database.
+
+Time is a `ManualClock` standing at 18:48:00 UTC (of the real day, so the stand-ins' message
+times stay near it): every request of a test falls in one minute, and the UTC day ends in
+5 h 12 min.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.runner import run_bots
+from core import errors
+from core.config import Settings
+from core.domain import ChatRef
+from core.limits import ANYONE, Limiter, asked_by
+from core.quotas import Counts, DailyQuotas, LimitPolicy, RateLimits
+from core.storage import Base, SqlAlchemyUnitOfWork, create_engine, session_factory
+from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query, until_logged
+from tests.integration.conftest import discord_settings, running, settings_for, started
+from tests.standins.clock import ManualClock
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo, _tokens
+from tests.standins.telegram_api import FakeBotApi
+
+ALICE, BOB, CAROL = 11, 12, 13
+GROUP, OTHER_GROUP = -100500, -100600
+RESET = "5 h 12 min"
+PRIVATE = "Sorry, this bot is private."
+
+
+def at_18_48() -> ManualClock:
+    return ManualClock(datetime.now(UTC).replace(hour=18, minute=48, second=0, microsecond=0))
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+@pytest.fixture
+def quiet_refusals(caplog: pytest.LogCaptureFixture) -> Callable[[], int]:
+    """How many times the bots so far decided to say nothing (a limit already told, a stranger
+    turned away): the sign that handling of such a message is over."""
+    caplog.set_level(logging.DEBUG, logger="bots")
+    signs = ("refused quietly", "turned away", "ignored a message from outside")
+    return lambda: sum(1 for r in caplog.records if r.getMessage().startswith(signs))
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout}s")
+        await asyncio.sleep(0.02)
+
+
+def send(bot_api: FakeBotApi, chat_id: int, user_id: int, words: str) -> dict[str, Any]:
+    chat_type = "private" if chat_id > 0 else "supergroup"
+    message = bot_api.text_message(
+        chat_id=chat_id, user_id=user_id, text=words, chat_type=chat_type
+    )
+    bot_api.push(message)
+    return message
+
+
+def voice(bot_api: FakeBotApi, chat_id: int, user_id: int, data: bytes) -> dict[str, Any]:
+    chat_type = "private" if chat_id > 0 else "supergroup"
+    message = bot_api.voice_message(
+        chat_id=chat_id, user_id=user_id, data=data, duration=3, chat_type=chat_type
+    )
+    bot_api.push(message)
+    return message
+
+
+async def said(bot_api: FakeBotApi, chat_id: int, *expected: str) -> None:
+    """Wait until the chat reads `expected` after what it read before."""
+    before = [t for t in bot_api.texts(chat_id) if t not in expected]
+    await bot_api.wait_for_texts(chat_id, [*before, *expected])
+
+
+def tokens_reported(mimo: FakeMimo) -> tuple[int, int]:
+    """Prompt and completion tokens MiMo reported for transcripts, questions and summaries (the
+    speech it synthesised is counted in characters)."""
+    prompt = completion = 0
+    for body in mimo.requests:
+        if "tts" in body["model"]:
+            continue
+        answer = "heard 3.0 seconds" if "asr" in body["model"] else mimo.answer_text
+        reported = _tokens(body, answer)
+        prompt += reported["prompt_tokens"]
+        completion += reported["completion_tokens"]
+    return prompt, completion
+
+
+async def rows_about(url: str, ids: list[int]) -> dict[str, int]:
+    """Rows of every table that name one of these chats or users."""
+    chats = [str(i) for i in ids]
+    subjects = [f"{kind}:{i}" for i in ids for kind in ("chat", "user")]
+    found: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        column, values = ("subject", subjects) if "subject" in table.c else ("chat_id", chats)
+        if column not in table.c:
+            continue
+        listed = ", ".join(f"'{value}'" for value in values)
+        counting = f"SELECT count(*) FROM {table.name} WHERE {column} IN ({listed})"
+        [(count,)] = await query(url, counting)
+        found[table.name] = int(count)
+    return found
+
+
+# --- Telegram: rates -------------------------------------------------------------------------
+
+
+async def test_a_person_over_their_minute_is_told_when_to_try_again_and_others_carry_on(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        for count, words in enumerate(("/say one", "/say two"), start=1):
+            send(bot_api, ALICE, ALICE, words)
+            await bot_api.wait_for("sendVoice", count=count, chat_id=ALICE)
+        send(bot_api, ALICE, ALICE, "/say three")
+        await said(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
+                                   "Try again in 60 s.")  # fmt: skip
+        send(bot_api, GROUP, ALICE, "/say in the group")  # a person's minute spans chats
+        await said(bot_api, GROUP, "Slow down: at most 2 requests a minute per person. "
+                                   "Try again in 60 s.")  # fmt: skip
+        send(bot_api, BOB, BOB, "/say my own minute")
+        await bot_api.wait_for("sendVoice", chat_id=BOB)
+        send(bot_api, ALICE, ALICE, "/settings")  # not a costly request: never limited
+        await bot_api.wait_until(lambda: bot_api.texts(ALICE)[-1].startswith("Settings"))
+
+    assert [body["messages"][-1]["content"] for body in mimo.calls("mimo-v2.5-tts")] == [
+        "one", "two", "my own minute"
+    ]  # fmt: skip
+
+
+async def test_a_chat_over_its_minute_is_told_and_another_chat_is_not(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api,
+        mimo=mimo,
+        database_url=database_url,
+        rate_limit_user_per_minute=0,
+        rate_limit_chat_per_minute=2,
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        for count, user in enumerate((ALICE, BOB), start=1):
+            send(bot_api, GROUP, user, "/say hello")
+            await bot_api.wait_for("sendVoice", count=count, chat_id=GROUP)
+        send(bot_api, GROUP, CAROL, "/say me too")
+        await said(bot_api, GROUP, "This chat has made its 2 requests for this minute. "
+                                   "Try again in 60 s.")  # fmt: skip
+        send(bot_api, OTHER_GROUP, CAROL, "/say elsewhere")
+        await bot_api.wait_for("sendVoice", chat_id=OTHER_GROUP)
+
+    assert len(mimo.calls("mimo-v2.5-tts")) == 3
+
+
+async def test_a_busy_group_hears_once_a_minute_that_automatic_transcripts_wait(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    quiet_refusals: Callable[[], int],
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_chat_per_minute=1
+    )
+    clock = at_18_48()
+    notice = (
+        "Too many recordings in this chat right now (1 a minute): "
+        "I skip automatic transcripts for the next 60 s."
+    )
+    async with running(settings, bot_api, clock=clock):
+        voice(bot_api, GROUP, ALICE, voice_ogg)
+        await said(bot_api, GROUP, "heard 3.0 seconds")
+        voice(bot_api, GROUP, BOB, voice_ogg)
+        await said(bot_api, GROUP, notice)
+        third = voice(bot_api, GROUP, CAROL, voice_ogg)
+        await until(lambda: quiet_refusals() == 1, "the third note's quiet refusal")
+        assert bot_api.replies_to(GROUP, third["message_id"]) == []
+
+        await clock.advance(timedelta(minutes=1))
+        voice(bot_api, GROUP, CAROL, voice_ogg)
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP).count("heard 3.0 seconds") == 2)
+
+    assert bot_api.texts(GROUP) == ["heard 3.0 seconds", notice, "heard 3.0 seconds"]
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2
+
+
+# --- Telegram: quotas and /usage -------------------------------------------------------------
+
+
+async def test_a_recording_longer_than_what_is_left_today_never_reaches_mimo(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, daily_audio_seconds=5
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        voice(bot_api, ALICE, ALICE, voice_ogg)
+        await said(bot_api, ALICE, "heard 3.0 seconds")
+        voice(bot_api, ALICE, ALICE, voice_ogg)
+        await said(
+            bot_api,
+            ALICE,
+            "That recording is 3 s long, but this chat has only 2 s of transcription left today "
+            f"(its daily limit is 5 s); try again in {RESET}, or send a shorter one.",
+        )
+        voice(bot_api, BOB, BOB, voice_ogg)  # another chat has its own day
+        await said(bot_api, BOB, "heard 3.0 seconds")
+
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2
+
+
+async def test_usage_shows_what_the_chat_did_today_and_forget_clears_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    bot_api.set_member_status(GROUP, ALICE, "administrator")
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api, clock=at_18_48()):
+        voice(bot_api, GROUP, BOB, voice_ogg)
+        await said(bot_api, GROUP, "heard 3.0 seconds")
+        await until_logged(database_url, GROUP, 1)
+        send(bot_api, GROUP, ALICE, "/say Hello there")
+        await bot_api.wait_for("sendVoice", chat_id=GROUP)
+        send(bot_api, GROUP, ALICE, "/summary")
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1].endswith(mimo.answer_text))
+        send(bot_api, GROUP, ALICE, "/usage")
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1].startswith("Used in"))
+        usage = bot_api.texts(GROUP)[-1]
+        send(bot_api, OTHER_GROUP, ALICE, "/usage")
+        await bot_api.wait_for("sendMessage", chat_id=OTHER_GROUP)
+        prompt, completion = tokens_reported(mimo)
+        send(bot_api, GROUP, ALICE, "/forget")
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1].startswith("Done"))
+        send(bot_api, GROUP, ALICE, "/usage")
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1].startswith("Used in"))
+        forgotten = bot_api.texts(GROUP)[-1]
+
+    assert usage == (
+        f"Used in this chat today (the day ends at midnight UTC, in {RESET}):\n"
+        "• Transcription: 3 s of 2 h (1 h 59 min 57 s left)\n"
+        "• Speech: 11 of 20,000 characters (19,989 left)\n"
+        "• Summaries: 1 of 20 (19 left)\n"
+        f"• MiMo tokens: {prompt + completion:,} ({prompt:,} in, {completion:,} out)\n"
+        "• At most 6 requests a minute per person\n"
+        "• At most 20 requests a minute in this chat"
+    )
+    assert prompt > 0 and completion > 0
+    assert "Transcription: 0 s of 2 h" in bot_api.texts(OTHER_GROUP)[0]
+    assert forgotten.splitlines()[1:4] == [
+        "• Transcription: 0 s of 2 h (2 h left)",
+        "• Speech: 0 of 20,000 characters (20,000 left)",
+        "• Summaries: 0 of 20 (20 left)",
+    ]
+    left = await rows_about(database_url, [GROUP])
+    assert (left["chat_usage"], left["rate_windows"], left["chat_messages"]) == (0, 0, 0)
+
+
+# --- Telegram: the allowlist -----------------------------------------------------------------
+
+
+async def test_strangers_get_one_sentence_for_a_command_and_nothing_is_kept_of_them(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    quiet_refusals: Callable[[], int],
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api,
+        mimo=mimo,
+        database_url=database_url,
+        allowed_chats=str(GROUP),
+        allowed_users=f"telegram:{ALICE}",
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        send(bot_api, BOB, BOB, "/say let me in")
+        await said(bot_api, BOB, PRIVATE)
+        voice(bot_api, BOB, BOB, voice_ogg)  # in a private chat a recording is a request too
+        await said(bot_api, BOB, PRIVATE, PRIVATE)
+        send(bot_api, OTHER_GROUP, BOB, "We talk about things here.")
+        voice(bot_api, OTHER_GROUP, BOB, voice_ogg)
+        send(bot_api, OTHER_GROUP, BOB, "/summary")
+        await said(bot_api, OTHER_GROUP, PRIVATE)
+        await until(lambda: quiet_refusals() == 5, "five updates turned away")
+        kept = await rows_about(database_url, [BOB, OTHER_GROUP])
+
+        send(bot_api, GROUP, BOB, "/say anyone in this group may")
+        await bot_api.wait_for("sendVoice", chat_id=GROUP)
+        send(bot_api, ALICE, ALICE, "/say and Alice anywhere")
+        await bot_api.wait_for("sendVoice", chat_id=ALICE)
+
+    assert bot_api.texts(OTHER_GROUP) == [PRIVATE]  # the chatter and the voice note: silence
+    assert bot_api.texts(BOB) == [PRIVATE, PRIVATE]
+    assert mimo.calls("mimo-v2.5-asr") == []
+    assert len(mimo.calls("mimo-v2.5-tts")) == 2
+    assert set(kept.values()) == {0}, kept
+
+
+# --- Telegram and Discord: the Discord adapter -----------------------------------------------
+
+
+@asynccontextmanager
+async def running_discord_at(
+    settings: Settings, discord_api: FakeDiscord, clock: ManualClock
+) -> AsyncIterator[None]:
+    """`voicebridge run` on Discord, on `clock`."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop, clock=clock))
+    await started(task, discord_api.wait_until_identified(len(discord_api.identify_payloads) + 1))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+async def test_discord_limits_a_person_and_shows_a_servers_usage(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    other = discord_api.add_guild("Elsewhere")
+    bob = discord_api.add_member(other, "bob")
+    settings = discord_settings(
+        discord_api=discord_api,
+        mimo=mimo,
+        database_url=database_url,
+        rate_limit_user_per_minute=2,
+    )
+    async with running_discord_at(settings, discord_api, at_18_48()):
+        for words in ("one", "two"):
+            said_aloud = await discord_api.slash(server.general, alice, "say", text=words)
+            await said_aloud.wait_for_messages()
+        refused = await discord_api.slash(server.general, alice, "say", text="three")
+        [refusal] = await refused.wait_for_messages()
+        elsewhere = await discord_api.slash(other.general, bob, "say", text="hi")
+        await elsewhere.wait_for_messages()
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        await discord_api.wait_until(
+            lambda: any(m.content == "heard 3.0 seconds" for m in discord_api.messages),
+            timeout=15,
+            what="the transcript",
+        )
+        asked = await discord_api.slash(server.general, alice, "usage")
+        [usage] = await asked.wait_for_messages()
+
+    assert refusal.ephemeral
+    assert refusal.content == (
+        "Slow down: at most 2 requests a minute per person. Try again in 60 s."
+    )
+    assert usage.ephemeral
+    assert usage.content.splitlines()[1:3] == [
+        "• Transcription: 3 s of 2 h (1 h 59 min 57 s left)",
+        "• Speech: 6 of 20,000 characters (19,994 left)",  # "one", "two"; not the other server's
+    ]
+    assert len(mimo.calls("mimo-v2.5-tts")) == 3
+
+
+async def test_discord_turns_strangers_away(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    quiet_refusals: Callable[[], int],
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    other = discord_api.add_guild("Not allowed")
+    mallory = discord_api.add_member(other, "mallory")
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=database_url, allowed_chats=str(server.id)
+    )
+    async with running_discord_at(settings, discord_api, at_18_48()):
+        refused = await discord_api.slash(other.general, mallory, "say", text="let me in")
+        [refusal] = await refused.wait_for_messages()
+        await discord_api.post_voice_message(other.general, mallory, voice_ogg, duration=3)
+        dm = discord_api.dm_channel(mallory)
+        await discord_api.post_voice_message(dm, mallory, voice_ogg, duration=3)
+        [dm_refusal] = await discord_api.wait_for_messages(dm)
+        await until(lambda: quiet_refusals() >= 3, "the strangers' messages turned away")
+        allowed = await discord_api.slash(server.general, alice, "say", text="welcome")
+        await allowed.wait_for_messages()
+
+    assert refusal.content == PRIVATE and refusal.ephemeral
+    assert dm_refusal.content == PRIVATE
+    assert discord_api.messages_in(other.general) == [refusal]  # the voice message: silence
+    assert mimo.calls("mimo-v2.5-asr") == []
+    assert len(discord_api.downloads) == 0
+    assert len(mimo.calls("mimo-v2.5-tts")) == 1
+    ids = [other.id, other.general, dm, mallory]
+    assert set((await rows_about(database_url, ids)).values()) == {0}
+
+
+# --- the limits' state, shared through the database ------------------------------------------
+
+
+class StillClock:
+    def __init__(self, now: datetime) -> None:
+        self.at = now
+
+    def now(self) -> datetime:
+        return self.at
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(0)
+
+
+@asynccontextmanager
+async def process(url: str, policy: LimitPolicy, clock: StillClock) -> AsyncIterator[Limiter]:
+    """A limiter with an engine of its own, as a second replica would have."""
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    try:
+        yield Limiter(uow=lambda: SqlAlchemyUnitOfWork(sessions), clock=clock, policy=policy)
+    finally:
+        await engine.dispose()
+
+
+CHAT = ChatRef("telegram", "-100")
+NOON = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+async def test_a_quota_holds_across_two_processes_sharing_the_database(
+    database_url: str,
+) -> None:
+    policy = LimitPolicy(RateLimits(0, 0), DailyQuotas(summaries=7))
+    clock = StillClock(NOON)
+    async with (
+        process(database_url, policy, clock) as one,
+        process(database_url, policy, clock) as two,
+    ):
+
+        async def summary(limiter: Limiter) -> bool:
+            try:
+                async with limiter.spending(CHAT, ANYONE, summaries=1):
+                    await asyncio.sleep(0)
+            except errors.SummaryQuotaUsed:
+                return False
+            return True
+
+        made = await asyncio.gather(*(summary(one if i % 2 else two) for i in range(20)))
+        seen_by_one, seen_by_two = await one.today(CHAT), await two.today(CHAT)
+
+    assert made.count(True) == 7
+    assert seen_by_one.used == seen_by_two.used == Counts(summaries=7)
+
+
+async def test_a_rate_limit_holds_across_two_processes_sharing_the_database(
+    database_url: str,
+) -> None:
+    policy = LimitPolicy(RateLimits(user_per_minute=6, chat_per_minute=0), DailyQuotas())
+    clock = StillClock(NOON)
+    async with (
+        process(database_url, policy, clock) as one,
+        process(database_url, policy, clock) as two,
+    ):
+
+        async def request(limiter: Limiter) -> bool:
+            try:
+                await limiter.admit(CHAT, asked_by(ALICE))
+            except errors.SlowDown:
+                return False
+            return True
+
+        admitted = await asyncio.gather(*(request(one if i % 2 else two) for i in range(15)))
+        clock.at = NOON + timedelta(minutes=1)
+        next_minute = await request(two)
+        await one.admit(ChatRef("telegram", "-200"), asked_by(BOB))
+        clock.at = NOON + timedelta(hours=2)
+        purged = await one.purge()
+
+    assert admitted.count(True) == 6
+    assert next_minute
+    assert purged == 3  # Alice's windows of two minutes, and Bob's (chats are not limited)
+
+
+async def test_recorded_usage_never_goes_below_zero(database_url: str) -> None:
+    policy = LimitPolicy(RateLimits(), DailyQuotas())
+    async with process(database_url, policy, StillClock(NOON)) as limiter:
+        engine = create_engine(database_url)
+        try:
+            async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+                await uow.usage.add(CHAT, NOON.date(), Counts(tts_chars=5, summaries=1))
+                await uow.usage.add(CHAT, NOON.date(), Counts(tts_chars=-9))
+                await uow.commit()
+        finally:
+            await engine.dispose()
+        used = await limiter.today(CHAT)
+
+    assert used.used == Counts(tts_chars=0, summaries=1)
+
+
+async def test_0004_adds_the_limits_tables_and_takes_them_away(empty_database_url: str) -> None:
+    from core.storage import downgrade, upgrade
+
+    await upgrade(empty_database_url)
+    tables = {t for (t,) in await query(empty_database_url, _TABLES[_dialect(empty_database_url)])}
+    await downgrade(empty_database_url, "0003")
+    after = {t for (t,) in await query(empty_database_url, _TABLES[_dialect(empty_database_url)])}
+    await upgrade(empty_database_url)
+
+    assert {"rate_windows", "chat_usage"} <= tables
+    assert tables - after == {"rate_windows", "chat_usage"}
+
+
+_TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+}
+
+
+def _dialect(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"

@@ -1,0 +1,205 @@
+"""Secrets never reach a log line or a chat, even at DEBUG with every library talking.
+
+One whole session in this process: both bots, logging set up by the project's own
+`configure_logging` (as `voicebridge run` does) at DEBUG, with httpx, httpcore, python-telegram-bot
+and discord.py raised to DEBUG too. Along the way MiMo echoes the key in a 401 and in 500s, the
+Bot API refuses a request (its URL carries the bot token), and a second start uses a token
+Telegram refuses (python-telegram-bot's own error quotes it). Everything logged, everything
+written to stdout/stderr, and everything the stand-ins received as chat messages is searched for
+the secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bots.runner import run_bots
+from core.config import Settings
+from core.errors import ConfigError
+from core.logs import configure_logging
+from core.messages import text
+from tests.audio_factory import make_audio
+from tests.integration.conftest import started
+from tests.standins.discord_api import FakeDiscord
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+MIMO_KEY = "sk-SECRETmimo-0123456789abcdef"
+TELEGRAM_TOKEN = "424242:SECRETtelegram-abcdefghijklmnop"
+REFUSED_TOKEN = "434343:SECRETrefused-abcdefghijklmnopq"
+DISCORD_TOKEN = "MTA0.SECRETdiscord.token-0123456789"
+# Whole secrets, and the parts that identify them on their own.
+SECRETS = [MIMO_KEY, TELEGRAM_TOKEN, REFUSED_TOKEN, DISCORD_TOKEN, "SECRET"]
+# Raised to DEBUG on top of the project's set-up, which keeps the HTTP libraries at WARNING.
+LIBRARIES = ("httpx", "httpcore", "telegram", "discord", "discord.gateway", "discord.http")
+USER = 777
+
+Capture = Callable[[Settings], io.StringIO]
+
+
+@pytest.fixture
+def capture_logs() -> Iterator[Capture]:
+    """Set logging up as `voicebridge run` does for some settings, at DEBUG, and return what
+    its handler writes. Logging is restored afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    loggers = [logging.getLogger(name) for name in (*LIBRARIES, "aiosqlite")]
+    levels = [logger.level for logger in loggers]
+
+    def capture(settings: Settings) -> io.StringIO:
+        configure_logging("DEBUG", settings.secret_values())
+        for name in LIBRARIES:
+            logging.getLogger(name).setLevel(logging.DEBUG)
+        [handler] = root.handlers
+        assert isinstance(handler, logging.StreamHandler)
+        buffer = io.StringIO()
+        handler.setStream(buffer)
+        return buffer
+
+    yield capture
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    for logger, previous in zip(loggers, levels, strict=True):
+        logger.setLevel(previous)
+
+
+def echo(status: int, words: str) -> dict[str, object]:
+    """A MiMo error body whose message repeats the key, as some APIs do."""
+    error = {"message": f"{words}: {MIMO_KEY}", "type": "error", "param": None}
+    return {"error": {**error, "code": str(status)}}
+
+
+def voice_note(bot_api: FakeBotApi, data: bytes) -> dict[str, object]:
+    """A voice note from a person of its own (per-person limits stay out of the way)."""
+    person = USER + len(bot_api.calls)
+    return bot_api.voice_message(chat_id=person, user_id=person, data=data, duration=2)
+
+
+async def answer_to(bot_api: FakeBotApi, note: dict[str, object], *choices: str) -> str:
+    """Wait until the chat shows one of `choices` in reply to `note`."""
+    chat = note["chat"]
+    assert isinstance(chat, dict)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while True:
+        shown = [str(r.get("text")) for r in bot_api.replies_to(chat["id"], note["message_id"])]
+        found = [s for s in shown if s in choices]
+        if found:
+            return found[0]
+        assert loop.time() < deadline, f"expected one of {choices}, the chat shows {shown}"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_whole_debug_session_never_shows_a_secret(
+    tmp_path: Path, sqlite_url: str, capture_logs: Capture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    voice_ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    transcript, unavailable = "heard 2.0 seconds", text("error.mimo_unavailable")
+    async with (
+        FakeBotApi(token=TELEGRAM_TOKEN) as bot_api,
+        FakeDiscord(token=DISCORD_TOKEN) as discord_api,
+        FakeMimo(api_key=MIMO_KEY) as mimo,
+    ):
+        server = discord_api.add_guild()
+        alice = discord_api.add_member(server, "alice")
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            mimo_api_key=MIMO_KEY,
+            mimo_base_url=mimo.base_url,
+            telegram_bot_token=TELEGRAM_TOKEN,
+            telegram_api_url=bot_api.root,
+            discord_bot_token=DISCORD_TOKEN,
+            discord_api_url=discord_api.api_url,
+            database_url=sqlite_url,
+            log_level="DEBUG",
+            mimo_max_retries=1,
+            mimo_retry_wait_seconds=0.05,
+        )
+        logs = [capture_logs(settings)]
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_bots(settings, stop))
+        await started(task, discord_api.wait_until_identified())
+        await started(task, bot_api.wait_for("getUpdates"))
+
+        # Telegram: a transcript and a /say.
+        note = voice_note(bot_api, voice_ogg)
+        bot_api.push(note)
+        await answer_to(bot_api, note, transcript)
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say Good night"))
+        await bot_api.wait_for("sendVoice", chat_id=USER)
+
+        # MiMo refuses the key and says it back; then fails with 500s that say it too.
+        mimo.fail_next(401, body=echo(401, "Incorrect API key provided"))
+        refused = voice_note(bot_api, voice_ogg)
+        bot_api.push(refused)
+        await answer_to(bot_api, refused, text("error.mimo_auth"))
+        mimo.fail_next(500, times=4, body=echo(500, "Internal error while serving key"))
+        failed = voice_note(bot_api, voice_ogg)
+        bot_api.push(failed)
+        await answer_to(bot_api, failed, transcript, unavailable)
+
+        # The Bot API refuses a request (getFile of a file it does not know): an error whose
+        # URL, /bot<token>/getFile, is logged by httpx and whose traceback the bot logs.
+        lost = voice_note(bot_api, voice_ogg)
+        lost["voice"]["file_id"] = "no-such-file"
+        bot_api.push(lost)
+        await answer_to(bot_api, lost, text("error.generic"))
+
+        # Discord: a transcript and a /say.
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=2)
+        await discord_api.wait_until(
+            lambda: any(m.content == transcript for m in discord_api.messages_in(server.general)),
+            timeout=30,
+            what="the Discord transcript",
+        )
+        said = await discord_api.slash(server.general, alice, "say", text="Good night")
+        await said.wait_for_messages()
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+    # A start with a token Telegram refuses: python-telegram-bot's InvalidToken quotes it.
+    refusing = settings.model_copy(
+        update={"telegram_bot_token": SecretStr(REFUSED_TOKEN), "discord_bot_token": None}
+    )
+    logs.append(capture_logs(refusing))
+    async with FakeBotApi(token=TELEGRAM_TOKEN) as other_server:
+        refusing = refusing.model_copy(update={"telegram_api_url": other_server.root})
+        with pytest.raises(ConfigError) as refusal:
+            await run_bots(refusing, asyncio.Event())
+
+    logged = "".join(buffer.getvalue() for buffer in logs)
+    printed = "".join(capfd.readouterr())
+    to_chats = json.dumps(
+        [[c.method, c.params] for c in bot_api.calls]
+        + [[m.content, [a.filename for a in m.attachments]] for m in discord_api.messages]
+        + [c.body for c in discord_api.calls],
+        default=str,
+    )
+    to_mimo = json.dumps(mimo.requests)
+    for secret in SECRETS:
+        assert secret not in logged, _around(logged, secret)
+        assert secret not in printed, _around(printed, secret)
+        assert secret not in to_chats, _around(to_chats, secret)
+        assert secret not in to_mimo
+        assert secret not in str(refusal.value)
+    assert "TELEGRAM_BOT_TOKEN was refused by Telegram" in str(refusal.value)
+    # The test saw what it means to: the libraries' lines, the echoes, the tracebacks.
+    assert "HTTP Request: POST" in logged  # httpx, whose lines carry the Telegram URLs
+    assert "/bot[REDACTED]/getFile" in logged
+    assert "MiMo answered 401: Incorrect API key provided: ***" in logged
+    assert "MiMo call failed (MiMo answered 500" in logged
+    assert "Traceback (most recent call last)" in logged
+    assert "discord.http" in logged and "telegram.ext" in logged
+
+
+def _around(text: str, secret: str) -> str:
+    at = text.find(secret)
+    return f"{secret!r} found: ...{text[max(0, at - 300) : at + 100]}..."

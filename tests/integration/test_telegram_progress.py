@@ -1,0 +1,147 @@
+"""Long recordings in Telegram: a status reply at once, edited as pieces finish, that becomes the
+transcript; short notes whose text shows while it streams in; transcripts as .txt and .srt."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.audio_factory import make_audio
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 42
+
+
+@pytest.fixture
+def long_ogg(tmp_path: Path) -> bytes:
+    """35 s: at least four pieces of at most 10 s."""
+    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
+
+
+def edits(bot_api: FakeBotApi) -> list[str]:
+    return [str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=USER)]
+
+
+OFF = "Auto-transcribe is now off."
+
+
+async def autotranscribe_off(bot_api: FakeBotApi) -> None:
+    bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/autotranscribe off"))
+    await bot_api.wait_for_texts(USER, [OFF])
+
+
+def transcribe_command(bot_api: FakeBotApi, note: dict[str, object], argument: str) -> None:
+    command = f"/transcribe {argument}".strip()
+    bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text=command, reply_to=note))
+
+
+async def test_a_long_recording_shows_progress_that_becomes_the_transcript(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    mimo.delay = 0.6  # each piece takes a while, one at a time: progress has time to show
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        asr_piece_seconds=10, asr_concurrency=1,
+    )  # fmt: skip
+    async with running(settings, bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
+        [status] = await bot_api.wait_for("sendMessage", chat_id=USER)
+        await bot_api.wait_until(lambda: bot_api.texts(USER)[0].startswith("heard"))
+
+    assert status.params["text"] == "Transcribing 0:35 of audio…"
+    progress = [text for text in edits(bot_api) if text.endswith("transcribed…")]
+    assert progress, edits(bot_api)
+    assert all(re.fullmatch(r"0:\d\d of 0:35 transcribed…", text) for text in progress)
+    [transcript] = bot_api.texts(USER)  # the status message itself became the transcript
+    heard = re.findall(r"heard (\d+\.\d) seconds", transcript)
+    assert len(heard) == len(mimo.calls("mimo-v2.5-asr")) >= 4  # pieces of at most 10 s
+    assert sum(float(seconds) for seconds in heard) == pytest.approx(35, abs=0.5)
+
+
+async def test_a_short_note_shows_its_text_while_it_is_heard(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    mimo.asr_stream_hold = asyncio.Event()  # the stream stops after its first words
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        await bot_api.wait_for_texts(USER, ["heard …"])
+        mimo.asr_stream_hold.set()
+        await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
+
+    assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1
+    [request] = mimo.calls("mimo-v2.5-asr")
+    assert request["stream"] is True
+
+
+async def test_transcribe_srt_sends_subtitles_timed_by_the_pieces(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=10
+    )
+    async with running(settings, bot_api):
+        await autotranscribe_off(bot_api)
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg)
+        bot_api.push(note)
+        transcribe_command(bot_api, note, "srt")
+        [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
+        await bot_api.wait_until(lambda: len(bot_api.sent("deleteMessage")) == 1)
+
+    assert bot_api.texts(USER) == [OFF]  # the status message shown meanwhile is gone
+
+    assert document.file_names["document"] == "transcript.srt"
+    assert document.params["caption"] == "Subtitles for 0:35 of audio (.srt)."
+    srt = document.files["document"].decode()
+    cues = re.findall(r"(\d+)\n(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n(.+)", srt)
+    assert len(cues) >= 4
+    assert [int(number) for number, *_ in cues] == list(range(1, len(cues) + 1))
+    assert cues[0][1] == "00:00:00,000"
+    assert cues[-1][2].startswith("00:00:3")  # the last cue ends with the recording
+    starts = [start for _, start, _, _ in cues]
+    assert starts == sorted(starts)
+
+
+async def test_transcribe_txt_sends_even_a_short_transcript_as_a_file(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        await autotranscribe_off(bot_api)
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg)
+        bot_api.push(note)
+        transcribe_command(bot_api, note, "txt")
+        [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
+        transcribe_command(bot_api, note, "docx")
+        refusal = "“docx” is not a valid transcript format. Choose one of: text, txt, srt."
+        await bot_api.wait_for_texts(USER, [OFF, refusal])
+
+    assert document.file_names["document"] == "transcript.txt"
+    assert document.files["document"].decode() == "heard 2.0 seconds"
+
+
+async def test_a_failed_transcription_leaves_one_clear_reply_not_a_stale_status(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    mimo.fail_next(401, times=1)
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=10,
+        asr_concurrency=1,
+    )  # fmt: skip
+    async with running(settings, bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
+        await bot_api.wait_for("deleteMessage", chat_id=USER)
+        await bot_api.wait_until(lambda: len(bot_api.texts(USER)) == 1)
+
+    [status, complaint] = bot_api.sent("sendMessage", chat_id=USER)
+    assert status.params["text"] == "Transcribing 0:35 of audio…"
+    [reply] = bot_api.texts(USER)
+    assert reply == complaint.params["text"]
+    assert (
+        reply == "The speech service rejected the bot's API key. The bot's owner needs to check it."
+    )

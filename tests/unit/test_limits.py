@@ -1,0 +1,391 @@
+"""Rate limits, daily quotas and the allowlist, on a clock the tests move by hand.
+
+The limiter runs against `FakeUsage`, which keeps the repository's rules in memory; the same
+rules on SQLite and PostgreSQL (and across two processes) are tested in
+tests/integration/test_limits.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from core import errors
+from core.config import Settings
+from core.domain import ChatRef, Usage
+from core.limits import ANYONE, AUTOMATIC, Asker, Limiter, asked_by
+from core.messages import text
+from core.quotas import (
+    Allowlist,
+    Counts,
+    DailyQuotas,
+    LimitPolicy,
+    RateLimits,
+    UsageReport,
+    duration_text,
+    usage_text,
+    wait_text,
+)
+from core.service import VoiceService
+from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork, FakeUsageUnitOfWork, UsageRows
+
+# 5 h 12 min before the UTC day ends, 20 s into a minute.
+NOW = datetime(2026, 11, 21, 18, 48, 20, tzinfo=UTC)
+CHAT = ChatRef("telegram", "-100")
+OTHER = ChatRef("telegram", "-200")
+POLICY = LimitPolicy(
+    rates=RateLimits(user_per_minute=2, chat_per_minute=3),
+    quotas=DailyQuotas(audio_seconds=60, tts_chars=100, summaries=2),
+)
+
+
+class SetClock:
+    """A `core.clock.Clock` standing still until the test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.at = now
+
+    def now(self) -> datetime:
+        return self.at
+
+    async def sleep(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+    def move_to(self, at: datetime) -> None:
+        self.at = at
+
+
+@pytest.fixture
+def clock() -> SetClock:
+    return SetClock(NOW)
+
+
+@pytest.fixture
+def rows() -> UsageRows:
+    return UsageRows({}, {})
+
+
+def limiter_for(clock: SetClock, rows: UsageRows, policy: LimitPolicy = POLICY) -> Limiter:
+    return Limiter(uow=lambda: FakeUsageUnitOfWork(rows), clock=clock, policy=policy)
+
+
+@pytest.fixture
+def limiter(clock: SetClock, rows: UsageRows) -> Limiter:
+    return limiter_for(clock, rows)
+
+
+def said(error: errors.VoicebridgeError) -> str:
+    return text(error.key, **error.params)
+
+
+async def spend(
+    limiter: Limiter, chat: ChatRef = CHAT, asker: Asker | None = ANYONE, **amounts: int
+) -> None:
+    async with limiter.spending(chat, asker, **amounts):
+        pass
+
+
+# --- rates -----------------------------------------------------------------------------------
+
+
+async def test_a_person_past_their_minute_is_told_how_long_to_wait(
+    limiter: Limiter, clock: SetClock
+) -> None:
+    await limiter.admit(CHAT, asked_by(1))
+    await limiter.admit(CHAT, asked_by(1))
+    with pytest.raises(errors.SlowDown) as refused:
+        await limiter.admit(CHAT, asked_by(1))
+
+    assert said(refused.value) == (
+        "Slow down: at most 2 requests a minute per person. Try again in 40 s."
+    )
+    clock.move_to(NOW + timedelta(seconds=40))  # the next minute
+    await limiter.admit(CHAT, asked_by(1))
+
+
+async def test_the_chat_limit_covers_everyone_in_it_and_no_other_chat(limiter: Limiter) -> None:
+    await limiter.admit(CHAT, asked_by(1))
+    await limiter.admit(CHAT, asked_by(1))
+    await limiter.admit(CHAT, asked_by(2))
+    with pytest.raises(errors.ChatSlowDown) as refused:
+        await limiter.admit(CHAT, asked_by(2))
+    await limiter.admit(OTHER, asked_by(2))
+
+    assert said(refused.value) == (
+        "This chat has made its 3 requests for this minute. Try again in 40 s."
+    )
+
+
+async def test_a_refused_request_counts_against_nothing(limiter: Limiter) -> None:
+    await limiter.admit(CHAT, asked_by(1))
+    await limiter.admit(CHAT, asked_by(1))
+    for _ in range(5):
+        with pytest.raises(errors.SlowDown):
+            await limiter.admit(CHAT, asked_by(1))
+
+    await limiter.admit(CHAT, asked_by(2))  # the chat's third: the refusals took none
+    with pytest.raises(errors.ChatSlowDown):
+        await limiter.admit(CHAT, asked_by(3))
+
+
+async def test_automatic_transcripts_past_the_chat_limit_are_refused_aloud_once_a_minute(
+    limiter: Limiter, clock: SetClock
+) -> None:
+    for _ in range(3):
+        await limiter.admit(CHAT, AUTOMATIC)
+    with pytest.raises(errors.AutoTranscriptsPaused) as first:
+        await limiter.admit(CHAT, AUTOMATIC)
+    for _ in range(3):
+        with pytest.raises(errors.AlreadyTold):
+            await limiter.admit(CHAT, AUTOMATIC)
+    with pytest.raises(errors.ChatSlowDown) as asked:  # someone asking is always answered
+        await limiter.admit(CHAT, asked_by(1))
+    assert not isinstance(asked.value, errors.AutoTranscriptsPaused)
+
+    clock.move_to(NOW + timedelta(minutes=1))
+    for _ in range(3):
+        await limiter.admit(CHAT, AUTOMATIC)
+    with pytest.raises(errors.AutoTranscriptsPaused) as next_minute:
+        await limiter.admit(CHAT, AUTOMATIC)
+
+    assert said(first.value) == (
+        "Too many recordings in this chat right now (3 a minute): "
+        "I skip automatic transcripts for the next 40 s."
+    )
+    assert next_minute.value.params == {"seconds": 40, "limit": 3}
+
+
+async def test_automatic_transcripts_do_not_use_up_a_persons_minute(limiter: Limiter) -> None:
+    await limiter.admit(OTHER, AUTOMATIC)
+    await limiter.admit(CHAT, asked_by(1))
+    await limiter.admit(CHAT, asked_by(1))  # the automatic one was the chat's, not user 1's
+
+
+# --- quotas ----------------------------------------------------------------------------------
+
+
+async def test_a_quota_refuses_before_the_work_what_does_not_fit_and_says_when_the_day_ends(
+    limiter: Limiter,
+) -> None:
+    ran: list[int] = []
+    async with limiter.spending(CHAT, ANYONE, tts_chars=60):
+        ran.append(60)
+    with pytest.raises(errors.SpeechQuotaShort) as short:
+        async with limiter.spending(CHAT, ANYONE, tts_chars=50):
+            ran.append(50)
+    async with limiter.spending(CHAT, ANYONE, tts_chars=40):
+        ran.append(40)
+    with pytest.raises(errors.SpeechQuotaUsed) as used_up:
+        async with limiter.spending(CHAT, ANYONE, tts_chars=1):
+            ran.append(1)
+
+    assert ran == [60, 40]
+    assert said(short.value) == (
+        "That text is 50 characters long, but this chat has only 40 characters of speech left "
+        "today (its daily limit is 100); try again in 5 h 12 min, or send a shorter one."
+    )
+    assert said(used_up.value) == (
+        "This chat has used its daily 100 characters of speech; try again in 5 h 12 min."
+    )
+    assert (await limiter.today(CHAT)).used == Counts(tts_chars=100)
+    assert (await limiter.today(OTHER)).used == Counts()
+
+
+async def test_the_quotas_start_again_at_midnight_utc(limiter: Limiter, clock: SetClock) -> None:
+    await spend(limiter, summaries=1)
+    await spend(limiter, summaries=1)
+    clock.move_to(NOW + timedelta(hours=5, minutes=11, seconds=39))  # 23:59:59
+    with pytest.raises(errors.SummaryQuotaUsed) as refused:
+        await spend(limiter, summaries=1)
+
+    clock.move_to(NOW + timedelta(hours=5, minutes=11, seconds=40))  # 00:00:00 UTC
+    await spend(limiter, summaries=1)
+
+    assert said(refused.value) == "This chat has used its daily 2 summaries; try again in 1 s."
+    assert (await limiter.today(CHAT)).used == Counts(summaries=1)
+
+
+async def test_automatic_transcripts_past_a_quota_are_refused_aloud_once_a_day(
+    limiter: Limiter,
+) -> None:
+    await spend(limiter, CHAT, AUTOMATIC, tts_chars=100)
+    with pytest.raises(errors.SpeechQuotaUsed):
+        await spend(limiter, CHAT, AUTOMATIC, tts_chars=1)
+    with pytest.raises(errors.AlreadyTold):
+        await spend(limiter, CHAT, AUTOMATIC, tts_chars=1)
+    with pytest.raises(errors.SpeechQuotaUsed):  # someone asking is always answered
+        await spend(limiter, CHAT, asked_by(1), tts_chars=1)
+
+
+async def test_zero_means_no_limit(clock: SetClock, rows: UsageRows) -> None:
+    limiter = limiter_for(clock, rows, LimitPolicy(RateLimits(0, 0), DailyQuotas(0, 0, 0)))
+    for _ in range(50):
+        await limiter.admit(CHAT, asked_by(1))
+        await spend(limiter, tts_chars=1_000_000, summaries=5)
+
+    assert (await limiter.today(CHAT)).used == Counts(tts_chars=50_000_000, summaries=250)
+
+
+async def test_failed_work_gives_its_reservation_back_and_keeps_the_tokens_it_spent(
+    limiter: Limiter,
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with limiter.spending(CHAT, ANYONE, summaries=1) as spending:
+            spending.used(usage=Usage(prompt_tokens=10, completion_tokens=5))
+            raise RuntimeError("MiMo failed halfway")
+
+    assert (await limiter.today(CHAT)).used == Counts(prompt_tokens=10, completion_tokens=5)
+
+
+async def test_audio_is_reserved_once_measured_and_recorded_as_mimo_billed_it(
+    limiter: Limiter, tmp_path: Path
+) -> None:
+    recording = tmp_path / "note.ogg"
+    recording.write_bytes(b"x" * 12)  # FakeAudio: three pieces of 1 s
+    open_pieces = limiter.within_quota(FakeAudio(piece=4).asr_pieces)
+    async with limiter.spending(CHAT, ANYONE) as spending:
+        async with open_pieces(recording, piece_seconds=60, max_seconds=None) as stream:
+            assert stream.duration == 3.0
+            assert (await limiter.today(CHAT)).used.audio_seconds == 3  # reserved
+        spending.used(audio_seconds=4.2, usage=Usage(prompt_tokens=7, completion_tokens=2))
+
+    assert (await limiter.today(CHAT)).used == Counts(
+        audio_seconds=4, prompt_tokens=7, completion_tokens=2
+    )
+
+
+async def test_digests_are_counted_but_never_refused(limiter: Limiter) -> None:
+    for _ in range(3):
+        await limiter.admit(CHAT, None)
+        await spend(limiter, CHAT, None, summaries=1)
+
+    assert (await limiter.today(CHAT)).used == Counts(summaries=3)
+
+
+async def test_the_command_line_is_not_limited(limiter: Limiter) -> None:
+    local = ChatRef("cli", "local")
+    for _ in range(10):
+        await limiter.admit(local, asked_by(1))
+        await spend(limiter, local, tts_chars=1000)
+
+    assert (await limiter.today(local)).used == Counts()
+
+
+# --- the service keeps MiMo out of refused work ---------------------------------------------
+
+
+@pytest.fixture
+def speech() -> FakeSpeech:
+    return FakeSpeech()
+
+
+@pytest.fixture
+def service(limiter: Limiter, speech: FakeSpeech) -> VoiceService:
+    return VoiceService(
+        speech=speech,
+        audio=FakeAudio(piece=4),
+        uow=lambda: FakeUnitOfWork({}),
+        default_tts_model="mimo-v2.5-tts",
+        limiter=limiter,
+    )
+
+
+async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
+    service: VoiceService, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+) -> None:
+    long = tmp_path / "long.ogg"
+    long.write_bytes(b"x" * 4 * 61)  # 61 pieces of 1 s: over the 60 s of the day
+    short = tmp_path / "short.ogg"
+    short.write_bytes(b"abcdefgh")
+
+    with pytest.raises(errors.AudioOverQuota) as too_long:
+        await service.transcribe(CHAT, long, asker=asked_by(1))
+    assert speech.transcribed == []
+    await service.transcribe(CHAT, short, asker=asked_by(1))
+    almost = tmp_path / "almost.ogg"
+    almost.write_bytes(b"x" * 4 * 59)
+    with pytest.raises(errors.AudioQuotaShort) as short_of:
+        await service.transcribe(CHAT, almost, asker=asked_by(3))
+
+    assert said(too_long.value) == (
+        "That recording is 1 min 1 s long, more than this chat's daily 1 min of transcription."
+    )
+    assert said(short_of.value) == (
+        "That recording is 59 s long, but this chat has only 58 s of transcription left today "
+        "(its daily limit is 1 min); try again in 5 h 12 min, or send a shorter one."
+    )
+    assert len(speech.transcribed) == 2  # the short recording's two pieces only
+    assert (await limiter.today(CHAT)).used.audio_seconds == 2  # FakeSpeech bills nothing
+
+
+async def test_say_past_the_speech_quota_never_reaches_mimo(
+    service: VoiceService, speech: FakeSpeech
+) -> None:
+    await service.say(CHAT, "x" * 90, asker=asked_by(1))
+    with pytest.raises(errors.SpeechQuotaShort):
+        await service.say(CHAT, "y" * 20, asker=asked_by(2))
+
+    assert [call["text"] for call in speech.synthesized] == ["x" * 90]
+
+
+# --- the allowlist ---------------------------------------------------------------------------
+
+
+def test_an_empty_allowlist_admits_everyone() -> None:
+    assert Allowlist.parse("", " ").admits("telegram", chats=[-5], user=7)
+
+
+def test_a_listed_chat_or_user_is_admitted_on_the_platform_it_names() -> None:
+    allowlist = Allowlist.parse("-100123, discord:555", "telegram:42,77")
+
+    assert allowlist.admits("telegram", chats=[-100123], user=1)
+    assert allowlist.admits("discord", chats=[-100123], user=1)  # bare ids hold everywhere
+    assert allowlist.admits("discord", chats=[9, 555], user=1)  # a server, or its channel
+    assert not allowlist.admits("telegram", chats=[555], user=1)
+    assert allowlist.admits("telegram", chats=[8], user=42)  # a listed user, in any chat
+    assert not allowlist.admits("discord", chats=[8], user=42)
+    assert allowlist.admits("discord", chats=[], user=77)
+    assert not allowlist.admits("telegram", chats=[8], user=None)
+
+
+def test_an_allowlist_entry_that_is_not_an_id_stops_the_start() -> None:
+    with pytest.raises(ValidationError, match="'@alice' is not an id"):
+        Settings(_env_file=None, allowed_users="42, @alice")  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="'slack:1' is not an id"):
+        Settings(_env_file=None, allowed_chats="slack:1")  # type: ignore[call-arg]
+
+
+# --- how it reads ----------------------------------------------------------------------------
+
+
+def test_waits_are_rounded_up_to_whole_minutes_past_a_minute() -> None:
+    assert wait_text(timedelta(hours=5, minutes=11, seconds=1)) == "5 h 12 min"
+    assert wait_text(timedelta(minutes=2)) == "2 min"
+    assert wait_text(timedelta(seconds=59.2)) == "1 min"
+    assert wait_text(timedelta(seconds=12.5)) == "13 s"
+    assert duration_text(7200) == "2 h"
+    assert duration_text(3725) == "1 h 2 min 5 s"
+    assert duration_text(0) == "0 s"
+
+
+def test_usage_reads_as_used_of_limit_with_what_is_left() -> None:
+    report = UsageReport(
+        used=Counts(
+            audio_seconds=75, tts_chars=1234, summaries=1, prompt_tokens=900, completion_tokens=100
+        ),
+        quotas=DailyQuotas(audio_seconds=7200, tts_chars=0, summaries=20),
+        rates=RateLimits(user_per_minute=6, chat_per_minute=0),
+        resets_in=timedelta(hours=5, minutes=12),
+    )
+
+    assert usage_text(report) == (
+        "Used in this chat today (the day ends at midnight UTC, in 5 h 12 min):\n"
+        "• Transcription: 1 min 15 s of 2 h (1 h 58 min 45 s left)\n"
+        "• Speech: 1,234 characters (no daily limit)\n"
+        "• Summaries: 1 of 20 (19 left)\n"
+        "• MiMo tokens: 1,000 (900 in, 100 out)\n"
+        "• At most 6 requests a minute per person"
+    )

@@ -1,0 +1,92 @@
+"""Status messages: latest text only, never faster than allowed, never cut off halfway."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.live import LiveStatus, transcription_status
+from core.transcription import Progress, TranscriptPart
+
+
+class Screen:
+    """Records what was shown; `gate`, when given, holds each show until set."""
+
+    def __init__(self, gate: asyncio.Event | None = None, fail_first: bool = False) -> None:
+        self.shown: list[str] = []
+        self.gate = gate
+        self.fail_first = fail_first
+        self.changed = asyncio.Event()
+
+    async def show(self, text: str) -> None:
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail_first:
+            self.fail_first = False
+            raise RuntimeError("flood control")
+        self.shown.append(text)
+        self.changed.set()
+
+
+async def test_updates_faster_than_the_interval_show_only_the_latest() -> None:
+    screen = Screen()
+    live = LiveStatus(screen.show, min_interval=60)
+
+    for text in ("1 of 4", "2 of 4", "3 of 4"):
+        live.update(text)
+    await asyncio.wait_for(screen.changed.wait(), 5)
+    live.update("4 of 4")  # within the interval: not shown
+    await live_close_without_waiting(live)
+
+    assert screen.shown == ["3 of 4"]
+
+
+async def live_close_without_waiting(live: LiveStatus) -> None:
+    """Close, without sitting out the (long) interval that close() respects."""
+    closing = asyncio.create_task(live.close())
+    await asyncio.sleep(0.05)
+    closing.cancel()
+
+
+async def test_a_failed_show_is_skipped_and_the_next_text_still_shows() -> None:
+    screen = Screen(fail_first=True)
+    live = LiveStatus(screen.show, min_interval=0)
+
+    live.update("first")
+    await asyncio.sleep(0.05)
+    live.update("second")
+    await asyncio.wait_for(screen.changed.wait(), 5)
+    await live.close()
+
+    assert screen.shown == ["second"]
+    assert live.shown == "second"
+
+
+async def test_close_waits_for_a_show_under_way() -> None:
+    gate = asyncio.Event()
+    screen = Screen(gate)
+    live = LiveStatus(screen.show, min_interval=0)
+
+    live.update("Transcribing…")
+    await asyncio.sleep(0.05)  # the show has started and waits at the gate
+    closing = asyncio.create_task(live.close())
+    await asyncio.sleep(0.05)
+    assert not closing.done()
+    gate.set()
+    await asyncio.wait_for(closing, 5)
+
+    assert screen.shown == ["Transcribing…"]
+    live.update("too late")
+    await asyncio.sleep(0.05)
+    assert screen.shown == ["Transcribing…"]
+
+
+def test_status_texts() -> None:
+    def status(progress: Progress) -> str | None:
+        return transcription_status(progress, piece_seconds=60)
+
+    assert status(Progress(0, 3490)) == "Transcribing 58:10 of audio…"
+    part = TranscriptPart(0, 750, "text")
+    assert status(Progress(750, 3490, part)) == "12:30 of 58:10 transcribed…"
+    assert status(Progress(0, 5)) is None  # a short note: its text is moments away
+    assert status(Progress(0, 5, heard=" Good mor")) == "Good mor …"
+    assert status(Progress(0, 5, heard="  ")) is None
