@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from aiohttp import web
+
+from bots.http import serving
+from bots.ops import ops_routes
 from core.bootstrap import Runtime, bootstrap
 from core.clock import Clock
-from core.config import Settings
+from core.config import Settings, host_port
 from core.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -29,8 +33,13 @@ async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | No
     settings.require_mimo_key()
     async with bootstrap(settings, clock=clock) as runtime, contextlib.AsyncExitStack() as bots:
         watched: list[asyncio.Task[None]] = []
+        ops = ops_routes(runtime) if settings.ops_listen is not None else []
+        if ops and not _ops_on_webhook(settings, telegram_token):
+            # First, so /healthz answers while the platforms connect.
+            await bots.enter_async_context(serving(settings.ops_listen or "", ops, what="ops"))
+            ops = []
         if telegram_token is not None:
-            await bots.enter_async_context(_telegram(settings, telegram_token, runtime))
+            await bots.enter_async_context(_telegram(settings, telegram_token, runtime, ops))
         if discord_token is not None:
             running = _discord(settings, discord_token, runtime)
             watched.append(await bots.enter_async_context(running))
@@ -41,9 +50,22 @@ async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | No
     logger.info("voicebridge stopped")
 
 
+def _ops_on_webhook(settings: Settings, telegram_token: str | None) -> bool:
+    """Whether OPS_LISTEN is the webhook's address, so one server carries both."""
+    webhook = telegram_token is not None and settings.telegram_webhook_url is not None
+    listen = settings.ops_listen
+    return (
+        webhook
+        and listen is not None
+        and host_port(listen) == host_port(settings.telegram_webhook_listen)
+    )
+
+
 @asynccontextmanager
-async def _telegram(settings: Settings, token: str, runtime: Runtime) -> AsyncIterator[None]:
-    from bots.telegram.app import build_application, polling
+async def _telegram(
+    settings: Settings, token: str, runtime: Runtime, routes: Sequence[web.RouteDef] = ()
+) -> AsyncIterator[None]:
+    from bots.telegram.app import build_application, polling, webhook
     from bots.telegram.summaries import digest_sender
 
     application = build_application(
@@ -55,7 +77,18 @@ async def _telegram(settings: Settings, token: str, runtime: Runtime) -> AsyncIt
         digests=runtime.digests,
         work=runtime.work,
     )
-    async with polling(application):
+    receiving = (
+        polling(application)
+        if settings.telegram_webhook_url is None
+        else webhook(
+            application,
+            url=settings.telegram_webhook_url,
+            listen=settings.telegram_webhook_listen,
+            secret=settings.webhook_secret(),
+            routes=routes,
+        )
+    )
+    async with receiving:
         runtime.scheduler.deliver("telegram", digest_sender(application.bot))
         yield
 

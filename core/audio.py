@@ -239,6 +239,24 @@ async def to_understanding_input(
     return data, "audio/mpeg"
 
 
+async def to_clone_sample(path: Path, *, max_seconds: float) -> tuple[bytes, str]:
+    """A voice sample for cloning (`core.voices`): the first `max_seconds` of the recording as
+    mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, far under MiMo's 10 MB base64 cap, which
+    is checked again after encoding). Returns the bytes and their MIME type."""
+    await _inspect(path, decode=False)  # empty, corrupt or not audio: one clear error
+    with tempfile.TemporaryDirectory(prefix="voicebridge-sample-") as tmp:
+        out = Path(tmp) / "sample.mp3"
+        run = await _ffmpeg(
+            "-i", _url(path), "-t", f"{max_seconds:g}", "-map", "0:a:0", "-map_metadata", "-1",
+            "-ac", "1", "-ar", "24000", "-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", str(out),
+        )  # fmt: skip
+        if run.returncode != 0:
+            raise UndecodableAudio("the audio could not be decoded")
+        data = await asyncio.to_thread(out.read_bytes)
+    _check_size(len(data), ASR_MAX_BASE64)
+    return data, "audio/mpeg"
+
+
 # --- probing ---------------------------------------------------------------------------------
 
 

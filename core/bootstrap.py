@@ -15,6 +15,7 @@ from core import audio
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.limits import Limiter
+from core.metrics import Metrics
 from core.mimo import MimoClient, MimoModels, RetryPolicy
 from core.mimo.breaker import CircuitBreaker
 from core.quotas import Allowlist, DailyQuotas, LimitPolicy, RateLimits
@@ -23,6 +24,7 @@ from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, u
 from core.summaries.digests import DigestService
 from core.summaries.scheduler import Scheduler
 from core.summaries.service import SummaryLimits, SummaryService
+from core.voices import VoiceModels, VoiceStudio
 from core.work import WorkLedger
 
 
@@ -36,11 +38,13 @@ class Runtime:
     digests: DigestService
     scheduler: Scheduler  # started by the runner once the platforms are up
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
+    metrics: Metrics  # what it did, for /metrics (a registry of its own)
 
 
 def limits_from(settings: Settings) -> Limits:
     return Limits(
         max_say_chars=settings.max_say_chars,
+        tts_piece_chars=settings.tts_piece_chars,
         max_audio_seconds=settings.max_audio_seconds,
         max_audio_bytes=settings.max_audio_mb * 1024 * 1024,
         asr_piece_seconds=settings.asr_piece_seconds,
@@ -77,6 +81,7 @@ async def bootstrap(
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
+    metrics = Metrics()
     # One client for every MiMo call: connection reuse matters when pieces run in parallel.
     audio.limit_processes(settings.ffmpeg_max_processes)
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http:
@@ -89,6 +94,8 @@ async def bootstrap(
                 tts=settings.mimo_tts_model,
                 audio=settings.mimo_audio_model,
                 chat=settings.mimo_chat_model,
+                voicedesign=settings.mimo_voicedesign_model,
+                voiceclone=settings.mimo_voiceclone_model,
             ),
             auth_header=settings.mimo_auth_header,
             timeout=settings.mimo_timeout_seconds,
@@ -101,6 +108,24 @@ async def bootstrap(
                 failures=settings.mimo_breaker_failures,
                 cooldown=settings.mimo_breaker_cooldown_seconds,
             ),
+            metrics=metrics,
+        )
+        limiter = Limiter(
+            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            clock=clock,
+            policy=limit_policy_from(settings),
+        )
+        studio = VoiceStudio(
+            speech=mimo,
+            audio=audio,
+            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            models=VoiceModels(
+                tts=settings.mimo_tts_model,
+                design=settings.mimo_voicedesign_model,
+                clone=settings.mimo_voiceclone_model,
+            ),
+            limiter=limiter,
+            sample_seconds=settings.voice_sample_seconds,
         )
         service = VoiceService(
             speech=mimo,
@@ -108,12 +133,10 @@ async def bootstrap(
             uow=lambda: SqlAlchemyUnitOfWork(sessions),
             default_tts_model=settings.mimo_tts_model,
             limits=limits_from(settings),
-            limiter=Limiter(
-                uow=lambda: SqlAlchemyUnitOfWork(sessions),
-                clock=clock,
-                policy=limit_policy_from(settings),
-            ),
+            limiter=limiter,
+            studio=studio,
         )
+        service.metrics = metrics
         summaries = SummaryService(
             uow=lambda: SqlAlchemyUnitOfWork(sessions),
             chat_api=mimo,
@@ -124,6 +147,7 @@ async def bootstrap(
                 retention_days=settings.summary_retention_days,
             ),
         )
+        summaries.metrics = metrics
         digests = DigestService(
             uow=lambda: SqlAlchemyUnitOfWork(sessions), summaries=summaries, clock=clock
         )
@@ -150,6 +174,7 @@ async def bootstrap(
                 digests=digests,
                 scheduler=scheduler,
                 work=work,
+                metrics=metrics,
             )
         finally:
             await engine.dispose()

@@ -5,9 +5,11 @@ Built in the entry point, never at import time, so tests and the command line ea
 
 from __future__ import annotations
 
+import hashlib
 import re
 import socket
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +21,7 @@ from core.quotas import parse_ids
 # than a 401 from the provider a minute later.
 _PLACEHOLDER = re.compile(r"^(|x+|\.+|<.*>|your[-_ ].*|change[-_ ]?me.*|todo|none|null)$", re.I)
 _TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 
 
 class Settings(BaseSettings):
@@ -32,6 +35,12 @@ class Settings(BaseSettings):
     mimo_tts_model: str = "mimo-v2.5-tts"
     mimo_audio_model: str = "mimo-v2.5"
     mimo_chat_model: str = "mimo-v2.5"
+    # A chat's own voices (issue 6, `core.voices`): designed ones speak with the first model,
+    # cloned ones with the second, whatever MIMO_TTS_MODEL says; a clone keeps this many
+    # seconds of its sample.
+    mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
+    mimo_voiceclone_model: str = "mimo-v2.5-tts-voiceclone"
+    voice_sample_seconds: int = Field(default=30, ge=3, le=120)
     # Both headers are accepted by MiMo; some gateways in front of it only pass one of them.
     mimo_auth_header: Literal["api-key", "bearer"] = "api-key"
     mimo_timeout_seconds: float = Field(default=120.0, gt=0)
@@ -54,7 +63,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///voicebridge.db"
 
     # Limits that protect the owner's wallet and the chats' patience.
-    max_say_chars: int = Field(default=1000, ge=1)
+    max_say_chars: int = Field(default=5000, ge=1)
+    tts_piece_chars: int = Field(default=1000, ge=50)  # per speech request (sentence-whole)
     max_audio_seconds: int = Field(default=3600, ge=1)
     max_audio_mb: int = Field(default=50, ge=1)
     asr_piece_seconds: int = Field(default=60, ge=10)
@@ -93,10 +103,52 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Beyond one machine (issue 7). With a public https URL, Telegram pushes updates to it instead
+    # of being polled: served on TELEGRAM_WEBHOOK_LISTEN (host:port) at the URL's path, each
+    # request checked for the secret token (default: derived from the bot token, so every
+    # replica agrees). OPS_LISTEN (host:port; unset: off) serves /healthz and /metrics.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "0.0.0.0:8443"
+    telegram_webhook_secret: SecretStr | None = None
+    ops_listen: str | None = None
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme != "https":
+            raise ValueError("Telegram sends webhooks to https URLs only (https://host/path)")
+        return value
+
+    @field_validator("telegram_webhook_listen", "ops_listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            host_port(value)  # raises ValueError saying what is wrong
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_TOKEN.match(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
+        return value
+
+    def webhook_secret(self) -> str:
+        """TELEGRAM_WEBHOOK_SECRET, or one derived from the bot token (the same on every
+        replica, and nothing an outsider can work out without the token)."""
+        if self.telegram_webhook_secret is not None:
+            return self.telegram_webhook_secret.get_secret_value()
+        raw = self.telegram_bot_token
+        token = raw.get_secret_value().strip() if raw is not None else ""
+        return hashlib.sha256(b"voicebridge telegram webhook\0" + token.encode()).hexdigest()
+
     def secret_values(self) -> list[str]:
         """Every secret in force, for the log redaction filter."""
         secrets = (self.mimo_api_key, self.telegram_bot_token, self.discord_bot_token)
-        return [s.get_secret_value() for s in secrets if s and s.get_secret_value()]
+        values = [s.get_secret_value() for s in secrets if s and s.get_secret_value()]
+        if self.telegram_webhook_url is not None:
+            values.append(self.webhook_secret())
+        return values
 
     def require_mimo_key(self) -> str:
         return _require(self.mimo_api_key, "MIMO_API_KEY")
@@ -117,6 +169,15 @@ class Settings(BaseSettings):
         if not _is_set(self.discord_bot_token):
             return None
         return _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+
+
+def host_port(listen: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:9090` for IPv6) as a pair; ValueError when it is not one."""
+    host, sep, port = listen.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected host:port, such as 0.0.0.0:8443, got {listen!r}")
+    return host, int(port)
 
 
 def _host_name() -> str:

@@ -68,3 +68,19 @@ class VoiceNote:
 class Answer:
     text: str
     usage: Usage = field(default_factory=Usage)
+
+
+VoiceKind = Literal["designed", "cloned"]
+
+
+@dataclass(frozen=True)
+class ChatVoice:
+    """A voice of the chat's own (`core.voices`): designed from a description, or cloned from a
+    sample its speaker recorded. `sample` is empty in listings (only speaking loads it)."""
+
+    name: str
+    kind: VoiceKind
+    description: str = ""  # designed: what MiMo is told the voice sounds like
+    sample: bytes = b""  # cloned: the reference recording (mp3)
+    sample_mime: str = ""
+    owner_id: str | None = None  # who designed it, or whose recording it was cloned from

@@ -16,6 +16,12 @@ it, so each adapter renders it in the chat's language with one error handler. Ad
     │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
     │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
     │   ├── UnknownTimeZone
+    │   ├── BadVoiceName          a name for a chat's own voice that is not allowed (`core.voices`)
+    │   │   └── VoiceNameTaken    ...the chat has a voice of that name, or it is a built-in one
+    │   ├── UnknownVoice          /voice delete of a voice the chat does not have
+    │   ├── TooManyVoices
+    │   ├── BadVoiceDescription   empty or too long
+    │   └── NotYourRecording      cloning a voice note someone else recorded
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
     ├── AudioError                the audio could not be used
@@ -137,6 +143,40 @@ class NothingToSummarise(UserInputError):
 
 class LoggingIsOff(NothingToSummarise):
     key = "summary.nothing_logging_off"
+
+
+class BadVoiceName(UserInputError):
+    """Params: value, limit (characters)."""
+
+    key = "error.bad_voice_name"
+
+
+class VoiceNameTaken(BadVoiceName):
+    """Params: value."""
+
+    key = "error.voice_name_taken"
+
+
+class UnknownVoice(UserInputError):
+    """Params: value."""
+
+    key = "error.unknown_voice"
+
+
+class TooManyVoices(UserInputError):
+    """Params: limit."""
+
+    key = "error.too_many_voices"
+
+
+class BadVoiceDescription(UserInputError):
+    """Params: limit (characters)."""
+
+    key = "error.bad_voice_description"
+
+
+class NotYourRecording(UserInputError):
+    key = "error.not_your_recording"
 
 
 class AudioError(VoicebridgeError):

@@ -24,6 +24,9 @@ EN: dict[str, str] = {
         "/say TEXT — speak TEXT as a voice note (or reply to a message with /say)\n"
         "/ask QUESTION — as a reply to audio: answer a question about it (in a private chat, a voice note or audio with a caption asks that question)\n"
         "/voice [NAME] — show or choose the voice\n"
+        "/voice design NAME DESCRIPTION — a voice of this chat's own, made from your description\n"
+        "/voice clone NAME — as a reply to your own voice note: a voice cloned from it\n"
+        "/voice delete NAME — delete one of this chat's own voices\n"
         "/style [TEXT|off] — show or set the speaking style, e.g. /style happy\n"
         "/language [auto|zh|en] — the language of transcripts\n"
         "/autotranscribe [on|off] — transcribe every voice note automatically\n"
@@ -49,9 +52,31 @@ EN: dict[str, str] = {
     "voice.current": "Current voice: {voice}\n\nAvailable voices:\n{choices}\n\nChoose one with /voice NAME.",
     "voice.set": "Voice set to {voice}.",
     "style.current": (
-        "Current style: {style}\n\nSet one with /style TEXT, for example /style happy, "
-        "/style whisper, /style speak slowly like a storyteller; /style off clears it."
+        "Current style: {style}\n\nPresets: {presets}.\nSet one with /style TEXT: a preset "
+        "(/style happy, /style news anchor) or your own words (/style speak slowly like a "
+        "storyteller); /style off clears it."
     ),
+    # A chat's own voices (core.voices)
+    "voices.own": "This chat's own voices:\n{voices}",
+    "voices.own.designed": "• {name} — designed: {description}",
+    "voices.own.cloned": "• {name} — cloned from a recording",
+    "voices.none": (
+        "This chat has no voices of its own yet: /voice design NAME DESCRIPTION makes one from a "
+        "description, and /voice clone NAME, as a reply to your own voice note, clones yours."
+    ),
+    "voices.sample_text": "Hello! I am {name}, the voice you designed. This is how I sound.",
+    "voices.designed": "Voice {name} is ready; the voice note is how it sounds. Choose it with /voice {name}.",
+    "voices.cloned": (
+        "Voice {name} is cloned from your recording. Choose it with /voice {name}; "
+        "/voice delete {name} deletes it and its sample."
+    ),
+    "voices.deleted": "Voice {name} is deleted, with anything stored for it.",
+    "usage.voice_design": (
+        "Usage: /voice design NAME DESCRIPTION, for example "
+        "/voice design Narrator a calm, low narrator with a slight smile."
+    ),
+    "usage.voice_clone": "Reply to a voice note you recorded yourself with /voice clone NAME.",
+    "usage.voice_delete": "Usage: /voice delete NAME (/voice lists this chat's voices).",
     "style.set": "Style set to: {style}",
     "style.cleared": "Style cleared: I will speak naturally.",
     "language.current": "Transcript language: {language}\nChoices: auto (detect), zh, en.",
@@ -75,6 +100,8 @@ EN: dict[str, str] = {
         "/transcribe attachment [format] — the transcript of an audio or video file (as text or .srt subtitles)\n"
         "/ask attachment question — answer a question about a recording\n"
         "/voice [name] — show or choose the voice\n"
+        "/design_voice name description — a voice of this server's own, made from your description\n"
+        "/delete_voice name — delete one of this server's own voices\n"
         "/style [text] — show or set the speaking style, e.g. happy or whisper; off clears it\n"
         "/language [auto|zh|en] — the language of transcripts\n"
         "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages automatically, in the whole server or in this channel only\n"
@@ -82,7 +109,8 @@ EN: dict[str, str] = {
         "/usage — what this server (or you, in direct messages) used today, and what is left\n"
         "/summary [window] [voice] — a summary of this channel's recent messages (window: 2h, 3d or 200 messages)\n"
         "/forget — delete everything I stored for this server (or for you, in direct messages)\n\n"
-        "On any message: Apps → Transcribe (its audio or video), Read aloud (its text) or Ask about this audio.\n"
+        "On any message: Apps → Transcribe (its audio or video), Read aloud (its text) or Ask about this audio; "
+        "on your own voice message, Apps → Clone this voice.\n"
         "Changing a server's settings or using /forget needs the Manage Server permission; in direct messages the settings are yours."
     ),
     "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
@@ -95,6 +123,16 @@ EN: dict[str, str] = {
     "discord.not_audio": "That file is not audio or video.",
     "discord.nothing_to_ask": "That message has no audio or video attachment to ask about.",
     "discord.ask.title": "Ask about this audio",
+    "discord.voices.none": (
+        "No voices of this server's own yet: /design_voice makes one from a description, and "
+        "Apps → Clone this voice, on a voice message you recorded, clones yours."
+    ),
+    "discord.clone.title": "Clone this voice",
+    "discord.clone.label": "A name for the voice",
+    "discord.clone.no_voice_message": (
+        "That message has no voice message to clone. Record one in Discord, then use "
+        "Apps → Clone this voice on it."
+    ),
     "discord.ask.label": "Your question",
     "discord.ask.placeholder": "What is agreed in this recording?",
     "discord.usage.summary": (
@@ -106,7 +144,7 @@ EN: dict[str, str] = {
     "discord.error.manage_server_command": "/{command} in a server needs the Manage Server permission.",
     "discord.forget.done": (
         "Done: I deleted everything I stored here — the settings, the channels' own settings, "
-        "where the last summary ended and the usage counts. I keep no copy of your messages: /summary reads them from Discord each time."
+        "where the last summary ended, the usage counts and the server's own voices with their samples. I keep no copy of your messages: /summary reads them from Discord each time."
     ),
     "discord.voice.unavailable": (
         "Playing speech in voice channels is not enabled on this bot. Its owner can enable it by "
@@ -142,7 +180,7 @@ EN: dict[str, str] = {
     "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
     "forget.done": (
         "Done: I deleted everything I stored for this chat — the logged messages and transcripts ({count}), "
-        "the summary settings and digest, the chat's preferences and its usage counts."
+        "the summary settings and digest, the chat's preferences, its usage counts and its own voices with their samples."
     ),
     "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
     "error.admins_only_command": "Only administrators can use /{command} in this chat.",
@@ -160,6 +198,12 @@ EN: dict[str, str] = {
     "error.admins_only": "Only administrators can change settings in this chat.",
     "error.nothing_to_process": "Reply to a message with /{command} to use it.",
     "error.unknown_command": "I do not know the command /{value}. /help lists the ones I have.",
+    "error.bad_voice_name": "“{value}” cannot be a voice name: use one word of at most {limit} letters, digits, - or _.",
+    "error.voice_name_taken": "“{value}” is already a voice here (names ignore case, and built-in voices keep theirs). Pick another name.",
+    "error.unknown_voice": "This chat has no voice of its own called “{value}”. /voice lists them.",
+    "error.too_many_voices": "This chat already has {limit} voices of its own; delete one with /voice delete NAME first.",
+    "error.bad_voice_description": "Describe the voice in at most {limit} characters, for example: a calm, low narrator with a slight smile.",
+    "error.not_your_recording": "Only the person who recorded a voice note can clone its voice, by replying to it with /voice clone NAME themselves.",
     "error.audio": "I could not process that audio.",
     "error.undecodable_audio": "I could not read that file as audio. Is it corrupt or in an unusual format?",
     "error.empty_audio": "That file has no audio to transcribe.",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from core.domain import Preferences
+from core.domain import ChatVoice, Preferences
 from core.messages import text
+from core.mimo.speech import STYLE_PRESETS
 from core.service import VoiceService
+from core.voices import VoiceCatalogue
 
 
 def on_off(value: bool, locale: str = "en") -> str:
@@ -28,3 +30,26 @@ def voice_listing(service: VoiceService, prefs: Preferences, locale: str = "en")
     """`voice.current`: the chat's voice and every voice its speech model offers."""
     listing = "\n".join(f"• {v.description}" for v in service.voices(prefs))  # names lead them
     return text("voice.current", locale, voice=service.voice_of(prefs), choices=listing)
+
+
+def catalogue_text(catalogue: VoiceCatalogue, *, none_key: str = "voices.none",
+                   locale: str = "en") -> str:  # fmt: skip
+    """`/voice`: the chosen voice, the model's voices with a line each, then the chat's own."""
+    listing = "\n".join(f"• {v.description}" for v in catalogue.built_in)  # names lead them
+    shown = text("voice.current", locale, voice=catalogue.chosen, choices=listing)
+    if not catalogue.own:
+        return f"{shown}\n\n{text(none_key, locale)}"
+    own = "\n".join(own_voice_line(v, locale) for v in catalogue.own)
+    return f"{shown}\n\n{text('voices.own', locale, voices=own)}"
+
+
+def own_voice_line(voice: ChatVoice, locale: str = "en") -> str:
+    if voice.kind == "designed":
+        return text("voices.own.designed", locale, name=voice.name, description=voice.description)
+    return text("voices.own.cloned", locale, name=voice.name)
+
+
+def style_text(prefs: Preferences, locale: str = "en") -> str:
+    """`/style` without an argument: the chat's style and the presets."""
+    style = prefs.style or text("value.none", locale)
+    return text("style.current", locale, style=style, presets=", ".join(STYLE_PRESETS))

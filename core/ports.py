@@ -31,7 +31,10 @@ class SpeechApi(Protocol):
         voice: str | None = None,
         style: str | None = None,
         model: str | None = None,
-    ) -> bytes: ...
+        description: str | None = None,
+    ) -> bytes:
+        """A WAV of `text`; `description` describes the voice to a voicedesign `model`."""
+        ...
 
     async def understand_audio(
         self, audio: bytes, *, mime: str, question: str, system: str | None = None

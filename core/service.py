@@ -16,6 +16,7 @@ from pathlib import Path
 from core import errors
 from core.domain import LANGUAGES, Answer, ChatRef, Language, Preferences, Transcript, VoiceNote
 from core.limits import ANYONE, Asker, Limiter
+from core.metrics import NO_METRICS, Metrics, counted
 from core.mimo.speech import Voice, default_voice, plain_text, voices_for
 from core.ports import AudioConverter, SpeechApi
 from core.storage.uow import UnitOfWork
@@ -26,6 +27,7 @@ from core.transcription import (
     RequestGate,
     Transcriber,
 )
+from core.voices import Speaker, VoiceStudio, is_built_in
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +37,16 @@ _CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
 _INHERIT = {"inherit", "default", "server", "follow"}
 MAX_STYLE_CHARS = 200
 _TTS_IN_FLIGHT = 4  # speech requests of one long text at once
+# Characters of speech in one voice note: at the slowest (Chinese, about 4 characters a second)
+# some 25 minutes, 6 MB of 32 kbps Opus, under Discord's 10 MB upload limit for bots (Telegram's
+# is 50 MB). A longer text (MAX_SAY_CHARS set high) comes as several voice notes.
+NOTE_CHARS = 6000
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_say_chars: int = 1000
+    max_say_chars: int = 5000  # the longest text /say speaks
+    tts_piece_chars: int = 1000  # longer texts are cut at sentence ends into requests of this
     max_audio_seconds: float = 3600
     max_audio_bytes: int = 50 * 1024 * 1024
     asr_piece_seconds: float = 60
@@ -50,6 +57,8 @@ class Limits:
 class VoiceService:
     """Transcripts, voice notes, answers and per-chat preferences."""
 
+    metrics: Metrics = NO_METRICS  # requests and audio counted (`core.metrics`); set by bootstrap
+
     def __init__(
         self,
         *,
@@ -59,8 +68,10 @@ class VoiceService:
         default_tts_model: str,
         limits: Limits = Limits(),
         limiter: Limiter | None = None,
+        studio: VoiceStudio | None = None,
     ) -> None:
         self._speech = speech
+        self._studio = studio  # the chat's own voices; without it, only the built-in ones
         self._audio = audio
         self._uow = uow
         self._default_tts_model = default_tts_model
@@ -95,6 +106,7 @@ class VoiceService:
         result = await self.transcribe_long_audio(chat, source, progress=progress, asker=asker)
         return result.as_transcript()
 
+    @counted("transcribe")
     async def transcribe_long_audio(
         self,
         chat: ChatRef,
@@ -116,49 +128,88 @@ class VoiceService:
             )
             heard = result.usage.audio_seconds or result.duration  # billed, else measured
             spend.used(audio_seconds=heard, usage=result.usage)
+        self.metrics.transcribed(result.duration)
         logger.info(
             "transcribed %.1f s in %d piece(s), %d missing, for %s",
             result.duration, len(result.parts), len(result.missing), chat,
         )  # fmt: skip
         return result
 
+    @counted("say")
     async def say(self, chat: ChatRef, text: str, *, asker: Asker = ANYONE) -> VoiceNote:
-        """A voice note of `text` in the chat's voice and style."""
+        """A voice note of `text` (up to `max_say_chars`) in the chat's voice and style."""
         text = self._clean_say_text(text)
         await self.limiter.admit(chat, asker)
-        prefs = await self.preferences(chat)
-        model = self.tts_model(prefs)
-        async with self.limiter.spending(chat, asker, tts_chars=len(text)):
-            wav = await self._speech.synthesize(
-                text, voice=self.voice_of(prefs), style=prefs.style, model=model
-            )
-        return await self._audio.to_voice_note(wav)
+        return await self.read_aloud(chat, text, max_pieces=len(text), asker=asker)
+
+    @counted("say")
+    async def say_notes(
+        self, chat: ChatRef, text: str, *, asker: Asker = ANYONE
+    ) -> list[VoiceNote]:
+        """Like `say`, as several voice notes when one would hold more than `NOTE_CHARS`
+        characters of speech (a platform's upload limit); usually one."""
+        text = self._clean_say_text(text)
+        await self.limiter.admit(chat, asker)
+        wavs = await self._speak(chat, self._pieces(text), asker)
+        return [await self._note(group) for group in _notes(wavs)]
 
     async def read_aloud(
         self, chat: ChatRef, text: str, *, max_pieces: int, asker: Asker | None = ANYONE
     ) -> VoiceNote:
         """`text` of any length as one voice note: cut at sentence boundaries into requests of
-        at most `max_say_chars`, a few synthesised at once, joined in order. Pieces past
+        at most `tts_piece_chars`, a few synthesised at once, joined in order. Pieces past
         `max_pieces` are left out (nobody listens to a quarter-hour clip). Part of a request
         already admitted: only the speech quota applies."""
-        prefs = await self.preferences(chat)
-        model, voice = self.tts_model(prefs), self.voice_of(prefs)
-        pieces = split_message(_printable(text), self.limits.max_say_chars, min_fill=0)
-        pieces = pieces[:max_pieces]
+        wavs = await self._speak(chat, self._pieces(text)[:max_pieces], asker)
+        return await self._note([wav for _, wav in wavs])
+
+    def _pieces(self, text: str) -> list[str]:
+        size = min(self.limits.tts_piece_chars, self.limits.max_say_chars)
+        pieces = split_message(_printable(text), size, min_fill=0)
         if not pieces:
             raise errors.EmptyText()
+        return pieces
+
+    async def _speak(
+        self, chat: ChatRef, pieces: list[str], asker: Asker | None
+    ) -> list[tuple[str, bytes]]:
+        """Each piece with its WAV, in order, in the chat's voice; every character counts
+        against the chat's speech quota."""
+        prefs = await self.preferences(chat)
+        speaker = await self.speaker(chat, prefs)
         gate = asyncio.Semaphore(_TTS_IN_FLIGHT)
 
-        async def one(piece: str) -> bytes:
+        async def one(piece: str) -> tuple[str, bytes]:
             async with gate:
-                return await self._speech.synthesize(
-                    piece, voice=voice, style=prefs.style, model=model
+                return piece, await self._speech.synthesize(
+                    piece,
+                    voice=speaker.voice,
+                    style=prefs.style,
+                    model=speaker.model,
+                    description=speaker.description,
                 )
 
         async with self.limiter.spending(chat, asker, tts_chars=sum(map(len, pieces))):
-            wavs = await asyncio.gather(*(one(piece) for piece in pieces))
-        return await self._audio.to_voice_note(await self._audio.join_wavs(list(wavs)))
+            return list(await asyncio.gather(*(one(piece) for piece in pieces)))
 
+    async def _note(self, wavs: list[bytes]) -> VoiceNote:
+        return await self._audio.to_voice_note(await self._audio.join_wavs(wavs))
+
+    async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
+        """The model and voice the chat speaks with: its own voice (`core.voices`) or a
+        built-in one."""
+        if self._studio is not None:
+            return await self._studio.speaker(chat, prefs)
+        return Speaker(model=self.tts_model(prefs), voice=self.voice_of(prefs))
+
+    @property
+    def studio(self) -> VoiceStudio:
+        """The chat's own voices (designed, cloned); wired by `core.bootstrap`."""
+        if self._studio is None:
+            raise RuntimeError("this VoiceService was built without a VoiceStudio")
+        return self._studio
+
+    @counted("ask")
     async def ask(
         self, chat: ChatRef, source: Path, question: str, *, asker: Asker = ANYONE
     ) -> Answer:
@@ -193,6 +244,8 @@ class VoiceService:
         names = {v.name for v in self.voices(prefs)}
         if prefs.voice in names:
             return prefs.voice
+        if prefs.voice and not is_built_in(prefs.voice):
+            return prefs.voice  # the chat's own voice (deleting it clears the choice)
         return default_voice(self.tts_model(prefs))
 
     async def set_voice(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
@@ -283,6 +336,20 @@ class VoiceService:
         if len(cleaned) > self.limits.max_say_chars:
             raise errors.TextTooLong(length=len(cleaned), limit=self.limits.max_say_chars)
         return cleaned
+
+
+def _notes(wavs: list[tuple[str, bytes]]) -> list[list[bytes]]:
+    """The pieces' WAVs grouped, in order, into voice notes of at most `NOTE_CHARS` characters
+    of speech each (a piece longer than that is a note of its own)."""
+    notes: list[list[bytes]] = []
+    chars = NOTE_CHARS
+    for piece, wav in wavs:
+        if chars + len(piece) > NOTE_CHARS:
+            notes.append([])
+            chars = 0
+        notes[-1].append(wav)
+        chars += len(piece)
+    return notes
 
 
 def _printable(text: str) -> str:

@@ -86,8 +86,11 @@ class FakeSpeech:
         voice: str | None = None,
         style: str | None = None,
         model: str | None = None,
+        description: str | None = None,
     ) -> bytes:
         self.synthesized.append({"text": text, "voice": voice, "style": style, "model": model})
+        if description is not None:
+            self.synthesized[-1]["description"] = description
         return b"RIFF-fake-wav"
 
     async def understand_audio(

@@ -111,7 +111,7 @@ class VoicebridgeBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.add_cog(TranscriptionCog(self, self.service))
         await self.add_cog(SpeechCog(self, self.service, voice_client=self.voice_client))
-        await self.add_cog(PreferencesCog(self.service))
+        await self.add_cog(PreferencesCog(self.service, bot=self))
         await self.add_cog(QuestionsCog(self, self.service))
         await self.add_cog(SummariesCog(self.summaries))
         await self.add_cog(LimitsCog(self.service.limiter))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
 from telegram.ext import (
@@ -18,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bots.http import serving
 from bots.telegram.claims import ClaimingUpdateProcessor, tell_interrupted
 from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
@@ -30,6 +34,8 @@ from core.summaries.service import SummaryService
 from core.work import WorkLedger
 
 logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("transcribe", "Transcript of the audio you reply to"),
@@ -118,6 +124,74 @@ async def _register_commands(application: Application) -> None:  # type: ignore[
 @asynccontextmanager
 async def polling(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
     """Run the bot with long polling for as long as the block lasts, then stop it cleanly."""
+    async with _running(application):
+        assert application.updater is not None  # built by ApplicationBuilder
+        # Also removes a webhook left from webhook mode: Telegram serves one or the other.
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+
+
+@asynccontextmanager
+async def webhook(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    url: str,
+    listen: str,
+    secret: str,
+    routes: Sequence[web.RouteDef] = (),
+) -> AsyncIterator[None]:
+    """Run the bot on Telegram's webhook for as long as the block lasts: updates POSTed to the
+    path of `url` on `listen` (with `routes` beside it) are handled once their secret token
+    checks out.
+
+    Every replica registers the same URL and secret, so any number of them behind one load
+    balancer agree; a delivery that reaches two of them is answered once (the claims).
+    """
+    path = urlsplit(url).path or "/"
+    receive = web.post(path, _webhook_handler(application, secret))
+    async with (
+        _running(application),
+        serving(listen, [receive, *routes], what="the Telegram webhook"),
+    ):
+        await application.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
+        logger.info("Telegram sends updates to the webhook at %s", url)
+        yield
+    # Stopping leaves the webhook in place: the other replicas still serve it, and Telegram
+    # keeps what arrives while none does (for up to a day).
+
+
+def _webhook_handler(
+    application: Application,  # type: ignore[type-arg]
+    secret: str,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    expected = secret.encode()
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+        if not hmac.compare_digest(given, expected):
+            logger.warning("webhook request without the right secret token refused")
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return web.Response(status=400, text="not an update")
+        # Handled after the answer: Telegram waits for none, and retries what is not answered.
+        await application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    return receive
+
+
+@asynccontextmanager
+async def _running(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Initialised and started, interrupted work reported and commands registered; stopped
+    (after handling what it received) when the block ends."""
     try:
         await application.initialize()  # `async with` below finds it done
     except InvalidToken:
@@ -131,10 +205,7 @@ async def polling(application: Application) -> AsyncIterator[None]:  # type: ign
         await tell_interrupted(application)  # before new work can be mistaken for leftovers
         await application.start()
         await _register_commands(application)
-        assert application.updater is not None  # built by ApplicationBuilder
-        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         try:
             yield
         finally:
-            await application.updater.stop()
             await application.stop()

@@ -16,7 +16,7 @@ from core.domain import ChatRef
 from core.exports import TranscriptFormat, transcript_format
 from core.limits import Asker
 from core.messages import text
-from core.overview import on_off, settings_text, voice_listing
+from core.overview import catalogue_text, on_off, settings_text, style_text
 from core.quotas import usage_text
 from core.service import VoiceService
 from core.summaries.service import SummaryService
@@ -86,10 +86,11 @@ class TelegramHandlers:
             await message.reply_text(text("usage.say"))
             return
         async with chat_action(message, ChatAction.RECORD_VOICE):
-            note = await self.service.say(chat_of(update), words, asker=asker_of(update))
-        await message.reply_voice(
-            voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
-        )
+            notes = await self.service.say_notes(chat_of(update), words, asker=asker_of(update))
+        for note in notes:
+            await message.reply_voice(
+                voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
+            )
 
     async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/ask QUESTION as a reply to a recording."""
@@ -103,23 +104,70 @@ class TelegramHandlers:
         await self._ask(message, recording, question, asker_of(update))
 
     async def voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/voice [NAME]: show or choose the voice."""
-        message, chat = message_of(update), chat_of(update)
+        """/voice [NAME]: show or choose the voice; /voice design|clone|delete NAME ...: the
+        chat's own voices."""
+        message, chat, studio = message_of(update), chat_of(update), self.service.studio
         choice = command_argument(message)
-        if choice:
-            chosen = await self.service.set_voice(chat, choice, can_manage=await can_manage(update))
+        words = choice.split(maxsplit=2)
+        action = words[0].casefold() if words else ""
+        if action in ("design", "clone", "delete"):
+            await getattr(self, f"_voice_{action}")(update, words[1:])
+        elif choice:
+            chosen = await studio.choose(chat, choice, can_manage=await can_manage(update))
             await message.reply_text(text("voice.set", voice=chosen))
+        else:
+            await message.reply_text(catalogue_text(await studio.catalogue(chat)))
+
+    async def _voice_design(self, update: Update, words: list[str]) -> None:
+        """/voice design NAME DESCRIPTION: store the voice, answer with a sample of it."""
+        message = message_of(update)
+        if len(words) < 2:
+            await message.reply_text(text("usage.voice_design"))
             return
-        prefs = await self.service.preferences(chat)
-        await message.reply_text(voice_listing(self.service, prefs))
+        async with chat_action(message, ChatAction.RECORD_VOICE):
+            note = await self.service.studio.design(
+                chat_of(update), words[0], words[1], can_manage=await can_manage(update),
+                designer=sender_id(message), asker=asker_of(update),
+            )  # fmt: skip
+        await message.reply_voice(
+            voice=note.data, duration=round(note.duration), filename="voice.ogg",
+            caption=text("voices.designed", name=words[0]), do_quote=True,
+        )  # fmt: skip
+
+    async def _voice_clone(self, update: Update, words: list[str]) -> None:
+        """/voice clone NAME as a reply to a voice note its sender recorded."""
+        message = message_of(update)
+        target = message.reply_to_message
+        recording = None if target is None else (target.voice or target.video_note)
+        if target is None or recording is None or not words:
+            await message.reply_text(text("usage.voice_clone"))
+            return
+        self.service.check_audio_size(recording.file_size)
+        async with downloaded(recording, local_mode=self.local_mode) as path:
+            name = await self.service.studio.clone(
+                chat_of(update), words[0], path, recorded_by=sender_id(target),
+                requested_by=sender_id(message), asker=asker_of(update),
+            )  # fmt: skip
+        await message.reply_text(text("voices.cloned", name=name))
+
+    async def _voice_delete(self, update: Update, words: list[str]) -> None:
+        """/voice delete NAME: the voice and its sample."""
+        message = message_of(update)
+        if not words:
+            await message.reply_text(text("usage.voice_delete"))
+            return
+        name = await self.service.studio.delete(
+            chat_of(update), words[0], can_manage=await can_manage(update),
+            requested_by=sender_id(message),
+        )  # fmt: skip
+        await message.reply_text(text("voices.deleted", name=name))
 
     async def style(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/style [TEXT|off]: show or set the speaking style."""
         message, chat = message_of(update), chat_of(update)
         choice = command_argument(message)
         if not choice:
-            prefs = await self.service.preferences(chat)
-            await message.reply_text(text("style.current", style=prefs.style or text("value.none")))
+            await message.reply_text(style_text(await self.service.preferences(chat)))
             return
         style = await self.service.set_style(chat, choice, can_manage=await can_manage(update))
         reply = text("style.set", style=style) if style else text("style.cleared")
@@ -237,6 +285,14 @@ async def can_manage(update: Update) -> bool:
         return False
     member = await chat.get_member(user.id)
     return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+
+
+def sender_id(message: Message) -> str | None:
+    """Who sent `message` as themselves: not a forward of someone else's message, not on behalf
+    of a chat (an anonymous administrator, a channel). None when that cannot be told."""
+    if message.forward_origin is not None or message.sender_chat is not None:
+        return None
+    return None if message.from_user is None else str(message.from_user.id)
 
 
 def message_of(update: Update) -> Message:

@@ -23,6 +23,7 @@ import httpx
 
 from core.domain import LANGUAGES, Answer, Transcript, Usage
 from core.errors import AudioTooLarge, EmptyAudio, EmptyText, MimoBadResponse
+from core.metrics import NO_METRICS, Metrics
 from core.mimo.answers import (
     answer_of,
     decode_audio,
@@ -48,6 +49,8 @@ class MimoModels:
     tts: str = "mimo-v2.5-tts"
     audio: str = "mimo-v2.5"
     chat: str = "mimo-v2.5"
+    voicedesign: str = "mimo-v2.5-tts-voicedesign"  # a chat's designed voices speak with it
+    voiceclone: str = "mimo-v2.5-tts-voiceclone"  # ...and its cloned voices with this one
 
 
 DEFAULT_MODELS = MimoModels()
@@ -68,6 +71,7 @@ class MimoClient:
         max_retries: int = 3,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         breaker: CircuitBreaker | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.models = models
         self._wire = MimoWire(
@@ -79,6 +83,7 @@ class MimoClient:
             max_retries=max_retries,
             retry_policy=retry_policy,
             breaker=breaker,
+            metrics=metrics,
         )
 
     def __repr__(self) -> str:
@@ -137,9 +142,13 @@ class MimoClient:
         voice: str | None = None,
         style: str | None = None,
         model: str | None = None,
+        description: str | None = None,
     ) -> bytes:
-        """A whole WAV file of `text` spoken in `voice` and `style`."""
-        data = await self._wire.post(self._tts_body(text, voice, style, model, "wav"))
+        """A whole WAV file of `text` spoken in `voice` and `style`. A voicedesign `model`
+        takes the voice's `description` instead of a voice; a voiceclone one takes the sample's
+        data URL as `voice` (`core.mimo.speech.clone_voice`)."""
+        body = self._tts_body(text, voice, style, model, "wav", description)
+        data = await self._wire.post(body)
         audio = message_of(data).get("audio")
         return decode_audio(audio.get("data") if isinstance(audio, dict) else None)
 
@@ -150,9 +159,11 @@ class MimoClient:
         voice: str | None = None,
         style: str | None = None,
         model: str | None = None,
+        description: str | None = None,
     ) -> bytes:
         """Like `synthesize`, over MiMo's streaming form; the PCM pieces come back as one WAV."""
-        body = {**self._tts_body(text, voice, style, model, "pcm16"), "stream": True}
+        tts = self._tts_body(text, voice, style, model, "pcm16", description)
+        body = {**tts, "stream": True}
         pcm = bytearray()
         async for chunk in self._wire.stream(body):
             audio = delta_of(chunk).get("audio")
@@ -163,14 +174,20 @@ class MimoClient:
         return pcm16_wav(bytes(pcm))
 
     def _tts_body(
-        self, text: str, voice: str | None, style: str | None, model: str | None, fmt: str
+        self,
+        text: str,
+        voice: str | None,
+        style: str | None,
+        model: str | None,
+        fmt: str,
+        description: str | None = None,
     ) -> Json:
         if not text.strip():
             raise EmptyText("nothing to speak")
         model = model or self.models.tts
         return {
             "model": model,
-            "messages": tts_messages(model, text, style),
+            "messages": tts_messages(model, text, style, description=description),
             "audio": tts_audio_options(model, voice, fmt),
         }
 

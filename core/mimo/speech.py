@@ -9,8 +9,19 @@ sends what these functions return:
   for short style words, `(sing)` included; a longer natural-language direction goes into a `user`
   message before the text instead ("director mode"), where it reads as an instruction rather than
   as a label.
-- `mimo-v2.5-tts-voicedesign`: the style *is* the voice description, so it always goes into the
-  `user` message, and no preset voice is sent.
+- `mimo-v2.5-tts-voicedesign`: the voice is described in the `user` message (a chat's designed
+  voice, `description`; the chat's style follows it there), and no preset voice is sent; text
+  preview optimisation stays off. Without a description, the style is the description.
+- `mimo-v2.5-tts-voiceclone`: the voice is a data URL of the reference sample (`clone_voice`),
+  mp3 or wav, base64 at most 10 MB; styles as for v2.5.
+
+Style presets (`STYLE_PRESETS`: happy, whisper, news anchor, storyteller, faster, sing...) are
+names a chat can choose with `/style`; each is rendered as the words the models understand
+(`faster` is "speed up", `news anchor` a director's sentence). Anything else is free text.
+
+Inline audio tags (`[laugh]`, `[cough]`) pass through to the preset-voice models, which document
+them; designed and cloned voices would read them out as words, so there they are dropped
+(`supports_audio_tags`).
 
 Who may set the style: the chat's settings, and nothing else. A user's text is made plain before
 it is rendered (`plain_text`), the same way for every family (v2 requests are served by the v2.5
@@ -28,10 +39,11 @@ nothing but tags is `EmptyText`, not an empty request.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 
-from core.errors import EmptyText
+from core.errors import AudioTooLarge, EmptyText
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,24 @@ _V25_VOICES = (
     Voice("Dean", "Dean — English, male, deep and steady"),
 )
 
+# What a style preset is rendered as: a short label for the `(style)` / `<style>` prefix, or a
+# director's sentence (v2.5 sends that in the `user` message; v2 takes it in its tag).
+STYLE_PRESETS: dict[str, str] = {
+    "happy": "happy",
+    "sad": "sad",
+    "angry": "angry",
+    "excited": "excited",
+    "calm": "calm",
+    "whisper": "whisper",
+    "news anchor": "Read this like a professional news anchor: clear, neutral and measured.",
+    "storyteller": "Tell this like a warm, unhurried storyteller reading aloud to children.",
+    "faster": "speed up",
+    "slower": "slow down",
+    "sing": "sing",
+}
+CLONE_MIME_TYPES = frozenset({"audio/mpeg", "audio/wav"})
+CLONE_BASE64_LIMIT = 10 * 1024 * 1024
+
 _STYLE_TAG = re.compile(r"<\s*/?\s*style\s*>", re.IGNORECASE)
 _STYLE_TAGS_IN_TEXT = re.compile(r"(?:[ \t]*<\s*/?\s*style\s*>[ \t]*)+", re.IGNORECASE)
 # Bracketed words at the start of the text (an unclosed bracket runs to the end, a stray
@@ -66,6 +96,8 @@ _LEADING_TAGS = re.compile(r"^(?:\s*(?:[)）\]】]|[(（\[【][^)）\]】]*(?:[)
 _TAG_BRACKETS = re.compile(r"[()（）\[\]【】]")
 # Characters that would end or open a style prefix early if they appeared inside the style.
 _STYLE_BRACKETS = re.compile(r"[<>()（）\[\]【】]")
+_AUDIO_TAG = re.compile(r"[ \t]*[\[【][^\]】\n]{1,40}[\]】]")
+_SPACES = re.compile(r"[ \t]{2,}")
 _SENTENCE_END = re.compile(r"[.!?。！？；;]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SINGING = frozenset({"sing", "singing", "唱歌"})
@@ -83,6 +115,37 @@ def is_voicedesign(model: str) -> bool:
     return model.endswith("-voicedesign")
 
 
+def is_voiceclone(model: str) -> bool:
+    """A model whose voice is a reference recording (`clone_voice`)."""
+    return model.endswith("-voiceclone")
+
+
+def supports_audio_tags(model: str) -> bool:
+    """Whether inline `[laugh]`-style tags are performed rather than read out: documented for
+    the preset-voice models only."""
+    return not (is_voicedesign(model) or is_voiceclone(model))
+
+
+def preset_style(style: str | None) -> str | None:
+    """A preset's rendering when `style` names one (any case), else `style` itself."""
+    if not style:
+        return style
+    key = " ".join(style.casefold().split())
+    rendered = STYLE_PRESETS.get(key)
+    # A preset that is its own rendering ("happy") keeps the chat's spelling ("Happy").
+    return style if rendered is None or rendered.casefold() == key else rendered
+
+
+def clone_voice(sample: bytes, mime: str) -> str:
+    """The `audio.voice` of a voiceclone request: the sample as a data URL. Refuses what MiMo
+    would refuse: another format, or base64 over 10 MB."""
+    if mime not in CLONE_MIME_TYPES:
+        raise ValueError(f"voice samples are mp3 or wav, not {mime!r}")  # a bug: convert first
+    if 4 * ((len(sample) + 2) // 3) > CLONE_BASE64_LIMIT:
+        raise AudioTooLarge("voice sample over MiMo's 10 MB base64 cap", limit="7.5 MB")
+    return f"data:{mime};base64,{base64.b64encode(sample).decode('ascii')}"
+
+
 def voices_for(model: str) -> tuple[Voice, ...]:
     """The preset voices of a TTS model; unknown models get the v2.5 catalogue.
 
@@ -97,18 +160,23 @@ def default_voice(model: str) -> str:
     return "mimo_default"
 
 
-def tts_messages(model: str, text: str, style: str | None) -> list[dict[str, str]]:
+def tts_messages(
+    model: str, text: str, style: str | None, *, description: str | None = None
+) -> list[dict[str, str]]:
     """The chat messages of one TTS request: an optional director `user` message, then the text.
 
     The text always goes in the `assistant` message: MiMo speaks that one and only reads the
-    `user` message as direction.
+    `user` message as direction. `description` (voicedesign) describes the voice.
     """
-    style, text = _clean_style(style), plain_text(text)
+    style, text = _clean_style(preset_style(style)), spoken_text(model, text)
     if not text:
-        raise EmptyText("nothing to speak once the style tags are taken out")
+        raise EmptyText("nothing to speak once the style and audio tags are taken out")
     if is_v2(model):
         spoken = f"<style>{style}</style>{text}" if style else text
         return [{"role": "assistant", "content": spoken}]
+    if is_voicedesign(model) and description:
+        direction = _single_line(description) + (f"\n{style}" if style else "")
+        return [{"role": "user", "content": direction}, {"role": "assistant", "content": text}]
     if style and (is_voicedesign(model) or not _is_short_style(style)):
         return [{"role": "user", "content": style}, {"role": "assistant", "content": text}]
     spoken = f"({style}){text}" if style else text
@@ -123,6 +191,8 @@ def tts_audio_options(model: str, voice: str | None, audio_format: str) -> dict[
     """
     if is_voicedesign(model):
         return {"format": audio_format, "optimize_text_preview": False}
+    if is_voiceclone(model) and not (voice or "").startswith("data:audio/"):
+        raise ValueError("voiceclone needs the sample's data URL as its voice (clone_voice)")
     return {"format": audio_format, "voice": voice or default_voice(model)}
 
 
@@ -139,6 +209,15 @@ def plain_text(text: str) -> str:
     return f"{words} {rest}".strip() if words else rest
 
 
+def spoken_text(model: str, text: str) -> str:
+    """What of the user's `text` a request to `model` carries: `plain_text`, without inline
+    audio tags where the model does not perform them."""
+    text = plain_text(text)
+    if supports_audio_tags(model):
+        return text
+    return _SPACES.sub(" ", _AUDIO_TAG.sub(" ", text)).strip()
+
+
 def _clean_style(style: str | None) -> str:
     """The style as one line without brackets, so it cannot close its own prefix early."""
     if not style:
@@ -146,6 +225,10 @@ def _clean_style(style: str | None) -> str:
     cleaned = " ".join(_STYLE_BRACKETS.sub(" ", _STYLE_TAG.sub(" ", style)).split())
     # Both families document singing in lower case only.
     return cleaned.casefold() if cleaned.casefold() in _SINGING else cleaned
+
+
+def _single_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _is_short_style(style: str) -> bool:

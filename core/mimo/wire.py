@@ -50,6 +50,7 @@ from core.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
+from core.metrics import NO_METRICS, Metrics
 from core.mimo.breaker import CircuitBreaker
 
 logger = logging.getLogger(__name__)
@@ -108,7 +109,9 @@ class MimoWire:
         max_retries: int = 3,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         breaker: CircuitBreaker | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
+        self.metrics = metrics  # latency and errors of each whole call (`core.metrics`)
         self.base_url = base_url.rstrip("/")
         self._http = http
         self._key = api_key
@@ -129,7 +132,7 @@ class MimoWire:
     async def post(self, body: Json) -> Json:
         """One JSON answer with at least one choice, retried on transient failures, inside the
         deadline."""
-        with self.breaker.call():
+        with self.metrics.mimo_call(), self.breaker.call():
             deadline = self._policy.clock() + self._timeout
 
             async def attempt() -> Json:
@@ -147,7 +150,7 @@ class MimoWire:
         """The JSON chunks of an SSE answer. Only opening the stream is retried: pieces already
         handed out cannot be taken back. A stream none of whose chunks has a choice (empty, or
         usage only) is a bad response, not an empty answer."""
-        with self.breaker.call():
+        with self.metrics.mimo_call(), self.breaker.call():
             deadline = self._policy.clock() + self._timeout
             response = await self._with_retries(
                 lambda: self._send(body, deadline, stream=True), deadline

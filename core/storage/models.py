@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -180,3 +181,33 @@ class ChatUsageRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class ChatVoiceRow(Base):
+    """A voice of one chat's own (`core.voices`): designed (a description) or cloned (a sample
+    recording, mp3 of at most 30 s). Deleted by `/voice delete` or, with all of the chat's
+    voices, by `/forget`.
+
+    `name_key` is the casefolded name: names are unique per chat whatever their case.
+    """
+
+    __tablename__ = "chat_voices"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "name_key"),
+        CheckConstraint("kind IN ('designed', 'cloned')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(32))
+    name_key: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Loaded only when the voice speaks: listings never carry the recordings.
+    sample: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    sample_mime: Mapped[str] = mapped_column(String(32), default="")
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -19,12 +19,13 @@ from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.domain import ChatRef, Platform, Preferences
+from core.domain import ChatRef, ChatVoice, Platform, Preferences
 from core.quotas import Counts
 from core.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.storage.processed import ProcessedUpdateRepository
 from core.storage.repositories import PreferencesRepository
 from core.storage.usage import UsageRepository
+from core.storage.voices import VoiceRepository
 from core.summaries.values import ChatMessage, SummaryState
 from core.work import Claim, ClaimState
 
@@ -109,6 +110,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
         """For `/forget`, which deletes the chat's usage too."""
         ...
 
+    @property
+    def voices(self) -> VoiceStore:
+        """For `/forget`, which deletes the chat's own voices and samples too."""
+        ...
+
 
 class ProcessedUpdateStore(Protocol):
     """Claims on incoming work (`core.work`)."""
@@ -158,6 +164,27 @@ class UsageUnitOfWork(UnitOfWork, Protocol):
     def usage(self) -> UsageStore: ...
 
 
+class VoiceStore(Protocol):
+    """A chat's own voices (`core.voices`); names match whatever their case."""
+
+    async def in_chat(self, chat: ChatRef) -> list[ChatVoice]: ...
+
+    async def find(self, chat: ChatRef, name: str) -> ChatVoice | None: ...
+
+    async def add(self, chat: ChatRef, voice: ChatVoice) -> bool: ...
+
+    async def delete(self, chat: ChatRef, name: str) -> bool: ...
+
+    async def delete_chat(self, chat: ChatRef) -> int: ...
+
+
+class VoiceUnitOfWork(UnitOfWork, Protocol):
+    """What `core.voices` needs: preferences (the chosen voice) and the chat's voices."""
+
+    @property
+    def voices(self) -> VoiceStore: ...
+
+
 class SqlAlchemyUnitOfWork:
     """One `AsyncSession`, hence one transaction, per `async with` block.
 
@@ -170,6 +197,7 @@ class SqlAlchemyUnitOfWork:
     summary_states: SummaryStateRepository
     processed: ProcessedUpdateRepository
     usage: UsageRepository
+    voices: VoiceRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -184,6 +212,7 @@ class SqlAlchemyUnitOfWork:
         self.summary_states = SummaryStateRepository(self._session)
         self.processed = ProcessedUpdateRepository(self._session)
         self.usage = UsageRepository(self._session)
+        self.voices = VoiceRepository(self._session)
         return self
 
     async def __aexit__(

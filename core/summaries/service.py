@@ -17,6 +17,7 @@ from core import errors
 from core.clock import Clock
 from core.domain import ChatRef
 from core.limits import Asker
+from core.metrics import NO_METRICS, Metrics, counted
 from core.ports import ChatApi
 from core.service import VoiceService
 from core.storage.uow import SummaryUnitOfWork
@@ -49,6 +50,8 @@ _BULLET = re.compile(r"^\s*[•\-*]\s*", re.MULTILINE)
 
 
 class SummaryService:
+    metrics: Metrics = NO_METRICS  # summaries counted (`core.metrics`); set by bootstrap
+
     def __init__(
         self,
         *,
@@ -118,6 +121,7 @@ class SummaryService:
             raise errors.NothingToSummarise(days=days)
         return await self.summarise_messages(chat, messages, voice=request.voice, asker=asker)
 
+    @counted("summary")
     async def summarise_messages(
         self,
         chat: ChatRef,
@@ -188,8 +192,9 @@ class SummaryService:
     async def forget(
         self, chat: ChatRef, *, can_manage: bool, inside: Sequence[ChatRef] = ()
     ) -> int:
-        """`/forget`: delete the chat's messages, transcripts, summary state, preferences and
-        usage counts, in one transaction. Returns how many messages there were.
+        """`/forget`: delete the chat's messages, transcripts, summary state, preferences,
+        usage counts and own voices (samples included), in one transaction. Returns how many
+        messages there were.
 
         `inside` are places within the chat that are stored under their own reference (a Discord
         server's channels: their overrides and last-summary markers); they go too.
@@ -203,6 +208,7 @@ class SummaryService:
                 await uow.summary_states.delete(place)
                 await uow.preferences.delete(place)
                 await uow.usage.delete_chat(place)
+                await uow.voices.delete_chat(place)
             await uow.commit()
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip

@@ -62,8 +62,8 @@ def parse_summary_args(argument: str) -> SummaryRequest | LoggingChoice:
 
 
 def parse_window(word: str) -> Window:
-    """One window word: `2h`, `3d`, `90m`, `1w` or a message count such as `200`."""
-    word = word.strip().casefold()
+    """One window word: `2h`, `3d`, `90m`, `1w` (also `2 h`) or a message count such as `200`."""
+    word = _SPACED_UNIT.sub(r"\1\2", word.strip().casefold())
     if _COUNT.match(word):
         count = int(word)
         if not 1 <= count <= MAX_COUNT:

@@ -557,9 +557,10 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
     by_name = {(c["type"], c["name"]): c for c in discord_api.commands}
     slash = {name for kind, name in by_name if kind == 1}
     assert slash == {"say", "transcribe", "ask", "voice", "style", "language", "autotranscribe",
-                     "settings", "help", "summary", "forget", "usage"}  # fmt: skip
+                     "settings", "help", "summary", "forget", "usage", "design_voice",
+                     "delete_voice"}  # fmt: skip
     assert {name for kind, name in by_name if kind == 3} == {
-        "Transcribe", "Read aloud", "Ask about this audio"
+        "Transcribe", "Read aloud", "Ask about this audio", "Clone this voice"
     }  # fmt: skip
     assert all(c["description"] for c in discord_api.commands if c["type"] == 1)
     say_options = {o["name"]: o for o in by_name[(1, "say")]["options"]}

@@ -515,7 +515,7 @@ async def test_recorded_usage_never_goes_below_zero(database_url: str) -> None:
 async def test_0004_adds_the_limits_tables_and_takes_them_away(empty_database_url: str) -> None:
     from core.storage import downgrade, upgrade
 
-    await upgrade(empty_database_url)
+    await upgrade(empty_database_url, "0004")
     tables = {t for (t,) in await query(empty_database_url, _TABLES[_dialect(empty_database_url)])}
     await downgrade(empty_database_url, "0003")
     after = {t for (t,) in await query(empty_database_url, _TABLES[_dialect(empty_database_url)])}

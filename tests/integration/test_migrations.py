@@ -26,7 +26,7 @@ from core.storage import (
 )
 from core.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0004"
+HEAD = "0005"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

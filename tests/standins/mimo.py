@@ -57,6 +57,7 @@ _MEASURE_RATE = 16_000
 _TONE_HZ = 400  # divides 24 kHz evenly, so one period can be repeated
 _DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
 _ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
+_CLONE_MIMES = {"audio/wav", "audio/mpeg"}
 _V2_VOICES = {"mimo_default", "default_zh", "default_en"}
 _V25_VOICES = {"mimo_default", "冰糖", "茉莉", "苏打", "白桦", "Mia", "Chloe", "Milo", "Dean"}
 
@@ -395,15 +396,38 @@ def _check_tts_audio(model: str, body: Json) -> str:
         raise _Reject(400, f"unsupported audio format {fmt!r}", "audio.format")
     voice = audio.get("voice")
     if model.endswith("-voicedesign"):
+        _check_voicedesign(body, audio)
         return str(fmt)
     if model.endswith("-voiceclone"):
-        if not str(voice).startswith("data:audio/"):
-            raise _Reject(400, "voiceclone needs a data URL sample as voice", "audio.voice")
+        _check_voiceclone(str(voice))
         return str(fmt)
     voices = _V2_VOICES if model.startswith("mimo-v2-tts") else _V25_VOICES
     if voice not in voices:
         raise _Reject(400, f"voice {voice!r} not found", "audio.voice")
     return str(fmt)
+
+
+def _check_voicedesign(body: Json, audio: Json) -> None:
+    """voicedesign: the voice is the description in a `user` message, never `audio.voice`."""
+    if "voice" in audio:
+        raise _Reject(400, "voicedesign takes no audio.voice: describe the voice", "audio.voice")
+    described = [
+        m.get("content")
+        for m in body["messages"]
+        if isinstance(m, dict) and m.get("role") == "user"
+    ]
+    if not described or not isinstance(described[0], str) or not described[0].strip():
+        raise _Reject(400, "voicedesign needs the voice description in a user message", "messages")
+
+
+def _check_voiceclone(voice: str) -> None:
+    """voiceclone: `audio.voice` is an mp3 or wav data URL, base64 at most 10 MB."""
+    match = _DATA_URL.match(voice)
+    if match is None or match.group(1) not in _CLONE_MIMES:
+        raise _Reject(400, "voiceclone needs an mp3 or wav data URL as voice", "audio.voice")
+    if len(match.group(2)) > ASR_BASE64_LIMIT:
+        raise _Reject(400, "voice sample base64 exceeds 10 MB", "audio.voice")
+    _b64decode(match.group(2))
 
 
 def _b64decode(encoded: str) -> bytes:

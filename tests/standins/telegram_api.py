@@ -28,7 +28,7 @@ Wire format, as the real server accepts it:
 
 Dispatch is table-driven: each Bot API method is a coroutine decorated with ``@_api_method(name)``
 taking ``(self, call)`` and returning the ``result`` or raising `BotApiError`. To add a method
-(``setWebhook`` with its ``secret_token``, say), write one such coroutine; nothing else changes.
+(``getChatMember``, say), write one such coroutine; nothing else changes.
 """
 
 from __future__ import annotations
@@ -256,6 +256,8 @@ class FakeBotApi:
         self.bot_id = int(token.split(":", 1)[0])
         self.calls: list[Call] = []
         self.commands: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] | None = None
+        """What the last setWebhook asked for (url, secret_token, allowed_updates), if any."""
         self.downloads: list[str] = []
         """File paths served over ``/file/bot<token>/...``, in order."""
         self._commands_by_scope: dict[str, list[dict[str, Any]]] = {}
@@ -686,7 +688,38 @@ class FakeBotApi:
     async def _delete_webhook(self, call: Call) -> bool:
         if call.params.get("drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None
         return True
+
+    @_api_method("setWebhook")
+    async def _set_webhook(self, call: Call) -> bool:
+        url = str(call.params.get("url") or "")
+        if not url:  # Telegram: an empty url removes the webhook
+            self.webhook = None
+            return True
+        if urlparse(url).scheme != "https":
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = call.params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise bad_request("bad webhook: secret token contains unallowed characters")
+        if call.params.get("drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": call.params.get("allowed_updates"),
+        }
+        return True
+
+    @_api_method("getWebhookInfo")
+    async def _get_webhook_info(self, call: Call) -> dict[str, Any]:
+        current = self.webhook or {}
+        return {
+            "url": current.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+            **_present(allowed_updates=current.get("allowed_updates")),
+        }
 
     @_api_method("setMyCommands")
     async def _set_my_commands(self, call: Call) -> bool:

@@ -122,3 +122,8 @@ def test_any_text_is_a_bounded_request_or_the_usage_error(argument: str) -> None
             assert timedelta(0) < window.span <= MAX_SPAN
         if isinstance(window, LastMessages):
             assert 1 <= window.count <= MAX_COUNT
+
+
+def test_a_window_option_with_a_space_reads_like_the_command() -> None:
+    # Discord passes the option as one value; Telegram's /summary 2 h reads the same.
+    assert parse_window("2 h") == parse_window("2h") == LastDuration(timedelta(hours=2))

@@ -1,20 +1,33 @@
-"""Preferences: /voice, /style, /language, /autotranscribe, /settings and /help.
+"""Preferences: /voice, /style, /language, /autotranscribe, /settings and /help, and the
+server's own voices: /design_voice, /delete_voice and the message menu "Clone this voice".
 
-Answers are ephemeral: settings are nobody else's business. In a server, changing them takes
-Manage Server (`places.can_manage`); in DMs they are the user's own.
+Answers are ephemeral: settings are nobody else's business (a designed voice's sample is the
+exception: the channel hears it). In a server, changing them takes Manage Server
+(`places.can_manage`); in DMs they are the user's own.
+
+Cloning is a message menu rather than an upload option: on a voice message (recorded in
+Discord, not an uploaded file) whose author is the person using the menu, Discord itself
+vouches that the voice is theirs. A modal asks for the new voice's name.
 """
 
 from __future__ import annotations
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.error_handler import on_app_command_error
+from bots.discord.gate import asker_of
+from bots.discord.media import downloaded, voice_message_in
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import Interaction, followup_of
+from bots.discord.voice_message import send_voice_message
+from core import errors
 from core.domain import ChatRef
 from core.messages import text
-from core.overview import on_off, settings_text, voice_listing
+from core.overview import catalogue_text, on_off, settings_text, style_text
 from core.service import VoiceService
+from core.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 Choice = app_commands.Choice
 
@@ -26,32 +39,106 @@ SCOPES = [Choice(name="the whole server", value="server"),
           Choice(name="this channel only", value="channel")]  # fmt: skip
 
 
+class NoVoiceMessage(errors.UserInputError):
+    key = "discord.clone.no_voice_message"
+
+
 class PreferencesCog(commands.Cog):
     """Show or change where the command runs: the server's settings, or the user's in DMs."""
 
-    def __init__(self, service: VoiceService) -> None:
+    def __init__(self, service: VoiceService, *, bot: commands.Bot | None = None) -> None:
         self.service = service
+        self.bot = bot  # for the message menu, added to `bot.tree` in `cog_load`
+        self.menu = app_commands.ContextMenu(name="Clone this voice", callback=self.clone_voice)
+
+    async def cog_load(self) -> None:
+        if self.bot is not None:
+            self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        if self.bot is not None:
+            self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     @app_commands.command(description="Show or choose the voice")
     @app_commands.describe(name="The voice to use; leave empty to list them")
     async def voice(self, interaction: Interaction, name: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
-        chat = for_interaction(interaction)
+        chat, studio = for_interaction(interaction), self.service.studio
         if name is None:
-            prefs = await self.service.preferences(chat)
-            await _answer(interaction, voice_listing(self.service, prefs))
+            catalogue = await studio.catalogue(chat)
+            await _answer(interaction, catalogue_text(catalogue, none_key="discord.voices.none"))
             return
-        chosen = await self.service.set_voice(chat, name, can_manage=can_manage(interaction))
+        chosen = await studio.choose(chat, name, can_manage=can_manage(interaction))
         await _answer(interaction, text("voice.set", voice=chosen))
 
     @voice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
-        """The voices of the chat's speech model whose name or description matches."""
-        prefs = await self.service.preferences(for_interaction(interaction))
-        found = [
-            v for v in self.service.voices(prefs) if typed.casefold() in v.description.casefold()
-        ]
-        return [Choice(name=v.description[:100], value=v.name) for v in found][:25]
+        """The voices (the model's and the server's own) whose name or description matches."""
+        catalogue = await self.service.studio.catalogue(for_interaction(interaction))
+        offered = [(v.name, v.description) for v in catalogue.built_in]
+        offered += [(v.name, own_label(v.name, v.kind)) for v in catalogue.own]
+        found = [(name, label) for name, label in offered if typed.casefold() in label.casefold()]
+        return [Choice(name=label[:100], value=name) for name, label in found][:25]
+
+    @app_commands.command(description="Design a voice of this server's own from a description")
+    @app_commands.describe(
+        name=f"One word of at most {MAX_NAME_CHARS} letters, digits, - or _",
+        description="What the voice sounds like, e.g. a calm, low narrator with a slight smile",
+    )
+    async def design_voice(
+        self,
+        interaction: Interaction,
+        name: app_commands.Range[str, 1, MAX_NAME_CHARS],
+        description: app_commands.Range[str, 1, MAX_DESCRIPTION_CHARS],
+    ) -> None:
+        """/design_voice name description: store it, and let the channel hear a sample."""
+        await interaction.response.defer(thinking=True)
+        note = await self.service.studio.design(
+            for_interaction(interaction), name, description,
+            can_manage=can_manage(interaction), designer=str(interaction.user.id),
+            asker=asker_of(interaction),
+        )  # fmt: skip
+        await send_voice_message(interaction, note)
+        await followup_of(interaction)(content=text("voices.designed", name=name))
+
+    @app_commands.command(description="Delete one of this server's own voices")
+    @app_commands.describe(name="The voice to delete, with its sample")
+    async def delete_voice(self, interaction: Interaction, name: str) -> None:
+        await interaction.response.defer(ephemeral=True)
+        deleted = await self.service.studio.delete(
+            for_interaction(interaction), name, can_manage=can_manage(interaction),
+            requested_by=str(interaction.user.id),
+        )  # fmt: skip
+        await _answer(interaction, text("voices.deleted", name=deleted))
+
+    @delete_voice.autocomplete("name")
+    async def own_voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
+        catalogue = await self.service.studio.catalogue(for_interaction(interaction))
+        found = [v for v in catalogue.own if typed.casefold() in v.name.casefold()]
+        return [Choice(name=own_label(v.name, v.kind)[:100], value=v.name) for v in found][:25]
+
+    async def clone_voice(self, interaction: Interaction, message: discord.Message) -> None:
+        """Message menu "Clone this voice": only on your own voice message; a modal asks for
+        the name (a modal must be the first response, so the checks come before it)."""
+        recording = voice_message_in(message)
+        if recording is None:
+            raise NoVoiceMessage("no voice message to clone")
+        if message.author.id != interaction.user.id:
+            raise errors.NotYourRecording("someone else's voice message")
+        await interaction.response.send_modal(CloneModal(self, message, recording))
+
+    async def clone(
+        self, interaction: Interaction, message: discord.Message, recording: discord.Attachment,
+        name: str,
+    ) -> None:  # fmt: skip
+        """Clone the voice of `recording` (checked to be the user's own) as `name`."""
+        async with downloaded(recording, self.service) as path:
+            cloned = await self.service.studio.clone(
+                for_interaction(interaction), name, path,
+                recorded_by=str(message.author.id), requested_by=str(interaction.user.id),
+                asker=asker_of(interaction),
+            )  # fmt: skip
+        await _answer(interaction, text("voices.cloned", name=cloned))
 
     @app_commands.command(description="Show or set the speaking style")
     @app_commands.describe(
@@ -62,10 +149,7 @@ class PreferencesCog(commands.Cog):
         await interaction.response.defer(ephemeral=True)
         chat = for_interaction(interaction)
         if words is None:
-            prefs = await self.service.preferences(chat)
-            await _answer(
-                interaction, text("style.current", style=prefs.style or text("value.none"))
-            )
+            await _answer(interaction, style_text(await self.service.preferences(chat)))
             return
         style = await self.service.set_style(chat, words, can_manage=can_manage(interaction))
         await _answer(
@@ -160,3 +244,32 @@ def _server_channel(interaction: Interaction) -> ChatRef | None:
     if interaction.guild_id is None or interaction.channel_id is None:
         return None
     return channel_of(interaction.channel_id)
+
+
+def own_label(name: str, kind: str) -> str:
+    """How one of the server's own voices reads among the choices."""
+    return f"{name} — {kind} voice of this server"
+
+
+class CloneModal(discord.ui.Modal):
+    """The name of the voice cloned from one voice message."""
+
+    def __init__(
+        self, cog: PreferencesCog, message: discord.Message, recording: discord.Attachment
+    ) -> None:
+        super().__init__(title=text("discord.clone.title"))
+        self.cog, self.message, self.recording = cog, message, recording
+        self.voice_name: discord.ui.TextInput[CloneModal] = discord.ui.TextInput(
+            label=text("discord.clone.label"), max_length=MAX_NAME_CHARS
+        )
+        self.add_item(self.voice_name)
+
+    async def on_submit(self, interaction: Interaction, /) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.cog.clone(interaction, self.message, self.recording, self.voice_name.value)
+
+    async def on_error(  # type: ignore[override]  # discord.py types it as a view's
+        self, interaction: Interaction, error: Exception, /
+    ) -> None:
+        # Modals report to themselves, not to the command tree: route them to the one handler.
+        await on_app_command_error(interaction, error)

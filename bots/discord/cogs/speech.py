@@ -41,18 +41,20 @@ class SpeechCog(commands.Cog):
     ) -> None:
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
         await interaction.response.defer(thinking=True)
-        note = await self.service.say(
+        notes = await self.service.say_notes(
             for_interaction(interaction), text, asker=asker_of(interaction)
         )
-        await send_voice_message(interaction, note)
+        for note in notes:  # one, unless the text is longer than a voice message holds
+            await send_voice_message(interaction, note)
         if in_voice_channel:
-            outcome = await play_for(interaction.user, note, self.voice_client)
+            outcome = await play_for(interaction.user, notes[0], self.voice_client)
             await followup_of(interaction, ephemeral=True)(content=outcome)
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Read aloud": the message's text as a voice message."""
         await interaction.response.defer(thinking=True)
-        note = await self.service.say(
+        notes = await self.service.say_notes(
             for_interaction(interaction), message.content, asker=asker_of(interaction)
         )
-        await send_voice_message(interaction, note)
+        for note in notes:
+            await send_voice_message(interaction, note)

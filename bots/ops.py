@@ -1,0 +1,25 @@
+"""The operations endpoint on OPS_LISTEN: `/healthz` and `/metrics` (served by `bots.http`)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from core.bootstrap import Runtime
+from core.health import database_reachable
+from core.metrics import CONTENT_TYPE
+
+
+def ops_routes(runtime: Runtime) -> list[web.RouteDef]:
+    """`/healthz`: 200 {"status": "ok", "database": "ok"} while the database answers, else 503
+    with "unreachable"; `/metrics`: what `runtime.metrics` counted, in Prometheus' format."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        if await database_reachable(runtime.settings.database_url):
+            return web.json_response({"status": "ok", "database": "ok"})
+        return web.json_response({"status": "unhealthy", "database": "unreachable"}, status=503)
+
+    async def metrics(request: web.Request) -> web.Response:
+        body = runtime.metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+    return [web.get("/healthz", healthz), web.get("/metrics", metrics)]

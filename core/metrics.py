@@ -1,0 +1,174 @@
+"""What the bot is doing, counted for Prometheus (`/metrics` on OPS_LISTEN, `bots.ops`).
+
+A small facade over prometheus_client, so the rest of the core says what happened
+(`@counted("transcribe")`, `metrics.transcribed(seconds)`, `with metrics.mimo_call():`) and never
+which metric types hold it. Each `Metrics` owns its registry (never prometheus_client's global
+one), so several runtimes in one process, tests above all, count apart.
+
+    voicebridge_requests_total{capability,outcome}   transcribe, say, ask, summary; ok, refused
+                                                      (the user hears why: a limit, a bad input),
+                                                      failed (MiMo or anything unexpected)
+    voicebridge_requests_in_progress{capability}     requests being worked on right now
+    voicebridge_audio_seconds_total                  seconds of audio transcribed
+    voicebridge_mimo_request_seconds                 one MiMo call, retries included (histogram)
+    voicebridge_mimo_errors_total{kind}              MiMo calls that failed after their retries
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from core import errors
+
+Capability = Literal["transcribe", "say", "ask", "summary"]
+CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")
+OUTCOMES = ("ok", "refused", "failed")
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+# MiMo answers from well under a second (a short note, streamed) to minutes (a long answer).
+_MIMO_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
+_MIMO_KINDS: tuple[tuple[type[errors.MimoError], str], ...] = (
+    # Subclasses before their bases.
+    (errors.MimoCircuitOpen, "circuit_open"),
+    (errors.MimoAuthError, "auth"),
+    (errors.MimoBalanceError, "balance"),
+    (errors.MimoContentFiltered, "content_filtered"),
+    (errors.MimoBadRequest, "bad_request"),
+    (errors.MimoRateLimited, "rate_limited"),
+    (errors.MimoUnavailable, "unavailable"),
+    (errors.MimoBadResponse, "bad_response"),
+)
+
+
+class Metrics:
+    """The counters of one runtime, in a registry of its own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._requests = Counter(
+            "voicebridge_requests",
+            "Requests by capability and outcome (ok, refused, failed)",
+            ["capability", "outcome"],
+            registry=self.registry,
+        )
+        self._in_progress = Gauge(
+            "voicebridge_requests_in_progress",
+            "Requests being worked on (capability=transcribe: transcriptions in progress)",
+            ["capability"],
+            registry=self.registry,
+        )
+        self._audio = Counter(
+            "voicebridge_audio_seconds",
+            "Seconds of audio transcribed",
+            registry=self.registry,
+        )
+        self._mimo_seconds = Histogram(
+            "voicebridge_mimo_request_seconds",
+            "Duration of one MiMo call, retries included",
+            buckets=_MIMO_BUCKETS,
+            registry=self.registry,
+        )
+        self._mimo_errors = Counter(
+            "voicebridge_mimo_errors",
+            "MiMo calls that failed (after their retries), by kind",
+            ["kind"],
+            registry=self.registry,
+        )
+        # Every series exists from the start, at 0: a rate() over a fresh process works.
+        for capability in CAPABILITIES:
+            self._in_progress.labels(capability)
+            for outcome in OUTCOMES:
+                self._requests.labels(capability, outcome)
+        for _, kind in _MIMO_KINDS:
+            self._mimo_errors.labels(kind)
+
+    @contextmanager
+    def request(self, capability: Capability) -> Iterator[None]:
+        """Count one request of `capability` and how it ended, while it is in progress."""
+        in_progress = self._in_progress.labels(capability)
+        in_progress.inc()
+        try:
+            yield
+        except errors.MimoError:
+            self._requests.labels(capability, "failed").inc()
+            raise
+        except errors.VoicebridgeError:  # a limit, a bad input: the user hears why
+            self._requests.labels(capability, "refused").inc()
+            raise
+        except Exception:
+            self._requests.labels(capability, "failed").inc()
+            raise
+        else:
+            self._requests.labels(capability, "ok").inc()
+        finally:
+            in_progress.dec()
+
+    def transcribed(self, seconds: float) -> None:
+        """`seconds` of audio were transcribed."""
+        if seconds > 0:
+            self._audio.inc(seconds)
+
+    @contextmanager
+    def mimo_call(self) -> Iterator[None]:
+        """Time one MiMo call (all its attempts) and count how it failed, if it did."""
+        started = time.perf_counter()
+        try:
+            yield
+        except errors.MimoError as exc:
+            kind = _kind(exc)
+            self._mimo_errors.labels(kind).inc()
+            if kind != "circuit_open":  # not sent at all: no latency to speak of
+                self._mimo_seconds.observe(time.perf_counter() - started)
+            raise
+        else:
+            self._mimo_seconds.observe(time.perf_counter() - started)
+
+    def exposition(self) -> bytes:
+        """Everything counted, in Prometheus' text format."""
+        return generate_latest(self.registry)
+
+
+NO_METRICS = Metrics()  # for parts built without a runtime (unit tests, the command line)
+
+
+class Metered(Protocol):
+    metrics: Metrics
+
+
+S = TypeVar("S", bound=Metered)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def counted(
+    capability: Capability,
+) -> Callable[
+    [Callable[Concatenate[S, P], Awaitable[T]]], Callable[Concatenate[S, P], Awaitable[T]]
+]:
+    """Count every call of the decorated use case in its owner's `metrics` (`Metrics.request`)."""
+
+    def decorate(
+        method: Callable[Concatenate[S, P], Awaitable[T]],
+    ) -> Callable[Concatenate[S, P], Awaitable[T]]:
+        @functools.wraps(method)
+        async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            with self.metrics.request(capability):
+                return await method(self, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _kind(error: errors.MimoError) -> str:
+    for cls, kind in _MIMO_KINDS:
+        if isinstance(error, cls):
+            return kind
+    return "other"

@@ -1,0 +1,92 @@
+"""The repository of a chat's own voices (`chat_voices`): designed and cloned ones.
+
+Names are unique per chat whatever their case (`name_key`); every query names the chat, so one
+chat can never read, use or delete another's voice or sample.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
+
+from core.domain import ChatRef, ChatVoice, VoiceKind
+from core.storage.models import ChatVoiceRow
+from core.storage.repositories import insert_for
+
+
+def name_key(name: str) -> str:
+    return name.casefold()
+
+
+class VoiceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def in_chat(self, chat: ChatRef) -> list[ChatVoice]:
+        """The chat's voices, oldest first, without their samples."""
+        query = select(ChatVoiceRow).where(*_of(chat)).order_by(ChatVoiceRow.id)
+        return [_to_voice(row, sample=False) for row in await self._session.scalars(query)]
+
+    async def find(self, chat: ChatRef, name: str) -> ChatVoice | None:
+        """The chat's voice called `name` (any case), sample included."""
+        query = (
+            select(ChatVoiceRow)
+            .where(*_of(chat), ChatVoiceRow.name_key == name_key(name))
+            .options(undefer(ChatVoiceRow.sample))
+        )
+        row = (await self._session.scalars(query)).first()
+        return None if row is None else _to_voice(row, sample=True)
+
+    async def add(self, chat: ChatRef, voice: ChatVoice) -> bool:
+        """Store `voice`; False (and nothing stored) when the chat has one of that name."""
+        statement = (
+            insert_for(self._session, ChatVoiceRow)
+            .values(platform=chat.platform, chat_id=chat.chat_id, **_to_columns(voice))
+            .on_conflict_do_nothing(index_elements=["platform", "chat_id", "name_key"])
+        )
+        return await _affected(self._session, statement) == 1
+
+    async def delete(self, chat: ChatRef, name: str) -> bool:
+        """Delete the chat's voice called `name` and its sample; False when there is none."""
+        statement = delete(ChatVoiceRow).where(*_of(chat), ChatVoiceRow.name_key == name_key(name))
+        return await _affected(self._session, statement) == 1
+
+    async def delete_chat(self, chat: ChatRef) -> int:
+        """`/forget`: every voice and sample of the chat; returns how many there were."""
+        return await _affected(self._session, delete(ChatVoiceRow).where(*_of(chat)))
+
+
+def _of(chat: ChatRef) -> tuple[Any, ...]:
+    return (ChatVoiceRow.platform == chat.platform, ChatVoiceRow.chat_id == chat.chat_id)
+
+
+async def _affected(session: AsyncSession, statement: Any) -> int:
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return int(result.rowcount or 0)
+
+
+def _to_columns(voice: ChatVoice) -> dict[str, Any]:
+    return {
+        "name": voice.name,
+        "name_key": name_key(voice.name),
+        "kind": voice.kind,
+        "description": voice.description,
+        "sample": voice.sample or None,
+        "sample_mime": voice.sample_mime,
+        "owner_id": voice.owner_id,
+    }
+
+
+def _to_voice(row: ChatVoiceRow, *, sample: bool) -> ChatVoice:
+    kind: VoiceKind = "cloned" if row.kind == "cloned" else "designed"
+    return ChatVoice(
+        name=row.name,
+        kind=kind,
+        description=row.description,
+        sample=(row.sample or b"") if sample else b"",
+        sample_mime=row.sample_mime,
+        owner_id=row.owner_id,
+    )

@@ -1,0 +1,259 @@
+"""A chat's own voices: designed from a description, cloned from its speaker's recording.
+
+    /voice                  the model's voices and the chat's own (`catalogue`)
+    /voice NAME             choose one, built-in or own (`choose`; settings rules apply)
+    /voice design NAME ...  `design`: MiMo's voicedesign model speaks a short sample in the
+                            described voice; the description is stored (settings rules apply)
+    /voice clone NAME       `clone`: the replied-to voice note becomes the voice's sample (mp3,
+                            its first `sample_seconds`), only when its sender clones it
+    /voice delete NAME      `delete`: the voice and its sample (settings rules, or its owner)
+
+When the chat's chosen voice is one of its own, speech (`speaker`) uses the voicedesign model
+with the stored description, or the voiceclone model with the sample as a data URL, whatever
+MIMO_TTS_MODEL says. `/forget` deletes every voice and sample of the chat.
+
+Names are one word of at most `MAX_NAME_CHARS` letters, digits, `-` or `_`, unique per chat
+whatever their case, and never a built-in voice's name (of any model) or a subcommand's.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from core import errors
+from core.domain import ChatRef, ChatVoice, Preferences, VoiceNote
+from core.limits import ANYONE, Asker, Limiter
+from core.messages import text
+from core.mimo.speech import Voice, clone_voice, default_voice, voices_for
+from core.ports import SpeechApi
+
+if TYPE_CHECKING:
+    from core.storage.uow import VoiceUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+MAX_NAME_CHARS = 24
+MAX_DESCRIPTION_CHARS = 500
+MAX_CHAT_VOICES = 20  # a listing (and Discord's 25 autocomplete choices) stays readable
+SUBCOMMANDS = frozenset({"design", "clone", "delete"})
+_NAME = re.compile(rf"^[^\W_][\w-]{{0,{MAX_NAME_CHARS - 1}}}$")
+_BUILT_IN = frozenset(v.name.casefold() for m in ("mimo-v2-tts", "mimo-v2.5-tts")
+                      for v in voices_for(m))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VoiceModels:
+    tts: str = "mimo-v2.5-tts"  # the preset voices' model (MIMO_TTS_MODEL)
+    design: str = "mimo-v2.5-tts-voicedesign"
+    clone: str = "mimo-v2.5-tts-voiceclone"
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """How one chat's speech is requested: the model, and its voice (a preset's name, or a
+    sample's data URL) or description."""
+
+    model: str
+    voice: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class VoiceCatalogue:
+    chosen: str
+    built_in: tuple[Voice, ...]
+    own: tuple[ChatVoice, ...]
+
+
+class SampleConverter(Protocol):
+    async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]: ...
+
+    async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
+
+
+class VoiceStudio:
+    """The chat's own voices (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        speech: SpeechApi,
+        audio: SampleConverter,
+        uow: Callable[[], VoiceUnitOfWork],
+        models: VoiceModels = VoiceModels(),
+        limiter: Limiter | None = None,
+        sample_seconds: float = 30,
+    ) -> None:
+        self._speech = speech
+        self._audio = audio
+        self._uow = uow
+        self.models = models
+        self._limiter = limiter or Limiter.off()
+        self.sample_seconds = sample_seconds
+
+    # Reading
+
+    async def catalogue(self, chat: ChatRef) -> VoiceCatalogue:
+        async with self._uow() as uow:
+            prefs = await uow.preferences.get(chat)
+            own = tuple(await uow.voices.in_chat(chat))
+        built_in = voices_for(self._tts_model(prefs))
+        return VoiceCatalogue(chosen=_chosen(prefs, built_in, own), built_in=built_in, own=own)
+
+    async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
+        """What the chat's speech is requested with (see the module docstring)."""
+        model = self._tts_model(prefs)
+        preset = _built_in_name(prefs.voice, voices_for(model))
+        if preset is not None or not prefs.voice:
+            return Speaker(model=model, voice=preset or default_voice(model))
+        async with self._uow() as uow:
+            own = await uow.voices.find(chat, prefs.voice)
+        if own is None:  # deleted meanwhile: the default speaks
+            return Speaker(model=model, voice=default_voice(model))
+        if own.kind == "designed":
+            return Speaker(model=self.models.design, description=own.description)
+        return Speaker(model=self.models.clone, voice=clone_voice(own.sample, own.sample_mime))
+
+    # Changing
+
+    async def choose(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
+        """Make `name` (built-in or the chat's own, any case) the chat's voice."""
+        if not can_manage:
+            raise errors.NotAllowed()
+        async with self._uow() as uow:
+            prefs = await uow.preferences.get(chat)
+            built_in = voices_for(self._tts_model(prefs))
+            chosen = _built_in_name(name.strip(), built_in)
+            if chosen is None:
+                own = await uow.voices.find(chat, name.strip())
+                chosen = None if own is None else own.name
+            if chosen is None:
+                own_names = [v.name for v in await uow.voices.in_chat(chat)]
+                names = [v.name for v in built_in] + own_names
+                raise errors.BadChoice(setting="voice", value=name, choices=", ".join(names))
+            await uow.preferences.save(chat, replace(prefs, voice=chosen))
+            await uow.commit()
+        logger.info("voice of %s chosen", chat)
+        return chosen
+
+    async def design(
+        self,
+        chat: ChatRef,
+        name: str,
+        description: str,
+        *,
+        can_manage: bool,
+        designer: str | None,
+        asker: Asker = ANYONE,
+    ) -> VoiceNote:
+        """Store a voice built from `description` and return a short sample of it. Nothing is
+        stored when MiMo fails."""
+        if not can_manage:
+            raise errors.NotAllowed()
+        name, description = _valid_name(name), _valid_description(description)
+        await self._check_room(chat, name)
+        await self._limiter.admit(chat, asker)
+        sample = text("voices.sample_text", name=name)
+        async with self._limiter.spending(chat, asker, tts_chars=len(sample)):
+            wav = await self._speech.synthesize(
+                sample, model=self.models.design, description=description
+            )
+        voice = ChatVoice(name, "designed", description=description, owner_id=designer)
+        await self._store(chat, voice)
+        return await self._audio.to_voice_note(wav)
+
+    async def clone(
+        self,
+        chat: ChatRef,
+        name: str,
+        recording: Path,
+        *,
+        recorded_by: str | None,
+        requested_by: str | None,
+        asker: Asker = ANYONE,
+    ) -> str:
+        """Store a voice cloned from `recording`, which `requested_by` must have recorded
+        themselves (`recorded_by`): nobody clones someone else's voice."""
+        if recorded_by is None or recorded_by != requested_by:
+            raise errors.NotYourRecording()
+        name = _valid_name(name)
+        await self._check_room(chat, name)
+        await self._limiter.admit(chat, asker)
+        sample, mime = await self._audio.to_clone_sample(recording, max_seconds=self.sample_seconds)
+        voice = ChatVoice(name, "cloned", sample=sample, sample_mime=mime, owner_id=recorded_by)
+        await self._store(chat, voice)
+        return name
+
+    async def delete(
+        self, chat: ChatRef, name: str, *, can_manage: bool, requested_by: str | None
+    ) -> str:
+        """Delete the chat's voice `name` and its sample: for whoever manages the chat, and
+        for the voice's owner (a cloned voice is its speaker's to take back)."""
+        async with self._uow() as uow:
+            voice = await uow.voices.find(chat, name.strip())
+            if voice is None:
+                raise errors.UnknownVoice(value=name)
+            if not can_manage and (requested_by is None or voice.owner_id != requested_by):
+                raise errors.NotAllowed()
+            await uow.voices.delete(chat, voice.name)
+            prefs = await uow.preferences.find(chat)
+            if prefs is not None and (prefs.voice or "").casefold() == voice.name.casefold():
+                await uow.preferences.save(chat, replace(prefs, voice=None))
+            await uow.commit()
+        logger.info("a %s voice of %s deleted", voice.kind, chat)
+        return voice.name
+
+    async def _check_room(self, chat: ChatRef, name: str) -> None:
+        async with self._uow() as uow:
+            own = await uow.voices.in_chat(chat)
+        if any(v.name.casefold() == name.casefold() for v in own):
+            raise errors.VoiceNameTaken(value=name)
+        if len(own) >= MAX_CHAT_VOICES:
+            raise errors.TooManyVoices(limit=MAX_CHAT_VOICES)
+
+    async def _store(self, chat: ChatRef, voice: ChatVoice) -> None:
+        async with self._uow() as uow:
+            if not await uow.voices.add(chat, voice):  # a racing request took the name
+                raise errors.VoiceNameTaken(value=voice.name)
+            await uow.commit()
+        logger.info("a %s voice stored for %s", voice.kind, chat)
+
+    def _tts_model(self, prefs: Preferences) -> str:
+        return prefs.tts_model or self.models.tts
+
+
+def is_built_in(name: str) -> bool:
+    """Whether `name` (any case) is a preset voice of any MiMo speech model."""
+    return name.casefold() in _BUILT_IN
+
+
+def _built_in_name(name: str | None, voices: tuple[Voice, ...]) -> str | None:
+    wanted = (name or "").casefold()
+    return next((v.name for v in voices if v.name.casefold() == wanted), None)
+
+
+def _chosen(prefs: Preferences, built_in: tuple[Voice, ...], own: tuple[ChatVoice, ...]) -> str:
+    names = [v.name for v in built_in] + [v.name for v in own]
+    match = next((n for n in names if n.casefold() == (prefs.voice or "").casefold()), None)
+    return match or default_voice("")
+
+
+def _valid_name(name: str) -> str:
+    name = name.strip()
+    if not _NAME.match(name):
+        raise errors.BadVoiceName(value=name, limit=MAX_NAME_CHARS)
+    if name.casefold() in _BUILT_IN | SUBCOMMANDS:
+        raise errors.VoiceNameTaken(value=name)
+    return name
+
+
+def _valid_description(description: str) -> str:
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in description).split())
+    if not line or len(line) > MAX_DESCRIPTION_CHARS:
+        raise errors.BadVoiceDescription(limit=MAX_DESCRIPTION_CHARS)
+    return line

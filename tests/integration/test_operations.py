@@ -1,0 +1,114 @@
+"""The operations endpoint (OPS_LISTEN): /metrics counts what the running bot did, /healthz says
+whether its database can be used."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.audio_factory import make_audio
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 1001
+
+
+def _free_listen() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+async def _get(listen: str, path: str) -> tuple[int, str]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://{listen}{path}") as answer,
+    ):
+        return answer.status, await answer.text()
+
+
+async def _samples(listen: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    status, body = await _get(listen, "/metrics")
+    assert status == 200
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+
+
+def _value(samples: dict[Any, float], name: str, **labels: str) -> float:
+    return samples[(name, tuple(sorted(labels.items())))]
+
+
+async def test_a_voice_note_shows_in_the_metrics_and_healthz_answers(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    listen = _free_listen()
+    ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen)
+    async with running(settings, bot_api):
+        before = await _samples(listen)
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=ogg, duration=3))
+        await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
+        after = await _samples(listen)
+        health = await _get(listen, "/healthz")
+
+    ok = {"capability": "transcribe", "outcome": "ok"}
+    assert _value(before, "voicebridge_requests_total", **ok) == 0
+    assert _value(after, "voicebridge_requests_total", **ok) == 1
+    assert _value(after, "voicebridge_requests_total", capability="say", outcome="ok") == 0
+    assert 2.5 < _value(after, "voicebridge_audio_seconds_total") < 3.5
+    assert _value(after, "voicebridge_requests_in_progress", capability="transcribe") == 0
+    assert _value(after, "voicebridge_mimo_request_seconds_count") >= 1
+    assert _value(after, "voicebridge_mimo_errors_total", kind="unavailable") == 0
+    assert health == (200, '{"status": "ok", "database": "ok"}')
+
+
+async def test_refusals_and_mimo_failures_are_counted_apart(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    listen = _free_listen()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen, mimo_max_retries=0
+    )
+    async with running(settings, bot_api):
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say ..."))
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+        mimo.fail_next(503)
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hello there"))
+        await bot_api.wait_for("sendMessage", count=2, chat_id=USER)
+        samples = await _samples(listen)
+
+    assert _value(samples, "voicebridge_requests_total", capability="say", outcome="ok") == 0
+    assert _value(samples, "voicebridge_requests_total", capability="say", outcome="refused") == 1
+    assert _value(samples, "voicebridge_requests_total", capability="say", outcome="failed") == 1
+    assert _value(samples, "voicebridge_mimo_errors_total", kind="unavailable") == 1
+
+
+async def test_healthz_answers_503_once_the_database_is_unusable(
+    bot_api: FakeBotApi, mimo: FakeMimo, tmp_path: Path
+) -> None:
+    listen = _free_listen()
+    database = tmp_path / "bot.db"
+    settings = settings_for(
+        bot_api=bot_api,
+        mimo=mimo,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        ops_listen=listen,
+    )
+    async with running(settings, bot_api):
+        healthy = await _get(listen, "/healthz")
+        with database.open("r+b") as file:  # the disk under it goes bad
+            file.write(b"\x00not a database any more" * 512)
+        unhealthy = await _get(listen, "/healthz")
+        metrics = await _get(listen, "/metrics")
+
+    assert healthy == (200, '{"status": "ok", "database": "ok"}')
+    assert unhealthy == (503, '{"status": "unhealthy", "database": "unreachable"}')
+    assert metrics[0] == 200  # the process itself is alive

@@ -1,0 +1,79 @@
+"""A server's own voices on Discord, end to end: /design_voice, autocomplete, "Clone this voice"
+(only on your own voice message, named in a modal) and /delete_voice, with real discord.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
+from tests.integration.conftest import discord_settings, running_discord
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+
+DESIGN, CLONE = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone"
+
+
+async def stored(url: str) -> list[tuple[str, str, int]]:
+    rows = await query(url, "SELECT name, kind, sample FROM chat_voices ORDER BY id")
+    return [(str(n), str(k), len(s or b"")) for n, k, s in rows]
+
+
+async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    member = discord_api.add_member(server, "member")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        design = await discord_api.slash(
+            server.general, admin, "design_voice", name="Calm", description="a calm, low narrator"
+        )
+        sample, designed = await design.wait_for_messages(2)
+        refused = await discord_api.slash(
+            server.general, member, "design_voice", name="Mine", description="a pirate"
+        )
+        [refusal] = await refused.wait_for_messages()
+
+        posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
+        others = await discord_api.message_command(
+            server.general, admin, "Clone this voice", posted
+        )
+        [not_yours] = await others.wait_for_messages()
+        opened = await discord_api.message_command(
+            server.general, member, "Clone this voice", posted
+        )
+        await opened.wait_for_callback()
+        submitted = await discord_api.submit_modal(opened, "MemberVoice")
+        [cloned] = await submitted.wait_for_messages()
+
+        typed = await discord_api.autocomplete(server.general, admin, "voice", "name", "server")
+        await typed.wait_for_callback()
+        chosen = await discord_api.slash(server.general, admin, "voice", name="membervoice")
+        await chosen.wait_for_messages()
+        said = await discord_api.slash(server.general, member, "say", text="Ahoy there")
+        [spoken] = await said.wait_for_messages()
+        before = await stored(database_url)
+        gone = await discord_api.slash(server.general, member, "delete_voice", name="MemberVoice")
+        [deleted] = await gone.wait_for_messages()
+
+    assert sample.is_voice_message and not sample.ephemeral
+    assert designed.content.startswith("Voice Calm is ready")
+    [request] = mimo.calls(DESIGN)
+    assert "voice" not in request["audio"]
+    assert request["messages"][0] == {"role": "user", "content": "a calm, low narrator"}
+    assert refusal.content == "Changing this server's settings needs the Manage Server permission."
+    assert not_yours.content.startswith("Only the person who recorded a voice note can clone")
+    assert opened.callback_type == 9  # the name comes from a modal
+    assert cloned.content.startswith("Voice MemberVoice is cloned from your recording.")
+    assert [c["value"] for c in typed.choices] == ["Calm", "MemberVoice"]
+    assert spoken.is_voice_message
+    [clone_request] = mimo.calls(CLONE)
+    assert clone_request["audio"]["voice"].startswith("data:audio/mpeg;base64,")
+    assert [(n, k) for n, k, size in before if size or k == "designed"] == [
+        ("Calm", "designed"),
+        ("MemberVoice", "cloned"),
+    ]
+    assert deleted.content == "Voice MemberVoice is deleted, with anything stored for it."
+    assert await stored(database_url) == [("Calm", "designed", 0)]

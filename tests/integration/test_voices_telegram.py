@@ -1,0 +1,221 @@
+"""A chat's own voices and long texts on Telegram, end to end: the real bot, the real MiMo
+client against the MiMo stand-in, real ffmpeg, and SQLite (and PostgreSQL with
+TEST_DATABASE_URL) holding the voices and their samples."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.audio import probe
+from core.ffmpeg import ffmpeg_exe
+from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+ALICE, BOB = 2001, 2002
+GROUP = -100777
+DESIGN, CLONE, TTS = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone", "mimo-v2.5-tts"
+
+
+def post(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> dict[str, Any]:
+    message = bot_api.text_message(
+        chat_id=GROUP, user_id=user, text=words, chat_type="supergroup", **kwargs
+    )
+    bot_api.push(message)
+    return message
+
+
+async def next_reply(bot_api: FakeBotApi, already: int) -> str:
+    calls = await bot_api.wait_for("sendMessage", count=already + 1, chat_id=GROUP)
+    return str(calls[-1].params["text"])
+
+
+async def command(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> str:
+    """Post a command in the group and return the text the bot answers with."""
+    already = len(bot_api.sent("sendMessage", chat_id=GROUP))
+    post(bot_api, user, words, **kwargs)
+    return await next_reply(bot_api, already)
+
+
+async def spoken(bot_api: FakeBotApi, user: int, words: str) -> Any:
+    """Post a command that answers with a voice note; returns the sendVoice call."""
+    already = len(bot_api.sent("sendVoice", chat_id=GROUP))
+    post(bot_api, user, words)
+    calls = await bot_api.wait_for("sendVoice", count=already + 1, chat_id=GROUP)
+    return calls[-1]
+
+
+def silences(path: Path) -> list[float]:
+    """Where each pause of at least 0.2 s in the audio starts, in seconds."""
+    run = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-i", str(path), "-af", "silencedetect=n=-35dB:d=0.2",
+         "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return [float(start) for start in re.findall(r"silence_start: ([\d.]+)", run.stderr)]
+
+
+async def voices_of(url: str, chat_id: int) -> list[tuple[str, str, int]]:
+    """(name, kind, sample bytes) of every stored voice of a Telegram chat."""
+    rows = await query(
+        url,
+        "SELECT name, kind, sample FROM chat_voices WHERE platform = 'telegram'"
+        " AND chat_id = :chat ORDER BY id",
+        chat=str(chat_id),
+    )
+    return [(str(n), str(k), len(s or b"")) for n, k, s in rows]
+
+
+async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    bot_api.set_member_status(GROUP, ALICE, "administrator")
+    description = "a calm, low narrator with a slight smile"
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        refused = await command(bot_api, BOB, f"/voice design Narrator {description}")
+        sample = await spoken(bot_api, ALICE, f"/voice design Narrator {description}")
+        duplicate = await command(bot_api, ALICE, "/voice design narrator someone else")
+        shadow = await command(bot_api, ALICE, "/voice design mia a built-in name")
+        listing = await command(bot_api, BOB, "/voice")
+        chosen = await command(bot_api, ALICE, "/voice narrator")
+        await spoken(bot_api, BOB, "/say (whisper) Good evening [laugh] everyone")
+
+    assert refused == "Only administrators can change settings in this chat."
+    assert sample.params["caption"].startswith("Voice Narrator is ready")
+    first, said = mimo.calls(DESIGN)
+    # The description is the voice: in the user message, no preset voice, no text rewriting.
+    assert first["audio"] == {"format": "wav", "optimize_text_preview": False}
+    assert first["messages"][0] == {"role": "user", "content": description}
+    assert "Narrator" in first["messages"][1]["content"]
+    assert duplicate.startswith("“narrator” is already a voice here")
+    assert shadow.startswith("“mia” is already a voice here")
+    assert "• Narrator — designed: a calm, low narrator" in listing
+    assert chosen == "Voice set to Narrator."
+    # MIMO_TTS_MODEL is the preset model, yet the chosen voice speaks with voicedesign; the
+    # user's leading brackets are words, and audio tags (unsupported there) are dropped.
+    assert said["messages"] == [
+        {"role": "user", "content": description},
+        {"role": "assistant", "content": "whisper Good evening everyone"},
+    ]
+    assert "voice" not in said["audio"]
+    assert [body for body in mimo.requests if body["model"] == TTS] == []
+    assert await voices_of(database_url, GROUP) == [("Narrator", "designed", 0)]
+
+
+async def test_only_the_speaker_clones_a_voice_note_and_say_then_speaks_with_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    forty_seconds = make_audio(tmp_path, fmt="ogg", seconds=40).read_bytes()
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        note = bot_api.voice_message(
+            chat_id=GROUP, user_id=ALICE, data=forty_seconds, duration=40, chat_type="supergroup"
+        )
+        bot_api.push(note)
+        await bot_api.wait_for("sendMessage", chat_id=GROUP)  # its transcript
+        someone_else = await command(bot_api, BOB, "/voice clone Alice", reply_to=note)
+        nothing_stored = await voices_of(database_url, GROUP)
+        cloned = await command(bot_api, ALICE, "/voice clone Alice", reply_to=note)
+        stored = await voices_of(database_url, GROUP)
+        bot_api.set_member_status(GROUP, ALICE, "administrator")
+        await command(bot_api, ALICE, "/voice alice")
+        said = await spoken(bot_api, BOB, "/say Hello, it is me.")
+        [(sample,)] = await query(database_url, "SELECT sample FROM chat_voices")
+
+    assert someone_else.startswith("Only the person who recorded a voice note can clone")
+    assert nothing_stored == []
+    assert cloned.startswith("Voice Alice is cloned from your recording.")
+    assert [(name, kind) for name, kind, _ in stored] == [("Alice", "cloned")]
+    # The sample is the first 30 s of the note, as mp3, sent as a data URL.
+    [request] = mimo.calls(CLONE)
+    url = request["audio"]["voice"]
+    assert url == "data:audio/mpeg;base64," + base64.b64encode(bytes(sample)).decode()
+    kept = tmp_path / "sample.mp3"
+    kept.write_bytes(bytes(sample))
+    info = await probe(kept)
+    assert info.codec == "mp3"
+    assert info.duration == pytest.approx(30, abs=0.2)
+    assert request["messages"] == [{"role": "assistant", "content": "Hello, it is me."}]
+    assert said.params["duration"] >= 1
+
+
+async def test_deleting_a_voice_and_forget_remove_the_samples(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    voice = make_audio(tmp_path, fmt="ogg", seconds=4).read_bytes()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, mimo_tts_model="mimo-v2-tts"
+    )
+    async with running(settings, bot_api):
+        bot_api.set_member_status(GROUP, ALICE, "administrator")
+        notes = {}
+        for user in (ALICE, BOB):
+            notes[user] = bot_api.voice_message(
+                chat_id=GROUP, user_id=user, data=voice, duration=4, chat_type="supergroup"
+            )
+            bot_api.push(notes[user])
+            await bot_api.wait_for("sendMessage", count=len(notes), chat_id=GROUP)
+        await command(bot_api, ALICE, "/voice clone Mine", reply_to=notes[ALICE])
+        await command(bot_api, BOB, "/voice clone Bobs", reply_to=notes[BOB])
+        await command(bot_api, ALICE, "/voice Bobs")
+        not_yours = await command(bot_api, BOB, "/voice delete Mine")
+        unknown = await command(bot_api, BOB, "/voice delete Nobody")
+        deleted = await command(bot_api, BOB, "/voice delete bobs")  # his own: no admin needed
+        after_delete = await voices_of(database_url, GROUP)
+        await spoken(bot_api, BOB, "/say back to normal")
+        done = await command(bot_api, ALICE, "/forget")
+        after_forget = await voices_of(database_url, GROUP)
+
+    assert not_yours == "Only administrators can change settings in this chat."
+    assert unknown.startswith("This chat has no voice of its own called “Nobody”")
+    assert deleted == "Voice Bobs is deleted, with anything stored for it."
+    assert [(name, kind) for name, kind, size in after_delete if size > 0] == [("Mine", "cloned")]
+    # The chosen voice is gone, so the default of the configured model speaks again.
+    [request] = mimo.calls("mimo-v2-tts")
+    assert request["audio"]["voice"] == "mimo_default"
+    assert "its own voices with their samples" in done
+    assert after_forget == []
+
+
+async def test_a_3000_character_text_becomes_one_voice_note_of_sentence_pieces_in_order(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    sentences = [f"Sentence number {n} is here, and it says a little more. " for n in range(60)]
+    long_text = "".join(sentences)[:3000].rsplit(". ", 1)[0] + "."
+    assert len(long_text) > 2900
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        sent = await spoken(bot_api, BOB, f"/say {long_text}")
+        usage = await command(bot_api, BOB, "/usage")
+
+    pieces = [body["messages"][-1]["content"] for body in mimo.requests if body["model"] == TTS]
+    assert len(pieces) == 3 and all(len(piece) <= 1000 for piece in pieces)
+    pieces.sort(key=long_text.index)  # requests run side by side: sent in any order
+    assert " ".join(pieces) == long_text  # whole sentences, nothing lost or repeated
+    assert all(piece.endswith(".") for piece in pieces)  # cut at sentence ends
+    assert len(bot_api.sent("sendVoice", chat_id=GROUP)) == 1
+    note = tmp_path / "note.ogg"
+    note.write_bytes(sent.files["voice"])
+    info = await probe(note)
+    # The stand-in speaks 0.05 s per character; pieces are joined with 0.3 s pauses, in order.
+    expected = sum(len(piece) * 0.05 for piece in pieces) + 2 * 0.3
+    assert (info.container, info.codec) == ("ogg", "opus")
+    assert info.duration == pytest.approx(expected, abs=0.3)
+    # Joined in the text's order: the pauses fall where the pieces' lengths put them.
+    first, second = (len(piece) * 0.05 for piece in pieces[:2])
+    pauses = silences(note)
+    assert len(pauses) == 2
+    assert pauses[0] == pytest.approx(first, abs=0.15)
+    assert pauses[1] == pytest.approx(first + 0.3 + second, abs=0.25)
+    spoken_chars = int(re.search(r"Speech: ([\d,]+)", usage).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert spoken_chars == sum(map(len, pieces))

@@ -1,0 +1,252 @@
+"""Telegram webhook mode: updates POSTed by Telegram (or a load balancer in front of several
+replicas), checked for the secret token, answered once whichever replica gets them.
+
+In this process on SQLite for the webhook itself; as two real `voicebridge run` processes
+sharing one PostgreSQL database for the replicas (skipped without TEST_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bots.runner import run_bots
+from core.storage import upgrade
+from tests.audio_factory import make_audio
+from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres_database
+from tests.integration.conftest import settings_for, started
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+URL = "https://bot.example.test/telegram/hook"
+HEADER = "X-Telegram-Bot-Api-Secret-Token"
+USER, OTHER, STRANGER = 7001, 7002, 7003
+_update_ids = itertools.count(1000)
+
+
+def _free_listen() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+def _update(message: dict[str, Any]) -> dict[str, Any]:
+    return {"update_id": next(_update_ids), "message": message}
+
+
+async def _post(listen: str, update: dict[str, Any] | bytes, secret: str | None) -> int:
+    headers = {} if secret is None else {HEADER: secret}
+    body: dict[str, Any] = {"data": update} if isinstance(update, bytes) else {"json": update}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://{listen}/telegram/hook", headers=headers, **body) as answer,
+    ):
+        return answer.status
+
+
+async def test_webhook_mode_registers_the_hook_checks_the_secret_and_answers(
+    tmp_path: Path,
+) -> None:
+    listen = _free_listen()
+    async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+        settings = settings_for(
+            bot_api=bot_api,
+            mimo=mimo,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            telegram_webhook_url=URL,
+            telegram_webhook_listen=listen,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_bots(settings, stop))
+        await started(task, bot_api.wait_for("setWebhook", timeout=60))
+        try:
+            secret = bot_api.webhook["secret_token"] if bot_api.webhook else None
+            wrong = [
+                await _post(listen, _update(_help(bot_api, STRANGER)), "not-the-secret"),
+                await _post(listen, _update(_help(bot_api, STRANGER)), None),
+            ]
+            garbled = [
+                await _post(listen, b"{not json", secret),
+                await _post(listen, b"[]", secret),
+            ]
+            assert await _post(listen, _update(_help(bot_api, USER)), secret) == 200
+            await bot_api.wait_for("sendMessage", chat_id=USER)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=30)
+
+    assert wrong == [403, 403]
+    assert garbled == [400, 400]
+    assert bot_api.sent(chat_id=STRANGER) == []  # refused requests are never handled
+    assert not bot_api.sent("getUpdates")  # no polling beside the webhook
+    assert bot_api.webhook is not None
+    assert bot_api.webhook["url"] == URL
+    assert "message" in bot_api.webhook["allowed_updates"]
+    # Derived from the token when TELEGRAM_WEBHOOK_SECRET is unset: every replica agrees,
+    # and it is not the token itself.
+    assert secret == settings.webhook_secret()
+    assert bot_api.token.split(":")[1] not in str(secret)
+
+
+def _help(bot_api: FakeBotApi, chat_id: int) -> dict[str, Any]:
+    return bot_api.text_message(chat_id=chat_id, user_id=chat_id, text="/help")
+
+
+def test_the_derived_secret_depends_on_the_token_only() -> None:
+    token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    one = settings_for_token(token, instance_name="a").webhook_secret()
+    two = settings_for_token(token, instance_name="b").webhook_secret()
+    other = settings_for_token("123456:ZYXWVUTSRQPONMLKJIHGFEDCBA").webhook_secret()
+    assert one == two != other
+    assert one == hashlib.sha256(b"voicebridge telegram webhook\0" + token.encode()).hexdigest()
+    chosen = settings_for_token(token, telegram_webhook_secret="my_own-Secret1")
+    assert chosen.webhook_secret() == "my_own-Secret1"
+
+
+def settings_for_token(token: str, **extra: Any) -> Any:
+    from core.config import Settings
+
+    return Settings(_env_file=None, telegram_bot_token=token, **extra)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("telegram_webhook_url", "http://bot.example.test/hook"),  # Telegram needs https
+        ("telegram_webhook_listen", "8443"),
+        ("ops_listen", "localhost:http"),
+        ("telegram_webhook_secret", "has spaces"),
+    ],
+)
+def test_bad_webhook_settings_are_refused(setting: str, value: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=setting):
+        settings_for_token("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", **{setting: value})
+
+
+# -- two replicas ---------------------------------------------------------------------------------
+
+
+def _command() -> list[str]:
+    installed = Path(sys.executable).parent / "voicebridge"
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
+
+
+async def _replica(
+    tmp_path: Path, name: str, settings: dict[str, str]
+) -> asyncio.subprocess.Process:
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    folder = tmp_path / name
+    folder.mkdir()
+    return await asyncio.create_subprocess_exec(
+        *_command(),
+        "run",
+        cwd=folder,
+        env=base | settings | {"INSTANCE_NAME": name},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _stop(process: asyncio.subprocess.Process) -> str:
+    """SIGTERM: the replica stops taking requests and finishes what it received."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return out.decode() + err.decode()
+
+
+@pytest.mark.postgres
+async def test_two_replicas_share_one_database_and_answer_each_update_once(
+    tmp_path: Path,
+) -> None:
+    server_url = postgres_server_url()
+    if server_url is None:
+        pytest.skip(NO_POSTGRES)
+    voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    first_listen, second_listen = _free_listen(), _free_listen()
+    async with (
+        scratch_postgres_database(server_url) as database_url,
+        FakeBotApi() as bot_api,
+        FakeMimo() as mimo,
+    ):
+        # As an operator does before starting replicas: one upgrade, not a race of several.
+        await upgrade(database_url)
+        common = {
+            "TELEGRAM_BOT_TOKEN": bot_api.token,
+            "TELEGRAM_API_URL": bot_api.root,
+            "MIMO_API_KEY": mimo.api_key,
+            "MIMO_BASE_URL": mimo.base_url,
+            "DATABASE_URL": database_url,
+            "TELEGRAM_WEBHOOK_URL": URL,
+            "DAILY_TTS_CHARS": "12",
+        }
+        first = await _replica(
+            tmp_path, "first", common | {"TELEGRAM_WEBHOOK_LISTEN": first_listen}
+        )
+        second = await _replica(
+            tmp_path, "second", common | {"TELEGRAM_WEBHOOK_LISTEN": second_listen}
+        )
+        try:
+            await bot_api.wait_for("setWebhook", count=2, timeout=90)
+            secret = bot_api.webhook["secret_token"] if bot_api.webhook else None
+            assert {
+                str(call.params.get("secret_token")) for call in bot_api.sent("setWebhook")
+            } == {str(secret)}  # both replicas registered the same hook
+
+            # A wrong or missing secret token: refused, whichever replica it reaches.
+            refused = [
+                await _post(first_listen, _update(_help(bot_api, STRANGER)), "guess"),
+                await _post(second_listen, _update(_help(bot_api, STRANGER)), None),
+            ]
+
+            # A preference set through one replica is used by the other.
+            chosen = bot_api.text_message(chat_id=USER, user_id=USER, text="/voice Chloe")
+            assert await _post(first_listen, _update(chosen), secret) == 200
+            await bot_api.wait_for("sendMessage", chat_id=USER)
+            say = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hello there")
+            assert await _post(second_listen, _update(say), secret) == 200
+            await bot_api.wait_for("sendVoice", chat_id=USER, timeout=60)
+
+            # The daily quota (12 characters) holds across both: 11 spoken, 11 more refused.
+            again = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hello again")
+            assert await _post(first_listen, _update(again), secret) == 200
+            await bot_api.wait_until(
+                lambda: bool(bot_api.replies_to(USER, again["message_id"])), timeout=60
+            )
+
+            # The same update delivered to both (a load balancer's retry): answered once.
+            note = _update(bot_api.voice_message(chat_id=OTHER, user_id=OTHER, data=voice_note))
+            statuses = await asyncio.gather(
+                _post(first_listen, note, secret), _post(second_listen, note, secret)
+            )
+            await bot_api.wait_until(
+                lambda: "heard 2.0 seconds" in bot_api.texts(OTHER), timeout=60
+            )
+        finally:
+            logs = [await _stop(first), await _stop(second)]
+
+    assert refused == [403, 403]
+    assert bot_api.sent(chat_id=STRANGER) == []
+    assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["voice"] == "Chloe"
+    assert len(bot_api.sent("sendVoice", chat_id=USER)) == 1
+    [refusal] = bot_api.replies_to(USER, again["message_id"])
+    assert "characters of speech left today" in refusal["text"]
+    assert statuses == [200, 200]
+    # Both replicas stopped only after handling all they had received: one transcript, not two.
+    assert bot_api.texts(OTHER) == ["heard 2.0 seconds"]
+    for log in logs:
+        assert str(secret) not in log
+        assert bot_api.token not in log
