@@ -82,8 +82,12 @@ async def bootstrap(
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     metrics = Metrics()
-    # One client for every MiMo call: connection reuse matters when pieces run in parallel.
     audio.limit_processes(settings.ffmpeg_max_processes)
+
+    def uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(sessions)
+
+    # One client for every MiMo call: connection reuse matters when pieces run in parallel.
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http:
         mimo = MimoClient(
             http=http,
@@ -111,14 +115,14 @@ async def bootstrap(
             metrics=metrics,
         )
         limiter = Limiter(
-            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            uow=uow,
             clock=clock,
             policy=limit_policy_from(settings),
         )
         studio = VoiceStudio(
             speech=mimo,
             audio=audio,
-            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            uow=uow,
             models=VoiceModels(
                 tts=settings.mimo_tts_model,
                 design=settings.mimo_voicedesign_model,
@@ -130,7 +134,7 @@ async def bootstrap(
         service = VoiceService(
             speech=mimo,
             audio=audio,
-            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            uow=uow,
             default_tts_model=settings.mimo_tts_model,
             limits=limits_from(settings),
             limiter=limiter,
@@ -138,7 +142,7 @@ async def bootstrap(
         )
         service.metrics = metrics
         summaries = SummaryService(
-            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            uow=uow,
             chat_api=mimo,
             voices=service,
             clock=clock,
@@ -148,11 +152,9 @@ async def bootstrap(
             ),
         )
         summaries.metrics = metrics
-        digests = DigestService(
-            uow=lambda: SqlAlchemyUnitOfWork(sessions), summaries=summaries, clock=clock
-        )
+        digests = DigestService(uow=uow, summaries=summaries, clock=clock)
         work = WorkLedger(
-            uow=lambda: SqlAlchemyUnitOfWork(sessions),
+            uow=uow,
             instance=settings.instance_name,
             clock=clock,
             # Longer than any platform redelivers an update (Telegram: 24 hours).

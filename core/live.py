@@ -11,11 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Self
 
+from core.exports import TranscriptFile, TranscriptFormat, transcript_file
 from core.messages import text
-from core.text import format_duration
-from core.transcription import Progress
+from core.text import format_duration, pieces_or_none
+from core.transcription import LongTranscript, Progress
 
 logger = logging.getLogger(__name__)
 
@@ -117,3 +121,83 @@ def transcription_status(progress: Progress, *, piece_seconds: float) -> str | N
     if progress.part is None:
         return text("transcript.progress.start", total=total)
     return text("transcript.progress", done=format_duration(progress.done_seconds), total=total)
+
+
+class TranscriptReply(ABC):
+    """The answer to one recording, whatever the platform: a status message that follows the
+    work and becomes the transcript, or gives way to a file. Use as `async with`; a failure
+    leaves no stale status behind. Adapters say how a status is shown, finished and removed
+    and how further messages and files are sent; this class decides what goes where."""
+
+    def __init__(
+        self,
+        *,
+        piece_seconds: float,
+        min_interval: float,
+        message_limit: int,
+        max_messages: int,
+    ) -> None:
+        self._piece_seconds = piece_seconds
+        self._message_limit = message_limit
+        self._max_messages = max_messages
+        self._live = LiveStatus(self.show, min_interval=min_interval)
+
+    @abstractmethod
+    async def show(self, body: str) -> None:
+        """Show `body` as the status: send it the first time, edit it afterwards."""
+
+    @abstractmethod
+    async def finish(self, body: str) -> None:
+        """Turn the status into `body`, or send `body` when no status is showing."""
+
+    @abstractmethod
+    async def remove(self) -> None:
+        """Take the status away (a file is sent instead)."""
+
+    @abstractmethod
+    async def send_text(self, body: str) -> None:
+        """One more message of the answer."""
+
+    @abstractmethod
+    async def send_file(self, file: TranscriptFile) -> None:
+        """The answer as a file."""
+
+    async def fail(self) -> None:
+        """The work failed: leave the chat as the error reply expects to find it."""
+        await self.remove()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._live.close()
+        if error is not None:
+            await self.fail()
+
+    def progress(self, progress: Progress) -> None:
+        """The `progress` callback for the transcription."""
+        self._live.update(transcription_status(progress, piece_seconds=self._piece_seconds))
+
+    async def deliver(self, result: LongTranscript, format: TranscriptFormat) -> None:
+        """The status becomes the transcript (a few messages at most); a longer one, or a file
+        asked for, is sent as a file instead."""
+        await self._live.close()
+        if not result.text:
+            await self.finish(text("transcript.empty"))
+            return
+        pieces = None
+        if format == "text":
+            limit, most = self._message_limit, self._max_messages
+            pieces = pieces_or_none(result.text, limit, max_messages=most)
+        if pieces is None:
+            await self.remove()
+            await self.send_file(transcript_file(result, format))
+            return
+        await self.finish(pieces[0])
+        for piece in pieces[1:]:
+            await self.send_text(piece)

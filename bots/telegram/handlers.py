@@ -10,7 +10,7 @@ from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of, unasked
 from bots.telegram.media import Recording, downloaded, recording_in
 from bots.telegram.replies import chat_action, reply_long
-from bots.telegram.transcripts import TranscriptReply
+from bots.telegram.transcripts import TelegramTranscriptReply
 from core import errors
 from core.domain import ChatRef
 from core.exports import TranscriptFormat, transcript_format
@@ -224,7 +224,7 @@ class TelegramHandlers:
         piece_seconds = self.service.limits.asr_piece_seconds
         async with (
             chat_action(message, ChatAction.TYPING),
-            TranscriptReply(message, piece_seconds=piece_seconds) as reply,
+            TelegramTranscriptReply(message, piece_seconds=piece_seconds) as reply,
         ):
             async with downloaded(recording, local_mode=self.local_mode) as path:
                 transcript = await self.service.transcribe_long_audio(

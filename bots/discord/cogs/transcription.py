@@ -11,10 +11,11 @@ from bots.discord.gate import asker_of, unasked
 from bots.discord.media import downloaded, require_audio, require_recording, voice_message_in
 from bots.discord.places import channel_override_of, for_interaction, for_message
 from bots.discord.replies import Interaction, reply_to
-from bots.discord.transcripts import TranscriptReply
+from bots.discord.transcripts import InteractionTranscriptReply, MessageTranscriptReply
 from core.domain import ChatRef
 from core.exports import FORMATS, TranscriptFormat, transcript_format
 from core.limits import Asker
+from core.live import TranscriptReply
 from core.service import VoiceService
 
 FORMAT_CHOICES = [app_commands.Choice(name=name, value=name) for name in FORMATS]
@@ -44,7 +45,7 @@ class TranscriptionCog(commands.Cog):
         chat = for_message(message)
         try:
             if await self.service.auto_transcribe_in(chat, channel_override_of(message)):
-                reply = TranscriptReply.to_message(message, piece_seconds=self._piece_seconds)
+                reply = MessageTranscriptReply(message, piece_seconds=self._piece_seconds)
                 async with message.channel.typing():
                     await self._transcribe(chat, voice, reply, "text", asker=unasked(message))
         except Exception as error:  # events have no error handler of their own
@@ -66,7 +67,7 @@ class TranscriptionCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         require_audio(attachment)
         wanted = transcript_format(format.value if format else "")
-        reply = TranscriptReply.to_interaction(interaction, piece_seconds=self._piece_seconds)
+        reply = InteractionTranscriptReply(interaction, piece_seconds=self._piece_seconds)
         chat, asker = for_interaction(interaction), asker_of(interaction)
         await self._transcribe(chat, attachment, reply, wanted, asker=asker)
 
@@ -74,7 +75,7 @@ class TranscriptionCog(commands.Cog):
         """Message menu "Transcribe": the transcript of the message's audio or video."""
         await interaction.response.defer(thinking=True)
         recording = require_recording(message)
-        reply = TranscriptReply.to_interaction(interaction, piece_seconds=self._piece_seconds)
+        reply = InteractionTranscriptReply(interaction, piece_seconds=self._piece_seconds)
         chat, asker = for_interaction(interaction), asker_of(interaction)
         await self._transcribe(chat, recording, reply, "text", asker=asker)
 
