@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]] = args.command
     try:
         settings = Settings()
-        configure_logging(settings.log_level, settings.secret_values())
+        configure_logging(settings.log_level, settings.secret_values(), fmt=settings.log_format)
         return asyncio.run(command(settings, args))
     except (errors.ConfigError, ValidationError) as exc:
         print(f"voicebridge: {_one_line(exc)}", file=sys.stderr)

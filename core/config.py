@@ -59,8 +59,20 @@ class Settings(BaseSettings):
     discord_bot_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
+    # Sharding (issue 7): unset, one process runs as many shards as Discord recommends. To split a
+    # bot across processes, give each the same DISCORD_SHARD_COUNT and its own DISCORD_SHARD_IDS
+    # (comma-separated, each below the count).
+    discord_shard_count: int | None = Field(default=None, ge=1)
+    discord_shard_ids: str = ""
 
     database_url: str = "sqlite+aiosqlite:///voicebridge.db"
+    # PostgreSQL connection pool of each process (SQLite ignores these): connections kept open,
+    # extra ones allowed at busy times, how long a request waits for one, and the age after which
+    # a connection is replaced (below any idle timeout of a proxy such as PgBouncer).
+    database_pool_size: int = Field(default=5, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
+    database_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
 
     # Limits that protect the owner's wallet and the chats' patience.
     max_say_chars: int = Field(default=5000, ge=1)
@@ -102,6 +114,8 @@ class Settings(BaseSettings):
     instance_name: str = Field(default_factory=lambda: _host_name(), min_length=1, max_length=128)
 
     log_level: str = "INFO"
+    # `text`: one readable line per record; `json`: one JSON object per line, for log shippers.
+    log_format: Literal["text", "json"] = "text"
 
     # Beyond one machine (issue 7). With a public https URL, Telegram pushes updates to it instead
     # of being polled: served on TELEGRAM_WEBHOOK_LISTEN (host:port) at the URL's path, each
@@ -132,6 +146,26 @@ class Settings(BaseSettings):
         if value is not None and not _SECRET_TOKEN.match(value.get_secret_value()):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str) -> str:
+        parse_shard_ids(value)  # raises ValueError naming the entry it cannot read
+        return value
+
+    def shards(self) -> tuple[int | None, list[int] | None]:
+        """(DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS) as discord.py takes them; raises when the ids
+        do not fit the count."""
+        ids = parse_shard_ids(self.discord_shard_ids)
+        count = self.discord_shard_count
+        if ids and count is None:
+            raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (all the bot's shards)")
+        if ids and count is not None and max(ids) >= count:
+            raise ConfigError(
+                f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({count}): shards are "
+                f"numbered 0 to {count - 1}"
+            )
+        return count, ids or None
 
     def webhook_secret(self) -> str:
         """TELEGRAM_WEBHOOK_SECRET, or one derived from the bot token (the same on every
@@ -169,6 +203,18 @@ class Settings(BaseSettings):
         if not _is_set(self.discord_bot_token):
             return None
         return _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+
+
+def parse_shard_ids(value: str) -> list[int]:
+    """`0,2, 4` as [0, 2, 4], sorted and without repeats; ValueError naming a bad entry."""
+    ids: set[int] = set()
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        if not entry.isdigit():
+            raise ValueError(f"shard ids are whole numbers from 0, got {entry[:20]!r}")
+        ids.add(int(entry))
+    return sorted(ids)
 
 
 def host_port(listen: str) -> tuple[str, int]:

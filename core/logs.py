@@ -36,7 +36,7 @@ class RedactingFormatter(logging.Formatter):
         return _TELEGRAM_TOKEN_IN_URL.sub("/bot" + REDACTED, text)
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
+def configure_logging(level: str, secrets: Iterable[str], *, fmt: str = "text") -> None:
     """Log to stderr through the redacting formatter; quiet the chatty HTTP libraries."""
     handler = logging.StreamHandler()
     handler.setFormatter(
