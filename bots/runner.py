@@ -31,6 +31,8 @@ async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | No
     if telegram_token is None and discord_token is None:
         raise ConfigError("no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN")
     settings.require_mimo_key()
+    if discord_token is not None:
+        settings.shards()  # ids that do not fit the count stop the start, before any work
     async with bootstrap(settings, clock=clock) as runtime, contextlib.AsyncExitStack() as bots:
         watched: list[asyncio.Task[None]] = []
         ops = ops_routes(runtime) if settings.ops_listen is not None else []
@@ -100,9 +102,12 @@ async def _discord(
     from bots.discord.bot import build_bot, connected
     from bots.discord.playback import installed_voice_client
 
+    shard_count, shard_ids = settings.shards()
     bot = build_bot(
         api_url=settings.discord_api_url,
         gateway_url=settings.discord_gateway_url,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
         service=runtime.service,
         summaries=runtime.summaries,
         voice_client=installed_voice_client(),

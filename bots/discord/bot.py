@@ -4,6 +4,11 @@ discord.py keeps its REST base (`Route.BASE`) and its gateway (`DiscordWebSocket
 in class attributes, so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
 per process, which is what `voicebridge run` starts. Without DISCORD_GATEWAY_URL the gateway is
 the one GET /gateway/bot names, as Discord asks clients to do (and as a REST proxy forwards).
+
+The bot is sharded (discord.py's AutoShardedBot): one process runs as many shards as Discord
+recommends, or DISCORD_SHARD_COUNT / DISCORD_SHARD_IDS split them across processes. Everything
+shared between shards (claims, limits, preferences) is in the database, so it makes no difference
+to a chat which process its server's shard runs in.
 """
 
 from __future__ import annotations
@@ -80,8 +85,11 @@ class VoicebridgeTree(app_commands.CommandTree[Any]):
         await self.client.finish_claim(interaction)
 
 
-class VoicebridgeBot(commands.Bot):
-    """Application commands only; one cog per feature, each handed the shared service."""
+class VoicebridgeBot(commands.AutoShardedBot):
+    """Application commands only; one cog per feature, each handed the shared service.
+
+    `shard_count` None: as many shards as GET /gateway/bot recommends; `shard_ids` None: all of
+    them, else only these (this process's part of the bot)."""
 
     def __init__(
         self,
@@ -91,8 +99,12 @@ class VoicebridgeBot(commands.Bot):
         gateway_url: str | None,
         voice_client: VoiceClientClass | None,
         work: WorkLedger | None = None,
+        shard_count: int | None = None,
+        shard_ids: list[int] | None = None,
     ) -> None:
         super().__init__(
+            shard_count=shard_count,
+            shard_ids=shard_ids,  # type: ignore[arg-type]  # None is its own default
             command_prefix=commands.when_mentioned,
             intents=intents(),
             help_command=None,
@@ -115,8 +127,10 @@ class VoicebridgeBot(commands.Bot):
         await self.add_cog(QuestionsCog(self, self.service))
         await self.add_cog(SummariesCog(self.summaries))
         await self.add_cog(LimitsCog(self.service.limiter))
-        synced = await self.tree.sync()
-        logger.info("synced %d Discord application commands", len(synced))
+        if self.shard_ids is None or 0 in self.shard_ids:
+            # Commands belong to the application, not to a shard: one process registers them.
+            synced = await self.tree.sync()
+            logger.info("synced %d Discord application commands", len(synced))
         if self.work is not None:  # before the gateway brings new work
             await self.work.tell_interrupted("discord", functools.partial(tell_interrupted, self))
         await self._choose_gateway()
@@ -166,14 +180,25 @@ class VoicebridgeBot(commands.Bot):
         """No prefix commands: every command is an application command (the cogs still listen)."""
 
     async def on_ready(self) -> None:
-        logger.info("Discord bot %s is ready in %d server(s)", self.user, len(self.guilds))
+        shards = ", ".join(map(str, sorted(self.shards)))
+        logger.info(
+            "Discord bot %s is ready in %d server(s), shard(s) %s of %s",
+            self.user, len(self.guilds), shards, self.shard_count,
+        )  # fmt: skip
 
     async def _choose_gateway(self) -> None:
+        """Settle the gateway URL and the shard count before connecting.
+
+        Asked for neither, discord.py would take both from GET /gateway/bot itself, but then it
+        connects to the URL Discord named and ignores DISCORD_GATEWAY_URL; so the count is read
+        here and the URL stays the configured one."""
         url = self.gateway_url
-        if url is None:
-            _, url, _ = await self.http.get_bot_gateway()
+        if url is None or self.shard_count is None:
+            recommended, named, _ = await self.http.get_bot_gateway()
+            url = url or named
+            self.shard_count = self.shard_count or recommended
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
-        logger.info("Discord gateway: %s", url)
+        logger.info("Discord gateway: %s, %d shard(s) in all", url, self.shard_count)
 
 
 def build_bot(
@@ -184,6 +209,8 @@ def build_bot(
     summaries: SummaryService,
     voice_client: VoiceClientClass | None,
     work: WorkLedger | None = None,
+    shard_count: int | None = None,
+    shard_ids: list[int] | None = None,
 ) -> VoicebridgeBot:
     """The bot, talking to the REST API at `api_url`; `voice_client` plays speech in voice
     channels (`playback.installed_voice_client()`, or None where the voice extras are missing)."""
@@ -194,6 +221,8 @@ def build_bot(
         gateway_url=gateway_url,
         voice_client=voice_client,
         work=work,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from core.text import pieces_or_none
 
@@ -20,6 +21,8 @@ ANSWERED = "voicebridge.answered"
 
 Send = Callable[..., Awaitable[object]]
 Interaction = discord.Interaction[Any]
+# What a cog is added to: voicebridge's bot is sharded, tests may add a cog to a plain one.
+AnyBot = commands.Bot | commands.AutoShardedBot
 
 
 def reply_to(message: discord.Message) -> Send:

@@ -40,7 +40,10 @@ What it checks, as Discord does:
   (4004 otherwise) and intents (privileged intents the application was not granted close the
   socket with 4014), READY, one GUILD_CREATE per guild, heartbeats acknowledged. An event reaches
   a session only if its intents cover it, and without MESSAGE_CONTENT a guild message arrives
-  with its content, attachments and embeds blanked, as Discord sends it.
+  with its content, attachments and embeds blanked, as Discord sends it. Shards: IDENTIFY's
+  ``shard`` [id, count] (4010 when invalid) decides which servers a session gets and whose events
+  (Discord's formula, ``(guild_id >> 22) % count``; direct messages go to shard 0); GET
+  /gateway/bot advises ``recommended_shards``.
 
 Faults: `rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
 Discord does: ``{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}``
@@ -233,6 +236,7 @@ class _Session:
     zlib_stream: bool
     intents: int = 0
     identified: bool = False
+    shard: tuple[int, int] = (0, 1)  # (id, count), as IDENTIFY gave it
     sequence: int = 0
     close_code: int | None = None
     _compressor: Any = None
@@ -270,8 +274,10 @@ class FakeDiscord:
         privileged_intents: frozenset[str] = frozenset({"message_content"}),
         refuse_voice_messages: bool = False,
         advertised_gateway: str | None = None,
+        recommended_shards: int = 1,
     ) -> None:
         self.token = token
+        self.recommended_shards = recommended_shards  # what GET /gateway/bot advises
         self.privileged_intents = privileged_intents
         self.refuse_voice_messages = refuse_voice_messages
         self.advertised_gateway = advertised_gateway
@@ -341,9 +347,17 @@ class FakeDiscord:
 
     # -- the world ---------------------------------------------------------------------------
 
-    def add_guild(self, name: str = "Test server") -> Guild:
-        """A server with the bot in it: text channels #general and #random, voice channel Lounge."""
+    def add_guild(
+        self, name: str = "Test server", *, shard: tuple[int, int] | None = None
+    ) -> Guild:
+        """A server with the bot in it: text channels #general and #random, voice channel Lounge.
+
+        `shard` (id, count): an id that Discord's rule, (id >> 22) % count, puts on that shard.
+        """
         guild_id = self.snowflake()
+        if shard is not None:
+            shard_id, count = shard
+            guild_id += ((shard_id - (guild_id >> 22)) % count) << 22  # a few ms later
         channels = [
             self._add_channel(guild_id, "general", 0, position=0),
             self._add_channel(guild_id, "random", 0, position=1),
@@ -690,7 +704,8 @@ class FakeDiscord:
 
     async def _get_gateway_bot(self, call: Call, request: web.Request) -> Json:
         return {
-            "url": self.advertised_gateway or self.gateway_url, "shards": 1,
+            "url": self.advertised_gateway or self.gateway_url,
+            "shards": self.recommended_shards,
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
                                     "max_concurrency": 1},
         }  # fmt: skip
@@ -961,17 +976,23 @@ class FakeDiscord:
         if intents & sum(PRIVILEGED.values()) & ~granted:
             await session.close(4014, "Disallowed intent(s).")
             return
+        shard = data.get("shard", [0, 1])
+        if not (isinstance(shard, list) and len(shard) == 2 and 0 <= shard[0] < shard[1]):
+            await session.close(4010, "Invalid shard.")
+            return
         session.intents = intents
+        session.shard = (shard[0], shard[1])
+        guilds = [g for g in self._guilds if _shard_of(g, shard[1]) == shard[0]]
         ready = {
             "v": 10, "user": self.bot_user, "session_id": secrets.token_hex(16),
-            "resume_gateway_url": self.gateway_url, "shard": [0, 1],
-            "guilds": [{"id": str(g), "unavailable": True} for g in self._guilds],
+            "resume_gateway_url": self.gateway_url, "shard": shard,
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [], "relationships": [], "presences": [],
         }  # fmt: skip
         await self._send_event(session, "READY", ready)
         if intents & GUILDS:
-            for guild_id in self._guilds:
+            for guild_id in guilds:
                 await self._send_event(session, "GUILD_CREATE", self._guild_json(guild_id, intents))
         session.identified = True
         self.identify_payloads.append(data)
@@ -982,9 +1003,14 @@ class FakeDiscord:
         await session.send({"op": 0, "t": event, "s": session.sequence, "d": data})
 
     async def _dispatch(self, event: str, data: Json, *, intent: int | None) -> None:
-        """Send an event to every identified session whose intents cover it."""
+        """Send an event to every identified session whose intents cover it, on the shard that
+        owns its server (direct messages: shard 0)."""
+        guild = data.get("guild_id")
         for session in list(self._sessions):
             if not session.identified or (intent is not None and not session.intents & intent):
+                continue
+            shard_id, count = session.shard
+            if (_shard_of(int(guild), count) if guild else 0) != shard_id:
                 continue
             await self._send_event(session, event, self._as_seen_by(session, event, data))
 
@@ -1272,6 +1298,11 @@ def _user(user_id: int, name: str, *, bot: bool = False) -> Json:
         "id": str(user_id), "username": name, "discriminator": "0", "global_name": name,
         "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
     }  # fmt: skip
+
+
+def _shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard a server's events arrive on (Discord's sharding formula)."""
+    return (guild_id >> 22) % shard_count
 
 
 def _now() -> str:

@@ -84,3 +84,19 @@ def test_malformed_telegram_token_is_named_without_echoing_it(monkeypatch) -> No
 def test_secrets_are_hidden_in_repr(monkeypatch) -> None:
     monkeypatch.setenv("MIMO_API_KEY", "sk-very-secret")
     assert "sk-very-secret" not in repr(Settings())
+
+
+def test_shard_settings_reach_discord_py_as_given(monkeypatch) -> None:
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
+    monkeypatch.setenv("DISCORD_SHARD_IDS", " 3, 1,1 ")
+    assert Settings().shards() == (4, [1, 3])
+
+
+def test_without_shard_settings_discord_decides() -> None:
+    assert Settings().shards() == (None, None)
+
+
+def test_a_shard_id_that_is_not_a_number_is_named(monkeypatch) -> None:
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "0,one")
+    with pytest.raises(ValueError, match="shard ids are whole numbers from 0, got 'one'"):
+        Settings()

@@ -20,7 +20,7 @@ from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
 from bots.discord.media import downloaded, voice_message_in
 from bots.discord.places import can_manage, channel_of, for_interaction
-from bots.discord.replies import Interaction, followup_of
+from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_message import send_voice_message
 from core import errors
 from core.domain import ChatRef
@@ -46,7 +46,7 @@ class NoVoiceMessage(errors.UserInputError):
 class PreferencesCog(commands.Cog):
     """Show or change where the command runs: the server's settings, or the user's in DMs."""
 
-    def __init__(self, service: VoiceService, *, bot: commands.Bot | None = None) -> None:
+    def __init__(self, service: VoiceService, *, bot: AnyBot | None = None) -> None:
         self.service = service
         self.bot = bot  # for the message menu, added to `bot.tree` in `cog_load`
         self.menu = app_commands.ContextMenu(name="Clone this voice", callback=self.clone_voice)

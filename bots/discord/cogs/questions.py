@@ -11,7 +11,7 @@ from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
 from bots.discord.media import NothingToAsk, downloaded, recording_in, require_audio
 from bots.discord.places import for_interaction
-from bots.discord.replies import Interaction, followup_of, send_long
+from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from core.messages import text
 from core.service import VoiceService
 
@@ -21,7 +21,7 @@ MAX_QUESTION_CHARS = 1000
 class QuestionsCog(commands.Cog):
     """/ask, and "Ask about this audio" on any message with a recording."""
 
-    def __init__(self, bot: commands.Bot, service: VoiceService) -> None:
+    def __init__(self, bot: AnyBot, service: VoiceService) -> None:
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
         self.service = service
         self.menu = app_commands.ContextMenu(

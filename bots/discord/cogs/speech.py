@@ -9,7 +9,7 @@ from discord.ext import commands
 from bots.discord.gate import asker_of
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoiceClientClass, play_for
-from bots.discord.replies import Interaction, followup_of
+from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_message import send_voice_message
 from core.service import VoiceService
 
@@ -18,7 +18,7 @@ class SpeechCog(commands.Cog):
     """/say and "Read aloud"; `voice_client` plays in voice channels (None: not installed)."""
 
     def __init__(
-        self, bot: commands.Bot, service: VoiceService, *, voice_client: VoiceClientClass | None
+        self, bot: AnyBot, service: VoiceService, *, voice_client: VoiceClientClass | None
     ) -> None:
         self.bot = bot
         self.service = service

@@ -10,7 +10,7 @@ from bots.discord.error_handler import report
 from bots.discord.gate import asker_of, unasked
 from bots.discord.media import downloaded, require_audio, require_recording, voice_message_in
 from bots.discord.places import channel_override_of, for_interaction, for_message
-from bots.discord.replies import Interaction, reply_to
+from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionTranscriptReply, MessageTranscriptReply
 from core.domain import ChatRef
 from core.exports import FORMATS, TranscriptFormat, transcript_format
@@ -24,7 +24,7 @@ FORMAT_CHOICES = [app_commands.Choice(name=name, value=name) for name in FORMATS
 class TranscriptionCog(commands.Cog):
     """Auto-transcription of voice messages, /transcribe, and the message menu "Transcribe"."""
 
-    def __init__(self, bot: commands.Bot, service: VoiceService) -> None:
+    def __init__(self, bot: AnyBot, service: VoiceService) -> None:
         self.bot = bot
         self.service = service
         # Message menus cannot be declared inside a cog; they are added to the tree on load.

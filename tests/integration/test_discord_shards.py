@@ -1,0 +1,139 @@
+"""Discord sharding (issue 7): the shards discord.py identifies with, and every server answered by
+the process that runs its shard. Real discord.py against the Discord stand-in, whose gateway hands
+each session only the servers and events of its shard, as Discord does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bots.runner import run_bots
+from core.config import Settings
+from core.errors import ConfigError
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, started
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+
+COMMANDS_SYNC = "PUT /applications/{application_id}/commands"
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+
+
+@asynccontextmanager
+async def running(
+    discord_api: FakeDiscord, settings: Settings, *, shards: int
+) -> AsyncIterator[None]:
+    """`voicebridge run` in this event loop until the block ends, from the moment `shards`
+    more gateway sessions have identified."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    identified = len(discord_api.identify_payloads) + shards
+    # discord.py waits 5 s between one process's IDENTIFYs, as Discord asks.
+    await started(task, discord_api.wait_until_identified(identified, timeout=30))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
+def shards_identified(discord_api: FakeDiscord) -> list[list[int]]:
+    return sorted(payload["shard"] for payload in discord_api.identify_payloads)
+
+
+async def transcribed_in_each(
+    discord_api: FakeDiscord, servers: list[Guild], voice_ogg: bytes
+) -> None:
+    """A voice message in each server gets exactly one transcript."""
+    for server in servers:
+        member = discord_api.add_member(server, "member")
+        await discord_api.post_voice_message(server.general, member, voice_ogg, duration=2)
+    for server in servers:
+        await discord_api.wait_for_contents(server.general, ["heard 2.0 seconds"])
+    await asyncio.sleep(0.3)  # a second answer would have had time to arrive
+    for server in servers:
+        assert discord_api.contents(server.general) == ["heard 2.0 seconds"]
+
+
+async def test_one_process_runs_as_many_shards_as_discord_recommends(
+    mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    async with FakeDiscord(recommended_shards=2) as discord_api:
+        servers = [discord_api.add_guild(f"on shard {i}", shard=(i, 2)) for i in range(2)]
+        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+        async with running(discord_api, settings, shards=2):
+            assert shards_identified(discord_api) == [[0, 2], [1, 2]]
+            await transcribed_in_each(discord_api, servers, voice_ogg)
+
+
+async def test_the_configured_gateway_is_used_when_discord_chooses_the_shard_count(
+    mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    # GET /gateway/bot names a gateway nobody listens on: only DISCORD_GATEWAY_URL works.
+    async with FakeDiscord(advertised_gateway="ws://127.0.0.1:9/gateway") as discord_api:
+        server = discord_api.add_guild()
+        settings = discord_settings(
+            discord_api=discord_api,
+            mimo=mimo,
+            database_url=sqlite_url,
+            discord_gateway_url=discord_api.gateway_url,
+        )
+        async with running(discord_api, settings, shards=1):
+            assert shards_identified(discord_api) == [[0, 1]]
+            await transcribed_in_each(discord_api, [server], voice_ogg)
+
+
+async def test_shards_split_across_processes_answer_each_server_once(
+    mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """Three shards over two processes sharing one database, as DISCORD_SHARD_COUNT and
+    DISCORD_SHARD_IDS say; Discord itself would advise one shard."""
+    async with FakeDiscord() as discord_api, AsyncExitStack() as processes:
+        servers = [discord_api.add_guild(f"on shard {i}", shard=(i, 3)) for i in range(3)]
+        for name, ids, count in (("first", "0,2", 2), ("second", "1", 1)):
+            settings = discord_settings(
+                discord_api=discord_api,
+                mimo=mimo,
+                database_url=database_url,
+                discord_shard_count=3,
+                discord_shard_ids=ids,
+                instance_name=name,
+            )
+            await processes.enter_async_context(running(discord_api, settings, shards=count))
+
+        assert shards_identified(discord_api) == [[0, 3], [1, 3], [2, 3]]
+        await transcribed_in_each(discord_api, servers, voice_ogg)
+        # Commands belong to the application: the process running shard 0 registers them.
+        assert [call.route for call in discord_api.calls].count(COMMANDS_SYNC) == 1
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "complaint"),
+    [
+        (None, "0", "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"),
+        (2, "0,2", "DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT (2)"),
+    ],
+)
+async def test_shard_ids_that_do_not_fit_the_count_stop_the_start_with_a_reason(
+    mimo: FakeMimo, sqlite_url: str, count: int | None, ids: str, complaint: str
+) -> None:
+    async with FakeDiscord() as discord_api:
+        settings = discord_settings(
+            discord_api=discord_api,
+            mimo=mimo,
+            database_url=sqlite_url,
+            discord_shard_count=count,
+            discord_shard_ids=ids,
+        )
+        with pytest.raises(ConfigError, match=complaint.replace("(", r"\(").replace(")", r"\)")):
+            await run_bots(settings, asyncio.Event())
+        assert discord_api.identify_payloads == []
