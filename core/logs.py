@@ -1,34 +1,50 @@
 """Logging set-up that keeps secrets out of every line.
 
-Redaction happens in the formatter, on the finished text, so it also covers tracebacks and
-messages from libraries (a Telegram URL carries the bot token in its path).
+Redaction happens on the finished text, so it also covers tracebacks and messages from
+libraries (a Telegram URL carries the bot token in its path). In JSON it happens on each value
+just before serialising, so JSON's escaping cannot disguise a secret.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import re
+import sys
+import time
 from collections.abc import Iterable
+from typing import Any, Literal
 from urllib.parse import quote
+
+from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 # The colon may come percent-encoded: python-telegram-bot quotes file download URLs.
 _TELEGRAM_TOKEN_IN_URL = re.compile(r"/bot\d+(?::|%3[Aa])[A-Za-z0-9_-]+")
 REDACTED = "[REDACTED]"
 
 
-class RedactingFormatter(logging.Formatter):
-    """A formatter that replaces known secrets, and anything shaped like a bot token in a URL."""
+def _spellings(secret: str) -> set[str]:
+    """The ways a secret shows up in text: as is; percent-encoded inside a URL (a bot token's
+    colon is %3A there); escaped inside a JSON body or a Python repr, should it hold a quote,
+    a backslash or a character beyond ASCII. For the usual letters, digits and `:._-` they are
+    all the same."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+    }
 
-    def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
-        super().__init__(fmt)
-        known = {s for s in secrets if len(s) >= 6}
-        # Also as they appear inside URLs, percent-encoded (a bot token's colon is %3A there).
-        known |= {quote(s, safe="") for s in known}
+
+class Redactor:
+    """Replaces known secrets, and anything shaped like a bot token in a URL, in a text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        known = {spelling for s in secrets if len(s) >= 6 for spelling in _spellings(s)}
         # Longest first, so a secret that contains another is replaced whole.
         self._secrets = sorted(known, key=len, reverse=True)
-
-    def format(self, record: logging.LogRecord) -> str:
-        return self.redact(super().format(record))
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
@@ -36,12 +52,89 @@ class RedactingFormatter(logging.Formatter):
         return _TELEGRAM_TOKEN_IN_URL.sub("/bot" + REDACTED, text)
 
 
-def configure_logging(level: str, secrets: Iterable[str], *, fmt: str = "text") -> None:
-    """Log to stderr through the redacting formatter; quiet the chatty HTTP libraries."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
-    )
+class RedactingFormatter(logging.Formatter):
+    """A text formatter whose every line, traceback included, goes through a `Redactor`."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
+        super().__init__(fmt)
+        self._redactor = Redactor(secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+    def redact(self, text: str) -> str:
+        return self._redactor.redact(text)
+
+
+class JsonRedactingFormatter(JsonFormatter):
+    """One JSON object per record, for log shippers: time (UTC), level, logger, message,
+    exc_info when there is a traceback, and the fields a caller passed in `extra`.
+
+    Every string is redacted before serialising, not the serialised line after: on the line a
+    secret holding `"` or `\\` appears escaped once more, and a replacement could cut an escape
+    sequence in two and break the JSON.
+    """
+
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__(
+            ["asctime", "levelname", "name", "message"],
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+        self.converter = time.gmtime  # with the two formats above: 2025-01-31T12:00:00.123Z
+        self._redactor = Redactor(secrets)
+        self._encoder = JsonEncoder()
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {self._redactor.redact(str(k)): self._plain(v) for k, v in log_data.items()}
+
+    def _plain(self, value: object) -> object:
+        """`value` in JSON's own types, every string in it redacted.
+
+        Other objects (an exception, a dataclass, a datetime in `extra`) are first turned into
+        what the encoder would write for them, so their text is redacted too.
+        """
+        if isinstance(value, str):
+            return self._redactor.redact(value)
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, dict):
+            return {self._redactor.redact(str(k)): self._plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._plain(item) for item in value]
+        return self._plain(self._encoder.default(value))
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Standard error, where a record that cannot be formatted (arguments that do not fit the
+    message) is reported in one redacted line: logging's own report would print the record's
+    arguments as they are, secrets included."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self._redactor = redactor
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        what = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        line = f"--- logging error at {record.pathname}:{record.lineno}: {what}\n"
+        with contextlib.suppress(Exception):
+            self.stream.write(self._redactor.redact(line))
+
+
+def configure_logging(
+    level: str, secrets: Iterable[str], *, fmt: Literal["text", "json"] = "text"
+) -> None:
+    """Log to stderr through a redacting formatter; quiet the chatty HTTP libraries."""
+    formatter: logging.Formatter
+    if fmt == "json":
+        formatter = JsonRedactingFormatter(secrets)
+    else:
+        formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    handler = _StderrHandler(Redactor(secrets))
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -1,12 +1,13 @@
 """Secrets never reach a log line or a chat, even at DEBUG with every library talking.
 
-One whole session in this process: both bots, logging set up by the project's own
-`configure_logging` (as `voicebridge run` does) at DEBUG, with httpx, httpcore, python-telegram-bot
-and discord.py raised to DEBUG too. Along the way MiMo echoes the key in a 401 and in 500s, the
-Bot API refuses a request (its URL carries the bot token), and a second start uses a token
-Telegram refuses (python-telegram-bot's own error quotes it). Everything logged, everything
+One whole session in this process, once per LOG_FORMAT (text, json): both bots, logging set up by
+the project's own `configure_logging` (as `voicebridge run` does) at DEBUG, with httpx, httpcore,
+python-telegram-bot and discord.py raised to DEBUG too. Along the way MiMo echoes the key in a 401
+and in 500s, the Bot API refuses a request (its URL carries the bot token), and a second start uses
+a token Telegram refuses (python-telegram-bot's own error quotes it). Everything logged, everything
 written to stdout/stderr, and everything the stand-ins received as chat messages is searched for
-the secrets.
+the secrets. In JSON every line must also parse, and the secrets must be absent from the values
+decoded from it as well as from the raw line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import SecretStr
@@ -55,7 +57,7 @@ def capture_logs() -> Iterator[Capture]:
     levels = [logger.level for logger in loggers]
 
     def capture(settings: Settings) -> io.StringIO:
-        configure_logging("DEBUG", settings.secret_values())
+        configure_logging("DEBUG", settings.secret_values(), fmt=settings.log_format)
         for name in LIBRARIES:
             logging.getLogger(name).setLevel(logging.DEBUG)
         [handler] = root.handlers
@@ -98,8 +100,13 @@ async def answer_to(bot_api: FakeBotApi, note: dict[str, object], *choices: str)
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_a_whole_debug_session_never_shows_a_secret(
-    tmp_path: Path, sqlite_url: str, capture_logs: Capture, capfd: pytest.CaptureFixture[str]
+    log_format: Literal["text", "json"],
+    tmp_path: Path,
+    sqlite_url: str,
+    capture_logs: Capture,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     voice_ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     transcript, unavailable = "heard 2.0 seconds", text("error.mimo_unavailable")
@@ -120,6 +127,7 @@ async def test_a_whole_debug_session_never_shows_a_secret(
             discord_api_url=discord_api.api_url,
             database_url=sqlite_url,
             log_level="DEBUG",
+            log_format=log_format,
             mimo_max_retries=1,
             mimo_retry_wait_seconds=0.05,
         )
@@ -176,6 +184,9 @@ async def test_a_whole_debug_session_never_shows_a_secret(
             await run_bots(refusing, asyncio.Event())
 
     logged = "".join(buffer.getvalue() for buffer in logs)
+    if log_format == "json":
+        # What a log shipper decodes, after the raw lines: both must be free of secrets.
+        logged += _decoded(logged)
     printed = "".join(capfd.readouterr())
     to_chats = json.dumps(
         [[c.method, c.params] for c in bot_api.calls]
@@ -198,6 +209,17 @@ async def test_a_whole_debug_session_never_shows_a_secret(
     assert "MiMo call failed (MiMo answered 500" in logged
     assert "Traceback (most recent call last)" in logged
     assert "discord.http" in logged and "telegram.ext" in logged
+
+
+def _decoded(json_lines: str) -> str:
+    """Each line parsed as the JSON object it must be, written back as readable text."""
+    records = [json.loads(line) for line in json_lines.splitlines()]
+    for record in records:
+        assert {"time", "level", "logger", "message"} <= record.keys(), record
+    return "".join(
+        f"{r['time']} {r['level']} {r['logger']}: {r['message']}\n{r.get('exc_info', '')}\n"
+        for r in records
+    )
 
 
 def _around(text: str, secret: str) -> str:
