@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bots.runner import run_bots
 from core import errors
-from core.bootstrap import Runtime, bootstrap
+from core.bootstrap import Runtime, bootstrap, storage
 from core.config import Settings
 from core.domain import ChatRef
 from core.logs import configure_logging
@@ -59,8 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("file", type=Path)
     ask.add_argument("question")
     ask.set_defaults(command=_ask)
-    db = commands.add_parser("db", help="database schema")
-    db.add_argument("action", choices=["upgrade", "current"])
+    db = commands.add_parser("db", help="database schema and retention")
+    db.add_argument(
+        "action",
+        choices=["upgrade", "current", "purge"],
+        help="apply migrations, show the revision, or delete expired data now",
+    )
     db.set_defaults(command=_db)
     return parser
 
@@ -103,9 +107,21 @@ async def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "purge":
+        return await _purge(settings)
     if args.action == "upgrade":
         await upgrade(settings.database_url)
     print(await current_revision(settings.database_url) or "empty")
+    return 0
+
+
+async def _purge(settings: Settings) -> int:
+    """Run every retention job once, as `voicebridge run` does each hour: for cron, or by hand.
+
+    No migration: a purge from a host with an older release must not touch the schema."""
+    async with storage(settings, migrate=False) as store:
+        for job in store.retention:
+            print(f"{job.name}: {await job.run()} ({job.horizon})")
     return 0
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,8 +19,10 @@ from core.metrics import Metrics
 from core.mimo import MimoClient, MimoModels, RetryPolicy
 from core.mimo.breaker import CircuitBreaker
 from core.quotas import Allowlist, DailyQuotas, LimitPolicy, RateLimits
+from core.retention import RetentionJob, retention_jobs
 from core.service import Limits, VoiceService
 from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+from core.storage.database import PoolLimits
 from core.summaries.digests import DigestService
 from core.summaries.scheduler import Scheduler
 from core.summaries.service import SummaryLimits, SummaryService
@@ -39,6 +41,18 @@ class Runtime:
     scheduler: Scheduler  # started by the runner once the platforms are up
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
     metrics: Metrics  # what it did, for /metrics (a registry of its own)
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The database and the parts that need nothing else: no MiMo key, no bot token. The
+    runtime is built on it; `voicebridge db purge` uses it alone."""
+
+    engine: AsyncEngine
+    uow: Callable[[], SqlAlchemyUnitOfWork]
+    limiter: Limiter
+    work: WorkLedger
+    retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -68,6 +82,47 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
     )
 
 
+def pool_limits_from(settings: Settings) -> PoolLimits:
+    return PoolLimits(
+        size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        timeout_seconds=settings.database_pool_timeout_seconds,
+        recycle_seconds=settings.database_pool_recycle_seconds,
+    )
+
+
+@asynccontextmanager
+async def storage(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Storage]:
+    """Bring the schema up to date (unless `migrate` is False), then open the database and
+    build what works on it alone: the limits, the claims ledger and the retention jobs."""
+    clock = clock or SystemClock()
+    if migrate:
+        await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
+    sessions = session_factory(engine)
+
+    def uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(sessions)
+
+    limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
+    work = WorkLedger(
+        uow=uow,
+        instance=settings.instance_name,
+        clock=clock,
+        # Longer than any platform redelivers an update (Telegram: 24 hours).
+        retention=timedelta(days=settings.summary_retention_days),
+    )
+    retention = retention_jobs(
+        uow=uow, clock=clock, days=settings.summary_retention_days, work=work, limiter=limiter
+    )
+    try:
+        yield Storage(engine=engine, uow=uow, limiter=limiter, work=work, retention=retention)
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
 async def bootstrap(
     settings: Settings, *, migrate: bool = True, clock: Clock | None = None
@@ -77,18 +132,14 @@ async def bootstrap(
     `clock` drives summaries, digests and retention; tests pass one they can move by hand.
     """
     clock = clock or SystemClock()
-    if migrate:
-        await upgrade(settings.database_url)
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
     metrics = Metrics()
     audio.limit_processes(settings.ffmpeg_max_processes)
-
-    def uow() -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(sessions)
-
-    # One client for every MiMo call: connection reuse matters when pieces run in parallel.
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http:
+    async with (
+        storage(settings, migrate=migrate, clock=clock) as store,
+        # One client for every MiMo call: connection reuse matters when pieces run in parallel.
+        httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http,
+    ):
+        uow, limiter = store.uow, store.limiter
         mimo = MimoClient(
             http=http,
             api_key=settings.require_mimo_key(),
@@ -114,11 +165,6 @@ async def bootstrap(
             ),
             metrics=metrics,
         )
-        limiter = Limiter(
-            uow=uow,
-            clock=clock,
-            policy=limit_policy_from(settings),
-        )
         studio = VoiceStudio(
             speech=mimo,
             audio=audio,
@@ -141,6 +187,8 @@ async def bootstrap(
             studio=studio,
         )
         service.metrics = metrics
+        metrics.watch_queue("speech", service.speech_requests_waiting)
+        metrics.watch_queue("ffmpeg", audio.processes_waiting)
         summaries = SummaryService(
             uow=uow,
             chat_api=mimo,
@@ -153,30 +201,15 @@ async def bootstrap(
         )
         summaries.metrics = metrics
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)
-        work = WorkLedger(
-            uow=uow,
-            instance=settings.instance_name,
-            clock=clock,
-            # Longer than any platform redelivers an update (Telegram: 24 hours).
-            retention=timedelta(days=settings.summary_retention_days),
-        )
-        scheduler = Scheduler(
-            digests=digests,
+        scheduler = Scheduler(digests=digests, clock=clock, retention=store.retention)
+        yield Runtime(
+            settings=settings,
+            service=service,
+            mimo=mimo,
+            engine=store.engine,
             summaries=summaries,
-            clock=clock,
-            purges=[work.purge_expired, service.limiter.purge],
+            digests=digests,
+            scheduler=scheduler,
+            work=store.work,
+            metrics=metrics,
         )
-        try:
-            yield Runtime(
-                settings=settings,
-                service=service,
-                mimo=mimo,
-                engine=engine,
-                summaries=summaries,
-                digests=digests,
-                scheduler=scheduler,
-                work=work,
-                metrics=metrics,
-            )
-        finally:
-            await engine.dispose()

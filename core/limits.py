@@ -188,6 +188,19 @@ class Limiter:
             await uow.commit()
         return deleted
 
+    async def purge_days(self, *, keep_days: int) -> int:
+        """Retention: delete every chat's usage of the days more than `keep_days` before today.
+        Today's, which the quotas run on, always stays."""
+        if self._uow is None:
+            return 0
+        cutoff = utc_day(self._clock.now()) - timedelta(days=max(keep_days, 0))
+        async with self._store() as uow:
+            deleted = await uow.usage.delete_days_before(cutoff)
+            await uow.commit()
+        if deleted:
+            logger.info("retention: deleted %d days of usage before %s", deleted, cutoff)
+        return deleted
+
     # Quotas, for `Spend`
 
     async def _reserve(self, spend: Spend, amounts: Counts) -> None:

@@ -144,7 +144,7 @@ EN: dict[str, str] = {
     "discord.error.manage_server_command": "/{command} in a server needs the Manage Server permission.",
     "discord.forget.done": (
         "Done: I deleted everything I stored here — the settings, the channels' own settings, "
-        "where the last summary ended, the usage counts and the server's own voices with their samples. I keep no copy of your messages: /summary reads them from Discord each time."
+        "where the last summary ended, the server's own voices with their samples and past days' usage counts (today's still count towards the daily limits). I keep no copy of your messages: /summary reads them from Discord each time."
     ),
     "discord.voice.unavailable": (
         "Playing speech in voice channels is not enabled on this bot. Its owner can enable it by "
@@ -180,7 +180,7 @@ EN: dict[str, str] = {
     "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
     "forget.done": (
         "Done: I deleted everything I stored for this chat — the logged messages and transcripts ({count}), "
-        "the summary settings and digest, the chat's preferences, its usage counts and its own voices with their samples."
+        "the summary settings and digest, the chat's preferences, its own voices with their samples and past days' usage counts (today's still count towards the daily limits)."
     ),
     "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
     "error.admins_only_command": "Only administrators can use /{command} in this chat.",

@@ -93,6 +93,16 @@ async def database_url(empty_database_url: str) -> str:
 
 
 @pytest_asyncio.fixture
+async def postgres_database_url() -> AsyncIterator[str]:
+    """A scratch PostgreSQL database, empty and not migrated, for what only PostgreSQL has."""
+    server_url = postgres_server_url()
+    if server_url is None:
+        pytest.skip(NO_POSTGRES)
+    async with scratch_postgres_database(server_url) as url:
+        yield url
+
+
+@pytest_asyncio.fixture
 async def uow_factory(database_url: str) -> AsyncIterator[Callable[[], SqlAlchemyUnitOfWork]]:
     """Makes real units of work on `database_url`; one engine for the whole test."""
     engine = create_engine(database_url)

@@ -269,8 +269,14 @@ class FakeUsage:
         self.rows.days[(chat, day)] = (used, True)
         return not told
 
-    async def delete_chat(self, chat: ChatRef) -> None:
-        for key in [key for key in self.rows.days if key[0] == chat]:
+    async def delete_days_before(self, cutoff: date) -> int:
+        old = [key for key in self.rows.days if key[1] < cutoff]
+        for key in old:
+            del self.rows.days[key]
+        return len(old)
+
+    async def delete_chat(self, chat: ChatRef, *, today: date) -> None:
+        for key in [key for key in self.rows.days if key[0] == chat and key[1] < today]:
             del self.rows.days[key]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,37 @@ _alembic_lock = threading.Lock()
 MIGRATION_LOCK_KEY = 0x766F6963
 
 
-def create_engine(url: str, **pool_options: Any) -> AsyncEngine:
-    """An async engine set up for the database behind `url` (SQLite or PostgreSQL)."""
+@dataclass(frozen=True)
+class PoolLimits:
+    """The PostgreSQL connections one process may hold: every replica has a pool of its own,
+    and all of them together must stay below the server's `max_connections`."""
+
+    size: int = 5  # kept open
+    max_overflow: int = 10  # opened beyond `size` at busy times, closed once returned
+    timeout_seconds: float = 30.0  # how long a request waits for a free one before failing
+    recycle_seconds: int = 1800  # age at which one is replaced; -1: never
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.max_overflow,
+            "pool_timeout": self.timeout_seconds,
+            "pool_recycle": self.recycle_seconds,
+        }
+
+
+def create_engine(url: str, *, pool: PoolLimits | None = None, **pool_options: Any) -> AsyncEngine:
+    """An async engine set up for the database behind `url` (SQLite or PostgreSQL).
+
+    `pool` sizes PostgreSQL's connection pool; SQLite ignores it and keeps SQLAlchemy's
+    defaults, since its connections are files on this machine, not a server's to ration.
+    """
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
         # Replicas hold pooled connections for a long time; a restarted server must not turn
         # the first query after it into an error.
-        return _create_async_engine(sa_url, **{"pool_pre_ping": True, **pool_options})
+        sized = pool.options() if pool is not None else {}
+        return _create_async_engine(sa_url, **{"pool_pre_ping": True, **sized, **pool_options})
     in_memory = _sqlite_in_memory(sa_url)
     if not in_memory:
         Path(str(sa_url.database)).parent.mkdir(parents=True, exist_ok=True)

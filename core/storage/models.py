@@ -162,7 +162,7 @@ class RateWindowRow(Base):
 
 class ChatUsageRow(Base):
     """What one chat used of MiMo in one UTC day, against its daily quotas (`core.limits`), and
-    shown by `/usage`. Deleted by `/forget`.
+    shown by `/usage`. Earlier days are deleted by `/forget` and after SUMMARY_RETENTION_DAYS.
 
     `told` records that the chat heard its automatic transcripts stopped for the day.
     """

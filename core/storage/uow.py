@@ -107,13 +107,20 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def usage(self) -> UsageStore:
-        """For `/forget`, which deletes the chat's usage too."""
+        """For `/forget`, which deletes the chat's usage of earlier days too."""
         ...
 
     @property
     def voices(self) -> VoiceStore:
         """For `/forget`, which deletes the chat's own voices and samples too."""
         ...
+
+
+class ChatLogUnitOfWork(UnitOfWork, Protocol):
+    """What the chat log's retention purge (`core.retention`) needs."""
+
+    @property
+    def chat_log(self) -> ChatLogStore: ...
 
 
 class ProcessedUpdateStore(Protocol):
@@ -154,7 +161,9 @@ class UsageStore(Protocol):
 
     async def tell_today(self, chat: ChatRef, day: date) -> bool: ...
 
-    async def delete_chat(self, chat: ChatRef) -> None: ...
+    async def delete_days_before(self, cutoff: date) -> int: ...
+
+    async def delete_chat(self, chat: ChatRef, *, today: date) -> None: ...
 
 
 class UsageUnitOfWork(UnitOfWork, Protocol):

@@ -115,9 +115,20 @@ class UsageRepository:
         ).returning(ChatUsageRow.day)
         return (await self._session.execute(upsert)).first() is not None
 
-    async def delete_chat(self, chat: ChatRef) -> None:
-        """Everything counted for `chat`: its days and its rate windows (`/forget`)."""
-        await self._session.execute(delete(ChatUsageRow).where(*_of(chat)))
+    async def delete_days_before(self, cutoff: date) -> int:
+        """Retention: every chat's days before `cutoff`."""
+        statement = delete(ChatUsageRow).where(ChatUsageRow.day < cutoff)
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return int(result.rowcount or 0)
+
+    async def delete_chat(self, chat: ChatRef, *, today: date) -> None:
+        """What is counted for `chat` (`/forget`): its rate windows, and its days before `today`.
+
+        Today's row stays: it holds counts only, and deleting it would give the chat its daily
+        quotas afresh, a reset any administrator could have by forgetting."""
+        await self._session.execute(
+            delete(ChatUsageRow).where(*_of(chat), ChatUsageRow.day < today)
+        )
         await self._session.execute(
             delete(RateWindowRow).where(
                 RateWindowRow.platform == chat.platform,

@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.domain import Platform
+from core.retention import RetentionJob
 from core.summaries.digests import DigestService
-from core.summaries.service import SummaryService
 from core.summaries.values import DigestPost
 
 logger = logging.getLogger(__name__)
@@ -38,16 +38,14 @@ class Scheduler:
         self,
         *,
         digests: DigestService,
-        summaries: SummaryService,
         clock: Clock,
         interval: float = POLL_SECONDS,
-        purges: Sequence[Callable[[], Awaitable[object]]] = (),
+        retention: Sequence[RetentionJob] = (),
     ) -> None:
         self._digests = digests
-        self._summaries = summaries
         self._clock = clock
         self._interval = interval
-        self._purges = purges  # other retention jobs, run with the chat log's
+        self._retention = retention
         self._senders: dict[Platform, DigestSender] = {}
         self._last_purge: datetime | None = None
 
@@ -57,15 +55,12 @@ class Scheduler:
         self._senders[platform] = send
 
     async def tick(self) -> None:
-        """One round: purge expired messages when an hour has passed, then post due digests.
+        """One round: purge expired data when an hour has passed, then post due digests.
 
         Failures are logged and the loop carries on: a database hiccup or one chat that blocked
         the bot must not stop every other chat's digest.
         """
-        try:
-            await self._purge_if_due()
-        except Exception:
-            logger.exception("the retention purge failed")
+        await self._purge_if_due()
         try:
             due = await self._digests.due(list(self._senders))
         except Exception:
@@ -100,6 +95,8 @@ class Scheduler:
         now = self._clock.now()
         if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
             self._last_purge = now
-            await self._summaries.purge_expired()
-            for purge in self._purges:
-                await purge()
+            for job in self._retention:
+                try:
+                    await job.run()
+                except Exception:  # not a reason to keep the other kinds; retried in an hour
+                    logger.exception("the retention purge of %s failed", job.name)

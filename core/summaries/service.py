@@ -2,7 +2,7 @@
 
 Platform-neutral like `core.service`: adapters hand in `ChatMessage`s and `ChatRef`s and render
 what comes back. The chat log only ever grows through `record`, and only while the chat has
-logging on; `forget` and the retention purge are the ways it shrinks.
+logging on; `forget` and the retention purge (`core.retention`) are the ways it shrinks.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core import errors
 from core.clock import Clock
@@ -19,6 +19,7 @@ from core.domain import ChatRef
 from core.limits import Asker
 from core.metrics import NO_METRICS, Metrics, counted
 from core.ports import ChatApi
+from core.quotas import utc_day
 from core.service import VoiceService
 from core.storage.uow import SummaryUnitOfWork
 from core.summaries.summarise import summarise
@@ -193,35 +194,26 @@ class SummaryService:
         self, chat: ChatRef, *, can_manage: bool, inside: Sequence[ChatRef] = ()
     ) -> int:
         """`/forget`: delete the chat's messages, transcripts, summary state, preferences,
-        usage counts and own voices (samples included), in one transaction. Returns how many
-        messages there were.
+        usage counts of earlier days and own voices (samples included), in one transaction.
+        Returns how many messages there were. Today's usage counts stay, so forgetting never
+        gives a chat its daily quotas afresh.
 
         `inside` are places within the chat that are stored under their own reference (a Discord
         server's channels: their overrides and last-summary markers); they go too.
         """
         if not can_manage:
             raise errors.AdminsOnly(command="forget")
-        deleted = 0
+        deleted, today = 0, utc_day(self.clock.now())
         async with self._uow() as uow:
             for place in (chat, *inside):
                 deleted += await uow.chat_log.delete_chat(place)
                 await uow.summary_states.delete(place)
                 await uow.preferences.delete(place)
-                await uow.usage.delete_chat(place)
+                await uow.usage.delete_chat(place, today=today)
                 await uow.voices.delete_chat(place)
             await uow.commit()
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip
-        return deleted
-
-    async def purge_expired(self) -> int:
-        """Retention: delete every chat's messages older than the retention period."""
-        cutoff = self.clock.now() - timedelta(days=self.limits.retention_days)
-        async with self._uow() as uow:
-            deleted = await uow.chat_log.delete_sent_before(cutoff)
-            await uow.commit()
-        if deleted:
-            logger.info("retention: deleted %d messages sent before %s", deleted, cutoff)
         return deleted
 
 

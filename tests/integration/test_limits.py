@@ -229,7 +229,7 @@ async def test_a_recording_longer_than_what_is_left_today_never_reaches_mimo(
     assert len(mimo.calls("mimo-v2.5-asr")) == 2
 
 
-async def test_usage_shows_what_the_chat_did_today_and_forget_clears_it(
+async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     bot_api.set_member_status(GROUP, ALICE, "administrator")
@@ -265,13 +265,10 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_clears_it(
     )
     assert prompt > 0 and completion > 0
     assert "Transcription: 0 s of 2 h" in bot_api.texts(OTHER_GROUP)[0]
-    assert forgotten.splitlines()[1:4] == [
-        "• Transcription: 0 s of 2 h (2 h left)",
-        "• Speech: 0 of 20,000 characters (20,000 left)",
-        "• Summaries: 0 of 20 (20 left)",
-    ]
+    # Forgetting deletes what was said, not what was spent: the day's quotas stay used.
+    assert forgotten.splitlines()[1:4] == usage.splitlines()[1:4]
     left = await rows_about(database_url, [GROUP])
-    assert (left["chat_usage"], left["rate_windows"], left["chat_messages"]) == (0, 0, 0)
+    assert (left["chat_usage"], left["rate_windows"], left["chat_messages"]) == (1, 0, 0)
 
 
 # --- Telegram: the allowlist -----------------------------------------------------------------
@@ -494,6 +491,37 @@ async def test_a_rate_limit_holds_across_two_processes_sharing_the_database(
     assert admitted.count(True) == 6
     assert next_minute
     assert purged == 3  # Alice's windows of two minutes, and Bob's (chats are not limited)
+
+
+async def test_forgetting_a_chat_keeps_todays_spending_and_drops_earlier_days(
+    database_url: str,
+) -> None:
+    policy = LimitPolicy(RateLimits(0, 0), DailyQuotas(summaries=3))
+    yesterday = NOON - timedelta(days=1)
+    async with process(database_url, policy, StillClock(NOON)) as limiter:
+        async with limiter.spending(CHAT, ANYONE, summaries=2):
+            pass
+        engine = create_engine(database_url)
+        try:
+            async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+                await uow.usage.add(CHAT, yesterday.date(), Counts(summaries=3))
+                await uow.commit()
+            async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+                await uow.usage.delete_chat(CHAT, today=NOON.date())  # what /forget runs
+                await uow.commit()
+            async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+                earlier = await uow.usage.day(CHAT, yesterday.date())
+        finally:
+            await engine.dispose()
+        with pytest.raises(errors.SummaryQuotaUsed):
+            async with limiter.spending(CHAT, ANYONE, summaries=2):
+                pass
+        async with limiter.spending(CHAT, ANYONE, summaries=1):
+            pass
+        used = await limiter.today(CHAT)
+
+    assert earlier == Counts()
+    assert used.used == Counts(summaries=3)
 
 
 async def test_recorded_usage_never_goes_below_zero(database_url: str) -> None:

@@ -1,0 +1,76 @@
+"""Retention: the stored data that expires, and the one list of jobs that deletes it.
+
+The scheduler runs every job once an hour in each process (`voicebridge run`); `voicebridge db
+purge` runs them once, by hand or from cron, with neither MiMo nor a bot token. So the jobs are
+built from storage-only parts (units of work, the clock, `WorkLedger`, `Limiter`), never from
+services that talk to MiMo; the chat log's purge lives here for that reason. Each job is one
+idempotent DELETE of rows older than its horizon, so replicas may run them at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
+
+from core.clock import Clock
+from core.limits import KEEP_WINDOWS, Limiter
+from core.work import WorkLedger
+
+if TYPE_CHECKING:  # the storage layer imports from core.work and core.limits, as this does
+    from core.storage.uow import ChatLogUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetentionJob:
+    """One kind of expired data: what `voicebridge db purge` calls it, how to delete it (the
+    number of rows deleted comes back), and what counts as expired, for people."""
+
+    name: str
+    run: Callable[[], Awaitable[int]]
+    horizon: str
+
+
+def retention_jobs(
+    *,
+    uow: Callable[[], ChatLogUnitOfWork],
+    clock: Clock,
+    days: int,
+    work: WorkLedger,
+    limiter: Limiter,
+) -> list[RetentionJob]:
+    """Every retention job, keeping `days` days (SUMMARY_RETENTION_DAYS) of what a chat left."""
+    kept = f"older than {_days(days)}"
+    return [
+        RetentionJob("messages", partial(purge_messages, uow, clock, days), kept),
+        RetentionJob("claims", work.purge_expired, kept),
+        RetentionJob("rate windows", limiter.purge, f"older than {_hours(KEEP_WINDOWS)}"),
+        # Only today's usage matters to the quotas and /usage; earlier days record when a chat
+        # used the bot, so they go after the same period as the rest of what it left.
+        RetentionJob("daily usage", partial(limiter.purge_days, keep_days=days), kept),
+    ]
+
+
+async def purge_messages(uow: Callable[[], ChatLogUnitOfWork], clock: Clock, days: int) -> int:
+    """Delete every chat's logged messages (and transcripts) older than `days` days."""
+    cutoff = clock.now() - timedelta(days=days)
+    async with uow() as unit:
+        deleted = await unit.chat_log.delete_sent_before(cutoff)
+        await unit.commit()
+    if deleted:
+        logger.info("retention: deleted %d messages sent before %s", deleted, cutoff)
+    return deleted
+
+
+def _days(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def _hours(span: timedelta) -> str:
+    hours = round(span.total_seconds() / 3600)
+    return "1 hour" if hours == 1 else f"{hours} hours"

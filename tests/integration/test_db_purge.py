@@ -1,0 +1,179 @@
+"""`voicebridge db purge` and the PostgreSQL pool, on real SQLite and PostgreSQL.
+
+The purge runs through `bots.cli.main` as an operator's cron job would: settings from the
+environment alone, no MiMo key, no bot token. Its rows are made through the real repositories,
+with times in the past, since the command reads the system clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import exc, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bots.cli import main
+from core.bootstrap import storage
+from core.config import Settings
+from core.domain import ChatRef
+from core.quotas import Counts
+from core.storage import SqlAlchemyUnitOfWork, alembic_config, create_engine, session_factory
+from core.summaries.values import ChatMessage
+from core.work import Claim
+from tests.integration.chatlog_db import query
+
+CHAT = ChatRef("telegram", "-100777")
+SECRETS = ("MIMO_API_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")
+
+
+@pytest.fixture
+def operator_shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """A shell with no secrets and no .env, as cron gives; logging restored after `main` set
+    it up for the command."""
+    monkeypatch.chdir(tmp_path)
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SUMMARY_RETENTION_DAYS", "7")
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    noisy = [logging.getLogger(name) for name in ("httpx", "httpcore", "aiosqlite")]
+    levels = [logger.level for logger in noisy]
+    yield
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    for logger, previous in zip(noisy, levels, strict=True):
+        logger.setLevel(previous)
+
+
+async def seeded(url: str, now: datetime) -> None:
+    """Of each kind, rows past its horizon and rows within it."""
+    today = now.date()
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            for n, age in enumerate([timedelta(days=10), timedelta(days=8), timedelta(hours=1)]):
+                said = ChatMessage(CHAT, f"m{n}", "Ann", now - age, f"hello {n}")
+                await uow.chat_log.add(said)
+            for n, age in enumerate([timedelta(days=9), timedelta(minutes=5)]):
+                await uow.processed.claim(
+                    Claim("telegram", CHAT.chat_id, f"c{n}"), instance="a", at=now - age
+                )
+            for age in (timedelta(hours=3), timedelta(hours=2), timedelta(minutes=90)):
+                await uow.usage.hit("telegram", "user:1", now - age)
+            await uow.usage.hit("telegram", "user:1", now)
+            for days in (30, 8, 1, 0):
+                await uow.usage.add(CHAT, today - timedelta(days=days), Counts(summaries=1))
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+
+async def remaining(url: str) -> dict[str, int]:
+    tables = ("chat_messages", "processed_updates", "rate_windows", "chat_usage")
+    return {t: (await query(url, f"SELECT count(*) FROM {t}"))[0][0] for t in tables}
+
+
+async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secret(
+    database_url: str,
+    operator_shell: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    await seeded(database_url, datetime.now(UTC))
+
+    # `main` runs its own event loop, as from a shell; a thread keeps it off the test's.
+    code = await asyncio.to_thread(main, ["db", "purge"])
+    printed = capsys.readouterr()
+    left = await remaining(database_url)
+    again = await asyncio.to_thread(main, ["db", "purge"])
+    printed_again = capsys.readouterr().out
+    current = await asyncio.to_thread(main, ["db", "current"])
+    revision = capsys.readouterr().out.strip()
+
+    assert code == 0, printed.err
+    assert printed.out.splitlines() == [
+        "messages: 2 (older than 7 days)",
+        "claims: 1 (older than 7 days)",
+        "rate windows: 3 (older than 1 hour)",
+        "daily usage: 2 (older than 7 days)",
+    ]
+    assert left == {"chat_messages": 1, "processed_updates": 1, "rate_windows": 1, "chat_usage": 2}
+    assert again == 0
+    assert [line.split(" (")[0] for line in printed_again.splitlines()] == [
+        "messages: 0",
+        "claims: 0",
+        "rate windows: 0",
+        "daily usage: 0",
+    ]
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    assert (current, revision) == (0, head)
+
+
+def pool_settings(url: str, **pool: float) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=url,
+        **{f"database_{name}": value for name, value in pool.items()},
+    )
+
+
+async def backend(connection: AsyncConnection) -> int:
+    """Which server process serves `connection`: a new one means a new connection."""
+    return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+@pytest.mark.postgres
+async def test_postgres_gets_the_pool_its_settings_ask_for(postgres_database_url: str) -> None:
+    database_url = postgres_database_url
+    settings = pool_settings(
+        database_url,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout_seconds=0.3,
+        pool_recycle_seconds=2,
+    )
+    async with storage(settings, migrate=False) as store:
+        engine = store.engine
+        async with engine.connect() as first:
+            served_by = await backend(first)
+            started = asyncio.get_running_loop().time()
+            with pytest.raises(exc.TimeoutError):
+                async with engine.connect():
+                    pass
+            waited = asyncio.get_running_loop().time() - started
+        async with engine.connect() as second:  # the one connection, given back, serves again
+            reused = await backend(second)
+        await asyncio.sleep(2.2)
+        async with engine.connect() as third:  # older than the recycle age: replaced
+            replaced = await backend(third)
+        size = engine.pool.size()  # type: ignore[attr-defined]
+    async with storage(pool_settings(database_url), migrate=False) as store:
+        defaults = (store.engine.pool.size(), store.engine.pool.timeout())  # type: ignore[attr-defined]
+
+    assert size == 1
+    assert 0.25 < waited < 5
+    assert reused == served_by != replaced
+    assert defaults == (5, 30.0)
+
+
+async def test_sqlite_keeps_its_own_pool_whatever_the_pool_settings(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'voicebridge.db'}"
+    settings = pool_settings(url, pool_size=1, max_overflow=0, pool_timeout_seconds=0.3)
+    async with (
+        storage(settings) as store,
+        store.engine.connect() as one,
+        store.engine.connect() as two,
+    ):
+        both = [
+            (await one.execute(text("SELECT 1"))).scalar(),
+            (await two.execute(text("SELECT 1"))).scalar(),
+        ]
+
+    assert both == [1, 1]
