@@ -213,7 +213,7 @@ def default_workers() -> int:
 async def to_voice_note(wav: bytes) -> VoiceNote:
     """Encode a WAV (any rate) as an OGG/Opus voice note with its duration and waveform."""
     ffmpeg_exe()  # points pydub at the binary before the worker thread needs it
-    async with _process_slot():  # pydub runs ffmpeg too
+    async with _process_slot().held():  # pydub runs ffmpeg too
         return await asyncio.to_thread(_voice_note, wav)
 
 
@@ -694,18 +694,43 @@ def _default_processes() -> int:
     return max(4, 3 * (os.cpu_count() or 1))
 
 
+def processes_waiting() -> int:
+    """ffmpeg runs queued for a process slot right now (`/metrics`)."""
+    return sum(slots.waiting for slots in list(_process_slots.values()))
+
+
+class _ProcessSlots:
+    """The ffmpeg slots of one event loop (an asyncio primitive belongs to the loop it first
+    waits in), counting who waits for one."""
+
+    def __init__(self, count: int) -> None:
+        self._free = asyncio.Semaphore(count)
+        self.waiting = 0
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        self.waiting += 1
+        try:
+            await self._free.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
 _max_processes = _default_processes()
-# One semaphore per event loop (an asyncio primitive belongs to the loop it first waits in).
-_process_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+_process_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _ProcessSlots] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _process_slot() -> asyncio.Semaphore:
+def _process_slot() -> _ProcessSlots:
     loop = asyncio.get_running_loop()
     slots = _process_slots.get(loop)
     if slots is None:
-        slots = _process_slots[loop] = asyncio.Semaphore(_max_processes)
+        slots = _process_slots[loop] = _ProcessSlots(_max_processes)
     return slots
 
 
@@ -713,7 +738,7 @@ async def _ffmpeg(*args: str, keep: int = _KEEP_OUTPUT) -> _Run:
     """Run ffmpeg without blocking the event loop, once a process slot is free (see
     `limit_processes`); kill it if the caller is cancelled. Of each output stream, the first and
     last `keep` bytes are kept."""
-    async with _process_slot():
+    async with _process_slot().held():
         return await _run_ffmpeg(*args, keep=keep)
 
 

@@ -12,6 +12,9 @@ one), so several runtimes in one process, tests above all, count apart.
     voicebridge_audio_seconds_total                  seconds of audio transcribed
     voicebridge_mimo_request_seconds                 one MiMo call, retries included (histogram)
     voicebridge_mimo_errors_total{kind}              MiMo calls that failed after their retries
+    voicebridge_queue_depth{queue}                   work waiting for a slot: speech requests
+                                                      (ASR_MAX_IN_FLIGHT), ffmpeg runs
+                                                      (FFMPEG_MAX_PROCESSES)
 """
 
 from __future__ import annotations
@@ -81,6 +84,12 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        self._queues = Gauge(
+            "voicebridge_queue_depth",
+            "Work waiting for a slot: speech requests to MiMo, ffmpeg runs",
+            ["queue"],
+            registry=self.registry,
+        )
         # Every series exists from the start, at 0: a rate() over a fresh process works.
         for capability in CAPABILITIES:
             self._in_progress.labels(capability)
@@ -109,6 +118,10 @@ class Metrics:
             self._requests.labels(capability, "ok").inc()
         finally:
             in_progress.dec()
+
+    def watch_queue(self, queue: str, depth: Callable[[], int]) -> None:
+        """Report `depth()` as the length of `queue`, read whenever the metrics are."""
+        self._queues.labels(queue).set_function(depth)
 
     def transcribed(self, seconds: float) -> None:
         """`seconds` of audio were transcribed."""

@@ -78,14 +78,18 @@ class VoiceService:
         self.limits = limits
         self.limiter = limiter or Limiter.off()  # rate limits, daily quotas, the allowlist
         # One gate for the whole process: the in-flight limits hold across chats.
-        gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+        self._gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
         self._transcriber = Transcriber(
             speech=speech,
             pieces=self.limiter.within_quota(audio.asr_pieces),
-            gate=gate,
+            gate=self._gate,
             piece_seconds=limits.asr_piece_seconds,
             max_seconds=limits.max_audio_seconds,
         )
+
+    def speech_requests_waiting(self) -> int:
+        """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""
+        return self._gate.waiting
 
     # Speech work
 

@@ -136,10 +136,12 @@ class RequestGate:
         self._total = asyncio.Semaphore(total)
         self._per_chat = per_chat
         self._chats: dict[ChatRef, _ChatSlots] = {}
+        self.waiting = 0  # requests queued for a slot, of either kind (`/metrics`)
 
     async def acquire(self, chat: ChatRef) -> None:
         own = self._chats.setdefault(chat, _ChatSlots(asyncio.Semaphore(self._per_chat)))
         own.users += 1
+        self.waiting += 1
         try:
             await own.slots.acquire()
             try:
@@ -150,6 +152,8 @@ class RequestGate:
         except BaseException:
             self._forget(chat)
             raise
+        finally:
+            self.waiting -= 1
 
     def release(self, chat: ChatRef) -> None:
         self._total.release()

@@ -3,6 +3,7 @@ whether its database can be used."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,43 @@ async def test_a_voice_note_shows_in_the_metrics_and_healthz_answers(
     assert _value(after, "voicebridge_mimo_request_seconds_count") >= 1
     assert _value(after, "voicebridge_mimo_errors_total", kind="unavailable") == 0
     assert health == (200, '{"status": "ok", "database": "ok"}')
+
+
+async def test_the_queue_depth_shows_voice_notes_waiting_for_a_speech_slot(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    listen = _free_listen()
+    ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen, asr_max_in_flight=1
+    )
+    mimo.asr_stream_hold = asyncio.Event()  # the first transcript holds the only slot
+    chats = (USER, USER + 1)
+    async with running(settings, bot_api):
+        for chat in chats:
+            bot_api.push(bot_api.voice_message(chat_id=chat, user_id=chat, data=ogg, duration=2))
+        waiting = await _eventually_sampled(
+            listen, lambda samples: _value(samples, "voicebridge_queue_depth", queue="speech") == 1
+        )
+        assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the second note waits its turn
+        mimo.asr_stream_hold.set()
+        for chat in chats:
+            await bot_api.wait_for_texts(chat, ["heard 2.0 seconds"])
+        after = await _samples(listen)
+
+    assert _value(waiting, "voicebridge_queue_depth", queue="ffmpeg") == 0
+    assert _value(after, "voicebridge_queue_depth", queue="speech") == 0
+
+
+async def _eventually_sampled(listen: str, probe: Any, timeout: float = 15.0) -> Any:
+    """Scrape /metrics until `probe` holds for what it shows; return those samples."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        samples = await _samples(listen)
+        if probe(samples):
+            return samples
+        assert asyncio.get_running_loop().time() < deadline, "the metrics never showed it"
+        await asyncio.sleep(0.05)
 
 
 async def test_refusals_and_mimo_failures_are_counted_apart(
