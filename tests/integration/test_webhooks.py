@@ -8,6 +8,7 @@ sharing one PostgreSQL database for the replicas (skipped without TEST_DATABASE_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import itertools
 import os
@@ -19,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bots.runner import run_bots
 from core.storage import upgrade
@@ -34,10 +36,14 @@ USER, OTHER, STRANGER = 7001, 7002, 7003
 _update_ids = itertools.count(1000)
 
 
-def _free_listen() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
+def _free_listens(count: int) -> list[str]:
+    """`count` different free ports. Chosen after the stand-ins have bound theirs: a port freed
+    here could otherwise be handed to the next server that asks for any port."""
+    with contextlib.ExitStack() as held:
+        probes = [held.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [f"127.0.0.1:{probe.getsockname()[1]}" for probe in probes]
 
 
 def _update(message: dict[str, Any]) -> dict[str, Any]:
@@ -57,8 +63,8 @@ async def _post(listen: str, update: dict[str, Any] | bytes, secret: str | None)
 async def test_webhook_mode_registers_the_hook_checks_the_secret_and_answers(
     tmp_path: Path,
 ) -> None:
-    listen = _free_listen()
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+        [listen] = _free_listens(1)
         settings = settings_for(
             bot_api=bot_api,
             mimo=mimo,
@@ -159,6 +165,21 @@ async def _replica(
     )
 
 
+async def _requests_counted(*listens: str) -> dict[tuple[str, str], float]:
+    """voicebridge_requests_total summed over the replicas, the series that are not 0."""
+    total: dict[tuple[str, str], float] = {}
+    async with aiohttp.ClientSession() as session:
+        for listen in listens:
+            async with session.get(f"http://{listen}/metrics") as answer:
+                body = await answer.text()
+            for family in text_string_to_metric_families(body):
+                for sample in family.samples:
+                    if sample.name == "voicebridge_requests_total" and sample.value:
+                        key = (sample.labels["capability"], sample.labels["outcome"])
+                        total[key] = total.get(key, 0) + sample.value
+    return total
+
+
 async def _stop(process: asyncio.subprocess.Process) -> str:
     """SIGTERM: the replica stops taking requests and finishes what it received."""
     if process.returncode is None:
@@ -176,12 +197,12 @@ async def test_two_replicas_share_one_database_and_answer_each_update_once(
     if server_url is None:
         pytest.skip(NO_POSTGRES)
     voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
-    first_listen, second_listen = _free_listen(), _free_listen()
     async with (
         scratch_postgres_database(server_url) as database_url,
         FakeBotApi() as bot_api,
         FakeMimo() as mimo,
     ):
+        first_listen, second_listen = _free_listens(2)
         # As an operator does before starting replicas: one upgrade, not a race of several.
         await upgrade(database_url)
         common = {
@@ -193,11 +214,16 @@ async def test_two_replicas_share_one_database_and_answer_each_update_once(
             "TELEGRAM_WEBHOOK_URL": URL,
             "DAILY_TTS_CHARS": "12",
         }
+        # Each replica serves /metrics on its webhook's port (OPS_LISTEN equal to it).
         first = await _replica(
-            tmp_path, "first", common | {"TELEGRAM_WEBHOOK_LISTEN": first_listen}
+            tmp_path,
+            "first",
+            common | {"TELEGRAM_WEBHOOK_LISTEN": first_listen, "OPS_LISTEN": first_listen},
         )
         second = await _replica(
-            tmp_path, "second", common | {"TELEGRAM_WEBHOOK_LISTEN": second_listen}
+            tmp_path,
+            "second",
+            common | {"TELEGRAM_WEBHOOK_LISTEN": second_listen, "OPS_LISTEN": second_listen},
         )
         try:
             await bot_api.wait_for("setWebhook", count=2, timeout=90)
@@ -235,6 +261,8 @@ async def test_two_replicas_share_one_database_and_answer_each_update_once(
             await bot_api.wait_until(
                 lambda: "heard 2.0 seconds" in bot_api.texts(OTHER), timeout=60
             )
+            await asyncio.sleep(0.5)  # a second transcript would have been counted by now
+            counted = await _requests_counted(first_listen, second_listen)
         finally:
             logs = [await _stop(first), await _stop(second)]
 
@@ -247,6 +275,12 @@ async def test_two_replicas_share_one_database_and_answer_each_update_once(
     assert statuses == [200, 200]
     # Both replicas stopped only after handling all they had received: one transcript, not two.
     assert bot_api.texts(OTHER) == ["heard 2.0 seconds"]
+    # The operator's view, summed over the replicas' /metrics: the same work, counted once.
+    assert counted == {
+        ("say", "ok"): 1,
+        ("say", "refused"): 1,  # over the shared quota
+        ("transcribe", "ok"): 1,
+    }
     for log in logs:
         assert str(secret) not in log
         assert bot_api.token not in log
