@@ -282,10 +282,11 @@ What bounds the time: {notes} requests to MiMo, at most {r["asr_max_in_flight"]}
 (`ASR_MAX_IN_FLIGHT`) and {delay:g} s each, need at least {mimo_floor:.2f} s. And
 python-telegram-bot's rate limiter keeps the bot within Telegram's {TELEGRAM_PER_SECOND} requests
 a second to chats (the first {TELEGRAM_PER_SECOND} go at once): the burst's {chat_calls} requests
-to chats, {typing} of them "typing" actions (repeated every 4.5 s in each chat still waiting),
-need at least {flood_floor:.1f} s. Requests to chats in each second of the burst: {pace}. All
-Bot API calls during the burst: {calls}. The stand-ins share the cores with the bot (MiMo's
-stand-in decodes every request with ffmpeg to measure it), as does whatever else runs here.
+to chats, {typing} of them "typing" actions (repeated every 4.5 s in each chat until its first
+message shows), need at least {flood_floor:.1f} s. Requests to chats in each second of the
+burst: {pace}. All Bot API calls during the burst: {calls}. The stand-ins share the cores with
+the bot (MiMo's stand-in decodes every request with ffmpeg to measure it), as does whatever else
+runs here.
 {_gc_note(r)}
 How: a task in the bot's event loop sleeps 10 ms at a time and notes how late it wakes (only
 wake-ups during the burst count). A wake-up more than 50 ms late counts as "working" when the

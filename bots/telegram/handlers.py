@@ -219,13 +219,11 @@ class TelegramHandlers:
         *,
         asker: Asker,
     ) -> None:
-        """Transcribe `recording`, showing progress in the reply that becomes the transcript."""
+        """Transcribe `recording`, showing progress in the reply that becomes the transcript (and
+        "typing…" until that reply shows)."""
         self.service.check_audio_size(recording.file_size)
         piece_seconds = self.service.limits.asr_piece_seconds
-        async with (
-            chat_action(message, ChatAction.TYPING),
-            TelegramTranscriptReply(message, piece_seconds=piece_seconds) as reply,
-        ):
+        async with TelegramTranscriptReply(message, piece_seconds=piece_seconds) as reply:
             async with downloaded(recording, local_mode=self.local_mode) as path:
                 transcript = await self.service.transcribe_long_audio(
                     ChatRef("telegram", str(message.chat_id)),

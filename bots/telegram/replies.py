@@ -7,12 +7,11 @@ import asyncio
 import contextlib
 import io
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from typing import Self
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, MessageLimit
-from telegram.error import Forbidden, RetryAfter
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from core import errors
@@ -39,23 +38,53 @@ async def reply_long(message: Message, body: str, *, file_caption: str, file_nam
         await message.reply_text(piece, do_quote=True)
 
 
-@asynccontextmanager
-async def chat_action(message: Message, action: ChatAction) -> AsyncIterator[None]:
-    """Show `action` ("typing", "recording voice") in the chat until the block ends."""
+class ChatActionIndicator:
+    """Shows `action` ("typing", "recording voice") in the chat while work runs: at once, then
+    again before Telegram clears it, until `stop` or the end of the `async with` block.
 
-    async def keep_showing() -> None:
+    Telegram also clears the action when the bot sends a message, so whoever sends the answer
+    (or a status message that stands in for the action) stops it first: an action sent after
+    the answer would say the bot is still at work."""
+
+    def __init__(self, message: Message, action: ChatAction) -> None:
+        self._message = message
+        self._action = action
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Self:
+        self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._keep_showing())
+
+    async def stop(self) -> None:
+        """No more actions; one still waiting for the rate limiter is never sent."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])  # not `await task`: our own cancellation must not be lost
+
+    async def _keep_showing(self) -> None:
         while True:
-            with contextlib.suppress(RetryAfter, Forbidden):
-                await message.get_bot().send_chat_action(message.chat_id, action)
+            await self._show_once()
             await asyncio.sleep(_ACTION_REFRESH_SECONDS)
 
-    task = asyncio.create_task(keep_showing())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def _show_once(self) -> None:
+        try:
+            await self._message.get_bot().send_chat_action(self._message.chat_id, self._action)
+        except TelegramError as exc:  # flood control, a chat gone: the work goes on regardless
+            logger.debug("chat action not shown: %s", type(exc).__name__)
+
+
+def chat_action(message: Message, action: ChatAction) -> ChatActionIndicator:
+    """`async with chat_action(message, ChatAction.TYPING):` shows the action while the block
+    runs."""
+    return ChatActionIndicator(message, action)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,18 +1,22 @@
-"""A transcript's way into a Telegram chat: one reply that shows progress while the work runs
-and then becomes the transcript, or gives way to a .txt / .srt document (`core.live`)."""
+"""A transcript's way into a Telegram chat: "typing…" until there is something to show, then one
+reply that shows progress while the work runs and becomes the transcript, or gives way to a
+.txt / .srt document (`core.live`)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from types import TracebackType
+from typing import Self
 
 from telegram import Message
-from telegram.constants import ChatType
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
-from core.exports import TranscriptFile
+from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
+from core.exports import TranscriptFile, TranscriptFormat
 from core.live import TranscriptReply
+from core.transcription import LongTranscript
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +27,10 @@ GROUP_EDIT_SECONDS = 3.0
 
 
 class TelegramTranscriptReply(TranscriptReply):
-    """The reply to the recording's message: sent on first show, edited afterwards."""
+    """The reply to the recording's message: sent on first show, edited afterwards. Until it
+    is sent (or the transcript is), the chat shows "typing…"; after that the status itself says
+    that work goes on, and more chat actions would only take turns from other chats' replies
+    under the bot's rate limit."""
 
     def __init__(self, message: Message, *, piece_seconds: float) -> None:
         private = message.chat.type == ChatType.PRIVATE
@@ -35,9 +42,28 @@ class TelegramTranscriptReply(TranscriptReply):
         )
         self._message = message
         self._status: Message | None = None
+        self._typing = chat_action(message, ChatAction.TYPING)
+
+    async def __aenter__(self) -> Self:
+        self._typing.start()
+        return await super().__aenter__()
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._typing.stop()  # an error reply may follow
+        await super().__aexit__(kind, error, traceback)
+
+    async def deliver(self, result: LongTranscript, format: TranscriptFormat) -> None:
+        await self._typing.stop()
+        await super().deliver(result, format)
 
     async def show(self, body: str) -> None:
         if self._status is None:
+            await self._typing.stop()
             self._status = await self._message.reply_text(body, do_quote=True)
         else:
             await self._status.edit_text(body)

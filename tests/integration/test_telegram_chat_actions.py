@@ -1,0 +1,87 @@
+"""Telegram's "typing…" while a recording is transcribed: shown until a status message or the
+transcript is there, never beside a status (which is the progress indicator then), and never
+after the answer. Chat actions count against the bot's rate limit like replies do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.audio_factory import make_audio
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import Call, FakeBotApi
+
+USER = 42
+REFRESH = 4.5  # bots.telegram.replies refreshes an action this often; Telegram shows it 5 s
+
+
+def chat_calls(bot_api: FakeBotApi) -> list[Call]:
+    """What the bot sent to the chat, in the order the stand-in answered it."""
+    return [call for call in bot_api.sent(chat_id=USER) if call.method != "getFile"]
+
+
+def actions_before_and_after_first_message(bot_api: FakeBotApi) -> tuple[list[str], list[str]]:
+    calls = chat_calls(bot_api)
+    first = next(i for i, call in enumerate(calls) if call.method == "sendMessage")
+    actions = [
+        (i, str(call.params["action"]))
+        for i, call in enumerate(calls)
+        if call.method == "sendChatAction"
+    ]
+    return [a for i, a in actions if i < first], [a for i, a in actions if i > first]
+
+
+async def test_a_long_recording_stops_typing_once_its_status_shows(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    # Two pieces (or more) one at a time, 2.8 s each: the work outlasts the status by more than
+    # one refresh of the action, so a refresh beside the status would be seen.
+    long_ogg = make_audio(tmp_path, fmt="ogg", seconds=15).read_bytes()
+    mimo.delay = 2.8
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        asr_piece_seconds=10, asr_concurrency=1,
+    )  # fmt: skip
+    async with running(settings, bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
+        await bot_api.wait_until(
+            lambda: any(text.startswith("heard") for text in bot_api.texts(USER)),
+            timeout=30,
+            what="the transcript",
+        )
+
+    before, after = actions_before_and_after_first_message(bot_api)
+    assert before == ["typing"]  # while the recording downloads and is measured
+    assert after == []  # the status message carries on from there
+    status = bot_api.sent("sendMessage", chat_id=USER)[0]
+    assert status.params["text"] == "Transcribing 0:15 of audio…"
+    assert len(bot_api.sent("editMessageText", chat_id=USER)) >= 2  # progress, then transcript
+    assert len(mimo.calls("mimo-v2.5-asr")) >= 2
+
+
+async def test_a_short_note_keeps_typing_until_its_text_shows(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    # MiMo is slow to start answering: the first "typing…" would run out before the text comes.
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    mimo.delay = REFRESH + 1.5
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"], timeout=30)
+
+    before, after = actions_before_and_after_first_message(bot_api)
+    assert before == ["typing", "typing"]  # shown at once, and again before Telegram clears it
+    assert after == []  # the text is there: "typing…" beside it would be noise
+    assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1  # the text grew in one message
+
+
+async def test_a_quick_short_note_gets_one_typing_action_before_its_transcript(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        await bot_api.wait_for_texts(USER, ["heard 2.0 seconds"])
+
+    before, after = actions_before_and_after_first_message(bot_api)
+    assert (before, after) == (["typing"], [])
