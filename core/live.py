@@ -9,6 +9,7 @@ more often than the platform allows, and handed back to the adapter to become th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -24,12 +25,20 @@ from core.transcription import LongTranscript, Progress
 logger = logging.getLogger(__name__)
 
 Show = Callable[[str], Awaitable[object]]
+# A short note's transcript done within this long of its first streamed words comes as one
+# message, not a status edited into it (streamed text is usually complete in about a second).
+FIRST_STATUS_DELAY = 1.0
 
 
 class LiveStatus:
     """Shows the latest of the texts it is given through `show`, skipping the ones that
     arrive faster than `min_interval` apart. A failing `show` is logged and skipped: a status
-    line is a courtesy, the result still comes."""
+    line is a courtesy, the result still comes.
+
+    The first text may be given a delay (`update(first_delay=)`), and is then never shown if
+    the work ends meanwhile: short work is mostly done by then, and its result comes as one
+    message rather than a status edited into the result (marked "edited", and one more request
+    under the platform's rate limit)."""
 
     def __init__(
         self,
@@ -40,6 +49,7 @@ class LiveStatus:
     ) -> None:
         self._show = show
         self._min_interval = min_interval
+        self._closing = asyncio.Event()
         self._clock = clock
         self._latest: str | None = None
         self._shown: str | None = None
@@ -53,20 +63,22 @@ class LiveStatus:
         """The text on screen now, if any was shown."""
         return self._shown
 
-    def update(self, status: str | None) -> None:
-        """Show `status` soon (None: nothing new to show). Safe to call from sync callbacks."""
+    def update(self, status: str | None, *, first_delay: float = 0.0) -> None:
+        """Show `status` soon (None: nothing new to show); if it is the first, not before
+        `first_delay` seconds. Safe to call from sync callbacks."""
         if status is None or status == self._latest or self._closed:
             return
         self._latest = status
         self._wake.set()
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = asyncio.get_running_loop().create_task(self._run(first_delay))
 
     async def close(self) -> None:
         """Stop showing updates; returns once a `show` under way has ended (it is never cut off
         halfway: a message sent but never known to be sent would stay in the chat) and the next
         `show` would not be too soon, so the adapter can turn the status into the result."""
         self._closed = True
+        self._closing.set()  # a first text still waiting is not shown
         task, self._task = self._task, None
         if task is not None:
             self._wake.set()
@@ -77,7 +89,10 @@ class LiveStatus:
                     task.cancel()
         await asyncio.sleep(self._wait_before_next())
 
-    async def _run(self) -> None:
+    async def _run(self, first_delay: float) -> None:
+        if first_delay > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), first_delay)
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -181,7 +196,11 @@ class TranscriptReply(ABC):
 
     def progress(self, progress: Progress) -> None:
         """The `progress` callback for the transcription."""
-        self._live.update(transcription_status(progress, piece_seconds=self._piece_seconds))
+        status = transcription_status(progress, piece_seconds=self._piece_seconds)
+        # A long recording's status shows at once; a short one's streamed words may be complete
+        # moments later, and then come as the transcript alone.
+        delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
+        self._live.update(status, first_delay=delay)
 
     async def deliver(self, result: LongTranscript, format: TranscriptFormat) -> None:
         """The status becomes the transcript (a few messages at most); a longer one, or a file

@@ -80,6 +80,32 @@ async def test_close_waits_for_a_show_under_way() -> None:
     assert screen.shown == ["Transcribing…"]
 
 
+async def test_work_done_within_the_first_delay_never_shows_a_status() -> None:
+    screen = Screen()
+    live = LiveStatus(screen.show, min_interval=0)
+
+    live.update("heard Hello…", first_delay=30)
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(live.close(), 5)  # returns at once: the delay is not sat out
+
+    assert screen.shown == []
+
+
+async def test_the_first_status_shows_once_the_first_delay_has_passed() -> None:
+    screen = Screen()
+    live = LiveStatus(screen.show, min_interval=0)
+
+    live.update("heard Hello…", first_delay=0.2)
+    live.update("heard Hello there…")
+    await asyncio.sleep(0.1)
+    early = list(screen.shown)
+    await asyncio.wait_for(screen.changed.wait(), 5)
+    await live.close()
+
+    assert early == []
+    assert screen.shown == ["heard Hello there…"]  # the latest text, once
+
+
 def test_status_texts() -> None:
     def status(progress: Progress) -> str | None:
         return transcription_status(progress, piece_seconds=60)
