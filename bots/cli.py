@@ -19,7 +19,7 @@ from core import errors
 from core.bootstrap import Runtime, bootstrap, storage
 from core.config import Settings
 from core.domain import ChatRef
-from core.logs import configure_logging
+from core.logs import Redactor, configure_logging
 from core.messages import text
 from core.storage import current_revision, upgrade
 
@@ -36,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (errors.ConfigError, ValidationError) as exc:
         print(f"voicebridge: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except errors.StartupError as exc:
+        said = Redactor(settings.secret_values()).redact(str(exc))
+        print(f"voicebridge: {said}", file=sys.stderr)
+        return 1
     except errors.VoicebridgeError as exc:
         print(f"voicebridge: {text(exc.key, **exc.params)}", file=sys.stderr)
         return 1

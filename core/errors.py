@@ -315,5 +315,10 @@ class PrivateBot(VoicebridgeError):
     key = "limits.private"
 
 
+class StartupError(Exception):
+    """The bot cannot start for a reason outside its settings (a platform that stays
+    unreachable); the message says what to check in one line. Not for chats."""
+
+
 class ConfigError(Exception):
     """A setting is missing or invalid; the message names it in one line. Not for chats."""

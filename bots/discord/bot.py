@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -44,6 +45,7 @@ from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.playback import VoiceClientClass
 from bots.discord.replies import Interaction
+from bots.startup import reach
 from core.errors import ConfigError
 from core.service import VoiceService
 from core.summaries.service import SummaryService
@@ -231,7 +233,12 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
     """Log in (which loads the cogs and syncs the commands) and hold the gateway connection for
     as long as the block lasts. Yields the connection's task: it ends early only on failure."""
     try:
-        await bot.login(token)
+        await reach(
+            "Discord",
+            functools.partial(_log_in, bot, token),
+            transient=(aiohttp.ClientConnectionError, TimeoutError, discord.DiscordServerError),
+            setting="DISCORD_API_URL",
+        )
     except discord.LoginFailure as exc:
         await bot.close()
         raise ConfigError("DISCORD_BOT_TOKEN was refused by Discord; copy it again from the "
@@ -250,6 +257,17 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await task
         await bot.close()
+
+
+async def _log_in(bot: VoicebridgeBot, token: str) -> None:
+    try:
+        await bot.login(token)
+    except (aiohttp.ClientConnectionError, TimeoutError, discord.DiscordServerError):
+        # Each login opens a session on the client's connector; closing this one closes the
+        # connector too, so the next login must be given a new one.
+        await bot.http.close()
+        bot.http.connector = discord.utils.MISSING
+        raise
 
 
 async def _connect(bot: VoicebridgeBot) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bots.http import serving
+from bots.startup import reach
 from bots.telegram.claims import ClaimingUpdateProcessor, tell_interrupted
 from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
@@ -193,7 +194,13 @@ async def _running(application: Application) -> AsyncIterator[None]:  # type: ig
     """Initialised and started, interrupted work reported and commands registered; stopped
     (after handling what it received) when the block ends."""
     try:
-        await application.initialize()  # `async with` below finds it done
+        # `async with` below finds it done.
+        await reach(
+            "Telegram",
+            application.initialize,
+            transient=(NetworkError,),  # timeouts included
+            setting="TELEGRAM_API_URL",
+        )
     except InvalidToken:
         await application.shutdown()
         # Not chained: PTB's message quotes the token, and a traceback would print it.

@@ -275,8 +275,10 @@ class FakeDiscord:
         refuse_voice_messages: bool = False,
         advertised_gateway: str | None = None,
         recommended_shards: int = 1,
+        port: int = 0,  # 0: any free one
     ) -> None:
         self.token = token
+        self.port = port
         self.recommended_shards = recommended_shards  # what GET /gateway/bot advises
         self.privileged_intents = privileged_intents
         self.refuse_voice_messages = refuse_voice_messages
@@ -319,7 +321,7 @@ class FakeDiscord:
         app.router.add_get("/attachments/{path:.+}", self._cdn)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         self._origin = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         return self
 

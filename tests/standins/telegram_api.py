@@ -249,8 +249,10 @@ class FakeBotApi:
         *,
         local_mode: bool = False,
         bot_username: str = "voicebridge_test_bot",
+        port: int = 0,  # 0: any free one
     ) -> None:
         self.token = token
+        self.port = port
         self.local_mode = local_mode
         self.bot_username = bot_username
         self.bot_id = int(token.split(":", 1)[0])
@@ -290,7 +292,7 @@ class FakeBotApi:
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         port = self._runner.addresses[0][1]
         self._root = f"http://127.0.0.1:{port}"
         return self

@@ -1,0 +1,116 @@
+"""Starting while a platform cannot be reached yet (the machine's network still coming up, the
+platform's bad minute): the bot waits for it and then works; if it never comes, one line says
+what to check."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+import pytest
+
+from bots.runner import run_bots
+from bots.startup import reach
+from core.config import Settings
+from core.errors import StartupError
+from tests.integration.conftest import discord_settings, started
+from tests.standins.discord_api import FakeDiscord
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 1001
+NOT_REACHABLE = "is not reachable"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_telegram_out_of_reach_at_start_is_waited_for(
+    mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = _free_port()
+    later = FakeBotApi(port=port)  # nothing listens on the port yet
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mimo_api_key=mimo.api_key,
+        mimo_base_url=mimo.base_url,
+        telegram_bot_token=later.token,
+        telegram_api_url=f"http://127.0.0.1:{port}",
+        database_url=sqlite_url,
+    )
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+        task = asyncio.create_task(run_bots(settings, stop))
+        await asyncio.sleep(1.5)  # the bot has tried, and is waiting to try again
+        assert not task.done()
+        async with later as bot_api:
+            await started(task, bot_api.wait_for("getUpdates", timeout=30))
+            bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
+            await bot_api.wait_for("sendMessage", chat_id=USER)
+            stop.set()
+            await asyncio.wait_for(task, timeout=30)
+
+    assert any(NOT_REACHABLE in r.getMessage() for r in caplog.records)
+    assert bot_api.token not in caplog.text
+
+
+async def test_discord_out_of_reach_at_start_is_waited_for(
+    mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = _free_port()
+    later = FakeDiscord(port=port)
+    settings = discord_settings(discord_api=later, mimo=mimo, database_url=sqlite_url)
+    settings.discord_api_url = f"http://127.0.0.1:{port}/api/v10"
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+        task = asyncio.create_task(run_bots(settings, stop))
+        await asyncio.sleep(1.5)
+        assert not task.done()
+        async with later as discord_api:
+            assert discord_api.api_url == settings.discord_api_url
+            await started(task, discord_api.wait_until_identified(timeout=30))
+            stop.set()
+            await asyncio.wait_for(task, timeout=30)
+
+    assert any(NOT_REACHABLE in r.getMessage() for r in caplog.records)
+
+
+async def test_a_platform_that_stays_out_of_reach_is_named_in_one_line() -> None:
+    tries = 0
+
+    async def refused() -> None:
+        nonlocal tries
+        tries += 1
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 9)")
+
+    with pytest.raises(StartupError) as raised:
+        await reach(
+            "Telegram",
+            refused,
+            transient=(ConnectionError,),
+            setting="TELEGRAM_API_URL",
+            patience=1.5,
+        )
+
+    assert str(raised.value) == (
+        "cannot reach Telegram (ConnectionRefusedError: [Errno 111] Connect call failed "
+        "('127.0.0.1', 9)); check the network and TELEGRAM_API_URL"
+    )
+    assert tries >= 2  # it tried again before giving up
+
+
+async def test_an_error_that_is_not_the_network_is_not_retried() -> None:
+    tries = 0
+
+    async def refused_token() -> None:
+        nonlocal tries
+        tries += 1
+        raise PermissionError("token refused")
+
+    with pytest.raises(PermissionError):
+        await reach("Telegram", refused_token, transient=(ConnectionError,), setting="X")
+    assert tries == 1
