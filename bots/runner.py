@@ -31,8 +31,8 @@ async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | No
     if telegram_token is None and discord_token is None:
         raise ConfigError("no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN")
     settings.require_mimo_key()
-    if discord_token is not None:
-        settings.shards()  # ids that do not fit the count stop the start, before any work
+    # Shard ids that do not fit the count stop the start before any work.
+    shards = settings.shards() if discord_token is not None else (None, None)
     async with bootstrap(settings, clock=clock) as runtime, contextlib.AsyncExitStack() as bots:
         watched: list[asyncio.Task[None]] = []
         ops = ops_routes(runtime) if settings.ops_listen is not None else []
@@ -43,7 +43,7 @@ async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | No
         if telegram_token is not None:
             await bots.enter_async_context(_telegram(settings, telegram_token, runtime, ops))
         if discord_token is not None:
-            running = _discord(settings, discord_token, runtime)
+            running = _discord(settings, discord_token, runtime, shards)
             watched.append(await bots.enter_async_context(running))
         # Digests and retention start once every platform is up (and stop before they go).
         await bots.enter_async_context(runtime.scheduler.running())
@@ -97,12 +97,15 @@ async def _telegram(
 
 @asynccontextmanager
 async def _discord(
-    settings: Settings, token: str, runtime: Runtime
+    settings: Settings,
+    token: str,
+    runtime: Runtime,
+    shards: tuple[int | None, list[int] | None],
 ) -> AsyncIterator[asyncio.Task[None]]:
     from bots.discord.bot import build_bot, connected
     from bots.discord.playback import installed_voice_client
 
-    shard_count, shard_ids = settings.shards()
+    shard_count, shard_ids = shards
     bot = build_bot(
         api_url=settings.discord_api_url,
         gateway_url=settings.discord_gateway_url,

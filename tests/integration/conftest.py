@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -104,16 +106,36 @@ def discord_settings(
 
 
 @asynccontextmanager
-async def running_discord(settings: Settings, discord_api: FakeDiscord) -> AsyncIterator[None]:
-    """`voicebridge run`, in this event loop, from its gateway session until the block ends."""
+async def running_discord(
+    settings: Settings, discord_api: FakeDiscord, *, shards: int = 1
+) -> AsyncIterator[None]:
+    """`voicebridge run`, in this event loop, from the moment its `shards` gateway sessions
+    have identified until the block ends."""
     stop = asyncio.Event()
     task = asyncio.create_task(run_bots(settings, stop))
-    await started(task, discord_api.wait_until_identified(len(discord_api.identify_payloads) + 1))
+    identified = len(discord_api.identify_payloads) + shards
+    # discord.py waits 5 s between one process's IDENTIFYs, as Discord asks.
+    await started(task, discord_api.wait_until_identified(identified, timeout=10 + 5 * shards))
     try:
         yield
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
+
+
+def free_ports(count: int = 1) -> list[int]:
+    """`count` different loopback ports nothing listens on. Ask after the stand-ins have bound
+    theirs: a port freed here could be handed to the next server that asks for any port."""
+    with contextlib.ExitStack() as held:
+        probes = [held.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+
+
+def free_listens(count: int = 1) -> list[str]:
+    """`free_ports` as `host:port`, what OPS_LISTEN and TELEGRAM_WEBHOOK_LISTEN take."""
+    return [f"127.0.0.1:{port}" for port in free_ports(count)]
 
 
 async def started(task: asyncio.Task[None], ready: Any) -> None:

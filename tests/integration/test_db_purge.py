@@ -8,8 +8,6 @@ with times in the past, since the command reads the system clock.
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,22 +31,13 @@ SECRETS = ("MIMO_API_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")
 
 
 @pytest.fixture
-def operator_shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """A shell with no secrets and no .env, as cron gives; logging restored after `main` set
-    it up for the command."""
+def operator_shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restored_logging: None) -> None:
+    """A shell with no secrets and no .env, as cron gives (logging, which `main` sets up for
+    the command, is restored afterwards)."""
     monkeypatch.chdir(tmp_path)
     for name in SECRETS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUMMARY_RETENTION_DAYS", "7")
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    noisy = [logging.getLogger(name) for name in ("httpx", "httpcore", "aiosqlite")]
-    levels = [logger.level for logger in noisy]
-    yield
-    root.handlers[:], level = saved
-    root.setLevel(level)
-    for logger, previous in zip(noisy, levels, strict=True):
-        logger.setLevel(previous)
 
 
 async def seeded(url: str, now: datetime) -> None:

@@ -6,17 +6,15 @@ each session only the servers and events of its shard, as Discord does.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 
 from bots.runner import run_bots
-from core.config import Settings
 from core.errors import ConfigError
 from tests.audio_factory import make_audio
-from tests.integration.conftest import discord_settings, started
+from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
@@ -26,24 +24,6 @@ COMMANDS_SYNC = "PUT /applications/{application_id}/commands"
 @pytest.fixture
 def voice_ogg(tmp_path: Path) -> bytes:
     return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
-
-
-@asynccontextmanager
-async def running(
-    discord_api: FakeDiscord, settings: Settings, *, shards: int
-) -> AsyncIterator[None]:
-    """`voicebridge run` in this event loop until the block ends, from the moment `shards`
-    more gateway sessions have identified."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_bots(settings, stop))
-    identified = len(discord_api.identify_payloads) + shards
-    # discord.py waits 5 s between one process's IDENTIFYs, as Discord asks.
-    await started(task, discord_api.wait_until_identified(identified, timeout=30))
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=30)
 
 
 def shards_identified(discord_api: FakeDiscord) -> list[list[int]]:
@@ -70,7 +50,7 @@ async def test_one_process_runs_as_many_shards_as_discord_recommends(
     async with FakeDiscord(recommended_shards=2) as discord_api:
         servers = [discord_api.add_guild(f"on shard {i}", shard=(i, 2)) for i in range(2)]
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-        async with running(discord_api, settings, shards=2):
+        async with running_discord(settings, discord_api, shards=2):
             assert shards_identified(discord_api) == [[0, 2], [1, 2]]
             await transcribed_in_each(discord_api, servers, voice_ogg)
 
@@ -87,7 +67,7 @@ async def test_the_configured_gateway_is_used_when_discord_chooses_the_shard_cou
             database_url=sqlite_url,
             discord_gateway_url=discord_api.gateway_url,
         )
-        async with running(discord_api, settings, shards=1):
+        async with running_discord(settings, discord_api):
             assert shards_identified(discord_api) == [[0, 1]]
             await transcribed_in_each(discord_api, [server], voice_ogg)
 
@@ -108,7 +88,9 @@ async def test_shards_split_across_processes_answer_each_server_once(
                 discord_shard_ids=ids,
                 instance_name=name,
             )
-            await processes.enter_async_context(running(discord_api, settings, shards=count))
+            await processes.enter_async_context(
+                running_discord(settings, discord_api, shards=count)
+            )
 
         assert shards_identified(discord_api) == [[0, 3], [1, 3], [2, 3]]
         await transcribed_in_each(discord_api, servers, voice_ogg)

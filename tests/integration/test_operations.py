@@ -4,7 +4,6 @@ whether its database can be used."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +11,11 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.audio_factory import make_audio
-from tests.integration.conftest import running, settings_for
+from tests.integration.conftest import free_listens, running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 USER = 1001
-
-
-def _free_listen() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
 
 
 async def _get(listen: str, path: str) -> tuple[int, str]:
@@ -50,7 +43,7 @@ def _value(samples: dict[Any, float], name: str, **labels: str) -> float:
 async def test_a_voice_note_shows_in_the_metrics_and_healthz_answers(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
-    listen = _free_listen()
+    [listen] = free_listens()
     ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen)
     async with running(settings, bot_api):
@@ -74,7 +67,7 @@ async def test_a_voice_note_shows_in_the_metrics_and_healthz_answers(
 async def test_the_queue_depth_shows_voice_notes_waiting_for_a_speech_slot(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
-    listen = _free_listen()
+    [listen] = free_listens()
     ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen, asr_max_in_flight=1
@@ -111,7 +104,7 @@ async def _eventually_sampled(listen: str, probe: Any, timeout: float = 15.0) ->
 async def test_refusals_and_mimo_failures_are_counted_apart(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    listen = _free_listen()
+    [listen] = free_listens()
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen, mimo_max_retries=0
     )
@@ -132,7 +125,7 @@ async def test_refusals_and_mimo_failures_are_counted_apart(
 async def test_healthz_answers_503_once_the_database_is_unusable(
     bot_api: FakeBotApi, mimo: FakeMimo, tmp_path: Path
 ) -> None:
-    listen = _free_listen()
+    [listen] = free_listens()
     database = tmp_path / "bot.db"
     settings = settings_for(
         bot_api=bot_api,

@@ -16,7 +16,7 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -48,13 +48,10 @@ Capture = Callable[[Settings], io.StringIO]
 
 
 @pytest.fixture
-def capture_logs() -> Iterator[Capture]:
+def capture_logs(restored_logging: None) -> Capture:
     """Set logging up as `voicebridge run` does for some settings, at DEBUG, and return what
     its handler writes. Logging is restored afterwards."""
     root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    loggers = [logging.getLogger(name) for name in (*LIBRARIES, "aiosqlite")]
-    levels = [logger.level for logger in loggers]
 
     def capture(settings: Settings) -> io.StringIO:
         configure_logging("DEBUG", settings.secret_values(), fmt=settings.log_format)
@@ -66,11 +63,7 @@ def capture_logs() -> Iterator[Capture]:
         handler.setStream(buffer)
         return buffer
 
-    yield capture
-    root.handlers[:], level = saved
-    root.setLevel(level)
-    for logger, previous in zip(loggers, levels, strict=True):
-        logger.setLevel(previous)
+    return capture
 
 
 def echo(status: int, words: str) -> dict[str, object]:

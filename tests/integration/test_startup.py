@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 
 import pytest
 
@@ -14,7 +13,7 @@ from bots.runner import run_bots
 from bots.startup import reach
 from core.config import Settings
 from core.errors import StartupError
-from tests.integration.conftest import discord_settings, started
+from tests.integration.conftest import discord_settings, free_ports, started
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -23,16 +22,10 @@ USER = 1001
 NOT_REACHABLE = "is not reachable"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_telegram_out_of_reach_at_start_is_waited_for(
     mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = _free_port()
+    [port] = free_ports()
     later = FakeBotApi(port=port)  # nothing listens on the port yet
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -61,7 +54,7 @@ async def test_telegram_out_of_reach_at_start_is_waited_for(
 async def test_discord_out_of_reach_at_start_is_waited_for(
     mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = _free_port()
+    [port] = free_ports()
     later = FakeDiscord(port=port)
     settings = discord_settings(discord_api=later, mimo=mimo, database_url=sqlite_url)
     settings.discord_api_url = f"http://127.0.0.1:{port}/api/v10"

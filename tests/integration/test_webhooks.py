@@ -8,12 +8,10 @@ sharing one PostgreSQL database for the replicas (skipped without TEST_DATABASE_
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import itertools
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from bots.runner import run_bots
 from core.storage import upgrade
 from tests.audio_factory import make_audio
 from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres_database
-from tests.integration.conftest import settings_for, started
+from tests.integration.conftest import free_listens, settings_for, started
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -34,16 +32,6 @@ URL = "https://bot.example.test/telegram/hook"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 USER, OTHER, STRANGER = 7001, 7002, 7003
 _update_ids = itertools.count(1000)
-
-
-def _free_listens(count: int) -> list[str]:
-    """`count` different free ports. Chosen after the stand-ins have bound theirs: a port freed
-    here could otherwise be handed to the next server that asks for any port."""
-    with contextlib.ExitStack() as held:
-        probes = [held.enter_context(socket.socket()) for _ in range(count)]
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [f"127.0.0.1:{probe.getsockname()[1]}" for probe in probes]
 
 
 def _update(message: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +52,7 @@ async def test_webhook_mode_registers_the_hook_checks_the_secret_and_answers(
     tmp_path: Path,
 ) -> None:
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
-        [listen] = _free_listens(1)
+        [listen] = free_listens(1)
         settings = settings_for(
             bot_api=bot_api,
             mimo=mimo,
@@ -202,7 +190,7 @@ async def test_two_replicas_share_one_database_and_answer_each_update_once(
         FakeBotApi() as bot_api,
         FakeMimo() as mimo,
     ):
-        first_listen, second_listen = _free_listens(2)
+        first_listen, second_listen = free_listens(2)
         # As an operator does before starting replicas: one upgrade, not a race of several.
         await upgrade(database_url)
         common = {

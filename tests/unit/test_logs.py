@@ -207,20 +207,6 @@ def test_json_redacts_secrets_in_tracebacks(secret: str) -> None:
 # --- configure_logging ---
 
 
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """Restore the root logger and the quieted libraries after `configure_logging`."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    noisy = [logging.getLogger(name) for name in ("httpx", "httpcore")]
-    levels = [logger.level for logger in noisy]
-    yield
-    root.handlers[:], level = saved
-    root.setLevel(level)
-    for logger, previous in zip(noisy, levels, strict=True):
-        logger.setLevel(previous)
-
-
 def _configured(fmt: str) -> io.StringIO:
     configure_logging("debug", [MIMO_KEY], fmt=fmt)  # type: ignore[arg-type]
     [handler] = logging.getLogger().handlers
@@ -236,7 +222,7 @@ def _log_a_little() -> None:
     logging.getLogger("httpx").info("HTTP Request: GET https://example.com")
 
 
-@pytest.mark.usefixtures("root_logging")
+@pytest.mark.usefixtures("restored_logging")
 def test_the_text_format_stays_one_readable_line() -> None:
     out = _configured("text")
     _log_a_little()
@@ -246,7 +232,7 @@ def test_the_text_format_stays_one_readable_line() -> None:
     )
 
 
-@pytest.mark.usefixtures("root_logging")
+@pytest.mark.usefixtures("restored_logging")
 def test_log_format_json_writes_json_lines() -> None:
     out = _configured("json")
     _log_a_little()
@@ -255,7 +241,7 @@ def test_log_format_json_writes_json_lines() -> None:
     assert record["message"] == "key [REDACTED]"
 
 
-@pytest.mark.usefixtures("root_logging")
+@pytest.mark.usefixtures("restored_logging")
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_a_record_that_cannot_be_formatted_is_reported_without_its_arguments(fmt: str) -> None:
     out = _configured(fmt)
