@@ -22,9 +22,9 @@ from pathlib import Path
 import bots.telegram.app  # noqa: F401  # the bot process holds the Telegram adapter too
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.domain import ChatRef
+from core.domain.transcripts import Progress
+from core.domain.values import ChatRef
 from core.mimo import MimoClient
-from core.transcription import Progress
 
 
 class InFlight:

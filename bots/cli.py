@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from bots.runner import run_bots
-from core import errors
 from core.bootstrap import Runtime, bootstrap, storage
 from core.config import Settings
-from core.domain import ChatRef
+from core.domain import errors
+from core.domain.values import ChatRef
 from core.logs import Redactor, configure_logging
 from core.messages import text
 from core.storage import current_revision, upgrade

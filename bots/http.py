@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from core.config import host_port
-from core.errors import ConfigError
+from core.domain.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bots.ops import ops_routes
 from core.bootstrap import Runtime, bootstrap
 from core.clock import Clock
 from core.config import Settings, host_port
-from core.errors import ConfigError
+from core.domain.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_delay
 from tenacity.wait import wait_exponential
 
-from core.errors import StartupError
+from core.domain.errors import StartupError
 
 logger = logging.getLogger(__name__)
 

@@ -58,10 +58,10 @@ from typing import Any
 from pydub import AudioSegment
 from pydub.exceptions import CouldntEncodeError
 
-from core.domain import AsrPiece, VoiceNote
-from core.errors import AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
+from core.domain.errors import AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
+from core.domain.pauses import BLOCK_SECONDS, CutPlan, parse_levels, plan_cuts, quietest_pause
+from core.domain.values import AsrPiece, VoiceNote
 from core.ffmpeg import ffmpeg_exe
-from core.pauses import BLOCK_SECONDS, CutPlan, parse_levels, plan_cuts, quietest_pause
 
 logger = logging.getLogger(__name__)
 

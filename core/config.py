@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.errors import ConfigError
-from core.quotas import parse_ids
+from core.domain.errors import ConfigError
+from core.domain.limits import parse_ids
 
 # Values people leave in a copied .env; treating them as unset gives a clearer start-up error
 # than a 401 from the provider a minute later.

@@ -24,17 +24,15 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core import errors
 from core.clock import Clock, SystemClock
-from core.domain import Answer, ChatRef, Platform, Usage
-from core.ports import ChatApi, PieceStream
-from core.quotas import (
+from core.domain import errors
+from core.domain.limits import (
     COUNTED,
+    Asker,
     Counts,
     LimitPolicy,
     UsageReport,
@@ -46,6 +44,8 @@ from core.quotas import (
     wait_text,
     window_start,
 )
+from core.domain.values import Answer, ChatRef, Platform, Usage
+from core.ports import ChatApi, PieceStream
 from core.transcription import OpenPieces
 
 if TYPE_CHECKING:
@@ -54,24 +54,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 KEEP_WINDOWS = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Asker:
-    """Who costly work is for, as the rate limits see it: the person who asked (None: not
-    known), or nobody (`automatic`: a recording transcribed because the chat has auto-transcribe
-    on), which counts against the chat only and is refused aloud once a window."""
-
-    user_id: str | None = None
-    automatic: bool = False
-
-
-ANYONE = Asker()
-AUTOMATIC = Asker(automatic=True)
-
-
-def asked_by(user_id: object) -> Asker:
-    return Asker(user_id=str(user_id))
 
 
 class Limiter:

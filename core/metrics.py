@@ -28,7 +28,7 @@ from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from core import errors
+from core.domain import errors
 
 Capability = Literal["transcribe", "say", "ask", "summary"]
 CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.domain import ChatVoice, Preferences
+from core.domain.tts import STYLE_PRESETS
+from core.domain.values import ChatVoice, Preferences
 from core.messages import text
-from core.mimo.speech import STYLE_PRESETS
 from core.service import VoiceService
 from core.voices import VoiceCatalogue
 

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
 
-from core.domain import Answer, AsrPiece, Transcript, VoiceNote
+from core.domain.values import Answer, AsrPiece, Transcript, VoiceNote
 
 
 class SpeechApi(Protocol):

@@ -13,20 +13,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from core import errors
-from core.domain import LANGUAGES, Answer, ChatRef, Language, Preferences, Transcript, VoiceNote
-from core.limits import ANYONE, Asker, Limiter
+from core.domain import errors
+from core.domain.limits import ANYONE, Asker
+from core.domain.text import split_message
+from core.domain.transcripts import LongTranscript, ProgressCallback
+from core.domain.tts import Voice, default_voice, plain_text, voices_for
+from core.domain.values import (
+    LANGUAGES,
+    Answer,
+    ChatRef,
+    Language,
+    Preferences,
+    Transcript,
+    VoiceNote,
+)
+from core.limits import Limiter
 from core.metrics import NO_METRICS, Metrics, counted
-from core.mimo.speech import Voice, default_voice, plain_text, voices_for
 from core.ports import AudioConverter, SpeechApi
 from core.storage.uow import UnitOfWork
-from core.text import split_message
-from core.transcription import (
-    LongTranscript,
-    ProgressCallback,
-    RequestGate,
-    Transcriber,
-)
+from core.transcription import RequestGate, Transcriber
 from core.voices import Speaker, VoiceStudio, is_built_in
 
 logger = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from core.text import split_message
-from core.transcription import TranscriptPart, missing_marker
+from core.domain.text import split_message
+from core.domain.transcripts import TranscriptPart, missing_marker
 
 CUE_CHARS = 84  # two lines of 42, the usual subtitle limit
 LINE_CHARS = 42

@@ -23,92 +23,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_fixed
 
-from core import errors
-from core.domain import AsrPiece, ChatRef, Transcript, Usage
+from core.domain import errors
+from core.domain.transcripts import LongTranscript, Progress, ProgressCallback, TranscriptPart
+from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
 from core.ports import PieceStream, SpeechApi
-from core.text import format_duration
 
 logger = logging.getLogger(__name__)
+
+TextCallback = Callable[[str], None]
 
 # Worth one more try once the client has given up: the service was busy or answered badly.
 RETRYABLE = (errors.MimoUnavailable, errors.MimoRateLimited, errors.MimoBadResponse)
 # Lose this piece only: the same request would fail the same way, but other pieces may not.
 PIECE_ERRORS = (*RETRYABLE, errors.MimoBadRequest, errors.MimoContentFiltered, errors.AudioError)
-
-
-@dataclass(frozen=True)
-class TranscriptPart:
-    """What was said from `start` to `end` (seconds); `text` is None when it could not be
-    transcribed."""
-
-    start: float
-    end: float
-    text: str | None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Reported when the pieces are planned (`part` None) and after every piece; for a
-    recording of one piece, also as its text streams in (`heard`: the text so far)."""
-
-    done_seconds: float
-    total_seconds: float
-    part: TranscriptPart | None = None
-    heard: str | None = None
-
-
-ProgressCallback = Callable[[Progress], None]
-TextCallback = Callable[[str], None]
-
-
-def missing_marker(start: float, end: float) -> str:
-    return f"[{format_duration(start)}–{format_duration(end)} could not be transcribed]"
-
-
-@dataclass(frozen=True)
-class LongTranscript:
-    parts: tuple[TranscriptPart, ...]  # in order
-    duration: float  # seconds of the whole recording
-    usage: Usage = field(default_factory=Usage)
-
-    @property
-    def text(self) -> str:
-        return join_parts(self.parts)
-
-    @property
-    def missing(self) -> tuple[TranscriptPart, ...]:
-        return tuple(part for part in self.parts if part.text is None)
-
-    def as_transcript(self) -> Transcript:
-        return Transcript(text=self.text, duration=self.duration, usage=self.usage)
-
-
-def join_parts(
-    parts: Sequence[TranscriptPart], *, marker: Callable[[float, float], str] = missing_marker
-) -> str:
-    """The parts' text in order; a run of missing parts becomes one marker naming its stretch."""
-    words: list[str] = []
-    gap: tuple[float, float] | None = None
-    for part in parts:
-        if part.text is None:
-            gap = (gap[0] if gap else part.start, part.end)
-            continue
-        if gap:
-            words.append(marker(*gap))
-            gap = None
-        if part.text:
-            words.append(part.text)
-    if gap:
-        words.append(marker(*gap))
-    return " ".join(words)
 
 
 class OpenPieces(Protocol):

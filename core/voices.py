@@ -25,11 +25,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from core import errors
-from core.domain import ChatRef, ChatVoice, Preferences, VoiceNote
-from core.limits import ANYONE, Asker, Limiter
+from core.domain import errors
+from core.domain.limits import ANYONE, Asker
+from core.domain.tts import Voice, clone_voice, default_voice, voices_for
+from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceNote
+from core.limits import Limiter
 from core.messages import text
-from core.mimo.speech import Voice, clone_voice, default_voice, voices_for
 from core.ports import SpeechApi
 
 if TYPE_CHECKING:

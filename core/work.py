@@ -18,38 +18,17 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from core.clock import Clock
-from core.domain import Platform
+from core.domain.claims import Claim, ClaimState
+from core.domain.values import Platform
 
 if TYPE_CHECKING:  # the storage layer imports `Claim` from here
     from core.storage.uow import WorkUnitOfWork
 
 logger = logging.getLogger(__name__)
-
-ClaimKind = Literal["message", "command"]
-ClaimState = Literal["started", "done", "failed"]
-CLAIM_STATES: tuple[ClaimState, ...] = ("started", "done", "failed")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One incoming request, named the way its platform can address it again.
-
-    `chat_id` and `message_id` are the Telegram chat and message, or the Discord channel and
-    message; a Discord interaction (`kind` "command") has no message to reply to, so its id takes
-    that place and `requester` says whom to address.
-    """
-
-    platform: Platform
-    chat_id: str
-    message_id: str
-    kind: ClaimKind = "message"
-    requester: str | None = None
-
 
 Tell = Callable[[Claim], Awaitable[None]]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from core.errors import MAX_QUOTED_CHARS
+from core.domain.errors import MAX_QUOTED_CHARS
 from core.messages import text
 from tests.audio_factory import (
     corrupted,

@@ -13,9 +13,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from core.domain import Answer, AsrPiece, ChatRef, Platform, Preferences, Transcript, VoiceNote
-from core.quotas import COUNTED, Counts
-from core.work import Claim, ClaimState
+from core.domain.claims import Claim, ClaimState
+from core.domain.limits import COUNTED, Counts
+from core.domain.values import (
+    Answer,
+    AsrPiece,
+    ChatRef,
+    Platform,
+    Preferences,
+    Transcript,
+    VoiceNote,
+)
 
 
 class FakePreferences:

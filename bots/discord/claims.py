@@ -13,8 +13,8 @@ from typing import Any
 import discord
 
 from bots.discord.media import voice_message_in
+from core.domain.claims import Claim
 from core.messages import text
-from core.work import Claim
 
 Interaction = discord.Interaction[Any]
 CLAIMED = "voicebridge.claimed"

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from bots.discord.replies import ANSWERED, Interaction, Send
-from core import errors
+from core.domain import errors
 from core.messages import text
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,9 @@ import logging
 import discord
 
 from bots.discord.places import Interaction
-from core import errors
-from core.limits import AUTOMATIC, Asker, Limiter, asked_by
+from core.domain import errors
+from core.domain.limits import AUTOMATIC, Asker, asked_by
+from core.limits import Limiter
 from core.messages import text
 
 logger = logging.getLogger(__name__)

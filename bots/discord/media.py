@@ -10,7 +10,7 @@ from pathlib import Path
 
 import discord
 
-from core import errors
+from core.domain import errors
 from core.service import VoiceService
 
 _AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".webm"}

@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from core.domain import ChatRef
+from core.domain.values import ChatRef
 
 Interaction = discord.Interaction[Any]
 

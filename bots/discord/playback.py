@@ -14,7 +14,7 @@ import logging
 import discord
 from discord import voice_client, voice_state
 
-from core.domain import VoiceNote
+from core.domain.values import VoiceNote
 from core.ffmpeg import ffmpeg_exe
 from core.messages import text
 

@@ -11,7 +11,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from core.text import pieces_or_none
+from core.domain.text import pieces_or_none
 
 MESSAGE_LIMIT = 2000  # characters in one Discord message
 MAX_MESSAGES_BEFORE_FILE = 3

@@ -22,7 +22,7 @@ import discord
 from discord.http import Route
 
 from bots.discord.replies import ANSWERED, Interaction
-from core.domain import VoiceNote
+from core.domain.values import VoiceNote
 
 logger = logging.getLogger(__name__)
 

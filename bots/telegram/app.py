@@ -28,7 +28,7 @@ from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.replies import on_error
 from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
-from core.errors import ConfigError
+from core.domain.errors import ConfigError
 from core.service import VoiceService
 from core.summaries.digests import DigestService
 from core.summaries.service import SummaryService

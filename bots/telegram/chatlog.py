@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Message
 from telegram.constants import ChatType
 
-from core.domain import ChatRef
-from core.summaries.values import ChatMessage, MessageKind
+from core.domain.summaries import ChatMessage, MessageKind
+from core.domain.values import ChatRef
 
 
 def log_entry(message: Message, text: str, kind: MessageKind) -> ChatMessage | None:

@@ -15,8 +15,9 @@ from typing import Any
 from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
+from core.domain.claims import Claim
 from core.messages import text
-from core.work import Claim, WorkLedger
+from core.work import WorkLedger
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 

@@ -12,8 +12,9 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bots.telegram.media import recording_in
-from core import errors
-from core.limits import ANYONE, AUTOMATIC, Asker, Limiter, asked_by
+from core.domain import errors
+from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by
+from core.limits import Limiter
 from core.messages import text
 
 logger = logging.getLogger(__name__)

@@ -11,13 +11,13 @@ from bots.telegram.gate import asker_of, unasked
 from bots.telegram.media import Recording, downloaded, recording_in
 from bots.telegram.replies import chat_action, reply_long
 from bots.telegram.transcripts import TelegramTranscriptReply
-from core import errors
-from core.domain import ChatRef
+from core.chat.usage import usage_text
+from core.domain import errors
+from core.domain.limits import Asker
+from core.domain.values import ChatRef
 from core.exports import TranscriptFormat, transcript_format
-from core.limits import Asker
 from core.messages import text
 from core.overview import catalogue_text, on_off, settings_text, style_text
-from core.quotas import usage_text
 from core.service import VoiceService
 from core.summaries.service import SummaryService
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from telegram import Audio, Document, Message, Video, VideoNote, Voice
 from telegram.error import BadRequest
 
-from core import errors
+from core.domain import errors
 
 Recording = Voice | Audio | VideoNote | Video | Document
 

@@ -14,9 +14,9 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
+from core.domain.transcripts import LongTranscript
 from core.exports import TranscriptFile, TranscriptFormat
 from core.live import TranscriptReply
-from core.transcription import LongTranscript
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,6 @@
 """The MiMo speech API client and the voices and styles of its TTS models."""
 
-from core.mimo.client import MimoClient, MimoModels
-from core.mimo.speech import (
+from core.domain.tts import (
     Voice,
     default_voice,
     is_v2,
@@ -10,6 +9,7 @@ from core.mimo.speech import (
     tts_messages,
     voices_for,
 )
+from core.mimo.client import MimoClient, MimoModels
 from core.mimo.wire import RetryPolicy
 
 __all__ = [

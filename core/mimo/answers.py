@@ -7,8 +7,8 @@ import binascii
 import io
 import wave
 
-from core.domain import Answer, Usage
-from core.errors import MimoBadResponse
+from core.domain.errors import MimoBadResponse
+from core.domain.values import Answer, Usage
 from core.mimo.wire import Json
 
 PCM_RATE = 24_000  # MiMo's streamed PCM16: 24 kHz, mono, little-endian

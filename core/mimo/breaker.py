@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from core.errors import MimoBadResponse, MimoCircuitOpen, MimoError, MimoUnavailable
+from core.domain.errors import MimoBadResponse, MimoCircuitOpen, MimoError, MimoUnavailable
 
 logger = logging.getLogger(__name__)
 

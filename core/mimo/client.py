@@ -21,8 +21,9 @@ from typing import Literal
 
 import httpx
 
-from core.domain import LANGUAGES, Answer, Transcript, Usage
-from core.errors import AudioTooLarge, EmptyAudio, EmptyText, MimoBadResponse
+from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText, MimoBadResponse
+from core.domain.tts import tts_audio_options, tts_messages
+from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.metrics import NO_METRICS, Metrics
 from core.mimo.answers import (
     answer_of,
@@ -34,7 +35,6 @@ from core.mimo.answers import (
     usage_of,
 )
 from core.mimo.breaker import CircuitBreaker
-from core.mimo.speech import tts_audio_options, tts_messages
 from core.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})

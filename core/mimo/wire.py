@@ -40,7 +40,7 @@ import httpx_sse
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_exponential, wait_random
 
-from core.errors import (
+from core.domain.errors import (
     MimoAuthError,
     MimoBadRequest,
     MimoBadResponse,

@@ -13,10 +13,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import ChatRef, Platform
+from core.domain.summaries import MESSAGE_KINDS, ChatMessage, MessageKind, SummaryState
+from core.domain.values import ChatRef, Platform
 from core.storage.models import ChatMessageRow, ChatSummaryStateRow
 from core.storage.repositories import insert_for
-from core.summaries.values import MESSAGE_KINDS, ChatMessage, MessageKind, SummaryState
 
 
 class ChatLogRepository:

@@ -8,10 +8,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import Platform
+from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState
+from core.domain.values import Platform
 from core.storage.models import ProcessedUpdateRow
 from core.storage.repositories import insert_for
-from core.work import CLAIM_STATES, Claim, ClaimKind, ClaimState
 
 _KEY = ["platform", "chat_id", "message_id"]
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import LANGUAGES, ChatRef, Language, Preferences
+from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
 from core.storage.models import Base, ChatPreferencesRow
 
 logger = logging.getLogger(__name__)

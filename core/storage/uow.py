@@ -19,15 +19,15 @@ from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.domain import ChatRef, ChatVoice, Platform, Preferences
-from core.quotas import Counts
+from core.domain.claims import Claim, ClaimState
+from core.domain.limits import Counts
+from core.domain.summaries import ChatMessage, SummaryState
+from core.domain.values import ChatRef, ChatVoice, Platform, Preferences
 from core.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.storage.processed import ProcessedUpdateRepository
 from core.storage.repositories import PreferencesRepository
 from core.storage.usage import UsageRepository
 from core.storage.voices import VoiceRepository
-from core.summaries.values import ChatMessage, SummaryState
-from core.work import Claim, ClaimState
 
 
 class PreferencesStore(Protocol):

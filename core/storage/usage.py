@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, CursorResult, and_, case, delete, func, li
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain import ChatRef
-from core.quotas import COUNTED, Counts
+from core.domain.limits import COUNTED, Counts
+from core.domain.values import ChatRef
 from core.storage.models import ChatUsageRow, RateWindowRow
 from core.storage.repositories import insert_for
 

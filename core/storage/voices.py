@@ -12,7 +12,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from core.domain import ChatRef, ChatVoice, VoiceKind
+from core.domain.values import ChatRef, ChatVoice, VoiceKind
 from core.storage.models import ChatVoiceRow
 from core.storage.repositories import insert_for
 

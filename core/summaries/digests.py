@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from core import errors
 from core.clock import Clock
-from core.domain import ChatRef, Platform
+from core.domain import errors
+from core.domain.digest_times import DigestOff, next_run, parse_digest_args
+from core.domain.summaries import DigestPost, LastDuration, SummaryRequest, SummaryState
+from core.domain.values import ChatRef, Platform
 from core.storage.uow import SummaryUnitOfWork
 from core.summaries.render import summary_text
-from core.summaries.schedule import DigestOff, next_run, parse_digest_args
 from core.summaries.service import SummaryService
-from core.summaries.values import DigestPost, LastDuration, SummaryRequest, SummaryState
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.domain import Language
-from core.summaries.values import ChatMessage, MessageKind
-from core.text import split_message
+from core.domain.summaries import ChatMessage, MessageKind
+from core.domain.text import split_message
+from core.domain.values import Language
 
 LINE_SEPARATOR = "\n"
 PART_SEPARATOR = "\n\n---\n\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime
 
+from core.domain.summaries import Summary, SummaryState
 from core.messages import text
-from core.summaries.values import Summary, SummaryState
 
 
 def local_time(instant: datetime, zone: str) -> str:

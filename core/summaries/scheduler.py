@@ -20,10 +20,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from core.clock import Clock
-from core.domain import Platform
+from core.domain.summaries import DigestPost
+from core.domain.values import Platform
 from core.retention import RetentionJob
 from core.summaries.digests import DigestService
-from core.summaries.values import DigestPost
 
 logger = logging.getLogger(__name__)
 

@@ -13,26 +13,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core import errors
 from core.clock import Clock
-from core.domain import ChatRef
-from core.limits import Asker
-from core.metrics import NO_METRICS, Metrics, counted
-from core.ports import ChatApi
-from core.quotas import utc_day
-from core.service import VoiceService
-from core.storage.uow import SummaryUnitOfWork
-from core.summaries.summarise import summarise
-from core.summaries.values import (
+from core.domain import errors
+from core.domain.limits import Asker, utc_day
+from core.domain.summaries import (
     ChatMessage,
-    LastDuration,
-    LastMessages,
-    SinceLastSummary,
     Summary,
     SummaryRequest,
     SummaryState,
     Window,
 )
+from core.domain.summary_windows import window_bounds
+from core.domain.values import ChatRef
+from core.metrics import NO_METRICS, Metrics, counted
+from core.ports import ChatApi
+from core.service import VoiceService
+from core.storage.uow import SummaryUnitOfWork
+from core.summaries.summarise import summarise
 
 logger = logging.getLogger(__name__)
 
@@ -215,16 +212,3 @@ class SummaryService:
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip
         return deleted
-
-
-def window_bounds(
-    window: Window, last_summary_at: datetime | None, now: datetime
-) -> tuple[datetime | None, int | None]:
-    """Which messages a window covers: those sent after the first value (None: any time), the
-    newest second-value many of them (None: all). Adapters reading history use it too."""
-    if isinstance(window, LastMessages):
-        return None, window.count
-    if isinstance(window, LastDuration):
-        return now - window.span, None
-    assert isinstance(window, SinceLastSummary)
-    return last_summary_at or now - window.fallback, None

@@ -11,7 +11,8 @@ import logging
 from collections.abc import Awaitable, Iterable, Sequence
 from typing import TypeVar
 
-from core.domain import Language
+from core.domain.summaries import ChatMessage
+from core.domain.values import Language
 from core.ports import ChatApi
 from core.summaries.prompt import (
     PART_SEPARATOR,
@@ -23,7 +24,6 @@ from core.summaries.prompt import (
     pack,
     render_line,
 )
-from core.summaries.values import ChatMessage
 
 logger = logging.getLogger(__name__)
 

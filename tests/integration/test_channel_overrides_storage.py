@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.domain import ChatRef
+from core.domain.values import ChatRef
 from core.service import VoiceService
 from core.storage import SqlAlchemyUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech

@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
-from core.domain import ChatRef
+from core.domain.summaries import ChatMessage, SummaryState
+from core.domain.values import ChatRef
 from core.storage import SqlAlchemyUnitOfWork
-from core.summaries.values import ChatMessage, SummaryState
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 

@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bots.cli import main
 from core.bootstrap import storage
 from core.config import Settings
-from core.domain import ChatRef
-from core.quotas import Counts
+from core.domain.claims import Claim
+from core.domain.limits import Counts
+from core.domain.summaries import ChatMessage
+from core.domain.values import ChatRef
 from core.storage import SqlAlchemyUnitOfWork, alembic_config, create_engine, session_factory
-from core.summaries.values import ChatMessage
-from core.work import Claim
 from tests.integration.chatlog_db import query
 
 CHAT = ChatRef("telegram", "-100777")

@@ -26,7 +26,7 @@ from bots.runner import run_bots
 from core.audio import probe, to_voice_note
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.errors import ConfigError
+from core.domain.errors import ConfigError
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.conftest import discord_settings, running_discord, started
 from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bots.runner import run_bots
-from core.errors import ConfigError
+from core.domain.errors import ConfigError
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild

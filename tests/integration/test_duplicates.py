@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from core.clock import SystemClock
+from core.domain.claims import Claim
 from core.storage import SqlAlchemyUnitOfWork
-from core.work import Claim, WorkLedger
+from core.work import WorkLedger
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from core.errors import MimoBadResponse, MimoError, MimoRateLimited, MimoUnavailable
+from core.domain.errors import MimoBadResponse, MimoError, MimoRateLimited, MimoUnavailable
 from core.messages import EN, text
 from core.mimo.wire import MimoWire
 from tests.audio_factory import make_audio

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from core.clock import SystemClock
+from core.domain.claims import Claim
 from core.messages import text
 from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
-from core.work import Claim, WorkLedger
+from core.work import WorkLedger
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_logged
 from tests.integration.conftest import discord_settings, running_discord

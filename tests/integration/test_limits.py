@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from bots.runner import run_bots
-from core import errors
 from core.config import Settings
-from core.domain import ChatRef
-from core.limits import ANYONE, Limiter, asked_by
-from core.quotas import Counts, DailyQuotas, LimitPolicy, RateLimits
+from core.domain import errors
+from core.domain.limits import ANYONE, Counts, DailyQuotas, LimitPolicy, RateLimits, asked_by
+from core.domain.values import ChatRef
+from core.limits import Limiter
 from core.storage import Base, SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, until_logged

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
+from core.domain.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
 from core.ffmpeg import ffmpeg_exe
 from core.mimo import MimoClient, RetryPolicy
 from tests.standins.mimo import FakeMimo

@@ -25,7 +25,7 @@ from pydantic import SecretStr
 
 from bots.runner import run_bots
 from core.config import Settings
-from core.errors import ConfigError
+from core.domain.errors import ConfigError
 from core.logs import configure_logging
 from core.messages import text
 from tests.audio_factory import make_audio

@@ -12,7 +12,7 @@ import pytest
 from bots.runner import run_bots
 from bots.startup import reach
 from core.config import Settings
-from core.errors import StartupError
+from core.domain.errors import StartupError
 from tests.integration.conftest import discord_settings, free_ports, started
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo

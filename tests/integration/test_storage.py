@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from core.domain import ChatRef, Preferences
+from core.domain.values import ChatRef, Preferences
 from core.storage import ChatPreferencesRow, SqlAlchemyUnitOfWork, create_engine, session_factory
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -25,7 +25,7 @@ from core.audio import (
     to_understanding_input,
     to_voice_note,
 )
-from core.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
+from core.domain.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
 from tests.audio_factory import (
     AUDIO_FORMATS,
     corrupted,

@@ -11,9 +11,9 @@ import pytest
 
 import core.audio
 from core.audio import AsrPieceStream, asr_pieces, to_asr_pieces
-from core.domain import AsrPiece
-from core.errors import AudioTooLarge, UndecodableAudio
-from core.pauses import plan_cuts
+from core.domain.errors import AudioTooLarge, UndecodableAudio
+from core.domain.pauses import plan_cuts
+from core.domain.values import AsrPiece
 from tests.audio_factory import make_audio, make_speech_like, truncated
 
 # 13 bursts of 1.4 s with 0.6 s pauses (25.4 s): with 10 s pieces the even cuts would fall at

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from core.errors import (
+from core.domain.errors import (
     MimoAuthError,
     MimoBadRequest,
     MimoBadResponse,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import errors
-from core.domain import ChatRef, Preferences
+from core.domain import errors
+from core.domain.values import ChatRef, Preferences
 from core.service import VoiceService
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 

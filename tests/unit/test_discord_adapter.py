@@ -14,7 +14,7 @@ from bots.discord.places import channel_of, preferences_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.voice_message import voice_message_form
 from core.audio import to_voice_note
-from core.domain import ChatRef
+from core.domain.values import ChatRef
 from tests.audio_factory import wav_bytes
 
 

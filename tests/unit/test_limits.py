@@ -13,22 +13,26 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from core import errors
+from core.chat.usage import usage_text
 from core.config import Settings
-from core.domain import ChatRef, Usage
-from core.limits import ANYONE, AUTOMATIC, Asker, Limiter, asked_by
-from core.messages import text
-from core.quotas import (
+from core.domain import errors
+from core.domain.limits import (
+    ANYONE,
+    AUTOMATIC,
     Allowlist,
+    Asker,
     Counts,
     DailyQuotas,
     LimitPolicy,
     RateLimits,
     UsageReport,
+    asked_by,
     duration_text,
-    usage_text,
     wait_text,
 )
+from core.domain.values import ChatRef, Usage
+from core.limits import Limiter
+from core.messages import text
 from core.service import VoiceService
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork, FakeUsageUnitOfWork, UsageRows
 

@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from core.domain import Answer, Transcript, Usage
-from core.errors import (
+from core.domain.errors import (
     AudioTooLarge,
     EmptyText,
     MimoAuthError,
@@ -27,6 +26,7 @@ from core.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
+from core.domain.values import Answer, Transcript, Usage
 from core.mimo import MimoClient, RetryPolicy
 
 KEY = "sk-very-secret-key-0123456789"

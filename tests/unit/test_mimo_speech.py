@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import EmptyText
-from core.mimo.speech import (
-    default_voice,
-    is_v2,
-    tts_audio_options,
-    tts_messages,
-    voices_for,
-)
+from core.domain.errors import EmptyText
+from core.domain.tts import default_voice, is_v2, tts_audio_options, tts_messages, voices_for
 
 V2 = "mimo-v2-tts"
 V25 = "mimo-v2.5-tts"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.pauses import (
+from core.domain.pauses import (
     BLOCK_SECONDS,
     PAUSE_BLOCKS,
     parse_levels,

@@ -24,14 +24,15 @@ from hypothesis import strategies as st
 from telegram import Chat, Message, MessageEntity
 
 from bots.telegram.handlers import command_argument
-from core import audio, errors
-from core.domain import LANGUAGES, ChatRef, Preferences
-from core.mimo.speech import plain_text, spoken_text, tts_messages, voices_for
+from core import audio
+from core.domain import errors
+from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
+from core.domain.summaries import LastDuration, LastMessages, LoggingChoice, SummaryRequest
+from core.domain.summary_windows import MAX_COUNT, MAX_SPAN, parse_summary_args, parse_window
+from core.domain.text import split_message
+from core.domain.tts import plain_text, spoken_text, tts_messages, voices_for
+from core.domain.values import LANGUAGES, ChatRef, Preferences
 from core.service import MAX_STYLE_CHARS, Limits, VoiceService
-from core.summaries.schedule import DigestAt, DigestOff, parse_digest_args, time_zone
-from core.summaries.values import LastDuration, LastMessages, LoggingChoice, SummaryRequest
-from core.summaries.windows import MAX_COUNT, MAX_SPAN, parse_summary_args, parse_window
-from core.text import split_message
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 

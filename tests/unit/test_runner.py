@@ -8,7 +8,7 @@ import pytest
 
 from bots.runner import run_bots
 from core.config import Settings
-from core.errors import ConfigError
+from core.domain.errors import ConfigError
 
 
 async def test_without_any_token_the_error_names_both() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from core import errors
-from core.domain import ChatRef, Preferences
+from core.domain import errors
+from core.domain.values import ChatRef, Preferences
 from core.service import Limits, VoiceService
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain import Answer, ChatRef
+from core.domain.summaries import ChatMessage
+from core.domain.values import Answer, ChatRef
 from core.summaries.prompt import (
     clip,
     content_capacity,
@@ -19,7 +20,6 @@ from core.summaries.prompt import (
     render_line,
 )
 from core.summaries.summarise import summarise
-from core.summaries.values import ChatMessage
 
 CHAT = ChatRef("telegram", "-100")
 T0 = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)

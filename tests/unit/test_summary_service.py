@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from core import errors
-from core.domain import ChatRef
-from core.summaries.service import SummaryService, window_bounds
-from core.summaries.values import ChatMessage, LastDuration, LastMessages, SinceLastSummary
+from core.domain import errors
+from core.domain.summaries import ChatMessage, LastDuration, LastMessages, SinceLastSummary
+from core.domain.summary_windows import window_bounds
+from core.domain.values import ChatRef
+from core.summaries.service import SummaryService
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
 CHAT = ChatRef("telegram", "-100")

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from core.errors import BadWindow
-from core.summaries.values import (
+from core.domain.errors import BadWindow
+from core.domain.summaries import (
     LastDuration,
     LastMessages,
     LoggingChoice,
     SinceLastSummary,
     SummaryRequest,
 )
-from core.summaries.windows import (
+from core.domain.summary_windows import (
     MAX_COUNT,
     MAX_SPAN,
     format_window,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.text import format_duration, pieces_or_none, split_message
+from core.domain.text import format_duration, pieces_or_none, split_message
 
 
 def test_short_text_is_one_piece() -> None:

@@ -6,13 +6,8 @@ import base64
 
 import pytest
 
-from core.errors import AudioTooLarge, EmptyText
-from core.mimo.speech import (
-    STYLE_PRESETS,
-    clone_voice,
-    tts_audio_options,
-    tts_messages,
-)
+from core.domain.errors import AudioTooLarge, EmptyText
+from core.domain.tts import STYLE_PRESETS, clone_voice, tts_audio_options, tts_messages
 
 V2, V25 = "mimo-v2-tts", "mimo-v2.5-tts"
 DESIGN, CLONE = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone"

@@ -22,8 +22,8 @@ from bots.discord.media import downloaded, voice_message_in
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_message import send_voice_message
-from core import errors
-from core.domain import ChatRef
+from core.domain import errors
+from core.domain.values import ChatRef
 from core.messages import text
 from core.overview import catalogue_text, on_off, settings_text, style_text
 from core.service import VoiceService

@@ -22,12 +22,12 @@ from bots.discord.media import is_recording
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
-from core.domain import ChatRef
+from core.domain.summaries import ChatMessage, SinceLastSummary, Window
+from core.domain.summary_windows import parse_window, window_bounds
+from core.domain.values import ChatRef
 from core.messages import text
 from core.summaries.render import summary_text
-from core.summaries.service import SummaryService, window_bounds
-from core.summaries.values import ChatMessage, SinceLastSummary, Window
-from core.summaries.windows import parse_window
+from core.summaries.service import SummaryService
 
 MAX_HISTORY = 1000  # messages read for one /summary: ten requests to Discord at most
 VOICE_MARK = "[voice message]"

@@ -12,7 +12,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from core.errors import BadDigest, UnknownTimeZone
+from core.domain.errors import BadDigest, UnknownTimeZone
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 

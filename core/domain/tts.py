@@ -43,7 +43,7 @@ import base64
 import re
 from dataclasses import dataclass
 
-from core.errors import AudioTooLarge, EmptyText
+from core.domain.errors import AudioTooLarge, EmptyText
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,19 @@
 """What the owner allows, as plain values: the allowlist, the rate limits and the daily quotas,
-the counts they are measured in, UTC days and minute windows, and how a chat's usage reads.
+the counts they are measured in, who asked, UTC days and minute windows.
 
-No I/O here; `core.limits` enforces these against the database.
+No I/O here; `core.app.limits.Limiter` enforces these against the database, and
+`core.chat.usage` says how a chat's usage reads.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from core.domain import Platform, Usage
-from core.messages import text
+from core.domain.values import Platform, Usage
 
 WINDOW = timedelta(minutes=1)  # rate limits count requests per clock minute
 _ID = re.compile(r"^(?:(telegram|discord):)?(-?\d+)$")
@@ -119,6 +119,24 @@ class LimitPolicy:
     allowlist: Allowlist = Allowlist()
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who costly work is for, as the rate limits see it: the person who asked (None: not
+    known), or nobody (`automatic`: a recording transcribed because the chat has auto-transcribe
+    on), which counts against the chat only and is refused aloud once a window."""
+
+    user_id: str | None = None
+    automatic: bool = False
+
+
+ANYONE = Asker()
+AUTOMATIC = Asker(automatic=True)
+
+
+def asked_by(user_id: object) -> Asker:
+    return Asker(user_id=str(user_id))
+
+
 # Time: minute windows and UTC days
 
 
@@ -174,30 +192,3 @@ class UsageReport:
     quotas: DailyQuotas
     rates: RateLimits
     resets_in: timedelta
-
-
-def usage_text(report: UsageReport, locale: str = "en") -> str:
-    used, quotas = report.used, report.quotas
-    lines = [
-        text("limits.usage", locale, reset=wait_text(report.resets_in)),
-        _quota_line("audio", used.audio_seconds, quotas.audio_seconds, duration_text, locale),
-        _quota_line("speech", used.tts_chars, quotas.tts_chars, number_text, locale),
-        _quota_line("summaries", used.summaries, quotas.summaries, number_text, locale),
-        text("limits.usage.tokens", locale, total=number_text(used.tokens),
-             prompt=number_text(used.prompt_tokens),
-             completion=number_text(used.completion_tokens)),
-    ]  # fmt: skip
-    if report.rates.user_per_minute:
-        lines.append(text("limits.usage.user_rate", locale, limit=report.rates.user_per_minute))
-    if report.rates.chat_per_minute:
-        lines.append(text("limits.usage.chat_rate", locale, limit=report.rates.chat_per_minute))
-    return "\n".join(lines)
-
-
-def _quota_line(name: str, used: int, limit: int, shown: Callable[[int], str], locale: str) -> str:
-    if not limit:
-        return text(f"limits.usage.{name}_unlimited", locale, used=shown(used))
-    left = max(0, limit - used)
-    return text(
-        f"limits.usage.{name}", locale, used=shown(used), limit=shown(limit), left=shown(left)
-    )

@@ -13,10 +13,10 @@ like `/summary 99999999d` is a usage error rather than an overflow deep inside t
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from core.errors import BadWindow
-from core.summaries.values import (
+from core.domain.errors import BadWindow
+from core.domain.summaries import (
     LastDuration,
     LastMessages,
     LoggingChoice,
@@ -88,3 +88,16 @@ def format_window(window: Window) -> str:
         if window.span % size == timedelta(0):
             return f"{window.span // size}{unit}"
     return f"{window.span // timedelta(minutes=1)}m"
+
+
+def window_bounds(
+    window: Window, last_summary_at: datetime | None, now: datetime
+) -> tuple[datetime | None, int | None]:
+    """Which messages a window covers: those sent after the first value (None: any time), the
+    newest second-value many of them (None: all). Adapters reading history use it too."""
+    if isinstance(window, LastMessages):
+        return None, window.count
+    if isinstance(window, LastDuration):
+        return now - window.span, None
+    assert isinstance(window, SinceLastSummary)
+    return last_summary_at or now - window.fallback, None

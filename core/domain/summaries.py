@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Literal
 
-from core.domain import ChatRef, VoiceNote
+from core.domain.values import ChatRef, VoiceNote
 
 MessageKind = Literal["text", "caption", "transcript"]
 MESSAGE_KINDS: tuple[MessageKind, ...] = ("text", "caption", "transcript")

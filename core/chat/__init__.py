@@ -1,0 +1,1 @@
+"""Chat text: every sentence the bot says and how results read in a chat, on any platform."""

@@ -1,0 +1,35 @@
+"""How a chat's usage reads (`/usage`): what it used today, against its quotas and rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.domain.limits import UsageReport, duration_text, number_text, wait_text
+from core.messages import text
+
+
+def usage_text(report: UsageReport, locale: str = "en") -> str:
+    used, quotas = report.used, report.quotas
+    lines = [
+        text("limits.usage", locale, reset=wait_text(report.resets_in)),
+        _quota_line("audio", used.audio_seconds, quotas.audio_seconds, duration_text, locale),
+        _quota_line("speech", used.tts_chars, quotas.tts_chars, number_text, locale),
+        _quota_line("summaries", used.summaries, quotas.summaries, number_text, locale),
+        text("limits.usage.tokens", locale, total=number_text(used.tokens),
+             prompt=number_text(used.prompt_tokens),
+             completion=number_text(used.completion_tokens)),
+    ]  # fmt: skip
+    if report.rates.user_per_minute:
+        lines.append(text("limits.usage.user_rate", locale, limit=report.rates.user_per_minute))
+    if report.rates.chat_per_minute:
+        lines.append(text("limits.usage.chat_rate", locale, limit=report.rates.chat_per_minute))
+    return "\n".join(lines)
+
+
+def _quota_line(name: str, used: int, limit: int, shown: Callable[[int], str], locale: str) -> str:
+    if not limit:
+        return text(f"limits.usage.{name}_unlimited", locale, used=shown(used))
+    left = max(0, limit - used)
+    return text(
+        f"limits.usage.{name}", locale, used=shown(used), limit=shown(limit), left=shown(left)
+    )

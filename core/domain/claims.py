@@ -1,0 +1,31 @@
+"""Claims on incoming work, as values: which message or command, and where its work stands.
+
+`core.app.claims.WorkLedger` makes and settles them; storage keeps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from core.domain.values import Platform
+
+ClaimKind = Literal["message", "command"]
+ClaimState = Literal["started", "done", "failed"]
+CLAIM_STATES: tuple[ClaimState, ...] = ("started", "done", "failed")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One incoming request, named the way its platform can address it again.
+
+    `chat_id` and `message_id` are the Telegram chat and message, or the Discord channel and
+    message; a Discord interaction (`kind` "command") has no message to reply to, so its id takes
+    that place and `requester` says whom to address.
+    """
+
+    platform: Platform
+    chat_id: str
+    message_id: str
+    kind: ClaimKind = "message"
+    requester: str | None = None

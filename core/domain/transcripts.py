@@ -1,0 +1,78 @@
+"""A transcript in the making and when done: timed parts, progress reports, missing stretches.
+
+`core.app.transcription` builds them piece by piece; adapters show the progress and the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from core.domain.text import format_duration
+from core.domain.values import Transcript, Usage
+
+
+@dataclass(frozen=True)
+class TranscriptPart:
+    """What was said from `start` to `end` (seconds); `text` is None when it could not be
+    transcribed."""
+
+    start: float
+    end: float
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported when the pieces are planned (`part` None) and after every piece; for a
+    recording of one piece, also as its text streams in (`heard`: the text so far)."""
+
+    done_seconds: float
+    total_seconds: float
+    part: TranscriptPart | None = None
+    heard: str | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def missing_marker(start: float, end: float) -> str:
+    return f"[{format_duration(start)}–{format_duration(end)} could not be transcribed]"
+
+
+@dataclass(frozen=True)
+class LongTranscript:
+    parts: tuple[TranscriptPart, ...]  # in order
+    duration: float  # seconds of the whole recording
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def text(self) -> str:
+        return join_parts(self.parts)
+
+    @property
+    def missing(self) -> tuple[TranscriptPart, ...]:
+        return tuple(part for part in self.parts if part.text is None)
+
+    def as_transcript(self) -> Transcript:
+        return Transcript(text=self.text, duration=self.duration, usage=self.usage)
+
+
+def join_parts(
+    parts: Sequence[TranscriptPart], *, marker: Callable[[float, float], str] = missing_marker
+) -> str:
+    """The parts' text in order; a run of missing parts becomes one marker naming its stretch."""
+    words: list[str] = []
+    gap: tuple[float, float] | None = None
+    for part in parts:
+        if part.text is None:
+            gap = (gap[0] if gap else part.start, part.end)
+            continue
+        if gap:
+            words.append(marker(*gap))
+            gap = None
+        if part.text:
+            words.append(part.text)
+    if gap:
+        words.append(marker(*gap))
+    return " ".join(words)
