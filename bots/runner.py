@@ -13,9 +13,9 @@ from aiohttp import web
 from bots.http import serving
 from bots.ops import ops_routes
 from core.bootstrap import Runtime, bootstrap
-from core.clock import Clock
 from core.config import Settings, host_port
 from core.domain.errors import ConfigError
+from core.ports import Clock
 
 logger = logging.getLogger(__name__)
 

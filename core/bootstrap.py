@@ -12,13 +12,14 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import audio
-from core.clock import Clock, SystemClock
+from core.clock import SystemClock
 from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits
 from core.limits import Limiter
 from core.metrics import Metrics
 from core.mimo import MimoClient, MimoModels, RetryPolicy
 from core.mimo.breaker import CircuitBreaker
+from core.ports import Clock
 from core.retention import RetentionJob, retention_jobs
 from core.service import Limits, VoiceService
 from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade

@@ -26,9 +26,8 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from core.clock import Clock, SystemClock
+from core.clock import SystemClock
 from core.domain import errors
 from core.domain.limits import (
     COUNTED,
@@ -45,11 +44,8 @@ from core.domain.limits import (
     window_start,
 )
 from core.domain.values import Answer, ChatRef, Platform, Usage
-from core.ports import ChatApi, PieceStream
+from core.ports import ChatApi, Clock, PieceStream, UsageUnitOfWork
 from core.transcription import OpenPieces
-
-if TYPE_CHECKING:
-    from core.storage.uow import UsageUnitOfWork
 
 logger = logging.getLogger(__name__)
 

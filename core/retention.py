@@ -14,14 +14,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
 
-from core.clock import Clock
 from core.limits import KEEP_WINDOWS, Limiter
+from core.ports import ChatLogUnitOfWork, Clock
 from core.work import WorkLedger
-
-if TYPE_CHECKING:  # the storage layer imports from core.work and core.limits, as this does
-    from core.storage.uow import ChatLogUnitOfWork
 
 logger = logging.getLogger(__name__)
 

@@ -29,8 +29,7 @@ from core.domain.values import (
 )
 from core.limits import Limiter
 from core.metrics import NO_METRICS, Metrics, counted
-from core.ports import AudioConverter, SpeechApi
-from core.storage.uow import UnitOfWork
+from core.ports import AudioConverter, SpeechApi, UnitOfWork
 from core.transcription import RequestGate, Transcriber
 from core.voices import Speaker, VoiceStudio, is_built_in
 

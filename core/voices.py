@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
@@ -31,10 +31,7 @@ from core.domain.tts import Voice, clone_voice, default_voice, voices_for
 from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceNote
 from core.limits import Limiter
 from core.messages import text
-from core.ports import SpeechApi
-
-if TYPE_CHECKING:
-    from core.storage.uow import VoiceUnitOfWork
+from core.ports import SpeechApi, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
 

@@ -19,14 +19,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from core.clock import Clock
 from core.domain.claims import Claim, ClaimState
 from core.domain.values import Platform
-
-if TYPE_CHECKING:  # the storage layer imports `Claim` from here
-    from core.storage.uow import WorkUnitOfWork
+from core.ports import Clock, WorkUnitOfWork
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
-"""Storage: preferences, the chat log and summary state (later usage, processed updates) in SQL.
+"""Storage on SQLAlchemy: preferences, the chat log, summary state, claims, usage and voices.
 
-The service depends on the `UnitOfWork` protocol only; `SqlAlchemyUnitOfWork` is the real
-adapter, built by the composition root from `create_engine` and `session_factory`.
+The use cases depend on the `UnitOfWork` ports (`core.ports`) only; `SqlAlchemyUnitOfWork` is
+the real adapter, built by the composition root from `create_engine` and `session_factory`.
 """
 
 from core.storage.chatlog import ChatLogRepository, SummaryStateRepository
@@ -15,29 +15,17 @@ from core.storage.database import (
 )
 from core.storage.models import Base, ChatMessageRow, ChatPreferencesRow, ChatSummaryStateRow
 from core.storage.repositories import PreferencesRepository
-from core.storage.uow import (
-    ChatLogStore,
-    PreferencesStore,
-    SqlAlchemyUnitOfWork,
-    SummaryStateStore,
-    SummaryUnitOfWork,
-    UnitOfWork,
-)
+from core.storage.uow import SqlAlchemyUnitOfWork
 
 __all__ = [
     "Base",
     "ChatLogRepository",
-    "ChatLogStore",
     "ChatMessageRow",
     "ChatPreferencesRow",
     "ChatSummaryStateRow",
     "PreferencesRepository",
-    "PreferencesStore",
     "SqlAlchemyUnitOfWork",
     "SummaryStateRepository",
-    "SummaryStateStore",
-    "SummaryUnitOfWork",
-    "UnitOfWork",
     "alembic_config",
     "create_engine",
     "current_revision",

@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from core.clock import Clock
 from core.domain import errors
 from core.domain.digest_times import DigestOff, next_run, parse_digest_args
 from core.domain.summaries import DigestPost, LastDuration, SummaryRequest, SummaryState
 from core.domain.values import ChatRef, Platform
-from core.storage.uow import SummaryUnitOfWork
+from core.ports import Clock, SummaryUnitOfWork
 from core.summaries.render import summary_text
 from core.summaries.service import SummaryService
 

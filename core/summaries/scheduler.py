@@ -19,9 +19,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from core.clock import Clock
 from core.domain.summaries import DigestPost
 from core.domain.values import Platform
+from core.ports import Clock
 from core.retention import RetentionJob
 from core.summaries.digests import DigestService
 

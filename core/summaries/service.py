@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.clock import Clock
 from core.domain import errors
 from core.domain.limits import Asker, utc_day
 from core.domain.summaries import (
@@ -26,9 +25,8 @@ from core.domain.summaries import (
 from core.domain.summary_windows import window_bounds
 from core.domain.values import ChatRef
 from core.metrics import NO_METRICS, Metrics, counted
-from core.ports import ChatApi
+from core.ports import ChatApi, Clock, SummaryUnitOfWork
 from core.service import VoiceService
-from core.storage.uow import SummaryUnitOfWork
 from core.summaries.summarise import summarise
 
 logger = logging.getLogger(__name__)

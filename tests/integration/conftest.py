@@ -14,8 +14,8 @@ import pytest
 import pytest_asyncio
 
 from bots.runner import run_bots
-from core.clock import Clock
 from core.config import Settings
+from core.ports import Clock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
