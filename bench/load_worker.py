@@ -32,7 +32,7 @@ from typing import Any
 
 from bots.runner import run_bots
 from core.config import Settings
-from core.logs import configure_logging
+from core.infra.logs import configure_logging
 
 PERIOD = 0.010  # the sampler's sleep
 STALL = 0.015  # with --profile: stacks are taken while the loop is this much late or more

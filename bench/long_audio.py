@@ -24,7 +24,7 @@ from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.transcripts import Progress
 from core.domain.values import ChatRef
-from core.mimo import MimoClient
+from core.infra.mimo import MimoClient
 
 
 class InFlight:

@@ -19,9 +19,9 @@ from core.bootstrap import Runtime, bootstrap, storage
 from core.config import Settings
 from core.domain import errors
 from core.domain.values import ChatRef
-from core.logs import Redactor, configure_logging
+from core.infra.logs import Redactor, configure_logging
+from core.infra.storage import current_revision, upgrade
 from core.messages import text
-from core.storage import current_revision, upgrade
 
 LOCAL = ChatRef("cli", "local")
 

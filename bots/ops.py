@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from core.bootstrap import Runtime
-from core.health import database_reachable
-from core.metrics import CONTENT_TYPE
+from core.infra.health import database_reachable
+from core.infra.metrics import CONTENT_TYPE
 
 
 def ops_routes(runtime: Runtime) -> list[web.RouteDef]:

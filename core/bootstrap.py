@@ -12,18 +12,18 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import audio
-from core.clock import SystemClock
 from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits
+from core.infra.clock import SystemClock
+from core.infra.metrics import Metrics
+from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
+from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+from core.infra.storage.database import PoolLimits
 from core.limits import Limiter
-from core.metrics import Metrics
-from core.mimo import MimoClient, MimoModels, RetryPolicy
-from core.mimo.breaker import CircuitBreaker
 from core.ports import Clock
 from core.retention import RetentionJob, retention_jobs
 from core.service import Limits, VoiceService
-from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-from core.storage.database import PoolLimits
 from core.summaries.digests import DigestService
 from core.summaries.scheduler import Scheduler
 from core.summaries.service import SummaryLimits, SummaryService

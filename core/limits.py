@@ -14,7 +14,7 @@ Automatic transcripts (nobody asked) count against the chat only; when they are 
 chat hears it once a minute (rates) or once a day (quotas), never once per voice note. Digests
 (scheduled, `asker` None) are counted but never refused. The command line is not limited.
 
-State lives in the database (`core.storage.usage`), changed by single atomic statements, so
+State lives in the database (`core.infra.storage.usage`), changed by single atomic statements, so
 replicas sharing PostgreSQL share every limit.
 """
 
@@ -27,7 +27,6 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 from pathlib import Path
 
-from core.clock import SystemClock
 from core.domain import errors
 from core.domain.limits import (
     COUNTED,
@@ -44,6 +43,7 @@ from core.domain.limits import (
     window_start,
 )
 from core.domain.values import Answer, ChatRef, Platform, Usage
+from core.infra.clock import SystemClock
 from core.ports import ChatApi, Clock, PieceStream, UsageUnitOfWork
 from core.transcription import OpenPieces
 

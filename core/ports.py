@@ -1,7 +1,7 @@
 """Every port: what the use cases need from the world, as protocols. Real adapters:
-`core.mimo.MimoClient` (speech and chat), `core.audio` (conversions),
-`core.storage.SqlAlchemyUnitOfWork` (storage) and `core.clock.SystemClock` (time); tests hand in
-their own.
+`core.infra.mimo.MimoClient` (speech and chat), `core.audio` (conversions),
+`core.infra.storage.SqlAlchemyUnitOfWork` (storage) and `core.infra.clock.SystemClock` (time);
+tests hand in their own.
 
 Storage is one unit of work per use case:
 
@@ -97,7 +97,7 @@ class AudioConverter(Protocol):
 
 
 class ChatApi(Protocol):
-    """Plain text completions (summaries); `core.mimo.MimoClient.chat` is the real one."""
+    """Plain text completions (summaries); `core.infra.mimo.MimoClient.chat` is the real one."""
 
     async def chat(
         self, prompt: str, *, system: str | None = None, max_tokens: int | None = None

@@ -27,8 +27,8 @@ from core.domain.values import (
     Transcript,
     VoiceNote,
 )
+from core.infra.metrics import NO_METRICS, Metrics, counted
 from core.limits import Limiter
-from core.metrics import NO_METRICS, Metrics, counted
 from core.ports import AudioConverter, SpeechApi, UnitOfWork
 from core.transcription import RequestGate, Transcriber
 from core.voices import Speaker, VoiceStudio, is_built_in
@@ -61,7 +61,9 @@ class Limits:
 class VoiceService:
     """Transcripts, voice notes, answers and per-chat preferences."""
 
-    metrics: Metrics = NO_METRICS  # requests and audio counted (`core.metrics`); set by bootstrap
+    metrics: Metrics = (
+        NO_METRICS  # requests and audio counted (`core.infra.metrics`); set by bootstrap
+    )
 
     def __init__(
         self,

@@ -28,7 +28,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from core.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 
 POSTGRES_ENV = "TEST_DATABASE_URL"
 NO_POSTGRES = (

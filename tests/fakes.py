@@ -233,7 +233,7 @@ class UsageRows:
 
 
 class FakeUsage:
-    """`core.storage.usage.UsageRepository` in memory, with the same rules."""
+    """`core.infra.storage.usage.UsageRepository` in memory, with the same rules."""
 
     def __init__(self, rows: UsageRows) -> None:
         self.rows = rows

@@ -24,7 +24,7 @@ from core.domain.summaries import (
 )
 from core.domain.summary_windows import window_bounds
 from core.domain.values import ChatRef
-from core.metrics import NO_METRICS, Metrics, counted
+from core.infra.metrics import NO_METRICS, Metrics, counted
 from core.ports import ChatApi, Clock, SummaryUnitOfWork
 from core.service import VoiceService
 from core.summaries.summarise import summarise
@@ -46,7 +46,7 @@ _BULLET = re.compile(r"^\s*[•\-*]\s*", re.MULTILINE)
 
 
 class SummaryService:
-    metrics: Metrics = NO_METRICS  # summaries counted (`core.metrics`); set by bootstrap
+    metrics: Metrics = NO_METRICS  # summaries counted (`core.infra.metrics`); set by bootstrap
 
     def __init__(
         self,

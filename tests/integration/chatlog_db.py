@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from core.storage import create_engine
+from core.infra.storage import create_engine
 
 CHAT_TABLES = ("chat_messages", "chat_summary_state", "chat_preferences")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.domain.values import ChatRef
+from core.infra.storage import SqlAlchemyUnitOfWork
 from core.service import VoiceService
-from core.storage import SqlAlchemyUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech
 
 SERVER = ChatRef("discord", "guild:1")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from core.domain.summaries import ChatMessage, SummaryState
 from core.domain.values import ChatRef
-from core.storage import SqlAlchemyUnitOfWork
+from core.infra.storage import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 

@@ -12,7 +12,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from core.audio import probe
-from core.storage import alembic_config
+from core.infra.storage import alembic_config
 from tests.audio_factory import make_audio
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi

@@ -23,7 +23,7 @@ from core.domain.claims import Claim
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage
 from core.domain.values import ChatRef
-from core.storage import SqlAlchemyUnitOfWork, alembic_config, create_engine, session_factory
+from core.infra.storage import SqlAlchemyUnitOfWork, alembic_config, create_engine, session_factory
 from tests.integration.chatlog_db import query
 
 CHAT = ChatRef("telegram", "-100777")

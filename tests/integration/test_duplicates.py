@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from core.clock import SystemClock
 from core.domain.claims import Claim
-from core.storage import SqlAlchemyUnitOfWork
+from core.infra.clock import SystemClock
+from core.infra.storage import SqlAlchemyUnitOfWork
 from core.work import WorkLedger
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from core.domain.errors import MimoBadResponse, MimoError, MimoRateLimited, MimoUnavailable
+from core.infra.mimo.wire import MimoWire
 from core.messages import EN, text
-from core.mimo.wire import MimoWire
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -300,7 +300,7 @@ async def test_when_mimo_is_down_the_breaker_stops_calling_it_and_says_when_to_t
         mimo_breaker_cooldown_seconds=600,  # stays open for the whole test
         **FAST,
     )
-    caplog.set_level(logging.INFO, logger="core.mimo.breaker")
+    caplog.set_level(logging.INFO, logger="core.infra.mimo.breaker")
     shown: list[str] = []
     async with running(settings, bot_api):
         mimo.fail_always(SERVER_ERROR)
@@ -330,5 +330,5 @@ async def test_when_mimo_is_down_the_breaker_stops_calling_it_and_says_when_to_t
         assert 1 <= int(match.group(1)) <= 600
     # The threshold's worth of calls, each tried twice; then nothing at all.
     assert requests_while_open == len(mimo.requests) == 3 * 2
-    opened = [r for r in caplog.records if r.name == "core.mimo.breaker"]
+    opened = [r for r in caplog.records if r.name == "core.infra.mimo.breaker"]
     assert [r.levelname for r in opened] == ["WARNING"]  # logged once, not per refused call

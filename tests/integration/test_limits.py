@@ -24,8 +24,8 @@ from core.config import Settings
 from core.domain import errors
 from core.domain.limits import ANYONE, Counts, DailyQuotas, LimitPolicy, RateLimits, asked_by
 from core.domain.values import ChatRef
+from core.infra.storage import Base, SqlAlchemyUnitOfWork, create_engine, session_factory
 from core.limits import Limiter
-from core.storage import Base, SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, until_logged
 from tests.integration.conftest import discord_settings, running, settings_for, started
@@ -541,7 +541,7 @@ async def test_recorded_usage_never_goes_below_zero(database_url: str) -> None:
 
 
 async def test_0004_adds_the_limits_tables_and_takes_them_away(empty_database_url: str) -> None:
-    from core.storage import downgrade, upgrade
+    from core.infra.storage import downgrade, upgrade
 
     await upgrade(empty_database_url, "0004")
     tables = {t for (t,) in await query(empty_database_url, _TABLES[_dialect(empty_database_url)])}

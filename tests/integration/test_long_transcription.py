@@ -11,7 +11,7 @@ import pytest
 from core import audio
 from core.domain.transcripts import Progress
 from core.domain.values import ChatRef
-from core.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MimoClient, RetryPolicy
 from core.subtitles import to_srt
 from core.transcription import RequestGate, Transcriber
 from tests.audio_factory import make_speech_like

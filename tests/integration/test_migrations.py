@@ -16,7 +16,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.storage import (
+from core.infra.storage import (
     Base,
     alembic_config,
     create_engine,
@@ -24,7 +24,7 @@ from core.storage import (
     downgrade,
     upgrade,
 )
-from core.storage.database import MIGRATION_LOCK_KEY
+from core.infra.storage.database import MIGRATION_LOCK_KEY
 
 HEAD = "0005"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -108,7 +108,8 @@ async def test_replicas_starting_together_upgrade_once(empty_database_url: str) 
 
 async def start_replica_upgrade(url: str) -> asyncio.subprocess.Process:
     code = (
-        "import asyncio, sys; from core.storage import upgrade; asyncio.run(upgrade(sys.argv[1]))"
+        "import asyncio, sys; from core.infra.storage import upgrade; "
+        "asyncio.run(upgrade(sys.argv[1]))"
     )
     return await asyncio.create_subprocess_exec(
         sys.executable, "-c", code, url, cwd=REPO_ROOT, stderr=asyncio.subprocess.PIPE

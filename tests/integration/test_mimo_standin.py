@@ -15,7 +15,7 @@ import pytest
 
 from core.domain.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
 from core.ffmpeg import ffmpeg_exe
-from core.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MimoClient, RetryPolicy
 from tests.standins.mimo import FakeMimo
 
 FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)

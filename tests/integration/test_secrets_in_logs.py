@@ -26,7 +26,7 @@ from pydantic import SecretStr
 from bots.runner import run_bots
 from core.config import Settings
 from core.domain.errors import ConfigError
-from core.logs import configure_logging
+from core.infra.logs import configure_logging
 from core.messages import text
 from tests.audio_factory import make_audio
 from tests.integration.conftest import started

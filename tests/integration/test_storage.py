@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy import select, text
 
 from core.domain.values import ChatRef, Preferences
-from core.storage import ChatPreferencesRow, SqlAlchemyUnitOfWork, create_engine, session_factory
+from core.infra.storage import (
+    ChatPreferencesRow,
+    SqlAlchemyUnitOfWork,
+    create_engine,
+    session_factory,
+)
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 

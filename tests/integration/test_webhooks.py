@@ -21,7 +21,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bots.runner import run_bots
-from core.storage import upgrade
+from core.infra.storage import upgrade
 from tests.audio_factory import make_audio
 from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres_database
 from tests.integration.conftest import free_listens, settings_for, started

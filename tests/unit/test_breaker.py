@@ -21,12 +21,12 @@ from core.domain.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
+from core.infra.mimo import RetryPolicy
+from core.infra.mimo.breaker import CircuitBreaker, State
+from core.infra.mimo.wire import MimoWire
 from core.messages import text
-from core.mimo import RetryPolicy
-from core.mimo.breaker import CircuitBreaker, State
-from core.mimo.wire import MimoWire
 
-BREAKER_LOG = "core.mimo.breaker"
+BREAKER_LOG = "core.infra.mimo.breaker"
 
 
 class FakeClock:

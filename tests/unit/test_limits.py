@@ -47,7 +47,7 @@ POLICY = LimitPolicy(
 
 
 class SetClock:
-    """A `core.clock.Clock` standing still until the test moves it."""
+    """A `core.ports.Clock` standing still until the test moves it."""
 
     def __init__(self, now: datetime) -> None:
         self.at = now

@@ -27,7 +27,7 @@ from core.domain.errors import (
     MimoUnavailable,
 )
 from core.domain.values import Answer, Transcript, Usage
-from core.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MimoClient, RetryPolicy
 
 KEY = "sk-very-secret-key-0123456789"
 BASE = "https://mimo.test/v1"

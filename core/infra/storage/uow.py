@@ -17,11 +17,11 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.storage.chatlog import ChatLogRepository, SummaryStateRepository
-from core.storage.processed import ProcessedUpdateRepository
-from core.storage.repositories import PreferencesRepository
-from core.storage.usage import UsageRepository
-from core.storage.voices import VoiceRepository
+from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
+from core.infra.storage.processed import ProcessedUpdateRepository
+from core.infra.storage.repositories import PreferencesRepository
+from core.infra.storage.usage import UsageRepository
+from core.infra.storage.voices import VoiceRepository
 
 
 class SqlAlchemyUnitOfWork:

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
-from core.storage.models import Base, ChatPreferencesRow
+from core.infra.storage.models import Base, ChatPreferencesRow
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """MiMo's speech APIs: recognition, synthesis, audio understanding and chat.
 
 MiMo has one endpoint, `POST {base_url}/chat/completions`; every task is a chat completion with its
-own message shapes, which this module builds (`core.mimo.wire` sends them, `core.mimo.answers`
-reads what comes back). Besides the `MimoError` tree of `core.mimo.wire`, callers may see:
+own message shapes, which this module builds (`wire` sends them, `answers` reads what comes back).
+Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 
     ValueError                  a programming error: ASR audio that is not wav/mp3 (convert first)
     AudioError
@@ -24,8 +24,8 @@ import httpx
 from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText, MimoBadResponse
 from core.domain.tts import tts_audio_options, tts_messages
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
-from core.metrics import NO_METRICS, Metrics
-from core.mimo.answers import (
+from core.infra.metrics import NO_METRICS, Metrics
+from core.infra.mimo.answers import (
     answer_of,
     decode_audio,
     delta_of,
@@ -34,8 +34,8 @@ from core.mimo.answers import (
     text_of,
     usage_of,
 )
-from core.mimo.breaker import CircuitBreaker
-from core.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
+from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
 ASR_BASE64_LIMIT = 10 * 1024 * 1024
@@ -146,7 +146,7 @@ class MimoClient:
     ) -> bytes:
         """A whole WAV file of `text` spoken in `voice` and `style`. A voicedesign `model`
         takes the voice's `description` instead of a voice; a voiceclone one takes the sample's
-        data URL as `voice` (`core.mimo.speech.clone_voice`)."""
+        data URL as `voice` (`core.domain.tts.clone_voice`)."""
         body = self._tts_body(text, voice, style, model, "wav", description)
         data = await self._wire.post(body)
         audio = message_of(data).get("audio")

@@ -4,8 +4,8 @@ The use cases depend on the `UnitOfWork` ports (`core.ports`) only; `SqlAlchemyU
 the real adapter, built by the composition root from `create_engine` and `session_factory`.
 """
 
-from core.storage.chatlog import ChatLogRepository, SummaryStateRepository
-from core.storage.database import (
+from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
+from core.infra.storage.database import (
     alembic_config,
     create_engine,
     current_revision,
@@ -13,9 +13,9 @@ from core.storage.database import (
     session_factory,
     upgrade,
 )
-from core.storage.models import Base, ChatMessageRow, ChatPreferencesRow, ChatSummaryStateRow
-from core.storage.repositories import PreferencesRepository
-from core.storage.uow import SqlAlchemyUnitOfWork
+from core.infra.storage.models import Base, ChatMessageRow, ChatPreferencesRow, ChatSummaryStateRow
+from core.infra.storage.repositories import PreferencesRepository
+from core.infra.storage.uow import SqlAlchemyUnitOfWork
 
 __all__ = [
     "Base",

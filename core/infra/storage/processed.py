@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState
 from core.domain.values import Platform
-from core.storage.models import ProcessedUpdateRow
-from core.storage.repositories import insert_for
+from core.infra.storage.models import ProcessedUpdateRow
+from core.infra.storage.repositories import insert_for
 
 _KEY = ["platform", "chat_id", "message_id"]
 

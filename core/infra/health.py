@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 
-from core.storage import create_engine
+from core.infra.storage import create_engine
 
 logger = logging.getLogger(__name__)
 

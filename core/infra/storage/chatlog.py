@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.summaries import MESSAGE_KINDS, ChatMessage, MessageKind, SummaryState
 from core.domain.values import ChatRef, Platform
-from core.storage.models import ChatMessageRow, ChatSummaryStateRow
-from core.storage.repositories import insert_for
+from core.infra.storage.models import ChatMessageRow, ChatSummaryStateRow
+from core.infra.storage.repositories import insert_for
 
 
 class ChatLogRepository:

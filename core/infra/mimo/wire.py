@@ -18,9 +18,9 @@ The whole call, all attempts and waits included, stays inside `timeout` seconds:
 gets the time that is left, and no retry starts whose wait would end past the deadline.
 `RetryPolicy` holds the backoff numbers, the sleep and the clock, so tests can swap in fakes.
 
-Circuit breaker (`core.mimo.breaker`): around each whole call, retries included. After a number
-of calls in a row ended unavailable or unreadable, calls fail at once with `MimoCircuitOpen` for a
-cooldown, then one trial call decides whether MiMo is back.
+Circuit breaker (`core.infra.mimo.breaker`): around each whole call, retries included. After a
+number of calls in a row ended unavailable or unreadable, calls fail at once with
+`MimoCircuitOpen` for a cooldown, then one trial call decides whether MiMo is back.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ from core.domain.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
-from core.metrics import NO_METRICS, Metrics
-from core.mimo.breaker import CircuitBreaker
+from core.infra.metrics import NO_METRICS, Metrics
+from core.infra.mimo.breaker import CircuitBreaker
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class MimoWire:
         breaker: CircuitBreaker | None = None,
         metrics: Metrics = NO_METRICS,
     ) -> None:
-        self.metrics = metrics  # latency and errors of each whole call (`core.metrics`)
+        self.metrics = metrics  # latency and errors of each whole call (`core.infra.metrics`)
         self.base_url = base_url.rstrip("/")
         self._http = http
         self._key = api_key

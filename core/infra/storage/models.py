@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from core.storage.types import UtcDateTime
+from core.infra.storage.types import UtcDateTime
 
 # Named constraints keep Alembic's generated names identical on SQLite and PostgreSQL, and let a
 # later migration drop or alter a constraint by name (SQLite batch mode needs names to do that).

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.limits import COUNTED, Counts
 from core.domain.values import ChatRef
-from core.storage.models import ChatUsageRow, RateWindowRow
-from core.storage.repositories import insert_for
+from core.infra.storage.models import ChatUsageRow, RateWindowRow
+from core.infra.storage.repositories import insert_for
 
 _WINDOW_KEY = ["platform", "subject", "window_start"]
 _DAY_KEY = ["platform", "chat_id", "day"]

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from core.domain.values import ChatRef, ChatVoice, VoiceKind
-from core.storage.models import ChatVoiceRow
-from core.storage.repositories import insert_for
+from core.infra.storage.models import ChatVoiceRow
+from core.infra.storage.repositories import insert_for
 
 
 def name_key(name: str) -> str:

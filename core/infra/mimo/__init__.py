@@ -9,8 +9,8 @@ from core.domain.tts import (
     tts_messages,
     voices_for,
 )
-from core.mimo.client import MimoClient, MimoModels
-from core.mimo.wire import RetryPolicy
+from core.infra.mimo.client import MimoClient, MimoModels
+from core.infra.mimo.wire import RetryPolicy
 
 __all__ = [
     "MimoClient",

@@ -9,7 +9,7 @@ import wave
 
 from core.domain.errors import MimoBadResponse
 from core.domain.values import Answer, Usage
-from core.mimo.wire import Json
+from core.infra.mimo.wire import Json
 
 PCM_RATE = 24_000  # MiMo's streamed PCM16: 24 kHz, mono, little-endian
 
