@@ -26,12 +26,6 @@ def settings_text(service: VoiceService, prefs: Preferences, locale: str = "en")
     )
 
 
-def voice_listing(service: VoiceService, prefs: Preferences, locale: str = "en") -> str:
-    """`voice.current`: the chat's voice and every voice its speech model offers."""
-    listing = "\n".join(f"• {v.description}" for v in service.voices(prefs))  # names lead them
-    return text("voice.current", locale, voice=service.voice_of(prefs), choices=listing)
-
-
 def catalogue_text(catalogue: VoiceCatalogue, *, none_key: str = "voices.none",
                    locale: str = "en") -> str:  # fmt: skip
     """`/voice`: the chosen voice, the model's voices with a line each, then the chat's own."""

@@ -153,18 +153,6 @@ async def test_synthesize_returns_a_real_wav(client: MimoClient, mimo: FakeMimo)
     ]
 
 
-async def test_a_streamed_clip_of_several_mb_comes_back_whole(
-    client: MimoClient, mimo: FakeMimo
-) -> None:
-    mimo.tts_seconds_per_char = 1.0  # 100 s of PCM: one SSE line of 6.4 MB
-    wav = await client.synthesize_stream("x" * 100)
-
-    assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["format"] == "pcm16"
-    assert mimo.last_tts_wav is not None
-    assert wav_info(wav) == wav_info(mimo.last_tts_wav)
-    assert wav[44:] == mimo.last_tts_wav[44:]
-
-
 # --- understanding and chat --------------------------------------------------------------------
 
 

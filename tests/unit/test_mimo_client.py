@@ -280,43 +280,12 @@ async def test_empty_text_is_refused_before_sending(connect: Connect) -> None:
         await connect(lambda r: pytest.fail("nothing should be sent")).synthesize("  ")
 
 
-async def test_synthesize_stream_joins_a_5_mb_sse_line_into_a_wav(connect: Connect) -> None:
-    pcm = bytes(range(256)) * (4 * 1024 * 1024 // 256)  # 4 MB of PCM: 5.3 MB of base64
-    line = f"data: {json.dumps(delta(audio={'data': base64.b64encode(pcm).decode()}))}\n\n"
-    assert len(line) > 5 * 1024 * 1024
-    payload = (line + f"data: {json.dumps(delta())}\n\ndata: [DONE]\n\n").encode()
-
-    async def trickle() -> AsyncIterator[bytes]:
-        for start in range(0, len(payload), 65536):  # the line arrives in many reads
-            yield payload[start : start + 65536]
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = body_of(request)
-        assert body["stream"] is True
-        assert body["audio"] == {"format": "pcm16", "voice": "mimo_default"}
-        assert body["messages"] == [{"role": "assistant", "content": "Hello"}]
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=trickle())
-
-    wav = await connect(handler).synthesize_stream("Hello")
-
-    with wave.open(io.BytesIO(wav)) as reader:
-        assert (reader.getnchannels(), reader.getsampwidth(), reader.getframerate()) == (
-            1,
-            2,
-            24000,
-        )
-        assert reader.readframes(reader.getnframes()) == pcm
-
-
-async def test_a_stream_without_audio_is_a_bad_response(connect: Connect) -> None:
-    with pytest.raises(MimoBadResponse):
-        await connect(lambda r: sse(delta(content=""))).synthesize_stream("Hello")
-
-
 async def test_an_error_inside_a_stream_is_mapped(connect: Connect) -> None:
     error = {"error": {"message": "filtered", "code": "421"}}
     with pytest.raises(MimoContentFiltered):
-        await connect(lambda r: sse(error)).synthesize_stream("Hello")
+        await connect(lambda r: sse(error)).transcribe(
+            b"x", mime="audio/wav", on_text=lambda text: None
+        )
 
 
 async def test_a_stream_that_breaks_midway_is_unavailable(connect: Connect) -> None:

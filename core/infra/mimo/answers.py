@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
-import wave
 
 from core.domain.errors import MimoBadResponse
 from core.domain.values import Answer, Usage
 from core.infra.mimo.wire import Json
-
-PCM_RATE = 24_000  # MiMo's streamed PCM16: 24 kHz, mono, little-endian
 
 
 def message_of(data: Json) -> Json:
@@ -81,14 +77,3 @@ def decode_audio(encoded: object) -> bytes:
     if not audio:
         raise MimoBadResponse("MiMo's audio is empty")
     return audio
-
-
-def pcm16_wav(pcm: bytes) -> bytes:
-    """A WAV file around raw PCM16LE 24 kHz mono, as MiMo streams it."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(PCM_RATE)
-        wav.writeframes(pcm[: len(pcm) // 2 * 2])  # a stray odd byte is not a sample
-    return buffer.getvalue()

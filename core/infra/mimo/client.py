@@ -21,7 +21,7 @@ from typing import Literal
 
 import httpx
 
-from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText, MimoBadResponse
+from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText
 from core.domain.tts import tts_audio_options, tts_messages
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.metrics import NO_METRICS, Metrics
@@ -30,7 +30,6 @@ from core.infra.mimo.answers import (
     decode_audio,
     delta_of,
     message_of,
-    pcm16_wav,
     text_of,
     usage_of,
 )
@@ -151,27 +150,6 @@ class MimoClient:
         data = await self._wire.post(body)
         audio = message_of(data).get("audio")
         return decode_audio(audio.get("data") if isinstance(audio, dict) else None)
-
-    async def synthesize_stream(
-        self,
-        text: str,
-        *,
-        voice: str | None = None,
-        style: str | None = None,
-        model: str | None = None,
-        description: str | None = None,
-    ) -> bytes:
-        """Like `synthesize`, over MiMo's streaming form; the PCM pieces come back as one WAV."""
-        tts = self._tts_body(text, voice, style, model, "pcm16", description)
-        body = {**tts, "stream": True}
-        pcm = bytearray()
-        async for chunk in self._wire.stream(body):
-            audio = delta_of(chunk).get("audio")
-            if isinstance(audio, dict) and audio.get("data"):
-                pcm += decode_audio(audio["data"])
-        if not pcm:
-            raise MimoBadResponse("MiMo streamed no audio")
-        return pcm16_wav(bytes(pcm))
 
     def _tts_body(
         self,
