@@ -16,12 +16,12 @@ from pydantic import ValidationError
 
 from bots.runner import run_bots
 from core.bootstrap import Runtime, bootstrap, storage
+from core.chat.messages import text
 from core.config import Settings
 from core.domain import errors
 from core.domain.values import ChatRef
 from core.infra.logs import Redactor, configure_logging
 from core.infra.storage import current_revision, upgrade
-from core.messages import text
 
 LOCAL = ChatRef("cli", "local")
 

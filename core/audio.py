@@ -240,7 +240,7 @@ async def to_understanding_input(
 
 
 async def to_clone_sample(path: Path, *, max_seconds: float) -> tuple[bytes, str]:
-    """A voice sample for cloning (`core.voices`): the first `max_seconds` of the recording as
+    """A voice sample for cloning (`core.app.voices`): the first `max_seconds` of the recording as
     mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, far under MiMo's 10 MB base64 cap, which
     is checked again after encoding). Returns the bytes and their MIME type."""
     await _inspect(path, decode=False)  # empty, corrupt or not audio: one clear error

@@ -12,6 +12,14 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import audio
+from core.app.claims import WorkLedger
+from core.app.limits import Limiter
+from core.app.retention import RetentionJob, retention_jobs
+from core.app.scheduler import Scheduler
+from core.app.service import Limits, VoiceService
+from core.app.summaries.digests import DigestService
+from core.app.summaries.service import SummaryLimits, SummaryService
+from core.app.voices import VoiceModels, VoiceStudio
 from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits
 from core.infra.clock import SystemClock
@@ -20,15 +28,7 @@ from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 from core.infra.storage.database import PoolLimits
-from core.limits import Limiter
 from core.ports import Clock
-from core.retention import RetentionJob, retention_jobs
-from core.service import Limits, VoiceService
-from core.summaries.digests import DigestService
-from core.summaries.scheduler import Scheduler
-from core.summaries.service import SummaryLimits, SummaryService
-from core.voices import VoiceModels, VoiceStudio
-from core.work import WorkLedger
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     mimo_tts_model: str = "mimo-v2.5-tts"
     mimo_audio_model: str = "mimo-v2.5"
     mimo_chat_model: str = "mimo-v2.5"
-    # A chat's own voices (issue 6, `core.voices`): designed ones speak with the first model,
+    # A chat's own voices (issue 6, `core.app.voices`): designed ones speak with the first model,
     # cloned ones with the second, whatever MIMO_TTS_MODEL says; a clone keeps this many
     # seconds of its sample.
     mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
@@ -90,10 +90,10 @@ class Settings(BaseSettings):
     summary_max_prompt_chars: int = Field(default=30_000, ge=2_000)
     summary_retention_days: int = Field(default=7, ge=1, le=365)
 
-    # Limits that protect the owner (issue 5, `core.limits`): costly requests a minute per person
-    # and per chat (0: no limit); what one chat may use in a UTC day (0: unlimited); and who may
-    # use the bot at all: comma-separated ids, bare or prefixed telegram:/discord: (empty lists:
-    # everyone).
+    # Limits that protect the owner (issue 5, `core.app.limits`): costly requests a minute per
+    # person and per chat (0: no limit); what one chat may use in a UTC day (0: unlimited); and
+    # who may use the bot at all: comma-separated ids, bare or prefixed telegram:/discord: (empty
+    # lists: everyone).
     rate_limit_user_per_minute: int = Field(default=6, ge=0)
     rate_limit_chat_per_minute: int = Field(default=20, ge=0)
     daily_audio_seconds: int = Field(default=7200, ge=0)

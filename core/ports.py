@@ -204,14 +204,14 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
 
 
 class ChatLogUnitOfWork(UnitOfWork, Protocol):
-    """What the chat log's retention purge (`core.retention`) needs."""
+    """What the chat log's retention purge (`core.app.retention`) needs."""
 
     @property
     def chat_log(self) -> ChatLogStore: ...
 
 
 class ProcessedUpdateStore(Protocol):
-    """Claims on incoming work (`core.work`)."""
+    """Claims on incoming work (`core.app.claims`)."""
 
     async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool: ...
 
@@ -225,14 +225,14 @@ class ProcessedUpdateStore(Protocol):
 
 
 class WorkUnitOfWork(UnitOfWork, Protocol):
-    """What `core.work.WorkLedger` needs: the claims."""
+    """What `core.app.claims.WorkLedger` needs: the claims."""
 
     @property
     def processed(self) -> ProcessedUpdateStore: ...
 
 
 class UsageStore(Protocol):
-    """The limits' state (`core.limits`): requests per minute window, usage per chat and day."""
+    """The limits' state (`core.app.limits`): requests per minute window, usage per chat and day."""
 
     async def hit(self, platform: str, subject: str, window: datetime) -> int: ...
 
@@ -254,14 +254,14 @@ class UsageStore(Protocol):
 
 
 class UsageUnitOfWork(UnitOfWork, Protocol):
-    """What `core.limits.Limiter` needs: the usage store."""
+    """What `core.app.limits.Limiter` needs: the usage store."""
 
     @property
     def usage(self) -> UsageStore: ...
 
 
 class VoiceStore(Protocol):
-    """A chat's own voices (`core.voices`); names match whatever their case."""
+    """A chat's own voices (`core.app.voices`); names match whatever their case."""
 
     async def in_chat(self, chat: ChatRef) -> list[ChatVoice]: ...
 
@@ -275,7 +275,7 @@ class VoiceStore(Protocol):
 
 
 class VoiceUnitOfWork(UnitOfWork, Protocol):
-    """What `core.voices` needs: preferences (the chosen voice) and the chat's voices."""
+    """What `core.app.voices` needs: preferences (the chosen voice) and the chat's voices."""
 
     @property
     def voices(self) -> VoiceStore: ...

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from core.chat.messages import text
 from core.domain.errors import MAX_QUOTED_CHARS
-from core.messages import text
 from tests.audio_factory import (
     corrupted,
     make_audio,

@@ -46,11 +46,11 @@ from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.playback import VoiceClientClass
 from bots.discord.replies import Interaction
 from bots.startup import reach
+from core.app.claims import WorkLedger
+from core.app.service import VoiceService
+from core.app.summaries.service import SummaryService
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
-from core.service import VoiceService
-from core.summaries.service import SummaryService
-from core.work import WorkLedger
 
 logger = logging.getLogger(__name__)
 

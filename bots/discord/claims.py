@@ -1,4 +1,4 @@
-"""What of Discord is claimed before it is handled (see `core.work`), and how an interrupted
+"""What of Discord is claimed before it is handled (see `core.app.claims`), and how an interrupted
 request is reported after a restart.
 
 Voice messages (the messages that lead to work) are claimed by channel and message id, commands
@@ -13,8 +13,8 @@ from typing import Any
 import discord
 
 from bots.discord.media import voice_message_in
+from core.chat.messages import text
 from core.domain.claims import Claim
-from core.messages import text
 
 Interaction = discord.Interaction[Any]
 CLAIMED = "voicebridge.claimed"

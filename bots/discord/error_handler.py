@@ -14,8 +14,8 @@ import discord
 from discord import app_commands
 
 from bots.discord.replies import ANSWERED, Interaction, Send
+from core.chat.messages import text
 from core.domain import errors
-from core.messages import text
 
 logger = logging.getLogger(__name__)
 

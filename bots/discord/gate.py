@@ -1,5 +1,5 @@
 """Who the Discord bot serves (the allowlist), and who asked for a piece of work (the rate
-limits). The rules are `core.limits`'; this module only reads them off Discord events.
+limits). The rules are `core.app.limits`'; this module only reads them off Discord events.
 
 On Discord a chat on ALLOWED_CHATS is a server, or a single channel, by its id; direct messages
 are allowed through ALLOWED_USERS.
@@ -13,10 +13,10 @@ import logging
 import discord
 
 from bots.discord.places import Interaction
+from core.app.limits import Limiter
+from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import AUTOMATIC, Asker, asked_by
-from core.limits import Limiter
-from core.messages import text
 
 logger = logging.getLogger(__name__)
 

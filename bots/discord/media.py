@@ -10,8 +10,8 @@ from pathlib import Path
 
 import discord
 
+from core.app.service import VoiceService
 from core.domain import errors
-from core.service import VoiceService
 
 _AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".webm"}
 _VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi"}

@@ -14,9 +14,9 @@ import logging
 import discord
 from discord import voice_client, voice_state
 
+from core.chat.messages import text
 from core.domain.values import VoiceNote
 from core.ffmpeg import ffmpeg_exe
-from core.messages import text
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """A transcript's way into Discord: one message that shows progress while the work runs and
-then becomes the transcript, or gives way to a .txt / .srt file (`core.live`).
+then becomes the transcript, or gives way to a .txt / .srt file (`core.chat.live`).
 
 Two kinds of status message: the deferred interaction's own response (slash command, message
 menu), and a reply to a voice message (automatic transcription).
@@ -21,8 +21,8 @@ from bots.discord.replies import (
     followup_of,
     reply_to,
 )
-from core.exports import TranscriptFile
-from core.live import TranscriptReply
+from core.chat.exports import TranscriptFile
+from core.chat.live import TranscriptReply
 
 # Discord allows about five edits of a message in five seconds.
 EDIT_SECONDS = 1.2

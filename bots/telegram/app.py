@@ -28,11 +28,11 @@ from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.replies import on_error
 from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
+from core.app.claims import WorkLedger
+from core.app.service import VoiceService
+from core.app.summaries.digests import DigestService
+from core.app.summaries.service import SummaryService
 from core.domain.errors import ConfigError
-from core.service import VoiceService
-from core.summaries.digests import DigestService
-from core.summaries.service import SummaryService
-from core.work import WorkLedger
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from typing import Any
 from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
+from core.app.claims import WorkLedger
+from core.chat.messages import text
 from core.domain.claims import Claim
-from core.messages import text
-from core.work import WorkLedger
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 

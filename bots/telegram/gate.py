@@ -1,5 +1,5 @@
 """Who the Telegram bot serves (the allowlist), and who asked for a piece of work (the rate
-limits). The rules are `core.limits`'; this module only reads them off Telegram updates."""
+limits). The rules are `core.app.limits`'; this module only reads them off Telegram updates."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bots.telegram.media import recording_in
+from core.app.limits import Limiter
+from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by
-from core.limits import Limiter
-from core.messages import text
 
 logger = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ from bots.telegram.gate import asker_of, unasked
 from bots.telegram.media import Recording, downloaded, recording_in
 from bots.telegram.replies import chat_action, reply_long
 from bots.telegram.transcripts import TelegramTranscriptReply
+from core.app.service import VoiceService
+from core.app.summaries.service import SummaryService
+from core.chat.exports import TranscriptFormat, transcript_format
+from core.chat.messages import text
+from core.chat.overview import catalogue_text, on_off, settings_text, style_text
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.values import ChatRef
-from core.exports import TranscriptFormat, transcript_format
-from core.messages import text
-from core.overview import catalogue_text, on_off, settings_text, style_text
-from core.service import VoiceService
-from core.summaries.service import SummaryService
 
 
 class TelegramHandlers:

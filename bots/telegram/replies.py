@@ -14,9 +14,9 @@ from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from core.chat.messages import text
 from core.domain import errors
 from core.domain.text import split_message
-from core.messages import text
 
 logger = logging.getLogger(__name__)
 

@@ -13,14 +13,14 @@ from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.replies import MESSAGE_LIMIT, chat_action, reply_long
+from core.app.scheduler import DigestSender
+from core.app.summaries.digests import DigestService
+from core.app.summaries.service import SummaryService
+from core.chat.messages import text
+from core.chat.summaries import schedule_text, summary_text
 from core.domain.summaries import DigestPost, LoggingChoice
 from core.domain.summary_windows import parse_summary_args
 from core.domain.text import split_message
-from core.messages import text
-from core.summaries.digests import DigestService
-from core.summaries.render import schedule_text, summary_text
-from core.summaries.scheduler import DigestSender
-from core.summaries.service import SummaryService
 
 SUMMARY_COMMANDS: tuple[tuple[str, str], ...] = (
     ("summary", "Summary of this group's recent messages: /summary 2h, 3d, 200, voice"),

@@ -1,6 +1,6 @@
 """A transcript's way into a Telegram chat: "typing…" until there is something to show, then one
 reply that shows progress while the work runs and becomes the transcript, or gives way to a
-.txt / .srt document (`core.live`)."""
+.txt / .srt document (`core.chat.live`)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
+from core.chat.exports import TranscriptFile, TranscriptFormat
+from core.chat.live import TranscriptReply
 from core.domain.transcripts import LongTranscript
-from core.exports import TranscriptFile, TranscriptFormat
-from core.live import TranscriptReply
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Errors a chat user can cause or should hear about.
 
-Every error carries a key into the message catalogue (`core.messages`) and the values that fill
+Every error carries a key into the message catalogue (`core.chat.messages`) and the values that fill
 it, so each adapter renders it in the chat's language with one error handler. Adapters never see
 `httpx`, SQLAlchemy or ffmpeg exceptions: the core translates them at its edges.
 
@@ -16,7 +16,7 @@ it, so each adapter renders it in the chat's language with one error handler. Ad
     │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
     │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
     │   ├── UnknownTimeZone
-    │   ├── BadVoiceName          a name for a chat's own voice that is not allowed (`core.voices`)
+    │   ├── BadVoiceName          a name for a chat's own voice that is not allowed
     │   │   └── VoiceNameTaken    ...the chat has a voice of that name, or it is a built-in one
     │   ├── UnknownVoice          /voice delete of a voice the chat does not have
     │   ├── TooManyVoices
@@ -29,7 +29,7 @@ it, so each adapter renders it in the chat's language with one error handler. Ad
     │   ├── EmptyAudio            no audio track, or zero length
     │   └── AudioTooLarge         over a size or duration limit
     │       └── TooLongToAsk      longer than one audio-understanding request holds
-    ├── LimitReached              a limit that protects the owner (`core.limits`)
+    ├── LimitReached              a limit that protects the owner (`core.app.limits`)
     │   ├── SlowDown              one person's requests this minute
     │   ├── ChatSlowDown          the whole chat's requests this minute
     │   │   └── AutoTranscriptsPaused  ...reached by automatic transcripts

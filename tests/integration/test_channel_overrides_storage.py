@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.app.service import VoiceService
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork
-from core.service import VoiceService
 from tests.fakes import FakeAudio, FakeSpeech
 
 SERVER = ChatRef("discord", "guild:1")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from core.app.claims import WorkLedger
 from core.domain.claims import Claim
 from core.infra.clock import SystemClock
 from core.infra.storage import SqlAlchemyUnitOfWork
-from core.work import WorkLedger
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
@@ -37,7 +37,7 @@ def voice_ogg(tmp_path: Path) -> bytes:
 
 @pytest.fixture
 def work_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.INFO, logger="core.work")
+    caplog.set_level(logging.INFO, logger="core.app.claims")
     return caplog
 
 

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from core.chat.messages import EN, text
 from core.domain.errors import MimoBadResponse, MimoError, MimoRateLimited, MimoUnavailable
 from core.infra.mimo.wire import MimoWire
-from core.messages import EN, text
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.discord_api import FakeDiscord, Guild

@@ -18,11 +18,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from core.app.claims import WorkLedger
+from core.chat.messages import text
 from core.domain.claims import Claim
 from core.infra.clock import SystemClock
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
-from core.messages import text
-from core.work import WorkLedger
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_logged
 from tests.integration.conftest import discord_settings, running_discord

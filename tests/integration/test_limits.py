@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 from bots.runner import run_bots
+from core.app.limits import Limiter
 from core.config import Settings
 from core.domain import errors
 from core.domain.limits import ANYONE, Counts, DailyQuotas, LimitPolicy, RateLimits, asked_by
 from core.domain.values import ChatRef
 from core.infra.storage import Base, SqlAlchemyUnitOfWork, create_engine, session_factory
-from core.limits import Limiter
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, until_logged
 from tests.integration.conftest import discord_settings, running, settings_for, started

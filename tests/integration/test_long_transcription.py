@@ -9,11 +9,11 @@ import httpx
 import pytest
 
 from core import audio
+from core.app.transcription import RequestGate, Transcriber
+from core.chat.subtitles import to_srt
 from core.domain.transcripts import Progress
 from core.domain.values import ChatRef
 from core.infra.mimo import MimoClient, RetryPolicy
-from core.subtitles import to_srt
-from core.transcription import RequestGate, Transcriber
 from tests.audio_factory import make_speech_like
 from tests.standins.mimo import FakeMimo
 

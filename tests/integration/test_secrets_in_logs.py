@@ -24,10 +24,10 @@ import pytest
 from pydantic import SecretStr
 
 from bots.runner import run_bots
+from core.chat.messages import text
 from core.config import Settings
 from core.domain.errors import ConfigError
 from core.infra.logs import configure_logging
-from core.messages import text
 from tests.audio_factory import make_audio
 from tests.integration.conftest import started
 from tests.standins.discord_api import FakeDiscord

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.chat.messages import text
 from core.domain.errors import (
     MimoAuthError,
     MimoBadRequest,
@@ -24,7 +25,6 @@ from core.domain.errors import (
 from core.infra.mimo import RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker, State
 from core.infra.mimo.wire import MimoWire
-from core.messages import text
 
 BREAKER_LOG = "core.infra.mimo.breaker"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.app.service import VoiceService
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences
-from core.service import VoiceService
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 
 SERVER = ChatRef("discord", "guild:1")

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from core.app.limits import Limiter
+from core.app.service import VoiceService
+from core.chat.messages import text
 from core.chat.usage import usage_text
 from core.config import Settings
 from core.domain import errors
@@ -31,9 +34,6 @@ from core.domain.limits import (
     wait_text,
 )
 from core.domain.values import ChatRef, Usage
-from core.limits import Limiter
-from core.messages import text
-from core.service import VoiceService
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork, FakeUsageUnitOfWork, UsageRows
 
 # 5 h 12 min before the UTC day ends, 20 s into a minute.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from core.chat.live import LiveStatus, transcription_status
 from core.domain.transcripts import Progress, TranscriptPart
-from core.live import LiveStatus, transcription_status
 
 
 class Screen:

@@ -25,6 +25,7 @@ from telegram import Chat, Message, MessageEntity
 
 from bots.telegram.handlers import command_argument
 from core import audio
+from core.app.service import MAX_STYLE_CHARS, Limits, VoiceService
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
 from core.domain.summaries import LastDuration, LastMessages, LoggingChoice, SummaryRequest
@@ -32,7 +33,6 @@ from core.domain.summary_windows import MAX_COUNT, MAX_SPAN, parse_summary_args,
 from core.domain.text import split_message
 from core.domain.tts import plain_text, spoken_text, tts_messages, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Preferences
-from core.service import MAX_STYLE_CHARS, Limits, VoiceService
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 

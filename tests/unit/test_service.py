@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from core.app.service import Limits, VoiceService
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences
-from core.service import Limits, VoiceService
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 
 CHAT = ChatRef("telegram", "42")

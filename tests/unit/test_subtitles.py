@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from core.chat.subtitles import CUE_CHARS, LINE_CHARS, to_srt
 from core.domain.transcripts import TranscriptPart
-from core.subtitles import CUE_CHARS, LINE_CHARS, to_srt
 
 CUE = re.compile(r"(\d+)\n(\S+) --> (\S+)\n(.+?)\n(?:\n|$)", re.DOTALL)
 

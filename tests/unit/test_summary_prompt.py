@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.summaries import ChatMessage
-from core.domain.values import Answer, ChatRef
-from core.summaries.prompt import (
+from core.app.summaries.prompt import (
     clip,
     content_capacity,
     conversation_prompt,
@@ -19,7 +17,9 @@ from core.summaries.prompt import (
     pack,
     render_line,
 )
-from core.summaries.summarise import summarise
+from core.app.summaries.writing import summarise
+from core.domain.summaries import ChatMessage
+from core.domain.values import Answer, ChatRef
 
 CHAT = ChatRef("telegram", "-100")
 T0 = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)

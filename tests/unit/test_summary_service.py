@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from core.app.summaries.service import SummaryService
 from core.domain import errors
 from core.domain.summaries import ChatMessage, LastDuration, LastMessages, SinceLastSummary
 from core.domain.summary_windows import window_bounds
 from core.domain.values import ChatRef
-from core.summaries.service import SummaryService
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
 CHAT = ChatRef("telegram", "-100")

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
+from core.app.service import Limits, VoiceService
+from core.app.transcription import OpenPieces, RequestGate, Transcriber
 from core.domain import errors
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
 from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
 from core.ports import PieceStream
-from core.service import Limits, VoiceService
-from core.transcription import OpenPieces, RequestGate, Transcriber
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 
 CHAT = ChatRef("telegram", "1")

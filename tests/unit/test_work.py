@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.app.claims import Tell, WorkLedger
 from core.domain.claims import Claim
-from core.work import Tell, WorkLedger
 from tests.fakes import ClaimKey, FakeClaimRow, FakeWorkUnitOfWork
 
 VOICE_NOTE = Claim("telegram", "42", "7")

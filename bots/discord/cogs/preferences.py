@@ -22,12 +22,12 @@ from bots.discord.media import downloaded, voice_message_in
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_message import send_voice_message
+from core.app.service import VoiceService
+from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from core.chat.messages import text
+from core.chat.overview import catalogue_text, on_off, settings_text, style_text
 from core.domain import errors
 from core.domain.values import ChatRef
-from core.messages import text
-from core.overview import catalogue_text, on_off, settings_text, style_text
-from core.service import VoiceService
-from core.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 Choice = app_commands.Choice
 

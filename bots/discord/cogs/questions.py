@@ -12,8 +12,8 @@ from bots.discord.gate import asker_of
 from bots.discord.media import NothingToAsk, downloaded, recording_in, require_audio
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
-from core.messages import text
-from core.service import VoiceService
+from core.app.service import VoiceService
+from core.chat.messages import text
 
 MAX_QUESTION_CHARS = 1000
 

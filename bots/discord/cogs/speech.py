@@ -11,7 +11,7 @@ from bots.discord.places import for_interaction
 from bots.discord.playback import VoiceClientClass, play_for
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_message import send_voice_message
-from core.service import VoiceService
+from core.app.service import VoiceService
 
 
 class SpeechCog(commands.Cog):

@@ -22,12 +22,12 @@ from bots.discord.media import is_recording
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
+from core.app.summaries.service import SummaryService
+from core.chat.messages import text
+from core.chat.summaries import summary_text
 from core.domain.summaries import ChatMessage, SinceLastSummary, Window
 from core.domain.summary_windows import parse_window, window_bounds
 from core.domain.values import ChatRef
-from core.messages import text
-from core.summaries.render import summary_text
-from core.summaries.service import SummaryService
 
 MAX_HISTORY = 1000  # messages read for one /summary: ten requests to Discord at most
 VOICE_MARK = "[voice message]"

@@ -12,11 +12,11 @@ from bots.discord.media import downloaded, require_audio, require_recording, voi
 from bots.discord.places import channel_override_of, for_interaction, for_message
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionTranscriptReply, MessageTranscriptReply
+from core.app.service import VoiceService
+from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
+from core.chat.live import TranscriptReply
 from core.domain.limits import Asker
 from core.domain.values import ChatRef
-from core.exports import FORMATS, TranscriptFormat, transcript_format
-from core.live import TranscriptReply
-from core.service import VoiceService
 
 FORMAT_CHOICES = [app_commands.Choice(name=name, value=name) for name in FORMATS]
 

@@ -12,10 +12,10 @@ from bots.discord.gate import STRANGER_MESSAGE
 from bots.discord.media import recording_in
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
+from core.app.limits import Limiter
+from core.chat.messages import text
 from core.chat.usage import usage_text
 from core.domain import errors
-from core.limits import Limiter
-from core.messages import text
 
 logger = logging.getLogger(__name__)
 

@@ -117,7 +117,7 @@ class ChatSummaryStateRow(Base):
 
 
 class ProcessedUpdateRow(Base):
-    """A claim on one incoming message or command that leads to work (see `core.work`).
+    """A claim on one incoming message or command that leads to work (see `core.app.claims`).
 
     The primary key is the claim: of several deliveries of one message (a redelivered update, a
     webhook retry, a gateway replay, replicas racing), only the INSERT that creates the row wins.
@@ -145,7 +145,7 @@ class ProcessedUpdateRow(Base):
 
 class RateWindowRow(Base):
     """Costly requests of one person or one chat in one clock minute, for the rate limits
-    (`core.limits`). Rows older than an hour are purged.
+    (`core.app.limits`). Rows older than an hour are purged.
 
     `subject` is "chat:<chat id>" or "user:<user id>"; `told` records that automatic work over
     the limit was refused aloud once in this minute (later refusals are silent).
@@ -161,7 +161,7 @@ class RateWindowRow(Base):
 
 
 class ChatUsageRow(Base):
-    """What one chat used of MiMo in one UTC day, against its daily quotas (`core.limits`), and
+    """What one chat used of MiMo in one UTC day, against its daily quotas (`core.app.limits`), and
     shown by `/usage`. Earlier days are deleted by `/forget` and after SUMMARY_RETENTION_DAYS.
 
     `told` records that the chat heard its automatic transcripts stopped for the day.
@@ -184,7 +184,7 @@ class ChatUsageRow(Base):
 
 
 class ChatVoiceRow(Base):
-    """A voice of one chat's own (`core.voices`): designed (a description) or cloned (a sample
+    """A voice of one chat's own (`core.app.voices`): designed (a description) or cloned (a sample
     recording, mp3 of at most 30 s). Deleted by `/voice delete` or, with all of the chat's
     voices, by `/forget`.
 

@@ -1,4 +1,4 @@
-"""Repository of claims on incoming work, in `processed_updates` (see `core.work`)."""
+"""Repository of claims on incoming work, in `processed_updates` (see `core.app.claims`)."""
 
 from __future__ import annotations
 

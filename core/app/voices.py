@@ -25,12 +25,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from core.app.limits import Limiter
+from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
 from core.domain.tts import Voice, clone_voice, default_voice, voices_for
 from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceNote
-from core.limits import Limiter
-from core.messages import text
 from core.ports import SpeechApi, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from core.app.service import VoiceService
+from core.app.voices import VoiceCatalogue
+from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
 from core.domain.values import ChatVoice, Preferences
-from core.messages import text
-from core.service import VoiceService
-from core.voices import VoiceCatalogue
 
 
 def on_off(value: bool, locale: str = "en") -> str:

@@ -1,8 +1,8 @@
 """The summary use cases: logging a group's messages, summarising a window, and privacy.
 
-Platform-neutral like `core.service`: adapters hand in `ChatMessage`s and `ChatRef`s and render
+Platform-neutral like `core.app.service`: adapters hand in `ChatMessage`s and `ChatRef`s and render
 what comes back. The chat log only ever grows through `record`, and only while the chat has
-logging on; `forget` and the retention purge (`core.retention`) are the ways it shrinks.
+logging on; `forget` and the retention purge (`core.app.retention`) are the ways it shrinks.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.app.service import VoiceService
+from core.app.summaries.writing import summarise
 from core.domain import errors
 from core.domain.limits import Asker, utc_day
 from core.domain.summaries import (
@@ -26,8 +28,6 @@ from core.domain.summary_windows import window_bounds
 from core.domain.values import ChatRef
 from core.infra.metrics import NO_METRICS, Metrics, counted
 from core.ports import ChatApi, Clock, SummaryUnitOfWork
-from core.service import VoiceService
-from core.summaries.summarise import summarise
 
 logger = logging.getLogger(__name__)
 

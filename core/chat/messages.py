@@ -56,7 +56,7 @@ EN: dict[str, str] = {
         "(/style happy, /style news anchor) or your own words (/style speak slowly like a "
         "storyteller); /style off clears it."
     ),
-    # A chat's own voices (core.voices)
+    # A chat's own voices (core.app.voices)
     "voices.own": "This chat's own voices:\n{voices}",
     "voices.own.designed": "• {name} — designed: {description}",
     "voices.own.cloned": "• {name} — cloned from a recording",
@@ -222,7 +222,7 @@ EN: dict[str, str] = {
     "error.mimo_unavailable": "The speech service is not responding right now. Please try again in a few minutes.",
     "error.mimo_circuit_open": "The speech service (MiMo) is having trouble right now, so I am giving it a short break. Please try again in about {seconds} seconds.",
     "error.mimo_bad_response": "The speech service sent an answer I could not use. Please try again.",
-    # Limits that protect the owner (core.limits)
+    # Limits that protect the owner (core.app.limits)
     "limits.private": "Sorry, this bot is private.",
     "limits.reached": "This chat has reached a usage limit. Please try again later.",
     "limits.slow_down": "Slow down: at most {limit} requests a minute per person. Try again in {seconds} s.",

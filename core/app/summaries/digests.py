@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from core.app.summaries.service import SummaryService
+from core.chat.summaries import summary_text
 from core.domain import errors
 from core.domain.digest_times import DigestOff, next_run, parse_digest_args
 from core.domain.summaries import DigestPost, LastDuration, SummaryRequest, SummaryState
 from core.domain.values import ChatRef, Platform
 from core.ports import Clock, SummaryUnitOfWork
-from core.summaries.render import summary_text
-from core.summaries.service import SummaryService
 
 logger = logging.getLogger(__name__)
 

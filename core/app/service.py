@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from core.app.limits import Limiter
+from core.app.transcription import RequestGate, Transcriber
+from core.app.voices import Speaker, VoiceStudio, is_built_in
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
 from core.domain.text import split_message
@@ -28,10 +31,7 @@ from core.domain.values import (
     VoiceNote,
 )
 from core.infra.metrics import NO_METRICS, Metrics, counted
-from core.limits import Limiter
 from core.ports import AudioConverter, SpeechApi, UnitOfWork
-from core.transcription import RequestGate, Transcriber
-from core.voices import Speaker, VoiceStudio, is_built_in
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +126,8 @@ class VoiceService:
         asker: Asker = ANYONE,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
-        converts; `progress` hears after every piece (see `core.transcription`). Within the
-        chat's limits for `asker` (`core.limits`): its length comes off the daily audio quota
+        converts; `progress` hears after every piece (see `core.app.transcription`). Within the
+        chat's limits for `asker` (`core.app.limits`): its length comes off the daily audio quota
         once it is measured, before any of it goes to MiMo."""
         self.check_audio_size((await asyncio.to_thread(source.stat)).st_size)
         await self.limiter.admit(chat, asker)
@@ -206,7 +206,7 @@ class VoiceService:
         return await self._audio.to_voice_note(await self._audio.join_wavs(wavs))
 
     async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
-        """The model and voice the chat speaks with: its own voice (`core.voices`) or a
+        """The model and voice the chat speaks with: its own voice (`core.app.voices`) or a
         built-in one."""
         if self._studio is not None:
             return await self._studio.speaker(chat, prefs)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from core.chat.messages import text
+from core.chat.subtitles import to_srt
 from core.domain import errors
 from core.domain.text import format_duration
 from core.domain.transcripts import LongTranscript
-from core.messages import text
-from core.subtitles import to_srt
 
 TranscriptFormat = Literal["text", "txt", "srt"]
 """`text`: in the chat when it reads well there, else a .txt file; `txt`, `srt`: a file."""

@@ -19,11 +19,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
+from core.app.retention import RetentionJob
+from core.app.summaries.digests import DigestService
 from core.domain.summaries import DigestPost
 from core.domain.values import Platform
 from core.ports import Clock
-from core.retention import RetentionJob
-from core.summaries.digests import DigestService
 
 logger = logging.getLogger(__name__)
 

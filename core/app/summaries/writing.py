@@ -11,10 +11,7 @@ import logging
 from collections.abc import Awaitable, Iterable, Sequence
 from typing import TypeVar
 
-from core.domain.summaries import ChatMessage
-from core.domain.values import Language
-from core.ports import ChatApi
-from core.summaries.prompt import (
+from core.app.summaries.prompt import (
     PART_SEPARATOR,
     Prompt,
     clip,
@@ -24,6 +21,9 @@ from core.summaries.prompt import (
     pack,
     render_line,
 )
+from core.domain.summaries import ChatMessage
+from core.domain.values import Language
+from core.ports import ChatApi
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Self
 
+from core.chat.exports import TranscriptFile, TranscriptFormat, transcript_file
+from core.chat.messages import text
 from core.domain.text import format_duration, pieces_or_none
 from core.domain.transcripts import LongTranscript, Progress
-from core.exports import TranscriptFile, TranscriptFormat, transcript_file
-from core.messages import text
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime
 
+from core.chat.messages import text
 from core.domain.summaries import Summary, SummaryState
-from core.messages import text
 
 
 def local_time(instant: datetime, zone: str) -> str:

@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 from pathlib import Path
 
+from core.app.transcription import OpenPieces
 from core.domain import errors
 from core.domain.limits import (
     COUNTED,
@@ -45,7 +46,6 @@ from core.domain.limits import (
 from core.domain.values import Answer, ChatRef, Platform, Usage
 from core.infra.clock import SystemClock
 from core.ports import ChatApi, Clock, PieceStream, UsageUnitOfWork
-from core.transcription import OpenPieces
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from core.limits import KEEP_WINDOWS, Limiter
+from core.app.claims import WorkLedger
+from core.app.limits import KEEP_WINDOWS, Limiter
 from core.ports import ChatLogUnitOfWork, Clock
-from core.work import WorkLedger
 
 logger = logging.getLogger(__name__)
 
