@@ -62,10 +62,10 @@ from core.domain.errors import AudioTooLarge, EmptyAudio, TooLongToAsk, Undecoda
 from core.domain.pauses import BLOCK_SECONDS, CutPlan, parse_levels, plan_cuts, quietest_pause
 from core.domain.values import AsrPiece, VoiceNote
 from core.ffmpeg import ffmpeg_exe
+from core.ports import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64
 
 logger = logging.getLogger(__name__)
 
-ASR_MAX_BASE64 = 10 * 1024 * 1024  # MiMo ASR cap on the base64 string
 MP3_BYTES_PER_SECOND = 48_000 // 8
 # 10% margin: also fits a decimal reading of "10 MB" (10,000,000 characters: 1250 s).
 MAX_PIECE_SECONDS = ASR_MAX_BASE64 * 3 / 4 * 0.9 / MP3_BYTES_PER_SECOND  # about 1180 s
@@ -226,23 +226,24 @@ async def join_wavs(wavs: list[bytes]) -> bytes:
 
 
 async def to_understanding_input(
-    path: Path, *, max_base64: int = 50 * 1024 * 1024
+    path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64
 ) -> tuple[bytes, str]:
-    """Bytes and MIME type for audio understanding: the file itself when MiMo takes it, else MP3."""
+    """Bytes and MIME type for audio understanding: the file itself when MiMo takes it, else MP3.
+    A recording too long for one request even as MP3 is refused before converting; what is sent
+    is checked against the cap by the MiMo adapter."""
     media = await _inspect(path, decode=False)
     mime = _passthrough_mime(media)
     if mime is not None and _base64_size(media.size) < max_base64:
         return await asyncio.to_thread(path.read_bytes), mime
     _check_understandable(int(media.info.duration * MP3_BYTES_PER_SECOND), max_base64)
-    data = await _encode_mp3(path)  # checked before converting, and again after
-    _check_understandable(len(data), max_base64)
-    return data, "audio/mpeg"
+    return await _encode_mp3(path), "audio/mpeg"
 
 
 async def to_clone_sample(path: Path, *, max_seconds: float) -> tuple[bytes, str]:
     """A voice sample for cloning (`core.app.voices`): the first `max_seconds` of the recording as
-    mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, far under MiMo's 10 MB base64 cap, which
-    is checked again after encoding). Returns the bytes and their MIME type."""
+    mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, 120 s under 1 MB: far under MiMo's cap on
+    a voice sample, which `core.domain.tts.clone_voice` checks). Returns the bytes and their MIME
+    type."""
     await _inspect(path, decode=False)  # empty, corrupt or not audio: one clear error
     with tempfile.TemporaryDirectory(prefix="voicebridge-sample-") as tmp:
         out = Path(tmp) / "sample.mp3"
@@ -253,7 +254,6 @@ async def to_clone_sample(path: Path, *, max_seconds: float) -> tuple[bytes, str
         if run.returncode != 0:
             raise UndecodableAudio("the audio could not be decoded")
         data = await asyncio.to_thread(out.read_bytes)
-    _check_size(len(data), ASR_MAX_BASE64)
     return data, "audio/mpeg"
 
 
@@ -556,7 +556,6 @@ def _load_piece(item: _PieceFile) -> AsrPiece | None:
     item.path.unlink()
     if not data:
         return None
-    _check_size(len(data), ASR_MAX_BASE64)  # guaranteed by _piece_limit; checked anyway
     return AsrPiece(data=data, mime="audio/mpeg", offset=item.offset, duration=item.duration)
 
 
@@ -645,11 +644,6 @@ _DURATION_TOLERANCE = 0.5
 def _check_duration(duration: float, max_seconds: float | None) -> None:
     if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
         raise AudioTooLarge("the recording is too long", limit=_human_duration(max_seconds))
-
-
-def _check_size(size: int, max_base64: int) -> None:
-    if _base64_size(size) >= max_base64:
-        raise AudioTooLarge("the audio is too big", limit=f"{max_base64 / 1024 / 1024:g} MB")
 
 
 def _check_understandable(mp3_size: int, max_base64: int) -> None:

@@ -41,6 +41,11 @@ from core.domain.values import (
     VoiceNote,
 )
 
+# What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
+# The MiMo adapter refuses anything bigger; the audio adapter cuts and converts to stay under.
+ASR_MAX_BASE64 = 10 * 1024 * 1024
+UNDERSTANDING_MAX_BASE64 = 50 * 1024 * 1024
+
 
 class SpeechApi(Protocol):
     async def transcribe(
@@ -92,7 +97,7 @@ class AudioConverter(Protocol):
     async def join_wavs(self, wavs: list[bytes]) -> bytes: ...
 
     async def to_understanding_input(
-        self, path: Path, *, max_base64: int = 50 * 1024 * 1024
+        self, path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64
     ) -> tuple[bytes, str]: ...
 
 

@@ -35,10 +35,9 @@ from core.infra.mimo.answers import (
 )
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
+from core.ports import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
-ASR_BASE64_LIMIT = 10 * 1024 * 1024
-AUDIO_BASE64_LIMIT = 50 * 1024 * 1024
 _THINKING_OFF = {"type": "disabled"}
 
 
@@ -125,7 +124,7 @@ class MimoClient:
             raise ValueError(f"MiMo speech recognition takes wav or mp3 audio, not {mime!r}")
         body: Json = {
             "model": self.models.asr,
-            "messages": [{"role": "user", "content": [_audio_part(audio, mime, ASR_BASE64_LIMIT)]}],
+            "messages": [{"role": "user", "content": [_audio_part(audio, mime, ASR_MAX_BASE64)]}],
         }
         # MiMo knows only these; for anything else it is told nothing and detects the language.
         if language in LANGUAGES:
@@ -175,7 +174,10 @@ class MimoClient:
         self, audio: bytes, *, mime: str, question: str, system: str | None = None
     ) -> Answer:
         """MiMo's answer to `question` about the audio (a summary, a translation...)."""
-        parts = [_audio_part(audio, mime, AUDIO_BASE64_LIMIT), {"type": "text", "text": question}]
+        parts = [
+            _audio_part(audio, mime, UNDERSTANDING_MAX_BASE64),
+            {"type": "text", "text": question},
+        ]
         messages = [*_system(system), {"role": "user", "content": parts}]
         body = {"model": self.models.audio, "messages": messages, "thinking": _THINKING_OFF}
         return answer_of(await self._wire.post(body))
