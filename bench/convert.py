@@ -1,6 +1,6 @@
 """Benchmark 1's worker: convert one voice note to ASR input by one method, print a JSON line.
 
-    python -m bench.convert voicebridge NOTE [WORKERS]  core.audio.asr_pieces, as the bot does
+    python -m bench.convert voicebridge NOTE [WORKERS]  FfmpegAudio.asr_pieces, as the bot does
     python -m bench.convert pydub NOTE                  AudioSegment.from_file, then .export(mp3)
     python -m bench.convert ffmpeg NOTE                 one bare ffmpeg pass to the same MP3
     python -m bench.convert decode NOTE                 only decoding it (the floor's floor)
@@ -22,15 +22,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from core.audio import _MP3
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.mp3 import MP3_ARGS as _MP3
 
 # The floor: the same MP3 as voicebridge's (the very same encoder settings), in one file.
 BARE = (*_MP3, "-reservoir", "0")
 
 
 async def voicebridge(note: Path, workers: int | None) -> dict[str, object]:
-    from core.audio import asr_pieces
+    from core.infra.audio.converter import FfmpegAudio
+    from core.infra.audio.processes import FfmpegProcesses
+
+    asr_pieces = FfmpegAudio(processes=FfmpegProcesses()).asr_pieces
 
     started = time.monotonic()
     first = None

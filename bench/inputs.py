@@ -13,7 +13,7 @@ import math
 import subprocess
 from pathlib import Path
 
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe
 
 OUT = Path(__file__).parent / "out" / "inputs"
 JFK = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "audio" / "jfk.flac"

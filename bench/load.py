@@ -38,9 +38,10 @@ from typing import Any
 
 from bench import inputs, report
 from bench.load_worker import PERIOD
-from core.audio import probe
 from core.config import Settings
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.processes import FfmpegProcesses
 from tests.standins.telegram_api import FakeBotApi
 
 NOTES = 100
@@ -80,7 +81,7 @@ async def run(
     source: Path, base_url: str, api_key: str, delay: float, notes: int, profile: bool
 ) -> dict[str, Any]:
     data = source.read_bytes()
-    seconds = (await probe(source)).duration
+    seconds = (await FfmpegAudio(processes=FfmpegProcesses()).probe(source)).duration
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_before = report.load_average()
     async with FakeBotApi() as api:
@@ -346,7 +347,7 @@ def _percentile(values: list[float], percent: float) -> float:
 
 
 def _default_ffmpeg_limit() -> int:
-    return max(4, 3 * (os.cpu_count() or 1))  # FFMPEG_MAX_PROCESSES's default (core.audio)
+    return max(4, 3 * (os.cpu_count() or 1))  # FFMPEG_MAX_PROCESSES's default (FfmpegProcesses)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """Benchmarks 2 and 4's worker: the bot's own service, built by `core.bootstrap` exactly as the
-bot builds it (SQLite storage, the real MimoClient, core.audio), with the Telegram adapter's
+bot builds it (SQLite storage, the real MimoClient, core.infra.audio), with the Telegram adapter's
 modules loaded, transcribes one recording against MiMo's stand-in. Prints a JSON line.
 
     python -m bench.long_audio NOTE BASE_URL API_KEY IN_FLIGHT

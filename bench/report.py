@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.procs import Measured
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe
 
 MB = 1024 * 1024
 LABELS = {"voicebridge": "voicebridge", "ffmpeg": "one bare ffmpeg pass", "pydub": "naive pydub"}
@@ -192,7 +192,7 @@ def _long_audio(parallel: Measured, sequential: Measured, delay: float) -> str:
     return f"""## 2. A 60-minute recording against MiMo's stand-in ({delay:g} s per request)
 
 The bot's service, built by `core.bootstrap` as the bot builds it (SQLite, the real MimoClient,
-`core.audio`), transcribes the 60-minute note against tests/standins/mimo.py running in a
+`core.infra.audio`), transcribes the 60-minute note against tests/standins/mimo.py running in a
 process of its own, which holds every request {delay:g} s before answering. Times run from the
 call (the recording already downloaded) to the transcript; the first text is the first progress
 report carrying a piece's text.
@@ -265,7 +265,7 @@ def _load(load: Measured | None) -> str:
 Measured {r["date"]}{alone} (load average {r["load_before"]} before,
 {r["load_after"]} after). `voicebridge run` as the command line
 starts it (`bots.runner.run_bots`: python-telegram-bot polling, SQLite, the real MimoClient,
-`core.audio`) runs in a process of its own, configured by environment variables alone, against
+`core.infra.audio`) runs in a process of its own, configured by environment variables alone, against
 tests/standins/telegram_api.py (in bench/load.py's process) and tests/standins/mimo.py (in a
 third process), which holds every request **{delay:g} s** before answering, as a busy speech
 service would. Every chat sends {r["note"]} ({r["note_seconds"]:.1f} s of OGG/Opus,
@@ -383,7 +383,7 @@ def _method() -> str:
   the naive path is, if anything, measured faster than it is.
 - **One bare ffmpeg pass**: `ffmpeg -i note` to one MP3 with exactly voicebridge's encoder
   settings (mono, 16 kHz, 48 kbps, LAME -q 7, no bit reservoir), nothing probed or split.
-- **voicebridge**: `core.audio.asr_pieces` with 60-second pieces (the default): the note's
+- **voicebridge**: `FfmpegAudio.asr_pieces` with 60-second pieces (the default): the note's
   length from its last Ogg page, cuts moved into pauses (ffmpeg decodes the 6 s around each
   cut, nothing else), then two ffmpegs converting half the recording each, pieces handed over
   as they finish.

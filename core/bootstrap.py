@@ -11,7 +11,6 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import audio
 from core.app.claims import WorkLedger
 from core.app.limits import Limiter
 from core.app.retention import RetentionJob, retention_jobs
@@ -22,6 +21,8 @@ from core.app.summaries.service import SummaryLimits, SummaryService
 from core.app.voices import VoiceModels, VoiceStudio
 from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
 from core.infra.clock import SystemClock
 from core.infra.metrics import Metrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
@@ -134,7 +135,8 @@ async def bootstrap(
     """
     clock = clock or SystemClock()
     metrics = Metrics()
-    audio.limit_processes(settings.ffmpeg_max_processes)
+    processes = FfmpegProcesses(settings.ffmpeg_max_processes)
+    audio = FfmpegAudio(processes=processes)
     async with (
         storage(settings, migrate=migrate, clock=clock) as store,
         # One client for every MiMo call: connection reuse matters when pieces run in parallel.
@@ -189,7 +191,7 @@ async def bootstrap(
         )
         service.metrics = metrics
         metrics.watch_queue("speech", service.speech_requests_waiting)
-        metrics.watch_queue("ffmpeg", audio.processes_waiting)
+        metrics.watch_queue("ffmpeg", lambda: processes.waiting)
         summaries = SummaryService(
             uow=uow,
             chat_api=mimo,

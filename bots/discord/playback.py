@@ -16,7 +16,7 @@ from discord import voice_client, voice_state
 
 from core.chat.messages import text
 from core.domain.values import VoiceNote
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe
 
 logger = logging.getLogger(__name__)
 

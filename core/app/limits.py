@@ -35,14 +35,12 @@ from core.domain.limits import (
     Counts,
     LimitPolicy,
     UsageReport,
-    duration_text,
-    number_text,
     seconds_left,
     until_reset,
     utc_day,
-    wait_text,
     window_start,
 )
+from core.domain.text import duration_text, number_text, wait_text
 from core.domain.values import Answer, ChatRef, Platform, Usage
 from core.infra.clock import SystemClock
 from core.ports import ChatApi, Clock, PieceStream, UsageUnitOfWork

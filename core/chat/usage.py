@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.chat.messages import text
-from core.domain.limits import UsageReport, duration_text, number_text, wait_text
+from core.domain.limits import UsageReport
+from core.domain.text import duration_text, number_text, wait_text
 
 
 def usage_text(report: UsageReport, locale: str = "en") -> str:

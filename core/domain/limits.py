@@ -159,31 +159,6 @@ def until_reset(now: datetime) -> timedelta:
     return midnight - now
 
 
-# Reading
-
-
-def duration_text(seconds: int) -> str:
-    """`2 h`, `1 h 59 min 57 s`, `3 s`."""
-    minutes, secs = divmod(max(0, seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "",
-             f"{secs} s" if secs else ""]  # fmt: skip
-    return " ".join(part for part in parts if part) or "0 s"
-
-
-def wait_text(wait: timedelta) -> str:
-    """How long until something is possible again: seconds under a minute, else whole minutes
-    rounded up (`5 h 12 min`), so it never says "0 min"."""
-    seconds = math.ceil(wait.total_seconds())
-    if seconds < 60:
-        return duration_text(max(1, seconds))
-    return duration_text(math.ceil(seconds / 60) * 60)
-
-
-def number_text(value: int) -> str:
-    return f"{value:,}"
-
-
 @dataclass(frozen=True)
 class UsageReport:
     """A chat's usage today, with the limits it is measured against (`/usage`)."""

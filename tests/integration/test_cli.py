@@ -11,11 +11,15 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from core.audio import probe
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
 from core.infra.storage import alembic_config
 from tests.audio_factory import make_audio
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+
+AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+probe = AUDIO.probe
 
 USER = 555
 

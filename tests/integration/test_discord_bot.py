@@ -23,15 +23,19 @@ from pydantic import SecretStr
 from bots.discord.bot import build_bot, connected
 from bots.discord.playback import installed_voice_client
 from bots.runner import run_bots
-from core.audio import probe, to_voice_note
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.errors import ConfigError
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.conftest import discord_settings, running_discord, started
 from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+
+AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+probe, to_voice_note = AUDIO.probe, AUDIO.to_voice_note
 
 MANAGE_SERVER_REFUSAL = "Changing this server's settings needs the Manage Server permission."
 

@@ -8,14 +8,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core import audio
 from core.app.transcription import RequestGate, Transcriber
 from core.chat.subtitles import to_srt
 from core.domain.transcripts import Progress
 from core.domain.values import ChatRef
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MimoClient, RetryPolicy
 from tests.audio_factory import make_speech_like
 from tests.standins.mimo import FakeMimo
+
+audio = FfmpegAudio(processes=FfmpegProcesses())
 
 CHAT = ChatRef("telegram", "7")
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from core.domain.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.mimo import MimoClient, RetryPolicy
 from tests.standins.mimo import FakeMimo
 

@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from core.audio import probe
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+
+AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+probe = AUDIO.probe
 
 USER = 1001
 GROUP = -100500

@@ -12,13 +12,17 @@ from typing import Any
 
 import pytest
 
-from core.audio import probe
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+
+AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+probe = AUDIO.probe
 
 ALICE, BOB = 2001, 2002
 GROUP = -100777

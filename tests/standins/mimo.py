@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from core.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe
 
 Json = dict[str, Any]
 AsrText = Callable[[float, Json], str] | str

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 
-import core.audio
-from core.audio import AsrPieceStream, asr_pieces, to_asr_pieces
+import core.infra.audio.pieces
+import core.infra.audio.probe
+import core.infra.audio.segments
 from core.domain.errors import AudioTooLarge, UndecodableAudio
 from core.domain.pauses import plan_cuts
 from core.domain.values import AsrPiece
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.pieces import AsrPieceStream
+from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio, make_speech_like, truncated
+
+AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+asr_pieces, to_asr_pieces = AUDIO.asr_pieces, AUDIO.to_asr_pieces
 
 # 13 bursts of 1.4 s with 0.6 s pauses (25.4 s): with 10 s pieces the even cuts would fall at
 # 6.35, 12.7 and 19.05 s, all mid-burst, each with a pause less than a second away.
@@ -92,7 +99,7 @@ async def test_a_voice_note_is_measured_from_its_last_page_not_demuxed(
     async def no_demuxing(*args: object, **kwargs: object) -> None:
         raise AssertionError("demuxed a whole Ogg file to measure it")
 
-    monkeypatch.setattr(core.audio, "_inspect", no_demuxing)
+    monkeypatch.setattr(core.infra.audio.probe, "inspect_media", no_demuxing)
     async with asr_pieces(tone, piece_seconds=10) as stream:
         pieces = await all_pieces(stream)
     assert stream.duration == pytest.approx(25.0, abs=0.02)  # stated to 10 ms
@@ -115,14 +122,16 @@ async def test_the_first_piece_arrives_before_the_rest_is_converted(
     tone: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first_taken = asyncio.Event()
-    real_encode = core.audio._encode_range
+    real_encode = core.infra.audio.pieces._encode_range
 
-    async def held_back(job: object, part: core.audio._Range, hand_over: object) -> None:
+    async def held_back(
+        job: object, part: core.infra.audio.segments.Range, hand_over: object
+    ) -> None:
         if part.number > 0:  # every range after the first piece waits for the test
             await first_taken.wait()
         await real_encode(job, part, hand_over)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(core.audio, "_encode_range", held_back)
+    monkeypatch.setattr(core.infra.audio.pieces, "_encode_range", held_back)
     async with asyncio.timeout(20), asr_pieces(tone, piece_seconds=10) as stream:
         pieces = aiter(stream)
         first = await anext(pieces)
@@ -173,7 +182,7 @@ async def test_a_failed_conversion_ends_the_stream_with_its_audio_error(
     async def broken(*args: object) -> None:
         raise UndecodableAudio("the audio could not be decoded")
 
-    monkeypatch.setattr(core.audio, "_encode_range", broken)
+    monkeypatch.setattr(core.infra.audio.pieces, "_encode_range", broken)
     with pytest.raises(UndecodableAudio):
         async with asr_pieces(tone, piece_seconds=10) as stream:
             await all_pieces(stream)
@@ -185,7 +194,7 @@ async def test_too_long_a_recording_is_refused_before_any_conversion(
     async def no_conversion(*args: object) -> None:
         raise AssertionError("converted audio that was over the limit")
 
-    monkeypatch.setattr(core.audio, "_produce", no_conversion)
+    monkeypatch.setattr(core.infra.audio.pieces, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
         async with asr_pieces(tone, max_seconds=20):
             pass

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core import audio
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -30,13 +30,11 @@ def ffmpeg_children() -> int:
 
 
 @pytest.fixture
-def one_process() -> Iterator[None]:
-    audio.limit_processes(1)
-    yield
-    audio.limit_processes(None)
+def audio() -> FfmpegAudio:
+    return FfmpegAudio(processes=FfmpegProcesses(1))
 
 
-async def test_conversions_wait_for_a_free_ffmpeg_slot(one_process: None, tmp_path: Path) -> None:
+async def test_conversions_wait_for_a_free_ffmpeg_slot(audio: FfmpegAudio, tmp_path: Path) -> None:
     notes = [make_audio(tmp_path / f"note{i}.ogg", fmt="ogg", seconds=4) for i in range(4)]
     most = 0
     done = asyncio.Event()

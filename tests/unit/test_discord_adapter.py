@@ -13,9 +13,13 @@ from discord import voice_client, voice_state
 from bots.discord.places import channel_of, preferences_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.voice_message import voice_message_form
-from core.audio import to_voice_note
 from core.domain.values import ChatRef
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import wav_bytes
+
+AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+to_voice_note = AUDIO.to_voice_note
 
 
 def test_servers_share_preferences_and_dms_belong_to_the_user() -> None:

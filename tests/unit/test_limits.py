@@ -30,9 +30,8 @@ from core.domain.limits import (
     RateLimits,
     UsageReport,
     asked_by,
-    duration_text,
-    wait_text,
 )
+from core.domain.text import duration_text, wait_text
 from core.domain.values import ChatRef, Usage
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork, FakeUsageUnitOfWork, UsageRows
 

@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 from telegram import Chat, Message, MessageEntity
 
 from bots.telegram.handlers import command_argument
-from core import audio
 from core.app.service import MAX_STYLE_CHARS, Limits, VoiceService
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
@@ -33,8 +32,13 @@ from core.domain.summary_windows import MAX_COUNT, MAX_SPAN, parse_summary_args,
 from core.domain.text import split_message
 from core.domain.tts import plain_text, spoken_text, tts_messages, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Preferences
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.probe import MIN_AUDIO_SECONDS
+from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
+
+audio = FfmpegAudio(processes=FfmpegProcesses())
 
 T = TypeVar("T")
 AUDIO = settings(
@@ -444,7 +448,7 @@ def check_probes(path: Path) -> None:
         event(type(refusal).__name__)  # the user hears a clear sentence; nothing else may escape
     else:
         event("audio")
-        assert all(math.isfinite(d) and audio.MIN_AUDIO_SECONDS <= d < 10**7 for d in durations)
+        assert all(math.isfinite(d) and MIN_AUDIO_SECONDS <= d < 10**7 for d in durations)
     assert ffmpeg_children() == []
 
 

@@ -1,0 +1,23 @@
+"""Audio on ffmpeg: what users send becomes ASR pieces, MiMo's speech becomes voice notes.
+
+    converter.py      FfmpegAudio, the audio port's adapter: one method per conversion
+    processes.py      FfmpegProcesses, the process limit; running ffmpeg without blocking
+    ffmpeg.py         finding ffmpeg (PATH, else the imageio-ffmpeg wheel)
+    probe.py          what a file holds and how long it really is
+    pieces.py         ASR pieces, cut in pauses (loudness.py), converted side by side
+    mp3.py            the MP3 MiMo is sent, and why
+    voice_notes.py    WAV to OGG/Opus voice notes, and joining WAVs
+    understanding.py  a recording for a question about it
+    clone_samples.py  the sample a cloned voice speaks from
+
+ffmpeg runs as asyncio subprocesses and pydub in a thread, so the event loop never blocks; a
+cancelled caller kills its ffmpeg. Only `core.domain.errors` types escape; ffmpeg's output goes to
+the DEBUG log, never into a message.
+"""
+
+import warnings
+
+# Set before any module here imports pydub, which warns at import when ffmpeg is not on PATH:
+# `ffmpeg_exe` points it at the binary from the imageio-ffmpeg wheel instead, so the warning
+# would only mislead.
+warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv", category=RuntimeWarning)

@@ -1,0 +1,32 @@
+"""Voice samples for cloning: the start of a member's own recording, as a small MP3."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from core.domain.errors import UndecodableAudio
+from core.infra.audio.probe import inspect_media
+from core.infra.audio.processes import FfmpegProcesses, file_url
+
+
+async def to_clone_sample(
+    path: Path, *, processes: FfmpegProcesses, max_seconds: float
+) -> tuple[bytes, str]:
+    """A voice sample for cloning (`core.app.voices`): the first `max_seconds` of the recording as
+    mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, 120 s under 1 MB: far under MiMo's cap on
+    a voice sample, which `core.domain.tts.clone_voice` checks). Returns the bytes and their MIME
+    type."""
+    # Empty, corrupt or not audio: one clear error before converting.
+    await inspect_media(path, processes=processes, decode=False)
+    with tempfile.TemporaryDirectory(prefix="voicebridge-sample-") as tmp:
+        out = Path(tmp) / "sample.mp3"
+        run = await processes.run(
+            "-i", file_url(path), "-t", f"{max_seconds:g}", "-map", "0:a:0", "-map_metadata", "-1",
+            "-ac", "1", "-ar", "24000", "-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", str(out),
+        )  # fmt: skip
+        if run.returncode != 0:
+            raise UndecodableAudio("the audio could not be decoded")
+        data = await asyncio.to_thread(out.read_bytes)
+    return data, "audio/mpeg"

@@ -1,0 +1,82 @@
+"""`FfmpegAudio`: the audio adapter, the real `core.ports.AudioConverter`.
+
+One object per process, built by the composition root with the process limit it shares
+(`FfmpegProcesses`); each conversion lives in the module named after its job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from core.domain.values import AsrPiece, VoiceNote
+from core.infra.audio import clone_samples, pieces, probe, understanding, voice_notes
+from core.infra.audio.pieces import AsrPieceStream
+from core.infra.audio.probe import AudioInfo
+from core.infra.audio.processes import FfmpegProcesses
+from core.ports import UNDERSTANDING_MAX_BASE64
+
+
+class FfmpegAudio:
+    """Conversions on ffmpeg (and pydub for voice notes), at most `processes.limit` at once."""
+
+    def __init__(self, *, processes: FfmpegProcesses) -> None:
+        self.processes = processes
+
+    def __repr__(self) -> str:
+        return f"FfmpegAudio(processes={self.processes!r})"
+
+    async def probe(self, path: Path) -> AudioInfo:
+        """The first audio stream of `path`, its length measured by decoding it all."""
+        return await probe.probe(path, processes=self.processes)
+
+    @asynccontextmanager
+    async def asr_pieces(
+        self,
+        path: Path,
+        *,
+        piece_seconds: float = 600,
+        max_seconds: float | None = None,
+        workers: int | None = None,
+    ) -> AsyncIterator[AsrPieceStream]:
+        """`path` measured, then converted into ASR pieces handed over as each is ready
+        (`core.infra.audio.pieces`)."""
+        async with pieces.asr_pieces(
+            path,
+            processes=self.processes,
+            piece_seconds=piece_seconds,
+            max_seconds=max_seconds,
+            workers=workers,
+        ) as stream:
+            yield stream
+
+    async def to_asr_pieces(
+        self, path: Path, *, piece_seconds: float = 600, max_seconds: float | None = None
+    ) -> list[AsrPiece]:
+        """Every ASR piece of `path`, in order."""
+        return await pieces.to_asr_pieces(
+            path, processes=self.processes, piece_seconds=piece_seconds, max_seconds=max_seconds
+        )
+
+    async def to_voice_note(self, wav: bytes) -> VoiceNote:
+        """A WAV (any rate) as an OGG/Opus voice note with its duration and waveform."""
+        return await voice_notes.to_voice_note(wav, processes=self.processes)
+
+    async def join_wavs(self, wavs: list[bytes]) -> bytes:
+        """One WAV of several, a short pause between them."""
+        return await voice_notes.join_wavs(wavs)
+
+    async def to_understanding_input(
+        self, path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64
+    ) -> tuple[bytes, str]:
+        """Bytes and MIME type of `path` for a question about it."""
+        return await understanding.to_understanding_input(
+            path, processes=self.processes, max_base64=max_base64
+        )
+
+    async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]:
+        """The first `max_seconds` of `path` as a voice sample (MP3)."""
+        return await clone_samples.to_clone_sample(
+            path, processes=self.processes, max_seconds=max_seconds
+        )

@@ -1,0 +1,254 @@
+"""Speech recognition input: any recording becomes MP3 pieces MiMo can take, cut in pauses,
+handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`, all at once)::
+
+    voice note / audio file / video
+      -> probe: ffmpeg demuxes the first audio stream (no decoding) and counts its real length
+      -> limits checked; cuts planned evenly, then each moved into the quietest pause within a
+         few seconds (`loudness`): ONE ffmpeg run decodes only those windows, side by side
+      -> the pieces are split into one contiguous range per worker (2 on a 2-core machine), and
+         one ffmpeg per range decodes it (seeking to its start), downmixes to mono, resamples to
+         16 kHz, encodes MP3 48 kbps CBR (`mp3`), and its segment muxer writes one file per piece
+         (no PCM in Python, none on disk)
+      -> each piece is handed over as soon as ffmpeg moves on to the next file, so the first
+         request starts while later pieces are still converting
+      -> AsrPiece(bytes, offset, duration) per file, read and deleted when the caller takes it
+
+Why ranges in parallel: one ffmpeg pass is single-threaded, and Opus decoding is about half of
+it; two ranges on two cores finish in a bit over half the time. Why not one process per piece:
+each ffmpeg start costs about 40 ms of CPU, more than converting a one-minute piece.
+
+Pieces are encoded without the bit reservoir and without a Xing/LAME header, so each piece
+decodes on its own: no frame borrows bits from the previous piece, and no decoder trims the
+encoder delay (which belongs to the first piece only) from the start of later pieces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import tempfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.domain.errors import AudioTooLarge, EmptyAudio, UndecodableAudio
+from core.domain.pauses import CutPlan, plan_cuts
+from core.domain.text import duration_text
+from core.domain.values import AsrPiece
+from core.infra.audio.loudness import pause_cuts
+from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
+from core.infra.audio.probe import MIN_AUDIO_SECONDS, inspect_quickly
+from core.infra.audio.processes import FfmpegProcesses, file_url
+from core.infra.audio.segments import PieceFile, Range, follow, load_piece
+from core.ports import ASR_MAX_BASE64
+
+# 10% margin: also fits a decimal reading of "10 MB" (10,000,000 characters: 1250 s).
+MAX_PIECE_SECONDS = ASR_MAX_BASE64 * 3 / 4 * 0.9 / MP3_BYTES_PER_SECOND  # about 1180 s
+MIN_PIECE_SECONDS = 1.0
+# A cut lands on the next 36 ms MP3 frame, and the first piece also carries 69 ms of encoder delay.
+_CUT_SLACK = 0.2
+_PIECES = ("-reservoir", "0", "-f", "segment", "-segment_format", "mp3",
+           "-segment_format_options", "write_xing=0:id3v2_version=0", "-reset_timestamps", "1",
+           "-avoid_negative_ts", "disabled", "-segment_list_type", "csv")  # fmt: skip
+_ONE_PIECE = ("-segment_time", "1000000000")
+# Containers measure a little over the nominal length (a 60:00 recording reads 3600.01 s): a
+# limit stated in whole seconds allows what rounds to it.
+_DURATION_TOLERANCE = 0.5
+
+
+async def to_asr_pieces(
+    path: Path,
+    *,
+    processes: FfmpegProcesses,
+    piece_seconds: float = 600,
+    max_seconds: float | None = None,
+) -> list[AsrPiece]:
+    """Convert any audio or video to mono 16 kHz MP3 pieces of at most `piece_seconds` each,
+    cut in pauses, in order. `asr_pieces` hands the same pieces over as each one is ready."""
+    opened = asr_pieces(
+        path, processes=processes, piece_seconds=piece_seconds, max_seconds=max_seconds
+    )
+    async with opened as pieces:
+        found = [piece async for piece in pieces]
+    return sorted(found, key=lambda piece: piece.offset)
+
+
+class AsrPieceStream:
+    """The pieces of one recording, as ffmpeg finishes them. Ranges convert side by side, so
+    pieces can arrive out of order: each carries its offset. Iterate it once."""
+
+    def __init__(self, duration: float) -> None:
+        self.duration = duration  # seconds of the whole recording, known before any piece
+        self._ready: asyncio.Queue[PieceFile | BaseException | None] = asyncio.Queue()
+
+    def __aiter__(self) -> AsyncIterator[AsrPiece]:
+        return self._pieces()
+
+    def put(self, item: PieceFile | BaseException | None) -> None:
+        """A finished piece, the error that stopped the conversion, or None at the end."""
+        self._ready.put_nowait(item)
+
+    async def _pieces(self) -> AsyncIterator[AsrPiece]:
+        heard = 0.0
+        while (item := await self._ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            piece = await asyncio.to_thread(load_piece, item)
+            if piece is not None:
+                heard += piece.duration
+                yield piece
+        if heard < MIN_AUDIO_SECONDS:
+            raise EmptyAudio("the audio is empty")
+
+
+@asynccontextmanager
+async def asr_pieces(
+    path: Path,
+    *,
+    processes: FfmpegProcesses,
+    piece_seconds: float = 600,
+    max_seconds: float | None = None,
+    workers: int | None = None,
+) -> AsyncIterator[AsrPieceStream]:
+    """Probe `path`, check its length, and start converting it into ASR pieces in the
+    background; the stream yields each piece once it is ready. Leaving the block stops any
+    ffmpeg still running and deletes what was not taken."""
+    limit = _piece_limit(piece_seconds)
+    media = await inspect_quickly(path, processes=processes)
+    _check_duration(media.info.duration, max_seconds)
+    with tempfile.TemporaryDirectory(prefix="voicebridge-asr-") as tmp:
+        stream = AsrPieceStream(media.info.duration)
+        count = workers or default_workers()
+        slots = asyncio.Semaphore(count)
+        job = _PieceJob(path, Path(tmp), media.info.duration, limit, count, slots, processes)
+        producer = asyncio.create_task(_produce(job, stream))
+        try:
+            yield stream
+        finally:
+            await _stop(producer)
+
+
+def default_workers() -> int:
+    """ffmpeg processes converting one recording at once: one per core, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class _PieceJob:
+    src: Path
+    folder: Path
+    duration: float
+    limit: float  # longest piece, seconds
+    workers: int
+    # Every ffmpeg of the job takes a slot: each costs about 30 MB however little it does.
+    slots: asyncio.Semaphore
+    processes: FfmpegProcesses  # ...and a process slot, shared with every other conversion
+
+
+def _piece_limit(piece_seconds: float) -> float:
+    """The longest piece allowed: as asked, but never over what fits under the base64 cap."""
+    if piece_seconds < MIN_PIECE_SECONDS:
+        raise ValueError(f"piece_seconds must be at least {MIN_PIECE_SECONDS}")
+    return min(piece_seconds, MAX_PIECE_SECONDS)
+
+
+async def _produce(job: _PieceJob, stream: AsrPieceStream) -> None:
+    """Plan the cuts and convert the ranges side by side, handing pieces to `stream`. The first
+    piece is a range of its own, started as soon as its cut is known: the first request need
+    not wait for every other pause to be found."""
+    plan = plan_cuts(job.duration, job.limit, slack=_CUT_SLACK)
+    try:
+        async with asyncio.TaskGroup() as group:
+            if not plan.targets:
+                whole = Range(0, 0.0, job.duration, (), last=True)
+                group.create_task(_encode_range(job, whole, stream.put))
+            else:
+                (first,) = await _pause_cuts(job, plan, plan.targets[:1])
+                head = Range(0, 0.0, first, (), last=False)
+                group.create_task(_encode_range(job, head, stream.put))
+                cuts = await _pause_cuts(job, plan, plan.targets[1:])
+                for part in _ranges(first, job.duration, cuts, job.workers):
+                    group.create_task(_encode_range(job, part, stream.put))
+    except Exception as exc:
+        stream.put(_first_error(exc))
+    else:
+        stream.put(None)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    """Cancel `task` and wait for it to finish, even when cancelled meanwhile: its ffmpeg
+    processes must be gone before their folder is deleted."""
+    task.cancel()
+    interrupted = False
+    while not task.done():
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
+
+
+def _first_error(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+async def _pause_cuts(job: _PieceJob, plan: CutPlan, targets: Sequence[float]) -> list[float]:
+    """`targets` moved into pauses, measured with the job's slots and processes."""
+    return await pause_cuts(
+        job.src, plan, targets, workers=job.workers, slots=job.slots, processes=job.processes
+    )
+
+
+def _ranges(start: float, end: float, cuts: Sequence[float], workers: int) -> list[Range]:
+    """The pieces from `start` to the end of the recording (`end`), grouped into one range of
+    consecutive pieces per worker, about equally long. Numbered from 1 (0 is the head)."""
+    bounds = [start, *cuts, end]
+    pieces = len(bounds) - 1
+    count = min(workers, pieces)
+    edges = [round(pieces * i / count) for i in range(count + 1)]
+    return [Range(number, bounds[a], bounds[b], tuple(bounds[a + 1 : b]), last=b == pieces)
+            for number, (a, b) in enumerate(itertools.pairwise(edges), start=1)]  # fmt: skip
+
+
+async def _encode_range(
+    job: _PieceJob, part: Range, hand_over: Callable[[PieceFile], None]
+) -> None:
+    """One ffmpeg converting `part` into piece files, each handed over once it is complete."""
+    listing = job.folder / f"range{part.number}.csv"
+    pattern = f"range{part.number}-%05d.mp3"
+    seek = ("-ss", f"{part.start:.6f}") if part.start > 0 else ()
+    length = () if part.last else ("-t", f"{part.end - part.start:.6f}")
+    inner = ",".join(f"{cut - part.start:.3f}" for cut in part.cuts)
+    # Without cut points the segment muxer would cut every 2 s: ask for one endless piece.
+    times = ("-segment_times", inner) if inner else _ONE_PIECE
+    finished = asyncio.Event()
+    follower = asyncio.create_task(follow(listing, pattern, part, finished, hand_over))
+    try:
+        output = (
+            *MP3_ARGS,
+            *_PIECES,
+            *times,
+            "-segment_list",
+            str(listing),
+            str(job.folder / pattern),
+        )
+        async with job.slots:
+            run = await job.processes.run(*seek, *length, "-i", file_url(job.src), *output)
+        if run.returncode != 0:
+            raise UndecodableAudio("the audio could not be decoded")
+    except BaseException:
+        follower.cancel()
+        await asyncio.wait([follower])
+        raise
+    finished.set()
+    await follower
+
+
+def _check_duration(duration: float, max_seconds: float | None) -> None:
+    if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
+        raise AudioTooLarge("the recording is too long", limit=duration_text(round(max_seconds)))

@@ -1,0 +1,154 @@
+"""Running ffmpeg: at most so many processes at once, never blocking the event loop, killed
+when their caller is cancelled, and their output kept bounded for the DEBUG log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.infra.audio.ffmpeg import ffmpeg_exe
+
+logger = logging.getLogger(__name__)
+
+KEEP_OUTPUT = 64 * 1024  # bytes of ffmpeg output kept from each end of a stream
+
+
+@dataclass(frozen=True)
+class FfmpegRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class FfmpegProcesses:
+    """At most `limit` ffmpeg processes at once in this process, all chats together (None:
+    three per CPU core, at least four, so that two long recordings, which convert with two
+    processes each, still leave room for voice notes). A hundred voice notes arriving at once
+    queue for a slot instead of starting a hundred decoders of some 30 MB each.
+
+    The composition root builds one and hands it to the audio adapter (`FfmpegAudio`).
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit or max(4, 3 * (os.cpu_count() or 1))
+        # An asyncio primitive belongs to the loop it first waits in: one set of slots per loop
+        # (a process runs one; tests run one per test).
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Slots] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return f"FfmpegProcesses(limit={self.limit})"
+
+    @property
+    def waiting(self) -> int:
+        """ffmpeg runs queued for a process slot right now (`/metrics`)."""
+        return sum(slots.waiting for slots in list(self._slots.values()))
+
+    def slot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold one process slot for the block: for ffmpeg started by others (pydub)."""
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = _Slots(self.limit)
+        return slots.held()
+
+    async def run(self, *args: str, keep: int = KEEP_OUTPUT) -> FfmpegRun:
+        """Run ffmpeg with `args` once a process slot is free; kill it if the caller is
+        cancelled. Of each output stream, the first and last `keep` bytes are kept."""
+        async with self.slot():
+            return await _run_ffmpeg(*args, keep=keep)
+
+
+def file_url(path: Path) -> str:
+    """`path` for ffmpeg's command line: the file: prefix stops a name like `-x.ogg` or
+    `a:b.ogg` being read as an option or a protocol."""
+    return f"file:{path}"
+
+
+class _Slots:
+    """The ffmpeg slots of one event loop, counting who waits for one."""
+
+    def __init__(self, count: int) -> None:
+        self._free = asyncio.Semaphore(count)
+        self.waiting = 0
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        self.waiting += 1
+        try:
+            await self._free.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
+async def _run_ffmpeg(*args: str, keep: int) -> FfmpegRun:
+    spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", *args,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    ))  # fmt: skip
+    try:
+        proc = await asyncio.shield(spawn)
+    except asyncio.CancelledError:
+        # Cancelled while the process was starting: it still starts, so stop it before leaving.
+        proc = await spawn
+        await _kill(proc)
+        raise
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        out, err = await asyncio.gather(
+            _read_bounded(proc.stdout, keep), _read_bounded(proc.stderr, keep)
+        )
+        returncode = await proc.wait()
+    except BaseException:
+        await _kill(proc)
+        raise
+    logger.debug("ffmpeg %s exited with %d:\n%s", " ".join(args), returncode, err)
+    return FfmpegRun(returncode, out, err)
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    """Kill ffmpeg and wait until it is reaped, even through further cancellations: its files
+    may be deleted as soon as this returns."""
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    reaped = asyncio.ensure_future(_reap(proc))
+    while not reaped.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(reaped)
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    """Wait for a killed process, then read its pipes to the end (at once: nobody writes to
+    them any more) so that asyncio closes its transport now, not when the event loop is gone."""
+    await proc.wait()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            await stream.read()
+    await asyncio.sleep(0)  # the pipes' "connection lost" callbacks close the transport
+
+
+async def _read_bounded(stream: asyncio.StreamReader, keep: int = KEEP_OUTPUT) -> str:
+    """All a stream says, keeping only its head and tail: a corrupt file can make ffmpeg print a
+    line per broken packet, and memory must not grow with that."""
+    head, tail, dropped = bytearray(), bytearray(), False
+    while chunk := await stream.read(65536):
+        room = max(0, keep - len(head))
+        head += chunk[:room]
+        tail += chunk[room:]
+        dropped = dropped or len(tail) > keep
+        del tail[:-keep]
+    gap = b"\n[...]\n" if dropped else b""
+    return (head + gap + tail).decode(errors="replace")

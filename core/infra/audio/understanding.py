@@ -1,0 +1,70 @@
+"""Audio for a question about a recording: the whole recording in one request, as it is when MiMo
+takes its format and size, else as MP3; a recording too long even as MP3 is refused, in time."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import tempfile
+from pathlib import Path
+
+from core.domain.errors import TooLongToAsk, UndecodableAudio
+from core.domain.text import duration_text
+from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
+from core.infra.audio.probe import Media, inspect_media
+from core.infra.audio.processes import FfmpegProcesses, file_url
+from core.ports import UNDERSTANDING_MAX_BASE64
+
+_PASSTHROUGH = {
+    ("mp3", "mp3"): "audio/mpeg",
+    ("wav", "pcm_s16le"): "audio/wav",
+    ("flac", "flac"): "audio/flac",
+    ("mov,mp4,m4a,3gp,3g2,mj2", "aac"): "audio/mp4",
+    ("ogg", "opus"): "audio/ogg",
+    ("ogg", "vorbis"): "audio/ogg",
+}
+
+
+async def to_understanding_input(
+    path: Path, *, processes: FfmpegProcesses, max_base64: int = UNDERSTANDING_MAX_BASE64
+) -> tuple[bytes, str]:
+    """Bytes and MIME type for audio understanding: the file itself when MiMo takes it, else MP3.
+    A recording too long for one request even as MP3 is refused before converting; what is sent
+    is checked against the cap by the MiMo adapter."""
+    media = await inspect_media(path, processes=processes, decode=False)
+    mime = _passthrough_mime(media)
+    if mime is not None and _base64_size(media.size) < max_base64:
+        return await asyncio.to_thread(path.read_bytes), mime
+    _check_understandable(int(media.info.duration * MP3_BYTES_PER_SECOND), max_base64)
+    return await _encode_mp3(path, processes), "audio/mpeg"
+
+
+def _passthrough_mime(media: Media) -> str | None:
+    """The MIME type to send `media` as it is, or None when it needs converting."""
+    if media.has_video:
+        return None
+    return _PASSTHROUGH.get((media.info.container or "", media.info.codec or ""))
+
+
+async def _encode_mp3(src: Path, processes: FfmpegProcesses) -> bytes:
+    """The first audio stream of `src` as one mono 16 kHz MP3."""
+    with tempfile.TemporaryDirectory(prefix="voicebridge-mp3-") as tmp:
+        out = Path(tmp) / "audio.mp3"
+        run = await processes.run("-i", file_url(src), *MP3_ARGS, "-f", "mp3", str(out))
+        if run.returncode != 0:
+            raise UndecodableAudio("the audio could not be decoded")
+        return await asyncio.to_thread(out.read_bytes)
+
+
+def _check_understandable(mp3_size: int, max_base64: int) -> None:
+    """Audio understanding hears a recording in one request, so there is no splitting it: past
+    the cap the user is told how much fits, in time (the file size they see means little once
+    it is converted)."""
+    if _base64_size(mp3_size) >= max_base64:
+        seconds = max_base64 * 3 / 4 / MP3_BYTES_PER_SECOND
+        limit = duration_text(round(seconds // 60 * 60 or seconds // 1))  # whole minutes when long
+        raise TooLongToAsk("too long for one audio-understanding request", limit=limit)
+
+
+def _base64_size(size: int) -> int:
+    return 4 * math.ceil(size / 3)
