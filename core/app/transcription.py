@@ -1,13 +1,13 @@
 """Recordings of any length transcribed piece by piece, while they are still being converted.
 
     source file
-      -> pieces (`core.audio.asr_pieces`): cut in pauses, converted in the background and
+      -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
          handed over as each one is ready
       -> a request per piece as soon as a slot is free: at most `per_chat` requests in flight
          for one chat and `total` across all chats (`RequestGate`, shared by the service)
-      -> a piece that fails is retried once on its own, after the MiMo client's own retries;
-         if it still fails its stretch becomes "[12:30–22:30 could not be transcribed]" and
-         the rest carries on
+      -> a piece that still fails once the MiMo client has retried it (its one retry policy,
+         within its deadline) becomes "[12:30–22:30 could not be transcribed]", and the rest
+         carries on
       -> progress after every piece (`Progress`: seconds done of the total, and the part that
          just finished), then the parts in order (`LongTranscript`: text, .srt, missing parts)
 
@@ -29,21 +29,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_fixed
-
 from core.domain import errors
 from core.domain.transcripts import LongTranscript, Progress, ProgressCallback, TranscriptPart
-from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
+from core.domain.values import AsrPiece, ChatRef, Usage
 from core.ports import PieceStream, SpeechApi
 
 logger = logging.getLogger(__name__)
 
 TextCallback = Callable[[str], None]
 
-# Worth one more try once the client has given up: the service was busy or answered badly.
-RETRYABLE = (errors.MimoUnavailable, errors.MimoRateLimited, errors.MimoBadResponse)
-# Lose this piece only: the same request would fail the same way, but other pieces may not.
-PIECE_ERRORS = (*RETRYABLE, errors.MimoBadRequest, errors.MimoContentFiltered, errors.AudioError)
+# Lose this piece only: MiMo was busy or unwell past the client's retries, or refused this
+# piece; other pieces may still get through.
+PIECE_ERRORS = (
+    errors.MimoUnavailable,
+    errors.MimoRateLimited,
+    errors.MimoBadResponse,
+    errors.MimoBadRequest,
+    errors.MimoContentFiltered,
+    errors.AudioError,
+)
 
 
 class OpenPieces(Protocol):
@@ -114,16 +118,12 @@ class Transcriber:
         gate: RequestGate,
         piece_seconds: float,
         max_seconds: float | None = None,
-        retries: int = 1,
-        retry_wait: float = 2.0,
     ) -> None:
         self._speech = speech
         self._pieces = pieces
         self._gate = gate
         self._piece_seconds = piece_seconds
         self._max_seconds = max_seconds
-        self._retries = retries
-        self._retry_wait = retry_wait
 
     async def transcribe(
         self,
@@ -174,7 +174,9 @@ class Transcriber:
     ) -> None:
         end = piece.offset + piece.duration
         try:
-            heard = await self._request(piece, language, on_text)
+            heard = await self._speech.transcribe(
+                piece.data, mime=piece.mime, language=language, on_text=on_text
+            )
         except PIECE_ERRORS as exc:
             logger.warning(
                 "%.1f-%.1f s could not be transcribed: %s", piece.offset, end, type(exc).__name__
@@ -182,19 +184,6 @@ class Transcriber:
             tally.add(TranscriptPart(piece.offset, end, None), error=exc)
             return
         tally.add(TranscriptPart(piece.offset, end, heard.text.strip()), usage=heard.usage)
-
-    async def _request(
-        self, piece: AsrPiece, language: str, on_text: TextCallback | None
-    ) -> Transcript:
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(_worth_retrying),
-            stop=stop_after_attempt(1 + self._retries),
-            wait=wait_fixed(self._retry_wait),
-            reraise=True,
-        )
-        return await retrying(
-            self._speech.transcribe, piece.data, mime=piece.mime, language=language, on_text=on_text
-        )
 
 
 class _Tally:
@@ -238,12 +227,6 @@ class _Tally:
         if self.last_error is not None and all(part.text is None for part in parts):
             raise self.last_error
         return LongTranscript(parts=parts, duration=self.total, usage=self.usage)
-
-
-def _worth_retrying(error: BaseException) -> bool:
-    """A piece is tried once more after a passing failure, not while the circuit breaker keeps
-    every request away from MiMo (it would only be refused again)."""
-    return isinstance(error, RETRYABLE) and not isinstance(error, errors.MimoCircuitOpen)
 
 
 def _add_usage(a: Usage, b: Usage) -> Usage:

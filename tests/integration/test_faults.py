@@ -236,13 +236,13 @@ async def test_with_a_third_of_mimo_calls_failing_every_voice_note_gets_one_clea
     )
     # Faults the client retries alternate with ones it cannot (an unreadable answer, or a slow
     # one that outlives the call's whole deadline): whether a note is then saved by a retry
-    # further up or told of the failure, it gets one answer.
+    # or told of the failure, it gets one answer.
     faults = [overloaded(0.2), NOT_JSON, SERVER_ERROR, slow(6), DROPPED, NO_CHOICES]
     chats = [(USER, "private"), (USER + 1, "private"), (-100501, "supergroup"), (-100502, "group")]
     async with running(settings, bot_api):
         mimo.fail_every(3, [*faults, RATE_LIMITED, EMPTY])
         sent: list[tuple[dict[str, Any], str]] = []
-        for number in range(12):
+        for number in range(15):
             chat_id, chat_type = chats[number % len(chats)]
             seconds = 2 + number % 3
             note = bot_api.voice_message(
@@ -318,8 +318,7 @@ async def test_when_mimo_is_down_the_breaker_stops_calling_it_and_says_when_to_t
         bot_api.push(asked)
         [refusal] = await eventually(lambda: answers(bot_api, asked), what="an answer to /say")
 
-    # Until the breaker opens, MiMo's failure; from then on, the breaker's sentence. (A note may
-    # fail in more than one call: the transcription retries a failed piece once.)
+    # Until the breaker opens, MiMo's failure; from then on, the breaker's sentence.
     assert shown[0] == text("error.mimo_unavailable")
     opened_at = next(i for i, answer in enumerate(shown) if CIRCUIT_OPEN.fullmatch(answer))
     assert opened_at <= 3

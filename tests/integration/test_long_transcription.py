@@ -47,7 +47,7 @@ def transcriber(mimo: FakeMimo, http: httpx.AsyncClient, *, per_chat: int = 4) -
         http=http,
         api_key=mimo.api_key,
         base_url=mimo.base_url,
-        max_retries=0,  # the client gives up at once: what follows is the pipeline's own retry
+        max_retries=1,  # one retry, the client's: the pipeline adds none of its own
         retry_policy=RetryPolicy(initial_wait=0.01, max_wait=0.01, jitter=0),
     )
     return Transcriber(
@@ -55,7 +55,6 @@ def transcriber(mimo: FakeMimo, http: httpx.AsyncClient, *, per_chat: int = 4) -
         pieces=audio.asr_pieces,
         gate=RequestGate(total=8, per_chat=per_chat),
         piece_seconds=10,
-        retry_wait=0.01,
     )
 
 

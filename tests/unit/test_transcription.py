@@ -1,4 +1,4 @@
-"""Long recordings piece by piece: ordering, retries, missing parts, progress, request limits.
+"""Long recordings piece by piece: ordering, missing parts, progress, request limits.
 
 The pieces and the speech API are stand-ins here; tests/integration/test_long_transcription.py
 runs the same pipeline on real audio against the MiMo stand-in.
@@ -117,7 +117,6 @@ def transcriber(
         pieces=pieces.opener(),
         gate=gate,
         piece_seconds=10,
-        retry_wait=0,
     )
 
 
@@ -148,16 +147,6 @@ def test_silent_pieces_leave_no_double_spaces() -> None:
 
 
 # --- failures ----------------------------------------------------------------------------------
-
-
-async def test_a_failed_piece_is_retried_on_its_own() -> None:
-    speech = Speech({b"p1": [errors.MimoUnavailable()]})
-
-    result = await transcribe(speech, Pieces([piece(i) for i in range(4)]))
-
-    assert sorted(speech.calls) == [b"p0", b"p1", b"p1", b"p2", b"p3"]
-    assert result.missing == ()
-    assert result.text == "text of p0 text of p1 text of p2 text of p3"
 
 
 async def test_a_piece_that_keeps_failing_is_named_in_the_transcript() -> None:
