@@ -6,9 +6,10 @@
                 person's and its chat's requests this clock minute, or refuses it: "try again
                 in N s". A refused request counts against neither.
     quotas      `spending` reserves what work will cost from the chat's UTC day before it starts
-                (audio seconds once the recording is measured, characters, a summary), refuses
-                what does not fit ("try again in 5 h 12 min"), and afterwards records what MiMo
-                reported instead (or gives the reservation back when the work failed)
+                (characters, a summary; a recording's seconds through `Spend.reserve` once it is
+                measured), refuses what does not fit ("try again in 5 h 12 min"), and afterwards
+                records what MiMo reported instead (or gives the reservation back when the work
+                failed)
 
 Automatic transcripts (nobody asked) count against the chat only; when they are refused, the
 chat hears it once a minute (rates) or once a day (quotas), never once per voice note. Digests
@@ -23,11 +24,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from datetime import date, timedelta
-from pathlib import Path
 
-from core.app.transcription import OpenPieces
 from core.domain import errors
 from core.domain.limits import (
     COUNTED,
@@ -43,7 +41,7 @@ from core.domain.limits import (
 from core.domain.text import duration_text, number_text, wait_text
 from core.domain.values import Answer, ChatRef, Platform, Usage
 from core.infra.clock import SystemClock
-from core.ports import ChatApi, Clock, PieceStream, UsageUnitOfWork
+from core.ports import ChatApi, Clock, UsageUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -113,37 +111,16 @@ class Limiter:
     ) -> AsyncIterator[Spend]:
         """Reserve `tts_chars` and `summaries` from the chat's day (refusing what does not fit),
         run the block, then record what it used (`Spend.used`), or give the reservation back
-        when the block fails. Recordings reserve their audio once measured (`within_quota`)."""
+        when the block fails. A recording's audio is reserved inside the block, once it is
+        measured (`Spend.reserve`)."""
         spend = Spend(self, chat, asker, utc_day(self._clock.now()))
         await spend.reserve(Counts(tts_chars=tts_chars, summaries=summaries))
-        current = _SPENDING.set(spend)
         try:
             yield spend
         except BaseException:
             await self._record(spend, spend.given_back())
             raise
-        else:
-            await self._record(spend, spend.settled())
-        finally:
-            _SPENDING.reset(current)
-
-    def within_quota(self, open_pieces: OpenPieces) -> OpenPieces:
-        """`open_pieces` that, once a recording is measured and before any piece of it goes to
-        MiMo, reserves its length from the audio quota of the `spending` block it runs in."""
-
-        @asynccontextmanager
-        async def opened(
-            path: Path, *, piece_seconds: float, max_seconds: float | None
-        ) -> AsyncIterator[PieceStream]:
-            async with open_pieces(
-                path, piece_seconds=piece_seconds, max_seconds=max_seconds
-            ) as stream:
-                spend = _SPENDING.get()
-                if spend is not None:
-                    await spend.reserve(Counts(audio_seconds=round(stream.duration)))
-                yield stream
-
-        return opened
+        await self._record(spend, spend.settled())
 
     async def today(self, chat: ChatRef) -> UsageReport:
         """The chat's usage today and the limits it is measured against (`/usage`)."""
@@ -281,11 +258,6 @@ class _MeteredChat:
         answer = await self._api.chat(prompt, system=system, max_tokens=max_tokens)
         self._spend.used(usage=answer.usage)
         return answer
-
-
-# The `spending` block the current task is in: how a recording's pieces, opened deep inside the
-# transcriber, find the chat whose audio quota they draw on.
-_SPENDING: ContextVar[Spend | None] = ContextVar("voicebridge_spending", default=None)
 
 
 def _pairs(amounts: Counts, limits: Counts) -> zip[tuple[int, int]]:

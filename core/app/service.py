@@ -17,7 +17,7 @@ from core.app.limits import Limiter
 from core.app.transcription import RequestGate, Transcriber
 from core.app.voices import Speaker, VoiceStudio, is_built_in
 from core.domain import errors
-from core.domain.limits import ANYONE, Asker
+from core.domain.limits import ANYONE, Asker, Counts
 from core.domain.text import split_message
 from core.domain.transcripts import LongTranscript, ProgressCallback
 from core.domain.tts import Voice, default_voice, plain_text, voices_for
@@ -86,11 +86,7 @@ class VoiceService:
         # One gate for the whole process: the in-flight limits hold across chats.
         self._gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
         self._transcriber = Transcriber(
-            speech=speech,
-            pieces=self.limiter.within_quota(audio.asr_pieces),
-            gate=self._gate,
-            piece_seconds=limits.asr_piece_seconds,
-            max_seconds=limits.max_audio_seconds,
+            speech=speech, gate=self._gate, piece_seconds=limits.asr_piece_seconds
         )
 
     def speech_requests_waiting(self) -> int:
@@ -132,9 +128,18 @@ class VoiceService:
         self.check_audio_size((await asyncio.to_thread(source.stat)).st_size)
         await self.limiter.admit(chat, asker)
         prefs = await self.preferences(chat)
-        async with self.limiter.spending(chat, asker) as spend:
+        async with (
+            self.limiter.spending(chat, asker) as spend,
+            self._audio.asr_pieces(
+                source,
+                piece_seconds=self.limits.asr_piece_seconds,
+                max_seconds=self.limits.max_audio_seconds,
+            ) as pieces,
+        ):
+            # Measured, so refused now if it does not fit: before any of it goes to MiMo.
+            await spend.reserve(Counts(audio_seconds=round(pieces.duration)))
             result = await self._transcriber.transcribe(
-                source, chat=chat, language=prefs.language, progress=progress
+                pieces, chat=chat, language=prefs.language, progress=progress
             )
             heard = result.usage.audio_seconds or result.duration  # billed, else measured
             spend.used(audio_seconds=heard, usage=result.usage)

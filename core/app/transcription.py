@@ -24,10 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 from core.domain import errors
 from core.domain.transcripts import LongTranscript, Progress, ProgressCallback, TranscriptPart
@@ -48,14 +45,6 @@ PIECE_ERRORS = (
     errors.MimoContentFiltered,
     errors.AudioError,
 )
-
-
-class OpenPieces(Protocol):
-    """`AudioConverter.asr_pieces`: opens a recording's piece stream."""
-
-    def __call__(
-        self, path: Path, *, piece_seconds: float, max_seconds: float | None
-    ) -> AbstractAsyncContextManager[PieceStream]: ...
 
 
 @dataclass
@@ -110,42 +99,28 @@ class RequestGate:
 class Transcriber:
     """Long recordings through the speech API, piece by piece (see the module docstring)."""
 
-    def __init__(
-        self,
-        *,
-        speech: SpeechApi,
-        pieces: OpenPieces,
-        gate: RequestGate,
-        piece_seconds: float,
-        max_seconds: float | None = None,
-    ) -> None:
+    def __init__(self, *, speech: SpeechApi, gate: RequestGate, piece_seconds: float) -> None:
         self._speech = speech
-        self._pieces = pieces
         self._gate = gate
-        self._piece_seconds = piece_seconds
-        self._max_seconds = max_seconds
+        self._piece_seconds = piece_seconds  # a recording no longer than this is one piece
 
     async def transcribe(
         self,
-        source: Path,
+        pieces: PieceStream,
         *,
         chat: ChatRef,
         language: str = "auto",
         progress: ProgressCallback | None = None,
     ) -> LongTranscript:
-        """The recording at `source` as parts in order; `progress` hears about each piece."""
-        opened = self._pieces(
-            source, piece_seconds=self._piece_seconds, max_seconds=self._max_seconds
-        )
-        async with opened as stream:
-            tally = _Tally(stream.duration, progress)
-            tally.report(None)
-            streamed = progress is not None and stream.duration <= self._piece_seconds
-            on_text = tally.heard if streamed else None
-            try:
-                await self._transcribe_all(stream, chat, language, tally, on_text)
-            except BaseExceptionGroup as group:
-                raise _first_error(group) from None
+        """A recording's `pieces` as parts in order; `progress` hears about each piece."""
+        tally = _Tally(pieces.duration, progress)
+        tally.report(None)
+        streamed = progress is not None and pieces.duration <= self._piece_seconds
+        on_text = tally.heard if streamed else None
+        try:
+            await self._transcribe_all(pieces, chat, language, tally, on_text)
+        except BaseExceptionGroup as group:
+            raise _first_error(group) from None
         return tally.result()
 
     async def _transcribe_all(

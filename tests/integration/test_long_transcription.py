@@ -52,7 +52,6 @@ def transcriber(mimo: FakeMimo, http: httpx.AsyncClient, *, per_chat: int = 4) -
     )
     return Transcriber(
         speech=client,
-        pieces=audio.asr_pieces,
         gate=RequestGate(total=8, per_chat=per_chat),
         piece_seconds=10,
     )
@@ -63,9 +62,10 @@ async def test_every_piece_is_heard_once_and_comes_back_in_order(
 ) -> None:
     progress: list[Progress] = []
 
-    result = await transcriber(mimo, http).transcribe(
-        recording, chat=CHAT, language="en", progress=progress.append
-    )
+    async with audio.asr_pieces(recording, piece_seconds=10) as pieces:
+        result = await transcriber(mimo, http).transcribe(
+            pieces, chat=CHAT, language="en", progress=progress.append
+        )
 
     assert len(result.parts) == 4
     assert len(mimo.calls("mimo-v2.5-asr")) == 4
@@ -85,7 +85,8 @@ async def test_a_piece_the_client_gave_up_on_is_tried_once_more(
 ) -> None:
     mimo.fail_next(503)
 
-    result = await transcriber(mimo, http).transcribe(recording, chat=CHAT)
+    async with audio.asr_pieces(recording, piece_seconds=10) as pieces:
+        result = await transcriber(mimo, http).transcribe(pieces, chat=CHAT)
 
     assert result.missing == ()
     assert len(mimo.calls("mimo-v2.5-asr")) == 5
@@ -96,7 +97,8 @@ async def test_a_piece_that_still_fails_is_named_and_the_rest_is_transcribed(
 ) -> None:
     mimo.fail_next(503, times=2)  # one request at a time: both failures hit the first piece
 
-    result = await transcriber(mimo, http, per_chat=1).transcribe(recording, chat=CHAT)
+    async with audio.asr_pieces(recording, piece_seconds=10) as pieces:
+        result = await transcriber(mimo, http, per_chat=1).transcribe(pieces, chat=CHAT)
 
     assert len(result.missing) == 1
     assert result.missing[0].start == 0

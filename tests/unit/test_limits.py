@@ -248,9 +248,10 @@ async def test_audio_is_reserved_once_measured_and_recorded_as_mimo_billed_it(
 ) -> None:
     recording = tmp_path / "note.ogg"
     recording.write_bytes(b"x" * 12)  # FakeAudio: three pieces of 1 s
-    open_pieces = limiter.within_quota(FakeAudio(piece=4).asr_pieces)
+    open_pieces = FakeAudio(piece=4).asr_pieces
     async with limiter.spending(CHAT, ANYONE) as spending:
         async with open_pieces(recording, piece_seconds=60, max_seconds=None) as stream:
+            await spending.reserve(Counts(audio_seconds=round(stream.duration)))  # measured
             assert stream.duration == 3.0
             assert (await limiter.today(CHAT)).used.audio_seconds == 3  # reserved
         spending.used(audio_seconds=4.2, usage=Usage(prompt_tokens=7, completion_tokens=2))

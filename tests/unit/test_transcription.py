@@ -9,18 +9,16 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.app.service import Limits, VoiceService
-from core.app.transcription import OpenPieces, RequestGate, Transcriber
+from core.app.transcription import RequestGate, Transcriber
 from core.domain import errors
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
 from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
-from core.ports import PieceStream
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 
 CHAT = ChatRef("telegram", "1")
@@ -46,15 +44,6 @@ class Pieces:
         for item in self.pieces:
             self.taken += 1
             yield item
-
-    def opener(self) -> OpenPieces:
-        @asynccontextmanager
-        async def open_pieces(
-            path: Path, *, piece_seconds: float, max_seconds: float | None
-        ) -> AsyncIterator[PieceStream]:
-            yield self
-
-        return open_pieces
 
 
 class Speech:
@@ -108,13 +97,10 @@ class Speech:
             self.in_flight[chat] -= 1
 
 
-def transcriber(
-    speech: Speech, pieces: Pieces, *, total: int = 8, per_chat: int = 4
-) -> Transcriber:
+def transcriber(speech: Speech, *, total: int = 8, per_chat: int = 4) -> Transcriber:
     gate = RequestGate(total=total, per_chat=per_chat)
     return Transcriber(
         speech=speech,  # type: ignore[arg-type]  # transcription is all this test needs
-        pieces=pieces.opener(),
         gate=gate,
         piece_seconds=10,
     )
@@ -124,7 +110,7 @@ async def transcribe(
     speech: Speech, pieces: Pieces, progress: list[Progress] | None = None
 ) -> LongTranscript:
     report = progress.append if progress is not None else None
-    return await transcriber(speech, pieces).transcribe(SOURCE, chat=CHAT, progress=report)
+    return await transcriber(speech).transcribe(pieces, chat=CHAT, progress=report)
 
 
 # --- ordering and joining ----------------------------------------------------------------------
@@ -269,8 +255,8 @@ async def test_a_broken_progress_callback_does_not_cost_the_transcript(
     def broken(report: Progress) -> None:
         raise RuntimeError("the status message is gone")
 
-    result = await transcriber(Speech(), Pieces([piece(0), piece(1)])).transcribe(
-        SOURCE, chat=CHAT, progress=broken
+    result = await transcriber(Speech()).transcribe(
+        Pieces([piece(0), piece(1)]), chat=CHAT, progress=broken
     )
 
     assert result.text == "text of p0 text of p1"
@@ -282,9 +268,9 @@ async def test_a_broken_progress_callback_does_not_cost_the_transcript(
 
 async def test_one_chat_never_has_more_than_its_share_in_flight() -> None:
     speech = Speech(delay=0.01)
-    work = transcriber(speech, Pieces([piece(i) for i in range(12)]), total=8, per_chat=3)
+    work = transcriber(speech, total=8, per_chat=3)
 
-    await work.transcribe(SOURCE, chat=CHAT)
+    await work.transcribe(Pieces([piece(i) for i in range(12)]), chat=CHAT)
 
     assert speech.most_in_flight == 3
 
@@ -293,17 +279,17 @@ async def test_the_shared_limit_holds_across_chats() -> None:
     speech = Speech(delay=0.01)
     gate = RequestGate(total=3, per_chat=2)
 
-    def work(name: str) -> Transcriber:
-        pieces = Pieces([piece(i, chat=name) for i in range(6)])
-        return Transcriber(
-            speech=speech,  # type: ignore[arg-type]
-            pieces=pieces.opener(),
-            gate=gate,
-            piece_seconds=10,
-        )
+    work = Transcriber(
+        speech=speech,  # type: ignore[arg-type]
+        gate=gate,
+        piece_seconds=10,
+    )
+
+    def pieces(name: str) -> Pieces:
+        return Pieces([piece(i, chat=name) for i in range(6)])
 
     first, second = await asyncio.gather(
-        work("a").transcribe(SOURCE, chat=CHAT), work("b").transcribe(SOURCE, chat=OTHER)
+        work.transcribe(pieces("a"), chat=CHAT), work.transcribe(pieces("b"), chat=OTHER)
     )
 
     assert speech.most_in_flight == 3
@@ -314,9 +300,9 @@ async def test_the_shared_limit_holds_across_chats() -> None:
 async def test_pieces_wait_with_the_converter_until_a_request_slot_is_free() -> None:
     release = asyncio.Event()
     pieces = Pieces([piece(i) for i in range(10)])
-    work = transcriber(Speech(release=release), pieces, per_chat=2)
+    work = transcriber(Speech(release=release), per_chat=2)
 
-    task = asyncio.create_task(work.transcribe(SOURCE, chat=CHAT))
+    task = asyncio.create_task(work.transcribe(pieces, chat=CHAT))
     for _ in range(20):
         await asyncio.sleep(0)
     taken_while_blocked = pieces.taken
@@ -331,11 +317,10 @@ async def test_a_cancelled_transcription_gives_its_slots_back() -> None:
     gate = RequestGate(total=2, per_chat=2)
     stuck = Transcriber(
         speech=Speech(release=asyncio.Event()),  # type: ignore[arg-type]
-        pieces=Pieces([piece(i) for i in range(5)]).opener(),
         gate=gate,
         piece_seconds=10,
     )
-    task = asyncio.create_task(stuck.transcribe(SOURCE, chat=CHAT))
+    task = asyncio.create_task(stuck.transcribe(Pieces([piece(i) for i in range(5)]), chat=CHAT))
     for _ in range(20):
         await asyncio.sleep(0)
     task.cancel()
@@ -344,12 +329,11 @@ async def test_a_cancelled_transcription_gives_its_slots_back() -> None:
 
     later = Transcriber(
         speech=Speech(),  # type: ignore[arg-type]
-        pieces=Pieces([piece(0, chat="b")]).opener(),
         gate=gate,
         piece_seconds=10,
     )
     async with asyncio.timeout(2):
-        result = await later.transcribe(SOURCE, chat=CHAT)
+        result = await later.transcribe(Pieces([piece(0, chat="b")]), chat=CHAT)
     assert result.text == "text of b0"
 
 
