@@ -15,16 +15,16 @@ from core.app.claims import WorkLedger
 from core.app.limits import Limiter
 from core.app.retention import RetentionJob, retention_jobs
 from core.app.scheduler import Scheduler
-from core.app.service import Limits, VoiceService
+from core.app.service import VoiceService
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryLimits, SummaryService
 from core.app.voices import VoiceModels, VoiceStudio
 from core.config import Settings
-from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits
+from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.clock import SystemClock
-from core.infra.metrics import Metrics
+from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
@@ -42,7 +42,7 @@ class Runtime:
     digests: DigestService
     scheduler: Scheduler  # started by the runner once the platforms are up
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
-    metrics: Metrics  # what it did, for /metrics (a registry of its own)
+    metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class Storage:
     retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
 
 
-def limits_from(settings: Settings) -> Limits:
-    return Limits(
+def limits_from(settings: Settings) -> RequestLimits:
+    return RequestLimits(
         max_say_chars=settings.max_say_chars,
         tts_piece_chars=settings.tts_piece_chars,
         max_audio_seconds=settings.max_audio_seconds,
@@ -134,7 +134,7 @@ async def bootstrap(
     `clock` drives summaries, digests and retention; tests pass one they can move by hand.
     """
     clock = clock or SystemClock()
-    metrics = Metrics()
+    metrics = PrometheusMetrics()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
     audio = FfmpegAudio(processes=processes)
     async with (
@@ -188,8 +188,8 @@ async def bootstrap(
             limits=limits_from(settings),
             limiter=limiter,
             studio=studio,
+            metrics=metrics,
         )
-        service.metrics = metrics
         metrics.watch_queue("speech", service.speech_requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)
         summaries = SummaryService(
@@ -201,8 +201,8 @@ async def bootstrap(
                 max_prompt_chars=settings.summary_max_prompt_chars,
                 retention_days=settings.summary_retention_days,
             ),
+            metrics=metrics,
         )
-        summaries.metrics = metrics
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)
         scheduler = Scheduler(digests=digests, clock=clock, retention=store.retention)
         yield Runtime(

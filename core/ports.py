@@ -1,7 +1,7 @@
-"""Every port: what the use cases need from the world, as protocols. Real adapters:
-`core.infra.mimo.MimoClient` (speech and chat), `core.audio` (conversions),
-`core.infra.storage.SqlAlchemyUnitOfWork` (storage) and `core.infra.clock.SystemClock` (time);
-tests hand in their own.
+"""Every port: what the use cases need from the world, as protocols. Real adapters, in
+`core.infra`: `MimoClient` (speech and chat), `FfmpegAudio` (conversions),
+`SqlAlchemyUnitOfWork` (storage), `SystemClock` (time) and `PrometheusMetrics`; tests hand in
+their own.
 
 Storage is one unit of work per use case:
 
@@ -21,11 +21,11 @@ manual clock and move it forward instead of sleeping, so "the digest fires at 18
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Literal, Protocol, Self
 
 from core.domain.claims import Claim, ClaimState
 from core.domain.limits import Counts
@@ -101,12 +101,59 @@ class AudioConverter(Protocol):
     ) -> tuple[bytes, str]: ...
 
 
+class SampleConverter(Protocol):
+    """What the chat's own voices need of the audio adapter: a clone's sample, a design's
+    sample as a voice note."""
+
+    async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]: ...
+
+    async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
+
+
 class ChatApi(Protocol):
     """Plain text completions (summaries); `core.infra.mimo.MimoClient.chat` is the real one."""
 
     async def chat(
         self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
     ) -> Answer: ...
+
+
+Capability = Literal["transcribe", "say", "ask", "summary"]
+CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")
+
+
+class Metrics(Protocol):
+    """What the bot did, for `/metrics` (`core.infra.metrics.PrometheusMetrics`): requests of
+    each capability and how they ended, audio heard, MiMo calls and how they failed."""
+
+    def request(self, capability: Capability) -> AbstractContextManager[None]:
+        """Count one request of `capability` and how it ended, while it is in progress."""
+        ...
+
+    def transcribed(self, seconds: float) -> None:
+        """`seconds` of audio were transcribed."""
+        ...
+
+    def mimo_call(self) -> AbstractContextManager[None]:
+        """Time one MiMo call (all its attempts) and count how it failed, if it did."""
+        ...
+
+
+class NoMetrics:
+    """Metrics that count nothing: for parts built without a runtime (unit tests, the command
+    line)."""
+
+    def request(self, capability: Capability) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def transcribed(self, seconds: float) -> None:
+        return None
+
+    def mimo_call(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
+NO_METRICS: Metrics = NoMetrics()
 
 
 class Clock(Protocol):
@@ -123,7 +170,7 @@ class Clock(Protocol):
 
 
 class PreferencesStore(Protocol):
-    """What the service needs of preference storage; a missing chat reads as the defaults."""
+    """Preferences per chat; a missing chat reads as the defaults."""
 
     async def get(self, chat: ChatRef) -> Preferences: ...
 

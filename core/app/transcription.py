@@ -1,10 +1,11 @@
 """Recordings of any length transcribed piece by piece, while they are still being converted.
 
-    source file
+    source file (`Transcription.transcribe_long_audio`: size, rate limit, then the pieces)
       -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
-         handed over as each one is ready
+         handed over as each one is ready; once the recording is measured, its length is
+         reserved from the chat's daily audio quota, or refused, before any piece is sent
       -> a request per piece as soon as a slot is free: at most `per_chat` requests in flight
-         for one chat and `total` across all chats (`RequestGate`, shared by the service)
+         for one chat and `total` across all chats (`RequestGate`, one per process)
       -> a piece that still fails once the MiMo client has retried it (its one retry policy,
          within its deadline) becomes "[12:30–22:30 could not be transcribed]", and the rest
          carries on
@@ -25,11 +26,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from core.app.limits import Limiter
+from core.app.metering import counted
+from core.app.preferences import ChatPreferences
 from core.domain import errors
+from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, ProgressCallback, TranscriptPart
 from core.domain.values import AsrPiece, ChatRef, Usage
-from core.ports import PieceStream, SpeechApi
+from core.ports import NO_METRICS, AudioConverter, Metrics, PieceStream, SpeechApi
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,73 @@ PIECE_ERRORS = (
     errors.MimoContentFiltered,
     errors.AudioError,
 )
+
+
+class Transcription:
+    """`transcribe_long_audio`: a recording's transcript, within the chat's limits."""
+
+    def __init__(
+        self,
+        *,
+        speech: SpeechApi,
+        audio: AudioConverter,
+        preferences: ChatPreferences,
+        limiter: Limiter,
+        limits: RequestLimits,
+        metrics: Metrics = NO_METRICS,
+    ) -> None:
+        self._audio = audio
+        self._preferences = preferences
+        self._limiter = limiter
+        self._limits = limits
+        self.metrics = metrics  # transcriptions and their audio counted
+        # One gate for the whole process: the in-flight limits hold across chats.
+        self._gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+        self._transcriber = Transcriber(
+            speech=speech, gate=self._gate, piece_seconds=limits.asr_piece_seconds
+        )
+
+    def requests_waiting(self) -> int:
+        """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""
+        return self._gate.waiting
+
+    @counted("transcribe")
+    async def transcribe_long_audio(
+        self,
+        chat: ChatRef,
+        source: Path,
+        *,
+        progress: ProgressCallback | None = None,
+        asker: Asker = ANYONE,
+    ) -> LongTranscript:
+        """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
+        converts; `progress` hears after every piece. Within the chat's limits for `asker`
+        (`core.app.limits`): its length comes off the daily audio quota once it is measured,
+        before any of it goes to MiMo."""
+        self._limits.check_audio_size((await asyncio.to_thread(source.stat)).st_size)
+        await self._limiter.admit(chat, asker)
+        prefs = await self._preferences.get(chat)
+        async with (
+            self._limiter.spending(chat, asker) as spend,
+            self._audio.asr_pieces(
+                source,
+                piece_seconds=self._limits.asr_piece_seconds,
+                max_seconds=self._limits.max_audio_seconds,
+            ) as pieces,
+        ):
+            # Measured, so refused now if it does not fit: before any of it goes to MiMo.
+            await spend.reserve(Counts(audio_seconds=round(pieces.duration)))
+            result = await self._transcriber.transcribe(
+                pieces, chat=chat, language=prefs.language, progress=progress
+            )
+            heard = result.usage.audio_seconds or result.duration  # billed, else measured
+            spend.used(audio_seconds=heard, usage=result.usage)
+        self.metrics.transcribed(result.duration)
+        logger.info(
+            "transcribed %.1f s in %d piece(s), %d missing, for %s",
+            result.duration, len(result.parts), len(result.missing), chat,
+        )  # fmt: skip
+        return result
 
 
 @dataclass

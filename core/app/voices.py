@@ -23,15 +23,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
 
 from core.app.limits import Limiter
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
-from core.domain.tts import Voice, clone_voice, default_voice, voices_for
-from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceNote
-from core.ports import SpeechApi, VoiceUnitOfWork
+from core.domain.tts import Voice, clone_voice, default_voice, is_built_in, voices_for
+from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceCatalogue, VoiceNote
+from core.ports import SampleConverter, SpeechApi, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +39,6 @@ MAX_DESCRIPTION_CHARS = 500
 MAX_CHAT_VOICES = 20  # a listing (and Discord's 25 autocomplete choices) stays readable
 SUBCOMMANDS = frozenset({"design", "clone", "delete"})
 _NAME = re.compile(rf"^[^\W_][\w-]{{0,{MAX_NAME_CHARS - 1}}}$")
-_BUILT_IN = frozenset(v.name.casefold() for m in ("mimo-v2-tts", "mimo-v2.5-tts")
-                      for v in voices_for(m))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,19 +56,6 @@ class Speaker:
     model: str
     voice: str | None = None
     description: str | None = None
-
-
-@dataclass(frozen=True)
-class VoiceCatalogue:
-    chosen: str
-    built_in: tuple[Voice, ...]
-    own: tuple[ChatVoice, ...]
-
-
-class SampleConverter(Protocol):
-    async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]: ...
-
-    async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
 
 
 class VoiceStudio:
@@ -225,11 +209,6 @@ class VoiceStudio:
         return prefs.tts_model or self.models.tts
 
 
-def is_built_in(name: str) -> bool:
-    """Whether `name` (any case) is a preset voice of any MiMo speech model."""
-    return name.casefold() in _BUILT_IN
-
-
 def _built_in_name(name: str | None, voices: tuple[Voice, ...]) -> str | None:
     wanted = (name or "").casefold()
     return next((v.name for v in voices if v.name.casefold() == wanted), None)
@@ -245,7 +224,7 @@ def _valid_name(name: str) -> str:
     name = name.strip()
     if not _NAME.match(name):
         raise errors.BadVoiceName(value=name, limit=MAX_NAME_CHARS)
-    if name.casefold() in _BUILT_IN | SUBCOMMANDS:
+    if is_built_in(name) or name.casefold() in SUBCOMMANDS:
         raise errors.VoiceNameTaken(value=name)
     return name
 

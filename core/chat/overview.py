@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from core.app.service import VoiceService
-from core.app.voices import VoiceCatalogue
+from typing import Protocol
+
 from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
-from core.domain.values import ChatVoice, Preferences
+from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
+
+
+class SpeechDefaults(Protocol):
+    """The chat's voice and speech model with the configured defaults filled in
+    (`core.app.service.VoiceService` answers)."""
+
+    def voice_of(self, prefs: Preferences) -> str: ...
+
+    def tts_model(self, prefs: Preferences) -> str: ...
 
 
 def on_off(value: bool, locale: str = "en") -> str:
     return text("value.on", locale) if value else text("value.off", locale)
 
 
-def settings_text(service: VoiceService, prefs: Preferences, locale: str = "en") -> str:
+def settings_text(service: SpeechDefaults, prefs: Preferences, locale: str = "en") -> str:
     """The `settings` overview: what the chat chose, with the defaults filled in."""
     return text(
         "settings",

@@ -1,5 +1,6 @@
-"""What the owner allows, as plain values: the allowlist, the rate limits and the daily quotas,
-the counts they are measured in, who asked, UTC days and minute windows.
+"""What the owner allows, as plain values: what one request may ask for, the allowlist, the rate
+limits and the daily quotas, the counts they are measured in, who asked, UTC days and minute
+windows.
 
 No I/O here; `core.app.limits.Limiter` enforces these against the database, and
 `core.chat.usage` says how a chat's usage reads.
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
+from core.domain.errors import AudioTooLarge
 from core.domain.values import Platform, Usage
 
 WINDOW = timedelta(minutes=1)  # rate limits count requests per clock minute
@@ -110,6 +112,25 @@ def parse_ids(value: str) -> list[str]:
         if not _ID.match(entry):
             raise ValueError(f"{entry!r} is not an id (123, telegram:123 or discord:123)")
     return entries
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """What one request may ask for, and how its work is cut and spread."""
+
+    max_say_chars: int = 5000  # the longest text /say speaks
+    tts_piece_chars: int = 1000  # longer texts are cut at sentence ends into requests of this
+    max_audio_seconds: float = 3600
+    max_audio_bytes: int = 50 * 1024 * 1024
+    asr_piece_seconds: float = 60
+    asr_concurrency: int = 4  # speech requests in flight for one chat
+    asr_max_in_flight: int = 8  # ...and for all chats together
+
+    def check_audio_size(self, size: int | None) -> None:
+        """Refuse a recording of `size` bytes (None: not known) over MAX_AUDIO_MB: adapters ask
+        with the size a platform declares, before downloading anything."""
+        if size is not None and size > self.max_audio_bytes:
+            raise AudioTooLarge(limit=f"{self.max_audio_bytes / (1024 * 1024):.0f} MB")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import timedelta
 
 # Preferred places to cut, best first: a paragraph, a line, a sentence end, any space.
@@ -51,6 +52,13 @@ def _best_cut(text: str, limit: int, min_fill: float) -> int:
         if cut > 0 and cut >= limit * min_fill:
             return cut
     return limit
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (line breaks and tabs kept): they break TTS requests."""
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs", "Co"}
+    )
 
 
 def format_duration(seconds: float) -> str:

@@ -103,6 +103,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SINGING = frozenset({"sing", "singing", "唱歌"})
 _MAX_STYLE_WORDS = 4
 _MAX_STYLE_CJK_CHARS = 8
+_BUILT_IN = frozenset(v.name.casefold() for v in (*_V2_VOICES, *_V25_VOICES))
 
 
 def is_v2(model: str) -> bool:
@@ -153,6 +154,11 @@ def voices_for(model: str) -> tuple[Voice, ...]:
     an audio sample), but still get the v2.5 list so a chat's saved voice stays valid.
     """
     return _V2_VOICES if is_v2(model) else _V25_VOICES
+
+
+def is_built_in(name: str) -> bool:
+    """Whether `name` (any case) is a preset voice of any MiMo speech model."""
+    return name.casefold() in _BUILT_IN
 
 
 def default_voice(model: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from core.domain.tts import Voice
+
 Platform = Literal["telegram", "discord", "cli"]
 Language = Literal["auto", "zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("auto", "zh", "en")
@@ -84,3 +86,12 @@ class ChatVoice:
     sample: bytes = b""  # cloned: the reference recording (mp3)
     sample_mime: str = ""
     owner_id: str | None = None  # who designed it, or whose recording it was cloned from
+
+
+@dataclass(frozen=True)
+class VoiceCatalogue:
+    """The voices a chat can choose from (`/voice`): its choice, its model's, its own."""
+
+    chosen: str
+    built_in: tuple[Voice, ...]
+    own: tuple[ChatVoice, ...]

@@ -1,9 +1,10 @@
 """What the bot is doing, counted for Prometheus (`/metrics` on OPS_LISTEN, `bots.ops`).
 
-A small facade over prometheus_client, so the rest of the core says what happened
-(`@counted("transcribe")`, `metrics.transcribed(seconds)`, `with metrics.mimo_call():`) and never
-which metric types hold it. Each `Metrics` owns its registry (never prometheus_client's global
-one), so several runtimes in one process, tests above all, count apart.
+A small facade over prometheus_client, so the rest of the core says what happened through the
+`Metrics` port (`@counted("transcribe")`, `metrics.transcribed(seconds)`,
+`with metrics.mimo_call():`) and never which metric types hold it. Each `PrometheusMetrics` owns
+its registry (never prometheus_client's global one), so several runtimes in one process, tests
+above all, count apart.
 
     voicebridge_requests_total{capability,outcome}   transcribe, say, ask, summary; ok, refused
                                                       (the user hears why: a limit, a bad input),
@@ -19,19 +20,16 @@ one), so several runtimes in one process, tests above all, count apart.
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from core.domain import errors
+from core.ports import CAPABILITIES, Capability
 
-Capability = Literal["transcribe", "say", "ask", "summary"]
-CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")
 OUTCOMES = ("ok", "refused", "failed")
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -50,8 +48,8 @@ _MIMO_KINDS: tuple[tuple[type[errors.MimoError], str], ...] = (
 )
 
 
-class Metrics:
-    """The counters of one runtime, in a registry of its own."""
+class PrometheusMetrics:
+    """The counters of one runtime, in a registry of its own: the real `core.ports.Metrics`."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -146,38 +144,6 @@ class Metrics:
     def exposition(self) -> bytes:
         """Everything counted, in Prometheus' text format."""
         return generate_latest(self.registry)
-
-
-NO_METRICS = Metrics()  # for parts built without a runtime (unit tests, the command line)
-
-
-class Metered(Protocol):
-    metrics: Metrics
-
-
-S = TypeVar("S", bound=Metered)
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def counted(
-    capability: Capability,
-) -> Callable[
-    [Callable[Concatenate[S, P], Awaitable[T]]], Callable[Concatenate[S, P], Awaitable[T]]
-]:
-    """Count every call of the decorated use case in its owner's `metrics` (`Metrics.request`)."""
-
-    def decorate(
-        method: Callable[Concatenate[S, P], Awaitable[T]],
-    ) -> Callable[Concatenate[S, P], Awaitable[T]]:
-        @functools.wraps(method)
-        async def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            with self.metrics.request(capability):
-                return await method(self, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def _kind(error: errors.MimoError) -> str:

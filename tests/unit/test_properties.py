@@ -24,9 +24,11 @@ from hypothesis import strategies as st
 from telegram import Chat, Message, MessageEntity
 
 from bots.telegram.handlers import command_argument
-from core.app.service import MAX_STYLE_CHARS, Limits, VoiceService
+from core.app.preferences import MAX_STYLE_CHARS
+from core.app.service import VoiceService
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
+from core.domain.limits import RequestLimits
 from core.domain.summaries import LastDuration, LastMessages, LoggingChoice, SummaryRequest
 from core.domain.summary_windows import MAX_COUNT, MAX_SPAN, parse_summary_args, parse_window
 from core.domain.text import split_message
@@ -221,7 +223,7 @@ def voice_service(store: dict[ChatRef, Preferences]) -> VoiceService:
         audio=FakeAudio(piece=4),
         uow=lambda: FakeUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
-        limits=Limits(max_say_chars=50),
+        limits=RequestLimits(max_say_chars=50),
     )
 
 
@@ -360,7 +362,7 @@ def test_say_speaks_clean_text_or_refuses_it_clearly(words: str) -> None:
         audio=FakeAudio(piece=4),
         uow=lambda: FakeUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
-        limits=Limits(max_say_chars=50),
+        limits=RequestLimits(max_say_chars=50),
     )
     try:
         run(service.say(CHAT, words))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from core.app.service import Limits, VoiceService
+from core.app.service import VoiceService
 from core.domain import errors
+from core.domain.limits import RequestLimits
 from core.domain.values import ChatRef, Preferences
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
 
@@ -32,7 +33,7 @@ def service(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> VoiceServi
         audio=FakeAudio(piece=4),
         uow=lambda: FakeUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
-        limits=Limits(max_say_chars=50, max_audio_bytes=1000),
+        limits=RequestLimits(max_say_chars=50, max_audio_bytes=1000),
     )
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from core.app.service import Limits, VoiceService
+from core.app.service import VoiceService
 from core.app.transcription import RequestGate, Transcriber
 from core.domain import errors
+from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
 from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
 from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
@@ -345,7 +346,7 @@ def test_request_limits_must_allow_a_request() -> None:
 # --- through the service -----------------------------------------------------------------------
 
 
-def service(limits: Limits, speech: FakeSpeech, audio: FakeAudio) -> VoiceService:
+def service(limits: RequestLimits, speech: FakeSpeech, audio: FakeAudio) -> VoiceService:
     return VoiceService(
         speech=speech,
         audio=audio,
@@ -360,7 +361,7 @@ async def test_the_service_reports_progress_and_keeps_the_parts(tmp_path: Path) 
     source.write_bytes(b"abcdefgh")
     progress: list[Progress] = []
 
-    result = await service(Limits(), FakeSpeech(), FakeAudio(piece=4)).transcribe_long_audio(
+    result = await service(RequestLimits(), FakeSpeech(), FakeAudio(piece=4)).transcribe_long_audio(
         CHAT, source, progress=progress.append
     )
 
@@ -379,7 +380,7 @@ async def test_the_service_refuses_a_file_over_the_size_limit_before_converting(
 
     source = tmp_path / "big.ogg"
     source.write_bytes(b"x" * 2048)
-    voice = service(Limits(max_audio_bytes=1024), FakeSpeech(), NoConversion())
+    voice = service(RequestLimits(max_audio_bytes=1024), FakeSpeech(), NoConversion())
 
     with pytest.raises(errors.AudioTooLarge):
         await voice.transcribe(CHAT, source)

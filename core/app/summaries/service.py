@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.app.metering import counted
 from core.app.service import VoiceService
 from core.app.summaries.writing import summarise
 from core.domain import errors
@@ -26,8 +27,7 @@ from core.domain.summaries import (
 )
 from core.domain.summary_windows import window_bounds
 from core.domain.values import ChatRef
-from core.infra.metrics import NO_METRICS, Metrics, counted
-from core.ports import ChatApi, Clock, SummaryUnitOfWork
+from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ _BULLET = re.compile(r"^\s*[•\-*]\s*", re.MULTILINE)
 
 
 class SummaryService:
-    metrics: Metrics = NO_METRICS  # summaries counted (`core.infra.metrics`); set by bootstrap
-
     def __init__(
         self,
         *,
@@ -56,12 +54,14 @@ class SummaryService:
         voices: VoiceService,
         clock: Clock,
         limits: SummaryLimits = SummaryLimits(),
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._uow = uow
         self._chat_api = chat_api
         self._voices = voices
         self.clock = clock
         self.limits = limits
+        self.metrics = metrics  # summaries counted
 
     # The log
 

@@ -24,7 +24,6 @@ import httpx
 from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText
 from core.domain.tts import tts_audio_options, tts_messages
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
-from core.infra.metrics import NO_METRICS, Metrics
 from core.infra.mimo.answers import (
     answer_of,
     decode_audio,
@@ -35,7 +34,7 @@ from core.infra.mimo.answers import (
 )
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
-from core.ports import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64
+from core.ports import ASR_MAX_BASE64, NO_METRICS, UNDERSTANDING_MAX_BASE64, Metrics
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
 _THINKING_OFF = {"type": "disabled"}

@@ -50,8 +50,8 @@ from core.domain.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
-from core.infra.metrics import NO_METRICS, Metrics
 from core.infra.mimo.breaker import CircuitBreaker
+from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,133 @@
+"""A chat's preferences: reading them with the defaults filled in, and changing them.
+
+Changing them is for whoever manages the chat (`can_manage`, which the adapters work out). A
+channel inside a chat (a Discord channel in a server) may override the chat's auto-transcribe;
+without an override it follows the chat. The chat's own voices are `core.app.voices`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from core.domain import errors
+from core.domain.text import printable
+from core.domain.tts import Voice, default_voice, is_built_in, voices_for
+from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
+from core.ports import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+_ON = {"on", "yes", "true", "1", "enable", "enabled"}
+_OFF = {"off", "no", "false", "0", "disable", "disabled"}
+_CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
+_INHERIT = {"inherit", "default", "server", "follow"}
+MAX_STYLE_CHARS = 200
+
+
+class ChatPreferences:
+    """Voice, style, transcript language and auto-transcribe, per chat."""
+
+    def __init__(self, *, uow: Callable[[], UnitOfWork], default_tts_model: str) -> None:
+        self._uow = uow
+        self._default_tts_model = default_tts_model
+
+    async def get(self, chat: ChatRef) -> Preferences:
+        async with self._uow() as uow:
+            return await uow.preferences.get(chat)
+
+    def tts_model(self, prefs: Preferences) -> str:
+        return prefs.tts_model or self._default_tts_model
+
+    def voices(self, prefs: Preferences) -> tuple[Voice, ...]:
+        return voices_for(self.tts_model(prefs))
+
+    def voice_of(self, prefs: Preferences) -> str:
+        """The chat's voice if the current model has it, else the model's default."""
+        names = {v.name for v in self.voices(prefs)}
+        if prefs.voice in names:
+            return prefs.voice
+        if prefs.voice and not is_built_in(prefs.voice):
+            return prefs.voice  # the chat's own voice (deleting it clears the choice)
+        return default_voice(self.tts_model(prefs))
+
+    async def set_voice(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
+        prefs = await self.get(chat)
+        choices = {v.name.casefold(): v.name for v in self.voices(prefs)}
+        voice = choices.get(name.strip().casefold())
+        if voice is None:
+            raise errors.BadChoice(setting="voice", value=name, choices=", ".join(choices.values()))
+        await self._update(chat, can_manage, voice=voice)
+        return voice
+
+    async def set_style(self, chat: ChatRef, style: str, *, can_manage: bool) -> str | None:
+        cleaned = " ".join(printable(style).split())
+        if len(cleaned) > MAX_STYLE_CHARS:
+            raise errors.TextTooLong(length=len(cleaned), limit=MAX_STYLE_CHARS)
+        value = None if cleaned.casefold() in _CLEAR_STYLE or not cleaned else cleaned
+        await self._update(chat, can_manage, style=value)
+        return value
+
+    async def set_language(self, chat: ChatRef, value: str, *, can_manage: bool) -> Language:
+        language = value.strip().lower()
+        if language not in LANGUAGES:
+            raise errors.BadChoice(setting="language", value=value, choices=", ".join(LANGUAGES))
+        await self._update(chat, can_manage, language=language)
+        return language
+
+    async def set_auto_transcribe(self, chat: ChatRef, value: str, *, can_manage: bool) -> bool:
+        word = value.strip().lower()
+        if word not in _ON | _OFF:
+            raise errors.BadChoice(setting="auto-transcribe value", value=value, choices="on, off")
+        await self._update(chat, can_manage, auto_transcribe=word in _ON)
+        return word in _ON
+
+    # Channel overrides
+
+    async def auto_transcribe_in(self, chat: ChatRef, channel: ChatRef | None = None) -> bool:
+        """Whether recordings posted in `channel` of `chat` are transcribed unasked: the
+        channel's override when it has one, else the chat's setting."""
+        async with self._uow() as uow:
+            if channel is not None:
+                override = await uow.preferences.find(channel)
+                if override is not None:
+                    return override.auto_transcribe
+            return (await uow.preferences.get(chat)).auto_transcribe
+
+    async def channel_auto_transcribe(self, channel: ChatRef) -> bool | None:
+        """The channel's own auto-transcribe setting, or None when it follows its chat."""
+        async with self._uow() as uow:
+            override = await uow.preferences.find(channel)
+            return None if override is None else override.auto_transcribe
+
+    async def set_channel_auto_transcribe(
+        self, channel: ChatRef, value: str, *, can_manage: bool
+    ) -> bool | None:
+        """`on` or `off` for this channel whatever its chat says; `inherit` follows the chat again
+        (returns None)."""
+        word = value.strip().lower()
+        if word not in _ON | _OFF | _INHERIT:
+            choices = "on, off, inherit"
+            raise errors.BadChoice(setting="auto-transcribe value", value=value, choices=choices)
+        if not can_manage:
+            raise errors.NotAllowed()
+        override = None if word in _INHERIT else word in _ON
+        async with self._uow() as uow:
+            if override is None:
+                await uow.preferences.delete(channel)
+            else:
+                # A channel's own row exists only while it overrides; it holds nothing else.
+                await uow.preferences.save(channel, Preferences(auto_transcribe=override))
+            await uow.commit()
+        logger.info("auto-transcribe override of %s set to %s", channel, override)
+        return override
+
+    async def _update(self, chat: ChatRef, can_manage: bool, **changes: object) -> None:
+        if not can_manage:
+            raise errors.NotAllowed()
+        async with self._uow() as uow:
+            prefs = await uow.preferences.get(chat)
+            await uow.preferences.save(chat, replace(prefs, **changes))  # type: ignore[arg-type]
+            await uow.commit()
+        logger.info("preferences of %s changed: %s", chat, sorted(changes))

@@ -1,0 +1,149 @@
+"""Text as voice notes: `/say`, Read aloud, and summaries read out.
+
+A text is cut at sentence ends into requests of at most TTS_PIECE_CHARS, a few synthesised at
+once in the chat's voice and style, and joined in order; every character counts against the
+chat's speech quota, reserved before the first request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+
+from core.app.limits import Limiter
+from core.app.metering import counted
+from core.app.preferences import ChatPreferences
+from core.app.voices import Speaker, VoiceStudio
+from core.domain import errors
+from core.domain.limits import ANYONE, Asker
+from core.domain.text import printable, split_message
+from core.domain.tts import plain_text
+from core.domain.values import ChatRef, Preferences, VoiceNote
+from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi
+
+_TTS_IN_FLIGHT = 4  # speech requests of one long text at once
+# Characters of speech in one voice note: at the slowest (Chinese, about 4 characters a second)
+# some 25 minutes, 6 MB of 32 kbps Opus, under Discord's 10 MB upload limit for bots (Telegram's
+# is 50 MB). A longer text (MAX_SAY_CHARS set high) comes as several voice notes.
+NOTE_CHARS = 6000
+
+
+class TextToSpeech:
+    """Voice notes of a chat's texts, in its voice and style, within its limits."""
+
+    def __init__(
+        self,
+        *,
+        speech: SpeechApi,
+        audio: AudioConverter,
+        preferences: ChatPreferences,
+        limiter: Limiter,
+        studio: VoiceStudio | None = None,
+        max_say_chars: int,
+        tts_piece_chars: int,
+        metrics: Metrics = NO_METRICS,
+    ) -> None:
+        self._speech = speech
+        self._audio = audio
+        self._preferences = preferences
+        self._limiter = limiter
+        self._studio = studio  # the chat's own voices; without it, only the built-in ones
+        self._max_say_chars = max_say_chars
+        self._tts_piece_chars = tts_piece_chars
+        self.metrics = metrics  # says counted
+
+    @counted("say")
+    async def say(self, chat: ChatRef, text: str, *, asker: Asker = ANYONE) -> VoiceNote:
+        """A voice note of `text` (up to `max_say_chars`) in the chat's voice and style."""
+        text = self._clean_say_text(text)
+        await self._limiter.admit(chat, asker)
+        return await self.read_aloud(chat, text, max_pieces=len(text), asker=asker)
+
+    @counted("say")
+    async def say_notes(
+        self, chat: ChatRef, text: str, *, asker: Asker = ANYONE
+    ) -> list[VoiceNote]:
+        """Like `say`, as several voice notes when one would hold more than `NOTE_CHARS`
+        characters of speech (a platform's upload limit); usually one."""
+        text = self._clean_say_text(text)
+        await self._limiter.admit(chat, asker)
+        wavs = await self._speak(chat, self._pieces(text), asker)
+        return [await self._note(group) for group in _notes(wavs)]
+
+    async def read_aloud(
+        self, chat: ChatRef, text: str, *, max_pieces: int, asker: Asker | None = ANYONE
+    ) -> VoiceNote:
+        """`text` of any length as one voice note: cut at sentence boundaries into requests of
+        at most `tts_piece_chars`, a few synthesised at once, joined in order. Pieces past
+        `max_pieces` are left out (nobody listens to a quarter-hour clip). Part of a request
+        already admitted: only the speech quota applies."""
+        wavs = await self._speak(chat, self._pieces(text)[:max_pieces], asker)
+        return await self._note([wav for _, wav in wavs])
+
+    async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
+        """The model and voice the chat speaks with: its own voice (`core.app.voices`) or a
+        built-in one."""
+        if self._studio is not None:
+            return await self._studio.speaker(chat, prefs)
+        preferences = self._preferences
+        return Speaker(model=preferences.tts_model(prefs), voice=preferences.voice_of(prefs))
+
+    def _pieces(self, text: str) -> list[str]:
+        size = min(self._tts_piece_chars, self._max_say_chars)
+        pieces = split_message(printable(text), size, min_fill=0)
+        if not pieces:
+            raise errors.EmptyText()
+        return pieces
+
+    async def _speak(
+        self, chat: ChatRef, pieces: list[str], asker: Asker | None
+    ) -> list[tuple[str, bytes]]:
+        """Each piece with its WAV, in order, in the chat's voice; every character counts
+        against the chat's speech quota."""
+        prefs = await self._preferences.get(chat)
+        speaker = await self.speaker(chat, prefs)
+        gate = asyncio.Semaphore(_TTS_IN_FLIGHT)
+
+        async def one(piece: str) -> tuple[str, bytes]:
+            async with gate:
+                return piece, await self._speech.synthesize(
+                    piece,
+                    voice=speaker.voice,
+                    style=prefs.style,
+                    model=speaker.model,
+                    description=speaker.description,
+                )
+
+        async with self._limiter.spending(chat, asker, tts_chars=sum(map(len, pieces))):
+            return list(await asyncio.gather(*(one(piece) for piece in pieces)))
+
+    async def _note(self, wavs: list[bytes]) -> VoiceNote:
+        return await self._audio.to_voice_note(await self._audio.join_wavs(wavs))
+
+    def _clean_say_text(self, text: str) -> str:
+        cleaned = printable(text).strip()
+        if not _speakable(cleaned):
+            raise errors.EmptyText()
+        if len(cleaned) > self._max_say_chars:
+            raise errors.TextTooLong(length=len(cleaned), limit=self._max_say_chars)
+        return cleaned
+
+
+def _notes(wavs: list[tuple[str, bytes]]) -> list[list[bytes]]:
+    """The pieces' WAVs grouped, in order, into voice notes of at most `NOTE_CHARS` characters
+    of speech each (a piece longer than that is a note of its own)."""
+    notes: list[list[bytes]] = []
+    chars = NOTE_CHARS
+    for piece, wav in wavs:
+        if chars + len(piece) > NOTE_CHARS:
+            notes.append([])
+            chars = 0
+        notes[-1].append(wav)
+        chars += len(piece)
+    return notes
+
+
+def _speakable(text: str) -> bool:
+    """Whether `text` has anything to say: a letter, a digit or a symbol (emoji count) that is
+    not a style tag. Zero-width and other invisible characters alone are nothing to speak."""
+    return any(unicodedata.category(ch)[0] in "LNS" for ch in plain_text(text))
