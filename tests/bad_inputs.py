@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from core.chat.messages import text
+from bots.discord.messages import text as discord_text
+from bots.telegram.messages import text as telegram_text
 from core.domain.errors import MAX_QUOTED_CHARS
 from tests.audio_factory import (
     corrupted,
@@ -92,6 +93,7 @@ class Expect:
     def reply(self, platform: Platform) -> str | None:
         """The exact sentence expected, or None for a transcript or a voice note."""
         key = self.discord_key if platform == "discord" and self.discord_key else self.key
+        text = discord_text if platform == "discord" else telegram_text
         return None if key is None else text(key, **self.params)
 
     def matches(self, platform: Platform, reply: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from bots.discord.media import voice_message_in
-from core.chat.messages import text
+from bots.discord.messages import text
 from core.domain.claims import Claim
 
 Interaction = discord.Interaction[Any]

@@ -13,8 +13,8 @@ import logging
 import discord
 from discord import app_commands
 
+from bots.discord.messages import text
 from bots.discord.replies import ANSWERED, Interaction, Send
-from core.chat.messages import text
 from core.domain import errors
 
 logger = logging.getLogger(__name__)

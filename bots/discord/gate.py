@@ -12,9 +12,9 @@ import logging
 
 import discord
 
+from bots.discord.messages import text
 from bots.discord.places import Interaction
 from core.app.limits import Limiter
-from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import AUTOMATIC, Asker, asked_by
 

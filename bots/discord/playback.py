@@ -14,7 +14,7 @@ import logging
 import discord
 from discord import voice_client, voice_state
 
-from core.chat.messages import text
+from bots.discord.messages import text
 from core.domain.values import VoiceNote
 from core.infra.audio.ffmpeg import ffmpeg_exe
 

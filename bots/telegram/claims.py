@@ -15,8 +15,8 @@ from typing import Any
 from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
+from bots.telegram.messages import text
 from core.app.claims import WorkLedger
-from core.chat.messages import text
 from core.domain.claims import Claim
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows

@@ -12,8 +12,8 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bots.telegram.media import recording_in
+from bots.telegram.messages import text
 from core.app.limits import Limiter
-from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by
 

@@ -9,12 +9,12 @@ from telegram.ext import ContextTypes
 from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of, unasked
 from bots.telegram.media import Recording, downloaded, recording_in
+from bots.telegram.messages import text
 from bots.telegram.replies import chat_action, reply_long
 from bots.telegram.transcripts import TelegramTranscriptReply
 from core.app.service import VoiceService
 from core.app.summaries.service import SummaryService
 from core.chat.exports import TranscriptFormat, transcript_format
-from core.chat.messages import text
 from core.chat.overview import catalogue_text, on_off, settings_text, style_text
 from core.chat.usage import usage_text
 from core.domain import errors

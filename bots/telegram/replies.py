@@ -14,7 +14,7 @@ from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from core.chat.messages import text
+from bots.telegram.messages import text
 from core.domain import errors
 from core.domain.text import split_message
 

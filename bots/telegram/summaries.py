@@ -12,11 +12,11 @@ from telegram.ext import ContextTypes
 from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
+from bots.telegram.messages import text
 from bots.telegram.replies import MESSAGE_LIMIT, chat_action, reply_long
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
-from core.chat.messages import text
 from core.chat.summaries import schedule_text, summary_text
 from core.domain.summaries import DigestPost, LoggingChoice
 from core.domain.summary_windows import parse_summary_args

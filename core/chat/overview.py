@@ -35,13 +35,14 @@ def settings_text(service: SpeechDefaults, prefs: Preferences, locale: str = "en
     )
 
 
-def catalogue_text(catalogue: VoiceCatalogue, *, none_key: str = "voices.none",
+def catalogue_text(catalogue: VoiceCatalogue, *, none: str | None = None,
                    locale: str = "en") -> str:  # fmt: skip
-    """`/voice`: the chosen voice, the model's voices with a line each, then the chat's own."""
+    """`/voice`: the chosen voice, the model's voices with a line each, then the chat's own, or
+    `none` (an adapter's own sentence; by default the core's) when it has none."""
     listing = "\n".join(f"• {v.description}" for v in catalogue.built_in)  # names lead them
     shown = text("voice.current", locale, voice=catalogue.chosen, choices=listing)
     if not catalogue.own:
-        return f"{shown}\n\n{text(none_key, locale)}"
+        return f"{shown}\n\n{none or text('voices.none', locale)}"
     own = "\n".join(own_voice_line(v, locale) for v in catalogue.own)
     return f"{shown}\n\n{text('voices.own', locale, voices=own)}"
 

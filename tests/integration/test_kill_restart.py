@@ -18,8 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bots.discord.messages import text
 from core.app.claims import WorkLedger
-from core.chat.messages import text
 from core.domain.claims import Claim
 from core.infra.clock import SystemClock
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory

@@ -19,12 +19,12 @@ from discord.ext import commands
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
 from bots.discord.media import downloaded, voice_message_in
+from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_message import send_voice_message
 from core.app.service import VoiceService
 from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
-from core.chat.messages import text
 from core.chat.overview import catalogue_text, on_off, settings_text, style_text
 from core.domain import errors
 from core.domain.values import ChatRef
@@ -66,7 +66,7 @@ class PreferencesCog(commands.Cog):
         chat, studio = for_interaction(interaction), self.service.studio
         if name is None:
             catalogue = await studio.catalogue(chat)
-            await _answer(interaction, catalogue_text(catalogue, none_key="discord.voices.none"))
+            await _answer(interaction, catalogue_text(catalogue, none=text("discord.voices.none")))
             return
         chosen = await studio.choose(chat, name, can_manage=can_manage(interaction))
         await _answer(interaction, text("voice.set", voice=chosen))

@@ -10,10 +10,10 @@ from discord.ext import commands
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
 from bots.discord.media import NothingToAsk, downloaded, recording_in, require_audio
+from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from core.app.service import VoiceService
-from core.chat.messages import text
 
 MAX_QUESTION_CHARS = 1000
 

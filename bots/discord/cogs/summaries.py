@@ -19,11 +19,11 @@ from discord.ext import commands
 
 from bots.discord.gate import asker_of
 from bots.discord.media import is_recording
+from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
 from core.app.summaries.service import SummaryService
-from core.chat.messages import text
 from core.chat.summaries import summary_text
 from core.domain.summaries import ChatMessage, SinceLastSummary, Window
 from core.domain.summary_windows import parse_window, window_bounds

@@ -10,10 +10,10 @@ from discord.ext import commands
 
 from bots.discord.gate import STRANGER_MESSAGE
 from bots.discord.media import recording_in
+from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
 from core.app.limits import Limiter
-from core.chat.messages import text
 from core.chat.usage import usage_text
 from core.domain import errors
 

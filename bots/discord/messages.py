@@ -1,0 +1,75 @@
+"""What only the Discord adapter says: its help, its modals, playing in voice channels, and
+Discord's own words for things ("Manage Server"). What both platforms say is the core's
+catalogue (`core.chat.messages`), which this one extends: the same keys, the same lookup.
+"""
+
+from __future__ import annotations
+
+from core.chat.messages import CORE
+
+EN: dict[str, str] = {
+    "discord.help": (
+        "Commands:\n"
+        "/say text — speak the text as a voice message (in_voice_channel: also play it in your voice channel)\n"
+        "/transcribe attachment [format] — the transcript of an audio or video file (as text or .srt subtitles)\n"
+        "/ask attachment question — answer a question about a recording\n"
+        "/voice [name] — show or choose the voice\n"
+        "/design_voice name description — a voice of this server's own, made from your description\n"
+        "/delete_voice name — delete one of this server's own voices\n"
+        "/style [text] — show or set the speaking style, e.g. happy or whisper; off clears it\n"
+        "/language [auto|zh|en] — the language of transcripts\n"
+        "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages automatically, in the whole server or in this channel only\n"
+        "/settings — the settings here\n"
+        "/usage — what this server (or you, in direct messages) used today, and what is left\n"
+        "/summary [window] [voice] — a summary of this channel's recent messages (window: 2h, 3d or 200 messages)\n"
+        "/forget — delete everything I stored for this server (or for you, in direct messages)\n\n"
+        "On any message: Apps → Transcribe (its audio or video), Read aloud (its text) or Ask about this audio; "
+        "on your own voice message, Apps → Clone this voice.\n"
+        "Changing a server's settings or using /forget needs the Manage Server permission; in direct messages the settings are yours."
+    ),
+    "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
+    "discord.source.channel": "set for this channel",
+    "discord.source.server": "follows the server",
+    "discord.autotranscribe.channel_set": "Auto-transcribe in this channel is now {state}, whatever the server setting.",
+    "discord.autotranscribe.channel_inherit": "This channel follows the server's auto-transcribe setting again.",
+    "discord.error.manage_server": "Changing this server's settings needs the Manage Server permission.",
+    "discord.not_recording": "That message has no audio or video attachment to transcribe.",
+    "discord.not_audio": "That file is not audio or video.",
+    "discord.nothing_to_ask": "That message has no audio or video attachment to ask about.",
+    "discord.ask.title": "Ask about this audio",
+    "discord.voices.none": (
+        "No voices of this server's own yet: /design_voice makes one from a description, and "
+        "Apps → Clone this voice, on a voice message you recorded, clones yours."
+    ),
+    "discord.clone.title": "Clone this voice",
+    "discord.clone.label": "A name for the voice",
+    "discord.clone.no_voice_message": (
+        "That message has no voice message to clone. Record one in Discord, then use "
+        "Apps → Clone this voice on it."
+    ),
+    "discord.ask.label": "Your question",
+    "discord.ask.placeholder": "What is agreed in this recording?",
+    "discord.usage.summary": (
+        "Usage: /summary [window] [voice]. The window is a time such as 30m, 2h or 3d, or a number of messages such as 200; "
+        "without one, I summarise this channel since the last summary (or the last 24 hours). "
+        "Set voice to get it as a voice message too."
+    ),
+    "discord.summary.nothing": "There is nothing to summarise in that window of this channel.",
+    "discord.error.manage_server_command": "/{command} in a server needs the Manage Server permission.",
+    "discord.forget.done": (
+        "Done: I deleted everything I stored here — the settings, the channels' own settings, "
+        "where the last summary ended, the server's own voices with their samples and past days' usage counts (today's still count towards the daily limits). I keep no copy of your messages: /summary reads them from Discord each time."
+    ),
+    "discord.voice.unavailable": (
+        "Playing speech in voice channels is not enabled on this bot. Its owner can enable it by "
+        "installing the voice extra (pip install 'voicebridge[voice]', which adds PyNaCl and davey) "
+        "and restarting the bot."
+    ),
+    "discord.voice.join_first": "Join a voice channel first, then ask again with in_voice_channel.",
+    "discord.voice.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
+    "discord.voice.played": "Played in {channel}.",
+    "discord.voice.failed": "I could not play it in {channel}: the voice connection failed.",
+    "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
+}
+
+text = CORE.extended({"en": EN}).text

@@ -1,0 +1,61 @@
+"""What only the Telegram adapter says: its start and help, its commands' usage lines, logging
+and /forget in groups, and the Bot API's download cap. What both platforms say is the core's
+catalogue (`core.chat.messages`), which this one extends: the same keys, the same lookup.
+"""
+
+from __future__ import annotations
+
+from core.chat.messages import CORE
+
+EN: dict[str, str] = {
+    "start": (
+        "Hi! I turn voice notes into text and text into voice notes, powered by Xiaomi MiMo.\n\n"
+        "• Send a voice note, audio, round video or video: I reply with the transcript.\n"
+        "• /say TEXT (or /say as a reply to a message): I answer with a voice note.\n"
+        "• /settings shows this chat's voice, style, language and auto-transcribe.\n\n"
+        "/help lists every command."
+    ),
+    "help": (
+        "Commands:\n"
+        "/transcribe [srt] — as a reply to audio: its transcript (srt: as subtitles)\n"
+        "/say TEXT — speak TEXT as a voice note (or reply to a message with /say)\n"
+        "/ask QUESTION — as a reply to audio: answer a question about it (in a private chat, a voice note or audio with a caption asks that question)\n"
+        "/voice [NAME] — show or choose the voice\n"
+        "/voice design NAME DESCRIPTION — a voice of this chat's own, made from your description\n"
+        "/voice clone NAME — as a reply to your own voice note: a voice cloned from it\n"
+        "/voice delete NAME — delete one of this chat's own voices\n"
+        "/style [TEXT|off] — show or set the speaking style, e.g. /style happy\n"
+        "/language [auto|zh|en] — the language of transcripts\n"
+        "/autotranscribe [on|off] — transcribe every voice note automatically\n"
+        "/settings — this chat's settings\n"
+        "/usage — what this chat used today, and what is left\n"
+        "/summary [2h|3d|200] [voice] — in a group: a summary of what was said, voice notes included\n"
+        "/digest [HH:MM [time zone]|off] — a daily summary at that time\n"
+        "/forget — delete everything stored for this chat\n\n"
+        "In groups, only administrators change settings, start digests, turn logging off (/summary off) or use /forget."
+    ),
+    "usage.voice_design": (
+        "Usage: /voice design NAME DESCRIPTION, for example "
+        "/voice design Narrator a calm, low narrator with a slight smile."
+    ),
+    "usage.voice_clone": "Reply to a voice note you recorded yourself with /voice clone NAME.",
+    "usage.voice_delete": "Usage: /voice delete NAME (/voice lists this chat's voices).",
+    "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
+    "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
+    "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
+    "summary.logging_on": "Logging is on: I keep this group's messages, captions and voice-note transcripts for {days} days, for /summary.",
+    "summary.logging_off": "Logging is off: I no longer store this group's messages. What is already stored is deleted after {days} days, or right away with /forget.",
+    "summary.private_chat": "Summaries are for group chats: add me to a group (with privacy mode off, or as an administrator) and use /summary there.",
+    "forget.done": (
+        "Done: I deleted everything I stored for this chat — the logged messages and transcripts ({count}), "
+        "the summary settings and digest, the chat's preferences, its own voices with their samples and past days' usage counts (today's still count towards the daily limits)."
+    ),
+    "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
+    "error.file_too_big_to_download": (
+        "That file is larger than the {limit} the Telegram Bot API lets bots download. "
+        "The bot's owner can lift this by running a local Bot API server "
+        "(TELEGRAM_API_URL with TELEGRAM_LOCAL_MODE=true)."
+    ),
+}
+
+text = CORE.extended({"en": EN}).text
