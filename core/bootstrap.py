@@ -23,13 +23,12 @@ from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.clock import SystemClock
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 from core.infra.storage.database import PoolLimits
-from core.ports import Clock
+from core.ports import Clock, SystemClock
 
 
 @dataclass(frozen=True)

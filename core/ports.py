@@ -1,7 +1,7 @@
 """Every port: what the use cases need from the world, as protocols. Real adapters, in
 `core.infra`: `MimoClient` (speech and chat), `FfmpegAudio` (conversions),
-`SqlAlchemyUnitOfWork` (storage), `SystemClock` (time) and `PrometheusMetrics`; tests hand in
-their own.
+`SqlAlchemyUnitOfWork` (storage) and `PrometheusMetrics`; the system clock and metrics that count
+nothing are simple enough to live here. Tests hand in their own.
 
 Storage is one unit of work per use case:
 
@@ -20,9 +20,10 @@ manual clock and move it forward instead of sleeping, so "the digest fires at 18
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self
@@ -164,6 +165,17 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None:
         """Wait until `seconds` of this clock's time have passed."""
         ...
+
+
+class SystemClock:
+    """The machine's clock, in UTC: the real `Clock`. The standard library is all it needs, so it
+    lives beside its port, where a use case built without a clock (`Limiter.off()`) finds it."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 # Storage

@@ -40,8 +40,7 @@ from core.domain.limits import (
 )
 from core.domain.text import duration_text, number_text, wait_text
 from core.domain.values import Answer, ChatRef, Platform, Usage
-from core.infra.clock import SystemClock
-from core.ports import ChatApi, Clock, UsageUnitOfWork
+from core.ports import ChatApi, Clock, SystemClock, UsageUnitOfWork
 
 logger = logging.getLogger(__name__)
 

@@ -1,2 +1,2 @@
 """Adapters, named after their technology: MiMo over httpx, storage on SQLAlchemy, audio on
-ffmpeg, metrics on Prometheus, logs, the health check and the system clock."""
+ffmpeg, metrics on Prometheus, logs and the health check."""

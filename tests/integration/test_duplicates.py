@@ -16,8 +16,8 @@ import pytest
 
 from core.app.claims import WorkLedger
 from core.domain.claims import Claim
-from core.infra.clock import SystemClock
 from core.infra.storage import SqlAlchemyUnitOfWork
+from core.ports import SystemClock
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for

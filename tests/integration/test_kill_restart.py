@@ -21,8 +21,8 @@ from typing import Any
 from bots.discord.messages import text
 from core.app.claims import WorkLedger
 from core.domain.claims import Claim
-from core.infra.clock import SystemClock
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
+from core.ports import SystemClock
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_logged
 from tests.integration.conftest import discord_settings, running_discord
