@@ -1,1 +1,12 @@
-"""voicebridge's platform-neutral core."""
+"""voicebridge's platform-neutral core: everything but Telegram and Discord, in layers that each
+import only those below them (`lint-imports` checks it):
+
+    bootstrap.py   the composition root: settings in, every adapter built and passed in
+    config.py      Settings, from the environment or .env
+    app/           use cases: transcription, speech, questions, preferences, the chat's own
+                   voices, limits, claims, retention, the scheduler, summaries
+    infra/         adapters named after their technology: MiMo, storage, audio, metrics, logs
+    chat/          what the bot says and how results read in a chat
+    ports.py       every port the use cases depend on, storage's included
+    domain/        plain values, errors and rules, with no I/O
+"""

@@ -1,8 +1,8 @@
 """The one error handler: what a failure makes the bot say, and how loudly it is logged.
 
-Refusals (`core.errors` types) are expected and logged in one line; anything else is a bug or an
-outage and is logged with its traceback. Either way the user gets one short sentence, privately
-when the failure answers a command.
+Refusals (`core.domain.errors` types) are expected and logged in one line; anything else is a bug
+or an outage and is logged with its traceback. Either way the user gets one short sentence,
+privately when the failure answers a command.
 """
 
 from __future__ import annotations

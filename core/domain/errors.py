@@ -1,8 +1,8 @@
 """Errors a chat user can cause or should hear about.
 
-Every error carries a key into the message catalogue (`core.chat.messages`) and the values that fill
-it, so each adapter renders it in the chat's language with one error handler. Adapters never see
-`httpx`, SQLAlchemy or ffmpeg exceptions: the core translates them at its edges.
+Every error carries a key into the message catalogue (`core.chat.messages`) and the values that
+fill it, so each adapter renders it in the chat's language with one error handler. Adapters never
+see `httpx`, SQLAlchemy or ffmpeg exceptions: the core translates them at its edges.
 
     VoicebridgeError
     ├── UserInputError            the request itself is wrong; retrying will not help

@@ -1,6 +1,6 @@
 """Where to cut a long recording: near evenly spaced targets, in the quietest pause around each.
 
-Pure arithmetic; `core.audio` runs ffmpeg to measure the loudness it works on.
+Pure arithmetic; `core.infra.audio.loudness` runs ffmpeg to measure the loudness it works on.
 
 A piece may be at most `limit` seconds long. The recording is first split into the fewest equal
 pieces that leave every cut room to move up to `search` seconds either way (so a piece stays

@@ -4,7 +4,7 @@
     /summary 2h           the last two hours (also 90m, 3d, 1w, "2 h", 2小时)
     /summary 200          the last 200 messages
     /summary voice 3d     any of the above, also spoken as a voice note
-    /summary off | on     stop or resume logging (administrators; checked by the service)
+    /summary off | on     stop or resume logging (administrators; checked by `SummaryService`)
 
 Anything else raises `BadWindow`, whose message is the usage line. Windows are bounded so a typo
 like `/summary 99999999d` is a usage error rather than an overflow deep inside the storage layer.

@@ -1,26 +1,7 @@
-"""The MiMo speech API client and the voices and styles of its TTS models."""
+"""The MiMo client: one typed call per capability (`client`), over one POST endpoint with its
+retry policy, deadline and circuit breaker (`wire`, `breaker`), answers read back (`answers`)."""
 
-from core.domain.tts import (
-    Voice,
-    default_voice,
-    is_v2,
-    is_voicedesign,
-    tts_audio_options,
-    tts_messages,
-    voices_for,
-)
 from core.infra.mimo.client import MimoClient, MimoModels
 from core.infra.mimo.wire import RetryPolicy
 
-__all__ = [
-    "MimoClient",
-    "MimoModels",
-    "RetryPolicy",
-    "Voice",
-    "default_voice",
-    "is_v2",
-    "is_voicedesign",
-    "tts_audio_options",
-    "tts_messages",
-    "voices_for",
-]
+__all__ = ["MimoClient", "MimoModels", "RetryPolicy"]

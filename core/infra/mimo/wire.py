@@ -1,6 +1,6 @@
 """The wire to MiMo: one POST endpoint, retries inside a deadline, and error mapping.
 
-Callers only ever see `core.errors` exceptions:
+Callers only ever see `core.domain.errors` exceptions:
 
     MimoError                   the API failed; `.status` holds the HTTP status when there was one
     ├── MimoAuthError           401, 403 (a `tp-` key on the wrong host says so in `.detail`)

@@ -1,7 +1,7 @@
 """Database tables, as SQLAlchemy 2 typed declarative models.
 
 Rows are storage shapes, not domain values: repositories translate them to and from
-`core.domain` types, so the service never sees SQLAlchemy. Every schema change here needs a
+`core.domain` types, so the use cases never see SQLAlchemy. Every schema change here needs a
 matching migration in `migrations/versions/`; a test compares the two.
 """
 

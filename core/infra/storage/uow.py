@@ -28,7 +28,7 @@ class SqlAlchemyUnitOfWork:
     """One `AsyncSession`, hence one transaction, per `async with` block.
 
     Reusable one block after another, but not entered twice at once: concurrent use cases each
-    need their own instance (hand the service a factory).
+    need their own instance (hand the use cases a factory).
     """
 
     preferences: PreferencesRepository
