@@ -2,6 +2,6 @@
 retry policy, deadline and circuit breaker (`wire`, `breaker`), answers read back (`answers`)."""
 
 from core.infra.mimo.client import MimoClient, MimoModels
-from core.infra.mimo.wire import RetryPolicy
+from core.infra.mimo.retries import RetryPolicy
 
 __all__ = ["MimoClient", "MimoModels", "RetryPolicy"]

@@ -33,7 +33,8 @@ from core.infra.mimo.answers import (
     usage_of,
 )
 from core.infra.mimo.breaker import CircuitBreaker
-from core.infra.mimo.wire import DEFAULT_RETRY_POLICY, Json, MimoWire, RetryPolicy
+from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
+from core.infra.mimo.wire import Json, MimoWire
 from core.ports import ASR_MAX_BASE64, NO_METRICS, UNDERSTANDING_MAX_BASE64, Metrics
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})

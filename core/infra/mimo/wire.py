@@ -12,11 +12,9 @@ Callers only ever see `core.domain.errors` exceptions:
     │   └── MimoCircuitOpen     not sent at all: MiMo kept failing and the breaker is open
     └── MimoBadResponse         not JSON, no choices, or an unreadable or empty stream
 
-Retries: 429, 500, 502, 503, 504, timeouts and transport errors are retried up to `max_retries`
-times with exponential jittered backoff, or after `Retry-After` seconds when the answer has one.
-The whole call, all attempts and waits included, stays inside `timeout` seconds: each attempt
-gets the time that is left, and no retry starts whose wait would end past the deadline.
-`RetryPolicy` holds the backoff numbers, the sleep and the clock, so tests can swap in fakes.
+Retries (`core.infra.mimo.retries`, the one retry policy of a MiMo call): 429, 5xx, timeouts and
+transport errors, up to `max_retries` times, within the call's deadline of `timeout` seconds;
+each attempt gets the time that is left.
 
 Circuit breaker (`core.infra.mimo.breaker`): around each whole call, retries included. After a
 number of calls in a row ended unavailable or unreadable, calls fail at once with
@@ -27,18 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import json
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Any, Literal, TypeVar
 
 import httpx
 import httpx_sse
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
-from tenacity.wait import wait_exponential, wait_random
 
 from core.domain.errors import (
     MimoAuthError,
@@ -51,6 +44,13 @@ from core.domain.errors import (
     MimoUnavailable,
 )
 from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.mimo.retries import (
+    DEFAULT_RETRY_POLICY,
+    Retrying,
+    RetryPolicy,
+    Transient,
+    retry_after,
+)
 from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
@@ -69,30 +69,6 @@ _ERROR_FOR_STATUS: dict[int, type[MimoError]] = {
     429: MimoRateLimited,
 }
 _MAX_ERROR_TEXT = 300
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Backoff between attempts. Tests pass a `sleep` and `clock` that do not really wait."""
-
-    initial_wait: float = 0.5  # seconds before the first retry, doubling after each one
-    max_wait: float = 8.0
-    jitter: float = 0.5  # up to this many seconds added at random, so clients do not stampede
-    retry_after_cap: float = 30.0  # a longer Retry-After is shortened to this
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    clock: Callable[[], float] = time.monotonic
-
-
-class _Transient(Exception):
-    """An attempt failed in a way worth retrying; carries the error to raise if we give up."""
-
-    def __init__(self, error: MimoError, retry_after: float | None = None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.retry_after = retry_after
-
-
-DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
 class MimoWire:
@@ -117,13 +93,10 @@ class MimoWire:
         self._key = api_key
         self._auth_header = auth_header
         self._timeout = timeout
-        self._max_retries = max_retries
-        self._policy = retry_policy
+        self._clock = retry_policy.clock
+        self._retrying = Retrying(policy=retry_policy, max_retries=max_retries)
         # Never a shared default: the breaker's state belongs to this wire alone.
         self.breaker = breaker or CircuitBreaker()
-        self._backoff = wait_exponential(
-            multiplier=retry_policy.initial_wait, max=retry_policy.max_wait
-        ) + wait_random(0, retry_policy.jitter)
 
     def __repr__(self) -> str:
         # Spelled out so the key can never show up in a log of this object.
@@ -133,7 +106,7 @@ class MimoWire:
         """One JSON answer with at least one choice, retried on transient failures, inside the
         deadline."""
         with self.metrics.mimo_call(), self.breaker.call():
-            deadline = self._policy.clock() + self._timeout
+            deadline = self._clock() + self._timeout
 
             async def attempt() -> Json:
                 response = await self._send(body, deadline, stream=False)
@@ -144,21 +117,21 @@ class MimoWire:
                     raise MimoBadResponse("MiMo's answer has no choices")
                 return data
 
-            return await self._with_retries(attempt, deadline)
+            return await self._retrying.run(attempt, deadline)
 
     async def stream(self, body: Json) -> AsyncIterator[Json]:
         """The JSON chunks of an SSE answer. Only opening the stream is retried: pieces already
         handed out cannot be taken back. A stream none of whose chunks has a choice (empty, or
         usage only) is a bad response, not an empty answer."""
         with self.metrics.mimo_call(), self.breaker.call():
-            deadline = self._policy.clock() + self._timeout
-            response = await self._with_retries(
+            deadline = self._clock() + self._timeout
+            response = await self._retrying.run(
                 lambda: self._send(body, deadline, stream=True), deadline
             )
             answered = False
             try:
                 async for chunk in _sse_chunks(response):
-                    if self._policy.clock() > deadline:
+                    if self._clock() > deadline:
                         raise MimoUnavailable("MiMo's stream ran past the deadline")
                     if "error" in chunk:
                         raise _final(self._api_error(_code(chunk["error"], 500), chunk))
@@ -174,40 +147,9 @@ class MimoWire:
             if not answered:
                 raise MimoBadResponse("MiMo's stream carried no answer")
 
-    async def _with_retries(self, attempt: Callable[[], Awaitable[T]], deadline: float) -> T:
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type(_Transient),
-            stop=self._stop_at(deadline),
-            wait=self._wait,
-            sleep=self._policy.sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        try:
-            async for state in retrying:
-                with state:
-                    return await attempt()
-        except _Transient as exc:
-            raise exc.error from exc.__cause__
-        raise AssertionError("tenacity stopped without an outcome")  # pragma: no cover
-
-    def _stop_at(self, deadline: float) -> Callable[[RetryCallState], bool]:
-        def stop(state: RetryCallState) -> bool:
-            # tenacity computes the wait before asking whether to stop (tenacity >= 8.4).
-            out_of_time = self._policy.clock() + state.upcoming_sleep >= deadline
-            return state.attempt_number > self._max_retries or out_of_time
-
-        return stop
-
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, _Transient) and error.retry_after is not None:
-            return min(error.retry_after, self._policy.retry_after_cap)
-        return float(self._backoff(state))
-
     async def _send(self, body: Json, deadline: float, *, stream: bool) -> httpx.Response:
         """One attempt. Returns a 2xx response (still open when `stream`), raises otherwise."""
-        remaining = deadline - self._policy.clock()
+        remaining = deadline - self._clock()
         try:
             request = self._http.build_request(
                 "POST",
@@ -226,10 +168,10 @@ class MimoWire:
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise MimoBadRequest(f"the MiMo base URL is unusable: {exc}") from exc
         except (TimeoutError, httpx.TimeoutException) as exc:
-            raise _Transient(MimoUnavailable("MiMo did not answer in time")) from exc
+            raise Transient(MimoUnavailable("MiMo did not answer in time")) from exc
         except httpx.TransportError as exc:
             error = MimoUnavailable(f"could not talk to MiMo: {type(exc).__name__}")
-            raise _Transient(error) from exc
+            raise Transient(error) from exc
         except httpx.HTTPError as exc:
             raise MimoBadResponse(f"MiMo's answer was unreadable: {type(exc).__name__}") from exc
         logger.debug("MiMo %s answered %d", body.get("model"), response.status_code)
@@ -244,8 +186,8 @@ class MimoWire:
 
     def _api_error(
         self, status: int, body: Json | str, response: httpx.Response | None = None
-    ) -> MimoError | _Transient:
-        """The error for an HTTP status, wrapped as `_Transient` when a retry may help."""
+    ) -> MimoError | Transient:
+        """The error for an HTTP status, wrapped as `Transient` when a retry may help."""
         detail = f"MiMo answered {status}: {self._scrub(_error_text(body))}"
         if status == 401 and self._key.startswith("tp-"):
             detail += (
@@ -254,7 +196,7 @@ class MimoWire:
             )
         error = _error_class(status)(detail, status=status)
         if status in _RETRYABLE:
-            return _Transient(error, _retry_after(response) if response else None)
+            return Transient(error, retry_after(response) if response else None)
         return error
 
     def _scrub(self, text: str) -> str:
@@ -334,32 +276,6 @@ def _code(error: object, default: int) -> int:
         return default
 
 
-def _final(error: MimoError | _Transient) -> MimoError:
+def _final(error: MimoError | Transient) -> MimoError:
     """The error itself: a failure mid-stream cannot be retried."""
-    return error.error if isinstance(error, _Transient) else error
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """`Retry-After` in seconds, from either its seconds or its HTTP-date form."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    logger.warning(
-        "MiMo call failed (%s); retry %d in %.1f s",
-        error,
-        state.attempt_number,
-        state.upcoming_sleep,
-    )
+    return error.error if isinstance(error, Transient) else error
