@@ -1,5 +1,6 @@
-"""voicebridge's platform-neutral core: everything but Telegram and Discord, in layers that each
-import only those below them (`lint-imports` checks it):
+"""voicebridge's platform-neutral core: everything but Telegram and Discord, in layers.
+
+Each layer imports only those below it (`lint-imports` checks it):
 
     bootstrap.py   the composition root: settings in, every adapter built and passed in
     config.py      Settings, from the environment or .env

@@ -1,5 +1,6 @@
-"""The composition root: settings in, a ready service out. Tests call it with their own settings
-(pointing at loopback stand-ins) and get exactly what production gets."""
+"""The composition root: settings in, every adapter built and handed to the use cases that need
+it, a ready runtime out. Tests call it with their own settings (pointing at loopback stand-ins)
+and get exactly what production gets."""
 
 from __future__ import annotations
 

@@ -1,1 +1,14 @@
-"""Domain: plain values, errors and rules, with no I/O and nothing else of ours imported."""
+"""Domain: plain values, errors and rules, with no I/O and nothing else of ours imported.
+
+values.py           chats, preferences, transcripts, voice notes, answers, voices
+errors.py           every error a chat user can cause or should hear about
+limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
+claims.py           claims on incoming work
+tts.py              the TTS models' voices and styles, and what a user's text may carry
+transcripts.py      a transcript's timed parts, progress and missing stretches
+pauses.py           where to cut a long recording
+summaries.py        the chat log's messages, summary state and requests
+summary_windows.py  `/summary 2h`: windows read and bounded
+digest_times.py     `/digest 18:00 Europe/Berlin`: times read, the next one due
+text.py             long text split at natural boundaries; durations and numbers as text
+"""

@@ -1,2 +1,6 @@
-"""Adapters, named after their technology: MiMo over httpx, storage on SQLAlchemy, audio on
-ffmpeg, metrics on Prometheus, logs and the health check."""
+"""Adapters, named after their technology: mimo/, storage/, audio/, metrics, logs, health.
+
+MiMo over httpx, storage on SQLAlchemy, audio on ffmpeg, metrics on Prometheus, logs through
+python-json-logger, and the database check behind /healthz. Each implements a port of
+`core.ports`; only the composition root builds them.
+"""

@@ -1,2 +1,7 @@
-"""Summaries of what a chat said: logging it, summarising a window within the prompt budget
-(`service`, `writing`, `prompt`), and daily digests (`digests`)."""
+"""Summaries of what a chat said: logging it, summarising it, and daily digests.
+
+service.py   SummaryService: the chat log, /summary of a window, /forget
+writing.py   a summary written by the chat model, in parts when it is long
+prompt.py    what the model is asked, within the prompt budget
+digests.py   DigestService: daily digests, claimed once across replicas
+"""

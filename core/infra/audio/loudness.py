@@ -30,8 +30,8 @@ async def pause_cuts(
     slots: asyncio.Semaphore,
     processes: FfmpegProcesses,
 ) -> list[float]:
-    """`targets`, each moved into the quietest pause near it. `workers` runs of ffmpeg measure at
-    once, each holding one of the recording's `slots`."""
+    """`targets`, each moved into the quietest pause near it, measured in batches spread over
+    `workers` runs of ffmpeg, each holding one of the recording's `slots`."""
     if not targets or not plan.search:
         return list(targets)
 

@@ -1,5 +1,11 @@
-"""The MiMo client: one typed call per capability (`client`), over one POST endpoint with its
-retry policy, deadline and circuit breaker (`wire`, `breaker`), answers read back (`answers`)."""
+"""The MiMo client: one typed call per capability, over one POST endpoint.
+
+client.py    the calls (recognition, synthesis, understanding, chat) and their requests
+wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
+retries.py   the one retry policy of a call
+breaker.py   the circuit breaker around whole calls
+answers.py   reading MiMo's answers
+"""
 
 from core.infra.mimo.client import MimoClient, MimoModels
 from core.infra.mimo.retries import RetryPolicy
