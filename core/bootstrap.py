@@ -1,6 +1,11 @@
 """The composition root: settings in, every adapter built and handed to the use cases that need
 it, a ready runtime out. Tests call it with their own settings (pointing at loopback stand-ins)
-and get exactly what production gets."""
+and get exactly what production gets.
+
+    bootstrap    the bots' runtime: the database (migrated), MiMo, audio, every use case
+    storage      the database and what works on it alone (`voicebridge db purge`)
+    standalone   the command line's: MiMo and audio without a database
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from core.app.summaries.service import SummaryLimits, SummaryService
 from core.app.voices import VoiceModels, VoiceStudio
 from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
+from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.metrics import PrometheusMetrics
@@ -29,7 +35,8 @@ from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 from core.infra.storage.database import PoolLimits
-from core.ports import Clock, SystemClock
+from core.infra.storage.memory import MemoryUnitOfWork
+from core.ports import NO_METRICS, Clock, Metrics, SystemClock
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,42 @@ def pool_limits_from(settings: Settings) -> PoolLimits:
     )
 
 
+def mimo_client(
+    settings: Settings, *, http: httpx.AsyncClient, metrics: Metrics = NO_METRICS
+) -> MimoClient:
+    """The MiMo client the settings describe: key, host, models, retries and circuit breaker."""
+    return MimoClient(
+        http=http,
+        api_key=settings.require_mimo_key(),
+        base_url=settings.mimo_base_url,
+        models=MimoModels(
+            asr=settings.mimo_asr_model,
+            tts=settings.mimo_tts_model,
+            audio=settings.mimo_audio_model,
+            chat=settings.mimo_chat_model,
+            voicedesign=settings.mimo_voicedesign_model,
+            voiceclone=settings.mimo_voiceclone_model,
+        ),
+        auth_header=settings.mimo_auth_header,
+        timeout=settings.mimo_timeout_seconds,
+        max_retries=settings.mimo_max_retries,
+        retry_policy=RetryPolicy(
+            initial_wait=settings.mimo_retry_wait_seconds,
+            jitter=settings.mimo_retry_wait_seconds,
+        ),
+        breaker=CircuitBreaker(
+            failures=settings.mimo_breaker_failures,
+            cooldown=settings.mimo_breaker_cooldown_seconds,
+        ),
+        metrics=metrics,
+    )
+
+
+def _http() -> httpx.AsyncClient:
+    # One client for every MiMo call: connection reuse matters when pieces run in parallel.
+    return httpx.AsyncClient(limits=httpx.Limits(max_connections=32))
+
+
 @asynccontextmanager
 async def storage(
     settings: Settings, *, migrate: bool = True, clock: Clock | None = None
@@ -137,37 +180,9 @@ async def bootstrap(
     metrics = PrometheusMetrics()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
     audio = FfmpegAudio(processes=processes)
-    async with (
-        storage(settings, migrate=migrate, clock=clock) as store,
-        # One client for every MiMo call: connection reuse matters when pieces run in parallel.
-        httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http,
-    ):
+    async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
         uow, limiter = store.uow, store.limiter
-        mimo = MimoClient(
-            http=http,
-            api_key=settings.require_mimo_key(),
-            base_url=settings.mimo_base_url,
-            models=MimoModels(
-                asr=settings.mimo_asr_model,
-                tts=settings.mimo_tts_model,
-                audio=settings.mimo_audio_model,
-                chat=settings.mimo_chat_model,
-                voicedesign=settings.mimo_voicedesign_model,
-                voiceclone=settings.mimo_voiceclone_model,
-            ),
-            auth_header=settings.mimo_auth_header,
-            timeout=settings.mimo_timeout_seconds,
-            max_retries=settings.mimo_max_retries,
-            retry_policy=RetryPolicy(
-                initial_wait=settings.mimo_retry_wait_seconds,
-                jitter=settings.mimo_retry_wait_seconds,
-            ),
-            breaker=CircuitBreaker(
-                failures=settings.mimo_breaker_failures,
-                cooldown=settings.mimo_breaker_cooldown_seconds,
-            ),
-            metrics=metrics,
-        )
+        mimo = mimo_client(settings, http=http, metrics=metrics)
         studio = VoiceStudio(
             speech=mimo,
             audio=audio,
@@ -216,3 +231,30 @@ async def bootstrap(
             work=store.work,
             metrics=metrics,
         )
+
+
+@dataclass(frozen=True)
+class Standalone:
+    """The use cases without a database, for the command line."""
+
+    settings: Settings
+    service: VoiceService
+
+
+@asynccontextmanager
+async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
+    """Transcripts, speech and answers as the bots have them (the same MiMo client, pieces,
+    retries and limits on requests), with nothing stored: preferences live in memory for this
+    process (the command line sets them from its options), nothing is counted against a quota,
+    no metrics are kept. Needs MIMO_API_KEY; touches no database."""
+    processes = FfmpegProcesses(settings.ffmpeg_max_processes)
+    preferences: dict[ChatRef, Preferences] = {}
+    async with _http() as http:
+        service = VoiceService(
+            speech=mimo_client(settings, http=http),
+            audio=FfmpegAudio(processes=processes),
+            uow=lambda: MemoryUnitOfWork(preferences),
+            default_tts_model=settings.mimo_tts_model,
+            limits=limits_from(settings),
+        )
+        yield Standalone(settings=settings, service=service)

@@ -21,7 +21,7 @@ manual clock and move it forward instead of sleeping, so "the digest fires at 18
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import Literal, Protocol, Self
 from core.domain.claims import Claim, ClaimState
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage, SummaryState
+from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import (
     Answer,
     AsrPiece,
@@ -96,6 +97,13 @@ class AudioConverter(Protocol):
     async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
 
     async def join_wavs(self, wavs: list[bytes]) -> bytes: ...
+
+    async def to_speech_file(
+        self, pieces: Sequence[tuple[str, bytes]], *, fmt: AudioFormat
+    ) -> SpeechFile:
+        """Each piece's WAV after the other, as `join_wavs` joins them, in one file of `fmt`;
+        each piece's text timed where it is heard."""
+        ...
 
     async def to_understanding_input(
         self, path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64

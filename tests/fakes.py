@@ -1,4 +1,5 @@
-"""In-memory stand-ins for the service's ports, for fast service tests.
+"""In-memory stand-ins for the service's ports, for fast service tests. Preferences need none:
+`core.infra.storage.memory.MemoryUnitOfWork` keeps them in memory for real.
 
 Integration tests use the real adapters against loopback servers instead (tests/standins).
 """
@@ -20,51 +21,10 @@ from core.domain.values import (
     AsrPiece,
     ChatRef,
     Platform,
-    Preferences,
     Transcript,
     VoiceNote,
 )
-
-
-class FakePreferences:
-    def __init__(self, rows: dict[ChatRef, Preferences]) -> None:
-        self.rows = rows
-
-    async def get(self, chat: ChatRef) -> Preferences:
-        return self.rows.get(chat, Preferences())
-
-    async def find(self, chat: ChatRef) -> Preferences | None:
-        return self.rows.get(chat)
-
-    async def save(self, chat: ChatRef, prefs: Preferences) -> None:
-        self.rows[chat] = prefs
-
-    async def delete(self, chat: ChatRef) -> None:
-        self.rows.pop(chat, None)
-
-
-class FakeUnitOfWork:
-    """Changes land in `committed` only on commit, like a real transaction."""
-
-    def __init__(self, committed: dict[ChatRef, Preferences]) -> None:
-        self.committed = committed
-        self.preferences = FakePreferences(dict(committed))
-
-    async def __aenter__(self) -> Self:
-        self.preferences = FakePreferences(dict(self.committed))
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
-
-    async def commit(self) -> None:
-        self.committed.clear()
-        self.committed.update(self.preferences.rows)
+from core.infra.storage.memory import MemoryUnitOfWork
 
 
 class FakeSpeech:
@@ -202,7 +162,7 @@ class FakeProcessedUpdates:
         return len(old)
 
 
-class FakeWorkUnitOfWork(FakeUnitOfWork):
+class FakeWorkUnitOfWork(MemoryUnitOfWork):
     """Claims too; like preferences, they land in `committed_claims` only on commit."""
 
     def __init__(self, committed_claims: dict[ClaimKey, FakeClaimRow]) -> None:

@@ -5,7 +5,8 @@ and render what comes back, and every failure a user should hear about is a
 `core.domain.errors` type.
 
     transcribe, transcribe_long_audio       core.app.transcription  Transcription
-    say, say_notes, read_aloud, speaker     core.app.speech         TextToSpeech
+    say, say_notes, say_file, read_aloud,   core.app.speech         TextToSpeech
+    speaker
     ask                                     core.app.questions      Questions
     preferences, set_..., voice_of, ...     core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
@@ -24,7 +25,7 @@ from core.app.speech import TextToSpeech
 from core.app.transcription import Transcription
 from core.app.voices import Speaker, VoiceStudio
 from core.domain.limits import ANYONE, Asker, RequestLimits
-from core.domain.transcripts import LongTranscript, ProgressCallback
+from core.domain.transcripts import AudioFormat, LongTranscript, ProgressCallback, SpeechFile
 from core.domain.tts import Voice
 from core.domain.values import Answer, ChatRef, Language, Preferences, Transcript, VoiceNote
 from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi, UnitOfWork
@@ -129,6 +130,11 @@ class VoiceService:
         self, chat: ChatRef, text: str, *, asker: Asker = ANYONE
     ) -> list[VoiceNote]:
         return await self._tts.say_notes(chat, text, asker=asker)
+
+    async def say_file(
+        self, chat: ChatRef, text: str, *, fmt: AudioFormat, asker: Asker = ANYONE
+    ) -> SpeechFile:
+        return await self._tts.say_file(chat, text, fmt=fmt, asker=asker)
 
     async def read_aloud(
         self, chat: ChatRef, text: str, *, max_pieces: int, asker: Asker | None = ANYONE

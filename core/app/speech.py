@@ -1,4 +1,5 @@
-"""Text as voice notes: `/say`, Read aloud, and summaries read out.
+"""Text as voice notes: `/say`, Read aloud, and summaries read out; and as audio files
+(`voicebridge say -o`).
 
 A text is cut at sentence ends into requests of at most TTS_PIECE_CHARS, a few synthesised at
 once in the chat's voice and style, and joined in order; every character counts against the
@@ -17,6 +18,7 @@ from core.app.voices import Speaker, VoiceStudio
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
 from core.domain.text import printable, split_message
+from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.tts import plain_text
 from core.domain.values import ChatRef, Preferences, VoiceNote
 from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi
@@ -69,6 +71,17 @@ class TextToSpeech:
         await self._limiter.admit(chat, asker)
         wavs = await self._speak(chat, self._pieces(text), asker)
         return [await self._note(group) for group in _notes(wavs)]
+
+    @counted("say")
+    async def say_file(
+        self, chat: ChatRef, text: str, *, fmt: AudioFormat, asker: Asker = ANYONE
+    ) -> SpeechFile:
+        """Like `say`, as one file of `fmt` however long (a file has no upload limit), with
+        each piece's text and when it is heard."""
+        text = self._clean_say_text(text)
+        await self._limiter.admit(chat, asker)
+        wavs = await self._speak(chat, self._pieces(text), asker)
+        return await self._audio.to_speech_file(wavs, fmt=fmt)
 
     async def read_aloud(
         self, chat: ChatRef, text: str, *, max_pieces: int, asker: Asker | None = ANYONE

@@ -1,4 +1,4 @@
-"""SubRip (.srt) subtitles from a transcript's parts.
+"""Subtitles from a transcript's parts: SubRip (.srt) and WebVTT (.vtt).
 
 The speech API gives one text per piece (up to a minute or so) and no word timings, so a
 part's text is split into cues at sentence boundaries and the part's time is shared among its
@@ -18,23 +18,37 @@ CUE_CHARS = 84  # two lines of 42, the usual subtitle limit
 LINE_CHARS = 42
 
 
-def to_srt(
-    parts: Sequence[TranscriptPart],
-    *,
-    marker: Callable[[float, float], str] = missing_marker,
-) -> str:
+Marker = Callable[[float, float], str]
+
+
+def to_srt(parts: Sequence[TranscriptPart], *, marker: Marker = missing_marker) -> str:
     """The parts as an .srt file's text (cues numbered from 1, blank line between cues)."""
+    blocks = [
+        f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n{_two_lines(text)}\n"
+        for number, (start, end, text) in enumerate(_cues(parts, marker), start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def to_vtt(parts: Sequence[TranscriptPart], *, marker: Marker = missing_marker) -> str:
+    """The parts as a .vtt file's text: the WEBVTT header, then the cues as in `to_srt` with
+    WebVTT's timestamps (a full stop before the milliseconds)."""
+    blocks = [
+        f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n{_vtt_text(_two_lines(text))}\n"
+        for start, end, text in _cues(parts, marker)
+    ]
+    return "\n".join(["WEBVTT\n", *blocks])
+
+
+def _cues(parts: Sequence[TranscriptPart], marker: Marker) -> list[tuple[float, float, str]]:
+    """(start, end, text) of every cue, in order; a missing part is one cue that says so."""
     cues: list[tuple[float, float, str]] = []
     for part in parts:
         if part.text is None:
             cues.append((part.start, part.end, marker(part.start, part.end)))
         elif part.text.strip():
             cues.extend(_timed_cues(part.start, part.end, part.text))
-    blocks = [
-        f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n{_two_lines(text)}\n"
-        for number, (start, end, text) in enumerate(cues, start=1)
-    ]
-    return "\n".join(blocks)
+    return cues
 
 
 def _timed_cues(start: float, end: float, text: str) -> list[tuple[float, float, str]]:
@@ -60,10 +74,16 @@ def _two_lines(text: str) -> str:
     return f"{text[:cut]}\n{text[cut + 1 :]}"
 
 
-def _timestamp(seconds: float) -> str:
-    """`HH:MM:SS,mmm`, as SubRip wants it."""
+def _vtt_text(text: str) -> str:
+    """Cue text as WebVTT reads it: `&` and `<` would start an entity or a tag, and `-->`
+    cannot appear in a cue at all."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("-->", "--&gt;")
+
+
+def _timestamp(seconds: float, point: str = ",") -> str:
+    """`HH:MM:SS,mmm`, as SubRip wants it (WebVTT: `point` is a full stop)."""
     millis = max(0, round(seconds * 1000))
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{point}{millis:03d}"

@@ -1,12 +1,15 @@
-"""A transcript in the making and when done: timed parts, progress reports, missing stretches.
+"""A transcript in the making and when done: timed parts, progress reports, missing stretches;
+and speech as a file, timed the same way.
 
 `core.app.transcription` builds them piece by piece; adapters show the progress and the result.
+`core.app.speech` speaks long texts in pieces too, and says when each is heard (`SpeechFile`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from core.domain.text import format_duration
 from core.domain.values import Transcript, Usage
@@ -76,3 +79,17 @@ def join_parts(
     if gap:
         words.append(marker(*gap))
     return " ".join(words)
+
+
+AudioFormat = Literal["ogg", "mp3", "wav"]  # OGG/Opus, MP3, WAV (PCM)
+
+
+@dataclass(frozen=True)
+class SpeechFile:
+    """Spoken text as one audio file, with each piece of the text and when it is heard: exact
+    where one piece ends and the next begins (MiMo gives no timings within a piece)."""
+
+    data: bytes
+    format: AudioFormat
+    duration: float
+    parts: tuple[TranscriptPart, ...]

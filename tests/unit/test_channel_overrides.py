@@ -7,7 +7,8 @@ import pytest
 from core.app.service import VoiceService
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences
-from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
+from core.infra.storage.memory import MemoryUnitOfWork
+from tests.fakes import FakeAudio, FakeSpeech
 
 SERVER = ChatRef("discord", "guild:1")
 CHANNEL = ChatRef("discord", "channel:2")
@@ -23,7 +24,7 @@ def service(store: dict[ChatRef, Preferences]) -> VoiceService:
     return VoiceService(
         speech=FakeSpeech(),
         audio=FakeAudio(),
-        uow=lambda: FakeUnitOfWork(store),
+        uow=lambda: MemoryUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
     )
 

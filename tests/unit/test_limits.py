@@ -33,7 +33,8 @@ from core.domain.limits import (
 )
 from core.domain.text import duration_text, wait_text
 from core.domain.values import ChatRef, Usage
-from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork, FakeUsageUnitOfWork, UsageRows
+from core.infra.storage.memory import MemoryUnitOfWork
+from tests.fakes import FakeAudio, FakeSpeech, FakeUsageUnitOfWork, UsageRows
 
 # 5 h 12 min before the UTC day ends, 20 s into a minute.
 NOW = datetime(2026, 11, 21, 18, 48, 20, tzinfo=UTC)
@@ -291,7 +292,7 @@ def service(limiter: Limiter, speech: FakeSpeech) -> VoiceService:
     return VoiceService(
         speech=speech,
         audio=FakeAudio(piece=4),
-        uow=lambda: FakeUnitOfWork({}),
+        uow=lambda: MemoryUnitOfWork({}),
         default_tts_model="mimo-v2.5-tts",
         limiter=limiter,
     )

@@ -37,8 +37,9 @@ from core.domain.values import LANGUAGES, ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.storage.memory import MemoryUnitOfWork
 from tests.audio_factory import make_audio
-from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
+from tests.fakes import FakeAudio, FakeSpeech
 
 audio = FfmpegAudio(processes=FfmpegProcesses())
 
@@ -221,7 +222,7 @@ def voice_service(store: dict[ChatRef, Preferences]) -> VoiceService:
     return VoiceService(
         speech=FakeSpeech(),
         audio=FakeAudio(piece=4),
-        uow=lambda: FakeUnitOfWork(store),
+        uow=lambda: MemoryUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
         limits=RequestLimits(max_say_chars=50),
     )
@@ -360,7 +361,7 @@ def test_say_speaks_clean_text_or_refuses_it_clearly(words: str) -> None:
     service = VoiceService(
         speech=speech,
         audio=FakeAudio(piece=4),
-        uow=lambda: FakeUnitOfWork(store),
+        uow=lambda: MemoryUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
         limits=RequestLimits(max_say_chars=50),
     )

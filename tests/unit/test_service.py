@@ -10,7 +10,8 @@ from core.app.service import VoiceService
 from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.values import ChatRef, Preferences
-from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
+from core.infra.storage.memory import MemoryUnitOfWork
+from tests.fakes import FakeAudio, FakeSpeech
 
 CHAT = ChatRef("telegram", "42")
 OTHER = ChatRef("discord", "42")
@@ -31,7 +32,7 @@ def service(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> VoiceServi
     return VoiceService(
         speech=speech,
         audio=FakeAudio(piece=4),
-        uow=lambda: FakeUnitOfWork(store),
+        uow=lambda: MemoryUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
         limits=RequestLimits(max_say_chars=50, max_audio_bytes=1000),
     )

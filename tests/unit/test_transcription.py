@@ -20,7 +20,8 @@ from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
 from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
-from tests.fakes import FakeAudio, FakeSpeech, FakeUnitOfWork
+from core.infra.storage.memory import MemoryUnitOfWork
+from tests.fakes import FakeAudio, FakeSpeech
 
 CHAT = ChatRef("telegram", "1")
 OTHER = ChatRef("telegram", "2")
@@ -350,7 +351,7 @@ def service(limits: RequestLimits, speech: FakeSpeech, audio: FakeAudio) -> Voic
     return VoiceService(
         speech=speech,
         audio=audio,
-        uow=lambda: FakeUnitOfWork({}),
+        uow=lambda: MemoryUnitOfWork({}),
         default_tts_model="mimo-v2.5-tts",
         limits=limits,
     )

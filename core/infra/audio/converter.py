@@ -6,10 +6,11 @@ One object per process, built by the composition root with the process limit it 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import AsrPiece, VoiceNote
 from core.infra.audio import clone_samples, pieces, probe, understanding, voice_notes
 from core.infra.audio.pieces import AsrPieceStream
@@ -66,6 +67,12 @@ class FfmpegAudio:
     async def join_wavs(self, wavs: list[bytes]) -> bytes:
         """One WAV of several, a short pause between them."""
         return await voice_notes.join_wavs(wavs)
+
+    async def to_speech_file(
+        self, pieces: Sequence[tuple[str, bytes]], *, fmt: AudioFormat
+    ) -> SpeechFile:
+        """Speech pieces (text, WAV) joined in one file of `fmt` (ogg, mp3, wav), timed."""
+        return await voice_notes.to_speech_file(pieces, fmt=fmt, processes=self.processes)
 
     async def to_understanding_input(
         self, path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64

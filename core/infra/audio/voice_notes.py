@@ -1,19 +1,23 @@
 """Voice notes from synthesized speech: pydub reads MiMo's WAV, exports OGG/Opus mono 48 kHz
 32 kbps (clean synthesized speech at 24 kHz is transparent there) and computes Discord's waveform
-bytes; pieces of one long text are joined into one WAV first. pydub runs in a worker thread."""
+bytes; pieces of one long text are joined into one WAV first. pydub runs in a worker thread.
+
+The command line saves speech as a file instead (`to_speech_file`): the same OGG/Opus, MP3 (mono
+64 kbps, the TTS output's 24 kHz kept) or the joined WAV itself, with when each piece is heard."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import itertools
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from pydub import AudioSegment
 from pydub.exceptions import CouldntEncodeError
 
 from core.domain.errors import EmptyAudio, UndecodableAudio
+from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
 from core.domain.values import VoiceNote
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses
@@ -23,6 +27,12 @@ logger = logging.getLogger(__name__)
 WAVEFORM_BYTES = 256  # Discord's maximum
 WAVEFORM_WINDOWS_PER_SECOND = 10
 JOIN_PAUSE_MS = 300  # between pieces of speech joined into one voice note
+# pydub's export arguments per format; OGG is the voice note's.
+_EXPORTS: dict[AudioFormat, dict[str, Any]] = {
+    "ogg": {"format": "ogg", "codec": "libopus", "bitrate": "32k", "parameters": ["-ar", "48000"]},
+    "mp3": {"format": "mp3", "codec": "libmp3lame", "bitrate": "64k"},
+    "wav": {"format": "wav"},
+}
 
 
 async def to_voice_note(wav: bytes, *, processes: FfmpegProcesses) -> VoiceNote:
@@ -40,32 +50,71 @@ async def join_wavs(wavs: list[bytes]) -> bytes:
     return await asyncio.to_thread(_join_wavs, wavs)
 
 
+async def to_speech_file(
+    pieces: Sequence[tuple[str, bytes]], *, fmt: AudioFormat, processes: FfmpegProcesses
+) -> SpeechFile:
+    """The pieces' WAVs joined as `join_wavs` joins them, in one file of `fmt`, each piece's
+    text timed where it is heard."""
+    ffmpeg_exe()
+    async with processes.slot():
+        return await asyncio.to_thread(_speech_file, pieces, fmt)
+
+
 def _voice_note(wav: bytes) -> VoiceNote:
     """Synchronous body of `to_voice_note`, run in a worker thread."""
-    clip = _read_wav(wav).set_channels(1)
-    if clip.frame_count() == 0:
-        raise EmptyAudio("the synthesized audio is empty")
-    try:
-        encoded = clip.export(format="ogg", codec="libopus", bitrate="32k",
-                              parameters=["-ar", "48000"])  # fmt: skip
-    except CouldntEncodeError as exc:
-        logger.debug("libopus encoding failed: %s", exc)
-        raise UndecodableAudio("the audio could not be encoded") from None
-    with encoded:
-        data = bytes(encoded.read())
+    clip = _sounding(_read_wav(wav))
+    data = _encoded(clip, "ogg")
     return VoiceNote(data=data, duration=float(clip.duration_seconds), waveform=_waveform(clip))
 
 
 def _join_wavs(wavs: list[bytes]) -> bytes:
     """Synchronous body of `join_wavs`; pydub matches rates and channels, WAV needs no ffmpeg."""
-    clips = [_read_wav(wav) for wav in wavs]
+    joined, _ = _joined([_read_wav(wav) for wav in wavs])
+    return _encoded(joined, "wav")
+
+
+def _speech_file(pieces: Sequence[tuple[str, bytes]], fmt: AudioFormat) -> SpeechFile:
+    """Synchronous body of `to_speech_file`."""
+    joined, spans = _joined([_read_wav(wav) for _, wav in pieces])
+    clip = _sounding(joined)
+    parts = tuple(
+        TranscriptPart(start, end, text)
+        for (text, _), (start, end) in zip(pieces, spans, strict=True)
+    )
+    return SpeechFile(
+        data=_encoded(clip, fmt), format=fmt, duration=float(clip.duration_seconds), parts=parts
+    )
+
+
+def _joined(clips: list[Any]) -> tuple[Any, list[tuple[float, float]]]:
+    """The clips one after the other, a short pause between them, and where each one is heard
+    (seconds from the start)."""
     pause = AudioSegment.silent(duration=JOIN_PAUSE_MS, frame_rate=clips[0].frame_rate)
-    joined = clips[0]
+    joined, spans = clips[0], [(0.0, float(clips[0].duration_seconds))]
     for clip in clips[1:]:
+        start = float(joined.duration_seconds) + JOIN_PAUSE_MS / 1000
         joined = joined + pause + clip
-    buffer = io.BytesIO()
-    joined.export(buffer, format="wav")
-    return buffer.getvalue()
+        spans.append((start, start + float(clip.duration_seconds)))
+    return joined, spans
+
+
+def _sounding(clip: Any) -> Any:
+    """The clip in mono, or EmptyAudio when it has no length at all."""
+    clip = clip.set_channels(1)
+    if clip.frame_count() == 0:
+        raise EmptyAudio("the synthesized audio is empty")
+    return clip
+
+
+def _encoded(clip: Any, fmt: AudioFormat) -> bytes:
+    """The clip exported in `fmt`, or UndecodableAudio when ffmpeg cannot encode it."""
+    try:
+        encoded = clip.export(**_EXPORTS[fmt])
+    except CouldntEncodeError as exc:
+        logger.debug("%s encoding failed: %s", fmt, exc)
+        raise UndecodableAudio("the audio could not be encoded") from None
+    with encoded:
+        return bytes(encoded.read())
 
 
 def _read_wav(wav: bytes) -> Any:

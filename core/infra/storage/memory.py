@@ -1,0 +1,61 @@
+"""Preferences kept in this process only: the storage of a runtime without a database.
+
+The command line (`core.bootstrap.standalone`) sets its options (voice, style, language) through
+the same preference use cases a chat uses, so they are checked the same way; nothing outlives
+the process. A unit of work sees its own changes, and others see them only once it commits,
+as with the database.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from core.domain.values import ChatRef, Preferences
+
+
+class MemoryPreferences:
+    """`PreferencesStore` over a dict; a missing chat reads as the defaults."""
+
+    def __init__(self, rows: dict[ChatRef, Preferences]) -> None:
+        self.rows = rows
+
+    async def get(self, chat: ChatRef) -> Preferences:
+        return self.rows.get(chat, Preferences())
+
+    async def find(self, chat: ChatRef) -> Preferences | None:
+        return self.rows.get(chat)
+
+    async def save(self, chat: ChatRef, prefs: Preferences) -> None:
+        self.rows[chat] = prefs
+
+    async def delete(self, chat: ChatRef) -> None:
+        self.rows.pop(chat, None)
+
+
+class MemoryUnitOfWork:
+    """A `UnitOfWork` on `committed`: each block works on a copy, published by `commit()`."""
+
+    def __init__(self, committed: dict[ChatRef, Preferences]) -> None:
+        self._committed = committed
+        self._preferences = MemoryPreferences(dict(committed))
+
+    @property
+    def preferences(self) -> MemoryPreferences:
+        return self._preferences
+
+    async def __aenter__(self) -> Self:
+        self._preferences = MemoryPreferences(dict(self._committed))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self._committed.clear()
+        self._committed.update(self._preferences.rows)
