@@ -138,6 +138,7 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
-    for noisy in ("httpx", "httpcore", "aiosqlite", "discord.gateway"):
+    # httpx logs every request URL at INFO, and Telegram URLs contain the bot token. Alembic
+    # names each of its plugins at INFO when it is first imported.
+    for noisy in ("httpx", "httpcore", "aiosqlite", "discord.gateway", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

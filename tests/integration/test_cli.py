@@ -1,52 +1,32 @@
-"""The `voicebridge` command as a user runs it: a real process configured by environment alone."""
+"""`voicebridge run` and `voicebridge db` as a user runs them: a real process configured by its
+environment alone. The shell commands (transcribe, say, ask): test_cli_shell.py."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
 
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
 from core.infra.storage import alembic_config
 from tests.audio_factory import make_audio
+from tests.integration.cli_process import clean_env, command, voicebridge
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
-
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
-probe = AUDIO.probe
 
 USER = 555
 
 
-def _command() -> list[str]:
-    installed = Path(sys.executable).parent / "voicebridge"
-    return [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
-
-
 def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    """A clean environment: nothing from the developer's shell, no .env in the working dir."""
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
-    base["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    return base | settings
+    """A clean environment, the database in the test's folder."""
+    return clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", **settings)
 
 
 async def _voicebridge(tmp_path: Path, *args: str, **settings: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        *_command(),
-        *args,
-        cwd=tmp_path,
-        env=_env(tmp_path, **settings),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode or 0, out.decode(), err.decode()
+    done = await voicebridge(*args, cwd=tmp_path, env=_env(tmp_path, **settings))
+    return done.code, done.text, done.err
 
 
 @pytest.mark.parametrize(
@@ -112,7 +92,7 @@ async def _start(
 ) -> asyncio.subprocess.Process:
     polls = len(bot_api.sent("getUpdates"))
     process = await asyncio.create_subprocess_exec(
-        *_command(),
+        *command(),
         "run",
         cwd=tmp_path,
         env=_env(tmp_path, **settings),
@@ -129,26 +109,6 @@ async def _stop(process: asyncio.subprocess.Process) -> str:
     out, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 0, err.decode()
     return out.decode() + err.decode()
-
-
-async def test_transcribe_say_and_ask_work_without_a_chat_platform(tmp_path: Path) -> None:
-    recording = make_audio(tmp_path, fmt="m4a", seconds=4)
-    async with FakeMimo(answer_text="Two people talk about the weather.") as mimo:
-        settings = {"MIMO_API_KEY": mimo.api_key, "MIMO_BASE_URL": mimo.base_url}
-        transcribed = await _voicebridge(tmp_path, "transcribe", str(recording), **settings)
-        said = await _voicebridge(tmp_path, "say", "Hello", "-o", "hello.ogg", **settings)
-        asked = await _voicebridge(tmp_path, "ask", str(recording), "What is it about?", **settings)
-
-    assert transcribed[:2] == (0, "heard 4.0 seconds\n")
-    assert said[0] == 0
-    assert (await probe(tmp_path / "hello.ogg")).codec == "opus"
-    assert asked[:2] == (0, "Two people talk about the weather.\n")
-
-
-async def test_missing_file_is_one_clear_line(tmp_path: Path) -> None:
-    code, _, err = await _voicebridge(tmp_path, "transcribe", "nope.ogg", MIMO_API_KEY="k-123456")
-    assert code == 2
-    assert err.strip() == "voicebridge: nope.ogg is not a file"
 
 
 async def test_db_upgrade_brings_the_schema_to_the_newest_revision(tmp_path: Path) -> None:

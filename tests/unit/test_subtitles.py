@@ -1,12 +1,13 @@
-"""SubRip subtitles from a transcript's timed parts."""
+"""SubRip and WebVTT subtitles from a transcript's timed parts."""
 
 from __future__ import annotations
 
 import itertools
 import re
 
-from core.chat.subtitles import CUE_CHARS, LINE_CHARS, to_srt
+from core.chat.subtitles import CUE_CHARS, LINE_CHARS, to_srt, to_vtt
 from core.domain.transcripts import TranscriptPart
+from tests.subtitle_files import parse_srt, parse_vtt
 
 CUE = re.compile(r"(\d+)\n(\S+) --> (\S+)\n(.+?)\n(?:\n|$)", re.DOTALL)
 
@@ -60,3 +61,22 @@ def test_a_silent_part_has_no_cue() -> None:
 
 def test_nothing_said_is_an_empty_file() -> None:
     assert to_srt([]) == ""
+
+
+def test_webvtt_has_its_header_full_stops_and_escaped_text() -> None:
+    parts = [TranscriptPart(0, 4.5, "Tom & Jerry <3"), TranscriptPart(4.5, 9, None)]
+
+    vtt = to_vtt(parts)
+
+    assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:04.500\nTom &amp; Jerry &lt;3\n")
+    assert [(c.start, c.end, c.text) for c in parse_vtt(vtt)] == [
+        (0.0, 4.5, "Tom & Jerry <3"),
+        (4.5, 9.0, "[0:04–0:09 could not be transcribed]"),
+    ]
+
+
+def test_srt_and_webvtt_have_the_same_cues() -> None:
+    sentences = " ".join(f"Sentence {i} says a little more than the last one." for i in range(5))
+    parts = [TranscriptPart(0, 30, sentences), TranscriptPart(30, 40, "The end.")]
+
+    assert parse_srt(to_srt(parts)) == parse_vtt(to_vtt(parts))

@@ -1,0 +1,5 @@
+"""`python -m bots.cli`: the `voicebridge` command without the installed script."""
+
+from bots.cli.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""The `voicebridge` command group, and `main`, the console script.
+
+Click parses; each command's body runs through `bots.cli.shell.run`, which turns failures into
+exit codes. A mistake in the call itself (an unknown option, a missing argument) is one line on
+stderr too, with exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from bots.cli.ask import ask
+from bots.cli.bots import db, run
+from bots.cli.exits import ExitCode, failure
+from bots.cli.say import say
+from bots.cli.shell import say_failure
+from bots.cli.transcribe import transcribe
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group(context_settings=CONTEXT)
+def voicebridge() -> None:
+    """Voice notes to text and text to voice notes on Xiaomi MiMo: run the Telegram and Discord
+    bots, or transcribe, speak and ask from a shell.
+
+    Settings come from the environment or .env (MIMO_API_KEY for any speech work). Shell
+    completion: eval "$(_VOICEBRIDGE_COMPLETE=bash_source voicebridge)" (zsh_source,
+    fish_source for those shells).
+    """
+
+
+for command in (run, db, transcribe, say, ask):
+    voicebridge.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = voicebridge.main(args=argv, prog_name="voicebridge", standalone_mode=False)
+    except click.UsageError as exc:
+        say_failure(failure(exc).line, [])
+        return ExitCode.USAGE
+    except click.Abort:  # Ctrl-C while click itself was reading or parsing
+        return ExitCode.INTERRUPTED
+    return int(code or 0)

@@ -1,0 +1,74 @@
+"""`voicebridge ask FILE QUESTION`: an answer about a recording, as `/ask` gives it
+(`VoiceService.ask`: MiMo hears the whole recording at once)."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from bots.cli.exits import ExitCode
+from bots.cli.files import check_readable, recording
+from bots.cli.shell import LOCAL, run, verbose_option
+from core.domain.values import LANGUAGES
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+
+@click.command(short_help="Answer a question about a recording.")
+@click.argument("file", type=click.Path(allow_dash=True, path_type=Path))
+@click.argument("question")
+@click.option(
+    "-l",
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="auto",
+    show_default=True,
+    help="The answer's language; auto answers in the question's.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON object: file, question, answer and usage (MiMo's tokens).",
+)
+@verbose_option
+def ask(file: Path, question: str, language: str, as_json: bool, verbose: int) -> int:
+    """Answer QUESTION about the recording FILE (- for standard input)."""
+    return run(
+        partial(_ask, file=file, question=question, language=language, as_json=as_json),
+        verbose=verbose,
+    )
+
+
+async def _ask(
+    settings: Settings, *, file: Path, question: str, language: str, as_json: bool
+) -> int:
+    from core.bootstrap import standalone
+
+    check_readable([file])
+    async with (
+        standalone(settings) as runtime,
+        recording(file, max_bytes=settings.max_audio_mb << 20) as path,
+    ):
+        await runtime.service.set_language(LOCAL, language, can_manage=True)
+        answer = await runtime.service.ask(LOCAL, path, question)
+    if not as_json:
+        click.echo(answer.text)
+        return ExitCode.OK
+    usage = answer.usage
+    document = {
+        "file": str(file),
+        "question": question,
+        "answer": answer.text,
+        "usage": {
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+        },
+    }
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    return ExitCode.OK

@@ -1,0 +1,104 @@
+"""Exit codes, and the one line on stderr that says why a command failed.
+
+Scripts can tell the failures apart (the README's table):
+
+    0    done
+    1    anything else: a bug, or the bots could not start (`run`)
+    2    the call is wrong: an unknown option or choice, a missing or invalid setting
+    3    a file cannot be read or written
+    4    the input cannot be used: not audio, too long or too big, no text to speak
+    5    MiMo refused: the key (401, 403), the balance (402), the content (421), the request (400)
+    6    MiMo is unavailable, busy or unreadable even after the retries; try again later, or
+         some of a recording could not be transcribed (the transcript marks where)
+    130  interrupted (Ctrl-C)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import click
+
+from bots.cli.messages import text
+from core.domain import errors
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    FILE = 3
+    UNUSABLE = 4
+    REFUSED = 5
+    UNAVAILABLE = 6
+    INTERRUPTED = 130
+
+
+class CommandFailed(Exception):
+    """A failure only the command line has (a file it cannot read, an output it cannot
+    choose), with its exit code and the line that says so."""
+
+    def __init__(self, code: ExitCode, line: str) -> None:
+        super().__init__(line)
+        self.code = code
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: ExitCode
+    line: str
+
+
+# Checked in order: the first class an error is an instance of gives its code.
+_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
+    (errors.ConfigError, ExitCode.USAGE),
+    (errors.BadChoice, ExitCode.USAGE),
+    (click.UsageError, ExitCode.USAGE),
+    (errors.UserInputError, ExitCode.UNUSABLE),
+    (errors.AudioError, ExitCode.UNUSABLE),
+    (errors.MimoAuthError, ExitCode.REFUSED),
+    (errors.MimoBalanceError, ExitCode.REFUSED),
+    (errors.MimoContentFiltered, ExitCode.REFUSED),
+    (errors.MimoBadRequest, ExitCode.REFUSED),
+    (errors.MimoError, ExitCode.UNAVAILABLE),
+)
+# Where the bots' sentence speaks of "the bot's owner", the command line's user is the owner.
+_OWN_WORDS: dict[type[BaseException], str] = {
+    errors.MimoAuthError: "cli.mimo_auth",
+    errors.MimoBalanceError: "cli.mimo_balance",
+}
+
+
+def failure(exc: BaseException) -> Failure:
+    """The exit code of `exc` and the line that explains it."""
+    if isinstance(exc, CommandFailed):
+        return Failure(exc.code, exc.line)
+    code = next((code for kind, code in _CODES if isinstance(exc, kind)), ExitCode.FAILED)
+    return Failure(code, _line(exc))
+
+
+def ends_the_batch(exc: BaseException) -> bool:
+    """Whether every further file would fail the same way: the key or the balance."""
+    return isinstance(exc, errors.MimoAuthError | errors.MimoBalanceError)
+
+
+def _line(exc: BaseException) -> str:
+    if type(exc) in _OWN_WORDS:
+        return text(_OWN_WORDS[type(exc)])
+    if isinstance(exc, errors.VoicebridgeError):
+        return text(exc.key, **exc.params)
+    if isinstance(exc, click.UsageError):
+        return _usage_line(exc)
+    if isinstance(exc, errors.ConfigError | errors.StartupError):
+        return str(exc)  # written for this: one line naming what to fix
+    return text("cli.unexpected", error=f"{type(exc).__name__}: {exc}")
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    """Click's message, and where to read more, on one line."""
+    line = exc.format_message()
+    if exc.ctx is not None:
+        line += f" (see {exc.ctx.command_path} --help)"
+    return line

@@ -1,0 +1,83 @@
+"""Inputs and outputs of the shell commands: files named on the command line or standard input
+(`-`) in; the files asked for (or standard output) out, and nothing else anywhere."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.messages import text
+
+DASH = "-"  # standard input or output, as a file name
+_COPY_CHUNK = 1024 * 1024
+
+
+def is_dash(path: Path | str) -> bool:
+    return str(path) == DASH
+
+
+def check_readable(paths: Sequence[Path]) -> None:
+    """Refuse, before any work starts, a file that cannot be read, and `-` named twice."""
+    if sum(1 for path in paths if is_dash(path)) > 1:
+        raise CommandFailed(ExitCode.USAGE, text("cli.stdin_once"))
+    for path in paths:
+        if is_dash(path):
+            continue
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            line = text("cli.unreadable", path=path, reason=reason)
+            raise CommandFailed(ExitCode.FILE, line) from None
+
+
+@asynccontextmanager
+async def recording(source: Path, *, max_bytes: int) -> AsyncIterator[Path]:
+    """The file to read `source` from: itself, or for `-` standard input saved to a temporary
+    file (ffmpeg needs one it can seek in), deleted afterwards. Of standard input at most
+    `max_bytes` and one more are kept, enough for the size limit to refuse it."""
+    if not is_dash(source):
+        yield source
+        return
+    with tempfile.TemporaryDirectory(prefix="voicebridge-") as folder:
+        saved = Path(folder) / "stdin"
+        await asyncio.to_thread(_save_stdin, saved, max_bytes + 1)
+        yield saved
+
+
+def read_text(value: str) -> str:
+    """`value`, or all of standard input for `-`."""
+    return sys.stdin.read() if is_dash(value) else value
+
+
+def write(path: Path, data: bytes) -> None:
+    """`data` into `path` (its folder made if need be), or to standard output for `-`."""
+    if is_dash(path):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        line = text("cli.unwritable", path=path, reason=reason)
+        raise CommandFailed(ExitCode.FILE, line) from None
+
+
+def _save_stdin(path: Path, limit: int) -> None:
+    with path.open("wb") as out:
+        left = limit
+        while left > 0:
+            chunk = sys.stdin.buffer.read(min(_COPY_CHUNK, left))
+            if not chunk:
+                return
+            out.write(chunk)
+            left -= len(chunk)

@@ -1,0 +1,85 @@
+"""What every command shares: settings from the environment, logging as asked, and each failure
+turned into its exit code and one line on stderr (`bots.cli.exits`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from bots.cli.exits import ExitCode, failure
+from core.domain import errors
+from core.domain.values import ChatRef
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+logger = logging.getLogger(__name__)
+
+LOCAL = ChatRef("cli", "local")  # the one "chat" whose preferences the options set
+F = TypeVar("F", bound=Callable[..., Any])
+Body = Callable[["Settings"], Coroutine[Any, Any, int]]
+
+
+def verbose_option(command: F) -> F:
+    """`-v`/`--verbose`: log lines on stderr, which the shell commands otherwise never print."""
+    return click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="Log what happens on stderr; -vv logs in detail.",
+    )(command)
+
+
+def run(body: Body, *, verbose: int | None) -> int:
+    """Run a command's `body` with the settings: logging at `verbose` (None: at LOG_LEVEL, as
+    the bots log), and every failure one line on stderr with its exit code."""
+    secrets: list[str] = []
+    try:
+        settings = _settings()
+        secrets = settings.secret_values()
+        _set_logging(settings, verbose)
+        return asyncio.run(body(settings))
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except Exception as exc:
+        found = failure(exc)
+        if found.code == ExitCode.FAILED:
+            logger.exception("the command failed")
+        say_failure(found.line, secrets)
+        return found.code
+
+
+def say_failure(line: str, secrets: list[str]) -> None:
+    """One line on stderr, secrets taken out."""
+    from core.infra.logs import Redactor
+
+    click.echo(f"voicebridge: {Redactor(secrets).redact(line)}", file=sys.stderr)
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from core.config import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        raise errors.ConfigError(f"{name} is invalid: {first['msg']}") from None
+
+
+def _set_logging(settings: Settings, verbose: int | None) -> None:
+    from core.infra.logs import configure_logging
+
+    if verbose == 0:
+        # Not even warnings: without handlers Python would print them on stderr by itself.
+        logging.disable(logging.CRITICAL)
+        return
+    level = settings.log_level if verbose is None else "INFO" if verbose == 1 else "DEBUG"
+    configure_logging(level, settings.secret_values(), fmt=settings.log_format)

@@ -1,0 +1,194 @@
+"""`voicebridge transcribe FILE...`: transcripts as text, subtitles (.srt, .vtt) or JSON.
+
+Each recording goes through the bots' own transcription (`VoiceService.transcribe_long_audio`):
+cut in pauses, its pieces sent side by side (ASR_CONCURRENCY), each retried by the MiMo client.
+One recording in one format goes to standard output; otherwise each format is written next to
+its recording, or into --output-dir, as NAME.FORMAT, once the recording is done. A recording that
+fails is one line on stderr and the others go on, unless MiMo refused the key or the balance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from bots.cli.exits import CommandFailed, ExitCode, ends_the_batch, failure
+from bots.cli.files import DASH, check_readable, is_dash, recording, write
+from bots.cli.messages import text
+from bots.cli.progress import progress_bar
+from bots.cli.shell import LOCAL, run, say_failure, verbose_option
+from core.chat.subtitles import to_srt, to_vtt
+from core.domain import errors
+from core.domain.text import format_duration
+from core.domain.transcripts import LongTranscript
+from core.domain.values import LANGUAGES
+
+if TYPE_CHECKING:
+    from core.app.service import VoiceService
+    from core.config import Settings
+
+FORMATS = ("txt", "srt", "vtt", "json")
+STDIN_NAME = "transcript"  # what standard input's outputs are called
+
+
+@dataclass(frozen=True)
+class Job:
+    source: Path  # `-`: standard input
+    outputs: dict[str, Path]  # format -> where it goes (`-`: standard output)
+
+
+@click.command(short_help="Transcribe recordings into text, subtitles or JSON.")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    metavar="FILE...",
+    type=click.Path(allow_dash=True, path_type=Path),
+)
+@click.option(
+    "-l",
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="auto",
+    show_default=True,
+    help="The language spoken; auto detects it.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    default=("txt",),
+    show_default=True,
+    help="txt: the text; srt, vtt: subtitles; json: the pieces with their times and text. "
+    "Repeat for several (-f srt -f vtt).",
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the files into this folder (made if need be) instead of next to each recording.",
+)
+@verbose_option
+def transcribe(
+    files: tuple[Path, ...],
+    language: str,
+    formats: tuple[str, ...],
+    output_dir: Path | None,
+    verbose: int,
+) -> int:
+    """Transcribe recordings: any audio or video ffmpeg reads, - for standard input.
+
+    One recording in one format is printed; otherwise each format is written as NAME.FORMAT
+    next to its recording, or into --output-dir. Long recordings are cut in pauses and their
+    pieces transcribed side by side; on a terminal a progress bar shows how far it is.
+    """
+    return run(
+        partial(_transcribe, files=files, language=language, formats=formats, folder=output_dir),
+        verbose=verbose,
+    )
+
+
+async def _transcribe(
+    settings: Settings,
+    *,
+    files: tuple[Path, ...],
+    language: str,
+    formats: tuple[str, ...],
+    folder: Path | None,
+) -> int:
+    from core.bootstrap import standalone
+
+    files = tuple(dict.fromkeys(files))  # a recording named twice is transcribed once
+    check_readable(files)
+    jobs = plan(files, tuple(dict.fromkeys(formats)), folder)
+    code = ExitCode.OK
+    async with standalone(settings) as runtime:
+        service = runtime.service
+        await service.set_language(LOCAL, language, can_manage=True)
+        for job in jobs:
+            label = str(job.source)
+            try:
+                result = await _one(service, job.source, max_bytes=settings.max_audio_mb << 20)
+            except errors.VoicebridgeError as exc:
+                if ends_the_batch(exc):
+                    raise
+                found = failure(exc)
+                say_failure(f"{label}: {found.line}", settings.secret_values())
+                code = code or found.code
+                continue
+            for fmt, path in job.outputs.items():
+                write(path, render(fmt, result, source=label, language=language))
+            if result.missing:
+                stretches = ", ".join(_stretch(part.start, part.end) for part in result.missing)
+                line = text("cli.missing_parts", stretches=stretches)
+                say_failure(f"{label}: {line}", settings.secret_values())
+                code = code or ExitCode.UNAVAILABLE
+    return code
+
+
+async def _one(service: VoiceService, source: Path, *, max_bytes: int) -> LongTranscript:
+    async with recording(source, max_bytes=max_bytes) as path:
+        with progress_bar(source.name) as progress:
+            return await service.transcribe_long_audio(LOCAL, path, progress=progress)
+
+
+def plan(files: tuple[Path, ...], formats: tuple[str, ...], folder: Path | None) -> list[Job]:
+    """Where each recording's transcripts go; refuses two outputs on one path, or on an input."""
+    if len(files) == 1 and len(formats) == 1 and folder is None:
+        return [Job(files[0], {formats[0]: Path(DASH)})]
+    inputs = {path.resolve() for path in files if not is_dash(path)}
+    taken: dict[Path, Path] = {}
+    jobs = []
+    for source in files:
+        into = folder or (None if is_dash(source) else source.parent)
+        if into is None:
+            raise CommandFailed(ExitCode.USAGE, text("cli.stdin_needs_folder"))
+        stem = STDIN_NAME if is_dash(source) else source.stem
+        outputs = {fmt: into / f"{stem}.{fmt}" for fmt in formats}
+        for path in outputs.values():
+            if path.resolve() in inputs:
+                raise CommandFailed(ExitCode.USAGE, text("cli.output_is_input", path=path))
+            first = taken.setdefault(path.resolve(), source)
+            if first != source:
+                line = text("cli.same_output", first=first, second=source, path=path)
+                raise CommandFailed(ExitCode.USAGE, line)
+        jobs.append(Job(source, outputs))
+    return jobs
+
+
+def render(fmt: str, result: LongTranscript, *, source: str, language: str) -> bytes:
+    """The transcript as the file of `fmt` holds it."""
+    if fmt == "srt":
+        return to_srt(result.parts).encode()
+    if fmt == "vtt":
+        return to_vtt(result.parts).encode()
+    if fmt == "json":
+        return (
+            json.dumps(_json(result, source, language), ensure_ascii=False, indent=2) + "\n"
+        ).encode()
+    return f"{result.text}\n".encode() if result.text else b""
+
+
+def _json(result: LongTranscript, source: str, language: str) -> dict[str, object]:
+    pieces = [
+        {"start": round(part.start, 3), "end": round(part.end, 3), "text": part.text}
+        for part in result.parts
+    ]
+    return {
+        "file": source,
+        "language": language,
+        "duration": round(result.duration, 3),
+        "text": result.text,
+        "pieces": pieces,  # a piece's text is null where it could not be transcribed
+    }
+
+
+def _stretch(start: float, end: float) -> str:
+    return f"{format_duration(start)}–{format_duration(end)}"

@@ -1,0 +1,91 @@
+"""The `voicebridge` command as a user runs it: a real process in a folder of its own,
+configured by its environment alone, its output read from pipes or from a pseudo-terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import pty
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+TIMEOUT = 120  # seconds; a busy shared machine converts slowly
+
+
+@dataclass(frozen=True)
+class Done:
+    code: int
+    out: bytes  # standard output as written: audio, for `say -o -`
+    err: str  # standard error, or what the terminal showed
+
+    @property
+    def text(self) -> str:
+        return self.out.decode()
+
+
+def command() -> list[str]:
+    installed = Path(sys.executable).parent / "voicebridge"
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """Nothing from the developer's shell but PATH, HOME and LANG, then `settings`."""
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return base | settings
+
+
+async def voicebridge(
+    *args: str, cwd: Path, env: dict[str, str], stdin: bytes | None = None
+) -> Done:
+    process = await asyncio.create_subprocess_exec(
+        *command(),
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(stdin), timeout=TIMEOUT)
+    return Done(process.returncode or 0, out, err.decode())
+
+
+async def voicebridge_on_terminal(*args: str, cwd: Path, env: dict[str, str]) -> Done:
+    """Like `voicebridge`, with standard error on a pseudo-terminal, as in an interactive
+    shell; `err` is what the terminal received (with its carriage returns and escapes)."""
+    terminal, attached = pty.openpty()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command(),
+            *args,
+            cwd=cwd,
+            env=env | {"TERM": "xterm", "COLUMNS": "120"},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=attached,
+        )
+    finally:
+        os.close(attached)
+    try:
+        # Read while it runs: a full terminal buffer would block the process.
+        shown = asyncio.ensure_future(asyncio.to_thread(_read_all, terminal))
+        out = await asyncio.wait_for(process.stdout.read() if process.stdout else _none(), TIMEOUT)
+        await asyncio.wait_for(process.wait(), timeout=TIMEOUT)
+        err = await asyncio.wait_for(shown, timeout=TIMEOUT)
+    finally:
+        os.close(terminal)
+    return Done(process.returncode or 0, out, err.decode(errors="replace"))
+
+
+def _read_all(terminal: int) -> bytes:
+    chunks = []
+    with contextlib.suppress(OSError):  # EIO once the process has closed its end
+        while chunk := os.read(terminal, 4096):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _none() -> bytes:
+    return b""
