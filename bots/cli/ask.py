@@ -12,8 +12,7 @@ import click
 
 from bots.cli.exits import ExitCode
 from bots.cli.files import check_readable, recording
-from bots.cli.shell import LOCAL, run, verbose_option
-from core.domain.values import LANGUAGES
+from bots.cli.shell import LOCAL, language_option, run, verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -22,14 +21,7 @@ if TYPE_CHECKING:
 @click.command(short_help="Answer a question about a recording.")
 @click.argument("file", type=click.Path(allow_dash=True, path_type=Path))
 @click.argument("question")
-@click.option(
-    "-l",
-    "--language",
-    type=click.Choice(LANGUAGES),
-    default="auto",
-    show_default=True,
-    help="The answer's language; auto answers in the question's.",
-)
+@language_option("The answer's language; auto answers in the question's.")
 @click.option(
     "--json",
     "as_json",

@@ -45,7 +45,7 @@ async def recording(source: Path, *, max_bytes: int) -> AsyncIterator[Path]:
     if not is_dash(source):
         yield source
         return
-    with tempfile.TemporaryDirectory(prefix="voicebridge-") as folder:
+    with tempfile.TemporaryDirectory(prefix="voicebridge-stdin-") as folder:
         saved = Path(folder) / "stdin"
         await asyncio.to_thread(_save_stdin, saved, max_bytes + 1)
         yield saved

@@ -13,7 +13,7 @@ import click
 
 from bots.cli.exits import ExitCode, failure
 from core.domain import errors
-from core.domain.values import ChatRef
+from core.domain.values import LANGUAGES, ChatRef
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -33,6 +33,18 @@ def verbose_option(command: F) -> F:
         count=True,
         help="Log what happens on stderr; -vv logs in detail.",
     )(command)
+
+
+def language_option(description: str) -> Callable[[F], F]:
+    """`-l`/`--language auto|zh|en`, as /language sets it for a chat."""
+    return click.option(
+        "-l",
+        "--language",
+        type=click.Choice(LANGUAGES),
+        default="auto",
+        show_default=True,
+        help=description,
+    )
 
 
 def run(body: Body, *, verbose: int | None) -> int:

@@ -21,12 +21,11 @@ from bots.cli.exits import CommandFailed, ExitCode, ends_the_batch, failure
 from bots.cli.files import DASH, check_readable, is_dash, recording, write
 from bots.cli.messages import text
 from bots.cli.progress import progress_bar
-from bots.cli.shell import LOCAL, run, say_failure, verbose_option
+from bots.cli.shell import LOCAL, language_option, run, say_failure, verbose_option
 from core.chat.subtitles import to_srt, to_vtt
 from core.domain import errors
 from core.domain.text import format_duration
 from core.domain.transcripts import LongTranscript
-from core.domain.values import LANGUAGES
 
 if TYPE_CHECKING:
     from core.app.service import VoiceService
@@ -50,14 +49,7 @@ class Job:
     metavar="FILE...",
     type=click.Path(allow_dash=True, path_type=Path),
 )
-@click.option(
-    "-l",
-    "--language",
-    type=click.Choice(LANGUAGES),
-    default="auto",
-    show_default=True,
-    help="The language spoken; auto detects it.",
-)
+@language_option("The language spoken; auto detects it.")
 @click.option(
     "-f",
     "--format",
@@ -110,33 +102,35 @@ async def _transcribe(
     jobs = plan(files, tuple(dict.fromkeys(formats)), folder)
     code = ExitCode.OK
     async with standalone(settings) as runtime:
-        service = runtime.service
-        await service.set_language(LOCAL, language, can_manage=True)
+        await runtime.service.set_language(LOCAL, language, can_manage=True)
         for job in jobs:
-            label = str(job.source)
-            try:
-                result = await _one(service, job.source, max_bytes=settings.max_audio_mb << 20)
-            except errors.VoicebridgeError as exc:
-                if ends_the_batch(exc):
-                    raise
-                found = failure(exc)
-                say_failure(f"{label}: {found.line}", settings.secret_values())
-                code = code or found.code
-                continue
-            for fmt, path in job.outputs.items():
-                write(path, render(fmt, result, source=label, language=language))
-            if result.missing:
-                stretches = ", ".join(_stretch(part.start, part.end) for part in result.missing)
-                line = text("cli.missing_parts", stretches=stretches)
-                say_failure(f"{label}: {line}", settings.secret_values())
-                code = code or ExitCode.UNAVAILABLE
+            done = await _one(runtime.service, job, settings=settings, language=language)
+            code = code or done
     return code
 
 
-async def _one(service: VoiceService, source: Path, *, max_bytes: int) -> LongTranscript:
-    async with recording(source, max_bytes=max_bytes) as path:
-        with progress_bar(source.name) as progress:
-            return await service.transcribe_long_audio(LOCAL, path, progress=progress)
+async def _one(service: VoiceService, job: Job, *, settings: Settings, language: str) -> ExitCode:
+    """Transcribe one recording and write its outputs; what went wrong is one line on stderr
+    and its exit code (an error every further recording would meet too is raised)."""
+    label = str(job.source)
+    try:
+        async with recording(job.source, max_bytes=settings.max_audio_mb << 20) as path:
+            with progress_bar(job.source.name) as progress:
+                result = await service.transcribe_long_audio(LOCAL, path, progress=progress)
+    except errors.VoicebridgeError as exc:
+        if ends_the_batch(exc):
+            raise
+        found = failure(exc)
+        say_failure(f"{label}: {found.line}", settings.secret_values())
+        return found.code
+    for fmt, path in job.outputs.items():
+        write(path, render(fmt, result, source=label, language=language))
+    if not result.missing:
+        return ExitCode.OK
+    stretches = ", ".join(_stretch(part.start, part.end) for part in result.missing)
+    line = text("cli.missing_parts", stretches=stretches)
+    say_failure(f"{label}: {line}", settings.secret_values())
+    return ExitCode.UNAVAILABLE
 
 
 def plan(files: tuple[Path, ...], formats: tuple[str, ...], folder: Path | None) -> list[Job]:

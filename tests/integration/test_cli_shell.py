@@ -3,9 +3,11 @@ empty working folder, MiMo's stand-in at the far end, audio made by ffmpeg."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from core.domain.tts import voices_for
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio, make_speech_like, make_text_file
-from tests.integration.cli_process import clean_env, voicebridge, voicebridge_on_terminal
+from tests.integration.cli_process import clean_env, command, voicebridge, voicebridge_on_terminal
 from tests.standins.mimo import SERVER_ERROR, FakeMimo
 from tests.subtitle_files import parse_srt, parse_vtt
 
@@ -376,3 +378,23 @@ async def test_say_refuses_a_format_it_cannot_write_before_asking_mimo(
         ".mp3 or .wav.\n"
     )
     assert mimo.requests == []
+
+
+async def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(
+    cwd: Path, recordings: Path, tmp_path: Path
+) -> None:
+    recording = long_recording(recordings, "talk.m4a")
+    async with FakeMimo(delay=5) as slow:  # the first pieces are still on their way
+        process = await asyncio.create_subprocess_exec(
+            *command(), "transcribe", str(recording), "-f", "srt", "-o", str(tmp_path / "subs"),
+            cwd=cwd, env=env(slow, ASR_PIECE_SECONDS=PIECE_SECONDS),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        while not slow.requests:
+            await asyncio.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert (process.returncode, out, err) == (130, b"", b"")
+    assert not (tmp_path / "subs").exists()
+    assert list(cwd.iterdir()) == []
