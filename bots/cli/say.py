@@ -121,9 +121,7 @@ async def _say(
         raise CommandFailed(ExitCode.USAGE, text("cli.no_text"))
     model = model or settings.mimo_tts_model
     _check_model(model, style)
-    target = _target(output)
-    if srt is not None and is_dash(srt) and is_dash(target):
-        raise CommandFailed(ExitCode.USAGE, text("cli.both_on_stdout"))
+    target = _target(output, srt)
     spoken_text = read_text(words)
     settings = settings.model_copy(update={"mimo_tts_model": model})
     async with standalone(settings) as runtime:
@@ -147,14 +145,18 @@ def _check_model(model: str, style: str | None) -> None:
         raise CommandFailed(ExitCode.USAGE, text("cli.voicedesign", model=model))
 
 
-def _target(output: Path | None) -> Path:
-    """Where the audio goes: `output`, or standard output when that is a pipe."""
-    if output is not None:
-        _format(output)  # refused now, before MiMo is asked
-        return output
-    if sys.stdout.isatty():
-        raise CommandFailed(ExitCode.USAGE, text("cli.no_output"))
-    return Path(DASH)
+def _target(output: Path | None, srt: Path | None) -> Path:
+    """Where the audio goes: `output`, or standard output when that is a pipe. What cannot be
+    written is refused now, before MiMo is asked."""
+    target = output
+    if target is None:
+        if sys.stdout.isatty():
+            raise CommandFailed(ExitCode.USAGE, text("cli.no_output"))
+        target = Path(DASH)
+    _format(target)
+    if srt is not None and is_dash(srt) and is_dash(target):
+        raise CommandFailed(ExitCode.USAGE, text("cli.both_on_stdout"))
+    return target
 
 
 def _format(path: Path) -> AudioFormat:
