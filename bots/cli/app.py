@@ -21,8 +21,9 @@ from bots.cli.transcribe import transcribe
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-@click.group(context_settings=CONTEXT)
-def voicebridge() -> None:
+@click.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.pass_context
+def voicebridge(ctx: click.Context) -> int:
     """Voice notes to text and text to voice notes on Xiaomi MiMo: run the Telegram and Discord
     bots, or transcribe, speak and ask from a shell.
 
@@ -30,6 +31,10 @@ def voicebridge() -> None:
     completion: eval "$(_VOICEBRIDGE_COMPLETE=bash_source voicebridge)" (zsh_source,
     fish_source for those shells).
     """
+    if ctx.invoked_subcommand is not None:
+        return ExitCode.OK  # the command's own code is the one returned
+    click.echo(ctx.get_help(), err=True)
+    return ExitCode.USAGE
 
 
 for command in (run, db, transcribe, say, ask):
