@@ -2,7 +2,7 @@
 
 service.py        VoiceService: the one object the adapters hold, a method per command
 transcription.py  a recording's transcript, piece by piece, within the chat's limits
-speech.py         text as voice notes (/say, Read aloud)
+speech.py         text as voice notes (/say, Read aloud) and audio files
 questions.py      /ask about a recording
 preferences.py    a chat's preferences, read and changed
 voices.py         the chat's own voices: designed, cloned, chosen, deleted

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import re
 import signal
 from collections.abc import AsyncIterator
@@ -398,3 +399,21 @@ async def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(
     assert (process.returncode, out, err) == (130, b"", b"")
     assert not (tmp_path / "subs").exists()
     assert list(cwd.iterdir()) == []
+
+
+async def test_a_reader_that_stops_reading_ends_it_quietly(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    recording = make_audio(recordings, fmt="ogg", seconds=2)
+    reader, writer = os.pipe()
+    os.close(reader)  # `| head` that has had enough
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command(), "transcribe", str(recording), cwd=cwd, env=env(mimo),
+            stdout=writer, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert (process.returncode, err) == (141, b"")
