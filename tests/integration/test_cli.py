@@ -1,5 +1,5 @@
 """`voicebridge run` and `voicebridge db` as a user runs them: a real process configured by its
-environment alone. The shell commands (transcribe, say, ask): test_cli_shell.py."""
+environment alone. The shell commands (transcribe, say, ask) are tested in cli/."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 
 from core.infra.storage import alembic_config
 from tests.audio_factory import make_audio
-from tests.integration.cli_process import clean_env, command, voicebridge
+from tests.integration.cli.process import clean_env, command, voicebridge
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 

@@ -1,5 +1,6 @@
 """The `voicebridge` command as a user runs it: a real process in a folder of its own,
-configured by its environment alone, its output read from pipes or from a pseudo-terminal."""
+configured by its environment alone, its output read from pipes or from a pseudo-terminal; and
+the long recordings it is given."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.audio_factory import make_speech_like
+from tests.standins.mimo import FakeMimo
+
 TIMEOUT = 120  # seconds; a busy shared machine converts slowly
+PIECE_SECONDS = "10"  # the smallest ASR_PIECE_SECONDS: several pieces from a short recording
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,17 @@ def clean_env(**settings: str) -> dict[str, str]:
     """Nothing from the developer's shell but PATH, HOME and LANG, then `settings`."""
     base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     return base | settings
+
+
+def env(mimo: FakeMimo, **settings: str) -> dict[str, str]:
+    """What a user exports: the key and MiMo's address, and no database anywhere."""
+    return clean_env(MIMO_API_KEY=mimo.api_key, MIMO_BASE_URL=mimo.base_url, **settings)
+
+
+def long_recording(folder: Path, name: str, *, bursts: int = 4) -> Path:
+    """Speech-like bursts of 8 s with pauses between: several pieces at PIECE_SECONDS."""
+    fmt = name.rsplit(".", 1)[1]
+    return make_speech_like(folder / name, fmt=fmt, bursts=bursts, burst_seconds=8, pause_seconds=1)
 
 
 async def voicebridge(

@@ -1,0 +1,106 @@
+"""What the shell commands say when they fail, with which exit code, and what they never print:
+log lines without -v."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.audio_factory import make_audio, make_text_file
+from tests.integration.cli.process import command, env, voicebridge
+from tests.standins.mimo import SERVER_ERROR, FakeMimo
+
+
+async def test_no_log_lines_without_verbose(mimo: FakeMimo, cwd: Path, recordings: Path) -> None:
+    recording = make_audio(recordings, fmt="ogg", seconds=2)
+    settings = env(mimo, LOG_LEVEL="DEBUG")  # the bots' setting does not make the shell talk
+
+    quiet = await voicebridge("transcribe", str(recording), cwd=cwd, env=settings)
+    verbose = await voicebridge("transcribe", str(recording), "-vv", cwd=cwd, env=settings)
+
+    assert (quiet.code, quiet.err) == (0, "")
+    assert verbose.code == 0
+    assert re.search(r"INFO core\.app\.transcription: transcribed 2\.0 s in 1 piece", verbose.err)
+    assert "DEBUG" in verbose.err
+    assert mimo.api_key not in verbose.err
+    assert quiet.text == verbose.text == "heard 2.0 seconds\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "said"),
+    [
+        ("no key", 2, "MIMO_API_KEY is not set (put it in the environment or in .env)"),
+        ("no such file", 3, "nope.ogg: No such file or directory"),
+        ("a folder", 3, "recordings: Is a directory"),
+        ("not audio", 4, "notes.ogg: I could not read that file as audio."),
+        ("key refused", 5, "MiMo refused the API key: check MIMO_API_KEY"),
+        ("balance used up", 5, "The MiMo account's balance is used up"),
+        ("MiMo down", 6, "The speech service is not responding right now."),
+        ("unknown option", 2, "No such option '--colour'"),
+    ],
+)
+async def test_each_failure_is_one_line_and_its_exit_code(
+    mimo: FakeMimo, cwd: Path, recordings: Path, case: str, code: int, said: str
+) -> None:
+    recording = make_audio(recordings, fmt="ogg", seconds=2)
+    settings = env(mimo, MIMO_MAX_RETRIES="0")
+    args = ["transcribe", str(recording)]
+    if case == "no key":
+        del settings["MIMO_API_KEY"]
+    elif case == "no such file":
+        args = ["transcribe", "nope.ogg"]
+    elif case == "a folder":
+        args = ["ask", str(recordings), "What?"]
+    elif case == "not audio":
+        args = ["transcribe", str(make_text_file(recordings, name="notes.ogg"))]
+    elif case == "key refused":
+        settings["MIMO_API_KEY"] = "not-the-key"
+    elif case == "balance used up":
+        mimo.fail_next(402)
+    elif case == "MiMo down":
+        mimo.fail_always(SERVER_ERROR)
+    elif case == "unknown option":
+        args.append("--colour")
+
+    done = await voicebridge(*args, cwd=cwd, env=settings)
+
+    assert done.code == code
+    [line] = done.err.splitlines()
+    assert line.startswith("voicebridge: ") and said in line
+    assert done.text == ""
+    assert list(cwd.iterdir()) == []
+
+
+async def test_say_refuses_a_format_it_cannot_write_before_asking_mimo(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    done = await voicebridge("say", "Hello", "-o", "hello.flac", cwd=cwd, env=env(mimo))
+
+    assert done.code == 2
+    assert done.err == (
+        "voicebridge: hello.flac: the extension chooses the format: .ogg or .opus (OGG/Opus), "
+        ".mp3 or .wav.\n"
+    )
+    assert mimo.requests == []
+
+
+async def test_a_reader_that_stops_reading_ends_it_quietly(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    recording = make_audio(recordings, fmt="ogg", seconds=2)
+    reader, writer = os.pipe()
+    os.close(reader)  # `| head` that has had enough
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command(), "transcribe", str(recording), cwd=cwd, env=env(mimo),
+            stdout=writer, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert (process.returncode, err) == (141, b"")

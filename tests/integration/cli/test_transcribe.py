@@ -1,0 +1,178 @@
+"""`voicebridge transcribe` as a shell user runs it: the real command in an empty working folder,
+MiMo's stand-in at the far end, recordings made by ffmpeg."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import signal
+from pathlib import Path
+
+import pytest
+
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
+from tests.audio_factory import make_audio, make_text_file
+from tests.integration.cli.process import (
+    PIECE_SECONDS,
+    command,
+    env,
+    long_recording,
+    voicebridge,
+    voicebridge_on_terminal,
+)
+from tests.standins.mimo import FakeMimo
+from tests.subtitle_files import parse_srt, parse_vtt
+
+probe = FfmpegAudio(processes=FfmpegProcesses()).probe
+
+
+async def test_several_recordings_into_several_formats_line_up_with_their_pieces(
+    mimo: FakeMimo, cwd: Path, recordings: Path, tmp_path: Path
+) -> None:
+    first = long_recording(recordings, "meeting.m4a")
+    second = long_recording(recordings, "call.ogg", bursts=3)
+    subs = tmp_path / "subs"
+    formats = ["-f", "srt", "-f", "vtt", "-f", "json", "-f", "txt"]
+
+    done = await voicebridge(
+        "transcribe", str(first), str(second), *formats, "--output-dir", str(subs),
+        cwd=cwd, env=env(mimo, ASR_PIECE_SECONDS=PIECE_SECONDS),
+    )  # fmt: skip
+
+    assert (done.code, done.text, done.err) == (0, "", "")
+    assert sorted(p.name for p in subs.iterdir()) == sorted(
+        f"{stem}.{fmt}" for stem in ("meeting", "call") for fmt in ("srt", "vtt", "json", "txt")
+    )
+    assert list(cwd.iterdir()) == []
+    pieces_in_all = 0
+    for recording in (first, second):
+        stem = subs / recording.stem
+        document = (stem.with_suffix(".json")).read_text()
+        transcript = json.loads(document)
+        assert json.dumps(transcript, ensure_ascii=False, indent=2) + "\n" == document
+        pieces = transcript["pieces"]
+        assert len(pieces) > 1
+        assert pieces[0]["start"] == 0
+        assert pieces[-1]["end"] == pytest.approx((await probe(recording)).duration, abs=0.05)
+        assert all(a["end"] == b["start"] for a, b in itertools.pairwise(pieces))
+        assert transcript["text"] == " ".join(piece["text"] for piece in pieces)
+        assert stem.with_suffix(".txt").read_text() == transcript["text"] + "\n"
+        for cues in (
+            parse_srt(stem.with_suffix(".srt").read_text()),
+            parse_vtt(stem.with_suffix(".vtt").read_text()),
+        ):
+            # Within the millisecond both formats round to.
+            times = [pytest.approx((p["start"], p["end"]), abs=0.0015) for p in pieces]
+            assert [(c.start, c.end) for c in cues] == times
+            assert [c.text for c in cues] == [p["text"] for p in pieces]
+        pieces_in_all += len(pieces)
+    assert len(mimo.calls("mimo-v2.5-asr")) == pieces_in_all
+
+
+async def test_one_recording_in_one_format_goes_to_standard_output(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    recording = make_audio(recordings, fmt="m4a", seconds=4)
+
+    done = await voicebridge(
+        "transcribe", str(recording), "--language", "en", cwd=cwd, env=env(mimo)
+    )
+
+    assert (done.code, done.text, done.err) == (0, "heard 4.0 seconds\n", "")
+    assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
+    assert list(recordings.iterdir()) == [recording]
+
+
+async def test_standard_input_in_and_standard_output_out(mimo: FakeMimo, cwd: Path) -> None:
+    recording = make_audio(cwd.parent, fmt="ogg", seconds=3).read_bytes()
+
+    transcribed = await voicebridge(
+        "transcribe", "-", "--format", "json", cwd=cwd, env=env(mimo), stdin=recording
+    )
+    spoken = await voicebridge("say", "-", cwd=cwd, env=env(mimo), stdin=b"Read from a pipe.")
+
+    assert (transcribed.code, transcribed.err) == (0, "")
+    transcript = json.loads(transcribed.text)
+    assert (transcript["file"], transcript["text"]) == ("-", "heard 3.0 seconds")
+    assert transcript["duration"] == pytest.approx(3.0, abs=0.05)
+    assert (spoken.code, spoken.err) == (0, "")
+    assert spoken.out.startswith(b"OggS")
+    assert mimo.calls("mimo-v2.5-tts")[0]["messages"][-1]["content"] == "Read from a pipe."
+    assert list(cwd.iterdir()) == []
+
+
+async def test_a_progress_bar_is_drawn_on_a_terminal_and_absent_in_a_pipe(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    recording = long_recording(recordings, "lecture.m4a")
+    settings = env(mimo, ASR_PIECE_SECONDS=PIECE_SECONDS)
+
+    shown = await voicebridge_on_terminal("transcribe", str(recording), cwd=cwd, env=settings)
+    piped = await voicebridge("transcribe", str(recording), cwd=cwd, env=settings)
+
+    pieces = len(piped.text.split("heard")) - 1
+    assert (shown.code, shown.text) == (0, piped.text)
+    bars = [line for line in shown.err.split("\r") if "lecture.m4a" in line]
+    assert re.search(r"lecture\.m4a +\[-+\] +0%", bars[0])
+    assert re.search(rf"\[#+\] +100% +0:35 of 0:35 · pieces done: {pieces}\b", bars[-1])
+    assert len(bars) > pieces  # it moved as the pieces came in
+    assert piped.code == 0 and piped.err == ""
+
+
+async def test_a_recording_that_fails_leaves_the_others_done(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    broken = make_text_file(recordings, name="notes.ogg")
+    good = make_audio(recordings, fmt="mp3", seconds=2)
+
+    done = await voicebridge("transcribe", str(broken), str(good), cwd=cwd, env=env(mimo))
+
+    assert done.code == 4
+    assert done.err.splitlines() == [
+        f"voicebridge: {broken}: I could not read that file as audio. Is it corrupt or in an "
+        "unusual format?"
+    ]
+    assert sorted(p.name for p in recordings.iterdir()) == ["mp3-2s.mp3", "mp3-2s.txt", "notes.ogg"]
+    assert (recordings / "mp3-2s.txt").read_text() == "heard 2.0 seconds\n"
+
+
+async def test_pieces_lost_to_mimo_are_marked_and_said(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    recording = long_recording(recordings, "talk.m4a")
+    mimo.fail_next(500)  # one piece, with no retries left
+
+    done = await voicebridge(
+        "transcribe", str(recording), "-f", "txt",
+        cwd=cwd, env=env(mimo, ASR_PIECE_SECONDS=PIECE_SECONDS, MIMO_MAX_RETRIES="0"),
+    )  # fmt: skip
+
+    assert done.code == 6
+    [marker] = re.findall(r"\[(\d:\d\d–\d:\d\d) could not be transcribed\]", done.text)
+    assert done.err == (
+        f"voicebridge: {recording}: {marker} could not be transcribed; the transcript marks "
+        "where.\n"
+    )
+
+
+async def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(
+    cwd: Path, recordings: Path, tmp_path: Path
+) -> None:
+    recording = long_recording(recordings, "talk.m4a")
+    async with FakeMimo(delay=5) as slow:  # the first pieces are still on their way
+        process = await asyncio.create_subprocess_exec(
+            *command(), "transcribe", str(recording), "-f", "srt", "-o", str(tmp_path / "subs"),
+            cwd=cwd, env=env(slow, ASR_PIECE_SECONDS=PIECE_SECONDS),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        while not slow.requests:
+            await asyncio.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert (process.returncode, out, err) == (130, b"", b"")
+    assert not (tmp_path / "subs").exists()
+    assert list(cwd.iterdir()) == []
