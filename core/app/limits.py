@@ -159,29 +159,20 @@ class Limiter:
         enforced = spend.asker is not None
         limits = self.policy.quotas.as_counts() if enforced else Counts()
         too_big = any(0 < limit < amount for amount, limit in _pairs(amounts, limits))
-        if not too_big:
-            async with self._store() as uow:
-                if await uow.usage.reserve(spend.chat, spend.day, amounts, limits):
-                    await uow.commit()
-                    return
-        raise await self._refusal(spend, amounts, limits)
-
-    async def _refusal(self, spend: Spend, amounts: Counts, limits: Counts) -> errors.LimitReached:
         async with self._store() as uow:
+            if not too_big and await uow.usage.reserve(spend.chat, spend.day, amounts, limits):
+                await uow.commit()
+                return
+            # Read in the transaction that was refused: the refused statement locked the day's
+            # row, so another request giving its share back meanwhile cannot make the refusal
+            # read as if it fit.
             used = await uow.usage.day(spend.chat, spend.day)
             automatic = spend.asker is not None and spend.asker.automatic
             first = await uow.usage.tell_today(spend.chat, spend.day) if automatic else True
             await uow.commit()
         if not first:
-            return errors.AlreadyTold("automatic transcripts over the chat's daily quota")
-        reset = wait_text(until_reset(self._clock.now()))
-        for name, amount, limit, spent in zip(
-            COUNTED, amounts.values(), limits.values(), used.values(), strict=True
-        ):
-            if amount > 0 and 0 < limit < spent + amount:
-                return _quota_error(name, needed=amount, left=max(0, limit - spent),
-                                    limit=limit, reset=reset)  # fmt: skip
-        raise AssertionError("refused a reservation that fits")
+            raise errors.AlreadyTold("automatic transcripts over the chat's daily quota")
+        raise _refusal(amounts, limits, used, reset=wait_text(until_reset(self._clock.now())))
 
     async def _record(self, spend: Spend, amounts: Counts) -> None:
         """Best effort: the work is done (or failed) either way; a lost count is logged."""
@@ -269,6 +260,21 @@ _QUOTA_ERRORS: dict[str, tuple[type[errors.QuotaUsed], ...]] = {
     "tts_chars": (errors.SpeechQuotaUsed, errors.SpeechQuotaShort, errors.SpeechOverQuota),
     "summaries": (errors.SummaryQuotaUsed,) * 3,
 }
+
+
+def _refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: str) -> errors.QuotaUsed:
+    """The refusal of `amounts` when the chat had `used` this much: the first quota they do not
+    fit. Read with the refused reservation, one of them never fits; should none be over, the
+    first quota they draw on answers all the same, so a race never ends in an internal error."""
+    drawn = [
+        (name, amount, limit, spent)
+        for name, amount, limit, spent in zip(
+            COUNTED, amounts.values(), limits.values(), used.values(), strict=True
+        )
+        if amount > 0 and limit > 0
+    ]
+    name, amount, limit, spent = next((q for q in drawn if q[3] + q[1] > q[2]), drawn[0])
+    return _quota_error(name, needed=amount, left=max(0, limit - spent), limit=limit, reset=reset)
 
 
 def _quota_error(name: str, *, needed: int, left: int, limit: int, reset: str) -> errors.QuotaUsed:

@@ -21,6 +21,7 @@ import pytest
 
 from bots.runner import run_bots
 from core.app.limits import Limiter
+from core.chat.messages import text
 from core.config import Settings
 from core.domain import errors
 from core.domain.limits import ANYONE, Counts, DailyQuotas, LimitPolicy, RateLimits, asked_by
@@ -462,6 +463,51 @@ async def test_a_quota_holds_across_two_processes_sharing_the_database(
 
     assert made.count(True) == 7
     assert seen_by_one.used == seen_by_two.used == Counts(summaries=7)
+
+
+async def test_a_race_for_the_last_of_a_quota_ends_in_work_or_the_quota_sentence(
+    database_url: str,
+) -> None:
+    """Two replicas, many requests for the last two summaries of the day at once; half of the
+    work fails and gives its share back while others are being refused. Each request is served,
+    fails on its own, or is refused with the quota's sentence: never an internal error."""
+    policy = LimitPolicy(RateLimits(0, 0), DailyQuotas(summaries=6))
+    clock = StillClock(NOON)
+    sentence = (
+        "This chat has used its daily 6 summaries; try again in 12 h."  # NOON: 12 h to midnight
+    )
+
+    class WorkFailed(Exception):
+        pass
+
+    async with (
+        process(database_url, policy, clock) as one,
+        process(database_url, policy, clock) as two,
+    ):
+        for _ in range(4):
+            async with one.spending(CHAT, ANYONE, summaries=1):
+                pass
+
+        async def summary(number: int) -> str:
+            limiter = one if number % 2 else two
+            try:
+                async with limiter.spending(CHAT, ANYONE, summaries=1):
+                    for _ in range(number % 3):
+                        await asyncio.sleep(0)
+                    if number % 4 < 2:
+                        raise WorkFailed
+            except WorkFailed:
+                return "failed"
+            except errors.SummaryQuotaUsed as refusal:
+                return text(refusal.key, **refusal.params)
+            return "made"
+
+        outcomes = await asyncio.gather(*(summary(n) for n in range(60)))
+        used = await one.today(CHAT)
+
+    assert set(outcomes) <= {"made", "failed", sentence}, set(outcomes)
+    assert outcomes.count("made") <= 2
+    assert used.used == Counts(summaries=4 + outcomes.count("made"))
 
 
 async def test_a_rate_limit_holds_across_two_processes_sharing_the_database(
