@@ -4,6 +4,7 @@ and get exactly what production gets."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 from core.infra.storage.database import PoolLimits
 from core.ports import Clock, SystemClock
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims ledger and the retention jobs."""
     clock = clock or SystemClock()
+    # Its password, if any, is redacted as every secret is (`core.infra.logs`).
+    logger.info("database: %s", settings.database_url)
     if migrate:
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))

@@ -9,7 +9,7 @@ import hashlib
 import re
 import socket
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -182,6 +182,9 @@ class Settings(BaseSettings):
         values = [s.get_secret_value() for s in secrets if s and s.get_secret_value()]
         if self.telegram_webhook_url is not None:
             values.append(self.webhook_secret())
+        password = urlsplit(self.database_url).password
+        if password:  # as written in the URL (percent-encoded or not) and as it reads decoded
+            values += [password, unquote(password)]
         return values
 
     def require_mimo_key(self) -> str:
