@@ -54,6 +54,10 @@ from core.domain.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
+# The tasks discord.py runs our work in: application commands and message menus (through the
+# command tree), modal submissions, and event listeners (voice messages nothing claims).
+_WORK_TASKS = ("CommandTree-invoker", "discord-ui-modal-dispatch-", "discord.py: on_message")
+
 
 def intents() -> discord.Intents:
     """Only what the features need: servers and their channels, messages in servers and DMs,
@@ -71,7 +75,10 @@ def intents() -> discord.Intents:
 class VoicebridgeTree(app_commands.CommandTree[Any]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         """A command is run by the first delivery that claims it (`bots.discord.claims`);
-        strangers (the allowlist) are turned away before that."""
+        strangers (the allowlist) are turned away before that, and nothing new starts once the
+        bot is stopping."""
+        if self.client.stopping:
+            return False
         if await turn_away(self.client.service.limiter, interaction):
             return False
         work: WorkLedger | None = getattr(self.client, "work", None)
@@ -121,6 +128,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.gateway_url = gateway_url
         self.voice_client = voice_client
         self.work = work
+        self.stopping = False  # set by `finish_work`: new messages and commands are ignored
         self._claimed: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
@@ -143,6 +151,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         it: a message the gateway delivers twice (a resumed session replaying events) is
         answered once. Other events are dispatched as discord.py does. A message from outside
         the allowlist reaches no listener but the refusal's, and is never claimed."""
+        if event_name == "message" and self.stopping:
+            return  # as if it came once the bot was gone: nothing is claimed or started
         if event_name == "message" and args and not admits_message(self.service.limiter, args[0]):
             event_name = STRANGER_MESSAGE
         message = args[0] if event_name == "message" and args else None
@@ -169,6 +179,20 @@ class VoicebridgeBot(commands.AutoShardedBot):
             await listener(message)
         except Exception:
             await self.on_error("on_message", message)
+
+    async def finish_work(self) -> None:
+        """A normal stop (SIGTERM, Ctrl-C): take no new work, and wait until the work in
+        progress has ended, its answers sent and its claims finished, while the connection and
+        the database are still there for it."""
+        self.stopping = True
+        me = asyncio.current_task()
+        while running := {
+            task
+            for task in asyncio.all_tasks()
+            if task is not me and (task in self._claimed or task.get_name().startswith(_WORK_TASKS))
+        }:
+            logger.info("waiting for %d Discord request(s) in progress to finish", len(running))
+            await asyncio.wait(running)
 
     async def finish_claim(self, interaction: Interaction) -> None:
         """The command this process claimed has ended, answered or failed."""
@@ -232,7 +256,8 @@ def build_bot(
 @asynccontextmanager
 async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Task[None]]:
     """Log in (which loads the cogs and syncs the commands) and hold the gateway connection for
-    as long as the block lasts. Yields the connection's task: it ends early only on failure."""
+    as long as the block lasts, then let the work in progress finish before closing it. Yields
+    the connection's task: it ends early only on failure."""
     try:
         await reach(
             "Discord",
@@ -251,6 +276,7 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
     try:
         yield task
     finally:
+        await bot.finish_work()
         # Stop the connection loop first: while it waits on the socket, discord.py's close()
         # loses a race and sends close code 4000 (a session Discord keeps for resuming, the bot
         # still shown online) instead of 1000. The loop's own failure was the runner's to see.

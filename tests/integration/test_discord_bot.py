@@ -647,3 +647,35 @@ async def test_telegram_and_discord_run_side_by_side_and_stop_together(
     await asyncio.wait_for(task, timeout=30)
 
     assert discord_api.closed_sessions == [1000]  # a clean close, not a dropped connection
+
+
+async def test_a_stop_lets_the_work_in_progress_finish_first(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    voice_ogg: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SIGTERM in the middle of a transcript and a /say: both are answered before the bot
+    closes its connection and the database, and a restart finds nothing left unfinished."""
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    mimo.delay = 1.5  # every MiMo request: the stop comes while both are at MiMo
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    await started(task, discord_api.wait_until_identified())
+    await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+    said = await discord_api.slash(server.general, alice, "say", text="Good night")
+    await discord_api.wait_until(lambda: len(mimo.requests) == 2, timeout=15, what="MiMo asked")
+    stop.set()
+    await asyncio.wait_for(task, timeout=30)
+    answered = list(discord_api.messages)
+    mimo.delay = 0
+    async with running_discord(settings, discord_api):
+        await asyncio.sleep(0.5)  # a report of interrupted work would come before this
+
+    assert "heard 3.0 seconds" in discord_api.contents(server.general)
+    assert [m.is_voice_message for m in said.visible] == [True]
+    assert discord_api.messages == answered
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
