@@ -46,6 +46,7 @@ class Runtime:
     scheduler: Scheduler  # started by the runner once the platforms are up
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
+    processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
 
 
 @dataclass(frozen=True)
@@ -220,4 +221,5 @@ async def bootstrap(
             scheduler=scheduler,
             work=store.work,
             metrics=metrics,
+            processes=processes,
         )

@@ -43,7 +43,7 @@ from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
-from bots.discord.playback import VoiceClientClass
+from bots.discord.playback import VoicePlayer
 from bots.discord.replies import Interaction
 from bots.startup import reach
 from core.app.claims import WorkLedger
@@ -107,7 +107,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         service: VoiceService,
         summaries: SummaryService,
         gateway_url: str | None,
-        voice_client: VoiceClientClass | None,
+        player: VoicePlayer,
         work: WorkLedger | None = None,
         shard_count: int | None = None,
         shard_ids: list[int] | None = None,
@@ -126,14 +126,14 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.service = service
         self.summaries = summaries
         self.gateway_url = gateway_url
-        self.voice_client = voice_client
+        self.player = player
         self.work = work
         self.stopping = False  # set by `finish_work`: new messages and commands are ignored
         self._claimed: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         await self.add_cog(TranscriptionCog(self, self.service))
-        await self.add_cog(SpeechCog(self, self.service, voice_client=self.voice_client))
+        await self.add_cog(SpeechCog(self, self.service, player=self.player))
         await self.add_cog(PreferencesCog(self.service, bot=self))
         await self.add_cog(QuestionsCog(self, self.service))
         await self.add_cog(SummariesCog(self.summaries))
@@ -234,19 +234,19 @@ def build_bot(
     gateway_url: str | None,
     service: VoiceService,
     summaries: SummaryService,
-    voice_client: VoiceClientClass | None,
+    player: VoicePlayer,
     work: WorkLedger | None = None,
     shard_count: int | None = None,
     shard_ids: list[int] | None = None,
 ) -> VoicebridgeBot:
-    """The bot, talking to the REST API at `api_url`; `voice_client` plays speech in voice
-    channels (`playback.installed_voice_client()`, or None where the voice extras are missing)."""
+    """The bot, talking to the REST API at `api_url`; `player` plays speech in voice channels
+    (with `playback.installed_voice_client()`, or None where the voice extras are missing)."""
     Route.BASE = api_url.rstrip("/")
     return VoicebridgeBot(
         service=service,
         summaries=summaries,
         gateway_url=gateway_url,
-        voice_client=voice_client,
+        player=player,
         work=work,
         shard_count=shard_count,
         shard_ids=shard_ids,
