@@ -78,6 +78,7 @@ async def _telegram(
         summaries=runtime.summaries,
         digests=runtime.digests,
         work=runtime.work,
+        max_pending_updates=settings.telegram_max_pending_updates,
     )
     receiving = (
         polling(application)

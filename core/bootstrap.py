@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.claims import WorkLedger
 from core.app.limits import Limiter
+from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
 from core.app.scheduler import Scheduler
 from core.app.service import VoiceService
@@ -25,6 +26,7 @@ from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.downloads import HttpDownloads
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
@@ -70,6 +72,8 @@ def limits_from(settings: Settings) -> RequestLimits:
         asr_piece_seconds=settings.asr_piece_seconds,
         asr_concurrency=settings.asr_concurrency,
         asr_max_in_flight=settings.asr_max_in_flight,
+        max_downloads=settings.max_downloads,
+        ask_concurrency=settings.ask_concurrency,
     )
 
 
@@ -83,6 +87,7 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
             audio_seconds=settings.daily_audio_seconds,
             tts_chars=settings.daily_tts_chars,
             summaries=settings.daily_summaries,
+            ask_seconds=settings.daily_ask_seconds,
         ),
         allowlist=Allowlist.parse(settings.allowed_chats, settings.allowed_users),
     )
@@ -148,7 +153,9 @@ async def bootstrap(
         # One client for every MiMo call: connection reuse matters when pieces run in parallel.
         httpx.AsyncClient(limits=httpx.Limits(max_connections=32)) as http,
     ):
-        uow, limiter = store.uow, store.limiter
+        uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
+        # Recordings are downloaded through the same client, streamed to disk.
+        recordings = Recordings(downloader=HttpDownloads(http), limits=limits)
         mimo = MimoClient(
             http=http,
             api_key=settings.require_mimo_key(),
@@ -184,6 +191,7 @@ async def bootstrap(
                 clone=settings.mimo_voiceclone_model,
             ),
             limiter=limiter,
+            recordings=recordings,
             sample_seconds=settings.voice_sample_seconds,
         )
         service = VoiceService(
@@ -191,13 +199,15 @@ async def bootstrap(
             audio=audio,
             uow=uow,
             default_tts_model=settings.mimo_tts_model,
-            limits=limits_from(settings),
+            limits=limits,
             limiter=limiter,
             studio=studio,
+            recordings=recordings,
             metrics=metrics,
         )
         metrics.watch_queue("speech", service.speech_requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)
+        metrics.watch_queue("download", lambda: recordings.waiting)
         summaries = SummaryService(
             uow=uow,
             chat_api=mimo,
