@@ -3,6 +3,7 @@
     --repeat N   runs of each conversion (default 5; the report gives medians and best runs)
     --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
     --only load  run benchmark 3 alone (about 20 s) and put its section into RESULTS.md
+    --only memory  run benchmark 5 alone (about 20 s) and put its section into RESULTS.md
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -17,6 +18,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import inputs, load, report
+from bench import inputs, load, memory, report
 from bench.procs import Measured, run_worker
 
 METHODS = ("voicebridge", "ffmpeg", "pydub")
@@ -35,13 +37,14 @@ LOAD_MIMO_DELAY = 0.5  # benchmark 3: a realistic wait for one short note's tran
 RESULTS = Path(__file__).parent / "RESULTS.md"
 LAST_RUN = Path(__file__).parent / "out" / "last-run.json"
 LAST_LOAD = Path(__file__).parent / "out" / "last-load.json"
+LAST_MEMORY = Path(__file__).parent / "out" / "last-memory.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rewrite", action="store_true")
-    parser.add_argument("--only", choices=["load"])
+    parser.add_argument("--only", choices=["load", "memory"])
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.rewrite:
@@ -49,6 +52,9 @@ def main() -> None:
         return
     if args.only == "load":
         only_load(profile=args.profile)
+        return
+    if args.only == "memory":
+        only_memory()
         return
     started = time.monotonic()
     machine = report.machine_info()
@@ -113,6 +119,16 @@ def only_load(*, profile: bool) -> None:
         LAST_RUN.write_text(json.dumps({**run, "load": asdict(loaded)}, indent=1))
     RESULTS.write_text(report.with_load(RESULTS.read_text(), loaded))
     print(f"wrote section 3 of {RESULTS} (measurements in {LAST_LOAD})", flush=True)
+
+
+def only_memory() -> None:
+    """Benchmark 5 alone: its section of RESULTS.md is replaced (or added)."""
+    with tempfile.TemporaryDirectory() as tmp, mimo_server(0.0) as mimo:
+        found = memory.measure(Path(tmp), mimo)
+    LAST_MEMORY.parent.mkdir(parents=True, exist_ok=True)
+    LAST_MEMORY.write_text(json.dumps(found, indent=1))
+    RESULTS.write_text(memory.with_section(RESULTS.read_text(), memory.section(found)))
+    print(f"wrote section 5 of {RESULTS} (measurements in {LAST_MEMORY})", flush=True)
 
 
 def run_load(*, profile: bool = False) -> Measured:

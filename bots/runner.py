@@ -78,6 +78,7 @@ async def _telegram(
         summaries=runtime.summaries,
         digests=runtime.digests,
         work=runtime.work,
+        max_pending_updates=settings.telegram_max_pending_updates,
     )
     receiving = (
         polling(application)
@@ -103,7 +104,7 @@ async def _discord(
     shards: tuple[int | None, list[int] | None],
 ) -> AsyncIterator[asyncio.Task[None]]:
     from bots.discord.bot import build_bot, connected
-    from bots.discord.playback import installed_voice_client
+    from bots.discord.playback import VoicePlayer, installed_voice_client
 
     shard_count, shard_ids = shards
     bot = build_bot(
@@ -113,7 +114,7 @@ async def _discord(
         shard_ids=shard_ids,
         service=runtime.service,
         summaries=runtime.summaries,
-        voice_client=installed_voice_client(),
+        player=VoicePlayer(installed_voice_client(), processes=runtime.processes),
         work=runtime.work,
     )
     async with connected(bot, token) as connection:

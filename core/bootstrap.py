@@ -9,6 +9,7 @@ and get exactly what production gets.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.claims import WorkLedger
 from core.app.limits import Limiter
+from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
 from core.app.scheduler import Scheduler
 from core.app.service import VoiceService
@@ -30,6 +32,7 @@ from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, 
 from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.downloads import HttpDownloads
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
@@ -37,6 +40,8 @@ from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_fact
 from core.infra.storage.database import PoolLimits
 from core.infra.storage.memory import MemoryUnitOfWork
 from core.ports import NO_METRICS, Clock, Metrics, SystemClock
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Runtime:
     scheduler: Scheduler  # started by the runner once the platforms are up
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
+    processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ def limits_from(settings: Settings) -> RequestLimits:
         asr_piece_seconds=settings.asr_piece_seconds,
         asr_concurrency=settings.asr_concurrency,
         asr_max_in_flight=settings.asr_max_in_flight,
+        max_downloads=settings.max_downloads,
+        ask_concurrency=settings.ask_concurrency,
     )
 
 
@@ -86,6 +94,7 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
             audio_seconds=settings.daily_audio_seconds,
             tts_chars=settings.daily_tts_chars,
             summaries=settings.daily_summaries,
+            ask_seconds=settings.daily_ask_seconds,
         ),
         allowlist=Allowlist.parse(settings.allowed_chats, settings.allowed_users),
     )
@@ -143,6 +152,8 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims ledger and the retention jobs."""
     clock = clock or SystemClock()
+    # Its password, if any, is redacted as every secret is (`core.infra.logs`).
+    logger.info("database: %s", settings.database_url)
     if migrate:
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
@@ -181,7 +192,9 @@ async def bootstrap(
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
     audio = FfmpegAudio(processes=processes)
     async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
-        uow, limiter = store.uow, store.limiter
+        uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
+        # Recordings are downloaded through the same client, streamed to disk.
+        recordings = Recordings(downloader=HttpDownloads(http), limits=limits)
         mimo = mimo_client(settings, http=http, metrics=metrics)
         studio = VoiceStudio(
             speech=mimo,
@@ -193,6 +206,7 @@ async def bootstrap(
                 clone=settings.mimo_voiceclone_model,
             ),
             limiter=limiter,
+            recordings=recordings,
             sample_seconds=settings.voice_sample_seconds,
         )
         service = VoiceService(
@@ -200,13 +214,15 @@ async def bootstrap(
             audio=audio,
             uow=uow,
             default_tts_model=settings.mimo_tts_model,
-            limits=limits_from(settings),
+            limits=limits,
             limiter=limiter,
             studio=studio,
+            recordings=recordings,
             metrics=metrics,
         )
         metrics.watch_queue("speech", service.speech_requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)
+        metrics.watch_queue("download", lambda: recordings.waiting)
         summaries = SummaryService(
             uow=uow,
             chat_api=mimo,
@@ -230,6 +246,7 @@ async def bootstrap(
             scheduler=scheduler,
             work=store.work,
             metrics=metrics,
+            processes=processes,
         )
 
 

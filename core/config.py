@@ -9,7 +9,7 @@ import hashlib
 import re
 import socket
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
     # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
+    # Recordings downloaded at once, all chats together (each streams to disk in chunks), and
+    # questions about recordings (/ask) worked on at once, all chats together.
+    max_downloads: int = Field(default=4, ge=1)
+    ask_concurrency: int = Field(default=2, ge=1)
 
     # Summaries: how much one MiMo request may carry (longer windows go in parts), and how long
     # a group's logged messages are kept.
@@ -99,6 +103,7 @@ class Settings(BaseSettings):
     daily_audio_seconds: int = Field(default=7200, ge=0)
     daily_tts_chars: int = Field(default=20_000, ge=0)
     daily_summaries: int = Field(default=20, ge=0)
+    daily_ask_seconds: int = Field(default=3600, ge=0)  # of recordings asked about (/ask)
     allowed_chats: str = ""
     allowed_users: str = ""
 
@@ -125,6 +130,9 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "0.0.0.0:8443"
     telegram_webhook_secret: SecretStr | None = None
     ops_listen: str | None = None
+    # Telegram updates accepted and not yet handled, at most; past it the webhook answers 503
+    # (Telegram delivers the update again later) and polling waits.
+    telegram_max_pending_updates: int = Field(default=1000, ge=1)
 
     @field_validator("telegram_webhook_url")
     @classmethod
@@ -182,6 +190,9 @@ class Settings(BaseSettings):
         values = [s.get_secret_value() for s in secrets if s and s.get_secret_value()]
         if self.telegram_webhook_url is not None:
             values.append(self.webhook_secret())
+        password = urlsplit(self.database_url).password
+        if password:  # as written in the URL (percent-encoded or not) and as it reads decoded
+            values += [password, unquote(password)]
         return values
 
     def require_mimo_key(self) -> str:

@@ -1,7 +1,8 @@
 """Every port: what the use cases need from the world, as protocols. Real adapters, in
-`core.infra`: `MimoClient` (speech and chat), `FfmpegAudio` (conversions),
-`SqlAlchemyUnitOfWork` (storage) and `PrometheusMetrics`; the system clock and metrics that count
-nothing are simple enough to live here. Tests hand in their own.
+`core.infra`: `MimoClient` (speech and chat), `FfmpegAudio` (conversions), `HttpDownloads`
+(recordings from the platforms), `SqlAlchemyUnitOfWork` (storage) and `PrometheusMetrics`; the
+system clock and metrics that count nothing are simple enough to live here. Tests hand in their
+own.
 
 Storage is one unit of work per use case:
 
@@ -21,8 +22,9 @@ manual clock and move it forward instead of sleeping, so "the digest fires at 18
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -75,8 +77,10 @@ class SpeechApi(Protocol):
         ...
 
     async def understand_audio(
-        self, audio: bytes, *, mime: str, question: str, system: str | None = None
-    ) -> Answer: ...
+        self, audio: Path, *, mime: str, question: str, system: str | None = None
+    ) -> Answer:
+        """An answer to `question` about the recording in the file `audio` (sent as it is)."""
+        ...
 
 
 class PieceStream(Protocol):
@@ -105,9 +109,42 @@ class AudioConverter(Protocol):
         each piece's text timed where it is heard."""
         ...
 
-    async def to_understanding_input(
-        self, path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64
-    ) -> tuple[bytes, str]: ...
+    def understanding_input(
+        self, path: Path, *, max_seconds: float, max_base64: int = UNDERSTANDING_MAX_BASE64
+    ) -> AbstractAsyncContextManager[UnderstandingAudio]: ...
+
+
+@dataclass(frozen=True)
+class UnderstandingAudio:
+    """A recording as audio understanding takes it: a file (the recording itself, or an MP3 of
+    it) that lasts as long as its block, its MIME type, and its measured length."""
+
+    path: Path
+    mime: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RemoteRecording:
+    """A recording a chat platform holds, as the platform declares it before any of it is
+    fetched: its size in bytes and its length in seconds (None: not declared, and either may
+    lie), and how to find it: `locate` answers with a URL to download, or with a file on this
+    machine (a local Bot API server's)."""
+
+    locate: Callable[[], Awaitable[str | Path]]
+    size: int | None = None
+    seconds: float | None = None
+
+
+Recording = Path | RemoteRecording
+"""What the use cases take: a file at hand (the command line, tests), or a platform's."""
+
+
+class Downloader(Protocol):
+    async def download(self, url: str, to: Path, *, max_bytes: int) -> None:
+        """Stream `url` into the new file `to`, never whole in memory, stopping once it holds
+        more than `max_bytes`. The URL may carry a secret (a bot token): it is never logged."""
+        ...
 
 
 class SampleConverter(Protocol):

@@ -25,6 +25,7 @@ from core.domain.values import (
     VoiceNote,
 )
 from core.infra.storage.memory import MemoryUnitOfWork
+from core.ports import UnderstandingAudio
 
 
 class FakeSpeech:
@@ -62,9 +63,9 @@ class FakeSpeech:
         return b"RIFF-fake-wav"
 
     async def understand_audio(
-        self, audio: bytes, *, mime: str, question: str, system: str | None = None
+        self, audio: Path, *, mime: str, question: str, system: str | None = None
     ) -> Answer:
-        self.asked.append((audio, mime, question))
+        self.asked.append((audio.read_bytes(), mime, question))
         return Answer(text=f"answer to {question}")
 
 
@@ -103,10 +104,12 @@ class FakeAudio:
     async def join_wavs(self, wavs: list[bytes]) -> bytes:
         return b"+".join(wavs)
 
-    async def to_understanding_input(
-        self, path: Path, *, max_base64: int = 50 * 1024 * 1024
-    ) -> tuple[bytes, str]:
-        return path.read_bytes(), "audio/ogg"
+    @asynccontextmanager
+    async def understanding_input(
+        self, path: Path, *, max_seconds: float, max_base64: int = 50 * 1024 * 1024
+    ) -> AsyncIterator[UnderstandingAudio]:
+        """The file as it is, a second per character."""
+        yield UnderstandingAudio(path, "audio/ogg", float(len(path.read_bytes())))
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
-from bots.discord.playback import VoiceClientClass
+from bots.discord.playback import VoicePlayer
 from bots.discord.replies import Interaction
 from bots.startup import reach
 from core.app.claims import WorkLedger
@@ -53,6 +53,10 @@ from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 
 logger = logging.getLogger(__name__)
+
+# The tasks discord.py runs our work in: application commands and message menus (through the
+# command tree), modal submissions, and event listeners (voice messages nothing claims).
+_WORK_TASKS = ("CommandTree-invoker", "discord-ui-modal-dispatch-", "discord.py: on_message")
 
 
 def intents() -> discord.Intents:
@@ -71,7 +75,10 @@ def intents() -> discord.Intents:
 class VoicebridgeTree(app_commands.CommandTree[Any]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         """A command is run by the first delivery that claims it (`bots.discord.claims`);
-        strangers (the allowlist) are turned away before that."""
+        strangers (the allowlist) are turned away before that, and nothing new starts once the
+        bot is stopping."""
+        if self.client.stopping:
+            return False
         if await turn_away(self.client.service.limiter, interaction):
             return False
         work: WorkLedger | None = getattr(self.client, "work", None)
@@ -100,7 +107,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         service: VoiceService,
         summaries: SummaryService,
         gateway_url: str | None,
-        voice_client: VoiceClientClass | None,
+        player: VoicePlayer,
         work: WorkLedger | None = None,
         shard_count: int | None = None,
         shard_ids: list[int] | None = None,
@@ -119,13 +126,14 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.service = service
         self.summaries = summaries
         self.gateway_url = gateway_url
-        self.voice_client = voice_client
+        self.player = player
         self.work = work
+        self.stopping = False  # set by `finish_work`: new messages and commands are ignored
         self._claimed: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         await self.add_cog(TranscriptionCog(self, self.service))
-        await self.add_cog(SpeechCog(self, self.service, voice_client=self.voice_client))
+        await self.add_cog(SpeechCog(self, self.service, player=self.player))
         await self.add_cog(PreferencesCog(self.service, bot=self))
         await self.add_cog(QuestionsCog(self, self.service))
         await self.add_cog(SummariesCog(self.summaries))
@@ -143,6 +151,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         it: a message the gateway delivers twice (a resumed session replaying events) is
         answered once. Other events are dispatched as discord.py does. A message from outside
         the allowlist reaches no listener but the refusal's, and is never claimed."""
+        if event_name == "message" and self.stopping:
+            return  # as if it came once the bot was gone: nothing is claimed or started
         if event_name == "message" and args and not admits_message(self.service.limiter, args[0]):
             event_name = STRANGER_MESSAGE
         message = args[0] if event_name == "message" and args else None
@@ -169,6 +179,20 @@ class VoicebridgeBot(commands.AutoShardedBot):
             await listener(message)
         except Exception:
             await self.on_error("on_message", message)
+
+    async def finish_work(self) -> None:
+        """A normal stop (SIGTERM, Ctrl-C): take no new work, and wait until the work in
+        progress has ended, its answers sent and its claims finished, while the connection and
+        the database are still there for it."""
+        self.stopping = True
+        me = asyncio.current_task()
+        while running := {
+            task
+            for task in asyncio.all_tasks()
+            if task is not me and (task in self._claimed or task.get_name().startswith(_WORK_TASKS))
+        }:
+            logger.info("waiting for %d Discord request(s) in progress to finish", len(running))
+            await asyncio.wait(running)
 
     async def finish_claim(self, interaction: Interaction) -> None:
         """The command this process claimed has ended, answered or failed."""
@@ -210,19 +234,19 @@ def build_bot(
     gateway_url: str | None,
     service: VoiceService,
     summaries: SummaryService,
-    voice_client: VoiceClientClass | None,
+    player: VoicePlayer,
     work: WorkLedger | None = None,
     shard_count: int | None = None,
     shard_ids: list[int] | None = None,
 ) -> VoicebridgeBot:
-    """The bot, talking to the REST API at `api_url`; `voice_client` plays speech in voice
-    channels (`playback.installed_voice_client()`, or None where the voice extras are missing)."""
+    """The bot, talking to the REST API at `api_url`; `player` plays speech in voice channels
+    (with `playback.installed_voice_client()`, or None where the voice extras are missing)."""
     Route.BASE = api_url.rstrip("/")
     return VoicebridgeBot(
         service=service,
         summaries=summaries,
         gateway_url=gateway_url,
-        voice_client=voice_client,
+        player=player,
         work=work,
         shard_count=shard_count,
         shard_ids=shard_ids,
@@ -232,7 +256,8 @@ def build_bot(
 @asynccontextmanager
 async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Task[None]]:
     """Log in (which loads the cogs and syncs the commands) and hold the gateway connection for
-    as long as the block lasts. Yields the connection's task: it ends early only on failure."""
+    as long as the block lasts, then let the work in progress finish before closing it. Yields
+    the connection's task: it ends early only on failure."""
     try:
         await reach(
             "Discord",
@@ -251,6 +276,7 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
     try:
         yield task
     finally:
+        await bot.finish_work()
         # Stop the connection loop first: while it waits on the socket, discord.py's close()
         # loses a race and sends close code 4000 (a session Discord keeps for resuming, the bot
         # still shown online) instead of 1000. The loop's own failure was the runner's to see.

@@ -1,17 +1,17 @@
-"""Finding the recording in a Discord message and fetching it to a local file."""
+"""Finding the recording in a Discord message, and what Discord declares about it.
+
+The core fetches it (`core.app.recordings`) from its CDN URL once the request has passed every
+limit, streaming it to disk: never `Attachment.read` or `save`, which hold the whole file.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import discord
 
-from core.app.service import VoiceService
 from core.domain import errors
+from core.ports import RemoteRecording
 
 _AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".webm"}
 _VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi"}
@@ -60,13 +60,11 @@ def require_audio(attachment: discord.Attachment) -> discord.Attachment:
     return attachment
 
 
-@asynccontextmanager
-async def downloaded(attachment: discord.Attachment, service: VoiceService) -> AsyncIterator[Path]:
-    """The attachment as a local file for as long as the block runs; too big ones are refused
-    before a byte is fetched (Discord states the size)."""
-    service.check_audio_size(attachment.size)
-    data = await attachment.read()
-    with tempfile.TemporaryDirectory(prefix="voicebridge-") as tmp:
-        path = Path(tmp) / "recording"  # ffmpeg goes by the content, not the name
-        await asyncio.to_thread(path.write_bytes, data)
-        yield path
+def remote(attachment: discord.Attachment) -> RemoteRecording:
+    """`attachment` as the core takes it: the size Discord states, a voice message's length,
+    and its CDN URL."""
+
+    async def locate() -> str:
+        return attachment.url
+
+    return RemoteRecording(locate, size=attachment.size, seconds=attachment.duration)

@@ -3,6 +3,10 @@
 Needs discord.py's optional voice libraries (PyNaCl for the transport encryption, davey for
 Discord's end-to-end voice encryption): `pip install 'voicebridge[voice]'`. Without them the
 member is told how to enable it; the voice message itself was sent either way.
+
+One play at a time per server (a bot has one voice connection in a server), and its ffmpeg (which
+turns each OGG into Opus packets) holds one of the process's FFMPEG_MAX_PROCESSES slots for as
+long as it plays.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Sequence
 
 import discord
 from discord import voice_client, voice_state
@@ -17,6 +22,7 @@ from discord import voice_client, voice_state
 from bots.discord.messages import text
 from core.domain.values import VoiceNote
 from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.processes import FfmpegProcesses
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +31,7 @@ CONNECT_TIMEOUT = 20.0
 PLAY_MARGIN = 15.0
 
 VoiceClientClass = type[discord.VoiceClient]
+VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
 
 def installed_voice_client() -> VoiceClientClass | None:
@@ -34,44 +41,63 @@ def installed_voice_client() -> VoiceClientClass | None:
     return None
 
 
-async def play_for(user: discord.abc.User, note: VoiceNote, client: VoiceClientClass | None) -> str:
-    """Play `note` in the voice channel `user` sits in; returns what to tell them."""
-    if client is None:
-        return text("discord.voice.unavailable")
-    state = user.voice if isinstance(user, discord.Member) else None
-    channel = state.channel if state is not None else None
-    if channel is None:
-        return text("discord.voice.join_first")
-    if channel.guild.voice_client is not None:  # one voice connection per server
-        return text("discord.voice.busy")
-    try:
-        await play_once(channel, note, client=client)
-    except (TimeoutError, discord.DiscordException, OSError):
-        logger.warning("voice playback in %s failed", channel.id, exc_info=True)
-        return text("discord.voice.failed", channel=channel.mention)
-    return text("discord.voice.played", channel=channel.mention)
+class VoicePlayer:
+    """Plays voice notes in voice channels with `client` (None: the voice extras are missing)."""
+
+    def __init__(self, client: VoiceClientClass | None, *, processes: FfmpegProcesses) -> None:
+        self.client = client
+        self._processes = processes
+        # Servers with a play joining, playing or leaving. Taken before the first await, so two
+        # plays asked for at once in one server cannot both pass the check.
+        self._busy: set[int] = set()
+
+    async def play_for(self, user: discord.abc.User, notes: Sequence[VoiceNote]) -> str:
+        """Play `notes`, in order, in the voice channel `user` sits in; returns what to tell
+        them."""
+        if self.client is None:
+            return text("discord.voice.unavailable")
+        state = user.voice if isinstance(user, discord.Member) else None
+        channel = state.channel if state is not None else None
+        if channel is None:
+            return text("discord.voice.join_first")
+        guild = channel.guild
+        if guild.id in self._busy or guild.voice_client is not None:
+            return text("discord.voice.busy")
+        self._busy.add(guild.id)
+        try:
+            async with self._processes.slot():
+                await play_once(channel, notes, client=self.client)
+        except (TimeoutError, discord.DiscordException, OSError):
+            logger.warning("voice playback in %s failed", channel.id, exc_info=True)
+            return text("discord.voice.failed", channel=channel.mention)
+        finally:
+            self._busy.discard(guild.id)
+        return text("discord.voice.played", channel=channel.mention)
 
 
 async def play_once(
-    channel: discord.VoiceChannel | discord.StageChannel,
-    note: VoiceNote,
-    *,
-    client: VoiceClientClass,
+    channel: VoiceChannel, notes: Sequence[VoiceNote], *, client: VoiceClientClass
 ) -> None:
-    """Join `channel`, play the clip to its end, and leave whatever happens in between."""
+    """Join `channel`, play the clips one after the other to their end, and leave whatever
+    happens in between."""
     voice = await channel.connect(cls=client, timeout=CONNECT_TIMEOUT, self_deaf=True)
     try:
-        loop = asyncio.get_running_loop()
-        finished = asyncio.Event()
-
-        def after(error: Exception | None) -> None:  # runs in discord.py's player thread
-            if error is not None:
-                logger.warning("voice playback stopped: %r", error)
-            loop.call_soon_threadsafe(finished.set)
-
-        # ffmpeg reads the OGG from a pipe and hands discord.py Opus packets; no temp file.
-        source = discord.FFmpegOpusAudio(io.BytesIO(note.data), pipe=True, executable=ffmpeg_exe())
-        voice.play(source, after=after)
-        await asyncio.wait_for(finished.wait(), timeout=note.duration + PLAY_MARGIN)
+        for note in notes:
+            await _play(voice, note)
     finally:
         await voice.disconnect(force=True)
+
+
+async def _play(voice: discord.VoiceClient, note: VoiceNote) -> None:
+    loop = asyncio.get_running_loop()
+    finished = asyncio.Event()
+
+    def after(error: Exception | None) -> None:  # runs in discord.py's player thread
+        if error is not None:
+            logger.warning("voice playback stopped: %r", error)
+        loop.call_soon_threadsafe(finished.set)
+
+    # ffmpeg reads the OGG from a pipe and hands discord.py Opus packets; no temp file.
+    source = discord.FFmpegOpusAudio(io.BytesIO(note.data), pipe=True, executable=ffmpeg_exe())
+    voice.play(source, after=after)
+    await asyncio.wait_for(finished.wait(), timeout=note.duration + PLAY_MARGIN)

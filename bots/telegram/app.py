@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -28,6 +29,7 @@ from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.replies import on_error
 from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
+from bots.telegram.update_queue import UpdateQueue
 from core.app.claims import WorkLedger
 from core.app.service import VoiceService
 from core.app.summaries.digests import DigestService
@@ -73,11 +75,14 @@ def build_application(
     service: VoiceService,
     summaries: SummaryService,
     digests: DigestService,
+    max_pending_updates: int,
     work: WorkLedger | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered.
 
     With `work`, each message that leads to work is claimed first (`bots.telegram.claims`).
+    At most `max_pending_updates` updates are accepted and unfinished at once
+    (`bots.telegram.update_queue`).
     """
     root = api_url.rstrip("/")
     gate = Gate(service.limiter)  # the allowlist: strangers are neither claimed nor handled
@@ -87,6 +92,7 @@ def build_application(
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .local_mode(local_mode)
+        .update_queue(UpdateQueue(max_pending_updates))
         # Long transcriptions in one chat must not hold up replies in others.
         .concurrent_updates(
             True if work is None else ClaimingUpdateProcessor(work, _WORK & gate.allowed)
@@ -183,7 +189,11 @@ def _webhook_handler(
         except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="not an update")
         # Handled after the answer: Telegram waits for none, and retries what is not answered.
-        await application.update_queue.put(update)
+        try:
+            application.update_queue.put_nowait(update)
+        except asyncio.QueueFull:
+            logger.warning("webhook update refused: updates accepted and unfinished at the limit")
+            return web.Response(status=503, text="busy", headers={"Retry-After": "5"})
         return web.Response(text="ok")
 
     return receive

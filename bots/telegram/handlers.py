@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of, unasked
-from bots.telegram.media import Recording, downloaded, recording_in
+from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import chat_action, reply_long
 from bots.telegram.transcripts import TelegramTranscriptReply
@@ -142,12 +142,11 @@ class TelegramHandlers:
         if target is None or recording is None or not words:
             await message.reply_text(text("usage.voice_clone"))
             return
-        self.service.check_audio_size(recording.file_size)
-        async with downloaded(recording, local_mode=self.local_mode) as path:
-            name = await self.service.studio.clone(
-                chat_of(update), words[0], path, recorded_by=sender_id(target),
-                requested_by=sender_id(message), asker=asker_of(update),
-            )  # fmt: skip
+        name = await self.service.studio.clone(
+            chat_of(update), words[0], remote(recording, local_mode=self.local_mode),
+            recorded_by=sender_id(target), requested_by=sender_id(message),
+            asker=asker_of(update),
+        )  # fmt: skip
         await message.reply_text(text("voices.cloned", name=name))
 
     async def _voice_delete(self, update: Update, words: list[str]) -> None:
@@ -221,16 +220,15 @@ class TelegramHandlers:
     ) -> None:
         """Transcribe `recording`, showing progress in the reply that becomes the transcript (and
         "typing…" until that reply shows)."""
-        self.service.check_audio_size(recording.file_size)
+        source = remote(recording, local_mode=self.local_mode)
         piece_seconds = self.service.limits.asr_piece_seconds
         async with TelegramTranscriptReply(message, piece_seconds=piece_seconds) as reply:
-            async with downloaded(recording, local_mode=self.local_mode) as path:
-                transcript = await self.service.transcribe_long_audio(
-                    ChatRef("telegram", str(message.chat_id)),
-                    path,
-                    progress=reply.progress,
-                    asker=asker,
-                )
+            transcript = await self.service.transcribe_long_audio(
+                ChatRef("telegram", str(message.chat_id)),
+                source,
+                progress=reply.progress,
+                asker=asker,
+            )
             await reply.deliver(transcript, format)
         # Logged after the reply, so storing it never delays the transcript itself.
         entry = log_entry(message, transcript.text, "transcript") if transcript.text else None
@@ -241,13 +239,10 @@ class TelegramHandlers:
         self, message: Message, recording: Recording, question: str, asker: Asker
     ) -> None:
         """Answer `question` about `recording`, replying to `message`."""
-        self.service.check_audio_size(recording.file_size)
-        async with (
-            chat_action(message, ChatAction.TYPING),
-            downloaded(recording, local_mode=self.local_mode) as path,
-        ):
+        source = remote(recording, local_mode=self.local_mode)
+        async with chat_action(message, ChatAction.TYPING):
             answer = await self.service.ask(
-                ChatRef("telegram", str(message.chat_id)), path, question, asker=asker
+                ChatRef("telegram", str(message.chat_id)), source, question, asker=asker
             )
         await reply_long(message, answer.text, file_caption="", file_name="answer.txt")
 

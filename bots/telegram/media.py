@@ -1,16 +1,22 @@
-"""Finding the recording in a Telegram message and fetching it to a local file."""
+"""Finding the recording in a Telegram message, and what Telegram declares about it.
+
+The core fetches it (`core.app.recordings`) once the request has passed every limit: `getFile`
+is only asked then, and the file is streamed from the URL it names, or, from a local Bot API
+server, read in place.
+"""
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
 from telegram import Audio, Document, Message, Video, VideoNote, Voice
 from telegram.error import BadRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from core.domain import errors
+from core.ports import RemoteRecording
 
 Recording = Voice | Audio | VideoNote | Video | Document
 
@@ -44,21 +50,37 @@ def _is_media_document(document: Document) -> bool:
     return mime.startswith(("audio/", "video/")) or suffix in _AUDIO_SUFFIXES
 
 
-@asynccontextmanager
-async def downloaded(recording: Recording, *, local_mode: bool) -> AsyncIterator[Path]:
-    """The recording as a local file for as long as the block runs."""
+def remote(recording: Recording, *, local_mode: bool) -> RemoteRecording:
+    """`recording` as the core takes it: the size and length Telegram declares (a document has
+    no length), and where to fetch it. A file over the public Bot API's download cap is refused
+    at once."""
     size = recording.file_size
     if not local_mode and size is not None and size > BOT_API_DOWNLOAD_LIMIT:
         raise FileTooBigToDownload(limit="20 MB")
-    try:
-        telegram_file = await recording.get_file()
-    except BadRequest as exc:
-        if "too big" in exc.message.lower():
-            raise FileTooBigToDownload(limit="20 MB") from exc
-        raise
-    if local_mode:
-        # A local Bot API server hands out a path on this machine: read it in place, no copy.
-        yield await telegram_file.download_to_drive()
-        return
-    with tempfile.TemporaryDirectory(prefix="voicebridge-") as tmp:
-        yield await telegram_file.download_to_drive(Path(tmp) / "recording")
+
+    async def locate() -> str | Path:
+        try:
+            telegram_file = await recording.get_file()
+        except BadRequest as exc:
+            if "too big" in exc.message.lower():
+                raise FileTooBigToDownload(limit="20 MB") from exc
+            raise
+        place = telegram_file.file_path
+        if not place:
+            raise RuntimeError("Telegram named no path for the file")
+        # A local Bot API server names a file on this machine; the public one, a URL (python-
+        # telegram-bot prefixes the base file URL), which carries the bot token.
+        return place if place.startswith(("https://", "http://")) else Path(place)
+
+    return RemoteRecording(locate, size=size, seconds=_declared_seconds(recording))
+
+
+def _declared_seconds(recording: Recording) -> float | None:
+    """The length Telegram states (a document has none). python-telegram-bot 22 gives it in
+    whole seconds with a warning that it will be a timedelta one day: either is taken."""
+    if isinstance(recording, Document):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        duration = recording.duration
+    return duration.total_seconds() if isinstance(duration, timedelta) else duration

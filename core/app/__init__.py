@@ -4,6 +4,7 @@ service.py        VoiceService: the one object the adapters hold, a method per c
 transcription.py  a recording's transcript, piece by piece, within the chat's limits
 speech.py         text as voice notes (/say, Read aloud) and audio files
 questions.py      /ask about a recording
+recordings.py     recordings judged on what their platform declares, then downloaded
 preferences.py    a chat's preferences, read and changed
 voices.py         the chat's own voices: designed, cloned, chosen, deleted
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced

@@ -6,10 +6,11 @@
                 person's and its chat's requests this clock minute, or refuses it: "try again
                 in N s". A refused request counts against neither.
     quotas      `spending` reserves what work will cost from the chat's UTC day before it starts
-                (characters, a summary; a recording's seconds through `Spend.reserve` once it is
-                measured), refuses what does not fit ("try again in 5 h 12 min"), and afterwards
-                records what MiMo reported instead (or gives the reservation back when the work
-                failed)
+                (characters, a summary; a recording's seconds, transcribed or asked about,
+                through `Spend.reserve`: at the length its platform declares before it is
+                downloaded, then at the length measured), refuses what does not fit ("try again
+                in 5 h 12 min"), and afterwards records what MiMo reported instead (or gives the
+                reservation back when the work failed)
 
 Automatic transcripts (nobody asked) count against the chat only; when they are refused, the
 chat hears it once a minute (rates) or once a day (quotas), never once per voice note. Digests
@@ -110,8 +111,8 @@ class Limiter:
     ) -> AsyncIterator[Spend]:
         """Reserve `tts_chars` and `summaries` from the chat's day (refusing what does not fit),
         run the block, then record what it used (`Spend.used`), or give the reservation back
-        when the block fails. A recording's audio is reserved inside the block, once it is
-        measured (`Spend.reserve`)."""
+        when the block fails. A recording's seconds are reserved inside the block, as declared
+        and once measured (`Spend.reserve`)."""
         spend = Spend(self, chat, asker, utc_day(self._clock.now()))
         await spend.reserve(Counts(tts_chars=tts_chars, summaries=summaries))
         try:
@@ -156,32 +157,27 @@ class Limiter:
     # Quotas, for `Spend`
 
     async def _reserve(self, spend: Spend, amounts: Counts) -> None:
+        """Add `amounts` to what `spend` holds, or refuse the two together."""
         enforced = spend.asker is not None
         limits = self.policy.quotas.as_counts() if enforced else Counts()
-        too_big = any(0 < limit < amount for amount, limit in _pairs(amounts, limits))
-        if not too_big:
-            async with self._store() as uow:
-                if await uow.usage.reserve(spend.chat, spend.day, amounts, limits):
-                    await uow.commit()
-                    return
-        raise await self._refusal(spend, amounts, limits)
-
-    async def _refusal(self, spend: Spend, amounts: Counts, limits: Counts) -> errors.LimitReached:
+        whole = spend.reserved + amounts
+        too_big = any(0 < limit < amount for amount, limit in _pairs(whole, limits))
         async with self._store() as uow:
+            if not too_big and await uow.usage.reserve(spend.chat, spend.day, amounts, limits):
+                await uow.commit()
+                return
+            # Read in the transaction that was refused: the refused statement locked the day's
+            # row, so another request giving its share back meanwhile cannot make the refusal
+            # read as if it fit.
             used = await uow.usage.day(spend.chat, spend.day)
             automatic = spend.asker is not None and spend.asker.automatic
             first = await uow.usage.tell_today(spend.chat, spend.day) if automatic else True
             await uow.commit()
         if not first:
-            return errors.AlreadyTold("automatic transcripts over the chat's daily quota")
+            raise errors.AlreadyTold("automatic transcripts over the chat's daily quota")
+        # Said of the whole, as if what `spend` already holds were not spent yet.
         reset = wait_text(until_reset(self._clock.now()))
-        for name, amount, limit, spent in zip(
-            COUNTED, amounts.values(), limits.values(), used.values(), strict=True
-        ):
-            if amount > 0 and 0 < limit < spent + amount:
-                return _quota_error(name, needed=amount, left=max(0, limit - spent),
-                                    limit=limit, reset=reset)  # fmt: skip
-        raise AssertionError("refused a reservation that fits")
+        raise _refusal(whole, limits, used - spend.reserved, reset=reset)
 
     async def _record(self, spend: Spend, amounts: Counts) -> None:
         """Best effort: the work is done (or failed) either way; a lost count is logged."""
@@ -216,11 +212,14 @@ class Spend:
         self._tokens = Counts()
 
     async def reserve(self, amounts: Counts) -> None:
-        """Take `amounts` from the chat's day, or raise the quota's refusal."""
-        if amounts == Counts() or self._limiter._exempt(self.chat):
+        """Hold at least `amounts` for this work: take what the reservation lacks of them from
+        the chat's day (a recording reserved at its declared length, then at its measured
+        one), or raise the quota's refusal of `amounts` as a whole."""
+        missing = Counts(*(max(0, a - r) for a, r in _pairs(amounts, self.reserved)))
+        if missing == Counts() or self._limiter._exempt(self.chat):
             return
-        await self._limiter._reserve(self, amounts)
-        self.reserved += amounts
+        await self._limiter._reserve(self, missing)
+        self.reserved += missing
 
     def used(self, *, audio_seconds: float | None = None, usage: Usage | None = None) -> None:
         """What the work really used: the audio MiMo heard (replacing the reservation, which
@@ -259,8 +258,8 @@ class _MeteredChat:
         return answer
 
 
-def _pairs(amounts: Counts, limits: Counts) -> zip[tuple[int, int]]:
-    return zip(amounts.values(), limits.values(), strict=True)
+def _pairs(one: Counts, other: Counts) -> zip[tuple[int, int]]:
+    return zip(one.values(), other.values(), strict=True)
 
 
 _QUOTA_ERRORS: dict[str, tuple[type[errors.QuotaUsed], ...]] = {
@@ -268,12 +267,28 @@ _QUOTA_ERRORS: dict[str, tuple[type[errors.QuotaUsed], ...]] = {
     "audio_seconds": (errors.AudioQuotaUsed, errors.AudioQuotaShort, errors.AudioOverQuota),
     "tts_chars": (errors.SpeechQuotaUsed, errors.SpeechQuotaShort, errors.SpeechOverQuota),
     "summaries": (errors.SummaryQuotaUsed,) * 3,
+    "ask_seconds": (errors.AskQuotaUsed, errors.AskQuotaShort, errors.AskOverQuota),
 }
+
+
+def _refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: str) -> errors.QuotaUsed:
+    """The refusal of `amounts` when the chat had `used` this much: the first quota they do not
+    fit. Read with the refused reservation, one of them never fits; should none be over, the
+    first quota they draw on answers all the same, so a race never ends in an internal error."""
+    drawn = [
+        (name, amount, limit, spent)
+        for name, amount, limit, spent in zip(
+            COUNTED, amounts.values(), limits.values(), used.values(), strict=True
+        )
+        if amount > 0 and limit > 0
+    ]
+    name, amount, limit, spent = next((q for q in drawn if q[3] + q[1] > q[2]), drawn[0])
+    return _quota_error(name, needed=amount, left=max(0, limit - spent), limit=limit, reset=reset)
 
 
 def _quota_error(name: str, *, needed: int, left: int, limit: int, reset: str) -> errors.QuotaUsed:
     used_up, short, over = _QUOTA_ERRORS[name]
-    shown = duration_text if name == "audio_seconds" else number_text
+    shown = duration_text if name.endswith("_seconds") else number_text
     kind = over if needed > limit else short if left > 0 else used_up
     return kind(
         f"{name}: {needed} asked, {left} of {limit} left",

@@ -1,16 +1,26 @@
-"""`/ask`: a question about a recording, answered by MiMo hearing the whole recording at once."""
+"""`/ask`: a question about a recording, answered by MiMo hearing the whole recording at once.
+
+recording   its declared size and length, the rate limit, and its declared length
+            reserved from the chat's daily quota of recordings asked about
+            (DAILY_ASK_SECONDS), or refused, all before it is downloaded
+a turn      at most `ask_concurrency` questions are worked on at once in the process (each
+            may convert and send up to 50 MB); the others wait here, reservations held
+  -> fetched, measured (MAX_AUDIO_SECONDS, and what one request holds), the reservation
+     grown to its measured length, then sent to MiMo streamed from its file
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
 
 from core.app.limits import Limiter
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
+from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
-from core.domain.limits import ANYONE, Asker
+from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
 from core.domain.values import Answer, ChatRef, Language
-from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi
+from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi
 
 
 class Questions:
@@ -23,29 +33,46 @@ class Questions:
         audio: AudioConverter,
         preferences: ChatPreferences,
         limiter: Limiter,
+        limits: RequestLimits,
+        recordings: Recordings,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._speech = speech
         self._audio = audio
         self._preferences = preferences
         self._limiter = limiter
+        self._limits = limits
+        self._recordings = recordings
+        self._turns = asyncio.Semaphore(limits.ask_concurrency)
         self.metrics = metrics  # questions counted
 
     @counted("ask")
     async def ask(
-        self, chat: ChatRef, source: Path, question: str, *, asker: Asker = ANYONE
+        self, chat: ChatRef, source: Recording, question: str, *, asker: Asker = ANYONE
     ) -> Answer:
-        """An answer to `question` about the recording at `source`."""
+        """An answer to `question` about the recording `source`."""
         question = question.strip()
         if not question:
             raise errors.EmptyText()
+        self._recordings.check_declared(source)
         await self._limiter.admit(chat, asker)
         prefs = await self._preferences.get(chat)
-        data, mime = await self._audio.to_understanding_input(source)
         async with self._limiter.spending(chat, asker) as spend:
-            answer = await self._speech.understand_audio(
-                data, mime=mime, question=question, system=_answer_language(prefs.language)
-            )
+            await spend.reserve(Counts(ask_seconds=declared_seconds(source)))
+            async with (
+                self._turns,
+                self._recordings.fetched(source) as path,
+                self._audio.understanding_input(
+                    path, max_seconds=self._limits.max_audio_seconds
+                ) as audio,
+            ):
+                await spend.reserve(Counts(ask_seconds=round(audio.seconds)))
+                answer = await self._speech.understand_audio(
+                    audio.path,
+                    mime=audio.mime,
+                    question=question,
+                    system=_answer_language(prefs.language),
+                )
             spend.used(usage=answer.usage)
         return answer
 

@@ -11,16 +11,20 @@ and render what comes back, and every failure a user should hear about is a
     preferences, set_..., voice_of, ...     core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
+    recordings (declared, then fetched)     core.app.recordings     Recordings
+
+A recording is a `core.ports.Recording`: a file at hand, or a `RemoteRecording` a platform
+declared and the use case downloads once the request has passed every limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
+from core.app.recordings import Recordings
 from core.app.speech import TextToSpeech
 from core.app.transcription import Transcription
 from core.app.voices import Speaker, VoiceStudio
@@ -28,7 +32,7 @@ from core.domain.limits import ANYONE, Asker, RequestLimits
 from core.domain.transcripts import AudioFormat, LongTranscript, ProgressCallback, SpeechFile
 from core.domain.tts import Voice
 from core.domain.values import Answer, ChatRef, Language, Preferences, Transcript, VoiceNote
-from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi, UnitOfWork
+from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi, UnitOfWork
 
 DEFAULT_LIMITS = RequestLimits()
 
@@ -46,10 +50,13 @@ class VoiceService:
         limits: RequestLimits = DEFAULT_LIMITS,
         limiter: Limiter | None = None,
         studio: VoiceStudio | None = None,
+        recordings: Recordings | None = None,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self.limits = limits
         self.limiter = limiter or Limiter.off()  # rate limits, daily quotas, the allowlist
+        # Without one of `core.bootstrap`'s, files at hand only.
+        self.recordings = recordings or Recordings(downloader=None, limits=limits)
         self._studio = studio
         self._preferences = preferences = ChatPreferences(
             uow=uow, default_tts_model=default_tts_model
@@ -60,6 +67,7 @@ class VoiceService:
             preferences=preferences,
             limiter=self.limiter,
             limits=limits,
+            recordings=self.recordings,
             metrics=metrics,
         )
         self._tts = TextToSpeech(
@@ -77,6 +85,8 @@ class VoiceService:
             audio=audio,
             preferences=preferences,
             limiter=self.limiter,
+            limits=limits,
+            recordings=self.recordings,
             metrics=metrics,
         )
 
@@ -91,16 +101,12 @@ class VoiceService:
         """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""
         return self._transcription.requests_waiting()
 
-    def check_audio_size(self, size: int | None) -> None:
-        """Refuse a file before downloading it when its declared size is over the limit."""
-        self.limits.check_audio_size(size)
-
     # Transcripts
 
     async def transcribe(
         self,
         chat: ChatRef,
-        source: Path,
+        source: Recording,
         *,
         progress: ProgressCallback | None = None,
         asker: Asker = ANYONE,
@@ -112,7 +118,7 @@ class VoiceService:
     async def transcribe_long_audio(
         self,
         chat: ChatRef,
-        source: Path,
+        source: Recording,
         *,
         progress: ProgressCallback | None = None,
         asker: Asker = ANYONE,
@@ -145,7 +151,7 @@ class VoiceService:
         return await self._tts.speaker(chat, prefs)
 
     async def ask(
-        self, chat: ChatRef, source: Path, question: str, *, asker: Asker = ANYONE
+        self, chat: ChatRef, source: Recording, question: str, *, asker: Asker = ANYONE
     ) -> Answer:
         return await self._questions.ask(chat, source, question, asker=asker)
 

@@ -1,9 +1,11 @@
 """Recordings of any length transcribed piece by piece, while they are still being converted.
 
-    source file (`Transcription.transcribe_long_audio`: size, rate limit, then the pieces)
+    recording (`Transcription.transcribe_long_audio`): its declared size and length, the rate
+    limit, and the declared length reserved from the chat's daily audio quota, or refused,
+    all before it is downloaded (`core.app.recordings`)
       -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
-         handed over as each one is ready; once the recording is measured, its length is
-         reserved from the chat's daily audio quota, or refused, before any piece is sent
+         handed over as each one is ready; once the recording is measured, the reservation
+         grows to its real length, or it is refused, before any piece is sent
       -> a request per piece as soon as a slot is free: at most `per_chat` requests in flight
          for one chat and `total` across all chats (`RequestGate`, one per process)
       -> a piece that still fails once the MiMo client has retried it (its one retry policy,
@@ -26,16 +28,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from core.app.limits import Limiter
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
+from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, ProgressCallback, TranscriptPart
 from core.domain.values import AsrPiece, ChatRef, Usage
-from core.ports import NO_METRICS, AudioConverter, Metrics, PieceStream, SpeechApi
+from core.ports import NO_METRICS, AudioConverter, Metrics, PieceStream, Recording, SpeechApi
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +66,11 @@ class Transcription:
         preferences: ChatPreferences,
         limiter: Limiter,
         limits: RequestLimits,
+        recordings: Recordings,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._audio = audio
+        self._recordings = recordings
         self._preferences = preferences
         self._limiter = limiter
         self._limits = limits
@@ -85,31 +89,33 @@ class Transcription:
     async def transcribe_long_audio(
         self,
         chat: ChatRef,
-        source: Path,
+        source: Recording,
         *,
         progress: ProgressCallback | None = None,
         asker: Asker = ANYONE,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
-        (`core.app.limits`): its length comes off the daily audio quota once it is measured,
-        before any of it goes to MiMo."""
-        self._limits.check_audio_size((await asyncio.to_thread(source.stat)).st_size)
+        (`core.app.limits`): its declared length comes off the daily audio quota before it is
+        downloaded, its measured length before any of it goes to MiMo."""
+        self._recordings.check_declared(source)
         await self._limiter.admit(chat, asker)
         prefs = await self._preferences.get(chat)
-        async with (
-            self._limiter.spending(chat, asker) as spend,
-            self._audio.asr_pieces(
-                source,
-                piece_seconds=self._limits.asr_piece_seconds,
-                max_seconds=self._limits.max_audio_seconds,
-            ) as pieces,
-        ):
-            # Measured, so refused now if it does not fit: before any of it goes to MiMo.
-            await spend.reserve(Counts(audio_seconds=round(pieces.duration)))
-            result = await self._transcriber.transcribe(
-                pieces, chat=chat, language=prefs.language, progress=progress
-            )
+        async with self._limiter.spending(chat, asker) as spend:
+            await spend.reserve(Counts(audio_seconds=declared_seconds(source)))
+            async with (
+                self._recordings.fetched(source) as path,
+                self._audio.asr_pieces(
+                    path,
+                    piece_seconds=self._limits.asr_piece_seconds,
+                    max_seconds=self._limits.max_audio_seconds,
+                ) as pieces,
+            ):
+                # Measured, so refused now if it does not fit: before any of it goes to MiMo.
+                await spend.reserve(Counts(audio_seconds=round(pieces.duration)))
+                result = await self._transcriber.transcribe(
+                    pieces, chat=chat, language=prefs.language, progress=progress
+                )
             heard = result.usage.audio_seconds or result.duration  # billed, else measured
             spend.used(audio_seconds=heard, usage=result.usage)
         self.metrics.transcribed(result.duration)

@@ -22,15 +22,15 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from core.app.limits import Limiter
+from core.app.recordings import Recordings
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
 from core.domain.tts import Voice, clone_voice, default_voice, is_built_in, voices_for
 from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceCatalogue, VoiceNote
-from core.ports import SampleConverter, SpeechApi, VoiceUnitOfWork
+from core.ports import Recording, SampleConverter, SpeechApi, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class VoiceStudio:
         speech: SpeechApi,
         audio: SampleConverter,
         uow: Callable[[], VoiceUnitOfWork],
+        recordings: Recordings,
         models: VoiceModels = VoiceModels(),
         limiter: Limiter | None = None,
         sample_seconds: float = 30,
@@ -74,6 +75,7 @@ class VoiceStudio:
         self._speech = speech
         self._audio = audio
         self._uow = uow
+        self._recordings = recordings
         self.models = models
         self._limiter = limiter or Limiter.off()
         self.sample_seconds = sample_seconds
@@ -153,20 +155,23 @@ class VoiceStudio:
         self,
         chat: ChatRef,
         name: str,
-        recording: Path,
+        recording: Recording,
         *,
         recorded_by: str | None,
         requested_by: str | None,
         asker: Asker = ANYONE,
     ) -> str:
         """Store a voice cloned from `recording`, which `requested_by` must have recorded
-        themselves (`recorded_by`): nobody clones someone else's voice."""
+        themselves (`recorded_by`): nobody clones someone else's voice. Consent, the name and
+        the rate limit are checked before the recording is downloaded."""
         if recorded_by is None or recorded_by != requested_by:
             raise errors.NotYourRecording()
         name = _valid_name(name)
+        self._recordings.check_declared(recording)
         await self._check_room(chat, name)
         await self._limiter.admit(chat, asker)
-        sample, mime = await self._audio.to_clone_sample(recording, max_seconds=self.sample_seconds)
+        async with self._recordings.fetched(recording) as path:
+            sample, mime = await self._audio.to_clone_sample(path, max_seconds=self.sample_seconds)
         voice = ChatVoice(name, "cloned", sample=sample, sample_mime=mime, owner_id=recorded_by)
         await self._store(chat, voice)
         return name

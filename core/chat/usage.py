@@ -16,6 +16,7 @@ def usage_text(report: UsageReport, locale: str = "en") -> str:
         _quota_line("audio", used.audio_seconds, quotas.audio_seconds, duration_text, locale),
         _quota_line("speech", used.tts_chars, quotas.tts_chars, number_text, locale),
         _quota_line("summaries", used.summaries, quotas.summaries, number_text, locale),
+        _quota_line("ask", used.ask_seconds, quotas.ask_seconds, duration_text, locale),
         text("limits.usage.tokens", locale, total=number_text(used.tokens),
              prompt=number_text(used.prompt_tokens),
              completion=number_text(used.completion_tokens)),

@@ -301,6 +301,18 @@ class SummaryQuotaUsed(QuotaUsed):
     key = "limits.summary_quota"
 
 
+class AskQuotaUsed(QuotaUsed):
+    key = "limits.ask_quota"
+
+
+class AskQuotaShort(AskQuotaUsed):
+    key = "limits.ask_quota_short"
+
+
+class AskOverQuota(AskQuotaUsed):
+    key = "limits.ask_over_quota"
+
+
 class AlreadyTold(LimitReached):
     """Automatic work (a voice note nobody asked to transcribe) refused by a limit the chat has
     already been told about in this minute or day: adapters reply nothing, so a busy group is

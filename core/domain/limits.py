@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.domain.errors import AudioTooLarge
+from core.domain.text import duration_text
 from core.domain.values import Platform, Usage
 
 WINDOW = timedelta(minutes=1)  # rate limits count requests per clock minute
@@ -28,6 +29,7 @@ class Counts:
     audio_seconds: int = 0
     tts_chars: int = 0
     summaries: int = 0
+    ask_seconds: int = 0  # of recordings asked about (`/ask`)
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
@@ -70,9 +72,15 @@ class DailyQuotas:
     audio_seconds: int = 7200
     tts_chars: int = 20_000
     summaries: int = 20
+    ask_seconds: int = 3600
 
     def as_counts(self) -> Counts:
-        return Counts(self.audio_seconds, self.tts_chars, self.summaries)
+        return Counts(
+            audio_seconds=self.audio_seconds,
+            tts_chars=self.tts_chars,
+            summaries=self.summaries,
+            ask_seconds=self.ask_seconds,
+        )
 
 
 @dataclass(frozen=True)
@@ -125,12 +133,20 @@ class RequestLimits:
     asr_piece_seconds: float = 60
     asr_concurrency: int = 4  # speech requests in flight for one chat
     asr_max_in_flight: int = 8  # ...and for all chats together
+    max_downloads: int = 4  # recordings downloaded at once, all chats together
+    ask_concurrency: int = 2  # questions about recordings worked on at once, all chats together
 
     def check_audio_size(self, size: int | None) -> None:
-        """Refuse a recording of `size` bytes (None: not known) over MAX_AUDIO_MB: adapters ask
-        with the size a platform declares, before downloading anything."""
+        """Refuse a recording of `size` bytes (None: not known) over MAX_AUDIO_MB: asked with
+        the size a platform declares, before downloading anything, and with the file's."""
         if size is not None and size > self.max_audio_bytes:
             raise AudioTooLarge(limit=f"{self.max_audio_bytes / (1024 * 1024):.0f} MB")
+
+    def check_declared_length(self, seconds: float | None) -> None:
+        """Refuse a recording a platform declares longer than MAX_AUDIO_SECONDS (None: not
+        declared), before downloading it. What it really holds is measured afterwards."""
+        if seconds is not None and round(seconds) > self.max_audio_seconds:
+            raise AudioTooLarge(limit=duration_text(round(self.max_audio_seconds)))
 
 
 @dataclass(frozen=True)

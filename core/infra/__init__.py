@@ -1,6 +1,7 @@
-"""Adapters, named after their technology: mimo/, storage/, audio/, metrics, logs, health.
+"""Adapters, named after their technology: mimo/, storage/, audio/, downloads, metrics, logs,
+health.
 
-MiMo over httpx, storage on SQLAlchemy, audio on ffmpeg, metrics on Prometheus, logs through
-python-json-logger, and the database check behind /healthz. Each implements a port of
-`core.ports`; only the composition root builds them.
+MiMo over httpx, storage on SQLAlchemy, audio on ffmpeg, recordings downloaded over httpx,
+metrics on Prometheus, logs through python-json-logger, and the database check behind /healthz.
+Each implements a port of `core.ports`; only the composition root builds them.
 """

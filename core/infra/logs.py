@@ -19,8 +19,18 @@ from urllib.parse import quote
 
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
-# The colon may come percent-encoded: python-telegram-bot quotes file download URLs.
-_TELEGRAM_TOKEN_IN_URL = re.compile(r"/bot\d+(?::|%3[Aa])[A-Za-z0-9_-]+")
+# Secrets known by their shape rather than their value, each replaced by what precedes it and
+# REDACTED: a bot token in a Telegram URL (its colon may come percent-encoded: python-telegram-bot
+# quotes file download URLs); an interaction's or a webhook's token in a Discord URL
+# (/webhooks/{application}/{token}, /interactions/{id}/{token}/callback), and the `token` field
+# of an event discord.py logs whole; the password of any URL (user:password@host), such as
+# DATABASE_URL.
+_SHAPES = (
+    re.compile(r"(/bot)\d+(?::|%3[Aa])[A-Za-z0-9_-]+"),
+    re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+"),
+    re.compile(r"""(["']token["']\s*:\s*["'])[^"']+"""),
+    re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(?=@)", re.IGNORECASE),
+)
 REDACTED = "[REDACTED]"
 
 
@@ -39,7 +49,7 @@ def _spellings(secret: str) -> set[str]:
 
 
 class Redactor:
-    """Replaces known secrets, and anything shaped like a bot token in a URL, in a text."""
+    """Replaces known secrets, and anything shaped like one (`_SHAPES`), in a text."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         known = {spelling for s in secrets if len(s) >= 6 for spelling in _spellings(s)}
@@ -49,7 +59,9 @@ class Redactor:
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return _TELEGRAM_TOKEN_IN_URL.sub("/bot" + REDACTED, text)
+        for shape in _SHAPES:
+            text = shape.sub(rf"\g<1>{REDACTED}", text)
+        return text
 
 
 class RedactingFormatter(logging.Formatter):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,9 +21,10 @@ import pytest
 from pydantic import SecretStr
 
 from bots.discord.bot import build_bot, connected
-from bots.discord.playback import installed_voice_client
+from bots.discord.playback import VoicePlayer, installed_voice_client
 from bots.runner import run_bots
-from core.bootstrap import bootstrap
+from core.app import speech
+from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.domain.errors import ConfigError
 from core.infra.audio.converter import FfmpegAudio
@@ -302,7 +303,7 @@ async def test_playing_in_a_voice_channel_explains_how_to_enable_it(
 @asynccontextmanager
 async def running_with_voice(
     settings: Settings, discord_api: FakeDiscord, voice_client: type[discord.VoiceClient]
-) -> AsyncIterator[None]:
+) -> AsyncIterator[Runtime]:
     """The bot `voicebridge run` builds, with `voice_client` playing in voice channels."""
     async with bootstrap(settings) as runtime:
         bot = build_bot(
@@ -310,11 +311,11 @@ async def running_with_voice(
             gateway_url=None,
             service=runtime.service,
             summaries=runtime.summaries,
-            voice_client=voice_client,
+            player=VoicePlayer(voice_client, processes=runtime.processes),
         )
         async with connected(bot, discord_api.token):
             await discord_api.wait_until_identified()
-            yield
+            yield runtime
 
 
 class RecordingVoiceClient(discord.VoiceClient):
@@ -328,8 +329,11 @@ class RecordingVoiceClient(discord.VoiceClient):
 
     sessions: ClassVar[list[RecordingVoiceClient]] = []
 
+    release: ClassVar[threading.Event | None] = None  # set: plays wait for it before their end
+
     def __init__(self, client: discord.Client, channel: discord.abc.Connectable) -> None:
         discord.VoiceProtocol.__init__(self, client, channel)  # skips the PyNaCl/davey check
+        self.playing = False
         self.packets: list[bytes] = []
         self.joined: dict[str, Any] = {}
         self.left = False
@@ -345,9 +349,13 @@ class RecordingVoiceClient(discord.VoiceClient):
         after: Callable[[Exception | None], Any] | None = None,
         **options: Any,
     ) -> None:
+        self.playing = True
+
         def drain() -> None:  # discord.py's player reads 20 ms Opus packets in a thread too
             while packet := source.read():
                 self.packets.append(packet)
+            if self.release is not None:
+                self.release.wait()
             source.cleanup()
             if after is not None:
                 after(None)
@@ -385,6 +393,124 @@ async def test_say_in_a_voice_channel_joins_plays_the_speech_and_leaves(
     assert clip.duration_secs is not None
     assert len(session.packets) == pytest.approx(clip.duration_secs * 50, abs=3)  # 20 ms each
     assert not_joined.content == "Join a voice channel first, then ask again with in_voice_channel."
+
+
+def playing_now() -> bool:
+    """Whether the newest voice connection is playing."""
+    return bool(RecordingVoiceClient.sessions) and RecordingVoiceClient.sessions[-1].playing
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    """Wait for a condition that no Discord request signals (the stand-in's waits need one)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def held_plays() -> Iterator[threading.Event]:
+    """Plays in voice channels end only once the returned event is set."""
+    RecordingVoiceClient.sessions.clear()
+    RecordingVoiceClient.release = release = threading.Event()
+    yield release
+    release.set()
+    RecordingVoiceClient.release = None
+
+
+async def test_one_play_at_a_time_in_a_server_and_the_next_is_told_so(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    held_plays: threading.Event,
+) -> None:
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    for member in (alice, bob):
+        await discord_api.join_voice(server, member, server.lounge)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_with_voice(settings, discord_api, RecordingVoiceClient):
+        first = await discord_api.slash(
+            server.general, alice, "say", text="One", in_voice_channel=True
+        )
+        await first.wait_for_messages()
+        await until(playing_now, "Alice's play")
+        second = await discord_api.slash(
+            server.general, bob, "say", text="Two", in_voice_channel=True
+        )
+        _, busy = await second.wait_for_messages(count=2)
+        held_plays.set()
+        _, played = await first.wait_for_messages(count=2)
+
+    assert busy.content == (
+        "I am already speaking in a voice channel in this server; try again when I have finished."
+    )
+    assert played.content == f"Played in <#{server.lounge}>."
+    assert len(RecordingVoiceClient.sessions) == 1
+
+
+async def test_a_play_holds_one_of_the_ffmpeg_processes_it_may_run(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    held_plays: threading.Event,
+) -> None:
+    """With FFMPEG_MAX_PROCESSES=1, the ffmpeg of a play in one server holds the only slot: a
+    voice note made for another server waits until the play ends."""
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    other = discord_api.add_guild("Elsewhere")
+    carol = discord_api.add_member(other, "carol")
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, ffmpeg_max_processes=1
+    )
+    async with running_with_voice(settings, discord_api, RecordingVoiceClient) as runtime:
+        playing = await discord_api.slash(
+            server.general, alice, "say", text="One", in_voice_channel=True
+        )
+        await until(playing_now, "Alice's play")
+        waiting = await discord_api.slash(other.general, carol, "say", text="Two")
+        await until(lambda: runtime.processes.waiting == 1, "Carol's voice note waiting")
+        sent_while_playing = list(waiting.visible)
+        held_plays.set()
+        [voice] = await waiting.wait_for_messages()
+        await playing.wait_for_messages(count=2)
+
+    assert sent_while_playing == []
+    assert voice.is_voice_message
+
+
+async def test_every_voice_message_of_a_long_text_is_played(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    RecordingVoiceClient.sessions.clear()
+    # A voice message holds 6,000 characters, as much as a /say option: smaller, for a short test.
+    monkeypatch.setattr(speech, "NOTE_CHARS", 100)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, tts_piece_chars=60
+    )
+    async with running_with_voice(settings, discord_api, RecordingVoiceClient):
+        said = await discord_api.slash(
+            server.general,
+            alice,
+            "say",
+            text="A sentence of some words. " * 4,
+            in_voice_channel=True,
+        )
+        *notes, played = await said.wait_for_messages(count=3)
+
+    assert [note.is_voice_message for note in notes] == [True, True]
+    assert played.content == f"Played in <#{server.lounge}>."
+    [session] = RecordingVoiceClient.sessions
+    seconds = sum(note.attachments[0].duration_secs or 0 for note in notes)
+    assert len(session.packets) == pytest.approx(seconds * 50, abs=6)  # 20 ms each
 
 
 class UnreachableVoiceClient(RecordingVoiceClient):
@@ -647,3 +773,35 @@ async def test_telegram_and_discord_run_side_by_side_and_stop_together(
     await asyncio.wait_for(task, timeout=30)
 
     assert discord_api.closed_sessions == [1000]  # a clean close, not a dropped connection
+
+
+async def test_a_stop_lets_the_work_in_progress_finish_first(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    voice_ogg: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SIGTERM in the middle of a transcript and a /say: both are answered before the bot
+    closes its connection and the database, and a restart finds nothing left unfinished."""
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    mimo.delay = 1.5  # every MiMo request: the stop comes while both are at MiMo
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    await started(task, discord_api.wait_until_identified())
+    await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+    said = await discord_api.slash(server.general, alice, "say", text="Good night")
+    await discord_api.wait_until(lambda: len(mimo.requests) == 2, timeout=15, what="MiMo asked")
+    stop.set()
+    await asyncio.wait_for(task, timeout=30)
+    answered = list(discord_api.messages)
+    mimo.delay = 0
+    async with running_discord(settings, discord_api):
+        await asyncio.sleep(0.5)  # a report of interrupted work would come before this
+
+    assert "heard 3.0 seconds" in discord_api.contents(server.general)
+    assert [m.is_voice_message for m in said.visible] == [True]
+    assert discord_api.messages == answered
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -21,6 +21,7 @@ import pytest
 
 from bots.runner import run_bots
 from core.app.limits import Limiter
+from core.chat.messages import text
 from core.config import Settings
 from core.domain import errors
 from core.domain.limits import ANYONE, Counts, DailyQuotas, LimitPolicy, RateLimits, asked_by
@@ -229,6 +230,40 @@ async def test_a_recording_longer_than_what_is_left_today_never_reaches_mimo(
     assert len(mimo.calls("mimo-v2.5-asr")) == 2
 
 
+async def test_a_refused_recording_is_never_downloaded(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """The rate limits, the quotas and clone consent judge what Telegram declares (who, how
+    long): a refused recording makes the bot ask Telegram for no file at all."""
+    settings = settings_for(
+        bot_api=bot_api,
+        mimo=mimo,
+        database_url=database_url,
+        rate_limit_user_per_minute=2,
+        daily_audio_seconds=60,
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        for _ in range(2):
+            voice(bot_api, ALICE, ALICE, voice_ogg)
+            await bot_api.wait_until(lambda: bot_api.texts(ALICE)[-1:] == ["heard 3.0 seconds"])
+        voice(bot_api, ALICE, ALICE, voice_ogg)
+        await said(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
+                                   "Try again in 60 s.")  # fmt: skip
+        bot_api.push(bot_api.voice_message(chat_id=BOB, user_id=BOB, data=voice_ogg, duration=100))
+        await said(bot_api, BOB, "That recording is 1 min 40 s long, more than this chat's "
+                                 "daily 1 min of transcription.")  # fmt: skip
+        alices = bot_api.voice_message(
+            chat_id=GROUP, user_id=ALICE, data=voice_ogg, chat_type="supergroup"
+        )
+        bot_api.push(bot_api.text_message(chat_id=GROUP, user_id=CAROL, text="/voice clone Me",
+                                          chat_type="supergroup", reply_to=alices))  # fmt: skip
+        await said(bot_api, GROUP, text("error.not_your_recording"))
+
+    assert len(bot_api.sent("getFile")) == 2  # Alice's first two voice notes
+    assert len(bot_api.downloads) == 2
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2
+
+
 async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
@@ -259,6 +294,7 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
         "• Transcription: 3 s of 2 h (1 h 59 min 57 s left)\n"
         "• Speech: 11 of 20,000 characters (19,989 left)\n"
         "• Summaries: 1 of 20 (19 left)\n"
+        "• Questions about recordings: 0 s of 1 h of audio (1 h left)\n"
         f"• MiMo tokens: {prompt + completion:,} ({prompt:,} in, {completion:,} out)\n"
         "• At most 6 requests a minute per person\n"
         "• At most 20 requests a minute in this chat"
@@ -410,6 +446,45 @@ async def test_discord_turns_strangers_away(
     assert set((await rows_about(database_url, ids)).values()) == {0}
 
 
+async def test_discord_downloads_no_refused_voice_message(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+) -> None:
+    """Over the chat's minute, or declared longer than what is left of its day: refused on
+    what Discord states, before anything is fetched from its CDN."""
+    alice = discord_api.add_member(server, "alice")
+    other = discord_api.add_guild("Elsewhere")
+    bob = discord_api.add_member(other, "bob")
+    settings = discord_settings(
+        discord_api=discord_api,
+        mimo=mimo,
+        database_url=database_url,
+        rate_limit_chat_per_minute=1,
+        daily_audio_seconds=60,
+    )
+    async with running_discord_at(settings, discord_api, at_18_48()):
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        await discord_api.wait_for_contents(
+            server.general,
+            ["heard 3.0 seconds", "Too many recordings in this chat right now (1 a minute): "
+                                  "I skip automatic transcripts for the next 60 s."],
+        )  # fmt: skip
+        await discord_api.post_voice_message(other.general, bob, voice_ogg, duration=100)
+        await discord_api.wait_for_contents(
+            other.general,
+            ["That recording is 1 min 40 s long, more than this chat's daily 1 min of "
+             "transcription."],
+        )  # fmt: skip
+
+    assert len(discord_api.downloads) == 1
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
 # --- the limits' state, shared through the database ------------------------------------------
 
 
@@ -462,6 +537,51 @@ async def test_a_quota_holds_across_two_processes_sharing_the_database(
 
     assert made.count(True) == 7
     assert seen_by_one.used == seen_by_two.used == Counts(summaries=7)
+
+
+async def test_a_race_for_the_last_of_a_quota_ends_in_work_or_the_quota_sentence(
+    database_url: str,
+) -> None:
+    """Two replicas, many requests for the last two summaries of the day at once; half of the
+    work fails and gives its share back while others are being refused. Each request is served,
+    fails on its own, or is refused with the quota's sentence: never an internal error."""
+    policy = LimitPolicy(RateLimits(0, 0), DailyQuotas(summaries=6))
+    clock = StillClock(NOON)
+    sentence = (
+        "This chat has used its daily 6 summaries; try again in 12 h."  # NOON: 12 h to midnight
+    )
+
+    class WorkFailed(Exception):
+        pass
+
+    async with (
+        process(database_url, policy, clock) as one,
+        process(database_url, policy, clock) as two,
+    ):
+        for _ in range(4):
+            async with one.spending(CHAT, ANYONE, summaries=1):
+                pass
+
+        async def summary(number: int) -> str:
+            limiter = one if number % 2 else two
+            try:
+                async with limiter.spending(CHAT, ANYONE, summaries=1):
+                    for _ in range(number % 3):
+                        await asyncio.sleep(0)
+                    if number % 4 < 2:
+                        raise WorkFailed
+            except WorkFailed:
+                return "failed"
+            except errors.SummaryQuotaUsed as refusal:
+                return text(refusal.key, **refusal.params)
+            return "made"
+
+        outcomes = await asyncio.gather(*(summary(n) for n in range(60)))
+        used = await one.today(CHAT)
+
+    assert set(outcomes) <= {"made", "failed", sentence}, set(outcomes)
+    assert outcomes.count("made") <= 2
+    assert used.used == Counts(summaries=4 + outcomes.count("made"))
 
 
 async def test_a_rate_limit_holds_across_two_processes_sharing_the_database(

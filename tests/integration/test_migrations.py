@@ -26,7 +26,7 @@ from core.infra.storage import (
 )
 from core.infra.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0005"
+HEAD = "0008"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -236,3 +236,35 @@ def insert_chat_message(connection: Connection) -> None:
 
 def count_chat_messages(connection: Connection) -> int:
     return int(connection.execute(text("SELECT count(*) FROM chat_messages")).scalar_one())
+
+
+async def test_0008_counts_seconds_asked_about_and_keeps_each_days_usage(
+    empty_database_url: str,
+) -> None:
+    """The count of seconds asked about arrives on a day already counted (as 0), and leaves
+    without touching the rest of it."""
+    await upgrade(empty_database_url, "0005")
+    await on_connection(empty_database_url, insert_usage)
+
+    await upgrade(empty_database_url, "0008")
+    assert await on_connection(empty_database_url, usage_row) == {"summaries": 2, "ask_seconds": 0}
+    await downgrade(empty_database_url, "0005")
+    assert await on_connection(empty_database_url, usage_row) == {"summaries": 2}
+
+    await upgrade(empty_database_url)
+    assert await on_connection(empty_database_url, schema_differences) == []
+
+
+def insert_usage(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO chat_usage (platform, chat_id, day, summaries)"
+            " VALUES ('telegram', '-100', '2026-12-05', 2)"
+        )
+    )
+    connection.commit()
+
+
+def usage_row(connection: Connection) -> dict[str, int]:
+    row = connection.execute(text("SELECT * FROM chat_usage")).mappings().one()
+    return {name: row[name] for name in ("summaries", "ask_seconds") if name in row}

@@ -157,11 +157,13 @@ async def test_synthesize_returns_a_real_wav(client: MimoClient, mimo: FakeMimo)
 
 
 async def test_understanding_gets_the_answer_even_from_reasoning_content(
-    client: MimoClient, mimo: FakeMimo, mp3_3s: bytes
+    client: MimoClient, mimo: FakeMimo, mp3_3s: bytes, tmp_path: Path
 ) -> None:
     mimo.answer_text = "A tone."
     mimo.answer_in_reasoning_only = True
-    answer = await client.understand_audio(mp3_3s, mime="audio/mpeg", question="What is this?")
+    recording = tmp_path / "tone.mp3"
+    recording.write_bytes(mp3_3s)
+    answer = await client.understand_audio(recording, mime="audio/mpeg", question="What is this?")
 
     assert answer.text == "A tone."
     assert mimo.calls("mimo-v2.5")[0]["thinking"] == {"type": "disabled"}

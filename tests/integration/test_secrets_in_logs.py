@@ -1,13 +1,15 @@
 """Secrets never reach a log line or a chat, even at DEBUG with every library talking.
 
-One whole session in this process, once per LOG_FORMAT (text, json): both bots, logging set up by
-the project's own `configure_logging` (as `voicebridge run` does) at DEBUG, with httpx, httpcore,
-python-telegram-bot and discord.py raised to DEBUG too. Along the way MiMo echoes the key in a 401
-and in 500s, the Bot API refuses a request (its URL carries the bot token), and a second start uses
-a token Telegram refuses (python-telegram-bot's own error quotes it). Everything logged, everything
-written to stdout/stderr, and everything the stand-ins received as chat messages is searched for
-the secrets. In JSON every line must also parse, and the secrets must be absent from the values
-decoded from it as well as from the raw line.
+One whole session in this process, once per LOG_FORMAT (text, json) and database (SQLite; and
+PostgreSQL with a password in DATABASE_URL): both bots, logging set up by the project's own
+`configure_logging` (as `voicebridge run` does) at DEBUG, with httpx, httpcore, python-telegram-bot
+and discord.py raised to DEBUG too. Along the way MiMo echoes the key in a 401 and in 500s, the Bot
+API refuses a request (its URL carries the bot token), Discord commands are answered through
+follow-ups (their URLs carry the interaction's token, and discord.py logs each interaction event
+whole), and a second start uses a token Telegram refuses (python-telegram-bot's own error quotes
+it). Everything logged, everything written to stdout/stderr, and everything the stand-ins received
+as chat messages is searched for the secrets. In JSON every line must also parse, and the secrets
+must be absent from the values decoded from it as well as from the raw line.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Literal
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import make_url
 
 from bots.runner import run_bots
 from core.chat.messages import text
@@ -38,8 +41,9 @@ MIMO_KEY = "sk-SECRETmimo-0123456789abcdef"
 TELEGRAM_TOKEN = "424242:SECRETtelegram-abcdefghijklmnop"
 REFUSED_TOKEN = "434343:SECRETrefused-abcdefghijklmnopq"
 DISCORD_TOKEN = "MTA0.SECRETdiscord.token-0123456789"
+DATABASE_PASSWORD = "SECRETdatabase-pass"  # PostgreSQL's test server trusts anyone
 # Whole secrets, and the parts that identify them on their own.
-SECRETS = [MIMO_KEY, TELEGRAM_TOKEN, REFUSED_TOKEN, DISCORD_TOKEN, "SECRET"]
+SECRETS = [MIMO_KEY, TELEGRAM_TOKEN, REFUSED_TOKEN, DISCORD_TOKEN, DATABASE_PASSWORD, "SECRET"]
 # Raised to DEBUG on top of the project's set-up, which keeps the HTTP libraries at WARNING.
 LIBRARIES = ("httpx", "httpcore", "telegram", "discord", "discord.gateway", "discord.http")
 USER = 777
@@ -97,7 +101,7 @@ async def answer_to(bot_api: FakeBotApi, note: dict[str, object], *choices: str)
 async def test_a_whole_debug_session_never_shows_a_secret(
     log_format: Literal["text", "json"],
     tmp_path: Path,
-    sqlite_url: str,
+    database_url: str,
     capture_logs: Capture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
@@ -118,7 +122,7 @@ async def test_a_whole_debug_session_never_shows_a_secret(
             telegram_api_url=bot_api.root,
             discord_bot_token=DISCORD_TOKEN,
             discord_api_url=discord_api.api_url,
-            database_url=sqlite_url,
+            database_url=with_password(database_url),
             log_level="DEBUG",
             log_format=log_format,
             mimo_max_retries=3,  # the four 500s below are one voice note's attempts
@@ -188,7 +192,8 @@ async def test_a_whole_debug_session_never_shows_a_secret(
         default=str,
     )
     to_mimo = json.dumps(mimo.requests)
-    for secret in SECRETS:
+    interaction_tokens = [interaction.token for interaction in discord_api.interactions]
+    for secret in [*SECRETS, *interaction_tokens]:
         assert secret not in logged, _around(logged, secret)
         assert secret not in printed, _around(printed, secret)
         assert secret not in to_chats, _around(to_chats, secret)
@@ -202,6 +207,17 @@ async def test_a_whole_debug_session_never_shows_a_secret(
     assert "MiMo call failed (MiMo answered 500" in logged
     assert "Traceback (most recent call last)" in logged
     assert "discord.http" in logged and "telegram.ext" in logged
+    assert f"/webhooks/{discord_api.application_id}/[REDACTED]" in logged  # a follow-up
+    if "postgresql" in database_url:
+        assert ":[REDACTED]@" in logged  # the database's URL, as the start logs it
+
+
+def with_password(url: str) -> str:
+    """A PostgreSQL URL with a password in it (the test server takes any); SQLite has none."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    return parsed.set(password=DATABASE_PASSWORD).render_as_string(hide_password=False)
 
 
 def _decoded(json_lines: str) -> str:

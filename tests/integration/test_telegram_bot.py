@@ -283,3 +283,23 @@ async def test_the_command_list_is_registered(
 
     names = {c["command"] for c in bot_api.commands}
     assert {"say", "transcribe", "voice", "style", "language", "autotranscribe"} <= names
+
+
+async def test_polling_takes_no_more_updates_than_telegram_max_pending_updates(
+    bot_api: FakeBotApi, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    """With room for one unfinished update, the second voice note is fetched from Telegram only
+    once the first is answered; nothing is lost meanwhile."""
+    async with FakeMimo(delay=1.0) as mimo:
+        settings = settings_for(
+            bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_max_pending_updates=1
+        )
+        async with running(settings, bot_api):
+            for chat in (USER, USER + 1):
+                bot_api.push(bot_api.voice_message(chat_id=chat, user_id=chat, data=voice_ogg))
+            await bot_api.wait_until(lambda: len(mimo.requests) == 1)
+            fetched_meanwhile = len(bot_api.sent("getFile"))
+            await bot_api.wait_for_texts(USER + 1, ["heard 3.0 seconds"])
+
+    assert fetched_meanwhile == 1
+    assert bot_api.texts(USER) == ["heard 3.0 seconds"]

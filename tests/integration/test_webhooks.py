@@ -13,6 +13,8 @@ import itertools
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bots.runner import run_bots
+from core.config import Settings
 from core.infra.storage import upgrade
 from tests.audio_factory import make_audio
 from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres_database
@@ -48,36 +51,50 @@ async def _post(listen: str, update: dict[str, Any] | bytes, secret: str | None)
         return answer.status
 
 
+@asynccontextmanager
+async def webhook_bot(
+    bot_api: FakeBotApi, mimo: FakeMimo, folder: Path, **extra: Any
+) -> AsyncIterator[tuple[Settings, str]]:
+    """`voicebridge run` in webhook mode, in this process, from its setWebhook until the block
+    ends; yields its settings and the address it listens on."""
+    [listen] = free_listens(1)
+    settings = settings_for(
+        bot_api=bot_api,
+        mimo=mimo,
+        database_url=f"sqlite+aiosqlite:///{folder / 'bot.db'}",
+        telegram_webhook_url=URL,
+        telegram_webhook_listen=listen,
+        **extra,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bots(settings, stop))
+    await started(task, bot_api.wait_for("setWebhook", timeout=60))
+    try:
+        yield settings, listen
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+
 async def test_webhook_mode_registers_the_hook_checks_the_secret_and_answers(
     tmp_path: Path,
 ) -> None:
-    async with FakeBotApi() as bot_api, FakeMimo() as mimo:
-        [listen] = free_listens(1)
-        settings = settings_for(
-            bot_api=bot_api,
-            mimo=mimo,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            telegram_webhook_url=URL,
-            telegram_webhook_listen=listen,
-        )
-        stop = asyncio.Event()
-        task = asyncio.create_task(run_bots(settings, stop))
-        await started(task, bot_api.wait_for("setWebhook", timeout=60))
-        try:
-            secret = bot_api.webhook["secret_token"] if bot_api.webhook else None
-            wrong = [
-                await _post(listen, _update(_help(bot_api, STRANGER)), "not-the-secret"),
-                await _post(listen, _update(_help(bot_api, STRANGER)), None),
-            ]
-            garbled = [
-                await _post(listen, b"{not json", secret),
-                await _post(listen, b"[]", secret),
-            ]
-            assert await _post(listen, _update(_help(bot_api, USER)), secret) == 200
-            await bot_api.wait_for("sendMessage", chat_id=USER)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, timeout=30)
+    async with (
+        FakeBotApi() as bot_api,
+        FakeMimo() as mimo,
+        webhook_bot(bot_api, mimo, tmp_path) as (settings, listen),
+    ):
+        secret = bot_api.webhook["secret_token"] if bot_api.webhook else None
+        wrong = [
+            await _post(listen, _update(_help(bot_api, STRANGER)), "not-the-secret"),
+            await _post(listen, _update(_help(bot_api, STRANGER)), None),
+        ]
+        garbled = [
+            await _post(listen, b"{not json", secret),
+            await _post(listen, b"[]", secret),
+        ]
+        assert await _post(listen, _update(_help(bot_api, USER)), secret) == 200
+        await bot_api.wait_for("sendMessage", chat_id=USER)
 
     assert wrong == [403, 403]
     assert garbled == [400, 400]
@@ -90,6 +107,42 @@ async def test_webhook_mode_registers_the_hook_checks_the_secret_and_answers(
     # and it is not the token itself.
     assert secret == settings.webhook_secret()
     assert bot_api.token.split(":")[1] not in str(secret)
+
+
+async def test_a_full_webhook_queue_answers_503_and_the_update_comes_again(
+    tmp_path: Path,
+) -> None:
+    """At TELEGRAM_MAX_PENDING_UPDATES updates accepted and unfinished, the webhook answers 503
+    (Telegram delivers the update again later) instead of queueing without end."""
+    voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    async with (
+        FakeBotApi() as bot_api,
+        FakeMimo(delay=1.0) as mimo,
+        webhook_bot(bot_api, mimo, tmp_path, telegram_max_pending_updates=2) as (settings, listen),
+    ):
+        secret = settings.webhook_secret()
+        notes = [
+            _update(bot_api.voice_message(chat_id=chat, user_id=chat, data=voice_note))
+            for chat in (USER, OTHER, STRANGER)
+        ]
+        statuses = [await _post(listen, note, secret) for note in notes]
+        await bot_api.wait_for_texts(USER, ["heard 2.0 seconds"])
+        await bot_api.wait_for_texts(OTHER, ["heard 2.0 seconds"])
+        again = await _redeliver(listen, notes[2], secret)
+        await bot_api.wait_for_texts(STRANGER, ["heard 2.0 seconds"])
+
+    assert statuses == [200, 200, 503]
+    assert again == 200
+
+
+async def _redeliver(listen: str, update: dict[str, Any], secret: str) -> int:
+    """POST `update` as Telegram retries it, until it is taken (or 5 s have passed)."""
+    for _ in range(100):
+        status = await _post(listen, update, secret)
+        if status != 503:
+            return status
+        await asyncio.sleep(0.05)
+    return status
 
 
 def _help(bot_api: FakeBotApi, chat_id: int) -> dict[str, Any]:

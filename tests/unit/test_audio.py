@@ -21,7 +21,7 @@ from core.infra.audio.pieces import MAX_PIECE_SECONDS
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.voice_notes import JOIN_PAUSE_MS
-from core.ports import ASR_MAX_BASE64
+from core.ports import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64
 from tests.audio_factory import (
     AUDIO_FORMATS,
     corrupted,
@@ -39,7 +39,19 @@ from tests.audio_factory import (
 
 AUDIO = FfmpegAudio(processes=FfmpegProcesses())
 join_wavs, probe, to_asr_pieces = AUDIO.join_wavs, AUDIO.probe, AUDIO.to_asr_pieces
-to_understanding_input, to_voice_note = AUDIO.to_understanding_input, AUDIO.to_voice_note
+to_voice_note = AUDIO.to_voice_note
+
+
+async def to_understanding_input(
+    path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64, max_seconds: float = 3600
+) -> tuple[bytes, str]:
+    """What a question about `path` sends MiMo: the bytes of the file it is given, and their
+    MIME type."""
+    async with AUDIO.understanding_input(
+        path, max_seconds=max_seconds, max_base64=max_base64
+    ) as audio:
+        return audio.path.read_bytes(), audio.mime
+
 
 FFMPEG_NOISE = ("ffmpeg", "Input #", "Invalid data", "@ 0x", "Stream", "Error", "[")
 
@@ -320,6 +332,23 @@ async def test_understanding_converts_a_file_over_the_cap(clips: dict[str, Path]
 async def test_understanding_refuses_audio_too_big_even_as_mp3(clips: dict[str, Path]) -> None:
     with pytest.raises(AudioTooLarge):
         await to_understanding_input(clips["flac"], max_base64=1000)
+
+
+async def test_understanding_refuses_what_is_longer_than_max_audio_seconds(
+    clips: dict[str, Path],
+) -> None:
+    with pytest.raises(AudioTooLarge) as caught:
+        await to_understanding_input(clips["ogg"], max_seconds=2)
+    assert caught.value.params == {"limit": "2 s"}
+    data, _ = await to_understanding_input(clips["ogg"], max_seconds=3)
+    assert data
+
+
+async def test_a_converted_file_lasts_as_long_as_its_block(clips: dict[str, Path]) -> None:
+    async with AUDIO.understanding_input(clips["webm"], max_seconds=3600) as audio:
+        assert audio.mime == "audio/mpeg" and audio.path.exists()
+        assert audio.seconds == pytest.approx(3.0, abs=0.05)
+    assert not audio.path.exists()
 
 
 async def test_audio_too_long_to_ask_about_is_explained_in_time(clips: dict[str, Path]) -> None:

@@ -7,6 +7,7 @@ tests/integration/test_limits.py.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from core.domain.limits import (
 from core.domain.text import duration_text, wait_text
 from core.domain.values import ChatRef, Usage
 from core.infra.storage.memory import MemoryUnitOfWork
+from core.ports import RemoteRecording
 from tests.fakes import FakeAudio, FakeSpeech, FakeUsageUnitOfWork, UsageRows
 
 # 5 h 12 min before the UTC day ends, 20 s into a minute.
@@ -42,7 +44,7 @@ CHAT = ChatRef("telegram", "-100")
 OTHER = ChatRef("telegram", "-200")
 POLICY = LimitPolicy(
     rates=RateLimits(user_per_minute=2, chat_per_minute=3),
-    quotas=DailyQuotas(audio_seconds=60, tts_chars=100, summaries=2),
+    quotas=DailyQuotas(audio_seconds=60, tts_chars=100, summaries=2, ask_seconds=60),
 )
 
 
@@ -326,6 +328,80 @@ async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
     assert (await limiter.today(CHAT)).used.audio_seconds == 2  # FakeSpeech bills nothing
 
 
+class Platform:
+    """A chat platform's side of recordings: what it declares, and which were located (the
+    first step of a download)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.located: list[str] = []
+
+    def recording(self, name: str, data: bytes, *, seconds: float | None) -> RemoteRecording:
+        path = self.folder / name
+        path.write_bytes(data)
+
+        async def locate() -> Path:
+            self.located.append(name)
+            return path
+
+        return RemoteRecording(locate, size=len(data), seconds=seconds)
+
+
+async def test_a_refused_recording_is_never_fetched(
+    service: VoiceService, speech: FakeSpeech, tmp_path: Path
+) -> None:
+    """The rate limit and the quotas judge what the platform declares, before any download."""
+    platform = Platform(tmp_path)
+    declared_long = platform.recording("long.ogg", b"abcdefgh", seconds=61)
+    with pytest.raises(errors.AudioOverQuota):
+        await service.transcribe(CHAT, declared_long, asker=asked_by(1))
+    with pytest.raises(errors.AskOverQuota):  # a minute of questions a day in POLICY
+        await service.ask(OTHER, declared_long, "What is it?", asker=asked_by(1))
+    for person in (2, 2, 2):  # two a minute
+        note = platform.recording(f"{person}.ogg", b"abcd", seconds=1)
+        with contextlib.suppress(errors.SlowDown):
+            await service.transcribe(CHAT, note, asker=asked_by(person))
+
+    assert platform.located == ["2.ogg", "2.ogg"]
+    assert len(speech.transcribed) == 2 and speech.asked == []
+
+
+async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
+    service: VoiceService, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+) -> None:
+    platform = Platform(tmp_path)
+    liar = platform.recording("liar.ogg", b"x" * 4 * 61, seconds=3)  # 61 s, said to be 3 s
+
+    with pytest.raises(errors.AudioOverQuota) as refused:
+        await service.transcribe(CHAT, liar, asker=asked_by(1))
+
+    assert platform.located == ["liar.ogg"]
+    assert said(refused.value) == (
+        "That recording is 1 min 1 s long, more than this chat's daily 1 min of transcription."
+    )
+    assert speech.transcribed == []
+    assert (await limiter.today(CHAT)).used == Counts()  # the declared 3 s given back
+
+
+async def test_questions_draw_on_a_daily_quota_of_their_own(
+    service: VoiceService, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+) -> None:
+    recording = tmp_path / "forty.ogg"
+    recording.write_bytes(b"x" * 40)  # FakeAudio: a second a byte, so 40 s
+
+    await service.ask(CHAT, recording, "What is it?", asker=asked_by(1))
+    with pytest.raises(errors.AskQuotaShort) as refused:
+        await service.ask(CHAT, recording, "And now?", asker=asked_by(2))
+
+    assert said(refused.value) == (
+        "That recording is 40 s long, but this chat has only 20 s of recordings to ask about "
+        "left today (its daily limit is 1 min); try again in 5 h 12 min, or ask about a "
+        "shorter one."
+    )
+    assert len(speech.asked) == 1
+    assert (await limiter.today(CHAT)).used.ask_seconds == 40
+
+
 async def test_say_past_the_speech_quota_never_reaches_mimo(
     service: VoiceService, speech: FakeSpeech
 ) -> None:
@@ -379,9 +455,14 @@ def test_waits_are_rounded_up_to_whole_minutes_past_a_minute() -> None:
 def test_usage_reads_as_used_of_limit_with_what_is_left() -> None:
     report = UsageReport(
         used=Counts(
-            audio_seconds=75, tts_chars=1234, summaries=1, prompt_tokens=900, completion_tokens=100
+            audio_seconds=75,
+            tts_chars=1234,
+            summaries=1,
+            ask_seconds=200,
+            prompt_tokens=900,
+            completion_tokens=100,
         ),
-        quotas=DailyQuotas(audio_seconds=7200, tts_chars=0, summaries=20),
+        quotas=DailyQuotas(audio_seconds=7200, tts_chars=0, summaries=20, ask_seconds=3600),
         rates=RateLimits(user_per_minute=6, chat_per_minute=0),
         resets_in=timedelta(hours=5, minutes=12),
     )
@@ -391,6 +472,7 @@ def test_usage_reads_as_used_of_limit_with_what_is_left() -> None:
         "• Transcription: 1 min 15 s of 2 h (1 h 58 min 45 s left)\n"
         "• Speech: 1,234 characters (no daily limit)\n"
         "• Summaries: 1 of 20 (19 left)\n"
+        "• Questions about recordings: 3 min 20 s of 1 h of audio (56 min 40 s left)\n"
         "• MiMo tokens: 1,000 (900 in, 100 out)\n"
         "• At most 6 requests a minute per person"
     )

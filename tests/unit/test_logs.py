@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
+from core.config import Settings
 from core.infra.logs import JsonRedactingFormatter, RedactingFormatter, configure_logging
 
 MIMO_KEY = "sk-mimo-key-0123456789"
@@ -43,6 +44,43 @@ def test_bot_tokens_in_urls_are_redacted_even_when_unknown() -> None:
     line = _format(formatter, "GET https://api.telegram.org/bot123456:AAbbCC_dd-ee/getMe")
     assert "AAbbCC" not in line
     assert line.endswith("/bot[REDACTED]/getMe")
+
+
+def test_discord_interaction_tokens_are_redacted_in_urls_and_in_logged_events() -> None:
+    formatter = RedactingFormatter("%(message)s")
+    follow_up = "POST https://discord.com/api/v10/webhooks/1234/aW50ZXJhY3Rpb246-x_y.z/messages"
+    callback = "POST https://discord.com/api/v10/interactions/99/aW50ZXJhY3Rpb246-x_y/callback"
+    event = {"t": "INTERACTION_CREATE", "d": {"id": "99", "token": "aW50ZXJhY3Rpb246-x_y"}}
+
+    lines = [_format(formatter, line) for line in (follow_up, callback)]
+    lines += [_format(formatter, "event: %s", event), _format(formatter, json.dumps(event))]
+
+    assert lines == [
+        "POST https://discord.com/api/v10/webhooks/1234/[REDACTED]/messages",
+        "POST https://discord.com/api/v10/interactions/99/[REDACTED]/callback",
+        "event: {'t': 'INTERACTION_CREATE', 'd': {'id': '99', 'token': '[REDACTED]'}}",
+        '{"t": "INTERACTION_CREATE", "d": {"id": "99", "token": "[REDACTED]"}}',
+    ]
+
+
+def test_passwords_in_urls_are_redacted_known_or_not() -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url="postgresql+asyncpg://voicebridge:p%40ss-w0rd@db:5432/voicebridge",
+    )
+    formatter = RedactingFormatter("%(message)s", settings.secret_values())
+
+    lines = [
+        _format(formatter, "database at %s", settings.database_url),
+        _format(formatter, "the password was %r", "p@ss-w0rd"),
+        _format(formatter, "proxy https://user:hunter22@proxy:3128 and http://127.0.0.1:80/x@y"),
+    ]
+
+    assert lines == [
+        "database at postgresql+asyncpg://voicebridge:[REDACTED]@db:5432/voicebridge",
+        "the password was '[REDACTED]'",
+        "proxy https://user:[REDACTED]@proxy:3128 and http://127.0.0.1:80/x@y",
+    ]
 
 
 def test_secrets_are_redacted_as_json_and_repr_escape_them() -> None:

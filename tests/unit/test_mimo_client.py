@@ -9,6 +9,7 @@ import json
 import logging
 import wave
 from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -305,8 +306,11 @@ async def test_a_stream_that_breaks_midway_is_unavailable(connect: Connect) -> N
 # --- audio understanding and chat --------------------------------------------------------------
 
 
-async def test_understand_audio_asks_about_the_audio_with_thinking_off(connect: Connect) -> None:
-    audio = b"ID3 fake mp3"
+async def test_understand_audio_asks_about_the_audio_with_thinking_off(
+    connect: Connect, tmp_path: Path
+) -> None:
+    audio = tmp_path / "question.ogg"
+    audio.write_bytes(b"OggS fake ogg")
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
@@ -316,7 +320,7 @@ async def test_understand_audio_asks_about_the_audio_with_thinking_off(connect: 
         assert system == {"role": "system", "content": "Be brief."}
         audio_part, question = user["content"]
         assert user["role"] == "user"
-        assert audio_of(audio_part["input_audio"]["data"], "audio/ogg") == audio
+        assert audio_of(audio_part["input_audio"]["data"], "audio/ogg") == audio.read_bytes()
         assert question == {"type": "text", "text": "What is said?"}
         usage = {"prompt_tokens": 86, "completion_tokens": 17}
         return completion({"content": "A greeting."}, usage)
@@ -327,8 +331,39 @@ async def test_understand_audio_asks_about_the_audio_with_thinking_off(connect: 
     assert answer == Answer("A greeting.", Usage(86, 17, 0.0))
 
 
-async def test_understanding_audio_over_50_mb_of_base64_is_refused(connect: Connect) -> None:
-    audio = b"\0" * (50 * 1024 * 1024 // 4 * 3 + 1)
+async def test_a_recording_streams_into_its_request_whole_on_every_attempt(
+    connect: Connect, tmp_path: Path
+) -> None:
+    """Several chunks of base64, a question that mentions a data URL, and a retry: each attempt
+    carries the whole recording, with its length stated."""
+    audio = tmp_path / "long.mp3"
+    audio.write_bytes(bytes(range(256)) * 12_000)  # 3 MB: four chunks
+    sent: list[tuple[bytes, dict[str, Any]]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = body_of(request)
+        assert int(request.headers["content-length"]) == len(request.content)
+        assert "transfer-encoding" not in request.headers
+        sent.append((audio_of(body["messages"][0]["content"][0]["input_audio"]["data"],
+                              "audio/mpeg"), body["messages"][0]["content"][1]))  # fmt: skip
+        if len(sent) == 1:
+            return httpx.Response(503, json={"error": {"message": "busy"}})
+        return says("Music.")
+
+    question = 'Is "data:audio/mpeg;base64," said in it?'
+    answer = await connect(handler).understand_audio(audio, mime="audio/mpeg", question=question)
+
+    assert answer.text == "Music."
+    assert [data == audio.read_bytes() for data, _ in sent] == [True, True]
+    assert [part for _, part in sent] == [{"type": "text", "text": question}] * 2
+
+
+async def test_understanding_audio_over_50_mb_of_base64_is_refused(
+    connect: Connect, tmp_path: Path
+) -> None:
+    audio = tmp_path / "big.mp3"
+    with audio.open("wb") as file:
+        file.truncate(50 * 1024 * 1024 // 4 * 3 + 1)
     client = connect(lambda r: pytest.fail("nothing should be sent"))
     with pytest.raises(AudioTooLarge):
         await client.understand_audio(audio, mime="audio/mpeg", question="?")

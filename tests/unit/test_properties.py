@@ -439,8 +439,8 @@ async def every_probe(path: Path) -> list[float]:
     info = await audio.probe(path)
     async with audio.asr_pieces(path, piece_seconds=60, max_seconds=24 * 3600) as stream:
         quick = stream.duration  # leaving at once stops the conversion just started
-    data, _mime = await audio.to_understanding_input(path)
-    assert data
+    async with audio.understanding_input(path, max_seconds=24 * 3600) as understood:
+        assert understood.path.stat().st_size
     return [info.duration, quick]
 
 

@@ -11,6 +11,7 @@ from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.values import ChatRef, Preferences
 from core.infra.storage.memory import MemoryUnitOfWork
+from core.ports import RemoteRecording
 from tests.fakes import FakeAudio, FakeSpeech
 
 CHAT = ChatRef("telegram", "42")
@@ -137,12 +138,36 @@ async def test_a_voice_missing_from_the_model_falls_back_to_its_default(
     assert speech.synthesized[0]["model"] == "mimo-v2-tts"
 
 
-async def test_files_over_the_size_limit_are_refused_before_download(
-    service: VoiceService,
+async def test_recordings_declared_too_big_or_too_long_are_refused_before_download(
+    service: VoiceService, speech: FakeSpeech, tmp_path: Path
 ) -> None:
-    service.check_audio_size(1000)
+    """MAX_AUDIO_MB (1000 bytes here) and MAX_AUDIO_SECONDS (an hour) judge what a platform
+    declares first; the file itself, once fetched, is judged again."""
+    located: list[str] = []
+    small = tmp_path / "small.ogg"
+    small.write_bytes(b"abcd")
+
+    def declared(size: int, seconds: float | None) -> RemoteRecording:
+        async def locate() -> Path:
+            located.append(f"{size} B, {seconds} s")
+            return small
+
+        return RemoteRecording(locate, size=size, seconds=seconds)
+
+    refusals = []
+    for size, seconds in [(1001, 3), (100, 3601), (100, 3600), (100, None)]:
+        try:
+            await service.transcribe(CHAT, declared(size, seconds))
+        except errors.AudioTooLarge as refusal:
+            refusals.append(refusal.params["limit"])
+    big = tmp_path / "big.ogg"
+    big.write_bytes(b"x" * 1001)
     with pytest.raises(errors.AudioTooLarge):
-        service.check_audio_size(1001)
+        await service.transcribe(CHAT, big)
+
+    assert refusals == ["0 MB", "1 h"]
+    assert located == ["100 B, 3600 s", "100 B, None s"]
+    assert len(speech.transcribed) == 2
 
 
 async def test_ask_sends_the_recording_and_the_question(

@@ -18,7 +18,7 @@ from discord.ext import commands
 
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
-from bots.discord.media import downloaded, voice_message_in
+from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
@@ -132,12 +132,11 @@ class PreferencesCog(commands.Cog):
         name: str,
     ) -> None:  # fmt: skip
         """Clone the voice of `recording` (checked to be the user's own) as `name`."""
-        async with downloaded(recording, self.service) as path:
-            cloned = await self.service.studio.clone(
-                for_interaction(interaction), name, path,
-                recorded_by=str(message.author.id), requested_by=str(interaction.user.id),
-                asker=asker_of(interaction),
-            )  # fmt: skip
+        cloned = await self.service.studio.clone(
+            for_interaction(interaction), name, remote(recording),
+            recorded_by=str(message.author.id), requested_by=str(interaction.user.id),
+            asker=asker_of(interaction),
+        )  # fmt: skip
         await _answer(interaction, text("voices.cloned", name=cloned))
 
     @app_commands.command(description="Show or set the speaking style")

@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
-from bots.discord.media import NothingToAsk, downloaded, recording_in, require_audio
+from bots.discord.media import NothingToAsk, recording_in, remote, require_audio
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
@@ -59,10 +59,9 @@ class QuestionsCog(commands.Cog):
         """Answer a deferred interaction about `attachment`. Shared by /ask and the modal of
         "Ask about this audio"."""
         require_audio(attachment)
-        async with downloaded(attachment, self.service) as path:
-            answer = await self.service.ask(
-                for_interaction(interaction), path, question, asker=asker_of(interaction)
-            )
+        answer = await self.service.ask(
+            for_interaction(interaction), remote(attachment), question, asker=asker_of(interaction)
+        )
         await send_long(
             followup_of(interaction), answer.text, file_caption="", file_name="answer.txt"
         )

@@ -8,21 +8,19 @@ from discord.ext import commands
 
 from bots.discord.gate import asker_of
 from bots.discord.places import for_interaction
-from bots.discord.playback import VoiceClientClass, play_for
+from bots.discord.playback import VoicePlayer
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_message import send_voice_message
 from core.app.service import VoiceService
 
 
 class SpeechCog(commands.Cog):
-    """/say and "Read aloud"; `voice_client` plays in voice channels (None: not installed)."""
+    """/say and "Read aloud"; `player` plays in voice channels."""
 
-    def __init__(
-        self, bot: AnyBot, service: VoiceService, *, voice_client: VoiceClientClass | None
-    ) -> None:
+    def __init__(self, bot: AnyBot, service: VoiceService, *, player: VoicePlayer) -> None:
         self.bot = bot
         self.service = service
-        self.voice_client = voice_client
+        self.player = player
         self.menu = app_commands.ContextMenu(name="Read aloud", callback=self.read_aloud)
 
     async def cog_load(self) -> None:
@@ -47,7 +45,7 @@ class SpeechCog(commands.Cog):
         for note in notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
         if in_voice_channel:
-            outcome = await play_for(interaction.user, notes[0], self.voice_client)
+            outcome = await self.player.play_for(interaction.user, notes)
             await followup_of(interaction, ephemeral=True)(content=outcome)
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bots.discord.error_handler import report
 from bots.discord.gate import asker_of, unasked
-from bots.discord.media import downloaded, require_audio, require_recording, voice_message_in
+from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import channel_override_of, for_interaction, for_message
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionTranscriptReply, MessageTranscriptReply
@@ -93,8 +93,8 @@ class TranscriptionCog(commands.Cog):
         asker: Asker,
     ) -> None:
         """Transcribe `attachment`, showing progress in the message that becomes the answer."""
-        async with reply, downloaded(attachment, self.service) as path:
+        async with reply:
             result = await self.service.transcribe_long_audio(
-                chat, path, progress=reply.progress, asker=asker
+                chat, remote(attachment), progress=reply.progress, asker=asker
             )
             await reply.deliver(result, format)

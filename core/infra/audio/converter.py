@@ -16,7 +16,7 @@ from core.infra.audio import clone_samples, pieces, probe, understanding, voice_
 from core.infra.audio.pieces import AsrPieceStream
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
-from core.ports import UNDERSTANDING_MAX_BASE64
+from core.ports import UNDERSTANDING_MAX_BASE64, UnderstandingAudio
 
 
 class FfmpegAudio:
@@ -74,13 +74,15 @@ class FfmpegAudio:
         """Speech pieces (text, WAV) joined in one file of `fmt` (ogg, mp3, wav), timed."""
         return await voice_notes.to_speech_file(pieces, fmt=fmt, processes=self.processes)
 
-    async def to_understanding_input(
-        self, path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64
-    ) -> tuple[bytes, str]:
-        """Bytes and MIME type of `path` for a question about it."""
-        return await understanding.to_understanding_input(
-            path, processes=self.processes, max_base64=max_base64
-        )
+    @asynccontextmanager
+    async def understanding_input(
+        self, path: Path, *, max_seconds: float, max_base64: int = UNDERSTANDING_MAX_BASE64
+    ) -> AsyncIterator[UnderstandingAudio]:
+        """`path` as a question about it sends it (`core.infra.audio.understanding`)."""
+        async with understanding.understanding_input(
+            path, processes=self.processes, max_seconds=max_seconds, max_base64=max_base64
+        ) as audio:
+            yield audio
 
     async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]:
         """The first `max_seconds` of `path` as a voice sample (MP3)."""

@@ -33,13 +33,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.domain.errors import AudioTooLarge, EmptyAudio, UndecodableAudio
+from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.pauses import CutPlan, plan_cuts
-from core.domain.text import duration_text
 from core.domain.values import AsrPiece
 from core.infra.audio.loudness import pause_cuts
 from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
-from core.infra.audio.probe import MIN_AUDIO_SECONDS, inspect_quickly
+from core.infra.audio.probe import MIN_AUDIO_SECONDS, check_length, inspect_quickly
 from core.infra.audio.processes import FfmpegProcesses, file_url
 from core.infra.audio.segments import PieceFile, Range, follow, load_piece
 from core.ports import ASR_MAX_BASE64
@@ -53,9 +52,6 @@ _PIECES = ("-reservoir", "0", "-f", "segment", "-segment_format", "mp3",
            "-segment_format_options", "write_xing=0:id3v2_version=0", "-reset_timestamps", "1",
            "-avoid_negative_ts", "disabled", "-segment_list_type", "csv")  # fmt: skip
 _ONE_PIECE = ("-segment_time", "1000000000")
-# Containers measure a little over the nominal length (a 60:00 recording reads 3600.01 s): a
-# limit stated in whole seconds allows what rounds to it.
-_DURATION_TOLERANCE = 0.5
 
 
 async def to_asr_pieces(
@@ -117,7 +113,7 @@ async def asr_pieces(
     ffmpeg still running and deletes what was not taken."""
     limit = _piece_limit(piece_seconds)
     media = await inspect_quickly(path, processes=processes)
-    _check_duration(media.info.duration, max_seconds)
+    check_length(media.info.duration, max_seconds)
     with tempfile.TemporaryDirectory(prefix="voicebridge-asr-") as tmp:
         stream = AsrPieceStream(media.info.duration)
         count = workers or default_workers()
@@ -247,8 +243,3 @@ async def _encode_range(
         raise
     finished.set()
     await follower
-
-
-def _check_duration(duration: float, max_seconds: float | None) -> None:
-    if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
-        raise AudioTooLarge("the recording is too long", limit=duration_text(round(max_seconds)))

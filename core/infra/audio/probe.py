@@ -10,10 +10,14 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.domain.errors import EmptyAudio, UndecodableAudio
+from core.domain.errors import AudioTooLarge, EmptyAudio, UndecodableAudio
+from core.domain.text import duration_text
 from core.infra.audio.processes import FfmpegProcesses, FfmpegRun, file_url
 
 MIN_AUDIO_SECONDS = 0.05  # shorter than anything a person can say
+# Containers measure a little over the nominal length (a 60:00 recording reads 3600.01 s): a
+# limit stated in whole seconds allows what rounds to it.
+_DURATION_TOLERANCE = 0.5
 _INPUT = re.compile(r"^Input #0, (.+?), from ", re.MULTILINE)
 _STREAM = re.compile(r"^\s*Stream #0:\d+\S*: (Audio|Video): ([\w-]+)(.*)$", re.MULTILINE)
 _OUT_TIME = re.compile(r"^out_time_us=(\d+)\s*$", re.MULTILINE)
@@ -76,6 +80,12 @@ async def inspect_quickly(path: Path, *, processes: FfmpegProcesses) -> Media:
         return await inspect_media(path, processes=processes, decode=False)
     hours, minutes, seconds = stated.groups()
     return _parse_probe(run, size, duration=int(hours) * 3600 + int(minutes) * 60 + float(seconds))
+
+
+def check_length(duration: float, max_seconds: float | None) -> None:
+    """Refuse a recording measured longer than `max_seconds` (None: no limit)."""
+    if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
+        raise AudioTooLarge("the recording is too long", limit=duration_text(round(max_seconds)))
 
 
 def _is_empty_ogg(path: Path) -> bool:

@@ -1,19 +1,22 @@
 """Audio for a question about a recording: the whole recording in one request, as it is when MiMo
-takes its format and size, else as MP3; a recording too long even as MP3 is refused, in time."""
+takes its format and size, else as MP3; a recording longer than allowed, or too long for one
+request even as MP3, is refused, in time. Handed over as a file, never read into memory: the
+MiMo adapter streams it into its request."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from core.domain.errors import TooLongToAsk, UndecodableAudio
 from core.domain.text import duration_text
 from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
-from core.infra.audio.probe import Media, inspect_media
+from core.infra.audio.probe import Media, check_length, inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
-from core.ports import UNDERSTANDING_MAX_BASE64
+from core.ports import UNDERSTANDING_MAX_BASE64, UnderstandingAudio
 
 _PASSTHROUGH = {
     ("mp3", "mp3"): "audio/mpeg",
@@ -25,18 +28,29 @@ _PASSTHROUGH = {
 }
 
 
-async def to_understanding_input(
-    path: Path, *, processes: FfmpegProcesses, max_base64: int = UNDERSTANDING_MAX_BASE64
-) -> tuple[bytes, str]:
-    """Bytes and MIME type for audio understanding: the file itself when MiMo takes it, else MP3.
-    A recording too long for one request even as MP3 is refused before converting; what is sent
-    is checked against the cap by the MiMo adapter."""
+@asynccontextmanager
+async def understanding_input(
+    path: Path,
+    *,
+    processes: FfmpegProcesses,
+    max_seconds: float,
+    max_base64: int = UNDERSTANDING_MAX_BASE64,
+) -> AsyncIterator[UnderstandingAudio]:
+    """The file, MIME type and measured length for audio understanding: the file itself when
+    MiMo takes it, else an MP3 of it that lasts as long as the block. Refused before converting
+    when it is longer than `max_seconds` or than one request holds as MP3; what is sent is
+    checked against the cap by the MiMo adapter."""
     media = await inspect_media(path, processes=processes, decode=False)
+    check_length(media.info.duration, max_seconds)
     mime = _passthrough_mime(media)
     if mime is not None and _base64_size(media.size) < max_base64:
-        return await asyncio.to_thread(path.read_bytes), mime
+        yield UnderstandingAudio(path, mime, media.info.duration)
+        return
     _check_understandable(int(media.info.duration * MP3_BYTES_PER_SECOND), max_base64)
-    return await _encode_mp3(path, processes), "audio/mpeg"
+    with tempfile.TemporaryDirectory(prefix="voicebridge-mp3-") as tmp:
+        out = Path(tmp) / "audio.mp3"
+        await _encode_mp3(path, out, processes)
+        yield UnderstandingAudio(out, "audio/mpeg", media.info.duration)
 
 
 def _passthrough_mime(media: Media) -> str | None:
@@ -46,14 +60,11 @@ def _passthrough_mime(media: Media) -> str | None:
     return _PASSTHROUGH.get((media.info.container or "", media.info.codec or ""))
 
 
-async def _encode_mp3(src: Path, processes: FfmpegProcesses) -> bytes:
-    """The first audio stream of `src` as one mono 16 kHz MP3."""
-    with tempfile.TemporaryDirectory(prefix="voicebridge-mp3-") as tmp:
-        out = Path(tmp) / "audio.mp3"
-        run = await processes.run("-i", file_url(src), *MP3_ARGS, "-f", "mp3", str(out))
-        if run.returncode != 0:
-            raise UndecodableAudio("the audio could not be decoded")
-        return await asyncio.to_thread(out.read_bytes)
+async def _encode_mp3(src: Path, out: Path, processes: FfmpegProcesses) -> None:
+    """The first audio stream of `src` as one mono 16 kHz MP3 in `out`."""
+    run = await processes.run("-i", file_url(src), *MP3_ARGS, "-f", "mp3", str(out))
+    if run.returncode != 0:
+        raise UndecodableAudio("the audio could not be decoded")
 
 
 def _check_understandable(mp3_size: int, max_base64: int) -> None:

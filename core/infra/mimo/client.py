@@ -14,9 +14,11 @@ Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -34,6 +36,7 @@ from core.infra.mimo.answers import (
 )
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
+from core.infra.mimo.streamed import FileAudio
 from core.infra.mimo.wire import Json, MimoWire
 from core.ports import ASR_MAX_BASE64, NO_METRICS, UNDERSTANDING_MAX_BASE64, Metrics
 
@@ -171,16 +174,19 @@ class MimoClient:
     # --- audio understanding and chat ---------------------------------------------------------
 
     async def understand_audio(
-        self, audio: bytes, *, mime: str, question: str, system: str | None = None
+        self, audio: Path, *, mime: str, question: str, system: str | None = None
     ) -> Answer:
-        """MiMo's answer to `question` about the audio (a summary, a translation...)."""
+        """MiMo's answer to `question` about the recording in the file `audio` (a summary, a
+        translation...). The file is streamed into the request, never read whole."""
+        _check_audio_size((await asyncio.to_thread(audio.stat)).st_size, UNDERSTANDING_MAX_BASE64)
+        streamed = FileAudio(audio)
         parts = [
-            _audio_part(audio, mime, UNDERSTANDING_MAX_BASE64),
+            {"type": "input_audio", "input_audio": {"data": _data_url(mime, streamed.placeholder)}},
             {"type": "text", "text": question},
         ]
         messages = [*_system(system), {"role": "user", "content": parts}]
         body = {"model": self.models.audio, "messages": messages, "thinking": _THINKING_OFF}
-        return answer_of(await self._wire.post(body))
+        return answer_of(await self._wire.post(body, audio=streamed))
 
     async def chat(
         self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
@@ -198,15 +204,23 @@ class MimoClient:
 
 def _audio_part(audio: bytes, mime: str, base64_limit: int) -> Json:
     """An `input_audio` part holding a data URL; refuses audio MiMo would refuse anyway."""
-    if not audio:
+    _check_audio_size(len(audio), base64_limit)
+    encoded = base64.b64encode(audio).decode("ascii")
+    return {"type": "input_audio", "input_audio": {"data": _data_url(mime, encoded)}}
+
+
+def _check_audio_size(size: int, base64_limit: int) -> None:
+    if not size:
         raise EmptyAudio("no audio bytes to send")
-    if 4 * ((len(audio) + 2) // 3) > base64_limit:
+    if 4 * ((size + 2) // 3) > base64_limit:
         limit_mb = base64_limit * 3 / 4 / 1024 / 1024
         raise AudioTooLarge(
             f"over MiMo's {limit_mb:.1f} MB audio limit", limit=f"{limit_mb:.1f} MB"
         )
-    encoded = base64.b64encode(audio).decode("ascii")
-    return {"type": "input_audio", "input_audio": {"data": f"data:{mime};base64,{encoded}"}}
+
+
+def _data_url(mime: str, encoded: str) -> str:
+    return f"data:{mime};base64,{encoded}"
 
 
 def _system(system: str | None) -> list[Json]:

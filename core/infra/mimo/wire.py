@@ -51,6 +51,7 @@ from core.infra.mimo.retries import (
     Transient,
     retry_after,
 )
+from core.infra.mimo.streamed import FileAudio, StreamedJson
 from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
@@ -102,14 +103,15 @@ class MimoWire:
         # Spelled out so the key can never show up in a log of this object.
         return f"MimoWire(base_url={self.base_url!r})"
 
-    async def post(self, body: Json) -> Json:
+    async def post(self, body: Json, *, audio: FileAudio | None = None) -> Json:
         """One JSON answer with at least one choice, retried on transient failures, inside the
-        deadline."""
+        deadline. With `audio`, the body's placeholder is replaced on the wire by the file's
+        base64, streamed (`core.infra.mimo.streamed`)."""
         with self.metrics.mimo_call(), self.breaker.call():
             deadline = self._clock() + self._timeout
 
             async def attempt() -> Json:
-                response = await self._send(body, deadline, stream=False)
+                response = await self._send(body, deadline, stream=False, audio=audio)
                 data = _json(response)
                 if "error" in data and "choices" not in data:
                     raise self._api_error(_code(data["error"], response.status_code), data)
@@ -147,17 +149,13 @@ class MimoWire:
             if not answered:
                 raise MimoBadResponse("MiMo's stream carried no answer")
 
-    async def _send(self, body: Json, deadline: float, *, stream: bool) -> httpx.Response:
+    async def _send(
+        self, body: Json, deadline: float, *, stream: bool, audio: FileAudio | None = None
+    ) -> httpx.Response:
         """One attempt. Returns a 2xx response (still open when `stream`), raises otherwise."""
         remaining = deadline - self._clock()
         try:
-            request = self._http.build_request(
-                "POST",
-                f"{self.base_url}/chat/completions",
-                json=body,
-                headers=self._headers(),
-                timeout=httpx.Timeout(remaining),
-            )
+            request = await self._request(body, audio, seconds=remaining)
             async with asyncio.timeout(remaining):
                 response = await self._http.send(request, stream=stream)
                 if stream and not response.is_success:
@@ -178,6 +176,23 @@ class MimoWire:
         if not response.is_success:
             raise self._api_error(response.status_code, _error_body(response), response)
         return response
+
+    async def _request(
+        self, body: Json, audio: FileAudio | None, *, seconds: float
+    ) -> httpx.Request:
+        url, headers, timeout = f"{self.base_url}/chat/completions", self._headers(), seconds
+        if audio is None:
+            return self._http.build_request(
+                "POST", url, json=body, headers=headers, timeout=httpx.Timeout(timeout)
+            )
+        streamed = await StreamedJson.of(body, audio)
+        return self._http.build_request(
+            "POST",
+            url,
+            content=streamed.chunks(),
+            headers=headers | streamed.headers(),
+            timeout=httpx.Timeout(timeout),
+        )
 
     def _headers(self) -> dict[str, str]:
         if self._auth_header == "bearer":

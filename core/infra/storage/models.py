@@ -175,6 +175,7 @@ class ChatUsageRow(Base):
     audio_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     tts_chars: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     summaries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    ask_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     prompt_tokens: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     completion_tokens: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

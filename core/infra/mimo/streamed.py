@@ -1,0 +1,74 @@
+"""JSON request bodies that carry a whole recording as base64, streamed from its file.
+
+A question about a 50 MB recording built as one JSON body would hold it several times over on
+the event loop: the bytes, their base64, the data URL, the serialised JSON and the request's
+bytes. Streamed, the body is the JSON before the audio, the audio's base64 read and encoded a
+chunk at a time in a worker thread, and the JSON after it; httpx sends it as it comes, with its
+length given up front (Content-Length, not chunked: not every gateway takes chunked bodies).
+
+Each attempt (a retry) iterates the body afresh, reading the file again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import math
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+from uuid import uuid4
+
+# A multiple of 3, so that the base64 of each chunk joins the next without padding.
+CHUNK_BYTES = 3 * 256 * 1024
+
+
+@dataclass(frozen=True)
+class FileAudio:
+    """A recording sent as base64 inside a JSON body: the body holds `placeholder` where the
+    base64 goes (a string no text of the body contains: it is made fresh for each request)."""
+
+    path: Path
+    placeholder: str = field(default_factory=lambda: f"audio-{uuid4().hex}")
+
+
+@dataclass(frozen=True)
+class StreamedJson:
+    """`body` with `audio`'s base64 in place of its placeholder, ready to send."""
+
+    head: bytes
+    audio: Path
+    audio_bytes: int
+    tail: bytes
+
+    @classmethod
+    async def of(cls, body: dict[str, Any], audio: FileAudio) -> StreamedJson:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        head, found, tail = text.partition(audio.placeholder)
+        if not found:
+            raise ValueError("the body does not hold the audio's placeholder")
+        size = (await asyncio.to_thread(audio.path.stat)).st_size
+        return cls(head.encode(), audio.path, size, tail.encode())
+
+    @property
+    def length(self) -> int:
+        return len(self.head) + 4 * math.ceil(self.audio_bytes / 3) + len(self.tail)
+
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "Content-Length": str(self.length)}
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        yield self.head
+        file = await asyncio.to_thread(self.audio.open, "rb")
+        try:
+            while encoded := await asyncio.to_thread(_read_encoded, file):
+                yield encoded
+        finally:
+            await asyncio.to_thread(file.close)
+        yield self.tail
+
+
+def _read_encoded(file: BinaryIO) -> bytes:
+    return base64.b64encode(file.read(CHUNK_BYTES))
