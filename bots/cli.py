@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from bots.runner import run_bots
 from core.bootstrap import Runtime, bootstrap, storage
+from core.chat.languages import DEFAULT_LOCALE
 from core.chat.messages import text
 from core.config import Settings
 from core.domain import errors
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"voicebridge: {said}", file=sys.stderr)
         return 1
     except errors.VoicebridgeError as exc:
-        print(f"voicebridge: {text(exc.key, **exc.params)}", file=sys.stderr)
+        print(f"voicebridge: {text(exc.key, DEFAULT_LOCALE, **exc.params)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -90,7 +91,7 @@ async def _transcribe(settings: Settings, args: argparse.Namespace) -> int:
     source = _existing(args.file)
     async with _runtime(settings) as runtime:
         transcript = await runtime.service.transcribe(LOCAL, source)
-    print(transcript.text or text("transcript.empty"))
+    print(transcript.text or text("transcript.empty", DEFAULT_LOCALE))
     return 0
 
 

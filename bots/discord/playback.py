@@ -34,22 +34,24 @@ def installed_voice_client() -> VoiceClientClass | None:
     return None
 
 
-async def play_for(user: discord.abc.User, note: VoiceNote, client: VoiceClientClass | None) -> str:
+async def play_for(
+    user: discord.abc.User, note: VoiceNote, client: VoiceClientClass | None, locale: str
+) -> str:
     """Play `note` in the voice channel `user` sits in; returns what to tell them."""
     if client is None:
-        return text("discord.voice.unavailable")
+        return text("discord.voice.unavailable", locale)
     state = user.voice if isinstance(user, discord.Member) else None
     channel = state.channel if state is not None else None
     if channel is None:
-        return text("discord.voice.join_first")
+        return text("discord.voice.join_first", locale)
     if channel.guild.voice_client is not None:  # one voice connection per server
-        return text("discord.voice.busy")
+        return text("discord.voice.busy", locale)
     try:
         await play_once(channel, note, client=client)
     except (TimeoutError, discord.DiscordException, OSError):
         logger.warning("voice playback in %s failed", channel.id, exc_info=True)
-        return text("discord.voice.failed", channel=channel.mention)
-    return text("discord.voice.played", channel=channel.mention)
+        return text("discord.voice.failed", locale, channel=channel.mention)
+    return text("discord.voice.played", locale, channel=channel.mention)
 
 
 async def play_once(

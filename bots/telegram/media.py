@@ -11,6 +11,7 @@ from telegram import Audio, Document, Message, Video, VideoNote, Voice
 from telegram.error import BadRequest
 
 from core.domain import errors
+from core.domain.quantities import Megabytes
 
 Recording = Voice | Audio | VideoNote | Video | Document
 
@@ -49,12 +50,12 @@ async def downloaded(recording: Recording, *, local_mode: bool) -> AsyncIterator
     """The recording as a local file for as long as the block runs."""
     size = recording.file_size
     if not local_mode and size is not None and size > BOT_API_DOWNLOAD_LIMIT:
-        raise FileTooBigToDownload(limit="20 MB")
+        raise FileTooBigToDownload(limit=Megabytes(20))
     try:
         telegram_file = await recording.get_file()
     except BadRequest as exc:
         if "too big" in exc.message.lower():
-            raise FileTooBigToDownload(limit="20 MB") from exc
+            raise FileTooBigToDownload(limit=Megabytes(20)) from exc
         raise
     if local_mode:
         # A local Bot API server hands out a path on this machine: read it in place, no copy.

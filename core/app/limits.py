@@ -38,7 +38,7 @@ from core.domain.limits import (
     utc_day,
     window_start,
 )
-from core.domain.text import duration_text, number_text, wait_text
+from core.domain.quantities import Duration, waiting
 from core.domain.values import Answer, ChatRef, Platform, Usage
 from core.ports import ChatApi, Clock, SystemClock, UsageUnitOfWork
 
@@ -92,17 +92,17 @@ class Limiter:
                 return
         # Rolled back: a refused request uses up neither the person's minute nor the chat's.
         subject, limit = over[-1]  # the person's limit, when both are reached
-        seconds = seconds_left(window, now)
+        wait = Duration(seconds_left(window, now))
         if subject.startswith("user:"):
-            raise errors.SlowDown(seconds=seconds, limit=limit)
+            raise errors.SlowDown(wait=wait, limit=limit)
         if not asker.automatic:
-            raise errors.ChatSlowDown(seconds=seconds, limit=limit)
+            raise errors.ChatSlowDown(wait=wait, limit=limit)
         async with self._store() as uow:
             first = await uow.usage.tell(chat.platform, subject, window)
             await uow.commit()
         if not first:
             raise errors.AlreadyTold("automatic transcripts over the chat's limit")
-        raise errors.AutoTranscriptsPaused(seconds=seconds, limit=limit)
+        raise errors.AutoTranscriptsPaused(wait=wait, limit=limit)
 
     @asynccontextmanager
     async def spending(
@@ -174,7 +174,7 @@ class Limiter:
             await uow.commit()
         if not first:
             return errors.AlreadyTold("automatic transcripts over the chat's daily quota")
-        reset = wait_text(until_reset(self._clock.now()))
+        reset = waiting(until_reset(self._clock.now()))
         for name, amount, limit, spent in zip(
             COUNTED, amounts.values(), limits.values(), used.values(), strict=True
         ):
@@ -271,9 +271,11 @@ _QUOTA_ERRORS: dict[str, tuple[type[errors.QuotaUsed], ...]] = {
 }
 
 
-def _quota_error(name: str, *, needed: int, left: int, limit: int, reset: str) -> errors.QuotaUsed:
+def _quota_error(
+    name: str, *, needed: int, left: int, limit: int, reset: Duration
+) -> errors.QuotaUsed:
     used_up, short, over = _QUOTA_ERRORS[name]
-    shown = duration_text if name == "audio_seconds" else number_text
+    shown = Duration if name == "audio_seconds" else int  # seconds read as time, the rest as counts
     kind = over if needed > limit else short if left > 0 else used_up
     return kind(
         f"{name}: {needed} asked, {left} of {limit} left",

@@ -7,7 +7,7 @@ and render what comes back, and every failure a user should hear about is a
     transcribe, transcribe_long_audio       core.app.transcription  Transcription
     say, say_notes, read_aloud, speaker     core.app.speech         TextToSpeech
     ask                                     core.app.questions      Questions
-    preferences, set_..., voice_of, ...     core.app.preferences    ChatPreferences
+    preferences, set_..., chat_locale, ...  core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
 """
@@ -23,6 +23,7 @@ from core.app.questions import Questions
 from core.app.speech import TextToSpeech
 from core.app.transcription import Transcription
 from core.app.voices import Speaker, VoiceStudio
+from core.chat.languages import chat_locale
 from core.domain.limits import ANYONE, Asker, RequestLimits
 from core.domain.transcripts import LongTranscript, ProgressCallback
 from core.domain.tts import Voice
@@ -148,6 +149,11 @@ class VoiceService:
     async def preferences(self, chat: ChatRef) -> Preferences:
         return await self._preferences.get(chat)
 
+    async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
+        """The language of what the bot posts to the whole chat (`core.chat.languages`);
+        `platform`: the one the platform gives the chat (a Discord server's), if ours."""
+        return chat_locale(await self.preferences(chat), platform=platform)
+
     def tts_model(self, prefs: Preferences) -> str:
         return self._preferences.tts_model(prefs)
 
@@ -168,6 +174,14 @@ class VoiceService:
 
     async def set_auto_transcribe(self, chat: ChatRef, value: str, *, can_manage: bool) -> bool:
         return await self._preferences.set_auto_transcribe(chat, value, can_manage=can_manage)
+
+    async def set_interface_language(
+        self, chat: ChatRef, value: str, *, can_manage: bool
+    ) -> str | None:
+        return await self._preferences.set_interface_language(chat, value, can_manage=can_manage)
+
+    async def note_commander(self, chat: ChatRef, locale: str) -> None:
+        await self._preferences.note_commander(chat, locale)
 
     async def auto_transcribe_in(self, chat: ChatRef, channel: ChatRef | None = None) -> bool:
         return await self._preferences.auto_transcribe_in(chat, channel)

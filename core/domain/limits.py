@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.domain.errors import AudioTooLarge
+from core.domain.quantities import Megabytes
 from core.domain.values import Platform, Usage
 
 WINDOW = timedelta(minutes=1)  # rate limits count requests per clock minute
@@ -130,7 +131,7 @@ class RequestLimits:
         """Refuse a recording of `size` bytes (None: not known) over MAX_AUDIO_MB: adapters ask
         with the size a platform declares, before downloading anything."""
         if size is not None and size > self.max_audio_bytes:
-            raise AudioTooLarge(limit=f"{self.max_audio_bytes / (1024 * 1024):.0f} MB")
+            raise AudioTooLarge(limit=Megabytes(round(self.max_audio_bytes / (1024 * 1024))))
 
 
 @dataclass(frozen=True)

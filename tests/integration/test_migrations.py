@@ -26,7 +26,7 @@ from core.infra.storage import (
 )
 from core.infra.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0005"
+HEAD = "0007"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -236,3 +236,33 @@ def insert_chat_message(connection: Connection) -> None:
 
 def count_chat_messages(connection: Connection) -> int:
     return int(connection.execute(text("SELECT count(*) FROM chat_messages")).scalar_one())
+
+
+async def test_0007_adds_the_chat_languages_and_removes_them_keeping_preferences(
+    empty_database_url: str,
+) -> None:
+    """The two language columns arrive on a table that already has preferences (empty for
+    them), and leave without taking the preferences along."""
+    await upgrade(empty_database_url, "0005")
+    await on_connection(empty_database_url, insert_preferences)
+
+    await upgrade(empty_database_url, "0007")
+    assert await on_connection(empty_database_url, stored_languages) == [(None, None)]
+    await downgrade(empty_database_url, "0005")
+    columns = await on_connection(empty_database_url, preference_columns)
+    assert not {"interface_language", "commander_language"} & columns
+    assert await on_connection(empty_database_url, count_preferences) == 1
+
+    await upgrade(empty_database_url)
+    assert await on_connection(empty_database_url, schema_differences) == []
+
+
+def stored_languages(connection: Connection) -> list[tuple[Any, ...]]:
+    rows = connection.execute(
+        text("SELECT interface_language, commander_language FROM chat_preferences")
+    )
+    return [tuple(row) for row in rows]
+
+
+def preference_columns(connection: Connection) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns("chat_preferences")}

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from core.domain.errors import AudioTooLarge, EmptyAudio, UndecodableAudio
 from core.domain.pauses import CutPlan, plan_cuts
-from core.domain.text import duration_text
+from core.domain.quantities import Duration
 from core.domain.values import AsrPiece
 from core.infra.audio.loudness import pause_cuts
 from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
@@ -251,4 +251,4 @@ async def _encode_range(
 
 def _check_duration(duration: float, max_seconds: float | None) -> None:
     if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
-        raise AudioTooLarge("the recording is too long", limit=duration_text(round(max_seconds)))
+        raise AudioTooLarge("the recording is too long", limit=Duration(round(max_seconds)))

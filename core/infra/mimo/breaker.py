@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from core.domain.errors import MimoBadResponse, MimoCircuitOpen, MimoError, MimoUnavailable
+from core.domain.quantities import Duration
 
 logger = logging.getLogger(__name__)
 
@@ -155,5 +156,5 @@ class CircuitBreaker:
     def _refusal(self, seconds_left: float) -> MimoCircuitOpen:
         seconds = max(1, math.ceil(seconds_left))
         return MimoCircuitOpen(
-            f"not calling MiMo for {seconds} s after repeated failures", seconds=seconds
+            f"not calling MiMo for {seconds} s after repeated failures", wait=Duration(seconds)
         )

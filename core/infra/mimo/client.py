@@ -22,6 +22,7 @@ from typing import Literal
 import httpx
 
 from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText
+from core.domain.quantities import Megabytes
 from core.domain.tts import tts_audio_options, tts_messages
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
@@ -203,7 +204,7 @@ def _audio_part(audio: bytes, mime: str, base64_limit: int) -> Json:
     if 4 * ((len(audio) + 2) // 3) > base64_limit:
         limit_mb = base64_limit * 3 / 4 / 1024 / 1024
         raise AudioTooLarge(
-            f"over MiMo's {limit_mb:.1f} MB audio limit", limit=f"{limit_mb:.1f} MB"
+            f"over MiMo's {limit_mb:.1f} MB audio limit", limit=Megabytes(round(limit_mb, 1))
         )
     encoded = base64.b64encode(audio).decode("ascii")
     return {"type": "input_audio", "input_audio": {"data": f"data:{mime};base64,{encoded}"}}

@@ -84,6 +84,8 @@ def _to_columns(prefs: Preferences) -> dict[str, Any]:
         "language": prefs.language,
         "auto_transcribe": prefs.auto_transcribe,
         "tts_model": prefs.tts_model,
+        "interface_language": prefs.interface_language,
+        "commander_language": prefs.commander_language,
     }
 
 
@@ -94,6 +96,8 @@ def _to_preferences(row: ChatPreferencesRow) -> Preferences:
         language=_language(row.language),
         auto_transcribe=row.auto_transcribe,
         tts_model=row.tts_model,
+        interface_language=row.interface_language,
+        commander_language=row.commander_language,
     )
 
 
