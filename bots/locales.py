@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +107,9 @@ def catalogue_entries() -> list[Entry]:
         **dict.fromkeys(discord_messages.EN, "bots/discord/messages.py"),
     }
     every = {**CORE.sources(), **telegram_messages.EN, **discord_messages.EN}
-    return [Entry(key, source, _notes(key, source, where.get(key))) for key, source in every.items()]
+    return [
+        Entry(key, source, _notes(key, source, where.get(key))) for key, source in every.items()
+    ]
 
 
 def _notes(key: str, source: Source, module: str | None) -> tuple[str, ...]:
@@ -169,7 +171,9 @@ def differences(made: Catalog, committed: Catalog) -> list[str]:
 
 
 def _entry_of(message: Message) -> tuple[Any, ...]:
-    return (message.context, message.id, tuple(message.auto_comments))
+    # Written comments are wrapped into several lines, and read back as several comments.
+    notes = " ".join(" ".join(message.auto_comments).split())
+    return (message.context, message.id, notes)
 
 
 def update(made: Catalog) -> None:
@@ -185,7 +189,7 @@ def update(made: Catalog) -> None:
         if locale != DEFAULT_LOCALE:
             merged = merge(_read(po_path(locale), locale=locale), made)
             _write(po_path(locale), merged)
-            todo = [m.context for m in merged if m.id and (m.fuzzy or not _complete(m))]
+            todo = [str(m.context) for m in merged if m.id and (m.fuzzy or not all(_forms_of(m)))]
             print(f"{locale}: {len(todo)} to translate{': ' if todo else ''}{', '.join(todo)}")
 
 
@@ -196,33 +200,29 @@ def merge(catalog: Catalog, made: Catalog) -> Catalog:
     moved: dict[str, Any] = {}  # key -> the English it was translated from
     for message in made:
         old = by_key.get(message.context)
-        if not message.id or old is None or old.id == message.id:
+        if not message.id or message.context is None or old is None or old.id == message.id:
             continue
         catalog.delete(old.id, context=old.context)
-        string = _first(old.string) if isinstance(message.id, str) else _forms(old.string, catalog)
-        flags = {*old.flags, "fuzzy"}
-        catalog.add(message.id, string, context=message.context, flags=flags)
+        first = _forms_of(old)[0]
+        plural = (first, *[""] * (catalog.num_plurals - 1))
+        string = first if isinstance(message.id, str) else plural
+        catalog.add(message.id, string, context=message.context, flags={*old.flags, "fuzzy"})
         moved[message.context] = old.id
     catalog.update(made, no_fuzzy_matching=True, update_header_comment=False)
     for message in catalog:
-        if message.context in moved and message.fuzzy:  # Babel's update drops it; keep it
+        if message.context is not None and message.context in moved and message.fuzzy:
+            # Babel's update drops the old English: the translator wants to see it.
             previous = moved[message.context]
             message.previous_id = [previous] if isinstance(previous, str) else list(previous)
     return catalog
 
 
-def _forms(string: str | Sequence[str], catalog: Catalog) -> tuple[str, ...]:
-    """A translation as plural forms: the old one first, the rest to write."""
-    return (_first(string), *([""] * (catalog.num_plurals - 1)))
-
-
-def _first(string: str | Sequence[str]) -> str:
-    return string if isinstance(string, str) else string[0]
-
-
-def _complete(message: Message) -> bool:
+def _forms_of(message: Message) -> list[str]:
+    """A message's translation as a list of forms (one, unless it is plural)."""
     string = message.string
-    return bool(string) and all([string] if isinstance(string, str) else string)
+    if isinstance(string, str):
+        return [string]
+    return list(string or [""])
 
 
 def _read(path: Any, *, locale: str | None = None) -> Catalog:

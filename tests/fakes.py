@@ -39,6 +39,9 @@ class FakePreferences:
     async def save(self, chat: ChatRef, prefs: Preferences) -> None:
         self.rows[chat] = prefs
 
+    async def note_commander_language(self, chat: ChatRef, locale: str) -> None:
+        self.rows[chat] = replace(self.rows.get(chat, Preferences()), commander_language=locale)
+
     async def delete(self, chat: ChatRef) -> None:
         self.rows.pop(chat, None)
 

@@ -188,10 +188,12 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
         await self.finish_claim(interaction)
-        # What the place gets as a whole follows the last commander, failing a chosen language
-        # or the server's own: it matters in direct messages, which have neither.
+        # Direct messages have no server language: what the bot posts there unasked (automatic
+        # transcripts) follows the person's language, as their last command showed it. /forget
+        # leaves nothing behind, not even that.
         locale = person_locale(interaction)
-        if locale is not None:
+        dm = interaction.guild_id is None
+        if dm and locale is not None and getattr(command, "name", "") != "forget":
             await self.service.note_commander(for_interaction(interaction), locale)
 
     async def on_message(self, message: discord.Message, /) -> None:

@@ -59,6 +59,9 @@ _SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~f
 # What is claimed before it is handled (answered once, reported if a restart cuts it off): what
 # leads to work or a reply. Group chatter is not: logging it is idempotent by itself.
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS)
+# Whose language the chat's posts follow is noted for every command but /forget, which leaves
+# nothing of the chat behind, not even that.
+_NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
 
 
 def build_application(
@@ -109,7 +112,7 @@ def build_application(
     log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message, block=False)
     application.add_handler(log, group=-1)
     # Beside the log (which never sees commands): whose language the chat follows.
-    commander = MessageHandler(filters.COMMAND & _NEW, handlers.note_commander, block=False)
+    commander = MessageHandler(_NOTED, handlers.note_commander, block=False)
     application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, gate.turn_away), group=-2)
     application.add_error_handler(error_handler(service))

@@ -22,7 +22,7 @@ from core.chat.overview import (
     catalogue_text,
     on_off,
     settings_text,
-    style_name,
+    style_set_text,
     style_text,
     transcript_language,
 )
@@ -192,9 +192,7 @@ class TelegramHandlers:
             await message.reply_text(style_text(await self.service.preferences(chat), locale))
             return
         style = await self.service.set_style(chat, choice, can_manage=await can_manage(update))
-        shown = style_name(style, locale)
-        reply = text("style.set", locale, style=shown) if style else text("style.cleared", locale)
-        await message.reply_text(reply)
+        await message.reply_text(style_set_text(style, locale))
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/language [auto|zh|en]: show or set the transcript language."""

@@ -108,10 +108,9 @@ class ChatPreferences:
         when it changes. Best effort: it runs beside the command, which must not fail for it."""
         try:
             async with self._uow() as uow:
-                prefs = await uow.preferences.get(chat)
-                if prefs.commander_language == locale:
+                if (await uow.preferences.get(chat)).commander_language == locale:
                     return
-                await uow.preferences.save(chat, replace(prefs, commander_language=locale))
+                await uow.preferences.note_commander_language(chat, locale)
                 await uow.commit()
         except Exception:
             logger.exception("could not note the commander's language in %s", chat)

@@ -65,6 +65,13 @@ def style_text(prefs: Preferences, locale: str) -> str:
     return text("style.current", locale, style=style_name(prefs.style, locale), presets=presets)
 
 
+def style_set_text(style: str | None, locale: str) -> str:
+    """The answer to `/style TEXT`: the style now set, or that it was cleared."""
+    if style is None:
+        return text("style.cleared", locale)
+    return text("style.set", locale, style=style_name(style, locale))
+
+
 def style_name(style: str | None, locale: str) -> str:
     """A chat's style as it reads: a preset in the reader's language, other words as written."""
     if not style:

@@ -32,7 +32,7 @@ from core.chat.overview import (
     catalogue_text,
     on_off,
     settings_text,
-    style_name,
+    style_set_text,
     style_text,
     transcript_language,
 )
@@ -179,9 +179,7 @@ class PreferencesCog(commands.Cog):
             await _answer(interaction, style_text(await self.service.preferences(chat), locale))
             return
         style = await self.service.set_style(chat, words, can_manage=can_manage(interaction))
-        shown = style_name(style, locale)
-        cleared = text("style.cleared", locale)
-        await _answer(interaction, text("style.set", locale, style=shown) if style else cleared)
+        await _answer(interaction, style_set_text(style, locale))
 
     @app_commands.command(description="Show or set the language of transcripts")
     @app_commands.describe(value="auto detects the language")

@@ -12,6 +12,7 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.chat.languages import english_name
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.text import split_message
 
@@ -132,7 +133,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def _system(language: str) -> str:
-    return _SYSTEM.format(language=_LANGUAGES[language])
+    return _SYSTEM.format(language=_LANGUAGES.get(language) or english_name(language))
 
 
 def _flat(text: str) -> str:

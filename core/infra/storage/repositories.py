@@ -57,6 +57,19 @@ class PreferencesRepository:
         )
         await self._session.execute(statement)
 
+    async def note_commander_language(self, chat: ChatRef, locale: str) -> None:
+        """Only `commander_language`, in one statement: a command that runs meanwhile may save
+        the chat's other preferences, and neither write may undo the other."""
+        statement = (
+            insert_for(self._session, ChatPreferencesRow)
+            .values(platform=chat.platform, chat_id=chat.chat_id, commander_language=locale)
+            .on_conflict_do_update(
+                index_elements=["platform", "chat_id"],
+                set_={"commander_language": locale, "updated_at": func.now()},
+            )
+        )
+        await self._session.execute(statement)
+
     async def delete(self, chat: ChatRef) -> None:
         """Forget the chat's preferences; the defaults apply again."""
         await self._session.execute(
