@@ -37,7 +37,7 @@ from bots.discord.translator import key_of
 from bots.telegram import messages as telegram_messages
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Source, po_path
 from core.chat.languages import DEFAULT_LOCALE, LOCALES
-from core.chat.messages import CORE, EN, PRESET_NAMES, VOICE_DESCRIPTIONS
+from core.chat.messages import CORE, EN
 
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 WIDTH = 100
@@ -114,7 +114,7 @@ def catalogue_entries() -> list[Entry]:
 
 def _notes(key: str, source: Source, module: str | None) -> tuple[str, ...]:
     special = [note for prefix, note in _NOTES_BY_PREFIX.items() if key.startswith(prefix)]
-    if key in VOICE_DESCRIPTIONS or key in PRESET_NAMES or key.startswith("telegram.command."):
+    if module is None or key.startswith("telegram.command."):  # voices, presets, the menu
         notes = special[:1]
     else:
         notes = [f"Chat message ({module}). {_KEEP}", *special[:1]]

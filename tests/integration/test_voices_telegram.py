@@ -104,7 +104,7 @@ async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
     assert duplicate.startswith(
         "“narrator” is taken: this chat or the speech service already has a voice"
     )
-    assert shadow.startswith("“mia” is already a voice here")
+    assert shadow.startswith("“mia” is taken: this chat or the speech service already has")
     assert "• Narrator — designed: a calm, low narrator" in listing
     assert chosen == "Voice set to Narrator."
     # MIMO_TTS_MODEL is the preset model, yet the chosen voice speaks with voicedesign; the

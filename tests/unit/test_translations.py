@@ -168,3 +168,25 @@ def test_a_broken_translation_is_caught() -> None:
         "lost [on|off]",
     ]
     assert _compared(english, "Nutze /style [on|off] in {limit} s") == []
+
+
+@pytest.mark.parametrize("locale", [DEFAULT_LOCALE, *TRANSLATED])
+def test_the_discord_help_names_options_as_discord_shows_them(
+    english: Catalog, locale: str
+) -> None:
+    """Where a language translates option names (`/say 文字`), its help names them so too."""
+    template_ = {str(m.context): sources(m)[0] for m in english if m.id}
+    translated = {} if locale == DEFAULT_LOCALE else {
+        str(m.context): forms(m)[0] for m in read(po_path(locale), locale) if m.id
+    }  # fmt: skip
+    shown = {**template_, **translated}
+    unknown = []
+    for line in shown["discord.help"].splitlines():
+        if not line.startswith("/"):
+            continue
+        command, *words = line.split(" — ")[0].split()
+        prefix = f"discord.option.{command[1:]}."
+        names = {v for k, v in shown.items() if k.startswith(prefix) and k.endswith(".name")}
+        typed = [w.strip("[]") for w in words if "|" not in w]  # [on|off] are values
+        unknown += [f"{command} {word}" for word in typed if word not in names]
+    assert unknown == []
