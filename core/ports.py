@@ -237,6 +237,11 @@ class PreferencesStore(Protocol):
 
     async def save(self, chat: ChatRef, prefs: Preferences) -> None: ...
 
+    async def note_commander_language(self, chat: ChatRef, locale: str) -> None:
+        """Store only the last commander's language (a chat without a row gets one with the
+        defaults): it is written while the command itself may change other preferences."""
+        ...
+
     async def delete(self, chat: ChatRef) -> None: ...
 
 

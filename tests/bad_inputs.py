@@ -25,6 +25,7 @@ from typing import Any, Literal
 from bots.discord.messages import text as discord_text
 from bots.telegram.messages import text as telegram_text
 from core.domain.errors import MAX_QUOTED_CHARS
+from core.domain.quantities import Duration, Megabytes, Term
 from tests.audio_factory import (
     corrupted,
     make_audio,
@@ -94,7 +95,7 @@ class Expect:
         """The exact sentence expected, or None for a transcript or a voice note."""
         key = self.discord_key if platform == "discord" and self.discord_key else self.key
         text = discord_text if platform == "discord" else telegram_text
-        return None if key is None else text(key, **self.params)
+        return None if key is None else text(key, "en", **self.params)
 
     def matches(self, platform: Platform, reply: str) -> bool:
         if self.transcript is not None:
@@ -246,8 +247,8 @@ def _voice(make: Callable[[Path], Path], **claims: int) -> Callable[[Path], Uplo
 
 UNDECODABLE = refused("error.undecodable_audio")
 NO_AUDIO = refused("error.empty_audio")
-TOO_LONG = refused("error.audio_too_large", limit="1 h")
-TOO_BIG = refused("error.audio_too_large", limit=f"{MAX_AUDIO_MB} MB")
+TOO_LONG = refused("error.audio_too_large", limit=Duration(3600))
+TOO_BIG = refused("error.audio_too_large", limit=Megabytes(MAX_AUDIO_MB))
 EMPTY_TEXT = refused("error.empty_text")
 WITHOUT_TEXT_OPTION = "Discord's /say cannot be sent without its required text option"
 DISCORD_CHOICES = "Discord offers this option's choices only; it sends nothing else"
@@ -331,16 +332,16 @@ CASES: tuple[Case, ...] = (
          spoken("hello there")),
     # Arguments a command does not take
     Case("/language klingon", _command("language", "klingon"),
-         refused("error.bad_choice", setting="language", value="klingon",
+         refused("error.bad_choice", setting=Term("setting.language"), value="klingon",
                  choices="auto, zh, en"), TELEGRAM, DISCORD_CHOICES),
     Case("/autotranscribe maybe", _command("autotranscribe", "maybe"),
-         refused("error.bad_choice", setting="auto-transcribe value", value="maybe",
+         refused("error.bad_choice", setting=Term("setting.auto_transcribe"), value="maybe",
                  choices="on, off"), TELEGRAM, DISCORD_CHOICES),
     Case("/voice klingon", _command("voice", "Klingon"),
-         refused("error.bad_choice", setting="voice", value="Klingon",
+         refused("error.bad_choice", setting=Term("setting.voice"), value="Klingon",
                  choices="mimo_default, 冰糖, 茉莉, 苏打, 白桦, Mia, Chloe, Milo, Dean")),
     Case("/voice with a 4,900-character name", _command("voice", LONG_NAME),
-         refused("error.bad_choice", setting="voice",
+         refused("error.bad_choice", setting=Term("setting.voice"),
                  value=LONG_NAME[: MAX_QUOTED_CHARS - 1] + "…",
                  choices="mimo_default, 冰糖, 茉莉, 苏打, 白桦, Mia, Chloe, Milo, Dean")),
     Case("/style with 300 characters", _command("style", "slow " * 60),

@@ -101,6 +101,6 @@ def _line(exc: BaseException) -> str:
 def _usage_line(exc: click.UsageError) -> str:
     """Click's message, and where to read more, on one line."""
     line = exc.format_message()
-    if exc.ctx is not None:
-        line += f" (see {exc.ctx.command_path} --help)"
-    return line
+    if exc.ctx is None:
+        return line
+    return text("cli.see_help", line=line, command=exc.ctx.command_path)

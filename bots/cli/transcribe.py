@@ -19,9 +19,10 @@ import click
 
 from bots.cli.exits import CommandFailed, ExitCode, ends_the_batch, failure
 from bots.cli.files import DASH, check_readable, is_dash, recording, write
-from bots.cli.messages import text
+from bots.cli.messages import shell_locale, text
 from bots.cli.progress import progress_bar
 from bots.cli.shell import LOCAL, language_option, run, say_failure, verbose_option
+from core.chat.formats import joined
 from core.chat.subtitles import to_srt, to_vtt
 from core.domain import errors
 from core.domain.text import format_duration
@@ -127,7 +128,7 @@ async def _one(service: VoiceService, job: Job, *, settings: Settings, language:
         write(path, render(fmt, result, source=label, language=language))
     if not result.missing:
         return ExitCode.OK
-    stretches = ", ".join(_stretch(part.start, part.end) for part in result.missing)
+    stretches = joined([_stretch(part.start, part.end) for part in result.missing], shell_locale())
     line = text("cli.missing_parts", stretches=stretches)
     say_failure(f"{label}: {line}", settings.secret_values())
     return ExitCode.UNAVAILABLE

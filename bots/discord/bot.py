@@ -35,6 +35,7 @@ from bots.discord.claims import (
     message_claim,
     tell_interrupted,
 )
+from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
@@ -43,10 +44,14 @@ from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
+from bots.discord.locales import person_locale
+from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
-from bots.discord.replies import Interaction
+from bots.discord.replies import AnyBot, Interaction
+from bots.discord.translator import CatalogueTranslator
 from bots.startup import reach
 from core.app.claims import WorkLedger
+from core.app.limits import Limiter
 from core.app.service import VoiceService
 from core.app.summaries.service import SummaryService
 from core.domain.claims import Claim
@@ -132,18 +137,23 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._claimed: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
-        await self.add_cog(TranscriptionCog(self, self.service))
-        await self.add_cog(SpeechCog(self, self.service, player=self.player))
-        await self.add_cog(PreferencesCog(self.service, bot=self))
-        await self.add_cog(QuestionsCog(self, self.service))
-        await self.add_cog(SummariesCog(self.summaries))
-        await self.add_cog(LimitsCog(self.service.limiter))
+        for cog in feature_cogs(
+            self,
+            service=self.service,
+            summaries=self.summaries,
+            limiter=self.service.limiter,
+            player=self.player,
+        ):
+            await self.add_cog(cog)
+        # Every name and description of the commands, in each language we have.
+        await self.tree.set_translator(CatalogueTranslator())
         if self.shard_ids is None or 0 in self.shard_ids:
             # Commands belong to the application, not to a shard: one process registers them.
             synced = await self.tree.sync()
             logger.info("synced %d Discord application commands", len(synced))
         if self.work is not None:  # before the gateway brings new work
-            await self.work.tell_interrupted("discord", functools.partial(tell_interrupted, self))
+            tell = functools.partial(tell_interrupted, self, self.service)
+            await self.work.tell_interrupted("discord", tell)
         await self._choose_gateway()
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
@@ -202,6 +212,13 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
         await self.finish_claim(interaction)
+        # Direct messages have no server language: what the bot posts there unasked (automatic
+        # transcripts) follows the person's language, as their last command showed it. /forget
+        # leaves nothing behind, not even that.
+        locale = person_locale(interaction)
+        dm = interaction.guild_id is None
+        if dm and locale is not None and getattr(command, "name", "") != "forget":
+            await self.service.note_commander(for_interaction(interaction), locale)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: every command is an application command (the cogs still listen)."""
@@ -226,6 +243,26 @@ class VoicebridgeBot(commands.AutoShardedBot):
             self.shard_count = self.shard_count or recommended
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         logger.info("Discord gateway: %s, %d shard(s) in all", url, self.shard_count)
+
+
+def feature_cogs(
+    bot: AnyBot,
+    *,
+    service: VoiceService,
+    summaries: SummaryService,
+    limiter: Limiter,
+    player: VoicePlayer,
+) -> list[commands.Cog]:
+    """One cog per feature, each with what it needs (`bots.locales` reads their commands)."""
+    return [
+        TranscriptionCog(bot, service),
+        SpeechCog(bot, service, player=player),
+        PreferencesCog(service, bot=bot),
+        LanguagesCog(service),
+        QuestionsCog(bot, service),
+        SummariesCog(summaries),
+        LimitsCog(limiter, chats=service),
+    ]
 
 
 def build_bot(

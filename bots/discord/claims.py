@@ -8,13 +8,18 @@ and is asked again as the user types.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import discord
 
 from bots.discord.media import voice_message_in
 from bots.discord.messages import text
+from bots.discord.places import preferences_of
+from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
+
+logger = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
 CLAIMED = "voicebridge.claimed"
@@ -38,15 +43,37 @@ def interaction_claim(interaction: Interaction) -> Claim | None:
     )
 
 
-async def tell_interrupted(client: discord.Client, claim: Claim) -> None:
+async def tell_interrupted(client: discord.Client, chats: ChatLanguages, claim: Claim) -> None:
     """Tell the channel that the restarted bot could not finish `claim`: a reply to the message,
     or, for a command (whose "thinking…" answer is gone with the old process), a message naming
-    the person who ran it. Mentions never ping (the bot allows none)."""
+    the person who ran it. Mentions never ping (the bot allows none). In the channel's language:
+    who asked, and in which language, is not kept."""
+    locale = await channel_locale(client, chats, int(claim.chat_id))
     channel = client.get_partial_messageable(int(claim.chat_id))
     if claim.kind == "command":
-        await channel.send(text("discord.work.interrupted", user=f"<@{claim.requester}>"))
+        mention = f"<@{claim.requester}>"
+        await channel.send(text("discord.work.interrupted", locale, user=mention))
         return
     message = channel.get_partial_message(int(claim.message_id))
     # Sent even when the message is gone meanwhile: the channel should still hear of it.
     reference = message.to_reference(fail_if_not_exists=False)
-    await channel.send(text("work.interrupted"), reference=reference, mention_author=False)
+    told = text("work.interrupted", locale)
+    await channel.send(told, reference=reference, mention_author=False)
+
+
+async def channel_locale(client: discord.Client, chats: ChatLanguages, channel_id: int) -> str:
+    """The language of what a channel gets, asked of Discord: this runs at start-up, before the
+    gateway has said which servers and channels there are."""
+    try:
+        channel = await client.fetch_channel(channel_id)
+        server = getattr(channel, "guild", None)
+        if server is not None:
+            guild = await client.fetch_guild(server.id)
+            platform = resolve_locale(guild.preferred_locale.value)
+            return await chats.chat_locale(preferences_of(guild_id=guild.id), platform=platform)
+        recipient = getattr(channel, "recipient", None)
+        if recipient is not None:
+            return await chats.chat_locale(preferences_of(user_id=recipient.id))
+    except discord.HTTPException:
+        logger.info("could not tell the language of channel %s; telling it in English", channel_id)
+    return DEFAULT_LOCALE

@@ -13,6 +13,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bots.discord.locales import quick_locale
 from bots.discord.messages import text
 from bots.discord.replies import ANSWERED, Interaction, Send
 from core.domain import errors
@@ -28,21 +29,21 @@ _DISCORD_WORDING = {
 }
 
 
-def error_text(error: BaseException) -> str:
-    """The sentence for `error`, logged as it deserves."""
+def error_text(error: BaseException, locale: str) -> str:
+    """The sentence for `error` in `locale`, logged as it deserves."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, errors.VoicebridgeError):
         logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
-        return text(_DISCORD_WORDING.get(error.key, error.key), **error.params)
+        return text(_DISCORD_WORDING.get(error.key, error.key), locale, **error.params)
     logger.error("Discord request failed", exc_info=error)
-    return text("error.generic")
+    return text("error.generic", locale)
 
 
 async def on_app_command_error(interaction: Interaction, error: BaseException) -> None:
-    """Answer a failed command privately; a public "thinking…" placeholder is removed first, so
-    the failure is not shown to everyone in the channel."""
-    reply = error_text(error)
+    """Answer a failed command privately, in the person's language; a public "thinking…"
+    placeholder is removed first, so the failure is not shown to everyone in the channel."""
+    reply = error_text(error, quick_locale(interaction))
     with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
         if not interaction.response.is_done():
             await interaction.response.send_message(reply, ephemeral=True)
@@ -52,12 +53,12 @@ async def on_app_command_error(interaction: Interaction, error: BaseException) -
         await interaction.followup.send(reply, ephemeral=True)
 
 
-async def report(send: Send, error: BaseException) -> None:
-    """Answer a failed event (an auto-transcription) where it happened; a limit the place was
-    already told about is not repeated for every voice message."""
+async def report(send: Send, error: BaseException, locale: str) -> None:
+    """Answer a failed event (an auto-transcription) where it happened, in `locale`; a limit
+    the place was already told about is not repeated for every voice message."""
     if isinstance(error, errors.AlreadyTold):
         logger.info("refused quietly: %s", error.detail)
         return
-    reply = error_text(error)
+    reply = error_text(error, locale)
     with contextlib.suppress(discord.HTTPException):
         await send(content=reply)

@@ -12,6 +12,7 @@ import logging
 
 import discord
 
+from bots.discord.locales import quick_locale
 from bots.discord.messages import text
 from bots.discord.places import Interaction
 from core.app.limits import Limiter
@@ -42,7 +43,8 @@ async def turn_away(limiter: Limiter, interaction: Interaction) -> bool:
         return False
     if interaction.type is discord.InteractionType.application_command:
         with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
-            await interaction.response.send_message(text(errors.PrivateBot.key), ephemeral=True)
+            refusal = text(errors.PrivateBot.key, quick_locale(interaction))
+            await interaction.response.send_message(refusal, ephemeral=True)
     logger.debug("turned away an interaction: server, channel and user not on the allowlist")
     return True
 

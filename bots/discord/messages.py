@@ -1,23 +1,30 @@
 """What only the Discord adapter says: its help, its modals, playing in voice channels, and
 Discord's own words for things ("Manage Server"). What both platforms say is the core's
-catalogue (`core.chat.messages`), which this one extends: the same keys, the same lookup.
+catalogue (`core.chat.messages`), which this one extends: the same keys, the same lookup, the
+same translation files. The names and descriptions of the commands stay in the cogs' decorators
+(`bots.discord.translator` finds their translations).
+
+Modal titles and labels (`discord.ask.*`, `discord.clone.*`) must stay within Discord's 45
+characters, in every language.
 """
 
 from __future__ import annotations
 
+from core.chat.i18n import Source
 from core.chat.messages import CORE
 
-EN: dict[str, str] = {
+EN: dict[str, Source] = {
     "discord.help": (
         "Commands:\n"
         "/say text — speak the text as a voice message (in_voice_channel: also play it in your voice channel)\n"
-        "/transcribe attachment [format] — the transcript of an audio or video file (as text or .srt subtitles)\n"
+        "/transcribe attachment [format] — the transcript of an audio or video file (in the chat, as a .txt file or as .srt subtitles)\n"
         "/ask attachment question — answer a question about a recording\n"
         "/voice [name] — show or choose the voice\n"
         "/design_voice name description — a voice of this server's own, made from your description\n"
         "/delete_voice name — delete one of this server's own voices\n"
         "/style [text] — show or set the speaking style, e.g. happy or whisper; off clears it\n"
         "/language [auto|zh|en] — the language of transcripts\n"
+        "/botlanguage [language] — the language I post in for everyone here; I answer each of you in your Discord's language\n"
         "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages automatically, in the whole server or in this channel only\n"
         "/settings — the settings here\n"
         "/usage — what this server (or you, in direct messages) used today, and what is left\n"
@@ -69,7 +76,9 @@ EN: dict[str, str] = {
     "discord.voice.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
     "discord.voice.played": "Played in {channel}.",
     "discord.voice.failed": "I could not play it in {channel}: the voice connection failed.",
+    "discord.voice.own_designed": "{name} — a voice designed for this server",
+    "discord.voice.own_cloned": "{name} — a voice cloned for this server",
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
 }
 
-text = CORE.extended({"en": EN}).text
+text = CORE.extended(EN).text

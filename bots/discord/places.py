@@ -17,10 +17,13 @@ from core.domain.values import ChatRef
 Interaction = discord.Interaction[Any]
 
 
-def preferences_of(*, guild_id: int | None, user_id: int) -> ChatRef:
-    if guild_id is None:
-        return ChatRef("discord", f"user:{user_id}")
-    return ChatRef("discord", f"guild:{guild_id}")
+def preferences_of(*, guild_id: int | None = None, user_id: int | None = None) -> ChatRef:
+    """A server's preferences, or (without a server) those of the user's direct messages."""
+    if guild_id is not None:
+        return ChatRef("discord", f"guild:{guild_id}")
+    if user_id is None:
+        raise ValueError("preferences belong to a server or to a user")
+    return ChatRef("discord", f"user:{user_id}")
 
 
 def channel_of(channel_id: int) -> ChatRef:

@@ -51,28 +51,30 @@ class VoicePlayer:
         # plays asked for at once in one server cannot both pass the check.
         self._busy: set[int] = set()
 
-    async def play_for(self, user: discord.abc.User, notes: Sequence[VoiceNote]) -> str:
+    async def play_for(
+        self, user: discord.abc.User, notes: Sequence[VoiceNote], *, locale: str
+    ) -> str:
         """Play `notes`, in order, in the voice channel `user` sits in; returns what to tell
         them."""
         if self.client is None:
-            return text("discord.voice.unavailable")
+            return text("discord.voice.unavailable", locale)
         state = user.voice if isinstance(user, discord.Member) else None
         channel = state.channel if state is not None else None
         if channel is None:
-            return text("discord.voice.join_first")
+            return text("discord.voice.join_first", locale)
         guild = channel.guild
         if guild.id in self._busy or guild.voice_client is not None:
-            return text("discord.voice.busy")
+            return text("discord.voice.busy", locale)
         self._busy.add(guild.id)
         try:
             async with self._processes.slot():
                 await play_once(channel, notes, client=self.client)
         except (TimeoutError, discord.DiscordException, OSError):
             logger.warning("voice playback in %s failed", channel.id, exc_info=True)
-            return text("discord.voice.failed", channel=channel.mention)
+            return text("discord.voice.failed", locale, channel=channel.mention)
         finally:
             self._busy.discard(guild.id)
-        return text("discord.voice.played", channel=channel.mention)
+        return text("discord.voice.played", locale, channel=channel.mention)
 
 
 async def play_once(

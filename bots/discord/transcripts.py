@@ -31,8 +31,9 @@ EDIT_SECONDS = 1.2
 class _DiscordTranscriptReply(TranscriptReply):
     """What both kinds share: further messages and the file go through `self._send`."""
 
-    def __init__(self, send: Send, *, piece_seconds: float) -> None:
+    def __init__(self, send: Send, *, locale: str, piece_seconds: float) -> None:
         super().__init__(
+            locale=locale,
             piece_seconds=piece_seconds,
             min_interval=EDIT_SECONDS,
             message_limit=MESSAGE_LIMIT,
@@ -51,8 +52,8 @@ class _DiscordTranscriptReply(TranscriptReply):
 class InteractionTranscriptReply(_DiscordTranscriptReply):
     """The deferred response's "thinking…" placeholder, edited in place."""
 
-    def __init__(self, interaction: Interaction, *, piece_seconds: float) -> None:
-        super().__init__(followup_of(interaction), piece_seconds=piece_seconds)
+    def __init__(self, interaction: Interaction, *, locale: str, piece_seconds: float) -> None:
+        super().__init__(followup_of(interaction), locale=locale, piece_seconds=piece_seconds)
         self._interaction = interaction
         self._shown = False
 
@@ -80,8 +81,8 @@ class InteractionTranscriptReply(_DiscordTranscriptReply):
 class MessageTranscriptReply(_DiscordTranscriptReply):
     """A reply to the recording's message, sent on first show and edited afterwards."""
 
-    def __init__(self, message: discord.Message, *, piece_seconds: float) -> None:
-        super().__init__(reply_to(message), piece_seconds=piece_seconds)
+    def __init__(self, message: discord.Message, *, locale: str, piece_seconds: float) -> None:
+        super().__init__(reply_to(message), locale=locale, piece_seconds=piece_seconds)
         self._sent: discord.Message | None = None
 
     async def show(self, body: str) -> None:

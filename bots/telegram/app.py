@@ -27,32 +27,28 @@ from bots.startup import reach
 from bots.telegram.claims import ClaimingUpdateProcessor, tell_interrupted
 from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
-from bots.telegram.replies import on_error
+from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
+from bots.telegram.replies import error_handler
 from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
 from bots.telegram.update_queue import UpdateQueue
 from core.app.claims import WorkLedger
 from core.app.service import VoiceService
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
+from core.chat.languages import DEFAULT_LOCALE
 from core.domain.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("transcribe", "Transcript of the audio you reply to"),
-    ("say", "Speak text as a voice note"),
-    ("ask", "Ask about the audio you reply to"),
-    ("voice", "Show or choose the voice"),
-    ("style", "Show or set the speaking style"),
-    ("language", "Transcript language: auto, zh, en"),
-    ("autotranscribe", "Transcribe voice notes automatically: on, off"),
-    ("usage", "What this chat used today, and what is left"),
-    *SUMMARY_COMMANDS,
-    ("settings", "This chat's settings"),
-    ("help", "What I can do"),
-)
+COMMANDS: tuple[str, ...] = tuple(COMMAND_DESCRIPTIONS)  # in the order of the menu
+# setMyCommands takes two-letter ISO 639-1 codes only: `zh` carries Simplified Chinese, which
+# Traditional Chinese readers see too (or the English default, as their app decides).
+MENU_LANGUAGES: dict[str, str] = {
+    "zh": "zh_Hans", "ja": "ja", "ko": "ko", "ru": "ru", "uk": "uk", "es": "es",
+    "pt": "pt_BR", "de": "de", "fr": "fr", "id": "id",
+}  # fmt: skip
 
 # Edited messages are ignored: an edit must not produce a second transcript or voice note.
 _NEW = filters.UpdateType.MESSAGE
@@ -65,6 +61,9 @@ _SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~f
 # What is claimed before it is handled (answered once, reported if a restart cuts it off): what
 # leads to work or a reply. Group chatter is not: logging it is idempotent by itself.
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS)
+# Whose language the chat's posts follow is noted for every command but /forget, which leaves
+# nothing of the chat behind, not even that.
+_NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
 
 
 def build_application(
@@ -95,7 +94,9 @@ def build_application(
         .update_queue(UpdateQueue(max_pending_updates))
         # Long transcriptions in one chat must not hold up replies in others.
         .concurrent_updates(
-            True if work is None else ClaimingUpdateProcessor(work, _WORK & gate.allowed)
+            True
+            if work is None
+            else ClaimingUpdateProcessor(work, _WORK & gate.allowed, chats=service)
         )
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
         # retry_after and sends again (up to 3 times) instead of dropping the reply.
@@ -106,9 +107,8 @@ def build_application(
     )
     handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode)
     summary_handlers = SummaryHandlers(summaries, digests)
-    summary_names = {name for name, _ in SUMMARY_COMMANDS}
-    for name in ("start", *(name for name, _ in COMMANDS)):
-        owner = summary_handlers if name in summary_names else handlers
+    for name in COMMANDS:
+        owner = summary_handlers if name in SUMMARY_COMMANDS else handlers
         application.add_handler(CommandHandler(name, getattr(owner, name), filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     # Last in its group, so only a command none of the handlers above took reaches it.
@@ -117,15 +117,26 @@ def build_application(
     # and without blocking: storing a line never holds up a reply.
     log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message, block=False)
     application.add_handler(log, group=-1)
+    # Beside the log (which never sees commands): whose language the chat follows.
+    commander = MessageHandler(_NOTED, handlers.note_commander, block=False)
+    application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, gate.turn_away), group=-2)
-    application.add_error_handler(on_error)
+    application.add_error_handler(error_handler(service))
     return application
 
 
 async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Publish the command list so Telegram clients offer it as the user types /."""
-    await application.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    """Publish the command list so Telegram clients offer it as the user types /: in English
+    for everyone, and in each of our languages for those who read it."""
+    bot = application.bot
+    await bot.set_my_commands(command_menu(DEFAULT_LOCALE))
+    for code, locale in MENU_LANGUAGES.items():
+        await bot.set_my_commands(command_menu(locale), language_code=code)
     logger.info("Telegram bot @%s is ready", application.bot.username)
+
+
+def command_menu(locale: str) -> list[BotCommand]:
+    return [BotCommand(name, text(f"telegram.command.{name}", locale)) for name in COMMANDS]
 
 
 @asynccontextmanager

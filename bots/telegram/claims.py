@@ -17,19 +17,25 @@ from telegram.ext import Application, BaseUpdateProcessor, filters
 
 from bots.telegram.messages import text
 from core.app.claims import WorkLedger
+from core.chat.languages import ChatLanguages
 from core.domain.claims import Claim
+from core.domain.values import ChatRef
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 
 
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """Concurrent processing, where an update that `wanted` matches runs only if this process
-    claims its message first (a second delivery of it is dropped)."""
+    claims its message first (a second delivery of it is dropped). `chats` say in which
+    language an interrupted chat is told."""
 
-    def __init__(self, work: WorkLedger, wanted: filters.BaseFilter) -> None:
+    def __init__(
+        self, work: WorkLedger, wanted: filters.BaseFilter, *, chats: ChatLanguages
+    ) -> None:
         super().__init__(MAX_CONCURRENT_UPDATES)
         self.work = work
         self.wanted = wanted
+        self.chats = chats
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         claim = self._claim_of(update)
@@ -60,14 +66,16 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
 
 async def tell_interrupted(application: Application) -> None:  # type: ignore[type-arg]
     """Before polling starts: tell each chat whose request the previous run of this instance
-    left unfinished, as a reply to that message, to send it again."""
+    left unfinished, as a reply to that message, to send it again (in the chat's language: who
+    asked is not kept)."""
     processor = application.update_processor
     if not isinstance(processor, ClaimingUpdateProcessor):
         return
     bot = application.bot
 
     async def tell(claim: Claim) -> None:
-        await _reply(bot, claim, text("work.interrupted"))
+        locale = await processor.chats.chat_locale(ChatRef("telegram", claim.chat_id))
+        await _reply(bot, claim, text("work.interrupted", locale))
 
     await processor.work.tell_interrupted("telegram", tell)
 

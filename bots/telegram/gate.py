@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
+from bots.telegram.locales import stranger_locale
 from bots.telegram.media import recording_in
 from bots.telegram.messages import text
 from core.app.limits import Limiter
@@ -54,7 +55,8 @@ class Gate:
         message = update.message
         if message is not None and _asks(message):
             with contextlib.suppress(TelegramError):  # the stranger may have blocked the bot
-                await message.reply_text(text(errors.PrivateBot.key), do_quote=True)
+                refusal = text(errors.PrivateBot.key, stranger_locale(update))
+                await message.reply_text(refusal, do_quote=True)
         logger.debug("turned away an update: chat and user not on the allowlist")
         raise ApplicationHandlerStop
 

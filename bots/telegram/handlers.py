@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of, unasked
+from bots.telegram.locales import audience_locale, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import chat_action, reply_long
@@ -15,7 +16,16 @@ from bots.telegram.transcripts import TelegramTranscriptReply
 from core.app.service import VoiceService
 from core.app.summaries.service import SummaryService
 from core.chat.exports import TranscriptFormat, transcript_format
-from core.chat.overview import catalogue_text, on_off, settings_text, style_text
+from core.chat.languages import chat_locale
+from core.chat.overview import (
+    bot_language_text,
+    catalogue_text,
+    on_off,
+    settings_text,
+    style_set_text,
+    style_text,
+    transcript_language,
+)
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
@@ -34,21 +44,31 @@ class TelegramHandlers:
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet and explain."""
-        await message_of(update).reply_text(text("start"))
+        await message_of(update).reply_text(text("start", await self._locale(update)))
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
-        await message_of(update).reply_text(text("help"))
+        await message_of(update).reply_text(text("help", await self._locale(update)))
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the chat's preferences."""
         prefs = await self.service.preferences(chat_of(update))
-        await message_of(update).reply_text(settings_text(self.service, prefs))
+        locale, posts = await self._locale(update), chat_locale(prefs)
+        await message_of(update).reply_text(
+            settings_text(self.service, prefs, locale, chat_language=posts)
+        )
 
     async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/usage: what this chat used today, and what is left."""
         report = await self.service.limiter.today(chat_of(update))
-        await message_of(update).reply_text(usage_text(report))
+        await message_of(update).reply_text(usage_text(report, await self._locale(update)))
+
+    async def note_commander(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Someone ran a command: what the chat gets as a whole follows their language, unless
+        its administrators chose one (`/botlanguage`)."""
+        locale = person_locale(update)
+        if locale is not None:
+            await self.service.note_commander(chat_of(update), locale)
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: answer its caption if it is a question in a
@@ -63,19 +83,20 @@ class TelegramHandlers:
             return
         prefs = await self.service.preferences(chat_of(update))
         if prefs.auto_transcribe:
-            await self._transcribe(message, recording, asker=unasked(message))
+            locale = await audience_locale(update, self.service)
+            await self._transcribe(message, recording, locale, asker=unasked(message))
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
+        locale = await self._locale(update)
         if target is None or recording is None:
-            await message.reply_text(text("usage.transcribe"))
+            await message.reply_text(text("usage.transcribe", locale))
             return
-        await self._transcribe(
-            target, recording, transcript_format(command_argument(message)), asker=asker_of(update)
-        )
+        wanted = transcript_format(command_argument(message))
+        await self._transcribe(target, recording, locale, wanted, asker=asker_of(update))
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/say TEXT, or /say as a reply to a message: answer with a voice note."""
@@ -83,7 +104,7 @@ class TelegramHandlers:
         replied = message.reply_to_message
         words = command_argument(message) or (replied and (replied.text or replied.caption)) or ""
         if not words.strip():
-            await message.reply_text(text("usage.say"))
+            await message.reply_text(text("usage.say", await self._locale(update)))
             return
         async with chat_action(message, ChatAction.RECORD_VOICE):
             notes = await self.service.say_notes(chat_of(update), words, asker=asker_of(update))
@@ -99,7 +120,7 @@ class TelegramHandlers:
         recording = recording_in(target)
         question = command_argument(message)
         if target is None or recording is None or not question:
-            await message.reply_text(text("usage.ask"))
+            await message.reply_text(text("usage.ask", await self._locale(update)))
             return
         await self._ask(message, recording, question, asker_of(update))
 
@@ -114,90 +135,107 @@ class TelegramHandlers:
             await getattr(self, f"_voice_{action}")(update, words[1:])
         elif choice:
             chosen = await studio.choose(chat, choice, can_manage=await can_manage(update))
-            await message.reply_text(text("voice.set", voice=chosen))
+            await message.reply_text(text("voice.set", await self._locale(update), voice=chosen))
         else:
-            await message.reply_text(catalogue_text(await studio.catalogue(chat)))
+            catalogue = await studio.catalogue(chat)
+            await message.reply_text(catalogue_text(catalogue, await self._locale(update)))
 
     async def _voice_design(self, update: Update, words: list[str]) -> None:
         """/voice design NAME DESCRIPTION: store the voice, answer with a sample of it."""
-        message = message_of(update)
+        message, locale = message_of(update), await self._locale(update)
         if len(words) < 2:
-            await message.reply_text(text("usage.voice_design"))
+            await message.reply_text(text("usage.voice_design", locale))
             return
         async with chat_action(message, ChatAction.RECORD_VOICE):
             note = await self.service.studio.design(
                 chat_of(update), words[0], words[1], can_manage=await can_manage(update),
-                designer=sender_id(message), asker=asker_of(update),
+                designer=sender_id(message), locale=locale, asker=asker_of(update),
             )  # fmt: skip
         await message.reply_voice(
             voice=note.data, duration=round(note.duration), filename="voice.ogg",
-            caption=text("voices.designed", name=words[0]), do_quote=True,
+            caption=text("voices.designed", locale, name=words[0]), do_quote=True,
         )  # fmt: skip
 
     async def _voice_clone(self, update: Update, words: list[str]) -> None:
         """/voice clone NAME as a reply to a voice note its sender recorded."""
-        message = message_of(update)
+        message, locale = message_of(update), await self._locale(update)
         target = message.reply_to_message
         recording = None if target is None else (target.voice or target.video_note)
         if target is None or recording is None or not words:
-            await message.reply_text(text("usage.voice_clone"))
+            await message.reply_text(text("usage.voice_clone", locale))
             return
         name = await self.service.studio.clone(
             chat_of(update), words[0], remote(recording, local_mode=self.local_mode),
             recorded_by=sender_id(target), requested_by=sender_id(message),
             asker=asker_of(update),
         )  # fmt: skip
-        await message.reply_text(text("voices.cloned", name=name))
+        await message.reply_text(text("voices.cloned", locale, name=name))
 
     async def _voice_delete(self, update: Update, words: list[str]) -> None:
         """/voice delete NAME: the voice and its sample."""
-        message = message_of(update)
+        message, locale = message_of(update), await self._locale(update)
         if not words:
-            await message.reply_text(text("usage.voice_delete"))
+            await message.reply_text(text("usage.voice_delete", locale))
             return
         name = await self.service.studio.delete(
             chat_of(update), words[0], can_manage=await can_manage(update),
             requested_by=sender_id(message),
         )  # fmt: skip
-        await message.reply_text(text("voices.deleted", name=name))
+        await message.reply_text(text("voices.deleted", locale, name=name))
 
     async def style(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/style [TEXT|off]: show or set the speaking style."""
-        message, chat = message_of(update), chat_of(update)
+        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if not choice:
-            await message.reply_text(style_text(await self.service.preferences(chat)))
+            await message.reply_text(style_text(await self.service.preferences(chat), locale))
             return
         style = await self.service.set_style(chat, choice, can_manage=await can_manage(update))
-        reply = text("style.set", style=style) if style else text("style.cleared")
-        await message.reply_text(reply)
+        await message.reply_text(style_set_text(style, locale))
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/language [auto|zh|en]: show or set the transcript language."""
-        message, chat = message_of(update), chat_of(update)
+        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if not choice:
             prefs = await self.service.preferences(chat)
-            await message.reply_text(text("language.current", language=prefs.language))
+            shown = transcript_language(prefs.language, locale)
+            await message.reply_text(text("language.current", locale, language=shown))
             return
         language = await self.service.set_language(
             chat, choice, can_manage=await can_manage(update)
         )
-        await message.reply_text(text("language.set", language=language))
+        shown = transcript_language(language, locale)
+        await message.reply_text(text("language.set", locale, language=shown))
+
+    async def botlanguage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/botlanguage [LANGUAGE|auto]: show or set the language of what the chat gets as a
+        whole."""
+        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
+        choice = command_argument(message)
+        if choice:
+            await self.service.set_interface_language(
+                chat, choice, can_manage=await can_manage(update)
+            )
+        prefs = await self.service.preferences(chat)
+        reply = bot_language_text(
+            prefs, locale, chat_language=chat_locale(prefs), changed=bool(choice)
+        )
+        await message.reply_text(reply)
 
     async def autotranscribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/autotranscribe [on|off]."""
-        message, chat = message_of(update), chat_of(update)
+        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if not choice:
             prefs = await self.service.preferences(chat)
-            state = on_off(prefs.auto_transcribe)
-            await message.reply_text(text("autotranscribe.current", state=state))
+            state = on_off(prefs.auto_transcribe, locale)
+            await message.reply_text(text("autotranscribe.current", locale, state=state))
             return
         enabled = await self.service.set_auto_transcribe(
             chat, choice, can_manage=await can_manage(update)
         )
-        await message.reply_text(text("autotranscribe.set", state=on_off(enabled)))
+        await message.reply_text(text("autotranscribe.set", locale, state=on_off(enabled, locale)))
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A /command this bot does not have: say so where it was surely meant for this bot (a
@@ -210,19 +248,24 @@ class TelegramHandlers:
         ):
             raise errors.UnknownCommand(value=name)
 
+    async def _locale(self, update: Update) -> str:
+        return await reply_locale(update, self.service)
+
     async def _transcribe(
         self,
         message: Message,
         recording: Recording,
+        locale: str,
         format: TranscriptFormat = "text",
         *,
         asker: Asker,
     ) -> None:
         """Transcribe `recording`, showing progress in the reply that becomes the transcript (and
-        "typing…" until that reply shows)."""
+        "typing…" until that reply shows), in `locale`."""
         source = remote(recording, local_mode=self.local_mode)
         piece_seconds = self.service.limits.asr_piece_seconds
-        async with TelegramTranscriptReply(message, piece_seconds=piece_seconds) as reply:
+        reply = TelegramTranscriptReply(message, locale=locale, piece_seconds=piece_seconds)
+        async with reply:
             transcript = await self.service.transcribe_long_audio(
                 ChatRef("telegram", str(message.chat_id)),
                 source,

@@ -16,6 +16,7 @@ from telegram.error import BadRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from core.domain import errors
+from core.domain.quantities import Megabytes
 from core.ports import RemoteRecording
 
 Recording = Voice | Audio | VideoNote | Video | Document
@@ -56,14 +57,14 @@ def remote(recording: Recording, *, local_mode: bool) -> RemoteRecording:
     at once."""
     size = recording.file_size
     if not local_mode and size is not None and size > BOT_API_DOWNLOAD_LIMIT:
-        raise FileTooBigToDownload(limit="20 MB")
+        raise FileTooBigToDownload(limit=Megabytes(20))
 
     async def locate() -> str | Path:
         try:
             telegram_file = await recording.get_file()
         except BadRequest as exc:
             if "too big" in exc.message.lower():
-                raise FileTooBigToDownload(limit="20 MB") from exc
+                raise FileTooBigToDownload(limit=Megabytes(20)) from exc
             raise
         place = telegram_file.file_path
         if not place:

@@ -1,13 +1,35 @@
-"""What only the Telegram adapter says: its start and help, its commands' usage lines, logging
-and /forget in groups, and the Bot API's download cap. What both platforms say is the core's
-catalogue (`core.chat.messages`), which this one extends: the same keys, the same lookup.
+"""What only the Telegram adapter says: its start and help, its commands' descriptions and usage
+lines, logging and /forget in groups, and the Bot API's download cap. What both platforms say is
+the core's catalogue (`core.chat.messages`), which this one extends: the same keys, the same
+lookup, the same translation files.
 """
 
 from __future__ import annotations
 
+from core.chat.i18n import Plural, Source
 from core.chat.messages import CORE
 
-EN: dict[str, str] = {
+# The command menu (setMyCommands), in its order; each description is translated as
+# `telegram.command.<name>`.
+COMMAND_DESCRIPTIONS: dict[str, str] = {
+    "transcribe": "Transcript of the audio you reply to",
+    "say": "Speak text as a voice note",
+    "ask": "Ask about the audio you reply to",
+    "voice": "Show or choose the voice",
+    "style": "Show or set the speaking style",
+    "language": "Transcript language: auto, zh, en",
+    "botlanguage": "The language I post in for everyone here",
+    "autotranscribe": "Transcribe voice notes automatically: on, off",
+    "usage": "What this chat used today, and what is left",
+    "summary": "Summary of this group's recent messages: /summary 2h, 3d, 200, voice",
+    "digest": "Daily summary at a set time: /digest 18:00 Europe/Berlin, off",
+    "forget": "Delete everything stored for this chat (administrators)",
+    "settings": "This chat's settings",
+    "help": "What I can do",
+    "start": "Start: what this bot does",
+}
+
+EN: dict[str, Source] = {
     "start": (
         "Hi! I turn voice notes into text and text into voice notes, powered by Xiaomi MiMo.\n\n"
         "• Send a voice note, audio, round video or video: I reply with the transcript.\n"
@@ -17,7 +39,7 @@ EN: dict[str, str] = {
     ),
     "help": (
         "Commands:\n"
-        "/transcribe [srt] — as a reply to audio: its transcript (srt: as subtitles)\n"
+        "/transcribe [txt|srt] — as a reply to audio: its transcript (txt: as a file, srt: as subtitles)\n"
         "/say TEXT — speak TEXT as a voice note (or reply to a message with /say)\n"
         "/ask QUESTION — as a reply to audio: answer a question about it (in a private chat, a voice note or audio with a caption asks that question)\n"
         "/voice [NAME] — show or choose the voice\n"
@@ -26,6 +48,7 @@ EN: dict[str, str] = {
         "/voice delete NAME — delete one of this chat's own voices\n"
         "/style [TEXT|off] — show or set the speaking style, e.g. /style happy\n"
         "/language [auto|zh|en] — the language of transcripts\n"
+        "/botlanguage [LANGUAGE|auto] — the language I post in for everyone here (I answer each of you in your own)\n"
         "/autotranscribe [on|off] — transcribe every voice note automatically\n"
         "/settings — this chat's settings\n"
         "/usage — what this chat used today, and what is left\n"
@@ -43,12 +66,23 @@ EN: dict[str, str] = {
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
-    "summary.logging_on": "Logging is on: I keep this group's messages, captions and voice-note transcripts for {days} days, for /summary.",
-    "summary.logging_off": "Logging is off: I no longer store this group's messages. What is already stored is deleted after {days} days, or right away with /forget.",
+    "summary.logging_on": Plural(
+        "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} day, for /summary.",
+        "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} days, for /summary.",
+        count="days",
+    ),
+    "summary.logging_off": Plural(
+        "Done: logging is off. I no longer store this group's messages. What is already stored is deleted after {days} day, or right away with /forget.",
+        "Done: logging is off. I no longer store this group's messages. What is already stored is deleted after {days} days, or right away with /forget.",
+        count="days",
+    ),
     "summary.private_chat": "Summaries are for group chats: add me to a group (with privacy mode off, or as an administrator) and use /summary there.",
-    "forget.done": (
-        "Done: I deleted everything I stored for this chat — the logged messages and transcripts ({count}), "
-        "the summary settings and digest, the chat's preferences, its own voices with their samples and past days' usage counts (today's still count towards the daily limits)."
+    "forget.done": Plural(
+        "Done: I deleted everything I stored for this chat — {count} logged message or transcript, "
+        "the summary settings and digest, the chat's preferences, its own voices with their samples and past days' usage counts (today's still count towards the daily limits).",
+        "Done: I deleted everything I stored for this chat — {count} logged messages and transcripts, "
+        "the summary settings and digest, the chat's preferences, its own voices with their samples and past days' usage counts (today's still count towards the daily limits).",
+        count="count",
     ),
     "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
     "error.file_too_big_to_download": (
@@ -58,4 +92,6 @@ EN: dict[str, str] = {
     ),
 }
 
-text = CORE.extended({"en": EN}).text
+EN.update({f"telegram.command.{name}": about for name, about in COMMAND_DESCRIPTIONS.items()})
+
+text = CORE.extended(EN).text

@@ -7,14 +7,17 @@ import asyncio
 import contextlib
 import io
 import logging
-from typing import Self
+from collections.abc import Callable, Coroutine
+from typing import Any, Self
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bots.telegram.locales import audience_locale, stranger_locale
 from bots.telegram.messages import text
+from core.chat.languages import ChatLanguages
 from core.domain import errors
 from core.domain.text import split_message
 
@@ -87,19 +90,35 @@ def chat_action(message: Message, action: ChatAction) -> ChatActionIndicator:
     return ChatActionIndicator(message, action)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure and answer the chat briefly; the bot carries on with the next update."""
-    error = context.error
-    if isinstance(error, errors.AlreadyTold):  # a busy group hears a limit once, not per note
-        logger.info("refused quietly: %s", error.detail)
-        return
-    if isinstance(error, errors.VoicebridgeError):
-        logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
-        reply = text(error.key, **error.params)
-    else:
-        logger.error("update failed", exc_info=error)
-        reply = text("error.generic")
-    message = update.effective_message if isinstance(update, Update) else None
-    if message is not None:
+ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def error_handler(chats: ChatLanguages) -> ErrorHandler:
+    """The one error handler: it logs the failure and answers the chat briefly, in the
+    language of whoever the answer is for (`locales.audience_locale`); the bot carries on."""
+
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if isinstance(error, errors.AlreadyTold):  # a busy group hears a limit once, not per note
+            logger.info("refused quietly: %s", error.detail)
+            return
+        if isinstance(error, errors.VoicebridgeError):
+            logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
+        else:
+            logger.error("update failed", exc_info=error)
+        if not isinstance(update, Update) or update.effective_message is None:
+            return
+        try:
+            locale = await audience_locale(update, chats)
+        except Exception:  # the database may be what failed: the person's own language will do
+            locale = stranger_locale(update)
         with contextlib.suppress(Exception):  # the chat may be gone; the log already has it
-            await message.reply_text(reply, do_quote=True)
+            await update.effective_message.reply_text(error_text(error, locale), do_quote=True)
+
+    return on_error
+
+
+def error_text(error: BaseException | None, locale: str) -> str:
+    if isinstance(error, errors.VoicebridgeError):
+        return text(error.key, locale, **error.params)
+    return text("error.generic", locale)

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
+from bots.telegram.locales import reply_locale
 from bots.telegram.messages import text
 from bots.telegram.replies import MESSAGE_LIMIT, chat_action, reply_long
 from core.app.scheduler import DigestSender
@@ -22,11 +23,7 @@ from core.domain.summaries import DigestPost, LoggingChoice
 from core.domain.summary_windows import parse_summary_args
 from core.domain.text import split_message
 
-SUMMARY_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("summary", "Summary of this group's recent messages: /summary 2h, 3d, 200, voice"),
-    ("digest", "Daily summary at a set time: /digest 18:00 Europe/Berlin, off"),
-    ("forget", "Delete everything stored for this chat (administrators)"),
-)
+SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
 
 
 class SummaryHandlers:
@@ -45,23 +42,27 @@ class SummaryHandlers:
             await self.summaries.record(entry)
 
     async def summary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/summary [window] [voice], or /summary on|off."""
+        """/summary [window] [voice], or /summary on|off. The summary's heading is in the
+        chat's language, like its text: the group reads it together."""
         message, chat = message_of(update), chat_of(update)
+        locale = await reply_locale(update, self.summaries)
         if message.chat.type == ChatType.PRIVATE:
-            await message.reply_text(text("summary.private_chat"))
+            await message.reply_text(text("summary.private_chat", locale))
             return
         request = parse_summary_args(command_argument(message))
         if isinstance(request, LoggingChoice):
             allowed = await can_manage(update)
             await self.summaries.set_logging(chat, request.enabled, can_manage=allowed)
             key = "summary.logging_on" if request.enabled else "summary.logging_off"
-            await message.reply_text(text(key, days=self.summaries.limits.retention_days))
+            days = self.summaries.limits.retention_days
+            await message.reply_text(text(key, locale, days=days))
             return
         async with chat_action(message, ChatAction.TYPING):
             summary = await self.summaries.summarise(chat, request, asker=asker_of(update))
-        caption = text("summary.file_caption")
+        posts = await self.summaries.chat_locale(chat)
+        caption = text("summary.file_caption", posts)
         await reply_long(
-            message, summary_text(summary), file_caption=caption, file_name="summary.txt"
+            message, summary_text(summary, posts), file_caption=caption, file_name="summary.txt"
         )
         if summary.voice is not None:
             await message.reply_voice(
@@ -73,22 +74,22 @@ class SummaryHandlers:
 
     async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/digest [HH:MM [time zone] | off]: show or change the daily digest."""
-        message = message_of(update)
+        message, locale = message_of(update), await reply_locale(update, self.summaries)
         if message.chat.type == ChatType.PRIVATE:
-            await message.reply_text(text("summary.private_chat"))
+            await message.reply_text(text("summary.private_chat", locale))
             return
         state = await self.digests.set_digest(
             chat_of(update), command_argument(message), can_manage=await can_manage(update)
         )
-        await message.reply_text(schedule_text(state))
+        await message.reply_text(schedule_text(state, locale))
 
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/forget: delete everything stored for this chat (administrators)."""
-        message = message_of(update)
+        message, locale = message_of(update), await reply_locale(update, self.summaries)
         count = await self.summaries.forget(chat_of(update), can_manage=await can_manage(update))
-        reply = text("forget.done", count=count)
+        reply = text("forget.done", locale, count=count)
         if message.chat.type != ChatType.PRIVATE:
-            reply += "\n\n" + text("forget.logging_continues")
+            reply += "\n\n" + text("forget.logging_continues", locale)
         await message.reply_text(reply)
 
 

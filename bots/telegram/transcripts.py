@@ -32,9 +32,10 @@ class TelegramTranscriptReply(TranscriptReply):
     that work goes on, and more chat actions would only take turns from other chats' replies
     under the bot's rate limit."""
 
-    def __init__(self, message: Message, *, piece_seconds: float) -> None:
+    def __init__(self, message: Message, *, locale: str, piece_seconds: float) -> None:
         private = message.chat.type == ChatType.PRIVATE
         super().__init__(
+            locale=locale,
             piece_seconds=piece_seconds,
             min_interval=PRIVATE_EDIT_SECONDS if private else GROUP_EDIT_SECONDS,
             message_limit=MESSAGE_LIMIT,

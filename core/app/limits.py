@@ -39,7 +39,7 @@ from core.domain.limits import (
     utc_day,
     window_start,
 )
-from core.domain.text import duration_text, number_text, wait_text
+from core.domain.quantities import Duration, waiting
 from core.domain.values import Answer, ChatRef, Platform, Usage
 from core.ports import ChatApi, Clock, SystemClock, UsageUnitOfWork
 
@@ -93,17 +93,17 @@ class Limiter:
                 return
         # Rolled back: a refused request uses up neither the person's minute nor the chat's.
         subject, limit = over[-1]  # the person's limit, when both are reached
-        seconds = seconds_left(window, now)
+        wait = Duration(seconds_left(window, now))
         if subject.startswith("user:"):
-            raise errors.SlowDown(seconds=seconds, limit=limit)
+            raise errors.SlowDown(wait=wait, limit=limit)
         if not asker.automatic:
-            raise errors.ChatSlowDown(seconds=seconds, limit=limit)
+            raise errors.ChatSlowDown(wait=wait, limit=limit)
         async with self._store() as uow:
             first = await uow.usage.tell(chat.platform, subject, window)
             await uow.commit()
         if not first:
             raise errors.AlreadyTold("automatic transcripts over the chat's limit")
-        raise errors.AutoTranscriptsPaused(seconds=seconds, limit=limit)
+        raise errors.AutoTranscriptsPaused(wait=wait, limit=limit)
 
     @asynccontextmanager
     async def spending(
@@ -176,7 +176,7 @@ class Limiter:
         if not first:
             raise errors.AlreadyTold("automatic transcripts over the chat's daily quota")
         # Said of the whole, as if what `spend` already holds were not spent yet.
-        reset = wait_text(until_reset(self._clock.now()))
+        reset = waiting(until_reset(self._clock.now()))
         raise _refusal(whole, limits, used - spend.reserved, reset=reset)
 
     async def _record(self, spend: Spend, amounts: Counts) -> None:
@@ -271,7 +271,7 @@ _QUOTA_ERRORS: dict[str, tuple[type[errors.QuotaUsed], ...]] = {
 }
 
 
-def _refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: str) -> errors.QuotaUsed:
+def _refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: Duration) -> errors.QuotaUsed:
     """The refusal of `amounts` when the chat had `used` this much: the first quota they do not
     fit. Read with the refused reservation, one of them never fits; should none be over, the
     first quota they draw on answers all the same, so a race never ends in an internal error."""
@@ -286,9 +286,13 @@ def _refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: str) -> er
     return _quota_error(name, needed=amount, left=max(0, limit - spent), limit=limit, reset=reset)
 
 
-def _quota_error(name: str, *, needed: int, left: int, limit: int, reset: str) -> errors.QuotaUsed:
+def _quota_error(
+    name: str, *, needed: int, left: int, limit: int, reset: Duration
+) -> errors.QuotaUsed:
     used_up, short, over = _QUOTA_ERRORS[name]
-    shown = duration_text if name.endswith("_seconds") else number_text
+    shown = (
+        Duration if name.endswith("_seconds") else int
+    )  # seconds read as time, the rest as counts
     kind = over if needed > limit else short if left > 0 else used_up
     return kind(
         f"{name}: {needed} asked, {left} of {limit} left",

@@ -11,7 +11,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+from core.chat.languages import NATIVE_NAMES, locale_named
+from core.chat.messages import preset_named
 from core.domain import errors
+from core.domain.quantities import Term
 from core.domain.text import printable
 from core.domain.tts import Voice, default_voice, is_built_in, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
@@ -27,7 +30,7 @@ MAX_STYLE_CHARS = 200
 
 
 class ChatPreferences:
-    """Voice, style, transcript language and auto-transcribe, per chat."""
+    """Voice, style, transcript language, auto-transcribe and bot language, per chat."""
 
     def __init__(self, *, uow: Callable[[], UnitOfWork], default_tts_model: str) -> None:
         self._uow = uow
@@ -57,14 +60,21 @@ class ChatPreferences:
         choices = {v.name.casefold(): v.name for v in self.voices(prefs)}
         voice = choices.get(name.strip().casefold())
         if voice is None:
-            raise errors.BadChoice(setting="voice", value=name, choices=", ".join(choices.values()))
+            raise errors.BadChoice(
+                setting=Term("setting.voice"), value=name, choices=", ".join(choices.values())
+            )
         await self._update(chat, can_manage, voice=voice)
         return voice
 
     async def set_style(self, chat: ChatRef, style: str, *, can_manage: bool) -> str | None:
+        """The style as stored: a preset named in another language (`开心`) becomes the preset
+        (`happy`), so every reader sees it in their own."""
         cleaned = " ".join(printable(style).split())
         if len(cleaned) > MAX_STYLE_CHARS:
             raise errors.TextTooLong(length=len(cleaned), limit=MAX_STYLE_CHARS)
+        preset = preset_named(cleaned)
+        if preset is not None and preset != cleaned.casefold():
+            cleaned = preset
         value = None if cleaned.casefold() in _CLEAR_STYLE or not cleaned else cleaned
         await self._update(chat, can_manage, style=value)
         return value
@@ -72,14 +82,45 @@ class ChatPreferences:
     async def set_language(self, chat: ChatRef, value: str, *, can_manage: bool) -> Language:
         language = value.strip().lower()
         if language not in LANGUAGES:
-            raise errors.BadChoice(setting="language", value=value, choices=", ".join(LANGUAGES))
+            raise errors.BadChoice(
+                setting=Term("setting.language"), value=value, choices=", ".join(LANGUAGES)
+            )
         await self._update(chat, can_manage, language=language)
         return language
+
+    async def set_interface_language(
+        self, chat: ChatRef, value: str, *, can_manage: bool
+    ) -> str | None:
+        """`/botlanguage LANGUAGE` (a code or a name, `core.chat.languages.locale_named`), or
+        `auto` (returns None): the language of what the bot posts to the whole chat."""
+        auto = value.strip().casefold() == "auto"
+        locale = None if auto else locale_named(value)
+        if locale is None and not auto:
+            choices = ", ".join(["auto", *NATIVE_NAMES.values()])
+            setting = Term("setting.bot_language")
+            raise errors.BadChoice(setting=setting, value=value, choices=choices)
+        await self._update(chat, can_manage, interface_language=locale)
+        return locale
+
+    async def note_commander(self, chat: ChatRef, locale: str) -> None:
+        """Someone who reads `locale` ran a command in `chat`: what the bot posts to everyone
+        follows the last of them, unless the administrators chose a language. Written only
+        when it changes. Best effort: it runs beside the command, which must not fail for it."""
+        try:
+            async with self._uow() as uow:
+                if (await uow.preferences.get(chat)).commander_language == locale:
+                    return
+                await uow.preferences.note_commander_language(chat, locale)
+                await uow.commit()
+        except Exception:
+            logger.exception("could not note the commander's language in %s", chat)
 
     async def set_auto_transcribe(self, chat: ChatRef, value: str, *, can_manage: bool) -> bool:
         word = value.strip().lower()
         if word not in _ON | _OFF:
-            raise errors.BadChoice(setting="auto-transcribe value", value=value, choices="on, off")
+            raise errors.BadChoice(
+                setting=Term("setting.auto_transcribe"), value=value, choices="on, off"
+            )
         await self._update(chat, can_manage, auto_transcribe=word in _ON)
         return word in _ON
 
@@ -109,7 +150,9 @@ class ChatPreferences:
         word = value.strip().lower()
         if word not in _ON | _OFF | _INHERIT:
             choices = "on, off, inherit"
-            raise errors.BadChoice(setting="auto-transcribe value", value=value, choices=choices)
+            raise errors.BadChoice(
+                setting=Term("setting.auto_transcribe"), value=value, choices=choices
+            )
         if not can_manage:
             raise errors.NotAllowed()
         override = None if word in _INHERIT else word in _ON

@@ -8,7 +8,7 @@ and render what comes back, and every failure a user should hear about is a
     say, say_notes, say_file, read_aloud,   core.app.speech         TextToSpeech
     speaker
     ask                                     core.app.questions      Questions
-    preferences, set_..., voice_of, ...     core.app.preferences    ChatPreferences
+    preferences, set_..., chat_locale, ...  core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
     recordings (declared, then fetched)     core.app.recordings     Recordings
@@ -28,6 +28,7 @@ from core.app.recordings import Recordings
 from core.app.speech import TextToSpeech
 from core.app.transcription import Transcription
 from core.app.voices import Speaker, VoiceStudio
+from core.chat.languages import chat_locale
 from core.domain.limits import ANYONE, Asker, RequestLimits
 from core.domain.transcripts import AudioFormat, LongTranscript, ProgressCallback, SpeechFile
 from core.domain.tts import Voice
@@ -160,6 +161,11 @@ class VoiceService:
     async def preferences(self, chat: ChatRef) -> Preferences:
         return await self._preferences.get(chat)
 
+    async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
+        """The language of what the bot posts to the whole chat (`core.chat.languages`);
+        `platform`: the one the platform gives the chat (a Discord server's), if ours."""
+        return chat_locale(await self.preferences(chat), platform=platform)
+
     def tts_model(self, prefs: Preferences) -> str:
         return self._preferences.tts_model(prefs)
 
@@ -180,6 +186,14 @@ class VoiceService:
 
     async def set_auto_transcribe(self, chat: ChatRef, value: str, *, can_manage: bool) -> bool:
         return await self._preferences.set_auto_transcribe(chat, value, can_manage=can_manage)
+
+    async def set_interface_language(
+        self, chat: ChatRef, value: str, *, can_manage: bool
+    ) -> str | None:
+        return await self._preferences.set_interface_language(chat, value, can_manage=can_manage)
+
+    async def note_commander(self, chat: ChatRef, locale: str) -> None:
+        await self._preferences.note_commander(chat, locale)
 
     async def auto_transcribe_in(self, chat: ChatRef, channel: ChatRef | None = None) -> bool:
         return await self._preferences.auto_transcribe_in(chat, channel)

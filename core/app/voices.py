@@ -28,6 +28,7 @@ from core.app.recordings import Recordings
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
+from core.domain.quantities import Term
 from core.domain.tts import Voice, clone_voice, default_voice, is_built_in, voices_for
 from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceCatalogue, VoiceNote
 from core.ports import Recording, SampleConverter, SpeechApi, VoiceUnitOfWork
@@ -119,7 +120,9 @@ class VoiceStudio:
             if chosen is None:
                 own_names = [v.name for v in await uow.voices.in_chat(chat)]
                 names = [v.name for v in built_in] + own_names
-                raise errors.BadChoice(setting="voice", value=name, choices=", ".join(names))
+                raise errors.BadChoice(
+                    setting=Term("setting.voice"), value=name, choices=", ".join(names)
+                )
             await uow.preferences.save(chat, replace(prefs, voice=chosen))
             await uow.commit()
         logger.info("voice of %s chosen", chat)
@@ -133,16 +136,17 @@ class VoiceStudio:
         *,
         can_manage: bool,
         designer: str | None,
+        locale: str,
         asker: Asker = ANYONE,
     ) -> VoiceNote:
-        """Store a voice built from `description` and return a short sample of it. Nothing is
-        stored when MiMo fails."""
+        """Store a voice built from `description` and return a short sample of it, saying a
+        sentence in the designer's language (`locale`). Nothing is stored when MiMo fails."""
         if not can_manage:
             raise errors.NotAllowed()
         name, description = _valid_name(name), _valid_description(description)
         await self._check_room(chat, name)
         await self._limiter.admit(chat, asker)
-        sample = text("voices.sample_text", name=name)
+        sample = text("voices.sample_text", locale, name=name)
         async with self._limiter.spending(chat, asker, tts_chars=len(sample)):
             wav = await self._speech.synthesize(
                 sample, model=self.models.design, description=description

@@ -1,6 +1,9 @@
 """Chat text: every sentence the bot says and how results read in a chat, on any platform.
 
-messages.py   the catalogue of what both platforms say, and its lookup
+messages.py   the catalogue of what both platforms say: keys and English
+i18n.py       the catalogue's machinery: translations (locales/*.po) read, plural forms, lookup
+languages.py  our languages, which one a reader gets, and their names
+formats.py    numbers, durations, lists, times and dates as each language writes them
 overview.py   /settings, /voice and /style as they read
 live.py       status messages that follow long work and become the transcript
 exports.py    transcripts as .txt and .srt files (subtitles.py: .srt and .vtt cues)

@@ -8,6 +8,7 @@ from typing import Literal
 from core.chat.messages import text
 from core.chat.subtitles import to_srt
 from core.domain import errors
+from core.domain.quantities import Term
 from core.domain.text import format_duration
 from core.domain.transcripts import LongTranscript
 
@@ -30,14 +31,18 @@ def transcript_format(choice: str) -> TranscriptFormat:
     for known in FORMATS:
         if wanted == known:
             return known
-    raise errors.BadChoice(setting="transcript format", value=choice, choices=", ".join(FORMATS))
+    raise errors.BadChoice(
+        setting=Term("setting.transcript_format"), value=choice, choices=", ".join(FORMATS)
+    )
 
 
-def transcript_file(result: LongTranscript, format: TranscriptFormat) -> TranscriptFile:
+def transcript_file(
+    result: LongTranscript, format: TranscriptFormat, locale: str
+) -> TranscriptFile:
     duration = format_duration(result.duration)
     if format == "srt":
         body = to_srt(result.parts)
-        caption = text("transcript.srt_caption", duration=duration)
+        caption = text("transcript.srt_caption", locale, duration=duration)
         return TranscriptFile("transcript.srt", body.encode(), caption)
-    caption = text("transcript.file_caption", duration=duration)
+    caption = text("transcript.file_caption", locale, duration=duration)
     return TranscriptFile("transcript.txt", result.text.encode(), caption)

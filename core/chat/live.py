@@ -19,6 +19,7 @@ from typing import Self
 
 from core.chat.exports import TranscriptFile, TranscriptFormat, transcript_file
 from core.chat.messages import text
+from core.domain.quantities import Duration
 from core.domain.text import format_duration, pieces_or_none
 from core.domain.transcripts import LongTranscript, Progress
 
@@ -120,38 +121,43 @@ class LiveStatus:
         return max(0.0, self._last_shown_at + self._min_interval - self._clock())
 
 
-def transcription_status(progress: Progress, *, piece_seconds: float) -> str | None:
+def transcription_status(progress: Progress, locale: str, *, piece_seconds: float) -> str | None:
     """What the status message says about a transcription in progress, or None when there is
     nothing worth a message yet.
 
-    A recording of more than one piece gets "Transcribing 58:10…" at once and then
-    "12:30 of 58:10 transcribed…" as pieces finish; a short one shows its text as it is heard.
+    A recording of more than one piece gets "Transcribing the recording (58 min, 10 sec)…" at
+    once and then "12:30 of 58:10 transcribed…" as pieces finish; a short one shows its text as
+    it is heard.
     """
     if progress.heard is not None:
         heard = progress.heard.strip()
-        return text("transcript.progress.heard", heard=heard) if heard else None
+        return text("transcript.progress.heard", locale, heard=heard) if heard else None
     if progress.total_seconds <= piece_seconds:
         return None  # short: its text is moments away
-    total = format_duration(progress.total_seconds)
     if progress.part is None:
-        return text("transcript.progress.start", total=total)
-    return text("transcript.progress", done=format_duration(progress.done_seconds), total=total)
+        length = Duration(round(progress.total_seconds))
+        return text("transcript.progress.start", locale, total=length)
+    done, total = format_duration(progress.done_seconds), format_duration(progress.total_seconds)
+    return text("transcript.progress", locale, done=done, total=total)
 
 
 class TranscriptReply(ABC):
     """The answer to one recording, whatever the platform: a status message that follows the
     work and becomes the transcript, or gives way to a file. Use as `async with`; a failure
     leaves no stale status behind. Adapters say how a status is shown, finished and removed
-    and how further messages and files are sent; this class decides what goes where."""
+    and how further messages and files are sent; this class decides what goes where, and says
+    it in `locale` (the asker's language, or the chat's for an automatic transcript)."""
 
     def __init__(
         self,
         *,
+        locale: str,
         piece_seconds: float,
         min_interval: float,
         message_limit: int,
         max_messages: int,
     ) -> None:
+        self.locale = locale
         self._piece_seconds = piece_seconds
         self._message_limit = message_limit
         self._max_messages = max_messages
@@ -196,7 +202,7 @@ class TranscriptReply(ABC):
 
     def progress(self, progress: Progress) -> None:
         """The `progress` callback for the transcription."""
-        status = transcription_status(progress, piece_seconds=self._piece_seconds)
+        status = transcription_status(progress, self.locale, piece_seconds=self._piece_seconds)
         # A long recording's status shows at once; a short one's streamed words may be complete
         # moments later, and then come as the transcript alone.
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
@@ -207,7 +213,7 @@ class TranscriptReply(ABC):
         asked for, is sent as a file instead."""
         await self._live.close()
         if not result.text:
-            await self.finish(text("transcript.empty"))
+            await self.finish(text("transcript.empty", self.locale))
             return
         pieces = None
         if format == "text":
@@ -215,7 +221,7 @@ class TranscriptReply(ABC):
             pieces = pieces_or_none(result.text, limit, max_messages=most)
         if pieces is None:
             await self.remove()
-            await self.send_file(transcript_file(result, format))
+            await self.send_file(transcript_file(result, format, self.locale))
             return
         await self.finish(pieces[0])
         for piece in pieces[1:]:

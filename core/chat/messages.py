@@ -1,34 +1,47 @@
-"""Every sentence the bot says to a chat, in one catalogue.
+"""Every sentence the bot says to a chat, in one catalogue: keys and English.
 
-Handlers never write user-facing strings themselves: they ask `text(key, locale, **params)`.
-English is complete; other locales fall back to English key by key, so a partial translation
-is always safe to ship.
+Handlers never write user-facing strings themselves: they ask `text(key, locale, **params)`,
+and the translations in `core/chat/locales` do the rest (`core.chat.i18n`). A sentence whose
+words depend on a number is a `Plural` naming that number's parameter; parameters are values
+(`int`, `core.domain.quantities`), formatted for the reader.
 
-This catalogue holds what both platforms say. What only one of them says lives beside its
-adapter (`bots/telegram/messages.py`, `bots/discord/messages.py`), which extends this one
-(`Catalogue.extended`): the same keys, the same lookup.
+This catalogue holds what both platforms say, the built-in voices' descriptions and the style
+presets' names. What only one platform says lives beside its adapter
+(`bots/telegram/messages.py`, `bots/discord/messages.py`), which extends this one
+(`Catalogue.extended`): the same keys, the same lookup, the same translation files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import functools
 
-Sentences = Mapping[str, str]  # key -> English (or translated) template
+from core.chat.i18n import Catalogue, Plural, Source
+from core.chat.languages import LOCALES
+from core.domain.tts import ALL_VOICES, STYLE_PRESETS
 
-EN: dict[str, str] = {
+EN: dict[str, Source] = {
     # Overview
     "settings": (
         "Settings for this chat:\n"
         "• Voice: {voice}\n"
         "• Style: {style}\n"
         "• Transcript language: {language}\n"
+        "• Bot language: {bot_language}\n"
         "• Auto-transcribe: {auto_transcribe}\n"
         "• Speech model: {tts_model}"
     ),
     "value.none": "none",
     "value.on": "on",
     "value.off": "off",
+    "value.language": "{name} ({code})",
+    "value.language_auto": "detected automatically (auto)",
+    "value.bot_language_auto": "auto (now {language})",
+    # What a setting is called in error.bad_choice
+    "setting.voice": "voice",
+    "setting.language": "transcript language",
+    "setting.auto_transcribe": "auto-transcribe value",
+    "setting.transcript_format": "transcript format",
+    "setting.bot_language": "bot language",
     # Preferences
     "voice.current": "Current voice: {voice}\n\nAvailable voices:\n{choices}\n\nChoose one with /voice NAME.",
     "voice.set": "Voice set to {voice}.",
@@ -46,23 +59,32 @@ EN: dict[str, str] = {
         "description, and /voice clone NAME, as a reply to your own voice note, clones yours."
     ),
     "voices.sample_text": "Hello! I am {name}, the voice you designed. This is how I sound.",
-    "voices.designed": "Voice {name} is ready; the voice note is how it sounds. Choose it with /voice {name}.",
+    "voices.designed": "Voice {name} is ready, and the voice note is a sample of how it sounds. Choose it with /voice {name}.",
     "voices.cloned": (
         "Voice {name} is cloned from your recording. Choose it with /voice {name}; "
         "/voice delete {name} deletes it and its sample."
     ),
-    "voices.deleted": "Voice {name} is deleted, with anything stored for it.",
+    "voices.deleted": "Voice {name} and everything stored with it are deleted.",
     "style.set": "Style set to: {style}",
     "style.cleared": "Style cleared: I will speak naturally.",
-    "language.current": "Transcript language: {language}\nChoices: auto (detect), zh, en.",
+    "language.current": "Transcript language: {language}\nChange it with /language auto, zh or en (auto: detected for each recording).",
     "language.set": "Transcript language set to {language}.",
     "autotranscribe.current": "Auto-transcribe is {state}. Use /autotranscribe on or off.",
     "autotranscribe.set": "Auto-transcribe is now {state}.",
+    "botlanguage.current": (
+        "Bot language here: {language}.\n"
+        "I answer each person in their own app's language; this one is for what I post for everyone "
+        "(automatic transcripts, digests, notices) and for people whose language I do not speak.\n"
+        "Choices: {choices}.\n"
+        "Change it with /botlanguage LANGUAGE, for example /botlanguage 简体中文; /botlanguage auto makes it automatic again."
+    ),
+    "botlanguage.set": "Bot language here is now {language}: what I post for everyone is in it. I still answer each person in their own app's language.",
+    "botlanguage.cleared": "Bot language here is automatic again (now {language}). I answer each person in their own app's language either way.",
     # Results
     "transcript.empty": "I could not hear any speech in that recording.",
     "transcript.file_caption": "Transcript ({duration}) — too long for a message, so here it is as a file.",
-    "transcript.srt_caption": "Subtitles for {duration} of audio (.srt).",
-    "transcript.progress.start": "Transcribing {total} of audio…",
+    "transcript.srt_caption": "Subtitles (.srt) of the recording ({duration}).",
+    "transcript.progress.start": "Transcribing the recording ({total})…",
     "transcript.progress": "{done} of {total} transcribed…",
     "transcript.progress.heard": "{heard} …",
     # Summaries and questions
@@ -75,14 +97,25 @@ EN: dict[str, str] = {
         "Usage: /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin: a summary of the last 24 hours "
         "every day at that time. /digest off stops it. Changing it is for administrators."
     ),
-    "summary.header": "Summary of the messages since {since} ({count}):",
+    "summary.header": Plural(
+        "Summary of {count} message since {since}:",
+        "Summary of {count} messages since {since}:",
+        count="count",
+    ),
     "summary.file_caption": "The summary — too long for a few messages, so here it is as a file.",
-    "summary.nothing": (
+    "summary.nothing": Plural(
         "There is nothing to summarise in that window. I summarise what I saw in this group — texts, captions and "
-        "the voice notes I transcribed — and keep it for {days} days."
+        "the voice notes I transcribed — and keep it for {days} day.",
+        "There is nothing to summarise in that window. I summarise what I saw in this group — texts, captions and "
+        "the voice notes I transcribed — and keep it for {days} days.",
+        count="days",
     ),
     "summary.nothing_logging_off": "Logging is off in this chat, so I have nothing to summarise. An administrator can turn it back on with /summary on.",
-    "digest.header": "Daily digest of the messages since {since} ({count}):",
+    "digest.header": Plural(
+        "Daily digest of {count} message since {since}:",
+        "Daily digest of {count} messages since {since}:",
+        count="count",
+    ),
     "digest.on": "Daily digest at {time} ({zone}); the next one is due {next}. /digest off stops it.",
     "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
     "error.admins_only_command": "Only administrators can use /{command} in this chat.",
@@ -94,16 +127,32 @@ EN: dict[str, str] = {
     "error.generic": "Sorry, something went wrong. Please try again in a moment.",
     "error.bad_input": "I did not understand that request.",
     "error.empty_text": "There is no text to speak.",
-    "error.text_too_long": "That text is {length} characters long; the limit is {limit}.",
+    "error.text_too_long": Plural(
+        "That text is {length} character long; the limit is {limit}.",
+        "That text is {length} characters long; the limit is {limit}.",
+        count="length",
+    ),
     "error.bad_choice": "“{value}” is not a valid {setting}. Choose one of: {choices}.",
     "error.admins_only": "Only administrators can change settings in this chat.",
     "error.nothing_to_process": "Reply to a message with /{command} to use it.",
     "error.unknown_command": "I do not know the command /{value}. /help lists the ones I have.",
-    "error.bad_voice_name": "“{value}” cannot be a voice name: use one word of at most {limit} letters, digits, - or _.",
-    "error.voice_name_taken": "“{value}” is already a voice here (names ignore case, and built-in voices keep theirs). Pick another name.",
+    "error.bad_voice_name": Plural(
+        "“{value}” cannot be a voice name: use one word of at most {limit} letter, digit, - or _.",
+        "“{value}” cannot be a voice name: use one word of at most {limit} letters, digits, - or _.",
+        count="limit",
+    ),
+    "error.voice_name_taken": "“{value}” is taken: this chat or the speech service already has a voice of that name (names ignore case). Pick another name.",
     "error.unknown_voice": "This chat has no voice of its own called “{value}”. /voice lists them.",
-    "error.too_many_voices": "This chat already has {limit} voices of its own; delete one with /voice delete NAME first.",
-    "error.bad_voice_description": "Describe the voice in at most {limit} characters, for example: a calm, low narrator with a slight smile.",
+    "error.too_many_voices": Plural(
+        "This chat already has {limit} voice of its own; delete one with /voice delete NAME first.",
+        "This chat already has {limit} voices of its own; delete one with /voice delete NAME first.",
+        count="limit",
+    ),
+    "error.bad_voice_description": Plural(
+        "Describe the voice in at most {limit} character, for example: a calm, low narrator with a slight smile.",
+        "Describe the voice in at most {limit} characters, for example: a calm, low narrator with a slight smile.",
+        count="limit",
+    ),
     "error.not_your_recording": "Only the person who recorded a voice note can clone its voice, by replying to it with /voice clone NAME themselves.",
     "error.audio": "I could not process that audio.",
     "error.undecodable_audio": "I could not read that file as audio. Is it corrupt or in an unusual format?",
@@ -116,67 +165,98 @@ EN: dict[str, str] = {
     "error.mimo_bad_request": "The speech service could not handle this request.",
     "error.mimo_rate_limited": "The speech service is busy right now. Please try again in a minute.",
     "error.mimo_unavailable": "The speech service is not responding right now. Please try again in a few minutes.",
-    "error.mimo_circuit_open": "The speech service (MiMo) is having trouble right now, so I am giving it a short break. Please try again in about {seconds} seconds.",
+    "error.mimo_circuit_open": "The speech service (MiMo) is having trouble right now, so I am giving it a short break. Please try again in about {wait}.",
     "error.mimo_bad_response": "The speech service sent an answer I could not use. Please try again.",
     # Limits that protect the owner (core.app.limits)
     "limits.private": "Sorry, this bot is private.",
     "limits.reached": "This chat has reached a usage limit. Please try again later.",
-    "limits.slow_down": "Slow down: at most {limit} requests a minute per person. Try again in {seconds} s.",
-    "limits.chat_slow_down": "This chat has made its {limit} requests for this minute. Try again in {seconds} s.",
-    "limits.auto_paused": "Too many recordings in this chat right now ({limit} a minute): I skip automatic transcripts for the next {seconds} s.",
+    "limits.slow_down": Plural(
+        "Slow down: at most {limit} request a minute per person. Try again in {wait}.",
+        "Slow down: at most {limit} requests a minute per person. Try again in {wait}.",
+        count="limit",
+    ),
+    "limits.chat_slow_down": Plural(
+        "This chat has made its {limit} request for this minute. Try again in {wait}.",
+        "This chat has made its {limit} requests for this minute. Try again in {wait}.",
+        count="limit",
+    ),
+    "limits.auto_paused": "Too many recordings in this chat right now (more than {limit} a minute): I skip automatic transcripts for the next {wait}.",
     "limits.quota": "This chat has used its daily quota; try again in {reset}.",
-    "limits.audio_quota": "This chat has used its daily {limit} of transcription; try again in {reset}.",
+    "limits.audio_quota": "This chat has used all of today's transcription time (its daily limit is {limit}); try again in {reset}.",
     "limits.audio_quota_short": "That recording is {needed} long, but this chat has only {left} of transcription left today (its daily limit is {limit}); try again in {reset}, or send a shorter one.",
-    "limits.audio_over_quota": "That recording is {needed} long, more than this chat's daily {limit} of transcription.",
-    "limits.speech_quota": "This chat has used its daily {limit} characters of speech; try again in {reset}.",
-    "limits.speech_quota_short": "That text is {needed} characters long, but this chat has only {left} characters of speech left today (its daily limit is {limit}); try again in {reset}, or send a shorter one.",
-    "limits.speech_over_quota": "That text is {needed} characters long, more than this chat's daily {limit} characters of speech.",
-    "limits.summary_quota": "This chat has used its daily {limit} summaries; try again in {reset}.",
-    "limits.ask_quota": "This chat has used its daily {limit} of recordings to ask about; try again in {reset}.",
-    "limits.ask_quota_short": "That recording is {needed} long, but this chat has only {left} of recordings to ask about left today (its daily limit is {limit}); try again in {reset}, or ask about a shorter one.",
-    "limits.ask_over_quota": "That recording is {needed} long, more than this chat's daily {limit} of recordings to ask about.",
+    "limits.audio_over_quota": "That recording is {needed} long, more than this chat may transcribe in a day ({limit}).",
+    "limits.speech_quota": Plural(
+        "This chat has used all of today's speech (its daily limit is {limit} character); try again in {reset}.",
+        "This chat has used all of today's speech (its daily limit is {limit} characters); try again in {reset}.",
+        count="limit",
+    ),
+    "limits.speech_quota_short": Plural(
+        "That text is {needed} character long, but this chat can speak only {left} more today (its daily limit is {limit}); try again in {reset}, or send a shorter one.",
+        "That text is {needed} characters long, but this chat can speak only {left} more today (its daily limit is {limit}); try again in {reset}, or send a shorter one.",
+        count="needed",
+    ),
+    "limits.speech_over_quota": Plural(
+        "That text is {needed} character long, more than this chat may speak in a day ({limit}).",
+        "That text is {needed} characters long, more than this chat may speak in a day ({limit}).",
+        count="needed",
+    ),
+    "limits.summary_quota": Plural(
+        "This chat has used all of today's summaries (its daily limit is {limit} summary); try again in {reset}.",
+        "This chat has used all of today's summaries (its daily limit is {limit} summaries); try again in {reset}.",
+        count="limit",
+    ),
+    "limits.ask_quota": "This chat has used all of today's time for questions about recordings (its daily limit is {limit} of audio); try again in {reset}.",
+    "limits.ask_quota_short": "That recording is {needed} long, but this chat can ask about only {left} more today (its daily limit is {limit} of audio); try again in {reset}, or ask about a shorter one.",
+    "limits.ask_over_quota": "That recording is {needed} long, more than this chat may ask about in a day ({limit}).",
     "limits.usage": "Used in this chat today (the day ends at midnight UTC, in {reset}):",
     "limits.usage.audio": "• Transcription: {used} of {limit} ({left} left)",
     "limits.usage.audio_unlimited": "• Transcription: {used} (no daily limit)",
-    "limits.usage.speech": "• Speech: {used} of {limit} characters ({left} left)",
-    "limits.usage.speech_unlimited": "• Speech: {used} characters (no daily limit)",
+    "limits.usage.speech": Plural(
+        "• Speech: {used} of {limit} character ({left} left)",
+        "• Speech: {used} of {limit} characters ({left} left)",
+        count="limit",
+    ),
+    "limits.usage.speech_unlimited": Plural(
+        "• Speech: {used} character (no daily limit)",
+        "• Speech: {used} characters (no daily limit)",
+        count="used",
+    ),
     "limits.usage.summaries": "• Summaries: {used} of {limit} ({left} left)",
     "limits.usage.summaries_unlimited": "• Summaries: {used} (no daily limit)",
     "limits.usage.ask": "• Questions about recordings: {used} of {limit} of audio ({left} left)",
     "limits.usage.ask_unlimited": "• Questions about recordings: {used} of audio (no daily limit)",
     "limits.usage.tokens": "• MiMo tokens: {total} ({prompt} in, {completion} out)",
-    "limits.usage.user_rate": "• At most {limit} requests a minute per person",
-    "limits.usage.chat_rate": "• At most {limit} requests a minute in this chat",
+    "limits.usage.user_rate": Plural(
+        "• At most {limit} request a minute per person",
+        "• At most {limit} requests a minute per person",
+        count="limit",
+    ),
+    "limits.usage.chat_rate": Plural(
+        "• At most {limit} request a minute in this chat",
+        "• At most {limit} requests a minute in this chat",
+        count="limit",
+    ),
 }
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
+# What the built-in voices are like, and the presets' names: data of core.domain.tts, shown
+# in the reader's language (a user may type a preset's name in any of them: `preset_named`).
+VOICE_DESCRIPTIONS: dict[str, Source] = {voice.key: voice.description for voice in ALL_VOICES}
+PRESET_NAMES: dict[str, Source] = {f"style.preset.{name}": name for name in STYLE_PRESETS}
 
-
-class Catalogue:
-    """Sentences by locale and key. Layers (the core's, then an adapter's own) hold different
-    keys; a locale without a key falls back to its English sentence."""
-
-    def __init__(self, *layers: Mapping[str, Sentences]) -> None:
-        self._layers = layers
-
-    def extended(self, layer: Mapping[str, Sentences]) -> Catalogue:
-        """This catalogue with `layer`'s sentences (an adapter's own) added."""
-        return Catalogue(*self._layers, layer)
-
-    def text(self, key: str, locale: str = "en", **params: Any) -> str:
-        """The sentence for `key` in `locale` (falling back to English), filled with `params`."""
-        template = self._find(key, locale) or self._find(key, "en")
-        if template is None:
-            raise KeyError(key)
-        return template.format(**params) if params else template
-
-    def _find(self, key: str, locale: str) -> str | None:
-        for layer in self._layers:
-            found = layer.get(locale, {}).get(key)
-            if found:
-                return found
-        return None
-
-
-CORE = Catalogue(CATALOGUES)
+CORE = Catalogue(EN, VOICE_DESCRIPTIONS, PRESET_NAMES)
 text = CORE.text
+
+
+def preset_named(typed: str) -> str | None:
+    """The preset a user means by `typed`, its name in any of our languages (`开心`, `Happy`,
+    `nachrichtensprecher`), or None when it names none."""
+    return _preset_names().get(" ".join(typed.casefold().split()))
+
+
+@functools.cache
+def _preset_names() -> dict[str, str]:
+    return {
+        text(f"style.preset.{preset}", locale).casefold(): preset
+        for preset in STYLE_PRESETS
+        for locale in LOCALES
+    }

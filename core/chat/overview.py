@@ -1,9 +1,12 @@
-"""How a chat's settings read, the same on every platform: the overview and the voice list."""
+"""How a chat's settings read, the same on every platform: the overview, the voice list, the
+style and the languages, each in the reader's language (`locale`)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from core.chat.formats import joined
+from core.chat.languages import LOCALES, language_name, native_name
 from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
 from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
@@ -18,28 +21,31 @@ class SpeechDefaults(Protocol):
     def tts_model(self, prefs: Preferences) -> str: ...
 
 
-def on_off(value: bool, locale: str = "en") -> str:
+def on_off(value: bool, locale: str) -> str:
     return text("value.on", locale) if value else text("value.off", locale)
 
 
-def settings_text(service: SpeechDefaults, prefs: Preferences, locale: str = "en") -> str:
-    """The `settings` overview: what the chat chose, with the defaults filled in."""
+def settings_text(
+    service: SpeechDefaults, prefs: Preferences, locale: str, *, chat_language: str
+) -> str:
+    """The `settings` overview: what the chat chose, with the defaults filled in.
+    `chat_language` is the language the chat's posts are in now (`languages.chat_locale`)."""
     return text(
         "settings",
         locale,
         voice=service.voice_of(prefs),
-        style=prefs.style or text("value.none", locale),
-        language=prefs.language,
+        style=style_name(prefs.style, locale),
+        language=transcript_language(prefs.language, locale),
+        bot_language=bot_language(prefs, locale, chat_language=chat_language),
         auto_transcribe=on_off(prefs.auto_transcribe, locale),
         tts_model=service.tts_model(prefs),
     )
 
 
-def catalogue_text(catalogue: VoiceCatalogue, *, none: str | None = None,
-                   locale: str = "en") -> str:  # fmt: skip
+def catalogue_text(catalogue: VoiceCatalogue, locale: str, *, none: str | None = None) -> str:
     """`/voice`: the chosen voice, the model's voices with a line each, then the chat's own, or
     `none` (an adapter's own sentence; by default the core's) when it has none."""
-    listing = "\n".join(f"• {v.description}" for v in catalogue.built_in)  # names lead them
+    listing = "\n".join(f"• {text(v.key, locale)}" for v in catalogue.built_in)  # names lead
     shown = text("voice.current", locale, voice=catalogue.chosen, choices=listing)
     if not catalogue.own:
         return f"{shown}\n\n{none or text('voices.none', locale)}"
@@ -47,13 +53,58 @@ def catalogue_text(catalogue: VoiceCatalogue, *, none: str | None = None,
     return f"{shown}\n\n{text('voices.own', locale, voices=own)}"
 
 
-def own_voice_line(voice: ChatVoice, locale: str = "en") -> str:
+def own_voice_line(voice: ChatVoice, locale: str) -> str:
     if voice.kind == "designed":
         return text("voices.own.designed", locale, name=voice.name, description=voice.description)
     return text("voices.own.cloned", locale, name=voice.name)
 
 
-def style_text(prefs: Preferences, locale: str = "en") -> str:
+def style_text(prefs: Preferences, locale: str) -> str:
     """`/style` without an argument: the chat's style and the presets."""
-    style = prefs.style or text("value.none", locale)
-    return text("style.current", locale, style=style, presets=", ".join(STYLE_PRESETS))
+    presets = joined([text(f"style.preset.{name}", locale) for name in STYLE_PRESETS], locale)
+    return text("style.current", locale, style=style_name(prefs.style, locale), presets=presets)
+
+
+def style_set_text(style: str | None, locale: str) -> str:
+    """The answer to `/style TEXT`: the style now set, or that it was cleared."""
+    if style is None:
+        return text("style.cleared", locale)
+    return text("style.set", locale, style=style_name(style, locale))
+
+
+def style_name(style: str | None, locale: str) -> str:
+    """A chat's style as it reads: a preset in the reader's language, other words as written."""
+    if not style:
+        return text("value.none", locale)
+    if style.casefold() in STYLE_PRESETS:
+        return text(f"style.preset.{style.casefold()}", locale)
+    return style
+
+
+def transcript_language(code: str, locale: str) -> str:
+    """ "Chinese (zh)", "中文 (zh)", or that it is detected (`auto`)."""
+    if code == "auto":
+        return text("value.language_auto", locale)
+    return text("value.language", locale, name=language_name(code, locale), code=code)
+
+
+def bot_language(prefs: Preferences, locale: str, *, chat_language: str) -> str:
+    """The chat's bot language as `/settings` and `/botlanguage` show it: the one chosen, by its
+    own name ("Español"), or automatic and what that is now."""
+    chosen = prefs.interface_language
+    if chosen is not None and chosen in LOCALES:
+        return native_name(chosen)
+    return text("value.bot_language_auto", locale, language=native_name(chat_language))
+
+
+def bot_language_text(
+    prefs: Preferences, locale: str, *, chat_language: str, changed: bool = False
+) -> str:
+    """`/botlanguage`'s answer: without an argument the chat's and the choices, by their own
+    names; after a change (`changed`), what it is now."""
+    if changed:
+        key = "botlanguage.cleared" if prefs.interface_language is None else "botlanguage.set"
+        return text(key, locale, language=native_name(chat_language))
+    choices = joined(["auto", *(native_name(each) for each in LOCALES)], locale)
+    shown = bot_language(prefs, locale, chat_language=chat_language)
+    return text("botlanguage.current", locale, language=shown, choices=choices)

@@ -6,20 +6,19 @@ from collections.abc import Callable
 
 from core.chat.messages import text
 from core.domain.limits import UsageReport
-from core.domain.text import duration_text, number_text, wait_text
+from core.domain.quantities import Duration, waiting
 
 
-def usage_text(report: UsageReport, locale: str = "en") -> str:
+def usage_text(report: UsageReport, locale: str) -> str:
     used, quotas = report.used, report.quotas
     lines = [
-        text("limits.usage", locale, reset=wait_text(report.resets_in)),
-        _quota_line("audio", used.audio_seconds, quotas.audio_seconds, duration_text, locale),
-        _quota_line("speech", used.tts_chars, quotas.tts_chars, number_text, locale),
-        _quota_line("summaries", used.summaries, quotas.summaries, number_text, locale),
-        _quota_line("ask", used.ask_seconds, quotas.ask_seconds, duration_text, locale),
-        text("limits.usage.tokens", locale, total=number_text(used.tokens),
-             prompt=number_text(used.prompt_tokens),
-             completion=number_text(used.completion_tokens)),
+        text("limits.usage", locale, reset=waiting(report.resets_in)),
+        _quota_line("audio", used.audio_seconds, quotas.audio_seconds, Duration, locale),
+        _quota_line("speech", used.tts_chars, quotas.tts_chars, int, locale),
+        _quota_line("summaries", used.summaries, quotas.summaries, int, locale),
+        _quota_line("ask", used.ask_seconds, quotas.ask_seconds, Duration, locale),
+        text("limits.usage.tokens", locale, total=used.tokens, prompt=used.prompt_tokens,
+             completion=used.completion_tokens),
     ]  # fmt: skip
     if report.rates.user_per_minute:
         lines.append(text("limits.usage.user_rate", locale, limit=report.rates.user_per_minute))
@@ -28,7 +27,9 @@ def usage_text(report: UsageReport, locale: str = "en") -> str:
     return "\n".join(lines)
 
 
-def _quota_line(name: str, used: int, limit: int, shown: Callable[[int], str], locale: str) -> str:
+def _quota_line(
+    name: str, used: int, limit: int, shown: Callable[[int], object], locale: str
+) -> str:
     if not limit:
         return text(f"limits.usage.{name}_unlimited", locale, used=shown(used))
     left = max(0, limit - used)

@@ -10,5 +10,6 @@ pauses.py           where to cut a long recording
 summaries.py        the chat log's messages, summary state and requests
 summary_windows.py  `/summary 2h`: windows read and bounded
 digest_times.py     `/digest 18:00 Europe/Berlin`: times read, the next one due
-text.py             long text split at natural boundaries; durations and numbers as text
+text.py             long text split at natural boundaries; positions as a clock reads them
+quantities.py       what a sentence shows in the reader's language: durations, sizes, terms
 """

@@ -94,7 +94,7 @@ class TextTooLong(UserInputError):
 
 
 class BadChoice(UserInputError):
-    """Params: setting, value, choices."""
+    """Params: setting (a Term naming it), value, choices."""
 
     key = "error.bad_choice"
 
@@ -192,13 +192,13 @@ class EmptyAudio(AudioError):
 
 
 class AudioTooLarge(AudioError):
-    """Params: limit (human readable)."""
+    """Params: limit (Megabytes, or a Duration)."""
 
     key = "error.audio_too_large"
 
 
 class TooLongToAsk(AudioTooLarge):
-    """Params: limit (human readable duration)."""
+    """Params: limit (a Duration)."""
 
     key = "error.too_long_to_ask"
 
@@ -236,7 +236,7 @@ class MimoUnavailable(MimoError):
 
 
 class MimoCircuitOpen(MimoUnavailable):
-    """Params: seconds (until MiMo is tried again)."""
+    """Params: wait (a Duration, until MiMo is tried again)."""
 
     key = "error.mimo_circuit_open"
 
@@ -250,25 +250,26 @@ class LimitReached(VoicebridgeError):
 
 
 class SlowDown(LimitReached):
-    """Params: seconds (until the minute is over), limit (requests a minute)."""
+    """Params: wait (a Duration, until the minute is over), limit (requests a minute)."""
 
     key = "limits.slow_down"
 
 
 class ChatSlowDown(LimitReached):
-    """Params: seconds, limit."""
+    """Params: wait, limit."""
 
     key = "limits.chat_slow_down"
 
 
 class AutoTranscriptsPaused(ChatSlowDown):
-    """Params: seconds, limit. Said once a minute; `AlreadyTold` after that."""
+    """Params: wait, limit. Said once a minute; `AlreadyTold` after that."""
 
     key = "limits.auto_paused"
 
 
 class QuotaUsed(LimitReached):
-    """Params: limit, left, needed (human readable), reset (time until the UTC day ends)."""
+    """Params: limit, left, needed (counts, or Durations of audio), reset (a Duration until the
+    UTC day ends)."""
 
     key = "limits.quota"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.domain.errors import AudioTooLarge
-from core.domain.text import duration_text
+from core.domain.quantities import Duration, Megabytes
 from core.domain.values import Platform, Usage
 
 WINDOW = timedelta(minutes=1)  # rate limits count requests per clock minute
@@ -140,13 +140,13 @@ class RequestLimits:
         """Refuse a recording of `size` bytes (None: not known) over MAX_AUDIO_MB: asked with
         the size a platform declares, before downloading anything, and with the file's."""
         if size is not None and size > self.max_audio_bytes:
-            raise AudioTooLarge(limit=f"{self.max_audio_bytes / (1024 * 1024):.0f} MB")
+            raise AudioTooLarge(limit=Megabytes(round(self.max_audio_bytes / (1024 * 1024))))
 
     def check_declared_length(self, seconds: float | None) -> None:
         """Refuse a recording a platform declares longer than MAX_AUDIO_SECONDS (None: not
         declared), before downloading it. What it really holds is measured afterwards."""
         if seconds is not None and round(seconds) > self.max_audio_seconds:
-            raise AudioTooLarge(limit=duration_text(round(self.max_audio_seconds)))
+            raise AudioTooLarge(limit=Duration(round(self.max_audio_seconds)))
 
 
 @dataclass(frozen=True)

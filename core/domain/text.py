@@ -1,12 +1,11 @@
-"""Text helpers: splitting long replies at natural boundaries, and how durations and numbers
-read (`1:05` on a clock, `1 h 5 min` as an amount)."""
+"""Text helpers: splitting long replies at natural boundaries, and a position in a recording as
+it reads on a clock (`1:05`). Amounts that read differently in each language (`1 h 5 min`) are
+`core.domain.quantities`."""
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from datetime import timedelta
 
 # Preferred places to cut, best first: a paragraph, a line, a sentence end, any space.
 _BOUNDARIES = (
@@ -67,25 +66,3 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def duration_text(seconds: int) -> str:
-    """`2 h`, `1 h 59 min 57 s`, `3 s`."""
-    minutes, secs = divmod(max(0, seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "",
-             f"{secs} s" if secs else ""]  # fmt: skip
-    return " ".join(part for part in parts if part) or "0 s"
-
-
-def wait_text(wait: timedelta) -> str:
-    """How long until something is possible again: seconds under a minute, else whole minutes
-    rounded up (`5 h 12 min`), so it never says "0 min"."""
-    seconds = math.ceil(wait.total_seconds())
-    if seconds < 60:
-        return duration_text(max(1, seconds))
-    return duration_text(math.ceil(seconds / 60) * 60)
-
-
-def number_text(value: int) -> str:
-    return f"{value:,}"

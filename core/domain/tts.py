@@ -16,8 +16,10 @@ sends what these functions return:
   mp3 or wav, base64 at most 10 MB; styles as for v2.5.
 
 Style presets (`STYLE_PRESETS`: happy, whisper, news anchor, storyteller, faster, sing...) are
-names a chat can choose with `/style`; each is rendered as the words the models understand
-(`faster` is "speed up", `news anchor` a director's sentence). Anything else is free text.
+names a chat can choose with `/style` (in any of the bot's languages: `/style 开心` is stored as
+`happy`, see `core.chat.messages.preset_named`); each is rendered as the words the models
+understand (`faster` is "speed up", `news anchor` a director's sentence). Anything else is free
+text.
 
 Inline audio tags (`[laugh]`, `[cough]`) pass through to the preset-voice models, which document
 them; designed and cloned voices would read them out as words, so there they are dropped
@@ -44,18 +46,26 @@ import re
 from dataclasses import dataclass
 
 from core.domain.errors import AudioTooLarge, EmptyText
+from core.domain.quantities import Megabytes
 
 
 @dataclass(frozen=True)
 class Voice:
     name: str
-    description: str
+    description: str  # English; readers see it translated (`key` in the message catalogue)
+    family: str = "v2.5"
+
+    @property
+    def key(self) -> str:
+        """The description's catalogue key: both families have a `mimo_default`."""
+        family = "" if self.family == "v2.5" else f"{self.family}."
+        return f"voice.description.{family}{self.name}"
 
 
 _V2_VOICES = (
-    Voice("mimo_default", "mimo_default — the default MiMo voice"),
-    Voice("default_zh", "default_zh — Chinese, female"),
-    Voice("default_en", "default_en — English, female"),
+    Voice("mimo_default", "mimo_default — the default MiMo voice", family="v2"),
+    Voice("default_zh", "default_zh — Chinese, female", family="v2"),
+    Voice("default_en", "default_en — English, female", family="v2"),
 )
 
 _V25_VOICES = (
@@ -69,6 +79,7 @@ _V25_VOICES = (
     Voice("Milo", "Milo — English, male, friendly and energetic"),
     Voice("Dean", "Dean — English, male, deep and steady"),
 )
+ALL_VOICES = (*_V25_VOICES, *_V2_VOICES)
 
 # What a style preset is rendered as: a short label for the `(style)` / `<style>` prefix, or a
 # director's sentence (v2.5 sends that in the `user` message; v2 takes it in its tag).
@@ -103,7 +114,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SINGING = frozenset({"sing", "singing", "唱歌"})
 _MAX_STYLE_WORDS = 4
 _MAX_STYLE_CJK_CHARS = 8
-_BUILT_IN = frozenset(v.name.casefold() for v in (*_V2_VOICES, *_V25_VOICES))
+_BUILT_IN = frozenset(v.name.casefold() for v in ALL_VOICES)
 
 
 def is_v2(model: str) -> bool:
@@ -143,7 +154,7 @@ def clone_voice(sample: bytes, mime: str) -> str:
     if mime not in CLONE_MIME_TYPES:
         raise ValueError(f"voice samples are mp3 or wav, not {mime!r}")  # a bug: convert first
     if 4 * ((len(sample) + 2) // 3) > CLONE_BASE64_LIMIT:
-        raise AudioTooLarge("voice sample over MiMo's 10 MB base64 cap", limit="7.5 MB")
+        raise AudioTooLarge("voice sample over MiMo's 10 MB base64 cap", limit=Megabytes(7.5))
     return f"data:{mime};base64,{base64.b64encode(sample).decode('ascii')}"
 
 

@@ -29,6 +29,10 @@ class Preferences:
     language: Language = "auto"
     auto_transcribe: bool = True
     tts_model: str | None = None
+    # The language of what the bot posts to the whole chat (`core.chat.languages`): the one its
+    # administrators chose (/botlanguage), and the one of whoever last ran a command.
+    interface_language: str | None = None
+    commander_language: str | None = None
 
 
 @dataclass(frozen=True)

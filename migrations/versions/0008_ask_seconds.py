@@ -1,7 +1,7 @@
 """seconds of recordings asked about
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-05 12:00:00
 
 `/ask` draws on a daily quota of its own (DAILY_ASK_SECONDS): each chat's day counts the seconds
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

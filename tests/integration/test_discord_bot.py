@@ -584,12 +584,12 @@ async def test_preferences_shape_the_next_say_and_survive_a_restart(
         overview = await answer(discord_api, server.general, admin, "settings")
 
     assert styled.content == "Style set to: happy"
-    assert language.content == "Transcript language set to en."
+    assert language.content == "Transcript language set to English (en)."
     [request] = mimo.calls("mimo-v2.5-tts")
     assert request["audio"]["voice"] == "Mia"
     assert request["messages"][-1]["content"] == "(happy)Good morning"
     assert "Voice: Mia" in overview.content and "Style: happy" in overview.content
-    assert "Transcript language: en" in overview.content
+    assert "Transcript language: English (en)" in overview.content
     assert "Auto-transcribe in this channel: on (follows the server)" in overview.content
     assert overview.ephemeral
 
@@ -688,7 +688,7 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
     slash = {name for kind, name in by_name if kind == 1}
     assert slash == {"say", "transcribe", "ask", "voice", "style", "language", "autotranscribe",
                      "settings", "help", "summary", "forget", "usage", "design_voice",
-                     "delete_voice"}  # fmt: skip
+                     "delete_voice", "botlanguage"}  # fmt: skip
     assert {name for kind, name in by_name if kind == 3} == {
         "Transcribe", "Read aloud", "Ask about this audio", "Clone this voice"
     }  # fmt: skip

@@ -104,7 +104,7 @@ async def test_transcribe_as_srt_or_txt_answers_with_a_file(
 
     [srt_file] = subtitles.attachments
     assert srt_file.filename == "transcript.srt"
-    assert subtitles.content == "Subtitles for 0:35 of audio (.srt)."
+    assert subtitles.content == "Subtitles (.srt) of the recording (0:35)."
     cues = re.findall(
         r"\d+\n(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n", srt_file.data.decode()
     )

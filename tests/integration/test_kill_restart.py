@@ -67,7 +67,7 @@ async def test_killed_mid_transcription_the_bot_keeps_everything_and_says_so_onc
             await command(bot_api, USER, "/help")  # it has looked for leftovers by now
 
     notices = [
-        c for c in bot_api.sent("sendMessage") if c.params["text"] == text("work.interrupted")
+        c for c in bot_api.sent("sendMessage") if c.params["text"] == text("work.interrupted", "en")
     ]
     assert len(notices) == 1
     assert notices[0].params["chat_id"] == USER
@@ -105,10 +105,10 @@ async def test_after_a_crash_discord_hears_of_its_interrupted_requests_once(
         pass  # a second start finds nothing left to report
 
     [reply] = discord_api.messages_in(server.general)
-    assert reply.content == text("work.interrupted")
+    assert reply.content == text("work.interrupted", "en")
     assert reply.reply_to == int(note["id"])
     [line] = discord_api.messages_in(server.random)
-    assert line.content == text("discord.work.interrupted", user=f"<@{alice}>")
+    assert line.content == text("discord.work.interrupted", "en", user=f"<@{alice}>")
     assert line.allowed_mentions == {"parse": []}  # names, never pings
     assert reply.allowed_mentions == {"parse": [], "replied_user": False}
 

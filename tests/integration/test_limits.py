@@ -4,7 +4,7 @@ by two processes through one database.
 
 Time is a `ManualClock` standing at 18:48:00 UTC (of the real day, so the stand-ins' message
 times stay near it): every request of a test falls in one minute, and the UTC day ends in
-5 h 12 min.
+5 hr, 12 min.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from tests.standins.telegram_api import FakeBotApi
 
 ALICE, BOB, CAROL = 11, 12, 13
 GROUP, OTHER_GROUP = -100500, -100600
-RESET = "5 h 12 min"
+RESET = "5 hr, 12 min"
 PRIVATE = "Sorry, this bot is private."
 
 
@@ -136,10 +136,10 @@ async def test_a_person_over_their_minute_is_told_when_to_try_again_and_others_c
             await bot_api.wait_for("sendVoice", count=count, chat_id=ALICE)
         send(bot_api, ALICE, ALICE, "/say three")
         await said(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
-                                   "Try again in 60 s.")  # fmt: skip
+                                   "Try again in 1 min.")  # fmt: skip
         send(bot_api, GROUP, ALICE, "/say in the group")  # a person's minute spans chats
         await said(bot_api, GROUP, "Slow down: at most 2 requests a minute per person. "
-                                   "Try again in 60 s.")  # fmt: skip
+                                   "Try again in 1 min.")  # fmt: skip
         send(bot_api, BOB, BOB, "/say my own minute")
         await bot_api.wait_for("sendVoice", chat_id=BOB)
         send(bot_api, ALICE, ALICE, "/settings")  # not a costly request: never limited
@@ -166,7 +166,7 @@ async def test_a_chat_over_its_minute_is_told_and_another_chat_is_not(
             await bot_api.wait_for("sendVoice", count=count, chat_id=GROUP)
         send(bot_api, GROUP, CAROL, "/say me too")
         await said(bot_api, GROUP, "This chat has made its 2 requests for this minute. "
-                                   "Try again in 60 s.")  # fmt: skip
+                                   "Try again in 1 min.")  # fmt: skip
         send(bot_api, OTHER_GROUP, CAROL, "/say elsewhere")
         await bot_api.wait_for("sendVoice", chat_id=OTHER_GROUP)
 
@@ -185,8 +185,8 @@ async def test_a_busy_group_hears_once_a_minute_that_automatic_transcripts_wait(
     )
     clock = at_18_48()
     notice = (
-        "Too many recordings in this chat right now (1 a minute): "
-        "I skip automatic transcripts for the next 60 s."
+        "Too many recordings in this chat right now (more than 1 a minute): "
+        "I skip automatic transcripts for the next 1 min."
     )
     async with running(settings, bot_api, clock=clock):
         voice(bot_api, GROUP, ALICE, voice_ogg)
@@ -221,8 +221,8 @@ async def test_a_recording_longer_than_what_is_left_today_never_reaches_mimo(
         await said(
             bot_api,
             ALICE,
-            "That recording is 3 s long, but this chat has only 2 s of transcription left today "
-            f"(its daily limit is 5 s); try again in {RESET}, or send a shorter one.",
+            "That recording is 3 sec long, but this chat has only 2 sec of transcription left "
+            f"today (its daily limit is 5 sec); try again in {RESET}, or send a shorter one.",
         )
         voice(bot_api, BOB, BOB, voice_ogg)  # another chat has its own day
         await said(bot_api, BOB, "heard 3.0 seconds")
@@ -248,16 +248,16 @@ async def test_a_refused_recording_is_never_downloaded(
             await bot_api.wait_until(lambda: bot_api.texts(ALICE)[-1:] == ["heard 3.0 seconds"])
         voice(bot_api, ALICE, ALICE, voice_ogg)
         await said(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
-                                   "Try again in 60 s.")  # fmt: skip
+                                   "Try again in 1 min.")  # fmt: skip
         bot_api.push(bot_api.voice_message(chat_id=BOB, user_id=BOB, data=voice_ogg, duration=100))
-        await said(bot_api, BOB, "That recording is 1 min 40 s long, more than this chat's "
-                                 "daily 1 min of transcription.")  # fmt: skip
+        await said(bot_api, BOB, "That recording is 1 min, 40 sec long, more than this chat "
+                                 "may transcribe in a day (1 min).")  # fmt: skip
         alices = bot_api.voice_message(
             chat_id=GROUP, user_id=ALICE, data=voice_ogg, chat_type="supergroup"
         )
         bot_api.push(bot_api.text_message(chat_id=GROUP, user_id=CAROL, text="/voice clone Me",
                                           chat_type="supergroup", reply_to=alices))  # fmt: skip
-        await said(bot_api, GROUP, text("error.not_your_recording"))
+        await said(bot_api, GROUP, text("error.not_your_recording", "en"))
 
     assert len(bot_api.sent("getFile")) == 2  # Alice's first two voice notes
     assert len(bot_api.downloads) == 2
@@ -291,16 +291,16 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
 
     assert usage == (
         f"Used in this chat today (the day ends at midnight UTC, in {RESET}):\n"
-        "• Transcription: 3 s of 2 h (1 h 59 min 57 s left)\n"
+        "• Transcription: 3 sec of 2 hr (1 hr, 59 min, 57 sec left)\n"
         "• Speech: 11 of 20,000 characters (19,989 left)\n"
         "• Summaries: 1 of 20 (19 left)\n"
-        "• Questions about recordings: 0 s of 1 h of audio (1 h left)\n"
+        "• Questions about recordings: 0 sec of 1 hr of audio (1 hr left)\n"
         f"• MiMo tokens: {prompt + completion:,} ({prompt:,} in, {completion:,} out)\n"
         "• At most 6 requests a minute per person\n"
         "• At most 20 requests a minute in this chat"
     )
     assert prompt > 0 and completion > 0
-    assert "Transcription: 0 s of 2 h" in bot_api.texts(OTHER_GROUP)[0]
+    assert "Transcription: 0 sec of 2 hr" in bot_api.texts(OTHER_GROUP)[0]
     # Forgetting deletes what was said, not what was spent: the day's quotas stay used.
     assert forgotten.splitlines()[1:4] == usage.splitlines()[1:4]
     left = await rows_about(database_url, [GROUP])
@@ -401,11 +401,11 @@ async def test_discord_limits_a_person_and_shows_a_servers_usage(
 
     assert refusal.ephemeral
     assert refusal.content == (
-        "Slow down: at most 2 requests a minute per person. Try again in 60 s."
+        "Slow down: at most 2 requests a minute per person. Try again in 1 min."
     )
     assert usage.ephemeral
     assert usage.content.splitlines()[1:3] == [
-        "• Transcription: 3 s of 2 h (1 h 59 min 57 s left)",
+        "• Transcription: 3 sec of 2 hr (1 hr, 59 min, 57 sec left)",
         "• Speech: 6 of 20,000 characters (19,994 left)",  # "one", "two"; not the other server's
     ]
     assert len(mimo.calls("mimo-v2.5-tts")) == 3
@@ -471,14 +471,14 @@ async def test_discord_downloads_no_refused_voice_message(
         await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
         await discord_api.wait_for_contents(
             server.general,
-            ["heard 3.0 seconds", "Too many recordings in this chat right now (1 a minute): "
-                                  "I skip automatic transcripts for the next 60 s."],
+            ["heard 3.0 seconds", "Too many recordings in this chat right now (more than 1 a "
+                                  "minute): I skip automatic transcripts for the next 1 min."],
         )  # fmt: skip
         await discord_api.post_voice_message(other.general, bob, voice_ogg, duration=100)
         await discord_api.wait_for_contents(
             other.general,
-            ["That recording is 1 min 40 s long, more than this chat's daily 1 min of "
-             "transcription."],
+            ["That recording is 1 min, 40 sec long, more than this chat may transcribe in a day "
+             "(1 min)."],
         )  # fmt: skip
 
     assert len(discord_api.downloads) == 1
@@ -547,8 +547,9 @@ async def test_a_race_for_the_last_of_a_quota_ends_in_work_or_the_quota_sentence
     fails on its own, or is refused with the quota's sentence: never an internal error."""
     policy = LimitPolicy(RateLimits(0, 0), DailyQuotas(summaries=6))
     clock = StillClock(NOON)
-    sentence = (
-        "This chat has used its daily 6 summaries; try again in 12 h."  # NOON: 12 h to midnight
+    sentence = (  # NOON: 12 hours to midnight
+        "This chat has used all of today's summaries (its daily limit is 6 summaries); "
+        "try again in 12 hr."
     )
 
     class WorkFailed(Exception):
@@ -573,7 +574,7 @@ async def test_a_race_for_the_last_of_a_quota_ends_in_work_or_the_quota_sentence
             except WorkFailed:
                 return "failed"
             except errors.SummaryQuotaUsed as refusal:
-                return text(refusal.key, **refusal.params)
+                return text(refusal.key, "en", **refusal.params)
             return "made"
 
         outcomes = await asyncio.gather(*(summary(n) for n in range(60)))

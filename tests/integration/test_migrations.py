@@ -238,21 +238,51 @@ def count_chat_messages(connection: Connection) -> int:
     return int(connection.execute(text("SELECT count(*) FROM chat_messages")).scalar_one())
 
 
+async def test_0007_adds_the_chat_languages_and_removes_them_keeping_preferences(
+    empty_database_url: str,
+) -> None:
+    """The two language columns arrive on a table that already has preferences (empty for
+    them), and leave without taking the preferences along."""
+    await upgrade(empty_database_url, "0005")
+    await on_connection(empty_database_url, insert_preferences)
+
+    await upgrade(empty_database_url, "0007")
+    assert await on_connection(empty_database_url, stored_languages) == [(None, None)]
+    await downgrade(empty_database_url, "0005")
+    columns = await on_connection(empty_database_url, preference_columns)
+    assert not {"interface_language", "commander_language"} & columns
+    assert await on_connection(empty_database_url, count_preferences) == 1
+
+    await upgrade(empty_database_url)
+    assert await on_connection(empty_database_url, schema_differences) == []
+
+
 async def test_0008_counts_seconds_asked_about_and_keeps_each_days_usage(
     empty_database_url: str,
 ) -> None:
     """The count of seconds asked about arrives on a day already counted (as 0), and leaves
     without touching the rest of it."""
-    await upgrade(empty_database_url, "0005")
+    await upgrade(empty_database_url, "0007")
     await on_connection(empty_database_url, insert_usage)
 
     await upgrade(empty_database_url, "0008")
     assert await on_connection(empty_database_url, usage_row) == {"summaries": 2, "ask_seconds": 0}
-    await downgrade(empty_database_url, "0005")
+    await downgrade(empty_database_url, "0007")
     assert await on_connection(empty_database_url, usage_row) == {"summaries": 2}
 
     await upgrade(empty_database_url)
     assert await on_connection(empty_database_url, schema_differences) == []
+
+
+def stored_languages(connection: Connection) -> list[tuple[Any, ...]]:
+    rows = connection.execute(
+        text("SELECT interface_language, commander_language FROM chat_preferences")
+    )
+    return [tuple(row) for row in rows]
+
+
+def preference_columns(connection: Connection) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns("chat_preferences")}
 
 
 def insert_usage(connection: Connection) -> None:

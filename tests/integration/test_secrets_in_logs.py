@@ -106,7 +106,7 @@ async def test_a_whole_debug_session_never_shows_a_secret(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     voice_ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
-    transcript, unavailable = "heard 2.0 seconds", text("error.mimo_unavailable")
+    transcript, unavailable = "heard 2.0 seconds", text("error.mimo_unavailable", "en")
     async with (
         FakeBotApi(token=TELEGRAM_TOKEN) as bot_api,
         FakeDiscord(token=DISCORD_TOKEN) as discord_api,
@@ -145,7 +145,7 @@ async def test_a_whole_debug_session_never_shows_a_secret(
         mimo.fail_next(401, body=echo(401, "Incorrect API key provided"))
         refused = voice_note(bot_api, voice_ogg)
         bot_api.push(refused)
-        await answer_to(bot_api, refused, text("error.mimo_auth"))
+        await answer_to(bot_api, refused, text("error.mimo_auth", "en"))
         mimo.fail_next(500, times=4, body=echo(500, "Internal error while serving key"))
         failed = voice_note(bot_api, voice_ogg)
         bot_api.push(failed)
@@ -156,7 +156,7 @@ async def test_a_whole_debug_session_never_shows_a_secret(
         lost = voice_note(bot_api, voice_ogg)
         lost["voice"]["file_id"] = "no-such-file"
         bot_api.push(lost)
-        await answer_to(bot_api, lost, text("error.generic"))
+        await answer_to(bot_api, lost, text("error.generic", "en"))
 
         # Discord: a transcript and a /say.
         await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=2)

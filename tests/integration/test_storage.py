@@ -27,6 +27,8 @@ CUSTOM = Preferences(
     language="zh",
     auto_transcribe=False,
     tts_model="mimo-v2-tts",
+    interface_language="zh_Hant",
+    commander_language="ja",
 )
 
 
@@ -64,6 +66,23 @@ class TestPreferences:
             await uow.preferences.get(TELEGRAM_CHAT)
             await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
             assert await uow.preferences.get(TELEGRAM_CHAT) == CUSTOM
+
+    async def test_the_commander_s_language_is_stored_without_touching_the_rest(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """A command's own change and the note of who ran it are written side by side: the note
+        keeps a chat's other preferences, and makes a row of defaults where there is none."""
+        other = ChatRef("telegram", "-42")
+        async with uow_factory() as noting, uow_factory() as choosing:
+            await noting.preferences.get(TELEGRAM_CHAT)  # read before the other change lands
+            await choosing.preferences.save(TELEGRAM_CHAT, CUSTOM)
+            await choosing.commit()
+            await noting.preferences.note_commander_language(TELEGRAM_CHAT, "ko")
+            await noting.preferences.note_commander_language(other, "ko")
+            await noting.commit()
+
+        assert await loaded(uow_factory, TELEGRAM_CHAT) == replace(CUSTOM, commander_language="ko")
+        assert await loaded(uow_factory, other) == Preferences(commander_language="ko")
 
     async def test_delete_brings_back_the_defaults(self, uow_factory: UowFactory) -> None:
         await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)

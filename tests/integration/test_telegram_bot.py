@@ -227,7 +227,7 @@ async def test_bad_requests_get_short_usage_replies(
         "That text is 101 characters long; the limit is 100.",
         "Reply to a voice note, audio or video with /transcribe"
         " (or /transcribe srt for subtitles).",
-        "“fr” is not a valid language. Choose one of: auto, zh, en.",
+        "“fr” is not a valid transcript language. Choose one of: auto, zh, en.",
         "Reply to a voice note, audio or video with /ask QUESTION.",
     ]
     assert mimo.requests == []

@@ -54,7 +54,7 @@ async def test_a_long_recording_stops_typing_once_its_status_shows(
     assert before == ["typing"]  # while the recording downloads and is measured
     assert after == []  # the status message carries on from there
     status = bot_api.sent("sendMessage", chat_id=USER)[0]
-    assert status.params["text"] == "Transcribing 0:15 of audio…"
+    assert status.params["text"] == "Transcribing the recording (15 sec)…"
     assert len(bot_api.sent("editMessageText", chat_id=USER)) >= 2  # progress, then transcript
     assert len(mimo.calls("mimo-v2.5-asr")) >= 2
 

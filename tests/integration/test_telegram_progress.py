@@ -53,7 +53,7 @@ async def test_a_long_recording_shows_progress_that_becomes_the_transcript(
         [status] = await bot_api.wait_for("sendMessage", chat_id=USER)
         await bot_api.wait_until(lambda: bot_api.texts(USER)[0].startswith("heard"))
 
-    assert status.params["text"] == "Transcribing 0:35 of audio…"
+    assert status.params["text"] == "Transcribing the recording (35 sec)…"
     progress = [text for text in edits(bot_api) if text.endswith("transcribed…")]
     assert progress, edits(bot_api)
     assert all(re.fullmatch(r"0:\d\d of 0:35 transcribed…", text) for text in progress)
@@ -96,7 +96,7 @@ async def test_transcribe_srt_sends_subtitles_timed_by_the_pieces(
     assert bot_api.texts(USER) == [OFF]  # the status message shown meanwhile is gone
 
     assert document.file_names["document"] == "transcript.srt"
-    assert document.params["caption"] == "Subtitles for 0:35 of audio (.srt)."
+    assert document.params["caption"] == "Subtitles (.srt) of the recording (0:35)."
     srt = document.files["document"].decode()
     cues = re.findall(r"(\d+)\n(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n(.+)", srt)
     assert len(cues) >= 4
@@ -139,7 +139,7 @@ async def test_a_failed_transcription_leaves_one_clear_reply_not_a_stale_status(
         await bot_api.wait_until(lambda: len(bot_api.texts(USER)) == 1)
 
     [status, complaint] = bot_api.sent("sendMessage", chat_id=USER)
-    assert status.params["text"] == "Transcribing 0:35 of audio…"
+    assert status.params["text"] == "Transcribing the recording (35 sec)…"
     [reply] = bot_api.texts(USER)
     assert reply == complaint.params["text"]
     assert (

@@ -75,5 +75,5 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         ("Calm", "designed"),
         ("MemberVoice", "cloned"),
     ]
-    assert deleted.content == "Voice MemberVoice is deleted, with anything stored for it."
+    assert deleted.content == "Voice MemberVoice and everything stored with it are deleted."
     assert await stored(database_url) == [("Calm", "designed", 0)]

@@ -101,8 +101,10 @@ async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
     assert first["audio"] == {"format": "wav", "optimize_text_preview": False}
     assert first["messages"][0] == {"role": "user", "content": description}
     assert "Narrator" in first["messages"][1]["content"]
-    assert duplicate.startswith("“narrator” is already a voice here")
-    assert shadow.startswith("“mia” is already a voice here")
+    assert duplicate.startswith(
+        "“narrator” is taken: this chat or the speech service already has a voice"
+    )
+    assert shadow.startswith("“mia” is taken: this chat or the speech service already has")
     assert "• Narrator — designed: a calm, low narrator" in listing
     assert chosen == "Voice set to Narrator."
     # MIMO_TTS_MODEL is the preset model, yet the chosen voice speaks with voicedesign; the
@@ -183,7 +185,7 @@ async def test_deleting_a_voice_and_forget_remove_the_samples(
 
     assert not_yours == "Only administrators can change settings in this chat."
     assert unknown.startswith("This chat has no voice of its own called “Nobody”")
-    assert deleted == "Voice Bobs is deleted, with anything stored for it."
+    assert deleted == "Voice Bobs and everything stored with it are deleted."
     assert [(name, kind) for name, kind, size in after_delete if size > 0] == [("Mine", "cloned")]
     # The chosen voice is gone, so the default of the configured model speaks again.
     [request] = mimo.calls("mimo-v2-tts")

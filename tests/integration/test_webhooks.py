@@ -312,7 +312,7 @@ async def test_two_replicas_share_one_database_and_answer_each_update_once(
     assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["voice"] == "Chloe"
     assert len(bot_api.sent("sendVoice", chat_id=USER)) == 1
     [refusal] = bot_api.replies_to(USER, again["message_id"])
-    assert "characters of speech left today" in refusal["text"]
+    assert "but this chat can speak only 1 more today" in refusal["text"]
     assert statuses == [200, 200]
     # Both replicas stopped only after handling all they had received: one transcript, not two.
     assert bot_api.texts(OTHER) == ["heard 2.0 seconds"]

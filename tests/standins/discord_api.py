@@ -26,7 +26,11 @@ What it checks, as Discord does:
   carries ``duration_secs`` and a base64 ``waveform`` of at most 256 bytes (codes 50159-50161);
   with ``refuse_voice_messages`` every voice message is refused with code 50173, as in a channel
   where they are not allowed.
-- Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces.
+- Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces,
+  and their localizations (keys among Discord's locales, values by the same rules).
+- Languages: interactions carry the user's ``locale`` and, in servers, the ``guild_locale``
+  (`add_user` / `add_guild` say which); GET /channels/{id} and /guilds/{id} answer with what is
+  known.
 - Interactions: the first callback must come within 3 seconds of the event (else 10062 Unknown
   interaction), and only once (40060); follow-ups need a callback first (10015). After a deferred
   ("thinking") callback the first follow-up replaces the placeholder and takes its ephemerality;
@@ -96,6 +100,12 @@ MANAGE_GUILD = 1 << 5
 _MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 16) | (1 << 20) | (1 << 21)
 
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+# Discord's locales (reference: Locales), what localizations and interactions name.
+LOCALES = frozenset({
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+    "th", "zh-CN", "ja", "zh-TW", "ko",
+})  # fmt: skip
 _OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "attachment": 11}
 _ROUTE_PARAM = re.compile(r"\{(\w+)\}")
 
@@ -299,6 +309,7 @@ class FakeDiscord:
         self._guilds: dict[int, Json] = {}
         self._channels: dict[int, Json] = {}
         self._users: dict[int, Json] = {}
+        self._locales: dict[int, str] = {}  # user or guild -> its Discord locale ("zh-CN")
         self._members: dict[tuple[int, int], int] = {}  # (guild, user) -> permissions
         self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
         self._posted: dict[int, Json] = {}  # message id -> message JSON (users' and the bot's)
@@ -350,12 +361,18 @@ class FakeDiscord:
     # -- the world ---------------------------------------------------------------------------
 
     def add_guild(
-        self, name: str = "Test server", *, shard: tuple[int, int] | None = None
+        self,
+        name: str = "Test server",
+        *,
+        shard: tuple[int, int] | None = None,
+        locale: str = "en-US",
     ) -> Guild:
         """A server with the bot in it: text channels #general and #random, voice channel Lounge.
 
         `shard` (id, count): an id that Discord's rule, (id >> 22) % count, puts on that shard.
+        `locale`: the server's language (its `preferred_locale`, an interaction's `guild_locale`).
         """
+        _check_locale(locale)
         guild_id = self.snowflake()
         if shard is not None:
             shard_id, count = shard
@@ -366,17 +383,23 @@ class FakeDiscord:
             self._add_channel(guild_id, "Lounge", 2, position=2),
         ]
         self._guilds[guild_id] = {"id": str(guild_id), "name": name, "channels": channels}
+        self._locales[guild_id] = locale
         self._members[(guild_id, self.application_id)] = _MEMBER_PERMISSIONS
         return Guild(guild_id, name, *(int(c["id"]) for c in channels))
 
-    def add_user(self, name: str) -> int:
+    def add_user(self, name: str, *, locale: str = "en-US") -> int:
+        """A user whose Discord client is in `locale` (what their interactions carry)."""
+        _check_locale(locale)
         user_id = self.snowflake()
         self._users[user_id] = _user(user_id, name)
+        self._locales[user_id] = locale
         return user_id
 
-    def add_member(self, guild: Guild, name: str, *, manage_guild: bool = False) -> int:
+    def add_member(
+        self, guild: Guild, name: str, *, manage_guild: bool = False, locale: str = "en-US"
+    ) -> int:
         """A member of `guild`; `manage_guild` grants Manage Server (what server admins have)."""
-        user_id = self.add_user(name)
+        user_id = self.add_user(name, locale=locale)
         permissions = _MEMBER_PERMISSIONS | (MANAGE_GUILD if manage_guild else 0)
         self._members[(guild.id, user_id)] = permissions
         return user_id
@@ -636,6 +659,8 @@ class FakeDiscord:
             ("GET", "/users/@me", self._get_me),
             ("GET", "/oauth2/applications/@me", self._get_application),
             ("GET", "/gateway/bot", self._get_gateway_bot),
+            ("GET", "/channels/{channel_id}", self._get_channel),
+            ("GET", "/guilds/{guild_id}", self._get_guild),
             ("PUT", "/applications/{application_id}/commands", self._put_commands),
             ("POST", "/interactions/{interaction_id}/{token}/callback", self._callback),
             ("POST", "/webhooks/{application_id}/{token}", self._followup),
@@ -711,6 +736,23 @@ class FakeDiscord:
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
                                     "max_concurrency": 1},
         }  # fmt: skip
+
+    async def _get_channel(self, call: Call, request: web.Request) -> Json:
+        channel = self._channels.get(int(call.params["channel_id"]))
+        if channel is None:
+            raise DiscordError(404, 10003, "Unknown Channel")
+        return channel
+
+    async def _get_guild(self, call: Call, request: web.Request) -> Json:
+        guild_id = int(call.params["guild_id"])
+        if guild_id not in self._guilds:
+            raise DiscordError(404, 10004, "Unknown Guild")
+        found = self._guild_json(guild_id, intents=0)
+        # REST answers a guild without what only the gateway sends (channels, members...).
+        gateway_only = {"channels", "members", "voice_states", "presences", "threads",
+                        "joined_at", "member_count", "large", "unavailable",
+                        "stage_instances", "guild_scheduled_events"}  # fmt: skip
+        return {key: value for key, value in found.items() if key not in gateway_only}
 
     async def _put_commands(self, call: Call, request: web.Request) -> list[Json]:
         if call.params["application_id"] != str(self.application_id):
@@ -1031,13 +1073,14 @@ class FakeDiscord:
         payload: Json = {
             "id": str(self.snowflake()), "application_id": str(self.application_id),
             "type": kind, "data": data, "channel_id": str(channel_id), "channel": channel,
-            "token": secrets.token_urlsafe(24), "version": 1, "locale": "en-US",
+            "token": secrets.token_urlsafe(24), "version": 1,
+            "locale": self._locales.get(user_id, "en-US"),
             "app_permissions": str(_MEMBER_PERMISSIONS), "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
         }  # fmt: skip
         if "guild_id" in channel:
             guild_id = int(channel["guild_id"])
-            payload.update(guild_id=str(guild_id), guild_locale="en-US", context=0,
+            payload.update(guild_id=str(guild_id), guild_locale=self._locales[guild_id], context=0,
                            member=self._member(guild_id, user_id, with_user=True))  # fmt: skip
             payload["authorizing_integration_owners"] = {"0": str(guild_id)}
         else:
@@ -1101,7 +1144,7 @@ class FakeDiscord:
             "voice_states": [self._voice_state(guild_id, u, c) for u, c in states.items()],
             "presences": [], "stage_instances": [], "guild_scheduled_events": [],
             "member_count": sum(1 for g, _ in self._members if g == guild_id), "large": False,
-            "joined_at": _now(), "preferred_locale": "en-US", "afk_timeout": 300,
+            "joined_at": _now(), "preferred_locale": self._locales[guild_id], "afk_timeout": 300,
             "verification_level": 0, "default_message_notifications": 0,
             "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0,
             "system_channel_flags": 0,
@@ -1242,6 +1285,7 @@ def _check_command(index: int, command: Json) -> None:
                                "Must be between 1 and 100 in length.")  # fmt: skip
     elif not 1 <= len(name) <= 32:
         raise invalid_form(f"{where}.name", "BASE_TYPE_BAD_LENGTH", "Must be 1 to 32 long.")
+    _check_localizations(where, command, names="slash" if kind == 1 else "menu")
     options = command.get("options") or []
     if len(options) > 25:
         raise invalid_form(f"{where}.options", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
@@ -1261,6 +1305,37 @@ def _check_command(index: int, command: Json) -> None:
         seen_optional = seen_optional or not option.get("required")
         if len(option.get("choices") or []) > 25:
             raise invalid_form(f"{spot}.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
+        _check_localizations(spot, option, names="slash")
+        for index, choice in enumerate(option.get("choices") or []):
+            _check_localizations(f"{spot}.choices.{index}", choice, names="choice")
+
+
+def _check_locale(locale: str) -> None:
+    if locale not in LOCALES:
+        raise ValueError(f"{locale!r} is not one of Discord's locales")
+
+
+def _check_localizations(where: str, thing: Json, *, names: str) -> None:
+    """`name_localizations` / `description_localizations`: keys among Discord's locales, values
+    as the originals must be. `names`: "slash" (commands and options: 1-32 lower-case word
+    characters), "menu" (1-32 of any) or "choice" (1-100); descriptions 1-100."""
+    for locale, value in (thing.get("name_localizations") or {}).items():
+        spot = f"{where}.name_localizations.{locale}"
+        _check_locale_key(spot, locale)
+        if names == "slash" and (not _COMMAND_NAME.match(value) or value != value.lower()):
+            raise invalid_form(spot, "APPLICATION_COMMAND_INVALID_NAME", "Invalid name")
+        if not 1 <= len(value) <= (100 if names == "choice" else 32):
+            raise invalid_form(spot, "BASE_TYPE_BAD_LENGTH", "Bad length.")
+    for locale, value in (thing.get("description_localizations") or {}).items():
+        spot = f"{where}.description_localizations.{locale}"
+        _check_locale_key(spot, locale)
+        if not 1 <= len(value) <= 100:
+            raise invalid_form(spot, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+
+
+def _check_locale_key(spot: str, locale: str) -> None:
+    if locale not in LOCALES:
+        raise invalid_form(spot, "LOCALE_INVALID", "Invalid locale.")
 
 
 # -- helpers -----------------------------------------------------------------------------------

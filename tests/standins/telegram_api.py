@@ -493,6 +493,19 @@ class FakeBotApi:
         self._replays.append(self._pushed[update_id])
         self._signal_updates()
 
+    def set_user_language(self, user_id: int, language_code: str | None) -> None:
+        """The IETF tag the user's app reports (`from.language_code`: "en", "zh-hans",
+        "pt-br"...); None: the field is absent, as for users whose app does not say."""
+        user = self._user(user_id)
+        user.pop("language_code", None)
+        if language_code is not None:
+            user["language_code"] = language_code
+
+    def commands_for(self, language_code: str = "") -> list[dict[str, Any]]:
+        """The command menu registered for the default scope in `language_code` ("" for
+        everyone without their own)."""
+        return self._commands_by_scope.get(_scope_key({"language_code": language_code}), [])
+
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember answers for this user in this chat (default ``member``)."""
         if status not in CHAT_MEMBER_STATUSES:
@@ -728,12 +741,17 @@ class FakeBotApi:
         commands = call.params.get("commands")
         if not isinstance(commands, list):
             raise bad_request("parameter commands is required")
+        # "A two-letter ISO 639-1 language code", or empty for every language without its own.
+        language = call.params.get("language_code") or ""
+        if language and not re.fullmatch(r"[a-z]{2}", str(language)):
+            raise bad_request("LANG_CODE_INVALID")
         for command in commands:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("command description is empty")
-        self.commands = commands
+        if not language:
+            self.commands = commands  # the menu everyone without a language of their own sees
         self._commands_by_scope[_scope_key(call.params)] = commands
         return True
 

@@ -15,6 +15,7 @@ import pytest
 
 import core.infra.audio.pieces
 from core.domain.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
+from core.domain.quantities import Duration
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND
 from core.infra.audio.pieces import MAX_PIECE_SECONDS
@@ -173,7 +174,7 @@ async def test_max_seconds_is_enforced_before_converting(
     monkeypatch.setattr(core.infra.audio.pieces, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
         await to_asr_pieces(clips["ogg"], max_seconds=2)
-    assert caught.value.params == {"limit": "2 s"}
+    assert caught.value.params == {"limit": Duration(2)}
 
 
 async def test_audio_within_max_seconds_converts(clips: dict[str, Path]) -> None:
@@ -339,7 +340,7 @@ async def test_understanding_refuses_what_is_longer_than_max_audio_seconds(
 ) -> None:
     with pytest.raises(AudioTooLarge) as caught:
         await to_understanding_input(clips["ogg"], max_seconds=2)
-    assert caught.value.params == {"limit": "2 s"}
+    assert caught.value.params == {"limit": Duration(2)}
     data, _ = await to_understanding_input(clips["ogg"], max_seconds=3)
     assert data
 
@@ -354,7 +355,7 @@ async def test_a_converted_file_lasts_as_long_as_its_block(clips: dict[str, Path
 async def test_audio_too_long_to_ask_about_is_explained_in_time(clips: dict[str, Path]) -> None:
     with pytest.raises(TooLongToAsk) as caught:  # 3 s of mp3 is 24 kB of base64
         await to_understanding_input(clips["flac"], max_base64=20_000)
-    assert caught.value.params == {"limit": "2 s"}  # what fits: 15 kB of 6 kB/s mp3
+    assert caught.value.params == {"limit": Duration(2)}  # what fits: 15 kB of 6 kB/s mp3
 
 
 async def test_joined_speech_is_one_wav_with_a_pause_between_pieces() -> None:

@@ -14,6 +14,7 @@ import core.infra.audio.probe
 import core.infra.audio.segments
 from core.domain.errors import AudioTooLarge, UndecodableAudio
 from core.domain.pauses import plan_cuts
+from core.domain.quantities import Duration
 from core.domain.values import AsrPiece
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.pieces import AsrPieceStream
@@ -198,4 +199,4 @@ async def test_too_long_a_recording_is_refused_before_any_conversion(
     with pytest.raises(AudioTooLarge) as caught:
         async with asr_pieces(tone, max_seconds=20):
             pass
-    assert caught.value.params == {"limit": "20 s"}
+    assert caught.value.params == {"limit": Duration(20)}

@@ -22,6 +22,7 @@ from core.domain.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
+from core.domain.quantities import Duration
 from core.infra.mimo import RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker, State
 from core.infra.mimo.wire import MimoWire
@@ -151,10 +152,10 @@ def test_while_open_calls_fail_at_once_saying_when_to_try_again(
 
     assert not ran
     assert isinstance(refused.value, MimoUnavailable)  # the adapters' existing handling applies
-    assert refused.value.params == {"seconds": 20}
-    assert text(refused.value.key, **refused.value.params) == (
+    assert refused.value.params == {"wait": Duration(20)}
+    assert text(refused.value.key, "en", **refused.value.params) == (
         "The speech service (MiMo) is having trouble right now, so I am giving it a short "
-        "break. Please try again in about 20 seconds."
+        "break. Please try again in about 20 sec."
     )
 
 
@@ -198,7 +199,7 @@ def test_a_failed_trial_opens_it_for_another_cooldown(
     clock.now += 29.0
     with pytest.raises(MimoCircuitOpen) as refused, breaker.call():
         pass
-    assert refused.value.params == {"seconds": 1}
+    assert refused.value.params == {"wait": Duration(1)}
     clock.now += 1.0
     assert succeed(breaker)
     assert breaker.state is State.CLOSED

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from core.app.limits import Limiter
 from core.app.service import VoiceService
+from core.chat.formats import duration_words
 from core.chat.messages import text
 from core.chat.usage import usage_text
 from core.config import Settings
@@ -32,7 +33,7 @@ from core.domain.limits import (
     UsageReport,
     asked_by,
 )
-from core.domain.text import duration_text, wait_text
+from core.domain.quantities import Duration, waiting
 from core.domain.values import ChatRef, Usage
 from core.infra.storage.memory import MemoryUnitOfWork
 from core.ports import RemoteRecording
@@ -84,7 +85,7 @@ def limiter(clock: SetClock, rows: UsageRows) -> Limiter:
 
 
 def said(error: errors.VoicebridgeError) -> str:
-    return text(error.key, **error.params)
+    return text(error.key, "en", **error.params)
 
 
 async def spend(
@@ -106,7 +107,7 @@ async def test_a_person_past_their_minute_is_told_how_long_to_wait(
         await limiter.admit(CHAT, asked_by(1))
 
     assert said(refused.value) == (
-        "Slow down: at most 2 requests a minute per person. Try again in 40 s."
+        "Slow down: at most 2 requests a minute per person. Try again in 40 sec."
     )
     clock.move_to(NOW + timedelta(seconds=40))  # the next minute
     await limiter.admit(CHAT, asked_by(1))
@@ -121,7 +122,7 @@ async def test_the_chat_limit_covers_everyone_in_it_and_no_other_chat(limiter: L
     await limiter.admit(OTHER, asked_by(2))
 
     assert said(refused.value) == (
-        "This chat has made its 3 requests for this minute. Try again in 40 s."
+        "This chat has made its 3 requests for this minute. Try again in 40 sec."
     )
 
 
@@ -158,10 +159,10 @@ async def test_automatic_transcripts_past_the_chat_limit_are_refused_aloud_once_
         await limiter.admit(CHAT, AUTOMATIC)
 
     assert said(first.value) == (
-        "Too many recordings in this chat right now (3 a minute): "
-        "I skip automatic transcripts for the next 40 s."
+        "Too many recordings in this chat right now (more than 3 a minute): "
+        "I skip automatic transcripts for the next 40 sec."
     )
-    assert next_minute.value.params == {"seconds": 40, "limit": 3}
+    assert next_minute.value.params == {"wait": Duration(40), "limit": 3}
 
 
 async def test_automatic_transcripts_do_not_use_up_a_persons_minute(limiter: Limiter) -> None:
@@ -190,11 +191,12 @@ async def test_a_quota_refuses_before_the_work_what_does_not_fit_and_says_when_t
 
     assert ran == [60, 40]
     assert said(short.value) == (
-        "That text is 50 characters long, but this chat has only 40 characters of speech left "
-        "today (its daily limit is 100); try again in 5 h 12 min, or send a shorter one."
+        "That text is 50 characters long, but this chat can speak only 40 more today (its daily "
+        "limit is 100); try again in 5 hr, 12 min, or send a shorter one."
     )
     assert said(used_up.value) == (
-        "This chat has used its daily 100 characters of speech; try again in 5 h 12 min."
+        "This chat has used all of today's speech (its daily limit is 100 characters); try again "
+        "in 5 hr, 12 min."
     )
     assert (await limiter.today(CHAT)).used == Counts(tts_chars=100)
     assert (await limiter.today(OTHER)).used == Counts()
@@ -210,7 +212,10 @@ async def test_the_quotas_start_again_at_midnight_utc(limiter: Limiter, clock: S
     clock.move_to(NOW + timedelta(hours=5, minutes=11, seconds=40))  # 00:00:00 UTC
     await spend(limiter, summaries=1)
 
-    assert said(refused.value) == "This chat has used its daily 2 summaries; try again in 1 s."
+    assert said(refused.value) == (
+        "This chat has used all of today's summaries (its daily limit is 2 summaries); try again "
+        "in 1 sec."
+    )
     assert (await limiter.today(CHAT)).used == Counts(summaries=1)
 
 
@@ -318,11 +323,11 @@ async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
         await service.transcribe(CHAT, almost, asker=asked_by(3))
 
     assert said(too_long.value) == (
-        "That recording is 1 min 1 s long, more than this chat's daily 1 min of transcription."
+        "That recording is 1 min, 1 sec long, more than this chat may transcribe in a day (1 min)."
     )
     assert said(short_of.value) == (
-        "That recording is 59 s long, but this chat has only 58 s of transcription left today "
-        "(its daily limit is 1 min); try again in 5 h 12 min, or send a shorter one."
+        "That recording is 59 sec long, but this chat has only 58 sec of transcription left "
+        "today (its daily limit is 1 min); try again in 5 hr, 12 min, or send a shorter one."
     )
     assert len(speech.transcribed) == 2  # the short recording's two pieces only
     assert (await limiter.today(CHAT)).used.audio_seconds == 2  # FakeSpeech bills nothing
@@ -377,7 +382,7 @@ async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
 
     assert platform.located == ["liar.ogg"]
     assert said(refused.value) == (
-        "That recording is 1 min 1 s long, more than this chat's daily 1 min of transcription."
+        "That recording is 1 min, 1 sec long, more than this chat may transcribe in a day (1 min)."
     )
     assert speech.transcribed == []
     assert (await limiter.today(CHAT)).used == Counts()  # the declared 3 s given back
@@ -394,8 +399,8 @@ async def test_questions_draw_on_a_daily_quota_of_their_own(
         await service.ask(CHAT, recording, "And now?", asker=asked_by(2))
 
     assert said(refused.value) == (
-        "That recording is 40 s long, but this chat has only 20 s of recordings to ask about "
-        "left today (its daily limit is 1 min); try again in 5 h 12 min, or ask about a "
+        "That recording is 40 sec long, but this chat can ask about only 20 sec more today "
+        "(its daily limit is 1 min of audio); try again in 5 hr, 12 min, or ask about a "
         "shorter one."
     )
     assert len(speech.asked) == 1
@@ -443,13 +448,15 @@ def test_an_allowlist_entry_that_is_not_an_id_stops_the_start() -> None:
 
 
 def test_waits_are_rounded_up_to_whole_minutes_past_a_minute() -> None:
-    assert wait_text(timedelta(hours=5, minutes=11, seconds=1)) == "5 h 12 min"
-    assert wait_text(timedelta(minutes=2)) == "2 min"
-    assert wait_text(timedelta(seconds=59.2)) == "1 min"
-    assert wait_text(timedelta(seconds=12.5)) == "13 s"
-    assert duration_text(7200) == "2 h"
-    assert duration_text(3725) == "1 h 2 min 5 s"
-    assert duration_text(0) == "0 s"
+    assert waiting(timedelta(hours=5, minutes=11, seconds=1)) == Duration(5 * 3600 + 12 * 60)
+    assert waiting(timedelta(minutes=2)) == Duration(120)
+    assert waiting(timedelta(seconds=59.2)) == Duration(60)
+    assert waiting(timedelta(seconds=12.5)) == Duration(13)
+    assert [duration_words(Duration(s), "en") for s in (7200, 3725, 0)] == [
+        "2 hr",
+        "1 hr, 2 min, 5 sec",
+        "0 sec",
+    ]
 
 
 def test_usage_reads_as_used_of_limit_with_what_is_left() -> None:
@@ -467,12 +474,32 @@ def test_usage_reads_as_used_of_limit_with_what_is_left() -> None:
         resets_in=timedelta(hours=5, minutes=12),
     )
 
-    assert usage_text(report) == (
-        "Used in this chat today (the day ends at midnight UTC, in 5 h 12 min):\n"
-        "• Transcription: 1 min 15 s of 2 h (1 h 58 min 45 s left)\n"
+    assert usage_text(report, "en") == (
+        "Used in this chat today (the day ends at midnight UTC, in 5 hr, 12 min):\n"
+        "• Transcription: 1 min, 15 sec of 2 hr (1 hr, 58 min, 45 sec left)\n"
         "• Speech: 1,234 characters (no daily limit)\n"
         "• Summaries: 1 of 20 (19 left)\n"
-        "• Questions about recordings: 3 min 20 s of 1 h of audio (56 min 40 s left)\n"
+        "• Questions about recordings: 3 min, 20 sec of 1 hr of audio (56 min, 40 sec left)\n"
         "• MiMo tokens: 1,000 (900 in, 100 out)\n"
         "• At most 6 requests a minute per person"
     )
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        ("zh_Hans", "• 录音提问：3分钟20秒 / 1小时（剩余 56分钟40秒）"),
+        ("ja", "• 録音への質問: 3 分 20 秒 / 1 時間（残り 56 分 40 秒）"),
+        ("ru", "• Вопросы о записях: 3 мин 20 с из 1 ч (осталось 56 мин 40 с)"),
+        ("de", "• Fragen zu Aufnahmen: 3 Min., 20 Sek. von 1 Std. (56 Min., 40 Sek. übrig)"),
+    ],
+)
+def test_usage_shows_the_questions_quota_in_the_reader_s_language(locale: str, line: str) -> None:
+    report = UsageReport(
+        used=Counts(ask_seconds=200),
+        quotas=DailyQuotas(ask_seconds=3600),
+        rates=RateLimits(user_per_minute=0, chat_per_minute=0),
+        resets_in=timedelta(hours=1),
+    )
+
+    assert line in usage_text(report, locale).splitlines()

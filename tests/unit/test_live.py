@@ -108,9 +108,9 @@ async def test_the_first_status_shows_once_the_first_delay_has_passed() -> None:
 
 def test_status_texts() -> None:
     def status(progress: Progress) -> str | None:
-        return transcription_status(progress, piece_seconds=60)
+        return transcription_status(progress, "en", piece_seconds=60)
 
-    assert status(Progress(0, 3490)) == "Transcribing 58:10 of audio…"
+    assert status(Progress(0, 3490)) == "Transcribing the recording (58 min, 10 sec)…"
     part = TranscriptPart(0, 750, "text")
     assert status(Progress(750, 3490, part)) == "12:30 of 58:10 transcribed…"
     assert status(Progress(0, 5)) is None  # a short note: its text is moments away

@@ -27,6 +27,7 @@ from core.domain.errors import (
     MimoRateLimited,
     MimoUnavailable,
 )
+from core.domain.quantities import Megabytes
 from core.domain.values import Answer, Transcript, Usage
 from core.infra.mimo import MimoClient, RetryPolicy
 
@@ -205,7 +206,7 @@ async def test_asr_audio_over_10_mb_of_base64_is_refused_before_sending(connect:
     client = connect(lambda r: pytest.fail("nothing should be sent"))
     with pytest.raises(AudioTooLarge) as caught:
         await client.transcribe(audio, mime="audio/wav")
-    assert caught.value.params == {"limit": "7.5 MB"}
+    assert caught.value.params == {"limit": Megabytes(7.5)}
 
 
 async def test_a_streamed_transcript_is_heard_as_it_grows(connect: Connect) -> None:

@@ -9,6 +9,7 @@ import pytest
 from core.app.service import VoiceService
 from core.domain import errors
 from core.domain.limits import RequestLimits
+from core.domain.quantities import Duration, Megabytes
 from core.domain.values import ChatRef, Preferences
 from core.infra.storage.memory import MemoryUnitOfWork
 from core.ports import RemoteRecording
@@ -165,7 +166,7 @@ async def test_recordings_declared_too_big_or_too_long_are_refused_before_downlo
     with pytest.raises(errors.AudioTooLarge):
         await service.transcribe(CHAT, big)
 
-    assert refusals == ["0 MB", "1 h"]
+    assert refusals == [Megabytes(0), Duration(3600)]
     assert located == ["100 B, 3600 s", "100 B, None s"]
     assert len(speech.transcribed) == 2
 

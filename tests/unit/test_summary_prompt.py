@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,9 +18,10 @@ from core.app.summaries.prompt import (
     pack,
     render_line,
 )
+from core.app.summaries.service import writing_language
 from core.app.summaries.writing import summarise
 from core.domain.summaries import ChatMessage
-from core.domain.values import Answer, ChatRef
+from core.domain.values import Answer, ChatRef, Preferences
 
 CHAT = ChatRef("telegram", "-100")
 T0 = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
@@ -87,6 +89,18 @@ class TestPrompts:
         assert "Simplified Chinese" in system
         assert "owner" in system
         assert "English" in conversation_prompt(["a"], language="en", part=1, parts=1).system
+
+    def test_a_bot_language_is_named_for_the_model(self) -> None:
+        """With the transcript language on auto, a chat's chosen bot language (`ja`, `zh_Hant`)
+        is what the summary is written in (`writing_language`)."""
+        for locale, name in (("ja", "Japanese"), ("zh_Hant", "Chinese (Traditional)")):
+            assert (
+                f"in {name}." in conversation_prompt(["a"], language=locale, part=1, parts=1).system
+            )
+        chosen = Preferences(interface_language="es")
+        assert writing_language(chosen) == "es"
+        assert writing_language(replace(chosen, language="zh")) == "zh"
+        assert writing_language(Preferences()) == "auto"
 
     def test_a_part_says_which_part_it_is(self) -> None:
         assert "part 2 of 3" in conversation_prompt(["a"], language="en", part=2, parts=3).user

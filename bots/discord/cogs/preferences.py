@@ -1,5 +1,6 @@
 """Preferences: /voice, /style, /language, /autotranscribe, /settings and /help, and the
 server's own voices: /design_voice, /delete_voice and the message menu "Clone this voice".
+(/botlanguage: `languages.py`.)
 
 Answers are ephemeral: settings are nobody else's business (a designed voice's sample is the
 exception: the channel hears it). In a server, changing them takes Manage Server
@@ -18,25 +19,40 @@ from discord.ext import commands
 
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
+from bots.discord.locales import place_locale, quick_locale, reply_locale
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
+from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
 from core.app.service import VoiceService
 from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
-from core.chat.overview import catalogue_text, on_off, settings_text, style_text
+from core.chat.overview import (
+    catalogue_text,
+    on_off,
+    settings_text,
+    style_set_text,
+    style_text,
+    transcript_language,
+)
 from core.domain import errors
 from core.domain.values import ChatRef
 
 Choice = app_commands.Choice
 
-LANGUAGES = [Choice(name="auto (detect)", value="auto"), Choice(name="zh (Chinese)", value="zh"),
-             Choice(name="en (English)", value="en")]  # fmt: skip
-STATES = [Choice(name="on", value="on"), Choice(name="off", value="off"),
-          Choice(name="inherit (this channel follows the server)", value="inherit")]  # fmt: skip
-SCOPES = [Choice(name="the whole server", value="server"),
-          Choice(name="this channel only", value="channel")]  # fmt: skip
+LANGUAGES = translatable_choices(
+    "discord.choice.language", auto="auto (detect)", zh="zh (Chinese)", en="en (English)"
+)
+STATES = translatable_choices(
+    "discord.choice.autotranscribe.state",
+    on="on",
+    off="off",
+    inherit="inherit (this channel follows the server)",
+)
+SCOPES = translatable_choices(
+    "discord.choice.autotranscribe.scope", server="the whole server", channel="this channel only"
+)
 
 
 class NoVoiceMessage(errors.UserInputError):
@@ -49,7 +65,9 @@ class PreferencesCog(commands.Cog):
     def __init__(self, service: VoiceService, *, bot: AnyBot | None = None) -> None:
         self.service = service
         self.bot = bot  # for the message menu, added to `bot.tree` in `cog_load`
-        self.menu = app_commands.ContextMenu(name="Clone this voice", callback=self.clone_voice)
+        self.menu = app_commands.ContextMenu(
+            name=translatable("Clone this voice", "discord.menu.clone"), callback=self.clone_voice
+        )
 
     async def cog_load(self) -> None:
         if self.bot is not None:
@@ -64,19 +82,22 @@ class PreferencesCog(commands.Cog):
     async def voice(self, interaction: Interaction, name: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
         chat, studio = for_interaction(interaction), self.service.studio
+        locale = await reply_locale(interaction, self.service)
         if name is None:
             catalogue = await studio.catalogue(chat)
-            await _answer(interaction, catalogue_text(catalogue, none=text("discord.voices.none")))
+            none = text("discord.voices.none", locale)
+            await _answer(interaction, catalogue_text(catalogue, locale, none=none))
             return
         chosen = await studio.choose(chat, name, can_manage=can_manage(interaction))
-        await _answer(interaction, text("voice.set", voice=chosen))
+        await _answer(interaction, text("voice.set", locale, voice=chosen))
 
     @voice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
         """The voices (the model's and the server's own) whose name or description matches."""
         catalogue = await self.service.studio.catalogue(for_interaction(interaction))
-        offered = [(v.name, v.description) for v in catalogue.built_in]
-        offered += [(v.name, own_label(v.name, v.kind)) for v in catalogue.own]
+        locale = quick_locale(interaction)
+        offered = [(v.name, text(v.key, locale)) for v in catalogue.built_in]
+        offered += [(v.name, own_label(v.name, v.kind, locale)) for v in catalogue.own]
         found = [(name, label) for name, label in offered if typed.casefold() in label.casefold()]
         return [Choice(name=label[:100], value=name) for name, label in found][:25]
 
@@ -93,13 +114,14 @@ class PreferencesCog(commands.Cog):
     ) -> None:
         """/design_voice name description: store it, and let the channel hear a sample."""
         await interaction.response.defer(thinking=True)
+        locale = await reply_locale(interaction, self.service)
         note = await self.service.studio.design(
             for_interaction(interaction), name, description,
             can_manage=can_manage(interaction), designer=str(interaction.user.id),
-            asker=asker_of(interaction),
+            locale=locale, asker=asker_of(interaction),
         )  # fmt: skip
         await send_voice_message(interaction, note)
-        await followup_of(interaction)(content=text("voices.designed", name=name))
+        await followup_of(interaction)(content=text("voices.designed", locale, name=name))
 
     @app_commands.command(description="Delete one of this server's own voices")
     @app_commands.describe(name="The voice to delete, with its sample")
@@ -109,13 +131,16 @@ class PreferencesCog(commands.Cog):
             for_interaction(interaction), name, can_manage=can_manage(interaction),
             requested_by=str(interaction.user.id),
         )  # fmt: skip
-        await _answer(interaction, text("voices.deleted", name=deleted))
+        locale = await reply_locale(interaction, self.service)
+        await _answer(interaction, text("voices.deleted", locale, name=deleted))
 
     @delete_voice.autocomplete("name")
     async def own_voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
         catalogue = await self.service.studio.catalogue(for_interaction(interaction))
         found = [v for v in catalogue.own if typed.casefold() in v.name.casefold()]
-        return [Choice(name=own_label(v.name, v.kind)[:100], value=v.name) for v in found][:25]
+        locale = quick_locale(interaction)
+        labels = [(own_label(v.name, v.kind, locale)[:100], v.name) for v in found]
+        return [Choice(name=label, value=name) for label, name in labels][:25]
 
     async def clone_voice(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Clone this voice": only on your own voice message; a modal asks for
@@ -125,7 +150,8 @@ class PreferencesCog(commands.Cog):
             raise NoVoiceMessage("no voice message to clone")
         if message.author.id != interaction.user.id:
             raise errors.NotYourRecording("someone else's voice message")
-        await interaction.response.send_modal(CloneModal(self, message, recording))
+        modal = CloneModal(self, message, recording, locale=quick_locale(interaction))
+        await interaction.response.send_modal(modal)
 
     async def clone(
         self, interaction: Interaction, message: discord.Message, recording: discord.Attachment,
@@ -137,7 +163,8 @@ class PreferencesCog(commands.Cog):
             recorded_by=str(message.author.id), requested_by=str(interaction.user.id),
             asker=asker_of(interaction),
         )  # fmt: skip
-        await _answer(interaction, text("voices.cloned", name=cloned))
+        locale = await reply_locale(interaction, self.service)
+        await _answer(interaction, text("voices.cloned", locale, name=cloned))
 
     @app_commands.command(description="Show or set the speaking style")
     @app_commands.describe(
@@ -146,29 +173,29 @@ class PreferencesCog(commands.Cog):
     @app_commands.rename(words="text")
     async def style(self, interaction: Interaction, words: str | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
-        chat = for_interaction(interaction)
+        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
         if words is None:
-            await _answer(interaction, style_text(await self.service.preferences(chat)))
+            await _answer(interaction, style_text(await self.service.preferences(chat), locale))
             return
         style = await self.service.set_style(chat, words, can_manage=can_manage(interaction))
-        await _answer(
-            interaction, text("style.set", style=style) if style else text("style.cleared")
-        )
+        await _answer(interaction, style_set_text(style, locale))
 
     @app_commands.command(description="Show or set the language of transcripts")
     @app_commands.describe(value="auto detects the language")
     @app_commands.choices(value=LANGUAGES)
     async def language(self, interaction: Interaction, value: Choice[str] | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
-        chat = for_interaction(interaction)
+        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
         if value is None:
             prefs = await self.service.preferences(chat)
-            await _answer(interaction, text("language.current", language=prefs.language))
+            shown = transcript_language(prefs.language, locale)
+            await _answer(interaction, text("language.current", locale, language=shown))
             return
         chosen = await self.service.set_language(
             chat, value.value, can_manage=can_manage(interaction)
         )
-        await _answer(interaction, text("language.set", language=chosen))
+        shown = transcript_language(chosen, locale)
+        await _answer(interaction, text("language.set", locale, language=shown))
 
     @app_commands.command(description="Transcribe voice messages automatically, or not")
     @app_commands.describe(state="on, off, or inherit (a channel follows the server)",
@@ -183,59 +210,66 @@ class PreferencesCog(commands.Cog):
         await interaction.response.defer(ephemeral=True)
         chat, channel = for_interaction(interaction), _server_channel(interaction)
         channel_only = scope is not None and scope.value == "channel"
+        locale = await reply_locale(interaction, self.service)
         if state is None:
-            await _answer(interaction, await self._auto_transcribe_now(chat, channel))
+            await _answer(interaction, await self._auto_transcribe_now(chat, channel, locale))
         elif channel is not None and (channel_only or state.value == "inherit"):
             override = await self.service.set_channel_auto_transcribe(
                 channel, state.value, can_manage=can_manage(interaction)
             )
-            await _answer(interaction, _channel_set(override))
+            await _answer(interaction, _channel_set(override, locale))
         else:
             enabled = await self.service.set_auto_transcribe(
                 chat, state.value, can_manage=can_manage(interaction)
             )
-            await _answer(interaction, text("autotranscribe.set", state=on_off(enabled)))
+            state_now = on_off(enabled, locale)
+            await _answer(interaction, text("autotranscribe.set", locale, state=state_now))
 
     @app_commands.command(description="The settings here")
     async def settings(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
         prefs = await self.service.preferences(for_interaction(interaction))
-        overview = settings_text(self.service, prefs)
+        locale = await reply_locale(interaction, self.service)
+        posts = await place_locale(interaction, self.service)
+        overview = settings_text(self.service, prefs, locale, chat_language=posts)
         channel = _server_channel(interaction)
         if channel is not None:
             override = await self.service.channel_auto_transcribe(channel)
-            overview += "\n" + _channel_line(override, prefs.auto_transcribe)
+            overview += "\n" + _channel_line(override, prefs.auto_transcribe, locale)
         await _answer(interaction, overview)
 
     @app_commands.command(description="What I can do")
     async def help(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
-        await _answer(interaction, text("discord.help"))
+        locale = await reply_locale(interaction, self.service)
+        await _answer(interaction, text("discord.help", locale))
 
-    async def _auto_transcribe_now(self, chat: ChatRef, channel: ChatRef | None) -> str:
+    async def _auto_transcribe_now(
+        self, chat: ChatRef, channel: ChatRef | None, locale: str
+    ) -> str:
         server = (await self.service.preferences(chat)).auto_transcribe
-        current = text("autotranscribe.current", state=on_off(server))
+        current = text("autotranscribe.current", locale, state=on_off(server, locale))
         if channel is None:
             return current
         override = await self.service.channel_auto_transcribe(channel)
-        return current + "\n" + _channel_line(override, server)
+        return current + "\n" + _channel_line(override, server, locale)
 
 
 async def _answer(interaction: Interaction, sentence: str) -> None:
     await followup_of(interaction, ephemeral=True)(content=sentence)
 
 
-def _channel_line(override: bool | None, server: bool) -> str:
+def _channel_line(override: bool | None, server: bool, locale: str) -> str:
     """How auto-transcribe stands in this channel, and why."""
-    state = on_off(server if override is None else override)
-    source = text("discord.source.server" if override is None else "discord.source.channel")
-    return text("discord.settings.channel", state=state, source=source)
+    state = on_off(server if override is None else override, locale)
+    source = "discord.source.server" if override is None else "discord.source.channel"
+    return text("discord.settings.channel", locale, state=state, source=text(source, locale))
 
 
-def _channel_set(override: bool | None) -> str:
+def _channel_set(override: bool | None, locale: str) -> str:
     if override is None:
-        return text("discord.autotranscribe.channel_inherit")
-    return text("discord.autotranscribe.channel_set", state=on_off(override))
+        return text("discord.autotranscribe.channel_inherit", locale)
+    return text("discord.autotranscribe.channel_set", locale, state=on_off(override, locale))
 
 
 def _server_channel(interaction: Interaction) -> ChatRef | None:
@@ -245,21 +279,26 @@ def _server_channel(interaction: Interaction) -> ChatRef | None:
     return channel_of(interaction.channel_id)
 
 
-def own_label(name: str, kind: str) -> str:
+def own_label(name: str, kind: str, locale: str) -> str:
     """How one of the server's own voices reads among the choices."""
-    return f"{name} — {kind} voice of this server"
+    return text(f"discord.voice.own_{kind}", locale, name=name)
 
 
 class CloneModal(discord.ui.Modal):
     """The name of the voice cloned from one voice message."""
 
     def __init__(
-        self, cog: PreferencesCog, message: discord.Message, recording: discord.Attachment
+        self,
+        cog: PreferencesCog,
+        message: discord.Message,
+        recording: discord.Attachment,
+        *,
+        locale: str,
     ) -> None:
-        super().__init__(title=text("discord.clone.title"))
+        super().__init__(title=text("discord.clone.title", locale))
         self.cog, self.message, self.recording = cog, message, recording
         self.voice_name: discord.ui.TextInput[CloneModal] = discord.ui.TextInput(
-            label=text("discord.clone.label"), max_length=MAX_NAME_CHARS
+            label=text("discord.clone.label", locale), max_length=MAX_NAME_CHARS
         )
         self.add_item(self.voice_name)
 

@@ -9,10 +9,12 @@ from discord.ext import commands
 
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
+from bots.discord.locales import quick_locale
 from bots.discord.media import NothingToAsk, recording_in, remote, require_audio
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
+from bots.discord.translator import translatable
 from core.app.service import VoiceService
 
 MAX_QUESTION_CHARS = 1000
@@ -25,7 +27,8 @@ class QuestionsCog(commands.Cog):
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
         self.service = service
         self.menu = app_commands.ContextMenu(
-            name="Ask about this audio", callback=self.ask_about_message
+            name=translatable("Ask about this audio", "discord.menu.ask"),
+            callback=self.ask_about_message,
         )
 
     async def cog_load(self) -> None:
@@ -51,7 +54,8 @@ class QuestionsCog(commands.Cog):
         recording = recording_in(message)
         if recording is None:
             raise NothingToAsk("no audio or video attachment")
-        await interaction.response.send_modal(QuestionModal(self, recording))
+        modal = QuestionModal(self, recording, locale=quick_locale(interaction))
+        await interaction.response.send_modal(modal)
 
     async def answer(
         self, interaction: Interaction, attachment: discord.Attachment, question: str
@@ -70,13 +74,13 @@ class QuestionsCog(commands.Cog):
 class QuestionModal(discord.ui.Modal):
     """The question about one recording; submitting it answers like /ask."""
 
-    def __init__(self, cog: QuestionsCog, recording: discord.Attachment) -> None:
-        super().__init__(title=text("discord.ask.title"))
+    def __init__(self, cog: QuestionsCog, recording: discord.Attachment, *, locale: str) -> None:
+        super().__init__(title=text("discord.ask.title", locale))
         self.cog = cog
         self.recording = recording
         self.question: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
-            label=text("discord.ask.label"),
-            placeholder=text("discord.ask.placeholder"),
+            label=text("discord.ask.label", locale),
+            placeholder=text("discord.ask.placeholder", locale),
             style=discord.TextStyle.paragraph,
             max_length=MAX_QUESTION_CHARS,
         )

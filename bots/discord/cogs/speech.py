@@ -7,9 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.gate import asker_of
+from bots.discord.locales import reply_locale
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
 from bots.discord.replies import AnyBot, Interaction, followup_of
+from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.service import VoiceService
 
@@ -21,7 +23,9 @@ class SpeechCog(commands.Cog):
         self.bot = bot
         self.service = service
         self.player = player
-        self.menu = app_commands.ContextMenu(name="Read aloud", callback=self.read_aloud)
+        self.menu = app_commands.ContextMenu(
+            name=translatable("Read aloud", "discord.menu.read_aloud"), callback=self.read_aloud
+        )
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
@@ -45,7 +49,8 @@ class SpeechCog(commands.Cog):
         for note in notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
         if in_voice_channel:
-            outcome = await self.player.play_for(interaction.user, notes)
+            locale = await reply_locale(interaction, self.service)
+            outcome = await self.player.play_for(interaction.user, notes, locale=locale)
             await followup_of(interaction, ephemeral=True)(content=outcome)
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:

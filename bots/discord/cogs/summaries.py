@@ -18,6 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.gate import asker_of
+from bots.discord.locales import place_locale, reply_locale
 from bots.discord.media import is_recording
 from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction
@@ -59,10 +60,11 @@ class SummariesCog(commands.Cog):
             preferences=for_interaction(interaction),
             asker=asker_of(interaction),
         )
+        posts = await place_locale(interaction, self.summaries)  # the channel reads it
         await send_long(
             followup_of(interaction),
-            summary_text(summary),
-            file_caption=text("summary.file_caption"),
+            summary_text(summary, posts),
+            file_caption=text("summary.file_caption", posts),
             file_name="summary.txt",
         )
         if summary.voice is not None:
@@ -77,7 +79,8 @@ class SummariesCog(commands.Cog):
             can_manage=can_manage(interaction),
             inside=_channels_in(interaction),
         )
-        await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done"))
+        locale = await reply_locale(interaction, self.summaries)
+        await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
 
     async def _read(
         self, interaction: Interaction, place: ChatRef, window: Window

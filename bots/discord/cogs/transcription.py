@@ -8,17 +8,21 @@ from discord.ext import commands
 
 from bots.discord.error_handler import report
 from bots.discord.gate import asker_of, unasked
+from bots.discord.locales import message_locale, reply_locale
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import channel_override_of, for_interaction, for_message
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionTranscriptReply, MessageTranscriptReply
+from bots.discord.translator import translatable, translatable_choices
 from core.app.service import VoiceService
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 from core.chat.live import TranscriptReply
 from core.domain.limits import Asker
 from core.domain.values import ChatRef
 
-FORMAT_CHOICES = [app_commands.Choice(name=name, value=name) for name in FORMATS]
+FORMAT_CHOICES = translatable_choices(
+    "discord.choice.transcribe.format", **{name: name for name in FORMATS}
+)
 
 
 class TranscriptionCog(commands.Cog):
@@ -28,7 +32,10 @@ class TranscriptionCog(commands.Cog):
         self.bot = bot
         self.service = service
         # Message menus cannot be declared inside a cog; they are added to the tree on load.
-        self.menu = app_commands.ContextMenu(name="Transcribe", callback=self.transcribe_message)
+        self.menu = app_commands.ContextMenu(
+            name=translatable("Transcribe", "discord.menu.transcribe"),
+            callback=self.transcribe_message,
+        )
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
@@ -42,14 +49,17 @@ class TranscriptionCog(commands.Cog):
         voice = voice_message_in(message)
         if voice is None or message.author.bot:
             return
-        chat = for_message(message)
+        chat, locale = for_message(message), "en"
         try:
             if await self.service.auto_transcribe_in(chat, channel_override_of(message)):
-                reply = MessageTranscriptReply(message, piece_seconds=self._piece_seconds)
+                locale = await message_locale(message, self.service)  # for everyone there
+                reply = MessageTranscriptReply(
+                    message, locale=locale, piece_seconds=self._piece_seconds
+                )
                 async with message.channel.typing():
                     await self._transcribe(chat, voice, reply, "text", asker=unasked(message))
         except Exception as error:  # events have no error handler of their own
-            await report(reply_to(message), error)
+            await report(reply_to(message), error, locale)
 
     @app_commands.command(description="The transcript of an audio or video file")
     @app_commands.describe(
@@ -67,7 +77,11 @@ class TranscriptionCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         require_audio(attachment)
         wanted = transcript_format(format.value if format else "")
-        reply = InteractionTranscriptReply(interaction, piece_seconds=self._piece_seconds)
+        reply = InteractionTranscriptReply(
+            interaction,
+            locale=await reply_locale(interaction, self.service),
+            piece_seconds=self._piece_seconds,
+        )
         chat, asker = for_interaction(interaction), asker_of(interaction)
         await self._transcribe(chat, attachment, reply, wanted, asker=asker)
 
@@ -75,7 +89,11 @@ class TranscriptionCog(commands.Cog):
         """Message menu "Transcribe": the transcript of the message's audio or video."""
         await interaction.response.defer(thinking=True)
         recording = require_recording(message)
-        reply = InteractionTranscriptReply(interaction, piece_seconds=self._piece_seconds)
+        reply = InteractionTranscriptReply(
+            interaction,
+            locale=await reply_locale(interaction, self.service),
+            piece_seconds=self._piece_seconds,
+        )
         chat, asker = for_interaction(interaction), asker_of(interaction)
         await self._transcribe(chat, recording, reply, "text", asker=asker)
 

@@ -9,11 +9,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.gate import STRANGER_MESSAGE
+from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
 from core.app.limits import Limiter
+from core.chat.languages import DEFAULT_LOCALE, ChatLanguages
 from core.chat.usage import usage_text
 from core.domain import errors
 
@@ -23,14 +25,16 @@ logger = logging.getLogger(__name__)
 class LimitsCog(commands.Cog):
     """What a server (or, in direct messages, a user) used today, and what is left."""
 
-    def __init__(self, limiter: Limiter) -> None:
+    def __init__(self, limiter: Limiter, *, chats: ChatLanguages) -> None:
         self.limiter = limiter
+        self.chats = chats
 
     @app_commands.command(description="What this server used today, and what is left")
     async def usage(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
         report = await self.limiter.today(for_interaction(interaction))
-        await followup_of(interaction, ephemeral=True)(content=usage_text(report))
+        locale = await reply_locale(interaction, self.chats)
+        await followup_of(interaction, ephemeral=True)(content=usage_text(report, locale))
 
     @commands.Cog.listener(f"on_{STRANGER_MESSAGE}")
     async def on_message_from_stranger(self, message: discord.Message) -> None:
@@ -38,4 +42,6 @@ class LimitsCog(commands.Cog):
         direct messages, which expects an answer, hears why."""
         logger.debug("ignored a message from outside the allowlist")
         if message.guild is None and not message.author.bot and recording_in(message):
-            await message.reply(text(errors.PrivateBot.key), mention_author=False)
+            # Discord does not say a message's language: English for strangers.
+            refusal = text(errors.PrivateBot.key, DEFAULT_LOCALE)
+            await message.reply(refusal, mention_author=False)

@@ -87,4 +87,5 @@ class DigestService:
         except errors.NothingToSummarise:
             logger.info("no digest for %s: nothing said in the last 24 h", chat)
             return None
-        return DigestPost(chat=chat, text=summary_text(summary, digest=True))
+        locale = await self._summaries.chat_locale(chat)
+        return DigestPost(chat=chat, text=summary_text(summary, locale, digest=True))

@@ -12,9 +12,9 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.chat.languages import english_name
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.text import split_message
-from core.domain.values import Language
 
 LINE_SEPARATOR = "\n"
 PART_SEPARATOR = "\n\n---\n\n"
@@ -25,7 +25,8 @@ _MARKS: dict[MessageKind, str] = {
     "caption": " [caption]",
     "transcript": " [voice note]",
 }
-_LANGUAGES: dict[Language, str] = {
+# The transcript languages by name; a bot language chosen for the chat (`zh_Hant`) by Babel's.
+_LANGUAGES: dict[str, str] = {
     "zh": "Simplified Chinese",
     "en": "English",
     "auto": "the language most of the conversation is written in",
@@ -77,22 +78,20 @@ def render_line(message: ChatMessage, zone: str) -> str:
     return f"[{when}] {author}{_MARKS[message.kind]}: {_flat(message.text)}"
 
 
-def conversation_prompt(
-    lines: Sequence[str], *, language: Language, part: int, parts: int
-) -> Prompt:
+def conversation_prompt(lines: Sequence[str], *, language: str, part: int, parts: int) -> Prompt:
     """Summarise `lines`; `part` of `parts` when the window did not fit in one request."""
     note = _PART.format(index=part, total=parts) if parts > 1 else ""
     body = LINE_SEPARATOR.join(lines)
     return Prompt(_system(language), _CONVERSATION.format(part=note, body=body))
 
 
-def merge_prompt(summaries: Sequence[str], *, language: Language, final: bool) -> Prompt:
+def merge_prompt(summaries: Sequence[str], *, language: str, final: bool) -> Prompt:
     """Merge part summaries into one (`final`) or into a shorter interim one."""
     body = PART_SEPARATOR.join(_TAGS.sub("", s) for s in summaries)
     return Prompt(_system(language), _MERGE.format(interim="" if final else _INTERIM, body=body))
 
 
-def content_capacity(budget: int, language: Language) -> int:
+def content_capacity(budget: int, language: str) -> int:
     """Characters of conversation (or of part summaries) one request can carry."""
     overhead = max(
         conversation_prompt([], language=language, part=9999, parts=9999).size,
@@ -133,8 +132,8 @@ def clip(text: str, limit: int) -> str:
     return split_message(text, max(1, limit - 1))[0] + "…"
 
 
-def _system(language: Language) -> str:
-    return _SYSTEM.format(language=_LANGUAGES[language])
+def _system(language: str) -> str:
+    return _SYSTEM.format(language=_LANGUAGES.get(language) or english_name(language))
 
 
 def _flat(text: str) -> str:

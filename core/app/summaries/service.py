@@ -16,6 +16,7 @@ from datetime import datetime
 from core.app.metering import counted
 from core.app.service import VoiceService
 from core.app.summaries.writing import summarise
+from core.chat.languages import LOCALES
 from core.domain import errors
 from core.domain.limits import Asker, utc_day
 from core.domain.summaries import (
@@ -26,7 +27,7 @@ from core.domain.summaries import (
     Window,
 )
 from core.domain.summary_windows import window_bounds
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,16 @@ class SummaryLimits:
     # However long the window, at most this many of its newest messages are summarised: it
     # bounds memory and the number of MiMo requests one command can cause.
     max_window_messages: int = 5000
+
+
+def writing_language(prefs: Preferences) -> str:
+    """What summaries are written in: the chat's transcript language; with that on `auto`, the
+    bot language its administrators chose, if they did, so headings and summary agree; else
+    the conversation's own."""
+    chosen = prefs.interface_language
+    if prefs.language == "auto" and chosen is not None and chosen in LOCALES:
+        return chosen
+    return prefs.language
 
 
 MAX_SPOKEN_PIECES = 12  # a summary needing more is cut: nobody listens to a quarter-hour digest
@@ -149,7 +160,7 @@ class SummaryService:
             text = await summarise(
                 messages,
                 api=spend.metered(self._chat_api),
-                language=prefs.language,
+                language=writing_language(prefs),
                 zone=state.time_zone,
                 budget=self.limits.max_prompt_chars,
             )
@@ -170,6 +181,10 @@ class SummaryService:
                 logger.info("no voice for the summary of %s: its speech quota is used", chat)
         since = min(m.sent_at for m in messages)
         return Summary(text, len(messages), since, state.time_zone, note)
+
+    async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
+        """The language of what the bot posts to the chat: the headings of its summaries."""
+        return await self._voices.chat_locale(chat, platform=platform)
 
     async def _window(
         self,

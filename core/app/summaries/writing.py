@@ -22,7 +22,6 @@ from core.app.summaries.prompt import (
     render_line,
 )
 from core.domain.summaries import ChatMessage
-from core.domain.values import Language
 from core.ports import ChatApi
 
 logger = logging.getLogger(__name__)
@@ -39,11 +38,12 @@ async def summarise(
     messages: Sequence[ChatMessage],
     *,
     api: ChatApi,
-    language: Language,
+    language: str,
     zone: str,
     budget: int,
 ) -> str:
-    """A summary of `messages` (oldest first) in `language`, no request over `budget` chars."""
+    """A summary of `messages` (oldest first) in `language` (a transcript language, `auto`, or
+    a bot language such as `ja`), no request over `budget` chars."""
     if not messages:
         raise ValueError("nothing to summarise")  # callers check: an empty merge never ends
     capacity = content_capacity(budget, language)
@@ -63,7 +63,7 @@ async def summarise(
     return await _merge(api, partials, language=language, capacity=capacity)
 
 
-async def _merge(api: ChatApi, partials: list[str], *, language: Language, capacity: int) -> str:
+async def _merge(api: ChatApi, partials: list[str], *, language: str, capacity: int) -> str:
     """Merge part summaries, in rounds while they do not fit in one request.
 
     Each summary is clipped to a third of a request first, so every group holds at least two

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.domain.errors import AudioTooLarge, EmptyAudio, UndecodableAudio
-from core.domain.text import duration_text
+from core.domain.quantities import Duration
 from core.infra.audio.processes import FfmpegProcesses, FfmpegRun, file_url
 
 MIN_AUDIO_SECONDS = 0.05  # shorter than anything a person can say
@@ -85,7 +85,7 @@ async def inspect_quickly(path: Path, *, processes: FfmpegProcesses) -> Media:
 def check_length(duration: float, max_seconds: float | None) -> None:
     """Refuse a recording measured longer than `max_seconds` (None: no limit)."""
     if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
-        raise AudioTooLarge("the recording is too long", limit=duration_text(round(max_seconds)))
+        raise AudioTooLarge("the recording is too long", limit=Duration(round(max_seconds)))
 
 
 def _is_empty_ogg(path: Path) -> bool:

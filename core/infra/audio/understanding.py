@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from core.domain.errors import TooLongToAsk, UndecodableAudio
-from core.domain.text import duration_text
+from core.domain.quantities import Duration
 from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import Media, check_length, inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
@@ -73,7 +73,7 @@ def _check_understandable(mp3_size: int, max_base64: int) -> None:
     it is converted)."""
     if _base64_size(mp3_size) >= max_base64:
         seconds = max_base64 * 3 / 4 / MP3_BYTES_PER_SECOND
-        limit = duration_text(round(seconds // 60 * 60 or seconds // 1))  # whole minutes when long
+        limit = Duration(round(seconds // 60 * 60 or seconds // 1))  # whole minutes when long
         raise TooLongToAsk("too long for one audio-understanding request", limit=limit)
 
 

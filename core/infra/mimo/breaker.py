@@ -27,8 +27,10 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from core.domain.errors import MimoBadResponse, MimoCircuitOpen, MimoError, MimoUnavailable
+from core.domain.quantities import waiting
 
 logger = logging.getLogger(__name__)
 
@@ -155,5 +157,6 @@ class CircuitBreaker:
     def _refusal(self, seconds_left: float) -> MimoCircuitOpen:
         seconds = max(1, math.ceil(seconds_left))
         return MimoCircuitOpen(
-            f"not calling MiMo for {seconds} s after repeated failures", seconds=seconds
+            f"not calling MiMo for {seconds} s after repeated failures",
+            wait=waiting(timedelta(seconds=seconds)),
         )

@@ -24,6 +24,7 @@ from typing import Literal
 import httpx
 
 from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText
+from core.domain.quantities import Megabytes
 from core.domain.tts import tts_audio_options, tts_messages
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
@@ -215,7 +216,7 @@ def _check_audio_size(size: int, base64_limit: int) -> None:
     if 4 * ((size + 2) // 3) > base64_limit:
         limit_mb = base64_limit * 3 / 4 / 1024 / 1024
         raise AudioTooLarge(
-            f"over MiMo's {limit_mb:.1f} MB audio limit", limit=f"{limit_mb:.1f} MB"
+            f"over MiMo's {limit_mb:.1f} MB audio limit", limit=Megabytes(round(limit_mb, 1))
         )
 
 

@@ -8,6 +8,7 @@ as with the database.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
@@ -28,6 +29,9 @@ class MemoryPreferences:
 
     async def save(self, chat: ChatRef, prefs: Preferences) -> None:
         self.rows[chat] = prefs
+
+    async def note_commander_language(self, chat: ChatRef, locale: str) -> None:
+        self.rows[chat] = replace(self.rows.get(chat, Preferences()), commander_language=locale)
 
     async def delete(self, chat: ChatRef) -> None:
         self.rows.pop(chat, None)

@@ -61,6 +61,9 @@ class ChatPreferencesRow(Base):
     language: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
     auto_transcribe: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     tts_model: Mapped[str | None] = mapped_column(String(64))
+    # Locales of the catalogue (`zh_Hans`): chosen with /botlanguage, and the last commander's.
+    interface_language: Mapped[str | None] = mapped_column(String(16))
+    commander_language: Mapped[str | None] = mapped_column(String(16))
     # Server-side clocks so every replica stamps rows with the same time source.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -57,6 +57,19 @@ class PreferencesRepository:
         )
         await self._session.execute(statement)
 
+    async def note_commander_language(self, chat: ChatRef, locale: str) -> None:
+        """Only `commander_language`, in one statement: a command that runs meanwhile may save
+        the chat's other preferences, and neither write may undo the other."""
+        statement = (
+            insert_for(self._session, ChatPreferencesRow)
+            .values(platform=chat.platform, chat_id=chat.chat_id, commander_language=locale)
+            .on_conflict_do_update(
+                index_elements=["platform", "chat_id"],
+                set_={"commander_language": locale, "updated_at": func.now()},
+            )
+        )
+        await self._session.execute(statement)
+
     async def delete(self, chat: ChatRef) -> None:
         """Forget the chat's preferences; the defaults apply again."""
         await self._session.execute(
@@ -84,6 +97,8 @@ def _to_columns(prefs: Preferences) -> dict[str, Any]:
         "language": prefs.language,
         "auto_transcribe": prefs.auto_transcribe,
         "tts_model": prefs.tts_model,
+        "interface_language": prefs.interface_language,
+        "commander_language": prefs.commander_language,
     }
 
 
@@ -94,6 +109,8 @@ def _to_preferences(row: ChatPreferencesRow) -> Preferences:
         language=_language(row.language),
         auto_transcribe=row.auto_transcribe,
         tts_model=row.tts_model,
+        interface_language=row.interface_language,
+        commander_language=row.commander_language,
     )
 
 

@@ -36,9 +36,10 @@ def command() -> list[str]:
 
 
 def clean_env(**settings: str) -> dict[str, str]:
-    """Nothing from the developer's shell but PATH, HOME and LANG, then `settings`."""
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
-    return base | settings
+    """Nothing from the developer's shell but PATH and HOME, in a locale that speaks English
+    (the command line speaks the shell's language), then `settings`."""
+    base = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    return base | {"LANG": "C.UTF-8"} | settings
 
 
 def env(mimo: FakeMimo, **settings: str) -> dict[str, str]:

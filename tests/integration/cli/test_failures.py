@@ -88,6 +88,30 @@ async def test_say_refuses_a_format_it_cannot_write_before_asking_mimo(
     assert mimo.requests == []
 
 
+async def test_it_speaks_the_language_of_the_shell_s_locale(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    """A Chinese LANG: the command line's own sentences and the bots' read in Chinese. LC_ALL=C
+    outranks LANG, as in gettext: English."""
+    chinese = env(mimo, LANG="zh_CN.UTF-8")
+    not_audio = make_text_file(recordings, name="notes.ogg")
+
+    refused = await voicebridge("say", "Hello", "-o", "hello.flac", cwd=cwd, env=chinese)
+    unreadable = await voicebridge("transcribe", str(not_audio), cwd=cwd, env=chinese)
+    english = await voicebridge(
+        "say", "Hello", "-o", "hello.flac", cwd=cwd, env=chinese | {"LC_ALL": "C"}
+    )
+
+    assert refused.err == (
+        "voicebridge: hello.flac：格式由扩展名决定：.ogg 或 .opus（OGG/Opus）、.mp3 或 .wav。\n"
+    )
+    assert unreadable.code == 4
+    assert unreadable.err.endswith(
+        "notes.ogg: 我没法把这个文件当作音频读取。文件是不是损坏了，或者格式比较少见？\n"
+    )
+    assert english.err.startswith("voicebridge: hello.flac: the extension chooses the format")
+
+
 async def test_a_reader_that_stops_reading_ends_it_quietly(
     mimo: FakeMimo, cwd: Path, recordings: Path
 ) -> None:

@@ -1,0 +1,49 @@
+"""/botlanguage: the language the bot posts in for everyone in a server (automatic transcripts
+and their notices), which replies also fall back to for people whose Discord language the bot
+does not speak. `auto` follows the server's own language (`core.chat.languages`)."""
+
+from __future__ import annotations
+
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.locales import place_locale, reply_locale
+from bots.discord.places import can_manage, for_interaction
+from bots.discord.replies import Interaction, followup_of
+from bots.discord.translator import translatable_choices
+from core.app.service import VoiceService
+from core.chat.languages import LOCALES, native_name
+from core.chat.overview import bot_language_text
+
+Choice = app_commands.Choice
+
+# Each language by its own name, which needs no translating; "auto" in the reader's.
+BOT_LANGUAGES = [
+    *translatable_choices(
+        "discord.choice.botlanguage.language", auto="auto (the server's language)"
+    ),
+    *(Choice(name=native_name(locale), value=locale) for locale in LOCALES),
+]
+
+
+class LanguagesCog(commands.Cog):
+    def __init__(self, service: VoiceService) -> None:
+        self.service = service
+
+    @app_commands.command(description="Show or set the language I post in for everyone here")
+    @app_commands.describe(language="auto follows the server's language")
+    @app_commands.choices(language=BOT_LANGUAGES)
+    async def botlanguage(
+        self, interaction: Interaction, language: Choice[str] | None = None
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        if language is not None:
+            await self.service.set_interface_language(
+                chat, language.value, can_manage=can_manage(interaction)
+            )
+        prefs = await self.service.preferences(chat)
+        posts = await place_locale(interaction, self.service)
+        changed = language is not None
+        reply = bot_language_text(prefs, locale, chat_language=posts, changed=changed)
+        await followup_of(interaction, ephemeral=True)(content=reply)

@@ -1,0 +1,101 @@
+"""How the values in a sentence read in the reader's language, from CLDR's data (Babel):
+numbers ("12,345", "12 345", "12.345"), amounts of time ("5 hr, 12 min", "5小时12分钟"), sizes,
+lists ("happy, sad, and calm", "开心、难过和平静"), times of day and moments.
+
+The catalogue (`core.chat.i18n`) formats every parameter of a sentence with `shown`, so the core
+hands over plain values (`int`, `core.domain.quantities`) and never a pre-formatted string.
+"""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Literal
+
+from babel import Locale
+from babel.dates import format_skeleton, format_time, get_datetime_format
+from babel.numbers import format_decimal
+
+from core.domain.quantities import Duration, Megabytes
+
+_UNITS = ("duration-hour", "duration-minute", "duration-second")
+# CLDR's fallbacks for a list style a locale lacks, as Babel's `format_list` follows them; within
+# a style a locale defines only in part, a missing pattern is CLDR root's, which Babel does not
+# fill in (Spanish `unit-short` has only its "end").
+_LIST_STYLE_FALLBACKS = {"unit-short": ("unit-short", "standard"), "standard": ("standard",)}
+_ROOT_LIST_PATTERN = "{0}, {1}"
+
+
+def shown(value: object, locale: str) -> str:
+    """`value` as it reads in a sentence for `locale`'s readers."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(format_decimal(value, locale=_babel(locale)))
+    if isinstance(value, Duration):
+        return duration_words(value, locale)
+    if isinstance(value, Megabytes):
+        return _short_unit(value.amount, "digital-megabyte", locale)
+    return str(value)
+
+
+def duration_words(duration: Duration, locale: str) -> str:
+    """ "1 hr, 2 min, 5 sec", "1小时2分钟5秒": the hours, minutes and seconds that are not zero."""
+    amounts = [(n, unit) for n, unit in zip(duration.parts(), _UNITS, strict=True) if n]
+    if not amounts:
+        amounts = [(0, _UNITS[-1])]
+    words = [_short_unit(n, unit, locale) for n, unit in amounts]
+    return joined(words, locale, style="unit-short")
+
+
+def _short_unit(amount: float, unit: str, locale: str) -> str:
+    """Babel's `format_unit(..., "short")`, except where a locale's short patterns lack the number's
+    plural category: CLDR falls back to "other" ("1 h" in Spanish), Babel to the long name
+    ("1 horas"). Babel keeps the patterns in its locale data only."""
+    data = _babel(locale)
+    patterns = data._data["unit_patterns"][unit]["short"]
+    pattern = patterns.get(data.plural_form(amount)) or patterns["other"]
+    return str(pattern).format(format_decimal(amount, locale=data))
+
+
+def joined(
+    items: Sequence[str], locale: str, *, style: Literal["standard", "unit-short"] = "standard"
+) -> str:
+    """`items` as the locale writes a list: "a, b, and c", "a、b和c"; `unit-short` for the parts
+    of one amount ("5 hr, 12 min")."""
+    available = _babel(locale).list_patterns
+    styles = [s for s in _LIST_STYLE_FALLBACKS[style] if s in available]
+    patterns = available[styles[0]] if styles else {}
+
+    def pattern(part: str) -> str:
+        return str(patterns.get(part) or patterns.get("end") or _ROOT_LIST_PATTERN)
+
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return pattern("2").format(*items)
+    result = pattern("end").format(items[-2], items[-1])
+    for item in reversed(items[1:-2]):
+        result = pattern("middle").format(item, result)
+    return pattern("start").format(items[0], result)
+
+
+def time_of_day(at: time, locale: str) -> str:
+    """ "18:00", "6:00 PM", "下午6:00": as the locale's clocks show it."""
+    return str(format_time(at, "short", locale=_babel(locale)))
+
+
+def moment(instant: datetime, zone: str, locale: str) -> str:
+    """ "Nov 21, 2026, 6:05 PM Europe/Berlin": a date and time in `zone`, named after it."""
+    local = instant.astimezone(zoneinfo.ZoneInfo(zone))
+    day = format_skeleton("yMMMd", local, locale=_babel(locale))
+    clock = format_time(local, "short", locale=_babel(locale))
+    both = str(get_datetime_format("medium", locale=_babel(locale)))
+    return f"{both.replace('{1}', day).replace('{0}', clock)} {zone}"
+
+
+@functools.cache
+def _babel(locale: str) -> Locale:
+    return Locale.parse(locale)

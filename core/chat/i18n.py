@@ -1,0 +1,116 @@
+"""The machinery of the message catalogue: English in the code, translations in gettext files.
+
+    core/chat/locales/voicebridge.pot                       the template, made from the code
+    core/chat/locales/<locale>/LC_MESSAGES/voicebridge.po   one per language (`LOCALES`)
+
+Each sentence has a key, its `msgctxt`, and an English source, its `msgid`: a `str`, or a
+`Plural` whose forms gettext picks by a count. The `.po` files are the source of truth: each is
+read with Babel the first time its language is needed and compiled in memory; nothing compiled
+is committed. A translation is found by key *and* English, so one whose English changed since
+it was translated (stale) is simply not found and the English shows until a translator redoes
+it; `python -m bots.locales update` marks those fuzzy, and a test fails until they are done.
+
+Parameters are formatted for the reader (`core.chat.formats.shown`): numbers with the locale's
+separators, `Duration`s in its units, `Term`s looked up in the catalogue.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from core.chat.formats import shown
+from core.chat.languages import DEFAULT_LOCALE
+from core.domain.quantities import Term
+
+DOMAIN = "voicebridge"
+LOCALE_DIR = Path(__file__).with_name("locales")
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A sentence with a singular and a plural English form; `count` names the parameter whose
+    number picks the form (in each language by its own rules, with as many forms as it has)."""
+
+    one: str
+    other: str
+    count: str
+
+
+Source = str | Plural
+Sentences = Mapping[str, Source]
+
+
+class Catalogue:
+    """Sentences by key, English first; layers (the core's, then an adapter's own) hold
+    different keys, and every layer is translated in the same `.po` files."""
+
+    def __init__(self, *layers: Sentences) -> None:
+        self._layers = layers
+        self._sources: dict[str, Source] = {}
+        for layer in layers:
+            if self._sources.keys() & layer.keys():
+                raise ValueError(f"keys in two layers: {sorted(self._sources.keys() & layer)}")
+            self._sources.update(layer)
+
+    def extended(self, layer: Sentences) -> Catalogue:
+        """This catalogue with `layer`'s sentences (an adapter's own) added."""
+        return Catalogue(*self._layers, layer)
+
+    def sources(self) -> Mapping[str, Source]:
+        """Every key and its English, in order: what the template is made of."""
+        return self._sources
+
+    def text(self, key: str, locale: str, /, **params: object) -> str:
+        """The sentence for `key` in `locale` (English where it has no translation yet), its
+        `{placeholders}` filled with `params` as they read there."""
+        source = self._sources[key]
+        translations = catalogue_of(locale)
+        if isinstance(source, Plural):
+            count = params[source.count]
+            assert isinstance(count, int), f"{key}: {source.count} must be a whole number"
+            template = translations.npgettext(key, source.one, source.other, count)
+        else:
+            template = translations.pgettext(key, source)
+        if not params:
+            return template
+        return template.format(**{name: self._shown(v, locale) for name, v in params.items()})
+
+    def _shown(self, value: object, locale: str) -> str:
+        if isinstance(value, Term):
+            return self.text(value.key, locale)
+        return shown(value, locale)
+
+
+def translated(locale: str, key: str, english: str) -> str | None:
+    """The translation of one sentence, or None where there is none (missing, stale, or the
+    same as the English): for places that keep English apart, such as Discord's commands."""
+    found = catalogue_of(locale).pgettext(key, english)
+    return None if found == english else found
+
+
+@functools.cache
+def catalogue_of(locale: str) -> gettext.NullTranslations:
+    """`locale`'s translations, read from its `.po` file once and compiled in memory (fuzzy
+    entries left out, as gettext does). English, and a language without a file, translate
+    nothing."""
+    path = po_path(locale)
+    if locale == DEFAULT_LOCALE or not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=locale, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def po_path(locale: str) -> Path:
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -1,0 +1,113 @@
+"""The languages the bot speaks, and which one each reader gets.
+
+    LOCALES          the twelve, as catalogue folders name them (`zh_Hans`, `pt_BR`...)
+    resolve_locale   what a platform says a person reads (Telegram `language_code` "zh-hans",
+                     Discord `locale` "zh-TW", "es-419") -> one of LOCALES, or None
+    locale_named     what someone typed for /botlanguage ("zh", "简体中文", "español") -> one
+    chat_locale      the language of what the bot posts to a whole chat
+    native_name, language_name   how a language is named to a reader
+
+Who reads which: a reply to a person is in their own language (`resolve_locale` of what their
+app sends), else the chat's; what the bot posts to everyone is in the chat's: the one its
+administrators chose, else the platform's (a Discord server's), else that of the last person
+who ran a command, else English.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Protocol
+
+from babel import Locale
+
+from core.domain.values import ChatRef, Preferences
+
+DEFAULT_LOCALE = "en"
+LOCALES: tuple[str, ...] = (
+    "en", "zh_Hans", "zh_Hant", "ja", "ko", "ru", "uk", "es", "pt_BR", "de", "fr", "id",
+)  # fmt: skip
+# Each language as its readers name it, for choosing one.
+NATIVE_NAMES: dict[str, str] = {
+    "en": "English", "zh_Hans": "简体中文", "zh_Hant": "繁體中文", "ja": "日本語", "ko": "한국어",
+    "ru": "Русский", "uk": "Українська", "es": "Español", "pt_BR": "Português (Brasil)",
+    "de": "Deutsch", "fr": "Français", "id": "Bahasa Indonesia",
+}  # fmt: skip
+_TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})
+# The language part of a tag is enough for these; Android still says "in" for Indonesian.
+_BY_LANGUAGE = {"en": "en", "ja": "ja", "ko": "ko", "ru": "ru", "uk": "uk", "es": "es",
+                "pt": "pt_BR", "de": "de", "fr": "fr", "id": "id", "in": "id"}  # fmt: skip
+_CHINESE_NAMES = {"简体": "zh_Hans", "简体中文": "zh_Hans", "簡體中文": "zh_Hans",
+                  "繁體": "zh_Hant", "繁体": "zh_Hant", "繁体中文": "zh_Hant",
+                  "正體中文": "zh_Hant"}  # fmt: skip
+_NOT_IN_NAMES = re.compile(r"[\s()（）]+")
+
+
+class ChatLanguages(Protocol):
+    """Where a chat's language is read (`VoiceService`, `SummaryService`)."""
+
+    async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str: ...
+
+
+def resolve_locale(tag: str | None) -> str | None:
+    """One of LOCALES for an IETF-style tag, whatever its case and separator: Chinese in the
+    Traditional script, or of Taiwan, Hong Kong or Macau, is `zh_Hant`, other Chinese
+    `zh_Hans`; any Portuguese `pt_BR`, any Spanish `es`. None for a language we lack."""
+    parts = [p.casefold() for p in re.split(r"[-_]", tag or "") if p]
+    if not parts:
+        return None
+    language, rest = parts[0], parts[1:]
+    if language == "zh":
+        traditional = "hant" in rest or any(p in _TRADITIONAL_REGIONS for p in rest)
+        return "zh_Hant" if traditional else "zh_Hans"
+    return _BY_LANGUAGE.get(language)
+
+
+def locale_named(typed: str) -> str | None:
+    """The locale someone means by `typed`: a code ("zh", "pt-BR", "zh_Hant") or a language's
+    name in any of our languages ("中文", "Japanese", "español", "Chinesisch")."""
+    return resolve_locale(typed.strip()) or _names().get(_name_key(typed))
+
+
+def chat_locale(prefs: Preferences, *, platform: str | None = None) -> str:
+    """The language of what the bot posts to a whole chat: the administrators' choice, else
+    `platform`'s (a Discord server's language), else the last commander's, else English."""
+    for choice in (prefs.interface_language, platform, prefs.commander_language):
+        if choice in LOCALES:
+            return choice
+    return DEFAULT_LOCALE
+
+
+def native_name(locale: str) -> str:
+    return NATIVE_NAMES[locale]
+
+
+def language_name(code: str, reader: str) -> str:
+    """The name of the language `code` ("zh", "ja", "pt_BR") in the `reader`'s language."""
+    return str(Locale.parse(code).get_display_name(reader) or code)
+
+
+def english_name(locale: str) -> str:
+    """ "Japanese", "Chinese (Traditional)": for instructions written to MiMo in English."""
+    return language_name(locale, DEFAULT_LOCALE)
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    """Every name of each of our languages, in each of them, keyed by `_name_key`."""
+    names = {_name_key(name): locale for locale, name in NATIVE_NAMES.items()}
+    names.update((_name_key(name), locale) for name, locale in _CHINESE_NAMES.items())
+    for reader in LOCALES:
+        readers = Locale.parse(reader)
+        for locale in LOCALES:
+            names.setdefault(_name_key(language_name(locale, reader)), locale)
+            language = Locale.parse(locale).language
+            # The bare language ("Chinese", "中文") means what its tag alone would.
+            bare = readers.languages.get(language)
+            if bare:
+                names.setdefault(_name_key(bare), resolve_locale(language) or locale)
+    return names
+
+
+def _name_key(name: str) -> str:
+    return _NOT_IN_NAMES.sub("", name.casefold())

@@ -1,0 +1,128 @@
+"""Which language a reader gets, and how sentences and their values read in it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import pytest
+
+from core.chat.formats import duration_words, joined, moment, shown, time_of_day
+from core.chat.i18n import Catalogue, Plural, catalogue_of, translated
+from core.chat.languages import chat_locale, locale_named, resolve_locale
+from core.chat.messages import CORE, preset_named, text
+from core.domain.quantities import Duration, Megabytes, Term
+from core.domain.values import Preferences
+
+
+@pytest.mark.parametrize(
+    ("tag", "locale"),
+    [
+        # Telegram's language_code (IETF, as the apps send it)
+        ("zh-hans", "zh_Hans"), ("zh-hant", "zh_Hant"), ("zh", "zh_Hans"), ("pt-br", "pt_BR"),
+        ("es", "es"), ("uk", "uk"), ("en", "en"), ("id", "id"), ("in", "id"),
+        # Discord's locales
+        ("zh-CN", "zh_Hans"), ("zh-TW", "zh_Hant"), ("pt-BR", "pt_BR"), ("es-ES", "es"),
+        ("es-419", "es"), ("en-US", "en"), ("en-GB", "en"), ("ja", "ja"), ("ko", "ko"),
+        ("ru", "ru"), ("de", "de"), ("fr", "fr"),
+        # Chinese of Hong Kong and Macau is written in Traditional characters
+        ("zh-HK", "zh_Hant"), ("zh_Hant_TW", "zh_Hant"), ("pt-PT", "pt_BR"),
+        # languages the bot does not speak, and nothing at all
+        ("vi", None), ("it", None), ("", None), (None, None),
+    ],
+)  # fmt: skip
+def test_platform_language_tags_resolve_to_our_languages(tag: str | None, locale: str) -> None:
+    assert resolve_locale(tag) == locale
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale"),
+    [
+        ("zh", "zh_Hans"), ("zh-Hans", "zh_Hans"), ("简体中文", "zh_Hans"), ("中文", "zh_Hans"),
+        ("繁體中文", "zh_Hant"), ("日本語", "ja"), ("español", "es"), ("Spanish", "es"),
+        ("pt-BR", "pt_BR"), ("Português (Brasil)", "pt_BR"), ("Chinesisch", "zh_Hans"),
+        ("  DEUTSCH ", "de"), ("Bahasa Indonesia", "id"), ("klingon", None),
+    ],
+)  # fmt: skip
+def test_a_language_is_found_by_its_code_or_any_of_its_names(typed: str, locale: str) -> None:
+    assert locale_named(typed) == locale
+
+
+def test_what_a_chat_gets_follows_its_choice_then_the_platform_then_the_last_commander() -> None:
+    assert chat_locale(Preferences()) == "en"
+    assert chat_locale(Preferences(commander_language="ja")) == "ja"
+    assert chat_locale(Preferences(commander_language="ja"), platform="de") == "de"
+    chosen = Preferences(interface_language="es", commander_language="ja")
+    assert chat_locale(chosen, platform="de") == "es"
+
+
+def test_sentences_come_in_the_reader_s_language_with_its_numbers() -> None:
+    assert text("value.on", "zh_Hans") == "开启"
+    assert text("limits.usage.tokens", "de", total=12345, prompt=1, completion=2).startswith(
+        "• MiMo-Tokens: 12.345"
+    )
+    assert "12,345" in text("limits.usage.tokens", "en", total=12345, prompt=1, completion=2)
+
+
+def test_plural_forms_follow_the_language_s_rules() -> None:
+    days = [text("summary.nothing", "ru", days=n).rsplit(" ", 2)[-2:] for n in (1, 3, 5, 21)]
+    assert days == [["1", "день."], ["3", "дня."], ["5", "дней."], ["21", "день."]]
+    assert text("summary.nothing", "en", days=1).endswith("for 1 day.")
+    assert "7 days." in text("summary.nothing", "en", days=7)
+
+
+def test_a_translation_of_older_english_is_not_used() -> None:
+    """A stale entry (its English changed since) shows in English until it is translated again."""
+    older = Catalogue({"settings": "Settings, as the English read before"})
+    assert older.text("settings", "zh_Hans") == "Settings, as the English read before"
+    assert translated("zh_Hans", "settings", "Settings, as the English read before") is None
+    assert catalogue_of("xx") is catalogue_of("xx")  # a language without a file: English
+
+
+def test_terms_and_values_are_shown_in_the_reader_s_language() -> None:
+    catalogue = CORE.extended({"x": "{setting}: {wait}, {size}, {count}"})
+    values = {"setting": Term("setting.voice"), "wait": Duration(3725),
+              "size": Megabytes(7.5), "count": 1234}  # fmt: skip
+    assert catalogue.text("x", "en", **values) == "voice: 1 hr, 2 min, 5 sec, 7.5 MB, 1,234"
+    assert catalogue.text("x", "de", **values) == "Stimme: 1 Std., 2 Min., 5 Sek., 7,5 MB, 1.234"
+
+
+def test_plural_sentences_need_a_whole_count() -> None:
+    catalogue = Catalogue({"n": Plural("{n} day", "{n} days", count="n")})
+    assert [catalogue.text("n", "en", n=n) for n in (1, 2)] == ["1 day", "2 days"]
+    with pytest.raises(AssertionError):
+        catalogue.text("n", "en", n=Duration(1))
+
+
+@pytest.mark.parametrize(
+    ("locale", "amount", "time_"),
+    [
+        ("en", "5 hr, 12 min", "6:00\u202fPM"),
+        ("zh_Hans", "5小时12分钟", "18:00"),
+        ("de", "5 Std., 12 Min.", "18:00"),
+        ("es", "5 h, 12 min", "18:00"),
+        ("ru", "5 ч 12 мин", "18:00"),
+    ],
+)
+def test_amounts_and_times_of_day_read_as_the_locale_writes_them(
+    locale: str, amount: str, time_: str
+) -> None:
+    assert duration_words(Duration(5 * 3600 + 12 * 60), locale) == amount
+    assert time_of_day(time(18, 0), locale) == time_
+
+
+def test_one_of_a_unit_is_not_spelled_out_where_babel_lacks_the_short_form() -> None:
+    assert duration_words(Duration(3600), "es") == "1 h"  # Babel alone says "1 horas"
+    assert shown(Megabytes(1), "pt_BR") == "1 MB"
+
+
+def test_lists_and_moments() -> None:
+    assert joined(["a", "b", "c"], "en") == "a, b, and c"
+    assert joined(["开心", "难过", "唱歌"], "zh_Hans") == "开心、难过和唱歌"
+    at = datetime(2026, 11, 21, 17, 5, tzinfo=UTC)
+    assert moment(at, "Europe/Berlin", "de") == "21. Nov. 2026, 18:05 Europe/Berlin"
+
+
+def test_presets_are_known_by_their_name_in_any_language() -> None:
+    assert preset_named("开心") == "happy"
+    assert preset_named("News  Anchor") == "news anchor"
+    assert preset_named("speak slowly like a storyteller") is None

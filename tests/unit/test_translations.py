@@ -1,0 +1,192 @@
+"""Every language's catalogue is complete and safe to show: each sentence of the English one,
+translated, with its placeholders, commands and typed words intact, plural forms as the language
+has them, and within the platforms' limits. The template is the code's."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from bots.locales import TEMPLATE, differences, template
+from core.chat.i18n import po_path
+from core.chat.languages import DEFAULT_LOCALE, LOCALES
+
+TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+COMMAND = re.compile(r"(?<![\w/.])/[a-z_]+")
+# "[on|off]", "[txt|srt]": the words between the bars are typed as they are.
+CHOICES = re.compile(r"\[([^\[\]|]*(?:\|[^\[\]|]*)+)\]")
+TYPED = frozenset({"on", "off", "auto", "zh", "en", "srt", "txt", "inherit", "2h", "3d", "200"})
+DISCORD_NAME = re.compile(r"^[-_\w]{1,32}$")
+MODAL_TEXTS = {"discord.ask.title", "discord.ask.label", "discord.clone.title",
+               "discord.clone.label"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def english() -> Catalog:
+    return template()
+
+
+def read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as file:
+        return read_po(file, locale=locale)
+
+
+def entries(catalog: Catalog) -> dict[tuple[str | None, object], Message]:
+    return {(m.context, m.id): m for m in catalog if m.id}
+
+
+def forms(message: Message) -> list[str]:
+    string = message.string
+    return [string] if isinstance(string, str) else list(string or [""])
+
+
+def sources(message: Message) -> list[str]:
+    return [message.id] if isinstance(message.id, str) else list(message.id)
+
+
+def test_the_template_is_the_code_s(english: Catalog) -> None:
+    """`python -m bots.locales update` was run after the last change to an English sentence."""
+    assert differences(english, read(TEMPLATE)) == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_sentence_is_translated_and_none_is_left_over(english: Catalog, locale: str) -> None:
+    catalog = read(po_path(locale), locale)
+    wanted, found = entries(english), entries(catalog)
+    assert sorted(map(str, wanted.keys() - found.keys())) == [], "missing or stale"
+    assert sorted(map(str, found.keys() - wanted.keys())) == [], "no longer in the code"
+    unfinished = [m.context for m in found.values() if m.fuzzy or not all(forms(m))]
+    assert unfinished == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_plural_forms_are_the_language_s(english: Catalog, locale: str) -> None:
+    catalog = read(po_path(locale), locale)
+    rule = get_plural(locale)
+    assert dict(catalog.mime_headers)["Plural-Forms"] == rule.plural_forms
+    for message in catalog:
+        if message.id and message.pluralizable:
+            assert len(forms(message)) == rule.num_plurals, message.context
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_placeholders_commands_and_typed_words_stay(locale: str) -> None:
+    problems = []
+    for message in read(po_path(locale), locale):
+        if not message.id:
+            continue
+        english = sources(message)[-1]
+        for form in forms(message):
+            problems += [f"{message.context}: {p}" for p in _compared(english, form)]
+    assert problems == []
+
+
+def _compared(english: str, translated: str) -> list[str]:
+    problems = []
+    if Counter(PLACEHOLDER.findall(english)) != Counter(PLACEHOLDER.findall(translated)):
+        problems.append(f"placeholders {PLACEHOLDER.findall(translated)}")
+    try:
+        translated.format(**{name: "x" for name in PLACEHOLDER.findall(translated)})
+    except (ValueError, IndexError, KeyError) as error:
+        problems.append(f"cannot be filled: {error}")
+    wanted, given = Counter(COMMAND.findall(english)), Counter(COMMAND.findall(translated))
+    problems += [f"lost {command}" for command in wanted if given[command] < wanted[command]]
+    for group in CHOICES.findall(english):
+        typed = [word for word in group.split("|") if word in TYPED]
+        if not any(all(w in g.split("|") for w in typed) for g in CHOICES.findall(translated)):
+            problems.append(f"lost [{group}]")
+    if english.count("\n") != translated.count("\n"):
+        problems.append("line breaks differ")
+    return problems
+
+
+@pytest.mark.parametrize("locale", [DEFAULT_LOCALE, *TRANSLATED])
+def test_the_platforms_limits_hold(english: Catalog, locale: str) -> None:
+    catalog = english if locale == DEFAULT_LOCALE else read(po_path(locale), locale)
+    problems = []
+    options: dict[str, list[str]] = {}
+    for message in (m for m in catalog if m.id):
+        key = str(message.context)
+        for text in forms(message) if locale != DEFAULT_LOCALE else sources(message):
+            problems += [f"{key}: {p}" for p in _limits(key, text)]
+            if key.startswith("discord.option.") and key.endswith(".name"):
+                options.setdefault(key.split(".")[2], []).append(text)
+    problems += [f"/{c}: options named alike" for c, n in options.items() if len(set(n)) < len(n)]
+    assert problems == []
+
+
+def _limits(key: str, text: str) -> list[str]:
+    """Discord: names (commands, options) 1-32 lower-case word characters, descriptions and
+    choices 1-100, message menus 1-32, modal titles and labels 45, messages 2,000; Telegram:
+    command descriptions 1-256."""
+    name = key.startswith(("discord.command.", "discord.option.")) and key.endswith(".name")
+    if name:
+        return [] if DISCORD_NAME.match(text) and text == text.lower() else [f"name {text!r}"]
+    longest = (
+        100 if key.startswith(("discord.command.", "discord.option.", "discord.choice."))
+        else 32 if key.startswith("discord.menu.")
+        else 45 if key in MODAL_TEXTS
+        else 256 if key.startswith("telegram.command.")
+        else 2000
+    )  # fmt: skip
+    return [] if 1 <= len(text) <= longest else [f"{len(text)} characters, over {longest}"]
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_each_preset_has_a_name_of_its_own(locale: str) -> None:
+    """Users type presets by their translated names: two alike could not be told apart."""
+    catalog = read(po_path(locale), locale)
+    names = [forms(m)[0].casefold() for m in catalog if str(m.context).startswith("style.preset.")]
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_voices_keep_their_names(locale: str) -> None:
+    """A voice is chosen by its name (`/voice 冰糖`): its description still starts with it."""
+    catalog = read(po_path(locale), locale)
+    voices = [m for m in catalog if str(m.context).startswith("voice.description.")]
+    assert voices
+    renamed = [
+        m.context for m in voices if forms(m)[0].split(" — ")[0] != sources(m)[0].split(" — ")[0]
+    ]
+    assert renamed == []
+
+
+def test_a_broken_translation_is_caught() -> None:
+    """The comparison above is not blind: a lost placeholder, command or typed word shows."""
+    english = "Use /style [on|off] within {limit} s"
+    assert _compared(english, "Nutze /stil [an|aus] in {grenze} s") == [
+        "placeholders ['grenze']",
+        "lost /style",
+        "lost [on|off]",
+    ]
+    assert _compared(english, "Nutze /style [on|off] in {limit} s") == []
+
+
+@pytest.mark.parametrize("locale", [DEFAULT_LOCALE, *TRANSLATED])
+def test_the_discord_help_names_options_as_discord_shows_them(
+    english: Catalog, locale: str
+) -> None:
+    """Where a language translates option names (`/say 文字`), its help names them so too."""
+    template_ = {str(m.context): sources(m)[0] for m in english if m.id}
+    translated = {} if locale == DEFAULT_LOCALE else {
+        str(m.context): forms(m)[0] for m in read(po_path(locale), locale) if m.id
+    }  # fmt: skip
+    shown = {**template_, **translated}
+    unknown = []
+    for line in shown["discord.help"].splitlines():
+        if not line.startswith("/"):
+            continue
+        command, *words = line.split(" — ")[0].split()
+        prefix = f"discord.option.{command[1:]}."
+        names = {v for k, v in shown.items() if k.startswith(prefix) and k.endswith(".name")}
+        typed = [w.strip("[]") for w in words if "|" not in w]  # [on|off] are values
+        unknown += [f"{command} {word}" for word in typed if word not in names]
+    assert unknown == []
