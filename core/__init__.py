@@ -8,6 +8,6 @@ Each layer imports only those below it (`lint-imports` checks it):
                    voices, limits, claims, retention, the scheduler, summaries
     infra/         adapters named after their technology: MiMo, storage, audio, metrics, logs
     chat/          what the bot says and how results read in a chat
-    ports.py       every port the use cases depend on, storage's included
+    ports/         every port the use cases depend on, storage's included
     domain/        plain values, errors and rules, with no I/O
 """

@@ -29,11 +29,12 @@ from datetime import date, timedelta
 
 from core.domain import errors
 from core.domain.limits import (
-    COUNTED,
     Asker,
     Counts,
     LimitPolicy,
     UsageReport,
+    pairs,
+    refusal,
     seconds_left,
     until_reset,
     utc_day,
@@ -161,7 +162,7 @@ class Limiter:
         enforced = spend.asker is not None
         limits = self.policy.quotas.as_counts() if enforced else Counts()
         whole = spend.reserved + amounts
-        too_big = any(0 < limit < amount for amount, limit in _pairs(whole, limits))
+        too_big = any(0 < limit < amount for amount, limit in pairs(whole, limits))
         async with self._store() as uow:
             if not too_big and await uow.usage.reserve(spend.chat, spend.day, amounts, limits):
                 await uow.commit()
@@ -177,7 +178,7 @@ class Limiter:
             raise errors.AlreadyTold("automatic transcripts over the chat's daily quota")
         # Said of the whole, as if what `spend` already holds were not spent yet.
         reset = waiting(until_reset(self._clock.now()))
-        raise _refusal(whole, limits, used - spend.reserved, reset=reset)
+        raise refusal(whole, limits, used - spend.reserved, reset=reset)
 
     async def _record(self, spend: Spend, amounts: Counts) -> None:
         """Best effort: the work is done (or failed) either way; a lost count is logged."""
@@ -215,7 +216,7 @@ class Spend:
         """Hold at least `amounts` for this work: take what the reservation lacks of them from
         the chat's day (a recording reserved at its declared length, then at its measured
         one), or raise the quota's refusal of `amounts` as a whole."""
-        missing = Counts(*(max(0, a - r) for a, r in _pairs(amounts, self.reserved)))
+        missing = Counts(*(max(0, a - r) for a, r in pairs(amounts, self.reserved)))
         if missing == Counts() or self._limiter._exempt(self.chat):
             return
         await self._limiter._reserve(self, missing)
@@ -256,48 +257,3 @@ class _MeteredChat:
         answer = await self._api.chat(prompt, system=system, max_tokens=max_tokens)
         self._spend.used(usage=answer.usage)
         return answer
-
-
-def _pairs(one: Counts, other: Counts) -> zip[tuple[int, int]]:
-    return zip(one.values(), other.values(), strict=True)
-
-
-_QUOTA_ERRORS: dict[str, tuple[type[errors.QuotaUsed], ...]] = {
-    # name: (used up, not enough left for this one, more than a whole day's)
-    "audio_seconds": (errors.AudioQuotaUsed, errors.AudioQuotaShort, errors.AudioOverQuota),
-    "tts_chars": (errors.SpeechQuotaUsed, errors.SpeechQuotaShort, errors.SpeechOverQuota),
-    "summaries": (errors.SummaryQuotaUsed,) * 3,
-    "ask_seconds": (errors.AskQuotaUsed, errors.AskQuotaShort, errors.AskOverQuota),
-}
-
-
-def _refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: Duration) -> errors.QuotaUsed:
-    """The refusal of `amounts` when the chat had `used` this much: the first quota they do not
-    fit. Read with the refused reservation, one of them never fits; should none be over, the
-    first quota they draw on answers all the same, so a race never ends in an internal error."""
-    drawn = [
-        (name, amount, limit, spent)
-        for name, amount, limit, spent in zip(
-            COUNTED, amounts.values(), limits.values(), used.values(), strict=True
-        )
-        if amount > 0 and limit > 0
-    ]
-    name, amount, limit, spent = next((q for q in drawn if q[3] + q[1] > q[2]), drawn[0])
-    return _quota_error(name, needed=amount, left=max(0, limit - spent), limit=limit, reset=reset)
-
-
-def _quota_error(
-    name: str, *, needed: int, left: int, limit: int, reset: Duration
-) -> errors.QuotaUsed:
-    used_up, short, over = _QUOTA_ERRORS[name]
-    shown = (
-        Duration if name.endswith("_seconds") else int
-    )  # seconds read as time, the rest as counts
-    kind = over if needed > limit else short if left > 0 else used_up
-    return kind(
-        f"{name}: {needed} asked, {left} of {limit} left",
-        needed=shown(needed),
-        left=shown(left),
-        limit=shown(limit),
-        reset=reset,
-    )

@@ -1,7 +1,7 @@
 """Domain: plain values, errors and rules, with no I/O and nothing else of ours imported.
 
 values.py           chats, preferences, transcripts, voice notes, answers, voices
-errors.py           every error a chat user can cause or should hear about
+errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
 claims.py           claims on incoming work
 tts.py              the TTS models' voices and styles, and what a user's text may carry

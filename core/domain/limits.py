@@ -1,6 +1,6 @@
 """What the owner allows, as plain values: what one request may ask for, the allowlist, the rate
 limits and the daily quotas, the counts they are measured in, who asked, UTC days and minute
-windows.
+windows, and the refusal that names the quota a request does not fit.
 
 No I/O here; `core.app.limits.Limiter` enforces these against the database, and
 `core.chat.usage` says how a chat's usage reads.
@@ -14,7 +14,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from core.domain.errors import AudioTooLarge
+from core.domain.errors import (
+    AskOverQuota,
+    AskQuotaShort,
+    AskQuotaUsed,
+    AudioOverQuota,
+    AudioQuotaShort,
+    AudioQuotaUsed,
+    AudioTooLarge,
+    QuotaUsed,
+    SpeechOverQuota,
+    SpeechQuotaShort,
+    SpeechQuotaUsed,
+    SummaryQuotaUsed,
+)
 from core.domain.quantities import Duration, Megabytes
 from core.domain.values import Platform, Usage
 
@@ -204,3 +217,47 @@ class UsageReport:
     quotas: DailyQuotas
     rates: RateLimits
     resets_in: timedelta
+
+
+def pairs(one: Counts, other: Counts) -> zip[tuple[int, int]]:
+    """Each count of `one` beside the same count of `other`."""
+    return zip(one.values(), other.values(), strict=True)
+
+
+_QUOTA_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {
+    # name: (used up, not enough left for this one, more than a whole day's)
+    "audio_seconds": (AudioQuotaUsed, AudioQuotaShort, AudioOverQuota),
+    "tts_chars": (SpeechQuotaUsed, SpeechQuotaShort, SpeechOverQuota),
+    "summaries": (SummaryQuotaUsed,) * 3,
+    "ask_seconds": (AskQuotaUsed, AskQuotaShort, AskOverQuota),
+}
+
+
+def refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: Duration) -> QuotaUsed:
+    """The refusal of `amounts` when the chat had `used` this much: the first quota they do not
+    fit. Read with the refused reservation, one of them never fits; should none be over, the
+    first quota they draw on answers all the same, so a race never ends in an internal error."""
+    drawn = [
+        (name, amount, limit, spent)
+        for name, amount, limit, spent in zip(
+            COUNTED, amounts.values(), limits.values(), used.values(), strict=True
+        )
+        if amount > 0 and limit > 0
+    ]
+    name, amount, limit, spent = next((q for q in drawn if q[3] + q[1] > q[2]), drawn[0])
+    return _quota_error(name, needed=amount, left=max(0, limit - spent), limit=limit, reset=reset)
+
+
+def _quota_error(name: str, *, needed: int, left: int, limit: int, reset: Duration) -> QuotaUsed:
+    used_up, short, over = _QUOTA_ERRORS[name]
+    shown = (
+        Duration if name.endswith("_seconds") else int
+    )  # seconds read as time, the rest as counts
+    kind = over if needed > limit else short if left > 0 else used_up
+    return kind(
+        f"{name}: {needed} asked, {left} of {limit} left",
+        needed=shown(needed),
+        left=shown(left),
+        limit=shown(limit),
+        reset=reset,
+    )

@@ -1,0 +1,175 @@
+"""Errors a chat user can cause or should hear about.
+
+Every error carries a key into the message catalogue (`core.chat.messages`) and the values that
+fill it, so each adapter renders it in the chat's language with one error handler. Adapters never
+see `httpx`, SQLAlchemy or ffmpeg exceptions: the core translates them at its edges. The
+classes live in `base`, `user` (the request or its audio), `limits` and `mimo`; import them from
+here.
+
+    VoicebridgeError
+    ├── UserInputError            the request itself is wrong; retrying will not help
+    │   ├── EmptyText
+    │   ├── TextTooLong
+    │   ├── BadChoice             a setting value outside its choices
+    │   ├── NotAllowed            e.g. a group member who is not an administrator
+    │   │   └── AdminsOnly        ...naming the command (/forget, /digest, /summary off)
+    │   ├── NothingToProcess      a command that needs a reply to audio or text got none
+    │   ├── UnknownCommand        a /command the bot does not have
+    │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
+    │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
+    │   ├── UnknownTimeZone
+    │   ├── BadVoiceName          a name for a chat's own voice that is not allowed
+    │   │   └── VoiceNameTaken    ...the chat has a voice of that name, or it is a built-in one
+    │   ├── UnknownVoice          /voice delete of a voice the chat does not have
+    │   ├── TooManyVoices
+    │   ├── BadVoiceDescription   empty or too long
+    │   └── NotYourRecording      cloning a voice note someone else recorded
+    │   └── NothingToSummarise    no stored messages in the window
+    │       └── LoggingIsOff      ...because the chat turned logging off
+    ├── AudioError                the audio could not be used
+    │   ├── UndecodableAudio      corrupt, truncated, or not audio at all
+    │   ├── EmptyAudio            no audio track, or zero length
+    │   └── AudioTooLarge         over a size or duration limit
+    │       └── TooLongToAsk      longer than one audio-understanding request holds
+    ├── LimitReached              a limit that protects the owner (`core.app.limits`)
+    │   ├── SlowDown              one person's requests this minute
+    │   ├── ChatSlowDown          the whole chat's requests this minute
+    │   │   └── AutoTranscriptsPaused  ...reached by automatic transcripts
+    │   ├── QuotaUsed             a daily quota of the chat
+    │   │   ├── AudioQuotaUsed    (...Short: some left, not enough; ...Over: more than a day's)
+    │   │   ├── SpeechQuotaUsed   (SpeechQuotaShort, SpeechOverQuota: likewise)
+    │   │   └── SummaryQuotaUsed
+    │   └── AlreadyTold           automatic work refused again: the chat heard why, say nothing
+    ├── PrivateBot                the chat or user is not on the allowlist
+    └── MimoError                 the speech API failed
+        ├── MimoAuthError         401, 403: the owner must fix the key or region
+        ├── MimoBalanceError      402: the balance is used up
+        ├── MimoContentFiltered   421
+        ├── MimoBadRequest        400, 404: a bug or an unsupported input
+        ├── MimoRateLimited       429 after retries
+        ├── MimoUnavailable       500, 503, timeouts, broken connections after retries
+        │   └── MimoCircuitOpen   not even tried: MiMo kept failing, the breaker is open
+        └── MimoBadResponse       an answer without the expected content
+"""
+
+from core.domain.errors.base import (
+    MAX_QUOTED_CHARS,
+    ConfigError,
+    StartupError,
+    VoicebridgeError,
+    quoted,
+)
+from core.domain.errors.limits import (
+    AlreadyTold,
+    AskOverQuota,
+    AskQuotaShort,
+    AskQuotaUsed,
+    AudioOverQuota,
+    AudioQuotaShort,
+    AudioQuotaUsed,
+    AutoTranscriptsPaused,
+    ChatSlowDown,
+    LimitReached,
+    PrivateBot,
+    QuotaUsed,
+    SlowDown,
+    SpeechOverQuota,
+    SpeechQuotaShort,
+    SpeechQuotaUsed,
+    SummaryQuotaUsed,
+)
+from core.domain.errors.mimo import (
+    MimoAuthError,
+    MimoBadRequest,
+    MimoBadResponse,
+    MimoBalanceError,
+    MimoCircuitOpen,
+    MimoContentFiltered,
+    MimoError,
+    MimoRateLimited,
+    MimoUnavailable,
+)
+from core.domain.errors.user import (
+    AdminsOnly,
+    AudioError,
+    AudioTooLarge,
+    BadChoice,
+    BadDigest,
+    BadVoiceDescription,
+    BadVoiceName,
+    BadWindow,
+    EmptyAudio,
+    EmptyText,
+    LoggingIsOff,
+    NotAllowed,
+    NothingToProcess,
+    NothingToSummarise,
+    NotYourRecording,
+    TextTooLong,
+    TooLongToAsk,
+    TooManyVoices,
+    UndecodableAudio,
+    UnknownCommand,
+    UnknownTimeZone,
+    UnknownVoice,
+    UserInputError,
+    VoiceNameTaken,
+)
+
+__all__ = [
+    "MAX_QUOTED_CHARS",
+    "AdminsOnly",
+    "AlreadyTold",
+    "AskOverQuota",
+    "AskQuotaShort",
+    "AskQuotaUsed",
+    "AudioError",
+    "AudioOverQuota",
+    "AudioQuotaShort",
+    "AudioQuotaUsed",
+    "AudioTooLarge",
+    "AutoTranscriptsPaused",
+    "BadChoice",
+    "BadDigest",
+    "BadVoiceDescription",
+    "BadVoiceName",
+    "BadWindow",
+    "ChatSlowDown",
+    "ConfigError",
+    "EmptyAudio",
+    "EmptyText",
+    "LimitReached",
+    "LoggingIsOff",
+    "MimoAuthError",
+    "MimoBadRequest",
+    "MimoBadResponse",
+    "MimoBalanceError",
+    "MimoCircuitOpen",
+    "MimoContentFiltered",
+    "MimoError",
+    "MimoRateLimited",
+    "MimoUnavailable",
+    "NotAllowed",
+    "NotYourRecording",
+    "NothingToProcess",
+    "NothingToSummarise",
+    "PrivateBot",
+    "QuotaUsed",
+    "SlowDown",
+    "SpeechOverQuota",
+    "SpeechQuotaShort",
+    "SpeechQuotaUsed",
+    "StartupError",
+    "SummaryQuotaUsed",
+    "TextTooLong",
+    "TooLongToAsk",
+    "TooManyVoices",
+    "UndecodableAudio",
+    "UnknownCommand",
+    "UnknownTimeZone",
+    "UnknownVoice",
+    "UserInputError",
+    "VoiceNameTaken",
+    "VoicebridgeError",
+    "quoted",
+]

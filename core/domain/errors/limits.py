@@ -1,0 +1,88 @@
+"""A limit that protects the owner refused the request (enforced in `core.app.limits`)."""
+
+from __future__ import annotations
+
+from core.domain.errors.base import VoicebridgeError
+
+
+class LimitReached(VoicebridgeError):
+    key = "limits.reached"
+
+
+class SlowDown(LimitReached):
+    """Params: wait (a Duration, until the minute is over), limit (requests a minute)."""
+
+    key = "limits.slow_down"
+
+
+class ChatSlowDown(LimitReached):
+    """Params: wait, limit."""
+
+    key = "limits.chat_slow_down"
+
+
+class AutoTranscriptsPaused(ChatSlowDown):
+    """Params: wait, limit. Said once a minute; `AlreadyTold` after that."""
+
+    key = "limits.auto_paused"
+
+
+class QuotaUsed(LimitReached):
+    """Params: limit, left, needed (counts, or Durations of audio), reset (a Duration until the
+    UTC day ends)."""
+
+    key = "limits.quota"
+
+
+class AudioQuotaUsed(QuotaUsed):
+    key = "limits.audio_quota"
+
+
+class AudioQuotaShort(AudioQuotaUsed):
+    key = "limits.audio_quota_short"
+
+
+class AudioOverQuota(AudioQuotaUsed):
+    key = "limits.audio_over_quota"
+
+
+class SpeechQuotaUsed(QuotaUsed):
+    key = "limits.speech_quota"
+
+
+class SpeechQuotaShort(SpeechQuotaUsed):
+    key = "limits.speech_quota_short"
+
+
+class SpeechOverQuota(SpeechQuotaUsed):
+    key = "limits.speech_over_quota"
+
+
+class SummaryQuotaUsed(QuotaUsed):
+    key = "limits.summary_quota"
+
+
+class AskQuotaUsed(QuotaUsed):
+    key = "limits.ask_quota"
+
+
+class AskQuotaShort(AskQuotaUsed):
+    key = "limits.ask_quota_short"
+
+
+class AskOverQuota(AskQuotaUsed):
+    key = "limits.ask_over_quota"
+
+
+class AlreadyTold(LimitReached):
+    """Automatic work (a voice note nobody asked to transcribe) refused by a limit the chat has
+    already been told about in this minute or day: adapters reply nothing, so a busy group is
+    not answered once per voice note."""
+
+    key = "limits.reached"
+
+
+class PrivateBot(VoicebridgeError):
+    """The chat or user is not on ALLOWED_CHATS / ALLOWED_USERS."""
+
+    key = "limits.private"

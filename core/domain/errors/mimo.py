@@ -1,0 +1,49 @@
+"""The speech API failed; the status says how."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.domain.errors.base import VoicebridgeError
+
+
+class MimoError(VoicebridgeError):
+    key = "error.mimo"
+
+    def __init__(self, detail: str = "", *, status: int | None = None, **params: Any) -> None:
+        super().__init__(detail, **params)
+        self.status = status
+
+
+class MimoAuthError(MimoError):
+    key = "error.mimo_auth"
+
+
+class MimoBalanceError(MimoError):
+    key = "error.mimo_balance"
+
+
+class MimoContentFiltered(MimoError):
+    key = "error.mimo_filtered"
+
+
+class MimoBadRequest(MimoError):
+    key = "error.mimo_bad_request"
+
+
+class MimoRateLimited(MimoError):
+    key = "error.mimo_rate_limited"
+
+
+class MimoUnavailable(MimoError):
+    key = "error.mimo_unavailable"
+
+
+class MimoCircuitOpen(MimoUnavailable):
+    """Params: wait (a Duration, until MiMo is tried again)."""
+
+    key = "error.mimo_circuit_open"
+
+
+class MimoBadResponse(MimoError):
+    key = "error.mimo_bad_response"

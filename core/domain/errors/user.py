@@ -1,0 +1,129 @@
+"""What the user asked for cannot be done as asked: the request, or its audio, is wrong."""
+
+from __future__ import annotations
+
+from core.domain.errors.base import VoicebridgeError
+
+
+class UserInputError(VoicebridgeError):
+    key = "error.bad_input"
+
+
+class EmptyText(UserInputError):
+    key = "error.empty_text"
+
+
+class TextTooLong(UserInputError):
+    """Params: length, limit."""
+
+    key = "error.text_too_long"
+
+
+class BadChoice(UserInputError):
+    """Params: setting (a Term naming it), value, choices."""
+
+    key = "error.bad_choice"
+
+
+class NotAllowed(UserInputError):
+    key = "error.admins_only"
+
+
+class NothingToProcess(UserInputError):
+    """Params: command."""
+
+    key = "error.nothing_to_process"
+
+
+class UnknownCommand(UserInputError):
+    """Params: value (the command's name as typed, without the slash)."""
+
+    key = "error.unknown_command"
+
+
+class AdminsOnly(NotAllowed):
+    """Params: command."""
+
+    key = "error.admins_only_command"
+
+
+class BadWindow(UserInputError):
+    key = "usage.summary"
+
+
+class BadDigest(UserInputError):
+    key = "usage.digest"
+
+
+class UnknownTimeZone(UserInputError):
+    """Params: value."""
+
+    key = "error.unknown_time_zone"
+
+
+class NothingToSummarise(UserInputError):
+    """Params: days (how long messages are kept)."""
+
+    key = "summary.nothing"
+
+
+class LoggingIsOff(NothingToSummarise):
+    key = "summary.nothing_logging_off"
+
+
+class BadVoiceName(UserInputError):
+    """Params: value, limit (characters)."""
+
+    key = "error.bad_voice_name"
+
+
+class VoiceNameTaken(BadVoiceName):
+    """Params: value."""
+
+    key = "error.voice_name_taken"
+
+
+class UnknownVoice(UserInputError):
+    """Params: value."""
+
+    key = "error.unknown_voice"
+
+
+class TooManyVoices(UserInputError):
+    """Params: limit."""
+
+    key = "error.too_many_voices"
+
+
+class BadVoiceDescription(UserInputError):
+    """Params: limit (characters)."""
+
+    key = "error.bad_voice_description"
+
+
+class NotYourRecording(UserInputError):
+    key = "error.not_your_recording"
+
+
+class AudioError(VoicebridgeError):
+    key = "error.audio"
+
+
+class UndecodableAudio(AudioError):
+    key = "error.undecodable_audio"
+
+
+class EmptyAudio(AudioError):
+    key = "error.empty_audio"
+
+
+class AudioTooLarge(AudioError):
+    """Params: limit (Megabytes, or a Duration)."""
+
+    key = "error.audio_too_large"
+
+
+class TooLongToAsk(AudioTooLarge):
+    """Params: limit (a Duration)."""
+
+    key = "error.too_long_to_ask"

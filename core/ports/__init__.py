@@ -1,0 +1,73 @@
+"""Every port: what the use cases need from the world, as protocols, one module per side of it:
+`speech` (MiMo's recognition, synthesis, understanding and chat), `audio` (conversions and the
+platforms' recordings), `storage` (units of work and their stores) and `runtime` (metrics, the
+clock). Real adapters live in `core.infra`; tests hand in their own. Everything is importable
+from here: `from core.ports import SpeechApi, UnitOfWork`.
+"""
+
+from core.ports.audio import (
+    AudioConverter,
+    Downloader,
+    PieceStream,
+    Recording,
+    RemoteRecording,
+    SampleConverter,
+    UnderstandingAudio,
+)
+from core.ports.runtime import (
+    CAPABILITIES,
+    NO_METRICS,
+    Capability,
+    Clock,
+    Metrics,
+    NoMetrics,
+    SystemClock,
+)
+from core.ports.speech import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64, ChatApi, SpeechApi
+from core.ports.storage import (
+    ChatLogStore,
+    ChatLogUnitOfWork,
+    PreferencesStore,
+    ProcessedUpdateStore,
+    SummaryStateStore,
+    SummaryUnitOfWork,
+    UnitOfWork,
+    UsageStore,
+    UsageUnitOfWork,
+    VoiceStore,
+    VoiceUnitOfWork,
+    WorkUnitOfWork,
+)
+
+__all__ = [
+    "ASR_MAX_BASE64",
+    "CAPABILITIES",
+    "NO_METRICS",
+    "UNDERSTANDING_MAX_BASE64",
+    "AudioConverter",
+    "Capability",
+    "ChatApi",
+    "ChatLogStore",
+    "ChatLogUnitOfWork",
+    "Clock",
+    "Downloader",
+    "Metrics",
+    "NoMetrics",
+    "PieceStream",
+    "PreferencesStore",
+    "ProcessedUpdateStore",
+    "Recording",
+    "RemoteRecording",
+    "SampleConverter",
+    "SpeechApi",
+    "SummaryStateStore",
+    "SummaryUnitOfWork",
+    "SystemClock",
+    "UnderstandingAudio",
+    "UnitOfWork",
+    "UsageStore",
+    "UsageUnitOfWork",
+    "VoiceStore",
+    "VoiceUnitOfWork",
+    "WorkUnitOfWork",
+]

@@ -1,0 +1,88 @@
+"""What the use cases need of audio: ASR pieces, voice notes, speech files and the input of
+audio understanding (`AudioConverter`, real one `core.infra.audio.FfmpegAudio`), and the
+recordings the platforms hold (`RemoteRecording`, fetched by a `Downloader`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from core.domain.transcripts import AudioFormat, SpeechFile
+from core.domain.values import AsrPiece, VoiceNote
+from core.ports.speech import UNDERSTANDING_MAX_BASE64
+
+
+class PieceStream(Protocol):
+    """A recording's ASR pieces as they become ready (possibly out of order: each has its
+    offset); `duration` is known before the first piece."""
+
+    @property
+    def duration(self) -> float: ...
+
+    def __aiter__(self) -> AsyncIterator[AsrPiece]: ...
+
+
+class AudioConverter(Protocol):
+    def asr_pieces(
+        self, path: Path, *, piece_seconds: float, max_seconds: float | None
+    ) -> AbstractAsyncContextManager[PieceStream]: ...
+
+    async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
+
+    async def join_wavs(self, wavs: list[bytes]) -> bytes: ...
+
+    async def to_speech_file(
+        self, pieces: Sequence[tuple[str, bytes]], *, fmt: AudioFormat
+    ) -> SpeechFile:
+        """Each piece's WAV after the other, as `join_wavs` joins them, in one file of `fmt`;
+        each piece's text timed where it is heard."""
+        ...
+
+    def understanding_input(
+        self, path: Path, *, max_seconds: float, max_base64: int = UNDERSTANDING_MAX_BASE64
+    ) -> AbstractAsyncContextManager[UnderstandingAudio]: ...
+
+
+@dataclass(frozen=True)
+class UnderstandingAudio:
+    """A recording as audio understanding takes it: a file (the recording itself, or an MP3 of
+    it) that lasts as long as its block, its MIME type, and its measured length."""
+
+    path: Path
+    mime: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RemoteRecording:
+    """A recording a chat platform holds, as the platform declares it before any of it is
+    fetched: its size in bytes and its length in seconds (None: not declared, and either may
+    lie), and how to find it: `locate` answers with a URL to download, or with a file on this
+    machine (a local Bot API server's)."""
+
+    locate: Callable[[], Awaitable[str | Path]]
+    size: int | None = None
+    seconds: float | None = None
+
+
+Recording = Path | RemoteRecording
+"""What the use cases take: a file at hand (the command line, tests), or a platform's."""
+
+
+class Downloader(Protocol):
+    async def download(self, url: str, to: Path, *, max_bytes: int) -> None:
+        """Stream `url` into the new file `to`, never whole in memory, stopping once it holds
+        more than `max_bytes`. The URL may carry a secret (a bot token): it is never logged."""
+        ...
+
+
+class SampleConverter(Protocol):
+    """What the chat's own voices need of the audio adapter: a clone's sample, a design's
+    sample as a voice note."""
+
+    async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]: ...
+
+    async def to_voice_note(self, wav: bytes) -> VoiceNote: ...

@@ -1,0 +1,56 @@
+"""What the use cases need of the speech provider: recognition, synthesis, audio understanding
+(`SpeechApi`) and plain text completions (`ChatApi`). The real one is
+`core.infra.mimo.MimoClient`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from core.domain.values import Answer, Transcript
+
+# What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
+# The MiMo adapter refuses anything bigger; the audio adapter cuts and converts to stay under.
+ASR_MAX_BASE64 = 10 * 1024 * 1024
+UNDERSTANDING_MAX_BASE64 = 50 * 1024 * 1024
+
+
+class SpeechApi(Protocol):
+    async def transcribe(
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        language: str = "auto",
+        on_text: Callable[[str], None] | None = None,
+    ) -> Transcript:
+        """The text spoken in one wav/mp3 piece; with `on_text`, recognised in streaming mode
+        and `on_text` hears the text so far as it grows."""
+        ...
+
+    async def synthesize(
+        self,
+        text: str,
+        *,
+        voice: str | None = None,
+        style: str | None = None,
+        model: str | None = None,
+        description: str | None = None,
+    ) -> bytes:
+        """A WAV of `text`; `description` describes the voice to a voicedesign `model`."""
+        ...
+
+    async def understand_audio(
+        self, audio: Path, *, mime: str, question: str, system: str | None = None
+    ) -> Answer:
+        """An answer to `question` about the recording in the file `audio` (sent as it is)."""
+        ...
+
+
+class ChatApi(Protocol):
+    """Plain text completions (summaries); `core.infra.mimo.MimoClient.chat` is the real one."""
+
+    async def chat(
+        self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
+    ) -> Answer: ...

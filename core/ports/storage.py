@@ -1,0 +1,191 @@
+"""Storage, as one unit of work per use case (real one:
+`core.infra.storage.SqlAlchemyUnitOfWork`):
+
+    async with uow:
+        prefs = await uow.preferences.get(chat)
+        await uow.preferences.save(chat, replace(prefs, voice="Mia"))
+        await uow.commit()
+
+Leaving the block without `commit()` rolls everything back. Each use case asks for the stores it
+needs (`WorkUnitOfWork`: the claims; `UsageUnitOfWork`: the limits' counts; ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.domain.claims import Claim, ClaimState
+from core.domain.limits import Counts
+from core.domain.summaries import ChatMessage, SummaryState
+from core.domain.values import ChatRef, ChatVoice, Platform, Preferences
+
+
+class PreferencesStore(Protocol):
+    """Preferences per chat; a missing chat reads as the defaults."""
+
+    async def get(self, chat: ChatRef) -> Preferences: ...
+
+    async def find(self, chat: ChatRef) -> Preferences | None:
+        """The chat's stored preferences, or None when it has no row of its own."""
+        ...
+
+    async def save(self, chat: ChatRef, prefs: Preferences) -> None: ...
+
+    async def note_commander_language(self, chat: ChatRef, locale: str) -> None:
+        """Store only the last commander's language (a chat without a row gets one with the
+        defaults): it is written while the command itself may change other preferences."""
+        ...
+
+    async def delete(self, chat: ChatRef) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    # Read-only properties rather than plain attributes, so an implementation may expose a more
+    # specific repository type (protocol attributes would have to match exactly).
+    @property
+    def preferences(self) -> PreferencesStore: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class ChatLogStore(Protocol):
+    """Stored messages for summaries; every call is scoped to one chat except retention."""
+
+    async def add(self, message: ChatMessage) -> None: ...
+
+    async def recent(
+        self, chat: ChatRef, *, after: datetime | None = None, limit: int
+    ) -> list[ChatMessage]: ...
+
+    async def count(self, chat: ChatRef) -> int: ...
+
+    async def delete_chat(self, chat: ChatRef) -> int: ...
+
+    async def delete_sent_before(self, cutoff: datetime) -> int: ...
+
+
+class SummaryStateStore(Protocol):
+    async def get(self, chat: ChatRef) -> SummaryState: ...
+
+    async def save(self, chat: ChatRef, state: SummaryState) -> None: ...
+
+    async def mark_summarised(self, chat: ChatRef, at: datetime) -> None: ...
+
+    async def delete(self, chat: ChatRef) -> None: ...
+
+    async def due(
+        self, platforms: Iterable[Platform], now: datetime, *, limit: int = 100
+    ) -> list[tuple[ChatRef, datetime]]: ...
+
+    async def claim_digest(
+        self, chat: ChatRef, due: datetime, next_at: datetime | None
+    ) -> bool: ...
+
+
+class SummaryUnitOfWork(UnitOfWork, Protocol):
+    """What the summary use cases need: preferences plus the chat log and summary state."""
+
+    @property
+    def chat_log(self) -> ChatLogStore: ...
+
+    @property
+    def summary_states(self) -> SummaryStateStore: ...
+
+    @property
+    def usage(self) -> UsageStore:
+        """For `/forget`, which deletes the chat's usage of earlier days too."""
+        ...
+
+    @property
+    def voices(self) -> VoiceStore:
+        """For `/forget`, which deletes the chat's own voices and samples too."""
+        ...
+
+
+class ChatLogUnitOfWork(UnitOfWork, Protocol):
+    """What the chat log's retention purge (`core.app.retention`) needs."""
+
+    @property
+    def chat_log(self) -> ChatLogStore: ...
+
+
+class ProcessedUpdateStore(Protocol):
+    """Claims on incoming work (`core.app.claims`)."""
+
+    async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool: ...
+
+    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool: ...
+
+    async def unfinished(self, platform: Platform, instance: str) -> list[Claim]: ...
+
+    async def state(self, claim: Claim) -> ClaimState | None: ...
+
+    async def delete_claimed_before(self, cutoff: datetime) -> int: ...
+
+
+class WorkUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.claims.WorkLedger` needs: the claims."""
+
+    @property
+    def processed(self) -> ProcessedUpdateStore: ...
+
+
+class UsageStore(Protocol):
+    """The limits' state (`core.app.limits`): requests per minute window, usage per chat and day."""
+
+    async def hit(self, platform: str, subject: str, window: datetime) -> int: ...
+
+    async def tell(self, platform: str, subject: str, window: datetime) -> bool: ...
+
+    async def delete_windows_before(self, cutoff: datetime) -> int: ...
+
+    async def day(self, chat: ChatRef, day: date) -> Counts: ...
+
+    async def reserve(self, chat: ChatRef, day: date, amounts: Counts, limits: Counts) -> bool: ...
+
+    async def add(self, chat: ChatRef, day: date, amounts: Counts) -> None: ...
+
+    async def tell_today(self, chat: ChatRef, day: date) -> bool: ...
+
+    async def delete_days_before(self, cutoff: date) -> int: ...
+
+    async def delete_chat(self, chat: ChatRef, *, today: date) -> None: ...
+
+
+class UsageUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.limits.Limiter` needs: the usage store."""
+
+    @property
+    def usage(self) -> UsageStore: ...
+
+
+class VoiceStore(Protocol):
+    """A chat's own voices (`core.app.voices`); names match whatever their case."""
+
+    async def in_chat(self, chat: ChatRef) -> list[ChatVoice]: ...
+
+    async def find(self, chat: ChatRef, name: str) -> ChatVoice | None: ...
+
+    async def add(self, chat: ChatRef, voice: ChatVoice) -> bool: ...
+
+    async def delete(self, chat: ChatRef, name: str) -> bool: ...
+
+    async def delete_chat(self, chat: ChatRef) -> int: ...
+
+
+class VoiceUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.voices` needs: preferences (the chosen voice) and the chat's voices."""
+
+    @property
+    def voices(self) -> VoiceStore: ...
