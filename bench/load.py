@@ -56,6 +56,7 @@ TRANSCRIPT = re.compile(r"heard \d+\.\d seconds")  # what MiMo's stand-in answer
 PROGRESS_END = "…"  # every progress text ends so; a final reply does not
 # Bot API calls that name no chat: python-telegram-bot's rate limiter lets them through.
 CHATLESS = frozenset({"getUpdates", "getFile", "getMe", "setMyCommands", "deleteWebhook"})
+BOT_LOG = Path(__file__).parent / "out" / "load-bot.log"  # kept when a chat went unanswered
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -120,6 +121,16 @@ async def run(
     waits = sorted(at for at, _ in burst.done.values())
     wrong = {chat: texts for chat, (_, texts) in burst.done.items()
              if len(texts) != 1 or not TRANSCRIPT.fullmatch(texts[0])}  # fmt: skip
+    if wrong:
+        # Every chat must get its transcript: a benchmark of a bot that drops some measures
+        # nothing worth writing down. The bot's log says why.
+        BOT_LOG.parent.mkdir(parents=True, exist_ok=True)
+        BOT_LOG.write_text(err)
+        shown = "\n".join(f"  {chat}: {texts!r}" for chat, texts in list(wrong.items())[:3])
+        raise RuntimeError(
+            f"{len(wrong)} of {notes} chats did not get their transcript, for example:\n{shown}\n"
+            f"the bot's log: {BOT_LOG}"
+        )
     per_second = Counter(int(at) for at, method in burst.calls if method not in CHATLESS)
     return {
         "date": when,

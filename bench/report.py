@@ -272,7 +272,8 @@ service would. Every chat sends {r["note"]} ({r["note_seconds"]:.1f} s of OGG/Op
 {r["note_bytes"] / 1024:.0f} KB). After one note from another chat (so that what the bot does
 only once is not counted), {notes} updates, a voice note from each of {notes} private chats, are
 queued at once and reach the bot in one getUpdates answer. The time runs until the last chat
-reads its final transcript.
+reads its final transcript. A chat without its transcript fails the benchmark, which keeps the
+bot's log in bench/out/load-bot.log.
 
 | | measured | target |
 |---|---|---|

@@ -160,9 +160,9 @@ async def test_sqlite_keeps_its_own_pool_whatever_the_pool_settings(tmp_path: Pa
         store.engine.connect() as one,
         store.engine.connect() as two,
     ):
-        both = [
-            (await one.execute(text("SELECT 1"))).scalar(),
-            (await two.execute(text("SELECT 1"))).scalar(),
-        ]
+        both = []
+        for connection in (one, two):  # both open; each transaction ended before the next
+            both.append((await connection.execute(text("SELECT 1"))).scalar())
+            await connection.commit()
 
     assert both == [1, 1]

@@ -68,18 +68,26 @@ class TestPreferences:
             assert await uow.preferences.get(TELEGRAM_CHAT) == CUSTOM
 
     async def test_the_commander_s_language_is_stored_without_touching_the_rest(
-        self, uow_factory: UowFactory
+        self, uow_factory: UowFactory, database_url: str
     ) -> None:
         """A command's own change and the note of who ran it are written side by side: the note
         keeps a chat's other preferences, and makes a row of defaults where there is none."""
         other = ChatRef("telegram", "-42")
-        async with uow_factory() as noting, uow_factory() as choosing:
-            await noting.preferences.get(TELEGRAM_CHAT)  # read before the other change lands
-            await choosing.preferences.save(TELEGRAM_CHAT, CUSTOM)
-            await choosing.commit()
-            await noting.preferences.note_commander_language(TELEGRAM_CHAT, "ko")
-            await noting.preferences.note_commander_language(other, "ko")
-            await noting.commit()
+        if database_url.startswith("sqlite"):
+            # SQLite runs one write transaction at a time: the note follows the change.
+            await saved(uow_factory, TELEGRAM_CHAT, CUSTOM)
+            async with uow_factory() as noting:
+                await noting.preferences.note_commander_language(TELEGRAM_CHAT, "ko")
+                await noting.preferences.note_commander_language(other, "ko")
+                await noting.commit()
+        else:
+            async with uow_factory() as noting, uow_factory() as choosing:
+                await noting.preferences.get(TELEGRAM_CHAT)  # read before the other change lands
+                await choosing.preferences.save(TELEGRAM_CHAT, CUSTOM)
+                await choosing.commit()
+                await noting.preferences.note_commander_language(TELEGRAM_CHAT, "ko")
+                await noting.preferences.note_commander_language(other, "ko")
+                await noting.commit()
 
         assert await loaded(uow_factory, TELEGRAM_CHAT) == replace(CUSTOM, commander_language="ko")
         assert await loaded(uow_factory, other) == Preferences(commander_language="ko")
