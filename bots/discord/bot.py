@@ -29,12 +29,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bots.discord.claims import (
-    CLAIMED,
-    interaction_claim,
-    message_claim,
-    tell_interrupted,
-)
+from bots.discord.claims import claim_first, finish_claimed, message_claim, tell_interrupted
 from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
@@ -86,14 +81,7 @@ class VoicebridgeTree(app_commands.CommandTree[Any]):
             return False
         if await turn_away(self.client.service.limiter, interaction):
             return False
-        work: WorkLedger | None = getattr(self.client, "work", None)
-        claim = interaction_claim(interaction)
-        if work is None or claim is None:
-            return True
-        first = await work.claim(claim)
-        if first:
-            interaction.extras[CLAIMED] = claim
-        return first is not False
+        return await claim_first(getattr(self.client, "work", None), interaction)
 
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await on_app_command_error(interaction, error)
@@ -206,9 +194,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def finish_claim(self, interaction: Interaction) -> None:
         """The command this process claimed has ended, answered or failed."""
-        claim = interaction.extras.get(CLAIMED)
-        if self.work is not None and isinstance(claim, Claim):
-            await self.work.finish(claim)
+        await finish_claimed(self.work, interaction)
 
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
         await self.finish_claim(interaction)

@@ -1,9 +1,10 @@
 """What of Discord is claimed before it is handled (see `core.app.claims`), and how an interrupted
 request is reported after a restart.
 
-Voice messages (the messages that lead to work) are claimed by channel and message id, commands
-and message menus by channel and interaction id. Autocomplete is not claimed: it answers at once
-and is asked again as the user types.
+Voice messages (the messages that lead to work) are claimed by channel and message id, commands,
+message menus and modal submissions ("Ask about this audio", "Clone this voice") by channel and
+interaction id. Autocomplete is not claimed: it answers at once and is asked again as the user
+types.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import discord
 from bots.discord.media import voice_message_in
 from bots.discord.messages import text
 from bots.discord.places import preferences_of
+from core.app.claims import WorkLedger
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
 
@@ -33,14 +35,60 @@ def message_claim(message: discord.Message) -> Claim | None:
     return Claim("discord", str(message.channel.id), str(message.id))
 
 
+CLAIMED_INTERACTIONS = (
+    discord.InteractionType.application_command,
+    discord.InteractionType.modal_submit,
+)
+
+
 def interaction_claim(interaction: Interaction) -> Claim | None:
-    """The claim on a slash command or message menu."""
-    if interaction.type is not discord.InteractionType.application_command:
+    """The claim on a slash command, message menu or modal submission."""
+    if interaction.type not in CLAIMED_INTERACTIONS:
         return None
     channel = interaction.channel_id or interaction.user.id  # always set for commands
     return Claim(
         "discord", str(channel), str(interaction.id), "command", requester=str(interaction.user.id)
     )
+
+
+async def claim_first(work: WorkLedger | None, interaction: Interaction) -> bool:
+    """Whether this delivery of `interaction` is the one to handle: it claimed the interaction
+    (and `finish_claimed` marks it done), or there is nothing to claim it with."""
+    claim = interaction_claim(interaction)
+    if work is None or claim is None:
+        return True
+    first = await work.claim(claim)
+    if first:
+        interaction.extras[CLAIMED] = claim
+    return first is not False
+
+
+async def finish_claimed(work: WorkLedger | None, interaction: Interaction) -> None:
+    """The interaction this process claimed has ended, answered or failed."""
+    claim = interaction.extras.get(CLAIMED)
+    if work is not None and isinstance(claim, Claim):
+        await work.finish(claim)
+
+
+class ClaimedModal(discord.ui.Modal):
+    """A modal whose submission runs once, like a command: a second delivery of the same
+    submission (a resumed gateway session, another shard's process) is ignored. Subclasses
+    implement `submitted` instead of `on_submit`."""
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        client = interaction.client
+        if getattr(client, "stopping", False):
+            return False
+        return await claim_first(getattr(client, "work", None), interaction)
+
+    async def on_submit(self, interaction: Interaction, /) -> None:
+        try:
+            await self.submitted(interaction)
+        finally:
+            await finish_claimed(getattr(interaction.client, "work", None), interaction)
+
+    async def submitted(self, interaction: Interaction, /) -> None:
+        raise NotImplementedError
 
 
 async def tell_interrupted(client: discord.Client, chats: ChatLanguages, claim: Claim) -> None:

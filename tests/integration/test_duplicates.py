@@ -184,3 +184,37 @@ async def finished_claims(url: str, timeout: float = 15.0) -> list[tuple[str, st
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"claims still started after {timeout} s: {found}")
         await asyncio.sleep(0.02)
+
+
+async def test_a_discord_modal_submission_replayed_while_it_runs_is_answered_once(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    work_log: pytest.LogCaptureFixture,
+) -> None:
+    """"Ask about this audio": the question typed in the modal is asked of MiMo once, even when
+    the gateway delivers the submission again while the answer is being made."""
+    alice = discord_api.add_member(server, "alice")
+    memo = discord_api.attachment(voice_ogg, filename="memo.ogg", content_type="audio/ogg")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_message(server.general, alice, "call", attachments=[memo])
+        opened = await discord_api.message_command(
+            server.general, alice, "Ask about this audio", posted
+        )
+        await opened.wait_for_callback()
+        mimo.delay = 1.0  # the answer takes a while: the replay arrives meanwhile
+        submitted = await discord_api.submit_modal(opened, "Who speaks first?")
+        await submitted.wait_for_callback()
+        await discord_api.replay("INTERACTION_CREATE", submitted.payload)
+        await second_deliveries_ignored(work_log, 1)
+        [reply] = await submitted.wait_for_messages()
+
+    assert reply.content == "a fake answer"
+    assert len(mimo.calls("mimo-v2.5")) == 1
+    callbacks = [
+        c for c in discord_api.sent(CALLBACK) if c.params["interaction_id"] == str(submitted.id)
+    ]
+    assert len(callbacks) == 1

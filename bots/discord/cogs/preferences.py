@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
 from bots.discord.locales import place_locale, quick_locale, reply_locale
@@ -284,7 +285,7 @@ def own_label(name: str, kind: str, locale: str) -> str:
     return text(f"discord.voice.own_{kind}", locale, name=name)
 
 
-class CloneModal(discord.ui.Modal):
+class CloneModal(ClaimedModal):
     """The name of the voice cloned from one voice message."""
 
     def __init__(
@@ -302,7 +303,7 @@ class CloneModal(discord.ui.Modal):
         )
         self.add_item(self.voice_name)
 
-    async def on_submit(self, interaction: Interaction, /) -> None:
+    async def submitted(self, interaction: Interaction, /) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.cog.clone(interaction, self.message, self.recording, self.voice_name.value)
 

@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
 from bots.discord.locales import quick_locale
@@ -71,7 +72,7 @@ class QuestionsCog(commands.Cog):
         )
 
 
-class QuestionModal(discord.ui.Modal):
+class QuestionModal(ClaimedModal):
     """The question about one recording; submitting it answers like /ask."""
 
     def __init__(self, cog: QuestionsCog, recording: discord.Attachment, *, locale: str) -> None:
@@ -86,7 +87,7 @@ class QuestionModal(discord.ui.Modal):
         )
         self.add_item(self.question)
 
-    async def on_submit(self, interaction: Interaction, /) -> None:
+    async def submitted(self, interaction: Interaction, /) -> None:
         await interaction.response.defer(thinking=True)
         await self.cog.answer(interaction, self.recording, self.question.value)
 
