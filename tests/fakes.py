@@ -164,6 +164,12 @@ class FakeProcessedUpdates:
             del self.rows[key]
         return len(old)
 
+    async def delete_chat(self, chat: ChatRef) -> int:
+        gone = [key for key in self.rows if key[:2] == (chat.platform, chat.chat_id)]
+        for key in gone:
+            del self.rows[key]
+        return len(gone)
+
 
 class FakeWorkUnitOfWork(MemoryUnitOfWork):
     """Claims too; like preferences, they land in `committed_claims` only on commit."""

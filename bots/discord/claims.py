@@ -1,9 +1,10 @@
 """What of Discord is claimed before it is handled (see `core.app.claims`), and how an interrupted
 request is reported after a restart.
 
-Voice messages (the messages that lead to work) are claimed by channel and message id, commands,
-message menus and modal submissions ("Ask about this audio", "Clone this voice") by channel and
-interaction id. Autocomplete is not claimed: it answers at once and is asked again as the user
+Claims name the channel as the rest of the Discord adapter stores it (`channel:<id>`, so `/forget`
+finds them). Voice messages (the messages that lead to work) are claimed by message id, commands,
+message menus and modal submissions ("Ask about this audio", "Clone this voice") by interaction
+id. Autocomplete is not claimed: it answers at once and is asked again as the user
 types.
 """
 
@@ -16,7 +17,7 @@ import discord
 
 from bots.discord.media import voice_message_in
 from bots.discord.messages import text
-from bots.discord.places import preferences_of
+from bots.discord.places import channel_of, preferences_of
 from core.app.claims import WorkLedger
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
@@ -32,7 +33,7 @@ def message_claim(message: discord.Message) -> Claim | None:
     """The claim on a message that leads to work: a voice message from a person."""
     if message.author.bot or voice_message_in(message) is None:
         return None
-    return Claim("discord", str(message.channel.id), str(message.id))
+    return Claim("discord", channel_of(message.channel.id).chat_id, str(message.id))
 
 
 CLAIMED_INTERACTIONS = (
@@ -47,7 +48,11 @@ def interaction_claim(interaction: Interaction) -> Claim | None:
         return None
     channel = interaction.channel_id or interaction.user.id  # always set for commands
     return Claim(
-        "discord", str(channel), str(interaction.id), "command", requester=str(interaction.user.id)
+        "discord",
+        channel_of(channel).chat_id,
+        str(interaction.id),
+        "command",
+        requester=str(interaction.user.id),
     )
 
 
@@ -96,8 +101,9 @@ async def tell_interrupted(client: discord.Client, chats: ChatLanguages, claim: 
     or, for a command (whose "thinking…" answer is gone with the old process), a message naming
     the person who ran it. Mentions never ping (the bot allows none). In the channel's language:
     who asked, and in which language, is not kept."""
-    locale = await channel_locale(client, chats, int(claim.chat_id))
-    channel = client.get_partial_messageable(int(claim.chat_id))
+    channel_id = int(claim.chat_id.removeprefix("channel:"))  # bare: claimed before 2026-11-22
+    locale = await channel_locale(client, chats, channel_id)
+    channel = client.get_partial_messageable(channel_id)
     if claim.kind == "command":
         mention = f"<@{claim.requester}>"
         await channel.send(text("discord.work.interrupted", locale, user=mention))

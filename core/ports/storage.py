@@ -112,6 +112,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
         """For `/forget`, which deletes the chat's own voices and samples too."""
         ...
 
+    @property
+    def processed(self) -> ProcessedUpdateStore:
+        """For `/forget`, which deletes the claims on the chat's messages too."""
+        ...
+
 
 class ChatLogUnitOfWork(UnitOfWork, Protocol):
     """What the chat log's retention purge (`core.app.retention`) needs."""
@@ -132,6 +137,8 @@ class ProcessedUpdateStore(Protocol):
     async def state(self, claim: Claim) -> ClaimState | None: ...
 
     async def delete_claimed_before(self, cutoff: datetime) -> int: ...
+
+    async def delete_chat(self, chat: ChatRef) -> int: ...
 
 
 class WorkUnitOfWork(UnitOfWork, Protocol):

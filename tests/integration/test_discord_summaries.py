@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.infra.storage import Base
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running_discord
@@ -25,12 +26,19 @@ def ogg(tmp_path: Path) -> bytes:
     return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
 
 
+PER_PLACE = ("chat_preferences", "chat_summary_state", "chat_messages")
+
+
 async def stored(url: str, *chat_ids: str) -> dict[str, int]:
-    """Rows of the Discord places `chat_ids` in each per-place table."""
+    """Rows of the Discord places `chat_ids` in every table that names places, the claims on
+    their messages and commands included (the chats without any stay out)."""
     counts = {}
-    for table in ("chat_preferences", "chat_summary_state", "chat_messages"):
-        rows = await query(url, f"SELECT platform, chat_id FROM {table}")
-        counts[table] = sum(1 for p, c in rows if p == "discord" and c in chat_ids)
+    for table in Base.metadata.sorted_tables:
+        if {"platform", "chat_id"} <= set(table.c.keys()):
+            rows = await query(url, f"SELECT platform, chat_id FROM {table.name}")
+            found = sum(1 for p, c in rows if p == "discord" and c in chat_ids)
+            if found or table.name in PER_PLACE:
+                counts[table.name] = found
     return counts
 
 
@@ -197,10 +205,18 @@ async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
         after = await stored(sqlite_url, *places)
         other_after = await stored(sqlite_url, f"guild:{other.id}")
 
-    assert before == {"chat_preferences": 2, "chat_summary_state": 1, "chat_messages": 0}
+    assert before == {
+        "chat_preferences": 2,
+        "chat_summary_state": 1,
+        "chat_messages": 0,
+        "chat_usage": 1,  # the summary's
+        "processed_updates": 3,  # /voice, /autotranscribe and /summary: their claims
+    }
     assert refused.content == "/forget in a server needs the Manage Server permission."
-    assert after_refusal == before
+    assert after_refusal == {**before, "processed_updates": 4}  # the refused command's claim
     assert done.content.startswith("Done: I deleted everything I stored here")
     assert done.ephemeral
-    assert after == {"chat_preferences": 0, "chat_summary_state": 0, "chat_messages": 0}
+    # Only today's usage stays, so that forgetting gives no quota back.
+    assert after == {"chat_preferences": 0, "chat_summary_state": 0, "chat_messages": 0,
+                     "chat_usage": 1}  # fmt: skip
     assert other_after["chat_preferences"] == 1  # another server's settings stay

@@ -194,7 +194,7 @@ async def test_a_discord_modal_submission_replayed_while_it_runs_is_answered_onc
     voice_ogg: bytes,
     work_log: pytest.LogCaptureFixture,
 ) -> None:
-    """"Ask about this audio": the question typed in the modal is asked of MiMo once, even when
+    """ "Ask about this audio": the question typed in the modal is asked of MiMo once, even when
     the gateway delivers the submission again while the answer is being made."""
     alice = discord_api.add_member(server, "alice")
     memo = discord_api.attachment(voice_ogg, filename="memo.ogg", content_type="audio/ogg")

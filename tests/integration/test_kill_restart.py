@@ -95,8 +95,8 @@ async def test_after_a_crash_discord_hears_of_its_interrupted_requests_once(
     await left_unfinished(
         settings.database_url,
         settings.instance_name,
-        Claim("discord", str(server.general), note["id"]),
-        Claim("discord", str(server.random), "1234", "command", requester=str(alice)),
+        Claim("discord", f"channel:{server.general}", note["id"]),
+        Claim("discord", f"channel:{server.random}", "1234", "command", requester=str(alice)),
     )
 
     async with running_discord(settings, discord_api):

@@ -204,7 +204,8 @@ class SummaryService:
         self, chat: ChatRef, *, can_manage: bool, inside: Sequence[ChatRef] = ()
     ) -> int:
         """`/forget`: delete the chat's messages, transcripts, summary state, preferences,
-        usage counts of earlier days and own voices (samples included), in one transaction.
+        usage counts of earlier days, own voices (samples included) and the claims on its
+        messages, in one transaction.
         Returns how many messages there were. Today's usage counts stay, so forgetting never
         gives a chat its daily quotas afresh.
 
@@ -221,6 +222,7 @@ class SummaryService:
                 await uow.preferences.delete(place)
                 await uow.usage.delete_chat(place, today=today)
                 await uow.voices.delete_chat(place)
+                await uow.processed.delete_chat(place)
             await uow.commit()
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip

@@ -9,7 +9,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState
-from core.domain.values import Platform
+from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ProcessedUpdateRow
 from core.infra.storage.repositories import insert_for
 
@@ -78,6 +78,15 @@ class ProcessedUpdateRepository:
 
     async def delete_claimed_before(self, cutoff: datetime) -> int:
         statement = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.claimed_at < cutoff)
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return int(result.rowcount or 0)
+
+    async def delete_chat(self, chat: ChatRef) -> int:
+        """Forget the claims on the chat's messages and commands (`/forget`)."""
+        statement = delete(ProcessedUpdateRow).where(
+            ProcessedUpdateRow.platform == chat.platform,
+            ProcessedUpdateRow.chat_id == chat.chat_id,
+        )
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return int(result.rowcount or 0)
 
