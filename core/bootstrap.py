@@ -166,6 +166,7 @@ async def storage(
     work = WorkLedger(
         uow=uow,
         instance=settings.instance_name,
+        lease=timedelta(seconds=settings.work_lease_seconds),
         clock=clock,
         # Longer than any platform redelivers an update (Telegram: 24 hours).
         retention=timedelta(days=settings.summary_retention_days),

@@ -114,9 +114,11 @@ class Settings(BaseSettings):
         return value
 
     # Crash safety: every message the bot starts working on is claimed in the database under
-    # this name; on start-up, claims this name left unfinished are the previous run's
-    # interrupted work, and their chats are told. Replicas must each have a name of their own.
+    # this name and a lease the process renews while it works; work whose lease lapsed (its
+    # process died) is taken over and finished by any process sharing the database, at once by
+    # the next start of the same name. Replicas must each have a name of their own.
     instance_name: str = Field(default_factory=lambda: _host_name(), min_length=1, max_length=128)
+    work_lease_seconds: float = Field(default=30.0, ge=3.0, le=3600.0)
 
     log_level: str = "INFO"
     # `text`: one readable line per record; `json`: one JSON object per line, for log shippers.

@@ -6,7 +6,7 @@ Integration tests use the real adapters against loopback servers instead (tests/
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from core.domain.claims import Claim, ClaimState
+from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.limits import COUNTED, Counts
 from core.domain.values import (
     Answer,
@@ -118,6 +118,17 @@ class FakeClaimRow:
     state: ClaimState
     instance: str
     claimed_at: datetime
+    owner: str | None = None
+    lease_until: datetime | None = None
+    payload: str | None = None
+    attempts: int = 0
+
+    def lapsed(self, *, instance: str, owner: str, at: datetime) -> bool:
+        return (
+            self.lease_until is None
+            or self.lease_until < at
+            or (self.instance == instance and self.owner is not None and self.owner != owner)
+        )
 
 
 ClaimKey = tuple[str, str, str]
@@ -131,28 +142,63 @@ class FakeProcessedUpdates:
     def __init__(self, rows: dict[ClaimKey, FakeClaimRow]) -> None:
         self.rows = rows
 
-    async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool:
+    async def claim(
+        self,
+        claim: Claim,
+        *,
+        instance: str,
+        owner: str,
+        at: datetime,
+        lease_until: datetime,
+        payload: str | None = None,
+    ) -> bool:
         if _claim_key(claim) in self.rows:
             return False
-        self.rows[_claim_key(claim)] = FakeClaimRow(claim, "started", instance, at)
+        row = FakeClaimRow(claim, "started", instance, at, owner, lease_until, payload)
+        self.rows[_claim_key(claim)] = row
         return True
 
-    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
-        row = self.rows.get(_claim_key(claim))
-        if row is None or row.state != "started":
-            return False
-        self.rows[_claim_key(claim)] = replace(row, state=state)
-        return True
+    async def renew(self, owner: str, claims: Sequence[Claim], lease_until: datetime) -> int:
+        renewed = 0
+        for claim in claims:
+            row = self.rows.get(_claim_key(claim))
+            if row is not None and row.owner == owner and row.state == "started":
+                self.rows[_claim_key(claim)] = replace(row, lease_until=lease_until)
+                renewed += 1
+        return renewed
 
-    async def unfinished(self, platform: Platform, instance: str) -> list[Claim]:
+    async def lapsed(
+        self, platform: Platform, *, instance: str, owner: str, at: datetime, limit: int = 100
+    ) -> list[Claim]:
         rows = sorted(self.rows.values(), key=lambda row: row.claimed_at)
         return [
             row.claim
             for row in rows
             if row.claim.platform == platform
-            and row.instance == instance
             and row.state == "started"
-        ]
+            and row.lapsed(instance=instance, owner=owner, at=at)
+        ][:limit]
+
+    async def take_over(
+        self, claim: Claim, *, instance: str, owner: str, at: datetime, lease_until: datetime
+    ) -> TakenOver | None:
+        row = self.rows.get(_claim_key(claim))
+        if row is None or row.state != "started":
+            return None
+        if not row.lapsed(instance=instance, owner=owner, at=at):
+            return None
+        row = replace(
+            row, instance=instance, owner=owner, lease_until=lease_until, attempts=row.attempts + 1
+        )
+        self.rows[_claim_key(claim)] = row
+        return TakenOver(claim, row.payload, row.attempts, row.claimed_at)
+
+    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
+        row = self.rows.get(_claim_key(claim))
+        if row is None or row.state != "started":
+            return False
+        self.rows[_claim_key(claim)] = replace(row, state=state, lease_until=None, payload=None)
+        return True
 
     async def state(self, claim: Claim) -> ClaimState | None:
         row = self.rows.get(_claim_key(claim))

@@ -29,7 +29,13 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bots.discord.claims import claim_first, finish_claimed, message_claim, tell_interrupted
+from bots.discord.claims import (
+    REDO_MESSAGE,
+    claim_first,
+    finish_claimed,
+    message_claim,
+    tell_interrupted,
+)
 from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
@@ -123,6 +129,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.work = work
         self.stopping = False  # set by `finish_work`: new messages and commands are ignored
         self._claimed: set[asyncio.Task[None]] = set()
+        self._leases: asyncio.Task[None] | None = None
+        self._redos: set[asyncio.Task[None]] = set()  # taken over, waiting to be connected
 
     async def setup_hook(self) -> None:
         for cog in feature_cogs(
@@ -139,10 +147,43 @@ class VoicebridgeBot(commands.AutoShardedBot):
             # Commands belong to the application, not to a shard: one process registers them.
             synced = await self.tree.sync()
             logger.info("synced %d Discord application commands", len(synced))
-        if self.work is not None:  # before the gateway brings new work
-            tell = functools.partial(tell_interrupted, self, self.service)
-            await self.work.tell_interrupted("discord", tell)
+        if self.work is not None:  # a predecessor's unfinished work first, before new work
+            await self.work.sweep("discord", self._redo, self._tell_interrupted)
+            self._leases = asyncio.create_task(
+                self.work.keep_leases({"discord": (self._redo, self._tell_interrupted)}),
+                name="discord claims' leases",
+            )
         await self._choose_gateway()
+
+    async def _redo(self, claim: Claim, payload: str) -> None:
+        """Work on a voice message that a process which died had claimed: once connected, the
+        message is fetched again and handled as if it had just arrived."""
+        if payload != REDO_MESSAGE or self.work is None:
+            raise ValueError(f"nothing to redo {claim} from")
+        task = asyncio.create_task(self._redo_message(self.work, claim))
+        self._redos.add(task)
+        task.add_done_callback(self._redos.discard)
+
+    async def _redo_message(self, work: WorkLedger, claim: Claim) -> None:
+        await self.wait_until_ready()  # the server's channels known, so the message is whole
+        channel_id = int(claim.chat_id.removeprefix("channel:"))
+        try:
+            channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
+            message = await channel.fetch_message(int(claim.message_id))  # type: ignore[union-attr]
+        except discord.HTTPException:
+            logger.warning("could not fetch %s again to redo it; telling its chat", claim)
+            async with work.handling(claim):  # and finished: told once
+                await self._tell_interrupted(claim)
+            return
+        self._start_claimed(work, claim, message)
+
+    def _start_claimed(self, work: WorkLedger, claim: Claim, message: discord.Message) -> None:
+        task = asyncio.create_task(self._on_claimed_message(work, claim, message))
+        self._claimed.add(task)  # referenced until done, as the event loop holds tasks weakly
+        task.add_done_callback(self._claimed.discard)
+
+    async def _tell_interrupted(self, claim: Claim) -> None:
+        await tell_interrupted(self, self.service, claim)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """A voice message reaches the listeners only through the first delivery that claims
@@ -158,16 +199,14 @@ class VoicebridgeBot(commands.AutoShardedBot):
         if self.work is None or claim is None or message is None:
             super().dispatch(event_name, *args, **kwargs)
             return
-        task = asyncio.create_task(self._on_claimed_message(self.work, claim, message))
-        self._claimed.add(task)  # referenced until done, as the event loop holds tasks weakly
-        task.add_done_callback(self._claimed.discard)
+        self._start_claimed(self.work, claim, message)
 
     async def _on_claimed_message(
         self, work: WorkLedger, claim: Claim, message: discord.Message
     ) -> None:
         """Run every on_message listener and wait for them all, so the claim is finished when
         the work is."""
-        async with work.handling(claim) as first:
+        async with work.handling(claim, REDO_MESSAGE) as first:
             if first:
                 listeners = [self.on_message, *self.extra_events.get("on_message", [])]
                 await asyncio.gather(*(self._listen(each, message) for each in listeners))
@@ -191,6 +230,11 @@ class VoicebridgeBot(commands.AutoShardedBot):
         }:
             logger.info("waiting for %d Discord request(s) in progress to finish", len(running))
             await asyncio.wait(running)
+
+    async def close(self) -> None:
+        if self._leases is not None:
+            self._leases.cancel()
+        await super().close()
 
     async def finish_claim(self, interaction: Interaction) -> None:
         """The command this process claimed has ended, answered or failed."""

@@ -25,6 +25,8 @@ from core.domain.claims import Claim
 logger = logging.getLogger(__name__)
 
 Interaction = discord.Interaction[Any]
+REDO_MESSAGE = "message"
+"""A voice message's claim stores this much to redo it from: the message is fetched again."""
 CLAIMED = "voicebridge.claimed"
 """`Interaction.extras` key: this process claimed the interaction, so it marks it done."""
 

@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bots.http import serving
 from bots.startup import reach
-from bots.telegram.claims import ClaimingUpdateProcessor, tell_interrupted
+from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
 from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
@@ -212,7 +212,7 @@ def _webhook_handler(
 
 @asynccontextmanager
 async def _running(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
-    """Initialised and started, interrupted work reported and commands registered; stopped
+    """Initialised and started, interrupted work taken over and commands registered; stopped
     (after handling what it received) when the block ends."""
     try:
         # `async with` below finds it done.
@@ -230,10 +230,12 @@ async def _running(application: Application) -> AsyncIterator[None]:  # type: ig
             "(/mybots → your bot → API Token)"
         ) from None
     async with application:
-        await tell_interrupted(application)  # before new work can be mistaken for leftovers
         await application.start()
+        await sweep(application)  # a predecessor's unfinished work first, before new updates
+        leases = asyncio.create_task(keep_leases(application), name="telegram claims' leases")
         await _register_commands(application)
         try:
             yield
         finally:
+            leases.cancel()
             await application.stop()

@@ -9,6 +9,7 @@ groups early cannot leave it open.
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable
 from typing import Any
 
@@ -16,7 +17,7 @@ from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
 from bots.telegram.messages import text
-from core.app.claims import WorkLedger
+from core.app.claims import Redo, Tell, WorkLedger
 from core.chat.languages import ChatLanguages
 from core.domain.claims import Claim
 from core.domain.values import ChatRef
@@ -42,7 +43,9 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         if claim is None:
             await coroutine
             return
-        async with self.work.handling(claim) as first:
+        # The whole update, to redo the work from should this process die before it ends.
+        payload = json.dumps(update.to_dict()) if isinstance(update, Update) else None
+        async with self.work.handling(claim, payload) as first:
             if first:
                 await coroutine
                 return
@@ -64,20 +67,38 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         return Claim("telegram", str(message.chat_id), str(message.message_id))
 
 
-async def tell_interrupted(application: Application) -> None:  # type: ignore[type-arg]
-    """Before polling starts: tell each chat whose request the previous run of this instance
-    left unfinished, as a reply to that message, to send it again (in the chat's language: who
-    asked is not kept)."""
+async def sweep(application: Application) -> None:  # type: ignore[type-arg]
+    """Finish what a process that died left unfinished (see `core.app.claims`): its updates go
+    through the application again, as if Telegram had just sent them; a chat whose request
+    cannot be redone is told, as a reply to its message, to send it again (in the chat's
+    language: who asked is not kept)."""
     processor = application.update_processor
-    if not isinstance(processor, ClaimingUpdateProcessor):
-        return
+    if isinstance(processor, ClaimingUpdateProcessor):
+        await processor.work.sweep("telegram", *_redo_and_tell(application, processor))
+
+
+async def keep_leases(application: Application) -> None:  # type: ignore[type-arg]
+    """Until cancelled: renew this process's leases and sweep for lapsed ones."""
+    processor = application.update_processor
+    if isinstance(processor, ClaimingUpdateProcessor):
+        await processor.work.keep_leases({"telegram": _redo_and_tell(application, processor)})
+
+
+def _redo_and_tell(
+    application: Application,  # type: ignore[type-arg]
+    processor: ClaimingUpdateProcessor,
+) -> tuple[Redo, Tell]:
     bot = application.bot
+
+    async def redo(claim: Claim, payload: str) -> None:
+        update = Update.de_json(json.loads(payload), bot)
+        await application.update_queue.put(update)
 
     async def tell(claim: Claim) -> None:
         locale = await processor.chats.chat_locale(ChatRef("telegram", claim.chat_id))
         await _reply(bot, claim, text("work.interrupted", locale))
 
-    await processor.work.tell_interrupted("telegram", tell)
+    return redo, tell
 
 
 async def _reply(bot: Bot, claim: Claim, sentence: str) -> None:

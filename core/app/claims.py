@@ -1,32 +1,47 @@
-"""Claims on incoming work: each message is answered once, and a crash never goes unmentioned.
+"""Claims on incoming work: each message is answered once, and work a crash cut off is finished.
 
 Every message or command that leads to work is claimed before the work starts, with one INSERT
 that only the first of several deliveries can make (the key is platform, chat and message): a
 redelivered Telegram update, a webhook retry, a replayed gateway event or a second replica finds
-the claim taken and does nothing. The claim records this process's instance name and goes from
-'started' to 'done' when the work ends, answered with a result or with an error.
+the claim taken and does nothing. The claim goes from 'started' to 'done' when the work ends,
+answered with a result or with an error.
 
-A claim still 'started' under this instance's name when the process starts again was cut off by
-a crash or a kill (Telegram counts an update as delivered once the next poll is sent, so it never
-comes back by itself): each adapter, before it takes new work, tells those chats to send the
-message again and marks the claims 'failed' (`tell_interrupted`). Claims outlive the platforms'
-redelivery windows and are deleted after the retention period.
+A claim is held under a lease: its process (`owner`, the instance name and a mark of this
+process) renews it every `lease / 3` while the work runs (`keep_leases`). A process that dies
+(kill -9, out of memory, a replica lost) stops renewing; once the lease has lapsed, any process
+sharing the database takes the claim over (`sweep`, at start and then every `lease`) and redoes
+the work from what the claim stored (the Telegram update; the Discord message, fetched again),
+so the chat gets its answer with no word from the user. A process restarted under the same
+instance name does not wait for the lease: its predecessor is gone. Where the work cannot be
+redone (nothing stored to redo it from, taken over `MAX_ATTEMPTS` times already, or older than
+`MAX_AGE`), the chat is told once to send it again and the claim turns 'failed'.
+
+Claims outlive the platforms' redelivery windows and are deleted after the retention period.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from core.domain.claims import Claim, ClaimState
+from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.values import Platform
 from core.ports import Clock, WorkUnitOfWork
 
 logger = logging.getLogger(__name__)
 
 Tell = Callable[[Claim], Awaitable[None]]
+Redo = Callable[[Claim, str], Awaitable[None]]
+"""Start the work of a claim taken over again from its payload (it runs as a task of its own,
+and claims `claim` again: `WorkLedger.claim` lets it through)."""
+
+DEFAULT_LEASE = timedelta(seconds=30)
+MAX_ATTEMPTS = 2  # a request whose work killed two processes is not tried a third time
+MAX_AGE = timedelta(hours=1)  # older than this, an answer would come too late to be welcome
 
 
 class WorkLedger:
@@ -39,29 +54,49 @@ class WorkLedger:
         instance: str,
         clock: Clock,
         retention: timedelta,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self._uow = uow
         self.instance = instance
+        self.owner = f"{instance}/{secrets.token_hex(4)}"  # this process, among its namesakes
         self._clock = clock
         self.retention = retention
+        self.lease = lease
+        self._held: set[Claim] = set()  # claimed here and not finished: their leases are renewed
+        self._redoing: set[Claim] = set()  # taken over, their work about to claim them again
 
-    async def claim(self, claim: Claim) -> bool | None:
+    async def claim(self, claim: Claim, payload: str | None = None) -> bool | None:
         """Claim `claim` for this process: True when it won, False when another delivery claimed
         it first, None when storage failed (then the work runs unclaimed: a database hiccup
-        must not cost the user the answer)."""
+        must not cost the user the answer). `payload` is what the work can be redone from,
+        should this process die before it ends."""
+        if claim in self._redoing:
+            self._redoing.discard(claim)
+            return True
+        now = self._clock.now()
         try:
             async with self._uow() as uow:
-                won = await uow.processed.claim(claim, instance=self.instance, at=self._clock.now())
+                won = await uow.processed.claim(
+                    claim,
+                    instance=self.instance,
+                    owner=self.owner,
+                    at=now,
+                    lease_until=now + self.lease,
+                    payload=payload,
+                )
                 await uow.commit()
         except Exception:
             logger.warning("could not claim %s; handling it unclaimed", claim, exc_info=True)
             return None
-        if not won:
+        if won:
+            self._held.add(claim)
+        else:
             logger.info("ignored a second delivery of %s", claim)
         return won
 
     async def finish(self, claim: Claim) -> None:
         """The work on `claim` ended (answered, or told it failed)."""
+        self._held.discard(claim)
         try:
             async with self._uow() as uow:
                 await uow.processed.finish(claim, "done", at=self._clock.now())
@@ -76,14 +111,14 @@ class WorkLedger:
             return await uow.processed.state(claim)
 
     @asynccontextmanager
-    async def handling(self, claim: Claim) -> AsyncIterator[bool]:
+    async def handling(self, claim: Claim, payload: str | None = None) -> AsyncIterator[bool]:
         """Claim, and yield whether to do the work; when this process claimed it, finish the
         claim once the block ends, normally or with an error (adapters answer errors).
 
-        A block cut off by cancellation or shutdown leaves the claim 'started', for the next
-        start of this instance to report.
+        A block cut off by cancellation or shutdown leaves the claim 'started', for a sweep to
+        take over once its lease lapses.
         """
-        first = await self.claim(claim)
+        first = await self.claim(claim, payload)
         if not first:
             yield first is None  # unclaimed work still runs; a second delivery does not
             return
@@ -94,28 +129,91 @@ class WorkLedger:
             raise
         await self.finish(claim)
 
-    async def tell_interrupted(self, platform: Platform, tell: Tell) -> int:
-        """Tell each chat whose request this instance left unfinished (a crash, a kill) that it
-        was interrupted, once: the claim turns 'failed' before `tell` runs. Returns how many.
+    async def sweep(self, platform: Platform, redo: Redo, tell: Tell) -> int:
+        """Take over the claims on `platform` whose lease has lapsed and finish each: redo its
+        work, or (where it cannot be redone) tell its chat once that it was interrupted. Returns
+        how many were taken over.
 
-        Call it before the platform takes new work, so that work is not mistaken for leftovers.
-        """
+        Call it before the platform takes new work (a restart's leftovers go first), then every
+        `lease` (`keep_leases` does)."""
+        now = self._clock.now()
         async with self._uow() as uow:
-            leftovers = await uow.processed.unfinished(platform, self.instance)
-        told = 0
-        for claim in leftovers:
-            if not await self._give_up(claim):
-                continue  # another start of the same instance took it
+            lapsed = await uow.processed.lapsed(
+                platform, instance=self.instance, owner=self.owner, at=now
+            )
+        taken = 0
+        for claim in lapsed:
+            taken_over = await self._take_over(claim)
+            if taken_over is None:
+                continue  # another process was quicker
+            taken += 1
+            await self._finish_taken(taken_over, redo, tell)
+        return taken
+
+    async def keep_leases(
+        self,
+        sweeps: dict[Platform, tuple[Redo, Tell]],
+        *,
+        pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """Until cancelled: renew the leases this process holds every `lease / 3`, and sweep
+        each platform for lapsed claims every `lease`. It waits in real time (`pause`), whatever
+        clock dates the leases: a lease is kept while this process really runs."""
+        ticks = 0
+        while True:
+            await pause(self.lease.total_seconds() / 3)
+            ticks += 1
             try:
-                await tell(claim)
+                await self._renew()
+                if ticks % 3 == 0:
+                    for platform, (redo, tell) in sweeps.items():
+                        await self.sweep(platform, redo, tell)
+            except asyncio.CancelledError:
+                raise
             except Exception:
-                logger.warning("could not tell %s that it was interrupted", claim, exc_info=True)
-                continue
-            told += 1
-        if leftovers:
-            logger.info("%d interrupted %s request(s) of %s: %d told",
-                        len(leftovers), platform, self.instance, told)  # fmt: skip
-        return told
+                logger.warning("could not renew or sweep the claims' leases", exc_info=True)
+
+    async def _renew(self) -> None:
+        held = list(self._held)
+        if not held:
+            return
+        async with self._uow() as uow:
+            await uow.processed.renew(self.owner, held, self._clock.now() + self.lease)
+            await uow.commit()
+
+    async def _take_over(self, claim: Claim) -> TakenOver | None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            taken = await uow.processed.take_over(
+                claim,
+                instance=self.instance,
+                owner=self.owner,
+                at=now,
+                lease_until=now + self.lease,
+            )
+            await uow.commit()
+        return taken
+
+    async def _finish_taken(self, taken: TakenOver, redo: Redo, tell: Tell) -> None:
+        claim, age = taken.claim, self._clock.now() - taken.claimed_at
+        if taken.payload is not None and taken.attempts <= MAX_ATTEMPTS and age <= MAX_AGE:
+            logger.info("taking over %s (attempt %d): its work is redone", claim, taken.attempts)
+            self._held.add(claim)
+            self._redoing.add(claim)
+            try:
+                await redo(claim, taken.payload)
+                return
+            except Exception:
+                self._redoing.discard(claim)
+                self._held.discard(claim)
+                logger.warning("could not redo %s; telling its chat", claim, exc_info=True)
+        if not await self._give_up(claim):
+            return
+        logger.info("%s was interrupted and cannot be redone: its chat is told", claim)
+        try:
+            await tell(claim)
+        except Exception:
+            logger.warning("could not tell %s that it was interrupted", claim, exc_info=True)
 
     async def purge_expired(self) -> int:
         """Retention: delete claims older than the retention period, whatever their state."""

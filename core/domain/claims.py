@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from core.domain.values import Platform
@@ -29,3 +30,15 @@ class Claim:
     message_id: str
     kind: ClaimKind = "message"
     requester: str | None = None
+
+
+@dataclass(frozen=True)
+class TakenOver:
+    """A claim whose process stopped renewing its lease, now this process's to finish:
+    `payload` is what its work is redone from (None: it cannot be), `attempts` how many times
+    it has been taken over, this time included, and `claimed_at` when it first came in."""
+
+    claim: Claim
+    payload: str | None
+    attempts: int
+    claimed_at: datetime

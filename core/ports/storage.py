@@ -11,12 +11,12 @@ needs (`WorkUnitOfWork`: the claims; `UsageUnitOfWork`: the limits' counts; ...)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from core.domain.claims import Claim, ClaimState
+from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage, SummaryState
 from core.domain.values import ChatRef, ChatVoice, Platform, Preferences
@@ -126,13 +126,39 @@ class ChatLogUnitOfWork(UnitOfWork, Protocol):
 
 
 class ProcessedUpdateStore(Protocol):
-    """Claims on incoming work (`core.app.claims`)."""
+    """Claims on incoming work (`core.app.claims`), each held by one process under a lease.
 
-    async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool: ...
+    A claim's lease has lapsed when its time is past, when it has none (claimed before leases),
+    or when it is held under `instance` by another process than `owner` (a process of that
+    name is gone once another one with the name runs)."""
+
+    async def claim(
+        self,
+        claim: Claim,
+        *,
+        instance: str,
+        owner: str,
+        at: datetime,
+        lease_until: datetime,
+        payload: str | None = None,
+    ) -> bool: ...
+
+    async def renew(self, owner: str, claims: Sequence[Claim], lease_until: datetime) -> int: ...
+
+    async def lapsed(
+        self, platform: Platform, *, instance: str, owner: str, at: datetime, limit: int = 100
+    ) -> list[Claim]:
+        """Unfinished claims on `platform` whose lease has lapsed, oldest first."""
+        ...
+
+    async def take_over(
+        self, claim: Claim, *, instance: str, owner: str, at: datetime, lease_until: datetime
+    ) -> TakenOver | None:
+        """Hold `claim` under a new lease if its lease has still lapsed; None when another
+        process took it first (or it was finished meanwhile)."""
+        ...
 
     async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool: ...
-
-    async def unfinished(self, platform: Platform, instance: str) -> list[Claim]: ...
 
     async def state(self, claim: Claim) -> ClaimState | None: ...
 

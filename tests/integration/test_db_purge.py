@@ -50,8 +50,10 @@ async def seeded(url: str, now: datetime) -> None:
                 said = ChatMessage(CHAT, f"m{n}", "Ann", now - age, f"hello {n}")
                 await uow.chat_log.add(said)
             for n, age in enumerate([timedelta(days=9), timedelta(minutes=5)]):
+                claim = Claim("telegram", CHAT.chat_id, f"c{n}")
+                at = now - age
                 await uow.processed.claim(
-                    Claim("telegram", CHAT.chat_id, f"c{n}"), instance="a", at=now - age
+                    claim, instance="a", owner="a/1", at=at, lease_until=at + timedelta(seconds=30)
                 )
             for age in (timedelta(hours=3), timedelta(hours=2), timedelta(minutes=90)):
                 await uow.usage.hit("telegram", "user:1", now - age)

@@ -7,6 +7,7 @@ Real python-telegram-bot and discord.py against the stand-ins, on SQLite and Pos
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -145,6 +146,44 @@ async def test_replicas_racing_for_one_message_claim_it_once(
     won = await asyncio.gather(*(replica.claim(message) for replica in replicas))
 
     assert sorted(won, key=bool) == [False] * 5 + [True]
+
+
+async def test_replicas_racing_for_a_lapsed_claim_redo_it_once_and_keep_no_text(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork], database_url: str
+) -> None:
+    def replica(name: str) -> WorkLedger:
+        return WorkLedger(
+            uow=uow_factory,
+            instance=name,
+            clock=SystemClock(),
+            retention=timedelta(1),
+            lease=timedelta(milliseconds=50),
+        )
+
+    message = Claim("telegram", "-100777", "43")
+    assert await replica("dead").claim(message, '{"text": "/say hello"}')
+    await asyncio.sleep(0.1)  # "dead" renews nothing: its lease lapses
+    replicas = [replica(f"replica-{n}") for n in range(6)]
+    redone: list[tuple[WorkLedger, str]] = []
+
+    async def redo(owner: WorkLedger, claim: Claim, payload: str) -> None:
+        redone.append((owner, payload))
+
+    async def never(claim: Claim) -> None:
+        raise AssertionError("it could be redone")
+
+    await asyncio.gather(
+        *(r.sweep("telegram", functools.partial(redo, r), never) for r in replicas)
+    )
+
+    [(winner, payload)] = redone
+    assert payload == '{"text": "/say hello"}'
+    async with winner.handling(message, payload) as first:  # the redone work claims it
+        assert first
+    stored = await query(
+        database_url, "SELECT state, payload FROM processed_updates WHERE message_id = '43'"
+    )
+    assert stored == [("done", None)]  # the message's text is not kept once answered
 
 
 async def test_claims_are_deleted_after_the_retention_period(

@@ -1,5 +1,6 @@
-"""Killing the bot mid-transcription and starting it again loses no preference and no stored
-message, and the interrupted voice note's chat hears, once, that it should send it again.
+"""Killing the bot mid-work and starting it again loses no preference and no stored message,
+and the work it was doing is finished: the voice note transcribed by the next start (or by
+another replica once the dead one's lease lapses); what cannot be redone is reported once.
 
 The real `voicebridge run` in a subprocess, configured by environment alone, against the
 stand-ins, on a real SQLite file and on PostgreSQL; SIGKILL, so nothing gets to clean up.
@@ -12,20 +13,14 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bots.discord.messages import text
-from core.app.claims import WorkLedger
-from core.domain.claims import Claim
-from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
-from core.ports import SystemClock
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_logged
-from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -39,15 +34,17 @@ SAID_IN_GROUP = [
     (ALICE, "Great, then the demo is on Thursday."),
 ]
 HELD_SECONDS = 10  # MiMo sits on the transcription this long: the kill comes long before
+TRANSCRIPT = "heard 2.0 seconds"
+INTERRUPTED = text("work.interrupted", "en")
 
 
-async def test_killed_mid_transcription_the_bot_keeps_everything_and_says_so_once(
+async def test_killed_mid_transcription_the_bot_keeps_everything_and_finishes_the_note(
     tmp_path: Path, database_url: str
 ) -> None:
     voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
         env = environment(bot_api, mimo, database_url)
-        async with voicebridge(tmp_path, env, bot_api, "first") as first:
+        async with voicebridge(tmp_path, env, "first", published(bot_api)) as first:
             await command(bot_api, USER, "/voice Chloe")
             for author, words in SAID_IN_GROUP:
                 bot_api.push(group_message(bot_api, author, words))
@@ -60,82 +57,113 @@ async def test_killed_mid_transcription_the_bot_keeps_everything_and_says_so_onc
             await first.wait()
         mimo.delay = 0
 
-        async with voicebridge(tmp_path, env, bot_api, "second"):
+        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+            await bot_api.wait_until(
+                lambda: TRANSCRIPT in bot_api.texts(USER), timeout=60, what="the transcript"
+            )
             overview = await command(bot_api, USER, "/settings")
             summary = await command(bot_api, GROUP, "/summary", user_id=ALICE)
-        async with voicebridge(tmp_path, env, bot_api, "third"):
+        async with voicebridge(tmp_path, env, "third", published(bot_api)):
             await command(bot_api, USER, "/help")  # it has looked for leftovers by now
 
-    notices = [
-        c for c in bot_api.sent("sendMessage") if c.params["text"] == text("work.interrupted", "en")
+    assert bot_api.texts(USER).count(TRANSCRIPT) == 1
+    assert not [text for text in bot_api.texts(USER) if text == INTERRUPTED]
+    [answer] = [
+        c for c in bot_api.sent("sendMessage", chat_id=USER) if "reply_parameters" in c.params
     ]
-    assert len(notices) == 1
-    assert notices[0].params["chat_id"] == USER
-    assert notices[0].params["reply_parameters"]["message_id"] == note["message_id"]
+    assert answer.params["reply_parameters"]["message_id"] == note["message_id"]
     assert "Voice: Chloe" in overview
     assert "a fake answer" in summary
     [asked] = [body for body in mimo.requests if body.get("model") == "mimo-v2.5"]
     prompt = json.dumps(asked["messages"], ensure_ascii=False)
     assert all(words in prompt for _, words in SAID_IN_GROUP)
-    assert len(mimo.calls("mimo-v2.5-asr")) == 1  # it was not quietly retried either
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2  # the killed request, and the one redone
 
 
-async def test_after_a_crash_discord_hears_of_its_interrupted_requests_once(
+async def test_killed_mid_work_discord_finishes_the_voice_message_and_reports_the_command(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
-    """What a killed Discord bot leaves behind (claims still 'started' under its name) is
-    reported by its next start: a reply to the voice message, a line naming who ran the
-    command."""
+    """A voice message being transcribed when `voicebridge run` is killed is fetched again
+    and transcribed by the next start; a /say whose "thinking…" died with the process (its
+    interaction cannot be answered again) is reported in the channel, naming who ran it."""
     alice = discord_api.add_member(server, "alice")
-    voice = make_audio(tmp_path, fmt="ogg", seconds=1).read_bytes()
-    note = await discord_api.post_voice_message(server.general, alice, voice, duration=1)
-    settings = discord_settings(
-        discord_api=discord_api, mimo=mimo, database_url=database_url, instance_name="crashed"
-    )
-    await left_unfinished(
-        settings.database_url,
-        settings.instance_name,
-        Claim("discord", f"channel:{server.general}", note["id"]),
-        Claim("discord", f"channel:{server.random}", "1234", "command", requester=str(alice)),
-    )
+    voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    env = discord_environment(discord_api, mimo, database_url)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        mimo.delay = HELD_SECONDS
+        note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
+        await discord_api.slash(server.random, alice, "say", text="Hello from the tests.")
+        await mimo_received(mimo, "mimo-v2.5-asr")
+        await mimo_received(mimo, "mimo-v2.5-tts")
+        first.kill()
+        await first.wait()
+    mimo.delay = 0
 
-    async with running_discord(settings, discord_api):
-        await discord_api.wait_for_messages(server.random)
-    async with running_discord(settings, discord_api):
-        pass  # a second start finds nothing left to report
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await discord_api.wait_for_contents(server.general, [TRANSCRIPT], timeout=60)
+        await discord_api.wait_for_messages(server.random, timeout=60)
+    async with voicebridge(tmp_path, env, "third", identified(discord_api)):
+        pass  # a third start finds nothing left to do
 
     [reply] = discord_api.messages_in(server.general)
-    assert reply.content == text("work.interrupted", "en")
     assert reply.reply_to == int(note["id"])
+    assert reply.allowed_mentions == {"parse": [], "replied_user": False}
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2  # the killed request, and the one redone
     [line] = discord_api.messages_in(server.random)
     assert line.content == text("discord.work.interrupted", "en", user=f"<@{alice}>")
     assert line.allowed_mentions == {"parse": []}  # names, never pings
-    assert reply.allowed_mentions == {"parse": [], "replied_user": False}
 
 
-async def left_unfinished(url: str, instance: str, *claims: Claim) -> None:
-    """The claims a process of `instance` made before it was killed."""
-    engine = create_engine(url)
-    try:
-        sessions = session_factory(engine)
-        work = WorkLedger(
-            uow=lambda: SqlAlchemyUnitOfWork(sessions),
-            instance=instance,
-            clock=SystemClock(),
-            retention=timedelta(days=1),
-        )
-        for claim in claims:
-            assert await work.claim(claim)
-    finally:
-        await engine.dispose()
+async def test_a_replica_takes_over_a_dead_replicas_work_once_its_lease_lapses(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Two replicas under different names (as two containers have): while the first works, it
+    renews its lease and the second leaves its voice message alone; killed, its lease lapses
+    and the second finishes the work."""
+    alice = discord_api.add_member(server, "alice")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    env = discord_environment(discord_api, mimo, database_url) | {"WORK_LEASE_SECONDS": "3"}
+    mimo.delay = 30
+    async with voicebridge(
+        tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)
+    ) as a:
+        note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
+        await mimo_received(mimo, "mimo-v2.5-asr")
+        async with voicebridge(
+            tmp_path, env | {"INSTANCE_NAME": "b"}, "b", identified(discord_api)
+        ):
+            await asyncio.sleep(7)  # two of b's sweeps, and more than a lease: a renews its own
+            assert len(mimo.calls("mimo-v2.5-asr")) == 1
+            mimo.delay = 0
+            a.kill()
+            await a.wait()
+            await discord_api.wait_for_contents(server.general, [TRANSCRIPT], timeout=60)
+
+    [reply] = discord_api.messages_in(server.general)
+    assert reply.reply_to == int(note["id"])
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2
 
 
 def environment(bot_api: FakeBotApi, mimo: FakeMimo, database_url: str) -> dict[str, str]:
     """What an operator sets: nothing from the developer's shell, no .env."""
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
-    return base | {
+    return _operator(mimo, database_url) | {
         "TELEGRAM_BOT_TOKEN": bot_api.token,
         "TELEGRAM_API_URL": bot_api.root,
+    }
+
+
+def discord_environment(
+    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str
+) -> dict[str, str]:
+    return _operator(mimo, database_url) | {
+        "DISCORD_BOT_TOKEN": discord_api.token,
+        "DISCORD_API_URL": discord_api.api_url,
+    }
+
+
+def _operator(mimo: FakeMimo, database_url: str) -> dict[str, str]:
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return base | {
         "MIMO_API_KEY": mimo.api_key,
         "MIMO_BASE_URL": mimo.base_url,
         "DATABASE_URL": database_url,
@@ -143,23 +171,34 @@ def environment(bot_api: FakeBotApi, mimo: FakeMimo, database_url: str) -> dict[
     }
 
 
+def published(bot_api: FakeBotApi) -> Awaitable[object]:
+    """Telegram's bot is ready when it publishes its commands: it has taken over leftovers by
+    then, and polls next. Not its first poll: a killed process's last poll may still end."""
+    return bot_api.wait_for(
+        "setMyCommands", count=len(bot_api.sent("setMyCommands")) + 1, timeout=60
+    )
+
+
+def identified(discord_api: FakeDiscord) -> Awaitable[object]:
+    """Discord's bot is ready when its gateway session has identified."""
+    return discord_api.wait_until_identified(len(discord_api.identify_payloads) + 1, timeout=60)
+
+
 @asynccontextmanager
 async def voicebridge(
-    tmp_path: Path, env: dict[str, str], bot_api: FakeBotApi, name: str
+    tmp_path: Path, env: dict[str, str], name: str, ready: Awaitable[object]
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`voicebridge run`, from when it is ready (it publishes its commands once it has reported
-    leftovers, just before it polls); stopped with SIGTERM at the end of the block unless the
-    block killed it. Not from its first poll: a killed process's last poll may still end."""
+    """`voicebridge run`, from when `ready` is done; stopped with SIGTERM at the end of the
+    block unless the block killed it."""
     installed = Path(sys.executable).parent / "voicebridge"
     program = [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
-    starts = len(bot_api.sent("setMyCommands"))
     log = tmp_path / f"{name}.log"
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
             *program, "run", cwd=tmp_path, env=env, stdout=output, stderr=output
         )
     try:
-        await started(process, bot_api.wait_for("setMyCommands", count=starts + 1, timeout=60), log)
+        await started(process, ready, log)
         yield process
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -672,6 +672,7 @@ class FakeDiscord:
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message),
             ("GET", "/channels/{channel_id}/messages", self._history),
+            ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
             ("POST", "/channels/{channel_id}/typing", self._typing),
         ]  # fmt: skip
 
@@ -810,6 +811,16 @@ class FakeDiscord:
         )  # fmt: skip
         chosen = found[:limit] if "after" in query and "before" not in query else found[-limit:]
         return [self._posted[i] for i in reversed(chosen)]
+
+    async def _get_message(self, call: Call, request: web.Request) -> Json:
+        channel_id, message_id = int(call.params["channel_id"]), int(call.params["message_id"])
+        if channel_id not in self._channels:
+            raise DiscordError(404, 10003, "Unknown Channel")
+        message = self._posted.get(message_id)
+        hidden = {m.id for m in self.messages if m.deleted or m.ephemeral}
+        if message is None or message["channel_id"] != str(channel_id) or message_id in hidden:
+            raise DiscordError(404, 10008, "Unknown Message")
+        return message
 
     async def _typing(self, call: Call, request: web.Request) -> None:
         self.typing.append(int(call.params["channel_id"]))

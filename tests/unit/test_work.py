@@ -1,4 +1,5 @@
-"""Claims on incoming work, with in-memory storage: answered once, interruptions told once."""
+"""Claims on incoming work, with in-memory storage: answered once; work cut off is redone by
+whoever takes its lapsed lease over, or (where it cannot be) its chat told once."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class ManualClock:
 
     async def sleep(self, seconds: float) -> None:
         self.at += timedelta(seconds=seconds)
+        await asyncio.sleep(0)  # let the other tasks run, as a real sleep would
 
     def advance(self, delta: timedelta) -> None:
         self.at += delta
@@ -82,17 +84,15 @@ async def test_work_that_failed_with_an_answer_is_done(
             raise RuntimeError("the adapter answered this one")
 
     assert await work.state(VOICE_NOTE) == "done"
-    assert await work.tell_interrupted("telegram", _never) == 0
+    assert await ledger(claims, clock).sweep("telegram", _never_redo, _never) == 0
 
 
-async def test_work_cut_off_is_told_once_at_the_next_start(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
-) -> None:
-    work = ledger(claims, clock)
+async def cut_off(work: WorkLedger, claim: Claim, payload: str | None = None) -> None:
+    """`claim` is handled until the process dies: its lease is left to lapse."""
     started = asyncio.Event()
 
     async def transcribe() -> None:
-        async with work.handling(VOICE_NOTE) as first:
+        async with work.handling(claim, payload) as first:
             assert first
             started.set()
             await asyncio.Event().wait()  # MiMo never answers: the process dies first
@@ -102,17 +102,89 @@ async def test_work_cut_off_is_told_once_at_the_next_start(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await work.state(VOICE_NOTE) == "started"
+    assert await work.state(claim) == "started"
 
+
+async def test_work_cut_off_is_redone_at_once_by_the_next_start_of_its_instance(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    await cut_off(ledger(claims, clock), VOICE_NOTE, "the update")
+    restarted = ledger(claims, clock)
+    redone: list[tuple[Claim, str]] = []
+
+    async def redo(claim: Claim, payload: str) -> None:
+        redone.append((claim, payload))
+
+    assert await restarted.sweep("telegram", redo, _never) == 1
+    assert await restarted.sweep("telegram", redo, _never) == 0  # its lease is fresh now
+    assert redone == [(VOICE_NOTE, "the update")]
+    async with restarted.handling(VOICE_NOTE) as first:  # the redone work claims it again
+        assert first
+    assert await restarted.state(VOICE_NOTE) == "done"
+
+
+async def test_another_instance_takes_over_only_once_the_lease_has_lapsed(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    await cut_off(ledger(claims, clock, "bot-a"), VOICE_NOTE, "the update")
+    other = ledger(claims, clock, "bot-b")
+    redone: list[Claim] = []
+
+    async def redo(claim: Claim, payload: str) -> None:
+        redone.append(claim)
+
+    clock.advance(timedelta(seconds=29))
+    assert await other.sweep("telegram", redo, _never) == 0  # bot-a may still be working
+    clock.advance(timedelta(seconds=2))
+    assert await other.sweep("telegram", redo, _never) == 1
+    assert redone == [VOICE_NOTE]
+
+
+async def test_a_lease_renewed_while_the_work_runs_is_never_taken(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    working = ledger(claims, clock, "bot-a")
+    await working.claim(VOICE_NOTE, "the update")
+    keeping = asyncio.create_task(working.keep_leases({}, pause=clock.sleep))
+    for _ in range(10):  # the manual clock moves 10 s at each of its sleeps
+        await asyncio.sleep(0)
+    keeping.cancel()
+    assert clock.at > datetime(2026, 11, 21, 9, 1, tzinfo=UTC)  # a minute and more went by
+    assert await ledger(claims, clock, "bot-b").sweep("telegram", _never_redo, _never) == 0
+
+
+async def test_work_that_cannot_be_redone_is_told_once(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    await cut_off(ledger(claims, clock), VOICE_NOTE)  # nothing stored to redo it from
     told: list[Claim] = []
     restarted = ledger(claims, clock)
-    assert await restarted.tell_interrupted("telegram", _into(told)) == 1
-    assert await restarted.tell_interrupted("telegram", _into(told)) == 0
+    assert await restarted.sweep("telegram", _never_redo, _into(told)) == 1
+    assert await restarted.sweep("telegram", _never_redo, _into(told)) == 0
     assert told == [VOICE_NOTE]
     assert await restarted.state(VOICE_NOTE) == "failed"
 
 
-async def test_only_this_instances_leftovers_on_this_platform_are_told(
+async def test_work_that_killed_two_processes_or_is_an_hour_old_is_told_not_redone(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    old = Claim("telegram", "42", "8")
+    await cut_off(ledger(claims, clock), old, "an old update")
+    clock.advance(timedelta(hours=1, seconds=1))
+    await cut_off(ledger(claims, clock), VOICE_NOTE, "the update")
+    redone: list[Claim] = []
+
+    async def redo_and_die(claim: Claim, payload: str) -> None:
+        redone.append(claim)  # and the process dies again
+
+    told: list[Claim] = []
+    for _ in range(3):  # each start takes over what the one before it died on
+        await ledger(claims, clock).sweep("telegram", redo_and_die, _into(told))
+    assert redone == [VOICE_NOTE, VOICE_NOTE]
+    assert told == [old, VOICE_NOTE]
+
+
+async def test_only_this_platforms_lapsed_claims_are_swept(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
     mine = ledger(claims, clock, "bot-a")
@@ -121,12 +193,12 @@ async def test_only_this_instances_leftovers_on_this_platform_are_told(
     await ledger(claims, clock, "bot-b").claim(Claim("telegram", "42", "8"))
 
     told: list[Claim] = []
-    await mine.tell_interrupted("telegram", _into(told))
+    await ledger(claims, clock, "bot-a").sweep("telegram", _never_redo, _into(told))
 
-    assert told == [VOICE_NOTE]  # not bot-b's (it may still be working), not Discord's
+    assert told == [VOICE_NOTE]  # not bot-b's (its lease runs), not Discord's
     assert await mine.state(COMMAND) == "started"
     told.clear()
-    await mine.tell_interrupted("discord", _into(told))
+    await ledger(claims, clock, "bot-a").sweep("discord", _never_redo, _into(told))
     assert told == [COMMAND]
 
 
@@ -145,7 +217,7 @@ async def test_a_chat_that_cannot_be_told_does_not_stop_the_others(
             raise RuntimeError("bot was blocked by the user")
         told.append(claim)
 
-    assert await work.tell_interrupted("telegram", tell) == 1
+    assert await ledger(claims, clock).sweep("telegram", _never_redo, tell) == 2
     assert told == [still_here]
     assert await work.state(gone) == "failed"  # not retried at every start
 
@@ -183,3 +255,7 @@ def _into(told: list[Claim]) -> Tell:
 
 async def _never(claim: Claim) -> None:
     raise AssertionError(f"nothing should be told, got {claim}")
+
+
+async def _never_redo(claim: Claim, payload: str) -> None:
+    raise AssertionError(f"nothing should be redone, got {claim}")

@@ -132,6 +132,8 @@ class ProcessedUpdateRow(Base):
         CheckConstraint("state IN ('started', 'done', 'failed')", name="state"),
         # The start-up sweep asks for one instance's unfinished claims.
         Index("ix_processed_updates_instance_state", "instance", "state"),
+        # Every sweep asks for the unfinished claims whose lease lapsed.
+        Index("ix_processed_updates_state_lease", "state", "lease_until"),
     )
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -144,6 +146,14 @@ class ProcessedUpdateRow(Base):
     instance: Mapped[str] = mapped_column(String(128))
     claimed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The process working on it (instance name and a mark of the process) and until when its
+    # lease runs; renewed while it works. NULL: claimed before leases, lapsed.
+    owner: Mapped[str | None] = mapped_column(String(160))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # What the work is redone from once taken over (see `core.app.claims`), cleared when it
+    # ends; None: not redone.
+    payload: Mapped[str | None] = mapped_column(Text())
+    attempts: Mapped[int] = mapped_column(Integer(), server_default="0")
 
 
 class RateWindowRow(Base):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState
+from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState, TakenOver
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ProcessedUpdateRow
 from core.infra.storage.repositories import insert_for
@@ -20,7 +21,16 @@ class ProcessedUpdateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def claim(self, claim: Claim, *, instance: str, at: datetime) -> bool:
+    async def claim(
+        self,
+        claim: Claim,
+        *,
+        instance: str,
+        owner: str,
+        at: datetime,
+        lease_until: datetime,
+        payload: str | None = None,
+    ) -> bool:
         """Insert the claim unless its message is claimed already; True when this one won.
 
         One statement that leans on the primary key, so replicas racing for the same message
@@ -38,35 +48,89 @@ class ProcessedUpdateRepository:
                 state="started",
                 instance=instance,
                 claimed_at=at,
+                owner=owner,
+                lease_until=lease_until,
+                payload=payload,
+                attempts=0,
             )
             .on_conflict_do_nothing(index_elements=_KEY)
             .returning(ProcessedUpdateRow.platform)
         )
         return (await self._session.execute(statement)).first() is not None
 
-    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
-        """Move a 'started' claim to `state`; False when it was not 'started' (any more)."""
-        statement = (
-            update(ProcessedUpdateRow)
-            .where(*_key(claim), ProcessedUpdateRow.state == "started")
-            .values(state=state, finished_at=at)
-        )
-        result = cast(CursorResult[Any], await self._session.execute(statement))
-        return result.rowcount == 1
+    async def renew(self, owner: str, claims: Sequence[Claim], lease_until: datetime) -> int:
+        """Extend the leases `owner` holds on `claims` (unfinished ones) to `lease_until`."""
+        renewed = 0
+        for claim in claims:
+            statement = (
+                update(ProcessedUpdateRow)
+                .where(
+                    *_key(claim),
+                    ProcessedUpdateRow.owner == owner,
+                    ProcessedUpdateRow.state == "started",
+                )
+                .values(lease_until=lease_until)
+            )
+            result = cast(CursorResult[Any], await self._session.execute(statement))
+            renewed += int(result.rowcount or 0)
+        return renewed
 
-    async def unfinished(self, platform: Platform, instance: str) -> list[Claim]:
-        """The claims `instance` made on `platform` and never finished, oldest first."""
+    async def lapsed(
+        self, platform: Platform, *, instance: str, owner: str, at: datetime, limit: int = 100
+    ) -> list[Claim]:
         query = (
             select(ProcessedUpdateRow)
             .where(
                 ProcessedUpdateRow.platform == platform,
-                ProcessedUpdateRow.instance == instance,
                 ProcessedUpdateRow.state == "started",
+                _lapsed(instance=instance, owner=owner, at=at),
             )
             .order_by(ProcessedUpdateRow.claimed_at)
+            .limit(limit)
         )
         rows = (await self._session.scalars(query)).all()
         return [_to_claim(platform, row) for row in rows]
+
+    async def take_over(
+        self, claim: Claim, *, instance: str, owner: str, at: datetime, lease_until: datetime
+    ) -> TakenOver | None:
+        """One UPDATE that only a lapsed lease lets through, so of several processes sweeping
+        at once exactly one takes the claim."""
+        statement = (
+            update(ProcessedUpdateRow)
+            .where(
+                *_key(claim),
+                ProcessedUpdateRow.state == "started",
+                _lapsed(instance=instance, owner=owner, at=at),
+            )
+            .values(
+                instance=instance,
+                owner=owner,
+                lease_until=lease_until,
+                attempts=ProcessedUpdateRow.attempts + 1,
+            )
+            .returning(
+                ProcessedUpdateRow.payload,
+                ProcessedUpdateRow.attempts,
+                ProcessedUpdateRow.claimed_at,
+            )
+        )
+        row = (await self._session.execute(statement)).first()
+        if row is None:
+            return None
+        payload, attempts, claimed_at = row
+        return TakenOver(claim, payload, int(attempts), claimed_at)
+
+    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
+        """Move a 'started' claim to `state`, and forget what it could be redone from (it may
+        carry a message's text); False when it was not 'started' (any more)."""
+        statement = (
+            update(ProcessedUpdateRow)
+            .where(*_key(claim), ProcessedUpdateRow.state == "started")
+            .values(state=state, finished_at=at, lease_until=None, payload=None)
+        )
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return result.rowcount == 1
 
     async def state(self, claim: Claim) -> ClaimState | None:
         row = await self._session.get(
@@ -89,6 +153,15 @@ class ProcessedUpdateRepository:
         )
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return int(result.rowcount or 0)
+
+
+def _lapsed(*, instance: str, owner: str, at: datetime) -> ColumnElement[bool]:
+    row = ProcessedUpdateRow
+    return or_(
+        row.lease_until.is_(None),
+        row.lease_until < at,
+        and_(row.instance == instance, row.owner.is_not(None), row.owner != owner),
+    )
 
 
 def _key(claim: Claim) -> tuple[Any, ...]:
