@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import cast
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -58,9 +59,9 @@ _RECORDINGS = (
 # What the chat log keeps of a group: texts and captions, never commands (transcripts are logged
 # by the transcribing handler, once it has them).
 _SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
-# What is claimed before it is handled (answered once, reported if a restart cuts it off): what
-# leads to work or a reply. Group chatter is not: logging it is idempotent by itself.
-_WORK = _NEW & (filters.COMMAND | _RECORDINGS)
+# What is claimed as it arrives (handled once, redone if a kill cuts it off): what leads to work
+# or a reply, and group chatter kept for /summary (so that a kill loses none of it).
+_WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
 # Whose language the chat's posts follow is noted for every command but /forget, which leaves
 # nothing of the chat behind, not even that.
 _NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
@@ -85,19 +86,20 @@ def build_application(
     """
     root = api_url.rstrip("/")
     gate = Gate(service.limiter)  # the allowlist: strangers are neither claimed nor handled
+    queue = UpdateQueue(max_pending_updates)
+    claiming = None
+    if work is not None:
+        claiming = ClaimingUpdateProcessor(work, _WORK & gate.allowed, chats=service)
+        queue.intake = claiming.receive  # claimed before Telegram hears it was received
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .local_mode(local_mode)
-        .update_queue(UpdateQueue(max_pending_updates))
+        .update_queue(queue)
         # Long transcriptions in one chat must not hold up replies in others.
-        .concurrent_updates(
-            True
-            if work is None
-            else ClaimingUpdateProcessor(work, _WORK & gate.allowed, chats=service)
-        )
+        .concurrent_updates(True if claiming is None else claiming)
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
         # retry_after and sends again (up to 3 times) instead of dropping the reply.
         .rate_limiter(AIORateLimiter(max_retries=3))
@@ -113,9 +115,10 @@ def build_application(
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     # Last in its group, so only a command none of the handlers above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
-    # The log listens in a group of its own, so every message also reaches the handlers above,
-    # and without blocking: storing a line never holds up a reply.
-    log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message, block=False)
+    # The log listens in a group of its own, so every message also reaches the handlers above.
+    # It blocks (a caption waits a few milliseconds for its line to be stored) so the message's
+    # claim ends only once the line is stored: a kill before that redoes it.
+    log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message)
     application.add_handler(log, group=-1)
     # Beside the log (which never sees commands): whose language the chat follows.
     commander = MessageHandler(_NOTED, handlers.note_commander, block=False)
@@ -200,8 +203,9 @@ def _webhook_handler(
         except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="not an update")
         # Handled after the answer: Telegram waits for none, and retries what is not answered.
+        queue = cast(UpdateQueue, application.update_queue)  # `build_application` gave it
         try:
-            application.update_queue.put_nowait(update)
+            await queue.offer(update)  # stored before Telegram hears "ok"
         except asyncio.QueueFull:
             logger.warning("webhook update refused: updates accepted and unfinished at the limit")
             return web.Response(status=503, text="busy", headers={"Retry-After": "5"})

@@ -1,9 +1,14 @@
-"""Each Telegram message that leads to work is handled once, and an interrupted one is reported.
+"""Each Telegram message that leads to work (or is kept for /summary) is handled once, and
+nothing Telegram handed over is lost to a kill.
 
-Claiming happens in the application's update processor rather than in a handler: the processor
-wraps the whole handling of an update (every handler group, the error handler's answer), so the
-claim is marked done exactly when handling ends, however it ends, and a handler that stops the
-groups early cannot leave it open.
+A message is claimed as it arrives, by the update queue's intake (`ClaimingUpdateProcessor.
+receive`), with the whole update stored beside the claim: Telegram hears that it was received
+(the poller's next offset, the webhook's answer) only after that, so a process killed at any
+point later leaves a claim for a sweep to take over and redo. The work claims it again in the
+application's update processor rather than in a handler: the processor wraps the whole handling
+of an update (every handler group, the error handler's answer), so the claim is marked done
+exactly when handling ends, however it ends, and a handler that stops the groups early cannot
+leave it open.
 """
 
 from __future__ import annotations
@@ -38,14 +43,21 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         self.wanted = wanted
         self.chats = chats
 
+    async def receive(self, update: object) -> bool:
+        """Claim the update's message as it arrives (the update queue's intake), storing the
+        whole update to redo the work from should this process die before it ends. False for
+        a second delivery."""
+        claim = self._claim_of(update)
+        if claim is None:
+            return True
+        return await self.work.receive(claim, _payload(update))
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         claim = self._claim_of(update)
         if claim is None:
             await coroutine
             return
-        # The whole update, to redo the work from should this process die before it ends.
-        payload = json.dumps(update.to_dict()) if isinstance(update, Update) else None
-        async with self.work.handling(claim, payload) as first:
+        async with self.work.handling(claim, _payload(update)) as first:
             if first:
                 await coroutine
                 return
@@ -65,6 +77,10 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             return None
         message = update.message
         return Claim("telegram", str(message.chat_id), str(message.message_id))
+
+
+def _payload(update: object) -> str | None:
+    return json.dumps(update.to_dict()) if isinstance(update, Update) else None
 
 
 async def sweep(application: Application) -> None:  # type: ignore[type-arg]

@@ -4,7 +4,8 @@ Every message or command that leads to work is claimed before the work starts, w
 that only the first of several deliveries can make (the key is platform, chat and message): a
 redelivered Telegram update, a webhook retry, a replayed gateway event or a second replica finds
 the claim taken and does nothing. The claim goes from 'started' to 'done' when the work ends,
-answered with a result or with an error.
+answered with a result or with an error. A platform that confirms deliveries (Telegram) claims
+as a message arrives (`receive`), before it confirms, and the work then claims it again.
 
 A claim is held under a lease: its process (`owner`, the instance name and a mark of this
 process) renews it every `lease / 3` while the work runs (`keep_leases`). A process that dies
@@ -63,16 +64,19 @@ class WorkLedger:
         self.retention = retention
         self.lease = lease
         self._held: set[Claim] = set()  # claimed here and not finished: their leases are renewed
-        self._redoing: set[Claim] = set()  # taken over, their work about to claim them again
+        # Claimed ahead of their work, which claims them again: taken over, or received.
+        self._taken: set[Claim] = set()
+        self._received: set[Claim] = set()
 
     async def claim(self, claim: Claim, payload: str | None = None) -> bool | None:
         """Claim `claim` for this process: True when it won, False when another delivery claimed
         it first, None when storage failed (then the work runs unclaimed: a database hiccup
         must not cost the user the answer). `payload` is what the work can be redone from,
         should this process die before it ends."""
-        if claim in self._redoing:
-            self._redoing.discard(claim)
-            return True
+        for ahead in (self._taken, self._received):
+            if claim in ahead:
+                ahead.discard(claim)
+                return True
         now = self._clock.now()
         try:
             async with self._uow() as uow:
@@ -93,6 +97,19 @@ class WorkLedger:
         else:
             logger.info("ignored a second delivery of %s", claim)
         return won
+
+    async def receive(self, claim: Claim, payload: str | None = None) -> bool:
+        """Claim `claim` as it arrives, before the platform hears that it was received (a
+        Telegram update is confirmed by the next poll, or by the webhook's answer): from then
+        on a kill loses nothing, as the claim and what to redo it from are stored. The work
+        claims it again when it starts, and is let through. False: a second delivery, to drop.
+        """
+        if claim in self._received:
+            return False  # delivered again while the first delivery waits for its turn
+        won = await self.claim(claim, payload)
+        if won:
+            self._received.add(claim)
+        return won is not False
 
     async def finish(self, claim: Claim) -> None:
         """The work on `claim` ended (answered, or told it failed)."""
@@ -199,12 +216,12 @@ class WorkLedger:
         if taken.payload is not None and taken.attempts <= MAX_ATTEMPTS and age <= MAX_AGE:
             logger.info("taking over %s (attempt %d): its work is redone", claim, taken.attempts)
             self._held.add(claim)
-            self._redoing.add(claim)
+            self._taken.add(claim)
             try:
                 await redo(claim, taken.payload)
                 return
             except Exception:
-                self._redoing.discard(claim)
+                self._taken.discard(claim)
                 self._held.discard(claim)
                 logger.warning("could not redo %s; telling its chat", claim, exc_info=True)
         if not await self._give_up(claim):

@@ -12,13 +12,17 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text as sql
+
 from bots.discord.messages import text
+from core.infra.storage import create_engine
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_logged
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -78,6 +82,57 @@ async def test_killed_mid_transcription_the_bot_keeps_everything_and_finishes_th
     prompt = json.dumps(asked["messages"], ensure_ascii=False)
     assert all(words in prompt for _, words in SAID_IN_GROUP)
     assert len(mimo.calls("mimo-v2.5-asr")) == 2  # the killed request, and the one redone
+
+
+async def test_group_messages_telegram_handed_over_survive_a_kill(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Telegram forgets an update once the bot's next poll confirms it. With the database held
+    locked, nothing can be stored: the bot must not confirm what it fetched, so the group's
+    lines killed with the process come again to the next start and are kept for /summary."""
+    async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+        env = environment(bot_api, mimo, database_url)
+        first_start = voicebridge(tmp_path, env, "first", published(bot_api))
+        async with first_start as first, database_locked(database_url):
+            pushed = [bot_api.push(group_message(bot_api, *said)) for said in SAID_IN_GROUP]
+            await bot_api.wait_until(
+                lambda: set(pushed) <= set(bot_api.served), timeout=30, what="the fetch"
+            )
+            await asyncio.sleep(1)  # time enough to poll again, which would confirm them
+            first.kill()
+            await first.wait()
+
+        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+            await until_logged(database_url, GROUP, len(SAID_IN_GROUP), timeout=60)
+            summary = await command(bot_api, GROUP, "/summary", user_id=ALICE)
+
+    assert "a fake answer" in summary
+    [asked] = [body for body in mimo.requests if body.get("model") == "mimo-v2.5"]
+    prompt = json.dumps(asked["messages"], ensure_ascii=False)
+    assert all(prompt.count(words) == 1 for _, words in SAID_IN_GROUP)
+
+
+@asynccontextmanager
+async def database_locked(url: str) -> AsyncIterator[None]:
+    """No other connection can write to the bot's tables until the block ends."""
+    if url.startswith("sqlite"):
+        database = sqlite3.connect(url.split(":///", 1)[1], isolation_level=None)
+        try:
+            database.execute("BEGIN IMMEDIATE")  # SQLite's one write lock, held
+            yield
+            database.execute("ROLLBACK")
+        finally:
+            database.close()
+        return
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            tables = "processed_updates, chat_messages"
+            await connection.execute(sql(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
+            yield
+            await connection.rollback()
+    finally:
+        await engine.dispose()
 
 
 async def test_killed_mid_work_discord_finishes_the_voice_message_and_reports_the_command(

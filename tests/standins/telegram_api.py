@@ -266,6 +266,7 @@ class FakeBotApi:
         self._updates: list[dict[str, Any]] = []
         self._pushed: dict[int, dict[str, Any]] = {}
         self._replays: list[dict[str, Any]] = []
+        self.served: list[int] = []  # update_ids getUpdates handed out, in order (repeats too)
         self._update_ids = itertools.count(1)
         self._file_numbers = itertools.count(1)
         self._files: dict[str, _StoredFile] = {}
@@ -696,6 +697,7 @@ class FakeBotApi:
             remaining = deadline - loop.time()
             if ready or remaining <= 0 or self._closing:
                 self._replays.clear()
+                self.served.extend(int(u["update_id"]) for u in ready[:limit])
                 return ready[:limit]
             await _wait(changed, remaining)
 

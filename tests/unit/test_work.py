@@ -68,6 +68,18 @@ async def test_a_second_delivery_is_not_handled(
     assert await work.state(VOICE_NOTE) == "done"
 
 
+async def test_what_was_received_is_claimed_once_and_its_work_let_through(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    work = ledger(claims, clock)
+    assert await work.receive(VOICE_NOTE, "the update") is True
+    assert await work.receive(VOICE_NOTE, "the update") is False  # delivered twice: dropped
+    async with work.handling(VOICE_NOTE, "the update") as first:
+        assert first  # the work of what this process received
+    assert await work.state(VOICE_NOTE) == "done"
+    assert await ledger(claims, clock, "bot-b").receive(VOICE_NOTE) is False
+
+
 async def test_a_replica_does_not_take_what_another_claimed(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
