@@ -6,8 +6,15 @@ at most 256 loudness bytes, one per ~100 ms). discord.py's `File` has no place f
 the multipart body is built here and sent through discord.py's own HTTP client (its rate limits,
 retries and DISCORD_API_URL apply) as a follow-up of the interaction.
 
+A deferred interaction's first follow-up is not a message of its own: it fills the "thinking…"
+placeholder, an edit, with the defer's flags, and an edit cannot make a voice message (Discord
+would show a plain audio file, and say nothing). So where nothing has filled the placeholder yet,
+it gets a short line first (`PLACEHOLDER_LINE`), and the voice message follows as a message of
+its own.
+
 Where Discord refuses one (a channel that does not allow voice messages answers 400 with code
-50173), the same audio goes as an ordinary file, which plays inline all the same.
+50173; without the Send Voice Messages permission, 403 with code 50013), the same audio goes as
+an ordinary file, which plays inline all the same. Any other refusal is an error.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ logger = logging.getLogger(__name__)
 VOICE_MESSAGE_FLAGS = discord.MessageFlags(voice=True).value
 FILE_NAME = "voice-message.ogg"
 FALLBACK_FILE_NAME = "speech.ogg"
+PLACEHOLDER_LINE = "🔊"  # what fills "thinking…" above a voice message: no words to translate
+REFUSED_VOICE_MESSAGE = {50173, 50013}  # voice messages not allowed here; missing permission
 
 
 def voice_message_form(note: VoiceNote) -> list[dict[str, Any]]:
@@ -49,6 +58,10 @@ def voice_message_form(note: VoiceNote) -> list[dict[str, Any]]:
 
 async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
     """Answer the interaction with `note` as a voice message, or as an audio file if refused."""
+    deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
+    if deferred and not interaction.extras.get(ANSWERED):
+        await interaction.edit_original_response(content=PLACEHOLDER_LINE)
+        interaction.extras[ANSWERED] = True
     route = Route(
         "POST",
         "/webhooks/{webhook_id}/{webhook_token}",
@@ -60,7 +73,7 @@ async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
             route, form=voice_message_form(note), params={"wait": "true"}
         )
     except discord.HTTPException as exc:
-        if not 400 <= exc.status < 500:
+        if exc.code not in REFUSED_VOICE_MESSAGE:
             raise
         logger.warning(
             "Discord refused a voice message (%s, code %s); sending an audio file instead",

@@ -47,7 +47,7 @@ async def send_case(
     def answered() -> bool:
         now = replies()
         if expect.voice_note:
-            return len(now) == 1 and now[0].is_voice_message
+            return len(now) == 2 and now[1].is_voice_message  # after the filled "thinking…"
         return len(now) == 1 and expect.matches("discord", now[0].content)
 
     try:

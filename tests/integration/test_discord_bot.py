@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from bots.discord.bot import build_bot, connected
 from bots.discord.playback import VoicePlayer, installed_voice_client
+from bots.discord.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots
 from core.app import speech
 from core.bootstrap import Runtime, bootstrap
@@ -205,9 +206,12 @@ async def test_say_answers_with_a_native_voice_message_of_mimos_speech(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         said = await discord_api.slash(server.general, alice, "say", text="Hello from the tests.")
-        [voice] = await said.wait_for_messages()
+        line, voice = await said.wait_for_messages(count=2)
 
     assert said.callback_type == 5
+    # The first follow-up of a defer only fills "thinking…" (an edit, which cannot make a voice
+    # message): the placeholder gets a line, and the voice message is a message of its own.
+    assert said.original is line and line.content == PLACEHOLDER_LINE and not line.attachments
     assert voice.is_voice_message and voice.content == "" and not voice.ephemeral
     [clip] = voice.attachments
     path = tmp_path / "voice-message.ogg"
@@ -232,7 +236,8 @@ async def test_a_refused_voice_message_falls_back_to_an_audio_file(
         alice = discord_api.add_member(server, "alice")
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
         async with running_discord(settings, discord_api):
-            audio = await answer(discord_api, server.general, alice, "say", text="Plan B")
+            said = await discord_api.slash(server.general, alice, "say", text="Plan B")
+            _, audio = await said.wait_for_messages(count=2)
 
         [refused] = [c for c in discord_api.calls if not c.ok]
     assert refused.error_code == 50173
@@ -253,7 +258,7 @@ async def test_read_aloud_speaks_the_text_of_a_message(
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_message(server.general, alice, "Read me out, please")
         asked = await discord_api.message_command(server.general, alice, "Read aloud", posted)
-        [voice] = await asked.wait_for_messages()
+        _, voice = await asked.wait_for_messages(count=2)
 
     assert voice.is_voice_message
     assert mimo.calls("mimo-v2.5-tts")[0]["messages"][-1]["content"] == "Read me out, please"
@@ -292,7 +297,7 @@ async def test_playing_in_a_voice_channel_explains_how_to_enable_it(
         said = await discord_api.slash(
             server.general, alice, "say", text="Hello", in_voice_channel=True
         )
-        voice, note = await said.wait_for_messages(count=2)
+        _, voice, note = await said.wait_for_messages(count=3)
 
     assert voice.is_voice_message  # the voice message is sent whatever happens
     assert note.ephemeral
@@ -379,9 +384,9 @@ async def test_say_in_a_voice_channel_joins_plays_the_speech_and_leaves(
         said = await discord_api.slash(
             server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
         )
-        voice, played = await said.wait_for_messages(count=2)
+        _, voice, played = await said.wait_for_messages(count=3)
         away = await discord_api.slash(server.general, bob, "say", text="Hi", in_voice_channel=True)
-        _, not_joined = await away.wait_for_messages(count=2)
+        *_, not_joined = await away.wait_for_messages(count=3)
 
     assert voice.is_voice_message
     assert played.content == f"Played in <#{server.lounge}>." and played.ephemeral
@@ -438,9 +443,9 @@ async def test_one_play_at_a_time_in_a_server_and_the_next_is_told_so(
         second = await discord_api.slash(
             server.general, bob, "say", text="Two", in_voice_channel=True
         )
-        _, busy = await second.wait_for_messages(count=2)
+        *_, busy = await second.wait_for_messages(count=3)
         held_plays.set()
-        _, played = await first.wait_for_messages(count=2)
+        *_, played = await first.wait_for_messages(count=3)
 
     assert busy.content == (
         "I am already speaking in a voice channel in this server; try again when I have finished."
@@ -474,8 +479,8 @@ async def test_a_play_holds_one_of_the_ffmpeg_processes_it_may_run(
         await until(lambda: runtime.processes.waiting == 1, "Carol's voice note waiting")
         sent_while_playing = list(waiting.visible)
         held_plays.set()
-        [voice] = await waiting.wait_for_messages()
-        await playing.wait_for_messages(count=2)
+        _, voice = await waiting.wait_for_messages(count=2)
+        await playing.wait_for_messages(count=3)
 
     assert sent_while_playing == []
     assert voice.is_voice_message
@@ -504,7 +509,7 @@ async def test_every_voice_message_of_a_long_text_is_played(
             text="A sentence of some words. " * 4,
             in_voice_channel=True,
         )
-        *notes, played = await said.wait_for_messages(count=3)
+        _, *notes, played = await said.wait_for_messages(count=4)
 
     assert [note.is_voice_message for note in notes] == [True, True]
     assert played.content == f"Played in <#{server.lounge}>."
@@ -531,7 +536,7 @@ async def test_a_voice_connection_that_fails_is_explained_and_left(
         said = await discord_api.slash(
             server.general, alice, "say", text="Hi", in_voice_channel=True
         )
-        voice, failed = await said.wait_for_messages(count=2)
+        _, voice, failed = await said.wait_for_messages(count=3)
 
     assert voice.is_voice_message
     assert (
@@ -580,7 +585,7 @@ async def test_preferences_shape_the_next_say_and_survive_a_restart(
 
     async with running_discord(settings, discord_api):
         said = await discord_api.slash(server.general, admin, "say", text="Good morning")
-        await said.wait_for_messages()
+        await said.wait_for_messages(count=2)
         overview = await answer(discord_api, server.general, admin, "settings")
 
     assert styled.content == "Style set to: happy"
@@ -655,7 +660,7 @@ async def test_direct_messages_have_per_user_preferences(
         )
         chosen = await answer(discord_api, dm, dave, "voice", name="Chloe")
         said = await discord_api.slash(dm, dave, "say", text="Just for me")
-        [voice] = await said.wait_for_messages()
+        _, voice = await said.wait_for_messages(count=2)
 
     assert chosen.content == "Voice set to Chloe."  # nobody else to ask in a DM
     assert voice.is_voice_message
@@ -802,6 +807,6 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
         await asyncio.sleep(0.5)  # a report of interrupted work would come before this
 
     assert "heard 3.0 seconds" in discord_api.contents(server.general)
-    assert [m.is_voice_message for m in said.visible] == [True]
+    assert [m.is_voice_message for m in said.visible] == [False, True]  # "thinking…" filled
     assert discord_api.messages == answered
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

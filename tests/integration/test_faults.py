@@ -175,14 +175,14 @@ async def test_discord_replies_arrive_through_rate_limits(
         )
         discord_api.rate_limit_next(followups, times=1, retry_after=0.5)
         said = await discord_api.slash(server.general, alice, "say", text="Rate limits pass.")
-        [voice] = await said.wait_for_messages(timeout=30)
+        line, voice = await said.wait_for_messages(count=2, timeout=30)
 
     assert replies() == ["heard 3.0 seconds"]  # one reply, nothing doubled
     statuses = [c.status for c in discord_api.sent(messages, include_refused=True)]
     assert statuses[:3] == [429, 429, 200] and set(statuses[2:]) == {200}
     assert voice.is_voice_message
     assert [c.status for c in discord_api.sent(followups, include_refused=True)] == [429, 200]
-    assert said.visible == [voice]
+    assert said.visible == [line, voice]
 
 
 # --- MiMo faults ---------------------------------------------------------------------------------

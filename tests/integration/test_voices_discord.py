@@ -30,7 +30,7 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         design = await discord_api.slash(
             server.general, admin, "design_voice", name="Calm", description="a calm, low narrator"
         )
-        sample, designed = await design.wait_for_messages(2)
+        _, sample, designed = await design.wait_for_messages(3)
         refused = await discord_api.slash(
             server.general, member, "design_voice", name="Mine", description="a pirate"
         )
@@ -53,7 +53,7 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         chosen = await discord_api.slash(server.general, admin, "voice", name="membervoice")
         await chosen.wait_for_messages()
         said = await discord_api.slash(server.general, member, "say", text="Ahoy there")
-        [spoken] = await said.wait_for_messages()
+        _, spoken = await said.wait_for_messages(2)
         before = await stored(database_url)
         gone = await discord_api.slash(server.general, member, "delete_voice", name="MemberVoice")
         [deleted] = await gone.wait_for_messages()

@@ -33,8 +33,9 @@ What it checks, as Discord does:
   known.
 - Interactions: the first callback must come within 3 seconds of the event (else 10062 Unknown
   interaction), and only once (40060); follow-ups need a callback first (10015). After a deferred
-  ("thinking") callback the first follow-up replaces the placeholder and takes its ephemerality;
-  deleting the original response removes the placeholder.
+  ("thinking") callback the first follow-up fills the placeholder: an edit, with the defer's
+  flags (its ephemerality; never a voice message, whatever the follow-up asked). Deleting the
+  original response removes the placeholder.
 - Channel history (``GET /channels/{id}/messages``): newest first, ``limit`` 1-100 (default
   50), ``before`` / ``after`` message ids (with ``after`` alone, the oldest ``limit`` after it);
   ephemeral and deleted messages are not in it, nor are other channels' messages.
@@ -68,7 +69,7 @@ import secrets
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -949,7 +950,11 @@ class FakeDiscord:
         flags = int(body.get("flags") or 0)
         ephemeral = bool(flags & EPHEMERAL_FLAG)
         if original and interaction is not None and interaction.loading:
+            # Filling a deferred placeholder is an edit: its flags are the defer's, and an edit
+            # cannot make a voice message (the audio stays, as an ordinary file).
             ephemeral = interaction.loading_ephemeral
+            flags = 0
+            attachments = [replace(a, duration_secs=None, waveform=None) for a in attachments]
         sent = SentMessage(
             id=self.snowflake(), channel_id=channel_id, content=str(body.get("content") or ""),
             flags=flags & ~EPHEMERAL_FLAG | (EPHEMERAL_FLAG if ephemeral else 0),
