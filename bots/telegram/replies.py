@@ -19,18 +19,18 @@ from bots.telegram.locales import audience_locale, stranger_locale
 from bots.telegram.messages import text
 from core.chat.languages import ChatLanguages
 from core.domain import errors
-from core.domain.text import split_message
+from core.domain.text import split_message, utf16_units
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
 MAX_MESSAGES_BEFORE_FILE = 3
 _ACTION_REFRESH_SECONDS = 4.5  # Telegram shows a chat action for about 5 s
 
 
 async def reply_long(message: Message, body: str, *, file_caption: str, file_name: str) -> None:
     """Reply with `body`: in one message, a few clean pieces, or a .txt file when very long."""
-    pieces = split_message(body, MESSAGE_LIMIT)
+    pieces = split_message(body, MESSAGE_LIMIT, measure=utf16_units)
     if len(pieces) > MAX_MESSAGES_BEFORE_FILE:
         data = io.BytesIO(body.encode("utf-8"))
         await message.reply_document(

@@ -21,7 +21,7 @@ from core.app.summaries.service import SummaryService
 from core.chat.summaries import schedule_text, summary_text
 from core.domain.summaries import DigestPost, LoggingChoice
 from core.domain.summary_windows import parse_summary_args
-from core.domain.text import split_message
+from core.domain.text import split_message, utf16_units
 
 SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
 
@@ -97,7 +97,7 @@ def digest_sender(bot: Bot) -> DigestSender:
     """How the scheduler posts a digest to a Telegram chat: plain messages, split to fit."""
 
     async def send(post: DigestPost) -> None:
-        for piece in split_message(post.text, MESSAGE_LIMIT):
+        for piece in split_message(post.text, MESSAGE_LIMIT, measure=utf16_units):
             await bot.send_message(chat_id=int(post.chat.chat_id), text=piece)
 
     return send

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, TelegramError
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptReply
+from core.domain.text import utf16_units
 from core.domain.transcripts import LongTranscript
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class TelegramTranscriptReply(TranscriptReply):
             min_interval=PRIVATE_EDIT_SECONDS if private else GROUP_EDIT_SECONDS,
             message_limit=MESSAGE_LIMIT,
             max_messages=MAX_MESSAGES_BEFORE_FILE,
+            measure=utf16_units,
         )
         self._message = message
         self._status: Message | None = None

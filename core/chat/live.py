@@ -20,7 +20,7 @@ from typing import Self
 from core.chat.exports import TranscriptFile, TranscriptFormat, transcript_file
 from core.chat.messages import text
 from core.domain.quantities import Duration
-from core.domain.text import format_duration, pieces_or_none
+from core.domain.text import Measure, format_duration, pieces_or_none, tail_within
 from core.domain.transcripts import LongTranscript, Progress
 
 logger = logging.getLogger(__name__)
@@ -121,17 +121,29 @@ class LiveStatus:
         return max(0.0, self._last_shown_at + self._min_interval - self._clock())
 
 
-def transcription_status(progress: Progress, locale: str, *, piece_seconds: float) -> str | None:
+def transcription_status(
+    progress: Progress,
+    locale: str,
+    *,
+    piece_seconds: float,
+    message_limit: int,
+    measure: Measure = len,
+) -> str | None:
     """What the status message says about a transcription in progress, or None when there is
     nothing worth a message yet.
 
     A recording of more than one piece gets "Transcribing the recording (58 min, 10 sec)…" at
     once and then "12:30 of 58:10 transcribed…" as pieces finish; a short one shows its text as
-    it is heard.
+    it is heard, its latest words only once they outgrow one message (the platform would refuse
+    the edit; the whole transcript comes at the end).
     """
     if progress.heard is not None:
         heard = progress.heard.strip()
-        return text("transcript.progress.heard", locale, heard=heard) if heard else None
+        if not heard:
+            return None
+        frame = measure(text("transcript.progress.heard", locale, heard=""))
+        heard = tail_within(heard, message_limit - frame, measure=measure)
+        return text("transcript.progress.heard", locale, heard=heard)
     if progress.total_seconds <= piece_seconds:
         return None  # short: its text is moments away
     if progress.part is None:
@@ -156,10 +168,12 @@ class TranscriptReply(ABC):
         min_interval: float,
         message_limit: int,
         max_messages: int,
+        measure: Measure = len,
     ) -> None:
         self.locale = locale
         self._piece_seconds = piece_seconds
         self._message_limit = message_limit
+        self._measure = measure
         self._max_messages = max_messages
         self._live = LiveStatus(self.show, min_interval=min_interval)
 
@@ -202,7 +216,13 @@ class TranscriptReply(ABC):
 
     def progress(self, progress: Progress) -> None:
         """The `progress` callback for the transcription."""
-        status = transcription_status(progress, self.locale, piece_seconds=self._piece_seconds)
+        status = transcription_status(
+            progress,
+            self.locale,
+            piece_seconds=self._piece_seconds,
+            message_limit=self._message_limit,
+            measure=self._measure,
+        )
         # A long recording's status shows at once; a short one's streamed words may be complete
         # moments later, and then come as the transcript alone.
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
@@ -218,7 +238,7 @@ class TranscriptReply(ABC):
         pieces = None
         if format == "text":
             limit, most = self._message_limit, self._max_messages
-            pieces = pieces_or_none(result.text, limit, max_messages=most)
+            pieces = pieces_or_none(result.text, limit, max_messages=most, measure=self._measure)
         if pieces is None:
             await self.remove()
             await self.send_file(transcript_file(result, format, self.locale))

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+
+# How a platform counts a message's length: characters (`len`), or Telegram's UTF-16 code units.
+Measure = Callable[[str], int]
 
 # Preferred places to cut, best first: a paragraph, a line, a sentence end, any space.
 _BOUNDARIES = (
@@ -16,10 +20,18 @@ _BOUNDARIES = (
 )
 
 
-def split_message(text: str, limit: int, *, min_fill: float = 0.5) -> list[str]:
-    """Cut `text` into pieces of at most `limit` characters, at the best boundary available.
+def utf16_units(text: str) -> int:
+    """`text`'s length as Telegram counts it: UTF-16 code units (an emoji past U+FFFF is two)."""
+    return len(text.encode("utf-16-le")) // 2
 
-    A boundary counts only if the piece before it is at least `min_fill` of `limit`: messages
+
+def split_message(
+    text: str, limit: int, *, min_fill: float = 0.5, measure: Measure = len
+) -> list[str]:
+    """Cut `text` into pieces of at most `limit` (as `measure` counts), at the best boundary
+    available.
+
+    A boundary counts only if the piece before it is at least `min_fill` of the room: messages
     read best evenly filled, while speech wants whole sentences (`min_fill=0`). Pieces are
     stripped; no characters other than the whitespace at a cut are lost.
     """
@@ -27,8 +39,8 @@ def split_message(text: str, limit: int, *, min_fill: float = 0.5) -> list[str]:
         raise ValueError("limit must be positive")
     pieces: list[str] = []
     rest = text.strip()
-    while len(rest) > limit:
-        cut = _best_cut(rest, limit, min_fill)
+    while measure(rest) > limit:
+        cut = _best_cut(rest, max(1, _room(rest, limit, measure)), min_fill)
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:
@@ -36,11 +48,40 @@ def split_message(text: str, limit: int, *, min_fill: float = 0.5) -> list[str]:
     return pieces
 
 
-def pieces_or_none(text: str, limit: int, *, max_messages: int) -> list[str] | None:
+def pieces_or_none(
+    text: str, limit: int, *, max_messages: int, measure: Measure = len
+) -> list[str] | None:
     """`text` as at most `max_messages` clean pieces, or None when it needs more: a reader
     scrolls through a few messages happily, but a wall of them is better sent as a file."""
-    pieces = split_message(text, limit)
+    pieces = split_message(text, limit, measure=measure)
     return pieces if len(pieces) <= max_messages else None
+
+
+def tail_within(text: str, limit: int, *, measure: Measure = len) -> str:
+    """The end of `text` that fits in `limit`, from a word's start where there is one, after
+    "…"; `text` itself when it fits. What a status shows of a text too long for one message."""
+    if measure(text) <= limit:
+        return text
+    start = len(text) - _room(text[::-1], max(0, limit - 1), measure)  # measures add up
+    tail = text[start:]
+    words = tail.split(maxsplit=1)
+    if len(words) == 2 and not (text[start - 1].isspace() or tail[0].isspace()):
+        tail = words[1]  # its first word is cut: leave it out
+    return "…" + tail.lstrip()
+
+
+def _room(text: str, limit: int, measure: Measure) -> int:
+    """How many of `text`'s first characters fit in `limit`, as `measure` counts."""
+    if measure(text) <= limit:
+        return len(text)
+    low, high = 0, min(len(text), limit)  # every character counts at least one
+    while low < high:
+        middle = (low + high + 1) // 2
+        if measure(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _best_cut(text: str, limit: int, min_fill: float) -> int:

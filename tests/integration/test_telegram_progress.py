@@ -79,6 +79,53 @@ async def test_a_short_note_shows_its_text_while_it_is_heard(
     assert request["stream"] is True
 
 
+def refused(bot_api: FakeBotApi) -> list[str]:
+    """The bot's requests to the chat that Telegram refused."""
+    calls = bot_api.sent(chat_id=USER, include_rejected=True)
+    return [f"{call.method}: {call.error}" for call in calls if not call.ok]
+
+
+async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words_and_arrives_whole(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """15,000 characters (17,000 of Telegram's UTF-16 units): while it streams, the status shows
+    the latest words within 4,096 units; at the end the transcript comes whole, as a file."""
+    said = "".join(f"word {number} 🎙 " for number in range(1500))[:15_000].strip()
+    mimo.asr_text = said
+    mimo.asr_stream_hold = asyncio.Event()  # the stream stops after its first third
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        [status] = await bot_api.wait_for("sendMessage", chat_id=USER)
+        mimo.asr_stream_hold.set()
+        [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
+        await bot_api.wait_until(lambda: len(bot_api.sent("deleteMessage")) == 1)
+
+    assert refused(bot_api) == []
+    shown = str(status.params["text"])
+    assert shown.startswith("…") and shown.endswith(" …")  # the latest words, then "…"
+    assert said[: len(said) // 3].strip().endswith(shown.removeprefix("…").removesuffix(" …"))
+    assert 4000 < len(shown.encode("utf-16-le")) // 2 <= 4096
+    assert document.files["document"].decode().strip().endswith(said)
+    assert bot_api.texts(USER) == []  # the status gave way to the file
+
+
+async def test_a_transcript_is_split_by_telegrams_utf16_count(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """3,000 characters that are 5,000 UTF-16 units: two messages, not one Telegram refuses."""
+    said = "🎙🎙 " * 1000
+    mimo.asr_text = said
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        await bot_api.wait_until(lambda: len(bot_api.texts(USER)) == 2)
+
+    assert refused(bot_api) == []
+    first, second = bot_api.texts(USER)
+    assert f"{first} {second}" == said.strip()
+
+
 async def test_transcribe_srt_sends_subtitles_timed_by_the_pieces(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:

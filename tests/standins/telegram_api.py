@@ -1072,8 +1072,8 @@ async def _wait(event: asyncio.Event, timeout: float) -> None:
 def _checked_text(params: dict[str, Any], *, too_long: str) -> str:
     """The message text, refused as the Bot API does when empty, unparsable or too long.
 
-    The 4096 limit applies to the text after entity parsing; HTML tags are stripped for
-    counting, Markdown is counted as sent (slightly stricter than Telegram).
+    The 4096 limit applies to the text after entity parsing, in UTF-16 code units; HTML tags are
+    stripped for counting, Markdown is counted as sent (slightly stricter than Telegram).
     """
     text = str(params.get("text") or "")
     _check_entities(text, params.get("parse_mode"))
@@ -1082,15 +1082,20 @@ def _checked_text(params: dict[str, Any], *, too_long: str) -> str:
         visible = html.unescape(_HTML_TAG.sub("", text))
     if not visible.strip():
         raise bad_request("message text is empty")
-    if len(visible) > MAX_TEXT_LENGTH:
+    if _utf16_units(visible) > MAX_TEXT_LENGTH:
         raise bad_request(too_long)
     return text
+
+
+def _utf16_units(text: str) -> int:
+    """A length as Telegram counts it: in UTF-16 code units (an emoji past U+FFFF is two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _check_caption(params: dict[str, Any]) -> None:
     caption = str(params.get("caption") or "")
     _check_entities(caption, params.get("parse_mode"))
-    if len(caption) > MAX_CAPTION_LENGTH:
+    if _utf16_units(caption) > MAX_CAPTION_LENGTH:
         raise bad_request("message caption is too long")
 
 

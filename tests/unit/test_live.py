@@ -108,7 +108,7 @@ async def test_the_first_status_shows_once_the_first_delay_has_passed() -> None:
 
 def test_status_texts() -> None:
     def status(progress: Progress) -> str | None:
-        return transcription_status(progress, "en", piece_seconds=60)
+        return transcription_status(progress, "en", piece_seconds=60, message_limit=4096)
 
     assert status(Progress(0, 3490)) == "Transcribing the recording (58 min, 10 sec)…"
     part = TranscriptPart(0, 750, "text")
@@ -116,3 +116,12 @@ def test_status_texts() -> None:
     assert status(Progress(0, 5)) is None  # a short note: its text is moments away
     assert status(Progress(0, 5, heard=" Good mor")) == "Good mor …"
     assert status(Progress(0, 5, heard="  ")) is None
+
+
+def test_a_streamed_text_past_one_message_shows_its_latest_words() -> None:
+    heard = "word " * 1000 + "and the very latest ones"
+    status = transcription_status(
+        Progress(0, 5, heard=heard), "en", piece_seconds=60, message_limit=100
+    )
+    assert status is not None and len(status) <= 100
+    assert status.startswith("…") and status.endswith("and the very latest ones …")

@@ -31,7 +31,7 @@ from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, tim
 from core.domain.limits import RequestLimits
 from core.domain.summaries import LastDuration, LastMessages, LoggingChoice, SummaryRequest
 from core.domain.summary_windows import MAX_COUNT, MAX_SPAN, parse_summary_args, parse_window
-from core.domain.text import split_message
+from core.domain.text import Measure, split_message, utf16_units
 from core.domain.tts import plain_text, spoken_text, tts_messages, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
@@ -386,13 +386,13 @@ spaced_text = st.text(
 )
 
 
-@given(spaced_text | st.text(max_size=400), st.integers(min_value=1, max_value=60),
-       st.sampled_from([0.0, 0.5, 1.0]))  # fmt: skip
+@given(spaced_text | st.text(max_size=400), st.integers(min_value=2, max_value=60),
+       st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from([len, utf16_units]))  # fmt: skip
 def test_pieces_are_the_text_in_order_cut_only_at_whitespace_or_at_the_limit(
-    text: str, limit: int, min_fill: float
+    text: str, limit: int, min_fill: float, measure: Measure
 ) -> None:
-    pieces = split_message(text, limit, min_fill=min_fill)
-    assert all(0 < len(piece) <= limit and piece == piece.strip() for piece in pieces)
+    pieces = split_message(text, limit, min_fill=min_fill, measure=measure)
+    assert all(0 < measure(piece) <= limit and piece == piece.strip() for piece in pieces)
     position = 0
     for piece in pieces:
         found = text.index(piece, position)

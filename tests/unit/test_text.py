@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.text import format_duration, pieces_or_none, split_message
+from core.domain.text import (
+    format_duration,
+    pieces_or_none,
+    split_message,
+    tail_within,
+    utf16_units,
+)
 
 
 def test_short_text_is_one_piece() -> None:
@@ -53,3 +59,29 @@ def test_speech_splits_keep_whole_sentences_even_when_short() -> None:
         "Third one is here too.",
         "Fourth sentence goes right here.",
     ]
+
+
+def test_telegram_counts_utf16_code_units() -> None:
+    assert utf16_units("héllo") == 5
+    assert utf16_units("🎙") == 2  # past U+FFFF: a surrogate pair
+    # 3,000 emoji are 3,000 characters but 6,000 units: two of Telegram's 4,096-unit messages.
+    pieces = split_message("🎙 " * 1500, 4096, measure=utf16_units)
+    assert len(pieces) == 2
+    assert all(utf16_units(piece) <= 4096 for piece in pieces)
+    assert len(split_message("🎙 " * 1500, 4096)) == 1  # as characters, it would fit
+
+
+@given(st.text(min_size=1, max_size=300), st.integers(min_value=2, max_value=80))
+def test_a_tail_fits_and_ends_the_text(text: str, limit: int) -> None:
+    tail = tail_within(text, limit, measure=utf16_units)
+    assert utf16_units(tail) <= limit
+    if utf16_units(text) <= limit:
+        assert tail == text
+    else:
+        assert tail.startswith("…") and text.endswith(tail[1:])
+
+
+def test_a_tail_starts_at_a_whole_word() -> None:
+    assert tail_within("one two three four", 12) == "…three four"
+    assert tail_within("one two three four", 11) == "…three four"
+    assert tail_within("one two three four", 10) == "…four"  # "hree four" would start mid-word
