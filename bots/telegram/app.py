@@ -18,6 +18,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CommandHandler,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -103,6 +104,9 @@ def build_application(
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
         # retry_after and sends again (up to 3 times) instead of dropping the reply.
         .rate_limiter(AIORateLimiter(max_retries=3))
+        # A reply still goes when the message it answers was deleted meanwhile (the /say or
+        # /ask that asked for it): Telegram refuses it otherwise, and the work would be lost.
+        .defaults(Defaults(allow_sending_without_reply=True))
         .read_timeout(30)
         .media_write_timeout(120)
         .build()

@@ -303,3 +303,18 @@ async def test_polling_takes_no_more_updates_than_telegram_max_pending_updates(
 
     assert fetched_meanwhile == 1
     assert bot_api.texts(USER) == ["heard 3.0 seconds"]
+
+
+async def test_an_answer_arrives_even_when_the_command_was_deleted_meanwhile(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    mimo.delay = 1.0  # the user deletes their /say while MiMo speaks
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        command = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Never mind")
+        bot_api.push(command)
+        await bot_api.wait_until(lambda: len(mimo.requests) == 1, what="MiMo asked")
+        bot_api.user_deletes(command)
+        [voice] = await bot_api.wait_for("sendVoice", chat_id=USER)
+
+    assert voice.params["reply_parameters"]["message_id"] == command["message_id"]
+    assert voice.result.get("reply_to_message") is None  # a plain message: its target is gone

@@ -184,6 +184,34 @@ async def test_an_overlong_message_is_refused_like_telegram_does(api: FakeBotApi
     assert len(api.sent("sendMessage")) == 1
 
 
+async def test_lengths_are_counted_in_utf16_code_units(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.send_message(CHAT, "🎙" * 2049)  # 2,049 characters, 4,098 units
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.send_document(CHAT, OGG, filename="a.bin", caption="🎙" * 513)
+    await bot.send_message(CHAT, "🎙" * 2048)
+
+
+async def test_replies_to_a_deleted_message_are_refused_unless_allowed(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    said = api.text_message(chat_id=CHAT, user_id=USER, text="hello")
+    api.push(said)
+    api.user_deletes(said)
+    with pytest.raises(BadRequest, match="to be replied not found"):
+        await bot.send_message(CHAT, "hi", reply_to_message_id=said["message_id"])
+    sent = await bot.send_message(
+        CHAT, "hi", reply_to_message_id=said["message_id"], allow_sending_without_reply=True
+    )
+    assert sent.reply_to_message is None
+
+
+async def test_a_message_without_text_cannot_be_edited_as_text(bot: Bot) -> None:
+    document = await bot.send_document(CHAT, OGG, filename="a.bin")
+    with pytest.raises(BadRequest, match="no text in the message to edit"):
+        await bot.edit_message_text("now text", chat_id=CHAT, message_id=document.message_id)
+
+
 async def test_unescaped_markup_is_refused_like_telegram_does(bot: Bot) -> None:
     with pytest.raises(BadRequest, match="must be escaped"):
         await bot.send_message(CHAT, "Done.", parse_mode="MarkdownV2")

@@ -611,6 +611,11 @@ class FakeBotApi:
             and (message.get("reply_to_message") or {}).get("message_id") == message_id
         ]
 
+    def user_deletes(self, message: dict[str, Any]) -> None:
+        """The user deletes `message` (one they sent): replies to it are refused from now on,
+        unless they allow sending without it."""
+        del self._messages[(message["chat"]["id"], message["message_id"])]
+
     def flood_next(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 "retry after N"."""
         self._floods[method.lower()] = [times, retry_after]
@@ -780,6 +785,8 @@ class FakeBotApi:
             raise bad_request("message to edit not found")
         if message["from"]["id"] != self.bot_id:
             raise bad_request("message can't be edited")
+        if "text" not in message:  # a voice note, a document: editMessageCaption, if anything
+            raise bad_request("there is no text in the message to edit")
         markup = call.params.get("reply_markup")
         if message.get("text") == text and message.get("reply_markup") == markup:
             raise bad_request(
