@@ -14,7 +14,6 @@ from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CommandHandler,
@@ -30,6 +29,7 @@ from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
 from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
+from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
 from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
 from bots.telegram.update_queue import UpdateQueue
@@ -102,8 +102,9 @@ def build_application(
         # Long transcriptions in one chat must not hold up replies in others.
         .concurrent_updates(True if claiming is None else claiming)
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
-        # retry_after and sends again (up to 3 times) instead of dropping the reply.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # retry_after and sends again (up to 3 times) instead of dropping the reply; in groups,
+        # "typing…" only from the budget replies leave spare.
+        .rate_limiter(SparingRateLimiter(max_retries=3))
         # A reply still goes when the message it answers was deleted meanwhile (the /say or
         # /ask that asked for it): Telegram refuses it otherwise, and the work would be lost.
         .defaults(Defaults(allow_sending_without_reply=True))

@@ -231,6 +231,20 @@ async def test_flood_next_answers_429_then_recovers(api: FakeBotApi, bot: Bot) -
     assert [call.params["text"] for call in api.sent("sendMessage")] == ["second"]
 
 
+async def test_a_group_gets_twenty_messages_a_minute_chat_actions_included(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    for number in range(19):
+        await bot.send_message(GROUP, f"message {number}")
+    await bot.send_chat_action(GROUP, ChatAction.TYPING)
+    with pytest.raises(RetryAfter) as refused:
+        await bot.send_message(GROUP, "one too many")
+    await bot.send_message(CHAT, "a private chat has its own budget")
+
+    assert refused.value.retry_after.total_seconds() == 3  # one drains every 3 s
+    assert api.texts(GROUP)[-1] == "message 18"
+
+
 async def test_unknown_methods_and_wrong_tokens_are_refused(api: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("noSuchMethod")

@@ -26,6 +26,12 @@ Wire format, as the real server accepts it:
   (400 -> BadRequest, 401/404 -> InvalidToken/EndPointNotFound, 409 -> Conflict, 429 with
   ``parameters.retry_after`` -> RetryAfter).
 
+Telegram's rules it keeps: text of at most 4,096 UTF-16 code units and captions of 1,024; 20
+messages a minute per group, chat actions and edits included (429 with ``retry_after``; turn it
+off with ``group_messages_per_minute=None``); replies to a message that is gone refused unless
+``allow_sending_without_reply`` (`user_deletes` takes one away); no text edits of a message
+without text.
+
 Dispatch is table-driven: each Bot API method is a coroutine decorated with ``@_api_method(name)``
 taking ``(self, call)`` and returning the ``result`` or raising `BotApiError`. To add a method
 (``getChatMember``, say), write one such coroutine; nothing else changes.
@@ -38,6 +44,7 @@ import contextlib
 import html
 import itertools
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -57,6 +64,9 @@ MAX_CAPTION_LENGTH = 1024
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 # Bots may upload up to 50 MB; leave room for the multipart envelope.
 MAX_REQUEST_SIZE = 60 * 1024 * 1024
+# Bots may send about 20 messages a minute to one group; chat actions and edits count too.
+GROUP_MESSAGES_PER_MINUTE = 20
+_COUNTED_IN_GROUPS = ("send", "edit", "delete", "copy", "forward")
 
 CHAT_MEMBER_STATUSES = frozenset(
     ["creator", "administrator", "member", "restricted", "left", "kicked"]
@@ -249,9 +259,12 @@ class FakeBotApi:
         *,
         local_mode: bool = False,
         bot_username: str = "voicebridge_test_bot",
+        group_messages_per_minute: int | None = GROUP_MESSAGES_PER_MINUTE,
         port: int = 0,  # 0: any free one
     ) -> None:
         self.token = token
+        self.group_messages_per_minute = group_messages_per_minute
+        self._group_budgets: dict[int, tuple[float, float]] = {}  # chat: (level, when)
         self.port = port
         self.local_mode = local_mode
         self.bot_username = bot_username
@@ -633,6 +646,7 @@ class FakeBotApi:
             if entry is None:
                 raise BotApiError(404, "Not Found: method not found")
             self._check_flood(call.method)
+            self._check_group_flood(call)
             call.result = await entry[1](self, call)
         except BotApiError as exc:
             call.error = exc.description
@@ -651,6 +665,28 @@ class FakeBotApi:
             return BotApiError(404, "Not Found").response()
         self.downloads.append(path)
         return web.Response(body=stored.data, content_type="application/octet-stream")
+
+    def _check_group_flood(self, call: Call) -> None:
+        """Telegram's 20 messages a minute in a group, chat actions and edits included, as a
+        leaky bucket (a burst of 20, then one every 3 s): 429 with the seconds to wait."""
+        rate = self.group_messages_per_minute
+        if rate is None or not call.method.lower().startswith(_COUNTED_IN_GROUPS):
+            return
+        try:
+            chat_id = int(call.params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):  # no chat, or a @channel username
+            return
+        if chat_id >= 0:
+            return
+        now = time.monotonic()
+        level, when = self._group_budgets.get(chat_id, (0.0, now))
+        level = max(0.0, level - (now - when) * rate / 60)
+        if level + 1 > rate:
+            retry_after = math.ceil((level + 1 - rate) * 60 / rate)
+            raise BotApiError(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
+        self._group_budgets[chat_id] = (level + 1, now)
 
     def _check_flood(self, method: str) -> None:
         flood = self._floods.get(method.lower())

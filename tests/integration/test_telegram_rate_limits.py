@@ -1,0 +1,56 @@
+"""Chat actions in groups come only from the budget replies leave spare: with Telegram's 20
+messages a minute per group (the stand-in enforces it), "typing…" never takes a reply's turn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram.constants import ChatAction
+from telegram.ext import ExtBot
+
+from bots.telegram.rate_limits import ACTION_CEILING, SparingRateLimiter
+from tests.standins.telegram_api import FakeBotApi
+
+GROUP, USER = -100777, 4242
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(bot_api: FakeBotApi) -> AsyncIterator[ExtBot[None]]:
+    limiter = SparingRateLimiter(max_retries=0)  # a 429 would fail the test, not be waited out
+    async with ExtBot(bot_api.token, base_url=bot_api.base_url, rate_limiter=limiter) as client:
+        yield client
+
+
+def actions(bot_api: FakeBotApi, chat_id: int) -> int:
+    return len(bot_api.sent("sendChatAction", chat_id=chat_id))
+
+
+async def test_typing_in_a_group_stops_while_its_replies_need_the_budget(
+    bot_api: FakeBotApi, bot: ExtBot[None]
+) -> None:
+    await bot.send_chat_action(GROUP, ChatAction.TYPING)  # a quiet group: shown
+    for number in range(ACTION_CEILING - 1):
+        await bot.send_message(GROUP, f"reply {number}")
+    for _ in range(10):  # a long job refreshing "typing…" while the group is busy
+        await bot.send_chat_action(GROUP, ChatAction.TYPING)
+    for number in range(ACTION_CEILING - 1, 20 - 1):
+        await bot.send_message(GROUP, f"reply {number}")
+
+    assert actions(bot_api, GROUP) == 1
+    assert len(bot_api.texts(GROUP)) == 19  # every reply went, none refused, none waited out
+    assert [c for c in bot_api.sent(include_rejected=True) if not c.ok] == []
+
+
+async def test_private_chats_always_show_typing(bot_api: FakeBotApi, bot: ExtBot[None]) -> None:
+    for number in range(ACTION_CEILING + 2):
+        await bot.send_message(USER, f"reply {number}")
+    await bot.send_chat_action(USER, ChatAction.TYPING)
+
+    assert actions(bot_api, USER) == 1
