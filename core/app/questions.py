@@ -74,7 +74,7 @@ class Questions:
                     system=_answer_language(prefs.language),
                 )
             spend.used(usage=answer.usage)
-        return answer
+        return answer.marked()
 
 
 def _answer_language(language: Language) -> str | None:

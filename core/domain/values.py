@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from core.domain.tts import Voice
@@ -74,6 +74,11 @@ class VoiceNote:
 class Answer:
     text: str
     usage: Usage = field(default_factory=Usage)
+    cut: bool = False  # MiMo stopped at the token budget (finish_reason "length"): not whole
+
+    def marked(self) -> Answer:
+        """This answer, its text ending in "…" if it was cut: never shown as if whole."""
+        return replace(self, text=f"{self.text} …", cut=False) if self.cut else self
 
 
 VoiceKind = Literal["designed", "cloned"]

@@ -12,8 +12,9 @@ from core.domain.values import Answer, Transcript
 
 # What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
 # The MiMo adapter refuses anything bigger; the audio adapter cuts and converts to stay under.
-ASR_MAX_BASE64 = 10 * 1024 * 1024
-UNDERSTANDING_MAX_BASE64 = 50 * 1024 * 1024
+# MiMo's MB are decimal: 10 MB is 10,000,000 characters of base64, not 10 MiB.
+ASR_MAX_BASE64 = 10_000_000
+UNDERSTANDING_MAX_BASE64 = 50_000_000
 
 
 class SpeechApi(Protocol):

@@ -8,12 +8,16 @@ import subprocess
 import time
 import wave
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from core.app.summaries.writing import FINAL_MAX_TOKENS, summarise
 from core.domain.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
+from core.domain.summaries import ChatMessage
+from core.domain.values import ChatRef
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.mimo import MimoClient, RetryPolicy
 from tests.standins.mimo import FakeMimo
@@ -174,6 +178,43 @@ async def test_chat_answers(client: MimoClient, mimo: FakeMimo) -> None:
     answer = await client.chat("Summarise: ...", system="Be brief.")
     assert answer.text == "Short summary."
     assert answer.usage.completion_tokens > 0
+
+
+async def test_an_answer_cut_at_its_token_budget_is_known_as_cut(
+    client: MimoClient, mimo: FakeMimo
+) -> None:
+    mimo.answer_text = "word " * 100  # 500 characters, about 125 tokens
+    cut = await client.chat("Summarise: ...", max_tokens=50)
+    whole = await client.chat("Summarise: ...", max_tokens=200)
+
+    assert cut.cut and len(cut.text) < 250
+    assert cut.marked().text.endswith("…")
+    assert not whole.cut and whole.text == mimo.answer_text.strip()
+
+
+def said(count: int) -> list[ChatMessage]:
+    chat = ChatRef("telegram", "-100")
+    when = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    return [ChatMessage(chat, str(n), "Ana", when, f"message {n}") for n in range(count)]
+
+
+async def test_a_summary_cut_short_is_asked_again_with_more_room(
+    client: MimoClient, mimo: FakeMimo
+) -> None:
+    mimo.answer_text = "A long summary. " * 600  # 9,600 characters: over 2,000 tokens
+    summary = await summarise(said(3), api=client, language="en", zone="UTC", budget=20_000)
+
+    first, second = [request["max_completion_tokens"] for request in mimo.calls("mimo-v2.5")]
+    assert (first, second) == (FINAL_MAX_TOKENS, 2 * FINAL_MAX_TOKENS)
+    assert summary == mimo.answer_text.strip()
+
+
+async def test_a_summary_cut_twice_is_marked_as_cut(client: MimoClient, mimo: FakeMimo) -> None:
+    mimo.answer_text = "A very long summary. " * 1000  # 21,000 characters: over 4,000 tokens
+    summary = await summarise(said(3), api=client, language="en", zone="UTC", budget=20_000)
+
+    assert len(mimo.calls("mimo-v2.5")) == 2
+    assert summary.endswith(" …") and len(summary) < len(mimo.answer_text)
 
 
 # --- failures ----------------------------------------------------------------------------------

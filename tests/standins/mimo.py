@@ -50,10 +50,12 @@ from core.infra.audio.ffmpeg import ffmpeg_exe
 Json = dict[str, Any]
 AsrText = Callable[[float, Json], str] | str
 
-ASR_BASE64_LIMIT = 10 * 1024 * 1024
-AUDIO_BASE64_LIMIT = 50 * 1024 * 1024
+# MiMo's limits are in decimal MB: characters of base64.
+ASR_BASE64_LIMIT = 10_000_000
+AUDIO_BASE64_LIMIT = 50_000_000
 TTS_RATE = 24_000
 _MEASURE_RATE = 16_000
+CHARS_PER_TOKEN = 4  # how the stand-in counts tokens: roughly, as for English
 _TONE_HZ = 400  # divides 24 kHz evenly, so one period can be repeated
 _DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
 _ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
@@ -346,12 +348,16 @@ class FakeMimo:
                 raise _Reject(400, "audio base64 exceeds 50 MB", "input_audio")
             _b64decode(encoded)
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
-        message: Json = {"role": "assistant", "content": self.answer_text}
+        text, finish = self.answer_text, "stop"
+        budget = body.get("max_completion_tokens")
+        if isinstance(budget, int) and len(text) > budget * CHARS_PER_TOKEN:
+            text, finish = text[: budget * CHARS_PER_TOKEN], "length"  # cut where the room ends
+        message: Json = {"role": "assistant", "content": text}
         if self.answer_in_reasoning_only:
-            message = {"role": "assistant", "content": "", "reasoning_content": self.answer_text}
+            message = {"role": "assistant", "content": "", "reasoning_content": text}
         elif thinking:
             message["reasoning_content"] = "Thinking it over."
-        return _completion(body, message, _tokens(body, self.answer_text))
+        return _completion(body, message, _tokens(body, text), finish=finish)
 
 
 # --- request checks ---------------------------------------------------------------------------
@@ -472,17 +478,17 @@ def _sounding_length(samples: array.array[int]) -> int:
 # --- answers ----------------------------------------------------------------------------------
 
 
-def _completion(body: Json, message: Json, usage: Json) -> web.Response:
-    return web.json_response(_completion_json(body, message, usage))
+def _completion(body: Json, message: Json, usage: Json, *, finish: str = "stop") -> web.Response:
+    return web.json_response(_completion_json(body, message, usage, finish=finish))
 
 
-def _completion_json(body: Json, message: Json, usage: Json) -> Json:
+def _completion_json(body: Json, message: Json, usage: Json, *, finish: str = "stop") -> Json:
     return {
         "id": _id(),
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model"),
-        "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+        "choices": [{"index": 0, "finish_reason": finish, "message": message}],
         "usage": usage,
     }
 
@@ -544,8 +550,8 @@ def _error_type(status: int) -> str:
 
 
 def _tokens(body: Json, answer: str) -> Json:
-    prompt = max(1, len(json.dumps(body["messages"])) // 4)
-    completion = max(1, len(answer) // 4)
+    prompt = max(1, len(json.dumps(body["messages"])) // CHARS_PER_TOKEN)
+    completion = max(1, len(answer) // CHARS_PER_TOKEN)
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,

@@ -196,13 +196,13 @@ async def test_ogg_is_refused_before_sending(connect: Connect) -> None:
 
 
 async def test_asr_audio_up_to_10_mb_of_base64_is_sent(connect: Connect) -> None:
-    audio = b"\0" * (10 * 1024 * 1024 // 4 * 3)  # exactly 10 MB once encoded
+    audio = b"\0" * (10_000_000 // 4 * 3)  # exactly 10 MB (decimal, as MiMo counts) encoded
     transcript = await connect(lambda r: says("ok")).transcribe(audio, mime="audio/wav")
     assert transcript.text == "ok"
 
 
 async def test_asr_audio_over_10_mb_of_base64_is_refused_before_sending(connect: Connect) -> None:
-    audio = b"\0" * (10 * 1024 * 1024 // 4 * 3 + 1)
+    audio = b"\0" * (10_000_000 // 4 * 3 + 1)  # 10 MiB would still be 485,760 more
     client = connect(lambda r: pytest.fail("nothing should be sent"))
     with pytest.raises(AudioTooLarge) as caught:
         await client.transcribe(audio, mime="audio/wav")

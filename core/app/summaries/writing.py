@@ -82,8 +82,15 @@ async def _merge(api: ChatApi, partials: list[str], *, language: str, capacity: 
 
 
 async def _complete(api: ChatApi, prompt: Prompt, max_tokens: int) -> str:
+    """MiMo's summary; one cut at `max_tokens` is asked again with twice the room, and if it
+    is cut again it ends in "…" rather than pass for whole."""
     answer = await api.chat(prompt.user, system=prompt.system, max_tokens=max_tokens)
-    return answer.text.strip()
+    if answer.cut:
+        logger.info("a summary stopped at %d tokens; asking with %d", max_tokens, 2 * max_tokens)
+        answer = await api.chat(prompt.user, system=prompt.system, max_tokens=2 * max_tokens)
+    if answer.cut:
+        logger.warning("a summary stopped at %d tokens again; marked as cut", 2 * max_tokens)
+    return answer.marked().text.strip()
 
 
 async def _all(calls: Iterable[Awaitable[T]]) -> list[T]:

@@ -42,12 +42,14 @@ def text_of(content: object) -> str:
 
 def answer_of(data: Json) -> Answer:
     """The reply text; with thinking on, MiMo may leave `content` empty and answer in
-    `reasoning_content`, so that is the fallback."""
+    `reasoning_content`, so that is the fallback. `cut` when MiMo stopped at
+    `max_completion_tokens` (finish_reason "length")."""
     message = message_of(data)
     text = text_of(message.get("content")) or text_of(message.get("reasoning_content"))
     if not text:
         raise MimoBadResponse("MiMo answered without any text")
-    return Answer(text=text, usage=usage_of(data))
+    cut = data["choices"][0].get("finish_reason") == "length"
+    return Answer(text=text, usage=usage_of(data), cut=cut)
 
 
 def usage_of(data: Json) -> Usage:

@@ -214,7 +214,7 @@ def _check_audio_size(size: int, base64_limit: int) -> None:
     if not size:
         raise EmptyAudio("no audio bytes to send")
     if 4 * ((size + 2) // 3) > base64_limit:
-        limit_mb = base64_limit * 3 / 4 / 1024 / 1024
+        limit_mb = base64_limit * 3 / 4 / 1_000_000  # MiMo's MB are decimal
         raise AudioTooLarge(
             f"over MiMo's {limit_mb:.1f} MB audio limit", limit=Megabytes(round(limit_mb, 1))
         )
