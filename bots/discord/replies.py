@@ -18,6 +18,10 @@ MAX_MESSAGES_BEFORE_FILE = 3
 ANSWERED = "voicebridge.answered"
 """`Interaction.extras` key: something real was sent, so the placeholder is gone (see
 `error_handler.report`)."""
+RESPONSE_ID = "voicebridge.response_id"
+"""`Interaction.extras` key: the id of the interaction's response message, once known."""
+TOKEN_EXPIRED = 50027
+"""Discord's code for an interaction token past its 15 minutes: follow-ups and edits refused."""
 
 Send = Callable[..., Awaitable[object]]
 Interaction = discord.Interaction[Any]
@@ -31,14 +35,42 @@ def reply_to(message: discord.Message) -> Send:
 
 
 def followup_of(interaction: Interaction, *, ephemeral: bool = False) -> Send:
-    """Send as a follow-up of a deferred interaction (the first one fills its placeholder)."""
+    """Send as a follow-up of a deferred interaction (the first one fills its placeholder).
+    Work that outlived the interaction's token still reaches the channel (`in_channel`)."""
 
     async def send(**kwargs: Any) -> object:
-        sent = await interaction.followup.send(ephemeral=ephemeral, wait=True, **kwargs)
+        sent: discord.Message
+        try:
+            sent = await interaction.followup.send(ephemeral=ephemeral, wait=True, **kwargs)
+        except discord.HTTPException as exc:
+            if exc.code != TOKEN_EXPIRED or ephemeral:  # nobody else may see a private answer
+                raise
+            sent = await in_channel(interaction, **kwargs)
         interaction.extras[ANSWERED] = True
         return sent
 
     return send
+
+
+async def in_channel(interaction: Interaction, **kwargs: Any) -> discord.Message:
+    """Send in the interaction's channel, for an answer its expired token can no longer carry:
+    as a reply to its response message where that is known, else addressed to the user."""
+    channel = interaction.channel
+    if not isinstance(channel, discord.abc.Messageable):
+        raise TypeError(f"cannot post in {channel!r}")
+    response_id = interaction.extras.get(RESPONSE_ID)
+    if isinstance(response_id, int):
+        reference = discord.MessageReference(
+            message_id=response_id, channel_id=channel.id, fail_if_not_exists=False
+        )
+        return await channel.send(reference=reference, mention_author=False, **kwargs)
+    mention, content = interaction.user.mention, kwargs.pop("content", None)
+    only_user = discord.AllowedMentions(everyone=False, roles=False, users=[interaction.user])
+    if content and len(content) + len(mention) + 1 > MESSAGE_LIMIT:
+        await channel.send(content=mention, allowed_mentions=only_user)
+        return await channel.send(content=content, **kwargs)
+    text = f"{mention} {content}" if content else mention
+    return await channel.send(content=text, allowed_mentions=only_user, **kwargs)
 
 
 async def send_long(send: Send, body: str, *, file_caption: str, file_name: str) -> None:

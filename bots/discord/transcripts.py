@@ -16,6 +16,8 @@ from bots.discord.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
     MESSAGE_LIMIT,
+    RESPONSE_ID,
+    TOKEN_EXPIRED,
     Interaction,
     Send,
     followup_of,
@@ -58,14 +60,20 @@ class InteractionTranscriptReply(_DiscordTranscriptReply):
         self._shown = False
 
     async def show(self, body: str) -> None:
-        await self._interaction.edit_original_response(content=body)
+        shown = await self._interaction.edit_original_response(content=body)
+        self._interaction.extras[RESPONSE_ID] = shown.id  # to reply to once the token expires
         self._shown = True
 
     async def finish(self, body: str) -> None:
         if not self._shown:
             await self.send_text(body)  # the first follow-up fills the placeholder
             return
-        await self._interaction.edit_original_response(content=body)
+        try:
+            await self._interaction.edit_original_response(content=body)
+        except discord.HTTPException as exc:
+            if exc.code != TOKEN_EXPIRED:
+                raise
+            await self.send_text(body)  # a reply to the status, in the channel
         self._interaction.extras[ANSWERED] = True
 
     async def remove(self) -> None:

@@ -112,3 +112,37 @@ async def test_transcribe_as_srt_or_txt_answers_with_a_file(
     [plain] = text_file.attachments
     assert plain.filename == "transcript.txt"
     assert heard_seconds(plain.data.decode()) == pytest.approx(35, abs=0.5)
+
+
+async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_the_channel(
+    mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    """Discord's interaction tokens last 15 minutes (here 2 s): a transcript done later cannot
+    be a follow-up or an edit any more, so it comes as a reply to the status it would have
+    replaced."""
+    mimo.delay = 1.0  # four pieces or more, one at a time: done well after the token expired
+    async with FakeDiscord(interaction_token_seconds=2.0) as discord_api:
+        server = discord_api.add_guild()
+        alice = discord_api.add_member(server, "alice")
+        recording = discord_api.attachment(long_ogg, filename="talk.ogg", content_type="audio/ogg")
+        settings = discord_settings(
+            discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+            asr_piece_seconds=10, asr_concurrency=1,
+        )  # fmt: skip
+        async with running_discord(settings, discord_api):
+            asked = await discord_api.slash(
+                server.general, alice, "transcribe", attachment=recording
+            )
+            await discord_api.wait_until(
+                lambda: any(m.content.startswith("heard") for m in discord_api.messages),
+                timeout=30,
+                what="the transcript",
+            )
+
+        [status] = asked.visible
+        [transcript] = [m for m in discord_api.messages if m.content.startswith("heard")]
+        expired = [c for c in discord_api.calls if c.error_code == 50027]
+    assert PROGRESS.fullmatch(status.content)  # the last progress its token could show
+    assert transcript.channel_id == server.general and transcript.reply_to == status.id
+    assert heard_seconds(transcript.content) == pytest.approx(35, abs=0.5)
+    assert expired  # it did try the interaction first

@@ -35,7 +35,8 @@ What it checks, as Discord does:
   interaction), and only once (40060); follow-ups need a callback first (10015). After a deferred
   ("thinking") callback the first follow-up fills the placeholder: an edit, with the defer's
   flags (its ephemerality; never a voice message, whatever the follow-up asked). Deleting the
-  original response removes the placeholder.
+  original response removes the placeholder. The interaction's token lasts
+  ``interaction_token_seconds`` (15 minutes): later follow-ups and edits answer 401, code 50027.
 - Channel history (``GET /channels/{id}/messages``): newest first, ``limit`` 1-100 (default
   50), ``before`` / ``after`` message ids (with ``after`` alone, the oldest ``limit`` after it);
   ephemeral and deleted messages are not in it, nor are other channels' messages.
@@ -81,6 +82,7 @@ API_PREFIX = "/api/v10"
 MAX_CONTENT = 2000
 MAX_WAVEFORM_BYTES = 256
 INTERACTION_DEADLINE = 3.0
+INTERACTION_TOKEN_SECONDS = 15 * 60  # follow-ups and edits after that: 401, code 50027
 VOICE_MESSAGE_FLAG = 1 << 13
 EPHEMERAL_FLAG = 1 << 6
 _DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -284,6 +286,7 @@ class FakeDiscord:
         token: str = "MTA0.fake-discord.token-for-tests",
         privileged_intents: frozenset[str] = frozenset({"message_content"}),
         refuse_voice_messages: bool = False,
+        interaction_token_seconds: float = INTERACTION_TOKEN_SECONDS,
         advertised_gateway: str | None = None,
         recommended_shards: int = 1,
         port: int = 0,  # 0: any free one
@@ -293,6 +296,7 @@ class FakeDiscord:
         self.recommended_shards = recommended_shards  # what GET /gateway/bot advises
         self.privileged_intents = privileged_intents
         self.refuse_voice_messages = refuse_voice_messages
+        self.interaction_token_seconds = interaction_token_seconds
         self.advertised_gateway = advertised_gateway
         self._ids = itertools.count(1)
         self.application_id = self.snowflake()
@@ -931,6 +935,8 @@ class FakeDiscord:
         for interaction in self.interactions:
             mine = params["application_id"] == str(self.application_id)
             if mine and interaction.token == params["token"] and interaction.acknowledged:
+                if time.monotonic() - interaction.sent_at > self.interaction_token_seconds:
+                    raise DiscordError(401, 50027, "Invalid Webhook Token")
                 return interaction
         raise DiscordError(404, 10015, "Unknown Webhook")
 
