@@ -35,9 +35,9 @@ class Settings(BaseSettings):
     mimo_tts_model: str = "mimo-v2.5-tts"
     mimo_audio_model: str = "mimo-v2.5"
     mimo_chat_model: str = "mimo-v2.5"
-    # A chat's own voices (issue 6, `core.app.voices`): designed ones speak with the first model,
-    # cloned ones with the second, whatever MIMO_TTS_MODEL says; a clone keeps this many
-    # seconds of its sample.
+    # A chat's own voices (`core.app.voices`): the first model designs them, the second speaks
+    # them all from their sample, whatever MIMO_TTS_MODEL says; a clone keeps this many seconds
+    # of its recording.
     mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
     mimo_voiceclone_model: str = "mimo-v2.5-tts-voiceclone"
     voice_sample_seconds: int = Field(default=30, ge=3, le=120)
@@ -135,6 +135,16 @@ class Settings(BaseSettings):
     # Telegram updates accepted and not yet handled, at most; past it the webhook answers 503
     # (Telegram delivers the update again later) and polling waits.
     telegram_max_pending_updates: int = Field(default=1000, ge=1)
+
+    @field_validator("mimo_tts_model")
+    @classmethod
+    def _preset_voice_model(cls, value: str) -> str:
+        if value.endswith(("-voicedesign", "-voiceclone")):
+            raise ValueError(
+                "use a preset-voice model such as mimo-v2.5-tts: designed and cloned voices pick "
+                "their own model (MIMO_VOICEDESIGN_MODEL, MIMO_VOICECLONE_MODEL)"
+            )
+        return value
 
     @field_validator("telegram_webhook_url")
     @classmethod

@@ -3,14 +3,18 @@
     /voice                  the model's voices and the chat's own (`catalogue`)
     /voice NAME             choose one, built-in or own (`choose`; settings rules apply)
     /voice design NAME ...  `design`: MiMo's voicedesign model speaks a short sample in the
-                            described voice; the description is stored (settings rules apply)
+                            described voice; the description and that sample are stored
+                            (settings rules apply)
     /voice clone NAME       `clone`: the replied-to voice note becomes the voice's sample (mp3,
                             its first `sample_seconds`), only when its sender clones it
     /voice delete NAME      `delete`: the voice and its sample (settings rules, or its owner)
 
-When the chat's chosen voice is one of its own, speech (`speaker`) uses the voicedesign model
-with the stored description, or the voiceclone model with the sample as a data URL, whatever
-MIMO_TTS_MODEL says. `/forget` deletes every voice and sample of the chat.
+When the chat's chosen voice is one of its own, speech (`speaker`) uses the voiceclone model with
+its sample as a data URL, whatever MIMO_TTS_MODEL says. For a designed voice that sample is the
+one the chat heard when it was designed: voicedesign gives a different voice on every request,
+so speaking from the description again would change the voice between the pieces of one note
+and from day to day. (A designed voice stored before its sample was kept still speaks from its
+description.) `/forget` deletes every voice and sample of the chat.
 
 Names are one word of at most `MAX_NAME_CHARS` letters, digits, `-` or `_`, unique per chat
 whatever their case, and never a built-in voice's name (of any model) or a subcommand's.
@@ -100,7 +104,7 @@ class VoiceStudio:
             own = await uow.voices.find(chat, prefs.voice)
         if own is None:  # deleted meanwhile: the default speaks
             return Speaker(model=model, voice=default_voice(model))
-        if own.kind == "designed":
+        if own.kind == "designed" and not own.sample:  # designed before samples were kept
             return Speaker(model=self.models.design, description=own.description)
         return Speaker(model=self.models.clone, voice=clone_voice(own.sample, own.sample_mime))
 
@@ -151,7 +155,11 @@ class VoiceStudio:
             wav = await self._speech.synthesize(
                 sample, model=self.models.design, description=description
             )
-        voice = ChatVoice(name, "designed", description=description, owner_id=designer)
+        # The sample is the voice from now on: voicedesign would not say it the same way twice.
+        voice = ChatVoice(
+            name, "designed", description=description, sample=wav, sample_mime="audio/wav",
+            owner_id=designer,
+        )  # fmt: skip
         await self._store(chat, voice)
         return await self._audio.to_voice_note(wav)
 

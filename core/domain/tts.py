@@ -21,9 +21,11 @@ names a chat can choose with `/style` (in any of the bot's languages: `/style å¼
 understand (`faster` is "speed up", `news anchor` a director's sentence). Anything else is free
 text.
 
-Inline audio tags (`[laugh]`, `[cough]`) pass through to the preset-voice models, which document
-them; designed and cloned voices would read them out as words, so there they are dropped
-(`supports_audio_tags`).
+What each model can do follows the provider's v2.5 table: inline audio tags (`[laugh]`,
+`[cough]`) pass through to the preset-voice and voiceclone models, which perform them, and are
+dropped for voicedesign, which would read them out as words (`supports_audio_tags`); only the
+preset-voice models sing, so elsewhere the `sing` style is left out and the text is said
+(`sings`).
 
 Who may set the style: the chat's settings, and nothing else. A user's text is made plain before
 it is rendered (`plain_text`), the same way for every family (v2 requests are served by the v2.5
@@ -134,7 +136,12 @@ def is_voiceclone(model: str) -> bool:
 
 def supports_audio_tags(model: str) -> bool:
     """Whether inline `[laugh]`-style tags are performed rather than read out: documented for
-    the preset-voice models only."""
+    the preset-voice and voiceclone models, not for voicedesign."""
+    return not is_voicedesign(model)
+
+
+def sings(model: str) -> bool:
+    """Whether the model can sing (the `sing` style): the preset-voice models only."""
     return not (is_voicedesign(model) or is_voiceclone(model))
 
 
@@ -186,6 +193,8 @@ def tts_messages(
     `user` message as direction. `description` (voicedesign) describes the voice.
     """
     style, text = _clean_style(preset_style(style)), spoken_text(model, text)
+    if style in _SINGING and not sings(model):
+        style = ""  # said, not sung: this model does not sing
     if not text:
         raise EmptyText("nothing to speak once the style and audio tags are taken out")
     if is_v2(model):

@@ -280,3 +280,32 @@ async def test_bearer_auth_is_accepted(mimo: FakeMimo, http: httpx.AsyncClient) 
     )
     assert (await client.chat("?")).text == mimo.answer_text
     assert mimo.headers[0]["Authorization"] == f"Bearer {mimo.api_key}"
+
+
+@pytest.mark.parametrize(
+    ("model", "voice", "messages", "refusal"),
+    [
+        ("mimo-v2.5-tts-voiceclone", "data:audio/wav;base64,UklGRg==",
+         [{"role": "assistant", "content": "(sing)La la"}], "does not support singing"),
+        ("mimo-v2.5-tts-voicedesign", None,
+         [{"role": "user", "content": "a bard"}, {"role": "assistant", "content": "Hi [laugh]"}],
+         "does not support audio tags"),
+        ("mimo-v2.5-tts-voicedesign", None, [{"role": "assistant", "content": "Hi"}],
+         "needs the voice description"),
+    ],
+)  # fmt: skip
+async def test_the_stand_in_refuses_what_a_tts_model_cannot_do(
+    mimo: FakeMimo,
+    http: httpx.AsyncClient,
+    model: str,
+    voice: str | None,
+    messages: list[dict[str, str]],
+    refusal: str,
+) -> None:
+    audio = {"format": "wav", **({"voice": voice} if voice else {})}
+    body = {"model": model, "messages": messages, "audio": audio}
+    response = await http.post(
+        f"{mimo.base_url}/chat/completions", json=body, headers={"api-key": mimo.api_key}
+    )
+    assert response.status_code == 400
+    assert refusal in response.json()["error"]["message"]

@@ -96,7 +96,8 @@ async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
 
     assert refused == "Only administrators can change settings in this chat."
     assert sample.params["caption"].startswith("Voice Narrator is ready")
-    first, said = mimo.calls(DESIGN)
+    [first] = mimo.calls(DESIGN)
+    designed_wav = mimo.tts_wavs[0]  # what the chat heard, and what the voice is from now on
     # The description is the voice: in the user message, no preset voice, no text rewriting.
     assert first["audio"] == {"format": "wav", "optimize_text_preview": False}
     assert first["messages"][0] == {"role": "user", "content": description}
@@ -107,15 +108,39 @@ async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
     assert shadow.startswith("“mia” is taken: this chat or the speech service already has")
     assert "• Narrator — designed: a calm, low narrator" in listing
     assert chosen == "Voice set to Narrator."
-    # MIMO_TTS_MODEL is the preset model, yet the chosen voice speaks with voicedesign; the
-    # user's leading brackets are words, and audio tags (unsupported there) are dropped.
+    # MIMO_TTS_MODEL is the preset model, yet the chosen voice speaks from the design's sample,
+    # through voiceclone: the same voice every time, where voicedesign would vary.
+    [said] = mimo.calls(CLONE)
+    reference = "data:audio/wav;base64," + base64.b64encode(designed_wav).decode()
+    assert said["audio"]["voice"] == reference
+    # voiceclone performs audio tags (voicedesign would have read them out as words).
     assert said["messages"] == [
-        {"role": "user", "content": description},
-        {"role": "assistant", "content": "whisper Good evening everyone"},
+        {"role": "assistant", "content": "whisper Good evening [laugh] everyone"}
     ]
-    assert "voice" not in said["audio"]
     assert [body for body in mimo.requests if body["model"] == TTS] == []
-    assert await voices_of(database_url, GROUP) == [("Narrator", "designed", 0)]
+    assert await voices_of(database_url, GROUP) == [("Narrator", "designed", len(designed_wav))]
+
+
+async def test_a_long_say_in_a_designed_voice_is_one_voice_the_one_the_chat_heard(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """voicedesign gives a new voice on every request (the stand-in, like MiMo, changes it):
+    every piece of a long note, on any day, speaks from the sample the chat chose."""
+    bot_api.set_member_status(GROUP, ALICE, "administrator")
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, tts_piece_chars=50
+    )
+    async with running(settings, bot_api):
+        await spoken(bot_api, ALICE, "/voice design Bard a warm storyteller")
+        await command(bot_api, ALICE, "/voice bard")
+        await spoken(bot_api, BOB, "/say " + "Once upon a time there was a voice. " * 5)
+
+    [design, *pieces] = [body for body in mimo.requests if "-tts" in body["model"]]
+    _, *heard_in_pieces = mimo.voices_heard  # after the design's own
+    assert design["model"] == DESIGN and len(pieces) >= 3
+    reference = "data:audio/wav;base64," + base64.b64encode(mimo.tts_wavs[0]).decode()
+    assert {(piece["model"], piece["audio"]["voice"]) for piece in pieces} == {(CLONE, reference)}
+    assert len(set(heard_in_pieces)) == 1  # one voice through the note
 
 
 async def test_only_the_speaker_clones_a_voice_note_and_say_then_speaks_with_it(

@@ -38,6 +38,7 @@ import sys
 import time
 import uuid
 import wave
+import zlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,9 +58,15 @@ TTS_RATE = 24_000
 _MEASURE_RATE = 16_000
 CHARS_PER_TOKEN = 4  # how the stand-in counts tokens: roughly, as for English
 _TONE_HZ = 400  # divides 24 kHz evenly, so one period can be repeated
+_VOICE_HZ = (200, 240, 250, 300, 320, 375, 400, 480, 500, 600)  # the voices: all divide 24 kHz
 _DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
 _ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
 _CLONE_MIMES = {"audio/wav", "audio/mpeg"}
+_SINGING = {"sing", "singing", "唱歌"}
+_SUNG = re.compile(  # a singing style, as the v2.5 `(sing)` or the v2 `<style>sing</style>`
+    r"^\s*(?:[(（](?:sing|singing|唱歌)[)）]|<style>\s*(?:sing|singing|唱歌)\s*</style>)"
+)
+_AUDIO_TAG = re.compile(r"\[[^\[\]\n]{1,24}\]|【[^【】\n]{1,24}】")
 _V2_VOICES = {"mimo_default", "default_zh", "default_en"}
 _V25_VOICES = {"mimo_default", "冰糖", "茉莉", "苏打", "白桦", "Mia", "Chloe", "Milo", "Dean"}
 
@@ -141,6 +148,11 @@ class FakeMimo:
         self.requests: list[Json] = []  # every JSON body received, in order
         self.headers: list[dict[str, str]] = []  # the headers of each of those requests
         self.last_tts_wav: bytes | None = None
+        self.tts_wavs: list[bytes] = []  # every clip spoken (as WAV), in order
+        # The voice of each clip, as a tone's pitch: a preset or a reference sample always gives
+        # the same one; voicedesign a new one on every request, as MiMo's does.
+        self.voices_heard: list[int] = []
+        self._designs = 0
         self._failures: deque[_Failure] = deque()
         self._drops = 0
         self.faults_served: list[Fault] = []
@@ -327,8 +339,12 @@ class FakeMimo:
         model = str(body["model"])
         text = _tts_text(body)
         fmt = _check_tts_audio(model, body)
-        pcm = _tone(max(0.5, len(text) * self.tts_seconds_per_char))
+        _check_capabilities(model, body, text)
+        hz = self._voice_hz(model, body)
+        pcm = _tone(max(0.5, len(text) * self.tts_seconds_per_char), hz)
         self.last_tts_wav = _wav(pcm)
+        self.tts_wavs.append(self.last_tts_wav)
+        self.voices_heard.append(hz)
         usage = _tokens(body, text)
         if body.get("stream"):
             # MiMo sends the whole clip at once today: one SSE line of several MB.
@@ -337,6 +353,14 @@ class FakeMimo:
         data = _b64(pcm if fmt == "pcm16" else self.last_tts_wav)
         message = {"role": "assistant", "content": "", "audio": {"id": _id(), "data": data}}
         return _completion(body, message, usage)
+
+    def _voice_hz(self, model: str, body: Json) -> int:
+        """The voice a request is spoken in, as a pitch (see `voices_heard`)."""
+        if model.endswith("-voicedesign"):
+            self._designs += 1  # "the same input may differ": a new voice every time
+            return _VOICE_HZ[self._designs % len(_VOICE_HZ)]
+        voice = str((body.get("audio") or {}).get("voice") or "")
+        return _VOICE_HZ[zlib.crc32(voice.encode()) % len(_VOICE_HZ)]
 
     # --- audio understanding and chat -----------------------------------------------------------
 
@@ -411,6 +435,21 @@ def _check_tts_audio(model: str, body: Json) -> str:
     if voice not in voices:
         raise _Reject(400, f"voice {voice!r} not found", "audio.voice")
     return str(fmt)
+
+
+def _check_capabilities(model: str, body: Json, text: str) -> None:
+    """The provider's v2.5 table: only the preset-voice models sing; voicedesign takes no
+    inline audio tags."""
+    directions = [
+        str(m.get("content") or "").strip().casefold()
+        for m in body["messages"]
+        if isinstance(m, dict) and m.get("role") == "user"
+    ]
+    sung = _SUNG.match(text) is not None or any(d in _SINGING for d in directions)
+    if sung and model.endswith(("-voicedesign", "-voiceclone")):
+        raise _Reject(400, f"{model} does not support singing", "messages")
+    if model.endswith("-voicedesign") and _AUDIO_TAG.search(text):
+        raise _Reject(400, "voicedesign does not support audio tags", "messages")
 
 
 def _check_voicedesign(body: Json, audio: Json) -> None:
@@ -564,9 +603,9 @@ def _thirds(text: str) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def _tone(seconds: float) -> bytes:
-    """PCM16LE mono at 24 kHz: a quiet sine tone of the given length."""
-    period = TTS_RATE // _TONE_HZ
+def _tone(seconds: float, hz: int = _TONE_HZ) -> bytes:
+    """PCM16LE mono at 24 kHz: a quiet sine tone of the given length and pitch."""
+    period = TTS_RATE // hz
     one = struct.pack(
         f"<{period}h", *(int(9000 * math.sin(2 * math.pi * i / period)) for i in range(period))
     )

@@ -100,3 +100,12 @@ def test_a_shard_id_that_is_not_a_number_is_named(monkeypatch) -> None:
     monkeypatch.setenv("DISCORD_SHARD_IDS", "0,one")
     with pytest.raises(ValueError, match="shard ids are whole numbers from 0, got 'one'"):
         Settings()
+
+
+@pytest.mark.parametrize("model", ["mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone"])
+def test_a_design_or_clone_model_as_the_tts_model_is_refused_in_one_line(
+    monkeypatch, model: str
+) -> None:
+    monkeypatch.setenv("MIMO_TTS_MODEL", model)
+    with pytest.raises(ValueError, match="use a preset-voice model such as"):
+        Settings()

@@ -43,14 +43,25 @@ def test_presets_are_rendered_in_each_models_syntax(
 
 def test_audio_tags_pass_where_supported_and_are_dropped_elsewhere() -> None:
     text = "I think [cough] I am ill 【sigh】 today"
-    assert tts_messages(V25, text, None)[-1]["content"] == text
-    assert tts_messages(V2, text, None)[-1]["content"] == text
-    for model in (DESIGN, CLONE):
-        assert tts_messages(model, text, None)[-1]["content"] == "I think I am ill today"
+    for model in (V25, V2, CLONE):  # the provider's table: tags performed
+        assert tts_messages(model, text, None)[-1]["content"] == text
+    assert tts_messages(DESIGN, text, None)[-1]["content"] == "I think I am ill today"
     # At the very start a bracket is the user's words, never a tag or a style (hostile input).
-    assert tts_messages(CLONE, "[laugh] hi [cough]", None)[-1]["content"] == "laugh hi"
+    assert tts_messages(DESIGN, "[laugh] hi [cough]", None)[-1]["content"] == "laugh hi"
+    assert tts_messages(CLONE, "[laugh] hi [cough]", None)[-1]["content"] == "laugh hi [cough]"
     with pytest.raises(EmptyText):
         tts_messages(CLONE, "<style>", None)
+
+
+def test_only_the_preset_voice_models_sing() -> None:
+    assert tts_messages(V25, "La la la", "sing") == [
+        {"role": "assistant", "content": "(sing)La la la"}
+    ]
+    assert tts_messages(CLONE, "La la la", "sing") == [{"role": "assistant", "content": "La la la"}]
+    assert tts_messages(DESIGN, "La la", "singing", description="a bard") == [
+        {"role": "user", "content": "a bard"},
+        {"role": "assistant", "content": "La la"},
+    ]
 
 
 def test_a_designed_voice_is_described_in_the_user_message_and_the_style_follows() -> None:
