@@ -7,9 +7,12 @@ server, read in place.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import Audio, Document, Message, Video, VideoNote, Voice
 from telegram.error import BadRequest
@@ -69,11 +72,29 @@ def remote(recording: Recording, *, local_mode: bool) -> RemoteRecording:
         place = telegram_file.file_path
         if not place:
             raise RuntimeError("Telegram named no path for the file")
-        # A local Bot API server names a file on this machine; the public one, a URL (python-
-        # telegram-bot prefixes the base file URL), which carries the bot token.
-        return place if place.startswith(("https://", "http://")) else Path(place)
+        # The public Bot API names a URL (python-telegram-bot prefixes the base file URL), which
+        # carries the bot token; a local one, a file on its own disk.
+        return await readable_local_file(place) if local_mode else place
 
     return RemoteRecording(locate, size=size, seconds=_declared_seconds(recording))
+
+
+async def readable_local_file(place: str) -> Path:
+    """The file a local Bot API server named, if this machine can read it. Anything else is a
+    configuration error, said in one line: a path on another machine's disk (python-telegram-bot
+    then makes it a download URL, which the server does not serve in local mode) or a relative
+    one (a public server's, never looked for in the working directory)."""
+    path = Path(urlsplit(place).path if place.startswith(("https://", "http://")) else place)
+    on_this_disk = place == str(path) and path.is_absolute()
+    if on_this_disk and await asyncio.to_thread(os.access, path, os.R_OK):
+        return path
+    # The server keeps files under a folder named after the bot token: only the end is shown.
+    shown = "/".join(path.parts[-2:])
+    raise errors.ConfigError(
+        f"TELEGRAM_LOCAL_MODE is on, but the Bot API server named a file this machine cannot "
+        f"read (…/{shown}): run the bot where the server's files are, at the same path, or "
+        "set TELEGRAM_LOCAL_MODE=false for the public Bot API"
+    )
 
 
 def _declared_seconds(recording: Recording) -> float | None:

@@ -3,6 +3,7 @@ SQLite, against loopback stand-ins of the Bot API and MiMo."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -273,6 +274,27 @@ async def test_local_bot_api_server_files_are_read_from_disk(
             await local_api.wait_for_texts(USER, ["heard 3.0 seconds"])
 
     assert local_api.downloads == []  # nothing fetched over HTTP
+
+
+async def test_a_local_server_file_this_machine_cannot_read_is_a_clear_configuration_error(
+    mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with FakeBotApi(local_mode=True) as local_api:
+        settings = settings_for(
+            bot_api=local_api, mimo=mimo, database_url=sqlite_url, telegram_local_mode=True
+        )
+        async with running(settings, local_api):
+            note = local_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+            local_api.lose_local_files()  # the server's disk is somewhere else
+            local_api.push(note)
+            [reply] = await local_api.wait_for("sendMessage", chat_id=USER)
+
+    assert reply.params["text"] == "Sorry, something went wrong. Please try again in a moment."
+    [logged] = [r for r in caplog.records if "TELEGRAM_LOCAL_MODE is on" in r.getMessage()
+                or (r.exc_info and "TELEGRAM_LOCAL_MODE is on" in str(r.exc_info[1]))]  # fmt: skip
+    assert logged.levelno == logging.ERROR
+    assert local_api.token not in caplog.text  # the server's folder is named by the token
+    assert mimo.requests == []
 
 
 async def test_the_command_list_is_registered(

@@ -624,6 +624,12 @@ class FakeBotApi:
             and (message.get("reply_to_message") or {}).get("message_id") == message_id
         ]
 
+    def lose_local_files(self) -> None:
+        """In local mode: the server's disk is not this machine's (another container, another
+        host): the paths getFile names exist nowhere here."""
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+
     def user_deletes(self, message: dict[str, Any]) -> None:
         """The user deletes `message` (one they sent): replies to it are refused from now on,
         unless they allow sending without it."""
