@@ -206,8 +206,9 @@ class MimoWire:
         detail = f"MiMo answered {status}: {self._scrub(_error_text(body))}"
         if status == 401 and self._key.startswith("tp-"):
             detail += (
-                " (a Token Plan key, tp-..., only works on the token-plan-cn or token-plan-sgp"
-                " hosts: check MIMO_BASE_URL)"
+                " (a Token Plan key, tp-..., only works on its region's host,"
+                " token-plan-cn, token-plan-sgp or token-plan-ams.xiaomimimo.com:"
+                " check MIMO_BASE_URL)"
             )
         error = _error_class(status)(detail, status=status)
         if status in _RETRYABLE:
