@@ -173,6 +173,22 @@ async def test_understanding_gets_the_answer_even_from_reasoning_content(
     assert mimo.calls("mimo-v2.5")[0]["thinking"] == {"type": "disabled"}
 
 
+async def test_thinking_is_on_unless_turned_off_and_then_the_answer_is_only_thought(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    mimo.answer_text = "Forty-two."
+    body = {"model": "mimo-v2.5", "messages": [{"role": "user", "content": "Why?"}]}
+    headers = {"api-key": mimo.api_key}
+    url = f"{mimo.base_url}/chat/completions"
+    thought = (await http.post(url, json=body, headers=headers)).json()
+    off = {**body, "thinking": {"type": "disabled"}}
+    said = (await http.post(url, json=off, headers=headers)).json()
+
+    assert thought["choices"][0]["message"]["content"] == ""
+    assert thought["choices"][0]["message"]["reasoning_content"] == "Forty-two."
+    assert said["choices"][0]["message"]["content"] == "Forty-two."
+
+
 async def test_chat_answers(client: MimoClient, mimo: FakeMimo) -> None:
     mimo.answer_text = "Short summary."
     answer = await client.chat("Summarise: ...", system="Be brief.")

@@ -62,6 +62,7 @@ _VOICE_HZ = (200, 240, 250, 300, 320, 375, 400, 480, 500, 600)  # the voices: al
 _DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
 _ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
 _CLONE_MIMES = {"audio/wav", "audio/mpeg"}
+_KEEP_ALIVE = b": keep-alive\r\n\r\n"  # an SSE comment: readers skip it
 _SINGING = {"sing", "singing", "唱歌"}
 _SUNG = re.compile(  # a singing style, as the v2.5 `(sing)` or the v2 `<style>sing</style>`
     r"^\s*(?:[(（](?:sing|singing|唱歌)[)）]|<style>\s*(?:sing|singing|唱歌)\s*</style>)"
@@ -377,10 +378,8 @@ class FakeMimo:
         if isinstance(budget, int) and len(text) > budget * CHARS_PER_TOKEN:
             text, finish = text[: budget * CHARS_PER_TOKEN], "length"  # cut where the room ends
         message: Json = {"role": "assistant", "content": text}
-        if self.answer_in_reasoning_only:
+        if self.answer_in_reasoning_only or thinking:  # thinking is on unless turned off
             message = {"role": "assistant", "content": "", "reasoning_content": text}
-        elif thinking:
-            message["reasoning_content"] = "Thinking it over."
         return _completion(body, message, _tokens(body, text), finish=finish)
 
 
@@ -548,8 +547,13 @@ def _chunk(body: Json, delta: Json, finish: str | None = None, usage: Json | Non
 async def _sse(
     request: web.Request, chunks: list[Json], *, hold: asyncio.Event | None = None
 ) -> web.StreamResponse:
-    lines = [f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode() for chunk in chunks]
-    return await _raw_sse(request, [*lines, b"data: [DONE]\n\n"], hold=hold)
+    """A stream as MiMo's may come: CRLF line ends, a keep-alive comment before the first
+    chunk and between chunks, then `[DONE]`."""
+    writes = [
+        _KEEP_ALIVE + f"data: {json.dumps(chunk, ensure_ascii=False)}\r\n\r\n".encode()
+        for chunk in chunks
+    ]
+    return await _raw_sse(request, [*writes, b"data: [DONE]\r\n\r\n"], hold=hold)
 
 
 async def _raw_sse(
