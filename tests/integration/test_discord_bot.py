@@ -32,7 +32,14 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.conftest import discord_settings, running_discord, started
-from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
+from tests.standins.discord_api import (
+    BOT_PERMISSIONS,
+    SEND_VOICE_MESSAGES,
+    FakeDiscord,
+    FakeInteraction,
+    Guild,
+    SentMessage,
+)
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -228,10 +235,17 @@ async def test_say_answers_with_a_native_voice_message_of_mimos_speech(
     assert request["messages"][-1] == {"role": "assistant", "content": "Hello from the tests."}
 
 
+@pytest.mark.parametrize(
+    ("where", "code"),
+    [
+        ({"refuse_voice_messages": True}, 50173),  # a channel that does not allow them
+        ({"bot_permissions": BOT_PERMISSIONS & ~SEND_VOICE_MESSAGES}, 50013),  # no permission
+    ],
+)
 async def test_a_refused_voice_message_falls_back_to_an_audio_file(
-    mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+    mimo: FakeMimo, sqlite_url: str, tmp_path: Path, where: dict[str, Any], code: int
 ) -> None:
-    async with FakeDiscord(refuse_voice_messages=True) as discord_api:
+    async with FakeDiscord(**where) as discord_api:
         server = discord_api.add_guild()
         alice = discord_api.add_member(server, "alice")
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
@@ -240,7 +254,7 @@ async def test_a_refused_voice_message_falls_back_to_an_audio_file(
             _, audio = await said.wait_for_messages(count=2)
 
         [refused] = [c for c in discord_api.calls if not c.ok]
-    assert refused.error_code == 50173
+    assert refused.error_code == code
     assert refused.body["flags"] == 8192
     assert not audio.is_voice_message
     [clip] = audio.attachments
@@ -562,8 +576,11 @@ async def test_only_members_with_manage_server_change_server_preferences(
         )
         accepted = await answer(discord_api, server.general, admin, "voice", name="dean")
         listing = await answer(discord_api, server.general, member, "voice")
+        owner = discord_api.add_member(server, "owner", administrator=True)  # every bit set
+        by_owner = await answer(discord_api, server.general, owner, "style", text="calm")
 
     assert refusal.content == MANAGE_SERVER_REFUSAL
+    assert by_owner.content == "Style set to: calm"
     assert channel_refusal.content == MANAGE_SERVER_REFUSAL
     assert accepted.content == "Voice set to Dean."
     assert listing.content.startswith("Current voice: Dean")

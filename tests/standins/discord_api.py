@@ -25,7 +25,9 @@ What it checks, as Discord does:
   empty; a voice message (flag 8192) has no content, exactly one attachment, and that attachment
   carries ``duration_secs`` and a base64 ``waveform`` of at most 256 bytes (codes 50159-50161);
   with ``refuse_voice_messages`` every voice message is refused with code 50173, as in a channel
-  where they are not allowed.
+  where they are not allowed, and without Send Voice Messages in ``bot_permissions`` with 403,
+  code 50013. Permissions come computed, as Discord sends them: an administrator has every bit.
+  String options hold at most 6,000 characters (the client lets nobody type more).
 - Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces,
   and their localizations (keys among Discord's locales, values by the same rules).
 - Languages: interactions carry the user's ``locale`` and, in servers, the ``guild_locale``
@@ -98,9 +100,14 @@ MESSAGE_CONTENT = 1 << 15
 PRIVILEGED = {"guild_members": GUILD_MEMBERS, "guild_presences": GUILD_PRESENCES,
               "message_content": MESSAGE_CONTENT}  # fmt: skip
 
-# Permissions (https://discord.com/developers/docs/topics/permissions).
+# Permissions (https://discord.com/developers/docs/topics/permissions). An interaction carries
+# them computed: an administrator has every bit set.
+ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
+SEND_VOICE_MESSAGES = 1 << 46
+ALL_PERMISSIONS = (1 << 51) - 1
 _MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 16) | (1 << 20) | (1 << 21)
+BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES  # what the invite link asks for
 
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 # Discord's locales (reference: Locales), what localizations and interactions name.
@@ -110,6 +117,7 @@ LOCALES = frozenset({
     "th", "zh-CN", "ja", "zh-TW", "ko",
 })  # fmt: skip
 _OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "attachment": 11}
+MAX_OPTION = 6000  # characters in a string option, whatever its max_length says
 _ROUTE_PARAM = re.compile(r"\{(\w+)\}")
 
 
@@ -287,6 +295,7 @@ class FakeDiscord:
         privileged_intents: frozenset[str] = frozenset({"message_content"}),
         refuse_voice_messages: bool = False,
         interaction_token_seconds: float = INTERACTION_TOKEN_SECONDS,
+        bot_permissions: int = BOT_PERMISSIONS,
         advertised_gateway: str | None = None,
         recommended_shards: int = 1,
         port: int = 0,  # 0: any free one
@@ -297,6 +306,7 @@ class FakeDiscord:
         self.privileged_intents = privileged_intents
         self.refuse_voice_messages = refuse_voice_messages
         self.interaction_token_seconds = interaction_token_seconds
+        self.bot_permissions = bot_permissions
         self.advertised_gateway = advertised_gateway
         self._ids = itertools.count(1)
         self.application_id = self.snowflake()
@@ -401,13 +411,31 @@ class FakeDiscord:
         return user_id
 
     def add_member(
-        self, guild: Guild, name: str, *, manage_guild: bool = False, locale: str = "en-US"
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        manage_guild: bool = False,
+        administrator: bool = False,
+        locale: str = "en-US",
     ) -> int:
-        """A member of `guild`; `manage_guild` grants Manage Server (what server admins have)."""
+        """A member of `guild`; `manage_guild` grants Manage Server, `administrator` every
+        permission (Discord computes it so: all bits set)."""
         user_id = self.add_user(name, locale=locale)
         permissions = _MEMBER_PERMISSIONS | (MANAGE_GUILD if manage_guild else 0)
+        if administrator:
+            permissions = ALL_PERMISSIONS
         self._members[(guild.id, user_id)] = permissions
         return user_id
+
+    def _voice_refusal(self) -> DiscordError | None:
+        """Why a voice message would be refused here, if it would: a channel that forbids them,
+        or a bot without Send Voice Messages."""
+        if self.refuse_voice_messages:
+            return DiscordError(400, 50173, "Cannot send voice messages in this channel")
+        if not self.bot_permissions & SEND_VOICE_MESSAGES:
+            return DiscordError(403, 50013, "Missing Permissions")
+        return None
 
     def dm_channel(self, user_id: int) -> int:
         """The direct-message channel between the bot and `user_id`."""
@@ -790,7 +818,7 @@ class FakeDiscord:
         channel_id = int(call.params["channel_id"])
         if channel_id not in self._channels:
             raise DiscordError(404, 10003, "Unknown Channel")
-        body = _check_message(call, refuse_voice=self.refuse_voice_messages)
+        body = _check_message(call, refuse_voice=self._voice_refusal())
         reference = body.get("message_reference") or {}
         reply_to = int(reference["message_id"]) if reference.get("message_id") else None
         if reply_to is not None and reply_to not in self._posted:
@@ -846,7 +874,7 @@ class FakeDiscord:
             interaction.loading = True
             interaction.loading_ephemeral = bool(data.get("flags", 0) & EPHEMERAL_FLAG)
         elif kind == 4:
-            message = _check_message(call, refuse_voice=self.refuse_voice_messages, body=data)
+            message = _check_message(call, refuse_voice=self._voice_refusal(), body=data)
             channel_id = int(interaction.payload["channel_id"])
             self._record(call, channel_id, message, interaction=interaction, original=True)
         if request.query.get("with_response") not in {"1", "true", "True"}:
@@ -860,7 +888,7 @@ class FakeDiscord:
 
     async def _followup(self, call: Call, request: web.Request) -> Json | None:
         interaction = self._interaction_by_token(call.params)
-        body = _check_message(call, refuse_voice=self.refuse_voice_messages)
+        body = _check_message(call, refuse_voice=self._voice_refusal())
         channel_id = int(interaction.payload["channel_id"])
         # The first follow-up to a deferred response fills its placeholder.
         becomes_original = interaction.loading and interaction.original is None
@@ -883,7 +911,7 @@ class FakeDiscord:
         if interaction.original is None:
             if not interaction.loading:
                 raise DiscordError(404, 10008, "Unknown Message")
-            body = _check_message(call, refuse_voice=False)
+            body = _check_message(call, refuse_voice=None)
             channel_id = int(interaction.payload["channel_id"])
             return self._record(call, channel_id, body, interaction=interaction, original=True)
         return self._edited(interaction.original, body)
@@ -1097,7 +1125,7 @@ class FakeDiscord:
             "type": kind, "data": data, "channel_id": str(channel_id), "channel": channel,
             "token": secrets.token_urlsafe(24), "version": 1,
             "locale": self._locales.get(user_id, "en-US"),
-            "app_permissions": str(_MEMBER_PERMISSIONS), "entitlements": [],
+            "app_permissions": str(self.bot_permissions), "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
         }  # fmt: skip
         if "guild_id" in channel:
@@ -1210,6 +1238,10 @@ class FakeDiscord:
         for name, value in given.items():
             assert name in declared, f"/{command['name']} has no option {name!r}"
             kind = declared[name]["type"]
+            if kind == _OPTION_TYPES["string"]:  # the client lets nobody type more
+                assert len(value) <= declared[name].get("max_length", MAX_OPTION), (
+                    f"Discord does not send {len(value)} characters in /{command['name']} {name}"
+                )
             if kind == _OPTION_TYPES["attachment"]:
                 resolved[value["id"]] = value
                 value = value["id"]
@@ -1245,7 +1277,9 @@ async def _read_body(request: web.Request, call: Call) -> None:
             call.body = json.loads(raw)
 
 
-def _check_message(call: Call, *, refuse_voice: bool, body: Json | None = None) -> Json:
+def _check_message(
+    call: Call, *, refuse_voice: DiscordError | None, body: Json | None = None
+) -> Json:
     """The message body if Discord would accept it; else the error Discord answers."""
     body = body if body is not None else (call.body if isinstance(call.body, dict) else {})
     content = str(body.get("content") or "")
@@ -1262,10 +1296,10 @@ def _check_message(call: Call, *, refuse_voice: bool, body: Json | None = None) 
 
 
 def _check_voice_message(
-    content: str, attachments: list[Json], files: list[SentFile], *, refuse: bool
+    content: str, attachments: list[Json], files: list[SentFile], *, refuse: DiscordError | None
 ) -> None:
-    if refuse:
-        raise DiscordError(400, 50173, "Cannot send voice messages in this channel")
+    if refuse is not None:
+        raise refuse
     if content or len(attachments) > 1:
         raise DiscordError(400, 50159, "Voice messages do not support additional content")
     if len(attachments) != 1 or len(files) != 1:

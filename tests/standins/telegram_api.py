@@ -372,6 +372,7 @@ class FakeBotApi:
         reply_to: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """A text Message; ``/commands`` (also ``/cmd@botname``) get bot_command entities."""
+        assert _utf16_units(text) <= MAX_TEXT_LENGTH, "no Telegram client sends a longer message"
         content: dict[str, Any] = {"text": text}
         entities = _command_entities(text)
         if entities:
