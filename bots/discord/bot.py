@@ -29,6 +29,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bots.discord.acks import acknowledge_first
 from bots.discord.claims import (
     REDO_MESSAGE,
     claim_first,
@@ -80,12 +81,15 @@ def intents() -> discord.Intents:
 
 class VoicebridgeTree(app_commands.CommandTree[Any]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        """A command is run by the first delivery that claims it (`bots.discord.claims`);
-        strangers (the allowlist) are turned away before that, and nothing new starts once the
-        bot is stopping."""
+        """A command is acknowledged as it arrives (`bots.discord.acks`: Discord waits 3 s),
+        then run by the first delivery that claims it (`bots.discord.claims`); strangers (the
+        allowlist) are turned away before that, and nothing new starts once the bot is
+        stopping."""
         if self.client.stopping:
             return False
         if await turn_away(self.client.service.limiter, interaction):
+            return False
+        if not await acknowledge_first(interaction):
             return False
         return await claim_first(getattr(self.client, "work", None), interaction)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bots.discord.acks import PRIVATE, Ack, defer
 from bots.discord.media import voice_message_in
 from bots.discord.messages import text
 from bots.discord.places import channel_of, preferences_of
@@ -78,13 +79,17 @@ async def finish_claimed(work: WorkLedger | None, interaction: Interaction) -> N
 
 
 class ClaimedModal(discord.ui.Modal):
-    """A modal whose submission runs once, like a command: a second delivery of the same
-    submission (a resumed gateway session, another shard's process) is ignored. Subclasses
-    implement `submitted` instead of `on_submit`."""
+    """A modal whose submission runs once, like a command: acknowledged as it arrives (`ack`),
+    and a second delivery of the same submission (a resumed gateway session, another shard's
+    process) is ignored. Subclasses implement `submitted` instead of `on_submit`."""
+
+    ack: Ack = PRIVATE
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         client = interaction.client
         if getattr(client, "stopping", False):
+            return False
+        if not await defer(interaction, self.ack):
             return False
         return await claim_first(getattr(client, "work", None), interaction)
 

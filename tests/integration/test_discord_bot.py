@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ import discord
 import pytest
 from pydantic import SecretStr
 
+from bots.discord.acks import ACK
 from bots.discord.bot import build_bot, connected
 from bots.discord.playback import VoicePlayer, installed_voice_client
 from bots.discord.voice_message import PLACEHOLDER_LINE
@@ -44,6 +46,7 @@ from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+CONTEXT_MENU = discord.AppCommandType.message
 probe, to_voice_note = AUDIO.probe, AUDIO.to_voice_note
 
 MANAGE_SERVER_REFUSAL = "Changing this server's settings needs the Manage Server permission."
@@ -725,6 +728,28 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
     assert [c["value"] for c in language["choices"]] == ["auto", "zh", "en"]
 
 
+MODALS = {"Ask about this audio", "Clone this voice"}  # these answer with a modal, not a defer
+
+
+async def test_every_command_says_how_it_is_acknowledged_or_opens_a_modal(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """The tree defers what a command declares before anything slow; a command declaring
+    nothing would answer late, after the claim's database write."""
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with bootstrap(settings) as runtime:
+        bot = build_bot(
+            api_url=settings.discord_api_url, gateway_url=None, service=runtime.service,
+            summaries=runtime.summaries, player=VoicePlayer(None, processes=runtime.processes),
+        )  # fmt: skip
+        async with connected(bot, discord_api.token):
+            await discord_api.wait_until_identified()
+            commands = [*bot.tree.walk_commands(), *bot.tree.get_commands(type=CONTEXT_MENU)]
+
+    undeclared = {c.name for c in commands if ACK not in c.extras and c.name not in MODALS}
+    assert len(commands) == 19 and undeclared == set()
+
+
 # --- configuration and running ---------------------------------------------------------------
 
 
@@ -827,3 +852,30 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
     assert [m.is_voice_message for m in said.visible] == [False, True]  # "thinking…" filled
     assert discord_api.messages == answered
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_command_is_acknowledged_before_a_slow_database_is_touched(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Discord waits 3 s for an acknowledgement: with the database busy for longer (another
+    process holding SQLite's write lock), the command still defers at once and answers once
+    the database is free."""
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        busy = sqlite3.connect(
+            tmp_path / "voicebridge.db", isolation_level=None, timeout=30, check_same_thread=False
+        )
+        # The write lock, as a long write elsewhere holds it (taken off the event loop, which
+        # the bot needs to finish a write of its own first).
+        await asyncio.to_thread(busy.execute, "BEGIN IMMEDIATE")
+        try:
+            asked = await discord_api.slash(server.general, alice, "settings")
+            await asyncio.sleep(3.5)  # past Discord's deadline
+        finally:
+            await asyncio.to_thread(busy.execute, "ROLLBACK")
+            busy.close()
+        [overview] = await asked.wait_for_messages()
+
+    assert asked.callback_type == 5  # deferred in time (late, Discord answers 10062)
+    assert overview.ephemeral and "Voice:" in overview.content

@@ -856,10 +856,11 @@ class FakeBotApi:
 
     @_api_method("sendVoice")
     async def _send_voice(self, call: Call) -> dict[str, Any]:
+        duration = call.params.get("duration", 0)
+        if isinstance(duration, bool) or not isinstance(duration, int):  # seconds, whole
+            raise bad_request('field "duration" must be of type Integer')
         stored, _, _ = self._uploaded(call, "voice", folder="voice", ext="oga")
-        voice = _file_object(
-            stored, duration=int(call.params.get("duration") or 0), mime_type="audio/ogg"
-        )
+        voice = _file_object(stored, duration=duration, mime_type="audio/ogg")
         return self._outgoing(call, {"voice": voice, **_caption(call.params)})
 
     @_api_method("sendAudio")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.acks import PRIVATE, answers
 from bots.discord.locales import place_locale, reply_locale
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
@@ -30,13 +31,14 @@ class LanguagesCog(commands.Cog):
     def __init__(self, service: VoiceService) -> None:
         self.service = service
 
-    @app_commands.command(description="Show or set the language I post in for everyone here")
+    @app_commands.command(
+        description="Show or set the language I post in for everyone here", extras=answers(PRIVATE)
+    )
     @app_commands.describe(language="auto follows the server's language")
     @app_commands.choices(language=BOT_LANGUAGES)
     async def botlanguage(
         self, interaction: Interaction, language: Choice[str] | None = None
     ) -> None:
-        await interaction.response.defer(ephemeral=True)
         chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
         if language is not None:
             await self.service.set_interface_language(

@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
@@ -78,10 +79,9 @@ class PreferencesCog(commands.Cog):
         if self.bot is not None:
             self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    @app_commands.command(description="Show or choose the voice")
+    @app_commands.command(description="Show or choose the voice", extras=answers(PRIVATE))
     @app_commands.describe(name="The voice to use; leave empty to list them")
     async def voice(self, interaction: Interaction, name: str | None = None) -> None:
-        await interaction.response.defer(ephemeral=True)
         chat, studio = for_interaction(interaction), self.service.studio
         locale = await reply_locale(interaction, self.service)
         if name is None:
@@ -102,7 +102,9 @@ class PreferencesCog(commands.Cog):
         found = [(name, label) for name, label in offered if typed.casefold() in label.casefold()]
         return [Choice(name=label[:100], value=name) for name, label in found][:25]
 
-    @app_commands.command(description="Design a voice of this server's own from a description")
+    @app_commands.command(
+        description="Design a voice of this server's own from a description", extras=answers(PUBLIC)
+    )
     @app_commands.describe(
         name=f"One word of at most {MAX_NAME_CHARS} letters, digits, - or _",
         description="What the voice sounds like, e.g. a calm, low narrator with a slight smile",
@@ -114,7 +116,6 @@ class PreferencesCog(commands.Cog):
         description: app_commands.Range[str, 1, MAX_DESCRIPTION_CHARS],
     ) -> None:
         """/design_voice name description: store it, and let the channel hear a sample."""
-        await interaction.response.defer(thinking=True)
         locale = await reply_locale(interaction, self.service)
         note = await self.service.studio.design(
             for_interaction(interaction), name, description,
@@ -124,10 +125,11 @@ class PreferencesCog(commands.Cog):
         await send_voice_message(interaction, note)
         await followup_of(interaction)(content=text("voices.designed", locale, name=name))
 
-    @app_commands.command(description="Delete one of this server's own voices")
+    @app_commands.command(
+        description="Delete one of this server's own voices", extras=answers(PRIVATE)
+    )
     @app_commands.describe(name="The voice to delete, with its sample")
     async def delete_voice(self, interaction: Interaction, name: str) -> None:
-        await interaction.response.defer(ephemeral=True)
         deleted = await self.service.studio.delete(
             for_interaction(interaction), name, can_manage=can_manage(interaction),
             requested_by=str(interaction.user.id),
@@ -167,13 +169,12 @@ class PreferencesCog(commands.Cog):
         locale = await reply_locale(interaction, self.service)
         await _answer(interaction, text("voices.cloned", locale, name=cloned))
 
-    @app_commands.command(description="Show or set the speaking style")
+    @app_commands.command(description="Show or set the speaking style", extras=answers(PRIVATE))
     @app_commands.describe(
         words="A style such as happy, whisper or a calm storyteller; off clears it"
     )
     @app_commands.rename(words="text")
     async def style(self, interaction: Interaction, words: str | None = None) -> None:
-        await interaction.response.defer(ephemeral=True)
         chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
         if words is None:
             await _answer(interaction, style_text(await self.service.preferences(chat), locale))
@@ -181,11 +182,12 @@ class PreferencesCog(commands.Cog):
         style = await self.service.set_style(chat, words, can_manage=can_manage(interaction))
         await _answer(interaction, style_set_text(style, locale))
 
-    @app_commands.command(description="Show or set the language of transcripts")
+    @app_commands.command(
+        description="Show or set the language of transcripts", extras=answers(PRIVATE)
+    )
     @app_commands.describe(value="auto detects the language")
     @app_commands.choices(value=LANGUAGES)
     async def language(self, interaction: Interaction, value: Choice[str] | None = None) -> None:
-        await interaction.response.defer(ephemeral=True)
         chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
         if value is None:
             prefs = await self.service.preferences(chat)
@@ -198,7 +200,9 @@ class PreferencesCog(commands.Cog):
         shown = transcript_language(chosen, locale)
         await _answer(interaction, text("language.set", locale, language=shown))
 
-    @app_commands.command(description="Transcribe voice messages automatically, or not")
+    @app_commands.command(
+        description="Transcribe voice messages automatically, or not", extras=answers(PRIVATE)
+    )
     @app_commands.describe(state="on, off, or inherit (a channel follows the server)",
                            scope="The whole server (default) or this channel only")  # fmt: skip
     @app_commands.choices(state=STATES, scope=SCOPES)
@@ -208,7 +212,6 @@ class PreferencesCog(commands.Cog):
         state: Choice[str] | None = None,
         scope: Choice[str] | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True)
         chat, channel = for_interaction(interaction), _server_channel(interaction)
         channel_only = scope is not None and scope.value == "channel"
         locale = await reply_locale(interaction, self.service)
@@ -226,9 +229,8 @@ class PreferencesCog(commands.Cog):
             state_now = on_off(enabled, locale)
             await _answer(interaction, text("autotranscribe.set", locale, state=state_now))
 
-    @app_commands.command(description="The settings here")
+    @app_commands.command(description="The settings here", extras=answers(PRIVATE))
     async def settings(self, interaction: Interaction) -> None:
-        await interaction.response.defer(ephemeral=True)
         prefs = await self.service.preferences(for_interaction(interaction))
         locale = await reply_locale(interaction, self.service)
         posts = await place_locale(interaction, self.service)
@@ -239,9 +241,8 @@ class PreferencesCog(commands.Cog):
             overview += "\n" + _channel_line(override, prefs.auto_transcribe, locale)
         await _answer(interaction, overview)
 
-    @app_commands.command(description="What I can do")
+    @app_commands.command(description="What I can do", extras=answers(PRIVATE))
     async def help(self, interaction: Interaction) -> None:
-        await interaction.response.defer(ephemeral=True)
         locale = await reply_locale(interaction, self.service)
         await _answer(interaction, text("discord.help", locale))
 
@@ -304,7 +305,6 @@ class CloneModal(ClaimedModal):
         self.add_item(self.voice_name)
 
     async def submitted(self, interaction: Interaction, /) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
         await self.cog.clone(interaction, self.message, self.recording, self.voice_name.value)
 
     async def on_error(  # type: ignore[override]  # discord.py types it as a view's

@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.acks import PUBLIC, answers
 from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
@@ -38,7 +39,7 @@ class QuestionsCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    @app_commands.command(description="Ask a question about a recording")
+    @app_commands.command(description="Ask a question about a recording", extras=answers(PUBLIC))
     @app_commands.describe(
         attachment="A voice message, audio or video file", question="Your question"
     )
@@ -46,7 +47,6 @@ class QuestionsCog(commands.Cog):
         self, interaction: Interaction, attachment: discord.Attachment, question: str
     ) -> None:
         """/ask attachment question: MiMo's answer about the recording."""
-        await interaction.response.defer(thinking=True)
         await self.answer(interaction, attachment, question)
 
     async def ask_about_message(self, interaction: Interaction, message: discord.Message) -> None:
@@ -75,6 +75,8 @@ class QuestionsCog(commands.Cog):
 class QuestionModal(ClaimedModal):
     """The question about one recording; submitting it answers like /ask."""
 
+    ack = PUBLIC
+
     def __init__(self, cog: QuestionsCog, recording: discord.Attachment, *, locale: str) -> None:
         super().__init__(title=text("discord.ask.title", locale))
         self.cog = cog
@@ -88,7 +90,6 @@ class QuestionModal(ClaimedModal):
         self.add_item(self.question)
 
     async def submitted(self, interaction: Interaction, /) -> None:
-        await interaction.response.defer(thinking=True)
         await self.cog.answer(interaction, self.recording, self.question.value)
 
     async def on_error(  # type: ignore[override]  # discord.py types it as a view's

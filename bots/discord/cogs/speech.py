@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.acks import PUBLIC, answers
 from bots.discord.gate import asker_of
 from bots.discord.locales import reply_locale
 from bots.discord.places import for_interaction
@@ -24,7 +25,9 @@ class SpeechCog(commands.Cog):
         self.service = service
         self.player = player
         self.menu = app_commands.ContextMenu(
-            name=translatable("Read aloud", "discord.menu.read_aloud"), callback=self.read_aloud
+            name=translatable("Read aloud", "discord.menu.read_aloud"),
+            callback=self.read_aloud,
+            extras=answers(PUBLIC),
         )
 
     async def cog_load(self) -> None:
@@ -33,7 +36,7 @@ class SpeechCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    @app_commands.command(description="Speak text as a voice message")
+    @app_commands.command(description="Speak text as a voice message", extras=answers(PUBLIC))
     @app_commands.describe(
         text="What to say",
         in_voice_channel="Also play it in the voice channel you are in",
@@ -42,7 +45,6 @@ class SpeechCog(commands.Cog):
         self, interaction: Interaction, text: str, in_voice_channel: bool = False
     ) -> None:
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
-        await interaction.response.defer(thinking=True)
         notes = await self.service.say_notes(
             for_interaction(interaction), text, asker=asker_of(interaction)
         )
@@ -55,7 +57,6 @@ class SpeechCog(commands.Cog):
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Read aloud": the message's text as a voice message."""
-        await interaction.response.defer(thinking=True)
         notes = await self.service.say_notes(
             for_interaction(interaction), message.content, asker=asker_of(interaction)
         )

@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.gate import asker_of
 from bots.discord.locales import place_locale, reply_locale
 from bots.discord.media import is_recording
@@ -41,7 +42,9 @@ class SummariesCog(commands.Cog):
     def __init__(self, summaries: SummaryService) -> None:
         self.summaries = summaries
 
-    @app_commands.command(description="Summary of this channel's recent messages")
+    @app_commands.command(
+        description="Summary of this channel's recent messages", extras=answers(PUBLIC)
+    )
     @app_commands.describe(
         window="2h, 3d or 200 (messages); default: since the last summary, or the last 24 h",
         voice="Also send the summary as a voice message",
@@ -50,7 +53,6 @@ class SummariesCog(commands.Cog):
         self, interaction: Interaction, window: str | None = None, voice: bool = False
     ) -> None:
         """/summary [window] [voice]: a summary of the channel's messages in the window."""
-        await interaction.response.defer(thinking=True)
         place = channel_of(_channel_id(interaction))
         messages = await self._read(interaction, place, _window(window))
         summary = await self.summaries.summarise_messages(
@@ -70,10 +72,12 @@ class SummariesCog(commands.Cog):
         if summary.voice is not None:
             await send_voice_message(interaction, summary.voice)
 
-    @app_commands.command(description="Delete everything stored for this server (or you, in DMs)")
+    @app_commands.command(
+        description="Delete everything stored for this server (or you, in DMs)",
+        extras=answers(PRIVATE),
+    )
     async def forget(self, interaction: Interaction) -> None:
         """/forget: preferences, channel overrides and summary markers of this server or DM."""
-        await interaction.response.defer(ephemeral=True)
         await self.summaries.forget(
             for_interaction(interaction),
             can_manage=can_manage(interaction),

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.acks import PUBLIC, answers
 from bots.discord.error_handler import report
 from bots.discord.gate import asker_of, unasked
 from bots.discord.locales import message_locale, reply_locale
@@ -35,6 +36,7 @@ class TranscriptionCog(commands.Cog):
         self.menu = app_commands.ContextMenu(
             name=translatable("Transcribe", "discord.menu.transcribe"),
             callback=self.transcribe_message,
+            extras=answers(PUBLIC),
         )
 
     async def cog_load(self) -> None:
@@ -61,7 +63,9 @@ class TranscriptionCog(commands.Cog):
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, locale)
 
-    @app_commands.command(description="The transcript of an audio or video file")
+    @app_commands.command(
+        description="The transcript of an audio or video file", extras=answers(PUBLIC)
+    )
     @app_commands.describe(
         attachment="A voice message, audio or video file",
         format="In the chat (a file when long), always as a .txt file, or as .srt subtitles",
@@ -74,7 +78,6 @@ class TranscriptionCog(commands.Cog):
         format: app_commands.Choice[str] | None = None,
     ) -> None:
         """/transcribe attachment [format]: the transcript of an uploaded recording."""
-        await interaction.response.defer(thinking=True)
         require_audio(attachment)
         wanted = transcript_format(format.value if format else "")
         reply = InteractionTranscriptReply(
@@ -87,7 +90,6 @@ class TranscriptionCog(commands.Cog):
 
     async def transcribe_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Transcribe": the transcript of the message's audio or video."""
-        await interaction.response.defer(thinking=True)
         recording = require_recording(message)
         reply = InteractionTranscriptReply(
             interaction,

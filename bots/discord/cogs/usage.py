@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.acks import PRIVATE, answers
 from bots.discord.gate import STRANGER_MESSAGE
 from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in
@@ -29,9 +30,10 @@ class LimitsCog(commands.Cog):
         self.limiter = limiter
         self.chats = chats
 
-    @app_commands.command(description="What this server used today, and what is left")
+    @app_commands.command(
+        description="What this server used today, and what is left", extras=answers(PRIVATE)
+    )
     async def usage(self, interaction: Interaction) -> None:
-        await interaction.response.defer(ephemeral=True)
         report = await self.limiter.today(for_interaction(interaction))
         locale = await reply_locale(interaction, self.chats)
         await followup_of(interaction, ephemeral=True)(content=usage_text(report, locale))
