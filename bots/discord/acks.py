@@ -6,11 +6,13 @@ write, which a busy database may make slow). A command that answers with a modal
 at once, declares nothing and answers itself.
 
 A second delivery of the same interaction (another shard's process, a resumed session) finds it
-acknowledged already: Discord refuses its defer (40060), and it stops there.
+acknowledged already: Discord refuses its defer (40060, or 10062 once its 3 seconds are over),
+and it stops there.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 import discord
@@ -21,7 +23,11 @@ ACK = "voicebridge.ack"
 Ack = Literal["public", "private"]
 PUBLIC: Ack = "public"  # "thinking…" in the channel; the answer is for everyone there
 PRIVATE: Ack = "private"  # only the person who asked sees the answer
-ALREADY_ACKNOWLEDGED = 40060
+# Discord's answers to a defer that is not ours to make: acknowledged already (40060), or its
+# 3 seconds are over (10062, Unknown interaction).
+NOT_OURS = frozenset({40060, 10062})
+
+logger = logging.getLogger(__name__)
 
 
 def answers(ack: Ack) -> dict[str, Ack]:
@@ -45,7 +51,8 @@ async def defer(interaction: Interaction, ack: Ack | None) -> bool:
     try:
         await interaction.response.defer(ephemeral=ack == PRIVATE, thinking=True)
     except discord.HTTPException as exc:
-        if exc.code == ALREADY_ACKNOWLEDGED:
-            return False
-        raise
+        if exc.code not in NOT_OURS:
+            raise
+        logger.info("ignored a second delivery of interaction %s (%s)", interaction.id, exc.code)
+        return False
     return True

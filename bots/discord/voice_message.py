@@ -28,7 +28,7 @@ from typing import Any
 import discord
 from discord.http import Route
 
-from bots.discord.replies import ANSWERED, Interaction
+from bots.discord.replies import ANSWERED, RESPONSE_ID, TOKEN_EXPIRED, Interaction
 from core.domain.values import VoiceNote
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,23 @@ FILE_NAME = "voice-message.ogg"
 FALLBACK_FILE_NAME = "speech.ogg"
 PLACEHOLDER_LINE = "🔊"  # what fills "thinking…" above a voice message: no words to translate
 REFUSED_VOICE_MESSAGE = {50173, 50013}  # voice messages not allowed here; missing permission
+
+
+async def _in_channel(interaction: Interaction, note: VoiceNote) -> None:
+    """The voice message as a channel message, replying to the interaction's response where
+    that is known (`in_channel`, for a voice message)."""
+    channel = interaction.channel
+    if channel is None:
+        raise TypeError("no channel to post in")
+    form = voice_message_form(note)
+    response_id = interaction.extras.get(RESPONSE_ID)
+    if isinstance(response_id, int):
+        payload = json.loads(form[0]["value"])
+        payload["message_reference"] = {"message_id": response_id, "fail_if_not_exists": False}
+        form[0]["value"] = json.dumps(payload)
+    route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel.id)
+    await interaction.client.http.request(route, form=form)
+    interaction.extras[ANSWERED] = True
 
 
 def voice_message_form(note: VoiceNote) -> list[dict[str, Any]]:
@@ -60,8 +77,14 @@ async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
     """Answer the interaction with `note` as a voice message, or as an audio file if refused."""
     deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
     if deferred and not interaction.extras.get(ANSWERED):
-        await interaction.edit_original_response(content=PLACEHOLDER_LINE)
-        interaction.extras[ANSWERED] = True
+        try:
+            line = await interaction.edit_original_response(content=PLACEHOLDER_LINE)
+        except discord.HTTPException as exc:
+            if exc.code != TOKEN_EXPIRED:
+                raise  # expired: "thinking…" stays, and the voice message goes to the channel
+        else:
+            interaction.extras[RESPONSE_ID] = line.id
+            interaction.extras[ANSWERED] = True
     route = Route(
         "POST",
         "/webhooks/{webhook_id}/{webhook_token}",
@@ -73,6 +96,9 @@ async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
             route, form=voice_message_form(note), params={"wait": "true"}
         )
     except discord.HTTPException as exc:
+        if exc.code == TOKEN_EXPIRED:  # the work outlived the interaction: into the channel
+            await _in_channel(interaction, note)
+            return
         if exc.code not in REFUSED_VOICE_MESSAGE:
             raise
         logger.warning(

@@ -238,6 +238,23 @@ async def test_say_answers_with_a_native_voice_message_of_mimos_speech(
     assert request["messages"][-1] == {"role": "assistant", "content": "Hello from the tests."}
 
 
+async def test_a_voice_message_made_after_the_interaction_token_expired_reaches_the_channel(
+    mimo: FakeMimo, sqlite_url: str
+) -> None:
+    mimo.delay = 1.5  # MiMo speaks for longer than the token lives (15 minutes; here 1 s)
+    async with FakeDiscord(interaction_token_seconds=1.0) as discord_api:
+        server = discord_api.add_guild()
+        alice = discord_api.add_member(server, "alice")
+        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+        async with running_discord(settings, discord_api):
+            said = await discord_api.slash(server.general, alice, "say", text="Good night")
+            [voice] = await discord_api.wait_for_messages(server.general)
+
+    assert voice.is_voice_message and voice.interaction_id is None  # a channel message
+    assert said.visible == []  # nothing could be added to the interaction any more
+    assert said.callback_type == 5
+
+
 @pytest.mark.parametrize(
     ("where", "code"),
     [

@@ -39,6 +39,7 @@ def voice_ogg(tmp_path: Path) -> bytes:
 @pytest.fixture
 def work_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.INFO, logger="core.app.claims")
+    caplog.set_level(logging.INFO, logger="bots.discord.acks")  # interactions stop at the defer
     return caplog
 
 

@@ -187,7 +187,11 @@ async def test_discord_replies_arrive_through_rate_limits(
 
 # --- MiMo faults ---------------------------------------------------------------------------------
 
-CHAT = {"model": "mimo-v2.5", "messages": [{"role": "user", "content": "Hello?"}]}
+CHAT = {
+    "model": "mimo-v2.5",
+    "messages": [{"role": "user", "content": "Hello?"}],
+    "thinking": {"type": "disabled"},  # as the bot asks: else the answer is only thought
+}
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["answer", "stream"])

@@ -822,8 +822,11 @@ class FakeDiscord:
         reference = body.get("message_reference") or {}
         reply_to = int(reference["message_id"]) if reference.get("message_id") else None
         if reply_to is not None and reply_to not in self._posted:
-            raise invalid_form("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
-                               "Unknown message")  # fmt: skip
+            if reference.get("fail_if_not_exists") is False:
+                reply_to = None  # sent all the same, as a plain message
+            else:
+                raise invalid_form("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
+                                   "Unknown message")  # fmt: skip
         return self._record(call, channel_id, body, reply_to=reply_to)
 
     async def _history(self, call: Call, request: web.Request) -> list[Json]:
