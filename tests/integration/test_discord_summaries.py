@@ -3,6 +3,7 @@ reads channel history from the Discord stand-in and asks the MiMo stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -179,6 +180,30 @@ async def test_ask_about_a_message_without_audio_is_refused_without_a_modal(
 
 
 # --- /forget ---------------------------------------------------------------------------------
+
+
+async def test_a_deleted_channel_leaves_no_rows_behind(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Once a channel is gone nothing ties its rows to its server, so they go with it."""
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    random = f"channel:{server.random}"
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await answer(discord_api, server.random, admin, "autotranscribe", state="off",
+                     scope="channel")  # fmt: skip
+        await discord_api.post_message(server.random, admin, "hello")
+        await answer(discord_api, server.random, admin, "summary")
+        before = await stored(sqlite_url, random)
+        await discord_api.delete_channel(server, server.random)
+        for _ in range(500):  # the bot answers a deletion with nothing: its rows are the sign
+            if not any((await stored(sqlite_url, random)).values()):
+                break
+            await asyncio.sleep(0.01)
+        after = await stored(sqlite_url, random)
+
+    assert before["chat_preferences"] == 1 and before["chat_summary_state"] == 1
+    assert after == {"chat_preferences": 0, "chat_summary_state": 0, "chat_messages": 0}
 
 
 async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(

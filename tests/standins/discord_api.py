@@ -449,6 +449,13 @@ class FakeDiscord:
         }  # fmt: skip
         return channel_id
 
+    async def delete_channel(self, guild: Guild, channel_id: int) -> None:
+        """A server's administrator deletes a channel (CHANNEL_DELETE to connected bots)."""
+        channel = self._channels.pop(channel_id)
+        listed = self._guilds[guild.id]["channels"]
+        listed[:] = [c for c in listed if c["id"] != str(channel_id)]
+        await self._dispatch("CHANNEL_DELETE", channel, intent=GUILDS)
+
     async def join_voice(self, guild: Guild, user_id: int, channel_id: int) -> None:
         """Put a member in a voice channel (VOICE_STATE_UPDATE for bots already connected)."""
         self._voice_states.setdefault(guild.id, {})[user_id] = channel_id

@@ -13,6 +13,8 @@ come from where preferences live (the server, or the user in DMs).
 
 from __future__ import annotations
 
+import logging
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -34,6 +36,8 @@ from core.domain.values import ChatRef
 MAX_HISTORY = 1000  # messages read for one /summary: ten requests to Discord at most
 VOICE_MARK = "[voice message]"
 _SAID = {discord.MessageType.default, discord.MessageType.reply}
+
+logger = logging.getLogger(__name__)
 
 
 class SummariesCog(commands.Cog):
@@ -85,6 +89,20 @@ class SummariesCog(commands.Cog):
         )
         locale = await reply_locale(interaction, self.summaries)
         await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel's own settings and summary marker go with it: later, nothing would
+        tie them to their server, and `/forget` there could not find them."""
+        await self._forget_channel(channel.id)
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        await self._forget_channel(payload.thread_id)
+
+    async def _forget_channel(self, channel_id: int) -> None:
+        await self.summaries.forget_places([channel_of(channel_id)])
+        logger.info("forgot deleted channel %s", channel_id)
 
     async def _read(
         self, interaction: Interaction, place: ChatRef, window: Window

@@ -214,9 +214,18 @@ class SummaryService:
         """
         if not can_manage:
             raise errors.AdminsOnly(command="forget")
+        deleted = await self.forget_places([chat, *inside])
+        logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
+                    chat, len(inside), deleted)  # fmt: skip
+        return deleted
+
+    async def forget_places(self, places: Sequence[ChatRef]) -> int:
+        """Delete what is stored under each of `places` (today's usage counts excepted), in one
+        transaction: `/forget`'s work, and a deleted Discord channel's, whose rows nothing could
+        trace back to its server later. Returns how many logged messages there were."""
         deleted, today = 0, utc_day(self.clock.now())
         async with self._uow() as uow:
-            for place in (chat, *inside):
+            for place in places:
                 deleted += await uow.chat_log.delete_chat(place)
                 await uow.summary_states.delete(place)
                 await uow.preferences.delete(place)
@@ -224,6 +233,4 @@ class SummaryService:
                 await uow.voices.delete_chat(place)
                 await uow.processed.delete_chat(place)
             await uow.commit()
-        logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
-                    chat, len(inside), deleted)  # fmt: skip
         return deleted
