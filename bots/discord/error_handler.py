@@ -15,7 +15,7 @@ from discord import app_commands
 
 from bots.discord.locales import quick_locale
 from bots.discord.messages import text
-from bots.discord.replies import ANSWERED, Interaction, Send
+from bots.discord.replies import ANSWERED, TOKEN_EXPIRED, Interaction, Send, in_channel
 from core.domain import errors
 
 logger = logging.getLogger(__name__)
@@ -42,15 +42,22 @@ def error_text(error: BaseException, locale: str) -> str:
 
 async def on_app_command_error(interaction: Interaction, error: BaseException) -> None:
     """Answer a failed command privately, in the person's language; a public "thinking…"
-    placeholder is removed first, so the failure is not shown to everyone in the channel."""
+    placeholder is removed first, so the failure is not shown to everyone in the channel.
+    Once the interaction's token has expired, the sentence goes to the channel, addressed to
+    the person: the work failed after they waited, and silence would leave them waiting."""
     reply = error_text(error, quick_locale(interaction))
-    with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
+    try:
         if not interaction.response.is_done():
             await interaction.response.send_message(reply, ephemeral=True)
             return
         if not interaction.extras.get(ANSWERED):
             await interaction.delete_original_response()
         await interaction.followup.send(reply, ephemeral=True)
+    except discord.HTTPException as exc:
+        if exc.code != TOKEN_EXPIRED:
+            return  # the interaction is gone some other way: the log has the failure
+        with contextlib.suppress(discord.HTTPException, TypeError):
+            await in_channel(interaction, content=reply)
 
 
 async def report(send: Send, error: BaseException, locale: str) -> None:

@@ -255,6 +255,26 @@ async def test_a_voice_message_made_after_the_interaction_token_expired_reaches_
     assert said.callback_type == 5
 
 
+async def test_a_failure_after_the_interaction_token_expired_is_told_in_the_channel(
+    mimo: FakeMimo, sqlite_url: str
+) -> None:
+    mimo.delay = 1.5  # MiMo answers, with an error, after the token (here 1 s) expired
+    mimo.fail_next(402, body={"error": {"message": "Insufficient balance", "code": "402"}})
+    async with FakeDiscord(interaction_token_seconds=1.0) as discord_api:
+        server = discord_api.add_guild()
+        alice = discord_api.add_member(server, "alice")
+        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+        async with running_discord(settings, discord_api):
+            await discord_api.slash(server.general, alice, "say", text="Good night")
+            [told] = await discord_api.wait_for_messages(server.general)
+
+    assert told.content == (
+        f"<@{alice}> The MiMo balance is used up. The bot's owner needs to top it up."
+    )
+    assert told.allowed_mentions is not None
+    assert [int(u) for u in told.allowed_mentions["users"]] == [alice]  # only them pinged
+
+
 @pytest.mark.parametrize(
     ("where", "code"),
     [
