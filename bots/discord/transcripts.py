@@ -21,6 +21,7 @@ from bots.discord.replies import (
     Interaction,
     Send,
     followup_of,
+    in_channel,
     reply_to,
 )
 from core.chat.exports import TranscriptFile
@@ -73,7 +74,7 @@ class InteractionTranscriptReply(_DiscordTranscriptReply):
         except discord.HTTPException as exc:
             if exc.code != TOKEN_EXPIRED:
                 raise
-            await self.send_text(body)  # a reply to the status, in the channel
+            await in_channel(self._interaction, content=body)  # a reply to the status
         self._interaction.extras[ANSWERED] = True
 
     async def remove(self) -> None:

@@ -28,7 +28,14 @@ from typing import Any
 import discord
 from discord.http import Route
 
-from bots.discord.replies import ANSWERED, RESPONSE_ID, TOKEN_EXPIRED, Interaction
+from bots.discord.replies import (
+    ANSWERED,
+    RESPONSE_ID,
+    TOKEN_EXPIRED,
+    Interaction,
+    followup_of,
+    in_channel,
+)
 from core.domain.values import VoiceNote
 
 logger = logging.getLogger(__name__)
@@ -40,32 +47,18 @@ PLACEHOLDER_LINE = "🔊"  # what fills "thinking…" above a voice message: no 
 REFUSED_VOICE_MESSAGE = {50173, 50013}  # voice messages not allowed here; missing permission
 
 
-async def _in_channel(interaction: Interaction, note: VoiceNote) -> None:
-    """The voice message as a channel message, replying to the interaction's response where
-    that is known (`in_channel`, for a voice message)."""
-    channel = interaction.channel
-    if channel is None:
-        raise TypeError("no channel to post in")
-    form = voice_message_form(note)
-    response_id = interaction.extras.get(RESPONSE_ID)
-    if isinstance(response_id, int):
-        payload = json.loads(form[0]["value"])
-        payload["message_reference"] = {"message_id": response_id, "fail_if_not_exists": False}
-        form[0]["value"] = json.dumps(payload)
-    route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel.id)
-    await interaction.client.http.request(route, form=form)
-    interaction.extras[ANSWERED] = True
-
-
-def voice_message_form(note: VoiceNote) -> list[dict[str, Any]]:
-    """The multipart fields of a voice message, in the shape discord.py's `form=` takes."""
+def voice_message_form(note: VoiceNote, *, reply_to: int | None = None) -> list[dict[str, Any]]:
+    """The multipart fields of a voice message, in the shape discord.py's `form=` takes; as a
+    reply to the message `reply_to`, if given (and if it still exists)."""
     attachment = {
         "id": 0,
         "filename": FILE_NAME,
         "duration_secs": round(note.duration, 3),
         "waveform": base64.b64encode(note.waveform).decode("ascii"),
     }
-    payload = {"flags": VOICE_MESSAGE_FLAGS, "attachments": [attachment]}
+    payload: dict[str, Any] = {"flags": VOICE_MESSAGE_FLAGS, "attachments": [attachment]}
+    if reply_to is not None:
+        payload["message_reference"] = {"message_id": reply_to, "fail_if_not_exists": False}
     return [
         {"name": "payload_json", "value": json.dumps(payload)},
         {"name": "files[0]", "value": note.data, "filename": FILE_NAME,
@@ -74,17 +67,8 @@ def voice_message_form(note: VoiceNote) -> list[dict[str, Any]]:
 
 
 async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
-    """Answer the interaction with `note` as a voice message, or as an audio file if refused."""
-    deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
-    if deferred and not interaction.extras.get(ANSWERED):
-        try:
-            line = await interaction.edit_original_response(content=PLACEHOLDER_LINE)
-        except discord.HTTPException as exc:
-            if exc.code != TOKEN_EXPIRED:
-                raise  # expired: "thinking…" stays, and the voice message goes to the channel
-        else:
-            interaction.extras[RESPONSE_ID] = line.id
-            interaction.extras[ANSWERED] = True
+    """Answer the interaction with `note` as a voice message, or as an audio file if refused;
+    once its token has expired, in the channel."""
     route = Route(
         "POST",
         "/webhooks/{webhook_id}/{webhook_token}",
@@ -92,20 +76,44 @@ async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
         webhook_token=interaction.token,
     )
     try:
+        await _fill_placeholder(interaction)
         await interaction.client.http.request(
             route, form=voice_message_form(note), params={"wait": "true"}
         )
     except discord.HTTPException as exc:
-        if exc.code == TOKEN_EXPIRED:  # the work outlived the interaction: into the channel
+        if exc.code == TOKEN_EXPIRED:  # the work outlived the interaction
             await _in_channel(interaction, note)
-            return
-        if exc.code not in REFUSED_VOICE_MESSAGE:
+        elif exc.code in REFUSED_VOICE_MESSAGE:
+            logger.warning(
+                "Discord refused a voice message (%s, code %s); sending an audio file instead",
+                exc.status,
+                exc.code,
+            )
+            audio = discord.File(io.BytesIO(note.data), filename=FALLBACK_FILE_NAME)
+            await followup_of(interaction)(file=audio)
+        else:
             raise
-        logger.warning(
-            "Discord refused a voice message (%s, code %s); sending an audio file instead",
-            exc.status,
-            exc.code,
-        )
-        audio = discord.File(io.BytesIO(note.data), filename=FALLBACK_FILE_NAME)
-        await interaction.followup.send(file=audio, wait=True)
     interaction.extras[ANSWERED] = True
+
+
+async def _fill_placeholder(interaction: Interaction) -> None:
+    """Put `PLACEHOLDER_LINE` where "thinking…" shows, if nothing has filled it yet."""
+    deferred = interaction.response.type == discord.InteractionResponseType.deferred_channel_message
+    if deferred and not interaction.extras.get(ANSWERED):
+        line = await interaction.edit_original_response(content=PLACEHOLDER_LINE)
+        interaction.extras[RESPONSE_ID] = line.id
+        interaction.extras[ANSWERED] = True
+
+
+async def _in_channel(interaction: Interaction, note: VoiceNote) -> None:
+    """The voice message as a channel message: a reply to the interaction's response where that
+    is known, else after a line naming the person (a voice message carries no words)."""
+    channel = interaction.channel
+    if channel is None:
+        raise TypeError("no channel to post in")
+    reply_to = interaction.extras.get(RESPONSE_ID)
+    if not isinstance(reply_to, int):
+        await in_channel(interaction)
+        reply_to = None
+    route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel.id)
+    await interaction.client.http.request(route, form=voice_message_form(note, reply_to=reply_to))

@@ -28,9 +28,14 @@ MAX_MESSAGES_BEFORE_FILE = 3
 _ACTION_REFRESH_SECONDS = 4.5  # Telegram shows a chat action for about 5 s
 
 
+def telegram_pieces(body: str) -> list[str]:
+    """`body` in messages Telegram takes: at most 4,096 UTF-16 code units each."""
+    return split_message(body, MESSAGE_LIMIT, measure=utf16_units)
+
+
 async def reply_long(message: Message, body: str, *, file_caption: str, file_name: str) -> None:
     """Reply with `body`: in one message, a few clean pieces, or a .txt file when very long."""
-    pieces = split_message(body, MESSAGE_LIMIT, measure=utf16_units)
+    pieces = telegram_pieces(body)
     if len(pieces) > MAX_MESSAGES_BEFORE_FILE:
         data = io.BytesIO(body.encode("utf-8"))
         await message.reply_document(

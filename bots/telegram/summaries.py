@@ -14,14 +14,13 @@ from bots.telegram.gate import asker_of
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.locales import reply_locale
 from bots.telegram.messages import text
-from bots.telegram.replies import MESSAGE_LIMIT, chat_action, reply_long
+from bots.telegram.replies import chat_action, reply_long, telegram_pieces
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import schedule_text, summary_text
 from core.domain.summaries import DigestPost, LoggingChoice
 from core.domain.summary_windows import parse_summary_args
-from core.domain.text import split_message, utf16_units
 
 SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
 
@@ -97,7 +96,7 @@ def digest_sender(bot: Bot) -> DigestSender:
     """How the scheduler posts a digest to a Telegram chat: plain messages, split to fit."""
 
     async def send(post: DigestPost) -> None:
-        for piece in split_message(post.text, MESSAGE_LIMIT, measure=utf16_units):
+        for piece in telegram_pieces(post.text):
             await bot.send_message(chat_id=int(post.chat.chat_id), text=piece)
 
     return send

@@ -22,6 +22,7 @@ whatever their case, and never a built-in voice's name (of any model) or a subco
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -150,18 +151,21 @@ class VoiceStudio:
         name, description = _valid_name(name), _valid_description(description)
         await self._check_room(chat, name)
         await self._limiter.admit(chat, asker)
-        sample = text("voices.sample_text", locale, name=name)
-        async with self._limiter.spending(chat, asker, tts_chars=len(sample)):
+        words = text("voices.sample_text", locale, name=name)
+        async with self._limiter.spending(chat, asker, tts_chars=len(words)):
             wav = await self._speech.synthesize(
-                sample, model=self.models.design, description=description
+                words, model=self.models.design, description=description
             )
         # The sample is the voice from now on: voicedesign would not say it the same way twice.
+        (sample, mime), heard = await asyncio.gather(
+            self._audio.wav_to_clone_sample(wav), self._audio.to_voice_note(wav)
+        )
         voice = ChatVoice(
-            name, "designed", description=description, sample=wav, sample_mime="audio/wav",
+            name, "designed", description=description, sample=sample, sample_mime=mime,
             owner_id=designer,
         )  # fmt: skip
         await self._store(chat, voice)
-        return await self._audio.to_voice_note(wav)
+        return heard
 
     async def clone(
         self,

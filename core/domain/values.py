@@ -92,7 +92,7 @@ class ChatVoice:
     name: str
     kind: VoiceKind
     description: str = ""  # designed: what MiMo is told the voice sounds like
-    sample: bytes = b""  # the reference MiMo speaks from: the recording (mp3), the design's (wav)
+    sample: bytes = b""  # the reference MiMo speaks from (mp3): the recording's, or the design's
     sample_mime: str = ""
     owner_id: str | None = None  # who designed it, or whose recording it was cloned from
 

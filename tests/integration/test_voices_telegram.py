@@ -78,8 +78,21 @@ async def voices_of(url: str, chat_id: int) -> list[tuple[str, str, int]]:
     return [(str(n), str(k), len(s or b"")) for n, k, s in rows]
 
 
+async def design_reference(url: str, designed_wav: bytes, folder: Path) -> str:
+    """The data URL a designed voice speaks from: its stored sample, which must be the audio
+    the chat heard when it was designed (as long as that WAV, kept as MP3)."""
+    [(sample,)] = await query(url, "SELECT sample FROM chat_voices WHERE kind = 'designed'")
+    heard, kept = folder / "design.wav", folder / "sample.mp3"
+    heard.write_bytes(designed_wav)
+    kept.write_bytes(sample)
+    heard_info, kept_info = await probe(heard), await probe(kept)
+    assert kept_info.codec == "mp3"
+    assert kept_info.duration == pytest.approx(heard_info.duration, abs=0.1)
+    return "data:audio/mpeg;base64," + base64.b64encode(sample).decode()
+
+
 async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     bot_api.set_member_status(GROUP, ALICE, "administrator")
     description = "a calm, low narrator with a slight smile"
@@ -111,18 +124,19 @@ async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
     # MIMO_TTS_MODEL is the preset model, yet the chosen voice speaks from the design's sample,
     # through voiceclone: the same voice every time, where voicedesign would vary.
     [said] = mimo.calls(CLONE)
-    reference = "data:audio/wav;base64," + base64.b64encode(designed_wav).decode()
+    reference = await design_reference(database_url, designed_wav, tmp_path)
     assert said["audio"]["voice"] == reference
     # voiceclone performs audio tags (voicedesign would have read them out as words).
     assert said["messages"] == [
         {"role": "assistant", "content": "whisper Good evening [laugh] everyone"}
     ]
     assert [body for body in mimo.requests if body["model"] == TTS] == []
-    assert await voices_of(database_url, GROUP) == [("Narrator", "designed", len(designed_wav))]
+    [(name, kind, size)] = await voices_of(database_url, GROUP)
+    assert (name, kind) == ("Narrator", "designed") and 0 < size < len(designed_wav) / 4
 
 
 async def test_a_long_say_in_a_designed_voice_is_one_voice_the_one_the_chat_heard(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     """voicedesign gives a new voice on every request (the stand-in, like MiMo, changes it):
     every piece of a long note, on any day, speaks from the sample the chat chose."""
@@ -138,7 +152,7 @@ async def test_a_long_say_in_a_designed_voice_is_one_voice_the_one_the_chat_hear
     [design, *pieces] = [body for body in mimo.requests if "-tts" in body["model"]]
     _, *heard_in_pieces = mimo.voices_heard  # after the design's own
     assert design["model"] == DESIGN and len(pieces) >= 3
-    reference = "data:audio/wav;base64," + base64.b64encode(mimo.tts_wavs[0]).decode()
+    reference = await design_reference(database_url, mimo.tts_wavs[0], tmp_path)
     assert {(piece["model"], piece["audio"]["voice"]) for piece in pieces} == {(CLONE, reference)}
     assert len(set(heard_in_pieces)) == 1  # one voice through the note
 

@@ -944,6 +944,8 @@ class FakeDiscord:
         raise DiscordError(404, 10008, "Unknown Message")
 
     def _edited(self, message: SentMessage, body: Json) -> Json:
+        if message.is_voice_message:
+            raise DiscordError(400, 50162, "Voice messages cannot be edited")
         if "content" in body:
             content = str(body["content"] or "")
             if len(content) > 2000:

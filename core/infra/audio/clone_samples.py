@@ -1,4 +1,5 @@
-"""Voice samples for cloning: the start of a member's own recording, as a small MP3."""
+"""Voice samples for cloning: the start of a member's own recording, or a designed voice's
+sample, as a small MP3."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from core.domain.errors import UndecodableAudio
 from core.infra.audio.probe import inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
+
+DESIGN_SECONDS = 120.0  # all of a design's sample (a sentence or two): a clone's longest
 
 
 async def to_clone_sample(
@@ -30,3 +33,12 @@ async def to_clone_sample(
             raise UndecodableAudio("the audio could not be decoded")
         data = await asyncio.to_thread(out.read_bytes)
     return data, "audio/mpeg"
+
+
+async def wav_to_clone_sample(wav: bytes, *, processes: FfmpegProcesses) -> tuple[bytes, str]:
+    """A designed voice's WAV as its sample, kept like a clone's (MP3, about a tenth of the
+    WAV): every later request in that voice carries it."""
+    with tempfile.TemporaryDirectory(prefix="voicebridge-design-") as tmp:
+        source = Path(tmp) / "design.wav"
+        await asyncio.to_thread(source.write_bytes, wav)
+        return await to_clone_sample(source, processes=processes, max_seconds=DESIGN_SECONDS)

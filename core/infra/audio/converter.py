@@ -84,6 +84,10 @@ class FfmpegAudio:
         ) as audio:
             yield audio
 
+    async def wav_to_clone_sample(self, wav: bytes) -> tuple[bytes, str]:
+        """A designed voice's WAV as a sample, the way clones keep theirs (MP3)."""
+        return await clone_samples.wav_to_clone_sample(wav, processes=self.processes)
+
     async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]:
         """The first `max_seconds` of `path` as a voice sample (MP3)."""
         return await clone_samples.to_clone_sample(
