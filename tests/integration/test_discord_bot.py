@@ -256,8 +256,10 @@ async def test_a_voice_message_made_after_the_interaction_token_expired_reaches_
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
         async with running_discord(settings, discord_api):
             said = await discord_api.slash(server.general, alice, "say", text="Good night")
-            [voice] = await discord_api.wait_for_messages(server.general)
+            # A voice message carries no words: a line naming the person comes first.
+            addressed, voice = await discord_api.wait_for_messages(server.general, count=2)
 
+    assert addressed.content == f"<@{alice}>" and addressed.interaction_id is None
     assert voice.is_voice_message and voice.interaction_id is None  # a channel message
     assert said.visible == []  # nothing could be added to the interaction any more
     assert said.callback_type == 5
