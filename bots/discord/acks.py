@@ -17,6 +17,7 @@ from typing import Literal
 
 import discord
 
+from bots.discord.redo import take_up
 from bots.discord.replies import Interaction
 
 ACK = "voicebridge.ack"
@@ -38,15 +39,21 @@ def answers(ack: Ack) -> dict[str, Ack]:
 async def acknowledge_first(interaction: Interaction) -> bool:
     """Defer `interaction` as its command declares, if it declares it; False when another
     delivery of it already did (it is theirs to answer)."""
+    return await defer(interaction, declared_ack(interaction))
+
+
+def declared_ack(interaction: Interaction) -> Ack | None:
+    """How the command of `interaction` declares it is acknowledged, if it does."""
     command = interaction.command
     if interaction.type is not discord.InteractionType.application_command or command is None:
-        return True
-    return await defer(interaction, command.extras.get(ACK))
+        return None
+    ack: Ack | None = command.extras.get(ACK)
+    return ack
 
 
 async def defer(interaction: Interaction, ack: Ack | None) -> bool:
     """Defer with `ack`'s visibility (nothing for None); False when it was acknowledged already."""
-    if ack is None or interaction.response.is_done():
+    if ack is None or interaction.response.is_done() or take_up(interaction):
         return True
     try:
         await interaction.response.defer(ephemeral=ack == PRIVATE, thinking=True)

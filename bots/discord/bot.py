@@ -29,7 +29,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bots.discord.acks import acknowledge_first
+from bots.discord.acks import acknowledge_first, declared_ack
 from bots.discord.claims import (
     REDO_MESSAGE,
     claim_first,
@@ -49,6 +49,14 @@ from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.locales import person_locale
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
+from bots.discord.redo import (
+    ModalRebuilder,
+    RawInteractions,
+    can_redo,
+    is_modal_submission,
+    modal_target,
+    stored_interaction,
+)
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.startup import reach
@@ -56,6 +64,7 @@ from core.app.claims import WorkLedger
 from core.app.limits import Limiter
 from core.app.service import VoiceService
 from core.app.summaries.service import SummaryService
+from core.chat.languages import DEFAULT_LOCALE, resolve_locale
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 
@@ -91,7 +100,8 @@ class VoicebridgeTree(app_commands.CommandTree[Any]):
             return False
         if not await acknowledge_first(interaction):
             return False
-        return await claim_first(getattr(self.client, "work", None), interaction)
+        work = getattr(self.client, "work", None)
+        return await claim_first(work, interaction, declared_ack(interaction))
 
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await on_app_command_error(interaction, error)
@@ -135,6 +145,11 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._claimed: set[asyncio.Task[None]] = set()
         self._leases: asyncio.Task[None] | None = None
         self._redos: set[asyncio.Task[None]] = set()  # taken over, waiting to be connected
+        # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
+        self.raw_interactions = RawInteractions()
+        self.raw_interactions.install(self._connection.parsers)
+        self.redoing: set[int] = set()  # ids of interactions taken over, to be run again
+        self.modal_rebuilders: dict[str, ModalRebuilder] = {}  # by modal kind, from the cogs
 
     async def setup_hook(self) -> None:
         for cog in feature_cogs(
@@ -160,11 +175,19 @@ class VoicebridgeBot(commands.AutoShardedBot):
         await self._choose_gateway()
 
     async def _redo(self, claim: Claim, payload: str) -> None:
-        """Work on a voice message that a process which died had claimed: once connected, the
-        message is fetched again and handled as if it had just arrived."""
-        if payload != REDO_MESSAGE or self.work is None:
+        """Work that a process which died had claimed, once connected: a voice message is
+        fetched again and handled as if it had just arrived; a command, menu or modal
+        submission runs again from the interaction it stored (`bots.discord.redo`)."""
+        stored = stored_interaction(payload)
+        if self.work is None:
+            raise ValueError(f"nothing to redo {claim} with")
+        if payload == REDO_MESSAGE:
+            redo = self._redo_message(self.work, claim)
+        elif stored is not None and can_redo(stored[0], private=stored[1]):
+            redo = self._redo_interaction(self.work, claim, stored[0])
+        else:
             raise ValueError(f"nothing to redo {claim} from")
-        task = asyncio.create_task(self._redo_message(self.work, claim))
+        task = asyncio.create_task(redo)
         self._redos.add(task)
         task.add_done_callback(self._redos.discard)
 
@@ -172,14 +195,49 @@ class VoicebridgeBot(commands.AutoShardedBot):
         await self.wait_until_ready()  # the server's channels known, so the message is whole
         channel_id = int(claim.chat_id.removeprefix("channel:"))
         try:
-            channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
-            message = await channel.fetch_message(int(claim.message_id))  # type: ignore[union-attr]
+            message = await self._fetch_message(channel_id, int(claim.message_id))
         except discord.HTTPException:
             logger.warning("could not fetch %s again to redo it; telling its chat", claim)
-            async with work.handling(claim):  # and finished: told once
-                await self._tell_interrupted(claim)
+            await self._tell_interrupted_once(work, claim)
             return
         self._start_claimed(work, claim, message)
+
+    async def _redo_interaction(self, work: WorkLedger, claim: Claim, data: dict[str, Any]) -> None:
+        await self.wait_until_ready()
+        if is_modal_submission(data) and not await self._rebuild_modal(data):
+            logger.warning("could not rebuild the modal of %s to redo it; telling its chat", claim)
+            await self._tell_interrupted_once(work, claim)
+            return
+        self.redoing.add(int(data["id"]))
+        # Through discord.py's own handling of the gateway event, as when it first arrived.
+        self._connection.parse_interaction_create(data)  # type: ignore[arg-type]
+
+    async def _rebuild_modal(self, data: dict[str, Any]) -> bool:
+        """Put the modal a stored submission answered back where discord.py looks for it."""
+        target = modal_target(data)
+        rebuild = self.modal_rebuilders.get(target[0]) if target else None
+        if target is None or rebuild is None:
+            return False
+        _, channel_id, message_id = target
+        try:
+            message = await self._fetch_message(channel_id, message_id)
+        except discord.HTTPException:
+            return False
+        user = data.get("member", {}).get("user") or data.get("user") or {}
+        locale = resolve_locale(data.get("locale")) or DEFAULT_LOCALE
+        modal = await rebuild(message, int(user.get("id", 0)), locale)
+        if modal is None or modal.custom_id != data["data"]["custom_id"]:
+            return False
+        self._connection.store_view(modal)
+        return True
+
+    async def _fetch_message(self, channel_id: int, message_id: int) -> discord.Message:
+        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
+        return await channel.fetch_message(message_id)  # type: ignore[union-attr]
+
+    async def _tell_interrupted_once(self, work: WorkLedger, claim: Claim) -> None:
+        async with work.handling(claim):  # and finished: told once
+            await self._tell_interrupted(claim)
 
     def _start_claimed(self, work: WorkLedger, claim: Claim, message: discord.Message) -> None:
         task = asyncio.create_task(self._on_claimed_message(work, claim, message))

@@ -19,6 +19,7 @@ from bots.discord.acks import PRIVATE, Ack, defer
 from bots.discord.media import voice_message_in
 from bots.discord.messages import text
 from bots.discord.places import channel_of, preferences_of
+from bots.discord.redo import RawInteractions, modal_id, redo_payload
 from core.app.claims import WorkLedger
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
@@ -59,13 +60,17 @@ def interaction_claim(interaction: Interaction) -> Claim | None:
     )
 
 
-async def claim_first(work: WorkLedger | None, interaction: Interaction) -> bool:
+async def claim_first(work: WorkLedger | None, interaction: Interaction, ack: Ack | None) -> bool:
     """Whether this delivery of `interaction` is the one to handle: it claimed the interaction
-    (and `finish_claimed` marks it done), or there is nothing to claim it with."""
+    (and `finish_claimed` marks it done), or there is nothing to claim it with. One that was
+    acknowledged (`ack`) is stored with its claim, to be redone should this process die."""
     claim = interaction_claim(interaction)
     if work is None or claim is None:
         return True
-    first = await work.claim(claim)
+    raws: RawInteractions | None = getattr(interaction.client, "raw_interactions", None)
+    data = raws.take(interaction.id) if raws is not None else None
+    payload = None if data is None or ack is None else redo_payload(data, private=ack == PRIVATE)
+    first = await work.claim(claim, payload)
     if first:
         interaction.extras[CLAIMED] = claim
     return first is not False
@@ -84,6 +89,12 @@ class ClaimedModal(discord.ui.Modal):
     process) is ignored. Subclasses implement `submitted` instead of `on_submit`."""
 
     ack: Ack = PRIVATE
+    kind: str = ""  # what the modal is for, in its custom_id: a cog rebuilds it by this
+
+    def __init__(self, *, title: str, message: discord.Message, user_id: int) -> None:
+        # A custom_id that names what the modal is about, so a restarted process can rebuild it
+        # and redo a submission its predecessor was working on (`bots.discord.redo`).
+        super().__init__(title=title, custom_id=modal_id(self.kind, message, user_id))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         client = interaction.client
@@ -91,7 +102,7 @@ class ClaimedModal(discord.ui.Modal):
             return False
         if not await defer(interaction, self.ack):
             return False
-        return await claim_first(getattr(client, "work", None), interaction)
+        return await claim_first(getattr(client, "work", None), interaction, self.ack)
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         try:

@@ -42,9 +42,11 @@ TRANSCRIPT = "heard 2.0 seconds"
 INTERRUPTED = text("work.interrupted", "en")
 
 
-async def test_killed_mid_transcription_the_bot_keeps_everything_and_finishes_the_note(
+async def test_killed_mid_work_the_bot_keeps_everything_and_finishes_each_request(
     tmp_path: Path, database_url: str
 ) -> None:
+    """Killed while MiMo works on a transcript, a /say and a /summary: the next start finishes
+    all three, one answer each, with no word from the user, and nothing stored is lost."""
     voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
         env = environment(bot_api, mimo, database_url)
@@ -56,7 +58,15 @@ async def test_killed_mid_transcription_the_bot_keeps_everything_and_finishes_th
             mimo.delay = HELD_SECONDS
             note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_note)
             bot_api.push(note)
-            await mimo_received(mimo, "mimo-v2.5-asr")
+            bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say Good night."))
+            bot_api.push(
+                bot_api.text_message(
+                    chat_id=GROUP, user_id=ALICE, text="/summary", chat_type="supergroup"
+                )
+            )
+            for model in ("mimo-v2.5-asr", "mimo-v2.5-tts"):
+                await mimo_received(mimo, model)
+            await mimo_asked(mimo)
             first.kill()
             await first.wait()
         mimo.delay = 0
@@ -65,8 +75,13 @@ async def test_killed_mid_transcription_the_bot_keeps_everything_and_finishes_th
             await bot_api.wait_until(
                 lambda: TRANSCRIPT in bot_api.texts(USER), timeout=60, what="the transcript"
             )
+            await bot_api.wait_for("sendVoice", chat_id=USER, timeout=60)
+            await bot_api.wait_until(
+                lambda: any("a fake answer" in t for t in bot_api.texts(GROUP)),
+                timeout=60,
+                what="the summary",
+            )
             overview = await command(bot_api, USER, "/settings")
-            summary = await command(bot_api, GROUP, "/summary", user_id=ALICE)
         async with voicebridge(tmp_path, env, "third", published(bot_api)):
             await command(bot_api, USER, "/help")  # it has looked for leftovers by now
 
@@ -76,12 +91,16 @@ async def test_killed_mid_transcription_the_bot_keeps_everything_and_finishes_th
         c for c in bot_api.sent("sendMessage", chat_id=USER) if "reply_parameters" in c.params
     ]
     assert answer.params["reply_parameters"]["message_id"] == note["message_id"]
-    assert "Voice: Chloe" in overview
-    assert "a fake answer" in summary
-    [asked] = [body for body in mimo.requests if body.get("model") == "mimo-v2.5"]
-    prompt = json.dumps(asked["messages"], ensure_ascii=False)
-    assert all(words in prompt for _, words in SAID_IN_GROUP)
     assert len(mimo.calls("mimo-v2.5-asr")) == 2  # the killed request, and the one redone
+    assert len(bot_api.sent("sendVoice", chat_id=USER)) == 1
+    assert len(mimo.calls("mimo-v2.5-tts")) == 2
+    assert len([t for t in bot_api.texts(GROUP) if "a fake answer" in t]) == 1
+    assert INTERRUPTED not in bot_api.texts(GROUP)
+    assert "Voice: Chloe" in overview
+    asked = [body for body in mimo.requests if body.get("model") == "mimo-v2.5"]
+    assert len(asked) == 2
+    prompt = json.dumps(asked[-1]["messages"], ensure_ascii=False)
+    assert all(words in prompt for _, words in SAID_IN_GROUP)
 
 
 async def test_group_messages_telegram_handed_over_survive_a_kill(
@@ -135,38 +154,109 @@ async def database_locked(url: str) -> AsyncIterator[None]:
         await engine.dispose()
 
 
-async def test_killed_mid_work_discord_finishes_the_voice_message_and_reports_the_command(
+async def test_killed_mid_work_discord_finishes_the_voice_message_the_command_and_the_modal(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
-    """A voice message being transcribed when `voicebridge run` is killed is fetched again
-    and transcribed by the next start; a /say whose "thinking…" died with the process (its
-    interaction cannot be answered again) is reported in the channel, naming who ran it."""
+    """A voice message being transcribed when `voicebridge run` is killed is fetched again and
+    transcribed by the next start; a /say and an "Ask about this audio" question, whose
+    "thinking…" placeholders outlived the process, are run again and fill them: one answer
+    each, nothing asked twice of the user."""
     alice = discord_api.add_member(server, "alice")
     voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     env = discord_environment(discord_api, mimo, database_url)
     async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        recording = discord_api.attachment(voice, filename="memo.ogg", content_type="audio/ogg")
+        memo = await discord_api.post_message(
+            server.general, alice, "the call", attachments=[recording]
+        )
+        opened = await discord_api.message_command(
+            server.general, alice, "Ask about this audio", memo
+        )
+        await opened.wait_for_callback(timeout=60)
         mimo.delay = HELD_SECONDS
         note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
-        await discord_api.slash(server.random, alice, "say", text="Hello from the tests.")
-        await mimo_received(mimo, "mimo-v2.5-asr")
-        await mimo_received(mimo, "mimo-v2.5-tts")
+        said = await discord_api.slash(server.random, alice, "say", text="Hello from the tests.")
+        asked = await discord_api.submit_modal(opened, "Who speaks first?")
+        for model in ("mimo-v2.5-asr", "mimo-v2.5-tts"):
+            await mimo_received(mimo, model)
+        await mimo_asked(mimo)
+        for words in ("Shall we ship on Friday?", "Friday works."):
+            await discord_api.post_message(server.random, alice, words)
+        summarised = await discord_api.slash(server.random, alice, "summary")
+        await mimo_asked(mimo, count=2)
         first.kill()
         await first.wait()
     mimo.delay = 0
 
     async with voicebridge(tmp_path, env, "second", identified(discord_api)):
-        await discord_api.wait_for_contents(server.general, [TRANSCRIPT], timeout=60)
-        await discord_api.wait_for_messages(server.random, timeout=60)
+        await discord_api.wait_until(
+            lambda: TRANSCRIPT in discord_api.contents(server.general), timeout=60, what="it"
+        )
+        spoken = await said.wait_for_messages(2, timeout=60)
+        [answer] = await asked.wait_for_messages(timeout=60)
+        [summary] = await summarised.wait_for_messages(timeout=60)
     async with voicebridge(tmp_path, env, "third", identified(discord_api)):
         pass  # a third start finds nothing left to do
 
-    [reply] = discord_api.messages_in(server.general)
-    assert reply.reply_to == int(note["id"])
-    assert reply.allowed_mentions == {"parse": [], "replied_user": False}
+    transcripts = [m for m in discord_api.messages_in(server.general) if m.content == TRANSCRIPT]
+    [transcript] = transcripts
+    assert transcript.reply_to == int(note["id"])
+    assert transcript.allowed_mentions == {"parse": [], "replied_user": False}
     assert len(mimo.calls("mimo-v2.5-asr")) == 2  # the killed request, and the one redone
+    # /say: its placeholder filled, then one voice message, in the interaction Alice saw.
+    assert [m.is_voice_message for m in spoken] == [False, True]
+    assert len(mimo.calls("mimo-v2.5-tts")) == 2
+    assert answer.content == "a fake answer"
+    asked_mimo = [
+        json.dumps(body["messages"], ensure_ascii=False)
+        for body in mimo.requests
+        if body.get("model") == "mimo-v2.5"
+    ]
+    assert len(asked_mimo) == 4  # the killed question and summary, and the two redone
+    assert sum("Who speaks first?" in prompt for prompt in asked_mimo) == 2
+    assert sum("Shall we ship on Friday?" in prompt for prompt in asked_mimo) == 2
+    assert "a fake answer" in summary.content
+    interrupted = [text("discord.work.interrupted", "en", user=f"<@{alice}>"), INTERRUPTED]
+    everything = discord_api.contents(server.general) + discord_api.contents(server.random)
+    assert not [line for line in everything if line in interrupted]
+
+
+async def test_an_interrupted_command_that_cannot_be_redone_is_reported_once(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """A /say whose interaction is gone by the restart (its message menu's target deleted
+    meanwhile is the same: nothing to redo it from) is reported in its channel, naming who ran
+    it, once: here the claim of a process that never stored the interaction."""
+    alice = discord_api.add_member(server, "alice")
+    env = discord_environment(discord_api, mimo, database_url)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        mimo.delay = HELD_SECONDS
+        await discord_api.slash(server.random, alice, "say", text="Hello from the tests.")
+        await mimo_received(mimo, "mimo-v2.5-tts")
+        first.kill()
+        await first.wait()
+    mimo.delay = 0
+    await forget_what_to_redo(database_url)
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await discord_api.wait_for_messages(server.random, timeout=60)
+    async with voicebridge(tmp_path, env, "third", identified(discord_api)):
+        pass
+
     [line] = discord_api.messages_in(server.random)
     assert line.content == text("discord.work.interrupted", "en", user=f"<@{alice}>")
     assert line.allowed_mentions == {"parse": []}  # names, never pings
+    assert len(mimo.calls("mimo-v2.5-tts")) == 1
+
+
+async def forget_what_to_redo(url: str) -> None:
+    """As a claim made before interactions were stored with it looks."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(sql("UPDATE processed_updates SET payload = NULL"))
+    finally:
+        await engine.dispose()
 
 
 async def test_a_replica_takes_over_a_dead_replicas_work_once_its_lease_lapses(
@@ -289,6 +379,15 @@ async def command(bot_api: FakeBotApi, chat_id: int, words: str, *, user_id: int
 
 def group_message(bot_api: FakeBotApi, author: int, words: str) -> dict[str, object]:
     return bot_api.text_message(chat_id=GROUP, user_id=author, text=words, chat_type="supergroup")
+
+
+async def mimo_asked(mimo: FakeMimo, count: int = 1) -> None:
+    """`count` requests to the chat and audio model (`mimo-v2.5` itself) reached MiMo."""
+    for _ in range(6000):
+        if sum(body.get("model") == "mimo-v2.5" for body in mimo.requests) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no question reached MiMo")
 
 
 async def mimo_received(mimo: FakeMimo, model: str) -> None:

@@ -74,6 +74,8 @@ class PreferencesCog(commands.Cog):
     async def cog_load(self) -> None:
         if self.bot is not None:
             self.bot.tree.add_command(self.menu)
+            rebuilders = getattr(self.bot, "modal_rebuilders", {})
+            rebuilders[CloneModal.kind] = self.rebuild_modal
 
     async def cog_unload(self) -> None:
         if self.bot is not None:
@@ -155,6 +157,15 @@ class PreferencesCog(commands.Cog):
             raise errors.NotYourRecording("someone else's voice message")
         modal = CloneModal(self, message, recording, locale=quick_locale(interaction))
         await interaction.response.send_modal(modal)
+
+    async def rebuild_modal(
+        self, message: discord.Message, user_id: int, locale: str
+    ) -> CloneModal | None:
+        """The modal a submission answered, made again after a restart (`bots.discord.redo`)."""
+        recording = voice_message_in(message)
+        if recording is None or message.author.id != user_id:
+            return None
+        return CloneModal(self, message, recording, locale=locale)
 
     async def clone(
         self, interaction: Interaction, message: discord.Message, recording: discord.Attachment,
@@ -289,6 +300,8 @@ def own_label(name: str, kind: str, locale: str) -> str:
 class CloneModal(ClaimedModal):
     """The name of the voice cloned from one voice message."""
 
+    kind = "clone"
+
     def __init__(
         self,
         cog: PreferencesCog,
@@ -297,10 +310,15 @@ class CloneModal(ClaimedModal):
         *,
         locale: str,
     ) -> None:
-        super().__init__(title=text("discord.clone.title", locale))
+        # Only the author clones their own voice message: the modal is theirs.
+        super().__init__(
+            title=text("discord.clone.title", locale), message=message, user_id=message.author.id
+        )
         self.cog, self.message, self.recording = cog, message, recording
         self.voice_name: discord.ui.TextInput[CloneModal] = discord.ui.TextInput(
-            label=text("discord.clone.label", locale), max_length=MAX_NAME_CHARS
+            label=text("discord.clone.label", locale),
+            max_length=MAX_NAME_CHARS,
+            custom_id="name",  # fixed, so a rebuilt modal reads a stored submission
         )
         self.add_item(self.voice_name)
 

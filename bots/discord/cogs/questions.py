@@ -35,6 +35,8 @@ class QuestionsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        rebuilders = getattr(self.bot, "modal_rebuilders", {})
+        rebuilders[QuestionModal.kind] = self.rebuild_modal
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
@@ -55,8 +57,19 @@ class QuestionsCog(commands.Cog):
         recording = recording_in(message)
         if recording is None:
             raise NothingToAsk("no audio or video attachment")
-        modal = QuestionModal(self, recording, locale=quick_locale(interaction))
+        modal = QuestionModal(
+            self, message, recording, user_id=interaction.user.id, locale=quick_locale(interaction)
+        )
         await interaction.response.send_modal(modal)
+
+    async def rebuild_modal(
+        self, message: discord.Message, user_id: int, locale: str
+    ) -> QuestionModal | None:
+        """The modal a submission answered, made again after a restart (`bots.discord.redo`)."""
+        recording = recording_in(message)
+        if recording is None:
+            return None
+        return QuestionModal(self, message, recording, user_id=user_id, locale=locale)
 
     async def answer(
         self, interaction: Interaction, attachment: discord.Attachment, question: str
@@ -76,13 +89,23 @@ class QuestionModal(ClaimedModal):
     """The question about one recording; submitting it answers like /ask."""
 
     ack = PUBLIC
+    kind = "ask"
 
-    def __init__(self, cog: QuestionsCog, recording: discord.Attachment, *, locale: str) -> None:
-        super().__init__(title=text("discord.ask.title", locale))
+    def __init__(
+        self,
+        cog: QuestionsCog,
+        message: discord.Message,
+        recording: discord.Attachment,
+        *,
+        user_id: int,
+        locale: str,
+    ) -> None:
+        super().__init__(title=text("discord.ask.title", locale), message=message, user_id=user_id)
         self.cog = cog
         self.recording = recording
         self.question: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
             label=text("discord.ask.label", locale),
+            custom_id="question",  # fixed, so a rebuilt modal reads a stored submission
             placeholder=text("discord.ask.placeholder", locale),
             style=discord.TextStyle.paragraph,
             max_length=MAX_QUESTION_CHARS,
