@@ -5,6 +5,7 @@ ffmpeg and SQLite)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 
 from bots.discord.voice_message import PLACEHOLDER_LINE
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import (
     PRIVATE_CHANNEL_CONTEXT,
@@ -30,6 +32,17 @@ REFUSED_VOICE = "Voice messages are not allowed here, so here it is as an audio 
 @pytest.fixture
 def voice_ogg(tmp_path: Path) -> bytes:
     return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+async def settled_claims(url: str) -> list[tuple[str, str, str]]:
+    """The claims, once none is still started (a command's claim is finished just after its
+    answer is sent)."""
+    for _ in range(500):
+        rows = await query(url, "SELECT platform, chat_id, state FROM processed_updates")
+        if all(state != "started" for *_, state in rows):
+            return [(str(p), str(c), str(s)) for p, c, s in rows]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"claims still started: {rows}")
 
 
 def channel_calls(discord_api: FakeDiscord) -> list[Call]:
@@ -98,6 +111,8 @@ async def test_transcribe_on_a_voice_message_in_a_dm_between_friends(
     assert len(discord_api.downloads) == 1
     assert channel_calls(discord_api) == [] and discord_api.typing == []
     assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the voice message alone: nothing unasked
+    # Claimed, as every command is, under the user: the bot may not post in the channel.
+    assert await settled_claims(sqlite_url) == [("discord", f"user:{alice}", "done")]
 
 
 async def test_say_in_a_group_dm_tells_that_voice_messages_are_not_allowed_and_sends_audio(
@@ -134,8 +149,10 @@ async def test_a_user_install_uses_the_users_own_preferences_not_the_servers(
         await server_voice.wait_for_messages()
         chosen = await discord_api.slash(elsewhere.general, alice, "voice", name="Chloe")
         [set_to] = await chosen.wait_for_messages()
-        said = await discord_api.slash(elsewhere.general, alice, "say", text="Hello there")
-        await said.wait_for_messages(count=2)
+        said = await discord_api.slash(
+            elsewhere.general, alice, "say", text="Hello there", in_voice_channel=True
+        )
+        _, audio, played = await said.wait_for_messages(count=3)
         in_server = await discord_api.slash(server.general, admin, "say", text="Hello all")
         await in_server.wait_for_messages(count=2)
 
@@ -143,6 +160,9 @@ async def test_a_user_install_uses_the_users_own_preferences_not_the_servers(
     assert set_to.content == "Voice set to Chloe." and set_to.ephemeral  # hers to choose
     voices = [request["audio"]["voice"] for request in mimo.calls("mimo-v2.5-tts")]
     assert voices == ["Chloe", "Milo"]
+    assert audio.content == REFUSED_VOICE
+    assert played.content == "I can play in voice channels only in servers that added me."
+    assert played.ephemeral and discord_api.voice_state_requests == []
     # The other server is refused to the bot, and it never tried.
     assert [c for c in channel_calls(discord_api) if c.params.get("channel_id") == str(
         elsewhere.general
@@ -205,3 +225,26 @@ async def test_work_that_would_outlast_the_token_stops_in_time_and_says_why(
     assert told.ephemeral
     assert told.content.startswith("This is taking longer than Discord lets me answer here")
     assert channel_calls(discord_api) == []
+
+
+async def test_where_the_bot_is_not_the_allowlist_counts_the_user_not_the_place(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    elsewhere = discord_api.add_guild("Friends' server", with_bot=False)
+    alice = discord_api.add_member(elsewhere, "alice")
+    bob = discord_api.add_member(elsewhere, "bob")
+    for user in (alice, bob):
+        discord_api.install_to_user(user)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+        allowed_chats=f"discord:{elsewhere.id}", allowed_users=f"discord:{alice}",
+    )  # fmt: skip
+    async with running_discord(settings, discord_api):
+        refused = await discord_api.slash(elsewhere.general, bob, "say", text="Let me in")
+        [refusal] = await refused.wait_for_messages()
+        served = await discord_api.slash(elsewhere.general, alice, "say", text="Hello")
+        await served.wait_for_messages(count=2)
+
+    assert refusal.content == "Sorry, this bot is private." and refusal.ephemeral
+    [request] = mimo.calls("mimo-v2.5-tts")  # alice's alone
+    assert request["messages"][-1]["content"] == "Hello"

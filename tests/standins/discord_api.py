@@ -29,7 +29,18 @@ What it checks, as Discord does:
   code 50013. Permissions come computed, as Discord sends them: an administrator has every bit.
   String options hold at most 6,000 characters (the client lets nobody type more).
 - Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces,
-  and their localizations (keys among Discord's locales, values by the same rules).
+  and their localizations (keys among Discord's locales, values by the same rules);
+  ``integration_types`` (0 guild, 1 user install) and ``contexts`` (0 server, 1 the bot's DMs,
+  2 other DMs and group DMs), null or lists of those values.
+- User installs: `install_to_user` adds the app to a user's account; `private_channel` is a DM or
+  group DM between people, `add_guild(with_bot=False)` a server that never added the bot. A
+  command is offered (`slash`, `message_command`, `autocomplete`) only where its declared
+  installs and contexts allow. Interactions carry ``context`` and
+  ``authorizing_integration_owners`` ("0": the server, or "0" in the bot's DMs; "1": the user),
+  and, where the bot is not in the place, ``app_permissions`` of Attach Files, Embed Links and
+  Mention Everyone only (voice messages refused: 403, 50013). The bot hears nothing from those
+  places (no gateway events) and every REST call on their channels or server answers 403, code
+  50001, Missing Access; the interaction's callback and follow-ups work as anywhere.
 - Languages: interactions carry the user's ``locale`` and, in servers, the ``guild_locale``
   (`add_user` / `add_guild` say which); GET /channels/{id} and /guilds/{id} answer with what is
   known.
@@ -38,7 +49,8 @@ What it checks, as Discord does:
   ("thinking") callback the first follow-up fills the placeholder: an edit, with the defer's
   flags (its ephemerality; never a voice message, whatever the follow-up asked). Deleting the
   original response removes the placeholder. The interaction's token lasts
-  ``interaction_token_seconds`` (15 minutes): later follow-ups and edits answer 401, code 50027.
+  ``interaction_token_seconds`` (15 minutes): later follow-ups and edits answer 401, code 50027;
+  the interaction's id is dated so that its creation time plus 15 minutes ends there too.
 - Channel history (``GET /channels/{id}/messages``): newest first, ``limit`` 1-100 (default
   50), ``before`` / ``after`` message ids (with ``after`` alone, the oldest ``limit`` after it);
   ephemeral and deleted messages are not in it, nor are other channels' messages.
@@ -291,8 +303,9 @@ class FakeDiscord:
     """Discord's REST API, CDN and gateway on a loopback port, with hooks to act as users.
 
     World: `add_guild` (a server with #general, #random and a voice channel Lounge), `add_member`,
-    `add_user` (for DMs), `join_voice`. Incoming: `post_message` and `post_voice_message` send
-    MESSAGE_CREATE; `slash`, `message_command` and `autocomplete` send INTERACTION_CREATE.
+    `add_user` (for DMs), `join_voice`; user installs: `install_to_user`, `private_channel`.
+    Incoming: `post_message` and `post_voice_message` send MESSAGE_CREATE; `slash`,
+    `message_command` and `autocomplete` send INTERACTION_CREATE.
     Outgoing: `calls` lists every REST request, `messages` every message the bot posted;
     `wait_for_messages` and `FakeInteraction.wait_for_messages` wait for them.
     """
