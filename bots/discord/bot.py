@@ -46,6 +46,7 @@ from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
+from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.locales import person_locale
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
@@ -135,6 +136,10 @@ class VoicebridgeBot(commands.AutoShardedBot):
             # Transcripts quote people: "@everyone" in one must not ping a whole server.
             allowed_mentions=discord.AllowedMentions.none(),
             max_messages=None,  # no message cache: /summary reads history through the API
+            # Every command, and every one added later, is usable wherever its user talks
+            # unless it says `@server_only` (`bots.discord.installs`).
+            allowed_installs=EVERYWHERE_INSTALLS,
+            allowed_contexts=EVERYWHERE_CONTEXTS,
         )
         self.service = service
         self.summaries = summaries

@@ -18,7 +18,7 @@ import discord
 from bots.discord.acks import PRIVATE, Ack, defer
 from bots.discord.media import voice_message_in
 from bots.discord.messages import text
-from bots.discord.places import channel_of, preferences_of
+from bots.discord.places import channel_of, preferences_of, reaches_channel
 from bots.discord.redo import RawInteractions, modal_id, redo_payload
 from core.app.claims import WorkLedger
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
@@ -51,9 +51,12 @@ def interaction_claim(interaction: Interaction) -> Claim | None:
     if interaction.type not in CLAIMED_INTERACTIONS:
         return None
     channel = interaction.channel_id or interaction.user.id  # always set for commands
+    # Where the bot is not in the place, nothing can be posted there: the claim names the user.
+    user = preferences_of(user_id=interaction.user.id)
+    place = channel_of(channel) if reaches_channel(interaction) else user
     return Claim(
         "discord",
-        channel_of(channel).chat_id,
+        place.chat_id,
         str(interaction.id),
         "command",
         requester=str(interaction.user.id),
@@ -118,7 +121,12 @@ async def tell_interrupted(client: discord.Client, chats: ChatLanguages, claim: 
     """Tell the channel that the restarted bot could not finish `claim`: a reply to the message,
     or, for a command (whose "thinking…" answer is gone with the old process), a message naming
     the person who ran it. Mentions never ping (the bot allows none). In the channel's language:
-    who asked, and in which language, is not kept."""
+    who asked, and in which language, is not kept. A command from a place the bot is not in
+    (claimed under its user) cannot be told: its token died with the process, and the bot may
+    not post there."""
+    if claim.chat_id.startswith("user:"):
+        logger.info("interrupted %s where the bot may not post; nobody to tell", claim)
+        return
     channel_id = int(claim.chat_id.removeprefix("channel:"))  # bare: claimed before 2026-11-22
     locale = await channel_locale(client, chats, channel_id)
     channel = client.get_partial_messageable(channel_id)

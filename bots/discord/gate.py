@@ -1,8 +1,8 @@
 """Who the Discord bot serves (the allowlist), and who asked for a piece of work (the rate
 limits). The rules are `core.app.limits`'; this module only reads them off Discord events.
 
-On Discord a chat on ALLOWED_CHATS is a server, or a single channel, by its id; direct messages
-are allowed through ALLOWED_USERS.
+On Discord a chat on ALLOWED_CHATS is a server, or a single channel, by its id; direct messages,
+and every place where the bot is installed to the user alone, are allowed through ALLOWED_USERS.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import discord
 
 from bots.discord.locales import quick_locale
 from bots.discord.messages import text
-from bots.discord.places import Interaction
+from bots.discord.places import Interaction, reaches_channel
 from core.app.limits import Limiter
 from core.domain import errors
 from core.domain.limits import AUTOMATIC, Asker, asked_by
@@ -32,7 +32,10 @@ def admits_message(limiter: Limiter, message: discord.Message) -> bool:
 
 
 def admits_interaction(limiter: Limiter, interaction: Interaction) -> bool:
-    chats = [i for i in (interaction.guild_id, interaction.channel_id) if i is not None]
+    """Where the bot is installed to the user alone, the place is not the bot's: the allowlist
+    applies to the user."""
+    places = (interaction.guild_id, interaction.channel_id) if reaches_channel(interaction) else ()
+    chats = [i for i in places if i is not None]
     return limiter.admits("discord", chats=list(chats), user=interaction.user.id)
 
 

@@ -75,9 +75,15 @@ EN: dict[str, Source] = {
     "discord.voice.join_first": "Join a voice channel first, then ask again with in_voice_channel.",
     "discord.voice.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
     "discord.voice.played": "Played in {channel}.",
+    "discord.voice.not_here": "I can play in voice channels only in servers that added me.",
     "discord.voice.failed": "I could not play it in {channel}: the voice connection failed.",
     "discord.voice.own_designed": "{name} — a voice designed for this server",
     "discord.voice.own_cloned": "{name} — a voice cloned for this server",
+    "discord.voice_message.refused": "Voice messages are not allowed here, so here it is as an audio file.",
+    "discord.install.too_long": (
+        "This is taking longer than Discord lets me answer here (15 minutes), so I stopped. "
+        "Send the recording to me in a direct message, where I can take as long as it needs."
+    ),
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
 }
 

@@ -4,6 +4,10 @@ A server shares one set of preferences (`guild:<id>`); a channel may override au
 for itself (`channel:<id>`); direct messages belong to the user (`user:<id>`), whichever DM
 channel they arrive in. Ids are Discord snowflakes, unique across all three kinds. A thread is a
 channel of its own here: it follows the server unless given its own override.
+
+Where the bot is installed to a user and not in the place (a DM between people, a group DM, a
+server that did not add it), the place is not the bot's: the user's own preferences apply
+(`user:<id>`, as in their DMs with the bot), and the user is the one who manages them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,20 @@ def channel_of(channel_id: int) -> ChatRef:
     return ChatRef("discord", f"channel:{channel_id}")
 
 
+def reaches_channel(interaction: Interaction) -> bool:
+    """Whether the bot is in the interaction's place, and may read and post in its channel:
+    the bot's own DMs, and servers that installed it; not a DM between people or a group DM
+    (Discord's context 2), nor a server where only the user installed it."""
+    if interaction.context.private_channel:
+        return False
+    if interaction.guild_id is None:
+        return True
+    return interaction.is_guild_integration()
+
+
 def for_interaction(interaction: Interaction) -> ChatRef:
+    if not reaches_channel(interaction):
+        return preferences_of(user_id=interaction.user.id)
     return preferences_of(guild_id=interaction.guild_id, user_id=interaction.user.id)
 
 
@@ -45,6 +62,9 @@ def channel_override_of(message: discord.Message) -> ChatRef | None:
 
 
 def can_manage(interaction: Interaction) -> bool:
-    """DMs manage themselves; in a server it takes Manage Server in the channel of the command
-    (Discord computes those permissions into the interaction, so no extra request is needed)."""
-    return interaction.guild_id is None or interaction.permissions.manage_guild
+    """DMs manage themselves, and so do a user's own preferences where the bot is theirs alone;
+    in a server it takes Manage Server in the channel of the command (Discord computes those
+    permissions into the interaction, so no extra request is needed)."""
+    if interaction.guild_id is None or not reaches_channel(interaction):
+        return True
+    return interaction.permissions.manage_guild

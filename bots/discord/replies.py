@@ -11,6 +11,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bots.discord.places import reaches_channel
 from core.domain.text import pieces_or_none
 
 MESSAGE_LIMIT = 2000  # characters in one Discord message
@@ -54,8 +55,12 @@ def followup_of(interaction: Interaction, *, ephemeral: bool = False) -> Send:
 
 async def in_channel(interaction: Interaction, **kwargs: Any) -> discord.Message:
     """Send in the interaction's channel, for an answer its expired token can no longer carry:
-    as a reply to its response message where that is known, else addressed to the user."""
+    as a reply to its response message where that is known, else addressed to the user. Not
+    where the bot is not in the place (installed to the user alone): Discord refuses it there
+    (`installs.answer_in_time` keeps that work inside the token instead)."""
     channel = interaction.channel
+    if not reaches_channel(interaction):
+        raise TypeError(f"the bot is not in channel {interaction.channel_id}")
     if not isinstance(channel, discord.abc.Messageable):
         raise TypeError(f"cannot post in {channel!r}")
     response_id = interaction.extras.get(RESPONSE_ID)

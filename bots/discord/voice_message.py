@@ -13,8 +13,9 @@ it gets a short line first (`PLACEHOLDER_LINE`), and the voice message follows a
 its own.
 
 Where Discord refuses one (a channel that does not allow voice messages answers 400 with code
-50173; without the Send Voice Messages permission, 403 with code 50013), the same audio goes as
-an ordinary file, which plays inline all the same. Any other refusal is an error.
+50173; without the Send Voice Messages permission, 403 with code 50013, as where the bot is
+installed to the user and not in the place), the same audio goes as an ordinary file, which
+plays inline all the same, with a line saying why. Any other refusal is an error.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from typing import Any
 import discord
 from discord.http import Route
 
+from bots.discord.locales import quick_locale
+from bots.discord.messages import text
 from bots.discord.replies import (
     ANSWERED,
     RESPONSE_ID,
@@ -90,7 +93,8 @@ async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
                 exc.code,
             )
             audio = discord.File(io.BytesIO(note.data), filename=FALLBACK_FILE_NAME)
-            await followup_of(interaction)(file=audio)
+            why = text("discord.voice_message.refused", quick_locale(interaction))
+            await followup_of(interaction)(content=why, file=audio)
         else:
             raise
     interaction.extras[ANSWERED] = True

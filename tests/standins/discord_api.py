@@ -29,7 +29,18 @@ What it checks, as Discord does:
   code 50013. Permissions come computed, as Discord sends them: an administrator has every bit.
   String options hold at most 6,000 characters (the client lets nobody type more).
 - Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces,
-  and their localizations (keys among Discord's locales, values by the same rules).
+  and their localizations (keys among Discord's locales, values by the same rules);
+  ``integration_types`` (0 guild, 1 user install) and ``contexts`` (0 server, 1 the bot's DMs,
+  2 other DMs and group DMs), null or lists of those values.
+- User installs: `install_to_user` adds the app to a user's account; `private_channel` is a DM or
+  group DM between people, `add_guild(with_bot=False)` a server that never added the bot. A
+  command is offered (`slash`, `message_command`, `autocomplete`) only where its declared
+  installs and contexts allow. Interactions carry ``context`` and
+  ``authorizing_integration_owners`` ("0": the server, or "0" in the bot's DMs; "1": the user),
+  and, where the bot is not in the place, ``app_permissions`` of Attach Files, Embed Links and
+  Mention Everyone only (voice messages refused: 403, 50013). The bot hears nothing from those
+  places (no gateway events) and every REST call on their channels or server answers 403, code
+  50001, Missing Access; the interaction's callback and follow-ups work as anywhere.
 - Languages: interactions carry the user's ``locale`` and, in servers, the ``guild_locale``
   (`add_user` / `add_guild` say which); GET /channels/{id} and /guilds/{id} answer with what is
   known.
@@ -38,7 +49,8 @@ What it checks, as Discord does:
   ("thinking") callback the first follow-up fills the placeholder: an edit, with the defer's
   flags (its ephemerality; never a voice message, whatever the follow-up asked). Deleting the
   original response removes the placeholder. The interaction's token lasts
-  ``interaction_token_seconds`` (15 minutes): later follow-ups and edits answer 401, code 50027.
+  ``interaction_token_seconds`` (15 minutes): later follow-ups and edits answer 401, code 50027;
+  the interaction's id is dated so that its creation time plus 15 minutes ends there too.
 - Channel history (``GET /channels/{id}/messages``): newest first, ``limit`` 1-100 (default
   50), ``before`` / ``after`` message ids (with ``after`` alone, the oldest ``limit`` after it);
   ephemeral and deleted messages are not in it, nor are other channels' messages.
@@ -104,10 +116,19 @@ PRIVILEGED = {"guild_members": GUILD_MEMBERS, "guild_presences": GUILD_PRESENCES
 # them computed: an administrator has every bit set.
 ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
+EMBED_LINKS = 1 << 14
+ATTACH_FILES = 1 << 15
+MENTION_EVERYONE = 1 << 17
 SEND_VOICE_MESSAGES = 1 << 46
 ALL_PERMISSIONS = (1 << 51) - 1
 _MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 16) | (1 << 20) | (1 << 21)
 BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES  # what the invite link asks for
+# An interaction's `app_permissions` where the bot is not in the place (installed to the user):
+# what the app may do in its answers, and nothing of the channel's (no voice messages).
+USER_INSTALL_PERMISSIONS = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE
+# Installation types (integration_types) and interaction contexts.
+GUILD_INSTALL, USER_INSTALL = 0, 1
+GUILD_CONTEXT, BOT_DM_CONTEXT, PRIVATE_CHANNEL_CONTEXT = 0, 1, 2
 
 _COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 # Discord's locales (reference: Locales), what localizations and interactions name.
@@ -282,8 +303,9 @@ class FakeDiscord:
     """Discord's REST API, CDN and gateway on a loopback port, with hooks to act as users.
 
     World: `add_guild` (a server with #general, #random and a voice channel Lounge), `add_member`,
-    `add_user` (for DMs), `join_voice`. Incoming: `post_message` and `post_voice_message` send
-    MESSAGE_CREATE; `slash`, `message_command` and `autocomplete` send INTERACTION_CREATE.
+    `add_user` (for DMs), `join_voice`; user installs: `install_to_user`, `private_channel`.
+    Incoming: `post_message` and `post_voice_message` send MESSAGE_CREATE; `slash`,
+    `message_command` and `autocomplete` send INTERACTION_CREATE.
     Outgoing: `calls` lists every REST request, `messages` every message the bot posted;
     `wait_for_messages` and `FakeInteraction.wait_for_messages` wait for them.
     """
@@ -326,6 +348,8 @@ class FakeDiscord:
         self._users: dict[int, Json] = {}
         self._locales: dict[int, str] = {}  # user or guild -> its Discord locale ("zh-CN")
         self._members: dict[tuple[int, int], int] = {}  # (guild, user) -> permissions
+        self._bot_absent: set[int] = set()  # servers and channels the bot is not in
+        self._user_installs: set[int] = set()  # users who installed the app to their account
         self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
         self._posted: dict[int, Json] = {}  # message id -> message JSON (users' and the bot's)
         self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
@@ -381,11 +405,14 @@ class FakeDiscord:
         *,
         shard: tuple[int, int] | None = None,
         locale: str = "en-US",
+        with_bot: bool = True,
     ) -> Guild:
         """A server with the bot in it: text channels #general and #random, voice channel Lounge.
 
         `shard` (id, count): an id that Discord's rule, (id >> 22) % count, puts on that shard.
         `locale`: the server's language (its `preferred_locale`, an interaction's `guild_locale`).
+        `with_bot` False: a server that did not add the bot, where only a user's own install of
+        it works (no gateway events, its channels refused to the bot's REST calls).
         """
         _check_locale(locale)
         guild_id = self.snowflake()
@@ -399,7 +426,10 @@ class FakeDiscord:
         ]
         self._guilds[guild_id] = {"id": str(guild_id), "name": name, "channels": channels}
         self._locales[guild_id] = locale
-        self._members[(guild_id, self.application_id)] = _MEMBER_PERMISSIONS
+        if with_bot:
+            self._members[(guild_id, self.application_id)] = _MEMBER_PERMISSIONS
+        else:
+            self._bot_absent.update([guild_id, *(int(c["id"]) for c in channels)])
         return Guild(guild_id, name, *(int(c["id"]) for c in channels))
 
     def add_user(self, name: str, *, locale: str = "en-US") -> int:
@@ -428,12 +458,16 @@ class FakeDiscord:
         self._members[(guild.id, user_id)] = permissions
         return user_id
 
-    def _voice_refusal(self) -> DiscordError | None:
+    def _voice_refusal(self, interaction: FakeInteraction | None = None) -> DiscordError | None:
         """Why a voice message would be refused here, if it would: a channel that forbids them,
-        or a bot without Send Voice Messages."""
+        or a bot without Send Voice Messages (in an interaction's answer, as its
+        `app_permissions` say: never where the bot is not in the place)."""
         if self.refuse_voice_messages:
             return DiscordError(400, 50173, "Cannot send voice messages in this channel")
-        if not self.bot_permissions & SEND_VOICE_MESSAGES:
+        permissions = self.bot_permissions
+        if interaction is not None:
+            permissions = int(interaction.payload["app_permissions"])
+        if not permissions & SEND_VOICE_MESSAGES:
             return DiscordError(403, 50013, "Missing Permissions")
         return None
 
@@ -447,6 +481,25 @@ class FakeDiscord:
             "id": str(channel_id), "type": 1, "recipients": [self._users[user_id]],
             "last_message_id": None,
         }  # fmt: skip
+        return channel_id
+
+    def install_to_user(self, user_id: int) -> None:
+        """The user adds the app to their account (the user install link): its commands that
+        declare `integration_types` 1 follow them into DMs, group DMs and other servers."""
+        self._user_installs.add(user_id)
+
+    def private_channel(self, *user_ids: int) -> int:
+        """A DM between two people, or a group DM of more: the bot is not in it, hears none of
+        its messages and may not read or post in it (403, code 50001, Missing Access)."""
+        assert len(user_ids) >= 2, "a DM or group DM has at least two people"
+        channel_id = self.snowflake()
+        recipients = [self._users[u] for u in user_ids]
+        channel: Json = {"id": str(channel_id), "type": 1 if len(user_ids) == 2 else 3,
+                         "recipients": recipients, "last_message_id": None}  # fmt: skip
+        if channel["type"] == 3:
+            channel.update(name=None, icon=None, owner_id=str(user_ids[0]))
+        self._channels[channel_id] = channel
+        self._bot_absent.add(channel_id)
         return channel_id
 
     async def delete_channel(self, guild: Guild, channel_id: int) -> None:
@@ -508,6 +561,8 @@ class FakeDiscord:
             channel_id, self._users[author_id], content, list(attachments), flags=flags, at=at
         )
         channel = self._channels[channel_id]
+        if channel_id in self._bot_absent:
+            return message  # the bot hears nothing of a place it is not in
         if "guild_id" in channel:
             guild_id = int(channel["guild_id"])
             message["member"] = self._member(guild_id, author_id, with_user=False)
@@ -724,6 +779,7 @@ class FakeDiscord:
             self.calls.append(call)
             try:
                 self._authenticate(request, template)
+                self._check_access(call)
                 await _read_body(request, call)
                 limited = self._rate_limited(call)
                 if limited is not None:
@@ -748,6 +804,12 @@ class FakeDiscord:
         by_path = template.startswith(("/interactions/", "/webhooks/"))
         if sent != f"Bot {self.token}" and not (by_path and sent is None):
             raise DiscordError(401, 0, "401: Unauthorized")
+
+    def _check_access(self, call: Call) -> None:
+        """The bot's REST calls on a server or channel it is not in: 403, Missing Access."""
+        for key in ("channel_id", "guild_id"):
+            if key in call.params and int(call.params[key]) in self._bot_absent:
+                raise DiscordError(403, 50001, "Missing Access")
 
     async def _cdn(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
@@ -884,7 +946,8 @@ class FakeDiscord:
             interaction.loading = True
             interaction.loading_ephemeral = bool(data.get("flags", 0) & EPHEMERAL_FLAG)
         elif kind == 4:
-            message = _check_message(call, refuse_voice=self._voice_refusal(), body=data)
+            refusal = self._voice_refusal(interaction)
+            message = _check_message(call, refuse_voice=refusal, body=data)
             channel_id = int(interaction.payload["channel_id"])
             self._record(call, channel_id, message, interaction=interaction, original=True)
         if request.query.get("with_response") not in {"1", "true", "True"}:
@@ -898,7 +961,7 @@ class FakeDiscord:
 
     async def _followup(self, call: Call, request: web.Request) -> Json | None:
         interaction = self._interaction_by_token(call.params)
-        body = _check_message(call, refuse_voice=self._voice_refusal())
+        body = _check_message(call, refuse_voice=self._voice_refusal(interaction))
         channel_id = int(interaction.payload["channel_id"])
         # The first follow-up to a deferred response fills its placeholder.
         becomes_original = interaction.loading and interaction.original is None
@@ -1088,7 +1151,10 @@ class FakeDiscord:
             return
         session.intents = intents
         session.shard = (shard[0], shard[1])
-        guilds = [g for g in self._guilds if _shard_of(g, shard[1]) == shard[0]]
+        guilds = [
+            g for g in self._guilds
+            if _shard_of(g, shard[1]) == shard[0] and g not in self._bot_absent
+        ]  # fmt: skip
         ready = {
             "v": 10, "user": self.bot_user, "session_id": secrets.token_hex(16),
             "resume_gateway_url": self.gateway_url, "shard": shard,
@@ -1132,27 +1198,71 @@ class FakeDiscord:
         self, channel_id: int, user_id: int, kind: int, data: Json, name: str
     ) -> FakeInteraction:
         channel = self._channels[channel_id]
+        context, owners = self._installs_at(channel, user_id)
+        if kind in {2, 4}:  # a command the user's client offers them here, or none
+            owners = self._offered(self._command_by_id(data["id"]), context, owners)
+        absent = channel_id in self._bot_absent
+        # The id carries the interaction's creation time, which clients read its token's
+        # 15 minutes from: dated so they end when this stand-in's shorter token does.
+        born = time.time() - (INTERACTION_TOKEN_SECONDS - self.interaction_token_seconds)
         payload: Json = {
-            "id": str(self.snowflake()), "application_id": str(self.application_id),
+            "id": str(self.snowflake(datetime.fromtimestamp(born, UTC))),
+            "application_id": str(self.application_id),
             "type": kind, "data": data, "channel_id": str(channel_id), "channel": channel,
             "token": secrets.token_urlsafe(24), "version": 1,
             "locale": self._locales.get(user_id, "en-US"),
-            "app_permissions": str(self.bot_permissions), "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "app_permissions": str(USER_INSTALL_PERMISSIONS if absent else self.bot_permissions),
+            "entitlements": [], "attachment_size_limit": 10 * 1024 * 1024,
+            "context": context, "authorizing_integration_owners": owners,
         }  # fmt: skip
         if "guild_id" in channel:
             guild_id = int(channel["guild_id"])
-            payload.update(guild_id=str(guild_id), guild_locale=self._locales[guild_id], context=0,
+            payload.update(guild_id=str(guild_id), guild_locale=self._locales[guild_id],
                            member=self._member(guild_id, user_id, with_user=True))  # fmt: skip
-            payload["authorizing_integration_owners"] = {"0": str(guild_id)}
+            if absent:  # a server the bot is not in: what little Discord says of it
+                payload["guild"] = {"id": str(guild_id), "locale": self._locales[guild_id],
+                                    "features": []}  # fmt: skip
         else:
-            payload.update(user=self._users[user_id], context=1)
-            payload["authorizing_integration_owners"] = {"0": str(user_id)}
+            payload["user"] = self._users[user_id]
         interaction = FakeInteraction(int(payload["id"]), payload["token"], name, payload, self)
         self.interactions.append(interaction)
         interaction.sent_at = time.monotonic()
         await self._dispatch("INTERACTION_CREATE", payload, intent=None)
         return interaction
+
+    def _installs_at(self, channel: Json, user_id: int) -> tuple[int, dict[str, str]]:
+        """The interaction context of `channel`, and the installs that could authorize a
+        command there (`authorizing_integration_owners`: "0" the server, "0" itself in the
+        bot's DMs; "1" the user, where they installed the app)."""
+        owners: dict[str, str] = {}
+        if "guild_id" in channel:
+            context = GUILD_CONTEXT
+            if int(channel["guild_id"]) not in self._bot_absent:
+                owners[str(GUILD_INSTALL)] = channel["guild_id"]
+        elif int(channel["id"]) in self._bot_absent:
+            context = PRIVATE_CHANNEL_CONTEXT
+        else:
+            context = BOT_DM_CONTEXT
+            owners[str(GUILD_INSTALL)] = "0"
+        if user_id in self._user_installs:
+            owners[str(USER_INSTALL)] = str(user_id)
+        return context, owners
+
+    @staticmethod
+    def _offered(command: Json, context: int, owners: dict[str, str]) -> dict[str, str]:
+        """The installs a command is offered through here; a command declared for none of
+        them, or not for this context, is not in the user's client at all."""
+        declared = {str(kind) for kind in command.get("integration_types") or [GUILD_INSTALL]}
+        contexts = command.get("contexts")  # None: every context
+        through = {kind: owner for kind, owner in owners.items() if kind in declared}
+        assert through and (contexts is None or context in contexts), (
+            f"Discord does not offer {command['name']!r} here: context {context}, installs "
+            f"{sorted(owners)}; it declares contexts {contexts}, installs {sorted(declared)}"
+        )
+        return through
+
+    def _command_by_id(self, command_id: str) -> Json:
+        return next(c for c in self.commands if c["id"] == command_id)
 
     # -- JSON shapes -------------------------------------------------------------------------
 
@@ -1354,6 +1464,7 @@ def _check_command(index: int, command: Json) -> None:
     elif not 1 <= len(name) <= 32:
         raise invalid_form(f"{where}.name", "BASE_TYPE_BAD_LENGTH", "Must be 1 to 32 long.")
     _check_localizations(where, command, names="slash" if kind == 1 else "menu")
+    _check_installs(where, command)
     options = command.get("options") or []
     if len(options) > 25:
         raise invalid_form(f"{where}.options", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
@@ -1376,6 +1487,22 @@ def _check_command(index: int, command: Json) -> None:
         _check_localizations(spot, option, names="slash")
         for index, choice in enumerate(option.get("choices") or []):
             _check_localizations(f"{spot}.choices.{index}", choice, names="choice")
+
+
+def _check_installs(where: str, command: Json) -> None:
+    """`integration_types` (0 guild install, 1 user install) and `contexts` (0 server, 1 the
+    bot's DMs, 2 other DMs and group DMs): absent or null for the defaults, else lists of
+    those values."""
+    for key, allowed in (("integration_types", {0, 1}), ("contexts", {0, 1, 2})):
+        values = command.get(key)
+        if values is None:
+            continue
+        if not isinstance(values, list) or not values:
+            raise invalid_form(f"{where}.{key}", "BASE_TYPE_MIN_LENGTH", "Must be 1 or more.")
+        for index, value in enumerate(values):
+            if value not in allowed or values.index(value) != index:
+                raise invalid_form(f"{where}.{key}.{index}", "BASE_TYPE_CHOICES",
+                                   f"Value must be one of {sorted(allowed)}.")  # fmt: skip
 
 
 def _check_locale(locale: str) -> None:

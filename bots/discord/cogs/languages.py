@@ -8,6 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
+from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, reply_locale
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
@@ -31,6 +32,7 @@ class LanguagesCog(commands.Cog):
     def __init__(self, service: VoiceService) -> None:
         self.service = service
 
+    @server_only  # what the bot posts unasked: only where it is
     @app_commands.command(
         description="Show or set the language I post in for everyone here", extras=answers(PRIVATE)
     )

@@ -21,10 +21,11 @@ from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import asker_of
+from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, quick_locale, reply_locale
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import text
-from bots.discord.places import can_manage, channel_of, for_interaction
+from bots.discord.places import can_manage, channel_of, for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
@@ -211,6 +212,7 @@ class PreferencesCog(commands.Cog):
         shown = transcript_language(chosen, locale)
         await _answer(interaction, text("language.set", locale, language=shown))
 
+    @server_only  # voice messages reach the bot only where it is
     @app_commands.command(
         description="Transcribe voice messages automatically, or not", extras=answers(PRIVATE)
     )
@@ -286,8 +288,11 @@ def _channel_set(override: bool | None, locale: str) -> str:
 
 
 def _server_channel(interaction: Interaction) -> ChatRef | None:
-    """The channel of a command run in a server (DMs have no channel overrides)."""
+    """The channel of a command run in a server that has the bot (DMs, and places where only
+    the user installed it, have no channel overrides)."""
     if interaction.guild_id is None or interaction.channel_id is None:
+        return None
+    if not reaches_channel(interaction):
         return None
     return channel_of(interaction.channel_id)
 

@@ -9,7 +9,8 @@ from discord.ext import commands
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.gate import asker_of
 from bots.discord.locales import reply_locale
-from bots.discord.places import for_interaction
+from bots.discord.messages import text as catalogue_text  # `text` is /say's option
+from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.playback import VoicePlayer
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable
@@ -52,7 +53,10 @@ class SpeechCog(commands.Cog):
             await send_voice_message(interaction, note)
         if in_voice_channel:
             locale = await reply_locale(interaction, self.service)
-            outcome = await self.player.play_for(interaction.user, notes, locale=locale)
+            # No voice channel to join where the bot is not in the server.
+            outcome = catalogue_text("discord.voice.not_here", locale)
+            if reaches_channel(interaction):
+                outcome = await self.player.play_for(interaction.user, notes, locale=locale)
             await followup_of(interaction, ephemeral=True)(content=outcome)
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:

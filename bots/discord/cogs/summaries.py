@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.gate import asker_of
+from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, reply_locale
 from bots.discord.media import is_recording
 from bots.discord.messages import text
@@ -46,6 +47,7 @@ class SummariesCog(commands.Cog):
     def __init__(self, summaries: SummaryService) -> None:
         self.summaries = summaries
 
+    @server_only  # it reads the channel's history, which takes the bot in the server
     @app_commands.command(
         description="Summary of this channel's recent messages", extras=answers(PUBLIC)
     )

@@ -9,6 +9,7 @@ from discord.ext import commands
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.error_handler import report
 from bots.discord.gate import asker_of, unasked
+from bots.discord.installs import answer_in_time
 from bots.discord.locales import message_locale, reply_locale
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import channel_override_of, for_interaction, for_message
@@ -86,10 +87,12 @@ class TranscriptionCog(commands.Cog):
             piece_seconds=self._piece_seconds,
         )
         chat, asker = for_interaction(interaction), asker_of(interaction)
-        await self._transcribe(chat, attachment, reply, wanted, asker=asker)
+        async with answer_in_time(interaction):
+            await self._transcribe(chat, attachment, reply, wanted, asker=asker)
 
     async def transcribe_message(self, interaction: Interaction, message: discord.Message) -> None:
-        """Message menu "Transcribe": the transcript of the message's audio or video."""
+        """Message menu "Transcribe": the transcript of the message's audio or video, as the
+        interaction carries it (never fetched: the bot may not be able to read the channel)."""
         recording = require_recording(message)
         reply = InteractionTranscriptReply(
             interaction,
@@ -97,7 +100,8 @@ class TranscriptionCog(commands.Cog):
             piece_seconds=self._piece_seconds,
         )
         chat, asker = for_interaction(interaction), asker_of(interaction)
-        await self._transcribe(chat, recording, reply, "text", asker=asker)
+        async with answer_in_time(interaction):
+            await self._transcribe(chat, recording, reply, "text", asker=asker)
 
     @property
     def _piece_seconds(self) -> float:
