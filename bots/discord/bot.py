@@ -214,8 +214,13 @@ class VoicebridgeBot(commands.AutoShardedBot):
             await self._tell_interrupted_once(work, claim)
             return
         self.redoing.add(int(data["id"]))
-        # Through discord.py's own handling of the gateway event, as when it first arrived.
-        self._connection.parse_interaction_create(data)  # type: ignore[arg-type]
+        try:
+            # Through discord.py's own handling of the gateway event, as when it first arrived.
+            self._connection.parse_interaction_create(data)  # type: ignore[arg-type]
+        except Exception:
+            self.redoing.discard(int(data["id"]))
+            logger.warning("could not run %s again; telling its chat", claim, exc_info=True)
+            await self._tell_interrupted_once(work, claim)
 
     async def _rebuild_modal(self, data: dict[str, Any]) -> bool:
         """Put the modal a stored submission answered back where discord.py looks for it."""
