@@ -362,7 +362,7 @@ def feature_cogs(
         PreferencesCog(service, bot=bot),
         LanguagesCog(service),
         QuestionsCog(bot, service),
-        SummariesCog(summaries),
+        SummariesCog(summaries, bot=bot),
         LimitsCog(limiter, chats=service),
     ]
 

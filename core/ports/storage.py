@@ -93,6 +93,12 @@ class SummaryStateStore(Protocol):
     ) -> bool: ...
 
 
+class PlaceIndex(Protocol):
+    async def named(self, platform: str, prefix: str) -> set[str]:
+        """The chat ids of `platform` beginning with `prefix` that anything is stored under."""
+        ...
+
+
 class SummaryUnitOfWork(UnitOfWork, Protocol):
     """What the summary use cases need: preferences plus the chat log and summary state."""
 
@@ -115,6 +121,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
     @property
     def processed(self) -> ProcessedUpdateStore:
         """For `/forget`, which deletes the claims on the chat's messages too."""
+        ...
+
+    @property
+    def places(self) -> PlaceIndex:
+        """For finding places that vanished while no process watched (a deleted channel)."""
         ...
 
 

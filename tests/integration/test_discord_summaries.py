@@ -206,6 +206,33 @@ async def test_a_deleted_channel_leaves_no_rows_behind(
     assert after == {"chat_preferences": 0, "chat_summary_state": 0, "chat_messages": 0}
 
 
+async def test_a_channel_deleted_while_no_voicebridge_ran_leaves_no_rows_behind(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Nobody heard that deletion: the next start asks Discord about each stored channel it
+    does not see, forgets the one Discord no longer knows, and keeps the others."""
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    random, general = f"channel:{server.random}", f"channel:{server.general}"
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        for channel in (server.random, server.general):
+            await answer(discord_api, channel, admin, "autotranscribe", state="off",
+                         scope="channel")  # fmt: skip
+    before = await stored(sqlite_url, random, general)
+    await discord_api.delete_channel(server, server.random)  # with no bot connected
+
+    async with running_discord(settings, discord_api):
+        for _ in range(1000):  # the sweep answers nothing: its rows are the sign
+            if not (await stored(sqlite_url, random))["chat_preferences"]:
+                break
+            await asyncio.sleep(0.01)
+        after = await stored(sqlite_url, random, general)
+
+    assert before["chat_preferences"] == 2
+    assert after["chat_preferences"] == 1  # #general's own setting is still there
+    assert await stored(sqlite_url, random) == dict.fromkeys(PER_PLACE, 0)
+
+
 async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,21 @@ class TestSqliteEngine:
                 assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
         finally:
             await engine.dispose()
+
+
+async def test_the_place_index_finds_every_place_named_in_any_table(
+    uow_factory: UowFactory,
+) -> None:
+    """What a sweep for vanished places starts from: a place with only a summary marker is
+    found as well as one with preferences; other platforms and other prefixes are not."""
+    channel, marked_only = ChatRef("discord", "channel:1"), ChatRef("discord", "channel:2_%")
+    await saved(uow_factory, channel, Preferences(voice="Mia"))
+    await saved(uow_factory, ChatRef("discord", "guild:9"), Preferences())
+    await saved(uow_factory, ChatRef("telegram", "channel:3"), Preferences())
+    async with uow_factory() as uow:
+        await uow.summary_states.mark_summarised(marked_only, datetime(2026, 11, 23, tzinfo=UTC))
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.places.named("discord", "channel:") == {"channel:1", "channel:2_%"}
+        assert await uow.places.named("discord", "channel:2_") == {"channel:2_%"}

@@ -26,7 +26,7 @@ from bots.discord.locales import place_locale, reply_locale
 from bots.discord.media import is_recording
 from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction
-from bots.discord.replies import Interaction, followup_of, send_long
+from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
@@ -44,8 +44,10 @@ logger = logging.getLogger(__name__)
 class SummariesCog(commands.Cog):
     """/summary [window] [voice] and /forget."""
 
-    def __init__(self, summaries: SummaryService) -> None:
+    def __init__(self, summaries: SummaryService, *, bot: AnyBot | None = None) -> None:
         self.summaries = summaries
+        self.bot = bot  # for the sweep of channels deleted while no voicebridge ran
+        self._swept = False
 
     @server_only  # it reads the channel's history, which takes the bot in the server
     @app_commands.command(
@@ -105,6 +107,34 @@ class SummariesCog(commands.Cog):
     async def _forget_channel(self, channel_id: int) -> None:
         await self.summaries.forget_places([channel_of(channel_id)])
         logger.info("forgot deleted channel %s", channel_id)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Once a process is connected: a channel deleted while no voicebridge ran sent its
+        deletion to nobody, so each stored channel that this process does not see is asked
+        of Discord, and one Discord no longer knows (10003) takes its rows with it. One process
+        does it: the one with shard 0, as with the commands' registration."""
+        shards = getattr(self.bot, "shard_ids", None)
+        if self.bot is None or self._swept or (shards is not None and 0 not in shards):
+            return
+        self._swept = True
+        stored = await self.summaries.stored_places("discord", "channel:")
+        gone = [place for place in stored if await self._vanished(place.chat_id)]
+        if gone:
+            await self.summaries.forget_places(gone)
+            logger.info("forgot %d channel(s) deleted while no voicebridge ran", len(gone))
+
+    async def _vanished(self, chat_id: str) -> bool:
+        channel_id = chat_id.removeprefix("channel:")
+        if self.bot is None or not channel_id.isdigit() or self.bot.get_channel(int(channel_id)):
+            return False
+        try:
+            await self.bot.fetch_channel(int(channel_id))
+        except discord.NotFound:
+            return True
+        except discord.HTTPException:
+            return False  # no access, or Discord's bad minute: nothing is deleted on a guess
+        return False
 
     async def _read(
         self, interaction: Interaction, place: ChatRef, window: Window

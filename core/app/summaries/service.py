@@ -27,7 +27,7 @@ from core.domain.summaries import (
     Window,
 )
 from core.domain.summary_windows import window_bounds
-from core.domain.values import ChatRef, Preferences
+from core.domain.values import ChatRef, Platform, Preferences
 from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -218,6 +218,13 @@ class SummaryService:
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip
         return deleted
+
+    async def stored_places(self, platform: Platform, prefix: str) -> list[ChatRef]:
+        """The places of `platform` whose chat id begins with `prefix` that anything is stored
+        under: for an adapter to find those that no longer exist."""
+        async with self._uow() as uow:
+            named = await uow.places.named(platform, prefix)
+        return [ChatRef(platform, chat_id) for chat_id in sorted(named)]
 
     async def forget_places(self, places: Sequence[ChatRef]) -> int:
         """Delete what is stored under each of `places` (today's usage counts excepted), in one

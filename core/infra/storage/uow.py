@@ -18,6 +18,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
+from core.infra.storage.places import PlaceRepository
 from core.infra.storage.processed import ProcessedUpdateRepository
 from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.usage import UsageRepository
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
     processed: ProcessedUpdateRepository
     usage: UsageRepository
     voices: VoiceRepository
+    places: PlaceRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -52,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.processed = ProcessedUpdateRepository(self._session)
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
+        self.places = PlaceRepository(self._session)
         return self
 
     async def __aexit__(
