@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.processed import ProcessedUpdateRepository
 from core.infra.storage.repositories import PreferencesRepository
+from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
 
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
     processed: ProcessedUpdateRepository
     usage: UsageRepository
     voices: VoiceRepository
+    transcripts: TranscriptRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -52,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.processed = ProcessedUpdateRepository(self._session)
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
+        self.transcripts = TranscriptRepository(self._session)
         return self
 
     async def __aexit__(
