@@ -54,9 +54,10 @@ def parse_time(value: object) -> float | None:
 
 
 def piece_at(parts: Sequence[TranscriptPart], seconds: float) -> TranscriptPart | None:
-    """The heard piece that holds `seconds` (the last one starting at or before it)."""
+    """The heard piece that holds `seconds`: the last one starting before the end of that
+    second (times are written in whole seconds, cut down: a piece from 13.97 s reads 00:13)."""
     heard = [part for part in parts if part.text]
-    before = [part for part in heard if part.start <= seconds + 0.5]
+    before = [part for part in heard if part.start < seconds + 1]
     return before[-1] if before else (heard[0] if heard else None)
 
 

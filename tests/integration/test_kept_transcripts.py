@@ -16,7 +16,7 @@ from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.mimo import Fault, FakeMimo
+from tests.standins.mimo import FakeMimo, Fault
 from tests.standins.telegram_api import FakeBotApi
 
 ALICE, BOB = 101, 102

@@ -29,7 +29,8 @@ What it checks, as Discord does:
   code 50013. Permissions come computed, as Discord sends them: an administrator has every bit.
   String options hold at most 6,000 characters (the client lets nobody type more).
 - Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces,
-  and their localizations (keys among Discord's locales, values by the same rules).
+  and their localizations (keys among Discord's locales, values by the same rules); at most 100
+  slash commands, 5 user menus and 5 message menus (30032).
 - Languages: interactions carry the user's ``locale`` and, in servers, the ``guild_locale``
   (`add_user` / `add_guild` say which); GET /channels/{id} and /guilds/{id} answer with what is
   known.
@@ -803,6 +804,10 @@ class FakeDiscord:
         for index, command in enumerate(call.body):
             _check_command(index, command)
         keys = [(c.get("type", 1), c["name"]) for c in call.body]
+        # At most 100 slash commands, 5 user menus and 5 message menus per application.
+        for kind, most in ((1, 100), (2, 5), (3, 5)):
+            if sum(1 for k, _ in keys if k == kind) > most:
+                raise DiscordError(400, 30032, "Maximum number of application commands reached")
         if len(keys) != len(set(keys)):
             raise invalid_form("_root", "APPLICATION_COMMANDS_DUPLICATE_NAME", "Duplicate name.")
         self.commands = [self._registered(command) for command in call.body]
