@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.claims import WorkLedger
+from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
@@ -219,6 +220,9 @@ async def bootstrap(
             limiter=limiter,
             studio=studio,
             recordings=recordings,
+            keeper=TranscriptKeeper(uow=uow, clock=clock),
+            chat_api=mimo,
+            max_prompt_chars=settings.summary_max_prompt_chars,
             metrics=metrics,
         )
         metrics.watch_queue("speech", service.speech_requests_waiting)
@@ -268,8 +272,11 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
     preferences: dict[ChatRef, Preferences] = {}
     async with _http() as http:
+        mimo = mimo_client(settings, http=http)
         service = VoiceService(
-            speech=mimo_client(settings, http=http),
+            speech=mimo,
+            chat_api=mimo,
+            max_prompt_chars=settings.summary_max_prompt_chars,
             audio=FfmpegAudio(processes=processes),
             uow=lambda: MemoryUnitOfWork(preferences),
             default_tts_model=settings.mimo_tts_model,

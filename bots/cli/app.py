@@ -16,6 +16,7 @@ from bots.cli.bots import db, run
 from bots.cli.exits import ExitCode, failure
 from bots.cli.say import say
 from bots.cli.shell import say_failure
+from bots.cli.summarise import summarise
 from bots.cli.transcribe import transcribe
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -25,7 +26,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 @click.pass_context
 def voicebridge(ctx: click.Context) -> int:
     """Voice notes to text and text to voice notes on Xiaomi MiMo: run the Telegram and Discord
-    bots, or transcribe, speak and ask from a shell.
+    bots, or transcribe, speak, ask and summarise from a shell.
 
     Settings come from the environment or .env (MIMO_API_KEY for any speech work). Shell
     completion: eval "$(_VOICEBRIDGE_COMPLETE=bash_source voicebridge)" (zsh_source,
@@ -37,7 +38,7 @@ def voicebridge(ctx: click.Context) -> int:
     return ExitCode.USAGE
 
 
-for command in (run, db, transcribe, say, ask):
+for command in (run, db, transcribe, say, ask, summarise):
     voicebridge.add_command(command)
 
 

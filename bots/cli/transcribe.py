@@ -128,7 +128,7 @@ async def _one(service: VoiceService, job: Job, *, settings: Settings, language:
         write(path, render(fmt, result, source=label, language=language))
     if not result.missing:
         return ExitCode.OK
-    stretches = joined([_stretch(part.start, part.end) for part in result.missing], shell_locale())
+    stretches = joined([stretch(part.start, part.end) for part in result.missing], shell_locale())
     line = text("cli.missing_parts", stretches=stretches)
     say_failure(f"{label}: {line}", settings.secret_values())
     return ExitCode.UNAVAILABLE
@@ -185,5 +185,5 @@ def _json(result: LongTranscript, source: str, language: str) -> dict[str, objec
     }
 
 
-def _stretch(start: float, end: float) -> str:
+def stretch(start: float, end: float) -> str:
     return f"{format_duration(start)}–{format_duration(end)}"

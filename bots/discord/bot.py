@@ -37,6 +37,7 @@ from bots.discord.claims import (
     message_claim,
     tell_interrupted,
 )
+from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
@@ -362,6 +363,7 @@ def feature_cogs(
         PreferencesCog(service, bot=bot),
         LanguagesCog(service),
         QuestionsCog(bot, service),
+        GistsCog(bot, service),
         SummariesCog(summaries, bot=bot),
         LimitsCog(limiter, chats=service),
     ]

@@ -62,9 +62,11 @@ def require_audio(attachment: discord.Attachment) -> discord.Attachment:
 
 def remote(attachment: discord.Attachment) -> RemoteRecording:
     """`attachment` as the core takes it: the size Discord states, a voice message's length,
-    and its CDN URL."""
+    its CDN URL, and its id (its transcript is kept under it)."""
 
     async def locate() -> str:
         return attachment.url
 
-    return RemoteRecording(locate, size=attachment.size, seconds=attachment.duration)
+    return RemoteRecording(
+        locate, size=attachment.size, seconds=attachment.duration, identity=str(attachment.id)
+    )

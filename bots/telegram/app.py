@@ -27,6 +27,7 @@ from bots.http import serving
 from bots.startup import reach
 from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
 from bots.telegram.gate import Gate
+from bots.telegram.gists import GIST_COMMANDS, GistHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.rate_limits import SparingRateLimiter
@@ -114,8 +115,10 @@ def build_application(
     )
     handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode)
     summary_handlers = SummaryHandlers(summaries, digests)
+    gist_handlers = GistHandlers(service, local_mode=local_mode)
     for name in COMMANDS:
-        owner = summary_handlers if name in SUMMARY_COMMANDS else handlers
+        owner: object = summary_handlers if name in SUMMARY_COMMANDS else handlers
+        owner = gist_handlers if name in GIST_COMMANDS else owner
         application.add_handler(CommandHandler(name, getattr(owner, name), filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     # Last in its group, so only a command none of the handlers above took reaches it.

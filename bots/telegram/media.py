@@ -76,7 +76,13 @@ def remote(recording: Recording, *, local_mode: bool) -> RemoteRecording:
         # carries the bot token; a local one, a file on its own disk.
         return await readable_local_file(place) if local_mode else place
 
-    return RemoteRecording(locate, size=size, seconds=_declared_seconds(recording))
+    return RemoteRecording(
+        locate,
+        size=size,
+        seconds=_declared_seconds(recording),
+        # The same in every chat and for every bot, unlike file_id: the file's lasting name.
+        identity=recording.file_unique_id,
+    )
 
 
 async def readable_local_file(place: str) -> Path:

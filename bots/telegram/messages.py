@@ -15,6 +15,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "transcribe": "Transcript of the audio you reply to",
     "say": "Speak text as a voice note",
     "ask": "Ask about the audio you reply to",
+    "tldr": "The gist of the recording you reply to, with times",
     "voice": "Show or choose the voice",
     "style": "Show or set the speaking style",
     "language": "Transcript language: auto, zh, en",
@@ -66,6 +67,7 @@ EN: dict[str, Source] = {
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
+    "usage.tldr": "Reply to a voice note, audio or video with /tldr to get its gist.",
     "summary.logging_on": Plural(
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} day, for /summary.",
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} days, for /summary.",

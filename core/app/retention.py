@@ -17,7 +17,7 @@ from functools import partial
 
 from core.app.claims import WorkLedger
 from core.app.limits import KEEP_WINDOWS, Limiter
-from core.ports import ChatLogUnitOfWork, Clock
+from core.ports import Clock, RetentionUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class RetentionJob:
 
 def retention_jobs(
     *,
-    uow: Callable[[], ChatLogUnitOfWork],
+    uow: Callable[[], RetentionUnitOfWork],
     clock: Clock,
     days: int,
     work: WorkLedger,
@@ -44,6 +44,7 @@ def retention_jobs(
     kept = f"older than {_days(days)}"
     return [
         RetentionJob("messages", partial(purge_messages, uow, clock, days), kept),
+        RetentionJob("transcripts", partial(purge_transcripts, uow, clock, days), kept),
         RetentionJob("claims", work.purge_expired, kept),
         RetentionJob("rate windows", limiter.purge, f"older than {_hours(KEEP_WINDOWS)}"),
         # Only today's usage matters to the quotas and /usage; earlier days record when a chat
@@ -52,7 +53,7 @@ def retention_jobs(
     ]
 
 
-async def purge_messages(uow: Callable[[], ChatLogUnitOfWork], clock: Clock, days: int) -> int:
+async def purge_messages(uow: Callable[[], RetentionUnitOfWork], clock: Clock, days: int) -> int:
     """Delete every chat's logged messages (and transcripts) older than `days` days."""
     cutoff = clock.now() - timedelta(days=days)
     async with uow() as unit:
@@ -60,6 +61,18 @@ async def purge_messages(uow: Callable[[], ChatLogUnitOfWork], clock: Clock, day
         await unit.commit()
     if deleted:
         logger.info("retention: deleted %d messages sent before %s", deleted, cutoff)
+    return deleted
+
+
+async def purge_transcripts(uow: Callable[[], RetentionUnitOfWork], clock: Clock, days: int) -> int:
+    """Delete every chat's kept transcripts (`core.app.kept`) made more than `days` days ago;
+    returns how many recordings' transcripts went."""
+    cutoff = clock.now() - timedelta(days=days)
+    async with uow() as unit:
+        deleted = await unit.transcripts.delete_made_before(cutoff)
+        await unit.commit()
+    if deleted:
+        logger.info("retention: deleted %d kept transcripts made before %s", deleted, cutoff)
     return deleted
 
 

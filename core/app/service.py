@@ -8,10 +8,12 @@ and render what comes back, and every failure a user should hear about is a
     say, say_notes, say_file, read_aloud,   core.app.speech         TextToSpeech
     speaker
     ask                                     core.app.questions      Questions
+    gist (/tldr)                            core.app.gists          Gists
     preferences, set_..., chat_locale, ...  core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
     recordings (declared, then fetched)     core.app.recordings     Recordings
+    transcripts kept per recording          core.app.kept           TranscriptKeeper
 
 A recording is a `core.ports.Recording`: a file at hand, or a `RemoteRecording` a platform
 declared and the use case downloads once the request has passed every limit.
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.app.gists import Gists
+from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
@@ -29,11 +33,20 @@ from core.app.speech import TextToSpeech
 from core.app.transcription import Transcription
 from core.app.voices import Speaker, VoiceStudio
 from core.chat.languages import chat_locale
+from core.domain.gists import Gist
 from core.domain.limits import ANYONE, Asker, RequestLimits
 from core.domain.transcripts import AudioFormat, LongTranscript, ProgressCallback, SpeechFile
 from core.domain.tts import Voice
 from core.domain.values import Answer, ChatRef, Language, Preferences, Transcript, VoiceNote
-from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi, UnitOfWork
+from core.ports import (
+    NO_METRICS,
+    AudioConverter,
+    ChatApi,
+    Metrics,
+    Recording,
+    SpeechApi,
+    UnitOfWork,
+)
 
 DEFAULT_LIMITS = RequestLimits()
 
@@ -52,6 +65,9 @@ class VoiceService:
         limiter: Limiter | None = None,
         studio: VoiceStudio | None = None,
         recordings: Recordings | None = None,
+        keeper: TranscriptKeeper | None = None,
+        chat_api: ChatApi | None = None,
+        max_prompt_chars: int = 30_000,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self.limits = limits
@@ -69,6 +85,7 @@ class VoiceService:
             limiter=self.limiter,
             limits=limits,
             recordings=self.recordings,
+            keeper=keeper,
             metrics=metrics,
         )
         self._tts = TextToSpeech(
@@ -80,6 +97,16 @@ class VoiceService:
             max_say_chars=limits.max_say_chars,
             tts_piece_chars=limits.tts_piece_chars,
             metrics=metrics,
+        )
+        self._gists = (
+            None
+            if chat_api is None
+            else Gists(
+                transcription=self._transcription,
+                chat_api=chat_api,
+                limiter=self.limiter,
+                max_prompt_chars=max_prompt_chars,
+            )
         )
         self._questions = Questions(
             speech=speech,
@@ -126,6 +153,22 @@ class VoiceService:
     ) -> LongTranscript:
         return await self._transcription.transcribe_long_audio(
             chat, source, progress=progress, asker=asker
+        )
+
+    async def gist(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        *,
+        language: str,
+        asker: Asker = ANYONE,
+        progress: ProgressCallback | None = None,
+    ) -> Gist:
+        """`/tldr`: the gist of a recording in `language` (`core.app.gists`)."""
+        if self._gists is None:
+            raise RuntimeError("this VoiceService was built without a chat model")
+        return await self._gists.gist(
+            chat, source, language=language, asker=asker, progress=progress
         )
 
     # Speech and answers

@@ -27,15 +27,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from core.app.gate import RequestGate
+from core.app.kept import FORGETFUL, Recollection, TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
 from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
-from core.domain.transcripts import LongTranscript, Progress, ProgressCallback, TranscriptPart
+from core.domain.transcripts import (
+    LongTranscript,
+    Progress,
+    ProgressCallback,
+    TranscriptPart,
+)
 from core.domain.values import AsrPiece, ChatRef, Usage
 from core.ports import NO_METRICS, AudioConverter, Metrics, PieceStream, Recording, SpeechApi
 
@@ -67,9 +73,11 @@ class Transcription:
         limiter: Limiter,
         limits: RequestLimits,
         recordings: Recordings,
+        keeper: TranscriptKeeper | None = None,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._audio = audio
+        self._keeper = keeper  # None: nothing kept (the command line)
         self._recordings = recordings
         self._preferences = preferences
         self._limiter = limiter
@@ -101,6 +109,12 @@ class Transcription:
         self._recordings.check_declared(source)
         await self._limiter.admit(chat, asker)
         prefs = await self._preferences.get(chat)
+        memory = FORGETFUL
+        if self._keeper is not None:
+            memory = await self._keeper.recall(chat, source, language=prefs.language)
+        if (whole := memory.whole()) is not None:
+            logger.info("reused the kept transcript of %.1f s for %s", whole.duration, chat)
+            return whole
         async with self._limiter.spending(chat, asker) as spend:
             await spend.reserve(Counts(audio_seconds=declared_seconds(source)))
             async with (
@@ -112,67 +126,21 @@ class Transcription:
                 ) as pieces,
             ):
                 # Measured, so refused now if it does not fit: before any of it goes to MiMo.
-                await spend.reserve(Counts(audio_seconds=round(pieces.duration)))
+                await spend.reserve(Counts(audio_seconds=round(pieces.duration - memory.seconds)))
                 result = await self._transcriber.transcribe(
-                    pieces, chat=chat, language=prefs.language, progress=progress
+                    pieces, chat=chat, language=prefs.language, progress=progress, memory=memory
                 )
-            heard = result.usage.audio_seconds or result.duration  # billed, else measured
+            # Billed, else measured; what was kept from before is not heard, nor paid, again.
+            heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
             spend.used(audio_seconds=heard, usage=result.usage)
+        if not result.missing:
+            await memory.complete(result.duration)
         self.metrics.transcribed(result.duration)
         logger.info(
             "transcribed %.1f s in %d piece(s), %d missing, for %s",
             result.duration, len(result.parts), len(result.missing), chat,
         )  # fmt: skip
         return result
-
-
-@dataclass
-class _ChatSlots:
-    slots: asyncio.Semaphore
-    users: int = 0  # holding or waiting
-
-
-class RequestGate:
-    """At most `total` speech requests in flight across all chats, and at most `per_chat` for
-    any one chat, so that one long recording cannot hold every slot. A chat waits for a slot of
-    its own before it queues for a shared one."""
-
-    def __init__(self, *, total: int, per_chat: int) -> None:
-        if total < 1 or per_chat < 1:
-            raise ValueError("request limits must be at least 1")
-        self._total = asyncio.Semaphore(total)
-        self._per_chat = per_chat
-        self._chats: dict[ChatRef, _ChatSlots] = {}
-        self.waiting = 0  # requests queued for a slot, of either kind (`/metrics`)
-
-    async def acquire(self, chat: ChatRef) -> None:
-        own = self._chats.setdefault(chat, _ChatSlots(asyncio.Semaphore(self._per_chat)))
-        own.users += 1
-        self.waiting += 1
-        try:
-            await own.slots.acquire()
-            try:
-                await self._total.acquire()
-            except BaseException:
-                own.slots.release()
-                raise
-        except BaseException:
-            self._forget(chat)
-            raise
-        finally:
-            self.waiting -= 1
-
-    def release(self, chat: ChatRef) -> None:
-        self._total.release()
-        self._chats[chat].slots.release()
-        self._forget(chat)
-
-    def _forget(self, chat: ChatRef) -> None:
-        """One user less; the chat's entry goes when nobody holds or awaits a slot."""
-        own = self._chats[chat]
-        own.users -= 1
-        if own.users == 0:
-            del self._chats[chat]
 
 
 class Transcriber:
@@ -190,9 +158,12 @@ class Transcriber:
         chat: ChatRef,
         language: str = "auto",
         progress: ProgressCallback | None = None,
+        memory: Recollection = FORGETFUL,
     ) -> LongTranscript:
-        """A recording's `pieces` as parts in order; `progress` hears about each piece."""
-        tally = _Tally(pieces.duration, progress)
+        """A recording's `pieces` as parts in order; `progress` hears about each piece. A piece
+        kept in `memory` from before is taken from it, not sent again; each piece MiMo answers
+        for is kept there at once."""
+        tally = _Tally(pieces.duration, progress, memory)
         tally.report(None)
         streamed = progress is not None and pieces.duration <= self._piece_seconds
         on_text = tally.heard if streamed else None
@@ -214,6 +185,10 @@ class Transcriber:
         requested stay with the converter (on disk), not in memory."""
         async with asyncio.TaskGroup() as group:
             async for piece in stream:
+                end = piece.offset + piece.duration
+                if (reused := tally.memory.part(start=piece.offset, end=end)) is not None:
+                    tally.add(reused, reused=True)
+                    continue
                 await self._gate.acquire(chat)
                 try:
                     task = group.create_task(self._one(piece, language, tally, on_text))
@@ -237,25 +212,37 @@ class Transcriber:
             )
             tally.add(TranscriptPart(piece.offset, end, None), error=exc)
             return
-        tally.add(TranscriptPart(piece.offset, end, heard.text.strip()), usage=heard.usage)
+        part = TranscriptPart(piece.offset, end, heard.text.strip())
+        tally.add(part, usage=heard.usage)
+        await tally.memory.keep(part)
 
 
 class _Tally:
     """The parts so far, their usage, and the progress reports."""
 
-    def __init__(self, total: float, progress: ProgressCallback | None) -> None:
+    def __init__(
+        self, total: float, progress: ProgressCallback | None, memory: Recollection
+    ) -> None:
         self.total = total
         self.progress = progress
+        self.memory = memory
+        self.reused = 0.0  # seconds taken from a kept transcript
         self.parts: list[TranscriptPart] = []
         self.done = 0.0
         self.usage = Usage()
         self.last_error: Exception | None = None
 
     def add(
-        self, part: TranscriptPart, *, usage: Usage | None = None, error: Exception | None = None
+        self,
+        part: TranscriptPart,
+        *,
+        usage: Usage | None = None,
+        error: Exception | None = None,
+        reused: bool = False,
     ) -> None:
         self.parts.append(part)
         self.done += part.end - part.start
+        self.reused += (part.end - part.start) if reused else 0.0
         if usage is not None:
             self.usage = _add_usage(self.usage, usage)
         if error is not None:
@@ -280,7 +267,9 @@ class _Tally:
         parts = tuple(sorted(self.parts, key=lambda part: part.start))
         if self.last_error is not None and all(part.text is None for part in parts):
             raise self.last_error
-        return LongTranscript(parts=parts, duration=self.total, usage=self.usage)
+        return LongTranscript(
+            parts=parts, duration=self.total, usage=self.usage, reused_seconds=self.reused
+        )
 
 
 def _add_usage(a: Usage, b: Usage) -> Usage:

@@ -87,6 +87,12 @@ EN: dict[str, Source] = {
     "transcript.progress.start": "Transcribing the recording ({total})…",
     "transcript.progress": "{done} of {total} transcribed…",
     "transcript.progress.heard": "{heard} …",
+    # The gist of one recording (/tldr)
+    "gist.headline": "In short: {headline}",
+    "gist.points": "Points",
+    "gist.decisions": "Decisions",
+    "gist.actions": "Action items",
+    "gist.transcript_caption": "The whole transcript ({duration}), with the time of each part.",
     # Summaries and questions
     "usage.summary": (
         "Usage: /summary [window] [voice]. The window is a time such as 30m, 2h or 3d, or a number of messages such as 200; "

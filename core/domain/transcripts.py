@@ -48,6 +48,8 @@ class LongTranscript:
     parts: tuple[TranscriptPart, ...]  # in order
     duration: float  # seconds of the whole recording
     usage: Usage = field(default_factory=Usage)
+    # Seconds of it taken from a kept transcript rather than heard by MiMo again: not charged.
+    reused_seconds: float = 0.0
 
     @property
     def text(self) -> str:
@@ -79,6 +81,22 @@ def join_parts(
     if gap:
         words.append(marker(*gap))
     return " ".join(words)
+
+
+@dataclass(frozen=True)
+class KeptTranscript:
+    """What is kept of one recording's transcript (`core.app.kept`): the pieces heard so far,
+    in the ASR `language` they were heard in; `duration` is set once every piece was heard."""
+
+    language: str
+    parts: tuple[TranscriptPart, ...]
+    duration: float | None = None
+
+    def whole(self) -> LongTranscript | None:
+        """The transcript, when nothing of it is left to hear."""
+        if self.duration is None:
+            return None
+        return LongTranscript(self.parts, self.duration, reused_seconds=self.duration)
 
 
 AudioFormat = Literal["ogg", "mp3", "wav"]  # OGG/Opus, MP3, WAV (PCM)

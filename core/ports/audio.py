@@ -61,11 +61,13 @@ class RemoteRecording:
     """A recording a chat platform holds, as the platform declares it before any of it is
     fetched: its size in bytes and its length in seconds (None: not declared, and either may
     lie), and how to find it: `locate` answers with a URL to download, or with a file on this
-    machine (a local Bot API server's)."""
+    machine (a local Bot API server's). `identity` is the platform's lasting id of the file
+    (Telegram's `file_unique_id`, a Discord attachment's id): its transcript is kept under it."""
 
     locate: Callable[[], Awaitable[str | Path]]
     size: int | None = None
     seconds: float | None = None
+    identity: str | None = None
 
 
 Recording = Path | RemoteRecording

@@ -19,6 +19,7 @@ from typing import Protocol, Self
 from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage, SummaryState
+from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef, ChatVoice, Platform, Preferences
 
 
@@ -128,12 +129,51 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
         """For finding places that vanished while no process watched (a deleted channel)."""
         ...
 
+    @property
+    def transcripts(self) -> TranscriptStore:
+        """For `/forget`, which deletes the chat's kept transcripts too."""
+        ...
+
 
 class ChatLogUnitOfWork(UnitOfWork, Protocol):
     """What the chat log's retention purge (`core.app.retention`) needs."""
 
     @property
     def chat_log(self) -> ChatLogStore: ...
+
+
+class TranscriptStore(Protocol):
+    """Transcripts kept per recording (`core.app.kept`), keyed by chat and the platform's id of
+    the recording; every call but retention's names the chat."""
+
+    async def find(self, chat: ChatRef, recording: str) -> KeptTranscript | None: ...
+
+    async def add_part(
+        self, chat: ChatRef, recording: str, *, language: str, part: TranscriptPart, at: datetime
+    ) -> None:
+        """Keep one heard piece; a piece kept already (the same start) stays as it was."""
+        ...
+
+    async def complete(
+        self, chat: ChatRef, recording: str, *, language: str, duration: float, at: datetime
+    ) -> None: ...
+
+    async def discard(self, chat: ChatRef, recording: str) -> None: ...
+
+    async def delete_chat(self, chat: ChatRef) -> int: ...
+
+    async def delete_made_before(self, cutoff: datetime) -> int: ...
+
+
+class TranscriptUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.kept` needs: the kept transcripts."""
+
+    @property
+    def transcripts(self) -> TranscriptStore: ...
+
+
+class RetentionUnitOfWork(ChatLogUnitOfWork, TranscriptUnitOfWork, Protocol):
+    """What the retention purges of what chats said (`core.app.retention`) need."""
 
 
 class ProcessedUpdateStore(Protocol):

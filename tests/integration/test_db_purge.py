@@ -22,6 +22,7 @@ from core.config import Settings
 from core.domain.claims import Claim
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage
+from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, alembic_config, create_engine, session_factory
 from tests.integration.chatlog_db import query
@@ -60,13 +61,25 @@ async def seeded(url: str, now: datetime) -> None:
             await uow.usage.hit("telegram", "user:1", now)
             for days in (30, 8, 1, 0):
                 await uow.usage.add(CHAT, today - timedelta(days=days), Counts(summaries=1))
+            for n, age in enumerate([timedelta(days=8), timedelta(days=2)]):
+                piece = TranscriptPart(0.0, 3.0, f"said {n}")
+                at = now - age
+                await uow.transcripts.add_part(CHAT, f"file{n}", language="auto", part=piece, at=at)
+                await uow.transcripts.complete(CHAT, f"file{n}", language="auto", duration=3, at=at)
             await uow.commit()
     finally:
         await engine.dispose()
 
 
 async def remaining(url: str) -> dict[str, int]:
-    tables = ("chat_messages", "processed_updates", "rate_windows", "chat_usage")
+    tables = (
+        "chat_messages",
+        "processed_updates",
+        "rate_windows",
+        "chat_usage",
+        "recording_transcripts",
+        "recording_transcript_parts",
+    )
     return {t: (await query(url, f"SELECT count(*) FROM {t}"))[0][0] for t in tables}
 
 
@@ -91,14 +104,23 @@ async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secr
     assert code == 0, printed.err
     assert printed.out.splitlines() == [
         "messages: 2 (older than 7 days)",
+        "transcripts: 1 (older than 7 days)",
         "claims: 1 (older than 7 days)",
         "rate windows: 3 (older than 1 hour)",
         "daily usage: 2 (older than 7 days)",
     ]
-    assert left == {"chat_messages": 1, "processed_updates": 1, "rate_windows": 1, "chat_usage": 2}
+    assert left == {
+        "chat_messages": 1,
+        "processed_updates": 1,
+        "rate_windows": 1,
+        "chat_usage": 2,
+        "recording_transcripts": 1,
+        "recording_transcript_parts": 1,
+    }
     assert again == 0
     assert [line.split(" (")[0] for line in printed_again.splitlines()] == [
         "messages: 0",
+        "transcripts: 0",
         "claims: 0",
         "rate windows: 0",
         "daily usage: 0",

@@ -234,7 +234,7 @@ async def test_a_channel_deleted_while_no_voicebridge_ran_leaves_no_rows_behind(
 
 
 async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, ogg: bytes
 ) -> None:
     other = discord_api.add_guild("Other server")
     admin = discord_api.add_member(server, "admin", manage_guild=True)
@@ -249,6 +249,12 @@ async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
         await discord_api.post_message(server.general, member, "hello")
         await answer(discord_api, server.general, member, "summary")
         await answer(discord_api, other.general, other_admin, "voice", name="Dean")
+        await discord_api.post_voice_message(server.general, member, ogg, duration=2)
+        await discord_api.wait_until(
+            lambda: "heard 2.0 seconds" in discord_api.contents(server.general) or None,
+            timeout=15,
+            what="the voice message's transcript",
+        )
         before = await stored(sqlite_url, *places)
 
         refused = await answer(discord_api, server.general, member, "forget")
@@ -261,14 +267,18 @@ async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
         "chat_preferences": 2,
         "chat_summary_state": 1,
         "chat_messages": 0,
-        "chat_usage": 1,  # the summary's
-        "processed_updates": 3,  # /voice, /autotranscribe and /summary: their claims
+        "chat_usage": 1,  # the summary's and the transcript's
+        # /voice, /autotranscribe, /summary and the voice message: their claims
+        "processed_updates": 4,
+        "recording_transcripts": 1,  # the voice message's transcript, kept by its attachment
+        "recording_transcript_parts": 1,
     }
     assert refused.content == "/forget in a server needs the Manage Server permission."
-    assert after_refusal == {**before, "processed_updates": 4}  # the refused command's claim
+    assert after_refusal == {**before, "processed_updates": 5}  # the refused command's claim
     assert done.content.startswith("Done: I deleted everything I stored here")
     assert done.ephemeral
     # Only today's usage stays, so that forgetting gives no quota back.
+    # Nothing kept of the transcript either: those tables name no place of the server now.
     assert after == {"chat_preferences": 0, "chat_summary_state": 0, "chat_messages": 0,
                      "chat_usage": 1}  # fmt: skip
     assert other_after["chat_preferences"] == 1  # another server's settings stay

@@ -283,6 +283,7 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
         send(bot_api, OTHER_GROUP, ALICE, "/usage")
         await bot_api.wait_for("sendMessage", chat_id=OTHER_GROUP)
         prompt, completion = tokens_reported(mimo)
+        before = await rows_about(database_url, [GROUP])
         send(bot_api, GROUP, ALICE, "/forget")
         await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1].startswith("Done"))
         left = await rows_about(database_url, [GROUP])
@@ -304,6 +305,8 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
     assert "Transcription: 0 sec of 2 hr" in bot_api.texts(OTHER_GROUP)[0]
     # Forgetting deletes what was said, not what was spent: the day's quotas stay used.
     assert forgotten.splitlines()[1:4] == usage.splitlines()[1:4]
+    # The voice note's transcript was kept, piece by piece, and goes with the rest.
+    assert before["recording_transcripts"] == before["recording_transcript_parts"] == 1
     assert left.pop("chat_usage") == 1  # today's, so that forgetting restores no quota
     assert "processed_updates" in left  # the claims on the group's messages were looked at too
     assert set(left.values()) == {0}, left

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.app.transcription import RequestGate, Transcriber
+from core.app.gate import RequestGate
+from core.app.transcription import Transcriber
 from core.chat.subtitles import to_srt
 from core.domain.transcripts import Progress
 from core.domain.values import ChatRef

@@ -31,7 +31,8 @@ What it checks, as Discord does:
 - Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces,
   and their localizations (keys among Discord's locales, values by the same rules);
   ``integration_types`` (0 guild, 1 user install) and ``contexts`` (0 server, 1 the bot's DMs,
-  2 other DMs and group DMs), null or lists of those values.
+  2 other DMs and group DMs), null or lists of those values; at most 100 slash commands, 5 user
+  menus and 5 message menus (30032).
 - User installs: `install_to_user` adds the app to a user's account; `private_channel` is a DM or
   group DM between people, `add_guild(with_bot=False)` a server that never added the bot. A
   command is offered (`slash`, `message_command`, `autocomplete`) only where its declared
@@ -865,6 +866,10 @@ class FakeDiscord:
         for index, command in enumerate(call.body):
             _check_command(index, command)
         keys = [(c.get("type", 1), c["name"]) for c in call.body]
+        # At most 100 slash commands, 5 user menus and 5 message menus per application.
+        for kind, most in ((1, 100), (2, 5), (3, 5)):
+            if sum(1 for k, _ in keys if k == kind) > most:
+                raise DiscordError(400, 30032, "Maximum number of application commands reached")
         if len(keys) != len(set(keys)):
             raise invalid_form("_root", "APPLICATION_COMMANDS_DUPLICATE_NAME", "Duplicate name.")
         self.commands = [self._registered(command) for command in call.body]

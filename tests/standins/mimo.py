@@ -373,7 +373,7 @@ class FakeMimo:
                 raise _Reject(400, "audio base64 exceeds 50 MB", "input_audio")
             _b64decode(encoded)
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
-        text, finish = self.answer_text, "stop"
+        text, finish = _condensed(body) or self.answer_text, "stop"
         budget = body.get("max_completion_tokens")
         if isinstance(budget, int) and len(text) > budget * CHARS_PER_TOKEN:
             text, finish = text[: budget * CHARS_PER_TOKEN], "length"  # cut where the room ends
@@ -381,6 +381,48 @@ class FakeMimo:
         if self.answer_in_reasoning_only or thinking:  # thinking is on unless turned off
             message = {"role": "assistant", "content": "", "reasoning_content": text}
         return _completion(body, message, _tokens(body, text), finish=finish)
+
+
+# --- what the chat model writes, where a test can check it ------------------------------------
+
+_TRANSCRIPT_BLOCK = re.compile(r"<transcript>\n(.*)\n</transcript>", re.DOTALL)
+_TIMED_LINE = re.compile(r"^\[(\d+(?::\d\d)+)\] (.*)$")
+_WRITTEN_IN = re.compile(r"written in ([^:\n]+):")
+
+
+def _condensed(body: Json) -> str | None:
+    """A condensation request (a system prompt asking to condense the transcript between
+    `<transcript>` tags, lines `[mm:ss] text`) answered as the model would, by rule: JSON with
+    the gist naming how many lines and the language asked for, one point per line at that
+    line's time ("point: TEXT"), a decision for each line saying "decide", an action item for
+    each saying "will". None (the usual answer) for any other request, or one without timed
+    lines: a model may answer in prose, and the bot must cope."""
+    system = " ".join(
+        str(m.get("content") or "") for m in body["messages"] if m.get("role") == "system"
+    )
+    user = " ".join(
+        str(m.get("content") or "") for m in body["messages"] if m.get("role") == "user"
+    )
+    block = _TRANSCRIPT_BLOCK.search(user)
+    if "condense the transcript" not in system or block is None:
+        return None
+    language = _WRITTEN_IN.search(system)
+    lines = [m.groups() for m in map(_TIMED_LINE.match, block.group(1).splitlines()) if m]
+    if not lines:
+        return None  # nothing to go by: the model answers in prose, as it may
+
+    def items(word: str, label: str) -> list[Json]:
+        return [{"at": at, "text": f"{label}: {said}"} for at, said in lines if word in said]
+
+    return json.dumps(
+        {
+            "gist": f"gist of {len(lines)} lines in {language.group(1) if language else '?'}",
+            "points": items("", "point"),
+            "decisions": items("decide", "decision"),
+            "actions": items("will", "action"),
+        },
+        ensure_ascii=False,
+    )
 
 
 # --- request checks ---------------------------------------------------------------------------

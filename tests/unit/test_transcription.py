@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from core.app.gate import RequestGate
 from core.app.service import VoiceService
-from core.app.transcription import RequestGate, Transcriber
+from core.app.transcription import Transcriber
 from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts

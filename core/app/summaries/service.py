@@ -203,9 +203,9 @@ class SummaryService:
     async def forget(
         self, chat: ChatRef, *, can_manage: bool, inside: Sequence[ChatRef] = ()
     ) -> int:
-        """`/forget`: delete the chat's messages, transcripts, summary state, preferences,
-        usage counts of earlier days, own voices (samples included) and the claims on its
-        messages, in one transaction.
+        """`/forget`: delete the chat's messages, transcripts (logged and kept per recording),
+        summary state, preferences, usage counts of earlier days, own voices (samples included)
+        and the claims on its messages, in one transaction.
         Returns how many messages there were. Today's usage counts stay, so forgetting never
         gives a chat its daily quotas afresh.
 
@@ -239,5 +239,6 @@ class SummaryService:
                 await uow.usage.delete_chat(place, today=today)
                 await uow.voices.delete_chat(place)
                 await uow.processed.delete_chat(place)
+                await uow.transcripts.delete_chat(place)
             await uow.commit()
         return deleted

@@ -14,6 +14,7 @@ here.
     │   ├── NotAllowed            e.g. a group member who is not an administrator
     │   │   └── AdminsOnly        ...naming the command (/forget, /digest, /summary off)
     │   ├── NothingToProcess      a command that needs a reply to audio or text got none
+    │   ├── NoSpeech              nothing heard in a recording to condense (`/tldr`)
     │   ├── UnknownCommand        a /command the bot does not have
     │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
     │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
@@ -101,6 +102,7 @@ from core.domain.errors.user import (
     EmptyAudio,
     EmptyText,
     LoggingIsOff,
+    NoSpeech,
     NotAllowed,
     NothingToProcess,
     NothingToSummarise,
@@ -149,6 +151,7 @@ __all__ = [
     "MimoError",
     "MimoRateLimited",
     "MimoUnavailable",
+    "NoSpeech",
     "NotAllowed",
     "NotYourRecording",
     "NothingToProcess",

@@ -127,3 +127,9 @@ class TooLongToAsk(AudioTooLarge):
     """Params: limit (a Duration)."""
 
     key = "error.too_long_to_ask"
+
+
+class NoSpeech(UserInputError):
+    """A recording to condense or translate in which nothing was heard."""
+
+    key = "transcript.empty"

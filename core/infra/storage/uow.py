@@ -21,6 +21,7 @@ from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.processed import ProcessedUpdateRepository
 from core.infra.storage.repositories import PreferencesRepository
+from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
 
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork:
     usage: UsageRepository
     voices: VoiceRepository
     places: PlaceRepository
+    transcripts: TranscriptRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -55,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
         self.places = PlaceRepository(self._session)
+        self.transcripts = TranscriptRepository(self._session)
         return self
 
     async def __aexit__(

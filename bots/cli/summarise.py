@@ -1,0 +1,106 @@
+"""`voicebridge summarise FILE`: the gist of a recording, as `/tldr` gives it
+(`VoiceService.gist`): a one-line gist, then the points, decisions and action items, each with
+the time in the recording where it was said."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from bots.cli.exits import ExitCode
+from bots.cli.files import check_readable, recording
+from bots.cli.messages import shell_locale, text
+from bots.cli.shell import LOCAL, language_option, run, say_failure, verbose_option
+from bots.cli.transcribe import stretch
+from core.chat.formats import joined
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.domain.gists import Gist, GistItem
+
+
+def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """A language of the bot's, by code or name; none given: the shell's."""
+    from core.chat.languages import locale_named
+
+    if value is None:
+        return shell_locale()
+    found = locale_named(value)
+    if found is None:
+        raise click.BadParameter(f"{value!r} is not one of the bot's languages")
+    return found
+
+
+@click.command(short_help="The gist of a recording, with times.")
+@click.argument("file", type=click.Path(allow_dash=True, path_type=Path))
+@language_option("The recording's language, for its transcript (auto detects).")
+@click.option(
+    "--in",
+    "locale",
+    metavar="LANGUAGE",
+    callback=_locale,
+    help="The gist's language, a code or a name (de, 简体中文); default: the shell's.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON object: file, gist, points, decisions, actions (each with at and "
+    "seconds) and the timed transcript.",
+)
+@verbose_option
+def summarise(file: Path, language: str, locale: str, as_json: bool, verbose: int) -> int:
+    """The gist of the recording FILE (- for standard input): one line, then its points,
+    decisions and action items, each with the time where it was said, [mm:ss]."""
+    return run(
+        partial(_summarise, file=file, language=language, locale=locale, as_json=as_json),
+        verbose=verbose,
+    )
+
+
+async def _summarise(
+    settings: Settings, *, file: Path, language: str, locale: str, as_json: bool
+) -> int:
+    from core.bootstrap import standalone
+    from core.chat.gists import gist_card
+
+    check_readable([file])
+    async with (
+        standalone(settings) as runtime,
+        recording(file, max_bytes=settings.max_audio_mb << 20) as path,
+    ):
+        await runtime.service.set_language(LOCAL, language, can_manage=True)
+        gist = await runtime.service.gist(LOCAL, path, language=locale)
+    if as_json:
+        click.echo(json.dumps(_document(file, gist), ensure_ascii=False, indent=2))
+    else:
+        click.echo(gist_card(gist, locale))
+    if not gist.transcript.missing:
+        return ExitCode.OK
+    # As `transcribe`: what MiMo could not hear, the gist could not see either.
+    stretches = [stretch(part.start, part.end) for part in gist.transcript.missing]
+    line = text("cli.missing_parts", stretches=joined(stretches, shell_locale()))
+    say_failure(f"{file}: {line}", settings.secret_values())
+    return ExitCode.UNAVAILABLE
+
+
+def _document(file: Path, gist: Gist) -> dict[str, object]:
+    from core.domain.gists import clock
+
+    def items(found: tuple[GistItem, ...]) -> list[dict[str, object]]:
+        return [{"at": clock(i.at), "seconds": i.at, "text": i.text} for i in found]
+
+    return {
+        "file": str(file),
+        "gist": gist.headline,
+        "points": items(gist.points),
+        "decisions": items(gist.decisions),
+        "actions": items(gist.actions),
+        "transcript": [
+            {"start": p.start, "end": p.end, "text": p.text} for p in gist.transcript.parts
+        ],
+    }

@@ -1,0 +1,121 @@
+"""Transcripts kept per recording, so that MiMo never hears a recording (or a piece of one) twice.
+
+    a recording the platform names (`RemoteRecording.identity`: Telegram's `file_unique_id`,
+    a Discord attachment's id) is looked up first: transcribed already in the same ASR
+    language, its transcript comes back without a download or a request (`/translate`,
+    `/tldr`, a second `/transcribe`)
+      -> otherwise each piece is stored the moment MiMo answers for it (`keep_part`), in a
+         transaction of its own, so work interrupted by a crash and redone after a takeover
+         (`core.app.claims`) sends MiMo only the pieces it had not answered yet
+      -> once every piece was heard, the transcript is marked whole (`complete`); one with a
+         piece MiMo failed stays partial, and the next request retries that piece alone
+
+A piece is matched by its stretch of the original recording: the converter cuts the same file
+the same way every time. A failure to store is logged and costs only the saving, never the
+transcript. Files at hand (the command line) have no identity and are not kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.domain.transcripts import KeptTranscript, LongTranscript, TranscriptPart
+from core.domain.values import ChatRef
+from core.ports import Clock, Recording, RemoteRecording, TranscriptUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+MATCH_SECONDS = 0.01  # a kept piece is the piece when both ends agree within this
+
+
+class TranscriptKeeper:
+    """The kept transcripts of every chat (see the module docstring)."""
+
+    def __init__(self, *, uow: Callable[[], TranscriptUnitOfWork], clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def recall(self, chat: ChatRef, recording: Recording, *, language: str) -> Recollection:
+        """What is kept of `recording` in `chat`, and where its new pieces go."""
+        identity = recording.identity if isinstance(recording, RemoteRecording) else None
+        if identity is None:
+            return FORGETFUL
+        kept = await self.find(chat, identity, language=language)
+        return Recollection(self, chat, identity, language, kept)
+
+    async def find(self, chat: ChatRef, recording: str, *, language: str) -> KeptTranscript | None:
+        """What is kept of `recording`, when it was heard in `language`; one heard in another
+        language is dropped, to be heard again as now asked."""
+        async with self._uow() as uow:
+            kept = await uow.transcripts.find(chat, recording)
+            if kept is None or kept.language == language:
+                return kept
+            await uow.transcripts.discard(chat, recording)
+            await uow.commit()
+        return None
+
+    async def keep_part(
+        self, chat: ChatRef, recording: str, *, language: str, part: TranscriptPart
+    ) -> None:
+        try:
+            async with self._uow() as uow:
+                await uow.transcripts.add_part(
+                    chat, recording, language=language, part=part, at=self._clock.now()
+                )
+                await uow.commit()
+        except Exception:
+            logger.warning("could not keep a piece of a transcript in %s", chat, exc_info=True)
+
+    async def complete(
+        self, chat: ChatRef, recording: str, *, language: str, duration: float
+    ) -> None:
+        try:
+            async with self._uow() as uow:
+                await uow.transcripts.complete(
+                    chat, recording, language=language, duration=duration, at=self._clock.now()
+                )
+                await uow.commit()
+        except Exception:
+            logger.warning("could not mark a kept transcript whole in %s", chat, exc_info=True)
+
+
+@dataclass(frozen=True)
+class Recollection:
+    """One recording's kept transcript, as its transcription uses it: the pieces heard before,
+    and where each new one goes."""
+
+    keeper: TranscriptKeeper | None
+    chat: ChatRef
+    identity: str
+    language: str
+    kept: KeptTranscript | None = None
+
+    def whole(self) -> LongTranscript | None:
+        return self.kept.whole() if self.kept else None
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of the recording heard already."""
+        return sum(part.end - part.start for part in self.kept.parts) if self.kept else 0.0
+
+    def part(self, *, start: float, end: float) -> TranscriptPart | None:
+        """The kept piece covering exactly `start` to `end`, if any."""
+        for part in self.kept.parts if self.kept else ():
+            if abs(part.start - start) <= MATCH_SECONDS and abs(part.end - end) <= MATCH_SECONDS:
+                return part
+        return None
+
+    async def keep(self, part: TranscriptPart) -> None:
+        if self.keeper is not None:
+            await self.keeper.keep_part(self.chat, self.identity, language=self.language, part=part)
+
+    async def complete(self, duration: float) -> None:
+        if self.keeper is not None:
+            await self.keeper.complete(
+                self.chat, self.identity, language=self.language, duration=duration
+            )
+
+
+FORGETFUL = Recollection(None, ChatRef("cli", ""), "", "auto")  # keeps nothing

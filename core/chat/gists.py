@@ -1,0 +1,40 @@
+"""How the gist of a recording reads (`/tldr`, `voicebridge summarise`): the card, and the whole
+transcript beside it as a file with the time of each part, the same on every platform."""
+
+from __future__ import annotations
+
+from core.chat.exports import TranscriptFile
+from core.chat.messages import text
+from core.domain.gists import Gist, GistItem, clock
+from core.domain.text import format_duration
+from core.domain.transcripts import missing_marker
+
+_SECTIONS = (
+    ("points", "gist.points"),
+    ("decisions", "gist.decisions"),
+    ("actions", "gist.actions"),
+)
+
+
+def gist_card(gist: Gist, locale: str) -> str:
+    """The headline, then each section that has items, one `• [04:12] item` a line."""
+    blocks = [text("gist.headline", locale, headline=gist.headline)]
+    for field, heading in _SECTIONS:
+        items: tuple[GistItem, ...] = getattr(gist, field)
+        if items:
+            lines = "\n".join(f"• [{clock(item.at)}] {item.text}" for item in items)
+            blocks.append(f"{text(heading, locale)}\n{lines}")
+    return "\n\n".join(blocks)
+
+
+def timed_transcript(gist: Gist, locale: str) -> TranscriptFile:
+    """`[04:12] what was said`, a line per part, so the card's times can be looked up."""
+    lines = [
+        f"[{clock(part.start)}] "
+        + (part.text if part.text is not None else missing_marker(part.start, part.end))
+        for part in gist.transcript.parts
+    ]
+    caption = text(
+        "gist.transcript_caption", locale, duration=format_duration(gist.transcript.duration)
+    )
+    return TranscriptFile("transcript.txt", "\n".join(lines).encode(), caption)

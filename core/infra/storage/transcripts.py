@@ -1,0 +1,97 @@
+"""The repository of kept transcripts (`recording_transcripts` and their parts): what MiMo heard
+of each recording, piece by piece, so that nothing is sent to it twice (`core.app.kept`).
+
+Every query but retention's names the chat, so a chat never reads another's transcripts, even of
+a file forwarded to both (Telegram's `file_unique_id` is the same in every chat).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.transcripts import KeptTranscript, TranscriptPart
+from core.domain.values import ChatRef
+from core.infra.storage.models import RecordingTranscriptPartRow, RecordingTranscriptRow
+from core.infra.storage.repositories import insert_for
+
+Header = RecordingTranscriptRow
+Part = RecordingTranscriptPartRow
+KEY = ["platform", "chat_id", "recording"]
+
+
+class TranscriptRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(self, chat: ChatRef, recording: str) -> KeptTranscript | None:
+        header = (
+            await self._session.scalars(select(Header).where(*_of(Header, chat, recording)))
+        ).first()
+        if header is None:
+            return None
+        query = select(Part).where(*_of(Part, chat, recording)).order_by(Part.start_ms)
+        parts = tuple(
+            TranscriptPart(row.start_ms / 1000, row.end_ms / 1000, row.text)
+            for row in await self._session.scalars(query)
+        )
+        return KeptTranscript(language=header.language, parts=parts, duration=header.duration)
+
+    async def add_part(
+        self, chat: ChatRef, recording: str, *, language: str, part: TranscriptPart, at: datetime
+    ) -> None:
+        key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
+        header = insert_for(self._session, Header).values(**key, language=language, made_at=at)
+        await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
+        row = insert_for(self._session, Part).values(
+            **key,
+            start_ms=round(part.start * 1000),
+            end_ms=round(part.end * 1000),
+            text=part.text or "",
+            made_at=at,
+        )
+        await self._session.execute(row.on_conflict_do_nothing(index_elements=[*KEY, "start_ms"]))
+
+    async def complete(
+        self, chat: ChatRef, recording: str, *, language: str, duration: float, at: datetime
+    ) -> None:
+        key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
+        header = insert_for(self._session, Header).values(
+            **key, language=language, duration=duration, made_at=at
+        )
+        # A recording of no speech at all has no part, hence no row yet.
+        await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
+        done = update(Header).where(*_of(Header, chat, recording)).values(duration=duration)
+        await self._session.execute(done)
+
+    async def discard(self, chat: ChatRef, recording: str) -> None:
+        """Forget one recording's transcript (heard in another language than now asked for)."""
+        await self._session.execute(delete(Part).where(*_of(Part, chat, recording)))
+        await self._session.execute(delete(Header).where(*_of(Header, chat, recording)))
+
+    async def delete_chat(self, chat: ChatRef) -> int:
+        """`/forget`: every kept transcript of the chat; returns how many recordings."""
+        await _affected(self._session, delete(Part).where(*_of(Part, chat)))
+        return await _affected(self._session, delete(Header).where(*_of(Header, chat)))
+
+    async def delete_made_before(self, cutoff: datetime) -> int:
+        """Retention: every chat's transcripts (and pieces) made before `cutoff`."""
+        await _affected(self._session, delete(Part).where(Part.made_at < cutoff))
+        return await _affected(self._session, delete(Header).where(Header.made_at < cutoff))
+
+
+def _of(
+    table: type[Header] | type[Part], chat: ChatRef, recording: str | None = None
+) -> tuple[Any, ...]:
+    where = [table.platform == chat.platform, table.chat_id == chat.chat_id]
+    if recording is not None:
+        where.append(table.recording == recording)
+    return tuple(where)
+
+
+async def _affected(session: AsyncSession, statement: Any) -> int:
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return int(result.rowcount or 0)

@@ -1,0 +1,70 @@
+"""transcripts kept per recording, piece by piece
+
+Revision ID: 0016
+Revises: 0009
+Create Date: 2026-11-23 11:10:00
+
+A recording's transcript is kept under the platform's lasting id of the file, each piece stored
+as MiMo answers for it, so a recording transcribed once (or partly, before a crash) is not sent
+to MiMo again. Written by hand in the shape autogenerate gives, with `DateTime(timezone=True)`
+for the application's `UtcDateTime` (see 0002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0016"
+down_revision: str | Sequence[str] | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "recording_transcripts",
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("chat_id", sa.String(length=64), nullable=False),
+        sa.Column("recording", sa.String(length=128), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("duration", sa.Float(), nullable=True),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "platform", "chat_id", "recording", name=op.f("pk_recording_transcripts")
+        ),
+    )
+    op.create_index(op.f("ix_recording_transcripts_made_at"), "recording_transcripts", ["made_at"])
+    op.create_table(
+        "recording_transcript_parts",
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("chat_id", sa.String(length=64), nullable=False),
+        sa.Column("recording", sa.String(length=128), nullable=False),
+        sa.Column("start_ms", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("end_ms", sa.BigInteger(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "platform",
+            "chat_id",
+            "recording",
+            "start_ms",
+            name=op.f("pk_recording_transcript_parts"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_recording_transcript_parts_made_at"),
+        "recording_transcript_parts",
+        ["made_at"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(
+        op.f("ix_recording_transcript_parts_made_at"), table_name="recording_transcript_parts"
+    )
+    op.drop_table("recording_transcript_parts")
+    op.drop_index(op.f("ix_recording_transcripts_made_at"), table_name="recording_transcripts")
+    op.drop_table("recording_transcripts")
