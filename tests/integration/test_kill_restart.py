@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -19,6 +20,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text as sql
 
 from bots.discord.messages import text
@@ -101,6 +103,43 @@ async def test_killed_mid_work_the_bot_keeps_everything_and_finishes_each_reques
     assert len(asked) == 2
     prompt = json.dumps(asked[-1]["messages"], ensure_ascii=False)
     assert all(words in prompt for _, words in SAID_IN_GROUP)
+
+
+async def test_killed_mid_recording_the_pieces_mimo_had_answered_are_not_paid_again(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A long note in pieces: MiMo answered two, then the bot was killed waiting for the third.
+    The next start sends MiMo only the pieces it had not answered, and the transcript is whole."""
+    long_note = make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
+    async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+        env = environment(bot_api, mimo, database_url) | {
+            "ASR_PIECE_SECONDS": "10", "ASR_CONCURRENCY": "1",
+        }  # fmt: skip
+        async with voicebridge(tmp_path, env, "first", published(bot_api)) as first:
+            mimo.hold_after(2)
+            bot_api.push(
+                bot_api.voice_message(chat_id=USER, user_id=USER, data=long_note, duration=35)
+            )
+            for _ in range(6000):
+                if len(mimo.calls("mimo-v2.5-asr")) == 3:
+                    break
+                await asyncio.sleep(0.01)
+            first.kill()
+            await first.wait()
+        mimo.hold_after(None)
+
+        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+            await bot_api.wait_until(
+                lambda: any(t.startswith("heard") for t in bot_api.texts(USER)),
+                timeout=60,
+                what="the transcript",
+            )
+
+    [transcript] = [t for t in bot_api.texts(USER) if t.startswith("heard")]
+    pieces = [float(s) for s in re.findall(r"heard (\d+\.\d) seconds", transcript)]
+    assert len(pieces) >= 4 and sum(pieces) == pytest.approx(35, abs=0.5)
+    # Three before the kill (two answered, one cut off), then only the pieces never answered.
+    assert len(mimo.calls("mimo-v2.5-asr")) == 3 + len(pieces) - 2
 
 
 async def test_group_messages_telegram_handed_over_survive_a_kill(

@@ -57,6 +57,7 @@ AUDIO_BASE64_LIMIT = 50_000_000
 TTS_RATE = 24_000
 _MEASURE_RATE = 16_000
 CHARS_PER_TOKEN = 4  # how the stand-in counts tokens: roughly, as for English
+HOLD_SECONDS = 60  # how long `hold_after` holds a request: longer than any test waits for it
 _TONE_HZ = 400  # divides 24 kHz evenly, so one period can be repeated
 _VOICE_HZ = (200, 240, 250, 300, 320, 375, 400, 480, 500, 600)  # the voices: all divide 24 kHz
 _DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
@@ -143,6 +144,7 @@ class FakeMimo:
         self.answer_in_reasoning_only = answer_in_reasoning_only
         self.tts_seconds_per_char = tts_seconds_per_char
         self.delay = delay
+        self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
         # An unset Event holds streamed transcripts after their first chunk until it is set.
         self.asr_stream_hold: asyncio.Event | None = None
         self.base_url = ""
@@ -208,6 +210,11 @@ class FakeMimo:
         """MiMo is down: every request from now on gets `fault`."""
         self.fail_every(1, [fault])
 
+    def hold_after(self, answered: int | None) -> None:
+        """Answer the next `answered` requests at once and hold every one after them for a
+        minute (a process killed meanwhile never hears back); None: hold nothing."""
+        self._hold_after = None if answered is None else len(self.requests) + answered
+
     def recover(self) -> None:
         """End `fail_every` / `fail_always`: requests are answered as usual again."""
         self._schedule = None
@@ -229,6 +236,8 @@ class FakeMimo:
         self.headers.append(dict(request.headers))
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self._hold_after is not None and len(self.requests) > self._hold_after:
+            await asyncio.sleep(HOLD_SECONDS)
         if self._drops:
             self._drops -= 1
             assert request.transport is not None
