@@ -1,9 +1,10 @@
 """Where the commands can be used: in servers that added the bot, and, installed to a user
 account, in their direct messages, group DMs and servers the bot is not in.
 
-Every command and message menu is usable everywhere (`EVERYWHERE`, the command tree's default,
-so a command added later is too); a command that administers a server or reads its channels
-says `@server_only`, and stays with the server install (and the bot's own DMs, as before).
+Every command and message menu is usable everywhere (`EVERYWHERE_INSTALLS` and
+`EVERYWHERE_CONTEXTS`, the command tree's defaults, so a command added later is too); a command
+that administers a server or reads its channels says `@server_only`, and stays with the server
+install (and the bot's own DMs, as before).
 
 Installed to a user, the bot is not in the place: it cannot read or post in the channel, and
 hears nothing of it (`places.reaches_channel`). It answers through the interaction alone, with

@@ -15,6 +15,12 @@ from bots.discord.voice_message import PLACEHOLDER_LINE
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.test_kill_restart import (
+    discord_environment,
+    identified,
+    mimo_received,
+    voicebridge,
+)
 from tests.standins.discord_api import (
     PRIVATE_CHANNEL_CONTEXT,
     USER_INSTALL_PERMISSIONS,
@@ -248,3 +254,28 @@ async def test_where_the_bot_is_not_the_allowlist_counts_the_user_not_the_place(
     assert refusal.content == "Sorry, this bot is private." and refusal.ephemeral
     [request] = mimo.calls("mimo-v2.5-tts")  # alice's alone
     assert request["messages"][-1]["content"] == "Hello"
+
+
+async def test_after_a_kill_the_next_start_never_knocks_on_a_channel_the_bot_may_not_use(
+    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """A command from a DM between people, cut off by a kill, is the next start's to deal
+    with; whatever it does, it does through the interaction: the channel is not the bot's to
+    read or post in (an interrupted command is not reported there)."""
+    alice, bob = discord_api.add_user("alice"), discord_api.add_user("bob")
+    discord_api.install_to_user(alice)
+    dm = discord_api.private_channel(alice, bob)
+    env = discord_environment(discord_api, mimo, database_url)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        mimo.delay = 10  # MiMo sits on the speech: the kill comes long before
+        await discord_api.slash(dm, alice, "say", text="Hello from the tests.")
+        await mimo_received(mimo, "mimo-v2.5-tts")
+        first.kill()
+        await first.wait()
+    mimo.delay = 0
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        pass  # the leftovers are taken up before the gateway session identifies
+
+    assert channel_calls(discord_api) == []
+    assert all(m.interaction_id is not None for m in discord_api.messages_in(dm))
