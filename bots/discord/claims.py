@@ -72,7 +72,10 @@ async def claim_first(work: WorkLedger | None, interaction: Interaction, ack: Ac
         return True
     raws: RawInteractions | None = getattr(interaction.client, "raw_interactions", None)
     data = raws.take(interaction.id) if raws is not None else None
-    payload = None if data is None or ack is None else redo_payload(data, private=ack == PRIVATE)
+    # An answer only the interaction can carry (private, or where the bot may not post) is
+    # redone only while its token lasts.
+    private = ack == PRIVATE or not reaches_channel(interaction)
+    payload = None if data is None or ack is None else redo_payload(data, private=private)
     first = await work.claim(claim, payload)
     if first:
         interaction.extras[CLAIMED] = claim
