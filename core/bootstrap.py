@@ -18,6 +18,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.app.business import BusinessChats
 from core.app.claims import WorkLedger
 from core.app.limits import Limiter
 from core.app.recordings import Recordings
@@ -220,6 +221,7 @@ async def bootstrap(
             studio=studio,
             recordings=recordings,
             metrics=metrics,
+            business=BusinessChats(uow=uow, limiter=limiter),
         )
         metrics.watch_queue("speech", service.speech_requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)

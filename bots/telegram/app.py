@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BusinessConnectionHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -25,6 +26,7 @@ from telegram.ext import (
 
 from bots.http import serving
 from bots.startup import reach
+from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
 from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
@@ -66,6 +68,10 @@ _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
 # Whose language the chat's posts follow is noted for every command but /forget, which leaves
 # nothing of the chat behind, not even that.
 _NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
+# Recordings in a Telegram Business owner's private chats (`bots.telegram.business`); an edit
+# must not bring a second transcript, so only new ones. Claimed like any work: the owner is
+# checked against the allowlist by the handler, as the update names only the other person.
+_BUSINESS_WORK = filters.UpdateType.BUSINESS_MESSAGES & ~filters.UpdateType.EDITED & _RECORDINGS
 
 
 def build_application(
@@ -90,7 +96,10 @@ def build_application(
     queue = UpdateQueue(max_pending_updates)
     claiming = None
     if work is not None:
-        claiming = ClaimingUpdateProcessor(work, _WORK & gate.allowed, chats=service)
+        wanted = (_WORK & gate.allowed) | _BUSINESS_WORK
+        claiming = ClaimingUpdateProcessor(
+            work, wanted, chats=service, connected=service.business.active
+        )
         queue.intake = claiming.receive  # claimed before Telegram hears it was received
     application = (
         ApplicationBuilder()
@@ -114,10 +123,14 @@ def build_application(
     )
     handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode)
     summary_handlers = SummaryHandlers(summaries, digests)
+    business = BusinessHandlers(service, local_mode=local_mode)
     for name in COMMANDS:
-        owner = summary_handlers if name in SUMMARY_COMMANDS else handlers
+        owner: object = summary_handlers if name in SUMMARY_COMMANDS else handlers
+        owner = business if name == "business" else owner
         application.add_handler(CommandHandler(name, getattr(owner, name), filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
+    application.add_handler(BusinessConnectionHandler(business.connection))
+    application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
     # Last in its group, so only a command none of the handlers above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
     # The log listens in a group of its own, so every message also reaches the handlers above.

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, ReplyParameters, Update
@@ -24,8 +25,11 @@ from telegram.ext import Application, BaseUpdateProcessor, filters
 from bots.telegram.messages import text
 from core.app.claims import Redo, Tell, WorkLedger
 from core.chat.languages import ChatLanguages
+from core.domain.business import claims_chat_id
 from core.domain.claims import Claim
 from core.domain.values import ChatRef
+
+logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 
@@ -33,27 +37,35 @@ MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """Concurrent processing, where an update that `wanted` matches runs only if this process
     claims its message first (a second delivery of it is dropped). `chats` say in which
-    language an interrupted chat is told."""
+    language an interrupted chat is told. A Telegram Business message is claimed under its
+    connection, and only while `connected` says the connection is there: after a
+    disconnection nothing more of it is stored."""
 
     def __init__(
-        self, work: WorkLedger, wanted: filters.BaseFilter, *, chats: ChatLanguages
+        self,
+        work: WorkLedger,
+        wanted: filters.BaseFilter,
+        *,
+        chats: ChatLanguages,
+        connected: Callable[[str], Awaitable[bool]] | None = None,
     ) -> None:
         super().__init__(MAX_CONCURRENT_UPDATES)
         self.work = work
         self.wanted = wanted
         self.chats = chats
+        self.connected = connected
 
     async def receive(self, update: object) -> bool:
         """Claim the update's message as it arrives (the update queue's intake), storing the
         whole update to redo the work from should this process die before it ends. False for
         a second delivery."""
-        claim = self._claim_of(update)
+        claim = await self._claim_of(update)
         if claim is None:
             return True
         return await self.work.receive(claim, _payload(update))
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        claim = self._claim_of(update)
+        claim = await self._claim_of(update)
         if claim is None:
             await coroutine
             return
@@ -70,13 +82,21 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    def _claim_of(self, update: object) -> Claim | None:
-        if not isinstance(update, Update) or update.message is None:
+    async def _claim_of(self, update: object) -> Claim | None:
+        if not isinstance(update, Update) or not self.wanted.check_update(update):
             return None
-        if not self.wanted.check_update(update):
+        if update.message is not None:
+            message = update.message
+            return Claim("telegram", str(message.chat_id), str(message.message_id))
+        business = update.business_message
+        if business is None or business.business_connection_id is None:
             return None
-        message = update.message
-        return Claim("telegram", str(message.chat_id), str(message.message_id))
+        connection = business.business_connection_id
+        if self.connected is not None and not await self.connected(connection):
+            return None  # the handler drops it too; nothing of it is stored
+        # Message ids count per chat of the owner's: the chat is part of the key.
+        where = f"{business.chat_id}:{business.message_id}"
+        return Claim("telegram", claims_chat_id(connection), where)
 
 
 def _payload(update: object) -> str | None:
@@ -111,6 +131,9 @@ def _redo_and_tell(
         await application.update_queue.put(update)
 
     async def tell(claim: Claim) -> None:
+        if not claim.chat_id.lstrip("-").isdigit():  # a business chat: never told in it
+            logger.warning("a business transcript was interrupted and could not be redone")
+            return
         locale = await processor.chats.chat_locale(ChatRef("telegram", claim.chat_id))
         await _reply(bot, claim, text("work.interrupted", locale))
 

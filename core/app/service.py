@@ -12,6 +12,7 @@ and render what comes back, and every failure a user should hear about is a
     studio (the chat's own voices)          core.app.voices         VoiceStudio
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
     recordings (declared, then fetched)     core.app.recordings     Recordings
+    business (Telegram Business owners)     core.app.business       BusinessChats
 
 A recording is a `core.ports.Recording`: a file at hand, or a `RemoteRecording` a platform
 declared and the use case downloads once the request has passed every limit.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.app.business import BusinessChats
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
@@ -53,8 +55,10 @@ class VoiceService:
         studio: VoiceStudio | None = None,
         recordings: Recordings | None = None,
         metrics: Metrics = NO_METRICS,
+        business: BusinessChats | None = None,
     ) -> None:
         self.limits = limits
+        self._business = business
         self.limiter = limiter or Limiter.off()  # rate limits, daily quotas, the allowlist
         # Without one of `core.bootstrap`'s, files at hand only.
         self.recordings = recordings or Recordings(downloader=None, limits=limits)
@@ -97,6 +101,13 @@ class VoiceService:
         if self._studio is None:
             raise RuntimeError("this VoiceService was built without a VoiceStudio")
         return self._studio
+
+    @property
+    def business(self) -> BusinessChats:
+        """Telegram Business connections and their owners' choices; wired by `core.bootstrap`."""
+        if self._business is None:
+            raise RuntimeError("this VoiceService was built without BusinessChats")
+        return self._business
 
     def speech_requests_waiting(self) -> int:
         """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""

@@ -25,6 +25,8 @@ from core.ports.runtime import (
 )
 from core.ports.speech import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64, ChatApi, SpeechApi
 from core.ports.storage import (
+    BusinessConnectionStore,
+    BusinessUnitOfWork,
     ChatLogStore,
     ChatLogUnitOfWork,
     PreferencesStore,
@@ -45,6 +47,8 @@ __all__ = [
     "NO_METRICS",
     "UNDERSTANDING_MAX_BASE64",
     "AudioConverter",
+    "BusinessConnectionStore",
+    "BusinessUnitOfWork",
     "Capability",
     "ChatApi",
     "ChatLogStore",

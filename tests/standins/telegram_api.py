@@ -289,6 +289,11 @@ class FakeBotApi:
         self._last_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._members: dict[tuple[int, int], str] = {}
+        self.business_mode = True  # BotFather → Bot Settings → Business Mode
+        self._business: dict[str, dict[str, Any]] = {}  # connection id: BusinessConnection
+        self._business_chats: dict[str, set[int]] = {}  # connection id: its private chats
+        self._business_messages: dict[tuple[str, int, int], dict[str, Any]] = {}
+        self._business_numbers = itertools.count(1)
         self._floods: dict[str, list[int]] = {}
         self._poll_generation = 0
         self._updates_changed = asyncio.Event()
@@ -527,6 +532,87 @@ class FakeBotApi:
             raise ValueError(f"unknown chat member status {status!r}")
         self._members[(chat_id, user_id)] = status
 
+    # -- Telegram Business ----------------------------------------------------------------------
+
+    def connect_business(self, *, user_id: int, can_reply: bool = True) -> str:
+        """The user connects the bot to their account (Settings → Telegram Business → Chatbots):
+        a ``business_connection`` update; returns the connection's id. ``can_reply``: the
+        rights they gave it let it reply in their chats. Telegram offers this only for a bot
+        with Business Mode on."""
+        assert self.business_mode, "BotFather's Business Mode is off: users cannot connect"
+        connection_id = f"fake-business-{next(self._business_numbers)}"
+        self._business[connection_id] = {
+            "id": connection_id,
+            "user": self._user(user_id),
+            "user_chat_id": user_id,
+            "date": int(time.time()),
+            "is_enabled": True,
+            "rights": {"can_reply": True} if can_reply else {},
+        }
+        self._business_chats[connection_id] = set()
+        self.push_update({"business_connection": dict(self._business[connection_id])})
+        return connection_id
+
+    def change_business_rights(self, connection_id: str, *, can_reply: bool) -> None:
+        """The owner changes what the bot may do: a ``business_connection`` update."""
+        connection = self._business[connection_id]
+        connection["rights"] = {"can_reply": True} if can_reply else {}
+        self.push_update({"business_connection": dict(connection)})
+
+    def disconnect_business(self, connection_id: str) -> None:
+        """The owner disconnects the bot: ``is_enabled`` false, and no more business messages."""
+        connection = self._business[connection_id]
+        connection["is_enabled"] = False
+        self.push_update({"business_connection": dict(connection)})
+
+    def business_voice_message(
+        self,
+        *,
+        connection_id: str,
+        chat_id: int,
+        user_id: int,
+        data: bytes,
+        duration: int = 3,
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        """A voice note in the connection owner's private chat with `chat_id` (the other person),
+        sent by `user_id` (either of them), as the bot sees it: with ``business_connection_id``.
+        Telegram sends these only while the connection is enabled."""
+        connection = self._business[connection_id]
+        assert connection["is_enabled"], "Telegram sends nothing for a disconnected business bot"
+        person = self._user(chat_id)
+        if username is not None:
+            person["username"] = username
+        chat = {"id": chat_id, "type": "private", "first_name": person["first_name"]}
+        chat.update(_present(username=person.get("username")))
+        stored = self._store_file(data, folder="voice", ext="oga")
+        key = (connection_id, chat_id, 0)
+        number = 1 + max((k[2] for k in self._business_messages if k[:2] == key[:2]), default=0)
+        message: dict[str, Any] = {
+            "message_id": number,
+            "from": self._user(user_id),
+            "chat": chat,
+            "date": int(time.time()),
+            "business_connection_id": connection_id,
+            "voice": _file_object(stored, duration=duration, mime_type="audio/ogg"),
+        }
+        self._business_chats[connection_id].add(chat_id)
+        self._business_messages[(connection_id, chat_id, number)] = message
+        return message
+
+    def push_business(self, message: dict[str, Any]) -> int:
+        """Queue ``message`` as a ``business_message`` Update."""
+        return self.push_update({"business_message": message})
+
+    def business_replies(self, connection_id: str, chat_id: int) -> list[Call]:
+        """What the bot sent on the owner's behalf into their chat with `chat_id` (accepted)."""
+        return [
+            call
+            for call in self.sent()
+            if call.params.get("business_connection_id") == connection_id
+            and str(call.params.get("chat_id")) == str(chat_id)
+        ]
+
     # -- outgoing side -----------------------------------------------------------------------
 
     def sent(
@@ -715,7 +801,7 @@ class FakeBotApi:
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
-            "can_connect_to_business": False,
+            "can_connect_to_business": self.business_mode,
             "has_main_web_app": False,
         }
 
@@ -898,6 +984,13 @@ class FakeBotApi:
         status = self._members.get((chat["id"], user_id), "member")
         return _chat_member(self._user(user_id), status)
 
+    @_api_method("getBusinessConnection")
+    async def _get_business_connection(self, call: Call) -> dict[str, Any]:
+        connection = self._business.get(str(call.params.get("business_connection_id") or ""))
+        if connection is None:
+            raise bad_request("BUSINESS_CONNECTION_INVALID")
+        return dict(connection)
+
     @_api_method("answerCallbackQuery", "setMessageReaction", "close", "logOut")
     async def _acknowledge(self, call: Call) -> bool:
         return True
@@ -1043,6 +1136,8 @@ class FakeBotApi:
 
     def _outgoing(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
         """The Message a send* call creates: next id in the chat, from the bot, now."""
+        if call.params.get("business_connection_id"):
+            return self._on_behalf(call, content)
         chat = self._chat(call.params)
         reply_to = self._reply_target(call.params, chat["id"])
         message: dict[str, Any] = {
@@ -1057,6 +1152,47 @@ class FakeBotApi:
         message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
         # A copy, so a later edit does not rewrite the result recorded in `calls`.
         self._messages[(chat["id"], message["message_id"])] = dict(message)
+        return message
+
+    def _on_behalf(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
+        """A message sent through a business connection: only while it is enabled, only where
+        its rights let the bot reply, only into one of the owner's private chats; it comes from
+        the owner, with the bot named as ``sender_business_bot``."""
+        connection_id = str(call.params["business_connection_id"])
+        connection = self._business.get(connection_id)
+        if connection is None or not connection["is_enabled"]:
+            raise bad_request("BUSINESS_CONNECTION_INVALID")
+        if not connection["rights"].get("can_reply"):
+            raise bad_request("BUSINESS_CONNECTION_NOT_ALLOWED")
+        try:
+            chat_id = int(call.params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise bad_request("chat not found") from None
+        if chat_id not in self._business_chats[connection_id]:
+            raise bad_request("chat not found")
+        reply = call.params.get("reply_parameters")
+        target = None
+        if isinstance(reply, dict):
+            key = (connection_id, chat_id, int(reply.get("message_id") or 0))
+            target = self._business_messages.get(key)
+            if target is None and not reply.get("allow_sending_without_reply"):
+                raise bad_request("message to be replied not found")
+        number = 1 + max(
+            (k[2] for k in self._business_messages if k[:2] == (connection_id, chat_id)),
+            default=0,
+        )
+        message: dict[str, Any] = {
+            "message_id": number,
+            "from": connection["user"],
+            "sender_business_bot": self.bot_user,
+            "chat": {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"},
+            "date": int(time.time()),
+            "business_connection_id": connection_id,
+            **content,
+        }
+        if target is not None:
+            message["reply_to_message"] = _without_reply(target)
+        self._business_messages[(connection_id, chat_id, number)] = dict(message)
         return message
 
     def _reply_target(self, params: dict[str, Any], chat_id: int) -> dict[str, Any] | None:

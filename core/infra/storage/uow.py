@@ -17,6 +17,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.infra.storage.business import BusinessConnectionRepository
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.processed import ProcessedUpdateRepository
 from core.infra.storage.repositories import PreferencesRepository
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
     processed: ProcessedUpdateRepository
     usage: UsageRepository
     voices: VoiceRepository
+    business: BusinessConnectionRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -52,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.processed = ProcessedUpdateRepository(self._session)
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
+        self.business = BusinessConnectionRepository(self._session)
         return self
 
     async def __aexit__(
