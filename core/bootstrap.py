@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.business import BusinessChats
 from core.app.claims import WorkLedger
+from core.app.inline import InlineVoices
 from core.app.limits import Limiter
 from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
@@ -222,6 +223,7 @@ async def bootstrap(
             recordings=recordings,
             metrics=metrics,
             business=BusinessChats(uow=uow, limiter=limiter),
+            inline=InlineVoices(uow=uow),
         )
         metrics.watch_queue("speech", service.speech_requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)

@@ -19,6 +19,7 @@ from telegram.ext import (
     BusinessConnectionHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -30,6 +31,7 @@ from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
 from bots.telegram.gate import Gate
 from bots.telegram.handlers import TelegramHandlers
+from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
@@ -84,12 +86,14 @@ def build_application(
     digests: DigestService,
     max_pending_updates: int,
     work: WorkLedger | None = None,
+    inline_cache_chat: int | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered.
 
     With `work`, each message that leads to work is claimed first (`bots.telegram.claims`).
     At most `max_pending_updates` updates are accepted and unfinished at once
-    (`bots.telegram.update_queue`).
+    (`bots.telegram.update_queue`). Inline mode needs `inline_cache_chat`, where the voice notes
+    it renders are stored (`bots.telegram.inline`); without it, it is off.
     """
     root = api_url.rstrip("/")
     gate = Gate(service.limiter)  # the allowlist: strangers are neither claimed nor handled
@@ -131,6 +135,14 @@ def build_application(
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
+    if inline_cache_chat is None:
+        logger.info(
+            "Telegram inline mode is off: set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot "
+            "may post (it stores the voice notes it renders there) to turn it on"
+        )
+    else:
+        inline = InlineHandlers(service, cache_chat=inline_cache_chat)
+        application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
     # The log listens in a group of its own, so every message also reaches the handlers above.

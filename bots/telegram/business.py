@@ -157,7 +157,11 @@ class BusinessHandlers:
         person = message.chat.full_name or message.chat.first_name or str(message.chat_id)
         sender = person if message.from_user is None else message.from_user.full_name
         header = text(
-            "business.transcript_from", locale, sender=sender, chat=person, chat_id=str(message.chat_id)
+            "business.transcript_from",
+            locale,
+            sender=sender,
+            chat=person,
+            chat_id=str(message.chat_id),
         )
         if message.chat.username:
             header = f"{header}\nhttps://t.me/{message.chat.username}"

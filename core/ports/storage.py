@@ -18,6 +18,7 @@ from typing import Protocol, Self
 
 from core.domain.business import BusinessConnection
 from core.domain.claims import Claim, ClaimState, TakenOver
+from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage, SummaryState
 from core.domain.values import ChatRef, ChatVoice, Platform, Preferences
@@ -246,3 +247,18 @@ class BusinessUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def processed(self) -> ProcessedUpdateStore: ...
+
+
+class InlineVoiceStore(Protocol):
+    """Inline mode's rendered voice notes, by the key of their text, voice and style."""
+
+    async def get(self, key: str) -> CachedVoice | None: ...
+
+    async def save(self, key: str, voice: CachedVoice) -> None: ...
+
+
+class InlineUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.inline` needs: the rendered voices (and the preferences, for the voice)."""
+
+    @property
+    def inline_voices(self) -> InlineVoiceStore: ...

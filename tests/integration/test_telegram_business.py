@@ -204,14 +204,14 @@ async def test_the_standin_sends_on_an_owners_behalf_only_as_telegram_allows() -
             )
         sent = await bot.send_message(FRIEND, "on your behalf", business_connection_id=allowed)
         details = await bot.get_business_connection(allowed)
-        with pytest.raises(BadRequest, match="(?i)business_connection_not_allowed"):
+        with pytest.raises(BadRequest, match=r"(?i)business_connection_not_allowed"):
             await bot.send_message(FRIEND, "not allowed", business_connection_id=read_only)
-        with pytest.raises(BadRequest, match="(?i)chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.send_message(FRIEND + 5, "not their chat", business_connection_id=allowed)
         api.disconnect_business(allowed)
-        with pytest.raises(BadRequest, match="(?i)business_connection_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)business_connection_invalid"):
             await bot.send_message(FRIEND, "too late", business_connection_id=allowed)
-        with pytest.raises(BadRequest, match="(?i)business_connection_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)business_connection_invalid"):
             await bot.get_business_connection("no-such-connection")
 
     assert sent.from_user is not None and sent.from_user.id == OWNER

@@ -66,6 +66,15 @@ MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 MAX_REQUEST_SIZE = 60 * 1024 * 1024
 # Bots may send about 20 messages a minute to one group; chat actions and edits count too.
 GROUP_MESSAGES_PER_MINUTE = 20
+# An inline query must be answered soon after it is sent, and once: later, or again, Telegram
+# answers 400. Its documentation names no figure; about 10 s is what bots observe.
+INLINE_QUERY_LIFETIME = 10.0
+MAX_INLINE_RESULTS = 50
+# answerInlineQuery result types (InlineQueryResult*), by their `type` field.
+INLINE_RESULT_TYPES = frozenset(
+    {"article", "photo", "gif", "mpeg4_gif", "video", "audio", "voice", "document", "location"}
+    | {"venue", "contact", "game", "sticker"}
+)
 _COUNTED_IN_GROUPS = ("send", "edit", "delete", "copy", "forward")
 
 CHAT_MEMBER_STATUSES = frozenset(
@@ -138,6 +147,7 @@ _STRING_PARAMS = frozenset(
         "file_name",
         "message_effect_id",
         "business_connection_id",
+        "inline_query_id",
         "language_code",
         "url",
         "secret_token",
@@ -290,6 +300,11 @@ class FakeBotApi:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._members: dict[tuple[int, int], str] = {}
         self.business_mode = True  # BotFather → Bot Settings → Business Mode
+        self.inline_mode = True  # BotFather's /setinline
+        self.inline_query_lifetime = INLINE_QUERY_LIFETIME
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # query id: what answered it
+        self._inline_queries: dict[str, float] = {}  # unanswered query id: when it was sent
+        self._inline_numbers = itertools.count(1)
         self._business: dict[str, dict[str, Any]] = {}  # connection id: BusinessConnection
         self._business_chats: dict[str, set[int]] = {}  # connection id: its private chats
         self._business_messages: dict[tuple[str, int, int], dict[str, Any]] = {}
@@ -613,6 +628,47 @@ class FakeBotApi:
             and str(call.params.get("chat_id")) == str(chat_id)
         ]
 
+    # -- inline mode ------------------------------------------------------------------------
+
+    def inline_query(self, *, user_id: int, query: str, chat_type: str = "private") -> str:
+        """The user types `@bot query` in a chat of `chat_type`: an ``inline_query`` update
+        (Telegram sends one per keystroke, each with its own id); returns the query's id.
+        Telegram sends these only to a bot with inline mode on."""
+        assert self.inline_mode, "BotFather's /setinline is off: Telegram sends no inline query"
+        assert len(query) <= 256, "Telegram cuts inline queries at 256 characters"
+        query_id = str(9_000_000 + next(self._inline_numbers))
+        self._inline_queries[query_id] = time.monotonic()
+        self.push_update(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": self._user(user_id),
+                    "query": query,
+                    "offset": "",
+                    "chat_type": chat_type,
+                }
+            }
+        )
+        return query_id
+
+    def typing_inline(self, *, user_id: int, text: str) -> list[str]:
+        """The user types `text` one keystroke at a time: one inline query for each prefix."""
+        return [
+            self.inline_query(user_id=user_id, query=text[:end]) for end in range(1, len(text) + 1)
+        ]
+
+    async def wait_for_inline_answers(self, query_ids: list[str], *, timeout: float = 15.0) -> None:
+        """Wait until every one of `query_ids` was answered (accepted)."""
+        await self.wait_until(
+            lambda: all(query in self.inline_answers for query in query_ids),
+            timeout=timeout,
+            what=f"answers to inline queries {query_ids}",
+        )
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """The content of a file the bot has (uploaded, or received)."""
+        return self._files[file_id].data
+
     # -- outgoing side -----------------------------------------------------------------------
 
     def sent(
@@ -800,7 +856,7 @@ class FakeBotApi:
             **self.bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.inline_mode,
             "can_connect_to_business": self.business_mode,
             "has_main_web_app": False,
         }
@@ -990,6 +1046,52 @@ class FakeBotApi:
         if connection is None:
             raise bad_request("BUSINESS_CONNECTION_INVALID")
         return dict(connection)
+
+    @_api_method("answerInlineQuery")
+    async def _answer_inline_query(self, call: Call) -> bool:
+        """Once per query, within its lifetime, with at most 50 valid results; a cached voice
+        must name a file the bot has."""
+        query_id = str(call.params.get("inline_query_id") or "")
+        sent = self._inline_queries.get(query_id)
+        if sent is None or time.monotonic() - sent > self.inline_query_lifetime:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        results = call.params.get("results")
+        if not isinstance(results, list):
+            raise bad_request("can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise bad_request("RESULTS_TOO_MUCH")
+        cache_time = call.params.get("cache_time", 300)
+        if isinstance(cache_time, bool) or not isinstance(cache_time, int) or cache_time < 0:
+            raise bad_request('field "cache_time" must be a non-negative Integer')
+        if not isinstance(call.params.get("is_personal", False), bool):
+            raise bad_request('field "is_personal" must be of type Boolean')
+        ids: set[str] = set()
+        for result in results:
+            self._check_inline_result(result, ids)
+        del self._inline_queries[query_id]
+        self.inline_answers[query_id] = dict(call.params)
+        return True
+
+    def _check_inline_result(self, result: Any, ids: set[str]) -> None:
+        if not isinstance(result, dict) or result.get("type") not in INLINE_RESULT_TYPES:
+            raise bad_request("RESULT_TYPE_INVALID")
+        result_id = str(result.get("id") or "")
+        if not 1 <= len(result_id.encode()) <= 64:
+            raise bad_request("RESULT_ID_INVALID")
+        if result_id in ids:
+            raise bad_request("RESULT_ID_DUPLICATE")
+        ids.add(result_id)
+        if result["type"] == "voice":
+            if not str(result.get("title") or ""):
+                raise bad_request("RESULT_TITLE_EMPTY")
+            if "voice_file_id" in result:
+                if str(result["voice_file_id"]) not in self._files:
+                    raise bad_request("wrong file identifier/HTTP URL specified")
+            elif not str(result.get("voice_url") or "").startswith(("http://", "https://")):
+                raise bad_request("wrong HTTP URL specified")
+        _check_caption(result)
 
     @_api_method("answerCallbackQuery", "setMessageReaction", "close", "logOut")
     async def _acknowledge(self, call: Call) -> bool:

@@ -248,3 +248,16 @@ class BusinessConnectionRow(Base):
     connected_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class InlineVoiceRow(Base):
+    """A voice note rendered for inline mode (`core.app.inline`), kept as the file id Telegram
+    gave it once stored in TELEGRAM_INLINE_CACHE_CHAT, under the key of its text, voice and
+    style (`core.domain.inline.inline_voice_key`)."""
+
+    __tablename__ = "inline_voices"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

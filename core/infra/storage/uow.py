@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.infra.storage.business import BusinessConnectionRepository
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
+from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.processed import ProcessedUpdateRepository
 from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.usage import UsageRepository
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork:
     usage: UsageRepository
     voices: VoiceRepository
     business: BusinessConnectionRepository
+    inline_voices: InlineVoiceRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -55,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
         self.business = BusinessConnectionRepository(self._session)
+        self.inline_voices = InlineVoiceRepository(self._session)
         return self
 
     async def __aexit__(

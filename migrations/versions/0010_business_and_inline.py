@@ -1,4 +1,4 @@
-"""Telegram Business connections and their owners' choices
+"""Telegram Business connections and their owners' choices; inline mode's rendered voices
 
 Revision ID: 0010
 Revises: 0009
@@ -8,6 +8,9 @@ One row per connection a user made from their Telegram account to the bot (`core
 who owns it, whether it may reply on their behalf, and what the owner chose (transcripts on or
 off, where they go, which chats are left alone). Written by hand in the shape autogenerate
 gives.
+
+Beside it, `inline_voices`: each voice note inline mode rendered, as the Telegram file id it got
+once stored, under the key of its text, voice and style (`core.domain.inline`).
 """
 
 from __future__ import annotations
@@ -50,10 +53,19 @@ def upgrade() -> None:
         ["owner_user_id"],
         unique=False,
     )
+    op.create_table(
+        "inline_voices",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("file_id", sa.String(length=256), nullable=False),
+        sa.Column("seconds", sa.Integer(), server_default="0", nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_inline_voices")),
+    )
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_business_connections_owner_user_id"), table_name="business_connections"
-    )
+    op.drop_table("inline_voices")
+    op.drop_index(op.f("ix_business_connections_owner_user_id"), table_name="business_connections")
     op.drop_table("business_connections")
