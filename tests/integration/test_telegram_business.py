@@ -4,6 +4,7 @@ ffmpeg and SQLite or PostgreSQL, against the Bot API and MiMo stand-ins)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,15 @@ async def stored(url: str, connection_id: str) -> tuple[int, int]:
         chat=f"business:{connection_id}",
     )
     return int(connections), int(claims)
+
+
+async def until_stored_rights(url: str, connection_id: str) -> None:
+    """Wait until the connection's right to reply is stored."""
+    sql = "SELECT can_reply FROM business_connections WHERE connection_id = :id"
+    deadline = asyncio.get_running_loop().time() + 15
+    while await query(url, sql, id=connection_id) != [(True,)]:
+        assert asyncio.get_running_loop().time() < deadline, "the new rights were never stored"
+        await asyncio.sleep(0.02)
 
 
 async def test_a_friends_voice_note_reaches_the_owner_alone(
@@ -121,6 +131,7 @@ async def test_a_reply_on_the_owners_behalf_only_where_the_connection_allows_it(
         command(bot_api, "/business reply")
         [*_, refused] = await owner_hears(bot_api, 2)
         bot_api.change_business_rights(connection, can_reply=True)
+        await until_stored_rights(sqlite_url, connection)  # updates are handled concurrently
         command(bot_api, "/business reply")
         [*_, chosen] = await owner_hears(bot_api, 3)
         note = bot_api.business_voice_message(
@@ -220,3 +231,28 @@ async def test_the_standin_sends_on_an_owners_behalf_only_as_telegram_allows() -
     assert sent.from_user is not None and sent.from_user.id == OWNER
     assert sent.sender_business_bot is not None and sent.sender_business_bot.id == api.bot_id
     assert details.user.id == OWNER and details.rights is not None and details.rights.can_reply
+
+
+async def test_a_refusal_is_told_to_the_owner_never_in_the_friends_chat(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, max_audio_seconds=60
+    )
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER, can_reply=True)
+        await owner_hears(bot_api, 1)
+        command(bot_api, "/business reply")  # even where the bot may reply in the chat
+        await owner_hears(bot_api, 2)
+        bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg,
+                duration=7200,
+            )
+        )  # fmt: skip
+        [*_, refusal] = await owner_hears(bot_api, 3)
+
+    assert refusal == "That recording is too large: the limit is 1 min."
+    assert bot_api.business_replies(connection, FRIEND) == []
+    assert mimo.calls("mimo-v2.5-asr") == []
+    assert bot_api.downloads == []  # refused on what Telegram declared, before any download
