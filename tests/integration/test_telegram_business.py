@@ -256,3 +256,24 @@ async def test_a_refusal_is_told_to_the_owner_never_in_the_friends_chat(
     assert bot_api.business_replies(connection, FRIEND) == []
     assert mimo.calls("mimo-v2.5-asr") == []
     assert bot_api.downloads == []  # refused on what Telegram declared, before any download
+
+
+async def test_a_business_message_delivered_twice_is_transcribed_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        update_id = bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+            )
+        )
+        await owner_hears(bot_api, 2)
+        bot_api.redeliver(update_id)  # as Telegram does when it never saw the poll confirm it
+        command(bot_api, "/business")
+        await owner_hears(bot_api, 3)
+
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+    assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 3
