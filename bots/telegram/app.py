@@ -101,9 +101,7 @@ def build_application(
     claiming = None
     if work is not None:
         wanted = (_WORK & gate.allowed) | _BUSINESS_WORK
-        claiming = ClaimingUpdateProcessor(
-            work, wanted, chats=service, connected=service.business.active
-        )
+        claiming = ClaimingUpdateProcessor(work, wanted, chats=service, business=service.business)
         queue.intake = claiming.receive  # claimed before Telegram hears it was received
     application = (
         ApplicationBuilder()

@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import inspect
 import json
-import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
 from bots.telegram.messages import text
+from core.app.business import BusinessChats
 from core.app.claims import Redo, Tell, WorkLedger
 from core.chat.languages import ChatLanguages
-from core.domain.business import claims_chat_id
+from core.domain.business import BUSINESS_PREFIX, claims_chat_id
 from core.domain.claims import Claim
 from core.domain.values import ChatRef
-
-logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 
@@ -38,8 +36,8 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """Concurrent processing, where an update that `wanted` matches runs only if this process
     claims its message first (a second delivery of it is dropped). `chats` say in which
     language an interrupted chat is told. A Telegram Business message is claimed under its
-    connection, and only while `connected` says the connection is there: after a
-    disconnection nothing more of it is stored."""
+    connection, and only while `business` has the connection: after a disconnection nothing
+    more of it is stored."""
 
     def __init__(
         self,
@@ -47,13 +45,13 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         wanted: filters.BaseFilter,
         *,
         chats: ChatLanguages,
-        connected: Callable[[str], Awaitable[bool]] | None = None,
+        business: BusinessChats | None = None,
     ) -> None:
         super().__init__(MAX_CONCURRENT_UPDATES)
         self.work = work
         self.wanted = wanted
         self.chats = chats
-        self.connected = connected
+        self.business = business
 
     async def receive(self, update: object) -> bool:
         """Claim the update's message as it arrives (the update queue's intake), storing the
@@ -92,7 +90,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         if business is None or business.business_connection_id is None:
             return None
         connection = business.business_connection_id
-        if self.connected is not None and not await self.connected(connection):
+        if self.business is not None and not await self.business.active(connection):
             return None  # the handler drops it too; nothing of it is stored
         # Message ids count per chat of the owner's: the chat is part of the key.
         where = f"{business.chat_id}:{business.message_id}"
@@ -131,13 +129,25 @@ def _redo_and_tell(
         await application.update_queue.put(update)
 
     async def tell(claim: Claim) -> None:
-        if not claim.chat_id.lstrip("-").isdigit():  # a business chat: never told in it
-            logger.warning("a business transcript was interrupted and could not be redone")
+        if claim.chat_id.startswith(BUSINESS_PREFIX):  # told to the owner, never in that chat
+            await _tell_owner(bot, processor.business, processor.chats, claim)
             return
         locale = await processor.chats.chat_locale(ChatRef("telegram", claim.chat_id))
         await _reply(bot, claim, text("work.interrupted", locale))
 
     return redo, tell
+
+
+async def _tell_owner(
+    bot: Bot, business: BusinessChats | None, chats: ChatLanguages, claim: Claim
+) -> None:
+    connection = claim.chat_id.removeprefix(BUSINESS_PREFIX)
+    owner = None if business is None else await business.owner_chat_of(connection)
+    if owner is None:  # disconnected meanwhile: nothing more goes out for it
+        return
+    chat_id, _, _ = claim.message_id.partition(":")
+    sentence = text("business.interrupted", await chats.chat_locale(owner), chat_id=chat_id)
+    await bot.send_message(chat_id=int(owner.chat_id), text=sentence)
 
 
 async def _reply(bot: Bot, claim: Claim, sentence: str) -> None:

@@ -113,6 +113,10 @@ EN: dict[str, Source] = {
         "/business on or off, /business private or reply, /business skip CHAT_ID, "
         "/business unskip CHAT_ID"
     ),
+    "business.interrupted": (
+        "I was restarted while transcribing a voice note from your chat {chat_id}, and could not "
+        "finish it. Open that chat to listen to it."
+    ),
     "business.to_owner": "you, privately, in this chat",
     "business.to_reply": "a reply in the chat, sent on your behalf",
     "business.transcript_from": "Voice note from {sender} in your chat with {chat} (chat {chat_id}):",

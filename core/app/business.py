@@ -89,6 +89,12 @@ class BusinessChats:
             return None
         return connection if connection.transcribes(chat_id=chat_id, sender_id=sender_id) else None
 
+    async def owner_chat_of(self, connection_id: str) -> ChatRef | None:
+        """The owner's own chat with the bot, while the connection is there."""
+        async with self._uow() as uow:
+            connection = await uow.business.get(connection_id)
+        return None if connection is None else self.owner_chat(connection)
+
     async def active(self, connection_id: str) -> bool:
         """Whether the connection is still there: work for one that ended meanwhile is dropped
         before anything is sent."""

@@ -40,7 +40,10 @@ class BusinessConnection:
         return self.destination == "reply" and self.can_reply
 
 
+BUSINESS_PREFIX = "business:"
+
+
 def claims_chat_id(connection_id: str) -> str:
     """Where the claims on a connection's messages are kept (`core.app.claims`): apart from every
     ordinary chat, whose ids are numbers, so a disconnection deletes them all at once."""
-    return f"business:{connection_id}"
+    return f"{BUSINESS_PREFIX}{connection_id}"

@@ -5,12 +5,15 @@ ffmpeg and SQLite or PostgreSQL, against the Bot API and MiMo stand-ins)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest
 
+from core.domain.claims import Claim
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
@@ -277,3 +280,33 @@ async def test_a_business_message_delivered_twice_is_transcribed_once(
 
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
     assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 3
+
+
+async def test_work_a_crash_cut_off_for_good_is_reported_to_the_owner_alone(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+    # What a process killed mid-transcript leaves: a lapsed claim with nothing to redo it from.
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    claim = Claim("telegram", f"business:{connection}", f"{FRIEND}:7")
+    engine = create_engine(sqlite_url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            await uow.processed.claim(
+                claim, instance="gone", owner="gone/1", at=long_ago, lease_until=long_ago
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+    async with running(settings, bot_api):  # the sweep at start finds it
+        [*_, told] = await owner_hears(bot_api, 2)
+
+    assert told == (
+        f"I was restarted while transcribing a voice note from your chat {FRIEND}, and could "
+        "not finish it. Open that chat to listen to it."
+    )
+    assert [c for c in bot_api.calls if str(c.params.get("chat_id")) == str(FRIEND)] == []
