@@ -155,3 +155,19 @@ async def test_the_standin_answers_inline_queries_as_strictly_as_telegram() -> N
 
 def _text() -> InputTextMessageContent:
     return InputTextMessageContent("t")
+
+
+async def test_a_stranger_gets_no_voice_and_costs_nothing(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        telegram_inline_cache_chat=CACHE, allowed_users=str(USER),
+    )  # fmt: skip
+    async with running(settings, bot_api):
+        bot_api.inline_query(user_id=USER + 7, query="hello")
+        served = bot_api.inline_query(user_id=USER, query="hello")
+        await bot_api.wait_for_inline_answers([served])
+
+    assert list(bot_api.inline_answers) == [served]
+    assert len(mimo.calls("mimo-v2.5-tts")) == 1
