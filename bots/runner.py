@@ -79,6 +79,7 @@ async def _telegram(
         digests=runtime.digests,
         work=runtime.work,
         max_pending_updates=settings.telegram_max_pending_updates,
+        inline_cache_chat=settings.telegram_inline_cache_chat,
     )
     receiving = (
         polling(application)

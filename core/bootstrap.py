@@ -18,7 +18,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.app.business import BusinessChats
 from core.app.claims import WorkLedger
+from core.app.inline import InlineVoices
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.recordings import Recordings
@@ -224,6 +226,8 @@ async def bootstrap(
             chat_api=mimo,
             max_prompt_chars=settings.summary_max_prompt_chars,
             metrics=metrics,
+            business=BusinessChats(uow=uow, limiter=limiter),
+            inline=InlineVoices(uow=uow),
         )
         metrics.watch_queue("speech", service.speech_requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_local_mode: bool = False
+    # Inline mode (`@bot some text` in any chat) sends voice notes by file id: the bot first
+    # stores each one it renders by sending it to this chat (a private channel or group the bot
+    # may post in). Unset: inline mode is off, and the bot says so at start.
+    telegram_inline_cache_chat: int | None = None
 
     discord_bot_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"

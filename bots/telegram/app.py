@@ -16,8 +16,10 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BusinessConnectionHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -25,10 +27,12 @@ from telegram.ext import (
 
 from bots.http import serving
 from bots.startup import reach
+from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
 from bots.telegram.gate import Gate
 from bots.telegram.gists import GIST_COMMANDS, GistHandlers
 from bots.telegram.handlers import TelegramHandlers
+from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
@@ -67,6 +71,10 @@ _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
 # Whose language the chat's posts follow is noted for every command but /forget, which leaves
 # nothing of the chat behind, not even that.
 _NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
+# Recordings in a Telegram Business owner's private chats (`bots.telegram.business`); an edit
+# must not bring a second transcript, so only new ones. Claimed like any work: the owner is
+# checked against the allowlist by the handler, as the update names only the other person.
+_BUSINESS_WORK = filters.UpdateType.BUSINESS_MESSAGES & ~filters.UpdateType.EDITED & _RECORDINGS
 
 
 def build_application(
@@ -79,19 +87,22 @@ def build_application(
     digests: DigestService,
     max_pending_updates: int,
     work: WorkLedger | None = None,
+    inline_cache_chat: int | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered.
 
     With `work`, each message that leads to work is claimed first (`bots.telegram.claims`).
     At most `max_pending_updates` updates are accepted and unfinished at once
-    (`bots.telegram.update_queue`).
+    (`bots.telegram.update_queue`). Inline mode needs `inline_cache_chat`, where the voice notes
+    it renders are stored (`bots.telegram.inline`); without it, it is off.
     """
     root = api_url.rstrip("/")
     gate = Gate(service.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
     claiming = None
     if work is not None:
-        claiming = ClaimingUpdateProcessor(work, _WORK & gate.allowed, chats=service)
+        wanted = (_WORK & gate.allowed) | _BUSINESS_WORK
+        claiming = ClaimingUpdateProcessor(work, wanted, chats=service, business=service.business)
         queue.intake = claiming.receive  # claimed before Telegram hears it was received
     application = (
         ApplicationBuilder()
@@ -116,11 +127,23 @@ def build_application(
     handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode)
     summary_handlers = SummaryHandlers(summaries, digests)
     gist_handlers = GistHandlers(service, local_mode=local_mode)
+    business = BusinessHandlers(service, local_mode=local_mode)
     for name in COMMANDS:
         owner: object = summary_handlers if name in SUMMARY_COMMANDS else handlers
         owner = gist_handlers if name in GIST_COMMANDS else owner
+        owner = business if name == "business" else owner
         application.add_handler(CommandHandler(name, getattr(owner, name), filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
+    application.add_handler(BusinessConnectionHandler(business.connection))
+    application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
+    if inline_cache_chat is None:
+        logger.info(
+            "Telegram inline mode is off: set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot "
+            "may post (it stores the voice notes it renders there) to turn it on"
+        )
+    else:
+        inline = InlineHandlers(service, cache_chat=inline_cache_chat)
+        application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
     # The log listens in a group of its own, so every message also reaches the handlers above.

@@ -22,8 +22,10 @@ from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
 from bots.telegram.messages import text
+from core.app.business import BusinessChats
 from core.app.claims import Redo, Tell, WorkLedger
 from core.chat.languages import ChatLanguages
+from core.domain.business import BUSINESS_PREFIX, claims_chat_id
 from core.domain.claims import Claim
 from core.domain.values import ChatRef
 
@@ -33,27 +35,35 @@ MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """Concurrent processing, where an update that `wanted` matches runs only if this process
     claims its message first (a second delivery of it is dropped). `chats` say in which
-    language an interrupted chat is told."""
+    language an interrupted chat is told. A Telegram Business message is claimed under its
+    connection, and only while `business` has the connection: after a disconnection nothing
+    more of it is stored."""
 
     def __init__(
-        self, work: WorkLedger, wanted: filters.BaseFilter, *, chats: ChatLanguages
+        self,
+        work: WorkLedger,
+        wanted: filters.BaseFilter,
+        *,
+        chats: ChatLanguages,
+        business: BusinessChats | None = None,
     ) -> None:
         super().__init__(MAX_CONCURRENT_UPDATES)
         self.work = work
         self.wanted = wanted
         self.chats = chats
+        self.business = business
 
     async def receive(self, update: object) -> bool:
         """Claim the update's message as it arrives (the update queue's intake), storing the
         whole update to redo the work from should this process die before it ends. False for
         a second delivery."""
-        claim = self._claim_of(update)
+        claim = await self._claim_of(update)
         if claim is None:
             return True
         return await self.work.receive(claim, _payload(update))
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        claim = self._claim_of(update)
+        claim = await self._claim_of(update)
         if claim is None:
             await coroutine
             return
@@ -70,13 +80,21 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    def _claim_of(self, update: object) -> Claim | None:
-        if not isinstance(update, Update) or update.message is None:
+    async def _claim_of(self, update: object) -> Claim | None:
+        if not isinstance(update, Update) or not self.wanted.check_update(update):
             return None
-        if not self.wanted.check_update(update):
+        if update.message is not None:
+            message = update.message
+            return Claim("telegram", str(message.chat_id), str(message.message_id))
+        business = update.business_message
+        if business is None or business.business_connection_id is None:
             return None
-        message = update.message
-        return Claim("telegram", str(message.chat_id), str(message.message_id))
+        connection = business.business_connection_id
+        if self.business is not None and not await self.business.active(connection):
+            return None  # the handler drops it too; nothing of it is stored
+        # Message ids count per chat of the owner's: the chat is part of the key.
+        where = f"{business.chat_id}:{business.message_id}"
+        return Claim("telegram", claims_chat_id(connection), where)
 
 
 def _payload(update: object) -> str | None:
@@ -111,10 +129,25 @@ def _redo_and_tell(
         await application.update_queue.put(update)
 
     async def tell(claim: Claim) -> None:
+        if claim.chat_id.startswith(BUSINESS_PREFIX):  # told to the owner, never in that chat
+            await _tell_owner(bot, processor.business, processor.chats, claim)
+            return
         locale = await processor.chats.chat_locale(ChatRef("telegram", claim.chat_id))
         await _reply(bot, claim, text("work.interrupted", locale))
 
     return redo, tell
+
+
+async def _tell_owner(
+    bot: Bot, business: BusinessChats | None, chats: ChatLanguages, claim: Claim
+) -> None:
+    connection = claim.chat_id.removeprefix(BUSINESS_PREFIX)
+    owner = None if business is None else await business.owner_chat_of(connection)
+    if owner is None:  # disconnected meanwhile: nothing more goes out for it
+        return
+    chat_id, _, _ = claim.message_id.partition(":")
+    sentence = text("business.interrupted", await chats.chat_locale(owner), chat_id=chat_id)
+    await bot.send_message(chat_id=int(owner.chat_id), text=sentence)
 
 
 async def _reply(bot: Bot, claim: Claim, sentence: str) -> None:

@@ -25,6 +25,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "summary": "Summary of this group's recent messages: /summary 2h, 3d, 200, voice",
     "digest": "Daily summary at a set time: /digest 18:00 Europe/Berlin, off",
     "forget": "Delete everything stored for this chat (administrators)",
+    "business": "Transcripts of voice notes in your own chats (Telegram Business)",
     "settings": "This chat's settings",
     "help": "What I can do",
     "start": "Start: what this bot does",
@@ -87,6 +88,44 @@ EN: dict[str, Source] = {
         count="count",
     ),
     "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
+    # Telegram Business (`bots.telegram.business`): said to the owner, in their chat with the bot
+    "business.connected": (
+        "You connected me to your Telegram account. From now on I transcribe the voice notes, "
+        "audio and round videos people send you in your private chats, and send the "
+        "transcripts here, where only you see them. /business shows your choices."
+    ),
+    "business.disconnected": (
+        "You disconnected me from your Telegram account: I no longer transcribe anything in "
+        "your chats, and I deleted what I kept for that connection."
+    ),
+    "business.not_connected": (
+        "Your Telegram account is not connected to me. To connect it: Settings → Telegram "
+        "Business → Chatbots, then choose me."
+    ),
+    "business.cannot_reply": (
+        "Your connection does not let me reply on your behalf. Allow it under Settings → "
+        "Telegram Business → Chatbots, then try again."
+    ),
+    "business.status": (
+        "Your chats (Telegram Business):\n"
+        "• Transcripts: {state}\n"
+        "• They go to: {destination}\n"
+        "• Chats left alone: {skipped}\n"
+        "• Transcript language: {language} (/language here changes it)\n\n"
+        "/business on or off, /business private or reply, /business skip CHAT_ID, "
+        "/business unskip CHAT_ID"
+    ),
+    "business.interrupted": (
+        "I was restarted while transcribing a voice note from your chat {chat_id}, and could not "
+        "finish it. Open that chat to listen to it."
+    ),
+    "business.to_owner": "you, privately, in this chat",
+    "business.to_reply": "a reply in the chat, sent on your behalf",
+    "business.transcript_from": "Voice note from {sender} in your chat with {chat} (chat {chat_id}):",
+    "usage.business": (
+        "Usage: /business on or off, /business private or reply, /business skip CHAT_ID, "
+        "/business unskip CHAT_ID."
+    ),
     "error.file_too_big_to_download": (
         "That file is larger than the {limit} the Telegram Bot API lets bots download. "
         "The bot's owner can lift this by running a local Bot API server "

@@ -113,6 +113,8 @@ def error_handler(chats: ChatLanguages) -> ErrorHandler:
             logger.error("update failed", exc_info=error)
         if not isinstance(update, Update) or update.effective_message is None:
             return
+        if update.business_message is not None:
+            return  # a reply there would speak for the owner: `bots.telegram.business` tells them
         try:
             locale = await audience_locale(update, chats)
         except Exception:  # the database may be what failed: the person's own language will do

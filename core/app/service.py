@@ -14,6 +14,8 @@ and render what comes back, and every failure a user should hear about is a
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
     recordings (declared, then fetched)     core.app.recordings     Recordings
     transcripts kept per recording          core.app.kept           TranscriptKeeper
+    business (Telegram Business owners)     core.app.business       BusinessChats
+    inline_voice (inline mode's cache)      core.app.inline         InlineVoices
 
 A recording is a `core.ports.Recording`: a file at hand, or a `RemoteRecording` a platform
 declared and the use case downloads once the request has passed every limit.
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.app.business import BusinessChats
 from core.app.gists import Gists
+from core.app.inline import InlineVoices, Store
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
@@ -34,6 +38,7 @@ from core.app.transcription import Transcription
 from core.app.voices import Speaker, VoiceStudio
 from core.chat.languages import chat_locale
 from core.domain.gists import Gist
+from core.domain.inline import CachedVoice, inline_voice_key
 from core.domain.limits import ANYONE, Asker, RequestLimits
 from core.domain.transcripts import AudioFormat, LongTranscript, ProgressCallback, SpeechFile
 from core.domain.tts import Voice
@@ -69,8 +74,12 @@ class VoiceService:
         chat_api: ChatApi | None = None,
         max_prompt_chars: int = 30_000,
         metrics: Metrics = NO_METRICS,
+        business: BusinessChats | None = None,
+        inline: InlineVoices | None = None,
     ) -> None:
         self.limits = limits
+        self._business = business
+        self._inline = inline
         self.limiter = limiter or Limiter.off()  # rate limits, daily quotas, the allowlist
         # Without one of `core.bootstrap`'s, files at hand only.
         self.recordings = recordings or Recordings(downloader=None, limits=limits)
@@ -124,6 +133,13 @@ class VoiceService:
         if self._studio is None:
             raise RuntimeError("this VoiceService was built without a VoiceStudio")
         return self._studio
+
+    @property
+    def business(self) -> BusinessChats:
+        """Telegram Business connections and their owners' choices; wired by `core.bootstrap`."""
+        if self._business is None:
+            raise RuntimeError("this VoiceService was built without BusinessChats")
+        return self._business
 
     def speech_requests_waiting(self) -> int:
         """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""
@@ -193,6 +209,23 @@ class VoiceService:
 
     async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
         return await self._tts.speaker(chat, prefs)
+
+    async def inline_voice(
+        self, chat: ChatRef, text: str, *, asker: Asker, store: Store
+    ) -> CachedVoice:
+        """`text` as a voice note in `chat`'s voice and style, rendered (against `asker`'s limits)
+        and handed to `store` only when no identical one was stored before."""
+        if self._inline is None:
+            raise RuntimeError("this VoiceService was built without InlineVoices")
+        prefs = await self.preferences(chat)
+        speaker = await self.speaker(chat, prefs)
+        key = inline_voice_key(
+            text=text.strip(), model=speaker.model, voice=speaker.voice,
+            description=speaker.description, style=prefs.style,
+        )  # fmt: skip
+        return await self._inline.voice(
+            key, render=lambda: self.say(chat, text, asker=asker), store=store
+        )
 
     async def ask(
         self, chat: ChatRef, source: Recording, question: str, *, asker: Asker = ANYONE

@@ -16,7 +16,9 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.domain.business import BusinessConnection
 from core.domain.claims import Claim, ClaimState, TakenOver
+from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage, SummaryState
 from core.domain.transcripts import KeptTranscript, TranscriptPart
@@ -273,3 +275,41 @@ class VoiceUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def voices(self) -> VoiceStore: ...
+
+
+class BusinessConnectionStore(Protocol):
+    """Telegram Business connections and their owners' choices (`core.app.business`)."""
+
+    async def get(self, connection_id: str) -> BusinessConnection | None: ...
+
+    async def of_owner(self, owner_user_id: str) -> BusinessConnection | None: ...
+
+    async def save(self, connection: BusinessConnection) -> None: ...
+
+    async def delete(self, connection_id: str) -> None: ...
+
+
+class BusinessUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.business` needs: the connections, and the claims on their messages (which a
+    disconnection deletes)."""
+
+    @property
+    def business(self) -> BusinessConnectionStore: ...
+
+    @property
+    def processed(self) -> ProcessedUpdateStore: ...
+
+
+class InlineVoiceStore(Protocol):
+    """Inline mode's rendered voice notes, by the key of their text, voice and style."""
+
+    async def get(self, key: str) -> CachedVoice | None: ...
+
+    async def save(self, key: str, voice: CachedVoice) -> None: ...
+
+
+class InlineUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.inline` needs: the rendered voices (and the preferences, for the voice)."""
+
+    @property
+    def inline_voices(self) -> InlineVoiceStore: ...

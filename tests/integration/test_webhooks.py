@@ -103,6 +103,9 @@ async def test_webhook_mode_registers_the_hook_checks_the_secret_and_answers(
     assert bot_api.webhook is not None
     assert bot_api.webhook["url"] == URL
     assert "message" in bot_api.webhook["allowed_updates"]
+    # Telegram sends these only to a bot that asks for them (issue 15: Business and inline).
+    for kind in ("business_connection", "business_message", "inline_query"):
+        assert kind in bot_api.webhook["allowed_updates"]
     # Derived from the token when TELEGRAM_WEBHOOK_SECRET is unset: every replica agrees,
     # and it is not the token itself.
     assert secret == settings.webhook_secret()

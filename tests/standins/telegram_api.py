@@ -66,6 +66,15 @@ MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 MAX_REQUEST_SIZE = 60 * 1024 * 1024
 # Bots may send about 20 messages a minute to one group; chat actions and edits count too.
 GROUP_MESSAGES_PER_MINUTE = 20
+# An inline query must be answered soon after it is sent, and once: later, or again, Telegram
+# answers 400. Its documentation names no figure; about 10 s is what bots observe.
+INLINE_QUERY_LIFETIME = 10.0
+MAX_INLINE_RESULTS = 50
+# answerInlineQuery result types (InlineQueryResult*), by their `type` field.
+INLINE_RESULT_TYPES = frozenset(
+    {"article", "photo", "gif", "mpeg4_gif", "video", "audio", "voice", "document", "location"}
+    | {"venue", "contact", "game", "sticker"}
+)
 _COUNTED_IN_GROUPS = ("send", "edit", "delete", "copy", "forward")
 
 CHAT_MEMBER_STATUSES = frozenset(
@@ -138,6 +147,7 @@ _STRING_PARAMS = frozenset(
         "file_name",
         "message_effect_id",
         "business_connection_id",
+        "inline_query_id",
         "language_code",
         "url",
         "secret_token",
@@ -289,6 +299,16 @@ class FakeBotApi:
         self._last_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._members: dict[tuple[int, int], str] = {}
+        self.business_mode = True  # BotFather → Bot Settings → Business Mode
+        self.inline_mode = True  # BotFather's /setinline
+        self.inline_query_lifetime = INLINE_QUERY_LIFETIME
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # query id: what answered it
+        self._inline_queries: dict[str, float] = {}  # unanswered query id: when it was sent
+        self._inline_numbers = itertools.count(1)
+        self._business: dict[str, dict[str, Any]] = {}  # connection id: BusinessConnection
+        self._business_chats: dict[str, set[int]] = {}  # connection id: its private chats
+        self._business_messages: dict[tuple[str, int, int], dict[str, Any]] = {}
+        self._business_numbers = itertools.count(1)
         self._floods: dict[str, list[int]] = {}
         self._poll_generation = 0
         self._updates_changed = asyncio.Event()
@@ -527,6 +547,128 @@ class FakeBotApi:
             raise ValueError(f"unknown chat member status {status!r}")
         self._members[(chat_id, user_id)] = status
 
+    # -- Telegram Business ----------------------------------------------------------------------
+
+    def connect_business(self, *, user_id: int, can_reply: bool = True) -> str:
+        """The user connects the bot to their account (Settings → Telegram Business → Chatbots):
+        a ``business_connection`` update; returns the connection's id. ``can_reply``: the
+        rights they gave it let it reply in their chats. Telegram offers this only for a bot
+        with Business Mode on."""
+        assert self.business_mode, "BotFather's Business Mode is off: users cannot connect"
+        connection_id = f"fake-business-{next(self._business_numbers)}"
+        self._business[connection_id] = {
+            "id": connection_id,
+            "user": self._user(user_id),
+            "user_chat_id": user_id,
+            "date": int(time.time()),
+            "is_enabled": True,
+            "rights": {"can_reply": True} if can_reply else {},
+        }
+        self._business_chats[connection_id] = set()
+        self.push_update({"business_connection": dict(self._business[connection_id])})
+        return connection_id
+
+    def change_business_rights(self, connection_id: str, *, can_reply: bool) -> None:
+        """The owner changes what the bot may do: a ``business_connection`` update."""
+        connection = self._business[connection_id]
+        connection["rights"] = {"can_reply": True} if can_reply else {}
+        self.push_update({"business_connection": dict(connection)})
+
+    def disconnect_business(self, connection_id: str) -> None:
+        """The owner disconnects the bot: ``is_enabled`` false, and no more business messages."""
+        connection = self._business[connection_id]
+        connection["is_enabled"] = False
+        self.push_update({"business_connection": dict(connection)})
+
+    def business_voice_message(
+        self,
+        *,
+        connection_id: str,
+        chat_id: int,
+        user_id: int,
+        data: bytes,
+        duration: int = 3,
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        """A voice note in the connection owner's private chat with `chat_id` (the other person),
+        sent by `user_id` (either of them), as the bot sees it: with ``business_connection_id``.
+        Telegram sends these only while the connection is enabled."""
+        connection = self._business[connection_id]
+        assert connection["is_enabled"], "Telegram sends nothing for a disconnected business bot"
+        person = self._user(chat_id)
+        if username is not None:
+            person["username"] = username
+        chat = {"id": chat_id, "type": "private", "first_name": person["first_name"]}
+        chat.update(_present(username=person.get("username")))
+        stored = self._store_file(data, folder="voice", ext="oga")
+        key = (connection_id, chat_id, 0)
+        number = 1 + max((k[2] for k in self._business_messages if k[:2] == key[:2]), default=0)
+        message: dict[str, Any] = {
+            "message_id": number,
+            "from": self._user(user_id),
+            "chat": chat,
+            "date": int(time.time()),
+            "business_connection_id": connection_id,
+            "voice": _file_object(stored, duration=duration, mime_type="audio/ogg"),
+        }
+        self._business_chats[connection_id].add(chat_id)
+        self._business_messages[(connection_id, chat_id, number)] = message
+        return message
+
+    def push_business(self, message: dict[str, Any]) -> int:
+        """Queue ``message`` as a ``business_message`` Update."""
+        return self.push_update({"business_message": message})
+
+    def business_replies(self, connection_id: str, chat_id: int) -> list[Call]:
+        """What the bot sent on the owner's behalf into their chat with `chat_id` (accepted)."""
+        return [
+            call
+            for call in self.sent()
+            if call.params.get("business_connection_id") == connection_id
+            and str(call.params.get("chat_id")) == str(chat_id)
+        ]
+
+    # -- inline mode ------------------------------------------------------------------------
+
+    def inline_query(self, *, user_id: int, query: str, chat_type: str = "private") -> str:
+        """The user types `@bot query` in a chat of `chat_type`: an ``inline_query`` update
+        (Telegram sends one per keystroke, each with its own id); returns the query's id.
+        Telegram sends these only to a bot with inline mode on."""
+        assert self.inline_mode, "BotFather's /setinline is off: Telegram sends no inline query"
+        assert len(query) <= 256, "Telegram cuts inline queries at 256 characters"
+        query_id = str(9_000_000 + next(self._inline_numbers))
+        self._inline_queries[query_id] = time.monotonic()
+        self.push_update(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": self._user(user_id),
+                    "query": query,
+                    "offset": "",
+                    "chat_type": chat_type,
+                }
+            }
+        )
+        return query_id
+
+    def typing_inline(self, *, user_id: int, text: str) -> list[str]:
+        """The user types `text` one keystroke at a time: one inline query for each prefix."""
+        return [
+            self.inline_query(user_id=user_id, query=text[:end]) for end in range(1, len(text) + 1)
+        ]
+
+    async def wait_for_inline_answers(self, query_ids: list[str], *, timeout: float = 15.0) -> None:
+        """Wait until every one of `query_ids` was answered (accepted)."""
+        await self.wait_until(
+            lambda: all(query in self.inline_answers for query in query_ids),
+            timeout=timeout,
+            what=f"answers to inline queries {query_ids}",
+        )
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """The content of a file the bot has (uploaded, or received)."""
+        return self._files[file_id].data
+
     # -- outgoing side -----------------------------------------------------------------------
 
     def sent(
@@ -714,8 +856,8 @@ class FakeBotApi:
             **self.bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-            "can_connect_to_business": False,
+            "supports_inline_queries": self.inline_mode,
+            "can_connect_to_business": self.business_mode,
             "has_main_web_app": False,
         }
 
@@ -898,6 +1040,59 @@ class FakeBotApi:
         status = self._members.get((chat["id"], user_id), "member")
         return _chat_member(self._user(user_id), status)
 
+    @_api_method("getBusinessConnection")
+    async def _get_business_connection(self, call: Call) -> dict[str, Any]:
+        connection = self._business.get(str(call.params.get("business_connection_id") or ""))
+        if connection is None:
+            raise bad_request("BUSINESS_CONNECTION_INVALID")
+        return dict(connection)
+
+    @_api_method("answerInlineQuery")
+    async def _answer_inline_query(self, call: Call) -> bool:
+        """Once per query, within its lifetime, with at most 50 valid results; a cached voice
+        must name a file the bot has."""
+        query_id = str(call.params.get("inline_query_id") or "")
+        sent = self._inline_queries.get(query_id)
+        if sent is None or time.monotonic() - sent > self.inline_query_lifetime:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        results = call.params.get("results")
+        if not isinstance(results, list):
+            raise bad_request("can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise bad_request("RESULTS_TOO_MUCH")
+        cache_time = call.params.get("cache_time", 300)
+        if isinstance(cache_time, bool) or not isinstance(cache_time, int) or cache_time < 0:
+            raise bad_request('field "cache_time" must be a non-negative Integer')
+        if not isinstance(call.params.get("is_personal", False), bool):
+            raise bad_request('field "is_personal" must be of type Boolean')
+        ids: set[str] = set()
+        for result in results:
+            self._check_inline_result(result, ids)
+        del self._inline_queries[query_id]
+        self.inline_answers[query_id] = dict(call.params)
+        return True
+
+    def _check_inline_result(self, result: Any, ids: set[str]) -> None:
+        if not isinstance(result, dict) or result.get("type") not in INLINE_RESULT_TYPES:
+            raise bad_request("RESULT_TYPE_INVALID")
+        result_id = str(result.get("id") or "")
+        if not 1 <= len(result_id.encode()) <= 64:
+            raise bad_request("RESULT_ID_INVALID")
+        if result_id in ids:
+            raise bad_request("RESULT_ID_DUPLICATE")
+        ids.add(result_id)
+        if result["type"] == "voice":
+            if not str(result.get("title") or ""):
+                raise bad_request("RESULT_TITLE_EMPTY")
+            if "voice_file_id" in result:
+                if str(result["voice_file_id"]) not in self._files:
+                    raise bad_request("wrong file identifier/HTTP URL specified")
+            elif not str(result.get("voice_url") or "").startswith(("http://", "https://")):
+                raise bad_request("wrong HTTP URL specified")
+        _check_caption(result)
+
     @_api_method("answerCallbackQuery", "setMessageReaction", "close", "logOut")
     async def _acknowledge(self, call: Call) -> bool:
         return True
@@ -1043,6 +1238,8 @@ class FakeBotApi:
 
     def _outgoing(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
         """The Message a send* call creates: next id in the chat, from the bot, now."""
+        if call.params.get("business_connection_id"):
+            return self._on_behalf(call, content)
         chat = self._chat(call.params)
         reply_to = self._reply_target(call.params, chat["id"])
         message: dict[str, Any] = {
@@ -1057,6 +1254,47 @@ class FakeBotApi:
         message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
         # A copy, so a later edit does not rewrite the result recorded in `calls`.
         self._messages[(chat["id"], message["message_id"])] = dict(message)
+        return message
+
+    def _on_behalf(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
+        """A message sent through a business connection: only while it is enabled, only where
+        its rights let the bot reply, only into one of the owner's private chats; it comes from
+        the owner, with the bot named as ``sender_business_bot``."""
+        connection_id = str(call.params["business_connection_id"])
+        connection = self._business.get(connection_id)
+        if connection is None or not connection["is_enabled"]:
+            raise bad_request("BUSINESS_CONNECTION_INVALID")
+        if not connection["rights"].get("can_reply"):
+            raise bad_request("BUSINESS_CONNECTION_NOT_ALLOWED")
+        try:
+            chat_id = int(call.params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise bad_request("chat not found") from None
+        if chat_id not in self._business_chats[connection_id]:
+            raise bad_request("chat not found")
+        reply = call.params.get("reply_parameters")
+        target = None
+        if isinstance(reply, dict):
+            key = (connection_id, chat_id, int(reply.get("message_id") or 0))
+            target = self._business_messages.get(key)
+            if target is None and not reply.get("allow_sending_without_reply"):
+                raise bad_request("message to be replied not found")
+        number = 1 + max(
+            (k[2] for k in self._business_messages if k[:2] == (connection_id, chat_id)),
+            default=0,
+        )
+        message: dict[str, Any] = {
+            "message_id": number,
+            "from": connection["user"],
+            "sender_business_bot": self.bot_user,
+            "chat": {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"},
+            "date": int(time.time()),
+            "business_connection_id": connection_id,
+            **content,
+        }
+        if target is not None:
+            message["reply_to_message"] = _without_reply(target)
+        self._business_messages[(connection_id, chat_id, number)] = dict(message)
         return message
 
     def _reply_target(self, params: dict[str, Any], chat_id: int) -> dict[str, Any] | None:

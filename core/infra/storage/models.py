@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -260,3 +261,38 @@ class RecordingTranscriptPartRow(Base):
     end_ms: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text)
     made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class BusinessConnectionRow(Base):
+    """A Telegram Business connection (`core.app.business`) and its owner's choices. Deleted the
+    moment the owner disconnects the bot, with every claim on the connection's messages.
+
+    `skipped_chats`: the ids of the chats the owner left alone, separated by spaces.
+    """
+
+    __tablename__ = "business_connections"
+    __table_args__ = (CheckConstraint("destination IN ('owner', 'reply')", name="destination"),)
+
+    connection_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    owner_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    owner_chat_id: Mapped[str] = mapped_column(String(64))
+    can_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    transcripts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    destination: Mapped[str] = mapped_column(String(16), default="owner", server_default="owner")
+    skipped_chats: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    connected_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class InlineVoiceRow(Base):
+    """A voice note rendered for inline mode (`core.app.inline`), kept as the file id Telegram
+    gave it once stored in TELEGRAM_INLINE_CACHE_CHAT, under the key of its text, voice and
+    style (`core.domain.inline.inline_voice_key`)."""
+
+    __tablename__ = "inline_voices"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

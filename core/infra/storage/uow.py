@@ -17,7 +17,9 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.infra.storage.business import BusinessConnectionRepository
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
+from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.processed import ProcessedUpdateRepository
 from core.infra.storage.repositories import PreferencesRepository
@@ -41,6 +43,8 @@ class SqlAlchemyUnitOfWork:
     voices: VoiceRepository
     places: PlaceRepository
     transcripts: TranscriptRepository
+    business: BusinessConnectionRepository
+    inline_voices: InlineVoiceRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -58,6 +62,8 @@ class SqlAlchemyUnitOfWork:
         self.voices = VoiceRepository(self._session)
         self.places = PlaceRepository(self._session)
         self.transcripts = TranscriptRepository(self._session)
+        self.business = BusinessConnectionRepository(self._session)
+        self.inline_voices = InlineVoiceRepository(self._session)
         return self
 
     async def __aexit__(

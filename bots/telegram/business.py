@@ -1,0 +1,184 @@
+"""Telegram Business: the bot connected to a user's own account transcribes the recordings their
+contacts send them (`core.app.business` holds the rules).
+
+The owner alone hears of anything by default: transcripts, refusals and failures go to their own
+chat with the bot, never into the chat the recording came from. Only when the owner chose it,
+and the connection's rights allow it, does the transcript go into that chat, as a reply sent on
+their behalf.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bots.telegram.media import recording_in, remote
+from bots.telegram.messages import text
+from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
+from core.app.service import VoiceService
+from core.chat.languages import resolve_locale
+from core.chat.overview import on_off, transcript_language
+from core.domain import errors
+from core.domain.business import BusinessConnection, Destination
+from core.domain.values import ChatRef
+
+logger = logging.getLogger(__name__)
+
+_DESTINATIONS: dict[str, Destination] = {"private": "owner", "reply": "reply"}
+
+
+class BusinessHandlers:
+    """The connection's updates, its messages' recordings, and the owner's /business."""
+
+    def __init__(self, service: VoiceService, *, local_mode: bool) -> None:
+        self.service = service
+        self.local_mode = local_mode
+
+    async def connection(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Connected, rights changed, or disconnected (then deleted at once); the owner hears
+        of a connection and of its end in their chat with the bot."""
+        link = update.business_connection
+        if link is None:
+            return
+        change = await self.service.business.connected(
+            connection_id=link.id,
+            owner_user_id=str(link.user.id),
+            owner_chat_id=str(link.user_chat_id),
+            can_reply=bool(link.rights and link.rights.can_reply),
+            enabled=link.is_enabled,
+        )
+        if change in ("connected", "disconnected"):
+            locale = resolve_locale(link.user.language_code) or await self.service.chat_locale(
+                ChatRef("telegram", str(link.user_chat_id))
+            )
+            with contextlib.suppress(TelegramError):  # the owner may never have started the bot
+                await context.bot.send_message(
+                    link.user_chat_id, text(f"business.{change}", locale)
+                )
+
+    async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A recording in a connected owner's private chat: transcribed for the owner."""
+        message = update.business_message
+        recording = recording_in(message)
+        if message is None or recording is None or message.business_connection_id is None:
+            return
+        business = self.service.business
+        sender = None if message.from_user is None else str(message.from_user.id)
+        connection = await business.route(
+            message.business_connection_id, chat_id=str(message.chat_id), sender_id=sender
+        )
+        if connection is None:
+            return
+        owner_chat = business.owner_chat(connection)
+        locale = await self.service.chat_locale(owner_chat)
+        try:
+            transcript = await self.service.transcribe_long_audio(
+                owner_chat,
+                remote(recording, local_mode=self.local_mode),
+                asker=business.owner(connection),
+            )
+        except errors.AlreadyTold:
+            return
+        except Exception as error:  # told to the owner alone, never in the chat it came from
+            logger.log(
+                logging.INFO if isinstance(error, errors.VoicebridgeError) else logging.ERROR,
+                "business transcript failed",
+                exc_info=not isinstance(error, errors.VoicebridgeError),
+            )
+            await self._tell_owner(context, connection, error_text(error, locale))
+            return
+        if not await business.active(connection.connection_id):
+            return  # disconnected while it was transcribed: nothing more goes out for it
+        body = transcript.text or text("transcript.empty", locale)
+        if connection.replies:
+            for piece in telegram_pieces(body):
+                await message.reply_text(piece, do_quote=True)  # on the owner's behalf
+            return
+        await self._send_to_owner(context, connection, message, body, locale)
+
+    async def business(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/business [on|off|private|reply|skip CHAT_ID|unskip CHAT_ID]: the owner's choices."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        locale = resolve_locale(user.language_code) or await self.service.chat_locale(
+            ChatRef("telegram", str(message.chat_id))
+        )
+        owner, business = str(user.id), self.service.business
+        words = (context.args or [])[:2]
+        choice = words[0].casefold() if words else ""
+        connection = await business.settings(owner)
+        if connection is None:
+            await message.reply_text(text("business.not_connected", locale))
+            return
+        if choice in ("on", "off"):
+            connection = await business.turn(owner, on=choice == "on")
+        elif choice in _DESTINATIONS:
+            if choice == "reply" and not connection.can_reply:
+                await message.reply_text(text("business.cannot_reply", locale))
+                return
+            connection = await business.send_to(owner, _DESTINATIONS[choice])
+        elif choice in ("skip", "unskip") and len(words) == 2 and words[1].lstrip("-").isdigit():
+            connection = await business.skip(owner, words[1], skipped=choice == "skip")
+        elif choice:
+            await message.reply_text(text("usage.business", locale))
+            return
+        if connection is not None:
+            await message.reply_text(await self._status(connection, locale))
+
+    async def _status(self, connection: BusinessConnection, locale: str) -> str:
+        prefs = await self.service.preferences(self.service.business.owner_chat(connection))
+        destination = "reply" if connection.replies else "owner"
+        skipped = ", ".join(sorted(connection.skipped_chats)) or text("value.none", locale)
+        return text(
+            "business.status",
+            locale,
+            state=on_off(connection.transcripts, locale),
+            destination=text(f"business.to_{destination}", locale),
+            skipped=skipped,
+            language=transcript_language(prefs.language, locale),
+        )
+
+    async def _send_to_owner(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        connection: BusinessConnection,
+        message: Message,
+        body: str,
+        locale: str,
+    ) -> None:
+        """The transcript in the owner's chat with the bot, naming the chat and the sender, with
+        a link to the person where Telegram gives one (a public username)."""
+        person = message.chat.full_name or message.chat.first_name or str(message.chat_id)
+        sender = person if message.from_user is None else message.from_user.full_name
+        header = text(
+            "business.transcript_from",
+            locale,
+            sender=sender,
+            chat=person,
+            chat_id=str(message.chat_id),
+        )
+        if message.chat.username:
+            header = f"{header}\nhttps://t.me/{message.chat.username}"
+        pieces = telegram_pieces(f"{header}\n\n{body}")
+        owner_chat = int(connection.owner_chat_id)
+        if len(pieces) > MAX_MESSAGES_BEFORE_FILE:
+            document = io.BytesIO(body.encode("utf-8"))
+            await context.bot.send_document(
+                owner_chat, document=document, filename="transcript.txt", caption=header
+            )
+            return
+        for piece in pieces:
+            await context.bot.send_message(owner_chat, piece)
+
+    @staticmethod
+    async def _tell_owner(
+        context: ContextTypes.DEFAULT_TYPE, connection: BusinessConnection, sentence: str
+    ) -> None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(int(connection.owner_chat_id), sentence)

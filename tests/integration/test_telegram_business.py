@@ -1,0 +1,312 @@
+"""Telegram Business end to end: a user connects the bot to their own account, and the voice
+notes their contacts send them are transcribed for them alone (real python-telegram-bot, real
+ffmpeg and SQLite or PostgreSQL, against the Bot API and MiMo stand-ins)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest
+
+from core.domain.claims import Claim
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
+from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+OWNER = 2001  # connected the bot to their account
+FRIEND = 3001  # writes to the owner; never talks to the bot
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+async def owner_hears(bot_api: FakeBotApi, count: int) -> list[str]:
+    calls = await bot_api.wait_for("sendMessage", count=count, chat_id=OWNER)
+    return [str(call.params["text"]) for call in calls]
+
+
+def command(bot_api: FakeBotApi, words: str) -> None:
+    bot_api.push(bot_api.text_message(chat_id=OWNER, user_id=OWNER, text=words))
+
+
+async def stored(url: str, connection_id: str) -> tuple[int, int]:
+    """Rows kept for the connection: (connections, claims on its messages)."""
+    [(connections,)] = await query(
+        url, "SELECT count(*) FROM business_connections WHERE connection_id = :id", id=connection_id
+    )
+    [(claims,)] = await query(
+        url,
+        "SELECT count(*) FROM processed_updates WHERE chat_id = :chat",
+        chat=f"business:{connection_id}",
+    )
+    return int(connections), int(claims)
+
+
+async def until_stored_rights(url: str, connection_id: str) -> None:
+    """Wait until the connection's right to reply is stored."""
+    sql = "SELECT can_reply FROM business_connections WHERE connection_id = :id"
+    deadline = asyncio.get_running_loop().time() + 15
+    while await query(url, sql, id=connection_id) != [(True,)]:
+        assert asyncio.get_running_loop().time() < deadline, "the new rights were never stored"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_friends_voice_note_reaches_the_owner_alone(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        [welcome] = await owner_hears(bot_api, 1)
+        note = bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg,
+            username="friend_of_owner",
+        )  # fmt: skip
+        bot_api.push_business(note)
+        [_, transcript] = await owner_hears(bot_api, 2)
+    usage = await query(
+        database_url, "SELECT chat_id, audio_seconds FROM chat_usage WHERE platform = 'telegram'"
+    )
+
+    assert welcome.startswith("You connected me to your Telegram account.")
+    assert transcript == (
+        f"Voice note from User{FRIEND} in your chat with User{FRIEND} (chat {FRIEND}):\n"
+        "https://t.me/friend_of_owner\n\nheard 3.0 seconds"
+    )
+    # The friend's chat got nothing: no reply on the owner's behalf, not even "typing…".
+    assert bot_api.business_replies(connection, FRIEND) == []
+    assert not [c for c in bot_api.calls if str(c.params.get("chat_id")) == str(FRIEND)]
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+    [poll, *_] = bot_api.sent("getUpdates")  # Telegram sends these only when asked
+    assert {"business_connection", "business_message"} <= set(poll.params["allowed_updates"])
+    assert usage == [(str(OWNER), 3)]  # counted against the owner, not the friend
+
+
+async def test_disconnecting_stops_transcripts_and_deletes_what_was_kept(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        first, late = (
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+            )
+            for _ in range(2)
+        )
+        bot_api.push_business(first)
+        await owner_hears(bot_api, 2)
+        before = await stored(database_url, connection)
+
+        bot_api.disconnect_business(connection)
+        [*_, goodbye] = await owner_hears(bot_api, 3)
+        after = await stored(database_url, connection)
+        bot_api.push_business(late)  # delivered late, after the disconnection
+        command(bot_api, "/business")
+        [*_, status] = await owner_hears(bot_api, 4)
+        after_late = await stored(database_url, connection)
+
+    assert before == (1, 1)
+    assert goodbye.startswith("You disconnected me from your Telegram account")
+    assert after == (0, 0)
+    assert status.startswith("Your Telegram account is not connected to me.")
+    assert after_late == (0, 0)  # not processed, not even claimed
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_a_reply_on_the_owners_behalf_only_where_the_connection_allows_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER, can_reply=False)
+        await owner_hears(bot_api, 1)
+        command(bot_api, "/business reply")
+        [*_, refused] = await owner_hears(bot_api, 2)
+        bot_api.change_business_rights(connection, can_reply=True)
+        await until_stored_rights(sqlite_url, connection)  # updates are handled concurrently
+        command(bot_api, "/business reply")
+        [*_, chosen] = await owner_hears(bot_api, 3)
+        note = bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+        )
+        bot_api.push_business(note)
+        await bot_api.wait_until(
+            lambda: bool(bot_api.business_replies(connection, FRIEND)), what="a reply"
+        )
+
+    assert refused.startswith("Your connection does not let me reply on your behalf.")
+    assert "• They go to: a reply in the chat, sent on your behalf" in chosen
+    [reply] = bot_api.business_replies(connection, FRIEND)
+    assert reply.params["text"] == "heard 3.0 seconds"
+    assert reply.params["reply_parameters"]["message_id"] == note["message_id"]
+    assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 3  # no transcript to the owner
+
+
+async def test_the_owners_choices_turn_transcripts_off_and_skip_chats(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    other = FRIEND + 1
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        command(bot_api, f"/business skip {FRIEND}")
+        [*_, skipping] = await owner_hears(bot_api, 2)
+        for chat in (FRIEND, other):
+            bot_api.push_business(
+                bot_api.business_voice_message(
+                    connection_id=connection, chat_id=chat, user_id=chat, data=voice_ogg
+                )
+            )
+        [*_, transcript] = await owner_hears(bot_api, 3)
+        command(bot_api, "/business off")
+        [*_, off] = await owner_hears(bot_api, 4)
+        bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=other, user_id=other, data=voice_ogg
+            )
+        )
+        command(bot_api, "/business")  # handled after the voice note above was dropped
+        await owner_hears(bot_api, 5)
+
+    assert f"• Chats left alone: {FRIEND}" in skipping
+    assert transcript.startswith(f"Voice note from User{other} ")
+    assert "• Transcripts: off" in off
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_an_owner_off_the_allowlist_is_not_served(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, allowed_users=str(FRIEND)
+    )
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        # The friend is on the allowlist, but the work would be the owner's.
+        bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+            )
+        )
+        bot_api.push(bot_api.text_message(chat_id=FRIEND, user_id=FRIEND, text="/help"))
+        await bot_api.wait_for("sendMessage", chat_id=FRIEND)
+
+    assert bot_api.sent("sendMessage", chat_id=OWNER) == []
+    assert mimo.calls("mimo-v2.5-asr") == []
+    assert await stored(sqlite_url, connection) == (0, 0)
+
+
+async def test_the_standin_sends_on_an_owners_behalf_only_as_telegram_allows() -> None:
+    async with (
+        FakeBotApi() as api,
+        Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as bot,
+    ):
+        allowed = api.connect_business(user_id=OWNER)
+        read_only = api.connect_business(user_id=OWNER + 1, can_reply=False)
+        for connection in (allowed, read_only):
+            api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=b"OggS"
+            )
+        sent = await bot.send_message(FRIEND, "on your behalf", business_connection_id=allowed)
+        details = await bot.get_business_connection(allowed)
+        with pytest.raises(BadRequest, match=r"(?i)business_connection_not_allowed"):
+            await bot.send_message(FRIEND, "not allowed", business_connection_id=read_only)
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+            await bot.send_message(FRIEND + 5, "not their chat", business_connection_id=allowed)
+        api.disconnect_business(allowed)
+        with pytest.raises(BadRequest, match=r"(?i)business_connection_invalid"):
+            await bot.send_message(FRIEND, "too late", business_connection_id=allowed)
+        with pytest.raises(BadRequest, match=r"(?i)business_connection_invalid"):
+            await bot.get_business_connection("no-such-connection")
+
+    assert sent.from_user is not None and sent.from_user.id == OWNER
+    assert sent.sender_business_bot is not None and sent.sender_business_bot.id == api.bot_id
+    assert details.user.id == OWNER and details.rights is not None and details.rights.can_reply
+
+
+async def test_a_refusal_is_told_to_the_owner_never_in_the_friends_chat(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, max_audio_seconds=60
+    )
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER, can_reply=True)
+        await owner_hears(bot_api, 1)
+        command(bot_api, "/business reply")  # even where the bot may reply in the chat
+        await owner_hears(bot_api, 2)
+        bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg,
+                duration=7200,
+            )
+        )  # fmt: skip
+        [*_, refusal] = await owner_hears(bot_api, 3)
+
+    assert refusal == "That recording is too large: the limit is 1 min."
+    assert bot_api.business_replies(connection, FRIEND) == []
+    assert mimo.calls("mimo-v2.5-asr") == []
+    assert bot_api.downloads == []  # refused on what Telegram declared, before any download
+
+
+async def test_a_business_message_delivered_twice_is_transcribed_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        update_id = bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+            )
+        )
+        await owner_hears(bot_api, 2)
+        bot_api.redeliver(update_id)  # as Telegram does when it never saw the poll confirm it
+        command(bot_api, "/business")
+        await owner_hears(bot_api, 3)
+
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+    assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 3
+
+
+async def test_work_a_crash_cut_off_for_good_is_reported_to_the_owner_alone(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+    # What a process killed mid-transcript leaves: a lapsed claim with nothing to redo it from.
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    claim = Claim("telegram", f"business:{connection}", f"{FRIEND}:7")
+    engine = create_engine(sqlite_url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            await uow.processed.claim(
+                claim, instance="gone", owner="gone/1", at=long_ago, lease_until=long_ago
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+    async with running(settings, bot_api):  # the sweep at start finds it
+        [*_, told] = await owner_hears(bot_api, 2)
+
+    assert told == (
+        f"I was restarted while transcribing a voice note from your chat {FRIEND}, and could "
+        "not finish it. Open that chat to listen to it."
+    )
+    assert [c for c in bot_api.calls if str(c.params.get("chat_id")) == str(FRIEND)] == []

@@ -1,0 +1,173 @@
+"""Telegram inline mode end to end: `@bot some text` in any chat, typed one keystroke at a time,
+becomes one voice note rendered once the user paused, stored in the cache chat and offered as a
+cached voice (real python-telegram-bot, ffmpeg and SQLite or PostgreSQL, against the Bot API and
+MiMo stand-ins)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Bot, InlineQueryResultArticle, InputTextMessageContent
+from telegram import InlineQueryResultCachedVoice as CachedVoice
+from telegram.error import BadRequest
+
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 5005
+CACHE = -1005550001  # the storage chat: a private channel the bot posts in
+
+
+def voices_of(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return [result for result in answer["results"] if result["type"] == "voice"]
+
+
+async def test_one_rendering_after_typing_stops_then_the_cache_answers(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=CACHE
+    )
+    async with running(settings, bot_api):
+        typed = bot_api.typing_inline(user_id=USER, text="hello")
+        await bot_api.wait_for_inline_answers(typed)
+        again = bot_api.inline_query(user_id=USER, query="hello")
+        await bot_api.wait_for_inline_answers([again])
+
+    answers = [bot_api.inline_answers[query] for query in typed]
+    assert [voices_of(answer) for answer in answers[:-1]] == [[]] * 4  # superseded: nothing
+    [offered] = voices_of(answers[-1])
+    assert answers[-1]["is_personal"] is True
+    [stored] = bot_api.sent("sendVoice", chat_id=CACHE)
+    assert offered["voice_file_id"] == stored.result["voice"]["file_id"]
+    # What the user sends is the audio MiMo spoke, as the voice note stored in the cache chat.
+    voice = tmp_path / "offered.ogg"
+    voice.write_bytes(bot_api.file_bytes(offered["voice_file_id"]))
+    returned = tmp_path / "returned.wav"
+    returned.write_bytes(mimo.last_tts_wav)
+    probe = FfmpegAudio(processes=FfmpegProcesses()).probe
+    info = await probe(voice)
+    assert (info.container, info.codec) == ("ogg", "opus")
+    assert info.duration == pytest.approx((await probe(returned)).duration, abs=0.1)
+    [request] = mimo.calls("mimo-v2.5-tts")  # one rendering for six queries
+    assert request["messages"][-1] == {"role": "assistant", "content": "hello"}
+    [cached] = voices_of(bot_api.inline_answers[again])
+    assert cached["voice_file_id"] == offered["voice_file_id"]
+
+
+async def test_the_users_own_voice_decides_the_rendering(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    other = USER + 1
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
+    )
+    async with running(settings, bot_api):
+        bot_api.push(bot_api.text_message(chat_id=other, user_id=other, text="/voice Dean"))
+        await bot_api.wait_for("sendMessage", chat_id=other)
+        first = bot_api.inline_query(user_id=USER, query="same words")
+        await bot_api.wait_for_inline_answers([first])
+        second = bot_api.inline_query(user_id=other, query="same words")
+        await bot_api.wait_for_inline_answers([second])
+
+    voices = [voices_of(bot_api.inline_answers[q])[0]["voice_file_id"] for q in (first, second)]
+    assert voices[0] != voices[1]
+    assert len(mimo.calls("mimo-v2.5-tts")) == 2
+
+
+async def test_the_quota_is_the_users_and_a_refusal_says_why(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        telegram_inline_cache_chat=CACHE, daily_tts_chars=12,
+    )  # fmt: skip
+    async with running(settings, bot_api):
+        spoken = bot_api.inline_query(user_id=USER, query="ten chars!")
+        await bot_api.wait_for_inline_answers([spoken])
+        refused = bot_api.inline_query(user_id=USER, query="more words")
+        await bot_api.wait_for_inline_answers([refused])
+        elsewhere = bot_api.inline_query(user_id=USER + 1, query="more words")
+        await bot_api.wait_for_inline_answers([elsewhere])
+
+    assert len(voices_of(bot_api.inline_answers[spoken])) == 1
+    answer = bot_api.inline_answers[refused]
+    assert answer["results"] == []
+    assert answer["button"]["text"]  # one short line above the (empty) results
+    assert answer["button"]["start_parameter"] == "inline"
+    assert len(voices_of(bot_api.inline_answers[elsewhere])) == 1  # another user's own quota
+    assert len(mimo.calls("mimo-v2.5-tts")) == 2
+
+
+async def test_without_a_cache_chat_inline_mode_is_off_and_the_log_says_so(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.inline_query(user_id=USER, query="hello")
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+
+    lines = [r.getMessage() for r in caplog.records if "inline mode is off" in r.getMessage()]
+    assert lines == [
+        "Telegram inline mode is off: set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot "
+        "may post (it stores the voice notes it renders there) to turn it on"
+    ]
+    assert bot_api.inline_answers == {}
+    assert mimo.calls("mimo-v2.5-tts") == []
+
+
+async def test_the_standin_answers_inline_queries_as_strictly_as_telegram() -> None:
+    async with (
+        FakeBotApi() as api,
+        Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as bot,
+    ):
+        file_id, _ = api.add_file(b"OggS")
+        voice = CachedVoice(id="v", voice_file_id=file_id, title="hi")
+        answered = api.inline_query(user_id=USER, query="hi")
+        assert await bot.answer_inline_query(answered, [voice], cache_time=0, is_personal=True)
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+            await bot.answer_inline_query(answered, [voice])  # once only
+        stranger = CachedVoice(id="v", voice_file_id="not-a-file-of-the-bot", title="hi")
+        with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+            await bot.answer_inline_query(api.inline_query(user_id=USER, query="x"), [stranger])
+        many = [
+            InlineQueryResultArticle(id=str(n), title="t", input_message_content=_text())
+            for n in range(51)
+        ]
+        with pytest.raises(BadRequest, match=r"(?i)results_too_much"):
+            await bot.answer_inline_query(api.inline_query(user_id=USER, query="y"), many)
+        with pytest.raises(BadRequest, match=r"(?i)result_id_duplicate"):
+            await bot.answer_inline_query(api.inline_query(user_id=USER, query="z"), [voice] * 2)
+        api.inline_query_lifetime = 0.0
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+            await bot.answer_inline_query(api.inline_query(user_id=USER, query="late"), [voice])
+        me = await bot.get_me()
+
+    assert me.supports_inline_queries and me.can_connect_to_business
+
+
+def _text() -> InputTextMessageContent:
+    return InputTextMessageContent("t")
+
+
+async def test_a_stranger_gets_no_voice_and_costs_nothing(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        telegram_inline_cache_chat=CACHE, allowed_users=str(USER),
+    )  # fmt: skip
+    async with running(settings, bot_api):
+        bot_api.inline_query(user_id=USER + 7, query="hello")
+        served = bot_api.inline_query(user_id=USER, query="hello")
+        await bot_api.wait_for_inline_answers([served])
+
+    assert list(bot_api.inline_answers) == [served]
+    assert len(mimo.calls("mimo-v2.5-tts")) == 1
