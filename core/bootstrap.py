@@ -191,7 +191,7 @@ async def bootstrap(
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
-    audio = FfmpegAudio(processes=processes)
+    audio = FfmpegAudio(processes=processes, compact_pauses=settings.compact_pauses)
     async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
         # Recordings are downloaded through the same client, streamed to disk.
@@ -270,7 +270,7 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     async with _http() as http:
         service = VoiceService(
             speech=mimo_client(settings, http=http),
-            audio=FfmpegAudio(processes=processes),
+            audio=FfmpegAudio(processes=processes, compact_pauses=settings.compact_pauses),
             uow=lambda: MemoryUnitOfWork(preferences),
             default_tts_model=settings.mimo_tts_model,
             limits=limits_from(settings),

@@ -37,7 +37,7 @@ async def pause_cuts(
 
     async def measure(batch: Sequence[float]) -> list[list[float]]:
         async with slots:
-            return await _window_levels(src, batch, plan, processes)
+            return await window_levels(src, batch, plan, processes)
 
     measured = await asyncio.gather(*(measure(b) for b in _batches(targets, workers)))
     windows = [levels for batch in measured for levels in batch]
@@ -54,7 +54,7 @@ def _batches(targets: Sequence[float], workers: int) -> list[Sequence[float]]:
     return [targets[i : i + size] for i in range(0, len(targets), size)]
 
 
-async def _window_levels(
+async def window_levels(
     src: Path, targets: Sequence[float], plan: CutPlan, processes: FfmpegProcesses
 ) -> list[list[float]]:
     """Block loudness around each target: every window is its own input (ffmpeg seeks to it
