@@ -69,9 +69,7 @@ def _passthrough_mime(media: Media) -> str | None:
     return _PASSTHROUGH.get((media.info.container or "", media.info.codec or ""))
 
 
-async def _encode_mp3(
-    src: Path, out: Path, processes: FfmpegProcesses, pauses: str | None
-) -> None:
+async def _encode_mp3(src: Path, out: Path, processes: FfmpegProcesses, pauses: str | None) -> None:
     """The first audio stream of `src` as one mono 16 kHz MP3 in `out`, through the `pauses`
     filter when there is one."""
     shorten = ("-af", pauses) if pauses else ()
