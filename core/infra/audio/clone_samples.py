@@ -28,7 +28,7 @@ async def to_clone_sample(
     pauses = None
     if compact_pauses:
         pauses = await pause_filter(
-            path, media.info.duration, processes=processes, keep_times=False
+            path, media.info.duration, processes=processes, keep_times=False, sample_rate=24_000
         )
     shorten = ("-af", pauses) if pauses else ()
     with tempfile.TemporaryDirectory(prefix="voicebridge-sample-") as tmp:

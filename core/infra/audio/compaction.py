@@ -27,7 +27,7 @@ from pathlib import Path
 
 from core.domain.pauses import BLOCK_SECONDS, KEPT_PAUSE_SECONDS, CutPlan, pause_threshold
 from core.infra.audio.ffmpeg import ffmpeg_exe
-from core.infra.audio.loudness import window_levels
+from core.infra.audio.loudness import MEASURE_RATE, window_levels
 from core.infra.audio.processes import FfmpegProcesses
 
 logger = logging.getLogger(__name__)
@@ -37,12 +37,19 @@ _SUPPORTED: dict[str, bool] = {}  # ffmpeg binary -> whether its silenceremove k
 
 
 async def pause_filter(
-    src: Path, duration: float, *, processes: FfmpegProcesses, keep_times: bool
+    src: Path,
+    duration: float,
+    *,
+    processes: FfmpegProcesses,
+    keep_times: bool,
+    sample_rate: int = MEASURE_RATE,
 ) -> str | None:
     """The filter that shortens `src`'s long pauses, for the conversion's `-af`; None when
     this ffmpeg cannot or the recording has no measurable floor. `keep_times`: kept audio
     keeps its original timestamps (pieces cut and listed in original time), else the output
-    is timed as it plays (a clone sample's length is its speech)."""
+    is timed as it plays (a clone sample's length is its speech). The filter resamples to
+    `sample_rate` first, the output's rate: the floor is measured at 16 kHz, and a codec's hiss
+    above 8 kHz would lift a pause measured at 48 kHz over it."""
     if not await _keeps_timestamps(processes):
         return None
     threshold = pause_threshold(await _floor_levels(src, duration, processes))
@@ -50,7 +57,7 @@ async def pause_filter(
         return None
     stamps = "copy" if keep_times else "write"
     return (
-        "aformat=channel_layouts=mono,"
+        f"aformat=sample_rates={sample_rate}:channel_layouts=mono,"
         f"silenceremove=stop_periods=-1:stop_duration={KEPT_PAUSE_SECONDS:g}"
         f":stop_threshold={threshold:.1f}dB:detection=rms:window={BLOCK_SECONDS:g}"
         f":timestamp={stamps}"
