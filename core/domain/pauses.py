@@ -101,7 +101,10 @@ PAUSE_ABOVE_FLOOR_DB = 6.0
 # Never call louder than this a pause, whatever the floor: a recording without any pause (music,
 # nonstop speech) would otherwise have its quietest syllables taken for its floor.
 PAUSE_CEILING_DB = -35.0
-_LOWEST_DB = -90.0  # digital silence measures -inf; ffmpeg wants a finite threshold
+# Quieter than this is a pause whatever the floor, which may be digital silence (-inf): what a
+# codec and a resampler leave of it can measure -60 dBFS in silenceremove's window at 24 kHz
+# while astats' blocks measure -inf. Speech this quiet would be a whisper metres away.
+_LOWEST_DB = -55.0
 
 
 def pause_threshold(levels: Sequence[float]) -> float | None:

@@ -122,6 +122,6 @@ def test_a_recording_without_pauses_is_never_called_silent_at_speech_level() -> 
 
 
 def test_digital_silence_gives_a_finite_threshold_and_nothing_measured_none() -> None:
-    assert pause_threshold([SPEECH] * 10 + [-math.inf] * PAUSE_BLOCKS) == pytest.approx(-90.0)
+    assert pause_threshold([SPEECH] * 10 + [-math.inf] * PAUSE_BLOCKS) == pytest.approx(-55.0)
     assert pause_threshold([math.inf] * 20) is None
     assert pause_threshold([SPEECH] * (PAUSE_BLOCKS - 1)) is None

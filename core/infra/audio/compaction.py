@@ -48,11 +48,12 @@ async def pause_filter(
     this ffmpeg cannot or the recording has no measurable floor. `keep_times`: kept audio
     keeps its original timestamps (pieces cut and listed in original time), else the output
     is timed as it plays (a clone sample's length is its speech). The filter resamples to
-    `sample_rate` first, the output's rate: the floor is measured at 16 kHz, and a codec's hiss
-    above 8 kHz would lift a pause measured at 48 kHz over it."""
+    `sample_rate` first, the output's rate, and the floor is measured at that rate too: a
+    codec's hiss above 8 kHz, gone at 16 kHz, would lift a pause at 24 kHz over a threshold
+    measured at 16 kHz."""
     if not await _keeps_timestamps(processes):
         return None
-    threshold = pause_threshold(await _floor_levels(src, duration, processes))
+    threshold = pause_threshold(await _floor_levels(src, duration, processes, sample_rate))
     if threshold is None:
         return None
     stamps = "copy" if keep_times else "write"
@@ -64,7 +65,9 @@ async def pause_filter(
     )
 
 
-async def _floor_levels(src: Path, duration: float, processes: FfmpegProcesses) -> list[float]:
+async def _floor_levels(
+    src: Path, duration: float, processes: FfmpegProcesses, rate: int
+) -> list[float]:
     """Block levels of up to three windows spread over the recording, laid end to end."""
     # Whole blocks that fit: a window past the end would be padded with digital silence.
     search = min(_FLOOR_SEARCH, math.floor(duration / 2 / BLOCK_SECONDS) * BLOCK_SECONDS)
@@ -73,7 +76,7 @@ async def _floor_levels(src: Path, duration: float, processes: FfmpegProcesses) 
     count = max(1, min(3, math.floor(duration / (2 * search))))
     targets = tuple(duration * (2 * i + 1) / (2 * count) for i in range(count))
     plan = CutPlan(targets, search)
-    windows = await window_levels(src, targets, plan, processes)
+    windows = await window_levels(src, targets, plan, processes, rate=rate)
     return [level for window in windows for level in window]
 
 
