@@ -13,6 +13,8 @@ from core.domain.pauses import BLOCK_SECONDS, CutPlan, parse_levels, quietest_pa
 from core.infra.audio.processes import FfmpegProcesses, file_url
 
 MEASURE_RATE = 16_000
+
+
 # Loudness per 50 ms block, printed to stdout as `pts_time:...` / `...RMS_level=...` pairs.
 def _levels(rate: int) -> str:
     return (f"asetnsamples=n={round(rate * BLOCK_SECONDS)}:p=0,"
