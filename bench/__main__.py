@@ -5,6 +5,7 @@
     --only load  run benchmark 3 alone (about 20 s) and put its section into RESULTS.md
     --only memory  run benchmark 5 alone (about 20 s) and put its section into RESULTS.md
     --only pauses  run benchmark 6 alone (a few minutes) and put its section into RESULTS.md
+    --only encoders  run benchmark 7 alone (a few minutes) and put its section into RESULTS.md
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -27,7 +28,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import inputs, load, memory, report
+from bench import encoders, inputs, load, memory, report
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
 
@@ -41,13 +42,14 @@ LAST_RUN = Path(__file__).parent / "out" / "last-run.json"
 LAST_LOAD = Path(__file__).parent / "out" / "last-load.json"
 LAST_MEMORY = Path(__file__).parent / "out" / "last-memory.json"
 LAST_PAUSES = Path(__file__).parent / "out" / "last-pauses.json"
+LAST_ENCODERS = Path(__file__).parent / "out" / "last-encoders.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rewrite", action="store_true")
-    parser.add_argument("--only", choices=["load", "memory", "pauses"])
+    parser.add_argument("--only", choices=["load", "memory", "pauses", "encoders"])
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.rewrite:
@@ -61,6 +63,9 @@ def main() -> None:
         return
     if args.only == "pauses":
         only_pauses(args.repeat)
+        return
+    if args.only == "encoders":
+        only_encoders(args.repeat)
         return
     started = time.monotonic()
     machine = report.machine_info()
@@ -144,6 +149,16 @@ def only_pauses(repeat: int) -> None:
     LAST_PAUSES.write_text(json.dumps(found, indent=1))
     RESULTS.write_text(pauses.with_section(RESULTS.read_text(), pauses.section(found)))
     print(f"wrote section 6 of {RESULTS} (measurements in {LAST_PAUSES})", flush=True)
+
+
+def only_encoders(repeat: int) -> None:
+    """Benchmark 7 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
+    found = encoders.measure(max(1, min(repeat, 3)))
+    LAST_ENCODERS.parent.mkdir(parents=True, exist_ok=True)
+    LAST_ENCODERS.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    RESULTS.write_text(encoders.with_section(RESULTS.read_text(), encoders.section(found, machine)))
+    print(f"wrote section 7 of {RESULTS} (measurements in {LAST_ENCODERS})", flush=True)
 
 
 def run_pauses(repeat: int) -> dict[str, Any]:
