@@ -80,6 +80,8 @@ def main() -> None:
         parallel = long_audio(notes[60], base_url, api_key, in_flight=8)
         sequential = long_audio(notes[60], base_url, api_key, in_flight=1)
     loaded = run_load()
+    paused = run_pauses(args.repeat)
+    encoded = {"machine": report.machine_info(), **encoders.measure(max(1, min(args.repeat, 3)))}
 
     machine["load_after"] = report.load_average()
     run = {
@@ -93,6 +95,8 @@ def main() -> None:
         "parallel": asdict(parallel),
         "sequential": asdict(sequential),
         "load": asdict(loaded),
+        "pauses": paused,
+        "encoders": encoded,
         "minutes_taken": (time.monotonic() - started) / 60,
     }  # fmt: skip
     LAST_RUN.write_text(json.dumps(run, indent=1))
@@ -116,6 +120,11 @@ def write(run: dict[str, Any]) -> None:
         delay=MIMO_DELAY,
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
+    if "pauses" in run:
+        text = pauses.with_section(text, pauses.section(run["pauses"]))
+    if "encoders" in run:
+        found = run["encoders"]
+        text = encoders.with_section(text, encoders.section(found, found["machine"]))
     RESULTS.write_text(text)
 
 

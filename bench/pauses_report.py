@@ -113,16 +113,19 @@ def section(found: dict[str, Any]) -> str:
                 lines.append(f"  (against the words spoken: {100 * r['truth_off']:.0f} % off, "
                              f"{100 * r['truth_on']:.0f} % on)")  # fmt: skip
     stretched = [r for r in rows if "stretched" in r["name"]]
-    worst = max((r["wer"] for r in rows if r["wer"] is not None), default=0.0)
     least = min((r["cut"] for r in stretched), default=0.0)
+    # The recogniser's own error against the words spoken, with pauses kept and compacted:
+    # compacting may not make it worse by more than 2 points.
+    worse = max((r["truth_on"] - r["truth_off"] for r in rows if r["truth_on"] is not None),
+                default=0.0)  # fmt: skip
     lines += [
         "",
         "| target | measured | |",
         "|---|---|---|",
         f"| billed seconds cut by at least 15 % on voice-note-like recordings (stretched pauses) "
         f"| {100 * least:.0f} % at least | {'met' if least >= 0.15 else '**missed**'} |",
-        f"| word error rate unchanged within 2 points | {100 * worst:.1f} points at most "
-        f"| {'met' if worst <= 0.02 else '**missed**'} |",
+        f"| word error rate against the words spoken no worse by more than 2 points "
+        f"| {100 * worse:+.1f} points at most | {'met' if worse <= 0.02 else '**missed**'} |",
         "| .srt timings still those of the original recording | see the table: same cues, "
         "ending where the recording ends | |",
         "",

@@ -13,7 +13,6 @@ uncompacted audio's words. A weak recogniser is, if anything, more easily thrown
 from __future__ import annotations
 
 import base64
-import functools
 import re
 import subprocess
 from typing import Any
@@ -23,8 +22,10 @@ from core.infra.audio.ffmpeg import ffmpeg_exe
 _DATA_URL = re.compile(r"^data:[^;,]+;base64,(.*)$", re.DOTALL)
 
 
-@functools.cache
 def _decoder() -> Any:
+    """A new decoder for every recording: one carries what it learnt of the last recording's
+    channel (its cepstral mean) into the next, so the same audio heard twice gave different
+    words."""
     from pocketsphinx import Decoder  # imported late: only the bench needs it
 
     return Decoder(logfn="/dev/null")
