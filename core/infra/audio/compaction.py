@@ -2,11 +2,12 @@
 dead air (it bills the seconds it receives) and the chat does not wait for it.
 
     recording
-      -> its noise floor: the quietest 250 ms in up to three 6-second windows (start, middle,
-         end), decoded in one short ffmpeg run (`core.domain.pauses.pause_threshold`)
+      -> its noise floor: the quietest 250 ms in up to three 6-second windows spread over it,
+         decoded in one short ffmpeg run (`core.domain.pauses.pause_threshold`)
       -> `silenceremove` in the conversion's own filter chain: every stretch quieter than the
-         floor plus 6 dB for longer than `KEPT_PAUSE_SECONDS` is cut down to about that long,
-         so the model still hears the sentence break
+         floor plus 6 dB (never above -35 dBFS, always at least -55) for longer than
+         `KEPT_PAUSE_SECONDS` is cut down to about that long, so the model still hears the
+         sentence break
 
 Why relative to the floor and not a fixed level: recorded speech rarely falls silent (the 1961
 JFK recording pauses at -38 to -42 dBFS); a phone's noise suppression leaves -60. The same rule
