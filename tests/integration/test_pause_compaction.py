@@ -5,8 +5,9 @@ receives."""
 from __future__ import annotations
 
 import array
+import os
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -188,3 +189,35 @@ def voiced_seconds(data: bytes) -> float:
     loud = [max(map(abs, samples[i : i + block]), default=0) > 3276
             for i in range(0, len(samples), block)]  # fmt: skip
     return sum(loud) * block / 16_000
+
+
+@pytest.fixture
+def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An ffmpeg on PATH whose silenceremove has no `timestamp` option, as before 6.1 (Debian
+    12's 5.1): the real binary, except that its help for that filter says what 5.1's says."""
+    real = ffmpeg_exe()
+    folder = tmp_path / "old-ffmpeg"
+    folder.mkdir()
+    script = folder / "ffmpeg"
+    script.write_text(
+        "#!/bin/sh\n"
+        'for arg in "$@"; do [ "$arg" = filter=silenceremove ] && echo '
+        "'silenceremove AVOptions: stop_periods stop_duration stop_threshold' && exit 0; done\n"
+        f'exec "{real}" "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    ffmpeg_exe.cache_clear()
+    yield
+    monkeypatch.undo()
+    ffmpeg_exe.cache_clear()
+    ffmpeg_exe()
+
+
+@pytest.mark.usefixtures("ffmpeg_before_6_1")
+async def test_an_ffmpeg_without_timestamped_silenceremove_sends_the_pauses(note: Path) -> None:
+    audio = FfmpegAudio(processes=FfmpegProcesses(), compact_pauses=True)
+    (piece,) = await audio.to_asr_pieces(note, piece_seconds=60)
+
+    assert decoded_seconds(piece.data) == pytest.approx(LENGTH, abs=0.15)
+    assert (piece.offset, piece.duration) == pytest.approx((0.0, LENGTH), abs=0.05)
