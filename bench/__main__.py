@@ -120,12 +120,24 @@ def write(run: dict[str, Any]) -> None:
         delay=MIMO_DELAY,
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
+    kept = _section(RESULTS.read_text(), memory.HEADING) if RESULTS.exists() else None
+    if kept is not None:  # benchmark 5 runs only alone (--only memory): its last numbers stay
+        text = memory.with_section(text, kept)
     if "pauses" in run:
         text = pauses.with_section(text, pauses.section(run["pauses"]))
     if "encoders" in run:
         found = run["encoders"]
         text = encoders.with_section(text, encoders.section(found, found["machine"]))
     RESULTS.write_text(text)
+
+
+def _section(results: str, heading: str) -> str | None:
+    """The section of RESULTS.md under `heading`, up to the next one; None when absent."""
+    if heading not in results:
+        return None
+    start = results.index(heading)
+    end = results.find("\n## ", start + 1)
+    return results[start : end + 1 if end != -1 else len(results)]
 
 
 def only_load(*, profile: bool) -> None:
