@@ -80,7 +80,7 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
     lines = [
         HEADING,
         "",
-        f"Measured {machine['date']} by `.venv/bin/python -m bench --only encoders` with "
+        f"Measured {machine['date']} by `.venv/bin/python -m bench` (or `--only encoders`) with "
         f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); load average "
         f"{machine['load_before']} before (other engineers' tests on the same 2 cores: medians "
         f"of {found['repeat']} runs, taking turns). One ffmpeg process, the whole 60-minute note "
@@ -98,14 +98,18 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         "",
         f"Words in the original: “{found['reference']}”.",
         "",
-        "What the pieces stay: MP3 at -compression_level 7. Decoding the Opus is most of every "
-        "way's cost; on top of it the MP3 pass adds about 2.5 CPU-seconds and level 9 saves "
-        "nothing measurable over level 7 at the same bytes, while WAV saves about as much but "
-        "sends over five times the bytes, and at 32 kB a second would need pieces under four "
-        "minutes to fit MiMo's 10 MB request. The recogniser hears no consistent difference "
-        "between them (its error moves by a few points either way on one 21 s recording). With "
-        "pauses compacted, less is encoded: the share of silence cut is also a share of the "
-        "MP3 pass saved.",
+        "What the pieces stay, for now: MP3 at -compression_level 7. Decoding the Opus is most "
+        "of every way's cost; the MP3 pass adds 2 to 2.5 CPU-seconds on top, level 9 saves "
+        "nothing measurable over level 7 at the same bytes, and WAV saves that pass but sends "
+        "5.3 times the bytes (at 32 kB a second pieces would have to stay under four minutes "
+        "to fit MiMo's 10 MB request). PocketSphinx hears the WAV exactly as the original and "
+        "either MP3 differently in about half its words: for this recogniser the 48 kbps MP3 "
+        "is not transparent. Whether MiMo's is thrown by it was not measured (the stand-in is "
+        "not MiMo); if it is, WAV for short notes, where the bytes are few (a 30 s note is "
+        "1 MB as WAV), is the choice these numbers point to. An earlier run, whose recogniser "
+        "still carried its channel estimate from one recording to the next, gave 44 to 48 % "
+        "for all three: only this run's recognition figures hold. With pauses compacted, less "
+        "is encoded: the share of silence cut is also a share of the MP3 pass saved.",
         "",
         "Only the imageio-ffmpeg wheel's build was measured here: this machine has no system "
         "ffmpeg, and installing Debian's would have changed the ffmpeg every other test run on "
