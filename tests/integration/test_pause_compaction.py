@@ -32,7 +32,10 @@ CHAT = ChatRef("telegram", "17")
 # A voice note's rhythm: 2 s of speech, then 3 s of dead air, five times (22 s), over room noise.
 BURST, PAUSE, BURSTS = 2.0, 3.0, 5
 LENGTH = BURSTS * BURST + (BURSTS - 1) * PAUSE
-KEPT = 0.5  # about what is left of each pause
+# What is left of each pause: about half a second, more where the room noise (random, a new
+# recording each run) pokes over the threshold at the pause's edges.
+KEPT, KEPT_AT_MOST = 0.5, 0.8
+SPEECH = BURSTS * BURST
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +96,12 @@ async def test_the_pauses_are_not_billed(
     # The stand-in bills the seconds it hears: each of the four pauses lost about 2.5 s.
     assert plain.usage.audio_seconds == 22
     saved = plain.usage.audio_seconds - compact.usage.audio_seconds
-    assert saved == pytest.approx((BURSTS - 1) * (PAUSE - KEPT), abs=1.5)
-    assert compact.usage.audio_seconds >= BURSTS * BURST  # no speech was cut
+    assert (BURSTS - 1) * (PAUSE - KEPT_AT_MOST) - 1 <= saved <= (BURSTS - 1) * (PAUSE - KEPT) + 1
+    assert compact.usage.audio_seconds >= SPEECH  # no speech was cut
     # what the stand-in heard: the speech and about half a second of each pause
     assert compact.parts[0].text is not None
     heard = float(compact.parts[0].text.split()[1])
-    assert heard == pytest.approx(BURSTS * BURST + (BURSTS - 1) * KEPT, abs=0.6)
+    assert SPEECH + (BURSTS - 1) * (KEPT - 0.2) <= heard <= SPEECH + (BURSTS - 1) * KEPT_AT_MOST
 
 
 async def test_the_pieces_and_subtitles_keep_the_recordings_time(
@@ -136,9 +139,7 @@ async def test_each_piece_is_shorter_but_keeps_a_break_where_a_pause_was(note: P
     (piece,) = pieces
     assert (piece.offset, piece.duration) == pytest.approx((0.0, LENGTH), abs=0.05)
     heard = decoded_seconds(piece.data)
-    expected = BURSTS * BURST + (BURSTS - 1) * KEPT
-    assert heard == pytest.approx(expected, abs=0.6)
-    assert heard < LENGTH - 8
+    assert SPEECH + (BURSTS - 1) * (KEPT - 0.2) <= heard <= SPEECH + (BURSTS - 1) * KEPT_AT_MOST
 
 
 async def test_short_pauses_and_pauseless_sound_are_left_alone(tmp_path: Path) -> None:
