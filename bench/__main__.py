@@ -4,6 +4,8 @@
     --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
     --only load  run benchmark 3 alone (about 20 s) and put its section into RESULTS.md
     --only memory  run benchmark 5 alone (about 20 s) and put its section into RESULTS.md
+    --only pauses  run benchmark 6 alone (a few minutes) and put its section into RESULTS.md
+    --only encoders  run benchmark 7 alone (a few minutes) and put its section into RESULTS.md
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -26,7 +28,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import inputs, load, memory, report
+from bench import encoders, inputs, load, memory, report
+from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
 
 METHODS = ("voicebridge", "ffmpeg", "pydub")
@@ -38,13 +41,15 @@ RESULTS = Path(__file__).parent / "RESULTS.md"
 LAST_RUN = Path(__file__).parent / "out" / "last-run.json"
 LAST_LOAD = Path(__file__).parent / "out" / "last-load.json"
 LAST_MEMORY = Path(__file__).parent / "out" / "last-memory.json"
+LAST_PAUSES = Path(__file__).parent / "out" / "last-pauses.json"
+LAST_ENCODERS = Path(__file__).parent / "out" / "last-encoders.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rewrite", action="store_true")
-    parser.add_argument("--only", choices=["load", "memory"])
+    parser.add_argument("--only", choices=["load", "memory", "pauses", "encoders"])
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.rewrite:
@@ -55,6 +60,12 @@ def main() -> None:
         return
     if args.only == "memory":
         only_memory()
+        return
+    if args.only == "pauses":
+        only_pauses(args.repeat)
+        return
+    if args.only == "encoders":
+        only_encoders(args.repeat)
         return
     started = time.monotonic()
     machine = report.machine_info()
@@ -69,6 +80,8 @@ def main() -> None:
         parallel = long_audio(notes[60], base_url, api_key, in_flight=8)
         sequential = long_audio(notes[60], base_url, api_key, in_flight=1)
     loaded = run_load()
+    paused = run_pauses(args.repeat)
+    encoded = {"machine": report.machine_info(), **encoders.measure(max(1, min(args.repeat, 3)))}
 
     machine["load_after"] = report.load_average()
     run = {
@@ -82,6 +95,8 @@ def main() -> None:
         "parallel": asdict(parallel),
         "sequential": asdict(sequential),
         "load": asdict(loaded),
+        "pauses": paused,
+        "encoders": encoded,
         "minutes_taken": (time.monotonic() - started) / 60,
     }  # fmt: skip
     LAST_RUN.write_text(json.dumps(run, indent=1))
@@ -105,7 +120,24 @@ def write(run: dict[str, Any]) -> None:
         delay=MIMO_DELAY,
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
+    kept = _section(RESULTS.read_text(), memory.HEADING) if RESULTS.exists() else None
+    if kept is not None:  # benchmark 5 runs only alone (--only memory): its last numbers stay
+        text = memory.with_section(text, kept)
+    if "pauses" in run:
+        text = pauses.with_section(text, pauses.section(run["pauses"]))
+    if "encoders" in run:
+        found = run["encoders"]
+        text = encoders.with_section(text, encoders.section(found, found["machine"]))
     RESULTS.write_text(text)
+
+
+def _section(results: str, heading: str) -> str | None:
+    """The section of RESULTS.md under `heading`, up to the next one; None when absent."""
+    if heading not in results:
+        return None
+    start = results.index(heading)
+    end = results.find("\n## ", start + 1)
+    return results[start : end + 1 if end != -1 else len(results)]
 
 
 def only_load(*, profile: bool) -> None:
@@ -129,6 +161,43 @@ def only_memory() -> None:
     LAST_MEMORY.write_text(json.dumps(found, indent=1))
     RESULTS.write_text(memory.with_section(RESULTS.read_text(), memory.section(found)))
     print(f"wrote section 5 of {RESULTS} (measurements in {LAST_MEMORY})", flush=True)
+
+
+def only_pauses(repeat: int) -> None:
+    """Benchmark 6 alone: its section of RESULTS.md is replaced (or added)."""
+    found = run_pauses(repeat)
+    LAST_PAUSES.parent.mkdir(parents=True, exist_ok=True)
+    LAST_PAUSES.write_text(json.dumps(found, indent=1))
+    RESULTS.write_text(pauses.with_section(RESULTS.read_text(), pauses.section(found)))
+    print(f"wrote section 6 of {RESULTS} (measurements in {LAST_PAUSES})", flush=True)
+
+
+def only_encoders(repeat: int) -> None:
+    """Benchmark 7 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
+    found = encoders.measure(max(1, min(repeat, 3)))
+    LAST_ENCODERS.parent.mkdir(parents=True, exist_ok=True)
+    LAST_ENCODERS.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    RESULTS.write_text(encoders.with_section(RESULTS.read_text(), encoders.section(found, machine)))
+    print(f"wrote section 7 of {RESULTS} (measurements in {LAST_ENCODERS})", flush=True)
+
+
+def run_pauses(repeat: int) -> dict[str, Any]:
+    """Benchmark 6: each recording transcribed with pauses kept and compacted, taking turns,
+    against the stand-in answering with a real recogniser's words (recognition the same each
+    time: the first run's words are compared)."""
+    notes = {**inputs.recordings(), pauses.LONG_NOTE: inputs.voice_note(10)}
+    times = max(1, min(repeat, 3))
+    # Timed and billed against a stand-in that answers at once; the words, once each way, from
+    # one that recognises them (PocketSphinx takes about as long as the audio: not timed).
+    with mimo_server(0.0) as (base_url, api_key):
+        runs = {name: pauses.measure(path, base_url, api_key, repeat=times)
+                for name, path in notes.items()}  # fmt: skip
+    with mimo_server(0.0, "--recognise") as (base_url, api_key):
+        for name, path in notes.items():
+            if name != pauses.LONG_NOTE:  # ten minutes would take ten minutes or more
+                runs[name] |= pauses.measure(path, base_url, api_key, repeat=1, words=True)
+    return {"machine": report.machine_info(), "runs": runs}
 
 
 def run_load(*, profile: bool = False) -> Measured:
@@ -166,9 +235,9 @@ def long_audio(note: Path, base_url: str, api_key: str, *, in_flight: int) -> Me
 
 
 @contextmanager
-def mimo_server(delay: float) -> Iterator[tuple[str, str]]:
+def mimo_server(delay: float, *flags: str) -> Iterator[tuple[str, str]]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "bench.mimo_server", str(delay)],
+        [sys.executable, "-m", "bench.mimo_server", str(delay), *flags],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

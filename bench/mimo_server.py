@@ -1,10 +1,12 @@
 """MiMo's stand-in (tests/standins/mimo.py) on a loopback port, in a process of its own so that
 its work does not run in the measured bot's process.
 
-    python -m bench.mimo_server DELAY
+    python -m bench.mimo_server DELAY [--recognise]
 
-Prints one JSON line with `base_url` and `api_key`, then serves until its stdin closes. Every
-request waits DELAY seconds before it is answered, as a busy speech service would make it.
+With --recognise, its ASR answers with the words a real recogniser hears (bench/recogniser.py)
+instead of the seconds it measured. Prints one JSON line with `base_url` and `api_key`, then
+serves until its stdin closes. Every request waits DELAY seconds before it is answered, as a
+busy speech service would make it.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import asyncio
 import json
 import sys
 
+from bench import recogniser
 from tests.standins.mimo import FakeMimo
 
 
-async def serve(delay: float) -> None:
-    async with FakeMimo(delay=delay) as mimo:
+async def serve(delay: float, *, recognise: bool) -> None:
+    kwargs = {"asr_text": recogniser.recognise} if recognise else {}
+    async with FakeMimo(delay=delay, **kwargs) as mimo:
         print(json.dumps({"base_url": mimo.base_url, "api_key": mimo.api_key}), flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(float(sys.argv[1])))
+    asyncio.run(serve(float(sys.argv[1]), recognise="--recognise" in sys.argv[2:]))

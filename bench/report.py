@@ -35,8 +35,15 @@ def machine_info() -> dict[str, str]:
         "system": f"{system}, Linux {platform.release()}",
         "python": platform.python_version(),
         "ffmpeg": " ".join(version.stdout.split()[:3]),
+        "ffmpeg_source": ffmpeg_source(),
         "load_before": load_average(),
     }
+
+
+def ffmpeg_source() -> str:
+    """Which ffmpeg ran: the one on PATH (a system package) or the imageio-ffmpeg wheel's."""
+    path = ffmpeg_exe()
+    return "the imageio-ffmpeg wheel's static build" if "imageio_ffmpeg" in path else path
 
 
 def load_average() -> str:
@@ -82,7 +89,7 @@ hold better than the absolute times on a shared machine.
 | memory | {machine["memory"]} |
 | system | {machine["system"]} |
 | Python | {machine["python"]} |
-| ffmpeg | {machine["ffmpeg"]} (the imageio-ffmpeg static build) |
+| ffmpeg | {machine["ffmpeg"]} ({machine.get("ffmpeg_source", "the imageio-ffmpeg build")}) |
 | load average (1, 5, 15 min) | {machine["load_before"]} before, {machine["load_after"]} after |
 
 {_busy(machine)}Inputs: Telegram-style voice notes (OGG/Opus, mono, 48 kHz, 32 kbps) of 1, 10

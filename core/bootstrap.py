@@ -194,7 +194,7 @@ async def bootstrap(
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
-    audio = FfmpegAudio(processes=processes)
+    audio = FfmpegAudio(processes=processes, compact_pauses=settings.compact_pauses)
     async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
         # Recordings are downloaded through the same client, streamed to disk.
@@ -281,7 +281,7 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
             speech=mimo,
             chat_api=mimo,
             max_prompt_chars=settings.summary_max_prompt_chars,
-            audio=FfmpegAudio(processes=processes),
+            audio=FfmpegAudio(processes=processes, compact_pauses=settings.compact_pauses),
             uow=lambda: MemoryUnitOfWork(preferences),
             default_tts_model=settings.mimo_tts_model,
             limits=limits_from(settings),

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     asr_piece_seconds: int = Field(default=60, ge=10)
     asr_concurrency: int = Field(default=4, ge=1)
     asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
+    # Long pauses shortened before audio goes to MiMo, which bills the seconds it receives
+    # (transcripts, /ask, clone samples); timings stay those of the original recording.
+    compact_pauses: bool = True
     # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
     # Recordings downloaded at once, all chats together (each streams to disk in chunks), and

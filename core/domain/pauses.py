@@ -92,3 +92,27 @@ def _decibels(text: str) -> float:
     except ValueError:
         return math.inf
     return math.inf if math.isnan(value) else value
+
+
+# Compacting pauses before a recording is sent (`core.infra.audio.compaction`): MiMo bills the
+# seconds it receives, and a voice note's dead air is paid for like speech.
+KEPT_PAUSE_SECONDS = 0.5  # a longer pause is cut down to about this: still a sentence break
+PAUSE_ABOVE_FLOOR_DB = 6.0
+# Never call louder than this a pause, whatever the floor: a recording without any pause (music,
+# nonstop speech) would otherwise have its quietest syllables taken for its floor.
+PAUSE_CEILING_DB = -35.0
+# Quieter than this is a pause whatever the floor, which may be digital silence (-inf): what a
+# codec and a resampler leave of it can measure -60 dBFS in silenceremove's window at 24 kHz
+# while astats' blocks measure -inf. Speech this quiet would be a whisper metres away.
+_LOWEST_DB = -55.0
+
+
+def pause_threshold(levels: Sequence[float]) -> float | None:
+    """The level (dBFS) under which a stretch counts as a pause to shorten: the recording's
+    noise floor, its quietest run of `PAUSE_BLOCKS` blocks, plus `PAUSE_ABOVE_FLOOR_DB`, never
+    above `PAUSE_CEILING_DB`. None when the blocks measured hold no such run."""
+    runs = [max(levels[i : i + PAUSE_BLOCKS]) for i in range(len(levels) - PAUSE_BLOCKS + 1)]
+    floor = min(runs, default=math.inf)
+    if math.isinf(floor) and floor > 0:
+        return None
+    return max(_LOWEST_DB, min(PAUSE_CEILING_DB, floor + PAUSE_ABOVE_FLOOR_DB))

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from core.domain.pauses import (
     BLOCK_SECONDS,
     PAUSE_BLOCKS,
+    PAUSE_CEILING_DB,
     parse_levels,
+    pause_threshold,
     plan_cuts,
     quietest_pause,
     search_seconds,
@@ -97,3 +99,29 @@ def test_ffmpeg_levels_are_read_per_window() -> None:
     )
     levels = parse_levels(report, windows=2, window_blocks=3)
     assert levels == [[-20.5, -math.inf, -30.0], [math.inf, -40.0, math.inf]]
+
+
+# --- how quiet a pause must be to be shortened -----------------------------------------------
+
+
+def test_a_pause_is_measured_from_the_recordings_own_floor() -> None:
+    # speech at -20 dBFS, its pauses at -50: shortened below -44, so speech is never taken
+    levels = [SPEECH] * 20 + [PAUSE - 5] * PAUSE_BLOCKS + [SPEECH] * 20
+    assert pause_threshold(levels) == pytest.approx(-44.0)
+
+
+def test_the_floor_is_a_run_of_quiet_blocks_not_one_quiet_block() -> None:
+    # one block dipping to -80 (a stop consonant's closure) is not the floor; the pause is
+    levels = [SPEECH] * 10 + [-80.0] + [SPEECH] * 10 + [-60.0] * PAUSE_BLOCKS
+    assert pause_threshold(levels) == pytest.approx(-54.0)
+
+
+def test_a_recording_without_pauses_is_never_called_silent_at_speech_level() -> None:
+    # nonstop speech whose quietest stretch is -25 dBFS: the ceiling keeps the syllables
+    assert pause_threshold([-25.0] * 40) == PAUSE_CEILING_DB
+
+
+def test_digital_silence_gives_a_finite_threshold_and_nothing_measured_none() -> None:
+    assert pause_threshold([SPEECH] * 10 + [-math.inf] * PAUSE_BLOCKS) == pytest.approx(-55.0)
+    assert pause_threshold([math.inf] * 20) is None
+    assert pause_threshold([SPEECH] * (PAUSE_BLOCKS - 1)) is None

@@ -5,6 +5,7 @@
     ffmpeg.py         finding ffmpeg (PATH, else the imageio-ffmpeg wheel)
     probe.py          what a file holds and how long it really is
     pieces.py         ASR pieces, cut in pauses (loudness.py), converted side by side
+    compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
     mp3.py            the MP3 MiMo is sent, and why
     voice_notes.py    WAV to OGG/Opus voice notes, and joining WAVs
     understanding.py  a recording for a question about it

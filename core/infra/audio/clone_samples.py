@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from core.domain.errors import UndecodableAudio
+from core.infra.audio.compaction import pause_filter
 from core.infra.audio.probe import inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
 
@@ -15,18 +16,26 @@ DESIGN_SECONDS = 120.0  # all of a design's sample (a sentence or two): a clone'
 
 
 async def to_clone_sample(
-    path: Path, *, processes: FfmpegProcesses, max_seconds: float
+    path: Path, *, processes: FfmpegProcesses, max_seconds: float, compact_pauses: bool = False
 ) -> tuple[bytes, str]:
     """A voice sample for cloning (`core.app.voices`): the first `max_seconds` of the recording as
     mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, 120 s under 1 MB: far under MiMo's cap on
     a voice sample, which `core.domain.tts.clone_voice` checks). Returns the bytes and their MIME
-    type."""
+    type. `compact_pauses`: long pauses shortened first, so the sample is `max_seconds` of
+    speech rather than of silence."""
     # Empty, corrupt or not audio: one clear error before converting.
-    await inspect_media(path, processes=processes, decode=False)
+    media = await inspect_media(path, processes=processes, decode=False)
+    pauses = None
+    if compact_pauses:
+        pauses = await pause_filter(
+            path, media.info.duration, processes=processes, keep_times=False, sample_rate=24_000
+        )
+    shorten = ("-af", pauses) if pauses else ()
     with tempfile.TemporaryDirectory(prefix="voicebridge-sample-") as tmp:
         out = Path(tmp) / "sample.mp3"
         run = await processes.run(
-            "-i", file_url(path), "-t", f"{max_seconds:g}", "-map", "0:a:0", "-map_metadata", "-1",
+            "-i", file_url(path), *shorten, "-t", f"{max_seconds:g}", "-map", "0:a:0",
+            "-map_metadata", "-1",
             "-ac", "1", "-ar", "24000", "-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", str(out),
         )  # fmt: skip
         if run.returncode != 0:

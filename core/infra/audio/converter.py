@@ -20,13 +20,16 @@ from core.ports import UNDERSTANDING_MAX_BASE64, UnderstandingAudio
 
 
 class FfmpegAudio:
-    """Conversions on ffmpeg (and pydub for voice notes), at most `processes.limit` at once."""
+    """Conversions on ffmpeg (and pydub for voice notes), at most `processes.limit` at once.
+    `compact_pauses`: what goes to MiMo (ASR pieces, /ask's MP3, clone samples) has its long
+    pauses shortened (`compaction`, the COMPACT_PAUSES setting)."""
 
-    def __init__(self, *, processes: FfmpegProcesses) -> None:
+    def __init__(self, *, processes: FfmpegProcesses, compact_pauses: bool = False) -> None:
         self.processes = processes
+        self.compact_pauses = compact_pauses
 
     def __repr__(self) -> str:
-        return f"FfmpegAudio(processes={self.processes!r})"
+        return f"FfmpegAudio(processes={self.processes!r}, compact_pauses={self.compact_pauses})"
 
     async def probe(self, path: Path) -> AudioInfo:
         """The first audio stream of `path`, its length measured by decoding it all."""
@@ -49,6 +52,7 @@ class FfmpegAudio:
             piece_seconds=piece_seconds,
             max_seconds=max_seconds,
             workers=workers,
+            compact_pauses=self.compact_pauses,
         ) as stream:
             yield stream
 
@@ -57,7 +61,11 @@ class FfmpegAudio:
     ) -> list[AsrPiece]:
         """Every ASR piece of `path`, in order."""
         return await pieces.to_asr_pieces(
-            path, processes=self.processes, piece_seconds=piece_seconds, max_seconds=max_seconds
+            path,
+            processes=self.processes,
+            piece_seconds=piece_seconds,
+            max_seconds=max_seconds,
+            compact_pauses=self.compact_pauses,
         )
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
@@ -80,7 +88,11 @@ class FfmpegAudio:
     ) -> AsyncIterator[UnderstandingAudio]:
         """`path` as a question about it sends it (`core.infra.audio.understanding`)."""
         async with understanding.understanding_input(
-            path, processes=self.processes, max_seconds=max_seconds, max_base64=max_base64
+            path,
+            processes=self.processes,
+            max_seconds=max_seconds,
+            max_base64=max_base64,
+            compact_pauses=self.compact_pauses,
         ) as audio:
             yield audio
 
@@ -91,5 +103,8 @@ class FfmpegAudio:
     async def to_clone_sample(self, path: Path, *, max_seconds: float) -> tuple[bytes, str]:
         """The first `max_seconds` of `path` as a voice sample (MP3)."""
         return await clone_samples.to_clone_sample(
-            path, processes=self.processes, max_seconds=max_seconds
+            path,
+            processes=self.processes,
+            max_seconds=max_seconds,
+            compact_pauses=self.compact_pauses,
         )

@@ -12,11 +12,16 @@ from core.domain.errors import UndecodableAudio
 from core.domain.pauses import BLOCK_SECONDS, CutPlan, parse_levels, quietest_pause
 from core.infra.audio.processes import FfmpegProcesses, file_url
 
-_LEVEL_RATE = 16_000
+MEASURE_RATE = 16_000
+
+
 # Loudness per 50 ms block, printed to stdout as `pts_time:...` / `...RMS_level=...` pairs.
-_LEVELS = (f"asetnsamples=n={round(_LEVEL_RATE * BLOCK_SECONDS)}:p=0,"
-           "astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=RMS_level,"
-           "ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file='pipe\\:1'")  # fmt: skip
+def _levels(rate: int) -> str:
+    return (f"asetnsamples=n={round(rate * BLOCK_SECONDS)}:p=0,"
+            "astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=RMS_level,"
+            "ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file='pipe\\:1'")  # fmt: skip
+
+
 _WINDOWS_PER_RUN = 16  # every window is an input of its own: keep ffmpeg's thread count sane
 _LEVELS_OUTPUT = 4 * 1024 * 1024  # about 85 bytes per block: room for 32 windows of 1000 blocks
 
@@ -37,7 +42,7 @@ async def pause_cuts(
 
     async def measure(batch: Sequence[float]) -> list[list[float]]:
         async with slots:
-            return await _window_levels(src, batch, plan, processes)
+            return await window_levels(src, batch, plan, processes)
 
     measured = await asyncio.gather(*(measure(b) for b in _batches(targets, workers)))
     windows = [levels for batch in measured for levels in batch]
@@ -54,21 +59,27 @@ def _batches(targets: Sequence[float], workers: int) -> list[Sequence[float]]:
     return [targets[i : i + size] for i in range(0, len(targets), size)]
 
 
-async def _window_levels(
-    src: Path, targets: Sequence[float], plan: CutPlan, processes: FfmpegProcesses
+async def window_levels(
+    src: Path,
+    targets: Sequence[float],
+    plan: CutPlan,
+    processes: FfmpegProcesses,
+    *,
+    rate: int = MEASURE_RATE,
 ) -> list[list[float]]:
-    """Block loudness around each target: every window is its own input (ffmpeg seeks to it
-    and decodes only those seconds), padded to the same length and laid end to end."""
-    samples = round(plan.window_blocks * BLOCK_SECONDS * _LEVEL_RATE)
+    """Block loudness around each target, mono at `rate`: every window is its own input
+    (ffmpeg seeks to it and decodes only those seconds), padded to the same length and laid end
+    to end."""
+    samples = round(plan.window_blocks * BLOCK_SECONDS * rate)
     inputs: list[str] = []
     chains = []
     for i, target in enumerate(targets):
         start = max(0.0, target - plan.search)
         inputs += ["-ss", f"{start:.3f}", "-t", f"{2 * plan.search:.3f}", "-i", file_url(src)]
-        chains.append(f"[{i}:a:0]aformat=sample_rates={_LEVEL_RATE}:channel_layouts=mono,"
+        chains.append(f"[{i}:a:0]aformat=sample_rates={rate}:channel_layouts=mono,"
                       f"apad=whole_len={samples},atrim=end_sample={samples}[w{i}]")  # fmt: skip
     joined = "".join(f"[w{i}]" for i in range(len(targets)))
-    graph = ";".join([*chains, f"{joined}concat=n={len(targets)}:v=0:a=1,{_LEVELS}"])
+    graph = ";".join([*chains, f"{joined}concat=n={len(targets)}:v=0:a=1,{_levels(rate)}"])
     run = await processes.run(*inputs, "-filter_complex", graph, "-f", "null", "-",
                         keep=_LEVELS_OUTPUT)  # fmt: skip
     if run.returncode != 0:

@@ -9,6 +9,8 @@ handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`
          one ffmpeg per range decodes it (seeking to its start), downmixes to mono, resamples to
          16 kHz, encodes MP3 48 kbps CBR (`mp3`), and its segment muxer writes one file per piece
          (no PCM in Python, none on disk)
+      -> with `compact_pauses`, the same ffmpeg also shortens long pauses (`compaction`): the
+         pieces hold less silence, their offsets and durations stay in the recording's time
       -> each piece is handed over as soon as ffmpeg moves on to the next file, so the first
          request starts while later pieces are still converting
       -> AsrPiece(bytes, offset, duration) per file, read and deleted when the caller takes it
@@ -30,12 +32,13 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.pauses import CutPlan, plan_cuts
 from core.domain.values import AsrPiece
+from core.infra.audio.compaction import pause_filter
 from core.infra.audio.loudness import pause_cuts
 from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import MIN_AUDIO_SECONDS, check_length, inspect_quickly
@@ -60,11 +63,16 @@ async def to_asr_pieces(
     processes: FfmpegProcesses,
     piece_seconds: float = 600,
     max_seconds: float | None = None,
+    compact_pauses: bool = False,
 ) -> list[AsrPiece]:
     """Convert any audio or video to mono 16 kHz MP3 pieces of at most `piece_seconds` each,
     cut in pauses, in order. `asr_pieces` hands the same pieces over as each one is ready."""
     opened = asr_pieces(
-        path, processes=processes, piece_seconds=piece_seconds, max_seconds=max_seconds
+        path,
+        processes=processes,
+        piece_seconds=piece_seconds,
+        max_seconds=max_seconds,
+        compact_pauses=compact_pauses,
     )
     async with opened as pieces:
         found = [piece async for piece in pieces]
@@ -107,10 +115,13 @@ async def asr_pieces(
     piece_seconds: float = 600,
     max_seconds: float | None = None,
     workers: int | None = None,
+    compact_pauses: bool = False,
 ) -> AsyncIterator[AsrPieceStream]:
     """Probe `path`, check its length, and start converting it into ASR pieces in the
     background; the stream yields each piece once it is ready. Leaving the block stops any
-    ffmpeg still running and deletes what was not taken."""
+    ffmpeg still running and deletes what was not taken. `compact_pauses`: long pauses are
+    shortened in the pieces (`compaction`), their offsets and durations still in the
+    recording's own time."""
     limit = _piece_limit(piece_seconds)
     media = await inspect_quickly(path, processes=processes)
     check_length(media.info.duration, max_seconds)
@@ -118,7 +129,9 @@ async def asr_pieces(
         stream = AsrPieceStream(media.info.duration)
         count = workers or default_workers()
         slots = asyncio.Semaphore(count)
-        job = _PieceJob(path, Path(tmp), media.info.duration, limit, count, slots, processes)
+        job = _PieceJob(
+            path, Path(tmp), media.info.duration, limit, count, slots, processes, compact_pauses
+        )
         producer = asyncio.create_task(_produce(job, stream))
         try:
             yield stream
@@ -141,6 +154,8 @@ class _PieceJob:
     # Every ffmpeg of the job takes a slot: each costs about 30 MB however little it does.
     slots: asyncio.Semaphore
     processes: FfmpegProcesses  # ...and a process slot, shared with every other conversion
+    compact_pauses: bool
+    pauses: list[str] = field(default_factory=list)  # the filter that shortens them, once known
 
 
 def _piece_limit(piece_seconds: float) -> float:
@@ -156,6 +171,11 @@ async def _produce(job: _PieceJob, stream: AsrPieceStream) -> None:
     not wait for every other pause to be found."""
     plan = plan_cuts(job.duration, job.limit, slack=_CUT_SLACK)
     try:
+        if job.compact_pauses:
+            found = await pause_filter(
+                job.src, job.duration, processes=job.processes, keep_times=True
+            )
+            job.pauses.extend(("-af", found) if found else ())
         async with asyncio.TaskGroup() as group:
             if not plan.targets:
                 whole = Range(0, 0.0, job.duration, (), last=True)
@@ -227,6 +247,7 @@ async def _encode_range(
     try:
         output = (
             *MP3_ARGS,
+            *job.pauses,
             *_PIECES,
             *times,
             "-segment_list",

@@ -81,10 +81,11 @@ def _complete_rows(listing: Path, pattern: str, done: bool, known: int) -> list[
 def _piece_file(folder: Path, row: list[str], part: Range, *, final: bool) -> PieceFile | None:
     """Where a listed piece sits in the recording. The list counts from the range's start; the
     first piece may start a frame early (encoder delay), and a range's last piece ends where the
-    next range starts."""
+    next range starts, or where the recording ends: a trailing pause shortened away still
+    belongs to it."""
     name, start_text, end_text = row
     start = part.start + max(0.0, float(start_text))
-    end = part.end if final and not part.last else part.start + float(end_text)
+    end = part.end if final else part.start + float(end_text)
     return PieceFile(folder / name, start, end - start) if end > start else None
 
 

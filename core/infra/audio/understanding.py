@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.domain.errors import TooLongToAsk, UndecodableAudio
 from core.domain.quantities import Duration
+from core.infra.audio.compaction import pause_filter
 from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import Media, check_length, inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
@@ -35,11 +36,14 @@ async def understanding_input(
     processes: FfmpegProcesses,
     max_seconds: float,
     max_base64: int = UNDERSTANDING_MAX_BASE64,
+    compact_pauses: bool = False,
 ) -> AsyncIterator[UnderstandingAudio]:
     """The file, MIME type and measured length for audio understanding: the file itself when
     MiMo takes it, else an MP3 of it that lasts as long as the block. Refused before converting
     when it is longer than `max_seconds` or than one request holds as MP3; what is sent is
-    checked against the cap by the MiMo adapter."""
+    checked against the cap by the MiMo adapter. `compact_pauses`: the MP3, when one is made,
+    has its long pauses shortened (a file sent as it is stays untouched: no conversion just
+    for that)."""
     media = await inspect_media(path, processes=processes, decode=False)
     check_length(media.info.duration, max_seconds)
     mime = _passthrough_mime(media)
@@ -49,7 +53,12 @@ async def understanding_input(
     _check_understandable(int(media.info.duration * MP3_BYTES_PER_SECOND), max_base64)
     with tempfile.TemporaryDirectory(prefix="voicebridge-mp3-") as tmp:
         out = Path(tmp) / "audio.mp3"
-        await _encode_mp3(path, out, processes)
+        pauses = None
+        if compact_pauses:
+            pauses = await pause_filter(
+                path, media.info.duration, processes=processes, keep_times=False
+            )
+        await _encode_mp3(path, out, processes, pauses)
         yield UnderstandingAudio(out, "audio/mpeg", media.info.duration)
 
 
@@ -60,9 +69,11 @@ def _passthrough_mime(media: Media) -> str | None:
     return _PASSTHROUGH.get((media.info.container or "", media.info.codec or ""))
 
 
-async def _encode_mp3(src: Path, out: Path, processes: FfmpegProcesses) -> None:
-    """The first audio stream of `src` as one mono 16 kHz MP3 in `out`."""
-    run = await processes.run("-i", file_url(src), *MP3_ARGS, "-f", "mp3", str(out))
+async def _encode_mp3(src: Path, out: Path, processes: FfmpegProcesses, pauses: str | None) -> None:
+    """The first audio stream of `src` as one mono 16 kHz MP3 in `out`, through the `pauses`
+    filter when there is one."""
+    shorten = ("-af", pauses) if pauses else ()
+    run = await processes.run("-i", file_url(src), *MP3_ARGS, *shorten, "-f", "mp3", str(out))
     if run.returncode != 0:
         raise UndecodableAudio("the audio could not be decoded")
 

@@ -1,0 +1,92 @@
+"""Long pauses shortened in the ffmpeg pass that converts a recording, so MiMo is not paid for
+dead air (it bills the seconds it receives) and the chat does not wait for it.
+
+    recording
+      -> its noise floor: the quietest 250 ms in up to three 6-second windows spread over it,
+         decoded in one short ffmpeg run (`core.domain.pauses.pause_threshold`)
+      -> `silenceremove` in the conversion's own filter chain: every stretch quieter than the
+         floor plus 6 dB (never above -35 dBFS, always at least -55) for longer than
+         `KEPT_PAUSE_SECONDS` is cut down to about that long, so the model still hears the
+         sentence break
+
+Why relative to the floor and not a fixed level: recorded speech rarely falls silent (the 1961
+JFK recording pauses at -38 to -42 dBFS); a phone's noise suppression leaves -60. The same rule
+as finding where to cut a long recording (`core.domain.pauses`).
+
+Timings stay true: with `timestamp=copy` the frames silenceremove keeps carry their original
+times, so the segment muxer cuts pieces at original times and lists each piece's start and end
+in the original recording; only the audio inside a piece is shorter. That option came with the
+rewritten silenceremove of ffmpeg 6.1: an older ffmpeg (Debian 12 ships 5.1) converts without
+compacting rather than shift a single timestamp.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+from core.domain.pauses import BLOCK_SECONDS, KEPT_PAUSE_SECONDS, CutPlan, pause_threshold
+from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.loudness import MEASURE_RATE, window_levels
+from core.infra.audio.processes import FfmpegProcesses
+
+logger = logging.getLogger(__name__)
+
+_FLOOR_SEARCH = 3.0  # seconds either side of each place the floor is measured
+_SUPPORTED: dict[str, bool] = {}  # ffmpeg binary -> whether its silenceremove keeps timestamps
+
+
+async def pause_filter(
+    src: Path,
+    duration: float,
+    *,
+    processes: FfmpegProcesses,
+    keep_times: bool,
+    sample_rate: int = MEASURE_RATE,
+) -> str | None:
+    """The filter that shortens `src`'s long pauses, for the conversion's `-af`; None when
+    this ffmpeg cannot or the recording has no measurable floor. `keep_times`: kept audio
+    keeps its original timestamps (pieces cut and listed in original time), else the output
+    is timed as it plays (a clone sample's length is its speech). The filter resamples to
+    `sample_rate` first, the output's rate, and the floor is measured at that rate too: a
+    codec's hiss above 8 kHz, gone at 16 kHz, would lift a pause at 24 kHz over a threshold
+    measured at 16 kHz."""
+    if not await _keeps_timestamps(processes):
+        return None
+    threshold = pause_threshold(await _floor_levels(src, duration, processes, sample_rate))
+    if threshold is None:
+        return None
+    stamps = "copy" if keep_times else "write"
+    return (
+        f"aformat=sample_rates={sample_rate}:channel_layouts=mono,"
+        f"silenceremove=stop_periods=-1:stop_duration={KEPT_PAUSE_SECONDS:g}"
+        f":stop_threshold={threshold:.1f}dB:detection=rms:window={BLOCK_SECONDS:g}"
+        f":timestamp={stamps}"
+    )
+
+
+async def _floor_levels(
+    src: Path, duration: float, processes: FfmpegProcesses, rate: int
+) -> list[float]:
+    """Block levels of up to three windows spread over the recording, laid end to end."""
+    # Whole blocks that fit: a window past the end would be padded with digital silence.
+    search = min(_FLOOR_SEARCH, math.floor(duration / 2 / BLOCK_SECONDS) * BLOCK_SECONDS)
+    if search < BLOCK_SECONDS:
+        return []
+    count = max(1, min(3, math.floor(duration / (2 * search))))
+    targets = tuple(duration * (2 * i + 1) / (2 * count) for i in range(count))
+    plan = CutPlan(targets, search)
+    windows = await window_levels(src, targets, plan, processes, rate=rate)
+    return [level for window in windows for level in window]
+
+
+async def _keeps_timestamps(processes: FfmpegProcesses) -> bool:
+    """Whether this ffmpeg's silenceremove has the `timestamp` option (asked once)."""
+    exe = ffmpeg_exe()
+    if exe not in _SUPPORTED:
+        run = await processes.run("-h", "filter=silenceremove")
+        _SUPPORTED[exe] = "timestamp" in run.stdout
+        if not _SUPPORTED[exe]:
+            logger.info("this ffmpeg's silenceremove cannot keep timestamps: pauses are kept")
+    return _SUPPORTED[exe]

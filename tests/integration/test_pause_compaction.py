@@ -1,0 +1,224 @@
+"""Long pauses shortened before audio goes to MiMo (COMPACT_PAUSES): less billed, timings still
+those of the recording. Real ffmpeg, the real MimoClient, MiMo's stand-in measuring what it
+receives."""
+
+from __future__ import annotations
+
+import array
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.app.transcription import RequestGate, Transcriber
+from core.chat.subtitles import to_srt
+from core.domain.transcripts import LongTranscript
+from core.domain.values import ChatRef
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MimoClient
+from tests.audio_factory import make_audio, make_speech_like
+from tests.standins.mimo import FakeMimo
+
+PROCESSES = FfmpegProcesses()
+PLAIN = FfmpegAudio(processes=PROCESSES)
+COMPACT = FfmpegAudio(processes=PROCESSES, compact_pauses=True)
+CHAT = ChatRef("telegram", "17")
+
+# A voice note's rhythm: 2 s of speech, then 3 s of dead air, five times (22 s), over room noise.
+BURST, PAUSE, BURSTS = 2.0, 3.0, 5
+LENGTH = BURSTS * BURST + (BURSTS - 1) * PAUSE
+# What is left of each pause: about half a second, more where the room noise (random, a new
+# recording each run) pokes over the threshold at the pause's edges.
+KEPT, KEPT_AT_MOST = 0.5, 0.8
+SPEECH = BURSTS * BURST
+
+
+@pytest.fixture(scope="module")
+def note(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pauses")
+    return make_speech_like(
+        folder, bursts=BURSTS, burst_seconds=BURST, pause_seconds=PAUSE, noise=0.01
+    )
+
+
+@pytest.fixture
+async def mimo() -> AsyncIterator[FakeMimo]:
+    async with FakeMimo() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+async def transcribe(
+    audio: FfmpegAudio,
+    path: Path,
+    mimo: FakeMimo,
+    http: httpx.AsyncClient,
+    *,
+    piece_seconds: float = 10,
+) -> LongTranscript:
+    client = MimoClient(http=http, api_key=mimo.api_key, base_url=mimo.base_url)
+    transcriber = Transcriber(
+        speech=client, gate=RequestGate(total=8, per_chat=4), piece_seconds=piece_seconds
+    )
+    async with audio.asr_pieces(path, piece_seconds=piece_seconds) as pieces:
+        return await transcriber.transcribe(pieces, chat=CHAT, language="en")
+
+
+def decoded_seconds(data: bytes) -> float:
+    return len(pcm(data)) / 16_000
+
+
+def pcm(data: bytes) -> array.array[int]:
+    done = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", "16000",
+         "pipe:1"],
+        input=data, capture_output=True, check=True,
+    )  # fmt: skip
+    return array.array("h", done.stdout)
+
+
+async def test_the_pauses_are_not_billed(
+    note: Path, mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    plain = await transcribe(PLAIN, note, mimo, http, piece_seconds=60)
+    compact = await transcribe(COMPACT, note, mimo, http, piece_seconds=60)
+
+    # The stand-in bills the seconds it hears: each of the four pauses lost about 2.5 s.
+    assert plain.usage.audio_seconds == 22
+    saved = plain.usage.audio_seconds - compact.usage.audio_seconds
+    assert (BURSTS - 1) * (PAUSE - KEPT_AT_MOST) - 1 <= saved <= (BURSTS - 1) * (PAUSE - KEPT) + 1
+    assert compact.usage.audio_seconds >= SPEECH  # no speech was cut
+    # what the stand-in heard: the speech and about half a second of each pause
+    assert compact.parts[0].text is not None
+    heard = float(compact.parts[0].text.split()[1])
+    assert SPEECH + (BURSTS - 1) * (KEPT - 0.2) <= heard <= SPEECH + (BURSTS - 1) * KEPT_AT_MOST
+
+
+async def test_the_pieces_and_subtitles_keep_the_recordings_time(
+    note: Path, mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    plain = await transcribe(PLAIN, note, mimo, http)
+    compact = await transcribe(COMPACT, note, mimo, http)
+
+    assert len(compact.parts) == len(plain.parts) == 3
+    assert compact.usage.audio_seconds < plain.usage.audio_seconds
+    # Same pieces, same places: every cue starts and ends where it did in the recording.
+    assert compact.parts[-1].end == pytest.approx(LENGTH, abs=0.05)
+    assert cue_times(to_srt(compact.parts)) == pytest.approx(
+        cue_times(to_srt(plain.parts)), abs=0.08
+    )
+
+
+def cue_times(srt: str) -> list[float]:
+    """Every cue's start and end in an .srt, in seconds, in order."""
+    times = []
+    for line in srt.splitlines():
+        if " --> " in line:
+            for stamp in line.split(" --> "):
+                hours, minutes, rest = stamp.split(":")
+                seconds, millis = rest.split(",")
+                times.append(
+                    int(hours) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000
+                )
+    return times
+
+
+async def test_each_piece_is_shorter_but_keeps_a_break_where_a_pause_was(note: Path) -> None:
+    pieces = await COMPACT.to_asr_pieces(note, piece_seconds=60)
+
+    (piece,) = pieces
+    assert (piece.offset, piece.duration) == pytest.approx((0.0, LENGTH), abs=0.05)
+    heard = decoded_seconds(piece.data)
+    assert SPEECH + (BURSTS - 1) * (KEPT - 0.2) <= heard <= SPEECH + (BURSTS - 1) * KEPT_AT_MOST
+
+
+async def test_short_pauses_and_pauseless_sound_are_left_alone(tmp_path: Path) -> None:
+    chatty = make_speech_like(tmp_path, bursts=6, burst_seconds=1.0, pause_seconds=0.3)
+    hum = make_audio(tmp_path, fmt="ogg", seconds=8, noise=0.05)
+    for path in (chatty, hum):
+        (plain,) = await PLAIN.to_asr_pieces(path)
+        (compact,) = await COMPACT.to_asr_pieces(path)
+        assert decoded_seconds(compact.data) == pytest.approx(decoded_seconds(plain.data), abs=0.1)
+
+
+async def test_the_setting_off_sends_the_pauses_as_they_are(note: Path) -> None:
+    (piece,) = await PLAIN.to_asr_pieces(note, piece_seconds=60)
+    assert decoded_seconds(piece.data) == pytest.approx(LENGTH, abs=0.15)
+
+
+async def test_a_clone_sample_is_speech_not_the_silence_after_it(tmp_path: Path) -> None:
+    # 2 s of voice, 3 s of nothing, 2 s of voice...: a 6 s sample of the plain recording ends
+    # in the second pause; compacted, it reaches the third stretch of speech.
+    clip = make_speech_like(tmp_path, bursts=BURSTS, burst_seconds=BURST, pause_seconds=PAUSE)
+    plain, _ = await PLAIN.to_clone_sample(clip, max_seconds=6)
+    compact, mime = await COMPACT.to_clone_sample(clip, max_seconds=6)
+
+    assert mime == "audio/mpeg"
+    assert decoded_seconds(compact) <= 6.2
+    assert voiced_seconds(compact) > voiced_seconds(plain) + 1.5
+
+
+async def test_a_question_about_a_converted_recording_sends_less_silence(note: Path) -> None:
+    webm = note.with_suffix(".webm")  # not a format MiMo takes as it is: converted to MP3
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(note), "-c:a", "libopus",
+                    str(webm)], check=True)  # fmt: skip
+
+    async with PLAIN.understanding_input(webm, max_seconds=60) as plain:
+        plain_seconds = decoded_seconds(plain.path.read_bytes())
+    async with COMPACT.understanding_input(webm, max_seconds=60) as compact:
+        assert compact.mime == "audio/mpeg"
+        assert compact.seconds == pytest.approx(LENGTH, abs=0.05)  # the quota counts the recording
+        compact_seconds = decoded_seconds(compact.path.read_bytes())
+
+    assert compact_seconds < plain_seconds - 8
+
+
+def voiced_seconds(data: bytes) -> float:
+    """Seconds of 50 ms blocks louder than a tenth of full scale (the bursts, not the room)."""
+    samples = pcm(data)
+    block = 800
+    loud = [max(map(abs, samples[i : i + block]), default=0) > 3276
+            for i in range(0, len(samples), block)]  # fmt: skip
+    return sum(loud) * block / 16_000
+
+
+@pytest.fixture
+def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An ffmpeg on PATH whose silenceremove has no `timestamp` option, as before 6.1 (Debian
+    12's 5.1): the real binary, except that its help for that filter says what 5.1's says."""
+    real = ffmpeg_exe()
+    folder = tmp_path / "old-ffmpeg"
+    folder.mkdir()
+    script = folder / "ffmpeg"
+    script.write_text(
+        "#!/bin/sh\n"
+        'for arg in "$@"; do [ "$arg" = filter=silenceremove ] && echo '
+        "'silenceremove AVOptions: stop_periods stop_duration stop_threshold' && exit 0; done\n"
+        f'exec "{real}" "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    ffmpeg_exe.cache_clear()
+    yield
+    monkeypatch.undo()
+    ffmpeg_exe.cache_clear()
+    ffmpeg_exe()
+
+
+@pytest.mark.usefixtures("ffmpeg_before_6_1")
+async def test_an_ffmpeg_without_timestamped_silenceremove_sends_the_pauses(note: Path) -> None:
+    audio = FfmpegAudio(processes=FfmpegProcesses(), compact_pauses=True)
+    (piece,) = await audio.to_asr_pieces(note, piece_seconds=60)
+
+    assert decoded_seconds(piece.data) == pytest.approx(LENGTH, abs=0.15)
+    assert (piece.offset, piece.duration) == pytest.approx((0.0, LENGTH), abs=0.05)
