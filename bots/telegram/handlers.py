@@ -26,6 +26,7 @@ from core.chat.overview import (
     style_text,
     transcript_language,
 )
+from core.chat.translations import translation_below
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
@@ -266,13 +267,14 @@ class TelegramHandlers:
         piece_seconds = self.service.limits.asr_piece_seconds
         reply = TelegramTranscriptReply(message, locale=locale, piece_seconds=piece_seconds)
         async with reply:
+            chat = ChatRef("telegram", str(message.chat_id))
             transcript = await self.service.transcribe_long_audio(
-                ChatRef("telegram", str(message.chat_id)),
-                source,
-                progress=reply.progress,
-                asker=asker,
+                chat, source, progress=reply.progress, asker=asker
             )
-            await reply.deliver(transcript, format)
+            below = None
+            if format == "text":  # /autotranslate: its translation, marked, in the same reply
+                below = await translation_below(self.service, chat, transcript.text, locale, asker)
+            await reply.deliver(transcript, format, below=below)
         # Logged after the reply, so storing it never delays the transcript itself.
         entry = log_entry(message, transcript.text, "transcript") if transcript.text else None
         if entry is not None:

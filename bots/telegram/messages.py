@@ -16,6 +16,8 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "say": "Speak text as a voice note",
     "ask": "Ask about the audio you reply to",
     "tldr": "The gist of the recording you reply to, with times",
+    "translate": "Translate the message or recording you reply to",
+    "autotranslate": "Also translate every transcript here: /autotranslate en, off",
     "voice": "Show or choose the voice",
     "style": "Show or set the speaking style",
     "language": "Transcript language: auto, zh, en",
@@ -67,6 +69,7 @@ EN: dict[str, Source] = {
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
+    "usage.translate": "Reply to a voice note, audio, video or text with /translate [LANGUAGE], for example /translate en or /translate Italian.",
     "usage.tldr": "Reply to a voice note, audio or video with /tldr to get its gist.",
     "summary.logging_on": Plural(
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} day, for /summary.",

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from core.chat.languages import NATIVE_NAMES, locale_named
+from core.chat.languages import NATIVE_NAMES, locale_named, translation_target
 from core.chat.messages import preset_named
 from core.domain import errors
 from core.domain.quantities import Term
@@ -101,6 +101,14 @@ class ChatPreferences:
             raise errors.BadChoice(setting=setting, value=value, choices=choices)
         await self._update(chat, can_manage, interface_language=locale)
         return locale
+
+    async def set_autotranslate(self, chat: ChatRef, value: str, *, can_manage: bool) -> str | None:
+        """`/autotranslate LANGUAGE` (any language `translation_target` reads) or `off`
+        (returns None): every transcript in the chat also gets its translation."""
+        off = value.strip().casefold() == "off"
+        language = None if off else translation_target(value, reader="en")
+        await self._update(chat, can_manage, autotranslate=language)
+        return language
 
     async def note_commander(self, chat: ChatRef, locale: str) -> None:
         """Someone who reads `locale` ran a command in `chat`: what the bot posts to everyone

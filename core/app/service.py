@@ -9,6 +9,7 @@ and render what comes back, and every failure a user should hear about is a
     speaker
     ask                                     core.app.questions      Questions
     gist (/tldr)                            core.app.gists          Gists
+    translate                               core.app.translations   Translations
     preferences, set_..., chat_locale, ...  core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
@@ -31,6 +32,7 @@ from core.app.questions import Questions
 from core.app.recordings import Recordings
 from core.app.speech import TextToSpeech
 from core.app.transcription import Transcription
+from core.app.translations import Translations
 from core.app.voices import Speaker, VoiceStudio
 from core.chat.languages import chat_locale
 from core.domain.gists import Gist
@@ -108,6 +110,13 @@ class VoiceService:
                 max_prompt_chars=max_prompt_chars,
             )
         )
+        self._translations = (
+            None
+            if chat_api is None
+            else Translations(
+                transcription=self._transcription, chat_api=chat_api, limiter=self.limiter
+            )
+        )
         self._questions = Questions(
             speech=speech,
             audio=audio,
@@ -170,6 +179,31 @@ class VoiceService:
         return await self._gists.gist(
             chat, source, language=language, asker=asker, progress=progress
         )
+
+    async def translate(
+        self, chat: ChatRef, source: Recording | str, *, target: str, asker: Asker = ANYONE
+    ) -> str:
+        """`/translate`: a recording's transcript, or a text, in the language named `target`
+        (`core.app.translations`)."""
+        if self._translations is None:
+            raise RuntimeError("this VoiceService was built without a chat model")
+        if isinstance(source, str):
+            return await self._translations.text(chat, source, target=target, asker=asker)
+        return await self._translations.recording(chat, source, target=target, asker=asker)
+
+    async def auto_translation(
+        self, chat: ChatRef, words: str, *, asker: Asker = ANYONE
+    ) -> tuple[str, str] | None:
+        """`/autotranslate`: (language, translation) to show under a transcript `words`, or
+        None (off, already in that language, or not to be had: `Translations.automatic`)."""
+        target = (await self.preferences(chat)).autotranslate
+        if target is None or self._translations is None:
+            return None
+        translated = await self._translations.automatic(chat, words, target=target, asker=asker)
+        return None if translated is None else (target, translated)
+
+    async def set_autotranslate(self, chat: ChatRef, value: str, *, can_manage: bool) -> str | None:
+        return await self._preferences.set_autotranslate(chat, value, can_manage=can_manage)
 
     # Speech and answers
 

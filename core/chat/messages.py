@@ -93,6 +93,11 @@ EN: dict[str, Source] = {
     "gist.decisions": "Decisions",
     "gist.actions": "Action items",
     "gist.transcript_caption": "The whole transcript ({duration}), with the time of each part.",
+    # Translations (/translate, /autotranslate)
+    "autotranslate.marker": "Translation ({language}):",
+    "autotranslate.is_on": "Transcripts here also get their translation into {language}. /autotranslate off stops it.",
+    "autotranslate.is_off": "Transcripts here get no automatic translation. An administrator can start it with /autotranslate LANGUAGE, for example /autotranslate en.",
+    "translate.unknown_language": "“{value}” is not a language I can translate into. Use a code such as en, zh or it, or a language's name.",
     # Summaries and questions
     "usage.summary": (
         "Usage: /summary [window] [voice]. The window is a time such as 30m, 2h or 3d, or a number of messages such as 200; "

@@ -15,6 +15,7 @@ here.
     │   │   └── AdminsOnly        ...naming the command (/forget, /digest, /summary off)
     │   ├── NothingToProcess      a command that needs a reply to audio or text got none
     │   ├── NoSpeech              nothing heard in a recording to condense (`/tldr`)
+    │   ├── UnknownLanguage       `/translate` into something that is not a language
     │   ├── UnknownCommand        a /command the bot does not have
     │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
     │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
@@ -112,6 +113,7 @@ from core.domain.errors.user import (
     TooManyVoices,
     UndecodableAudio,
     UnknownCommand,
+    UnknownLanguage,
     UnknownTimeZone,
     UnknownVoice,
     UserInputError,
@@ -169,6 +171,7 @@ __all__ = [
     "TooManyVoices",
     "UndecodableAudio",
     "UnknownCommand",
+    "UnknownLanguage",
     "UnknownTimeZone",
     "UnknownVoice",
     "UserInputError",

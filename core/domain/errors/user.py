@@ -133,3 +133,9 @@ class NoSpeech(UserInputError):
     """A recording to condense or translate in which nothing was heard."""
 
     key = "transcript.empty"
+
+
+class UnknownLanguage(UserInputError):
+    """Params: value (what was typed for a language to translate into)."""
+
+    key = "translate.unknown_language"

@@ -65,6 +65,8 @@ class ChatPreferencesRow(Base):
     # Locales of the catalogue (`zh_Hans`): chosen with /botlanguage, and the last commander's.
     interface_language: Mapped[str | None] = mapped_column(String(16))
     commander_language: Mapped[str | None] = mapped_column(String(16))
+    # /autotranslate: the language every transcript is also translated into (its English name).
+    autotranslate: Mapped[str | None] = mapped_column(String(64))
     # Server-side clocks so every replica stamps rows with the same time source.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -99,6 +99,7 @@ def _to_columns(prefs: Preferences) -> dict[str, Any]:
         "tts_model": prefs.tts_model,
         "interface_language": prefs.interface_language,
         "commander_language": prefs.commander_language,
+        "autotranslate": prefs.autotranslate,
     }
 
 
@@ -111,6 +112,7 @@ def _to_preferences(row: ChatPreferencesRow) -> Preferences:
         tts_model=row.tts_model,
         interface_language=row.interface_language,
         commander_language=row.commander_language,
+        autotranslate=row.autotranslate,
     )
 
 
