@@ -18,6 +18,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "tldr": "The gist of the recording you reply to, with times",
     "translate": "Translate the message or recording you reply to",
     "autotranslate": "Also translate every transcript here: /autotranslate en, off",
+    "voicetranslations": "Let your own cloned voice speak translations of your words: on, off",
     "voice": "Show or choose the voice",
     "style": "Show or set the speaking style",
     "language": "Transcript language: auto, zh, en",
@@ -70,6 +71,7 @@ EN: dict[str, Source] = {
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
     "usage.translate": "Reply to a voice note, audio, video or text with /translate [LANGUAGE], for example /translate en or /translate Italian.",
+    "usage.voicetranslations": "Use /voicetranslations on to let your own voice in this chat (the one cloned from your voice note) speak translations of your words, or /voicetranslations off.",
     "usage.tldr": "Reply to a voice note, audio or video with /tldr to get its gist.",
     "summary.logging_on": Plural(
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} day, for /summary.",

@@ -51,6 +51,7 @@ from core.ports import (
 )
 
 DEFAULT_LIMITS = RequestLimits()
+SPOKEN_LANGUAGES = ("Chinese", "English")  # what the speech model speaks, by English name
 
 
 class VoiceService:
@@ -165,26 +166,17 @@ class VoiceService:
         )
 
     async def gist(
-        self,
-        chat: ChatRef,
-        source: Recording,
-        *,
-        language: str,
-        asker: Asker = ANYONE,
-        progress: ProgressCallback | None = None,
+        self, chat: ChatRef, source: Recording, *, language: str, asker: Asker = ANYONE
     ) -> Gist:
-        """`/tldr`: the gist of a recording in `language` (`core.app.gists`)."""
+        """`/tldr`: the gist of a recording in `language` (a locale)."""
         if self._gists is None:
             raise RuntimeError("this VoiceService was built without a chat model")
-        return await self._gists.gist(
-            chat, source, language=language, asker=asker, progress=progress
-        )
+        return await self._gists.gist(chat, source, language=language, asker=asker)
 
     async def translate(
         self, chat: ChatRef, source: Recording | str, *, target: str, asker: Asker = ANYONE
     ) -> str:
-        """`/translate`: a recording's transcript, or a text, in the language named `target`
-        (`core.app.translations`)."""
+        """`/translate`: a recording's transcript, or a text, in `target` (an English name)."""
         if self._translations is None:
             raise RuntimeError("this VoiceService was built without a chat model")
         if isinstance(source, str):
@@ -194,13 +186,29 @@ class VoiceService:
     async def auto_translation(
         self, chat: ChatRef, words: str, *, asker: Asker = ANYONE
     ) -> tuple[str, str] | None:
-        """`/autotranslate`: (language, translation) to show under a transcript `words`, or
-        None (off, already in that language, or not to be had: `Translations.automatic`)."""
+        """`/autotranslate`: (language, translation) under a transcript, or None."""
         target = (await self.preferences(chat)).autotranslate
         if target is None or self._translations is None:
             return None
         translated = await self._translations.automatic(chat, words, target=target, asker=asker)
         return None if translated is None else (target, translated)
+
+    async def spoken_translation(
+        self,
+        chat: ChatRef,
+        translated: str,
+        *,
+        language: str,
+        speaker_id: str | None,
+        asker: Asker = ANYONE,
+    ) -> VoiceNote | None:
+        """`/translate LANGUAGE voice` (`VoiceStudio.translation_speaker`); None when the
+        speech model does not speak `language`."""
+        if not language.startswith(SPOKEN_LANGUAGES):
+            return None
+        return await self._tts.speak_translation(
+            chat, translated, speaker_id=speaker_id, asker=asker
+        )
 
     async def set_autotranslate(self, chat: ChatRef, value: str, *, can_manage: bool) -> str | None:
         return await self._preferences.set_autotranslate(chat, value, can_manage=can_manage)

@@ -95,6 +95,10 @@ EN: dict[str, Source] = {
     "gist.transcript_caption": "The whole transcript ({duration}), with the time of each part.",
     # Translations (/translate, /autotranslate)
     "autotranslate.marker": "Translation ({language}):",
+    "translate.not_spoken": "I can speak translations only in Chinese or English, so here it is as text.",
+    "voices.translations_on": "Your own voice in this chat now speaks translations of your words (/translate LANGUAGE voice). /voicetranslations off stops it.",
+    "voices.translations_off": "Translations of your words are spoken in the chat's voice again, not in yours.",
+    "error.no_own_voice": "You have no voice of your own in this chat yet: reply to your own voice note with /voice clone NAME to make one.",
     "autotranslate.is_on": "Transcripts here also get their translation into {language}. /autotranslate off stops it.",
     "autotranslate.is_off": "Transcripts here get no automatic translation. An administrator can start it with /autotranslate LANGUAGE, for example /autotranslate en.",
     "translate.unknown_language": "“{value}” is not a language I can translate into. Use a code such as en, zh or it, or a language's name.",

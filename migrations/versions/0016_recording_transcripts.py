@@ -7,8 +7,10 @@ Create Date: 2026-11-23 11:10:00
 A recording's transcript is kept under the platform's lasting id of the file, each piece stored
 as MiMo answers for it, so a recording transcribed once (or partly, before a crash) is not sent
 to MiMo again. `chat_preferences.autotranslate` holds the language a chat's transcripts are also
-translated into (/autotranslate), NULL when off. Written by hand in the shape autogenerate
-gives, with `DateTime(timezone=True)` for the application's `UtcDateTime` (see 0002).
+translated into (/autotranslate), NULL when off; `chat_voices.speaks_translations` that a cloned
+voice's owner let it speak translations of their words (/voicetranslations). Written by hand
+in the shape autogenerate gives, with `DateTime(timezone=True)` for the application's
+`UtcDateTime` (see 0002).
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("chat_preferences") as batch:
         batch.add_column(sa.Column("autotranslate", sa.String(length=64), nullable=True))
+    with op.batch_alter_table("chat_voices") as batch:
+        batch.add_column(
+            sa.Column(
+                "speaks_translations", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
+        )
     op.create_table(
         "recording_transcripts",
         sa.Column("platform", sa.String(length=16), nullable=False),
@@ -71,5 +79,7 @@ def downgrade() -> None:
     op.drop_table("recording_transcript_parts")
     op.drop_index(op.f("ix_recording_transcripts_made_at"), table_name="recording_transcripts")
     op.drop_table("recording_transcripts")
+    with op.batch_alter_table("chat_voices") as batch:
+        batch.drop_column("speaks_translations")
     with op.batch_alter_table("chat_preferences") as batch:
         batch.drop_column("autotranslate")

@@ -227,6 +227,10 @@ class ChatVoiceRow(Base):
     sample: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     sample_mime: Mapped[str] = mapped_column(String(32), default="")
     owner_id: Mapped[str | None] = mapped_column(String(64))
+    # Its owner allowed it to speak translations of their words (/voicetranslations on).
+    speaks_translations: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
