@@ -27,14 +27,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("chat_preferences") as batch:
-        batch.add_column(sa.Column("autotranslate", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("chat_voices") as batch:
-        batch.add_column(
-            sa.Column(
-                "speaks_translations", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
+    # Plain ADD COLUMN (SQLite takes it with a constant default), so `--sql` mode needs no
+    # live database to reflect the tables, as batch mode would.
+    op.add_column("chat_preferences", sa.Column("autotranslate", sa.String(64), nullable=True))
+    op.add_column(
+        "chat_voices",
+        sa.Column("speaks_translations", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.create_table(
         "recording_transcripts",
         sa.Column("platform", sa.String(length=16), nullable=False),

@@ -162,3 +162,29 @@ async def test_autotranslate_puts_the_translation_under_the_transcript_unless_al
     assert texts[5].startswith("Transcripts here get no automatic translation.")
     [request] = translations(mimo)  # only the first note's
     assert request["messages"][1]["content"] == "<text>\n我们明天见\n</text>"  # type: ignore[index]
+
+
+async def test_discord_autotranslate_needs_manage_server_and_marks_the_translation(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    member = discord_api.add_member(server, "member")
+    mimo.asr_text = "我们明天见"
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        refused = await discord_api.slash(server.general, member, "autotranslate", language="en")
+        [refusal] = await refused.wait_for_messages()
+        chosen = await discord_api.slash(server.general, admin, "autotranslate", language="en")
+        [set_to] = await chosen.wait_for_messages()
+        await discord_api.post_voice_message(server.general, member, note_ogg, duration=3)
+        transcript = "我们明天见\n\nTranslation (English):\n[English] 我们明天见"  # one message
+        await discord_api.wait_until(
+            lambda: transcript in discord_api.contents(server.general) or None,
+            timeout=15,
+            what="the transcript with its translation",
+        )
+
+    assert refusal.ephemeral
+    assert refusal.content == "Changing this server's settings needs the Manage Server permission."
+    assert set_to.content.startswith("Transcripts here also get their translation into English.")
+    assert len(translations(mimo)) == 1

@@ -8,11 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PUBLIC, answers
+from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.gate import asker_of
 from bots.discord.locales import reply_locale
 from bots.discord.media import remote, require_audio
-from bots.discord.places import for_interaction
+from bots.discord.messages import text
+from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
 from core.app.service import VoiceService
 from core.chat.languages import translation_target
@@ -25,7 +26,7 @@ class NothingToTranslate(errors.UserInputError):
 
 
 class TranslationsCog(commands.Cog):
-    """/translate."""
+    """/translate, and /autotranslate."""
 
     def __init__(self, service: VoiceService) -> None:
         self.service = service
@@ -59,3 +60,23 @@ class TranslationsCog(commands.Cog):
         await send_long(
             followup_of(interaction), translated, file_caption="", file_name="translation.txt"
         )
+
+    @app_commands.command(
+        description="Also translate every transcript here: a language, or off",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
+    async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
+        """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
+        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        if language:
+            allowed = can_manage(interaction)
+            now = await self.service.set_autotranslate(chat, language, can_manage=allowed)
+        else:
+            now = (await self.service.preferences(chat)).autotranslate
+        sentence = (
+            text("autotranslate.is_off", locale)
+            if now is None
+            else text("autotranslate.is_on", locale, language=now)
+        )
+        await followup_of(interaction, ephemeral=True)(content=sentence)
