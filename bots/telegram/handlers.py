@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of, unasked
+from bots.telegram.gist_replies import send_gist
 from bots.telegram.locales import audience_locale, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
@@ -30,6 +31,7 @@ from core.chat.translations import translation_below
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
+from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
 
 
@@ -85,7 +87,14 @@ class TelegramHandlers:
         prefs = await self.service.preferences(chat_of(update))
         if prefs.auto_transcribe:
             locale = await audience_locale(update, self.service)
-            await self._transcribe(message, recording, locale, asker=unasked(message))
+            heard = await self._transcribe(message, recording, locale, asker=unasked(message))
+            long_enough = prefs.gist_minutes and heard.duration >= prefs.gist_minutes * 60
+            if long_enough and heard.text:  # /tldr auto MINUTES: its gist too
+                source = remote(recording, local_mode=self.local_mode)
+                gist = await self.service.gist(
+                    chat_of(update), source, language=locale, asker=unasked(message)
+                )
+                await send_gist(message, gist, locale)
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording."""
@@ -260,7 +269,7 @@ class TelegramHandlers:
         format: TranscriptFormat = "text",
         *,
         asker: Asker,
-    ) -> None:
+    ) -> LongTranscript:
         """Transcribe `recording`, showing progress in the reply that becomes the transcript (and
         "typing…" until that reply shows), in `locale`."""
         source = remote(recording, local_mode=self.local_mode)
@@ -279,6 +288,7 @@ class TelegramHandlers:
         entry = log_entry(message, transcript.text, "transcript") if transcript.text else None
         if entry is not None:
             await self.summaries.record(entry)
+        return transcript
 
     async def _ask(
         self, message: Message, recording: Recording, question: str, asker: Asker

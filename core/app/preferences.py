@@ -22,6 +22,8 @@ from core.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
+MAX_GIST_MINUTES = 600  # ten hours: past any MAX_AUDIO_SECONDS a chat would set
+
 _ON = {"on", "yes", "true", "1", "enable", "enabled"}
 _OFF = {"off", "no", "false", "0", "disable", "disabled"}
 _CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
@@ -109,6 +111,19 @@ class ChatPreferences:
         language = None if off else translation_target(value, reader="en")
         await self._update(chat, can_manage, autotranslate=language)
         return language
+
+    async def set_gist_minutes(self, chat: ChatRef, value: str, *, can_manage: bool) -> int | None:
+        """`/tldr auto MINUTES` (1 to `MAX_GIST_MINUTES`) or `off` (returns None): recordings
+        at least that long also get their gist, below their transcript."""
+        typed = value.strip().casefold()
+        minutes = None if typed == "off" else int(typed) if typed.isdigit() else 0
+        if minutes is not None and not 1 <= minutes <= MAX_GIST_MINUTES:
+            choices = f"1–{MAX_GIST_MINUTES}, off"
+            raise errors.BadChoice(
+                setting=Term("setting.gist_minutes"), value=value, choices=choices
+            )
+        await self._update(chat, can_manage, gist_minutes=minutes)
+        return minutes
 
     async def note_commander(self, chat: ChatRef, locale: str) -> None:
         """Someone who reads `locale` ran a command in `chat`: what the bot posts to everyone

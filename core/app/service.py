@@ -210,6 +210,9 @@ class VoiceService:
             chat, translated, speaker_id=speaker_id, asker=asker
         )
 
+    async def set_gist_minutes(self, chat: ChatRef, value: str, *, can_manage: bool) -> int | None:
+        return await self._preferences.set_gist_minutes(chat, value, can_manage=can_manage)
+
     async def set_autotranslate(self, chat: ChatRef, value: str, *, can_manage: bool) -> str | None:
         return await self._preferences.set_autotranslate(chat, value, can_manage=can_manage)
 

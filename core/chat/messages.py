@@ -42,6 +42,7 @@ EN: dict[str, Source] = {
     "setting.auto_transcribe": "auto-transcribe value",
     "setting.transcript_format": "transcript format",
     "setting.bot_language": "bot language",
+    "setting.gist_minutes": "length for automatic gists, in minutes",
     # Preferences
     "voice.current": "Current voice: {voice}\n\nAvailable voices:\n{choices}\n\nChoose one with /voice NAME.",
     "voice.set": "Voice set to {voice}.",
@@ -92,6 +93,8 @@ EN: dict[str, Source] = {
     "gist.points": "Points",
     "gist.decisions": "Decisions",
     "gist.actions": "Action items",
+    "gist.auto_on": "Recordings here of {length} or longer also get their gist below the transcript. /tldr auto off stops it.",
+    "gist.auto_off": "Recordings here get no automatic gist. An administrator can start it with /tldr auto MINUTES, for example /tldr auto 10.",
     "gist.transcript_caption": "The whole transcript ({duration}), with the time of each part.",
     # Translations (/translate, /autotranslate)
     "autotranslate.marker": "Translation ({language}):",

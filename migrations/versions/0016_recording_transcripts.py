@@ -7,7 +7,8 @@ Create Date: 2026-11-23 11:10:00
 A recording's transcript is kept under the platform's lasting id of the file, each piece stored
 as MiMo answers for it, so a recording transcribed once (or partly, before a crash) is not sent
 to MiMo again. `chat_preferences.autotranslate` holds the language a chat's transcripts are also
-translated into (/autotranslate), NULL when off; `chat_voices.speaks_translations` that a cloned
+translated into (/autotranslate), NULL when off, and `gist_minutes` the length from which a
+recording also gets its gist (/tldr auto); `chat_voices.speaks_translations` that a cloned
 voice's owner let it speak translations of their words (/voicetranslations). Written by hand
 in the shape autogenerate gives, with `DateTime(timezone=True)` for the application's
 `UtcDateTime` (see 0002).
@@ -30,6 +31,7 @@ def upgrade() -> None:
     # Plain ADD COLUMN (SQLite takes it with a constant default), so `--sql` mode needs no
     # live database to reflect the tables, as batch mode would.
     op.add_column("chat_preferences", sa.Column("autotranslate", sa.String(64), nullable=True))
+    op.add_column("chat_preferences", sa.Column("gist_minutes", sa.Integer(), nullable=True))
     op.add_column(
         "chat_voices",
         sa.Column("speaks_translations", sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -81,4 +83,5 @@ def downgrade() -> None:
     with op.batch_alter_table("chat_voices") as batch:
         batch.drop_column("speaks_translations")
     with op.batch_alter_table("chat_preferences") as batch:
+        batch.drop_column("gist_minutes")
         batch.drop_column("autotranslate")

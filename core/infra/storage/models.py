@@ -67,6 +67,8 @@ class ChatPreferencesRow(Base):
     commander_language: Mapped[str | None] = mapped_column(String(16))
     # /autotranslate: the language every transcript is also translated into (its English name).
     autotranslate: Mapped[str | None] = mapped_column(String(64))
+    # /tldr auto MINUTES: recordings at least this long also get their gist; NULL: off.
+    gist_minutes: Mapped[int | None] = mapped_column(Integer)
     # Server-side clocks so every replica stamps rows with the same time source.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -100,6 +100,7 @@ def _to_columns(prefs: Preferences) -> dict[str, Any]:
         "interface_language": prefs.interface_language,
         "commander_language": prefs.commander_language,
         "autotranslate": prefs.autotranslate,
+        "gist_minutes": prefs.gist_minutes,
     }
 
 
@@ -113,6 +114,7 @@ def _to_preferences(row: ChatPreferencesRow) -> Preferences:
         interface_language=row.interface_language,
         commander_language=row.commander_language,
         autotranslate=row.autotranslate,
+        gist_minutes=row.gist_minutes,
     )
 
 
