@@ -51,7 +51,11 @@ class TelegramHandlers:
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
-        await message_of(update).reply_text(text("help", await self._locale(update)))
+        locale = await self._locale(update)
+        # The commands of recordings' gists and translations, in an entry of their own.
+        await message_of(update).reply_text(
+            f"{text('help', locale)}\n\n{text('help.more', locale)}"
+        )
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the chat's preferences."""

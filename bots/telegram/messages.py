@@ -71,6 +71,12 @@ EN: dict[str, Source] = {
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
     "usage.translate": "Reply to a voice note, audio, video or text with /translate [LANGUAGE], for example /translate en or /translate Italian.",
+    "help.more": (
+        "/tldr — as a reply to a recording: its gist, with the time of each point (/tldr auto MINUTES|off: by itself for long recordings)\n"
+        "/translate [LANGUAGE] [voice] — as a reply to a recording or a text: its translation (voice: spoken, in Chinese or English)\n"
+        "/autotranslate [LANGUAGE|off] — every transcript here also gets its translation\n"
+        "/voicetranslations [on|off] — let your own cloned voice speak translations of your words"
+    ),
     "usage.voicetranslations": "Use /voicetranslations on to let your own voice in this chat (the one cloned from your voice note) speak translations of your words, or /voicetranslations off.",
     "usage.tldr": "Reply to a voice note, audio or video with /tldr to get its gist.",
     "summary.logging_on": Plural(
