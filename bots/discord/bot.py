@@ -44,6 +44,7 @@ from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
+from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
@@ -364,6 +365,7 @@ def feature_cogs(
         LanguagesCog(service),
         QuestionsCog(bot, service),
         GistsCog(bot, service),
+        TranslationsCog(service),
         SummariesCog(summaries, bot=bot),
         LimitsCog(limiter, chats=service),
     ]

@@ -43,6 +43,7 @@ EN: dict[str, Source] = {
     "discord.not_recording": "That message has no audio or video attachment to transcribe.",
     "discord.not_audio": "That file is not audio or video.",
     "discord.nothing_to_ask": "That message has no audio or video attachment to ask about.",
+    "discord.nothing_to_translate": "Give me a text or a recording to translate.",
     "discord.nothing_to_condense": "That message has no audio or video attachment to summarise.",
     "discord.ask.title": "Ask about this audio",
     "discord.voices.none": (

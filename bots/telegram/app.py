@@ -37,6 +37,7 @@ from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
 from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
+from bots.telegram.translations import TRANSLATION_COMMANDS, TranslationHandlers
 from bots.telegram.update_queue import UpdateQueue
 from core.app.claims import WorkLedger
 from core.app.service import VoiceService
@@ -128,9 +129,11 @@ def build_application(
     summary_handlers = SummaryHandlers(summaries, digests)
     gist_handlers = GistHandlers(service, local_mode=local_mode)
     business = BusinessHandlers(service, local_mode=local_mode)
+    translation_handlers = TranslationHandlers(service, local_mode=local_mode)
     for name in COMMANDS:
         owner: object = summary_handlers if name in SUMMARY_COMMANDS else handlers
         owner = gist_handlers if name in GIST_COMMANDS else owner
+        owner = translation_handlers if name in TRANSLATION_COMMANDS else owner
         owner = business if name == "business" else owner
         application.add_handler(CommandHandler(name, getattr(owner, name), filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))

@@ -3,20 +3,19 @@ as a file. Same shape as `bots.telegram.handlers`: parse, call one core method, 
 
 from __future__ import annotations
 
-import io
-
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bots.telegram.gate import asker_of
-from bots.telegram.handlers import chat_of, message_of
+from bots.telegram.gist_replies import send_gist
+from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.locales import reply_locale
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
-from bots.telegram.replies import chat_action, reply_long
+from bots.telegram.replies import chat_action
 from core.app.service import VoiceService
-from core.chat.gists import gist_card, timed_transcript
+from core.domain.quantities import Duration
 
 GIST_COMMANDS: tuple[str, ...] = ("tldr",)
 
@@ -27,9 +26,14 @@ class GistHandlers:
         self.local_mode = local_mode
 
     async def tldr(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/tldr as a reply to a recording: its gist, in the asker's language."""
+        """/tldr as a reply to a recording: its gist, in the asker's language; /tldr auto
+        MINUTES|off: recordings at least that long also get theirs (administrators)."""
         message = message_of(update)
         locale = await reply_locale(update, self.service)
+        words = command_argument(message).split()
+        if words and words[0].casefold() == "auto":
+            await self._auto(update, " ".join(words[1:]), locale)
+            return
         recording = recording_in(message.reply_to_message)
         if recording is None:
             await message.reply_text(text("usage.tldr", locale))
@@ -39,11 +43,17 @@ class GistHandlers:
             gist = await self.service.gist(
                 chat_of(update), source, language=locale, asker=asker_of(update)
             )
-        card, transcript = gist_card(gist, locale), timed_transcript(gist, locale)
-        await reply_long(message, card, file_caption="", file_name="gist.txt")
-        await message.reply_document(
-            document=io.BytesIO(transcript.data),
-            filename=transcript.name,
-            caption=transcript.caption,
-            do_quote=True,
-        )
+        await send_gist(message, gist, locale)
+
+    async def _auto(self, update: Update, choice: str, locale: str) -> None:
+        chat, message = chat_of(update), message_of(update)
+        if choice:
+            allowed = await can_manage(update)
+            minutes = await self.service.set_gist_minutes(chat, choice, can_manage=allowed)
+        else:
+            minutes = (await self.service.preferences(chat)).gist_minutes
+        if minutes is None:
+            await message.reply_text(text("gist.auto_off", locale))
+            return
+        length = Duration(minutes * 60)
+        await message.reply_text(text("gist.auto_on", locale, length=length))

@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.chatlog import log_entry
 from bots.telegram.gate import asker_of, unasked
+from bots.telegram.gist_replies import send_gist
 from bots.telegram.locales import audience_locale, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
@@ -26,9 +27,11 @@ from core.chat.overview import (
     style_text,
     transcript_language,
 )
+from core.chat.translations import translation_below
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
+from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
 
 
@@ -48,7 +51,11 @@ class TelegramHandlers:
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
-        await message_of(update).reply_text(text("help", await self._locale(update)))
+        locale = await self._locale(update)
+        # The commands of recordings' gists and translations, in an entry of their own.
+        await message_of(update).reply_text(
+            f"{text('help', locale)}\n\n{text('help.more', locale)}"
+        )
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the chat's preferences."""
@@ -84,7 +91,14 @@ class TelegramHandlers:
         prefs = await self.service.preferences(chat_of(update))
         if prefs.auto_transcribe:
             locale = await audience_locale(update, self.service)
-            await self._transcribe(message, recording, locale, asker=unasked(message))
+            heard = await self._transcribe(message, recording, locale, asker=unasked(message))
+            long_enough = prefs.gist_minutes and heard.duration >= prefs.gist_minutes * 60
+            if long_enough and heard.text:  # /tldr auto MINUTES: its gist too
+                source = remote(recording, local_mode=self.local_mode)
+                gist = await self.service.gist(
+                    chat_of(update), source, language=locale, asker=unasked(message)
+                )
+                await send_gist(message, gist, locale)
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording."""
@@ -259,24 +273,26 @@ class TelegramHandlers:
         format: TranscriptFormat = "text",
         *,
         asker: Asker,
-    ) -> None:
+    ) -> LongTranscript:
         """Transcribe `recording`, showing progress in the reply that becomes the transcript (and
         "typing…" until that reply shows), in `locale`."""
         source = remote(recording, local_mode=self.local_mode)
         piece_seconds = self.service.limits.asr_piece_seconds
         reply = TelegramTranscriptReply(message, locale=locale, piece_seconds=piece_seconds)
         async with reply:
+            chat = ChatRef("telegram", str(message.chat_id))
             transcript = await self.service.transcribe_long_audio(
-                ChatRef("telegram", str(message.chat_id)),
-                source,
-                progress=reply.progress,
-                asker=asker,
+                chat, source, progress=reply.progress, asker=asker
             )
-            await reply.deliver(transcript, format)
+            below = None
+            if format == "text":  # /autotranslate: its translation, marked, in the same reply
+                below = await translation_below(self.service, chat, transcript.text, locale, asker)
+            await reply.deliver(transcript, format, below=below)
         # Logged after the reply, so storing it never delays the transcript itself.
         entry = log_entry(message, transcript.text, "transcript") if transcript.text else None
         if entry is not None:
             await self.summaries.record(entry)
+        return transcript
 
     async def _ask(
         self, message: Message, recording: Recording, question: str, asker: Asker

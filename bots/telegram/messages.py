@@ -16,6 +16,9 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "say": "Speak text as a voice note",
     "ask": "Ask about the audio you reply to",
     "tldr": "The gist of the recording you reply to, with times",
+    "translate": "Translate the message or recording you reply to",
+    "autotranslate": "Also translate every transcript here: /autotranslate en, off",
+    "voicetranslations": "Let your own cloned voice speak translations of your words: on, off",
     "voice": "Show or choose the voice",
     "style": "Show or set the speaking style",
     "language": "Transcript language: auto, zh, en",
@@ -68,6 +71,14 @@ EN: dict[str, Source] = {
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
+    "usage.translate": "Reply to a voice note, audio, video or text with /translate [LANGUAGE], for example /translate en or /translate Italian.",
+    "help.more": (
+        "/tldr — as a reply to a recording: its gist, with the time of each point (/tldr auto MINUTES|off: by itself for long recordings)\n"
+        "/translate [LANGUAGE] [voice] — as a reply to a recording or a text: its translation (voice: spoken, in Chinese or English)\n"
+        "/autotranslate [LANGUAGE|off] — every transcript here also gets its translation\n"
+        "/voicetranslations [on|off] — let your own cloned voice speak translations of your words"
+    ),
+    "usage.voicetranslations": "Use /voicetranslations on to let your own voice in this chat (the one cloned from your voice note) speak translations of your words, or /voicetranslations off.",
     "usage.tldr": "Reply to a voice note, audio or video with /tldr to get its gist.",
     "summary.logging_on": Plural(
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} day, for /summary.",

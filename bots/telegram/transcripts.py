@@ -60,9 +60,11 @@ class TelegramTranscriptReply(TranscriptReply):
         await self._typing.stop()  # an error reply may follow
         await super().__aexit__(kind, error, traceback)
 
-    async def deliver(self, result: LongTranscript, format: TranscriptFormat) -> None:
+    async def deliver(
+        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
+    ) -> None:
         await self._typing.stop()
-        await super().deliver(result, format)
+        await super().deliver(result, format, below=below)
 
     async def show(self, body: str) -> None:
         if self._status is None:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from core.chat.languages import NATIVE_NAMES, locale_named
+from core.chat.languages import NATIVE_NAMES, locale_named, translation_target
 from core.chat.messages import preset_named
 from core.domain import errors
 from core.domain.quantities import Term
@@ -21,6 +21,8 @@ from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
 from core.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
+
+MAX_GIST_MINUTES = 600  # ten hours: past any MAX_AUDIO_SECONDS a chat would set
 
 _ON = {"on", "yes", "true", "1", "enable", "enabled"}
 _OFF = {"off", "no", "false", "0", "disable", "disabled"}
@@ -101,6 +103,27 @@ class ChatPreferences:
             raise errors.BadChoice(setting=setting, value=value, choices=choices)
         await self._update(chat, can_manage, interface_language=locale)
         return locale
+
+    async def set_autotranslate(self, chat: ChatRef, value: str, *, can_manage: bool) -> str | None:
+        """`/autotranslate LANGUAGE` (any language `translation_target` reads) or `off`
+        (returns None): every transcript in the chat also gets its translation."""
+        off = value.strip().casefold() == "off"
+        language = None if off else translation_target(value, reader="en")
+        await self._update(chat, can_manage, autotranslate=language)
+        return language
+
+    async def set_gist_minutes(self, chat: ChatRef, value: str, *, can_manage: bool) -> int | None:
+        """`/tldr auto MINUTES` (1 to `MAX_GIST_MINUTES`) or `off` (returns None): recordings
+        at least that long also get their gist, below their transcript."""
+        typed = value.strip().casefold()
+        minutes = None if typed == "off" else int(typed) if typed.isdigit() else 0
+        if minutes is not None and not 1 <= minutes <= MAX_GIST_MINUTES:
+            choices = f"1–{MAX_GIST_MINUTES}, off"
+            raise errors.BadChoice(
+                setting=Term("setting.gist_minutes"), value=value, choices=choices
+            )
+        await self._update(chat, can_manage, gist_minutes=minutes)
+        return minutes
 
     async def note_commander(self, chat: ChatRef, locale: str) -> None:
         """Someone who reads `locale` ran a command in `chat`: what the bot posts to everyone

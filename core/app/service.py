@@ -9,6 +9,7 @@ and render what comes back, and every failure a user should hear about is a
     speaker
     ask                                     core.app.questions      Questions
     gist (/tldr)                            core.app.gists          Gists
+    translate                               core.app.translations   Translations
     preferences, set_..., chat_locale, ...  core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
     limiter (allowlist, rates, quotas)      core.app.limits         Limiter
@@ -35,6 +36,7 @@ from core.app.questions import Questions
 from core.app.recordings import Recordings
 from core.app.speech import TextToSpeech
 from core.app.transcription import Transcription
+from core.app.translations import Translations
 from core.app.voices import Speaker, VoiceStudio
 from core.chat.languages import chat_locale
 from core.domain.gists import Gist
@@ -54,6 +56,7 @@ from core.ports import (
 )
 
 DEFAULT_LIMITS = RequestLimits()
+SPOKEN_LANGUAGES = ("Chinese", "English")  # what the speech model speaks, by English name
 
 
 class VoiceService:
@@ -117,6 +120,13 @@ class VoiceService:
                 max_prompt_chars=max_prompt_chars,
             )
         )
+        self._translations = (
+            None
+            if chat_api is None
+            else Translations(
+                transcription=self._transcription, chat_api=chat_api, limiter=self.limiter
+            )
+        )
         self._questions = Questions(
             speech=speech,
             audio=audio,
@@ -172,20 +182,55 @@ class VoiceService:
         )
 
     async def gist(
-        self,
-        chat: ChatRef,
-        source: Recording,
-        *,
-        language: str,
-        asker: Asker = ANYONE,
-        progress: ProgressCallback | None = None,
+        self, chat: ChatRef, source: Recording, *, language: str, asker: Asker = ANYONE
     ) -> Gist:
-        """`/tldr`: the gist of a recording in `language` (`core.app.gists`)."""
+        """`/tldr`: the gist of a recording in `language` (a locale)."""
         if self._gists is None:
             raise RuntimeError("this VoiceService was built without a chat model")
-        return await self._gists.gist(
-            chat, source, language=language, asker=asker, progress=progress
+        return await self._gists.gist(chat, source, language=language, asker=asker)
+
+    async def translate(
+        self, chat: ChatRef, source: Recording | str, *, target: str, asker: Asker = ANYONE
+    ) -> str:
+        """`/translate`: a recording's transcript, or a text, in `target` (an English name)."""
+        if self._translations is None:
+            raise RuntimeError("this VoiceService was built without a chat model")
+        if isinstance(source, str):
+            return await self._translations.text(chat, source, target=target, asker=asker)
+        return await self._translations.recording(chat, source, target=target, asker=asker)
+
+    async def auto_translation(
+        self, chat: ChatRef, words: str, *, asker: Asker = ANYONE
+    ) -> tuple[str, str] | None:
+        """`/autotranslate`: (language, translation) under a transcript, or None."""
+        target = (await self.preferences(chat)).autotranslate
+        if target is None or self._translations is None:
+            return None
+        translated = await self._translations.automatic(chat, words, target=target, asker=asker)
+        return None if translated is None else (target, translated)
+
+    async def spoken_translation(
+        self,
+        chat: ChatRef,
+        translated: str,
+        *,
+        language: str,
+        speaker_id: str | None,
+        asker: Asker = ANYONE,
+    ) -> VoiceNote | None:
+        """`/translate LANGUAGE voice` (`VoiceStudio.translation_speaker`); None when the
+        speech model does not speak `language`."""
+        if not language.startswith(SPOKEN_LANGUAGES):
+            return None
+        return await self._tts.speak_translation(
+            chat, translated, speaker_id=speaker_id, asker=asker
         )
+
+    async def set_gist_minutes(self, chat: ChatRef, value: str, *, can_manage: bool) -> int | None:
+        return await self._preferences.set_gist_minutes(chat, value, can_manage=can_manage)
+
+    async def set_autotranslate(self, chat: ChatRef, value: str, *, can_manage: bool) -> str | None:
+        return await self._preferences.set_autotranslate(chat, value, can_manage=can_manage)
 
     # Speech and answers
 

@@ -93,6 +93,16 @@ class TextToSpeech:
         wavs = await self._speak(chat, self._pieces(text)[:max_pieces], asker)
         return await self._note([wav for _, wav in wavs])
 
+    async def speak_translation(
+        self, chat: ChatRef, text: str, *, speaker_id: str | None, asker: Asker | None = ANYONE
+    ) -> VoiceNote:
+        """A translation of `speaker_id`'s words as one voice note, in their own cloned voice
+        where they allowed it (`VoiceStudio.translation_speaker`), else the chat's. Part of a
+        request already admitted: only the speech quota applies."""
+        pieces = self._pieces(text)[: len(text)]
+        wavs = await self._speak(chat, pieces, asker, speaker_id=speaker_id)
+        return await self._note([wav for _, wav in wavs])
+
     async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
         """The model and voice the chat speaks with: its own voice (`core.app.voices`) or a
         built-in one."""
@@ -109,12 +119,20 @@ class TextToSpeech:
         return pieces
 
     async def _speak(
-        self, chat: ChatRef, pieces: list[str], asker: Asker | None
+        self,
+        chat: ChatRef,
+        pieces: list[str],
+        asker: Asker | None,
+        *,
+        speaker_id: str | None = None,
     ) -> list[tuple[str, bytes]]:
-        """Each piece with its WAV, in order, in the chat's voice; every character counts
-        against the chat's speech quota."""
+        """Each piece with its WAV, in order, in the chat's voice (or, for a translation of
+        `speaker_id`'s words, theirs where they allowed it); every character counts against the
+        chat's speech quota."""
         prefs = await self._preferences.get(chat)
         speaker = await self.speaker(chat, prefs)
+        if self._studio is not None and speaker_id is not None:
+            speaker = await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)
         gate = asyncio.Semaphore(_TTS_IN_FLIGHT)
 
         async def one(piece: str) -> tuple[str, bytes]:

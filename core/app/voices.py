@@ -109,6 +109,36 @@ class VoiceStudio:
             return Speaker(model=self.models.design, description=own.description)
         return Speaker(model=self.models.clone, voice=clone_voice(own.sample, own.sample_mime))
 
+    async def translation_speaker(
+        self, chat: ChatRef, prefs: Preferences, *, speaker_id: str | None
+    ) -> Speaker:
+        """Who speaks a translation of `speaker_id`'s words: their own cloned voice, when they
+        have one in this chat (cloned from their own recording, the consent rule) and let it
+        speak translations (`let_speak_translations`); otherwise the chat's voice."""
+        if speaker_id is not None:
+            async with self._uow() as uow:
+                own = await uow.voices.translating_voice(chat, speaker_id)
+            if own is not None:
+                return Speaker(
+                    model=self.models.clone, voice=clone_voice(own.sample, own.sample_mime)
+                )
+        return await self.speaker(chat, prefs)
+
+    async def let_speak_translations(
+        self, chat: ChatRef, *, person: str | None, allowed: bool
+    ) -> None:
+        """`/voicetranslations on|off`: a person's switch, off by default, for their own cloned
+        voices in this chat; refused when they have none."""
+        async with self._uow() as uow:
+            found = (
+                0
+                if person is None
+                else await uow.voices.let_speak_translations(chat, person, allowed)
+            )
+            if not found:
+                raise errors.NoOwnVoice()
+            await uow.commit()
+
     # Changing
 
     async def choose(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:

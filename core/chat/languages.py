@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+from collections import Counter
 from typing import Protocol
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
+from core.domain import errors
 from core.domain.values import ChatRef, Preferences
 
 DEFAULT_LOCALE = "en"
@@ -111,3 +114,70 @@ def _names() -> dict[str, str]:
 
 def _name_key(name: str) -> str:
     return _NOT_IN_NAMES.sub("", name.casefold())
+
+
+# What a letter's Unicode name starts with, and the script that makes it.
+_SCRIPTS = (
+    ("CJK", "han"), ("HIRAGANA", "kana"), ("KATAKANA", "kana"), ("HANGUL", "hangul"),
+    ("CYRILLIC", "cyrillic"), ("LATIN", "latin"),
+)  # fmt: skip
+_WRITTEN_NAME = re.compile(r"^[^\W\d_]{3,30}$")
+
+
+def target_language(typed: str) -> str | None:
+    """The language someone wants a translation in, named in English for the chat model: one
+    of ours by code or name (`zh`, `日本語`), any other by its code (`it`, `sw`, `pt-BR`), or a
+    word naming it (`Latin`: the chat model writes more languages than Babel lists). None for
+    anything else."""
+    ours = locale_named(typed)
+    if ours is not None:
+        return english_name(ours)
+    try:
+        return str(Locale.parse(typed.strip().replace("-", "_")).english_name)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return typed.strip().title() if _WRITTEN_NAME.match(typed.strip()) else None
+
+
+def translation_target(typed: str, *, reader: str) -> str:
+    """`/translate LANGUAGE`: the language to translate into, by its English name; nothing
+    typed: the `reader`'s own."""
+    if not typed.strip():
+        return english_name(reader)
+    found = target_language(typed)
+    if found is None:
+        raise errors.UnknownLanguage(value=typed)
+    return found
+
+
+def written_in(words: str) -> str | None:
+    """The language `words` are plainly written in, by their script alone, named as
+    `translation_target` names it: kana is Japanese, Hangul Korean, other Han characters
+    Chinese, Cyrillic with і, ї, є or ґ Ukrainian, other Cyrillic Russian. None where the script
+    does not tell (Latin letters: English, German, Indonesian... look alike to it)."""
+    letters = [c for c in words if c.isalpha()]
+    if not letters:
+        return None
+    scripts = Counter(_script(c) for c in letters)
+    script, count = scripts.most_common(1)[0]
+    if scripts["kana"] and scripts["kana"] + scripts["han"] >= len(letters) / 2:
+        return "Japanese"
+    if count < len(letters) / 2 or script in ("latin", "other"):
+        return None
+    if script == "cyrillic":
+        return "Ukrainian" if any(c in "іїєґІЇЄҐ" for c in letters) else "Russian"
+    return {"hangul": "Korean", "han": "Chinese"}[script]
+
+
+def already_in(words: str, language: str) -> bool:
+    """Whether `words` are already in `language` (an English name, `Chinese (Simplified)`), as
+    far as their script tells."""
+    found = written_in(words)
+    return found is not None and language.split(" (")[0] == found
+
+
+def _script(letter: str) -> str:
+    name = unicodedata.name(letter, "")
+    for word, script in _SCRIPTS:
+        if name.startswith(word):
+            return script
+    return "other"

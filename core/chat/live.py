@@ -228,20 +228,26 @@ class TranscriptReply(ABC):
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
         self._live.update(status, first_delay=delay)
 
-    async def deliver(self, result: LongTranscript, format: TranscriptFormat) -> None:
+    async def deliver(
+        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
+    ) -> None:
         """The status becomes the transcript (a few messages at most); a longer one, or a file
-        asked for, is sent as a file instead."""
+        asked for, is sent as a file instead. `below` (an automatic translation) follows the
+        transcript in the same message, or after its file."""
         await self._live.close()
         if not result.text:
             await self.finish(text("transcript.empty", self.locale))
             return
         pieces = None
+        body = f"{result.text}\n\n{below}" if below else result.text
         if format == "text":
             limit, most = self._message_limit, self._max_messages
-            pieces = pieces_or_none(result.text, limit, max_messages=most, measure=self._measure)
+            pieces = pieces_or_none(body, limit, max_messages=most, measure=self._measure)
         if pieces is None:
             await self.remove()
             await self.send_file(transcript_file(result, format, self.locale))
+            if below:
+                await self.send_file(TranscriptFile("translation.txt", below.encode(), ""))
             return
         await self.finish(pieces[0])
         for piece in pieces[1:]:

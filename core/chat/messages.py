@@ -42,6 +42,7 @@ EN: dict[str, Source] = {
     "setting.auto_transcribe": "auto-transcribe value",
     "setting.transcript_format": "transcript format",
     "setting.bot_language": "bot language",
+    "setting.gist_minutes": "length for automatic gists, in minutes",
     # Preferences
     "voice.current": "Current voice: {voice}\n\nAvailable voices:\n{choices}\n\nChoose one with /voice NAME.",
     "voice.set": "Voice set to {voice}.",
@@ -92,7 +93,18 @@ EN: dict[str, Source] = {
     "gist.points": "Points",
     "gist.decisions": "Decisions",
     "gist.actions": "Action items",
+    "gist.auto_on": "Recordings here of {length} or longer also get their gist below the transcript. /tldr auto off stops it.",
+    "gist.auto_off": "Recordings here get no automatic gist. An administrator can start it with /tldr auto MINUTES, for example /tldr auto 10.",
     "gist.transcript_caption": "The whole transcript ({duration}), with the time of each part.",
+    # Translations (/translate, /autotranslate)
+    "autotranslate.marker": "Translation ({language}):",
+    "translate.not_spoken": "I can speak translations only in Chinese or English, so here it is as text.",
+    "voices.translations_on": "Your own voice in this chat now speaks translations of your words (/translate LANGUAGE voice). /voicetranslations off stops it.",
+    "voices.translations_off": "Translations of your words are spoken in the chat's voice again, not in yours.",
+    "error.no_own_voice": "You have no voice of your own in this chat yet: reply to your own voice note with /voice clone NAME to make one.",
+    "autotranslate.is_on": "Transcripts here also get their translation into {language}. /autotranslate off stops it.",
+    "autotranslate.is_off": "Transcripts here get no automatic translation. An administrator can start it with /autotranslate LANGUAGE, for example /autotranslate en.",
+    "translate.unknown_language": "“{value}” is not a language I can translate into. Use a code such as en, zh or it, or a language's name.",
     # Summaries and questions
     "usage.summary": (
         "Usage: /summary [window] [voice]. The window is a time such as 30m, 2h or 3d, or a number of messages such as 200; "

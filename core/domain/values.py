@@ -33,6 +33,11 @@ class Preferences:
     # administrators chose (/botlanguage), and the one of whoever last ran a command.
     interface_language: str | None = None
     commander_language: str | None = None
+    # /autotranslate: every transcript here also gets its translation into this language
+    # (its English name, as the chat model is told it); None: off.
+    autotranslate: str | None = None
+    # /tldr auto MINUTES: recordings at least this long also get their gist; None: off.
+    gist_minutes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -175,4 +175,5 @@ async def test_in_a_group_only_unknown_commands_addressed_to_the_bot_are_answere
     [unknown, help_text] = bot_api.texts(GROUP)
     assert unknown == "I do not know the command /klingon. /help lists the ones I have."
     assert help_text.startswith("Commands:")
+    assert "\n/tldr — " in help_text and "\n/translate [LANGUAGE] [voice] — " in help_text
     assert mimo.requests == []

@@ -152,3 +152,38 @@ async def test_discord_summarise_menu_and_tldr_answer_in_the_askers_language_wit
     assert len(mimo.calls("mimo-v2.5-asr")) == heard
     assert refusal.content == "That message has no audio or video attachment to summarise."
     assert len(gist_requests(mimo)) == 2
+
+
+async def test_tldr_auto_gives_long_recordings_their_gist_and_short_ones_none(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    bot_api.set_member_status(GROUP, ALICE, "administrator")
+    bot_api.set_user_language(ALICE, "en")
+    long_note = make_audio(tmp_path, fmt="ogg", seconds=62).read_bytes()
+    short_note = make_audio(tmp_path / "short", fmt="ogg", seconds=3).read_bytes()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, asr_piece_seconds=30
+    )
+    async with running(settings, bot_api):
+        group_message(bot_api, BOB, text="/tldr auto 1")
+        await bot_api.wait_until(lambda: len(bot_api.texts(GROUP)) == 1 or None)
+        group_message(bot_api, ALICE, text="/tldr auto soon")
+        await bot_api.wait_until(lambda: len(bot_api.texts(GROUP)) == 2 or None)
+        group_message(bot_api, ALICE, text="/tldr auto 1")
+        await bot_api.wait_until(lambda: len(bot_api.texts(GROUP)) == 3 or None)
+        short = bot_api.voice_message(
+            chat_id=GROUP, user_id=BOB, data=short_note, duration=3, chat_type="supergroup"
+        )
+        bot_api.push(short)
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1] == "heard 3.0 seconds" or None)
+        group_message(bot_api, BOB, data=long_note)
+        [document] = await bot_api.wait_for("sendDocument", chat_id=GROUP)
+
+    texts = bot_api.texts(GROUP)
+    assert texts[0] == "Only administrators can change settings in this chat."
+    assert texts[1].startswith("“soon” is not a valid length for automatic gists, in minutes.")
+    assert texts[2].startswith("Recordings here of 1 min or longer also get their gist")
+    assert texts[4].startswith("heard")  # the long one's transcript, then its card
+    assert texts[5].startswith("In short: gist of ")
+    assert len(gist_requests(mimo)) == 1  # the short note got none
+    assert document.file_names["document"] == "transcript.txt"

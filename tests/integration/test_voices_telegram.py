@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from core.domain.tts import clone_voice
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses
@@ -47,6 +48,14 @@ async def command(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> 
     already = len(bot_api.sent("sendMessage", chat_id=GROUP))
     post(bot_api, user, words, **kwargs)
     return await next_reply(bot_api, already)
+
+
+async def spoken_reply(bot_api: FakeBotApi, user: int, words: str, note: dict[str, Any]) -> Any:
+    """Post a command as a reply to `note` that answers with a voice note."""
+    already = len(bot_api.sent("sendVoice", chat_id=GROUP))
+    post(bot_api, user, words, reply_to=note)
+    calls = await bot_api.wait_for("sendVoice", count=already + 1, chat_id=GROUP)
+    return calls[-1]
 
 
 async def spoken(bot_api: FakeBotApi, user: int, words: str) -> Any:
@@ -264,3 +273,47 @@ async def test_a_3000_character_text_becomes_one_voice_note_of_sentence_pieces_i
     assert pauses[1] == pytest.approx(first + 0.3 + second, abs=0.25)
     spoken_chars = int(re.search(r"Speech: ([\d,]+)", usage).group(1).replace(",", ""))  # type: ignore[union-attr]
     assert spoken_chars == sum(map(len, pieces))
+
+
+async def test_a_spoken_translation_uses_the_speakers_own_voice_only_once_they_allowed_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    ogg = make_audio(tmp_path, fmt="ogg", seconds=4).read_bytes()
+    mimo.asr_text = "我们明天见"
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        note = bot_api.voice_message(
+            chat_id=GROUP, user_id=ALICE, data=ogg, duration=4, chat_type="supergroup"
+        )
+        bot_api.push(note)
+        await bot_api.wait_for("sendMessage", chat_id=GROUP)  # its transcript
+        no_voice_yet = await command(bot_api, ALICE, "/voicetranslations on")
+        await command(bot_api, ALICE, "/voice clone Alice", reply_to=note)
+        no_reply = await command(bot_api, BOB, "/translate en voice")
+        await spoken_reply(bot_api, BOB, "/translate en voice", note)  # the chat's voice
+        someone_else = await command(bot_api, BOB, "/voicetranslations on")
+        allowed = await command(bot_api, ALICE, "/voicetranslations on")
+        await spoken_reply(bot_api, BOB, "/translate en voice", note)  # now in Alice's voice
+        not_spoken = await command(bot_api, BOB, "/translate fr voice", reply_to=note)
+        await command(bot_api, ALICE, "/voicetranslations off")
+        await spoken_reply(bot_api, BOB, "/translate English voice", note)
+        [(sample,)] = await query(database_url, "SELECT sample FROM chat_voices")
+
+    assert no_voice_yet.startswith("You have no voice of your own in this chat yet")
+    assert no_reply.startswith("Reply to a voice note, audio, video or text with /translate")
+    assert someone_else.startswith("You have no voice of your own in this chat yet")
+    assert allowed.startswith("Your own voice in this chat now speaks translations")
+    speech = [(b["model"], b["audio"]["voice"], b["messages"][-1]["content"])
+              for b in mimo.requests if "-tts" in b["model"]]  # fmt: skip
+    alices = clone_voice(bytes(sample), "audio/mpeg")
+    # The stand-in's "[English] ..." is spoken as words: a leading bracket is never a style.
+    assert speech == [
+        ("mimo-v2.5-tts", "mimo_default", "English 我们明天见"),  # not yet allowed
+        (CLONE, alices, "English 我们明天见"),  # allowed: her own voice speaks her words
+        ("mimo-v2.5-tts", "mimo_default", "English 我们明天见"),  # taken back
+    ]
+    assert not_spoken == (
+        "I can speak translations only in Chinese or English, so here it is as text.\n\n"
+        "[French] 我们明天见"
+    )

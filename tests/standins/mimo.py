@@ -382,7 +382,7 @@ class FakeMimo:
                 raise _Reject(400, "audio base64 exceeds 50 MB", "input_audio")
             _b64decode(encoded)
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
-        text, finish = _condensed(body) or self.answer_text, "stop"
+        text, finish = _condensed(body) or _translated(body) or self.answer_text, "stop"
         budget = body.get("max_completion_tokens")
         if isinstance(budget, int) and len(text) > budget * CHARS_PER_TOKEN:
             text, finish = text[: budget * CHARS_PER_TOKEN], "length"  # cut where the room ends
@@ -432,6 +432,26 @@ def _condensed(body: Json) -> str | None:
         },
         ensure_ascii=False,
     )
+
+
+_TEXT_BLOCK = re.compile(r"<text>\n(.*)\n</text>", re.DOTALL)
+_TRANSLATE_INTO = re.compile(r"You translate text into ([^.\n]+)\.")
+
+
+def _translated(body: Json) -> str | None:
+    """A translation request (a system prompt "You translate text into LANGUAGE.", the text
+    between `<text>` tags) answered by rule: the text, marked with the language asked for,
+    "[LANGUAGE] text". None for any other request."""
+    system = " ".join(
+        str(m.get("content") or "") for m in body["messages"] if m.get("role") == "system"
+    )
+    user = " ".join(
+        str(m.get("content") or "") for m in body["messages"] if m.get("role") == "user"
+    )
+    into, block = _TRANSLATE_INTO.search(system), _TEXT_BLOCK.search(user)
+    if into is None or block is None:
+        return None
+    return f"[{into.group(1)}] {block.group(1)}"
 
 
 # --- request checks ---------------------------------------------------------------------------

@@ -8,8 +8,16 @@ import pytest
 
 from core.chat.formats import duration_words, joined, moment, shown, time_of_day
 from core.chat.i18n import Catalogue, Plural, catalogue_of, translated
-from core.chat.languages import chat_locale, locale_named, resolve_locale
+from core.chat.languages import (
+    already_in,
+    chat_locale,
+    locale_named,
+    resolve_locale,
+    translation_target,
+    written_in,
+)
 from core.chat.messages import CORE, preset_named, text
+from core.domain import errors
 from core.domain.quantities import Duration, Megabytes, Term
 from core.domain.values import Preferences
 
@@ -126,3 +134,53 @@ def test_presets_are_known_by_their_name_in_any_language() -> None:
     assert preset_named("开心") == "happy"
     assert preset_named("News  Anchor") == "news anchor"
     assert preset_named("speak slowly like a storyteller") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("zh", "Chinese (Simplified)"),
+        ("日本語", "Japanese"),
+        ("Deutsch", "German"),
+        ("it", "Italian"),
+        ("pt-PT", "Portuguese (Brazil)"),  # one of ours first: any Portuguese is Brazilian
+        ("sw", "Swahili"),
+        ("latin", "Latin"),
+    ],
+)
+def test_a_translation_goes_into_any_language_named_by_code_or_by_a_word(
+    typed: str, named: str
+) -> None:
+    assert translation_target(typed, reader="en") == named
+
+
+def test_no_language_means_the_readers_and_nonsense_is_refused() -> None:
+    assert translation_target("", reader="ko") == "Korean"
+    for nonsense in ("42x", "a", "two words", "x" * 40):
+        with pytest.raises(errors.UnknownLanguage):
+            translation_target(nonsense, reader="en")
+
+
+@pytest.mark.parametrize(
+    ("words", "language"),
+    [
+        ("我们明天见", "Chinese"),
+        ("我們明天見", "Chinese"),
+        ("明日会いましょう", "Japanese"),
+        ("내일 봐요", "Korean"),
+        ("Увидимся завтра", "Russian"),
+        ("Побачимося, їжачку", "Ukrainian"),
+        ("See you tomorrow", None),  # Latin letters: the script does not tell
+        ("OK 好的 sure thing then", None),  # no script is most of it
+        ("12:30 !!", None),
+    ],
+)
+def test_the_script_tells_some_languages_apart(words: str, language: str | None) -> None:
+    assert written_in(words) == language
+
+
+def test_already_in_matches_a_script_to_the_names_translations_use() -> None:
+    assert already_in("我们明天见", "Chinese (Simplified)")
+    assert already_in("我们明天见", "Chinese (Traditional)")
+    assert not already_in("我们明天见", "English")
+    assert not already_in("See you", "English")  # unknown: the model is asked

@@ -19,6 +19,7 @@ from bots.discord.translator import translatable, translatable_choices
 from core.app.service import VoiceService
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 from core.chat.live import TranscriptReply
+from core.chat.translations import translation_below
 from core.domain.limits import Asker
 from core.domain.values import ChatRef
 
@@ -121,4 +122,9 @@ class TranscriptionCog(commands.Cog):
             result = await self.service.transcribe_long_audio(
                 chat, remote(attachment), progress=reply.progress, asker=asker
             )
-            await reply.deliver(result, format)
+            below = None
+            if format == "text":  # /autotranslate: its translation, marked, in the same reply
+                below = await translation_below(
+                    self.service, chat, result.text, reply.locale, asker
+                )
+            await reply.deliver(result, format, below=below)

@@ -15,6 +15,8 @@ here.
     │   │   └── AdminsOnly        ...naming the command (/forget, /digest, /summary off)
     │   ├── NothingToProcess      a command that needs a reply to audio or text got none
     │   ├── NoSpeech              nothing heard in a recording to condense (`/tldr`)
+    │   ├── UnknownLanguage       `/translate` into something that is not a language
+    │   ├── NoOwnVoice            /voicetranslations without a cloned voice of one's own
     │   ├── UnknownCommand        a /command the bot does not have
     │   ├── BadWindow             `/summary` with a window it cannot read (usage line)
     │   ├── BadDigest             `/digest` with a time it cannot read (usage line)
@@ -102,6 +104,7 @@ from core.domain.errors.user import (
     EmptyAudio,
     EmptyText,
     LoggingIsOff,
+    NoOwnVoice,
     NoSpeech,
     NotAllowed,
     NothingToProcess,
@@ -112,6 +115,7 @@ from core.domain.errors.user import (
     TooManyVoices,
     UndecodableAudio,
     UnknownCommand,
+    UnknownLanguage,
     UnknownTimeZone,
     UnknownVoice,
     UserInputError,
@@ -151,6 +155,7 @@ __all__ = [
     "MimoError",
     "MimoRateLimited",
     "MimoUnavailable",
+    "NoOwnVoice",
     "NoSpeech",
     "NotAllowed",
     "NotYourRecording",
@@ -169,6 +174,7 @@ __all__ = [
     "TooManyVoices",
     "UndecodableAudio",
     "UnknownCommand",
+    "UnknownLanguage",
     "UnknownTimeZone",
     "UnknownVoice",
     "UserInputError",

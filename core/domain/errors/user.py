@@ -133,3 +133,15 @@ class NoSpeech(UserInputError):
     """A recording to condense or translate in which nothing was heard."""
 
     key = "transcript.empty"
+
+
+class UnknownLanguage(UserInputError):
+    """Params: value (what was typed for a language to translate into)."""
+
+    key = "translate.unknown_language"
+
+
+class NoOwnVoice(UserInputError):
+    """/voicetranslations from someone without a cloned voice of their own in the chat."""
+
+    key = "error.no_own_voice"

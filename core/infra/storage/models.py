@@ -66,6 +66,10 @@ class ChatPreferencesRow(Base):
     # Locales of the catalogue (`zh_Hans`): chosen with /botlanguage, and the last commander's.
     interface_language: Mapped[str | None] = mapped_column(String(16))
     commander_language: Mapped[str | None] = mapped_column(String(16))
+    # /autotranslate: the language every transcript is also translated into (its English name).
+    autotranslate: Mapped[str | None] = mapped_column(String(64))
+    # /tldr auto MINUTES: recordings at least this long also get their gist; NULL: off.
+    gist_minutes: Mapped[int | None] = mapped_column(Integer)
     # Server-side clocks so every replica stamps rows with the same time source.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
@@ -226,6 +230,10 @@ class ChatVoiceRow(Base):
     sample: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     sample_mime: Mapped[str] = mapped_column(String(32), default="")
     owner_id: Mapped[str | None] = mapped_column(String(64))
+    # Its owner allowed it to speak translations of their words (/voicetranslations on).
+    speaks_translations: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

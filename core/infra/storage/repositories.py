@@ -99,6 +99,8 @@ def _to_columns(prefs: Preferences) -> dict[str, Any]:
         "tts_model": prefs.tts_model,
         "interface_language": prefs.interface_language,
         "commander_language": prefs.commander_language,
+        "autotranslate": prefs.autotranslate,
+        "gist_minutes": prefs.gist_minutes,
     }
 
 
@@ -111,6 +113,8 @@ def _to_preferences(row: ChatPreferencesRow) -> Preferences:
         tts_model=row.tts_model,
         interface_language=row.interface_language,
         commander_language=row.commander_language,
+        autotranslate=row.autotranslate,
+        gist_minutes=row.gist_minutes,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -53,6 +53,33 @@ class VoiceRepository:
         """Delete the chat's voice called `name` and its sample; False when there is none."""
         statement = delete(ChatVoiceRow).where(*_of(chat), ChatVoiceRow.name_key == name_key(name))
         return await _affected(self._session, statement) == 1
+
+    async def translating_voice(self, chat: ChatRef, owner_id: str) -> ChatVoice | None:
+        """`owner_id`'s own cloned voice in the chat that they let speak translations of their
+        words, sample included (the oldest, if several)."""
+        query = (
+            select(ChatVoiceRow)
+            .where(
+                *_of(chat),
+                ChatVoiceRow.owner_id == owner_id,
+                ChatVoiceRow.kind == "cloned",
+                ChatVoiceRow.speaks_translations.is_(True),
+            )
+            .order_by(ChatVoiceRow.id)
+            .options(undefer(ChatVoiceRow.sample))
+        )
+        row = (await self._session.scalars(query)).first()
+        return None if row is None else _to_voice(row, sample=True)
+
+    async def let_speak_translations(self, chat: ChatRef, owner_id: str, allowed: bool) -> int:
+        """Allow or forbid `owner_id`'s cloned voices in the chat to speak translations of
+        their words; returns how many voices they have there."""
+        statement = (
+            update(ChatVoiceRow)
+            .where(*_of(chat), ChatVoiceRow.owner_id == owner_id, ChatVoiceRow.kind == "cloned")
+            .values(speaks_translations=allowed)
+        )
+        return await _affected(self._session, statement)
 
     async def delete_chat(self, chat: ChatRef) -> int:
         """`/forget`: every voice and sample of the chat; returns how many there were."""

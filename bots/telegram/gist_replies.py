@@ -1,0 +1,22 @@
+"""The gist of a recording as Telegram shows it: the card, then the timed transcript as a file."""
+
+from __future__ import annotations
+
+import io
+
+from telegram import Message
+
+from bots.telegram.replies import reply_long
+from core.chat.gists import gist_card, timed_transcript
+from core.domain.gists import Gist
+
+
+async def send_gist(message: Message, gist: Gist, locale: str) -> None:
+    card, transcript = gist_card(gist, locale), timed_transcript(gist, locale)
+    await reply_long(message, card, file_caption="", file_name="gist.txt")
+    await message.reply_document(
+        document=io.BytesIO(transcript.data),
+        filename=transcript.name,
+        caption=transcript.caption,
+        do_quote=True,
+    )

@@ -1,0 +1,96 @@
+"""Telegram: `/translate [LANGUAGE]` as a reply to a recording or a text, answered with the
+translation (by default into the asker's language). Same shape as `bots.telegram.handlers`:
+parse, call one core method, render."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import ContextTypes
+
+from bots.telegram.gate import asker_of
+from bots.telegram.handlers import (
+    can_manage,
+    chat_of,
+    command_argument,
+    message_of,
+    sender_id,
+)
+from bots.telegram.locales import reply_locale
+from bots.telegram.media import recording_in, remote
+from bots.telegram.messages import text
+from bots.telegram.replies import chat_action, reply_long
+from core.app.service import VoiceService
+from core.chat.languages import translation_target
+from core.ports import Recording
+
+TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")
+
+
+class TranslationHandlers:
+    def __init__(self, service: VoiceService, *, local_mode: bool) -> None:
+        self.service = service
+        self.local_mode = local_mode
+
+    async def translate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/translate [LANGUAGE] as a reply to a recording or a text."""
+        message = message_of(update)
+        locale = await reply_locale(update, self.service)
+        target = message.reply_to_message
+        recording = recording_in(target)
+        words = (target.text or target.caption or "") if target is not None else ""
+        if target is None or (recording is None and not words.strip()):
+            await message.reply_text(text("usage.translate", locale))
+            return
+        typed = command_argument(message).split()
+        spoken = any(word.casefold() == "voice" for word in typed)
+        named = [word for word in typed if word.casefold() != "voice"]
+        language = translation_target(named[0] if named else "", reader=locale)
+        source: Recording | str = words
+        if recording is not None:
+            source = remote(recording, local_mode=self.local_mode)
+        chat, asker = chat_of(update), asker_of(update)
+        async with chat_action(message, ChatAction.TYPING):
+            translated = await self.service.translate(chat, source, target=language, asker=asker)
+        if spoken:  # in the words' speaker's own voice, where they allowed it
+            async with chat_action(message, ChatAction.RECORD_VOICE):
+                note = await self.service.spoken_translation(
+                    chat, translated, language=language, speaker_id=sender_id(target), asker=asker
+                )
+            if note is not None:
+                await message.reply_voice(
+                    voice=note.data, duration=round(note.duration), filename="voice.ogg",
+                    do_quote=True,
+                )  # fmt: skip
+                return
+            translated = f"{text('translate.not_spoken', locale)}\n\n{translated}"
+        await reply_long(message, translated, file_caption="", file_name="translation.txt")
+
+    async def voicetranslations(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/voicetranslations on|off: whether your own cloned voice here speaks translations of
+        your words (/translate LANGUAGE voice)."""
+        message, locale = message_of(update), await reply_locale(update, self.service)
+        choice = command_argument(message).strip().casefold()
+        if choice not in ("on", "off"):
+            await message.reply_text(text("usage.voicetranslations", locale))
+            return
+        await self.service.studio.let_speak_translations(
+            chat_of(update), person=sender_id(message), allowed=choice == "on"
+        )
+        key = "voices.translations_on" if choice == "on" else "voices.translations_off"
+        await message.reply_text(text(key, locale))
+
+    async def autotranslate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
+        message, chat = message_of(update), chat_of(update)
+        locale = await reply_locale(update, self.service)
+        choice = command_argument(message)
+        if choice:
+            allowed = await can_manage(update)
+            language = await self.service.set_autotranslate(chat, choice, can_manage=allowed)
+        else:
+            language = (await self.service.preferences(chat)).autotranslate
+        if language is None:
+            await message.reply_text(text("autotranslate.is_off", locale))
+            return
+        await message.reply_text(text("autotranslate.is_on", locale, language=language))

@@ -1,0 +1,190 @@
+"""`/translate` through the real bots against the stand-ins. MiMo's stand-in translates by rule
+("[LANGUAGE] text"), so a test sees what the request carried and which language it asked for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, running, running_discord, settings_for
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+ALICE, BOB = 101, 102
+GROUP = -1001
+
+
+@pytest.fixture
+def note_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+def in_group(bot_api: FakeBotApi, message: dict[str, object]) -> dict[str, object]:
+    bot_api.push(message)
+    return message
+
+
+async def one_more_text(bot_api: FakeBotApi, chat_id: int) -> None:
+    before = len(bot_api.texts(chat_id))
+    await bot_api.wait_until(lambda: len(bot_api.texts(chat_id)) > before or None)
+
+
+def translations(mimo: FakeMimo) -> list[dict[str, object]]:
+    return [
+        body
+        for body in mimo.calls("mimo-v2.5")
+        if "translate" in str(body["messages"][0].get("content", ""))  # type: ignore[index]
+    ]
+
+
+async def test_translate_a_voice_note_already_transcribed_without_hearing_it_again(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
+) -> None:
+    mimo.asr_text = "我们明天见"
+    bot_api.set_user_language(ALICE, "en")
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        note = in_group(bot_api, bot_api.voice_message(
+            chat_id=GROUP, user_id=BOB, data=note_ogg, chat_type="supergroup"
+        ))  # fmt: skip
+        await bot_api.wait_for_texts(GROUP, ["我们明天见"])
+        in_group(bot_api, bot_api.text_message(
+            chat_id=GROUP, user_id=ALICE, text="/translate", chat_type="supergroup", reply_to=note
+        ))  # fmt: skip
+        await bot_api.wait_for_texts(GROUP, ["我们明天见", "[English] 我们明天见"])
+        in_group(bot_api, bot_api.text_message(
+            chat_id=GROUP, user_id=ALICE, text="/usage", chat_type="supergroup"
+        ))  # fmt: skip
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1].startswith("Used") or None)
+
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the kept transcript, not heard again
+    [request] = translations(mimo)
+    system, user = (m["content"] for m in request["messages"])  # type: ignore[attr-defined]
+    assert system.startswith("You translate text into English.")
+    assert user == "<text>\n我们明天见\n</text>"
+    assert "Summaries: 1 of 20" in bot_api.texts(GROUP)[-1]  # charged like a summary
+
+
+async def test_translate_a_text_into_a_named_language_or_refuse_what_is_not_one(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    bot_api.set_user_language(ALICE, "ja")
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        said = in_group(bot_api, bot_api.text_message(
+            chat_id=GROUP, user_id=BOB, text="See you at noon.", chat_type="supergroup"
+        ))  # fmt: skip
+        for words in ("/translate", "/translate it", "/translate Latin", "/translate 42x"):
+            in_group(bot_api, bot_api.text_message(
+                chat_id=GROUP, user_id=ALICE, text=words, chat_type="supergroup", reply_to=said
+            ))  # fmt: skip
+            await one_more_text(bot_api, GROUP)
+        plain = in_group(bot_api, bot_api.text_message(
+            chat_id=GROUP, user_id=ALICE, text="/translate", chat_type="supergroup"
+        ))  # fmt: skip
+        await bot_api.wait_until(lambda: len(bot_api.texts(GROUP)) == 5 or None)
+
+    assert plain and bot_api.texts(GROUP)[:3] == [
+        "[Japanese] See you at noon.",
+        "[Italian] See you at noon.",
+        "[Latin] See you at noon.",
+    ]
+    assert bot_api.texts(GROUP)[3].startswith("「42x」は翻訳先の言語として使えません。")
+    assert bot_api.texts(GROUP)[4].startswith("ボイスメッセージ、音声、動画、テキストに /translate")
+    assert len(translations(mimo)) == 3
+
+
+async def test_discord_translate_a_text_or_a_recording(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    alice = discord_api.add_member(server, "alice", locale="de")
+    mimo.asr_text = "hello everyone"
+    recording = discord_api.attachment(note_ogg, filename="hi.ogg", content_type="audio/ogg")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        typed = await discord_api.slash(server.general, alice, "translate", text="bonjour")
+        [text] = await typed.wait_for_messages()
+        heard = await discord_api.slash(
+            server.general, alice, "translate", attachment=recording, language="zh"
+        )
+        [spoken] = await heard.wait_for_messages()
+        empty = await discord_api.slash(server.general, alice, "translate", language="en")
+        [refusal] = await empty.wait_for_messages()
+
+    assert text.content == "[German] bonjour"  # the asker's language
+    assert spoken.content == "[Chinese (Simplified)] hello everyone"
+    assert refusal.content == "Gib mir einen Text oder eine Aufnahme zum Übersetzen."
+
+
+async def test_autotranslate_puts_the_translation_under_the_transcript_unless_already_in_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
+) -> None:
+    bot_api.set_member_status(GROUP, ALICE, "administrator")
+    bot_api.set_user_language(ALICE, "en")
+    mimo.asr_text = "我们明天见"
+
+    def note() -> None:
+        in_group(bot_api, bot_api.voice_message(
+            chat_id=GROUP, user_id=BOB, data=note_ogg, chat_type="supergroup"
+        ))  # fmt: skip
+
+    def command(words: str, user: int = ALICE) -> None:
+        in_group(bot_api, bot_api.text_message(
+            chat_id=GROUP, user_id=user, text=words, chat_type="supergroup"
+        ))  # fmt: skip
+
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        command("/autotranslate en", user=BOB)  # not an administrator
+        await one_more_text(bot_api, GROUP)
+        command("/autotranslate English")
+        await one_more_text(bot_api, GROUP)
+        note()
+        await bot_api.wait_until(lambda: "Translation" in bot_api.texts(GROUP)[-1] or None)
+        command("/autotranslate zh")
+        await one_more_text(bot_api, GROUP)
+        note()  # already in Chinese: no translation, no request for one
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1] == "我们明天见" or None)
+        command("/autotranslate off")
+        await one_more_text(bot_api, GROUP)
+
+    texts = bot_api.texts(GROUP)
+    assert texts[0] == "Only administrators can change settings in this chat."
+    assert texts[1] == (
+        "Transcripts here also get their translation into English. /autotranslate off stops it."
+    )
+    assert texts[2] == "我们明天见\n\nTranslation (English):\n[English] 我们明天见"  # one reply
+    assert texts[3].startswith("Transcripts here also get their translation into Chinese")
+    assert texts[5].startswith("Transcripts here get no automatic translation.")
+    [request] = translations(mimo)  # only the first note's
+    assert request["messages"][1]["content"] == "<text>\n我们明天见\n</text>"  # type: ignore[index]
+
+
+async def test_discord_autotranslate_needs_manage_server_and_marks_the_translation(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    member = discord_api.add_member(server, "member")
+    mimo.asr_text = "我们明天见"
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        refused = await discord_api.slash(server.general, member, "autotranslate", language="en")
+        [refusal] = await refused.wait_for_messages()
+        chosen = await discord_api.slash(server.general, admin, "autotranslate", language="en")
+        [set_to] = await chosen.wait_for_messages()
+        await discord_api.post_voice_message(server.general, member, note_ogg, duration=3)
+        transcript = "我们明天见\n\nTranslation (English):\n[English] 我们明天见"  # one message
+        await discord_api.wait_until(
+            lambda: transcript in discord_api.contents(server.general) or None,
+            timeout=15,
+            what="the transcript with its translation",
+        )
+
+    assert refusal.ephemeral
+    assert refusal.content == "Changing this server's settings needs the Manage Server permission."
+    assert set_to.content.startswith("Transcripts here also get their translation into English.")
+    assert len(translations(mimo)) == 1
