@@ -188,3 +188,42 @@ async def test_discord_autotranslate_needs_manage_server_and_marks_the_translati
     assert refusal.content == "Changing this server's settings needs the Manage Server permission."
     assert set_to.content.startswith("Transcripts here also get their translation into English.")
     assert len(translations(mimo)) == 1
+
+
+async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    """/translate … voice: the chat's voice until the asker, whose words they are, lets their
+    own cloned voice speak translations of them (/voicetranslations); text for a language the
+    speech model does not speak."""
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    spoken = {"text": "我们明天见", "language": "en", "voice": True}
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, alice, note_ogg, duration=3)
+        opened = await discord_api.message_command(
+            server.general, alice, "Clone this voice", posted
+        )
+        await opened.wait_for_callback()
+        await (await discord_api.submit_modal(opened, "Alice")).wait_for_messages()
+        before = await discord_api.slash(server.general, alice, "translate", **spoken)
+        first = await before.wait_for_messages(2)
+        allowing = await discord_api.slash(server.general, alice, "voicetranslations", allowed=True)
+        [allowed] = await allowing.wait_for_messages()
+        after = await discord_api.slash(server.general, alice, "translate", **spoken)
+        second = await after.wait_for_messages(2)
+        french = spoken | {"language": "fr"}
+        [as_text] = await (
+            await discord_api.slash(server.general, alice, "translate", **french)
+        ).wait_for_messages()
+
+    assert [m.is_voice_message for m in first] == [False, True]
+    assert [m.is_voice_message for m in second] == [False, True]
+    assert allowed.content.startswith("Your own voice in this chat now speaks translations")
+    assert allowed.ephemeral
+    models = [body["model"] for body in mimo.requests if "-tts" in body["model"]]
+    assert models == ["mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone"]  # the chat's, then hers
+    assert as_text.content == (
+        "I can speak translations only in Chinese or English, so here it is as text.\n\n"
+        "[French] 我们明天见"
+    )

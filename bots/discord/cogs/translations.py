@@ -12,9 +12,10 @@ from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.gate import asker_of
 from bots.discord.locales import reply_locale
 from bots.discord.media import remote, require_audio
-from bots.discord.messages import text
+from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of, send_long
+from bots.discord.voice_message import send_voice_message
 from core.app.service import VoiceService
 from core.chat.languages import translation_target
 from core.domain import errors
@@ -26,7 +27,7 @@ class NothingToTranslate(errors.UserInputError):
 
 
 class TranslationsCog(commands.Cog):
-    """/translate, and /autotranslate."""
+    """/translate, /voicetranslations and /autotranslate."""
 
     def __init__(self, service: VoiceService) -> None:
         self.service = service
@@ -36,6 +37,7 @@ class TranslationsCog(commands.Cog):
         text="The text to translate",
         attachment="A voice message, audio or video file",
         language="The language to translate into, a code or a name (default: yours)",
+        voice="Speak the translation as a voice message (Chinese or English)",
     )
     async def translate(
         self,
@@ -43,8 +45,10 @@ class TranslationsCog(commands.Cog):
         text: str | None = None,
         attachment: discord.Attachment | None = None,
         language: str | None = None,
+        voice: bool = False,
     ) -> None:
-        """/translate [text] [attachment] [language]."""
+        """/translate [text] [attachment] [language] [voice]: the words are the asker's own (they
+        typed or uploaded them), so their own voice speaks them where they allowed it."""
         locale = await reply_locale(interaction, self.service)
         target = translation_target(language or "", reader=locale)
         source: Recording | str
@@ -54,12 +58,33 @@ class TranslationsCog(commands.Cog):
             source = text
         else:
             raise NothingToTranslate("neither a text nor a recording")
-        translated = await self.service.translate(
-            for_interaction(interaction), source, target=target, asker=asker_of(interaction)
-        )
+        chat, asker = for_interaction(interaction), asker_of(interaction)
+        translated = await self.service.translate(chat, source, target=target, asker=asker)
+        if voice:
+            note = await self.service.spoken_translation(
+                chat, translated, language=target, speaker_id=str(interaction.user.id), asker=asker
+            )
+            if note is not None:
+                await send_voice_message(interaction, note)
+                return
+            translated = f"{catalogue_text('translate.not_spoken', locale)}\n\n{translated}"
         await send_long(
             followup_of(interaction), translated, file_caption="", file_name="translation.txt"
         )
+
+    @app_commands.command(
+        description="Let your own cloned voice here speak translations of your words",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(allowed="On: /translate … voice speaks in your own voice; off: not")
+    async def voicetranslations(self, interaction: Interaction, allowed: bool) -> None:
+        """/voicetranslations allowed: the per-person switch, off by default."""
+        await self.service.studio.let_speak_translations(
+            for_interaction(interaction), person=str(interaction.user.id), allowed=allowed
+        )
+        locale = await reply_locale(interaction, self.service)
+        key = "voices.translations_on" if allowed else "voices.translations_off"
+        await followup_of(interaction, ephemeral=True)(content=catalogue_text(key, locale))
 
     @app_commands.command(
         description="Also translate every transcript here: a language, or off",
@@ -75,8 +100,8 @@ class TranslationsCog(commands.Cog):
         else:
             now = (await self.service.preferences(chat)).autotranslate
         sentence = (
-            text("autotranslate.is_off", locale)
+            catalogue_text("autotranslate.is_off", locale)
             if now is None
-            else text("autotranslate.is_on", locale, language=now)
+            else catalogue_text("autotranslate.is_on", locale, language=now)
         )
         await followup_of(interaction, ephemeral=True)(content=sentence)
