@@ -19,6 +19,7 @@ from typing import Any
 
 from bench import inputs
 from bench.recogniser import word_error_rate, words_in
+from bench.sections import replace_section
 from core.infra.audio.ffmpeg import ffmpeg_exe
 
 HEADING = "## 7. What the pieces are encoded as: MP3 or WAV"
@@ -123,9 +124,5 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
 
 
 def with_section(results: str, text: str) -> str:
-    if HEADING in results:
-        start = results.index(HEADING)
-        end = results.find("\n## ", start + 1)
-        return results[:start] + text + ("\n" + results[end + 1 :] if end != -1 else "")
-    at = results.index("## How the numbers are taken")
-    return results[:at] + text + "\n" + results[at:]
+    """RESULTS.md with section 7 replaced by `text`."""
+    return replace_section(results, HEADING, text)

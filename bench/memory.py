@@ -34,6 +34,7 @@ import httpx
 from telegram import Bot, File
 
 from bench.procs import run_worker
+from bench.sections import replace_section
 from core.infra.downloads import HttpDownloads
 from core.infra.mimo import MimoClient
 from core.infra.mimo.client import _audio_part
@@ -164,14 +165,8 @@ that peak less the one just before the work (everything imported, clients made: 
 
 
 def with_section(results: str, text: str) -> str:
-    """RESULTS.md with section 5 replaced by `text` (or added before "How the numbers are
-    taken")."""
-    if HEADING in results:
-        start = results.index(HEADING)
-        end = results.find("\n## ", start + 1)
-        return results[:start] + text + ("\n" + results[end + 1 :] if end != -1 else "")
-    at = results.index("## How the numbers are taken")
-    return results[:at] + text + "\n" + results[at:]
+    """RESULTS.md with section 5 replaced by `text`."""
+    return replace_section(results, HEADING, text)
 
 
 if __name__ == "__main__":

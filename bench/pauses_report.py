@@ -11,6 +11,7 @@ from typing import Any
 
 from bench.procs import run_worker
 from bench.recogniser import word_error_rate
+from bench.sections import replace_section
 
 HEADING = "## 6. Pauses compacted: billed seconds, recognition, timings"
 LONG_NOTE = "JFK looped, 10 min (benchmark 1's note)"
@@ -149,11 +150,5 @@ def section(found: dict[str, Any]) -> str:
 
 
 def with_section(results: str, text: str) -> str:
-    """RESULTS.md with section 6 replaced by `text` (or added before "How the numbers are
-    taken")."""
-    if HEADING in results:
-        start = results.index(HEADING)
-        end = results.find("\n## ", start + 1)
-        return results[:start] + text + ("\n" + results[end + 1 :] if end != -1 else "")
-    at = results.index("## How the numbers are taken")
-    return results[:at] + text + "\n" + results[at:]
+    """RESULTS.md with section 6 replaced by `text`."""
+    return replace_section(results, HEADING, text)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.procs import Measured
+from bench.sections import replace_section
 from core.infra.audio.ffmpeg import ffmpeg_exe
 
 MB = 1024 * 1024
@@ -227,9 +228,7 @@ LOAD_HEADING = "## 3. Load: "
 
 def with_load(results: str, load: Measured) -> str:
     """RESULTS.md with section 3 replaced by `load`'s (`python -m bench --only load`)."""
-    start = results.index(LOAD_HEADING)
-    end = results.find("\n## ", start + 1)
-    return results[:start] + _load(load) + ("\n" + results[end + 1 :] if end != -1 else "")
+    return replace_section(results, LOAD_HEADING, _load(load))
 
 
 def _load(load: Measured | None) -> str:
