@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.cli.exits import ExitCode
-from bots.cli.files import check_readable, recording
+from bots.cli.files import one_recording
 from bots.cli.shell import LOCAL, language_option, run, verbose_option
 
 if TYPE_CHECKING:
@@ -40,14 +40,7 @@ def ask(file: Path, question: str, language: str, as_json: bool, verbose: int) -
 async def _ask(
     settings: Settings, *, file: Path, question: str, language: str, as_json: bool
 ) -> int:
-    from core.bootstrap import standalone
-
-    check_readable([file])
-    async with (
-        standalone(settings) as runtime,
-        recording(file, max_bytes=settings.max_audio_mb << 20) as path,
-    ):
-        await runtime.service.set_language(LOCAL, language, can_manage=True)
+    async with one_recording(settings, file, language=language) as (runtime, path):
         answer = await runtime.service.ask(LOCAL, path, question)
     if not as_json:
         click.echo(answer.text)

@@ -9,9 +9,15 @@ import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.messages import text
+from bots.cli.shell import LOCAL
+
+if TYPE_CHECKING:
+    from core.bootstrap import Standalone
+    from core.config import Settings
 
 DASH = "-"  # standard input or output, as a file name
 _COPY_CHUNK = 1024 * 1024
@@ -81,3 +87,20 @@ def _save_stdin(path: Path, limit: int) -> None:
                 return
             out.write(chunk)
             left -= len(chunk)
+
+
+@asynccontextmanager
+async def one_recording(
+    settings: Settings, file: Path, *, language: str
+) -> AsyncIterator[tuple[Standalone, Path]]:
+    """What `ask` and `summarise` start from: the command line's runtime, with the transcript
+    language set, and `file` checked and ready to read."""
+    from core.bootstrap import standalone  # imported late: --help stays quick
+
+    check_readable([file])
+    async with (
+        standalone(settings) as runtime,
+        recording(file, max_bytes=settings.max_audio_mb << 20) as path,
+    ):
+        await runtime.service.set_language(LOCAL, language, can_manage=True)
+        yield runtime, path

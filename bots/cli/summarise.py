@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.cli.exits import ExitCode
-from bots.cli.files import check_readable, recording
+from bots.cli.files import one_recording
 from bots.cli.messages import shell_locale, text
 from bots.cli.shell import LOCAL, language_option, run, say_failure, verbose_option
 from bots.cli.transcribe import stretch
@@ -65,15 +65,9 @@ def summarise(file: Path, language: str, locale: str, as_json: bool, verbose: in
 async def _summarise(
     settings: Settings, *, file: Path, language: str, locale: str, as_json: bool
 ) -> int:
-    from core.bootstrap import standalone
     from core.chat.gists import gist_card
 
-    check_readable([file])
-    async with (
-        standalone(settings) as runtime,
-        recording(file, max_bytes=settings.max_audio_mb << 20) as path,
-    ):
-        await runtime.service.set_language(LOCAL, language, can_manage=True)
+    async with one_recording(settings, file, language=language) as (runtime, path):
         gist = await runtime.service.gist(LOCAL, path, language=locale)
     if as_json:
         click.echo(json.dumps(_document(file, gist), ensure_ascii=False, indent=2))

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 
@@ -25,6 +26,13 @@ from tests.standins.telegram_api import FakeBotApi
 async def mimo() -> AsyncIterator[FakeMimo]:
     async with FakeMimo() as server:
         yield server
+
+
+@pytest_asyncio.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """A client for tests that talk to a stand-in directly (the real MiMo client, say)."""
+    async with httpx.AsyncClient() as client:
+        yield client
 
 
 @pytest_asyncio.fixture

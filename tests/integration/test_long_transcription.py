@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -29,18 +28,6 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """25.4 s of speech-like bursts: four pieces of at most 10 s."""
     folder = tmp_path_factory.mktemp("long")
     return make_speech_like(folder, bursts=13, burst_seconds=1.4, pause_seconds=0.6)
-
-
-@pytest.fixture
-async def mimo() -> AsyncIterator[FakeMimo]:
-    async with FakeMimo() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def transcriber(mimo: FakeMimo, http: httpx.AsyncClient, *, per_chat: int = 4) -> Transcriber:

@@ -7,7 +7,6 @@ import io
 import subprocess
 import time
 import wave
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,18 +24,6 @@ from core.infra.mimo import MimoClient, RetryPolicy
 from tests.standins.mimo import FakeMimo
 
 FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
-
-
-@pytest.fixture
-async def mimo() -> AsyncIterator[FakeMimo]:
-    async with FakeMimo() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import array
 import os
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -44,18 +44,6 @@ def note(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_speech_like(
         folder, bursts=BURSTS, burst_seconds=BURST, pause_seconds=PAUSE, noise=0.01
     )
-
-
-@pytest.fixture
-async def mimo() -> AsyncIterator[FakeMimo]:
-    async with FakeMimo() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 async def transcribe(
