@@ -44,8 +44,11 @@ async def pause_cuts(
         async with slots:
             return await window_levels(src, batch, plan, processes)
 
-    measured = await asyncio.gather(*(measure(b) for b in _batches(targets, workers)))
-    windows = [levels for batch in measured for levels in batch]
+    # A task group, not gather: when cancelled, gather returns as soon as one measurement has
+    # stopped, while the others may still be killing their ffmpeg.
+    async with asyncio.TaskGroup() as group:
+        runs = [group.create_task(measure(b)) for b in _batches(targets, workers)]
+    windows = [levels for run in runs for levels in run.result()]
     return [target - plan.search + quietest_pause(levels)
             for target, levels in zip(targets, windows, strict=True)]  # fmt: skip
 
