@@ -143,6 +143,15 @@ def mimo_client(
     )
 
 
+def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:
+    """The audio adapter as the settings ask for it, on the process limit `processes`."""
+    return FfmpegAudio(
+        processes=processes,
+        compact_pauses=settings.compact_pauses,
+        asr_format=settings.asr_audio_format,
+    )
+
+
 def _http() -> httpx.AsyncClient:
     # One client for every MiMo call: connection reuse matters when pieces run in parallel.
     return httpx.AsyncClient(limits=httpx.Limits(max_connections=32))
@@ -194,7 +203,7 @@ async def bootstrap(
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
-    audio = FfmpegAudio(processes=processes, compact_pauses=settings.compact_pauses)
+    audio = audio_of(settings, processes)
     async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
         # Recordings are downloaded through the same client, streamed to disk.
@@ -281,7 +290,7 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
             speech=mimo,
             chat_api=mimo,
             max_prompt_chars=settings.summary_max_prompt_chars,
-            audio=FfmpegAudio(processes=processes, compact_pauses=settings.compact_pauses),
+            audio=audio_of(settings, processes),
             uow=lambda: MemoryUnitOfWork(preferences),
             default_tts_model=settings.mimo_tts_model,
             limits=limits_from(settings),

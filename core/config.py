@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # Long pauses shortened before audio goes to MiMo, which bills the seconds it receives
     # (transcripts, /ask, clone samples); timings stay those of the original recording.
     compact_pauses: bool = True
+    # What the pieces sent for transcripts are: 16 kHz WAV (lossless, no encoding) or MP3 (a
+    # fifth of the bytes, for a slow or metered uplink). MiMo bills the seconds either way.
+    asr_audio_format: Literal["wav", "mp3"] = "wav"
     # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
     # Recordings downloaded at once, all chats together (each streams to disk in chunks), and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import io
 import itertools
 import logging
@@ -16,9 +17,9 @@ import pytest
 import core.infra.audio.pieces
 from core.domain.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
 from core.domain.quantities import Duration
+from core.infra.audio.asr_encoding import MP3, WAV, AsrEncoding
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND
-from core.infra.audio.pieces import MAX_PIECE_SECONDS
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.voice_notes import JOIN_PAUSE_MS
@@ -39,6 +40,7 @@ from tests.audio_factory import (
 )
 
 AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+MP3_AUDIO = FfmpegAudio(processes=AUDIO.processes, asr_format="mp3")
 join_wavs, probe, to_asr_pieces = AUDIO.join_wavs, AUDIO.probe, AUDIO.to_asr_pieces
 to_voice_note = AUDIO.to_voice_note
 
@@ -122,47 +124,63 @@ async def test_probe_measures_a_file_whose_header_lies(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", AUDIO_FORMATS)
-async def test_every_format_becomes_one_mono_mp3_piece(
+async def test_every_format_becomes_one_mono_16k_wav_piece(
     fmt: str, clips: dict[str, Path], tmp_path: Path
 ) -> None:
     pieces = await to_asr_pieces(clips[fmt])
     assert len(pieces) == 1
     piece = pieces[0]
-    assert (piece.mime, piece.offset) == ("audio/mpeg", 0.0)
+    assert (piece.mime, piece.offset) == ("audio/wav", 0.0)
     assert piece.duration == pytest.approx(3.0, abs=0.05)
+    with wave.open(io.BytesIO(piece.data)) as heard:
+        shape = heard.getnchannels(), heard.getframerate(), heard.getsampwidth()
+        assert shape == (1, 16000, 2)
+        assert heard.getnframes() / 16000 == pytest.approx(3.0, abs=0.05)  # no encoder delay
+
+
+async def test_asr_format_mp3_makes_mono_mp3_pieces(clips: dict[str, Path], tmp_path: Path) -> None:
+    (piece,) = await MP3_AUDIO.to_asr_pieces(clips["ogg"])
+    assert (piece.mime, piece.offset) == ("audio/mpeg", 0.0)
     info = await probe_bytes(piece.data, tmp_path, "piece.mp3")
     assert (info.codec, info.container) == ("mp3", "mp3")
     assert info.duration == pytest.approx(3.0, abs=0.15)  # plus the encoder's 69 ms delay
+    assert len(piece.data) == pytest.approx(3.0 * MP3_BYTES_PER_SECOND, rel=0.1)
 
 
-async def test_long_audio_splits_into_ordered_pieces(long_note: Path, tmp_path: Path) -> None:
-    pieces = await to_asr_pieces(long_note, piece_seconds=10)
+@pytest.mark.parametrize("audio", [AUDIO, MP3_AUDIO], ids=["wav", "mp3"])
+async def test_long_audio_splits_into_ordered_pieces(
+    audio: FfmpegAudio, long_note: Path, tmp_path: Path
+) -> None:
+    pieces = await audio.to_asr_pieces(long_note, piece_seconds=10)
     assert len(pieces) == 4  # not 3: each cut keeps 1 s either way to find a pause
     assert pieces[0].offset == 0.0
     for before, after in itertools.pairwise(pieces):
         assert after.offset == pytest.approx(before.offset + before.duration, abs=0.001)
     assert sum(p.duration for p in pieces) == pytest.approx(25.0, abs=0.05)
+    suffix = audio.asr_encoding.suffix
     for i, piece in enumerate(pieces):
         assert piece.duration <= 10
         assert len(base64.b64encode(piece.data)) < ASR_MAX_BASE64
-        decoded = await probe_bytes(piece.data, tmp_path, f"piece{i}.mp3")
+        decoded = await probe_bytes(piece.data, tmp_path, f"piece{i}{suffix}")  # on its own
         assert decoded.duration == pytest.approx(piece.duration, abs=0.1)
 
 
-async def test_piece_length_is_clamped_to_what_fits_under_the_cap(
-    long_note: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(core.infra.audio.pieces, "MAX_PIECE_SECONDS", 10.0)
-    pieces = await to_asr_pieces(long_note, piece_seconds=600)
+async def test_piece_length_is_clamped_to_what_fits_under_the_cap(long_note: Path) -> None:
+    # An encoding as big as ten seconds per request: pieces of 600 s would not fit.
+    heavy = dataclasses.replace(WAV, bytes_per_second=int(ASR_MAX_BASE64 * 3 / 4 * 0.9 / 10))
+    pieces = await core.infra.audio.pieces.to_asr_pieces(
+        long_note, processes=AUDIO.processes, piece_seconds=600, encoding=heavy
+    )
     assert len(pieces) == 4
     assert all(piece.duration <= 10 for piece in pieces)
 
 
-def test_the_longest_piece_fits_under_the_base64_cap() -> None:
-    one_frame = 0.036
-    longest = (MAX_PIECE_SECONDS + one_frame) * MP3_BYTES_PER_SECOND
+@pytest.mark.parametrize(("encoding", "at_least"), [(WAV, 180), (MP3, 600)])
+def test_the_longest_piece_fits_under_the_base64_cap(encoding: AsrEncoding, at_least: int) -> None:
+    slack = 0.2  # a cut lands on the next packet
+    longest = (encoding.max_piece_seconds + slack) * encoding.bytes_per_second
     assert 4 * longest / 3 < ASR_MAX_BASE64
-    assert MAX_PIECE_SECONDS > 600  # the default piece length is never clamped
+    assert encoding.max_piece_seconds > at_least  # the default (60 s) is never clamped
 
 
 async def test_max_seconds_is_enforced_before_converting(

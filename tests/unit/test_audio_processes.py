@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 
@@ -56,3 +57,34 @@ async def test_conversions_wait_for_a_free_ffmpeg_slot(audio: FfmpegAudio, tmp_p
     assert [round(info.duration) for info in infos] == [4, 4, 4, 4]
     assert all(len(pieces) == 1 for pieces in converted)
     assert most <= 1
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="a system without SCHED_BATCH")
+async def test_every_ffmpeg_thread_runs_under_batch_scheduling() -> None:
+    """ffmpeg 7 on hands each packet from thread to thread: under the batch policy those
+    hand-overs do not preempt whatever runs (the bot's own thread included)."""
+    policies: dict[int, int] = {}
+
+    async def watch() -> None:
+        while True:
+            for child in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    name, rest = child.read_text().rsplit(")", 1)
+                except OSError:
+                    continue
+                if "ffmpeg" in name and int(rest.split()[1]) == os.getpid():
+                    for task in (child.parent / "task").iterdir():
+                        with contextlib.suppress(OSError):
+                            policies[int(task.name)] = os.sched_getscheduler(int(task.name))
+            await asyncio.sleep(0.05)
+
+    watcher = asyncio.create_task(watch())
+    # Paced at real speed for a second: time to look at its threads while they work.
+    run = await FfmpegProcesses().run(
+        "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=1",
+        "-c:a", "pcm_s16le", "-f", "null", "-",
+    )  # fmt: skip
+    watcher.cancel()
+    assert run.returncode == 0
+    assert len(policies) > 1  # the main thread and its workers
+    assert set(policies.values()) == {os.SCHED_BATCH}

@@ -13,6 +13,7 @@ from pathlib import Path
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import AsrPiece, VoiceNote
 from core.infra.audio import clone_samples, pieces, probe, understanding, voice_notes
+from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
 from core.infra.audio.pieces import AsrPieceStream
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
@@ -22,14 +23,25 @@ from core.ports import UNDERSTANDING_MAX_BASE64, UnderstandingAudio
 class FfmpegAudio:
     """Conversions on ffmpeg (and pydub for voice notes), at most `processes.limit` at once.
     `compact_pauses`: what goes to MiMo (ASR pieces, /ask's MP3, clone samples) has its long
-    pauses shortened (`compaction`, the COMPACT_PAUSES setting)."""
+    pauses shortened (`compaction`, the COMPACT_PAUSES setting). `asr_format`: what the ASR
+    pieces are, "wav" or "mp3" (`asr_encoding`, the ASR_AUDIO_FORMAT setting)."""
 
-    def __init__(self, *, processes: FfmpegProcesses, compact_pauses: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        processes: FfmpegProcesses,
+        compact_pauses: bool = False,
+        asr_format: str = WAV.name,
+    ) -> None:
         self.processes = processes
         self.compact_pauses = compact_pauses
+        self.asr_encoding = ASR_ENCODINGS[asr_format]
 
     def __repr__(self) -> str:
-        return f"FfmpegAudio(processes={self.processes!r}, compact_pauses={self.compact_pauses})"
+        return (
+            f"FfmpegAudio(processes={self.processes!r}, compact_pauses={self.compact_pauses}, "
+            f"asr_format={self.asr_encoding.name!r})"
+        )
 
     async def probe(self, path: Path) -> AudioInfo:
         """The first audio stream of `path`, its length measured by decoding it all."""
@@ -53,6 +65,7 @@ class FfmpegAudio:
             max_seconds=max_seconds,
             workers=workers,
             compact_pauses=self.compact_pauses,
+            encoding=self.asr_encoding,
         ) as stream:
             yield stream
 
@@ -66,6 +79,7 @@ class FfmpegAudio:
             piece_seconds=piece_seconds,
             max_seconds=max_seconds,
             compact_pauses=self.compact_pauses,
+            encoding=self.asr_encoding,
         )
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote:

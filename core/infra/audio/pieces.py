@@ -1,4 +1,4 @@
-"""Speech recognition input: any recording becomes MP3 pieces MiMo can take, cut in pauses,
+"""Speech recognition input: any recording becomes pieces MiMo can take, cut in pauses,
 handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`, all at once)::
 
     voice note / audio file / video
@@ -7,21 +7,17 @@ handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`
          few seconds (`loudness`): ONE ffmpeg run decodes only those windows, side by side
       -> the pieces are split into one contiguous range per worker (2 on a 2-core machine), and
          one ffmpeg per range decodes it (seeking to its start), downmixes to mono, resamples to
-         16 kHz, encodes MP3 48 kbps CBR (`mp3`), and its segment muxer writes one file per piece
-         (no PCM in Python, none on disk)
+         16 kHz, writes 16-bit WAV or encodes MP3 48 kbps CBR (`asr_encoding`), and its segment
+         muxer writes one file per piece (no PCM in Python)
       -> with `compact_pauses`, the same ffmpeg also shortens long pauses (`compaction`): the
          pieces hold less silence, their offsets and durations stay in the recording's time
       -> each piece is handed over as soon as ffmpeg moves on to the next file, so the first
          request starts while later pieces are still converting
       -> AsrPiece(bytes, offset, duration) per file, read and deleted when the caller takes it
 
-Why ranges in parallel: one ffmpeg pass is single-threaded, and Opus decoding is about half of
-it; two ranges on two cores finish in a bit over half the time. Why not one process per piece:
-each ffmpeg start costs about 40 ms of CPU, more than converting a one-minute piece.
-
-Pieces are encoded without the bit reservoir and without a Xing/LAME header, so each piece
-decodes on its own: no frame borrows bits from the previous piece, and no decoder trims the
-encoder delay (which belongs to the first piece only) from the start of later pieces.
+Why ranges in parallel: decoding the Opus is most of a pass, and one decoder works on one
+core at a time; two ranges on two cores finish in a bit over half the time. Why not one process
+per piece: each ffmpeg start costs about 40 ms of CPU, more than converting a one-minute piece.
 """
 
 from __future__ import annotations
@@ -38,22 +34,18 @@ from pathlib import Path
 from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.pauses import CutPlan, plan_cuts
 from core.domain.values import AsrPiece
+from core.infra.audio.asr_encoding import WAV, AsrEncoding
 from core.infra.audio.compaction import pause_filter
 from core.infra.audio.loudness import pause_cuts
-from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import MIN_AUDIO_SECONDS, check_length, inspect_quickly
 from core.infra.audio.processes import FfmpegProcesses, file_url
-from core.infra.audio.segments import PieceFile, Range, follow, load_piece
-from core.ports import ASR_MAX_BASE64
+from core.infra.audio.segments import PieceFile, PieceFormat, Range, follow, load_piece
 
-# 10% margin: also fits a decimal reading of "10 MB" (10,000,000 characters: 1250 s).
-MAX_PIECE_SECONDS = ASR_MAX_BASE64 * 3 / 4 * 0.9 / MP3_BYTES_PER_SECOND  # about 1180 s
 MIN_PIECE_SECONDS = 1.0
 # A cut lands on the next 36 ms MP3 frame, and the first piece also carries 69 ms of encoder delay.
 _CUT_SLACK = 0.2
-_PIECES = ("-reservoir", "0", "-f", "segment", "-segment_format", "mp3",
-           "-segment_format_options", "write_xing=0:id3v2_version=0", "-reset_timestamps", "1",
-           "-avoid_negative_ts", "disabled", "-segment_list_type", "csv")  # fmt: skip
+_PIECES = ("-f", "segment", "-reset_timestamps", "1", "-avoid_negative_ts", "disabled",
+           "-segment_list_type", "csv")  # fmt: skip
 _ONE_PIECE = ("-segment_time", "1000000000")
 
 
@@ -64,15 +56,17 @@ async def to_asr_pieces(
     piece_seconds: float = 600,
     max_seconds: float | None = None,
     compact_pauses: bool = False,
+    encoding: AsrEncoding = WAV,
 ) -> list[AsrPiece]:
-    """Convert any audio or video to mono 16 kHz MP3 pieces of at most `piece_seconds` each,
-    cut in pauses, in order. `asr_pieces` hands the same pieces over as each one is ready."""
+    """Convert any audio or video to mono 16 kHz pieces (`encoding`) of at most `piece_seconds`
+    each, cut in pauses, in order. `asr_pieces` hands the same pieces over as each is ready."""
     opened = asr_pieces(
         path,
         processes=processes,
         piece_seconds=piece_seconds,
         max_seconds=max_seconds,
         compact_pauses=compact_pauses,
+        encoding=encoding,
     )
     async with opened as pieces:
         found = [piece async for piece in pieces]
@@ -116,13 +110,15 @@ async def asr_pieces(
     max_seconds: float | None = None,
     workers: int | None = None,
     compact_pauses: bool = False,
+    encoding: AsrEncoding = WAV,
 ) -> AsyncIterator[AsrPieceStream]:
     """Probe `path`, check its length, and start converting it into ASR pieces in the
     background; the stream yields each piece once it is ready. Leaving the block stops any
     ffmpeg still running and deletes what was not taken. `compact_pauses`: long pauses are
     shortened in the pieces (`compaction`), their offsets and durations still in the
-    recording's own time."""
-    limit = _piece_limit(piece_seconds)
+    recording's own time. `encoding`: WAV or MP3 (`asr_encoding`); it bounds a piece's length
+    too, to what fits one request."""
+    limit = _piece_limit(piece_seconds, encoding)
     media = await inspect_quickly(path, processes=processes)
     check_length(media.info.duration, max_seconds)
     with tempfile.TemporaryDirectory(prefix="voicebridge-asr-") as tmp:
@@ -130,8 +126,9 @@ async def asr_pieces(
         count = workers or default_workers()
         slots = asyncio.Semaphore(count)
         job = _PieceJob(
-            path, Path(tmp), media.info.duration, limit, count, slots, processes, compact_pauses
-        )
+            path, Path(tmp), media.info.duration, limit, count, slots, processes, compact_pauses,
+            encoding,
+        )  # fmt: skip
         producer = asyncio.create_task(_produce(job, stream))
         try:
             yield stream
@@ -155,14 +152,15 @@ class _PieceJob:
     slots: asyncio.Semaphore
     processes: FfmpegProcesses  # ...and a process slot, shared with every other conversion
     compact_pauses: bool
+    encoding: AsrEncoding
     pauses: list[str] = field(default_factory=list)  # the filter that shortens them, once known
 
 
-def _piece_limit(piece_seconds: float) -> float:
+def _piece_limit(piece_seconds: float, encoding: AsrEncoding) -> float:
     """The longest piece allowed: as asked, but never over what fits under the base64 cap."""
     if piece_seconds < MIN_PIECE_SECONDS:
         raise ValueError(f"piece_seconds must be at least {MIN_PIECE_SECONDS}")
-    return min(piece_seconds, MAX_PIECE_SECONDS)
+    return min(piece_seconds, encoding.max_piece_seconds)
 
 
 async def _produce(job: _PieceJob, stream: AsrPieceStream) -> None:
@@ -236,19 +234,21 @@ async def _encode_range(
 ) -> None:
     """One ffmpeg converting `part` into piece files, each handed over once it is complete."""
     listing = job.folder / f"range{part.number}.csv"
-    pattern = f"range{part.number}-%05d.mp3"
+    pattern = f"range{part.number}-%05d{job.encoding.suffix}"
     seek = ("-ss", f"{part.start:.6f}") if part.start > 0 else ()
     length = () if part.last else ("-t", f"{part.end - part.start:.6f}")
     inner = ",".join(f"{cut - part.start:.3f}" for cut in part.cuts)
     # Without cut points the segment muxer would cut every 2 s: ask for one endless piece.
     times = ("-segment_times", inner) if inner else _ONE_PIECE
     finished = asyncio.Event()
-    follower = asyncio.create_task(follow(listing, pattern, part, finished, hand_over))
+    piece = PieceFormat(pattern, job.encoding.mime)
+    follower = asyncio.create_task(follow(listing, piece, part, finished, hand_over))
     try:
         output = (
-            *MP3_ARGS,
+            *job.encoding.output,
             *job.pauses,
             *_PIECES,
+            *job.encoding.segment,
             *times,
             "-segment_list",
             str(listing),

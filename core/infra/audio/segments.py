@@ -27,17 +27,26 @@ class Range:
 
 
 @dataclass(frozen=True)
+class PieceFormat:
+    """How one ffmpeg names its piece files (`%05d` counts them), and what they hold."""
+
+    pattern: str
+    mime: str
+
+
+@dataclass(frozen=True)
 class PieceFile:
     """A finished piece on disk, and where it sits in the recording (seconds)."""
 
     path: Path
+    mime: str
     offset: float
     duration: float
 
 
 async def follow(
     listing: Path,
-    pattern: str,
+    piece: PieceFormat,
     part: Range,
     finished: asyncio.Event,
     hand_over: Callable[[PieceFile], None],
@@ -46,11 +55,12 @@ async def follow(
     handed = 0
     while True:
         done = finished.is_set()
-        rows = await asyncio.to_thread(_complete_rows, listing, pattern, done, handed)
+        rows = await asyncio.to_thread(_complete_rows, listing, piece.pattern, done, handed)
         for i in range(handed, len(rows)):
-            piece = _piece_file(listing.parent, rows[i], part, final=done and i == len(rows) - 1)
-            if piece is not None:
-                hand_over(piece)
+            final = done and i == len(rows) - 1
+            found = _piece_file(listing.parent, rows[i], part, piece.mime, final=final)
+            if found is not None:
+                hand_over(found)
         handed = len(rows)
         if done:
             return
@@ -78,7 +88,9 @@ def _complete_rows(listing: Path, pattern: str, done: bool, known: int) -> list[
     return rows[:count]
 
 
-def _piece_file(folder: Path, row: list[str], part: Range, *, final: bool) -> PieceFile | None:
+def _piece_file(
+    folder: Path, row: list[str], part: Range, mime: str, *, final: bool
+) -> PieceFile | None:
     """Where a listed piece sits in the recording. The list counts from the range's start; the
     first piece may start a frame early (encoder delay), and a range's last piece ends where the
     next range starts, or where the recording ends: a trailing pause shortened away still
@@ -86,7 +98,7 @@ def _piece_file(folder: Path, row: list[str], part: Range, *, final: bool) -> Pi
     name, start_text, end_text = row
     start = part.start + max(0.0, float(start_text))
     end = part.end if final else part.start + float(end_text)
-    return PieceFile(folder / name, start, end - start) if end > start else None
+    return PieceFile(folder / name, mime, start, end - start) if end > start else None
 
 
 def load_piece(item: PieceFile) -> AsrPiece | None:
@@ -95,4 +107,4 @@ def load_piece(item: PieceFile) -> AsrPiece | None:
     item.path.unlink()
     if not data:
         return None
-    return AsrPiece(data=data, mime="audio/mpeg", offset=item.offset, duration=item.duration)
+    return AsrPiece(data=data, mime=item.mime, offset=item.offset, duration=item.duration)

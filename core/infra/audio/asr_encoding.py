@@ -1,0 +1,62 @@
+"""What the speech recognition pieces are encoded as: 16 kHz mono WAV (the default) or MP3.
+
+MiMo's recogniser takes only these two (`ASR_AUDIO_FORMAT`, bench/RESULTS.md section 7):
+
+| per hour of audio        | WAV, 16-bit      | MP3, 48 kbps          |
+|--------------------------|------------------|-----------------------|
+| sent (base64)            | 154 MB           | 29 MB                 |
+| conversion CPU           | decoding only    | decoding + LAME, +30 % |
+| heard by a recogniser    | as the original  | about half its words otherwise (PocketSphinx) |
+| longest piece under 10 MB | about 3.5 min   | about 20 min          |
+
+WAV is lossless and costs no encoding: every recording is heard as it was, sooner and for less
+CPU. MP3 sends a fifth of the bytes, for a bot on a slow or metered uplink. MiMo bills the
+seconds it hears either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
+from core.ports import ASR_MAX_BASE64
+
+_MONO_16K = ("-map", "0:a:0", "-map_metadata", "-1", "-ac", "1", "-ar", "16000")
+
+
+@dataclass(frozen=True)
+class AsrEncoding:
+    name: str  # as ASR_AUDIO_FORMAT spells it
+    output: tuple[str, ...]  # ffmpeg's output options: stream, channels, rate, codec
+    segment: tuple[str, ...]  # the segment muxer's options for one piece file
+    suffix: str
+    mime: str
+    bytes_per_second: int
+
+    @property
+    def max_piece_seconds(self) -> float:
+        """The longest piece whose base64 fits MiMo's cap, with a 10% margin (which also fits
+        a decimal reading of "10 MB")."""
+        return ASR_MAX_BASE64 * 3 / 4 * 0.9 / self.bytes_per_second
+
+
+WAV = AsrEncoding(
+    name="wav",
+    output=(*_MONO_16K, "-c:a", "pcm_s16le"),
+    segment=("-segment_format", "wav"),
+    suffix=".wav",
+    mime="audio/wav",
+    bytes_per_second=16_000 * 2,
+)
+# Without the bit reservoir and without a Xing/LAME header, so each piece decodes on its own:
+# no frame borrows bits from the previous piece, and no decoder trims the encoder delay (which
+# belongs to the first piece only) from the start of later pieces.
+MP3 = AsrEncoding(
+    name="mp3",
+    output=(*MP3_ARGS, "-reservoir", "0"),
+    segment=("-segment_format", "mp3", "-segment_format_options", "write_xing=0:id3v2_version=0"),
+    suffix=".mp3",
+    mime="audio/mpeg",
+    bytes_per_second=MP3_BYTES_PER_SECOND,
+)
+ASR_ENCODINGS = {encoding.name: encoding for encoding in (WAV, MP3)}
