@@ -6,6 +6,9 @@
     --only memory  run benchmark 5 alone (about 20 s) and put its section into RESULTS.md
     --only pauses  run benchmark 6 alone (a few minutes) and put its section into RESULTS.md
     --only encoders  run benchmark 7 alone (a few minutes) and put its section into RESULTS.md
+    --only conversion  the 60-minute conversion alone (about 5 minutes), in a section named after
+                 the ffmpeg that ran it: run it once with each ffmpeg to compare them (PATH
+                 decides which: a system ffmpeg, else the imageio-ffmpeg wheel's)
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -31,8 +34,9 @@ from typing import Any
 from bench import encoders, inputs, load, memory, report
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
+from bench.sections import replace_section
 
-METHODS = ("voicebridge", "ffmpeg", "pydub")
+METHODS = ("voicebridge", "voicebridge-mp3", "ffmpeg", "pydub")
 MINUTES = (1, 10, 60)
 WORKER_COUNTS = (1, 2, 3)
 MIMO_DELAY = 2.0
@@ -49,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rewrite", action="store_true")
-    parser.add_argument("--only", choices=["load", "memory", "pauses", "encoders"])
+    parser.add_argument("--only", choices=["load", "memory", "pauses", "encoders", "conversion"])
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.rewrite:
@@ -66,6 +70,9 @@ def main() -> None:
         return
     if args.only == "encoders":
         only_encoders(args.repeat)
+        return
+    if args.only == "conversion":
+        only_conversion(min(args.repeat, 3))
         return
     started = time.monotonic()
     machine = report.machine_info()
@@ -182,6 +189,23 @@ def only_encoders(repeat: int) -> None:
     print(f"wrote section 7 of {RESULTS} (measurements in {LAST_ENCODERS})", flush=True)
 
 
+def only_conversion(repeat: int) -> None:
+    """The 60-minute conversion alone, every method in turns, with whichever ffmpeg runs: its
+    own section of RESULTS.md, named after that ffmpeg (another ffmpeg's section stays)."""
+    machine = report.machine_info()
+    note = inputs.voice_note(60)
+    runs = convert_all(note, repeat)
+    decode = convert(note, "decode")
+    machine["load_after"] = report.load_average()
+    found = {"machine": machine, "repeat": repeat, "decode": asdict(decode),
+             "runs": {m: [asdict(r) for r in v] for m, v in runs.items()}}  # fmt: skip
+    out = LAST_RUN.parent / f"last-conversion-{machine['ffmpeg'].split()[-1]}.json"
+    out.write_text(json.dumps(found, indent=1))
+    heading, text = report.ffmpeg_section(machine, runs, decode, repeat)
+    RESULTS.write_text(replace_section(RESULTS.read_text(), heading, text))
+    print(f"wrote '{heading}' in {RESULTS} (measurements in {out})", flush=True)
+
+
 def run_pauses(repeat: int) -> dict[str, Any]:
     """Benchmark 6: each recording transcribed with pauses kept and compacted, taking turns,
     against the stand-in answering with a real recogniser's words (recognition the same each
@@ -216,7 +240,8 @@ def convert_all(note: Path, repeat: int) -> dict[str, list[Measured]]:
     """Every method `repeat` times, taking turns (a different one first each round)."""
     runs: dict[str, list[Measured]] = {method: [] for method in METHODS}
     for round_ in range(repeat):
-        for method in METHODS[round_ % 3 :] + METHODS[: round_ % 3]:
+        turn = round_ % len(METHODS)
+        for method in METHODS[turn:] + METHODS[:turn]:
             runs[method].append(convert(note, method))
     return runs
 

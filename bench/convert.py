@@ -1,8 +1,10 @@
 """Benchmark 1's worker: convert one voice note to ASR input by one method, print a JSON line.
 
-    python -m bench.convert voicebridge NOTE [WORKERS]  FfmpegAudio.asr_pieces, as the bot does
+    python -m bench.convert voicebridge NOTE [WORKERS [FORMAT]]  FfmpegAudio.asr_pieces, as the
+                                                     bot does (FORMAT: wav, the default, or mp3)
+    python -m bench.convert voicebridge-mp3 NOTE        the same with ASR_AUDIO_FORMAT=mp3
     python -m bench.convert pydub NOTE                  AudioSegment.from_file, then .export(mp3)
-    python -m bench.convert ffmpeg NOTE                 one bare ffmpeg pass to the same MP3
+    python -m bench.convert ffmpeg NOTE [FORMAT]        one bare ffmpeg pass to the same output
     python -m bench.convert decode NOTE                 only decoding it (the floor's floor)
 
 The parent measures memory from outside (bench/procs.py). The worker reports the conversion's
@@ -22,18 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
 from core.infra.audio.ffmpeg import ffmpeg_exe
-from core.infra.audio.mp3 import MP3_ARGS as _MP3
-
-# The floor: the same MP3 as voicebridge's (the very same encoder settings), in one file.
-BARE = (*_MP3, "-reservoir", "0")
 
 
-async def voicebridge(note: Path, workers: int | None) -> dict[str, object]:
+async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, object]:
     from core.infra.audio.converter import FfmpegAudio
     from core.infra.audio.processes import FfmpegProcesses
 
-    asr_pieces = FfmpegAudio(processes=FfmpegProcesses()).asr_pieces
+    asr_pieces = FfmpegAudio(processes=FfmpegProcesses(), asr_format=fmt).asr_pieces
 
     started = time.monotonic()
     first = None
@@ -64,12 +63,14 @@ def pydub(note: Path) -> dict[str, object]:
             "pieces": 1}  # fmt: skip
 
 
-def bare_ffmpeg(note: Path) -> dict[str, object]:
+def bare_ffmpeg(note: Path, fmt: str) -> dict[str, object]:
+    """The floor: voicebridge's very output settings, in one file, by one plain ffmpeg."""
+    encoding = ASR_ENCODINGS[fmt]
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out.mp3"
+        out = Path(tmp) / f"out{encoding.suffix}"
         started = time.monotonic()
-        subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(note), *BARE,
-                        str(out)], check=True)  # fmt: skip
+        subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(note),
+                        *encoding.output, str(out)], check=True)  # fmt: skip
         seconds = time.monotonic() - started
         size = out.stat().st_size
     return {"seconds": seconds, "bytes": size, "base64": 4 * -(-size // 3), "pieces": 1}
@@ -91,15 +92,19 @@ def cpu_seconds() -> float:
 def main() -> None:
     method, note = sys.argv[1], Path(sys.argv[2])
     before = cpu_seconds()
-    if method == "voicebridge":
-        workers = int(sys.argv[3]) if len(sys.argv) > 3 else None
-        report = asyncio.run(voicebridge(note, workers))
+    fmt = WAV.name
+    if method == "voicebridge-mp3":  # the ASR_AUDIO_FORMAT=mp3 bot
+        report = asyncio.run(voicebridge(note, None, "mp3"))
+    elif method == "voicebridge":
+        workers = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "-" else None
+        fmt = sys.argv[4] if len(sys.argv) > 4 else fmt
+        report = asyncio.run(voicebridge(note, workers, fmt))
     elif method == "pydub":
         report = pydub(note)
     elif method == "decode":
         report = decode_only(note)
     else:
-        report = bare_ffmpeg(note)
+        report = bare_ffmpeg(note, sys.argv[3] if len(sys.argv) > 3 else fmt)
     report["cpu"] = cpu_seconds() - before
     print(json.dumps(report))
 

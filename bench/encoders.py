@@ -1,10 +1,11 @@
 """Benchmark 7: what the ASR pieces are encoded as, side by side (`--only encoders`).
 
 One ffmpeg process per conversion (no parallelism, no pieces), the 60-minute note to mono
-16 kHz: decoding alone, MP3 48 kbps at LAME's -compression_level 7 (what voicebridge sends) and
-9 (its fastest), and 16-bit WAV (no encoding). For each: the time, the CPU time of the ffmpeg,
-the bytes a request would carry as base64, and the words PocketSphinx hears in the JFK speech
-with its pauses stretched, encoded the same way, against the words it hears in the original.
+16 kHz: decoding alone, MP3 48 kbps at LAME's -compression_level 7 (ASR_AUDIO_FORMAT=mp3) and
+9 (its fastest), and 16-bit WAV (no encoding; what voicebridge sends by default). For each:
+the time, the CPU time of the ffmpeg, the bytes a request would carry as base64, and the words
+PocketSphinx hears in the JFK speech with its pauses stretched, encoded the same way, against
+the words it hears in the original.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ _MONO = ("-map", "0:a:0", "-map_metadata", "-1", "-ac", "1", "-ar", "16000")
 _MP3 = ("-c:a", "libmp3lame", "-b:a", "48k", "-reservoir", "0", "-f", "mp3")
 WAYS: dict[str, tuple[str, ...]] = {
     "decoding only": ("-f", "null"),
-    "MP3, -compression_level 7 (sent today)": (*_MONO, *_MP3, "-compression_level", "7"),
+    "MP3, -compression_level 7 (ASR_AUDIO_FORMAT=mp3)": (*_MONO, *_MP3, "-compression_level", "7"),
     "MP3, -compression_level 9": (*_MONO, *_MP3, "-compression_level", "9"),
-    "WAV, 16-bit": (*_MONO, "-c:a", "pcm_s16le", "-f", "wav"),
+    "WAV, 16-bit (the default)": (*_MONO, "-c:a", "pcm_s16le", "-f", "wav"),
 }
 
 
@@ -99,25 +100,23 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         "",
         f"Words in the original: “{found['reference']}”.",
         "",
-        "What the pieces stay, for now: MP3 at -compression_level 7. Decoding the Opus is most "
-        "of every way's cost; the MP3 pass adds 2 to 2.5 CPU-seconds on top, level 9 saves "
-        "nothing measurable over level 7 at the same bytes, and WAV saves that pass but sends "
-        "5.3 times the bytes (at 32 kB a second pieces would have to stay under four minutes "
-        "to fit MiMo's 10 MB request). PocketSphinx hears the WAV exactly as the original and "
-        "either MP3 differently in about half its words: for this recogniser the 48 kbps MP3 "
-        "is not transparent. Whether MiMo's is thrown by it was not measured (the stand-in is "
-        "not MiMo); if it is, WAV for short notes, where the bytes are few (a 30 s note is "
-        "1 MB as WAV), is the choice these numbers point to. An earlier run, whose recogniser "
-        "still carried its channel estimate from one recording to the next, gave 44 to 48 % "
-        "for all three: only this run's recognition figures hold. With pauses compacted, less "
-        "is encoded: the share of silence cut is also a share of the MP3 pass saved.",
+        "What the pieces are: 16 kHz WAV by default (`ASR_AUDIO_FORMAT=wav`), MP3 at "
+        "-compression_level 7 for a bot whose uplink is slow or metered (`mp3`). Decoding the "
+        "Opus is most of every way's cost; the MP3 pass adds LAME on top, and level 9 saves "
+        "nothing measurable over level 7 at the same bytes. WAV skips that pass, and "
+        "PocketSphinx hears it exactly as the original, while it hears either MP3 differently "
+        "in about half its words: for this recogniser the 48 kbps MP3 is not transparent, and "
+        "nothing says MiMo's is untouched by it either. WAV's price is 5.3 times the bytes: "
+        "pieces stay under about 3.5 minutes to fit MiMo's 10 MB request (the default piece is "
+        "one minute), and an hour sends 154 MB instead of 29. MiMo bills the seconds, not the "
+        "bytes, so on any uplink that moves 154 MB in the minutes MiMo takes to hear an hour, "
+        "WAV costs nothing and gains time and fidelity. With pauses compacted, less is "
+        "written either way: the share of silence cut is also a share of the bytes saved.",
         "",
-        "Only the imageio-ffmpeg wheel's build was measured here: this machine has no system "
-        "ffmpeg, and installing Debian's would have changed the ffmpeg every other test run on "
-        "the shared machine picks up (voicebridge prefers the one on PATH). The report names "
-        "whichever ffmpeg ran, so a run on a machine with Debian's 5.1 says so. Debian 12's "
-        "5.1 also lacks the silenceremove option pause compaction needs (it came with 6.1): "
-        "there, pauses are sent as they are.",
+        "Which ffmpeg ran is named above; `python -m bench --only conversion`, run once with "
+        "each ffmpeg on PATH, compares the 60-minute conversion on both (the sections named "
+        "after their ffmpeg). Debian 12's 5.1 lacks the silenceremove option pause compaction "
+        "needs (it came with 6.1): there, pauses are sent as they are.",
         "",
     ]
     return "\n".join(lines)

@@ -17,7 +17,12 @@ from bench.sections import replace_section
 from core.infra.audio.ffmpeg import ffmpeg_exe
 
 MB = 1024 * 1024
-LABELS = {"voicebridge": "voicebridge", "ffmpeg": "one bare ffmpeg pass", "pydub": "naive pydub"}
+LABELS = {
+    "voicebridge": "voicebridge (WAV pieces)",
+    "voicebridge-mp3": "voicebridge, MP3 pieces",
+    "ffmpeg": "one bare ffmpeg pass (WAV)",
+    "pydub": "naive pydub",
+}
 
 
 def machine_info() -> dict[str, str]:
@@ -121,23 +126,46 @@ and its ffmpeg processes. Memory is the peak over the worker and every process i
     ]
     for minutes, runs in conversions.items():
         out.append(f"### {minutes} minute{'s' if minutes > 1 else ''}\n")
-        out.append("| | " + " | ".join(LABELS[m] for m in runs) + " |")
-        out.append("|---" * (len(runs) + 1) + "|")
-        rows: list[tuple[str, Callable[[list[Measured]], str]]] = [
-            ("time (median; min–max)", _time_range),
-            ("CPU time", lambda r: f"{_med(r, 'cpu'):.2f} s"),
-            ("peak memory, RSS sum", lambda r: _mb(_med_attr(r, "peak_rss"))),
-            ("peak memory, PSS sum", lambda r: _mb(_med_attr(r, "peak_pss"))),
-            ("...of which the Python process", lambda r: _mb(_med_attr(r, "peak_worker_rss"))),
-            ("bytes sent (base64)", lambda r: _mb(_med(r, "base64"), 2)),
-            ("requests", lambda r: f"{int(_med(r, 'pieces'))}"),
-            ("first piece ready", _first_piece),
-        ]
-        for label, cell in rows:
-            out.append(f"| {label} | " + " | ".join(cell(runs[m]) for m in runs) + " |")
-        out.append("")
+        out.append(_table(runs))
     out.append(_conversion_targets(conversions[max(conversions)], decode))
     return "\n".join(out)
+
+
+def _table(runs: dict[str, list[Measured]]) -> str:
+    out = ["| | " + " | ".join(LABELS[m] for m in runs) + " |", "|---" * (len(runs) + 1) + "|"]
+    rows: list[tuple[str, Callable[[list[Measured]], str]]] = [
+        ("time (median; min–max)", _time_range),
+        ("CPU time", lambda r: f"{_med(r, 'cpu'):.2f} s"),
+        ("peak memory, RSS sum", lambda r: _mb(_med_attr(r, "peak_rss"))),
+        ("peak memory, PSS sum", lambda r: _mb(_med_attr(r, "peak_pss"))),
+        ("...of which the Python process", lambda r: _mb(_med_attr(r, "peak_worker_rss"))),
+        ("bytes sent (base64)", lambda r: _mb(_med(r, "base64"), 2)),
+        ("requests", lambda r: f"{int(_med(r, 'pieces'))}"),
+        ("first piece ready", _first_piece),
+    ]
+    for label, cell in rows:
+        out.append(f"| {label} | " + " | ".join(cell(runs[m]) for m in runs) + " |")
+    return "\n".join(out) + "\n"
+
+
+def ffmpeg_section(
+    machine: dict[str, str], runs: dict[str, list[Measured]], decode: Measured, repeat: int
+) -> tuple[str, str]:
+    """`python -m bench --only conversion`: the 60-minute conversion with one ffmpeg, under a
+    heading naming it, so that a run with another ffmpeg adds a section of its own."""
+    heading = f"## The 60-minute conversion on ffmpeg {machine['ffmpeg'].split()[-1]}"
+    return (
+        heading,
+        f"""{heading}
+
+Measured {machine["date"]} by `.venv/bin/python -m bench --only conversion` with
+{machine["ffmpeg"]} ({machine["ffmpeg_source"]}); load average {machine["load_before"]} before,
+{machine["load_after"]} after. As in section 1: median of {repeat} runs each, methods taking
+turns; every method, the naive one included, runs this ffmpeg.
+
+{_table(runs)}
+{_conversion_targets(runs, decode)}""",
+    )
 
 
 def _conversion_targets(runs: dict[str, list[Measured]], decode: Measured) -> str:
@@ -159,6 +187,12 @@ def _conversion_targets(runs: dict[str, list[Measured]], decode: Measured) -> st
          f"{floor[0]:.2f}x its time (best runs: {floor[1]:.2f}x)",
          _verdict(*(x <= 1 for x in floor))),
     ]  # fmt: skip
+    if "voicebridge-mp3" in runs:
+        mp3 = runs["voicebridge-mp3"]
+        by_mp3 = [_seconds(naive, pick) / _seconds(mp3, pick) for pick in (statistics.median, min)]
+        rows.append(("with ASR_AUDIO_FORMAT=mp3: 6x faster than the naive path",
+                     f"{by_mp3[0]:.1f}x (best runs: {by_mp3[1]:.1f}x)",
+                     _verdict(*(x >= 6 for x in by_mp3))))  # fmt: skip
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     return f"""Targets at 60 minutes (medians, and the best run of each method):
 
@@ -167,12 +201,12 @@ def _conversion_targets(runs: dict[str, list[Measured]], decode: Measured) -> st
 {table}
 
 Where the floor is: the conversion costs {cpu:.1f} CPU-seconds, and decoding the Opus alone
-(`ffmpeg -i note -f null -`, nothing encoded) {decode.report["cpu"]:.1f} of them (much of it system
-time: ffmpeg hands each of 180,000 packets from thread to thread). Two cores cannot spend
-{cpu:.1f} CPU-seconds in less than {cpu / 2:.1f} s; 6x the naive path would be {sixth:.1f} s. For
-memory: one ffmpeg of this static build is {_mb(bare_rss - python_rss)} resident and the worker's
-Python process {_mb(python_rss)}, so even the bare pass (one ffmpeg) is only {bare_gain:.0f}x
-under the naive path by RSS; voicebridge runs two ffmpegs at once to be faster than that pass.
+(`ffmpeg -i note -f null -`, nothing written, run plainly rather than as voicebridge runs its
+ffmpegs) {decode.report["cpu"]:.1f}. Two cores cannot spend {cpu:.1f} CPU-seconds in less than
+{cpu / 2:.1f} s; 6x the naive path is {sixth:.1f} s. For memory: one ffmpeg of this build is
+{_mb(bare_rss - python_rss)} resident and the worker's Python process {_mb(python_rss)}, so even
+the bare pass (one ffmpeg) is only {bare_gain:.0f}x under the naive path by RSS; voicebridge runs
+two ffmpegs at once to be faster than that pass.
 """
 
 
@@ -388,12 +422,14 @@ def _method() -> str:
   format="mp3")`, all defaults otherwise. pydub asks ffprobe about the stream unless it is told
   the codec, and the imageio-ffmpeg wheel has no ffprobe; naming the codec skips that probe, so
   the naive path is, if anything, measured faster than it is.
-- **One bare ffmpeg pass**: `ffmpeg -i note` to one MP3 with exactly voicebridge's encoder
-  settings (mono, 16 kHz, 48 kbps, LAME -q 7, no bit reservoir), nothing probed or split.
+- **One bare ffmpeg pass**: `ffmpeg -i note` to one file with exactly voicebridge's output
+  settings (mono, 16 kHz, 16-bit WAV), nothing probed or split, run as a plain subprocess.
 - **voicebridge**: `FfmpegAudio.asr_pieces` with 60-second pieces (the default): the note's
   length from its last Ogg page, cuts moved into pauses (ffmpeg decodes the 6 s around each
   cut, nothing else), then two ffmpegs converting half the recording each, pieces handed over
-  as they finish.
+  as they finish, every ffmpeg under the batch scheduling policy (`core.infra.audio.processes`).
+  Pauses are not compacted here (section 6 measures that). "MP3 pieces" is the same with
+  `ASR_AUDIO_FORMAT=mp3` (48 kbps, LAME -compression_level 7, no bit reservoir).
 - **Bytes sent** are the base64 the requests carry. The naive MP3 (64 kbps at 48 kHz) is over
   MiMo's 10 MB request cap past about 20 minutes, so a naive bot would have to split it as well.
 """

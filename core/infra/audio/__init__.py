@@ -6,14 +6,15 @@
     probe.py          what a file holds and how long it really is
     pieces.py         ASR pieces, cut in pauses (loudness.py), converted side by side
     compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
-    mp3.py            the MP3 MiMo is sent, and why
+    asr_encoding.py   what the pieces are: 16 kHz WAV (the default) or MP3, and why
+    mp3.py            the MP3 MiMo is sent for questions and clone samples (and ASR, if asked)
     voice_notes.py    WAV to OGG/Opus voice notes, and joining WAVs
     understanding.py  a recording for a question about it
     clone_samples.py  the sample a cloned voice speaks from
 
-ffmpeg runs as asyncio subprocesses and pydub in a thread, so the event loop never blocks; a
-cancelled caller kills its ffmpeg. Only `core.domain.errors` types escape; ffmpeg's output goes to
-the DEBUG log, never into a message.
+ffmpeg runs as asyncio subprocesses under the batch scheduling policy and pydub in a thread, so
+the event loop never blocks; a cancelled caller kills its ffmpeg. Only `core.domain.errors`
+types escape; ffmpeg's output goes to the DEBUG log, never into a message.
 """
 
 import warnings
