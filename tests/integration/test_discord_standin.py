@@ -106,6 +106,22 @@ async def test_a_click_is_a_component_interaction_answered_without_a_placeholder
         await discord_api.click(under, alice, label="Summarise")
 
 
+async def test_only_its_user_can_click_a_button_under_an_ephemeral_answer(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    await _register(discord_api, [{"name": "say", "description": "Speak", "type": 1}])
+    asked = await discord_api.slash(server.general, alice, "say")
+    only_hers = {"type": 4, "data": {"content": "hi", "flags": 64, "components": [row(button())]}}
+    await post(discord_api, f"/interactions/{asked.id}/{asked.token}/callback", only_hers)
+    [answer] = asked.messages
+
+    clicked = await discord_api.click(answer, alice)
+    assert answer.ephemeral and clicked.payload["data"]["custom_id"] == "gist:1:2:3"
+    with pytest.raises(AssertionError):
+        await discord_api.click(answer, bob)
+
+
 async def test_updating_the_message_answers_only_a_component(
     discord_api: FakeDiscord, server: Guild
 ) -> None:

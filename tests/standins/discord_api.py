@@ -663,8 +663,13 @@ class FakeDiscord:
         self, message: SentMessage, user_id: int, *, label: str | None = None
     ) -> FakeInteraction:
         """A user presses the button under `message` (the one labelled `label`, or its only one):
-        a MESSAGE_COMPONENT interaction carrying the message as the channel shows it now."""
-        assert not message.deleted and not message.ephemeral, "nobody can click that message"
+        a MESSAGE_COMPONENT interaction carrying the message as the channel shows it now. Only
+        a message the user sees: not a deleted one, nor someone else's ephemeral answer."""
+        assert not message.deleted, "nobody can click a deleted message"
+        if message.ephemeral:
+            [asked] = [i for i in self.interactions if i.id == message.interaction_id]
+            owner = (asked.payload.get("member") or {}).get("user") or asked.payload["user"]
+            assert owner["id"] == str(user_id), "only its user sees an ephemeral message"
         shown = [b for b in message.buttons if label is None or b.get("label") == label]
         assert len(shown) == 1, f"no single button {label!r} under the message: {message.buttons}"
         [button] = shown
