@@ -76,6 +76,8 @@ _NOTES_BY_PREFIX = {
     "discord.ask.": "Discord modal title or label: at most 45 characters.",
     "discord.clone.title": "Discord modal title: at most 45 characters.",
     "discord.clone.label": "Discord modal label: at most 45 characters.",
+    "discord.gist.button": "Discord button label under a transcript: at most 80 characters; "
+    "one short word is best.",
 }
 
 

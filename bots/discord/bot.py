@@ -74,8 +74,14 @@ from core.domain.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 # The tasks discord.py runs our work in: application commands and message menus (through the
-# command tree), modal submissions, and event listeners (voice messages nothing claims).
-_WORK_TASKS = ("CommandTree-invoker", "discord-ui-modal-dispatch-", "discord.py: on_message")
+# command tree), modal submissions, clicks on the Gist button, and event listeners (voice
+# messages nothing claims).
+_WORK_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-modal-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord.py: on_message",
+)
 
 
 def intents() -> discord.Intents:
@@ -365,7 +371,7 @@ def feature_cogs(
         LanguagesCog(service),
         QuestionsCog(bot, service),
         GistsCog(bot, service),
-        TranslationsCog(service),
+        TranslationsCog(bot, service),
         SummariesCog(summaries, bot=bot),
         LimitsCog(limiter, chats=service),
     ]

@@ -3,9 +3,9 @@ request is reported after a restart.
 
 Claims name the channel as the rest of the Discord adapter stores it (`channel:<id>`, so `/forget`
 finds them). Voice messages (the messages that lead to work) are claimed by message id, commands,
-message menus and modal submissions ("Ask about this audio", "Clone this voice") by interaction
-id. Autocomplete is not claimed: it answers at once and is asked again as the user
-types.
+message menus, modal submissions ("Ask about this audio", "Clone this voice") and button clicks
+("Gist") by interaction id. Autocomplete is not claimed: it answers at once and is asked again
+as the user types.
 """
 
 from __future__ import annotations
@@ -43,11 +43,12 @@ def message_claim(message: discord.Message) -> Claim | None:
 CLAIMED_INTERACTIONS = (
     discord.InteractionType.application_command,
     discord.InteractionType.modal_submit,
+    discord.InteractionType.component,
 )
 
 
 def interaction_claim(interaction: Interaction) -> Claim | None:
-    """The claim on a slash command, message menu or modal submission."""
+    """The claim on a slash command, message menu, modal submission or button click."""
     if interaction.type not in CLAIMED_INTERACTIONS:
         return None
     channel = interaction.channel_id or interaction.user.id  # always set for commands
@@ -82,6 +83,18 @@ async def claim_first(work: WorkLedger | None, interaction: Interaction, ack: Ac
     return first is not False
 
 
+async def acknowledge_and_claim(interaction: Interaction, ack: Ack) -> bool:
+    """For what the command tree does not see (modal submissions, clicks): nothing new once the
+    bot is stopping; acknowledged with `ack` as it arrives; then run by the first delivery
+    that claims it."""
+    client = interaction.client
+    if getattr(client, "stopping", False):
+        return False
+    if not await defer(interaction, ack):
+        return False
+    return await claim_first(getattr(client, "work", None), interaction, ack)
+
+
 async def finish_claimed(work: WorkLedger | None, interaction: Interaction) -> None:
     """The interaction this process claimed has ended, answered or failed."""
     claim = interaction.extras.get(CLAIMED)
@@ -103,12 +116,7 @@ class ClaimedModal(discord.ui.Modal):
         super().__init__(title=title, custom_id=modal_id(self.kind, message, user_id))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        client = interaction.client
-        if getattr(client, "stopping", False):
-            return False
-        if not await defer(interaction, self.ack):
-            return False
-        return await claim_first(getattr(client, "work", None), interaction, self.ack)
+        return await acknowledge_and_claim(interaction, self.ack)
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         try:

@@ -26,6 +26,12 @@ STRANGER_MESSAGE = "message_from_stranger"
 listener but the refusal hears it (`LimitsCog.on_message_from_stranger`)."""
 
 
+_ANSWERED_WHEN_TURNED_AWAY = (
+    discord.InteractionType.application_command,
+    discord.InteractionType.component,
+)
+
+
 def admits_message(limiter: Limiter, message: discord.Message) -> bool:
     guild = [] if message.guild is None else [message.guild.id]
     return limiter.admits("discord", chats=[*guild, message.channel.id], user=message.author.id)
@@ -40,11 +46,11 @@ def admits_interaction(limiter: Limiter, interaction: Interaction) -> bool:
 
 
 async def turn_away(limiter: Limiter, interaction: Interaction) -> bool:
-    """True when `interaction` comes from outside the allowlist; a command then gets one private
-    sentence, and nothing of it is processed or stored."""
+    """True when `interaction` comes from outside the allowlist; a command or a click then gets
+    one private sentence, and nothing of it is processed or stored."""
     if admits_interaction(limiter, interaction):
         return False
-    if interaction.type is discord.InteractionType.application_command:
+    if interaction.type in _ANSWERED_WHEN_TURNED_AWAY:
         with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
             refusal = text(errors.PrivateBot.key, quick_locale(interaction))
             await interaction.response.send_message(refusal, ephemeral=True)

@@ -29,6 +29,12 @@ class NotAudio(errors.UserInputError):
     key = "discord.not_audio"
 
 
+class RecordingGone(errors.UserInputError):
+    """The recording a Gist button is about is no longer where the button says."""
+
+    key = "discord.gist.gone"
+
+
 def is_recording(attachment: discord.Attachment) -> bool:
     """A voice message, or a file whose type or name says audio or video."""
     if attachment.is_voice_message():
@@ -70,3 +76,13 @@ def remote(attachment: discord.Attachment) -> RemoteRecording:
     return RemoteRecording(
         locate, size=attachment.size, seconds=attachment.duration, identity=str(attachment.id)
     )
+
+
+def kept_only(attachment_id: int) -> RemoteRecording:
+    """A recording known by its attachment's id alone (one uploaded to /transcribe is in no
+    message, and its link expires): its kept transcript, if whole, is all there is of it."""
+
+    async def locate() -> str:
+        raise RecordingGone(f"attachment {attachment_id} is in no message")
+
+    return RemoteRecording(locate, identity=str(attachment_id))

@@ -5,7 +5,7 @@ same translation files. The names and descriptions of the commands stay in the c
 (`bots.discord.translator` finds their translations).
 
 Modal titles and labels (`discord.ask.*`, `discord.clone.*`) must stay within Discord's 45
-characters, in every language.
+characters, in every language, and the Gist button's label (`discord.gist.button`) within 80.
 """
 
 from __future__ import annotations
@@ -17,22 +17,26 @@ EN: dict[str, Source] = {
     "discord.help": (
         "Commands:\n"
         "/say text — speak the text as a voice message (in_voice_channel: also play it in your voice channel)\n"
-        "/transcribe attachment [format] — the transcript of an audio or video file (in the chat, as a .txt file or as .srt subtitles)\n"
+        "/transcribe attachment [format] — the transcript of an audio or video file (in the chat, .txt or .srt)\n"
         "/ask attachment question — answer a question about a recording\n"
+        "/translate [text] [attachment] [language] — a text or a recording in your language or another\n"
+        "/tldr attachment — the gist of a recording, with times\n"
         "/voice [name] — show or choose the voice\n"
-        "/design_voice name description — a voice of this server's own, made from your description\n"
+        "/design_voice name description — design a voice of this server's own\n"
         "/delete_voice name — delete one of this server's own voices\n"
-        "/style [text] — show or set the speaking style, e.g. happy or whisper; off clears it\n"
+        "/style [text] — the speaking style, e.g. happy or whisper; off clears it\n"
         "/language [auto|zh|en] — the language of transcripts\n"
-        "/botlanguage [language] — the language I post in for everyone here; I answer each of you in your Discord's language\n"
-        "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages automatically, in the whole server or in this channel only\n"
+        "/botlanguage [language] — the language I post in for everyone here (I answer you in yours)\n"
+        "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages unasked, server-wide or in this channel\n"
+        "/autotranslate [language|off] — translate every transcript here too\n"
+        "/autogist [minutes|off] — also post the gist of recordings this long transcribed here\n"
         "/settings — the settings here\n"
-        "/usage — what this server (or you, in direct messages) used today, and what is left\n"
+        "/usage — what was used here today, and what is left\n"
         "/summary [window] [voice] — a summary of this channel's recent messages (window: 2h, 3d or 200 messages)\n"
-        "/forget — delete everything I stored for this server (or for you, in direct messages)\n\n"
-        "On any message: Apps → Transcribe (its audio or video), Read aloud (its text) or Ask about this audio; "
-        "on your own voice message, Apps → Clone this voice.\n"
-        "Changing a server's settings or using /forget needs the Manage Server permission; in direct messages the settings are yours."
+        "/forget — delete everything I stored here\n"
+        "\n"
+        "Apps on any message: Transcribe, Read aloud, Ask about this audio, Translate; on your own voice message, Clone this voice. Discord allows five, so the gist of a recording is a Gist button under its transcript (a minute or longer).\n"
+        "In a server, changing settings and /forget need Manage Server; in direct messages the settings are yours."
     ),
     "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
     "discord.source.channel": "set for this channel",
@@ -44,7 +48,11 @@ EN: dict[str, Source] = {
     "discord.not_audio": "That file is not audio or video.",
     "discord.nothing_to_ask": "That message has no audio or video attachment to ask about.",
     "discord.nothing_to_translate": "Give me a text or a recording to translate.",
-    "discord.nothing_to_condense": "That message has no audio or video attachment to summarise.",
+    "discord.nothing_to_translate_there": "That message has no text, audio or video to translate.",
+    "discord.gist.button": "Gist",
+    "discord.gist.gone": "I cannot find that recording any more (its message was deleted, or I can no longer see it), so I cannot give its gist.",
+    "discord.autogist.on": "Recordings here of {length} or longer also get their gist below the transcript. /autogist off stops it.",
+    "discord.autogist.off": "Recordings here get no automatic gist. /autogist 10, for example, gives one to every recording of 10 minutes or more transcribed here (in a server, it takes Manage Server).",
     "discord.ask.title": "Ask about this audio",
     "discord.voices.none": (
         "No voices of this server's own yet: /design_voice makes one from a description, and "

@@ -1,4 +1,5 @@
-"""Redoing a command, message menu or modal submission whose process died in the middle of it.
+"""Redoing a command, message menu, modal submission or button click whose process died in the
+middle of it.
 
 Discord delivers an interaction once, to one process, and only that process's defer put up the
 "thinking…" placeholder. So the claim on an acknowledged interaction stores the interaction as
@@ -11,9 +12,10 @@ token's life a public answer reaches the channel (`replies.in_channel`). A priva
 go there: a private command whose token would expire before the work is done is reported
 instead, as is one whose interaction cannot be rebuilt.
 
-A modal submission is rebuilt through its modal: its `custom_id` names the kind of modal, the
-message it is about and the person (`modal_id`), and the cog that opens that kind rebuilds it
-(`ModalRebuilder`) before the event is fed again.
+A click is fed again as it came: discord.py finds its button by the `custom_id` (the Gist button
+is a `DynamicItem`, which needs nothing else). A modal submission is rebuilt through its modal:
+its `custom_id` names the kind of modal, the message it is about and the person (`modal_id`),
+and the cog that opens that kind rebuilds it (`ModalRebuilder`) before the event is fed again.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ REDONE = "voicebridge.redone"
 """`Interaction.extras` key: this interaction is being redone by a process that took it over."""
 TOKEN_LIFE = timedelta(minutes=15)
 PRIVATE_MARGIN = timedelta(minutes=5)  # a private answer redone needs this much token left
-_COMMAND, _MODAL_SUBMIT = 2, 5  # interaction types (application command, modal submit)
+# Interaction types: application command, message component (a click), modal submit.
+_COMMAND, _COMPONENT, _MODAL_SUBMIT = 2, 3, 5
 _MODAL_PREFIX = "voicebridge"
 
 ModalRebuilder = Callable[[discord.Message, int, str], Awaitable[discord.ui.Modal | None]]
@@ -48,12 +51,12 @@ class RawInteractions:
         self._limit = limit
 
     def install(self, parsers: dict[str, Callable[[Any], None]]) -> None:
-        """Keep each command and modal submission `parsers` (discord.py's gateway event
+        """Keep each command, click and modal submission `parsers` (discord.py's gateway event
         parsers, `ConnectionState.parsers`) hands on."""
         parse = parsers["INTERACTION_CREATE"]
 
         def keeping(data: dict[str, Any]) -> None:
-            if data.get("type") in (_COMMAND, _MODAL_SUBMIT):
+            if data.get("type") in (_COMMAND, _COMPONENT, _MODAL_SUBMIT):
                 self._kept[int(data["id"])] = data
                 while len(self._kept) > self._limit:
                     self._kept.popitem(last=False)

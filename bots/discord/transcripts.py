@@ -3,15 +3,20 @@ then becomes the transcript, or gives way to a .txt / .srt file (`core.chat.live
 
 Two kinds of status message: the deferred interaction's own response (slash command, message
 menu), and a reply to a voice message (automatic transcription).
+
+A recording of a minute or more gets the "Gist" button (`gist_replies`) under the last message of
+its transcript, once that message is known to be the last: one more edit, after the transcript.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 
 import discord
 
+from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist
 from bots.discord.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
@@ -24,17 +29,24 @@ from bots.discord.replies import (
     in_channel,
     reply_to,
 )
-from core.chat.exports import TranscriptFile
+from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptReply
+from core.domain.transcripts import LongTranscript
+
+logger = logging.getLogger(__name__)
 
 # Discord allows about five edits of a message in five seconds.
 EDIT_SECONDS = 1.2
 
 
 class _DiscordTranscriptReply(TranscriptReply):
-    """What both kinds share: further messages and the file go through `self._send`."""
+    """What both kinds share: further messages and the file go through `self._send`, and the
+    last message sent or edited is kept (`_last`) for the Gist button. `gist_at`: where the
+    recording is, when a click can find it again (None: no button)."""
 
-    def __init__(self, send: Send, *, locale: str, piece_seconds: float) -> None:
+    def __init__(
+        self, send: Send, *, locale: str, piece_seconds: float, gist_at: RecordingAt | None
+    ) -> None:
         super().__init__(
             locale=locale,
             piece_seconds=piece_seconds,
@@ -43,20 +55,45 @@ class _DiscordTranscriptReply(TranscriptReply):
             max_messages=MAX_MESSAGES_BEFORE_FILE,
         )
         self._send = send
+        self._gist_at = gist_at
+        self._last: discord.Message | None = None
 
     async def send_text(self, body: str) -> None:
-        await self._send(content=body)
+        self._sent_last(await self._send(content=body))
 
     async def send_file(self, file: TranscriptFile) -> None:
         document = discord.File(io.BytesIO(file.data), filename=file.name)
-        await self._send(content=file.caption, file=document)
+        self._sent_last(await self._send(content=file.caption, file=document))
+
+    def _sent_last(self, sent: object) -> None:
+        self._last = sent if isinstance(sent, discord.Message) else None
+
+    async def deliver(
+        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
+    ) -> None:
+        await super().deliver(result, format, below=below)
+        if self._gist_at is None or self._last is None or not offers_gist(result):
+            return
+        try:
+            await self._last.edit(view=gist_view(self._gist_at, locale=self.locale))
+        except discord.HTTPException as exc:  # the transcript is there; the button is a courtesy
+            logger.warning("no Gist button under a transcript: %s (%s)", exc.status, exc.code)
 
 
 class InteractionTranscriptReply(_DiscordTranscriptReply):
     """The deferred response's "thinking…" placeholder, edited in place."""
 
-    def __init__(self, interaction: Interaction, *, locale: str, piece_seconds: float) -> None:
-        super().__init__(followup_of(interaction), locale=locale, piece_seconds=piece_seconds)
+    def __init__(
+        self,
+        interaction: Interaction,
+        *,
+        locale: str,
+        piece_seconds: float,
+        gist_at: RecordingAt | None = None,
+    ) -> None:
+        super().__init__(
+            followup_of(interaction), locale=locale, piece_seconds=piece_seconds, gist_at=gist_at
+        )
         self._interaction = interaction
         self._shown = False
 
@@ -70,11 +107,11 @@ class InteractionTranscriptReply(_DiscordTranscriptReply):
             await self.send_text(body)  # the first follow-up fills the placeholder
             return
         try:
-            await self._interaction.edit_original_response(content=body)
+            self._last = await self._interaction.edit_original_response(content=body)
         except discord.HTTPException as exc:
             if exc.code != TOKEN_EXPIRED:
                 raise
-            await in_channel(self._interaction, content=body)  # a reply to the status
+            self._last = await in_channel(self._interaction, content=body)  # replies to the status
         self._interaction.extras[ANSWERED] = True
 
     async def remove(self) -> None:
@@ -90,8 +127,17 @@ class InteractionTranscriptReply(_DiscordTranscriptReply):
 class MessageTranscriptReply(_DiscordTranscriptReply):
     """A reply to the recording's message, sent on first show and edited afterwards."""
 
-    def __init__(self, message: discord.Message, *, locale: str, piece_seconds: float) -> None:
-        super().__init__(reply_to(message), locale=locale, piece_seconds=piece_seconds)
+    def __init__(
+        self,
+        message: discord.Message,
+        *,
+        locale: str,
+        piece_seconds: float,
+        gist_at: RecordingAt | None = None,
+    ) -> None:
+        super().__init__(
+            reply_to(message), locale=locale, piece_seconds=piece_seconds, gist_at=gist_at
+        )
         self._sent: discord.Message | None = None
 
     async def show(self, body: str) -> None:
@@ -107,7 +153,7 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
             await self.send_text(body)
             return
         try:
-            await self._sent.edit(content=body)
+            self._last = await self._sent.edit(content=body)
         except discord.NotFound:  # someone deleted the status message
             await self.send_text(body)
 

@@ -113,10 +113,11 @@ class ChatPreferences:
         return language
 
     async def set_gist_minutes(self, chat: ChatRef, value: str, *, can_manage: bool) -> int | None:
-        """`/tldr auto MINUTES` (1 to `MAX_GIST_MINUTES`) or `off` (returns None): recordings
-        at least that long also get their gist, below their transcript."""
+        """`/tldr auto MINUTES` (1 to `MAX_GIST_MINUTES`), `off` or 0 (returns None):
+        recordings at least that long also get their gist, below their transcript."""
         typed = value.strip().casefold()
-        minutes = None if typed == "off" else int(typed) if typed.isdigit() else 0
+        minutes = None if typed == "off" else int(typed) if typed.isdigit() else -1
+        minutes = None if minutes == 0 else minutes
         if minutes is not None and not 1 <= minutes <= MAX_GIST_MINUTES:
             choices = f"1–{MAX_GIST_MINUTES}, off"
             raise errors.BadChoice(

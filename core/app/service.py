@@ -8,7 +8,7 @@ and render what comes back, and every failure a user should hear about is a
     say, say_notes, say_file, read_aloud,   core.app.speech         TextToSpeech
     speaker
     ask                                     core.app.questions      Questions
-    gist (/tldr)                            core.app.gists          Gists
+    gist (/tldr), auto_gist                 core.app.gists          Gists
     translate                               core.app.translations   Translations
     preferences, set_..., chat_locale, ...  core.app.preferences    ChatPreferences
     studio (the chat's own voices)          core.app.voices         VoiceStudio
@@ -188,6 +188,22 @@ class VoiceService:
         if self._gists is None:
             raise RuntimeError("this VoiceService was built without a chat model")
         return await self._gists.gist(chat, source, language=language, asker=asker)
+
+    async def auto_gist(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        heard: LongTranscript,
+        *,
+        language: str,
+        asker: Asker = ANYONE,
+    ) -> Gist | None:
+        """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of `source`, transcribed
+        unasked as `heard`, when the chat wants one for recordings that long; else None."""
+        minutes = (await self.preferences(chat)).gist_minutes
+        if not minutes or not heard.text.strip() or heard.duration < minutes * 60:
+            return None
+        return await self.gist(chat, source, language=language, asker=asker)
 
     async def translate(
         self, chat: ChatRef, source: Recording | str, *, target: str, asker: Asker = ANYONE

@@ -72,10 +72,10 @@ async def test_commands_declare_where_they_work(
 
     for name in ("say", "transcribe", "ask"):
         assert declared(1, name) == EVERYWHERE, name
-    for name in ("Transcribe", "Read aloud", "Ask about this audio"):
+    for name in ("Transcribe", "Read aloud", "Ask about this audio", "Translate"):
         assert declared(3, name) == EVERYWHERE, name
     # Reading a channel's history, or what the bot posts unasked, needs the bot in the server.
-    for name in ("summary", "botlanguage", "autotranscribe"):
+    for name in ("summary", "botlanguage", "autotranscribe", "autogist"):
         assert declared(1, name) == WITH_THE_SERVER, name
 
 
@@ -119,6 +119,36 @@ async def test_transcribe_on_a_voice_message_in_a_dm_between_friends(
     assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the voice message alone: nothing unasked
     # Claimed, as every command is, under the user: the bot may not post in the channel.
     assert await settled_claims(sqlite_url) == [("discord", f"user:{alice}", "done")]
+
+
+async def test_translate_in_a_dm_between_friends_and_no_gist_button_the_bot_could_not_use(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Apps → Translate works where only the user installed the app, on what the interaction
+    carries; a long transcript there has no Gist button, whose click would need the bot to
+    fetch the recording from a channel it may not read."""
+    alice, bob = discord_api.add_user("alice", locale="fr"), discord_api.add_user("bob")
+    discord_api.install_to_user(alice)
+    dm = discord_api.private_channel(alice, bob)
+    long_note = make_audio(tmp_path, fmt="ogg", seconds=61).read_bytes()
+    mimo.asr_text = "on se voit demain"
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=30
+    )
+    async with running_discord(settings, discord_api):
+        note = await discord_api.post_voice_message(dm, bob, long_note, duration=61)
+        asked = await discord_api.message_command(dm, alice, "Transcribe", note)
+        [transcript] = await asked.wait_for_messages()
+        await discord_api.wait_until(
+            lambda: transcript.content.startswith("on se voit"), timeout=30, what="the transcript"
+        )
+        said = await discord_api.post_message(dm, bob, "see you tomorrow")
+        translated = await discord_api.message_command(dm, alice, "Translate", said)
+        [translation] = await translated.wait_for_messages()
+
+    assert transcript.buttons == []
+    assert translation.content == "[French] see you tomorrow" and not translation.ephemeral
+    assert channel_calls(discord_api) == []
 
 
 async def test_say_in_a_group_dm_tells_that_voice_messages_are_not_allowed_and_sends_audio(

@@ -260,6 +260,37 @@ async def test_killed_mid_work_discord_finishes_the_voice_message_the_command_an
     assert not [line for line in everything if line in interrupted]
 
 
+async def test_killed_mid_gist_a_click_on_the_gist_button_is_answered_by_the_next_start(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """A click on the Gist button whose gist was being made when the process was killed is
+    claimed like a command: the next start runs it again and fills the "thinking…" placeholder
+    the clicker is looking at, once, from the kept transcript."""
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    long_note = make_audio(tmp_path, fmt="ogg", seconds=61).read_bytes()
+    env = discord_environment(discord_api, mimo, database_url)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        await discord_api.post_voice_message(server.general, bob, long_note, duration=61)
+        [transcript] = await discord_api.wait_for_messages(server.general, timeout=60)
+        await discord_api.wait_until(lambda: transcript.buttons, timeout=60, what="the button")
+        heard = len(mimo.calls("mimo-v2.5-asr"))
+        mimo.delay = HELD_SECONDS
+        clicked = await discord_api.click(transcript, alice)
+        await mimo_asked(mimo)
+        first.kill()
+        await first.wait()
+    mimo.delay = 0
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        [card, timed] = await clicked.wait_for_messages(2, timeout=60)
+
+    assert card.content.startswith("In short: gist of") and card.interaction_id == clicked.id
+    assert [f.filename for f in timed.attachments] == ["transcript.txt"]
+    assert len(mimo.calls("mimo-v2.5-asr")) == heard  # the transcript, kept
+    assert sum(body.get("model") == "mimo-v2.5" for body in mimo.requests) == 2  # killed, redone
+    assert len(clicked.visible) == 2
+
+
 async def test_an_interrupted_command_that_cannot_be_redone_is_reported_once(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:

@@ -119,6 +119,48 @@ async def test_discord_translate_a_text_or_a_recording(
     assert refusal.content == "Gib mir einen Text oder eine Aufnahme zum Übersetzen."
 
 
+async def test_discord_translate_menu_on_a_text_and_on_a_voice_message(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    """Apps → Translate: a text message's text, a voice message's transcript (the one posted
+    already, not heard again), in the asker's language, for everyone in the channel."""
+    alice = discord_api.add_member(server, "alice", locale="de")
+    bob = discord_api.add_member(server, "bob")
+    mimo.asr_text = "see you tomorrow"
+    picture = discord_api.attachment(b"\x89PNG", filename="cat.png", content_type="image/png")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.post_message(server.general, bob, "bonjour tout le monde")
+        typed = await discord_api.message_command(server.general, alice, "Translate", said)
+        [text] = await typed.wait_for_messages()
+        note = await discord_api.post_voice_message(server.general, bob, note_ogg, duration=3)
+        await discord_api.wait_until(
+            lambda: "see you tomorrow" in discord_api.contents(server.general) or None,
+            timeout=15,
+            what="the voice message's transcript",
+        )
+        heard = await discord_api.message_command(server.general, alice, "Translate", note)
+        [spoken] = await heard.wait_for_messages()
+        shown = await discord_api.post_message(server.general, bob, attachments=[picture])
+        nothing = await discord_api.message_command(server.general, alice, "Translate", shown)
+        [refusal] = await nothing.wait_for_messages()
+
+    assert text.content == "[German] bonjour tout le monde" and not text.ephemeral
+    assert spoken.content == "[German] see you tomorrow" and not spoken.ephemeral
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the transcript kept from the first time
+    requests = [(r["messages"][0]["content"], r["messages"][1]["content"])  # type: ignore[index]
+                for r in translations(mimo)]  # fmt: skip
+    assert [user for _, user in requests] == [
+        "<text>\nbonjour tout le monde\n</text>",
+        "<text>\nsee you tomorrow\n</text>",
+    ]
+    assert all(system.startswith("You translate text into German.") for system, _ in requests)
+    assert refusal.ephemeral
+    assert refusal.content == (
+        "Diese Nachricht hat keinen Text und kein Audio oder Video zum Übersetzen."
+    )
+
+
 async def test_autotranslate_puts_the_translation_under_the_transcript_unless_already_in_it(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
 ) -> None:

@@ -57,6 +57,21 @@ What it checks, as Discord does:
   ephemeral and deleted messages are not in it, nor are other channels' messages.
 - Modals: a callback of type 9 records the modal; `submit_modal` answers it as the user would,
   with a MODAL_SUBMIT interaction carrying the components and their values.
+- Message components (buttons): a message's ``components`` are at most 5 action rows (type 1),
+  each holding 1 to 5 buttons (type 2); a button has a style 1-5, a label of at most 80
+  characters (or an emoji), and a ``custom_id`` of 1-100 characters unique in the message (a
+  link button, style 5, a ``url`` instead). Anything else is refused with 400, code 50035,
+  naming the field; component types and flags the stand-in does not model (select menus,
+  Components V2) are refused the same way, saying so. Components are stored with the message,
+  numbered (``id``) as Discord numbers them, returned with it (GET, history, the answer to the
+  request) and replaced by an edit that sends ``components``. `click` presses a button as a
+  user would: a MESSAGE_COMPONENT interaction (type 3) with ``data.custom_id``,
+  ``component_type`` 2 and the message, only for a button the message shows and does not
+  disable. Its callback may be 4 or 5 (a new message, as for a command), 6 (DEFERRED_UPDATE_MESSAGE:
+  no placeholder, so a follow-up is a new message) or 7 (UPDATE_MESSAGE: the clicked message
+  edited); 6 and 7 answer only a component (400, 50035, otherwise), and after them
+  ``@original`` is the clicked message. A follow-up is edited through its own id
+  (``PATCH /webhooks/{app}/{token}/messages/{id}``) as ``@original`` is.
 - Gateway (``/gateway``, v10, JSON, plain or ``zlib-stream``): HELLO, IDENTIFY with the token
   (4004 otherwise) and intents (privileged intents the application was not granted close the
   socket with 4014), READY, one GUILD_CREATE per guild, heartbeats acknowledged. An event reaches
@@ -211,10 +226,16 @@ class SentMessage:
     interaction_id: int | None = None
     allowed_mentions: Json | None = None
     deleted: bool = False
+    components: list[Json] = field(default_factory=list)  # action rows, as Discord stores them
 
     @property
     def is_voice_message(self) -> bool:
         return bool(self.flags & VOICE_MESSAGE_FLAG)
+
+    @property
+    def buttons(self) -> list[Json]:
+        """The buttons under the message, row by row."""
+        return [c for row in self.components for c in row.get("components", []) if c["type"] == 2]
 
 
 @dataclass
@@ -305,8 +326,9 @@ class FakeDiscord:
 
     World: `add_guild` (a server with #general, #random and a voice channel Lounge), `add_member`,
     `add_user` (for DMs), `join_voice`; user installs: `install_to_user`, `private_channel`.
-    Incoming: `post_message` and `post_voice_message` send MESSAGE_CREATE; `slash`,
-    `message_command` and `autocomplete` send INTERACTION_CREATE.
+    Incoming: `post_message` and `post_voice_message` send MESSAGE_CREATE (`delete_message`,
+    MESSAGE_DELETE); `slash`,
+    `message_command`, `autocomplete` and `click` (a button) send INTERACTION_CREATE.
     Outgoing: `calls` lists every REST request, `messages` every message the bot posted;
     `wait_for_messages` and `FakeInteraction.wait_for_messages` wait for them.
     """
@@ -581,6 +603,14 @@ class FakeDiscord:
         )
         return await self.post_message(channel_id, author_id, attachments=[voice])
 
+    async def delete_message(self, message: Json) -> None:
+        """Its author deletes a message `post_message` returned: gone from GET and the channel's
+        history; connected bots get MESSAGE_DELETE."""
+        self._posted.pop(int(message["id"]), None)
+        data = {key: message[key] for key in ("id", "channel_id", "guild_id") if key in message}
+        intent = GUILD_MESSAGES if "guild_id" in message else DIRECT_MESSAGES
+        await self._dispatch("MESSAGE_DELETE", data, intent=intent)
+
     async def replay(self, event: str, data: Json) -> None:
         """Send an event the bot already had once more, as Discord replays missed events to a
         session that resumes: MESSAGE_CREATE with what `post_message` returned, or
@@ -627,6 +657,27 @@ class FakeDiscord:
         user = (payload.get("member") or {}).get("user") or payload["user"]
         return await self._interact(
             int(payload["channel_id"]), int(user["id"]), 5, data, str(modal.get("title"))
+        )
+
+    async def click(
+        self, message: SentMessage, user_id: int, *, label: str | None = None
+    ) -> FakeInteraction:
+        """A user presses the button under `message` (the one labelled `label`, or its only one):
+        a MESSAGE_COMPONENT interaction carrying the message as the channel shows it now. Only
+        a message the user sees: not a deleted one, nor someone else's ephemeral answer."""
+        assert not message.deleted, "nobody can click a deleted message"
+        if message.ephemeral:
+            [asked] = [i for i in self.interactions if i.id == message.interaction_id]
+            owner = (asked.payload.get("member") or {}).get("user") or asked.payload["user"]
+            assert owner["id"] == str(user_id), "only its user sees an ephemeral message"
+        shown = [b for b in message.buttons if label is None or b.get("label") == label]
+        assert len(shown) == 1, f"no single button {label!r} under the message: {message.buttons}"
+        [button] = shown
+        assert "custom_id" in button and not button.get("disabled"), f"not clickable: {button}"
+        data = {"custom_id": button["custom_id"], "component_type": 2}
+        extra = {"message": self._posted[message.id]}
+        return await self._interact(
+            message.channel_id, user_id, 3, data, str(button["custom_id"]), extra=extra
         )
 
     async def autocomplete(
@@ -764,6 +815,8 @@ class FakeDiscord:
             ("PATCH", "/webhooks/{application_id}/{token}/messages/@original", self._edit_original),
             ("DELETE", "/webhooks/{application_id}/{token}/messages/@original",
              self._delete_original),
+            ("PATCH", "/webhooks/{application_id}/{token}/messages/{message_id}",
+             self._edit_followup),
             ("POST", "/channels/{channel_id}/messages", self._create_message),
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._edit_message),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message),
@@ -946,6 +999,15 @@ class FakeDiscord:
             raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
         callback = call.body if isinstance(call.body, dict) else {}
         kind, data = callback.get("type"), callback.get("data") or {}
+        clicked = interaction.payload["type"] == 3
+        if kind in {6, 7} and not clicked:  # they update the message a component is on
+            raise invalid_form(
+                "type", "INTERACTION_RESPONSE_TYPE_INVALID", "Invalid response type here."
+            )
+        if kind in {6, 7}:
+            interaction.original = self._bot_message(int(interaction.payload["message"]["id"]))
+        if kind == 7 and interaction.original is not None:
+            self._edited(interaction.original, data)
         interaction.callback_type, interaction.callback_data = kind, data
         if kind == 5:
             interaction.loading = True
@@ -994,9 +1056,24 @@ class FakeDiscord:
             return self._record(call, channel_id, body, interaction=interaction, original=True)
         return self._edited(interaction.original, body)
 
+    async def _edit_followup(self, call: Call, request: web.Request) -> Json:
+        """Edit one of the interaction's messages by its id (`@original` included)."""
+        if call.params["message_id"] == "@original":
+            return await self._edit_original(call, request)
+        interaction = self._interaction_by_token(call.params)
+        body = call.body if isinstance(call.body, dict) else {}
+        wanted = int(call.params["message_id"])
+        for message in interaction.messages:
+            if message.id == wanted and not message.deleted:
+                return self._edited(message, body)
+        raise DiscordError(404, 10008, "Unknown Message")
+
     async def _edit_message(self, call: Call, request: web.Request) -> Json:
         body = call.body if isinstance(call.body, dict) else {}
         return self._edited(self._own_message(call.params), body)
+
+    def _bot_message(self, message_id: int) -> SentMessage | None:
+        return next((m for m in self.messages if m.id == message_id and not m.deleted), None)
 
     async def _delete_message(self, call: Call, request: web.Request) -> None:
         self._own_message(call.params).deleted = True
@@ -1021,6 +1098,9 @@ class FakeDiscord:
             message.content = content
             self._posted[message.id]["content"] = content
             self.edits.append((message.id, content))
+        if body.get("components") is not None:
+            message.components = _checked_components(body)
+            self._posted[message.id]["components"] = message.components
         return self._posted[message.id]
 
     async def _delete_original(self, call: Call, request: web.Request) -> None:
@@ -1074,7 +1154,7 @@ class FakeDiscord:
             flags=flags & ~EPHEMERAL_FLAG | (EPHEMERAL_FLAG if ephemeral else 0),
             attachments=attachments, ephemeral=ephemeral, reply_to=reply_to,
             interaction_id=interaction.id if interaction else None,
-            allowed_mentions=body.get("allowed_mentions"),
+            allowed_mentions=body.get("allowed_mentions"), components=_checked_components(body),
         )  # fmt: skip
         self.messages.append(sent)
         if interaction is not None:
@@ -1083,7 +1163,8 @@ class FakeDiscord:
                 interaction.original, interaction.loading = sent, False
         uploaded = [self._uploaded(channel_id, a) for a in attachments]
         message = self._message(channel_id, self.bot_user, sent.content, uploaded, flags=sent.flags)
-        message["id"] = str(sent.id)
+        self._posted.pop(int(message["id"]))  # stored below under the id the bot was given
+        message["id"], message["components"] = str(sent.id), sent.components
         if reply_to is not None:
             message["message_reference"] = {
                 "message_id": str(reply_to),
@@ -1200,7 +1281,14 @@ class FakeDiscord:
         return {**data, "content": "", "attachments": [], "embeds": [], "components": []}
 
     async def _interact(
-        self, channel_id: int, user_id: int, kind: int, data: Json, name: str
+        self,
+        channel_id: int,
+        user_id: int,
+        kind: int,
+        data: Json,
+        name: str,
+        *,
+        extra: Json | None = None,
     ) -> FakeInteraction:
         channel = self._channels[channel_id]
         context, owners = self._installs_at(channel, user_id)
@@ -1218,7 +1306,7 @@ class FakeDiscord:
             "locale": self._locales.get(user_id, "en-US"),
             "app_permissions": str(USER_INSTALL_PERMISSIONS if absent else self.bot_permissions),
             "entitlements": [], "attachment_size_limit": 10 * 1024 * 1024,
-            "context": context, "authorizing_integration_owners": owners,
+            "context": context, "authorizing_integration_owners": owners, **(extra or {}),
         }  # fmt: skip
         if "guild_id" in channel:
             guild_id = int(channel["guild_id"])
@@ -1415,11 +1503,87 @@ def _check_message(
             "content", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTENT} or fewer in length."
         )
     attachments = body.get("attachments") or []
-    if not content and not call.files and not body.get("embeds"):
+    components = _checked_components(body)
+    if not content and not call.files and not body.get("embeds") and not components:
         raise DiscordError(400, 50006, "Cannot send an empty message")
     if int(body.get("flags") or 0) & VOICE_MESSAGE_FLAG:
         _check_voice_message(content, attachments, call.files, refuse=refuse_voice)
     return body
+
+
+MAX_ROWS, MAX_BUTTONS, MAX_CUSTOM_ID, MAX_LABEL = 5, 5, 100, 80
+COMPONENTS_V2_FLAG = 1 << 15
+
+
+def _checked_components(body: Json) -> list[Json]:
+    """A message's `components` as Discord stores them (numbered), if it would accept them:
+    action rows of buttons (see the module docstring); else the 50035 Discord answers."""
+    rows = body.get("components") or []
+    if int(body.get("flags") or 0) & COMPONENTS_V2_FLAG:
+        raise DiscordError(400, 50035, "Components V2 are not modelled by this stand-in")
+    if not isinstance(rows, list):
+        raise invalid_form("components", "LIST_TYPE_CONVERT", "Must be a list.")
+    if len(rows) > MAX_ROWS:
+        raise invalid_form("components", "BASE_TYPE_MAX_LENGTH",
+                           f"Must be {MAX_ROWS} or fewer in length.")  # fmt: skip
+    numbers = itertools.count(1)
+    custom_ids: set[str] = set()
+    stored = []
+    for index, row in enumerate(rows):
+        spot = f"components.{index}"
+        if not isinstance(row, dict) or row.get("type") != 1:
+            raise invalid_form(f"{spot}.type", "UNION_TYPE_CHOICES",
+                               "Value of field \"type\" must be one of (1,).")  # fmt: skip
+        buttons = row.get("components") or []
+        if not 1 <= len(buttons) <= MAX_BUTTONS:
+            raise invalid_form(f"{spot}.components", "BASE_TYPE_BAD_LENGTH",
+                               f"Must be between 1 and {MAX_BUTTONS} in length.")  # fmt: skip
+        row_number = next(numbers)  # depth first: the row, then its buttons
+        checked = [
+            _checked_button(f"{spot}.components.{number}", button, custom_ids, next(numbers))
+            for number, button in enumerate(buttons)
+        ]
+        stored.append({"type": 1, "id": row_number, "components": checked})
+    return stored
+
+
+def _checked_button(spot: str, button: Json, custom_ids: set[str], number: int) -> Json:
+    kind = button.get("type") if isinstance(button, dict) else None
+    if kind in {3, 5, 6, 7, 8}:
+        raise DiscordError(400, 50035, f"select menus are not modelled by this stand-in ({spot})")
+    if kind != 2:
+        raise invalid_form(
+            f"{spot}.type", "UNION_TYPE_CHOICES", "Value must be one of (2, 3, 5, 6, 7, 8)."
+        )
+    style, label = button.get("style"), button.get("label")
+    if style == 6:
+        raise DiscordError(400, 50035, f"premium buttons are not modelled here ({spot})")
+    if style not in {1, 2, 3, 4, 5}:
+        raise invalid_form(f"{spot}.style", "BASE_TYPE_CHOICES",
+                           "Value must be one of (1, 2, 3, 4, 5, 6).")  # fmt: skip
+    if label is None and not button.get("emoji"):
+        raise invalid_form(f"{spot}.label", "BUTTON_LABEL_OR_EMOJI_REQUIRED",
+                           "A button needs a label or an emoji.")  # fmt: skip
+    if label is not None and not 1 <= len(str(label)) <= MAX_LABEL:
+        raise invalid_form(f"{spot}.label", "BASE_TYPE_BAD_LENGTH",
+                           f"Must be between 1 and {MAX_LABEL} in length.")  # fmt: skip
+    if style == 5:
+        if not button.get("url") or "custom_id" in button:
+            raise invalid_form(f"{spot}.url", "BUTTON_COMPONENT_URL_REQUIRED",
+                               "A link button has a url and no custom_id.")  # fmt: skip
+        return {**button, "id": number}
+    custom_id = button.get("custom_id")
+    if not isinstance(custom_id, str) or "url" in button:
+        raise invalid_form(f"{spot}.custom_id", "BUTTON_COMPONENT_CUSTOM_ID_REQUIRED",
+                           "A non-link button must have a custom_id.")  # fmt: skip
+    if not 1 <= len(custom_id) <= MAX_CUSTOM_ID:
+        raise invalid_form(f"{spot}.custom_id", "BASE_TYPE_BAD_LENGTH",
+                           f"Must be between 1 and {MAX_CUSTOM_ID} in length.")  # fmt: skip
+    if custom_id in custom_ids:
+        raise invalid_form(f"{spot}.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED",
+                           "Component custom id cannot be duplicated.")  # fmt: skip
+    custom_ids.add(custom_id)
+    return {**button, "id": number}
 
 
 def _check_voice_message(

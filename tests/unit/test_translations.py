@@ -26,6 +26,7 @@ TYPED = frozenset({"on", "off", "auto", "zh", "en", "srt", "txt", "inherit", "2h
 DISCORD_NAME = re.compile(r"^[-_\w]{1,32}$")
 MODAL_TEXTS = {"discord.ask.title", "discord.ask.label", "discord.clone.title",
                "discord.clone.label"}  # fmt: skip
+BUTTON_LABELS = {"discord.gist.button"}
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +125,8 @@ def test_the_platforms_limits_hold(english: Catalog, locale: str) -> None:
 
 def _limits(key: str, text: str) -> list[str]:
     """Discord: names (commands, options) 1-32 lower-case word characters, descriptions and
-    choices 1-100, message menus 1-32, modal titles and labels 45, messages 2,000; Telegram:
-    command descriptions 1-256."""
+    choices 1-100, message menus 1-32, modal titles and labels 45, button labels 80, messages
+    2,000; Telegram: command descriptions 1-256."""
     name = key.startswith(("discord.command.", "discord.option.")) and key.endswith(".name")
     if name:
         return [] if DISCORD_NAME.match(text) and text == text.lower() else [f"name {text!r}"]
@@ -133,6 +134,7 @@ def _limits(key: str, text: str) -> list[str]:
         100 if key.startswith(("discord.command.", "discord.option.", "discord.choice."))
         else 32 if key.startswith("discord.menu.")
         else 45 if key in MODAL_TEXTS
+        else 80 if key in BUTTON_LABELS
         else 256 if key.startswith("telegram.command.")
         else 2000
     )  # fmt: skip

@@ -1,48 +1,47 @@
-"""The gist of a recording: /tldr attachment, and the message menu "Summarise" on any message
-with audio or video. Answered with the card (in the asker's language) and the whole transcript
-as a file."""
+"""The gist of a recording: /tldr attachment, the "Gist" button under a long recording's
+transcript, and /autogist (gists posted unasked). Answered with the card (in the asker's
+language) and the whole transcript as a file.
+
+There is no "Summarise" message menu: Discord allows an app five, and Transcribe, Read aloud,
+Ask about this audio, Clone this voice and Translate take them. The button
+(`bots.discord.gist_replies`) sits where one decides a recording is too long to listen to.
+"""
 
 from __future__ import annotations
-
-import io
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PUBLIC, answers
-from bots.discord.gate import asker_of
+from bots.discord.acks import PRIVATE, PUBLIC, answers
+from bots.discord.claims import acknowledge_and_claim, finish_claimed
+from bots.discord.error_handler import on_app_command_error
+from bots.discord.gate import asker_of, turn_away
+from bots.discord.gist_replies import GISTS_COG, GistButton, RecordingAt, send_gist
+from bots.discord.installs import server_only
 from bots.discord.locales import reply_locale
-from bots.discord.media import recording_in, remote, require_audio
-from bots.discord.places import for_interaction
-from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.translator import translatable
+from bots.discord.media import RecordingGone, kept_only, remote, require_audio
+from bots.discord.messages import text
+from bots.discord.places import can_manage, for_interaction
+from bots.discord.replies import AnyBot, Interaction, followup_of
 from core.app.service import VoiceService
-from core.chat.gists import gist_card, timed_transcript
-from core.domain import errors
+from core.domain.quantities import Duration
+from core.ports import RemoteRecording
 
 
-class NothingToCondense(errors.UserInputError):
-    key = "discord.nothing_to_condense"
-
-
-class GistsCog(commands.Cog):
-    """/tldr, and "Summarise" on any message with a recording."""
+class GistsCog(commands.Cog, name=GISTS_COG):
+    """/tldr, the Gist button's clicks, and /autogist."""
 
     def __init__(self, bot: AnyBot, service: VoiceService) -> None:
         self.bot = bot
         self.service = service
-        self.menu = app_commands.ContextMenu(
-            name=translatable("Summarise", "discord.menu.tldr"),
-            callback=self.summarise_message,
-            extras=answers(PUBLIC),
-        )
 
     async def cog_load(self) -> None:
-        self.bot.tree.add_command(self.menu)
+        # Every Gist button ever posted, restarts included: the click names its recording.
+        self.bot.add_dynamic_items(GistButton)
 
     async def cog_unload(self) -> None:
-        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.remove_dynamic_items(GistButton)
 
     @app_commands.command(
         description="The gist of a recording: points, decisions, action items, with times",
@@ -51,25 +50,64 @@ class GistsCog(commands.Cog):
     @app_commands.describe(attachment="A voice message, audio or video file")
     async def tldr(self, interaction: Interaction, attachment: discord.Attachment) -> None:
         """/tldr attachment."""
-        await self.answer(interaction, require_audio(attachment))
+        await self.answer(interaction, remote(require_audio(attachment)))
 
-    async def summarise_message(self, interaction: Interaction, message: discord.Message) -> None:
-        """Message menu "Summarise": the gist of the message's audio or video."""
-        recording = recording_in(message)
-        if recording is None:
-            raise NothingToCondense("no audio or video attachment")
-        await self.answer(interaction, recording)
+    @server_only  # what the bot posts unasked: only where it is
+    @app_commands.command(
+        description="Give long recordings transcribed here their gist too: minutes, or off",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
+    async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
+        """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
+        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        if minutes:
+            allowed = can_manage(interaction)
+            now = await self.service.set_gist_minutes(chat, minutes, can_manage=allowed)
+        else:
+            now = (await self.service.preferences(chat)).gist_minutes
+        sentence = (
+            text("discord.autogist.off", locale)
+            if now is None
+            else text("discord.autogist.on", locale, length=Duration(now * 60))
+        )
+        await followup_of(interaction, ephemeral=True)(content=sentence)
 
-    async def answer(self, interaction: Interaction, attachment: discord.Attachment) -> None:
+    async def take_click(self, interaction: Interaction) -> bool:
+        """A click on a Gist button, acknowledged with a "thinking…" for the channel."""
+        if await turn_away(self.service.limiter, interaction):
+            return False
+        return await acknowledge_and_claim(interaction, PUBLIC)
+
+    async def gist_clicked(self, interaction: Interaction, at: RecordingAt) -> None:
+        """The Gist button: the gist of the recording, fetched again from its message, for
+        whoever clicked (in their language, against their limits); failures as a command's."""
+        try:
+            await self.answer(interaction, await self._recording(interaction, at))
+        except Exception as error:  # a button has no command tree to report to
+            await on_app_command_error(interaction, error)
+        finally:
+            await finish_claimed(getattr(self.bot, "work", None), interaction)
+
+    async def answer(self, interaction: Interaction, recording: RemoteRecording) -> None:
         locale = await reply_locale(interaction, self.service)
         gist = await self.service.gist(
-            for_interaction(interaction),
-            remote(attachment),
-            language=locale,
-            asker=asker_of(interaction),
+            for_interaction(interaction), recording, language=locale, asker=asker_of(interaction)
         )
-        send = followup_of(interaction)
-        await send_long(send, gist_card(gist, locale), file_caption="", file_name="gist.txt")
-        transcript = timed_transcript(gist, locale)
-        document = discord.File(io.BytesIO(transcript.data), filename=transcript.name)
-        await send(content=transcript.caption, file=document)
+        await send_gist(followup_of(interaction), gist, locale)
+
+    async def _recording(self, interaction: Interaction, at: RecordingAt) -> RemoteRecording:
+        """The recording a button is about, as its message holds it now."""
+        if at.channel_id != interaction.channel_id:  # a button answers for its own channel
+            raise RecordingGone(f"a button of channel {at.channel_id} clicked elsewhere")
+        if not at.message_id:
+            return kept_only(at.attachment_id)
+        channel = self.bot.get_partial_messageable(at.channel_id)
+        try:
+            message = await channel.fetch_message(at.message_id)
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise RecordingGone(f"message {at.message_id} is gone") from exc
+        found = next((a for a in message.attachments if a.id == at.attachment_id), None)
+        if found is None:
+            raise RecordingGone(f"message {at.message_id} lost its recording")
+        return remote(found)

@@ -1,4 +1,10 @@
-"""Transcripts: voice messages unasked where auto-transcribe is on, any recording on request."""
+"""Transcripts: voice messages unasked where auto-transcribe is on, any recording on request.
+
+Under the transcript of a recording of a minute or more, where the bot can find the recording
+again, a "Gist" button (`bots.discord.gist_replies`); where /autogist is set, a recording
+transcribed unasked that is at least that long gets its gist below its transcript, as on
+Telegram.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,16 @@ from discord.ext import commands
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.error_handler import report
 from bots.discord.gate import asker_of, unasked
+from bots.discord.gist_replies import RecordingAt, send_gist
 from bots.discord.installs import answer_in_time
 from bots.discord.locales import message_locale, reply_locale
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
-from bots.discord.places import channel_override_of, for_interaction, for_message
+from bots.discord.places import (
+    channel_override_of,
+    for_interaction,
+    for_message,
+    reaches_channel,
+)
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionTranscriptReply, MessageTranscriptReply
 from bots.discord.translator import translatable, translatable_choices
@@ -21,6 +33,7 @@ from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 from core.chat.live import TranscriptReply
 from core.chat.translations import translation_below
 from core.domain.limits import Asker
+from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
 
 FORMAT_CHOICES = translatable_choices(
@@ -49,19 +62,28 @@ class TranscriptionCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A voice message arrived: its transcript as a reply, where auto-transcribe is on."""
+        """A voice message arrived: its transcript as a reply, where auto-transcribe is on,
+        and its gist below it where /autogist asks for recordings that long."""
         voice = voice_message_in(message)
         if voice is None or message.author.bot:
             return
-        chat, locale = for_message(message), "en"
+        chat, locale, asker = for_message(message), "en", unasked(message)
         try:
             if await self.service.auto_transcribe_in(chat, channel_override_of(message)):
                 locale = await message_locale(message, self.service)  # for everyone there
                 reply = MessageTranscriptReply(
-                    message, locale=locale, piece_seconds=self._piece_seconds
+                    message,
+                    locale=locale,
+                    piece_seconds=self._piece_seconds,
+                    gist_at=RecordingAt.of(message, voice),
                 )
                 async with message.channel.typing():
-                    await self._transcribe(chat, voice, reply, "text", asker=unasked(message))
+                    heard = await self._transcribe(chat, voice, reply, "text", asker=asker)
+                    gist = await self.service.auto_gist(
+                        chat, remote(voice), heard, language=locale, asker=asker
+                    )
+                if gist is not None:
+                    await send_gist(reply_to(message), gist, locale)
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, locale)
 
@@ -82,10 +104,13 @@ class TranscriptionCog(commands.Cog):
         """/transcribe attachment [format]: the transcript of an uploaded recording."""
         require_audio(attachment)
         wanted = transcript_format(format.value if format else "")
+        # In no message: a click finds its kept transcript by the attachment's id.
+        channel = interaction.channel_id if reaches_channel(interaction) else None
         reply = InteractionTranscriptReply(
             interaction,
             locale=await reply_locale(interaction, self.service),
             piece_seconds=self._piece_seconds,
+            gist_at=None if channel is None else RecordingAt.uploaded(channel, attachment),
         )
         chat, asker = for_interaction(interaction), asker_of(interaction)
         async with answer_in_time(interaction):
@@ -93,12 +118,14 @@ class TranscriptionCog(commands.Cog):
 
     async def transcribe_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Transcribe": the transcript of the message's audio or video, as the
-        interaction carries it (never fetched: the bot may not be able to read the channel)."""
+        interaction carries it (never fetched: the bot may not be able to read the channel; where
+        it cannot, the Gist button could not fetch it either, and is not offered)."""
         recording = require_recording(message)
         reply = InteractionTranscriptReply(
             interaction,
             locale=await reply_locale(interaction, self.service),
             piece_seconds=self._piece_seconds,
+            gist_at=RecordingAt.of(message, recording) if reaches_channel(interaction) else None,
         )
         chat, asker = for_interaction(interaction), asker_of(interaction)
         async with answer_in_time(interaction):
@@ -116,7 +143,7 @@ class TranscriptionCog(commands.Cog):
         format: TranscriptFormat,
         *,
         asker: Asker,
-    ) -> None:
+    ) -> LongTranscript:
         """Transcribe `attachment`, showing progress in the message that becomes the answer."""
         async with reply:
             result = await self.service.transcribe_long_audio(
@@ -128,3 +155,4 @@ class TranscriptionCog(commands.Cog):
                     self.service, chat, result.text, reply.locale, asker
                 )
             await reply.deliver(result, format, below=below)
+        return result

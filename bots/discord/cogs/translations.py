@@ -1,6 +1,7 @@
-"""Translations: /translate with a text or a recording, into the asker's language or another.
-(Discord lets an app have five message menus, which the other features use, so there is no
-"Translate" menu: see the README.)"""
+"""Translations: /translate with a text or a recording, into the asker's language or another, and
+the message menu "Translate" on any message: its recording's transcript, or its text, in the
+asker's language. (The menu took the fifth of Discord's five message-menu slots from
+"Summarise": a recording's gist is a button under its transcript, `bots.discord.gist_replies`.)"""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from discord.ext import commands
 from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.gate import asker_of
 from bots.discord.locales import reply_locale
-from bots.discord.media import remote, require_audio
+from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
 from bots.discord.places import can_manage, for_interaction
-from bots.discord.replies import Interaction, followup_of, send_long
+from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
+from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.service import VoiceService
 from core.chat.languages import translation_target
@@ -26,11 +28,27 @@ class NothingToTranslate(errors.UserInputError):
     key = "discord.nothing_to_translate"
 
 
-class TranslationsCog(commands.Cog):
-    """/translate, /voicetranslations and /autotranslate."""
+class NothingToTranslateThere(errors.UserInputError):
+    key = "discord.nothing_to_translate_there"
 
-    def __init__(self, service: VoiceService) -> None:
+
+class TranslationsCog(commands.Cog):
+    """/translate, "Translate" on any message, /voicetranslations and /autotranslate."""
+
+    def __init__(self, bot: AnyBot, service: VoiceService) -> None:
+        self.bot = bot
         self.service = service
+        self.menu = app_commands.ContextMenu(
+            name=translatable("Translate", "discord.menu.translate"),
+            callback=self.translate_message,
+            extras=answers(PUBLIC),
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     @app_commands.command(description="Translate a text or a recording", extras=answers(PUBLIC))
     @app_commands.describe(
@@ -49,8 +67,6 @@ class TranslationsCog(commands.Cog):
     ) -> None:
         """/translate [text] [attachment] [language] [voice]: the words are the asker's own (they
         typed or uploaded them), so their own voice speaks them where they allowed it."""
-        locale = await reply_locale(interaction, self.service)
-        target = translation_target(language or "", reader=locale)
         source: Recording | str
         if attachment is not None:
             source = remote(require_audio(attachment))
@@ -58,6 +74,28 @@ class TranslationsCog(commands.Cog):
             source = text
         else:
             raise NothingToTranslate("neither a text nor a recording")
+        await self._answer(interaction, source, language=language, voice=voice)
+
+    async def translate_message(self, interaction: Interaction, message: discord.Message) -> None:
+        """Message menu "Translate": the message's audio or video (its transcript; a kept one is
+        reused), else its text, in the asker's language, as the interaction carries it."""
+        recording = recording_in(message)
+        if recording is None and not message.content.strip():
+            raise NothingToTranslateThere("neither a text nor a recording in the message")
+        source = message.content if recording is None else remote(recording)
+        await self._answer(interaction, source, language=None, voice=False)
+
+    async def _answer(
+        self,
+        interaction: Interaction,
+        source: Recording | str,
+        *,
+        language: str | None,
+        voice: bool,
+    ) -> None:
+        """`source` translated into `language` (default: the asker's), as text or spoken."""
+        locale = await reply_locale(interaction, self.service)
+        target = translation_target(language or "", reader=locale)
         chat, asker = for_interaction(interaction), asker_of(interaction)
         translated = await self.service.translate(chat, source, target=target, asker=asker)
         if voice:

@@ -1,0 +1,126 @@
+"""The gist of a recording as Discord shows it: the card, then the timed transcript as a file; and
+the "Gist" button under a long recording's transcript, which asks for it.
+
+Why a button and not an Apps menu: Discord allows an app five message menus, and Transcribe,
+Read aloud, Ask about this audio, Clone this voice and Translate take them. The button sits
+where one decides a recording is too long to listen to: under its transcript.
+
+The button must work for as long as the transcript is in the channel, restarts included, so it
+holds no state in this process: its `custom_id` names the recording (`RecordingAt`), and
+discord.py hands every click on any such button to `GistButton` (a `DynamicItem`, registered
+with `add_dynamic_items`), which asks the gists cog (`GistClicks`) to answer it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol, Self
+
+import discord
+
+from bots.discord.messages import text
+from bots.discord.replies import Interaction, Send, send_long
+from core.chat.gists import gist_card, timed_transcript
+from core.domain.gists import Gist
+from core.domain.transcripts import LongTranscript
+
+logger = logging.getLogger(__name__)
+
+GIST_SECONDS = 60.0
+"""A recording at least this long gets the button under its transcript."""
+GISTS_COG = "GistsCog"
+"""The cog that answers clicks (`GistClicks`), by its name on the bot."""
+
+
+async def send_gist(send: Send, gist: Gist, locale: str) -> None:
+    """The card (a few messages at most, else a file), then the whole transcript, timed."""
+    await send_long(send, gist_card(gist, locale), file_caption="", file_name="gist.txt")
+    transcript = timed_transcript(gist, locale)
+    document = discord.File(io.BytesIO(transcript.data), filename=transcript.name)
+    await send(content=transcript.caption, file=document)
+
+
+@dataclass(frozen=True)
+class RecordingAt:
+    """Where the recording a transcript is about is: its channel, its message (0 for a file
+    uploaded to /transcribe, which is in no message) and the attachment itself."""
+
+    channel_id: int
+    message_id: int
+    attachment_id: int
+
+    PATTERN = re.compile(r"gist:(?P<channel>[0-9]+):(?P<message>[0-9]+):(?P<attachment>[0-9]+)")
+
+    @classmethod
+    def of(cls, message: discord.Message, attachment: discord.Attachment) -> Self:
+        return cls(message.channel.id, message.id, attachment.id)
+
+    @classmethod
+    def uploaded(cls, channel_id: int, attachment: discord.Attachment) -> Self:
+        return cls(channel_id, 0, attachment.id)
+
+    @property
+    def custom_id(self) -> str:
+        """At most 64 characters: Discord allows 100."""
+        return f"gist:{self.channel_id}:{self.message_id}:{self.attachment_id}"
+
+
+class GistClicks(Protocol):
+    """What answers a click on the button (the gists cog)."""
+
+    async def take_click(self, interaction: Interaction) -> bool:
+        """Acknowledge the click at once; False when it is not this process's to answer."""
+        ...
+
+    async def gist_clicked(self, interaction: Interaction, at: RecordingAt) -> None: ...
+
+
+class GistButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=RecordingAt.PATTERN):
+    """The "Gist" button; rebuilt by discord.py from the `custom_id` of each click."""
+
+    def __init__(self, at: RecordingAt, *, label: str) -> None:
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary, custom_id=at.custom_id
+        )
+        super().__init__(button)
+        self.at = at
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        at = RecordingAt(int(match["channel"]), int(match["message"]), int(match["attachment"]))
+        return cls(at, label=str(getattr(item, "label", None) or "Gist"))
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        try:
+            return await _answerer(interaction).take_click(interaction)
+        except Exception:  # discord.py would drop it silently
+            logger.exception("could not take up a click on %s", self.at.custom_id)
+            return False
+
+    async def callback(self, interaction: Interaction) -> None:
+        await _answerer(interaction).gist_clicked(interaction, self.at)
+
+
+def _answerer(interaction: Interaction) -> GistClicks:
+    cog: Any = interaction.client.get_cog(GISTS_COG)
+    if cog is None:
+        raise RuntimeError(f"no {GISTS_COG} on the bot to answer the Gist button")
+    answerer: GistClicks = cog
+    return answerer
+
+
+def offers_gist(result: LongTranscript) -> bool:
+    """Whether a transcript gets the button: there are words, and enough of them to skim."""
+    return bool(result.text.strip()) and result.duration >= GIST_SECONDS
+
+
+def gist_view(at: RecordingAt, *, locale: str) -> discord.ui.View:
+    """The button, labelled in `locale` (the transcript's reader's language)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(GistButton(at, label=text("discord.gist.button", locale)))
+    return view

@@ -1,0 +1,150 @@
+"""The Discord stand-in is as strict as Discord where the bot relies on it: message components
+(buttons under a message, and clicks on them) and the cap of five message menus. Driven over
+HTTP as any client would, with no bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.standins.discord_api import FakeDiscord, Guild
+
+Json = dict[str, Any]
+
+
+def button(custom_id: str = "gist:1:2:3", **extra: Any) -> Json:
+    return {"type": 2, "style": 2, "label": "Gist", "custom_id": custom_id, **extra}
+
+
+def row(*buttons: Json) -> Json:
+    return {"type": 1, "components": list(buttons)}
+
+
+async def post(discord_api: FakeDiscord, path: str, body: Any) -> httpx.Response:
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    async with httpx.AsyncClient() as http:
+        return await http.post(f"{discord_api.api_url}{path}", json=body, headers=headers)
+
+
+MALFORMED = {
+    "a button outside an action row": [button()],
+    "six action rows": [row(button(f"b{i}")) for i in range(6)],
+    "six buttons in a row": [row(*(button(f"b{i}") for i in range(6)))],
+    "an empty action row": [row()],
+    "a custom_id of 101 characters": [row(button("x" * 101))],
+    "an empty custom_id": [row(button(""))],
+    "a button without a custom_id": [row({"type": 2, "style": 1, "label": "Go"})],
+    "a label of 81 characters": [row(button(label="y" * 81))],
+    "a button without label or emoji": [row({"type": 2, "style": 1, "custom_id": "a"})],
+    "a style Discord has not": [row(button(style=9))],
+    "a link button with a custom_id": [row(button(style=5, url="https://example.com"))],
+    "the same custom_id twice": [row(button("same"), button("same"))],
+}
+
+
+@pytest.mark.parametrize("components", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_malformed_components_are_refused_as_discord_refuses_them(
+    discord_api: FakeDiscord, server: Guild, components: list[Json]
+) -> None:
+    refused = await post(
+        discord_api,
+        f"/channels/{server.general}/messages",
+        {"content": "hi", "components": components},
+    )
+    assert (refused.status_code, refused.json()["code"]) == (400, 50035)
+    assert discord_api.messages == []
+
+
+async def test_buttons_are_stored_with_the_message_and_returned_with_it(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    five = [row(*(button(f"r{r}b{b}", label="z" * 80) for b in range(5))) for r in range(5)]
+    sent = await post(
+        discord_api, f"/channels/{server.general}/messages", {"content": "hi", "components": five}
+    )
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    async with httpx.AsyncClient() as http:
+        url = f"{discord_api.api_url}/channels/{server.general}/messages"
+        fetched = await http.get(f"{url}/{sent.json()['id']}", headers=headers)
+        [listed] = (await http.get(url, headers=headers)).json()
+        only_buttons = await http.post(url, json={"components": [row(button())]}, headers=headers)
+
+    assert sent.status_code == 200 and only_buttons.status_code == 200  # no content needed
+    stored = sent.json()["components"]
+    assert fetched.json()["components"] == stored == listed["components"]
+    assert [r["id"] for r in stored] == [1, 7, 13, 19, 25]  # numbered depth first, as Discord does
+    assert [b["custom_id"] for b in stored[0]["components"]] == [f"r0b{b}" for b in range(5)]
+    assert len(discord_api.messages[0].buttons) == 25
+
+
+async def test_a_click_is_a_component_interaction_answered_without_a_placeholder(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await post(
+        discord_api,
+        f"/channels/{server.general}/messages",
+        {"content": "hi", "components": [row(button())]},
+    )
+    [under] = discord_api.messages
+    clicked = await discord_api.click(under, alice, label="Gist")
+    callback = f"/interactions/{clicked.id}/{clicked.token}/callback"
+    deferred = await post(discord_api, callback, {"type": 6})
+    followup = f"/webhooks/{discord_api.application_id}/{clicked.token}"
+    answered = await post(discord_api, f"{followup}?wait=true", {"content": "the gist"})
+
+    assert clicked.payload["type"] == 3
+    assert clicked.payload["data"] == {"custom_id": "gist:1:2:3", "component_type": 2}
+    assert clicked.payload["message"]["id"] == str(under.id)
+    assert deferred.status_code == 204
+    [answer] = clicked.messages  # a message of its own: a defer of type 6 shows no placeholder
+    assert answered.json()["id"] == str(answer.id) and answer.content == "the gist"
+    assert clicked.original is under  # @original is the message the button is under
+    with pytest.raises(AssertionError):  # nobody can click a button that is not there
+        await discord_api.click(under, alice, label="Summarise")
+
+
+async def test_only_its_user_can_click_a_button_under_an_ephemeral_answer(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    await _register(discord_api, [{"name": "say", "description": "Speak", "type": 1}])
+    asked = await discord_api.slash(server.general, alice, "say")
+    only_hers = {"type": 4, "data": {"content": "hi", "flags": 64, "components": [row(button())]}}
+    await post(discord_api, f"/interactions/{asked.id}/{asked.token}/callback", only_hers)
+    [answer] = asked.messages
+
+    clicked = await discord_api.click(answer, alice)
+    assert answer.ephemeral and clicked.payload["data"]["custom_id"] == "gist:1:2:3"
+    with pytest.raises(AssertionError):
+        await discord_api.click(answer, bob)
+
+
+async def test_updating_the_message_answers_only_a_component(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    command = {"name": "say", "description": "Speak", "type": 1}
+    await _register(discord_api, [command])
+    asked = await discord_api.slash(server.general, alice, "say")
+    refused = await post(
+        discord_api, f"/interactions/{asked.id}/{asked.token}/callback", {"type": 6}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (400, 50035)
+
+
+async def test_six_message_menus_are_refused_and_five_accepted(discord_api: FakeDiscord) -> None:
+    menus = [{"name": f"Menu {i}", "type": 3} for i in range(6)]
+    refused = await _register(discord_api, menus)
+    accepted = await _register(discord_api, menus[:5])
+    assert (refused.status_code, refused.json()["code"]) == (400, 30032)
+    assert accepted.status_code == 200 and len(discord_api.commands) == 5
+
+
+async def _register(discord_api: FakeDiscord, commands: list[Json]) -> httpx.Response:
+    url = f"{discord_api.api_url}/applications/{discord_api.application_id}/commands"
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    async with httpx.AsyncClient() as http:
+        return await http.put(url, json=commands, headers=headers)
