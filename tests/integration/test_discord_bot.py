@@ -97,7 +97,7 @@ async def test_voice_message_gets_its_transcript_as_a_reply(
     assert len(discord_api.downloads) == 1  # fetched from the CDN link in the message
     [request] = mimo.calls("mimo-v2.5-asr")
     audio = request["messages"][0]["content"][0]["input_audio"]["data"]
-    assert audio.startswith("data:audio/mpeg;base64,")
+    assert audio.startswith("data:audio/wav;base64,")  # ASR_AUDIO_FORMAT's default
     # Only what the features need; message content is what carries the attachments.
     [identify] = discord_api.identify_payloads
     assert identify["intents"] == (1 << 0) | (1 << 7) | (1 << 9) | (1 << 12) | (1 << 15)

@@ -42,10 +42,20 @@ async def reply_text(bot_api: FakeBotApi, chat_id: int = USER) -> str:
     return str(calls[-1].params["text"])
 
 
+@pytest.mark.parametrize(("asr_format", "mime"), [("wav", "audio/wav"), ("mp3", "audio/mpeg")])
 async def test_voice_note_gets_its_transcript_as_a_reply(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    voice_ogg: bytes,
+    asr_format: str,
+    mime: str,
 ) -> None:
-    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+    """ASR_AUDIO_FORMAT decides what MiMo is sent: 16 kHz WAV by default, or 48 kbps MP3."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, asr_audio_format=asr_format
+    )
+    async with running(settings, bot_api):
         note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg, duration=3)
         bot_api.push(note)
         await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
@@ -55,7 +65,7 @@ async def test_voice_note_gets_its_transcript_as_a_reply(
     assert any(c.params["action"] == "typing" for c in bot_api.sent("sendChatAction"))
     [request] = mimo.calls("mimo-v2.5-asr")
     audio = request["messages"][0]["content"][0]["input_audio"]["data"]
-    assert audio.startswith("data:audio/mpeg;base64,")
+    assert audio.startswith(f"data:{mime};base64,")
 
 
 async def test_every_kind_of_recording_is_transcribed(
