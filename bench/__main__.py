@@ -194,7 +194,7 @@ def only_conversion(repeat: int) -> None:
     own section of RESULTS.md, named after that ffmpeg (another ffmpeg's section stays)."""
     machine = report.machine_info()
     note = inputs.voice_note(60)
-    runs = convert_all(note, repeat)
+    runs = convert_all(note, repeat, (*METHODS, "voicebridge-unbatched"))
     decode = convert(note, "decode")
     machine["load_after"] = report.load_average()
     found = {"machine": machine, "repeat": repeat, "decode": asdict(decode),
@@ -236,12 +236,14 @@ def run_load(*, profile: bool = False) -> Measured:
     return measured
 
 
-def convert_all(note: Path, repeat: int) -> dict[str, list[Measured]]:
+def convert_all(
+    note: Path, repeat: int, methods: tuple[str, ...] = METHODS
+) -> dict[str, list[Measured]]:
     """Every method `repeat` times, taking turns (a different one first each round)."""
-    runs: dict[str, list[Measured]] = {method: [] for method in METHODS}
+    runs: dict[str, list[Measured]] = {method: [] for method in methods}
     for round_ in range(repeat):
-        turn = round_ % len(METHODS)
-        for method in METHODS[turn:] + METHODS[:turn]:
+        turn = round_ % len(methods)
+        for method in methods[turn:] + methods[:turn]:
             runs[method].append(convert(note, method))
     return runs
 

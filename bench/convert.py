@@ -3,6 +3,7 @@
     python -m bench.convert voicebridge NOTE [WORKERS [FORMAT]]  FfmpegAudio.asr_pieces, as the
                                                      bot does (FORMAT: wav, the default, or mp3)
     python -m bench.convert voicebridge-mp3 NOTE        the same with ASR_AUDIO_FORMAT=mp3
+    python -m bench.convert voicebridge-unbatched NOTE  the same with ffmpeg's default scheduling
     python -m bench.convert pydub NOTE                  AudioSegment.from_file, then .export(mp3)
     python -m bench.convert ffmpeg NOTE [FORMAT]        one bare ffmpeg pass to the same output
     python -m bench.convert decode NOTE                 only decoding it (the floor's floor)
@@ -95,6 +96,11 @@ def main() -> None:
     fmt = WAV.name
     if method == "voicebridge-mp3":  # the ASR_AUDIO_FORMAT=mp3 bot
         report = asyncio.run(voicebridge(note, None, "mp3"))
+    elif method == "voicebridge-unbatched":  # as the bot ran its ffmpegs before batch scheduling
+        from core.infra.audio import processes
+
+        processes.batch_scheduling = lambda pid: None
+        report = asyncio.run(voicebridge(note, None, fmt))
     elif method == "voicebridge":
         workers = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "-" else None
         fmt = sys.argv[4] if len(sys.argv) > 4 else fmt

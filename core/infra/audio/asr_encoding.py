@@ -2,12 +2,12 @@
 
 MiMo's recogniser takes only these two (`ASR_AUDIO_FORMAT`, bench/RESULTS.md section 7):
 
-| per hour of audio        | WAV, 16-bit      | MP3, 48 kbps          |
-|--------------------------|------------------|-----------------------|
-| sent (base64)            | 154 MB           | 29 MB                 |
-| conversion CPU           | decoding only    | decoding + LAME, +30 % |
-| heard by a recogniser    | as the original  | about half its words otherwise (PocketSphinx) |
-| longest piece under 10 MB | about 3.5 min   | about 20 min          |
+| per hour of audio         | WAV, 16-bit     | MP3, 48 kbps                  |
+|---------------------------|-----------------|-------------------------------|
+| sent (base64)             | 154 MB          | 29 MB                         |
+| conversion CPU            | decoding only   | + LAME: 20 to 35 % more       |
+| heard by PocketSphinx     | as the original | about half its words otherwise |
+| longest piece under 10 MB | about 3.5 min   | about 20 min                  |
 
 WAV is lossless and costs no encoding: every recording is heard as it was, sooner and for less
 CPU. MP3 sends a fifth of the bytes, for a bot on a slow or metered uplink. MiMo bills the
