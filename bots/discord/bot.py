@@ -74,8 +74,8 @@ from core.domain.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 # The tasks discord.py runs our work in: application commands and message menus (through the
-# command tree), modal submissions, clicks on the Gist button, and event listeners (voice
-# messages nothing claims).
+# command tree), modal submissions, clicks on the Gist and Speak buttons, and event listeners
+# (voice messages nothing claims).
 _WORK_TASKS = (
     "CommandTree-invoker",
     "discord-ui-modal-dispatch-",

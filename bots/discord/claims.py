@@ -4,8 +4,8 @@ request is reported after a restart.
 Claims name the channel as the rest of the Discord adapter stores it (`channel:<id>`, so `/forget`
 finds them). Voice messages (the messages that lead to work) are claimed by message id, commands,
 message menus, modal submissions ("Ask about this audio", "Clone this voice") and button clicks
-("Gist") by interaction id. Autocomplete is not claimed: it answers at once and is asked again
-as the user types.
+("Gist", "Speak") by interaction id. Autocomplete is not claimed: it answers at once and is
+asked again as the user types.
 """
 
 from __future__ import annotations

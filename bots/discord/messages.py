@@ -5,7 +5,8 @@ same translation files. The names and descriptions of the commands stay in the c
 (`bots.discord.translator` finds their translations).
 
 Modal titles and labels (`discord.ask.*`, `discord.clone.*`) must stay within Discord's 45
-characters, in every language, and the Gist button's label (`discord.gist.button`) within 80.
+characters, in every language, and the buttons' labels (`discord.gist.button`,
+`discord.speak.button`) within 80.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ EN: dict[str, Source] = {
     "discord.nothing_to_translate_there": "That message has no text, audio or video to translate.",
     "discord.gist.button": "Gist",
     "discord.gist.gone": "I cannot find that recording any more (its message was deleted, or I can no longer see it), so I cannot give its gist.",
+    "discord.speak.button": "Speak",
+    "discord.speak.gone": "I cannot find that message any more (it was deleted, or I can no longer see it), so I cannot speak its translation.",
     "discord.autogist.on": "Recordings here of {length} or longer also get their gist below the transcript. /autogist off stops it.",
     "discord.autogist.off": "Recordings here get no automatic gist. /autogist 10, for example, gives one to every recording of 10 minutes or more transcribed here (in a server, it takes Manage Server).",
     "discord.ask.title": "Ask about this audio",

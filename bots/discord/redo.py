@@ -12,10 +12,11 @@ token's life a public answer reaches the channel (`replies.in_channel`). A priva
 go there: a private command whose token would expire before the work is done is reported
 instead, as is one whose interaction cannot be rebuilt.
 
-A click is fed again as it came: discord.py finds its button by the `custom_id` (the Gist button
-is a `DynamicItem`, which needs nothing else). A modal submission is rebuilt through its modal:
-its `custom_id` names the kind of modal, the message it is about and the person (`modal_id`),
-and the cog that opens that kind rebuilds it (`ModalRebuilder`) before the event is fed again.
+A click is fed again as it came: discord.py finds its button by the `custom_id` (the Gist and
+Speak buttons are `DynamicItem`s, which need nothing else). A modal submission is rebuilt
+through its modal: its `custom_id` names the kind of modal, the message it is about and the
+person (`modal_id`), and the cog that opens that kind rebuilds it (`ModalRebuilder`) before the
+event is fed again.
 """
 
 from __future__ import annotations

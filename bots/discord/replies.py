@@ -78,12 +78,21 @@ async def in_channel(interaction: Interaction, **kwargs: Any) -> discord.Message
     return await channel.send(content=text, allowed_mentions=only_user, **kwargs)
 
 
-async def send_long(send: Send, body: str, *, file_caption: str, file_name: str) -> None:
-    """`body` in one message, a few clean pieces, or a .txt file when very long."""
+async def send_long(
+    send: Send,
+    body: str,
+    *,
+    file_caption: str,
+    file_name: str,
+    view: discord.ui.View | None = None,
+) -> None:
+    """`body` in one message, a few clean pieces, or a .txt file when very long; `view` (its
+    buttons) under the last of them."""
+    below = {} if view is None else {"view": view}
     pieces = pieces_or_none(body, MESSAGE_LIMIT, max_messages=MAX_MESSAGES_BEFORE_FILE)
     if pieces is None:
         document = discord.File(io.BytesIO(body.encode("utf-8")), filename=file_name)
-        await send(content=file_caption, file=document)
+        await send(content=file_caption, file=document, **below)
         return
-    for piece in pieces:
-        await send(content=piece)
+    for number, piece in enumerate(pieces, start=1):
+        await send(content=piece, **(below if number == len(pieces) else {}))

@@ -236,11 +236,17 @@ class VoiceService:
     ) -> VoiceNote | None:
         """`/translate LANGUAGE voice` (`VoiceStudio.translation_speaker`); None when the
         speech model does not speak `language`."""
-        if not language.startswith(SPOKEN_LANGUAGES):
+        if not self.speaks(language):
             return None
         return await self._tts.speak_translation(
             chat, translated, speaker_id=speaker_id, asker=asker
         )
+
+    @staticmethod
+    def speaks(language: str) -> bool:
+        """Whether a translation into `language` (an English name, as `translate` takes it)
+        can be spoken: what `spoken_translation` speaks, for offering it beforehand."""
+        return language.startswith(SPOKEN_LANGUAGES)
 
     async def set_gist_minutes(self, chat: ChatRef, value: str, *, can_manage: bool) -> int | None:
         return await self._preferences.set_gist_minutes(chat, value, can_manage=can_manage)

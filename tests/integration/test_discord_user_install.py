@@ -121,14 +121,16 @@ async def test_transcribe_on_a_voice_message_in_a_dm_between_friends(
     assert await settled_claims(sqlite_url) == [("discord", f"user:{alice}", "done")]
 
 
-async def test_translate_in_a_dm_between_friends_and_no_gist_button_the_bot_could_not_use(
+async def test_translate_in_a_dm_between_friends_and_no_button_the_bot_could_not_use(
     discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
     """Apps → Translate works where only the user installed the app, on what the interaction
-    carries; a long transcript there has no Gist button, whose click would need the bot to
-    fetch the recording from a channel it may not read."""
+    carries; a long transcript there has no Gist button, nor a translation into English a Speak
+    button, whose clicks would need the bot to fetch the message from a channel it may not
+    read."""
     alice, bob = discord_api.add_user("alice", locale="fr"), discord_api.add_user("bob")
     discord_api.install_to_user(alice)
+    discord_api.install_to_user(bob)
     dm = discord_api.private_channel(alice, bob)
     long_note = make_audio(tmp_path, fmt="ogg", seconds=61).read_bytes()
     mimo.asr_text = "on se voit demain"
@@ -145,9 +147,12 @@ async def test_translate_in_a_dm_between_friends_and_no_gist_button_the_bot_coul
         said = await discord_api.post_message(dm, bob, "see you tomorrow")
         translated = await discord_api.message_command(dm, alice, "Translate", said)
         [translation] = await translated.wait_for_messages()
+        own = await discord_api.message_command(dm, bob, "Translate", said)
+        [english] = await own.wait_for_messages()
 
     assert transcript.buttons == []
     assert translation.content == "[French] see you tomorrow" and not translation.ephemeral
+    assert english.content == "[English] see you tomorrow" and english.buttons == []
     assert channel_calls(discord_api) == []
 
 

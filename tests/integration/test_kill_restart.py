@@ -291,6 +291,37 @@ async def test_killed_mid_gist_a_click_on_the_gist_button_is_answered_by_the_nex
     assert len(clicked.visible) == 2
 
 
+async def test_killed_mid_translation_a_click_on_speak_is_answered_by_the_next_start(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """A click on the Speak button under Apps → Translate's answer, killed while its
+    translation was being made, is redone by the next start: a voice message after the line
+    filling the placeholder the clicker sees, once, from the kept transcript."""
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    env = discord_environment(discord_api, mimo, database_url)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        note = await discord_api.post_voice_message(server.general, bob, note_ogg, duration=3)
+        await discord_api.wait_for_messages(server.general, timeout=60)  # its transcript
+        menu = await discord_api.message_command(server.general, alice, "Translate", note)
+        [translation] = await menu.wait_for_messages(timeout=60)
+        heard = len(mimo.calls("mimo-v2.5-asr"))
+        mimo.delay = HELD_SECONDS
+        clicked = await discord_api.click(translation, alice, label="Speak")
+        await mimo_asked(mimo, 2)
+        first.kill()
+        await first.wait()
+    mimo.delay = 0
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        [line, spoken] = await clicked.wait_for_messages(2, timeout=60)
+
+    assert line.content == "🔊" and spoken.is_voice_message and not spoken.ephemeral
+    assert len(mimo.calls("mimo-v2.5-asr")) == heard  # the transcript, kept
+    assert sum(body.get("model") == "mimo-v2.5" for body in mimo.requests) == 3  # killed, redone
+    assert len(clicked.visible) == 2
+
+
 async def test_an_interrupted_command_that_cannot_be_redone_is_reported_once(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:

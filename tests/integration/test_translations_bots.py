@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from core.domain.tts import clone_voice
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
@@ -269,3 +271,53 @@ async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
         "I can speak translations only in Chinese or English, so here it is as text.\n\n"
         "[French] 我们明天见"
     )
+
+
+async def test_discord_speak_button_speaks_a_members_voice_message_in_their_voice_once_allowed(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    """Apps → Translate into English (spoken) has a Speak button, into German (not spoken) none.
+    A click, by anyone, posts the translation as a voice message in the voice of the member who
+    recorded the original once they allowed it (the server's before), from the kept transcript;
+    it works after a restart, and for a deleted original the clicker alone is told."""
+    alice = discord_api.add_member(server, "alice")
+    bob = discord_api.add_member(server, "bob")
+    carla = discord_api.add_member(server, "carla", locale="de")
+    mimo.asr_text = "我们明天见"
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        note = await discord_api.post_voice_message(server.general, bob, note_ogg, duration=3)
+        await discord_api.wait_for_contents(server.general, ["我们明天见"])
+        opened = await discord_api.message_command(server.general, bob, "Clone this voice", note)
+        await opened.wait_for_callback()
+        await (await discord_api.submit_modal(opened, "Bob")).wait_for_messages()
+        english = await discord_api.message_command(server.general, alice, "Translate", note)
+        [translation] = await english.wait_for_messages()
+        german = await discord_api.message_command(server.general, carla, "Translate", note)
+        [übersetzung] = await german.wait_for_messages()
+        before = await (await discord_api.click(translation, carla)).wait_for_messages(2)
+        allowing = await discord_api.slash(server.general, bob, "voicetranslations", allowed=True)
+        await allowing.wait_for_messages()
+
+    async with running_discord(settings, discord_api):  # a new process: nothing kept in memory
+        after = await (await discord_api.click(translation, alice)).wait_for_messages(2)
+        await discord_api.delete_message(note)
+        [gone] = await (await discord_api.click(translation, carla)).wait_for_messages()
+    [(sample, mime)] = await query(sqlite_url, "SELECT sample, sample_mime FROM chat_voices")
+
+    assert translation.content == "[English] 我们明天见" and not translation.ephemeral
+    assert [b["label"] for b in translation.buttons] == ["Speak"]
+    assert translation.buttons[0]["custom_id"] == f"speak:{server.general}:{note['id']}:en"
+    assert übersetzung.content == "[German] 我们明天见" and übersetzung.buttons == []
+    for line, spoken in (before, after):
+        assert line.content == "🔊" and spoken.is_voice_message and not spoken.ephemeral
+    speech = [(b["model"], b["audio"]["voice"], b["messages"][-1]["content"])
+              for b in mimo.requests if "-tts" in b["model"]]  # fmt: skip
+    # The stand-in's "[English] ..." is spoken as words: a leading bracket is never a style.
+    assert speech == [
+        ("mimo-v2.5-tts", "mimo_default", "English 我们明天见"),  # Bob had not allowed it yet
+        ("mimo-v2.5-tts-voiceclone", clone_voice(bytes(sample), mime), "English 我们明天见"),
+    ]
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the transcript kept from the first time
+    assert len(translations(mimo)) == 4  # each click translates again: translations are not kept
+    assert gone.ephemeral and gone.content.startswith("Ich finde diese Nachricht nicht mehr")

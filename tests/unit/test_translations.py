@@ -26,7 +26,7 @@ TYPED = frozenset({"on", "off", "auto", "zh", "en", "srt", "txt", "inherit", "2h
 DISCORD_NAME = re.compile(r"^[-_\w]{1,32}$")
 MODAL_TEXTS = {"discord.ask.title", "discord.ask.label", "discord.clone.title",
                "discord.clone.label"}  # fmt: skip
-BUTTON_LABELS = {"discord.gist.button"}
+BUTTON_LABELS = {"discord.gist.button", "discord.speak.button"}
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Translations: /translate with a text or a recording, into the asker's language or another, and
 the message menu "Translate" on any message: its recording's transcript, or its text, in the
-asker's language. (The menu took the fifth of Discord's five message-menu slots from
+asker's language, with a "Speak" button (`bots.discord.speak_replies`) where the speech model
+speaks that language. (The menu took the fifth of Discord's five message-menu slots from
 "Summarise": a recording's gist is a button under its transcript, `bots.discord.gist_replies`.)"""
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.gate import asker_of
+from bots.discord.claims import acknowledge_and_claim, finish_claimed
+from bots.discord.error_handler import on_app_command_error
+from bots.discord.gate import asker_of, turn_away
 from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
-from bots.discord.places import can_manage, for_interaction
+from bots.discord.places import can_manage, for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
+from bots.discord.speak_replies import TRANSLATIONS_COG, SpeakButton, SpokenAt, speak_view
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.service import VoiceService
@@ -32,8 +36,15 @@ class NothingToTranslateThere(errors.UserInputError):
     key = "discord.nothing_to_translate_there"
 
 
-class TranslationsCog(commands.Cog):
-    """/translate, "Translate" on any message, /voicetranslations and /autotranslate."""
+class OriginalGone(errors.UserInputError):
+    """The message a Speak button would translate is no longer where the button says."""
+
+    key = "discord.speak.gone"
+
+
+class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
+    """/translate, "Translate" on any message and its Speak button, /voicetranslations and
+    /autotranslate."""
 
     def __init__(self, bot: AnyBot, service: VoiceService) -> None:
         self.bot = bot
@@ -46,9 +57,12 @@ class TranslationsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        # Every Speak button ever posted, restarts included: the click names its message.
+        self.bot.add_dynamic_items(SpeakButton)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.remove_dynamic_items(SpeakButton)
 
     @app_commands.command(description="Translate a text or a recording", extras=answers(PUBLIC))
     @app_commands.describe(
@@ -74,16 +88,34 @@ class TranslationsCog(commands.Cog):
             source = text
         else:
             raise NothingToTranslate("neither a text nor a recording")
-        await self._answer(interaction, source, language=language, voice=voice)
+        voice_of = interaction.user.id if voice else None
+        await self._answer(interaction, source, language=language, voice_of=voice_of)
 
     async def translate_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Translate": the message's audio or video (its transcript; a kept one is
-        reused), else its text, in the asker's language, as the interaction carries it."""
-        recording = recording_in(message)
-        if recording is None and not message.content.strip():
-            raise NothingToTranslateThere("neither a text nor a recording in the message")
-        source = message.content if recording is None else remote(recording)
-        await self._answer(interaction, source, language=None, voice=False)
+        reused), else its text, in the asker's language, as the interaction carries it; with
+        the Speak button where the bot can fetch the message again for a click."""
+        about = message if reaches_channel(interaction) else None
+        await self._answer(interaction, _source(message), language=None, about=about)
+
+    async def take_click(self, interaction: Interaction) -> bool:
+        """A click on a Speak button, acknowledged with a "thinking…" for the channel."""
+        if await turn_away(self.service.limiter, interaction):
+            return False
+        return await acknowledge_and_claim(interaction, PUBLIC)
+
+    async def speak_clicked(self, interaction: Interaction, at: SpokenAt) -> None:
+        """The Speak button: the message fetched again and translated again, spoken in its
+        author's voice where they allowed it (else the server's), for whoever clicked (against
+        their limits); failures as a command's, in the clicker's language."""
+        try:
+            message = await self._original(at, interaction)
+            source, author = _source(message), message.author.id
+            await self._answer(interaction, source, language=at.language, voice_of=author)
+        except Exception as error:  # a button has no command tree to report to
+            await on_app_command_error(interaction, error)
+        finally:
+            await finish_claimed(getattr(self.bot, "work", None), interaction)
 
     async def _answer(
         self,
@@ -91,24 +123,44 @@ class TranslationsCog(commands.Cog):
         source: Recording | str,
         *,
         language: str | None,
-        voice: bool,
+        voice_of: int | None = None,
+        about: discord.Message | None = None,
     ) -> None:
-        """`source` translated into `language` (default: the asker's), as text or spoken."""
+        """`source` translated into `language` (default: the asker's): spoken where `voice_of`
+        (whose words they are) is given, else as text, with a Speak button when it is `about`
+        a message."""
         locale = await reply_locale(interaction, self.service)
         target = translation_target(language or "", reader=locale)
         chat, asker = for_interaction(interaction), asker_of(interaction)
         translated = await self.service.translate(chat, source, target=target, asker=asker)
-        if voice:
+        if voice_of is not None:
             note = await self.service.spoken_translation(
-                chat, translated, language=target, speaker_id=str(interaction.user.id), asker=asker
+                chat, translated, language=target, speaker_id=str(voice_of), asker=asker
             )
             if note is not None:
                 await send_voice_message(interaction, note)
                 return
             translated = f"{catalogue_text('translate.not_spoken', locale)}\n\n{translated}"
+        speak = None
+        if about is not None and self.service.speaks(target):
+            speak = speak_view(SpokenAt.of(about, language or locale), locale=locale)
         await send_long(
-            followup_of(interaction), translated, file_caption="", file_name="translation.txt"
+            followup_of(interaction),
+            translated,
+            file_caption="",
+            file_name="translation.txt",
+            view=speak,
         )
+
+    async def _original(self, at: SpokenAt, interaction: Interaction) -> discord.Message:
+        """The message a Speak button is about, as its channel holds it now."""
+        if at.channel_id != interaction.channel_id:  # a button answers for its own channel
+            raise OriginalGone(f"a button of channel {at.channel_id} clicked elsewhere")
+        channel = self.bot.get_partial_messageable(at.channel_id)
+        try:
+            return await channel.fetch_message(at.message_id)
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise OriginalGone(f"message {at.message_id} is gone") from exc
 
     @app_commands.command(
         description="Let your own cloned voice here speak translations of your words",
@@ -143,3 +195,12 @@ class TranslationsCog(commands.Cog):
             else catalogue_text("autotranslate.is_on", locale, language=now)
         )
         await followup_of(interaction, ephemeral=True)(content=sentence)
+
+
+def _source(message: discord.Message) -> Recording | str:
+    """What of `message` is translated: its audio or video (as a recording, its transcript
+    kept under the attachment's id), else its text."""
+    recording = recording_in(message)
+    if recording is None and not message.content.strip():
+        raise NothingToTranslateThere("neither a text nor a recording in the message")
+    return message.content if recording is None else remote(recording)
