@@ -14,20 +14,18 @@ with `add_dynamic_items`), which asks the gists cog (`GistClicks`) to answer it.
 from __future__ import annotations
 
 import io
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
 import discord
 
+from bots.discord.clicks import TakesClicks, answering_cog, plain_button, take_up, view_of
 from bots.discord.messages import text
 from bots.discord.replies import Interaction, Send, send_long
 from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist
 from core.domain.transcripts import LongTranscript
-
-logger = logging.getLogger(__name__)
 
 GIST_SECONDS = 60.0
 """A recording at least this long gets the button under its transcript."""
@@ -68,12 +66,8 @@ class RecordingAt:
         return f"gist:{self.channel_id}:{self.message_id}:{self.attachment_id}"
 
 
-class GistClicks(Protocol):
+class GistClicks(TakesClicks, Protocol):
     """What answers a click on the button (the gists cog)."""
-
-    async def take_click(self, interaction: Interaction) -> bool:
-        """Acknowledge the click at once; False when it is not this process's to answer."""
-        ...
 
     async def gist_clicked(self, interaction: Interaction, at: RecordingAt) -> None: ...
 
@@ -82,10 +76,7 @@ class GistButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=Record
     """The "Gist" button; rebuilt by discord.py from the `custom_id` of each click."""
 
     def __init__(self, at: RecordingAt, *, label: str) -> None:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=discord.ButtonStyle.secondary, custom_id=at.custom_id
-        )
-        super().__init__(button)
+        super().__init__(plain_button(at.custom_id, label))
         self.at = at
 
     @classmethod
@@ -96,22 +87,11 @@ class GistButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=Record
         return cls(at, label=str(getattr(item, "label", None) or "Gist"))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        try:
-            return await _answerer(interaction).take_click(interaction)
-        except Exception:  # discord.py would drop it silently
-            logger.exception("could not take up a click on %s", self.at.custom_id)
-            return False
+        return await take_up(interaction, GISTS_COG, self.at.custom_id)
 
     async def callback(self, interaction: Interaction) -> None:
-        await _answerer(interaction).gist_clicked(interaction, self.at)
-
-
-def _answerer(interaction: Interaction) -> GistClicks:
-    cog: Any = interaction.client.get_cog(GISTS_COG)
-    if cog is None:
-        raise RuntimeError(f"no {GISTS_COG} on the bot to answer the Gist button")
-    answerer: GistClicks = cog
-    return answerer
+        answerer: GistClicks = answering_cog(interaction, GISTS_COG)
+        await answerer.gist_clicked(interaction, self.at)
 
 
 def offers_gist(result: LongTranscript) -> bool:
@@ -121,6 +101,4 @@ def offers_gist(result: LongTranscript) -> bool:
 
 def gist_view(at: RecordingAt, *, locale: str) -> discord.ui.View:
     """The button, labelled in `locale` (the transcript's reader's language)."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(GistButton(at, label=text("discord.gist.button", locale)))
-    return view
+    return view_of(GistButton(at, label=text("discord.gist.button", locale)))

@@ -12,17 +12,15 @@ the translations cog (`SpeakClicks`) to answer it.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
 import discord
 
+from bots.discord.clicks import TakesClicks, answering_cog, plain_button, take_up, view_of
 from bots.discord.messages import text
 from bots.discord.replies import Interaction
-
-logger = logging.getLogger(__name__)
 
 TRANSLATIONS_COG = "TranslationsCog"
 """The cog that answers clicks (`SpeakClicks`), by its name on the bot."""
@@ -50,12 +48,8 @@ class SpokenAt:
         return f"speak:{self.channel_id}:{self.message_id}:{self.language}"
 
 
-class SpeakClicks(Protocol):
+class SpeakClicks(TakesClicks, Protocol):
     """What answers a click on the button (the translations cog)."""
-
-    async def take_click(self, interaction: Interaction) -> bool:
-        """Acknowledge the click at once; False when it is not this process's to answer."""
-        ...
 
     async def speak_clicked(self, interaction: Interaction, at: SpokenAt) -> None: ...
 
@@ -64,10 +58,7 @@ class SpeakButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=Spoke
     """The "Speak" button; rebuilt by discord.py from the `custom_id` of each click."""
 
     def __init__(self, at: SpokenAt, *, label: str) -> None:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=discord.ButtonStyle.secondary, custom_id=at.custom_id
-        )
-        super().__init__(button)
+        super().__init__(plain_button(at.custom_id, label))
         self.at = at
 
     @classmethod
@@ -78,26 +69,13 @@ class SpeakButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=Spoke
         return cls(at, label=str(getattr(item, "label", None) or "Speak"))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        try:
-            return await _answerer(interaction).take_click(interaction)
-        except Exception:  # discord.py would drop it silently
-            logger.exception("could not take up a click on %s", self.at.custom_id)
-            return False
+        return await take_up(interaction, TRANSLATIONS_COG, self.at.custom_id)
 
     async def callback(self, interaction: Interaction) -> None:
-        await _answerer(interaction).speak_clicked(interaction, self.at)
-
-
-def _answerer(interaction: Interaction) -> SpeakClicks:
-    cog: Any = interaction.client.get_cog(TRANSLATIONS_COG)
-    if cog is None:
-        raise RuntimeError(f"no {TRANSLATIONS_COG} on the bot to answer the Speak button")
-    answerer: SpeakClicks = cog
-    return answerer
+        answerer: SpeakClicks = answering_cog(interaction, TRANSLATIONS_COG)
+        await answerer.speak_clicked(interaction, self.at)
 
 
 def speak_view(at: SpokenAt, *, locale: str) -> discord.ui.View:
     """The button, labelled in `locale` (the translation's reader's language)."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(SpeakButton(at, label=text("discord.speak.button", locale)))
-    return view
+    return view_of(SpeakButton(at, label=text("discord.speak.button", locale)))
