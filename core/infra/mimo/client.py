@@ -15,7 +15,6 @@ Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,7 @@ from core.infra.mimo.answers import (
 )
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
-from core.infra.mimo.streamed import FileAudio
+from core.infra.mimo.streamed import BytesAudio, FileAudio
 from core.infra.mimo.wire import Json, MimoWire
 from core.ports import ASR_MAX_BASE64, NO_METRICS, UNDERSTANDING_MAX_BASE64, Metrics
 
@@ -104,17 +103,20 @@ class MimoClient:
         """The text spoken in one wav/mp3 piece; `duration` is MiMo's billed seconds (or 0.0).
         With `on_text`, the answer is streamed and `on_text` hears the text so far after every
         chunk."""
-        body = self._asr_body(audio, mime, language)
+        inline = BytesAudio(audio)
+        body = self._asr_body(inline, mime, language)
         if on_text is not None:
-            return await self._transcribe_streamed(body, on_text)
-        data = await self._wire.post(body)
+            return await self._transcribe_streamed(body, inline, on_text)
+        data = await self._wire.post(body, audio=inline)
         usage = usage_of(data)
         text = text_of(message_of(data).get("content"))
         return Transcript(text=text, duration=usage.audio_seconds, usage=usage)
 
-    async def _transcribe_streamed(self, body: Json, on_text: Callable[[str], None]) -> Transcript:
+    async def _transcribe_streamed(
+        self, body: Json, audio: BytesAudio, on_text: Callable[[str], None]
+    ) -> Transcript:
         heard, usage = "", Usage()
-        async for chunk in self._wire.stream({**body, "stream": True}):
+        async for chunk in self._wire.stream({**body, "stream": True}, audio=audio):
             usage = usage_of(chunk) if "usage" in chunk else usage
             piece = delta_of(chunk).get("content")
             if isinstance(piece, str) and piece:
@@ -122,14 +124,14 @@ class MimoClient:
                 on_text(heard)
         return Transcript(text=heard.strip(), duration=usage.audio_seconds, usage=usage)
 
-    def _asr_body(self, audio: bytes, mime: str, language: str) -> Json:
+    def _asr_body(self, audio: BytesAudio, mime: str, language: str) -> Json:
+        """The request, holding `audio`'s placeholder where its base64 goes on the wire."""
         if mime not in ASR_MIME_TYPES:
             # The core converts voice notes before ASR; reaching this line is a bug, not bad input.
             raise ValueError(f"MiMo speech recognition takes wav or mp3 audio, not {mime!r}")
-        body: Json = {
-            "model": self.models.asr,
-            "messages": [{"role": "user", "content": [_audio_part(audio, mime, ASR_MAX_BASE64)]}],
-        }
+        _check_audio_size(len(audio.data), ASR_MAX_BASE64)
+        part = {"type": "input_audio", "input_audio": {"data": _data_url(mime, audio.placeholder)}}
+        body: Json = {"model": self.models.asr, "messages": [{"role": "user", "content": [part]}]}
         # MiMo knows only these; for anything else it is told nothing and detects the language.
         if language in LANGUAGES:
             body["asr_options"] = {"language": language}
@@ -201,13 +203,6 @@ class MimoClient:
 
 
 # --- request pieces ---------------------------------------------------------------------------
-
-
-def _audio_part(audio: bytes, mime: str, base64_limit: int) -> Json:
-    """An `input_audio` part holding a data URL; refuses audio MiMo would refuse anyway."""
-    _check_audio_size(len(audio), base64_limit)
-    encoded = base64.b64encode(audio).decode("ascii")
-    return {"type": "input_audio", "input_audio": {"data": _data_url(mime, encoded)}}
 
 
 def _check_audio_size(size: int, base64_limit: int) -> None:

@@ -1,10 +1,14 @@
-"""JSON request bodies that carry a whole recording as base64, streamed from its file.
+"""JSON request bodies that carry a whole recording as base64, streamed from its file or bytes.
 
 A question about a 50 MB recording built as one JSON body would hold it several times over on
 the event loop: the bytes, their base64, the data URL, the serialised JSON and the request's
 bytes. Streamed, the body is the JSON before the audio, the audio's base64 read and encoded a
 chunk at a time in a worker thread, and the JSON after it; httpx sends it as it comes, with its
 length given up front (Content-Length, not chunked: not every gateway takes chunked bodies).
+
+A transcript's piece (`BytesAudio`, up to 7.5 MB) is streamed the same way from the bytes the
+caller holds: eight pieces in flight would otherwise hold their base64 three or four times over
+(the string, the data URL, the JSON, the request), tens of MB at once.
 
 Each attempt (a retry) iterates the body afresh, reading the file again.
 """
@@ -35,22 +39,33 @@ class FileAudio:
 
 
 @dataclass(frozen=True)
+class BytesAudio:
+    """Audio already in memory, sent as base64 inside a JSON body, like `FileAudio`."""
+
+    data: bytes
+    placeholder: str = field(default_factory=lambda: f"audio-{uuid4().hex}")
+
+
+@dataclass(frozen=True)
 class StreamedJson:
     """`body` with `audio`'s base64 in place of its placeholder, ready to send."""
 
     head: bytes
-    audio: Path
+    audio: FileAudio | BytesAudio
     audio_bytes: int
     tail: bytes
 
     @classmethod
-    async def of(cls, body: dict[str, Any], audio: FileAudio) -> StreamedJson:
+    async def of(cls, body: dict[str, Any], audio: FileAudio | BytesAudio) -> StreamedJson:
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         head, found, tail = text.partition(audio.placeholder)
         if not found:
             raise ValueError("the body does not hold the audio's placeholder")
-        size = (await asyncio.to_thread(audio.path.stat)).st_size
-        return cls(head.encode(), audio.path, size, tail.encode())
+        if isinstance(audio, BytesAudio):
+            size = len(audio.data)
+        else:
+            size = (await asyncio.to_thread(audio.path.stat)).st_size
+        return cls(head.encode(), audio, size, tail.encode())
 
     @property
     def length(self) -> int:
@@ -61,12 +76,17 @@ class StreamedJson:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         yield self.head
-        file = await asyncio.to_thread(self.audio.open, "rb")
-        try:
-            while encoded := await asyncio.to_thread(_read_encoded, file):
-                yield encoded
-        finally:
-            await asyncio.to_thread(file.close)
+        if isinstance(self.audio, BytesAudio):
+            data = memoryview(self.audio.data)
+            for start in range(0, len(data), CHUNK_BYTES):
+                yield base64.b64encode(data[start : start + CHUNK_BYTES])
+        else:
+            file = await asyncio.to_thread(self.audio.path.open, "rb")
+            try:
+                while encoded := await asyncio.to_thread(_read_encoded, file):
+                    yield encoded
+            finally:
+                await asyncio.to_thread(file.close)
         yield self.tail
 
 

@@ -51,7 +51,7 @@ from core.infra.mimo.retries import (
     Transient,
     retry_after,
 )
-from core.infra.mimo.streamed import FileAudio, StreamedJson
+from core.infra.mimo.streamed import BytesAudio, FileAudio, StreamedJson
 from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
@@ -103,9 +103,9 @@ class MimoWire:
         # Spelled out so the key can never show up in a log of this object.
         return f"MimoWire(base_url={self.base_url!r})"
 
-    async def post(self, body: Json, *, audio: FileAudio | None = None) -> Json:
+    async def post(self, body: Json, *, audio: FileAudio | BytesAudio | None = None) -> Json:
         """One JSON answer with at least one choice, retried on transient failures, inside the
-        deadline. With `audio`, the body's placeholder is replaced on the wire by the file's
+        deadline. With `audio`, the body's placeholder is replaced on the wire by the audio's
         base64, streamed (`core.infra.mimo.streamed`)."""
         with self.metrics.mimo_call(), self.breaker.call():
             deadline = self._clock() + self._timeout
@@ -121,14 +121,16 @@ class MimoWire:
 
             return await self._retrying.run(attempt, deadline)
 
-    async def stream(self, body: Json) -> AsyncIterator[Json]:
+    async def stream(
+        self, body: Json, *, audio: FileAudio | BytesAudio | None = None
+    ) -> AsyncIterator[Json]:
         """The JSON chunks of an SSE answer. Only opening the stream is retried: pieces already
         handed out cannot be taken back. A stream none of whose chunks has a choice (empty, or
         usage only) is a bad response, not an empty answer."""
         with self.metrics.mimo_call(), self.breaker.call():
             deadline = self._clock() + self._timeout
             response = await self._retrying.run(
-                lambda: self._send(body, deadline, stream=True), deadline
+                lambda: self._send(body, deadline, stream=True, audio=audio), deadline
             )
             answered = False
             try:
@@ -150,7 +152,12 @@ class MimoWire:
                 raise MimoBadResponse("MiMo's stream carried no answer")
 
     async def _send(
-        self, body: Json, deadline: float, *, stream: bool, audio: FileAudio | None = None
+        self,
+        body: Json,
+        deadline: float,
+        *,
+        stream: bool,
+        audio: FileAudio | BytesAudio | None = None,
     ) -> httpx.Response:
         """One attempt. Returns a 2xx response (still open when `stream`), raises otherwise."""
         remaining = deadline - self._clock()
@@ -178,7 +185,7 @@ class MimoWire:
         return response
 
     async def _request(
-        self, body: Json, audio: FileAudio | None, *, seconds: float
+        self, body: Json, audio: FileAudio | BytesAudio | None, *, seconds: float
     ) -> httpx.Request:
         url, headers, timeout = f"{self.base_url}/chat/completions", self._headers(), seconds
         if audio is None:
