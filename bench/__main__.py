@@ -127,15 +127,24 @@ def write(run: dict[str, Any]) -> None:
         delay=MIMO_DELAY,
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
-    kept = _section(RESULTS.read_text(), memory.HEADING) if RESULTS.exists() else None
+    before = RESULTS.read_text() if RESULTS.exists() else ""
+    kept = _section(before, memory.HEADING)
     if kept is not None:  # benchmark 5 runs only alone (--only memory): its last numbers stay
-        text = memory.with_section(text, kept)
+        text = memory.with_section(text, kept.rstrip() + "\n")
+    for heading in _ffmpeg_headings(before):  # so do --only conversion's, one per ffmpeg
+        text = replace_section(text, heading, (_section(before, heading) or "").rstrip() + "\n")
     if "pauses" in run:
         text = pauses.with_section(text, pauses.section(run["pauses"]))
     if "encoders" in run:
         found = run["encoders"]
         text = encoders.with_section(text, encoders.section(found, found["machine"]))
     RESULTS.write_text(text)
+
+
+def _ffmpeg_headings(results: str) -> list[str]:
+    """The headings of the sections `--only conversion` wrote, one per ffmpeg."""
+    prefix = report.FFMPEG_HEADING
+    return [line for line in results.splitlines() if line.startswith(prefix)]
 
 
 def _section(results: str, heading: str) -> str | None:

@@ -84,8 +84,8 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         "",
         f"Measured {machine['date']} by `.venv/bin/python -m bench` (or `--only encoders`) with "
         f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); load average "
-        f"{machine['load_before']} before (other engineers' tests on the same 2 cores: medians "
-        f"of {found['repeat']} runs, taking turns). One ffmpeg process, the whole 60-minute note "
+        f"{machine['load_before']} before (medians of {found['repeat']} runs, taking turns). "
+        "One ffmpeg process, the whole 60-minute note "
         "to mono 16 kHz; the word error rate is PocketSphinx's words in the stretched JFK "
         "recording encoded that way, against its words in the original (bench/recogniser.py).",
         "",

@@ -19,6 +19,7 @@ its clients made), so the growth is what the work itself took.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import subprocess
@@ -37,11 +38,11 @@ from bench.procs import run_worker
 from bench.sections import replace_section
 from core.infra.downloads import HttpDownloads
 from core.infra.mimo import MimoClient
-from core.infra.mimo.client import _audio_part
+from core.ports import UNDERSTANDING_MAX_BASE64
 
 MB = 1024 * 1024
 DOWNLOAD_BYTES = 50 * MB  # MAX_AUDIO_MB's default
-ASK_BYTES = 50 * MB // 4 * 3 - 3  # the largest recording whose base64 MiMo takes
+ASK_BYTES = UNDERSTANDING_MAX_BASE64 // 4 * 3 - 3  # the largest recording MiMo takes as base64
 HEADING = "## 5. Peak memory of a 50 MB download and a 50 MB /ask"
 
 
@@ -69,7 +70,8 @@ async def ask(how: str, path: Path, base_url: str, api_key: str) -> None:
             return
         # What `understand_audio` did before: the bytes, their base64 in a data URL, one body.
         data = await asyncio.to_thread(path.read_bytes)
-        part = _audio_part(data, "audio/mpeg", 50 * MB)
+        encoded = base64.b64encode(data).decode("ascii")
+        part = {"type": "input_audio", "input_audio": {"data": f"data:audio/mpeg;base64,{encoded}"}}
         content = [part, {"type": "text", "text": "What is it?"}]
         body = {"model": client.models.audio, "messages": [{"role": "user", "content": content}]}
         await client._wire.post(body)

@@ -85,8 +85,8 @@ def section(found: dict[str, Any]) -> str:
         "",
         f"Measured {machine['date']} by `.venv/bin/python -m bench` (or `--only pauses`) with "
         f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); load average "
-        f"{machine['load_before']} before: other engineers' tests shared the 2 cores, so times "
-        f"are medians of {repeat} runs each way, taking turns, and noisy. The bot's service, built "
+        f"{machine['load_before']} before; times are medians of {repeat} runs each way, taking "
+        "turns, and noisy on a shared machine. The bot's service, built "
         "by `core.bootstrap` (SQLite, the real MimoClient, `core.infra.audio`), transcribes each "
         "recording with `COMPACT_PAUSES=false`, then `true`, against MiMo's stand-in in a process "
         "of its own, answering at once. For the real recordings the stand-in answers with the "
@@ -140,6 +140,12 @@ def section(found: dict[str, Any]) -> str:
         "pauses compacted on the natural recording and lower on the stretched one, where the "
         "long noisy pauses had it hearing words in the noise. Only recordings whose words are "
         "known (JFK) count for this target.",
+        "",
+        "A cue's shift is how much later (or earlier) it starts or ends with pauses compacted. "
+        "Pieces are cut in pauses; where compaction shortened the pause a cut was planned in, "
+        "the piece before it ends where its kept audio ends and the next starts where the kept "
+        "audio resumes, so the shift stays inside that pause (at most its length less the half "
+        "second kept) and never moves a cue into speech.",
         "",
         "The stretched recordings are the fixtures with every natural pause (a run of 250 ms or "
         "more within 6 dB of the recording's floor) made 1 to 4 s longer by room noise at the "

@@ -17,6 +17,7 @@ from bench.sections import replace_section
 from core.infra.audio.ffmpeg import ffmpeg_exe
 
 MB = 1024 * 1024
+FFMPEG_HEADING = "## The 60-minute conversion on ffmpeg "
 LABELS = {
     "voicebridge": "voicebridge (WAV pieces)",
     "voicebridge-mp3": "voicebridge, MP3 pieces",
@@ -154,7 +155,7 @@ def ffmpeg_section(
 ) -> tuple[str, str]:
     """`python -m bench --only conversion`: the 60-minute conversion with one ffmpeg, under a
     heading naming it, so that a run with another ffmpeg adds a section of its own."""
-    heading = f"## The 60-minute conversion on ffmpeg {machine['ffmpeg'].split()[-1]}"
+    heading = f"{FFMPEG_HEADING}{machine['ffmpeg'].split()[-1]}"
     return (
         heading,
         f"""{heading}
