@@ -1,8 +1,9 @@
-"""The MP3 voicebridge sends MiMo: mono, 16 kHz, 48 kbps CBR.
+"""The MP3 voicebridge sends MiMo: mono, 16 kHz, 48 kbps CBR. It carries questions about a
+recording (`understanding`) and clone samples; transcripts' pieces are WAV unless
+ASR_AUDIO_FORMAT=mp3 (`asr_encoding` weighs the two).
 
-Why MP3 and not WAV: MiMo caps the base64 string at 10 MB, about 7.5 MB of audio bytes. 16 kHz
-16-bit WAV is 32 kB/s, about 4 minutes per request; MP3 at 48 kbps is 6 kB/s (360 kB a minute),
-about 21 minutes per request, and five times less to upload. Why 48 kbps: at 16 kHz LAME keeps
+Where bytes count, MP3 at 48 kbps is 6 kB/s (360 kB a minute) against 16-bit WAV's 32 kB/s:
+about 21 minutes fit MiMo's 10 MB request instead of 4. Why 48 kbps: at 16 kHz LAME keeps
 speech up to about 7 kHz from 32 kbps up, but its error against the source levels off only at
 48 kbps (pink noise: 11.3 dB SNR at 32k, 13.2 at 48k, 13.3 at 64k); 24 kbps cuts at 5.5 kHz and
 dulls fricatives.

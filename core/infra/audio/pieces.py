@@ -42,7 +42,8 @@ from core.infra.audio.processes import FfmpegProcesses, file_url
 from core.infra.audio.segments import PieceFile, PieceFormat, Range, follow, load_piece
 
 MIN_PIECE_SECONDS = 1.0
-# A cut lands on the next 36 ms MP3 frame, and the first piece also carries 69 ms of encoder delay.
+# A cut lands on the next packet (an MP3 frame is 36 ms), and an MP3's first piece also carries
+# 69 ms of encoder delay.
 _CUT_SLACK = 0.2
 _PIECES = ("-f", "segment", "-reset_timestamps", "1", "-avoid_negative_ts", "disabled",
            "-segment_list_type", "csv")  # fmt: skip
