@@ -92,12 +92,11 @@ class TelegramHandlers:
         if prefs.auto_transcribe:
             locale = await audience_locale(update, self.service)
             heard = await self._transcribe(message, recording, locale, asker=unasked(message))
-            long_enough = prefs.gist_minutes and heard.duration >= prefs.gist_minutes * 60
-            if long_enough and heard.text:  # /tldr auto MINUTES: its gist too
-                source = remote(recording, local_mode=self.local_mode)
-                gist = await self.service.gist(
-                    chat_of(update), source, language=locale, asker=unasked(message)
-                )
+            source = remote(recording, local_mode=self.local_mode)
+            gist = await self.service.auto_gist(  # /tldr auto MINUTES: its gist too
+                chat_of(update), source, heard, language=locale, asker=unasked(message)
+            )
+            if gist is not None:
                 await send_gist(message, gist, locale)
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

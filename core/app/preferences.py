@@ -117,7 +117,8 @@ class ChatPreferences:
         recordings at least that long also get their gist, below their transcript."""
         typed = value.strip().casefold()
         minutes = None if typed == "off" else int(typed) if typed.isdigit() else -1
-        minutes = None if minutes == 0 else minutes
+        if minutes == 0:
+            minutes = None  # /tldr auto 0 stops them, as off does
         if minutes is not None and not 1 <= minutes <= MAX_GIST_MINUTES:
             choices = f"1–{MAX_GIST_MINUTES}, off"
             raise errors.BadChoice(
