@@ -32,7 +32,9 @@ from core.infra.audio.ffmpeg import ffmpeg_exe
 async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, object]:
     from core.infra.audio.converter import FfmpegAudio
     from core.infra.audio.processes import FfmpegProcesses
+    from core.infra.memory import return_large_blocks
 
+    return_large_blocks()  # as core.bootstrap does for the bot
     asr_pieces = FfmpegAudio(processes=FfmpegProcesses(), asr_format=fmt).asr_pieces
 
     started = time.monotonic()
@@ -71,7 +73,8 @@ def bare_ffmpeg(note: Path, fmt: str) -> dict[str, object]:
         out = Path(tmp) / f"out{encoding.suffix}"
         started = time.monotonic()
         subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(note),
-                        *encoding.output, str(out)], check=True)  # fmt: skip
+                        "-map", "0:a:0", "-map_metadata", "-1", "-ac", "1", "-ar", "16000",
+                        *encoding.codec, str(out)], check=True)  # fmt: skip
         seconds = time.monotonic() - started
         size = out.stat().st_size
     return {"seconds": seconds, "bytes": size, "base64": 4 * -(-size // 3), "pieces": 1}

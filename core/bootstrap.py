@@ -36,6 +36,7 @@ from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.downloads import HttpDownloads
+from core.infra.memory import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
@@ -200,6 +201,7 @@ async def bootstrap(
 
     `clock` drives summaries, digests and retention; tests pass one they can move by hand.
     """
+    return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`memory`)
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)

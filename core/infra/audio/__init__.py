@@ -4,6 +4,7 @@
     processes.py      FfmpegProcesses, the process limit; running ffmpeg without blocking
     ffmpeg.py         finding ffmpeg (PATH, else the imageio-ffmpeg wheel)
     probe.py          what a file holds and how long it really is
+    sources.py        reading it: an input, or inside the filter graph (Opus: far less CPU)
     pieces.py         ASR pieces, cut in pauses (loudness.py), converted side by side
     compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
     asr_encoding.py   what the pieces are: 16 kHz WAV (the default) or MP3, and why

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
+from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND, MP3_CODEC
+from core.infra.audio.sources import mono
 from core.ports import ASR_MAX_BASE64
 
-_MONO_16K = ("-map", "0:a:0", "-map_metadata", "-1", "-ac", "1", "-ar", "16000")
+# What every piece is, made by the conversion's filter chain (or its pause filter) before the codec.
+MONO_16K = mono(16_000)
 
 
 @dataclass(frozen=True)
 class AsrEncoding:
     name: str  # as ASR_AUDIO_FORMAT spells it
-    output: tuple[str, ...]  # ffmpeg's output options: stream, channels, rate, codec
+    codec: tuple[str, ...]  # ffmpeg's output options for the codec (mono 16 kHz: `MONO_16K`)
     segment: tuple[str, ...]  # the segment muxer's options for one piece file
     suffix: str
     mime: str
@@ -42,7 +44,7 @@ class AsrEncoding:
 
 WAV = AsrEncoding(
     name="wav",
-    output=(*_MONO_16K, "-c:a", "pcm_s16le"),
+    codec=("-c:a", "pcm_s16le"),
     segment=("-segment_format", "wav"),
     suffix=".wav",
     mime="audio/wav",
@@ -53,7 +55,7 @@ WAV = AsrEncoding(
 # belongs to the first piece only) from the start of later pieces.
 MP3 = AsrEncoding(
     name="mp3",
-    output=(*MP3_ARGS, "-reservoir", "0"),
+    codec=(*MP3_CODEC, "-reservoir", "0"),
     segment=("-segment_format", "mp3", "-segment_format_options", "write_xing=0:id3v2_version=0"),
     suffix=".mp3",
     mime="audio/mpeg",

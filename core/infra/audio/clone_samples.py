@@ -11,6 +11,7 @@ from core.domain.errors import UndecodableAudio
 from core.infra.audio.compaction import pause_filter
 from core.infra.audio.probe import inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
+from core.infra.audio.sources import source_of
 
 DESIGN_SECONDS = 120.0  # all of a design's sample (a sentence or two): a clone's longest
 
@@ -27,8 +28,9 @@ async def to_clone_sample(
     media = await inspect_media(path, processes=processes, decode=False)
     pauses = None
     if compact_pauses:
+        source = source_of(path, media)
         pauses = await pause_filter(
-            path, media.info.duration, processes=processes, keep_times=False, sample_rate=24_000
+            source, media.info.duration, processes=processes, keep_times=False, sample_rate=24_000
         )
     shorten = ("-af", pauses) if pauses else ()
     with tempfile.TemporaryDirectory(prefix="voicebridge-sample-") as tmp:

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import logging
 import math
-from pathlib import Path
 
 from core.domain.pauses import BLOCK_SECONDS, KEPT_PAUSE_SECONDS, CutPlan, pause_threshold
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.audio.loudness import MEASURE_RATE, window_levels
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.sources import AudioSource, mono
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _SUPPORTED: dict[str, bool] = {}  # ffmpeg binary -> whether its silenceremove k
 
 
 async def pause_filter(
-    src: Path,
+    source: AudioSource,
     duration: float,
     *,
     processes: FfmpegProcesses,
@@ -54,12 +54,12 @@ async def pause_filter(
     measured at 16 kHz."""
     if not await _keeps_timestamps(processes):
         return None
-    threshold = pause_threshold(await _floor_levels(src, duration, processes, sample_rate))
+    threshold = pause_threshold(await _floor_levels(source, duration, processes, sample_rate))
     if threshold is None:
         return None
     stamps = "copy" if keep_times else "write"
     return (
-        f"aformat=sample_rates={sample_rate}:channel_layouts=mono,"
+        f"{mono(sample_rate)},"
         f"silenceremove=stop_periods=-1:stop_duration={KEPT_PAUSE_SECONDS:g}"
         f":stop_threshold={threshold:.1f}dB:detection=rms:window={BLOCK_SECONDS:g}"
         f":timestamp={stamps}"
@@ -67,7 +67,7 @@ async def pause_filter(
 
 
 async def _floor_levels(
-    src: Path, duration: float, processes: FfmpegProcesses, rate: int
+    source: AudioSource, duration: float, processes: FfmpegProcesses, rate: int
 ) -> list[float]:
     """Block levels of up to three windows spread over the recording, laid end to end."""
     # Whole blocks that fit: a window past the end would be padded with digital silence.
@@ -77,7 +77,7 @@ async def _floor_levels(
     count = max(1, min(3, math.floor(duration / (2 * search))))
     targets = tuple(duration * (2 * i + 1) / (2 * count) for i in range(count))
     plan = CutPlan(targets, search)
-    windows = await window_levels(src, targets, plan, processes, rate=rate)
+    windows = await window_levels(source, targets, plan, processes, rate=rate)
     return [level for window in windows for level in window]
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 from core.domain.errors import UndecodableAudio
 from core.domain.pauses import BLOCK_SECONDS, CutPlan, parse_levels, quietest_pause
-from core.infra.audio.processes import FfmpegProcesses, file_url
+from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.sources import AudioSource
 
 MEASURE_RATE = 16_000
 
@@ -27,7 +27,7 @@ _LEVELS_OUTPUT = 4 * 1024 * 1024  # about 85 bytes per block: room for 32 window
 
 
 async def pause_cuts(
-    src: Path,
+    source: AudioSource,
     plan: CutPlan,
     targets: Sequence[float],
     *,
@@ -42,7 +42,7 @@ async def pause_cuts(
 
     async def measure(batch: Sequence[float]) -> list[list[float]]:
         async with slots:
-            return await window_levels(src, batch, plan, processes)
+            return await window_levels(source, batch, plan, processes)
 
     # A task group, not gather: when cancelled, gather returns as soon as one measurement has
     # stopped, while the others may still be killing their ffmpeg.
@@ -63,23 +63,24 @@ def _batches(targets: Sequence[float], workers: int) -> list[Sequence[float]]:
 
 
 async def window_levels(
-    src: Path,
+    source: AudioSource,
     targets: Sequence[float],
     plan: CutPlan,
     processes: FfmpegProcesses,
     *,
     rate: int = MEASURE_RATE,
 ) -> list[list[float]]:
-    """Block loudness around each target, mono at `rate`: every window is its own input
-    (ffmpeg seeks to it and decodes only those seconds), padded to the same length and laid end
-    to end."""
+    """Block loudness around each target, mono at `rate`: ffmpeg seeks to each window and
+    decodes only those seconds, padded to the same length, and the windows are laid end to
+    end."""
     samples = round(plan.window_blocks * BLOCK_SECONDS * rate)
     inputs: list[str] = []
     chains = []
     for i, target in enumerate(targets):
         start = max(0.0, target - plan.search)
-        inputs += ["-ss", f"{start:.3f}", "-t", f"{2 * plan.search:.3f}", "-i", file_url(src)]
-        chains.append(f"[{i}:a:0]aformat=sample_rates={rate}:channel_layouts=mono,"
+        reading = source.reading(i, start, start + 2 * plan.search)
+        inputs += reading.inputs
+        chains.append(f"{reading.head}aformat=sample_rates={rate}:channel_layouts=mono,"
                       f"apad=whole_len={samples},atrim=end_sample={samples}[w{i}]")  # fmt: skip
     joined = "".join(f"[w{i}]" for i in range(len(targets)))
     graph = ";".join([*chains, f"{joined}concat=n={len(targets)}:v=0:a=1,{_levels(rate)}"])

@@ -6,9 +6,10 @@ handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`
       -> limits checked; cuts planned evenly, then each moved into the quietest pause within a
          few seconds (`loudness`): ONE ffmpeg run decodes only those windows, side by side
       -> the pieces are split into one contiguous range per worker (2 on a 2-core machine), and
-         one ffmpeg per range decodes it (seeking to its start), downmixes to mono, resamples to
-         16 kHz, writes 16-bit WAV or encodes MP3 48 kbps CBR (`asr_encoding`), and its segment
-         muxer writes one file per piece (no PCM in Python)
+         one ffmpeg per range decodes it (seeking to its start; Opus inside the filter graph,
+         `sources`), downmixes to mono, resamples to 16 kHz, writes 16-bit WAV or encodes MP3
+         48 kbps CBR (`asr_encoding`), and its segment muxer writes one file per piece (no PCM
+         in Python)
       -> with `compact_pauses`, the same ffmpeg also shortens long pauses (`compaction`): the
          pieces hold less silence, their offsets and durations stay in the recording's time
       -> each piece is handed over as soon as ffmpeg moves on to the next file, so the first
@@ -34,12 +35,13 @@ from pathlib import Path
 from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.pauses import CutPlan, plan_cuts
 from core.domain.values import AsrPiece
-from core.infra.audio.asr_encoding import WAV, AsrEncoding
+from core.infra.audio.asr_encoding import MONO_16K, WAV, AsrEncoding
 from core.infra.audio.compaction import pause_filter
 from core.infra.audio.loudness import pause_cuts
 from core.infra.audio.probe import MIN_AUDIO_SECONDS, check_length, inspect_quickly
-from core.infra.audio.processes import FfmpegProcesses, file_url
+from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.segments import PieceFile, PieceFormat, Range, follow, load_piece
+from core.infra.audio.sources import AudioSource, source_of
 
 MIN_PIECE_SECONDS = 1.0
 # A cut lands on the next packet (an MP3 frame is 36 ms), and an MP3's first piece also carries
@@ -127,8 +129,8 @@ async def asr_pieces(
         count = workers or default_workers()
         slots = asyncio.Semaphore(count)
         job = _PieceJob(
-            path, Path(tmp), media.info.duration, limit, count, slots, processes, compact_pauses,
-            encoding,
+            source_of(path, media), Path(tmp), media.info.duration, limit, count, slots, processes,
+            compact_pauses, encoding,
         )  # fmt: skip
         producer = asyncio.create_task(_produce(job, stream))
         try:
@@ -144,7 +146,7 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class _PieceJob:
-    src: Path
+    source: AudioSource
     folder: Path
     duration: float
     limit: float  # longest piece, seconds
@@ -172,9 +174,9 @@ async def _produce(job: _PieceJob, stream: AsrPieceStream) -> None:
     try:
         if job.compact_pauses:
             found = await pause_filter(
-                job.src, job.duration, processes=job.processes, keep_times=True
+                job.source, job.duration, processes=job.processes, keep_times=True
             )
-            job.pauses.extend(("-af", found) if found else ())
+            job.pauses.extend((found,) if found else ())
         async with asyncio.TaskGroup() as group:
             if not plan.targets:
                 whole = Range(0, 0.0, job.duration, (), last=True)
@@ -215,7 +217,7 @@ def _first_error(exc: BaseException) -> BaseException:
 async def _pause_cuts(job: _PieceJob, plan: CutPlan, targets: Sequence[float]) -> list[float]:
     """`targets` moved into pauses, measured with the job's slots and processes."""
     return await pause_cuts(
-        job.src, plan, targets, workers=job.workers, slots=job.slots, processes=job.processes
+        job.source, plan, targets, workers=job.workers, slots=job.slots, processes=job.processes
     )
 
 
@@ -236,8 +238,8 @@ async def _encode_range(
     """One ffmpeg converting `part` into piece files, each handed over once it is complete."""
     listing = job.folder / f"range{part.number}.csv"
     pattern = f"range{part.number}-%05d{job.encoding.suffix}"
-    seek = ("-ss", f"{part.start:.6f}") if part.start > 0 else ()
-    length = () if part.last else ("-t", f"{part.end - part.start:.6f}")
+    reading = job.source.reading(0, part.start, None if part.last else part.end)
+    chain = job.pauses[0] if job.pauses else MONO_16K
     inner = ",".join(f"{cut - part.start:.3f}" for cut in part.cuts)
     # Without cut points the segment muxer would cut every 2 s: ask for one endless piece.
     times = ("-segment_times", inner) if inner else _ONE_PIECE
@@ -246,8 +248,13 @@ async def _encode_range(
     follower = asyncio.create_task(follow(listing, piece, part, finished, hand_over))
     try:
         output = (
-            *job.encoding.output,
-            *job.pauses,
+            "-filter_complex",
+            f"{reading.head}{chain}[pieces]",
+            "-map",
+            "[pieces]",
+            "-map_metadata",
+            "-1",
+            *job.encoding.codec,
             *_PIECES,
             *job.encoding.segment,
             *times,
@@ -256,7 +263,7 @@ async def _encode_range(
             str(job.folder / pattern),
         )
         async with job.slots:
-            run = await job.processes.run(*seek, *length, "-i", file_url(job.src), *output)
+            run = await job.processes.run(*reading.inputs, *output)
         if run.returncode != 0:
             raise UndecodableAudio("the audio could not be decoded")
     except BaseException:

@@ -22,6 +22,7 @@ _INPUT = re.compile(r"^Input #0, (.+?), from ", re.MULTILINE)
 _STREAM = re.compile(r"^\s*Stream #0:\d+\S*: (Audio|Video): ([\w-]+)(.*)$", re.MULTILINE)
 _OUT_TIME = re.compile(r"^out_time_us=(\d+)\s*$", re.MULTILINE)
 _DURATION = re.compile(r"^\s*Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?),", re.MULTILINE)
+_START = re.compile(r"^\s*Duration: .*?, start: (-?\d+(?:\.\d+)?)", re.MULTILINE)
 # Containers whose stated length is where the audio really ends: an Ogg stream's length is the
 # granule position of its last page, which ffmpeg reads at the end of the file.
 _TRUE_LENGTH = frozenset({"ogg"})
@@ -44,6 +45,7 @@ class Media:
     info: AudioInfo
     has_video: bool  # a real video track, not an mp3's cover picture
     size: int  # bytes
+    start: float = 0.0  # seconds where the file's timeline starts, as ffmpeg reports it
 
 
 async def probe(path: Path, *, processes: FfmpegProcesses) -> AudioInfo:
@@ -127,4 +129,6 @@ def _parse_probe(run: FfmpegRun, size: int, *, duration: float | None = None) ->
         duration = int(times[-1]) / 1_000_000 if times else 0.0
     if duration < MIN_AUDIO_SECONDS:
         raise EmptyAudio("the audio is empty")
-    return Media(AudioInfo(duration, True, codecs[0], container.group(1)), has_video, size)
+    start = _START.search(inputs)
+    info = AudioInfo(duration, True, codecs[0], container.group(1))
+    return Media(info, has_video, size, float(start.group(1)) if start else 0.0)

@@ -17,6 +17,7 @@ from core.infra.audio.compaction import pause_filter
 from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import Media, check_length, inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
+from core.infra.audio.sources import source_of
 from core.ports import UNDERSTANDING_MAX_BASE64, UnderstandingAudio
 
 _PASSTHROUGH = {
@@ -56,7 +57,7 @@ async def understanding_input(
         pauses = None
         if compact_pauses:
             pauses = await pause_filter(
-                path, media.info.duration, processes=processes, keep_times=False
+                source_of(path, media), media.info.duration, processes=processes, keep_times=False
             )
         await _encode_mp3(path, out, processes, pauses)
         yield UnderstandingAudio(out, "audio/mpeg", media.info.duration)
