@@ -284,6 +284,7 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     retries and limits on requests), with nothing stored: preferences live in memory for this
     process (the command line sets them from its options), nothing is counted against a quota,
     no metrics are kept. Needs MIMO_API_KEY; touches no database."""
+    return_large_blocks()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)
     preferences: dict[ChatRef, Preferences] = {}
     async with _http() as http:
