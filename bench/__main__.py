@@ -133,12 +133,24 @@ def write(run: dict[str, Any]) -> None:
         text = memory.with_section(text, kept.rstrip() + "\n")
     for heading in _ffmpeg_headings(before):  # so do --only conversion's, one per ffmpeg
         text = replace_section(text, heading, (_section(before, heading) or "").rstrip() + "\n")
+    for saved in sorted(LAST_RUN.parent.glob("last-conversion-*.json")):  # in today's words
+        heading, section = _conversion_section(json.loads(saved.read_text()))
+        if heading in text:
+            text = replace_section(text, heading, section)
     if "pauses" in run:
         text = pauses.with_section(text, pauses.section(run["pauses"]))
     if "encoders" in run:
         found = run["encoders"]
         text = encoders.with_section(text, encoders.section(found, found["machine"]))
     RESULTS.write_text(text)
+
+
+def _conversion_section(found: dict[str, Any]) -> tuple[str, str]:
+    """An `--only conversion` section again, from its saved measurements."""
+    runs = {method: [Measured(**r) for r in v] for method, v in found["runs"].items()}
+    return report.ffmpeg_section(
+        found["machine"], runs, Measured(**found["decode"]), found["repeat"]
+    )
 
 
 def _ffmpeg_headings(results: str) -> list[str]:

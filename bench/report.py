@@ -209,12 +209,16 @@ def _conversion_targets(runs: dict[str, list[Measured]], decode: Measured) -> st
 {table}
 
 Where the floor is: the conversion costs {cpu:.1f} CPU-seconds, and decoding the Opus alone
-(`ffmpeg -i note -f null -`, nothing written, run plainly rather than as voicebridge runs its
-ffmpegs) {decode.report["cpu"]:.1f}. Two cores cannot spend {cpu:.1f} CPU-seconds in less than
-{cpu / 2:.1f} s; 6x the naive path is {sixth:.1f} s. For memory: one ffmpeg of this build is
-{_mb(bare_rss - python_rss)} resident and the worker's Python process {_mb(python_rss)}, so even
-the bare pass (one ffmpeg) is only {bare_gain:.0f}x under the naive path by RSS; voicebridge runs
-two ffmpegs at once to be faster than that pass.
+the plain way (`ffmpeg -i note -f null -`, nothing written) {decode.report["cpu"]:.1f}.
+voicebridge reads Opus inside ffmpeg's filter graph (core/infra/audio/sources.py), which spares
+ffmpeg 7 and later their command line's hand-overs between threads (5.1 has none to spare).
+Two cores cannot spend {cpu:.1f} CPU-seconds in less than {cpu / 2:.1f} s; 6x the naive path is
+{sixth:.1f} s. For memory: one ffmpeg of this build is {_mb(bare_rss - python_rss)} resident
+and the worker's Python process {_mb(python_rss)}, so even the bare pass (one ffmpeg) is only
+{bare_gain:.0f}x under the naive path by RSS; voicebridge runs two ffmpegs at once to be faster
+than that pass. Two ranges in one ffmpeg would save the second process, but ffmpeg 7 and later
+run two such filter graphs of one process one after the other (its scheduler feeds the output
+that is furthest behind): measured, as slow as one.
 """
 
 

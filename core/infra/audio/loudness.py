@@ -22,7 +22,9 @@ def _levels(rate: int) -> str:
             "ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file='pipe\\:1'")  # fmt: skip
 
 
-_WINDOWS_PER_RUN = 16  # every window is an input of its own: keep ffmpeg's thread count sane
+# Every window is an input of its own (threads of its own) or, for Opus, a source filter (a file
+# opened): keep either count sane.
+_WINDOWS_PER_RUN = 16
 _LEVELS_OUTPUT = 4 * 1024 * 1024  # about 85 bytes per block: room for 32 windows of 1000 blocks
 
 

@@ -6,9 +6,11 @@ the command line runs its demuxer, decoder, filters, encoder and muxer in thread
 and hands every 20 ms packet of a voice note from one to the next: with the default policy
 each hand-over wakes the next thread at once, and an hour of Opus costs as much CPU in those
 wake-ups as in decoding. Batch threads are not woken ahead of what is running, so the
-hand-overs queue up and each thread works through several at a time: about a quarter less CPU
-for an hour's conversion on ffmpeg 9 (bench/RESULTS.md, "The 60-minute conversion on ffmpeg"),
-and the bot's own thread is never pushed aside by a decoder waking up.
+hand-overs queue up and each thread works through several at a time: a quarter less CPU for an
+hour's conversion on ffmpeg 9 while every recording was an input, and about 8 % since Opus is
+read inside the filter graph with fewer hand-overs left (`sources`; bench/RESULTS.md, "The
+60-minute conversion on ffmpeg"). The bot's own thread is never pushed aside by a decoder
+waking up.
 """
 
 from __future__ import annotations
