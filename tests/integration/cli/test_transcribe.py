@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,17 @@ async def test_pieces_lost_to_mimo_are_marked_and_said(
     )
 
 
+@pytest.fixture
+def ctrl_c_as_at_a_terminal() -> Iterator[None]:
+    """Children started while this process ignores SIGINT ignore it too, as POSIX has every
+    program started in the background by a non-interactive shell (`pytest &`), and Ctrl-C could
+    not stop them: the command line is started as from a terminal instead."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.usefixtures("ctrl_c_as_at_a_terminal")
 async def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(
     cwd: Path, recordings: Path, tmp_path: Path
 ) -> None:
