@@ -13,7 +13,7 @@ Mapping a block costs a system call and its pages' first touch, nothing against 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import logging
 
 logger = logging.getLogger(__name__)
@@ -22,13 +22,14 @@ _M_MMAP_THRESHOLD = -3  # mallopt's parameter number, from glibc's malloc.h
 LARGE_BLOCK = 256 * 1024
 
 
+@functools.cache
 def return_large_blocks(threshold: int = LARGE_BLOCK) -> bool:
     """Have every block of `threshold` bytes or more mapped and unmapped on its own (glibc's
-    `mallopt`). False where the C library has no such setting (musl, macOS): nothing changes."""
-    name = ctypes.util.find_library("c")
+    `mallopt`), once per process. False where the C library has no such setting (macOS), or
+    ignores it (musl): nothing changes."""
     try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError, TypeError):
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process already runs on
+    except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     done = bool(mallopt(_M_MMAP_THRESHOLD, threshold))

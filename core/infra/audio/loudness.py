@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from core.domain.errors import UndecodableAudio
 from core.domain.pauses import BLOCK_SECONDS, CutPlan, parse_levels, quietest_pause
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.audio.sources import AudioSource
+from core.infra.audio.sources import AudioSource, mono
 
 MEASURE_RATE = 16_000
 
@@ -82,7 +82,7 @@ async def window_levels(
         start = max(0.0, target - plan.search)
         reading = source.reading(i, start, start + 2 * plan.search)
         inputs += reading.inputs
-        chains.append(f"{reading.head}aformat=sample_rates={rate}:channel_layouts=mono,"
+        chains.append(f"{reading.head}{mono(rate)},"
                       f"apad=whole_len={samples},atrim=end_sample={samples}[w{i}]")  # fmt: skip
     joined = "".join(f"[w{i}]" for i in range(len(targets)))
     graph = ";".join([*chains, f"{joined}concat=n={len(targets)}:v=0:a=1,{_levels(rate)}"])

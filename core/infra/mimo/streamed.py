@@ -37,6 +37,18 @@ class FileAudio:
     path: Path
     placeholder: str = field(default_factory=lambda: f"audio-{uuid4().hex}")
 
+    async def size(self) -> int:
+        return (await asyncio.to_thread(self.path.stat)).st_size
+
+    async def encoded(self) -> AsyncIterator[bytes]:
+        """Its base64, a chunk at a time, read in a worker thread."""
+        file = await asyncio.to_thread(self.path.open, "rb")
+        try:
+            while encoded := await asyncio.to_thread(_read_encoded, file):
+                yield encoded
+        finally:
+            await asyncio.to_thread(file.close)
+
 
 @dataclass(frozen=True)
 class BytesAudio:
@@ -44,6 +56,15 @@ class BytesAudio:
 
     data: bytes
     placeholder: str = field(default_factory=lambda: f"audio-{uuid4().hex}")
+
+    async def size(self) -> int:
+        return len(self.data)
+
+    async def encoded(self) -> AsyncIterator[bytes]:
+        """Its base64, a chunk at a time."""
+        data = memoryview(self.data)
+        for start in range(0, len(data), CHUNK_BYTES):
+            yield base64.b64encode(data[start : start + CHUNK_BYTES])
 
 
 @dataclass(frozen=True)
@@ -61,11 +82,7 @@ class StreamedJson:
         head, found, tail = text.partition(audio.placeholder)
         if not found:
             raise ValueError("the body does not hold the audio's placeholder")
-        if isinstance(audio, BytesAudio):
-            size = len(audio.data)
-        else:
-            size = (await asyncio.to_thread(audio.path.stat)).st_size
-        return cls(head.encode(), audio, size, tail.encode())
+        return cls(head.encode(), audio, await audio.size(), tail.encode())
 
     @property
     def length(self) -> int:
@@ -76,17 +93,8 @@ class StreamedJson:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         yield self.head
-        if isinstance(self.audio, BytesAudio):
-            data = memoryview(self.audio.data)
-            for start in range(0, len(data), CHUNK_BYTES):
-                yield base64.b64encode(data[start : start + CHUNK_BYTES])
-        else:
-            file = await asyncio.to_thread(self.audio.path.open, "rb")
-            try:
-                while encoded := await asyncio.to_thread(_read_encoded, file):
-                    yield encoded
-            finally:
-                await asyncio.to_thread(file.close)
+        async for encoded in self.audio.encoded():
+            yield encoded
         yield self.tail
 
 
