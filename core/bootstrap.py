@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.app.business import BusinessChats
 from core.app.claims import WorkLedger
@@ -36,14 +36,20 @@ from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.downloads import HttpDownloads
+from core.infra.local_preferences import MemoryUnitOfWork
 from core.infra.memory import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
-from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-from core.infra.storage.database import PoolLimits
-from core.infra.storage.memory import MemoryUnitOfWork
 from core.ports import NO_METRICS, Clock, Metrics, SystemClock
+
+if TYPE_CHECKING:
+    # Imported where a database is opened: the command line's `standalone` runtime, which has
+    # none, starts without loading SQLAlchemy and Alembic (about half its start-up).
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from core.infra.storage import SqlAlchemyUnitOfWork
+    from core.infra.storage.database import PoolLimits
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +111,8 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
 
 
 def pool_limits_from(settings: Settings) -> PoolLimits:
+    from core.infra.storage.database import PoolLimits
+
     return PoolLimits(
         size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
@@ -164,6 +172,8 @@ async def storage(
 ) -> AsyncIterator[Storage]:
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims ledger and the retention jobs."""
+    from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+
     clock = clock or SystemClock()
     # Its password, if any, is redacted as every secret is (`core.infra.logs`).
     logger.info("database: %s", settings.database_url)

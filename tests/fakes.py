@@ -1,5 +1,5 @@
 """In-memory stand-ins for the service's ports, for fast service tests. Preferences need none:
-`core.infra.storage.memory.MemoryUnitOfWork` keeps them in memory for real.
+`core.infra.local_preferences.MemoryUnitOfWork` keeps them in memory for real.
 
 Integration tests use the real adapters against loopback servers instead (tests/standins).
 """
@@ -24,7 +24,7 @@ from core.domain.values import (
     Transcript,
     VoiceNote,
 )
-from core.infra.storage.memory import MemoryUnitOfWork
+from core.infra.local_preferences import MemoryUnitOfWork
 from core.ports import UnderstandingAudio
 
 

@@ -7,7 +7,7 @@ import pytest
 from core.app.service import VoiceService
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences
-from core.infra.storage.memory import MemoryUnitOfWork
+from core.infra.local_preferences import MemoryUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech
 
 SERVER = ChatRef("discord", "guild:1")

@@ -35,7 +35,7 @@ from core.domain.limits import (
 )
 from core.domain.quantities import Duration, waiting
 from core.domain.values import ChatRef, Usage
-from core.infra.storage.memory import MemoryUnitOfWork
+from core.infra.local_preferences import MemoryUnitOfWork
 from core.ports import RemoteRecording
 from tests.fakes import FakeAudio, FakeSpeech, FakeUsageUnitOfWork, UsageRows
 

@@ -37,7 +37,7 @@ from core.domain.values import LANGUAGES, ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.storage.memory import MemoryUnitOfWork
+from core.infra.local_preferences import MemoryUnitOfWork
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech
 

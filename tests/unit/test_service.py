@@ -11,7 +11,7 @@ from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.quantities import Duration, Megabytes
 from core.domain.values import ChatRef, Preferences
-from core.infra.storage.memory import MemoryUnitOfWork
+from core.infra.local_preferences import MemoryUnitOfWork
 from core.ports import RemoteRecording
 from tests.fakes import FakeAudio, FakeSpeech
 

@@ -21,7 +21,7 @@ from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
 from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
-from core.infra.storage.memory import MemoryUnitOfWork
+from core.infra.local_preferences import MemoryUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech
 
 CHAT = ChatRef("telegram", "1")

@@ -2,7 +2,8 @@
 
 The use cases depend on the `UnitOfWork` ports (`core.ports`) only; `SqlAlchemyUnitOfWork` is
 the real adapter, built by the composition root from `create_engine` and `session_factory`.
-`memory.MemoryUnitOfWork` keeps preferences in the process instead, for the command line.
+`core.infra.local_preferences.MemoryUnitOfWork` keeps preferences in the process instead, for
+the command line (outside this package, so the command line never loads SQLAlchemy).
 """
 
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
