@@ -77,6 +77,7 @@ class WorkLedger:
             if claim in ahead:
                 ahead.discard(claim)
                 return True
+        logger.debug("claiming %s", claim)
         now = self._clock.now()
         try:
             async with self._uow() as uow:
@@ -165,6 +166,7 @@ class WorkLedger:
                 continue  # another process was quicker
             taken += 1
             await self._finish_taken(taken_over, redo, tell)
+        logger.debug("swept %s: %d of %d lapsed claims taken over", platform, taken, len(lapsed))
         return taken
 
     async def keep_leases(

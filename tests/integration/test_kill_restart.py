@@ -150,13 +150,19 @@ async def test_group_messages_telegram_handed_over_survive_a_kill(
     lines killed with the process come again to the next start and are kept for /summary."""
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
         env = environment(bot_api, mimo, database_url)
-        first_start = voicebridge(tmp_path, env, "first", published(bot_api))
+        first_start = voicebridge(
+            tmp_path, env | {"LOG_LEVEL": "DEBUG"}, "first", published(bot_api)
+        )
         async with first_start as first, database_locked(database_url):
             pushed = [bot_api.push(group_message(bot_api, *said)) for said in SAID_IN_GROUP]
             await bot_api.wait_until(
                 lambda: set(pushed) <= set(bot_api.served), timeout=30, what="the fetch"
             )
-            await asyncio.sleep(1)  # time enough to poll again, which would confirm them
+            # The poller hands what it fetched to storage first, and waits there: it must not
+            # have polled again, which would have confirmed the updates to Telegram.
+            await logged(tmp_path / "first.log", "claiming Claim(platform='telegram'", count=1)
+            offsets = [call.params.get("offset", 0) for call in bot_api.sent("getUpdates")]
+            assert max(offsets) <= min(pushed)
             first.kill()
             await first.wait()
 
@@ -375,10 +381,11 @@ async def test_a_replica_takes_over_a_dead_replicas_work_once_its_lease_lapses(
     ) as a:
         note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
         await mimo_received(mimo, "mimo-v2.5-asr")
-        async with voicebridge(
-            tmp_path, env | {"INSTANCE_NAME": "b"}, "b", identified(discord_api)
-        ):
-            await asyncio.sleep(7)  # two of b's sweeps, and more than a lease: a renews its own
+        b_env = env | {"INSTANCE_NAME": "b", "LOG_LEVEL": "DEBUG"}
+        async with voicebridge(tmp_path, b_env, "b", identified(discord_api)):
+            # b sweeps as it starts, then every lease: by its third sweep a's first lease has
+            # lapsed more than a lease ago, so only a's renewals keep the voice message a's.
+            await logged(tmp_path / "b.log", "swept discord", count=3)
             assert len(mimo.calls("mimo-v2.5-asr")) == 1
             mimo.delay = 0
             a.kill()
@@ -489,6 +496,13 @@ async def mimo_asked(mimo: FakeMimo, count: int = 1) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("no question reached MiMo")
+
+
+async def logged(log: Path, words: str, *, count: int, timeout: float = 60) -> None:
+    """Until a process's log holds `words` on `count` lines."""
+    async with asyncio.timeout(timeout):
+        while log.read_text(errors="replace").count(words) < count:
+            await asyncio.sleep(0.05)
 
 
 async def mimo_received(mimo: FakeMimo, model: str) -> None:

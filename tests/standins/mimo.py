@@ -177,7 +177,7 @@ class FakeMimo:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._closing.set()  # ends `slow` faults still waiting
+        self._closing.set()  # ends the delays, holds and `slow` faults still waiting
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -219,6 +219,12 @@ class FakeMimo:
         """End `fail_every` / `fail_always`: requests are answered as usual again."""
         self._schedule = None
 
+    async def _pause(self, seconds: float) -> None:
+        """Sit on a request for `seconds`, or until the stand-in closes: a request held for a
+        process that was killed meanwhile must not hold the test's teardown too."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
+
     def calls(self, model_prefix: str) -> list[Json]:
         """Bodies of the requests whose model starts with `model_prefix`."""
         return [b for b in self.requests if str(b.get("model", "")).startswith(model_prefix)]
@@ -235,9 +241,9 @@ class FakeMimo:
         self.requests.append(body)
         self.headers.append(dict(request.headers))
         if self.delay:
-            await asyncio.sleep(self.delay)
+            await self._pause(self.delay)
         if self._hold_after is not None and len(self.requests) > self._hold_after:
-            await asyncio.sleep(HOLD_SECONDS)
+            await self._pause(HOLD_SECONDS)
         if self._drops:
             self._drops -= 1
             assert request.transport is not None
@@ -288,8 +294,7 @@ class FakeMimo:
             request.transport.close()
             return web.Response()
         if fault.kind == "slow":
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), fault.seconds)
+            await self._pause(fault.seconds)
             if request.transport is None or request.transport.is_closing():
                 return web.Response()  # the client gave up waiting: nobody to answer
             return None
