@@ -29,10 +29,12 @@ async def reach(
     transient: tuple[type[BaseException], ...],
     setting: str,
     patience: float = PATIENCE_SECONDS,
+    first_wait: float = 1.0,
 ) -> T:
-    """`connect()`, tried again while it fails with a `transient` (network) error, waiting 1, 2,
-    4... up to 15 s between tries, for about `patience` seconds; then `StartupError` naming
-    `setting`, the URL to check. Other errors (a refused token) are not retried."""
+    """`connect()`, tried again while it fails with a `transient` (network) error, waiting
+    `first_wait` (1 s), then twice as long each time up to 15 s between tries, for about
+    `patience` seconds; then `StartupError` naming `setting`, the URL to check. Other errors (a
+    refused token) are not retried."""
 
     def waiting(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
@@ -43,7 +45,7 @@ async def reach(
 
     retrying = AsyncRetrying(
         retry=retry_if_exception_type(transient),
-        wait=wait_exponential(multiplier=1, max=15),
+        wait=wait_exponential(multiplier=first_wait, max=15),
         stop=stop_after_delay(patience),
         before_sleep=waiting,
         reraise=True,

@@ -22,6 +22,16 @@ USER = 1001
 NOT_REACHABLE = "is not reachable"
 
 
+async def tried_and_waiting(caplog: pytest.LogCaptureFixture, bot: asyncio.Task[None]) -> None:
+    """Until the starting bot has tried to reach its platform, failed, and said it will try
+    again; it must still be running then."""
+    async with asyncio.timeout(30):
+        while not any(NOT_REACHABLE in r.getMessage() for r in caplog.records):
+            assert not bot.done(), "the bot gave up at once"
+            await asyncio.sleep(0.01)
+    assert not bot.done()
+
+
 async def test_telegram_out_of_reach_at_start_is_waited_for(
     mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -38,8 +48,7 @@ async def test_telegram_out_of_reach_at_start_is_waited_for(
     stop = asyncio.Event()
     with caplog.at_level(logging.WARNING, logger="bots.startup"):
         task = asyncio.create_task(run_bots(settings, stop))
-        await asyncio.sleep(1.5)  # the bot has tried, and is waiting to try again
-        assert not task.done()
+        await tried_and_waiting(caplog, task)
         async with later as bot_api:
             await started(task, bot_api.wait_for("getUpdates", timeout=30))
             bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
@@ -61,8 +70,7 @@ async def test_discord_out_of_reach_at_start_is_waited_for(
     stop = asyncio.Event()
     with caplog.at_level(logging.WARNING, logger="bots.startup"):
         task = asyncio.create_task(run_bots(settings, stop))
-        await asyncio.sleep(1.5)
-        assert not task.done()
+        await tried_and_waiting(caplog, task)
         async with later as discord_api:
             assert discord_api.api_url == settings.discord_api_url
             await started(task, discord_api.wait_until_identified(timeout=30))
@@ -86,7 +94,8 @@ async def test_a_platform_that_stays_out_of_reach_is_named_in_one_line() -> None
             refused,
             transient=(ConnectionError,),
             setting="TELEGRAM_API_URL",
-            patience=1.5,
+            patience=0.3,
+            first_wait=0.05,
         )
 
     assert str(raised.value) == (
