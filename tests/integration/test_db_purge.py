@@ -150,7 +150,7 @@ async def test_postgres_gets_the_pool_its_settings_ask_for(postgres_database_url
         pool_size=1,
         max_overflow=0,
         pool_timeout_seconds=0.3,
-        pool_recycle_seconds=2,
+        pool_recycle_seconds=1,
     )
     async with storage(settings, migrate=False) as store:
         engine = store.engine
@@ -163,7 +163,7 @@ async def test_postgres_gets_the_pool_its_settings_ask_for(postgres_database_url
             waited = asyncio.get_running_loop().time() - started
         async with engine.connect() as second:  # the one connection, given back, serves again
             reused = await backend(second)
-        await asyncio.sleep(2.2)
+        await asyncio.sleep(1.1)  # the recycle age is a time: it has to pass
         async with engine.connect() as third:  # older than the recycle age: replaced
             replaced = await backend(third)
         size = engine.pool.size()  # type: ignore[attr-defined]
