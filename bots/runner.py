@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -17,14 +18,24 @@ from core.config import Settings, host_port
 from core.domain.errors import ConfigError
 from core.ports import Clock
 
+if TYPE_CHECKING:  # python-telegram-bot is imported only when Telegram runs
+    from bots.telegram.pace import Pace
+
 logger = logging.getLogger(__name__)
 
 
-async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None) -> None:
+async def run_bots(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    clock: Clock | None = None,
+    telegram_pace: Pace | None = None,
+) -> None:
     """Migrate the database, start each platform whose token is set, and run until `stop` (or
     until a platform's connection fails for good, which ends the run with its error).
 
-    `clock` drives digests and retention (tests pass one they move by hand).
+    `clock` drives digests and retention (tests pass one they move by hand); `telegram_pace`,
+    how often Telegram chats see chat actions and progress edits (tests pass a quicker one).
     """
     telegram_token = settings.telegram_token()
     discord_token = settings.discord_token()
@@ -41,7 +52,8 @@ async def run_bots(settings: Settings, stop: asyncio.Event, *, clock: Clock | No
             await bots.enter_async_context(serving(settings.ops_listen or "", ops, what="ops"))
             ops = []
         if telegram_token is not None:
-            await bots.enter_async_context(_telegram(settings, telegram_token, runtime, ops))
+            telegram = _telegram(settings, telegram_token, runtime, ops, pace=telegram_pace)
+            await bots.enter_async_context(telegram)
         if discord_token is not None:
             running = _discord(settings, discord_token, runtime, shards)
             watched.append(await bots.enter_async_context(running))
@@ -65,9 +77,15 @@ def _ops_on_webhook(settings: Settings, telegram_token: str | None) -> bool:
 
 @asynccontextmanager
 async def _telegram(
-    settings: Settings, token: str, runtime: Runtime, routes: Sequence[web.RouteDef] = ()
+    settings: Settings,
+    token: str,
+    runtime: Runtime,
+    routes: Sequence[web.RouteDef] = (),
+    *,
+    pace: Pace | None = None,
 ) -> AsyncIterator[None]:
     from bots.telegram.app import build_application, polling, webhook
+    from bots.telegram.pace import USUAL
     from bots.telegram.summaries import digest_sender
 
     application = build_application(
@@ -80,6 +98,7 @@ async def _telegram(
         work=runtime.work,
         max_pending_updates=settings.telegram_max_pending_updates,
         inline_cache_chat=settings.telegram_inline_cache_chat,
+        pace=pace or USUAL,
     )
     receiving = (
         polling(application)

@@ -34,6 +34,7 @@ from bots.telegram.gists import GIST_COMMANDS, GistHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
+from bots.telegram.pace import USUAL, Pace
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
 from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
@@ -89,13 +90,15 @@ def build_application(
     max_pending_updates: int,
     work: WorkLedger | None = None,
     inline_cache_chat: int | None = None,
+    pace: Pace = USUAL,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered.
 
     With `work`, each message that leads to work is claimed first (`bots.telegram.claims`).
     At most `max_pending_updates` updates are accepted and unfinished at once
     (`bots.telegram.update_queue`). Inline mode needs `inline_cache_chat`, where the voice notes
-    it renders are stored (`bots.telegram.inline`); without it, it is off.
+    it renders are stored (`bots.telegram.inline`); without it, it is off. `pace`: how often
+    chat actions and progress edits are sent (tests turn it up).
     """
     root = api_url.rstrip("/")
     gate = Gate(service.limiter)  # the allowlist: strangers are neither claimed nor handled
@@ -125,11 +128,11 @@ def build_application(
         .media_write_timeout(120)
         .build()
     )
-    handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode)
-    summary_handlers = SummaryHandlers(summaries, digests)
-    gist_handlers = GistHandlers(service, local_mode=local_mode)
+    handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode, pace=pace)
+    summary_handlers = SummaryHandlers(summaries, digests, pace=pace)
+    gist_handlers = GistHandlers(service, local_mode=local_mode, pace=pace)
     business = BusinessHandlers(service, local_mode=local_mode)
-    translation_handlers = TranslationHandlers(service, local_mode=local_mode)
+    translation_handlers = TranslationHandlers(service, local_mode=local_mode, pace=pace)
     for name in COMMANDS:
         owner: object = summary_handlers if name in SUMMARY_COMMANDS else handlers
         owner = gist_handlers if name in GIST_COMMANDS else owner

@@ -13,6 +13,7 @@ from bots.telegram.handlers import can_manage, chat_of, command_argument, messag
 from bots.telegram.locales import reply_locale
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
+from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action
 from core.app.service import VoiceService
 from core.domain.quantities import Duration
@@ -21,9 +22,10 @@ GIST_COMMANDS: tuple[str, ...] = ("tldr",)
 
 
 class GistHandlers:
-    def __init__(self, service: VoiceService, *, local_mode: bool) -> None:
+    def __init__(self, service: VoiceService, *, local_mode: bool, pace: Pace = USUAL) -> None:
         self.service = service
         self.local_mode = local_mode
+        self.pace = pace
 
     async def tldr(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/tldr as a reply to a recording: its gist, in the asker's language; /tldr auto
@@ -39,7 +41,7 @@ class GistHandlers:
             await message.reply_text(text("usage.tldr", locale))
             return
         source = remote(recording, local_mode=self.local_mode)
-        async with chat_action(message, ChatAction.TYPING):
+        async with chat_action(message, ChatAction.TYPING, self.pace):
             gist = await self.service.gist(
                 chat_of(update), source, language=locale, asker=asker_of(update)
             )

@@ -12,6 +12,7 @@ from bots.telegram.gist_replies import send_gist
 from bots.telegram.locales import audience_locale, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
+from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
 from bots.telegram.transcripts import TelegramTranscriptReply
 from core.app.service import VoiceService
@@ -39,11 +40,17 @@ class TelegramHandlers:
     """Every command and media handler, sharing one service."""
 
     def __init__(
-        self, service: VoiceService, *, summaries: SummaryService, local_mode: bool
+        self,
+        service: VoiceService,
+        *,
+        summaries: SummaryService,
+        local_mode: bool,
+        pace: Pace = USUAL,
     ) -> None:
         self.service = service
         self.summaries = summaries
         self.local_mode = local_mode
+        self.pace = pace
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet and explain."""
@@ -119,7 +126,7 @@ class TelegramHandlers:
         if not words.strip():
             await message.reply_text(text("usage.say", await self._locale(update)))
             return
-        async with chat_action(message, ChatAction.RECORD_VOICE):
+        async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
             notes = await self.service.say_notes(chat_of(update), words, asker=asker_of(update))
         for note in notes:
             await message.reply_voice(
@@ -159,7 +166,7 @@ class TelegramHandlers:
         if len(words) < 2:
             await message.reply_text(text("usage.voice_design", locale))
             return
-        async with chat_action(message, ChatAction.RECORD_VOICE):
+        async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
             note = await self.service.studio.design(
                 chat_of(update), words[0], words[1], can_manage=await can_manage(update),
                 designer=sender_id(message), locale=locale, asker=asker_of(update),
@@ -277,7 +284,9 @@ class TelegramHandlers:
         "typing…" until that reply shows), in `locale`."""
         source = remote(recording, local_mode=self.local_mode)
         piece_seconds = self.service.limits.asr_piece_seconds
-        reply = TelegramTranscriptReply(message, locale=locale, piece_seconds=piece_seconds)
+        reply = TelegramTranscriptReply(
+            message, locale=locale, piece_seconds=piece_seconds, pace=self.pace
+        )
         async with reply:
             chat = ChatRef("telegram", str(message.chat_id))
             transcript = await self.service.transcribe_long_audio(
@@ -298,7 +307,7 @@ class TelegramHandlers:
     ) -> None:
         """Answer `question` about `recording`, replying to `message`."""
         source = remote(recording, local_mode=self.local_mode)
-        async with chat_action(message, ChatAction.TYPING):
+        async with chat_action(message, ChatAction.TYPING, self.pace):
             answer = await self.service.ask(
                 ChatRef("telegram", str(message.chat_id)), source, question, asker=asker
             )

@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.locales import audience_locale, stranger_locale
 from bots.telegram.messages import text
+from bots.telegram.pace import Pace
 from core.chat.languages import ChatLanguages
 from core.domain import errors
 from core.domain.text import split_message, utf16_units
@@ -25,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
 MAX_MESSAGES_BEFORE_FILE = 3
-_ACTION_REFRESH_SECONDS = 4.5  # Telegram shows a chat action for about 5 s
 
 
 def telegram_pieces(body: str) -> list[str]:
@@ -48,15 +48,16 @@ async def reply_long(message: Message, body: str, *, file_caption: str, file_nam
 
 class ChatActionIndicator:
     """Shows `action` ("typing", "recording voice") in the chat while work runs: at once, then
-    again before Telegram clears it, until `stop` or the end of the `async with` block.
+    again before Telegram clears it (`pace`), until `stop` or the end of the `async with` block.
 
     Telegram also clears the action when the bot sends a message, so whoever sends the answer
     (or a status message that stands in for the action) stops it first: an action sent after
     the answer would say the bot is still at work."""
 
-    def __init__(self, message: Message, action: ChatAction) -> None:
+    def __init__(self, message: Message, action: ChatAction, pace: Pace) -> None:
         self._message = message
         self._action = action
+        self._every = pace.action_seconds
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Self:
@@ -80,7 +81,7 @@ class ChatActionIndicator:
     async def _keep_showing(self) -> None:
         while True:
             await self._show_once()
-            await asyncio.sleep(_ACTION_REFRESH_SECONDS)
+            await asyncio.sleep(self._every)
 
     async def _show_once(self) -> None:
         try:
@@ -89,10 +90,10 @@ class ChatActionIndicator:
             logger.debug("chat action not shown: %s", type(exc).__name__)
 
 
-def chat_action(message: Message, action: ChatAction) -> ChatActionIndicator:
-    """`async with chat_action(message, ChatAction.TYPING):` shows the action while the block
-    runs."""
-    return ChatActionIndicator(message, action)
+def chat_action(message: Message, action: ChatAction, pace: Pace) -> ChatActionIndicator:
+    """`async with chat_action(message, ChatAction.TYPING, pace):` shows the action while the
+    block runs."""
+    return ChatActionIndicator(message, action, pace)
 
 
 ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]

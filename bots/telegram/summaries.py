@@ -14,6 +14,7 @@ from bots.telegram.gate import asker_of
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.locales import reply_locale
 from bots.telegram.messages import text
+from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long, telegram_pieces
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
@@ -26,9 +27,12 @@ SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
 
 
 class SummaryHandlers:
-    def __init__(self, summaries: SummaryService, digests: DigestService) -> None:
+    def __init__(
+        self, summaries: SummaryService, digests: DigestService, *, pace: Pace = USUAL
+    ) -> None:
         self.summaries = summaries
         self.digests = digests
+        self.pace = pace
 
     async def log_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A text or a caption in a group: keep it for /summary (when the chat logs)."""
@@ -56,7 +60,7 @@ class SummaryHandlers:
             days = self.summaries.limits.retention_days
             await message.reply_text(text(key, locale, days=days))
             return
-        async with chat_action(message, ChatAction.TYPING):
+        async with chat_action(message, ChatAction.TYPING, self.pace):
             summary = await self.summaries.summarise(chat, request, asker=asker_of(update))
         posts = await self.summaries.chat_locale(chat)
         caption = text("summary.file_caption", posts)

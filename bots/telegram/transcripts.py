@@ -13,6 +13,7 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 
+from bots.telegram.pace import Pace
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptReply
@@ -21,11 +22,6 @@ from core.domain.transcripts import LongTranscript
 
 logger = logging.getLogger(__name__)
 
-# Telegram asks bots for at most about one message a second in a chat and twenty a minute in a
-# group; edits count too.
-PRIVATE_EDIT_SECONDS = 1.0
-GROUP_EDIT_SECONDS = 3.0
-
 
 class TelegramTranscriptReply(TranscriptReply):
     """The reply to the recording's message: sent on first show, edited afterwards. Until it
@@ -33,19 +29,19 @@ class TelegramTranscriptReply(TranscriptReply):
     that work goes on, and more chat actions would only take turns from other chats' replies
     under the bot's rate limit."""
 
-    def __init__(self, message: Message, *, locale: str, piece_seconds: float) -> None:
+    def __init__(self, message: Message, *, locale: str, piece_seconds: float, pace: Pace) -> None:
         private = message.chat.type == ChatType.PRIVATE
         super().__init__(
             locale=locale,
             piece_seconds=piece_seconds,
-            min_interval=PRIVATE_EDIT_SECONDS if private else GROUP_EDIT_SECONDS,
+            min_interval=pace.private_edit_seconds if private else pace.group_edit_seconds,
             message_limit=MESSAGE_LIMIT,
             max_messages=MAX_MESSAGES_BEFORE_FILE,
             measure=utf16_units,
         )
         self._message = message
         self._status: Message | None = None
-        self._typing = chat_action(message, ChatAction.TYPING)
+        self._typing = chat_action(message, ChatAction.TYPING, pace)
 
     async def __aenter__(self) -> Self:
         self._typing.start()

@@ -19,6 +19,7 @@ from bots.telegram.handlers import (
 from bots.telegram.locales import reply_locale
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
+from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
 from core.app.service import VoiceService
 from core.chat.languages import translation_target
@@ -28,9 +29,10 @@ TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetra
 
 
 class TranslationHandlers:
-    def __init__(self, service: VoiceService, *, local_mode: bool) -> None:
+    def __init__(self, service: VoiceService, *, local_mode: bool, pace: Pace = USUAL) -> None:
         self.service = service
         self.local_mode = local_mode
+        self.pace = pace
 
     async def translate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/translate [LANGUAGE] as a reply to a recording or a text."""
@@ -50,10 +52,10 @@ class TranslationHandlers:
         if recording is not None:
             source = remote(recording, local_mode=self.local_mode)
         chat, asker = chat_of(update), asker_of(update)
-        async with chat_action(message, ChatAction.TYPING):
+        async with chat_action(message, ChatAction.TYPING, self.pace):
             translated = await self.service.translate(chat, source, target=language, asker=asker)
         if spoken:  # in the words' speaker's own voice, where they allowed it
-            async with chat_action(message, ChatAction.RECORD_VOICE):
+            async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
                 note = await self.service.spoken_translation(
                     chat, translated, language=language, speaker_id=sender_id(target), asker=asker
                 )

@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from bots.runner import run_bots
+from bots.telegram.pace import Pace
 from core.config import Settings
 from core.ports import Clock
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -63,14 +64,19 @@ def settings_for(
 
 @asynccontextmanager
 async def running(
-    settings: Settings, bot_api: FakeBotApi, *, clock: Clock | None = None
+    settings: Settings,
+    bot_api: FakeBotApi,
+    *,
+    clock: Clock | None = None,
+    pace: Pace | None = None,
 ) -> AsyncIterator[None]:
     """`voicebridge run`, in this event loop, from its first poll until the block ends.
 
-    `clock` (e.g. a `ManualClock`) drives digests and retention instead of the real time.
+    `clock` (e.g. a `ManualClock`) drives digests and retention instead of the real time;
+    `pace`, how often chat actions and progress edits go (quicker than users get them).
     """
     stop = asyncio.Event()
-    task = asyncio.create_task(run_bots(settings, stop, clock=clock))
+    task = asyncio.create_task(run_bots(settings, stop, clock=clock, telegram_pace=pace))
     polling = asyncio.create_task(bot_api.wait_for("getUpdates", count=1 + _polls(bot_api)))
     await asyncio.wait({task, polling}, return_when=asyncio.FIRST_COMPLETED)
     if task.done():  # it failed to start: show why

@@ -452,7 +452,11 @@ async def voicebridge(
         )
     try:
         await started(process, ready, log)
-        yield process
+        try:
+            yield process
+        except Exception as failure:  # what the bot logged is what explains it
+            failure.add_note(f"--- {name}'s log (the end) ---\n{log.read_text()[-6000:]}")
+            raise
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.wait(), timeout=60)

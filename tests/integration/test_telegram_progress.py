@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.telegram.pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
@@ -43,12 +44,12 @@ def transcribe_command(bot_api: FakeBotApi, note: dict[str, object], argument: s
 async def test_a_long_recording_shows_progress_that_becomes_the_transcript(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:
-    mimo.delay = 0.6  # each piece takes a while, one at a time: progress has time to show
+    mimo.delay = 0.3  # each piece takes a while, one at a time: progress has time to show
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
-    async with running(settings, bot_api):
+    async with running(settings, bot_api, pace=Pace(private_edit_seconds=0.1)):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
         [status] = await bot_api.wait_for("sendMessage", chat_id=USER)
         await bot_api.wait_until(lambda: bot_api.texts(USER)[0].startswith("heard"))

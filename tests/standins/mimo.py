@@ -28,7 +28,6 @@ from __future__ import annotations
 import array
 import asyncio
 import base64
-import contextlib
 import io
 import json
 import math
@@ -145,6 +144,8 @@ class FakeMimo:
         self.tts_seconds_per_char = tts_seconds_per_char
         self.delay = delay
         self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
+        # While this is an unset Event, every request waits for it to be set before its answer.
+        self.gate: asyncio.Event | None = None
         # An unset Event holds streamed transcripts after their first chunk until it is set.
         self.asr_stream_hold: asyncio.Event | None = None
         self.base_url = ""
@@ -219,11 +220,18 @@ class FakeMimo:
         """End `fail_every` / `fail_always`: requests are answered as usual again."""
         self._schedule = None
 
-    async def _pause(self, seconds: float) -> None:
-        """Sit on a request for `seconds`, or until the stand-in closes: a request held for a
-        process that was killed meanwhile must not hold the test's teardown too."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._closing.wait(), seconds)
+    async def _pause(self, seconds: float, *, until: asyncio.Event | None = None) -> None:
+        """Sit on a request for `seconds`, or until `until` is set, or until the stand-in
+        closes: a request held for a process that was killed meanwhile must not hold the
+        test's teardown too."""
+        ends = [asyncio.ensure_future(self._closing.wait())]
+        if until is not None:
+            ends.append(asyncio.ensure_future(until.wait()))
+        try:
+            await asyncio.wait(ends, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for end in ends:
+                end.cancel()
 
     def calls(self, model_prefix: str) -> list[Json]:
         """Bodies of the requests whose model starts with `model_prefix`."""
@@ -242,6 +250,8 @@ class FakeMimo:
         self.headers.append(dict(request.headers))
         if self.delay:
             await self._pause(self.delay)
+        if self.gate is not None:
+            await self._pause(HOLD_SECONDS, until=self.gate)
         if self._hold_after is not None and len(self.requests) > self._hold_after:
             await self._pause(HOLD_SECONDS)
         if self._drops:

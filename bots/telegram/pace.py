@@ -1,0 +1,23 @@
+"""How often a Telegram chat is shown that work goes on: chat actions and progress edits.
+
+The defaults follow Telegram's rules and are what users get; tests pass a quicker `Pace` to
+`build_application` to see several rounds without waiting for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Pace:
+    # A chat action ("typing…") shows for about 5 s, or until the bot sends a message: it is
+    # sent again a little before it would go.
+    action_seconds: float = 4.5
+    # Telegram asks bots for at most about one message a second in a chat and twenty a minute
+    # in a group; edits count too.
+    private_edit_seconds: float = 1.0
+    group_edit_seconds: float = 3.0
+
+
+USUAL = Pace()
