@@ -1,5 +1,6 @@
 """Shared test set-up: database fixtures for SQLite and (with TEST_DATABASE_URL) PostgreSQL, and
-logging put back as it was after a test that configured it as `voicebridge` does."""
+logging put back as it was after a test that configured it as `voicebridge` does, and Hypothesis
+without deadlines."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ["tests.db_fixtures"]
+
+# No deadline per example: a property test checks what the code does, never how fast; six
+# workers on two cores make any example's time a matter of luck (speed lives in bench/).
+settings.register_profile("voicebridge", deadline=None)
+settings.load_profile("voicebridge")
 
 
 @pytest.fixture
