@@ -5,8 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from core.bootstrap import Runtime
-from core.infra.health import database_reachable
-from core.infra.metrics import CONTENT_TYPE
 
 
 def ops_routes(runtime: Runtime) -> list[web.RouteDef]:
@@ -14,12 +12,12 @@ def ops_routes(runtime: Runtime) -> list[web.RouteDef]:
     with "unreachable"; `/metrics`: what `runtime.metrics` counted, in Prometheus' format."""
 
     async def healthz(request: web.Request) -> web.Response:
-        if await database_reachable(runtime.settings.database_url):
+        if await runtime.database_reachable():
             return web.json_response({"status": "ok", "database": "ok"})
         return web.json_response({"status": "unhealthy", "database": "unreachable"}, status=503)
 
     async def metrics(request: web.Request) -> web.Response:
         body = runtime.metrics.exposition()
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+        return web.Response(body=body, headers={"Content-Type": runtime.metrics.content_type})
 
     return [web.get("/healthz", healthz), web.get("/metrics", metrics)]

@@ -10,7 +10,7 @@ and get exactly what production gets.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -66,6 +66,7 @@ class Runtime:
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
+    database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a new connection reads
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,8 @@ async def bootstrap(
 
     `clock` drives summaries, digests and retention; tests pass one they can move by hand.
     """
+    from core.infra.health import database_reachable  # it loads the database layer
+
     return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`memory`)
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
@@ -277,6 +280,7 @@ async def bootstrap(
             work=store.work,
             metrics=metrics,
             processes=processes,
+            database_reachable=lambda: database_reachable(settings.database_url),
         )
 
 

@@ -21,8 +21,7 @@ from discord import voice_client, voice_state
 
 from bots.discord.messages import text
 from core.domain.values import VoiceNote
-from core.infra.audio.ffmpeg import ffmpeg_exe
-from core.infra.audio.processes import FfmpegProcesses
+from core.ports import ProcessSlots
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def installed_voice_client() -> VoiceClientClass | None:
 class VoicePlayer:
     """Plays voice notes in voice channels with `client` (None: the voice extras are missing)."""
 
-    def __init__(self, client: VoiceClientClass | None, *, processes: FfmpegProcesses) -> None:
+    def __init__(self, client: VoiceClientClass | None, *, processes: ProcessSlots) -> None:
         self.client = client
         self._processes = processes
         # Servers with a play joining, playing or leaving. Taken before the first await, so two
@@ -68,7 +67,8 @@ class VoicePlayer:
         self._busy.add(guild.id)
         try:
             async with self._processes.slot():
-                await play_once(channel, notes, client=self.client)
+                ffmpeg = self._processes.executable
+                await play_once(channel, notes, client=self.client, ffmpeg=ffmpeg)
         except (TimeoutError, discord.DiscordException, OSError):
             logger.warning("voice playback in %s failed", channel.id, exc_info=True)
             return text("discord.voice.failed", locale, channel=channel.mention)
@@ -78,19 +78,19 @@ class VoicePlayer:
 
 
 async def play_once(
-    channel: VoiceChannel, notes: Sequence[VoiceNote], *, client: VoiceClientClass
+    channel: VoiceChannel, notes: Sequence[VoiceNote], *, client: VoiceClientClass, ffmpeg: str
 ) -> None:
-    """Join `channel`, play the clips one after the other to their end, and leave whatever
-    happens in between."""
+    """Join `channel`, play the clips one after the other to their end (decoded by the
+    `ffmpeg` executable), and leave whatever happens in between."""
     voice = await channel.connect(cls=client, timeout=CONNECT_TIMEOUT, self_deaf=True)
     try:
         for note in notes:
-            await _play(voice, note)
+            await _play(voice, note, ffmpeg)
     finally:
         await voice.disconnect(force=True)
 
 
-async def _play(voice: discord.VoiceClient, note: VoiceNote) -> None:
+async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> None:
     loop = asyncio.get_running_loop()
     finished = asyncio.Event()
 
@@ -100,6 +100,6 @@ async def _play(voice: discord.VoiceClient, note: VoiceNote) -> None:
         loop.call_soon_threadsafe(finished.set)
 
     # ffmpeg reads the OGG from a pipe and hands discord.py Opus packets; no temp file.
-    source = discord.FFmpegOpusAudio(io.BytesIO(note.data), pipe=True, executable=ffmpeg_exe())
+    source = discord.FFmpegOpusAudio(io.BytesIO(note.data), pipe=True, executable=ffmpeg)
     voice.play(source, after=after)
     await asyncio.wait_for(finished.wait(), timeout=note.duration + PLAY_MARGIN)

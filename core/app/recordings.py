@@ -4,10 +4,11 @@
                 MAX_AUDIO_SECONDS is refused before anything else; the use cases then take
                 their rate limit and reserve their quota on the declared length (`declared`),
                 all before a byte is downloaded, so a refused request costs no download
-    fetched     `fetched`: the file, downloaded into a temporary folder that lasts as long as
-                the block (at most `max_downloads` at once in the process, the rest waiting
-                their turn), or read in place when the platform has it on this machine; what it
-                really holds is measured afterwards, and the checks run again on that
+    fetched     `fetched`: the file, downloaded (by the `Downloader`, into a temporary folder of
+                its own) for as long as the block lasts, at most `max_downloads` at once in the
+                process, the rest waiting their turn; or read in place when the platform has it
+                on this machine. What it really holds is measured afterwards, and the checks
+                run again on that
 
 A file at hand (the command line, tests) is taken as it is, its size checked.
 """
@@ -15,9 +16,8 @@ A file at hand (the command line, tests) is taken as it is, its size checked.
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from core.domain.limits import RequestLimits
@@ -48,16 +48,15 @@ class Recordings:
         if isinstance(place, Path):  # on this machine already: read in place, no copy
             yield await self._checked(place)
             return
-        with tempfile.TemporaryDirectory(prefix="voicebridge-") as folder:
-            path = Path(folder) / "recording"  # ffmpeg goes by the content, not the name
-            await self._download(place, path)
-            yield await self._checked(path)
+        async with AsyncExitStack() as held:
+            yield await self._checked(await self._download(place, held))
 
     async def _checked(self, path: Path) -> Path:
         self._limits.check_audio_size((await asyncio.to_thread(path.stat)).st_size)
         return path
 
-    async def _download(self, url: str, path: Path) -> None:
+    async def _download(self, url: str, held: AsyncExitStack) -> Path:
+        """The downloaded file, kept until `held` closes; a slot is taken while it downloads."""
         if self._downloader is None:
             raise RuntimeError("these recordings were set up without a downloader")
         self.waiting += 1
@@ -66,7 +65,8 @@ class Recordings:
         finally:
             self.waiting -= 1
         try:
-            await self._downloader.download(url, path, max_bytes=self._limits.max_audio_bytes)
+            download = self._downloader.downloaded(url, max_bytes=self._limits.max_audio_bytes)
+            return await held.enter_async_context(download)
         finally:
             self._slots.release()
 

@@ -12,6 +12,9 @@ Telegram's carries the bot token (httpx, which logs every URL, is kept at WARNIN
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,7 +35,17 @@ class HttpDownloads:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self._http = http
 
+    @asynccontextmanager
+    async def downloaded(self, url: str, *, max_bytes: int) -> AsyncIterator[Path]:
+        """The file at `url`, in a temporary folder of its own for as long as the block lasts
+        (see `download`)."""
+        with tempfile.TemporaryDirectory(prefix="voicebridge-") as folder:
+            path = Path(folder) / "recording"  # ffmpeg goes by the content, not the name
+            await self.download(url, path, max_bytes=max_bytes)
+            yield path
+
     async def download(self, url: str, to: Path, *, max_bytes: int) -> None:
+        """Stream `url` into the new file `to`, stopping once it holds more than `max_bytes`."""
         file = await asyncio.to_thread(to.open, "xb")
         try:
             await self._stream(url, file, max_bytes)

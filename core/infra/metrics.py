@@ -142,8 +142,10 @@ class PrometheusMetrics:
             self._mimo_seconds.observe(time.perf_counter() - started)
 
     def exposition(self) -> bytes:
-        """Everything counted, in Prometheus' text format."""
+        """Everything counted, in Prometheus' text format (`content_type`)."""
         return generate_latest(self.registry)
+
+    content_type = CONTENT_TYPE
 
 
 def _kind(error: errors.MimoError) -> str:

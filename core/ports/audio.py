@@ -74,10 +74,22 @@ Recording = Path | RemoteRecording
 """What the use cases take: a file at hand (the command line, tests), or a platform's."""
 
 
+class ProcessSlots(Protocol):
+    """The process's ffmpeg budget (FFMPEG_MAX_PROCESSES), for ffmpeg that others start (the
+    Discord adapter's playback): which ffmpeg to run, and a slot to hold while it runs."""
+
+    @property
+    def executable(self) -> str: ...
+
+    def slot(self) -> AbstractAsyncContextManager[None]: ...
+
+
 class Downloader(Protocol):
-    async def download(self, url: str, to: Path, *, max_bytes: int) -> None:
-        """Stream `url` into the new file `to`, never whole in memory, stopping once it holds
-        more than `max_bytes`. The URL may carry a secret (a bot token): it is never logged."""
+    def downloaded(self, url: str, *, max_bytes: int) -> AbstractAsyncContextManager[Path]:
+        """`async with downloaded(url, max_bytes=...) as path`: `url` streamed into a new file
+        in a temporary folder of its own, never whole in memory, stopping once it holds more
+        than `max_bytes`; the folder goes when the block ends. The URL may carry a secret (a
+        bot token): it is never logged."""
         ...
 
 

@@ -34,6 +34,21 @@ async def test_the_file_arrives_whole(tmp_path: Path) -> None:
     assert (tmp_path / "note").read_bytes() == served
 
 
+async def test_a_downloaded_file_lasts_as_long_as_its_block_and_leaves_nothing() -> None:
+    served = b"OggS" + bytes(5000)
+    fetch = downloads(httpx.MockTransport(lambda request: httpx.Response(200, content=served)))
+
+    async with fetch.downloaded(URL, max_bytes=len(served)) as path:
+        assert path.read_bytes() == served
+    with pytest.raises(DownloadFailed):
+        async with downloads(httpx.MockTransport(lambda r: httpx.Response(404))).downloaded(
+            URL, max_bytes=99
+        ) as gone:
+            raise AssertionError(f"a failed download gave {gone}")
+
+    assert not path.parent.exists()
+
+
 async def test_a_body_longer_than_the_limit_is_cut_off_just_past_it(tmp_path: Path) -> None:
     big = httpx.MockTransport(lambda request: httpx.Response(200, content=body(10_000_000)))
 

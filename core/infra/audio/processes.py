@@ -60,6 +60,11 @@ class FfmpegProcesses:
         return f"FfmpegProcesses(limit={self.limit})"
 
     @property
+    def executable(self) -> str:
+        """The ffmpeg this process runs (PATH's, or the imageio-ffmpeg wheel's)."""
+        return ffmpeg_exe()
+
+    @property
     def waiting(self) -> int:
         """ffmpeg runs queued for a process slot right now (`/metrics`)."""
         return sum(slots.waiting for slots in list(self._slots.values()))
