@@ -1,0 +1,11 @@
+"""The platforms' side: adapters that turn each platform's events into calls on the core.
+
+telegram/    the Telegram adapter (python-telegram-bot)
+discord/     the Discord adapter (discord.py)
+cli/         the `voicebridge` command
+runner.py    every configured bot in one process, until asked to stop
+startup.py   reaching a platform at start-up, when the network may not be there yet
+http.py      the bot's own HTTP servers: Telegram's webhook and the operations endpoint
+ops.py       /healthz and /metrics
+locales.py   the translations kept in step with the code (`python -m bots.locales update`)
+"""

@@ -1,0 +1,24 @@
+"""The Discord adapter (discord.py): slash commands, message menus, buttons and voice messages,
+each parsed, handed to the core, and rendered. One cog per feature in `cogs/`.
+
+bot.py              the discord.py bot: wiring, the claim-aware dispatch, start and stop
+acks.py             an interaction acknowledged within Discord's 3 seconds
+claims.py           what is claimed before it is handled; the report of an interrupted request
+redo.py             a command, menu, modal or click redone after its process died
+installs.py         user installs: where the commands can be used, the interaction token's life
+clicks.py           buttons that outlive the process (dynamic items)
+transcripts.py      a transcript's message: progress, then the transcript or a file
+gist_replies.py     a gist as Discord shows it, and the "Gist" button
+speak_replies.py    the "Speak" button under a translation
+replies.py          long answers and follow-ups
+voice_message.py    native voice messages, which discord.py cannot send on its own
+playback.py         speech played in a voice channel
+media.py            the recording in a message, and what Discord declares about it
+places.py           where preferences live (server, channel, user) and who may change them
+gate.py             the allowlist and who asked, read off events
+locales.py          which language an answer is in
+translator.py       command names and descriptions in each user's language
+error_handler.py    the one error handler
+messages.py         what only the Discord adapter says
+cogs/               one cog per feature
+"""

@@ -1,0 +1,22 @@
+"""The Telegram adapter (python-telegram-bot): parse an update, call the core, render the answer.
+
+app.py            the Application: handlers registered, polling or the webhook, start-up
+handlers.py       the commands and recordings of everyday use: transcripts, /say, /ask, settings
+gists.py          /tldr
+translations.py   /translate
+summaries.py      /summary, digests, /forget and the chat-log listener
+business.py       Telegram Business: recordings in the owner's own chats
+inline.py         inline mode: `@bot text` as a voice note in any chat
+transcripts.py    a transcript's reply: "typing…", progress, then the transcript or a file
+gist_replies.py   a gist as Telegram shows it
+replies.py        long answers, chat actions, and the one error handler
+pace.py           how often chat actions and progress edits go
+media.py          the recording in a message, and what Telegram declares about it
+gate.py           the allowlist and who asked, read off updates
+locales.py        which language an answer is in
+chatlog.py        what of a group message goes into the chat log
+claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
+update_queue.py   the accepted, unfinished updates, bounded
+rate_limits.py    Telegram's flood limits, chat actions after replies
+messages.py       what only the Telegram adapter says
+"""

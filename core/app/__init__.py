@@ -3,6 +3,12 @@
 service.py        VoiceService: the one object the adapters hold, a method per command
 transcription.py  a recording's transcript, piece by piece, within the chat's limits
 speech.py         text as voice notes (/say, Read aloud) and audio files
+gists.py          /tldr and `voicebridge summarise`: the gist of a recording
+translations.py   /translate and /autotranslate: a transcript or a text in another language
+kept.py           transcripts kept per recording, so MiMo never hears a piece twice
+business.py       Telegram Business: recordings in a connected user's own chats
+inline.py         inline mode: `@bot text` as a voice note, rendered once and kept
+gate.py           the speech requests in flight: so many at once, fewer per chat
 questions.py      /ask about a recording
 recordings.py     recordings judged on what their platform declares, then downloaded
 preferences.py    a chat's preferences, read and changed

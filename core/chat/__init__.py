@@ -6,7 +6,10 @@ languages.py  our languages, which one a reader gets, and their names
 formats.py    numbers, durations, lists, times and dates as each language writes them
 overview.py   /settings, /voice and /style as they read
 live.py       status messages that follow long work and become the transcript
-exports.py    transcripts as .txt and .srt files (subtitles.py: .srt and .vtt cues)
+exports.py    transcripts as .txt, .srt and .vtt files
+subtitles.py  SubRip and WebVTT cues from a transcript's parts
+gists.py      a gist's card, and the timed transcript behind it
+translations.py  an automatic translation under its transcript
 usage.py      /usage as it reads
 summaries.py  summaries and digest schedules as they read
 """

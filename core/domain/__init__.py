@@ -4,6 +4,9 @@ values.py           chats, preferences, transcripts, voice notes, answers, voice
 errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
 claims.py           claims on incoming work
+business.py         Telegram Business connections, and what may be answered in them
+inline.py           voice notes offered inline, and the key each is kept under
+gists.py            the gist of a recording: headline and timed points
 tts.py              the TTS models' voices and styles, and what a user's text may carry
 transcripts.py      a transcript's timed parts, progress and missing stretches
 pauses.py           where to cut a long recording

@@ -1,8 +1,14 @@
-"""Adapters, named after their technology: mimo/, storage/, audio/, downloads, metrics, logs,
-health; local_preferences, preferences kept in the process for the command line; and memory,
-how the process hands freed memory back (set by the composition root).
+"""Adapters, named after their technology.
 
-MiMo over httpx, storage on SQLAlchemy, audio on ffmpeg, recordings downloaded over httpx,
-metrics on Prometheus, logs through python-json-logger, and the database check behind /healthz.
+mimo/                 the MiMo client, over httpx
+storage/              the database, on SQLAlchemy
+audio/                conversions, on ffmpeg
+downloads.py          recordings downloaded from the platforms' file servers, over httpx
+local_preferences.py  preferences kept in the process: the command line's, with no database
+metrics.py            what the bot does, counted for Prometheus
+logs.py               logging, with every secret redacted
+health.py             the database check behind /healthz
+memory.py             freed memory handed back to the system (set by the composition root)
+
 Each implements a port of `core.ports`; only the composition root builds them.
 """

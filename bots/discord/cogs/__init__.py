@@ -1,0 +1,12 @@
+"""One cog per feature; `bots.discord.bot` adds them all.
+
+transcription.py  voice messages transcribed unasked, /transcribe on request
+speech.py         /say and "Read aloud"
+questions.py      /ask and "Ask about this audio"
+gists.py          /tldr, the "Gist" button, /autogist
+translations.py   /translate and "Translate"
+summaries.py      /summary and /forget
+preferences.py    /voice, /style, /language, /autotranscribe, /settings, /help, the server's voices
+languages.py      /botlanguage
+usage.py          /usage, and the answer a stranger gets
+"""

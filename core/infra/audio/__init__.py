@@ -5,7 +5,9 @@
     ffmpeg.py         finding ffmpeg (PATH, else the imageio-ffmpeg wheel)
     probe.py          what a file holds and how long it really is
     sources.py        reading it: an input, or inside the filter graph (Opus: far less CPU)
-    pieces.py         ASR pieces, cut in pauses (loudness.py), converted side by side
+    pieces.py         ASR pieces, cut in pauses, converted side by side
+    loudness.py       loudness around the planned cuts, so each cut falls in a pause
+    segments.py       following ffmpeg's segment muxer: which pieces are complete
     compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
     asr_encoding.py   what the pieces are: 16 kHz WAV (the default) or MP3, and why
     mp3.py            the MP3 MiMo is sent for questions and clone samples (and ASR, if asked)

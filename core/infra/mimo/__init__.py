@@ -5,6 +5,7 @@ wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.err
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
 answers.py   reading MiMo's answers
+streamed.py  request bodies carrying a recording as base64, streamed from its file
 """
 
 from core.infra.mimo.client import MimoClient, MimoModels

@@ -1,5 +1,19 @@
 """Storage on SQLAlchemy: preferences, the chat log, summary state, claims, usage and voices.
 
+database.py      engines, sessions and the schema's migrations (Alembic)
+models.py        the tables, as typed declarative models
+types.py         column types that behave the same on SQLite and PostgreSQL
+uow.py           the unit of work: one session, one transaction, per block
+repositories.py  preferences
+chatlog.py       the chat log and each chat's summary state
+transcripts.py   kept transcripts and their parts
+processed.py     claims on incoming work
+usage.py         the limits' state: request windows and daily usage
+voices.py        a chat's own voices
+business.py      Telegram Business connections
+inline.py        inline mode's rendered voice notes
+places.py        every table that names a place, for /forget and retention
+
 The use cases depend on the `UnitOfWork` ports (`core.ports`) only; `SqlAlchemyUnitOfWork` is
 the real adapter, built by the composition root from `create_engine` and `session_factory`.
 `core.infra.local_preferences.MemoryUnitOfWork` keeps preferences in the process instead, for
