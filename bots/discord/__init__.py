@@ -15,7 +15,7 @@ voice_message.py    native voice messages, which discord.py cannot send on its o
 playback.py         speech played in a voice channel
 media.py            the recording in a message, and what Discord declares about it
 places.py           where preferences live (server, channel, user) and who may change them
-gate.py             the allowlist and who asked, read off events
+access.py           the allowlist and who asked, read off events
 locales.py          which language an answer is in
 translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler

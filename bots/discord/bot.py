@@ -29,6 +29,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.acks import acknowledge_first, declared_ack
 from bots.discord.claims import (
     REDO_MESSAGE,
@@ -47,7 +48,6 @@ from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.gate import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.locales import person_locale
 from bots.discord.places import for_interaction

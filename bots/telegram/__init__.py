@@ -12,7 +12,7 @@ gist_replies.py   a gist as Telegram shows it
 replies.py        long answers, chat actions, and the one error handler
 pace.py           how often chat actions and progress edits go
 media.py          the recording in a message, and what Telegram declares about it
-gate.py           the allowlist and who asked, read off updates
+access.py         the allowlist and who asked, read off updates
 locales.py        which language an answer is in
 chatlog.py        what of a group message goes into the chat log
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash

@@ -27,9 +27,9 @@ from telegram.ext import (
 
 from bots.http import serving
 from bots.startup import reach
+from bots.telegram.access import Access
 from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
-from bots.telegram.gate import Gate
 from bots.telegram.gists import GIST_COMMANDS, GistHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
@@ -101,11 +101,11 @@ def build_application(
     chat actions and progress edits are sent (tests turn it up).
     """
     root = api_url.rstrip("/")
-    gate = Gate(service.limiter)  # the allowlist: strangers are neither claimed nor handled
+    access = Access(service.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
     claiming = None
     if work is not None:
-        wanted = (_WORK & gate.allowed) | _BUSINESS_WORK
+        wanted = (_WORK & access.allowed) | _BUSINESS_WORK
         claiming = ClaimingUpdateProcessor(work, wanted, chats=service, business=service.business)
         queue.intake = claiming.receive  # claimed before Telegram hears it was received
     application = (
@@ -160,7 +160,7 @@ def build_application(
     # Beside the log (which never sees commands): whose language the chat follows.
     commander = MessageHandler(_NOTED, handlers.note_commander, block=False)
     application.add_handler(commander, group=-1)
-    application.add_handler(TypeHandler(Update, gate.turn_away), group=-2)
+    application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
     application.add_error_handler(error_handler(service))
     return application
 

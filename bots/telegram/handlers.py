@@ -6,8 +6,8 @@ from telegram import ChatMember, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
+from bots.telegram.access import asker_of, unasked
 from bots.telegram.chatlog import log_entry
-from bots.telegram.gate import asker_of, unasked
 from bots.telegram.gist_replies import send_gist
 from bots.telegram.locales import audience_locale, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote

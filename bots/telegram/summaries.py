@@ -9,8 +9,8 @@ from telegram import Bot, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
+from bots.telegram.access import asker_of
 from bots.telegram.chatlog import log_entry
-from bots.telegram.gate import asker_of
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.locales import reply_locale
 from bots.telegram.messages import text

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
-from bots.telegram.gate import asker_of
+from bots.telegram.access import asker_of
 from bots.telegram.handlers import (
     can_manage,
     chat_of,

@@ -65,12 +65,12 @@ async def test_a_short_note_keeps_typing_until_its_text_shows(
 ) -> None:
     # MiMo is slow to start answering: the first "typing…" would run out before the text comes.
     note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-    mimo.gate = asyncio.Event()
+    mimo.release = asyncio.Event()
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
     async with running(settings, bot_api, pace=Pace(action_seconds=1.0)):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
         await bot_api.wait_for("sendChatAction", count=2, chat_id=USER)
-        mimo.gate.set()  # MiMo answers now, well within the next second's refresh
+        mimo.release.set()  # MiMo answers now, well within the next second's refresh
         await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"], timeout=30)
 
     before, after = actions_before_and_after_first_message(bot_api)

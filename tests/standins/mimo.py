@@ -145,7 +145,7 @@ class FakeMimo:
         self.delay = delay
         self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
         # While this is an unset Event, every request waits for it to be set before its answer.
-        self.gate: asyncio.Event | None = None
+        self.release: asyncio.Event | None = None
         # An unset Event holds streamed transcripts after their first chunk until it is set.
         self.asr_stream_hold: asyncio.Event | None = None
         self.base_url = ""
@@ -250,8 +250,8 @@ class FakeMimo:
         self.headers.append(dict(request.headers))
         if self.delay:
             await self._pause(self.delay)
-        if self.gate is not None:
-            await self._pause(HOLD_SECONDS, until=self.gate)
+        if self.release is not None:
+            await self._pause(HOLD_SECONDS, until=self.release)
         if self._hold_after is not None and len(self.requests) > self._hold_after:
             await self._pause(HOLD_SECONDS)
         if self._drops:

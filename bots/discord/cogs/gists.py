@@ -13,10 +13,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.access import asker_of, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.claims import acknowledge_and_claim, finish_claimed
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.gate import asker_of, turn_away
 from bots.discord.gist_replies import GISTS_COG, GistButton, RecordingAt, send_gist
 from bots.discord.installs import server_only
 from bots.discord.locales import reply_locale

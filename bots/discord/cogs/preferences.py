@@ -17,10 +17,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.access import asker_of
 from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.gate import asker_of
 from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, quick_locale, reply_locale
 from bots.discord.media import remote, voice_message_in

@@ -7,10 +7,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.gate import asker_of
 from bots.discord.locales import quick_locale
 from bots.discord.media import NothingToAsk, recording_in, remote, require_audio
 from bots.discord.messages import text

@@ -19,8 +19,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.access import asker_of
 from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.gate import asker_of
 from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, reply_locale
 from bots.discord.media import is_recording

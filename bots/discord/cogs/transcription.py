@@ -12,9 +12,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.error_handler import report
-from bots.discord.gate import asker_of, unasked
 from bots.discord.gist_replies import RecordingAt, send_gist
 from bots.discord.installs import answer_in_time
 from bots.discord.locales import message_locale, reply_locale

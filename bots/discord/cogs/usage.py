@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bots.discord.access import STRANGER_MESSAGE
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.gate import STRANGER_MESSAGE
 from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in
 from bots.discord.messages import text

@@ -46,7 +46,7 @@ class Allowlisted(filters.UpdateFilter):
         return admitted(self.limiter, update)
 
 
-class Gate:
+class Access:
     """Stops a stranger's update before any handler sees it (register `turn_away` in the first
     handler group), so nothing of it is processed or stored. Commands, and recordings sent to
     the bot in a private chat, get one short sentence; anything else, silence."""
