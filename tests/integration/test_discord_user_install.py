@@ -294,23 +294,29 @@ async def test_where_the_bot_is_not_the_allowlist_counts_the_user_not_the_place(
 async def test_after_a_kill_the_next_start_never_knocks_on_a_channel_the_bot_may_not_use(
     discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
-    """A command from a DM between people, cut off by a kill, is the next start's to deal
-    with; whatever it does, it does through the interaction: the channel is not the bot's to
-    read or post in (an interrupted command is not reported there)."""
+    """A command from a DM between people, cut off by a kill, is redone by the next start,
+    through the interaction alone: the channel is not the bot's to read or post in (an
+    interrupted command is not reported there either)."""
     alice, bob = discord_api.add_user("alice"), discord_api.add_user("bob")
     discord_api.install_to_user(alice)
     dm = discord_api.private_channel(alice, bob)
     env = discord_environment(discord_api, mimo, database_url)
     async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
         mimo.delay = 10  # MiMo sits on the speech: the kill comes long before
-        await discord_api.slash(dm, alice, "say", text="Hello from the tests.")
+        said = await discord_api.slash(dm, alice, "say", text="Hello from the tests.")
         await mimo_received(mimo, "mimo-v2.5-tts")
         first.kill()
         await first.wait()
     mimo.delay = 0
 
     async with voicebridge(tmp_path, env, "second", identified(discord_api)):
-        pass  # the leftovers are taken up before the gateway session identifies
+        line, audio = await said.wait_for_messages(2, timeout=60)
 
+    # The speech, as the DM takes it (no voice messages between people), in Alice's interaction.
+    assert line.content == PLACEHOLDER_LINE
+    assert audio.content == REFUSED_VOICE and audio.interaction_id == said.id
+    [clip] = audio.attachments
+    assert clip.filename == "speech.ogg" and clip.data.startswith(b"OggS")
+    assert len(mimo.calls("mimo-v2.5-tts")) == 2  # the killed request, and the one redone
     assert channel_calls(discord_api) == []
     assert all(m.interaction_id is not None for m in discord_api.messages_in(dm))
