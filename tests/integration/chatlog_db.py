@@ -57,3 +57,14 @@ async def until_logged(url: str, chat_id: int, count: int, timeout: float = 15.0
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"expected {count} logged messages in {chat_id}, got {found}")
         await asyncio.sleep(0.02)
+
+
+async def settled_claims(url: str) -> list[tuple[str, str, str]]:
+    """The claims, once none is still started (a command's claim is finished just after its
+    answer is sent)."""
+    for _ in range(500):
+        rows = await query(url, "SELECT platform, chat_id, state FROM processed_updates")
+        if all(state != "started" for *_, state in rows):
+            return [(str(p), str(c), str(s)) for p, c, s in rows]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"claims still started: {rows}")

@@ -5,7 +5,6 @@ ffmpeg and SQLite)."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 
 from bots.discord.voice_message import PLACEHOLDER_LINE
 from tests.audio_factory import make_audio
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import settled_claims
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_kill_restart import (
     discord_environment,
@@ -38,17 +37,6 @@ REFUSED_VOICE = "Voice messages are not allowed here, so here it is as an audio 
 @pytest.fixture
 def voice_ogg(tmp_path: Path) -> bytes:
     return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
-async def settled_claims(url: str) -> list[tuple[str, str, str]]:
-    """The claims, once none is still started (a command's claim is finished just after its
-    answer is sent)."""
-    for _ in range(500):
-        rows = await query(url, "SELECT platform, chat_id, state FROM processed_updates")
-        if all(state != "started" for *_, state in rows):
-            return [(str(p), str(c), str(s)) for p, c, s in rows]
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"claims still started: {rows}")
 
 
 def channel_calls(discord_api: FakeDiscord) -> list[Call]:

@@ -9,7 +9,7 @@ import pytest
 
 from core.domain.tts import clone_voice
 from tests.audio_factory import make_audio
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, settled_claims
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
@@ -206,6 +206,24 @@ async def test_autotranslate_puts_the_translation_under_the_transcript_unless_al
     assert texts[5].startswith("Transcripts here get no automatic translation.")
     [request] = translations(mimo)  # only the first note's
     assert request["messages"][1]["content"] == "<text>\n我们明天见\n</text>"  # type: ignore[index]
+
+
+async def test_autotranslate_adds_nothing_the_model_gave_back_unchanged(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    """A transcript in German under /autotranslate German: its script cannot tell (Latin, as
+    English's), so the model is asked, and gives the text back as it was: nothing goes under
+    the transcript, not a copy of it labelled a translation."""
+    mimo.asr_text, mimo.texts_in = "Wir sehen uns morgen um acht.", {"German"}
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.text_message(chat_id=ALICE, user_id=ALICE, text="/autotranslate de"))
+        await one_more_text(bot_api, ALICE)
+        bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=note_ogg))
+        await bot_api.wait_until(lambda: bool(translations(mimo)) or None, what="the request")
+        await settled_claims(sqlite_url)  # the note's claim ends once its reply is final
+
+    assert bot_api.texts(ALICE)[1] == "Wir sehen uns morgen um acht."  # the transcript alone
+    assert len(translations(mimo)) == 1
 
 
 async def test_discord_autotranslate_needs_manage_server_and_marks_the_translation(

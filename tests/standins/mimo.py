@@ -144,6 +144,9 @@ class FakeMimo:
         self.tts_seconds_per_char = tts_seconds_per_char
         self.delay = delay
         self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
+        # Languages the texts sent are already in: a translation into one comes back as it was
+        # sent, as a model gives back text already in the language asked for ("German").
+        self.texts_in: set[str] = set()
         # While this is an unset Event, every request waits for it to be set before its answer.
         self.release: asyncio.Event | None = None
         # An unset Event holds streamed transcripts after their first chunk until it is set.
@@ -397,7 +400,8 @@ class FakeMimo:
                 raise _Reject(400, "audio base64 exceeds 50 MB", "input_audio")
             _b64decode(encoded)
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
-        text, finish = _condensed(body) or _translated(body) or self.answer_text, "stop"
+        translated = _translated(body, already_in=self.texts_in)
+        text, finish = _condensed(body) or translated or self.answer_text, "stop"
         budget = body.get("max_completion_tokens")
         if isinstance(budget, int) and len(text) > budget * CHARS_PER_TOKEN:
             text, finish = text[: budget * CHARS_PER_TOKEN], "length"  # cut where the room ends
@@ -453,10 +457,11 @@ _TEXT_BLOCK = re.compile(r"<text>\n(.*)\n</text>", re.DOTALL)
 _TRANSLATE_INTO = re.compile(r"You translate text into ([^.\n]+)\.")
 
 
-def _translated(body: Json) -> str | None:
+def _translated(body: Json, *, already_in: set[str]) -> str | None:
     """A translation request (a system prompt "You translate text into LANGUAGE.", the text
     between `<text>` tags) answered by rule: the text, marked with the language asked for,
-    "[LANGUAGE] text". None for any other request."""
+    "[LANGUAGE] text"; the text unchanged when it is `already_in` that language. None for any
+    other request."""
     system = " ".join(
         str(m.get("content") or "") for m in body["messages"] if m.get("role") == "system"
     )
@@ -466,6 +471,8 @@ def _translated(body: Json) -> str | None:
     into, block = _TRANSLATE_INTO.search(system), _TEXT_BLOCK.search(user)
     if into is None or block is None:
         return None
+    if into.group(1) in already_in:
+        return block.group(1)
     return f"[{into.group(1)}] {block.group(1)}"
 
 
