@@ -193,7 +193,7 @@ async def test_tldr_auto_gives_long_recordings_their_gist_and_short_ones_none(
 def with_button(discord_api: FakeDiscord, message: SentMessage) -> Awaitable[object]:
     """Wait until the Gist button is under `message` (it comes once the transcript is whole)."""
     return discord_api.wait_until(
-        lambda: message.buttons, timeout=15, what="a button under the transcript"
+        lambda: message.buttons, timeout=60, what="a button under the transcript"
     )
 
 
@@ -301,12 +301,12 @@ async def test_discord_autogist_set_with_manage_server_gives_long_transcripts_th
         chosen = await autogist(admin, minutes="1")
         await discord_api.post_voice_message(server.general, member, short_note, duration=3)
         await discord_api.wait_until(
-            lambda: public(discord_api, server.general), timeout=15, what="a transcript"
+            lambda: public(discord_api, server.general), timeout=60, what="a transcript"
         )
         note = await discord_api.post_voice_message(server.general, member, long_note, duration=62)
         [short, transcript, card, timed] = await discord_api.wait_until(
             lambda: len(found := public(discord_api, server.general)) == 4 and found,
-            timeout=30,
+            timeout=60,
             what="the long note's transcript, card and timed transcript",
         )
         stopped = await autogist(admin, minutes="0")
