@@ -35,7 +35,7 @@ async def test_one_rendering_after_typing_stops_then_the_cache_answers(
         bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=CACHE
     )
     async with running(settings, bot_api):
-        typed = bot_api.typing_inline(user_id=USER, text="hello")
+        typed = await bot_api.typing_inline(user_id=USER, text="hello")
         await bot_api.wait_for_inline_answers(typed)
         again = bot_api.inline_query(user_id=USER, query="hello")
         await bot_api.wait_for_inline_answers([again])
@@ -59,6 +59,28 @@ async def test_one_rendering_after_typing_stops_then_the_cache_answers(
     assert request["messages"][-1] == {"role": "assistant", "content": "hello"}
     [cached] = voices_of(bot_api.inline_answers[again])
     assert cached["voice_file_id"] == offered["voice_file_id"]
+    assert bot_api.inline_from_cache == [again]  # Telegram kept the answer: no query to the bot
+
+
+async def test_words_come_back_to_after_an_edit_get_their_voice_note(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """ "hel" was only on the way to "hello"; deleting back to "hel" and pausing asks for it
+    again, and it gets its voice note: what the bot answered the passing "hel" (nothing) must
+    not be what Telegram keeps showing for it."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
+    )
+    async with running(settings, bot_api):
+        typed = await bot_api.typing_inline(user_id=USER, text="hello")
+        await bot_api.wait_for_inline_answers(typed)
+        back = bot_api.inline_query(user_id=USER, query="hel")
+        await bot_api.wait_for_inline_answers([back])
+
+    assert voices_of(bot_api.inline_answers[typed[2]]) == []  # passed on the way
+    [voice] = voices_of(bot_api.inline_answers[back])
+    assert voice["title"] == "hel"
+    assert [c["messages"][-1]["content"] for c in mimo.calls("mimo-v2.5-tts")] == ["hello", "hel"]
 
 
 async def test_the_users_own_voice_decides_the_rendering(

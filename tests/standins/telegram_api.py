@@ -66,6 +66,8 @@ MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 MAX_REQUEST_SIZE = 60 * 1024 * 1024
 # Bots may send about 20 messages a minute to one group; chat actions and edits count too.
 GROUP_MESSAGES_PER_MINUTE = 20
+# Telegram keeps an inline answer for its `cache_time` (300 s unless the bot says otherwise) and
+# answers the same text from it meanwhile, per user when `is_personal`, without asking the bot.
 # An inline query must be answered soon after it is sent, and once: later, or again, Telegram
 # answers 400. Its documentation names no figure; about 10 s is what bots observe.
 INLINE_QUERY_LIFETIME = 10.0
@@ -303,7 +305,13 @@ class FakeBotApi:
         self.inline_mode = True  # BotFather's /setinline
         self.inline_query_lifetime = INLINE_QUERY_LIFETIME
         self.inline_answers: dict[str, dict[str, Any]] = {}  # query id: what answered it
+        # Answers Telegram keeps for `cache_time` seconds, by (user, or None when the answer is
+        # for everyone; the query's text): the same text typed again within that time is
+        # answered from here, and the bot never hears of it.
+        self._inline_cache: dict[tuple[int | None, str], tuple[float, dict[str, Any]]] = {}
+        self.inline_from_cache: list[str] = []  # query ids Telegram answered from its cache
         self._inline_queries: dict[str, float] = {}  # unanswered query id: when it was sent
+        self._inline_texts: dict[str, tuple[int, str]] = {}  # query id: (user, text)
         self._inline_numbers = itertools.count(1)
         self._business: dict[str, dict[str, Any]] = {}  # connection id: BusinessConnection
         self._business_chats: dict[str, set[int]] = {}  # connection id: its private chats
@@ -637,6 +645,12 @@ class FakeBotApi:
         assert self.inline_mode, "BotFather's /setinline is off: Telegram sends no inline query"
         assert len(query) <= 256, "Telegram cuts inline queries at 256 characters"
         query_id = str(9_000_000 + next(self._inline_numbers))
+        cached = self._cached_inline_answer(user_id, query)
+        if cached is not None:
+            self.inline_answers[query_id] = cached
+            self.inline_from_cache.append(query_id)
+            self._signal_calls()
+            return query_id
         self._inline_queries[query_id] = time.monotonic()
         self.push_update(
             {
@@ -649,13 +663,37 @@ class FakeBotApi:
                 }
             }
         )
+        self._inline_texts[query_id] = (user_id, query)
         return query_id
 
-    def typing_inline(self, *, user_id: int, text: str) -> list[str]:
-        """The user types `text` one keystroke at a time: one inline query for each prefix."""
-        return [
-            self.inline_query(user_id=user_id, query=text[:end]) for end in range(1, len(text) + 1)
-        ]
+    def _cached_inline_answer(self, user_id: int, query: str) -> dict[str, Any] | None:
+        for key in ((user_id, query), (None, query)):
+            kept = self._inline_cache.get(key)
+            if kept is not None and time.monotonic() < kept[0]:
+                return kept[1]
+        return None
+
+    async def typing_inline(self, *, user_id: int, text: str) -> list[str]:
+        """The user types `text` one keystroke at a time: one inline query for each prefix,
+        each sent once the one before reached the bot (a person types a key in a fraction of
+        a second; the bot has each keystroke apart, as from a real user)."""
+        typed: list[str] = []
+        for end in range(1, len(text) + 1):
+            query_id = self.inline_query(user_id=user_id, query=text[:end])
+            typed.append(query_id)
+            if query_id not in self.inline_from_cache:
+                await self.wait_until(
+                    lambda q=query_id: q in self._served_inline(), what=f"keystroke {end} fetched"
+                )
+        return typed
+
+    def _served_inline(self) -> set[str]:
+        served = set(self.served)
+        return {
+            str(update["inline_query"]["id"])
+            for number, update in self._pushed.items()
+            if number in served and "inline_query" in update
+        }
 
     async def wait_for_inline_answers(self, query_ids: list[str], *, timeout: float = 15.0) -> None:
         """Wait until every one of `query_ids` was answered (accepted)."""
@@ -1072,6 +1110,10 @@ class FakeBotApi:
             self._check_inline_result(result, ids)
         del self._inline_queries[query_id]
         self.inline_answers[query_id] = dict(call.params)
+        user, text = self._inline_texts[query_id]
+        if cache_time > 0:
+            key = (user if call.params.get("is_personal") else None, text)
+            self._inline_cache[key] = (time.monotonic() + cache_time, dict(call.params))
         return True
 
     def _check_inline_result(self, result: Any, ids: set[str]) -> None:
