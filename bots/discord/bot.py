@@ -156,7 +156,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.work = work
         self.stopping = False  # set by `finish_work`: new messages and commands are ignored
         self._claimed: set[asyncio.Task[None]] = set()
-        self._leases: asyncio.Task[None] | None = None
+        self._leases = contextlib.AsyncExitStack()  # kept from setup until close
         self._redos: set[asyncio.Task[None]] = set()  # taken over, waiting to be connected
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         self.raw_interactions = RawInteractions()
@@ -181,9 +181,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
             logger.info("synced %d Discord application commands", len(synced))
         if self.work is not None:  # a predecessor's unfinished work first, before new work
             await self.work.sweep("discord", self._redo, self._tell_interrupted)
-            self._leases = asyncio.create_task(
-                self.work.keep_leases({"discord": (self._redo, self._tell_interrupted)}),
-                name="discord claims' leases",
+            await self._leases.enter_async_context(
+                self.work.leases_kept({"discord": (self._redo, self._tell_interrupted)})
             )
         await self._choose_gateway()
 
@@ -312,8 +311,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
             await asyncio.wait(running)
 
     async def close(self) -> None:
-        if self._leases is not None:
-            self._leases.cancel()
+        await self._leases.aclose()
         await super().close()
 
     async def finish_claim(self, interaction: Interaction) -> None:

@@ -29,7 +29,7 @@ from bots.http import serving
 from bots.startup import reach
 from bots.telegram.access import Access
 from bots.telegram.business import BusinessHandlers
-from bots.telegram.claims import ClaimingUpdateProcessor, keep_leases, sweep
+from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
 from bots.telegram.gists import GIST_COMMANDS, GistHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
@@ -273,10 +273,9 @@ async def _running(application: Application) -> AsyncIterator[None]:  # type: ig
     async with application:
         await application.start()
         await sweep(application)  # a predecessor's unfinished work first, before new updates
-        leases = asyncio.create_task(keep_leases(application), name="telegram claims' leases")
-        await _register_commands(application)
-        try:
-            yield
-        finally:
-            leases.cancel()
-            await application.stop()
+        async with leases_kept(application):
+            await _register_commands(application)
+            try:
+                yield
+            finally:
+                await application.stop()

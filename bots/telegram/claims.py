@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Bot, ReplyParameters, Update
@@ -111,11 +112,15 @@ async def sweep(application: Application) -> None:  # type: ignore[type-arg]
         await processor.work.sweep("telegram", *_redo_and_tell(application, processor))
 
 
-async def keep_leases(application: Application) -> None:  # type: ignore[type-arg]
-    """Until cancelled: renew this process's leases and sweep for lapsed ones."""
+@asynccontextmanager
+async def leases_kept(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """For as long as the block lasts: renew this process's leases and sweep for lapsed ones."""
     processor = application.update_processor
-    if isinstance(processor, ClaimingUpdateProcessor):
-        await processor.work.keep_leases({"telegram": _redo_and_tell(application, processor)})
+    if not isinstance(processor, ClaimingUpdateProcessor):
+        yield
+        return
+    async with processor.work.leases_kept({"telegram": _redo_and_tell(application, processor)}):
+        yield
 
 
 def _redo_and_tell(

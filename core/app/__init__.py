@@ -17,6 +17,7 @@ limits.py         the Limiter: the allowlist, rate limits and daily quotas, enfo
 claims.py         the WorkLedger: each message answered once, interruptions reported
 retention.py      what expires, and the jobs that delete it
 scheduler.py      the periodic loop behind digests and retention
+rounds.py         background loops that stop between rounds, never inside one
 metering.py       @counted: each use case counted in the metrics
 summaries/        logging a group, summaries, daily digests
 """

@@ -8,7 +8,7 @@ answered with a result or with an error. A platform that confirms deliveries (Te
 as a message arrives (`receive`), before it confirms, and the work then claims it again.
 
 A claim is held under a lease: its process (`owner`, the instance name and a mark of this
-process) renews it every `lease / 3` while the work runs (`keep_leases`). A process that dies
+process) renews it every `lease / 3` while the work runs (`leases_kept`). A process that dies
 (kill -9, out of memory, a replica lost) stops renewing; once the lease has lapsed, any process
 sharing the database takes the claim over (`sweep`, at start and then every `lease`) and redoes
 the work from what the claim stored (the Telegram update; the Discord message, fetched again),
@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from core.app.rounds import in_rounds
 from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.values import Platform
 from core.ports import Clock, WorkUnitOfWork
@@ -169,28 +170,35 @@ class WorkLedger:
         logger.debug("swept %s: %d of %d lapsed claims taken over", platform, taken, len(lapsed))
         return taken
 
-    async def keep_leases(
+    @asynccontextmanager
+    async def leases_kept(
         self,
         sweeps: dict[Platform, tuple[Redo, Tell]],
         *,
         pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        """Until cancelled: renew the leases this process holds every `lease / 3`, and sweep
-        each platform for lapsed claims every `lease`. It waits in real time (`pause`), whatever
-        clock dates the leases: a lease is kept while this process really runs."""
-        ticks = 0
-        while True:
-            await pause(self.lease.total_seconds() / 3)
-            ticks += 1
+    ) -> AsyncIterator[None]:
+        """For as long as the block lasts: renew the leases this process holds every
+        `lease / 3`, and sweep each platform for lapsed claims every `lease`. It waits in real
+        time (`pause`), whatever clock dates the leases: a lease is kept while this process
+        really runs. A round under way when the block ends is finished (`core.app.rounds`)."""
+        rounds = 0
+
+        async def one_round() -> None:
+            nonlocal rounds
+            rounds += 1
             try:
                 await self._renew()
-                if ticks % 3 == 0:
+                if rounds % 3 == 0:
                     for platform, (redo, tell) in sweeps.items():
                         await self.sweep(platform, redo, tell)
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 logger.warning("could not renew or sweep the claims' leases", exc_info=True)
+
+        async def one_pause() -> None:
+            await pause(self.lease.total_seconds() / 3)
+
+        async with in_rounds(one_round, one_pause, name="claims' leases", pause_first=True):
+            yield
 
     async def _renew(self) -> None:
         held = list(self._held)

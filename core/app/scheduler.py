@@ -13,13 +13,13 @@ Time comes from a `Clock`, so tests move a manual clock instead of waiting for 1
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from core.app.retention import RetentionJob
+from core.app.rounds import in_rounds
 from core.app.summaries.digests import DigestService
 from core.domain.summaries import DigestPost
 from core.domain.values import Platform
@@ -74,22 +74,15 @@ class Scheduler:
             except Exception:
                 logger.exception("the digest of %s failed", chat)
 
-    async def run(self) -> None:
-        """Tick, sleep, tick... until cancelled."""
-        while True:
-            await self.tick()
-            await self._clock.sleep(self._interval)
-
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Run the loop for as long as the block lasts."""
-        task = asyncio.create_task(self.run(), name="voicebridge-scheduler")
-        try:
+        """Tick, sleep, tick... for as long as the block lasts; a tick under way when it ends
+        is finished first (`core.app.rounds`)."""
+        async with in_rounds(self.tick, self._sleep, name="voicebridge-scheduler"):
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+
+    async def _sleep(self) -> None:
+        await self._clock.sleep(self._interval)
 
     async def _purge_if_due(self) -> None:
         now = self._clock.now()

@@ -157,10 +157,9 @@ async def test_a_lease_renewed_while_the_work_runs_is_never_taken(
 ) -> None:
     working = ledger(claims, clock, "bot-a")
     await working.claim(VOICE_NOTE, "the update")
-    keeping = asyncio.create_task(working.keep_leases({}, pause=clock.sleep))
-    for _ in range(10):  # the manual clock moves 10 s at each of its sleeps
-        await asyncio.sleep(0)
-    keeping.cancel()
+    async with working.leases_kept({}, pause=clock.sleep):
+        for _ in range(10):  # the manual clock moves 10 s at each of its sleeps
+            await asyncio.sleep(0)
     assert clock.at > datetime(2026, 11, 21, 9, 1, tzinfo=UTC)  # a minute and more went by
     assert await ledger(claims, clock, "bot-b").sweep("telegram", _never_redo, _never) == 0
 
