@@ -14,7 +14,7 @@ import io
 import logging
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bots.telegram.media import recording_in, remote
@@ -30,6 +30,19 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 _DESTINATIONS: dict[str, Destination] = {"private": "owner", "reply": "reply"}
+
+
+async def _reply_on_behalf(message: Message, body: str) -> bool:
+    """Reply with `body` in the chat, as the owner. Telegram lets a business bot write only in
+    chats whose other person wrote within the last 24 hours: where it refuses, False, and the
+    transcript goes to the owner instead of being lost."""
+    try:
+        for piece in telegram_pieces(body):
+            await message.reply_text(piece, do_quote=True)
+    except BadRequest as refused:
+        logger.info("a business reply was refused (%s); the owner gets the transcript", refused)
+        return False
+    return True
 
 
 class BusinessHandlers:
@@ -95,9 +108,7 @@ class BusinessHandlers:
         if not await business.active(connection.connection_id):
             return  # disconnected while it was transcribed: nothing more goes out for it
         body = transcript.text or text("transcript.empty", locale)
-        if connection.replies:
-            for piece in telegram_pieces(body):
-                await message.reply_text(piece, do_quote=True)  # on the owner's behalf
+        if connection.replies and await _reply_on_behalf(message, body):
             return
         await self._send_to_owner(context, connection, message, body, locale)
 

@@ -21,7 +21,7 @@ from telegram import (
     InlineQueryResultsButton,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bots.telegram.replies import error_text
@@ -52,6 +52,8 @@ class InlineHandlers:
         self.cache_chat = cache_chat
         self.pause = pause
         self._newest: dict[int, str] = {}  # user: their newest query's id
+        self._usable: bool | None = None  # whether the bot is in the cache chat; None: not asked
+        self._asking = asyncio.Lock()
 
     async def query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """@bot TEXT: once the user paused typing, TEXT as a voice note in their voice."""
@@ -66,6 +68,9 @@ class InlineHandlers:
             await _answer(inline, [], cache_time=0)  # replaced by a newer one: nothing rendered
             return
         del self._newest[user]
+        if not await self._cache_chat_usable(context.bot):
+            await _answer(inline, [], cache_time=0)  # nothing to keep a voice note in
+            return
         own = ChatRef("telegram", str(user))  # their chat with the bot: voice, style and quota
         try:
             voice = await self.service.inline_voice(
@@ -86,6 +91,24 @@ class InlineHandlers:
             id="voice", voice_file_id=voice.file_id, title=_shortened(words, TITLE_CHARS)
         )
         await _answer(inline, [result], cache_time=ANSWER_CACHE_SECONDS)
+
+    async def _cache_chat_usable(self, bot: Bot) -> bool:
+        """Whether the bot is in the cache chat, asked of Telegram once per process: a chat it
+        is not in would have MiMo render every query for nothing. A network failure decides
+        nothing (asked again at the next query)."""
+        async with self._asking:  # queries that come together ask once
+            if self._usable is None:
+                try:
+                    await bot.get_chat(self.cache_chat)
+                    self._usable = True
+                except (BadRequest, Forbidden) as refused:
+                    self._usable = False
+                    logger.warning(
+                        "inline mode answers nothing: Telegram says %r of "
+                        "TELEGRAM_INLINE_CACHE_CHAT (%s); make the bot an administrator there "
+                        "and restart it", refused.message, self.cache_chat,
+                    )  # fmt: skip
+        return self._usable
 
     def _storing(self, bot: Bot) -> _Store:
         return _Store(bot, self.cache_chat)

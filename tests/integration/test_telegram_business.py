@@ -153,6 +153,31 @@ async def test_a_reply_on_the_owners_behalf_only_where_the_connection_allows_it(
     assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 3  # no transcript to the owner
 
 
+async def test_where_telegram_refuses_a_reply_on_behalf_the_owner_gets_the_transcript(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    """A business bot may write only in chats whose other person wrote within the last 24
+    hours: a friend's voice note handed over a day late (the bot was down) is transcribed for
+    the owner instead."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        command(bot_api, "/business reply")
+        await owner_hears(bot_api, 2)
+        note = bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+        )
+        bot_api.age_business_chat(connection, FRIEND, hours=25)
+        bot_api.push_business(note)
+        [*_, transcript] = await owner_hears(bot_api, 3)
+
+    assert transcript.endswith("heard 3.0 seconds")
+    assert bot_api.business_replies(connection, FRIEND) == []
+    refused = [c for c in bot_api.sent("sendMessage", include_rejected=True) if not c.ok]
+    assert [c.params.get("business_connection_id") for c in refused] == [connection]
+
+
 async def test_the_owners_choices_turn_transcripts_off_and_skip_chats(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:

@@ -34,6 +34,7 @@ async def test_one_rendering_after_typing_stops_then_the_cache_answers(
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=CACHE
     )
+    bot_api.add_chat(CACHE)  # the bot is an administrator there
     async with running(settings, bot_api):
         typed = await bot_api.typing_inline(user_id=USER, text="hello")
         await bot_api.wait_for_inline_answers(typed)
@@ -71,6 +72,7 @@ async def test_words_come_back_to_after_an_edit_get_their_voice_note(
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
     )
+    bot_api.add_chat(CACHE)  # the bot is an administrator there
     async with running(settings, bot_api):
         typed = await bot_api.typing_inline(user_id=USER, text="hello")
         await bot_api.wait_for_inline_answers(typed)
@@ -90,6 +92,7 @@ async def test_the_users_own_voice_decides_the_rendering(
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
     )
+    bot_api.add_chat(CACHE)  # the bot is an administrator there
     async with running(settings, bot_api):
         bot_api.push(bot_api.text_message(chat_id=other, user_id=other, text="/voice Dean"))
         await bot_api.wait_for("sendMessage", chat_id=other)
@@ -110,6 +113,7 @@ async def test_the_quota_is_the_users_and_a_refusal_says_why(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         telegram_inline_cache_chat=CACHE, daily_tts_chars=12,
     )  # fmt: skip
+    bot_api.add_chat(CACHE)  # the bot is an administrator there
     async with running(settings, bot_api):
         spoken = bot_api.inline_query(user_id=USER, query="ten chars!")
         await bot_api.wait_for_inline_answers([spoken])
@@ -125,6 +129,25 @@ async def test_the_quota_is_the_users_and_a_refusal_says_why(
     assert answer["button"]["start_parameter"] == "inline"
     assert len(voices_of(bot_api.inline_answers[elsewhere])) == 1  # another user's own quota
     assert len(mimo.calls("mimo-v2.5-tts")) == 2
+
+
+async def test_a_cache_chat_the_bot_is_not_in_costs_nothing_and_the_log_says_so(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """TELEGRAM_INLINE_CACHE_CHAT names a chat the bot was never added to: Telegram would
+    refuse every voice note kept there, so nothing is rendered, and one line says what to do."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
+    )
+    async with running(settings, bot_api):
+        asked = [bot_api.inline_query(user_id=USER + n, query="hello") for n in range(2)]
+        await bot_api.wait_for_inline_answers(asked)
+
+    assert [bot_api.inline_answers[query]["results"] for query in asked] == [[], []]
+    assert mimo.calls("mimo-v2.5-tts") == []
+    assert bot_api.sent("sendVoice") == []
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "TELEGRAM_INLINE_CACHE_CHAT" in warning and "administrator" in warning
 
 
 async def test_without_a_cache_chat_inline_mode_is_off_and_the_log_says_so(
@@ -186,6 +209,7 @@ async def test_a_stranger_gets_no_voice_and_costs_nothing(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         telegram_inline_cache_chat=CACHE, allowed_users=str(USER),
     )  # fmt: skip
+    bot_api.add_chat(CACHE)  # the bot is an administrator there
     async with running(settings, bot_api):
         bot_api.inline_query(user_id=USER + 7, query="hello")
         served = bot_api.inline_query(user_id=USER, query="hello")

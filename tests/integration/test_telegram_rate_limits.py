@@ -18,6 +18,8 @@ GROUP, USER = -100777, 4242
 @pytest.fixture
 async def bot_api() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi() as server:
+        server.add_chat(GROUP, "supergroup")
+        server.add_chat(USER, "private")
         yield server
 
 

@@ -95,7 +95,10 @@ def durations_as_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
+    """The stand-in, where the bot already knows the user's private chat and the group."""
     async with FakeBotApi() as server:
+        server.add_chat(CHAT, "private")
+        server.add_chat(GROUP, "supergroup")
         yield server
 
 
@@ -243,6 +246,18 @@ async def test_a_group_gets_twenty_messages_a_minute_chat_actions_included(
 
     assert refused.value.retry_after.total_seconds() == 3  # one drains every 3 s
     assert api.texts(GROUP)[-1] == "message 18"
+
+
+async def test_a_chat_the_bot_is_not_in_is_not_found(api: FakeBotApi, bot: Bot) -> None:
+    """Telegram refuses a message to a chat the bot never saw (nobody started it there, it was
+    not added to it): the bot cannot write first."""
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(-1009876, "hello")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(777, "hello")
+    api.add_chat(-1009876)  # the bot is made an administrator of that channel
+    await bot.send_message(-1009876, "now it may")
+    assert api.texts(-1009876) == ["now it may"]
 
 
 async def test_unknown_methods_and_wrong_tokens_are_refused(api: FakeBotApi, bot: Bot) -> None:

@@ -30,7 +30,10 @@ Telegram's rules it keeps: text of at most 4,096 UTF-16 code units and captions 
 messages a minute per group, chat actions and edits included (429 with ``retry_after``; turn it
 off with ``group_messages_per_minute=None``); replies to a message that is gone refused unless
 ``allow_sending_without_reply`` (`user_deletes` takes one away); no text edits of a message
-without text.
+without text; no message to a chat the bot is not in ("chat not found": a chat is known once an
+update came from it, or `add_chat` put the bot there); a business reply only while the
+connection allows it, and only in a chat whose other person wrote within the last 24 hours
+(`age_business_chat`); inline answers kept for their ``cache_time`` and served from there.
 
 Dispatch is table-driven: each Bot API method is a coroutine decorated with ``@_api_method(name)``
 taking ``(self, call)`` and returning the ``result`` or raising `BotApiError`. To add a method
@@ -64,6 +67,7 @@ MAX_CAPTION_LENGTH = 1024
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 # Bots may upload up to 50 MB; leave room for the multipart envelope.
 MAX_REQUEST_SIZE = 60 * 1024 * 1024
+BUSINESS_REPLY_WINDOW = 24 * 3600  # a business bot replies where the other wrote within this
 # Bots may send about 20 messages a minute to one group; chat actions and edits count too.
 GROUP_MESSAGES_PER_MINUTE = 20
 # Telegram keeps an inline answer for its `cache_time` (300 s unless the bot says otherwise) and
@@ -315,6 +319,8 @@ class FakeBotApi:
         self._inline_numbers = itertools.count(1)
         self._business: dict[str, dict[str, Any]] = {}  # connection id: BusinessConnection
         self._business_chats: dict[str, set[int]] = {}  # connection id: its private chats
+        # (connection id, chat): when the other person last wrote, in time.time() seconds
+        self._business_incoming: dict[tuple[str, int], float] = {}
         self._business_messages: dict[tuple[str, int, int], dict[str, Any]] = {}
         self._business_numbers = itertools.count(1)
         self._floods: dict[str, list[int]] = {}
@@ -573,6 +579,7 @@ class FakeBotApi:
             "rights": {"can_reply": True} if can_reply else {},
         }
         self._business_chats[connection_id] = set()
+        self._remember_chat(user_id, "private", user_id)  # `user_chat_id`: the bot may write
         self.push_update({"business_connection": dict(self._business[connection_id])})
         return connection_id
 
@@ -620,8 +627,16 @@ class FakeBotApi:
             "voice": _file_object(stored, duration=duration, mime_type="audio/ogg"),
         }
         self._business_chats[connection_id].add(chat_id)
+        if user_id == chat_id:  # incoming: the other person wrote
+            self._business_incoming[(connection_id, chat_id)] = time.time()
         self._business_messages[(connection_id, chat_id, number)] = message
         return message
+
+    def age_business_chat(self, connection_id: str, chat_id: int, *, hours: float) -> None:
+        """Date the last incoming message of the owner's chat with `chat_id` `hours` earlier,
+        as if the other person had been quiet since."""
+        key = (connection_id, chat_id)
+        self._business_incoming[key] = self._business_incoming.get(key, time.time()) - hours * 3600
 
     def push_business(self, message: dict[str, Any]) -> int:
         """Queue ``message`` as a ``business_message`` Update."""
@@ -1071,6 +1086,14 @@ class FakeBotApi:
             raise bad_request("file is too big")
         return _file_object(stored, file_path=stored.file_path)
 
+    @_api_method("getChat")
+    async def _get_chat(self, call: Call) -> dict[str, Any]:
+        """A ChatFullInfo of a chat the bot is in, with the fields Telegram always sends."""
+        gifts = {"unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True,
+                 "premium_subscription": True, "gifts_from_channels": True}  # fmt: skip
+        return {**self._chat(call.params), "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": gifts}  # fmt: skip
+
     @_api_method("getChatMember")
     async def _get_chat_member(self, call: Call) -> dict[str, Any]:
         chat = self._chat(call.params)
@@ -1236,7 +1259,8 @@ class FakeBotApi:
         return chat
 
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The chat a call addresses; unknown chats are made up from the sign of the id."""
+        """The chat a call addresses: one the bot is in (a message came from it, or `add_chat`
+        put the bot there); any other is "chat not found", as Telegram answers."""
         raw = params.get("chat_id")
         if raw is None or raw == "":
             raise bad_request("chat_id is empty")
@@ -1245,11 +1269,13 @@ class FakeBotApi:
         except (TypeError, ValueError):
             raise bad_request("chat not found") from None
         if chat_id not in self._chats:
-            chat_type = "private" if chat_id > 0 else "group"
-            if str(chat_id).startswith("-100"):
-                chat_type = "supergroup"
-            return self._remember_chat(chat_id, chat_type, chat_id)
+            raise bad_request("chat not found")
         return self._chats[chat_id]
+
+    def add_chat(self, chat_id: int, chat_type: str = "channel") -> None:
+        """The bot is in chat `chat_id` (say, a channel it was made an administrator of)
+        before anything was said there."""
+        self._remember_chat(chat_id, chat_type, chat_id)
 
     def _next_message_id(self, chat_id: int) -> int:
         self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1
@@ -1314,6 +1340,10 @@ class FakeBotApi:
             raise bad_request("chat not found") from None
         if chat_id not in self._business_chats[connection_id]:
             raise bad_request("chat not found")
+        # `can_reply` covers "the private chats that had incoming messages in the last 24 hours"
+        last_incoming = self._business_incoming.get((connection_id, chat_id))
+        if last_incoming is None or time.time() - last_incoming > BUSINESS_REPLY_WINDOW:
+            raise bad_request("BUSINESS_PEER_INVALID")
         reply = call.params.get("reply_parameters")
         target = None
         if isinstance(reply, dict):
