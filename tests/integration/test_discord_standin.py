@@ -148,3 +148,29 @@ async def _register(discord_api: FakeDiscord, commands: list[Json]) -> httpx.Res
     headers = {"Authorization": f"Bot {discord_api.token}"}
     async with httpx.AsyncClient() as http:
         return await http.put(url, json=commands, headers=headers)
+
+
+async def test_a_command_for_managers_is_shown_only_to_members_who_may_manage(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    """`default_member_permissions` hides a command from members who lack those permissions:
+    their client never offers it, so no interaction can come from them."""
+    managers, admins = str(1 << 5), "0"  # Manage Server; administrators alone
+    commands = [
+        {"name": "autotranscribe", "description": "d"},
+        {"name": "digest", "description": "d", "default_member_permissions": managers},
+        {"name": "purge", "description": "d", "default_member_permissions": admins},
+    ]
+    assert (await _register(discord_api, commands)).status_code == 200
+    member = discord_api.add_member(server, "member")
+    manager = discord_api.add_member(server, "manager", manage_guild=True)
+    owner = discord_api.add_member(server, "owner", administrator=True)
+
+    await discord_api.slash(server.general, member, "autotranscribe")
+    with pytest.raises(AssertionError, match="does not show 'digest'"):
+        await discord_api.slash(server.general, member, "digest")
+    await discord_api.slash(server.general, manager, "digest")
+    with pytest.raises(AssertionError, match="does not show 'purge'"):
+        await discord_api.slash(server.general, manager, "purge")
+    await discord_api.slash(server.general, owner, "purge")
+    assert [i.name for i in discord_api.interactions] == ["autotranscribe", "digest", "purge"]

@@ -1293,7 +1293,9 @@ class FakeDiscord:
         channel = self._channels[channel_id]
         context, owners = self._installs_at(channel, user_id)
         if kind in {2, 4}:  # a command the user's client offers them here, or none
-            owners = self._offered(self._command_by_id(data["id"]), context, owners)
+            command = self._command_by_id(data["id"])
+            owners = self._offered(command, context, owners)
+            self._permitted(command, channel, user_id)
         absent = channel_id in self._bot_absent
         # The id carries the interaction's creation time, which clients read its token's
         # 15 minutes from: dated so they end when this stand-in's shorter token does.
@@ -1353,6 +1355,21 @@ class FakeDiscord:
             f"{sorted(owners)}; it declares contexts {contexts}, installs {sorted(declared)}"
         )
         return through
+
+    def _permitted(self, command: Json, channel: Json, user_id: int) -> None:
+        """In a server, a command that declares `default_member_permissions` is shown only to
+        members who have all of them (an administrator has every one); "0" shows it to
+        administrators alone. Elsewhere (DMs, group DMs) the field does not apply."""
+        needed = command.get("default_member_permissions")
+        if needed is None or "guild_id" not in channel:
+            return
+        held = self._members.get((int(channel["guild_id"]), user_id), 0)
+        required = int(needed)
+        shown = held & ADMINISTRATOR or (required != 0 and held & required == required)
+        assert shown, (
+            f"Discord does not show {command['name']!r} to this member: it needs permissions "
+            f"{needed}, they have {held}"
+        )
 
     def _command_by_id(self, command_id: str) -> Json:
         return next(c for c in self.commands if c["id"] == command_id)
