@@ -106,7 +106,8 @@ class BusinessHandlers:
             await self._tell_owner(context, connection, error_text(error, locale))
             return
         if not await business.active(connection.connection_id):
-            return  # disconnected while it was transcribed: nothing more goes out for it
+            logger.info("a business transcript dropped: its connection ended while it was made")
+            return  # nothing more goes out for a connection that is gone
         body = transcript.text or text("transcript.empty", locale)
         if connection.replies and await _reply_on_behalf(message, body):
             return

@@ -5,6 +5,8 @@ ffmpeg and SQLite or PostgreSQL, against the Bot API and MiMo stand-ins)."""
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,6 +51,14 @@ async def stored(url: str, connection_id: str) -> tuple[int, int]:
         chat=f"business:{connection_id}",
     )
     return int(connections), int(claims)
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Wait until `condition()` holds (what the bot does without calling Telegram)."""
+    deadline = asyncio.get_running_loop().time() + 15
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"{what}: never"
+        await asyncio.sleep(0.02)
 
 
 async def until_stored_rights(url: str, connection_id: str) -> None:
@@ -122,6 +132,36 @@ async def test_disconnecting_stops_transcripts_and_deletes_what_was_kept(
     assert status.startswith("Your Telegram account is not connected to me.")
     assert after_late == (0, 0)  # not processed, not even claimed
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_a_transcript_finished_after_the_owner_disconnected_goes_nowhere(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    voice_ogg: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The owner disconnects while a contact's note is at MiMo: when its transcript comes
+    back, nothing of it reaches the owner or the chat."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    mimo.release = asyncio.Event()
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        note = bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+        )
+        bot_api.push_business(note)
+        await until(lambda: len(mimo.requests) == 1, "the note at MiMo")
+        bot_api.disconnect_business(connection)
+        [*_, goodbye] = await owner_hears(bot_api, 2)
+        with caplog.at_level(logging.INFO, logger="bots.telegram.business"):
+            mimo.release.set()
+            await until(lambda: "business transcript dropped" in caplog.text, "the drop")
+
+    assert goodbye.startswith("You disconnected me from your Telegram account")
+    assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 2  # no transcript after it
+    assert bot_api.business_replies(connection, FRIEND) == []
 
 
 async def test_a_reply_on_the_owners_behalf_only_where_the_connection_allows_it(
