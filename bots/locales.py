@@ -153,12 +153,19 @@ class _Recorder(app_commands.Translator):
         return None
 
 
+class _Unbuilt:
+    """Stands in for the runtime and every use case in it: the cogs are built only for the
+    commands they declare, and never run."""
+
+    def __getattr__(self, name: str) -> _Unbuilt:
+        return self
+
+
 async def discord_command_entries() -> list[Entry]:
     """The names and descriptions of the Discord commands, options, choices and menus, as the
-    cogs declare them (built without a service: only their commands are read)."""
+    cogs declare them (built without a runtime: only their commands are read)."""
     bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.none())
-    unused: Any = None
-    for cog in feature_cogs(bot, service=unused, summaries=unused, limiter=unused, player=unused):
+    for cog in feature_cogs(bot, _Unbuilt(), player=_Unbuilt()):  # type: ignore[arg-type]
         await bot.add_cog(cog)
     recorder = _Recorder()
     for command in bot.tree.get_commands():

@@ -92,10 +92,7 @@ async def _telegram(
         token=token,
         api_url=settings.telegram_api_url,
         local_mode=settings.telegram_local_mode,
-        service=runtime.service,
-        summaries=runtime.summaries,
-        digests=runtime.digests,
-        work=runtime.work,
+        runtime=runtime,
         max_pending_updates=settings.telegram_max_pending_updates,
         inline_cache_chat=settings.telegram_inline_cache_chat,
         pace=pace or USUAL,
@@ -132,10 +129,8 @@ async def _discord(
         gateway_url=settings.discord_gateway_url,
         shard_count=shard_count,
         shard_ids=shard_ids,
-        service=runtime.service,
-        summaries=runtime.summaries,
+        runtime=runtime,
         player=VoicePlayer(installed_voice_client(), processes=runtime.processes),
-        work=runtime.work,
     )
     async with connected(bot, token) as connection:
         yield connection

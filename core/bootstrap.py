@@ -14,21 +14,27 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from core.app.business import BusinessChats
 from core.app.claims import WorkLedger
+from core.app.gists import Gists
 from core.app.inline import InlineVoices
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
+from core.app.preferences import ChatPreferences
+from core.app.questions import Questions
 from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
 from core.app.scheduler import Scheduler
-from core.app.service import VoiceService
+from core.app.speech import TextToSpeech
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryLimits, SummaryService
+from core.app.transcription import Transcription
+from core.app.transcripts import Transcripts
+from core.app.translations import Translations
 from core.app.voices import VoiceModels, VoiceStudio
 from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
@@ -41,7 +47,16 @@ from core.infra.memory import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
-from core.ports import NO_METRICS, Clock, Metrics, SystemClock
+from core.ports import (
+    NO_METRICS,
+    AudioConverter,
+    ChatApi,
+    Clock,
+    Metrics,
+    SpeechApi,
+    SystemClock,
+    UnitOfWork,
+)
 
 if TYPE_CHECKING:
     # Imported where a database is opened: the command line's `standalone` runtime, which has
@@ -55,9 +70,89 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class UseCases:
+    """The use cases the bots and the command line share, each built once; the adapters' own
+    composition roots hand every handler the ones it needs."""
+
+    limits: RequestLimits
+    limiter: Limiter  # the allowlist, rate limits and daily quotas (off on the command line)
+    preferences: ChatPreferences
+    transcription: Transcription
+    speech: TextToSpeech
+    questions: Questions
+    gists: Gists
+    translations: Translations
+
+
+def use_cases(
+    *,
+    speech: SpeechApi,
+    chat_api: ChatApi,
+    audio: AudioConverter,
+    uow: Callable[[], UnitOfWork],
+    limits: RequestLimits,
+    default_tts_model: str,
+    max_prompt_chars: int,
+    limiter: Limiter | None = None,
+    studio: VoiceStudio | None = None,
+    recordings: Recordings | None = None,
+    keeper: TranscriptKeeper | None = None,
+    metrics: Metrics = NO_METRICS,
+) -> UseCases:
+    """Transcripts, speech, questions, gists and translations on `speech` and `chat_api`,
+    each with the limits, preferences and stores it is given (without them: nothing limited,
+    files at hand only, no chat's own voices, nothing kept)."""
+    limiter = limiter or Limiter.off()
+    recordings = recordings or Recordings(downloader=None, limits=limits)
+    preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
+    transcription = Transcription(
+        speech=speech, audio=audio, preferences=preferences, limiter=limiter, limits=limits,
+        recordings=recordings, keeper=keeper, metrics=metrics,
+    )  # fmt: skip
+    tts = TextToSpeech(
+        speech=speech, audio=audio, preferences=preferences, limiter=limiter, studio=studio,
+        max_say_chars=limits.max_say_chars, tts_piece_chars=limits.tts_piece_chars,
+        metrics=metrics,
+    )  # fmt: skip
+    questions = Questions(
+        speech=speech, audio=audio, preferences=preferences, limiter=limiter, limits=limits,
+        recordings=recordings, metrics=metrics,
+    )  # fmt: skip
+    gists = Gists(
+        transcription=transcription, chat_api=chat_api, limiter=limiter,
+        max_prompt_chars=max_prompt_chars,
+    )  # fmt: skip
+    translations = Translations(transcription=transcription, chat_api=chat_api, limiter=limiter)
+    return UseCases(
+        limits=limits, limiter=limiter, preferences=preferences, transcription=transcription,
+        speech=tts, questions=questions, gists=gists, translations=translations,
+    )  # fmt: skip
+
+
+def mimo_use_cases(
+    settings: Settings,
+    mimo: MimoClient,
+    audio: AudioConverter,
+    uow: Callable[[], UnitOfWork],
+    **stores: Any,
+) -> UseCases:
+    """`use_cases` on MiMo, with the limits, model and prompt size the settings give."""
+    return use_cases(
+        speech=mimo, chat_api=mimo, audio=audio, uow=uow, limits=limits_from(settings),
+        default_tts_model=settings.mimo_tts_model,
+        max_prompt_chars=settings.summary_max_prompt_chars, **stores,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Runtime:
     settings: Settings
-    service: VoiceService
+    cases: UseCases
+    studio: VoiceStudio  # the chat's own voices
+    business: BusinessChats  # Telegram Business connections and their owners' choices
+    inline: InlineVoices  # inline mode's rendered voices
+    transcripts: Transcripts  # a recording arrived, or its transcript was asked for
+    recordings: Recordings  # recordings declared, then fetched
     mimo: MimoClient
     engine: AsyncEngine
     summaries: SummaryService
@@ -237,29 +332,19 @@ async def bootstrap(
             recordings=recordings,
             sample_seconds=settings.voice_sample_seconds,
         )
-        service = VoiceService(
-            speech=mimo,
-            audio=audio,
-            uow=uow,
-            default_tts_model=settings.mimo_tts_model,
-            limits=limits,
-            limiter=limiter,
-            studio=studio,
-            recordings=recordings,
-            keeper=TranscriptKeeper(uow=uow, clock=clock),
-            chat_api=mimo,
-            max_prompt_chars=settings.summary_max_prompt_chars,
-            metrics=metrics,
-            business=BusinessChats(uow=uow, limiter=limiter),
-            inline=InlineVoices(uow=uow),
-        )
-        metrics.watch_queue("speech", service.speech_requests_waiting)
+        cases = mimo_use_cases(
+            settings, mimo, audio, uow, limiter=limiter, studio=studio, recordings=recordings,
+            keeper=TranscriptKeeper(uow=uow, clock=clock), metrics=metrics,
+        )  # fmt: skip
+        metrics.watch_queue("speech", cases.transcription.requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)
         metrics.watch_queue("download", lambda: recordings.waiting)
         summaries = SummaryService(
             uow=uow,
             chat_api=mimo,
-            voices=service,
+            preferences=cases.preferences,
+            limiter=limiter,
+            speech=cases.speech,
             clock=clock,
             limits=SummaryLimits(
                 max_prompt_chars=settings.summary_max_prompt_chars,
@@ -267,11 +352,20 @@ async def bootstrap(
             ),
             metrics=metrics,
         )
+        transcripts = Transcripts(
+            preferences=cases.preferences, transcription=cases.transcription,
+            translations=cases.translations, gists=cases.gists, log=summaries,
+        )  # fmt: skip
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)
         scheduler = Scheduler(digests=digests, clock=clock, retention=store.retention)
         yield Runtime(
             settings=settings,
-            service=service,
+            cases=cases,
+            studio=studio,
+            business=BusinessChats(uow=uow, limiter=limiter),
+            inline=InlineVoices(uow=uow, preferences=cases.preferences, speech=cases.speech),
+            transcripts=transcripts,
+            recordings=recordings,
             mimo=mimo,
             engine=store.engine,
             summaries=summaries,
@@ -289,7 +383,7 @@ class Standalone:
     """The use cases without a database, for the command line."""
 
     settings: Settings
-    service: VoiceService
+    cases: UseCases
 
 
 @asynccontextmanager
@@ -303,13 +397,6 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     preferences: dict[ChatRef, Preferences] = {}
     async with _http() as http:
         mimo = mimo_client(settings, http=http)
-        service = VoiceService(
-            speech=mimo,
-            chat_api=mimo,
-            max_prompt_chars=settings.summary_max_prompt_chars,
-            audio=audio_of(settings, processes),
-            uow=lambda: MemoryUnitOfWork(preferences),
-            default_tts_model=settings.mimo_tts_model,
-            limits=limits_from(settings),
-        )
-        yield Standalone(settings=settings, service=service)
+        audio = audio_of(settings, processes)
+        cases = mimo_use_cases(settings, mimo, audio, lambda: MemoryUnitOfWork(preferences))
+        yield Standalone(settings=settings, cases=cases)

@@ -1,5 +1,6 @@
-"""In-memory stand-ins for the service's ports, for fast service tests. Preferences need none:
-`core.infra.local_preferences.MemoryUnitOfWork` keeps them in memory for real.
+"""In-memory stand-ins for the use cases' ports, for fast use-case tests. Preferences need none:
+`core.infra.local_preferences.MemoryUnitOfWork` keeps them in memory for real. `fake_use_cases`
+wires the use cases on them as `core.bootstrap.use_cases` wires them on MiMo.
 
 Integration tests use the real adapters against loopback servers instead (tests/standins).
 """
@@ -14,8 +15,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from core.app.limits import Limiter
+from core.bootstrap import UseCases, use_cases
 from core.domain.claims import Claim, ClaimState, TakenOver
-from core.domain.limits import COUNTED, Counts
+from core.domain.limits import COUNTED, Counts, RequestLimits
+from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
 from core.domain.values import (
     Answer,
     AsrPiece,
@@ -25,7 +29,9 @@ from core.domain.values import (
     VoiceNote,
 )
 from core.infra.local_preferences import MemoryUnitOfWork
-from core.ports import UnderstandingAudio
+from core.ports import AudioConverter, ChatApi, SpeechApi, UnderstandingAudio, UnitOfWork
+
+DEFAULT_TTS_MODEL = "mimo-v2.5-tts"
 
 
 class FakeSpeech:
@@ -69,6 +75,36 @@ class FakeSpeech:
         return Answer(text=f"answer to {question}")
 
 
+class NoChat:
+    """The chat model of tests that need none: gists and translations must not reach it."""
+
+    async def chat(
+        self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
+    ) -> Answer:
+        raise AssertionError("this test has no chat model")
+
+
+def fake_use_cases(
+    *,
+    speech: SpeechApi,
+    audio: AudioConverter,
+    uow: Callable[[], UnitOfWork],
+    limits: RequestLimits | None = None,
+    limiter: Limiter | None = None,
+    chat_api: ChatApi | None = None,
+    default_tts_model: str = DEFAULT_TTS_MODEL,
+    max_prompt_chars: int = 30_000,
+) -> UseCases:
+    """The use cases as `core.bootstrap.use_cases` wires them, on fakes and the request
+    limits given (settings cannot say, say, 1000 bytes): nothing limited without `limiter`,
+    files at hand only, no chat's own voices, nothing kept."""
+    return use_cases(
+        speech=speech, chat_api=chat_api or NoChat(), audio=audio, uow=uow,
+        limits=limits or RequestLimits(), default_tts_model=default_tts_model,
+        max_prompt_chars=max_prompt_chars, limiter=limiter,
+    )  # fmt: skip
+
+
 class FakePieceStream:
     def __init__(self, pieces: list[AsrPiece]) -> None:
         self.pieces = pieces
@@ -103,6 +139,14 @@ class FakeAudio:
 
     async def join_wavs(self, wavs: list[bytes]) -> bytes:
         return b"+".join(wavs)
+
+    async def to_speech_file(
+        self, pieces: Sequence[tuple[str, bytes]], *, fmt: AudioFormat
+    ) -> SpeechFile:
+        """The pieces joined as `join_wavs` joins them, a second each."""
+        parts = tuple(TranscriptPart(float(i), i + 1.0, said) for i, (said, _) in enumerate(pieces))
+        data = await self.join_wavs([wav for _, wav in pieces])
+        return SpeechFile(data=data, format=fmt, duration=float(len(pieces)), parts=parts)
 
     @asynccontextmanager
     async def understanding_input(

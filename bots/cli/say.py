@@ -1,6 +1,6 @@
 """`voicebridge say TEXT`: speech as OGG/Opus, MP3 or WAV, and its subtitles.
 
-The text is spoken as `/say` speaks it (`VoiceService.say_file`): cut at sentence ends past
+The text is spoken as `/say` speaks it (`TextToSpeech.say_file`): cut at sentence ends past
 TTS_PIECE_CHARS, the pieces spoken four at a time and joined in order, in the voice and style
 the options choose through the same preferences a chat sets with `/voice` and `/style`.
 """
@@ -125,12 +125,12 @@ async def _say(
     spoken_text = read_text(words)
     settings = settings.model_copy(update={"mimo_tts_model": model})
     async with standalone(settings) as runtime:
-        service = runtime.service
+        cases = runtime.cases
         if voice is not None:
-            await service.set_voice(LOCAL, voice, can_manage=True)
+            await cases.preferences.set_voice(LOCAL, voice, can_manage=True)
         if style is not None:
-            await service.set_style(LOCAL, style, can_manage=True)
-        speech = await service.say_file(LOCAL, spoken_text, fmt=_format(target))
+            await cases.preferences.set_style(LOCAL, style, can_manage=True)
+        speech = await cases.speech.say_file(LOCAL, spoken_text, fmt=_format(target))
     write(target, speech.data)
     if srt is not None:
         write(srt, to_srt(speech.parts).encode())

@@ -1,5 +1,5 @@
 """`voicebridge summarise FILE`: the gist of a recording, as `/tldr` gives it
-(`VoiceService.gist`): a one-line gist, then the points, decisions and action items, each with
+(`Gists.gist`): a one-line gist, then the points, decisions and action items, each with
 the time in the recording where it was said."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ async def _summarise(
     from core.chat.gists import gist_card
 
     async with one_recording(settings, file, language=language) as (runtime, path):
-        gist = await runtime.service.gist(LOCAL, path, language=locale)
+        gist = await runtime.cases.gists.gist(LOCAL, path, language=locale)
     if as_json:
         click.echo(json.dumps(_document(file, gist), ensure_ascii=False, indent=2))
     else:

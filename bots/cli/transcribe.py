@@ -1,6 +1,6 @@
 """`voicebridge transcribe FILE...`: transcripts as text, subtitles (.srt, .vtt) or JSON.
 
-Each recording goes through the bots' own transcription (`VoiceService.transcribe_long_audio`):
+Each recording goes through the bots' own transcription (`Transcription.transcribe_long_audio`):
 cut in pauses, its pieces sent side by side (ASR_CONCURRENCY), each retried by the MiMo client.
 One recording in one format goes to standard output; otherwise each format is written next to
 its recording, or into --output-dir, as NAME.FORMAT, once the recording is done. A recording that
@@ -29,7 +29,7 @@ from core.domain.text import format_duration
 from core.domain.transcripts import LongTranscript
 
 if TYPE_CHECKING:
-    from core.app.service import VoiceService
+    from core.app.transcription import Transcription
     from core.config import Settings
 
 FORMATS = ("txt", "srt", "vtt", "json")
@@ -103,21 +103,25 @@ async def _transcribe(
     jobs = plan(files, tuple(dict.fromkeys(formats)), folder)
     code = ExitCode.OK
     async with standalone(settings) as runtime:
-        await runtime.service.set_language(LOCAL, language, can_manage=True)
+        await runtime.cases.preferences.set_language(LOCAL, language, can_manage=True)
         for job in jobs:
-            done = await _one(runtime.service, job, settings=settings, language=language)
+            done = await _one(
+                runtime.cases.transcription, job, settings=settings, language=language
+            )
             code = code or done
     return code
 
 
-async def _one(service: VoiceService, job: Job, *, settings: Settings, language: str) -> ExitCode:
+async def _one(
+    transcription: Transcription, job: Job, *, settings: Settings, language: str
+) -> ExitCode:
     """Transcribe one recording and write its outputs; what went wrong is one line on stderr
     and its exit code (an error every further recording would meet too is raised)."""
     label = str(job.source)
     try:
         async with recording(job.source, max_bytes=settings.max_audio_mb << 20) as path:
             with progress_bar(job.source.name) as progress:
-                result = await service.transcribe_long_audio(LOCAL, path, progress=progress)
+                result = await transcription.transcribe_long_audio(LOCAL, path, progress=progress)
     except errors.VoicebridgeError as exc:
         if ends_the_batch(exc):
             raise

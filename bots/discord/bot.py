@@ -1,4 +1,4 @@
-"""Building the discord.py bot around the shared service, and running it.
+"""Building the discord.py bot around the use cases the runtime built, and running it.
 
 discord.py keeps its REST base (`Route.BASE`) and its gateway (`DiscordWebSocket.DEFAULT_GATEWAY`)
 in class attributes, so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
@@ -19,7 +19,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -64,12 +64,12 @@ from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.startup import reach
 from core.app.claims import WorkLedger
-from core.app.limits import Limiter
-from core.app.service import VoiceService
-from core.app.summaries.service import SummaryService
 from core.chat.languages import DEFAULT_LOCALE, resolve_locale
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
+
+if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
+    from core.bootstrap import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class VoicebridgeTree(app_commands.CommandTree[Any]):
         stopping."""
         if self.client.stopping:
             return False
-        if await turn_away(self.client.service.limiter, interaction):
+        if await turn_away(self.client.limiter, interaction):
             return False
         if not await acknowledge_first(interaction):
             return False
@@ -118,7 +118,7 @@ class VoicebridgeTree(app_commands.CommandTree[Any]):
 
 
 class VoicebridgeBot(commands.AutoShardedBot):
-    """Application commands only; one cog per feature, each handed the shared service.
+    """Application commands only; one cog per feature, each handed the use cases it needs.
 
     `shard_count` None: as many shards as GET /gateway/bot recommends; `shard_ids` None: all of
     them, else only these (this process's part of the bot)."""
@@ -126,8 +126,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
     def __init__(
         self,
         *,
-        service: VoiceService,
-        summaries: SummaryService,
+        runtime: Runtime,
         gateway_url: str | None,
         player: VoicePlayer,
         work: WorkLedger | None = None,
@@ -149,8 +148,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
             allowed_installs=EVERYWHERE_INSTALLS,
             allowed_contexts=EVERYWHERE_CONTEXTS,
         )
-        self.service = service
-        self.summaries = summaries
+        self.runtime = runtime  # what the cogs are built from, in `setup_hook`
+        self.limiter = runtime.cases.limiter  # the allowlist, before anything else
+        self.preferences = runtime.cases.preferences
         self.gateway_url = gateway_url
         self.player = player
         self.work = work
@@ -165,13 +165,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.modal_rebuilders: dict[str, ModalRebuilder] = {}  # by modal kind, from the cogs
 
     async def setup_hook(self) -> None:
-        for cog in feature_cogs(
-            self,
-            service=self.service,
-            summaries=self.summaries,
-            limiter=self.service.limiter,
-            player=self.player,
-        ):
+        for cog in feature_cogs(self, self.runtime, player=self.player):
             await self.add_cog(cog)
         # Every name and description of the commands, in each language we have.
         await self.tree.set_translator(CatalogueTranslator())
@@ -262,7 +256,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         task.add_done_callback(self._claimed.discard)
 
     async def _tell_interrupted(self, claim: Claim) -> None:
-        await tell_interrupted(self, self.service, claim)
+        await tell_interrupted(self, self.preferences, claim)
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """A voice message reaches the listeners only through the first delivery that claims
@@ -271,7 +265,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         the allowlist reaches no listener but the refusal's, and is never claimed."""
         if event_name == "message" and self.stopping:
             return  # as if it came once the bot was gone: nothing is claimed or started
-        if event_name == "message" and args and not admits_message(self.service.limiter, args[0]):
+        if event_name == "message" and args and not admits_message(self.limiter, args[0]):
             event_name = STRANGER_MESSAGE
         message = args[0] if event_name == "message" and args else None
         claim = message_claim(message) if isinstance(message, discord.Message) else None
@@ -326,7 +320,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         locale = person_locale(interaction)
         dm = interaction.guild_id is None
         if dm and locale is not None and getattr(command, "name", "") != "forget":
-            await self.service.note_commander(for_interaction(interaction), locale)
+            await self.preferences.note_commander(for_interaction(interaction), locale)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: every command is an application command (the cogs still listen)."""
@@ -353,25 +347,27 @@ class VoicebridgeBot(commands.AutoShardedBot):
         logger.info("Discord gateway: %s, %d shard(s) in all", url, self.shard_count)
 
 
-def feature_cogs(
-    bot: AnyBot,
-    *,
-    service: VoiceService,
-    summaries: SummaryService,
-    limiter: Limiter,
-    player: VoicePlayer,
-) -> list[commands.Cog]:
-    """One cog per feature, each with what it needs (`bots.locales` reads their commands)."""
+def feature_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
+    """One cog per feature, each with the use cases it needs (`bots.locales` reads their
+    commands)."""
+    cases = runtime.cases
     return [
-        TranscriptionCog(bot, service),
-        SpeechCog(bot, service, player=player),
-        PreferencesCog(service, bot=bot),
-        LanguagesCog(service),
-        QuestionsCog(bot, service),
-        GistsCog(bot, service),
-        TranslationsCog(bot, service),
-        SummariesCog(summaries, bot=bot),
-        LimitsCog(limiter, chats=service),
+        TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
+        SpeechCog(bot, speech=cases.speech, preferences=cases.preferences, player=player),
+        PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
+        LanguagesCog(cases.preferences),
+        QuestionsCog(bot, cases.questions),
+        GistsCog(bot, gists=cases.gists, preferences=cases.preferences, limiter=cases.limiter),
+        TranslationsCog(
+            bot,
+            translations=cases.translations,
+            speech=cases.speech,
+            preferences=cases.preferences,
+            studio=runtime.studio,
+            limiter=cases.limiter,
+        ),
+        SummariesCog(runtime.summaries, bot=bot),
+        LimitsCog(cases.limiter, chats=cases.preferences),
     ]
 
 
@@ -379,22 +375,21 @@ def build_bot(
     *,
     api_url: str,
     gateway_url: str | None,
-    service: VoiceService,
-    summaries: SummaryService,
+    runtime: Runtime,
     player: VoicePlayer,
-    work: WorkLedger | None = None,
+    claims: bool = True,
     shard_count: int | None = None,
     shard_ids: list[int] | None = None,
 ) -> VoicebridgeBot:
     """The bot, talking to the REST API at `api_url`; `player` plays speech in voice channels
-    (with `playback.installed_voice_client()`, or None where the voice extras are missing)."""
+    (with `playback.installed_voice_client()`, or None where the voice extras are missing).
+    With `claims`, each message and command that leads to work is claimed first."""
     Route.BASE = api_url.rstrip("/")
     return VoicebridgeBot(
-        service=service,
-        summaries=summaries,
+        runtime=runtime,
         gateway_url=gateway_url,
         player=player,
-        work=work,
+        work=runtime.work if claims else None,
         shard_count=shard_count,
         shard_ids=shard_ids,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import discord
 
 from bots.discord.places import Interaction, for_interaction, for_message
-from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
+from core.chat.languages import DEFAULT_LOCALE, Audience, ChatLanguages, resolve_locale
 
 LOCALE = "voicebridge.locale"
 """`Interaction.extras` key: the language the interaction is answered in, once known."""
@@ -56,3 +56,18 @@ async def message_locale(message: discord.Message, chats: ChatLanguages) -> str:
     """The language of what is posted about `message` for everyone in its channel."""
     server = None if message.guild is None else message.guild.preferred_locale.value
     return await chats.chat_locale(for_message(message), platform=resolve_locale(server))
+
+
+def message_audience(message: discord.Message) -> Audience:
+    """Everyone in the channel of `message`, in the server's language where it has one."""
+    server = None if message.guild is None else message.guild.preferred_locale.value
+    return Audience(platform=resolve_locale(server))
+
+
+def interaction_audience(interaction: Interaction) -> Audience:
+    """The person behind `interaction`, else their place (a server, or direct messages)."""
+    server = interaction.guild_locale
+    return Audience(
+        person=person_locale(interaction),
+        platform=resolve_locale(None if server is None else server.value),
+    )

@@ -16,7 +16,8 @@ import logging
 
 import discord
 
-from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist
+from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
+from bots.discord.locales import LOCALE
 from bots.discord.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
@@ -30,7 +31,10 @@ from bots.discord.replies import (
     reply_to,
 )
 from core.chat.exports import TranscriptFile, TranscriptFormat
+from core.chat.languages import DEFAULT_LOCALE
 from core.chat.live import TranscriptReply
+from core.domain.gists import Gist
+from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript
 
 logger = logging.getLogger(__name__)
@@ -162,3 +166,61 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
         if sent is not None:
             with contextlib.suppress(discord.HTTPException):
                 await sent.delete()
+
+
+class MessageRecordingView:
+    """How a channel sees what becomes of the voice message `message` that arrived
+    (`core.app.transcripts.RecordingView`): "typing…" while it is worked on, a reply that
+    becomes its transcript (with the Gist button where `gist_at` says), its gist below. The
+    language it was shown in stays in `locale`, for an error that comes after."""
+
+    def __init__(
+        self, message: discord.Message, *, piece_seconds: float, gist_at: RecordingAt | None
+    ) -> None:
+        self._message = message
+        self._piece_seconds = piece_seconds
+        self._gist_at = gist_at
+        self.locale = DEFAULT_LOCALE
+
+    def reply(self, locale: str) -> MessageTranscriptReply:
+        self.locale = locale
+        return MessageTranscriptReply(
+            self._message, locale=locale, piece_seconds=self._piece_seconds, gist_at=self._gist_at
+        )
+
+    def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return self._message.channel.typing()
+
+    async def gist(self, gist: Gist, locale: str) -> None:
+        await send_gist(reply_to(self._message), gist, locale)
+
+    def logged(self, words: str) -> ChatMessage | None:
+        return None  # Discord's summaries read the channel's history instead
+
+
+class InteractionRecordingView:
+    """How the asker sees the transcript they asked for with `interaction`: its deferred
+    response, edited into the transcript (with the Gist button where `gist_at` says)."""
+
+    def __init__(
+        self, interaction: Interaction, *, piece_seconds: float, gist_at: RecordingAt | None
+    ) -> None:
+        self._interaction = interaction
+        self._piece_seconds = piece_seconds
+        self._gist_at = gist_at
+
+    def reply(self, locale: str) -> InteractionTranscriptReply:
+        self._interaction.extras[LOCALE] = locale  # for the error handler
+        return InteractionTranscriptReply(
+            self._interaction, locale=locale, piece_seconds=self._piece_seconds,
+            gist_at=self._gist_at,
+        )  # fmt: skip
+
+    def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return contextlib.nullcontext()  # the response says "thinking…"
+
+    async def gist(self, gist: Gist, locale: str) -> None:
+        await send_gist(followup_of(self._interaction), gist, locale)
+
+    def logged(self, words: str) -> ChatMessage | None:
+        return None

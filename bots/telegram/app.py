@@ -1,4 +1,4 @@
-"""Building the python-telegram-bot Application around the shared service."""
+"""Building the python-telegram-bot Application around the use cases the runtime built."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -30,22 +30,21 @@ from bots.startup import reach
 from bots.telegram.access import Access
 from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
-from bots.telegram.gists import GIST_COMMANDS, GistHandlers
+from bots.telegram.gists import GistHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.pace import USUAL, Pace
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
-from bots.telegram.summaries import SUMMARY_COMMANDS, SummaryHandlers
-from bots.telegram.translations import TRANSLATION_COMMANDS, TranslationHandlers
+from bots.telegram.summaries import SummaryHandlers
+from bots.telegram.translations import TranslationHandlers
 from bots.telegram.update_queue import UpdateQueue
-from core.app.claims import WorkLedger
-from core.app.service import VoiceService
-from core.app.summaries.digests import DigestService
-from core.app.summaries.service import SummaryService
 from core.chat.languages import DEFAULT_LOCALE
 from core.domain.errors import ConfigError
+
+if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
+    from core.bootstrap import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -84,29 +83,30 @@ def build_application(
     token: str,
     api_url: str,
     local_mode: bool,
-    service: VoiceService,
-    summaries: SummaryService,
-    digests: DigestService,
+    runtime: Runtime,
     max_pending_updates: int,
-    work: WorkLedger | None = None,
+    claims: bool = True,
     inline_cache_chat: int | None = None,
     pace: Pace = USUAL,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered.
 
-    With `work`, each message that leads to work is claimed first (`bots.telegram.claims`).
+    With `claims`, each message that leads to work is claimed first (`bots.telegram.claims`).
     At most `max_pending_updates` updates are accepted and unfinished at once
     (`bots.telegram.update_queue`). Inline mode needs `inline_cache_chat`, where the voice notes
     it renders are stored (`bots.telegram.inline`); without it, it is off. `pace`: how often
     chat actions and progress edits are sent (tests turn it up).
     """
     root = api_url.rstrip("/")
-    access = Access(service.limiter)  # the allowlist: strangers are neither claimed nor handled
+    cases = runtime.cases
+    access = Access(cases.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
     claiming = None
-    if work is not None:
+    if claims:
         wanted = (_WORK & access.allowed) | _BUSINESS_WORK
-        claiming = ClaimingUpdateProcessor(work, wanted, chats=service, business=service.business)
+        claiming = ClaimingUpdateProcessor(
+            runtime.work, wanted, chats=cases.preferences, business=runtime.business
+        )
         queue.intake = claiming.receive  # claimed before Telegram hears it was received
     application = (
         ApplicationBuilder()
@@ -128,17 +128,49 @@ def build_application(
         .media_write_timeout(120)
         .build()
     )
-    handlers = TelegramHandlers(service, summaries=summaries, local_mode=local_mode, pace=pace)
-    summary_handlers = SummaryHandlers(summaries, digests, pace=pace)
-    gist_handlers = GistHandlers(service, local_mode=local_mode, pace=pace)
-    business = BusinessHandlers(service, local_mode=local_mode)
-    translation_handlers = TranslationHandlers(service, local_mode=local_mode, pace=pace)
-    for name in COMMANDS:
-        owner: object = summary_handlers if name in SUMMARY_COMMANDS else handlers
-        owner = gist_handlers if name in GIST_COMMANDS else owner
-        owner = translation_handlers if name in TRANSLATION_COMMANDS else owner
-        owner = business if name == "business" else owner
-        application.add_handler(CommandHandler(name, getattr(owner, name), filters=_NEW))
+    handlers = TelegramHandlers(
+        transcripts=runtime.transcripts, preferences=cases.preferences, speech=cases.speech,
+        questions=cases.questions, studio=runtime.studio, limiter=cases.limiter,
+        piece_seconds=cases.limits.asr_piece_seconds, local_mode=local_mode, pace=pace,
+    )  # fmt: skip
+    summary_handlers = SummaryHandlers(runtime.summaries, runtime.digests, pace=pace)
+    gist_handlers = GistHandlers(
+        gists=cases.gists, preferences=cases.preferences, local_mode=local_mode, pace=pace
+    )
+    business = BusinessHandlers(
+        business=runtime.business, transcription=cases.transcription,
+        preferences=cases.preferences, local_mode=local_mode,
+    )  # fmt: skip
+    translation_handlers = TranslationHandlers(
+        translations=cases.translations, speech=cases.speech, preferences=cases.preferences,
+        studio=runtime.studio, local_mode=local_mode, pace=pace,
+    )  # fmt: skip
+    commands = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
+        "transcribe": handlers.transcribe,
+        "say": handlers.say,
+        "ask": handlers.ask,
+        "tldr": gist_handlers.tldr,
+        "translate": translation_handlers.translate,
+        "autotranslate": translation_handlers.autotranslate,
+        "voicetranslations": translation_handlers.voicetranslations,
+        "voice": handlers.voice,
+        "style": handlers.style,
+        "language": handlers.language,
+        "botlanguage": handlers.botlanguage,
+        "autotranscribe": handlers.autotranscribe,
+        "usage": handlers.usage,
+        "summary": summary_handlers.summary,
+        "digest": summary_handlers.digest,
+        "forget": summary_handlers.forget,
+        "business": business.business,
+        "settings": handlers.settings,
+        "help": handlers.help,
+        "start": handlers.start,
+    }
+    if list(commands) != list(COMMANDS):
+        raise RuntimeError("every command in the menu needs its handler, and only those")
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
@@ -148,7 +180,9 @@ def build_application(
             "may post (it stores the voice notes it renders there) to turn it on"
         )
     else:
-        inline = InlineHandlers(service, cache_chat=inline_cache_chat)
+        inline = InlineHandlers(
+            inline=runtime.inline, preferences=cases.preferences, cache_chat=inline_cache_chat
+        )
         application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
@@ -161,7 +195,7 @@ def build_application(
     commander = MessageHandler(_NOTED, handlers.note_commander, block=False)
     application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
-    application.add_error_handler(error_handler(service))
+    application.add_error_handler(error_handler(cases.preferences))
     return application
 
 

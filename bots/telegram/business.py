@@ -20,7 +20,9 @@ from telegram.ext import ContextTypes
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
-from core.app.service import VoiceService
+from core.app.business import BusinessChats
+from core.app.preferences import ChatPreferences
+from core.app.transcription import Transcription
 from core.chat.languages import resolve_locale
 from core.chat.overview import on_off, transcript_language
 from core.domain import errors
@@ -48,8 +50,17 @@ async def _reply_on_behalf(message: Message, body: str) -> bool:
 class BusinessHandlers:
     """The connection's updates, its messages' recordings, and the owner's /business."""
 
-    def __init__(self, service: VoiceService, *, local_mode: bool) -> None:
-        self.service = service
+    def __init__(
+        self,
+        *,
+        business: BusinessChats,
+        transcription: Transcription,
+        preferences: ChatPreferences,
+        local_mode: bool,
+    ) -> None:
+        self.chats = business  # the connections and their owners' choices
+        self.transcription = transcription
+        self.preferences = preferences
         self.local_mode = local_mode
 
     async def connection(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,7 +69,7 @@ class BusinessHandlers:
         link = update.business_connection
         if link is None:
             return
-        change = await self.service.business.connected(
+        change = await self.chats.connected(
             connection_id=link.id,
             owner_user_id=str(link.user.id),
             owner_chat_id=str(link.user_chat_id),
@@ -66,7 +77,7 @@ class BusinessHandlers:
             enabled=link.is_enabled,
         )
         if change in ("connected", "disconnected"):
-            locale = resolve_locale(link.user.language_code) or await self.service.chat_locale(
+            locale = resolve_locale(link.user.language_code) or await self.preferences.chat_locale(
                 ChatRef("telegram", str(link.user_chat_id))
             )
             with contextlib.suppress(TelegramError):  # the owner may never have started the bot
@@ -80,7 +91,7 @@ class BusinessHandlers:
         recording = recording_in(message)
         if message is None or recording is None or message.business_connection_id is None:
             return
-        business = self.service.business
+        business = self.chats
         sender = None if message.from_user is None else str(message.from_user.id)
         connection = await business.route(
             message.business_connection_id, chat_id=str(message.chat_id), sender_id=sender
@@ -88,9 +99,9 @@ class BusinessHandlers:
         if connection is None:
             return
         owner_chat = business.owner_chat(connection)
-        locale = await self.service.chat_locale(owner_chat)
+        locale = await self.preferences.chat_locale(owner_chat)
         try:
-            transcript = await self.service.transcribe_long_audio(
+            transcript = await self.transcription.transcribe_long_audio(
                 owner_chat,
                 remote(recording, local_mode=self.local_mode),
                 asker=business.owner(connection),
@@ -118,10 +129,10 @@ class BusinessHandlers:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        locale = resolve_locale(user.language_code) or await self.service.chat_locale(
+        locale = resolve_locale(user.language_code) or await self.preferences.chat_locale(
             ChatRef("telegram", str(message.chat_id))
         )
-        owner, business = str(user.id), self.service.business
+        owner, business = str(user.id), self.chats
         words = (context.args or [])[:2]
         choice = words[0].casefold() if words else ""
         connection = await business.settings(owner)
@@ -144,7 +155,7 @@ class BusinessHandlers:
             await message.reply_text(await self._status(connection, locale))
 
     async def _status(self, connection: BusinessConnection, locale: str) -> str:
-        prefs = await self.service.preferences(self.service.business.owner_chat(connection))
+        prefs = await self.preferences.get(self.chats.owner_chat(connection))
         destination = "reply" if connection.replies else "owner"
         skipped = ", ".join(sorted(connection.skipped_chats)) or text("value.none", locale)
         return text(

@@ -1,5 +1,5 @@
 """Telegram: `/tldr` as a reply to a recording, answered with its gist and the whole transcript
-as a file. Same shape as `bots.telegram.handlers`: parse, call one core method, render."""
+as a file. Same shape as `bots.telegram.handlers`: parse, call one use case, render."""
 
 from __future__ import annotations
 
@@ -15,15 +15,19 @@ from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action
-from core.app.service import VoiceService
+from core.app.gists import Gists
+from core.app.preferences import ChatPreferences
 from core.domain.quantities import Duration
 
 GIST_COMMANDS: tuple[str, ...] = ("tldr",)
 
 
 class GistHandlers:
-    def __init__(self, service: VoiceService, *, local_mode: bool, pace: Pace = USUAL) -> None:
-        self.service = service
+    def __init__(
+        self, *, gists: Gists, preferences: ChatPreferences, local_mode: bool, pace: Pace = USUAL
+    ) -> None:
+        self.gists = gists
+        self.preferences = preferences
         self.local_mode = local_mode
         self.pace = pace
 
@@ -31,7 +35,7 @@ class GistHandlers:
         """/tldr as a reply to a recording: its gist, in the asker's language; /tldr auto
         MINUTES|off: recordings at least that long also get theirs (administrators)."""
         message = message_of(update)
-        locale = await reply_locale(update, self.service)
+        locale = await reply_locale(update, self.preferences)
         words = command_argument(message).split()
         if words and words[0].casefold() == "auto":
             await self._auto(update, " ".join(words[1:]), locale)
@@ -42,7 +46,7 @@ class GistHandlers:
             return
         source = remote(recording, local_mode=self.local_mode)
         async with chat_action(message, ChatAction.TYPING, self.pace):
-            gist = await self.service.gist(
+            gist = await self.gists.gist(
                 chat_of(update), source, language=locale, asker=asker_of(update)
             )
         await send_gist(message, gist, locale)
@@ -51,9 +55,9 @@ class GistHandlers:
         chat, message = chat_of(update), message_of(update)
         if choice:
             allowed = await can_manage(update)
-            minutes = await self.service.set_gist_minutes(chat, choice, can_manage=allowed)
+            minutes = await self.preferences.set_gist_minutes(chat, choice, can_manage=allowed)
         else:
-            minutes = (await self.service.preferences(chat)).gist_minutes
+            minutes = (await self.preferences.get(chat)).gist_minutes
         if minutes is None:
             await message.reply_text(text("gist.auto_off", locale))
             return

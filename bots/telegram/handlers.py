@@ -1,4 +1,4 @@
-"""Telegram handlers: parse the update, call one service method, render the answer."""
+"""Telegram handlers: parse the update, call one use case, render the answer."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
-from bots.telegram.chatlog import log_entry
-from bots.telegram.gist_replies import send_gist
-from bots.telegram.locales import audience_locale, person_locale, reply_locale
+from bots.telegram.locales import audience, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
-from bots.telegram.transcripts import TelegramTranscriptReply
-from core.app.service import VoiceService
-from core.app.summaries.service import SummaryService
-from core.chat.exports import TranscriptFormat, transcript_format
-from core.chat.languages import chat_locale
+from bots.telegram.transcripts import TelegramRecordingView
+from core.app.limits import Limiter
+from core.app.preferences import ChatPreferences
+from core.app.questions import Questions
+from core.app.speech import TextToSpeech
+from core.app.transcripts import Transcripts
+from core.app.voices import VoiceStudio
+from core.chat.exports import transcript_format
+from core.chat.languages import Audience, chat_locale
 from core.chat.overview import (
     bot_language_text,
     catalogue_text,
@@ -28,27 +30,36 @@ from core.chat.overview import (
     style_text,
     transcript_language,
 )
-from core.chat.translations import translation_below
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
-from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
 
 
 class TelegramHandlers:
-    """Every command and media handler, sharing one service."""
+    """Every command and media handler but those of gists, translations, summaries and
+    Business (each has a class of its own), with the use cases they call."""
 
     def __init__(
         self,
-        service: VoiceService,
         *,
-        summaries: SummaryService,
+        transcripts: Transcripts,
+        preferences: ChatPreferences,
+        speech: TextToSpeech,
+        questions: Questions,
+        studio: VoiceStudio,
+        limiter: Limiter,
+        piece_seconds: float,
         local_mode: bool,
         pace: Pace = USUAL,
     ) -> None:
-        self.service = service
-        self.summaries = summaries
+        self.transcripts = transcripts
+        self.preferences = preferences
+        self.speech = speech
+        self.questions = questions
+        self.studio = studio
+        self.limiter = limiter
+        self.piece_seconds = piece_seconds  # what a transcript's progress counts in
         self.local_mode = local_mode
         self.pace = pace
 
@@ -66,15 +77,15 @@ class TelegramHandlers:
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the chat's preferences."""
-        prefs = await self.service.preferences(chat_of(update))
-        locale, posts = await self._locale(update), chat_locale(prefs)
+        prefs = await self.preferences.get(chat_of(update))
+        locale, posts = person_locale(update) or chat_locale(prefs), chat_locale(prefs)
         await message_of(update).reply_text(
-            settings_text(self.service, prefs, locale, chat_language=posts)
+            settings_text(self.preferences, prefs, locale, chat_language=posts)
         )
 
     async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/usage: what this chat used today, and what is left."""
-        report = await self.service.limiter.today(chat_of(update))
+        report = await self.limiter.today(chat_of(update))
         await message_of(update).reply_text(usage_text(report, await self._locale(update)))
 
     async def note_commander(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -82,7 +93,7 @@ class TelegramHandlers:
         its administrators chose one (`/botlanguage`)."""
         locale = person_locale(update)
         if locale is not None:
-            await self.service.note_commander(chat_of(update), locale)
+            await self.preferences.note_commander(chat_of(update), locale)
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: answer its caption if it is a question in a
@@ -95,28 +106,30 @@ class TelegramHandlers:
         if question:
             await self._ask(message, recording, question, asker_of(update))
             return
-        prefs = await self.service.preferences(chat_of(update))
-        if prefs.auto_transcribe:
-            locale = await audience_locale(update, self.service)
-            heard = await self._transcribe(message, recording, locale, asker=unasked(message))
-            source = remote(recording, local_mode=self.local_mode)
-            gist = await self.service.auto_gist(  # /tldr auto MINUTES: its gist too
-                chat_of(update), source, heard, language=locale, asker=unasked(message)
-            )
-            if gist is not None:
-                await send_gist(message, gist, locale)
+        await self.transcripts.arrived(
+            chat_of(update),
+            remote(recording, local_mode=self.local_mode),
+            view=self._view(message),
+            audience=audience(update),
+            asker=unasked(message),
+        )
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
-        locale = await self._locale(update)
         if target is None or recording is None:
-            await message.reply_text(text("usage.transcribe", locale))
+            await message.reply_text(text("usage.transcribe", await self._locale(update)))
             return
-        wanted = transcript_format(command_argument(message))
-        await self._transcribe(target, recording, locale, wanted, asker=asker_of(update))
+        await self.transcripts.asked(
+            chat_of(update),
+            remote(recording, local_mode=self.local_mode),
+            view=self._view(target),
+            audience=Audience(person=person_locale(update)),
+            asker=asker_of(update),
+            format=transcript_format(command_argument(message)),
+        )
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/say TEXT, or /say as a reply to a message: answer with a voice note."""
@@ -127,7 +140,7 @@ class TelegramHandlers:
             await message.reply_text(text("usage.say", await self._locale(update)))
             return
         async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
-            notes = await self.service.say_notes(chat_of(update), words, asker=asker_of(update))
+            notes = await self.speech.say_notes(chat_of(update), words, asker=asker_of(update))
         for note in notes:
             await message.reply_voice(
                 voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
@@ -147,7 +160,7 @@ class TelegramHandlers:
     async def voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/voice [NAME]: show or choose the voice; /voice design|clone|delete NAME ...: the
         chat's own voices."""
-        message, chat, studio = message_of(update), chat_of(update), self.service.studio
+        message, chat, studio = message_of(update), chat_of(update), self.studio
         choice = command_argument(message)
         words = choice.split(maxsplit=2)
         action = words[0].casefold() if words else ""
@@ -167,7 +180,7 @@ class TelegramHandlers:
             await message.reply_text(text("usage.voice_design", locale))
             return
         async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
-            note = await self.service.studio.design(
+            note = await self.studio.design(
                 chat_of(update), words[0], words[1], can_manage=await can_manage(update),
                 designer=sender_id(message), locale=locale, asker=asker_of(update),
             )  # fmt: skip
@@ -184,7 +197,7 @@ class TelegramHandlers:
         if target is None or recording is None or not words:
             await message.reply_text(text("usage.voice_clone", locale))
             return
-        name = await self.service.studio.clone(
+        name = await self.studio.clone(
             chat_of(update), words[0], remote(recording, local_mode=self.local_mode),
             recorded_by=sender_id(target), requested_by=sender_id(message),
             asker=asker_of(update),
@@ -197,7 +210,7 @@ class TelegramHandlers:
         if not words:
             await message.reply_text(text("usage.voice_delete", locale))
             return
-        name = await self.service.studio.delete(
+        name = await self.studio.delete(
             chat_of(update), words[0], can_manage=await can_manage(update),
             requested_by=sender_id(message),
         )  # fmt: skip
@@ -208,9 +221,9 @@ class TelegramHandlers:
         message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if not choice:
-            await message.reply_text(style_text(await self.service.preferences(chat), locale))
+            await message.reply_text(style_text(await self.preferences.get(chat), locale))
             return
-        style = await self.service.set_style(chat, choice, can_manage=await can_manage(update))
+        style = await self.preferences.set_style(chat, choice, can_manage=await can_manage(update))
         await message.reply_text(style_set_text(style, locale))
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -218,11 +231,11 @@ class TelegramHandlers:
         message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if not choice:
-            prefs = await self.service.preferences(chat)
+            prefs = await self.preferences.get(chat)
             shown = transcript_language(prefs.language, locale)
             await message.reply_text(text("language.current", locale, language=shown))
             return
-        language = await self.service.set_language(
+        language = await self.preferences.set_language(
             chat, choice, can_manage=await can_manage(update)
         )
         shown = transcript_language(language, locale)
@@ -234,10 +247,10 @@ class TelegramHandlers:
         message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if choice:
-            await self.service.set_interface_language(
+            await self.preferences.set_interface_language(
                 chat, choice, can_manage=await can_manage(update)
             )
-        prefs = await self.service.preferences(chat)
+        prefs = await self.preferences.get(chat)
         reply = bot_language_text(
             prefs, locale, chat_language=chat_locale(prefs), changed=bool(choice)
         )
@@ -248,11 +261,11 @@ class TelegramHandlers:
         message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if not choice:
-            prefs = await self.service.preferences(chat)
+            prefs = await self.preferences.get(chat)
             state = on_off(prefs.auto_transcribe, locale)
             await message.reply_text(text("autotranscribe.current", locale, state=state))
             return
-        enabled = await self.service.set_auto_transcribe(
+        enabled = await self.preferences.set_auto_transcribe(
             chat, choice, can_manage=await can_manage(update)
         )
         await message.reply_text(text("autotranscribe.set", locale, state=on_off(enabled, locale)))
@@ -269,38 +282,10 @@ class TelegramHandlers:
             raise errors.UnknownCommand(value=name)
 
     async def _locale(self, update: Update) -> str:
-        return await reply_locale(update, self.service)
+        return await reply_locale(update, self.preferences)
 
-    async def _transcribe(
-        self,
-        message: Message,
-        recording: Recording,
-        locale: str,
-        format: TranscriptFormat = "text",
-        *,
-        asker: Asker,
-    ) -> LongTranscript:
-        """Transcribe `recording`, showing progress in the reply that becomes the transcript (and
-        "typing…" until that reply shows), in `locale`."""
-        source = remote(recording, local_mode=self.local_mode)
-        piece_seconds = self.service.limits.asr_piece_seconds
-        reply = TelegramTranscriptReply(
-            message, locale=locale, piece_seconds=piece_seconds, pace=self.pace
-        )
-        async with reply:
-            chat = ChatRef("telegram", str(message.chat_id))
-            transcript = await self.service.transcribe_long_audio(
-                chat, source, progress=reply.progress, asker=asker
-            )
-            below = None
-            if format == "text":  # /autotranslate: its translation, marked, in the same reply
-                below = await translation_below(self.service, chat, transcript.text, locale, asker)
-            await reply.deliver(transcript, format, below=below)
-        # Logged after the reply, so storing it never delays the transcript itself.
-        entry = log_entry(message, transcript.text, "transcript") if transcript.text else None
-        if entry is not None:
-            await self.summaries.record(entry)
-        return transcript
+    def _view(self, message: Message) -> TelegramRecordingView:
+        return TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
 
     async def _ask(
         self, message: Message, recording: Recording, question: str, asker: Asker
@@ -308,7 +293,7 @@ class TelegramHandlers:
         """Answer `question` about `recording`, replying to `message`."""
         source = remote(recording, local_mode=self.local_mode)
         async with chat_action(message, ChatAction.TYPING, self.pace):
-            answer = await self.service.ask(
+            answer = await self.questions.ask(
                 ChatRef("telegram", str(message.chat_id)), source, question, asker=asker
             )
         await reply_long(message, answer.text, file_caption="", file_name="answer.txt")

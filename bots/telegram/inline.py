@@ -25,7 +25,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bots.telegram.replies import error_text
-from core.app.service import VoiceService
+from core.app.inline import InlineVoices
+from core.app.preferences import ChatPreferences
 from core.chat.languages import resolve_locale
 from core.domain import errors
 from core.domain.inline import CachedVoice
@@ -46,9 +47,15 @@ class InlineHandlers:
     """Inline queries, debounced per user, answered with a cached voice note."""
 
     def __init__(
-        self, service: VoiceService, *, cache_chat: int, pause: float = PAUSE_SECONDS
+        self,
+        *,
+        inline: InlineVoices,
+        preferences: ChatPreferences,
+        cache_chat: int,
+        pause: float = PAUSE_SECONDS,
     ) -> None:
-        self.service = service
+        self.inline = inline
+        self.preferences = preferences
         self.cache_chat = cache_chat
         self.pause = pause
         self._newest: dict[int, str] = {}  # user: their newest query's id
@@ -73,13 +80,13 @@ class InlineHandlers:
             return
         own = ChatRef("telegram", str(user))  # their chat with the bot: voice, style and quota
         try:
-            voice = await self.service.inline_voice(
+            voice = await self.inline.voice_for(
                 own, words, asker=asked_by(user), store=self._storing(context.bot)
             )
         except errors.VoicebridgeError as error:
             logger.info("inline voice refused: %s", type(error).__name__)
             locale = resolve_locale(inline.from_user.language_code) or (
-                await self.service.chat_locale(own)
+                await self.preferences.chat_locale(own)
             )
             sentence = error_text(error, locale)
             button = InlineQueryResultsButton(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
-from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
+from core.chat.languages import DEFAULT_LOCALE, Audience, ChatLanguages, resolve_locale
 from core.domain import errors
 from core.domain.values import ChatRef
 
@@ -32,14 +32,20 @@ async def reply_locale(update: Update, chats: ChatLanguages) -> str:
     return person_locale(update) or await chats.chat_locale(_chat_of(update))
 
 
-async def audience_locale(update: Update, chats: ChatLanguages) -> str:
+def audience(update: Update) -> Audience:
     """Whoever the answer to `update` is for: in a group, a message that is not a command (a
     recording transcribed unasked) is answered for everyone, in the chat's language; anything
-    else for the person who sent it."""
+    else for the person who sent it (in their language, else the chat's)."""
     message = update.effective_message
     if message is not None and message.chat.type != ChatType.PRIVATE and not _is_command(message):
-        return await chats.chat_locale(_chat_of(update))
-    return await reply_locale(update, chats)
+        return Audience()
+    return Audience(person=person_locale(update))
+
+
+async def audience_locale(update: Update, chats: ChatLanguages) -> str:
+    """The language of `audience(update)`."""
+    found = audience(update)
+    return found.person or await chats.chat_locale(_chat_of(update))
 
 
 def _is_command(message: Message) -> bool:

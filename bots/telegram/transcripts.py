@@ -13,10 +13,14 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 
+from bots.telegram.chatlog import log_entry
+from bots.telegram.gist_replies import send_gist
 from bots.telegram.pace import Pace
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptReply
+from core.domain.gists import Gist
+from core.domain.summaries import ChatMessage
 from core.domain.text import utf16_units
 from core.domain.transcripts import LongTranscript
 
@@ -93,3 +97,28 @@ class TelegramTranscriptReply(TranscriptReply):
         await self._message.reply_document(
             document=file.data, filename=file.name, caption=file.caption, do_quote=True
         )
+
+
+class TelegramRecordingView:
+    """How a Telegram chat sees what becomes of the recording in `message`
+    (`core.app.transcripts.RecordingView`): the reply above, the gist after it, the transcript
+    logged for the group's summaries."""
+
+    def __init__(self, message: Message, *, piece_seconds: float, pace: Pace) -> None:
+        self._message = message
+        self._piece_seconds = piece_seconds
+        self._pace = pace
+
+    def reply(self, locale: str) -> TelegramTranscriptReply:
+        return TelegramTranscriptReply(
+            self._message, locale=locale, piece_seconds=self._piece_seconds, pace=self._pace
+        )
+
+    def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return contextlib.nullcontext()  # the reply says "typing…" until it shows
+
+    async def gist(self, gist: Gist, locale: str) -> None:
+        await send_gist(self._message, gist, locale)
+
+    def logged(self, words: str) -> ChatMessage | None:
+        return log_entry(self._message, words, "transcript")

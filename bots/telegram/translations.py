@@ -1,6 +1,6 @@
 """Telegram: `/translate [LANGUAGE]` as a reply to a recording or a text, answered with the
 translation (by default into the asker's language). Same shape as `bots.telegram.handlers`:
-parse, call one core method, render."""
+parse, call one use case, render."""
 
 from __future__ import annotations
 
@@ -21,23 +21,37 @@ from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
-from core.app.service import VoiceService
+from core.app.preferences import ChatPreferences
+from core.app.speech import TextToSpeech
+from core.app.translations import Translations
+from core.app.voices import VoiceStudio
 from core.chat.languages import translation_target
-from core.ports import Recording
 
 TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")
 
 
 class TranslationHandlers:
-    def __init__(self, service: VoiceService, *, local_mode: bool, pace: Pace = USUAL) -> None:
-        self.service = service
+    def __init__(
+        self,
+        *,
+        translations: Translations,
+        speech: TextToSpeech,
+        preferences: ChatPreferences,
+        studio: VoiceStudio,
+        local_mode: bool,
+        pace: Pace = USUAL,
+    ) -> None:
+        self.translations = translations
+        self.speech = speech
+        self.preferences = preferences
+        self.studio = studio
         self.local_mode = local_mode
         self.pace = pace
 
     async def translate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/translate [LANGUAGE] as a reply to a recording or a text."""
         message = message_of(update)
-        locale = await reply_locale(update, self.service)
+        locale = await reply_locale(update, self.preferences)
         target = message.reply_to_message
         recording = recording_in(target)
         words = (target.text or target.caption or "") if target is not None else ""
@@ -48,15 +62,18 @@ class TranslationHandlers:
         spoken = any(word.casefold() == "voice" for word in typed)
         named = [word for word in typed if word.casefold() != "voice"]
         language = translation_target(named[0] if named else "", reader=locale)
-        source: Recording | str = words
-        if recording is not None:
-            source = remote(recording, local_mode=self.local_mode)
         chat, asker = chat_of(update), asker_of(update)
         async with chat_action(message, ChatAction.TYPING, self.pace):
-            translated = await self.service.translate(chat, source, target=language, asker=asker)
+            if recording is None:
+                translated = await self.translations.text(chat, words, target=language, asker=asker)
+            else:
+                source = remote(recording, local_mode=self.local_mode)
+                translated = await self.translations.recording(
+                    chat, source, target=language, asker=asker
+                )
         if spoken:  # in the words' speaker's own voice, where they allowed it
             async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
-                note = await self.service.spoken_translation(
+                note = await self.speech.spoken_translation(
                     chat, translated, language=language, speaker_id=sender_id(target), asker=asker
                 )
             if note is not None:
@@ -71,12 +88,12 @@ class TranslationHandlers:
     async def voicetranslations(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/voicetranslations on|off: whether your own cloned voice here speaks translations of
         your words (/translate LANGUAGE voice)."""
-        message, locale = message_of(update), await reply_locale(update, self.service)
+        message, locale = message_of(update), await reply_locale(update, self.preferences)
         choice = command_argument(message).strip().casefold()
         if choice not in ("on", "off"):
             await message.reply_text(text("usage.voicetranslations", locale))
             return
-        await self.service.studio.let_speak_translations(
+        await self.studio.let_speak_translations(
             chat_of(update), person=sender_id(message), allowed=choice == "on"
         )
         key = "voices.translations_on" if choice == "on" else "voices.translations_off"
@@ -85,13 +102,13 @@ class TranslationHandlers:
     async def autotranslate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
         message, chat = message_of(update), chat_of(update)
-        locale = await reply_locale(update, self.service)
+        locale = await reply_locale(update, self.preferences)
         choice = command_argument(message)
         if choice:
             allowed = await can_manage(update)
-            language = await self.service.set_autotranslate(chat, choice, can_manage=allowed)
+            language = await self.preferences.set_autotranslate(chat, choice, can_manage=allowed)
         else:
-            language = (await self.service.preferences(chat)).autotranslate
+            language = (await self.preferences.get(chat)).autotranslate
         if language is None:
             await message.reply_text(text("autotranslate.is_off", locale))
             return

@@ -1,6 +1,6 @@
 """Use cases: what a chat can ask of voicebridge, and the limits, claims and schedules around it.
 
-service.py        VoiceService: the one object the adapters hold, a method per command
+transcripts.py    what a chat sees of a recording: one call per event, preferences read once
 transcription.py  a recording's transcript, piece by piece, within the chat's limits
 speech.py         text as voice notes (/say, Read aloud) and audio files
 gists.py          /tldr and `voicebridge summarise`: the gist of a recording

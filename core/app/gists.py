@@ -25,7 +25,7 @@ from core.domain import errors
 from core.domain.gists import Gist, clock, parse_gist
 from core.domain.limits import ANYONE, Asker
 from core.domain.transcripts import LongTranscript, ProgressCallback
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,24 @@ class Gists:
             api = spend.metered(self._chat_api)
             answer = await condense(transcript, api=api, language=language, budget=self._budget)
         return answer
+
+    async def automatic(
+        self,
+        chat: ChatRef,
+        heard: LongTranscript,
+        *,
+        prefs: Preferences,
+        language: str,
+        asker: Asker = ANYONE,
+    ) -> Gist | None:
+        """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of a recording transcribed
+        unasked as `heard`, when the chat wants one for recordings that long; else None."""
+        minutes = prefs.gist_minutes
+        if not minutes or not heard.text.strip() or heard.duration < minutes * 60:
+            return None
+        async with self._limiter.spending(chat, asker, summaries=1) as spend:
+            api = spend.metered(self._chat_api)
+            return await condense(heard, api=api, language=language, budget=self._budget)
 
 
 async def condense(transcript: LongTranscript, *, api: ChatApi, language: str, budget: int) -> Gist:

@@ -1,5 +1,5 @@
 """Inline mode: `@bot some text` in any chat offers that text as a voice note in the asker's own
-voice and style (`VoiceService.inline_voice`).
+voice and style (`InlineVoices.voice_for`).
 
 A rendering is kept under the key of its text, voice and style (`core.domain.inline`): the
 platform stores the voice note once (`store`: Telegram keeps it in the chat named by
@@ -13,8 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from core.domain.inline import CachedVoice
-from core.domain.values import VoiceNote
+from core.app.preferences import ChatPreferences
+from core.app.speech import TextToSpeech
+from core.domain.inline import CachedVoice, inline_voice_key
+from core.domain.limits import Asker
+from core.domain.values import ChatRef, VoiceNote
 from core.ports import InlineUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -26,8 +29,31 @@ Store = Callable[[VoiceNote], Awaitable[CachedVoice]]
 class InlineVoices:
     """The rendered voices, by key (see the module docstring)."""
 
-    def __init__(self, *, uow: Callable[[], InlineUnitOfWork]) -> None:
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], InlineUnitOfWork],
+        preferences: ChatPreferences,
+        speech: TextToSpeech,
+    ) -> None:
         self._uow = uow
+        self._preferences = preferences
+        self._speech = speech
+
+    async def voice_for(
+        self, chat: ChatRef, text: str, *, asker: Asker, store: Store
+    ) -> CachedVoice:
+        """`text` as a voice note in `chat`'s voice and style, rendered (against `asker`'s
+        limits) and handed to `store` only when no identical one was stored before."""
+        prefs = await self._preferences.get(chat)
+        speaker = await self._speech.speaker(chat, prefs)
+        key = inline_voice_key(
+            text=text.strip(), model=speaker.model, voice=speaker.voice,
+            description=speaker.description, style=prefs.style,
+        )  # fmt: skip
+        return await self.voice(
+            key, render=lambda: self._speech.say(chat, text, asker=asker), store=store
+        )
 
     async def voice(self, key: str, *, render: Render, store: Store) -> CachedVoice:
         """The voice note kept under `key`; rendered and stored first when there is none."""

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from core.chat.languages import NATIVE_NAMES, locale_named, translation_target
+from core.chat.languages import NATIVE_NAMES, chat_locale, locale_named, translation_target
 from core.chat.messages import preset_named
 from core.domain import errors
 from core.domain.quantities import Term
@@ -41,6 +41,21 @@ class ChatPreferences:
     async def get(self, chat: ChatRef) -> Preferences:
         async with self._uow() as uow:
             return await uow.preferences.get(chat)
+
+    async def get_in(self, chat: ChatRef, channel: ChatRef | None) -> Preferences:
+        """The chat's preferences as they hold in `channel` of it (its auto-transcribe
+        override, where it has one), in one unit of work."""
+        async with self._uow() as uow:
+            prefs = await uow.preferences.get(chat)
+            override = None if channel is None else await uow.preferences.find(channel)
+        if override is None:
+            return prefs
+        return replace(prefs, auto_transcribe=override.auto_transcribe)
+
+    async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
+        """The language of what the bot posts to the whole chat (`core.chat.languages`);
+        `platform`: the one the platform gives the chat (a Discord server's), if ours."""
+        return chat_locale(await self.get(chat), platform=platform)
 
     def tts_model(self, prefs: Preferences) -> str:
         return prefs.tts_model or self._default_tts_model

@@ -23,6 +23,7 @@ from core.domain.tts import plain_text
 from core.domain.values import ChatRef, Preferences, VoiceNote
 from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi
 
+SPOKEN_LANGUAGES = ("Chinese", "English")  # what the speech model speaks, by English name
 _TTS_IN_FLIGHT = 4  # speech requests of one long text at once
 # Characters of speech in one voice note: at the slowest (Chinese, about 4 characters a second)
 # some 25 minutes, 6 MB of 32 kbps Opus, under Discord's 10 MB upload limit for bots (Telegram's
@@ -93,12 +94,21 @@ class TextToSpeech:
         wavs = await self._speak(chat, self._pieces(text)[:max_pieces], asker)
         return await self._note([wav for _, wav in wavs])
 
-    async def speak_translation(
-        self, chat: ChatRef, text: str, *, speaker_id: str | None, asker: Asker | None = ANYONE
-    ) -> VoiceNote:
-        """A translation of `speaker_id`'s words as one voice note, in their own cloned voice
-        where they allowed it (`VoiceStudio.translation_speaker`), else the chat's. Part of a
-        request already admitted: only the speech quota applies."""
+    async def spoken_translation(
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        language: str,
+        speaker_id: str | None,
+        asker: Asker | None = ANYONE,
+    ) -> VoiceNote | None:
+        """`/translate LANGUAGE voice`: a translation of `speaker_id`'s words as one voice
+        note, in their own cloned voice where they allowed it (`VoiceStudio.
+        translation_speaker`), else the chat's; None when the model does not speak `language`
+        (an English name). Part of a request already admitted: only the speech quota applies."""
+        if not speaks(language):
+            return None
         pieces = self._pieces(text)[: len(text)]
         wavs = await self._speak(chat, pieces, asker, speaker_id=speaker_id)
         return await self._note([wav for _, wav in wavs])
@@ -178,3 +188,9 @@ def _speakable(text: str) -> bool:
     """Whether `text` has anything to say: a letter, a digit or a symbol (emoji count) that is
     not a style tag. Zero-width and other invisible characters alone are nothing to speak."""
     return any(unicodedata.category(ch)[0] in "LNS" for ch in plain_text(text))
+
+
+def speaks(language: str) -> bool:
+    """Whether a translation into `language` (an English name) can be spoken, for offering it
+    beforehand: what `TextToSpeech.spoken_translation` speaks."""
+    return language.startswith(SPOKEN_LANGUAGES)

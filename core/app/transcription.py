@@ -42,7 +42,7 @@ from core.domain.transcripts import (
     ProgressCallback,
     TranscriptPart,
 )
-from core.domain.values import AsrPiece, ChatRef, Usage
+from core.domain.values import AsrPiece, ChatRef, Preferences, Usage
 from core.ports import NO_METRICS, AudioConverter, Metrics, PieceStream, Recording, SpeechApi
 
 logger = logging.getLogger(__name__)
@@ -101,14 +101,16 @@ class Transcription:
         *,
         progress: ProgressCallback | None = None,
         asker: Asker = ANYONE,
+        prefs: Preferences | None = None,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
         (`core.app.limits`): its declared length comes off the daily audio quota before it is
-        downloaded, its measured length before any of it goes to MiMo."""
+        downloaded, its measured length before any of it goes to MiMo. `prefs`: the chat's
+        preferences where the caller has read them already."""
         self._recordings.check_declared(source)
         await self._limiter.admit(chat, asker)
-        prefs = await self._preferences.get(chat)
+        prefs = prefs or await self._preferences.get(chat)
         memory = FORGETFUL
         if self._keeper is not None:
             memory = await self._keeper.recall(chat, source, language=prefs.language)

@@ -19,9 +19,10 @@ import re
 from core.app.limits import Limiter
 from core.app.transcription import Transcription
 from core.chat.languages import already_in
+from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,18 @@ class Translations:
             logger.warning("no automatic translation in %s: %s", chat, type(exc).__name__)
             return None
         return None if " ".join(translated.split()) == " ".join(words.split()) else translated
+
+    async def below(
+        self, chat: ChatRef, words: str, *, prefs: Preferences, locale: str, asker: Asker
+    ) -> str | None:
+        """What goes under a transcript where the chat asked for translations
+        (`/autotranslate`): the marked translation of `words` in `locale`, or None."""
+        if prefs.autotranslate is None:
+            return None
+        translated = await self.automatic(chat, words, target=prefs.autotranslate, asker=asker)
+        if translated is None:
+            return None
+        return translation_below(prefs.autotranslate, translated, locale)
 
     async def _paid(self, chat: ChatRef, words: str, *, target: str, asker: Asker) -> str:
         async with self._limiter.spending(chat, asker, summaries=1) as spend:

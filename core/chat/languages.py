@@ -19,6 +19,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from typing import Protocol
 
 from babel import Locale, UnknownLocaleError
@@ -47,7 +48,7 @@ _NOT_IN_NAMES = re.compile(r"[\s()（）]+")
 
 
 class ChatLanguages(Protocol):
-    """Where a chat's language is read (`VoiceService`, `SummaryService`)."""
+    """Where a chat's language is read (`ChatPreferences`, `SummaryService`)."""
 
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str: ...
 
@@ -79,6 +80,18 @@ def chat_locale(prefs: Preferences, *, platform: str | None = None) -> str:
         if choice in LOCALES:
             return choice
     return DEFAULT_LOCALE
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Whom an answer is for, as far as its language goes: a person whose language we speak
+    (a reply to them), else the whole chat, whose platform may name one (a Discord server's)."""
+
+    person: str | None = None
+    platform: str | None = None
+
+    def locale(self, prefs: Preferences) -> str:
+        return self.person or chat_locale(prefs, platform=self.platform)
 
 
 def native_name(locale: str) -> str:

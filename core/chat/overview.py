@@ -14,7 +14,7 @@ from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
 
 class SpeechDefaults(Protocol):
     """The chat's voice and speech model with the configured defaults filled in
-    (`core.app.service.VoiceService` answers)."""
+    (`core.app.preferences.ChatPreferences` answers)."""
 
     def voice_of(self, prefs: Preferences) -> str: ...
 

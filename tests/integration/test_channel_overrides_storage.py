@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.app.service import VoiceService
+from core.app.preferences import ChatPreferences
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork
-from tests.fakes import FakeAudio, FakeSpeech
 
 SERVER = ChatRef("discord", "guild:1")
 CHANNEL = ChatRef("discord", "channel:2")
@@ -17,16 +16,14 @@ CHANNEL = ChatRef("discord", "channel:2")
 async def test_overrides_survive_the_database(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
-    service = VoiceService(
-        speech=FakeSpeech(), audio=FakeAudio(), uow=uow_factory, default_tts_model="mimo-v2.5-tts"
-    )
-    await service.set_auto_transcribe(SERVER, "off", can_manage=True)
-    await service.set_channel_auto_transcribe(CHANNEL, "on", can_manage=True)
+    preferences = ChatPreferences(uow=uow_factory, default_tts_model="mimo-v2.5-tts")
+    await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
+    await preferences.set_channel_auto_transcribe(CHANNEL, "on", can_manage=True)
 
-    assert await service.channel_auto_transcribe(CHANNEL) is True
-    assert await service.auto_transcribe_in(SERVER, CHANNEL) is True
-    assert await service.auto_transcribe_in(SERVER) is False
+    assert await preferences.channel_auto_transcribe(CHANNEL) is True
+    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is True
+    assert await preferences.auto_transcribe_in(SERVER) is False
 
-    await service.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True)
-    assert await service.channel_auto_transcribe(CHANNEL) is None
-    assert await service.auto_transcribe_in(SERVER, CHANNEL) is False
+    await preferences.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True)
+    assert await preferences.channel_auto_transcribe(CHANNEL) is None
+    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is False

@@ -378,9 +378,9 @@ async def running_with_voice(
         bot = build_bot(
             api_url=settings.discord_api_url,
             gateway_url=None,
-            service=runtime.service,
-            summaries=runtime.summaries,
+            runtime=runtime,
             player=VoicePlayer(voice_client, processes=runtime.processes),
+            claims=False,
         )
         async with connected(bot, discord_api.token):
             await discord_api.wait_until_identified()
@@ -788,8 +788,8 @@ async def test_every_command_says_how_it_is_acknowledged_or_opens_a_modal(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with bootstrap(settings) as runtime:
         bot = build_bot(
-            api_url=settings.discord_api_url, gateway_url=None, service=runtime.service,
-            summaries=runtime.summaries, player=VoicePlayer(None, processes=runtime.processes),
+            api_url=settings.discord_api_url, gateway_url=None, runtime=runtime,
+            player=VoicePlayer(None, processes=runtime.processes), claims=False,
         )  # fmt: skip
         async with connected(bot, discord_api.token):
             await discord_api.wait_until_identified()

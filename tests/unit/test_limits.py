@@ -15,7 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.app.limits import Limiter
-from core.app.service import VoiceService
+from core.bootstrap import UseCases
 from core.chat.formats import duration_words
 from core.chat.messages import text
 from core.chat.usage import usage_text
@@ -37,7 +37,7 @@ from core.domain.quantities import Duration, waiting
 from core.domain.values import ChatRef, Usage
 from core.infra.local_preferences import MemoryUnitOfWork
 from core.ports import RemoteRecording
-from tests.fakes import FakeAudio, FakeSpeech, FakeUsageUnitOfWork, UsageRows
+from tests.fakes import FakeAudio, FakeSpeech, FakeUsageUnitOfWork, UsageRows, fake_use_cases
 
 # 5 h 12 min before the UTC day ends, 20 s into a minute.
 NOW = datetime(2026, 11, 21, 18, 48, 20, tzinfo=UTC)
@@ -286,7 +286,7 @@ async def test_the_command_line_is_not_limited(limiter: Limiter) -> None:
     assert (await limiter.today(local)).used == Counts()
 
 
-# --- the service keeps MiMo out of refused work ---------------------------------------------
+# --- the use cases keep MiMo out of refused work ---------------------------------------------
 
 
 @pytest.fixture
@@ -295,8 +295,8 @@ def speech() -> FakeSpeech:
 
 
 @pytest.fixture
-def service(limiter: Limiter, speech: FakeSpeech) -> VoiceService:
-    return VoiceService(
+def cases(limiter: Limiter, speech: FakeSpeech) -> UseCases:
+    return fake_use_cases(
         speech=speech,
         audio=FakeAudio(piece=4),
         uow=lambda: MemoryUnitOfWork({}),
@@ -306,7 +306,7 @@ def service(limiter: Limiter, speech: FakeSpeech) -> VoiceService:
 
 
 async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
-    service: VoiceService, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+    cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
 ) -> None:
     long = tmp_path / "long.ogg"
     long.write_bytes(b"x" * 4 * 61)  # 61 pieces of 1 s: over the 60 s of the day
@@ -314,13 +314,13 @@ async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
     short.write_bytes(b"abcdefgh")
 
     with pytest.raises(errors.AudioOverQuota) as too_long:
-        await service.transcribe(CHAT, long, asker=asked_by(1))
+        await cases.transcription.transcribe_long_audio(CHAT, long, asker=asked_by(1))
     assert speech.transcribed == []
-    await service.transcribe(CHAT, short, asker=asked_by(1))
+    await cases.transcription.transcribe_long_audio(CHAT, short, asker=asked_by(1))
     almost = tmp_path / "almost.ogg"
     almost.write_bytes(b"x" * 4 * 59)
     with pytest.raises(errors.AudioQuotaShort) as short_of:
-        await service.transcribe(CHAT, almost, asker=asked_by(3))
+        await cases.transcription.transcribe_long_audio(CHAT, almost, asker=asked_by(3))
 
     assert said(too_long.value) == (
         "That recording is 1 min, 1 sec long, more than this chat may transcribe in a day (1 min)."
@@ -353,32 +353,32 @@ class Platform:
 
 
 async def test_a_refused_recording_is_never_fetched(
-    service: VoiceService, speech: FakeSpeech, tmp_path: Path
+    cases: UseCases, speech: FakeSpeech, tmp_path: Path
 ) -> None:
     """The rate limit and the quotas judge what the platform declares, before any download."""
     platform = Platform(tmp_path)
     declared_long = platform.recording("long.ogg", b"abcdefgh", seconds=61)
     with pytest.raises(errors.AudioOverQuota):
-        await service.transcribe(CHAT, declared_long, asker=asked_by(1))
+        await cases.transcription.transcribe_long_audio(CHAT, declared_long, asker=asked_by(1))
     with pytest.raises(errors.AskOverQuota):  # a minute of questions a day in POLICY
-        await service.ask(OTHER, declared_long, "What is it?", asker=asked_by(1))
+        await cases.questions.ask(OTHER, declared_long, "What is it?", asker=asked_by(1))
     for person in (2, 2, 2):  # two a minute
         note = platform.recording(f"{person}.ogg", b"abcd", seconds=1)
         with contextlib.suppress(errors.SlowDown):
-            await service.transcribe(CHAT, note, asker=asked_by(person))
+            await cases.transcription.transcribe_long_audio(CHAT, note, asker=asked_by(person))
 
     assert platform.located == ["2.ogg", "2.ogg"]
     assert len(speech.transcribed) == 2 and speech.asked == []
 
 
 async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
-    service: VoiceService, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+    cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
 ) -> None:
     platform = Platform(tmp_path)
     liar = platform.recording("liar.ogg", b"x" * 4 * 61, seconds=3)  # 61 s, said to be 3 s
 
     with pytest.raises(errors.AudioOverQuota) as refused:
-        await service.transcribe(CHAT, liar, asker=asked_by(1))
+        await cases.transcription.transcribe_long_audio(CHAT, liar, asker=asked_by(1))
 
     assert platform.located == ["liar.ogg"]
     assert said(refused.value) == (
@@ -389,14 +389,14 @@ async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
 
 
 async def test_questions_draw_on_a_daily_quota_of_their_own(
-    service: VoiceService, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+    cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
 ) -> None:
     recording = tmp_path / "forty.ogg"
     recording.write_bytes(b"x" * 40)  # FakeAudio: a second a byte, so 40 s
 
-    await service.ask(CHAT, recording, "What is it?", asker=asked_by(1))
+    await cases.questions.ask(CHAT, recording, "What is it?", asker=asked_by(1))
     with pytest.raises(errors.AskQuotaShort) as refused:
-        await service.ask(CHAT, recording, "And now?", asker=asked_by(2))
+        await cases.questions.ask(CHAT, recording, "And now?", asker=asked_by(2))
 
     assert said(refused.value) == (
         "That recording is 40 sec long, but this chat can ask about only 20 sec more today "
@@ -408,11 +408,11 @@ async def test_questions_draw_on_a_daily_quota_of_their_own(
 
 
 async def test_say_past_the_speech_quota_never_reaches_mimo(
-    service: VoiceService, speech: FakeSpeech
+    cases: UseCases, speech: FakeSpeech
 ) -> None:
-    await service.say(CHAT, "x" * 90, asker=asked_by(1))
+    await cases.speech.say(CHAT, "x" * 90, asker=asked_by(1))
     with pytest.raises(errors.SpeechQuotaShort):
-        await service.say(CHAT, "y" * 20, asker=asked_by(2))
+        await cases.speech.say(CHAT, "y" * 20, asker=asked_by(2))
 
     assert [call["text"] for call in speech.synthesized] == ["x" * 90]
 

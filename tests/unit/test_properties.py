@@ -13,10 +13,10 @@ import math
 import os
 import tempfile
 import unicodedata
-from collections.abc import Coroutine
+from collections.abc import Awaitable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
@@ -25,7 +25,7 @@ from telegram import Chat, Message, MessageEntity
 
 from bots.telegram.handlers import command_argument
 from core.app.preferences import MAX_STYLE_CHARS
-from core.app.service import VoiceService
+from core.bootstrap import UseCases
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
 from core.domain.limits import RequestLimits
@@ -39,7 +39,7 @@ from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.local_preferences import MemoryUnitOfWork
 from tests.audio_factory import make_audio
-from tests.fakes import FakeAudio, FakeSpeech
+from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 
 audio = FfmpegAudio(processes=FfmpegProcesses())
 
@@ -50,8 +50,14 @@ AUDIO = settings(
 CHAT = ChatRef("telegram", "7")
 
 
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
+def run(awaitable: Awaitable[T]) -> T:
+    """`awaitable` run to its end (a use case's method, counted, is awaitable: not typed a
+    coroutine)."""
+
+    async def wait() -> T:
+        return await awaitable
+
+    return asyncio.run(wait())
 
 
 # --- /summary windows -----------------------------------------------------------------------
@@ -215,11 +221,11 @@ def test_a_command_that_does_not_lead_is_part_of_the_text(
     assert command_argument(telegram_message(body, [entity], caption=False)) == body.strip()
 
 
-# --- the service's choices -------------------------------------------------------------------
+# --- a chat's choices ------------------------------------------------------------------------
 
 
-def voice_service(store: dict[ChatRef, Preferences]) -> VoiceService:
-    return VoiceService(
+def use_cases(store: dict[ChatRef, Preferences]) -> UseCases:
+    return fake_use_cases(
         speech=FakeSpeech(),
         audio=FakeAudio(piece=4),
         uow=lambda: MemoryUnitOfWork(store),
@@ -239,9 +245,9 @@ def typed_like(words: list[str]) -> st.SearchStrategy[str]:
 @given(typed_like(list(LANGUAGES)))
 def test_a_language_is_one_of_the_choices_or_a_refusal_that_changes_nothing(value: str) -> None:
     store: dict[ChatRef, Preferences] = {}
-    service = voice_service(store)
+    preferences = use_cases(store).preferences
     try:
-        chosen = run(service.set_language(CHAT, value, can_manage=True))
+        chosen = run(preferences.set_language(CHAT, value, can_manage=True))
     except errors.BadChoice as refusal:
         assert value.strip().lower() not in LANGUAGES
         assert refusal.params["value"] == errors.quoted(value)
@@ -257,9 +263,9 @@ ON_OFF = ["on", "off", "yes", "no", "true", "false", "1", "0", "enable", "disabl
 @given(typed_like(ON_OFF))
 def test_auto_transcribe_takes_on_or_off_words_only(value: str) -> None:
     store: dict[ChatRef, Preferences] = {}
-    service = voice_service(store)
+    preferences = use_cases(store).preferences
     try:
-        enabled = run(service.set_auto_transcribe(CHAT, value, can_manage=True))
+        enabled = run(preferences.set_auto_transcribe(CHAT, value, can_manage=True))
     except errors.BadChoice:
         assert store == {}
         return
@@ -274,9 +280,9 @@ def test_auto_transcribe_takes_on_or_off_words_only(value: str) -> None:
 @given(typed_like(ON_OFF))
 def test_a_channel_follows_its_server_again_only_on_inherit(value: str) -> None:
     store: dict[ChatRef, Preferences] = {CHAT: Preferences(auto_transcribe=False)}
-    service = voice_service(store)
+    preferences = use_cases(store).preferences
     try:
-        override = run(service.set_channel_auto_transcribe(CHAT, value, can_manage=True))
+        override = run(preferences.set_channel_auto_transcribe(CHAT, value, can_manage=True))
     except errors.BadChoice:
         assert store == {CHAT: Preferences(auto_transcribe=False)}
         return
@@ -292,10 +298,10 @@ def test_a_voice_is_found_whatever_its_case_and_saved_in_the_catalogues_spelling
     value: str,
 ) -> None:
     store: dict[ChatRef, Preferences] = {}
-    service = voice_service(store)
+    preferences = use_cases(store).preferences
     names = {v.name.casefold(): v.name for v in voices_for("mimo-v2.5-tts")}
     try:
-        chosen = run(service.set_voice(CHAT, value, can_manage=True))
+        chosen = run(preferences.set_voice(CHAT, value, can_manage=True))
     except errors.BadChoice:
         assert value.strip().casefold() not in names
         return
@@ -305,9 +311,9 @@ def test_a_voice_is_found_whatever_its_case_and_saved_in_the_catalogues_spelling
 @given(st.text(max_size=300) | st.sampled_from(["off", " None ", "RESET", "\x00\n"]))
 def test_a_style_is_one_clean_line_or_cleared_or_too_long(value: str) -> None:
     store: dict[ChatRef, Preferences] = {}
-    service = voice_service(store)
+    preferences = use_cases(store).preferences
     try:
-        style = run(service.set_style(CHAT, value, can_manage=True))
+        style = run(preferences.set_style(CHAT, value, can_manage=True))
     except errors.TextTooLong as refusal:
         assert refusal.params["length"] > MAX_STYLE_CHARS
         return
@@ -316,7 +322,7 @@ def test_a_style_is_one_clean_line_or_cleared_or_too_long(value: str) -> None:
         return
     assert style == style.strip() and "\n" not in style and len(style) <= MAX_STYLE_CHARS
     assert not any(unicodedata.category(ch) in {"Cc", "Cs", "Co"} for ch in style)
-    assert run(service.set_style(CHAT, style, can_manage=True)) == style  # stable
+    assert run(preferences.set_style(CHAT, style, can_manage=True)) == style  # stable
 
 
 # --- /say: what reaches the speech model -----------------------------------------------------
@@ -358,7 +364,7 @@ def test_a_users_text_never_carries_a_style_of_its_own(
 def test_say_speaks_clean_text_or_refuses_it_clearly(words: str) -> None:
     store: dict[ChatRef, Preferences] = {}
     speech = FakeSpeech()
-    service = VoiceService(
+    cases = fake_use_cases(
         speech=speech,
         audio=FakeAudio(piece=4),
         uow=lambda: MemoryUnitOfWork(store),
@@ -366,7 +372,7 @@ def test_say_speaks_clean_text_or_refuses_it_clearly(words: str) -> None:
         limits=RequestLimits(max_say_chars=50),
     )
     try:
-        run(service.say(CHAT, words))
+        run(cases.speech.say(CHAT, words))
     except (errors.EmptyText, errors.TextTooLong):
         assert speech.synthesized == []
         return

@@ -15,14 +15,13 @@ from typing import Any
 import pytest
 
 from core.app.gate import RequestGate
-from core.app.service import VoiceService
-from core.app.transcription import Transcriber
+from core.app.transcription import Transcriber, Transcription
 from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
 from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
 from core.infra.local_preferences import MemoryUnitOfWork
-from tests.fakes import FakeAudio, FakeSpeech
+from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 
 CHAT = ChatRef("telegram", "1")
 OTHER = ChatRef("telegram", "2")
@@ -345,27 +344,27 @@ def test_request_limits_must_allow_a_request() -> None:
         RequestGate(total=0, per_chat=1)
 
 
-# --- through the service -----------------------------------------------------------------------
+# --- through the use case ----------------------------------------------------------------------
 
 
-def service(limits: RequestLimits, speech: FakeSpeech, audio: FakeAudio) -> VoiceService:
-    return VoiceService(
+def transcription(limits: RequestLimits, speech: FakeSpeech, audio: FakeAudio) -> Transcription:
+    return fake_use_cases(
         speech=speech,
         audio=audio,
         uow=lambda: MemoryUnitOfWork({}),
         default_tts_model="mimo-v2.5-tts",
         limits=limits,
-    )
+    ).transcription
 
 
-async def test_the_service_reports_progress_and_keeps_the_parts(tmp_path: Path) -> None:
+async def test_the_use_case_reports_progress_and_keeps_the_parts(tmp_path: Path) -> None:
     source = tmp_path / "a.ogg"
     source.write_bytes(b"abcdefgh")
     progress: list[Progress] = []
 
-    result = await service(RequestLimits(), FakeSpeech(), FakeAudio(piece=4)).transcribe_long_audio(
-        CHAT, source, progress=progress.append
-    )
+    result = await transcription(
+        RequestLimits(), FakeSpeech(), FakeAudio(piece=4)
+    ).transcribe_long_audio(CHAT, source, progress=progress.append)
 
     assert result.text == "text of abcd text of efgh"
     assert [(p.start, p.end) for p in result.parts] == [(0, 1), (1, 2)]
@@ -373,7 +372,7 @@ async def test_the_service_reports_progress_and_keeps_the_parts(tmp_path: Path) 
     assert pieces_done == [0, 1, 2]
 
 
-async def test_the_service_refuses_a_file_over_the_size_limit_before_converting(
+async def test_the_use_case_refuses_a_file_over_the_size_limit_before_converting(
     tmp_path: Path,
 ) -> None:
     class NoConversion(FakeAudio):
@@ -382,7 +381,7 @@ async def test_the_service_refuses_a_file_over_the_size_limit_before_converting(
 
     source = tmp_path / "big.ogg"
     source.write_bytes(b"x" * 2048)
-    voice = service(RequestLimits(max_audio_bytes=1024), FakeSpeech(), NoConversion())
+    voice = transcription(RequestLimits(max_audio_bytes=1024), FakeSpeech(), NoConversion())
 
     with pytest.raises(errors.AudioTooLarge):
-        await voice.transcribe(CHAT, source)
+        await voice.transcribe_long_audio(CHAT, source)

@@ -24,7 +24,9 @@ from bots.discord.media import RecordingGone, kept_only, remote, require_audio
 from bots.discord.messages import text
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from core.app.service import VoiceService
+from core.app.gists import Gists
+from core.app.limits import Limiter
+from core.app.preferences import ChatPreferences
 from core.domain.quantities import Duration
 from core.ports import RemoteRecording
 
@@ -32,9 +34,13 @@ from core.ports import RemoteRecording
 class GistsCog(commands.Cog, name=GISTS_COG):
     """/tldr, the Gist button's clicks, and /autogist."""
 
-    def __init__(self, bot: AnyBot, service: VoiceService) -> None:
+    def __init__(
+        self, bot: AnyBot, *, gists: Gists, preferences: ChatPreferences, limiter: Limiter
+    ) -> None:
         self.bot = bot
-        self.service = service
+        self.gists = gists
+        self.preferences = preferences
+        self.limiter = limiter
 
     async def cog_load(self) -> None:
         # Every Gist button ever posted, restarts included: the click names its recording.
@@ -60,12 +66,15 @@ class GistsCog(commands.Cog, name=GISTS_COG):
     @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
     async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
         """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
-        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        chat, locale = (
+            for_interaction(interaction),
+            await reply_locale(interaction, self.preferences),
+        )
         if minutes:
             allowed = can_manage(interaction)
-            now = await self.service.set_gist_minutes(chat, minutes, can_manage=allowed)
+            now = await self.preferences.set_gist_minutes(chat, minutes, can_manage=allowed)
         else:
-            now = (await self.service.preferences(chat)).gist_minutes
+            now = (await self.preferences.get(chat)).gist_minutes
         sentence = (
             text("discord.autogist.off", locale)
             if now is None
@@ -75,7 +84,7 @@ class GistsCog(commands.Cog, name=GISTS_COG):
 
     async def take_click(self, interaction: Interaction) -> bool:
         """A click on a Gist button, acknowledged with a "thinking…" for the channel."""
-        if await turn_away(self.service.limiter, interaction):
+        if await turn_away(self.limiter, interaction):
             return False
         return await acknowledge_and_claim(interaction, PUBLIC)
 
@@ -90,8 +99,8 @@ class GistsCog(commands.Cog, name=GISTS_COG):
             await finish_claimed(getattr(self.bot, "work", None), interaction)
 
     async def answer(self, interaction: Interaction, recording: RemoteRecording) -> None:
-        locale = await reply_locale(interaction, self.service)
-        gist = await self.service.gist(
+        locale = await reply_locale(interaction, self.preferences)
+        gist = await self.gists.gist(
             for_interaction(interaction), recording, language=locale, asker=asker_of(interaction)
         )
         await send_gist(followup_of(interaction), gist, locale)

@@ -13,7 +13,7 @@ from bots.discord.locales import place_locale, reply_locale
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.translator import translatable_choices
-from core.app.service import VoiceService
+from core.app.preferences import ChatPreferences
 from core.chat.languages import LOCALES, native_name
 from core.chat.overview import bot_language_text
 
@@ -29,8 +29,8 @@ BOT_LANGUAGES = [
 
 
 class LanguagesCog(commands.Cog):
-    def __init__(self, service: VoiceService) -> None:
-        self.service = service
+    def __init__(self, preferences: ChatPreferences) -> None:
+        self.preferences = preferences
 
     @server_only  # what the bot posts unasked: only where it is
     @app_commands.command(
@@ -41,13 +41,16 @@ class LanguagesCog(commands.Cog):
     async def botlanguage(
         self, interaction: Interaction, language: Choice[str] | None = None
     ) -> None:
-        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        chat, locale = (
+            for_interaction(interaction),
+            await reply_locale(interaction, self.preferences),
+        )
         if language is not None:
-            await self.service.set_interface_language(
+            await self.preferences.set_interface_language(
                 chat, language.value, can_manage=can_manage(interaction)
             )
-        prefs = await self.service.preferences(chat)
-        posts = await place_locale(interaction, self.service)
+        prefs = await self.preferences.get(chat)
+        posts = await place_locale(interaction, self.preferences)
         changed = language is not None
         reply = bot_language_text(prefs, locale, chat_language=posts, changed=changed)
         await followup_of(interaction, ephemeral=True)(content=reply)

@@ -29,8 +29,8 @@ from bots.discord.places import can_manage, channel_of, for_interaction, reaches
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
-from core.app.service import VoiceService
-from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from core.app.preferences import ChatPreferences
+from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, VoiceStudio
 from core.chat.overview import (
     catalogue_text,
     on_off,
@@ -65,8 +65,15 @@ class NoVoiceMessage(errors.UserInputError):
 class PreferencesCog(commands.Cog):
     """Show or change where the command runs: the server's settings, or the user's in DMs."""
 
-    def __init__(self, service: VoiceService, *, bot: AnyBot | None = None) -> None:
-        self.service = service
+    def __init__(
+        self,
+        *,
+        preferences: ChatPreferences,
+        studio: VoiceStudio,
+        bot: AnyBot | None = None,
+    ) -> None:
+        self.preferences = preferences
+        self.studio = studio
         self.bot = bot  # for the message menu, added to `bot.tree` in `cog_load`
         self.menu = app_commands.ContextMenu(
             name=translatable("Clone this voice", "discord.menu.clone"), callback=self.clone_voice
@@ -85,8 +92,8 @@ class PreferencesCog(commands.Cog):
     @app_commands.command(description="Show or choose the voice", extras=answers(PRIVATE))
     @app_commands.describe(name="The voice to use; leave empty to list them")
     async def voice(self, interaction: Interaction, name: str | None = None) -> None:
-        chat, studio = for_interaction(interaction), self.service.studio
-        locale = await reply_locale(interaction, self.service)
+        chat, studio = for_interaction(interaction), self.studio
+        locale = await reply_locale(interaction, self.preferences)
         if name is None:
             catalogue = await studio.catalogue(chat)
             none = text("discord.voices.none", locale)
@@ -98,7 +105,7 @@ class PreferencesCog(commands.Cog):
     @voice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
         """The voices (the model's and the server's own) whose name or description matches."""
-        catalogue = await self.service.studio.catalogue(for_interaction(interaction))
+        catalogue = await self.studio.catalogue(for_interaction(interaction))
         locale = quick_locale(interaction)
         offered = [(v.name, text(v.key, locale)) for v in catalogue.built_in]
         offered += [(v.name, own_label(v.name, v.kind, locale)) for v in catalogue.own]
@@ -119,8 +126,8 @@ class PreferencesCog(commands.Cog):
         description: app_commands.Range[str, 1, MAX_DESCRIPTION_CHARS],
     ) -> None:
         """/design_voice name description: store it, and let the channel hear a sample."""
-        locale = await reply_locale(interaction, self.service)
-        note = await self.service.studio.design(
+        locale = await reply_locale(interaction, self.preferences)
+        note = await self.studio.design(
             for_interaction(interaction), name, description,
             can_manage=can_manage(interaction), designer=str(interaction.user.id),
             locale=locale, asker=asker_of(interaction),
@@ -133,16 +140,16 @@ class PreferencesCog(commands.Cog):
     )
     @app_commands.describe(name="The voice to delete, with its sample")
     async def delete_voice(self, interaction: Interaction, name: str) -> None:
-        deleted = await self.service.studio.delete(
+        deleted = await self.studio.delete(
             for_interaction(interaction), name, can_manage=can_manage(interaction),
             requested_by=str(interaction.user.id),
         )  # fmt: skip
-        locale = await reply_locale(interaction, self.service)
+        locale = await reply_locale(interaction, self.preferences)
         await _answer(interaction, text("voices.deleted", locale, name=deleted))
 
     @delete_voice.autocomplete("name")
     async def own_voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
-        catalogue = await self.service.studio.catalogue(for_interaction(interaction))
+        catalogue = await self.studio.catalogue(for_interaction(interaction))
         found = [v for v in catalogue.own if typed.casefold() in v.name.casefold()]
         locale = quick_locale(interaction)
         labels = [(own_label(v.name, v.kind, locale)[:100], v.name) for v in found]
@@ -173,12 +180,12 @@ class PreferencesCog(commands.Cog):
         name: str,
     ) -> None:  # fmt: skip
         """Clone the voice of `recording` (checked to be the user's own) as `name`."""
-        cloned = await self.service.studio.clone(
+        cloned = await self.studio.clone(
             for_interaction(interaction), name, remote(recording),
             recorded_by=str(message.author.id), requested_by=str(interaction.user.id),
             asker=asker_of(interaction),
         )  # fmt: skip
-        locale = await reply_locale(interaction, self.service)
+        locale = await reply_locale(interaction, self.preferences)
         await _answer(interaction, text("voices.cloned", locale, name=cloned))
 
     @app_commands.command(description="Show or set the speaking style", extras=answers(PRIVATE))
@@ -187,11 +194,14 @@ class PreferencesCog(commands.Cog):
     )
     @app_commands.rename(words="text")
     async def style(self, interaction: Interaction, words: str | None = None) -> None:
-        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        chat, locale = (
+            for_interaction(interaction),
+            await reply_locale(interaction, self.preferences),
+        )
         if words is None:
-            await _answer(interaction, style_text(await self.service.preferences(chat), locale))
+            await _answer(interaction, style_text(await self.preferences.get(chat), locale))
             return
-        style = await self.service.set_style(chat, words, can_manage=can_manage(interaction))
+        style = await self.preferences.set_style(chat, words, can_manage=can_manage(interaction))
         await _answer(interaction, style_set_text(style, locale))
 
     @app_commands.command(
@@ -200,13 +210,16 @@ class PreferencesCog(commands.Cog):
     @app_commands.describe(value="auto detects the language")
     @app_commands.choices(value=LANGUAGES)
     async def language(self, interaction: Interaction, value: Choice[str] | None = None) -> None:
-        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        chat, locale = (
+            for_interaction(interaction),
+            await reply_locale(interaction, self.preferences),
+        )
         if value is None:
-            prefs = await self.service.preferences(chat)
+            prefs = await self.preferences.get(chat)
             shown = transcript_language(prefs.language, locale)
             await _answer(interaction, text("language.current", locale, language=shown))
             return
-        chosen = await self.service.set_language(
+        chosen = await self.preferences.set_language(
             chat, value.value, can_manage=can_manage(interaction)
         )
         shown = transcript_language(chosen, locale)
@@ -227,16 +240,16 @@ class PreferencesCog(commands.Cog):
     ) -> None:
         chat, channel = for_interaction(interaction), _server_channel(interaction)
         channel_only = scope is not None and scope.value == "channel"
-        locale = await reply_locale(interaction, self.service)
+        locale = await reply_locale(interaction, self.preferences)
         if state is None:
             await _answer(interaction, await self._auto_transcribe_now(chat, channel, locale))
         elif channel is not None and (channel_only or state.value == "inherit"):
-            override = await self.service.set_channel_auto_transcribe(
+            override = await self.preferences.set_channel_auto_transcribe(
                 channel, state.value, can_manage=can_manage(interaction)
             )
             await _answer(interaction, _channel_set(override, locale))
         else:
-            enabled = await self.service.set_auto_transcribe(
+            enabled = await self.preferences.set_auto_transcribe(
                 chat, state.value, can_manage=can_manage(interaction)
             )
             state_now = on_off(enabled, locale)
@@ -244,29 +257,29 @@ class PreferencesCog(commands.Cog):
 
     @app_commands.command(description="The settings here", extras=answers(PRIVATE))
     async def settings(self, interaction: Interaction) -> None:
-        prefs = await self.service.preferences(for_interaction(interaction))
-        locale = await reply_locale(interaction, self.service)
-        posts = await place_locale(interaction, self.service)
-        overview = settings_text(self.service, prefs, locale, chat_language=posts)
+        prefs = await self.preferences.get(for_interaction(interaction))
+        locale = await reply_locale(interaction, self.preferences)
+        posts = await place_locale(interaction, self.preferences)
+        overview = settings_text(self.preferences, prefs, locale, chat_language=posts)
         channel = _server_channel(interaction)
         if channel is not None:
-            override = await self.service.channel_auto_transcribe(channel)
+            override = await self.preferences.channel_auto_transcribe(channel)
             overview += "\n" + _channel_line(override, prefs.auto_transcribe, locale)
         await _answer(interaction, overview)
 
     @app_commands.command(description="What I can do", extras=answers(PRIVATE))
     async def help(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction, self.service)
+        locale = await reply_locale(interaction, self.preferences)
         await _answer(interaction, text("discord.help", locale))
 
     async def _auto_transcribe_now(
         self, chat: ChatRef, channel: ChatRef | None, locale: str
     ) -> str:
-        server = (await self.service.preferences(chat)).auto_transcribe
+        server = (await self.preferences.get(chat)).auto_transcribe
         current = text("autotranscribe.current", locale, state=on_off(server, locale))
         if channel is None:
             return current
-        override = await self.service.channel_auto_transcribe(channel)
+        override = await self.preferences.channel_auto_transcribe(channel)
         return current + "\n" + _channel_line(override, server, locale)
 
 

@@ -17,7 +17,7 @@ from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.translator import translatable
-from core.app.service import VoiceService
+from core.app.questions import Questions
 
 MAX_QUESTION_CHARS = 1000
 
@@ -25,9 +25,9 @@ MAX_QUESTION_CHARS = 1000
 class QuestionsCog(commands.Cog):
     """/ask, and "Ask about this audio" on any message with a recording."""
 
-    def __init__(self, bot: AnyBot, service: VoiceService) -> None:
+    def __init__(self, bot: AnyBot, questions: Questions) -> None:
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
-        self.service = service
+        self.questions = questions
         self.menu = app_commands.ContextMenu(
             name=translatable("Ask about this audio", "discord.menu.ask"),
             callback=self.ask_about_message,
@@ -77,7 +77,7 @@ class QuestionsCog(commands.Cog):
         """Answer a deferred interaction about `attachment`. Shared by /ask and the modal of
         "Ask about this audio"."""
         require_audio(attachment)
-        answer = await self.service.ask(
+        answer = await self.questions.ask(
             for_interaction(interaction), remote(attachment), question, asker=asker_of(interaction)
         )
         await send_long(

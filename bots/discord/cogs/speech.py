@@ -15,15 +15,24 @@ from bots.discord.playback import VoicePlayer
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
-from core.app.service import VoiceService
+from core.app.preferences import ChatPreferences
+from core.app.speech import TextToSpeech
 
 
 class SpeechCog(commands.Cog):
     """/say and "Read aloud"; `player` plays in voice channels."""
 
-    def __init__(self, bot: AnyBot, service: VoiceService, *, player: VoicePlayer) -> None:
+    def __init__(
+        self,
+        bot: AnyBot,
+        *,
+        speech: TextToSpeech,
+        preferences: ChatPreferences,
+        player: VoicePlayer,
+    ) -> None:
         self.bot = bot
-        self.service = service
+        self.speech = speech
+        self.preferences = preferences
         self.player = player
         self.menu = app_commands.ContextMenu(
             name=translatable("Read aloud", "discord.menu.read_aloud"),
@@ -46,13 +55,13 @@ class SpeechCog(commands.Cog):
         self, interaction: Interaction, text: str, in_voice_channel: bool = False
     ) -> None:
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
-        notes = await self.service.say_notes(
+        notes = await self.speech.say_notes(
             for_interaction(interaction), text, asker=asker_of(interaction)
         )
         for note in notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
         if in_voice_channel:
-            locale = await reply_locale(interaction, self.service)
+            locale = await reply_locale(interaction, self.preferences)
             # No voice channel to join where the bot is not in the server.
             outcome = catalogue_text("discord.voice.not_here", locale)
             if reaches_channel(interaction):
@@ -61,7 +70,7 @@ class SpeechCog(commands.Cog):
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Read aloud": the message's text as a voice message."""
-        notes = await self.service.say_notes(
+        notes = await self.speech.say_notes(
             for_interaction(interaction), message.content, asker=asker_of(interaction)
         )
         for note in notes:

@@ -15,9 +15,9 @@ from discord.ext import commands
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.error_handler import report
-from bots.discord.gist_replies import RecordingAt, send_gist
+from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
-from bots.discord.locales import message_locale, reply_locale
+from bots.discord.locales import interaction_audience, message_audience
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import (
     channel_override_of,
@@ -26,15 +26,10 @@ from bots.discord.places import (
     reaches_channel,
 )
 from bots.discord.replies import AnyBot, Interaction, reply_to
-from bots.discord.transcripts import InteractionTranscriptReply, MessageTranscriptReply
+from bots.discord.transcripts import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
-from core.app.service import VoiceService
+from core.app.transcripts import Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
-from core.chat.live import TranscriptReply
-from core.chat.translations import translation_below
-from core.domain.limits import Asker
-from core.domain.transcripts import LongTranscript
-from core.domain.values import ChatRef
 
 FORMAT_CHOICES = translatable_choices(
     "discord.choice.transcribe.format", **{name: name for name in FORMATS}
@@ -44,9 +39,10 @@ FORMAT_CHOICES = translatable_choices(
 class TranscriptionCog(commands.Cog):
     """Auto-transcription of voice messages, /transcribe, and the message menu "Transcribe"."""
 
-    def __init__(self, bot: AnyBot, service: VoiceService) -> None:
+    def __init__(self, bot: AnyBot, transcripts: Transcripts, *, piece_seconds: float) -> None:
         self.bot = bot
-        self.service = service
+        self.transcripts = transcripts
+        self.piece_seconds = piece_seconds  # what a transcript's progress counts in
         # Message menus cannot be declared inside a cog; they are added to the tree on load.
         self.menu = app_commands.ContextMenu(
             name=translatable("Transcribe", "discord.menu.transcribe"),
@@ -67,25 +63,20 @@ class TranscriptionCog(commands.Cog):
         voice = voice_message_in(message)
         if voice is None or message.author.bot:
             return
-        chat, locale, asker = for_message(message), "en", unasked(message)
+        view = MessageRecordingView(
+            message, piece_seconds=self.piece_seconds, gist_at=RecordingAt.of(message, voice)
+        )
         try:
-            if await self.service.auto_transcribe_in(chat, channel_override_of(message)):
-                locale = await message_locale(message, self.service)  # for everyone there
-                reply = MessageTranscriptReply(
-                    message,
-                    locale=locale,
-                    piece_seconds=self._piece_seconds,
-                    gist_at=RecordingAt.of(message, voice),
-                )
-                async with message.channel.typing():
-                    heard = await self._transcribe(chat, voice, reply, "text", asker=asker)
-                    gist = await self.service.auto_gist(
-                        chat, remote(voice), heard, language=locale, asker=asker
-                    )
-                if gist is not None:
-                    await send_gist(reply_to(message), gist, locale)
+            await self.transcripts.arrived(
+                for_message(message),
+                remote(voice),
+                view=view,
+                audience=message_audience(message),
+                asker=unasked(message),
+                channel=channel_override_of(message),
+            )
         except Exception as error:  # events have no error handler of their own
-            await report(reply_to(message), error, locale)
+            await report(reply_to(message), error, view.locale)
 
     @app_commands.command(
         description="The transcript of an audio or video file", extras=answers(PUBLIC)
@@ -103,56 +94,38 @@ class TranscriptionCog(commands.Cog):
     ) -> None:
         """/transcribe attachment [format]: the transcript of an uploaded recording."""
         require_audio(attachment)
-        wanted = transcript_format(format.value if format else "")
         # In no message: a click finds its kept transcript by the attachment's id.
         channel = interaction.channel_id if reaches_channel(interaction) else None
-        reply = InteractionTranscriptReply(
-            interaction,
-            locale=await reply_locale(interaction, self.service),
-            piece_seconds=self._piece_seconds,
-            gist_at=None if channel is None else RecordingAt.uploaded(channel, attachment),
-        )
-        chat, asker = for_interaction(interaction), asker_of(interaction)
+        gist_at = None if channel is None else RecordingAt.uploaded(channel, attachment)
         async with answer_in_time(interaction):
-            await self._transcribe(chat, attachment, reply, wanted, asker=asker)
+            await self._asked(
+                interaction, attachment, gist_at, transcript_format(format.value if format else "")
+            )
 
     async def transcribe_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Transcribe": the transcript of the message's audio or video, as the
         interaction carries it (never fetched: the bot may not be able to read the channel; where
         it cannot, the Gist button could not fetch it either, and is not offered)."""
         recording = require_recording(message)
-        reply = InteractionTranscriptReply(
-            interaction,
-            locale=await reply_locale(interaction, self.service),
-            piece_seconds=self._piece_seconds,
-            gist_at=RecordingAt.of(message, recording) if reaches_channel(interaction) else None,
-        )
-        chat, asker = for_interaction(interaction), asker_of(interaction)
+        gist_at = RecordingAt.of(message, recording) if reaches_channel(interaction) else None
         async with answer_in_time(interaction):
-            await self._transcribe(chat, recording, reply, "text", asker=asker)
+            await self._asked(interaction, recording, gist_at, "text")
 
-    @property
-    def _piece_seconds(self) -> float:
-        return self.service.limits.asr_piece_seconds
-
-    async def _transcribe(
+    async def _asked(
         self,
-        chat: ChatRef,
-        attachment: discord.Attachment,
-        reply: TranscriptReply,
+        interaction: Interaction,
+        recording: discord.Attachment,
+        gist_at: RecordingAt | None,
         format: TranscriptFormat,
-        *,
-        asker: Asker,
-    ) -> LongTranscript:
-        """Transcribe `attachment`, showing progress in the message that becomes the answer."""
-        async with reply:
-            result = await self.service.transcribe_long_audio(
-                chat, remote(attachment), progress=reply.progress, asker=asker
-            )
-            below = None
-            if format == "text":  # /autotranslate: its translation, marked, in the same reply
-                below = await translation_below(
-                    self.service, chat, result.text, reply.locale, asker
-                )
-            await reply.deliver(result, format, below=below)
-        return result
+    ) -> None:
+        """The transcript `interaction` asked for, in its deferred response."""
+        await self.transcripts.asked(
+            for_interaction(interaction),
+            remote(recording),
+            view=InteractionRecordingView(
+                interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
+            ),
+            audience=interaction_audience(interaction),
+            asker=asker_of(interaction),
+            format=format,
+        )

@@ -22,7 +22,11 @@ from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.speak_replies import TRANSLATIONS_COG, SpeakButton, SpokenAt, speak_view
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
-from core.app.service import VoiceService
+from core.app.limits import Limiter
+from core.app.preferences import ChatPreferences
+from core.app.speech import TextToSpeech, speaks
+from core.app.translations import Translations
+from core.app.voices import VoiceStudio
 from core.chat.languages import translation_target
 from core.domain import errors
 from core.ports import Recording
@@ -46,9 +50,22 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
     """/translate, "Translate" on any message and its Speak button, /voicetranslations and
     /autotranslate."""
 
-    def __init__(self, bot: AnyBot, service: VoiceService) -> None:
+    def __init__(
+        self,
+        bot: AnyBot,
+        *,
+        translations: Translations,
+        speech: TextToSpeech,
+        preferences: ChatPreferences,
+        studio: VoiceStudio,
+        limiter: Limiter,
+    ) -> None:
         self.bot = bot
-        self.service = service
+        self.translations = translations
+        self.speech = speech
+        self.preferences = preferences
+        self.studio = studio
+        self.limiter = limiter
         self.menu = app_commands.ContextMenu(
             name=translatable("Translate", "discord.menu.translate"),
             callback=self.translate_message,
@@ -100,7 +117,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
 
     async def take_click(self, interaction: Interaction) -> bool:
         """A click on a Speak button, acknowledged with a "thinking…" for the channel."""
-        if await turn_away(self.service.limiter, interaction):
+        if await turn_away(self.limiter, interaction):
             return False
         return await acknowledge_and_claim(interaction, PUBLIC)
 
@@ -129,12 +146,15 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         """`source` translated into `language` (default: the asker's): spoken where `voice_of`
         (whose words they are) is given, else as text, with a Speak button when it is `about`
         a message."""
-        locale = await reply_locale(interaction, self.service)
+        locale = await reply_locale(interaction, self.preferences)
         target = translation_target(language or "", reader=locale)
         chat, asker = for_interaction(interaction), asker_of(interaction)
-        translated = await self.service.translate(chat, source, target=target, asker=asker)
+        if isinstance(source, str):
+            translated = await self.translations.text(chat, source, target=target, asker=asker)
+        else:
+            translated = await self.translations.recording(chat, source, target=target, asker=asker)
         if voice_of is not None:
-            note = await self.service.spoken_translation(
+            note = await self.speech.spoken_translation(
                 chat, translated, language=target, speaker_id=str(voice_of), asker=asker
             )
             if note is not None:
@@ -142,7 +162,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
                 return
             translated = f"{catalogue_text('translate.not_spoken', locale)}\n\n{translated}"
         speak = None
-        if about is not None and self.service.speaks(target):
+        if about is not None and speaks(target):
             speak = speak_view(SpokenAt.of(about, language or locale), locale=locale)
         await send_long(
             followup_of(interaction),
@@ -169,10 +189,10 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
     @app_commands.describe(allowed="On: /translate … voice speaks in your own voice; off: not")
     async def voicetranslations(self, interaction: Interaction, allowed: bool) -> None:
         """/voicetranslations allowed: the per-person switch, off by default."""
-        await self.service.studio.let_speak_translations(
+        await self.studio.let_speak_translations(
             for_interaction(interaction), person=str(interaction.user.id), allowed=allowed
         )
-        locale = await reply_locale(interaction, self.service)
+        locale = await reply_locale(interaction, self.preferences)
         key = "voices.translations_on" if allowed else "voices.translations_off"
         await followup_of(interaction, ephemeral=True)(content=catalogue_text(key, locale))
 
@@ -183,12 +203,15 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
     @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
     async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
         """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
-        chat, locale = for_interaction(interaction), await reply_locale(interaction, self.service)
+        chat, locale = (
+            for_interaction(interaction),
+            await reply_locale(interaction, self.preferences),
+        )
         if language:
             allowed = can_manage(interaction)
-            now = await self.service.set_autotranslate(chat, language, can_manage=allowed)
+            now = await self.preferences.set_autotranslate(chat, language, can_manage=allowed)
         else:
-            now = (await self.service.preferences(chat)).autotranslate
+            now = (await self.preferences.get(chat)).autotranslate
         sentence = (
             catalogue_text("autotranslate.is_off", locale)
             if now is None

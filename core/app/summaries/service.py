@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.app.limits import Limiter
 from core.app.metering import counted
-from core.app.service import VoiceService
+from core.app.preferences import ChatPreferences
+from core.app.speech import TextToSpeech
 from core.app.summaries.writing import summarise
 from core.chat.languages import LOCALES
 from core.domain import errors
@@ -62,14 +64,18 @@ class SummaryService:
         *,
         uow: Callable[[], SummaryUnitOfWork],
         chat_api: ChatApi,
-        voices: VoiceService,
+        preferences: ChatPreferences,
+        limiter: Limiter,
+        speech: TextToSpeech,
         clock: Clock,
         limits: SummaryLimits = SummaryLimits(),
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._uow = uow
         self._chat_api = chat_api
-        self._voices = voices
+        self._preferences = preferences
+        self._limiter = limiter
+        self._speech = speech
         self.clock = clock
         self.limits = limits
         self.metrics = metrics  # summaries counted
@@ -152,9 +158,9 @@ class SummaryService:
         if not messages:
             raise errors.NothingToSummarise(days=self.limits.retention_days)
         prefs_of = preferences or chat
-        limiter = self._voices.limiter
+        limiter = self._limiter
         await limiter.admit(prefs_of, asker)
-        prefs = await self._voices.preferences(prefs_of)
+        prefs = await self._preferences.get(prefs_of)
         state = await self.state(chat)
         async with limiter.spending(prefs_of, asker, summaries=1) as spend:
             text = await summarise(
@@ -173,7 +179,7 @@ class SummaryService:
         if voice:
             spoken = _BULLET.sub("", text)  # read as sentences, not as "bullet, ..."
             try:
-                note = await self._voices.read_aloud(
+                note = await self._speech.read_aloud(
                     prefs_of, spoken, max_pieces=MAX_SPOKEN_PIECES, asker=asker
                 )
             except errors.SpeechQuotaUsed:
@@ -184,7 +190,7 @@ class SummaryService:
 
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
         """The language of what the bot posts to the chat: the headings of its summaries."""
-        return await self._voices.chat_locale(chat, platform=platform)
+        return await self._preferences.chat_locale(chat, platform=platform)
 
     async def _window(
         self,

@@ -1,0 +1,146 @@
+"""What a chat sees of a recording, one call per event: it arrived (`Transcripts.arrived`), or
+someone asked for its transcript (`Transcripts.asked`).
+
+Each call reads the chat's preferences once, in one unit of work, and everything they decide
+follows from that one reading: whether a recording that arrived is transcribed at all, the
+language of what is shown, the translation under the transcript (`/autotranslate`), whether
+its gist follows (`/tldr auto`, `/autogist`). The adapter hands over a `RecordingView` that
+knows how its platform shows a transcript reply, a gist and a busy chat, and what of the
+transcript its chat log keeps for summaries; it makes no other call.
+
+The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.transcription`.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from core.app.gists import Gists
+from core.app.preferences import ChatPreferences
+from core.app.transcription import Transcription
+from core.app.translations import Translations
+from core.chat.exports import TranscriptFormat
+from core.chat.languages import Audience
+from core.chat.live import TranscriptReply
+from core.domain.gists import Gist
+from core.domain.limits import Asker
+from core.domain.summaries import ChatMessage
+from core.domain.transcripts import LongTranscript
+from core.domain.values import ChatRef, Preferences
+from core.ports import Recording
+
+
+class ChatLog(Protocol):
+    """Where what is said in a group is kept for its summaries (`SummaryService`)."""
+
+    async def record(self, message: ChatMessage) -> bool: ...
+
+
+class RecordingView(Protocol):
+    """How one platform shows what becomes of one recording."""
+
+    def reply(self, locale: str) -> TranscriptReply:
+        """The reply that shows progress and becomes the transcript, in `locale`."""
+
+    def busy(self) -> AbstractAsyncContextManager[object]:
+        """What the chat sees while a recording that arrived is worked on (Discord: typing)."""
+
+    async def gist(self, gist: Gist, locale: str) -> None:
+        """Show the gist of the recording below its transcript."""
+
+    def logged(self, words: str) -> ChatMessage | None:
+        """The chat-log line the transcript `words` make, or None where nothing is logged."""
+
+
+class Transcripts:
+    """Recordings that arrived, and transcripts asked for (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        preferences: ChatPreferences,
+        transcription: Transcription,
+        translations: Translations | None = None,
+        gists: Gists | None = None,
+        log: ChatLog | None = None,
+    ) -> None:
+        self._preferences = preferences
+        self._transcription = transcription
+        self._translations = translations
+        self._gists = gists
+        self._log = log
+
+    async def arrived(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        *,
+        view: RecordingView,
+        audience: Audience,
+        asker: Asker,
+        channel: ChatRef | None = None,
+    ) -> LongTranscript | None:
+        """A recording arrived unasked in `chat` (in `channel` of it, which may override the
+        chat's auto-transcribe): its transcript where the chat wants one, the translation
+        below it and the gist after it where the chat asked for those. None where the chat
+        wants no transcript."""
+        prefs = await self._preferences.get_in(chat, channel)
+        if not prefs.auto_transcribe:
+            return None
+        locale = audience.locale(prefs)
+        async with view.busy():
+            heard = await self._show(chat, source, view, locale, "text", prefs=prefs, asker=asker)
+            gist = None
+            if self._gists is not None:
+                gist = await self._gists.automatic(
+                    chat, heard, prefs=prefs, language=locale, asker=asker
+                )
+        if gist is not None:
+            await view.gist(gist, locale)
+        return heard
+
+    async def asked(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        *,
+        view: RecordingView,
+        audience: Audience,
+        asker: Asker,
+        format: TranscriptFormat = "text",
+    ) -> LongTranscript:
+        """Someone asked for the transcript of `source` (`/transcribe`, a message menu), as
+        `format`; in the chat as text, with the chat's translation below it."""
+        prefs = await self._preferences.get(chat)
+        return await self._show(
+            chat, source, view, audience.locale(prefs), format, prefs=prefs, asker=asker
+        )
+
+    async def _show(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        view: RecordingView,
+        locale: str,
+        format: TranscriptFormat,
+        *,
+        prefs: Preferences,
+        asker: Asker,
+    ) -> LongTranscript:
+        """Transcribe `source`, showing progress in the reply that becomes the transcript."""
+        async with view.reply(locale) as reply:
+            heard = await self._transcription.transcribe_long_audio(
+                chat, source, progress=reply.progress, asker=asker, prefs=prefs
+            )
+            below = None
+            if format == "text" and self._translations is not None:
+                below = await self._translations.below(
+                    chat, heard.text, prefs=prefs, locale=locale, asker=asker
+                )
+            await reply.deliver(heard, format, below=below)
+        # Logged after the reply, so storing it never delays the transcript itself.
+        entry = view.logged(heard.text) if heard.text else None
+        if entry is not None and self._log is not None:
+            await self._log.record(entry)
+        return heard

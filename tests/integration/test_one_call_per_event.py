@@ -1,0 +1,101 @@
+"""One event, one reading of the chat's preferences: a voice note on Telegram, a voice message
+on Discord, each transcribed with its automatic translation below, read the chat's
+preferences in one unit of work, whatever else they decide (the language shown, the
+translation, the gist). Counted at the database: every statement that touches
+`chat_preferences`, by the transaction it ran in."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from core.app.preferences import ChatPreferences
+from core.bootstrap import storage
+from core.config import Settings
+from core.domain.values import ChatRef
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, running, running_discord, settings_for
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 7007
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+@contextmanager
+def preference_reads() -> Iterator[list[int]]:
+    """The transactions (numbered as they begin) of every statement on `chat_preferences`
+    that any engine runs while the block lasts, one entry per statement."""
+    numbers = itertools.count(1)
+    seen: list[int] = []
+
+    def began(connection: Any) -> None:
+        connection.info["transaction"] = next(numbers)
+
+    def executing(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "chat_preferences" in statement and statement.lstrip().upper().startswith("SELECT"):
+            seen.append(connection.info.get("transaction", 0))
+
+    event.listen(Engine, "begin", began)
+    event.listen(Engine, "before_cursor_execute", executing)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", executing)
+        event.remove(Engine, "begin", began)
+
+
+async def translated_into_english(settings: Settings, chat: ChatRef) -> None:
+    """`/autotranslate en` in `chat`, before the bot starts (nothing else runs meanwhile)."""
+    async with storage(settings) as store:
+        preferences = ChatPreferences(uow=store.uow, default_tts_model=settings.mimo_tts_model)
+        await preferences.set_autotranslate(chat, "en", can_manage=True)
+
+
+async def test_a_telegram_voice_note_reads_the_chats_preferences_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    mimo.asr_text = "我们明天见"
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    await translated_into_english(settings, ChatRef("telegram", str(USER)))
+    async with running(settings, bot_api):
+        with preference_reads() as reads:
+            bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
+            [transcript] = await bot_api.wait_for("sendMessage", chat_id=USER)
+
+    assert "Translation (English):" in transcript.params["text"]
+    assert len(reads) >= 1 and len(set(reads)) == 1, reads  # one unit of work
+
+
+async def test_a_discord_voice_message_reads_the_chats_preferences_once(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    mimo.asr_text = "我们明天见"
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    await translated_into_english(settings, ChatRef("discord", f"guild:{server.id}"))
+    async with running_discord(settings, discord_api):
+        with preference_reads() as reads:
+            await discord_api.post_voice_message(server.general, admin, voice_ogg, duration=3)
+            await discord_api.wait_until(
+                lambda: any("Translation (English)" in c for c in discord_api.contents(
+                    server.general
+                )),
+                timeout=15,
+                what="the transcript and its translation",
+            )  # fmt: skip
+
+    # The server's preferences and the channel's override, in one unit of work.
+    assert len(reads) >= 1 and len(set(reads)) == 1, reads
