@@ -1,6 +1,7 @@
 """The MiMo client: one typed call per capability, over one POST endpoint.
 
 client.py    the calls (recognition, synthesis, understanding, chat) and their requests
+tts.py       the speech synthesis request: messages and `audio` object, as MiMo reads them
 wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls

@@ -1,7 +1,8 @@
 """MiMo's speech APIs: recognition, synthesis, audio understanding and chat.
 
 MiMo has one endpoint, `POST {base_url}/chat/completions`; every task is a chat completion with its
-own message shapes, which this module builds (`wire` sends them, `answers` reads what comes back).
+own message shapes, which this module builds (speech synthesis's in `tts`; `wire` sends them,
+`answers` reads what comes back).
 Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 
     ValueError                  a programming error: ASR audio that is not wav/mp3 (convert first)
@@ -24,7 +25,6 @@ import httpx
 
 from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText
 from core.domain.quantities import Megabytes
-from core.domain.tts import tts_audio_options, tts_messages
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
     answer_of,
@@ -37,6 +37,7 @@ from core.infra.mimo.answers import (
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
 from core.infra.mimo.streamed import BytesAudio, FileAudio
+from core.infra.mimo.tts import tts_audio_options, tts_messages
 from core.infra.mimo.wire import Json, MimoWire
 from core.ports import ASR_MAX_BASE64, NO_METRICS, UNDERSTANDING_MAX_BASE64, Metrics
 
