@@ -38,11 +38,12 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from core.infra.mimo.tts import tts_messages
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech
 
-audio = FfmpegAudio(processes=FfmpegProcesses())
+audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 
 T = TypeVar("T")
 AUDIO = settings(

@@ -9,7 +9,7 @@ answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
 """
 
-from core.infra.mimo.client import MimoClient, MimoModels
+from core.infra.mimo.client import MIMO_AUDIO_CAPS, MimoClient, MimoModels
 from core.infra.mimo.retries import RetryPolicy
 
-__all__ = ["MimoClient", "MimoModels", "RetryPolicy"]
+__all__ = ["MIMO_AUDIO_CAPS", "MimoClient", "MimoModels", "RetryPolicy"]
