@@ -27,6 +27,7 @@ from pathlib import Path
 
 from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
 from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.mimo import MIMO_AUDIO_CAPS
 
 
 async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, object]:
@@ -35,7 +36,9 @@ async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, ob
     from core.infra.memory import return_large_blocks
 
     return_large_blocks()  # as core.bootstrap does for the bot
-    asr_pieces = FfmpegAudio(processes=FfmpegProcesses(), asr_format=fmt).asr_pieces
+    asr_pieces = FfmpegAudio(
+        processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS, asr_format=fmt
+    ).asr_pieces
 
     started = time.monotonic()
     first = None

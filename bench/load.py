@@ -42,6 +42,7 @@ from core.config import Settings
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.standins.telegram_api import FakeBotApi
 
 NOTES = 100
@@ -82,7 +83,9 @@ async def run(
     source: Path, base_url: str, api_key: str, delay: float, notes: int, profile: bool
 ) -> dict[str, Any]:
     data = source.read_bytes()
-    seconds = (await FfmpegAudio(processes=FfmpegProcesses()).probe(source)).duration
+    seconds = (
+        await FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS).probe(source)
+    ).duration
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load_before = report.load_average()
     async with FakeBotApi() as api:

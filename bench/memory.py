@@ -37,12 +37,11 @@ from telegram import Bot, File
 from bench.procs import run_worker
 from bench.sections import replace_section
 from core.infra.downloads import HttpDownloads
-from core.infra.mimo import MimoClient
-from core.ports import UNDERSTANDING_MAX_BASE64
+from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 
 MB = 1024 * 1024
 DOWNLOAD_BYTES = 50 * MB  # MAX_AUDIO_MB's default
-ASK_BYTES = UNDERSTANDING_MAX_BASE64 // 4 * 3 - 3  # the largest recording MiMo takes as base64
+ASK_BYTES = MIMO_AUDIO_CAPS.understanding // 4 * 3 - 3  # the largest recording MiMo takes as base64
 HEADING = "## 5. Peak memory of a 50 MB download and a 50 MB /ask"
 
 

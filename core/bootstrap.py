@@ -45,7 +45,7 @@ from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
 from core.infra.memory import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
-from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
+from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
 from core.ports import (
     NO_METRICS,
@@ -249,9 +249,11 @@ def mimo_client(
 
 
 def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:
-    """The audio adapter as the settings ask for it, on the process limit `processes`."""
+    """The audio adapter as the settings ask for it, on the process limit `processes`, making
+    audio that fits MiMo's requests."""
     return FfmpegAudio(
         processes=processes,
+        caps=MIMO_AUDIO_CAPS,
         compact_pauses=settings.compact_pauses,
         asr_format=settings.asr_audio_format,
     )

@@ -150,7 +150,7 @@ class FakeAudio:
 
     @asynccontextmanager
     async def understanding_input(
-        self, path: Path, *, max_seconds: float, max_base64: int = 50 * 1024 * 1024
+        self, path: Path, *, max_seconds: float
     ) -> AsyncIterator[UnderstandingAudio]:
         """The file as it is, a second per character."""
         yield UnderstandingAudio(path, "audio/ogg", float(len(path.read_bytes())))

@@ -1,17 +1,17 @@
 """Voices and speaking styles of MiMo's text-to-speech models. Pure functions, no I/O.
 
-Each model family spells a style differently, so the rendering lives here and the client only
-sends what these functions return:
+Each model family takes a style differently. What one request says is an `Utterance` (`utterance`):
+the text to speak, and an optional direction read before it as an instruction, never spoken.
+How those travel to MiMo is the MiMo adapter's business (`core.infra.mimo.tts`). Per family:
 
 - `mimo-v2-tts`: a `<style>STYLE</style>` prefix on the spoken text; singing is
   `<style>sing</style>` (or `singing`, `唱歌`) alone.
 - `mimo-v2.5-tts` (and anything unknown, which we treat as the newest family): a `(STYLE)` prefix
-  for short style words, `(sing)` included; a longer natural-language direction goes into a `user`
-  message before the text instead ("director mode"), where it reads as an instruction rather than
-  as a label.
-- `mimo-v2.5-tts-voicedesign`: the voice is described in the `user` message (a chat's designed
-  voice, `description`; the chat's style follows it there), and no preset voice is sent; text
-  preview optimisation stays off. Without a description, the style is the description.
+  for short style words, `(sing)` included; a longer natural-language style is the direction
+  instead ("director mode"), where it reads as an instruction rather than as a label.
+- `mimo-v2.5-tts-voicedesign`: the voice is described in the direction (a chat's designed
+  voice, `description`; the chat's style follows it there), and no preset voice is named
+  (`request_voice`). Without a description, the style is the description.
 - `mimo-v2.5-tts-voiceclone`: the voice is a data URL of the reference sample (`clone_voice`),
   mp3 or wav, base64 at most 10 MB; styles as for v2.5.
 
@@ -64,6 +64,16 @@ class Voice:
         return f"voice.description.{family}{self.name}"
 
 
+@dataclass(frozen=True)
+class Utterance:
+    """What one TTS request says: `text`, spoken (with the style as its prefix where the model
+    reads it there), and `direction`, read before it as an instruction and never spoken (a
+    director's style, a designed voice's description), or None."""
+
+    text: str
+    direction: str | None = None
+
+
 _V2_VOICES = (
     Voice("mimo_default", "mimo_default — the default MiMo voice", family="v2"),
     Voice("default_zh", "default_zh — Chinese, female", family="v2"),
@@ -84,7 +94,7 @@ _V25_VOICES = (
 ALL_VOICES = (*_V25_VOICES, *_V2_VOICES)
 
 # What a style preset is rendered as: a short label for the `(style)` / `<style>` prefix, or a
-# director's sentence (v2.5 sends that in the `user` message; v2 takes it in its tag).
+# director's sentence (v2.5 takes that as the direction; v2 takes it in its tag).
 STYLE_PRESETS: dict[str, str] = {
     "happy": "happy",
     "sad": "sad",
@@ -156,8 +166,9 @@ def preset_style(style: str | None) -> str | None:
 
 
 def clone_voice(sample: bytes, mime: str) -> str:
-    """The `audio.voice` of a voiceclone request: the sample as a data URL. Refuses what MiMo
-    would refuse: another format, or base64 over 10 MB."""
+    """The voice a voiceclone model speaks in (`request_voice`): the sample as a data URL, the
+    way the speech port names it. Refuses what MiMo would refuse: another format, or base64
+    over 10 MB."""
     if mime not in CLONE_MIME_TYPES:
         raise ValueError(f"voice samples are mp3 or wav, not {mime!r}")  # a bug: convert first
     if 4 * ((len(sample) + 2) // 3) > CLONE_BASE64_LIMIT:
@@ -184,42 +195,36 @@ def default_voice(model: str) -> str:
     return "mimo_default"
 
 
-def tts_messages(
+def utterance(
     model: str, text: str, style: str | None, *, description: str | None = None
-) -> list[dict[str, str]]:
-    """The chat messages of one TTS request: an optional director `user` message, then the text.
-
-    The text always goes in the `assistant` message: MiMo speaks that one and only reads the
-    `user` message as direction. `description` (voicedesign) describes the voice.
-    """
+) -> Utterance:
+    """What one TTS request to `model` says: the user's `text` made plain, in the chat's
+    `style`, as prefix or direction (see the module docstring). `description` (voicedesign)
+    describes the voice."""
     style, text = _clean_style(preset_style(style)), spoken_text(model, text)
     if style in _SINGING and not sings(model):
         style = ""  # said, not sung: this model does not sing
     if not text:
         raise EmptyText("nothing to speak once the style and audio tags are taken out")
     if is_v2(model):
-        spoken = f"<style>{style}</style>{text}" if style else text
-        return [{"role": "assistant", "content": spoken}]
+        return Utterance(f"<style>{style}</style>{text}" if style else text)
     if is_voicedesign(model) and description:
         direction = _single_line(description) + (f"\n{style}" if style else "")
-        return [{"role": "user", "content": direction}, {"role": "assistant", "content": text}]
+        return Utterance(text, direction=direction)
     if style and (is_voicedesign(model) or not _is_short_style(style)):
-        return [{"role": "user", "content": style}, {"role": "assistant", "content": text}]
-    spoken = f"({style}){text}" if style else text
-    return [{"role": "assistant", "content": spoken}]
+        return Utterance(text, direction=style)
+    return Utterance(f"({style}){text}" if style else text)
 
 
-def tts_audio_options(model: str, voice: str | None, audio_format: str) -> dict[str, object]:
-    """The top-level `audio` object: format and voice, or no voice for voicedesign.
-
-    voicedesign's `optimize_text_preview` may rewrite and lengthen short text, so it stays off:
-    the bot must say what the user wrote.
-    """
+def request_voice(model: str, voice: str | None) -> str | None:
+    """The voice a request to `model` names: none for voicedesign (its voice is the
+    description), the sample's data URL for voiceclone (`clone_voice`), else `voice` or the
+    default."""
     if is_voicedesign(model):
-        return {"format": audio_format, "optimize_text_preview": False}
+        return None
     if is_voiceclone(model) and not (voice or "").startswith("data:audio/"):
         raise ValueError("voiceclone needs the sample's data URL as its voice (clone_voice)")
-    return {"format": audio_format, "voice": voice or default_voice(model)}
+    return voice or default_voice(model)
 
 
 def plain_text(text: str) -> str:

@@ -1,11 +1,13 @@
 """Every port: what the use cases need from the world, as protocols, one module per side of it:
-`speech` (MiMo's recognition, synthesis, understanding and chat), `audio` (conversions and the
-platforms' recordings), `storage` (units of work and their stores) and `runtime` (metrics, the
-clock). Real adapters live in `core.infra`; tests hand in their own. Everything is importable
-from here: `from core.ports import SpeechApi, UnitOfWork`.
+`speech` (MiMo's recognition, synthesis, understanding and chat), `audio` (conversions, how
+much audio one speech request carries, and the platforms' recordings), `storage` (units of work
+and their stores) and `runtime` (metrics, the clock). Real adapters live in `core.infra`; tests
+hand in their own. Everything is importable from here: `from core.ports import SpeechApi,
+UnitOfWork`.
 """
 
 from core.ports.audio import (
+    AudioCaps,
     AudioConverter,
     Downloader,
     PieceStream,
@@ -24,7 +26,7 @@ from core.ports.runtime import (
     NoMetrics,
     SystemClock,
 )
-from core.ports.speech import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64, ChatApi, SpeechApi
+from core.ports.speech import ChatApi, SpeechApi
 from core.ports.storage import (
     BusinessConnectionStore,
     BusinessUnitOfWork,
@@ -49,10 +51,9 @@ from core.ports.storage import (
 )
 
 __all__ = [
-    "ASR_MAX_BASE64",
     "CAPABILITIES",
     "NO_METRICS",
-    "UNDERSTANDING_MAX_BASE64",
+    "AudioCaps",
     "AudioConverter",
     "BusinessConnectionStore",
     "BusinessUnitOfWork",

@@ -1,6 +1,7 @@
 """What the use cases need of audio: ASR pieces, voice notes, speech files and the input of
-audio understanding (`AudioConverter`, real one `core.infra.audio.FfmpegAudio`), and the
-recordings the platforms hold (`RemoteRecording`, fetched by a `Downloader`)."""
+audio understanding (`AudioConverter`, real one `core.infra.audio.FfmpegAudio`), each within
+what one speech request carries (`AudioCaps`), and the recordings the platforms hold
+(`RemoteRecording`, fetched by a `Downloader`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import Protocol
 
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import AsrPiece, VoiceNote
-from core.ports.speech import UNDERSTANDING_MAX_BASE64
 
 
 class PieceStream(Protocol):
@@ -42,8 +42,22 @@ class AudioConverter(Protocol):
         ...
 
     def understanding_input(
-        self, path: Path, *, max_seconds: float, max_base64: int = UNDERSTANDING_MAX_BASE64
-    ) -> AbstractAsyncContextManager[UnderstandingAudio]: ...
+        self, path: Path, *, max_seconds: float
+    ) -> AbstractAsyncContextManager[UnderstandingAudio]:
+        """`path` as one question about it carries it: within the speech adapter's cap
+        (`AudioCaps.understanding`), else refused."""
+        ...
+
+
+@dataclass(frozen=True)
+class AudioCaps:
+    """How much audio one request to the speech adapter carries, in characters of base64: a
+    recognition piece (`asr`), a recording asked about (`understanding`). The speech adapter
+    states its own (the real one: `core.infra.mimo.MIMO_AUDIO_CAPS`) and refuses more; the
+    composition root hands them to the audio adapter, which cuts and converts to stay under."""
+
+    asr: int
+    understanding: int
 
 
 @dataclass(frozen=True)

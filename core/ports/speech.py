@@ -10,12 +10,6 @@ from typing import Protocol
 
 from core.domain.values import Answer, Transcript
 
-# What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
-# The MiMo adapter refuses anything bigger; the audio adapter cuts and converts to stay under.
-# MiMo's MB are decimal: 10 MB is 10,000,000 characters of base64, not 10 MiB.
-ASR_MAX_BASE64 = 10_000_000
-UNDERSTANDING_MAX_BASE64 = 50_000_000
-
 
 class SpeechApi(Protocol):
     async def transcribe(

@@ -33,6 +33,7 @@ from core.config import Settings
 from core.domain.errors import ConfigError
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.conftest import discord_settings, running_discord, started
 from tests.standins.discord_api import (
@@ -46,7 +47,7 @@ from tests.standins.discord_api import (
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 CONTEXT_MENU = discord.AppCommandType.message
 probe, to_voice_note = AUDIO.probe, AUDIO.to_voice_note
 

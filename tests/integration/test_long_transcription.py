@@ -14,11 +14,11 @@ from core.domain.transcripts import Progress
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, RetryPolicy
 from tests.audio_factory import make_speech_like
 from tests.standins.mimo import FakeMimo
 
-audio = FfmpegAudio(processes=FfmpegProcesses())
+audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 
 CHAT = ChatRef("telegram", "7")
 

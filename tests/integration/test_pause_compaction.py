@@ -20,13 +20,13 @@ from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.mimo import MimoClient
+from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 from tests.audio_factory import make_audio, make_speech_like
 from tests.standins.mimo import FakeMimo
 
 PROCESSES = FfmpegProcesses()
-PLAIN = FfmpegAudio(processes=PROCESSES)
-COMPACT = FfmpegAudio(processes=PROCESSES, compact_pauses=True)
+PLAIN = FfmpegAudio(processes=PROCESSES, caps=MIMO_AUDIO_CAPS)
+COMPACT = FfmpegAudio(processes=PROCESSES, caps=MIMO_AUDIO_CAPS, compact_pauses=True)
 CHAT = ChatRef("telegram", "17")
 
 # A voice note's rhythm: 2 s of speech, then 3 s of dead air, five times (22 s), over room noise.
@@ -205,7 +205,7 @@ def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 @pytest.mark.usefixtures("ffmpeg_before_6_1")
 async def test_an_ffmpeg_without_timestamped_silenceremove_sends_the_pauses(note: Path) -> None:
-    audio = FfmpegAudio(processes=FfmpegProcesses(), compact_pauses=True)
+    audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS, compact_pauses=True)
     (piece,) = await audio.to_asr_pieces(note, piece_seconds=60)
 
     assert decoded_seconds(piece.data) == pytest.approx(LENGTH, abs=0.15)

@@ -10,12 +10,13 @@ import pytest
 
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 probe = AUDIO.probe
 
 USER = 1001

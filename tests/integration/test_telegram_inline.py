@@ -16,6 +16,7 @@ from telegram.error import BadRequest
 
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -52,7 +53,7 @@ async def test_one_rendering_after_typing_stops_then_the_cache_answers(
     voice.write_bytes(bot_api.file_bytes(offered["voice_file_id"]))
     returned = tmp_path / "returned.wav"
     returned.write_bytes(mimo.last_tts_wav)
-    probe = FfmpegAudio(processes=FfmpegProcesses()).probe
+    probe = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS).probe
     info = await probe(voice)
     assert (info.container, info.codec) == ("ogg", "opus")
     assert info.duration == pytest.approx((await probe(returned)).duration, abs=0.1)

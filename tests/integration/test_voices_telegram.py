@@ -16,13 +16,14 @@ from core.domain.tts import clone_voice
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 probe = AUDIO.probe
 
 ALICE, BOB = 2001, 2002

@@ -23,7 +23,7 @@ from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.voice_notes import JOIN_PAUSE_MS
-from core.ports import ASR_MAX_BASE64, UNDERSTANDING_MAX_BASE64
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import (
     AUDIO_FORMATS,
     corrupted,
@@ -39,21 +39,21 @@ from tests.audio_factory import (
     with_cover_art,
 )
 
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
-MP3_AUDIO = FfmpegAudio(processes=AUDIO.processes, asr_format="mp3")
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
+MP3_AUDIO = FfmpegAudio(processes=AUDIO.processes, caps=MIMO_AUDIO_CAPS, asr_format="mp3")
 join_wavs, probe, to_asr_pieces = AUDIO.join_wavs, AUDIO.probe, AUDIO.to_asr_pieces
 to_voice_note = AUDIO.to_voice_note
 
 
 async def to_understanding_input(
-    path: Path, *, max_base64: int = UNDERSTANDING_MAX_BASE64, max_seconds: float = 3600
+    path: Path, *, max_base64: int = MIMO_AUDIO_CAPS.understanding, max_seconds: float = 3600
 ) -> tuple[bytes, str]:
-    """What a question about `path` sends MiMo: the bytes of the file it is given, and their
-    MIME type."""
-    async with AUDIO.understanding_input(
-        path, max_seconds=max_seconds, max_base64=max_base64
-    ) as audio:
-        return audio.path.read_bytes(), audio.mime
+    """What a question about `path` sends MiMo (under a cap of `max_base64`): the bytes of the
+    file it is given, and their MIME type."""
+    caps = dataclasses.replace(MIMO_AUDIO_CAPS, understanding=max_base64)
+    audio = FfmpegAudio(processes=AUDIO.processes, caps=caps)
+    async with audio.understanding_input(path, max_seconds=max_seconds) as given:
+        return given.path.read_bytes(), given.mime
 
 
 FFMPEG_NOISE = ("ffmpeg", "Input #", "Invalid data", "@ 0x", "Stream", "Error", "[")
@@ -160,16 +160,20 @@ async def test_long_audio_splits_into_ordered_pieces(
     suffix = audio.asr_encoding.suffix
     for i, piece in enumerate(pieces):
         assert piece.duration <= 10
-        assert len(base64.b64encode(piece.data)) < ASR_MAX_BASE64
+        assert len(base64.b64encode(piece.data)) < MIMO_AUDIO_CAPS.asr
         decoded = await probe_bytes(piece.data, tmp_path, f"piece{i}{suffix}")  # on its own
         assert decoded.duration == pytest.approx(piece.duration, abs=0.1)
 
 
 async def test_piece_length_is_clamped_to_what_fits_under_the_cap(long_note: Path) -> None:
     # An encoding as big as ten seconds per request: pieces of 600 s would not fit.
-    heavy = dataclasses.replace(WAV, bytes_per_second=int(ASR_MAX_BASE64 * 3 / 4 * 0.9 / 10))
+    heavy = dataclasses.replace(WAV, bytes_per_second=int(MIMO_AUDIO_CAPS.asr * 3 / 4 * 0.9 / 10))
     pieces = await core.infra.audio.pieces.to_asr_pieces(
-        long_note, processes=AUDIO.processes, piece_seconds=600, encoding=heavy
+        long_note,
+        processes=AUDIO.processes,
+        max_base64=MIMO_AUDIO_CAPS.asr,
+        piece_seconds=600,
+        encoding=heavy,
     )
     assert len(pieces) == 4
     assert all(piece.duration <= 10 for piece in pieces)
@@ -177,10 +181,10 @@ async def test_piece_length_is_clamped_to_what_fits_under_the_cap(long_note: Pat
 
 @pytest.mark.parametrize(("encoding", "at_least"), [(WAV, 180), (MP3, 600)])
 def test_the_longest_piece_fits_under_the_base64_cap(encoding: AsrEncoding, at_least: int) -> None:
-    slack = 0.2  # a cut lands on the next packet
-    longest = (encoding.max_piece_seconds + slack) * encoding.bytes_per_second
-    assert 4 * longest / 3 < ASR_MAX_BASE64
-    assert encoding.max_piece_seconds > at_least  # the default (60 s) is never clamped
+    slack, cap = 0.2, MIMO_AUDIO_CAPS.asr  # a cut lands on the next packet
+    longest = (encoding.max_piece_seconds(cap) + slack) * encoding.bytes_per_second
+    assert 4 * longest / 3 < cap
+    assert encoding.max_piece_seconds(cap) > at_least  # the default (60 s) is never clamped
 
 
 async def test_max_seconds_is_enforced_before_converting(

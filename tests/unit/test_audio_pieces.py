@@ -19,9 +19,10 @@ from core.domain.values import AsrPiece
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.pieces import AsrPieceStream
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_speech_like, truncated
 
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 asr_pieces, to_asr_pieces = AUDIO.asr_pieces, AUDIO.to_asr_pieces
 
 # 13 bursts of 1.4 s with 0.6 s pauses (25.4 s): with 10 s pieces the even cuts would fall at

@@ -11,6 +11,7 @@ import pytest
 
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -32,7 +33,7 @@ def ffmpeg_children() -> int:
 
 @pytest.fixture
 def audio() -> FfmpegAudio:
-    return FfmpegAudio(processes=FfmpegProcesses(1))
+    return FfmpegAudio(processes=FfmpegProcesses(1), caps=MIMO_AUDIO_CAPS)
 
 
 async def test_conversions_wait_for_a_free_ffmpeg_slot(audio: FfmpegAudio, tmp_path: Path) -> None:

@@ -16,14 +16,15 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.probe import Media
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.sources import AudioSource, source_of
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import AUDIO_FORMATS, make_speech_like, run_ffmpeg
 
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 
 
 async def pieces_of(path: Path, *, compact: bool = False) -> list[AsrPiece]:
     """`path` in pieces of at most 10 s, as 16 kHz WAV."""
-    audio = FfmpegAudio(processes=AUDIO.processes, compact_pauses=compact)
+    audio = FfmpegAudio(processes=AUDIO.processes, caps=MIMO_AUDIO_CAPS, compact_pauses=compact)
     return await audio.to_asr_pieces(path, piece_seconds=10)
 
 

@@ -16,9 +16,10 @@ from bots.discord.voice_message import voice_message_form
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import wav_bytes
 
-AUDIO = FfmpegAudio(processes=FfmpegProcesses())
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 to_voice_note = AUDIO.to_voice_note
 
 

@@ -32,16 +32,18 @@ from core.domain.limits import RequestLimits
 from core.domain.summaries import LastDuration, LastMessages, LoggingChoice, SummaryRequest
 from core.domain.summary_windows import MAX_COUNT, MAX_SPAN, parse_summary_args, parse_window
 from core.domain.text import Measure, split_message, utf16_units
-from core.domain.tts import plain_text, spoken_text, tts_messages, voices_for
+from core.domain.tts import plain_text, spoken_text, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.mimo import MIMO_AUDIO_CAPS
+from core.infra.mimo.tts import tts_messages
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 
-audio = FfmpegAudio(processes=FfmpegProcesses())
+audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 
 T = TypeVar("T")
 AUDIO = settings(

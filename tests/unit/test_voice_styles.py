@@ -7,7 +7,8 @@ import base64
 import pytest
 
 from core.domain.errors import AudioTooLarge, EmptyText
-from core.domain.tts import STYLE_PRESETS, clone_voice, tts_audio_options, tts_messages
+from core.domain.tts import STYLE_PRESETS, Utterance, clone_voice, request_voice, utterance
+from core.infra.mimo.tts import tts_audio_options, tts_messages
 
 V2, V25 = "mimo-v2-tts", "mimo-v2.5-tts"
 DESIGN, CLONE = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone"
@@ -89,3 +90,17 @@ def test_a_cloned_voice_is_its_sample_as_a_data_url_under_the_cap() -> None:
         clone_voice(b"OggS", "audio/ogg")
     with pytest.raises(ValueError):
         tts_audio_options(CLONE, "Mia", "wav")
+
+
+def test_the_domain_says_what_is_spoken_and_how_it_is_directed_in_plain_values() -> None:
+    assert utterance(V25, "Hi", "Whisper") == Utterance("(Whisper)Hi")
+    assert utterance(V25, "Hi", "news anchor") == Utterance(
+        "Hi", direction=STYLE_PRESETS["news anchor"]
+    )
+    assert utterance(DESIGN, "Hi", "happy", description="a bard") == Utterance(
+        "Hi", direction="a bard\nhappy"
+    )
+    assert request_voice(DESIGN, "Mia") is None
+    assert request_voice(V2, None) == "mimo_default"
+    with pytest.raises(ValueError):
+        request_voice(CLONE, "Mia")

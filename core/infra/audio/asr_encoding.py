@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND, MP3_CODEC
 from core.infra.audio.sources import mono
-from core.ports import ASR_MAX_BASE64
 
 # What every piece is, made by the conversion's filter chain (or its pause filter) before the codec.
 MONO_16K = mono(16_000)
@@ -35,11 +34,10 @@ class AsrEncoding:
     mime: str
     bytes_per_second: int
 
-    @property
-    def max_piece_seconds(self) -> float:
-        """The longest piece whose base64 fits MiMo's cap, with a 10% margin (which also fits
-        a decimal reading of "10 MB")."""
-        return ASR_MAX_BASE64 * 3 / 4 * 0.9 / self.bytes_per_second
+    def max_piece_seconds(self, max_base64: int) -> float:
+        """The longest piece whose base64 fits the cap (`AudioCaps.asr`), with a 10% margin
+        (which also fits a decimal reading of MiMo's "10 MB")."""
+        return max_base64 * 3 / 4 * 0.9 / self.bytes_per_second
 
 
 WAV = AsrEncoding(

@@ -17,23 +17,27 @@ from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
 from core.infra.audio.pieces import AsrPieceStream
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
-from core.ports import UNDERSTANDING_MAX_BASE64, UnderstandingAudio
+from core.ports import AudioCaps, UnderstandingAudio
 
 
 class FfmpegAudio:
     """Conversions on ffmpeg (and pydub for voice notes), at most `processes.limit` at once.
     `compact_pauses`: what goes to MiMo (ASR pieces, /ask's MP3, clone samples) has its long
     pauses shortened (`compaction`, the COMPACT_PAUSES setting). `asr_format`: what the ASR
-    pieces are, "wav" or "mp3" (`asr_encoding`, the ASR_AUDIO_FORMAT setting)."""
+    pieces are, "wav" or "mp3" (`asr_encoding`, the ASR_AUDIO_FORMAT setting). `caps`: how much
+    audio one speech request carries, the speech adapter's (`core.ports.AudioCaps`): ASR pieces
+    and /ask's input stay under them."""
 
     def __init__(
         self,
         *,
         processes: FfmpegProcesses,
+        caps: AudioCaps,
         compact_pauses: bool = False,
         asr_format: str = WAV.name,
     ) -> None:
         self.processes = processes
+        self.caps = caps
         self.compact_pauses = compact_pauses
         self.asr_encoding = ASR_ENCODINGS[asr_format]
 
@@ -61,6 +65,7 @@ class FfmpegAudio:
         async with pieces.asr_pieces(
             path,
             processes=self.processes,
+            max_base64=self.caps.asr,
             piece_seconds=piece_seconds,
             max_seconds=max_seconds,
             workers=workers,
@@ -76,6 +81,7 @@ class FfmpegAudio:
         return await pieces.to_asr_pieces(
             path,
             processes=self.processes,
+            max_base64=self.caps.asr,
             piece_seconds=piece_seconds,
             max_seconds=max_seconds,
             compact_pauses=self.compact_pauses,
@@ -98,14 +104,14 @@ class FfmpegAudio:
 
     @asynccontextmanager
     async def understanding_input(
-        self, path: Path, *, max_seconds: float, max_base64: int = UNDERSTANDING_MAX_BASE64
+        self, path: Path, *, max_seconds: float
     ) -> AsyncIterator[UnderstandingAudio]:
         """`path` as a question about it sends it (`core.infra.audio.understanding`)."""
         async with understanding.understanding_input(
             path,
             processes=self.processes,
             max_seconds=max_seconds,
-            max_base64=max_base64,
+            max_base64=self.caps.understanding,
             compact_pauses=self.compact_pauses,
         ) as audio:
             yield audio

@@ -56,6 +56,7 @@ async def to_asr_pieces(
     path: Path,
     *,
     processes: FfmpegProcesses,
+    max_base64: int,
     piece_seconds: float = 600,
     max_seconds: float | None = None,
     compact_pauses: bool = False,
@@ -66,6 +67,7 @@ async def to_asr_pieces(
     opened = asr_pieces(
         path,
         processes=processes,
+        max_base64=max_base64,
         piece_seconds=piece_seconds,
         max_seconds=max_seconds,
         compact_pauses=compact_pauses,
@@ -109,6 +111,7 @@ async def asr_pieces(
     path: Path,
     *,
     processes: FfmpegProcesses,
+    max_base64: int,
     piece_seconds: float = 600,
     max_seconds: float | None = None,
     workers: int | None = None,
@@ -119,9 +122,9 @@ async def asr_pieces(
     background; the stream yields each piece once it is ready. Leaving the block stops any
     ffmpeg still running and deletes what was not taken. `compact_pauses`: long pauses are
     shortened in the pieces (`compaction`), their offsets and durations still in the
-    recording's own time. `encoding`: WAV or MP3 (`asr_encoding`); it bounds a piece's length
-    too, to what fits one request."""
-    limit = _piece_limit(piece_seconds, encoding)
+    recording's own time. `encoding`: WAV or MP3 (`asr_encoding`); with `max_base64`, one
+    request's cap (`AudioCaps.asr`), it bounds a piece's length too, to what fits one request."""
+    limit = _piece_limit(piece_seconds, encoding, max_base64)
     media = await inspect_quickly(path, processes=processes)
     check_length(media.info.duration, max_seconds)
     with tempfile.TemporaryDirectory(prefix="voicebridge-asr-") as tmp:
@@ -159,11 +162,11 @@ class _PieceJob:
     pauses: list[str] = field(default_factory=list)  # the filter that shortens them, once known
 
 
-def _piece_limit(piece_seconds: float, encoding: AsrEncoding) -> float:
+def _piece_limit(piece_seconds: float, encoding: AsrEncoding, max_base64: int) -> float:
     """The longest piece allowed: as asked, but never over what fits under the base64 cap."""
     if piece_seconds < MIN_PIECE_SECONDS:
         raise ValueError(f"piece_seconds must be at least {MIN_PIECE_SECONDS}")
-    return min(piece_seconds, encoding.max_piece_seconds)
+    return min(piece_seconds, encoding.max_piece_seconds(max_base64))
 
 
 async def _produce(job: _PieceJob, stream: AsrPieceStream) -> None:

@@ -18,7 +18,7 @@ from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import Media, check_length, inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
 from core.infra.audio.sources import source_of
-from core.ports import UNDERSTANDING_MAX_BASE64, UnderstandingAudio
+from core.ports import UnderstandingAudio
 
 _PASSTHROUGH = {
     ("mp3", "mp3"): "audio/mpeg",
@@ -36,15 +36,15 @@ async def understanding_input(
     *,
     processes: FfmpegProcesses,
     max_seconds: float,
-    max_base64: int = UNDERSTANDING_MAX_BASE64,
+    max_base64: int,
     compact_pauses: bool = False,
 ) -> AsyncIterator[UnderstandingAudio]:
     """The file, MIME type and measured length for audio understanding: the file itself when
     MiMo takes it, else an MP3 of it that lasts as long as the block. Refused before converting
-    when it is longer than `max_seconds` or than one request holds as MP3; what is sent is
-    checked against the cap by the MiMo adapter. `compact_pauses`: the MP3, when one is made,
-    has its long pauses shortened (a file sent as it is stays untouched: no conversion just
-    for that)."""
+    when it is longer than `max_seconds` or than one request holds as MP3 (`max_base64`, the
+    caps' `understanding`); what is sent is checked against the cap by the MiMo adapter.
+    `compact_pauses`: the MP3, when one is made, has its long pauses shortened (a file sent as
+    it is stays untouched: no conversion just for that)."""
     media = await inspect_media(path, processes=processes, decode=False)
     check_length(media.info.duration, max_seconds)
     mime = _passthrough_mime(media)

@@ -1,6 +1,7 @@
 """The MiMo client: one typed call per capability, over one POST endpoint.
 
 client.py    the calls (recognition, synthesis, understanding, chat) and their requests
+tts.py       the speech synthesis request: messages and `audio` object, as MiMo reads them
 wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
@@ -8,7 +9,7 @@ answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
 """
 
-from core.infra.mimo.client import MimoClient, MimoModels
+from core.infra.mimo.client import MIMO_AUDIO_CAPS, MimoClient, MimoModels
 from core.infra.mimo.retries import RetryPolicy
 
-__all__ = ["MimoClient", "MimoModels", "RetryPolicy"]
+__all__ = ["MIMO_AUDIO_CAPS", "MimoClient", "MimoModels", "RetryPolicy"]

@@ -1,7 +1,8 @@
 """MiMo's speech APIs: recognition, synthesis, audio understanding and chat.
 
 MiMo has one endpoint, `POST {base_url}/chat/completions`; every task is a chat completion with its
-own message shapes, which this module builds (`wire` sends them, `answers` reads what comes back).
+own message shapes, which this module builds (speech synthesis's in `tts`; `wire` sends them,
+`answers` reads what comes back).
 Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 
     ValueError                  a programming error: ASR audio that is not wav/mp3 (convert first)
@@ -24,7 +25,6 @@ import httpx
 
 from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText
 from core.domain.quantities import Megabytes
-from core.domain.tts import tts_audio_options, tts_messages
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
     answer_of,
@@ -37,10 +37,16 @@ from core.infra.mimo.answers import (
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
 from core.infra.mimo.streamed import BytesAudio, FileAudio
+from core.infra.mimo.tts import tts_audio_options, tts_messages
 from core.infra.mimo.wire import Json, MimoWire
-from core.ports import ASR_MAX_BASE64, NO_METRICS, UNDERSTANDING_MAX_BASE64, Metrics
+from core.ports import NO_METRICS, AudioCaps, Metrics
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
+# What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
+# This client refuses anything bigger; the audio adapter, given these by the composition root,
+# cuts and converts to stay under. MiMo's MB are decimal: 10 MB is 10,000,000 characters of
+# base64, not 10 MiB.
+MIMO_AUDIO_CAPS = AudioCaps(asr=10_000_000, understanding=50_000_000)
 _THINKING_OFF = {"type": "disabled"}
 
 
@@ -129,7 +135,7 @@ class MimoClient:
         if mime not in ASR_MIME_TYPES:
             # The core converts voice notes before ASR; reaching this line is a bug, not bad input.
             raise ValueError(f"MiMo speech recognition takes wav or mp3 audio, not {mime!r}")
-        _check_audio_size(len(audio.data), ASR_MAX_BASE64)
+        _check_audio_size(len(audio.data), MIMO_AUDIO_CAPS.asr)
         part = {"type": "input_audio", "input_audio": {"data": _data_url(mime, audio.placeholder)}}
         body: Json = {"model": self.models.asr, "messages": [{"role": "user", "content": [part]}]}
         # MiMo knows only these; for anything else it is told nothing and detects the language.
@@ -181,7 +187,8 @@ class MimoClient:
     ) -> Answer:
         """MiMo's answer to `question` about the recording in the file `audio` (a summary, a
         translation...). The file is streamed into the request, never read whole."""
-        _check_audio_size((await asyncio.to_thread(audio.stat)).st_size, UNDERSTANDING_MAX_BASE64)
+        size = (await asyncio.to_thread(audio.stat)).st_size
+        _check_audio_size(size, MIMO_AUDIO_CAPS.understanding)
         streamed = FileAudio(audio)
         parts = [
             {"type": "input_audio", "input_audio": {"data": _data_url(mime, streamed.placeholder)}},

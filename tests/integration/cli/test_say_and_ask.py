@@ -10,12 +10,13 @@ import pytest
 from core.domain.tts import voices_for
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import clean_env, env, voicebridge
 from tests.standins.mimo import FakeMimo
 from tests.subtitle_files import parse_srt
 
-probe = FfmpegAudio(processes=FfmpegProcesses()).probe
+probe = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS).probe
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.cli.process import (
     PIECE_SECONDS,
@@ -27,7 +28,7 @@ from tests.integration.cli.process import (
 from tests.standins.mimo import FakeMimo
 from tests.subtitle_files import parse_srt, parse_vtt
 
-probe = FfmpegAudio(processes=FfmpegProcesses()).probe
+probe = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS).probe
 
 
 async def test_several_recordings_into_several_formats_line_up_with_their_pieces(
