@@ -361,7 +361,7 @@ def feature_cogs(
     limiter: Limiter,
     player: VoicePlayer,
 ) -> list[commands.Cog]:
-    """One cog per feature, each with what it needs (`bots.locales` reads their commands)."""
+    """One cog per feature, each with what it needs (`bots.update_catalogues` reads them)."""
     return [
         TranscriptionCog(bot, service),
         SpeechCog(bot, service, player=player),
