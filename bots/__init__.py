@@ -7,5 +7,5 @@ runner.py    every configured bot in one process, until asked to stop
 startup.py   reaching a platform at start-up, when the network may not be there yet
 http.py      the bot's own HTTP servers: Telegram's webhook and the operations endpoint
 ops.py       /healthz and /metrics
-locales.py   the translations kept in step with the code (`python -m bots.locales update`)
+update_catalogues.py  the catalogues kept in step with the code, with Babel's extract and update
 """

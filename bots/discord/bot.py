@@ -348,8 +348,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
 
 def feature_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
-    """One cog per feature, each with the use cases it needs (`bots.locales` reads their
-    commands)."""
+    """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
+    their commands)."""
     cases = runtime.cases
     return [
         TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),

@@ -8,7 +8,7 @@ Each sentence has a key, its `msgctxt`, and an English source, its `msgid`: a `s
 read with Babel the first time its language is needed and compiled in memory; nothing compiled
 is committed. A translation is found by key *and* English, so one whose English changed since
 it was translated (stale) is simply not found and the English shows until a translator redoes
-it; `python -m bots.locales update` marks those fuzzy, and a test fails until they are done.
+it; `python -m bots.update_catalogues` marks those fuzzy, and a test fails until they are done.
 
 Parameters are formatted for the reader (`core.chat.formats.shown`): numbers with the locale's
 separators, `Duration`s in its units, `Term`s looked up in the catalogue.

@@ -5,18 +5,20 @@ has them, and within the platforms' limits. The template is the code's."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
-from bots.locales import TEMPLATE, differences, template
-from core.chat.i18n import po_path
+from bots.update_catalogues import main as update_catalogues
+from core.chat.i18n import DOMAIN, LOCALE_DIR, po_path
 from core.chat.languages import DEFAULT_LOCALE, LOCALES
 
+TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 COMMAND = re.compile(r"(?<![\w/.])/[a-z_]+")
@@ -31,7 +33,8 @@ BUTTON_LABELS = {"discord.gist.button", "discord.speak.button"}
 
 @pytest.fixture(scope="module")
 def english() -> Catalog:
-    return template()
+    """The template: the code's, as `test_the_catalogues_are_the_code_s` checks."""
+    return read(TEMPLATE)
 
 
 def read(path: Path, locale: str | None = None) -> Catalog:
@@ -52,9 +55,43 @@ def sources(message: Message) -> list[str]:
     return [message.id] if isinstance(message.id, str) else list(message.id)
 
 
-def test_the_template_is_the_code_s(english: Catalog) -> None:
-    """`python -m bots.locales update` was run after the last change to an English sentence."""
-    assert differences(english, read(TEMPLATE)) == []
+def test_the_catalogues_are_the_code_s(tmp_path: Path) -> None:
+    """`python -m bots.update_catalogues` was run after the last change to an English sentence:
+    running it again changes no file."""
+    shutil.copytree(LOCALE_DIR, tmp_path, dirs_exist_ok=True)
+    update_catalogues(["--locales", str(tmp_path)])
+    changed = [
+        path.relative_to(tmp_path).as_posix()
+        for path in sorted(tmp_path.rglob("*.po*"))
+        if path.read_bytes() != (LOCALE_DIR / path.relative_to(tmp_path)).read_bytes()
+    ]
+    assert changed == []
+
+
+def test_an_update_keeps_a_changed_sentence_s_translation_for_review(tmp_path: Path) -> None:
+    """A sentence translated from older English comes back fuzzy with that translation (the
+    bot shows the English until a translator confirms it), and one the code no longer has goes,
+    leaving no comment behind."""
+    shutil.copytree(LOCALE_DIR, tmp_path, dirs_exist_ok=True)
+    german = tmp_path / po_path("de").relative_to(LOCALE_DIR)
+    catalog = read(german, "de")
+    key = "transcript.empty"
+    now = next(m for m in catalog if m.context == key)
+    before = f"{now.id} Thank you."
+    catalog.delete(now.id, context=key)
+    catalog.add(before, now.string, context=key)
+    catalog.add("A sentence the code lost.", "Ein verlorener Satz.", context="gone")
+    with german.open("wb") as file:
+        write_po(file, catalog, width=100)
+
+    update_catalogues(["--locales", str(tmp_path)])
+
+    updated = entries(read(german, "de"))
+    assert updated[key, now.id].fuzzy
+    assert updated[key, now.id].string == now.string
+    assert (key, before) not in updated
+    assert ("gone", "A sentence the code lost.") not in updated
+    assert not re.search(r"^#[|~]|^# [|]", german.read_text("utf-8"), flags=re.MULTILINE)
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)
