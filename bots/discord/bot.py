@@ -1,7 +1,7 @@
 """Building the discord.py bot around the shared service, and running it.
 
-discord.py keeps its REST base (`Route.BASE`) and its gateway (`DiscordWebSocket.DEFAULT_GATEWAY`)
-in class attributes, so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
+discord.py keeps its REST base and its gateway in class attributes (`discordpy.point_rest_at`,
+`point_gateway_at`), so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
 per process, which is what `voicebridge run` starts. Without DISCORD_GATEWAY_URL the gateway is
 the one GET /gateway/bot names, as Discord asks clients to do (and as a REST proxy forwards).
 
@@ -23,11 +23,8 @@ from typing import Any
 
 import aiohttp
 import discord
-import yarl
 from discord import app_commands
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.acks import acknowledge_first, declared_ack
@@ -47,6 +44,16 @@ from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import LimitsCog
+from bots.discord.discordpy import (
+    drop_http_session,
+    feed_interaction,
+    gateway_parsers,
+    listeners_of,
+    point_gateway_at,
+    point_rest_at,
+    recommended_gateway,
+    store_modal,
+)
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.locales import person_locale
@@ -160,7 +167,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._redos: set[asyncio.Task[None]] = set()  # taken over, waiting to be connected
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         self.raw_interactions = RawInteractions()
-        self.raw_interactions.install(self._connection.parsers)
+        self.raw_interactions.install(gateway_parsers(self))
         self.redoing: set[int] = set()  # ids of interactions taken over, to be run again
         self.modal_rebuilders: dict[str, ModalRebuilder] = {}  # by modal kind, from the cogs
 
@@ -223,7 +230,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.redoing.add(int(data["id"]))
         try:
             # Through discord.py's own handling of the gateway event, as when it first arrived.
-            self._connection.parse_interaction_create(data)  # type: ignore[arg-type]
+            feed_interaction(self, data)
         except Exception:
             self.redoing.discard(int(data["id"]))
             logger.warning("could not run %s again; telling its chat", claim, exc_info=True)
@@ -245,7 +252,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         modal = await rebuild(message, int(user.get("id", 0)), locale)
         if modal is None or modal.custom_id != data["data"]["custom_id"]:
             return False
-        self._connection.store_view(modal)
+        store_modal(self, modal)
         return True
 
     async def _fetch_message(self, channel_id: int, message_id: int) -> discord.Message:
@@ -287,7 +294,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         the work is."""
         async with work.handling(claim, REDO_MESSAGE) as first:
             if first:
-                listeners = [self.on_message, *self.extra_events.get("on_message", [])]
+                listeners = listeners_of(self, "message")
                 await asyncio.gather(*(self._listen(each, message) for each in listeners))
 
     async def _listen(self, listener: Any, message: discord.Message) -> None:
@@ -346,10 +353,10 @@ class VoicebridgeBot(commands.AutoShardedBot):
         here and the URL stays the configured one."""
         url = self.gateway_url
         if url is None or self.shard_count is None:
-            recommended, named, _ = await self.http.get_bot_gateway()
+            recommended, named = await recommended_gateway(self)
             url = url or named
             self.shard_count = self.shard_count or recommended
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        point_gateway_at(url)
         logger.info("Discord gateway: %s, %d shard(s) in all", url, self.shard_count)
 
 
@@ -388,7 +395,7 @@ def build_bot(
 ) -> VoicebridgeBot:
     """The bot, talking to the REST API at `api_url`; `player` plays speech in voice channels
     (with `playback.installed_voice_client()`, or None where the voice extras are missing)."""
-    Route.BASE = api_url.rstrip("/")
+    point_rest_at(api_url)
     return VoicebridgeBot(
         service=service,
         summaries=summaries,
@@ -437,10 +444,8 @@ async def _log_in(bot: VoicebridgeBot, token: str) -> None:
     try:
         await bot.login(token)
     except (aiohttp.ClientConnectionError, TimeoutError, discord.DiscordServerError):
-        # Each login opens a session on the client's connector; closing this one closes the
-        # connector too, so the next login must be given a new one.
-        await bot.http.close()
-        bot.http.connector = discord.utils.MISSING
+        # Each login opens a session on the client's connector: the next login needs new ones.
+        await drop_http_session(bot)
         raise
 
 

@@ -29,6 +29,8 @@ from typing import Any
 
 import discord
 
+from bots.discord.discordpy import mark_deferred
+
 REDONE = "voicebridge.redone"
 """`Interaction.extras` key: this interaction is being redone by a process that took it over."""
 TOKEN_LIFE = timedelta(minutes=15)
@@ -122,7 +124,6 @@ def take_up(interaction: discord.Interaction[Any]) -> bool:
     if interaction.id not in redoing:
         return False
     redoing.discard(interaction.id)
-    # discord.py has no public way to adopt an acknowledgement another process made.
-    interaction.response._response_type = discord.InteractionResponseType.deferred_channel_message
+    mark_deferred(interaction)
     interaction.extras[REDONE] = True
     return True
