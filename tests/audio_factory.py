@@ -41,6 +41,10 @@ FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
 AUDIO_FORMATS = tuple(FORMATS)
 
 
+# The same noise every run: a test's recording is the same file wherever and whenever it runs.
+NOISE_SEED = 20261125
+
+
 def run_ffmpeg(*args: str) -> None:
     """Run ffmpeg quietly; raise with its error output when it fails."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
@@ -67,7 +71,7 @@ def make_audio(
     sources = [f"sine=frequency={freq:g}:sample_rate=48000:duration={seconds:g}"]
     maps = ["-map", "0:a"]
     if noise:
-        sources.append(f"anoisesrc=c=pink:r=48000:a={noise:g}:d={seconds:g}")
+        sources.append(f"anoisesrc=c=pink:r=48000:a={noise:g}:d={seconds:g}:seed={NOISE_SEED}")
         mix = "[0:a][1:a]amix=inputs=2:normalize=0[a]"
         maps = ["-filter_complex", mix, "-map", "[a]"]
     if fmt == "mp4":
@@ -120,7 +124,8 @@ def make_speech_like(
     expr = f"0.5*sin(2*PI*{freq:g}*t)*lt(mod(t\\,{period:g})\\,{burst_seconds:g})"
     sources = ["-f", "lavfi", "-i", f"aevalsrc={expr}:s=48000:d={total:g}"]
     if noise:
-        sources += ["-f", "lavfi", "-i", f"anoisesrc=c=pink:r=48000:a={noise:g}:d={total:g}"]
+        noisy = f"anoisesrc=c=pink:r=48000:a={noise:g}:d={total:g}:seed={NOISE_SEED}"
+        sources += ["-f", "lavfi", "-i", noisy]
         sources += ["-filter_complex", "[0:a][1:a]amix=inputs=2:normalize=0"]
     run_ffmpeg(*sources, *out_args, str(path))
     return path

@@ -1,10 +1,12 @@
 """The Discord adapter (discord.py): slash commands, message menus, buttons and voice messages,
 each parsed, handed to the core, and rendered. One cog per feature in `cogs/`.
 
-bot.py              the discord.py bot: wiring, the claim-aware dispatch, start and stop
-acks.py             an interaction acknowledged within Discord's 3 seconds
-claims.py           what is claimed before it is handled; the report of an interrupted request
-redo.py             a command, menu, modal or click redone after its process died
+bot.py              the wiring: the bot, its cogs and command tree, start and stop
+client.py           the bot's own fields, typed, as the other modules read them
+acks.py             an interaction acknowledged within Discord's 3 seconds (or adopted, redone)
+claims.py           work in progress: what is claimed before it is handled, what a stop waits for
+redo.py             the crash redo: a message, command, menu, modal or click its process died in
+modals.py           modals whose submission runs once and that a restart can rebuild
 installs.py         user installs: where the commands can be used, the interaction token's life
 clicks.py           buttons that outlive the process (dynamic items)
 transcripts.py      a transcript's message: progress, then the transcript or a file
@@ -19,6 +21,7 @@ access.py           the allowlist and who asked, read off events
 locales.py          which language an answer is in
 translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler
+discordpy.py        every undocumented part of discord.py we use, each checked by a test
 messages.py         what only the Discord adapter says
 cogs/               one cog per feature
 """

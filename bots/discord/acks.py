@@ -7,7 +7,8 @@ at once, declares nothing and answers itself.
 
 A second delivery of the same interaction (another shard's process, a resumed session) finds it
 acknowledged already: Discord refuses its defer (40060, or 10062 once its 3 seconds are over),
-and it stops there.
+and it stops there. An interaction redone after a crash (`bots.discord.redo`) was acknowledged by
+the process that died: its acknowledgement is adopted instead (`adopt_acknowledgement`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Literal
 
 import discord
 
-from bots.discord.redo import take_up
+from bots.discord.client import voicebridge
+from bots.discord.discordpy import mark_deferred
 from bots.discord.replies import Interaction
 
 ACK = "voicebridge.ack"
@@ -51,9 +53,30 @@ def declared_ack(interaction: Interaction) -> Ack | None:
     return ack
 
 
+async def acknowledge_and_claim(interaction: Interaction, ack: Ack) -> bool:
+    """For what the command tree does not see (modal submissions, clicks): nothing new once the
+    bot is stopping; acknowledged with `ack` as it arrives; then run by the first delivery
+    that claims it."""
+    work = voicebridge(interaction).work
+    if not work.take_on():
+        return False
+    if not await defer(interaction, ack):
+        return False
+    return await claim(interaction, ack)
+
+
+async def claim(interaction: Interaction, ack: Ack | None) -> bool:
+    """Whether this delivery of `interaction`, acknowledged with `ack`, is the one to handle
+    (`claims.WorkInProgress.claim`)."""
+    work = voicebridge(interaction).work
+    return await work.claim(interaction, acknowledged=ack is not None, private=ack == PRIVATE)
+
+
 async def defer(interaction: Interaction, ack: Ack | None) -> bool:
     """Defer with `ack`'s visibility (nothing for None); False when it was acknowledged already."""
-    if ack is None or interaction.response.is_done() or take_up(interaction):
+    if ack is None or interaction.response.is_done():
+        return True
+    if adopt_acknowledgement(interaction):
         return True
     try:
         await interaction.response.defer(ephemeral=ack == PRIVATE, thinking=True)
@@ -62,4 +85,14 @@ async def defer(interaction: Interaction, ack: Ack | None) -> bool:
             raise
         logger.info("ignored a second delivery of interaction %s (%s)", interaction.id, exc.code)
         return False
+    return True
+
+
+def adopt_acknowledgement(interaction: Interaction) -> bool:
+    """Whether `interaction` is one this process is redoing (`redo.CrashRedo.take_redone`); if
+    so, it is marked deferred, as the process that died deferred it: its "thinking…"
+    placeholder waits for this answer, and Discord would refuse a second defer."""
+    if not voicebridge(interaction).crash_redo.take_redone(interaction):
+        return False
+    mark_deferred(interaction)
     return True

@@ -1,7 +1,7 @@
 """Building the discord.py bot around the use cases the runtime built, and running it.
 
-discord.py keeps its REST base (`Route.BASE`) and its gateway (`DiscordWebSocket.DEFAULT_GATEWAY`)
-in class attributes, so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
+discord.py keeps its REST base and its gateway in class attributes (`discordpy.point_rest_at`,
+`point_gateway_at`), so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
 per process, which is what `voicebridge run` starts. Without DISCORD_GATEWAY_URL the gateway is
 the one GET /gateway/bot names, as Discord asks clients to do (and as a REST proxy forwards).
 
@@ -23,21 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
-import yarl
 from discord import app_commands
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
-from bots.discord.acks import acknowledge_first, declared_ack
-from bots.discord.claims import (
-    REDO_MESSAGE,
-    claim_first,
-    finish_claimed,
-    message_claim,
-    tell_interrupted,
-)
+from bots.discord.acks import acknowledge_first, claim, declared_ack
+from bots.discord.claims import WorkInProgress, message_claim
+from bots.discord.client import VoicebridgeClient
 from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
@@ -47,24 +39,24 @@ from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import LimitsCog
+from bots.discord.discordpy import (
+    drop_http_session,
+    gateway_parsers,
+    listeners_of,
+    point_gateway_at,
+    point_rest_at,
+    recommended_gateway,
+)
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.locales import person_locale
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
-from bots.discord.redo import (
-    ModalRebuilder,
-    RawInteractions,
-    can_redo,
-    is_modal_submission,
-    modal_target,
-    stored_interaction,
-)
+from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.startup import reach
 from core.app.claims import WorkLedger
-from core.chat.languages import DEFAULT_LOCALE, resolve_locale
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 
@@ -72,16 +64,6 @@ if TYPE_CHECKING:  # what the composition root built; importing it here would lo
     from core.bootstrap import Runtime
 
 logger = logging.getLogger(__name__)
-
-# The tasks discord.py runs our work in: application commands and message menus (through the
-# command tree), modal submissions, clicks on the Gist and Speak buttons, and event listeners
-# (voice messages nothing claims).
-_WORK_TASKS = (
-    "CommandTree-invoker",
-    "discord-ui-modal-dispatch-",
-    "discord-ui-dynamic-item-",
-    "discord.py: on_message",
-)
 
 
 def intents() -> discord.Intents:
@@ -97,24 +79,23 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class VoicebridgeTree(app_commands.CommandTree[Any]):
+class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         """A command is acknowledged as it arrives (`bots.discord.acks`: Discord waits 3 s),
         then run by the first delivery that claims it (`bots.discord.claims`); strangers (the
         allowlist) are turned away before that, and nothing new starts once the bot is
         stopping."""
-        if self.client.stopping:
+        if not self.client.work.take_on():
             return False
         if await turn_away(self.client.limiter, interaction):
             return False
         if not await acknowledge_first(interaction):
             return False
-        work = getattr(self.client, "work", None)
-        return await claim_first(work, interaction, declared_ack(interaction))
+        return await claim(interaction, declared_ack(interaction))
 
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await on_app_command_error(interaction, error)
-        await self.client.finish_claim(interaction)
+        await self.client.work.finish_claimed(interaction)
 
 
 class VoicebridgeBot(commands.AutoShardedBot):
@@ -153,167 +134,72 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.preferences = runtime.cases.preferences
         self.gateway_url = gateway_url
         self.player = player
-        self.work = work
-        self.stopping = False  # set by `finish_work`: new messages and commands are ignored
-        self._claimed: set[asyncio.Task[None]] = set()
-        self._leases = contextlib.AsyncExitStack()  # kept from setup until close
-        self._redos: set[asyncio.Task[None]] = set()  # taken over, waiting to be connected
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
-        self.raw_interactions = RawInteractions()
-        self.raw_interactions.install(self._connection.parsers)
-        self.redoing: set[int] = set()  # ids of interactions taken over, to be run again
-        self.modal_rebuilders: dict[str, ModalRebuilder] = {}  # by modal kind, from the cogs
+        raw_interactions = RawInteractions()
+        raw_interactions.install(gateway_parsers(self))
+        self.work = WorkInProgress(work, raw_interactions)
+        self.crash_redo = CrashRedo(
+            self, work=work, chats=self.preferences, start_message=self._start_claimed_message
+        )
+        self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
     async def setup_hook(self) -> None:
         for cog in feature_cogs(self, self.runtime, player=self.player):
             await self.add_cog(cog)
+            if isinstance(cog, RebuildsModals):
+                self.crash_redo.modal_rebuilders.update(cog.modal_rebuilders())
         # Every name and description of the commands, in each language we have.
         await self.tree.set_translator(CatalogueTranslator())
         if self.shard_ids is None or 0 in self.shard_ids:
             # Commands belong to the application, not to a shard: one process registers them.
             synced = await self.tree.sync()
             logger.info("synced %d Discord application commands", len(synced))
-        if self.work is not None:  # a predecessor's unfinished work first, before new work
-            await self.work.sweep("discord", self._redo, self._tell_interrupted)
-            await self._leases.enter_async_context(
-                self.work.leases_kept({"discord": (self._redo, self._tell_interrupted)})
-            )
+        await self.crash_redo.take_over(self._leases)  # before new work
         await self._choose_gateway()
 
-    async def _redo(self, claim: Claim, payload: str) -> None:
-        """Work that a process which died had claimed, once connected: a voice message is
-        fetched again and handled as if it had just arrived; a command, menu or modal
-        submission runs again from the interaction it stored (`bots.discord.redo`)."""
-        stored = stored_interaction(payload)
-        if self.work is None:
-            raise ValueError(f"nothing to redo {claim} with")
-        if payload == REDO_MESSAGE:
-            redo = self._redo_message(self.work, claim)
-        elif stored is not None and can_redo(stored[0], private=stored[1]):
-            redo = self._redo_interaction(self.work, claim, stored[0])
-        else:
-            raise ValueError(f"nothing to redo {claim} from")
-        task = asyncio.create_task(redo)
-        self._redos.add(task)
-        task.add_done_callback(self._redos.discard)
-
-    async def _redo_message(self, work: WorkLedger, claim: Claim) -> None:
-        await self.wait_until_ready()  # the server's channels known, so the message is whole
-        channel_id = int(claim.chat_id.removeprefix("channel:"))
-        try:
-            message = await self._fetch_message(channel_id, int(claim.message_id))
-        except discord.HTTPException:
-            logger.warning("could not fetch %s again to redo it; telling its chat", claim)
-            await self._tell_interrupted_once(work, claim)
-            return
-        self._start_claimed(work, claim, message)
-
-    async def _redo_interaction(self, work: WorkLedger, claim: Claim, data: dict[str, Any]) -> None:
-        await self.wait_until_ready()
-        if is_modal_submission(data) and not await self._rebuild_modal(data):
-            logger.warning("could not rebuild the modal of %s to redo it; telling its chat", claim)
-            await self._tell_interrupted_once(work, claim)
-            return
-        self.redoing.add(int(data["id"]))
-        try:
-            # Through discord.py's own handling of the gateway event, as when it first arrived.
-            self._connection.parse_interaction_create(data)  # type: ignore[arg-type]
-        except Exception:
-            self.redoing.discard(int(data["id"]))
-            logger.warning("could not run %s again; telling its chat", claim, exc_info=True)
-            await self._tell_interrupted_once(work, claim)
-
-    async def _rebuild_modal(self, data: dict[str, Any]) -> bool:
-        """Put the modal a stored submission answered back where discord.py looks for it."""
-        target = modal_target(data)
-        rebuild = self.modal_rebuilders.get(target[0]) if target else None
-        if target is None or rebuild is None:
-            return False
-        _, channel_id, message_id = target
-        try:
-            message = await self._fetch_message(channel_id, message_id)
-        except discord.HTTPException:
-            return False
-        user = data.get("member", {}).get("user") or data.get("user") or {}
-        locale = resolve_locale(data.get("locale")) or DEFAULT_LOCALE
-        modal = await rebuild(message, int(user.get("id", 0)), locale)
-        if modal is None or modal.custom_id != data["data"]["custom_id"]:
-            return False
-        self._connection.store_view(modal)
-        return True
-
-    async def _fetch_message(self, channel_id: int, message_id: int) -> discord.Message:
-        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
-        return await channel.fetch_message(message_id)  # type: ignore[union-attr]
-
-    async def _tell_interrupted_once(self, work: WorkLedger, claim: Claim) -> None:
-        async with work.handling(claim):  # and finished: told once
-            await self._tell_interrupted(claim)
-
-    def _start_claimed(self, work: WorkLedger, claim: Claim, message: discord.Message) -> None:
-        task = asyncio.create_task(self._on_claimed_message(work, claim, message))
-        self._claimed.add(task)  # referenced until done, as the event loop holds tasks weakly
-        task.add_done_callback(self._claimed.discard)
-
-    async def _tell_interrupted(self, claim: Claim) -> None:
-        await tell_interrupted(self, self.preferences, claim)
-
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """A voice message reaches the listeners only through the first delivery that claims
-        it: a message the gateway delivers twice (a resumed session replaying events) is
-        answered once. Other events are dispatched as discord.py does. A message from outside
-        the allowlist reaches no listener but the refusal's, and is never claimed."""
-        if event_name == "message" and self.stopping:
-            return  # as if it came once the bot was gone: nothing is claimed or started
-        if event_name == "message" and args and not admits_message(self.limiter, args[0]):
-            event_name = STRANGER_MESSAGE
+        """A message reaches its listeners in a task of our own, which a stop waits for; a
+        voice message only through the first delivery that claims it, so a message the gateway
+        delivers twice (a resumed session replaying events) is answered once. A message from
+        outside the allowlist reaches no listener but the refusal's, and is never claimed.
+        Other events are dispatched as discord.py does."""
         message = args[0] if event_name == "message" and args else None
-        claim = message_claim(message) if isinstance(message, discord.Message) else None
-        if self.work is None or claim is None or message is None:
+        if not isinstance(message, discord.Message):
             super().dispatch(event_name, *args, **kwargs)
             return
-        self._start_claimed(self.work, claim, message)
+        if self.work.stopping:
+            return  # as if it came once the bot was gone: nothing is claimed or started
+        if not admits_message(self.limiter, message):
+            listen = functools.partial(self._listen, STRANGER_MESSAGE)
+            self.work.start_message(message, None, listen)
+            return
+        self.work.start_message(message, message_claim(message), self._listen_to_message)
 
-    async def _on_claimed_message(
-        self, work: WorkLedger, claim: Claim, message: discord.Message
-    ) -> None:
-        """Run every on_message listener and wait for them all, so the claim is finished when
-        the work is."""
-        async with work.handling(claim, REDO_MESSAGE) as first:
-            if first:
-                listeners = [self.on_message, *self.extra_events.get("on_message", [])]
-                await asyncio.gather(*(self._listen(each, message) for each in listeners))
+    def _start_claimed_message(self, claim: Claim, message: discord.Message) -> None:
+        """A voice message fetched again after a crash, handled under the claim taken over."""
+        self.work.start_message(message, claim, self._listen_to_message)
 
-    async def _listen(self, listener: Any, message: discord.Message) -> None:
+    async def _listen_to_message(self, message: discord.Message) -> None:
+        await self._listen("message", message)
+
+    async def _listen(self, event: str, message: discord.Message) -> None:
+        """Run every listener of `event` and wait for them all, so the work is over (and its
+        claim can be finished) when they are."""
+        listeners = listeners_of(self, event)
+        await asyncio.gather(*(self._run_listener(event, each, message) for each in listeners))
+
+    async def _run_listener(self, event: str, listener: Any, message: discord.Message) -> None:
         try:
             await listener(message)
         except Exception:
-            await self.on_error("on_message", message)
-
-    async def finish_work(self) -> None:
-        """A normal stop (SIGTERM, Ctrl-C): take no new work, and wait until the work in
-        progress has ended, its answers sent and its claims finished, while the connection and
-        the database are still there for it."""
-        self.stopping = True
-        me = asyncio.current_task()
-        while running := {
-            task
-            for task in asyncio.all_tasks()
-            if task is not me and (task in self._claimed or task.get_name().startswith(_WORK_TASKS))
-        }:
-            logger.info("waiting for %d Discord request(s) in progress to finish", len(running))
-            await asyncio.wait(running)
+            await self.on_error(f"on_{event}", message)
 
     async def close(self) -> None:
         await self._leases.aclose()
         await super().close()
 
-    async def finish_claim(self, interaction: Interaction) -> None:
-        """The command this process claimed has ended, answered or failed."""
-        await finish_claimed(self.work, interaction)
-
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
-        await self.finish_claim(interaction)
+        await self.work.finish_claimed(interaction)
         # Direct messages have no server language: what the bot posts there unasked (automatic
         # transcripts) follows the person's language, as their last command showed it. /forget
         # leaves nothing behind, not even that.
@@ -340,11 +226,14 @@ class VoicebridgeBot(commands.AutoShardedBot):
         here and the URL stays the configured one."""
         url = self.gateway_url
         if url is None or self.shard_count is None:
-            recommended, named, _ = await self.http.get_bot_gateway()
+            recommended, named = await recommended_gateway(self)
             url = url or named
             self.shard_count = self.shard_count or recommended
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        point_gateway_at(url)
         logger.info("Discord gateway: %s, %d shard(s) in all", url, self.shard_count)
+
+
+_TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every field modules read
 
 
 def feature_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
@@ -384,7 +273,7 @@ def build_bot(
     """The bot, talking to the REST API at `api_url`; `player` plays speech in voice channels
     (with `playback.installed_voice_client()`, or None where the voice extras are missing).
     With `claims`, each message and command that leads to work is claimed first."""
-    Route.BASE = api_url.rstrip("/")
+    point_rest_at(api_url)
     return VoicebridgeBot(
         runtime=runtime,
         gateway_url=gateway_url,
@@ -418,7 +307,7 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
     try:
         yield task
     finally:
-        await bot.finish_work()
+        await bot.work.finish()
         # Stop the connection loop first: while it waits on the socket, discord.py's close()
         # loses a race and sends close code 4000 (a session Discord keeps for resuming, the bot
         # still shown online) instead of 1000. The loop's own failure was the runner's to see.
@@ -432,10 +321,8 @@ async def _log_in(bot: VoicebridgeBot, token: str) -> None:
     try:
         await bot.login(token)
     except (aiohttp.ClientConnectionError, TimeoutError, discord.DiscordServerError):
-        # Each login opens a session on the client's connector; closing this one closes the
-        # connector too, so the next login must be given a new one.
-        await bot.http.close()
-        bot.http.connector = discord.utils.MISSING
+        # Each login opens a session on the client's connector: the next login needs new ones.
+        await drop_http_session(bot)
         raise
 
 

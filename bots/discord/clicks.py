@@ -29,7 +29,7 @@ def answering_cog(interaction: Interaction, name: str) -> Any:
     return cog
 
 
-async def take_up(interaction: Interaction, cog_name: str, custom_id: str) -> bool:
+async def cog_takes_click(interaction: Interaction, cog_name: str, custom_id: str) -> bool:
     """A button's `interaction_check`: the answering cog acknowledges the click (claims it,
     checks the allowlist); a failure is logged, since discord.py would drop it silently."""
     try:

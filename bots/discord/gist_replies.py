@@ -20,7 +20,7 @@ from typing import Any, Protocol, Self
 
 import discord
 
-from bots.discord.clicks import TakesClicks, answering_cog, plain_button, take_up, view_of
+from bots.discord.clicks import TakesClicks, answering_cog, cog_takes_click, plain_button, view_of
 from bots.discord.messages import text
 from bots.discord.replies import Interaction, Send, send_long
 from core.chat.gists import gist_card, timed_transcript
@@ -87,7 +87,7 @@ class GistButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=Record
         return cls(at, label=str(getattr(item, "label", None) or "Gist"))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        return await take_up(interaction, GISTS_COG, self.at.custom_id)
+        return await cog_takes_click(interaction, GISTS_COG, self.at.custom_id)
 
     async def callback(self, interaction: Interaction) -> None:
         answerer: GistClicks = answering_cog(interaction, GISTS_COG)

@@ -17,8 +17,8 @@ import logging
 from collections.abc import Sequence
 
 import discord
-from discord import voice_client, voice_state
 
+from bots.discord.discordpy import voice_libraries_installed
 from bots.discord.messages import text
 from core.domain.values import VoiceNote
 from core.ports import ProcessSlots
@@ -35,7 +35,7 @@ VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
 def installed_voice_client() -> VoiceClientClass | None:
     """discord.py's voice client when its optional libraries are installed, else None."""
-    if voice_client.has_nacl and voice_state.has_dave:
+    if voice_libraries_installed():
         return discord.VoiceClient
     return None
 

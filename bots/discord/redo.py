@@ -1,34 +1,55 @@
-"""Redoing a command, message menu, modal submission or button click whose process died in the
-middle of it.
+"""The crash redo: work whose process died in the middle of it (kill -9, out of memory, a replica
+lost) is done again by the next process, or its chat is told once to ask again.
+
+`CrashRedo` does all of it. At start, and then every lease, it takes over the claims whose
+leases lapsed (`take_over`, with `core.app.claims`): a voice message is fetched again and handled
+as if it had just arrived (`redo_message`); a command, message menu, modal submission or button
+click runs again from the interaction its claim stored (`redo_interaction`); what cannot be
+redone is reported to its chat, once (`tell_interrupted`).
 
 Discord delivers an interaction once, to one process, and only that process's defer put up the
 "thinking…" placeholder. So the claim on an acknowledged interaction stores the interaction as
 Discord sent it (`RawInteractions` keeps it from the gateway event until the claim), its token
 included: the one credential that can still answer it, for its 15 minutes, dropped with the rest
 of the payload once the work ends (`core.app.claims`). A process that takes the claim over feeds
-the same event through discord.py again (`redo`), marked acknowledged already (`acks.defer`), so
-the command runs as if it had just arrived and its answer fills the same placeholder; past the
-token's life a public answer reaches the channel (`replies.in_channel`). A private answer cannot
-go there: a private command whose token would expire before the work is done is reported
-instead, as is one whose interaction cannot be rebuilt.
+the same event through discord.py again, marked acknowledged already (`redoing`, which
+`acks.adopt_acknowledgement` reads), so the command runs as if it had just arrived and its
+answer fills the same placeholder; past the token's life a public answer reaches the channel
+(`replies.in_channel`). A private answer cannot go there: a private command whose token would
+expire before the work is done is reported instead, as is one whose interaction cannot be
+rebuilt.
 
 A click is fed again as it came: discord.py finds its button by the `custom_id` (the Gist and
 Speak buttons are `DynamicItem`s, which need nothing else). A modal submission is rebuilt
 through its modal: its `custom_id` names the kind of modal, the message it is about and the
-person (`modal_id`), and the cog that opens that kind rebuilds it (`ModalRebuilder`) before the
+person (`modal_id`), and the cog that opens that kind rebuilds it (`RebuildsModals`) before the
 event is fed again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 
+from bots.discord.discordpy import Parsers, feed_interaction, store_modal
+from bots.discord.messages import text
+from bots.discord.places import preferences_of
+from core.app.claims import WorkLedger
+from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
+from core.domain.claims import Claim
+
+logger = logging.getLogger(__name__)
+
+REDO_MESSAGE = "message"
+"""A voice message's claim stores this much to redo it from: the message is fetched again."""
 REDONE = "voicebridge.redone"
 """`Interaction.extras` key: this interaction is being redone by a process that took it over."""
 TOKEN_LIFE = timedelta(minutes=15)
@@ -40,6 +61,133 @@ _MODAL_PREFIX = "voicebridge"
 ModalRebuilder = Callable[[discord.Message, int, str], Awaitable[discord.ui.Modal | None]]
 """Rebuild the modal of one kind about `message`, for the user with that id, in `locale`; None
 when the message no longer holds what it was about."""
+StartMessage = Callable[[Claim, discord.Message], None]
+"""Handle a voice message fetched again, under the claim taken over (`claims.WorkInProgress`)."""
+
+
+@runtime_checkable
+class RebuildsModals(Protocol):
+    """A cog that opens modals, and can rebuild them for a submission to redo."""
+
+    def modal_rebuilders(self) -> dict[str, ModalRebuilder]:
+        """Its rebuilders, by the kind of modal (`modals.ClaimedModal.kind`)."""
+        ...
+
+
+class CrashRedo:
+    """Takes over the claims of a process that died, and redoes their work or tells their chat.
+
+    `redoing` holds the ids of the interactions fed again here, until their acknowledgement is
+    adopted; `modal_rebuilders` the cogs' rebuilders, by kind. Without a `work` ledger nothing
+    is claimed, so nothing is ever taken over."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        work: WorkLedger | None,
+        chats: ChatLanguages,
+        start_message: StartMessage,
+    ) -> None:
+        self._client = client
+        self._work = work
+        self._chats = chats
+        self._start_message = start_message
+        self.redoing: set[int] = set()
+        self.modal_rebuilders: dict[str, ModalRebuilder] = {}
+        self._tasks: set[asyncio.Task[None]] = set()  # taken over, waiting to be connected
+
+    async def take_over(self, leases: contextlib.AsyncExitStack) -> None:
+        """A predecessor's unfinished work first, before new work; then, for as long as `leases`
+        stays open, this process's leases renewed and lapsed ones taken over."""
+        if self._work is None:
+            return
+        await self._work.sweep("discord", self.redo, self.tell_interrupted)
+        kept = self._work.leases_kept({"discord": (self.redo, self.tell_interrupted)})
+        await leases.enter_async_context(kept)
+
+    async def redo(self, claim: Claim, payload: str) -> None:
+        """Work that a process which died had claimed, once connected: a voice message is
+        fetched again and handled as if it had just arrived; a command, menu, modal submission
+        or click runs again from the interaction it stored."""
+        stored = stored_interaction(payload)
+        if self._work is None:
+            raise ValueError(f"nothing to redo {claim} with")
+        if payload == REDO_MESSAGE:
+            redo = self.redo_message(self._work, claim)
+        elif stored is not None and can_redo(stored[0], private=stored[1]):
+            redo = self.redo_interaction(self._work, claim, stored[0])
+        else:
+            raise ValueError(f"nothing to redo {claim} from")
+        task = asyncio.create_task(redo)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def redo_message(self, work: WorkLedger, claim: Claim) -> None:
+        await self._client.wait_until_ready()  # the server's channels known: the message whole
+        channel_id = int(claim.chat_id.removeprefix("channel:"))
+        try:
+            message = await self._fetch_message(channel_id, int(claim.message_id))
+        except discord.HTTPException:
+            logger.warning("could not fetch %s again to redo it; telling its chat", claim)
+            await self._tell_interrupted_once(work, claim)
+            return
+        self._start_message(claim, message)
+
+    async def redo_interaction(self, work: WorkLedger, claim: Claim, data: dict[str, Any]) -> None:
+        await self._client.wait_until_ready()
+        if is_modal_submission(data) and not await self._rebuild_modal(data):
+            logger.warning("could not rebuild the modal of %s to redo it; telling its chat", claim)
+            await self._tell_interrupted_once(work, claim)
+            return
+        self.redoing.add(int(data["id"]))
+        try:
+            # Through discord.py's own handling of the gateway event, as when it first arrived.
+            feed_interaction(self._client, data)
+        except Exception:
+            self.redoing.discard(int(data["id"]))
+            logger.warning("could not run %s again; telling its chat", claim, exc_info=True)
+            await self._tell_interrupted_once(work, claim)
+
+    def take_redone(self, interaction: discord.Interaction[Any]) -> bool:
+        """Whether `interaction` is one fed again here, which a process that died acknowledged;
+        it is taken out of `redoing`, as its acknowledgement is adopted once."""
+        if interaction.id not in self.redoing:
+            return False
+        self.redoing.discard(interaction.id)
+        interaction.extras[REDONE] = True
+        return True
+
+    async def _rebuild_modal(self, data: dict[str, Any]) -> bool:
+        """Put the modal a stored submission answered back where discord.py looks for it."""
+        target = modal_target(data)
+        rebuild = self.modal_rebuilders.get(target[0]) if target else None
+        if target is None or rebuild is None:
+            return False
+        _, channel_id, message_id = target
+        try:
+            message = await self._fetch_message(channel_id, message_id)
+        except discord.HTTPException:
+            return False
+        user = data.get("member", {}).get("user") or data.get("user") or {}
+        locale = resolve_locale(data.get("locale")) or DEFAULT_LOCALE
+        modal = await rebuild(message, int(user.get("id", 0)), locale)
+        if modal is None or modal.custom_id != data["data"]["custom_id"]:
+            return False
+        store_modal(self._client, modal)
+        return True
+
+    async def _fetch_message(self, channel_id: int, message_id: int) -> discord.Message:
+        client = self._client
+        channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+        return await channel.fetch_message(message_id)  # type: ignore[union-attr]
+
+    async def _tell_interrupted_once(self, work: WorkLedger, claim: Claim) -> None:
+        async with work.handling(claim):  # and finished: told once
+            await self.tell_interrupted(claim)
+
+    async def tell_interrupted(self, claim: Claim) -> None:
+        await tell_interrupted(self._client, self._chats, claim)
 
 
 class RawInteractions:
@@ -51,9 +199,9 @@ class RawInteractions:
         self._kept: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._limit = limit
 
-    def install(self, parsers: dict[str, Callable[[Any], None]]) -> None:
+    def install(self, parsers: Parsers) -> None:
         """Keep each command, click and modal submission `parsers` (discord.py's gateway event
-        parsers, `ConnectionState.parsers`) hands on."""
+        parsers, `discordpy.gateway_parsers`) hands on."""
         parse = parsers["INTERACTION_CREATE"]
 
         def keeping(data: dict[str, Any]) -> None:
@@ -114,15 +262,43 @@ def is_modal_submission(data: dict[str, Any]) -> bool:
     return data.get("type") == _MODAL_SUBMIT
 
 
-def take_up(interaction: discord.Interaction[Any]) -> bool:
-    """Whether `interaction` is one this process is redoing (its client's `redoing`); if so, it
-    is marked acknowledged, as the process that died acknowledged it: its "thinking…"
-    placeholder waits for this answer, and Discord would refuse a second defer."""
-    redoing: set[int] = getattr(interaction.client, "redoing", set())
-    if interaction.id not in redoing:
-        return False
-    redoing.discard(interaction.id)
-    # discord.py has no public way to adopt an acknowledgement another process made.
-    interaction.response._response_type = discord.InteractionResponseType.deferred_channel_message
-    interaction.extras[REDONE] = True
-    return True
+async def tell_interrupted(client: discord.Client, chats: ChatLanguages, claim: Claim) -> None:
+    """Tell the channel that the restarted bot could not finish `claim`: a reply to the message,
+    or, for a command (whose "thinking…" answer is gone with the old process), a message naming
+    the person who ran it. Mentions never ping (the bot allows none). In the channel's language:
+    who asked, and in which language, is not kept. A command from a place the bot is not in
+    (claimed under its user) cannot be told: its token died with the process, and the bot may
+    not post there."""
+    if claim.chat_id.startswith("user:"):
+        logger.info("interrupted %s where the bot may not post; nobody to tell", claim)
+        return
+    channel_id = int(claim.chat_id.removeprefix("channel:"))  # bare: claimed before 2026-11-22
+    locale = await channel_locale(client, chats, channel_id)
+    channel = client.get_partial_messageable(channel_id)
+    if claim.kind == "command":
+        mention = f"<@{claim.requester}>"
+        await channel.send(text("discord.work.interrupted", locale, user=mention))
+        return
+    message = channel.get_partial_message(int(claim.message_id))
+    # Sent even when the message is gone meanwhile: the channel should still hear of it.
+    reference = message.to_reference(fail_if_not_exists=False)
+    told = text("work.interrupted", locale)
+    await channel.send(told, reference=reference, mention_author=False)
+
+
+async def channel_locale(client: discord.Client, chats: ChatLanguages, channel_id: int) -> str:
+    """The language of what a channel gets, asked of Discord: this runs at start-up, before the
+    gateway has said which servers and channels there are."""
+    try:
+        channel = await client.fetch_channel(channel_id)
+        server = getattr(channel, "guild", None)
+        if server is not None:
+            guild = await client.fetch_guild(server.id)
+            platform = resolve_locale(guild.preferred_locale.value)
+            return await chats.chat_locale(preferences_of(guild_id=guild.id), platform=platform)
+        recipient = getattr(channel, "recipient", None)
+        if recipient is not None:
+            return await chats.chat_locale(preferences_of(user_id=recipient.id))
+    except discord.HTTPException:
+        logger.info("could not tell the language of channel %s; telling it in English", channel_id)
+    return DEFAULT_LOCALE

@@ -18,7 +18,7 @@ from typing import Any, Protocol, Self
 
 import discord
 
-from bots.discord.clicks import TakesClicks, answering_cog, plain_button, take_up, view_of
+from bots.discord.clicks import TakesClicks, answering_cog, cog_takes_click, plain_button, view_of
 from bots.discord.messages import text
 from bots.discord.replies import Interaction
 
@@ -69,7 +69,7 @@ class SpeakButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=Spoke
         return cls(at, label=str(getattr(item, "label", None) or "Speak"))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        return await take_up(interaction, TRANSLATIONS_COG, self.at.custom_id)
+        return await cog_takes_click(interaction, TRANSLATIONS_COG, self.at.custom_id)
 
     async def callback(self, interaction: Interaction) -> None:
         answerer: SpeakClicks = answering_cog(interaction, TRANSLATIONS_COG)

@@ -27,8 +27,8 @@ import logging
 from typing import Any
 
 import discord
-from discord.http import Route
 
+from bots.discord.discordpy import post_form
 from bots.discord.locales import quick_locale
 from bots.discord.messages import text
 from bots.discord.replies import (
@@ -72,16 +72,15 @@ def voice_message_form(note: VoiceNote, *, reply_to: int | None = None) -> list[
 async def send_voice_message(interaction: Interaction, note: VoiceNote) -> None:
     """Answer the interaction with `note` as a voice message, or as an audio file if refused;
     once its token has expired, in the channel."""
-    route = Route(
-        "POST",
-        "/webhooks/{webhook_id}/{webhook_token}",
-        webhook_id=interaction.application_id,
-        webhook_token=interaction.token,
-    )
     try:
         await _fill_placeholder(interaction)
-        await interaction.client.http.request(
-            route, form=voice_message_form(note), params={"wait": "true"}
+        await post_form(
+            interaction.client,
+            "/webhooks/{webhook_id}/{webhook_token}",
+            form=voice_message_form(note),
+            params={"wait": "true"},
+            webhook_id=interaction.application_id,
+            webhook_token=interaction.token,
         )
     except discord.HTTPException as exc:
         if exc.code == TOKEN_EXPIRED:  # the work outlived the interaction
@@ -119,5 +118,6 @@ async def _in_channel(interaction: Interaction, note: VoiceNote) -> None:
     if not isinstance(reply_to, int):
         await in_channel(interaction)
         reply_to = None
-    route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel.id)
-    await interaction.client.http.request(route, form=voice_message_form(note, reply_to=reply_to))
+    form = voice_message_form(note, reply_to=reply_to)
+    path = "/channels/{channel_id}/messages"
+    await post_form(interaction.client, path, form=form, channel_id=channel.id)

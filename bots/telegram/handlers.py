@@ -79,9 +79,9 @@ class TelegramHandlers:
         """Show the chat's preferences."""
         prefs = await self.preferences.get(chat_of(update))
         locale, posts = person_locale(update) or chat_locale(prefs), chat_locale(prefs)
-        await message_of(update).reply_text(
-            settings_text(self.preferences, prefs, locale, chat_language=posts)
-        )
+        voice, model = self.preferences.voice_of(prefs), self.preferences.tts_model(prefs)
+        overview = settings_text(prefs, locale, chat_language=posts, voice=voice, tts_model=model)
+        await message_of(update).reply_text(overview)
 
     async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/usage: what this chat used today, and what is left."""
@@ -164,8 +164,10 @@ class TelegramHandlers:
         choice = command_argument(message)
         words = choice.split(maxsplit=2)
         action = words[0].casefold() if words else ""
-        if action in ("design", "clone", "delete"):
-            await getattr(self, f"_voice_{action}")(update, words[1:])
+        actions = {"design": self._voice_design, "clone": self._voice_clone,
+                   "delete": self._voice_delete}  # fmt: skip
+        if action in actions:
+            await actions[action](update, words[1:])
         elif choice:
             chosen = await studio.choose(chat, choice, can_manage=await can_manage(update))
             await message.reply_text(text("voice.set", await self._locale(update), voice=chosen))

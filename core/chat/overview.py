@@ -3,8 +3,6 @@ style and the languages, each in the reader's language (`locale`)."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from core.chat.formats import joined
 from core.chat.languages import LOCALES, language_name, native_name
 from core.chat.messages import text
@@ -12,33 +10,25 @@ from core.domain.tts import STYLE_PRESETS
 from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
 
 
-class SpeechDefaults(Protocol):
-    """The chat's voice and speech model with the configured defaults filled in
-    (`core.app.preferences.ChatPreferences` answers)."""
-
-    def voice_of(self, prefs: Preferences) -> str: ...
-
-    def tts_model(self, prefs: Preferences) -> str: ...
-
-
 def on_off(value: bool, locale: str) -> str:
     return text("value.on", locale) if value else text("value.off", locale)
 
 
 def settings_text(
-    service: SpeechDefaults, prefs: Preferences, locale: str, *, chat_language: str
+    prefs: Preferences, locale: str, *, chat_language: str, voice: str, tts_model: str
 ) -> str:
-    """The `settings` overview: what the chat chose, with the defaults filled in.
-    `chat_language` is the language the chat's posts are in now (`languages.chat_locale`)."""
+    """The `settings` overview: what the chat chose, with the defaults filled in (`voice` and
+    `tts_model`: `ChatPreferences.voice_of` and `tts_model`). `chat_language` is the language
+    the chat's posts are in now (`languages.chat_locale`)."""
     return text(
         "settings",
         locale,
-        voice=service.voice_of(prefs),
+        voice=voice,
         style=style_name(prefs.style, locale),
         language=transcript_language(prefs.language, locale),
         bot_language=bot_language(prefs, locale, chat_language=chat_language),
         auto_transcribe=on_off(prefs.auto_transcribe, locale),
-        tts_model=service.tts_model(prefs),
+        tts_model=tts_model,
     )
 
 

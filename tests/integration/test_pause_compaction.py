@@ -32,8 +32,8 @@ CHAT = ChatRef("telegram", "17")
 # A voice note's rhythm: 2 s of speech, then 3 s of dead air, five times (22 s), over room noise.
 BURST, PAUSE, BURSTS = 2.0, 3.0, 5
 LENGTH = BURSTS * BURST + (BURSTS - 1) * PAUSE
-# What is left of each pause: about half a second, more where the room noise (random, a new
-# recording each run) pokes over the threshold at the pause's edges.
+# What is left of each pause: about half a second, more where the room noise (the same in
+# every run: `audio_factory.NOISE_SEED`) pokes over the threshold at the pause's edges.
 KEPT, KEPT_AT_MOST = 0.5, 0.8
 SPEECH = BURSTS * BURST
 

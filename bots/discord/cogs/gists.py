@@ -14,8 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.access import asker_of, turn_away
-from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.claims import acknowledge_and_claim, finish_claimed
+from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
+from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gist_replies import GISTS_COG, GistButton, RecordingAt, send_gist
 from bots.discord.installs import server_only
@@ -96,7 +96,7 @@ class GistsCog(commands.Cog, name=GISTS_COG):
         except Exception as error:  # a button has no command tree to report to
             await on_app_command_error(interaction, error)
         finally:
-            await finish_claimed(getattr(self.bot, "work", None), interaction)
+            await voicebridge(interaction).work.finish_claimed(interaction)
 
     async def answer(self, interaction: Interaction, recording: RemoteRecording) -> None:
         locale = await reply_locale(interaction, self.preferences)

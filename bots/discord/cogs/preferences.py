@@ -19,13 +19,14 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, quick_locale, reply_locale
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import text
+from bots.discord.modals import ClaimedModal
 from bots.discord.places import can_manage, channel_of, for_interaction, reaches_channel
+from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
@@ -82,8 +83,9 @@ class PreferencesCog(commands.Cog):
     async def cog_load(self) -> None:
         if self.bot is not None:
             self.bot.tree.add_command(self.menu)
-            rebuilders = getattr(self.bot, "modal_rebuilders", {})
-            rebuilders[CloneModal.kind] = self.rebuild_modal
+
+    def modal_rebuilders(self) -> dict[str, ModalRebuilder]:
+        return {CloneModal.kind: self.rebuild_modal}
 
     async def cog_unload(self) -> None:
         if self.bot is not None:
@@ -260,7 +262,10 @@ class PreferencesCog(commands.Cog):
         prefs = await self.preferences.get(for_interaction(interaction))
         locale = await reply_locale(interaction, self.preferences)
         posts = await place_locale(interaction, self.preferences)
-        overview = settings_text(self.preferences, prefs, locale, chat_language=posts)
+        overview = settings_text(
+            prefs, locale, chat_language=posts,
+            voice=self.preferences.voice_of(prefs), tts_model=self.preferences.tts_model(prefs),
+        )  # fmt: skip
         channel = _server_channel(interaction)
         if channel is not None:
             override = await self.preferences.channel_auto_transcribe(channel)

@@ -9,12 +9,13 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.claims import ClaimedModal
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.locales import quick_locale
 from bots.discord.media import NothingToAsk, recording_in, remote, require_audio
 from bots.discord.messages import text
+from bots.discord.modals import ClaimedModal
 from bots.discord.places import for_interaction
+from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.translator import translatable
 from core.app.questions import Questions
@@ -35,8 +36,9 @@ class QuestionsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
-        rebuilders = getattr(self.bot, "modal_rebuilders", {})
-        rebuilders[QuestionModal.kind] = self.rebuild_modal
+
+    def modal_rebuilders(self) -> dict[str, ModalRebuilder]:
+        return {QuestionModal.kind: self.rebuild_modal}
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)

@@ -11,8 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.access import asker_of, turn_away
-from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.claims import acknowledge_and_claim, finish_claimed
+from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
+from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in, remote, require_audio
@@ -132,7 +132,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         except Exception as error:  # a button has no command tree to report to
             await on_app_command_error(interaction, error)
         finally:
-            await finish_claimed(getattr(self.bot, "work", None), interaction)
+            await voicebridge(interaction).work.finish_claimed(interaction)
 
     async def _answer(
         self,

@@ -1,0 +1,25 @@
+"""The bot as the adapter's modules see it: `VoicebridgeClient`, the fields of our own that they
+read off an interaction's client. `bot.VoicebridgeBot` has them all (mypy checks it there); a
+Protocol here spares the modules an import of bot.py, which imports them."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import discord
+
+from bots.discord.claims import WorkInProgress
+from bots.discord.redo import CrashRedo
+
+
+class VoicebridgeClient(Protocol):
+    work: WorkInProgress
+    """The requests under way: their claims, and what a stop waits for."""
+    crash_redo: CrashRedo
+    """Work taken over from a process that died, and the interactions being redone."""
+
+
+def voicebridge(interaction: discord.Interaction[Any]) -> VoicebridgeClient:
+    """The bot `interaction` reached, with its fields typed."""
+    client: VoicebridgeClient = interaction.client
+    return client

@@ -1,0 +1,110 @@
+"""The undocumented parts of discord.py the adapter relies on (`bots.discord.discordpy`) are still
+there, in the shape it relies on, in the installed discord.py: an upgrade that changes one fails
+here rather than in a running bot."""
+
+from __future__ import annotations
+
+import inspect
+from types import SimpleNamespace
+from typing import Any
+
+import discord
+import pytest
+import yarl
+from discord import voice_client, voice_state
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import HTTPClient, Route
+from discord.state import ConnectionState
+
+from bots.discord import discordpy
+
+
+@pytest.fixture(autouse=True)
+def _restore_class_attributes() -> Any:
+    base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+
+def a_bot() -> commands.AutoShardedBot:
+    return commands.AutoShardedBot(
+        command_prefix=commands.when_mentioned, intents=discord.Intents.none()
+    )
+
+
+def test_every_rest_request_goes_to_the_configured_api() -> None:
+    discordpy.point_rest_at("http://127.0.0.1:9/api/v10/")
+    assert Route("GET", "/users/{user_id}", user_id=1).url == "http://127.0.0.1:9/api/v10/users/1"
+
+
+def test_the_shards_connect_to_the_configured_gateway() -> None:
+    discordpy.point_gateway_at("ws://127.0.0.1:9/")
+    connected_to = DiscordWebSocket.DEFAULT_GATEWAY
+    assert connected_to == yarl.URL("ws://127.0.0.1:9/")
+    # A sharded bot given its shard count connects there, not to a URL Discord named.
+    assert "DiscordWebSocket.DEFAULT_GATEWAY" in inspect.getsource(discord.shard)
+
+
+def test_the_recommended_gateway_is_asked_through_the_http_client() -> None:
+    asks = HTTPClient.get_bot_gateway
+    assert inspect.iscoroutinefunction(asks)
+    assert list(inspect.signature(asks).parameters) == ["self"]
+    assert "Tuple[int, str, SessionStartLimit]" in str(inspect.signature(asks).return_annotation)
+
+
+def test_a_failed_login_leaves_no_connector_for_the_next_one() -> None:
+    assert a_bot().http.connector is discord.utils.MISSING
+    # The next login makes a connector only where it finds none.
+    assert "if self.connector is MISSING" in inspect.getsource(HTTPClient.static_login)
+
+
+def test_a_multipart_form_can_be_posted_through_the_http_client() -> None:
+    parameters = inspect.signature(HTTPClient.request).parameters
+    assert list(parameters)[:2] == ["self", "route"]
+    assert "form" in parameters
+    assert parameters["kwargs"].kind is inspect.Parameter.VAR_KEYWORD  # params= reaches aiohttp
+
+
+def test_interactions_arrive_through_a_parser_we_can_wrap() -> None:
+    bot = a_bot()
+    parsers = discordpy.gateway_parsers(bot)
+    assert parsers["INTERACTION_CREATE"] == bot._connection.parse_interaction_create
+    # The gateway looks each event's parser up in that same dict, every time.
+    gateway = inspect.getsource(DiscordWebSocket)
+    assert "ws._discord_parsers = client._connection.parsers" in gateway
+    assert "self._discord_parsers[event]" in gateway
+
+
+def test_an_interaction_can_be_fed_again_and_its_modal_stored() -> None:
+    assert list(inspect.signature(ConnectionState.parse_interaction_create).parameters) == [
+        "self", "data",
+    ]  # fmt: skip
+    store = inspect.signature(ConnectionState.store_view).parameters
+    assert list(store)[:2] == ["self", "view"]
+    assert store["message_id"].default is None
+
+
+def test_an_acknowledgement_made_elsewhere_can_be_adopted() -> None:
+    response = discord.InteractionResponse(SimpleNamespace())  # type: ignore[arg-type]
+    assert not response.is_done()
+    discordpy.mark_deferred(SimpleNamespace(response=response))  # type: ignore[arg-type]
+    assert response.is_done()
+    assert response.type is discord.InteractionResponseType.deferred_channel_message
+
+
+async def test_the_listeners_of_an_event_are_the_bots_own_and_the_cogs() -> None:
+    class Listening(commands.Cog):
+        @commands.Cog.listener()
+        async def on_message(self, message: discord.Message) -> None: ...
+
+    bot, cog = a_bot(), Listening()
+    await bot.add_cog(cog)
+    assert discordpy.listeners_of(bot, "message") == [bot.on_message, cog.on_message]
+    assert discordpy.listeners_of(bot, "nothing_at_all") == []
+
+
+def test_the_voice_libraries_are_named_by_two_flags() -> None:
+    assert isinstance(voice_client.has_nacl, bool)
+    assert isinstance(voice_state.has_dave, bool)
+    assert discordpy.voice_libraries_installed() == (voice_client.has_nacl and voice_state.has_dave)
