@@ -33,7 +33,7 @@ from core.infra.mimo import MIMO_AUDIO_CAPS
 async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, object]:
     from core.infra.audio.converter import FfmpegAudio
     from core.infra.audio.processes import FfmpegProcesses
-    from core.infra.memory import return_large_blocks
+    from core.infra.malloc import return_large_blocks
 
     return_large_blocks()  # as core.bootstrap does for the bot
     asr_pieces = FfmpegAudio(

@@ -43,7 +43,7 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
-from core.infra.memory import return_large_blocks
+from core.infra.malloc import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
@@ -311,7 +311,7 @@ async def bootstrap(
     """
     from core.infra.health import database_reachable  # it loads the database layer
 
-    return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`memory`)
+    return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`malloc`)
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
     processes = FfmpegProcesses(settings.ffmpeg_max_processes)

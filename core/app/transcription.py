@@ -111,10 +111,10 @@ class Transcription:
         self._recordings.check_declared(source)
         await self._limiter.admit(chat, asker)
         prefs = prefs or await self._preferences.get(chat)
-        memory = FORGETFUL
+        kept = FORGETFUL
         if self._keeper is not None:
-            memory = await self._keeper.recall(chat, source, language=prefs.language)
-        if (whole := memory.whole()) is not None:
+            kept = await self._keeper.recall(chat, source, language=prefs.language)
+        if (whole := kept.whole()) is not None:
             logger.info("reused the kept transcript of %.1f s for %s", whole.duration, chat)
             return whole
         async with self._limiter.spending(chat, asker) as spend:
@@ -128,15 +128,15 @@ class Transcription:
                 ) as pieces,
             ):
                 # Measured, so refused now if it does not fit: before any of it goes to MiMo.
-                await spend.reserve(Counts(audio_seconds=round(pieces.duration - memory.seconds)))
+                await spend.reserve(Counts(audio_seconds=round(pieces.duration - kept.seconds)))
                 result = await self._transcriber.transcribe(
-                    pieces, chat=chat, language=prefs.language, progress=progress, memory=memory
+                    pieces, chat=chat, language=prefs.language, progress=progress, kept=kept
                 )
             # Billed, else measured; what was kept from before is not heard, nor paid, again.
             heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
             spend.used(audio_seconds=heard, usage=result.usage)
         if not result.missing:
-            await memory.complete(result.duration)
+            await kept.complete(result.duration)
         self.metrics.transcribed(result.duration)
         logger.info(
             "transcribed %.1f s in %d piece(s), %d missing, for %s",
@@ -160,12 +160,12 @@ class Transcriber:
         chat: ChatRef,
         language: str = "auto",
         progress: ProgressCallback | None = None,
-        memory: Recollection = FORGETFUL,
+        kept: Recollection = FORGETFUL,
     ) -> LongTranscript:
         """A recording's `pieces` as parts in order; `progress` hears about each piece. A piece
-        kept in `memory` from before is taken from it, not sent again; each piece MiMo answers
+        what `kept` holds from before is taken from it, not sent again; each piece MiMo answers
         for is kept there at once."""
-        tally = _Tally(pieces.duration, progress, memory)
+        tally = _Tally(pieces.duration, progress, kept)
         tally.report(None)
         streamed = progress is not None and pieces.duration <= self._piece_seconds
         on_text = tally.heard if streamed else None
@@ -188,7 +188,7 @@ class Transcriber:
         async with asyncio.TaskGroup() as group:
             async for piece in stream:
                 end = piece.offset + piece.duration
-                if (reused := tally.memory.part(start=piece.offset, end=end)) is not None:
+                if (reused := tally.kept.part(start=piece.offset, end=end)) is not None:
                     tally.add(reused, reused=True)
                     continue
                 await self._gate.acquire(chat)
@@ -216,18 +216,16 @@ class Transcriber:
             return
         part = TranscriptPart(piece.offset, end, heard.text.strip())
         tally.add(part, usage=heard.usage)
-        await tally.memory.keep(part)
+        await tally.kept.keep(part)
 
 
 class _Tally:
     """The parts so far, their usage, and the progress reports."""
 
-    def __init__(
-        self, total: float, progress: ProgressCallback | None, memory: Recollection
-    ) -> None:
+    def __init__(self, total: float, progress: ProgressCallback | None, kept: Recollection) -> None:
         self.total = total
         self.progress = progress
-        self.memory = memory
+        self.kept = kept
         self.reused = 0.0  # seconds taken from a kept transcript
         self.parts: list[TranscriptPart] = []
         self.done = 0.0

@@ -8,7 +8,7 @@ local_preferences.py  preferences kept in the process: the command line's, with 
 metrics.py            what the bot does, counted for Prometheus
 logs.py               logging, with every secret redacted
 health.py             the database check behind /healthz
-memory.py             freed memory handed back to the system (set by the composition root)
+malloc.py             freed memory handed back to the system (set by the composition root)
 
 Each implements a port of `core.ports`; only the composition root builds them.
 """
