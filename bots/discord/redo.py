@@ -50,8 +50,6 @@ logger = logging.getLogger(__name__)
 
 REDO_MESSAGE = "message"
 """A voice message's claim stores this much to redo it from: the message is fetched again."""
-REDONE = "voicebridge.redone"
-"""`Interaction.extras` key: this interaction is being redone by a process that took it over."""
 TOKEN_LIFE = timedelta(minutes=15)
 PRIVATE_MARGIN = timedelta(minutes=5)  # a private answer redone needs this much token left
 # Interaction types: application command, message component (a click), modal submit.
@@ -155,7 +153,6 @@ class CrashRedo:
         if interaction.id not in self.redoing:
             return False
         self.redoing.discard(interaction.id)
-        interaction.extras[REDONE] = True
         return True
 
     async def _rebuild_modal(self, data: dict[str, Any]) -> bool:
