@@ -58,6 +58,26 @@ async def turn_away(limiter: Limiter, interaction: Interaction) -> bool:
     return True
 
 
+class HistoryHidden(errors.UserInputError):
+    """The asker may not read the channel's history: the bot reads none of it for them."""
+
+    key = "discord.history.hidden"
+
+
+def require_history(interaction: Interaction) -> None:
+    """Before anything of a channel's history is read for `interaction` (/summary, a message
+    fetched again for a button): its member must be allowed to read it themselves, View
+    Channel and Read Message History in that channel, not rely on the bot's own permissions.
+    Discord computes the member's permissions in the interaction's channel into it; in direct
+    messages the history is the person's own."""
+    if interaction.guild_id is None:
+        return
+    held = interaction.permissions
+    if not (held.view_channel and held.read_message_history):
+        detail = f"user {interaction.user.id} may not read channel {interaction.channel_id}"
+        raise HistoryHidden(detail)
+
+
 def asker_of(interaction: Interaction) -> Asker:
     """The person who ran the command."""
     return asked_by(interaction.user.id)

@@ -53,6 +53,7 @@ EN: dict[str, Source] = {
     "discord.gist.button": "Gist",
     "discord.gist.gone": "I cannot find that recording any more (its message was deleted, or I can no longer see it), so I cannot give its gist.",
     "discord.speak.button": "Speak",
+    "discord.history.hidden": "That takes View Channel and Read Message History in this channel: I read only what you may read.",
     "discord.speak.gone": "I cannot find that message any more (it was deleted, or I can no longer see it), so I cannot speak its translation.",
     "discord.autogist.on": "Recordings here of {length} or longer also get their gist below the transcript. /autogist off stops it.",
     "discord.autogist.off": "Recordings here get no automatic gist. /autogist 10, for example, gives one to every recording of 10 minutes or more transcribed here (in a server, it takes Manage Server).",

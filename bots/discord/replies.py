@@ -12,7 +12,7 @@ import discord
 from discord.ext import commands
 
 from bots.discord.places import reaches_channel
-from core.domain.text import pieces_or_none
+from core.domain.text import pieces_or_none, split_lines
 
 MESSAGE_LIMIT = 2000  # characters in one Discord message
 MAX_MESSAGES_BEFORE_FILE = 3
@@ -76,6 +76,13 @@ async def in_channel(interaction: Interaction, **kwargs: Any) -> discord.Message
         return await channel.send(content=content, **kwargs)
     text = f"{mention} {content}" if content else mention
     return await channel.send(content=text, allowed_mentions=only_user, **kwargs)
+
+
+async def send_lines(send: Send, body: str) -> None:
+    """A list or an overview (`/voice`, `/settings`, `/usage`, `/help`) in as many messages as
+    Discord's limit takes, each broken between lines, so no item is cut in two."""
+    for piece in split_lines(body, MESSAGE_LIMIT):
+        await send(content=piece)
 
 
 async def send_long(

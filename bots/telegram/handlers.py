@@ -11,7 +11,7 @@ from bots.telegram.locales import audience, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.pace import USUAL, Pace
-from bots.telegram.replies import chat_action, reply_long
+from bots.telegram.replies import chat_action, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
@@ -71,8 +71,8 @@ class TelegramHandlers:
         """List the commands."""
         locale = await self._locale(update)
         # The commands of recordings' gists and translations, in an entry of their own.
-        await message_of(update).reply_text(
-            f"{text('help', locale)}\n\n{text('help.more', locale)}"
+        await reply_lines(
+            message_of(update), f"{text('help', locale)}\n\n{text('help.more', locale)}"
         )
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,12 +81,12 @@ class TelegramHandlers:
         locale, posts = person_locale(update) or chat_locale(prefs), chat_locale(prefs)
         voice, model = self.preferences.voice_of(prefs), self.preferences.tts_model(prefs)
         overview = settings_text(prefs, locale, chat_language=posts, voice=voice, tts_model=model)
-        await message_of(update).reply_text(overview)
+        await reply_lines(message_of(update), overview)
 
     async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/usage: what this chat used today, and what is left."""
         report = await self.limiter.today(chat_of(update))
-        await message_of(update).reply_text(usage_text(report, await self._locale(update)))
+        await reply_lines(message_of(update), usage_text(report, await self._locale(update)))
 
     async def note_commander(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Someone ran a command: what the chat gets as a whole follows their language, unless
@@ -173,7 +173,7 @@ class TelegramHandlers:
             await message.reply_text(text("voice.set", await self._locale(update), voice=chosen))
         else:
             catalogue = await studio.catalogue(chat)
-            await message.reply_text(catalogue_text(catalogue, await self._locale(update)))
+            await reply_lines(message, catalogue_text(catalogue, await self._locale(update)))
 
     async def _voice_design(self, update: Update, words: list[str]) -> None:
         """/voice design NAME DESCRIPTION: store the voice, answer with a sample of it."""

@@ -20,7 +20,7 @@ from bots.telegram.messages import text
 from bots.telegram.pace import Pace
 from core.chat.languages import ChatLanguages
 from core.domain import errors
-from core.domain.text import split_message, utf16_units
+from core.domain.text import split_lines, split_message, utf16_units
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,13 @@ MAX_MESSAGES_BEFORE_FILE = 3
 def telegram_pieces(body: str) -> list[str]:
     """`body` in messages Telegram takes: at most 4,096 UTF-16 code units each."""
     return split_message(body, MESSAGE_LIMIT, measure=utf16_units)
+
+
+async def reply_lines(message: Message, body: str) -> None:
+    """Reply with a list or an overview (`/voice`, `/settings`, `/usage`, `/help`) in as many
+    messages as Telegram's limit takes, each broken between lines, so no item is cut in two."""
+    for piece in split_lines(body, MESSAGE_LIMIT, measure=utf16_units):
+        await message.reply_text(piece)
 
 
 async def reply_long(message: Message, body: str, *, file_caption: str, file_name: str) -> None:

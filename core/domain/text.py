@@ -48,6 +48,26 @@ def split_message(
     return pieces
 
 
+def split_lines(text: str, limit: int, *, measure: Measure = len) -> list[str]:
+    """`text` in as few pieces of at most `limit` (as `measure` counts) as its lines fill, cut
+    only between lines: a list reads item by item, so no item is split across two messages. A
+    single line longer than `limit` is cut as `split_message` cuts it."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.strip().split("\n"):
+        joined = f"{current}\n{line}" if current else line
+        if measure(joined) <= limit:
+            current = joined
+            continue
+        if current.strip():
+            pieces.append(current.strip("\n"))
+        *whole, current = split_message(line, limit, measure=measure) or [""]
+        pieces.extend(whole)
+    if current.strip():
+        pieces.append(current.strip("\n"))
+    return pieces
+
+
 def pieces_or_none(
     text: str, limit: int, *, max_messages: int, measure: Measure = len
 ) -> list[str] | None:

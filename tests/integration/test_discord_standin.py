@@ -9,7 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.discord_api import (
+    ADMINISTRATOR,
+    READ_MESSAGE_HISTORY,
+    VIEW_CHANNEL,
+    FakeDiscord,
+    Guild,
+)
 
 Json = dict[str, Any]
 
@@ -174,3 +180,34 @@ async def test_a_command_for_managers_is_shown_only_to_members_who_may_manage(
         await discord_api.slash(server.general, manager, "purge")
     await discord_api.slash(server.general, owner, "purge")
     assert [i.name for i in discord_api.interactions] == ["autotranscribe", "digest", "purge"]
+
+
+async def test_an_interaction_carries_the_members_permissions_in_its_own_channel(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    """A member overwrite on one channel changes what the member's interactions there carry,
+    and nowhere else; without View Channel the member cannot interact there at all; an
+    administrator keeps every permission whatever the overwrite."""
+    await _register(discord_api, [{"name": "summary", "description": "d"}])
+    alice = discord_api.add_member(server, "alice")
+    owner = discord_api.add_member(server, "owner", administrator=True)
+    discord_api.deny_in_channel(server.general, alice, READ_MESSAGE_HISTORY)
+    discord_api.deny_in_channel(server.random, alice, VIEW_CHANNEL)
+    discord_api.deny_in_channel(server.general, owner, READ_MESSAGE_HISTORY)
+
+    def held(interaction: Any) -> int:
+        return int(interaction.payload["member"]["permissions"])
+
+    in_general = await discord_api.slash(server.general, alice, "summary")
+    as_owner = await discord_api.slash(server.general, owner, "summary")
+    with pytest.raises(AssertionError, match="no View Channel"):
+        await discord_api.slash(server.random, alice, "summary")
+
+    assert held(in_general) & VIEW_CHANNEL and not held(in_general) & READ_MESSAGE_HISTORY
+    assert held(as_owner) & ADMINISTRATOR and held(as_owner) & READ_MESSAGE_HISTORY
+    overwrites = in_general.payload["channel"]["permission_overwrites"]
+    assert overwrites[0] == {
+        "id": str(alice), "type": 1, "allow": "0", "deny": str(READ_MESSAGE_HISTORY),
+    }  # fmt: skip
+    discord_api.deny_in_channel(server.random, alice, 0)  # the overwrite lifted
+    assert held(await discord_api.slash(server.random, alice, "summary")) & READ_MESSAGE_HISTORY

@@ -28,6 +28,12 @@ What it checks, as Discord does:
   where they are not allowed, and without Send Voice Messages in ``bot_permissions`` with 403,
   code 50013. Permissions come computed, as Discord sends them: an administrator has every bit.
   String options hold at most 6,000 characters (the client lets nobody type more).
+- Member permissions per channel: `deny_in_channel` adds a member's permission overwrite to a
+  channel (``permission_overwrites``, type 1, as the channel JSON carries it). An interaction's
+  ``member.permissions`` are the member's in the interaction's channel: the server's, then the
+  channel's @everyone overwrite, then the member's own (an administrator keeps every bit); no
+  View Channel leaves none (Discord's implicit denial), and such a member cannot interact there
+  at all: their client does not show the channel.
 - Application commands (bulk overwrite): names, descriptions and the option rules Discord enforces,
   and their localizations (keys among Discord's locales, values by the same rules);
   ``integration_types`` (0 guild, 1 user install) and ``contexts`` (0 server, 1 the bot's DMs,
@@ -132,12 +138,16 @@ PRIVILEGED = {"guild_members": GUILD_MEMBERS, "guild_presences": GUILD_PRESENCES
 # them computed: an administrator has every bit set.
 ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
+VIEW_CHANNEL = 1 << 10
+READ_MESSAGE_HISTORY = 1 << 16
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 MENTION_EVERYONE = 1 << 17
 SEND_VOICE_MESSAGES = 1 << 46
 ALL_PERMISSIONS = (1 << 51) - 1
-_MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 15) | (1 << 16) | (1 << 20) | (1 << 21)
+_MEMBER_PERMISSIONS = (
+    VIEW_CHANNEL | (1 << 11) | ATTACH_FILES | READ_MESSAGE_HISTORY | (1 << 20) | (1 << 21)
+)
 BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES  # what the invite link asks for
 # An interaction's `app_permissions` where the bot is not in the place (installed to the user):
 # what the app may do in its answers, and nothing of the channel's (no voice messages).
@@ -480,6 +490,32 @@ class FakeDiscord:
             permissions = ALL_PERMISSIONS
         self._members[(guild.id, user_id)] = permissions
         return user_id
+
+    def deny_in_channel(self, channel_id: int, user_id: int, permissions: int) -> None:
+        """A member's permission overwrite on a channel denying `permissions` (e.g.
+        `READ_MESSAGE_HISTORY`), as an admin sets one in the channel's settings."""
+        channel = self._channels[channel_id]
+        assert "guild_id" in channel, "permission overwrites belong to a server's channels"
+        channel["permission_overwrites"] = [
+            *(o for o in channel["permission_overwrites"] if o["id"] != str(user_id)),
+            {"id": str(user_id), "type": 1, "allow": "0", "deny": str(permissions)},
+        ]
+
+    def permissions_in(self, channel_id: int, user_id: int) -> int:
+        """A member's permissions in a server's channel, as Discord computes them: the server's,
+        then the channel's @everyone overwrite, then the member's own; an administrator has
+        every bit; without View Channel, none (Discord denies the rest implicitly)."""
+        channel = self._channels[channel_id]
+        guild_id = channel["guild_id"]
+        permissions = self._members[(int(guild_id), user_id)]
+        if permissions & ADMINISTRATOR:
+            return ALL_PERMISSIONS
+        overwrites = channel.get("permission_overwrites") or []
+        everyone = [o for o in overwrites if o["type"] == 0 and o["id"] == guild_id]
+        own = [o for o in overwrites if o["type"] == 1 and o["id"] == str(user_id)]
+        for overwrite in (*everyone, *own):
+            permissions = (permissions & ~int(overwrite["deny"])) | int(overwrite["allow"])
+        return permissions if permissions & VIEW_CHANNEL else 0
 
     def _voice_refusal(self, interaction: FakeInteraction | None = None) -> DiscordError | None:
         """Why a voice message would be refused here, if it would: a channel that forbids them,
@@ -1312,8 +1348,14 @@ class FakeDiscord:
         }  # fmt: skip
         if "guild_id" in channel:
             guild_id = int(channel["guild_id"])
+            member = self._member(guild_id, user_id, with_user=True)
+            # What the member may do in this channel, overwrites applied, as Discord sends it.
+            member["permissions"] = str(self.permissions_in(channel_id, user_id))
+            assert int(member["permissions"]) & VIEW_CHANNEL, (
+                f"Discord does not show channel {channel_id} to this member: no View Channel"
+            )
             payload.update(guild_id=str(guild_id), guild_locale=self._locales[guild_id],
-                           member=self._member(guild_id, user_id, with_user=True))  # fmt: skip
+                           member=member)  # fmt: skip
             if absent:  # a server the bot is not in: what little Discord says of it
                 payload["guild"] = {"id": str(guild_id), "locale": self._locales[guild_id],
                                     "features": []}  # fmt: skip

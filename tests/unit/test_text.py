@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from core.domain.text import (
     format_duration,
     pieces_or_none,
+    split_lines,
     split_message,
     tail_within,
     utf16_units,
@@ -85,3 +86,28 @@ def test_a_tail_starts_at_a_whole_word() -> None:
     assert tail_within("one two three four", 12) == "…three four"
     assert tail_within("one two three four", 11) == "…three four"
     assert tail_within("one two three four", 10) == "…four"  # "hree four" would start mid-word
+
+
+def test_a_list_splits_between_its_lines_never_inside_one() -> None:
+    listing = "Voices:\n• one — a calm narrator\n• two — a pirate\n• three — a sleepy cat"
+    assert split_lines(listing, 40) == [
+        "Voices:\n• one — a calm narrator",
+        "• two — a pirate\n• three — a sleepy cat",
+    ]
+    assert split_lines(listing, 200) == [listing]
+
+
+def test_a_line_longer_than_a_message_is_cut_where_messages_are() -> None:
+    assert split_lines("short\n" + "word " * 10, 12, measure=utf16_units) == [
+        "short", "word word", "word word", "word word", "word word", "word word"
+    ]  # fmt: skip
+
+
+@given(st.lists(st.text(min_size=0, max_size=60), max_size=30), st.integers(2, 120))
+def test_list_pieces_fit_and_keep_every_line_whole_that_fits(lines: list[str], limit: int) -> None:
+    text = "\n".join(line.replace("\n", " ") for line in lines)
+    pieces = split_lines(text, limit, measure=utf16_units)
+    assert all(0 < utf16_units(p) <= limit for p in pieces)
+    kept = {line for p in pieces for line in p.split("\n")}
+    whole = [ln.strip() for ln in text.split("\n") if ln.strip() and utf16_units(ln) <= limit]
+    assert all(any(line in k for k in kept) for line in whole)

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, turn_away
+from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
@@ -109,6 +109,9 @@ class GistsCog(commands.Cog, name=GISTS_COG):
         """The recording a button is about, as its message holds it now."""
         if at.channel_id != interaction.channel_id:  # a button answers for its own channel
             raise RecordingGone(f"a button of channel {at.channel_id} clicked elsewhere")
+        # What the channel holds, as only those who may read its history see it (the kept
+        # transcript of an uploaded file included): the button's channel is the interaction's.
+        require_history(interaction)
         if not at.message_id:
             return kept_only(at.attachment_id)
         channel = self.bot.get_partial_messageable(at.channel_id)

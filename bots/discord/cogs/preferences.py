@@ -27,7 +27,7 @@ from bots.discord.messages import text
 from bots.discord.modals import ClaimedModal
 from bots.discord.places import can_manage, channel_of, for_interaction, reaches_channel
 from bots.discord.redo import ModalRebuilder
-from bots.discord.replies import AnyBot, Interaction, followup_of
+from bots.discord.replies import AnyBot, Interaction, followup_of, send_lines
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
 from core.app.preferences import ChatPreferences
@@ -289,7 +289,8 @@ class PreferencesCog(commands.Cog):
 
 
 async def _answer(interaction: Interaction, sentence: str) -> None:
-    await followup_of(interaction, ephemeral=True)(content=sentence)
+    """A private answer; a list too long for one message goes in several."""
+    await send_lines(followup_of(interaction, ephemeral=True), sentence)
 
 
 def _channel_line(override: bool | None, server: bool, locale: str) -> str:

@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of
+from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, reply_locale
@@ -60,7 +60,9 @@ class SummariesCog(commands.Cog):
     async def summary(
         self, interaction: Interaction, window: str | None = None, voice: bool = False
     ) -> None:
-        """/summary [window] [voice]: a summary of the channel's messages in the window."""
+        """/summary [window] [voice]: a summary of the channel's messages in the window, for a
+        member who may read them."""
+        require_history(interaction)
         place = channel_of(_channel_id(interaction))
         messages = await self._read(interaction, place, _window(window))
         summary = await self.summaries.summarise_messages(

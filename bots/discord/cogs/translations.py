@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, turn_away
+from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
@@ -176,6 +176,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         """The message a Speak button is about, as its channel holds it now."""
         if at.channel_id != interaction.channel_id:  # a button answers for its own channel
             raise OriginalGone(f"a button of channel {at.channel_id} clicked elsewhere")
+        require_history(interaction)  # the button's channel is the interaction's
         channel = self.bot.get_partial_messageable(at.channel_id)
         try:
             return await channel.fetch_message(at.message_id)

@@ -14,7 +14,7 @@ from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
-from bots.discord.replies import Interaction, followup_of
+from bots.discord.replies import Interaction, followup_of, send_lines
 from core.app.limits import Limiter
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages
 from core.chat.usage import usage_text
@@ -36,7 +36,7 @@ class LimitsCog(commands.Cog):
     async def usage(self, interaction: Interaction) -> None:
         report = await self.limiter.today(for_interaction(interaction))
         locale = await reply_locale(interaction, self.chats)
-        await followup_of(interaction, ephemeral=True)(content=usage_text(report, locale))
+        await send_lines(followup_of(interaction, ephemeral=True), usage_text(report, locale))
 
     @commands.Cog.listener(f"on_{STRANGER_MESSAGE}")
     async def on_message_from_stranger(self, message: discord.Message) -> None:
