@@ -271,10 +271,11 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims ledger and the retention jobs."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+    from core.infra.storage.database import loggable_url
 
     clock = clock or SystemClock()
-    # Its password, if any, is redacted as every secret is (`core.infra.logs`).
-    logger.info("database: %s", settings.database_url)
+    # Without its secrets, which the logs' redaction would also catch (`core.infra.logs`).
+    logger.info("database: %s", loggable_url(settings.database_url))
     if migrate:
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
