@@ -161,7 +161,7 @@ class Runtime:
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
-    database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a new connection reads
+    database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
 
 
 @dataclass(frozen=True)
@@ -377,7 +377,7 @@ async def bootstrap(
             work=store.work,
             metrics=metrics,
             processes=processes,
-            database_reachable=lambda: database_reachable(settings.database_url),
+            database_reachable=lambda: database_reachable(store.engine),
         )
 
 
