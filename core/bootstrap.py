@@ -40,7 +40,7 @@ from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.processes import FfmpegProcesses, TimeLimit
 from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
 from core.infra.memory import return_large_blocks
@@ -248,6 +248,12 @@ def mimo_client(
     )
 
 
+def ffmpeg_processes(settings: Settings) -> FfmpegProcesses:
+    """The process's ffmpeg budget: how many at once, and how long each may take."""
+    limit = TimeLimit(floor_seconds=settings.ffmpeg_timeout_seconds, per_audio_second=1.0)
+    return FfmpegProcesses(settings.ffmpeg_max_processes, time_limit=limit)
+
+
 def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:
     """The audio adapter as the settings ask for it, on the process limit `processes`, making
     audio that fits MiMo's requests."""
@@ -315,7 +321,7 @@ async def bootstrap(
     return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`memory`)
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
-    processes = FfmpegProcesses(settings.ffmpeg_max_processes)
+    processes = ffmpeg_processes(settings)
     audio = audio_of(settings, processes)
     async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
@@ -396,7 +402,7 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     process (the command line sets them from its options), nothing is counted against a quota,
     no metrics are kept. Needs MIMO_API_KEY; touches no database."""
     return_large_blocks()
-    processes = FfmpegProcesses(settings.ffmpeg_max_processes)
+    processes = ffmpeg_processes(settings)
     preferences: dict[ChatRef, Preferences] = {}
     async with _http() as http:
         mimo = mimo_client(settings, http=http)

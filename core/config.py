@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     asr_audio_format: Literal["wav", "mp3"] = "wav"
     # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
+    # How long one ffmpeg run may take: this, plus a second per second of audio it reads; one
+    # that runs over (a file that makes it hang) is stopped and the file refused as unusable.
+    ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
     # Recordings downloaded at once, all chats together (each streams to disk in chunks), and
     # questions about recordings (/ask) worked on at once, all chats together.
     max_downloads: int = Field(default=4, ge=1)

@@ -85,7 +85,7 @@ async def _keeps_timestamps(processes: FfmpegProcesses) -> bool:
     """Whether this ffmpeg's silenceremove has the `timestamp` option (asked once)."""
     exe = ffmpeg_exe()
     if exe not in _SUPPORTED:
-        run = await processes.run("-h", "filter=silenceremove")
+        run = await processes.run("-h", "filter=silenceremove", audio_seconds=0)
         _SUPPORTED[exe] = "timestamp" in run.stdout
         if not _SUPPORTED[exe]:
             logger.info("this ffmpeg's silenceremove cannot keep timestamps: pauses are kept")
