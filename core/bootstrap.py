@@ -9,6 +9,7 @@ and get exactly what production gets.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -40,6 +41,7 @@ from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses, TimeLimit
 from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
@@ -248,8 +250,10 @@ def mimo_client(
     )
 
 
-def ffmpeg_processes(settings: Settings) -> FfmpegProcesses:
-    """The process's ffmpeg budget: how many at once, and how long each may take."""
+async def ffmpeg_processes(settings: Settings) -> FfmpegProcesses:
+    """The process's ffmpeg budget: how many at once, and how long each may take. Which ffmpeg
+    runs is chosen (and said) now, at start, not during the first recording."""
+    await asyncio.to_thread(ffmpeg_exe)
     limit = TimeLimit(floor_seconds=settings.ffmpeg_timeout_seconds, per_audio_second=1.0)
     return FfmpegProcesses(settings.ffmpeg_max_processes, time_limit=limit)
 
@@ -321,7 +325,7 @@ async def bootstrap(
     return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`memory`)
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
-    processes = ffmpeg_processes(settings)
+    processes = await ffmpeg_processes(settings)
     audio = audio_of(settings, processes)
     async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
@@ -402,7 +406,7 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     process (the command line sets them from its options), nothing is counted against a quota,
     no metrics are kept. Needs MIMO_API_KEY; touches no database."""
     return_large_blocks()
-    processes = ffmpeg_processes(settings)
+    processes = await ffmpeg_processes(settings)
     preferences: dict[ChatRef, Preferences] = {}
     async with _http() as http:
         mimo = mimo_client(settings, http=http)
