@@ -9,6 +9,7 @@ and get exactly what production gets.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -40,7 +41,8 @@ from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.processes import FfmpegProcesses, TimeLimit
 from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
 from core.infra.malloc import return_large_blocks
@@ -161,7 +163,7 @@ class Runtime:
     work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
-    database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a new connection reads
+    database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,14 @@ def mimo_client(
     )
 
 
+async def ffmpeg_processes(settings: Settings) -> FfmpegProcesses:
+    """The process's ffmpeg budget: how many at once, and how long each may take. Which ffmpeg
+    runs is chosen (and said) now, at start, not during the first recording."""
+    await asyncio.to_thread(ffmpeg_exe)
+    limit = TimeLimit(floor_seconds=settings.ffmpeg_timeout_seconds, per_audio_second=1.0)
+    return FfmpegProcesses(settings.ffmpeg_max_processes, time_limit=limit)
+
+
 def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:
     """The audio adapter as the settings ask for it, on the process limit `processes`, making
     audio that fits MiMo's requests."""
@@ -271,10 +281,11 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims ledger and the retention jobs."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+    from core.infra.storage.database import loggable_url
 
     clock = clock or SystemClock()
-    # Its password, if any, is redacted as every secret is (`core.infra.logs`).
-    logger.info("database: %s", settings.database_url)
+    # Without its secrets, which the logs' redaction would also catch (`core.infra.logs`).
+    logger.info("database: %s", loggable_url(settings.database_url))
     if migrate:
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
@@ -314,7 +325,7 @@ async def bootstrap(
     return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`malloc`)
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
-    processes = FfmpegProcesses(settings.ffmpeg_max_processes)
+    processes = await ffmpeg_processes(settings)
     audio = audio_of(settings, processes)
     async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
@@ -376,7 +387,7 @@ async def bootstrap(
             work=store.work,
             metrics=metrics,
             processes=processes,
-            database_reachable=lambda: database_reachable(settings.database_url),
+            database_reachable=lambda: database_reachable(store.engine),
         )
 
 
@@ -395,7 +406,7 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     process (the command line sets them from its options), nothing is counted against a quota,
     no metrics are kept. Needs MIMO_API_KEY; touches no database."""
     return_large_blocks()
-    processes = FfmpegProcesses(settings.ffmpeg_max_processes)
+    processes = await ffmpeg_processes(settings)
     preferences: dict[ChatRef, Preferences] = {}
     async with _http() as http:
         mimo = mimo_client(settings, http=http)

@@ -9,13 +9,14 @@ import hashlib
 import re
 import socket
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.domain.errors import ConfigError
 from core.domain.limits import parse_ids
+from core.domain.secrets import url_secrets
 
 # Values people leave in a copied .env; treating them as unset gives a clearer start-up error
 # than a 401 from the provider a minute later.
@@ -94,6 +95,9 @@ class Settings(BaseSettings):
     asr_audio_format: Literal["wav", "mp3"] = "wav"
     # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
+    # How long one ffmpeg run may take: this, plus a second per second of audio it reads; one
+    # that runs over (a file that makes it hang) is stopped and the file refused as unusable.
+    ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
     # Recordings downloaded at once, all chats together (each streams to disk in chunks), and
     # questions about recordings (/ask) worked on at once, all chats together.
     max_downloads: int = Field(default=4, ge=1)
@@ -212,10 +216,8 @@ class Settings(BaseSettings):
         values = [s.get_secret_value() for s in secrets if s and s.get_secret_value()]
         if self.telegram_webhook_url is not None:
             values.append(self.webhook_secret())
-        password = urlsplit(self.database_url).password
-        if password:  # as written in the URL (percent-encoded or not) and as it reads decoded
-            values += [password, unquote(password)]
-        return values
+        # Its password and secret query parameters, as written and as they read decoded.
+        return values + url_secrets(self.database_url)
 
     def require_mimo_key(self) -> str:
         return _require(self.mimo_api_key, "MIMO_API_KEY")

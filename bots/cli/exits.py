@@ -11,6 +11,7 @@ Scripts can tell the failures apart (the README's table):
     6    MiMo is unavailable, busy or unreadable even after the retries; try again later, or
          some of a recording could not be transcribed (the transcript marks where)
     130  interrupted (Ctrl-C)
+    143  stopped by SIGTERM (`kill`, a service manager, `timeout`), cleaned up as after Ctrl-C
     141  what read standard output stopped reading (`| head`), as if killed by SIGPIPE
 """
 
@@ -34,6 +35,7 @@ class ExitCode(IntEnum):
     REFUSED = 5
     UNAVAILABLE = 6
     INTERRUPTED = 130
+    TERMINATED = 143
     BROKEN_PIPE = 141
 
 

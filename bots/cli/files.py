@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,7 +56,7 @@ async def recording(source: Path, *, max_bytes: int) -> AsyncIterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="voicebridge-stdin-") as folder:
         saved = Path(folder) / "stdin"
-        await asyncio.to_thread(_save_stdin, saved, max_bytes + 1)
+        await _in_daemon_thread(_save_stdin, saved, max_bytes + 1)
         yield saved
 
 
@@ -78,11 +81,42 @@ def write(path: Path, data: bytes) -> None:
         raise CommandFailed(ExitCode.FILE, line) from None
 
 
+async def _in_daemon_thread(work: Callable[..., None], *args: object) -> None:
+    """`work(*args)` in a daemon thread of its own. A thread of asyncio's pool would make an
+    interrupted command wait at exit until whoever writes to standard input stops; a daemon
+    thread is left behind, blocked in its read."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+    def run() -> None:
+        error: BaseException | None = None
+        try:
+            work(*args)
+        except BaseException as exc:  # handed to the waiting coroutine
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+            loop.call_soon_threadsafe(settle, error)
+
+    threading.Thread(target=run, name="voicebridge-stdin", daemon=True).start()
+    await done
+
+
 def _save_stdin(path: Path, limit: int) -> None:
+    # From the descriptor, not `sys.stdin.buffer`: a thread left blocked in the buffer's read
+    # would hold its lock while the interpreter shuts down, which aborts it.
+    stdin = sys.stdin.fileno()
     with path.open("wb") as out:
         left = limit
         while left > 0:
-            chunk = sys.stdin.buffer.read(min(_COPY_CHUNK, left))
+            chunk = os.read(stdin, min(_COPY_CHUNK, left))
             if not chunk:
                 return
             out.write(chunk)

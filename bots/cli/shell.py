@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -56,9 +57,11 @@ def run(body: Body, *, verbose: int | None) -> int:
         settings = _settings()
         secrets = settings.secret_values()
         _set_logging(settings, verbose)
-        return asyncio.run(body(settings))
+        return asyncio.run(_until_terminated(body(settings)))
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
+    except Terminated:
+        return ExitCode.TERMINATED
     except BrokenPipeError:
         # The reader went away (`| head`): nothing to say, and nothing left to flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -69,6 +72,33 @@ def run(body: Body, *, verbose: int | None) -> int:
             logger.exception("the command failed")
         say_failure(found.line, secrets)
         return found.code
+
+
+class Terminated(Exception):
+    """The command was stopped by SIGTERM, and has cleaned up."""
+
+
+async def _until_terminated(work: Coroutine[Any, Any, int]) -> int:
+    """`work`, cancelled by SIGTERM as Ctrl-C cancels it: its clean-up runs (a temporary copy of
+    standard input goes) before the command ends, where SIGTERM's default would kill it."""
+    task, loop = asyncio.current_task(), asyncio.get_running_loop()
+    assert task is not None
+    terminated = False
+
+    def stop() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, stop)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if terminated:
+            raise Terminated from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def say_failure(line: str, secrets: list[str]) -> None:

@@ -128,14 +128,28 @@ async def _one(
         found = failure(exc)
         say_failure(f"{label}: {found.line}", settings.secret_values())
         return found.code
-    for fmt, path in job.outputs.items():
-        write(path, render(fmt, result, source=label, language=language))
+    code = _write_outputs(job, result, language=language, secrets=settings.secret_values())
     if not result.missing:
-        return ExitCode.OK
+        return code
     stretches = joined([stretch(part.start, part.end) for part in result.missing], shell_locale())
     line = text("cli.missing_parts", stretches=stretches)
     say_failure(f"{label}: {line}", settings.secret_values())
-    return ExitCode.UNAVAILABLE
+    return code or ExitCode.UNAVAILABLE
+
+
+def _write_outputs(
+    job: Job, result: LongTranscript, *, language: str, secrets: list[str]
+) -> ExitCode:
+    """Write each of `job`'s outputs; one that cannot be written is a line on stderr, and the
+    others are written all the same."""
+    code = ExitCode.OK
+    for fmt, path in job.outputs.items():
+        try:
+            write(path, render(fmt, result, source=str(job.source), language=language))
+        except CommandFailed as exc:
+            say_failure(exc.line, secrets)
+            code = code or exc.code
+    return code
 
 
 def plan(files: tuple[Path, ...], formats: tuple[str, ...], folder: Path | None) -> list[Job]:

@@ -19,17 +19,21 @@ from urllib.parse import quote
 
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
+from core.domain.secrets import SECRET_PARAMETER
+
 # Secrets known by their shape rather than their value, each replaced by what precedes it and
 # REDACTED: a bot token in a Telegram URL (its colon may come percent-encoded: python-telegram-bot
 # quotes file download URLs); an interaction's or a webhook's token in a Discord URL
 # (/webhooks/{application}/{token}, /interactions/{id}/{token}/callback), and the `token` field
 # of an event discord.py logs whole; the password of any URL (user:password@host), such as
-# DATABASE_URL.
+# DATABASE_URL, up to the last `@` before the host (a password may hold one), and a URL's query
+# parameters that carry a secret (`?password=...`, `&sslpassword=...`).
 _SHAPES = (
     re.compile(r"(/bot)\d+(?::|%3[Aa])[A-Za-z0-9_-]+"),
     re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+"),
     re.compile(r"""(["']token["']\s*:\s*["'])[^"']+"""),
-    re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(?=@)", re.IGNORECASE),
+    re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s]*(?=@)", re.IGNORECASE),
+    re.compile(rf"([?&;]{SECRET_PARAMETER}=)[^&;#\s'\"]+", re.IGNORECASE),
 )
 REDACTED = "[REDACTED]"
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from tests.audio_factory import make_audio
 from tests.integration.conftest import free_listens, running, settings_for
@@ -143,3 +145,29 @@ async def test_healthz_answers_503_once_the_database_is_unusable(
     assert healthy == (200, '{"status": "ok", "database": "ok"}')
     assert unhealthy == (503, '{"status": "unhealthy", "database": "unreachable"}')
     assert metrics[0] == 200  # the process itself is alive
+
+
+async def test_healthz_asks_the_bots_own_pool_and_opens_no_connection_of_its_own(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """A probe every few seconds must not log in to the database each time (PostgreSQL counts
+    each connection against max_connections, beyond the pool's limits)."""
+    [listen] = free_listens()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, ops_listen=listen
+    )
+    opened: list[object] = []
+
+    def count(dbapi_connection: object, _record: object) -> None:
+        opened.append(dbapi_connection)
+
+    async with running(settings, bot_api):
+        assert await _get(listen, "/healthz") == (200, '{"status": "ok", "database": "ok"}')
+        event.listen(Engine, "connect", count)  # every engine's, whoever made it
+        try:
+            answers = [await _get(listen, "/healthz") for _ in range(5)]
+        finally:
+            event.remove(Engine, "connect", count)
+
+    assert answers == [(200, '{"status": "ok", "database": "ok"}')] * 5
+    assert opened == []  # the first probe's connection went back to the pool and was reused

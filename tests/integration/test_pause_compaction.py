@@ -5,16 +5,21 @@ receives."""
 from __future__ import annotations
 
 import array
+import logging
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import imageio_ffmpeg
 import pytest
 
 from core.app.transcription import RequestGate, Transcriber
+from core.bootstrap import standalone
 from core.chat.subtitles import to_srt
+from core.config import Settings
 from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
@@ -204,9 +209,21 @@ def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.mark.usefixtures("ffmpeg_before_6_1")
-async def test_an_ffmpeg_without_timestamped_silenceremove_sends_the_pauses(note: Path) -> None:
+async def test_an_ffmpeg_on_path_without_timestamped_silenceremove_gives_way_to_the_bundled_one(
+    note: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(_env_file=None, mimo_api_key="sk-test")  # type: ignore[call-arg]
+    with caplog.at_level(logging.INFO, logger="core.infra.audio.ffmpeg"):
+        async with standalone(settings):
+            pass  # the start says which ffmpeg runs, and why
     audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS, compact_pauses=True)
     (piece,) = await audio.to_asr_pieces(note, piece_seconds=60)
 
-    assert decoded_seconds(piece.data) == pytest.approx(LENGTH, abs=0.15)
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ffmpeg: ")]
+    assert line == (
+        f"ffmpeg: {imageio_ffmpeg.get_ffmpeg_exe()} (bundled: {shutil.which('ffmpeg')} on PATH "
+        "cannot compact pauses (ffmpeg before 6.1))"
+    )
+    heard = decoded_seconds(piece.data)  # the pauses compacted, the times the recording's
+    assert SPEECH + (BURSTS - 1) * (KEPT - 0.2) <= heard <= SPEECH + (BURSTS - 1) * KEPT_AT_MOST
     assert (piece.offset, piece.duration) == pytest.approx((0.0, LENGTH), abs=0.05)

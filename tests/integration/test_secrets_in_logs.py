@@ -25,8 +25,10 @@ from typing import Literal
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import make_url
+from sqlalchemy import text as sql
 
 from bots.runner import run_bots
+from core.bootstrap import storage
 from core.chat.messages import text
 from core.config import Settings
 from core.domain.errors import ConfigError
@@ -234,3 +236,41 @@ def _decoded(json_lines: str) -> str:
 def _around(text: str, secret: str) -> str:
     at = text.find(secret)
     return f"{secret!r} found: ...{text[max(0, at - 300) : at + 100]}..."
+
+
+# A short password with `@` in it, below the length at which a known secret is searched for:
+# only the URL's shape can hide it, and no part of it may be taken for the host.
+SHORT_PASSWORD = "Zq@9x"
+QUERY_PASSWORD = "SECRETquery-pass"
+STORED_TOKEN = "aW50ZXJhY3Rpb246storedTOKEN-tail"  # a Discord interaction's, as a claim keeps it
+
+
+async def test_the_database_url_and_a_failed_statement_show_no_secret(
+    database_url: str, capture_logs: Capture
+) -> None:
+    url = with_secrets_in(database_url)
+    settings = Settings(_env_file=None, database_url=url, log_level="DEBUG")  # type: ignore[call-arg]
+    logged = capture_logs(settings)
+    async with storage(settings) as store:
+        with pytest.raises(Exception, match=r"no_such_table|does not exist") as failed:
+            async with store.engine.begin() as connection:
+                insert = sql("INSERT INTO no_such_table (token) VALUES (:token)")
+                await connection.execute(insert, {"token": STORED_TOKEN})
+        logging.getLogger("voicebridge").error("a write failed", exc_info=failed.value)
+
+    lines = logged.getvalue()
+    assert "a write failed" in lines and "INSERT INTO no_such_table" in lines
+    assert "database: " in lines
+    for secret in (QUERY_PASSWORD, STORED_TOKEN, "storedTOKEN", "9x@", "Zq@"):
+        assert secret not in lines, _around(lines, secret)
+    assert "?password=[REDACTED]&ssl=disable" in lines  # the start names the database
+
+
+def with_secrets_in(url: str) -> str:
+    """`url` with a password as a query parameter (asyncpg takes it so, SQLite ignores it) and,
+    for PostgreSQL, a short one with `@` in the userinfo (the test server takes any)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        user, rest = url.split("://", 1)[1].split("@", 1)
+        url = f"{parsed.drivername}://{user}:{SHORT_PASSWORD}@{rest}"
+    return f"{url}{'&' if '?' in url else '?'}password={QUERY_PASSWORD}&ssl=disable"

@@ -258,7 +258,7 @@ async def test_a_cancelled_conversion_kills_ffmpeg(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(asyncio, "create_subprocess_exec", recording_exec)
     endless = ("-f", "lavfi", "-i", "sine=duration=100000", "-f", "null", "-")
-    task = asyncio.create_task(AUDIO.processes.run(*endless))
+    task = asyncio.create_task(AUDIO.processes.run(*endless, audio_seconds=100000))
     while not started:  # until ffmpeg runs
         await asyncio.sleep(0.01)
     task.cancel()

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.domain.errors import AudioTimedOut
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.processes import FfmpegProcesses, TimeLimit, file_url
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 
@@ -83,9 +84,42 @@ async def test_every_ffmpeg_thread_runs_under_batch_scheduling() -> None:
     # Paced at real speed for a second: time to look at its threads while they work.
     run = await FfmpegProcesses().run(
         "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=1",
-        "-c:a", "pcm_s16le", "-f", "null", "-",
+        "-c:a", "pcm_s16le", "-f", "null", "-", audio_seconds=1,
     )  # fmt: skip
     watcher.cancel()
     assert run.returncode == 0
     assert len(policies) > 1  # the main thread and its workers
     assert set(policies.values()) == {os.SCHED_BATCH}
+
+
+async def test_an_ffmpeg_that_hangs_is_stopped_by_its_time_limit_and_frees_its_slot(
+    tmp_path: Path,
+) -> None:
+    """An input that never ends (a pipe nobody writes to) holds ffmpeg for ever: past the
+    floor plus the recording's length it is killed, the caller hears of unusable audio, and
+    the only slot serves the next conversion."""
+    never = tmp_path / "never.ogg"
+    os.mkfifo(never)
+    processes = FfmpegProcesses(1, time_limit=TimeLimit(floor_seconds=1, per_audio_second=0.5))
+    audio = FfmpegAudio(processes=processes, caps=MIMO_AUDIO_CAPS)
+
+    with pytest.raises(AudioTimedOut):
+        await asyncio.wait_for(
+            processes.run("-i", file_url(never), "-f", "null", "-", audio_seconds=2), timeout=60
+        )
+    assert ffmpeg_children() == 0
+    info = await audio.probe(make_audio(tmp_path, fmt="ogg", seconds=2))
+    assert info.duration == pytest.approx(2, abs=0.1)
+
+
+async def test_every_input_may_open_only_files_and_pipes(tmp_path: Path) -> None:
+    """A playlist inside a user's file cannot make ffmpeg read anything but the file itself."""
+    wav = make_audio(tmp_path, fmt="wav", seconds=1)
+    inside = await FfmpegProcesses().run(
+        "-i", f"subfile,,start,0,end,0,,:{wav}", "-f", "null", "-", audio_seconds=1
+    )
+    plain = await FfmpegProcesses().run("-i", file_url(wav), "-f", "null", "-", audio_seconds=1)
+
+    assert plain.returncode == 0
+    assert inside.returncode != 0
+    assert "not on whitelist" in inside.stderr

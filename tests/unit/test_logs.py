@@ -83,6 +83,19 @@ def test_passwords_in_urls_are_redacted_known_or_not() -> None:
     ]
 
 
+def test_secret_query_parameters_and_passwords_holding_an_at_are_redacted_whole() -> None:
+    url = "postgresql+asyncpg://vb:a@b@db/vb?sslmode=require&password=p%26w&sslpassword=k3y"
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    formatter = RedactingFormatter("%(message)s", settings.secret_values())
+
+    line = _format(formatter, "database at %s", url)
+
+    assert line == (
+        "database at postgresql+asyncpg://vb:[REDACTED]@db/vb"
+        "?sslmode=require&password=[REDACTED]&sslpassword=[REDACTED]"
+    )
+
+
 def test_secrets_are_redacted_as_json_and_repr_escape_them() -> None:
     formatter = RedactingFormatter("%(message)s", [ODD_KEY])
     line = _format(formatter, "body %s, headers %r", json.dumps({"key": ODD_KEY}), {"k": ODD_KEY})

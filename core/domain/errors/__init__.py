@@ -31,6 +31,7 @@ here.
     │       └── LoggingIsOff      ...because the chat turned logging off
     ├── AudioError                the audio could not be used
     │   ├── UndecodableAudio      corrupt, truncated, or not audio at all
+    │   │   └── AudioTimedOut     ...or it holds ffmpeg far longer than its length warrants
     │   ├── EmptyAudio            no audio track, or zero length
     │   └── AudioTooLarge         over a size or duration limit
     │       └── TooLongToAsk      longer than one audio-understanding request holds
@@ -95,6 +96,7 @@ from core.domain.errors.mimo import (
 from core.domain.errors.user import (
     AdminsOnly,
     AudioError,
+    AudioTimedOut,
     AudioTooLarge,
     BadChoice,
     BadDigest,
@@ -133,6 +135,7 @@ __all__ = [
     "AudioOverQuota",
     "AudioQuotaShort",
     "AudioQuotaUsed",
+    "AudioTimedOut",
     "AudioTooLarge",
     "AutoTranscriptsPaused",
     "BadChoice",

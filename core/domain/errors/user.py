@@ -113,6 +113,11 @@ class UndecodableAudio(AudioError):
     key = "error.undecodable_audio"
 
 
+class AudioTimedOut(UndecodableAudio):
+    """ffmpeg ran far longer than the recording's length warrants: a file that makes it wait or
+    loop for ever is as unusable as one it cannot decode, and is told so."""
+
+
 class EmptyAudio(AudioError):
     key = "error.empty_audio"
 

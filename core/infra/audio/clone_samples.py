@@ -39,6 +39,7 @@ async def to_clone_sample(
             "-i", file_url(path), *shorten, "-t", f"{max_seconds:g}", "-map", "0:a:0",
             "-map_metadata", "-1",
             "-ac", "1", "-ar", "24000", "-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", str(out),
+            audio_seconds=media.info.duration,
         )  # fmt: skip
         if run.returncode != 0:
             raise UndecodableAudio("the audio could not be decoded")

@@ -16,17 +16,19 @@ as finding where to cut a long recording (`core.domain.pauses`).
 Timings stay true: with `timestamp=copy` the frames silenceremove keeps carry their original
 times, so the segment muxer cuts pieces at original times and lists each piece's start and end
 in the original recording; only the audio inside a piece is shorter. That option came with the
-rewritten silenceremove of ffmpeg 6.1: an older ffmpeg (Debian 12 ships 5.1) converts without
-compacting rather than shift a single timestamp.
+rewritten silenceremove of ffmpeg 6.1: with an older ffmpeg on PATH (Debian 12 ships 5.1) the
+bundled one runs instead (`ffmpeg`); only without one would a conversion go uncompacted rather
+than shift a single timestamp.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 
 from core.domain.pauses import BLOCK_SECONDS, KEPT_PAUSE_SECONDS, CutPlan, pause_threshold
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe, keeps_timestamps
 from core.infra.audio.loudness import MEASURE_RATE, window_levels
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.sources import AudioSource, mono
@@ -34,7 +36,7 @@ from core.infra.audio.sources import AudioSource, mono
 logger = logging.getLogger(__name__)
 
 _FLOOR_SEARCH = 3.0  # seconds either side of each place the floor is measured
-_SUPPORTED: dict[str, bool] = {}  # ffmpeg binary -> whether its silenceremove keeps timestamps
+_TOLD: set[str] = set()  # ffmpeg binaries the log has said cannot compact
 
 
 async def pause_filter(
@@ -52,7 +54,7 @@ async def pause_filter(
     `sample_rate` first, the output's rate, and the floor is measured at that rate too: a
     codec's hiss above 8 kHz, gone at 16 kHz, would lift a pause at 24 kHz over a threshold
     measured at 16 kHz."""
-    if not await _keeps_timestamps(processes):
+    if not await _keeps_timestamps():
         return None
     threshold = pause_threshold(await _floor_levels(source, duration, processes, sample_rate))
     if threshold is None:
@@ -81,12 +83,13 @@ async def _floor_levels(
     return [level for window in windows for level in window]
 
 
-async def _keeps_timestamps(processes: FfmpegProcesses) -> bool:
-    """Whether this ffmpeg's silenceremove has the `timestamp` option (asked once)."""
+async def _keeps_timestamps() -> bool:
+    """Whether the ffmpeg that runs can keep timestamps: `ffmpeg_exe` prefers one that can, so
+    only a system with no other (no bundled binary for it) goes without."""
     exe = ffmpeg_exe()
-    if exe not in _SUPPORTED:
-        run = await processes.run("-h", "filter=silenceremove")
-        _SUPPORTED[exe] = "timestamp" in run.stdout
-        if not _SUPPORTED[exe]:
+    if not await asyncio.to_thread(keeps_timestamps, exe):
+        if exe not in _TOLD:
+            _TOLD.add(exe)
             logger.info("this ffmpeg's silenceremove cannot keep timestamps: pauses are kept")
-    return _SUPPORTED[exe]
+        return False
+    return True

@@ -87,7 +87,8 @@ async def window_levels(
     joined = "".join(f"[w{i}]" for i in range(len(targets)))
     graph = ";".join([*chains, f"{joined}concat=n={len(targets)}:v=0:a=1,{_levels(rate)}"])
     run = await processes.run(*inputs, "-filter_complex", graph, "-f", "null", "-",
-                        keep=_LEVELS_OUTPUT)  # fmt: skip
+                              audio_seconds=len(targets) * 2 * plan.search,
+                              keep=_LEVELS_OUTPUT)  # fmt: skip
     if run.returncode != 0:
         raise UndecodableAudio("the audio could not be decoded")
     return parse_levels(run.stdout, windows=len(targets), window_blocks=plan.window_blocks)

@@ -266,7 +266,9 @@ async def _encode_range(
             str(job.folder / pattern),
         )
         async with job.slots:
-            run = await job.processes.run(*reading.inputs, *output)
+            run = await job.processes.run(
+                *reading.inputs, *output, audio_seconds=part.end - part.start
+            )
         if run.returncode != 0:
             raise UndecodableAudio("the audio could not be decoded")
     except BaseException:

@@ -30,6 +30,9 @@ _TRUE_LENGTH = frozenset({"ogg"})
 # checksum), segment count; the segment table follows.
 _OGG_PAGE = struct.Struct("<4sBxq12xB")
 _EMPTY_OGG_MAX_BYTES = 64 * 1024  # header pages (Opus or Vorbis tags) are far smaller
+# A probe reads the whole file before its length is known: its time limit counts the seconds
+# the file would last at 32 kbit/s, a voice note's rate (a lower one gets the limit's floor).
+_LOWEST_BYTES_PER_SECOND = 4000
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,17 @@ async def inspect_media(path: Path, *, processes: FfmpegProcesses, decode: bool)
         raise EmptyAudio("the file is empty")
     copy = () if decode else ("-c", "copy")
     run = await processes.run(
-        "-progress", "pipe:1", "-i", file_url(path), "-map", "0:a:0", *copy, "-f", "null", "-"
+        "-progress",
+        "pipe:1",
+        "-i",
+        file_url(path),
+        "-map",
+        "0:a:0",
+        *copy,
+        "-f",
+        "null",
+        "-",
+        audio_seconds=size / _LOWEST_BYTES_PER_SECOND,
     )
     if _INPUT.search(run.stderr) is None and await asyncio.to_thread(_is_empty_ogg, path):
         raise EmptyAudio("an Ogg stream that ends after its headers")
@@ -76,7 +89,9 @@ async def inspect_quickly(path: Path, *, processes: FfmpegProcesses) -> Media:
     size = (await asyncio.to_thread(path.stat)).st_size
     if size == 0:
         raise EmptyAudio("the file is empty")
-    run = await processes.run("-i", file_url(path), "-map", "0:a:0", "-t", "0", "-f", "null", "-")
+    run = await processes.run(
+        "-i", file_url(path), "-map", "0:a:0", "-t", "0", "-f", "null", "-", audio_seconds=0
+    )
     container, stated = _INPUT.search(run.stderr), _DURATION.search(run.stderr)
     if run.returncode or not container or not stated or container.group(1) not in _TRUE_LENGTH:
         return await inspect_media(path, processes=processes, decode=False)

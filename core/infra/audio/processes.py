@@ -25,11 +25,29 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.domain.errors import AudioTimedOut
 from core.infra.audio.ffmpeg import ffmpeg_exe
 
 logger = logging.getLogger(__name__)
 
 KEEP_OUTPUT = 64 * 1024  # bytes of ffmpeg output kept from each end of a stream
+# What an input may open: its file, or a pipe. A playlist or a script inside a user's file (HLS,
+# DASH, concat, SDP) would otherwise make ffmpeg open other files, or reach out over the network.
+_INPUT_PROTOCOLS = ("-protocol_whitelist", "file,pipe")
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """How long one ffmpeg run may take before it is killed: `floor_seconds`, plus
+    `per_audio_second` for each second of audio it reads. ffmpeg converts many times faster
+    than real time even on a busy machine; one that runs over is stuck (a file that makes it
+    wait or loop for ever) and must not hold its process slot for ever."""
+
+    floor_seconds: float = 120.0
+    per_audio_second: float = 1.0
+
+    def seconds(self, audio_seconds: float) -> float:
+        return self.floor_seconds + self.per_audio_second * max(0.0, audio_seconds)
 
 
 @dataclass(frozen=True)
@@ -48,8 +66,9 @@ class FfmpegProcesses:
     The composition root builds one and hands it to the audio adapter (`FfmpegAudio`).
     """
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int | None = None, *, time_limit: TimeLimit | None = None) -> None:
         self.limit = limit or max(4, 3 * (os.cpu_count() or 1))
+        self.time_limit = time_limit or TimeLimit()
         # An asyncio primitive belongs to the loop it first waits in: one set of slots per loop
         # (a process runs one; tests run one per test).
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Slots] = (
@@ -77,11 +96,14 @@ class FfmpegProcesses:
             slots = self._slots[loop] = _Slots(self.limit)
         return slots.held()
 
-    async def run(self, *args: str, keep: int = KEEP_OUTPUT) -> FfmpegRun:
+    async def run(self, *args: str, audio_seconds: float, keep: int = KEEP_OUTPUT) -> FfmpegRun:
         """Run ffmpeg with `args` once a process slot is free; kill it if the caller is
-        cancelled. Of each output stream, the first and last `keep` bytes are kept."""
+        cancelled, or when it runs over the time limit for `audio_seconds` of audio
+        (`AudioTimedOut`). Every input may open only its file or a pipe. Of each output
+        stream, the first and last `keep` bytes are kept."""
+        within = self.time_limit.seconds(audio_seconds)
         async with self.slot():
-            return await _run_ffmpeg(*args, keep=keep)
+            return await _run_ffmpeg(*_files_and_pipes_only(args), keep=keep, within=within)
 
 
 def file_url(path: Path) -> str:
@@ -110,7 +132,15 @@ class _Slots:
             self._free.release()
 
 
-async def _run_ffmpeg(*args: str, keep: int) -> FfmpegRun:
+def _files_and_pipes_only(args: tuple[str, ...]) -> list[str]:
+    """`args` with the protocol whitelist before each input."""
+    guarded: list[str] = []
+    for arg in args:
+        guarded += [*_INPUT_PROTOCOLS, arg] if arg == "-i" else [arg]
+    return guarded
+
+
+async def _run_ffmpeg(*args: str, keep: int, within: float) -> FfmpegRun:
     spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
         ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", *args,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
@@ -126,10 +156,15 @@ async def _run_ffmpeg(*args: str, keep: int) -> FfmpegRun:
     batch_scheduling(proc.pid)
     assert proc.stdout is not None and proc.stderr is not None
     try:
-        out, err = await asyncio.gather(
-            _read_bounded(proc.stdout, keep), _read_bounded(proc.stderr, keep)
-        )
-        returncode = await proc.wait()
+        async with asyncio.timeout(within):
+            out, err = await asyncio.gather(
+                _read_bounded(proc.stdout, keep), _read_bounded(proc.stderr, keep)
+            )
+            returncode = await proc.wait()
+    except TimeoutError:
+        await _kill(proc)
+        logger.warning("ffmpeg ran over its %.0f s and was stopped: %s", within, " ".join(args))
+        raise AudioTimedOut(f"ffmpeg ran over {within:.0f} s") from None
     except BaseException:
         await _kill(proc)
         raise

@@ -59,7 +59,7 @@ async def understanding_input(
             pauses = await pause_filter(
                 source_of(path, media), media.info.duration, processes=processes, keep_times=False
             )
-        await _encode_mp3(path, out, processes, pauses)
+        await _encode_mp3(path, out, processes, pauses, seconds=media.info.duration)
         yield UnderstandingAudio(out, "audio/mpeg", media.info.duration)
 
 
@@ -70,11 +70,15 @@ def _passthrough_mime(media: Media) -> str | None:
     return _PASSTHROUGH.get((media.info.container or "", media.info.codec or ""))
 
 
-async def _encode_mp3(src: Path, out: Path, processes: FfmpegProcesses, pauses: str | None) -> None:
-    """The first audio stream of `src` as one mono 16 kHz MP3 in `out`, through the `pauses`
-    filter when there is one."""
+async def _encode_mp3(
+    src: Path, out: Path, processes: FfmpegProcesses, pauses: str | None, *, seconds: float
+) -> None:
+    """The first audio stream of `src`, `seconds` long, as one mono 16 kHz MP3 in `out`,
+    through the `pauses` filter when there is one."""
     shorten = ("-af", pauses) if pauses else ()
-    run = await processes.run("-i", file_url(src), *MP3_ARGS, *shorten, "-f", "mp3", str(out))
+    run = await processes.run(
+        "-i", file_url(src), *MP3_ARGS, *shorten, "-f", "mp3", str(out), audio_seconds=seconds
+    )
     if run.returncode != 0:
         raise UndecodableAudio("the audio could not be decoded")
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import NullPool
 
 import migrations
+from core.domain.secrets import is_secret, password_quoted
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
@@ -60,19 +62,33 @@ def create_engine(url: str, *, pool: PoolLimits | None = None, **pool_options: A
     `pool` sizes PostgreSQL's connection pool; SQLite ignores it and keeps SQLAlchemy's
     defaults, since its connections are files on this machine, not a server's to ration.
     """
-    sa_url = make_url(url)
+    sa_url = make_url(password_quoted(url))
+    # A failed statement's message would otherwise carry its bound values into the log: a
+    # stored interaction token, a chat's text.
+    options = {"hide_parameters": True, **pool_options}
     if sa_url.get_backend_name() != "sqlite":
         # Replicas hold pooled connections for a long time; a restarted server must not turn
         # the first query after it into an error.
         sized = pool.options() if pool is not None else {}
-        return _create_async_engine(sa_url, **{"pool_pre_ping": True, **sized, **pool_options})
+        return _create_async_engine(sa_url, **{"pool_pre_ping": True, **sized, **options})
     in_memory = _sqlite_in_memory(sa_url)
     if not in_memory:
         Path(str(sa_url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = _create_async_engine(sa_url, **pool_options)
+    engine = _create_async_engine(sa_url, **options)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
+
+
+def loggable_url(url: str) -> str:
+    """`url` fit for a log line: its password and every secret query parameter shown as ***."""
+    sa_url = make_url(password_quoted(url))
+    hidden = {name: _HIDDEN for name in sa_url.query if is_secret(name)}
+    shown = sa_url.update_query_dict(hidden).render_as_string(hide_password=True)
+    return shown.replace(quote(_HIDDEN, safe=""), _HIDDEN)
+
+
+_HIDDEN = "***"  # as SQLAlchemy shows a hidden password
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -189,3 +189,62 @@ async def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(
     assert (process.returncode, out, err) == (130, b"", b"")
     assert not (tmp_path / "subs").exists()
     assert list(cwd.iterdir()) == []
+
+
+async def test_sigterm_stops_as_ctrl_c_does_and_leaves_no_copy_of_standard_input(
+    cwd: Path, recordings: Path, tmp_path: Path
+) -> None:
+    """A service manager or `timeout` stops the command with SIGTERM: its copy of standard input
+    goes, and the exit code is the documented one, whether it was still reading or already
+    waiting for MiMo."""
+    data = long_recording(recordings, "talk.ogg").read_bytes()
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    async with FakeMimo(delay=5) as slow:
+        codes = []
+        for still_reading in (True, False):
+            process = await asyncio.create_subprocess_exec(
+                *command(), "transcribe", "-", "-f", "txt",
+                cwd=cwd, env=env(slow, ASR_PIECE_SECONDS=PIECE_SECONDS, TMPDIR=str(temporary)),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            assert process.stdin is not None
+            process.stdin.write(data[: len(data) // 2] if still_reading else data)
+            await process.stdin.drain()
+            if not still_reading:
+                process.stdin.close()
+            requests = len(slow.requests)
+            # Until the copy is being written (still reading) or MiMo is asked (done reading).
+            while not (
+                any(temporary.iterdir()) and (still_reading or len(slow.requests) > requests)
+            ):
+                await asyncio.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+            codes.append((process.returncode, out, err))
+
+    assert codes == [(143, b"", b""), (143, b"", b"")]
+    assert list(temporary.iterdir()) == []
+    assert list(cwd.iterdir()) == []
+
+
+async def test_an_output_that_cannot_be_written_does_not_stop_the_others(
+    mimo: FakeMimo, cwd: Path, recordings: Path, tmp_path: Path
+) -> None:
+    first = make_audio(recordings / "first.ogg", fmt="ogg", seconds=2)
+    second = make_audio(recordings / "second.ogg", fmt="ogg", seconds=3)
+    subs = tmp_path / "subs"
+    (subs / "first.txt").mkdir(parents=True)  # a folder where a transcript should go
+
+    done = await voicebridge(
+        "transcribe", str(first), str(second), "-f", "txt", "-f", "srt", "-o", str(subs),
+        cwd=cwd, env=env(mimo),
+    )  # fmt: skip
+
+    assert done.code == 3
+    assert done.err.startswith("voicebridge: ") and "first.txt" in done.err
+    assert len(done.err.splitlines()) == 1
+    assert (subs / "first.srt").read_text().startswith("1\n")
+    assert (subs / "second.txt").read_text() == "heard 3.0 seconds\n"
+    assert (subs / "second.srt").exists()
