@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -90,7 +91,11 @@ async def _until_terminated(work: Coroutine[Any, Any, int]) -> int:
         terminated = True
         task.cancel()
 
-    loop.add_signal_handler(signal.SIGTERM, stop)
+    # Signals reach the main thread only (a command run from another thread, as an embedding
+    # program or a test may, keeps SIGTERM's default).
+    watching = threading.current_thread() is threading.main_thread()
+    if watching:
+        loop.add_signal_handler(signal.SIGTERM, stop)
     try:
         return await work
     except asyncio.CancelledError:
@@ -98,7 +103,8 @@ async def _until_terminated(work: Coroutine[Any, Any, int]) -> int:
             raise Terminated from None
         raise
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        if watching:
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def say_failure(line: str, secrets: list[str]) -> None:

@@ -15,4 +15,5 @@ summary_windows.py  `/summary 2h`: windows read and bounded
 digest_times.py     `/digest 18:00 Europe/Berlin`: times read, the next one due
 text.py             long text split at natural boundaries; positions as a clock reads them
 quantities.py       what a sentence shows in the reader's language: durations, sizes, terms
+secrets.py          where secrets sit in a database URL, to keep them out of every log line
 """
