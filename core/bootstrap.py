@@ -376,7 +376,9 @@ async def bootstrap(
             cases=cases,
             studio=studio,
             business=BusinessChats(uow=uow, limiter=limiter),
-            inline=InlineVoices(uow=uow, preferences=cases.preferences, speech=cases.speech),
+            inline=InlineVoices(
+                uow=uow, preferences=cases.preferences, speech=cases.speech, clock=clock
+            ),
             transcripts=transcripts,
             recordings=recordings,
             mimo=mimo,

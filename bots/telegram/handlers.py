@@ -7,6 +7,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
+from bots.telegram.inline import discarding
 from bots.telegram.locales import audience, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import text
@@ -214,7 +215,7 @@ class TelegramHandlers:
             return
         name = await self.studio.delete(
             chat_of(update), words[0], can_manage=await can_manage(update),
-            requested_by=sender_id(message),
+            requested_by=sender_id(message), discard=discarding(message.get_bot()),
         )  # fmt: skip
         await message.reply_text(text("voices.deleted", locale, name=name))
 

@@ -4,15 +4,23 @@ style the user chose in their own chat with the bot, sent as a real voice messag
 
 Telegram sends an inline query for every keystroke, each with an id of its own. A query is
 answered only once the user paused typing (`PAUSE_SECONDS` without a newer query from them):
-every query a newer one replaced is answered with no results, and never rendered. Which query
-is a user's newest is known to this process only; behind a load balancer, replicas each debounce
-the queries they receive (a stray rendering at worst, never a wrong answer).
+every query a newer one replaced is answered with no results, and never rendered; so is an
+empty one, at once. The handler returns at once: the pause, and the rendering after it, run in
+a task of their own, so a crowd typing never holds the update slots other chats' messages
+wait for. At most one query per user waits out its pause (the newest; it is forgotten once it
+is answered or replaced), and at most `MAX_IN_FLIGHT` are waiting or being rendered in the
+process: past that, a query is answered with nothing and the next keystroke asks again. Which
+query is a user's newest is known to this process only; behind a load balancer, replicas each
+debounce the queries they receive (a stray rendering at worst, never a wrong answer).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from telegram import (
     Bot,
@@ -29,18 +37,24 @@ from core.app.inline import InlineVoices
 from core.app.preferences import ChatPreferences
 from core.chat.languages import resolve_locale
 from core.domain import errors
-from core.domain.inline import CachedVoice
+from core.domain.inline import CachedVoice, Discard
 from core.domain.limits import asked_by
 from core.domain.values import ChatRef, VoiceNote
 
 logger = logging.getLogger(__name__)
 
 PAUSE_SECONDS = 0.8  # a pause in typing longer than a keystroke's, shorter than a wait's
+MAX_IN_FLIGHT = 1000  # queries waiting out their pause or being rendered, in the process
 # Telegram may show a rendered answer again for this long to the same user typing the same
 # words; short, so a changed /voice or /style is heard soon.
 ANSWER_CACHE_SECONDS = 60
 TITLE_CHARS = 64
 BUTTON_CHARS = 64
+
+
+class _Waiting(NamedTuple):
+    query: InlineQuery
+    replaced: asyncio.Event  # set when a newer query from the same user came
 
 
 class InlineHandlers:
@@ -53,12 +67,15 @@ class InlineHandlers:
         preferences: ChatPreferences,
         cache_chat: int,
         pause: float = PAUSE_SECONDS,
+        most: int = MAX_IN_FLIGHT,
     ) -> None:
         self.inline = inline
         self.preferences = preferences
         self.cache_chat = cache_chat
         self.pause = pause
-        self._newest: dict[int, str] = {}  # user: their newest query's id
+        self.most = most
+        self.waiting: dict[int, _Waiting] = {}  # user: their newest query, in its pause
+        self.in_flight: set[asyncio.Task[None]] = set()  # waiting or being rendered
         self._usable: bool | None = None  # whether the bot is in the cache chat; None: not asked
         self._asking = asyncio.Lock()
 
@@ -68,20 +85,40 @@ class InlineHandlers:
         if inline is None:
             return
         user, words = inline.from_user.id, inline.query.strip()
-        self._newest[user] = inline.id
-        if words:
-            await asyncio.sleep(self.pause)
-        if self._newest.get(user) != inline.id or not words:
-            await _answer(inline, [], cache_time=0)  # replaced by a newer one: nothing rendered
+        older = self.waiting.pop(user, None)
+        if older is not None:  # this one came during its pause: it gets nothing rendered
+            older.replaced.set()
+            await _answer(older.query, [], cache_time=0)
+        if not words or len(self.in_flight) >= self.most:
+            await _answer(inline, [], cache_time=0)
             return
-        del self._newest[user]
-        if not await self._cache_chat_usable(context.bot):
+        waiting = self.waiting[user] = _Waiting(inline, asyncio.Event())
+        task = context.application.create_task(
+            self._after_pause(waiting, context.bot), update=update, name=f"inline {inline.id}"
+        )
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+
+    async def _after_pause(self, waiting: _Waiting, bot: Bot) -> None:
+        """Once the pause is over with no newer query from the user: the voice note."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiting.replaced.wait(), self.pause)
+        if waiting.replaced.is_set():
+            return  # the newer query answered this one
+        user = waiting.query.from_user.id
+        if self.waiting.get(user) is waiting:
+            del self.waiting[user]
+        await self._answer_with_voice(waiting.query, bot)
+
+    async def _answer_with_voice(self, inline: InlineQuery, bot: Bot) -> None:
+        user, words = inline.from_user.id, inline.query.strip()
+        if not await self._cache_chat_usable(bot):
             await _answer(inline, [], cache_time=0)  # nothing to keep a voice note in
             return
         own = ChatRef("telegram", str(user))  # their chat with the bot: voice, style and quota
         try:
             voice = await self.inline.voice_for(
-                own, words, asker=asked_by(user), store=self._storing(context.bot)
+                own, words, asker=asked_by(user), store=_Store(bot, self.cache_chat)
             )
         except errors.VoicebridgeError as error:
             logger.info("inline voice refused: %s", type(error).__name__)
@@ -117,9 +154,6 @@ class InlineHandlers:
                     )  # fmt: skip
         return self._usable
 
-    def _storing(self, bot: Bot) -> _Store:
-        return _Store(bot, self.cache_chat)
-
 
 class _Store:
     """Keeps a rendered voice note in the cache chat; its file id is what inline mode sends."""
@@ -138,7 +172,27 @@ class _Store:
         )
         if sent.voice is None:
             raise RuntimeError("Telegram kept the voice note as something else")
-        return CachedVoice(file_id=sent.voice.file_id, seconds=round(note.duration))
+        return CachedVoice(
+            file_id=sent.voice.file_id, seconds=round(note.duration),
+            kept_in=str(self.chat), message_id=sent.message_id,
+        )  # fmt: skip
+
+
+def discarding(bot: Bot) -> Discard:
+    """How `/forget` and `/voice delete` delete the messages that keep inline voice notes in
+    the cache chat. One Telegram refuses (older than its 48 hours for deleting, or already
+    gone) is let be: the voice note is no longer offered either way."""
+
+    async def discard(voices: Sequence[CachedVoice]) -> None:
+        for voice in voices:
+            if voice.kept_in is None or voice.message_id is None:
+                continue  # rendered before its message was noted
+            try:
+                await bot.delete_message(int(voice.kept_in), voice.message_id)
+            except TelegramError as exc:
+                logger.info("an inline voice note's message stays: %s", exc.message)
+
+    return discard
 
 
 async def _answer(

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from bots.telegram.access import asker_of
 from bots.telegram.chatlog import log_entry
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
+from bots.telegram.inline import discarding
 from bots.telegram.locales import reply_locale
 from bots.telegram.messages import text
 from bots.telegram.pace import USUAL, Pace
@@ -89,7 +90,9 @@ class SummaryHandlers:
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/forget: delete everything stored for this chat (administrators)."""
         message, locale = message_of(update), await reply_locale(update, self.summaries)
-        count = await self.summaries.forget(chat_of(update), can_manage=await can_manage(update))
+        count = await self.summaries.forget(
+            chat_of(update), can_manage=await can_manage(update), discard=discarding(context.bot)
+        )
         reply = text("forget.done", locale, count=count)
         if message.chat.type != ChatType.PRIVATE:
             reply += "\n\n" + text("forget.logging_continues", locale)

@@ -6,6 +6,11 @@ platform stores the voice note once (`store`: Telegram keeps it in the chat name
 TELEGRAM_INLINE_CACHE_CHAT and gives a file id), and every later request for the same key,
 from anyone, is answered with that file id without asking MiMo again (so without touching
 anyone's quota). Only a rendering counts against the asker's limits.
+
+Each rendering is noted with the chat whose voice it was made in (the asker's own chat with the
+bot) and that voice's name: `/forget` there and `/voice delete` take it and its stored message
+(`core.app.summaries`, `core.app.voices`), and it expires with SUMMARY_RETENTION_DAYS
+(`core.app.retention`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from core.app.speech import TextToSpeech
 from core.domain.inline import CachedVoice, inline_voice_key
 from core.domain.limits import Asker
 from core.domain.values import ChatRef, VoiceNote
-from core.ports import InlineUnitOfWork
+from core.ports import Clock, InlineUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +40,12 @@ class InlineVoices:
         uow: Callable[[], InlineUnitOfWork],
         preferences: ChatPreferences,
         speech: TextToSpeech,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._preferences = preferences
         self._speech = speech
+        self._clock = clock
 
     async def voice_for(
         self, chat: ChatRef, text: str, *, asker: Asker, store: Store
@@ -52,17 +59,23 @@ class InlineVoices:
             description=speaker.description, style=prefs.style,
         )  # fmt: skip
         return await self.voice(
-            key, render=lambda: self._speech.say(chat, text, asker=asker), store=store
-        )
+            key, render=lambda: self._speech.say(chat, text, asker=asker), store=store,
+            owner=chat, voice_name=prefs.voice,
+        )  # fmt: skip
 
-    async def voice(self, key: str, *, render: Render, store: Store) -> CachedVoice:
-        """The voice note kept under `key`; rendered and stored first when there is none."""
+    async def voice(
+        self, key: str, *, render: Render, store: Store, owner: ChatRef, voice_name: str | None
+    ) -> CachedVoice:
+        """The voice note kept under `key`; rendered and stored first when there is none, noted
+        as made in `owner`'s voice `voice_name`."""
         async with self._uow() as uow:
             cached = await uow.inline_voices.get(key)
         if cached is not None:
             return cached
         stored = await store(await render())
         async with self._uow() as uow:
-            await uow.inline_voices.save(key, stored)
+            await uow.inline_voices.save(
+                key, stored, owner=owner, voice_name=voice_name, at=self._clock.now()
+            )
             await uow.commit()
         return stored

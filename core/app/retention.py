@@ -45,6 +45,7 @@ def retention_jobs(
     return [
         RetentionJob("messages", partial(purge_messages, uow, clock, days), kept),
         RetentionJob("transcripts", partial(purge_transcripts, uow, clock, days), kept),
+        RetentionJob("inline voices", partial(purge_inline_voices, uow, clock, days), kept),
         RetentionJob("claims", work.purge_expired, kept),
         RetentionJob("rate windows", limiter.purge, f"older than {_hours(KEEP_WINDOWS)}"),
         # Only today's usage matters to the quotas and /usage; earlier days record when a chat
@@ -73,6 +74,22 @@ async def purge_transcripts(uow: Callable[[], RetentionUnitOfWork], clock: Clock
         await unit.commit()
     if deleted:
         logger.info("retention: deleted %d kept transcripts made before %s", deleted, cutoff)
+    return deleted
+
+
+async def purge_inline_voices(
+    uow: Callable[[], RetentionUnitOfWork], clock: Clock, days: int
+) -> int:
+    """Delete the voice notes inline mode rendered (`core.app.inline`) more than `days` days
+    ago: the same words are rendered afresh when asked for again. Their messages in the cache
+    chat stay: this runs without a bot (`voicebridge db purge`), and Telegram lets a bot delete
+    a message only in its first 48 hours."""
+    cutoff = clock.now() - timedelta(days=days)
+    async with uow() as unit:
+        deleted = await unit.inline_voices.delete_made_before(cutoff)
+        await unit.commit()
+    if deleted:
+        logger.info("retention: deleted %d inline voice notes made before %s", deleted, cutoff)
     return deleted
 
 

@@ -32,6 +32,7 @@ from core.app.limits import Limiter
 from core.app.recordings import Recordings
 from core.chat.messages import text
 from core.domain import errors
+from core.domain.inline import Discard
 from core.domain.limits import ANYONE, Asker
 from core.domain.quantities import Term
 from core.domain.tts import Voice, clone_voice, default_voice, is_built_in, voices_for
@@ -223,10 +224,17 @@ class VoiceStudio:
         return name
 
     async def delete(
-        self, chat: ChatRef, name: str, *, can_manage: bool, requested_by: str | None
+        self,
+        chat: ChatRef,
+        name: str,
+        *,
+        can_manage: bool,
+        requested_by: str | None,
+        discard: Discard | None = None,
     ) -> str:
-        """Delete the chat's voice `name` and its sample: for whoever manages the chat, and
-        for the voice's owner (a cloned voice is its speaker's to take back)."""
+        """Delete the chat's voice `name`, its sample and the voice notes inline mode rendered
+        in it (then `discard` deletes the messages that kept those): for whoever manages the
+        chat, and for the voice's owner (a cloned voice is its speaker's to take back)."""
         async with self._uow() as uow:
             voice = await uow.voices.find(chat, name.strip())
             if voice is None:
@@ -234,10 +242,13 @@ class VoiceStudio:
             if not can_manage and (requested_by is None or voice.owner_id != requested_by):
                 raise errors.NotAllowed()
             await uow.voices.delete(chat, voice.name)
+            rendered = await uow.inline_voices.delete_voice(chat, voice.name)
             prefs = await uow.preferences.find(chat)
             if prefs is not None and (prefs.voice or "").casefold() == voice.name.casefold():
                 await uow.preferences.save(chat, replace(prefs, voice=None))
             await uow.commit()
+        if discard is not None and rendered:
+            await discard(rendered)
         logger.info("a %s voice of %s deleted", voice.kind, chat)
         return voice.name
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -20,7 +21,14 @@ def inline_voice_key(
 
 @dataclass(frozen=True)
 class CachedVoice:
-    """A rendered voice note as the platform stores it: its file id, and its length."""
+    """A rendered voice note as the platform stores it: its file id, its length, and the
+    message that keeps it (Telegram: in TELEGRAM_INLINE_CACHE_CHAT), to delete with it."""
 
     file_id: str
     seconds: int
+    kept_in: str | None = None  # the chat holding that message
+    message_id: int | None = None
+
+
+# Deletes the platform's messages that keep these voice notes (`/forget`, `/voice delete`).
+Discard = Callable[[Sequence[CachedVoice]], Awaitable[None]]

@@ -136,6 +136,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
         """For `/forget`, which deletes the chat's kept transcripts too."""
         ...
 
+    @property
+    def inline_voices(self) -> InlineVoiceStore:
+        """For `/forget`, which deletes the renderings made in the chat's voice too."""
+        ...
+
 
 class ChatLogUnitOfWork(UnitOfWork, Protocol):
     """What the chat log's retention purge (`core.app.retention`) needs."""
@@ -172,10 +177,6 @@ class TranscriptUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def transcripts(self) -> TranscriptStore: ...
-
-
-class RetentionUnitOfWork(ChatLogUnitOfWork, TranscriptUnitOfWork, Protocol):
-    """What the retention purges of what chats said (`core.app.retention`) need."""
 
 
 class ProcessedUpdateStore(Protocol):
@@ -280,6 +281,11 @@ class VoiceUnitOfWork(UnitOfWork, Protocol):
     @property
     def voices(self) -> VoiceStore: ...
 
+    @property
+    def inline_voices(self) -> InlineVoiceStore:
+        """For `/voice delete`, which deletes the renderings made in that voice too."""
+        ...
+
 
 class BusinessConnectionStore(Protocol):
     """Telegram Business connections and their owners' choices (`core.app.business`)."""
@@ -305,11 +311,25 @@ class BusinessUnitOfWork(UnitOfWork, Protocol):
 
 
 class InlineVoiceStore(Protocol):
-    """Inline mode's rendered voice notes, by the key of their text, voice and style."""
+    """Inline mode's rendered voice notes, by the key of their text, voice and style; each
+    noted with the chat whose voice it was rendered in (its asker's own chat) and that voice's
+    name, so `/forget` and `/voice delete` take it."""
 
     async def get(self, key: str) -> CachedVoice | None: ...
 
-    async def save(self, key: str, voice: CachedVoice) -> None: ...
+    async def save(
+        self, key: str, voice: CachedVoice, *, owner: ChatRef, voice_name: str | None, at: datetime
+    ) -> None: ...
+
+    async def delete_chat(self, chat: ChatRef) -> list[CachedVoice]:
+        """`/forget`: every rendering made in the chat's voice; returns them."""
+        ...
+
+    async def delete_voice(self, chat: ChatRef, name: str) -> list[CachedVoice]:
+        """`/voice delete`: the renderings made in the chat's voice `name` (in any case)."""
+        ...
+
+    async def delete_made_before(self, cutoff: datetime) -> int: ...
 
 
 class InlineUnitOfWork(UnitOfWork, Protocol):
@@ -317,3 +337,7 @@ class InlineUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def inline_voices(self) -> InlineVoiceStore: ...
+
+
+class RetentionUnitOfWork(ChatLogUnitOfWork, TranscriptUnitOfWork, InlineUnitOfWork, Protocol):
+    """What the retention purges of what chats said (`core.app.retention`) need."""

@@ -20,6 +20,7 @@ from bots.cli import main
 from core.bootstrap import storage
 from core.config import Settings
 from core.domain.claims import Claim
+from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import TranscriptPart
@@ -66,6 +67,11 @@ async def seeded(url: str, now: datetime) -> None:
                 at = now - age
                 await uow.transcripts.add_part(CHAT, f"file{n}", language="auto", part=piece, at=at)
                 await uow.transcripts.complete(CHAT, f"file{n}", language="auto", duration=3, at=at)
+            for n, age in enumerate([timedelta(days=8), timedelta(days=2)]):
+                rendered = CachedVoice(f"voice{n}", 2, kept_in="-1005550001", message_id=n + 1)
+                await uow.inline_voices.save(
+                    f"key{n}", rendered, owner=CHAT, voice_name=None, at=now - age
+                )
             await uow.commit()
     finally:
         await engine.dispose()
@@ -79,6 +85,7 @@ async def remaining(url: str) -> dict[str, int]:
         "chat_usage",
         "recording_transcripts",
         "recording_transcript_parts",
+        "inline_voices",
     )
     return {t: (await query(url, f"SELECT count(*) FROM {t}"))[0][0] for t in tables}
 
@@ -105,6 +112,7 @@ async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secr
     assert printed.out.splitlines() == [
         "messages: 2 (older than 7 days)",
         "transcripts: 1 (older than 7 days)",
+        "inline voices: 1 (older than 7 days)",
         "claims: 1 (older than 7 days)",
         "rate windows: 3 (older than 1 hour)",
         "daily usage: 2 (older than 7 days)",
@@ -116,11 +124,13 @@ async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secr
         "chat_usage": 2,
         "recording_transcripts": 1,
         "recording_transcript_parts": 1,
+        "inline_voices": 1,
     }
     assert again == 0
     assert [line.split(" (")[0] for line in printed_again.splitlines()] == [
         "messages: 0",
         "transcripts: 0",
+        "inline voices: 0",
         "claims: 0",
         "rate windows: 0",
         "daily usage: 0",

@@ -5,7 +5,10 @@ MiMo stand-ins)."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +17,12 @@ from telegram import Bot, InlineQueryResultArticle, InputTextMessageContent
 from telegram import InlineQueryResultCachedVoice as CachedVoice
 from telegram.error import BadRequest
 
+from bots.telegram.inline import InlineHandlers
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
+from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -218,3 +224,124 @@ async def test_a_stranger_gets_no_voice_and_costs_nothing(
 
     assert list(bot_api.inline_answers) == [served]
     assert len(mimo.calls("mimo-v2.5-tts")) == 1
+
+
+async def until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+    """Wait until `condition()` holds (for what the bot's calls to Telegram do not show)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what}: not within {timeout}s")
+        await asyncio.sleep(0.01)
+
+
+def debounce_state(cache_chat: int) -> dict[str, int]:
+    """The sizes of whatever the running bot's inline handler keeps in collections."""
+    gc.collect()
+    [handler] = [o for o in gc.get_objects()
+                 if isinstance(o, InlineHandlers) and o.cache_chat == cache_chat]  # fmt: skip
+    return {
+        name: len(value)
+        for name, value in vars(handler).items()
+        if isinstance(value, dict | set | list) and value
+    }
+
+
+async def test_empty_and_replaced_queries_leave_nothing_behind(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    cache = CACHE - 1  # this test's own, to find this bot's handler
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=cache
+    )
+    bot_api.add_chat(cache)
+    async with running(settings, bot_api):
+        empty = [bot_api.inline_query(user_id=USER + n, query="") for n in range(300)]
+        await bot_api.wait_for_inline_answers(empty)
+        started = bot_api.inline_query(user_id=USER, query="hel")
+        cleared = bot_api.inline_query(user_id=USER, query="")  # typed, then deleted
+        await bot_api.wait_for_inline_answers([started, cleared])
+        await until(lambda: debounce_state(cache) == {}, "the inline handler keeps nothing")
+
+    assert all(voices_of(bot_api.inline_answers[q]) == [] for q in [*empty, started, cleared])
+    assert mimo.calls("mimo-v2.5-tts") == []
+
+
+async def test_queries_in_their_pause_or_rendering_hold_no_update_slot(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """The bot accepts two unfinished updates at a time here; two users' queries are waiting out
+    their pause, then rendering with MiMo holding every request, and another chat's /start is
+    still answered."""
+    other = USER + 100
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE,
+        telegram_max_pending_updates=2,
+    )  # fmt: skip
+    bot_api.add_chat(CACHE)
+    async with running(settings, bot_api):
+        mimo.release = asyncio.Event()  # MiMo answers nothing until it is set
+        try:
+            queries = [bot_api.inline_query(user_id=USER + n, query=f"hi {n}") for n in range(2)]
+            await until(lambda: len(mimo.calls("mimo-v2.5-tts")) == 2, "both being rendered")
+            bot_api.push(bot_api.text_message(chat_id=other, user_id=other, text="/start"))
+            await bot_api.wait_for("sendMessage", chat_id=other)
+            answered_while_held = [q for q in queries if q in bot_api.inline_answers]
+        finally:
+            mimo.release.set()
+        await bot_api.wait_for_inline_answers(queries)
+
+    assert answered_while_held == []
+    assert all(len(voices_of(bot_api.inline_answers[q])) == 1 for q in queries)
+
+
+async def test_renderings_go_with_voice_delete_and_forget_and_so_do_their_messages(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=CACHE
+    )
+    bot_api.add_chat(CACHE)
+    recording = make_audio(tmp_path, fmt="ogg", seconds=4).read_bytes()
+
+    async def said(words: str, **extra: Any) -> dict[str, Any]:
+        already = len(bot_api.sent("sendMessage", chat_id=USER))
+        message = bot_api.text_message(chat_id=USER, user_id=USER, text=words, **extra)
+        bot_api.push(message)
+        await bot_api.wait_for("sendMessage", count=already + 1, chat_id=USER)
+        return message
+
+    async def rendered(words: str) -> int:
+        query = bot_api.inline_query(user_id=USER, query=words)
+        await bot_api.wait_for_inline_answers([query])
+        [voice] = voices_of(bot_api.inline_answers[query])
+        [kept] = [c for c in bot_api.sent("sendVoice", chat_id=CACHE)
+                  if c.result["voice"]["file_id"] == voice["voice_file_id"]]  # fmt: skip
+        return int(kept.result["message_id"])
+
+    async with running(settings, bot_api):
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=recording, duration=4)
+        bot_api.push(note)
+        await bot_api.wait_for("sendMessage", chat_id=USER)  # its transcript
+        await said("/voice clone Mine", reply_to=note)
+        await said("/voice Mine")
+        in_mine = await rendered("in my own voice")
+        await said("/voice Dean")
+        in_dean = await rendered("in a voice of the model")
+        await said("/voice delete Mine")
+        deleted_with_the_voice = [c.params["message_id"] for c in bot_api.sent("deleteMessage")]
+        kept_after_delete = await inline_rows(database_url)
+        await said("/forget")
+        deleted_with_forget = [c.params["message_id"] for c in bot_api.sent("deleteMessage")]
+        kept_after_forget = await inline_rows(database_url)
+
+    assert deleted_with_the_voice == [in_mine]
+    assert kept_after_delete == [("dean", in_dean)]
+    assert deleted_with_forget == [in_mine, in_dean]
+    assert kept_after_forget == []
+    assert all(c.params["chat_id"] == CACHE for c in bot_api.sent("deleteMessage"))
+
+
+async def inline_rows(url: str) -> list[tuple[str, int]]:
+    rows = await query(url, "SELECT voice_name, message_id FROM inline_voices ORDER BY message_id")
+    return [(str(name), int(message)) for name, message in rows]

@@ -19,7 +19,7 @@ from core.domain.quantities import Duration, Megabytes
 from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import Answer, ChatRef, Preferences, VoiceNote
 from core.infra.local_preferences import MemoryPreferences, MemoryUnitOfWork
-from core.ports import RemoteRecording
+from core.ports import RemoteRecording, SystemClock
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 
 CHAT = ChatRef("telegram", "42")
@@ -311,7 +311,7 @@ class InlineStore:
     async def get(self, key: str) -> CachedVoice | None:
         return self.kept.get(key)
 
-    async def save(self, key: str, voice: CachedVoice) -> None:
+    async def save(self, key: str, voice: CachedVoice, **noted: object) -> None:
         self.kept[key] = voice
 
     async def __aenter__(self) -> InlineStore:
@@ -330,8 +330,9 @@ async def test_an_inline_voice_is_rendered_once_per_text_voice_and_style(
 ) -> None:
     kept: dict[str, CachedVoice] = {}
     inline = InlineVoices(
-        uow=lambda: InlineStore(store, kept), preferences=cases.preferences, speech=cases.speech
-    )
+        uow=lambda: InlineStore(store, kept), preferences=cases.preferences,
+        speech=cases.speech, clock=SystemClock(),
+    )  # fmt: skip
     uploaded: list[bytes] = []
 
     async def upload(note: VoiceNote) -> CachedVoice:

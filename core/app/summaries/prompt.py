@@ -7,12 +7,12 @@ part summaries are merged (in rounds, when even they do not fit in one request).
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.chat.languages import english_name
+from core.domain.prompts import fenced
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.text import split_message
 
@@ -43,7 +43,7 @@ Decisions, Open questions, Action items.
 Put one item per line, starting with "• ". Under Action items write "• owner: task", naming \
 the person who took it on ("unassigned" when nobody did). Under an empty section write "• none".
 Report what was said; do not add advice."""
-_CONVERSATION = "Summarise this conversation.{part}\n<conversation>\n{body}\n</conversation>"
+_CONVERSATION = "Summarise this conversation.{part}\n{body}"
 _PART = (
     " It is part {index} of {total} of a longer conversation; the other parts are summarised"
     " separately, so summarise only this part, briefly."
@@ -51,10 +51,9 @@ _PART = (
 _MERGE = (
     "Below are summaries of consecutive parts of one conversation, oldest first. Merge them"
     " into one summary: drop repeats, keep every decision and every action item with its owner,"
-    " and leave out questions a later part answered.{interim}\n<summaries>\n{body}\n</summaries>"
+    " and leave out questions a later part answered.{interim}\n{body}"
 )
 _INTERIM = " More summaries follow later, so keep this one brief."
-_TAGS = re.compile(r"</?\s*(conversation|summaries)\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,8 @@ def render_line(message: ChatMessage, zone: str) -> str:
     """`[2026-11-21 14:05] Alice [voice note]: text`, on one line, in the chat's time zone.
 
     Line breaks inside a message are flattened so a message cannot fake a line from someone
-    else, and our own tags are removed so it cannot close the conversation block early.
+    else; the prompt makes its markup inert (`core.domain.prompts`), so it cannot close the
+    conversation block early.
     """
     when = message.sent_at.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
     author = _flat(message.author) or "someone"
@@ -81,13 +81,13 @@ def render_line(message: ChatMessage, zone: str) -> str:
 def conversation_prompt(lines: Sequence[str], *, language: str, part: int, parts: int) -> Prompt:
     """Summarise `lines`; `part` of `parts` when the window did not fit in one request."""
     note = _PART.format(index=part, total=parts) if parts > 1 else ""
-    body = LINE_SEPARATOR.join(lines)
+    body = fenced("conversation", LINE_SEPARATOR.join(lines))
     return Prompt(_system(language), _CONVERSATION.format(part=note, body=body))
 
 
 def merge_prompt(summaries: Sequence[str], *, language: str, final: bool) -> Prompt:
     """Merge part summaries into one (`final`) or into a shorter interim one."""
-    body = PART_SEPARATOR.join(_TAGS.sub("", s) for s in summaries)
+    body = fenced("summaries", PART_SEPARATOR.join(summaries))
     return Prompt(_system(language), _MERGE.format(interim="" if final else _INTERIM, body=body))
 
 
@@ -137,4 +137,4 @@ def _system(language: str) -> str:
 
 
 def _flat(text: str) -> str:
-    return " ".join(_TAGS.sub("", text).split())
+    return " ".join(text.split())

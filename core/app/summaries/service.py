@@ -20,6 +20,7 @@ from core.app.speech import TextToSpeech
 from core.app.summaries.writing import summarise
 from core.chat.languages import LOCALES
 from core.domain import errors
+from core.domain.inline import CachedVoice, Discard
 from core.domain.limits import Asker, utc_day
 from core.domain.summaries import (
     ChatMessage,
@@ -207,11 +208,17 @@ class SummaryService:
     # Privacy
 
     async def forget(
-        self, chat: ChatRef, *, can_manage: bool, inside: Sequence[ChatRef] = ()
+        self,
+        chat: ChatRef,
+        *,
+        can_manage: bool,
+        inside: Sequence[ChatRef] = (),
+        discard: Discard | None = None,
     ) -> int:
         """`/forget`: delete the chat's messages, transcripts (logged and kept per recording),
-        summary state, preferences, usage counts of earlier days, own voices (samples included)
-        and the claims on its messages, in one transaction.
+        summary state, preferences, usage counts of earlier days, own voices (samples included),
+        the voice notes inline mode rendered in its voice and the claims on its messages, in one
+        transaction; then `discard` deletes the messages that kept those voice notes.
         Returns how many messages there were. Today's usage counts stay, so forgetting never
         gives a chat its daily quotas afresh.
 
@@ -220,7 +227,7 @@ class SummaryService:
         """
         if not can_manage:
             raise errors.AdminsOnly(command="forget")
-        deleted = await self.forget_places([chat, *inside])
+        deleted = await self.forget_places([chat, *inside], discard=discard)
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip
         return deleted
@@ -232,11 +239,14 @@ class SummaryService:
             named = await uow.places.named(platform, prefix)
         return [ChatRef(platform, chat_id) for chat_id in sorted(named)]
 
-    async def forget_places(self, places: Sequence[ChatRef]) -> int:
+    async def forget_places(
+        self, places: Sequence[ChatRef], *, discard: Discard | None = None
+    ) -> int:
         """Delete what is stored under each of `places` (today's usage counts excepted), in one
         transaction: `/forget`'s work, and a deleted Discord channel's, whose rows nothing could
         trace back to its server later. Returns how many logged messages there were."""
         deleted, today = 0, utc_day(self.clock.now())
+        rendered: list[CachedVoice] = []
         async with self._uow() as uow:
             for place in places:
                 deleted += await uow.chat_log.delete_chat(place)
@@ -246,5 +256,8 @@ class SummaryService:
                 await uow.voices.delete_chat(place)
                 await uow.processed.delete_chat(place)
                 await uow.transcripts.delete_chat(place)
+                rendered += await uow.inline_voices.delete_chat(place)
             await uow.commit()
+        if discard is not None and rendered:
+            await discard(rendered)
         return deleted

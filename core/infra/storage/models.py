@@ -303,4 +303,17 @@ class InlineVoiceRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     file_id: Mapped[str] = mapped_column(String(256))
     seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime(), server_default=func.now(), index=True
+    )
+    # The chat whose voice it was rendered in (its asker's own chat) and that voice's name
+    # (casefolded):
+    # `/forget` and `/voice delete` take it. NULL for renderings from before they were noted.
+    owner_platform: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    owner_chat_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    voice_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The message that keeps the voice note (Telegram: in the cache chat), deleted with it.
+    kept_in: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    __table_args__ = (Index("ix_inline_voices_owner", "owner_platform", "owner_chat_id"),)
