@@ -133,6 +133,7 @@ EN: dict[str, Source] = {
     "business.to_owner": "you, privately, in this chat",
     "business.to_reply": "a reply in the chat, sent on your behalf",
     "business.transcript_from": "Voice note from {sender} in your chat with {chat} (chat {chat_id}):",
+    "business.private_only": "Use /business in your private chat with me: your choices are yours alone.",
     "usage.business": (
         "Usage: /business on or off, /business private or reply, /business skip CHAT_ID, "
         "/business unskip CHAT_ID."

@@ -103,9 +103,10 @@ class BusinessChats:
 
     def admits(self, connection: BusinessConnection) -> bool:
         """The allowlist, applied to the owner."""
-        return self._limiter.admits(
-            self.platform, chats=[connection.owner_chat_id], user=connection.owner_user_id
-        )
+        return self.admits_owner(connection.owner_user_id, connection.owner_chat_id)
+
+    def admits_owner(self, owner_user_id: str, owner_chat_id: str) -> bool:
+        return self._limiter.admits(self.platform, chats=[owner_chat_id], user=owner_user_id)
 
     def owner_chat(self, connection: BusinessConnection) -> ChatRef:
         """The owner's own chat with the bot: its preferences and quotas are the owner's."""

@@ -164,6 +164,65 @@ async def test_a_transcript_finished_after_the_owner_disconnected_goes_nowhere(
     assert bot_api.business_replies(connection, FRIEND) == []
 
 
+async def test_a_note_that_comes_with_its_connection_in_one_batch_is_transcribed(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    """The connection's update and a contact's note handed over together: the note is not
+    lost for want of a stored connection, and the owner is welcomed once."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    connection = bot_api.connect_business(user_id=OWNER)
+    bot_api.push_business(
+        bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+        )
+    )
+    async with running(settings, bot_api):
+        heard = await owner_hears(bot_api, 2)
+
+    assert sum(line.startswith("You connected me") for line in heard) == 1
+    assert any(line.endswith("heard 3.0 seconds") for line in heard)
+
+
+async def test_a_note_of_a_connection_whose_update_was_lost_is_transcribed(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER, announced=False)
+        bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+            )
+        )
+        [welcome, transcript] = await owner_hears(bot_api, 2)
+
+    assert welcome.startswith("You connected me to your Telegram account.")
+    assert transcript.endswith("heard 3.0 seconds")
+    assert await stored(sqlite_url, connection) == (1, 1)
+
+
+async def test_business_answers_only_in_the_owners_private_chat(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    """Typed in a group, /business shows nothing of the owner's choices (the chats they skip)."""
+    group = -5001
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        command(bot_api, f"/business skip {FRIEND}")
+        await owner_hears(bot_api, 2)
+        bot_api.push(
+            bot_api.text_message(chat_id=group, user_id=OWNER, text="/business", chat_type="group")
+        )
+        [answer] = await bot_api.wait_for("sendMessage", chat_id=group)
+
+    assert answer.params["text"] == (
+        "Use /business in your private chat with me: your choices are yours alone."
+    )
+    assert str(FRIEND) not in str(answer.params["text"])
+
+
 async def test_a_reply_on_the_owners_behalf_only_where_the_connection_allows_it(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:
