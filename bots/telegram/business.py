@@ -24,7 +24,7 @@ from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
 from core.app.business import BusinessChats, Change
 from core.app.preferences import ChatPreferences
-from core.app.transcription import Transcription
+from core.app.transcription import Transcription, Withdrawn
 from core.chat.languages import ChatLanguages, resolve_locale
 from core.chat.overview import on_off, transcript_language
 from core.domain import errors
@@ -135,7 +135,12 @@ class BusinessHandlers:
                 owner_chat,
                 remote(recording, local_mode=self.local_mode),
                 asker=business.owner(connection),
+                kept_under=business.kept_under(connection),
+                wanted=lambda: business.active(connection_id),
             )
+        except Withdrawn:
+            await business.withdrawn(connection_id)
+            return
         except errors.AlreadyTold:
             return
         except Exception as error:  # told to the owner alone, never in the chat it came from
@@ -146,8 +151,8 @@ class BusinessHandlers:
             )
             await self._tell_owner(context, connection, error_text(error, locale))
             return
-        if not await business.active(connection.connection_id):
-            logger.info("a business transcript dropped: its connection ended while it was made")
+        if not await business.active(connection_id):
+            await business.withdrawn(connection_id)
             return  # nothing more goes out for a connection that is gone
         body = transcript.text or text("transcript.empty", locale)
         if connection.replies and await _reply_on_behalf(message, body):

@@ -294,14 +294,17 @@ class BusinessConnectionStore(Protocol):
 
 
 class BusinessUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.business` needs: the connections, and the claims on their messages (which a
-    disconnection deletes)."""
+    """What `core.app.business` needs: the connections, and the claims on their messages and the
+    transcripts kept of their recordings (which a disconnection deletes)."""
 
     @property
     def business(self) -> BusinessConnectionStore: ...
 
     @property
     def processed(self) -> ProcessedUpdateStore: ...
+
+    @property
+    def transcripts(self) -> TranscriptStore: ...
 
 
 class InlineVoiceStore(Protocol):
