@@ -62,6 +62,7 @@ EN: dict[str, Source] = {
         "No voices of this server's own yet: /design_voice makes one from a description, and "
         "Apps → Clone this voice, on a voice message you recorded, clones yours."
     ),
+    "discord.usage.voice_share": "Name the cloned voice to share: /voice name:NAME share:True, or share:False to stop sharing it.",
     "discord.clone.title": "Clone this voice",
     "discord.clone.label": "A name for the voice",
     "discord.clone.no_voice_message": (

@@ -13,17 +13,19 @@ import contextlib
 import io
 import logging
 
-from telegram import Message, Update
+from telegram import Bot, Message, Update
+from telegram import BusinessConnection as TelegramConnection
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
-from core.app.business import BusinessChats
+from core.app.business import BusinessChats, Change
 from core.app.preferences import ChatPreferences
-from core.app.transcription import Transcription
-from core.chat.languages import resolve_locale
+from core.app.transcription import Transcription, Withdrawn
+from core.chat.languages import ChatLanguages, resolve_locale
 from core.chat.overview import on_off, transcript_language
 from core.domain import errors
 from core.domain.business import BusinessConnection, Destination
@@ -47,6 +49,46 @@ async def _reply_on_behalf(message: Message, body: str) -> bool:
     return True
 
 
+async def take_in(
+    bot: Bot, chats: BusinessChats, languages: ChatLanguages, link: TelegramConnection
+) -> Change:
+    """Store a connection's news (`BusinessChats.connected`); the owner hears of a connection
+    and of its end in their chat with the bot."""
+    change = await chats.connected(
+        connection_id=link.id,
+        owner_user_id=str(link.user.id),
+        owner_chat_id=str(link.user_chat_id),
+        can_reply=bool(link.rights and link.rights.can_reply),
+        enabled=link.is_enabled,
+    )
+    if change in ("connected", "disconnected"):
+        locale = resolve_locale(link.user.language_code) or await languages.chat_locale(
+            ChatRef("telegram", str(link.user_chat_id))
+        )
+        with contextlib.suppress(TelegramError):  # the owner may never have started the bot
+            await bot.send_message(link.user_chat_id, text(f"business.{change}", locale))
+    return change
+
+
+async def known_connection(
+    bot: Bot, chats: BusinessChats, languages: ChatLanguages, connection_id: str
+) -> bool:
+    """Whether the connection is stored; one the bot has not heard of (its update lost, or on
+    its way in the same batch as this message) is asked of Telegram and taken in like any
+    other. Only one Telegram says is gone or off, or whose owner is not served, is not."""
+    if await chats.active(connection_id):
+        return True
+    try:
+        link = await bot.get_business_connection(connection_id)
+    except BadRequest:
+        logger.info("a business message of a connection Telegram does not have: ignored")
+        return False
+    if not link.is_enabled or not chats.admits_owner(str(link.user.id), str(link.user_chat_id)):
+        logger.info("a business message of a connection that is off or not served: ignored")
+        return False
+    return await take_in(bot, chats, languages, link) != "disconnected"
+
+
 class BusinessHandlers:
     """The connection's updates, its messages' recordings, and the owner's /business."""
 
@@ -67,23 +109,8 @@ class BusinessHandlers:
         """Connected, rights changed, or disconnected (then deleted at once); the owner hears
         of a connection and of its end in their chat with the bot."""
         link = update.business_connection
-        if link is None:
-            return
-        change = await self.chats.connected(
-            connection_id=link.id,
-            owner_user_id=str(link.user.id),
-            owner_chat_id=str(link.user_chat_id),
-            can_reply=bool(link.rights and link.rights.can_reply),
-            enabled=link.is_enabled,
-        )
-        if change in ("connected", "disconnected"):
-            locale = resolve_locale(link.user.language_code) or await self.preferences.chat_locale(
-                ChatRef("telegram", str(link.user_chat_id))
-            )
-            with contextlib.suppress(TelegramError):  # the owner may never have started the bot
-                await context.bot.send_message(
-                    link.user_chat_id, text(f"business.{change}", locale)
-                )
+        if link is not None:
+            await take_in(context.bot, self.chats, self.preferences, link)
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A recording in a connected owner's private chat: transcribed for the owner."""
@@ -92,9 +119,12 @@ class BusinessHandlers:
         if message is None or recording is None or message.business_connection_id is None:
             return
         business = self.chats
+        connection_id = message.business_connection_id
+        if not await known_connection(context.bot, business, self.preferences, connection_id):
+            return
         sender = None if message.from_user is None else str(message.from_user.id)
         connection = await business.route(
-            message.business_connection_id, chat_id=str(message.chat_id), sender_id=sender
+            connection_id, chat_id=str(message.chat_id), sender_id=sender
         )
         if connection is None:
             return
@@ -105,7 +135,12 @@ class BusinessHandlers:
                 owner_chat,
                 remote(recording, local_mode=self.local_mode),
                 asker=business.owner(connection),
+                kept_under=business.kept_under(connection),
+                wanted=lambda: business.active(connection_id),
             )
+        except Withdrawn:
+            await business.withdrawn(connection_id)
+            return
         except errors.AlreadyTold:
             return
         except Exception as error:  # told to the owner alone, never in the chat it came from
@@ -116,8 +151,8 @@ class BusinessHandlers:
             )
             await self._tell_owner(context, connection, error_text(error, locale))
             return
-        if not await business.active(connection.connection_id):
-            logger.info("a business transcript dropped: its connection ended while it was made")
+        if not await business.active(connection_id):
+            await business.withdrawn(connection_id)
             return  # nothing more goes out for a connection that is gone
         body = transcript.text or text("transcript.empty", locale)
         if connection.replies and await _reply_on_behalf(message, body):
@@ -132,6 +167,9 @@ class BusinessHandlers:
         locale = resolve_locale(user.language_code) or await self.preferences.chat_locale(
             ChatRef("telegram", str(message.chat_id))
         )
+        if message.chat.type != ChatType.PRIVATE:  # the status names the chats they skip
+            await message.reply_text(text("business.private_only", locale))
+            return
         owner, business = str(user.id), self.chats
         words = (context.args or [])[:2]
         choice = words[0].casefold() if words else ""

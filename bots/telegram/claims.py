@@ -22,6 +22,7 @@ from typing import Any
 from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
+from bots.telegram.business import known_connection
 from bots.telegram.messages import text
 from core.app.business import BusinessChats
 from core.app.claims import Redo, Tell, WorkLedger
@@ -91,7 +92,9 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         if business is None or business.business_connection_id is None:
             return None
         connection = business.business_connection_id
-        if self.business is not None and not await self.business.active(connection):
+        if self.business is not None and not await known_connection(
+            update.get_bot(), self.business, self.chats, connection
+        ):
             return None  # the handler drops it too; nothing of it is stored
         # Message ids count per chat of the owner's: the chat is part of the key.
         where = f"{business.chat_id}:{business.message_id}"

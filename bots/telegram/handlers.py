@@ -73,15 +73,20 @@ class TelegramHandlers:
         locale = await self._locale(update)
         # The commands of recordings' gists and translations, in an entry of their own.
         await reply_lines(
-            message_of(update), f"{text('help', locale)}\n\n{text('help.more', locale)}"
+            message_of(update),
+            f"{text('help', locale)}\n\n{text('help.more', locale)}\n"
+            f"{text('help.voice_share', locale)}",
         )
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the chat's preferences."""
         prefs = await self.preferences.get(chat_of(update))
+        own = (await self.studio.catalogue(chat_of(update))).own
         locale, posts = person_locale(update) or chat_locale(prefs), chat_locale(prefs)
         voice, model = self.preferences.voice_of(prefs), self.preferences.tts_model(prefs)
-        overview = settings_text(prefs, locale, chat_language=posts, voice=voice, tts_model=model)
+        overview = settings_text(
+            prefs, locale, chat_language=posts, voice=voice, tts_model=model, own=own
+        )
         await reply_lines(message_of(update), overview)
 
     async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,12 +141,19 @@ class TelegramHandlers:
         """/say TEXT, or /say as a reply to a message: answer with a voice note."""
         message = message_of(update)
         replied = message.reply_to_message
-        words = command_argument(message) or (replied and (replied.text or replied.caption)) or ""
+        typed = command_argument(message)
+        words = typed or (replied and (replied.text or replied.caption)) or ""
         if not words.strip():
             await message.reply_text(text("usage.say", await self._locale(update)))
             return
+        # Whose words they are: the sender's, typed or their own message replied to.
+        author = sender_id(message)
+        if not typed and replied is not None and sender_id(replied) != author:
+            author = None
         async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
-            notes = await self.speech.say_notes(chat_of(update), words, asker=asker_of(update))
+            notes = await self.speech.say_notes(
+                chat_of(update), words, asker=asker_of(update), author=author
+            )
         for note in notes:
             await message.reply_voice(
                 voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
@@ -159,18 +171,21 @@ class TelegramHandlers:
         await self._ask(message, recording, question, asker_of(update))
 
     async def voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/voice [NAME]: show or choose the voice; /voice design|clone|delete NAME ...: the
-        chat's own voices."""
+        """/voice [NAME]: show or choose the voice; /voice design|clone|delete|share|unshare
+        NAME ...: the chat's own voices."""
         message, chat, studio = message_of(update), chat_of(update), self.studio
         choice = command_argument(message)
         words = choice.split(maxsplit=2)
         action = words[0].casefold() if words else ""
         actions = {"design": self._voice_design, "clone": self._voice_clone,
-                   "delete": self._voice_delete}  # fmt: skip
+                   "delete": self._voice_delete, "share": self._voice_share,
+                   "unshare": self._voice_unshare}  # fmt: skip
         if action in actions:
             await actions[action](update, words[1:])
         elif choice:
-            chosen = await studio.choose(chat, choice, can_manage=await can_manage(update))
+            chosen = await studio.choose(
+                chat, choice, can_manage=await can_manage(update), chooser=sender_id(message)
+            )
             await message.reply_text(text("voice.set", await self._locale(update), voice=chosen))
         else:
             catalogue = await studio.catalogue(chat)
@@ -218,6 +233,22 @@ class TelegramHandlers:
             requested_by=sender_id(message), discard=discarding(message.get_bot()),
         )  # fmt: skip
         await message.reply_text(text("voices.deleted", locale, name=name))
+
+    async def _voice_unshare(self, update: Update, words: list[str]) -> None:
+        await self._voice_share(update, words, shared=False)
+
+    async def _voice_share(self, update: Update, words: list[str], *, shared: bool = True) -> None:
+        """/voice share NAME, /voice unshare NAME: the owner of a cloned voice lets it speak for
+        the chat, or takes that back."""
+        message, locale = message_of(update), await self._locale(update)
+        if not words:
+            await message.reply_text(text("usage.voice_share", locale))
+            return
+        name = await self.studio.share(
+            chat_of(update), words[0], owner=sender_id(message), shared=shared
+        )
+        key = "voices.shared" if shared else "voices.unshared"
+        await message.reply_text(text(key, locale, name=name))
 
     async def style(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/style [TEXT|off]: show or set the speaking style."""

@@ -68,6 +68,8 @@ EN: dict[str, Source] = {
     ),
     "usage.voice_clone": "Reply to a voice note you recorded yourself with /voice clone NAME.",
     "usage.voice_delete": "Usage: /voice delete NAME (/voice lists this chat's voices).",
+    "usage.voice_share": "Usage: /voice share NAME or /voice unshare NAME, with NAME one of your own cloned voices (/voice lists this chat's voices).",
+    "help.voice_share": "/voice share NAME, /voice unshare NAME — let your own cloned voice speak for this chat (the chat's voice, read aloud, summaries), or take that back: until you share it, it speaks only your own words",
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
@@ -133,6 +135,7 @@ EN: dict[str, Source] = {
     "business.to_owner": "you, privately, in this chat",
     "business.to_reply": "a reply in the chat, sent on your behalf",
     "business.transcript_from": "Voice note from {sender} in your chat with {chat} (chat {chat_id}):",
+    "business.private_only": "Use /business in your private chat with me: your choices are yours alone.",
     "usage.business": (
         "Usage: /business on or off, /business private or reply, /business skip CHAT_ID, "
         "/business unskip CHAT_ID."

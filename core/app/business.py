@@ -3,7 +3,10 @@ contacts send them in private chats are transcribed for them.
 
     connected      each `business_connection` update: stored with the rights it gives (the
                    owner's choices kept); `is_enabled` false deletes the connection at once, with
-                   every claim on its messages, so nothing more is processed or stored for it
+                   every claim on its messages and the transcripts kept of its recordings (kept
+                   under the connection, `kept_under`), so nothing more is processed or stored
+                   for it; work on its recordings in flight asks `active` between pieces and
+                   stops (`core.app.transcription.Withdrawn`)
     route          each recording in a connected chat: whether it is transcribed, and for whom
                    (None: the connection is gone or off, the chat skipped, the owner not on the
                    allowlist, or the owner sent it)
@@ -62,6 +65,7 @@ class BusinessChats:
             if not enabled:
                 await uow.business.delete(connection_id)
                 await uow.processed.delete_chat(self._claims_of(connection_id))
+                await uow.transcripts.delete_chat(self._claims_of(connection_id))
                 await uow.commit()
                 logger.info("business connection ended; its rows deleted")
                 return "unknown" if known is None else "disconnected"
@@ -101,11 +105,26 @@ class BusinessChats:
         async with self._uow() as uow:
             return await uow.business.get(connection_id) is not None
 
+    async def withdrawn(self, connection_id: str) -> None:
+        """Work on the connection's recordings stopped because it ended: what that work may have
+        kept after the end was taken in is deleted too."""
+        async with self._uow() as uow:
+            if await uow.business.get(connection_id) is None:
+                await uow.transcripts.delete_chat(self._claims_of(connection_id))
+                await uow.commit()
+        logger.info("a business transcript dropped: its connection ended while it was made")
+
+    def kept_under(self, connection: BusinessConnection) -> ChatRef:
+        """Where the transcripts of the connection's recordings are kept: apart from the owner's
+        own, so that the connection's end deletes them all."""
+        return self._claims_of(connection.connection_id)
+
     def admits(self, connection: BusinessConnection) -> bool:
         """The allowlist, applied to the owner."""
-        return self._limiter.admits(
-            self.platform, chats=[connection.owner_chat_id], user=connection.owner_user_id
-        )
+        return self.admits_owner(connection.owner_user_id, connection.owner_chat_id)
+
+    def admits_owner(self, owner_user_id: str, owner_chat_id: str) -> bool:
+        return self._limiter.admits(self.platform, chats=[owner_chat_id], user=owner_user_id)
 
     def owner_chat(self, connection: BusinessConnection) -> ChatRef:
         """The owner's own chat with the bot: its preferences and quotas are the owner's."""

@@ -53,15 +53,19 @@ class InlineVoices:
         """`text` as a voice note in `chat`'s voice and style, rendered (against `asker`'s
         limits) and handed to `store` only when no identical one was stored before."""
         prefs = await self._preferences.get(chat)
-        speaker = await self._speech.speaker(chat, prefs)
+        # The asker's own words: their own cloned voice speaks them, shared or not.
+        speaker = await self._speech.speaker(chat, prefs, author=asker.user_id)
         key = inline_voice_key(
             text=text.strip(), model=speaker.model, voice=speaker.voice,
             description=speaker.description, style=prefs.style,
         )  # fmt: skip
         return await self.voice(
-            key, render=lambda: self._speech.say(chat, text, asker=asker), store=store,
-            owner=chat, voice_name=prefs.voice,
-        )  # fmt: skip
+            key,
+            render=lambda: self._speech.say(chat, text, asker=asker, author=asker.user_id),
+            store=store,
+            owner=chat,
+            voice_name=prefs.voice,
+        )
 
     async def voice(
         self, key: str, *, render: Render, store: Store, owner: ChatRef, voice_name: str | None

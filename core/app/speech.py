@@ -4,6 +4,10 @@
 A text is cut at sentence ends into requests of at most TTS_PIECE_CHARS, a few synthesised at
 once in the chat's voice and style, and joined in order; every character counts against the
 chat's speech quota, reserved before the first request.
+
+`author`: whose own words a text is (the person's own `/say`), for a cloned voice its owner has
+not shared, which speaks only its owner's words (`core.app.voices`); Read aloud, summaries and
+digests are nobody's own words.
 """
 
 from __future__ import annotations
@@ -56,21 +60,23 @@ class TextToSpeech:
         self.metrics = metrics  # says counted
 
     @counted("say")
-    async def say(self, chat: ChatRef, text: str, *, asker: Asker = ANYONE) -> VoiceNote:
+    async def say(
+        self, chat: ChatRef, text: str, *, asker: Asker = ANYONE, author: str | None = None
+    ) -> VoiceNote:
         """A voice note of `text` (up to `max_say_chars`) in the chat's voice and style."""
         text = self._clean_say_text(text)
         await self._limiter.admit(chat, asker)
-        return await self.read_aloud(chat, text, max_pieces=len(text), asker=asker)
+        return await self.read_aloud(chat, text, max_pieces=len(text), asker=asker, author=author)
 
     @counted("say")
     async def say_notes(
-        self, chat: ChatRef, text: str, *, asker: Asker = ANYONE
+        self, chat: ChatRef, text: str, *, asker: Asker = ANYONE, author: str | None = None
     ) -> list[VoiceNote]:
         """Like `say`, as several voice notes when one would hold more than `NOTE_CHARS`
         characters of speech (a platform's upload limit); usually one."""
         text = self._clean_say_text(text)
         await self._limiter.admit(chat, asker)
-        wavs = await self._speak(chat, self._pieces(text), asker)
+        wavs = await self._speak(chat, self._pieces(text), asker, author=author)
         return [await self._note(group) for group in _notes(wavs)]
 
     @counted("say")
@@ -85,13 +91,19 @@ class TextToSpeech:
         return await self._audio.to_speech_file(wavs, fmt=fmt)
 
     async def read_aloud(
-        self, chat: ChatRef, text: str, *, max_pieces: int, asker: Asker | None = ANYONE
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        max_pieces: int,
+        asker: Asker | None = ANYONE,
+        author: str | None = None,
     ) -> VoiceNote:
         """`text` of any length as one voice note: cut at sentence boundaries into requests of
         at most `tts_piece_chars`, a few synthesised at once, joined in order. Pieces past
         `max_pieces` are left out (nobody listens to a quarter-hour clip). Part of a request
         already admitted: only the speech quota applies."""
-        wavs = await self._speak(chat, self._pieces(text)[:max_pieces], asker)
+        wavs = await self._speak(chat, self._pieces(text)[:max_pieces], asker, author=author)
         return await self._note([wav for _, wav in wavs])
 
     async def spoken_translation(
@@ -113,11 +125,13 @@ class TextToSpeech:
         wavs = await self._speak(chat, pieces, asker, speaker_id=speaker_id)
         return await self._note([wav for _, wav in wavs])
 
-    async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
-        """The model and voice the chat speaks with: its own voice (`core.app.voices`) or a
-        built-in one."""
+    async def speaker(
+        self, chat: ChatRef, prefs: Preferences, *, author: str | None = None
+    ) -> Speaker:
+        """The model and voice the chat speaks `author`'s words with: its own voice
+        (`core.app.voices`) or a built-in one."""
         if self._studio is not None:
-            return await self._studio.speaker(chat, prefs)
+            return await self._studio.speaker(chat, prefs, author=author)
         preferences = self._preferences
         return Speaker(model=preferences.tts_model(prefs), voice=preferences.voice_of(prefs))
 
@@ -135,12 +149,13 @@ class TextToSpeech:
         asker: Asker | None,
         *,
         speaker_id: str | None = None,
+        author: str | None = None,
     ) -> list[tuple[str, bytes]]:
         """Each piece with its WAV, in order, in the chat's voice (or, for a translation of
         `speaker_id`'s words, theirs where they allowed it); every character counts against the
         chat's speech quota."""
         prefs = await self._preferences.get(chat)
-        speaker = await self.speaker(chat, prefs)
+        speaker = await self.speaker(chat, prefs, author=author)
         if self._studio is not None and speaker_id is not None:
             speaker = await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)
         gate = asyncio.Semaphore(_TTS_IN_FLIGHT)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from core.app.gate import RequestGate
 from core.app.kept import FORGETFUL, Recollection, TranscriptKeeper
@@ -48,6 +48,14 @@ from core.ports import NO_METRICS, AudioConverter, Metrics, PieceStream, Recordi
 logger = logging.getLogger(__name__)
 
 TextCallback = Callable[[str], None]
+Wanted = Callable[[], Awaitable[bool]]
+"""Asked before each piece is sent and when each one is answered: False withdraws the work."""
+
+
+class Withdrawn(Exception):
+    """The work stopped because it is no longer wanted (`Wanted`): no further piece is sent,
+    what MiMo answered meanwhile is neither kept nor counted (the reservation goes back)."""
+
 
 # Lose this piece only: MiMo was busy or unwell past the client's retries, or refused this
 # piece; other pieces may still get through.
@@ -102,18 +110,22 @@ class Transcription:
         progress: ProgressCallback | None = None,
         asker: Asker = ANYONE,
         prefs: Preferences | None = None,
+        kept_under: ChatRef | None = None,
+        wanted: Wanted | None = None,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
         (`core.app.limits`): its declared length comes off the daily audio quota before it is
         downloaded, its measured length before any of it goes to MiMo. `prefs`: the chat's
-        preferences where the caller has read them already."""
+        preferences where the caller has read them already. `kept_under`: where its transcript
+        is kept, when not under `chat` (a Business connection's, so that its end deletes them);
+        `wanted`: asked between pieces, False raises `Withdrawn`."""
         self._recordings.check_declared(source)
         await self._limiter.admit(chat, asker)
         prefs = prefs or await self._preferences.get(chat)
         kept = FORGETFUL
         if self._keeper is not None:
-            kept = await self._keeper.recall(chat, source, language=prefs.language)
+            kept = await self._keeper.recall(kept_under or chat, source, language=prefs.language)
         if (whole := kept.whole()) is not None:
             logger.info("reused the kept transcript of %.1f s for %s", whole.duration, chat)
             return whole
@@ -130,8 +142,9 @@ class Transcription:
                 # Measured, so refused now if it does not fit: before any of it goes to MiMo.
                 await spend.reserve(Counts(audio_seconds=round(pieces.duration - kept.seconds)))
                 result = await self._transcriber.transcribe(
-                    pieces, chat=chat, language=prefs.language, progress=progress, kept=kept
-                )
+                    pieces, chat=chat, language=prefs.language, progress=progress,
+                    kept=kept, wanted=wanted,
+                )  # fmt: skip
             # Billed, else measured; what was kept from before is not heard, nor paid, again.
             heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
             spend.used(audio_seconds=heard, usage=result.usage)
@@ -161,11 +174,12 @@ class Transcriber:
         language: str = "auto",
         progress: ProgressCallback | None = None,
         kept: Recollection = FORGETFUL,
+        wanted: Wanted | None = None,
     ) -> LongTranscript:
-        """A recording's `pieces` as parts in order; `progress` hears about each piece. A piece
-        what `kept` holds from before is taken from it, not sent again; each piece MiMo answers
-        for is kept there at once."""
-        tally = _Tally(pieces.duration, progress, kept)
+        """A recording's `pieces` as parts in order; `progress` hears about each piece. What
+        `kept` holds from before is taken from it, not sent again; each piece MiMo answers for
+        is kept there at once, while the work is `wanted`."""
+        tally = _Tally(pieces.duration, progress, kept, wanted)
         tally.report(None)
         streamed = progress is not None and pieces.duration <= self._piece_seconds
         on_text = tally.heard if streamed else None
@@ -193,6 +207,7 @@ class Transcriber:
                     continue
                 await self._gate.acquire(chat)
                 try:
+                    await tally.check_wanted()
                     task = group.create_task(self._one(piece, language, tally, on_text))
                 except BaseException:
                     self._gate.release(chat)
@@ -214,6 +229,7 @@ class Transcriber:
             )
             tally.add(TranscriptPart(piece.offset, end, None), error=exc)
             return
+        await tally.check_wanted()  # an answer for work withdrawn meanwhile is dropped
         part = TranscriptPart(piece.offset, end, heard.text.strip())
         tally.add(part, usage=heard.usage)
         await tally.kept.keep(part)
@@ -222,10 +238,17 @@ class Transcriber:
 class _Tally:
     """The parts so far, their usage, and the progress reports."""
 
-    def __init__(self, total: float, progress: ProgressCallback | None, kept: Recollection) -> None:
+    def __init__(
+        self,
+        total: float,
+        progress: ProgressCallback | None,
+        kept: Recollection,
+        wanted: Wanted | None = None,
+    ) -> None:
         self.total = total
         self.progress = progress
         self.kept = kept
+        self.wanted = wanted
         self.reused = 0.0  # seconds taken from a kept transcript
         self.parts: list[TranscriptPart] = []
         self.done = 0.0
@@ -258,6 +281,10 @@ class _Tally:
         except Exception:
             # A broken status message must not cost the user the transcript.
             logger.warning("the progress callback failed", exc_info=True)
+
+    async def check_wanted(self) -> None:
+        if self.wanted is not None and not await self.wanted():
+            raise Withdrawn()
 
     def heard(self, text: str) -> None:
         """The text of a streamed piece so far."""

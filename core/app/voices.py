@@ -8,6 +8,16 @@
     /voice clone NAME       `clone`: the replied-to voice note becomes the voice's sample (mp3,
                             its first `sample_seconds`), only when its sender clones it
     /voice delete NAME      `delete`: the voice and its sample (settings rules, or its owner)
+    /voice share NAME       `share`: a cloned voice's owner lets it speak for the chat
+    /voice unshare NAME     ...and takes that back, at once (off by default)
+
+Consent: a cloned voice is its speaker's. Until its owner shares it, it speaks only their own
+words (`speaker`'s `author`: their own `/say`, their inline voice notes): anyone else's `/say`,
+Read aloud, summaries and digests are spoken in the model's default voice, and only its owner
+may make it the chat's voice (`choose`). Sharing is taken back with `/voice unshare`: the chat's
+choice of the voice stays stored, and from that moment the default speaks instead of it for
+everything but its owner's own words (sharing it again brings it back). Spoken translations of
+a person's words have their own switch (`/voicetranslations`).
 
 When the chat's chosen voice is one of its own, speech (`speaker`) uses the voiceclone model with
 its sample as a data URL, whatever MIMO_TTS_MODEL says. For a designed voice that sample is the
@@ -44,7 +54,7 @@ logger = logging.getLogger(__name__)
 MAX_NAME_CHARS = 24
 MAX_DESCRIPTION_CHARS = 500
 MAX_CHAT_VOICES = 20  # a listing (and Discord's 25 autocomplete choices) stays readable
-SUBCOMMANDS = frozenset({"design", "clone", "delete"})
+SUBCOMMANDS = frozenset({"design", "clone", "delete", "share", "unshare"})
 _NAME = re.compile(rf"^[^\W_][\w-]{{0,{MAX_NAME_CHARS - 1}}}$")
 
 
@@ -96,15 +106,18 @@ class VoiceStudio:
         built_in = voices_for(self._tts_model(prefs))
         return VoiceCatalogue(chosen=_chosen(prefs, built_in, own), built_in=built_in, own=own)
 
-    async def speaker(self, chat: ChatRef, prefs: Preferences) -> Speaker:
-        """What the chat's speech is requested with (see the module docstring)."""
+    async def speaker(
+        self, chat: ChatRef, prefs: Preferences, *, author: str | None = None
+    ) -> Speaker:
+        """What the chat's speech of `author`'s words (None: nobody's own, e.g. a summary) is
+        requested with (see the module docstring)."""
         model = self._tts_model(prefs)
         preset = _built_in_name(prefs.voice, voices_for(model))
         if preset is not None or not prefs.voice:
             return Speaker(model=model, voice=preset or default_voice(model))
         async with self._uow() as uow:
             own = await uow.voices.find(chat, prefs.voice)
-        if own is None:  # deleted meanwhile: the default speaks
+        if own is None or not own.speaks_for(author):  # deleted meanwhile, or not shared
             return Speaker(model=model, voice=default_voice(model))
         if own.kind == "designed" and not own.sample:  # designed before samples were kept
             return Speaker(model=self.models.design, description=own.description)
@@ -142,8 +155,11 @@ class VoiceStudio:
 
     # Changing
 
-    async def choose(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
-        """Make `name` (built-in or the chat's own, any case) the chat's voice."""
+    async def choose(
+        self, chat: ChatRef, name: str, *, can_manage: bool, chooser: str | None = None
+    ) -> str:
+        """Make `name` (built-in or the chat's own, any case) the chat's voice; someone else's
+        cloned voice only once they shared it."""
         if not can_manage:
             raise errors.NotAllowed()
         async with self._uow() as uow:
@@ -152,6 +168,8 @@ class VoiceStudio:
             chosen = _built_in_name(name.strip(), built_in)
             if chosen is None:
                 own = await uow.voices.find(chat, name.strip())
+                if own is not None and not own.speaks_for(chooser):
+                    raise errors.VoiceNotShared(value=own.name)
                 chosen = None if own is None else own.name
             if chosen is None:
                 own_names = [v.name for v in await uow.voices.in_chat(chat)]
@@ -251,6 +269,19 @@ class VoiceStudio:
             await discard(rendered)
         logger.info("a %s voice of %s deleted", voice.kind, chat)
         return voice.name
+
+    async def share(self, chat: ChatRef, name: str, *, owner: str | None, shared: bool) -> str:
+        """`/voice share NAME` (or unshare): only the owner of a cloned voice decides whether it
+        speaks for the chat (see the module docstring); its name as stored."""
+        async with self._uow() as uow:
+            found = (
+                None if owner is None else await uow.voices.share(chat, name.strip(), owner, shared)
+            )
+            if found is None:
+                raise errors.NotYourVoice(value=name.strip())
+            await uow.commit()
+        logger.info("a cloned voice of %s %s", chat, "shared" if shared else "no longer shared")
+        return found
 
     async def _check_room(self, chat: ChatRef, name: str) -> None:
         async with self._uow() as uow:

@@ -54,7 +54,22 @@ EN: dict[str, Source] = {
     # A chat's own voices (core.app.voices)
     "voices.own": "This chat's own voices:\n{voices}",
     "voices.own.designed": "• {name} — designed: {description}",
-    "voices.own.cloned": "• {name} — cloned from a recording",
+    "voices.own.cloned_shared": "• {name} — cloned from a recording, shared with this chat by its owner",
+    "voices.own.cloned_unshared": "• {name} — cloned from a recording, not shared: it speaks only its owner's own words",
+    "voices.shared": (
+        "Your voice {name} is now shared with this chat: it can be the chat's voice, and read "
+        "messages and summaries aloud. Stop sharing it whenever you like: the chat's default "
+        "voice speaks instead at once."
+    ),
+    "voices.unshared": (
+        "Your voice {name} is no longer shared: it speaks only your own words again, and "
+        "wherever it was this chat's voice, everyone else hears the default voice instead."
+    ),
+    "settings.cloned": "• Cloned voices: {voices}",
+    "value.shared": "{name} (shared)",
+    "value.unshared": "{name} (not shared)",
+    "error.not_your_voice": "Only the person a voice was cloned from can share it or stop sharing it, and “{value}” is not one of your cloned voices here.",
+    "error.voice_not_shared": "“{value}” is cloned from someone's own voice, and they have not shared it with this chat: only its owner can share it, and until then it cannot be the chat's voice.",
     "voices.none": (
         "This chat has no voices of its own yet: /voice design NAME DESCRIPTION makes one from a "
         "description, and /voice clone NAME, as a reply to your own voice note, clones yours."

@@ -15,12 +15,20 @@ def on_off(value: bool, locale: str) -> str:
 
 
 def settings_text(
-    prefs: Preferences, locale: str, *, chat_language: str, voice: str, tts_model: str
+    prefs: Preferences,
+    locale: str,
+    *,
+    chat_language: str,
+    voice: str,
+    tts_model: str,
+    own: tuple[ChatVoice, ...] = (),
 ) -> str:
     """The `settings` overview: what the chat chose, with the defaults filled in (`voice` and
     `tts_model`: `ChatPreferences.voice_of` and `tts_model`). `chat_language` is the language
-    the chat's posts are in now (`languages.chat_locale`)."""
-    return text(
+    the chat's posts are in now (`languages.chat_locale`); `own`, the chat's own voices, whose
+    cloned ones are listed shared or not."""
+    cloned = [v for v in own if v.kind == "cloned"]
+    overview = text(
         "settings",
         locale,
         voice=voice,
@@ -30,6 +38,16 @@ def settings_text(
         auto_transcribe=on_off(prefs.auto_transcribe, locale),
         tts_model=tts_model,
     )
+    if not cloned:
+        return overview
+    voices = joined([sharing(v, locale) for v in cloned], locale)
+    return f"{overview}\n{text('settings.cloned', locale, voices=voices)}"
+
+
+def sharing(voice: ChatVoice, locale: str) -> str:
+    """A cloned voice's name, and whether its owner shared it with the chat."""
+    key = "value.shared" if voice.shared else "value.unshared"
+    return text(key, locale, name=voice.name)
 
 
 def catalogue_text(catalogue: VoiceCatalogue, locale: str, *, none: str | None = None) -> str:
@@ -46,7 +64,8 @@ def catalogue_text(catalogue: VoiceCatalogue, locale: str, *, none: str | None =
 def own_voice_line(voice: ChatVoice, locale: str) -> str:
     if voice.kind == "designed":
         return text("voices.own.designed", locale, name=voice.name, description=voice.description)
-    return text("voices.own.cloned", locale, name=voice.name)
+    key = "voices.own.cloned_shared" if voice.shared else "voices.own.cloned_unshared"
+    return text(key, locale, name=voice.name)
 
 
 def style_text(prefs: Preferences, locale: str) -> str:

@@ -100,6 +100,14 @@ class ChatVoice:
     sample: bytes = b""  # the reference MiMo speaks from (mp3): the recording's, or the design's
     sample_mime: str = ""
     owner_id: str | None = None  # who designed it, or whose recording it was cloned from
+    shared: bool = False  # cloned: its owner shared it with the chat (`/voice share`)
+
+    def speaks_for(self, author: str | None) -> bool:
+        """Whether it may speak words of `author` (None: not one person's own words, e.g. a
+        summary): a cloned voice speaks only its owner's words until they share it."""
+        if self.kind != "cloned" or self.shared:
+            return True
+        return author is not None and author == self.owner_id
 
 
 @dataclass(frozen=True)

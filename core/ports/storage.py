@@ -272,6 +272,8 @@ class VoiceStore(Protocol):
 
     async def let_speak_translations(self, chat: ChatRef, owner_id: str, allowed: bool) -> int: ...
 
+    async def share(self, chat: ChatRef, name: str, owner_id: str, shared: bool) -> str | None: ...
+
     async def delete_chat(self, chat: ChatRef) -> int: ...
 
 
@@ -300,14 +302,17 @@ class BusinessConnectionStore(Protocol):
 
 
 class BusinessUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.business` needs: the connections, and the claims on their messages (which a
-    disconnection deletes)."""
+    """What `core.app.business` needs: the connections, and the claims on their messages and the
+    transcripts kept of their recordings (which a disconnection deletes)."""
 
     @property
     def business(self) -> BusinessConnectionStore: ...
 
     @property
     def processed(self) -> ProcessedUpdateStore: ...
+
+    @property
+    def transcripts(self) -> TranscriptStore: ...
 
 
 class InlineVoiceStore(Protocol):

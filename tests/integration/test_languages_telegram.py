@@ -49,7 +49,10 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
         [status] = await bot_api.wait_for("sendMessage", chat_id=MEI)
         await bot_api.wait_until(lambda: bot_api.texts(MEI)[0].startswith("heard"))
 
-    assert answers[MEI, "/help"] == f"{text('help', 'zh_Hans')}\n\n{text('help.more', 'zh_Hans')}"
+    assert answers[MEI, "/help"] == (
+        f"{text('help', 'zh_Hans')}\n\n{text('help.more', 'zh_Hans')}\n"
+        f"{text('help.voice_share', 'zh_Hans')}"
+    )
     assert answers[MEI, "/help"].startswith("命令：")
     assert answers[MEI, "/language klingon"] == text(
         "error.bad_choice", "zh_Hans", setting=Term("setting.language"), value="klingon",
@@ -59,7 +62,9 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
     assert answers[MEI, "/settings"].startswith("本聊天的设置：\n• 音色：mimo_default\n")
     assert "• 转写语言：自动识别（auto）" in answers[MEI, "/settings"]
     # The same group, in English for Bob.
-    assert answers[BOB, "/help"] == f"{text('help', 'en')}\n\n{text('help.more', 'en')}"
+    assert answers[BOB, "/help"] == (
+        f"{text('help', 'en')}\n\n{text('help.more', 'en')}\n{text('help.voice_share', 'en')}"
+    )
     assert status.params["text"] == "正在转写录音（时长 35秒）…"
     progress = [str(c.params["text"]) for c in bot_api.sent("editMessageText", chat_id=MEI)]
     assert any(line.startswith("已转写 0:") for line in progress), progress

@@ -26,7 +26,7 @@ from core.infra.storage import (
 )
 from core.infra.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0018"
+HEAD = "0019"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -272,6 +272,37 @@ async def test_0008_counts_seconds_asked_about_and_keeps_each_days_usage(
 
     await upgrade(empty_database_url)
     assert await on_connection(empty_database_url, schema_differences) == []
+
+
+async def test_0019_existing_cloned_voices_start_unshared(empty_database_url: str) -> None:
+    """Nobody has shared a voice cloned before sharing existed: each starts unshared, and the
+    column leaves without taking the voices along."""
+    await upgrade(empty_database_url, "0018")
+    await on_connection(empty_database_url, insert_cloned_voice)
+
+    await upgrade(empty_database_url, "0019")
+    assert await on_connection(empty_database_url, voice_row) == {"name": "Ann", "shared": False}
+    await downgrade(empty_database_url, "0018")
+    assert await on_connection(empty_database_url, voice_row) == {"name": "Ann"}
+
+    await upgrade(empty_database_url)
+    assert await on_connection(empty_database_url, schema_differences) == []
+
+
+def insert_cloned_voice(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO chat_voices (platform, chat_id, name, name_key, kind, description,"
+            " sample_mime, owner_id) VALUES ('telegram', '-100', 'Ann', 'ann', 'cloned', '',"
+            " 'audio/mpeg', '42')"
+        )
+    )
+    connection.commit()
+
+
+def voice_row(connection: Connection) -> dict[str, object]:
+    row = connection.execute(text("SELECT * FROM chat_voices")).mappings().one()
+    return {name: row[name] for name in ("name", "shared") if name in row}
 
 
 def stored_languages(connection: Connection) -> list[tuple[Any, ...]]:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect, text
 from telegram import Bot
 from telegram.error import BadRequest
 
@@ -51,6 +52,28 @@ async def stored(url: str, connection_id: str) -> tuple[int, int]:
         chat=f"business:{connection_id}",
     )
     return int(connections), int(claims)
+
+
+async def tables_holding(url: str, words: str) -> list[str]:
+    """The tables of the bot's database with `words` in any value of any row."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+            found = []
+            for name in names:
+                rows = await connection.execute(text(f'SELECT * FROM "{name}"'))
+                if any(words in _readable(value) for row in rows for value in row):
+                    found.append(name)
+            return found
+    finally:
+        await engine.dispose()
+
+
+def _readable(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 async def until(condition: Callable[[], bool], what: str) -> None:
@@ -125,43 +148,112 @@ async def test_disconnecting_stops_transcripts_and_deletes_what_was_kept(
         command(bot_api, "/business")
         [*_, status] = await owner_hears(bot_api, 4)
         after_late = await stored(database_url, connection)
+    holding = await tables_holding(database_url, "heard 3.0 seconds")
 
     assert before == (1, 1)
     assert goodbye.startswith("You disconnected me from your Telegram account")
     assert after == (0, 0)
     assert status.startswith("Your Telegram account is not connected to me.")
     assert after_late == (0, 0)  # not processed, not even claimed
+    assert holding == []  # no word of the friend's note is kept anywhere
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
 
 
-async def test_a_transcript_finished_after_the_owner_disconnected_goes_nowhere(
+async def test_a_note_at_mimo_when_the_owner_disconnects_costs_nothing_more(
     bot_api: FakeBotApi,
     mimo: FakeMimo,
     sqlite_url: str,
-    voice_ogg: bytes,
+    tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The owner disconnects while a contact's note is at MiMo: when its transcript comes
-    back, nothing of it reaches the owner or the chat."""
-    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    """The owner disconnects while the first piece of a contact's long note is at MiMo: no
+    further piece is sent, nothing of it is counted or stored, nothing reaches anyone."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        asr_piece_seconds=10, asr_concurrency=1,
+    )  # fmt: skip
+    long_ogg = make_audio(tmp_path, fmt="ogg", seconds=25).read_bytes()
     mimo.release = asyncio.Event()
     async with running(settings, bot_api):
         connection = bot_api.connect_business(user_id=OWNER)
         await owner_hears(bot_api, 1)
         note = bot_api.business_voice_message(
-            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=long_ogg, duration=25
         )
         bot_api.push_business(note)
-        await until(lambda: len(mimo.requests) == 1, "the note at MiMo")
+        await until(lambda: len(mimo.requests) == 1, "the first piece at MiMo")
         bot_api.disconnect_business(connection)
         [*_, goodbye] = await owner_hears(bot_api, 2)
-        with caplog.at_level(logging.INFO, logger="bots.telegram.business"):
+        with caplog.at_level(logging.INFO):
             mimo.release.set()
             await until(lambda: "business transcript dropped" in caplog.text, "the drop")
+    usage = await query(sqlite_url, "SELECT sum(audio_seconds) FROM chat_usage")
 
     assert goodbye.startswith("You disconnected me from your Telegram account")
+    assert len(mimo.requests) == 1  # the pieces after it never went
+    assert usage in ([(0,)], [(None,)])
+    assert await tables_holding(sqlite_url, "heard ") == []
     assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 2  # no transcript after it
     assert bot_api.business_replies(connection, FRIEND) == []
+
+
+async def test_a_note_that_comes_with_its_connection_in_one_batch_is_transcribed(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    """The connection's update and a contact's note handed over together: the note is not
+    lost for want of a stored connection, and the owner is welcomed once."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    connection = bot_api.connect_business(user_id=OWNER)
+    bot_api.push_business(
+        bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+        )
+    )
+    async with running(settings, bot_api):
+        heard = await owner_hears(bot_api, 2)
+
+    assert sum(line.startswith("You connected me") for line in heard) == 1
+    assert any(line.endswith("heard 3.0 seconds") for line in heard)
+
+
+async def test_a_note_of_a_connection_whose_update_was_lost_is_transcribed(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER, announced=False)
+        bot_api.push_business(
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+            )
+        )
+        [welcome, transcript] = await owner_hears(bot_api, 2)
+
+    assert welcome.startswith("You connected me to your Telegram account.")
+    assert transcript.endswith("heard 3.0 seconds")
+    assert await stored(sqlite_url, connection) == (1, 1)
+
+
+async def test_business_answers_only_in_the_owners_private_chat(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    """Typed in a group, /business shows nothing of the owner's choices (the chats they skip)."""
+    group = -5001
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        command(bot_api, f"/business skip {FRIEND}")
+        await owner_hears(bot_api, 2)
+        bot_api.push(
+            bot_api.text_message(chat_id=group, user_id=OWNER, text="/business", chat_type="group")
+        )
+        [answer] = await bot_api.wait_for("sendMessage", chat_id=group)
+
+    assert answer.params["text"] == (
+        "Use /business in your private chat with me: your choices are yours alone."
+    )
+    assert str(FRIEND) not in str(answer.params["text"])
 
 
 async def test_a_reply_on_the_owners_behalf_only_where_the_connection_allows_it(

@@ -11,7 +11,7 @@ from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
-DESIGN, CLONE = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone"
+DESIGN, CLONE, TTS = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone", "mimo-v2.5-tts"
 
 
 async def stored(url: str) -> list[tuple[str, str, int]]:
@@ -50,6 +50,10 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
 
         typed = await discord_api.autocomplete(server.general, admin, "voice", "name", "server")
         await typed.wait_for_callback()
+        sharing = await discord_api.slash(
+            server.general, member, "voice", name="MemberVoice", share=True
+        )
+        await sharing.wait_for_messages()
         chosen = await discord_api.slash(server.general, admin, "voice", name="membervoice")
         await chosen.wait_for_messages()
         said = await discord_api.slash(server.general, member, "say", text="Ahoy there")
@@ -79,3 +83,51 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
     ]
     assert deleted.content == "Voice MemberVoice and everything stored with it are deleted."
     assert await stored(database_url) == [("Calm", "designed", designed_sample)]
+
+
+async def test_a_members_cloned_voice_speaks_for_the_server_only_while_they_share_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """An administrator cannot make a member's cloned voice the server's, nor have Read aloud
+    speak in it, until the member shares it; taking it back works at once."""
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    member = discord_api.add_member(server, "member")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+
+    async def answer(user: int, command: str, **options: object) -> str:
+        run = await discord_api.slash(server.general, user, command, **options)
+        [reply] = await run.wait_for_messages()
+        return str(reply.content)
+
+    async def read_aloud(message: dict[str, object]) -> None:
+        run = await discord_api.message_command(server.general, admin, "Read aloud", message)
+        await run.wait_for_messages()
+
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
+        opened = await discord_api.message_command(
+            server.general, member, "Clone this voice", posted
+        )
+        await opened.wait_for_callback()
+        await (await discord_api.submit_modal(opened, "Mine")).wait_for_messages()
+        refused = await answer(admin, "voice", name="Mine")
+        listed = await answer(admin, "voice")
+        shared = await answer(member, "voice", name="Mine", share=True)
+        await answer(admin, "voice", name="Mine")
+        words = await discord_api.post_message(server.general, admin, "Read while shared.")
+        await read_aloud(words)
+        unshared = await answer(member, "voice", name="Mine", share=False)
+        later = await discord_api.post_message(server.general, admin, "Read once taken back.")
+        await read_aloud(later)
+        overview = await answer(admin, "settings")
+
+    assert refused.startswith("“Mine” is cloned from someone's own voice, and they have not")
+    assert "• Mine — cloned from a recording, not shared" in listed
+    assert shared.startswith("Your voice Mine is now shared with this chat")
+    assert unshared.startswith("Your voice Mine is no longer shared")
+    assert "• Cloned voices: Mine (not shared)" in overview
+    in_clone = [r["messages"][-1]["content"] for r in mimo.calls(CLONE)]
+    in_default = [r["messages"][-1]["content"] for r in mimo.requests if r["model"] == TTS]
+    assert in_clone == ["Read while shared."]
+    assert in_default == ["Read once taken back."]

@@ -185,7 +185,7 @@ async def test_only_the_speaker_clones_a_voice_note_and_say_then_speaks_with_it(
         stored = await voices_of(database_url, GROUP)
         bot_api.set_member_status(GROUP, ALICE, "administrator")
         await command(bot_api, ALICE, "/voice alice")
-        said = await spoken(bot_api, BOB, "/say Hello, it is me.")
+        said = await spoken(bot_api, ALICE, "/say Hello, it is me.")  # her own words
         [(sample,)] = await query(database_url, "SELECT sample FROM chat_voices")
 
     assert someone_else.startswith("Only the person who recorded a voice note can clone")
@@ -203,6 +203,57 @@ async def test_only_the_speaker_clones_a_voice_note_and_say_then_speaks_with_it(
     assert info.duration == pytest.approx(30, abs=0.2)
     assert request["messages"] == [{"role": "assistant", "content": "Hello, it is me."}]
     assert said.params["duration"] >= 1
+
+
+async def test_a_cloned_voice_speaks_for_the_chat_only_while_its_owner_shares_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Bob, an administrator, cannot make Alice's cloned voice the group's until she shares it;
+    once she takes it back, everyone but Alice hears the default voice again at once (the
+    group's choice stays stored, and speaks again should she share it again)."""
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    bot_api.set_member_status(GROUP, BOB, "administrator")
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        note = bot_api.voice_message(
+            chat_id=GROUP, user_id=ALICE, data=note_ogg, chat_type="supergroup"
+        )
+        bot_api.push(note)
+        await bot_api.wait_for("sendMessage", chat_id=GROUP)  # its transcript
+        await command(bot_api, ALICE, "/voice clone Alice", reply_to=note)
+        refused = await command(bot_api, BOB, "/voice Alice")
+        listed = await command(bot_api, BOB, "/voice")
+        not_his = await command(bot_api, BOB, "/voice share Alice")
+        shared = await command(bot_api, ALICE, "/voice share alice")
+        chosen = await command(bot_api, BOB, "/voice Alice")
+        await spoken(bot_api, BOB, "/say Shared.")
+        settings_shared = await command(bot_api, BOB, "/settings")
+        unshared = await command(bot_api, ALICE, "/voice unshare Alice")
+        await spoken(bot_api, BOB, "/say Taken back.")
+        await spoken(bot_api, ALICE, "/say My own words.")
+        settings_unshared = await command(bot_api, BOB, "/settings")
+    [(stored_choice,)] = await query(database_url, "SELECT voice FROM chat_preferences")
+
+    assert refused == (
+        "“Alice” is cloned from someone's own voice, and they have not shared it with this "
+        "chat: only its owner can share it, and until then it cannot be the chat's voice."
+    )
+    assert (
+        "• Alice — cloned from a recording, not shared: it speaks only its owner's own words"
+        in listed
+    )
+    assert not_his.startswith("Only the person a voice was cloned from can share it")
+    assert shared.startswith("Your voice Alice is now shared with this chat")
+    assert chosen == "Voice set to Alice."
+    assert "• Cloned voices: Alice (shared)" in settings_shared
+    assert unshared.startswith("Your voice Alice is no longer shared")
+    assert "• Cloned voices: Alice (not shared)" in settings_unshared
+    assert stored_choice == "Alice"
+    spoken_in_clone = [r["messages"][-1]["content"] for r in mimo.calls(CLONE)]
+    spoken_in_default = [r["messages"][-1]["content"] for r in mimo.requests if r["model"] == TTS]
+    assert spoken_in_clone == ["Shared.", "My own words."]
+    assert spoken_in_default == ["Taken back."]
 
 
 async def test_deleting_a_voice_and_forget_remove_the_samples(

@@ -563,11 +563,14 @@ class FakeBotApi:
 
     # -- Telegram Business ----------------------------------------------------------------------
 
-    def connect_business(self, *, user_id: int, can_reply: bool = True) -> str:
+    def connect_business(
+        self, *, user_id: int, can_reply: bool = True, announced: bool = True
+    ) -> str:
         """The user connects the bot to their account (Settings → Telegram Business → Chatbots):
         a ``business_connection`` update; returns the connection's id. ``can_reply``: the
-        rights they gave it let it reply in their chats. Telegram offers this only for a bot
-        with Business Mode on."""
+        rights they gave it let it reply in their chats. ``announced`` false: the update is
+        lost on the way (``getBusinessConnection`` still knows the connection). Telegram offers
+        this only for a bot with Business Mode on."""
         assert self.business_mode, "BotFather's Business Mode is off: users cannot connect"
         connection_id = f"fake-business-{next(self._business_numbers)}"
         self._business[connection_id] = {
@@ -580,7 +583,8 @@ class FakeBotApi:
         }
         self._business_chats[connection_id] = set()
         self._remember_chat(user_id, "private", user_id)  # `user_chat_id`: the bot may write
-        self.push_update({"business_connection": dict(self._business[connection_id])})
+        if announced:
+            self.push_update({"business_connection": dict(self._business[connection_id])})
         return connection_id
 
     def change_business_rights(self, connection_id: str, *, can_reply: bool) -> None:

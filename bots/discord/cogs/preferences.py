@@ -92,17 +92,31 @@ class PreferencesCog(commands.Cog):
             self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     @app_commands.command(description="Show or choose the voice", extras=answers(PRIVATE))
-    @app_commands.describe(name="The voice to use; leave empty to list them")
-    async def voice(self, interaction: Interaction, name: str | None = None) -> None:
+    @app_commands.describe(
+        name="The voice to use; leave empty to list them",
+        share="Your own cloned voice NAME: share it with this server (True), or stop (False)",
+    )
+    async def voice(
+        self, interaction: Interaction, name: str | None = None, share: bool | None = None
+    ) -> None:
         chat, studio = for_interaction(interaction), self.studio
         locale = await reply_locale(interaction, self.preferences)
+        user = str(interaction.user.id)
         if name is None:
             catalogue = await studio.catalogue(chat)
             none = text("discord.voices.none", locale)
-            await _answer(interaction, catalogue_text(catalogue, locale, none=none))
-            return
-        chosen = await studio.choose(chat, name, can_manage=can_manage(interaction))
-        await _answer(interaction, text("voice.set", locale, voice=chosen))
+            listing = catalogue_text(catalogue, locale, none=none)
+            usage = "" if share is None else text("discord.usage.voice_share", locale) + "\n\n"
+            await _answer(interaction, usage + listing)
+        elif share is not None:
+            shared = await studio.share(chat, name, owner=user, shared=share)
+            key = "voices.shared" if share else "voices.unshared"
+            await _answer(interaction, text(key, locale, name=shared))
+        else:
+            chosen = await studio.choose(
+                chat, name, can_manage=can_manage(interaction), chooser=user
+            )
+            await _answer(interaction, text("voice.set", locale, voice=chosen))
 
     @voice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
@@ -260,10 +274,11 @@ class PreferencesCog(commands.Cog):
     @app_commands.command(description="The settings here", extras=answers(PRIVATE))
     async def settings(self, interaction: Interaction) -> None:
         prefs = await self.preferences.get(for_interaction(interaction))
+        own = (await self.studio.catalogue(for_interaction(interaction))).own
         locale = await reply_locale(interaction, self.preferences)
         posts = await place_locale(interaction, self.preferences)
         overview = settings_text(
-            prefs, locale, chat_language=posts,
+            prefs, locale, chat_language=posts, own=own,
             voice=self.preferences.voice_of(prefs), tts_model=self.preferences.tts_model(prefs),
         )  # fmt: skip
         channel = _server_channel(interaction)

@@ -56,8 +56,9 @@ class SpeechCog(commands.Cog):
     ) -> None:
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
         notes = await self.speech.say_notes(
-            for_interaction(interaction), text, asker=asker_of(interaction)
-        )
+            for_interaction(interaction), text, asker=asker_of(interaction),
+            author=str(interaction.user.id),
+        )  # fmt: skip
         for note in notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
         if in_voice_channel:

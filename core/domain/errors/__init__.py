@@ -26,7 +26,9 @@ here.
     │   ├── UnknownVoice          /voice delete of a voice the chat does not have
     │   ├── TooManyVoices
     │   ├── BadVoiceDescription   empty or too long
-    │   └── NotYourRecording      cloning a voice note someone else recorded
+    │   ├── NotYourRecording      cloning a voice note someone else recorded
+    │   ├── NotYourVoice          sharing a voice not cloned from one's own recording
+    │   └── VoiceNotShared        choosing someone's cloned voice they have not shared
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
     ├── AudioError                the audio could not be used
@@ -112,6 +114,7 @@ from core.domain.errors.user import (
     NothingToProcess,
     NothingToSummarise,
     NotYourRecording,
+    NotYourVoice,
     TextTooLong,
     TooLongToAsk,
     TooManyVoices,
@@ -122,6 +125,7 @@ from core.domain.errors.user import (
     UnknownVoice,
     UserInputError,
     VoiceNameTaken,
+    VoiceNotShared,
 )
 
 __all__ = [
@@ -162,6 +166,7 @@ __all__ = [
     "NoSpeech",
     "NotAllowed",
     "NotYourRecording",
+    "NotYourVoice",
     "NothingToProcess",
     "NothingToSummarise",
     "PrivateBot",
@@ -182,6 +187,7 @@ __all__ = [
     "UnknownVoice",
     "UserInputError",
     "VoiceNameTaken",
+    "VoiceNotShared",
     "VoicebridgeError",
     "quoted",
 ]

@@ -105,6 +105,20 @@ class NotYourRecording(UserInputError):
     key = "error.not_your_recording"
 
 
+class NotYourVoice(UserInputError):
+    """Sharing (or no longer sharing) a voice that is not one of the asker's cloned voices.
+    Params: value."""
+
+    key = "error.not_your_voice"
+
+
+class VoiceNotShared(UserInputError):
+    """Choosing, as the chat's voice, someone else's cloned voice they have not shared.
+    Params: value."""
+
+    key = "error.voice_not_shared"
+
+
 class AudioError(VoicebridgeError):
     key = "error.audio"
 

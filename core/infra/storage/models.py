@@ -234,6 +234,9 @@ class ChatVoiceRow(Base):
     speaks_translations: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # Its owner shared it with the chat (/voice share): only then does it speak words not
+    # its owner's own (the chat's voice for anyone, Read aloud, summaries, digests).
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -81,6 +81,22 @@ class VoiceRepository:
         )
         return await _affected(self._session, statement)
 
+    async def share(self, chat: ChatRef, name: str, owner_id: str, shared: bool) -> str | None:
+        """Share (or stop sharing) `owner_id`'s cloned voice `name` with the chat; its name as
+        stored, or None when they have no cloned voice of that name there."""
+        statement = (
+            update(ChatVoiceRow)
+            .where(
+                *_of(chat),
+                ChatVoiceRow.name_key == name_key(name),
+                ChatVoiceRow.owner_id == owner_id,
+                ChatVoiceRow.kind == "cloned",
+            )
+            .values(shared=shared)
+            .returning(ChatVoiceRow.name)
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
     async def delete_chat(self, chat: ChatRef) -> int:
         """`/forget`: every voice and sample of the chat; returns how many there were."""
         return await _affected(self._session, delete(ChatVoiceRow).where(*_of(chat)))
@@ -104,6 +120,7 @@ def _to_columns(voice: ChatVoice) -> dict[str, Any]:
         "sample": voice.sample or None,
         "sample_mime": voice.sample_mime,
         "owner_id": voice.owner_id,
+        "shared": voice.shared,
     }
 
 
@@ -116,4 +133,5 @@ def _to_voice(row: ChatVoiceRow, *, sample: bool) -> ChatVoice:
         sample=(row.sample or b"") if sample else b"",
         sample_mime=row.sample_mime,
         owner_id=row.owner_id,
+        shared=row.shared,
     )

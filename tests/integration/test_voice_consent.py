@@ -1,0 +1,72 @@
+"""Consent for cloned voices (`core.app.voices`), on the real storage: a cloned voice speaks only
+its owner's words until they share it, only they share it or take it back, and taking it back
+works at once while the chat's choice stays stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from core.app.recordings import Recordings
+from core.app.voices import VoiceStudio
+from core.domain import errors
+from core.domain.limits import RequestLimits
+from core.domain.values import ChatRef, ChatVoice, Preferences
+from core.infra.storage import SqlAlchemyUnitOfWork
+from tests.fakes import FakeAudio, FakeSpeech
+
+GROUP = ChatRef("telegram", "-100")
+ALICE, BOB = "2001", "2002"
+CLONE, TTS = "mimo-v2.5-tts-voiceclone", "mimo-v2.5-tts"
+
+
+@pytest.fixture
+async def studio(uow_factory: Callable[[], SqlAlchemyUnitOfWork]) -> VoiceStudio:
+    studio = VoiceStudio(
+        speech=FakeSpeech(), audio=FakeAudio(), uow=uow_factory,
+        recordings=Recordings(downloader=None, limits=RequestLimits()),
+    )  # fmt: skip
+    async with uow_factory() as uow:
+        voice = ChatVoice("Alice", "cloned", sample=b"mp3", sample_mime="audio/mpeg",
+                          owner_id=ALICE)  # fmt: skip
+        assert await uow.voices.add(GROUP, voice)
+        await uow.commit()
+    return studio
+
+
+async def models_heard(studio: VoiceStudio) -> dict[str | None, str]:
+    """The model each author's words are spoken with in the group (None: nobody's own words,
+    such as a summary or Read aloud)."""
+    prefs = Preferences(voice=(await studio.catalogue(GROUP)).chosen)
+    return {
+        author: (await studio.speaker(GROUP, prefs, author=author)).model
+        for author in (ALICE, BOB, None)
+    }
+
+
+async def test_an_unshared_clone_speaks_only_its_owners_words(studio: VoiceStudio) -> None:
+    with pytest.raises(errors.VoiceNotShared):
+        await studio.choose(GROUP, "alice", can_manage=True, chooser=BOB)
+    await studio.choose(GROUP, "alice", can_manage=True, chooser=ALICE)  # hers to choose
+
+    assert await models_heard(studio) == {ALICE: CLONE, BOB: TTS, None: TTS}
+    [voice] = (await studio.catalogue(GROUP)).own
+    assert not voice.shared
+
+
+async def test_only_the_owner_shares_and_taking_it_back_works_at_once(
+    studio: VoiceStudio,
+) -> None:
+    with pytest.raises(errors.NotYourVoice):
+        await studio.share(GROUP, "Alice", owner=BOB, shared=True)
+    assert await studio.share(GROUP, "alice", owner=ALICE, shared=True) == "Alice"
+    await studio.choose(GROUP, "Alice", can_manage=True, chooser=BOB)
+    shared = await models_heard(studio)
+    await studio.share(GROUP, "Alice", owner=ALICE, shared=False)
+    taken_back = await models_heard(studio)
+    still_chosen = (await studio.catalogue(GROUP)).chosen
+
+    assert shared == {ALICE: CLONE, BOB: CLONE, None: CLONE}
+    assert taken_back == {ALICE: CLONE, BOB: TTS, None: TTS}
+    assert still_chosen == "Alice"  # sharing it again brings it back
