@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from core.app.business import BusinessChats
-from core.app.claims import WorkLedger
+from core.app.claims import Claims
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
 from core.app.kept import TranscriptKeeper
@@ -160,7 +160,7 @@ class Runtime:
     summaries: SummaryService
     digests: DigestService
     scheduler: Scheduler  # started by the runner once the platforms are up
-    work: WorkLedger  # claims on incoming messages: answered once, interruptions reported
+    claims: Claims  # on incoming messages: each answered once, interruptions redone
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
     database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
@@ -174,7 +174,7 @@ class Storage:
     engine: AsyncEngine
     uow: Callable[[], SqlAlchemyUnitOfWork]
     limiter: Limiter
-    work: WorkLedger
+    claims: Claims
     retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
 
 
@@ -295,7 +295,7 @@ async def storage(
         return SqlAlchemyUnitOfWork(sessions)
 
     limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
-    work = WorkLedger(
+    claims = Claims(
         uow=uow,
         instance=settings.instance_name,
         lease=timedelta(seconds=settings.work_lease_seconds),
@@ -304,10 +304,10 @@ async def storage(
         retention=timedelta(days=settings.summary_retention_days),
     )
     retention = retention_jobs(
-        uow=uow, clock=clock, days=settings.summary_retention_days, work=work, limiter=limiter
+        uow=uow, clock=clock, days=settings.summary_retention_days, claims=claims, limiter=limiter
     )
     try:
-        yield Storage(engine=engine, uow=uow, limiter=limiter, work=work, retention=retention)
+        yield Storage(engine=engine, uow=uow, limiter=limiter, claims=claims, retention=retention)
     finally:
         await engine.dispose()
 
@@ -386,7 +386,7 @@ async def bootstrap(
             summaries=summaries,
             digests=digests,
             scheduler=scheduler,
-            work=store.work,
+            claims=store.claims,
             metrics=metrics,
             processes=processes,
             database_reachable=lambda: database_reachable(store.engine),

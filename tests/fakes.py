@@ -267,17 +267,17 @@ class FakeWorkUnitOfWork(MemoryUnitOfWork):
     def __init__(self, committed_claims: dict[ClaimKey, FakeClaimRow]) -> None:
         super().__init__({})
         self.committed_claims = committed_claims
-        self.processed = FakeProcessedUpdates(dict(committed_claims))
+        self.claims = FakeProcessedUpdates(dict(committed_claims))
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.processed = FakeProcessedUpdates(dict(self.committed_claims))
+        self.claims = FakeProcessedUpdates(dict(self.committed_claims))
         return self
 
     async def commit(self) -> None:
         await super().commit()
         self.committed_claims.clear()
-        self.committed_claims.update(self.processed.rows)
+        self.committed_claims.update(self.claims.rows)
 
 
 @dataclass

@@ -56,7 +56,7 @@ from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.startup import reach
-from core.app.claims import WorkLedger
+from core.app.claims import Claims
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 
@@ -110,7 +110,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         runtime: Runtime,
         gateway_url: str | None,
         player: VoicePlayer,
-        work: WorkLedger | None = None,
+        claims: Claims | None = None,
         shard_count: int | None = None,
         shard_ids: list[int] | None = None,
     ) -> None:
@@ -137,9 +137,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
-        self.work = WorkInProgress(work, raw_interactions)
+        self.work = WorkInProgress(claims, raw_interactions)
         self.crash_redo = CrashRedo(
-            self, work=work, chats=self.preferences, start_message=self._start_claimed_message
+            self, claims=claims, chats=self.preferences, start_message=self._start_claimed_message
         )
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
@@ -266,19 +266,19 @@ def build_bot(
     gateway_url: str | None,
     runtime: Runtime,
     player: VoicePlayer,
-    claims: bool = True,
+    claiming: bool = True,
     shard_count: int | None = None,
     shard_ids: list[int] | None = None,
 ) -> VoicebridgeBot:
     """The bot, talking to the REST API at `api_url`; `player` plays speech in voice channels
     (with `playback.installed_voice_client()`, or None where the voice extras are missing).
-    With `claims`, each message and command that leads to work is claimed first."""
+    With `claiming`, each message and command that leads to work is claimed first."""
     point_rest_at(api_url)
     return VoicebridgeBot(
         runtime=runtime,
         gateway_url=gateway_url,
         player=player,
-        work=runtime.work if claims else None,
+        claims=runtime.claims if claiming else None,
         shard_count=shard_count,
         shard_ids=shard_ids,
     )

@@ -24,7 +24,7 @@ import discord
 from bots.discord.media import voice_message_in
 from bots.discord.places import channel_of, preferences_of, reaches_channel
 from bots.discord.redo import REDO_MESSAGE, RawInteractions, redo_payload
-from core.app.claims import WorkLedger
+from core.app.claims import Claims
 from core.domain.claims import Claim
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class WorkInProgress:
     """The requests this process works on: claimed in `ledger` (None: handled unclaimed), and
     waited for at a stop (`finish`), after which nothing new starts (`stopping`)."""
 
-    def __init__(self, ledger: WorkLedger | None, raw_interactions: RawInteractions) -> None:
+    def __init__(self, ledger: Claims | None, raw_interactions: RawInteractions) -> None:
         self.ledger = ledger
         self.stopping = False
         self._raw_interactions = raw_interactions

@@ -42,7 +42,7 @@ import discord
 from bots.discord.discordpy import Parsers, feed_interaction, store_modal
 from bots.discord.messages import text
 from bots.discord.places import preferences_of
-from core.app.claims import WorkLedger
+from core.app.claims import Claims
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
 
@@ -76,19 +76,19 @@ class CrashRedo:
     """Takes over the claims of a process that died, and redoes their work or tells their chat.
 
     `redoing` holds the ids of the interactions fed again here, until their acknowledgement is
-    adopted; `modal_rebuilders` the cogs' rebuilders, by kind. Without a `work` ledger nothing
+    adopted; `modal_rebuilders` the cogs' rebuilders, by kind. Without `claims` nothing
     is claimed, so nothing is ever taken over."""
 
     def __init__(
         self,
         client: discord.Client,
         *,
-        work: WorkLedger | None,
+        claims: Claims | None,
         chats: ChatLanguages,
         start_message: StartMessage,
     ) -> None:
         self._client = client
-        self._work = work
+        self._claims = claims
         self._chats = chats
         self._start_message = start_message
         self.redoing: set[int] = set()
@@ -98,10 +98,10 @@ class CrashRedo:
     async def take_over(self, leases: contextlib.AsyncExitStack) -> None:
         """A predecessor's unfinished work first, before new work; then, for as long as `leases`
         stays open, this process's leases renewed and lapsed ones taken over."""
-        if self._work is None:
+        if self._claims is None:
             return
-        await self._work.sweep("discord", self.redo, self.tell_interrupted)
-        kept = self._work.leases_kept({"discord": (self.redo, self.tell_interrupted)})
+        await self._claims.sweep("discord", self.redo, self.tell_interrupted)
+        kept = self._claims.leases_kept({"discord": (self.redo, self.tell_interrupted)})
         await leases.enter_async_context(kept)
 
     async def redo(self, claim: Claim, payload: str) -> None:
@@ -109,34 +109,34 @@ class CrashRedo:
         fetched again and handled as if it had just arrived; a command, menu, modal submission
         or click runs again from the interaction it stored."""
         stored = stored_interaction(payload)
-        if self._work is None:
+        if self._claims is None:
             raise ValueError(f"nothing to redo {claim} with")
         if payload == REDO_MESSAGE:
-            redo = self.redo_message(self._work, claim)
+            redo = self.redo_message(self._claims, claim)
         elif stored is not None and can_redo(stored[0], private=stored[1]):
-            redo = self.redo_interaction(self._work, claim, stored[0])
+            redo = self.redo_interaction(self._claims, claim, stored[0])
         else:
             raise ValueError(f"nothing to redo {claim} from")
         task = asyncio.create_task(redo)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def redo_message(self, work: WorkLedger, claim: Claim) -> None:
+    async def redo_message(self, claims: Claims, claim: Claim) -> None:
         await self._client.wait_until_ready()  # the server's channels known: the message whole
         channel_id = int(claim.chat_id.removeprefix("channel:"))
         try:
             message = await self._fetch_message(channel_id, int(claim.message_id))
         except discord.HTTPException:
             logger.warning("could not fetch %s again to redo it; telling its chat", claim)
-            await self._tell_interrupted_once(work, claim)
+            await self._tell_interrupted_once(claims, claim)
             return
         self._start_message(claim, message)
 
-    async def redo_interaction(self, work: WorkLedger, claim: Claim, data: dict[str, Any]) -> None:
+    async def redo_interaction(self, claims: Claims, claim: Claim, data: dict[str, Any]) -> None:
         await self._client.wait_until_ready()
         if is_modal_submission(data) and not await self._rebuild_modal(data):
             logger.warning("could not rebuild the modal of %s to redo it; telling its chat", claim)
-            await self._tell_interrupted_once(work, claim)
+            await self._tell_interrupted_once(claims, claim)
             return
         self.redoing.add(int(data["id"]))
         try:
@@ -145,7 +145,7 @@ class CrashRedo:
         except Exception:
             self.redoing.discard(int(data["id"]))
             logger.warning("could not run %s again; telling its chat", claim, exc_info=True)
-            await self._tell_interrupted_once(work, claim)
+            await self._tell_interrupted_once(claims, claim)
 
     def take_redone(self, interaction: discord.Interaction[Any]) -> bool:
         """Whether `interaction` is one fed again here, which a process that died acknowledged;
@@ -179,8 +179,8 @@ class CrashRedo:
         channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
         return await channel.fetch_message(message_id)  # type: ignore[union-attr]
 
-    async def _tell_interrupted_once(self, work: WorkLedger, claim: Claim) -> None:
-        async with work.handling(claim):  # and finished: told once
+    async def _tell_interrupted_once(self, claims: Claims, claim: Claim) -> None:
+        async with claims.handling(claim):  # and finished: told once
             await self.tell_interrupted(claim)
 
     async def tell_interrupted(self, claim: Claim) -> None:

@@ -85,13 +85,13 @@ def build_application(
     local_mode: bool,
     runtime: Runtime,
     max_pending_updates: int,
-    claims: bool = True,
+    claiming: bool = True,
     inline_cache_chat: int | None = None,
     pace: Pace = USUAL,
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered.
 
-    With `claims`, each message that leads to work is claimed first (`bots.telegram.claims`).
+    With `claiming`, each message that leads to work is claimed first (`bots.telegram.claims`).
     At most `max_pending_updates` updates are accepted and unfinished at once
     (`bots.telegram.update_queue`). Inline mode needs `inline_cache_chat`, where the voice notes
     it renders are stored (`bots.telegram.inline`); without it, it is off. `pace`: how often
@@ -101,13 +101,13 @@ def build_application(
     cases = runtime.cases
     access = Access(cases.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
-    claiming = None
-    if claims:
+    processor = None
+    if claiming:
         wanted = (_WORK & access.allowed) | _BUSINESS_WORK
-        claiming = ClaimingUpdateProcessor(
-            runtime.work, wanted, chats=cases.preferences, business=runtime.business
+        processor = ClaimingUpdateProcessor(
+            runtime.claims, wanted, chats=cases.preferences, business=runtime.business
         )
-        queue.intake = claiming.receive  # claimed before Telegram hears it was received
+        queue.intake = processor.receive  # claimed before Telegram hears it was received
     application = (
         ApplicationBuilder()
         .token(token)
@@ -116,7 +116,7 @@ def build_application(
         .local_mode(local_mode)
         .update_queue(queue)
         # Long transcriptions in one chat must not hold up replies in others.
-        .concurrent_updates(True if claiming is None else claiming)
+        .concurrent_updates(True if processor is None else processor)
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
         # retry_after and sends again (up to 3 times) instead of dropping the reply; in groups,
         # "typing…" only from the budget replies leave spare.

@@ -25,7 +25,7 @@ from telegram.ext import Application, BaseUpdateProcessor, filters
 from bots.telegram.business import known_connection
 from bots.telegram.messages import text
 from core.app.business import BusinessChats
-from core.app.claims import Redo, Tell, WorkLedger
+from core.app.claims import Claims, Redo, Tell
 from core.chat.languages import ChatLanguages
 from core.domain.business import BUSINESS_PREFIX, claims_chat_id
 from core.domain.claims import Claim
@@ -43,14 +43,14 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(
         self,
-        work: WorkLedger,
+        claims: Claims,
         wanted: filters.BaseFilter,
         *,
         chats: ChatLanguages,
         business: BusinessChats | None = None,
     ) -> None:
         super().__init__(MAX_CONCURRENT_UPDATES)
-        self.work = work
+        self.claims = claims
         self.wanted = wanted
         self.chats = chats
         self.business = business
@@ -62,14 +62,14 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         claim = await self._claim_of(update)
         if claim is None:
             return True
-        return await self.work.receive(claim, _payload(update))
+        return await self.claims.receive(claim, _payload(update))
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         claim = await self._claim_of(update)
         if claim is None:
             await coroutine
             return
-        async with self.work.handling(claim, _payload(update)) as first:
+        async with self.claims.handling(claim, _payload(update)) as first:
             if first:
                 await coroutine
                 return
@@ -112,7 +112,7 @@ async def sweep(application: Application) -> None:  # type: ignore[type-arg]
     language: who asked is not kept)."""
     processor = application.update_processor
     if isinstance(processor, ClaimingUpdateProcessor):
-        await processor.work.sweep("telegram", *_redo_and_tell(application, processor))
+        await processor.claims.sweep("telegram", *_redo_and_tell(application, processor))
 
 
 @asynccontextmanager
@@ -122,7 +122,7 @@ async def leases_kept(application: Application) -> AsyncIterator[None]:  # type:
     if not isinstance(processor, ClaimingUpdateProcessor):
         yield
         return
-    async with processor.work.leases_kept({"telegram": _redo_and_tell(application, processor)}):
+    async with processor.claims.leases_kept({"telegram": _redo_and_tell(application, processor)}):
         yield
 
 

@@ -14,7 +14,7 @@ recordings.py     recordings judged on what their platform declares, then downlo
 preferences.py    a chat's preferences, read and changed
 voices.py         the chat's own voices: designed, cloned, chosen, deleted
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
-claims.py         the WorkLedger: each message answered once, interruptions reported
+claims.py         the Claims: each message answered once, interruptions reported
 retention.py      what expires, and the jobs that delete it
 scheduler.py      the periodic loop behind digests and retention
 rounds.py         background loops that stop between rounds, never inside one

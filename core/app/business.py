@@ -64,7 +64,7 @@ class BusinessChats:
             known = await uow.business.get(connection_id)
             if not enabled:
                 await uow.business.delete(connection_id)
-                await uow.processed.delete_chat(self._claims_of(connection_id))
+                await uow.claims.delete_chat(self._claims_of(connection_id))
                 await uow.transcripts.delete_chat(self._claims_of(connection_id))
                 await uow.commit()
                 logger.info("business connection ended; its rows deleted")

@@ -39,14 +39,14 @@ logger = logging.getLogger(__name__)
 Tell = Callable[[Claim], Awaitable[None]]
 Redo = Callable[[Claim, str], Awaitable[None]]
 """Start the work of a claim taken over again from its payload (it runs as a task of its own,
-and claims `claim` again: `WorkLedger.claim` lets it through)."""
+and claims `claim` again: `Claims.claim` lets it through)."""
 
 DEFAULT_LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 2  # a request whose work killed two processes is not tried a third time
 MAX_AGE = timedelta(hours=1)  # older than this, an answer would come too late to be welcome
 
 
-class WorkLedger:
+class Claims:
     """Claims, their completion, the start-up sweep and the retention purge."""
 
     def __init__(
@@ -82,7 +82,7 @@ class WorkLedger:
         now = self._clock.now()
         try:
             async with self._uow() as uow:
-                won = await uow.processed.claim(
+                won = await uow.claims.claim(
                     claim,
                     instance=self.instance,
                     owner=self.owner,
@@ -118,7 +118,7 @@ class WorkLedger:
         self._held.discard(claim)
         try:
             async with self._uow() as uow:
-                await uow.processed.finish(claim, "done", at=self._clock.now())
+                await uow.claims.finish(claim, "done", at=self._clock.now())
                 await uow.commit()
         except Exception:
             # The answer went out; the claim stays 'started' and the next start apologises.
@@ -127,7 +127,7 @@ class WorkLedger:
     async def state(self, claim: Claim) -> ClaimState | None:
         """Where the work on `claim` stands; None when it was never claimed (or is purged)."""
         async with self._uow() as uow:
-            return await uow.processed.state(claim)
+            return await uow.claims.state(claim)
 
     @asynccontextmanager
     async def handling(self, claim: Claim, payload: str | None = None) -> AsyncIterator[bool]:
@@ -157,7 +157,7 @@ class WorkLedger:
         `lease` (`keep_leases` does)."""
         now = self._clock.now()
         async with self._uow() as uow:
-            lapsed = await uow.processed.lapsed(
+            lapsed = await uow.claims.lapsed(
                 platform, instance=self.instance, owner=self.owner, at=now
             )
         taken = 0
@@ -205,13 +205,13 @@ class WorkLedger:
         if not held:
             return
         async with self._uow() as uow:
-            await uow.processed.renew(self.owner, held, self._clock.now() + self.lease)
+            await uow.claims.renew(self.owner, held, self._clock.now() + self.lease)
             await uow.commit()
 
     async def _take_over(self, claim: Claim) -> TakenOver | None:
         now = self._clock.now()
         async with self._uow() as uow:
-            taken = await uow.processed.take_over(
+            taken = await uow.claims.take_over(
                 claim,
                 instance=self.instance,
                 owner=self.owner,
@@ -246,7 +246,7 @@ class WorkLedger:
         """Retention: delete claims older than the retention period, whatever their state."""
         cutoff = self._clock.now() - self.retention
         async with self._uow() as uow:
-            deleted = await uow.processed.delete_claimed_before(cutoff)
+            deleted = await uow.claims.delete_claimed_before(cutoff)
             await uow.commit()
         if deleted:
             logger.info("retention: deleted %d claims made before %s", deleted, cutoff)
@@ -254,6 +254,6 @@ class WorkLedger:
 
     async def _give_up(self, claim: Claim) -> bool:
         async with self._uow() as uow:
-            changed = await uow.processed.finish(claim, "failed", at=self._clock.now())
+            changed = await uow.claims.finish(claim, "failed", at=self._clock.now())
             await uow.commit()
         return changed

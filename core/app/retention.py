@@ -2,7 +2,7 @@
 
 The scheduler runs every job once an hour in each process (`voicebridge run`); `voicebridge db
 purge` runs them once, by hand or from cron, with neither MiMo nor a bot token. So the jobs are
-built from storage-only parts (units of work, the clock, `WorkLedger`, `Limiter`), never from
+built from storage-only parts (units of work, the clock, `Claims`, `Limiter`), never from
 services that talk to MiMo; the chat log's purge lives here for that reason. Each job is one
 idempotent DELETE of rows older than its horizon, so replicas may run them at the same time.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from core.app.claims import WorkLedger
+from core.app.claims import Claims
 from core.app.limits import KEEP_WINDOWS, Limiter
 from core.ports import Clock, RetentionUnitOfWork
 
@@ -37,7 +37,7 @@ def retention_jobs(
     uow: Callable[[], RetentionUnitOfWork],
     clock: Clock,
     days: int,
-    work: WorkLedger,
+    claims: Claims,
     limiter: Limiter,
 ) -> list[RetentionJob]:
     """Every retention job, keeping `days` days (SUMMARY_RETENTION_DAYS) of what a chat left."""
@@ -46,7 +46,7 @@ def retention_jobs(
         RetentionJob("messages", partial(purge_messages, uow, clock, days), kept),
         RetentionJob("transcripts", partial(purge_transcripts, uow, clock, days), kept),
         RetentionJob("inline voices", partial(purge_inline_voices, uow, clock, days), kept),
-        RetentionJob("claims", work.purge_expired, kept),
+        RetentionJob("claims", claims.purge_expired, kept),
         RetentionJob("rate windows", limiter.purge, f"older than {_hours(KEEP_WINDOWS)}"),
         # Only today's usage matters to the quotas and /usage; earlier days record when a chat
         # used the bot, so they go after the same period as the rest of what it left.

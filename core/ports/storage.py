@@ -122,7 +122,7 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
         ...
 
     @property
-    def processed(self) -> ProcessedUpdateStore:
+    def claims(self) -> ClaimStore:
         """For `/forget`, which deletes the claims on the chat's messages too."""
         ...
 
@@ -179,7 +179,7 @@ class TranscriptUnitOfWork(UnitOfWork, Protocol):
     def transcripts(self) -> TranscriptStore: ...
 
 
-class ProcessedUpdateStore(Protocol):
+class ClaimStore(Protocol):
     """Claims on incoming work (`core.app.claims`), each held by one process under a lease.
 
     A claim's lease has lapsed when its time is past, when it has none (claimed before leases),
@@ -222,10 +222,10 @@ class ProcessedUpdateStore(Protocol):
 
 
 class WorkUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.claims.WorkLedger` needs: the claims."""
+    """What `core.app.claims.Claims` needs: the claims."""
 
     @property
-    def processed(self) -> ProcessedUpdateStore: ...
+    def claims(self) -> ClaimStore: ...
 
 
 class UsageStore(Protocol):
@@ -309,7 +309,7 @@ class BusinessUnitOfWork(UnitOfWork, Protocol):
     def business(self) -> BusinessConnectionStore: ...
 
     @property
-    def processed(self) -> ProcessedUpdateStore: ...
+    def claims(self) -> ClaimStore: ...
 
     @property
     def transcripts(self) -> TranscriptStore: ...

@@ -54,7 +54,7 @@ async def seeded(url: str, now: datetime) -> None:
             for n, age in enumerate([timedelta(days=9), timedelta(minutes=5)]):
                 claim = Claim("telegram", CHAT.chat_id, f"c{n}")
                 at = now - age
-                await uow.processed.claim(
+                await uow.claims.claim(
                     claim, instance="a", owner="a/1", at=at, lease_until=at + timedelta(seconds=30)
                 )
             for age in (timedelta(hours=3), timedelta(hours=2), timedelta(minutes=90)):

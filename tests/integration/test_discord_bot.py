@@ -381,7 +381,7 @@ async def running_with_voice(
             gateway_url=None,
             runtime=runtime,
             player=VoicePlayer(voice_client, processes=runtime.processes),
-            claims=False,
+            claiming=False,
         )
         async with connected(bot, discord_api.token):
             await discord_api.wait_until_identified()
@@ -790,7 +790,7 @@ async def test_every_command_says_how_it_is_acknowledged_or_opens_a_modal(
     async with bootstrap(settings) as runtime:
         bot = build_bot(
             api_url=settings.discord_api_url, gateway_url=None, runtime=runtime,
-            player=VoicePlayer(None, processes=runtime.processes), claims=False,
+            player=VoicePlayer(None, processes=runtime.processes), claiming=False,
         )  # fmt: skip
         async with connected(bot, discord_api.token):
             await discord_api.wait_until_identified()

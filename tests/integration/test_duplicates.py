@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from core.app.claims import WorkLedger
+from core.app.claims import Claims
 from core.domain.claims import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock
@@ -137,7 +137,7 @@ async def test_replicas_racing_for_one_message_claim_it_once(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
     replicas = [
-        WorkLedger(
+        Claims(
             uow=uow_factory, instance=f"replica-{n}", clock=SystemClock(), retention=timedelta(1)
         )
         for n in range(6)
@@ -152,8 +152,8 @@ async def test_replicas_racing_for_one_message_claim_it_once(
 async def test_replicas_racing_for_a_lapsed_claim_redo_it_once_and_keep_no_text(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork], database_url: str
 ) -> None:
-    def replica(name: str) -> WorkLedger:
-        return WorkLedger(
+    def replica(name: str) -> Claims:
+        return Claims(
             uow=uow_factory,
             instance=name,
             clock=SystemClock(),
@@ -165,9 +165,9 @@ async def test_replicas_racing_for_a_lapsed_claim_redo_it_once_and_keep_no_text(
     assert await replica("dead").claim(message, '{"text": "/say hello"}')
     await asyncio.sleep(0.1)  # "dead" renews nothing: its lease lapses
     replicas = [replica(f"replica-{n}") for n in range(6)]
-    redone: list[tuple[WorkLedger, str]] = []
+    redone: list[tuple[Claims, str]] = []
 
-    async def redo(owner: WorkLedger, claim: Claim, payload: str) -> None:
+    async def redo(owner: Claims, claim: Claim, payload: str) -> None:
         redone.append((owner, payload))
 
     async def never(claim: Claim) -> None:

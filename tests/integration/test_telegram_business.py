@@ -452,7 +452,7 @@ async def test_work_a_crash_cut_off_for_good_is_reported_to_the_owner_alone(
     engine = create_engine(sqlite_url)
     try:
         async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
-            await uow.processed.claim(
+            await uow.claims.claim(
                 claim, instance="gone", owner="gone/1", at=long_ago, lease_until=long_ago
             )
             await uow.commit()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.claims import Tell, WorkLedger
+from core.app.claims import Claims, Tell
 from core.domain.claims import Claim
 from tests.fakes import ClaimKey, FakeClaimRow, FakeWorkUnitOfWork
 
@@ -45,8 +45,8 @@ def clock() -> ManualClock:
 
 def ledger(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock, instance: str = "bot-a"
-) -> WorkLedger:
-    return WorkLedger(
+) -> Claims:
+    return Claims(
         uow=lambda: FakeWorkUnitOfWork(claims),
         instance=instance,
         clock=clock,
@@ -99,7 +99,7 @@ async def test_work_that_failed_with_an_answer_is_done(
     assert await ledger(claims, clock).sweep("telegram", _never_redo, _never) == 0
 
 
-async def cut_off(work: WorkLedger, claim: Claim, payload: str | None = None) -> None:
+async def cut_off(work: Claims, claim: Claim, payload: str | None = None) -> None:
     """`claim` is handled until the process dies: its lease is left to lapse."""
     started = asyncio.Event()
 
@@ -237,7 +237,7 @@ async def test_without_storage_the_work_still_runs(clock: ManualClock) -> None:
     def broken() -> FakeWorkUnitOfWork:
         raise ConnectionError("database is down")
 
-    work = WorkLedger(uow=broken, instance="bot-a", clock=clock, retention=timedelta(days=1))
+    work = Claims(uow=broken, instance="bot-a", clock=clock, retention=timedelta(days=1))
     async with work.handling(VOICE_NOTE) as first:
         assert first
 

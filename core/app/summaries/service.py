@@ -254,7 +254,7 @@ class SummaryService:
                 await uow.preferences.delete(place)
                 await uow.usage.delete_chat(place, today=today)
                 await uow.voices.delete_chat(place)
-                await uow.processed.delete_chat(place)
+                await uow.claims.delete_chat(place)
                 await uow.transcripts.delete_chat(place)
                 rendered += await uow.inline_voices.delete_chat(place)
             await uow.commit()

@@ -7,7 +7,7 @@ uow.py           the unit of work: one session, one transaction, per block
 repositories.py  preferences
 chatlog.py       the chat log and each chat's summary state
 transcripts.py   kept transcripts and their parts
-processed.py     claims on incoming work
+claims.py        claims on incoming work (the table keeps its first name, processed_updates)
 usage.py         the limits' state: request windows and daily usage
 voices.py        a chat's own voices
 business.py      Telegram Business connections

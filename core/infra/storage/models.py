@@ -125,7 +125,7 @@ class ChatSummaryStateRow(Base):
     )
 
 
-class ProcessedUpdateRow(Base):
+class ClaimRow(Base):
     """A claim on one incoming message or command that leads to work (see `core.app.claims`).
 
     The primary key is the claim: of several deliveries of one message (a redelivered update, a

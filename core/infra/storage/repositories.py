@@ -2,7 +2,7 @@
 
 Each repository works inside the session its unit of work gives it and never commits, so one
 `async with uow:` block is one transaction whatever it touches. Later tables (stored messages,
-processed updates, usage) get their own repository class here and an attribute on the unit of
+claims, usage) get their own repository class here and an attribute on the unit of
 work.
 """
 

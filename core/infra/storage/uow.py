@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.infra.storage.business import BusinessConnectionRepository
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
+from core.infra.storage.claims import ClaimRepository
 from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.places import PlaceRepository
-from core.infra.storage.processed import ProcessedUpdateRepository
 from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
@@ -38,7 +38,7 @@ class SqlAlchemyUnitOfWork:
     preferences: PreferencesRepository
     chat_log: ChatLogRepository
     summary_states: SummaryStateRepository
-    processed: ProcessedUpdateRepository
+    claims: ClaimRepository
     usage: UsageRepository
     voices: VoiceRepository
     places: PlaceRepository
@@ -57,7 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.preferences = PreferencesRepository(self._session)
         self.chat_log = ChatLogRepository(self._session)
         self.summary_states = SummaryStateRepository(self._session)
-        self.processed = ProcessedUpdateRepository(self._session)
+        self.claims = ClaimRepository(self._session)
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
         self.places = PlaceRepository(self._session)

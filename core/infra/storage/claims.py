@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState, TakenOver
 from core.domain.values import ChatRef, Platform
-from core.infra.storage.models import ProcessedUpdateRow
+from core.infra.storage.models import ClaimRow
 from core.infra.storage.repositories import insert_for
 
 _KEY = ["platform", "chat_id", "message_id"]
 
 
-class ProcessedUpdateRepository:
+class ClaimRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -38,7 +38,7 @@ class ProcessedUpdateRepository:
         skip; SQLite runs writers one at a time. RETURNING names the row only when it was made.
         """
         statement = (
-            insert_for(self._session, ProcessedUpdateRow)
+            insert_for(self._session, ClaimRow)
             .values(
                 platform=claim.platform,
                 chat_id=claim.chat_id,
@@ -54,7 +54,7 @@ class ProcessedUpdateRepository:
                 attempts=0,
             )
             .on_conflict_do_nothing(index_elements=_KEY)
-            .returning(ProcessedUpdateRow.platform)
+            .returning(ClaimRow.platform)
         )
         return (await self._session.execute(statement)).first() is not None
 
@@ -63,11 +63,11 @@ class ProcessedUpdateRepository:
         renewed = 0
         for claim in claims:
             statement = (
-                update(ProcessedUpdateRow)
+                update(ClaimRow)
                 .where(
                     *_key(claim),
-                    ProcessedUpdateRow.owner == owner,
-                    ProcessedUpdateRow.state == "started",
+                    ClaimRow.owner == owner,
+                    ClaimRow.state == "started",
                 )
                 .values(lease_until=lease_until)
             )
@@ -79,13 +79,13 @@ class ProcessedUpdateRepository:
         self, platform: Platform, *, instance: str, owner: str, at: datetime, limit: int = 100
     ) -> list[Claim]:
         query = (
-            select(ProcessedUpdateRow)
+            select(ClaimRow)
             .where(
-                ProcessedUpdateRow.platform == platform,
-                ProcessedUpdateRow.state == "started",
+                ClaimRow.platform == platform,
+                ClaimRow.state == "started",
                 _lapsed(instance=instance, owner=owner, at=at),
             )
-            .order_by(ProcessedUpdateRow.claimed_at)
+            .order_by(ClaimRow.claimed_at)
             .limit(limit)
         )
         rows = (await self._session.scalars(query)).all()
@@ -97,22 +97,22 @@ class ProcessedUpdateRepository:
         """One UPDATE that only a lapsed lease lets through, so of several processes sweeping
         at once exactly one takes the claim."""
         statement = (
-            update(ProcessedUpdateRow)
+            update(ClaimRow)
             .where(
                 *_key(claim),
-                ProcessedUpdateRow.state == "started",
+                ClaimRow.state == "started",
                 _lapsed(instance=instance, owner=owner, at=at),
             )
             .values(
                 instance=instance,
                 owner=owner,
                 lease_until=lease_until,
-                attempts=ProcessedUpdateRow.attempts + 1,
+                attempts=ClaimRow.attempts + 1,
             )
             .returning(
-                ProcessedUpdateRow.payload,
-                ProcessedUpdateRow.attempts,
-                ProcessedUpdateRow.claimed_at,
+                ClaimRow.payload,
+                ClaimRow.attempts,
+                ClaimRow.claimed_at,
             )
         )
         row = (await self._session.execute(statement)).first()
@@ -125,8 +125,8 @@ class ProcessedUpdateRepository:
         """Move a 'started' claim to `state`, and forget what it could be redone from (it may
         carry a message's text); False when it was not 'started' (any more)."""
         statement = (
-            update(ProcessedUpdateRow)
-            .where(*_key(claim), ProcessedUpdateRow.state == "started")
+            update(ClaimRow)
+            .where(*_key(claim), ClaimRow.state == "started")
             .values(state=state, finished_at=at, lease_until=None, payload=None)
         )
         result = cast(CursorResult[Any], await self._session.execute(statement))
@@ -134,29 +134,29 @@ class ProcessedUpdateRepository:
 
     async def state(self, claim: Claim) -> ClaimState | None:
         row = await self._session.get(
-            ProcessedUpdateRow,
+            ClaimRow,
             (claim.platform, claim.chat_id, claim.message_id),
             populate_existing=True,
         )
         return None if row is None else _state(row.state)
 
     async def delete_claimed_before(self, cutoff: datetime) -> int:
-        statement = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.claimed_at < cutoff)
+        statement = delete(ClaimRow).where(ClaimRow.claimed_at < cutoff)
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return int(result.rowcount or 0)
 
     async def delete_chat(self, chat: ChatRef) -> int:
         """Forget the claims on the chat's messages and commands (`/forget`)."""
-        statement = delete(ProcessedUpdateRow).where(
-            ProcessedUpdateRow.platform == chat.platform,
-            ProcessedUpdateRow.chat_id == chat.chat_id,
+        statement = delete(ClaimRow).where(
+            ClaimRow.platform == chat.platform,
+            ClaimRow.chat_id == chat.chat_id,
         )
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return int(result.rowcount or 0)
 
 
 def _lapsed(*, instance: str, owner: str, at: datetime) -> ColumnElement[bool]:
-    row = ProcessedUpdateRow
+    row = ClaimRow
     return or_(
         row.lease_until.is_(None),
         row.lease_until < at,
@@ -166,13 +166,13 @@ def _lapsed(*, instance: str, owner: str, at: datetime) -> ColumnElement[bool]:
 
 def _key(claim: Claim) -> tuple[Any, ...]:
     return (
-        ProcessedUpdateRow.platform == claim.platform,
-        ProcessedUpdateRow.chat_id == claim.chat_id,
-        ProcessedUpdateRow.message_id == claim.message_id,
+        ClaimRow.platform == claim.platform,
+        ClaimRow.chat_id == claim.chat_id,
+        ClaimRow.message_id == claim.message_id,
     )
 
 
-def _to_claim(platform: Platform, row: ProcessedUpdateRow) -> Claim:
+def _to_claim(platform: Platform, row: ClaimRow) -> Claim:
     kind: ClaimKind = "command" if row.kind == "command" else "message"
     return Claim(platform, row.chat_id, row.message_id, kind, row.requester)
 
