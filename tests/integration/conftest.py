@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -138,13 +140,30 @@ async def running_discord(
 
 
 def free_ports(count: int = 1) -> list[int]:
-    """`count` different loopback ports nothing listens on. Ask after the stand-ins have bound
-    theirs: a port freed here could be handed to the next server that asks for any port."""
-    with contextlib.ExitStack() as held:
-        probes = [held.enter_context(socket.socket()) for _ in range(count)]
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
+    """`count` different loopback ports nothing listens on, for a server the test starts later.
+
+    Taken from a block of this test worker's own below the ephemeral range (32768 and up on
+    Linux), where the OS hands out ports to every `bind(0)` and outgoing connection: a port
+    chosen here cannot be given to a stand-in or a client meanwhile, nor to another worker."""
+    found: list[int] = []
+    while len(found) < count:
+        port = next(_PORTS)
+        with contextlib.closing(socket.socket()) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use: a test's server still there, or something of the machine's
+        found.append(port)
+    return found
+
+
+def _worker_ports() -> Iterator[int]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = 20_000 + 500 * (int(worker) if worker.isdigit() else 0) % 12_000
+    return itertools.cycle(range(first, first + 500))
+
+
+_PORTS = _worker_ports()
 
 
 def free_listens(count: int = 1) -> list[str]:

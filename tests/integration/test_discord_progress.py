@@ -117,11 +117,11 @@ async def test_transcribe_as_srt_or_txt_answers_with_a_file(
 async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_the_channel(
     mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:
-    """Discord's interaction tokens last 15 minutes (here 2 s): a transcript done later cannot
-    be a follow-up or an edit any more, so it comes as a reply to the status it would have
-    replaced."""
+    """Discord's interaction tokens last 15 minutes (here they end once the first progress
+    shows): a transcript done later cannot be a follow-up or an edit any more, so it comes as a
+    reply to the status it would have replaced."""
     mimo.delay = 1.0  # four pieces or more, one at a time: done well after the token expired
-    async with FakeDiscord(interaction_token_seconds=2.0) as discord_api:
+    async with FakeDiscord() as discord_api:
         server = discord_api.add_guild()
         alice = discord_api.add_member(server, "alice")
         recording = discord_api.attachment(long_ogg, filename="talk.ogg", content_type="audio/ogg")
@@ -133,6 +133,12 @@ async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_th
             asked = await discord_api.slash(
                 server.general, alice, "transcribe", attachment=recording
             )
+            await discord_api.wait_until(
+                lambda: any(PROGRESS.fullmatch(m.content) for m in asked.visible),
+                timeout=30,
+                what="the first progress",
+            )
+            discord_api.expire_tokens()
             await discord_api.wait_until(
                 lambda: any(m.content.startswith("heard") for m in discord_api.messages),
                 timeout=30,

@@ -152,19 +152,18 @@ async def test_replicas_racing_for_one_message_claim_it_once(
 async def test_replicas_racing_for_a_lapsed_claim_redo_it_once_and_keep_no_text(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork], database_url: str
 ) -> None:
-    def replica(name: str) -> Claims:
+    def replica(name: str, lease: timedelta) -> Claims:
         return Claims(
-            uow=uow_factory,
-            instance=name,
-            clock=SystemClock(),
-            retention=timedelta(1),
-            lease=timedelta(milliseconds=50),
+            uow=uow_factory, instance=name, clock=SystemClock(), retention=timedelta(1), lease=lease
         )
 
     message = Claim("telegram", "-100777", "43")
-    assert await replica("dead").claim(message, '{"text": "/say hello"}')
+    assert await replica("dead", timedelta(milliseconds=50)).claim(
+        message, '{"text": "/say hello"}'
+    )
     await asyncio.sleep(0.1)  # "dead" renews nothing: its lease lapses
-    replicas = [replica(f"replica-{n}") for n in range(6)]
+    # The winner's lease outlasts the race however slow the machine: only "dead"'s may lapse.
+    replicas = [replica(f"replica-{n}", timedelta(minutes=1)) for n in range(6)]
     redone: list[tuple[Claims, str]] = []
 
     async def redo(owner: Claims, claim: Claim, payload: str) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import text as sql
 from bots.discord.messages import text
 from core.infra.storage import create_engine
 from tests.audio_factory import make_audio
-from tests.integration.chatlog_db import until_logged
+from tests.integration.chatlog_db import settled_claims, until_logged
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -279,6 +279,7 @@ async def test_killed_mid_gist_a_click_on_the_gist_button_is_answered_by_the_nex
         await discord_api.post_voice_message(server.general, bob, long_note, duration=61)
         [transcript] = await discord_api.wait_for_messages(server.general, timeout=60)
         await discord_api.wait_until(lambda: transcript.buttons, timeout=60, what="the button")
+        await settled_claims(database_url)  # the voice message's: the kill cuts off the click
         heard = len(mimo.calls("mimo-v2.5-asr"))
         mimo.delay = HELD_SECONDS
         clicked = await discord_api.click(transcript, alice)
@@ -311,6 +312,9 @@ async def test_killed_mid_translation_a_click_on_speak_is_answered_by_the_next_s
         await discord_api.wait_for_messages(server.general, timeout=60)  # its transcript
         menu = await discord_api.message_command(server.general, alice, "Translate", note)
         [translation] = await menu.wait_for_messages(timeout=60)
+        # The menu's claim is finished just after its answer: settled, the kill cuts off the
+        # click alone (a kill before it would redo the menu too, as promised).
+        await settled_claims(database_url)
         heard = len(mimo.calls("mimo-v2.5-asr"))
         mimo.delay = HELD_SECONDS
         clicked = await discord_api.click(translation, alice, label="Speak")

@@ -267,6 +267,7 @@ class FakeInteraction:
     payload: Json
     owner: FakeDiscord
     sent_at: float = 0.0
+    token_expired: bool = False  # `expire_tokens`: as if its token's time had run out
     callback_type: int | None = None
     callback_data: Json | None = None
     loading: bool = False  # the "thinking…" placeholder is showing
@@ -729,6 +730,12 @@ class FakeDiscord:
 
     # -- faults ------------------------------------------------------------------------------
 
+    def expire_tokens(self) -> None:
+        """End the token of every interaction so far now, as its 15 minutes running out would:
+        a test waits for what it needs first, instead of racing a short lifetime."""
+        for interaction in self.interactions:
+            interaction.token_expired = True
+
     def rate_limit_next(
         self, route: str, *, times: int = 1, retry_after: float = 0.5, is_global: bool = False
     ) -> None:
@@ -1159,7 +1166,8 @@ class FakeDiscord:
         for interaction in self.interactions:
             mine = params["application_id"] == str(self.application_id)
             if mine and interaction.token == params["token"] and interaction.acknowledged:
-                if time.monotonic() - interaction.sent_at > self.interaction_token_seconds:
+                lapsed = time.monotonic() - interaction.sent_at > self.interaction_token_seconds
+                if lapsed or interaction.token_expired:
                     raise DiscordError(401, 50027, "Invalid Webhook Token")
                 return interaction
         raise DiscordError(404, 10015, "Unknown Webhook")
