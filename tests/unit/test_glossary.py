@@ -95,6 +95,7 @@ REJECTED: dict[str, dict[str, str]] = {
 SHARED: dict[str, set[str]] = {
     "de": {"format", "text", "name", "status"},
     "fr": {"format", "question", "description", "minutes"},
+    "id": {"format"},
 }
 PLACEHOLDER = re.compile(r"\{\w*\}")
 COMMAND = re.compile(r"(?<![\w/.])/[a-z_]+")
