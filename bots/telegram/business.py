@@ -26,7 +26,7 @@ from core.app.business import BusinessChats, Change
 from core.app.preferences import ChatPreferences
 from core.app.transcription import Transcription, Withdrawn
 from core.chat.languages import ChatLanguages, resolve_locale
-from core.chat.overview import on_off, transcript_language
+from core.chat.overview import transcript_language
 from core.domain import errors
 from core.domain.business import BusinessConnection, Destination
 from core.domain.values import ChatRef
@@ -195,11 +195,14 @@ class BusinessHandlers:
     async def _status(self, connection: BusinessConnection, locale: str) -> str:
         prefs = await self.preferences.get(self.chats.owner_chat(connection))
         destination = "reply" if connection.replies else "owner"
-        skipped = ", ".join(sorted(connection.skipped_chats)) or text("value.none", locale)
+        skipped = ", ".join(sorted(connection.skipped_chats)) or text(
+            "business.skipped.none", locale
+        )
+        state = "on" if connection.transcripts else "off"
         return text(
             "business.status",
             locale,
-            state=on_off(connection.transcripts, locale),
+            state=text(f"business.transcripts.{state}", locale),
             destination=text(f"business.to_{destination}", locale),
             skipped=skipped,
             language=transcript_language(prefs.language, locale),

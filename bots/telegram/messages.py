@@ -132,6 +132,11 @@ EN: dict[str, Source] = {
         "I was restarted while transcribing a voice note from your chat {chat_id}, and could not "
         "finish it. Open that chat to listen to it."
     ),
+    # The values in business.status: their own entries, as "Transcripts" and "Chats left alone"
+    # are plural nouns in many languages where the auto-transcribe state (value.on) is not.
+    "business.transcripts.on": "on",
+    "business.transcripts.off": "off",
+    "business.skipped.none": "none",
     "business.to_owner": "you, privately, in this chat",
     "business.to_reply": "a reply in the chat, sent on your behalf",
     "business.transcript_from": "Voice note from {sender} in your chat with {chat} (chat {chat_id}):",

@@ -30,6 +30,9 @@ EN: dict[str, Source] = {
         "• Auto-transcribe: {auto_transcribe}\n"
         "• Speech model: {tts_model}"
     ),
+    # value.none: a chat's style when it has none; value.on/off: the auto-transcribe state, in
+    # every place it is shown. A value shown where its grammar differs gets its own entry
+    # (business.transcripts.on), not this one.
     "value.none": "none",
     "value.on": "on",
     "value.off": "off",

@@ -112,12 +112,12 @@ async def test_the_synced_commands_carry_every_language(
     assert say["name_localizations"] == {}  # "/say" stays "/say", as the help texts name it
     text_option = option(say, "text")
     assert text_option["name_localizations"]["zh-CN"] == "文字"
-    assert "ja" not in text_option["name_localizations"]  # Japanese keeps "text"
+    assert text_option["name_localizations"]["ja"] == "テキスト"  # options: every language
     transcribe = command(discord_api, "transcribe")
     [srt] = [c for c in option(transcribe, "format")["choices"] if c["value"] == "srt"]
     assert srt["name_localizations"]["de"] == "srt (Untertitel)"
     menu = command(discord_api, "Transcribe", kind=3)
-    assert menu["name_localizations"]["zh-CN"] == "转文字"
+    assert menu["name_localizations"]["zh-CN"] == "转写"
     assert menu["name_localizations"]["ja"] == "文字起こし"
     for name in ("help", "botlanguage", "settings"):
         localised = command(discord_api, name)["description_localizations"]

@@ -65,7 +65,7 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
     assert answers[BOB, "/help"] == (
         f"{text('help', 'en')}\n\n{text('help.more', 'en')}\n{text('help.voice_share', 'en')}"
     )
-    assert status.params["text"] == "正在转写录音（时长 35秒）…"
+    assert status.params["text"] == "正在转写录音（时长 35秒）……"
     progress = [str(c.params["text"]) for c in bot_api.sent("editMessageText", chat_id=MEI)]
     assert any(line.startswith("已转写 0:") for line in progress), progress
 
@@ -115,8 +115,8 @@ async def test_a_group_that_chose_spanish_gets_its_digest_in_spanish_and_each_pe
     # Only administrators choose; Kenji hears so in Japanese.
     assert replies[KENJI, "/botlanguage español"] == text("error.admins_only", "ja")
     assert replies[ANA, "/botlanguage español"].startswith("Bot language here is now Español")
-    assert replies[KENJI, "/settings"].startswith("このチャットの設定:")
-    assert "• ボットの言語: Español" in replies[KENJI, "/settings"]
+    assert replies[KENJI, "/settings"].startswith("このチャットの設定：")
+    assert "• ボットの言語：Español" in replies[KENJI, "/settings"]
     assert replies[BOB, "/settings"].startswith("Settings for this chat:")
     assert replies[KENJI, "/usage"].startswith("このチャットの今日の利用量")
     assert str(digest.params["text"]).startswith("Resumen diario de 1 mensaje desde ")
