@@ -489,7 +489,7 @@ def test_usage_reads_as_used_of_limit_with_what_is_left() -> None:
     ("locale", "line"),
     [
         ("zh_Hans", "• 录音提问：3分钟20秒 / 1小时（剩余 56分钟40秒）"),
-        ("ja", "• 録音への質問: 3 分 20 秒 / 1 時間（残り 56 分 40 秒）"),
+        ("ja", "• 録音への質問：3 分 20 秒 / 1 時間（残り 56 分 40 秒）"),
         ("ru", "• Вопросы о записях: 3 мин 20 с из 1 ч (осталось 56 мин 40 с)"),
         ("de", "• Fragen zu Aufnahmen: 3 Min., 20 Sek. von 1 Std. (56 Min., 40 Sek. übrig)"),
     ],
