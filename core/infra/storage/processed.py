@@ -132,6 +132,15 @@ class ProcessedUpdateRepository:
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return result.rowcount == 1
 
+    async def amend(self, claim: Claim, payload: str) -> bool:
+        statement = (
+            update(ProcessedUpdateRow)
+            .where(*_key(claim), ProcessedUpdateRow.state == "started")
+            .values(payload=payload)
+        )
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return result.rowcount == 1
+
     async def state(self, claim: Claim) -> ClaimState | None:
         row = await self._session.get(
             ProcessedUpdateRow,
