@@ -244,6 +244,13 @@ class FakeProcessedUpdates:
         self.rows[_claim_key(claim)] = replace(row, state=state, lease_until=None, payload=None)
         return True
 
+    async def amend(self, claim: Claim, payload: str) -> bool:
+        row = self.rows.get(_claim_key(claim))
+        if row is None or row.state != "started":
+            return False
+        self.rows[_claim_key(claim)] = replace(row, payload=payload)
+        return True
+
     async def state(self, claim: Claim) -> ClaimState | None:
         row = self.rows.get(_claim_key(claim))
         return None if row is None else row.state

@@ -7,6 +7,7 @@ translations.py   /translate
 summaries.py      /summary, digests, /forget and the chat-log listener
 business.py       Telegram Business: recordings in the owner's own chats
 inline.py         inline mode: `@bot text` as a voice note in any chat
+guest.py          Guest Mode: `@bot` as a reply to a recording in a chat the bot is not in
 transcripts.py    a transcript's reply: "typing…", progress, then the transcript or a file
 gist_replies.py   a gist as Telegram shows it
 replies.py        long answers, chat actions, and the one error handler

@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
+from bots.telegram.guest import article
 from bots.telegram.locales import stranger_locale
 from bots.telegram.media import recording_in
 from bots.telegram.messages import text
@@ -29,6 +30,10 @@ def admitted(limiter: Limiter, update: Update) -> bool:
     ):
         # Names only the owner's contact: the owner is checked (`core.app.business.route`).
         return True
+    guest = update.guest_message
+    if guest is not None:  # the caller's own entry: the chat is not the bot's
+        caller = guest.from_user
+        return limiter.admits("telegram", chats=[], user=None if caller is None else caller.id)
     chat, user = update.effective_chat, update.effective_user
     return limiter.admits(
         "telegram", chats=[] if chat is None else [chat.id], user=None if user is None else user.id
@@ -59,6 +64,11 @@ class Access:
         """Let an update from the allowlist through; stop any other."""
         if admitted(self.limiter, update):
             return
+        guest = update.guest_message
+        if guest is not None and guest.guest_query_id:  # answered in place, never by chat id
+            with contextlib.suppress(TelegramError):
+                refusal = text(errors.PrivateBot.key, stranger_locale(update))
+                await guest.answer_guest_query(article(refusal))
         message = update.message
         if message is not None and _asks(message):
             with contextlib.suppress(TelegramError):  # the stranger may have blocked the bot

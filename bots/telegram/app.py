@@ -29,8 +29,9 @@ from bots.http import serving
 from bots.startup import reach
 from bots.telegram.access import Access
 from bots.telegram.business import BusinessHandlers
-from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
+from bots.telegram.claims import ClaimingUpdateProcessor, GuestAnswers, leases_kept, sweep
 from bots.telegram.gists import GistHandlers
+from bots.telegram.guest import GuestHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
@@ -76,6 +77,9 @@ _NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
 # must not bring a second transcript, so only new ones. Claimed like any work: the owner is
 # checked against the allowlist by the handler, as the update names only the other person.
 _BUSINESS_WORK = filters.UpdateType.BUSINESS_MESSAGES & ~filters.UpdateType.EDITED & _RECORDINGS
+# Guest queries (`bots.telegram.guest`): the bot mentioned in a chat it is not in. Claimed like
+# any work, under their query id; the allowlist is the caller's.
+_GUEST_WORK = filters.UpdateType.GUEST_MESSAGE
 
 
 def build_application(
@@ -103,7 +107,7 @@ def build_application(
     queue = UpdateQueue(max_pending_updates)
     processor = None
     if claiming:
-        wanted = (_WORK & access.allowed) | _BUSINESS_WORK
+        wanted = ((_WORK | _GUEST_WORK) & access.allowed) | _BUSINESS_WORK
         processor = ClaimingUpdateProcessor(
             runtime.claims, wanted, chats=cases.preferences, business=runtime.business
         )
@@ -174,6 +178,14 @@ def build_application(
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
+    guest = GuestHandlers(
+        transcripts=runtime.transcripts, gists=cases.gists, translations=cases.translations,
+        questions=cases.questions, inline=runtime.inline, preferences=cases.preferences,
+        answers=GuestAnswers(None) if processor is None else processor.guest_answers,
+        cache_chat=inline_cache_chat, piece_seconds=cases.limits.asr_piece_seconds,
+        local_mode=local_mode, pace=pace,
+    )  # fmt: skip
+    application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
     if inline_cache_chat is None:
         logger.info(
             "Telegram inline mode is off: set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot "

@@ -9,12 +9,17 @@ application's update processor rather than in a handler: the processor wraps the
 of an update (every handler group, the error handler's answer), so the claim is marked done
 exactly when handling ends, however it ends, and a handler that stops the groups early cannot
 leave it open.
+
+A guest query (`bots.telegram.guest`) is claimed under its query id, as its chat is not the
+bot's; once it is answered, its claim notes the answer's inline message (`GuestAnswers`), so a
+redo after a kill edits that message instead of answering again.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,7 +36,48 @@ from core.domain.business import BUSINESS_PREFIX, claims_chat_id
 from core.domain.claims import Claim
 from core.domain.values import ChatRef
 
+logger = logging.getLogger(__name__)
+
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
+GUEST_CLAIMS = "guest"  # the chat of guest queries' claims (their chats are not the bot's)
+_GUEST_ANSWER = "voicebridge_guest_answer"  # in a claim's payload: the answer's inline message
+
+
+def guest_claim(query_id: str) -> Claim:
+    return Claim("telegram", GUEST_CLAIMS, query_id)
+
+
+class GuestAnswers:
+    """Which guest queries this process is answering were answered already, by which inline
+    message: noted in the query's claim (`claims`, when they are on) as the answer is sent, and
+    read back when a redo starts from that claim."""
+
+    def __init__(self, claims: Claims | None) -> None:
+        self.claims = claims
+        self._known: dict[str, str] = {}  # guest query id: its answer's inline message id
+
+    def of(self, query_id: str) -> str | None:
+        return self._known.get(query_id)
+
+    async def note(self, update: Update, inline_message_id: str) -> None:
+        message = update.guest_message
+        if message is None or not message.guest_query_id:
+            return
+        self._known[message.guest_query_id] = inline_message_id
+        if self.claims is not None:
+            payload = json.dumps({**update.to_dict(), _GUEST_ANSWER: inline_message_id})
+            await self.claims.amend(guest_claim(message.guest_query_id), payload)
+
+    def forget(self, query_id: str) -> None:
+        self._known.pop(query_id, None)
+
+    def redone(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The update a claim's payload holds, its answer's inline message taken note of."""
+        answered = data.pop(_GUEST_ANSWER, None)
+        query_id = (data.get("guest_message") or {}).get("guest_query_id")
+        if isinstance(answered, str) and query_id:
+            self._known[str(query_id)] = answered
+        return data
 
 
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
@@ -54,6 +100,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         self.wanted = wanted
         self.chats = chats
         self.business = business
+        self.guest_answers = GuestAnswers(claims)
 
     async def receive(self, update: object) -> bool:
         """Claim the update's message as it arrives (the update queue's intake), storing the
@@ -88,6 +135,9 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         if update.message is not None:
             message = update.message
             return Claim("telegram", str(message.chat_id), str(message.message_id))
+        guest = update.guest_message
+        if guest is not None and guest.guest_query_id:
+            return guest_claim(guest.guest_query_id)
         business = update.business_message
         if business is None or business.business_connection_id is None:
             return None
@@ -133,10 +183,13 @@ def _redo_and_tell(
     bot = application.bot
 
     async def redo(claim: Claim, payload: str) -> None:
-        update = Update.de_json(json.loads(payload), bot)
-        await application.update_queue.put(update)
+        data = processor.guest_answers.redone(json.loads(payload))
+        await application.update_queue.put(Update.de_json(data, bot))
 
     async def tell(claim: Claim) -> None:
+        if claim.chat_id == GUEST_CLAIMS:  # its chat is not the bot's, and its query is gone
+            logger.info("an interrupted guest query could not be finished")
+            return
         if claim.chat_id.startswith(BUSINESS_PREFIX):  # told to the owner, never in that chat
             await _tell_owner(bot, processor.business, processor.chats, claim)
             return

@@ -118,7 +118,7 @@ class InlineHandlers:
         own = ChatRef("telegram", str(user))  # their chat with the bot: voice, style and quota
         try:
             voice = await self.inline.voice_for(
-                own, words, asker=asked_by(user), store=_Store(bot, self.cache_chat)
+                own, words, asker=asked_by(user), store=CacheStore(bot, self.cache_chat)
             )
         except errors.VoicebridgeError as error:
             logger.info("inline voice refused: %s", type(error).__name__)
@@ -155,7 +155,7 @@ class InlineHandlers:
         return self._usable
 
 
-class _Store:
+class CacheStore:
     """Keeps a rendered voice note in the cache chat; its file id is what inline mode sends."""
 
     def __init__(self, bot: Bot, chat: int) -> None:

@@ -145,6 +145,14 @@ EN: dict[str, Source] = {
         "Usage: /business on or off, /business private or reply, /business skip CHAT_ID, "
         "/business unskip CHAT_ID."
     ),
+    # Guest Mode (`bots.telegram.guest`): said in a chat the bot is not in, to whoever called it
+    "guest.transcribing": "Transcribing…",
+    "guest.working": "Working on it…",
+    "guest.cut": "(Cut here: the whole text is in your chat with me.)",
+    "guest.cut_unsent": "(Cut here: start a chat with {bot} and ask again to get the whole text there.)",
+    "guest.whole": "The whole text you asked for in another chat.",
+    "guest.usage": "Reply to a voice note, audio or video with {bot}, optionally followed by tldr, translate [LANGUAGE] or ask QUESTION; or write {bot} say TEXT.",
+    "guest.say_unavailable": "Voice notes are not available here: this bot's inline mode is off.",
     "error.file_too_big_to_download": (
         "That file is larger than the {limit} the Telegram Bot API lets bots download. "
         "The bot's owner can lift this by running a local Bot API server "

@@ -123,6 +123,8 @@ def error_handler(chats: ChatLanguages) -> ErrorHandler:
             return
         if update.business_message is not None:
             return  # a reply there would speak for the owner: `bots.telegram.business` tells them
+        if update.guest_message is not None:
+            return  # not the bot's chat: `bots.telegram.guest` says it in its answer
         try:
             locale = await audience_locale(update, chats)
         except Exception:  # the database may be what failed: the person's own language will do

@@ -124,6 +124,17 @@ class Claims:
             # The answer went out; the claim stays 'started' and the next start apologises.
             logger.warning("could not mark %s done", claim, exc_info=True)
 
+    async def amend(self, claim: Claim, payload: str) -> None:
+        """What `claim` is redone from, now that its work went part of the way (a message it
+        answered with, which the redo edits instead of answering again). A failure is logged:
+        the redo then starts from the first payload."""
+        try:
+            async with self._uow() as uow:
+                await uow.claims.amend(claim, payload)
+                await uow.commit()
+        except Exception:
+            logger.warning("could not note the progress of %s", claim, exc_info=True)
+
     async def state(self, claim: Claim) -> ClaimState | None:
         """Where the work on `claim` stands; None when it was never claimed (or is purged)."""
         async with self._uow() as uow:

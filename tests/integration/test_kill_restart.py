@@ -176,6 +176,39 @@ async def test_group_messages_telegram_handed_over_survive_a_kill(
     assert all(prompt.count(words) == 1 for _, words in SAID_IN_GROUP)
 
 
+async def test_a_guest_answer_killed_mid_transcription_is_finished_in_place_by_the_next_start(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Guest Mode: the answer ("Transcribing…") was posted, then the bot was killed while MiMo
+    worked. The next start edits that same message into the transcript: no second answer (the
+    query could not be answered twice anyway), and nothing sent to the chat by its id."""
+    voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+        env = environment(bot_api, mimo, database_url)
+        friend = USER + 1  # the caller's private chat with a friend: the bot is not in it
+        bot_api.not_a_member(friend)
+        async with voicebridge(tmp_path, env, "first", published(bot_api)) as first:
+            mimo.delay = HELD_SECONDS
+            note = bot_api.voice_message(chat_id=friend, user_id=friend, data=voice_note)
+            query = bot_api.guest_query(
+                chat_id=friend, user_id=USER, text=f"@{bot_api.bot_username}", reply_to=note
+            )
+            await bot_api.wait_for("answerGuestQuery", timeout=60)
+            await mimo_received(mimo, "mimo-v2.5-asr")
+            first.kill()
+            await first.wait()
+        mimo.delay = 0
+
+        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+            await bot_api.wait_until(
+                lambda: bot_api.guest_text(query) == TRANSCRIPT, timeout=60, what="the transcript"
+            )
+
+    assert len(bot_api.sent("answerGuestQuery", include_rejected=True)) == 1
+    assert bot_api.sent(chat_id=friend, include_rejected=True) == []
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2  # the killed request, and the one redone
+
+
 @asynccontextmanager
 async def database_locked(url: str) -> AsyncIterator[None]:
     """No other connection can write to the bot's tables until the block ends."""

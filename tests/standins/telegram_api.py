@@ -33,7 +33,10 @@ off with ``group_messages_per_minute=None``); replies to a message that is gone 
 without text; no message to a chat the bot is not in ("chat not found": a chat is known once an
 update came from it, or `add_chat` put the bot there); a business reply only while the
 connection allows it, and only in a chat whose other person wrote within the last 24 hours
-(`age_business_chat`); inline answers kept for their ``cache_time`` and served from there.
+(`age_business_chat`); inline answers kept for their ``cache_time`` and served from there;
+a guest query answered once, within its lifetime, and its message then edited through its
+``inline_message_id`` alone (`guest_query`; the chat it came from is not the bot's: nothing
+reaches it by ``chat_id``).
 
 Dispatch is table-driven: each Bot API method is a coroutine decorated with ``@_api_method(name)``
 taking ``(self, call)`` and returning the ``result`` or raising `BotApiError`. To add a method
@@ -76,6 +79,9 @@ GROUP_MESSAGES_PER_MINUTE = 20
 # answers 400. Its documentation names no figure; about 10 s is what bots observe.
 INLINE_QUERY_LIFETIME = 10.0
 MAX_INLINE_RESULTS = 50
+# A guest query (Bot API 10.0) is answered with `answerGuestQuery` once; its documentation names
+# no lifetime: taken to be an inline query's.
+GUEST_QUERY_LIFETIME = INLINE_QUERY_LIFETIME
 # answerInlineQuery result types (InlineQueryResult*), by their `type` field.
 INLINE_RESULT_TYPES = frozenset(
     {"article", "photo", "gif", "mpeg4_gif", "video", "audio", "voice", "document", "location"}
@@ -154,6 +160,7 @@ _STRING_PARAMS = frozenset(
         "message_effect_id",
         "business_connection_id",
         "inline_query_id",
+        "guest_query_id",
         "language_code",
         "url",
         "secret_token",
@@ -317,6 +324,15 @@ class FakeBotApi:
         self._inline_queries: dict[str, float] = {}  # unanswered query id: when it was sent
         self._inline_texts: dict[str, tuple[int, str]] = {}  # query id: (user, text)
         self._inline_numbers = itertools.count(1)
+        self.guest_mode = True  # BotFather: Guest Mode (getMe's `supports_guest_queries`)
+        self.guest_query_lifetime = GUEST_QUERY_LIFETIME
+        self._guest_queries: dict[str, float] = {}  # unanswered guest query id: when sent
+        self._guest_asked: dict[str, dict[str, Any]] = {}  # guest query id: the guest message
+        self.guest_updates: dict[str, int] = {}  # guest query id: its update_id
+        self.guest_answers: dict[str, str] = {}  # guest query id: its inline_message_id
+        # inline_message_id: the message the guest bot posted, as the chat shows it now
+        self.inline_messages: dict[str, dict[str, Any]] = {}
+        self._outside: set[int] = set()  # chats the bot is not in (guest mode reaches them)
         self._business: dict[str, dict[str, Any]] = {}  # connection id: BusinessConnection
         self._business_chats: dict[str, set[int]] = {}  # connection id: its private chats
         # (connection id, chat): when the other person last wrote, in time.time() seconds
@@ -655,6 +671,57 @@ class FakeBotApi:
             and str(call.params.get("chat_id")) == str(chat_id)
         ]
 
+    # -- guest mode -------------------------------------------------------------------------
+
+    def not_a_member(self, chat_id: int) -> None:
+        """The bot is not in chat `chat_id` (a private chat between two people, a group it was
+        never added to): messages made there (`voice_message(chat_id=...)`) do not put it there,
+        and anything sent there by ``chat_id`` is "chat not found"."""
+        self._outside.add(chat_id)
+        self._chats.pop(chat_id, None)
+
+    def guest_query(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        text: str | None = None,
+        reply_to: dict[str, Any] | None = None,
+        chat_type: str = "private",
+    ) -> str:
+        """User `user_id` mentions the bot in chat `chat_id` (one it is not in, see
+        `not_a_member`), as a reply to `reply_to`: a ``guest_message`` update, a Message with
+        its ``guest_query_id`` and the replied message; returns the query id. `text`: the
+        message (default: the bare mention). Telegram sends these only with Guest Mode on."""
+        assert self.guest_mode, "Guest Mode is off in BotFather: Telegram sends no guest query"
+        assert chat_id in self._outside, "guest mode is for chats the bot is not in"
+        words = f"@{self.bot_username}" if text is None else text
+        mention = f"@{self.bot_username}"
+        assert mention.casefold() in words.casefold(), "a guest query mentions the bot"
+        start = words.casefold().index(mention.casefold())
+        query_id = str(7_000_000 + next(self._inline_numbers))
+        message = self._incoming(chat_id, user_id, chat_type, reply_to, {"text": words})
+        message["entities"] = [
+            {"type": "mention", "offset": _utf16_length(words[:start]),
+             "length": _utf16_length(mention)}
+        ]  # fmt: skip
+        message["guest_query_id"] = query_id
+        self._guest_queries[query_id] = time.monotonic()
+        self._guest_asked[query_id] = message
+        self.guest_updates[query_id] = self.push_update({"guest_message": message})
+        return query_id
+
+    def guest_answer(self, query_id: str) -> dict[str, Any] | None:
+        """The message the bot posted in answer to guest query `query_id`, as the chat shows it
+        now (edits applied); None while it has not answered."""
+        inline_message_id = self.guest_answers.get(query_id)
+        return None if inline_message_id is None else self.inline_messages[inline_message_id]
+
+    def guest_text(self, query_id: str) -> str | None:
+        """The text of the guest answer to `query_id` as the chat reads it now."""
+        answer = self.guest_answer(query_id)
+        return None if answer is None else answer.get("text")
+
     # -- inline mode ------------------------------------------------------------------------
 
     def inline_query(self, *, user_id: int, query: str, chat_type: str = "private") -> str:
@@ -915,6 +982,7 @@ class FakeBotApi:
             "can_read_all_group_messages": False,
             "supports_inline_queries": self.inline_mode,
             "can_connect_to_business": self.business_mode,
+            "supports_guest_queries": self.guest_mode,
             "has_main_web_app": False,
         }
 
@@ -1019,8 +1087,9 @@ class FakeBotApi:
     @_api_method("editMessageText")
     async def _edit_message_text(self, call: Call) -> dict[str, Any] | bool:
         text = _checked_text(call.params, too_long="MESSAGE_TOO_LONG")
-        if call.params.get("inline_message_id"):
-            return True
+        inline_message_id = call.params.get("inline_message_id")
+        if inline_message_id:
+            return self._edit_inline_message(call, str(inline_message_id), text)
         key = (self._chat(call.params)["id"], int(call.params.get("message_id") or 0))
         message = self._messages.get(key)
         if message is None:
@@ -1038,6 +1107,24 @@ class FakeBotApi:
         message.update(text=text, edit_date=int(time.time()))
         message.update(_present(reply_markup=_inline_markup(markup)))
         return dict(message)
+
+    def _edit_inline_message(self, call: Call, inline_message_id: str, text: str) -> bool:
+        """An inline message is named by its id alone (no chat_id, no message_id); it answers
+        True, not the Message."""
+        if call.params.get("chat_id") is not None or call.params.get("message_id") is not None:
+            raise bad_request("chat_id and message_id must be empty with inline_message_id")
+        message = self.inline_messages.get(inline_message_id)
+        if message is None:
+            raise bad_request("MESSAGE_ID_INVALID")
+        if "text" not in message:
+            raise bad_request("there is no text in the message to edit")
+        if message["text"] == text:
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message.update(text=text, edit_date=int(time.time()))
+        return True
 
     @_api_method("deleteMessage")
     async def _delete_message(self, call: Call) -> bool:
@@ -1142,6 +1229,48 @@ class FakeBotApi:
             key = (user if call.params.get("is_personal") else None, text)
             self._inline_cache[key] = (time.monotonic() + cache_time, dict(call.params))
         return True
+
+    @_api_method("answerGuestQuery")
+    async def _answer_guest_query(self, call: Call) -> dict[str, Any]:
+        """Once per guest query, within its lifetime, with one result: an article whose
+        input_message_content is a text, or a cached voice. The message appears in the chat
+        the query came from, from the bot, naming its caller; a SentGuestMessage comes back."""
+        query_id = str(call.params.get("guest_query_id") or "")
+        sent = self._guest_queries.get(query_id)
+        if sent is None or time.monotonic() - sent > self.guest_query_lifetime:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        result = call.params.get("result")
+        self._check_inline_result(result, set())
+        content: dict[str, Any]
+        if result["type"] == "article":
+            if not str(result.get("title") or ""):
+                raise bad_request("RESULT_TITLE_EMPTY")
+            given = result.get("input_message_content")
+            if not isinstance(given, dict) or "message_text" not in given:
+                raise bad_request("MESSAGE_EMPTY")
+            text = _checked_text(
+                {**given, "text": given["message_text"]}, too_long="MESSAGE_TOO_LONG"
+            )
+            content = {"text": text}
+        elif result["type"] == "voice" and "voice_file_id" in result:
+            stored = self._files[str(result["voice_file_id"])]
+            content = {"voice": _file_object(stored, duration=0, mime_type="audio/ogg")}
+        else:
+            raise bad_request("RESULT_TYPE_INVALID")  # what this stand-in does not model
+        del self._guest_queries[query_id]
+        asked = self._guest_asked[query_id]
+        inline_message_id = f"guest-{query_id}"
+        self.inline_messages[inline_message_id] = {
+            "from": self.bot_user,
+            "chat": asked["chat"],
+            "guest_bot_caller_user": asked["from"],
+            "date": int(time.time()),
+            **content,
+        }
+        self.guest_answers[query_id] = inline_message_id
+        return {"inline_message_id": inline_message_id}
 
     def _check_inline_result(self, result: Any, ids: set[str]) -> None:
         if not isinstance(result, dict) or result.get("type") not in INLINE_RESULT_TYPES:
@@ -1259,7 +1388,8 @@ class FakeBotApi:
             chat = {"id": chat_id, "type": "private", "first_name": user["first_name"]}
         else:
             chat = {"id": chat_id, "type": chat_type, "title": f"Chat {chat_id}"}
-        self._chats[chat_id] = chat
+        if chat_id not in self._outside:  # a chat the bot is not in stays unknown to it
+            self._chats[chat_id] = chat
         return chat
 
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -1279,6 +1409,7 @@ class FakeBotApi:
     def add_chat(self, chat_id: int, chat_type: str = "channel") -> None:
         """The bot is in chat `chat_id` (say, a channel it was made an administrator of)
         before anything was said there."""
+        self._outside.discard(chat_id)
         self._remember_chat(chat_id, chat_type, chat_id)
 
     def _next_message_id(self, chat_id: int) -> int:

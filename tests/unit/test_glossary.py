@@ -55,11 +55,11 @@ REJECTED: dict[str, dict[str, str]] = {
         "습니다|십시오": "the register is 해요체",
     },
     "ru": {
-        "Работаю на": "powered by is «с помощью»",
+        r"Работаю на\b": "powered by is «с помощью»",
         r"\b[Тт]ы\b|\b[Тт]еб[яе]\b|\b[Тт]во[йяеи]": "the register is вы",
     },
     "uk": {
-        "Працюю на": "powered by is «за допомогою»",
+        r"Працюю на\b": "powered by is «за допомогою»",
         r"\b[Тт]и\b|\b[Тт]об[іою]\b|\b[Тт]во[їяєй]": "the register is ви",
     },
     "es": {

@@ -132,6 +132,15 @@ class ClaimRepository:
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return result.rowcount == 1
 
+    async def amend(self, claim: Claim, payload: str) -> bool:
+        statement = (
+            update(ClaimRow)
+            .where(*_key(claim), ClaimRow.state == "started")
+            .values(payload=payload)
+        )
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        return result.rowcount == 1
+
     async def state(self, claim: Claim) -> ClaimState | None:
         row = await self._session.get(
             ClaimRow,

@@ -1,0 +1,315 @@
+"""Guest Mode (Bot API 10.0): someone mentions the bot in a chat it is not in, as a reply to a
+recording, and the bot answers there as a guest, once (`answerGuestQuery`), then edits that one
+message through its `inline_message_id` as the work advances.
+
+    @bot                  the transcript          @bot ask QUESTION     the answer
+    @bot tldr             the gist, with times    @bot say TEXT         a voice note, as inline
+    @bot translate [LANG] the translation                               mode sends it
+
+The work is the caller's: their allowlist entry, their limits and quotas, their own chat's
+preferences (language, voice, style), answers in their language. Nothing of the chat is kept
+beyond the claim that makes a second delivery harmless and lets a restart finish the answer
+(`bots.telegram.claims.GuestAnswers`). Text longer than one message shows its beginning and a
+line saying it was cut; the whole text goes to the caller's own chat with the bot, where they
+started it. The bot never writes into the guest chat by its id: it is not a member there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import (
+    Bot,
+    InlineQueryResult,
+    InlineQueryResultArticle,
+    InlineQueryResultCachedVoice,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bots.telegram.claims import GuestAnswers
+from bots.telegram.inline import CacheStore
+from bots.telegram.media import recording_in, remote
+from bots.telegram.messages import text
+from bots.telegram.pace import USUAL, Pace
+from bots.telegram.replies import MESSAGE_LIMIT, error_text
+from core.app.gists import Gists
+from core.app.inline import InlineVoices
+from core.app.preferences import ChatPreferences
+from core.app.questions import Questions
+from core.app.transcripts import Transcripts
+from core.app.translations import Translations
+from core.chat.exports import TranscriptFormat
+from core.chat.gists import gist_card
+from core.chat.languages import Audience, resolve_locale, translation_target
+from core.chat.live import TranscriptReply
+from core.domain.limits import asked_by
+from core.domain.text import split_message, utf16_units
+from core.domain.transcripts import LongTranscript
+from core.domain.values import ChatRef
+
+logger = logging.getLogger(__name__)
+
+JOBS = ("tldr", "translate", "ask", "say")
+TITLE_CHARS = 64
+
+
+@dataclass(frozen=True)
+class GuestRequest:
+    """What the words after the mention ask for: `job` ("" for the transcript) and the rest."""
+
+    job: str
+    rest: str
+
+
+def guest_request(message: Message, username: str) -> GuestRequest:
+    """`@bot tldr` → ("tldr", ""); `@bot ask who comes?` → ("ask", "who comes?"); anything
+    else after the mention (or nothing) asks for the transcript."""
+    body = message.text or message.caption or ""
+    words = re.sub(rf"@{re.escape(username)}\b", " ", body, flags=re.IGNORECASE).strip()
+    first, _, rest = words.partition(" ")
+    job = first.removeprefix("/").casefold()
+    return GuestRequest(job, rest.strip()) if job in JOBS else GuestRequest("", words)
+
+
+def article(body: str) -> InlineQueryResultArticle:
+    """A guest answer that is text (its title shows nowhere in the chat)."""
+    return InlineQueryResultArticle("answer", "voicebridge", InputTextMessageContent(body))
+
+
+class GuestAnswer:
+    """The one message the bot posts in answer to a guest query: sent by the first `post`,
+    edited by the next ones. `answers` knows the message of a query answered before a
+    restart."""
+
+    def __init__(self, update: Update, message: Message, answers: GuestAnswers) -> None:
+        self._update = update
+        self._message = message
+        self._answers = answers
+        self.bot: Bot = message.get_bot()
+        self._query = message.guest_query_id or ""
+        self.inline_message_id = answers.of(self._query)
+
+    async def post(self, body: str) -> None:
+        if self.inline_message_id is None:
+            await self.answer(article(body))
+            return
+        try:
+            await self.bot.edit_message_text(body, inline_message_id=self.inline_message_id)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+
+    async def answer(self, result: InlineQueryResult) -> None:
+        sent = await self.bot.answer_guest_query(self._query, result)
+        self.inline_message_id = sent.inline_message_id
+        await self._answers.note(self._update, sent.inline_message_id)
+
+    async def deliver(self, body: str, *, locale: str, name: str) -> None:
+        """`body` as the answer; when it is longer than one message, its beginning and a line
+        saying it was cut, the whole of it (as the file `name`) in the caller's own chat."""
+        if utf16_units(body) <= MESSAGE_LIMIT:
+            await self.post(body)
+            return
+        cut = text("guest.cut", locale)
+        caller = self._message.from_user
+        try:
+            if caller is None:
+                raise BadRequest("chat not found")
+            await self.bot.send_document(
+                caller.id, document=io.BytesIO(body.encode()), filename=name,
+                caption=text("guest.whole", locale),
+            )  # fmt: skip
+        except TelegramError as exc:
+            logger.info("a guest answer's whole text was not sent privately: %s", exc.message)
+            cut = text("guest.cut_unsent", locale, bot=f"@{self.bot.username}")
+        room = MESSAGE_LIMIT - utf16_units(cut) - 2
+        beginning = split_message(body, room, measure=utf16_units)[0]
+        await self.post(f"{beginning}\n\n{cut}")
+
+
+class GuestTranscriptReply(TranscriptReply):
+    """A transcript shown in the guest answer: progress, then the transcript (cut past one
+    message, see `GuestAnswer.deliver`)."""
+
+    def __init__(self, answer: GuestAnswer, *, locale: str, piece_seconds: float, pace: Pace):
+        super().__init__(
+            locale=locale, piece_seconds=piece_seconds, min_interval=pace.group_edit_seconds,
+            message_limit=MESSAGE_LIMIT, max_messages=1, measure=utf16_units,
+        )  # fmt: skip
+        self._answer = answer
+
+    async def show(self, body: str) -> None:
+        await self._answer.post(body)
+
+    async def finish(self, body: str) -> None:
+        await self._answer.post(body)
+
+    async def remove(self) -> None:
+        """The guest answer stays: an error line replaces it."""
+
+    async def send_text(self, body: str) -> None:
+        await self._answer.post(body)
+
+    async def send_file(self, file: object) -> None:
+        raise NotImplementedError("a guest answer is never a file")
+
+    async def deliver(
+        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
+    ) -> None:
+        await self.settle()
+        body = result.text or text("transcript.empty", self.locale)
+        if result.text and below:
+            body = f"{body}\n\n{below}"
+        await self._answer.deliver(body, locale=self.locale, name="transcript.txt")
+
+    async def settle(self) -> None:
+        """No more progress: what is shown next is the result."""
+        await self._live.close()
+
+
+class GuestView:
+    """How a guest answer shows a recording's transcript (`core.app.transcripts.RecordingView`):
+    in the answer, with nothing logged (the chat is not the bot's)."""
+
+    def __init__(self, answer: GuestAnswer, *, piece_seconds: float, pace: Pace) -> None:
+        self._answer = answer
+        self._piece_seconds = piece_seconds
+        self._pace = pace
+
+    def reply(self, locale: str) -> GuestTranscriptReply:
+        return GuestTranscriptReply(
+            self._answer, locale=locale, piece_seconds=self._piece_seconds, pace=self._pace
+        )
+
+    def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return contextlib.nullcontext()
+
+    async def gist(self, gist: object, locale: str) -> None:
+        """Never asked for: a guest transcript comes without its automatic gist."""
+
+    def logged(self, words: str) -> None:
+        return None
+
+
+class GuestHandlers:
+    """`guest_message` updates: parse the request, do the caller's work, answer in place."""
+
+    def __init__(
+        self,
+        *,
+        transcripts: Transcripts,
+        gists: Gists,
+        translations: Translations,
+        questions: Questions,
+        inline: InlineVoices,
+        preferences: ChatPreferences,
+        answers: GuestAnswers,
+        cache_chat: int | None,
+        piece_seconds: float,
+        local_mode: bool,
+        pace: Pace = USUAL,
+    ) -> None:
+        self.transcripts = transcripts
+        self.gists = gists
+        self.translations = translations
+        self.questions = questions
+        self.inline = inline
+        self.preferences = preferences
+        self.answers = answers
+        self.cache_chat = cache_chat
+        self.piece_seconds = piece_seconds
+        self.local_mode = local_mode
+        self.pace = pace
+
+    async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """@bot [tldr|translate|ask|say ...] as a reply to a recording, in a chat the bot is
+        not in: the answer, posted there as the bot's guest message."""
+        message = update.guest_message
+        if message is None or not message.guest_query_id or message.from_user is None:
+            return
+        request = guest_request(message, context.bot.username)
+        own = ChatRef("telegram", str(message.from_user.id))  # the caller's chat with the bot
+        locale = resolve_locale(message.from_user.language_code) or (
+            await self.preferences.chat_locale(own)
+        )
+        answer = GuestAnswer(update, message, self.answers)
+        try:
+            await self._work(message, request, own, locale, answer)
+        except Exception as error:
+            with contextlib.suppress(TelegramError):  # expired meanwhile: nothing to show it in
+                await answer.post(error_text(error, locale))
+            raise  # logged by the error handler, which leaves guest chats alone
+        finally:
+            self.answers.forget(message.guest_query_id)
+
+    async def _work(
+        self,
+        message: Message,
+        request: GuestRequest,
+        own: ChatRef,
+        locale: str,
+        answer: GuestAnswer,
+    ) -> None:
+        caller = message.from_user
+        assert caller is not None  # checked by `message`
+        asker = asked_by(caller.id)
+        if request.job == "say":
+            await self._say(answer, own, request.rest, locale, asker_id=caller.id)
+            return
+        recording = recording_in(message.reply_to_message)
+        if recording is None or (request.job == "ask" and not request.rest):
+            bot = f"@{message.get_bot().username}"
+            await answer.post(text("guest.usage", locale, bot=bot))
+            return
+        source = remote(recording, local_mode=self.local_mode)
+        first = "guest.transcribing" if request.job in ("", "tldr") else "guest.working"
+        if answer.inline_message_id is None:
+            await answer.post(text(first, locale))
+        if request.job == "":
+            view = GuestView(answer, piece_seconds=self.piece_seconds, pace=self.pace)
+            await self.transcripts.asked(
+                own, source, view=view, audience=Audience(person=locale), asker=asker
+            )
+        elif request.job == "tldr":
+            reply = GuestTranscriptReply(
+                answer, locale=locale, piece_seconds=self.piece_seconds, pace=self.pace
+            )
+            async with reply:
+                gist = await self.gists.gist(
+                    own, source, language=locale, asker=asker, progress=reply.progress
+                )
+                await reply.settle()
+            await answer.deliver(gist_card(gist, locale), locale=locale, name="gist.txt")
+        elif request.job == "translate":
+            target = translation_target(request.rest, reader=locale)
+            translated = await self.translations.recording(own, source, target=target, asker=asker)
+            await answer.deliver(translated, locale=locale, name="translation.txt")
+        else:
+            answered = await self.questions.ask(own, source, request.rest, asker=asker)
+            await answer.deliver(answered.text, locale=locale, name="answer.txt")
+
+    async def _say(
+        self, answer: GuestAnswer, own: ChatRef, words: str, locale: str, *, asker_id: int
+    ) -> None:
+        """TEXT as a voice note in the caller's voice and style, as inline mode sends it."""
+        if answer.inline_message_id is not None:
+            return  # answered before a restart: the voice note is in the chat
+        if self.cache_chat is None:
+            await answer.post(text("guest.say_unavailable", locale))
+            return
+        if not words:
+            await answer.post(text("guest.usage", locale, bot=f"@{answer.bot.username}"))
+            return
+        voice = await self.inline.voice_for(
+            own, words, asker=asked_by(asker_id), store=CacheStore(answer.bot, self.cache_chat)
+        )
+        title = words if len(words) <= TITLE_CHARS else f"{words[: TITLE_CHARS - 1]}…"
+        await answer.answer(InlineQueryResultCachedVoice("voice", voice.file_id, title))
