@@ -9,9 +9,10 @@ business.py       Telegram Business: recordings in the owner's own chats
 inline.py         inline mode: `@bot text` as a voice note in any chat
 guest.py          Guest Mode: `@bot` as a reply to a recording in a chat the bot is not in
 transcripts.py    a transcript's reply: "typing…", progress, then the transcript or a file
+drafts.py         a private chat's draft of an answer still being written, kept on screen
 gist_replies.py   a gist as Telegram shows it
 replies.py        long answers, chat actions, and the one error handler
-pace.py           how often chat actions and progress edits go
+pace.py           how often chat actions, drafts and progress edits go
 media.py          the recording in a message, and what Telegram declares about it
 access.py         the allowlist and who asked, read off updates
 locales.py        which language an answer is in

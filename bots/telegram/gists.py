@@ -4,17 +4,16 @@ as a file. Same shape as `bots.telegram.handlers`: parse, call one use case, ren
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of
+from bots.telegram.drafts import WorkShown
 from bots.telegram.gist_replies import send_gist
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.locales import reply_locale
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.pace import USUAL, Pace
-from bots.telegram.replies import chat_action
 from core.app.gists import Gists
 from core.app.preferences import ChatPreferences
 from core.domain.quantities import Duration
@@ -45,9 +44,13 @@ class GistHandlers:
             await message.reply_text(text("usage.tldr", locale))
             return
         source = remote(recording, local_mode=self.local_mode)
-        async with chat_action(message, ChatAction.TYPING, self.pace):
+        async with WorkShown(message, self.pace, locale=locale) as work:
             gist = await self.gists.gist(
-                chat_of(update), source, language=locale, asker=asker_of(update)
+                chat_of(update),
+                source,
+                language=locale,
+                asker=asker_of(update),
+                progress=work.progress,
             )
         await send_gist(message, gist, locale)
 

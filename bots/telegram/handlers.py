@@ -7,6 +7,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
+from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
 from bots.telegram.locales import audience, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
@@ -326,7 +327,7 @@ class TelegramHandlers:
     ) -> None:
         """Answer `question` about `recording`, replying to `message`."""
         source = remote(recording, local_mode=self.local_mode)
-        async with chat_action(message, ChatAction.TYPING, self.pace):
+        async with WorkShown(message, self.pace):  # a "Thinking…" draft, or "typing…"
             answer = await self.questions.ask(
                 ChatRef("telegram", str(message.chat_id)), source, question, asker=asker
             )

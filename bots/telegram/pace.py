@@ -1,4 +1,4 @@
-"""How often a Telegram chat is shown that work goes on: chat actions and progress edits.
+"""How often a Telegram chat is shown that work goes on: chat actions, drafts and progress edits.
 
 The defaults follow Telegram's rules and are what users get; tests pass a quicker `Pace` to
 `build_application` to see several rounds without waiting for them.
@@ -15,9 +15,13 @@ class Pace:
     # sent again a little before it would go.
     action_seconds: float = 4.5
     # Telegram asks bots for at most about one message a second in a chat and twenty a minute
-    # in a group; edits count too.
-    private_edit_seconds: float = 1.0
+    # in a group; edits count too. A private chat's progress is a draft, changed at most this
+    # often (no message, no edit, but still a request).
+    draft_seconds: float = 1.0
     group_edit_seconds: float = 3.0
+    # A draft shows for about 30 s after its last change: work that pauses sends it again after
+    # this long without a change, well before it would go.
+    draft_renew_seconds: float = 20.0
 
 
 USUAL = Pace()

@@ -1,6 +1,8 @@
-"""A transcript's way into a Telegram chat: "typing…" until there is something to show, then one
-reply that shows progress while the work runs and becomes the transcript, or gives way to a
-.txt / .srt document (`core.chat.live`)."""
+"""A transcript's way into a Telegram chat: "typing…" until there is something to show, then the
+progress while the work runs and the transcript, or a .txt / .srt document (`core.chat.live`).
+In a private chat the progress and the streamed text are a draft (`bots.telegram.drafts`) and
+the transcript comes as one new message; in a group they are one reply, edited as the work
+goes, that becomes the transcript."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from types import TracebackType
 from typing import Self
 
 from telegram import Message
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bots.telegram.chatlog import log_entry
+from bots.telegram.drafts import Draft, shows_drafts
 from bots.telegram.gist_replies import send_gist
 from bots.telegram.pace import Pace
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
@@ -28,17 +31,19 @@ logger = logging.getLogger(__name__)
 
 
 class TelegramTranscriptReply(TranscriptReply):
-    """The reply to the recording's message: sent on first show, edited afterwards. Until it
-    is sent (or the transcript is), the chat shows "typing…"; after that the status itself says
-    that work goes on, and more chat actions would only take turns from other chats' replies
-    under the bot's rate limit."""
+    """The answer to the recording's message. In a private chat the status is a draft and the
+    transcript a new reply; elsewhere the status is a reply, sent on first show and edited
+    afterwards. Until the status shows (or the transcript does), the chat shows "typing…": it
+    covers the download and a short note's first second, where a draft would only flash by.
+    After that the status itself says that work goes on, and more chat actions would only take
+    turns from other chats' replies under the bot's rate limit."""
 
     def __init__(self, message: Message, *, locale: str, piece_seconds: float, pace: Pace) -> None:
-        private = message.chat.type == ChatType.PRIVATE
+        self._draft = Draft(message, pace) if shows_drafts(message) else None
         super().__init__(
             locale=locale,
             piece_seconds=piece_seconds,
-            min_interval=pace.private_edit_seconds if private else pace.group_edit_seconds,
+            min_interval=pace.draft_seconds if self._draft else pace.group_edit_seconds,
             message_limit=MESSAGE_LIMIT,
             max_messages=MAX_MESSAGES_BEFORE_FILE,
             measure=utf16_units,
@@ -59,6 +64,8 @@ class TelegramTranscriptReply(TranscriptReply):
     ) -> None:
         await self._typing.stop()  # an error reply may follow
         await super().__aexit__(kind, error, traceback)
+        if self._draft is not None:
+            await self._draft.close()
 
     async def deliver(
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
@@ -67,13 +74,18 @@ class TelegramTranscriptReply(TranscriptReply):
         await super().deliver(result, format, below=below)
 
     async def show(self, body: str) -> None:
-        if self._status is None:
+        if self._draft is not None:
+            await self._typing.stop()
+            await self._draft.show(body)
+        elif self._status is None:
             await self._typing.stop()
             self._status = await self._message.reply_text(body, do_quote=True)
         else:
             await self._status.edit_text(body)
 
     async def finish(self, body: str) -> None:
+        if self._draft is not None:
+            await self._draft.close()  # the reply takes the draft's place
         if self._status is not None:
             try:
                 await self._status.edit_text(body)
@@ -85,6 +97,8 @@ class TelegramTranscriptReply(TranscriptReply):
         await self.send_text(body)
 
     async def remove(self) -> None:
+        if self._draft is not None:
+            await self._draft.close()  # the file, or the error reply, takes its place
         status, self._status = self._status, None
         if status is not None:
             with contextlib.suppress(TelegramError):  # already gone: fine

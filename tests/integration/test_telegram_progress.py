@@ -1,5 +1,6 @@
-"""Long recordings in Telegram: a status reply at once, edited as pieces finish, that becomes the
-transcript; short notes whose text shows while it streams in; transcripts as .txt and .srt."""
+"""Long recordings in a private Telegram chat: a draft at once that follows the pieces as they
+finish, then the transcript as one message (no edits); short notes whose text shows in the draft
+while it streams in; transcripts as .txt and .srt."""
 
 from __future__ import annotations
 
@@ -24,10 +25,6 @@ def long_ogg(tmp_path: Path) -> bytes:
     return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
 
 
-def edits(bot_api: FakeBotApi) -> list[str]:
-    return [str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=USER)]
-
-
 OFF = "Auto-transcribe is now off."
 
 
@@ -41,7 +38,7 @@ def transcribe_command(bot_api: FakeBotApi, note: dict[str, object], argument: s
     bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text=command, reply_to=note))
 
 
-async def test_a_long_recording_shows_progress_that_becomes_the_transcript(
+async def test_a_long_recording_shows_progress_as_a_draft_then_arrives_as_one_message(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:
     mimo.delay = 0.3  # each piece takes a while, one at a time: progress has time to show
@@ -49,16 +46,20 @@ async def test_a_long_recording_shows_progress_that_becomes_the_transcript(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
-    async with running(settings, bot_api, pace=Pace(private_edit_seconds=0.1)):
+    async with running(settings, bot_api, pace=Pace(draft_seconds=0.1)):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
-        [status] = await bot_api.wait_for("sendMessage", chat_id=USER)
-        await bot_api.wait_until(lambda: bot_api.texts(USER)[0].startswith("heard"))
+        await bot_api.wait_until(lambda: bot_api.texts(USER)[:1] != [])
 
-    assert status.params["text"] == "Transcribing the recording (35 sec)…"
-    progress = [text for text in edits(bot_api) if text.endswith("transcribed…")]
-    assert progress, edits(bot_api)
+    drafts = bot_api.drafts(USER)
+    assert drafts[0] == "Transcribing the recording (35 sec)…"
+    progress = [text for text in drafts if text.endswith("transcribed…")]
+    assert progress, drafts
     assert all(re.fullmatch(r"0:\d\d of 0:35 transcribed…", text) for text in progress)
-    [transcript] = bot_api.texts(USER)  # the status message itself became the transcript
+    [transcript] = bot_api.texts(USER)
+    [message] = bot_api.sent("sendMessage", chat_id=USER)  # sent once, finished
+    assert message.params["text"] == transcript
+    assert bot_api.sent("editMessageText", chat_id=USER) == []  # drafts spend no edits
+    assert (bot_api.draft_on_screen(USER), bot_api.lapsed_drafts(USER)) == (None, [])
     heard = re.findall(r"heard (\d+\.\d) seconds", transcript)
     assert len(heard) == len(mimo.calls("mimo-v2.5-asr")) >= 4  # pieces of at most 10 s
     assert sum(float(seconds) for seconds in heard) == pytest.approx(35, abs=0.5)
@@ -71,11 +72,13 @@ async def test_a_short_note_shows_its_text_while_it_is_heard(
     mimo.asr_stream_hold = asyncio.Event()  # the stream stops after its first words
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
-        await bot_api.wait_for_texts(USER, ["heard …"])
+        await bot_api.wait_until(lambda: bot_api.draft_on_screen(USER) == "heard …")
         mimo.asr_stream_hold.set()
         await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
 
+    assert bot_api.drafts(USER) == ["heard …"]
     assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1
+    assert bot_api.draft_on_screen(USER) is None  # the transcript took its place
     [request] = mimo.calls("mimo-v2.5-asr")
     assert request["stream"] is True
 
@@ -89,7 +92,7 @@ def refused(bot_api: FakeBotApi) -> list[str]:
 async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words_and_arrives_whole(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
-    """15,000 characters (17,000 of Telegram's UTF-16 units): while it streams, the status shows
+    """15,000 characters (17,000 of Telegram's UTF-16 units): while it streams, the draft shows
     the latest words within 4,096 units; at the end the transcript comes whole, as a file."""
     said = "".join(f"word {number} 🎙 " for number in range(1500))[:15_000].strip()
     mimo.asr_text = said
@@ -97,10 +100,9 @@ async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words
     note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
-        [status] = await bot_api.wait_for("sendMessage", chat_id=USER)
+        [status] = await bot_api.wait_for("sendMessageDraft", chat_id=USER)
         mimo.asr_stream_hold.set()
         [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
-        await bot_api.wait_until(lambda: len(bot_api.sent("deleteMessage")) == 1)
 
     assert refused(bot_api) == []
     shown = str(status.params["text"])
@@ -108,7 +110,8 @@ async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words
     assert said[: len(said) // 3].strip().endswith(shown.removeprefix("…").removesuffix(" …"))
     assert 4000 < len(shown.encode("utf-16-le")) // 2 <= 4096
     assert document.files["document"].decode().strip().endswith(said)
-    assert bot_api.texts(USER) == []  # the status gave way to the file
+    assert bot_api.texts(USER) == []  # the draft gave way to the file
+    assert bot_api.draft_on_screen(USER) is None
 
 
 async def test_a_transcript_is_split_by_telegrams_utf16_count(
@@ -139,9 +142,10 @@ async def test_transcribe_srt_sends_subtitles_timed_by_the_pieces(
         bot_api.push(note)
         transcribe_command(bot_api, note, "srt")
         [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
-        await bot_api.wait_until(lambda: len(bot_api.sent("deleteMessage")) == 1)
 
-    assert bot_api.texts(USER) == [OFF]  # the status message shown meanwhile is gone
+    assert bot_api.drafts(USER)[0] == "Transcribing the recording (35 sec)…"
+    assert bot_api.texts(USER) == [OFF]  # the draft shown meanwhile is gone, nothing else said
+    assert bot_api.draft_on_screen(USER) is None
 
     assert document.file_names["document"] == "transcript.srt"
     assert document.params["caption"] == "Subtitles (.srt) of the recording (0:35)."
@@ -183,11 +187,12 @@ async def test_a_failed_transcription_leaves_one_clear_reply_not_a_stale_status(
     )  # fmt: skip
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
-        await bot_api.wait_for("deleteMessage", chat_id=USER)
         await bot_api.wait_until(lambda: len(bot_api.texts(USER)) == 1)
 
-    [status, complaint] = bot_api.sent("sendMessage", chat_id=USER)
+    [status] = bot_api.sent("sendMessageDraft", chat_id=USER)
     assert status.params["text"] == "Transcribing the recording (35 sec)…"
+    assert bot_api.draft_on_screen(USER) is None  # no stale status: the complaint replaced it
+    [complaint] = bot_api.sent("sendMessage", chat_id=USER)
     [reply] = bot_api.texts(USER)
     assert reply == complaint.params["text"]
     assert (

@@ -330,3 +330,60 @@ async def test_wait_for_reports_what_it_saw_on_timeout(api: FakeBotApi, bot: Bot
 
     with pytest.raises(AssertionError, match=r"sendVoice[\s\S]*only this"):
         await api.wait_for("sendVoice", timeout=0.1)
+
+
+# -- drafts (sendMessageDraft) ----------------------------------------------------------------
+
+
+async def test_drafts_are_shown_in_private_chats_only(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Textdraft_peer_invalid"):
+        await bot.send_message_draft(GROUP, 7, "being written")
+    await bot.send_message_draft(CHAT, 7, "being written")
+
+    assert api.drafts(GROUP) == []
+    assert api.draft_on_screen(CHAT) == "being written"
+
+
+async def test_a_draft_needs_a_non_zero_id(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Draft_id_invalid"):
+        await bot.send_message_draft(CHAT, 0, "being written")
+    assert api.draft_on_screen(CHAT) is None
+
+
+async def test_a_draft_holds_what_a_message_holds(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match="Textdraft_too_long"):
+        await bot.send_message_draft(CHAT, 7, "🎙" * 2049)  # 4,098 UTF-16 units
+    await bot.send_message_draft(CHAT, 7, "🎙" * 2048)
+    await bot.send_message_draft(CHAT, 7, "")  # Telegram's own "Thinking…" placeholder
+
+    assert api.drafts(CHAT) == ["🎙" * 2048, ""]
+
+
+async def test_a_draft_lasts_until_the_message_comes_or_its_life_ends(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    now = [1000.0]
+    api.draft_clock = lambda: now[0]
+    await bot.send_message_draft(CHAT, 7, "first words")
+    now[0] += 25
+    await bot.send_message_draft(CHAT, 7, "first words and more")  # renewed in time
+    now[0] += 29
+    assert api.draft_on_screen(CHAT) == "first words and more"
+    await bot.send_message(CHAT, "first words and more, finished")
+    assert (api.draft_on_screen(CHAT), api.lapsed_drafts(CHAT)) == (None, [])
+
+    await bot.send_message_draft(CHAT, 8, "a second answer")
+    now[0] += 31  # nothing renewed it: it went from the screen
+    assert api.draft_on_screen(CHAT) is None
+    await bot.send_message(CHAT, "the second answer")
+    assert api.lapsed_drafts(CHAT) == ["a second answer"]
+
+
+async def test_drafts_take_nothing_from_a_groups_message_budget(api: FakeBotApi, bot: Bot) -> None:
+    for _ in range(25):  # each refused for the chat's kind, none for flooding
+        with pytest.raises(BadRequest, match="Textdraft_peer_invalid"):
+            await bot.send_message_draft(GROUP, 7, "being written")
+    for number in range(20):
+        await bot.send_message(GROUP, f"message {number}")
+
+    assert api.texts(GROUP)[-1] == "message 19"

@@ -36,7 +36,10 @@ connection allows it, and only in a chat whose other person wrote within the las
 (`age_business_chat`); inline answers kept for their ``cache_time`` and served from there;
 a guest query answered once, within its lifetime, and its message then edited through its
 ``inline_message_id`` alone (`guest_query`; the chat it came from is not the bot's: nothing
-reaches it by ``chat_id``).
+reaches it by ``chat_id``);
+drafts (sendMessageDraft) in private chats only, with a non-zero ``draft_id``, outside the
+group budget, shown until the bot's next message there or ``draft_lifetime`` (30 s) after their
+last change (`drafts`, `draft_on_screen`, `lapsed_drafts`).
 
 Dispatch is table-driven: each Bot API method is a coroutine decorated with ``@_api_method(name)``
 taking ``(self, call)`` and returning the ``result`` or raising `BotApiError`. To add a method
@@ -87,7 +90,11 @@ INLINE_RESULT_TYPES = frozenset(
     {"article", "photo", "gif", "mpeg4_gif", "video", "audio", "voice", "document", "location"}
     | {"venue", "contact", "game", "sticker"}
 )
+# A draft (sendMessageDraft) is a preview of text still being written, in private chats only:
+# it shows for about 30 s after its last change, or until the bot sends a message there.
+DRAFT_LIFETIME = 30.0
 _COUNTED_IN_GROUPS = ("send", "edit", "delete", "copy", "forward")
+_NOT_COUNTED = ("sendmessagedraft",)  # a draft is no message and no edit
 
 CHAT_MEMBER_STATUSES = frozenset(
     ["creator", "administrator", "member", "restricted", "left", "kicked"]
@@ -240,6 +247,13 @@ def bad_request(reason: str) -> BotApiError:
 
 
 @dataclass
+class _Draft:
+    draft_id: int
+    text: str
+    shown_at: float  # `draft_clock()` at its last change
+
+
+@dataclass
 class _StoredFile:
     file_id: str
     file_unique_id: str
@@ -339,6 +353,10 @@ class FakeBotApi:
         self._business_incoming: dict[tuple[str, int], float] = {}
         self._business_messages: dict[tuple[str, int, int], dict[str, Any]] = {}
         self._business_numbers = itertools.count(1)
+        self.draft_lifetime = DRAFT_LIFETIME
+        self.draft_clock: Callable[[], float] = time.monotonic  # a test may move it by hand
+        self._drafts: dict[int, _Draft] = {}  # private chat: the draft it shows, if any
+        self._lapsed_drafts: dict[int, list[str]] = {}  # chat: texts that vanished unrenewed
         self._floods: dict[str, list[int]] = {}
         self._poll_generation = 0
         self._updates_changed = asyncio.Event()
@@ -847,6 +865,23 @@ class FakeBotApi:
             if chat == chat_id and message["from"]["id"] == self.bot_id and "text" in message
         ]
 
+    def drafts(self, chat_id: int) -> list[str]:
+        """The texts of the drafts the chat was shown, in order ("" for "Thinking…")."""
+        calls = self.sent("sendMessageDraft", chat_id=chat_id)
+        return [str(call.params.get("text") or "") for call in calls]
+
+    def draft_on_screen(self, chat_id: int) -> str | None:
+        """The draft the chat shows now, if any (not yet lapsed, not yet replaced by a message)."""
+        self._draft_gone(chat_id, lapsed_only=True)
+        draft = self._drafts.get(chat_id)
+        return None if draft is None else draft.text
+
+    def lapsed_drafts(self, chat_id: int) -> list[str]:
+        """Drafts that vanished because nothing renewed them within `draft_lifetime`, before the
+        next draft or the finished message came: the user saw the work stop showing."""
+        self._draft_gone(chat_id, lapsed_only=True)
+        return list(self._lapsed_drafts.get(chat_id, []))
+
     async def wait_until(
         self, condition: Callable[[], bool], *, timeout: float = 15.0, what: str = "condition"
     ) -> None:
@@ -943,7 +978,8 @@ class FakeBotApi:
         """Telegram's 20 messages a minute in a group, chat actions and edits included, as a
         leaky bucket (a burst of 20, then one every 3 s): 429 with the seconds to wait."""
         rate = self.group_messages_per_minute
-        if rate is None or not call.method.lower().startswith(_COUNTED_IN_GROUPS):
+        method = call.method.lower()
+        if rate is None or not method.startswith(_COUNTED_IN_GROUPS) or method in _NOT_COUNTED:
             return
         try:
             chat_id = int(call.params.get("chat_id"))  # type: ignore[arg-type]
@@ -1139,6 +1175,35 @@ class FakeBotApi:
         if call.params.get("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
+
+    @_api_method("sendMessageDraft")
+    async def _send_message_draft(self, call: Call) -> bool:
+        """Private chats only, a non-zero ``draft_id``, a message's text limit; an empty text
+        shows Telegram's "Thinking…" placeholder (Bot API 10.0). The refusals' wording for a
+        zero id and a long text is ours; TEXTDRAFT_PEER_INVALID is what bots see in groups."""
+        chat = self._chat(call.params)
+        if chat["type"] != "private":
+            raise bad_request("TEXTDRAFT_PEER_INVALID")
+        draft_id = call.params.get("draft_id")
+        if isinstance(draft_id, bool) or not isinstance(draft_id, int) or draft_id == 0:
+            raise bad_request("DRAFT_ID_INVALID")
+        text = ""
+        if str(call.params.get("text") or "").strip():
+            text = _checked_text(call.params, too_long="TEXTDRAFT_TOO_LONG")
+        self._draft_gone(chat["id"])
+        self._drafts[chat["id"]] = _Draft(draft_id, text, self.draft_clock())
+        return True
+
+    def _draft_gone(self, chat_id: int, *, lapsed_only: bool = False) -> None:
+        """The chat's draft ends: replaced (a new draft, a message), or lapsed on its own."""
+        draft = self._drafts.get(chat_id)
+        if draft is None:
+            return
+        if self.draft_clock() - draft.shown_at > self.draft_lifetime:
+            self._lapsed_drafts.setdefault(chat_id, []).append(draft.text)
+        elif lapsed_only:
+            return
+        del self._drafts[chat_id]
 
     @_api_method("sendVoice")
     async def _send_voice(self, call: Call) -> dict[str, Any]:
@@ -1445,6 +1510,7 @@ class FakeBotApi:
             return self._on_behalf(call, content)
         chat = self._chat(call.params)
         reply_to = self._reply_target(call.params, chat["id"])
+        self._draft_gone(chat["id"])  # the finished message takes the draft's place
         message: dict[str, Any] = {
             "message_id": self._next_message_id(chat["id"]),
             "from": self.bot_user,

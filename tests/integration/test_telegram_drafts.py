@@ -1,0 +1,125 @@
+"""Drafts in Telegram: in a private chat, work in progress shows as a draft that fills in (kept on
+screen through long pauses) and the answer comes once as a message; a group, where Telegram has
+no drafts, keeps its status message. Transcripts, /ask and /tldr alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bots.telegram.pace import Pace
+from tests.audio_factory import make_audio
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import Call, FakeBotApi
+
+USER = 3001
+GROUP = -100300
+
+
+def chat_calls(bot_api: FakeBotApi, chat_id: int) -> list[Call]:
+    return [call for call in bot_api.sent(chat_id=chat_id) if call.method != "getFile"]
+
+
+def draft_ids(bot_api: FakeBotApi, chat_id: int) -> set[object]:
+    return {call.params["draft_id"] for call in bot_api.sent("sendMessageDraft", chat_id=chat_id)}
+
+
+@pytest.fixture
+def long_ogg(tmp_path: Path) -> bytes:
+    """35 s: at least four pieces of at most 10 s."""
+    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
+
+
+async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    mimo.delay = 0.3
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        asr_piece_seconds=10, asr_concurrency=1,
+    )  # fmt: skip
+    async with running(settings, bot_api, pace=Pace(group_edit_seconds=0.1)):
+        bot_api.push(
+            bot_api.voice_message(
+                chat_id=GROUP, user_id=USER, data=long_ogg, chat_type="supergroup"
+            )
+        )
+        [status] = await bot_api.wait_for("sendMessage", chat_id=GROUP)
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[0].startswith("heard"))
+
+    assert status.params["text"] == "Transcribing the recording (35 sec)…"
+    edits = [str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=GROUP)]
+    assert any(edit.endswith("transcribed…") for edit in edits), edits
+    [transcript] = bot_api.texts(GROUP)  # the status message itself became the transcript
+    assert edits[-1] == transcript
+    assert bot_api.sent("sendMessageDraft", include_rejected=True) == []
+
+
+async def test_a_pause_longer_than_a_draft_lasts_renews_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Each piece takes longer than a (turned-down) draft stays on screen: the latest draft is
+    sent again meanwhile, so the chat never stops showing that work goes on."""
+    bot_api.draft_lifetime = 1.0
+    mimo.delay = 1.6
+    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=15).read_bytes()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+        asr_piece_seconds=10, asr_concurrency=1,
+    )  # fmt: skip
+    pace = Pace(draft_seconds=0.1, draft_renew_seconds=0.3)
+    async with running(settings, bot_api, pace=pace):
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        await bot_api.wait_until(lambda: bot_api.texts(USER) != [], timeout=30)
+
+    drafts = bot_api.drafts(USER)
+    assert drafts.count("Transcribing the recording (15 sec)…") >= 2, drafts  # renewed
+    assert bot_api.lapsed_drafts(USER) == []
+    assert bot_api.draft_on_screen(USER) is None
+    assert [text.startswith("heard") for text in bot_api.texts(USER)] == [True]
+
+
+async def test_ask_in_a_private_chat_thinks_in_a_draft_then_answers_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    mimo.answer_text = "They agree to launch on Friday."
+    voice_ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        question = bot_api.voice_message(
+            chat_id=USER, user_id=USER, data=voice_ogg, caption="When do they launch?"
+        )
+        bot_api.push(question)
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+
+    methods = [call.method for call in chat_calls(bot_api, USER)]
+    assert methods == ["sendMessageDraft", "sendMessage"]  # "Thinking…", then the answer
+    assert bot_api.drafts(USER) == [""]  # Telegram's own "Thinking…", in the user's language
+    assert draft_ids(bot_api, USER) == {question["message_id"]}
+    assert bot_api.texts(USER) == ["They agree to launch on Friday."]
+    assert bot_api.draft_on_screen(USER) is None
+
+
+async def test_tldr_in_a_private_chat_shows_its_progress_in_a_draft(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=10
+    )
+    async with running(settings, bot_api, pace=Pace(draft_seconds=0.1)):
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/autotranscribe off"))
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg, duration=35)
+        bot_api.push(note)
+        command = bot_api.text_message(chat_id=USER, user_id=USER, text="/tldr", reply_to=note)
+        bot_api.push(command)
+        await bot_api.wait_for("sendDocument", chat_id=USER)
+
+    drafts = bot_api.drafts(USER)
+    assert drafts[:2] == ["", "Transcribing the recording (35 sec)…"], drafts
+    assert draft_ids(bot_api, USER) == {command["message_id"]}
+    _, card = bot_api.texts(USER)
+    assert card.startswith("In short:")
+    assert bot_api.sent("editMessageText", chat_id=USER) == []
+    assert bot_api.draft_on_screen(USER) is None
