@@ -29,7 +29,10 @@ from core.infra.audio.ffmpeg import ffmpeg_exe
 
 # fmt -> (file extension, ffmpeg output arguments). Voice notes copy what Telegram sends.
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "ogg": ("ogg", ("-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "32k", "-f", "ogg")),
+    # Bit-exact: the same bytes every run (the Ogg muxer otherwise picks a random stream serial,
+    # and a corrupted file's fate could change from run to run).
+    "ogg": ("ogg", ("-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "32k",
+                    "-fflags", "+bitexact", "-f", "ogg")),
     "mp3": ("mp3", ("-ac", "2", "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3")),
     "m4a": ("m4a", ("-ac", "2", "-ar", "44100", "-c:a", "aac", "-b:a", "96k", "-f", "ipod")),
     "wav": ("wav", ("-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", "-f", "wav")),
