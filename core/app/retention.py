@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from core.app.claims import Claims
@@ -56,25 +56,17 @@ def retention_jobs(
 
 async def purge_messages(uow: Callable[[], RetentionUnitOfWork], clock: Clock, days: int) -> int:
     """Delete every chat's logged messages (and transcripts) older than `days` days."""
-    cutoff = clock.now() - timedelta(days=days)
-    async with uow() as unit:
-        deleted = await unit.chat_log.delete_sent_before(cutoff)
-        await unit.commit()
-    if deleted:
-        logger.info("retention: deleted %d messages sent before %s", deleted, cutoff)
-    return deleted
+    return await _purge(
+        uow, clock, days, "messages sent", lambda u, t: u.chat_log.delete_sent_before(t)
+    )
 
 
 async def purge_transcripts(uow: Callable[[], RetentionUnitOfWork], clock: Clock, days: int) -> int:
     """Delete every chat's kept transcripts (`core.app.kept`) made more than `days` days ago;
     returns how many recordings' transcripts went."""
-    cutoff = clock.now() - timedelta(days=days)
-    async with uow() as unit:
-        deleted = await unit.transcripts.delete_made_before(cutoff)
-        await unit.commit()
-    if deleted:
-        logger.info("retention: deleted %d kept transcripts made before %s", deleted, cutoff)
-    return deleted
+    return await _purge(
+        uow, clock, days, "kept transcripts made", lambda u, t: u.transcripts.delete_made_before(t)
+    )
 
 
 async def purge_inline_voices(
@@ -84,12 +76,26 @@ async def purge_inline_voices(
     ago: the same words are rendered afresh when asked for again. Their messages in the cache
     chat stay: this runs without a bot (`voicebridge db purge`), and Telegram lets a bot delete
     a message only in its first 48 hours."""
+    return await _purge(
+        uow, clock, days, "inline voice notes made",
+        lambda u, t: u.inline_voices.delete_made_before(t),
+    )  # fmt: skip
+
+
+async def _purge(
+    uow: Callable[[], RetentionUnitOfWork],
+    clock: Clock,
+    days: int,
+    what: str,
+    delete: Callable[[RetentionUnitOfWork, datetime], Awaitable[int]],
+) -> int:
+    """`delete` what is older than `days` days, in one unit of work; says how much went."""
     cutoff = clock.now() - timedelta(days=days)
     async with uow() as unit:
-        deleted = await unit.inline_voices.delete_made_before(cutoff)
+        deleted = await delete(unit, cutoff)
         await unit.commit()
     if deleted:
-        logger.info("retention: deleted %d inline voice notes made before %s", deleted, cutoff)
+        logger.info("retention: deleted %d %s before %s", deleted, what, cutoff)
     return deleted
 
 
