@@ -182,7 +182,7 @@ def _claim_key(claim: Claim) -> ClaimKey:
     return (claim.platform, claim.chat_id, claim.message_id)
 
 
-class FakeProcessedUpdates:
+class FakeClaimStore:
     def __init__(self, rows: dict[ClaimKey, FakeClaimRow]) -> None:
         self.rows = rows
 
@@ -274,11 +274,11 @@ class FakeWorkUnitOfWork(MemoryUnitOfWork):
     def __init__(self, committed_claims: dict[ClaimKey, FakeClaimRow]) -> None:
         super().__init__({})
         self.committed_claims = committed_claims
-        self.claims = FakeProcessedUpdates(dict(committed_claims))
+        self.claims = FakeClaimStore(dict(committed_claims))
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
-        self.claims = FakeProcessedUpdates(dict(self.committed_claims))
+        self.claims = FakeClaimStore(dict(self.committed_claims))
         return self
 
     async def commit(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import discord
 
-from bots.discord.places import Interaction, for_interaction, for_message
+from bots.discord.places import Interaction, for_interaction
 from core.chat.languages import DEFAULT_LOCALE, Audience, ChatLanguages, resolve_locale
 
 LOCALE = "voicebridge.locale"
@@ -50,12 +50,6 @@ async def place_locale(interaction: Interaction, chats: ChatLanguages) -> str:
     server = interaction.guild_locale
     platform = resolve_locale(None if server is None else server.value)
     return await chats.chat_locale(for_interaction(interaction), platform=platform)
-
-
-async def message_locale(message: discord.Message, chats: ChatLanguages) -> str:
-    """The language of what is posted about `message` for everyone in its channel."""
-    server = None if message.guild is None else message.guild.preferred_locale.value
-    return await chats.chat_locale(for_message(message), platform=resolve_locale(server))
 
 
 def message_audience(message: discord.Message) -> Audience:

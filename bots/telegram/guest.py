@@ -50,10 +50,11 @@ from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
 from core.chat.languages import Audience, resolve_locale, translation_target
 from core.chat.live import TranscriptReply
-from core.domain.limits import asked_by
+from core.domain.limits import Asker, asked_by
 from core.domain.text import split_message, utf16_units
 from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
+from core.ports import Recording
 
 logger = logging.getLogger(__name__)
 
@@ -273,28 +274,51 @@ class GuestHandlers:
         first = "guest.transcribing" if request.job in ("", "tldr") else "guest.working"
         if answer.inline_message_id is None:
             await answer.post(text(first, locale))
-        if request.job == "":
-            view = GuestView(answer, piece_seconds=self.piece_seconds, pace=self.pace)
-            await self.transcripts.asked(
-                own, source, view=view, audience=Audience(person=locale), asker=asker
+        jobs = {
+            "": self._transcript,
+            "tldr": self._gist,
+            "translate": self._translation,
+            "ask": self._answer,
+        }
+        await jobs[request.job](answer, own, source, request.rest, locale, asker)
+
+    async def _transcript(
+        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
+        asker: Asker,
+    ) -> None:  # fmt: skip
+        view = GuestView(answer, piece_seconds=self.piece_seconds, pace=self.pace)
+        await self.transcripts.asked(
+            own, source, view=view, audience=Audience(person=locale), asker=asker
+        )
+
+    async def _gist(
+        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
+        asker: Asker,
+    ) -> None:  # fmt: skip
+        reply = GuestTranscriptReply(
+            answer, locale=locale, piece_seconds=self.piece_seconds, pace=self.pace
+        )
+        async with reply:
+            gist = await self.gists.gist(
+                own, source, language=locale, asker=asker, progress=reply.progress
             )
-        elif request.job == "tldr":
-            reply = GuestTranscriptReply(
-                answer, locale=locale, piece_seconds=self.piece_seconds, pace=self.pace
-            )
-            async with reply:
-                gist = await self.gists.gist(
-                    own, source, language=locale, asker=asker, progress=reply.progress
-                )
-                await reply.settle()
-            await answer.deliver(gist_card(gist, locale), locale=locale, name="gist.txt")
-        elif request.job == "translate":
-            target = translation_target(request.rest, reader=locale)
-            translated = await self.translations.recording(own, source, target=target, asker=asker)
-            await answer.deliver(translated, locale=locale, name="translation.txt")
-        else:
-            answered = await self.questions.ask(own, source, request.rest, asker=asker)
-            await answer.deliver(answered.text, locale=locale, name="answer.txt")
+            await reply.settle()
+        await answer.deliver(gist_card(gist, locale), locale=locale, name="gist.txt")
+
+    async def _translation(
+        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
+        asker: Asker,
+    ) -> None:  # fmt: skip
+        target = translation_target(rest, reader=locale)
+        translated = await self.translations.recording(own, source, target=target, asker=asker)
+        await answer.deliver(translated, locale=locale, name="translation.txt")
+
+    async def _answer(
+        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
+        asker: Asker,
+    ) -> None:  # fmt: skip
+        answered = await self.questions.ask(own, source, rest, asker=asker)
+        await answer.deliver(answered.text, locale=locale, name="answer.txt")
 
     async def _say(
         self, answer: GuestAnswer, own: ChatRef, words: str, locale: str, *, asker_id: int

@@ -42,7 +42,7 @@ class ChatPreferences:
         async with self._uow() as uow:
             return await uow.preferences.get(chat)
 
-    async def get_in(self, chat: ChatRef, channel: ChatRef | None) -> Preferences:
+    async def get_in(self, chat: ChatRef, channel: ChatRef | None = None) -> Preferences:
         """The chat's preferences as they hold in `channel` of it (its auto-transcribe
         override, where it has one), in one unit of work."""
         async with self._uow() as uow:
@@ -165,16 +165,6 @@ class ChatPreferences:
         return word in _ON
 
     # Channel overrides
-
-    async def auto_transcribe_in(self, chat: ChatRef, channel: ChatRef | None = None) -> bool:
-        """Whether recordings posted in `channel` of `chat` are transcribed unasked: the
-        channel's override when it has one, else the chat's setting."""
-        async with self._uow() as uow:
-            if channel is not None:
-                override = await uow.preferences.find(channel)
-                if override is not None:
-                    return override.auto_transcribe
-            return (await uow.preferences.get(chat)).auto_transcribe
 
     async def channel_auto_transcribe(self, channel: ChatRef) -> bool | None:
         """The channel's own auto-transcribe setting, or None when it follows its chat."""

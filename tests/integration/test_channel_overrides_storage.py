@@ -21,9 +21,9 @@ async def test_overrides_survive_the_database(
     await preferences.set_channel_auto_transcribe(CHANNEL, "on", can_manage=True)
 
     assert await preferences.channel_auto_transcribe(CHANNEL) is True
-    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is True
-    assert await preferences.auto_transcribe_in(SERVER) is False
+    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is True
+    assert (await preferences.get_in(SERVER)).auto_transcribe is False
 
     await preferences.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True)
     assert await preferences.channel_auto_transcribe(CHANNEL) is None
-    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is False
+    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is False

@@ -25,9 +25,9 @@ def preferences(store: dict[ChatRef, Preferences]) -> ChatPreferences:
 
 async def test_a_channel_without_override_follows_its_server(preferences: ChatPreferences) -> None:
     assert await preferences.channel_auto_transcribe(CHANNEL) is None
-    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is True
+    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is True
     await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
-    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is False
+    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is False
 
 
 @pytest.mark.parametrize(("server", "channel"), [("on", "off"), ("off", "on")])
@@ -39,8 +39,8 @@ async def test_a_channel_override_wins_either_way(
         channel == "on"
     )
 
-    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is (channel == "on")
-    rest_of_the_server = await preferences.auto_transcribe_in(SERVER)
+    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is (channel == "on")
+    rest_of_the_server = (await preferences.get_in(SERVER)).auto_transcribe
     assert rest_of_the_server is (server == "on")
     assert await preferences.channel_auto_transcribe(CHANNEL) is (channel == "on")
 
@@ -55,7 +55,7 @@ async def test_inherit_removes_the_override(
         await preferences.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True) is None
     )
 
-    assert await preferences.auto_transcribe_in(SERVER, CHANNEL) is False
+    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is False
     assert CHANNEL not in store
 
 
