@@ -158,8 +158,11 @@ def free_ports(count: int = 1) -> list[int]:
 
 
 def _worker_ports() -> Iterator[int]:
+    """This worker's block of 500 ports. TEST_PORT_BASE (20000 unless set) moves every block, so
+    that two runs of the suite on one machine (two checkouts, say) use ports of their own."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    first = 20_000 + 500 * (int(worker) if worker.isdigit() else 0) % 12_000
+    base = int(os.environ.get("TEST_PORT_BASE", "20000"))
+    first = base + 500 * (int(worker) if worker.isdigit() else 0) % 12_000
     return itertools.cycle(range(first, first + 500))
 
 
