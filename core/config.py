@@ -93,6 +93,10 @@ class Settings(BaseSettings):
     # What the pieces sent for transcripts are: 16 kHz WAV (lossless, no encoding) or MP3 (a
     # fifth of the bytes, for a slow or metered uplink). MiMo bills the seconds either way.
     asr_audio_format: Literal["wav", "mp3"] = "wav"
+    # The ffmpeg to run: a path, or a name on PATH ("ffmpeg": the system's). Unset: the static
+    # build in the imageio-ffmpeg wheel, which starts in a fifth of the CPU of a distribution's
+    # (a voice note is one ffmpeg run) and can compact the pauses of long recordings.
+    ffmpeg_binary: str | None = None
     # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
     # How long one ffmpeg run may take: this, plus a second per second of audio it reads; one

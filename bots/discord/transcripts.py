@@ -10,9 +10,11 @@ its transcript, once that message is known to be the last: one more edit, after 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
+from collections.abc import AsyncIterator
 
 import discord
 
@@ -41,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 # Discord allows about five edits of a message in five seconds.
 EDIT_SECONDS = 1.2
+# A voice message shows "typing…" only once its transcript has taken this long: most are
+# answered sooner, and need no sign of work (bench/RESULTS.md, section 3).
+TYPING_AFTER_SECONDS = 1.0
 
 
 class _DiscordTranscriptReply(TranscriptReply):
@@ -168,9 +173,28 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
                 await sent.delete()
 
 
+@contextlib.asynccontextmanager
+async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncIterator[None]:
+    """ "typing…" in `channel` from `delay` seconds into the block until its end (discord.py
+    sends it again every few seconds). A channel that refuses it costs nothing but the sign."""
+
+    async def type_later() -> None:
+        await asyncio.sleep(delay)
+        with contextlib.suppress(discord.HTTPException):
+            async with channel.typing():
+                await asyncio.Future()  # until the block ends
+
+    typing = asyncio.create_task(type_later())
+    try:
+        yield
+    finally:
+        typing.cancel()
+        await asyncio.wait([typing])
+
+
 class MessageRecordingView:
     """How a channel sees what becomes of the voice message `message` that arrived
-    (`core.app.transcripts.RecordingView`): "typing…" while it is worked on, a reply that
+    (`core.app.transcripts.RecordingView`): "typing…" once it takes a while, a reply that
     becomes its transcript (with the Gist button where `gist_at` says), its gist below. The
     language it was shown in stays in `locale`, for an error that comes after."""
 
@@ -189,7 +213,7 @@ class MessageRecordingView:
         )
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
-        return self._message.channel.typing()
+        return typing_after(self._message.channel, TYPING_AFTER_SECONDS)
 
     async def gist(self, gist: Gist, locale: str) -> None:
         await send_gist(reply_to(self._message), gist, locale)

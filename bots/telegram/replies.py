@@ -54,17 +54,21 @@ async def reply_long(message: Message, body: str, *, file_caption: str, file_nam
 
 
 class ChatActionIndicator:
-    """Shows `action` ("typing", "recording voice") in the chat while work runs: at once, then
-    again before Telegram clears it (`pace`), until `stop` or the end of the `async with` block.
+    """Shows `action` ("typing", "recording voice") in the chat while work runs: at once (or
+    after `delay` seconds), then again before Telegram clears it (`pace`), until `stop` or the
+    end of the `async with` block.
 
     Telegram also clears the action when the bot sends a message, so whoever sends the answer
     (or a status message that stands in for the action) stops it first: an action sent after
     the answer would say the bot is still at work."""
 
-    def __init__(self, message: Message, action: ChatAction, pace: Pace) -> None:
+    def __init__(
+        self, message: Message, action: ChatAction, pace: Pace, *, delay: float = 0.0
+    ) -> None:
         self._message = message
         self._action = action
         self._every = pace.action_seconds
+        self._delay = delay
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Self:
@@ -86,6 +90,7 @@ class ChatActionIndicator:
             await asyncio.wait([task])  # not `await task`: our own cancellation must not be lost
 
     async def _keep_showing(self) -> None:
+        await asyncio.sleep(self._delay)
         while True:
             await self._show_once()
             await asyncio.sleep(self._every)
@@ -97,10 +102,12 @@ class ChatActionIndicator:
             logger.debug("chat action not shown: %s", type(exc).__name__)
 
 
-def chat_action(message: Message, action: ChatAction, pace: Pace) -> ChatActionIndicator:
+def chat_action(
+    message: Message, action: ChatAction, pace: Pace, *, delay: float = 0.0
+) -> ChatActionIndicator:
     """`async with chat_action(message, ChatAction.TYPING, pace):` shows the action while the
-    block runs."""
-    return ChatActionIndicator(message, action, pace)
+    block runs (from `delay` seconds into it)."""
+    return ChatActionIndicator(message, action, pace, delay=delay)
 
 
 ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]

@@ -33,10 +33,12 @@ logger = logging.getLogger(__name__)
 class TelegramTranscriptReply(TranscriptReply):
     """The answer to the recording's message. In a private chat the status is a draft and the
     transcript a new reply; elsewhere the status is a reply, sent on first show and edited
-    afterwards. Until the status shows (or the transcript does), the chat shows "typing…": it
-    covers the download and a short note's first second, where a draft would only flash by.
-    After that the status itself says that work goes on, and more chat actions would only take
-    turns from other chats' replies under the bot's rate limit."""
+    afterwards. From its first second on (`Pace.typing_after_seconds`: most voice notes are
+    answered sooner, and need no sign of work) until the status shows (or the transcript
+    does), the chat shows "typing…": it covers the download and a short note's wait, where a
+    draft would only flash by. After that the status itself says that work goes on, and more
+    chat actions would only take turns from other chats' replies under the bot's rate
+    limit."""
 
     def __init__(self, message: Message, *, locale: str, piece_seconds: float, pace: Pace) -> None:
         self._draft = Draft(message, pace) if shows_drafts(message) else None
@@ -50,7 +52,9 @@ class TelegramTranscriptReply(TranscriptReply):
         )
         self._message = message
         self._status: Message | None = None
-        self._typing = chat_action(message, ChatAction.TYPING, pace)
+        self._typing = chat_action(
+            message, ChatAction.TYPING, pace, delay=pace.typing_after_seconds
+        )
 
     async def __aenter__(self) -> Self:
         self._typing.start()

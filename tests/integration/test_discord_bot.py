@@ -12,6 +12,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from pydantic import SecretStr
 from bots.discord.acks import ACK
 from bots.discord.bot import build_bot, connected
 from bots.discord.playback import VoicePlayer, installed_voice_client
+from bots.discord.transcripts import TYPING_AFTER_SECONDS
 from bots.discord.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots
 from core.app import speech
@@ -57,6 +59,27 @@ MANAGE_SERVER_REFUSAL = "Changing this server's settings needs the Manage Server
 @pytest.fixture
 def voice_ogg(tmp_path: Path) -> bytes:
     return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+async def test_a_voice_message_that_takes_a_while_shows_typing_after_a_moment(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+) -> None:
+    # Most are answered within a second, and need no sign of work; this one waits on MiMo.
+    alice = discord_api.add_member(server, "alice")
+    mimo.release = asyncio.Event()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = time.monotonic()
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        try:
+            await discord_api.wait_until(lambda: discord_api.typing, timeout=15, what="typing…")
+            typing_after = time.monotonic() - posted
+        finally:
+            mimo.release.set()
+        await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
+
+    assert typing_after >= TYPING_AFTER_SECONDS
+    assert discord_api.typing == [server.general]
 
 
 async def answer(
@@ -94,7 +117,6 @@ async def test_voice_message_gets_its_transcript_as_a_reply(
     [reply] = discord_api.messages_in(server.general)
     assert reply.reply_to == int(note["id"])
     assert reply.allowed_mentions == {"parse": [], "replied_user": False}  # pings nobody
-    assert discord_api.typing == [server.general]
     assert len(discord_api.downloads) == 1  # fetched from the CDN link in the message
     [request] = mimo.calls("mimo-v2.5-asr")
     audio = request["messages"][0]["content"][0]["input_audio"]["data"]

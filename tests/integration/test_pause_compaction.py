@@ -7,7 +7,6 @@ from __future__ import annotations
 import array
 import logging
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +19,11 @@ from core.app.transcription import RequestGate, Transcriber
 from core.bootstrap import standalone
 from core.chat.subtitles import to_srt
 from core.config import Settings
+from core.domain.errors import ConfigError
 from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import ffmpeg_exe, use_ffmpeg
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 from tests.audio_factory import make_audio, make_speech_like
@@ -126,8 +126,13 @@ def cue_times(srt: str) -> list[float]:
     return times
 
 
-async def test_each_piece_is_shorter_but_keeps_a_break_where_a_pause_was(note: Path) -> None:
-    pieces = await COMPACT.to_asr_pieces(note, piece_seconds=60)
+@pytest.mark.parametrize("suffix", [".ogg", ".webm"], ids=["voice note", "long pipeline"])
+async def test_each_piece_is_shorter_but_keeps_a_break_where_a_pause_was(
+    note: Path, suffix: str
+) -> None:
+    # An Ogg voice note is decoded by one ffmpeg and compacted in Python (`short_notes`); the
+    # same sound in WebM goes through the long pipeline's silenceremove: the same rule either way.
+    pieces = await COMPACT.to_asr_pieces(converted(note, suffix), piece_seconds=60)
 
     (piece,) = pieces
     assert (piece.offset, piece.duration) == pytest.approx((0.0, LENGTH), abs=0.05)
@@ -162,9 +167,7 @@ async def test_a_clone_sample_is_speech_not_the_silence_after_it(tmp_path: Path)
 
 
 async def test_a_question_about_a_converted_recording_sends_less_silence(note: Path) -> None:
-    webm = note.with_suffix(".webm")  # not a format MiMo takes as it is: converted to MP3
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(note), "-c:a", "libopus",
-                    str(webm)], check=True)  # fmt: skip
+    webm = converted(note, ".webm")  # not a format MiMo takes as it is: converted to MP3
 
     async with PLAIN.understanding_input(webm, max_seconds=60) as plain:
         plain_seconds = decoded_seconds(plain.path.read_bytes())
@@ -174,6 +177,17 @@ async def test_a_question_about_a_converted_recording_sends_less_silence(note: P
         compact_seconds = decoded_seconds(compact.path.read_bytes())
 
     assert compact_seconds < plain_seconds - 8
+
+
+def converted(note: Path, suffix: str) -> Path:
+    """`note` as it is (".ogg"), or its Opus in another container (".webm")."""
+    if suffix == note.suffix:
+        return note
+    other = note.with_suffix(suffix)
+    if not other.exists():
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(note), "-c:a", "copy",
+                        str(other)], check=True)  # fmt: skip
+    return other
 
 
 def voiced_seconds(data: bytes) -> float:
@@ -186,7 +200,7 @@ def voiced_seconds(data: bytes) -> float:
 
 
 @pytest.fixture
-def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An ffmpeg on PATH whose silenceremove has no `timestamp` option, as before 6.1 (Debian
     12's 5.1): the real binary, except that its help for that filter says what 5.1's says."""
     real = ffmpeg_exe()
@@ -201,29 +215,51 @@ def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     )
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
-    ffmpeg_exe.cache_clear()
-    yield
+    yield script
     monkeypatch.undo()
-    ffmpeg_exe.cache_clear()
-    ffmpeg_exe()
+    use_ffmpeg(None)
 
 
-@pytest.mark.usefixtures("ffmpeg_before_6_1")
-async def test_an_ffmpeg_on_path_without_timestamped_silenceremove_gives_way_to_the_bundled_one(
-    note: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    settings = Settings(_env_file=None, mimo_api_key="sk-test")  # type: ignore[call-arg]
+async def started_with(settings: Settings, caplog: pytest.LogCaptureFixture) -> str:
+    """The line the start says which ffmpeg runs in, and why."""
+    caplog.clear()
     with caplog.at_level(logging.INFO, logger="core.infra.audio.ffmpeg"):
         async with standalone(settings):
-            pass  # the start says which ffmpeg runs, and why
-    audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS, compact_pauses=True)
-    (piece,) = await audio.to_asr_pieces(note, piece_seconds=60)
-
+            pass
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ffmpeg: ")]
-    assert line == (
-        f"ffmpeg: {imageio_ffmpeg.get_ffmpeg_exe()} (bundled: {shutil.which('ffmpeg')} on PATH "
-        "cannot compact pauses (ffmpeg before 6.1))"
+    return line
+
+
+async def test_an_ffmpeg_on_path_runs_only_when_ffmpeg_binary_names_it(
+    ffmpeg_before_6_1: Path, note: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(_env_file=None, mimo_api_key="sk-test")  # type: ignore[call-arg]
+    bundled = await started_with(settings, caplog)
+    named = await started_with(settings.model_copy(update={"ffmpeg_binary": "ffmpeg"}), caplog)
+
+    assert bundled == (
+        f"ffmpeg: {imageio_ffmpeg.get_ffmpeg_exe()} "
+        "(bundled: the imageio-ffmpeg wheel's static build)"
     )
-    heard = decoded_seconds(piece.data)  # the pauses compacted, the times the recording's
+    assert named == (
+        f"ffmpeg: {ffmpeg_before_6_1} (FFMPEG_BINARY; it cannot compact the pauses of long "
+        "recordings (ffmpeg before 6.1))"
+    )
+    # It runs, and a voice note is still compacted (in Python, whatever the build); a long
+    # recording, converted by the long pipeline, keeps its pauses rather than shift a time.
+    (short,) = await COMPACT.to_asr_pieces(note, piece_seconds=60)
+    heard = decoded_seconds(short.data)
     assert SPEECH + (BURSTS - 1) * (KEPT - 0.2) <= heard <= SPEECH + (BURSTS - 1) * KEPT_AT_MOST
-    assert (piece.offset, piece.duration) == pytest.approx((0.0, LENGTH), abs=0.05)
+    webm = converted(note, ".webm")  # not an Ogg voice note: the long pipeline takes it
+    (long,) = await COMPACT.to_asr_pieces(webm, piece_seconds=60)
+    assert decoded_seconds(long.data) == pytest.approx(LENGTH, abs=0.15)
+
+
+async def test_an_ffmpeg_binary_that_is_not_there_stops_the_start_with_one_line() -> None:
+    settings = Settings(_env_file=None, mimo_api_key="sk-test", ffmpeg_binary="no-such-ffmpeg")  # type: ignore[call-arg]
+    try:
+        with pytest.raises(ConfigError, match=r"^FFMPEG_BINARY=no-such-ffmpeg: no such program"):
+            async with standalone(settings):
+                pass
+    finally:
+        use_ffmpeg(None)

@@ -1,10 +1,13 @@
-"""Telegram's "typing…" while a recording is transcribed: shown until a status (a private chat's
-draft) or the transcript is there, never beside a status (which is the progress indicator then),
-and never after the answer. Chat actions count against the bot's rate limit like replies do."""
+"""Telegram's "typing…" while a recording is transcribed: shown once the work has taken a moment
+(`Pace.typing_after_seconds`: most voice notes are answered sooner), until a status (a private
+chat's draft) or the transcript is there, never beside a status (which is the progress indicator
+then), and never after the answer. Chat actions count against the bot's rate limit like replies
+do."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from bots.telegram.pace import Pace
@@ -45,7 +48,7 @@ async def test_a_long_recording_stops_typing_once_its_status_shows(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
-    async with running(settings, bot_api):
+    async with running(settings, bot_api, pace=Pace(typing_after_seconds=0.0)):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
         await bot_api.wait_until(
             lambda: any(text.startswith("heard") for text in bot_api.texts(USER)),
@@ -70,25 +73,31 @@ async def test_a_short_note_keeps_typing_until_its_text_shows(
     note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     mimo.release = asyncio.Event()
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
-    async with running(settings, bot_api, pace=Pace(action_seconds=1.0)):
+    pace = Pace(action_seconds=1.0, typing_after_seconds=0.5)
+    async with running(settings, bot_api, pace=pace):
+        pushed = time.monotonic()
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        await bot_api.wait_for("sendChatAction", count=1, chat_id=USER)
+        first_typing = time.monotonic() - pushed
         await bot_api.wait_for("sendChatAction", count=2, chat_id=USER)
         mimo.release.set()  # MiMo answers now, well within the next second's refresh
         await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"], timeout=30)
 
+    assert first_typing >= 0.5  # not before the work has taken a moment
     before, after = actions_before_and_after_first_message(bot_api)
-    assert before == ["typing", "typing"]  # shown at once, and again before Telegram clears it
+    assert before == ["typing", "typing"]  # shown, and again before Telegram clears it
     assert after == []  # the text is there: "typing…" beside it would be noise
     assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1  # the text grew in one message
 
 
-async def test_a_quick_short_note_gets_one_typing_action_before_its_transcript(
+async def test_a_note_answered_within_the_quiet_moment_gets_no_typing_action(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
+    # A quiet moment longer than this test: the answer always comes within it.
     note_ogg = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
-    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api, pace=Pace(typing_after_seconds=60.0)):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
         await bot_api.wait_for_texts(USER, ["heard 2.0 seconds"])
 
-    before, after = actions_before_and_after_first_message(bot_api)
-    assert (before, after) == (["typing"], [])
+    assert [call.method for call in chat_calls(bot_api)] == ["sendMessage"]

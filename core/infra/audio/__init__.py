@@ -2,10 +2,12 @@
 
     converter.py      FfmpegAudio, the audio port's adapter: one method per conversion
     processes.py      FfmpegProcesses, the process limit; running ffmpeg without blocking
-    ffmpeg.py         finding ffmpeg (PATH, else the imageio-ffmpeg wheel)
+    ffmpeg.py         which ffmpeg runs (the imageio-ffmpeg wheel's, or FFMPEG_BINARY), and why
     probe.py          what a file holds and how long it really is
     sources.py        reading it: an input, or inside the filter graph (Opus: far less CPU)
     pieces.py         ASR pieces, cut in pauses, converted side by side
+    short_notes.py    a short voice note: one ffmpeg decodes it, Python measures and compacts
+    ogg.py            Ogg pages read in Python: a voice note's length, an empty file
     loudness.py       loudness around the planned cuts, so each cut falls in a pause
     segments.py       following ffmpeg's segment muxer: which pieces are complete
     compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
@@ -23,6 +25,5 @@ types escape; ffmpeg's output goes to the DEBUG log, never into a message.
 import warnings
 
 # Set before any module here imports pydub, which warns at import when ffmpeg is not on PATH:
-# `ffmpeg_exe` points it at the binary from the imageio-ffmpeg wheel instead, so the warning
-# would only mislead.
+# `ffmpeg_exe` points it at the ffmpeg that runs (`ffmpeg`), so the warning would only mislead.
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv", category=RuntimeWarning)

@@ -16,15 +16,14 @@ as finding where to cut a long recording (`core.domain.pauses`).
 Timings stay true: with `timestamp=copy` the frames silenceremove keeps carry their original
 times, so the segment muxer cuts pieces at original times and lists each piece's start and end
 in the original recording; only the audio inside a piece is shorter. That option came with the
-rewritten silenceremove of ffmpeg 6.1: with an older ffmpeg on PATH (Debian 12 ships 5.1) the
-bundled one runs instead (`ffmpeg`); only without one would a conversion go uncompacted rather
-than shift a single timestamp.
+rewritten silenceremove of ffmpeg 6.1, which the bundled build has: only an older ffmpeg named
+by FFMPEG_BINARY (Debian 12 ships 5.1) leaves a long recording uncompacted rather than shift a
+single timestamp. A short note is compacted in Python, whatever the build (`short_notes`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 
 from core.domain.pauses import BLOCK_SECONDS, KEPT_PAUSE_SECONDS, CutPlan, pause_threshold
@@ -33,10 +32,7 @@ from core.infra.audio.loudness import MEASURE_RATE, window_levels
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.sources import AudioSource, mono
 
-logger = logging.getLogger(__name__)
-
 _FLOOR_SEARCH = 3.0  # seconds either side of each place the floor is measured
-_TOLD: set[str] = set()  # ffmpeg binaries the log has said cannot compact
 
 
 async def pause_filter(
@@ -84,12 +80,6 @@ async def _floor_levels(
 
 
 async def _keeps_timestamps() -> bool:
-    """Whether the ffmpeg that runs can keep timestamps: `ffmpeg_exe` prefers one that can, so
-    only a system with no other (no bundled binary for it) goes without."""
-    exe = ffmpeg_exe()
-    if not await asyncio.to_thread(keeps_timestamps, exe):
-        if exe not in _TOLD:
-            _TOLD.add(exe)
-            logger.info("this ffmpeg's silenceremove cannot keep timestamps: pauses are kept")
-        return False
-    return True
+    """Whether the ffmpeg that runs can keep timestamps: the bundled build can; one named by
+    FFMPEG_BINARY may not (the start said so, `ffmpeg`)."""
+    return await asyncio.to_thread(keeps_timestamps, ffmpeg_exe())

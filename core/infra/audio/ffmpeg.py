@@ -1,13 +1,21 @@
-"""Find ffmpeg: the one on PATH when it can do all we ask of it, otherwise the binary in the
-`imageio-ffmpeg` wheel.
+"""Which ffmpeg runs: the static build in the `imageio-ffmpeg` wheel, unless `FFMPEG_BINARY`
+names another (a path, or a name on PATH: `ffmpeg` for the system's own).
 
-All we ask includes compacting pauses (`compaction`), which needs silenceremove's `timestamp`
-option, new in ffmpeg 6.1: with an older ffmpeg on PATH (Debian 12 ships 5.1) the bundled one
-runs instead, rather than send MiMo the silence it bills. The start says in one line which
-ffmpeg runs and why.
+Why the bundled build by default, with numbers (bench/RESULTS.md, section 3): a voice note costs
+one ffmpeg run, and for a note of a few seconds starting ffmpeg is most of that run. The wheel's
+static build starts in about 10 ms of CPU; a distribution's build, linked to a hundred shared
+libraries, in about 50 ms (Debian 12's 5.1), five times as much for every note, while both
+convert an hour equally fast. The bundled build can also compact the pauses of long recordings
+(silenceremove's `timestamp` option, ffmpeg 6.1 on), which Debian 12's cannot. It is already a
+dependency, so nothing else needs installing. Where the wheel has no binary for the platform
+(a source install), the ffmpeg on PATH runs.
 
-The wheel has no ffprobe, so nothing here relies on it: probing runs ffmpeg itself, and pydub is
-always given explicit `format=`/`codec=` hints.
+A named binary runs as asked. If it is older than 6.1, long recordings keep their pauses
+(`compaction`); short notes are compacted in Python whatever the build (`short_notes`). The
+start says in one line which ffmpeg runs and why.
+
+The wheel has no ffprobe, so nothing here relies on it: probing runs ffmpeg itself, and pydub
+is always given explicit `format=`/`codec=` hints.
 """
 
 from __future__ import annotations
@@ -16,33 +24,61 @@ import functools
 import logging
 import shutil
 import subprocess
+from pathlib import Path
 
 from pydub import AudioSegment
+
+from core.domain.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
 _ASK_SECONDS = 30  # for `ffmpeg -h filter=...`, which answers at once
+_named: str | None = None  # FFMPEG_BINARY, given at start (`use_ffmpeg`)
+
+
+def use_ffmpeg(binary: str | None) -> str:
+    """Choose the ffmpeg to run from FFMPEG_BINARY (None or empty: the bundled build), say it in
+    the log, and return its path. `ConfigError` when the named one cannot be found. Blocks for a
+    moment: the composition root asks at start."""
+    global _named
+    _named = binary or None
+    ffmpeg_exe.cache_clear()
+    return ffmpeg_exe()
 
 
 @functools.cache
 def ffmpeg_exe() -> str:
     """Path of the ffmpeg binary to run (chosen once, and said in the log); also points pydub
-    at it. Blocks for a moment the first time: the composition root asks at start."""
-    on_path = shutil.which("ffmpeg")
-    if on_path is not None and keeps_timestamps(on_path):
-        found, why = on_path, "on PATH"
-    else:
-        import imageio_ffmpeg  # imported lazily: a recent system ffmpeg makes the wheel unneeded
-
-        found = imageio_ffmpeg.get_ffmpeg_exe()
-        why = (
-            "bundled: none on PATH"
-            if on_path is None
-            else f"bundled: {on_path} on PATH cannot compact pauses (ffmpeg before 6.1)"
-        )
+    at it."""
+    found, why = _named_binary(_named) if _named else _bundled()
+    if not keeps_timestamps(found):
+        why += "; it cannot compact the pauses of long recordings (ffmpeg before 6.1)"
     logger.info("ffmpeg: %s (%s)", found, why)
     AudioSegment.converter = found
     return found
+
+
+def _named_binary(name: str) -> tuple[str, str]:
+    found = shutil.which(name)
+    if found is None:
+        raise ConfigError(f"FFMPEG_BINARY={name}: no such program (a path, or a name on PATH)")
+    return found, "FFMPEG_BINARY"
+
+
+def _bundled() -> tuple[str, str]:
+    import imageio_ffmpeg  # imported lazily: with FFMPEG_BINARY set, the wheel is not needed
+
+    try:
+        found = imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError:  # no binary in the wheel for this platform, and none on PATH either
+        raise ConfigError(
+            "no ffmpeg: the imageio-ffmpeg wheel has none for this platform; install ffmpeg, "
+            "or set FFMPEG_BINARY to one"
+        ) from None
+    found = shutil.which(found) or found  # without a binary of its own, the wheel says "ffmpeg"
+    if Path(found).parent == Path(imageio_ffmpeg.__file__).parent / "binaries":
+        return found, "bundled: the imageio-ffmpeg wheel's static build"
+    return found, "the imageio-ffmpeg wheel has no binary here, or IMAGEIO_FFMPEG_EXE names one"
 
 
 @functools.cache

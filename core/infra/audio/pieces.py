@@ -2,6 +2,8 @@
 handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`, all at once)::
 
     voice note / audio file / video
+      -> a short Ogg Opus note (a minute or less, one piece) is decoded, measured and written
+         as its one WAV piece by one ffmpeg and Python (`short_notes`); the rest goes on:
       -> probe: ffmpeg demuxes the first audio stream (no decoding) and counts its real length
       -> limits checked; cuts planned evenly, then each moved into the quietest pause within a
          few seconds (`loudness`): ONE ffmpeg run decodes only those windows, side by side
@@ -41,6 +43,7 @@ from core.infra.audio.loudness import pause_cuts
 from core.infra.audio.probe import MIN_AUDIO_SECONDS, check_length, inspect_quickly
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.segments import PieceFile, PieceFormat, Range, follow, load_piece
+from core.infra.audio.short_notes import decode_short_note
 from core.infra.audio.sources import AudioSource, source_of
 
 MIN_PIECE_SECONDS = 1.0
@@ -84,13 +87,14 @@ class AsrPieceStream:
 
     def __init__(self, duration: float) -> None:
         self.duration = duration  # seconds of the whole recording, known before any piece
-        self._ready: asyncio.Queue[PieceFile | BaseException | None] = asyncio.Queue()
+        self._ready: asyncio.Queue[PieceFile | AsrPiece | BaseException | None] = asyncio.Queue()
 
     def __aiter__(self) -> AsyncIterator[AsrPiece]:
         return self._pieces()
 
-    def put(self, item: PieceFile | BaseException | None) -> None:
-        """A finished piece, the error that stopped the conversion, or None at the end."""
+    def put(self, item: PieceFile | AsrPiece | BaseException | None) -> None:
+        """A finished piece (a file, or in memory), the error that stopped the conversion,
+        or None at the end."""
         self._ready.put_nowait(item)
 
     async def _pieces(self) -> AsyncIterator[AsrPiece]:
@@ -98,7 +102,10 @@ class AsrPieceStream:
         while (item := await self._ready.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            piece = await asyncio.to_thread(load_piece, item)
+            if isinstance(item, PieceFile):
+                piece = await asyncio.to_thread(load_piece, item)
+            else:
+                piece = item
             if piece is not None:
                 heard += piece.duration
                 yield piece
@@ -125,6 +132,16 @@ async def asr_pieces(
     recording's own time. `encoding`: WAV or MP3 (`asr_encoding`); with `max_base64`, one
     request's cap (`AudioCaps.asr`), it bounds a piece's length too, to what fits one request."""
     limit = _piece_limit(piece_seconds, encoding, max_base64)
+    if encoding is WAV:
+        short = await decode_short_note(path, processes=processes, longest=limit)
+        if short is not None:  # one ffmpeg has done it all (`short_notes`)
+            check_length(short.duration, max_seconds)
+            stream = AsrPieceStream(short.duration)
+            piece = await asyncio.to_thread(short.piece, compact_pauses=compact_pauses)
+            stream.put(piece)
+            stream.put(None)
+            yield stream
+            return
     media = await inspect_quickly(path, processes=processes)
     check_length(media.info.duration, max_seconds)
     with tempfile.TemporaryDirectory(prefix="voicebridge-asr-") as tmp:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.domain.errors import AudioTooLarge, EmptyAudio, UndecodableAudio
 from core.domain.quantities import Duration
+from core.infra.audio.ogg import page_at
 from core.infra.audio.processes import FfmpegProcesses, FfmpegRun, file_url
 
 MIN_AUDIO_SECONDS = 0.05  # shorter than anything a person can say
@@ -26,9 +26,6 @@ _START = re.compile(r"^\s*Duration: .*?, start: (-?\d+(?:\.\d+)?)", re.MULTILINE
 # Containers whose stated length is where the audio really ends: an Ogg stream's length is the
 # granule position of its last page, which ffmpeg reads at the end of the file.
 _TRUE_LENGTH = frozenset({"ogg"})
-# An Ogg page header: capture pattern, version, (flags), granule position, (serial, sequence,
-# checksum), segment count; the segment table follows.
-_OGG_PAGE = struct.Struct("<4sBxq12xB")
 _EMPTY_OGG_MAX_BYTES = 64 * 1024  # header pages (Opus or Vorbis tags) are far smaller
 # A probe reads the whole file before its length is known: its time limit counts the seconds
 # the file would last at 32 kbit/s, a voice note's rate (a lower one gets the limit's floor).
@@ -115,13 +112,10 @@ def _is_empty_ogg(path: Path) -> bool:
         return False
     offset = 0
     while offset < len(data):
-        if len(data) - offset < _OGG_PAGE.size:
+        page = page_at(data, offset)
+        if page is None or page.granule > 0:
             return False
-        capture, version, granule, segments = _OGG_PAGE.unpack_from(data, offset)
-        table = data[offset + _OGG_PAGE.size : offset + _OGG_PAGE.size + segments]
-        if capture != b"OggS" or version != 0 or granule > 0 or len(table) < segments:
-            return False
-        offset += _OGG_PAGE.size + segments + sum(table)
+        offset = page.end
     return offset == len(data) > 0
 
 

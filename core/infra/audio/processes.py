@@ -57,6 +57,13 @@ class FfmpegRun:
     stderr: str
 
 
+@dataclass(frozen=True)
+class FfmpegOutput:
+    returncode: int
+    stdout: bytes  # all of it, up to the `most` asked for (one byte more when there was more)
+    stderr: str
+
+
 class FfmpegProcesses:
     """At most `limit` ffmpeg processes at once in this process, all chats together (None:
     three per CPU core, at least four, so that two long recordings, which convert with two
@@ -103,7 +110,21 @@ class FfmpegProcesses:
         stream, the first and last `keep` bytes are kept."""
         within = self.time_limit.seconds(audio_seconds)
         async with self.slot():
-            return await _run_ffmpeg(*_files_and_pipes_only(args), keep=keep, within=within)
+            code, out, err = await _run_ffmpeg(
+                *_files_and_pipes_only(args), within=within, stdout=_Bounded(keep)
+            )
+        return FfmpegRun(code, out.decode(errors="replace"), err)
+
+    async def output(self, *args: str, audio_seconds: float, most: int) -> FfmpegOutput:
+        """`run` for a command whose stdout is the result (decoded samples, say): all of it
+        is kept, up to `most` bytes (one more says there was more; the rest is read and
+        dropped)."""
+        within = self.time_limit.seconds(audio_seconds)
+        async with self.slot():
+            code, out, err = await _run_ffmpeg(
+                *_files_and_pipes_only(args), within=within, stdout=_Whole(most)
+            )
+        return FfmpegOutput(code, out, err)
 
 
 def file_url(path: Path) -> str:
@@ -140,7 +161,9 @@ def _files_and_pipes_only(args: tuple[str, ...]) -> list[str]:
     return guarded
 
 
-async def _run_ffmpeg(*args: str, keep: int, within: float) -> FfmpegRun:
+async def _run_ffmpeg(
+    *args: str, within: float, stdout: _Bounded | _Whole
+) -> tuple[int, bytes, str]:
     spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
         ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", *args,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
@@ -158,7 +181,7 @@ async def _run_ffmpeg(*args: str, keep: int, within: float) -> FfmpegRun:
     try:
         async with asyncio.timeout(within):
             out, err = await asyncio.gather(
-                _read_bounded(proc.stdout, keep), _read_bounded(proc.stderr, keep)
+                stdout.read(proc.stdout), _Bounded(KEEP_OUTPUT).read(proc.stderr)
             )
             returncode = await proc.wait()
     except TimeoutError:
@@ -168,8 +191,9 @@ async def _run_ffmpeg(*args: str, keep: int, within: float) -> FfmpegRun:
     except BaseException:
         await _kill(proc)
         raise
-    logger.debug("ffmpeg %s exited with %d:\n%s", " ".join(args), returncode, err)
-    return FfmpegRun(returncode, out, err)
+    text = err.decode(errors="replace")
+    logger.debug("ffmpeg %s exited with %d:\n%s", " ".join(args), returncode, text)
+    return returncode, out, text
 
 
 def batch_scheduling(pid: int) -> None:
@@ -212,15 +236,34 @@ async def _reap(proc: asyncio.subprocess.Process) -> None:
     await asyncio.sleep(0)  # the pipes' "connection lost" callbacks close the transport
 
 
-async def _read_bounded(stream: asyncio.StreamReader, keep: int = KEEP_OUTPUT) -> str:
-    """All a stream says, keeping only its head and tail: a corrupt file can make ffmpeg print a
-    line per broken packet, and memory must not grow with that."""
-    head, tail, dropped = bytearray(), bytearray(), False
-    while chunk := await stream.read(65536):
-        room = max(0, keep - len(head))
-        head += chunk[:room]
-        tail += chunk[room:]
-        dropped = dropped or len(tail) > keep
-        del tail[:-keep]
-    gap = b"\n[...]\n" if dropped else b""
-    return (head + gap + tail).decode(errors="replace")
+@dataclass(frozen=True)
+class _Bounded:
+    """Reads all a stream says, keeping only its head and tail, `keep` bytes each: a corrupt
+    file can make ffmpeg print a line per broken packet, and memory must not grow with that."""
+
+    keep: int
+
+    async def read(self, stream: asyncio.StreamReader) -> bytes:
+        head, tail, dropped = bytearray(), bytearray(), False
+        while chunk := await stream.read(65536):
+            room = max(0, self.keep - len(head))
+            head += chunk[:room]
+            tail += chunk[room:]
+            dropped = dropped or len(tail) > self.keep
+            del tail[: -self.keep]
+        gap = b"\n[...]\n" if dropped else b""
+        return bytes(head + gap + tail)
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """Reads all a stream says and keeps it, up to `most` bytes and one more (which tells the
+    caller there was more)."""
+
+    most: int
+
+    async def read(self, stream: asyncio.StreamReader) -> bytes:
+        kept = bytearray()
+        while chunk := await stream.read(262144):
+            kept += chunk[: self.most + 1 - len(kept)]
+        return bytes(kept)
