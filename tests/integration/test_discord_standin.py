@@ -211,3 +211,39 @@ async def test_an_interaction_carries_the_members_permissions_in_its_own_channel
     }  # fmt: skip
     discord_api.deny_in_channel(server.random, alice, 0)  # the overwrite lifted
     assert held(await discord_api.slash(server.random, alice, "summary")) & READ_MESSAGE_HISTORY
+
+
+async def test_past_fifty_requests_a_second_the_bot_token_is_rate_limited_globally(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    url = f"{discord_api.api_url}/channels/{server.general}/typing"
+    async with httpx.AsyncClient() as http:
+        answers = [await http.post(url, headers=headers) for _ in range(51)]
+
+    assert [a.status_code for a in answers[:50]] == [204] * 50
+    refused = answers[50]
+    assert refused.status_code == 429
+    assert refused.json()["global"] is True
+    assert refused.headers["X-RateLimit-Global"] == "true"
+    assert 0 < refused.json()["retry_after"] <= 1.0
+
+
+async def test_interaction_answers_do_not_count_against_the_global_limit(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    url = f"{discord_api.api_url}/channels/{server.general}/typing"
+    commands = f"{discord_api.api_url}/applications/{discord_api.application_id}/commands"
+    async with httpx.AsyncClient() as http:
+        usage = [{"name": "usage", "description": "What you used today", "type": 1}]
+        assert (await http.put(commands, json=usage, headers=headers)).is_success
+        for _ in range(49):
+            assert (await http.post(url, headers=headers)).status_code == 204
+        interaction = await discord_api.slash(server.general, alice, "usage")
+        answered = await http.post(
+            f"{discord_api.api_url}/interactions/{interaction.id}/{interaction.token}/callback",
+            json={"type": 4, "data": {"content": "hi"}},
+        )
+    assert answered.status_code == 204

@@ -87,6 +87,10 @@ What it checks, as Discord does:
   (Discord's formula, ``(guild_id >> 22) % count``; direct messages go to shard 0); GET
   /gateway/bot advises ``recommended_shards``.
 
+Rate limits: at most `global_per_second` (50, Discord's global limit) requests a second with the
+bot token; one more is answered 429 with ``"global": true`` and ``X-RateLimit-Global``.
+Interaction and webhook routes, which the interaction's token authorises, do not count.
+
 Faults: `rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
 Discord does: ``{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}``
 with ``Retry-After``, the ``X-RateLimit-*`` headers and ``Via`` (discord.py takes a 429 without
@@ -105,6 +109,7 @@ import re
 import secrets
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -114,6 +119,7 @@ from aiohttp import BodyPartReader, WSMsgType, web
 
 Json = dict[str, Any]
 
+GLOBAL_PER_SECOND = 50  # Discord's global limit: requests a second with the bot token
 API_PREFIX = "/api/v10"
 MAX_CONTENT = 2000
 MAX_WAVEFORM_BYTES = 256
@@ -199,6 +205,7 @@ class Call:
     files: list[SentFile] = field(default_factory=list)
     status: int = 200
     error_code: int | None = None
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def ok(self) -> bool:
@@ -354,6 +361,7 @@ class FakeDiscord:
         bot_permissions: int = BOT_PERMISSIONS,
         advertised_gateway: str | None = None,
         recommended_shards: int = 1,
+        global_per_second: int = GLOBAL_PER_SECOND,
         port: int = 0,  # 0: any free one
     ) -> None:
         self.token = token
@@ -389,6 +397,8 @@ class FakeDiscord:
         self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
         self._sessions: list[_Session] = []
         self._rate_limits: dict[str, list[Any]] = {}  # route -> [times left, retry_after, global]
+        self.global_per_second = global_per_second
+        self._last_second: deque[float] = deque()  # when the bot token's requests came
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._origin = ""
@@ -748,7 +758,20 @@ class FakeDiscord:
         if not limit or limit[0] <= 0:
             return None
         limit[0] -= 1
-        retry_after, is_global = float(limit[1]), bool(limit[2])
+        return self._too_many(call, float(limit[1]), is_global=bool(limit[2]))
+
+    def _over_global_limit(self, call: Call, template: str) -> web.Response | None:
+        """A 429 for a request with the bot token past `global_per_second` in the last second."""
+        if template.startswith(("/interactions/", "/webhooks/")):
+            return None
+        while self._last_second and self._last_second[0] <= call.at - 1.0:
+            self._last_second.popleft()
+        if len(self._last_second) >= self.global_per_second:
+            return self._too_many(call, self._last_second[0] + 1.0 - call.at, is_global=True)
+        self._last_second.append(call.at)
+        return None
+
+    def _too_many(self, call: Call, retry_after: float, *, is_global: bool) -> web.Response:
         call.status = 429
         body = {"message": "You are being rate limited.", "retry_after": retry_after,
                 "global": is_global}  # fmt: skip
@@ -878,7 +901,7 @@ class FakeDiscord:
                 self._authenticate(request, template)
                 self._check_access(call)
                 await _read_body(request, call)
-                limited = self._rate_limited(call)
+                limited = self._rate_limited(call) or self._over_global_limit(call, template)
                 if limited is not None:
                     return limited
                 result = await handler(call, request)
