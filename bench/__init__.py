@@ -6,8 +6,20 @@
     bench/procs.py        a child process run to completion while its whole tree's memory is polled
     bench/convert.py      benchmark 1's worker: one conversion by one method
     bench/long_audio.py   benchmarks 2 and 4's worker: the bot's service against MiMo's stand-in
+    bench/burst.py        benchmark 3's machinery: the bot in a process of its own, watched
     bench/load.py         benchmark 3: 100 voice notes at once through the Telegram adapter
+    bench/load_discord.py benchmark 3: 100 voice messages at once through the Discord adapter
     bench/load_worker.py  benchmark 3's bot: `voicebridge run` with an event-loop lateness sampler
+    bench/load_report.py  benchmark 3's section of bench/RESULTS.md
     bench/mimo_server.py  MiMo's stand-in (tests/standins/mimo.py) in a process of its own
     bench/report.py       bench/RESULTS.md
+
+The ffmpeg every benchmark runs is the one `FFMPEG_BINARY` in the environment names, as for the
+bot, or the imageio-ffmpeg wheel's static build.
 """
+
+import os
+
+from core.infra.audio.ffmpeg import use_ffmpeg
+
+use_ffmpeg(os.environ.get("FFMPEG_BINARY"))

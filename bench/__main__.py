@@ -2,13 +2,17 @@
 
     --repeat N   runs of each conversion (default 5; the report gives medians and best runs)
     --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
-    --only load  run benchmark 3 alone (about 20 s) and put its section into RESULTS.md
+    --only load  run benchmark 3 alone (about a minute: Telegram, then Discord) and put its
+                 section into RESULTS.md
+    --ffmpeg BINARY  with --only load: run the Telegram burst with FFMPEG_BINARY=BINARY too, as
+                 a column of its own (kept until the next plain --only load)
     --only memory  run benchmark 5 alone (about 20 s) and put its section into RESULTS.md
     --only pauses  run benchmark 6 alone (a few minutes) and put its section into RESULTS.md
     --only encoders  run benchmark 7 alone (a few minutes) and put its section into RESULTS.md
     --only conversion  the 60-minute conversion alone (about 5 minutes), in a section named after
-                 the ffmpeg that ran it: run it once with each ffmpeg to compare them (PATH
-                 decides which: a system ffmpeg, else the imageio-ffmpeg wheel's)
+                 the ffmpeg that ran it: run it once with each ffmpeg to compare them
+                 (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
+                 imageio-ffmpeg wheel's)
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -31,7 +35,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import encoders, inputs, load, memory, report
+from bench import encoders, inputs, load, load_report, memory, report
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
 from bench.sections import replace_section
@@ -55,12 +59,13 @@ def main() -> None:
     parser.add_argument("--rewrite", action="store_true")
     parser.add_argument("--only", choices=["load", "memory", "pauses", "encoders", "conversion"])
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--ffmpeg")
     args = parser.parse_args()
     if args.rewrite:
         write(json.loads(LAST_RUN.read_text()))
         return
     if args.only == "load":
-        only_load(profile=args.profile)
+        only_load(profile=args.profile, ffmpeg=args.ffmpeg)
         return
     if args.only == "memory":
         only_memory()
@@ -101,7 +106,7 @@ def main() -> None:
         "workers": {count: [asdict(r) for r in runs] for count, runs in workers.items()},
         "parallel": asdict(parallel),
         "sequential": asdict(sequential),
-        "load": asdict(loaded),
+        "load": loaded,
         "pauses": paused,
         "encoders": encoded,
         "minutes_taken": (time.monotonic() - started) / 60,
@@ -123,7 +128,7 @@ def write(run: dict[str, Any]) -> None:
         workers={int(n): [Measured(**r) for r in runs] for n, runs in run["workers"].items()},
         parallel=Measured(**run["parallel"]),
         sequential=Measured(**run["sequential"]),
-        load=Measured(**run["load"]) if "load" in run else None,
+        load=run.get("load"),
         delay=MIMO_DELAY,
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
@@ -168,16 +173,20 @@ def _section(results: str, heading: str) -> str | None:
     return results[start : end + 1 if end != -1 else len(results)]
 
 
-def only_load(*, profile: bool) -> None:
-    """Benchmark 3 alone: its section of RESULTS.md is replaced, the rest kept as it is."""
-    loaded = run_load(profile=profile)
-    loaded.report["alone"] = True  # not part of a whole run: the report says so
+def only_load(*, profile: bool, ffmpeg: str | None) -> None:
+    """Benchmark 3 alone: its section of RESULTS.md is replaced, the rest kept as it is. With
+    `ffmpeg`, only its column is measured, beside the last plain run's."""
+    if ffmpeg:
+        runs = json.loads(LAST_LOAD.read_text()) if LAST_LOAD.exists() else {}
+        runs |= run_load(profile=profile, ffmpeg=ffmpeg)
+    else:
+        runs = run_load(profile=profile)
     LAST_LOAD.parent.mkdir(parents=True, exist_ok=True)
-    LAST_LOAD.write_text(json.dumps(asdict(loaded), indent=1))
+    LAST_LOAD.write_text(json.dumps(runs, indent=1))
     if LAST_RUN.exists():  # a later --rewrite keeps these numbers
         run = json.loads(LAST_RUN.read_text())
-        LAST_RUN.write_text(json.dumps({**run, "load": asdict(loaded)}, indent=1))
-    RESULTS.write_text(report.with_load(RESULTS.read_text(), loaded))
+        LAST_RUN.write_text(json.dumps({**run, "load": runs}, indent=1))
+    RESULTS.write_text(load_report.with_section(RESULTS.read_text(), runs))
     print(f"wrote section 3 of {RESULTS} (measurements in {LAST_LOAD})", flush=True)
 
 
@@ -245,16 +254,31 @@ def run_pauses(repeat: int) -> dict[str, Any]:
     return {"machine": report.machine_info(), "runs": runs}
 
 
-def run_load(*, profile: bool = False) -> Measured:
-    """Benchmark 3 in fresh processes: MiMo's stand-in, and bench/load.py with the bot."""
+def run_load(*, profile: bool = False, ffmpeg: str | None = None) -> dict[str, Any]:
+    """Benchmark 3 in fresh processes: MiMo's stand-in, and each driver with its bot; by label.
+    With `ffmpeg`, the Telegram burst alone, the bot running that ffmpeg."""
     note = load.note()
-    with mimo_server(LOAD_MIMO_DELAY) as (base_url, api_key):
-        args = [str(note), base_url, api_key, str(LOAD_MIMO_DELAY)]
-        measured = run_worker("bench.load", *args, *(["--profile"] if profile else []))
-    found = measured.report
-    print(f"  load, {found['notes']} notes: {found['seconds']:.1f} s, event loop late by "
-          f"{found['lag_p99'] * 1000:.0f} ms at p99", flush=True)  # fmt: skip
-    return measured
+    drivers = {"Telegram": "bench.load", "Discord": "bench.load_discord"}
+    if ffmpeg:
+        drivers = {f"Telegram, FFMPEG_BINARY={ffmpeg_name(ffmpeg)}": "bench.load"}
+    runs = {}
+    for label, driver in drivers.items():
+        with mimo_server(LOAD_MIMO_DELAY) as (base_url, api_key):
+            args = [str(note), base_url, api_key, str(LOAD_MIMO_DELAY)]
+            args += ["--profile"] if profile else []
+            args += ["--ffmpeg", ffmpeg] if ffmpeg else []
+            found = run_worker(driver, *args).report
+        print(f"  load, {label}, {found['notes']} notes: {found['seconds']:.1f} s "
+              f"({found['ratio']:.2f}x the floor), event loop late by "
+              f"{found['lag_p99'] * 1000:.0f} ms at p99", flush=True)  # fmt: skip
+        runs[label] = found
+    return runs
+
+
+def ffmpeg_name(binary: str) -> str:
+    """An ffmpeg by its version: "ffmpeg 5.1.9-0+deb12u1"."""
+    version = subprocess.run([binary, "-version"], capture_output=True, text=True, check=True)
+    return " ".join(version.stdout.split()[:3:2])
 
 
 def convert_all(

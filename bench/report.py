@@ -6,14 +6,13 @@ import os
 import platform
 import statistics
 import subprocess
-import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import load_report
 from bench.procs import Measured
-from bench.sections import replace_section
 from core.infra.audio.ffmpeg import ffmpeg_exe
 
 MB = 1024 * 1024
@@ -49,7 +48,7 @@ def machine_info() -> dict[str, str]:
 
 
 def ffmpeg_source() -> str:
-    """Which ffmpeg ran: the one on PATH (a system package) or the imageio-ffmpeg wheel's."""
+    """Which ffmpeg ran: the imageio-ffmpeg wheel's, or the one FFMPEG_BINARY named."""
     path = ffmpeg_exe()
     return "the imageio-ffmpeg wheel's static build" if "imageio_ffmpeg" in path else path
 
@@ -70,14 +69,14 @@ def render(
     sequential: Measured,
     delay: float,
     minutes_taken: float,
-    load: Measured | None = None,
+    load: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     parts = [
         _header(machine, source, minutes_taken),
         _conversion(conversions, decode, repeat),
         _workers(workers),
         _long_audio(parallel, sequential, delay),
-        _load(load),
+        load_report.section(load or {}),
         _bot_memory(parallel),
         _method(),
     ]
@@ -267,142 +266,6 @@ The floor with 8 in flight is {par["pieces"]} pieces / 8 x {delay:g} s = {floor:
 the stand-in decoding every piece to measure it (on the same two cores), HTTP, and the first
 piece's conversion.
 """
-
-
-LOAD_HEADING = "## 3. Load: "
-
-
-def with_load(results: str, load: Measured) -> str:
-    """RESULTS.md with section 3 replaced by `load`'s (`python -m bench --only load`)."""
-    return replace_section(results, LOAD_HEADING, _load(load))
-
-
-def _load(load: Measured | None) -> str:
-    if load is None:
-        return f"{LOAD_HEADING}voice notes from many chats through the Telegram adapter\n\n" \
-            "Not measured in this run.\n"  # fmt: skip
-    r = load.report
-    notes, delay = r["notes"], r["mimo_delay"]
-    lag = " / ".join(f"{r[key] * 1000:.1f}" for key in ("lag_p50", "lag_p99", "lag_max"))
-    cpu_share = r["cpu_seconds"] / (r["cores"] * r["seconds"])
-    rows = [
-        (f"all {notes} transcripts in their chats", f"{r['seconds']:.1f} s", ""),
-        ("one chat's wait: first, median",
-         f"{r['wait_first']:.1f} s, {r['wait_median']:.1f} s", ""),
-        ("replies that are the stand-in's transcript", f"{r['transcripts_ok']} of {notes}",
-         f"all: {_verdict(r['transcripts_ok'] == notes)}"),
-        (f"event loop late, p50 / p99 / max ({r['lag_samples']} wake-ups)", f"{lag} ms",
-         f"p99 under 50 ms: {_verdict(r['lag_p99'] < 0.05)}"),
-        ("wake-ups more than 50 ms late: all; with the loop's thread working; in GC",
-         f"{r['stalls']}; {r['stalls_on_cpu']}; {r['stalls_in_gc']}", ""),
-        ("peak RSS of the bot's process", _mb(r["bot_peak_rss"]), ""),
-        ("...with its ffmpeg processes, RSS sum", _mb(r["tree_peak_rss"]), ""),
-        (f"ffmpeg processes at once, at most ({r['ffmpeg_runs']} started)", str(r["ffmpeg_most"]),
-         f"at most {r['ffmpeg_limit']}: {_verdict(r['ffmpeg_most'] <= r['ffmpeg_limit'])}"),
-        ("CPU time of the bot and its ffmpegs",
-         f"{r['cpu_seconds']:.1f} s ({cpu_share:.0%} of {r['cores']} cores)", ""),
-    ]  # fmt: skip
-    table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
-    wrong = "".join(f"\n- {line}" for line in r["wrong"])
-    if wrong:
-        wrong = f"\nReplies that are not the stand-in's transcript (the first three):\n{wrong}\n"
-    mimo_floor = notes / r["asr_max_in_flight"] * delay
-    chat_calls, typing = r["chat_calls"], r["calls"].get("sendChatAction", 0)
-    flood_floor = max(0, chat_calls - TELEGRAM_PER_SECOND) / TELEGRAM_PER_SECOND
-    calls = ", ".join(f"{method} {n}" for method, n in sorted(r["calls"].items()))
-    pace = ", ".join(str(n) for n in r["chat_calls_per_second"])
-    alone = " by `.venv/bin/python -m bench --only load`" if r.get("alone") else ""
-    text = f"""{LOAD_HEADING}{notes} voice notes from {notes} chats through the Telegram adapter
-
-Measured {r["date"]}{alone} (load average {r["load_before"]} before,
-{r["load_after"]} after). `voicebridge run` as the command line
-starts it (`bots.runner.run_bots`: python-telegram-bot polling, SQLite, the real MimoClient,
-`core.infra.audio`) runs in a process of its own, configured by environment variables alone, against
-tests/standins/telegram_api.py (in bench/load.py's process) and tests/standins/mimo.py (in a
-third process), which holds every request **{delay:g} s** before answering, as a busy speech
-service would. Every chat sends {r["note"]} ({r["note_seconds"]:.1f} s of OGG/Opus,
-{r["note_bytes"] / 1024:.0f} KB). After one note from another chat (so that what the bot does
-only once is not counted), {notes} updates, a voice note from each of {notes} private chats, are
-queued at once and reach the bot in one getUpdates answer. The time runs until the last chat
-reads its final transcript. A chat without its transcript fails the benchmark, which keeps the
-bot's log in bench/out/load-bot.log.
-
-| | measured | target |
-|---|---|---|
-{table}
-{wrong}
-What bounds the time: {notes} requests to MiMo, at most {r["asr_max_in_flight"]} in flight
-(`ASR_MAX_IN_FLIGHT`) and {delay:g} s each, need at least {mimo_floor:.2f} s. And
-python-telegram-bot's rate limiter keeps the bot within Telegram's {TELEGRAM_PER_SECOND} requests
-a second to chats (the first {TELEGRAM_PER_SECOND} go at once): the burst's {chat_calls} requests
-to chats, {typing} of them "typing" actions (repeated every 4.5 s in each chat until its first
-message shows), need at least {flood_floor:.1f} s. Requests to chats in each second of the
-burst: {pace}. All Bot API calls during the burst: {calls}. The stand-ins share the cores with
-the bot (MiMo's stand-in decodes every request with ffmpeg to measure it), as does whatever else
-runs here.
-{_gc_note(r)}
-How: a task in the bot's event loop sleeps 10 ms at a time and notes how late it wakes (only
-wake-ups during the burst count). A wake-up more than 50 ms late counts as "working" when the
-loop's thread was on a CPU for most of the wait (code held the loop), else it waited (for a core
-on the busy machine, or in a blocking system call); "in GC" when a garbage collection took most
-of it ({r["gc_pauses"]} collections during the burst, the longest {r["gc_longest"] * 1000:.0f} ms).
-ffmpeg processes are counted in the bot, by asyncio's own record of its child processes (from
-each start until the loop hears of its exit, so never fewer than were alive). The bot's memory
-is polled from /proc every 10 ms; CPU time is the bot process's own plus that of the ffmpegs it
-reaped, during the burst. The ffmpeg limit is `FFMPEG_MAX_PROCESSES`, by default 3 per core and
-at least 4.
-{_load_profile(r.get("profile"))}"""
-    return _reflow(text)
-
-
-def _reflow(text: str, width: int = 96) -> str:
-    """Paragraphs filled to `width` again after their numbers went in; headings, tables and
-    lists kept as they are."""
-    blocks = text.split("\n\n")
-    for i, block in enumerate(blocks):
-        if block.strip() and not block.lstrip().startswith(("#", "|", "-")):
-            end = "\n" if block.endswith("\n") else ""
-            blocks[i] = textwrap.fill(" ".join(block.split()), width, break_on_hyphens=False) + end
-    return "\n\n".join(blocks)
-
-
-def _gc_note(r: dict[str, Any]) -> str:
-    if not r["stalls_in_gc"]:
-        return ""
-    return """
-The garbage collections that held the loop longest are full ones (the oldest generation), which
-walk every object in the process, most of them the libraries' own, made at import. Calling
-`gc.freeze()` once the bot is up leaves those out: tried on this machine, the longest
-collection fell from 80-190 ms to about 20 ms, and p99 stayed where it was (not applied: p99 is
-within its target, and a collection pauses one moment of one burst).
-"""
-
-
-def _load_profile(profile: dict[str, Any] | None) -> str:
-    """What `--profile` saw during the stalls, innermost frames first."""
-    if not profile:
-        return ""
-    lines = []
-    for stall in profile["late"][:8]:
-        seen = "; ".join(" <- ".join(stack[:3]) for stack in stall["stacks"]) or "nothing sampled"
-        gc = ", mostly in a garbage collection" if stall["gc"] else ""
-        lines.append(f"- {stall['late_ms']} ms late, {stall['cpu_ms']} ms on a CPU{gc}: {seen}")
-    if not lines:
-        lines.append("- no wake-up was more than 50 ms late")
-    stalls = "\n".join(lines)
-    return f"""
-This run had `--profile` on (its sampling thread adds work of its own). What the loop's thread
-was running while a wake-up was more than 50 ms late (its stack, sampled every 5 ms once the
-loop is 15 ms behind; a stack is seen when the thread lets go of the GIL, so system calls show
-more often than pure Python work):
-
-{stalls}
-"""
-
-
-# Requests python-telegram-bot's AIORateLimiter lets through per second, to all chats together
-# (requests that name no chat, such as getFile, are not limited).
-TELEGRAM_PER_SECOND = 30
 
 
 def _bot_memory(parallel: Measured) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 METHOD_HEADING = "## How the numbers are taken"
 
 
@@ -15,3 +17,14 @@ def replace_section(results: str, heading: str, text: str) -> str:
         return results[:start] + text + ("\n" + results[end + 1 :] if end != -1 else "")
     at = results.index(METHOD_HEADING)
     return results[:at] + text + "\n" + results[at:]
+
+
+def reflow(text: str, width: int = 96) -> str:
+    """Paragraphs filled to `width` again after their numbers went in; headings, tables and
+    lists kept as they are."""
+    blocks = text.split("\n\n")
+    for i, block in enumerate(blocks):
+        if block.strip() and not block.lstrip().startswith(("#", "|", "-")):
+            end = "\n" if block.endswith("\n") else ""
+            blocks[i] = textwrap.fill(" ".join(block.split()), width, break_on_hyphens=False) + end
+    return "\n\n".join(blocks)
