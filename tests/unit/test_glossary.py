@@ -67,6 +67,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"습니다|십시오|니다(?=[\s.!?,)]|$)": "the register is 해요체",
         r"(?<=[\w\]]) (으로|로)(?=\s)": "a particle follows its word without a space",
         r"'(?=[가-힣])": "quotation marks are “”",
+        r"녹취록를": "녹취록 takes 을",
     },
     "ru": {
         r"Работаю на\b": "powered by is «с помощью»",
@@ -297,3 +298,21 @@ def test_german_sentences_take_the_en_dash() -> None:
         if " — " in line and not line.startswith(("•", "/"))
     ]
     assert found == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_menu_path_in_a_sentence_is_quoted(locale: str) -> None:
+    """A Discord menu path inside a sentence ("Apps → Clone this voice") stands in the
+    language's quotation marks („…“, «…», “…”, 「…」): the reader sees where its name ends."""
+    catalog = {str(m.context): forms(m) for m in read(po_path(locale), locale) if m.id}
+    menus = [texts[0] for key, texts in catalog.items() if key.startswith("discord.menu.")]
+    bare = [
+        f"{key}: {menu}"
+        for key, texts in catalog.items()
+        if not key.startswith("discord.menu.")
+        for text in texts
+        for menu in menus
+        if f"→ {menu}" in text
+        and not re.search(rf"[„“«「]\s?[^→\n]+ → {re.escape(menu)}\s?[“”»」]", text)
+    ]
+    assert bare == []
