@@ -138,7 +138,7 @@ async def test_discord_tldr_answers_in_the_askers_language_with_the_file(
         [refusal] = await refused.wait_for_messages()
 
     starts = await piece_starts(database_url)
-    assert card.content.startswith("En bref : gist of")
+    assert card.content.startswith("En bref\u00a0: gist of")
     assert "Décisions" in card.content
     decisions = card.content.split("Décisions\n")[1].split("\n\n")[0].splitlines()
     assert len(decisions) == len(starts) >= 4
@@ -237,7 +237,7 @@ async def test_discord_gist_button_only_under_a_minute_or_more_and_working_after
     assert [b["custom_id"] for b in long.buttons] == [
         f"gist:{server.general}:{long_message['id']}:{long_message['attachments'][0]['id']}"
     ]
-    assert card.content.startswith("En bref : gist of") and "in French" in card.content
+    assert card.content.startswith("En bref\u00a0: gist of") and "in French" in card.content
     assert not card.ephemeral and card.interaction_id == clicked.id
     assert [f.filename for f in transcript.attachments] == ["transcript.txt"]
     assert transcript.content.startswith("La transcription complète")

@@ -13,26 +13,38 @@ from babel.messages.pofile import read_po
 
 from core.chat.i18n import DOMAIN, LOCALE_DIR, po_path
 from core.chat.languages import DEFAULT_LOCALE, LOCALES
+from core.domain.tts import STYLE_PRESETS
 
 TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]
 GLOSSARY = LOCALE_DIR / "GLOSSARY.md"
 _SINGLE_ELLIPSIS = r"(?<!…)…(?!…)"
+# French spaces that break a line before : ; ! ? » or after «, or the one of the other width.
+_FRENCH_SPACE = "[ \u202f]:|[ \u00a0][;!?]|[ \u202f]»|«[ \u202f]"
+# "голосовое" alone, for голосовое сообщение (the speech service and voice channels are fine).
+_SHORT_VOICE_MESSAGE = {
+    "ru": r"[Гг]олосов(?:ое|ые|ых|ым|ыми|ого|ому)\b(?! сообщ| сервис| канал| подключ)",
+    "uk": r"[Гг]олосов(?:е|і|их|им|ими|ого|ому)\b(?! повідом| сервіс| канал| з’єдн)",
+}
 # What each glossary rejects, as regular expressions: a variant of a chosen word, a form of
 # the other register, a punctuation habit of another language.
 REJECTED: dict[str, dict[str, str]] = {
     "zh_Hans": {
-        "转文字": "transcribe is 转写, a transcript 文字稿",
+        "转文字|转成文字": "transcribe is 转写, a transcript 文字稿",
         "转写稿": "a transcript is 文字稿",
         "转录": "transcribe is 转写",
         "圆形视频": "a round video is 视频消息",
-        "专属声音|克隆的声音|设计的声音": "a voice of the bot is 音色",
+        "专属声音|克隆的声音|设计的声音|默认声音|聊天的声音": "a voice of the bot is 音色",
+        "摘要": "a summary is 总结",
+        "附上翻译": "the translation attached is 译文",
         "主人": "the operator is 机器人管理者",
         "慢一点": "too many requests is 操作太频繁",
         "您": "the register is 你",
         _SINGLE_ELLIPSIS: "Chinese writes ……",
     },
     "zh_Hant": {
-        "轉寫|轉文字": "transcribe is 轉錄, a transcript 逐字稿",
+        "轉寫|轉文字|轉成文字": "transcribe is 轉錄, a transcript 逐字稿",
+        "轉錄語言": "the transcript language is 逐字稿語言",
+        "附上翻譯": "the translation attached is 譯文",
         "圓形影片": "a round video is 影片訊息",
         "保存": "save is 儲存",
         "本聊天": "this chat is 此聊天",
@@ -45,50 +57,76 @@ REJECTED: dict[str, dict[str, str]] = {
     },
     "ja": {
         "複製": "clone is クローン",
-        r"[^\x00-\x7f]:": "a colon after Japanese text is full-width (：)",
+        r"[^\x00-\x7f]:(?=\s|$)|[a-z}]: [^\x00-\x7f]": "a colon in Japanese is full-width (：)",
     },
     "ko": {
         "받아쓰": "transcribe is 텍스트로 변환, a transcript 녹취록",
         "변환 텍스트|변환된 텍스트": "a transcript is 녹취록",
         "동그란 영상": "a round video is 동영상 메시지",
         "당신": "the reader is addressed without 당신",
-        "습니다|십시오": "the register is 해요체",
+        r"습니다|십시오|니다(?=[\s.!?,)]|$)": "the register is 해요체",
+        r"(?<=[\w\]]) (으로|로)(?=\s)": "a particle follows its word without a space",
+        r"'(?=[가-힣])": "quotation marks are “”",
+        r"녹취록를": "녹취록 takes 을",
     },
     "ru": {
         r"Работаю на\b": "powered by is «с помощью»",
         r"\b[Тт]ы\b|\b[Тт]еб[яе]\b|\b[Тт]во[йяеи]": "the register is вы",
+        _SHORT_VOICE_MESSAGE["ru"]: "a voice message is голосовое сообщение, in full",
+        r"видеокружк|выжимк": "a round video is видеосообщение, the gist главное",
+        r"Использование:": "a usage line starts «Как использовать:»",
     },
     "uk": {
         r"Працюю на\b": "powered by is «за допомогою»",
         r"\b[Тт]и\b|\b[Тт]об[іою]\b|\b[Тт]во[їяєй]": "the register is ви",
+        _SHORT_VOICE_MESSAGE["uk"]: "a voice message is голосове повідомлення, in full",
+        r"відеокружеч|стисл\w+ виклад": "a round video is відеоповідомлення, the gist головне",
+        r"Використання:": "a usage line starts «Як використовувати:»",
+        r"\b[Пп]итанн|ІМ.Я": "a question is запитання, a voice's name назва",
+        r"(?<=\w)['ʼ](?=\w)": "the apostrophe is ’",
     },
     "es": {
         r"\b[Nn]otas? de voz\b": "a voice message is mensaje de voz",
         r"\bvídeos?\b": "video, as Latin American Spanish writes it",
         r"\bcuotas?\b": "a quota is límite diario",
         r"\busted\b|\bsu chat\b": "the register is tú",
+        r"\b[Aa]ñ[aá]d|\b(?:he|ha|han) \w+ado\b|\bborr[éa]": "agregar, me agregaron, eliminar",
+        r"\bMDs?\b": "Discord's direct messages are mensajes directos",
     },
     "pt_BR": {
         r"\b[Nn]otas? de voz\b": "a voice message is mensagem de voz",
         r"vídeos? redondos?": "a round video is mensagem de vídeo",
         r"\bcotas?\b": "a quota is limite diário",
-        r"\b[Tt]u\b|\b[Tt]eu\b|\b[Tt]ua\b": "the register is você",
+        r"\b[Tt]u\b|\b[Tt]eu\b|\b[Tt]ua\b|\bte\b": "the register is você",
+        r"\bexclu": "delete is apagar",
+        r"\bMDs?\b": "Discord's direct messages are mensagens diretas",
+        '"': "quotation marks are “”",
     },
     "de": {
         r"\bAdmins?\b": "an administrator is Administrator",
-        r"\bKontingent": "a quota is Tageslimit",
+        r"[Kk]ontingent": "a quota is Tageslimit",
+        r"Kurzfassung": "the gist is das Wichtigste",
+        r"\bDNs?\b": "Discord's direct messages are Direktnachrichten",
         r"\bIhnen\b|\bIhre?[mnrs]?\b|Sie es\b|\bSie bitte\b": "the register is du",
     },
     "fr": {
-        r"\b[Tt]u\b|\b[Tt]e\b|\b[Tt]es\b|\b[Tt]on\b|\b[Tt]a\b|\b[Tt]oi\b|\bt'|-toi\b": "vous",
+        r"\b[Tt]u\b|\b[Tt]e\b|\b[Tt]es\b|\b[Tt]on\b|\b[Tt]a\b|\b[Tt]oi\b|\b[Tt]’|-toi\b": "vous",
+        r"(?m)\b[Tt]ien(?:ne)?s?\b|^(?:Indique|Choisis|Réponds|Envoie|Utilise|Ajoute)\b": "vous",
+        r"(?<!{)\bchat\b|\bconversation": "a Telegram chat is une discussion",
+        r"\bMP\b": "Discord's direct messages are messages privés",
+        r"(?<=\w)'(?=\w)": "the apostrophe is ’",
         r"\bnotes? vocales?\b": "a voice message is message vocal",
         r"\bquotas?\b": "a quota is limite quotidienne",
         r"(?<=[^\s(/])[:;!?](?=\s|$)": "a space before : ; ! ?",
+        _FRENCH_SPACE: "a no-break space (U+00A0) at : « », a narrow one (U+202F) at ; ! ?",
     },
     "id": {
         r"\b[Aa]nda\b|\b[Ss]aya\b": "the register is aku / kamu",
         r"\bkuota\b": "a quota is batas harian",
         r"\bcatatan suara\b": "a voice message is pesan suara",
+        r"(?<!{)\b[Cc]hat\b": "a chat is obrolan",
+        r"klonmu|video bulat": "a cloned voice is suara kloningan, a round video pesan video",
+        r"\bDMs?\b": "Discord's direct messages are pesan langsung",
     },
 }
 # Option names a language writes as English does (French "question", German "name").
@@ -97,8 +135,19 @@ SHARED: dict[str, set[str]] = {
     "fr": {"format", "question", "description", "minutes"},
     "id": {"format"},
 }
+# Words the English writer's reader fills in (NAME, LANGUAGE...) that a language writes as
+# English does, in capitals (German "/voice clone NAME", French "/ask QUESTION").
+FILLED_IN_ALIKE: dict[str, set[str]] = {
+    "de": {"NAME", "TEXT"},
+    "fr": {"QUESTION", "DESCRIPTION", "MINUTES"},
+}
+# German separates a name from what it is with " — " (lists, help lines, the built-in voices),
+# as every language does; in a running sentence its dash is "–".
+LABELLED = ("voice.description.", "voices.own.", "discord.voice.own_", "help", "discord.help")
 PLACEHOLDER = re.compile(r"\{\w*\}")
 COMMAND = re.compile(r"(?<![\w/.])/[a-z_]+")
+FILLED_IN = re.compile(r"\b[A-Z]{4,}\b")
+OPTION_TYPED = re.compile(r"/([a-z_]+)((?: [^\s:]+:\S+)+)")
 
 
 def read(path: Path, locale: str | None = None) -> Catalog:
@@ -160,3 +209,110 @@ def test_discord_options_are_named_in_every_language(locale: str) -> None:
     options = [k for k in template if k.startswith("discord.option.") and k.endswith(".name")]
     english = [k for k in options if catalog[k] == template[k]]
     assert [k for k in english if template[k] not in SHARED.get(locale, set())] == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_what_the_reader_fills_in_is_named_in_their_language(locale: str) -> None:
+    """`/voice NAME` is `/voice ИМЯ`: no English word for a value the reader fills in is left,
+    unless the language writes it the same."""
+    english = set()
+    for message in read(LOCALE_DIR / f"{DOMAIN}.pot"):
+        english.update(FILLED_IN.findall(" ".join(sources(message))))
+    assert {"NAME", "LANGUAGE", "QUESTION"} <= english
+    left = english - FILLED_IN_ALIKE.get(locale, set())
+    found = [
+        f"{message.context}: {word}"
+        for message in read(po_path(locale), locale)
+        if message.id
+        for form in forms(message)
+        for word in FILLED_IN.findall(form)
+        if word in left
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_style_examples_use_the_presets_names_in_the_reader_s_language(locale: str) -> None:
+    """Presets are typed by their name in any language; the examples give the reader's
+    (`/style fröhlich`, "z. B. fröhlich oder flüsternd"), not the English."""
+    catalog = read(po_path(locale), locale)
+    named = {str(m.context): forms(m)[0] for m in catalog if m.id}
+    english = [
+        preset
+        for preset in STYLE_PRESETS
+        if named[f"style.preset.{preset}"].casefold() != preset.casefold()
+    ]
+    found = [
+        f"{message.context}: {preset}"
+        for message in catalog
+        if message.id and not str(message.context).startswith("style.preset.")
+        for form in forms(message)
+        for preset in english
+        if re.search(rf"\b{preset}\b", form)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_discord_sentences_name_options_as_the_reader_s_discord_does(locale: str) -> None:
+    """`/voice name:NAME share:True` is `/voice имя:ИМЯ поделиться:True` where the options
+    are named so: a sentence that shows how to type a command uses the reader's names."""
+    catalog = {str(m.context): forms(m) for m in read(po_path(locale), locale) if m.id}
+    options: dict[str, set[str]] = {}
+    for key, (name, *_) in catalog.items():
+        if key.startswith("discord.option.") and key.endswith(".name"):
+            options.setdefault(key.split(".")[2], set()).add(name)
+    sentences = [(k, t) for k, texts in catalog.items() if k.startswith("discord.") for t in texts]
+    wrong = [
+        f"{key}: /{command} {word}"
+        for key, text in sentences
+        for command, typed in OPTION_TYPED.findall(text)
+        for word in typed.split()
+        if word.split(":")[0] not in options.get(command, set())
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("locale", [DEFAULT_LOCALE, *TRANSLATED])
+def test_a_heading_has_one_colon(locale: str) -> None:
+    """A heading ("Daily digest of 3 messages since …:") has one colon, at its end."""
+    path = LOCALE_DIR / f"{DOMAIN}.pot" if locale == DEFAULT_LOCALE else po_path(locale)
+    doubled = [
+        f"{message.context}: {text}"
+        for message in read(path, locale if locale != DEFAULT_LOCALE else None)
+        if message.id and str(message.context).endswith(".header")
+        for text in (sources(message) if locale == DEFAULT_LOCALE else forms(message))
+        if len(re.findall("[:：]", text)) != 1 or not re.search("[:：]$", text)
+    ]
+    assert doubled == []
+
+
+def test_german_sentences_take_the_en_dash() -> None:
+    """German writes "–" in a sentence; " — " only separates a name from what it is."""
+    found = [
+        f"{message.context}: {line}"
+        for message in read(po_path("de"), "de")
+        if message.id and not str(message.context).startswith(LABELLED)
+        for form in forms(message)
+        for line in form.splitlines()
+        if " — " in line and not line.startswith(("•", "/"))
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_menu_path_in_a_sentence_is_quoted(locale: str) -> None:
+    """A Discord menu path inside a sentence ("Apps → Clone this voice") stands in the
+    language's quotation marks („…“, «…», “…”, 「…」): the reader sees where its name ends."""
+    catalog = {str(m.context): forms(m) for m in read(po_path(locale), locale) if m.id}
+    menus = [texts[0] for key, texts in catalog.items() if key.startswith("discord.menu.")]
+    bare = [
+        f"{key}: {menu}"
+        for key, texts in catalog.items()
+        if not key.startswith("discord.menu.")
+        for text in texts
+        for menu in menus
+        if f"→ {menu}" in text
+        and not re.search(rf"[„“«「]\s?[^→\n]+ → {re.escape(menu)}\s?[“”»」]", text)
+    ]
+    assert bare == []
