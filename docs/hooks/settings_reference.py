@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args, get_origin
 import annotated_types
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings
 
 from core.config import Settings
 
@@ -113,6 +114,8 @@ class Setting:
     def default(self) -> str:
         """The default as a person reads it: `120`, `true`, unset, empty, the host name."""
         if self.field.default_factory is not None:
+            if self.name not in COMPUTED_DEFAULTS:
+                raise LookupError(f"{self.name}'s default is computed: add it to COMPUTED_DEFAULTS")
             return COMPUTED_DEFAULTS[self.name]
         value = self.field.default
         if value is None:
@@ -137,10 +140,11 @@ class Setting:
             return "`true` or `false`"
         if base is SecretStr:
             return "a secret (never logged)"
-        noun = {int: "a whole number", float: "a number"}.get(base)  # type: ignore[call-overload]
-        if noun is None:
-            return "text"
-        return f"{noun}{bounds(self.field.metadata)}"
+        if base is int:
+            return f"a whole number{bounds(self.field.metadata)}"
+        if base is float:
+            return f"a number{bounds(self.field.metadata)}"
+        return "text"
 
     @property
     def group(self) -> Group:
@@ -158,9 +162,24 @@ class Setting:
         return max(scores, key=lambda scored: scored[0])[1]
 
 
-def settings() -> list[Setting]:
+def settings(cls: type[BaseSettings] = Settings) -> list[Setting]:
     """Every setting, in the order of the settings class."""
-    return [Setting(name.upper(), field) for name, field in Settings.model_fields.items()]
+    return [Setting(name.upper(), field) for name, field in cls.model_fields.items()]
+
+
+def problems(cls: type[BaseSettings] = Settings) -> list[str]:
+    """What keeps a setting out of the reference: no description, no group, a default that
+    cannot be shown. Empty when every setting can be documented."""
+    found = []
+    for setting in settings(cls):
+        if len(setting.description) < 10:
+            found.append(f"{setting.name} has no description: give its field a docstring")
+        for part in ("group", "default"):
+            try:
+                getattr(setting, part)
+            except LookupError as exc:
+                found.append(str(exc).strip("'\""))
+    return found
 
 
 def grouped() -> list[tuple[Group, list[Setting]]]:
@@ -244,9 +263,11 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     """MkDocs hook: the reference page's marker becomes the generated settings."""
     if page.file.src_uri != PAGE:
         return markdown
-    if MARKER not in markdown:
-        from mkdocs.exceptions import PluginError
+    from mkdocs.exceptions import PluginError
 
+    if found := problems():
+        raise PluginError("; ".join(found))
+    if MARKER not in markdown:
         raise PluginError(f"{PAGE} lost its marker line {MARKER!r}")
     return markdown.replace(MARKER, reference_markdown())
 
