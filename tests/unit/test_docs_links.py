@@ -1,10 +1,12 @@
 """Every relative link in README.md, CHANGELOG.md and the documentation leads somewhere: the file
 exists and, for a `#anchor`, so does the heading it names.
 
-README.md and CHANGELOG.md are read on the code host, which makes heading anchors GitHub's way;
-the pages of docs/ are read on the site, where MkDocs makes them (Python-Markdown's toc). Each
-link is checked the way its own page is read. Links to other sites are not followed: the tests
-never reach the network. `mkdocs build --strict` (in `.ci/run`) checks the site's links again.
+README.md and CHANGELOG.md are read on the code host, which makes heading anchors GitHub's way.
+The pages of docs/ are read on the site, where MkDocs makes them (Python-Markdown's toc), and on
+the code host too, where the README sends people: their anchors must work both ways (but for
+the configuration reference's, which only the site's build generates). Links to other sites are
+not followed: the tests never reach the network. `mkdocs build --strict` (in `.ci/run`) checks
+the site's links again.
 """
 
 from __future__ import annotations
@@ -45,10 +47,12 @@ def _generated_reference() -> str:
     return str(page.replace(module.MARKER, module.reference_markdown()))
 
 
-def markdown_of(page: Path) -> str:
-    if page == DOCS / "reference" / "configuration.md":
-        return _generated_reference()
-    return page.read_text()
+GENERATED = DOCS / "reference" / "configuration.md"
+
+
+def markdown_of(page: Path, *, built: bool = True) -> str:
+    """The page's Markdown; `built`: as the site's build makes it (the reference generated)."""
+    return _generated_reference() if built and page == GENERATED else page.read_text()
 
 
 def prose(markdown: str) -> str:
@@ -73,10 +77,10 @@ def github_slug(text: str) -> str:
     return re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
 
 
-def anchors(page: Path, slug: Callable[[str], str], separator: str) -> set[str]:
+def anchors(page: Path, slug: Callable[[str], str], separator: str, *, built: bool) -> set[str]:
     """Every heading anchor of a page; a repeated one is numbered as its renderer numbers it."""
     found: set[str] = set()
-    for heading in HEADING.findall(FENCE.sub("", markdown_of(page))):
+    for heading in HEADING.findall(FENCE.sub("", markdown_of(page, built=built))):
         anchor = base = slug(heading_text(heading))
         number = 0
         while anchor in found:
@@ -109,9 +113,13 @@ def broken(page: Path, target: str) -> str | None:
         return None
     if linked.suffix != ".md":
         return f"{target}: an anchor in a file that is not a page"
-    slug, separator = (mkdocs_slug, "_") if on_the_site(page) else (github_slug, "-")
-    if anchor not in anchors(linked, slug, separator):
-        return f"{target}: {linked.relative_to(ROOT)} has no heading #{anchor}"
+    on_github = anchor in anchors(linked, github_slug, "-", built=False)
+    if not on_the_site(page):
+        return None if on_github else f"{target}: no heading #{anchor} on the code host"
+    if anchor not in anchors(linked, mkdocs_slug, "_", built=True):
+        return f"{target}: no heading #{anchor} on the site"
+    if not on_github and linked != GENERATED:
+        return f"{target}: no heading #{anchor} on the code host"
     return None
 
 
