@@ -161,7 +161,7 @@ class BotUnderLoad:
                 part: seconds / notes
                 for part, seconds in (
                     ("ffmpeg", ffmpegs),
-                    *_threads_by_part(threads, worker["threads"], self.process.pid).items(),
+                    *_threads_by_part(own, threads, worker["threads"], self.process.pid).items(),
                 )
             },
             "cores": os.cpu_count() or 1,
@@ -223,10 +223,13 @@ def _cpu(pid: int) -> tuple[float, float, dict[int, float]]:
     return own / CLOCK_TICKS, reaped / CLOCK_TICKS, {t: n / CLOCK_TICKS for t, n in threads.items()}
 
 
-def _threads_by_part(spent: dict[int, float], names: dict[str, str], pid: int) -> dict[str, float]:
-    """The bot's own CPU split: its event loop (the main thread), SQLite (aiosqlite's thread per
-    connection), the threads asyncio runs blocking calls in, and the rest (threads that ended
-    before the bot reported, the interpreter's own)."""
+def _threads_by_part(
+    own: float, spent: dict[int, float], names: dict[str, str], pid: int
+) -> dict[str, float]:
+    """The bot's own CPU (`own`) split: its event loop (the main thread), SQLite (aiosqlite's
+    thread per connection), the threads asyncio runs blocking calls in, and the rest: other
+    threads, and those that started and ended within the burst, which /proc no longer shows
+    at its end (asyncio's thread per child process it waits for, a connection's thread)."""
     parts = {"event loop": 0.0, "SQLite threads": 0.0, "executor threads": 0.0, "other": 0.0}
     for tid, seconds in spent.items():
         name = names.get(str(tid), "")
@@ -239,6 +242,7 @@ def _threads_by_part(spent: dict[int, float], names: dict[str, str], pid: int) -
         else:
             part = "other"
         parts[part] += seconds
+    parts["other"] += max(0.0, own - sum(spent.values()))
     return parts
 
 

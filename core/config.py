@@ -27,103 +27,208 @@ _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_ignore_empty=True, extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
+        # Each field's docstring is its description: the configuration reference (docs/) and
+        # .env.example are generated from them.
+        use_attribute_docstrings=True,
     )
 
     mimo_api_key: SecretStr | None = None
+    """The MiMo API key (`sk-...`, from the MiMo console's API Keys page; a Token Plan key is
+    `tp-...`). Required for any speech work."""
     mimo_base_url: str = "https://api.xiaomimimo.com/v1"
+    """The MiMo API's base URL. A Token Plan key works only with its region's host:
+    `https://token-plan-cn.xiaomimimo.com/v1`, `token-plan-sgp` or `token-plan-ams`."""
     mimo_asr_model: str = "mimo-v2.5-asr"
+    """The speech recognition model: transcripts."""
     mimo_tts_model: str = "mimo-v2.5-tts"
+    """The speech model of the preset voices: `mimo-v2.5-tts` or `mimo-v2-tts`. A voicedesign or
+    voiceclone model is refused at start: a chat's own voices choose their model themselves."""
     mimo_audio_model: str = "mimo-v2.5"
+    """The audio understanding model: questions about a recording (`/ask`)."""
     mimo_chat_model: str = "mimo-v2.5"
+    """The text model: summaries, digests, gists and translations."""
     # A chat's own voices (`core.app.voices`): the first model designs them, the second speaks
     # them all from their sample, whatever MIMO_TTS_MODEL says; a clone keeps this many seconds
     # of its recording.
     mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
+    """The model that designs a chat's own voices from a description (`/voice design`) and makes
+    their sample."""
     mimo_voiceclone_model: str = "mimo-v2.5-tts-voiceclone"
+    """The model a chat's own voices, designed and cloned alike, speak with, from their sample,
+    whatever `MIMO_TTS_MODEL` says."""
     voice_sample_seconds: int = Field(default=30, ge=3, le=120)
+    """Seconds of a voice note kept as a cloned voice's sample (`/voice clone`)."""
     # Both headers are accepted by MiMo; some gateways in front of it only pass one of them.
     mimo_auth_header: Literal["api-key", "bearer"] = "api-key"
+    """How the key is sent: `api-key` (an `api-key: KEY` header) or `bearer` (`Authorization:
+    Bearer KEY`). MiMo takes both; some gateways in front of it pass only one."""
     mimo_timeout_seconds: float = Field(default=120.0, gt=0)
+    """Deadline of one MiMo call, its retries included."""
     mimo_max_retries: int = Field(default=3, ge=0, le=10)
+    """Retries of a MiMo call that failed with 429, a 5xx, a timeout or a broken connection; a
+    refusal (400, 401, 402, 403, 421) is never retried."""
     # Faults (issue 5): the first wait before retrying a MiMo call (doubling each retry, up to
     # 8 s, plus up to as much again at random); and the circuit breaker: after this many calls in
     # a row failed because MiMo is unwell, calls fail at once for the cooldown (0: no breaker).
     mimo_retry_wait_seconds: float = Field(default=0.5, gt=0, le=10)
+    """Wait before the first retry; each later one doubles (at most 8 s), plus up to as much
+    again at random. A `Retry-After` from MiMo wins."""
     mimo_breaker_failures: int = Field(default=5, ge=0)
+    """MiMo calls in a row that end unavailable or unreadable (after their retries) before the
+    circuit breaker opens and calls fail at once for the cooldown. `0` turns the breaker off."""
     mimo_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
+    """How long an open circuit breaker answers at once instead of calling MiMo; then one trial
+    call decides whether it closes."""
 
     telegram_bot_token: SecretStr | None = None
+    """The Telegram bot's token, from @BotFather (`123456789:AAE...`). Set, the Telegram bot
+    runs."""
     telegram_api_url: str = "https://api.telegram.org"
+    """Root of the Bot API server, such as a self-hosted one (`/bot<token>/...` and
+    `/file/bot<token>/...` are appended)."""
     telegram_local_mode: bool = False
+    """`true` when the Bot API server above runs with `--local`: no 20 MB download cap, files
+    read from its disk, which this machine must see at the same path."""
     # Inline mode (`@bot some text` in any chat) sends voice notes by file id: the bot first
     # stores each one it renders by sending it to this chat (a private channel or group the bot
     # may post in). Unset: inline mode is off, and the bot says so at start.
     telegram_inline_cache_chat: int | None = None
+    """Id of the chat (a private channel with the bot as an administrator, `-100...`) where
+    inline mode stores the voice notes it renders, so it can offer them by file id. Unset, inline
+    mode is off and the log says so at start."""
 
     discord_bot_token: SecretStr | None = None
+    """The Discord bot's token (developer portal: your application, Bot, Reset Token). Set, the
+    Discord bot runs."""
     discord_api_url: str = "https://discord.com/api/v10"
+    """Discord's REST API base, API version included; point it at a rate-limit proxy (such as
+    nirn-proxy) when several processes share a token."""
     discord_gateway_url: str | None = None
+    """The gateway websocket URL, for a gateway proxy. Unset: the one Discord names (`GET
+    /gateway/bot`)."""
     # Sharding (issue 7): unset, one process runs as many shards as Discord recommends. To split a
     # bot across processes, give each the same DISCORD_SHARD_COUNT and its own DISCORD_SHARD_IDS
     # (comma-separated, each below the count).
     discord_shard_count: int | None = Field(default=None, ge=1)
+    """The Discord bot's shards in all, when several processes share them. Unset: as many as
+    Discord recommends, all in this process."""
     discord_shard_ids: str = ""
+    """The shards this process runs, comma-separated, each below `DISCORD_SHARD_COUNT` (such as
+    `0,1`). Empty: all of them."""
 
     database_url: str = "sqlite+aiosqlite:///voicebridge.db"
+    """SQLAlchemy async URL of the database: `sqlite+aiosqlite:///path.db` or
+    `postgresql+asyncpg://user:password@host:5432/voicebridge`. Its password never reaches a log
+    line."""
     # PostgreSQL connection pool of each process (SQLite ignores these): connections kept open,
     # extra ones allowed at busy times, how long a request waits for one, and the age after which
     # a connection is replaced (below any idle timeout of a proxy such as PgBouncer).
     database_pool_size: int = Field(default=5, ge=1)
+    """PostgreSQL connections each process keeps open (SQLite ignores the four pool settings)."""
     database_max_overflow: int = Field(default=10, ge=0)
+    """Further PostgreSQL connections a process may open at busy times, closed once given back.
+    Pool size plus overflow, times the processes, must stay below the server's `max_connections`."""
     database_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    """How long a request waits for a free database connection before it fails."""
     database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
+    """Age in seconds at which a database connection is replaced; keep it below any idle timeout
+    of a proxy (PgBouncer) or firewall. `-1`: never."""
 
     # Limits that protect the owner's wallet and the chats' patience.
     max_say_chars: int = Field(default=5000, ge=1)
+    """Longest text `/say` and Read aloud speak, in characters."""
     tts_piece_chars: int = Field(default=1000, ge=50)  # per speech request (sentence-whole)
+    """Longer texts are cut at sentence ends into speech requests of at most this many
+    characters, spoken a few at once and joined into one voice note."""
     max_audio_seconds: int = Field(default=3600, ge=1)
+    """Longest recording accepted, in seconds, whatever its metadata claims."""
     max_audio_mb: int = Field(default=50, ge=1)
+    """Largest file accepted, in MB; a download stops just past it, whatever was declared."""
     asr_piece_seconds: int = Field(default=60, ge=10)
+    """Long recordings are cut in pauses into pieces of at most this many seconds (capped so each
+    fits MiMo's 10 MB request limit); shorter pieces mean earlier first text and finer progress."""
     asr_concurrency: int = Field(default=4, ge=1)
+    """Speech recognition requests in flight for one chat."""
     asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
+    """Speech recognition requests in flight for all chats together."""
     # Long pauses shortened before audio goes to MiMo, which bills the seconds it receives
     # (transcripts, /ask, clone samples); timings stay those of the original recording.
     compact_pauses: bool = True
+    """Shorten pauses longer than half a second to about half a second in what MiMo is sent
+    (transcripts, `/ask` when the recording is converted anyway, clone samples): MiMo bills the
+    seconds it receives. Timestamps stay those of the original recording. A voice note of a
+    minute or less is compacted in Python; a longer recording by ffmpeg 6.1 or later (the
+    bundled build; an older one named by `FFMPEG_BINARY` leaves it uncompacted)."""
     # What the pieces sent for transcripts are: 16 kHz WAV (lossless, no encoding) or MP3 (a
     # fifth of the bytes, for a slow or metered uplink). MiMo bills the seconds either way.
     asr_audio_format: Literal["wav", "mp3"] = "wav"
-    # The ffmpeg to run: a path, or a name on PATH ("ffmpeg": the system's). Unset: the static
-    # build in the imageio-ffmpeg wheel, which starts in a fifth of the CPU of a distribution's
-    # (a voice note is one ffmpeg run) and can compact the pauses of long recordings.
+    """What a transcript's audio is sent as: `wav` (16 kHz mono, lossless, not encoded: the
+    quickest conversion) or `mp3` (48 kbps: a fifth of the bytes, about 29 MB of requests for an
+    hour instead of 154 MB, for a slow or metered uplink). MiMo bills the seconds either way."""
     ffmpeg_binary: str | None = None
+    """The ffmpeg to run: a path, or a name on `PATH` (`ffmpeg` for your system's). Unset, the
+    static build from the `imageio-ffmpeg` wheel runs: it starts in a fifth of the CPU a
+    distribution's build needs (a voice note is one ffmpeg run), and it can compact the pauses
+    of long recordings, which needs ffmpeg 6.1 or later."""
     # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
+    """ffmpeg processes at once, all chats together, playing in Discord voice channels included
+    (about 30 MB each; more wait their turn). Unset: 3 per CPU core, at least 4."""
     # How long one ffmpeg run may take: this, plus a second per second of audio it reads; one
     # that runs over (a file that makes it hang) is stopped and the file refused as unusable.
     ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
+    """How long one ffmpeg run may take, plus a second per second of audio it reads; one that
+    runs over (a file that makes ffmpeg hang) is stopped and the file refused as unusable."""
     # Recordings downloaded at once, all chats together (each streams to disk in chunks), and
     # questions about recordings (/ask) worked on at once, all chats together.
     max_downloads: int = Field(default=4, ge=1)
+    """Recordings downloaded from Telegram or Discord at once, all chats together; each streams
+    to disk in chunks, and more wait their turn."""
     ask_concurrency: int = Field(default=2, ge=1)
+    """Questions about recordings (`/ask`) worked on at once, all chats together; each may send
+    MiMo up to 50 MB, and more wait their turn."""
 
     # Summaries: how much one MiMo request may carry (longer windows go in parts), and how long
     # a group's logged messages are kept.
     summary_max_prompt_chars: int = Field(default=30_000, ge=2_000)
+    """Characters one summary or gist request to MiMo may carry; a longer window or transcript is
+    summarised in parts that are then merged."""
     summary_retention_days: int = Field(default=7, ge=1, le=365)
+    """Days the bot keeps what chats left: a group's logged messages, the transcripts kept per
+    recording, the claims on handled messages, past days' usage counts and inline mode's
+    renderings. An hourly job deletes what is older."""
 
     # Limits that protect the owner (issue 5, `core.app.limits`): costly requests a minute per
     # person and per chat (0: no limit); what one chat may use in a UTC day (0: unlimited); and
     # who may use the bot at all: comma-separated ids, bare or prefixed telegram:/discord: (empty
     # lists: everyone).
     rate_limit_user_per_minute: int = Field(default=6, ge=0)
+    """Costly requests (transcripts, `/say`, `/ask`, summaries, gists, translations) one person
+    may make per clock minute, all chats together. `0`: no limit."""
     rate_limit_chat_per_minute: int = Field(default=20, ge=0)
+    """Costly requests per clock minute in one chat (a Discord server), automatic transcripts
+    included. `0`: no limit."""
     daily_audio_seconds: int = Field(default=7200, ge=0)
+    """Seconds of audio one chat may have transcribed per UTC day. `0`: unlimited."""
     daily_tts_chars: int = Field(default=20_000, ge=0)
+    """Characters one chat may have spoken (`/say`, Read aloud, voice summaries, designed voices'
+    samples) per UTC day. `0`: unlimited."""
     daily_summaries: int = Field(default=20, ge=0)
+    """Summaries one chat may have per UTC day, gists and translations included (digests are
+    counted, never refused). `0`: unlimited."""
     daily_ask_seconds: int = Field(default=3600, ge=0)  # of recordings asked about (/ask)
+    """Seconds of recordings one chat may ask about (`/ask`, Ask about this audio, a caption
+    question) per UTC day. `0`: unlimited."""
     allowed_chats: str = ""
+    """Chats the bot serves, everyone in them: comma-separated ids, bare (`-100123`) or for one
+    platform (`telegram:-100123`, `discord:456`: a server or a channel). Empty, with
+    `ALLOWED_USERS` empty too: everyone."""
     allowed_users: str = ""
+    """Users the bot serves in any chat, comma-separated ids written as for `ALLOWED_CHATS`."""
 
     @field_validator("allowed_chats", "allowed_users")
     @classmethod
@@ -136,23 +241,40 @@ class Settings(BaseSettings):
     # process died) is taken over and finished by any process sharing the database, at once by
     # the next start of the same name. Replicas must each have a name of their own.
     instance_name: str = Field(default_factory=lambda: _host_name(), min_length=1, max_length=128)
+    """This process's name on its claims of incoming work. Replicas sharing a database each need
+    their own, kept across restarts: a process takes over its own name's work at once, another's
+    only once the lease has lapsed."""
     work_lease_seconds: float = Field(default=30.0, ge=3.0, le=3600.0)
+    """How long a claim's lease lasts; its process renews it every third of that while it works,
+    and once it lapses (the process died) another process takes the work over and finishes it."""
 
     log_level: str = "INFO"
+    """`DEBUG`, `INFO`, `WARNING` or `ERROR`. Secrets are redacted from every line."""
     # `text`: one readable line per record; `json`: one JSON object per line, for log shippers.
     log_format: Literal["text", "json"] = "text"
+    """`text` (one readable line per record) or `json` (one JSON object per line with `time`,
+    `level`, `logger`, `message` and, after an error, `exc_info`, for log shippers)."""
 
     # Beyond one machine (issue 7). With a public https URL, Telegram pushes updates to it instead
     # of being polled: served on TELEGRAM_WEBHOOK_LISTEN (host:port) at the URL's path, each
     # request checked for the secret token (default: derived from the bot token, so every
     # replica agrees). OPS_LISTEN (host:port; unset: off) serves /healthz and /metrics.
     telegram_webhook_url: str | None = None
+    """The public `https://` URL Telegram sends updates to. Set: webhook mode, for several
+    replicas behind a reverse proxy; unset: polling."""
     telegram_webhook_listen: str = "0.0.0.0:8443"
+    """`host:port` the webhook is served on, at the URL's path (`[::]:8443` for IPv6)."""
     telegram_webhook_secret: SecretStr | None = None
+    """The secret token Telegram sends with every update (1 to 256 of `A-Z a-z 0-9 _ -`); a
+    request without it gets 403. Unset: derived from the bot token, so every replica agrees."""
     ops_listen: str | None = None
+    """`host:port` serving `/healthz` and `/metrics`; may equal `TELEGRAM_WEBHOOK_LISTEN`, then
+    one server carries both. Keep it off the public internet. Unset: off."""
     # Telegram updates accepted and not yet handled, at most; past it the webhook answers 503
     # (Telegram delivers the update again later) and polling waits.
     telegram_max_pending_updates: int = Field(default=1000, ge=1)
+    """Telegram updates accepted and not yet handled, at most; past it the webhook answers 503
+    (Telegram delivers the update again later) and polling waits for room."""
 
     @field_validator("mimo_tts_model")
     @classmethod

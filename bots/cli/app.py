@@ -23,6 +23,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 @click.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.version_option(package_name="voicebridge", message="%(prog)s %(version)s")
 @click.pass_context
 def voicebridge(ctx: click.Context) -> int:
     """Voice notes to text and text to voice notes on Xiaomi MiMo: run the Telegram and Discord

@@ -1,6 +1,6 @@
 """Exit codes, and the one line on stderr that says why a command failed.
 
-Scripts can tell the failures apart (the README's table):
+Scripts can tell the failures apart (the table in docs/getting-started/command-line.md):
 
     0    done
     1    anything else: a bug, or the bots could not start (`run`)

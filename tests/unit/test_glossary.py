@@ -200,8 +200,9 @@ def test_every_translation_keeps_the_english_placeholders_and_commands(locale: s
 
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_discord_options_are_named_in_every_language(locale: str) -> None:
-    """The decision the README states: Discord's command names stay English everywhere, and
-    their options are named in the reader's language in every language, none left behind."""
+    """The decision docs/contributing/translating.md states: Discord's command names stay
+    English everywhere, and their options are named in the reader's language in every language,
+    none left behind."""
     template = {str(m.context): sources(m)[0] for m in read(LOCALE_DIR / f"{DOMAIN}.pot") if m.id}
     catalog = {str(m.context): forms(m)[0] for m in read(po_path(locale), locale) if m.id}
     commands = [k for k in template if k.startswith("discord.command.") and k.endswith(".name")]
