@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import discord
 
 from bots.discord.clip_audio import ClipAudio
-from bots.discord.discordpy import voice_libraries_installed
+from bots.discord.discordpy import ResumingVoiceClient, voice_libraries_installed
 from bots.discord.messages import text
 from core.domain.values import VoiceNote
 from core.ports import ProcessSlots
@@ -34,9 +34,10 @@ VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
 
 def installed_voice_client() -> VoiceClientClass | None:
-    """discord.py's voice client when its optional libraries are installed, else None."""
+    """discord.py's voice client (resuming a dropped voice connection as Discord documents) when
+    its optional libraries are installed, else None."""
     if voice_libraries_installed():
-        return discord.VoiceClient
+        return ResumingVoiceClient
     return None
 
 

@@ -76,3 +76,32 @@ async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
     [wav] = mimo.tts_wavs
     assert_sounds_like(call, wav)
     assert discord_api.voice.close_codes == [1000]  # the bot left when it had played it
+
+
+async def test_a_voice_server_that_drops_mid_clip_is_resumed_and_the_rest_arrives(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    voice = discord_api.voice
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general,
+            alice,
+            "say",
+            text="A clip long enough to be cut. " * 2,
+            in_voice_channel=True,
+        )
+        call = await voice.wait_until(lambda: voice.calls and voice.calls[0], what="the call")
+        await voice.wait_until(lambda: len(call.speech) >= 25, what="half a second of the clip")
+        await voice.crash(call)
+        *_, played = await said.wait_for_messages(count=3)
+
+    assert played.content == f"Played in <#{server.lounge}>."
+    print(voice.close_codes, call.resumes, len(voice.calls), call.faults, call.seconds)
+    assert voice.close_codes == [4015, 1000]
+    assert call.resumes == 1 and voice.calls == [call]
+    assert call.faults == []
+    [wav] = mimo.tts_wavs
+    assert_sounds_like(call, wav)

@@ -391,6 +391,9 @@ class FakeDiscord:
         self._user_installs: set[int] = set()  # users who installed the app to their account
         self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
         self.voice = VoiceServer()  # where VOICE_SERVER_UPDATE sends bots
+        # The next N VOICE_SERVER_UPDATEs carry a token the voice server no longer accepts, as
+        # one that a later update replaced.
+        self.stale_voice_tokens = 0
         self._posted: dict[int, Json] = {}  # message id -> message JSON (users' and the bot's)
         self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
         self._sessions: list[_Session] = []
@@ -1300,6 +1303,9 @@ class FakeDiscord:
         )
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
         token = self.voice.grant(guild_id, int(channel_id), me, session.session_id)
+        if self.stale_voice_tokens > 0:
+            self.stale_voice_tokens -= 1
+            self.voice.revoke(guild_id, me)
         server = {"token": token, "guild_id": str(guild_id), "endpoint": self.voice.endpoint}
         await self._send_event(session, "VOICE_SERVER_UPDATE", server)
 
