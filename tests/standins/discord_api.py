@@ -586,6 +586,17 @@ class FakeDiscord:
         state = self._voice_state(guild.id, user_id, channel_id)
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
 
+    async def disconnect_from_voice(self, guild: Guild, user_id: int) -> None:
+        """A moderator disconnects a member (the bot, say) from voice: VOICE_STATE_UPDATE with no
+        channel, and their voice websocket closed with 4014 (do not reconnect)."""
+        self._voice_states.get(guild.id, {}).pop(user_id, None)
+        self.voice.revoke(guild.id, user_id)
+        state = self._voice_state(guild.id, user_id, None)
+        if user_id == self.application_id:
+            state["session_id"] = next((s.session_id for s in self._sessions), "")
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+        await self.voice.disconnect(guild.id, user_id)
+
     # -- incoming: messages ------------------------------------------------------------------
 
     def attachment(

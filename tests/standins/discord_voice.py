@@ -234,6 +234,14 @@ class VoiceServer:
         self._closed_with[id(ws)] = code
         await ws.close(code=code, message=reason.encode())
 
+    async def disconnect(self, guild_id: int, user_id: int) -> None:
+        """Close a member's live voice websocket with 4014, as when a moderator disconnects them."""
+        for call in self.calls:
+            live = call.ws is not None and not call.ws.closed
+            if live and (call.grant.guild_id, call.grant.user_id) == (guild_id, user_id):
+                assert call.ws is not None
+                await self._close(call.ws, DISCONNECTED, "Disconnected.")
+
     def calls_in(self, guild_id: int) -> list[Call]:
         return [c for c in self.calls if c.grant.guild_id == guild_id]
 
