@@ -87,6 +87,12 @@ What it checks, as Discord does:
   (Discord's formula, ``(guild_id >> 22) % count``; direct messages go to shard 0); GET
   /gateway/bot advises ``recommended_shards``.
 
+- Voice: opcode 4 joins the bot to a voice channel (VOICE_STATE_UPDATE, then VOICE_SERVER_UPDATE
+  with a token of `voice`, the voice server stand-in of `tests.standins.discord_voice`, and its
+  endpoint) or takes it out (no channel); no answer for a channel that is not a voice channel of
+  the server or where the bot lacks Connect. `disconnect_from_voice` is a moderator's
+  Disconnect; `stale_voice_tokens` hands out tokens the voice server no longer accepts.
+
 Faults: `rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
 Discord does: ``{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}``
 with ``Retry-After``, the ``X-RateLimit-*`` headers and ``Via`` (discord.py takes a 429 without
