@@ -13,6 +13,7 @@ transcripts.py      a transcript's message: progress, then the transcript or a f
 gist_replies.py     a gist as Discord shows it, and the "Gist" button
 speak_replies.py    the "Speak" button under a translation
 replies.py          long answers and follow-ups
+pace.py             Discord's global limit kept: every request waits its turn, typing from the spare
 voice_message.py    native voice messages, which discord.py cannot send on its own
 playback.py         speech played in a voice channel
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers

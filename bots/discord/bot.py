@@ -43,6 +43,7 @@ from bots.discord.discordpy import (
     drop_http_session,
     gateway_parsers,
     listeners_of,
+    pace_requests,
     point_gateway_at,
     point_rest_at,
     recommended_gateway,
@@ -50,6 +51,7 @@ from bots.discord.discordpy import (
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.locales import person_locale
+from bots.discord.pace import RequestPace
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
@@ -129,6 +131,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
             allowed_installs=EVERYWHERE_INSTALLS,
             allowed_contexts=EVERYWHERE_CONTEXTS,
         )
+        # Every REST request waits its turn under Discord's global limit (`pace`).
+        self.pace = RequestPace()
+        pace_requests(self, self.pace)
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.cases.limiter  # the allowlist, before anything else
         self.preferences = runtime.cases.preferences
@@ -144,7 +149,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
     async def setup_hook(self) -> None:
-        for cog in feature_cogs(self, self.runtime, player=self.player):
+        for cog in feature_cogs(self, self.runtime, player=self.player, pace=self.pace):
             await self.add_cog(cog)
             if isinstance(cog, RebuildsModals):
                 self.crash_redo.modal_rebuilders.update(cog.modal_rebuilders())
@@ -236,12 +241,16 @@ class VoicebridgeBot(commands.AutoShardedBot):
 _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every field modules read
 
 
-def feature_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
+def feature_cogs(
+    bot: AnyBot, runtime: Runtime, *, player: VoicePlayer, pace: RequestPace
+) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands)."""
     cases = runtime.cases
     return [
-        TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
+        TranscriptionCog(
+            bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds, pace=pace
+        ),
         SpeechCog(bot, speech=cases.speech, preferences=cases.preferences, player=player),
         PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
         LanguagesCog(cases.preferences),

@@ -20,6 +20,8 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bots.discord.pace import RequestPace
+
 Parsers = dict[str, Callable[[Any], None]]
 Listener = Callable[..., Coroutine[Any, Any, Any]]
 
@@ -34,6 +36,19 @@ def point_gateway_at(url: str) -> None:
     """Connect every shard to the gateway at `url`: discord.py takes it from a class attribute
     (`DiscordWebSocket.DEFAULT_GATEWAY`) once a shard count is given."""
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+
+def pace_requests(client: discord.Client, pace: RequestPace) -> None:
+    """Make every REST request of `client` wait its turn in `pace` (`bots.discord.pace`):
+    discord.py has no hook for a rate limiter of our own, so its HTTP client's `request`, which
+    every call goes through, is wrapped."""
+    request = client.http.request
+
+    async def paced(route: Route, **kwargs: Any) -> Any:
+        await pace.turn(route.path)
+        return await request(route, **kwargs)
+
+    client.http.request = paced  # type: ignore[method-assign]
 
 
 async def recommended_gateway(client: discord.Client) -> tuple[int, str]:

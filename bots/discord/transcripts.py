@@ -20,6 +20,7 @@ import discord
 
 from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
 from bots.discord.locales import LOCALE
+from bots.discord.pace import RequestPace
 from bots.discord.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
@@ -46,6 +47,8 @@ EDIT_SECONDS = 1.2
 # A voice message shows "typing…" only once its transcript has taken this long: most are
 # answered sooner, and need no sign of work (bench/RESULTS.md, section 3).
 TYPING_AFTER_SECONDS = 1.0
+# Discord shows "typing…" for 10 s, or until the bot's next message: sent again before it goes.
+TYPING_EVERY_SECONDS = 8.0
 
 
 class _DiscordTranscriptReply(TranscriptReply):
@@ -174,17 +177,23 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
 
 
 @contextlib.asynccontextmanager
-async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncIterator[None]:
-    """ "typing…" in `channel` from `delay` seconds into the block until its end (discord.py
-    sends it again every few seconds). A channel that refuses it costs nothing but the sign."""
+async def typing_after(
+    channel: discord.abc.Messageable, delay: float, pace: RequestPace
+) -> AsyncIterator[None]:
+    """ "typing…" in `channel` from `delay` seconds into the block until its end, sent again
+    before Discord clears it: each time only while the bot's budget of requests is spare
+    (`RequestPace.spare`), so that in a burst it never delays a reply. A channel that refuses
+    it costs nothing but the sign."""
 
-    async def type_later() -> None:
+    async def keep_typing() -> None:
         await asyncio.sleep(delay)
-        with contextlib.suppress(discord.HTTPException):
-            async with channel.typing():
-                await asyncio.Future()  # until the block ends
+        while True:
+            if pace.spare():
+                with contextlib.suppress(discord.HTTPException):
+                    await channel.typing()  # awaited, discord.py's Typing sends one request
+            await asyncio.sleep(TYPING_EVERY_SECONDS)
 
-    typing = asyncio.create_task(type_later())
+    typing = asyncio.create_task(keep_typing())
     try:
         yield
     finally:
@@ -199,11 +208,17 @@ class MessageRecordingView:
     language it was shown in stays in `locale`, for an error that comes after."""
 
     def __init__(
-        self, message: discord.Message, *, piece_seconds: float, gist_at: RecordingAt | None
+        self,
+        message: discord.Message,
+        *,
+        piece_seconds: float,
+        gist_at: RecordingAt | None,
+        pace: RequestPace,
     ) -> None:
         self._message = message
         self._piece_seconds = piece_seconds
         self._gist_at = gist_at
+        self._pace = pace
         self.locale = DEFAULT_LOCALE
 
     def reply(self, locale: str) -> MessageTranscriptReply:
@@ -213,7 +228,7 @@ class MessageRecordingView:
         )
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
-        return typing_after(self._message.channel, TYPING_AFTER_SECONDS)
+        return typing_after(self._message.channel, TYPING_AFTER_SECONDS, self._pace)
 
     async def gist(self, gist: Gist, locale: str) -> None:
         await send_gist(reply_to(self._message), gist, locale)

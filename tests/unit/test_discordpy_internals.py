@@ -18,6 +18,7 @@ from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 
 from bots.discord import discordpy
+from bots.discord.pace import RequestPace
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +65,19 @@ def test_a_multipart_form_can_be_posted_through_the_http_client() -> None:
     assert list(parameters)[:2] == ["self", "route"]
     assert "form" in parameters
     assert parameters["kwargs"].kind is inspect.Parameter.VAR_KEYWORD  # params= reaches aiohttp
+
+
+def test_every_rest_request_goes_through_the_http_clients_request() -> None:
+    # `pace_requests` wraps `request` on the instance: every call must reach it by attribute,
+    # and the client's own methods, typing and messages alike, call it so.
+    bot = a_bot()
+    discordpy.pace_requests(bot, RequestPace())
+    assert bot.http.request.__name__ == "paced"
+    for method in (HTTPClient.send_typing, HTTPClient.send_message, HTTPClient.edit_message):
+        assert "self.request(" in inspect.getsource(method)
+    assert Route("POST", "/channels/{channel_id}/typing", channel_id=1).path == (
+        "/channels/{channel_id}/typing"
+    )
 
 
 def test_interactions_arrive_through_a_parser_we_can_wrap() -> None:

@@ -1,0 +1,35 @@
+"""Discord's global limit, kept: at most 50 requests a second with the bot token, all channels
+together. discord.py only reacts to a 429, sleeping its `retry_after` and trying again, five
+times at most; a burst past the limit (a hundred voice messages transcribed at once, each
+showing "typing…") sent every retry into the same crowded second, and some replies ran out of
+tries and were lost (bench/RESULTS.md, section 3). So every request waits its turn here first,
+and "typing…", a courtesy, goes only while the budget is spare.
+
+Interaction and webhook routes, authorised by the interaction's token, do not count against the
+limit (Discord's docs, "Rate Limits"), and an interaction has 3 seconds to be answered: they go
+at once.
+"""
+
+from __future__ import annotations
+
+from aiolimiter import AsyncLimiter
+
+PER_SECOND = 40.0  # under Discord's 50, for the gateway's own calls and a clock's drift
+BURST = 5  # requests that may go at once: within any second, at most PER_SECOND + BURST
+UNCOUNTED = ("/interactions/", "/webhooks/")
+
+
+class RequestPace:
+    """The bot's budget of requests a second (`PER_SECOND`), shared by every request it makes."""
+
+    def __init__(self, per_second: float = PER_SECOND, *, burst: int = BURST) -> None:
+        self._limiter = AsyncLimiter(burst, burst / per_second)
+
+    async def turn(self, path: str) -> None:
+        """Wait until a request to `path` may go (at once for interactions and webhooks)."""
+        if not path.startswith(UNCOUNTED):
+            await self._limiter.acquire()
+
+    def spare(self) -> bool:
+        """Whether a request could go now without waiting: a courtesy goes only then."""
+        return self._limiter.has_capacity()
