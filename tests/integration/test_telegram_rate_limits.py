@@ -1,5 +1,6 @@
-"""Chat actions in groups come only from the budget replies leave spare: with Telegram's 20
-messages a minute per group (the stand-in enforces it), "typing…" never takes a reply's turn."""
+"""Chat actions come only from the budget replies leave spare: with Telegram's 20 messages a
+minute per group and 30 a second to all chats (the stand-in enforces both), "typing…" never
+takes a reply's turn."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from telegram.constants import ChatAction
 from telegram.ext import ExtBot
 
-from bots.telegram.rate_limits import ACTION_CEILING, SparingRateLimiter
+from bots.telegram.rate_limits import ACTION_CEILING, BUSY_CEILING, SparingRateLimiter
 from tests.standins.telegram_api import FakeBotApi
 
 GROUP, USER = -100777, 4242
@@ -50,9 +51,36 @@ async def test_typing_in_a_group_stops_while_its_replies_need_the_budget(
     assert [c for c in bot_api.sent(include_rejected=True) if not c.ok] == []
 
 
-async def test_private_chats_always_show_typing(bot_api: FakeBotApi, bot: ExtBot[None]) -> None:
+async def test_a_private_chat_shows_typing_whatever_the_groups_budget(
+    bot_api: FakeBotApi, bot: ExtBot[None]
+) -> None:
     for number in range(ACTION_CEILING + 2):
         await bot.send_message(USER, f"reply {number}")
     await bot.send_chat_action(USER, ChatAction.TYPING)
 
     assert actions(bot_api, USER) == 1
+
+
+async def test_typing_waits_out_a_second_in_which_the_bot_is_busy(
+    bot_api: FakeBotApi, clock: list[float]
+) -> None:
+    # A burst: replies to many chats within one second. "typing…" in one more chat would take
+    # a reply's place under the 30 a second: skipped; a second later, with the burst over, shown.
+    limiter = SparingRateLimiter(max_retries=0, clock=lambda: clock[0])
+    chats = [5000 + n for n in range(BUSY_CEILING)]
+    for chat in chats:
+        bot_api.add_chat(chat, "private")
+    async with ExtBot(bot_api.token, base_url=bot_api.base_url, rate_limiter=limiter) as bot:
+        for chat in chats:
+            await bot.send_message(chat, "a transcript")
+        await bot.send_chat_action(USER, ChatAction.TYPING)
+        clock[0] += 1.0
+        await bot.send_chat_action(USER, ChatAction.TYPING)
+
+    assert actions(bot_api, USER) == 1
+    assert all(bot_api.texts(chat) == ["a transcript"] for chat in chats)
+
+
+@pytest.fixture
+def clock() -> list[float]:
+    return [1000.0]
