@@ -199,10 +199,11 @@ class TestSqliteEngine:
             async with engine.connect() as connection:
                 foreign_keys = await connection.scalar(text("PRAGMA foreign_keys"))
                 journal_mode = await connection.scalar(text("PRAGMA journal_mode"))
+                synchronous = await connection.scalar(text("PRAGMA synchronous"))
         finally:
             await engine.dispose()
         assert path.exists()
-        assert (foreign_keys, journal_mode) == (1, "wal")
+        assert (foreign_keys, journal_mode, synchronous) == (1, "wal", 1)  # 1: NORMAL
 
     async def test_an_in_memory_database_gets_foreign_keys(self) -> None:
         engine = create_engine("sqlite+aiosqlite://")
