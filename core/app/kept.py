@@ -7,8 +7,9 @@
       -> otherwise each piece is stored the moment MiMo answers for it (`keep_part`), in a
          transaction of its own, so work interrupted by a crash and redone after a takeover
          (`core.app.claims`) sends MiMo only the pieces it had not answered yet
-      -> once every piece was heard, the transcript is marked whole (`complete`); one with a
-         piece MiMo failed stays partial, and the next request retries that piece alone
+      -> once every piece was heard, the transcript is marked whole (`complete`; a recording
+         of one piece, as a voice note is, with that piece); one with a piece MiMo failed stays
+         partial, and the next request retries that piece alone
 
 A piece is matched by its stretch of the original recording: the converter cuts the same file
 the same way every time. A failure to store is logged and costs only the saving, never the
@@ -57,13 +58,22 @@ class TranscriptKeeper:
         return None
 
     async def keep_part(
-        self, chat: ChatRef, recording: str, *, language: str, part: TranscriptPart
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        part: TranscriptPart,
+        whole: float | None = None,
     ) -> None:
+        """Keep one heard piece; `whole`: the recording's length, when the piece is all of it,
+        so that it is kept whole in the same transaction (a voice note is one piece)."""
         try:
             async with self._uow() as uow:
                 await uow.transcripts.add_part(
-                    chat, recording, language=language, part=part, at=self._clock.now()
-                )
+                    chat, recording, language=language, part=part, at=self._clock.now(),
+                    whole=whole,
+                )  # fmt: skip
                 await uow.commit()
         except Exception:
             logger.warning("could not keep a piece of a transcript in %s", chat, exc_info=True)
@@ -107,9 +117,12 @@ class Recollection:
                 return part
         return None
 
-    async def keep(self, part: TranscriptPart) -> None:
+    async def keep(self, part: TranscriptPart, *, whole: float | None = None) -> None:
+        """Keep `part`; `whole`: the recording's length, when `part` is all of it."""
         if self.keeper is not None:
-            await self.keeper.keep_part(self.chat, self.identity, language=self.language, part=part)
+            await self.keeper.keep_part(
+                self.chat, self.identity, language=self.language, part=part, whole=whole
+            )
 
     async def complete(self, duration: float) -> None:
         if self.keeper is not None:

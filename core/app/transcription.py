@@ -148,7 +148,8 @@ class Transcription:
             # Billed, else measured; what was kept from before is not heard, nor paid, again.
             heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
             spend.used(audio_seconds=heard, usage=result.usage)
-        if not result.missing:
+        # A recording heard in one new piece was kept whole with it (`Transcriber._one`).
+        if not result.missing and (len(result.parts) > 1 or result.reused_seconds):
             await kept.complete(result.duration)
         self.metrics.transcribed(result.duration)
         logger.info(
@@ -232,7 +233,8 @@ class Transcriber:
         await tally.check_wanted()  # an answer for work withdrawn meanwhile is dropped
         part = TranscriptPart(piece.offset, end, heard.text.strip())
         tally.add(part, usage=heard.usage)
-        await tally.kept.keep(part)
+        alone = piece.offset == 0 and end >= tally.total  # the whole recording, in one piece
+        await tally.kept.keep(part, whole=tally.total if alone else None)
 
 
 class _Tally:

@@ -156,9 +156,17 @@ class TranscriptStore(Protocol):
     async def find(self, chat: ChatRef, recording: str) -> KeptTranscript | None: ...
 
     async def add_part(
-        self, chat: ChatRef, recording: str, *, language: str, part: TranscriptPart, at: datetime
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        part: TranscriptPart,
+        at: datetime,
+        whole: float | None = None,
     ) -> None:
-        """Keep one heard piece; a piece kept already (the same start) stays as it was."""
+        """Keep one heard piece; a piece kept already (the same start) stays as it was. `whole`:
+        the recording's length, when this piece is all of it (the transcript is then whole)."""
         ...
 
     async def complete(

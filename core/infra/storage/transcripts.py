@@ -41,7 +41,14 @@ class TranscriptRepository:
         return KeptTranscript(language=header.language, parts=parts, duration=header.duration)
 
     async def add_part(
-        self, chat: ChatRef, recording: str, *, language: str, part: TranscriptPart, at: datetime
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        part: TranscriptPart,
+        at: datetime,
+        whole: float | None = None,
     ) -> None:
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         header = insert_for(self._session, Header).values(**key, language=language, made_at=at)
@@ -54,6 +61,8 @@ class TranscriptRepository:
             made_at=at,
         )
         await self._session.execute(row.on_conflict_do_nothing(index_elements=[*KEY, "start_ms"]))
+        if whole is not None:
+            await self._mark_whole(chat, recording, whole)
 
     async def complete(
         self, chat: ChatRef, recording: str, *, language: str, duration: float, at: datetime
@@ -64,6 +73,9 @@ class TranscriptRepository:
         )
         # A recording of no speech at all has no part, hence no row yet.
         await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
+        await self._mark_whole(chat, recording, duration)
+
+    async def _mark_whole(self, chat: ChatRef, recording: str, duration: float) -> None:
         done = update(Header).where(*_of(Header, chat, recording)).values(duration=duration)
         await self._session.execute(done)
 
