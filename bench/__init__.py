@@ -11,6 +11,7 @@
     bench/load_discord.py benchmark 3: 100 voice messages at once through the Discord adapter
     bench/load_worker.py  benchmark 3's bot: `voicebridge run` with an event-loop lateness sampler
     bench/load_report.py  benchmark 3's section of bench/RESULTS.md
+    bench/builds.py       benchmark 8: which ffmpeg, by its start-up, a voice note, what it can do
     bench/mimo_server.py  MiMo's stand-in (tests/standins/mimo.py) in a process of its own
     bench/report.py       bench/RESULTS.md
 

@@ -5,10 +5,13 @@
     --only load  run benchmark 3 alone (about a minute: Telegram, then Discord) and put its
                  section into RESULTS.md
     --ffmpeg BINARY  with --only load: run the Telegram burst with FFMPEG_BINARY=BINARY too, as
-                 a column of its own (kept until the next plain --only load)
+                 a column of its own (kept until the next plain --only load); with --only
+                 builds, a build to measure beside the bundled one (may be given again)
     --only memory  run benchmark 5 alone (about 20 s) and put its section into RESULTS.md
     --only pauses  run benchmark 6 alone (a few minutes) and put its section into RESULTS.md
     --only encoders  run benchmark 7 alone (a few minutes) and put its section into RESULTS.md
+    --only builds  benchmark 8 alone (about a minute): which ffmpeg to run, the bundled build
+                 beside each --ffmpeg BINARY (say, a distribution's)
     --only conversion  the 60-minute conversion alone (about 5 minutes), in a section named after
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
@@ -35,7 +38,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import encoders, inputs, load, load_report, memory, report
+from bench import builds, encoders, inputs, load, load_report, memory, report
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
 from bench.sections import replace_section
@@ -51,21 +54,27 @@ LAST_LOAD = Path(__file__).parent / "out" / "last-load.json"
 LAST_MEMORY = Path(__file__).parent / "out" / "last-memory.json"
 LAST_PAUSES = Path(__file__).parent / "out" / "last-pauses.json"
 LAST_ENCODERS = Path(__file__).parent / "out" / "last-encoders.json"
+LAST_BUILDS = Path(__file__).parent / "out" / "last-builds.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rewrite", action="store_true")
-    parser.add_argument("--only", choices=["load", "memory", "pauses", "encoders", "conversion"])
+    parser.add_argument(
+        "--only", choices=["load", "memory", "pauses", "encoders", "conversion", "builds"]
+    )
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--ffmpeg")
+    parser.add_argument("--ffmpeg", action="append", default=[])
     args = parser.parse_args()
     if args.rewrite:
         write(json.loads(LAST_RUN.read_text()))
         return
     if args.only == "load":
-        only_load(profile=args.profile, ffmpeg=args.ffmpeg)
+        only_load(profile=args.profile, ffmpeg=args.ffmpeg[0] if args.ffmpeg else None)
+        return
+    if args.only == "builds":
+        only_builds(args.ffmpeg)
         return
     if args.only == "memory":
         only_memory()
@@ -133,9 +142,10 @@ def write(run: dict[str, Any]) -> None:
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
     before = RESULTS.read_text() if RESULTS.exists() else ""
-    kept = _section(before, memory.HEADING)
-    if kept is not None:  # benchmark 5 runs only alone (--only memory): its last numbers stay
-        text = memory.with_section(text, kept.rstrip() + "\n")
+    for heading in (memory.HEADING, builds.HEADING):  # run only alone: their last numbers stay
+        kept = _section(before, heading)
+        if kept is not None:
+            text = replace_section(text, heading, kept.rstrip() + "\n")
     for heading in _ffmpeg_headings(before):  # so do --only conversion's, one per ffmpeg
         text = replace_section(text, heading, (_section(before, heading) or "").rstrip() + "\n")
     for saved in sorted(LAST_RUN.parent.glob("last-conversion-*.json")):  # in today's words
@@ -217,6 +227,16 @@ def only_encoders(repeat: int) -> None:
     LAST_ENCODERS.write_text(json.dumps({"machine": machine, **found}, indent=1))
     RESULTS.write_text(encoders.with_section(RESULTS.read_text(), encoders.section(found, machine)))
     print(f"wrote section 7 of {RESULTS} (measurements in {LAST_ENCODERS})", flush=True)
+
+
+def only_builds(others: list[str]) -> None:
+    """Benchmark 8 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
+    found = builds.measure(others)
+    LAST_BUILDS.parent.mkdir(parents=True, exist_ok=True)
+    LAST_BUILDS.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    RESULTS.write_text(builds.with_section(RESULTS.read_text(), builds.section(found, machine)))
+    print(f"wrote section 8 of {RESULTS} (measurements in {LAST_BUILDS})", flush=True)
 
 
 def only_conversion(repeat: int) -> None:
