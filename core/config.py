@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     # (comma-separated, each below the count).
     discord_shard_count: int | None = Field(default=None, ge=1)
     discord_shard_ids: str = ""
+    # The channel reader (/read_channel): characters of one message read aloud (longer ones are
+    # cut, with a word saying so), messages waiting per server (past it the oldest is dropped,
+    # with one line in the channel), and seconds with nothing read before it leaves.
+    discord_reader_max_chars: int = Field(default=300, ge=20, le=2000)
+    discord_reader_queue: int = Field(default=10, ge=1, le=100)
+    discord_reader_idle_seconds: float = Field(default=600.0, gt=0)
 
     database_url: str = "sqlite+aiosqlite:///voicebridge.db"
     # PostgreSQL connection pool of each process (SQLite ignores these): connections kept open,

@@ -34,6 +34,7 @@ from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
+from bots.discord.cogs.reader import ReaderCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
@@ -52,6 +53,8 @@ from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.locales import person_locale
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
+from bots.discord.reader import ReaderPolicy
+from bots.discord.readers import Readers
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
@@ -134,6 +137,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.preferences = runtime.cases.preferences
         self.gateway_url = gateway_url
         self.player = player
+        self.readers = readers_for(runtime, player)
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -144,7 +148,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
     async def setup_hook(self) -> None:
-        for cog in feature_cogs(self, self.runtime, player=self.player):
+        for cog in feature_cogs(self, self.runtime, player=self.player, readers=self.readers):
             await self.add_cog(cog)
             if isinstance(cog, RebuildsModals):
                 self.crash_redo.modal_rebuilders.update(cog.modal_rebuilders())
@@ -236,7 +240,18 @@ class VoicebridgeBot(commands.AutoShardedBot):
 _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every field modules read
 
 
-def feature_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
+def readers_for(runtime: Runtime, player: VoicePlayer) -> Readers:
+    """The channel reader's readings, on the voice client `player` plays with."""
+    settings = runtime.settings
+    policy = ReaderPolicy(
+        queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
+    )
+    return Readers(player.client, reader=runtime.reader, policy=policy, processes=runtime.processes)
+
+
+def feature_cogs(
+    bot: AnyBot, runtime: Runtime, *, player: VoicePlayer, readers: Readers
+) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands)."""
     cases = runtime.cases
@@ -256,6 +271,12 @@ def feature_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[
             limiter=cases.limiter,
         ),
         SummariesCog(runtime.summaries, bot=bot),
+        ReaderCog(
+            readers=readers,
+            reader=runtime.reader,
+            studio=runtime.studio,
+            preferences=cases.preferences,
+        ),
         LimitsCog(cases.limiter, chats=cases.preferences),
     ]
 
@@ -307,6 +328,7 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
     try:
         yield task
     finally:
+        await bot.readers.close()  # while the gateway is there to say the bot leaves voice
         await bot.work.finish()
         # Stop the connection loop first: while it waits on the socket, discord.py's close()
         # loses a race and sends close code 4000 (a session Discord keeps for resuming, the bot

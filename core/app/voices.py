@@ -161,7 +161,9 @@ class VoiceStudio:
         in this chat to read their messages aloud in a voice channel (`core.app.reading`);
         refused when they have none."""
         async with self._uow() as uow:
-            found = 0 if person is None else await uow.voices.let_read_messages(chat, person, allowed)
+            found = 0
+            if person is not None:
+                found = await uow.voices.let_read_messages(chat, person, allowed)
             if not found:
                 raise errors.NoOwnVoice()
             await uow.commit()

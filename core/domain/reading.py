@@ -100,7 +100,7 @@ class VoiceCast:
         self._chosen.discard(member)
         others = {voice for who, voice in self._voices.items() if who != member}
         current = self._voices.get(member)
-        if current in voices and current not in others:
+        if current is not None and current in voices and current not in others:
             return current
         ranked = ranked_voices(member, voices)
         return self._cast(member, next((v for v in ranked if v not in others), ranked[0]))

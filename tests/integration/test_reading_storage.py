@@ -32,9 +32,9 @@ Uow = Callable[[], SqlAlchemyUnitOfWork]
 
 
 class World:
-    def __init__(self, uow: Uow, policy: LimitPolicy = LimitPolicy()) -> None:
+    def __init__(self, uow: Uow, policy: LimitPolicy | None = None) -> None:
         self.uow, self.speech, self.clock = uow, FakeSpeech(), ManualClock(NOW)
-        self.limiter = Limiter(uow=uow, clock=self.clock, policy=policy)
+        self.limiter = Limiter(uow=uow, clock=self.clock, policy=policy or LimitPolicy())
         self.preferences = ChatPreferences(uow=uow, default_tts_model=TTS)
         recordings = Recordings(downloader=None, limits=RequestLimits())
         self.studio = VoiceStudio(
@@ -100,7 +100,7 @@ async def test_ann_in_her_own_voice_bob_in_the_one_he_chose_and_names_between_sp
         "Dean: Bob says: Hi Ann",
         "clone: Ann says: Bye",
     ]
-    assert world.speech.synthesized[0]["voice"] == "data:audio/mpeg;base64," + "bXAzIG9mIEFublZvaWNl"
+    assert world.speech.synthesized[0]["voice"] == "data:audio/mpeg;base64,bXAzIG9mIEFublZvaWNl"
 
 
 async def test_an_own_voice_reads_nothing_until_its_owner_allows_it_and_stops_at_once(

@@ -163,7 +163,7 @@ LOCALES = frozenset({
     "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
     "th", "zh-CN", "ja", "zh-TW", "ko",
 })  # fmt: skip
-_OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "attachment": 11}
+_OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "channel": 7, "attachment": 11}
 MAX_OPTION = 6000  # characters in a string option, whatever its max_length says
 _ROUTE_PARAM = re.compile(r"\{(\w+)\}")
 
@@ -661,10 +661,10 @@ class FakeDiscord:
     ) -> FakeInteraction:
         """A user runs the slash command `name`; attachment options take `attachment()` dicts."""
         command = self._command(name, 1)
-        sent, resolved = self._options(command, options)
+        sent, resolved = self._options(command, options, user_id)
         data: Json = {"id": command["id"], "name": name, "type": 1, "options": sent}
         if resolved:
-            data["resolved"] = {"attachments": resolved}
+            data["resolved"] = resolved
         return await self._interact(channel_id, user_id, 2, data, name)
 
     async def message_command(
@@ -1513,10 +1513,15 @@ class FakeDiscord:
                 return command
         raise AssertionError(f"the bot did not register command {name!r} of type {kind}")
 
-    def _options(self, command: Json, given: dict[str, Any]) -> tuple[list[Json], Json]:
-        """The options as Discord sends them (typed as registered), and resolved attachments."""
+    def _options(
+        self, command: Json, given: dict[str, Any], user_id: int
+    ) -> tuple[list[Json], Json]:
+        """The options as Discord sends them (typed as registered), and what they resolve to:
+        attachments, and channels (given by id) with the member's permissions there, only of
+        the types the option allows."""
         declared = {o["name"]: o for o in command.get("options", [])}
-        sent, resolved = [], {}
+        sent: list[Json] = []
+        resolved: Json = {}
         for name, value in given.items():
             assert name in declared, f"/{command['name']} has no option {name!r}"
             kind = declared[name]["type"]
@@ -1525,12 +1530,29 @@ class FakeDiscord:
                     f"Discord does not send {len(value)} characters in /{command['name']} {name}"
                 )
             if kind == _OPTION_TYPES["attachment"]:
-                resolved[value["id"]] = value
+                resolved.setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
+            if kind == _OPTION_TYPES["channel"]:
+                value = str(value)
+                resolved.setdefault("channels", {})[value] = self._resolved_channel(
+                    declared[name], int(value), user_id
+                )
             sent.append({"name": name, "type": kind, "value": value})
         missing = [n for n, o in declared.items() if o.get("required") and n not in given]
         assert not missing, f"/{command['name']} needs {missing}"
         return sent, resolved
+
+
+    def _resolved_channel(self, option: Json, channel_id: int, user_id: int) -> Json:
+        """A channel option's value as Discord resolves it: the member's client offers only
+        the types the option allows and the channels they can see."""
+        channel = self._channels[channel_id]
+        allowed = option.get("channel_types")
+        assert not allowed or channel["type"] in allowed, f"the option takes {allowed} only"
+        permissions = self.permissions_in(channel_id, user_id)
+        assert permissions & VIEW_CHANNEL, "the member's client does not show that channel"
+        keys = ("id", "name", "type", "parent_id", "guild_id")
+        return {**{k: channel[k] for k in keys if k in channel}, "permissions": str(permissions)}
 
 
 # -- request bodies ----------------------------------------------------------------------------
