@@ -12,12 +12,12 @@ long as it plays.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections.abc import Sequence
 
 import discord
 
+from bots.discord.clip_audio import ClipAudio
 from bots.discord.discordpy import voice_libraries_installed
 from bots.discord.messages import text
 from core.domain.values import VoiceNote
@@ -99,7 +99,5 @@ async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> Non
             logger.warning("voice playback stopped: %r", error)
         loop.call_soon_threadsafe(finished.set)
 
-    # ffmpeg reads the OGG from a pipe and hands discord.py Opus packets; no temp file.
-    source = discord.FFmpegOpusAudio(io.BytesIO(note.data), pipe=True, executable=ffmpeg)
-    voice.play(source, after=after)
+    voice.play(ClipAudio(note.data, ffmpeg=ffmpeg), after=after)
     await asyncio.wait_for(finished.wait(), timeout=note.duration + PLAY_MARGIN)

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import discord
 import httpx
 import pytest
+from discord import voice_state
 from pydantic import SecretStr
 
 from bots.discord.acks import ACK
@@ -351,10 +352,15 @@ async def test_speech_errors_are_told_privately(
 # --- voice channels --------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(installed_voice_client() is not None, reason="the voice extras are installed")
 async def test_playing_in_a_voice_channel_explains_how_to_enable_it(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(voice_state, "has_dave", False)  # as discord.py finds no davey
+    assert installed_voice_client() is None
     alice = discord_api.add_member(server, "alice")
     await discord_api.join_voice(server, alice, server.lounge)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)

@@ -112,6 +112,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.standins.discord_voice import VoiceServer
+
 Json = dict[str, Any]
 
 API_PREFIX = "/api/v10"
@@ -140,13 +142,15 @@ ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
 VIEW_CHANNEL = 1 << 10
 READ_MESSAGE_HISTORY = 1 << 16
+CONNECT = 1 << 20
+SPEAK = 1 << 21
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 MENTION_EVERYONE = 1 << 17
 SEND_VOICE_MESSAGES = 1 << 46
 ALL_PERMISSIONS = (1 << 51) - 1
 _MEMBER_PERMISSIONS = (
-    VIEW_CHANNEL | (1 << 11) | ATTACH_FILES | READ_MESSAGE_HISTORY | (1 << 20) | (1 << 21)
+    VIEW_CHANNEL | (1 << 11) | ATTACH_FILES | READ_MESSAGE_HISTORY | CONNECT | SPEAK
 )
 BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES  # what the invite link asks for
 # An interaction's `app_permissions` where the bot is not in the place (installed to the user):
@@ -314,6 +318,7 @@ class _Session:
     shard: tuple[int, int] = (0, 1)  # (id, count), as IDENTIFY gave it
     sequence: int = 0
     close_code: int | None = None
+    session_id: str = ""  # READY's, which voice states carry too
     _compressor: Any = None
 
     async def close(self, code: int, reason: str) -> None:
@@ -385,6 +390,7 @@ class FakeDiscord:
         self._bot_absent: set[int] = set()  # servers and channels the bot is not in
         self._user_installs: set[int] = set()  # users who installed the app to their account
         self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
+        self.voice = VoiceServer()  # where VOICE_SERVER_UPDATE sends bots
         self._posted: dict[int, Json] = {}  # message id -> message JSON (users' and the bot's)
         self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
         self._sessions: list[_Session] = []
@@ -407,6 +413,7 @@ class FakeDiscord:
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         self._origin = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        await self.voice.start()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -414,6 +421,7 @@ class FakeDiscord:
             await session.ws.close(code=1001)
         if self._runner is not None:
             await self._runner.cleanup()
+        await self.voice.close()
 
     @property
     def api_url(self) -> str:
@@ -1259,9 +1267,41 @@ class FakeDiscord:
             await self._identify(session, data or {})
         elif op == 4:
             self.voice_state_requests.append(data or {})
+            await self._voice_state_request(session, data or {})
             self._notify()
         elif op == 6:  # RESUME: sessions are not kept, so start over
             await session.send({"op": 9, "d": False})
+
+    async def _voice_state_request(self, session: _Session, data: Json) -> None:
+        """Opcode 4: the bot joins a voice channel (VOICE_STATE_UPDATE, then VOICE_SERVER_UPDATE
+        with a token of the voice server's) or leaves one (channel_id null). Asking again for
+        the channel it is in answers both again, with the same token. A channel that is not a
+        voice channel of the server, or one where the bot lacks Connect, gets no answer: the bot
+        times out, as with Discord."""
+        guild_id, channel_id = int(data.get("guild_id") or 0), data.get("channel_id")
+        if guild_id not in self._guilds or guild_id in self._bot_absent:
+            return
+        me = self.application_id
+        if channel_id is None:
+            self._voice_states.get(guild_id, {}).pop(me, None)
+            self.voice.revoke(guild_id, me)
+            left = self._voice_state(guild_id, me, None, session_id=session.session_id)
+            await self._dispatch("VOICE_STATE_UPDATE", left, intent=GUILD_VOICE_STATES)
+            return
+        channel = self._channels.get(int(channel_id))
+        if channel is None or channel.get("guild_id") != str(guild_id) or channel["type"] != 2:
+            return
+        if not self.permissions_in(int(channel_id), me) & CONNECT:
+            return
+        self._voice_states.setdefault(guild_id, {})[me] = int(channel_id)
+        flags = {key: bool(data.get(key)) for key in ("self_mute", "self_deaf")}
+        state = self._voice_state(
+            guild_id, me, int(channel_id), session_id=session.session_id, **flags
+        )
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+        token = self.voice.grant(guild_id, int(channel_id), me, session.session_id)
+        server = {"token": token, "guild_id": str(guild_id), "endpoint": self.voice.endpoint}
+        await self._send_event(session, "VOICE_SERVER_UPDATE", server)
 
     async def _identify(self, session: _Session, data: Json) -> None:
         if data.get("token") != self.token:
@@ -1285,8 +1325,9 @@ class FakeDiscord:
             g for g in self._guilds
             if _shard_of(g, shard[1]) == shard[0] and g not in self._bot_absent
         ]  # fmt: skip
+        session.session_id = secrets.token_hex(16)
         ready = {
-            "v": 10, "user": self.bot_user, "session_id": secrets.token_hex(16),
+            "v": 10, "user": self.bot_user, "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url, "shard": shard,
             "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
             "application": {"id": str(self.application_id), "flags": 0},
@@ -1452,13 +1493,15 @@ class FakeDiscord:
             member["user"] = self._users.get(user_id) or self.bot_user
         return member
 
-    def _voice_state(self, guild_id: int, user_id: int, channel_id: int | None) -> Json:
+    def _voice_state(
+        self, guild_id: int, user_id: int, channel_id: int | None, **given: Any
+    ) -> Json:
         return {
             "guild_id": str(guild_id), "channel_id": str(channel_id) if channel_id else None,
             "user_id": str(user_id), "member": self._member(guild_id, user_id, with_user=True),
             "session_id": secrets.token_hex(8), "deaf": False, "mute": False,
             "self_deaf": False, "self_mute": False, "self_video": False, "suppress": False,
-            "request_to_speak_timestamp": None,
+            "request_to_speak_timestamp": None, **given,
         }  # fmt: skip
 
     def _guild_json(self, guild_id: int, intents: int) -> Json:

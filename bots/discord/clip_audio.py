@@ -1,0 +1,32 @@
+"""The audio source every clip the bot plays in a voice channel goes through.
+
+discord.py's `FFmpegOpusAudio` has ffmpeg write an Ogg/Opus stream and hands the voice client
+every packet of it, the stream's two header packets included: the identification header
+(`OpusHead`) and the comment header (`OpusTags`, RFC 7845 §5). They are not audio, yet each is
+sent as a 20 ms frame: a listener's client decodes noise from them or drops them. `ClipAudio`
+passes on only the audio packets.
+"""
+
+from __future__ import annotations
+
+import io
+
+import discord
+
+# No Opus audio packet starts with these: read as a table-of-contents byte, "Op" asks for 48
+# frames of 20 ms, past the 120 ms a packet may hold (RFC 6716 §3.2.5).
+OGG_HEADER_PACKETS = (b"OpusHead", b"OpusTags")
+
+
+class ClipAudio(discord.FFmpegOpusAudio):
+    """One clip (a voice note's OGG, or anything ffmpeg reads) as the 20 ms Opus packets
+    discord.py sends, encoded by the `ffmpeg` executable from a pipe (no temporary file)."""
+
+    def __init__(self, clip: bytes, *, ffmpeg: str) -> None:
+        super().__init__(io.BytesIO(clip), pipe=True, executable=ffmpeg)
+
+    def read(self) -> bytes:
+        packet = super().read()
+        while packet.startswith(OGG_HEADER_PACKETS):
+            packet = super().read()
+        return packet

@@ -1,0 +1,78 @@
+"""/say played in a voice channel, checked where Discord would hear it: the bot `voicebridge run`
+builds, with discord.py's real voice client (PyNaCl, davey), against the stand-in's voice server
+(`tests.standins.discord_voice`), which decrypts the packets and decodes their Opus frames."""
+
+from __future__ import annotations
+
+import array
+import io
+import itertools
+import math
+import wave
+
+import pytest
+
+from tests.integration.conftest import discord_settings, running_discord
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.discord_voice import SAMPLE_RATE, Call
+from tests.standins.mimo import FakeMimo
+
+WINDOW = 0.02  # seconds: one Opus frame
+
+
+def samples(pcm: bytes) -> array.array[int]:
+    return array.array("h", pcm)
+
+
+def envelope(pcm: bytes, rate: int) -> list[float]:
+    """The loudness (RMS) of every 20 ms of mono PCM16."""
+    values, size = samples(pcm), int(rate * WINDOW)
+    windows = [values[i : i + size] for i in range(0, len(values) - size + 1, size)]
+    return [math.sqrt(sum(v * v for v in w) / size) for w in windows]
+
+
+def pitch(pcm: bytes, rate: int) -> float:
+    """The frequency of a tone, from its zero crossings."""
+    values = samples(pcm)
+    crossings = sum(1 for a, b in itertools.pairwise(values) if a < 0 <= b)
+    return crossings / (len(values) / rate)
+
+
+def clip_pcm(wav: bytes) -> tuple[bytes, int]:
+    with wave.open(io.BytesIO(wav)) as clip:
+        return clip.readframes(clip.getnframes()), clip.getframerate()
+
+
+def assert_sounds_like(call: Call, wav: bytes) -> None:
+    """What arrived is the clip MiMo returned: as long (to a frame or two of encoder padding), at
+    its pitch (the voice), and as loud throughout: no gap, no burst of noise."""
+    heard, (spoken, rate) = call.pcm(), clip_pcm(wav)
+    heard_seconds, spoken_seconds = len(heard) / 2 / SAMPLE_RATE, len(spoken) / 2 / rate
+    assert heard_seconds == pytest.approx(spoken_seconds, abs=0.05)
+    assert pitch(heard, SAMPLE_RATE) == pytest.approx(pitch(spoken, rate), rel=0.02)
+    loudness = sorted(envelope(spoken, rate))[len(envelope(spoken, rate)) // 2]
+    inner = envelope(heard, SAMPLE_RATE)[2:-2]  # the codec's fade at either end
+    assert all(0.7 * loudness < level < 1.3 * loudness for level in inner), inner
+
+
+async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
+        )
+        *_, played = await said.wait_for_messages(count=3)
+
+    assert played.content == f"Played in <#{server.lounge}>."
+    [call] = discord_api.voice.calls
+    assert call.faults == []  # no Ogg header among the frames, nothing a server would drop
+    assert call.grant.channel_id == server.lounge
+    assert call.mode == "aead_xchacha20_poly1305_rtpsize"  # the one discord.py 2.7 speaks
+    assert all(frame.e2ee for frame in call.speech)  # DAVE from the first frame
+    [wav] = mimo.tts_wavs
+    assert_sounds_like(call, wav)
+    assert discord_api.voice.close_codes == [1000]  # the bot left when it had played it

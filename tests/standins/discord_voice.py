@@ -1,0 +1,589 @@
+"""A loopback stand-in for Discord's voice servers: the voice gateway and the UDP media endpoint.
+
+`FakeDiscord` runs one `VoiceServer` and points bots at it: when a bot asks the main gateway to
+join a voice channel (opcode 4), the gateway answers VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE
+with a token granted here and this server's address as the endpoint. Then the real discord.py
+voice client talks to it as to Discord (topics/voice-connections, daveprotocol.com):
+
+- Voice gateway (a TLS websocket, ``wss://ENDPOINT/?v=8``: discord.py always says wss, so the
+  stand-in has a certificate from a test authority the process trusts): HELLO (8) with the
+  heartbeat interval; IDENTIFY (0) with ``server_id``, ``user_id``, ``session_id`` and ``token``
+  as granted (a token not granted: 4004; another server: 4011; another user or session: 4006)
+  and ``max_dave_protocol_version`` of at least 1 (else 4017: Discord requires DAVE since 1
+  March 2026); READY (2) with the ``ssrc``, ``ip``, ``port`` and the two modes Discord still
+  offers; SELECT PROTOCOL (1): ``udp`` (else 4012) and one of those modes (else 4016); SESSION
+  DESCRIPTION (4) with the mode, a 32-byte ``secret_key`` and ``dave_protocol_version`` 1;
+  SPEAKING (5) for the given ssrc; HEARTBEAT (3) carrying ``t`` and ``seq_ack`` (v8), answered
+  by HEARTBEAT ACK (6), and none for 1.5 intervals closes with 4009; RESUME (7) of a session
+  whose websocket dropped, answered by RESUMED (9) and the messages numbered after its
+  ``seq_ack`` again (else 4006); anything before IDENTIFY 4003, a second IDENTIFY 4005, an
+  unknown opcode 4001, a frame that is not JSON 4002, a malformed payload 4020. Every message
+  that may be re-sent carries ``seq``.
+- DAVE (end-to-end encryption), protocol version 1: the gateway is the MLS group's external
+  sender (`tests.standins.mls`): after SESSION DESCRIPTION it sends its key (opcode 25); when
+  the bot sends its key package (26) it proposes adding a listener, a member's client in the
+  channel that is a real davey session here (27); the bot's commit and welcome (28) are checked
+  and relayed: the commit back to the bot (29, transition 1), the welcome to the listener, who
+  joins the group; the bot's TRANSITION READY (23) is answered by EXECUTE TRANSITION (22).
+- UDP: IP discovery (type 1, length 70, a known ssrc; answered with the address and port the
+  packet came from) and RTP: version 2, payload type 120, the ssrc READY gave, sequence +1 and
+  timestamp +960 (20 ms at 48 kHz) per packet, sent only after a SPEAKING message; the payload
+  decrypted with the session key in the mode chosen (its 32-bit nonce appended, never reused);
+  then, once the bot's DAVE group exists, the Opus frame decrypted by the listener (a frame
+  without DAVE's 0xFAFA marker after the transition is a fault, except Opus silence).
+
+What a real voice server would drop, or a listener would hear wrongly, is a `Call.faults`
+entry: an Ogg header packet (``OpusHead``, ``OpusTags``) sent as audio among them. Tests read
+`Call.frames` and the speech they decode to (`Call.pcm`, 48 kHz mono, by PyAV's libopus).
+
+Faults on demand: `crash` closes a call's websocket with 4015 (the voice server crashed: resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import ssl
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import aiohttp.connector
+import av
+import davey
+import trustme
+from aiohttp import WSMsgType, web
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
+
+from tests.standins.mls import ExternalSender, split_commit_welcome, vector
+
+Json = dict[str, Any]
+
+MODES = ("aead_aes256_gcm_rtpsize", "aead_xchacha20_poly1305_rtpsize")
+GATEWAY_VERSION = "8"
+DAVE_PROTOCOL_VERSION = 1
+OPUS_PAYLOAD_TYPE = 120
+SAMPLE_RATE = 48_000
+SAMPLES_PER_FRAME = 960  # 20 ms
+OPUS_SILENCE = b"\xf8\xff\xfe"
+DAVE_MARKER = b"\xfa\xfa"
+OGG_HEADER_PACKETS = (b"OpusHead", b"OpusTags")
+LISTENER_ID = 4242  # the listener's user id: a member's client in the channel
+
+# Voice close codes (topics/opcodes-and-status-codes, "Voice Close Event Codes").
+UNKNOWN_OPCODE, FAILED_TO_DECODE, NOT_AUTHENTICATED = 4001, 4002, 4003
+AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED, SESSION_NO_LONGER_VALID = 4004, 4005, 4006
+SESSION_TIMEOUT, SERVER_NOT_FOUND, UNKNOWN_PROTOCOL = 4009, 4011, 4012
+DISCONNECTED, SERVER_CRASHED, UNKNOWN_ENCRYPTION_MODE = 4014, 4015, 4016
+DAVE_REQUIRED, BAD_REQUEST = 4017, 4020
+
+# Voice opcodes.
+IDENTIFY, SELECT_PROTOCOL, READY, HEARTBEAT, SESSION_DESCRIPTION, SPEAKING = 0, 1, 2, 3, 4, 5
+HEARTBEAT_ACK, RESUME, HELLO, RESUMED = 6, 7, 8, 9
+EXECUTE_TRANSITION, TRANSITION_READY = 22, 23
+MLS_EXTERNAL_SENDER, MLS_KEY_PACKAGE, MLS_PROPOSALS, MLS_COMMIT_WELCOME = 25, 26, 27, 28
+MLS_ANNOUNCE_COMMIT, MLS_WELCOME, MLS_INVALID_COMMIT_WELCOME = 29, 30, 31
+
+
+class Refusal(Exception):
+    """Close the voice websocket with `code`, as the real voice server does."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What VOICE_SERVER_UPDATE handed a member joining a voice channel."""
+
+    guild_id: int
+    channel_id: int
+    user_id: int
+    session_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One RTP packet as it arrived, its Opus frame decrypted."""
+
+    sequence: int
+    timestamp: int
+    opus: bytes
+    e2ee: bool  # it came end-to-end encrypted (DAVE)
+
+
+@dataclass
+class Dave:
+    """The call's MLS group as the gateway sees it: its external sender and the listener."""
+
+    sender: ExternalSender
+    listener: davey.DaveSession
+    transition: int = 0  # the transition announced with the bot's commit
+    executed: bool = False  # frames must be end-to-end encrypted from here on
+
+
+@dataclass
+class Call:
+    """One member's voice session, from IDENTIFY to leaving, across websocket resumes."""
+
+    grant: Grant
+    ssrc: int
+    secret_key: bytes
+    dave: Dave
+    mode: str | None = None
+    spoke: bool = False  # a SPEAKING message came: Discord knows whose ssrc this is
+    frames: list[Frame] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+    heartbeats: list[Json] = field(default_factory=list)
+    resumes: int = 0
+    ws: web.WebSocketResponse | None = None
+    seq: int = 0
+    outbox: list[tuple[int, str | bytes]] = field(default_factory=list)  # for resumes
+    _nonce: int = -1
+
+    @property
+    def speech(self) -> list[Frame]:
+        """The frames that carry sound (Opus silence frames left out)."""
+        return [f for f in self.frames if f.opus != OPUS_SILENCE]
+
+    def pcm(self) -> bytes:
+        """The speech as a listener hears it: 48 kHz mono PCM16."""
+        return decode_opus([f.opus for f in self.speech])
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm()) / 2 / SAMPLE_RATE
+
+
+class VoiceServer:
+    """The voice gateway (TLS websocket) and UDP endpoint on loopback ports."""
+
+    def __init__(self, *, heartbeat_interval: float = 41.25) -> None:
+        self.heartbeat_interval = heartbeat_interval  # seconds, as HELLO says it (in ms)
+        self.calls: list[Call] = []
+        self.close_codes: list[int | None] = []  # each voice websocket's, as it ended
+        self.identify_payloads: list[Json] = []
+        self.stray_packets: list[str] = []  # UDP packets no call owns
+        self._grants: dict[str, Grant] = {}  # token -> grant
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._udp: asyncio.DatagramTransport | None = None
+        self.port = 0
+        self.udp_port = 0
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/", self._gateway)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=_server_tls())
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Udp(self), local_addr=("127.0.0.1", 0)
+        )
+        self._udp = transport
+        self.udp_port = transport.get_extra_info("sockname")[1]
+
+    async def close(self) -> None:
+        for call in self.calls:
+            if call.ws is not None and not call.ws.closed:
+                await call.ws.close(code=1001)
+        if self._udp is not None:
+            self._udp.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def endpoint(self) -> str:
+        """VOICE_SERVER_UPDATE's endpoint: host and port, no scheme."""
+        return f"127.0.0.1:{self.port}"
+
+    # -- what the main gateway and the tests do ----------------------------------------------
+
+    def grant(self, guild_id: int, channel_id: int, user_id: int, session_id: str) -> str:
+        """A token for a member joining a channel (kept while they stay in it)."""
+        for token, grant in self._grants.items():
+            if (grant.guild_id, grant.channel_id, grant.user_id) == (guild_id, channel_id, user_id):
+                return token
+        token = secrets.token_hex(8)
+        self._grants[token] = Grant(guild_id, channel_id, user_id, session_id, token)
+        return token
+
+    def revoke(self, guild_id: int, user_id: int) -> None:
+        """The member left the guild's voice: their token is no longer valid."""
+        for token, grant in list(self._grants.items()):
+            if (grant.guild_id, grant.user_id) == (guild_id, user_id):
+                del self._grants[token]
+
+    async def crash(self, call: Call) -> None:
+        """The voice server crashed under `call`: its websocket closes with 4015 (resume)."""
+        assert call.ws is not None, "the call has no websocket to drop"
+        await call.ws.close(code=SERVER_CRASHED, message=b"Voice server crashed.")
+
+    def calls_in(self, guild_id: int) -> list[Call]:
+        return [c for c in self.calls if c.grant.guild_id == guild_id]
+
+    async def wait_until(
+        self, probe: Callable[[], Any], *, timeout: float = 15.0, what: str
+    ) -> Any:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not (result := probe()):
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {what}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return result
+
+    def _notify(self) -> None:
+        self._changed.set()
+
+    # -- the voice gateway -------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        await ws.prepare(request)
+        link = _Link(self, ws)
+        try:
+            if request.query.get("v") != GATEWAY_VERSION:
+                raise Refusal(BAD_REQUEST, "The stand-in speaks voice gateway version 8 only.")
+            await ws.send_str(json.dumps({"op": HELLO, "d": {
+                "heartbeat_interval": self.heartbeat_interval * 1000}}))  # fmt: skip
+            await link.serve()
+        except Refusal as refusal:
+            await ws.close(code=refusal.code, message=refusal.reason.encode())
+        finally:
+            link.stop()
+            self.close_codes.append(ws.close_code)
+            self._notify()
+        return ws
+
+    def _identify(self, data: Json) -> Call:
+        self.identify_payloads.append(data)
+        grant = self._grants.get(str(data.get("token")))
+        if grant is None:
+            raise Refusal(AUTHENTICATION_FAILED, "Authentication failed.")
+        if data.get("server_id") != str(grant.guild_id):
+            raise Refusal(SERVER_NOT_FOUND, "Server not found.")
+        if (data.get("user_id"), data.get("session_id")) != (str(grant.user_id), grant.session_id):
+            raise Refusal(SESSION_NO_LONGER_VALID, "Session is no longer valid.")
+        dave_version = data.get("max_dave_protocol_version")
+        if not isinstance(dave_version, int) or dave_version < DAVE_PROTOCOL_VERSION:
+            raise Refusal(DAVE_REQUIRED, "E2EE/DAVE protocol required.")
+        sender = ExternalSender()
+        listener = davey.DaveSession(DAVE_PROTOCOL_VERSION, LISTENER_ID, grant.channel_id)
+        listener.set_external_sender(sender.package)
+        call = Call(
+            grant, ssrc=secrets.randbelow(1 << 31) + 1, secret_key=secrets.token_bytes(32),
+            dave=Dave(sender, listener),
+        )  # fmt: skip
+        self.calls.append(call)
+        return call
+
+    def _resumed_call(self, data: Json) -> Call:
+        for call in self.calls:
+            grant = call.grant
+            if (
+                grant.token == data.get("token")
+                and str(grant.guild_id) == data.get("server_id")
+                and grant.session_id == data.get("session_id")
+                and grant.token in self._grants
+                and (call.ws is None or call.ws.closed)
+            ):
+                return call
+        raise Refusal(SESSION_NO_LONGER_VALID, "Session is no longer valid.")
+
+    # -- UDP ---------------------------------------------------------------------------------
+
+    def _datagram(self, data: bytes, address: tuple[str, int]) -> None:
+        if len(data) == 74 and data[:4] == struct.pack(">HH", 1, 70):
+            self._discover(data, address)
+        elif len(data) >= 12 and data[0] >> 6 == 2:
+            self._rtp(data)
+        else:
+            self.stray_packets.append(f"neither IP discovery nor RTP: {data[:8].hex()}")
+        self._notify()
+
+    def _discover(self, data: bytes, address: tuple[str, int]) -> None:
+        (ssrc,) = struct.unpack_from(">I", data, 4)
+        if not any(c.ssrc == ssrc for c in self.calls) or self._udp is None:
+            self.stray_packets.append(f"IP discovery for unknown ssrc {ssrc}")
+            return
+        host, port = address
+        answer = struct.pack(">HHI64sH", 2, 70, ssrc, host.encode(), port)
+        self._udp.sendto(answer, address)
+
+    def _rtp(self, data: bytes) -> None:
+        (ssrc,) = struct.unpack_from(">I", data, 8)
+        call = next((c for c in self.calls if c.ssrc == ssrc), None)
+        if call is None:
+            self.stray_packets.append(f"RTP for unknown ssrc {ssrc}")
+            return
+        fault = _receive(call, data)
+        if fault is not None:
+            call.faults.append(fault)
+
+
+class _Link:
+    """One voice websocket: the opcodes it may send, in the order it may send them."""
+
+    def __init__(self, server: VoiceServer, ws: web.WebSocketResponse) -> None:
+        self.server, self.ws = server, ws
+        self.call: Call | None = None
+        self._heartbeat = asyncio.Event()
+        self._watchdog: asyncio.Task[None] | None = None
+
+    async def serve(self) -> None:
+        self._watchdog = asyncio.create_task(self._watch_heartbeats())
+        async for message in self.ws:
+            if message.type is WSMsgType.TEXT:
+                try:
+                    payload = json.loads(message.data)
+                except ValueError:
+                    raise Refusal(FAILED_TO_DECODE, "Failed to decode payload.") from None
+                await self._text(payload)
+            elif message.type is WSMsgType.BINARY:
+                await self._binary(message.data)
+            self.server._notify()
+
+    def stop(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+
+    async def _watch_heartbeats(self) -> None:
+        while True:
+            self._heartbeat.clear()
+            try:
+                await asyncio.wait_for(self._heartbeat.wait(), self.server.heartbeat_interval * 1.5)
+            except TimeoutError:
+                await self.ws.close(code=SESSION_TIMEOUT, message=b"Session timed out.")
+                return
+
+    async def _text(self, payload: Any) -> None:
+        if not isinstance(payload, dict) or not isinstance(payload.get("op"), int):
+            raise Refusal(FAILED_TO_DECODE, "Failed to decode payload.")
+        op, data = payload["op"], payload.get("d")
+        if op == HEARTBEAT:
+            await self._heartbeat_ack(data)
+        elif op in (IDENTIFY, RESUME):
+            await self._authenticate(op, data if isinstance(data, dict) else {})
+        elif self.call is None:
+            raise Refusal(NOT_AUTHENTICATED, "Not authenticated.")
+        elif op == SELECT_PROTOCOL:
+            await self._select_protocol(self.call, data)
+        elif op == SPEAKING:
+            if not isinstance(data, dict) or data.get("ssrc") != self.call.ssrc:
+                raise Refusal(BAD_REQUEST, "Speaking for an ssrc that is not yours.")
+            self.call.spoke = True
+        elif op == TRANSITION_READY:
+            await self._transition_ready(self.call, data)
+        elif op == MLS_INVALID_COMMIT_WELCOME:
+            self.call.faults.append(f"the bot could not process the MLS group: {data}")
+        else:
+            raise Refusal(UNKNOWN_OPCODE, f"Unknown opcode {op}.")
+
+    async def _heartbeat_ack(self, data: Any) -> None:
+        if (
+            not isinstance(data, dict)
+            or "t" not in data
+            or not isinstance(data.get("seq_ack"), int)
+        ):
+            raise Refusal(BAD_REQUEST, "A version 8 heartbeat carries t and seq_ack.")
+        self._heartbeat.set()
+        if self.call is not None:
+            self.call.heartbeats.append(data)
+        await self.ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": {"t": data["t"]}}))
+
+    async def _authenticate(self, op: int, data: Json) -> None:
+        if self.call is not None:
+            raise Refusal(ALREADY_AUTHENTICATED, "Already authenticated.")
+        if op == IDENTIFY:
+            self.call = call = self.server._identify(data)
+            call.ws = self.ws
+            await self._send(call, READY, {
+                "ssrc": call.ssrc, "ip": "127.0.0.1", "port": self.server.udp_port,
+                "modes": list(MODES), "heartbeat_interval": 1,  # an erroneous field, as Discord's
+            })  # fmt: skip
+            return
+        self.call = call = self.server._resumed_call(data)
+        call.ws = self.ws
+        call.resumes += 1
+        await self.ws.send_str(json.dumps({"op": RESUMED, "d": None}))
+        seq_ack = data.get("seq_ack", -1)
+        for seq, message in call.outbox:
+            if seq > seq_ack:  # what the bot missed, again (sequence numbers wrap at 2**16)
+                await self._resend(message)
+
+    async def _select_protocol(self, call: Call, data: Any) -> None:
+        if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+            raise Refusal(BAD_REQUEST, "Select protocol needs protocol and data.")
+        if data.get("protocol") != "udp":
+            raise Refusal(UNKNOWN_PROTOCOL, "Unknown protocol.")
+        if data["data"].get("mode") not in MODES:
+            raise Refusal(UNKNOWN_ENCRYPTION_MODE, "Unknown encryption mode.")
+        call.mode = data["data"]["mode"]
+        await self._send(call, SESSION_DESCRIPTION, {
+            "audio_codec": "opus", "mode": call.mode, "secret_key": list(call.secret_key),
+            "dave_protocol_version": DAVE_PROTOCOL_VERSION,
+        })  # fmt: skip
+        await self._send_binary(call, MLS_EXTERNAL_SENDER, call.dave.sender.package)
+
+    async def _binary(self, data: bytes) -> None:
+        call = self.call
+        if call is None:
+            raise Refusal(NOT_AUTHENTICATED, "Not authenticated.")
+        op, payload = data[0], data[1:]
+        if op == MLS_KEY_PACKAGE:
+            # Propose adding the listener; the bot, alone in its pending group, commits it.
+            group_id = call.grant.channel_id.to_bytes(8, "big")
+            listener_package = call.dave.listener.get_serialized_key_package()
+            proposal = call.dave.sender.add_proposal(group_id, 0, listener_package)
+            await self._send_binary(call, MLS_PROPOSALS, b"\x00" + vector(proposal))
+        elif op == MLS_COMMIT_WELCOME:
+            await self._commit_welcome(call, payload)
+        else:
+            raise Refusal(UNKNOWN_OPCODE, f"Unknown binary opcode {op}.")
+
+    async def _commit_welcome(self, call: Call, payload: bytes) -> None:
+        try:
+            split = split_commit_welcome(payload)
+        except ValueError as error:
+            raise Refusal(BAD_REQUEST, f"Malformed commit: {error}") from None
+        if split.welcome is None:
+            raise Refusal(BAD_REQUEST, "A commit adding members needs their welcome.")
+        call.dave.listener.process_welcome(split.welcome)
+        call.dave.transition += 1
+        transition = struct.pack(">H", call.dave.transition)
+        await self._send_binary(call, MLS_ANNOUNCE_COMMIT, transition + split.commit)
+
+    async def _transition_ready(self, call: Call, data: Any) -> None:
+        if not isinstance(data, dict) or data.get("transition_id") != call.dave.transition:
+            raise Refusal(BAD_REQUEST, "Ready for a transition never announced.")
+        call.dave.executed = True
+        await self._send(call, EXECUTE_TRANSITION, {"transition_id": call.dave.transition})
+
+    async def _send(self, call: Call, op: int, data: Json) -> None:
+        call.seq = (call.seq + 1) & 0xFFFF
+        message = json.dumps({"op": op, "d": data, "seq": call.seq})
+        call.outbox.append((call.seq, message))
+        await self._resend(message)
+
+    async def _send_binary(self, call: Call, op: int, payload: bytes) -> None:
+        call.seq = (call.seq + 1) & 0xFFFF
+        message = struct.pack(">HB", call.seq, op) + payload
+        call.outbox.append((call.seq, message))
+        await self._resend(message)
+
+    async def _resend(self, message: str | bytes) -> None:
+        with contextlib.suppress(ConnectionError):
+            if isinstance(message, str):
+                await self.ws.send_str(message)
+            else:
+                await self.ws.send_bytes(message)
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self, server: VoiceServer) -> None:
+        self.server = server
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.server._datagram(data, addr)
+
+
+def _receive(call: Call, data: bytes) -> str | None:
+    """Check and decrypt one RTP packet of `call`; what is wrong with it, if anything."""
+    if call.mode is None:
+        return "RTP before SELECT PROTOCOL"
+    if not call.spoke:
+        return "RTP before any SPEAKING message (Discord disconnects: invalid SSRC)"
+    if data[1] & 0x7F != OPUS_PAYLOAD_TYPE:
+        return f"payload type {data[1] & 0x7F}, not 120"
+    sequence, timestamp = struct.unpack_from(">HI", data, 2)
+    # The rtpsize modes: the header, CSRCs and the extension preamble are authenticated, not
+    # encrypted; the 32-bit nonce counter is appended.
+    header_size = 12 + 4 * (data[0] & 0x0F) + (4 if data[0] & 0x10 else 0)
+    header, sealed, nonce = data[:header_size], data[header_size:-4], data[-4:]
+    (counter,) = struct.unpack(">I", nonce)
+    if counter <= call._nonce:
+        return f"nonce {counter} reused"
+    call._nonce = counter
+    try:
+        if call.mode == "aead_aes256_gcm_rtpsize":
+            payload = AESGCM(call.secret_key).decrypt(nonce + bytes(8), sealed, header)
+        else:
+            payload = crypto_aead_xchacha20poly1305_ietf_decrypt(
+                sealed, header, nonce + bytes(20), call.secret_key
+            )
+    except Exception:
+        return f"packet {sequence} does not decrypt with the session key"
+    if data[0] & 0x10:  # the extension's body was encrypted with the payload
+        (words,) = struct.unpack_from(">H", header, header_size - 2)
+        payload = payload[4 * words :]
+    return _accept(call, Frame(sequence, timestamp, payload, e2ee=False))
+
+
+def _accept(call: Call, frame: Frame) -> str | None:
+    fault = None
+    if call.frames:
+        last = call.frames[-1]
+        if frame.sequence != (last.sequence + 1) & 0xFFFF:
+            fault = f"sequence {frame.sequence} after {last.sequence}"
+        elif frame.timestamp != (last.timestamp + SAMPLES_PER_FRAME) & 0xFFFF_FFFF:
+            fault = f"timestamp {frame.timestamp} after {last.timestamp}: not 960 on"
+    opus = frame.opus
+    if opus.endswith(DAVE_MARKER) and opus != OPUS_SILENCE:
+        try:
+            user = call.grant.user_id
+            opus = call.dave.listener.decrypt(user, davey.MediaType.audio, opus)
+        except Exception:
+            return f"frame {frame.sequence} does not decrypt with the DAVE group's key"
+        frame = Frame(frame.sequence, frame.timestamp, opus, e2ee=True)
+    elif call.dave.executed and opus != OPUS_SILENCE:
+        fault = fault or f"frame {frame.sequence} not end-to-end encrypted after the transition"
+    if opus.startswith(OGG_HEADER_PACKETS):
+        fault = fault or f"an Ogg header packet ({opus[:8].decode()}) sent as audio"
+    call.frames.append(frame)
+    return fault
+
+
+def decode_opus(packets: list[bytes]) -> bytes:
+    """Opus packets (48 kHz stereo, as Discord carries them) decoded to 48 kHz mono PCM16."""
+    decoder = av.CodecContext.create("opus", "r")
+    decoder.sample_rate = SAMPLE_RATE  # type: ignore[attr-defined]
+    decoder.layout = "stereo"  # type: ignore[attr-defined]
+    mono = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    pcm = bytearray()
+    for packet in packets:
+        try:
+            frames = decoder.decode(av.Packet(packet))
+        except av.error.InvalidDataError:
+            continue  # a listener's decoder drops it too
+        for frame in frames:
+            for out in mono.resample(frame):  # type: ignore[arg-type]
+                pcm += bytes(out.planes[0])[: out.samples * 2]
+    return bytes(pcm)
+
+
+@cache
+def _authority() -> trustme.CA:
+    """A certificate authority for the stand-in's TLS, trusted by this process's aiohttp clients
+    (discord.py among them) as a machine trusts the authorities of Discord's certificates."""
+    authority = trustme.CA()
+    authority.configure_trust(aiohttp.connector._SSL_CONTEXT_VERIFIED)
+    return authority
+
+
+def _server_tls() -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    _authority().issue_cert("127.0.0.1").configure_cert(context)
+    return context
