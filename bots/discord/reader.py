@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
 import discord
 
+from bots.discord.clip_audio import ClipAudio
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
 from bots.discord.places import preferences_of
@@ -81,6 +81,7 @@ class Reader:
         self._session = ReadingSession()
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def guild(self) -> discord.Guild:
@@ -105,8 +106,10 @@ class Reader:
         return True
 
     async def stop(self) -> None:
-        """End the reading and leave the voice channel; returns once it has."""
-        if self._task is not None:
+        """End the reading and leave the voice channel; returns once it has. Asked again
+        meanwhile (the bot's own leaving is a voice state too), it only waits."""
+        if self._task is not None and not self._stopping:
+            self._stopping = True
             self._task.cancel()
         await self.ended.wait()
 
@@ -136,9 +139,12 @@ class Reader:
         except Exception:
             logger.exception("the reading in server %s failed", self.guild.id)
         finally:
-            with contextlib.suppress(Exception):
+            try:
                 await self.voice.disconnect(force=True)
-            self.ended.set()
+            except Exception:
+                logger.warning("leaving voice in server %s failed", self.guild.id, exc_info=True)
+            finally:
+                self.ended.set()
 
     async def _read_in_turn(self) -> None:
         """Each message in its turn; the next one made into speech while this one plays."""
@@ -200,7 +206,7 @@ class Reader:
                 logger.warning("reading aloud stopped: %r", error)
             loop.call_soon_threadsafe(finished.set)
 
-        source = clip_source(note, ffmpeg)
+        source = ClipAudio(note.data, ffmpeg=ffmpeg)
         try:
             self.voice.play(source, after=after)
         except discord.ClientException as exc:  # not connected (being moved), or still playing
@@ -221,11 +227,6 @@ class Reader:
         task = asyncio.ensure_future(work)
         self._background.add(task)  # referenced until done: the loop holds tasks weakly
         task.add_done_callback(self._background.discard)
-
-
-def clip_source(note: VoiceNote, ffmpeg: str) -> discord.AudioSource:
-    """The clip as discord.py plays it: Opus packets read from the OGG by `ffmpeg`."""
-    return discord.FFmpegOpusAudio(io.BytesIO(note.data), pipe=True, executable=ffmpeg)
 
 
 async def connect(channel: discord.VoiceChannel, client: VoiceClientClass) -> discord.VoiceClient:
