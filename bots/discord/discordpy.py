@@ -9,6 +9,7 @@ reaches into discord.py's private parts.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -99,3 +100,43 @@ def voice_libraries_installed() -> bool:
     """Whether PyNaCl and davey are there (the voice extras): discord.py says so only in two
     module flags, and raises at connect time without them."""
     return bool(voice_client.has_nacl and voice_state.has_dave)
+
+
+class ResumingVoiceConnection(voice_state.VoiceConnectionState):
+    """discord.py's voice connection, resumed the way Discord documents it.
+
+    When the voice server drops the websocket with 4015 ("crashed: resume"), discord.py 2.7 asks
+    the main gateway to join the channel again and waits for VOICE_STATE_UPDATE and
+    VOICE_SERVER_UPDATE in an order that never completes it from a connected state, then for a
+    new session description that a resume does not bring: the play stalls and the call is
+    dropped. Discord's resume (topics/voice-connections, "Resuming Voice Connection") is a new
+    websocket sending RESUME with the same token, session and `seq_ack`; the UDP socket, the
+    ssrc, the session key and the DAVE group stay as they were. If the voice server refuses
+    the resume, it closes the new websocket (4006) and discord.py connects afresh."""
+
+    async def _connect(  # discord.py's signature, overridden
+        self,
+        reconnect: bool,
+        timeout: float,  # noqa: ASYNC109
+        self_deaf: bool,
+        self_mute: bool,
+        resume: bool,
+    ) -> None:
+        if not resume:
+            await super()._connect(reconnect, timeout, self_deaf, self_mute, resume)
+            return
+        await asyncio.wait_for(self._resume(), timeout=timeout)
+
+    async def _resume(self) -> None:
+        dropped = self.ws
+        self.ws = await self._connect_websocket(True)  # RESUME with the last seq_ack
+        self.ws.secret_key = self.secret_key  # the same session: the key stands
+        await dropped.close()  # stops its heartbeats
+        self.state = voice_state.ConnectionFlowState.connected
+
+
+class ResumingVoiceClient(discord.VoiceClient):
+    """discord.py's voice client on a `ResumingVoiceConnection`."""
+
+    def create_connection_state(self) -> voice_state.VoiceConnectionState:
+        return ResumingVoiceConnection(self)

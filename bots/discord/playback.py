@@ -12,13 +12,14 @@ long as it plays.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
 import discord
 
 from bots.discord.clip_audio import ClipAudio
-from bots.discord.discordpy import voice_libraries_installed
+from bots.discord.discordpy import ResumingVoiceClient, voice_libraries_installed
 from bots.discord.messages import text
 from core.domain.values import VoiceNote
 from core.ports import ProcessSlots
@@ -28,15 +29,17 @@ logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 20.0
 # Beyond the clip's own length: ffmpeg start-up and the connection's first packets.
 PLAY_MARGIN = 15.0
+CALL_CHECK_SECONDS = 0.25  # how often a play checks that its call still exists
 
 VoiceClientClass = type[discord.VoiceClient]
 VoiceChannel = discord.VoiceChannel | discord.StageChannel
 
 
 def installed_voice_client() -> VoiceClientClass | None:
-    """discord.py's voice client when its optional libraries are installed, else None."""
+    """discord.py's voice client (resuming a dropped voice connection as Discord documents) when
+    its optional libraries are installed, else None."""
     if voice_libraries_installed():
-        return discord.VoiceClient
+        return ResumingVoiceClient
     return None
 
 
@@ -87,7 +90,8 @@ async def play_once(
         for note in notes:
             await _play(voice, note, ffmpeg)
     finally:
-        await voice.disconnect(force=True)
+        if voice.guild.voice_client is voice:  # not already disconnected for good
+            await voice.disconnect(force=True)
 
 
 async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> None:
@@ -100,4 +104,12 @@ async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> Non
         loop.call_soon_threadsafe(finished.set)
 
     voice.play(ClipAudio(note.data, ffmpeg=ffmpeg), after=after)
-    await asyncio.wait_for(finished.wait(), timeout=note.duration + PLAY_MARGIN)
+    async with asyncio.timeout(note.duration + PLAY_MARGIN):
+        while not finished.is_set():
+            # A call that ended for good (the bot disconnected by a moderator, the channel
+            # deleted) leaves the server's voice clients: discord.py's player would wait for it
+            # to come back, then end the play quietly, as if it had been heard.
+            if voice.guild.voice_client is not voice:
+                raise discord.ClientException("the voice connection ended during the play")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), timeout=CALL_CHECK_SECONDS)

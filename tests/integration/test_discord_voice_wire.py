@@ -12,6 +12,7 @@ import wave
 
 import pytest
 
+from core.app import speech
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import SAMPLE_RATE, Call
@@ -76,3 +77,85 @@ async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
     [wav] = mimo.tts_wavs
     assert_sounds_like(call, wav)
     assert discord_api.voice.close_codes == [1000]  # the bot left when it had played it
+
+
+async def test_a_voice_server_that_drops_mid_clip_is_resumed_and_the_rest_arrives(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    voice = discord_api.voice
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general,
+            alice,
+            "say",
+            text="A clip long enough to be cut. " * 2,
+            in_voice_channel=True,
+        )
+        call = await voice.wait_until(lambda: voice.calls and voice.calls[0], what="the call")
+        await voice.wait_until(lambda: len(call.speech) >= 25, what="half a second of the clip")
+        await voice.crash(call)
+        *_, played = await said.wait_for_messages(count=3)
+
+    assert played.content == f"Played in <#{server.lounge}>."
+    print(voice.close_codes, call.resumes, len(voice.calls), call.faults, call.seconds)
+    assert voice.close_codes == [4015, 1000]
+    assert call.resumes == 1 and voice.calls == [call]
+    assert call.faults == []
+    [wav] = mimo.tts_wavs
+    assert_sounds_like(call, wav)
+
+
+async def test_a_bot_disconnected_mid_clip_says_it_could_not_play_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    voice = discord_api.voice
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="A clip long enough to be cut. " * 2,
+            in_voice_channel=True,
+        )  # fmt: skip
+        call = await voice.wait_until(lambda: voice.calls and voice.calls[0], what="the call")
+        await voice.wait_until(lambda: len(call.speech) >= 25, what="half a second of the clip")
+        await discord_api.disconnect_from_voice(server, discord_api.application_id)
+        *_, failed = await said.wait_for_messages(count=3)
+
+    assert failed.content == (
+        f"I could not play it in <#{server.lounge}>: the voice connection failed."
+    )
+    assert voice.close_codes == [4014]
+    assert voice.calls == [call]  # 4014: discord.py does not come back
+
+
+async def test_every_voice_message_of_a_long_text_arrives_in_order(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    monkeypatch.setattr(speech, "NOTE_CHARS", 100)  # two voice messages, for a short test
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, tts_piece_chars=60
+    )
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="A sentence of some words. " * 4,
+            in_voice_channel=True,
+        )  # fmt: skip
+        _, *notes, played = await said.wait_for_messages(count=4)
+
+    assert played.content == f"Played in <#{server.lounge}>."
+    assert [note.is_voice_message for note in notes] == [True, True]
+    [call] = discord_api.voice.calls
+    assert call.faults == []
+    spoken = [clip_pcm(wav) for wav in mimo.tts_wavs]
+    seconds = sum(len(pcm) / 2 / rate for pcm, rate in spoken)
+    assert call.seconds == pytest.approx(seconds, abs=0.1)

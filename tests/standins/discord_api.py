@@ -87,6 +87,12 @@ What it checks, as Discord does:
   (Discord's formula, ``(guild_id >> 22) % count``; direct messages go to shard 0); GET
   /gateway/bot advises ``recommended_shards``.
 
+- Voice: opcode 4 joins the bot to a voice channel (VOICE_STATE_UPDATE, then VOICE_SERVER_UPDATE
+  with a token of `voice`, the voice server stand-in of `tests.standins.discord_voice`, and its
+  endpoint) or takes it out (no channel); no answer for a channel that is not a voice channel of
+  the server or where the bot lacks Connect. `disconnect_from_voice` is a moderator's
+  Disconnect; `stale_voice_tokens` hands out tokens the voice server no longer accepts.
+
 Faults: `rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
 Discord does: ``{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}``
 with ``Retry-After``, the ``X-RateLimit-*`` headers and ``Via`` (discord.py takes a 429 without
@@ -391,6 +397,9 @@ class FakeDiscord:
         self._user_installs: set[int] = set()  # users who installed the app to their account
         self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
         self.voice = VoiceServer()  # where VOICE_SERVER_UPDATE sends bots
+        # The next N VOICE_SERVER_UPDATEs carry a token the voice server no longer accepts, as
+        # one that a later update replaced.
+        self.stale_voice_tokens = 0
         self._posted: dict[int, Json] = {}  # message id -> message JSON (users' and the bot's)
         self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
         self._sessions: list[_Session] = []
@@ -582,6 +591,17 @@ class FakeDiscord:
         self._voice_states.setdefault(guild.id, {})[user_id] = channel_id
         state = self._voice_state(guild.id, user_id, channel_id)
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+
+    async def disconnect_from_voice(self, guild: Guild, user_id: int) -> None:
+        """A moderator disconnects a member (the bot, say) from voice: VOICE_STATE_UPDATE with no
+        channel, and their voice websocket closed with 4014 (do not reconnect)."""
+        self._voice_states.get(guild.id, {}).pop(user_id, None)
+        self.voice.revoke(guild.id, user_id)
+        state = self._voice_state(guild.id, user_id, None)
+        if user_id == self.application_id:
+            state["session_id"] = next((s.session_id for s in self._sessions), "")
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+        await self.voice.disconnect(guild.id, user_id)
 
     # -- incoming: messages ------------------------------------------------------------------
 
@@ -1300,6 +1320,9 @@ class FakeDiscord:
         )
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
         token = self.voice.grant(guild_id, int(channel_id), me, session.session_id)
+        if self.stale_voice_tokens > 0:
+            self.stale_voice_tokens -= 1
+            self.voice.revoke(guild_id, me)
         server = {"token": token, "guild_id": str(guild_id), "endpoint": self.voice.endpoint}
         await self._send_event(session, "VOICE_SERVER_UPDATE", server)
 

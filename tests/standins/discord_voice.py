@@ -172,6 +172,7 @@ class VoiceServer:
         self.identify_payloads: list[Json] = []
         self.stray_packets: list[str] = []  # UDP packets no call owns
         self._grants: dict[str, Grant] = {}  # token -> grant
+        self._closed_with: dict[int, int] = {}  # id(websocket) -> the code the stand-in sent
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._udp: asyncio.DatagramTransport | None = None
@@ -227,7 +228,19 @@ class VoiceServer:
     async def crash(self, call: Call) -> None:
         """The voice server crashed under `call`: its websocket closes with 4015 (resume)."""
         assert call.ws is not None, "the call has no websocket to drop"
-        await call.ws.close(code=SERVER_CRASHED, message=b"Voice server crashed.")
+        await self._close(call.ws, SERVER_CRASHED, "Voice server crashed.")
+
+    async def _close(self, ws: web.WebSocketResponse, code: int, reason: str) -> None:
+        self._closed_with[id(ws)] = code
+        await ws.close(code=code, message=reason.encode())
+
+    async def disconnect(self, guild_id: int, user_id: int) -> None:
+        """Close a member's live voice websocket with 4014, as when a moderator disconnects them."""
+        for call in self.calls:
+            live = call.ws is not None and not call.ws.closed
+            if live and (call.grant.guild_id, call.grant.user_id) == (guild_id, user_id):
+                assert call.ws is not None
+                await self._close(call.ws, DISCONNECTED, "Disconnected.")
 
     def calls_in(self, guild_id: int) -> list[Call]:
         return [c for c in self.calls if c.grant.guild_id == guild_id]
@@ -261,10 +274,11 @@ class VoiceServer:
                 "heartbeat_interval": self.heartbeat_interval * 1000}}))  # fmt: skip
             await link.serve()
         except Refusal as refusal:
-            await ws.close(code=refusal.code, message=refusal.reason.encode())
+            await self._close(ws, refusal.code, refusal.reason)
         finally:
             link.stop()
-            self.close_codes.append(ws.close_code)
+            # Who closed first decides: the stand-in's own code, else the one the bot sent.
+            self.close_codes.append(self._closed_with.pop(id(ws), None) or ws.close_code)
             self._notify()
         return ws
 
@@ -366,7 +380,7 @@ class _Link:
             try:
                 await asyncio.wait_for(self._heartbeat.wait(), self.server.heartbeat_interval * 1.5)
             except TimeoutError:
-                await self.ws.close(code=SESSION_TIMEOUT, message=b"Session timed out.")
+                await self.server._close(self.ws, SESSION_TIMEOUT, "Session timed out.")
                 return
 
     async def _text(self, payload: Any) -> None:

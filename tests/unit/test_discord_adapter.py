@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import json
 
-import discord
 import pytest
 from discord import voice_client, voice_state
 
+from bots.discord.discordpy import ResumingVoiceClient
 from bots.discord.places import channel_of, preferences_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.voice_message import voice_message_form
@@ -51,7 +51,7 @@ async def test_the_voice_message_body_carries_the_flag_duration_and_waveform() -
 
 @pytest.mark.parametrize(
     ("nacl", "dave", "expected"),
-    [(True, True, discord.VoiceClient), (False, True, None), (True, False, None)],
+    [(True, True, ResumingVoiceClient), (False, True, None), (True, False, None)],
 )
 def test_voice_channels_need_both_voice_libraries(
     monkeypatch: pytest.MonkeyPatch, nacl: bool, dave: bool, expected: object

@@ -108,3 +108,20 @@ def test_the_voice_libraries_are_named_by_two_flags() -> None:
     assert isinstance(voice_client.has_nacl, bool)
     assert isinstance(voice_state.has_dave, bool)
     assert discordpy.voice_libraries_installed() == (voice_client.has_nacl and voice_state.has_dave)
+
+
+def test_a_voice_resume_overrides_the_connection_state_discord_py_makes() -> None:
+    """`ResumingVoiceConnection` replaces `VoiceConnectionState._connect` (whose 4015 branch
+    calls it with resume=True), opens the websocket through `_connect_websocket` and hands the
+    session key over through the websocket's `secret_key`, which `_handshake_websocket` and
+    the packets wait on; `VoiceClient.create_connection_state` is where the client makes it."""
+    state = voice_state.VoiceConnectionState
+    assert list(inspect.signature(state._connect).parameters) == [
+        "self", "reconnect", "timeout", "self_deaf", "self_mute", "resume"
+    ]  # fmt: skip
+    assert list(inspect.signature(state._connect_websocket).parameters) == ["self", "resume"]
+    assert "self.ws.secret_key is None" in inspect.getsource(state._handshake_websocket)
+    assert "resume=True" in inspect.getsource(state._poll_voice_ws)
+    assert voice_state.ConnectionFlowState.connected
+    assert "create_connection_state()" in inspect.getsource(discord.VoiceClient.__init__)
+    assert issubclass(discordpy.ResumingVoiceClient, discord.VoiceClient)
