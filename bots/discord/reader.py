@@ -6,9 +6,10 @@ voice connection lives on the shard's gateway session, which is this process's. 
 in a bounded queue (`core.domain.reading.ReadingQueue`); the next one is made into speech while
 the current one plays. The reading ends with `/stop`, when nobody but bots is left in the voice
 channel, after `idle_seconds` with nothing read, when the server's daily speech quota is used up
-(said once in the channel), or when a moderator disconnects the bot (Discord's word is final:
-it does not come back by itself). Moved to another voice channel, it goes on there; reading the
-voice channel's own text chat, it then reads the new channel's.
+(said in the channel; a message too long for what is left is let go, said once), or when a
+moderator disconnects the bot (Discord's word is final: it does not come back by itself). Moved
+to another voice channel, it goes on there; reading the voice channel's own text chat, it then
+reads the new channel's.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class Reader:
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._told: set[str] = set()  # the refusals the channel heard once already
 
     @property
     def guild(self) -> discord.Guild:
@@ -140,7 +142,8 @@ class Reader:
             logger.exception("the reading in server %s failed", self.guild.id)
         finally:
             try:
-                await self.voice.disconnect(force=True)
+                if self.guild.voice_client is self.voice:  # not disconnected for good already
+                    await self.voice.disconnect(force=True)
             except Exception:
                 logger.warning("leaving voice in server %s failed", self.guild.id, exc_info=True)
             finally:
@@ -185,8 +188,14 @@ class Reader:
             return await self._reader.read(
                 server, self._session, message, platform_locale=self.place.platform_locale
             )
+        except (errors.SpeechQuotaShort, errors.SpeechOverQuota) as refusal:
+            # Too long for what is left today: a shorter message may still fit.
+            if refusal.key not in self._told:
+                self._told.add(refusal.key)
+                await self._post(error_text(refusal, self.place.locale))
+            return None
         except errors.QuotaUsed:
-            raise
+            raise  # used up: the reading ends, saying why
         except errors.VoicebridgeError as refusal:
             logger.warning("a message in server %s not read: %s", self.guild.id, refusal.key)
             return None

@@ -91,7 +91,10 @@ What it checks, as Discord does:
   with a token of `voice`, the voice server stand-in of `tests.standins.discord_voice`, and its
   endpoint) or takes it out (no channel); no answer for a channel that is not a voice channel of
   the server or where the bot lacks Connect. `disconnect_from_voice` is a moderator's
-  Disconnect; `stale_voice_tokens` hands out tokens the voice server no longer accepts.
+  Disconnect, `move_in_voice` their Move (the bot gets a new VOICE_SERVER_UPDATE), `leave_voice`
+  a member leaving; `stale_voice_tokens` hands out tokens the voice server no longer accepts.
+- Messages: a user's `<@id>` mentions fill the message's ``mentions`` (with the member);
+  `post_webhook_message` is a webhook's (``webhook_id``, an author marked a bot).
 
 Faults: `rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
 Discord does: ``{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}``
@@ -483,11 +486,12 @@ class FakeDiscord:
             self._bot_absent.update([guild_id, *(int(c["id"]) for c in channels)])
         return Guild(guild_id, name, *(int(c["id"]) for c in channels))
 
-    def add_user(self, name: str, *, locale: str = "en-US") -> int:
-        """A user whose Discord client is in `locale` (what their interactions carry)."""
+    def add_user(self, name: str, *, locale: str = "en-US", bot: bool = False) -> int:
+        """A user whose Discord client is in `locale` (what their interactions carry); `bot`:
+        another application's bot user."""
         _check_locale(locale)
         user_id = self.snowflake()
-        self._users[user_id] = _user(user_id, name)
+        self._users[user_id] = _user(user_id, name, bot=bot)
         self._locales[user_id] = locale
         return user_id
 
@@ -499,10 +503,11 @@ class FakeDiscord:
         manage_guild: bool = False,
         administrator: bool = False,
         locale: str = "en-US",
+        bot: bool = False,
     ) -> int:
         """A member of `guild`; `manage_guild` grants Manage Server, `administrator` every
-        permission (Discord computes it so: all bits set)."""
-        user_id = self.add_user(name, locale=locale)
+        permission (Discord computes it so: all bits set); `bot`: another application's bot."""
+        user_id = self.add_user(name, locale=locale, bot=bot)
         permissions = _MEMBER_PERMISSIONS | (MANAGE_GUILD if manage_guild else 0)
         if administrator:
             permissions = ALL_PERMISSIONS
@@ -603,6 +608,39 @@ class FakeDiscord:
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
         await self.voice.disconnect(guild.id, user_id)
 
+    async def leave_voice(self, guild: Guild, user_id: int) -> None:
+        """A member leaves voice on their own (VOICE_STATE_UPDATE without a channel)."""
+        self._voice_states.get(guild.id, {}).pop(user_id, None)
+        state = self._voice_state(guild.id, user_id, None)
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+
+    async def move_in_voice(self, guild: Guild, user_id: int, channel_id: int) -> None:
+        """A moderator moves a member (the bot, say) to another voice channel: VOICE_STATE_UPDATE
+        with the new channel and, for the bot, VOICE_SERVER_UPDATE with a token for it (the old
+        one revoked); the bot then leaves its old voice websocket and connects anew."""
+        assert self._channels[channel_id]["type"] == 2, "members are moved to voice channels"
+        self._voice_states.setdefault(guild.id, {})[user_id] = channel_id
+        if user_id != self.application_id:
+            state = self._voice_state(guild.id, user_id, channel_id)
+            await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+            return
+        session = next(s for s in self._sessions if s.identified)
+        state = self._voice_state(guild.id, user_id, channel_id, session_id=session.session_id,
+                                  self_deaf=True)  # fmt: skip
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+        self.voice.revoke(guild.id, user_id)
+        token = self.voice.grant(guild.id, channel_id, user_id, session.session_id)
+        server = {"token": token, "guild_id": str(guild.id), "endpoint": self.voice.endpoint}
+        await self._send_event(session, "VOICE_SERVER_UPDATE", server)
+
+    async def add_voice_channel(self, guild: Guild, name: str) -> int:
+        """A server's administrator adds a voice channel (CHANNEL_CREATE to connected bots)."""
+        listed = self._guilds[guild.id]["channels"]
+        channel = self._add_channel(guild.id, name, 2, position=len(listed))
+        listed.append(channel)
+        await self._dispatch("CHANNEL_CREATE", channel, intent=GUILDS)
+        return int(channel["id"])
+
     # -- incoming: messages ------------------------------------------------------------------
 
     def attachment(
@@ -654,10 +692,33 @@ class FakeDiscord:
         if "guild_id" in channel:
             guild_id = int(channel["guild_id"])
             message["member"] = self._member(guild_id, author_id, with_user=False)
+            message["mentions"] = self._mentions(guild_id, content)
             await self._dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
         else:
             await self._dispatch("MESSAGE_CREATE", message, intent=DIRECT_MESSAGES)
         return message
+
+    async def post_webhook_message(self, channel_id: int, name: str, content: str) -> Json:
+        """A webhook posts in a server's channel: its author is the webhook's name, marked a bot,
+        with the message's `webhook_id` and no member."""
+        webhook_id = self.snowflake()
+        author = _user(webhook_id, name, bot=True)
+        message = self._message(channel_id, author, content, [], flags=0)
+        message["webhook_id"] = str(webhook_id)
+        await self._dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
+        return message
+
+    def _mentions(self, guild_id: int, content: str) -> list[Json]:
+        """The users `content` mentions (`<@id>`), each with their member, as Discord fills
+        a message's `mentions`."""
+        mentioned = []
+        for user_id in dict.fromkeys(int(i) for i in re.findall(r"<@!?(\d+)>", content)):
+            if user_id in self._users:
+                user = dict(self._users[user_id])
+                if (guild_id, user_id) in self._members:
+                    user["member"] = self._member(guild_id, user_id, with_user=False)
+                mentioned.append(user)
+        return mentioned
 
     async def post_voice_message(
         self, channel_id: int, author_id: int, ogg: bytes, *, duration: float
