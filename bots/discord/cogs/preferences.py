@@ -290,8 +290,8 @@ class PreferencesCog(commands.Cog):
     @app_commands.command(description="What I can do", extras=answers(PRIVATE))
     async def help(self, interaction: Interaction) -> None:
         locale = await reply_locale(interaction, self.preferences)
-        help_text = text("discord.help", locale) + "\n\n" + text("discord.help.reader", locale)
-        await _answer(interaction, help_text)
+        await _answer(interaction, text("discord.help", locale))
+        await _answer(interaction, text("discord.help.reader", locale))  # a message of its own
 
     async def _auto_transcribe_now(
         self, chat: ChatRef, channel: ChatRef | None, locale: str
