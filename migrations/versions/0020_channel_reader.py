@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.Column(
             "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
-        sa.PrimaryKeyConstraint(
-            "platform", "chat_id", "member_id", name=op.f("pk_reader_members")
-        ),
+        sa.PrimaryKeyConstraint("platform", "chat_id", "member_id", name=op.f("pk_reader_members")),
     )
     # A plain ADD COLUMN (SQLite takes it too), as 0019's.
     op.add_column(

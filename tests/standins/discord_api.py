@@ -1669,7 +1669,6 @@ class FakeDiscord:
         assert not missing, f"/{command['name']} needs {missing}"
         return sent, resolved
 
-
     def _resolved_channel(self, option: Json, channel_id: int, user_id: int) -> Json:
         """A channel option's value as Discord resolves it: the member's client offers only
         the types the option allows and the channels they can see."""
