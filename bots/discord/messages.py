@@ -109,6 +109,7 @@ EN: dict[str, Source] = {
         "/read_me [allowed] — whether I read your messages at all\n"
         "/read_settings [bots] [webhooks] [commands] — whose messages I also read (Manage Server)"
     ),
+    "discord.error.no_own_voice": "You have no voice of your own in this server yet: use Apps → Clone this voice on a voice message you recorded to make one.",
     "discord.reader.join_first": "Join a voice channel first, then ask again.",
     "discord.reader.no_stage": "I read aloud in voice channels, not in stage channels.",
     "discord.reader.bot_needs": "I need the {permission} permission in {channel} for that.",

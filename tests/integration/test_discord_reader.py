@@ -105,6 +105,7 @@ async def test_a_channel_read_aloud_each_member_in_their_own_voice(
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
+        no_voice_yet = await members.answer(ann, "myvoice", own_voice=True)
         posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
         opened = await discord_api.message_command(server.general, ann, "Clone this voice", posted)
         await opened.wait_for_callback()
@@ -120,6 +121,10 @@ async def test_a_channel_read_aloud_each_member_in_their_own_voice(
         nothing_to_skip = await members.answer(bob, "skip")
         stopped = await members.answer(bob, "stop")
 
+    assert no_voice_yet.content == (
+        "You have no voice of your own in this server yet: use Apps → Clone this voice on a "
+        "voice message you recorded to make one."
+    )
     assert own.content.startswith("When I read your messages aloud here, I use your own voice")
     assert chosen.content.startswith("When I read your messages aloud here, I use the voice Dean")
     assert started.content.startswith(f"I am reading the chat of <#{server.lounge}> aloud there")
