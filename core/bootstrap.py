@@ -27,6 +27,7 @@ from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
+from core.app.reader_choices import ReaderChoices
 from core.app.reading import ChannelReader
 from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
@@ -165,6 +166,7 @@ class Runtime:
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
     reader: ChannelReader  # a text channel read aloud in a voice channel (Discord)
+    reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
 
 
@@ -396,6 +398,7 @@ async def bootstrap(
             metrics=metrics,
             processes=processes,
             reader=reader,
+            reader_choices=ReaderChoices(uow=uow, preferences=cases.preferences),
             database_reachable=lambda: database_reachable(store.engine),
         )
 

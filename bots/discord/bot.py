@@ -271,12 +271,7 @@ def feature_cogs(
             limiter=cases.limiter,
         ),
         SummariesCog(runtime.summaries, bot=bot),
-        ReaderCog(
-            readers=readers,
-            reader=runtime.reader,
-            studio=runtime.studio,
-            preferences=cases.preferences,
-        ),
+        ReaderCog(readers=readers, choices=runtime.reader_choices, preferences=cases.preferences),
         LimitsCog(cases.limiter, chats=cases.preferences),
     ]
 

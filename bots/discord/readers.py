@@ -89,13 +89,13 @@ class Readers:
             return refusal
         guild = channel.guild
         current = self.of(guild.id)
+        own_chat = chosen.id == channel.id
         if current is not None and current.place.voice_channel.id == channel.id:
-            current.read_from(chosen, own_chat=asked.text_channel is None)
+            current.read_from(chosen, own_chat=own_chat)
             return _reading_line(chosen, channel, asked.locale)
         if current is not None or guild.id in self._joining or guild.voice_client is not None:
             return text("discord.voice.busy", asked.locale)
-        place = Place(channel, chosen, asked.text_channel is None, asked.server_locale,
-                      asked.platform_locale)  # fmt: skip
+        place = Place(channel, chosen, own_chat, asked.server_locale, asked.platform_locale)
         return await self._join(place, asked.locale)
 
     async def _join(self, place: Place, locale: str) -> str:
@@ -135,13 +135,12 @@ class Readers:
             return
         if member != member.guild.me:
             await reading.leave_if_alone()
-        elif after.channel is None:  # disconnected by a moderator: that is final
+        elif not isinstance(after.channel, discord.VoiceChannel):
+            # Disconnected by a moderator, which is final, or moved to a stage, where a bot
+            # speaks only once a moderator lets it: the reading ends either way.
             logger.info("disconnected from voice in server %s", member.guild.id)
             await reading.stop()
-        elif (
-            isinstance(after.channel, discord.VoiceChannel)
-            and after.channel.id != reading.place.voice_channel.id
-        ):
+        elif after.channel.id != reading.place.voice_channel.id:
             reading.moved(after.channel)
 
     async def stop(self, guild_id: int) -> bool:

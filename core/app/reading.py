@@ -7,12 +7,12 @@ is what happens to one message when its turn comes, and the choices it reads.
                   sayable), or made sayable (`core.domain.sayable`), named when the speaker
                   changes, counted against its author's rate limit, spoken in its author's
                   voice (`core.domain.reading`) and counted against the server's speech quota
-    rules         `/read_settings`: whose messages are read besides its members' (Manage Server)
-    member        `/myvoice`, `/read_me`: a member's own voice, and whether they are read
+
+What the server and each member chose is `core.app.reader_choices`.
 
 Consent: a member's own cloned voice reads their messages only once they allowed it
-(`VoiceStudio.let_read_messages`, off by default, as spoken translations are); a voice cloned
-from someone else's recording cannot exist (`core.app.voices`).
+(`/myvoice own_voice`, off by default, as spoken translations are); a voice cloned from someone
+else's recording cannot exist (`core.app.voices`).
 
 Over its author's (or the server's) rate limit a message is not read, and nobody is told: the
 channel moves on. The server's daily speech quota used up is the caller's to say once: the
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
@@ -33,11 +33,9 @@ from core.chat.languages import chat_locale
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import asked_by
-from core.domain.quantities import Term
 from core.domain.reading import (
     HeardMessage,
     ReaderMember,
-    ReaderRules,
     ReadingSession,
     assignable_voices,
     passed_over,
@@ -61,14 +59,6 @@ class Reading:
 
 
 OWN_VOICE = "own"
-
-
-@dataclass(frozen=True)
-class MemberReading:
-    """How a member's messages are read in a server (`/myvoice`, `/read_me`)."""
-
-    member: ReaderMember
-    own_voice: str | None  # the name of their own cloned voice that reads them, if they allowed it
 
 
 class ChannelReader:
@@ -151,66 +141,6 @@ class ChannelReader:
         chosen = member.voice if member.voice in voices else None
         voice = session.cast.voice_of(author, voices, chosen=chosen)
         return Speaker(model=model, voice=voice), voice
-
-    # The reader's choices
-
-    async def rules(self, server: ChatRef) -> ReaderRules:
-        async with self._uow() as uow:
-            return await uow.reading.rules(server)
-
-    async def set_rules(
-        self,
-        server: ChatRef,
-        *,
-        can_manage: bool,
-        bots: bool | None = None,
-        webhooks: bool | None = None,
-        commands: bool | None = None,
-    ) -> ReaderRules:
-        """`/read_settings`: change the rules given (None: as they were), Manage Server only."""
-        if not can_manage:
-            raise errors.NotAllowed()
-        async with self._uow() as uow:
-            rules = await uow.reading.rules(server)
-            rules = ReaderRules(
-                bots=rules.bots if bots is None else bots,
-                webhooks=rules.webhooks if webhooks is None else webhooks,
-                commands=rules.commands if commands is None else commands,
-            )
-            await uow.reading.save_rules(server, rules)
-            await uow.commit()
-        return rules
-
-    async def member(self, server: ChatRef, member_id: str) -> MemberReading:
-        async with self._uow() as uow:
-            member = await uow.reading.member(server, member_id)
-            own = await uow.voices.reading_voice(server, member_id)
-        return MemberReading(member, None if own is None else own.name)
-
-    async def choose_voice(self, server: ChatRef, member_id: str, name: str) -> str | None:
-        """`/myvoice NAME`: the model's voice `name` (any case) reads the member's messages;
-        `auto` gives them an assigned one again (returns None)."""
-        prefs = await self._preferences.get(server)
-        voices = assignable_voices(self._preferences.tts_model(prefs))
-        wanted = name.strip().casefold()
-        voice = next((v for v in voices if v.casefold() == wanted), None)
-        if voice is None and wanted != "auto":
-            choices = ", ".join(["auto", *voices])
-            raise errors.BadChoice(setting=Term("setting.voice"), value=name, choices=choices)
-        await self._change_member(server, member_id, lambda member: replace(member, voice=voice))
-        return voice
-
-    async def let_read(self, server: ChatRef, member_id: str, *, allowed: bool) -> None:
-        """`/read_me`: whether the member's messages are read at all (on by default)."""
-        await self._change_member(server, member_id, lambda member: replace(member, read=allowed))
-
-    async def _change_member(
-        self, server: ChatRef, member_id: str, change: Callable[[ReaderMember], ReaderMember]
-    ) -> None:
-        async with self._uow() as uow:
-            member = await uow.reading.member(server, member_id)
-            await uow.reading.save_member(server, member_id, change(member))
-            await uow.commit()
 
 
 def spoken_marks(locale: str) -> SpokenMarks:

@@ -18,7 +18,7 @@ may make it the chat's voice (`choose`). Sharing is taken back with `/voice unsh
 choice of the voice stays stored, and from that moment the default speaks instead of it for
 everything but its owner's own words (sharing it again brings it back). Spoken translations of
 a person's words have their own switch (`/voicetranslations`), and so has the channel reader's
-reading of their messages in a voice channel (`/myvoice own_voice`, `core.app.reading`).
+reading of their messages in a voice channel (`/myvoice own_voice`, `core.app.reader_choices`).
 
 When the chat's chosen voice is one of its own, speech (`speaker`) uses the voiceclone model with
 its sample as a data URL, whatever MIMO_TTS_MODEL says. For a designed voice that sample is the
@@ -152,18 +152,6 @@ class VoiceStudio:
                 if person is None
                 else await uow.voices.let_speak_translations(chat, person, allowed)
             )
-            if not found:
-                raise errors.NoOwnVoice()
-            await uow.commit()
-
-    async def let_read_messages(self, chat: ChatRef, *, person: str | None, allowed: bool) -> None:
-        """`/myvoice own_voice`: a person's switch, off by default, for their own cloned voices
-        in this chat to read their messages aloud in a voice channel (`core.app.reading`);
-        refused when they have none."""
-        async with self._uow() as uow:
-            found = 0
-            if person is not None:
-                found = await uow.voices.let_read_messages(chat, person, allowed)
             if not found:
                 raise errors.NoOwnVoice()
             await uow.commit()

@@ -11,6 +11,7 @@ import pytest
 
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
+from core.app.reader_choices import ReaderChoices
 from core.app.reading import OWN_VOICE, ChannelReader
 from core.app.recordings import Recordings
 from core.app.speech import TextToSpeech
@@ -48,6 +49,7 @@ class World:
             uow=uow, speech=tts, preferences=self.preferences, studio=self.studio,
             limiter=self.limiter, max_chars=200,
         )  # fmt: skip
+        self.choices = ReaderChoices(uow=uow, preferences=self.preferences)
         self.session = ReadingSession()
         self.sent = 0
 
@@ -84,8 +86,8 @@ async def test_ann_in_her_own_voice_bob_in_the_one_he_chose_and_names_between_sp
     world: World,
 ) -> None:
     await world.clone(ANN, "AnnVoice")
-    await world.studio.let_read_messages(SERVER, person=ANN, allowed=True)
-    assert await world.reader.choose_voice(SERVER, BOB, "dean") == "Dean"
+    await world.choices.member(SERVER, ANN, own_voice=True)
+    assert (await world.choices.member(SERVER, BOB, voice="dean")).member.voice == "Dean"
 
     heard = [
         await world.read(ANN, "Hello everyone", name="Ann"),
@@ -108,16 +110,16 @@ async def test_an_own_voice_reads_nothing_until_its_owner_allows_it_and_stops_at
 ) -> None:
     await world.clone(ANN, "AnnVoice")
     before = await world.read(ANN, "one")
-    await world.studio.let_read_messages(SERVER, person=ANN, allowed=True)
+    await world.choices.member(SERVER, ANN, own_voice=True)
     allowed = await world.read(ANN, "two")
-    await world.studio.let_read_messages(SERVER, person=ANN, allowed=False)
+    await world.choices.member(SERVER, ANN, own_voice=False)
     taken_back = await world.read(ANN, "three")
 
     assert before is not None and not before.startswith("clone")
     assert allowed == "clone: two"
     assert taken_back is not None and not taken_back.startswith("clone")
     with pytest.raises(errors.NoOwnVoice):  # Bob has no voice of his own to allow
-        await world.studio.let_read_messages(SERVER, person=BOB, allowed=True)
+        await world.choices.member(SERVER, BOB, own_voice=True)
 
 
 async def test_members_given_voices_sound_different_and_keep_them(world: World) -> None:
@@ -129,13 +131,13 @@ async def test_members_given_voices_sound_different_and_keep_them(world: World) 
 
 
 async def test_a_member_who_opted_out_is_not_read_and_opting_in_again_works(world: World) -> None:
-    await world.reader.let_read(SERVER, ANN, allowed=False)
+    await world.choices.member(SERVER, ANN, read=False)
     out = await world.read(ANN, "secret")
-    await world.reader.let_read(SERVER, ANN, allowed=True)
+    await world.choices.member(SERVER, ANN, read=True)
     back = await world.read(ANN, "hello")
 
     assert out is None and back is not None
-    assert (await world.reader.member(SERVER, ANN)).member.read
+    assert (await world.choices.member(SERVER, ANN)).member.read
 
 
 async def test_bots_webhooks_and_commands_wait_for_the_servers_word(world: World) -> None:
@@ -145,8 +147,8 @@ async def test_bots_webhooks_and_commands_wait_for_the_servers_word(world: World
         await world.read(ANN, "!play song"),
     ]
     with pytest.raises(errors.NotAllowed):
-        await world.reader.set_rules(SERVER, can_manage=False, bots=True)
-    rules = await world.reader.set_rules(SERVER, can_manage=True, bots=True, commands=True)
+        await world.choices.set_rules(SERVER, can_manage=False, bots=True)
+    rules = await world.choices.set_rules(SERVER, can_manage=True, bots=True, commands=True)
     read = [await world.read(BOB, "beep", bot=True), await world.read(ANN, "!play song")]
 
     assert skipped == [None, None, None]
@@ -158,11 +160,11 @@ async def test_a_chosen_voice_must_be_one_of_the_models_and_auto_gives_one_back(
     world: World,
 ) -> None:
     with pytest.raises(errors.BadChoice) as refused:
-        await world.reader.choose_voice(SERVER, ANN, "Nobody")
-    assert await world.reader.choose_voice(SERVER, ANN, "AUTO") is None
+        await world.choices.member(SERVER, ANN, voice="Nobody")
+    assert (await world.choices.member(SERVER, ANN, voice="AUTO")).member.voice is None
 
     assert "mimo_default" not in str(refused.value.params)
-    assert (await world.reader.member(SERVER, ANN)).member.voice is None
+    assert (await world.choices.member(SERVER, ANN)).member.voice is None
 
 
 async def test_characters_spoken_count_against_the_servers_quota(uow_factory: Uow) -> None:
@@ -185,13 +187,13 @@ async def test_the_rate_limit_applies_to_each_author(uow_factory: Uow) -> None:
 
 
 async def test_forget_deletes_the_readers_rules_and_members_choices(world: World) -> None:
-    await world.reader.set_rules(SERVER, can_manage=True, bots=True)
-    await world.reader.choose_voice(SERVER, ANN, "Mia")
+    await world.choices.set_rules(SERVER, can_manage=True, bots=True)
+    await world.choices.member(SERVER, ANN, voice="Mia")
     summaries = SummaryService(
         uow=world.uow, chat_api=NoChat(), preferences=world.preferences, limiter=world.limiter,
         speech=world.tts, clock=world.clock,
     )  # fmt: skip
     await summaries.forget(SERVER, can_manage=True)
 
-    assert await world.reader.rules(SERVER) == ReaderRules()
-    assert (await world.reader.member(SERVER, ANN)).member.voice is None
+    assert await world.choices.rules(SERVER) == ReaderRules()
+    assert (await world.choices.member(SERVER, ANN)).member.voice is None

@@ -21,8 +21,7 @@ from bots.discord.reader import Reader, TextChannel
 from bots.discord.readers import Readers, Start
 from bots.discord.replies import Interaction, followup_of
 from core.app.preferences import ChatPreferences
-from core.app.reading import ChannelReader
-from core.app.voices import VoiceStudio
+from core.app.reader_choices import MemberReading, ReaderChoices
 from core.chat.languages import resolve_locale
 from core.chat.overview import on_off
 from core.domain import errors
@@ -35,16 +34,10 @@ class ReaderCog(commands.Cog):
     """The channel reader's commands, and the events it follows."""
 
     def __init__(
-        self,
-        *,
-        readers: Readers,
-        reader: ChannelReader,
-        studio: VoiceStudio,
-        preferences: ChatPreferences,
+        self, *, readers: Readers, choices: ReaderChoices, preferences: ChatPreferences
     ) -> None:
         self.readers = readers
-        self.reader = reader
-        self.studio = studio
+        self.choices = choices
         self.preferences = preferences
 
     @commands.Cog.listener()
@@ -110,22 +103,11 @@ class ReaderCog(commands.Cog):
     async def myvoice(
         self, interaction: Interaction, name: str | None = None, own_voice: bool | None = None
     ) -> None:
-        server, member = for_interaction(interaction), str(interaction.user.id)
-        if own_voice is not None:
-            await self.studio.let_read_messages(server, person=member, allowed=own_voice)
-        if name is not None:
-            await self.reader.choose_voice(server, member, name)
+        now = await self.choices.member(
+            for_interaction(interaction), str(interaction.user.id), voice=name, own_voice=own_voice
+        )
         locale = await reply_locale(interaction, self.preferences)
-        now = await self.reader.member(server, member)
-        if now.own_voice is not None:
-            line = text("discord.myvoice.own", locale, name=now.own_voice)
-        elif now.member.voice is not None:
-            line = text("discord.myvoice.chosen", locale, voice=now.member.voice)
-        else:
-            line = text("discord.myvoice.assigned", locale)
-        if not now.member.read:
-            line += "\n" + text("discord.read_me.off", locale)
-        await _answer(interaction, line)
+        await _answer(interaction, _myvoice_line(now, locale))
 
     @myvoice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
@@ -141,13 +123,12 @@ class ReaderCog(commands.Cog):
     )
     @app_commands.describe(allowed="True: they are (the default); False: never")
     async def read_me(self, interaction: Interaction, allowed: bool | None = None) -> None:
-        server, member = for_interaction(interaction), str(interaction.user.id)
-        if allowed is not None:
-            await self.reader.let_read(server, member, allowed=allowed)
-        read = (await self.reader.member(server, member)).member.read
+        now = await self.choices.member(
+            for_interaction(interaction), str(interaction.user.id), read=allowed
+        )
         locale = await reply_locale(interaction, self.preferences)
-        await _answer(interaction, text("discord.read_me.on" if read else "discord.read_me.off",
-                                        locale))  # fmt: skip
+        key = "discord.read_me.on" if now.member.read else "discord.read_me.off"
+        await _answer(interaction, text(key, locale))
 
     @in_servers
     @app_commands.command(
@@ -166,9 +147,9 @@ class ReaderCog(commands.Cog):
     ) -> None:
         server = for_interaction(interaction)
         if (bots, webhooks, commands) == (None, None, None):
-            rules = await self.reader.rules(server)
+            rules = await self.choices.rules(server)
         else:
-            rules = await self.reader.set_rules(
+            rules = await self.choices.set_rules(
                 server, can_manage=can_manage(interaction), bots=bots, webhooks=webhooks,
                 commands=commands,
             )  # fmt: skip
@@ -189,6 +170,17 @@ class ReaderCog(commands.Cog):
         if not here and not can_manage(interaction):
             raise NotListening("not in the reading's voice channel")
         return reading
+
+
+def _myvoice_line(now: MemberReading, locale: str) -> str:
+    """How the member's messages are read, and how to change it."""
+    if now.own_voice is not None:
+        line = text("discord.myvoice.own", locale, name=now.own_voice)
+    elif now.member.voice is not None:
+        line = text("discord.myvoice.chosen", locale, voice=now.member.voice)
+    else:
+        line = text("discord.myvoice.assigned", locale)
+    return line if now.member.read else line + "\n" + text("discord.read_me.off", locale)
 
 
 class NotListening(errors.UserInputError):
