@@ -174,7 +174,7 @@ async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         await members.answer(ann, "read_channel")
-        await discord_api.post_message(server.lounge, ann, "A long story, " * 8)
+        await discord_api.post_message(server.lounge, ann, "A long story, " * 14)
         await discord_api.post_message(server.lounge, ann, "The end")
         await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
                                            what="the long story playing")  # fmt: skip
