@@ -138,6 +138,10 @@ EN: dict[str, Source] = {
         "• webhooks' messages: {webhooks}\n"
         "• commands to other bots (!play, .help): {commands}"
     ),
+    # The values in discord.read_settings: entries of their own, since value.on agrees with
+    # auto-transcription (Russian "включена", Spanish "activada") and these with messages.
+    "discord.read_settings.on": "on",
+    "discord.read_settings.off": "off",
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
 }
 

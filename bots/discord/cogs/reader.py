@@ -23,7 +23,6 @@ from bots.discord.replies import Interaction, followup_of
 from core.app.preferences import ChatPreferences
 from core.app.reader_choices import MemberReading, ReaderChoices
 from core.chat.languages import resolve_locale
-from core.chat.overview import on_off
 from core.domain import errors
 from core.domain.reading import assignable_voices
 
@@ -155,8 +154,8 @@ class ReaderCog(commands.Cog):
             )  # fmt: skip
         locale = await reply_locale(interaction, self.preferences)
         await _answer(interaction, text(
-            "discord.read_settings", locale, bots=on_off(rules.bots, locale),
-            webhooks=on_off(rules.webhooks, locale), commands=on_off(rules.commands, locale),
+            "discord.read_settings", locale, bots=_read(rules.bots, locale),
+            webhooks=_read(rules.webhooks, locale), commands=_read(rules.commands, locale),
         ))  # fmt: skip
 
     def _listened_to(self, interaction: Interaction) -> Reader | None:
@@ -170,6 +169,10 @@ class ReaderCog(commands.Cog):
         if not here and not can_manage(interaction):
             raise NotListening("not in the reading's voice channel")
         return reading
+
+
+def _read(value: bool, locale: str) -> str:
+    return text("discord.read_settings.on" if value else "discord.read_settings.off", locale)
 
 
 def _myvoice_line(now: MemberReading, locale: str) -> str:
