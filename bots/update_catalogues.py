@@ -166,7 +166,8 @@ class _Unbuilt:
 
 async def _read_commands(recorder: _Recorder) -> None:
     bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.none())
-    for cog in feature_cogs(bot, _Unbuilt(), player=_Unbuilt(), pace=_Unbuilt()):  # type: ignore[arg-type]
+    unbuilt: Any = _Unbuilt()
+    for cog in feature_cogs(bot, unbuilt, player=unbuilt, readers=unbuilt, pace=unbuilt):
         await bot.add_cog(cog)
     for command in bot.tree.get_commands():
         await command.get_translated_payload(bot.tree, recorder)

@@ -27,6 +27,8 @@ from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
+from core.app.reader_choices import ReaderChoices
+from core.app.reading import ChannelReader
 from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
 from core.app.scheduler import Scheduler
@@ -163,6 +165,8 @@ class Runtime:
     claims: Claims  # on incoming messages: each answered once, interruptions redone
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
+    reader: ChannelReader  # a text channel read aloud in a voice channel (Discord)
+    reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
 
 
@@ -370,6 +374,10 @@ async def bootstrap(
             translations=cases.translations, gists=cases.gists, log=summaries,
         )  # fmt: skip
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)
+        reader = ChannelReader(
+            uow=uow, speech=cases.speech, preferences=cases.preferences, studio=studio,
+            limiter=limiter, max_chars=settings.discord_reader_max_chars,
+        )  # fmt: skip
         scheduler = Scheduler(digests=digests, clock=clock, retention=store.retention)
         yield Runtime(
             settings=settings,
@@ -389,6 +397,8 @@ async def bootstrap(
             claims=store.claims,
             metrics=metrics,
             processes=processes,
+            reader=reader,
+            reader_choices=ReaderChoices(uow=uow, preferences=cases.preferences),
             database_reachable=lambda: database_reachable(store.engine),
         )
 

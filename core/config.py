@@ -119,6 +119,14 @@ class Settings(BaseSettings):
     discord_shard_ids: str = ""
     """The shards this process runs, comma-separated, each below `DISCORD_SHARD_COUNT` (such as
     `0,1`). Empty: all of them."""
+    discord_reader_max_chars: int = Field(default=300, ge=20, le=2000)
+    """The channel reader (`/read_channel`): characters of one message read aloud; a longer one
+    is cut at a word, with a word saying so."""
+    discord_reader_queue: int = Field(default=10, ge=1, le=100)
+    """The channel reader: messages waiting to be read, per server; past it the oldest is
+    dropped, with one line in the channel."""
+    discord_reader_idle_seconds: float = Field(default=600.0, gt=0)
+    """The channel reader: seconds with nothing read before the bot leaves the voice channel."""
 
     database_url: str = "sqlite+aiosqlite:///voicebridge.db"
     """SQLAlchemy async URL of the database: `sqlite+aiosqlite:///path.db` or

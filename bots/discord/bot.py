@@ -34,6 +34,7 @@ from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
+from bots.discord.cogs.reader import ReaderCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
@@ -54,6 +55,8 @@ from bots.discord.locales import person_locale
 from bots.discord.pace import RequestPace
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
+from bots.discord.reader import ReaderPolicy
+from bots.discord.readers import Readers
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
@@ -139,6 +142,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.preferences = runtime.cases.preferences
         self.gateway_url = gateway_url
         self.player = player
+        self.readers = readers_for(runtime, player)
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -149,7 +153,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
     async def setup_hook(self) -> None:
-        for cog in feature_cogs(self, self.runtime, player=self.player, pace=self.pace):
+        for cog in feature_cogs(
+            self, self.runtime, player=self.player, readers=self.readers, pace=self.pace
+        ):
             await self.add_cog(cog)
             if isinstance(cog, RebuildsModals):
                 self.crash_redo.modal_rebuilders.update(cog.modal_rebuilders())
@@ -241,8 +247,22 @@ class VoicebridgeBot(commands.AutoShardedBot):
 _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every field modules read
 
 
+def readers_for(runtime: Runtime, player: VoicePlayer) -> Readers:
+    """The channel reader's readings, on the voice client `player` plays with."""
+    settings = runtime.settings
+    policy = ReaderPolicy(
+        queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
+    )
+    return Readers(player.client, reader=runtime.reader, policy=policy, processes=runtime.processes)
+
+
 def feature_cogs(
-    bot: AnyBot, runtime: Runtime, *, player: VoicePlayer, pace: RequestPace
+    bot: AnyBot,
+    runtime: Runtime,
+    *,
+    player: VoicePlayer,
+    readers: Readers,
+    pace: RequestPace,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands)."""
@@ -265,6 +285,7 @@ def feature_cogs(
             limiter=cases.limiter,
         ),
         SummariesCog(runtime.summaries, bot=bot),
+        ReaderCog(readers=readers, choices=runtime.reader_choices, preferences=cases.preferences),
         LimitsCog(cases.limiter, chats=cases.preferences),
     ]
 
@@ -316,6 +337,7 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
     try:
         yield task
     finally:
+        await bot.readers.close()  # while the gateway is there to say the bot leaves voice
         await bot.work.finish()
         # Stop the connection loop first: while it waits on the socket, discord.py's close()
         # loses a race and sends close code 4000 (a session Discord keeps for resuming, the bot

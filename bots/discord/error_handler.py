@@ -26,6 +26,7 @@ _DISCORD_WORDING = {
     "error.admins_only_command": "discord.error.manage_server_command",
     "usage.summary": "discord.usage.summary",
     "summary.nothing": "discord.summary.nothing",
+    "error.no_own_voice": "discord.error.no_own_voice",  # cloned from a menu, not a reply
 }
 
 

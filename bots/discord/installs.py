@@ -50,6 +50,16 @@ def server_only(command: T) -> T:
     return installs(contexts(command))
 
 
+def in_servers(command: T) -> T:
+    """Keep a command with the server install, in servers alone: what it works on (a voice
+    channel) exists nowhere else."""
+    installs: Callable[[T], T] = app_commands.allowed_installs(guilds=True, users=False)
+    contexts: Callable[[T], T] = app_commands.allowed_contexts(
+        guilds=True, dms=False, private_channels=False
+    )
+    return installs(contexts(command))
+
+
 class TooLongHere(errors.UserInputError):
     """The work would outlast the interaction, the only way to answer where it was asked."""
 

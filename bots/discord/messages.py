@@ -99,6 +99,49 @@ EN: dict[str, Source] = {
         "This is taking longer than Discord lets me answer here (15 minutes), so I stopped. "
         "Send the recording to me in a direct message, where I can take as long as it needs."
     ),
+    # The channel reader (bots/discord/readers.py, cogs/reader.py). Permission names as
+    # Discord's own settings show them.
+    "discord.help.reader": (
+        "Reading aloud in voice channels:\n"
+        "/read_channel [channel] — I join your voice channel and read a text channel aloud there (its own chat by default), each person in their own voice\n"
+        "/skip — skip the message being read; /stop — I stop and leave\n"
+        "/myvoice [name] [own_voice] — your voice when I read your messages: one of the model's voices, or your own cloned voice once you allow it\n"
+        "/read_me [allowed] — whether I read your messages at all\n"
+        "/read_settings [bots] [webhooks] [commands] — whose messages I also read (Manage Server)"
+    ),
+    "discord.error.no_own_voice": "You have no voice of your own in this server yet: use Apps → Clone this voice on a voice message you recorded to make one.",
+    "discord.reader.join_first": "Join a voice channel first, then ask again.",
+    "discord.reader.no_stage": "I read aloud in voice channels, not in stage channels.",
+    "discord.reader.bot_needs": "I need the {permission} permission in {channel} for that.",
+    "discord.reader.you_need": "That takes the {permission} permission in {channel}: I read aloud only what you may read.",
+    "discord.permission.connect": "Connect",
+    "discord.permission.speak": "Speak",
+    "discord.permission.view_channel": "View Channel",
+    "discord.permission.read_message_history": "Read Message History",
+    "discord.reader.started": "I am reading {channel} aloud in {voice}: every new message, each person in their own voice. /skip skips one, /stop ends it.",
+    "discord.reader.started_own_chat": "I am reading the chat of {voice} aloud there: every new message, each person in their own voice. /skip skips one, /stop ends it.",
+    "discord.reader.behind": "Messages are coming faster than I can read them aloud, so I skip the oldest.",
+    "discord.reader.not_reading": "I am not reading anything aloud in this server.",
+    "discord.reader.not_listening": "Only someone in my voice channel, or with the Manage Server permission, can do that.",
+    "discord.reader.skipped": "Skipped.",
+    "discord.reader.nothing_to_skip": "I am not reading a message aloud right now.",
+    "discord.reader.stopped": "I stopped reading aloud and left {voice}.",
+    "discord.voice.failed_to_join": "I could not join {channel}: the voice connection failed.",
+    "discord.myvoice.own": "When I read your messages aloud here, I use your own voice, {name}. /myvoice own_voice:False stops that.",
+    "discord.myvoice.chosen": "When I read your messages aloud here, I use the voice {voice}. /myvoice name:auto lets me pick one for you.",
+    "discord.myvoice.assigned": "When I read your messages aloud here, I pick a voice for you that nobody else in the voice channel has. Choose one with /myvoice name:NAME, or let your own cloned voice read them with /myvoice own_voice:True.",
+    "discord.read_me.on": "I read your messages aloud in voice channels here. /read_me allowed:False stops that.",
+    "discord.read_me.off": "I do not read your messages aloud in voice channels here. /read_me allowed:True turns it back on.",
+    "discord.read_settings": (
+        "Besides the members' messages, I read aloud:\n"
+        "• other bots' messages: {bots}\n"
+        "• webhooks' messages: {webhooks}\n"
+        "• commands to other bots (!play, .help): {commands}"
+    ),
+    # The values in discord.read_settings: entries of their own, since value.on agrees with
+    # auto-transcription (Russian "включена", Spanish "activada") and these with messages.
+    "discord.read_settings.on": "on",
+    "discord.read_settings.off": "off",
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
 }
 

@@ -25,7 +25,7 @@ from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech
 from core.app.translations import Translations
 from core.app.voices import VoiceStudio
-from core.chat.languages import translation_target
+from core.chat.languages import target_name, translation_target
 
 TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")
 
@@ -112,4 +112,5 @@ class TranslationHandlers:
         if language is None:
             await message.reply_text(text("autotranslate.is_off", locale))
             return
-        await message.reply_text(text("autotranslate.is_on", locale, language=language))
+        named = target_name(language, locale)
+        await message.reply_text(text("autotranslate.is_on", locale, language=named))

@@ -13,6 +13,8 @@ questions.py      /ask about a recording
 recordings.py     recordings judged on what their platform declares, then downloaded
 preferences.py    a chat's preferences, read and changed
 voices.py         the chat's own voices: designed, cloned, chosen, deleted
+reading.py        the channel reader: one message read aloud, in its author's own voice
+reader_choices.py  what the server and each member chose for the channel reader
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
 claims.py         the Claims: each message answered once, interruptions reported
 retention.py      what expires, and the jobs that delete it

@@ -125,6 +125,16 @@ class TextToSpeech:
         wavs = await self._speak(chat, pieces, asker, speaker_id=speaker_id)
         return await self._note([wav for _, wav in wavs])
 
+    async def in_voice(
+        self, chat: ChatRef, text: str, *, prefs: Preferences, speaker: Speaker, asker: Asker
+    ) -> VoiceNote:
+        """`text` as one voice note spoken by `speaker`, whom the caller chose (the channel
+        reader: each member their own voice), in the chat's style (`prefs`, read by the caller).
+        Part of a request already admitted: only the speech quota applies."""
+        pieces = self._pieces(text)
+        wavs = await self._synthesize(chat, pieces, asker, prefs=prefs, speaker=speaker)
+        return await self._note([wav for _, wav in wavs])
+
     async def speaker(
         self, chat: ChatRef, prefs: Preferences, *, author: str | None = None
     ) -> Speaker:
@@ -158,6 +168,19 @@ class TextToSpeech:
         speaker = await self.speaker(chat, prefs, author=author)
         if self._studio is not None and speaker_id is not None:
             speaker = await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)
+        return await self._synthesize(chat, pieces, asker, prefs=prefs, speaker=speaker)
+
+    async def _synthesize(
+        self,
+        chat: ChatRef,
+        pieces: list[str],
+        asker: Asker | None,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+    ) -> list[tuple[str, bytes]]:
+        """Each piece with its WAV, in order, spoken by `speaker` in the chat's style; every
+        character counts against the chat's speech quota."""
         gate = asyncio.Semaphore(_TTS_IN_FLIGHT)
 
         async def one(piece: str) -> tuple[str, bytes]:

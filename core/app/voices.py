@@ -17,7 +17,8 @@ Read aloud, summaries and digests are spoken in the model's default voice, and o
 may make it the chat's voice (`choose`). Sharing is taken back with `/voice unshare`: the chat's
 choice of the voice stays stored, and from that moment the default speaks instead of it for
 everything but its owner's own words (sharing it again brings it back). Spoken translations of
-a person's words have their own switch (`/voicetranslations`).
+a person's words have their own switch (`/voicetranslations`), and so has the channel reader's
+reading of their messages in a voice channel (`/myvoice own_voice`, `core.app.reader_choices`).
 
 When the chat's chosen voice is one of its own, speech (`speaker`) uses the voiceclone model with
 its sample as a data URL, whatever MIMO_TTS_MODEL says. For a designed voice that sample is the
@@ -133,10 +134,12 @@ class VoiceStudio:
             async with self._uow() as uow:
                 own = await uow.voices.translating_voice(chat, speaker_id)
             if own is not None:
-                return Speaker(
-                    model=self.models.clone, voice=clone_voice(own.sample, own.sample_mime)
-                )
+                return self.own_speaker(own)
         return await self.speaker(chat, prefs)
+
+    def own_speaker(self, own: ChatVoice) -> Speaker:
+        """How a person's own cloned voice speaks (once they allowed it to): from its sample."""
+        return Speaker(model=self.models.clone, voice=clone_voice(own.sample, own.sample_mime))
 
     async def let_speak_translations(
         self, chat: ChatRef, *, person: str | None, allowed: bool

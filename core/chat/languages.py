@@ -6,6 +6,7 @@
     locale_named     what someone typed for /botlanguage ("zh", "简体中文", "español") -> one
     chat_locale      the language of what the bot posts to a whole chat
     native_name, language_name   how a language is named to a reader
+    target_name      a translation's language, kept by its English name, as a reader names it
 
 Who reads which: a reply to a person is in their own language (`resolve_locale` of what their
 app sends), else the chat's; what the bot posts to everyone is in the chat's: the one its
@@ -160,6 +161,26 @@ def translation_target(typed: str, *, reader: str) -> str:
     if found is None:
         raise errors.UnknownLanguage(value=typed)
     return found
+
+
+def target_name(target: str, reader: str) -> str:
+    """A translation's language as `translation_target` keeps it, by its English name
+    ("Japanese", "Chinese (Simplified)"), named in the `reader`'s language ("Japanisch",
+    "简体中文"): CLDR's name (Babel's `Locale.languages`), else its name built from the parts
+    ("ポルトガル語 (ブラジル)"). In English, and for a name CLDR does not know ("Serbian
+    (Latin)", a word someone typed), it stays as it was kept."""
+    code = _english_names().get(target)
+    if code is None or reader == DEFAULT_LOCALE:
+        return target
+    return str(Locale.parse(reader).languages.get(code) or language_name(code, reader))
+
+
+@functools.cache
+def _english_names() -> dict[str, str]:
+    """Each language's English name -> its code: CLDR's languages and ours."""
+    codes = {name: code for code, name in Locale.parse(DEFAULT_LOCALE).languages.items()}
+    codes.update((english_name(locale), locale) for locale in LOCALES)
+    return codes
 
 
 def written_in(words: str) -> str | None:

@@ -54,6 +54,15 @@ EN: dict[str, Source] = {
         "(/style happy, /style news anchor) or your own words (/style speak slowly like a "
         "storyteller); /style off clears it."
     ),
+    # The channel reader (core.app.reading): what is said in a voice channel, in the server's
+    # language. reader.said names a member before their words.
+    "reader.said": "{name} says: {words}",
+    "reader.someone": "someone",
+    "reader.code": "a code block",
+    "reader.spoiler": "a spoiler",
+    "reader.link": "a link to {site}",
+    "reader.attachments": Plural("an attachment", "{count} attachments", count="count"),
+    "reader.cut": "and so on",
     # A chat's own voices (core.app.voices)
     "voices.own": "This chat's own voices:\n{voices}",
     "voices.own.designed": "• {name} — designed: {description}",

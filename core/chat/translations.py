@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from core.chat.languages import target_name
 from core.chat.messages import text
 
 
 def translation_below(language: str, translated: str, locale: str) -> str:
-    """ "Translation (English):" and the translation, as it stands under a transcript."""
-    return f"{text('autotranslate.marker', locale, language=language)}\n{translated}"
+    """ "Translation (English):" and the translation, as it stands under a transcript; the
+    language (kept by its English name) named in the reader's, "Übersetzung (Englisch):"."""
+    named = target_name(language, locale)
+    return f"{text('autotranslate.marker', locale, language=named)}\n{translated}"

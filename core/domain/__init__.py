@@ -8,6 +8,8 @@ business.py         Telegram Business connections, and what may be answered in t
 inline.py           voice notes offered inline, and the key each is kept under
 gists.py            the gist of a recording: headline and timed points
 tts.py              the TTS models' voices and styles, and what a user's text may carry
+reading.py          the channel reader: whose messages, which voice, names, the queue
+sayable.py          what of a typed message is said aloud
 transcripts.py      a transcript's timed parts, progress and missing stretches
 pauses.py           where to cut a long recording
 summaries.py        the chat log's messages, summary state and requests

@@ -20,6 +20,7 @@ from core.domain.business import BusinessConnection
 from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
+from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.summaries import ChatMessage, SummaryState
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef, ChatVoice, Platform, Preferences
@@ -139,6 +140,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
     @property
     def inline_voices(self) -> InlineVoiceStore:
         """For `/forget`, which deletes the renderings made in the chat's voice too."""
+        ...
+
+    @property
+    def reading(self) -> ReadingStore:
+        """For `/forget`, which deletes the channel reader's rules and members' choices too."""
         ...
 
 
@@ -284,6 +290,10 @@ class VoiceStore(Protocol):
 
     async def let_speak_translations(self, chat: ChatRef, owner_id: str, allowed: bool) -> int: ...
 
+    async def reading_voice(self, chat: ChatRef, owner_id: str) -> ChatVoice | None: ...
+
+    async def let_read_messages(self, chat: ChatRef, owner_id: str, allowed: bool) -> int: ...
+
     async def share(self, chat: ChatRef, name: str, owner_id: str, shared: bool) -> str | None: ...
 
     async def delete_chat(self, chat: ChatRef) -> int: ...
@@ -299,6 +309,32 @@ class VoiceUnitOfWork(UnitOfWork, Protocol):
     def inline_voices(self) -> InlineVoiceStore:
         """For `/voice delete`, which deletes the renderings made in that voice too."""
         ...
+
+
+class ReadingStore(Protocol):
+    """The channel reader's choices (`core.app.reading`): a server's rules and its members'
+    own; missing ones read as the defaults."""
+
+    async def rules(self, chat: ChatRef) -> ReaderRules: ...
+
+    async def save_rules(self, chat: ChatRef, rules: ReaderRules) -> None: ...
+
+    async def member(self, chat: ChatRef, member_id: str) -> ReaderMember: ...
+
+    async def save_member(self, chat: ChatRef, member_id: str, member: ReaderMember) -> None: ...
+
+    async def delete_chat(self, chat: ChatRef) -> None: ...
+
+
+class ReadingUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.reading` needs: preferences (voice model, style), the reader's choices,
+    and the chat's voices (a member's own, where they allowed it)."""
+
+    @property
+    def reading(self) -> ReadingStore: ...
+
+    @property
+    def voices(self) -> VoiceStore: ...
 
 
 class BusinessConnectionStore(Protocol):

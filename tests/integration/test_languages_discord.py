@@ -30,6 +30,10 @@ async def answer(discord_api: FakeDiscord, asked: Any) -> str:
     return str(message.content)
 
 
+async def answers(discord_api: FakeDiscord, asked: Any, count: int = 2) -> list[str]:
+    return [str(message.content) for message in await asked.wait_for_messages(count)]
+
+
 async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -45,7 +49,7 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
         asr_concurrency=1,
     )  # fmt: skip
     async with running_discord(settings, discord_api):
-        help_zh = await answer(discord_api, await discord_api.slash(server.general, mei, "help"))
+        help_zh = await answers(discord_api, await discord_api.slash(server.general, mei, "help"))
         refused = await answer(
             discord_api,
             await discord_api.slash(server.general, mei, "autotranscribe", state="off"),
@@ -53,20 +57,22 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
         overview = await answer(
             discord_api, await discord_api.slash(server.general, mei, "settings")
         )
-        help_en = await answer(discord_api, await discord_api.slash(server.general, bob, "help"))
+        help_en = await answers(discord_api, await discord_api.slash(server.general, bob, "help"))
         asked = await discord_api.slash(server.general, mei, "transcribe", attachment=recording)
         await discord_api.wait_until(
             lambda: [m.content[:5] for m in asked.visible] == ["heard"], timeout=30,
             what="the transcript",
         )  # fmt: skip
 
-    assert help_zh == text("discord.help", "zh_Hans")
-    assert help_zh.startswith("命令：\n/say 文字")
+    assert help_zh == [text("discord.help", "zh_Hans"), text("discord.help.reader", "zh_Hans")]
+    assert help_zh[0].startswith("命令：\n/say 文字")
+    assert help_zh[1].startswith("在语音频道里朗读：\n/read_channel [频道]")
     assert refused == text("discord.error.manage_server", "zh_Hans")
     assert "管理服务器" in refused
     assert overview.startswith("本聊天的设置：")
     assert "• 机器人语言：自动（当前：English）" in overview
-    assert help_en == text("discord.help", "en")  # Bob, in the same channel, reads English
+    # Bob, in the same channel, reads English.
+    assert help_en == [text("discord.help", "en"), text("discord.help.reader", "en")]
     [transcript] = asked.visible
     shown = [content for message_id, content in discord_api.edits if message_id == transcript.id]
     assert any(status.startswith("已转写 0:") for status in shown), shown  # "0:07 / 0:35"

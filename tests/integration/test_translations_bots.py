@@ -226,6 +226,30 @@ async def test_autotranslate_adds_nothing_the_model_gave_back_unchanged(
     assert len(translations(mimo)) == 1
 
 
+async def test_autotranslate_names_the_language_in_the_reader_s(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+) -> None:
+    """A German reader's chat translated into Japanese reads "Japanisch", not the English name
+    the model is told."""
+    mimo.asr_text = "Wir sehen uns morgen."
+    bot_api.set_user_language(ALICE, "de")
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(bot_api.text_message(chat_id=ALICE, user_id=ALICE, text="/autotranslate ja"))
+        await one_more_text(bot_api, ALICE)
+        bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=note_ogg))
+        await one_more_text(bot_api, ALICE)
+
+    set_to, transcript = bot_api.texts(ALICE)
+    assert set_to.startswith("Transkripte bekommen hier auch ihre Übersetzung (Sprache: Japanisch)")
+    assert transcript == (
+        "Wir sehen uns morgen.\n\nÜbersetzung (Japanisch):\n[Japanese] Wir sehen uns morgen."
+    )
+    [request] = translations(mimo)
+    assert request["messages"][0]["content"].startswith(  # type: ignore[index]
+        "You translate text into Japanese."
+    )
+
+
 async def test_discord_autotranslate_needs_manage_server_and_marks_the_translation(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
 ) -> None:

@@ -91,7 +91,10 @@ What it checks, as Discord does:
   with a token of `voice`, the voice server stand-in of `tests.standins.discord_voice`, and its
   endpoint) or takes it out (no channel); no answer for a channel that is not a voice channel of
   the server or where the bot lacks Connect. `disconnect_from_voice` is a moderator's
-  Disconnect; `stale_voice_tokens` hands out tokens the voice server no longer accepts.
+  Disconnect, `move_in_voice` their Move (the bot gets a new VOICE_SERVER_UPDATE), `leave_voice`
+  a member leaving; `stale_voice_tokens` hands out tokens the voice server no longer accepts.
+- Messages: a user's `<@id>` mentions fill the message's ``mentions`` (with the member);
+  `post_webhook_message` is a webhook's (``webhook_id``, an author marked a bot).
 
 Rate limits: at most `global_per_second` (50, Discord's global limit) requests a second with the
 bot token; one more is answered 429 with ``"global": true`` and ``X-RateLimit-Global``.
@@ -179,7 +182,7 @@ LOCALES = frozenset({
     "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
     "th", "zh-CN", "ja", "zh-TW", "ko",
 })  # fmt: skip
-_OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "attachment": 11}
+_OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "channel": 7, "attachment": 11}
 MAX_OPTION = 6000  # characters in a string option, whatever its max_length says
 _ROUTE_PARAM = re.compile(r"\{(\w+)\}")
 
@@ -493,11 +496,12 @@ class FakeDiscord:
             self._bot_absent.update([guild_id, *(int(c["id"]) for c in channels)])
         return Guild(guild_id, name, *(int(c["id"]) for c in channels))
 
-    def add_user(self, name: str, *, locale: str = "en-US") -> int:
-        """A user whose Discord client is in `locale` (what their interactions carry)."""
+    def add_user(self, name: str, *, locale: str = "en-US", bot: bool = False) -> int:
+        """A user whose Discord client is in `locale` (what their interactions carry); `bot`:
+        another application's bot user."""
         _check_locale(locale)
         user_id = self.snowflake()
-        self._users[user_id] = _user(user_id, name)
+        self._users[user_id] = _user(user_id, name, bot=bot)
         self._locales[user_id] = locale
         return user_id
 
@@ -509,10 +513,11 @@ class FakeDiscord:
         manage_guild: bool = False,
         administrator: bool = False,
         locale: str = "en-US",
+        bot: bool = False,
     ) -> int:
         """A member of `guild`; `manage_guild` grants Manage Server, `administrator` every
-        permission (Discord computes it so: all bits set)."""
-        user_id = self.add_user(name, locale=locale)
+        permission (Discord computes it so: all bits set); `bot`: another application's bot."""
+        user_id = self.add_user(name, locale=locale, bot=bot)
         permissions = _MEMBER_PERMISSIONS | (MANAGE_GUILD if manage_guild else 0)
         if administrator:
             permissions = ALL_PERMISSIONS
@@ -613,6 +618,39 @@ class FakeDiscord:
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
         await self.voice.disconnect(guild.id, user_id)
 
+    async def leave_voice(self, guild: Guild, user_id: int) -> None:
+        """A member leaves voice on their own (VOICE_STATE_UPDATE without a channel)."""
+        self._voice_states.get(guild.id, {}).pop(user_id, None)
+        state = self._voice_state(guild.id, user_id, None)
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+
+    async def move_in_voice(self, guild: Guild, user_id: int, channel_id: int) -> None:
+        """A moderator moves a member (the bot, say) to another voice channel: VOICE_STATE_UPDATE
+        with the new channel and, for the bot, VOICE_SERVER_UPDATE with a token for it (the old
+        one revoked); the bot then leaves its old voice websocket and connects anew."""
+        assert self._channels[channel_id]["type"] == 2, "members are moved to voice channels"
+        self._voice_states.setdefault(guild.id, {})[user_id] = channel_id
+        if user_id != self.application_id:
+            state = self._voice_state(guild.id, user_id, channel_id)
+            await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+            return
+        session = next(s for s in self._sessions if s.identified)
+        state = self._voice_state(guild.id, user_id, channel_id, session_id=session.session_id,
+                                  self_deaf=True)  # fmt: skip
+        await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+        self.voice.revoke(guild.id, user_id)
+        token = self.voice.grant(guild.id, channel_id, user_id, session.session_id)
+        server = {"token": token, "guild_id": str(guild.id), "endpoint": self.voice.endpoint}
+        await self._send_event(session, "VOICE_SERVER_UPDATE", server)
+
+    async def add_voice_channel(self, guild: Guild, name: str) -> int:
+        """A server's administrator adds a voice channel (CHANNEL_CREATE to connected bots)."""
+        listed = self._guilds[guild.id]["channels"]
+        channel = self._add_channel(guild.id, name, 2, position=len(listed))
+        listed.append(channel)
+        await self._dispatch("CHANNEL_CREATE", channel, intent=GUILDS)
+        return int(channel["id"])
+
     # -- incoming: messages ------------------------------------------------------------------
 
     def attachment(
@@ -664,10 +702,33 @@ class FakeDiscord:
         if "guild_id" in channel:
             guild_id = int(channel["guild_id"])
             message["member"] = self._member(guild_id, author_id, with_user=False)
+            message["mentions"] = self._mentions(guild_id, content)
             await self._dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
         else:
             await self._dispatch("MESSAGE_CREATE", message, intent=DIRECT_MESSAGES)
         return message
+
+    async def post_webhook_message(self, channel_id: int, name: str, content: str) -> Json:
+        """A webhook posts in a server's channel: its author is the webhook's name, marked a bot,
+        with the message's `webhook_id` and no member."""
+        webhook_id = self.snowflake()
+        author = _user(webhook_id, name, bot=True)
+        message = self._message(channel_id, author, content, [], flags=0)
+        message["webhook_id"] = str(webhook_id)
+        await self._dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
+        return message
+
+    def _mentions(self, guild_id: int, content: str) -> list[Json]:
+        """The users `content` mentions (`<@id>`), each with their member, as Discord fills
+        a message's `mentions`."""
+        mentioned = []
+        for user_id in dict.fromkeys(int(i) for i in re.findall(r"<@!?(\d+)>", content)):
+            if user_id in self._users:
+                user = dict(self._users[user_id])
+                if (guild_id, user_id) in self._members:
+                    user["member"] = self._member(guild_id, user_id, with_user=False)
+                mentioned.append(user)
+        return mentioned
 
     async def post_voice_message(
         self, channel_id: int, author_id: int, ogg: bytes, *, duration: float
@@ -699,10 +760,10 @@ class FakeDiscord:
     ) -> FakeInteraction:
         """A user runs the slash command `name`; attachment options take `attachment()` dicts."""
         command = self._command(name, 1)
-        sent, resolved = self._options(command, options)
+        sent, resolved = self._options(command, options, user_id)
         data: Json = {"id": command["id"], "name": name, "type": 1, "options": sent}
         if resolved:
-            data["resolved"] = {"attachments": resolved}
+            data["resolved"] = resolved
         return await self._interact(channel_id, user_id, 2, data, name)
 
     async def message_command(
@@ -1602,10 +1663,15 @@ class FakeDiscord:
                 return command
         raise AssertionError(f"the bot did not register command {name!r} of type {kind}")
 
-    def _options(self, command: Json, given: dict[str, Any]) -> tuple[list[Json], Json]:
-        """The options as Discord sends them (typed as registered), and resolved attachments."""
+    def _options(
+        self, command: Json, given: dict[str, Any], user_id: int
+    ) -> tuple[list[Json], Json]:
+        """The options as Discord sends them (typed as registered), and what they resolve to:
+        attachments, and channels (given by id) with the member's permissions there, only of
+        the types the option allows."""
         declared = {o["name"]: o for o in command.get("options", [])}
-        sent, resolved = [], {}
+        sent: list[Json] = []
+        resolved: Json = {}
         for name, value in given.items():
             assert name in declared, f"/{command['name']} has no option {name!r}"
             kind = declared[name]["type"]
@@ -1614,12 +1680,28 @@ class FakeDiscord:
                     f"Discord does not send {len(value)} characters in /{command['name']} {name}"
                 )
             if kind == _OPTION_TYPES["attachment"]:
-                resolved[value["id"]] = value
+                resolved.setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
+            if kind == _OPTION_TYPES["channel"]:
+                value = str(value)
+                resolved.setdefault("channels", {})[value] = self._resolved_channel(
+                    declared[name], int(value), user_id
+                )
             sent.append({"name": name, "type": kind, "value": value})
         missing = [n for n, o in declared.items() if o.get("required") and n not in given]
         assert not missing, f"/{command['name']} needs {missing}"
         return sent, resolved
+
+    def _resolved_channel(self, option: Json, channel_id: int, user_id: int) -> Json:
+        """A channel option's value as Discord resolves it: the member's client offers only
+        the types the option allows and the channels they can see."""
+        channel = self._channels[channel_id]
+        allowed = option.get("channel_types")
+        assert not allowed or channel["type"] in allowed, f"the option takes {allowed} only"
+        permissions = self.permissions_in(channel_id, user_id)
+        assert permissions & VIEW_CHANNEL, "the member's client does not show that channel"
+        keys = ("id", "name", "type", "parent_id", "guild_id")
+        return {**{k: channel[k] for k in keys if k in channel}, "permissions": str(permissions)}
 
 
 # -- request bodies ----------------------------------------------------------------------------

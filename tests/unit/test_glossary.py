@@ -39,6 +39,7 @@ REJECTED: dict[str, dict[str, str]] = {
         "主人": "the operator is 机器人管理者",
         "慢一点": "too many requests is 操作太频繁",
         "您": "the register is 你",
+        "文本频道": "a text channel is 文字频道",
         _SINGLE_ELLIPSIS: "Chinese writes ……",
     },
     "zh_Hant": {
@@ -53,10 +54,13 @@ REJECTED: dict[str, dict[str, str]] = {
         "慢一點": "too many requests is 操作太頻繁",
         "您": "the register is 你",
         "“|”": "quotation marks are 「」",
+        "文本頻道": "a text channel is 文字頻道",
+        "讀取訊息歷史": "Discord names Read Message History 讀取歷史訊息",
         _SINGLE_ELLIPSIS: "Chinese writes ……",
     },
     "ja": {
         "複製": "clone is クローン",
+        "音声チャンネル|ボイチャ": "a voice channel is ボイスチャンネル",
         r"[^\x00-\x7f]:(?=\s|$)|[a-z}]: [^\x00-\x7f]": "a colon in Japanese is full-width (：)",
     },
     "ko": {
@@ -66,7 +70,8 @@ REJECTED: dict[str, dict[str, str]] = {
         "당신": "the reader is addressed without 당신",
         r"습니다|십시오|니다(?=[\s.!?,)]|$)": "the register is 해요체",
         r"(?<=[\w\]]) (으로|로)(?=\s)": "a particle follows its word without a space",
-        r"'(?=[가-힣])": "quotation marks are “”",
+        r"'(?=[가-힣{])": "quotation marks are “”",
+        "웹훅|보이스 채널": "a webhook is 웹후크, a voice channel 음성 채널",
         r"녹취록를": "녹취록 takes 을",
     },
     "ru": {
@@ -75,6 +80,7 @@ REJECTED: dict[str, dict[str, str]] = {
         _SHORT_VOICE_MESSAGE["ru"]: "a voice message is голосовое сообщение, in full",
         r"видеокружк|выжимк": "a round video is видеосообщение, the gist главное",
         r"Использование:": "a usage line starts «Как использовать:»",
+        r"[Вв]еб-хук": "a webhook is вебхук",
     },
     "uk": {
         r"Працюю на\b": "powered by is «за допомогою»",
@@ -84,6 +90,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"Використання:": "a usage line starts «Як використовувати:»",
         r"\b[Пп]итанн|ІМ.Я": "a question is запитання, a voice's name назва",
         r"(?<=\w)['ʼ](?=\w)": "the apostrophe is ’",
+        r"[Вв]еб-хук": "a webhook is вебхук",
     },
     "es": {
         r"\b[Nn]otas? de voz\b": "a voice message is mensaje de voz",
@@ -92,6 +99,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\busted\b|\bsu chat\b": "the register is tú",
         r"\b[Aa]ñ[aá]d|\b(?:he|ha|han) \w+ado\b|\bborr[éa]": "agregar, me agregaron, eliminar",
         r"\bMDs?\b": "Discord's direct messages are mensajes directos",
+        r"\b[Oo]mit": "skip is saltar",
     },
     "pt_BR": {
         r"\b[Nn]otas? de voz\b": "a voice message is mensagem de voz",
@@ -100,6 +108,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\b[Tt]u\b|\b[Tt]eu\b|\b[Tt]ua\b|\bte\b": "the register is você",
         r"\bexclu": "delete is apagar",
         r"\bMDs?\b": "Discord's direct messages are mensagens diretas",
+        r"\b[Ss]alt(?:ar|a|ei|ou)\b": "skip is pular",
         '"': "quotation marks are “”",
     },
     "de": {
@@ -107,6 +116,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"[Kk]ontingent": "a quota is Tageslimit",
         r"Kurzfassung": "the gist is das Wichtigste",
         r"\bDNs?\b": "Discord's direct messages are Direktnachrichten",
+        r"Voice-?[Cc]hannel|Sprachchannel|Textchannel": "a channel is a Sprachkanal, Textkanal",
         r"\bIhnen\b|\bIhre?[mnrs]?\b|Sie es\b|\bSie bitte\b": "the register is du",
     },
     "fr": {
@@ -114,6 +124,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"(?m)\b[Tt]ien(?:ne)?s?\b|^(?:Indique|Choisis|Réponds|Envoie|Utilise|Ajoute)\b": "vous",
         r"(?<!{)\bchat\b|\bconversation": "a Telegram chat is une discussion",
         r"\bMP\b": "Discord's direct messages are messages privés",
+        r"\b[Cc]an(?:al|aux)\b|\bsalons? (?:de )?texte\b": "a salon, textuel or vocal",
         r"(?<=\w)'(?=\w)": "the apostrophe is ’",
         r"\bnotes? vocales?\b": "a voice message is message vocal",
         r"\bquotas?\b": "a quota is limite quotidienne",
@@ -127,6 +138,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"(?<!{)\b[Cc]hat\b": "a chat is obrolan",
         r"klonmu|video bulat": "a cloned voice is suara kloningan, a round video pesan video",
         r"\bDMs?\b": "Discord's direct messages are pesan langsung",
+        r"\b[Kk]anal\b|\b[Ll]inks?\b": "a channel is saluran, a link tautan",
     },
 }
 # Option names a language writes as English does (French "question", German "name").
@@ -210,6 +222,19 @@ def test_discord_options_are_named_in_every_language(locale: str) -> None:
     options = [k for k in template if k.startswith("discord.option.") and k.endswith(".name")]
     english = [k for k in options if catalog[k] == template[k]]
     assert [k for k in english if template[k] not in SHARED.get(locale, set())] == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_an_option_is_named_alike_wherever_it_recurs(locale: str) -> None:
+    """One word per idea: an option several commands take (`name` for /voice, /design_voice,
+    /delete_voice and /myvoice; `allowed` for /voicetranslations and /read_me) has one name in
+    each language, so a reader who learnt it once types it everywhere."""
+    names: dict[str, set[str]] = {}
+    for message in read(po_path(locale), locale):
+        key = str(message.context)
+        if message.id and key.startswith("discord.option.") and key.endswith(".name"):
+            names.setdefault(key.split(".")[3], set()).add(forms(message)[0])
+    assert {option: found for option, found in names.items() if len(found) > 1} == {}
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)

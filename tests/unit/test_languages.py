@@ -13,10 +13,12 @@ from core.chat.languages import (
     chat_locale,
     locale_named,
     resolve_locale,
+    target_name,
     translation_target,
     written_in,
 )
 from core.chat.messages import CORE, preset_named, text
+from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.quantities import Duration, Megabytes, Term
 from core.domain.values import Preferences
@@ -159,6 +161,34 @@ def test_no_language_means_the_readers_and_nonsense_is_refused() -> None:
     for nonsense in ("42x", "a", "two words", "x" * 40):
         with pytest.raises(errors.UnknownLanguage):
             translation_target(nonsense, reader="en")
+
+
+@pytest.mark.parametrize(
+    ("typed", "reader", "shown"),
+    [
+        ("en", "de", "Englisch"),
+        ("ja", "fr", "japonais"),
+        ("zh", "zh_Hans", "简体中文"),
+        ("zh-TW", "ja", "繁体中国語"),
+        ("pt-BR", "ru", "бразильский португальский"),
+        ("it", "ko", "이탈리아어"),  # not one of ours: CLDR names it all the same
+        ("latin", "es", "latín"),
+        ("zh", "en", "Chinese (Simplified)"),  # in English, as it is kept
+        ("quenya", "de", "Quenya"),  # a language CLDR does not name: as it was typed
+    ],
+)
+def test_a_translation_s_language_is_named_in_the_reader_s(
+    typed: str, reader: str, shown: str
+) -> None:
+    """/autotranslate keeps the English name the model is told; a German reader sees
+    "Übersetzung (Englisch):", not "Übersetzung (English):"."""
+    assert target_name(translation_target(typed, reader="en"), reader) == shown
+
+
+def test_the_translation_under_a_transcript_names_its_language_in_the_reader_s() -> None:
+    below = translation_below("English", "See you tomorrow", "de")
+    assert below == "Übersetzung (Englisch):\nSee you tomorrow"
+    assert translation_below("Japanese", "またね", "id").startswith("Terjemahan (bahasa Jepang):")
 
 
 @pytest.mark.parametrize(

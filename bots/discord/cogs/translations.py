@@ -27,7 +27,7 @@ from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech, speaks
 from core.app.translations import Translations
 from core.app.voices import VoiceStudio
-from core.chat.languages import translation_target
+from core.chat.languages import target_name, translation_target
 from core.domain import errors
 from core.ports import Recording
 
@@ -216,7 +216,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         sentence = (
             catalogue_text("autotranslate.is_off", locale)
             if now is None
-            else catalogue_text("autotranslate.is_on", locale, language=now)
+            else catalogue_text("autotranslate.is_on", locale, language=target_name(now, locale))
         )
         await followup_of(interaction, ephemeral=True)(content=sentence)
 

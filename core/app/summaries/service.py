@@ -256,6 +256,7 @@ class SummaryService:
                 await uow.voices.delete_chat(place)
                 await uow.claims.delete_chat(place)
                 await uow.transcripts.delete_chat(place)
+                await uow.reading.delete_chat(place)
                 rendered += await uow.inline_voices.delete_chat(place)
             await uow.commit()
         if discard is not None and rendered:

@@ -10,6 +10,7 @@ transcripts.py   kept transcripts and their parts
 claims.py        claims on incoming work (the table keeps its first name, processed_updates)
 usage.py         the limits' state: request windows and daily usage
 voices.py        a chat's own voices
+reading.py       the channel reader's rules and members' choices
 business.py      Telegram Business connections
 inline.py        inline mode's rendered voice notes
 places.py        every table that names a place, for /forget and retention

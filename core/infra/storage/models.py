@@ -237,6 +237,8 @@ class ChatVoiceRow(Base):
     # Its owner shared it with the chat (/voice share): only then does it speak words not
     # its owner's own (the chat's voice for anyone, Read aloud, summaries, digests).
     shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Its owner let it read their messages aloud in voice channels (/myvoice own_voice).
+    reads_messages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -320,3 +322,36 @@ class InlineVoiceRow(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     __table_args__ = (Index("ix_inline_voices_owner", "owner_platform", "owner_chat_id"),)
+
+
+class ReaderSettingsRow(Base):
+    """A server's choices for the channel reader (`core.app.reading`): whose messages it reads
+    besides its members'. A missing row: none of them. Deleted by `/forget`."""
+
+    __tablename__ = "reader_settings"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bots: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    webhooks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    commands: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class ReaderMemberRow(Base):
+    """A member's own choices for the channel reader in one server: a model's voice for their
+    messages (`/myvoice`; NULL: one is assigned) and whether they are read at all (`/read_me`).
+    A missing row: assigned a voice, read. Deleted by `/forget` with the server's data."""
+
+    __tablename__ = "reader_members"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    voice: Mapped[str | None] = mapped_column(String(64))
+    read: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

@@ -22,6 +22,7 @@ from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.claims import ClaimRepository
 from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.places import PlaceRepository
+from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
@@ -45,6 +46,7 @@ class SqlAlchemyUnitOfWork:
     transcripts: TranscriptRepository
     business: BusinessConnectionRepository
     inline_voices: InlineVoiceRepository
+    reading: ReadingRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -64,6 +66,7 @@ class SqlAlchemyUnitOfWork:
         self.transcripts = TranscriptRepository(self._session)
         self.business = BusinessConnectionRepository(self._session)
         self.inline_voices = InlineVoiceRepository(self._session)
+        self.reading = ReadingRepository(self._session)
         return self
 
     async def __aexit__(

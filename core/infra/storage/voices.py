@@ -57,28 +57,35 @@ class VoiceRepository:
     async def translating_voice(self, chat: ChatRef, owner_id: str) -> ChatVoice | None:
         """`owner_id`'s own cloned voice in the chat that they let speak translations of their
         words, sample included (the oldest, if several)."""
+        return await self._consented(chat, owner_id, ChatVoiceRow.speaks_translations)
+
+    async def let_speak_translations(self, chat: ChatRef, owner_id: str, allowed: bool) -> int:
+        """Allow or forbid `owner_id`'s cloned voices in the chat to speak translations of
+        their words; returns how many voices they have there."""
+        return await self._consent(chat, owner_id, speaks_translations=allowed)
+
+    async def reading_voice(self, chat: ChatRef, owner_id: str) -> ChatVoice | None:
+        """`owner_id`'s own cloned voice in the chat that they let read their messages aloud,
+        sample included (the oldest, if several)."""
+        return await self._consented(chat, owner_id, ChatVoiceRow.reads_messages)
+
+    async def let_read_messages(self, chat: ChatRef, owner_id: str, allowed: bool) -> int:
+        """Allow or forbid `owner_id`'s cloned voices in the chat to read their messages
+        aloud; returns how many voices they have there."""
+        return await self._consent(chat, owner_id, reads_messages=allowed)
+
+    async def _consented(self, chat: ChatRef, owner_id: str, consent: Any) -> ChatVoice | None:
         query = (
             select(ChatVoiceRow)
-            .where(
-                *_of(chat),
-                ChatVoiceRow.owner_id == owner_id,
-                ChatVoiceRow.kind == "cloned",
-                ChatVoiceRow.speaks_translations.is_(True),
-            )
+            .where(*_owned(chat, owner_id), consent.is_(True))
             .order_by(ChatVoiceRow.id)
             .options(undefer(ChatVoiceRow.sample))
         )
         row = (await self._session.scalars(query)).first()
         return None if row is None else _to_voice(row, sample=True)
 
-    async def let_speak_translations(self, chat: ChatRef, owner_id: str, allowed: bool) -> int:
-        """Allow or forbid `owner_id`'s cloned voices in the chat to speak translations of
-        their words; returns how many voices they have there."""
-        statement = (
-            update(ChatVoiceRow)
-            .where(*_of(chat), ChatVoiceRow.owner_id == owner_id, ChatVoiceRow.kind == "cloned")
-            .values(speaks_translations=allowed)
-        )
+    async def _consent(self, chat: ChatRef, owner_id: str, **consent: bool) -> int:
+        statement = update(ChatVoiceRow).where(*_owned(chat, owner_id)).values(**consent)
         return await _affected(self._session, statement)
 
     async def share(self, chat: ChatRef, name: str, owner_id: str, shared: bool) -> str | None:
@@ -104,6 +111,11 @@ class VoiceRepository:
 
 def _of(chat: ChatRef) -> tuple[Any, ...]:
     return (ChatVoiceRow.platform == chat.platform, ChatVoiceRow.chat_id == chat.chat_id)
+
+
+def _owned(chat: ChatRef, owner_id: str) -> tuple[Any, ...]:
+    """`owner_id`'s cloned voices in the chat: a person's consent covers only their own."""
+    return (*_of(chat), ChatVoiceRow.owner_id == owner_id, ChatVoiceRow.kind == "cloned")
 
 
 async def _affected(session: AsyncSession, statement: Any) -> int:

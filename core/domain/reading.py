@@ -1,0 +1,192 @@
+"""The channel reader's rules (`core.app.reading`): which messages are read, which voice reads
+each member, when their name is said, and how many messages wait. No I/O here.
+
+Which voice: a member's own cloned voice where they allowed it (the use case looks that up);
+otherwise the model's voice they chose (`ReaderMember.voice`); otherwise one assigned from the
+model's voices (`VoiceCast`): each member ranks the voices in an order of their own, the same
+every time (rendezvous hashing on their id), and takes the first that nobody else in this reading
+speaks with, so two members never sound alike while there are voices enough, and a member sounds
+the same from one reading to the next when the same people talk.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core.domain.tts import default_voice, voices_for
+
+NAME_AGAIN_AFTER = timedelta(minutes=2)
+"""A member who speaks again after this long a silence is named again."""
+# A word glued to a prefix of one or two marks: `!play`, `.help`, `?rank` (another bot's command).
+_COMMAND = re.compile(r"^[!?$%&;=+/.~,-]{1,2}[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class ReaderRules:
+    """A server's choices: whose messages are read besides its members'. Off by default."""
+
+    bots: bool = False
+    webhooks: bool = False
+    commands: bool = False  # messages that are another bot's command (`!play`)
+
+
+@dataclass(frozen=True)
+class ReaderMember:
+    """A member's own choices in one server: a model's voice for their messages (None: one is
+    assigned), and whether they are read at all."""
+
+    voice: str | None = None
+    read: bool = True
+
+
+@dataclass(frozen=True)
+class HeardMessage:
+    """A message typed in the channel being read, as the platform delivered it. `names`: the
+    name of every person, role or channel it mentions, by id."""
+
+    id: str
+    author_id: str
+    author_name: str
+    text: str
+    at: datetime
+    names: Mapping[str, str] = field(default_factory=dict)
+    attachments: int = 0
+    bot: bool = False
+    webhook: bool = False
+
+
+def is_command(text: str) -> bool:
+    """Whether `text` is a command to another bot: a word right after a prefix (`!play`)."""
+    return bool(_COMMAND.match(text.lstrip()))
+
+
+def passed_over(message: HeardMessage, rules: ReaderRules) -> bool:
+    """Whether the server's rules leave `message` unread: a webhook's, a bot's or a command,
+    unless the server turned that kind on."""
+    if message.webhook:
+        return not rules.webhooks
+    if message.bot and not rules.bots:
+        return True
+    return is_command(message.text) and not rules.commands
+
+
+def assignable_voices(model: str) -> tuple[str, ...]:
+    """The model's voices a member may be given or choose. The default is left out: it is
+    another of them under a second name."""
+    return tuple(v.name for v in voices_for(model) if v.name != default_voice(model))
+
+
+def ranked_voices(member: str, voices: Sequence[str]) -> list[str]:
+    """`voices` in `member`'s own order of preference, the same in every process and run."""
+    return sorted(voices, key=lambda voice: zlib.crc32(f"{member}\0{voice}".encode()))
+
+
+class VoiceCast:
+    """Which of the model's voices each member speaks with in one reading (module docstring)."""
+
+    def __init__(self) -> None:
+        self._voices: dict[str, str] = {}
+        self._chosen: set[str] = set()
+
+    def voice_of(self, member: str, voices: Sequence[str], *, chosen: str | None = None) -> str:
+        """`member`'s voice: the one they `chose`, else the one assigned to them."""
+        if chosen is not None:
+            return self._take(member, chosen)
+        self._chosen.discard(member)
+        others = {voice for who, voice in self._voices.items() if who != member}
+        current = self._voices.get(member)
+        if current is not None and current in voices and current not in others:
+            return current
+        ranked = ranked_voices(member, voices)
+        return self._cast(member, next((v for v in ranked if v not in others), ranked[0]))
+
+    def _take(self, member: str, voice: str) -> str:
+        """A chosen voice is its chooser's: a member only assigned it gets another next time."""
+        self._chosen.add(member)
+        for other, theirs in list(self._voices.items()):
+            if other != member and theirs == voice and other not in self._chosen:
+                del self._voices[other]
+        return self._cast(member, voice)
+
+    def _cast(self, member: str, voice: str) -> str:
+        self._voices[member] = voice
+        return voice
+
+
+class Narration:
+    """Who was read last, and when: a member is named when the speaker changes, or when they
+    speak again after `NAME_AGAIN_AFTER`."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, datetime] | None = None
+
+    def names(self, author: str, at: datetime) -> bool:
+        """Whether a message of `author` at `at` is read with their name first."""
+        if self._last is None:
+            return True
+        last_author, last_at = self._last
+        return last_author != author or at - last_at > NAME_AGAIN_AFTER
+
+    def read(self, author: str, at: datetime) -> None:
+        """A message of `author` at `at` was read."""
+        self._last = (author, at)
+
+
+@dataclass
+class ReadingSession:
+    """What one reading remembers between messages: the voices cast, and who spoke last."""
+
+    cast: VoiceCast = field(default_factory=VoiceCast)
+    narration: Narration = field(default_factory=Narration)
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """The queue was full: `dropped` was let go for a newer message. `tell`: the first since it
+    last ran empty, so the channel hears it once, not for every message of a flood."""
+
+    dropped: HeardMessage
+    tell: bool
+
+
+class ReadingQueue:
+    """The messages waiting to be read in one server, oldest first, at most `capacity`: a newer
+    one pushes the oldest out. A message delivered twice (a resumed gateway session) waits once."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("a reading queue holds at least one message")
+        self.capacity = capacity
+        self._waiting: deque[HeardMessage] = deque()
+        self._seen: deque[str] = deque(maxlen=max(64, capacity * 4))
+        self._told = False
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    def push(self, message: HeardMessage) -> Overflow | None:
+        """Queue `message`; what had to go for it, if anything."""
+        if message.id in self._seen:
+            return None
+        self._seen.append(message.id)
+        self._waiting.append(message)
+        if len(self._waiting) <= self.capacity:
+            return None
+        tell, self._told = not self._told, True
+        return Overflow(self._waiting.popleft(), tell)
+
+    def pop(self) -> HeardMessage | None:
+        """The oldest waiting message, or None."""
+        message = self._waiting.popleft() if self._waiting else None
+        if not self._waiting:
+            self._told = False
+        return message
+
+    def clear(self) -> None:
+        self._waiting.clear()
+        self._told = False

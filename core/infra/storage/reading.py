@@ -1,0 +1,65 @@
+"""The channel reader's stored choices (`core.app.reading`): a server's rules
+(`reader_settings`) and each member's own (`reader_members`). Missing rows read as the
+defaults; writes are upserts, so two replicas saving at once never fail on a key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.reading import ReaderMember, ReaderRules
+from core.domain.values import ChatRef
+from core.infra.storage.models import ReaderMemberRow, ReaderSettingsRow
+from core.infra.storage.repositories import insert_for
+
+
+class ReadingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def rules(self, chat: ChatRef) -> ReaderRules:
+        row = await self._session.get(
+            ReaderSettingsRow, (chat.platform, chat.chat_id), populate_existing=True
+        )
+        if row is None:
+            return ReaderRules()
+        return ReaderRules(bots=row.bots, webhooks=row.webhooks, commands=row.commands)
+
+    async def save_rules(self, chat: ChatRef, rules: ReaderRules) -> None:
+        values = {"bots": rules.bots, "webhooks": rules.webhooks, "commands": rules.commands}
+        await self._upsert(ReaderSettingsRow, _key(chat), values)
+
+    async def member(self, chat: ChatRef, member_id: str) -> ReaderMember:
+        key = (chat.platform, chat.chat_id, member_id)
+        row = await self._session.get(ReaderMemberRow, key, populate_existing=True)
+        return ReaderMember() if row is None else ReaderMember(voice=row.voice, read=row.read)
+
+    async def save_member(self, chat: ChatRef, member_id: str, member: ReaderMember) -> None:
+        values = {"voice": member.voice, "read": member.read}
+        await self._upsert(ReaderMemberRow, {**_key(chat), "member_id": member_id}, values)
+
+    async def delete_chat(self, chat: ChatRef) -> None:
+        """`/forget`: the server's rules and its members' choices."""
+        for table in (ReaderSettingsRow, ReaderMemberRow):
+            await self._session.execute(
+                delete(table).where(table.platform == chat.platform, table.chat_id == chat.chat_id)
+            )
+
+    async def _upsert(
+        self, table: type[ReaderSettingsRow | ReaderMemberRow], key: dict[str, str],
+        values: dict[str, Any],
+    ) -> None:  # fmt: skip
+        statement = (
+            insert_for(self._session, table)
+            .values(**key, **values)
+            .on_conflict_do_update(
+                index_elements=list(key), set_={**values, "updated_at": func.now()}
+            )
+        )
+        await self._session.execute(statement)
+
+
+def _key(chat: ChatRef) -> dict[str, str]:
+    return {"platform": chat.platform, "chat_id": chat.chat_id}

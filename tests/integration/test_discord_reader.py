@@ -1,0 +1,379 @@
+"""The channel reader end to end: the bot `voicebridge run` builds, with discord.py's real voice
+client, against the Discord stand-in and its voice server (`tests.standins.discord_voice`),
+which decrypts what arrives and decodes its Opus frames: what a listener in the voice channel
+hears, clip by clip."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import pytest
+
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
+from tests.standins.discord_api import (
+    READ_MESSAGE_HISTORY,
+    SPEAK,
+    FakeDiscord,
+    Guild,
+    SentMessage,
+)
+from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, decode_opus
+from tests.standins.mimo import FakeMimo
+
+TTS, CLONE = "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone"
+
+
+def clip_frames(call: Call) -> list[list[bytes]]:
+    """The Opus frames of each clip a listener heard (discord.py ends every clip with silence
+    frames)."""
+    runs = itertools.groupby(call.frames, key=lambda frame: frame.opus == OPUS_SILENCE)
+    return [[f.opus for f in frames] for silent, frames in runs if not silent]
+
+
+def clips(call: Call) -> list[bytes]:
+    """What a listener heard, clip by clip, as 48 kHz mono PCM16."""
+    return [decode_opus(frames) for frames in clip_frames(call)]
+
+
+def assert_heard_as_spoken(heard: bytes, wav: bytes) -> None:
+    """A clip that arrived is the one MiMo returned: as long (to a frame or two of encoder
+    padding), at its pitch (the voice), and evenly loud throughout: no gap, no burst of noise.
+    (The whole clip may be a little quieter: a mono clip is sent as Opus stereo, 3 dB down.)"""
+    spoken, rate = clip_pcm(wav)
+    assert len(heard) / 2 / SAMPLE_RATE == pytest.approx(len(spoken) / 2 / rate, abs=0.05)
+    assert pitch(heard, SAMPLE_RATE) == pytest.approx(pitch(spoken, rate), rel=0.02)
+    inner = envelope(heard, SAMPLE_RATE)[2:-2]  # the codec's fade at either end
+    level, source = median(inner), median(envelope(spoken, rate))
+    assert 0.5 * source < level < 1.3 * source
+    assert all(0.8 * level < window < 1.2 * level for window in inner), inner
+
+
+def spoken_requests(mimo: FakeMimo) -> list[tuple[str, str]]:
+    """Each speech request: (the voice, "clone" for a member's own; the text)."""
+    said = []
+    for body in mimo.calls("mimo-v2.5-tts"):
+        voice = "clone" if body["model"] == CLONE else str(body["audio"]["voice"])
+        said.append((voice, str(body["messages"][-1]["content"])))
+    return said
+
+
+class Members:
+    """Slash commands as the members of one server run them."""
+
+    def __init__(self, discord_api: FakeDiscord, channel: int) -> None:
+        self.discord_api, self.channel = discord_api, channel
+
+    async def answer(self, user: int, command: str, /, **options: Any) -> SentMessage:
+        asked = await self.discord_api.slash(self.channel, user, command, **options)
+        [answered] = await asked.wait_for_messages()
+        return answered
+
+
+async def heard_clips(discord_api: FakeDiscord, count: int) -> Call:
+    """The bot's call once `count` clips have been heard whole in it."""
+
+    def done() -> Call | None:
+        calls = discord_api.voice.calls
+        whole = calls and ended(calls[-1]) and len(clip_frames(calls[-1])) >= count
+        return calls[-1] if whole else None
+
+    return await discord_api.voice.wait_until(done, timeout=30, what=f"{count} clips heard")  # type: ignore[no-any-return]
+
+
+def ended(call: Call) -> bool:
+    """The last clip of `call` has ended: silence came after it."""
+    return bool(call.frames) and call.frames[-1].opus == OPUS_SILENCE
+
+
+async def test_a_channel_read_aloud_each_member_in_their_own_voice(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The issue's "Done when": Ann's message in her own cloned voice (she allowed it), Bob's in
+    the voice he chose, their names between speakers; /skip and leaving work; the frames that
+    reached the voice server decode to the speech MiMo returned, in order."""
+    ann, bob = discord_api.add_member(server, "Ann"), discord_api.add_member(server, "Bob")
+    for member in (ann, bob):
+        await discord_api.join_voice(server, member, server.lounge)
+    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        no_voice_yet = await members.answer(ann, "myvoice", own_voice=True)
+        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
+        opened = await discord_api.message_command(server.general, ann, "Clone this voice", posted)
+        await opened.wait_for_callback()
+        await (await discord_api.submit_modal(opened, "AnnVoice")).wait_for_messages()
+        own = await members.answer(ann, "myvoice", own_voice=True)
+        chosen = await members.answer(bob, "myvoice", name="Dean")
+        started = await members.answer(ann, "read_channel")  # the voice channel's own chat
+        await discord_api.post_message(server.lounge, ann, "Hello everyone")
+        await discord_api.post_message(server.lounge, ann, "Over here")
+        await discord_api.post_message(server.lounge, bob, "Hi Ann, see https://example.com")
+        await discord_api.post_message(server.general, bob, "Not the channel being read")
+        call = await heard_clips(discord_api, 3)
+        nothing_to_skip = await members.answer(bob, "skip")
+        stopped = await members.answer(bob, "stop")
+
+    assert no_voice_yet.content == (
+        "You have no voice of your own in this server yet: use Apps → Clone this voice on a "
+        "voice message you recorded to make one."
+    )
+    assert own.content.startswith("When I read your messages aloud here, I use your own voice")
+    assert chosen.content.startswith("When I read your messages aloud here, I use the voice Dean")
+    assert started.content.startswith(f"I am reading the chat of <#{server.lounge}> aloud there")
+    assert spoken_requests(mimo) == [
+        ("clone", "Ann says: Hello everyone"),
+        ("clone", "Over here"),
+        ("Dean", "Bob says: Hi Ann, see a link to example.com"),
+    ]
+    assert call.faults == [] and call.grant.channel_id == server.lounge
+    assert all(frame.e2ee for frame in call.speech)
+    heard = clips(call)
+    assert len(heard) == 3
+    for clip, wav in zip(heard, mimo.tts_wavs, strict=True):
+        assert_heard_as_spoken(clip, wav)
+    assert nothing_to_skip.content == "I am not reading a message aloud right now."
+    assert stopped.content == f"I stopped reading aloud and left <#{server.lounge}>."
+    assert discord_api.voice.close_codes == [1000]
+    assert discord_api.voice_state_requests[-1]["channel_id"] is None  # it left the channel
+
+
+async def until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+    """Wait for something no request to a stand-in signals (MiMo's requests, the voice
+    server's frames are checked as they come)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
+        await asyncio.sleep(0.02)
+
+
+def posted_in(discord_api: FakeDiscord, channel: int) -> list[str]:
+    """What the bot posted in `channel` of its own (not answers to commands)."""
+    return [m.content for m in discord_api.messages_in(channel) if m.interaction_id is None]
+
+
+async def in_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[int]:
+    members = [discord_api.add_member(server, name) for name in names]
+    for member in members:
+        await discord_api.join_voice(server, member, server.lounge)
+    return members
+
+
+async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, "A long story, " * 14)
+        await discord_api.post_message(server.lounge, ann, "The end")
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the long story playing")  # fmt: skip
+        skipped = await members.answer(ann, "skip")
+        call = await heard_clips(discord_api, 2)
+
+    assert skipped.content == "Skipped."
+    long_one, the_end = clips(call)
+    spoken_seconds = [len(clip_pcm(wav)[0]) / 2 / clip_pcm(wav)[1] for wav in mimo.tts_wavs]
+    assert len(long_one) / 2 / SAMPLE_RATE < spoken_seconds[0] - 1  # cut short
+    assert_heard_as_spoken(the_end, mimo.tts_wavs[1])  # whole
+    assert [text for _, text in spoken_requests(mimo)][1] == "The end"
+
+
+async def test_a_full_queue_lets_the_oldest_go_and_says_so_once(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, discord_reader_queue=1
+    )
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        mimo.release = asyncio.Event()  # the first message is being spoken meanwhile
+        await discord_api.post_message(server.lounge, ann, "one")
+        await until(lambda: spoken_requests(mimo), "the first message being spoken")
+        for word in ("two", "three", "four"):
+            await discord_api.post_message(server.lounge, ann, word)
+        await discord_api.wait_for_messages(server.lounge)
+        mimo.release.set()
+        await heard_clips(discord_api, 2)
+
+    assert [text for _, text in spoken_requests(mimo)] == ["Ann says: one", "four"]
+    assert posted_in(discord_api, server.lounge) == [
+        "Messages are coming faster than I can read them aloud, so I skip the oldest."
+    ]
+
+
+async def test_whose_messages_are_read_the_servers_rules_and_each_members_word(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, bob, carol = await in_lounge(discord_api, server, "Ann", "Bob", "Carol")
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    other_bot = discord_api.add_member(server, "Jukebox", bot=True)
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+
+    async def unread_then(sentinel: int, text: str, count: int) -> None:
+        await discord_api.post_message(server.lounge, sentinel, text)
+        await until(lambda: len(spoken_requests(mimo)) >= count, f"{text!r} read")
+
+    async with running_discord(settings, discord_api):
+        opted_out = await members.answer(carol, "read_me", allowed=False)
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, other_bot, "Now playing: a song")
+        await discord_api.post_webhook_message(server.lounge, "News", "Breaking news")
+        await discord_api.post_message(server.lounge, ann, "!play a song")
+        await discord_api.post_message(server.lounge, carol, "Do not read me")
+        await unread_then(bob, f"<@{ann}> **hello** ||secret||", 1)
+        refused = await members.answer(bob, "read_settings", bots=True)
+        changed = await members.answer(admin, "read_settings", bots=True, webhooks=True,
+                                       commands=True)  # fmt: skip
+        await discord_api.post_message(server.lounge, other_bot, "Now playing: a song")
+        await discord_api.post_webhook_message(server.lounge, "News", "Breaking news")
+        await unread_then(ann, "!play a song", 4)
+
+    assert opted_out.content.startswith("I do not read your messages aloud in voice channels")
+    assert refused.content == "Changing this server's settings needs the Manage Server permission."
+    assert changed.content == (
+        "Besides the members' messages, I read aloud:\n• other bots' messages: on\n"
+        "• webhooks' messages: on\n• commands to other bots (!play, .help): on"
+    )
+    said = spoken_requests(mimo)
+    assert [text for _, text in said] == [
+        "Bob says: Ann hello a spoiler",
+        "Jukebox says: Now playing: a song",
+        "News says: Breaking news",
+        "Ann says: !play a song",
+    ]
+    assert len({voice for voice, _ in said}) == 4  # four speakers, four voices
+
+
+async def test_the_bot_leaves_when_nobody_listens_and_when_idle(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+        discord_reader_idle_seconds=1.0,
+    )  # fmt: skip
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.leave_voice(server, ann)
+        await discord_api.voice.wait_until(lambda: discord_api.voice.close_codes, what="leaving")
+        alone_left = list(discord_api.voice_state_requests)
+        await discord_api.join_voice(server, ann, server.lounge)
+        await members.answer(ann, "read_channel")
+        await discord_api.voice.wait_until(
+            lambda: len(discord_api.voice.close_codes) == 2, what="leaving when idle"
+        )
+        not_reading = await members.answer(ann, "stop")
+
+    assert [r["channel_id"] for r in alone_left] == [server.lounge, None]
+    assert discord_api.voice.close_codes == [1000, 1000]
+    assert discord_api.voice_state_requests[-1]["channel_id"] is None
+    assert not_reading.content == "I am not reading anything aloud in this server."
+
+
+async def test_a_moderators_disconnect_is_final_and_a_move_is_followed(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
+    bot = discord_api.application_id
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        stage = await discord_api.add_voice_channel(server, "Upstairs")
+        await discord_api.join_voice(server, bob, stage)
+        await members.answer(ann, "read_channel")
+        await discord_api.voice.wait_until(  # the call set up, its end-to-end encryption too
+            lambda: discord_api.voice.calls and discord_api.voice.calls[0].dave.executed,
+            what="the call in the Lounge",
+        )
+        await discord_api.move_in_voice(server, bot, stage)
+        await discord_api.voice.wait_until(
+            lambda: len(discord_api.voice.calls) == 2, what="the call in the new channel"
+        )
+        await discord_api.post_message(server.lounge, ann, "Left behind")
+        await discord_api.post_message(stage, bob, "Up here")
+        call = await heard_clips(discord_api, 1)
+        await discord_api.disconnect_from_voice(server, bot)
+        await discord_api.voice.wait_until(
+            lambda: call.ws is not None and call.ws.closed, what="the call ended"
+        )
+        await discord_api.post_message(stage, bob, "Anyone?")
+        not_reading = await members.answer(bob, "skip")
+
+    assert call.grant.channel_id == stage
+    assert [text for _, text in spoken_requests(mimo)] == ["Bob says: Up here"]
+    assert_heard_as_spoken(clips(call)[0], mimo.tts_wavs[0])
+    joined = [r["channel_id"] for r in discord_api.voice_state_requests if r["channel_id"]]
+    assert joined == [server.lounge]  # and never again by itself
+    assert not_reading.content == "I am not reading anything aloud in this server."
+
+
+async def test_missing_permissions_are_named_and_nothing_is_joined(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [bob] = await in_lounge(discord_api, server, "Bob")
+    ann, carol = discord_api.add_member(server, "Ann"), discord_api.add_member(server, "Carol")
+    quiet = await discord_api.add_voice_channel(server, "Quiet")
+    await discord_api.join_voice(server, ann, quiet)
+    discord_api.deny_in_channel(quiet, discord_api.application_id, SPEAK)
+    discord_api.deny_in_channel(server.random, bob, READ_MESSAGE_HISTORY)
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        no_speak = await members.answer(ann, "read_channel")
+        hidden = await members.answer(bob, "read_channel", channel=server.random)
+        not_in_voice = await members.answer(carol, "read_channel")
+
+    assert no_speak.content == f"I need the Speak permission in <#{quiet}> for that."
+    assert hidden.content == (
+        f"That takes the Read Message History permission in <#{server.random}>: I read aloud "
+        "only what you may read."
+    )
+    assert not_in_voice.content == "Join a voice channel first, then ask again."
+    assert all(m.ephemeral for m in (no_speak, hidden, not_in_voice))
+    assert discord_api.voice_state_requests == []
+
+
+async def test_a_used_up_speech_quota_is_said_once_and_the_reading_ends(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, daily_tts_chars=30
+    )
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        for text in (
+            "Hello",
+            "This one is longer than a whole day's speech",
+            "Twelve chars",
+            "Yes",
+        ):
+            await discord_api.post_message(server.lounge, ann, text)
+        await discord_api.post_message(server.lounge, ann, "Past the quota")
+        await discord_api.voice.wait_until(lambda: discord_api.voice.close_codes, what="leaving")
+        await discord_api.post_message(server.lounge, ann, "After leaving")
+
+    spoken = [text for _, text in spoken_requests(mimo)]
+    assert spoken == ["Ann says: Hello", "Twelve chars", "Yes"]  # 30 characters in all
+    too_long, used_up = posted_in(discord_api, server.lounge)
+    assert (
+        too_long == "That text is 44 characters long, more than this chat may speak in a day (30)."
+    )
+    assert used_up.startswith("This chat has used all of today's speech (its daily limit is 30 ")
+    assert discord_api.voice_state_requests[-1]["channel_id"] is None

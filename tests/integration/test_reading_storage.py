@@ -1,0 +1,199 @@
+"""The channel reader's use case (`core.app.reading`) on the real storage: each member in their
+own voice (their own clone only once they allowed it), names between speakers, what the server
+and each member chose, the limits, and `/forget`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.app.limits import Limiter
+from core.app.preferences import ChatPreferences
+from core.app.reader_choices import ReaderChoices
+from core.app.reading import OWN_VOICE, ChannelReader
+from core.app.recordings import Recordings
+from core.app.speech import TextToSpeech
+from core.app.summaries.service import SummaryService
+from core.app.voices import VoiceStudio
+from core.domain import errors
+from core.domain.limits import DailyQuotas, LimitPolicy, RateLimits, RequestLimits
+from core.domain.reading import HeardMessage, ReaderRules, ReadingSession, assignable_voices
+from core.domain.values import ChatRef, ChatVoice
+from core.infra.storage import SqlAlchemyUnitOfWork
+from tests.fakes import FakeAudio, FakeSpeech, NoChat
+from tests.standins.clock import ManualClock
+
+SERVER = ChatRef("discord", "guild:1")
+ANN, BOB, CAROL = "11", "22", "33"
+TTS, CLONE = "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone"
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+Uow = Callable[[], SqlAlchemyUnitOfWork]
+
+
+class World:
+    def __init__(self, uow: Uow, policy: LimitPolicy | None = None) -> None:
+        self.uow, self.speech, self.clock = uow, FakeSpeech(), ManualClock(NOW)
+        self.limiter = Limiter(uow=uow, clock=self.clock, policy=policy or LimitPolicy())
+        self.preferences = ChatPreferences(uow=uow, default_tts_model=TTS)
+        recordings = Recordings(downloader=None, limits=RequestLimits())
+        self.studio = VoiceStudio(
+            speech=self.speech, audio=FakeAudio(), uow=uow, recordings=recordings
+        )
+        self.tts = tts = TextToSpeech(
+            speech=self.speech, audio=FakeAudio(), preferences=self.preferences,
+            limiter=self.limiter, studio=self.studio, max_say_chars=5000, tts_piece_chars=1000,
+        )  # fmt: skip
+        self.reader = ChannelReader(
+            uow=uow, speech=tts, preferences=self.preferences, studio=self.studio,
+            limiter=self.limiter, max_chars=200,
+        )  # fmt: skip
+        self.choices = ReaderChoices(uow=uow, preferences=self.preferences)
+        self.session = ReadingSession()
+        self.sent = 0
+
+    async def read(self, author: str, text: str, name: str = "", **kinds: bool) -> str | None:
+        """What is heard of `author`'s message, as "<voice>: <words>", or None."""
+        self.sent += 1
+        message = HeardMessage(
+            id=str(self.sent), author_id=author, author_name=name or f"member {author}",
+            text=text, at=NOW + timedelta(seconds=self.sent), **kinds,
+        )  # fmt: skip
+        reading = await self.reader.read(SERVER, self.session, message)
+        if reading is None:
+            return None
+        asked = self.speech.synthesized[-1]
+        assert asked["text"] == reading.words
+        voice = "clone" if asked["model"] == CLONE else asked["voice"]
+        assert (voice == "clone") == (reading.voice == OWN_VOICE)
+        return f"{voice}: {reading.words}"
+
+    async def clone(self, owner: str, name: str) -> None:
+        async with self.uow() as uow:
+            voice = ChatVoice(name, "cloned", sample=b"mp3 of " + name.encode(),
+                              sample_mime="audio/mpeg", owner_id=owner)  # fmt: skip
+            assert await uow.voices.add(SERVER, voice)
+            await uow.commit()
+
+
+@pytest.fixture
+def world(uow_factory: Uow) -> World:
+    return World(uow_factory)
+
+
+async def test_ann_in_her_own_voice_bob_in_the_one_he_chose_and_names_between_speakers(
+    world: World,
+) -> None:
+    await world.clone(ANN, "AnnVoice")
+    await world.choices.member(SERVER, ANN, own_voice=True)
+    assert (await world.choices.member(SERVER, BOB, voice="dean")).member.voice == "Dean"
+
+    heard = [
+        await world.read(ANN, "Hello everyone", name="Ann"),
+        await world.read(ANN, "Second line"),
+        await world.read(BOB, "Hi Ann", name="Bob"),
+        await world.read(ANN, "Bye", name="Ann"),
+    ]
+
+    assert heard == [
+        "clone: Ann says: Hello everyone",
+        "clone: Second line",
+        "Dean: Bob says: Hi Ann",
+        "clone: Ann says: Bye",
+    ]
+    assert world.speech.synthesized[0]["voice"] == "data:audio/mpeg;base64,bXAzIG9mIEFublZvaWNl"
+
+
+async def test_an_own_voice_reads_nothing_until_its_owner_allows_it_and_stops_at_once(
+    world: World,
+) -> None:
+    await world.clone(ANN, "AnnVoice")
+    before = await world.read(ANN, "one")
+    await world.choices.member(SERVER, ANN, own_voice=True)
+    allowed = await world.read(ANN, "two")
+    await world.choices.member(SERVER, ANN, own_voice=False)
+    taken_back = await world.read(ANN, "three")
+
+    assert before is not None and not before.startswith("clone")
+    assert allowed == "clone: two"
+    assert taken_back is not None and not taken_back.startswith("clone")
+    with pytest.raises(errors.NoOwnVoice):  # Bob has no voice of his own to allow
+        await world.choices.member(SERVER, BOB, own_voice=True)
+
+
+async def test_members_given_voices_sound_different_and_keep_them(world: World) -> None:
+    voices = [(await world.read(m, "hi") or "").split(":")[0] for m in (ANN, BOB, CAROL)]
+    again = (await world.read(BOB, "again") or "").split(":")[0]
+
+    assert len(set(voices)) == 3 and set(voices) <= set(assignable_voices(TTS))
+    assert again == voices[1]
+
+
+async def test_a_member_who_opted_out_is_not_read_and_opting_in_again_works(world: World) -> None:
+    await world.choices.member(SERVER, ANN, read=False)
+    out = await world.read(ANN, "secret")
+    await world.choices.member(SERVER, ANN, read=True)
+    back = await world.read(ANN, "hello")
+
+    assert out is None and back is not None
+    assert (await world.choices.member(SERVER, ANN)).member.read
+
+
+async def test_bots_webhooks_and_commands_wait_for_the_servers_word(world: World) -> None:
+    skipped = [
+        await world.read(BOB, "beep", bot=True),
+        await world.read(BOB, "hook", bot=True, webhook=True),
+        await world.read(ANN, "!play song"),
+    ]
+    with pytest.raises(errors.NotAllowed):
+        await world.choices.set_rules(SERVER, can_manage=False, bots=True)
+    rules = await world.choices.set_rules(SERVER, can_manage=True, bots=True, commands=True)
+    read = [await world.read(BOB, "beep", bot=True), await world.read(ANN, "!play song")]
+
+    assert skipped == [None, None, None]
+    assert rules == ReaderRules(bots=True, webhooks=False, commands=True)
+    assert all(read)
+
+
+async def test_a_chosen_voice_must_be_one_of_the_models_and_auto_gives_one_back(
+    world: World,
+) -> None:
+    with pytest.raises(errors.BadChoice) as refused:
+        await world.choices.member(SERVER, ANN, voice="Nobody")
+    assert (await world.choices.member(SERVER, ANN, voice="AUTO")).member.voice is None
+
+    assert "mimo_default" not in str(refused.value.params)
+    assert (await world.choices.member(SERVER, ANN)).member.voice is None
+
+
+async def test_characters_spoken_count_against_the_servers_quota(uow_factory: Uow) -> None:
+    world = World(uow_factory, LimitPolicy(quotas=DailyQuotas(tts_chars=40)))
+    await world.read(ANN, "twenty characters!!", name="A")  # "A says: ..." is spoken
+    used = (await world.limiter.today(SERVER)).used.tts_chars
+    with pytest.raises(errors.SpeechQuotaUsed):
+        await world.read(BOB, "this one does not fit in what is left of the day")
+
+    assert used == len("A says: twenty characters!!")
+
+
+async def test_the_rate_limit_applies_to_each_author(uow_factory: Uow) -> None:
+    world = World(uow_factory, LimitPolicy(rates=RateLimits(user_per_minute=2)))
+    ann = [await world.read(ANN, f"message {n}") for n in range(3)]
+    bob = await world.read(BOB, "mine")
+
+    assert [said is not None for said in ann] == [True, True, False]
+    assert bob is not None
+
+
+async def test_forget_deletes_the_readers_rules_and_members_choices(world: World) -> None:
+    await world.choices.set_rules(SERVER, can_manage=True, bots=True)
+    await world.choices.member(SERVER, ANN, voice="Mia")
+    summaries = SummaryService(
+        uow=world.uow, chat_api=NoChat(), preferences=world.preferences, limiter=world.limiter,
+        speech=world.tts, clock=world.clock,
+    )  # fmt: skip
+    await summaries.forget(SERVER, can_manage=True)
+
+    assert await world.choices.rules(SERVER) == ReaderRules()
+    assert (await world.choices.member(SERVER, ANN)).member.voice is None
