@@ -51,9 +51,6 @@ class Settings(BaseSettings):
     """The audio understanding model: questions about a recording (`/ask`)."""
     mimo_chat_model: str = "mimo-v2.5"
     """The text model: summaries, digests, gists and translations."""
-    # A chat's own voices (`core.app.voices`): the first model designs them, the second speaks
-    # them all from their sample, whatever MIMO_TTS_MODEL says; a clone keeps this many seconds
-    # of its recording.
     mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
     """The model that designs a chat's own voices from a description (`/voice design`) and makes
     their sample."""
@@ -62,7 +59,6 @@ class Settings(BaseSettings):
     whatever `MIMO_TTS_MODEL` says."""
     voice_sample_seconds: int = Field(default=30, ge=3, le=120)
     """Seconds of a voice note kept as a cloned voice's sample (`/voice clone`)."""
-    # Both headers are accepted by MiMo; some gateways in front of it only pass one of them.
     mimo_auth_header: Literal["api-key", "bearer"] = "api-key"
     """How the key is sent: `api-key` (an `api-key: KEY` header) or `bearer` (`Authorization:
     Bearer KEY`). MiMo takes both; some gateways in front of it pass only one."""
@@ -71,9 +67,6 @@ class Settings(BaseSettings):
     mimo_max_retries: int = Field(default=3, ge=0, le=10)
     """Retries of a MiMo call that failed with 429, a 5xx, a timeout or a broken connection; a
     refusal (400, 401, 402, 403, 421) is never retried."""
-    # Faults (issue 5): the first wait before retrying a MiMo call (doubling each retry, up to
-    # 8 s, plus up to as much again at random); and the circuit breaker: after this many calls in
-    # a row failed because MiMo is unwell, calls fail at once for the cooldown (0: no breaker).
     mimo_retry_wait_seconds: float = Field(default=0.5, gt=0, le=10)
     """Wait before the first retry; each later one doubles (at most 8 s), plus up to as much
     again at random. A `Retry-After` from MiMo wins."""
@@ -93,9 +86,6 @@ class Settings(BaseSettings):
     telegram_local_mode: bool = False
     """`true` when the Bot API server above runs with `--local`: no 20 MB download cap, files
     read from its disk, which this machine must see at the same path."""
-    # Inline mode (`@bot some text` in any chat) sends voice notes by file id: the bot first
-    # stores each one it renders by sending it to this chat (a private channel or group the bot
-    # may post in). Unset: inline mode is off, and the bot says so at start.
     telegram_inline_cache_chat: int | None = None
     """Id of the chat (a private channel with the bot as an administrator, `-100...`) where
     inline mode stores the voice notes it renders, so it can offer them by file id. Unset, inline
@@ -110,9 +100,6 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     """The gateway websocket URL, for a gateway proxy. Unset: the one Discord names (`GET
     /gateway/bot`)."""
-    # Sharding (issue 7): unset, one process runs as many shards as Discord recommends. To split a
-    # bot across processes, give each the same DISCORD_SHARD_COUNT and its own DISCORD_SHARD_IDS
-    # (comma-separated, each below the count).
     discord_shard_count: int | None = Field(default=None, ge=1)
     """The Discord bot's shards in all, when several processes share them. Unset: as many as
     Discord recommends, all in this process."""
@@ -132,9 +119,6 @@ class Settings(BaseSettings):
     """SQLAlchemy async URL of the database: `sqlite+aiosqlite:///path.db` or
     `postgresql+asyncpg://user:password@host:5432/voicebridge`. Its password never reaches a log
     line."""
-    # PostgreSQL connection pool of each process (SQLite ignores these): connections kept open,
-    # extra ones allowed at busy times, how long a request waits for one, and the age after which
-    # a connection is replaced (below any idle timeout of a proxy such as PgBouncer).
     database_pool_size: int = Field(default=5, ge=1)
     """PostgreSQL connections each process keeps open (SQLite ignores the four pool settings)."""
     database_max_overflow: int = Field(default=10, ge=0)
@@ -146,7 +130,6 @@ class Settings(BaseSettings):
     """Age in seconds at which a database connection is replaced; keep it below any idle timeout
     of a proxy (PgBouncer) or firewall. `-1`: never."""
 
-    # Limits that protect the owner's wallet and the chats' patience.
     max_say_chars: int = Field(default=5000, ge=1)
     """Longest text `/say` and Read aloud speak, in characters."""
     tts_piece_chars: int = Field(default=1000, ge=50)  # per speech request (sentence-whole)
@@ -163,16 +146,12 @@ class Settings(BaseSettings):
     """Speech recognition requests in flight for one chat."""
     asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
     """Speech recognition requests in flight for all chats together."""
-    # Long pauses shortened before audio goes to MiMo, which bills the seconds it receives
-    # (transcripts, /ask, clone samples); timings stay those of the original recording.
     compact_pauses: bool = True
     """Shorten pauses longer than half a second to about half a second in what MiMo is sent
     (transcripts, `/ask` when the recording is converted anyway, clone samples): MiMo bills the
     seconds it receives. Timestamps stay those of the original recording. A voice note of a
     minute or less is compacted in Python; a longer recording by ffmpeg 6.1 or later (the
     bundled build; an older one named by `FFMPEG_BINARY` leaves it uncompacted)."""
-    # What the pieces sent for transcripts are: 16 kHz WAV (lossless, no encoding) or MP3 (a
-    # fifth of the bytes, for a slow or metered uplink). MiMo bills the seconds either way.
     asr_audio_format: Literal["wav", "mp3"] = "wav"
     """What a transcript's audio is sent as: `wav` (16 kHz mono, lossless, not encoded: the
     quickest conversion) or `mp3` (48 kbps: a fifth of the bytes, about 29 MB of requests for an
@@ -182,17 +161,12 @@ class Settings(BaseSettings):
     static build from the `imageio-ffmpeg` wheel runs: it starts in a fifth of the CPU a
     distribution's build needs (a voice note is one ffmpeg run), and it can compact the pauses
     of long recordings, which needs ffmpeg 6.1 or later."""
-    # ffmpeg processes at once, all chats together (about 30 MB each); default: 3 per core, >= 4.
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
     """ffmpeg processes at once, all chats together, playing in Discord voice channels included
     (about 30 MB each; more wait their turn). Unset: 3 per CPU core, at least 4."""
-    # How long one ffmpeg run may take: this, plus a second per second of audio it reads; one
-    # that runs over (a file that makes it hang) is stopped and the file refused as unusable.
     ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
     """How long one ffmpeg run may take, plus a second per second of audio it reads; one that
     runs over (a file that makes ffmpeg hang) is stopped and the file refused as unusable."""
-    # Recordings downloaded at once, all chats together (each streams to disk in chunks), and
-    # questions about recordings (/ask) worked on at once, all chats together.
     max_downloads: int = Field(default=4, ge=1)
     """Recordings downloaded from Telegram or Discord at once, all chats together; each streams
     to disk in chunks, and more wait their turn."""
@@ -200,8 +174,6 @@ class Settings(BaseSettings):
     """Questions about recordings (`/ask`) worked on at once, all chats together; each may send
     MiMo up to 50 MB, and more wait their turn."""
 
-    # Summaries: how much one MiMo request may carry (longer windows go in parts), and how long
-    # a group's logged messages are kept.
     summary_max_prompt_chars: int = Field(default=30_000, ge=2_000)
     """Characters one summary or gist request to MiMo may carry; a longer window or transcript is
     summarised in parts that are then merged."""
@@ -210,10 +182,6 @@ class Settings(BaseSettings):
     recording, the claims on handled messages, past days' usage counts and inline mode's
     renderings. An hourly job deletes what is older."""
 
-    # Limits that protect the owner (issue 5, `core.app.limits`): costly requests a minute per
-    # person and per chat (0: no limit); what one chat may use in a UTC day (0: unlimited); and
-    # who may use the bot at all: comma-separated ids, bare or prefixed telegram:/discord: (empty
-    # lists: everyone).
     rate_limit_user_per_minute: int = Field(default=6, ge=0)
     """Costly requests (transcripts, `/say`, `/ask`, summaries, gists, translations) one person
     may make per clock minute, all chats together. `0`: no limit."""
