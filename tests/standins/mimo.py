@@ -36,6 +36,7 @@ import struct
 import sys
 import time
 import uuid
+import warnings
 import wave
 import zlib
 from collections import deque
@@ -47,6 +48,10 @@ from aiohttp import web
 
 from core.infra.audio.ffmpeg import ffmpeg_exe
 
+with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop
+
 Json = dict[str, Any]
 AsrText = Callable[[float, Json], str] | str
 
@@ -55,6 +60,7 @@ ASR_BASE64_LIMIT = 10_000_000
 AUDIO_BASE64_LIMIT = 50_000_000
 TTS_RATE = 24_000
 _MEASURE_RATE = 16_000
+_SCAN_BYTES = 320  # the loudest sample is looked for 10 ms at a time, then sample by sample
 CHARS_PER_TOKEN = 4  # how the stand-in counts tokens: roughly, as for English
 HOLD_SECONDS = 60  # how long `hold_after` holds a request: longer than any test waits for it
 _TONE_HZ = 400  # divides 24 kHz evenly, so one period can be repeated
@@ -575,35 +581,63 @@ def _b64decode(encoded: str) -> bytes:
 
 
 async def _measure_seconds(audio: bytes) -> float:
-    """Seconds of sound in the audio, found by decoding all of it with ffmpeg.
+    """Seconds of sound in the audio, found by decoding all of it.
 
     Silence at either end is not counted: an mp3 encoded into a pipe carries the encoder's delay
     and padding (about 0.1 s of digital silence), and without trimming a 3 s recording would be
-    "heard" as 3.1 s depending on how the caller converted it.
+    "heard" as 3.1 s depending on how the caller converted it. A 16-bit mono WAV at the
+    measuring rate (what the bot sends for transcripts) is read as it is; anything else is
+    decoded by ffmpeg, which refuses what it cannot read.
     """
-    process = await asyncio.create_subprocess_exec(
-        ffmpeg_exe(),
-        *("-hide_banner", "-loglevel", "error", "-i", "pipe:0"),
-        *("-f", "s16le", "-ac", "1", "-ar", str(_MEASURE_RATE), "pipe:1"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    decoded, _ = await process.communicate(audio)
-    if process.returncode != 0 or not decoded:
-        raise _Reject(400, "audio could not be decoded", "input_audio")
-    samples = array.array("h", decoded[: len(decoded) // 2 * 2])
+    decoded = _plain_wav(audio)
+    if decoded is None:
+        process = await asyncio.create_subprocess_exec(
+            ffmpeg_exe(),
+            *("-hide_banner", "-loglevel", "error", "-i", "pipe:0"),
+            *("-f", "s16le", "-ac", "1", "-ar", str(_MEASURE_RATE), "pipe:1"),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        decoded, _ = await process.communicate(audio)
+        if process.returncode != 0 or not decoded:
+            raise _Reject(400, "audio could not be decoded", "input_audio")
+    pcm = decoded[: len(decoded) // 2 * 2]
     if sys.byteorder == "big":
+        samples = array.array("h", pcm)
         samples.byteswap()
-    return _sounding_length(samples) / _MEASURE_RATE
+        pcm = samples.tobytes()
+    return _sounding_length(pcm) / _MEASURE_RATE
 
 
-def _sounding_length(samples: array.array[int]) -> int:
-    """Samples from the first to the last one louder than 1/20 of the peak."""
-    loud = max(32, max(map(abs, samples), default=0) // 20)
-    first = next((i for i, v in enumerate(samples) if abs(v) > loud), len(samples))
-    last = next((i for i in range(len(samples) - 1, first - 1, -1) if abs(samples[i]) > loud), -1)
-    return max(0, last + 1 - first)
+def _plain_wav(audio: bytes) -> bytes | None:
+    """The samples of a whole 16-bit mono PCM WAV at the measuring rate (what ffmpeg would
+    decode it to, without a process: the stand-in shares the machine with the bot), else
+    None."""
+    if not audio.startswith(b"RIFF"):
+        return None
+    try:
+        with wave.open(io.BytesIO(audio)) as file:
+            shape = (file.getnchannels(), file.getsampwidth(), file.getframerate())
+            frames = file.readframes(file.getnframes()) if shape == (1, 2, _MEASURE_RATE) else b""
+    except (wave.Error, EOFError):
+        return None
+    return frames or None
+
+
+def _sounding_length(pcm: bytes) -> int:
+    """Samples from the first to the last one louder than 1/20 of the peak (16-bit PCM)."""
+    loud = max(32, audioop.max(pcm, 2) // 20) if pcm else 32
+    starts = range(0, len(pcm), _SCAN_BYTES)
+    first = next((at for at in starts if audioop.max(pcm[at : at + _SCAN_BYTES], 2) > loud), None)
+    if first is None:
+        return 0
+    last = next(at for at in reversed(starts) if audioop.max(pcm[at : at + _SCAN_BYTES], 2) > loud)
+    head = array.array("h", pcm[first : first + _SCAN_BYTES])
+    tail = array.array("h", pcm[last : last + _SCAN_BYTES])
+    begin = first // 2 + next(i for i, v in enumerate(head) if abs(v) > loud)
+    end = last // 2 + max(i for i, v in enumerate(tail) if abs(v) > loud)
+    return end + 1 - begin
 
 
 # --- answers ----------------------------------------------------------------------------------
