@@ -285,7 +285,7 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims ledger and the retention jobs."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-    from core.infra.storage.database import loggable_url
+    from core.infra.storage.database import loggable_url, transaction_turns
 
     clock = clock or SystemClock()
     # Without its secrets, which the logs' redaction would also catch (`core.infra.logs`).
@@ -294,9 +294,10 @@ async def storage(
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
     sessions = session_factory(engine)
+    turns = transaction_turns(settings.database_url)
 
     def uow() -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(sessions)
+        return SqlAlchemyUnitOfWork(sessions, turns=turns)
 
     limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
     claims = Claims(

@@ -12,6 +12,7 @@ half-done use case never leaves half its writes behind. The protocols it satisfi
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -27,6 +28,9 @@ from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
+
+# As long as SQLite's own wait for its write lock (`database.SQLITE_BUSY_TIMEOUT_MS`).
+TURN_TIMEOUT_SECONDS = 30.0
 
 
 class SqlAlchemyUnitOfWork:
@@ -48,13 +52,21 @@ class SqlAlchemyUnitOfWork:
     inline_voices: InlineVoiceRepository
     reading: ReadingRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, turns: asyncio.Lock | None = None
+    ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        # SQLite (`database.transaction_turns`): one transaction at a time in this process,
+        # waiting in line here rather than in SQLite's busy handler.
+        self._turns = turns
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in use; create one per use case")
+        if self._turns is not None:
+            async with asyncio.timeout(TURN_TIMEOUT_SECONDS):
+                await self._turns.acquire()
         self._session = self._sessions()
         self.preferences = PreferencesRepository(self._session)
         self.chat_log = ChatLogRepository(self._session)
@@ -79,7 +91,11 @@ class SqlAlchemyUnitOfWork:
         try:
             await session.rollback()  # a no-op after commit()
         finally:
-            await session.close()
+            try:
+                await session.close()
+            finally:
+                if self._turns is not None:
+                    self._turns.release()
 
     async def commit(self) -> None:
         await self._active().commit()
