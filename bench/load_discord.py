@@ -70,6 +70,7 @@ async def run(
                 bot.count()
                 sent = Burst(api, servers[1:], members[1:], data, seconds)
                 await sent.posted()
+                posted = time.monotonic() - sent.started
                 await sent.answered()
                 finished = time.monotonic()
                 bot.stop_counting()
@@ -107,6 +108,7 @@ async def run(
         "ratio": elapsed / floor,
         "wait_median": burst.percentile(waits, 50),
         "wait_first": waits[0],
+        "posted_after": posted,
         "transcripts_ok": notes - len(wrong),
         "wrong": [f"{channel}: {text!r}" for channel, text in list(wrong.items())[:3]],
         "calls": dict(Counter(call.route for call in calls)),

@@ -2,7 +2,8 @@
 
     recording (`Transcription.transcribe_long_audio`): its declared size and length, the rate
     limit, and the declared length reserved from the chat's daily audio quota, or refused,
-    all before it is downloaded (`core.app.recordings`)
+    all before it is downloaded (`core.app.recordings`); then it waits its turn, at most twice
+    as many recordings worked on at once as requests in flight
       -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
          handed over as each one is ready; once the recording is measured, the reservation
          grows to its real length, or it is refused, before any piece is sent
@@ -52,6 +53,9 @@ Wanted = Callable[[], Awaitable[bool]]
 """Asked before each piece is sent and when each one is answered: False withdraws the work."""
 
 
+WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in flight
+
+
 class Withdrawn(Exception):
     """The work stopped because it is no longer wanted (`Wanted`): no further piece is sent,
     what MiMo answered meanwhile is neither kept nor counted (the reservation goes back)."""
@@ -93,6 +97,11 @@ class Transcription:
         self.metrics = metrics  # transcriptions and their audio counted
         # One gate for the whole process: the in-flight limits hold across chats.
         self._gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+        # Recordings fetched and converted at once, all chats together: twice the requests in
+        # flight keeps MiMo busy, while a burst (a hundred voice messages arriving together) is
+        # worked through a few at a time, each one to its end, rather than every one of them
+        # stage by stage, all waiting on the last (bench/RESULTS.md, section 3).
+        self._working = asyncio.Semaphore(WORKING_PER_REQUEST * limits.asr_max_in_flight)
         self._transcriber = Transcriber(
             speech=speech, gate=self._gate, piece_seconds=limits.asr_piece_seconds
         )
@@ -121,6 +130,23 @@ class Transcription:
         is kept, when not under `chat` (a Business connection's, so that its end deletes them);
         `wanted`: asked between pieces, False raises `Withdrawn`."""
         self._recordings.check_declared(source)
+        async with self._working:
+            return await self._transcribe(
+                chat, source, progress=progress, asker=asker, prefs=prefs,
+                kept_under=kept_under, wanted=wanted,
+            )  # fmt: skip
+
+    async def _transcribe(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        *,
+        progress: ProgressCallback | None,
+        asker: Asker,
+        prefs: Preferences | None,
+        kept_under: ChatRef | None,
+        wanted: Wanted | None,
+    ) -> LongTranscript:
         await self._limiter.admit(chat, asker)
         prefs = prefs or await self._preferences.get(chat)
         kept = FORGETFUL

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -385,3 +386,40 @@ async def test_the_use_case_refuses_a_file_over_the_size_limit_before_converting
 
     with pytest.raises(errors.AudioTooLarge):
         await voice.transcribe_long_audio(CHAT, source)
+
+
+async def test_a_burst_of_recordings_is_worked_through_a_few_at_a_time(tmp_path: Path) -> None:
+    # Forty notes at once while MiMo holds every request: at most twice the requests in flight
+    # are fetched and converted, the rest wait their turn before any download.
+    class Counting(FakeAudio):
+        working = most = 0
+
+        @asynccontextmanager
+        async def asr_pieces(self, path: Path, **kwargs: Any) -> AsyncIterator[Any]:
+            Counting.working += 1
+            Counting.most = max(Counting.most, Counting.working)
+            try:
+                async with super().asr_pieces(path, **kwargs) as pieces:
+                    yield pieces
+            finally:
+                Counting.working -= 1
+
+    release = asyncio.Event()
+    speech = Speech(release=release)
+    limits = RequestLimits(asr_max_in_flight=3, asr_concurrency=3)
+    voice = transcription(limits, speech, Counting())
+    sources = []
+    for n in range(40):
+        sources.append(tmp_path / f"{n}.ogg")
+        sources[-1].write_bytes(b"abcd")
+    chats = [ChatRef("telegram", str(n)) for n in range(40)]
+    work = [
+        asyncio.create_task(voice.transcribe_long_audio(c, s))
+        for c, s in zip(chats, sources, strict=True)
+    ]
+    while sum(speech.in_flight.values()) < 3:
+        await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(*work)
+
+    assert Counting.most == 6
