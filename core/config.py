@@ -145,7 +145,9 @@ class Settings(BaseSettings):
     asr_concurrency: int = Field(default=4, ge=1)
     """Speech recognition requests in flight for one chat."""
     asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
-    """Speech recognition requests in flight for all chats together."""
+    """Speech recognition requests in flight for all chats together. Twice as many recordings
+    are worked on at once (downloaded, converted, sent); more wait their turn, so a burst is
+    worked through a few at a time, each to its end."""
     compact_pauses: bool = True
     """Shorten pauses longer than half a second to about half a second in what MiMo is sent
     (transcripts, `/ask` when the recording is converted anyway, clone samples): MiMo bills the

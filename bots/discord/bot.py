@@ -135,8 +135,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
             allowed_contexts=EVERYWHERE_CONTEXTS,
         )
         # Every REST request waits its turn under Discord's global limit (`pace`).
-        self.pace = RequestPace()
-        pace_requests(self, self.pace)
+        pace_requests(self, RequestPace())
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.cases.limiter  # the allowlist, before anything else
         self.preferences = runtime.cases.preferences
@@ -153,9 +152,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
     async def setup_hook(self) -> None:
-        for cog in feature_cogs(
-            self, self.runtime, player=self.player, readers=self.readers, pace=self.pace
-        ):
+        for cog in feature_cogs(self, self.runtime, player=self.player, readers=self.readers):
             await self.add_cog(cog)
             if isinstance(cog, RebuildsModals):
                 self.crash_redo.modal_rebuilders.update(cog.modal_rebuilders())
@@ -262,15 +259,12 @@ def feature_cogs(
     *,
     player: VoicePlayer,
     readers: Readers,
-    pace: RequestPace,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands)."""
     cases = runtime.cases
     return [
-        TranscriptionCog(
-            bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds, pace=pace
-        ),
+        TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
         SpeechCog(bot, speech=cases.speech, preferences=cases.preferences, player=player),
         PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
         LanguagesCog(cases.preferences),

@@ -17,6 +17,11 @@ from aiolimiter import AsyncLimiter
 PER_SECOND = 40.0  # under Discord's 50, for the gateway's own calls and a clock's drift
 BURST = 5  # requests that may go at once: within any second, at most PER_SECOND + BURST
 UNCOUNTED = ("/interactions/", "/webhooks/")
+COURTESY = "/typing"  # worth sending only at once: never queued behind a reply, or ahead of one
+
+
+class NoTurnSpare(Exception):
+    """A courtesy (a typing indicator) found no request to spare: it is not sent."""
 
 
 class RequestPace:
@@ -26,10 +31,12 @@ class RequestPace:
         self._limiter = AsyncLimiter(burst, burst / per_second)
 
     async def turn(self, path: str) -> None:
-        """Wait until a request to `path` may go (at once for interactions and webhooks)."""
-        if not path.startswith(UNCOUNTED):
-            await self._limiter.acquire()
-
-    def spare(self) -> bool:
-        """Whether a request could go now without waiting: a courtesy goes only then."""
-        return self._limiter.has_capacity()
+        """Wait until a request to `path` may go: at once for interactions and webhooks; a
+        courtesy only if it may go now, else `NoTurnSpare`. The check and the taking of the
+        turn happen together, so a hundred typing indicators due at once cannot all see the
+        same spare turn and then queue ahead of the replies."""
+        if path.startswith(UNCOUNTED):
+            return
+        if path.endswith(COURTESY) and not self._limiter.has_capacity():
+            raise NoTurnSpare(path)
+        await self._limiter.acquire()  # with capacity, it takes the turn without waiting

@@ -20,7 +20,7 @@ import discord
 
 from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
 from bots.discord.locales import LOCALE
-from bots.discord.pace import RequestPace
+from bots.discord.pace import NoTurnSpare
 from bots.discord.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
@@ -177,20 +177,17 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
 
 
 @contextlib.asynccontextmanager
-async def typing_after(
-    channel: discord.abc.Messageable, delay: float, pace: RequestPace
-) -> AsyncIterator[None]:
-    """ "typing…" in `channel` from `delay` seconds into the block until its end, sent again
-    before Discord clears it: each time only while the bot's budget of requests is spare
-    (`RequestPace.spare`), so that in a burst it never delays a reply. A channel that refuses
-    it costs nothing but the sign."""
+async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncIterator[None]:
+    """Show "typing…" in `channel` from `delay` seconds into the block until its end, sent
+    again before Discord clears it: each time only when the bot's budget of requests has one to
+    spare at once (`RequestPace`), so that in a burst it never delays a reply. A channel that
+    refuses it costs nothing but the sign."""
 
     async def keep_typing() -> None:
         await asyncio.sleep(delay)
         while True:
-            if pace.spare():
-                with contextlib.suppress(discord.HTTPException):
-                    await channel.typing()  # awaited, discord.py's Typing sends one request
+            with contextlib.suppress(discord.HTTPException, NoTurnSpare):
+                await channel.typing()  # awaited, discord.py's Typing sends one request
             await asyncio.sleep(TYPING_EVERY_SECONDS)
 
     typing = asyncio.create_task(keep_typing())
@@ -213,12 +210,10 @@ class MessageRecordingView:
         *,
         piece_seconds: float,
         gist_at: RecordingAt | None,
-        pace: RequestPace,
     ) -> None:
         self._message = message
         self._piece_seconds = piece_seconds
         self._gist_at = gist_at
-        self._pace = pace
         self.locale = DEFAULT_LOCALE
 
     def reply(self, locale: str) -> MessageTranscriptReply:
@@ -228,7 +223,7 @@ class MessageRecordingView:
         )
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
-        return typing_after(self._message.channel, TYPING_AFTER_SECONDS, self._pace)
+        return typing_after(self._message.channel, TYPING_AFTER_SECONDS)
 
     async def gist(self, gist: Gist, locale: str) -> None:
         await send_gist(reply_to(self._message), gist, locale)

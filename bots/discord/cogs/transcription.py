@@ -19,7 +19,6 @@ from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
 from bots.discord.locales import interaction_audience, message_audience
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
-from bots.discord.pace import RequestPace
 from bots.discord.places import (
     channel_override_of,
     for_interaction,
@@ -40,13 +39,10 @@ FORMAT_CHOICES = translatable_choices(
 class TranscriptionCog(commands.Cog):
     """Auto-transcription of voice messages, /transcribe, and the message menu "Transcribe"."""
 
-    def __init__(
-        self, bot: AnyBot, transcripts: Transcripts, *, piece_seconds: float, pace: RequestPace
-    ) -> None:
+    def __init__(self, bot: AnyBot, transcripts: Transcripts, *, piece_seconds: float) -> None:
         self.bot = bot
         self.transcripts = transcripts
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
-        self.pace = pace  # "typing…" only from the requests the budget has spare
         # Message menus cannot be declared inside a cog; they are added to the tree on load.
         self.menu = app_commands.ContextMenu(
             name=translatable("Transcribe", "discord.menu.transcribe"),
@@ -71,7 +67,6 @@ class TranscriptionCog(commands.Cog):
             message,
             piece_seconds=self.piece_seconds,
             gist_at=RecordingAt.of(message, voice),
-            pace=self.pace,
         )
         try:
             await self.transcripts.arrived(
