@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import load
+from bench import burst, load
 from bench.sections import reflow, replace_section
 from core.infra.audio.ffmpeg import ffmpeg_exe, keeps_timestamps
 from core.infra.audio.short_notes import RATE
@@ -43,7 +43,7 @@ def measure(others: list[str]) -> dict[str, Any]:
             for job, args in jobs.items():
                 cpu[build][job].append(_cpu_of([build, "-nostdin", "-v", "error", *args]))
     return {
-        "note": load.note_name(note),
+        "note": burst.note_name(),
         "builds": {
             build: {
                 "version": _version(build),

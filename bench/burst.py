@@ -19,6 +19,7 @@ and that of the ffmpegs it reaped.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -26,14 +27,20 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from bench import inputs, report
 from bench.load_worker import PERIOD
 from core.config import Settings
+from core.infra.audio.short_notes import ogg_opus_seconds
 
 NOTES = 100
+NOTE_SECONDS = 5  # every chat sends the first 5 s of bench/inputs.py's one-minute note
 WATCH_SECONDS = 0.01
 STALL = 0.05  # a wake-up this late counts as a stall, and is looked into
 START_TIMEOUT = 120.0
@@ -41,6 +48,104 @@ BURST_TIMEOUT = 600.0
 BOT_LOG = Path(__file__).parent / "out" / "load-bot.log"  # kept when a chat went unanswered
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One burst as asked for (`main`): the note every chat sends, how long MiMo's stand-in
+    holds each request, how many chats, which ffmpeg the bot runs; and when it started."""
+
+    note: Path
+    mimo_url: str
+    mimo_key: str
+    mimo_delay: float
+    notes: int = NOTES
+    ffmpeg: str | None = None
+    profile: bool = False
+    date: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    load_before: str = field(default_factory=report.load_average)
+
+    @property
+    def data(self) -> bytes:
+        return self.note.read_bytes()
+
+    @property
+    def seconds(self) -> float:
+        return ogg_opus_seconds(self.note) or float(NOTE_SECONDS)
+
+    def env(self) -> dict[str, str]:
+        """The settings every burst's bot gets besides its platform's."""
+        ffmpeg = {"FFMPEG_BINARY": self.ffmpeg} if self.ffmpeg else {}
+        return {"MIMO_BASE_URL": self.mimo_url, "MIMO_API_KEY": self.mimo_key, **ffmpeg}
+
+    def outcome(
+        self,
+        bot: BotUnderLoad,
+        *,
+        started: float,
+        finished: float,
+        waits: list[float],
+        wrong: dict[int, Any],
+        chat_floor: float,
+    ) -> dict[str, Any]:
+        """What every burst reports: its floor (the slower of MiMo's, `notes` requests at most
+        ASR_MAX_IN_FLIGHT at once, and the platform's `chat_floor`), the time against it,
+        the chats' waits, and what the bot did meanwhile (`BotUnderLoad.summary`)."""
+        if wrong:
+            # Every chat must get its transcript: a benchmark of a bot that drops some measures
+            # nothing worth writing down. The bot's log says why.
+            shown = "\n".join(f"  {chat}: {said!r}" for chat, said in list(wrong.items())[:3])
+            raise RuntimeError(
+                f"{len(wrong)} of {self.notes} chats did not get their transcript, for example:"
+                f"\n{shown}\nthe bot's log: {bot.keep_log()}"
+            )
+        found = bot.summary(started, finished, self.notes)
+        mimo_floor = self.notes / found["asr_max_in_flight"] * self.mimo_delay
+        floor = max(mimo_floor, chat_floor)
+        ordered = sorted(waits)
+        return {
+            "date": self.date,
+            "load_before": self.load_before,
+            "load_after": report.load_average(),
+            "ffmpeg": self.ffmpeg or "bundled",
+            "notes": self.notes,
+            "note": note_name(),
+            "note_seconds": self.seconds,
+            "note_bytes": len(self.data),
+            "mimo_delay": self.mimo_delay,
+            "seconds": finished - started,
+            "mimo_floor": mimo_floor,
+            "chat_floor": chat_floor,
+            "floor": floor,
+            "ratio": (finished - started) / floor,
+            "wait_median": percentile(ordered, 50),
+            "wait_first": ordered[0],
+            "transcripts_ok": self.notes,
+            **found,
+        }
+
+
+def note_name() -> str:
+    return f"{inputs.source_name()}, its first {NOTE_SECONDS} s"
+
+
+def main(burst: Callable[[Run], Coroutine[Any, Any, dict[str, Any]]], prog: str, doc: str) -> None:
+    """A driver's command line: `prog NOTE MIMO_BASE_URL MIMO_API_KEY MIMO_DELAY [--notes N]
+    [--profile] [--ffmpeg BINARY]`; MiMo's stand-in runs already (bench/mimo_server.py), and
+    the bot is pointed at it. Prints `burst`'s outcome as a JSON line."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc)
+    parser.add_argument("note", type=Path)
+    parser.add_argument("base_url")
+    parser.add_argument("api_key")
+    parser.add_argument("delay", type=float)
+    parser.add_argument("--notes", type=int, default=NOTES)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--ffmpeg")
+    args = parser.parse_args()
+    run = Run(
+        args.note, args.base_url, args.api_key, args.delay, args.notes, args.ffmpeg, args.profile
+    )
+    print(json.dumps(asyncio.run(burst(run))))
 
 
 class BotUnderLoad:

@@ -13,34 +13,28 @@ imports, first connections) is not counted. Then N updates, each a voice note fr
 private chat, are queued together: the bot's next getUpdates answer carries them all. The time
 runs until every chat reads its final transcript (the reply's text no longer ends in "…").
 
-The floor is what the far ends allow at best: N requests to MiMo, at most ASR_MAX_IN_FLIGHT at
-once, each held MIMO_DELAY; and one message per chat at Telegram's 30 a second (the first 30 at
-once). The slower of the two is the floor; the time over it is the bot's.
+The floor is the slower of MiMo's (N requests, at most ASR_MAX_IN_FLIGHT at once, each held
+MIMO_DELAY) and Telegram's: one message per chat at 30 a second, the first 30 at once.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import re
 import subprocess
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import burst, inputs, report
-from bench.burst import BURST_TIMEOUT, NOTES, START_TIMEOUT, BotUnderLoad
+from bench import burst, inputs
+from bench.burst import BURST_TIMEOUT, NOTE_SECONDS, START_TIMEOUT, BotUnderLoad, Run
 from core.infra.audio.ffmpeg import ffmpeg_exe
-from core.infra.audio.short_notes import ogg_opus_seconds
 from tests.standins.telegram_api import FakeBotApi
 
 FIRST_CHAT = 1001  # the burst's chats are FIRST_CHAT, FIRST_CHAT + 1, ...
 WARM_UP_CHAT = 1
-NOTE_SECONDS = 5
 TRANSCRIPT = re.compile(r"heard \d+\.\d seconds")  # what MiMo's stand-in answers
 PROGRESS_END = "…"  # every progress text ends so; a final reply does not
 TELEGRAM_PER_SECOND = 30  # messages a second, all chats together
@@ -60,88 +54,42 @@ def note() -> Path:
     return path
 
 
-def note_name(path: Path) -> str:
-    return f"{inputs.source_name()}, its first {NOTE_SECONDS} s"
-
-
-async def run(
-    source: Path,
-    base_url: str,
-    api_key: str,
-    delay: float,
-    notes: int,
-    *,
-    profile: bool,
-    ffmpeg: str | None,
-) -> dict[str, Any]:
-    data = source.read_bytes()
-    seconds = ogg_opus_seconds(source) or NOTE_SECONDS
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load_before = report.load_average()
+async def run(asked: Run) -> dict[str, Any]:
     async with FakeBotApi() as api:
         with tempfile.TemporaryDirectory() as tmp:
             env = {
-                "MIMO_API_KEY": api_key,
-                "MIMO_BASE_URL": base_url,
                 "TELEGRAM_BOT_TOKEN": api.token,
                 "TELEGRAM_API_URL": api.root,
                 "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/voicebridge.db",
-                **({"FFMPEG_BINARY": ffmpeg} if ffmpeg else {}),
+                **asked.env(),
             }
-            async with BotUnderLoad(env, profile=profile) as bot:
+            async with BotUnderLoad(env, profile=asked.profile) as bot:
                 await bot.until(api.wait_for("getUpdates", timeout=START_TIMEOUT))
-                await Burst(api, [WARM_UP_CHAT], data, seconds).answered()
+                await Burst(api, [WARM_UP_CHAT], asked).answered()
                 await asyncio.sleep(1)  # let the warm-up's bookkeeping finish
                 bot.count()
-                chats = list(range(FIRST_CHAT, FIRST_CHAT + notes))
-                sent = Burst(api, chats, data, seconds)
+                sent = Burst(api, list(range(FIRST_CHAT, FIRST_CHAT + asked.notes)), asked)
                 await sent.answered()
                 finished = time.monotonic()
                 bot.stop_counting()
     wrong = {chat: texts for chat, (_, texts) in sent.done.items()
              if len(texts) != 1 or not TRANSCRIPT.fullmatch(texts[0])}  # fmt: skip
-    if wrong:
-        # Every chat must get its transcript: a benchmark of a bot that drops some measures
-        # nothing worth writing down. The bot's log says why.
-        shown = "\n".join(f"  {chat}: {texts!r}" for chat, texts in list(wrong.items())[:3])
-        raise RuntimeError(
-            f"{len(wrong)} of {notes} chats did not get their transcript, for example:\n{shown}\n"
-            f"the bot's log: {bot.keep_log()}"
-        )
-    waits = sorted(at for at, _ in sent.done.values())
+    outcome = asked.outcome(
+        bot, started=sent.started, finished=finished, wrong=wrong,
+        waits=[at for at, _ in sent.done.values()],
+        chat_floor=max(0, asked.notes - TELEGRAM_PER_SECOND) / TELEGRAM_PER_SECOND,
+    )  # fmt: skip
     to_chats = [(at, method) for at, method, _ in sent.calls if method not in CHATLESS]
-    found = bot.summary(sent.started, finished, notes)
-    mimo_floor = notes / found["asr_max_in_flight"] * delay
-    chat_floor = max(0, notes - TELEGRAM_PER_SECOND) / TELEGRAM_PER_SECOND
-    floor = max(mimo_floor, chat_floor)
     return {
         "platform": "telegram",
-        "date": when,
-        "load_before": load_before,
-        "load_after": report.load_average(),
-        "ffmpeg": ffmpeg or "bundled",
-        "notes": notes,
-        "note": note_name(source),
-        "note_seconds": seconds,
-        "note_bytes": len(data),
-        "mimo_delay": delay,
-        "seconds": finished - sent.started,
-        "mimo_floor": mimo_floor,
-        "chat_floor": chat_floor,
-        "floor": floor,
-        "ratio": (finished - sent.started) / floor,
-        "wait_median": burst.percentile(waits, 50),
-        "wait_first": waits[0],
-        "transcripts_ok": notes - len(wrong),
-        "wrong": [f"{chat}: {texts!r}" for chat, texts in list(wrong.items())[:3]],
+        **outcome,
         "calls": dict(Counter(method for _, method, _ in sent.calls)),
         "chat_calls": len(to_chats),
-        "chat_calls_per_note": len(to_chats) / notes,
+        "chat_calls_per_note": len(to_chats) / asked.notes,
         "chat_calls_per_second": burst.per_second(
             [at for at, _ in to_chats], finished - sent.started
         ),
         "typing_chats": len({chat for _, method, chat in sent.calls if method == "sendChatAction"}),
-        **found,
     }
 
 
@@ -149,7 +97,7 @@ class Burst:
     """Voice notes from many chats at once, and what the bot sent back while they were
     answered."""
 
-    def __init__(self, api: FakeBotApi, chats: list[int], data: bytes, seconds: float) -> None:
+    def __init__(self, api: FakeBotApi, chats: list[int], asked: Run) -> None:
         self.api = api
         self.waiting = set(chats)
         self.done: dict[int, tuple[float, list[str]]] = {}  # chat -> (when final, its texts)
@@ -157,10 +105,9 @@ class Burst:
         self.calls: list[tuple[float, str, int]] = []
         self._seen = len(api.calls)
         self.started = time.monotonic()
+        data, seconds = asked.data, round(asked.seconds)
         for chat in chats:
-            api.push(
-                api.voice_message(chat_id=chat, user_id=chat, data=data, duration=round(seconds))
-            )
+            api.push(api.voice_message(chat_id=chat, user_id=chat, data=data, duration=seconds))
 
     async def answered(self) -> None:
         """Until every chat reads a final reply."""
@@ -182,22 +129,5 @@ class Burst:
         return not self.waiting
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
-    parser.add_argument("note", type=Path)
-    parser.add_argument("base_url")
-    parser.add_argument("api_key")
-    parser.add_argument("delay", type=float)
-    parser.add_argument("--notes", type=int, default=NOTES)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--ffmpeg")
-    args = parser.parse_args()
-    found = asyncio.run(
-        run(args.note, args.base_url, args.api_key, args.delay, args.notes,
-            profile=args.profile, ffmpeg=args.ffmpeg)
-    )  # fmt: skip
-    print(json.dumps(found))
-
-
 if __name__ == "__main__":
-    main()
+    burst.main(run, "python -m bench.load", __doc__ or "")
