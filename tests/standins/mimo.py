@@ -144,6 +144,7 @@ class FakeMimo:
         self.tts_seconds_per_char = tts_seconds_per_char
         self.delay = delay
         self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
+        self._let_go = asyncio.Event()  # set by `hold_after(None)`: the held requests go on
         # Languages the texts sent are already in: a translation into one comes back as it was
         # sent, as a model gives back text already in the language asked for ("German").
         self.texts_in: set[str] = set()
@@ -216,8 +217,14 @@ class FakeMimo:
 
     def hold_after(self, answered: int | None) -> None:
         """Answer the next `answered` requests at once and hold every one after them for a
-        minute (a process killed meanwhile never hears back); None: hold nothing."""
-        self._hold_after = None if answered is None else len(self.requests) + answered
+        minute (a process killed meanwhile never hears back); None: hold nothing from now on,
+        and answer the requests held so far."""
+        if answered is None:
+            self._hold_after = None
+            self._let_go.set()
+        else:
+            self._hold_after = len(self.requests) + answered
+            self._let_go = asyncio.Event()
 
     def recover(self) -> None:
         """End `fail_every` / `fail_always`: requests are answered as usual again."""
@@ -256,7 +263,7 @@ class FakeMimo:
         if self.release is not None:
             await self._pause(HOLD_SECONDS, until=self.release)
         if self._hold_after is not None and len(self.requests) > self._hold_after:
-            await self._pause(HOLD_SECONDS)
+            await self._pause(HOLD_SECONDS, until=self._let_go)
         if self._drops:
             self._drops -= 1
             assert request.transport is not None
