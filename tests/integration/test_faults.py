@@ -137,16 +137,15 @@ async def test_the_typing_indicator_outlasts_flood_control_without_harm(
 ) -> None:
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
     caplog.set_level(logging.DEBUG, logger="bots.telegram.replies")
-    mimo.release = asyncio.Event()  # MiMo answers once the indicator has run out of retries
     async with running(settings, bot_api, pace=Pace(typing_after_seconds=0.0)):
         # More refusals than the rate limiter retries: the keep-alive itself gets RetryAfter.
         bot_api.flood_next("sendChatAction", times=5, retry_after=1)
         note = bot_api.voice_message(chat_id=USER, user_id=USER, data=notes[2], duration=2)
-        bot_api.push(note)
-        await eventually(
-            lambda: "chat action not shown: RetryAfter" in caplog.messages, what="the give-up"
-        )
-        mimo.release.set()
+        with mimo.held():  # MiMo answers once the indicator has run out of retries
+            bot_api.push(note)
+            await eventually(
+                lambda: "chat action not shown: RetryAfter" in caplog.messages, what="the give-up"
+            )
         await eventually(lambda: "heard 2.0 seconds" in answers(bot_api, note), what="transcript")
 
     assert answers(bot_api, note) == ["heard 2.0 seconds"]

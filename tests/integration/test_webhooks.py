@@ -128,9 +128,8 @@ async def test_a_full_webhook_queue_answers_503_and_the_update_comes_again(
             _update(bot_api.voice_message(chat_id=chat, user_id=chat, data=voice_note))
             for chat in (USER, OTHER, STRANGER)
         ]
-        mimo.release = asyncio.Event()  # the first two stay unfinished while the third comes
-        statuses = [await _post(listen, note, secret) for note in notes]
-        mimo.release.set()
+        with mimo.held():  # the first two stay unfinished while the third comes
+            statuses = [await _post(listen, note, secret) for note in notes]
         await bot_api.wait_for_texts(USER, ["heard 2.0 seconds"])
         await bot_api.wait_for_texts(OTHER, ["heard 2.0 seconds"])
         again = await _redeliver(listen, notes[2], secret)

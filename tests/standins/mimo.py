@@ -28,6 +28,7 @@ from __future__ import annotations
 import array
 import asyncio
 import base64
+import contextlib
 import io
 import json
 import math
@@ -39,7 +40,7 @@ import uuid
 import wave
 import zlib
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -214,6 +215,16 @@ class FakeMimo:
     def fail_always(self, fault: Fault = SERVER_ERROR) -> None:
         """MiMo is down: every request from now on gets `fault`."""
         self.fail_every(1, [fault])
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Answer nothing until the block ends: a test does inside it what must happen while
+        MiMo is at work. Ended by a failure too, or the bot's shutdown would wait for MiMo."""
+        self.release = asyncio.Event()
+        try:
+            yield
+        finally:
+            self.release.set()
 
     def hold_after(self, answered: int | None) -> None:
         """Answer the next `answered` requests at once and hold every one after them for a
