@@ -278,7 +278,7 @@ async def test_a_voice_message_made_after_the_interaction_token_expired_reaches_
     async with running_discord(settings, discord_api):
         with mimo.held():  # MiMo speaks for longer than the token lives (15 minutes)
             said = await discord_api.slash(server.general, alice, "say", text="Good night")
-            await discord_api.wait_until(lambda: mimo.requests, timeout=15, what="MiMo asked")
+            await mimo.wait_for_requests()
             discord_api.expire_tokens()
         # A voice message carries no words: a line naming the person comes first.
         addressed, voice = await discord_api.wait_for_messages(server.general, count=2)
@@ -298,7 +298,7 @@ async def test_a_failure_after_the_interaction_token_expired_is_told_in_the_chan
     async with running_discord(settings, discord_api):
         with mimo.held():  # MiMo answers, with an error, after the token expired
             await discord_api.slash(server.general, alice, "say", text="Good night")
-            await discord_api.wait_until(lambda: mimo.requests, timeout=15, what="MiMo asked")
+            await mimo.wait_for_requests()
             discord_api.expire_tokens()
         [told] = await discord_api.wait_for_messages(server.general)
 
@@ -918,7 +918,7 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
     await started(task, discord_api.wait_until_identified())
     await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
     said = await discord_api.slash(server.general, alice, "say", text="Good night")
-    await discord_api.wait_until(lambda: len(mimo.requests) == 2, timeout=15, what="MiMo asked")
+    await mimo.wait_for_requests(2)
     stop.set()
     await asyncio.wait_for(task, timeout=30)
     answered = list(discord_api.messages)

@@ -332,7 +332,7 @@ async def test_polling_takes_no_more_updates_than_telegram_max_pending_updates(
             with mimo.held():  # the first note stays unfinished meanwhile
                 for chat in (USER, USER + 1):
                     bot_api.push(bot_api.voice_message(chat_id=chat, user_id=chat, data=voice_ogg))
-                await bot_api.wait_until(lambda: len(mimo.requests) == 1)
+                await mimo.wait_for_requests()
                 fetched_meanwhile = len(bot_api.sent("getFile"))
             await bot_api.wait_for_texts(USER + 1, ["heard 3.0 seconds"])
 
@@ -347,7 +347,7 @@ async def test_an_answer_arrives_even_when_the_command_was_deleted_meanwhile(
         with mimo.held():  # the user deletes their /say while MiMo speaks
             command = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Never mind")
             bot_api.push(command)
-            await bot_api.wait_until(lambda: len(mimo.requests) == 1, what="MiMo asked")
+            await mimo.wait_for_requests()
             bot_api.user_deletes(command)
         [voice] = await bot_api.wait_for("sendVoice", chat_id=USER)
 

@@ -146,6 +146,7 @@ class FakeMimo:
         self.delay = delay
         self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
         self._let_go = asyncio.Event()  # set by `hold_after(None)`: the held requests go on
+        self._received = asyncio.Event()  # set, and replaced, on every request that arrives
         # Languages the texts sent are already in: a translation into one comes back as it was
         # sent, as a model gives back text already in the language asked for ("German").
         self.texts_in: set[str] = set()
@@ -254,6 +255,21 @@ class FakeMimo:
             for end in ends:
                 end.cancel()
 
+    async def wait_for_requests(
+        self, count: int = 1, *, model: str = "", timeout: float = 15.0
+    ) -> list[Json]:
+        """Wait until `count` requests whose model starts with `model` have arrived (held or
+        delayed ones too: they count once received); returns their bodies."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    arrived = self._received
+                    if len(found := self.calls(model)) >= count:
+                        return found
+                    await arrived.wait()
+        except TimeoutError:
+            raise AssertionError(f"no {count} request(s) within {timeout}s") from None
+
     def calls(self, model_prefix: str) -> list[Json]:
         """Bodies of the requests whose model starts with `model_prefix`."""
         return [b for b in self.requests if str(b.get("model", "")).startswith(model_prefix)]
@@ -269,6 +285,8 @@ class FakeMimo:
             return _error(400, "request body must be a JSON object")
         self.requests.append(body)
         self.headers.append(dict(request.headers))
+        self._received.set()
+        self._received = asyncio.Event()
         if self.delay:
             await self._pause(self.delay)
         if self.release is not None:
