@@ -24,9 +24,14 @@ class ClipAudio(discord.FFmpegOpusAudio):
 
     def __init__(self, clip: bytes, *, ffmpeg: str) -> None:
         super().__init__(io.BytesIO(clip), pipe=True, executable=ffmpeg)
+        # Set in discord.py's player thread once it asked past the last packet: it has sent
+        # them all. A play stopped early (the call ended) ends the same way, without it.
+        self.read_to_end = False
 
     def read(self) -> bytes:
         packet = super().read()
         while packet.startswith(OGG_HEADER_PACKETS):
             packet = super().read()
+        if not packet:
+            self.read_to_end = True
         return packet

@@ -95,6 +95,7 @@ async def play_once(
 
 
 async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> None:
+    """Play one clip to its end; raise if it stopped before (the call ended, ffmpeg failed)."""
     loop = asyncio.get_running_loop()
     finished = asyncio.Event()
 
@@ -103,13 +104,18 @@ async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> Non
             logger.warning("voice playback stopped: %r", error)
         loop.call_soon_threadsafe(finished.set)
 
-    voice.play(ClipAudio(note.data, ffmpeg=ffmpeg), after=after)
+    clip = ClipAudio(note.data, ffmpeg=ffmpeg)
+    voice.play(clip, after=after)
     async with asyncio.timeout(note.duration + PLAY_MARGIN):
         while not finished.is_set():
             # A call that ended for good (the bot disconnected by a moderator, the channel
             # deleted) leaves the server's voice clients: discord.py's player would wait for it
-            # to come back, then end the play quietly, as if it had been heard.
+            # to come back before it ends the play.
             if voice.guild.voice_client is not voice:
                 raise discord.ClientException("the voice connection ended during the play")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(finished.wait(), timeout=CALL_CHECK_SECONDS)
+    # discord.py ends a play the same way (`after` with no error) whether the clip ran out or
+    # the call ended under it and stopped the player: only the clip knows it was sent whole.
+    if not clip.read_to_end:
+        raise discord.ClientException("the voice connection ended during the play")

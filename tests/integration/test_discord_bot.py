@@ -271,17 +271,17 @@ async def test_say_answers_with_a_native_voice_message_of_mimos_speech(
 
 
 async def test_a_voice_message_made_after_the_interaction_token_expired_reaches_the_channel(
-    mimo: FakeMimo, sqlite_url: str
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    mimo.delay = 1.5  # MiMo speaks for longer than the token lives (15 minutes; here 1 s)
-    async with FakeDiscord(interaction_token_seconds=1.0) as discord_api:
-        server = discord_api.add_guild()
-        alice = discord_api.add_member(server, "alice")
-        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-        async with running_discord(settings, discord_api):
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        with mimo.held():  # MiMo speaks for longer than the token lives (15 minutes)
             said = await discord_api.slash(server.general, alice, "say", text="Good night")
-            # A voice message carries no words: a line naming the person comes first.
-            addressed, voice = await discord_api.wait_for_messages(server.general, count=2)
+            await mimo.wait_for_requests()
+            discord_api.expire_tokens()
+        # A voice message carries no words: a line naming the person comes first.
+        addressed, voice = await discord_api.wait_for_messages(server.general, count=2)
 
     assert addressed.content == f"<@{alice}>" and addressed.interaction_id is None
     assert voice.is_voice_message and voice.interaction_id is None  # a channel message
@@ -290,17 +290,17 @@ async def test_a_voice_message_made_after_the_interaction_token_expired_reaches_
 
 
 async def test_a_failure_after_the_interaction_token_expired_is_told_in_the_channel(
-    mimo: FakeMimo, sqlite_url: str
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    mimo.delay = 1.5  # MiMo answers, with an error, after the token (here 1 s) expired
     mimo.fail_next(402, body={"error": {"message": "Insufficient balance", "code": "402"}})
-    async with FakeDiscord(interaction_token_seconds=1.0) as discord_api:
-        server = discord_api.add_guild()
-        alice = discord_api.add_member(server, "alice")
-        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-        async with running_discord(settings, discord_api):
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        with mimo.held():  # MiMo answers, with an error, after the token expired
             await discord_api.slash(server.general, alice, "say", text="Good night")
-            [told] = await discord_api.wait_for_messages(server.general)
+            await mimo.wait_for_requests()
+            discord_api.expire_tokens()
+        [told] = await discord_api.wait_for_messages(server.general)
 
     assert told.content == (
         f"<@{alice}> The MiMo balance is used up. The bot's owner needs to top it up."
@@ -919,7 +919,7 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
     await started(task, discord_api.wait_until_identified())
     await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
     said = await discord_api.slash(server.general, alice, "say", text="Good night")
-    await discord_api.wait_until(lambda: len(mimo.requests) == 2, timeout=15, what="MiMo asked")
+    await mimo.wait_for_requests(2)
     stop.set()
     await asyncio.wait_for(task, timeout=30)
     answered = list(discord_api.messages)

@@ -38,13 +38,19 @@ async def test_a_long_voice_message_shows_progress_in_the_reply_that_becomes_the
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:
     alice = discord_api.add_member(server, "alice")
-    mimo.delay = 0.6  # one piece at a time, each taking a while: progress has time to show
+    mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
     async with running_discord(settings, discord_api):
         await discord_api.post_voice_message(server.general, alice, long_ogg, duration=35)
+        await discord_api.wait_until(
+            lambda: any(PROGRESS.fullmatch(content) for _, content in discord_api.edits),
+            timeout=30,
+            what="the first progress",
+        )
+        mimo.hold_after(None)
         await discord_api.wait_until(
             lambda: any(c.startswith("heard") for c in discord_api.contents(server.general)),
             timeout=30,
@@ -64,13 +70,19 @@ async def test_transcribe_shows_progress_in_its_answer(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     recording = discord_api.attachment(long_ogg, filename="meeting.ogg", content_type="audio/ogg")
-    mimo.delay = 0.6
+    mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
     async with running_discord(settings, discord_api):
         asked = await discord_api.slash(server.general, alice, "transcribe", attachment=recording)
+        await discord_api.wait_until(
+            lambda: any(PROGRESS.fullmatch(m.content) for m in asked.visible),
+            timeout=30,
+            what="the first progress",
+        )
+        mimo.hold_after(None)
         await discord_api.wait_until(
             lambda: [m.content[:5] for m in asked.visible] == ["heard"],
             timeout=30,
@@ -120,7 +132,7 @@ async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_th
     """Discord's interaction tokens last 15 minutes (here they end once the first progress
     shows): a transcript done later cannot be a follow-up or an edit any more, so it comes as a
     reply to the status it would have replaced."""
-    mimo.delay = 1.0  # four pieces or more, one at a time: done well after the token expired
+    mimo.hold_after(1)  # four pieces or more, one at a time: the rest once the token expired
     async with FakeDiscord() as discord_api:
         server = discord_api.add_guild()
         alice = discord_api.add_member(server, "alice")
@@ -139,6 +151,7 @@ async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_th
                 what="the first progress",
             )
             discord_api.expire_tokens()
+            mimo.hold_after(None)
             await discord_api.wait_until(
                 lambda: any(m.content.startswith("heard") for m in discord_api.messages),
                 timeout=30,

@@ -80,14 +80,15 @@ async def test_a_telegram_voice_note_delivered_again_is_transcribed_once(
 async def test_a_telegram_command_delivered_again_while_it_runs_is_answered_once(
     bot_api: FakeBotApi, database_url: str, work_log: pytest.LogCaptureFixture
 ) -> None:
-    async with FakeMimo(delay=1.0) as mimo:
+    async with FakeMimo() as mimo:
         settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
         async with running(settings, bot_api):
-            command = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hello there")
-            update_id = bot_api.push(command)
-            await wait_for_request(mimo, "mimo-v2.5-tts")  # the first delivery is at work
-            bot_api.redeliver(update_id)
-            await second_deliveries_ignored(work_log, 1)
+            with mimo.held():  # MiMo speaks once the second delivery was dropped
+                command = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hello there")
+                update_id = bot_api.push(command)
+                await wait_for_request(mimo, "mimo-v2.5-tts")  # the first delivery is at work
+                bot_api.redeliver(update_id)
+                await second_deliveries_ignored(work_log, 1)
             await bot_api.wait_for("sendVoice", chat_id=USER)
 
     assert len(bot_api.sent("sendVoice", chat_id=USER)) == 1
@@ -244,11 +245,11 @@ async def test_a_discord_modal_submission_replayed_while_it_runs_is_answered_onc
             server.general, alice, "Ask about this audio", posted
         )
         await opened.wait_for_callback()
-        mimo.delay = 1.0  # the answer takes a while: the replay arrives meanwhile
-        submitted = await discord_api.submit_modal(opened, "Who speaks first?")
-        await submitted.wait_for_callback()
-        await discord_api.replay("INTERACTION_CREATE", submitted.payload)
-        await second_deliveries_ignored(work_log, 1)
+        with mimo.held():  # MiMo answers once the replay was dropped
+            submitted = await discord_api.submit_modal(opened, "Who speaks first?")
+            await submitted.wait_for_callback()
+            await discord_api.replay("INTERACTION_CREATE", submitted.payload)
+            await second_deliveries_ignored(work_log, 1)
         [reply] = await submitted.wait_for_messages()
 
     assert reply.content == "a fake answer"

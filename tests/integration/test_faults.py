@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from bots.telegram.pace import Pace
 from core.chat.messages import EN, text
 from core.domain.errors import MimoBadResponse, MimoError, MimoRateLimited, MimoUnavailable
 from core.infra.mimo.wire import MimoWire
@@ -135,12 +136,16 @@ async def test_the_typing_indicator_outlasts_flood_control_without_harm(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
-    mimo.delay = 5  # long enough for the indicator to run out of retries while it shows
-    async with running(settings, bot_api):
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.replies")
+    async with running(settings, bot_api, pace=Pace(typing_after_seconds=0.0)):
         # More refusals than the rate limiter retries: the keep-alive itself gets RetryAfter.
         bot_api.flood_next("sendChatAction", times=5, retry_after=1)
         note = bot_api.voice_message(chat_id=USER, user_id=USER, data=notes[2], duration=2)
-        bot_api.push(note)
+        with mimo.held():  # MiMo answers once the indicator has run out of retries
+            bot_api.push(note)
+            await eventually(
+                lambda: "chat action not shown: RetryAfter" in caplog.messages, what="the give-up"
+            )
         await eventually(lambda: "heard 2.0 seconds" in answers(bot_api, note), what="transcript")
 
     assert answers(bot_api, note) == ["heard 2.0 seconds"]

@@ -43,7 +43,6 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
         make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes(),
         filename="meeting.ogg", content_type="audio/ogg",
     )  # fmt: skip
-    mimo.delay = 0.6  # progress has time to show
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=10,
         asr_concurrency=1,
@@ -58,7 +57,13 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
             discord_api, await discord_api.slash(server.general, mei, "settings")
         )
         help_en = await answers(discord_api, await discord_api.slash(server.general, bob, "help"))
+        mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
         asked = await discord_api.slash(server.general, mei, "transcribe", attachment=recording)
+        await discord_api.wait_until(
+            lambda: any(m.content.startswith("已转写 0:") for m in asked.visible), timeout=30,
+            what="the first progress",
+        )  # fmt: skip
+        mimo.hold_after(None)
         await discord_api.wait_until(
             lambda: [m.content[:5] for m in asked.visible] == ["heard"], timeout=30,
             what="the transcript",

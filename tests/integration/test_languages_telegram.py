@@ -33,7 +33,6 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
 ) -> None:
     speak(bot_api, mei="zh-hans", bob="en")
     long_ogg = make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
-    mimo.delay = 0.6  # progress has time to show
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=10,
         asr_concurrency=1,
@@ -45,7 +44,12 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
             post(bot_api, GROUP, person, command)
             answers[person, command] = await next_reply(bot_api, GROUP)
         note = bot_api.voice_message(chat_id=MEI, user_id=MEI, data=long_ogg)
+        mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
         bot_api.push(note)
+        await bot_api.wait_until(
+            lambda: any(line.startswith("已转写 0:") for line in bot_api.drafts(MEI))
+        )
+        mimo.hold_after(None)
         await bot_api.wait_until(lambda: bot_api.texts(MEI)[:1] != [])
 
     assert answers[MEI, "/help"] == (

@@ -324,15 +324,16 @@ async def test_polling_takes_no_more_updates_than_telegram_max_pending_updates(
 ) -> None:
     """With room for one unfinished update, the second voice note is fetched from Telegram only
     once the first is answered; nothing is lost meanwhile."""
-    async with FakeMimo(delay=1.0) as mimo:
+    async with FakeMimo() as mimo:
         settings = settings_for(
             bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_max_pending_updates=1
         )
         async with running(settings, bot_api):
-            for chat in (USER, USER + 1):
-                bot_api.push(bot_api.voice_message(chat_id=chat, user_id=chat, data=voice_ogg))
-            await bot_api.wait_until(lambda: len(mimo.requests) == 1)
-            fetched_meanwhile = len(bot_api.sent("getFile"))
+            with mimo.held():  # the first note stays unfinished meanwhile
+                for chat in (USER, USER + 1):
+                    bot_api.push(bot_api.voice_message(chat_id=chat, user_id=chat, data=voice_ogg))
+                await mimo.wait_for_requests()
+                fetched_meanwhile = len(bot_api.sent("getFile"))
             await bot_api.wait_for_texts(USER + 1, ["heard 3.0 seconds"])
 
     assert fetched_meanwhile == 1
@@ -342,12 +343,12 @@ async def test_polling_takes_no_more_updates_than_telegram_max_pending_updates(
 async def test_an_answer_arrives_even_when_the_command_was_deleted_meanwhile(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    mimo.delay = 1.0  # the user deletes their /say while MiMo speaks
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        command = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Never mind")
-        bot_api.push(command)
-        await bot_api.wait_until(lambda: len(mimo.requests) == 1, what="MiMo asked")
-        bot_api.user_deletes(command)
+        with mimo.held():  # the user deletes their /say while MiMo speaks
+            command = bot_api.text_message(chat_id=USER, user_id=USER, text="/say Never mind")
+            bot_api.push(command)
+            await mimo.wait_for_requests()
+            bot_api.user_deletes(command)
         [voice] = await bot_api.wait_for("sendVoice", chat_id=USER)
 
     assert voice.params["reply_parameters"]["message_id"] == command["message_id"]

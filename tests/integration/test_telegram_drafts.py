@@ -35,7 +35,7 @@ def long_ogg(tmp_path: Path) -> bytes:
 async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:
-    mimo.delay = 0.3
+    mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
@@ -47,6 +47,10 @@ async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
             )
         )
         [status] = await bot_api.wait_for("sendMessage", chat_id=GROUP)
+        await bot_api.wait_until(
+            lambda: any(text.endswith("transcribed…") for text in bot_api.texts(GROUP))
+        )
+        mimo.hold_after(None)
         await bot_api.wait_until(lambda: bot_api.texts(GROUP)[0].startswith("heard"))
 
     assert status.params["text"] == "Transcribing the recording (35 sec)…"
@@ -60,22 +64,23 @@ async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
 async def test_a_pause_longer_than_a_draft_lasts_renews_it(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
-    """Each piece takes longer than a (turned-down) draft stays on screen: the latest draft is
-    sent again meanwhile, so the chat never stops showing that work goes on."""
-    bot_api.draft_lifetime = 1.0
-    mimo.delay = 1.6
+    """MiMo takes longer than a (turned-down) draft stays on screen: the latest draft is sent
+    again meanwhile, so the chat never stops showing that work goes on."""
+    bot_api.draft_lifetime = 1.5
     note_ogg = make_audio(tmp_path, fmt="ogg", seconds=15).read_bytes()
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
     pace = Pace(draft_seconds=0.1, draft_renew_seconds=0.3)
+    status = "Transcribing the recording (15 sec)…"
     async with running(settings, bot_api, pace=pace):
-        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+        # Six renewals at least 0.3 s apart: a pause longer than the draft's 1.5 s.
+        with mimo.held():
+            bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+            await bot_api.wait_until(lambda: bot_api.drafts(USER).count(status) >= 7, timeout=30)
         await bot_api.wait_until(lambda: bot_api.texts(USER) != [], timeout=30)
 
-    drafts = bot_api.drafts(USER)
-    assert drafts.count("Transcribing the recording (15 sec)…") >= 2, drafts  # renewed
     assert bot_api.lapsed_drafts(USER) == []
     assert bot_api.draft_on_screen(USER) is None
     assert [text.startswith("heard") for text in bot_api.texts(USER)] == [True]

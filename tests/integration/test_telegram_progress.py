@@ -41,13 +41,17 @@ def transcribe_command(bot_api: FakeBotApi, note: dict[str, object], argument: s
 async def test_a_long_recording_shows_progress_as_a_draft_then_arrives_as_one_message(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:
-    mimo.delay = 0.3  # each piece takes a while, one at a time: progress has time to show
+    mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
     async with running(settings, bot_api, pace=Pace(draft_seconds=0.1)):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
+        await bot_api.wait_until(
+            lambda: any(text.endswith("transcribed…") for text in bot_api.drafts(USER))
+        )
+        mimo.hold_after(None)
         await bot_api.wait_until(lambda: bot_api.texts(USER)[:1] != [])
 
     drafts = bot_api.drafts(USER)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import array
 import asyncio
 import base64
+import contextlib
 import io
 import json
 import math
@@ -40,7 +41,7 @@ import warnings
 import wave
 import zlib
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -150,6 +151,8 @@ class FakeMimo:
         self.tts_seconds_per_char = tts_seconds_per_char
         self.delay = delay
         self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
+        self._let_go = asyncio.Event()  # set by `hold_after(None)`: the held requests go on
+        self._received = asyncio.Event()  # set, and replaced, on every request that arrives
         # Languages the texts sent are already in: a translation into one comes back as it was
         # sent, as a model gives back text already in the language asked for ("German").
         self.texts_in: set[str] = set()
@@ -220,10 +223,26 @@ class FakeMimo:
         """MiMo is down: every request from now on gets `fault`."""
         self.fail_every(1, [fault])
 
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Answer nothing until the block ends: a test does inside it what must happen while
+        MiMo is at work. Ended by a failure too, or the bot's shutdown would wait for MiMo."""
+        self.release = asyncio.Event()
+        try:
+            yield
+        finally:
+            self.release.set()
+
     def hold_after(self, answered: int | None) -> None:
         """Answer the next `answered` requests at once and hold every one after them for a
-        minute (a process killed meanwhile never hears back); None: hold nothing."""
-        self._hold_after = None if answered is None else len(self.requests) + answered
+        minute (a process killed meanwhile never hears back); None: hold nothing from now on,
+        and answer the requests held so far."""
+        if answered is None:
+            self._hold_after = None
+            self._let_go.set()
+        else:
+            self._hold_after = len(self.requests) + answered
+            self._let_go = asyncio.Event()
 
     def recover(self) -> None:
         """End `fail_every` / `fail_always`: requests are answered as usual again."""
@@ -242,6 +261,21 @@ class FakeMimo:
             for end in ends:
                 end.cancel()
 
+    async def wait_for_requests(
+        self, count: int = 1, *, model: str = "", timeout: float = 15.0
+    ) -> list[Json]:
+        """Wait until `count` requests whose model starts with `model` have arrived (held or
+        delayed ones too: they count once received); returns their bodies."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    arrived = self._received
+                    if len(found := self.calls(model)) >= count:
+                        return found
+                    await arrived.wait()
+        except TimeoutError:
+            raise AssertionError(f"no {count} request(s) within {timeout}s") from None
+
     def calls(self, model_prefix: str) -> list[Json]:
         """Bodies of the requests whose model starts with `model_prefix`."""
         return [b for b in self.requests if str(b.get("model", "")).startswith(model_prefix)]
@@ -257,12 +291,14 @@ class FakeMimo:
             return _error(400, "request body must be a JSON object")
         self.requests.append(body)
         self.headers.append(dict(request.headers))
+        self._received.set()
+        self._received = asyncio.Event()
         if self.delay:
             await self._pause(self.delay)
         if self.release is not None:
             await self._pause(HOLD_SECONDS, until=self.release)
         if self._hold_after is not None and len(self.requests) > self._hold_after:
-            await self._pause(HOLD_SECONDS)
+            await self._pause(HOLD_SECONDS, until=self._let_go)
         if self._drops:
             self._drops -= 1
             assert request.transport is not None

@@ -175,7 +175,8 @@ async def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(
     cwd: Path, recordings: Path, tmp_path: Path
 ) -> None:
     recording = long_recording(recordings, "talk.m4a")
-    async with FakeMimo(delay=5) as slow:  # the first pieces are still on their way
+    async with FakeMimo() as slow:
+        slow.release = asyncio.Event()  # the first pieces are still on their way
         process = await asyncio.create_subprocess_exec(
             *command(), "transcribe", str(recording), "-f", "srt", "-o", str(tmp_path / "subs"),
             cwd=cwd, env=env(slow, ASR_PIECE_SECONDS=PIECE_SECONDS),
@@ -200,7 +201,8 @@ async def test_sigterm_stops_as_ctrl_c_does_and_leaves_no_copy_of_standard_input
     data = long_recording(recordings, "talk.ogg").read_bytes()
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    async with FakeMimo(delay=5) as slow:
+    async with FakeMimo() as slow:
+        slow.release = asyncio.Event()  # MiMo never answers: the stop comes first
         codes = []
         for still_reading in (True, False):
             process = await asyncio.create_subprocess_exec(
