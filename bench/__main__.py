@@ -287,7 +287,7 @@ def run_load(*, profile: bool = False, ffmpeg: str | None = None) -> dict[str, A
             args = [str(note), base_url, api_key, str(LOAD_MIMO_DELAY)]
             args += ["--profile"] if profile else []
             args += ["--ffmpeg", ffmpeg] if ffmpeg else []
-            found = run_worker(driver, *args).report
+            found = run_worker(driver, *args, memory=False).report  # the driver watches its bot
         print(f"  load, {label}, {found['notes']} notes: {found['seconds']:.1f} s "
               f"({found['ratio']:.2f}x the floor), event loop late by "
               f"{found['lag_p99'] * 1000:.0f} ms at p99", flush=True)  # fmt: skip

@@ -28,7 +28,9 @@ def measure(
     runs: dict[str, list[Any]] = {"off": [], "on": []}
     for round_ in range(repeat):
         for how in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
-            found = run_worker("bench.pauses", str(path), base_url, api_key, how).report
+            found = run_worker(
+                "bench.pauses", str(path), base_url, api_key, how, memory=False
+            ).report
             runs[how].append(found)
             print(f"  {path.name} pauses {how}: {found['seconds']:.2f} s, "
                   f"billed {found['billed']} s", flush=True)  # fmt: skip
