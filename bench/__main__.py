@@ -2,8 +2,8 @@
 
     --repeat N   runs of each conversion (default 5; the report gives medians and best runs)
     --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
-    --only load  run benchmark 3 alone (about a minute: Telegram, then Discord) and put its
-                 section into RESULTS.md
+    --only load  run benchmark 3 alone (about 3 minutes: Telegram and Discord, 3 times each,
+                 taking turns) and put its section into RESULTS.md
     --ffmpeg BINARY  with --only load: run the Telegram burst with FFMPEG_BINARY=BINARY too, as
                  a column of its own (kept until the next plain --only load); with --only
                  builds, a build to measure beside the bundled one (may be given again)
@@ -48,6 +48,7 @@ MINUTES = (1, 10, 60)
 WORKER_COUNTS = (1, 2, 3)
 MIMO_DELAY = 2.0
 LOAD_MIMO_DELAY = 0.5  # benchmark 3: a realistic wait for one short note's transcript
+LOAD_ROUNDS = 3  # benchmark 3: runs of each driver; the report gives the median run
 RESULTS = Path(__file__).parent / "RESULTS.md"
 LAST_RUN = Path(__file__).parent / "out" / "last-run.json"
 LAST_LOAD = Path(__file__).parent / "out" / "last-load.json"
@@ -275,24 +276,38 @@ def run_pauses(repeat: int) -> dict[str, Any]:
 
 
 def run_load(*, profile: bool = False, ffmpeg: str | None = None) -> dict[str, Any]:
-    """Benchmark 3 in fresh processes: MiMo's stand-in, and each driver with its bot; by label.
-    With `ffmpeg`, the Telegram burst alone, the bot running that ffmpeg."""
+    """Benchmark 3 in fresh processes: MiMo's stand-in, and each driver with its bot, for
+    `LOAD_ROUNDS` rounds, the drivers taking turns; by label, the run with the median time,
+    which also carries every round's time and CPU per note. With `ffmpeg`, the Telegram burst
+    alone, the bot running that ffmpeg."""
     note = load.note()
     drivers = {"Telegram": "bench.load", "Discord": "bench.load_discord"}
     if ffmpeg:
         drivers = {f"Telegram, FFMPEG_BINARY={ffmpeg_name(ffmpeg)}": "bench.load"}
-    runs = {}
-    for label, driver in drivers.items():
-        with mimo_server(LOAD_MIMO_DELAY) as (base_url, api_key):
-            args = [str(note), base_url, api_key, str(LOAD_MIMO_DELAY)]
-            args += ["--profile"] if profile else []
-            args += ["--ffmpeg", ffmpeg] if ffmpeg else []
-            found = run_worker(driver, *args, memory=False).report  # the driver watches its bot
-        print(f"  load, {label}, {found['notes']} notes: {found['seconds']:.1f} s "
-              f"({found['ratio']:.2f}x the floor), event loop late by "
-              f"{found['lag_p99'] * 1000:.0f} ms at p99", flush=True)  # fmt: skip
-        runs[label] = found
-    return runs
+    rounds: dict[str, list[dict[str, Any]]] = {label: [] for label in drivers}
+    for round_ in range(LOAD_ROUNDS):
+        order = list(drivers.items())
+        for label, driver in order if round_ % 2 == 0 else reversed(order):
+            with mimo_server(LOAD_MIMO_DELAY) as (base_url, api_key):
+                args = [str(note), base_url, api_key, str(LOAD_MIMO_DELAY)]
+                args += ["--profile"] if profile else []
+                args += ["--ffmpeg", ffmpeg] if ffmpeg else []
+                found = run_worker(driver, *args, memory=False).report  # it watches its bot
+            print(f"  load, {label}, {found['notes']} notes: {found['seconds']:.1f} s "
+                  f"({found['ratio']:.2f}x the floor), event loop late by "
+                  f"{found['lag_p99'] * 1000:.0f} ms at p99", flush=True)  # fmt: skip
+            rounds[label].append(found)
+    return {label: _median_run(runs) for label, runs in rounds.items()}
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time, with every run's time and CPU per note beside its own."""
+    median = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+    return {
+        **median,
+        "round_seconds": [run["seconds"] for run in runs],
+        "round_cpu_per_note": [run["cpu_per_note"] for run in runs],
+    }
 
 
 def ffmpeg_name(binary: str) -> str:
