@@ -99,7 +99,8 @@ class SummaryStateRepository:
         self, platforms: Iterable[Platform], now: datetime, *, limit: int = 100
     ) -> list[tuple[ChatRef, datetime]]:
         """Chats on `platforms` whose digest was due at or before `now`, with that due time."""
-        wanted = {platform: platform for platform in platforms}
+        # The stored platform (a str) back to its Platform value.
+        wanted: dict[str, Platform] = {platform: platform for platform in platforms}
         query = (
             select(
                 ChatSummaryStateRow.platform,
