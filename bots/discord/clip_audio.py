@@ -10,6 +10,8 @@ passes on only the audio packets.
 from __future__ import annotations
 
 import io
+import subprocess
+import threading
 
 import discord
 
@@ -27,6 +29,18 @@ class ClipAudio(discord.FFmpegOpusAudio):
         # Set in discord.py's player thread once it asked past the last packet: it has sent
         # them all. A play stopped early (the call ended) ends the same way, without it.
         self.read_to_end = False
+        self._ending = threading.Lock()
+
+    def cleanup(self) -> None:
+        """End and reap ffmpeg (again: nothing). The player's thread ends a clip, and so does the
+        bot when a play's call ended under it (`bots.discord.playback.play_clip`)."""
+        with self._ending:
+            process = getattr(self, "_process", None)
+            super().cleanup()
+            # discord.py kills ffmpeg but, once the pipe feeding it was in use, leaves it
+            # unreaped: a zombie until the next subprocess starts.
+            if isinstance(process, subprocess.Popen):
+                process.wait()
 
     def read(self) -> bytes:
         packet = super().read()

@@ -30,6 +30,7 @@ CONNECT_TIMEOUT = 20.0
 # Beyond the clip's own length: ffmpeg start-up and the connection's first packets.
 PLAY_MARGIN = 15.0
 CALL_CHECK_SECONDS = 0.25  # how often a play checks that its call still exists
+STOP_SECONDS = 1.0  # a stopped player ends within a frame; longer, and it waits for its call
 
 VoiceClientClass = type[discord.VoiceClient]
 VoiceChannel = discord.VoiceChannel | discord.StageChannel
@@ -96,26 +97,47 @@ async def play_once(
 
 async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> None:
     """Play one clip to its end; raise if it stopped before (the call ended, ffmpeg failed)."""
+    sent_whole = await play_clip(voice, ClipAudio(note.data, ffmpeg=ffmpeg), note.duration)
+    if not sent_whole:
+        raise discord.ClientException("the voice connection ended during the play")
+
+
+async def play_clip(voice: discord.VoiceClient, clip: ClipAudio, seconds: float) -> bool:
+    """Play `clip` (`seconds` long) on `voice`; True when all of it was sent. It ends early when
+    the call ends for good (a moderator disconnected the bot, the channel was deleted), when it
+    is cancelled, or, with TimeoutError, when it overruns `seconds` by PLAY_MARGIN. However it
+    ends, the clip's ffmpeg has exited and been reaped by then."""
     loop = asyncio.get_running_loop()
     finished = asyncio.Event()
 
     def after(error: Exception | None) -> None:  # runs in discord.py's player thread
         if error is not None:
             logger.warning("voice playback stopped: %r", error)
-        loop.call_soon_threadsafe(finished.set)
+        clip.cleanup()  # reaped before the loop hears that the play ended
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the bot stopped meanwhile
+            loop.call_soon_threadsafe(finished.set)
 
-    clip = ClipAudio(note.data, ffmpeg=ffmpeg)
     voice.play(clip, after=after)
-    async with asyncio.timeout(note.duration + PLAY_MARGIN):
-        while not finished.is_set():
-            # A call that ended for good (the bot disconnected by a moderator, the channel
-            # deleted) leaves the server's voice clients: discord.py's player would wait for it
-            # to come back before it ends the play.
-            if voice.guild.voice_client is not voice:
-                raise discord.ClientException("the voice connection ended during the play")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(finished.wait(), timeout=CALL_CHECK_SECONDS)
+    try:
+        async with asyncio.timeout(seconds + PLAY_MARGIN):
+            # A call that ended for good leaves the server's voice clients, and discord.py's
+            # player waits for it to come back (up to its connect timeout) before it ends.
+            while not finished.is_set() and voice.guild.voice_client is voice:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(finished.wait(), timeout=CALL_CHECK_SECONDS)
+    finally:
+        if not finished.is_set():
+            await _stop(voice, clip, finished)
     # discord.py ends a play the same way (`after` with no error) whether the clip ran out or
     # the call ended under it and stopped the player: only the clip knows it was sent whole.
-    if not clip.read_to_end:
-        raise discord.ClientException("the voice connection ended during the play")
+    return clip.read_to_end
+
+
+async def _stop(voice: discord.VoiceClient, clip: ClipAudio, finished: asyncio.Event) -> None:
+    """End a play before its end. A playing player stops at its next 20 ms frame; one waiting
+    for a call that ended for good reads no more, and its ffmpeg is ended here."""
+    voice.stop()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(finished.wait(), timeout=STOP_SECONDS)
+        return
+    await asyncio.to_thread(clip.cleanup)

@@ -26,7 +26,7 @@ from bots.discord.clip_audio import ClipAudio
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
 from bots.discord.places import preferences_of
-from bots.discord.playback import CONNECT_TIMEOUT, PLAY_MARGIN, VoiceClientClass
+from bots.discord.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from core.app.reading import ChannelReader, Reading
 from core.domain import errors
 from core.domain.reading import HeardMessage, ReadingQueue, ReadingSession
@@ -207,23 +207,13 @@ class Reader:
             await self._play_with(note, self._processes.executable)
 
     async def _play_with(self, note: VoiceNote, ffmpeg: str) -> None:
-        loop = asyncio.get_running_loop()
-        finished = asyncio.Event()
-
-        def after(error: Exception | None) -> None:  # runs in discord.py's player thread
-            if error is not None:
-                logger.warning("reading aloud stopped: %r", error)
-            loop.call_soon_threadsafe(finished.set)
-
         source = ClipAudio(note.data, ffmpeg=ffmpeg)
         try:
-            self.voice.play(source, after=after)
+            with contextlib.suppress(TimeoutError):
+                await play_clip(self.voice, source, note.duration)
         except discord.ClientException as exc:  # not connected (being moved), or still playing
             logger.warning("a message in server %s not played: %s", self.guild.id, exc)
             source.cleanup()
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(finished.wait(), timeout=note.duration + PLAY_MARGIN)
 
     async def _post(self, line: str) -> None:
         """One line in the text channel being read (it may refuse: the reading goes on)."""

@@ -17,6 +17,7 @@ import pytest
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
+from tests.processes import ffmpeg_children
 from tests.standins.discord_api import (
     READ_MESSAGE_HISTORY,
     SPEAK,
@@ -187,6 +188,23 @@ async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     assert len(long_one) / 2 / SAMPLE_RATE < spoken_seconds[0] - 1  # cut short
     assert_heard_as_spoken(the_end, mimo.tts_wavs[1])  # whole
     assert [text for _, text in spoken_requests(mimo)][1] == "The end"
+
+
+async def test_a_bot_stopped_mid_message_leaves_no_ffmpeg_behind(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, "A long story, " * 14)
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the long story playing")  # fmt: skip
+        assert len(ffmpeg_children()) == 1
+    # The bot has stopped: the reading ended, and the clip's ffmpeg with it, not later.
+
+    assert ffmpeg_children() == []
 
 
 async def test_a_full_queue_lets_the_oldest_go_and_says_so_once(

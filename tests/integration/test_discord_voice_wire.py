@@ -15,6 +15,7 @@ import pytest
 from bots.discord import playback
 from core.app import speech
 from tests.integration.conftest import discord_settings, running_discord
+from tests.processes import ffmpeg_children
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import SAMPLE_RATE, Call
 from tests.standins.mimo import FakeMimo
@@ -131,12 +132,14 @@ async def test_a_bot_disconnected_mid_clip_says_it_could_not_play_it(
         await voice.wait_until(lambda: len(call.speech) >= 25, what="half a second of the clip")
         await discord_api.disconnect_from_voice(server, discord_api.application_id)
         *_, failed = await said.wait_for_messages(count=3)
+        left_running = ffmpeg_children()
 
     assert failed.content == (
         f"I could not play it in <#{server.lounge}>: the voice connection failed."
     )
     assert voice.close_codes == [4014]
     assert voice.calls == [call]  # 4014: discord.py does not come back
+    assert left_running == []  # the clip's ffmpeg ended with its play
 
 
 async def test_every_voice_message_of_a_long_text_arrives_in_order(

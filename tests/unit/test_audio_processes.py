@@ -14,22 +14,9 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses, TimeLimit, file_url
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
+from tests.processes import HAS_PROC, ffmpeg_children
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-
-
-def ffmpeg_children() -> int:
-    """How many ffmpeg processes this process has running now."""
-    count = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)
-        except OSError:
-            continue  # it ended while we looked
-        name, rest = fields[0].split("(", 1)[-1], fields[-1].split()
-        if "ffmpeg" in name and int(rest[1]) == os.getpid():
-            count += 1
-    return count
+pytestmark = pytest.mark.skipif(not HAS_PROC, reason="needs /proc")
 
 
 @pytest.fixture
@@ -45,7 +32,7 @@ async def test_conversions_wait_for_a_free_ffmpeg_slot(audio: FfmpegAudio, tmp_p
     async def watch() -> None:
         nonlocal most
         while not done.is_set():
-            most = max(most, await asyncio.to_thread(ffmpeg_children))
+            most = max(most, len(await asyncio.to_thread(ffmpeg_children)))
             await asyncio.sleep(0.005)
 
     watcher = asyncio.create_task(watch())
@@ -107,7 +94,7 @@ async def test_an_ffmpeg_that_hangs_is_stopped_by_its_time_limit_and_frees_its_s
         await asyncio.wait_for(
             processes.run("-i", file_url(never), "-f", "null", "-", audio_seconds=2), timeout=60
         )
-    assert ffmpeg_children() == 0
+    assert len(ffmpeg_children()) == 0
     info = await audio.probe(make_audio(tmp_path, fmt="ogg", seconds=2))
     assert info.duration == pytest.approx(2, abs=0.1)
 

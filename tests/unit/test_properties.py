@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import tempfile
 import unicodedata
 from collections.abc import Awaitable
@@ -42,6 +41,7 @@ from core.infra.mimo import MIMO_AUDIO_CAPS
 from core.infra.mimo.tts import tts_messages
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
+from tests.processes import HAS_PROC, ffmpeg_children
 
 audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 
@@ -429,19 +429,6 @@ def damaged(data: bytes, keep: float, flips: list[tuple[float, int]]) -> bytes:
     return bytes(out)
 
 
-def ffmpeg_children() -> list[int]:
-    """Processes this test process started and has not reaped (ffmpeg is the only kind)."""
-    me, found = os.getpid(), []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        if int(fields[1]) == me:
-            found.append(int(stat.parent.name))
-    return found
-
-
 async def every_probe(path: Path) -> list[float]:
     """The recording's duration as each entry point measures it, or the first AudioError."""
     info = await audio.probe(path)
@@ -463,7 +450,7 @@ def check_probes(path: Path) -> None:
     assert ffmpeg_children() == []
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts processes in /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="counts processes in /proc")
 @AUDIO
 @given(st.binary(max_size=4096))
 @example(b"")
@@ -477,7 +464,7 @@ def test_arbitrary_bytes_are_audio_or_an_audio_error_and_leave_no_ffmpeg(data: b
         check_probes(path)
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts processes in /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="counts processes in /proc")
 @AUDIO
 @given(
     st.sampled_from(SEED_FORMATS),
@@ -493,7 +480,7 @@ def test_damaged_recordings_are_audio_or_an_audio_error_and_leave_no_ffmpeg(
         check_probes(path)
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts processes in /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="counts processes in /proc")
 @AUDIO
 @given(st.integers(min_value=0, max_value=20))
 def test_a_probe_cancelled_at_any_moment_leaves_no_ffmpeg(
