@@ -167,6 +167,18 @@ async def in_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> lis
     return members
 
 
+async def reading_a_long_story(
+    discord_api: FakeDiscord, server: Guild, ann: int, *then: str
+) -> None:
+    """Ann has the Lounge's chat read, posts a long story and `then` the messages after it;
+    returns once the story plays."""
+    await Members(discord_api, server.general).answer(ann, "read_channel")
+    for message in ("A long story, " * 14, *then):
+        await discord_api.post_message(server.lounge, ann, message)
+    await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                       what="the long story playing")  # fmt: skip
+
+
 async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -174,11 +186,7 @@ async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
-        await members.answer(ann, "read_channel")
-        await discord_api.post_message(server.lounge, ann, "A long story, " * 14)
-        await discord_api.post_message(server.lounge, ann, "The end")
-        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
-                                           what="the long story playing")  # fmt: skip
+        await reading_a_long_story(discord_api, server, ann, "The end")
         skipped = await members.answer(ann, "skip")
         call = await heard_clips(discord_api, 2)
 
@@ -194,13 +202,9 @@ async def test_a_bot_stopped_mid_message_leaves_no_ffmpeg_behind(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     [ann] = await in_lounge(discord_api, server, "Ann")
-    members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
-        await members.answer(ann, "read_channel")
-        await discord_api.post_message(server.lounge, ann, "A long story, " * 14)
-        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
-                                           what="the long story playing")  # fmt: skip
+        await reading_a_long_story(discord_api, server, ann)
         assert len(ffmpeg_children()) == 1
     # The bot has stopped: the reading ended, and the clip's ffmpeg with it, not later.
 
