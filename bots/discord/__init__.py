@@ -16,6 +16,7 @@ replies.py          long answers and follow-ups
 pace.py             Discord's global limit kept: every request waits its turn, typing from the spare
 voice_message.py    native voice messages, which discord.py cannot send on its own
 playback.py         speech played in a voice channel
+permissions.py      the permissions a piece of work needs in a channel, the first missing named
 reader.py           one server's channel read aloud: its voice connection, queue and turns
 readers.py          every server's reading: started, fed, skipped, stopped, told of voice states
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers

@@ -112,7 +112,7 @@ EN: dict[str, Source] = {
     "discord.error.no_own_voice": "You have no voice of your own in this server yet: use Apps → Clone this voice on a voice message you recorded to make one.",
     "discord.reader.join_first": "Join a voice channel first, then ask again.",
     "discord.reader.no_stage": "I read aloud in voice channels, not in stage channels.",
-    "discord.reader.bot_needs": "I need the {permission} permission in {channel} for that.",
+    "discord.bot_needs": "I need the {permission} permission in {channel} for that.",
     "discord.reader.you_need": "That takes the {permission} permission in {channel}: I read aloud only what you may read.",
     "discord.permission.connect": "Connect",
     "discord.permission.speak": "Speak",

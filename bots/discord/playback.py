@@ -21,6 +21,7 @@ import discord
 from bots.discord.clip_audio import ClipAudio
 from bots.discord.discordpy import ResumingVoiceClient, voice_libraries_installed
 from bots.discord.messages import text
+from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from core.domain.values import VoiceNote
 from core.ports import ProcessSlots
 
@@ -68,6 +69,9 @@ class VoicePlayer:
         guild = channel.guild
         if guild.id in self._busy or guild.voice_client is not None:
             return text("discord.voice.busy", locale)
+        needs = [("discord.bot_needs", channel, guild.me, BOT_IN_VOICE)]
+        if (missing := first_missing(needs, locale)) is not None:
+            return missing
         self._busy.add(guild.id)
         try:
             async with self._processes.slot():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import discord
 
 from bots.discord.messages import text
+from bots.discord.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
 from bots.discord.playback import VoiceClientClass
 from bots.discord.reader import (
     READ_MESSAGE_TYPES,
@@ -30,13 +31,6 @@ from core.domain.reading import HeardMessage
 from core.ports import ProcessSlots
 
 logger = logging.getLogger(__name__)
-
-# (permission, catalogue key of its name as Discord shows it)
-_BOT_IN_VOICE = (("connect", "discord.permission.connect"), ("speak", "discord.permission.speak"))
-_IN_TEXT = (
-    ("view_channel", "discord.permission.view_channel"),
-    ("read_message_history", "discord.permission.read_message_history"),
-)
 
 
 @dataclass(frozen=True)
@@ -163,17 +157,11 @@ def missing_permission(
     """The line naming the first permission missing for a reading, or None when all are there."""
     me = voice.guild.me
     checks = [
-        ("discord.reader.bot_needs", voice, me, _BOT_IN_VOICE),
-        ("discord.reader.bot_needs", chosen, me, _IN_TEXT),
-        ("discord.reader.you_need", chosen, member, _IN_TEXT),
+        ("discord.bot_needs", voice, me, BOT_IN_VOICE),
+        ("discord.bot_needs", chosen, me, READING_TEXT),
+        ("discord.reader.you_need", chosen, member, READING_TEXT),
     ]
-    for key, channel, who, needed in checks:
-        held = channel.permissions_for(who)
-        for permission, name in needed:
-            if not getattr(held, permission):
-                shown = text(name, locale)
-                return text(key, locale, permission=shown, channel=channel.mention)
-    return None
+    return first_missing(checks, locale)
 
 
 def heard_message(message: discord.Message) -> HeardMessage:

@@ -16,8 +16,11 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from bots.discord.bot import VoicebridgeBot, build_bot, connected
+from bots.discord.playback import VoiceClientClass, VoicePlayer
 from bots.runner import run_bots
 from bots.telegram.pace import Pace
+from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.ports import Clock
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -137,6 +140,25 @@ async def running_discord(
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
+
+
+@asynccontextmanager
+async def discord_bot_online(
+    settings: Settings, discord_api: FakeDiscord, *, voice_client: VoiceClientClass | None
+) -> AsyncIterator[tuple[VoicebridgeBot, Runtime]]:
+    """The Discord bot `voicebridge run` builds, connected, with its runtime, for a test that
+    looks inside either; `voice_client` plays in voice channels (None: no voice extras)."""
+    async with bootstrap(settings) as runtime:
+        bot = build_bot(
+            api_url=settings.discord_api_url,
+            gateway_url=None,
+            runtime=runtime,
+            player=VoicePlayer(voice_client, processes=runtime.processes),
+            claiming=False,
+        )
+        async with connected(bot, discord_api.token):
+            await discord_api.wait_until_identified()
+            yield bot, runtime
 
 
 def free_ports(count: int = 1) -> list[int]:

@@ -11,12 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import discord
 import httpx
@@ -25,20 +22,22 @@ from discord import voice_state
 from pydantic import SecretStr
 
 from bots.discord.acks import ACK
-from bots.discord.bot import build_bot, connected
-from bots.discord.playback import VoicePlayer, installed_voice_client
+from bots.discord.playback import installed_voice_client
 from bots.discord.transcripts import TYPING_AFTER_SECONDS
 from bots.discord.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots
-from core.app import speech
-from core.bootstrap import Runtime, bootstrap
-from core.config import Settings
 from core.domain.errors import ConfigError
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_text_file
-from tests.integration.conftest import discord_settings, running_discord, started
+from tests.integration.conftest import (
+    discord_bot_online,
+    discord_settings,
+    running_discord,
+    started,
+)
+from tests.integration.test_discord_voice_wire import alice_says_in_voice
 from tests.standins.discord_api import (
     BOT_PERMISSIONS,
     SEND_VOICE_MESSAGES,
@@ -383,263 +382,12 @@ async def test_playing_in_a_voice_channel_explains_how_to_enable_it(
 ) -> None:
     monkeypatch.setattr(voice_state, "has_dave", False)  # as discord.py finds no davey
     assert installed_voice_client() is None
-    alice = discord_api.add_member(server, "alice")
-    await discord_api.join_voice(server, alice, server.lounge)
-    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running_discord(settings, discord_api):
-        said = await discord_api.slash(
-            server.general, alice, "say", text="Hello", in_voice_channel=True
-        )
-        _, voice, note = await said.wait_for_messages(count=3)
+    _, voice, note = await alice_says_in_voice(discord_api, server, mimo, sqlite_url)
 
     assert voice.is_voice_message  # the voice message is sent whatever happens
     assert note.ephemeral
     assert "pip install 'voicebridge[voice]'" in note.content
     assert discord_api.voice_state_requests == []  # it never tried to join
-
-
-@asynccontextmanager
-async def running_with_voice(
-    settings: Settings, discord_api: FakeDiscord, voice_client: type[discord.VoiceClient]
-) -> AsyncIterator[Runtime]:
-    """The bot `voicebridge run` builds, with `voice_client` playing in voice channels."""
-    async with bootstrap(settings) as runtime:
-        bot = build_bot(
-            api_url=settings.discord_api_url,
-            gateway_url=None,
-            runtime=runtime,
-            player=VoicePlayer(voice_client, processes=runtime.processes),
-            claiming=False,
-        )
-        async with connected(bot, discord_api.token):
-            await discord_api.wait_until_identified()
-            yield runtime
-
-
-class RecordingVoiceClient(discord.VoiceClient):
-    """discord.py's voice client with the network cut out at its lowest layer.
-
-    Everything above stays real: `VoiceChannel.connect` creating and registering the client, the
-    FFmpegOpusAudio source running the real ffmpeg on the OGG, the player's `after` callback from
-    another thread, and `disconnect` unregistering it. What is not exercised: the voice websocket,
-    UDP, and the encryption PyNaCl and davey provide.
-    """
-
-    sessions: ClassVar[list[RecordingVoiceClient]] = []
-
-    release: ClassVar[threading.Event | None] = None  # set: plays wait for it before their end
-
-    def __init__(self, client: discord.Client, channel: discord.abc.Connectable) -> None:
-        discord.VoiceProtocol.__init__(self, client, channel)  # skips the PyNaCl/davey check
-        self.playing = False
-        self.packets: list[bytes] = []
-        self.joined: dict[str, Any] = {}
-        self.left = False
-        RecordingVoiceClient.sessions.append(self)
-
-    async def connect(self, **options: Any) -> None:
-        self.joined = options
-
-    def play(
-        self,
-        source: discord.AudioSource,
-        *,
-        after: Callable[[Exception | None], Any] | None = None,
-        **options: Any,
-    ) -> None:
-        self.playing = True
-
-        def drain() -> None:  # discord.py's player reads 20 ms Opus packets in a thread too
-            while packet := source.read():
-                self.packets.append(packet)
-            if self.release is not None:
-                self.release.wait()
-            source.cleanup()
-            if after is not None:
-                after(None)
-
-        threading.Thread(target=drain, daemon=True).start()
-
-    async def disconnect(self, *, force: bool = False) -> None:
-        self.left = True
-        self.cleanup()
-
-
-async def test_say_in_a_voice_channel_joins_plays_the_speech_and_leaves(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
-) -> None:
-    alice = discord_api.add_member(server, "alice")
-    bob = discord_api.add_member(server, "bob")
-    await discord_api.join_voice(server, alice, server.lounge)
-    RecordingVoiceClient.sessions.clear()
-    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running_with_voice(settings, discord_api, RecordingVoiceClient):
-        said = await discord_api.slash(
-            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
-        )
-        _, voice, played = await said.wait_for_messages(count=3)
-        away = await discord_api.slash(server.general, bob, "say", text="Hi", in_voice_channel=True)
-        *_, not_joined = await away.wait_for_messages(count=3)
-
-    assert voice.is_voice_message
-    assert played.content == f"Played in <#{server.lounge}>." and played.ephemeral
-    [session] = RecordingVoiceClient.sessions
-    assert session.channel.id == server.lounge
-    assert session.joined["self_deaf"] is True
-    assert session.left
-    [clip] = voice.attachments
-    assert clip.duration_secs is not None
-    assert len(session.packets) == pytest.approx(clip.duration_secs * 50, abs=3)  # 20 ms each
-    assert not_joined.content == "Join a voice channel first, then ask again with in_voice_channel."
-
-
-def playing_now() -> bool:
-    """Whether the newest voice connection is playing."""
-    return bool(RecordingVoiceClient.sessions) and RecordingVoiceClient.sessions[-1].playing
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    """Wait for a condition that no Discord request signals (the stand-in's waits need one)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
-        await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-def held_plays() -> Iterator[threading.Event]:
-    """Plays in voice channels end only once the returned event is set."""
-    RecordingVoiceClient.sessions.clear()
-    RecordingVoiceClient.release = release = threading.Event()
-    yield release
-    release.set()
-    RecordingVoiceClient.release = None
-
-
-async def test_one_play_at_a_time_in_a_server_and_the_next_is_told_so(
-    discord_api: FakeDiscord,
-    server: Guild,
-    mimo: FakeMimo,
-    sqlite_url: str,
-    held_plays: threading.Event,
-) -> None:
-    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
-    for member in (alice, bob):
-        await discord_api.join_voice(server, member, server.lounge)
-    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running_with_voice(settings, discord_api, RecordingVoiceClient):
-        first = await discord_api.slash(
-            server.general, alice, "say", text="One", in_voice_channel=True
-        )
-        await first.wait_for_messages()
-        await until(playing_now, "Alice's play")
-        second = await discord_api.slash(
-            server.general, bob, "say", text="Two", in_voice_channel=True
-        )
-        *_, busy = await second.wait_for_messages(count=3)
-        held_plays.set()
-        *_, played = await first.wait_for_messages(count=3)
-
-    assert busy.content == (
-        "I am already speaking in a voice channel in this server; try again when I have finished."
-    )
-    assert played.content == f"Played in <#{server.lounge}>."
-    assert len(RecordingVoiceClient.sessions) == 1
-
-
-async def test_a_play_holds_one_of_the_ffmpeg_processes_it_may_run(
-    discord_api: FakeDiscord,
-    server: Guild,
-    mimo: FakeMimo,
-    sqlite_url: str,
-    held_plays: threading.Event,
-) -> None:
-    """With FFMPEG_MAX_PROCESSES=1, the ffmpeg of a play in one server holds the only slot: a
-    voice note made for another server waits until the play ends."""
-    alice = discord_api.add_member(server, "alice")
-    await discord_api.join_voice(server, alice, server.lounge)
-    other = discord_api.add_guild("Elsewhere")
-    carol = discord_api.add_member(other, "carol")
-    settings = discord_settings(
-        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, ffmpeg_max_processes=1
-    )
-    async with running_with_voice(settings, discord_api, RecordingVoiceClient) as runtime:
-        playing = await discord_api.slash(
-            server.general, alice, "say", text="One", in_voice_channel=True
-        )
-        await until(playing_now, "Alice's play")
-        waiting = await discord_api.slash(other.general, carol, "say", text="Two")
-        await until(lambda: runtime.processes.waiting == 1, "Carol's voice note waiting")
-        sent_while_playing = list(waiting.visible)
-        held_plays.set()
-        _, voice = await waiting.wait_for_messages(count=2)
-        await playing.wait_for_messages(count=3)
-
-    assert sent_while_playing == []
-    assert voice.is_voice_message
-
-
-async def test_every_voice_message_of_a_long_text_is_played(
-    discord_api: FakeDiscord,
-    server: Guild,
-    mimo: FakeMimo,
-    sqlite_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    alice = discord_api.add_member(server, "alice")
-    await discord_api.join_voice(server, alice, server.lounge)
-    RecordingVoiceClient.sessions.clear()
-    # A voice message holds 6,000 characters, as much as a /say option: smaller, for a short test.
-    monkeypatch.setattr(speech, "NOTE_CHARS", 100)
-    settings = discord_settings(
-        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, tts_piece_chars=60
-    )
-    async with running_with_voice(settings, discord_api, RecordingVoiceClient):
-        said = await discord_api.slash(
-            server.general,
-            alice,
-            "say",
-            text="A sentence of some words. " * 4,
-            in_voice_channel=True,
-        )
-        _, *notes, played = await said.wait_for_messages(count=4)
-
-    assert [note.is_voice_message for note in notes] == [True, True]
-    assert played.content == f"Played in <#{server.lounge}>."
-    [session] = RecordingVoiceClient.sessions
-    seconds = sum(note.attachments[0].duration_secs or 0 for note in notes)
-    assert len(session.packets) == pytest.approx(seconds * 50, abs=6)  # 20 ms each
-
-
-class UnreachableVoiceClient(RecordingVoiceClient):
-    """A voice server that never answers: discord.py gives up after the timeout."""
-
-    async def connect(self, **options: Any) -> None:
-        raise TimeoutError
-
-
-async def test_a_voice_connection_that_fails_is_explained_and_left(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
-) -> None:
-    alice = discord_api.add_member(server, "alice")
-    await discord_api.join_voice(server, alice, server.lounge)
-    RecordingVoiceClient.sessions.clear()
-    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with running_with_voice(settings, discord_api, UnreachableVoiceClient):
-        said = await discord_api.slash(
-            server.general, alice, "say", text="Hi", in_voice_channel=True
-        )
-        _, voice, failed = await said.wait_for_messages(count=3)
-
-    assert voice.is_voice_message
-    assert (
-        failed.content == f"I could not play it in <#{server.lounge}>: the voice connection failed."
-    )
-    [session] = RecordingVoiceClient.sessions
-    assert session.left  # discord.py disconnects a client whose connection timed out
-
-
-# --- preferences -----------------------------------------------------------------------------
 
 
 async def test_only_members_with_manage_server_change_server_preferences(
@@ -816,14 +564,8 @@ async def test_every_command_says_how_it_is_acknowledged_or_opens_a_modal(
     """The tree defers what a command declares before anything slow; a command declaring
     nothing would answer late, after the claim's database write."""
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with bootstrap(settings) as runtime:
-        bot = build_bot(
-            api_url=settings.discord_api_url, gateway_url=None, runtime=runtime,
-            player=VoicePlayer(None, processes=runtime.processes), claiming=False,
-        )  # fmt: skip
-        async with connected(bot, discord_api.token):
-            await discord_api.wait_until_identified()
-            commands = [*bot.tree.walk_commands(), *bot.tree.get_commands(type=CONTEXT_MENU)]
+    async with discord_bot_online(settings, discord_api, voice_client=None) as (bot, _):
+        commands = [*bot.tree.walk_commands(), *bot.tree.get_commands(type=CONTEXT_MENU)]
 
     undeclared = {c.name for c in commands if ACK not in c.extras and c.name not in MODALS}
     assert len(commands) == 31 and undeclared == set()

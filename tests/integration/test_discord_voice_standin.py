@@ -18,11 +18,10 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from discord import voice_state
 
-from bots.discord.bot import VoicebridgeBot, build_bot, connected
+from bots.discord.bot import VoicebridgeBot
 from bots.discord.discordpy import ResumingVoiceClient
-from bots.discord.playback import VoicePlayer, installed_voice_client
-from core.bootstrap import bootstrap
-from tests.integration.conftest import discord_settings
+from bots.discord.playback import installed_voice_client
+from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.standins import discord_voice
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import decode_opus
@@ -35,17 +34,9 @@ async def bot_online(
 ) -> AsyncIterator[VoicebridgeBot]:
     """The bot `voicebridge run` builds, connected, for a test that drives its voice client."""
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-    async with bootstrap(settings) as runtime:
-        bot = build_bot(
-            api_url=settings.discord_api_url,
-            gateway_url=None,
-            runtime=runtime,
-            player=VoicePlayer(installed_voice_client(), processes=runtime.processes),
-            claiming=False,
-        )
-        async with connected(bot, discord_api.token):
-            await discord_api.wait_until_identified()
-            yield bot
+    voice_client = installed_voice_client()
+    async with discord_bot_online(settings, discord_api, voice_client=voice_client) as (bot, _):
+        yield bot
 
 
 async def join(bot: VoicebridgeBot, server: Guild, **options: Any) -> discord.VoiceClient:

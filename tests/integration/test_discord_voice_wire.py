@@ -5,22 +5,31 @@ builds, with discord.py's real voice client (PyNaCl, davey), against the stand-i
 from __future__ import annotations
 
 import array
+import asyncio
 import io
 import itertools
 import math
 import wave
+from collections.abc import Callable
 
 import pytest
 
 from bots.discord import playback
+from bots.discord.playback import installed_voice_client
 from core.app import speech
-from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.conftest import (
+    discord_bot_online,
+    discord_settings,
+    free_ports,
+    running_discord,
+)
 from tests.processes import ffmpeg_children
-from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.discord_api import SPEAK, FakeDiscord, Guild, SentMessage
 from tests.standins.discord_voice import SAMPLE_RATE, Call
 from tests.standins.mimo import FakeMimo
 
 WINDOW = 0.02  # seconds: one Opus frame
+LONG_CLIP = "A clip that plays for a few seconds. " * 4  # about 7 s of the stand-in's speech
 
 
 def samples(pcm: bytes) -> array.array[int]:
@@ -58,17 +67,28 @@ def assert_sounds_like(call: Call, wav: bytes) -> None:
     assert all(0.7 * loudness < level < 1.3 * loudness for level in inner), inner
 
 
-async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
-) -> None:
+async def alice_says_in_voice(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, text: str = "Hi"
+) -> list[SentMessage]:
+    """Alice, in the Lounge, asks the bot `voicebridge run` starts for `/say text
+    in_voice_channel`; its three answers: the acknowledgement, the voice message, and the line
+    about the play."""
     alice = discord_api.add_member(server, "alice")
     await discord_api.join_voice(server, alice, server.lounge)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         said = await discord_api.slash(
-            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
+            server.general, alice, "say", text=text, in_voice_channel=True
         )
-        *_, played = await said.wait_for_messages(count=3)
+        return await said.wait_for_messages(count=3)
+
+
+async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    *_, played = await alice_says_in_voice(
+        discord_api, server, mimo, sqlite_url, "Hello, voice channel"
+    )
 
     assert played.content == f"Played in <#{server.lounge}>."
     [call] = discord_api.voice.calls
@@ -107,6 +127,141 @@ async def test_a_voice_server_that_drops_mid_clip_is_resumed_and_the_rest_arrive
     assert call.faults == []
     [wav] = mimo.tts_wavs
     assert_sounds_like(call, wav)
+
+
+async def test_say_in_a_voice_channel_joins_deafened_plays_and_leaves(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    bob = discord_api.add_member(server, "bob")
+    await discord_api.join_voice(server, alice, server.lounge)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
+        )
+        _, voice, played = await said.wait_for_messages(count=3)
+        away = await discord_api.slash(server.general, bob, "say", text="Hi", in_voice_channel=True)
+        *_, not_joined = await away.wait_for_messages(count=3)
+
+    assert voice.is_voice_message
+    assert played.content == f"Played in <#{server.lounge}>." and played.ephemeral
+    joined, left = discord_api.voice_state_requests
+    assert int(joined["channel_id"]) == server.lounge and joined["self_deaf"] is True
+    assert left["channel_id"] is None
+    [call] = discord_api.voice.calls
+    [clip] = voice.attachments
+    assert clip.duration_secs is not None
+    assert len(call.speech) == pytest.approx(clip.duration_secs * 50, abs=3)  # 20 ms each
+    assert not_joined.content == "Join a voice channel first, then ask again with in_voice_channel."
+
+
+async def playing(discord_api: FakeDiscord) -> Call:
+    """The newest call, once a fifth of a second of its clip has arrived."""
+    voice = discord_api.voice
+    return await voice.wait_until(  # type: ignore[no-any-return]
+        lambda: voice.calls[-1] if voice.calls and len(voice.calls[-1].speech) > 10 else None,
+        what="a clip playing",
+    )
+
+
+async def test_one_play_at_a_time_in_a_server_and_the_next_is_told_so(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    for member in (alice, bob):
+        await discord_api.join_voice(server, member, server.lounge)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        first = await discord_api.slash(
+            server.general, alice, "say", text=LONG_CLIP, in_voice_channel=True
+        )
+        await playing(discord_api)
+        second = await discord_api.slash(
+            server.general, bob, "say", text="Two", in_voice_channel=True
+        )
+        *_, busy = await second.wait_for_messages(count=3)
+        *_, played = await first.wait_for_messages(count=3, timeout=30)
+
+    assert busy.content == (
+        "I am already speaking in a voice channel in this server; try again when I have finished."
+    )
+    assert played.content == f"Played in <#{server.lounge}>."
+    assert len(discord_api.voice.calls) == 1
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    """Wait for a condition inside the bot, which no request to a stand-in signals."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_play_holds_one_of_the_ffmpeg_processes_it_may_run(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """With FFMPEG_MAX_PROCESSES=1, the ffmpeg of a play in one server holds the only slot: a
+    voice note made for another server waits until the play ends."""
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    other = discord_api.add_guild("Elsewhere")
+    carol = discord_api.add_member(other, "carol")
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, ffmpeg_max_processes=1
+    )
+    async with discord_bot_online(settings, discord_api, voice_client=installed_voice_client()) as (
+        _,
+        runtime,
+    ):
+        first = await discord_api.slash(
+            server.general, alice, "say", text=LONG_CLIP, in_voice_channel=True
+        )
+        await playing(discord_api)
+        waiting = await discord_api.slash(other.general, carol, "say", text="Two")
+        await until(lambda: runtime.processes.waiting == 1, "Carol's voice note waiting")
+        sent_while_playing = list(waiting.visible)
+        still_playing = len(first.visible) < 3  # no "Played in" yet
+        _, voice = await waiting.wait_for_messages(count=2, timeout=30)
+        await first.wait_for_messages(count=3, timeout=30)
+
+    assert still_playing
+    assert sent_while_playing == []
+    assert voice.is_voice_message
+
+
+async def test_a_missing_permission_in_the_voice_channel_is_named_and_nothing_is_joined(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    discord_api.deny_in_channel(server.lounge, discord_api.application_id, SPEAK)
+    _, voice, told = await alice_says_in_voice(discord_api, server, mimo, sqlite_url)
+
+    assert voice.is_voice_message  # the voice message is sent whatever happens
+    assert told.content == f"I need the Speak permission in <#{server.lounge}> for that."
+    assert told.ephemeral
+    assert discord_api.voice_state_requests == []
+
+
+async def test_a_voice_server_out_of_reach_is_explained_and_left(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing listens where Discord says the voice server is: discord.py gives up, and the bot
+    leaves the channel it asked to join."""
+    [nowhere] = free_ports()
+    monkeypatch.setattr(discord_api.voice, "port", nowhere)  # VOICE_SERVER_UPDATE names it
+    _, voice, failed = await alice_says_in_voice(discord_api, server, mimo, sqlite_url)
+
+    assert voice.is_voice_message
+    assert (
+        failed.content == f"I could not play it in <#{server.lounge}>: the voice connection failed."
+    )
+    assert discord_api.voice.calls == []
+    joined, left = discord_api.voice_state_requests
+    assert int(joined["channel_id"]) == server.lounge and left["channel_id"] is None
 
 
 async def test_a_bot_disconnected_mid_clip_says_it_could_not_play_it(
