@@ -10,8 +10,10 @@ reaches into discord.py's private parts.
 from __future__ import annotations
 
 import asyncio
+import struct
 from collections.abc import Callable, Coroutine
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import discord
 import yarl
@@ -22,8 +24,18 @@ from discord.http import Route
 
 from bots.discord.pace import RequestPace
 
+if TYPE_CHECKING:
+    import davey
+
+try:  # with the voice extras: Discord's preferred transport encryption (see ResumingVoiceClient)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+except ImportError:  # pragma: no cover - the plain install, which never joins a call
+    AESGCM = None  # type: ignore[assignment,misc]
+
 Parsers = dict[str, Callable[[Any], None]]
 Listener = Callable[..., Coroutine[Any, Any, Any]]
+SocketListener = Callable[[bytes], None]
+AES_GCM_MODE = "aead_aes256_gcm_rtpsize"
 
 
 def point_rest_at(api_url: str) -> None:
@@ -117,6 +129,49 @@ def voice_libraries_installed() -> bool:
     return bool(voice_client.has_nacl and voice_state.has_dave)
 
 
+@dataclass(frozen=True)
+class TransportSession:
+    """The transport encryption SESSION DESCRIPTION (opcode 4) gave a voice connection."""
+
+    mode: str  # "aead_aes256_gcm_rtpsize" or "aead_xchacha20_poly1305_rtpsize"
+    key: bytes  # 32 bytes
+
+
+def transport_session(voice: discord.VoiceClient) -> TransportSession | None:
+    """The connection's encryption mode and key; None before the voice server sent them. A new
+    session (a reconnect, a move) brings a new key: read it again for every packet."""
+    state = voice._connection
+    if not state.mode or not state.secret_key:  # discord.py's MISSING is falsy
+        return None
+    return TransportSession(state.mode, bytes(state.secret_key))
+
+
+def dave_session(voice: discord.VoiceClient) -> davey.DaveSession | None:
+    """The DAVE session discord.py runs for the call (its MLS group, every member's decryptor),
+    or None before the voice server asked for DAVE. discord.py may re-initialise it in place or
+    make a new one: read it again for every frame."""
+    return voice._connection.dave_session
+
+
+def dave_protocol_version(voice: discord.VoiceClient) -> int:
+    """The call's DAVE protocol version as discord.py last executed it: 0 when the call is not
+    end-to-end encrypted (frames arrive as plain Opus)."""
+    return voice._connection.dave_protocol_version
+
+
+def listen_to_voice_socket(voice: discord.VoiceClient, listener: SocketListener) -> None:
+    """Hand every UDP datagram the connection receives to `listener`, in discord.py's socket
+    reader thread (one per connection, reading the socket discord.py holds; it also serves
+    discord.py's own IP discovery, and keeps reading across reconnects until the client is done).
+    `listener` must be quick and must not raise."""
+    voice._connection.add_socket_listener(listener)
+
+
+def stop_listening_to_voice_socket(voice: discord.VoiceClient, listener: SocketListener) -> None:
+    """Undo `listen_to_voice_socket` (nothing if it was not listening)."""
+    voice._connection.remove_socket_listener(listener)
+
+
 class ResumingVoiceConnection(voice_state.VoiceConnectionState):
     """discord.py's voice connection, resumed the way Discord documents it.
 
@@ -151,7 +206,36 @@ class ResumingVoiceConnection(voice_state.VoiceConnectionState):
 
 
 class ResumingVoiceClient(discord.VoiceClient):
-    """discord.py's voice client on a `ResumingVoiceConnection`."""
+    """discord.py's voice client on a `ResumingVoiceConnection`, which also:
+
+    - sends with AES-256-GCM where the voice server offers it, as Discord asks ("you should
+      prefer aead_aes256_gcm_rtpsize"; discord.py 2.7 speaks only XChaCha20-Poly1305, which
+      stays the fallback Discord always offers);
+    - hands every message of the voice gateway to `voice_gateway_message` (discord.py reads
+      only its own and drops the rest, such as who speaks with which SSRC: opcodes 5, 11, 13).
+    """
+
+    supported_modes = (
+        *((AES_GCM_MODE,) if AESGCM is not None else ()),
+        *discord.VoiceClient.supported_modes,
+    )
 
     def create_connection_state(self) -> voice_state.VoiceConnectionState:
-        return ResumingVoiceConnection(self)
+        return ResumingVoiceConnection(self, hook=self._heard_on_voice_gateway)
+
+    async def _heard_on_voice_gateway(self, _ws: Any, message: dict[str, Any]) -> None:
+        self.voice_gateway_message(message)
+
+    def voice_gateway_message(self, message: dict[str, Any]) -> None:
+        """A JSON message of the voice gateway, as it arrived (`op`, `d`, maybe `seq`), after
+        discord.py handled it. Nothing here; a subclass listens."""
+
+    def _encrypt_aead_aes256_gcm_rtpsize(self, header: bytes, data: bytes) -> bytes:
+        # discord.py finds a mode's encryption by name (`_encrypt_<mode>`). As for XChaCha20:
+        # the header authenticated, a 32-bit counter as the nonce (here padded to AES-GCM's 12
+        # bytes), appended to the packet.
+        assert AESGCM is not None  # only offered when it is there
+        counter = struct.pack(">I", self._incr_nonce)
+        self.checked_add("_incr_nonce", 1, 4294967295)
+        sealed = AESGCM(bytes(self.secret_key)).encrypt(counter + bytes(8), data, header)
+        return bytes(header) + sealed + counter

@@ -1,0 +1,23 @@
+"""Receiving voice in a Discord call, for listening: what discord.py does not do. Packets off the
+voice socket discord.py holds, through to each member's utterances as PCM.
+
+receiver.py     the surface: `VoiceReceiver`, an async iterator of `Utterance`s, with callbacks
+                as a member's turn starts and ends, for the members a filter lets in
+client.py       `ListeningVoiceClient`: the voice client to join with, which keeps the roster
+roster.py       who is in the call and whose voice each SSRC carries (opcodes 2, 5, 11, 13)
+packets.py      one packet to one decoded frame, in discord.py's socket reader thread
+rtp.py          RTP: the header, the extension and the padding
+transport.py    transport decryption (AES-256-GCM, XChaCha20-Poly1305; the rtpsize modes)
+e2ee.py         DAVE decryption through discord.py's session, failures tolerated while keys change
+opus.py         Opus to PCM, libopus through PyAV
+utterances.py   frames cut into utterances per member: silence, a maximum length, a bounded buffer
+
+Needs the voice extras (`pip install -e '.[voice]'`: PyNaCl, davey, cryptography, PyAV).
+"""
+
+from bots.discord.receive.client import ListeningVoiceClient
+from bots.discord.receive.packets import ReceiveStats
+from bots.discord.receive.receiver import ReceiveSettings, VoiceReceiver
+from bots.discord.receive.utterances import Utterance
+
+__all__ = ["ListeningVoiceClient", "ReceiveSettings", "ReceiveStats", "Utterance", "VoiceReceiver"]

@@ -1,0 +1,227 @@
+"""Listening to a call: every member's speech, as utterances, for the members a filter lets in.
+
+    voice = await channel.connect(cls=ListeningVoiceClient, self_deaf=False)
+    async with VoiceReceiver(voice, admits=consenting.__contains__) as heard:
+        async for utterance in heard:
+            ...  # utterance.user_id said utterance.pcm (16 kHz mono), started_at..ended_at
+
+The heavy part (decryption, decoding) runs in discord.py's socket reader thread, as packets
+arrive (`bots.discord.receive.packets`); the event loop gets decoded frames in batches and cuts
+them into utterances (`bots.discord.receive.utterances`). `admits(user_id)` is asked in that
+thread for every packet: it must be quick (a set lookup) and may change its answer at any time;
+a member it refuses is neither decrypted nor kept, and their turn in progress is dropped.
+`on_speaking_start` and `on_speaking_stop` are called on the event loop as a member's turn
+starts and ends (only for members heard). Utterances wait for the reader in a bounded queue: a
+reader that falls `queue_size` behind loses the oldest (logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from bots.discord import discordpy
+from bots.discord.receive.client import ListeningVoiceClient
+from bots.discord.receive.e2ee import TOLERANCE, EndToEnd
+from bots.discord.receive.packets import PacketReader, ReceiveStats
+from bots.discord.receive.utterances import (
+    Event,
+    HeardFrame,
+    TurnStarted,
+    Utterance,
+    UtteranceCutter,
+)
+
+logger = logging.getLogger(__name__)
+
+UserCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ReceiveSettings:
+    sample_rate: int = 16_000  # of the utterances' PCM (MiMo's speech recognition takes 16 kHz)
+    silence_gap: float = 0.6  # seconds without a member's packets that end their turn
+    max_seconds: float = 15.0  # the longest utterance; a longer turn comes in pieces
+    queue_size: int = 32  # utterances waiting for the reader
+    decrypt_tolerance: int = TOLERANCE  # DAVE failures in a row before it is logged
+
+
+class VoiceReceiver:
+    def __init__(
+        self,
+        voice: ListeningVoiceClient,
+        *,
+        admits: Callable[[int], bool],
+        on_speaking_start: UserCallback | None = None,
+        on_speaking_stop: UserCallback | None = None,
+        settings: ReceiveSettings = ReceiveSettings(),
+    ) -> None:
+        self.voice, self.settings = voice, settings
+        self._on_start, self._on_stop = on_speaking_start, on_speaking_stop
+        self._e2ee = EndToEnd(
+            session=lambda: discordpy.dave_session(voice),
+            protocol_version=lambda: discordpy.dave_protocol_version(voice),
+            tolerance=settings.decrypt_tolerance,
+        )
+        self._reader = PacketReader(
+            roster=voice.roster, admits=admits, e2ee=self._e2ee,
+            transport=lambda: discordpy.transport_session(voice), sample_rate=settings.sample_rate,
+        )  # fmt: skip
+        self._cutter = UtteranceCutter(
+            sample_rate=settings.sample_rate,
+            silence_gap=settings.silence_gap,
+            max_seconds=settings.max_seconds,
+        )
+        self._inbox: deque[HeardFrame | int] = deque()  # from the reader thread
+        self._scheduled = False
+        self._ready: deque[Utterance] = deque()
+        self._arrived = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._closed = False
+        self.utterances: Counter[int] = Counter()  # yielded, by member
+        self.overflowed = 0  # utterances lost to a reader that fell behind
+
+    # -- the surface ----------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> ReceiveStats:
+        return self._reader.stats
+
+    @property
+    def undecrypted(self) -> Counter[int]:
+        """Frames lost to DAVE decryption, by member."""
+        return self._e2ee.failures
+
+    @property
+    def buffered(self) -> dict[int, int]:
+        """Bytes of PCM held for each member in a turn."""
+        return self._cutter.buffered
+
+    def start(self) -> None:
+        if self.voice.listener is not None:
+            raise RuntimeError("this call already has a receiver")
+        self._loop = asyncio.get_running_loop()
+        self.voice.listener = self
+        discordpy.listen_to_voice_socket(self.voice, self._datagram)
+        self._sweeper = asyncio.create_task(self._sweep(), name="voice receiver sweep")
+        state = self.voice.guild.me.voice
+        if state is not None and state.self_deaf:
+            logger.warning(
+                "the bot is deafened in %s: Discord sends it no audio", self.voice.channel
+            )
+        logger.info("listening in voice channel %s", self.voice.channel.id)
+
+    def close(self) -> None:
+        """Stop listening: turns in progress are ended and handed over, then the iteration ends."""
+        if self._closed:
+            return
+        self._closed = True
+        discordpy.stop_listening_to_voice_socket(self.voice, self._datagram)
+        if self.voice.listener is self:
+            self.voice.listener = None
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        self._drain()
+        self._emit(self._cutter.end_all())
+        self._arrived.set()
+        logger.info("stopped listening in voice channel %s", self.voice.channel.id)
+
+    def forget(self, user_id: int) -> None:
+        """Drop what `user_id` said in their turn so far (they withdrew): it is never handed
+        over. Their next packets are up to `admits`."""
+        if self._cutter.forget(user_id) and self._on_stop is not None:
+            self._on_stop(user_id)
+
+    async def __aenter__(self) -> Self:
+        self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __aiter__(self) -> AsyncIterator[Utterance]:
+        return self._utterances()
+
+    async def _utterances(self) -> AsyncIterator[Utterance]:
+        while True:
+            while self._ready:
+                yield self._ready.popleft()
+            if self._closed:
+                return
+            self._arrived.clear()
+            await self._arrived.wait()
+
+    # -- what the voice client tells it (event loop) --------------------------------------------
+
+    def turn_ended(self, user_id: int) -> None:
+        self._drain()
+        utterance = self._cutter.end(user_id)
+        self._emit([utterance] if utterance is not None else [])
+
+    def call_ended(self) -> None:
+        self.close()
+
+    # -- the reader thread ------------------------------------------------------------------------
+
+    def _datagram(self, data: bytes) -> None:
+        try:
+            read = self._reader.read(data)
+        except Exception:  # one bad packet must not stop discord.py's reader
+            logger.exception("a voice packet could not be read")
+            return
+        if not read or self._loop is None:
+            return
+        self._inbox.extend(read)
+        if not self._scheduled:  # one wake-up of the loop for however many arrive meanwhile
+            self._scheduled = True
+            with contextlib.suppress(RuntimeError):  # the loop closed: the bot stopped
+                self._loop.call_soon_threadsafe(self._drain)
+
+    # -- the event loop ---------------------------------------------------------------------------
+
+    def _drain(self) -> None:
+        self._scheduled = False
+        while self._inbox:
+            item = self._inbox.popleft()
+            if isinstance(item, HeardFrame):
+                if not self._closed:
+                    self._emit(self._cutter.add(item))
+            else:
+                self.forget(item)
+
+    async def _sweep(self) -> None:
+        interval = min(0.1, self.settings.silence_gap / 4)
+        while True:
+            await asyncio.sleep(interval)
+            self._emit(self._cutter.quiet(time.monotonic()))
+
+    def _emit(self, events: Sequence[Event]) -> None:
+        for event in events:
+            if isinstance(event, TurnStarted):
+                if self._on_start is not None:
+                    self._on_start(event.user_id)
+                continue
+            if len(self._ready) >= self.settings.queue_size:
+                self._ready.popleft()
+                self.overflowed += 1
+                logger.warning(
+                    "an utterance was dropped: its reader fell %d behind", len(self._ready)
+                )
+            self._ready.append(event)
+            self.utterances[event.user_id] += 1
+            self._arrived.set()
+            if event.ends_turn and self._on_stop is not None:
+                self._on_stop(event.user_id)
