@@ -162,14 +162,10 @@ def dave_protocol_version(voice: discord.VoiceClient) -> int:
 def listen_to_voice_socket(voice: discord.VoiceClient, listener: SocketListener) -> None:
     """Hand every UDP datagram the connection receives to `listener`, in discord.py's socket
     reader thread (one per connection, reading the socket discord.py holds; it also serves
-    discord.py's own IP discovery, and keeps reading across reconnects until the client is done).
-    `listener` must be quick and must not raise."""
+    discord.py's own IP discovery, and keeps reading across reconnects until the client is done;
+    call it once the socket exists, after connecting, or the reader spins). `listener` must be
+    quick and must not raise."""
     voice._connection.add_socket_listener(listener)
-
-
-def stop_listening_to_voice_socket(voice: discord.VoiceClient, listener: SocketListener) -> None:
-    """Undo `listen_to_voice_socket` (nothing if it was not listening)."""
-    voice._connection.remove_socket_listener(listener)
 
 
 class ResumingVoiceConnection(voice_state.VoiceConnectionState):

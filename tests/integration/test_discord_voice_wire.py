@@ -24,6 +24,7 @@ from tests.integration.conftest import (
     running_discord,
 )
 from tests.processes import ffmpeg_children
+from tests.standins import discord_voice
 from tests.standins.discord_api import SPEAK, FakeDiscord, Guild, SentMessage
 from tests.standins.discord_voice import SAMPLE_RATE, Call
 from tests.standins.mimo import FakeMimo
@@ -83,9 +84,22 @@ async def alice_says_in_voice(
         return await said.wait_for_messages(count=3)
 
 
+@pytest.mark.parametrize(
+    ("offered", "chosen"),
+    [
+        (discord_voice.MODES, "aead_aes256_gcm_rtpsize"),  # the one Discord prefers
+        (("aead_xchacha20_poly1305_rtpsize",), "aead_xchacha20_poly1305_rtpsize"),  # no AES there
+    ],
+)
 async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    offered: tuple[str, ...],
+    chosen: str,
 ) -> None:
+    discord_api.voice.modes = offered
     *_, played = await alice_says_in_voice(
         discord_api, server, mimo, sqlite_url, "Hello, voice channel"
     )
@@ -94,7 +108,7 @@ async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
     [call] = discord_api.voice.calls
     assert call.faults == []  # no Ogg header among the frames, nothing a server would drop
     assert call.grant.channel_id == server.lounge
-    assert call.mode == "aead_xchacha20_poly1305_rtpsize"  # the one discord.py 2.7 speaks
+    assert call.mode == chosen
     assert all(frame.e2ee for frame in call.speech)  # DAVE from the first frame
     [wav] = mimo.tts_wavs
     assert_sounds_like(call, wav)

@@ -127,6 +127,8 @@ from typing import Any
 from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.standins.discord_voice import VoiceServer
+from tests.standins.voice_group import BOT, Committer
+from tests.standins.voice_members import CallMember
 
 Json = dict[str, Any]
 
@@ -606,6 +608,21 @@ class FakeDiscord:
         self._voice_states.setdefault(guild.id, {})[user_id] = channel_id
         state = self._voice_state(guild.id, user_id, channel_id)
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+
+    async def join_call(
+        self, guild: Guild, user_id: int, channel_id: int, *, committer: Committer = BOT
+    ) -> CallMember:
+        """A member joins a voice channel and talks there: in its voice states, and a client of
+        the voice server's call, with an SSRC and a DAVE session (`VoiceServer.member_joins`)."""
+        await self.join_voice(guild, user_id, channel_id)
+        return await self.voice.member_joins(guild.id, channel_id, user_id, committer=committer)
+
+    async def leave_call(
+        self, guild: Guild, member: CallMember, *, committer: Committer = BOT
+    ) -> None:
+        """The member hangs up: out of the call's group, then out of the voice channel."""
+        await self.voice.member_leaves(member, committer=committer)
+        await self.leave_voice(guild, member.user_id)
 
     async def disconnect_from_voice(self, guild: Guild, user_id: int) -> None:
         """A moderator disconnects a member (the bot, say) from voice: VOICE_STATE_UPDATE with no
@@ -1399,6 +1416,7 @@ class FakeDiscord:
             return
         self._voice_states.setdefault(guild_id, {})[me] = int(channel_id)
         flags = {key: bool(data.get(key)) for key in ("self_mute", "self_deaf")}
+        self.voice.deafen(guild_id, me, flags["self_deaf"])
         state = self._voice_state(
             guild_id, me, int(channel_id), session_id=session.session_id, **flags
         )

@@ -47,7 +47,7 @@ import json
 import secrets
 import ssl
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -60,7 +60,16 @@ from aiohttp import WSMsgType, web
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
 
-from tests.standins.mls import ExternalSender, split_commit_welcome, vector
+from tests.standins.mls import split_commit_welcome
+from tests.standins.voice_group import BOT, Committer, Group
+from tests.standins.voice_members import (
+    SILENCE_FRAMES_AFTER,
+    CallMember,
+    Outgoing,
+    opus_frames,
+    padding_of,
+    rtp_packet,
+)
 
 Json = dict[str, Any]
 
@@ -119,24 +128,13 @@ class Frame:
     e2ee: bool  # it came end-to-end encrypted (DAVE)
 
 
-@dataclass
-class Dave:
-    """The call's MLS group as the gateway sees it: its external sender and the listener."""
-
-    sender: ExternalSender
-    listener: davey.DaveSession
-    transition: int = 0  # the transition announced with the bot's commit
-    executed: bool = False  # frames must be end-to-end encrypted from here on
-
-
-@dataclass
+@dataclass(eq=False)
 class Call:
     """One member's voice session, from IDENTIFY to leaving, across websocket resumes."""
 
     grant: Grant
     ssrc: int
     secret_key: bytes
-    dave: Dave
     mode: str | None = None
     spoke: bool = False  # a SPEAKING message came: Discord knows whose ssrc this is
     frames: list[Frame] = field(default_factory=list)
@@ -146,7 +144,48 @@ class Call:
     ws: web.WebSocketResponse | None = None
     seq: int = 0
     outbox: list[tuple[int, str | bytes]] = field(default_factory=list)  # for resumes
+    address: tuple[str, int] | None = None  # where the bot receives, as SELECT PROTOCOL said
+    outgoing: Outgoing | None = None  # what the voice server forwards to it
+    announced: set[int] = field(default_factory=set)  # members whose SPEAKING it was sent
+    ended: bool = False  # the websocket closed for good (the bot left, or connected anew)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _nonce: int = -1
+    _dave: Group | None = None
+
+    @property
+    def dave(self) -> Group:
+        """The call's MLS group (`tests.standins.voice_group`)."""
+        assert self._dave is not None
+        return self._dave
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` beside the websocket's reading (it waits for what the bot sends)."""
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def send(self, op: int, data: Json) -> None:
+        """A JSON message to the bot, numbered (v8), kept for a resume."""
+        self.seq = (self.seq + 1) & 0xFFFF
+        message = json.dumps({"op": op, "d": data, "seq": self.seq})
+        self.outbox.append((self.seq, message))
+        await self._deliver(message)
+
+    async def send_binary(self, op: int, payload: bytes) -> None:
+        """A binary message to the bot: sequence (2 bytes), opcode, payload."""
+        self.seq = (self.seq + 1) & 0xFFFF
+        message = struct.pack(">HB", self.seq, op) + payload
+        self.outbox.append((self.seq, message))
+        await self._deliver(message)
+
+    async def _deliver(self, message: str | bytes) -> None:
+        if self.ws is None or self.ws.closed:
+            return  # a resume sends it again
+        with contextlib.suppress(ConnectionError):
+            if isinstance(message, str):
+                await self.ws.send_str(message)
+            else:
+                await self.ws.send_bytes(message)
 
     @property
     def speech(self) -> list[Frame]:
@@ -167,11 +206,17 @@ class VoiceServer:
 
     def __init__(self, *, heartbeat_interval: float = 41.25) -> None:
         self.heartbeat_interval = heartbeat_interval  # seconds, as HELLO says it (in ms)
+        # READY's modes: Discord always offers XChaCha20 and AES-256-GCM where the hardware has it
+        self.modes: tuple[str, ...] = MODES
         self.calls: list[Call] = []
         self.close_codes: list[int | None] = []  # each voice websocket's, as it ended
         self.identify_payloads: list[Json] = []
         self.stray_packets: list[str] = []  # UDP packets no call owns
         self._grants: dict[str, Grant] = {}  # token -> grant
+        # The other members' clients in each voice channel ((guild, channel) -> members).
+        self._members: dict[tuple[int, int], list[CallMember]] = {}
+        self._deafened: set[tuple[int, int]] = set()  # (guild, user): Discord sends them nothing
+        self.withheld = 0  # packets not sent to a deafened bot
         self._closed_with: dict[int, int] = {}  # id(websocket) -> the code the stand-in sent
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -196,6 +241,8 @@ class VoiceServer:
 
     async def close(self) -> None:
         for call in self.calls:
+            for task in list(call.tasks):
+                task.cancel()
             if call.ws is not None and not call.ws.closed:
                 await call.ws.close(code=1001)
         if self._udp is not None:
@@ -224,6 +271,9 @@ class VoiceServer:
         for token, grant in list(self._grants.items()):
             if (grant.guild_id, grant.user_id) == (guild_id, user_id):
                 del self._grants[token]
+        for call in self.calls:
+            if (call.grant.guild_id, call.grant.user_id) == (guild_id, user_id):
+                call.ended = True
 
     async def crash(self, call: Call) -> None:
         """The voice server crashed under `call`: its websocket closes with 4015 (resume)."""
@@ -244,6 +294,85 @@ class VoiceServer:
 
     def calls_in(self, guild_id: int) -> list[Call]:
         return [c for c in self.calls if c.grant.guild_id == guild_id]
+
+    def live_call(self, guild_id: int, channel_id: int) -> Call | None:
+        """The bot's call in that channel, if it is in one (its latest voice session)."""
+        for call in reversed(self.calls):
+            if (call.grant.guild_id, call.grant.channel_id) == (guild_id, channel_id):
+                return None if call.ended else call
+        return None
+
+    def deafen(self, guild_id: int, user_id: int, deaf: bool) -> None:
+        """The bot's own voice state (opcode 4's self_deaf): a deafened client gets no audio."""
+        (self._deafened.add if deaf else self._deafened.discard)((guild_id, user_id))
+
+    # -- the other members of a call ---------------------------------------------------------
+
+    def members_in(self, guild_id: int, channel_id: int) -> list[CallMember]:
+        return [m for m in self._members.get((guild_id, channel_id), []) if not m.listens_only]
+
+    async def member_joins(
+        self, guild_id: int, channel_id: int, user_id: int, *, committer: Committer = BOT
+    ) -> CallMember:
+        """A member's client joins the call in that channel. Before the bot came, they are in
+        the group the members there have; with the bot in the call, the group changes, the
+        commit coming from `committer` (the bot, or a member already in the group). Returns at
+        once: the member speaks once the transition executed (`CallMember.in_group`)."""
+        member = CallMember(user_id, secrets.randbelow(1 << 31) + 1, channel_id)
+        self._members.setdefault((guild_id, channel_id), []).append(member)
+        call = self.live_call(guild_id, channel_id)
+        if call is not None:
+            call.spawn(call.dave.add(member, committer=committer))
+        self._notify()
+        return member
+
+    async def member_leaves(self, member: CallMember, *, committer: Committer = BOT) -> None:
+        """The member leaves the call: CLIENT_DISCONNECT, and their Remove committed."""
+        for (guild_id, channel_id), members in self._members.items():
+            if member in members:
+                members.remove(member)
+                call = self.live_call(guild_id, channel_id)
+                if call is not None and member in call.dave.members:
+                    call.spawn(call.dave.remove(member, committer=committer))
+        member.left = True
+        self._notify()
+
+    async def speak(self, member: CallMember, pcm: bytes, *, eager: bool = False) -> int:
+        """The member says `pcm` (48 kHz mono PCM16) to the bot, in real time, then five frames
+        of silence; the packets sent (none while the bot is deafened). A member speaks once in
+        the group (`eager`: at once, as a client that moved to the new keys early)."""
+        frames = await asyncio.to_thread(opus_frames, pcm)
+        guild_id = next(g for (g, _), ms in self._members.items() if member in ms)
+        call = self.live_call(guild_id, member.channel_id)
+        assert call is not None and call.outgoing is not None, "the bot is not in the call"
+        if not eager:
+            await self.wait_until(lambda: member.in_group or member.left, what="the member's group")
+        if member.user_id not in call.announced:  # the first packet reaching the voice server
+            call.announced.add(member.user_id)
+            await call.send(SPEAKING, {"user_id": str(member.user_id), "ssrc": member.ssrc,
+                                       "speaking": 1})  # fmt: skip
+        loop = asyncio.get_running_loop()
+        started, sent = loop.time(), 0
+        member.resume(started)
+        self._forward(call, member, b"", padding=8)  # clients send padding alone around silence
+        for n, frame in enumerate([*frames, *[OPUS_SILENCE] * SILENCE_FRAMES_AFTER]):
+            if member.left or call.ended:
+                break
+            sent += self._forward(call, member, member.seal(frame))
+            member.last_sent = loop.time()
+            await asyncio.sleep(max(0.0, started + (n + 1) * 0.02 - loop.time()))
+        return sent
+
+    def _forward(self, call: Call, member: CallMember, frame: bytes, padding: int = -1) -> int:
+        """One packet of `member`'s to the bot, as the voice server forwards it; 1 if sent."""
+        assert call.outgoing is not None and call.address is not None and self._udp is not None
+        if (call.grant.guild_id, call.grant.user_id) in self._deafened:
+            self.withheld += 1
+            return 0
+        padding = padding_of(member.packets) if padding < 0 else padding
+        self._udp.sendto(rtp_packet(member, frame, call.outgoing, padding=padding), call.address)
+        self._notify()
+        return 1
 
     async def wait_until(
         self, probe: Callable[[], Any], *, timeout: float = 15.0, what: str
@@ -294,12 +423,15 @@ class VoiceServer:
         dave_version = data.get("max_dave_protocol_version")
         if not isinstance(dave_version, int) or dave_version < DAVE_PROTOCOL_VERSION:
             raise Refusal(DAVE_REQUIRED, "E2EE/DAVE protocol required.")
-        sender = ExternalSender()
-        listener = davey.DaveSession(DAVE_PROTOCOL_VERSION, LISTENER_ID, grant.channel_id)
-        listener.set_external_sender(sender.package)
-        call = Call(
-            grant, ssrc=secrets.randbelow(1 << 31) + 1, secret_key=secrets.token_bytes(32),
-            dave=Dave(sender, listener),
+        for earlier in self.calls:  # a new session of the bot's: the old one is over
+            if (earlier.grant.guild_id, earlier.grant.user_id) == (grant.guild_id, grant.user_id):
+                earlier.ended = True
+        call = Call(grant, ssrc=secrets.randbelow(1 << 31) + 1, secret_key=secrets.token_bytes(32))
+        listener = CallMember(LISTENER_ID, 0, grant.channel_id, listens_only=True)
+        members = self._members.get((grant.guild_id, grant.channel_id), [])
+        call._dave = Group(
+            channel_id=grant.channel_id, members=[listener, *members],
+            send_json=call.send, send_binary=call.send_binary, faults=call.faults,
         )  # fmt: skip
         self.calls.append(call)
         return call
@@ -426,7 +558,8 @@ class _Link:
             call.ws = self.ws
             await self._send(call, READY, {
                 "ssrc": call.ssrc, "ip": "127.0.0.1", "port": self.server.udp_port,
-                "modes": list(MODES), "heartbeat_interval": 1,  # an erroneous field, as Discord's
+                "modes": list(self.server.modes),
+                "heartbeat_interval": 1,  # an erroneous field, as Discord's
             })  # fmt: skip
             return
         self.call = call = self.server._resumed_call(data)
@@ -443,14 +576,18 @@ class _Link:
             raise Refusal(BAD_REQUEST, "Select protocol needs protocol and data.")
         if data.get("protocol") != "udp":
             raise Refusal(UNKNOWN_PROTOCOL, "Unknown protocol.")
-        if data["data"].get("mode") not in MODES:
+        if data["data"].get("mode") not in self.server.modes:
             raise Refusal(UNKNOWN_ENCRYPTION_MODE, "Unknown encryption mode.")
         call.mode = data["data"]["mode"]
-        await self._send(call, SESSION_DESCRIPTION, {
+        address, port = data["data"].get("address"), data["data"].get("port")
+        if isinstance(address, str) and isinstance(port, int):
+            call.address = (address, port)
+        call.outgoing = Outgoing(call.mode, call.secret_key)
+        await call.send(SESSION_DESCRIPTION, {
             "audio_codec": "opus", "mode": call.mode, "secret_key": list(call.secret_key),
             "dave_protocol_version": DAVE_PROTOCOL_VERSION,
         })  # fmt: skip
-        await self._send_binary(call, MLS_EXTERNAL_SENDER, call.dave.sender.package)
+        await call.dave.greet()
 
     async def _binary(self, data: bytes) -> None:
         call = self.call
@@ -458,45 +595,21 @@ class _Link:
             raise Refusal(NOT_AUTHENTICATED, "Not authenticated.")
         op, payload = data[0], data[1:]
         if op == MLS_KEY_PACKAGE:
-            # Propose adding the listener; the bot, alone in its pending group, commits it.
-            group_id = call.grant.channel_id.to_bytes(8, "big")
-            listener_package = call.dave.listener.get_serialized_key_package()
-            proposal = call.dave.sender.add_proposal(group_id, 0, listener_package)
-            await self._send_binary(call, MLS_PROPOSALS, b"\x00" + vector(proposal))
+            call.spawn(call.dave.bot_key_package(payload))
         elif op == MLS_COMMIT_WELCOME:
-            await self._commit_welcome(call, payload)
+            try:
+                call.dave.bot_commit(split_commit_welcome(payload))
+            except ValueError as error:
+                raise Refusal(BAD_REQUEST, f"Malformed commit: {error}") from None
         else:
             raise Refusal(UNKNOWN_OPCODE, f"Unknown binary opcode {op}.")
 
-    async def _commit_welcome(self, call: Call, payload: bytes) -> None:
-        try:
-            split = split_commit_welcome(payload)
-        except ValueError as error:
-            raise Refusal(BAD_REQUEST, f"Malformed commit: {error}") from None
-        if split.welcome is None:
-            raise Refusal(BAD_REQUEST, "A commit adding members needs their welcome.")
-        call.dave.listener.process_welcome(split.welcome)
-        call.dave.transition += 1
-        transition = struct.pack(">H", call.dave.transition)
-        await self._send_binary(call, MLS_ANNOUNCE_COMMIT, transition + split.commit)
-
     async def _transition_ready(self, call: Call, data: Any) -> None:
-        if not isinstance(data, dict) or data.get("transition_id") != call.dave.transition:
+        if not isinstance(data, dict) or not call.dave.bot_ready(data.get("transition_id")):
             raise Refusal(BAD_REQUEST, "Ready for a transition never announced.")
-        call.dave.executed = True
-        await self._send(call, EXECUTE_TRANSITION, {"transition_id": call.dave.transition})
 
     async def _send(self, call: Call, op: int, data: Json) -> None:
-        call.seq = (call.seq + 1) & 0xFFFF
-        message = json.dumps({"op": op, "d": data, "seq": call.seq})
-        call.outbox.append((call.seq, message))
-        await self._resend(message)
-
-    async def _send_binary(self, call: Call, op: int, payload: bytes) -> None:
-        call.seq = (call.seq + 1) & 0xFFFF
-        message = struct.pack(">HB", call.seq, op) + payload
-        call.outbox.append((call.seq, message))
-        await self._resend(message)
+        await call.send(op, data)
 
     async def _resend(self, message: str | bytes) -> None:
         with contextlib.suppress(ConnectionError):

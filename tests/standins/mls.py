@@ -3,11 +3,12 @@ are (daveprotocol.com, "External Sender"; RFC 9420).
 
 DAVE members run MLS themselves (discord.py through davey); the voice gateway is not a member. It
 is the group's *external sender*: it hands every member its public key and credential (opcode 25),
-proposes adding each member who sent a key package (opcode 27, MLS Add proposals it signs), and
-relays the commit and welcome a member answers with (opcode 28 in; 29 and 30 out). So what the
-stand-in needs of MLS is small and written here from RFC 9420's wire format: the TLS presentation
-language's variable-length vectors, an ExternalSender, an Add proposal framed as a PublicMessage
-from an external sender and signed with the gateway's P-256 key (DAVE protocol version 1 is
+proposes adding each member who sent a key package and removing each who left (opcode 27, MLS
+Add and Remove proposals it signs), and relays the commit and welcome a member answers with
+(opcode 28 in; 29 and 30 out). So what the stand-in needs of MLS is small and written here from
+RFC 9420's wire format: the TLS presentation language's variable-length vectors, an
+ExternalSender, Add and Remove proposals framed as PublicMessages from an external sender and
+signed with the gateway's P-256 key (DAVE protocol version 1 is
 ciphersuite 2, MLS_128_DHKEMP256_AES128GCM_SHA256_P256), and enough of a parser to tell where the
 commit ends and the welcome begins in an opcode 28 payload.
 """
@@ -24,7 +25,7 @@ MLS10 = 1  # ProtocolVersion mls10
 PUBLIC_MESSAGE = 1  # WireFormat mls_public_message
 EXTERNAL_SENDER, MEMBER_SENDER = 2, 1  # SenderType
 PROPOSAL, COMMIT = 2, 3  # ContentType
-ADD = 1  # ProposalType
+ADD, REMOVE = 1, 3  # ProposalType
 BASIC_CREDENTIAL = 1  # CredentialType
 _KEY_PACKAGE_SOURCE, _COMMIT_SOURCE = 1, 3  # LeafNodeSource
 _X509_CREDENTIAL = 2
@@ -88,12 +89,19 @@ class ExternalSender:
     def add_proposal(self, group_id: bytes, epoch: int, key_package: bytes) -> bytes:
         """An MLSMessage: a PublicMessage from this external sender proposing to add the owner of
         `key_package` (as a member sent it in opcode 26) to the group at `epoch`."""
+        return self._proposal(group_id, epoch, struct.pack(">H", ADD) + key_package)
+
+    def remove_proposal(self, group_id: bytes, epoch: int, leaf_index: int) -> bytes:
+        """An MLSMessage proposing to remove the member at `leaf_index` (they left the call)."""
+        return self._proposal(group_id, epoch, struct.pack(">HI", REMOVE, leaf_index))
+
+    def _proposal(self, group_id: bytes, epoch: int, proposal: bytes) -> bytes:
         content = (
             vector(group_id)
             + struct.pack(">QBI", epoch, EXTERNAL_SENDER, 0)  # sender_index 0: the only one
             + vector(b"")  # authenticated_data
-            + struct.pack(">BH", PROPOSAL, ADD)
-            + key_package
+            + struct.pack(">B", PROPOSAL)
+            + proposal
         )
         framing = struct.pack(">HH", MLS10, PUBLIC_MESSAGE)
         # FramedContentTBS carries no GroupContext for an external sender.

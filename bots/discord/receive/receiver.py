@@ -5,11 +5,14 @@
         async for utterance in heard:
             ...  # utterance.user_id said utterance.pcm (16 kHz mono), started_at..ended_at
 
-The heavy part (decryption, decoding) runs in discord.py's socket reader thread, as packets
-arrive (`bots.discord.receive.packets`); the event loop gets decoded frames in batches and cuts
-them into utterances (`bots.discord.receive.utterances`). `admits(user_id)` is asked in that
-thread for every packet: it must be quick (a set lookup) and may change its answer at any time;
-a member it refuses is neither decrypted nor kept, and their turn in progress is dropped.
+The voice client must be a `ListeningVoiceClient`, joined undeafened (Discord sends a deafened
+client no audio). The heavy part (decryption, decoding) runs in discord.py's socket reader
+thread, as packets arrive (`bots.discord.receive.packets`); the event loop gets decoded frames
+in batches and cuts them into utterances (`bots.discord.receive.utterances`).
+
+`admits(user_id)` is asked in that thread for every packet: it must be quick (a set lookup) and
+may change its answer at any time; a member it refuses is neither decrypted nor kept, and their
+turn in progress is dropped.
 `on_speaking_start` and `on_speaking_stop` are called on the event loop as a member's turn
 starts and ends (only for members heard). Utterances wait for the reader in a bounded queue: a
 reader that falls `queue_size` behind loses the oldest (logged).
@@ -110,7 +113,6 @@ class VoiceReceiver:
             raise RuntimeError("this call already has a receiver")
         self._loop = asyncio.get_running_loop()
         self.voice.listener = self
-        discordpy.listen_to_voice_socket(self.voice, self._datagram)
         self._sweeper = asyncio.create_task(self._sweep(), name="voice receiver sweep")
         state = self.voice.guild.me.voice
         if state is not None and state.self_deaf:
@@ -124,7 +126,6 @@ class VoiceReceiver:
         if self._closed:
             return
         self._closed = True
-        discordpy.stop_listening_to_voice_socket(self.voice, self._datagram)
         if self.voice.listener is self:
             self.voice.listener = None
         if self._sweeper is not None:
@@ -176,7 +177,7 @@ class VoiceReceiver:
 
     # -- the reader thread ------------------------------------------------------------------------
 
-    def _datagram(self, data: bytes) -> None:
+    def datagram(self, data: bytes) -> None:
         try:
             read = self._reader.read(data)
         except Exception:  # one bad packet must not stop discord.py's reader

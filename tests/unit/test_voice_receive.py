@@ -1,0 +1,331 @@
+"""The receive layer's parts, each on its own (`bots.discord.receive`): RTP parsing (any bytes: no
+crash, no hang), transport decryption in both modes, the roster, DAVE decryption with real davey
+sessions, and utterances cut per member. Packets are built by the voice server stand-in's own
+code (`tests.standins.voice_members`), the far end of the wire; the whole path against the
+stand-in and the real discord.py is in tests/integration/test_discord_listen.py."""
+
+from __future__ import annotations
+
+import logging
+import struct
+from typing import Any
+
+import davey
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bots.discord.discordpy import TransportSession
+from bots.discord.receive import rtp
+from bots.discord.receive.e2ee import EndToEnd
+from bots.discord.receive.packets import PacketReader
+from bots.discord.receive.roster import CallRoster
+from bots.discord.receive.transport import MODES, TransportCipher, TransportError
+from bots.discord.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
+from tests.standins.mls import ExternalSender, vector
+from tests.standins.voice_members import (
+    CallMember,
+    Outgoing,
+    opus_frames,
+    rtp_packet,
+    tone,
+)
+
+KEY = bytes(range(32))
+CHANNEL = 777
+
+
+# -- RTP ------------------------------------------------------------------------------------------
+
+
+@given(st.binary(max_size=400))
+def test_any_datagram_parses_to_a_packet_or_nothing(datagram: bytes) -> None:
+    packet = rtp.parse(datagram)
+    if packet is not None:
+        assert packet.header + packet.sealed + packet.nonce == datagram
+        assert len(packet.nonce) == 4 and len(packet.sealed) >= rtp.TAG_SIZE
+
+
+@given(
+    first=st.integers(0x80, 0xBF),  # version 2, any P, X and CSRC count
+    body=st.binary(max_size=300),
+    payload=st.binary(max_size=300),
+)
+def test_a_version_2_opus_packet_and_any_payload_never_crash(
+    first: int, body: bytes, payload: bytes
+) -> None:
+    datagram = bytes([first, rtp.OPUS_PAYLOAD_TYPE]) + body
+    packet = rtp.parse(datagram)
+    if packet is None:
+        return
+    media = rtp.media_of(packet, payload)
+    if media is not None:
+        assert media and media in payload
+
+
+def test_whatever_else_arrives_on_the_socket_is_not_taken_for_audio() -> None:
+    discovery = struct.pack(">HHI64sH", 2, 70, 1234, b"127.0.0.1", 5000)
+    receiver_report = bytes([0x81, 0xC9]) + bytes(40)  # RTCP RR: payload type 201
+    other_payload = bytes([0x80, 0x60]) + bytes(40)
+    assert [rtp.parse(d) for d in (discovery, receiver_report, other_payload)] == [None] * 3
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("padding", [0, 1, 7, 12])
+def test_a_packet_as_discord_forwards_it_gives_back_the_frame(mode: str, padding: int) -> None:
+    member = CallMember(user_id=1, ssrc=99, channel_id=CHANNEL)
+    frame = b"an end-to-end encrypted frame\xfa\xfa"
+    datagram = rtp_packet(member, frame, Outgoing(mode, KEY), padding=padding)
+
+    packet = rtp.parse(datagram)
+    assert packet is not None and packet.ssrc == 99 and packet.padded == bool(padding)
+    payload = TransportCipher(TransportSession(mode, KEY)).open(packet)
+    assert rtp.media_of(packet, payload) == frame
+    if padding:  # left on, it would hide DAVE's marker at the frame's end
+        assert not payload.endswith(b"\xfa\xfa")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_packet_sealed_with_another_key_or_altered_does_not_open(mode: str) -> None:
+    member = CallMember(user_id=1, ssrc=99, channel_id=CHANNEL)
+    datagram = rtp_packet(member, b"frame", Outgoing(mode, bytes(32)))
+    packet = rtp.parse(datagram)
+    assert packet is not None
+    with pytest.raises(TransportError):
+        TransportCipher(TransportSession(mode, KEY)).open(packet)
+    altered = rtp.parse(datagram[:2] + b"\x00\x00" + datagram[4:])  # the sequence, authenticated
+    assert altered is not None
+    with pytest.raises(TransportError):
+        TransportCipher(TransportSession(mode, bytes(32))).open(altered)
+
+
+def test_padding_alone_and_impossible_padding_give_no_frame() -> None:
+    member = CallMember(user_id=1, ssrc=99, channel_id=CHANNEL)
+    outgoing = Outgoing(MODES[0], KEY)
+    cipher = TransportCipher(TransportSession(MODES[0], KEY))
+    alone = rtp.parse(rtp_packet(member, b"", outgoing, padding=8))
+    assert alone is not None and rtp.media_of(alone, cipher.open(alone)) is None
+    header = bytes([0xA0, rtp.OPUS_PAYLOAD_TYPE]) + bytes(10)  # P set, no extension
+    packet = rtp.parse(header + bytes(20))
+    assert packet is not None
+    assert rtp.media_of(packet, b"frame\x00") is None  # a count of 0 cannot be
+    assert rtp.media_of(packet, b"ab\x09") is None  # more padding than payload
+
+
+def test_sequence_numbers_wrap() -> None:
+    assert rtp.is_newer(1, 0) and rtp.is_newer(0, 0xFFFF) and rtp.is_newer(5, 0xFFF0)
+    assert not rtp.is_newer(0, 0) and not rtp.is_newer(0xFFF0, 5) and not rtp.is_newer(3, 4)
+
+
+# -- the roster -----------------------------------------------------------------------------------
+
+
+def test_the_roster_maps_ssrcs_to_members_from_the_voice_gateway() -> None:
+    roster = CallRoster()
+    roster.heard({"op": 11, "d": {"user_ids": ["1", "2"]}})
+    assert roster.heard({"op": 5, "d": {"user_id": "1", "ssrc": 10, "speaking": 1}}) is None
+    roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
+    assert (roster.user_of(10), roster.user_of(20), roster.present) == (1, 2, {1, 2})
+
+    roster.heard({"op": 5, "d": {"user_id": "1", "ssrc": 11, "speaking": 1}})  # reconnected
+    assert (roster.user_of(10), roster.user_of(11)) == (None, 1)
+    assert roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 0}}) == 2
+    assert roster.heard({"op": 13, "d": {"user_id": "2"}}) == 2  # left: their turn ends
+    assert (roster.user_of(20), roster.present) == (None, {1})
+    roster.heard({"op": 2, "d": {"ssrc": 5}})  # a new voice session: old SSRCs mean nothing
+    assert (roster.user_of(11), roster.present) == (None, set())
+
+
+@given(st.dictionaries(st.sampled_from(["op", "d", "seq"]), st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["user_id", "user_ids", "ssrc", "speaking"]), inner, max_size=4),
+    max_leaves=8,
+)))  # fmt: skip
+def test_any_voice_gateway_message_leaves_the_roster_whole(message: dict[str, Any]) -> None:
+    roster = CallRoster()
+    ended = roster.heard(message)
+    assert ended is None or isinstance(ended, int)
+    assert all(isinstance(user, int) for user in roster.present)
+
+
+# -- DAVE -----------------------------------------------------------------------------------------
+
+
+def group_of(*user_ids: int) -> dict[int, davey.DaveSession]:
+    """Real davey sessions in one MLS group (the first made it), as in a call."""
+    sender = ExternalSender()
+    sessions = {}
+    for user_id in user_ids:
+        sessions[user_id] = davey.DaveSession(1, user_id, CHANNEL)
+        sessions[user_id].set_external_sender(sender.package)
+    first, *others = user_ids
+    group_id = CHANNEL.to_bytes(8, "big")
+    proposals = b"".join(
+        sender.add_proposal(group_id, 0, sessions[u].get_serialized_key_package()) for u in others
+    )
+    made = sessions[first].process_proposals(davey.ProposalsOperationType.append, vector(proposals))
+    assert made is not None and made.welcome is not None
+    sessions[first].process_commit(made.commit)
+    for user_id in others:
+        sessions[user_id].process_welcome(made.welcome)
+    return sessions
+
+
+def test_frames_decrypt_per_member_and_failures_are_logged_once_past_the_tolerance(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sessions = group_of(1, 2)
+    outsider = group_of(3, 4)[3]  # a client in another group: its keys are not the call's
+    e2ee = EndToEnd(session=lambda: sessions[1], protocol_version=lambda: 1, tolerance=5)
+    caplog.set_level(logging.INFO, "bots.discord.receive.e2ee")
+
+    assert e2ee.open(2, sessions[2].encrypt_opus(b"hello")) == b"hello"
+    for _ in range(4):  # a few failures, as while the group changes: quiet
+        assert e2ee.open(2, outsider.encrypt_opus(b"not for us")) is None
+    assert caplog.records == []
+    for _ in range(10):
+        e2ee.open(2, outsider.encrypt_opus(b"not for us"))
+    assert e2ee.open(2, b"plain opus") is None  # not encrypted, in an encrypted call: refused
+    assert e2ee.open(2, sessions[2].encrypt_opus(b"back")) == b"back"
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "user 2" in warned[0].getMessage()
+    assert "decrypt again" in caplog.records[-1].getMessage()
+    assert e2ee.failures[2] == 15
+
+
+def test_a_call_without_end_to_end_encryption_passes_plain_opus() -> None:
+    e2ee = EndToEnd(session=lambda: None, protocol_version=lambda: 0)
+    assert e2ee.open(2, b"plain opus") == b"plain opus"
+    assert e2ee.open(2, b"encrypted\xfa\xfa") is None  # DAVE, yet no group to decrypt it with
+
+
+def test_before_the_bot_is_in_the_group_nothing_decrypts() -> None:
+    sessions = group_of(2, 3)
+    pending = davey.DaveSession(1, 1, CHANNEL)  # the bot, its welcome not come yet
+    e2ee = EndToEnd(session=lambda: pending, protocol_version=lambda: 1)
+    assert e2ee.open(2, sessions[2].encrypt_opus(b"hello")) is None
+    assert e2ee.open(2, b"plain opus") is None
+
+
+# -- packets to frames, with the filter ------------------------------------------------------------
+
+
+def reader_for(
+    roster: CallRoster, sessions: dict[int, davey.DaveSession], admits: Any
+) -> PacketReader:
+    e2ee = EndToEnd(session=lambda: sessions[1], protocol_version=lambda: 1)
+    session = TransportSession(MODES[1], KEY)
+    return PacketReader(
+        roster=roster, admits=admits, transport=lambda: session, e2ee=e2ee, sample_rate=16_000
+    )
+
+
+def test_a_refused_member_is_never_decrypted_and_waiting_packets_follow_their_claim() -> None:
+    sessions = group_of(1, 2, 3)
+    roster, asked = CallRoster(), []
+    ann, bob = CallMember(2, 20, CHANNEL, session=sessions[2]), CallMember(3, 30, CHANNEL)
+    bob.session = sessions[3]
+
+    def admits(user_id: int) -> bool:
+        asked.append(user_id)
+        return user_id == 2
+
+    reader = reader_for(roster, sessions, admits)
+    outgoing = Outgoing(MODES[1], KEY)
+    frames = opus_frames(tone(440, 0.2))
+    early = [reader.read(rtp_packet(ann, ann.seal(f), outgoing)) for f in frames[:3]]
+    assert early == [[], [], []]  # her SSRC not claimed yet: they wait, still encrypted
+    roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
+    roster.heard({"op": 5, "d": {"user_id": "3", "ssrc": 30, "speaking": 1}})
+    heard = [
+        f for frame in frames[3:] for f in reader.read(rtp_packet(ann, ann.seal(frame), outgoing))
+    ]
+    for frame in frames:
+        reader.read(rtp_packet(bob, bob.seal(frame), outgoing))
+
+    assert len(heard) == len(frames) and all(isinstance(f, HeardFrame) for f in heard)
+    assert [f.timestamp for f in heard if isinstance(f, HeardFrame)] == sorted(
+        f.timestamp for f in heard if isinstance(f, HeardFrame)
+    )
+    assert reader.stats.decoded == {2: len(frames)}
+    assert reader.stats.refused == {3: len(frames)} and 3 in asked
+    assert sessions[1].get_decryption_stats(3) is None or (
+        sessions[1].get_decryption_stats(3).attempts == 0  # type: ignore[union-attr]
+    )
+
+
+def test_a_member_refused_midway_has_their_turn_forgotten() -> None:
+    sessions = group_of(1, 2)
+    roster, allowed = CallRoster(), {2}
+    roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
+    ann = CallMember(2, 20, CHANNEL, session=sessions[2])
+    reader = reader_for(roster, sessions, allowed.__contains__)
+    outgoing = Outgoing(MODES[1], KEY)
+    frames = opus_frames(tone(440, 0.1))
+    assert isinstance(reader.read(rtp_packet(ann, ann.seal(frames[0]), outgoing))[0], HeardFrame)
+    allowed.clear()
+    assert reader.read(rtp_packet(ann, ann.seal(frames[1]), outgoing)) == [2]  # forget her
+    assert reader.read(rtp_packet(ann, ann.seal(frames[2]), outgoing)) == []
+
+
+# -- utterances -----------------------------------------------------------------------------------
+
+
+def frame(user: int, n: int, *, at: float | None = None, rate: int = 16_000) -> HeardFrame:
+    """The `n`th 20 ms frame of `user`, arriving on time unless `at` says otherwise."""
+    arrived = n * 0.02 if at is None else at
+    return HeardFrame(user, n * 960, bytes(rate // 50 * 2), arrived, 1_700_000_000 + arrived)
+
+
+def cutter(**given: float) -> UtteranceCutter:
+    return UtteranceCutter(
+        **{"sample_rate": 16_000, "silence_gap": 0.5, "max_seconds": 10, **given}
+    )  # type: ignore[arg-type]
+
+
+def test_a_turn_ends_when_the_packets_stop_for_the_gap() -> None:
+    cut = cutter()
+    events = [e for n in range(50) for e in cut.add(frame(7, n))]
+    assert events == [TurnStarted(7)]
+    assert cut.quiet(0.98 + 0.4) == []  # not yet
+    [said] = cut.quiet(0.98 + 0.5)
+    assert said.user_id == 7 and said.seconds == pytest.approx(1.0) and said.ends_turn
+    assert (said.ended_at - said.started_at).total_seconds() == pytest.approx(1.0)
+    assert cut.buffered == {}
+
+
+def test_members_are_cut_apart_and_lost_packets_become_silence() -> None:
+    cut = cutter()
+    for n in range(10):
+        cut.add(frame(1, n))
+        if n != 4:  # one of Bob's packets lost
+            cut.add(frame(2, n))
+    ann, bob = sorted(cut.end_all(), key=lambda u: u.user_id)
+    assert ann.seconds == pytest.approx(0.2) and bob.seconds == pytest.approx(0.2)
+
+
+def test_a_pause_longer_than_the_gap_starts_a_new_utterance() -> None:
+    cut = cutter()
+    for n in range(10):
+        cut.add(frame(1, n))
+    events = cut.add(frame(1, 60, at=0.18 + 0.1))  # the RTP clock says a second went by
+    assert [type(e) for e in events] == [Utterance, TurnStarted]
+
+
+def test_a_long_turn_comes_in_pieces_of_the_longest_length() -> None:
+    cut = cutter(max_seconds=1.0)
+    pieces = [e for n in range(130) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    [last] = cut.end_all()
+    assert [p.seconds for p in pieces] == [pytest.approx(1.0), pytest.approx(1.0)]
+    assert [p.ends_turn for p in [*pieces, last]] == [False, False, True]
+    assert pieces[1].started_at == pieces[0].ended_at
+    assert max(cut.buffered.values(), default=0) == 0
+
+
+def test_a_forgotten_turn_is_never_handed_over() -> None:
+    cut = cutter()
+    for n in range(10):
+        cut.add(frame(1, n))
+    assert cut.forget(1) and not cut.forget(1)
+    assert cut.end_all() == [] and cut.quiet(100.0) == []
