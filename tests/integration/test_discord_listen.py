@@ -30,7 +30,7 @@ from tests.standins import discord_voice
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import Call
 from tests.standins.mimo import FakeMimo
-from tests.standins.voice_members import CallMember, tone
+from tests.standins.voice_members import CallMember, group_of, tone
 
 SETTINGS = ReceiveSettings(silence_gap=0.4)
 RATE = SETTINGS.sample_rate
@@ -325,9 +325,7 @@ async def test_a_member_whose_frames_never_decrypt_is_logged_once_and_the_others
 
 def outside_the_group(member: CallMember) -> Any:
     """A DAVE session of `member`'s in a group of its own."""
-    from tests.unit.test_voice_receive import group_of
-
-    return group_of(member.user_id, member.user_id + 1)[member.user_id]
+    return group_of(member.channel_id, member.user_id, member.user_id + 1)[member.user_id]
 
 
 async def test_the_bot_plays_while_it_listens(

@@ -25,6 +25,8 @@ import davey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_encrypt
 
+from tests.standins.mls import ExternalSender, vector
+
 SAMPLE_RATE = 48_000
 SAMPLES_PER_FRAME = 960  # 20 ms
 OPUS_PAYLOAD_TYPE = 120
@@ -143,3 +145,24 @@ def opus_frames(pcm: bytes) -> list[bytes]:
         frames += [bytes(packet) for packet in encoder.encode(audio)]
     frames += [bytes(packet) for packet in encoder.encode(None)]
     return frames
+
+
+def group_of(channel_id: int, *user_ids: int) -> dict[int, davey.DaveSession]:
+    """Davey sessions of `user_ids` in an MLS group of their own (the first made it): members'
+    clients outside any call of the stand-in's, for a test that needs keys the bot lacks."""
+    sender = ExternalSender()
+    sessions = {}
+    for user_id in user_ids:
+        sessions[user_id] = davey.DaveSession(DAVE_VERSION, user_id, channel_id)
+        sessions[user_id].set_external_sender(sender.package)
+    first, *others = user_ids
+    group_id = channel_id.to_bytes(8, "big")
+    proposals = b"".join(
+        sender.add_proposal(group_id, 0, sessions[u].get_serialized_key_package()) for u in others
+    )
+    made = sessions[first].process_proposals(davey.ProposalsOperationType.append, vector(proposals))
+    assert made is not None and made.welcome is not None
+    sessions[first].process_commit(made.commit)
+    for user_id in others:
+        sessions[user_id].process_welcome(made.welcome)
+    return sessions

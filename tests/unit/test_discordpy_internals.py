@@ -13,7 +13,7 @@ import pytest
 import yarl
 from discord import voice_client, voice_state
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
+from discord.gateway import DiscordVoiceWebSocket, DiscordWebSocket
 from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 
@@ -139,3 +139,86 @@ def test_a_voice_resume_overrides_the_connection_state_discord_py_makes() -> Non
     assert voice_state.ConnectionFlowState.connected
     assert "create_connection_state()" in inspect.getsource(discord.VoiceClient.__init__)
     assert issubclass(discordpy.ResumingVoiceClient, discord.VoiceClient)
+
+
+def test_what_receiving_reads_off_the_voice_connection_is_where_it_was() -> None:
+    """`transport_session`, `dave_session` and `dave_protocol_version` read the connection
+    state's `mode`, `secret_key`, `dave_session` and `dave_protocol_version`, which SESSION
+    DESCRIPTION and the DAVE opcodes set; `listen_to_voice_socket` registers with its reader."""
+    state = voice_state.VoiceConnectionState.__init__
+    source = inspect.getsource(state)
+    for attribute in (
+        "self.mode",
+        "self.secret_key",
+        "self.dave_session",
+        "self.dave_protocol_version",
+    ):
+        assert attribute in source
+    received = inspect.getsource(DiscordVoiceWebSocket.received_message)
+    assert "self._connection.mode = data['mode']" in received
+    assert "self._connection.dave_protocol_version = data['dave_protocol_version']" in received
+    assert (
+        "self.secret_key = self._connection.secret_key = data['secret_key']"
+        in inspect.getsource(DiscordVoiceWebSocket.load_secret_key)
+    )
+    register = inspect.signature(voice_state.VoiceConnectionState.add_socket_listener)
+    assert list(register.parameters) == ["self", "callback"]
+    reader = inspect.getsource(voice_state.SocketReader._do_run)
+    assert "self.state.socket.recv(2048)" in reader and "cb(data)" in reader
+
+
+def test_the_voice_gateways_messages_reach_the_hook_the_connection_is_made_with() -> None:
+    """`ResumingVoiceClient` hands its connection state a hook, which discord.py passes to every
+    voice websocket it opens and awaits with each JSON message, its own handled first."""
+    assert "hook" in inspect.signature(voice_state.VoiceConnectionState.__init__).parameters
+    connect = inspect.getsource(voice_state.VoiceConnectionState._connect_websocket)
+    assert "hook=self.hook" in connect
+    received = inspect.getsource(DiscordVoiceWebSocket.received_message)
+    assert received.rstrip().endswith("await self._hook(self, msg)")
+    assert "self._hook = hook" in inspect.getsource(DiscordVoiceWebSocket.__init__)
+
+
+def test_a_mode_is_sent_by_the_method_named_after_it_and_chosen_in_the_servers_order() -> None:
+    """discord.py encrypts with `_encrypt_<mode>`, counting `_incr_nonce` with `checked_add`,
+    and picks the first of READY's modes it supports: AES-256-GCM where offered, as Discord
+    prefers, with `ResumingVoiceClient`'s own method."""
+    packet = inspect.getsource(discord.VoiceClient._get_voice_packet)
+    assert "getattr(self, '_encrypt_' + self.mode)" in packet
+    assert "self._incr_nonce" in inspect.getsource(
+        discord.VoiceClient._encrypt_aead_xchacha20_poly1305_rtpsize
+    )
+    choose = inspect.getsource(DiscordVoiceWebSocket.initial_connection)
+    assert (
+        "modes = [mode for mode in data['modes'] if mode in self._connection.supported_modes]"
+        in choose
+    )
+    assert "mode = modes[0]" in choose
+    client = discordpy.ResumingVoiceClient
+    assert client.supported_modes[0] == discordpy.AES_GCM_MODE
+    assert callable(client._encrypt_aead_aes256_gcm_rtpsize)
+
+
+def test_an_aes_gcm_packet_opens_with_the_key_and_counts_its_nonce() -> None:
+    """What `_encrypt_aead_aes256_gcm_rtpsize` sends opens as the receive side opens it."""
+    from bots.discord.receive import rtp
+    from bots.discord.receive.transport import TransportCipher
+
+    sender = SimpleNamespace(secret_key=list(range(32)), _incr_nonce=7)
+    sender.checked_add = lambda attr, value, limit: setattr(
+        sender, attr, getattr(sender, attr) + value
+    )
+    header = bytes([0x80, 0x78]) + bytes(10)
+    seal = discordpy.ResumingVoiceClient._encrypt_aead_aes256_gcm_rtpsize
+    packet = rtp.parse(seal(sender, header, b"opus"))  # type: ignore[arg-type]
+    assert packet is not None and packet.nonce == b"\x00\x00\x00\x07" and sender._incr_nonce == 8
+    session = discordpy.TransportSession(discordpy.AES_GCM_MODE, bytes(range(32)))
+    assert TransportCipher(session).open(packet) == b"opus"
+
+
+def test_a_voice_client_is_cleaned_up_once_its_call_is_over() -> None:
+    """`ListeningVoiceClient.cleanup` tells its receiver the call ended: discord.py calls it
+    when it disconnects for good (and its socket reader ends there too)."""
+    disconnect = inspect.getsource(voice_state.VoiceConnectionState.disconnect)
+    assert (
+        "self.voice_client.cleanup()" in disconnect and "self._socket_reader.stop()" in disconnect
+    )

@@ -22,10 +22,10 @@ from bots.discord.receive.packets import PacketReader
 from bots.discord.receive.roster import CallRoster
 from bots.discord.receive.transport import MODES, TransportCipher, TransportError
 from bots.discord.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
-from tests.standins.mls import ExternalSender, vector
 from tests.standins.voice_members import (
     CallMember,
     Outgoing,
+    group_of,
     opus_frames,
     rtp_packet,
     tone,
@@ -152,31 +152,11 @@ def test_any_voice_gateway_message_leaves_the_roster_whole(message: dict[str, An
 # -- DAVE -----------------------------------------------------------------------------------------
 
 
-def group_of(*user_ids: int) -> dict[int, davey.DaveSession]:
-    """Real davey sessions in one MLS group (the first made it), as in a call."""
-    sender = ExternalSender()
-    sessions = {}
-    for user_id in user_ids:
-        sessions[user_id] = davey.DaveSession(1, user_id, CHANNEL)
-        sessions[user_id].set_external_sender(sender.package)
-    first, *others = user_ids
-    group_id = CHANNEL.to_bytes(8, "big")
-    proposals = b"".join(
-        sender.add_proposal(group_id, 0, sessions[u].get_serialized_key_package()) for u in others
-    )
-    made = sessions[first].process_proposals(davey.ProposalsOperationType.append, vector(proposals))
-    assert made is not None and made.welcome is not None
-    sessions[first].process_commit(made.commit)
-    for user_id in others:
-        sessions[user_id].process_welcome(made.welcome)
-    return sessions
-
-
 def test_frames_decrypt_per_member_and_failures_are_logged_once_past_the_tolerance(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    sessions = group_of(1, 2)
-    outsider = group_of(3, 4)[3]  # a client in another group: its keys are not the call's
+    sessions = group_of(CHANNEL, 1, 2)
+    outsider = group_of(CHANNEL, 3, 4)[3]  # a client in another group: its keys are not the call's
     e2ee = EndToEnd(session=lambda: sessions[1], protocol_version=lambda: 1, tolerance=5)
     caplog.set_level(logging.INFO, "bots.discord.receive.e2ee")
 
@@ -201,7 +181,7 @@ def test_a_call_without_end_to_end_encryption_passes_plain_opus() -> None:
 
 
 def test_before_the_bot_is_in_the_group_nothing_decrypts() -> None:
-    sessions = group_of(2, 3)
+    sessions = group_of(CHANNEL, 2, 3)
     pending = davey.DaveSession(1, 1, CHANNEL)  # the bot, its welcome not come yet
     e2ee = EndToEnd(session=lambda: pending, protocol_version=lambda: 1)
     assert e2ee.open(2, sessions[2].encrypt_opus(b"hello")) is None
@@ -222,7 +202,7 @@ def reader_for(
 
 
 def test_a_refused_member_is_never_decrypted_and_waiting_packets_follow_their_claim() -> None:
-    sessions = group_of(1, 2, 3)
+    sessions = group_of(CHANNEL, 1, 2, 3)
     roster, asked = CallRoster(), []
     ann, bob = CallMember(2, 20, CHANNEL, session=sessions[2]), CallMember(3, 30, CHANNEL)
     bob.session = sessions[3]
@@ -256,7 +236,7 @@ def test_a_refused_member_is_never_decrypted_and_waiting_packets_follow_their_cl
 
 
 def test_a_member_refused_midway_has_their_turn_forgotten() -> None:
-    sessions = group_of(1, 2)
+    sessions = group_of(CHANNEL, 1, 2)
     roster, allowed = CallRoster(), {2}
     roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
     ann = CallMember(2, 20, CHANNEL, session=sessions[2])
