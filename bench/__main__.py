@@ -12,6 +12,8 @@
     --only encoders  run benchmark 7 alone (a few minutes) and put its section into RESULTS.md
     --only builds  benchmark 8 alone (about a minute): which ffmpeg to run, the bundled build
                  beside each --ffmpeg BINARY (say, a distribution's)
+    --only listen  benchmark 9 alone (about a minute): 10 members speaking at once over 3 calls,
+                 the bot's receive layer listening (bench/listen.py)
     --only conversion  the 60-minute conversion alone (about 5 minutes), in a section named after
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
@@ -38,7 +40,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import builds, encoders, inputs, load, load_report, memory, report
+from bench import builds, encoders, inputs, listen, load, load_report, memory, report
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
 from bench.sections import replace_section
@@ -56,6 +58,8 @@ LAST_MEMORY = Path(__file__).parent / "out" / "last-memory.json"
 LAST_PAUSES = Path(__file__).parent / "out" / "last-pauses.json"
 LAST_ENCODERS = Path(__file__).parent / "out" / "last-encoders.json"
 LAST_BUILDS = Path(__file__).parent / "out" / "last-builds.json"
+LAST_LISTEN = Path(__file__).parent / "out" / "last-listen.json"
+LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = 10, 3, 30.0
 
 
 def main() -> None:
@@ -63,7 +67,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rewrite", action="store_true")
     parser.add_argument(
-        "--only", choices=["load", "memory", "pauses", "encoders", "conversion", "builds"]
+        "--only",
+        choices=["load", "memory", "pauses", "encoders", "conversion", "builds", "listen"],
     )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--ffmpeg", action="append", default=[])
@@ -79,6 +84,9 @@ def main() -> None:
         return
     if args.only == "memory":
         only_memory()
+        return
+    if args.only == "listen":
+        only_listen()
         return
     if args.only == "pauses":
         only_pauses(args.repeat)
@@ -143,7 +151,8 @@ def write(run: dict[str, Any]) -> None:
         minutes_taken=run["minutes_taken"],
     )  # fmt: skip
     before = RESULTS.read_text() if RESULTS.exists() else ""
-    for heading in (memory.HEADING, builds.HEADING):  # run only alone: their last numbers stay
+    # Run only alone: their last numbers stay.
+    for heading in (memory.HEADING, builds.HEADING, listen.HEADING):
         kept = _section(before, heading)
         if kept is not None:
             text = replace_section(text, heading, kept.rstrip() + "\n")
@@ -209,6 +218,18 @@ def only_memory() -> None:
     LAST_MEMORY.write_text(json.dumps(found, indent=1))
     RESULTS.write_text(memory.with_section(RESULTS.read_text(), memory.section(found)))
     print(f"wrote section 5 of {RESULTS} (measurements in {LAST_MEMORY})", flush=True)
+
+
+def only_listen() -> None:
+    """Benchmark 9 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
+    args = (str(LISTEN_MEMBERS), str(LISTEN_CALLS), str(LISTEN_SECONDS))
+    found = run_worker("bench.listen", *args, memory=False).report
+    found["load_after"] = report.load_average()
+    LAST_LISTEN.parent.mkdir(parents=True, exist_ok=True)
+    LAST_LISTEN.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    RESULTS.write_text(listen.with_section(RESULTS.read_text(), listen.section(found, machine)))
+    print(f"wrote section 9 of {RESULTS} (measurements in {LAST_LISTEN})", flush=True)
 
 
 def only_pauses(repeat: int) -> None:

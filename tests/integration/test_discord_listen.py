@@ -34,6 +34,7 @@ from tests.standins.voice_members import CallMember, group_of, tone
 
 SETTINGS = ReceiveSettings(silence_gap=0.4)
 RATE = SETTINGS.sample_rate
+HELD_SECOND = 48_000 * 2  # a second of a turn in progress, as it is held (48 kHz PCM16)
 
 
 def pitch(utterance: Utterance) -> float:
@@ -202,7 +203,7 @@ async def test_a_member_who_leaves_ends_their_turn_and_is_heard_no_more(
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         talking = asyncio.create_task(speak(bob, tone(660, 5.0)))
         await discord_api.voice.wait_until(
-            lambda: it.receiver.buffered.get(bob.user_id, 0) > RATE * 2, what="a second of Bob"
+            lambda: it.receiver.buffered.get(bob.user_id, 0) > HELD_SECOND, what="a second of Bob"
         )
         executed = it.call.dave.executions
         await discord_api.leave_call(server, bob)
@@ -257,7 +258,7 @@ async def test_a_member_who_withdraws_mid_turn_has_that_turn_dropped(
     ) as it:
         talking = asyncio.create_task(speak(ann, tone(440, 3.0)))
         await discord_api.voice.wait_until(
-            lambda: it.receiver.buffered.get(ann.user_id, 0) > RATE * 2, what="a second of Ann"
+            lambda: it.receiver.buffered.get(ann.user_id, 0) > HELD_SECOND, what="a second of Ann"
         )
         consenting.clear()  # "/listen me off"
         await it.heard.until(lambda: it.heard.stopped, what="her turn ended")

@@ -342,6 +342,12 @@ class VoiceServer:
         of silence; the packets sent (none while the bot is deafened). A member speaks once in
         the group (`eager`: at once, as a client that moved to the new keys early)."""
         frames = await asyncio.to_thread(opus_frames, pcm)
+        return await self.speak_opus(member, frames, eager=eager)
+
+    async def speak_opus(
+        self, member: CallMember, frames: list[bytes], *, eager: bool = False
+    ) -> int:
+        """`speak`, the Opus frames made already."""
         guild_id = next(g for (g, _), ms in self._members.items() if member in ms)
         call = self.live_call(guild_id, member.channel_id)
         assert call is not None and call.outgoing is not None, "the bot is not in the call"

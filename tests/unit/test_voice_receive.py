@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from bots.discord.discordpy import TransportSession
 from bots.discord.receive import rtp
 from bots.discord.receive.e2ee import EndToEnd
+from bots.discord.receive.opus import resampled
 from bots.discord.receive.packets import PacketReader
 from bots.discord.receive.roster import CallRoster
 from bots.discord.receive.transport import MODES, TransportCipher, TransportError
@@ -196,9 +197,7 @@ def reader_for(
 ) -> PacketReader:
     e2ee = EndToEnd(session=lambda: sessions[1], protocol_version=lambda: 1)
     session = TransportSession(MODES[1], KEY)
-    return PacketReader(
-        roster=roster, admits=admits, transport=lambda: session, e2ee=e2ee, sample_rate=16_000
-    )
+    return PacketReader(roster=roster, admits=admits, transport=lambda: session, e2ee=e2ee)
 
 
 def test_a_refused_member_is_never_decrypted_and_waiting_packets_follow_their_claim() -> None:
@@ -252,16 +251,16 @@ def test_a_member_refused_midway_has_their_turn_forgotten() -> None:
 # -- utterances -----------------------------------------------------------------------------------
 
 
-def frame(user: int, n: int, *, at: float | None = None, rate: int = 16_000) -> HeardFrame:
-    """The `n`th 20 ms frame of `user`, arriving on time unless `at` says otherwise."""
+def frame(user: int, n: int, *, at: float | None = None) -> HeardFrame:
+    """The `n`th 20 ms frame of `user` (48 kHz), arriving on time unless `at` says otherwise."""
     arrived = n * 0.02 if at is None else at
-    return HeardFrame(user, n * 960, bytes(rate // 50 * 2), arrived, 1_700_000_000 + arrived)
+    return HeardFrame(user, n * 960, bytes(960 * 2), arrived, 1_700_000_000 + arrived)
 
 
-def cutter(**given: float) -> UtteranceCutter:
+def cutter(*, max_seconds: float = 10) -> UtteranceCutter:
     return UtteranceCutter(
-        **{"sample_rate": 16_000, "silence_gap": 0.5, "max_seconds": 10, **given}
-    )  # type: ignore[arg-type]
+        sample_rate=16_000, silence_gap=0.5, max_seconds=max_seconds, resample=resampled
+    )
 
 
 def test_a_turn_ends_when_the_packets_stop_for_the_gap() -> None:
@@ -271,6 +270,7 @@ def test_a_turn_ends_when_the_packets_stop_for_the_gap() -> None:
     assert cut.quiet(0.98 + 0.4) == []  # not yet
     [said] = cut.quiet(0.98 + 0.5)
     assert said.user_id == 7 and said.seconds == pytest.approx(1.0) and said.ends_turn
+    assert said.sample_rate == 16_000 and len(said.pcm) == 32_000
     assert (said.ended_at - said.started_at).total_seconds() == pytest.approx(1.0)
     assert cut.buffered == {}
 

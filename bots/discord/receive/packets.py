@@ -68,11 +68,10 @@ class PacketReader:
         admits: Callable[[int], bool],
         transport: Callable[[], TransportSession | None],
         e2ee: EndToEnd,
-        sample_rate: int,
         pending: int = 25,
     ) -> None:
         self._roster, self._admits, self._transport, self._e2ee = roster, admits, transport, e2ee
-        self._rate, self._pending_size = sample_rate, pending
+        self._pending_size = pending
         self._cipher: TransportCipher | None = None
         self._streams: dict[int, _Stream] = {}
         self._pending: dict[int, deque[tuple[float, rtp.RtpPacket]]] = {}
@@ -117,7 +116,7 @@ class PacketReader:
     def _stream(self, ssrc: int, user: int, now: float) -> _Stream:
         stream = self._streams.get(ssrc)
         if stream is None or stream.user_id != user:  # a new member, or the SSRC changed hands
-            stream = self._streams[ssrc] = _Stream(user, OpusDecoder(self._rate), last_arrived=now)
+            stream = self._streams[ssrc] = _Stream(user, OpusDecoder(), last_arrived=now)
         return stream
 
     def _frame(self, stream: _Stream, packet: rtp.RtpPacket, now: float) -> HeardFrame | None:

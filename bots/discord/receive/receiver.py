@@ -7,8 +7,8 @@
 
 The voice client must be a `ListeningVoiceClient`, joined undeafened (Discord sends a deafened
 client no audio). The heavy part (decryption, decoding) runs in discord.py's socket reader
-thread, as packets arrive (`bots.discord.receive.packets`); the event loop gets decoded frames
-in batches and cuts them into utterances (`bots.discord.receive.utterances`).
+thread, as packets arrive (`bots.discord.receive.packets`); the event loop takes in the decoded
+frames every `tick` and cuts them into utterances (`bots.discord.receive.utterances`).
 
 `admits(user_id)` is asked in that thread for every packet: it must be quick (a set lookup) and
 may change its answer at any time; a member it refuses is neither decrypted nor kept, and their
@@ -21,7 +21,6 @@ reader that falls `queue_size` behind loses the oldest (logged).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import Counter, deque
@@ -33,6 +32,7 @@ from typing import Self
 from bots.discord import discordpy
 from bots.discord.receive.client import ListeningVoiceClient
 from bots.discord.receive.e2ee import TOLERANCE, EndToEnd
+from bots.discord.receive.opus import resampled
 from bots.discord.receive.packets import PacketReader, ReceiveStats
 from bots.discord.receive.utterances import (
     Event,
@@ -54,6 +54,7 @@ class ReceiveSettings:
     max_seconds: float = 15.0  # the longest utterance; a longer turn comes in pieces
     queue_size: int = 32  # utterances waiting for the reader
     decrypt_tolerance: int = TOLERANCE  # DAVE failures in a row before it is logged
+    tick: float = 0.05  # how often the event loop takes in the decoded frames
 
 
 class VoiceReceiver:
@@ -75,18 +76,17 @@ class VoiceReceiver:
         )
         self._reader = PacketReader(
             roster=voice.roster, admits=admits, e2ee=self._e2ee,
-            transport=lambda: discordpy.transport_session(voice), sample_rate=settings.sample_rate,
+            transport=lambda: discordpy.transport_session(voice),
         )  # fmt: skip
         self._cutter = UtteranceCutter(
             sample_rate=settings.sample_rate,
             silence_gap=settings.silence_gap,
             max_seconds=settings.max_seconds,
+            resample=resampled,
         )
         self._inbox: deque[HeardFrame | int] = deque()  # from the reader thread
-        self._scheduled = False
         self._ready: deque[Utterance] = deque()
         self._arrived = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._closed = False
         self.utterances: Counter[int] = Counter()  # yielded, by member
@@ -111,7 +111,6 @@ class VoiceReceiver:
     def start(self) -> None:
         if self.voice.listener is not None:
             raise RuntimeError("this call already has a receiver")
-        self._loop = asyncio.get_running_loop()
         self.voice.listener = self
         self._sweeper = asyncio.create_task(self._sweep(), name="voice receiver sweep")
         state = self.voice.guild.me.voice
@@ -183,18 +182,13 @@ class VoiceReceiver:
         except Exception:  # one bad packet must not stop discord.py's reader
             logger.exception("a voice packet could not be read")
             return
-        if not read or self._loop is None:
-            return
+        # Picked up by the loop's next tick: waking it for every packet would cost more than
+        # the packet's decryption and decoding together (bench/RESULTS.md, section 9).
         self._inbox.extend(read)
-        if not self._scheduled:  # one wake-up of the loop for however many arrive meanwhile
-            self._scheduled = True
-            with contextlib.suppress(RuntimeError):  # the loop closed: the bot stopped
-                self._loop.call_soon_threadsafe(self._drain)
 
     # -- the event loop ---------------------------------------------------------------------------
 
     def _drain(self) -> None:
-        self._scheduled = False
         while self._inbox:
             item = self._inbox.popleft()
             if isinstance(item, HeardFrame):
@@ -204,9 +198,9 @@ class VoiceReceiver:
                 self.forget(item)
 
     async def _sweep(self) -> None:
-        interval = min(0.1, self.settings.silence_gap / 4)
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(self.settings.tick)
+            self._drain()
             self._emit(self._cutter.quiet(time.monotonic()))
 
     def _emit(self, events: Sequence[Event]) -> None:

@@ -5,12 +5,14 @@ turn is cut every `max_seconds` (the piece says the turn goes on). What a member
 until then, at most `max_seconds` of it (and one frame): the buffer per member is bounded.
 
 Inside a turn, a pause the RTP timestamps show (packets lost, or a short pause of the sender)
-becomes silence of that length, so an utterance lasts as long as it took to say. Pure: the
-times come in with the frames and the sweeps, from the receiver.
+becomes silence of that length, so an utterance lasts as long as it took to say. Frames come
+at 48 kHz; a whole utterance is brought to `sample_rate` by `resample` when it ends. The times
+come in with the frames and the sweeps, from the receiver.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -41,7 +43,7 @@ class HeardFrame:
 
     user_id: int
     timestamp: int  # RTP, 48 kHz samples
-    pcm: bytes
+    pcm: bytes  # 48 kHz mono PCM16
     arrived: float  # monotonic seconds
     wall: float  # seconds since the epoch
 
@@ -62,10 +64,25 @@ class _Open:
     pcm: bytearray = field(default_factory=bytearray)
 
 
+Resample = Callable[[bytes, int], bytes]  # 48 kHz PCM, a rate -> PCM at that rate
+
+
+def _as_it_is(pcm: bytes, rate: int) -> bytes:
+    assert rate == OPUS_RATE, "frames come at 48 kHz: another rate needs a resampler"
+    return pcm
+
+
 class UtteranceCutter:
-    def __init__(self, *, sample_rate: int, silence_gap: float, max_seconds: float) -> None:
-        self.sample_rate, self.silence_gap = sample_rate, silence_gap
-        self._max_bytes = int(max_seconds * sample_rate) * BYTES_PER_SAMPLE
+    def __init__(
+        self,
+        *,
+        sample_rate: int,
+        silence_gap: float,
+        max_seconds: float,
+        resample: Resample = _as_it_is,
+    ) -> None:
+        self.sample_rate, self.silence_gap, self._resample = sample_rate, silence_gap, resample
+        self._max_bytes = int(max_seconds * OPUS_RATE) * BYTES_PER_SAMPLE
         self._gap_samples = int(silence_gap * OPUS_RATE)
         self._open: dict[int, _Open] = {}
 
@@ -113,7 +130,7 @@ class UtteranceCutter:
 
     @property
     def buffered(self) -> dict[int, int]:
-        """Bytes of PCM held per member."""
+        """Bytes of PCM held per member (at 48 kHz)."""
         return {user: len(turn.pcm) for user, turn in self._open.items()}
 
     def _paused_too_long(self, turn: _Open, frame: HeardFrame) -> bool:
@@ -125,16 +142,15 @@ class UtteranceCutter:
         ahead = (frame.timestamp - turn.last_timestamp) & 0xFFFF_FFFF
         if not FRAME_SAMPLES < ahead < 1 << 31:
             return b""
-        missing = (ahead - FRAME_SAMPLES) * self.sample_rate // OPUS_RATE
-        return bytes(missing * BYTES_PER_SAMPLE)
+        return bytes((ahead - FRAME_SAMPLES) * BYTES_PER_SAMPLE)
 
     def _close(self, user_id: int, *, ends_turn: bool) -> Utterance:
         turn = self._open.pop(user_id)
         started = datetime.fromtimestamp(turn.started_wall, UTC)
-        seconds = len(turn.pcm) / BYTES_PER_SAMPLE / self.sample_rate
+        seconds = len(turn.pcm) / BYTES_PER_SAMPLE / OPUS_RATE
         return Utterance(
             user_id=user_id,
-            pcm=bytes(turn.pcm),
+            pcm=self._resample(bytes(turn.pcm), self.sample_rate),
             sample_rate=self.sample_rate,
             started_at=started,
             ended_at=started + timedelta(seconds=seconds),
