@@ -21,7 +21,8 @@ run MLS themselves, each with a real davey session.
   old keys stay valid for a while after (davey keeps them ten seconds), so nothing sent in
   between is lost.
 
-One change at a time; a bot that does not answer within `TIMEOUT` is a fault of the call.
+One change at a time, and none before the bot is in the group; a bot that does not answer
+within `TIMEOUT` is a fault of the call.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Group:
         self.executions = 0  # transitions executed
         self.late_commits = 0  # the bot's commits for an epoch another commit had already won
         self._lock = asyncio.Lock()
+        self._bot_in_group = asyncio.Event()  # later changes wait for the bot's first transition
         self._held: asyncio.Event | None = None
         self._bots_commit: tuple[int, asyncio.Future[CommitWelcome]] | None = None
         self._ready: asyncio.Future[None] | None = None
@@ -125,6 +127,7 @@ class Group:
     # -- members joining and leaving ----------------------------------------------------------
 
     async def add(self, member: CallMember, *, committer: Committer) -> None:
+        await self._bot_in_group.wait()
         async with self._lock:
             member.join_session(self.sender.package)
             self.members.append(member)
@@ -135,6 +138,7 @@ class Group:
             await self._change(proposal, committer=committer, joining=[member])
 
     async def remove(self, member: CallMember, *, committer: Committer) -> None:
+        await self._bot_in_group.wait()
         async with self._lock:
             member.left = True
             self.members.remove(member)
@@ -276,3 +280,4 @@ class Group:
             member.in_group = True
         await self._json(EXECUTE_TRANSITION, {"transition_id": self.transition})
         self.executions += 1
+        self._bot_in_group.set()
