@@ -105,7 +105,7 @@ class VoiceReceiver:
 
     @property
     def buffered(self) -> dict[int, int]:
-        """Bytes of PCM held for each member in a turn."""
+        """Bytes of PCM held for each member in a turn (48 kHz, until the turn ends)."""
         return self._cutter.buffered
 
     def start(self) -> None:
