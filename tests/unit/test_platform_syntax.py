@@ -35,6 +35,7 @@ WORD = re.compile(r"[ \u00a0](\S+)")
 # What a sentence may put after a command and its arguments before going on.
 TRAILING = ".,;:!?)）。、，；：」”»\u00a0"
 ELLIPSIS = {"…", "……", "..."}
+CJK_PAUSE = re.compile("[，。；、！？]")  # Chinese and Japanese end a clause in a word
 # Words typed after a Telegram command as they are, in every language (the glossary's list;
 # not `en`, a French and Spanish word too: a language code in an option's place shows as an
 # option missing where the English has one).
@@ -190,7 +191,7 @@ def discord_problems(sentence: str, locale: str) -> tuple[list[str], set[tuple[s
                 if typed is None and (_positional(word) or _bare(word) in options):
                     problems.append(f"/{command} {word}: Telegram's syntax")
                 break
-            if word[-1] in TRAILING:  # the clause ends: "/language value:auto, zh or en"
+            if word[-1] in TRAILING or CJK_PAUSE.search(word):  # "/language value:auto, zh"
                 break
         shown.add((command, *sorted(used)))
     for typed in _options(sentence):
