@@ -72,16 +72,25 @@ logger = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Only what the features need: servers and their channels, messages in servers and DMs,
-    message content (voice message attachments count as content: a privileged intent to switch on
-    in the developer portal), and voice states (who sits in which voice channel, for playback)."""
+    """Only what the features need: servers and their channels (with their roles and permission
+    overwrites), messages in servers and DMs, message content (voice message attachments count
+    as content), voice states (who sits in which voice channel), and members' updates (their
+    roles and timeouts change what a listener of the channel reader may hear). Message content
+    and members are privileged intents, switched on in the developer portal."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.dm_messages = True
     wanted.message_content = True
     wanted.voice_states = True
+    wanted.members = True
     return wanted
+
+
+def member_cache() -> discord.MemberCacheFlags:
+    """Only the members sitting in voice channels are kept (the listeners whose permissions the
+    channel reader checks), not every member who joins: memory stays flat in a large server."""
+    return discord.MemberCacheFlags(voice=True, joined=False)
 
 
 class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
@@ -124,6 +133,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
             shard_ids=shard_ids,  # type: ignore[arg-type]  # None is its own default
             command_prefix=commands.when_mentioned,
             intents=intents(),
+            member_cache_flags=member_cache(),
+            # Nobody's list is needed at start: members are known as they sit in voice.
+            chunk_guilds_at_startup=False,
             help_command=None,
             tree_cls=VoicebridgeTree,
             # Transcripts quote people: "@everyone" in one must not ping a whole server.
@@ -356,6 +368,7 @@ async def _connect(bot: VoicebridgeBot) -> None:
         await bot.connect()
     except discord.PrivilegedIntentsRequired as exc:
         raise ConfigError(
-            "Discord refused the Message Content intent: enable it in the developer portal "
-            "(your application → Bot → Privileged Gateway Intents → Message Content Intent)"
+            "Discord refused the Message Content intent or the Server Members intent: enable "
+            "both in the developer portal (your application → Bot → Privileged Gateway Intents "
+            "→ Message Content Intent and Server Members Intent)"
         ) from exc

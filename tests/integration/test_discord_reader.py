@@ -351,8 +351,8 @@ async def test_missing_permissions_are_named_and_nothing_is_joined(
     ann, carol = discord_api.add_member(server, "Ann"), discord_api.add_member(server, "Carol")
     quiet = await discord_api.add_voice_channel(server, "Quiet")
     await discord_api.join_voice(server, ann, quiet)
-    discord_api.deny_in_channel(quiet, discord_api.application_id, SPEAK)
-    discord_api.deny_in_channel(server.random, bob, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(quiet, discord_api.application_id, SPEAK)
+    await discord_api.deny_in_channel(server.random, bob, READ_MESSAGE_HISTORY)
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):

@@ -191,9 +191,9 @@ async def test_an_interaction_carries_the_members_permissions_in_its_own_channel
     await _register(discord_api, [{"name": "summary", "description": "d"}])
     alice = discord_api.add_member(server, "alice")
     owner = discord_api.add_member(server, "owner", administrator=True)
-    discord_api.deny_in_channel(server.general, alice, READ_MESSAGE_HISTORY)
-    discord_api.deny_in_channel(server.random, alice, VIEW_CHANNEL)
-    discord_api.deny_in_channel(server.general, owner, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(server.general, alice, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(server.random, alice, VIEW_CHANNEL)
+    await discord_api.deny_in_channel(server.general, owner, READ_MESSAGE_HISTORY)
 
     def held(interaction: Any) -> int:
         return int(interaction.payload["member"]["permissions"])
@@ -209,7 +209,7 @@ async def test_an_interaction_carries_the_members_permissions_in_its_own_channel
     assert overwrites[0] == {
         "id": str(alice), "type": 1, "allow": "0", "deny": str(READ_MESSAGE_HISTORY),
     }  # fmt: skip
-    discord_api.deny_in_channel(server.random, alice, 0)  # the overwrite lifted
+    await discord_api.deny_in_channel(server.random, alice, 0)  # the overwrite lifted
     assert held(await discord_api.slash(server.random, alice, "summary")) & READ_MESSAGE_HISTORY
 
 
