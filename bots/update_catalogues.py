@@ -167,7 +167,7 @@ class _Unbuilt:
 async def _read_commands(recorder: _Recorder) -> None:
     bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.none())
     unbuilt: Any = _Unbuilt()
-    for cog in feature_cogs(bot, unbuilt, player=unbuilt, readers=unbuilt):
+    for cog in feature_cogs(bot, unbuilt, player=unbuilt, reader=unbuilt, channels=unbuilt):
         await bot.add_cog(cog)
     for command in bot.tree.get_commands():
         await command.get_translated_payload(bot.tree, recorder)

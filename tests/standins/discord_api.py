@@ -1767,7 +1767,12 @@ class FakeDiscord:
             **guild, "icon": None, "owner_id": str(self.snowflake()), "unavailable": False,
             "roles": self._roles[guild_id], "emojis": [], "stickers": [], "features": [],
             "threads": [],
-            "members": [self._member(guild_id, self.application_id, with_user=True)],
+            # Without GUILD_PRESENCES, Discord sends the bot and the members in voice only
+            # (events/gateway-events, "Guild Create").
+            "members": [
+                self._member(guild_id, user, with_user=True)
+                for user in dict.fromkeys([self.application_id, *states])
+            ],
             "voice_states": [self._voice_state(guild_id, u, c) for u, c in states.items()],
             "presences": [], "stage_instances": [], "guild_scheduled_events": [],
             "member_count": sum(1 for g, _ in self._members if g == guild_id), "large": False,
