@@ -23,6 +23,7 @@ from bots.telegram.pace import Pace
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.ports import Clock
+from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -87,6 +88,11 @@ async def running(
     if task.done():  # it failed to start: show why
         polling.cancel()
         task.result()
+    if isinstance(clock, ManualClock):
+        # Its first round done, the scheduler sleeps on the clock: only now may a test move
+        # time. Moved during that round, time would pass by a digest the round had already
+        # looked for, and the next round, an advance later, finds it too late to post.
+        await started(task, asyncio.wait_for(clock.settled(), timeout=15))
     try:
         yield
     finally:

@@ -280,7 +280,28 @@ async def test_whose_messages_are_read_the_servers_rules_and_each_members_word(
     assert len({voice for voice, _ in said}) == 4  # four speakers, four voices
 
 
-async def test_the_bot_leaves_when_nobody_listens_and_when_idle(
+async def test_the_bot_leaves_as_soon_as_nobody_listens(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+        discord_reader_idle_seconds=3600.0,  # far away: only being alone can make it leave
+    )  # fmt: skip
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.voice.wait_until(lambda: discord_api.voice.calls, what="the call")
+        await discord_api.leave_voice(server, ann)
+        await discord_api.voice.wait_until(lambda: discord_api.voice.close_codes, what="leaving")
+        not_reading = await members.answer(ann, "stop")
+
+    assert [r["channel_id"] for r in discord_api.voice_state_requests] == [server.lounge, None]
+    assert discord_api.voice.close_codes == [1000]
+    assert not_reading.content == "I am not reading anything aloud in this server."
+
+
+async def test_the_bot_leaves_when_nothing_is_read_for_a_while(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     [ann] = await in_lounge(discord_api, server, "Ann")
@@ -291,18 +312,10 @@ async def test_the_bot_leaves_when_nobody_listens_and_when_idle(
     )  # fmt: skip
     async with running_discord(settings, discord_api):
         await members.answer(ann, "read_channel")
-        await discord_api.leave_voice(server, ann)
         await discord_api.voice.wait_until(lambda: discord_api.voice.close_codes, what="leaving")
-        alone_left = list(discord_api.voice_state_requests)
-        await discord_api.join_voice(server, ann, server.lounge)
-        await members.answer(ann, "read_channel")
-        await discord_api.voice.wait_until(
-            lambda: len(discord_api.voice.close_codes) == 2, what="leaving when idle"
-        )
         not_reading = await members.answer(ann, "stop")
 
-    assert [r["channel_id"] for r in alone_left] == [server.lounge, None]
-    assert discord_api.voice.close_codes == [1000, 1000]
+    assert discord_api.voice.close_codes == [1000]
     assert discord_api.voice_state_requests[-1]["channel_id"] is None
     assert not_reading.content == "I am not reading anything aloud in this server."
 
