@@ -268,9 +268,17 @@ async def test_english_messages_are_read_in_english_voices(
         await discord_api.post_message(server.lounge, ann, "Good morning, everyone")
         await discord_api.post_message(server.lounge, bob, "Morning! Coffee is ready")
         await until(lambda: len(spoken_requests(mimo)) == 2, "both read")
+        usage = await discord_api.slash(server.general, ann, "usage")
+        await usage.wait_for_messages()
 
     voices = [voice for voice, _ in spoken_requests(mimo)]
     assert set(voices) <= ENGLISH_VOICES and len(set(voices)) == 2
+    # Finding 7: what each member's messages take of the server's speech is theirs to see.
+    taken = len("Ann says: Good morning, everyone")
+    assert usage.visible[-1].content.endswith(
+        f"Your messages read aloud in voice channels today: {taken} of the 5,000 characters "
+        "one member may take."
+    )
 
 
 async def test_a_channel_someone_listening_may_not_see_is_said_as_a_channel(
