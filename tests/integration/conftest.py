@@ -164,7 +164,23 @@ async def discord_bot_online(
         )
         async with connected(bot, discord_api.token):
             await discord_api.wait_until_identified()
+            await servers_ready(bot, discord_api.servers_of_the_bot())
             yield bot, runtime
+
+
+async def servers_ready(bot: VoicebridgeBot, servers: list[int], timeout: float = 15) -> None:
+    """Until discord.py has read the GUILD_CREATE of each of `servers`: their channels and
+    members are in its cache (`bot.get_channel` finds them). The stand-in has sent them when
+    the session counts as identified; when the bot has read them depends on the scheduling of
+    the interpreter (on 3.12 and later, often a moment after)."""
+
+    def ready() -> bool:
+        return all((g := bot.get_guild(s)) is not None and not g.unavailable for s in servers)
+
+    async with asyncio.timeout(timeout):
+        while not ready():
+            # Registered before the next check can miss it: no await between check and wait.
+            await bot.wait_for("guild_available")
 
 
 def free_ports(count: int = 1) -> list[int]:

@@ -142,8 +142,18 @@ async def test_a_channel_read_aloud_each_member_in_their_own_voice(
         assert_heard_as_spoken(clip, wav)
     assert nothing_to_skip.content == "I am not reading a message aloud right now."
     assert stopped.content == f"I stopped reading aloud and left <#{server.lounge}>."
-    assert discord_api.voice.close_codes == [1000]
-    assert discord_api.voice_state_requests[-1]["channel_id"] is None  # it left the channel
+    assert left_by_itself(discord_api)
+
+
+def left_by_itself(discord_api: FakeDiscord) -> bool:
+    """The bot left its voice channel (op 4 with no channel on the main gateway) and closed its
+    one voice connection itself. discord.py closes it with 1000; when it does so while its own
+    poller waits on the socket (Python 3.12 and later, where `asyncio.wait_for` no longer runs
+    the wait in a task of its own), aiohttp's reader sends the close first, with discord.py's
+    default code, 4000. Either way the bot has left; the stand-in's own codes (4014 and the
+    like) would mean it was put out."""
+    left = discord_api.voice_state_requests[-1]["channel_id"] is None
+    return left and discord_api.voice.close_codes in ([1000], [4000])
 
 
 async def until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
@@ -297,7 +307,7 @@ async def test_the_bot_leaves_as_soon_as_nobody_listens(
         not_reading = await members.answer(ann, "stop")
 
     assert [r["channel_id"] for r in discord_api.voice_state_requests] == [server.lounge, None]
-    assert discord_api.voice.close_codes == [1000]
+    assert left_by_itself(discord_api)
     assert not_reading.content == "I am not reading anything aloud in this server."
 
 
@@ -315,8 +325,7 @@ async def test_the_bot_leaves_when_nothing_is_read_for_a_while(
         await discord_api.voice.wait_until(lambda: discord_api.voice.close_codes, what="leaving")
         not_reading = await members.answer(ann, "stop")
 
-    assert discord_api.voice.close_codes == [1000]
-    assert discord_api.voice_state_requests[-1]["channel_id"] is None
+    assert left_by_itself(discord_api)
     assert not_reading.content == "I am not reading anything aloud in this server."
 
 

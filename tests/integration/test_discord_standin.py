@@ -4,6 +4,7 @@ HTTP as any client would, with no bot."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -221,6 +222,8 @@ async def test_past_fifty_requests_a_second_the_bot_token_is_rate_limited_global
 ) -> None:
     headers = {"Authorization": f"Bot {discord_api.token}"}
     url = f"{discord_api.api_url}/channels/{server.general}/typing"
+    second = time.monotonic()
+    discord_api.clock = lambda: second  # every request within the same second
     async with httpx.AsyncClient() as http:
         answers = [await http.post(url, headers=headers) for _ in range(51)]
 
@@ -242,14 +245,18 @@ async def test_interaction_answers_do_not_count_against_the_global_limit(
     async with httpx.AsyncClient() as http:
         usage = [{"name": "usage", "description": "What you used today", "type": 1}]
         assert (await http.put(commands, json=usage, headers=headers)).is_success
-        for _ in range(49):
+        second = time.monotonic() + 10  # later than the request above: a second of its own
+        discord_api.clock = lambda: second  # every request below within that one second
+        for _ in range(50):  # the whole second's budget
             assert (await http.post(url, headers=headers)).status_code == 204
         interaction = await discord_api.slash(server.general, alice, "usage")
         answered = await http.post(
             f"{discord_api.api_url}/interactions/{interaction.id}/{interaction.token}/callback",
             json={"type": 4, "data": {"content": "hi"}},
         )
+        typing = await http.post(url, headers=headers)
     assert answered.status_code == 204
+    assert typing.status_code == 429
 
 
 async def test_permissions_come_from_roles_and_overwrites_as_discord_computes_them(

@@ -436,6 +436,9 @@ class FakeDiscord:
         self._rate_limits: dict[str, list[Any]] = {}  # route -> [times left, retry_after, global]
         self.global_per_second = global_per_second
         self._last_second: deque[float] = deque()  # when the bot token's requests came
+        # When a request arrives, for the global limit's second: a test that must know which
+        # second its requests fall in sets its own (time passes alike on a loaded machine).
+        self.clock: Callable[[], float] = time.monotonic
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._origin = ""
@@ -1068,6 +1071,11 @@ class FakeDiscord:
             what=f"{count} gateway IDENTIFY(s)",
         )
 
+    def servers_of_the_bot(self) -> list[int]:
+        """The ids of the servers the bot is in (each session gets a GUILD_CREATE for those of
+        its shard)."""
+        return [guild for guild in self._guilds if guild not in self._bot_absent]
+
     async def wait_until(self, probe: Callable[[], Any], *, timeout: float, what: str) -> Any:
         """Wait until `probe()` returns something true; return it."""
         deadline = asyncio.get_running_loop().time() + timeout
@@ -1124,7 +1132,7 @@ class FakeDiscord:
         self, method: str, template: str, handler: Callable[[Call, web.Request], Any]
     ) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.Response:
-            call = Call(method, f"{method} {template}", dict(request.match_info))
+            call = Call(method, f"{method} {template}", dict(request.match_info), at=self.clock())
             self.calls.append(call)
             try:
                 self._authenticate(request, template)

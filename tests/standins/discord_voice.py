@@ -47,6 +47,7 @@ import json
 import secrets
 import ssl
 import struct
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -80,6 +81,7 @@ UNKNOWN_OPCODE, FAILED_TO_DECODE, NOT_AUTHENTICATED = 4001, 4002, 4003
 AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED, SESSION_NO_LONGER_VALID = 4004, 4005, 4006
 SESSION_TIMEOUT, SERVER_NOT_FOUND, UNKNOWN_PROTOCOL = 4009, 4011, 4012
 DISCONNECTED, SERVER_CRASHED, UNKNOWN_ENCRYPTION_MODE = 4014, 4015, 4016
+PASSTHROUGH_GRACE = 10.0  # seconds unencrypted frames are still taken after a transition
 DAVE_REQUIRED, BAD_REQUEST = 4017, 4020
 
 # Voice opcodes.
@@ -126,7 +128,8 @@ class Dave:
     sender: ExternalSender
     listener: davey.DaveSession
     transition: int = 0  # the transition announced with the bot's commit
-    executed: bool = False  # frames must be end-to-end encrypted from here on
+    executed: bool = False  # frames must be end-to-end encrypted from here on...
+    executed_at: float = 0.0  # ...once the sender encrypts, or PASSTHROUGH_GRACE after this
 
 
 @dataclass
@@ -483,7 +486,7 @@ class _Link:
     async def _transition_ready(self, call: Call, data: Any) -> None:
         if not isinstance(data, dict) or data.get("transition_id") != call.dave.transition:
             raise Refusal(BAD_REQUEST, "Ready for a transition never announced.")
-        call.dave.executed = True
+        call.dave.executed, call.dave.executed_at = True, time.monotonic()
         await self._send(call, EXECUTE_TRANSITION, {"transition_id": call.dave.transition})
 
     async def _send(self, call: Call, op: int, data: Json) -> None:
@@ -546,6 +549,15 @@ def _receive(call: Call, data: bytes) -> str | None:
     return _accept(call, Frame(sequence, timestamp, payload, e2ee=False))
 
 
+def _past_passthrough(call: Call) -> bool:
+    """Whether an unencrypted frame is too late: DAVE's receivers take them for a while after
+    a transition executes (libdave: passthrough allowed until the transition's expiry, 10 s),
+    since frames sent before the sender saw the execution are still on their way; but not once
+    the sender has begun encrypting."""
+    late = time.monotonic() - call.dave.executed_at > PASSTHROUGH_GRACE
+    return late or any(frame.e2ee for frame in call.frames)
+
+
 def _accept(call: Call, frame: Frame) -> str | None:
     fault = None
     if call.frames:
@@ -562,7 +574,7 @@ def _accept(call: Call, frame: Frame) -> str | None:
         except Exception:
             return f"frame {frame.sequence} does not decrypt with the DAVE group's key"
         frame = Frame(frame.sequence, frame.timestamp, opus, e2ee=True)
-    elif call.dave.executed and opus != OPUS_SILENCE:
+    elif call.dave.executed and opus != OPUS_SILENCE and _past_passthrough(call):
         fault = fault or f"frame {frame.sequence} not end-to-end encrypted after the transition"
     if opus.startswith(OGG_HEADER_PACKETS):
         fault = fault or f"an Ogg header packet ({opus[:8].decode()}) sent as audio"
