@@ -138,7 +138,7 @@ class ChannelReader:
             logger.info("disconnected from voice in %s", server)
             await reading.stop()
         else:
-            reading.moved()
+            reading.moved(voice_id)
 
     async def skip(self, server: ChatRef, member_id: str) -> bool:
         """Skip the message being read; False when none is."""

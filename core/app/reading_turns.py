@@ -74,6 +74,7 @@ class Reading:
         self.server = server
         self.call = call
         self.reads = reads
+        self._voice_id = call.voice_id  # where it reads: the platform tells of every move
         self.ended = asyncio.Event()
         self._channels = channels
         self._speech = speech
@@ -95,7 +96,7 @@ class Reading:
 
     @property
     def voice_id(self) -> str:
-        return self.call.voice_id
+        return self._voice_id
 
     def heard(self, message: HeardMessage) -> None:
         """A message of the channel read, to read in its turn; dropped while the reading holds.
@@ -151,11 +152,13 @@ class Reading:
         self._held = None
         self.check()
 
-    def moved(self) -> None:
-        """A moderator moved the bot to another voice channel: it reads on there (its own chat
-        too, when it read the old one's)."""
+    def moved(self, voice_id: str) -> None:
+        """A moderator moved the bot to the voice channel `voice_id`: it reads on there (its own
+        chat too, when it read the old one's). Said by the platform's event, which the call
+        itself may hear of a moment later."""
+        self._voice_id = voice_id
         if self.reads.own_chat:
-            self.reads.text_id = self.call.voice_id
+            self.reads.text_id = voice_id
         self.check()
 
     def _hold(self, held: Hold, text_channel: Channel) -> None:
@@ -174,7 +177,7 @@ class Reading:
 
     def _places(self) -> tuple[Channel | None, Channel | None]:
         text_channel = self._channels.channel(self.server, self.reads.text_id)
-        return text_channel, self._channels.channel(self.server, self.call.voice_id)
+        return text_channel, self._channels.channel(self.server, self._voice_id)
 
     async def _run(self) -> None:
         try:
@@ -236,7 +239,7 @@ class Reading:
             self._metrics.reading_message("withheld")
             return None
         # A webhook is no member: the server's rules let it in or not.
-        speaks = self._channels.may_speak(self.server, self.call.voice_id, message.author_id)
+        speaks = self._channels.may_speak(self.server, self._voice_id, message.author_id)
         if not speaks and not message.webhook:
             logger.info("a message in %s not read: its author may not speak", self.server)
             return None
@@ -263,7 +266,7 @@ class Reading:
     def _room(self, message: HeardMessage) -> Room:
         """Who is in the voice channel as `message` is read, and which channels it mentions
         that one of them may not see."""
-        voice = self.call.voice_id
+        voice = self._voice_id
         present = self._channels.listeners(self.server, voice, about=self.reads.text_id)
         unseen = frozenset(
             channel for channel in message.channels
