@@ -168,7 +168,7 @@ async def declared_commands() -> app_commands.CommandTree[Any]:
     """Discord's commands and menus as the cogs declare them, on a bot that never runs."""
     bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.none())
     unbuilt: Any = _Unbuilt()
-    for cog in feature_cogs(bot, unbuilt, player=unbuilt, readers=unbuilt):
+    for cog in feature_cogs(bot, unbuilt, player=unbuilt, reader=unbuilt, channels=unbuilt):
         await bot.add_cog(cog)
     return bot.tree
 

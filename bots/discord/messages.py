@@ -125,6 +125,7 @@ EN: dict[str, Source] = {
     ),
     "discord.voice.join_first": "Join a voice channel first, then ask again with in_voice_channel.",
     "discord.voice.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
+    "discord.voice.no_stage": "I speak in voice channels, not in stage channels: there a moderator would have to invite me to speak each time.",
     "discord.voice.played": "Played in {channel}.",
     "discord.voice.not_here": "I can play in voice channels only in servers that added me.",
     "discord.voice.failed": "I could not play it in {channel}: the voice connection failed.",
@@ -135,8 +136,8 @@ EN: dict[str, Source] = {
         "This is taking longer than Discord lets me answer here (15 minutes), so I stopped. "
         "Send the recording to me in a direct message, where I can take as long as it needs."
     ),
-    # The channel reader (bots/discord/readers.py, cogs/reader.py). Permission names as
-    # Discord's own settings show them.
+    # The channel reader (cogs/channel_reader.py). Permission names as Discord's own settings
+    # show them.
     "discord.help.reader": (
         "Reading aloud in voice channels:\n"
         "/read_channel [channel] — I join your voice channel and read a text channel aloud there (its own chat by default), each person in their own voice\n"
@@ -147,7 +148,6 @@ EN: dict[str, Source] = {
     ),
     "discord.error.no_own_voice": "You have no voice of your own in this server yet: use Apps → Clone this voice on a voice message you recorded to make one.",
     "discord.reader.join_first": "Join a voice channel first, then ask again.",
-    "discord.reader.no_stage": "I read aloud in voice channels, not in stage channels.",
     "discord.bot_needs": "I need the {permission} permission in {channel} for that.",
     "discord.reader.you_need": "That takes the {permission} permission in {channel}: I read aloud only what you may read.",
     "discord.permission.connect": "Connect",
@@ -156,13 +156,10 @@ EN: dict[str, Source] = {
     "discord.permission.read_message_history": "Read Message History",
     "discord.reader.started": "I am reading {channel} aloud in {voice}: every new message, each person in their own voice. /skip skips one, /stop ends it.",
     "discord.reader.started_own_chat": "I am reading the chat of {voice} aloud there: every new message, each person in their own voice. /skip skips one, /stop ends it.",
-    "discord.reader.behind": "Messages are coming faster than I can read them aloud, so I skip the oldest.",
-    "discord.reader.not_reading": "I am not reading anything aloud in this server.",
-    "discord.reader.not_listening": "Only someone in my voice channel, or with the Manage Server permission, can do that.",
     "discord.reader.skipped": "Skipped.",
     "discord.reader.nothing_to_skip": "I am not reading a message aloud right now.",
     "discord.reader.stopped": "I stopped reading aloud and left {voice}.",
-    "discord.voice.failed_to_join": "I could not join {channel}: the voice connection failed.",
+    "discord.usage.reader_share": "Your messages read aloud in voice channels today: {used} of the {limit} characters one member may take.",
     "discord.myvoice.own": "When I read your messages aloud here, I use your own voice, {name}. /myvoice own_voice:False stops that.",
     "discord.myvoice.chosen": "When I read your messages aloud here, I use the voice {voice}. /myvoice name:auto lets me pick one for you.",
     "discord.myvoice.assigned": "When I read your messages aloud here, I pick a voice for you that nobody else in the voice channel has. Choose one with /myvoice name:NAME, or let your own cloned voice read them with /myvoice own_voice:True.",

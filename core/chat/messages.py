@@ -54,15 +54,31 @@ EN: dict[str, Source] = {
         "(/style happy, /style news anchor) or your own words (/style speak slowly like a "
         "storyteller); /style off clears it."
     ),
-    # The channel reader (core.app.reading): what is said in a voice channel, in the server's
-    # language. reader.said names a member before their words.
+    # The channel reader (core.app.channel_reader): what is said in a voice channel, in the
+    # server's language. reader.said names a member before their words; reader.channel is said
+    # for a channel someone listening may not see.
     "reader.said": "{name} says: {words}",
+    "reader.channel": "a channel",
     "reader.someone": "someone",
     "reader.code": "a code block",
     "reader.spoiler": "a spoiler",
     "reader.link": "a link to {site}",
     "reader.attachments": Plural("an attachment", "{count} attachments", count="count"),
     "reader.cut": "and so on",
+    # ...and what it posts in the voice channel's chat, and answers to its commands.
+    "reader.behind": "Messages are coming faster than I can read them aloud, so I skip the oldest.",
+    "reader.held": "I stopped reading {channel} aloud: someone here may not read it. I go on once everyone here may.",
+    "reader.held_age_restricted": "I stopped reading {channel} aloud: it is age-restricted and this voice channel is not.",
+    "reader.play_failed": "I could not play a message aloud, so I went on with the next one.",
+    "reader.share_used": "I read no more of {name}'s messages aloud today: they have used their share of this server's speech.",
+    "reader.may_not_speak": "You may not speak in {voice}, so I read nothing aloud there for you.",
+    "reader.listener_may_not_read": "Someone in {voice} may not read {channel}, so I do not read it aloud there.",
+    "reader.age_restricted": "{channel} is age-restricted and {voice} is not, so I do not read it aloud there.",
+    "reader.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
+    "reader.not_reading": "I am not reading anything aloud in this server.",
+    "reader.not_yours": "Only the member who started the reading, someone allowed to move members out of the voice channel, or anyone once its starter has left, can do that.",
+    "reader.voice_taken": "Another member chose the voice {voice}; choose another one, or auto.",
+    "reader.could_not_join": "I could not join {channel}: the voice connection failed.",
     # A chat's own voices (core.app.voices)
     "voices.own": "This chat's own voices:\n{voices}",
     "voices.own.designed": "• {name} — designed: {description}",

@@ -121,9 +121,11 @@ async def test_voice_message_gets_its_transcript_as_a_reply(
     [request] = mimo.calls("mimo-v2.5-asr")
     audio = request["messages"][0]["content"][0]["input_audio"]["data"]
     assert audio.startswith("data:audio/wav;base64,")  # ASR_AUDIO_FORMAT's default
-    # Only what the features need; message content is what carries the attachments.
+    # Only what the features need; message content is what carries the attachments, members'
+    # updates what the channel reader's listeners may hear.
     [identify] = discord_api.identify_payloads
-    assert identify["intents"] == (1 << 0) | (1 << 7) | (1 << 9) | (1 << 12) | (1 << 15)
+    wanted = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 9) | (1 << 12) | (1 << 15)
+    assert identify["intents"] == wanted
 
 
 async def test_transcribe_on_a_message_transcribes_its_audio(

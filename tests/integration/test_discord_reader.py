@@ -119,8 +119,8 @@ async def test_a_channel_read_aloud_each_member_in_their_own_voice(
         await discord_api.post_message(server.lounge, bob, "Hi Ann, see https://example.com")
         await discord_api.post_message(server.general, bob, "Not the channel being read")
         call = await heard_clips(discord_api, 3)
-        nothing_to_skip = await members.answer(bob, "skip")
-        stopped = await members.answer(bob, "stop")
+        nothing_to_skip = await members.answer(ann, "skip")
+        stopped = await members.answer(ann, "stop")
 
     assert no_voice_yet.content == (
         "You have no voice of your own in this server yet: use Apps → Clone this voice on a "
@@ -373,8 +373,8 @@ async def test_missing_permissions_are_named_and_nothing_is_joined(
     ann, carol = discord_api.add_member(server, "Ann"), discord_api.add_member(server, "Carol")
     quiet = await discord_api.add_voice_channel(server, "Quiet")
     await discord_api.join_voice(server, ann, quiet)
-    discord_api.deny_in_channel(quiet, discord_api.application_id, SPEAK)
-    discord_api.deny_in_channel(server.random, bob, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(quiet, discord_api.application_id, SPEAK)
+    await discord_api.deny_in_channel(server.random, bob, READ_MESSAGE_HISTORY)
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
@@ -398,7 +398,11 @@ async def test_a_used_up_speech_quota_is_said_once_and_the_reading_ends(
     [ann] = await in_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     settings = discord_settings(
-        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, daily_tts_chars=30
+        discord_api=discord_api,
+        mimo=mimo,
+        database_url=sqlite_url,
+        daily_tts_chars=30,
+        discord_reader_member_share=1.0,  # the server's quota alone
     )
     async with running_discord(settings, discord_api):
         await members.answer(ann, "read_channel")

@@ -245,7 +245,7 @@ async def test_a_play_holds_one_of_the_ffmpeg_processes_it_may_run(
 async def test_a_missing_permission_in_the_voice_channel_is_named_and_nothing_is_joined(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    discord_api.deny_in_channel(server.lounge, discord_api.application_id, SPEAK)
+    await discord_api.deny_in_channel(server.lounge, discord_api.application_id, SPEAK)
     _, voice, told = await alice_says_in_voice(discord_api, server, mimo, sqlite_url)
 
     assert voice.is_voice_message  # the voice message is sent whatever happens
