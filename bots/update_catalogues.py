@@ -164,13 +164,19 @@ class _Unbuilt:
         return self
 
 
-async def _read_commands(recorder: _Recorder) -> None:
+async def declared_commands() -> app_commands.CommandTree[Any]:
+    """Discord's commands and menus as the cogs declare them, on a bot that never runs."""
     bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.none())
     unbuilt: Any = _Unbuilt()
-    for cog in feature_cogs(bot, unbuilt, player=unbuilt, readers=unbuilt):
+    for cog in feature_cogs(bot, unbuilt, player=unbuilt, reader=unbuilt, channels=unbuilt):
         await bot.add_cog(cog)
-    for command in bot.tree.get_commands():
-        await command.get_translated_payload(bot.tree, recorder)
+    return bot.tree
+
+
+async def _read_commands(recorder: _Recorder) -> None:
+    tree = await declared_commands()
+    for command in tree.get_commands():
+        await command.get_translated_payload(tree, recorder)
 
 
 def update(locales: Path) -> None:

@@ -28,11 +28,11 @@ from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.reader_choices import ReaderChoices
-from core.app.reading import ChannelReader
 from core.app.recordings import Recordings
 from core.app.retention import RetentionJob, retention_jobs
 from core.app.scheduler import Scheduler
 from core.app.speech import TextToSpeech
+from core.app.spoken_messages import MessageSpeech
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryLimits, SummaryService
 from core.app.transcription import Transcription
@@ -165,7 +165,7 @@ class Runtime:
     claims: Claims  # on incoming messages: each answered once, interruptions redone
     metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
-    reader: ChannelReader  # a text channel read aloud in a voice channel (Discord)
+    message_speech: MessageSpeech  # a channel reading's messages made into speech (Discord)
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
 
@@ -209,6 +209,7 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
             ask_seconds=settings.daily_ask_seconds,
         ),
         allowlist=Allowlist.parse(settings.allowed_chats, settings.allowed_users),
+        reader_member_share=settings.discord_reader_member_share,
     )
 
 
@@ -375,7 +376,7 @@ async def bootstrap(
             translations=cases.translations, gists=cases.gists, log=summaries,
         )  # fmt: skip
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)
-        reader = ChannelReader(
+        message_speech = MessageSpeech(
             uow=uow, speech=cases.speech, preferences=cases.preferences, studio=studio,
             limiter=limiter, max_chars=settings.discord_reader_max_chars,
         )  # fmt: skip
@@ -398,7 +399,7 @@ async def bootstrap(
             claims=store.claims,
             metrics=metrics,
             processes=processes,
-            reader=reader,
+            message_speech=message_speech,
             reader_choices=ReaderChoices(uow=uow, preferences=cases.preferences),
             database_reachable=lambda: database_reachable(store.engine),
         )

@@ -17,8 +17,7 @@ pace.py             Discord's global limit kept: every request waits its turn, t
 voice_message.py    native voice messages, which discord.py cannot send on its own
 playback.py         speech played in a voice channel
 permissions.py      the permissions a piece of work needs in a channel, the first missing named
-reader.py           one server's channel read aloud: its voice connection, queue and turns
-readers.py          every server's reading: started, fed, skipped, stopped, told of voice states
+voice_channels.py   the channel reader's voice channels: who sits there, what each may do, the call
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 media.py            the recording in a message, and what Discord declares about it
 places.py           where preferences live (server, channel, user) and who may change them

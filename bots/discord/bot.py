@@ -30,11 +30,11 @@ from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.acks import acknowledge_first, claim, declared_ack
 from bots.discord.claims import WorkInProgress, message_claim
 from bots.discord.client import VoicebridgeClient
+from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
-from bots.discord.cogs.reader import ReaderCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
@@ -55,13 +55,14 @@ from bots.discord.locales import person_locale
 from bots.discord.pace import RequestPace
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
-from bots.discord.reader import ReaderPolicy
-from bots.discord.readers import Readers
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
+from bots.discord.voice_channels import DiscordVoiceChannels
 from bots.startup import reach
+from core.app.channel_reader import ChannelReader
 from core.app.claims import Claims
+from core.app.reading_turns import ReaderPolicy
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 
@@ -72,16 +73,25 @@ logger = logging.getLogger(__name__)
 
 
 def intents() -> discord.Intents:
-    """Only what the features need: servers and their channels, messages in servers and DMs,
-    message content (voice message attachments count as content: a privileged intent to switch on
-    in the developer portal), and voice states (who sits in which voice channel, for playback)."""
+    """Only what the features need: servers and their channels (with their roles and permission
+    overwrites), messages in servers and DMs, message content (voice message attachments count
+    as content), voice states (who sits in which voice channel), and members' updates (their
+    roles and timeouts change what a listener of the channel reader may hear). Message content
+    and members are privileged intents, switched on in the developer portal."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.dm_messages = True
     wanted.message_content = True
     wanted.voice_states = True
+    wanted.members = True
     return wanted
+
+
+def member_cache() -> discord.MemberCacheFlags:
+    """Only the members sitting in voice channels are kept (the listeners whose permissions the
+    channel reader checks), not every member who joins: memory stays flat in a large server."""
+    return discord.MemberCacheFlags(voice=True, joined=False)
 
 
 class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
@@ -124,6 +134,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
             shard_ids=shard_ids,  # type: ignore[arg-type]  # None is its own default
             command_prefix=commands.when_mentioned,
             intents=intents(),
+            member_cache_flags=member_cache(),
+            # Nobody's list is needed at start: members are known as they sit in voice.
+            chunk_guilds_at_startup=False,
             help_command=None,
             tree_cls=VoicebridgeTree,
             # Transcripts quote people: "@everyone" in one must not ping a whole server.
@@ -141,7 +154,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.preferences = runtime.cases.preferences
         self.gateway_url = gateway_url
         self.player = player
-        self.readers = readers_for(runtime, player)
+        self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
+        self.reader = reader_for(runtime, self.voice_channels)
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -152,7 +166,10 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
     async def setup_hook(self) -> None:
-        for cog in feature_cogs(self, self.runtime, player=self.player, readers=self.readers):
+        cogs = feature_cogs(
+            self, self.runtime, player=self.player, reader=self.reader, channels=self.voice_channels
+        )
+        for cog in cogs:
             await self.add_cog(cog)
             if isinstance(cog, RebuildsModals):
                 self.crash_redo.modal_rebuilders.update(cog.modal_rebuilders())
@@ -244,13 +261,15 @@ class VoicebridgeBot(commands.AutoShardedBot):
 _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every field modules read
 
 
-def readers_for(runtime: Runtime, player: VoicePlayer) -> Readers:
-    """The channel reader's readings, on the voice client `player` plays with."""
+def reader_for(runtime: Runtime, channels: DiscordVoiceChannels) -> ChannelReader:
+    """The channel reader, reading in the servers' voice channels through `channels`."""
     settings = runtime.settings
     policy = ReaderPolicy(
         queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
     )
-    return Readers(player.client, reader=runtime.reader, policy=policy, processes=runtime.processes)
+    return ChannelReader(
+        channels=channels, speech=runtime.message_speech, policy=policy, metrics=runtime.metrics
+    )
 
 
 def feature_cogs(
@@ -258,7 +277,8 @@ def feature_cogs(
     runtime: Runtime,
     *,
     player: VoicePlayer,
-    readers: Readers,
+    reader: ChannelReader,
+    channels: DiscordVoiceChannels,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands)."""
@@ -279,7 +299,12 @@ def feature_cogs(
             limiter=cases.limiter,
         ),
         SummariesCog(runtime.summaries, bot=bot),
-        ReaderCog(readers=readers, choices=runtime.reader_choices, preferences=cases.preferences),
+        ChannelReaderCog(
+            reader=reader,
+            channels=channels,
+            choices=runtime.reader_choices,
+            preferences=cases.preferences,
+        ),
         LimitsCog(cases.limiter, chats=cases.preferences),
     ]
 
@@ -331,7 +356,7 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
     try:
         yield task
     finally:
-        await bot.readers.close()  # while the gateway is there to say the bot leaves voice
+        await bot.reader.close()  # while the gateway is there to say the bot leaves voice
         await bot.work.finish()
         # Stop the connection loop first: while it waits on the socket, discord.py's close()
         # loses a race and sends close code 4000 (a session Discord keeps for resuming, the bot
@@ -356,6 +381,7 @@ async def _connect(bot: VoicebridgeBot) -> None:
         await bot.connect()
     except discord.PrivilegedIntentsRequired as exc:
         raise ConfigError(
-            "Discord refused the Message Content intent: enable it in the developer portal "
-            "(your application → Bot → Privileged Gateway Intents → Message Content Intent)"
+            "Discord refused the Message Content intent or the Server Members intent: enable "
+            "both in the developer portal (your application → Bot → Privileged Gateway Intents "
+            "→ Message Content Intent and Server Members Intent)"
         ) from exc

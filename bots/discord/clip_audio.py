@@ -18,6 +18,7 @@ import discord
 # No Opus audio packet starts with these: read as a table-of-contents byte, "Op" asks for 48
 # frames of 20 ms, past the 120 ms a packet may hold (RFC 6716 §3.2.5).
 OGG_HEADER_PACKETS = (b"OpusHead", b"OpusTags")
+EXIT_SECONDS = 5.0  # for ffmpeg to exit once its output ended
 
 
 class ClipAudio(discord.FFmpegOpusAudio):
@@ -26,8 +27,9 @@ class ClipAudio(discord.FFmpegOpusAudio):
 
     def __init__(self, clip: bytes, *, ffmpeg: str) -> None:
         super().__init__(io.BytesIO(clip), pipe=True, executable=ffmpeg)
-        # Set in discord.py's player thread once it asked past the last packet: it has sent
-        # them all. A play stopped early (the call ended) ends the same way, without it.
+        # Set in discord.py's player thread once it asked past the last packet and ffmpeg
+        # exited cleanly: it has sent them all. A play stopped early (the call ended) or a
+        # clip ffmpeg failed on ends the same way, without it.
         self.read_to_end = False
         self._ending = threading.Lock()
 
@@ -47,5 +49,17 @@ class ClipAudio(discord.FFmpegOpusAudio):
         while packet.startswith(OGG_HEADER_PACKETS):
             packet = super().read()
         if not packet:
-            self.read_to_end = True
+            # The stream ended: whole only if ffmpeg did not fail (a clip it cannot decode ends
+            # the same way, after no packet or a few).
+            self.read_to_end = self._exit_code() == 0
         return packet
+
+    def _exit_code(self) -> int | None:
+        """ffmpeg's exit code once its output ended; None if it does not exit in time."""
+        process = getattr(self, "_process", None)
+        if not isinstance(process, subprocess.Popen):
+            return None
+        try:
+            return process.wait(timeout=EXIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            return None

@@ -20,15 +20,6 @@ from core.domain import errors
 
 logger = logging.getLogger(__name__)
 
-# Catalogue keys whose Discord wording differs: Discord calls server admins "Manage Server".
-_DISCORD_WORDING = {
-    "error.admins_only": "discord.error.manage_server",
-    "error.admins_only_command": "discord.error.manage_server_command",
-    "usage.summary": "discord.usage.summary",
-    "summary.nothing": "discord.summary.nothing",
-    "error.no_own_voice": "discord.error.no_own_voice",  # cloned from a menu, not a reply
-}
-
 
 def error_text(error: BaseException, locale: str) -> str:
     """The sentence for `error` in `locale`, logged as it deserves."""
@@ -36,7 +27,7 @@ def error_text(error: BaseException, locale: str) -> str:
         error = error.original
     if isinstance(error, errors.VoicebridgeError):
         logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
-        return text(_DISCORD_WORDING.get(error.key, error.key), locale, **error.params)
+        return text(error.key, locale, **error.params)  # in Discord's words (REWORDED)
     logger.error("Discord request failed", exc_info=error)
     return text("error.generic", locale)
 

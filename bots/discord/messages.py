@@ -1,8 +1,13 @@
 """What only the Discord adapter says: its help, its modals, playing in voice channels, and
 Discord's own words for things ("Manage Server"). What both platforms say is the core's
 catalogue (`core.chat.messages`), which this one extends: the same keys, the same lookup, the
-same translation files. The names and descriptions of the commands stay in the cogs' decorators
-(`bots.discord.translator` finds their translations).
+same translation files. A core sentence that shows how to type a command is in Telegram's
+syntax there (`/voice NAME`); Discord says it in its own (`/voice name:NAME`, option names
+translated as each member's Discord shows them, a yes/no option True or False): `REWORDED`
+maps the core's key to Discord's, so whatever Discord says under the core's key (a use case's
+error, an overview the core composes) comes out in Discord's words. The names and
+descriptions of the commands stay in the cogs' decorators (`bots.discord.translator` finds
+their translations).
 
 Modal titles and labels (`discord.ask.*`, `discord.clone.*`) must stay within Discord's 45
 characters, in every language, and the buttons' labels (`discord.gist.button`,
@@ -11,7 +16,7 @@ characters, in every language, and the buttons' labels (`discord.gist.button`,
 
 from __future__ import annotations
 
-from core.chat.i18n import Source
+from core.chat.i18n import Plural, Source
 from core.chat.messages import CORE
 
 EN: dict[str, Source] = {
@@ -26,11 +31,11 @@ EN: dict[str, Source] = {
         "/design_voice name description — design a voice of this server's own\n"
         "/delete_voice name — delete one of this server's own voices\n"
         "/style [text] — the speaking style, e.g. happy or whisper; off clears it\n"
-        "/language [auto|zh|en] — the language of transcripts\n"
+        "/language [value] — the language of transcripts: auto, zh or en\n"
         "/botlanguage [language] — the language I post in for everyone here (I answer you in yours)\n"
-        "/autotranscribe [on|off|inherit] [scope] — transcribe voice messages unasked, server-wide or in this channel\n"
-        "/autotranslate [language|off] — translate every transcript here too\n"
-        "/autogist [minutes|off] — also post the gist of recordings this long transcribed here\n"
+        "/autotranscribe [state] [scope] — transcribe voice messages unasked, or not, server-wide or in this channel\n"
+        "/autotranslate [language] — translate every transcript here too (off stops it)\n"
+        "/autogist [minutes] — also post the gist of recordings this long transcribed here (off stops it)\n"
         "/settings — the settings here\n"
         "/usage — what was used here today, and what is left\n"
         "/summary [window] [voice] — a summary of this channel's recent messages (window: 2h, 3d or 200 messages)\n"
@@ -55,13 +60,44 @@ EN: dict[str, Source] = {
     "discord.speak.button": "Speak",
     "discord.history.hidden": "That takes View Channel and Read Message History in this channel: I read only what you may read.",
     "discord.speak.gone": "I cannot find that message any more (it was deleted, or I can no longer see it), so I cannot speak its translation.",
-    "discord.autogist.on": "Recordings here of {length} or longer also get their gist below the transcript. /autogist off stops it.",
-    "discord.autogist.off": "Recordings here get no automatic gist. /autogist 10, for example, gives one to every recording of 10 minutes or more transcribed here (in a server, it takes Manage Server).",
+    "discord.autogist.on": "Recordings here of {length} or longer also get their gist below the transcript. /autogist minutes:off stops it.",
+    "discord.autogist.off": "Recordings here get no automatic gist. /autogist minutes:10, for example, gives one to every recording of 10 minutes or more transcribed here (in a server, it takes Manage Server).",
     "discord.ask.title": "Ask about this audio",
     "discord.voices.none": (
         "No voices of this server's own yet: /design_voice makes one from a description, and "
         "Apps → Clone this voice, on a voice message you recorded, clones yours."
     ),
+    # The core's sentences that show how to type a command, as a member types it on Discord:
+    # options by name (`name:NAME`), a yes/no option as True or False (REWORDED below).
+    "discord.voice.current": "Current voice: {voice}\n\nAvailable voices:\n{choices}\n\nChoose one with /voice name:NAME.",
+    "discord.style.current": (
+        "Current style: {style}\n\nPresets: {presets}.\nSet one with /style text:TEXT: a preset "
+        "(/style text:happy, /style text:news anchor) or your own words (/style text:speak slowly "
+        "like a storyteller); /style text:off clears it."
+    ),
+    "discord.voices.designed": "Voice {name} is ready, and the voice message is a sample of how it sounds. Choose it with /voice name:{name}.",
+    "discord.voices.cloned": (
+        "Voice {name} is cloned from your recording. Choose it with /voice name:{name}; "
+        "/delete_voice name:{name} deletes it and its sample."
+    ),
+    "discord.language.current": "Transcript language: {language}\nChange it with /language value:auto, zh or en (auto: detected for each recording).",
+    "discord.autotranscribe.current": "Auto-transcribe is {state}. Use /autotranscribe state:on or state:off.",
+    "discord.botlanguage.current": (
+        "Bot language here: {language}.\n"
+        "I answer each person in the language their Discord is set to; this one is for what I post for everyone "
+        "(automatic transcripts, notices) and for people whose language I do not speak.\n"
+        "Choices: {choices}.\n"
+        "Change it with /botlanguage language:LANGUAGE, for example /botlanguage language:简体中文; /botlanguage language:auto makes it follow the server's language again."
+    ),
+    "discord.voices.translations_on": "Your own voice here now speaks translations of your words (/translate … voice:True). /voicetranslations allowed:False stops it.",
+    "discord.autotranslate.is_on": "Transcripts here also get their translation into {language}. /autotranslate language:off stops it.",
+    "discord.autotranslate.is_off": "Transcripts here get no automatic translation. Start it with /autotranslate language:LANGUAGE, for example /autotranslate language:en (in a server, it takes Manage Server).",
+    "discord.error.too_many_voices": Plural(
+        "This server already has {limit} voice of its own; delete one with /delete_voice name:NAME first.",
+        "This server already has {limit} voices of its own; delete one with /delete_voice name:NAME first.",
+        count="limit",
+    ),
+    "discord.error.not_your_recording": "Only the person who recorded a voice message can clone its voice, with Apps → Clone this voice on it.",
     "discord.usage.voice_share": "Name the cloned voice to share: /voice name:NAME share:True, or share:False to stop sharing it.",
     "discord.clone.title": "Clone this voice",
     "discord.clone.label": "A name for the voice",
@@ -89,6 +125,7 @@ EN: dict[str, Source] = {
     ),
     "discord.voice.join_first": "Join a voice channel first, then ask again with in_voice_channel.",
     "discord.voice.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
+    "discord.voice.no_stage": "I speak in voice channels, not in stage channels: there a moderator would have to invite me to speak each time.",
     "discord.voice.played": "Played in {channel}.",
     "discord.voice.not_here": "I can play in voice channels only in servers that added me.",
     "discord.voice.failed": "I could not play it in {channel}: the voice connection failed.",
@@ -99,8 +136,8 @@ EN: dict[str, Source] = {
         "This is taking longer than Discord lets me answer here (15 minutes), so I stopped. "
         "Send the recording to me in a direct message, where I can take as long as it needs."
     ),
-    # The channel reader (bots/discord/readers.py, cogs/reader.py). Permission names as
-    # Discord's own settings show them.
+    # The channel reader (cogs/channel_reader.py). Permission names as Discord's own settings
+    # show them.
     "discord.help.reader": (
         "Reading aloud in voice channels:\n"
         "/read_channel [channel] — I join your voice channel and read a text channel aloud there (its own chat by default), each person in their own voice\n"
@@ -111,7 +148,6 @@ EN: dict[str, Source] = {
     ),
     "discord.error.no_own_voice": "You have no voice of your own in this server yet: use Apps → Clone this voice on a voice message you recorded to make one.",
     "discord.reader.join_first": "Join a voice channel first, then ask again.",
-    "discord.reader.no_stage": "I read aloud in voice channels, not in stage channels.",
     "discord.bot_needs": "I need the {permission} permission in {channel} for that.",
     "discord.reader.you_need": "That takes the {permission} permission in {channel}: I read aloud only what you may read.",
     "discord.permission.connect": "Connect",
@@ -120,13 +156,10 @@ EN: dict[str, Source] = {
     "discord.permission.read_message_history": "Read Message History",
     "discord.reader.started": "I am reading {channel} aloud in {voice}: every new message, each person in their own voice. /skip skips one, /stop ends it.",
     "discord.reader.started_own_chat": "I am reading the chat of {voice} aloud there: every new message, each person in their own voice. /skip skips one, /stop ends it.",
-    "discord.reader.behind": "Messages are coming faster than I can read them aloud, so I skip the oldest.",
-    "discord.reader.not_reading": "I am not reading anything aloud in this server.",
-    "discord.reader.not_listening": "Only someone in my voice channel, or with the Manage Server permission, can do that.",
     "discord.reader.skipped": "Skipped.",
     "discord.reader.nothing_to_skip": "I am not reading a message aloud right now.",
     "discord.reader.stopped": "I stopped reading aloud and left {voice}.",
-    "discord.voice.failed_to_join": "I could not join {channel}: the voice connection failed.",
+    "discord.usage.reader_share": "Your messages read aloud in voice channels today: {used} of the {limit} characters one member may take.",
     "discord.myvoice.own": "When I read your messages aloud here, I use your own voice, {name}. /myvoice own_voice:False stops that.",
     "discord.myvoice.chosen": "When I read your messages aloud here, I use the voice {voice}. /myvoice name:auto lets me pick one for you.",
     "discord.myvoice.assigned": "When I read your messages aloud here, I pick a voice for you that nobody else in the voice channel has. Choose one with /myvoice name:NAME, or let your own cloned voice read them with /myvoice own_voice:True.",
@@ -145,4 +178,28 @@ EN: dict[str, Source] = {
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
 }
 
-text = CORE.extended(EN).text
+# The core's sentences Discord says in its own words: commands as Discord types them, Discord's
+# names for things (Manage Server for administrators), and what is done from a menu there.
+REWORDED = {
+    "error.admins_only": "discord.error.manage_server",
+    "error.admins_only_command": "discord.error.manage_server_command",
+    "usage.summary": "discord.usage.summary",
+    "summary.nothing": "discord.summary.nothing",
+    "error.no_own_voice": "discord.error.no_own_voice",  # cloned from a menu, not a reply
+    "error.not_your_recording": "discord.error.not_your_recording",
+    "error.too_many_voices": "discord.error.too_many_voices",
+    "voices.none": "discord.voices.none",
+    "voice.current": "discord.voice.current",
+    "voices.designed": "discord.voices.designed",
+    "voices.cloned": "discord.voices.cloned",
+    "style.current": "discord.style.current",
+    "language.current": "discord.language.current",
+    "autotranscribe.current": "discord.autotranscribe.current",
+    "botlanguage.current": "discord.botlanguage.current",
+    "voices.translations_on": "discord.voices.translations_on",
+    "autotranslate.is_on": "discord.autotranslate.is_on",
+    "autotranslate.is_off": "discord.autotranslate.is_off",
+}
+
+CATALOGUE = CORE.extended(EN, reworded=REWORDED)
+text = CATALOGUE.text

@@ -66,6 +66,8 @@ class VoicePlayer:
         channel = state.channel if state is not None else None
         if channel is None:
             return text("discord.voice.join_first", locale)
+        if isinstance(channel, discord.StageChannel):
+            return text("discord.voice.no_stage", locale)  # it would play to nobody
         guild = channel.guild
         if guild.id in self._busy or guild.voice_client is not None:
             return text("discord.voice.busy", locale)

@@ -11,7 +11,7 @@ from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
 from bots.telegram.locales import audience, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
-from bots.telegram.messages import text
+from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
@@ -190,7 +190,9 @@ class TelegramHandlers:
             await message.reply_text(text("voice.set", await self._locale(update), voice=chosen))
         else:
             catalogue = await studio.catalogue(chat)
-            await reply_lines(message, catalogue_text(catalogue, await self._locale(update)))
+            await reply_lines(
+                message, catalogue_text(catalogue, await self._locale(update), wording=CATALOGUE)
+            )
 
     async def _voice_design(self, update: Update, words: list[str]) -> None:
         """/voice design NAME DESCRIPTION: store the voice, answer with a sample of it."""
@@ -256,7 +258,9 @@ class TelegramHandlers:
         message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
         choice = command_argument(message)
         if not choice:
-            await message.reply_text(style_text(await self.preferences.get(chat), locale))
+            await message.reply_text(
+                style_text(await self.preferences.get(chat), locale, wording=CATALOGUE)
+            )
             return
         style = await self.preferences.set_style(chat, choice, can_manage=await can_manage(update))
         await message.reply_text(style_set_text(style, locale))
@@ -287,7 +291,7 @@ class TelegramHandlers:
             )
         prefs = await self.preferences.get(chat)
         reply = bot_language_text(
-            prefs, locale, chat_language=chat_locale(prefs), changed=bool(choice)
+            prefs, locale, chat_language=chat_locale(prefs), wording=CATALOGUE, changed=bool(choice)
         )
         await message.reply_text(reply)
 

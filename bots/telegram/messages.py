@@ -1,7 +1,9 @@
 """What only the Telegram adapter says: its start and help, its commands' descriptions and usage
-lines, logging and /forget in groups, and the Bot API's download cap. What both platforms say is
-the core's catalogue (`core.chat.messages`), which this one extends: the same keys, the same
-lookup, the same translation files.
+lines, automatic gists (/tldr auto), logging, digests and /forget in groups, and the Bot API's
+download cap. What both platforms say is the core's catalogue (`core.chat.messages`), which this
+one extends: the same keys, the same lookup, the same translation files. The core's sentences
+that show how to type a command are in Telegram's syntax already (`/voice NAME`); Discord says
+them in its own (`bots.discord.messages`).
 """
 
 from __future__ import annotations
@@ -82,6 +84,8 @@ EN: dict[str, Source] = {
     ),
     "usage.voicetranslations": "Use /voicetranslations on to let your own voice in this chat (the one cloned from your voice note) speak translations of your words, or /voicetranslations off.",
     "usage.tldr": "Reply to a voice note, audio or video with /tldr to get its gist.",
+    "gist.auto_on": "Recordings here of {length} or longer also get their gist below the transcript. /tldr auto off stops it.",
+    "gist.auto_off": "Recordings here get no automatic gist. An administrator can start it with /tldr auto MINUTES, for example /tldr auto 10.",
     "summary.logging_on": Plural(
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} day, for /summary.",
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} days, for /summary.",
@@ -101,6 +105,14 @@ EN: dict[str, Source] = {
         count="count",
     ),
     "forget.logging_continues": "New messages in this group are logged again from now on; /summary off stops that.",
+    "summary.nothing_logging_off": "Logging is off in this chat, so I have nothing to summarise. An administrator can turn it back on with /summary on.",
+    "usage.digest": (
+        "Usage: /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin: a summary of the last 24 hours "
+        "every day at that time. /digest off stops it. Changing it is for administrators."
+    ),
+    "digest.on": "Daily digest at {time} ({zone}); the next one is due {next}. /digest off stops it.",
+    "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
+    "error.unknown_command": "I do not know the command /{value}. /help lists the ones I have.",
     # Telegram Business (`bots.telegram.business`): said to the owner, in their chat with the bot
     "business.connected": (
         "You connected me to your Telegram account. From now on I transcribe the voice notes, "
@@ -162,4 +174,5 @@ EN: dict[str, Source] = {
 
 EN.update({f"telegram.command.{name}": about for name, about in COMMAND_DESCRIPTIONS.items()})
 
-text = CORE.extended(EN).text
+CATALOGUE = CORE.extended(EN)
+text = CATALOGUE.text

@@ -20,8 +20,9 @@ from bots.telegram.replies import chat_action, reply_long, telegram_pieces
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
-from core.chat.summaries import schedule_text, summary_text
-from core.domain.summaries import DigestPost, LoggingChoice
+from core.chat.formats import moment, time_of_day
+from core.chat.summaries import summary_text
+from core.domain.summaries import DigestPost, LoggingChoice, SummaryState
 from core.domain.summary_windows import parse_summary_args
 
 SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
@@ -97,6 +98,20 @@ class SummaryHandlers:
         if message.chat.type != ChatType.PRIVATE:
             reply += "\n\n" + text("forget.logging_continues", locale)
         await message.reply_text(reply)
+
+
+def schedule_text(state: SummaryState, locale: str) -> str:
+    """`/digest` without arguments, and the answer to changing it (a sentence only Telegram
+    says: Discord has no digests)."""
+    if state.digest_time is None or state.next_digest_at is None:
+        return text("digest.off", locale)
+    return text(
+        "digest.on",
+        locale,
+        time=time_of_day(state.digest_time, locale),
+        zone=state.time_zone,
+        next=moment(state.next_digest_at, state.time_zone, locale),
+    )
 
 
 def digest_sender(bot: Bot) -> DigestSender:

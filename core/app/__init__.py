@@ -13,7 +13,9 @@ questions.py      /ask about a recording
 recordings.py     recordings judged on what their platform declares, then downloaded
 preferences.py    a chat's preferences, read and changed
 voices.py         the chat's own voices: designed, cloned, chosen, deleted
-reading.py        the channel reader: one message read aloud, in its author's own voice
+channel_reader.py  the channel reader: start, switch, skip, stop; who may, who listens
+reading_turns.py  one running reading: its queue and turns, held while a listener may not read
+spoken_messages.py  one message of a reading made into speech, in a voice of its language
 reader_choices.py  what the server and each member chose for the channel reader
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
 claims.py         the Claims: each message answered once, interruptions reported

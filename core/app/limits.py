@@ -12,6 +12,11 @@
                 in 5 h 12 min"), and afterwards records what MiMo reported instead (or gives the
                 reservation back when the work failed)
 
+    shares      `share` holds what one member's messages read aloud by the channel reader cost
+                against their share of the chat's daily speech (READER_MEMBER_SHARE of it),
+                besides the chat's own quota: one member posting steadily cannot spend the
+                whole server's speech
+
 Automatic transcripts (nobody asked) count against the chat only; when they are refused, the
 chat hears it once a minute (rates) or once a day (quotas), never once per voice note. Digests
 (scheduled, `asker` None) are counted but never refused. The command line is not limited.
@@ -123,6 +128,43 @@ class Limiter:
             raise
         await self._record(spend, spend.settled())
 
+    @asynccontextmanager
+    async def share(self, chat: ChatRef, member: str, *, tts_chars: int) -> AsyncIterator[None]:
+        """Reserve `tts_chars` from `member`'s share of the chat's daily speech for the block
+        (given back when it fails); `errors.ReadingShareUsed` when they do not fit."""
+        cap = self.share_cap()
+        if self._exempt(chat) or not cap or tts_chars <= 0:
+            yield
+            return
+        key, day = share_of(chat, member), utc_day(self._clock.now())
+        amounts = Counts(tts_chars=tts_chars)
+        async with self._store() as uow:
+            fits = tts_chars <= cap and await uow.usage.reserve(
+                key, day, amounts, Counts(tts_chars=cap)
+            )
+            await uow.commit()
+        if not fits:
+            raise errors.ReadingShareUsed(f"{member}: {tts_chars} characters past a share of {cap}")
+        try:
+            yield
+        except BaseException:
+            await self._record(Spend(self, key, None, day), Counts() - amounts)
+            raise
+
+    def share_cap(self) -> int:
+        """The characters of speech one member's messages may take in a day (0: no cap)."""
+        quota = self.policy.quotas.tts_chars
+        fraction = self.policy.reader_member_share
+        return 0 if not quota or fraction >= 1 else max(1, int(quota * fraction))
+
+    async def share_today(self, chat: ChatRef, member: str) -> int:
+        """The characters of speech `member`'s messages took today (`/usage`)."""
+        if self._exempt(chat):
+            return 0
+        async with self._store() as uow:
+            used = await uow.usage.day(share_of(chat, member), utc_day(self._clock.now()))
+        return used.tts_chars
+
     async def today(self, chat: ChatRef) -> UsageReport:
         """The chat's usage today and the limits it is measured against (`/usage`)."""
         now = self._clock.now()
@@ -198,6 +240,12 @@ class Limiter:
     def _store(self) -> UsageUnitOfWork:
         assert self._uow is not None, "a Limiter.off() stores nothing"
         return self._uow()
+
+
+def share_of(chat: ChatRef, member: str) -> ChatRef:
+    """Where a member's share of `chat`'s speech is counted: a day's row of its own beside the
+    chat's, deleted with the other days by retention."""
+    return ChatRef(chat.platform, f"{chat.chat_id}/reader:{member}")
 
 
 class Spend:

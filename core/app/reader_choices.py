@@ -3,8 +3,9 @@
     rules       `/read_settings`: whose messages are read besides the members' (bots, webhooks,
                 commands to other bots); off by default, changed with Manage Server
     member      `/myvoice`: the model's voice a member's messages are read in (`auto`: one is
-                assigned), and whether their own cloned voice reads them (their consent, off by
-                default, kept with their voices as the consent for spoken translations is);
+                assigned; a voice another member chose is theirs alone, refused), and whether
+                their own cloned voice reads them (their consent, off by default, kept with
+                their voices as the consent for spoken translations is);
                 `/read_me`: whether they are read at all (on by default)
 
 Each command is one call, in one unit of work, returning what now holds.
@@ -90,7 +91,11 @@ class ReaderChoices:
             member = await uow.reading.member(server, member_id)
             if voice is not None:
                 model = self._preferences.tts_model(await uow.preferences.get(server))
-                member = replace(member, voice=_voice_named(voice, model))
+                named = _voice_named(voice, model)
+                chooser = None if named is None else await uow.reading.chooser_of(server, named)
+                if chooser not in {None, member_id}:
+                    raise errors.VoiceChosenByAnother(voice=named)
+                member = replace(member, voice=named)
             if read is not None:
                 member = replace(member, read=read)
             if (voice, read) != (None, None):

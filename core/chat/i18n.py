@@ -50,27 +50,45 @@ Sentences = Mapping[str, Source]
 
 class Catalogue:
     """Sentences by key, English first; layers (the core's, then an adapter's own) hold
-    different keys, and every layer is translated in the same `.po` files."""
+    different keys, and every layer is translated in the same `.po` files.
 
-    def __init__(self, *layers: Sentences) -> None:
+    A platform whose syntax differs says some of the core's sentences in its own words: a
+    sentence that shows how to type a command (`/voice NAME` on Telegram, `/voice name:NAME` on
+    Discord). Its catalogue is `extended` with those keys `reworded`, each to a key of its own,
+    so everything it says under the core's key (a use case's error, an overview the core
+    composes) comes out in its words."""
+
+    def __init__(self, *layers: Sentences, reworded: Mapping[str, str] | None = None) -> None:
         self._layers = layers
         self._sources: dict[str, Source] = {}
         for layer in layers:
             if self._sources.keys() & layer.keys():
                 raise ValueError(f"keys in two layers: {sorted(self._sources.keys() & layer)}")
             self._sources.update(layer)
+        self._reworded = dict(reworded or {})
+        unknown = (self._reworded.keys() | self._reworded.values()) - self._sources.keys()
+        if unknown:
+            raise ValueError(f"reworded keys not in the catalogue: {sorted(unknown)}")
 
-    def extended(self, layer: Sentences) -> Catalogue:
-        """This catalogue with `layer`'s sentences (an adapter's own) added."""
-        return Catalogue(*self._layers, layer)
+    def extended(self, layer: Sentences, *, reworded: Mapping[str, str] | None = None) -> Catalogue:
+        """This catalogue with `layer`'s sentences (an adapter's own) added, and the keys in
+        `reworded` said as the keys they map to."""
+        return Catalogue(*self._layers, layer, reworded={**self._reworded, **(reworded or {})})
 
     def sources(self) -> Mapping[str, Source]:
         """Every key and its English, in order: what the template is made of."""
         return self._sources
 
+    def said(self) -> list[str]:
+        """The keys of every sentence this catalogue says: all but those it says in other
+        words (`reworded`), whose own keys are among them."""
+        return [key for key in self._sources if key not in self._reworded]
+
     def text(self, key: str, locale: str, /, **params: object) -> str:
         """The sentence for `key` in `locale` (English where it has no translation yet), its
-        `{placeholders}` filled with `params` as they read there."""
+        `{placeholders}` filled with `params` as they read there; a reworded key's, in the
+        words it maps to."""
+        key = self._reworded.get(key, key)
         source = self._sources[key]
         translations = catalogue_of(locale)
         if isinstance(source, Plural):

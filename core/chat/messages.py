@@ -54,15 +54,31 @@ EN: dict[str, Source] = {
         "(/style happy, /style news anchor) or your own words (/style speak slowly like a "
         "storyteller); /style off clears it."
     ),
-    # The channel reader (core.app.reading): what is said in a voice channel, in the server's
-    # language. reader.said names a member before their words.
+    # The channel reader (core.app.channel_reader): what is said in a voice channel, in the
+    # server's language. reader.said names a member before their words; reader.channel is said
+    # for a channel someone listening may not see.
     "reader.said": "{name} says: {words}",
+    "reader.channel": "a channel",
     "reader.someone": "someone",
     "reader.code": "a code block",
     "reader.spoiler": "a spoiler",
     "reader.link": "a link to {site}",
     "reader.attachments": Plural("an attachment", "{count} attachments", count="count"),
     "reader.cut": "and so on",
+    # ...and what it posts in the voice channel's chat, and answers to its commands.
+    "reader.behind": "Messages are coming faster than I can read them aloud, so I skip the oldest.",
+    "reader.held": "I stopped reading {channel} aloud: someone here may not read it. I go on once everyone here may.",
+    "reader.held_age_restricted": "I stopped reading {channel} aloud: it is age-restricted and this voice channel is not.",
+    "reader.play_failed": "I could not play a message aloud, so I went on with the next one.",
+    "reader.share_used": "I read no more of {name}'s messages aloud today: they have used their share of this server's speech.",
+    "reader.may_not_speak": "You may not speak in {voice}, so I read nothing aloud there for you.",
+    "reader.listener_may_not_read": "Someone in {voice} may not read {channel}, so I do not read it aloud there.",
+    "reader.age_restricted": "{channel} is age-restricted and {voice} is not, so I do not read it aloud there.",
+    "reader.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
+    "reader.not_reading": "I am not reading anything aloud in this server.",
+    "reader.not_yours": "Only the member who started the reading, someone allowed to move members out of the voice channel, or anyone once its starter has left, can do that.",
+    "reader.voice_taken": "Another member chose the voice {voice}; choose another one, or auto.",
+    "reader.could_not_join": "I could not join {channel}: the voice connection failed.",
     # A chat's own voices (core.app.voices)
     "voices.own": "This chat's own voices:\n{voices}",
     "voices.own.designed": "• {name} — designed: {description}",
@@ -120,8 +136,6 @@ EN: dict[str, Source] = {
     "gist.points": "Points",
     "gist.decisions": "Decisions",
     "gist.actions": "Action items",
-    "gist.auto_on": "Recordings here of {length} or longer also get their gist below the transcript. /tldr auto off stops it.",
-    "gist.auto_off": "Recordings here get no automatic gist. An administrator can start it with /tldr auto MINUTES, for example /tldr auto 10.",
     "gist.transcript_caption": "The whole transcript ({duration}), with the time of each part.",
     # Translations (/translate, /autotranslate)
     "autotranslate.marker": "Translation ({language}):",
@@ -138,10 +152,6 @@ EN: dict[str, Source] = {
         "without one, I summarise what was said since the last summary (or in the last 24 hours). "
         "Add voice to get it as a voice note too. Administrators: /summary off stops logging this chat, /summary on resumes it."
     ),
-    "usage.digest": (
-        "Usage: /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin: a summary of the last 24 hours "
-        "every day at that time. /digest off stops it. Changing it is for administrators."
-    ),
     "summary.header": Plural(
         "Summary of {count} message since {since}:",
         "Summary of {count} messages since {since}:",
@@ -155,14 +165,11 @@ EN: dict[str, Source] = {
         "the voice notes I transcribed — and keep it for {days} days.",
         count="days",
     ),
-    "summary.nothing_logging_off": "Logging is off in this chat, so I have nothing to summarise. An administrator can turn it back on with /summary on.",
     "digest.header": Plural(
         "Daily digest of {count} message since {since}:",
         "Daily digest of {count} messages since {since}:",
         count="count",
     ),
-    "digest.on": "Daily digest at {time} ({zone}); the next one is due {next}. /digest off stops it.",
-    "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
     "error.admins_only_command": "Only administrators can use /{command} in this chat.",
     "error.unknown_time_zone": "“{value}” is not a time zone I know. Use a name such as Europe/Berlin, America/New_York, Asia/Shanghai or UTC.",
     "error.too_long_to_ask": "That recording is too long to ask about: I can listen to about {limit} of audio at once.",
@@ -180,7 +187,6 @@ EN: dict[str, Source] = {
     "error.bad_choice": "“{value}” is not a valid {setting}. Choose one of: {choices}.",
     "error.admins_only": "Only administrators can change settings in this chat.",
     "error.nothing_to_process": "Reply to a message with /{command} to use it.",
-    "error.unknown_command": "I do not know the command /{value}. /help lists the ones I have.",
     "error.bad_voice_name": Plural(
         "“{value}” cannot be a voice name: use one word of at most {limit} letter, digit, - or _.",
         "“{value}” cannot be a voice name: use one word of at most {limit} letters, digits, - or _.",

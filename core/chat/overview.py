@@ -1,9 +1,12 @@
 """How a chat's settings read, the same on every platform: the overview, the voice list, the
-style and the languages, each in the reader's language (`locale`)."""
+style and the languages, each in the reader's language (`locale`). An answer that ends by
+showing how to change the setting takes the answering platform's catalogue (`wording`): the
+command is typed the way that platform types it."""
 
 from __future__ import annotations
 
 from core.chat.formats import joined
+from core.chat.i18n import Catalogue
 from core.chat.languages import LOCALES, language_name, native_name
 from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
@@ -50,13 +53,13 @@ def sharing(voice: ChatVoice, locale: str) -> str:
     return text(key, locale, name=voice.name)
 
 
-def catalogue_text(catalogue: VoiceCatalogue, locale: str, *, none: str | None = None) -> str:
+def catalogue_text(catalogue: VoiceCatalogue, locale: str, *, wording: Catalogue) -> str:
     """`/voice`: the chosen voice, the model's voices with a line each, then the chat's own, or
-    `none` (an adapter's own sentence; by default the core's) when it has none."""
+    how to make one when it has none."""
     listing = "\n".join(f"• {text(v.key, locale)}" for v in catalogue.built_in)  # names lead
-    shown = text("voice.current", locale, voice=catalogue.chosen, choices=listing)
+    shown = wording.text("voice.current", locale, voice=catalogue.chosen, choices=listing)
     if not catalogue.own:
-        return f"{shown}\n\n{none or text('voices.none', locale)}"
+        return f"{shown}\n\n{wording.text('voices.none', locale)}"
     own = "\n".join(own_voice_line(v, locale) for v in catalogue.own)
     return f"{shown}\n\n{text('voices.own', locale, voices=own)}"
 
@@ -68,10 +71,11 @@ def own_voice_line(voice: ChatVoice, locale: str) -> str:
     return text(key, locale, name=voice.name)
 
 
-def style_text(prefs: Preferences, locale: str) -> str:
+def style_text(prefs: Preferences, locale: str, *, wording: Catalogue) -> str:
     """`/style` without an argument: the chat's style and the presets."""
     presets = joined([text(f"style.preset.{name}", locale) for name in STYLE_PRESETS], locale)
-    return text("style.current", locale, style=style_name(prefs.style, locale), presets=presets)
+    style = style_name(prefs.style, locale)
+    return wording.text("style.current", locale, style=style, presets=presets)
 
 
 def style_set_text(style: str | None, locale: str) -> str:
@@ -107,7 +111,12 @@ def bot_language(prefs: Preferences, locale: str, *, chat_language: str) -> str:
 
 
 def bot_language_text(
-    prefs: Preferences, locale: str, *, chat_language: str, changed: bool = False
+    prefs: Preferences,
+    locale: str,
+    *,
+    chat_language: str,
+    wording: Catalogue,
+    changed: bool = False,
 ) -> str:
     """`/botlanguage`'s answer: without an argument the chat's and the choices, by their own
     names; after a change (`changed`), what it is now."""
@@ -116,4 +125,4 @@ def bot_language_text(
         return text(key, locale, language=native_name(chat_language))
     choices = joined(["auto", *(native_name(each) for each in LOCALES)], locale)
     shown = bot_language(prefs, locale, chat_language=chat_language)
-    return text("botlanguage.current", locale, language=shown, choices=choices)
+    return wording.text("botlanguage.current", locale, language=shown, choices=choices)

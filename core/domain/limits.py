@@ -167,6 +167,8 @@ class LimitPolicy:
     rates: RateLimits = RateLimits()
     quotas: DailyQuotas = DailyQuotas()
     allowlist: Allowlist = Allowlist()
+    # The most of a chat's daily speech one member's messages may take in channel readings.
+    reader_member_share: float = 0.25
 
 
 @dataclass(frozen=True)

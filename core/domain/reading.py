@@ -2,11 +2,16 @@
 each member, when their name is said, and how many messages wait. No I/O here.
 
 Which voice: a member's own cloned voice where they allowed it (the use case looks that up);
-otherwise the model's voice they chose (`ReaderMember.voice`); otherwise one assigned from the
-model's voices (`VoiceCast`): each member ranks the voices in an order of their own, the same
-every time (rendezvous hashing on their id), and takes the first that nobody else in this reading
-speaks with, so two members never sound alike while there are voices enough, and a member sounds
-the same from one reading to the next when the same people talk.
+otherwise the model's voice they chose (`ReaderMember.voice`), when it speaks the message's
+language; otherwise one assigned from the model's voices of that language (`VoiceCast`): each
+member ranks the voices in an order of their own, the same every time (rendezvous hashing on
+their id), and takes the first that nobody else in this reading speaks with, so two members
+never sound alike while there are voices enough, and a member sounds the same from one reading
+to the next when the same people talk. A chosen voice is its member's alone: nobody else is
+given it while they read, and nobody else may choose it (`core.app.reader_choices`).
+
+Names: a member is named when the speaker changes (`Narration`); two people the server shows
+under the same name are told apart by their handles (`Narration.name_of`).
 """
 
 from __future__ import annotations
@@ -46,15 +51,17 @@ class ReaderMember:
 
 @dataclass(frozen=True)
 class HeardMessage:
-    """A message typed in the channel being read, as the platform delivered it. `names`: the
-    name of every person, role or channel it mentions, by id."""
+    """A message typed in the channel being read, as the platform delivered it: the name of
+    every person or role (`names`) and channel (`channels`) it mentions, by id."""
 
     id: str
     author_id: str
-    author_name: str
+    author_name: str  # as the server shows them
     text: str
     at: datetime
-    names: Mapping[str, str] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)  # people and roles
+    channels: Mapping[str, str] = field(default_factory=dict)  # the channels it mentions
+    author_handle: str = ""  # their unique name on the platform
     attachments: int = 0
     bot: bool = False
     webhook: bool = False
@@ -75,10 +82,13 @@ def passed_over(message: HeardMessage, rules: ReaderRules) -> bool:
     return is_command(message.text) and not rules.commands
 
 
-def assignable_voices(model: str) -> tuple[str, ...]:
-    """The model's voices a member may be given or choose. The default is left out: it is
-    another of them under a second name."""
-    return tuple(v.name for v in voices_for(model) if v.name != default_voice(model))
+def assignable_voices(model: str, language: str | None = None) -> tuple[str, ...]:
+    """The model's voices a member may be given or choose (of `language` only, when given). The
+    default is left out: it is another of them under a second name."""
+    return tuple(
+        v.name for v in voices_for(model)
+        if v.name != default_voice(model) and language in {None, v.language}
+    )  # fmt: skip
 
 
 def ranked_voices(member: str, voices: Sequence[str]) -> list[str]:
@@ -94,8 +104,9 @@ class VoiceCast:
         self._chosen: set[str] = set()
 
     def voice_of(self, member: str, voices: Sequence[str], *, chosen: str | None = None) -> str:
-        """`member`'s voice: the one they `chose`, else the one assigned to them."""
-        if chosen is not None:
+        """`member`'s voice among `voices` (those of the message's language): the one they
+        `chose` unless another member chose it first, else the one assigned to them."""
+        if chosen is not None and not self._chosen_by_another(member, chosen):
             return self._take(member, chosen)
         self._chosen.discard(member)
         others = {voice for who, voice in self._voices.items() if who != member}
@@ -104,6 +115,12 @@ class VoiceCast:
             return current
         ranked = ranked_voices(member, voices)
         return self._cast(member, next((v for v in ranked if v not in others), ranked[0]))
+
+    def _chosen_by_another(self, member: str, voice: str) -> bool:
+        return any(
+            who != member and who in self._chosen and theirs == voice
+            for who, theirs in self._voices.items()
+        )
 
     def _take(self, member: str, voice: str) -> str:
         """A chosen voice is its chooser's: a member only assigned it gets another next time."""
@@ -120,10 +137,23 @@ class VoiceCast:
 
 class Narration:
     """Who was read last, and when: a member is named when the speaker changes, or when they
-    speak again after `NAME_AGAIN_AFTER`."""
+    speak again after `NAME_AGAIN_AFTER`; and the names heard so far, to tell apart two people
+    the server shows under one name."""
 
     def __init__(self) -> None:
         self._last: tuple[str, datetime] | None = None
+        self._heard: dict[str, str] = {}  # author -> their name, folded, as last read
+
+    def name_of(
+        self, author: str, name: str, handle: str, *, present: Mapping[str, str] = {}
+    ) -> str:
+        """How `author` is named: `name`, with their `handle` after it when someone else
+        (among the authors read and the people `present`, by id) goes by the same name."""
+        folded = name.casefold()
+        self._heard[author] = folded
+        others = {**self._heard, **{who: n.casefold() for who, n in present.items()}}
+        clash = any(who != author and theirs == folded for who, theirs in others.items())
+        return f"{name} ({handle})" if clash and handle and handle != name else name
 
     def names(self, author: str, at: datetime) -> bool:
         """Whether a message of `author` at `at` is read with their name first."""

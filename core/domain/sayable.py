@@ -5,7 +5,7 @@
 What the text holds, and what is said of it (Discord's markup, the one the reader reads):
 
     ```code blocks```          the word for code (nobody listens to code read out)
-    ||spoilers||               the word for a spoiler, never its words
+    ||spoilers||               the word for a spoiler, never its words, whatever they hold
     [text](https://...)        the text
     https://host/path          the word for a link, with the site's name
     <:name:123> <a:name:123>   the emoji's name
@@ -14,6 +14,11 @@ What the text holds, and what is said of it (Discord's markup, the one the reade
     <t:1700000000:R>           left out
     **bold** _it_ ~~x~~ `x`    their words, without the marks; headings, quotes and list marks too
     aaaaaaa !!!!!!!            a run of one character longer than three: three
+
+Code blocks, spoilers and inline code are found as Discord's client finds them: from the
+left, whichever of them starts first and is closed wins, and an unclosed one is plain text. So
+`||the killer is Bob ```||` is a spoiler (the fence inside it is never closed), a code block
+holds whatever spoiler marks it contains, and `` `||x||` `` shows its marks as they are.
 
 Lines become sentences. A text longer than the limit is cut at a word, and a word says so.
 """
@@ -25,16 +30,21 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-_CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.S)
-_SPOILER = re.compile(r"\|\|.+?\|\|", re.S)
+# Discord's own order at each place: a code block (closed, not empty), a spoiler, inline code
+# (as many backticks to close as opened it, its text not ending in one). The leftmost wins.
+_HIDDEN = re.compile(
+    r"```(?P<code>[\s\S]*?[^`\s][\s\S]*?)```"
+    r"|\|\|(?P<spoiler>[\s\S]+?)\|\|"
+    r"|(?P<ticks>`+)(?P<inline>[\s\S]*?[^`])(?P=ticks)(?!`)"
+)
 _MASKED_LINK = re.compile(r"\[([^\[\]\n]+)\]\(<?https?://[^\s)]+>?\)")
 _URL = re.compile(r"<?https?://(?:[^\s/@<>]+@)?([^\s/?#:<>]+)[^\s<>]*>?")
 _CUSTOM_EMOJI = re.compile(r"<a?:(\w+):\d+>")
 _MENTION = re.compile(r"<(?:@[!&]?|#)(\d+)>")
 _COMMAND_MENTION = re.compile(r"</([\w -]+):\d+>")
 _TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
-_INLINE_CODE = re.compile(r"`+([^`]*)`+")
 _STRONG = re.compile(r"\*+|~~|__")
+_STRAY_MARKS = re.compile(r"`+|\|\|")  # an unclosed fence or spoiler mark: shown, not said
 _UNDERSCORES = re.compile(r"(?<!\w)_(\S(?:.*?\S)?)_(?!\w)")
 _LINE_MARK = re.compile(r"^\s*(?:#{1,3}\s+|-#\s+|>>>\s?|>\s?|[-*•]\s+)+")
 _RUN = re.compile(r"(\S)\1{3,}")
@@ -83,18 +93,26 @@ def speakable(text: str) -> bool:
 
 
 def _plain(text: str, marks: SpokenMarks, names: Mapping[str, str]) -> str:
-    text = _CODE_BLOCK.sub(f" {marks.code}. ", text)
-    text = _SPOILER.sub(f" {marks.spoiler} ", text)
-    text = _INLINE_CODE.sub(r"\1", text)
+    text = _HIDDEN.sub(lambda m: _unhidden(m, marks), text)
     text = _MASKED_LINK.sub(r"\1", text)
     text = _URL.sub(lambda m: " " + marks.link(_site(m.group(1))) + " ", text)
     text = _CUSTOM_EMOJI.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
     text = _MENTION.sub(lambda m: " " + names.get(m.group(1), "") + " ", text)
     text = _COMMAND_MENTION.sub(r" \1 ", text)
     text = _TIMESTAMP.sub(" ", text)
-    text = _UNDERSCORES.sub(r"\1", _STRONG.sub("", text))
+    text = _UNDERSCORES.sub(r"\1", _STRONG.sub("", _STRAY_MARKS.sub(" ", text)))
     text = _RUN.sub(r"\1\1\1", _AT_WORD.sub("", text))
     return _sentences(text)
+
+
+def _unhidden(found: re.Match[str], marks: SpokenMarks) -> str:
+    """What is said of a code block (the word for code), a spoiler (the word for a spoiler) or
+    inline code (its text: everyone sees it)."""
+    if found.group("code") is not None:
+        return f" {marks.code}. "
+    if found.group("spoiler") is not None:
+        return f" {marks.spoiler} "
+    return found.group("inline")
 
 
 def _site(host: str) -> str:

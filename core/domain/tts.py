@@ -56,6 +56,7 @@ class Voice:
     name: str
     description: str  # English; readers see it translated (`key` in the message catalogue)
     family: str = "v2.5"
+    language: str | None = None  # "zh" or "en" (`core.domain.spoken_language`); None: either
 
     @property
     def key(self) -> str:
@@ -76,20 +77,20 @@ class Utterance:
 
 _V2_VOICES = (
     Voice("mimo_default", "mimo_default — the default MiMo voice", family="v2"),
-    Voice("default_zh", "default_zh — Chinese, female", family="v2"),
-    Voice("default_en", "default_en — English, female", family="v2"),
+    Voice("default_zh", "default_zh — Chinese, female", family="v2", language="zh"),
+    Voice("default_en", "default_en — English, female", family="v2", language="en"),
 )
 
 _V25_VOICES = (
     Voice("mimo_default", "mimo_default — 冰糖 in mainland China, Mia elsewhere"),
-    Voice("冰糖", "冰糖 — Chinese, female, young and lively"),
-    Voice("茉莉", "茉莉 — Chinese, female, gentle and mature"),
-    Voice("苏打", "苏打 — Chinese, male, young and sunny"),
-    Voice("白桦", "白桦 — Chinese, male, mature and steady"),
-    Voice("Mia", "Mia — English, female, bright and young"),
-    Voice("Chloe", "Chloe — English, female, warm and sweet"),
-    Voice("Milo", "Milo — English, male, friendly and energetic"),
-    Voice("Dean", "Dean — English, male, deep and steady"),
+    Voice("冰糖", "冰糖 — Chinese, female, young and lively", language="zh"),
+    Voice("茉莉", "茉莉 — Chinese, female, gentle and mature", language="zh"),
+    Voice("苏打", "苏打 — Chinese, male, young and sunny", language="zh"),
+    Voice("白桦", "白桦 — Chinese, male, mature and steady", language="zh"),
+    Voice("Mia", "Mia — English, female, bright and young", language="en"),
+    Voice("Chloe", "Chloe — English, female, warm and sweet", language="en"),
+    Voice("Milo", "Milo — English, male, friendly and energetic", language="en"),
+    Voice("Dean", "Dean — English, male, deep and steady", language="en"),
 )
 ALL_VOICES = (*_V25_VOICES, *_V2_VOICES)
 

@@ -16,6 +16,11 @@ above all, count apart.
     voicebridge_queue_depth{queue}                   work waiting for a slot: speech requests
                                                       (ASR_MAX_IN_FLIGHT), ffmpeg runs
                                                       (FFMPEG_MAX_PROCESSES)
+    voicebridge_readings_running                     channel readings in voice channels now
+    voicebridge_reading_messages_total{outcome}      messages a reading heard: read, dropped
+                                                      (a full queue), withheld (someone
+                                                      listening may not read them)
+    voicebridge_reading_seconds_total                seconds of speech played by readings
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from core.domain import errors
-from core.ports import CAPABILITIES, Capability
+from core.ports import CAPABILITIES, READING_OUTCOMES, Capability, ReadingOutcome
 
 OUTCOMES = ("ok", "refused", "failed")
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -88,6 +93,25 @@ class PrometheusMetrics:
             ["queue"],
             registry=self.registry,
         )
+        self._readings = Gauge(
+            "voicebridge_readings_running",
+            "Channel readings in voice channels now",
+            registry=self.registry,
+        )
+        self._reading_messages = Counter(
+            "voicebridge_reading_messages",
+            "Messages a channel reading heard: read, dropped (a full queue), withheld (someone "
+            "listening may not read them)",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self._reading_seconds = Counter(
+            "voicebridge_reading_seconds",
+            "Seconds of speech played by channel readings",
+            registry=self.registry,
+        )
+        for reading_outcome in READING_OUTCOMES:
+            self._reading_messages.labels(reading_outcome)
         # Every series exists from the start, at 0: a rate() over a fresh process works.
         for capability in CAPABILITIES:
             self._in_progress.labels(capability)
@@ -140,6 +164,16 @@ class PrometheusMetrics:
             raise
         else:
             self._mimo_seconds.observe(time.perf_counter() - started)
+
+    def readings_running(self, change: int) -> None:
+        """A channel reading started (+1) or ended (-1)."""
+        self._readings.inc(change)
+
+    def reading_message(self, outcome: ReadingOutcome, *, seconds: float = 0.0) -> None:
+        """A message a reading heard, and what became of it (`seconds` of it spoken)."""
+        self._reading_messages.labels(outcome).inc()
+        if seconds > 0:
+            self._reading_seconds.inc(seconds)
 
     def exposition(self) -> bytes:
         """Everything counted, in Prometheus' text format (`content_type`)."""

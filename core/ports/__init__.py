@@ -1,9 +1,10 @@
 """Every port: what the use cases need from the world, as protocols, one module per side of it:
 `speech` (MiMo's recognition, synthesis, understanding and chat), `audio` (conversions, how
 much audio one speech request carries, and the platforms' recordings), `storage` (units of work
-and their stores) and `runtime` (metrics, the clock). Real adapters live in `core.infra`; tests
-hand in their own. Everything is importable from here: `from core.ports import SpeechApi,
-UnitOfWork`.
+and their stores), `runtime` (metrics, the clock) and `voice_channels` (a platform's voice
+channels and the bot's call in one, for the channel reader). Real adapters live in
+`core.infra` (and, for voice channels, in the platform's adapter); tests hand in their own.
+Everything is importable from here: `from core.ports import SpeechApi, UnitOfWork`.
 """
 
 from core.ports.audio import (
@@ -20,10 +21,12 @@ from core.ports.audio import (
 from core.ports.runtime import (
     CAPABILITIES,
     NO_METRICS,
+    READING_OUTCOMES,
     Capability,
     Clock,
     Metrics,
     NoMetrics,
+    ReadingOutcome,
     SystemClock,
 )
 from core.ports.speech import ChatApi, SpeechApi
@@ -51,10 +54,12 @@ from core.ports.storage import (
     VoiceUnitOfWork,
     WorkUnitOfWork,
 )
+from core.ports.voice_channels import VoiceCall, VoiceChannels
 
 __all__ = [
     "CAPABILITIES",
     "NO_METRICS",
+    "READING_OUTCOMES",
     "AudioCaps",
     "AudioConverter",
     "BusinessConnectionStore",
@@ -74,6 +79,7 @@ __all__ = [
     "PlaceIndex",
     "PreferencesStore",
     "ProcessSlots",
+    "ReadingOutcome",
     "ReadingStore",
     "ReadingUnitOfWork",
     "Recording",
@@ -90,6 +96,8 @@ __all__ = [
     "UnitOfWork",
     "UsageStore",
     "UsageUnitOfWork",
+    "VoiceCall",
+    "VoiceChannels",
     "VoiceStore",
     "VoiceUnitOfWork",
     "WorkUnitOfWork",

@@ -15,6 +15,10 @@ from typing import Literal, Protocol
 
 Capability = Literal["transcribe", "say", "ask", "summary"]
 CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")
+# What became of a message a channel reading heard: read aloud, dropped from a full queue, or
+# withheld because someone listening may not read it.
+ReadingOutcome = Literal["read", "dropped", "withheld"]
+READING_OUTCOMES: tuple[ReadingOutcome, ...] = ("read", "dropped", "withheld")
 
 
 class Metrics(Protocol):
@@ -33,6 +37,14 @@ class Metrics(Protocol):
         """Time one MiMo call (all its attempts) and count how it failed, if it did."""
         ...
 
+    def readings_running(self, change: int) -> None:
+        """A channel reading started (+1) or ended (-1)."""
+        ...
+
+    def reading_message(self, outcome: ReadingOutcome, *, seconds: float = 0.0) -> None:
+        """A message a reading heard, and what became of it (`seconds` of it spoken)."""
+        ...
+
 
 class NoMetrics:
     """Metrics that count nothing: for parts built without a runtime (unit tests, the command
@@ -46,6 +58,12 @@ class NoMetrics:
 
     def mimo_call(self) -> AbstractContextManager[None]:
         return nullcontext()
+
+    def readings_running(self, change: int) -> None:
+        return None
+
+    def reading_message(self, outcome: ReadingOutcome, *, seconds: float = 0.0) -> None:
+        return None
 
 
 NO_METRICS: Metrics = NoMetrics()

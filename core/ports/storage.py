@@ -323,6 +323,10 @@ class ReadingStore(Protocol):
 
     async def save_member(self, chat: ChatRef, member_id: str, member: ReaderMember) -> None: ...
 
+    async def chooser_of(self, chat: ChatRef, voice: str) -> str | None:
+        """The member of `chat` who chose `voice` for their messages, if one did."""
+        ...
+
     async def delete_chat(self, chat: ChatRef) -> None: ...
 
 

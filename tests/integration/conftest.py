@@ -23,6 +23,7 @@ from bots.telegram.pace import Pace
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.ports import Clock
+from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -87,6 +88,11 @@ async def running(
     if task.done():  # it failed to start: show why
         polling.cancel()
         task.result()
+    if isinstance(clock, ManualClock):
+        # Its first round done, the scheduler sleeps on the clock: only now may a test move
+        # time. Moved during that round, time would pass by a digest the round had already
+        # looked for, and the next round, an advance later, finds it too late to post.
+        await started(task, asyncio.wait_for(clock.settled(), timeout=15))
     try:
         yield
     finally:
@@ -158,7 +164,23 @@ async def discord_bot_online(
         )
         async with connected(bot, discord_api.token):
             await discord_api.wait_until_identified()
+            await servers_ready(bot, discord_api.servers_of_the_bot())
             yield bot, runtime
+
+
+async def servers_ready(bot: VoicebridgeBot, servers: list[int], timeout: float = 15) -> None:
+    """Until discord.py has read the GUILD_CREATE of each of `servers`: their channels and
+    members are in its cache (`bot.get_channel` finds them). The stand-in has sent them when
+    the session counts as identified; when the bot has read them depends on the scheduling of
+    the interpreter (on 3.12 and later, often a moment after)."""
+
+    def ready() -> bool:
+        return all((g := bot.get_guild(s)) is not None and not g.unavailable for s in servers)
+
+    async with asyncio.timeout(timeout):
+        while not ready():
+            # Registered before the next check can miss it: no await between check and wait.
+            await bot.wait_for("guild_available")
 
 
 def free_ports(count: int = 1) -> list[int]:

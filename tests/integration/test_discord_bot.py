@@ -121,9 +121,11 @@ async def test_voice_message_gets_its_transcript_as_a_reply(
     [request] = mimo.calls("mimo-v2.5-asr")
     audio = request["messages"][0]["content"][0]["input_audio"]["data"]
     assert audio.startswith("data:audio/wav;base64,")  # ASR_AUDIO_FORMAT's default
-    # Only what the features need; message content is what carries the attachments.
+    # Only what the features need; message content is what carries the attachments, members'
+    # updates what the channel reader's listeners may hear.
     [identify] = discord_api.identify_payloads
-    assert identify["intents"] == (1 << 0) | (1 << 7) | (1 << 9) | (1 << 12) | (1 << 15)
+    wanted = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 9) | (1 << 12) | (1 << 15)
+    assert identify["intents"] == wanted
 
 
 async def test_transcribe_on_a_message_transcribes_its_audio(
@@ -415,6 +417,42 @@ async def test_only_members_with_manage_server_change_server_preferences(
     assert all(m.ephemeral for m in (refusal, channel_refusal, accepted, listing))
 
 
+async def test_answers_show_commands_as_a_discord_member_types_them(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """What the core composes and the errors it raises read in Discord's syntax, with the
+    option names of the member's language: not Telegram's `/voice NAME`, `/style off`."""
+    member = discord_api.add_member(server, "member")
+    russian = discord_api.add_member(server, "russian", locale="ru")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        listing = await answer(discord_api, server.general, member, "voice")
+        style = await answer(discord_api, server.general, member, "style")
+        language = await answer(discord_api, server.general, member, "language")
+        translations = await answer(discord_api, server.general, member, "autotranslate")
+        in_russian = await answer(discord_api, server.general, russian, "voice")
+
+    assert listing.content.endswith(
+        "Choose one with /voice name:NAME.\n\nNo voices of this server's own yet: /design_voice "
+        "makes one from a description, and Apps → Clone this voice, on a voice message you "
+        "recorded, clones yours."
+    )
+    assert style.content.endswith(
+        "Set one with /style text:TEXT: a preset (/style text:happy, /style text:news anchor) or "
+        "your own words (/style text:speak slowly like a storyteller); /style text:off clears it."
+    )
+    assert language.content == (
+        "Transcript language: detected automatically (auto)\n"
+        "Change it with /language value:auto, zh or en (auto: detected for each recording)."
+    )
+    assert translations.content == (
+        "Transcripts here get no automatic translation. Start it with /autotranslate "
+        "language:LANGUAGE, for example /autotranslate language:en (in a server, it takes "
+        "Manage Server)."
+    )
+    assert "Выбрать голос: /voice имя:ИМЯ." in in_russian.content
+
+
 async def test_preferences_shape_the_next_say_and_survive_a_restart(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -479,7 +517,7 @@ async def test_auto_transcribe_is_per_server_and_overridable_per_channel(
     assert loud.content == "Auto-transcribe in this channel is now on, whatever the server setting."
     assert follows.content == "This channel follows the server's auto-transcribe setting again."
     assert status.content == (
-        "Auto-transcribe is off. Use /autotranscribe on or off.\n"
+        "Auto-transcribe is off. Use /autotranscribe state:on or state:off.\n"
         "• Auto-transcribe in this channel: off (follows the server)"
     )
     # Four voice messages, two transcribed: #general while the server was on, #random when its

@@ -29,7 +29,7 @@ async def test_a_member_who_may_not_read_the_history_gets_no_summary_of_it(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     alice, carla = discord_api.add_member(server, "alice"), discord_api.add_member(server, "carla")
-    discord_api.deny_in_channel(server.general, carla, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(server.general, carla, READ_MESSAGE_HISTORY)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         await discord_api.post_message(server.general, alice, "The launch moves to Friday")
@@ -49,7 +49,7 @@ async def test_the_gist_and_speak_buttons_fetch_nothing_for_a_member_who_may_not
     fetched again for them."""
     alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
     carla = discord_api.add_member(server, "carla")
-    discord_api.deny_in_channel(server.general, carla, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(server.general, carla, READ_MESSAGE_HISTORY)
     long_note = make_audio(tmp_path, fmt="ogg", seconds=62).read_bytes()
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url, asr_piece_seconds=30

@@ -179,10 +179,10 @@ async def test_members_joining_mid_call_are_heard_after_the_group_changes(
     speak, joins = discord_api.voice.speak, discord_api.join_call
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         group = it.call.dave
-        ann = await joins(
-            server, discord_api.add_member(server, "Ann"), server.lounge
-        )  # bot commits
+        ann_id = discord_api.add_member(server, "Ann")
+        ann = await joins(server, ann_id, server.lounge)  # the bot commits her Add
         await speak(ann, tone(440, 0.6))
+        await it.heard.until(lambda: it.heard.utterances, what="Ann")  # her turn over
         carl_id = discord_api.add_member(server, "Carl")
         carl = await joins(server, carl_id, server.lounge, committer=ann)  # Ann's commit wins
         await asyncio.gather(speak(carl, tone(330, 0.6)), speak(ann, tone(550, 0.6)))

@@ -4,6 +4,8 @@ HTTP as any client would, with no bot."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +14,8 @@ import pytest
 from tests.standins.discord_api import (
     ADMINISTRATOR,
     READ_MESSAGE_HISTORY,
+    SPEAK,
+    TIMED_OUT_KEEP,
     VIEW_CHANNEL,
     FakeDiscord,
     Guild,
@@ -191,9 +195,9 @@ async def test_an_interaction_carries_the_members_permissions_in_its_own_channel
     await _register(discord_api, [{"name": "summary", "description": "d"}])
     alice = discord_api.add_member(server, "alice")
     owner = discord_api.add_member(server, "owner", administrator=True)
-    discord_api.deny_in_channel(server.general, alice, READ_MESSAGE_HISTORY)
-    discord_api.deny_in_channel(server.random, alice, VIEW_CHANNEL)
-    discord_api.deny_in_channel(server.general, owner, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(server.general, alice, READ_MESSAGE_HISTORY)
+    await discord_api.deny_in_channel(server.random, alice, VIEW_CHANNEL)
+    await discord_api.deny_in_channel(server.general, owner, READ_MESSAGE_HISTORY)
 
     def held(interaction: Any) -> int:
         return int(interaction.payload["member"]["permissions"])
@@ -209,7 +213,7 @@ async def test_an_interaction_carries_the_members_permissions_in_its_own_channel
     assert overwrites[0] == {
         "id": str(alice), "type": 1, "allow": "0", "deny": str(READ_MESSAGE_HISTORY),
     }  # fmt: skip
-    discord_api.deny_in_channel(server.random, alice, 0)  # the overwrite lifted
+    await discord_api.deny_in_channel(server.random, alice, 0)  # the overwrite lifted
     assert held(await discord_api.slash(server.random, alice, "summary")) & READ_MESSAGE_HISTORY
 
 
@@ -218,6 +222,8 @@ async def test_past_fifty_requests_a_second_the_bot_token_is_rate_limited_global
 ) -> None:
     headers = {"Authorization": f"Bot {discord_api.token}"}
     url = f"{discord_api.api_url}/channels/{server.general}/typing"
+    second = time.monotonic()
+    discord_api.clock = lambda: second  # every request within the same second
     async with httpx.AsyncClient() as http:
         answers = [await http.post(url, headers=headers) for _ in range(51)]
 
@@ -239,11 +245,43 @@ async def test_interaction_answers_do_not_count_against_the_global_limit(
     async with httpx.AsyncClient() as http:
         usage = [{"name": "usage", "description": "What you used today", "type": 1}]
         assert (await http.put(commands, json=usage, headers=headers)).is_success
-        for _ in range(49):
+        second = time.monotonic() + 10  # later than the request above: a second of its own
+        discord_api.clock = lambda: second  # every request below within that one second
+        for _ in range(50):  # the whole second's budget
             assert (await http.post(url, headers=headers)).status_code == 204
         interaction = await discord_api.slash(server.general, alice, "usage")
         answered = await http.post(
             f"{discord_api.api_url}/interactions/{interaction.id}/{interaction.token}/callback",
             json={"type": 4, "data": {"content": "hi"}},
         )
+        typing = await http.post(url, headers=headers)
     assert answered.status_code == 204
+    assert typing.status_code == 429
+
+
+async def test_permissions_come_from_roles_and_overwrites_as_discord_computes_them(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    """@everyone's permissions and the member's roles, then the channel's overwrites: @everyone's,
+    the roles' (a denial of one role lifted by another's allowance), the member's own; an
+    administrator keeps everything; a timed-out member keeps only View Channel and Read
+    Message History."""
+    ann, bob = discord_api.add_member(server, "ann"), discord_api.add_member(server, "bob")
+    admin = discord_api.add_member(server, "admin", administrator=True)
+    guests = await discord_api.add_role(server, "Guests", 0)
+    staff = await discord_api.add_role(server, "Staff", 0)
+    await discord_api.give_role(server, ann, guests)
+    await discord_api.give_role(server, bob, guests)
+    await discord_api.give_role(server, bob, staff)
+    await discord_api.overwrite(server.random, server.id, deny=VIEW_CHANNEL, role=True)
+    await discord_api.overwrite(server.random, guests, deny=READ_MESSAGE_HISTORY, role=True)
+    await discord_api.overwrite(server.random, staff, allow=VIEW_CHANNEL | READ_MESSAGE_HISTORY,
+                                role=True)  # fmt: skip
+    before = discord_api.permissions_in(server.lounge, ann)
+    await discord_api.time_out(server, ann, datetime.now(UTC) + timedelta(hours=1))
+
+    assert discord_api.permissions_in(server.random, ann) == 0  # no View Channel: nothing
+    assert discord_api.permissions_in(server.random, bob) & READ_MESSAGE_HISTORY
+    assert discord_api.permissions_in(server.random, admin) & ADMINISTRATOR
+    assert before & SPEAK
+    assert discord_api.permissions_in(server.lounge, ann) == TIMED_OUT_KEEP

@@ -8,6 +8,7 @@ import asyncio
 import json
 import ssl
 import struct
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -247,3 +248,28 @@ async def test_aes_gcm_packets_are_decrypted_and_a_reused_nonce_is_a_fault(
     assert [f.opus for f in call.frames] == [silence, silence]
     assert call.faults == ["nonce 1 reused"]
     assert decode_opus([silence]) == bytes(1920)  # 20 ms of silence, 48 kHz mono
+
+
+def test_unencrypted_frames_are_taken_after_a_transition_only_until_the_sender_encrypts() -> None:
+    """As DAVE's receivers do: frames sent before the sender saw the transition execute still
+    arrive unencrypted for a while (libdave allows passthrough until the transition's expiry,
+    10 s), but once the sender encrypts, or after that while, an unencrypted one is a fault."""
+
+    def call_after_the_transition(seconds_ago: float) -> discord_voice.Call:
+        call = discord_voice.new_call(discord_voice.Grant(1, 2, 3, "session", "token"), [])
+        call.dave.executions, call.dave.executed_at = 1, time.monotonic() - seconds_ago
+        return call
+
+    def plain(sequence: int) -> discord_voice.Frame:
+        return discord_voice.Frame(sequence, 960 * sequence, b"\x78opus", e2ee=False)
+
+    in_flight = call_after_the_transition(seconds_ago=1)
+    assert discord_voice._accept(in_flight, plain(1)) is None
+
+    after_encrypting = call_after_the_transition(seconds_ago=1)
+    after_encrypting.frames.append(discord_voice.Frame(1, 960, b"\x78opus", e2ee=True))
+    fault = discord_voice._accept(after_encrypting, plain(2))
+    assert fault == "frame 2 not end-to-end encrypted after the transition"
+
+    too_late = call_after_the_transition(seconds_ago=discord_voice.PASSTHROUGH_GRACE + 1)
+    assert discord_voice._accept(too_late, plain(1)) is not None

@@ -315,10 +315,10 @@ async def test_discord_autogist_set_with_manage_server_gives_long_transcripts_th
     assert refused.ephemeral and refused.content == (
         "Changing this server's settings needs the Manage Server permission."
     )
-    assert unset.content.startswith("Recordings here get no automatic gist. /autogist 10")
+    assert unset.content.startswith("Recordings here get no automatic gist. /autogist minutes:10")
     assert chosen.ephemeral and chosen.content == (
         "Recordings here of 1 min or longer also get their gist below the transcript. "
-        "/autogist off stops it."
+        "/autogist minutes:off stops it."
     )
     assert short.content == "heard 3.0 seconds"
     assert transcript.content.startswith("heard") and transcript.reply_to == int(note["id"])

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bots.discord import messages as discord_messages
+from bots.telegram import messages as telegram_messages
 from core.app.voices import MAX_CHAT_VOICES, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from core.chat.i18n import Catalogue
 from core.chat.languages import LOCALES, resolve_locale
 from core.chat.overview import catalogue_text, own_voice_line
 from core.domain.text import Measure, utf16_units
@@ -40,10 +43,11 @@ LONGEST_VOICES = tuple(
 )
 
 
-def longest_locale(measure: Measure) -> str:
-    """The language in which `/voice` lists `LONGEST_VOICES` at the greatest length."""
-    catalogue = VoiceCatalogue(default_voice(TTS_MODEL), voices_for(TTS_MODEL), LONGEST_VOICES)
-    return max(LOCALES, key=lambda locale: measure(catalogue_text(catalogue, locale)))
+def longest_locale(measure: Measure, wording: Catalogue) -> str:
+    """The language in which `/voice` lists `LONGEST_VOICES` at the greatest length, in a
+    platform's `wording`."""
+    voices = VoiceCatalogue(default_voice(TTS_MODEL), voices_for(TTS_MODEL), LONGEST_VOICES)
+    return max(LOCALES, key=lambda locale: measure(catalogue_text(voices, locale, wording=wording)))
 
 
 async def give_voices(uow_factory: UowFactory, chat: ChatRef) -> None:
@@ -62,7 +66,7 @@ def each_line_whole_once(pieces: list[str], locale: str) -> bool:
 async def test_telegram_lists_twenty_long_voices_in_messages_it_takes(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, uow_factory: UowFactory
 ) -> None:
-    locale = longest_locale(utf16_units)
+    locale = longest_locale(utf16_units, telegram_messages.CATALOGUE)
     await give_voices(uow_factory, ChatRef("telegram", str(ALICE)))
     bot_api.set_user_language(ALICE, locale.replace("_", "-").lower())
 
@@ -97,7 +101,7 @@ async def test_discord_lists_twenty_long_voices_in_messages_it_takes(
     database_url: str,
     uow_factory: UowFactory,
 ) -> None:
-    locale = longest_locale(len)
+    locale = longest_locale(len, discord_messages.CATALOGUE)
     tag = next(t for t in sorted(discord_standin.LOCALES) if resolve_locale(t) == locale)
     alice = discord_api.add_member(server, "alice", locale=tag)
     await give_voices(uow_factory, ChatRef("discord", f"guild:{server.id}"))

@@ -22,6 +22,7 @@ from core.config import Settings
 from core.domain.values import ChatRef
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
+from tests.integration.test_discord_reader import until
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -99,3 +100,21 @@ async def test_a_discord_voice_message_reads_the_chats_preferences_once(
 
     # The server's preferences and the channel's override, in one unit of work.
     assert len(reads) >= 1 and len(set(reads)) == 1, reads
+
+
+async def test_a_message_read_aloud_in_a_voice_channel_reads_the_preferences_once(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str
+) -> None:
+    """The channel reader (issue 46): a message's turn reads the server's preferences, its
+    rules and the author's choices in one unit of work, and nothing reads them again."""
+    ann = discord_api.add_member(server, "Ann")
+    await discord_api.join_voice(server, ann, server.lounge)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, ann, "read_channel")
+        await asked.wait_for_messages()
+        with preference_reads() as reads:
+            await discord_api.post_message(server.lounge, ann, "Hello everyone")
+            await until(lambda: mimo.calls("mimo-v2.5-tts"), "the message spoken")
+
+    assert len(reads) == 1, reads

@@ -1,6 +1,8 @@
-"""The channel reader's use case (`core.app.reading`) on the real storage: each member in their
-own voice (their own clone only once they allowed it), names between speakers, what the server
-and each member chose, the limits, and `/forget`."""
+"""A channel reading's messages made into speech (`core.app.spoken_messages`) on the real
+storage: each member in their own voice (their own clone only once they allowed it), a voice of
+the message's language, names between speakers (two of one name told apart), what the server
+and each member chose (a chosen voice is its member's alone), the limits (each member's share
+of the server's speech too), and `/forget`."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ import pytest
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.reader_choices import ReaderChoices
-from core.app.reading import OWN_VOICE, ChannelReader
 from core.app.recordings import Recordings
 from core.app.speech import TextToSpeech
+from core.app.spoken_messages import OWN_VOICE, MessageSpeech, Room
 from core.app.summaries.service import SummaryService
 from core.app.voices import VoiceStudio
 from core.domain import errors
@@ -45,7 +47,7 @@ class World:
             speech=self.speech, audio=FakeAudio(), preferences=self.preferences,
             limiter=self.limiter, studio=self.studio, max_say_chars=5000, tts_piece_chars=1000,
         )  # fmt: skip
-        self.reader = ChannelReader(
+        self.reader = MessageSpeech(
             uow=uow, speech=tts, preferences=self.preferences, studio=self.studio,
             limiter=self.limiter, max_chars=200,
         )  # fmt: skip
@@ -53,14 +55,17 @@ class World:
         self.session = ReadingSession()
         self.sent = 0
 
-    async def read(self, author: str, text: str, name: str = "", **kinds: bool) -> str | None:
+    async def read(
+        self, author: str, text: str, name: str = "", *, handle: str = "",
+        room: Room | None = None, **kinds: bool,
+    ) -> str | None:  # fmt: skip
         """What is heard of `author`'s message, as "<voice>: <words>", or None."""
         self.sent += 1
         message = HeardMessage(
             id=str(self.sent), author_id=author, author_name=name or f"member {author}",
-            text=text, at=NOW + timedelta(seconds=self.sent), **kinds,
+            text=text, at=NOW + timedelta(seconds=self.sent), author_handle=handle, **kinds,
         )  # fmt: skip
-        reading = await self.reader.read(SERVER, self.session, message)
+        reading = await self.reader.speak(SERVER, self.session, message, room=room or Room())
         if reading is None:
             return None
         asked = self.speech.synthesized[-1]
@@ -168,7 +173,8 @@ async def test_a_chosen_voice_must_be_one_of_the_models_and_auto_gives_one_back(
 
 
 async def test_characters_spoken_count_against_the_servers_quota(uow_factory: Uow) -> None:
-    world = World(uow_factory, LimitPolicy(quotas=DailyQuotas(tts_chars=40)))
+    policy = LimitPolicy(quotas=DailyQuotas(tts_chars=40), reader_member_share=1.0)
+    world = World(uow_factory, policy)
     await world.read(ANN, "twenty characters!!", name="A")  # "A says: ..." is spoken
     used = (await world.limiter.today(SERVER)).used.tts_chars
     with pytest.raises(errors.SpeechQuotaUsed):
@@ -197,3 +203,71 @@ async def test_forget_deletes_the_readers_rules_and_members_choices(world: World
 
     assert await world.choices.rules(SERVER) == ReaderRules()
     assert (await world.choices.member(SERVER, ANN)).member.voice is None
+
+
+async def test_a_member_spends_at_most_their_share_of_the_servers_speech(uow_factory: Uow) -> None:
+    """Finding 7: one member posting steadily ended reading and /say for everyone. With a
+    quarter of 400 characters each, Ann's third message does not fit her share, Bob still
+    speaks, and what each took is counted for /usage."""
+    world = World(uow_factory, LimitPolicy(quotas=DailyQuotas(tts_chars=400)))
+    ann = [await world.read(ANN, "forty characters of speech, give or take") for _ in range(2)]
+    with pytest.raises(errors.ReadingShareUsed):
+        await world.read(ANN, "forty characters of speech, give or take")
+    bob = await world.read(BOB, "Still my turn to speak here")
+
+    assert all(ann) and bob is not None
+    assert world.limiter.share_cap() == 100
+    assert await world.limiter.share_today(SERVER, ANN) == sum(
+        len(said.split(": ", 1)[1]) for said in ann if said
+    )
+    assert (await world.limiter.today(SERVER)).used.tts_chars < 400  # the server's own goes on
+
+
+async def test_a_message_is_read_in_a_voice_of_its_language(world: World) -> None:
+    """Finding 3: English was read by 白桦, a Chinese voice. Each message now gets a voice of
+    its language; one too short to tell follows the server's language (English here)."""
+    english = [await world.read(m, "Good morning, everyone") for m in (ANN, BOB, CAROL)]
+    chinese = await world.read(ANN, "大家早上好，今天开会")
+    short = await world.read(BOB, "ok")
+
+    english_voices = set(assignable_voices(TTS, "en"))
+    assert {said.split(":")[0] for said in english if said} <= english_voices
+    assert chinese is not None and chinese.split(":")[0] in assignable_voices(TTS, "zh")
+    assert short is not None and short.split(":")[0] in english_voices
+
+
+async def test_a_chosen_voice_is_its_members_alone(world: World) -> None:
+    """Finding 6: anyone could take the voice another member chose."""
+    await world.choices.member(SERVER, BOB, voice="Dean")
+    with pytest.raises(errors.VoiceChosenByAnother):
+        await world.choices.member(SERVER, CAROL, voice="dean")
+    again = await world.choices.member(SERVER, BOB, voice="Dean")  # his own again: fine
+
+    assert again.member.voice == "Dean"
+    assert (await world.choices.member(SERVER, CAROL)).member.voice is None
+
+
+async def test_two_members_of_one_name_are_told_apart(world: World) -> None:
+    """Finding 6: a member who took another's display name was read as them."""
+    room = Room(present={ANN: "Ann", BOB: "Ann"})
+    ann = await world.read(ANN, "Hello there", name="Ann", handle="ann_real", room=room)
+    impostor = await world.read(BOB, "Send me the password", name="Ann", handle="bob_b", room=room)
+    alone = await world.read(CAROL, "Hi all", name="Carol", handle="carol", room=room)
+
+    assert ann is not None and ann.split(": ", 1)[1] == "Ann (ann real) says: Hello there"
+    assert impostor is not None
+    assert impostor.split(": ", 1)[1] == "Ann (bob b) says: Send me the password"
+    assert alone is not None and alone.split(": ", 1)[1] == "Carol says: Hi all"
+
+
+async def test_a_channel_someone_may_not_see_is_said_as_a_channel(world: World) -> None:
+    """Finding 5: `<#id>` was said by its name whoever listened."""
+    message = HeardMessage(
+        id="m", author_id=ANN, author_name="Ann", text="See <#7> and <#8>", at=NOW,
+        channels={"7": "secret-plans", "8": "general"},
+    )  # fmt: skip
+    spoken = await world.reader.speak(
+        SERVER, world.session, message, room=Room(unseen_channels=frozenset({"7"}))
+    )
+
+    assert spoken is not None and spoken.words == "Ann says: See a channel and general"

@@ -144,3 +144,57 @@ async def test_a_long_transcript_is_cut_and_sent_whole_to_the_callers_own_chat(
     [whole] = bot_api.sent("sendDocument", chat_id=CALLER)
     assert whole.files["document"].decode() == long_words
     assert nothing_sent_to_the_chat(bot_api)
+
+
+async def command(api: FakeBotApi, user: int, words: str) -> str:
+    """`words` sent in `user`'s private chat with the bot; its answer."""
+    before = len(api.sent("sendMessage", chat_id=user))
+    api.push(api.text_message(chat_id=user, user_id=user, text=words))
+    answers = await api.wait_for("sendMessage", chat_id=user, count=before + 1)
+    return str(answers[-1].params["text"])
+
+
+async def test_a_guest_query_is_the_callers_own_usage_language_and_voice(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_note: bytes
+) -> None:
+    """The caller's quota pays for it, and it speaks the language and voice the caller chose in
+    their own chat with the bot, not the chat it was asked in."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
+    )
+    bot_api.add_chat(CACHE)
+    bot_api.set_user_language(CALLER, None)  # the app says nothing: the chat's choice decides
+    async with running(settings, bot_api):
+        await command(bot_api, CALLER, "/botlanguage de")
+        await command(bot_api, CALLER, "/voice Chloe")
+        transcribed = ask_as_guest(bot_api, voice_note)
+        await until_shown(bot_api, transcribed, lambda t: t == TRANSCRIPT, "the transcript")
+        said = ask_as_guest(bot_api, voice_note, "say Bis gleich!")
+        await bot_api.wait_until(lambda: bot_api.guest_answer(said) is not None, timeout=30)
+        usage = await command(bot_api, CALLER, "/usage")
+
+    first = bot_api.sent("answerGuestQuery")[0]
+    assert first.params["result"]["input_message_content"]["message_text"] == text(
+        "guest.transcribing", "de"
+    )
+    [spoken] = mimo.calls("mimo-v2.5-tts")
+    assert spoken["audio"]["voice"] == "Chloe"
+    assert "Transkription: 2 Sek." in usage, usage
+    assert nothing_sent_to_the_chat(bot_api)
+
+
+async def test_a_guest_query_from_someone_off_the_allowlist_gets_the_refusal_line(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_note: bytes
+) -> None:
+    """The allowlist names people and chats; a guest query is the caller's, wherever asked."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, allowed_users=f"telegram:{FRIEND}"
+    )
+    async with running(settings, bot_api):
+        query = ask_as_guest(bot_api, voice_note)
+        shown = await until_shown(bot_api, query, bool, "an answer")
+
+    assert shown == text("limits.private", "en")
+    assert mimo.calls("mimo-v2.5-asr") == []
+    assert bot_api.downloads == []
+    assert nothing_sent_to_the_chat(bot_api)

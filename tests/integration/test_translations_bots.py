@@ -305,7 +305,10 @@ async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
 
     assert [m.is_voice_message for m in first] == [False, True]
     assert [m.is_voice_message for m in second] == [False, True]
-    assert allowed.content.startswith("Your own voice in this chat now speaks translations")
+    assert allowed.content == (  # Discord's syntax, not Telegram's "/voicetranslations off"
+        "Your own voice here now speaks translations of your words (/translate … voice:True). "
+        "/voicetranslations allowed:False stops it."
+    )
     assert allowed.ephemeral
     models = [body["model"] for body in mimo.requests if "-tts" in body["model"]]
     assert models == ["mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone"]  # the chat's, then hers

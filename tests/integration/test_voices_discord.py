@@ -63,14 +63,23 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         [deleted] = await gone.wait_for_messages()
 
     assert sample.is_voice_message and not sample.ephemeral
-    assert designed.content.startswith("Voice Calm is ready")
+    assert designed.content == (
+        "Voice Calm is ready, and the voice message is a sample of how it sounds. "
+        "Choose it with /voice name:Calm."
+    )
     [request] = mimo.calls(DESIGN)
     assert "voice" not in request["audio"]
     assert request["messages"][0] == {"role": "user", "content": "a calm, low narrator"}
     assert refusal.content == "Changing this server's settings needs the Manage Server permission."
-    assert not_yours.content.startswith("Only the person who recorded a voice note can clone")
+    assert not_yours.content == (
+        "Only the person who recorded a voice message can clone its voice, with Apps → Clone "
+        "this voice on it."
+    )
     assert opened.callback_type == 9  # the name comes from a modal
-    assert cloned.content.startswith("Voice MemberVoice is cloned from your recording.")
+    assert cloned.content == (
+        "Voice MemberVoice is cloned from your recording. Choose it with /voice name:MemberVoice; "
+        "/delete_voice name:MemberVoice deletes it and its sample."
+    )
     assert [c["value"] for c in typed.choices] == ["Calm", "MemberVoice"]
     assert spoken.is_voice_message
     [clone_request] = mimo.calls(CLONE)

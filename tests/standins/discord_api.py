@@ -158,17 +158,31 @@ PRIVILEGED = {"guild_members": GUILD_MEMBERS, "guild_presences": GUILD_PRESENCES
 ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
 VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
 READ_MESSAGE_HISTORY = 1 << 16
 CONNECT = 1 << 20
 SPEAK = 1 << 21
+MUTE_MEMBERS = 1 << 22
+MOVE_MEMBERS = 1 << 24
+REQUEST_TO_SPEAK = 1 << 32
 EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 MENTION_EVERYONE = 1 << 17
 SEND_VOICE_MESSAGES = 1 << 46
 ALL_PERMISSIONS = (1 << 51) - 1
 _MEMBER_PERMISSIONS = (
-    VIEW_CHANNEL | (1 << 11) | ATTACH_FILES | READ_MESSAGE_HISTORY | CONNECT | SPEAK
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | CONNECT
+    | SPEAK
+    | REQUEST_TO_SPEAK
 )
+# What a timed-out member keeps (resources/guild, "Modify Guild Member": they may read, nothing
+# more), unless they are an administrator or the owner.
+TIMED_OUT_KEEP = VIEW_CHANNEL | READ_MESSAGE_HISTORY
+TEXT, VOICE, STAGE = 0, 2, 13  # channel types
 BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES  # what the invite link asks for
 # An interaction's `app_permissions` where the bot is not in the place (installed to the user):
 # what the app may do in its answers, and nothing of the channel's (no voice messages).
@@ -277,6 +291,8 @@ class Guild:
     general: int  # text channel ids
     random: int
     lounge: int  # a voice channel
+    managers: int = 0  # roles every stand-in server has: Manage Server...
+    admins: int = 0  # ...and Administrator
 
 
 @dataclass
@@ -371,7 +387,7 @@ class FakeDiscord:
         self,
         *,
         token: str = "MTA0.fake-discord.token-for-tests",
-        privileged_intents: frozenset[str] = frozenset({"message_content"}),
+        privileged_intents: frozenset[str] = frozenset({"message_content", "guild_members"}),
         refuse_voice_messages: bool = False,
         interaction_token_seconds: float = INTERACTION_TOKEN_SECONDS,
         bot_permissions: int = BOT_PERMISSIONS,
@@ -405,7 +421,10 @@ class FakeDiscord:
         self._channels: dict[int, Json] = {}
         self._users: dict[int, Json] = {}
         self._locales: dict[int, str] = {}  # user or guild -> its Discord locale ("zh-CN")
-        self._members: dict[tuple[int, int], int] = {}  # (guild, user) -> permissions
+        self._roles: dict[int, list[Json]] = {}  # guild -> its roles, @everyone first
+        self._members: dict[tuple[int, int], list[int]] = {}  # (guild, user) -> their role ids
+        # (guild, user) -> what else Discord keeps of a member: timeout, server mute and deafen
+        self._member_state: dict[tuple[int, int], Json] = {}
         self._bot_absent: set[int] = set()  # servers and channels the bot is not in
         self._user_installs: set[int] = set()  # users who installed the app to their account
         self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
@@ -419,6 +438,9 @@ class FakeDiscord:
         self._rate_limits: dict[str, list[Any]] = {}  # route -> [times left, retry_after, global]
         self.global_per_second = global_per_second
         self._last_second: deque[float] = deque()  # when the bot token's requests came
+        # When a request arrives, for the global limit's second: a test that must know which
+        # second its requests fall in sets its own (time passes alike on a loaded machine).
+        self.clock: Callable[[], float] = time.monotonic
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._origin = ""
@@ -486,17 +508,21 @@ class FakeDiscord:
             shard_id, count = shard
             guild_id += ((shard_id - (guild_id >> 22)) % count) << 22  # a few ms later
         channels = [
-            self._add_channel(guild_id, "general", 0, position=0),
-            self._add_channel(guild_id, "random", 0, position=1),
-            self._add_channel(guild_id, "Lounge", 2, position=2),
+            self._add_channel(guild_id, "general", TEXT, position=0),
+            self._add_channel(guild_id, "random", TEXT, position=1),
+            self._add_channel(guild_id, "Lounge", VOICE, position=2),
         ]
         self._guilds[guild_id] = {"id": str(guild_id), "name": name, "channels": channels}
         self._locales[guild_id] = locale
+        self._roles[guild_id] = [_role(guild_id, "@everyone", _MEMBER_PERMISSIONS, position=0)]
+        managers = self._new_role(guild_id, "Managers", MANAGE_GUILD)
+        admins = self._new_role(guild_id, "Admins", ADMINISTRATOR)
         if with_bot:
-            self._members[(guild_id, self.application_id)] = _MEMBER_PERMISSIONS
+            self._members[(guild_id, self.application_id)] = []
         else:
             self._bot_absent.update([guild_id, *(int(c["id"]) for c in channels)])
-        return Guild(guild_id, name, *(int(c["id"]) for c in channels))
+        ids = (int(c["id"]) for c in channels)
+        return Guild(guild_id, name, *ids, managers=int(managers["id"]), admins=int(admins["id"]))
 
     def add_user(self, name: str, *, locale: str = "en-US", bot: bool = False) -> int:
         """A user whose Discord client is in `locale` (what their interactions carry); `bot`:
@@ -520,37 +546,142 @@ class FakeDiscord:
         """A member of `guild`; `manage_guild` grants Manage Server, `administrator` every
         permission (Discord computes it so: all bits set); `bot`: another application's bot."""
         user_id = self.add_user(name, locale=locale, bot=bot)
-        permissions = _MEMBER_PERMISSIONS | (MANAGE_GUILD if manage_guild else 0)
+        roles = [guild.managers] if manage_guild else []
         if administrator:
-            permissions = ALL_PERMISSIONS
-        self._members[(guild.id, user_id)] = permissions
+            roles.append(guild.admins)
+        self._members[(guild.id, user_id)] = roles
         return user_id
 
-    def deny_in_channel(self, channel_id: int, user_id: int, permissions: int) -> None:
-        """A member's permission overwrite on a channel denying `permissions` (e.g.
-        `READ_MESSAGE_HISTORY`), as an admin sets one in the channel's settings."""
+    # -- the world: roles, permission overwrites, members' state --------------------------
+    # Each change reaches connected bots as Discord sends it: GUILD_ROLE_CREATE and
+    # GUILD_ROLE_UPDATE (intent GUILDS), CHANNEL_UPDATE with the channel's whole
+    # `permission_overwrites` and `nsfw` (GUILDS), GUILD_MEMBER_UPDATE with the member's
+    # `roles` and `communication_disabled_until` (GUILD_MEMBERS, a privileged intent), and a
+    # server mute as VOICE_STATE_UPDATE (GUILD_VOICE_STATES).
+
+    async def add_role(self, guild: Guild, name: str, permissions: int) -> int:
+        """A role an administrator creates (GUILD_ROLE_CREATE)."""
+        role = self._new_role(guild.id, name, permissions)
+        await self._dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role},
+                             intent=GUILDS)  # fmt: skip
+        return int(role["id"])
+
+    async def set_role_permissions(self, guild: Guild, role_id: int, permissions: int) -> None:
+        """An administrator changes what a role (@everyone's id is the server's) may do
+        (GUILD_ROLE_UPDATE)."""
+        [role] = [r for r in self._roles[guild.id] if r["id"] == str(role_id)]
+        role["permissions"] = str(permissions)
+        await self._dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role},
+                             intent=GUILDS)  # fmt: skip
+
+    async def give_role(self, guild: Guild, user_id: int, role_id: int) -> None:
+        """A member is given a role (GUILD_MEMBER_UPDATE)."""
+        roles = self._members[(guild.id, user_id)]
+        if role_id not in roles:
+            roles.append(role_id)
+        await self._member_updated(guild.id, user_id)
+
+    async def take_role(self, guild: Guild, user_id: int, role_id: int) -> None:
+        """A member loses a role (GUILD_MEMBER_UPDATE)."""
+        roles = self._members[(guild.id, user_id)]
+        roles[:] = [r for r in roles if r != role_id]
+        await self._member_updated(guild.id, user_id)
+
+    async def time_out(self, guild: Guild, user_id: int, until: datetime | None) -> None:
+        """A moderator times a member out until `until` (None lifts it): GUILD_MEMBER_UPDATE
+        with `communication_disabled_until`. Meanwhile they keep only View Channel and Read
+        Message History (an administrator keeps everything)."""
+        state = self._member_state.setdefault((guild.id, user_id), {})
+        state["communication_disabled_until"] = until.isoformat() if until else None
+        await self._member_updated(guild.id, user_id)
+
+    async def server_mute(self, guild: Guild, user_id: int, muted: bool = True) -> None:
+        """A moderator mutes a member in voice for the whole server: VOICE_STATE_UPDATE with
+        `mute` where they sit in voice, and GUILD_MEMBER_UPDATE with the member's `mute`."""
+        self._member_state.setdefault((guild.id, user_id), {})["mute"] = muted
+        channel_id = self._voice_states.get(guild.id, {}).get(user_id)
+        if channel_id is not None:
+            state = self._voice_state(guild.id, user_id, channel_id)
+            await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+        await self._member_updated(guild.id, user_id)
+
+    async def overwrite(
+        self, channel_id: int, target: int, *, allow: int = 0, deny: int = 0, role: bool = False
+    ) -> None:
+        """An administrator sets a permission overwrite on a channel for a member (or, with
+        `role`, a role; the server's id is @everyone's): CHANNEL_UPDATE. Nothing allowed nor
+        denied removes it."""
         channel = self._channels[channel_id]
         assert "guild_id" in channel, "permission overwrites belong to a server's channels"
-        channel["permission_overwrites"] = [
-            *(o for o in channel["permission_overwrites"] if o["id"] != str(user_id)),
-            {"id": str(user_id), "type": 1, "allow": "0", "deny": str(permissions)},
-        ]
+        kept = [o for o in channel["permission_overwrites"] if o["id"] != str(target)]
+        if allow or deny:
+            kept.append({"id": str(target), "type": 0 if role else 1, "allow": str(allow),
+                         "deny": str(deny)})  # fmt: skip
+        channel["permission_overwrites"] = kept
+        await self._dispatch("CHANNEL_UPDATE", channel, intent=GUILDS)
+
+    async def deny_in_channel(self, channel_id: int, user_id: int, permissions: int) -> None:
+        """A member's permission overwrite on a channel denying `permissions` (e.g.
+        `READ_MESSAGE_HISTORY`), as an admin sets one in the channel's settings; 0 lifts it."""
+        await self.overwrite(channel_id, user_id, deny=permissions)
+
+    async def set_nsfw(self, channel_id: int, nsfw: bool = True) -> None:
+        """An administrator marks a channel age-restricted (NSFW), or not: CHANNEL_UPDATE."""
+        channel = self._channels[channel_id]
+        channel["nsfw"] = nsfw
+        await self._dispatch("CHANNEL_UPDATE", channel, intent=GUILDS)
 
     def permissions_in(self, channel_id: int, user_id: int) -> int:
-        """A member's permissions in a server's channel, as Discord computes them: the server's,
-        then the channel's @everyone overwrite, then the member's own; an administrator has
-        every bit; without View Channel, none (Discord denies the rest implicitly)."""
+        """A member's permissions in a server's channel, as Discord computes them
+        (topics/permissions): the owner has every bit; else @everyone's and their roles'
+        permissions, every bit for an administrator; then the channel's overwrites, @everyone's,
+        their roles' (denials, then allowances), their own; a timed-out member keeps only View
+        Channel and Read Message History; without View Channel, none (Discord denies the rest
+        implicitly)."""
         channel = self._channels[channel_id]
         guild_id = channel["guild_id"]
-        permissions = self._members[(int(guild_id), user_id)]
+        key = (int(guild_id), user_id)
+        permissions = self.guild_permissions(int(guild_id), user_id)
         if permissions & ADMINISTRATOR:
             return ALL_PERMISSIONS
         overwrites = channel.get("permission_overwrites") or []
         everyone = [o for o in overwrites if o["type"] == 0 and o["id"] == guild_id]
+        roles = {str(r) for r in self._members[key]}
+        of_roles = [o for o in overwrites if o["type"] == 0 and o["id"] in roles]
         own = [o for o in overwrites if o["type"] == 1 and o["id"] == str(user_id)]
-        for overwrite in (*everyone, *own):
+        for overwrite in everyone:
             permissions = (permissions & ~int(overwrite["deny"])) | int(overwrite["allow"])
+        permissions &= ~_bits(of_roles, "deny")
+        permissions |= _bits(of_roles, "allow")
+        for overwrite in own:
+            permissions = (permissions & ~int(overwrite["deny"])) | int(overwrite["allow"])
+        if self._timed_out(key):
+            permissions &= TIMED_OUT_KEEP
         return permissions if permissions & VIEW_CHANNEL else 0
+
+    def guild_permissions(self, guild_id: int, user_id: int) -> int:
+        """A member's permissions in the server, before any channel's overwrites."""
+        held = {str(r) for r in self._members[(guild_id, user_id)]} | {str(guild_id)}
+        permissions = 0
+        for role in self._roles[guild_id]:
+            if role["id"] in held:
+                permissions |= int(role["permissions"])
+        return ALL_PERMISSIONS if permissions & ADMINISTRATOR else permissions
+
+    def _timed_out(self, key: tuple[int, int]) -> bool:
+        until = self._member_state.get(key, {}).get("communication_disabled_until")
+        return until is not None and datetime.fromisoformat(until) > datetime.now(UTC)
+
+    def _new_role(self, guild_id: int, name: str, permissions: int) -> Json:
+        roles = self._roles[guild_id]
+        role = _role(self.snowflake(), name, permissions, position=len(roles))
+        roles.append(role)
+        return role
+
+    async def _member_updated(self, guild_id: int, user_id: int) -> None:
+        member = self._member(guild_id, user_id, with_user=True)
+        await self._dispatch("GUILD_MEMBER_UPDATE", {**member, "guild_id": str(guild_id)},
+                             intent=GUILD_MEMBERS)  # fmt: skip
 
     def _voice_refusal(self, interaction: FakeInteraction | None = None) -> DiscordError | None:
         """Why a voice message would be refused here, if it would: a channel that forbids them,
@@ -645,7 +776,8 @@ class FakeDiscord:
         """A moderator moves a member (the bot, say) to another voice channel: VOICE_STATE_UPDATE
         with the new channel and, for the bot, VOICE_SERVER_UPDATE with a token for it (the old
         one revoked); the bot then leaves its old voice websocket and connects anew."""
-        assert self._channels[channel_id]["type"] == 2, "members are moved to voice channels"
+        kind = self._channels[channel_id]["type"]
+        assert kind in {VOICE, STAGE}, "members are moved to voice channels"
         self._voice_states.setdefault(guild.id, {})[user_id] = channel_id
         if user_id != self.application_id:
             state = self._voice_state(guild.id, user_id, channel_id)
@@ -660,10 +792,21 @@ class FakeDiscord:
         server = {"token": token, "guild_id": str(guild.id), "endpoint": self.voice.endpoint}
         await self._send_event(session, "VOICE_SERVER_UPDATE", server)
 
-    async def add_voice_channel(self, guild: Guild, name: str) -> int:
-        """A server's administrator adds a voice channel (CHANNEL_CREATE to connected bots)."""
+    async def add_voice_channel(
+        self, guild: Guild, name: str, *, nsfw: bool = False, stage: bool = False
+    ) -> int:
+        """A server's administrator adds a voice channel, age-restricted with `nsfw`, or a
+        stage channel (CHANNEL_CREATE to connected bots)."""
+        return await self._new_channel(guild, name, STAGE if stage else VOICE, nsfw=nsfw)
+
+    async def add_text_channel(self, guild: Guild, name: str, *, nsfw: bool = False) -> int:
+        """A server's administrator adds a text channel (CHANNEL_CREATE)."""
+        return await self._new_channel(guild, name, TEXT, nsfw=nsfw)
+
+    async def _new_channel(self, guild: Guild, name: str, kind: int, *, nsfw: bool) -> int:
         listed = self._guilds[guild.id]["channels"]
-        channel = self._add_channel(guild.id, name, 2, position=len(listed))
+        channel = self._add_channel(guild.id, name, kind, position=len(listed))
+        channel["nsfw"] = nsfw
         listed.append(channel)
         await self._dispatch("CHANNEL_CREATE", channel, intent=GUILDS)
         return int(channel["id"])
@@ -945,6 +1088,11 @@ class FakeDiscord:
             what=f"{count} gateway IDENTIFY(s)",
         )
 
+    def servers_of_the_bot(self) -> list[int]:
+        """The ids of the servers the bot is in (each session gets a GUILD_CREATE for those of
+        its shard)."""
+        return [guild for guild in self._guilds if guild not in self._bot_absent]
+
     async def wait_until(self, probe: Callable[[], Any], *, timeout: float, what: str) -> Any:
         """Wait until `probe()` returns something true; return it."""
         deadline = asyncio.get_running_loop().time() + timeout
@@ -1001,7 +1149,7 @@ class FakeDiscord:
         self, method: str, template: str, handler: Callable[[Call, web.Request], Any]
     ) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.Response:
-            call = Call(method, f"{method} {template}", dict(request.match_info))
+            call = Call(method, f"{method} {template}", dict(request.match_info), at=self.clock())
             self.calls.append(call)
             try:
                 self._authenticate(request, template)
@@ -1410,7 +1558,8 @@ class FakeDiscord:
             await self._dispatch("VOICE_STATE_UPDATE", left, intent=GUILD_VOICE_STATES)
             return
         channel = self._channels.get(int(channel_id))
-        if channel is None or channel.get("guild_id") != str(guild_id) or channel["type"] != 2:
+        in_guild = channel is not None and channel.get("guild_id") == str(guild_id)
+        if channel is None or not in_guild or channel["type"] not in {VOICE, STAGE}:
             return
         if not self.permissions_in(int(channel_id), me) & CONNECT:
             return
@@ -1579,7 +1728,8 @@ class FakeDiscord:
         needed = command.get("default_member_permissions")
         if needed is None or "guild_id" not in channel:
             return
-        held = self._members.get((int(channel["guild_id"]), user_id), 0)
+        key = (int(channel["guild_id"]), user_id)
+        held = self.guild_permissions(*key) if key in self._members else 0
         required = int(needed)
         shown = held & ADMINISTRATOR or (required != 0 and held & required == required)
         assert shown, (
@@ -1599,7 +1749,7 @@ class FakeDiscord:
             "position": position, "permission_overwrites": [], "nsfw": False, "parent_id": None,
             "rate_limit_per_user": 0,
         }  # fmt: skip
-        if kind == 2:
+        if kind in {VOICE, STAGE}:
             channel.update(bitrate=64000, user_limit=0, rtc_region=None)
         else:
             channel.update(topic=None, last_message_id=None)
@@ -1609,10 +1759,13 @@ class FakeDiscord:
     def _member(self, guild_id: int, user_id: int, *, with_user: bool) -> Json:
         if (guild_id, user_id) not in self._members:
             raise KeyError(f"user {user_id} is not a member of guild {guild_id}")
+        state = self._member_state.get((guild_id, user_id), {})
         member: Json = {
-            "roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0,
-            "pending": False, "nick": None, "avatar": None,
-            "permissions": str(self._members[(guild_id, user_id)]),
+            "roles": [str(r) for r in self._members[(guild_id, user_id)]],
+            "joined_at": _now(), "deaf": bool(state.get("deaf")),
+            "mute": bool(state.get("mute")), "flags": 0, "pending": False, "nick": None,
+            "avatar": None, "permissions": str(self.guild_permissions(guild_id, user_id)),
+            "communication_disabled_until": state.get("communication_disabled_until"),
         }  # fmt: skip
         if with_user:
             member["user"] = self._users.get(user_id) or self.bot_user
@@ -1621,26 +1774,31 @@ class FakeDiscord:
     def _voice_state(
         self, guild_id: int, user_id: int, channel_id: int | None, **given: Any
     ) -> Json:
+        """A voice state as Discord sends it: the server mute and deafen the member's; in a
+        stage channel everyone joins as audience (`suppress`) until made a speaker."""
+        member = self._member(guild_id, user_id, with_user=True)
+        stage = channel_id is not None and self._channels[channel_id]["type"] == STAGE
         return {
             "guild_id": str(guild_id), "channel_id": str(channel_id) if channel_id else None,
-            "user_id": str(user_id), "member": self._member(guild_id, user_id, with_user=True),
-            "session_id": secrets.token_hex(8), "deaf": False, "mute": False,
-            "self_deaf": False, "self_mute": False, "self_video": False, "suppress": False,
+            "user_id": str(user_id), "member": member,
+            "session_id": secrets.token_hex(8), "deaf": member["deaf"], "mute": member["mute"],
+            "self_deaf": False, "self_mute": False, "self_video": False, "suppress": stage,
             "request_to_speak_timestamp": None, **given,
         }  # fmt: skip
 
     def _guild_json(self, guild_id: int, intents: int) -> Json:
         guild = self._guilds[guild_id]
         states = self._voice_states.get(guild_id, {}) if intents & GUILD_VOICE_STATES else {}
-        everyone = {
-            "id": str(guild_id), "name": "@everyone", "permissions": str(_MEMBER_PERMISSIONS),
-            "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False,
-            "flags": 0,
-        }  # fmt: skip
         return {
             **guild, "icon": None, "owner_id": str(self.snowflake()), "unavailable": False,
-            "roles": [everyone], "emojis": [], "stickers": [], "features": [], "threads": [],
-            "members": [self._member(guild_id, self.application_id, with_user=True)],
+            "roles": self._roles[guild_id], "emojis": [], "stickers": [], "features": [],
+            "threads": [],
+            # Without GUILD_PRESENCES, Discord sends the bot and the members in voice only
+            # (events/gateway-events, "Guild Create").
+            "members": [
+                self._member(guild_id, user, with_user=True)
+                for user in dict.fromkeys([self.application_id, *states])
+            ],
             "voice_states": [self._voice_state(guild_id, u, c) for u, c in states.items()],
             "presences": [], "stage_instances": [], "guild_scheduled_events": [],
             "member_count": sum(1 for g, _ in self._members if g == guild_id), "large": False,
@@ -1988,6 +2146,22 @@ def _json(data: Any, status: int = 200) -> web.Response:
     return web.Response(
         body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
     )
+
+
+def _role(role_id: int, name: str, permissions: int, *, position: int) -> Json:
+    return {
+        "id": str(role_id), "name": name, "permissions": str(permissions),
+        "position": position, "color": 0, "hoist": False, "managed": False,
+        "mentionable": False, "flags": 0,
+    }  # fmt: skip
+
+
+def _bits(overwrites: list[Json], which: str) -> int:
+    """The union of `which` ("allow" or "deny") of several overwrites."""
+    bits = 0
+    for overwrite in overwrites:
+        bits |= int(overwrite[which])
+    return bits
 
 
 def _user(user_id: int, name: str, *, bot: bool = False) -> Json:

@@ -47,6 +47,7 @@ import json
 import secrets
 import ssl
 import struct
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
@@ -89,6 +90,7 @@ UNKNOWN_OPCODE, FAILED_TO_DECODE, NOT_AUTHENTICATED = 4001, 4002, 4003
 AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED, SESSION_NO_LONGER_VALID = 4004, 4005, 4006
 SESSION_TIMEOUT, SERVER_NOT_FOUND, UNKNOWN_PROTOCOL = 4009, 4011, 4012
 DISCONNECTED, SERVER_CRASHED, UNKNOWN_ENCRYPTION_MODE = 4014, 4015, 4016
+PASSTHROUGH_GRACE = 10.0  # seconds unencrypted frames are still taken after a transition
 DAVE_REQUIRED, BAD_REQUEST = 4017, 4020
 
 # Voice opcodes.
@@ -199,6 +201,18 @@ class Call:
     @property
     def seconds(self) -> float:
         return len(self.pcm()) / 2 / SAMPLE_RATE
+
+
+def new_call(grant: Grant, members: list[CallMember]) -> Call:
+    """The bot's voice session for `grant`, with a new ssrc and key, in a DAVE group with the
+    listener and `members` (the other members' clients in the channel)."""
+    call = Call(grant, ssrc=secrets.randbelow(1 << 31) + 1, secret_key=secrets.token_bytes(32))
+    listener = CallMember(LISTENER_ID, 0, grant.channel_id, listens_only=True)
+    call._dave = Group(
+        channel_id=grant.channel_id, members=[listener, *members],
+        send_json=call.send, send_binary=call.send_binary, faults=call.faults,
+    )  # fmt: skip
+    return call
 
 
 class VoiceServer:
@@ -432,13 +446,7 @@ class VoiceServer:
         for earlier in self.calls:  # a new session of the bot's: the old one is over
             if (earlier.grant.guild_id, earlier.grant.user_id) == (grant.guild_id, grant.user_id):
                 earlier.ended = True
-        call = Call(grant, ssrc=secrets.randbelow(1 << 31) + 1, secret_key=secrets.token_bytes(32))
-        listener = CallMember(LISTENER_ID, 0, grant.channel_id, listens_only=True)
-        members = self._members.get((grant.guild_id, grant.channel_id), [])
-        call._dave = Group(
-            channel_id=grant.channel_id, members=[listener, *members],
-            send_json=call.send, send_binary=call.send_binary, faults=call.faults,
-        )  # fmt: skip
+        call = new_call(grant, self._members.get((grant.guild_id, grant.channel_id), []))
         self.calls.append(call)
         return call
 
@@ -665,6 +673,15 @@ def _receive(call: Call, data: bytes) -> str | None:
     return _accept(call, Frame(sequence, timestamp, payload, e2ee=False))
 
 
+def _past_passthrough(call: Call) -> bool:
+    """Whether an unencrypted frame is too late: DAVE's receivers take them for a while after
+    a transition executes (libdave: passthrough allowed until the transition's expiry, 10 s),
+    since frames sent before the sender saw the execution are still on their way; but not once
+    the sender has begun encrypting."""
+    late = time.monotonic() - call.dave.executed_at > PASSTHROUGH_GRACE
+    return late or any(frame.e2ee for frame in call.frames)
+
+
 def _accept(call: Call, frame: Frame) -> str | None:
     fault = None
     if call.frames:
@@ -681,7 +698,7 @@ def _accept(call: Call, frame: Frame) -> str | None:
         except Exception:
             return f"frame {frame.sequence} does not decrypt with the DAVE group's key"
         frame = Frame(frame.sequence, frame.timestamp, opus, e2ee=True)
-    elif call.dave.executed and opus != OPUS_SILENCE:
+    elif call.dave.executed and opus != OPUS_SILENCE and _past_passthrough(call):
         fault = fault or f"frame {frame.sequence} not end-to-end encrypted after the transition"
     if opus.startswith(OGG_HEADER_PACKETS):
         fault = fault or f"an Ogg header packet ({opus[:8].decode()}) sent as audio"

@@ -290,6 +290,9 @@ class FakeBotApi:
     long_poll_cap = 1.0
     """Seconds an empty getUpdates waits at most, whatever ``timeout`` PTB asks for."""
 
+    polls_waiting = 0
+    """1 while a getUpdates waits for an update to arrive (`wait_until` sees it begin)."""
+
     def __init__(
         self,
         token: str = "123456:TEST-token-ABCDEFGHIJKLMNOPQRSTUV",
@@ -1035,22 +1038,28 @@ class FakeBotApi:
         self._signal_updates()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + min(timeout, self.long_poll_cap)
-        while True:
-            changed = self._updates_changed
-            if generation != self._poll_generation:
-                raise BotApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; "
-                    "make sure that only one bot instance is running",
-                )
-            queued = [*self._replays, *self._updates]
-            ready = [u for u in queued if not allowed or _update_type(u) in allowed]
-            remaining = deadline - loop.time()
-            if ready or remaining <= 0 or self._closing:
-                self._replays.clear()
-                self.served.extend(int(u["update_id"]) for u in ready[:limit])
-                return ready[:limit]
-            await _wait(changed, remaining)
+        try:
+            while True:
+                changed = self._updates_changed
+                if generation != self._poll_generation:
+                    raise BotApiError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; "
+                        "make sure that only one bot instance is running",
+                    )
+                queued = [*self._replays, *self._updates]
+                ready = [u for u in queued if not allowed or _update_type(u) in allowed]
+                remaining = deadline - loop.time()
+                if ready or remaining <= 0 or self._closing:
+                    self._replays.clear()
+                    self.served.extend(int(u["update_id"]) for u in ready[:limit])
+                    return ready[:limit]
+                if not self.polls_waiting:
+                    self.polls_waiting = 1
+                    self._signal_calls()
+                await _wait(changed, remaining)
+        finally:
+            self.polls_waiting = 0
 
     @_api_method("deleteWebhook")
     async def _delete_webhook(self, call: Call) -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal
 
@@ -67,6 +68,7 @@ class Group:
         self._json, self._binary, self.faults = send_json, send_binary, faults
         self.transition = 0  # the last announced
         self.executions = 0  # transitions executed
+        self.executed_at = 0.0  # when the last one was (monotonic)
         self.late_commits = 0  # the bot's commits for an epoch another commit had already won
         self._lock = asyncio.Lock()
         self._bot_in_group = asyncio.Event()  # later changes wait for the bot's first transition
@@ -280,4 +282,5 @@ class Group:
             member.in_group = True
         await self._json(EXECUTE_TRANSITION, {"transition_id": self.transition})
         self.executions += 1
+        self.executed_at = time.monotonic()
         self._bot_in_group.set()

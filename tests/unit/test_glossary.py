@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 
 from core.chat.i18n import DOMAIN, LOCALE_DIR, po_path
 from core.chat.languages import DEFAULT_LOCALE, LOCALES
+from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
 
 TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]
@@ -40,6 +41,8 @@ REJECTED: dict[str, dict[str, str]] = {
         "慢一点": "too many requests is 操作太频繁",
         "您": "the register is 你",
         "文本频道": "a text channel is 文字频道",
+        "(?<![\u4e00-\u9fff])转写[：:]": "转写 is only the verb: what a label names is 文字稿",
+        "(?m)^翻译[（(：:]": "a translation shown as text is 译文",
         _SINGLE_ELLIPSIS: "Chinese writes ……",
     },
     "zh_Hant": {
@@ -56,11 +59,13 @@ REJECTED: dict[str, dict[str, str]] = {
         "“|”": "quotation marks are 「」",
         "文本頻道": "a text channel is 文字頻道",
         "讀取訊息歷史": "Discord names Read Message History 讀取歷史訊息",
+        "(?m)^翻譯[（(：:]": "a translation shown as text is 譯文",
         _SINGLE_ELLIPSIS: "Chinese writes ……",
     },
     "ja": {
         "複製": "clone is クローン",
         "音声チャンネル|ボイチャ": "a voice channel is ボイスチャンネル",
+        "クローン音声": "a cloned voice is クローンした声 (音声 is audio)",
         r"[^\x00-\x7f]:(?=\s|$)|[a-z}]: [^\x00-\x7f]": "a colon in Japanese is full-width (：)",
     },
     "ko": {
@@ -73,6 +78,8 @@ REJECTED: dict[str, dict[str, str]] = {
         r"'(?=[가-힣{])": "quotation marks are “”",
         "웹훅|보이스 채널": "a webhook is 웹후크, a voice channel 음성 채널",
         r"녹취록를": "녹취록 takes 을",
+        r"텍스트 변환 형식|[(（]자동 텍스트 변환,": "a transcript is 녹취록",
+        r"(?<=\S) \(": "a parenthesis joins the word before it",
     },
     "ru": {
         r"Работаю на\b": "powered by is «с помощью»",
@@ -81,6 +88,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"видеокружк|выжимк": "a round video is видеосообщение, the gist главное",
         r"Использование:": "a usage line starts «Как использовать:»",
         r"[Вв]еб-хук": "a webhook is вебхук",
+        r"\b[Кк]лон(?:а|ом)?\b": "a cloned voice is клонированный голос",
     },
     "uk": {
         r"Працюю на\b": "powered by is «за допомогою»",
@@ -91,13 +99,15 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\b[Пп]итанн|ІМ.Я": "a question is запитання, a voice's name назва",
         r"(?<=\w)['ʼ](?=\w)": "the apostrophe is ’",
         r"[Вв]еб-хук": "a webhook is вебхук",
+        r"\b[Кк]лон(?:а|ом)?\b": "a cloned voice is клонований голос",
     },
     "es": {
         r"\b[Nn]otas? de voz\b": "a voice message is mensaje de voz",
         r"\bvídeos?\b": "video, as Latin American Spanish writes it",
         r"\bcuotas?\b": "a quota is límite diario",
         r"\busted\b|\bsu chat\b": "the register is tú",
-        r"\b[Aa]ñ[aá]d|\b(?:he|ha|han) \w+ado\b|\bborr[éa]": "agregar, me agregaron, eliminar",
+        r"\b[Aa]ñ[aá]d|\b(?:he|ha|han) \w+[ai]do\b|\bborr[éa]": "agregar, the preterite, eliminar",
+        r"descripci[oó]n(?:es)? de (?:los )?archivos": "a caption is una leyenda",
         r"\bMDs?\b": "Discord's direct messages are mensajes directos",
         r"\b[Oo]mit": "skip is saltar",
     },
@@ -110,6 +120,8 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\bMDs?\b": "Discord's direct messages are mensagens diretas",
         r"\b[Ss]alt(?:ar|a|ei|ou)\b": "skip is pular",
         '"': "quotation marks are “”",
+        r"\boff para isso\b": "off stops it: off desativa",
+        r"(?<!ao qual )(?<!à qual )\bque você responder\b": "ao qual / à qual você responder",
     },
     "de": {
         r"\bAdmins?\b": "an administrator is Administrator",
@@ -139,6 +151,8 @@ REJECTED: dict[str, dict[str, str]] = {
         r"klonmu|video bulat": "a cloned voice is suara kloningan, a round video pesan video",
         r"\bDMs?\b": "Discord's direct messages are pesan langsung",
         r"\b[Kk]anal\b|\b[Ll]inks?\b": "a channel is saluran, a link tautan",
+        r"[Tt]ranskripsikan\b": "transcribe is mentranskripsi, ditranskripsi",
+        r"[Ss]uara kloning\b": "a cloned voice is suara kloningan",
     },
 }
 # Option names a language writes as English does (French "question", German "name").
@@ -342,3 +356,101 @@ def test_a_menu_path_in_a_sentence_is_quoted(locale: str) -> None:
         and not re.search(rf"[„“«「]\s?[^→\n]+ → {re.escape(menu)}\s?[“”»」]", text)
     ]
     assert bare == []
+
+
+# A Korean particle whose form follows the sound before it (받침): 을/를, 이/가, 은/는, 과/와,
+# (으)로, 이에요/예요... After a placeholder whose reading ends in a consonant ({bot} is a
+# Telegram bot's name, "…bot", read "…봇") the consonant's form; after one whose reading is
+# unknown ({name}, {voice}), both forms (을(를), (으)로) or a phrasing without a particle.
+KOREAN_PARTICLE = re.compile(
+    r"\{(\w+)\}(이에요|예요|으로|로|이나|나|이랑|랑|은|는|을|를|과|와|이|가)(?![(가-힣])"
+)
+AFTER_A_CONSONANT = {"이에요", "으로", "이나", "이랑", "은", "을", "과", "이"}
+ENDS_IN_A_CONSONANT = {"bot"}
+
+
+def test_korean_particles_agree_with_the_placeholder_before_them() -> None:
+    wrong = [
+        f"{message.context}: {hit.group()}"
+        for message in read(po_path("ko"), "ko")
+        if message.id
+        for form in forms(message)
+        for hit in KOREAN_PARTICLE.finditer(form)
+        if hit.group(1) not in ENDS_IN_A_CONSONANT or hit.group(2) not in AFTER_A_CONSONANT
+    ]
+    assert wrong == []
+
+
+# Each language describes its commands in one mood (Telegram's command menu, Discord's
+# command descriptions): what a description in another looks like there.
+OTHER_MOOD: dict[str, tuple[str, str]] = {
+    "zh_Hans": (r"[。！]$", "a phrase, not a sentence"),
+    "zh_Hant": (r"[。！]$", "a phrase, not a sentence"),
+    "ja": (r"(?:ます|ません|です|ください)$", "the plain form, not です・ます"),
+    "ko": (r"요$", "a noun or -기, not 해요체"),
+    "ru": (r"^\w+(?:ите|йте|ьте)\b", "the infinitive (Показать), not the imperative"),
+    "uk": (r"^\w+(?:іть|йте|ьте)\b", "the infinitive (Показати), not the imperative"),
+    "es": (r"^\w+(?:ar|er|ir)\b", "the present (Muestra, Traduce), not the infinitive"),
+    "pt_BR": (
+        r"^(?:Mostr|Fal|Traduz|Transcrev|Apag|Cri|Pul|Pergunt|Defin|Ativ|Deix|Escolh|Envi)"
+        r"(?:a|e|am|em)\b|^(?:Lê|Leia|Dá|Dê|Faz|Faça|Sai|Saia|Pare)\b",
+        "the infinitive (Mostrar, Traduzir), not the present or the imperative",
+    ),
+    "de": (
+        r"^(?:Zeig|Wähl|Lies|Übersetz|Lösch|Sprich|Überspring|Erstell|Gib|Leg|Lass|Transkribier)"
+        r"e?\b",
+        "the infinitive last (Stimme anzeigen), not the imperative",
+    ),
+    "fr": (
+        r"^(?:Affich|Choisi|Li|Tradui|Supprim|Transcri|Pass|Arrêt|Cré|Donn|Pos|Défini|Laiss)"
+        r"(?:e|s|t|ez|ssez|sez|vez)\b",
+        "the infinitive (Afficher, Traduire), not the present or the imperative",
+    ),
+    "id": (r"^Me(?:m|n|ng|ny)\w+", "the base form (Tampilkan, Hapus), not meN-"),
+}
+
+
+def _describes_a_command(key: str) -> bool:
+    return key.startswith("telegram.command.") or (
+        key.startswith("discord.command.") and key.endswith(".description")
+    )
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_commands_are_described_in_one_mood(locale: str) -> None:
+    pattern, mood = OTHER_MOOD[locale]
+    described = {
+        str(m.context): forms(m)[0]
+        for m in read(po_path(locale), locale)
+        if m.id and _describes_a_command(str(m.context))
+    }
+    assert len(described) > 40
+    other = [f"{key}: {text} ({mood})" for key, text in described.items()
+             if re.search(pattern, text)]  # fmt: skip
+    assert other == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_setting_named_in_an_error_repeats_no_word_of_it(locale: str) -> None:
+    """`error.bad_choice` names the setting in its frame ("kein gültiger Wert ({setting})"):
+    the setting's name does not say the frame's words again ("Wert (Wert für …)")."""
+    catalog = {str(m.context): forms(m)[0] for m in read(po_path(locale), locale) if m.id}
+    frame = catalog["error.bad_choice"]
+    words = {w.casefold() for w in re.findall(r"\w{4,}", frame.replace("{setting}", ""))}
+    repeated = [
+        f"{key}: {name}"
+        for key, name in catalog.items()
+        if key.startswith("setting.")
+        for word in re.findall(r"\w{4,}", name)
+        if word.casefold() in words
+    ]
+    assert repeated == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_a_speaker_whose_name_cannot_be_said_is_named_as_naturally(locale: str) -> None:
+    """The channel reader names a speaker before their words (`reader.said`); a name it cannot
+    say is `reader.someone`'s, and the sentence reads as well with it: no honorific after
+    "someone" (Japanese だれかさん, Korean 누군가님)."""
+    said = text("reader.said", locale, name=text("reader.someone", locale), words="…")
+    assert not re.search(r"(?:だれか|誰か)さん|누군가\s?님", said)

@@ -166,9 +166,16 @@ async def test_automatic_transcripts_past_the_chat_limit_are_refused_aloud_once_
 
 
 async def test_automatic_transcripts_do_not_use_up_a_persons_minute(limiter: Limiter) -> None:
-    await limiter.admit(OTHER, AUTOMATIC)
+    for _ in range(3):  # the chat's limit, one more than a person's: nobody's minute is used
+        await limiter.admit(OTHER, AUTOMATIC)
     await limiter.admit(CHAT, asked_by(1))
-    await limiter.admit(CHAT, asked_by(1))  # the automatic one was the chat's, not user 1's
+    await limiter.admit(CHAT, asked_by(1))  # the automatic ones were the chat's, not user 1's
+
+
+async def test_requests_of_unknown_people_share_no_persons_minute(limiter: Limiter) -> None:
+    for chat in (CHAT, OTHER):
+        for _ in range(3):  # each chat's limit, one more than a person's
+            await limiter.admit(chat, ANYONE)
 
 
 # --- quotas ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from core.chat.live import LiveStatus, transcription_status
 from core.domain.transcripts import Progress, TranscriptPart
@@ -13,38 +14,58 @@ class Screen:
 
     def __init__(self, gate: asyncio.Event | None = None, fail_first: bool = False) -> None:
         self.shown: list[str] = []
+        self.attempted: list[str] = []  # every show begun, shown or not
         self.gate = gate
         self.fail_first = fail_first
-        self.changed = asyncio.Event()
+        self.changed = asyncio.Condition()
 
     async def show(self, text: str) -> None:
+        async with self.changed:
+            self.attempted.append(text)
+            self.changed.notify_all()
         if self.gate is not None:
             await self.gate.wait()
         if self.fail_first:
             self.fail_first = False
             raise RuntimeError("flood control")
-        self.shown.append(text)
-        self.changed.set()
+        async with self.changed:
+            self.shown.append(text)
+            self.changed.notify_all()
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(condition), 5)
+
+
+class Clock:
+    """Monotonic time that moves when the test says."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def every_task_waits() -> None:
+    """Let each task that can run go on until it waits for something (an event, a delay, a
+    show at the gate): a few turns of the event loop, no time passing."""
+    for _ in range(20):
+        await asyncio.sleep(0)
 
 
 async def test_updates_faster_than_the_interval_show_only_the_latest() -> None:
-    screen = Screen()
-    live = LiveStatus(screen.show, min_interval=60)
+    screen, clock = Screen(), Clock()
+    live = LiveStatus(screen.show, min_interval=60, clock=clock)
 
     for text in ("1 of 4", "2 of 4", "3 of 4"):
         live.update(text)
-    await asyncio.wait_for(screen.changed.wait(), 5)
+    await screen.until(lambda: screen.shown != [])
     live.update("4 of 4")  # within the interval: not shown
-    await live_close_without_waiting(live)
+    clock.now += 60  # so that closing need not sit out the interval
+    await asyncio.wait_for(live.close(), 5)
 
     assert screen.shown == ["3 of 4"]
-
-
-async def live_close_without_waiting(live: LiveStatus) -> None:
-    """Close, without sitting out the (long) interval that close() respects."""
-    closing = asyncio.create_task(live.close())
-    await asyncio.sleep(0.05)
-    closing.cancel()
 
 
 async def test_a_failed_show_is_skipped_and_the_next_text_still_shows() -> None:
@@ -52,11 +73,12 @@ async def test_a_failed_show_is_skipped_and_the_next_text_still_shows() -> None:
     live = LiveStatus(screen.show, min_interval=0)
 
     live.update("first")
-    await asyncio.sleep(0.05)
+    await screen.until(lambda: screen.attempted == ["first"])
     live.update("second")
-    await asyncio.wait_for(screen.changed.wait(), 5)
+    await screen.until(lambda: screen.shown != [])
     await live.close()
 
+    assert screen.attempted == ["first", "second"]
     assert screen.shown == ["second"]
     assert live.shown == "second"
 
@@ -67,17 +89,17 @@ async def test_close_waits_for_a_show_under_way() -> None:
     live = LiveStatus(screen.show, min_interval=0)
 
     live.update("Transcribing…")
-    await asyncio.sleep(0.05)  # the show has started and waits at the gate
+    await screen.until(lambda: screen.attempted != [])  # the show waits at the gate
     closing = asyncio.create_task(live.close())
-    await asyncio.sleep(0.05)
+    await every_task_waits()
     assert not closing.done()
     gate.set()
     await asyncio.wait_for(closing, 5)
 
     assert screen.shown == ["Transcribing…"]
     live.update("too late")
-    await asyncio.sleep(0.05)
-    assert screen.shown == ["Transcribing…"]
+    await every_task_waits()
+    assert screen.attempted == ["Transcribing…"]
 
 
 async def test_work_done_within_the_first_delay_never_shows_a_status() -> None:
@@ -85,21 +107,21 @@ async def test_work_done_within_the_first_delay_never_shows_a_status() -> None:
     live = LiveStatus(screen.show, min_interval=0)
 
     live.update("heard Hello…", first_delay=30)
-    await asyncio.sleep(0.05)
+    await every_task_waits()
     await asyncio.wait_for(live.close(), 5)  # returns at once: the delay is not sat out
 
-    assert screen.shown == []
+    assert screen.attempted == []
 
 
 async def test_the_first_status_shows_once_the_first_delay_has_passed() -> None:
     screen = Screen()
     live = LiveStatus(screen.show, min_interval=0)
 
-    live.update("heard Hello…", first_delay=0.2)
+    live.update("heard Hello…", first_delay=1.0)
     live.update("heard Hello there…")
-    await asyncio.sleep(0.1)
-    early = list(screen.shown)
-    await asyncio.wait_for(screen.changed.wait(), 5)
+    await every_task_waits()
+    early = list(screen.attempted)
+    await screen.until(lambda: screen.shown != [])
     await live.close()
 
     assert early == []

@@ -8,6 +8,6 @@ translations.py   /translate and "Translate"
 summaries.py      /summary and /forget
 preferences.py    /voice, /style, /language, /autotranscribe, /settings, /help, the server's voices
 languages.py      /botlanguage
-reader.py         /read_channel, /skip, /stop, /myvoice, /read_me, /read_settings
+channel_reader.py  /read_channel, /skip, /stop, /myvoice, /read_me, /read_settings; the events
 usage.py          /usage, and the answer a stranger gets
 """

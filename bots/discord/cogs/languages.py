@@ -10,6 +10,7 @@ from discord.ext import commands
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, reply_locale
+from bots.discord.messages import CATALOGUE
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.translator import translatable_choices
@@ -52,5 +53,7 @@ class LanguagesCog(commands.Cog):
         prefs = await self.preferences.get(chat)
         posts = await place_locale(interaction, self.preferences)
         changed = language is not None
-        reply = bot_language_text(prefs, locale, chat_language=posts, changed=changed)
+        reply = bot_language_text(
+            prefs, locale, chat_language=posts, wording=CATALOGUE, changed=changed
+        )
         await followup_of(interaction, ephemeral=True)(content=reply)

@@ -23,7 +23,7 @@ from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
 from bots.discord.locales import place_locale, quick_locale, reply_locale
 from bots.discord.media import remote, voice_message_in
-from bots.discord.messages import text
+from bots.discord.messages import CATALOGUE, text
 from bots.discord.modals import ClaimedModal
 from bots.discord.places import can_manage, channel_of, for_interaction, reaches_channel
 from bots.discord.redo import ModalRebuilder
@@ -104,8 +104,7 @@ class PreferencesCog(commands.Cog):
         user = str(interaction.user.id)
         if name is None:
             catalogue = await studio.catalogue(chat)
-            none = text("discord.voices.none", locale)
-            listing = catalogue_text(catalogue, locale, none=none)
+            listing = catalogue_text(catalogue, locale, wording=CATALOGUE)
             usage = "" if share is None else text("discord.usage.voice_share", locale) + "\n\n"
             await _answer(interaction, usage + listing)
         elif share is not None:
@@ -215,7 +214,9 @@ class PreferencesCog(commands.Cog):
             await reply_locale(interaction, self.preferences),
         )
         if words is None:
-            await _answer(interaction, style_text(await self.preferences.get(chat), locale))
+            await _answer(
+                interaction, style_text(await self.preferences.get(chat), locale, wording=CATALOGUE)
+            )
             return
         style = await self.preferences.set_style(chat, words, can_manage=can_manage(interaction))
         await _answer(interaction, style_set_text(style, locale))

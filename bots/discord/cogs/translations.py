@@ -187,7 +187,9 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         description="Let your own cloned voice here speak translations of your words",
         extras=answers(PRIVATE),
     )
-    @app_commands.describe(allowed="On: /translate … voice speaks in your own voice; off: not")
+    @app_commands.describe(
+        allowed="True: /translate … voice:True speaks in your own voice; False: in the one set here"
+    )
     async def voicetranslations(self, interaction: Interaction, allowed: bool) -> None:
         """/voicetranslations allowed: the per-person switch, off by default."""
         await self.studio.let_speak_translations(

@@ -13,7 +13,7 @@ from bots.discord.acks import PRIVATE, answers
 from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in
 from bots.discord.messages import text
-from bots.discord.places import for_interaction
+from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import Interaction, followup_of, send_lines
 from core.app.limits import Limiter
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages
@@ -34,9 +34,17 @@ class LimitsCog(commands.Cog):
         description="What this server used today, and what is left", extras=answers(PRIVATE)
     )
     async def usage(self, interaction: Interaction) -> None:
-        report = await self.limiter.today(for_interaction(interaction))
+        """The server's usage today; in a server, also what the member's own messages took of
+        it in channel readings (their share: `DISCORD_READER_MEMBER_SHARE`)."""
+        chat = for_interaction(interaction)
+        report = await self.limiter.today(chat)
         locale = await reply_locale(interaction, self.chats)
-        await send_lines(followup_of(interaction, ephemeral=True), usage_text(report, locale))
+        lines = usage_text(report, locale)
+        cap = self.limiter.share_cap()
+        if interaction.guild_id is not None and reaches_channel(interaction) and cap:
+            used = await self.limiter.share_today(chat, str(interaction.user.id))
+            lines += "\n" + text("discord.usage.reader_share", locale, used=used, limit=cap)
+        await send_lines(followup_of(interaction, ephemeral=True), lines)
 
     @commands.Cog.listener(f"on_{STRANGER_MESSAGE}")
     async def on_message_from_stranger(self, message: discord.Message) -> None:

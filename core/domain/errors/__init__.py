@@ -28,7 +28,17 @@ here.
     │   ├── BadVoiceDescription   empty or too long
     │   ├── NotYourRecording      cloning a voice note someone else recorded
     │   ├── NotYourVoice          sharing a voice not cloned from one's own recording
-    │   └── VoiceNotShared        choosing someone's cloned voice they have not shared
+    │   ├── VoiceNotShared        choosing someone's cloned voice they have not shared
+    │   ├── VoiceChosenByAnother  /myvoice: a voice another member of the server chose
+    │   ├── ReadingShareUsed      a member's share of the server's speech in readings
+    │   └── ReadingRefused        the channel reader: who may start, switch, skip and stop
+    │       ├── MayNotSpeakThere  the member may not speak in the voice channel
+    │       ├── ListenerMayNotRead  someone listening may not read the text channel
+    │       ├── AgeRestricted     an age-restricted channel into a voice channel that is not
+    │       ├── ReadingElsewhere  the server's reading is in another voice channel
+    │       ├── NotReading        nothing is read aloud in the server
+    │       ├── CouldNotJoin      the voice connection failed
+    │       └── NotYourReading    /skip, /stop by someone else while its starter listens
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
     ├── AudioError                the audio could not be used
@@ -95,6 +105,18 @@ from core.domain.errors.mimo import (
     MimoRateLimited,
     MimoUnavailable,
 )
+from core.domain.errors.reading import (
+    AgeRestricted,
+    CouldNotJoin,
+    ListenerMayNotRead,
+    MayNotSpeakThere,
+    NotReading,
+    NotYourReading,
+    ReadingElsewhere,
+    ReadingRefused,
+    ReadingShareUsed,
+    VoiceChosenByAnother,
+)
 from core.domain.errors.user import (
     AdminsOnly,
     AudioError,
@@ -131,6 +153,7 @@ from core.domain.errors.user import (
 __all__ = [
     "MAX_QUOTED_CHARS",
     "AdminsOnly",
+    "AgeRestricted",
     "AlreadyTold",
     "AskOverQuota",
     "AskQuotaShort",
@@ -149,10 +172,13 @@ __all__ = [
     "BadWindow",
     "ChatSlowDown",
     "ConfigError",
+    "CouldNotJoin",
     "EmptyAudio",
     "EmptyText",
     "LimitReached",
+    "ListenerMayNotRead",
     "LoggingIsOff",
+    "MayNotSpeakThere",
     "MimoAuthError",
     "MimoBadRequest",
     "MimoBadResponse",
@@ -165,12 +191,17 @@ __all__ = [
     "NoOwnVoice",
     "NoSpeech",
     "NotAllowed",
+    "NotReading",
+    "NotYourReading",
     "NotYourRecording",
     "NotYourVoice",
     "NothingToProcess",
     "NothingToSummarise",
     "PrivateBot",
     "QuotaUsed",
+    "ReadingElsewhere",
+    "ReadingRefused",
+    "ReadingShareUsed",
     "SlowDown",
     "SpeechOverQuota",
     "SpeechQuotaShort",
@@ -186,6 +217,7 @@ __all__ = [
     "UnknownTimeZone",
     "UnknownVoice",
     "UserInputError",
+    "VoiceChosenByAnother",
     "VoiceNameTaken",
     "VoiceNotShared",
     "VoicebridgeError",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.reading import ReaderMember, ReaderRules
@@ -39,6 +39,14 @@ class ReadingRepository:
     async def save_member(self, chat: ChatRef, member_id: str, member: ReaderMember) -> None:
         values = {"voice": member.voice, "read": member.read}
         await self._upsert(ReaderMemberRow, {**_key(chat), "member_id": member_id}, values)
+
+    async def chooser_of(self, chat: ChatRef, voice: str) -> str | None:
+        query = select(ReaderMemberRow.member_id).where(
+            ReaderMemberRow.platform == chat.platform,
+            ReaderMemberRow.chat_id == chat.chat_id,
+            ReaderMemberRow.voice == voice,
+        )
+        return (await self._session.execute(query.limit(1))).scalar_one_or_none()
 
     async def delete_chat(self, chat: ChatRef) -> None:
         """`/forget`: the server's rules and its members' choices."""

@@ -1,0 +1,174 @@
+"""Discord's voice channels as the channel reader needs them (`core.ports.VoiceChannels`): the
+channels and who sits in them, what each member may do there as discord.py computes it from
+its cache (roles, overwrites, timeouts: kept current by the gateway's member, role and channel
+updates), and the bot's voice connection in a server (`DiscordVoiceCall`).
+
+Members are cached only while they sit in voice (`bots.discord.bot.member_cache`); a message's
+author or a command's member may sit nowhere, so the members seen last are kept here too
+(`saw`), at most `KEPT_MEMBERS`, each as Discord last sent them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import OrderedDict
+
+import discord
+
+from bots.discord.clip_audio import ClipAudio
+from bots.discord.places import preferences_of
+from bots.discord.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
+from core.domain import errors
+from core.domain.listeners import Channel, Listener
+from core.domain.values import ChatRef, VoiceNote
+from core.ports import ProcessSlots
+
+logger = logging.getLogger(__name__)
+
+KEPT_MEMBERS = 1024
+Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a chat too
+
+
+def server_of(guild: discord.Guild) -> ChatRef:
+    """The server as the core knows it (its preferences' key)."""
+    return preferences_of(guild_id=guild.id)
+
+
+class DiscordVoiceCall:
+    """The bot's voice connection in one server (`core.ports.VoiceCall`). Each clip's ffmpeg
+    holds one of the process's FFMPEG_MAX_PROCESSES slots while it plays."""
+
+    def __init__(self, voice: discord.VoiceClient, *, processes: ProcessSlots) -> None:
+        self._voice = voice
+        self._processes = processes
+        self._skipped = False
+
+    @property
+    def voice_id(self) -> str:
+        return str(self._voice.channel.id)
+
+    async def play(self, note: VoiceNote) -> bool:
+        self._skipped = False
+        async with self._processes.slot():
+            clip = ClipAudio(note.data, ffmpeg=self._processes.executable)
+            try:
+                whole = await play_clip(self._voice, clip, note.duration)
+            except TimeoutError:
+                whole = False
+            except discord.ClientException as exc:  # not connected (being moved)
+                logger.warning("a clip in %s not played: %s", self.voice_id, exc)
+                clip.cleanup()
+                whole = False
+        return whole or self._skipped
+
+    def skip(self) -> bool:
+        if not self._voice.is_playing():
+            return False
+        self._skipped = True
+        self._voice.stop()
+        return True
+
+    async def post(self, line: str) -> None:
+        channel = self._voice.channel
+        if not isinstance(channel, discord.VoiceChannel):
+            return
+        try:
+            await channel.send(line)
+        except discord.HTTPException:
+            logger.warning("could not post in voice channel %s", channel.id)
+
+    async def leave(self) -> None:
+        if self._voice.guild.voice_client is self._voice:  # not disconnected for good already
+            await self._voice.disconnect(force=True)
+
+
+class DiscordVoiceChannels:
+    """The servers of `bot` (`core.ports.VoiceChannels`); `client` None: the voice libraries are
+    missing, and nothing can be joined."""
+
+    def __init__(
+        self, bot: discord.Client, client: VoiceClientClass | None, *, processes: ProcessSlots
+    ) -> None:
+        self.bot = bot
+        self.client = client
+        self._processes = processes
+        self._seen: OrderedDict[tuple[int, int], discord.Member] = OrderedDict()
+
+    def saw(self, member: discord.Member) -> None:
+        """Keep `member` as Discord last sent them (a message's author, a command's member)."""
+        key = (member.guild.id, member.id)
+        self._seen[key] = member
+        self._seen.move_to_end(key)
+        while len(self._seen) > KEPT_MEMBERS:
+            self._seen.popitem(last=False)
+
+    def channel(self, server: ChatRef, channel_id: str) -> Channel | None:
+        found = self._channel(server, channel_id)
+        if found is None:
+            return None
+        nsfw = isinstance(found, discord.TextChannel | discord.VoiceChannel) and found.nsfw
+        return Channel(str(found.id), found.name, found.mention, nsfw=nsfw)
+
+    def listeners(self, server: ChatRef, voice_id: str, *, about: str) -> list[Listener]:
+        voice, channel = self._channel(server, voice_id), self._channel(server, about)
+        if not isinstance(voice, discord.VoiceChannel | discord.StageChannel) or channel is None:
+            return []
+        listeners = []
+        for member in voice.members:
+            if member.bot:
+                continue
+            held = channel.permissions_for(member)
+            listeners.append(Listener(
+                str(member.id), member.display_name, may_view=held.view_channel,
+                may_read=held.view_channel and held.read_message_history,
+            ))  # fmt: skip
+        return listeners
+
+    def may_speak(self, server: ChatRef, voice_id: str, member_id: str) -> bool:
+        voice, member = self._channel(server, voice_id), self._member(server, member_id)
+        if voice is None or member is None:
+            return False
+        # discord.py leaves a timed-out member only View Channel and Read Message History.
+        muted = member.voice is not None and member.voice.mute
+        return voice.permissions_for(member).speak and not muted and not member.is_timed_out()
+
+    def moves_members(self, server: ChatRef, voice_id: str, member_id: str) -> bool:
+        voice, member = self._channel(server, voice_id), self._member(server, member_id)
+        return (
+            voice is not None and member is not None and voice.permissions_for(member).move_members
+        )
+
+    def sits_in(self, server: ChatRef, member_id: str) -> str | None:
+        guild = self._guild(server)
+        member = None if guild is None else guild.get_member(int(member_id))
+        state = None if member is None else member.voice
+        return None if state is None or state.channel is None else str(state.channel.id)
+
+    async def join(self, server: ChatRef, voice_id: str) -> DiscordVoiceCall:
+        """Join deafened (the bot hears nothing) with discord.py's voice client."""
+        channel = self._channel(server, voice_id)
+        assert self.client is not None, "the cog refuses readings without the voice libraries"
+        if not isinstance(channel, discord.VoiceChannel):
+            raise errors.CouldNotJoin(f"{voice_id} is no voice channel", channel=f"<#{voice_id}>")
+        try:
+            voice = await channel.connect(cls=self.client, timeout=CONNECT_TIMEOUT, self_deaf=True)
+        except (TimeoutError, discord.DiscordException, OSError) as exc:
+            logger.warning("joining voice channel %s failed", channel.id, exc_info=True)
+            raise errors.CouldNotJoin(str(exc), channel=channel.mention) from exc
+        return DiscordVoiceCall(voice, processes=self._processes)
+
+    def _guild(self, server: ChatRef) -> discord.Guild | None:
+        with contextlib.suppress(ValueError):
+            return self.bot.get_guild(int(server.chat_id.removeprefix("guild:")))
+        return None
+
+    def _channel(self, server: ChatRef, channel_id: str) -> discord.abc.GuildChannel | None:
+        guild = self._guild(server)
+        return None if guild is None else guild.get_channel(int(channel_id))
+
+    def _member(self, server: ChatRef, member_id: str) -> discord.Member | None:
+        guild = self._guild(server)
+        if guild is None:
+            return None
+        return guild.get_member(int(member_id)) or self._seen.get((guild.id, int(member_id)))

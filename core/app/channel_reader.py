@@ -1,0 +1,187 @@
+"""The channel reader: a text channel read aloud in a voice channel, each member in their own
+voice. The platform's adapter hands over what happens (a command, a message, someone joining
+or leaving, a permission changed) and implements the voice channels (`core.ports.
+VoiceChannels`); everything decided is decided here.
+
+    start    `/read_channel`: the member joins a reading to their voice channel, of the text
+             channel they name (else the voice channel's own chat), or switches the server's
+             reading there to it. They must be allowed to speak in the voice channel (Speak, not
+             muted by a moderator, not timed out), and everyone listening must be allowed to
+             read the text channel (an age-restricted one only into an age-restricted voice
+             channel): otherwise nothing is joined, and one line says why, naming the channel.
+             Switching takes the same rights, and makes its member the reading's starter.
+    skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
+    stop     of the voice channel, or by anyone once the starter has left it
+    heard    a message of the channel a reading reads (`core.app.reading_turns` reads it in
+             its turn, while everyone listening may hear it)
+    changed  someone joined, left or moved, or a role or a channel's permissions changed: the
+             server's reading looks again at who listens
+
+One reading per server (a bot has one voice connection in a server), held by this process: the
+voice connection lives on the gateway session of the server's shard, which is this process's.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from core.app.reading_turns import ReaderPolicy, Reading, Reads
+from core.app.spoken_messages import MessageSpeech
+from core.domain import errors
+from core.domain.listeners import Channel, Hold, hold
+from core.domain.reading import HeardMessage
+from core.domain.values import ChatRef
+from core.ports import NO_METRICS, Metrics, VoiceChannels
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReadingAsked:
+    """`/read_channel`: `member_id` wants `text_id` (None: their voice channel's own chat) read
+    aloud in the voice channel they sit in, `voice_id`; lines posted in the server's `locale`,
+    words said for what cannot be read in the server's own language (`platform_locale`)."""
+
+    server: ChatRef
+    member_id: str
+    voice_id: str
+    text_id: str | None
+    locale: str
+    platform_locale: str | None
+
+
+@dataclass(frozen=True)
+class Started:
+    """A reading started, or switched (`switched`), reading `text` in `voice`."""
+
+    text: Channel
+    voice: Channel
+    switched: bool = False
+
+    @property
+    def own_chat(self) -> bool:
+        return self.text.id == self.voice.id
+
+
+class ChannelReader:
+    """The channel reader's use cases (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        channels: VoiceChannels,
+        speech: MessageSpeech,
+        policy: ReaderPolicy,
+        metrics: Metrics = NO_METRICS,
+    ) -> None:
+        self._channels = channels
+        self._speech = speech
+        self._policy = policy
+        self._metrics = metrics
+        self._readings: dict[ChatRef, Reading] = {}
+        self._joining: set[ChatRef] = set()  # taken before the first await: one start at a time
+
+    def reading_in(self, server: ChatRef) -> Reading | None:
+        reading = self._readings.get(server)
+        return None if reading is None or reading.ended.is_set() else reading
+
+    async def start(self, asked: ReadingAsked) -> Started:
+        """Start (or switch) the server's reading as `asked`, or refuse (module docstring)."""
+        server, voice_id = asked.server, asked.voice_id
+        text_id = asked.text_id or voice_id
+        voice = self._known(server, voice_id)
+        text_channel = self._known(server, text_id)
+        self._may_start(asked.member_id, server, text_channel, voice)
+        reads = Reads(text_id, text_id == voice_id, asked.member_id, asked.locale,
+                      asked.platform_locale)  # fmt: skip
+        current = self.reading_in(server)
+        if current is not None and current.voice_id == voice_id:
+            current.read_from(text_id, own_chat=reads.own_chat, starter_id=asked.member_id)
+            return Started(text_channel, voice, switched=True)
+        if current is not None or server in self._joining:
+            raise errors.ReadingElsewhere()
+        self._joining.add(server)
+        try:
+            call = await self._channels.join(server, voice_id)
+        finally:
+            self._joining.discard(server)
+        reading = Reading(
+            server=server, call=call, channels=self._channels, speech=self._speech, reads=reads,
+            policy=self._policy, metrics=self._metrics,
+        )  # fmt: skip
+        self._readings[server] = reading
+        reading.start()
+        logger.info("reading a channel aloud in %s", server)
+        return Started(text_channel, voice)
+
+    def heard(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
+        """A message arrived in `channel_id`: read in its turn where a reading reads it."""
+        reading = self.reading_in(server)
+        if reading is not None and reading.reads.text_id == channel_id:
+            reading.heard(message)
+
+    def changed(self, server: ChatRef) -> None:
+        """Someone joined, left or moved in the server's voice channels, or a member's roles,
+        a role or a channel changed: its reading looks again at who listens."""
+        reading = self.reading_in(server)
+        if reading is not None:
+            reading.check()
+
+    async def moved(self, server: ChatRef, voice_id: str | None) -> None:
+        """The bot was moved to `voice_id` by a moderator (it reads on there), or taken out of
+        voice (None: a disconnect is final, and the reading ends)."""
+        reading = self.reading_in(server)
+        if reading is None:
+            return
+        if voice_id is None:
+            logger.info("disconnected from voice in %s", server)
+            await reading.stop()
+        else:
+            reading.moved(voice_id)
+
+    async def skip(self, server: ChatRef, member_id: str) -> bool:
+        """Skip the message being read; False when none is."""
+        return self._stoppable_by(server, member_id).skip()
+
+    async def stop(self, server: ChatRef, member_id: str) -> Channel:
+        """End the server's reading; the voice channel it left."""
+        reading = self._stoppable_by(server, member_id)
+        voice = self._known(server, reading.voice_id)
+        await reading.stop()
+        return voice
+
+    async def close(self) -> None:
+        """The bot is stopping: every reading ends and leaves its voice channel."""
+        for reading in list(self._readings.values()):
+            await reading.stop()
+
+    def _may_start(self, member: str, server: ChatRef, text: Channel, voice: Channel) -> None:
+        """Refuse a start (or a switch) that the member or the listeners do not allow."""
+        channels = self._channels
+        if not channels.may_speak(server, voice.id, member):
+            raise errors.MayNotSpeakThere(voice=voice.mention)
+        listeners = channels.listeners(server, voice.id, about=text.id)
+        held = hold(text, voice, listeners)
+        if held is Hold.AGE_RESTRICTED:
+            raise errors.AgeRestricted(channel=text.mention, voice=voice.mention)
+        if held is Hold.LISTENER:
+            raise errors.ListenerMayNotRead(channel=text.mention, voice=voice.mention)
+
+    def _stoppable_by(self, server: ChatRef, member: str) -> Reading:
+        """The server's reading, where `member` may skip or stop it."""
+        reading = self.reading_in(server)
+        if reading is None:
+            raise errors.NotReading()
+        starter = reading.reads.starter_id
+        starter_listens = self._channels.sits_in(server, starter) == reading.voice_id
+        moderator = self._channels.moves_members(server, reading.voice_id, member)
+        if member != starter and starter_listens and not moderator:
+            raise errors.NotYourReading()
+        return reading
+
+    def _known(self, server: ChatRef, channel_id: str) -> Channel:
+        channel = self._channels.channel(server, channel_id)
+        if channel is None:
+            raise errors.NotReading(f"channel {channel_id} is not known")
+        return channel

@@ -1,0 +1,304 @@
+"""One running channel reading (`core.app.channel_reader` starts and stops it): the messages of
+a text channel read aloud in a voice channel, each in its turn, the next one made into speech
+(`core.app.spoken_messages`) while the current one plays.
+
+Who hears it: before a message is made into speech, and again before it is played, the people
+in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
+`core.domain.listeners` decide. While someone there may not read the text channel (or it is
+age-restricted and the voice channel is not) the reading holds: the clip playing stops, the one
+being made is let go, the messages waiting and those arriving meanwhile are dropped unheard (no
+text of theirs reaches MiMo), and the voice channel's chat hears one line naming the channel,
+never what it holds. It goes on by itself once everyone there may read it again (that listener
+left, or was given the permission). The platform's events (people joining, leaving, moving,
+their roles, the channels' permissions) each ask for a new look (`check`).
+
+It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
+with nothing read, when the server's daily speech quota is used up (said in the voice channel's
+chat; a message too long for what is left is let go, said once), when the channel it reads is
+gone, or when the call ends for good (a moderator's disconnect is final).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+from core.app.spoken_messages import MessageSpeech, Room, Spoken
+from core.chat.messages import text
+from core.domain import errors
+from core.domain.listeners import Channel, Hold, hold, seen_by_all
+from core.domain.reading import HeardMessage, ReadingQueue, ReadingSession
+from core.domain.values import ChatRef
+from core.ports import Metrics, VoiceCall, VoiceChannels
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReaderPolicy:
+    """DISCORD_READER_QUEUE and DISCORD_READER_IDLE_SECONDS."""
+
+    queue: int = 10
+    idle_seconds: float = 600.0
+
+
+@dataclass
+class Reads:
+    """What a reading reads and who asked for it: the text channel (`own_chat`: the voice
+    channel's own chat, which follows the bot when it is moved), its starter, and the languages
+    of its lines (`locale`) and of the server (`platform_locale`)."""
+
+    text_id: str
+    own_chat: bool
+    starter_id: str
+    locale: str
+    platform_locale: str | None
+
+
+class Reading:
+    """One server's reading (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        server: ChatRef,
+        call: VoiceCall,
+        channels: VoiceChannels,
+        speech: MessageSpeech,
+        reads: Reads,
+        policy: ReaderPolicy,
+        metrics: Metrics,
+    ) -> None:
+        self.server = server
+        self.call = call
+        self.reads = reads
+        self._voice_id = call.voice_id  # where it reads: the platform tells of every move
+        self.ended = asyncio.Event()
+        self._channels = channels
+        self._speech = speech
+        self._policy = policy
+        self._metrics = metrics
+        self._queue = ReadingQueue(policy.queue)
+        self._session = ReadingSession()
+        self._arrived = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._upcoming: asyncio.Task[Spoken | None] | None = None
+        self._held: Hold | None = None
+        self._stopping = False
+        self._told: set[str] = set()  # the lines the channel heard once already
+        self._background: set[asyncio.Future[None]] = set()
+
+    def start(self) -> None:
+        self._metrics.readings_running(+1)
+        self._task = asyncio.create_task(self._run(), name=f"reading-{self.server.chat_id}")
+
+    @property
+    def voice_id(self) -> str:
+        return self._voice_id
+
+    def heard(self, message: HeardMessage) -> None:
+        """A message of the channel read, to read in its turn; dropped while the reading holds.
+        A full queue lets the oldest go, saying so once."""
+        if self.check() is not None:
+            self._metrics.reading_message("withheld")
+            return
+        overflow = self._queue.push(message)
+        self._arrived.set()
+        if overflow is not None:
+            self._metrics.reading_message("dropped")
+            if overflow.tell:
+                logger.info("reading queue of %s full: oldest message dropped", self.server)
+                self._in_background(self._post(text("reader.behind", self.reads.locale)))
+
+    def check(self) -> Hold | None:
+        """Look again at who listens: hold the reading (see the module docstring), or let it
+        go on; why it holds, if it does. Leaves once nobody but bots listens."""
+        if self._stopping or self.ended.is_set():
+            return Hold.LISTENER  # nothing more is read either way
+        text_channel, voice = self._places()
+        if text_channel is None or voice is None:
+            self._in_background(self.stop())
+            return Hold.LISTENER
+        listeners = self._channels.listeners(self.server, voice.id, about=text_channel.id)
+        if not listeners:
+            logger.info("leaving the voice channel in %s: nobody listens", self.server)
+            self._in_background(self.stop())
+        held = hold(text_channel, voice, listeners)
+        if held is not None and self._held is None:
+            self._hold(held, text_channel)
+        self._held = held
+        return held
+
+    def skip(self) -> bool:
+        """Stop the message being read (the next one follows); False when none is."""
+        return self.call.skip()
+
+    async def stop(self) -> None:
+        """End the reading and leave the voice channel; returns once it has. Asked again
+        meanwhile, it only waits."""
+        if self._task is not None and not self._stopping:
+            self._stopping = True
+            self._task.cancel()
+        await self.ended.wait()
+
+    def read_from(self, text_id: str, *, own_chat: bool, starter_id: str) -> None:
+        """Read another text channel from now on, for `starter_id`; what waited in the old one
+        is let go."""
+        self._queue.clear()
+        self.reads.text_id, self.reads.own_chat = text_id, own_chat
+        self.reads.starter_id = starter_id
+        self._held = None
+        self.check()
+
+    def moved(self, voice_id: str) -> None:
+        """A moderator moved the bot to the voice channel `voice_id`: it reads on there (its own
+        chat too, when it read the old one's). Said by the platform's event, which the call
+        itself may hear of a moment later."""
+        self._voice_id = voice_id
+        if self.reads.own_chat:
+            self.reads.text_id = voice_id
+        self.check()
+
+    def _hold(self, held: Hold, text_channel: Channel) -> None:
+        """Someone listening may not hear what is read: everything stops, one line says so."""
+        logger.info("reading in %s holds: %s", self.server, held.value)
+        dropped = len(self._queue)
+        self._queue.clear()
+        for _ in range(dropped):
+            self._metrics.reading_message("withheld")
+        if self._upcoming is not None:
+            self._upcoming.cancel()
+        self.call.skip()
+        key = "reader.held_age_restricted" if held is Hold.AGE_RESTRICTED else "reader.held"
+        line = text(key, self.reads.locale, channel=text_channel.mention)
+        self._in_background(self._post(line))
+
+    def _places(self) -> tuple[Channel | None, Channel | None]:
+        text_channel = self._channels.channel(self.server, self.reads.text_id)
+        return text_channel, self._channels.channel(self.server, self._voice_id)
+
+    async def _run(self) -> None:
+        try:
+            await self._read_in_turn()
+        except errors.QuotaUsed as refusal:
+            await self._post(text(refusal.key, self.reads.locale, **refusal.params))
+        except Exception:
+            logger.exception("the reading in %s failed", self.server)
+        finally:
+            try:
+                await self.call.leave()
+            except Exception:
+                logger.warning("leaving voice in %s failed", self.server, exc_info=True)
+            finally:
+                self._metrics.readings_running(-1)
+                self.ended.set()
+
+    async def _read_in_turn(self) -> None:
+        """Each message in its turn; the next one made into speech while this one plays."""
+        try:
+            while True:
+                if self._upcoming is None:
+                    message = await self._next()
+                    if message is None:
+                        logger.info("leaving the voice channel in %s: idle", self.server)
+                        return
+                    self._upcoming = asyncio.create_task(self._spoken(message))
+                try:
+                    spoken = await self._upcoming
+                except asyncio.CancelledError:
+                    if self._stopping:
+                        raise
+                    self._metrics.reading_message("withheld")
+                    spoken = None  # let go: someone listening may not hear it
+                self._upcoming = None
+                after = self._queue.pop()
+                if after is not None:
+                    self._upcoming = asyncio.create_task(self._spoken(after))
+                if spoken is not None:
+                    await self._play(spoken)
+        finally:
+            if self._upcoming is not None:
+                self._upcoming.cancel()
+
+    async def _next(self) -> HeardMessage | None:
+        """The oldest waiting message; None after `idle_seconds` with none."""
+        while (message := self._queue.pop()) is None:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), self._policy.idle_seconds)
+            except TimeoutError:
+                return None
+        return message
+
+    async def _spoken(self, message: HeardMessage) -> Spoken | None:
+        """`message` made into speech, or None: not read, held, or MiMo failed (the reading
+        goes on). The server's quota used up ends the reading (`_run`)."""
+        if self.check() is not None:
+            self._metrics.reading_message("withheld")
+            return None
+        # A webhook is no member: the server's rules let it in or not.
+        speaks = self._channels.may_speak(self.server, self._voice_id, message.author_id)
+        if not speaks and not message.webhook:
+            logger.info("a message in %s not read: its author may not speak", self.server)
+            return None
+        try:
+            return await self._speech.speak(
+                self.server, self._session, message, room=self._room(message)
+            )
+        except (errors.SpeechQuotaShort, errors.SpeechOverQuota) as refusal:
+            # Too long for what is left today: a shorter message may still fit.
+            await self._tell_once(refusal.key, text(refusal.key, self.reads.locale,
+                                                    **refusal.params))  # fmt: skip
+            return None
+        except errors.ReadingShareUsed:
+            name = message.author_name
+            line = text("reader.share_used", self.reads.locale, name=name)
+            await self._tell_once(f"share:{message.author_id}", line)
+            return None
+        except errors.QuotaUsed:
+            raise  # used up: the reading ends, saying why
+        except errors.VoicebridgeError as refusal:
+            logger.warning("a message in %s not read: %s", self.server, refusal.key)
+            return None
+
+    def _room(self, message: HeardMessage) -> Room:
+        """Who is in the voice channel as `message` is read, and which channels it mentions
+        that one of them may not see."""
+        voice = self._voice_id
+        present = self._channels.listeners(self.server, voice, about=self.reads.text_id)
+        unseen = frozenset(
+            channel for channel in message.channels
+            if not seen_by_all(self._channels.listeners(self.server, voice, about=channel))
+        )  # fmt: skip
+        return Room(
+            platform_locale=self.reads.platform_locale,
+            present={listener.id: listener.name for listener in present},
+            unseen_channels=unseen,
+        )
+
+    async def _play(self, spoken: Spoken) -> None:
+        """Play one clip, unless the reading holds meanwhile; one that cannot be played is let
+        go, and the channel hears it once."""
+        if self.check() is not None:
+            self._metrics.reading_message("withheld")
+            return
+        if await self.call.play(spoken.note):
+            self._metrics.reading_message("read", seconds=spoken.note.duration)
+            return
+        logger.warning("a message in %s could not be played", self.server)
+        await self._tell_once("play_failed", text("reader.play_failed", self.reads.locale))
+
+    async def _tell_once(self, what: str, line: str) -> None:
+        if what not in self._told:
+            self._told.add(what)
+            await self._post(line)
+
+    async def _post(self, line: str) -> None:
+        await self.call.post(line)
+
+    def _in_background(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)  # referenced until done: the loop holds tasks weakly
+        task.add_done_callback(self._background.discard)
