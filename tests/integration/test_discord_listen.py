@@ -32,7 +32,10 @@ from tests.standins.discord_voice import Call
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, group_of, tone
 
-SETTINGS = ReceiveSettings(silence_gap=0.4)
+# A second of quiet ends a turn: the stand-in and the bot share this process, and on a machine
+# busy with other tests either may be held up for some tenths of a second, which a shorter gap
+# would take for the end of a turn.
+SETTINGS = ReceiveSettings(silence_gap=1.0)
 RATE = SETTINGS.sample_rate
 HELD_SECOND = 48_000 * 2  # a second of a turn in progress, as it is held (48 kHz PCM16)
 
@@ -298,7 +301,8 @@ async def test_frames_failing_while_keys_change_are_tolerated_and_the_rest_is_he
     [said] = it.heard.of(dan_id)
     assert said.seconds == pytest.approx(1.5 - failed * 0.02, abs=0.1)
     assert round(pitch(said)) == pytest.approx(330, rel=0.03)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    receive_warnings = [r for r in caplog.records if r.name.startswith("bots.discord.receive")]
+    assert not [r for r in receive_warnings if r.levelno >= logging.WARNING]
 
 
 async def test_a_member_whose_frames_never_decrypt_is_logged_once_and_the_others_heard(
@@ -318,7 +322,11 @@ async def test_a_member_whose_frames_never_decrypt_is_logged_once_and_the_others
         )
         await it.heard.until(lambda: it.heard.of(ann.user_id), what="Ann")
 
-    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    warned = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith("bots.discord.receive")
+    ]
     assert len(warned) == 1 and f"user {eve.user_id} did not decrypt" in warned[0]
     assert it.receiver.undecrypted[eve.user_id] >= 90 and it.heard.of(eve.user_id) == []
     assert_said(it.heard.of(ann.user_id), [(440, 1.0)])
