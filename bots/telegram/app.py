@@ -7,7 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -24,6 +24,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bots.http import serving
 from bots.startup import reach
@@ -112,6 +113,9 @@ def build_application(
             runtime.claims, wanted, chats=cases.preferences, business=runtime.business
         )
         queue.intake = processor.receive  # claimed before Telegram hears it was received
+    from core.bootstrap import tls_context
+
+    tls: dict[str, Any] = {"verify": tls_context()}
     application = (
         ApplicationBuilder()
         .token(token)
@@ -128,8 +132,10 @@ def build_application(
         # A reply still goes when the message it answers was deleted meanwhile (the /say or
         # /ask that asked for it): Telegram refuses it otherwise, and the work would be lost.
         .defaults(Defaults(allow_sending_without_reply=True))
-        .read_timeout(30)
-        .media_write_timeout(120)
+        # PTB's own pool sizes (256 for the bot's requests, 1 for getUpdates), on the
+        # process's one TLS context.
+        .request(HTTPXRequest(256, read_timeout=30, media_write_timeout=120, httpx_kwargs=tls))
+        .get_updates_request(HTTPXRequest(1, httpx_kwargs=tls))
         .build()
     )
     handlers = TelegramHandlers(
