@@ -162,6 +162,14 @@ def dave_protocol_version(voice: discord.VoiceClient) -> int:
     return voice._connection.dave_protocol_version
 
 
+def encrypts_end_to_end(voice: discord.VoiceClient) -> bool:
+    """Whether what `voice` plays now is end-to-end encrypted where the call asks for it: true
+    in a call without DAVE, and in a DAVE call once the bot is in its MLS group. Before that,
+    discord.py sends the Opus frames as they are (`VoiceClient._get_voice_packet`)."""
+    connection = voice._connection
+    return connection.dave_protocol_version == 0 or connection.can_encrypt
+
+
 def listen_to_voice_socket(voice: discord.VoiceClient, listener: SocketListener) -> None:
     """Hand every UDP datagram the connection receives to `listener`, in discord.py's socket
     reader thread (one per connection, reading the socket discord.py holds; it also serves
