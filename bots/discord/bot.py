@@ -37,7 +37,7 @@ from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
-from bots.discord.cogs.transcription import TranscriptionCog
+from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.discordpy import (
@@ -167,7 +167,12 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
-            self, self.runtime, player=self.player, reader=self.reader, channels=self.voice_channels
+            self,
+            self.runtime,
+            player=self.player,
+            reader=self.reader,
+            channels=self.voice_channels,
+            earlier_reply=self.crash_redo.earlier_reply,
         )
         for cog in cogs:
             await self.add_cog(cog)
@@ -279,12 +284,18 @@ def feature_cogs(
     player: VoicePlayer,
     reader: ChannelReader,
     channels: DiscordVoiceChannels,
+    earlier_reply: EarlierReply = lambda message: None,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
-    their commands)."""
+    their commands); `earlier_reply` is the crash redo's (`redo.CrashRedo.earlier_reply`)."""
     cases = runtime.cases
     return [
-        TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
+        TranscriptionCog(
+            bot,
+            runtime.transcripts,
+            piece_seconds=cases.limits.asr_piece_seconds,
+            earlier_reply=earlier_reply,
+        ),
         SpeechCog(bot, speech=cases.speech, preferences=cases.preferences, player=player),
         PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
         LanguagesCog(cases.preferences),

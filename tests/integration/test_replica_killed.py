@@ -17,13 +17,21 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import text as sql
 
-from core.infra.storage import upgrade
+from core.infra.storage import create_engine, upgrade
 from tests.audio_factory import make_audio
 from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres_database
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, settled_claims
 from tests.integration.conftest import free_listens
-from tests.integration.test_kill_restart import environment, logged, voicebridge
+from tests.integration.test_kill_restart import (
+    discord_environment,
+    environment,
+    identified,
+    logged,
+    voicebridge,
+)
+from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -116,6 +124,43 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
     assert sorted(taken) == [(str(chat), 1, "done") for chat in sorted(left_with_the_dead)]
     # MiMo was asked again only for what the dead replica had in flight or queued.
     assert len(mimo.calls("mimo-v2.5-asr")) <= NOTES + len(left_with_the_dead)
+
+
+async def test_a_discord_reply_sent_just_before_the_kill_is_kept_not_sent_again(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Killed between posting a voice message's transcript and marking its claim done, a
+    replica leaves a claim that looks unanswered. The replica that takes it over finds the
+    reply in the channel and keeps it: the channel still reads one transcript."""
+    alice = discord_api.add_member(server, "alice")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    env = discord_environment(discord_api, mimo, database_url)
+    async with voicebridge(tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)):
+        note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
+        await discord_api.wait_for_contents(server.general, [TRANSCRIPT], timeout=60)
+        await settled_claims(database_url)
+    await answered_but_not_marked(database_url)
+
+    async with voicebridge(tmp_path, env | {"INSTANCE_NAME": "b"}, "b", identified(discord_api)):
+        await settled_claims(database_url)  # b took the claim over as it started: redone
+
+    [reply] = discord_api.messages_in(server.general)
+    assert reply.content == TRANSCRIPT and reply.reply_to == int(note["id"])
+    assert discord_api.edits == []  # kept as it was: nothing for the channel to notice
+    assert "was answered before its process died" in (tmp_path / "b.log").read_text()
+
+
+async def answered_but_not_marked(url: str) -> None:
+    """The claims as a replica killed between its answers and their marks leaves them."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(sql(
+                "UPDATE processed_updates SET state = 'started', finished_at = NULL,"
+                " lease_until = NULL, owner = 'a/dead', payload = 'message'"
+            ))  # fmt: skip
+    finally:
+        await engine.dispose()
 
 
 def registered(bot_api: FakeBotApi) -> Any:
