@@ -57,6 +57,8 @@ LOG_DIR = Path(__file__).parent / "out"
 START_TIMEOUT = 120.0
 BURST_TIMEOUT = 600.0
 _update_ids = itertools.count(1)
+# What the survivor's log is read for: the takeover, and anything it warned of.
+LOGGED = (" WARNING ", " ERROR ", "taking over", "was answered before its process died")
 
 
 class TimedBotApi(FakeBotApi):
@@ -326,6 +328,7 @@ def _outcome(
     return {
         "platform": platform,
         "notes": notes,
+        "mimo_delay": MIMO_DELAY,
         "delivered": sum(n >= 1 for n in counted.values()),
         "twice": sum(n > 1 for n in counted.values()),
         "other_replies": sum(len(rs) - counted[chat] for chat, rs in replies.items()),
@@ -338,6 +341,7 @@ def _outcome(
         "killed_at": killed_at,
         "windows": sorted(windows),
         "taken_over": log.count("taking over"),
+        "kept": log.count("was answered before its process died"),
         "log_lines": _log_summary(log),
     }
 
@@ -347,9 +351,9 @@ def _log_summary(log: str) -> list[str]:
     with how often it came."""
     kinds: Counter[str] = Counter()
     for line in log.splitlines():
-        if " WARNING " in line or " ERROR " in line or "taking over" in line or "swept" in line:
-            message = line.split(" ", 3)[-1]
-            kinds[re.sub(r"\d+", "N", message)[:200]] += 1
+        if any(words in line for words in LOGGED):
+            message = re.sub(r"Claim\(.*?\)", "Claim(...)", line.split(" ", 2)[-1])
+            kinds[re.sub(r"\d+", "N", message)[:160]] += 1
     return [f"{count}x {message}" for message, count in kinds.most_common(12)]
 
 

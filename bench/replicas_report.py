@@ -1,0 +1,147 @@
+"""Benchmark 10's section of RESULTS.md, from the runs of bench/replicas.py."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from bench.sections import reflow, replace_section
+
+HEADING = "## 10. Replicas: one killed with SIGKILL in the middle of a burst"
+TARGET_RATIO = 1.5
+
+
+def section(runs: dict[str, list[dict[str, Any]]], machine: dict[str, str]) -> str:
+    labels = list(runs)
+    median = {label: _median(found) for label, found in runs.items()}
+
+    def row(what: str, cell: Any, target: str = "") -> str:
+        cells = " | ".join(str(cell(label)) for label in labels)
+        return f"| {what} | {cells} | {target} |"
+
+    def spread(key: str, unit: str = "") -> Any:
+        def cell(label: str) -> str:
+            values = [run[key] for run in runs[label]]
+            return f"{median[label][key]}{unit} ({min(values)}–{max(values)}{unit})"
+
+        return cell
+
+    def seconds(label: str) -> str:
+        values = [run["seconds"] for run in runs[label]]
+        m = median[label]["seconds"]
+        return f"{m:.1f} s ({min(values):.1f}–{max(values):.1f} s)"
+
+    def ratio(label: str) -> str:
+        worst = max(run["ratio"] for run in runs[label])
+        met = "met" if worst <= TARGET_RATIO else "NOT met"
+        return f"{median[label]['ratio']:.2f}x, at worst {worst:.2f}x ({met})"
+
+    def delivered(label: str) -> str:
+        worst = min(run["delivered"] for run in runs[label])
+        notes = median[label]["notes"]
+        return f"{worst} of {notes} in every run ({'met' if worst == notes else 'NOT met'})"
+
+    def twice(label: str) -> str:
+        total = sum(run["twice"] for run in runs[label])
+        return f"{total} in {len(runs[label])} runs ({'met' if total == 0 else 'NOT met'})"
+
+    def killed(label: str) -> str:
+        k = median[label]["killed_at"]
+        return f"{k['seconds']:.1f} s, {k['answered']} transcripts in"
+
+    def window(label: str) -> str:
+        pooled = sorted(w for run in runs[label] for w in run["windows"])
+        if not pooled:
+            return "none measured"
+        p99 = pooled[min(len(pooled) - 1, round(0.99 * (len(pooled) - 1)))]
+        return (
+            f"{statistics.median(pooled) * 1000:.1f} / {p99 * 1000:.1f} / "
+            f"{pooled[-1] * 1000:.1f} ms"
+        )
+
+    def odds(label: str) -> str:
+        return f"1 in {one_in(runs[label]):.0f}"
+
+    def kept(label: str) -> str:
+        if label == "Telegram":
+            return "cannot be looked for"
+        return spread("kept")(label)
+
+    table = "\n".join([
+        f"| | {' | '.join(labels)} | target |",
+        "|---|" + "---|" * (len(labels) + 1),
+        row("transcripts delivered", delivered, "all"),
+        row("delivered twice", twice, "0"),
+        row("killed at", killed),
+        row("notes the survivor took over", spread("taken_over")),
+        row("...of them answered already, their reply found and kept", kept),
+        row("MiMo requests paid twice", spread("paid_twice")),
+        row("the last transcript in its chat", seconds),
+        row("the floor", lambda label: f"{median[label]['floor']:.2f} s"),
+        row("last transcript / floor", ratio, f"at most {TARGET_RATIO}x"),
+        row("answer sent to claim marked done: median / p99 / max", window),
+        row("a kill at a random moment of the burst answers a chat twice", odds),
+    ])  # fmt: skip
+    logs = "\n".join(
+        f"- {label}: " + "; ".join(f"`{line}`" for line in median[label]["log_lines"])
+        for label in labels
+    )
+    found = median[labels[0]]
+    text = f"""{HEADING}
+
+Measured by `.venv/bin/python -m bench --only replicas` ({machine["date"]}, load average
+{machine["load_before"]} before, {machine["load_after"]} after: the machine is shared, and other
+work ran on it meanwhile). Two `voicebridge run` processes, configured by environment variables
+alone, share one PostgreSQL database (a scratch one on the server the tests use); the platform's
+stand-in and MiMo's (holding every request **{found["mimo_delay"]} s**) run in the driver's process
+(bench/replicas.py). On Telegram the replicas run in webhook mode, the updates POSTed to them in
+turn as a round-robin load balancer does; on Discord they are two shards' processes
+(`DISCORD_SHARD_COUNT=2`, one shard each), the servers split between the shards. After a note
+to each replica, {found["notes"]} notes from {found["notes"]} chats arrive at once; when the
+driver sees half the transcripts in their chats, the first replica is killed with SIGKILL. The
+lease is `WORK_LEASE_SECONDS`' default, {found["lease"]:.0f} s. Each platform ran
+{len(runs[labels[0]])} times; the table shows the run with the median time, and in brackets the
+range over the runs.
+
+{table}
+
+The floor is what the survivor alone could do at best, plus the lease the dead replica's work
+waits for: {found["notes"]} requests to MiMo at most 8 in flight (`ASR_MAX_IN_FLIGHT`), 0.5 s
+each, take 6.25 s, and a replica killed just after renewing its leases leaves them unclaimable
+for a whole lease. MiMo requests paid twice are the requests the dead replica had in flight: MiMo
+answered them, or was about to, to a process no longer there, and the survivor asked again.
+
+Exactly-once cannot hold in one window: between the platform accepting an answer and the claim
+being marked done in the database. A replica killed inside it leaves a claim that looks
+unanswered, and the survivor does the work again. On Discord the survivor looks in the channel
+for the bot's reply to the voice message first and keeps it (the "found and kept" row); Telegram
+shows a bot nothing of a chat's history, so there the chat reads its transcript twice, the second
+a lease later. The window was measured for every answer of the runs (from the stand-in answering
+the request that carried it to the claim's `finished_at`); a replica answering `r` notes a
+second is inside it for `r` times the mean window of every second, which at the burst's rate
+gives the odds in the last row.
+
+What the survivor's log said (the run with the median time; numbers replaced by N):
+
+{logs}
+"""
+    return reflow(text)
+
+
+def one_in(runs: list[dict[str, Any]]) -> float:
+    """How many kills at a random moment of the burst, on average, for one to land in a
+    window: the victim's answers a second times the mean window."""
+    pooled = [w for run in runs for w in run["windows"]]
+    if not pooled:
+        return float("inf")
+    rate = statistics.mean(run["killed_at"]["answered"] / run["killed_at"]["seconds"] / 2
+                           for run in runs)  # fmt: skip
+    return 1 / (rate * statistics.mean(pooled))
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+
+
+def with_section(results: str, text: str) -> str:
+    return replace_section(results, HEADING, text)
