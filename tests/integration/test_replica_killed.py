@@ -32,6 +32,7 @@ from tests.integration.test_kill_restart import (
     voicebridge,
 )
 from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.discord_voice import authority_file
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -193,3 +194,58 @@ async def claims_done(url: str, chats: list[int]) -> None:
             if wanted <= {str(chat_id) for (chat_id,) in rows}:
                 return
             await asyncio.sleep(0.02)
+
+
+async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_again(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """A process reading #lounge aloud is killed: Discord still shows the bot sitting in the
+    voice channel, as its session has not timed out. The replica that takes the server's
+    shard over leaves that channel as it starts (nobody reads there any more), and a
+    /read_channel afterwards is answered and read from the new process."""
+    ann = discord_api.add_member(server, "Ann")
+    await discord_api.join_voice(server, ann, server.lounge)
+    env = discord_environment(discord_api, mimo, database_url) | {
+        "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
+    }
+    async with voicebridge(
+        tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)
+    ) as a:
+        started = await slash_answer(discord_api, server.general, ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, "Hello everyone")
+        await discord_api.voice.wait_until(
+            lambda: frames_heard(discord_api) > 0,
+            timeout=30,
+            what="the first message read aloud",
+        )
+        a.kill()
+        await a.wait()
+    assert discord_api.voice_channel_of(server, discord_api.application_id) == server.lounge
+
+    async with voicebridge(tmp_path, env | {"INSTANCE_NAME": "b"}, "b", identified(discord_api)):
+        await discord_api.wait_until(
+            lambda: discord_api.voice_channel_of(server, discord_api.application_id) is None,
+            timeout=30,
+            what="the bot out of the voice channel the dead process read in",
+        )
+        again = await slash_answer(discord_api, server.general, ann, "read_channel")
+        heard = frames_heard(discord_api)
+        await discord_api.post_message(server.lounge, ann, "Still here")
+        await discord_api.voice.wait_until(
+            lambda: frames_heard(discord_api) > heard,
+            timeout=30,
+            what="the next message read aloud",
+        )
+
+    assert started.content.startswith(f"I am reading the chat of <#{server.lounge}> aloud there")
+    assert again.content.startswith(f"I am reading the chat of <#{server.lounge}> aloud there")
+
+
+def frames_heard(discord_api: FakeDiscord) -> int:
+    return sum(len(call.frames) for call in discord_api.voice.calls)
+
+
+async def slash_answer(discord_api: FakeDiscord, channel: int, user: int, command: str) -> Any:
+    asked = await discord_api.slash(channel, user, command)
+    [answered] = await asked.wait_for_messages(timeout=60)
+    return answered
