@@ -14,9 +14,9 @@
                  beside each --ffmpeg BINARY (say, a distribution's)
     --only listen  benchmark 9 alone (about a minute): 10 members speaking at once over 3 calls,
                  the bot's receive layer listening (bench/listen.py)
-    --only replicas  benchmark 10 alone (about 5 minutes; needs TEST_DATABASE_URL, a PostgreSQL
+    --only replicas  benchmark 10 alone (about 7 minutes; needs TEST_DATABASE_URL, a PostgreSQL
                  server): 100 notes over two replicas, one killed with SIGKILL half-way, on
-                 Telegram (webhook) and Discord (two shards' processes), twice each
+                 Telegram (webhook) and Discord (two shards' processes), 3 times each
     --only conversion  the 60-minute conversion alone (about 5 minutes), in a section named after
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
@@ -73,7 +73,7 @@ LAST_ENCODERS = Path(__file__).parent / "out" / "last-encoders.json"
 LAST_BUILDS = Path(__file__).parent / "out" / "last-builds.json"
 LAST_LISTEN = Path(__file__).parent / "out" / "last-listen.json"
 LAST_REPLICAS = Path(__file__).parent / "out" / "last-replicas.json"
-REPLICAS_ROUNDS = 2  # benchmark 10: runs of each platform, taking turns
+REPLICAS_ROUNDS = 3  # benchmark 10: runs of each platform, taking turns
 LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = 10, 3, 30.0
 
 
@@ -273,8 +273,9 @@ def only_replicas() -> None:
                   f"{found['twice']} twice, the last in {found['seconds']:.1f} s "
                   f"({found['ratio']:.2f}x the floor)", flush=True)  # fmt: skip
             runs[label].append(found)
+            LAST_REPLICAS.parent.mkdir(parents=True, exist_ok=True)
+            LAST_REPLICAS.write_text(json.dumps({"machine": machine, "runs": runs}, indent=1))
     machine["load_after"] = report.load_average()
-    LAST_REPLICAS.parent.mkdir(parents=True, exist_ok=True)
     LAST_REPLICAS.write_text(json.dumps({"machine": machine, "runs": runs}, indent=1))
     text = replicas_report.section(runs, machine)
     RESULTS.write_text(replicas_report.with_section(RESULTS.read_text(), text))
