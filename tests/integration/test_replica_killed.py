@@ -2,10 +2,16 @@
 processes in Telegram webhook mode share one PostgreSQL, ten voice notes from ten chats reach
 them through a round-robin load balancer, and one replica is killed with SIGKILL after the
 fifth answer. The survivor takes the dead one's work over once its lease lapses: every chat
-reads its transcript exactly once.
+reads its transcript exactly once. Skipped without TEST_DATABASE_URL: replicas share
+PostgreSQL, not SQLite.
+
+On Discord, what a dead process leaves behind: a reply it sent just before its claim's mark
+(found in the channel and kept by the process that redoes the work, not sent again), and a
+channel reading (ended by the process that runs the server's shard next, which /read_channel
+then starts afresh).
 
 The same run at a hundred notes, on Telegram and on Discord, is benchmark 10 (`python -m bench
---only replicas`). Skipped without TEST_DATABASE_URL: replicas share PostgreSQL, not SQLite.
+--only replicas`), which also measures how often a kill lands where exactly-once cannot hold.
 """
 
 from __future__ import annotations
@@ -197,7 +203,7 @@ async def claims_done(url: str, chats: list[int]) -> None:
 
 
 async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_again(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
     """A process reading #lounge aloud is killed: Discord still shows the bot sitting in the
     voice channel, as its session has not timed out. The replica that takes the server's
@@ -205,7 +211,7 @@ async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_
     /read_channel afterwards is answered and read from the new process."""
     ann = discord_api.add_member(server, "Ann")
     await discord_api.join_voice(server, ann, server.lounge)
-    env = discord_environment(discord_api, mimo, database_url) | {
+    env = discord_environment(discord_api, mimo, sqlite_url) | {
         "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
     }
     async with voicebridge(
