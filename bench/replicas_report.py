@@ -53,14 +53,15 @@ def section(runs: dict[str, list[dict[str, Any]]], machine: dict[str, str]) -> s
         pooled = sorted(w for run in runs[label] for w in run["windows"])
         if not pooled:
             return "none measured"
-        p99 = pooled[min(len(pooled) - 1, round(0.99 * (len(pooled) - 1)))]
+        p90 = pooled[min(len(pooled) - 1, round(0.9 * (len(pooled) - 1)))]
         return (
-            f"{statistics.median(pooled) * 1000:.1f} / {p99 * 1000:.1f} / "
-            f"{pooled[-1] * 1000:.1f} ms"
+            f"{statistics.median(pooled) * 1000:.0f} / {p90 * 1000:.0f} / "
+            f"{pooled[-1] * 1000:.0f} ms"
         )
 
-    def odds(label: str) -> str:
-        return f"1 in {one_in(runs[label]):.0f}"
+    def per_kill(label: str) -> str:
+        counts = ", ".join(str(run["twice"]) for run in runs[label])
+        return f"{counts} (one kill a run)"
 
     def kept(label: str) -> str:
         if label == "Telegram":
@@ -79,8 +80,8 @@ def section(runs: dict[str, list[dict[str, Any]]], machine: dict[str, str]) -> s
         row("the last transcript in its chat", seconds),
         row("the floor", lambda label: f"{median[label]['floor']:.2f} s"),
         row("last transcript / floor", ratio, f"at most {TARGET_RATIO}x"),
-        row("answer sent to claim marked done: median / p99 / max", window),
-        row("a kill at a random moment of the burst answers a chat twice", odds),
+        row("chats answered twice, each run", per_kill),
+        row("answer sent to claim marked done: median / p90 / max", window),
     ])  # fmt: skip
     logs = "\n".join(
         f"- {label}: " + "; ".join(f"`{line}`" for line in median[label]["log_lines"])
@@ -115,28 +116,23 @@ Exactly-once cannot hold in one window: between the platform accepting an answer
 being marked done in the database. A replica killed inside it leaves a claim that looks
 unanswered, and the survivor does the work again. On Discord the survivor looks in the channel
 for the bot's reply to the voice message first and keeps it (the "found and kept" row); Telegram
-shows a bot nothing of a chat's history, so there the chat reads its transcript twice, the second
-a lease later. The window was measured for every answer of the runs (from the stand-in answering
-the request that carried it to the claim's `finished_at`); a replica answering `r` notes a
-second is inside it for `r` times the mean window of every second, which at the burst's rate
-gives the odds in the last row.
+shows a bot nothing of a chat's history, so there the chat reads its transcript twice, the
+second a lease later. The window was measured for every answer of a claim never taken over (from
+the stand-in answering the request that carried it to the claim's `finished_at`, which is taken
+just before its UPDATE): on this busy machine tens of milliseconds at the median, and hundreds in
+its tail, as the handling of an update goes on after its answer (the chat's log, the automatic
+gist, the other handler groups) and each step waits for a core and a database connection. In a
+burst a replica is inside some chat's window much of the time: every kill here answered two or
+three chats twice on Telegram. The answers of the chats answered twice came up to 0.6 s before
+the kill. On Discord the tail is longer still, a few claims marked only some 30 s after their
+reply, about when the survivor took the dead one's work over; why is not yet understood (the
+replies found and kept make it harmless to what the channels see).
 
 What the survivor's log said (the run with the median time; numbers replaced by N):
 
 {logs}
 """
     return reflow(text)
-
-
-def one_in(runs: list[dict[str, Any]]) -> float:
-    """How many kills at a random moment of the burst, on average, for one to land in a
-    window: the victim's answers a second times the mean window."""
-    pooled = [w for run in runs for w in run["windows"]]
-    if not pooled:
-        return float("inf")
-    rate = statistics.mean(run["killed_at"]["answered"] / run["killed_at"]["seconds"] / 2
-                           for run in runs)  # fmt: skip
-    return 1 / (rate * statistics.mean(pooled))
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
