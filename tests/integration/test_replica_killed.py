@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,8 @@ import aiohttp
 import pytest
 from sqlalchemy import text as sql
 
-from core.infra.storage import create_engine, upgrade
+from core.domain.claims import Claim
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, upgrade
 from tests.audio_factory import make_audio
 from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres_database
 from tests.integration.chatlog_db import query, settled_claims
@@ -255,3 +258,35 @@ async def slash_answer(discord_api: FakeDiscord, channel: int, user: int, comman
     asked = await discord_api.slash(channel, user, command)
     [answered] = await asked.wait_for_messages(timeout=60)
     return answered
+
+
+async def test_the_soonest_lease_another_process_holds_is_read_from_storage(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+) -> None:
+    """What a replica waits for before it looks for lapsed claims: the soonest lease another
+    process holds on unfinished work of the platforms it serves, not its own, not finished
+    work's."""
+    now = datetime(2026, 11, 25, 18, tzinfo=UTC)
+    held = [  # (claim, owner, lease left)
+        (Claim("telegram", "1", "1"), "a/1", timedelta(seconds=20)),
+        (Claim("telegram", "2", "1"), "a/1", timedelta(seconds=9)),
+        (Claim("telegram", "3", "1"), "b/2", timedelta(seconds=3)),  # the asker's own
+        (Claim("discord", "4", "1"), "a/1", timedelta(seconds=1)),  # another platform
+        (Claim("telegram", "5", "1"), "a/1", timedelta(seconds=2)),  # finished below
+    ]
+    async with uow_factory() as uow:
+        for claim, owner, left in held:
+            await uow.claims.claim(
+                claim, instance=owner[0], owner=owner, at=now, lease_until=now + left
+            )
+        await uow.claims.finish(Claim("telegram", "5", "1"), "done", at=now)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        soonest = await uow.claims.next_lapse(["telegram"], owner="b/2")
+        both = await uow.claims.next_lapse(["telegram", "discord"], owner="b/2")
+        none_else = await uow.claims.next_lapse(["discord"], owner="a/1")
+
+    assert soonest == now + timedelta(seconds=9)
+    assert both == now + timedelta(seconds=1)
+    assert none_else is None
