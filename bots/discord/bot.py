@@ -37,7 +37,7 @@ from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
-from bots.discord.cogs.transcription import TranscriptionCog
+from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.discordpy import (
@@ -52,7 +52,7 @@ from bots.discord.discordpy import (
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.locales import person_locale
-from bots.discord.pace import RequestPace
+from bots.discord.pace import PER_SECOND, RequestPace
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
@@ -113,6 +113,14 @@ class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
         await self.client.work.finish_claimed(interaction)
 
 
+def process_share(shard_count: int | None, shard_ids: list[int] | None) -> float:
+    """This process's part of the bot's requests: all of them unless it runs only some of the
+    shards (DISCORD_SHARD_IDS), when its shards' part of them all."""
+    if not shard_count or not shard_ids:
+        return 1.0
+    return min(1.0, len(shard_ids) / shard_count)
+
+
 class VoicebridgeBot(commands.AutoShardedBot):
     """Application commands only; one cog per feature, each handed the use cases it needs.
 
@@ -147,8 +155,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
             allowed_installs=EVERYWHERE_INSTALLS,
             allowed_contexts=EVERYWHERE_CONTEXTS,
         )
-        # Every REST request waits its turn under Discord's global limit (`pace`).
-        pace_requests(self, RequestPace())
+        # Every REST request waits its turn under Discord's global limit (`pace`), which all
+        # the bot's processes share: each takes its shards' part of it.
+        pace_requests(self, RequestPace(PER_SECOND * process_share(shard_count, shard_ids)))
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.cases.limiter  # the allowlist, before anything else
         self.preferences = runtime.cases.preferences
@@ -167,7 +176,12 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
-            self, self.runtime, player=self.player, reader=self.reader, channels=self.voice_channels
+            self,
+            self.runtime,
+            player=self.player,
+            reader=self.reader,
+            channels=self.voice_channels,
+            earlier_reply=self.crash_redo.earlier_reply,
         )
         for cog in cogs:
             await self.add_cog(cog)
@@ -279,12 +293,18 @@ def feature_cogs(
     player: VoicePlayer,
     reader: ChannelReader,
     channels: DiscordVoiceChannels,
+    earlier_reply: EarlierReply = lambda message: None,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
-    their commands)."""
+    their commands); `earlier_reply` is the crash redo's (`redo.CrashRedo.earlier_reply`)."""
     cases = runtime.cases
     return [
-        TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
+        TranscriptionCog(
+            bot,
+            runtime.transcripts,
+            piece_seconds=cases.limits.asr_piece_seconds,
+            earlier_reply=earlier_reply,
+        ),
         SpeechCog(bot, speech=cases.speech, preferences=cases.preferences, player=player),
         PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
         LanguagesCog(cases.preferences),

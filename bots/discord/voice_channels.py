@@ -158,6 +158,23 @@ class DiscordVoiceChannels:
             raise errors.CouldNotJoin(str(exc), channel=channel.mention) from exc
         return DiscordVoiceCall(voice, processes=self._processes)
 
+    async def leave_left_behind(self, guild: discord.Guild) -> None:
+        """Leave the voice channel Discord shows the bot in, where this process holds no voice
+        connection: a reading of a process that died (killed, its replica lost). Members no
+        longer see the bot sit there silent, and the next /read_channel starts afresh."""
+        state = guild.me.voice if guild.me is not None else None
+        if state is None or state.channel is None or guild.voice_client is not None:
+            return
+        logger.info(
+            "left voice channel %s of server %s: a process that died was reading there",
+            state.channel.id,
+            guild.id,
+        )
+        try:
+            await guild.change_voice_state(channel=None)
+        except (discord.DiscordException, OSError):
+            logger.warning("could not leave voice channel %s", state.channel.id, exc_info=True)
+
     def _guild(self, server: ChatRef) -> discord.Guild | None:
         with contextlib.suppress(ValueError):
             return self.bot.get_guild(int(server.chat_id.removeprefix("guild:")))

@@ -59,3 +59,14 @@ def test_voice_channels_need_both_voice_libraries(
     monkeypatch.setattr(voice_client, "has_nacl", nacl)
     monkeypatch.setattr(voice_state, "has_dave", dave)
     assert installed_voice_client() is expected
+
+
+def test_each_process_paces_its_shards_part_of_the_global_limit() -> None:
+    """Discord's 50 requests a second hold for the bot token, whichever process sends them:
+    two processes of one shard each take half, or together they are refused with 429s."""
+    from bots.discord.bot import process_share
+
+    assert process_share(None, None) == 1.0  # one process, every shard
+    assert process_share(4, [0, 1, 2, 3]) == 1.0
+    assert process_share(2, [1]) == 0.5
+    assert process_share(3, [0, 2]) == 2 / 3

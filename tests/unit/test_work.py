@@ -270,3 +270,27 @@ async def _never(claim: Claim) -> None:
 
 async def _never_redo(claim: Claim, payload: str) -> None:
     raise AssertionError(f"nothing should be redone, got {claim}")
+
+
+async def test_a_dead_processs_work_is_taken_over_as_its_lease_lapses(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    """A replica that keeps its own leases looks for lapsed ones every lease, and also at the
+    moment another process's lease runs out: a dead replica's work waits the lease, not up to
+    twice as long."""
+    await cut_off(ledger(claims, clock, "bot-a"), VOICE_NOTE, "the update")
+    lapses = clock.at + timedelta(seconds=30)
+    clock.advance(timedelta(seconds=5))  # the survivor starts between two of bot-a's renewals
+    survivor = ledger(claims, clock, "bot-b")
+    taken: list[datetime] = []
+
+    async def redo(claim: Claim, payload: str) -> None:
+        taken.append(clock.now())
+
+    async with survivor.leases_kept({"telegram": (redo, _never)}, pause=clock.sleep):
+        for _ in range(100):
+            if taken:
+                break
+            await asyncio.sleep(0)
+    [at] = taken
+    assert lapses < at <= lapses + timedelta(seconds=1)

@@ -8,6 +8,8 @@ Telegram.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -31,6 +33,8 @@ from bots.discord.translator import translatable, translatable_choices
 from core.app.transcripts import Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 
+EarlierReply = Callable[[discord.Message], discord.Message | None]
+
 FORMAT_CHOICES = translatable_choices(
     "discord.choice.transcribe.format", **{name: name for name in FORMATS}
 )
@@ -39,9 +43,17 @@ FORMAT_CHOICES = translatable_choices(
 class TranscriptionCog(commands.Cog):
     """Auto-transcription of voice messages, /transcribe, and the message menu "Transcribe"."""
 
-    def __init__(self, bot: AnyBot, transcripts: Transcripts, *, piece_seconds: float) -> None:
+    def __init__(
+        self,
+        bot: AnyBot,
+        transcripts: Transcripts,
+        *,
+        piece_seconds: float,
+        earlier_reply: EarlierReply = lambda message: None,
+    ) -> None:
         self.bot = bot
         self.transcripts = transcripts
+        self.earlier_reply = earlier_reply  # a crash redo's reply already sent (`redo`)
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
         # Message menus cannot be declared inside a cog; they are added to the tree on load.
         self.menu = app_commands.ContextMenu(
@@ -67,6 +79,7 @@ class TranscriptionCog(commands.Cog):
             message,
             piece_seconds=self.piece_seconds,
             gist_at=RecordingAt.of(message, voice),
+            earlier=self.earlier_reply(message),
         )
         try:
             await self.transcripts.arrived(
