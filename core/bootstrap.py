@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from core.app.audiences import Audiences
 from core.app.business import BusinessChats
 from core.app.claims import Claims
 from core.app.gists import Gists
@@ -80,7 +81,8 @@ class UseCases:
 
     limits: RequestLimits
     limiter: Limiter  # the allowlist, rate limits and daily quotas (off on the command line)
-    preferences: ChatPreferences
+    preferences: ChatPreferences  # the settings commands' own
+    audiences: Audiences  # whom each answer is for, decided once per event
     transcription: Transcription
     speech: TextToSpeech
     questions: Questions
@@ -109,6 +111,7 @@ def use_cases(
     limiter = limiter or Limiter.off()
     recordings = recordings or Recordings(downloader=None, limits=limits)
     preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
+    audiences = Audiences(uow=uow, default_tts_model=default_tts_model)
     transcription = Transcription(
         speech=speech, audio=audio, preferences=preferences, limiter=limiter, limits=limits,
         recordings=recordings, keeper=keeper, metrics=metrics,
@@ -128,8 +131,9 @@ def use_cases(
     )  # fmt: skip
     translations = Translations(transcription=transcription, chat_api=chat_api, limiter=limiter)
     return UseCases(
-        limits=limits, limiter=limiter, preferences=preferences, transcription=transcription,
-        speech=tts, questions=questions, gists=gists, translations=translations,
+        limits=limits, limiter=limiter, preferences=preferences, audiences=audiences,
+        transcription=transcription, speech=tts, questions=questions, gists=gists,
+        translations=translations,
     )  # fmt: skip
 
 

@@ -151,7 +151,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         pace_requests(self, RequestPace())
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.cases.limiter  # the allowlist, before anything else
-        self.preferences = runtime.cases.preferences
+        self.preferences = runtime.cases.preferences  # where a DM's commander is noted
+        self.audiences = runtime.cases.audiences
         self.gateway_url = gateway_url
         self.player = player
         self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
@@ -161,7 +162,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         raw_interactions.install(gateway_parsers(self))
         self.work = WorkInProgress(claims, raw_interactions)
         self.crash_redo = CrashRedo(
-            self, claims=claims, chats=self.preferences, start_message=self._start_claimed_message
+            self, claims=claims, chats=self.audiences, start_message=self._start_claimed_message
         )
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
@@ -285,9 +286,9 @@ def feature_cogs(
     cases = runtime.cases
     return [
         TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
-        SpeechCog(bot, speech=cases.speech, preferences=cases.preferences, player=player),
+        SpeechCog(bot, speech=cases.speech, player=player),
         PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
-        LanguagesCog(cases.preferences),
+        LanguagesCog(cases.preferences, audiences=cases.audiences),
         QuestionsCog(bot, cases.questions),
         GistsCog(bot, gists=cases.gists, preferences=cases.preferences, limiter=cases.limiter),
         TranslationsCog(
@@ -303,9 +304,8 @@ def feature_cogs(
             reader=reader,
             channels=channels,
             choices=runtime.reader_choices,
-            preferences=cases.preferences,
         ),
-        LimitsCog(cases.limiter, chats=cases.preferences),
+        LimitsCog(cases.limiter),
     ]
 
 

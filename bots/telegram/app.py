@@ -34,6 +34,7 @@ from bots.telegram.gists import GistHandlers
 from bots.telegram.guest import GuestHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
+from bots.telegram.locales import answered
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.pace import USUAL, Pace
 from bots.telegram.rate_limits import SparingRateLimiter
@@ -109,7 +110,7 @@ def build_application(
     if claiming:
         wanted = ((_WORK | _GUEST_WORK) & access.allowed) | _BUSINESS_WORK
         processor = ClaimingUpdateProcessor(
-            runtime.claims, wanted, chats=cases.preferences, business=runtime.business
+            runtime.claims, wanted, chats=cases.audiences, business=runtime.business
         )
         queue.intake = processor.receive  # claimed before Telegram hears it was received
     application = (
@@ -133,7 +134,8 @@ def build_application(
         .build()
     )
     handlers = TelegramHandlers(
-        transcripts=runtime.transcripts, preferences=cases.preferences, speech=cases.speech,
+        transcripts=runtime.transcripts, audiences=cases.audiences,
+        preferences=cases.preferences, speech=cases.speech,
         questions=cases.questions, studio=runtime.studio, limiter=cases.limiter,
         piece_seconds=cases.limits.asr_piece_seconds, local_mode=local_mode, pace=pace,
     )  # fmt: skip
@@ -143,7 +145,7 @@ def build_application(
     )
     business = BusinessHandlers(
         business=runtime.business, transcription=cases.transcription,
-        preferences=cases.preferences, local_mode=local_mode,
+        audiences=cases.audiences, local_mode=local_mode,
     )  # fmt: skip
     translation_handlers = TranslationHandlers(
         translations=cases.translations, speech=cases.speech, preferences=cases.preferences,
@@ -174,13 +176,14 @@ def build_application(
     if list(commands) != list(COMMANDS):
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=_NEW))
+        answering = answered(cases.audiences, callback)  # the answer decided once, in the core
+        application.add_handler(CommandHandler(name, answering, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
     guest = GuestHandlers(
         transcripts=runtime.transcripts, gists=cases.gists, translations=cases.translations,
-        questions=cases.questions, inline=runtime.inline, preferences=cases.preferences,
+        questions=cases.questions, inline=runtime.inline, audiences=cases.audiences,
         answers=GuestAnswers(None) if processor is None else processor.guest_answers,
         cache_chat=inline_cache_chat, piece_seconds=cases.limits.asr_piece_seconds,
         local_mode=local_mode, pace=pace,
@@ -193,7 +196,7 @@ def build_application(
         )
     else:
         inline = InlineHandlers(
-            inline=runtime.inline, preferences=cases.preferences, cache_chat=inline_cache_chat
+            inline=runtime.inline, audiences=cases.audiences, cache_chat=inline_cache_chat
         )
         application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
@@ -203,11 +206,12 @@ def build_application(
     # claim ends only once the line is stored: a kill before that redoes it.
     log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message)
     application.add_handler(log, group=-1)
-    # Beside the log (which never sees commands): whose language the chat follows.
-    commander = MessageHandler(_NOTED, handlers.note_commander, block=False)
+    # Beside the log (which never sees commands): whose language the chat follows, noted before
+    # the command's answer is decided (`locales.answered`), which it may change.
+    commander = MessageHandler(_NOTED, handlers.note_commander)
     application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
-    application.add_error_handler(error_handler(cases.preferences))
+    application.add_error_handler(error_handler(cases.audiences))
     return application
 
 

@@ -40,9 +40,9 @@ from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.pace import USUAL, Pace
 from bots.telegram.replies import MESSAGE_LIMIT, error_text
+from core.app.audiences import Audiences
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
-from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.transcripts import Transcripts
 from core.app.translations import Translations
@@ -211,7 +211,7 @@ class GuestHandlers:
         translations: Translations,
         questions: Questions,
         inline: InlineVoices,
-        preferences: ChatPreferences,
+        audiences: Audiences,
         answers: GuestAnswers,
         cache_chat: int | None,
         piece_seconds: float,
@@ -223,7 +223,7 @@ class GuestHandlers:
         self.translations = translations
         self.questions = questions
         self.inline = inline
-        self.preferences = preferences
+        self.audiences = audiences
         self.answers = answers
         self.cache_chat = cache_chat
         self.piece_seconds = piece_seconds
@@ -238,9 +238,8 @@ class GuestHandlers:
             return
         request = guest_request(message, context.bot.username)
         own = ChatRef("telegram", str(message.from_user.id))  # the caller's chat with the bot
-        locale = resolve_locale(message.from_user.language_code) or (
-            await self.preferences.chat_locale(own)
-        )
+        caller = Audience(person=resolve_locale(message.from_user.language_code))
+        locale = (await self.audiences.answering(own, caller)).locale
         answer = GuestAnswer(update, message, self.answers)
         try:
             await self._work(message, request, own, locale, answer)

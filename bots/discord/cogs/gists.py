@@ -19,7 +19,7 @@ from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gist_replies import GISTS_COG, GistButton, RecordingAt, send_gist
 from bots.discord.installs import server_only
-from bots.discord.locales import reply_locale
+from bots.discord.locales import answer_to, reply_locale
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
 from bots.discord.messages import text
 from bots.discord.places import can_manage, for_interaction
@@ -66,15 +66,13 @@ class GistsCog(commands.Cog, name=GISTS_COG):
     @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
     async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
         """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
-        chat, locale = (
-            for_interaction(interaction),
-            await reply_locale(interaction, self.preferences),
-        )
+        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        locale = answer.locale
         if minutes:
             allowed = can_manage(interaction)
             now = await self.preferences.set_gist_minutes(chat, minutes, can_manage=allowed)
         else:
-            now = (await self.preferences.get(chat)).gist_minutes
+            now = answer.prefs.gist_minutes
         sentence = (
             text("discord.autogist.off", locale)
             if now is None
@@ -99,7 +97,7 @@ class GistsCog(commands.Cog, name=GISTS_COG):
             await voicebridge(interaction).work.finish_claimed(interaction)
 
     async def answer(self, interaction: Interaction, recording: RemoteRecording) -> None:
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         gist = await self.gists.gist(
             for_interaction(interaction), recording, language=locale, asker=asker_of(interaction)
         )

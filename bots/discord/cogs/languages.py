@@ -4,16 +4,19 @@ does not speak. `auto` follows the server's own language (`core.chat.languages`)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.installs import server_only
-from bots.discord.locales import place_locale, reply_locale
+from bots.discord.locales import answer_to, interaction_audience
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.translator import translatable_choices
+from core.app.audiences import Audiences
 from core.app.preferences import ChatPreferences
 from core.chat.languages import LOCALES, native_name
 from core.chat.overview import bot_language_text
@@ -30,8 +33,9 @@ BOT_LANGUAGES = [
 
 
 class LanguagesCog(commands.Cog):
-    def __init__(self, preferences: ChatPreferences) -> None:
+    def __init__(self, preferences: ChatPreferences, *, audiences: Audiences) -> None:
         self.preferences = preferences
+        self.audiences = audiences
 
     @server_only  # what the bot posts unasked: only where it is
     @app_commands.command(
@@ -42,18 +46,19 @@ class LanguagesCog(commands.Cog):
     async def botlanguage(
         self, interaction: Interaction, language: Choice[str] | None = None
     ) -> None:
-        chat, locale = (
-            for_interaction(interaction),
-            await reply_locale(interaction, self.preferences),
-        )
+        chat, answer = for_interaction(interaction), await answer_to(interaction)
         if language is not None:
             await self.preferences.set_interface_language(
                 chat, language.value, can_manage=can_manage(interaction)
             )
-        prefs = await self.preferences.get(chat)
-        posts = await place_locale(interaction, self.preferences)
+            # What the place gets now, as the change left it; the answer stays in the asker's.
+            answer = replace(
+                await self.audiences.answering(chat, interaction_audience(interaction)),
+                locale=answer.locale,
+            )
         changed = language is not None
         reply = bot_language_text(
-            prefs, locale, chat_language=posts, wording=CATALOGUE, changed=changed
-        )
+            answer.prefs, answer.locale, chat_language=answer.chat_locale, wording=CATALOGUE,
+            changed=changed,
+        )  # fmt: skip
         await followup_of(interaction, ephemeral=True)(content=reply)

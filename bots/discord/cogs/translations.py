@@ -14,7 +14,7 @@ from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.locales import reply_locale
+from bots.discord.locales import answer_to, reply_locale
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
 from bots.discord.places import can_manage, for_interaction, reaches_channel
@@ -146,7 +146,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         """`source` translated into `language` (default: the asker's): spoken where `voice_of`
         (whose words they are) is given, else as text, with a Speak button when it is `about`
         a message."""
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         target = translation_target(language or "", reader=locale)
         chat, asker = for_interaction(interaction), asker_of(interaction)
         if isinstance(source, str):
@@ -195,7 +195,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         await self.studio.let_speak_translations(
             for_interaction(interaction), person=str(interaction.user.id), allowed=allowed
         )
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         key = "voices.translations_on" if allowed else "voices.translations_off"
         await followup_of(interaction, ephemeral=True)(content=catalogue_text(key, locale))
 
@@ -206,15 +206,13 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
     @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
     async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
         """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
-        chat, locale = (
-            for_interaction(interaction),
-            await reply_locale(interaction, self.preferences),
-        )
+        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        locale = answer.locale
         if language:
             allowed = can_manage(interaction)
             now = await self.preferences.set_autotranslate(chat, language, can_manage=allowed)
         else:
-            now = (await self.preferences.get(chat)).autotranslate
+            now = answer.prefs.autotranslate
         sentence = (
             catalogue_text("autotranslate.is_off", locale)
             if now is None
