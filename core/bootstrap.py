@@ -288,7 +288,7 @@ async def storage(
     settings: Settings, *, migrate: bool = True, clock: Clock | None = None
 ) -> AsyncIterator[Storage]:
     """Bring the schema up to date (unless `migrate` is False), then open the database and
-    build what works on it alone: the limits, the claims ledger and the retention jobs."""
+    build what works on it alone: the limits, the claims and the retention jobs."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
     from core.infra.storage.database import loggable_url, transaction_turns
 

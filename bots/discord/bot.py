@@ -28,7 +28,9 @@ from discord.ext import commands
 
 from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.acks import acknowledge_first, claim, declared_ack
+from bots.discord.audiences import person_locale
 from bots.discord.claims import WorkInProgress, message_claim
+from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
@@ -41,9 +43,9 @@ from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.discordpy import (
+    cog_listeners,
     drop_http_session,
     gateway_parsers,
-    listeners_of,
     pace_requests,
     point_gateway_at,
     point_rest_at,
@@ -51,10 +53,9 @@ from bots.discord.discordpy import (
 )
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
-from bots.discord.locales import person_locale
-from bots.discord.pace import RequestPace
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
+from bots.discord.rate_limits import RequestPace
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
@@ -147,12 +148,13 @@ class VoicebridgeBot(commands.AutoShardedBot):
             allowed_installs=EVERYWHERE_INSTALLS,
             allowed_contexts=EVERYWHERE_CONTEXTS,
         )
-        # Every REST request waits its turn under Discord's global limit (`pace`).
+        # Every REST request waits its turn under Discord's global limit (`rate_limits`).
         pace_requests(self, RequestPace())
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.cases.limiter  # the allowlist, before anything else
         self.preferences = runtime.cases.preferences  # where a DM's commander is noted
         self.audiences = runtime.cases.audiences
+        self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
         self.player = player
         self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
@@ -168,8 +170,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
-            self, self.runtime, player=self.player, reader=self.reader, channels=self.voice_channels
-        )
+            self, self.runtime, player=self.player, reader=self.reader,
+            channels=self.voice_channels, clicks=self.clicks,
+        )  # fmt: skip
         for cog in cogs:
             await self.add_cog(cog)
             if isinstance(cog, RebuildsModals):
@@ -210,8 +213,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def _listen(self, event: str, message: discord.Message) -> None:
         """Run every listener of `event` and wait for them all, so the work is over (and its
-        claim can be finished) when they are."""
-        listeners = listeners_of(self, event)
+        claim can be finished) when they are. The cogs listen; the bot's own `on_message` does
+        nothing."""
+        listeners = cog_listeners(self, event)
         await asyncio.gather(*(self._run_listener(event, each, message) for each in listeners))
 
     async def _run_listener(self, event: str, listener: Any, message: discord.Message) -> None:
@@ -260,6 +264,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
 
 _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every field modules read
+_CLICKED: type[AnswersClicks] = VoicebridgeBot  # ...and the one buttons read
 
 
 def reader_for(runtime: Runtime, channels: DiscordVoiceChannels) -> ChannelReader:
@@ -280,6 +285,7 @@ def feature_cogs(
     player: VoicePlayer,
     reader: ChannelReader,
     channels: DiscordVoiceChannels,
+    clicks: Answerers,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands)."""
@@ -290,7 +296,13 @@ def feature_cogs(
         PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
         LanguagesCog(cases.preferences, audiences=cases.audiences),
         QuestionsCog(bot, cases.questions),
-        GistsCog(bot, gists=cases.gists, preferences=cases.preferences, limiter=cases.limiter),
+        GistsCog(
+            bot,
+            gists=cases.gists,
+            preferences=cases.preferences,
+            limiter=cases.limiter,
+            clicks=clicks,
+        ),
         TranslationsCog(
             bot,
             translations=cases.translations,
@@ -298,6 +310,7 @@ def feature_cogs(
             preferences=cases.preferences,
             studio=runtime.studio,
             limiter=cases.limiter,
+            clicks=clicks,
         ),
         SummariesCog(runtime.summaries, bot=bot),
         ChannelReaderCog(

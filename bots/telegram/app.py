@@ -28,15 +28,15 @@ from telegram.ext import (
 from bots.http import serving
 from bots.startup import reach
 from bots.telegram.access import Access
+from bots.telegram.audiences import answered
 from bots.telegram.business import BusinessHandlers
-from bots.telegram.claims import ClaimingUpdateProcessor, GuestAnswers, leases_kept, sweep
+from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
 from bots.telegram.gists import GistHandlers
-from bots.telegram.guest import GuestHandlers
+from bots.telegram.guest import GuestAnswers, GuestHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
-from bots.telegram.locales import answered
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
 from bots.telegram.summaries import SummaryHandlers
@@ -207,7 +207,7 @@ def build_application(
     log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message)
     application.add_handler(log, group=-1)
     # Beside the log (which never sees commands): whose language the chat follows, noted before
-    # the command's answer is decided (`locales.answered`), which it may change.
+    # the command's answer is decided (`audiences.answered`), which it may change.
     commander = MessageHandler(_NOTED, handlers.note_commander)
     application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)

@@ -19,7 +19,7 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from bots.telegram.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_action
 from core.chat.live import LiveStatus, transcription_status
 from core.domain.text import utf16_units

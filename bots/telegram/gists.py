@@ -11,7 +11,7 @@ from bots.telegram.gist_replies import send_gist
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from core.app.audiences import Answering
 from core.app.gists import Gists
 from core.app.preferences import ChatPreferences

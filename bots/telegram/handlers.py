@@ -1,7 +1,7 @@
 """Telegram handlers: parse the update, call one use case, render the answer.
 
 A command's handler is handed the answer as the core decided it once for the update
-(`Answering`: its language, the chat's, the chat's preferences; `locales.answered`)."""
+(`Answering`: its language, the chat's, the chat's preferences; `audiences.answered`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
+from bots.telegram.audiences import audience, person_locale
 from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
-from bots.telegram.locales import audience, person_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
 from core.app.audiences import Answering, Audiences

@@ -14,7 +14,7 @@ from bots.telegram.chatlog import log_entry
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.inline import discarding
 from bots.telegram.messages import text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long, telegram_pieces
 from core.app.audiences import Answering
 from core.app.scheduler import DigestSender

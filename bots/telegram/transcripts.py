@@ -18,7 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from bots.telegram.chatlog import log_entry
 from bots.telegram.drafts import Draft, shows_drafts
 from bots.telegram.gist_replies import send_gist
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptReply

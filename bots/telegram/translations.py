@@ -17,7 +17,7 @@ from bots.telegram.handlers import (
 )
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
 from core.app.audiences import Answering
 from core.app.preferences import ChatPreferences

@@ -18,8 +18,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
+from bots.discord.audiences import answer_to, place_locale, reply_locale
 from bots.discord.installs import in_servers
-from bots.discord.locales import answer_to, place_locale, reply_locale
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
 from bots.discord.places import can_manage, for_interaction

@@ -15,11 +15,12 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
+from bots.discord.audiences import answer_to, reply_locale
+from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.gist_replies import GISTS_COG, GistButton, RecordingAt, send_gist
+from bots.discord.gist_replies import GistButton, RecordingAt, send_gist
 from bots.discord.installs import server_only
-from bots.discord.locales import answer_to, reply_locale
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
 from bots.discord.messages import text
 from bots.discord.places import can_manage, for_interaction
@@ -31,19 +32,27 @@ from core.domain.quantities import Duration
 from core.ports import RemoteRecording
 
 
-class GistsCog(commands.Cog, name=GISTS_COG):
+class GistsCog(commands.Cog):
     """/tldr, the Gist button's clicks, and /autogist."""
 
     def __init__(
-        self, bot: AnyBot, *, gists: Gists, preferences: ChatPreferences, limiter: Limiter
+        self,
+        bot: AnyBot,
+        *,
+        gists: Gists,
+        preferences: ChatPreferences,
+        limiter: Limiter,
+        clicks: Answerers,
     ) -> None:
         self.bot = bot
         self.gists = gists
         self.preferences = preferences
         self.limiter = limiter
+        self.clicks = clicks
 
     async def cog_load(self) -> None:
         # Every Gist button ever posted, restarts included: the click names its recording.
+        self.clicks.register(GistButton, take=self.take_click, answer=self.gist_clicked)
         self.bot.add_dynamic_items(GistButton)
 
     async def cog_unload(self) -> None:

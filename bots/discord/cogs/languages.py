@@ -10,8 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
+from bots.discord.audiences import answer_to, interaction_audience
 from bots.discord.installs import server_only
-from bots.discord.locales import answer_to, interaction_audience
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of

@@ -19,9 +19,9 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PRIVATE, PUBLIC, answers
+from bots.discord.audiences import answer_to, quick_locale, reply_locale
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
-from bots.discord.locales import answer_to, quick_locale, reply_locale
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import CATALOGUE, text
 from bots.discord.modals import ClaimedModal

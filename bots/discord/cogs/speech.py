@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.locales import reply_locale
+from bots.discord.audiences import reply_locale
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.playback import VoicePlayer

@@ -21,8 +21,8 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PRIVATE, PUBLIC, answers
+from bots.discord.audiences import place_locale, reply_locale
 from bots.discord.installs import server_only
-from bots.discord.locales import place_locale, reply_locale
 from bots.discord.media import is_recording
 from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction

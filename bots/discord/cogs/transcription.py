@@ -14,10 +14,10 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
+from bots.discord.audiences import interaction_audience, message_audience
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
-from bots.discord.locales import interaction_audience, message_audience
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import (
     channel_override_of,

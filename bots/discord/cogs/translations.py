@@ -12,14 +12,15 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
+from bots.discord.audiences import answer_to, reply_locale
+from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.locales import answer_to, reply_locale
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
 from bots.discord.places import can_manage, for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.speak_replies import TRANSLATIONS_COG, SpeakButton, SpokenAt, speak_view
+from bots.discord.speak_replies import SpeakButton, SpokenAt, speak_view
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.limits import Limiter
@@ -46,7 +47,7 @@ class OriginalGone(errors.UserInputError):
     key = "discord.speak.gone"
 
 
-class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
+class TranslationsCog(commands.Cog):
     """/translate, "Translate" on any message and its Speak button, /voicetranslations and
     /autotranslate."""
 
@@ -59,6 +60,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         preferences: ChatPreferences,
         studio: VoiceStudio,
         limiter: Limiter,
+        clicks: Answerers,
     ) -> None:
         self.bot = bot
         self.translations = translations
@@ -66,6 +68,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         self.preferences = preferences
         self.studio = studio
         self.limiter = limiter
+        self.clicks = clicks
         self.menu = app_commands.ContextMenu(
             name=translatable("Translate", "discord.menu.translate"),
             callback=self.translate_message,
@@ -75,6 +78,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
         # Every Speak button ever posted, restarts included: the click names its message.
+        self.clicks.register(SpeakButton, take=self.take_click, answer=self.speak_clicked)
         self.bot.add_dynamic_items(SpeakButton)
 
     async def cog_unload(self) -> None:

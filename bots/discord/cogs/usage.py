@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bots.discord.access import STRANGER_MESSAGE
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.locales import reply_locale
+from bots.discord.audiences import reply_locale
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel

@@ -18,7 +18,7 @@ times, so the segment muxer cuts pieces at original times and lists each piece's
 in the original recording; only the audio inside a piece is shorter. That option came with the
 rewritten silenceremove of ffmpeg 6.1, which the bundled build has: only an older ffmpeg named
 by FFMPEG_BINARY (Debian 12 ships 5.1) leaves a long recording uncompacted rather than shift a
-single timestamp. A short note is compacted in Python, whatever the build (`short_notes`).
+single timestamp. A short note is compacted in Python, whatever the build (`asr_short_notes`).
 """
 
 from __future__ import annotations

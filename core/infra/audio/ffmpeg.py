@@ -11,7 +11,7 @@ dependency, so nothing else needs installing. Where the wheel has no binary for 
 (a source install), the ffmpeg on PATH runs.
 
 A named binary runs as asked. If it is older than 6.1, long recordings keep their pauses
-(`compaction`); short notes are compacted in Python whatever the build (`short_notes`). The
+(`compaction`); short notes are compacted in Python whatever the build (`asr_short_notes`). The
 start says in one line which ffmpeg runs and why.
 
 The wheel has no ffprobe, so nothing here relies on it: probing runs ffmpeg itself, and pydub
