@@ -17,10 +17,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import burst, load
+from bench import burst, ffmpeg_exe, load
 from bench.sections import reflow, replace_section
 from core.infra.audio.asr_short_notes import RATE
-from core.infra.audio.ffmpeg import ffmpeg_exe, keeps_timestamps
+from core.infra.audio.ffmpeg import keeps_timestamps
 from core.infra.audio.sources import AudioSource, mono
 
 HEADING = "## 8. Which ffmpeg: start-up, a voice note, what each can do"

@@ -44,7 +44,7 @@ from core.config import Settings
 from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.domain.values import ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import use_ffmpeg
+from core.infra.audio.ffmpeg import choose_ffmpeg
 from core.infra.audio.processes import FfmpegProcesses, TimeLimit
 from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
@@ -262,9 +262,9 @@ def mimo_client(
 async def ffmpeg_processes(settings: Settings) -> FfmpegProcesses:
     """The process's ffmpeg budget: how many at once, and how long each may take. Which ffmpeg
     runs is chosen (and said) now, at start, not during the first recording."""
-    await asyncio.to_thread(use_ffmpeg, settings.ffmpeg_binary)
+    executable = await asyncio.to_thread(choose_ffmpeg, settings.ffmpeg_binary)
     limit = TimeLimit(floor_seconds=settings.ffmpeg_timeout_seconds, per_audio_second=1.0)
-    return FfmpegProcesses(settings.ffmpeg_max_processes, time_limit=limit)
+    return FfmpegProcesses(settings.ffmpeg_max_processes, time_limit=limit, executable=executable)
 
 
 def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:

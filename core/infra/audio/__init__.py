@@ -25,5 +25,5 @@ types escape; ffmpeg's output goes to the DEBUG log, never into a message.
 import warnings
 
 # Set before any module here imports pydub, which warns at import when ffmpeg is not on PATH:
-# `ffmpeg_exe` points it at the ffmpeg that runs (`ffmpeg`), so the warning would only mislead.
+# `point_pydub_at` points it at the ffmpeg that runs (`ffmpeg`), so the warning would only mislead.
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv", category=RuntimeWarning)
