@@ -151,9 +151,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
         # Every REST request waits its turn under Discord's global limit (`rate_limits`).
         pace_requests(self, RequestPace())
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
-        self.limiter = runtime.cases.limiter  # the allowlist, before anything else
-        self.preferences = runtime.cases.preferences  # where a DM's commander is noted
-        self.audiences = runtime.cases.audiences
+        self.limiter = runtime.limiter  # the allowlist, before anything else
+        self.preferences = runtime.preferences  # where a DM's commander is noted
+        self.audiences = runtime.audiences
         self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
         self.player = player
@@ -289,27 +289,26 @@ def feature_cogs(
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands)."""
-    cases = runtime.cases
     return [
-        TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
-        SpeechCog(bot, speech=cases.speech, player=player),
-        PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
-        LanguagesCog(cases.preferences, audiences=cases.audiences),
-        QuestionsCog(bot, cases.questions),
+        TranscriptionCog(bot, runtime.transcripts, piece_seconds=runtime.limits.asr_piece_seconds),
+        SpeechCog(bot, speech=runtime.speech, player=player),
+        PreferencesCog(preferences=runtime.preferences, studio=runtime.studio, bot=bot),
+        LanguagesCog(runtime.preferences, audiences=runtime.audiences),
+        QuestionsCog(bot, runtime.questions),
         GistsCog(
             bot,
-            gists=cases.gists,
-            preferences=cases.preferences,
-            limiter=cases.limiter,
+            gists=runtime.gists,
+            preferences=runtime.preferences,
+            limiter=runtime.limiter,
             clicks=clicks,
         ),
         TranslationsCog(
             bot,
-            translations=cases.translations,
-            speech=cases.speech,
-            preferences=cases.preferences,
+            translations=runtime.translations,
+            speech=runtime.speech,
+            preferences=runtime.preferences,
             studio=runtime.studio,
-            limiter=cases.limiter,
+            limiter=runtime.limiter,
             clicks=clicks,
         ),
         SummariesCog(runtime.summaries, bot=bot),
@@ -318,7 +317,7 @@ def feature_cogs(
             channels=channels,
             choices=runtime.reader_choices,
         ),
-        LimitsCog(cases.limiter),
+        LimitsCog(runtime.limiter),
     ]
 
 

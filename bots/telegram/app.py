@@ -103,14 +103,13 @@ def build_application(
     chat actions and progress edits are sent (tests turn it up).
     """
     root = api_url.rstrip("/")
-    cases = runtime.cases
-    access = Access(cases.limiter)  # the allowlist: strangers are neither claimed nor handled
+    access = Access(runtime.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
     processor = None
     if claiming:
         wanted = ((_WORK | _GUEST_WORK) & access.allowed) | _BUSINESS_WORK
         processor = ClaimingUpdateProcessor(
-            runtime.claims, wanted, chats=cases.audiences, business=runtime.business
+            runtime.claims, wanted, chats=runtime.audiences, business=runtime.business
         )
         queue.intake = processor.receive  # claimed before Telegram hears it was received
     application = (
@@ -134,21 +133,21 @@ def build_application(
         .build()
     )
     handlers = TelegramHandlers(
-        transcripts=runtime.transcripts, audiences=cases.audiences,
-        preferences=cases.preferences, speech=cases.speech,
-        questions=cases.questions, studio=runtime.studio, limiter=cases.limiter,
-        piece_seconds=cases.limits.asr_piece_seconds, local_mode=local_mode, pace=pace,
+        transcripts=runtime.transcripts, audiences=runtime.audiences,
+        preferences=runtime.preferences, speech=runtime.speech,
+        questions=runtime.questions, studio=runtime.studio, limiter=runtime.limiter,
+        piece_seconds=runtime.limits.asr_piece_seconds, local_mode=local_mode, pace=pace,
     )  # fmt: skip
     summary_handlers = SummaryHandlers(runtime.summaries, runtime.digests, pace=pace)
     gist_handlers = GistHandlers(
-        gists=cases.gists, preferences=cases.preferences, local_mode=local_mode, pace=pace
+        gists=runtime.gists, preferences=runtime.preferences, local_mode=local_mode, pace=pace
     )
     business = BusinessHandlers(
-        business=runtime.business, transcription=cases.transcription,
-        audiences=cases.audiences, local_mode=local_mode,
+        business=runtime.business, transcription=runtime.transcription,
+        audiences=runtime.audiences, local_mode=local_mode,
     )  # fmt: skip
     translation_handlers = TranslationHandlers(
-        translations=cases.translations, speech=cases.speech, preferences=cases.preferences,
+        translations=runtime.translations, speech=runtime.speech, preferences=runtime.preferences,
         studio=runtime.studio, local_mode=local_mode, pace=pace,
     )  # fmt: skip
     commands = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
@@ -176,16 +175,16 @@ def build_application(
     if list(commands) != list(COMMANDS):
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
-        answering = answered(cases.audiences, callback)  # the answer decided once, in the core
+        answering = answered(runtime.audiences, callback)  # the answer decided once, in the core
         application.add_handler(CommandHandler(name, answering, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
     guest = GuestHandlers(
-        transcripts=runtime.transcripts, gists=cases.gists, translations=cases.translations,
-        questions=cases.questions, inline=runtime.inline, audiences=cases.audiences,
+        transcripts=runtime.transcripts, gists=runtime.gists, translations=runtime.translations,
+        questions=runtime.questions, inline=runtime.inline, audiences=runtime.audiences,
         answers=GuestAnswers(None) if processor is None else processor.guest_answers,
-        cache_chat=inline_cache_chat, piece_seconds=cases.limits.asr_piece_seconds,
+        cache_chat=inline_cache_chat, piece_seconds=runtime.limits.asr_piece_seconds,
         local_mode=local_mode, pace=pace,
     )  # fmt: skip
     application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
@@ -196,7 +195,7 @@ def build_application(
         )
     else:
         inline = InlineHandlers(
-            inline=runtime.inline, audiences=cases.audiences, cache_chat=inline_cache_chat
+            inline=runtime.inline, audiences=runtime.audiences, cache_chat=inline_cache_chat
         )
         application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
@@ -211,7 +210,7 @@ def build_application(
     commander = MessageHandler(_NOTED, handlers.note_commander)
     application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
-    application.add_error_handler(error_handler(cases.audiences))
+    application.add_error_handler(error_handler(runtime.audiences))
     return application
 
 
