@@ -34,13 +34,13 @@ from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
-from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
+from bots.discord.cogs.unasked import UnaskedCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.discordpy import (
     cog_listeners,
@@ -293,12 +293,11 @@ def feature_cogs(
         TranscriptionCog(bot, runtime.transcripts, piece_seconds=runtime.limits.asr_piece_seconds),
         SpeechCog(bot, speech=runtime.speech, player=player),
         PreferencesCog(preferences=runtime.preferences, studio=runtime.studio, bot=bot),
-        LanguagesCog(runtime.preferences, audiences=runtime.audiences),
+        UnaskedCog(runtime.preferences, audiences=runtime.audiences),
         QuestionsCog(bot, runtime.questions),
         GistsCog(
             bot,
             gists=runtime.gists,
-            preferences=runtime.preferences,
             limiter=runtime.limiter,
             clicks=clicks,
         ),
@@ -306,7 +305,6 @@ def feature_cogs(
             bot,
             translations=runtime.translations,
             speech=runtime.speech,
-            preferences=runtime.preferences,
             studio=runtime.studio,
             limiter=runtime.limiter,
             clicks=clicks,

@@ -140,14 +140,14 @@ def build_application(
     )  # fmt: skip
     summary_handlers = SummaryHandlers(runtime.summaries, runtime.digests, pace=pace)
     gist_handlers = GistHandlers(
-        gists=runtime.gists, preferences=runtime.preferences, local_mode=local_mode, pace=pace
+        gists=runtime.gists, auto=handlers.gist_auto, local_mode=local_mode, pace=pace
     )
     business = BusinessHandlers(
         business=runtime.business, transcription=runtime.transcription,
         audiences=runtime.audiences, local_mode=local_mode,
     )  # fmt: skip
     translation_handlers = TranslationHandlers(
-        translations=runtime.translations, speech=runtime.speech, preferences=runtime.preferences,
+        translations=runtime.translations, speech=runtime.speech,
         studio=runtime.studio, local_mode=local_mode, pace=pace,
     )  # fmt: skip
     commands = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
@@ -156,7 +156,7 @@ def build_application(
         "ask": handlers.ask,
         "tldr": gist_handlers.tldr,
         "translate": translation_handlers.translate,
-        "autotranslate": translation_handlers.autotranslate,
+        "autotranslate": handlers.autotranslate,
         "voicetranslations": translation_handlers.voicetranslations,
         "voice": handlers.voice,
         "style": handlers.style,

@@ -26,7 +26,7 @@ from core.app.speech import TextToSpeech
 from core.app.transcripts import Transcripts
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
-from core.chat.languages import Audience
+from core.chat.languages import Audience, target_name
 from core.chat.overview import (
     bot_language_text,
     catalogue_text,
@@ -39,12 +39,14 @@ from core.chat.overview import (
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
+from core.domain.quantities import Duration
 from core.domain.values import ChatRef
 
 
 class TelegramHandlers:
     """Every command and media handler but those of gists, translations, summaries and
-    Business (each has a class of its own), with the use cases they call."""
+    Business (each has a class of its own), with the use cases they call; every setting of
+    the chat's (`/tldr auto` and `/autotranslate` too)."""
 
     def __init__(
         self,
@@ -312,6 +314,35 @@ class TelegramHandlers:
             chat, choice, can_manage=await can_manage(update)
         )
         await message.reply_text(text("autotranscribe.set", locale, state=on_off(enabled, locale)))
+
+    async def autotranslate(self, update: Update, answer: Answering) -> None:
+        """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
+        message, chat, locale = message_of(update), chat_of(update), answer.locale
+        choice = command_argument(message)
+        if choice:
+            allowed = await can_manage(update)
+            language = await self.preferences.set_autotranslate(chat, choice, can_manage=allowed)
+        else:
+            language = answer.prefs.autotranslate
+        if language is None:
+            await message.reply_text(text("autotranslate.is_off", locale))
+            return
+        named = target_name(language, locale)
+        await message.reply_text(text("autotranslate.is_on", locale, language=named))
+
+    async def gist_auto(self, update: Update, choice: str, answer: Answering) -> None:
+        """/tldr auto [MINUTES|off]: recordings at least that long also get their gist."""
+        chat, message, locale = chat_of(update), message_of(update), answer.locale
+        if choice:
+            allowed = await can_manage(update)
+            minutes = await self.preferences.set_gist_minutes(chat, choice, can_manage=allowed)
+        else:
+            minutes = answer.prefs.gist_minutes
+        if minutes is None:
+            await message.reply_text(text("gist.auto_off", locale))
+            return
+        length = Duration(minutes * 60)
+        await message.reply_text(text("gist.auto_on", locale, length=length))
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A /command this bot does not have: say so where it was surely meant for this bot (a

@@ -9,7 +9,6 @@ from telegram.constants import ChatAction
 
 from bots.telegram.access import asker_of
 from bots.telegram.handlers import (
-    can_manage,
     chat_of,
     command_argument,
     message_of,
@@ -20,11 +19,10 @@ from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
 from core.app.audiences import Answering
-from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech
 from core.app.translations import Translations
 from core.app.voices import VoiceStudio
-from core.chat.languages import target_name, translation_target
+from core.chat.languages import translation_target
 
 TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")
 
@@ -35,14 +33,12 @@ class TranslationHandlers:
         *,
         translations: Translations,
         speech: TextToSpeech,
-        preferences: ChatPreferences,
         studio: VoiceStudio,
         local_mode: bool,
         pace: Pace = USUAL,
     ) -> None:
         self.translations = translations
         self.speech = speech
-        self.preferences = preferences
         self.studio = studio
         self.local_mode = local_mode
         self.pace = pace
@@ -97,19 +93,3 @@ class TranslationHandlers:
         )
         key = "voices.translations_on" if choice == "on" else "voices.translations_off"
         await message.reply_text(text(key, locale))
-
-    async def autotranslate(self, update: Update, answer: Answering) -> None:
-        """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
-        message, chat = message_of(update), chat_of(update)
-        locale = answer.locale
-        choice = command_argument(message)
-        if choice:
-            allowed = await can_manage(update)
-            language = await self.preferences.set_autotranslate(chat, choice, can_manage=allowed)
-        else:
-            language = answer.prefs.autotranslate
-        if language is None:
-            await message.reply_text(text("autotranslate.is_off", locale))
-            return
-        named = target_name(language, locale)
-        await message.reply_text(text("autotranslate.is_on", locale, language=named))

@@ -1,5 +1,5 @@
 """The gist of a recording: /tldr attachment, the "Gist" button under a long recording's
-transcript, and /autogist (gists posted unasked). Answered with the card (in the asker's
+transcript (/autogist, gists posted unasked: `unasked.py`). Answered with the card (in the asker's
 language) and the whole transcript as a file.
 
 There is no "Summarise" message menu: Discord allows an app five, and Transcribe, Read aloud,
@@ -14,21 +14,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
-from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
-from bots.discord.audiences import answer_to, reply_locale
+from bots.discord.acks import PUBLIC, acknowledge_and_claim, answers
+from bots.discord.audiences import reply_locale
 from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gist_replies import GistButton, RecordingAt, send_gist
-from bots.discord.installs import server_only
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
-from bots.discord.messages import text
-from bots.discord.places import can_manage, for_interaction
+from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from core.app.gists import Gists
 from core.app.limits import Limiter
-from core.app.preferences import ChatPreferences
-from core.domain.quantities import Duration
 from core.ports import RemoteRecording
 
 
@@ -40,13 +36,11 @@ class GistsCog(commands.Cog):
         bot: AnyBot,
         *,
         gists: Gists,
-        preferences: ChatPreferences,
         limiter: Limiter,
         clicks: Answerers,
     ) -> None:
         self.bot = bot
         self.gists = gists
-        self.preferences = preferences
         self.limiter = limiter
         self.clicks = clicks
 
@@ -66,28 +60,6 @@ class GistsCog(commands.Cog):
     async def tldr(self, interaction: Interaction, attachment: discord.Attachment) -> None:
         """/tldr attachment."""
         await self.answer(interaction, remote(require_audio(attachment)))
-
-    @server_only  # what the bot posts unasked: only where it is
-    @app_commands.command(
-        description="Give long recordings transcribed here their gist too: minutes, or off",
-        extras=answers(PRIVATE),
-    )
-    @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
-    async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
-        """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
-        chat, answer = for_interaction(interaction), await answer_to(interaction)
-        locale = answer.locale
-        if minutes:
-            allowed = can_manage(interaction)
-            now = await self.preferences.set_gist_minutes(chat, minutes, can_manage=allowed)
-        else:
-            now = answer.prefs.gist_minutes
-        sentence = (
-            text("discord.autogist.off", locale)
-            if now is None
-            else text("discord.autogist.on", locale, length=Duration(now * 60))
-        )
-        await followup_of(interaction, ephemeral=True)(content=sentence)
 
     async def take_click(self, interaction: Interaction) -> bool:
         """A click on a Gist button, acknowledged with a "thinking…" for the channel."""

@@ -12,23 +12,22 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
-from bots.discord.audiences import answer_to, reply_locale
+from bots.discord.audiences import reply_locale
 from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
-from bots.discord.places import can_manage, for_interaction, reaches_channel
+from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.speak_replies import SpeakButton, SpokenAt, speak_view
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.limits import Limiter
-from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech, speaks
 from core.app.translations import Translations
 from core.app.voices import VoiceStudio
-from core.chat.languages import target_name, translation_target
+from core.chat.languages import translation_target
 from core.domain import errors
 from core.ports import Recording
 
@@ -48,8 +47,8 @@ class OriginalGone(errors.UserInputError):
 
 
 class TranslationsCog(commands.Cog):
-    """/translate, "Translate" on any message and its Speak button, /voicetranslations and
-    /autotranslate."""
+    """/translate, "Translate" on any message and its Speak button, and /voicetranslations
+    (/autotranslate: `unasked.py`)."""
 
     def __init__(
         self,
@@ -57,7 +56,6 @@ class TranslationsCog(commands.Cog):
         *,
         translations: Translations,
         speech: TextToSpeech,
-        preferences: ChatPreferences,
         studio: VoiceStudio,
         limiter: Limiter,
         clicks: Answerers,
@@ -65,7 +63,6 @@ class TranslationsCog(commands.Cog):
         self.bot = bot
         self.translations = translations
         self.speech = speech
-        self.preferences = preferences
         self.studio = studio
         self.limiter = limiter
         self.clicks = clicks
@@ -202,27 +199,6 @@ class TranslationsCog(commands.Cog):
         locale = await reply_locale(interaction)
         key = "voices.translations_on" if allowed else "voices.translations_off"
         await followup_of(interaction, ephemeral=True)(content=catalogue_text(key, locale))
-
-    @app_commands.command(
-        description="Also translate every transcript here: a language, or off",
-        extras=answers(PRIVATE),
-    )
-    @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
-    async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
-        """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
-        chat, answer = for_interaction(interaction), await answer_to(interaction)
-        locale = answer.locale
-        if language:
-            allowed = can_manage(interaction)
-            now = await self.preferences.set_autotranslate(chat, language, can_manage=allowed)
-        else:
-            now = answer.prefs.autotranslate
-        sentence = (
-            catalogue_text("autotranslate.is_off", locale)
-            if now is None
-            else catalogue_text("autotranslate.is_on", locale, language=target_name(now, locale))
-        )
-        await followup_of(interaction, ephemeral=True)(content=sentence)
 
 
 def _source(message: discord.Message) -> Recording | str:
