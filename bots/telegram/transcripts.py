@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from types import TracebackType
-from typing import Self
 
 from telegram import Message
 from telegram.constants import ChatAction
@@ -56,18 +54,12 @@ class TelegramTranscriptReply(TranscriptReply):
             message, ChatAction.TYPING, pace, delay=pace.typing_after_seconds
         )
 
-    async def __aenter__(self) -> Self:
+    async def opened(self) -> None:
         self._typing.start()
-        return await super().__aenter__()
 
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def closed(self, error: BaseException | None) -> None:
         await self._typing.stop()  # an error reply may follow
-        await super().__aexit__(kind, error, traceback)
+        await super().closed(error)
         if self._draft is not None:
             await self._draft.close()
 
