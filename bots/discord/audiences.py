@@ -1,4 +1,6 @@
-"""Which language a Discord answer is in (the rules: `core.chat.languages`).
+"""Whom a Discord answer is for, and so which language it is in (the rules:
+`core.chat.languages`; the decision, once per interaction: `core.app.audiences`, through
+`answer_to`).
 
 A reply to a command is in the language of the person's Discord client (`interaction.locale`,
 sent with every interaction), else the place's; what a channel gets as a whole (an automatic
