@@ -46,7 +46,7 @@ from core.app.claims import Claims
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
 from core.app.questions import Questions
-from core.app.transcripts import Transcripts
+from core.app.transcripts import RecordingEvent, Transcripts
 from core.app.translations import Translations
 from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
@@ -331,7 +331,9 @@ class GuestHandlers:
     ) -> None:  # fmt: skip
         view = GuestView(answer, piece_seconds=self.piece_seconds, pace=self.pace)
         await self.transcripts.asked(
-            own, source, view=view, audience=Audience(person=locale), asker=asker
+            RecordingEvent(
+                chat=own, source=source, view=view, audience=Audience(person=locale), asker=asker
+            )
         )
 
     async def _gist(

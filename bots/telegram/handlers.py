@@ -23,7 +23,7 @@ from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.speech import TextToSpeech
-from core.app.transcripts import Transcripts
+from core.app.transcripts import RecordingEvent, Transcripts
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
 from core.chat.languages import Audience, target_name
@@ -121,13 +121,11 @@ class TelegramHandlers:
         if question:
             await self._ask(message, recording, question, asker_of(update))
             return
-        await self.transcripts.arrived(
-            chat_of(update),
-            remote(recording, local_mode=self.local_mode),
-            view=self._view(message),
-            audience=audience(update),
-            asker=unasked(message),
-        )
+        arrived = RecordingEvent(
+            chat=chat_of(update), source=remote(recording, local_mode=self.local_mode),
+            view=self._view(message), audience=audience(update), asker=unasked(message),
+        )  # fmt: skip
+        await self.transcripts.arrived(arrived)
 
     async def transcribe(self, update: Update, answer: Answering) -> None:
         """/transcribe [txt|srt] as a reply to a recording."""
@@ -137,14 +135,12 @@ class TelegramHandlers:
         if target is None or recording is None:
             await message.reply_text(text("usage.transcribe", answer.locale))
             return
-        await self.transcripts.asked(
-            chat_of(update),
-            remote(recording, local_mode=self.local_mode),
-            view=self._view(target),
-            audience=Audience(person=person_locale(update)),
+        asked = RecordingEvent(
+            chat=chat_of(update), source=remote(recording, local_mode=self.local_mode),
+            view=self._view(target), audience=Audience(person=person_locale(update)),
             asker=asker_of(update),
-            format=transcript_format(command_argument(message)),
-        )
+        )  # fmt: skip
+        await self.transcripts.asked(asked, format=transcript_format(command_argument(message)))
 
     async def say(self, update: Update, answer: Answering) -> None:
         """/say TEXT, or /say as a reply to a message: answer with a voice note."""

@@ -28,7 +28,7 @@ from bots.discord.places import (
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
-from core.app.transcripts import Transcripts
+from core.app.transcripts import RecordingEvent, Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 
 FORMAT_CHOICES = translatable_choices(
@@ -69,14 +69,11 @@ class TranscriptionCog(commands.Cog):
             gist_at=RecordingAt.of(message, voice),
         )
         try:
-            await self.transcripts.arrived(
-                for_message(message),
-                remote(voice),
-                view=view,
-                audience=message_audience(message),
-                asker=unasked(message),
-                channel=channel_override_of(message),
-            )
+            arrived = RecordingEvent(
+                chat=for_message(message), source=remote(voice), view=view,
+                audience=message_audience(message), asker=unasked(message),
+            )  # fmt: skip
+            await self.transcripts.arrived(arrived, channel=channel_override_of(message))
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
 
@@ -121,13 +118,11 @@ class TranscriptionCog(commands.Cog):
         format: TranscriptFormat,
     ) -> None:
         """The transcript `interaction` asked for, in its deferred response."""
-        await self.transcripts.asked(
-            for_interaction(interaction),
-            remote(recording),
-            view=InteractionRecordingView(
-                interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
-            ),
-            audience=interaction_audience(interaction),
-            asker=asker_of(interaction),
-            format=format,
+        view = InteractionRecordingView(
+            interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
         )
+        asked = RecordingEvent(
+            chat=for_interaction(interaction), source=remote(recording), view=view,
+            audience=interaction_audience(interaction), asker=asker_of(interaction),
+        )  # fmt: skip
+        await self.transcripts.asked(asked, format=format)
