@@ -71,9 +71,6 @@ _SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~f
 # What is claimed as it arrives (handled once, redone if a kill cuts it off): what leads to work
 # or a reply, and group chatter kept for /summary (so that a kill loses none of it).
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
-# Whose language the chat's posts follow is noted for every command but /forget, which leaves
-# nothing of the chat behind, not even that.
-_NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
 # Recordings in a Telegram Business owner's private chats (`bots.telegram.business`); an edit
 # must not bring a second transcript, so only new ones. Claimed like any work: the owner is
 # checked against the allowlist by the handler, as the update names only the other person.
@@ -175,7 +172,8 @@ def build_application(
     if list(commands) != list(COMMANDS):
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
-        answering = answered(runtime.audiences, callback)  # the answer decided once, in the core
+        # The answer decided once, in the core; the commander's language noted with it.
+        answering = answered(runtime.audiences, callback, noted=name != "forget")
         application.add_handler(CommandHandler(name, answering, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     application.add_handler(BusinessConnectionHandler(business.connection))
@@ -205,10 +203,6 @@ def build_application(
     # claim ends only once the line is stored: a kill before that redoes it.
     log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message)
     application.add_handler(log, group=-1)
-    # Beside the log (which never sees commands): whose language the chat follows, noted before
-    # the command's answer is decided (`audiences.answered`), which it may change.
-    commander = MessageHandler(_NOTED, handlers.note_commander)
-    application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
     application.add_error_handler(error_handler(runtime.audiences))
     return application

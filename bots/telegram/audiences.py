@@ -39,14 +39,17 @@ AnsweredHandler = Callable[[Update, Answering], Awaitable[None]]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
-def answered(audiences: Audiences, handler: AnsweredHandler) -> Handler:
+def answered(audiences: Audiences, handler: AnsweredHandler, *, noted: bool = True) -> Handler:
     """`handler` as python-telegram-bot calls it, handed the answer to the person behind the
-    update as the core decided it once (`Audiences.answering`): its language, else the chat's."""
+    update as the core decided it once (`Audiences.answering`): its language, else the chat's.
+    `noted`: the chat's posts follow the language of whoever ran the command (all but
+    /forget, which leaves nothing of the chat behind)."""
 
     @functools.wraps(handler)
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         asking = Audience(person=person_locale(update))
-        await handler(update, await audiences.answering(_chat_of(update), asking))
+        answer = await audiences.answering(_chat_of(update), asking, commander=noted)
+        await handler(update, answer)
 
     return callback
 

@@ -103,13 +103,6 @@ class TelegramHandlers:
         report = await self.limiter.today(chat_of(update))
         await reply_lines(message_of(update), usage_text(report, answer.locale))
 
-    async def note_commander(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Someone ran a command: what the chat gets as a whole follows their language, unless
-        its administrators chose one (`/botlanguage`)."""
-        locale = person_locale(update)
-        if locale is not None:
-            await self.preferences.note_commander(chat_of(update), locale)
-
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: answer its caption if it is a question in a
         private chat, else transcribe it if the chat wants that."""
@@ -346,6 +339,11 @@ class TelegramHandlers:
         message = message_of(update)
         typed = message.parse_entity(message.entities[0]).removeprefix("/")
         name, _, addressee = typed.partition("@")
+        # Whoever runs a command, any bot's, leads the chat's language (`audiences.answered`);
+        # /forget leaves nothing of the chat behind, not even that.
+        locale = person_locale(update)
+        if locale is not None and name.casefold() != "forget":
+            await self.preferences.note_commander(chat_of(update), locale)
         if addressee.casefold() == context.bot.username.casefold() or (
             not addressee and message.chat.type == ChatType.PRIVATE
         ):

@@ -9,12 +9,15 @@ The adapter works nothing out itself (the rules: `core.chat.languages`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.chat.languages import Audience, chat_locale
 from core.domain.values import ChatRef, Preferences
 from core.ports import UnitOfWork
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,23 @@ class Audiences:
         self._uow = uow
         self._default_tts_model = default_tts_model
 
-    async def answering(self, chat: ChatRef, audience: Audience) -> Answering:
+    async def answering(
+        self, chat: ChatRef, audience: Audience, *, commander: bool = False
+    ) -> Answering:
+        """The answer to `audience` in `chat`. A `commander` (someone who ran a command) is
+        noted first, in the same unit of work: what the bot posts to everyone follows the
+        language of the last of them, unless the administrators chose one (written only when
+        it changes; best effort, the command must not fail for it)."""
         async with self._uow() as uow:
             prefs = await uow.preferences.get(chat)
+            noted = audience.person if commander else None
+            if noted is not None and prefs.commander_language != noted:
+                try:
+                    await uow.preferences.note_commander_language(chat, noted)
+                    await uow.commit()
+                    prefs = replace(prefs, commander_language=noted)
+                except Exception:
+                    logger.exception("could not note the commander's language in %s", chat)
         posts = chat_locale(prefs, platform=audience.platform)
         model = prefs.tts_model or self._default_tts_model
         locale = audience.person or posts

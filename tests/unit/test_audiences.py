@@ -39,3 +39,15 @@ async def test_without_a_person_the_answer_is_for_the_chat_and_its_platform() ->
     server = await audiences.answering(GROUP, Audience(platform="fr"))
     assert (server.locale, server.chat_locale) == ("fr", "fr")
     assert await audiences.chat_locale(ChatRef("telegram", "1")) == "en"
+
+
+async def test_a_commander_is_noted_in_the_same_unit_of_work_and_leads_the_chats_posts() -> None:
+    store: dict[ChatRef, Preferences] = {}
+    units = CountedUnitsOfWork(store)
+    audiences = Audiences(uow=units, default_tts_model="mimo-v2.5-tts")
+    answer = await audiences.answering(GROUP, Audience(person="ko"), commander=True)
+    assert (answer.locale, answer.chat_locale) == ("ko", "ko")
+    assert store[GROUP].commander_language == "ko"
+    assert units.opened == 1
+    # Someone the bot cannot speak to in their language leaves it as it was.
+    assert (await audiences.answering(GROUP, Audience(), commander=True)).chat_locale == "ko"
