@@ -41,7 +41,7 @@ import discord
 
 from bots.discord.discordpy import Parsers, feed_interaction, store_modal
 from bots.discord.messages import text
-from bots.discord.places import preferences_of
+from bots.discord.places import place_of
 from core.app.claims import Claims
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
@@ -322,10 +322,10 @@ async def channel_locale(client: discord.Client, chats: ChatLanguages, channel_i
         if server is not None:
             guild = await client.fetch_guild(server.id)
             platform = resolve_locale(guild.preferred_locale.value)
-            return await chats.chat_locale(preferences_of(guild_id=guild.id), platform=platform)
+            return await chats.chat_locale(place_of(guild_id=guild.id), platform=platform)
         recipient = getattr(channel, "recipient", None)
         if recipient is not None:
-            return await chats.chat_locale(preferences_of(user_id=recipient.id))
+            return await chats.chat_locale(place_of(user_id=recipient.id))
     except discord.HTTPException:
         logger.info("could not tell the language of channel %s; telling it in English", channel_id)
     return DEFAULT_LOCALE

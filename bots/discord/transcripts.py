@@ -18,9 +18,9 @@ from collections.abc import AsyncIterator
 
 import discord
 
+from bots.discord.audiences import LOCALE
 from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
-from bots.discord.locales import LOCALE
-from bots.discord.pace import NoTurnSpare
+from bots.discord.rate_limits import NoTurnSpare
 from bots.discord.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,

@@ -17,7 +17,7 @@ from collections import OrderedDict
 import discord
 
 from bots.discord.clip_audio import ClipAudio
-from bots.discord.places import preferences_of
+from bots.discord.places import place_of
 from bots.discord.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
@@ -32,7 +32,7 @@ Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a c
 
 def server_of(guild: discord.Guild) -> ChatRef:
     """The server as the core knows it (its preferences' key)."""
-    return preferences_of(guild_id=guild.id)
+    return place_of(guild_id=guild.id)
 
 
 class DiscordVoiceCall:

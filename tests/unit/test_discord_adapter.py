@@ -10,7 +10,7 @@ import pytest
 from discord import voice_client, voice_state
 
 from bots.discord.discordpy import ResumingVoiceClient
-from bots.discord.places import channel_of, preferences_of
+from bots.discord.places import channel_of, place_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.voice_message import voice_message_form
 from core.domain.values import ChatRef
@@ -24,9 +24,9 @@ to_voice_note = AUDIO.to_voice_note
 
 
 def test_servers_share_preferences_and_dms_belong_to_the_user() -> None:
-    assert preferences_of(guild_id=10, user_id=7) == ChatRef("discord", "guild:10")
-    assert preferences_of(guild_id=11, user_id=7) != preferences_of(guild_id=10, user_id=7)
-    assert preferences_of(guild_id=None, user_id=7) == ChatRef("discord", "user:7")
+    assert place_of(guild_id=10, user_id=7) == ChatRef("discord", "guild:10")
+    assert place_of(guild_id=11, user_id=7) != place_of(guild_id=10, user_id=7)
+    assert place_of(guild_id=None, user_id=7) == ChatRef("discord", "user:7")
     assert channel_of(12) == ChatRef("discord", "channel:12")
 
 

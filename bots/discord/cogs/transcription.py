@@ -16,10 +16,10 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
+from bots.discord.audiences import interaction_audience, message_audience
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
-from bots.discord.locales import interaction_audience, message_audience
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import (
     channel_override_of,
@@ -30,7 +30,7 @@ from bots.discord.places import (
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
-from core.app.transcripts import Transcripts
+from core.app.transcripts import RecordingEvent, Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 
 EarlierReply = Callable[[discord.Message], discord.Message | None]
@@ -82,14 +82,11 @@ class TranscriptionCog(commands.Cog):
             earlier=self.earlier_reply(message),
         )
         try:
-            await self.transcripts.arrived(
-                for_message(message),
-                remote(voice),
-                view=view,
-                audience=message_audience(message),
-                asker=unasked(message),
-                channel=channel_override_of(message),
-            )
+            arrived = RecordingEvent(
+                chat=for_message(message), source=remote(voice), view=view,
+                audience=message_audience(message), asker=unasked(message),
+            )  # fmt: skip
+            await self.transcripts.arrived(arrived, channel=channel_override_of(message))
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
 
@@ -134,13 +131,11 @@ class TranscriptionCog(commands.Cog):
         format: TranscriptFormat,
     ) -> None:
         """The transcript `interaction` asked for, in its deferred response."""
-        await self.transcripts.asked(
-            for_interaction(interaction),
-            remote(recording),
-            view=InteractionRecordingView(
-                interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
-            ),
-            audience=interaction_audience(interaction),
-            asker=asker_of(interaction),
-            format=format,
+        view = InteractionRecordingView(
+            interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
         )
+        asked = RecordingEvent(
+            chat=for_interaction(interaction), source=remote(recording), view=view,
+            audience=interaction_audience(interaction), asker=asker_of(interaction),
+        )  # fmt: skip
+        await self.transcripts.asked(asked, format=format)
