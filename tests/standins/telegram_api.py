@@ -358,6 +358,7 @@ class FakeBotApi:
         self._business_numbers = itertools.count(1)
         self.draft_lifetime = DRAFT_LIFETIME
         self.draft_clock: Callable[[], float] = time.monotonic  # a test may move it by hand
+        self.flood_clock: Callable[[], float] = time.monotonic  # a group's budget drains by it
         self._drafts: dict[int, _Draft] = {}  # private chat: the draft it shows, if any
         self._lapsed_drafts: dict[int, list[str]] = {}  # chat: texts that vanished unrenewed
         self._floods: dict[str, list[int]] = {}
@@ -990,7 +991,7 @@ class FakeBotApi:
             return
         if chat_id >= 0:
             return
-        now = time.monotonic()
+        now = self.flood_clock()
         level, when = self._group_budgets.get(chat_id, (0.0, now))
         level = max(0.0, level - (now - when) * rate / 60)
         if level + 1 > rate:
