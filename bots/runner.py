@@ -44,24 +44,79 @@ async def run_bots(
     settings.require_mimo_key()
     # Shard ids that do not fit the count stop the start before any work.
     shards = settings.shards() if discord_token is not None else (None, None)
-    async with bootstrap(settings, clock=clock) as runtime, contextlib.AsyncExitStack() as bots:
-        watched: list[asyncio.Task[None]] = []
-        ops = ops_routes(runtime) if settings.ops_listen is not None else []
-        if ops and not _ops_on_webhook(settings, telegram_token):
-            # First, so /healthz answers while the platforms connect.
-            await bots.enter_async_context(serving(settings.ops_listen or "", ops, what="ops"))
-            ops = []
-        if telegram_token is not None:
-            telegram = _telegram(settings, telegram_token, runtime, ops, pace=telegram_pace)
-            await bots.enter_async_context(telegram)
-        if discord_token is not None:
-            running = _discord(settings, discord_token, runtime, shards)
-            watched.append(await bots.enter_async_context(running))
-        # Digests and retention start once every platform is up (and stop before they go).
-        await bots.enter_async_context(runtime.scheduler.running())
+    async with contextlib.AsyncExitStack() as bots:
+        try:
+            async with _given_up_when(stop):
+                watched = await _start(
+                    bots, settings, telegram_token, discord_token, shards,
+                    clock=clock, telegram_pace=telegram_pace,
+                )  # fmt: skip
+        except StoppedWhileStarting:
+            logger.info("voicebridge stopped while starting; nothing was running yet")
+            return
         logger.info("voicebridge is running; press Ctrl-C to stop")
         await _until_stopped(stop, watched)
     logger.info("voicebridge stopped")
+
+
+class StoppedWhileStarting(Exception):
+    """`stop` came while the database or a platform was still being reached."""
+
+
+@asynccontextmanager
+async def _given_up_when(stop: asyncio.Event) -> AsyncIterator[None]:
+    """The block, cancelled the moment `stop` is set: start-up waits for networks (a platform,
+    PostgreSQL) for up to a minute, and a service manager's SIGTERM must not wait with it. Once
+    the block is over, `stop` drains the running bots instead (`_until_stopped`)."""
+    task = asyncio.current_task()
+    assert task is not None
+    stopped = False
+
+    def cancel(_: object) -> None:
+        nonlocal stopped
+        stopped = True
+        task.cancel()
+
+    watcher = asyncio.ensure_future(stop.wait())
+    watcher.add_done_callback(cancel)
+    try:
+        yield
+    except asyncio.CancelledError:
+        if stopped and task.uncancel() == 0:
+            raise StoppedWhileStarting from None
+        raise
+    finally:
+        watcher.remove_done_callback(cancel)
+        watcher.cancel()
+
+
+async def _start(
+    bots: contextlib.AsyncExitStack,
+    settings: Settings,
+    telegram_token: str | None,
+    discord_token: str | None,
+    shards: tuple[int | None, list[int] | None],
+    *,
+    clock: Clock | None,
+    telegram_pace: Pace | None,
+) -> list[asyncio.Task[None]]:
+    """The runtime and every platform, entered on `bots`; the connections to watch."""
+    runtime = await bots.enter_async_context(bootstrap(settings, clock=clock))
+    watched: list[asyncio.Task[None]] = []
+    ops = ops_routes(runtime) if settings.ops_listen is not None else []
+    if ops and not _ops_on_webhook(settings, telegram_token):
+        # First, so /healthz answers while the platforms connect.
+        await bots.enter_async_context(serving(settings.ops_listen or "", ops, what="ops"))
+        ops = []
+    if telegram_token is not None:
+        telegram = _telegram(settings, telegram_token, runtime, ops, pace=telegram_pace)
+        await bots.enter_async_context(telegram)
+    if discord_token is not None:
+        running = _discord(settings, discord_token, runtime, shards)
+        watched.append(await bots.enter_async_context(running))
+    # Digests and retention start once every platform is up (and stop before they go).
+    await bots.enter_async_context(runtime.scheduler.running())
+    return watched
 
 
 def _ops_on_webhook(settings: Settings, telegram_token: str | None) -> bool:
