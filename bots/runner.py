@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bots.http import serving
 from bots.ops import ops_routes
+from bots.startup import reach_database
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings, host_port
 from core.domain.errors import ConfigError
@@ -101,6 +102,7 @@ async def _start(
     telegram_pace: Pace | None,
 ) -> list[asyncio.Task[None]]:
     """The runtime and every platform, entered on `bots`; the connections to watch."""
+    await reach_database(settings)
     runtime = await bots.enter_async_context(bootstrap(settings, clock=clock))
     watched: list[asyncio.Task[None]] = []
     ops = ops_routes(runtime) if settings.ops_listen is not None else []
@@ -152,8 +154,9 @@ async def _telegram(
         inline_cache_chat=settings.telegram_inline_cache_chat,
         pace=pace or USUAL,
     )
+    patience = settings.startup_patience_seconds
     receiving = (
-        polling(application)
+        polling(application, patience=patience)
         if settings.telegram_webhook_url is None
         else webhook(
             application,
@@ -161,6 +164,7 @@ async def _telegram(
             listen=settings.telegram_webhook_listen,
             secret=settings.webhook_secret(),
             routes=routes,
+            patience=patience,
         )
     )
     async with receiving:
@@ -187,7 +191,7 @@ async def _discord(
         runtime=runtime,
         player=VoicePlayer(installed_voice_client(), processes=runtime.processes),
     )
-    async with connected(bot, token) as connection:
+    async with connected(bot, token, patience=settings.startup_patience_seconds) as connection:
         yield connection
 
 

@@ -34,7 +34,17 @@ def verbose_option(command: F) -> F:
         "-v",
         "--verbose",
         count=True,
-        help="Log what happens on stderr; -vv logs in detail.",
+        help="Log what happens on stderr, and where a failure came from; -vv logs in detail.",
+    )(command)
+
+
+def service_verbose_option(command: F) -> F:
+    """`-v`/`--verbose` of the commands that log at LOG_LEVEL anyway (`run`, `db`, `doctor`)."""
+    return click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="Log at INFO at least, with where a failure came from; -vv logs at DEBUG.",
     )(command)
 
 
@@ -70,7 +80,9 @@ def run(body: Body, *, verbose: int | None) -> int:
     except Exception as exc:
         found = failure(exc)
         if found.code == ExitCode.FAILED:
-            logger.exception("the command failed")
+            # Where it came from, for a bug report: with -v, or at LOG_LEVEL=DEBUG.
+            level = logging.ERROR if verbose else logging.DEBUG
+            logger.log(level, "the command failed", exc_info=True)
         say_failure(found.line, secrets)
         return found.code
 
@@ -124,7 +136,8 @@ def _settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise errors.ConfigError(f"{name} is invalid: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise errors.ConfigError(f"{name} is invalid: {message}") from None
 
 
 def _set_logging(settings: Settings, verbose: int | None) -> None:

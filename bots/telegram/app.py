@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 
 from bots.http import serving
-from bots.startup import reach
+from bots.startup import PATIENCE_SECONDS, reach
 from bots.telegram.access import Access
 from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, GuestAnswers, leases_kept, sweep
@@ -226,9 +226,14 @@ def command_menu(locale: str) -> list[BotCommand]:
 
 
 @asynccontextmanager
-async def polling(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
-    """Run the bot with long polling for as long as the block lasts, then stop it cleanly."""
-    async with _running(application):
+async def polling(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    patience: float = PATIENCE_SECONDS,
+) -> AsyncIterator[None]:
+    """Run the bot with long polling for as long as the block lasts, then stop it cleanly;
+    Telegram out of reach at start is tried again for `patience` seconds."""
+    async with _running(application, patience=patience):
         assert application.updater is not None  # built by ApplicationBuilder
         # Also removes a webhook left from webhook mode: Telegram serves one or the other.
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
@@ -246,6 +251,7 @@ async def webhook(
     listen: str,
     secret: str,
     routes: Sequence[web.RouteDef] = (),
+    patience: float = PATIENCE_SECONDS,
 ) -> AsyncIterator[None]:
     """Run the bot on Telegram's webhook for as long as the block lasts: updates POSTed to the
     path of `url` on `listen` (with `routes` beside it) are handled once their secret token
@@ -257,7 +263,7 @@ async def webhook(
     path = urlsplit(url).path or "/"
     receive = web.post(path, _webhook_handler(application, secret))
     async with (
-        _running(application),
+        _running(application, patience=patience),
         serving(listen, [receive, *routes], what="the Telegram webhook"),
     ):
         await application.bot.set_webhook(
@@ -298,7 +304,11 @@ def _webhook_handler(
 
 
 @asynccontextmanager
-async def _running(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def _running(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    patience: float,
+) -> AsyncIterator[None]:
     """Initialised and started, interrupted work taken over and commands registered; stopped
     (after handling what it received) when the block ends."""
     try:
@@ -308,6 +318,7 @@ async def _running(application: Application) -> AsyncIterator[None]:  # type: ig
             application.initialize,
             transient=(NetworkError,),  # timeouts included
             setting="TELEGRAM_API_URL",
+            patience=patience,
         )
     except InvalidToken:
         await application.shutdown()

@@ -88,8 +88,15 @@ GROUPS = (
     ),
     Group(
         "Replicas, webhooks and restarts",
-        ("INSTANCE_NAME", "WORK_*", "TELEGRAM_WEBHOOK_*", "TELEGRAM_MAX_PENDING_UPDATES"),
-        "Running more than one process, and finishing work a crash cut short "
+        (
+            "INSTANCE_NAME",
+            "WORK_*",
+            "TELEGRAM_WEBHOOK_*",
+            "TELEGRAM_MAX_PENDING_UPDATES",
+            "STARTUP_*",
+        ),
+        "Running more than one process, waiting at start for what is not there yet, and "
+        "finishing work a crash cut short "
         "([replicas and webhooks](../operations/replicas.md)).",
     ),
     Group(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
-from tests.integration.cli.process import TIMEOUT, command, env
+from bots.cli.messages import text
+from tests.integration.cli.process import TIMEOUT, clean_env, command, env, voicebridge
+from tests.integration.conftest import free_ports
 from tests.standins.mimo import FakeMimo
 
 TOKEN = "123456:" + "A" * 35
@@ -85,3 +88,103 @@ async def test_a_signal_while_telegram_never_answers_stops_the_bot_at_once(
     assert process.returncode == 0, lines
     assert "Traceback" not in err.decode()
     assert lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
+
+
+def sqlite_in(folder: Path) -> str:
+    return f"sqlite+aiosqlite:///{folder / 'voicebridge.db'}"
+
+
+async def run_once(*args: str, cwd: Path, settings: dict[str, str]) -> tuple[int, list[str]]:
+    done = await voicebridge(*args, cwd=cwd, env=settings)
+    assert "Traceback" not in done.err, done.err
+    return done.code, done.err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        (
+            "DATABASE_URL",
+            "postgres://ann:s3cret-pw@db.example:5432/voicebridge",
+            "DATABASE_URL is invalid: write postgresql+asyncpg://... instead of postgres://... "
+            "(the installed driver)",
+        ),
+        (
+            "DATABASE_URL",
+            "sqlite:///x.db",
+            "DATABASE_URL is invalid: write sqlite+aiosqlite://... instead of sqlite://... (the "
+            "installed driver)",
+        ),
+        (
+            "LOG_LEVEL",
+            "verbose",
+            "LOG_LEVEL is invalid: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL (got "
+            "'verbose')",
+        ),
+    ],
+)
+async def test_a_setting_that_cannot_work_is_one_line_naming_it(
+    mimo: FakeMimo, cwd: Path, setting: str, value: str, said: str
+) -> None:
+    settings = env(mimo, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_in(cwd)) | {setting: value}
+
+    for args in (["run"], ["db", "upgrade"]):
+        code, lines = await run_once(*args, cwd=cwd, settings=settings)
+        assert (code, lines) == (2, [f"voicebridge: {said}"])
+    assert list(cwd.iterdir()) == []
+
+
+async def test_postgresql_out_of_reach_is_tried_again_then_named_in_one_line(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    [port] = free_ports()  # a PostgreSQL that is not running
+    url = f"postgresql+asyncpg://voicebridge:s3cret-pw@127.0.0.1:{port}/voicebridge"
+    settings = env(mimo, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url, STARTUP_PATIENCE_SECONDS="1.5")
+
+    code, lines = await run_once("run", cwd=cwd, settings=settings)
+
+    assert code == 6
+    retries = [line for line in lines if "the database is not reachable" in line]
+    assert retries and all("WARNING" in line for line in retries), lines
+    assert lines[-1] == (
+        f"voicebridge: cannot reach the database (ConnectionRefusedError: [Errno 111] Connect call "
+        f"failed ('127.0.0.1', {port})); check the network and DATABASE_URL "
+        f"(postgresql+asyncpg://voicebridge:[REDACTED]@127.0.0.1:{port}/voicebridge)"
+    )
+    assert not any("s3cret-pw" in line for line in lines)
+
+
+async def test_db_commands_on_a_database_that_is_not_there_say_so(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    settings = clean_env(DATABASE_URL=sqlite_in(cwd))
+    path = cwd / "voicebridge.db"
+
+    for action in ("current", "purge"):
+        code, lines = await run_once("db", action, cwd=cwd, settings=settings)
+        assert (code, lines) == (
+            2,
+            [
+                f"voicebridge: no database at {path} (DATABASE_URL): voicebridge db upgrade "
+                "(or run) creates it"
+            ],
+        )
+    assert not path.exists()  # reading it did not make an empty one
+
+    sqlite3.connect(path).close()  # there, and empty: never migrated
+    code, lines = await run_once("db", "purge", cwd=cwd, settings=settings)
+    assert code == 2
+    assert lines[-1] == (
+        f"voicebridge: the database {path} has no tables yet, so nothing to purge: voicebridge "
+        "db upgrade (or run) creates them"
+    )
+
+
+def test_every_command_that_can_fail_unexpectedly_has_the_verbose_option_it_promises() -> None:
+    """'run with -v to see where' (cli.unexpected) must name an option that exists."""
+    from bots.cli.app import voicebridge as group
+
+    assert "-v" in text("cli.unexpected", error="x")
+    for name, cmd in group.commands.items():
+        options = {opt for param in cmd.params for opt in param.opts}
+        assert "-v" in options, name
