@@ -7,13 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bots.http import serving
 from bots.ops import ops_routes
-from bots.startup import reach_database
+from bots.startup import reach
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings, host_port
 from core.domain.errors import ConfigError
@@ -205,3 +206,19 @@ async def _until_stopped(stop: asyncio.Event, watched: list[asyncio.Task[None]])
     for task in done - {stopping}:
         task.result()  # raises the connection's error
         logger.warning("a bot connection ended by itself; stopping")
+
+
+async def reach_database(settings: Settings) -> None:
+    """Wait for the database as for a platform: PostgreSQL starting with the machine, or
+    restarting, is tried again for STARTUP_PATIENCE_SECONDS; then one line names DATABASE_URL
+    (without its password). A login refused, or an SQLite file that cannot be opened, is said at
+    once (`ConfigError`)."""
+    from core.infra.storage.database import check_connection, where
+
+    await reach(
+        "the database",
+        partial(check_connection, settings.database_url),
+        transient=(OSError, TimeoutError),
+        setting=f"DATABASE_URL ({where(settings.database_url)})",
+        patience=settings.startup_patience_seconds,
+    )

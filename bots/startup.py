@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_delay
 from tenacity.wait import wait_exponential
 
 from core.domain.errors import StartupError
-
-if TYPE_CHECKING:
-    from core.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -72,19 +68,3 @@ def _reason(error: BaseException | None) -> str:
         return "no answer"
     message = str(error).strip()
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
-
-
-async def reach_database(settings: Settings) -> None:
-    """Wait for the database as for a platform: PostgreSQL starting with the machine, or
-    restarting, is tried again for STARTUP_PATIENCE_SECONDS; then one line names DATABASE_URL
-    (without its password). A login refused, or an SQLite file that cannot be opened, is said at
-    once (`ConfigError`)."""
-    from core.infra.storage.database import check_connection, where
-
-    await reach(
-        "the database",
-        partial(check_connection, settings.database_url),
-        transient=(OSError, TimeoutError),
-        setting=f"DATABASE_URL ({where(settings.database_url)})",
-        patience=settings.startup_patience_seconds,
-    )

@@ -56,7 +56,7 @@ async def _run(settings: Settings) -> int:
 
 
 async def _upgrade(settings: Settings) -> int:
-    from bots.startup import reach_database
+    from bots.runner import reach_database
     from core.infra.storage import upgrade
 
     await reach_database(settings)
@@ -96,7 +96,7 @@ async def _purge(settings: Settings) -> int:
 async def _existing(settings: Settings) -> None:
     """The database reached (PostgreSQL waited for), or one line: an SQLite file that is not
     there is said, not created empty by a command that only reads."""
-    from bots.startup import reach_database
+    from bots.runner import reach_database
     from core.infra.storage.database import sqlite_file
 
     path = sqlite_file(settings.database_url)
