@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from aiohttp import web
 from telegram import BotCommand, Update
@@ -36,6 +37,7 @@ from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.pace import USUAL, Pace
+from bots.telegram.polls import WatchedPolls
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
 from bots.telegram.summaries import SummaryHandlers
@@ -80,6 +82,8 @@ _BUSINESS_WORK = filters.UpdateType.BUSINESS_MESSAGES & ~filters.UpdateType.EDIT
 # Guest queries (`bots.telegram.guest`): the bot mentioned in a chat it is not in. Claimed like
 # any work, under their query id; the allowlist is the caller's.
 _GUEST_WORK = filters.UpdateType.GUEST_MESSAGE
+# Each application's polling connection, which `polling` hands its failures to.
+_POLLS: WeakKeyDictionary[Application, WatchedPolls] = WeakKeyDictionary()  # type: ignore[type-arg]
 
 
 def build_application(
@@ -112,6 +116,7 @@ def build_application(
             runtime.claims, wanted, chats=cases.preferences, business=runtime.business
         )
         queue.intake = processor.receive  # claimed before Telegram hears it was received
+    polls = WatchedPolls()
     application = (
         ApplicationBuilder()
         .token(token)
@@ -130,8 +135,11 @@ def build_application(
         .defaults(Defaults(allow_sending_without_reply=True))
         .read_timeout(30)
         .media_write_timeout(120)
+        # A dropped connection while polling: one line each try, not a traceback.
+        .get_updates_request(polls)
         .build()
     )
+    _POLLS[application] = polls
     handlers = TelegramHandlers(
         transcripts=runtime.transcripts, preferences=cases.preferences, speech=cases.speech,
         questions=cases.questions, studio=runtime.studio, limiter=cases.limiter,
@@ -236,7 +244,9 @@ async def polling(
     async with _running(application, patience=patience):
         assert application.updater is not None  # built by ApplicationBuilder
         # Also removes a webhook left from webhook mode: Telegram serves one or the other.
-        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, error_callback=_POLLS[application].failed
+        )
         try:
             yield
         finally:
