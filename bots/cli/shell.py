@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -65,9 +66,11 @@ def run(body: Body, *, verbose: int | None) -> int:
     the bots log), and every failure one line on stderr with its exit code."""
     secrets: list[str] = []
     try:
-        settings = _settings()
+        env_file = chosen_env_file()
+        settings = _settings(env_file)
         secrets = settings.secret_values()
         _set_logging(settings, verbose)
+        logger.info("settings: %s", settings_source(env_file))
         return asyncio.run(_until_terminated(body(settings)))
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
@@ -126,13 +129,54 @@ def say_failure(line: str, secrets: list[str]) -> None:
     click.echo(f"voicebridge: {Redactor(secrets).redact(line)}", file=sys.stderr)
 
 
-def _settings() -> Settings:
+ENV_FILE_KEY = "voicebridge.env_file"
+
+
+def env_file_option() -> click.Option:
+    """`--env-file PATH`, taken by the `voicebridge` group and by every command."""
+    return click.Option(
+        ["--env-file"],
+        type=click.Path(path_type=Path),
+        envvar="VOICEBRIDGE_ENV_FILE",
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_env_file,
+        help="Read settings from this file instead of .env in the current folder "
+        "(also VOICEBRIDGE_ENV_FILE); the environment still wins.",
+    )
+
+
+def _remember_env_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_root().meta[ENV_FILE_KEY] = value
+
+
+def chosen_env_file() -> Path:
+    """The file `--env-file` named (it must be there), else `.env` in the current folder (read
+    when it is there)."""
+    ctx = click.get_current_context(silent=True)
+    named: Path | None = ctx.find_root().meta.get(ENV_FILE_KEY) if ctx is not None else None
+    if named is None:
+        return Path(".env")
+    if not named.is_file():
+        raise errors.ConfigError(f"--env-file {named}: no such file")
+    return named
+
+
+def settings_source(env_file: Path) -> str:
+    """Where the settings came from, for a person: the .env file's absolute path or its absence."""
+    if env_file.is_file():
+        return f"from {env_file.resolve()} and the environment (which wins)"
+    return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
+
+
+def _settings(env_file: Path) -> Settings:
     from pydantic import ValidationError
 
     from core.config import Settings
 
     try:
-        return Settings()
+        return Settings(_env_file=env_file)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"

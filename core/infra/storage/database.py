@@ -203,6 +203,28 @@ async def check_connection(url: str) -> None:
 CONNECT_SECONDS = 10.0  # one try; PostgreSQL answers a login in milliseconds
 
 
+def head_revision() -> str:
+    """The newest migration this release has."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return str(script.get_current_head())
+
+
+def known_revision(revision: str) -> bool:
+    """Whether `revision` is one of this release's migrations (a newer release's is not)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return (
+            ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision)
+            is not None
+        )
+    except CommandError:
+        return False
+
+
 def _one_at_a_time(
     alembic_command: Callable[[Config, str], None], config: Config, revision: str
 ) -> None:
