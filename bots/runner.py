@@ -32,12 +32,14 @@ async def run_bots(
     *,
     clock: Clock | None = None,
     telegram_pace: Pace | None = None,
+    settings_from: str = "",
 ) -> None:
     """Migrate the database, start each platform whose token is set, and run until `stop` (or
     until a platform's connection fails for good, which ends the run with its error).
 
     `clock` drives digests and retention (tests pass one they move by hand); `telegram_pace`,
-    how often Telegram chats see chat actions and progress edits (tests pass a quicker one).
+    how often Telegram chats see chat actions and progress edits (tests pass a quicker one);
+    `settings_from`, where the settings were read, for the start's log.
     """
     telegram_token = settings.telegram_token()
     discord_token = settings.discord_token()
@@ -46,6 +48,8 @@ async def run_bots(
     settings.require_mimo_key()
     # Shard ids that do not fit the count stop the start before any work.
     shards = settings.shards() if discord_token is not None else (None, None)
+    if settings_from:
+        logger.info("settings: %s", settings_from)  # where the bot was told what to do
     async with contextlib.AsyncExitStack() as bots:
         try:
             async with _given_up_when(stop):

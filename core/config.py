@@ -6,8 +6,11 @@ Built in the entry point, never at import time, so tests and the command line ea
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import socket
+import sys
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -119,10 +122,11 @@ class Settings(BaseSettings):
     messages may take in a day (0.25: a quarter); past it their messages are not read, said
     once. 1: no share of their own, only the server's quota."""
 
-    database_url: str = "sqlite+aiosqlite:///voicebridge.db"
-    """SQLAlchemy async URL of the database: `sqlite+aiosqlite:///path.db` or
+    database_url: str = Field(default_factory=lambda: default_database_url())
+    """SQLAlchemy async URL of the database: `sqlite+aiosqlite:////absolute/path.db` (a relative
+    path is taken from the current folder) or
     `postgresql+asyncpg://user:password@host:5432/voicebridge`. Its password never reaches a log
-    line."""
+    line; the start logs where the database is."""
     database_pool_size: int = Field(default=5, ge=1)
     """PostgreSQL connections each process keeps open (SQLite ignores the four pool settings)."""
     database_max_overflow: int = Field(default=10, ge=0)
@@ -366,6 +370,32 @@ class Settings(BaseSettings):
         if not _is_set(self.discord_bot_token):
             return None
         return _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+
+
+DATABASE_FILE = "voicebridge.db"
+
+
+def data_folder() -> Path:
+    """Where voicebridge keeps its data unless told otherwise, the same from any current folder:
+    `$XDG_DATA_HOME/voicebridge` (`~/.local/share/voicebridge`) on Linux and the BSDs,
+    `~/Library/Application Support/voicebridge` on macOS, `%LOCALAPPDATA%\\voicebridge` on
+    Windows."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "voicebridge"
+
+
+def default_database_url() -> str:
+    """SQLite in `data_folder()`; or `./voicebridge.db` where there is one, the default of
+    releases before 0.2 (so nobody's data is left behind when upgrading)."""
+    earlier = Path(DATABASE_FILE)
+    path = earlier.resolve() if earlier.is_file() else data_folder() / DATABASE_FILE
+    return f"sqlite+aiosqlite:///{path}"
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

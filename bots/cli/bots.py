@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
 from bots.cli.shell import run as run_command
-from bots.cli.shell import service_verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -51,7 +51,7 @@ async def _run(settings: Settings) -> int:
     # again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
     gc.collect()
     gc.freeze()
-    await run_bots(settings, stop)
+    await run_bots(settings, stop, settings_from=settings_source(chosen_env_file()))
     return ExitCode.OK
 
 

@@ -70,7 +70,7 @@ def run(body: Body, *, verbose: int | None) -> int:
         settings = _settings(env_file)
         secrets = settings.secret_values()
         _set_logging(settings, verbose)
-        logger.info("settings: %s", settings_source(env_file))
+        logger.debug("settings: %s", settings_source(env_file))
         return asyncio.run(_until_terminated(body(settings)))
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED

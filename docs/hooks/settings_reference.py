@@ -35,7 +35,12 @@ ENV_EXAMPLE = ROOT / ".env.example"
 # What a person copying .env.example fills in; every other line stays commented out.
 FILL_IN = ("MIMO_API_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")
 # Defaults computed at start, in words.
-COMPUTED_DEFAULTS = {"INSTANCE_NAME": "the host name"}
+COMPUTED_DEFAULTS = {
+    "INSTANCE_NAME": "the host name",
+    "DATABASE_URL": "SQLite, `voicebridge.db` in the data folder (on Linux "
+    "`~/.local/share/voicebridge`), or in the current folder where one is already there "
+    "([where things live](../operations/database.md#where-the-database-lives))",
+}
 
 
 @dataclass(frozen=True)

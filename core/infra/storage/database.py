@@ -175,10 +175,13 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def where(url: str) -> str:
-    """The database for a person to find: an SQLite file's absolute path, or the URL without its
-    secrets."""
+    """The database for a person to find, wherever the process started: the URL without its
+    secrets, an SQLite file's path made absolute."""
     path = sqlite_file(url)
-    return str(path) if path is not None else loggable_url(url)
+    if path is None:
+        return loggable_url(url)
+    absolute = make_url(password_quoted(url)).set(database=str(path))
+    return loggable_url(absolute.render_as_string(hide_password=False))
 
 
 async def check_connection(url: str) -> None:

@@ -173,8 +173,8 @@ async def test_db_commands_on_a_database_that_is_not_there_say_so(
     code, lines = await run_once("db", "purge", cwd=cwd, settings=settings)
     assert code == 2
     assert lines[-1] == (
-        f"voicebridge: the database {path} has no tables yet, so nothing to purge: voicebridge "
-        "db upgrade (or run) creates them"
+        f"voicebridge: the database sqlite+aiosqlite:///{path} has no tables yet, so nothing "
+        "to purge: voicebridge db upgrade (or run) creates them"
     )
 
 
