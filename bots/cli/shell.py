@@ -17,7 +17,7 @@ import click
 
 from bots.cli.exits import ExitCode, failure
 from core.domain import errors
-from core.domain.values import LANGUAGES, ChatRef
+from core.domain.values import LANGUAGES, ChatRef, Language
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -59,6 +59,29 @@ def language_option(description: str) -> Callable[[F], F]:
         show_default=True,
         help=description,
     )
+
+
+# The languages the bot speaks, as spoken (Chinese in either script is one: zh). MiMo's speech
+# recognition is told zh or en; the others it recognises by itself, as with auto.
+SPOKEN: tuple[str, ...] = ("auto", "en", "zh", "ja", "ko", "ru", "uk", "es", "pt", "de", "fr", "id")
+
+
+def spoken_language_option(description: str) -> Callable[[F], F]:
+    """`-l`/`--language`: the language a recording is in, any the bot speaks."""
+    return click.option(
+        "-l",
+        "--language",
+        type=click.Choice(SPOKEN, case_sensitive=False),
+        default="auto",
+        show_default=True,
+        help=f"{description} MiMo is told zh or en; it recognises the others by itself.",
+    )
+
+
+def told(language: str) -> Language:
+    """What MiMo's speech recognition is told for a spoken `language` (`SPOKEN`)."""
+    lowered = language.lower()
+    return next((known for known in LANGUAGES if known == lowered), "auto")
 
 
 def run(body: Body, *, verbose: int | None) -> int:
