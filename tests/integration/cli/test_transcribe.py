@@ -104,6 +104,7 @@ async def test_any_language_the_bot_speaks_can_be_named(
     [asked] = mimo.calls("mimo-v2.5-asr")
     told = "zh" if language == "ZH" else "auto"
     assert asked["asr_options"] == {"language": told}
+    assert json.loads(done.text)["language"] == language.lower()
 
 
 async def test_standard_input_in_and_standard_output_out(mimo: FakeMimo, cwd: Path) -> None:
