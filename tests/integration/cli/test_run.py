@@ -64,8 +64,9 @@ async def started(cwd: Path, settings: dict[str, str]) -> asyncio.subprocess.Pro
 
 
 @pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
-async def test_a_signal_while_telegram_never_answers_stops_the_bot_at_once(
-    mimo: FakeMimo, silent: Silent, cwd: Path, sent: signal.Signals
+@pytest.mark.parametrize("waiting_for", ["Telegram", "PostgreSQL"])
+async def test_a_signal_while_a_service_never_answers_stops_the_bot_at_once(
+    mimo: FakeMimo, silent: Silent, cwd: Path, sent: signal.Signals, waiting_for: str
 ) -> None:
     settings = env(
         mimo,
@@ -73,9 +74,12 @@ async def test_a_signal_while_telegram_never_answers_stops_the_bot_at_once(
         TELEGRAM_API_URL=silent.url,
         DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
     )
+    if waiting_for == "PostgreSQL":
+        server = silent.url.removeprefix("http://")
+        settings["DATABASE_URL"] = f"postgresql+asyncpg://vb:pw@{server}/vb"
     process = await started(cwd, settings)
     try:
-        await asyncio.wait_for(silent.connected.wait(), TIMEOUT)  # asking Telegram who it is
+        await asyncio.wait_for(silent.connected.wait(), TIMEOUT)  # waiting for its answer
         process.send_signal(sent)
         # Without the fix it waits for Telegram a minute (the safety net is far below that).
         _, err = await asyncio.wait_for(process.communicate(), timeout=20)
