@@ -25,6 +25,7 @@ access.py           the allowlist and who asked, read off events
 locales.py          which language an answer is in
 translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler
+checks.py           `voicebridge doctor`'s checks of the token and the voice libraries
 discordpy.py        every undocumented part of discord.py we use, each checked by a test
 receive/            a call's voice received, member by member, for listening
 messages.py         what only the Discord adapter says
