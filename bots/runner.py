@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -58,6 +58,7 @@ async def run_bots(
                     clock=clock, telegram_pace=telegram_pace,
                 )  # fmt: skip
         except StoppedWhileStarting:
+            _quiet_abandoned_connections(asyncio.get_running_loop())
             logger.info("voicebridge stopped while starting; nothing was running yet")
             return
         logger.info("voicebridge is running; press Ctrl-C to stop")
@@ -94,6 +95,24 @@ async def _given_up_when(stop: asyncio.Event) -> AsyncIterator[None]:
     finally:
         watcher.remove_done_callback(cancel)
         watcher.cancel()
+
+
+def _quiet_abandoned_connections(loop: asyncio.AbstractEventLoop) -> None:
+    """A connection the stop cut short may leave behind a future its driver never reads (asyncpg
+    waiting for PostgreSQL's answer to its SSL request, whose socket then closes): its error,
+    reported as the process ends, is no news after a stop asked for."""
+    default = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        unread = context.get("message") == "Future exception was never retrieved"
+        if unread and isinstance(context.get("exception"), OSError):
+            return
+        if default is not None:
+            default(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 async def _start(
