@@ -10,7 +10,9 @@ and get exactly what production gets.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -274,9 +276,18 @@ def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:
     )
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context of every HTTPS client the process makes (MiMo's and the Telegram
+    Bot API's), with the certificate authorities httpx trusts (certifi's, or `SSL_CERT_FILE`).
+    Each new context reads the whole bundle again: about 20 ms of CPU, paid once here rather
+    than at every client a bot, a restart or a shard builds."""
+    return httpx.create_ssl_context()
+
+
 def _http() -> httpx.AsyncClient:
     # One client for every MiMo call: connection reuse matters when pieces run in parallel.
-    return httpx.AsyncClient(limits=httpx.Limits(max_connections=32))
+    return httpx.AsyncClient(limits=httpx.Limits(max_connections=32), verify=tls_context())
 
 
 @asynccontextmanager

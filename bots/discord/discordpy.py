@@ -10,6 +10,7 @@ reaches into discord.py's private parts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ Parsers = dict[str, Callable[[Any], None]]
 Listener = Callable[..., Coroutine[Any, Any, Any]]
 SocketListener = Callable[[bytes], None]
 AES_GCM_MODE = "aead_aes256_gcm_rtpsize"
+
+log = logging.getLogger(__name__)
 
 
 def point_rest_at(api_url: str) -> None:
@@ -159,6 +162,14 @@ def dave_protocol_version(voice: discord.VoiceClient) -> int:
     return voice._connection.dave_protocol_version
 
 
+def encrypts_end_to_end(voice: discord.VoiceClient) -> bool:
+    """Whether what `voice` plays now is end-to-end encrypted where the call asks for it: true
+    in a call without DAVE, and in a DAVE call once the bot is in its MLS group. Before that,
+    discord.py sends the Opus frames as they are (`VoiceClient._get_voice_packet`)."""
+    connection = voice._connection
+    return connection.dave_protocol_version == 0 or connection.can_encrypt
+
+
 def listen_to_voice_socket(voice: discord.VoiceClient, listener: SocketListener) -> None:
     """Hand every UDP datagram the connection receives to `listener`, in discord.py's socket
     reader thread (one per connection, reading the socket discord.py holds; it also serves
@@ -193,12 +204,32 @@ class ResumingVoiceConnection(voice_state.VoiceConnectionState):
             return
         await asyncio.wait_for(self._resume(), timeout=timeout)
 
+    async def disconnect(
+        self, *, force: bool = True, cleanup: bool = True, wait: bool = False
+    ) -> None:
+        # discord.py closes the voice websocket without stopping the task that reads it. If a
+        # message was being answered then (Discord changing the call's encryption as a member
+        # comes or goes), the answer meets a closing socket and the task ends with an error
+        # nobody reads: asyncio logs it, traceback and all, when the task is collected, often
+        # long after. Leaving ends that reader: what it ends with is read here.
+        reader = self._runner
+        await super().disconnect(force=force, cleanup=cleanup, wait=wait)
+        if reader is not None and reader is not asyncio.current_task():
+            reader.add_done_callback(reader_ended_while_leaving)
+
     async def _resume(self) -> None:
         dropped = self.ws
         self.ws = await self._connect_websocket(True)  # RESUME with the last seq_ack
         self.ws.secret_key = self.secret_key  # the same session: the key stands
         await dropped.close()  # stops its heartbeats
         self.state = voice_state.ConnectionFlowState.connected
+
+
+def reader_ended_while_leaving(reader: asyncio.Task[None]) -> None:
+    """The voice websocket's reader ended after the bot began to leave the call: whatever it
+    ended with is part of leaving, logged for whoever debugs, not as an error."""
+    if not reader.cancelled() and (error := reader.exception()) is not None:
+        log.debug("The voice websocket's reader ended while leaving the call: %r", error)
 
 
 class ResumingVoiceClient(discord.VoiceClient):

@@ -19,7 +19,11 @@ from collections.abc import Sequence
 import discord
 
 from bots.discord.clip_audio import ClipAudio
-from bots.discord.discordpy import ResumingVoiceClient, voice_libraries_installed
+from bots.discord.discordpy import (
+    ResumingVoiceClient,
+    encrypts_end_to_end,
+    voice_libraries_installed,
+)
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from core.domain.values import VoiceNote
@@ -32,6 +36,10 @@ CONNECT_TIMEOUT = 20.0
 PLAY_MARGIN = 15.0
 CALL_CHECK_SECONDS = 0.25  # how often a play checks that its call still exists
 STOP_SECONDS = 1.0  # a stopped player ends within a frame; longer, and it waits for its call
+# How long a play waits for the bot to be in the call's DAVE group (a few messages on the voice
+# gateway, usually well under a second), and how often it looks.
+E2EE_READY_SECONDS = 10.0
+E2EE_CHECK_SECONDS = 0.02
 
 VoiceClientClass = type[discord.VoiceClient]
 VoiceChannel = discord.VoiceChannel | discord.StageChannel
@@ -113,6 +121,10 @@ async def play_clip(voice: discord.VoiceClient, clip: ClipAudio, seconds: float)
     the call ends for good (a moderator disconnected the bot, the channel was deleted), when it
     is cancelled, or, with TimeoutError, when it overruns `seconds` by PLAY_MARGIN. However it
     ends, the clip's ffmpeg has exited and been reaped by then."""
+    if not await _encrypted_end_to_end(voice):
+        logger.warning("the call's end-to-end encryption was not ready: nothing was played")
+        clip.cleanup()
+        return False
     loop = asyncio.get_running_loop()
     finished = asyncio.Event()
 
@@ -130,7 +142,8 @@ async def play_clip(voice: discord.VoiceClient, clip: ClipAudio, seconds: float)
             # player waits for it to come back (up to its connect timeout) before it ends.
             while not finished.is_set() and voice.guild.voice_client is voice:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(finished.wait(), timeout=CALL_CHECK_SECONDS)
+                    async with asyncio.timeout(CALL_CHECK_SECONDS):  # not wait_for: see _stop
+                        await finished.wait()
     finally:
         if not finished.is_set():
             await _stop(voice, clip, finished)
@@ -139,11 +152,29 @@ async def play_clip(voice: discord.VoiceClient, clip: ClipAudio, seconds: float)
     return clip.read_to_end
 
 
+async def _encrypted_end_to_end(voice: discord.VoiceClient) -> bool:
+    """Wait until what `voice` plays is end-to-end encrypted where the call asks for it
+    (discord.py would send it in the clear until then; discord.py has no event for it, so it is
+    looked at every E2EE_CHECK_SECONDS); False if it is not within E2EE_READY_SECONDS, or the
+    call ended meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(E2EE_READY_SECONDS):
+            while not encrypts_end_to_end(voice):
+                if voice.guild.voice_client is not voice:
+                    return False
+                await asyncio.sleep(E2EE_CHECK_SECONDS)
+            return True
+    return False
+
+
 async def _stop(voice: discord.VoiceClient, clip: ClipAudio, finished: asyncio.Event) -> None:
     """End a play before its end. A playing player stops at its next 20 ms frame; one waiting
     for a call that ended for good reads no more, and its ffmpeg is ended here."""
     voice.stop()
+    # asyncio.timeout rather than wait_for, which on Python 3.11 loses a cancellation that comes
+    # as what it waits for does: the reading that stops the bot would go on.
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(finished.wait(), timeout=STOP_SECONDS)
+        async with asyncio.timeout(STOP_SECONDS):
+            await finished.wait()
         return
     await asyncio.to_thread(clip.cleanup)

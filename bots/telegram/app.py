@@ -7,7 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
@@ -25,6 +25,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
@@ -116,7 +117,10 @@ def build_application(
             runtime.claims, wanted, chats=cases.preferences, business=runtime.business
         )
         queue.intake = processor.receive  # claimed before Telegram hears it was received
-    polls = WatchedPolls()
+    from core.bootstrap import tls_context
+
+    tls: dict[str, Any] = {"verify": tls_context()}
+    polls = WatchedPolls(httpx_kwargs=tls)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -133,9 +137,10 @@ def build_application(
         # A reply still goes when the message it answers was deleted meanwhile (the /say or
         # /ask that asked for it): Telegram refuses it otherwise, and the work would be lost.
         .defaults(Defaults(allow_sending_without_reply=True))
-        .read_timeout(30)
-        .media_write_timeout(120)
-        # A dropped connection while polling: one line each try, not a traceback.
+        # PTB's own pool sizes (256 for the bot's requests, 1 for getUpdates), on the
+        # process's one TLS context; a dropped connection while polling is one line a try, not
+        # a traceback (`WatchedPolls`).
+        .request(HTTPXRequest(256, read_timeout=30, media_write_timeout=120, httpx_kwargs=tls))
         .get_updates_request(polls)
         .build()
     )

@@ -28,8 +28,8 @@ class WatchedPolls(HTTPXRequest):
     front) reaches `failed`, python-telegram-bot's error callback; one the connection raises
     (refused, reset, no answer in time) is seen here."""
 
-    def __init__(self) -> None:
-        super().__init__(connection_pool_size=1)
+    def __init__(self, *, httpx_kwargs: dict[str, Any] | None = None) -> None:
+        super().__init__(1, httpx_kwargs=httpx_kwargs)
         self._wait = 0.0  # before the next poll, as python-telegram-bot reckons it
         self._failed = 0  # polls in a row
 

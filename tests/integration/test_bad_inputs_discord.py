@@ -10,6 +10,7 @@ still transcribes a normal voice message and has lost nothing it had stored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +40,9 @@ async def send_case(
     discord_api: FakeDiscord, mimo: FakeMimo, server: Guild, user: int, case: Case, folder: Path
 ) -> str | None:
     """Send the case's input and wait for its reply; what went wrong, or None."""
-    given = case.build(folder)
+    given = await asyncio.to_thread(
+        case.build, folder
+    )  # ffmpeg, some hours of audio: the bot runs on
     requests, downloads = len(mimo.requests), len(discord_api.downloads)
     replies = await _replies_to(discord_api, server, user, given)
     expect = case.expect

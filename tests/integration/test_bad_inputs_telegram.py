@@ -9,6 +9,7 @@ nothing it had stored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,9 @@ async def send_case(
 ) -> tuple[int, str | None]:
     """Send the case's input and wait for its reply: the chat it went to, and what went wrong
     (None when nothing did)."""
-    given = case.build(folder)
+    given = await asyncio.to_thread(
+        case.build, folder
+    )  # ffmpeg, some hours of audio: the bot runs on
     chat = GROUP if isinstance(given, Command) and given.in_group else USER
     before, voices, requests = bot_api.texts(chat), _voices(bot_api, chat), len(mimo.requests)
     downloads = len(bot_api.downloads)

@@ -1,6 +1,6 @@
 """A burst on Discord: many voice messages at once, in many servers, against the stand-in's
 global limit of 50 requests a second. Every reply arrives and Discord refuses nothing: the bot
-paces its requests (`bots.discord.pace`), and "typing…" goes only from the spare budget."""
+paces its requests (`bots.discord.pace`), "typing…" included."""
 
 from __future__ import annotations
 
@@ -44,5 +44,7 @@ async def test_a_burst_stays_under_the_global_limit_and_loses_no_reply(
             await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"], timeout=60)
 
     assert [call.route for call in discord_api.calls if call.status == 429] == []
-    # The budget had room for some of the courtesies, not for one in every channel at once.
-    assert 0 < len(set(discord_api.typing)) < SERVERS
+    # "typing…" was shown. How many channels had a spare turn for it depends on how quickly this
+    # machine gets through the burst (on a slow one, every channel did): that a courtesy is
+    # dropped rather than queued when no turn is spare is tests/unit/test_request_pace.py's.
+    assert discord_api.typing

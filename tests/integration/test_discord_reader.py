@@ -208,6 +208,33 @@ async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     assert [text for _, text in spoken_requests(mimo)][1] == "The end"
 
 
+async def test_nothing_is_played_before_the_call_is_end_to_end_encrypted(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Until the bot is in the call's DAVE group, discord.py would send its speech unencrypted
+    end to end: the bot waits for it, and when the group keeps it out too long, says in one
+    line that a message could not be played and goes on with the next."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    held = discord_api.voice.hold_groups()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel", channel=server.lounge)
+        await discord_api.post_message(server.lounge, ann, "Hello everyone")
+        not_played = "I could not play a message aloud, so I went on with the next one."
+        await discord_api.wait_until(
+            lambda: not_played in discord_api.contents(server.lounge), timeout=60, what="told"
+        )
+        held.set()  # the bot joins the group
+        await discord_api.post_message(server.lounge, ann, "Over here")
+        call = await heard_clips(discord_api, 1)
+
+    assert [frame.sequence for frame in call.speech if not frame.e2ee] == []
+    [heard] = clips(call)
+    assert_heard_as_spoken(heard, mimo.tts_wavs[-1])  # "Over here", whole
+    assert discord_api.contents(server.lounge).count(not_played) == 1
+
+
 async def test_a_bot_stopped_mid_message_leaves_no_ffmpeg_behind(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -231,6 +231,7 @@ class VoiceServer:
         self._members: dict[tuple[int, int], list[CallMember]] = {}
         self._deafened: set[tuple[int, int]] = set()  # (guild, user): Discord sends them nothing
         self.withheld = 0  # packets not sent to a deafened bot
+        self._groups_held: asyncio.Event | None = None
         self._closed_with: dict[int, int] = {}  # id(websocket) -> the code the stand-in sent
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -447,8 +448,16 @@ class VoiceServer:
             if (earlier.grant.guild_id, earlier.grant.user_id) == (grant.guild_id, grant.user_id):
                 earlier.ended = True
         call = new_call(grant, self._members.get((grant.guild_id, grant.channel_id), []))
+        if self._groups_held is not None:
+            call.dave.hold_announcements(until=self._groups_held)
         self.calls.append(call)
         return call
+
+    def hold_groups(self) -> asyncio.Event:
+        """Keep every new call's commits and welcomes from the bot until the event is set: the
+        bot is in the call but not yet in its DAVE group, so it cannot encrypt end to end."""
+        self._groups_held = asyncio.Event()
+        return self._groups_held
 
     def _resumed_call(self, data: Json) -> Call:
         for call in self.calls:

@@ -247,10 +247,11 @@ class Group:
         finally:
             self._bots_commit = None
 
-    def hold_announcements(self) -> asyncio.Event:
-        """Keep the next commits and welcomes from the bot until the event is set: a bot whose
-        websocket lags behind its UDP, while members move to the new keys."""
-        self._held = asyncio.Event()
+    def hold_announcements(self, until: asyncio.Event | None = None) -> asyncio.Event:
+        """Keep the next commits and welcomes from the bot until the event (`until`, or a new
+        one) is set: a bot whose websocket lags behind its UDP, while members move to the new
+        keys."""
+        self._held = until or asyncio.Event()
         return self._held
 
     async def _announce(self, op: int, message: bytes) -> None:

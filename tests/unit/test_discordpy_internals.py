@@ -4,7 +4,10 @@ here rather than in a running bot."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import inspect
+import logging
 from types import SimpleNamespace
 from typing import Any
 
@@ -222,3 +225,30 @@ def test_a_voice_client_is_cleaned_up_once_its_call_is_over() -> None:
     assert (
         "self.voice_client.cleanup()" in disconnect and "self._socket_reader.stop()" in disconnect
     )
+
+
+def test_leaving_a_call_keeps_discord_pys_signature_and_its_reader_task() -> None:
+    """`ResumingVoiceConnection.disconnect` wraps discord.py's: same parameters, and the task
+    that reads the voice websocket is still `_runner`, which discord.py's own disconnect does
+    not stop."""
+    theirs = inspect.signature(voice_state.VoiceConnectionState.disconnect)
+    assert inspect.signature(discordpy.ResumingVoiceConnection.disconnect) == theirs
+    assert "self._runner: " in inspect.getsource(voice_state.VoiceConnectionState.__init__)
+    assert "_runner.cancel" not in inspect.getsource(voice_state.VoiceConnectionState.disconnect)
+
+
+async def test_a_reader_that_fails_while_the_bot_leaves_logs_no_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def fails() -> None:
+        raise ConnectionResetError("Cannot write to closing transport")
+
+    caplog.set_level(logging.DEBUG, logger=discordpy.__name__)
+    reader = asyncio.get_running_loop().create_task(fails())
+    reader.add_done_callback(discordpy.reader_ended_while_leaving)
+    await asyncio.wait([reader])
+    await asyncio.sleep(0)  # the callback runs
+    del reader
+    gc.collect()  # an exception nobody read is logged here, at ERROR, by asyncio
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert "ended while leaving" in caplog.text
