@@ -190,3 +190,24 @@ def test_every_command_that_can_fail_unexpectedly_has_the_verbose_option_it_prom
     for name, cmd in group.commands.items():
         options = {opt for param in cmd.params for opt in param.opts}
         assert "-v" in options, name
+
+
+async def test_settings_come_from_the_env_file_named_on_any_command(
+    mimo: FakeMimo, cwd: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "etc" / "voicebridge.env"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("LOG_LEVEL=verbose\n")  # read, it stops the start in one line
+    settings = env(mimo, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_in(cwd))
+    (cwd / ".env").write_text("LOG_LEVEL=INFO\n")  # what the current folder has is not read
+
+    after_command = await run_once("run", "--env-file", str(elsewhere), cwd=cwd, settings=settings)
+    before_it = await run_once(
+        "--env-file", str(elsewhere), "db", "upgrade", cwd=cwd, settings=settings
+    )
+    missing = await run_once("run", "--env-file", "nope.env", cwd=cwd, settings=settings)
+
+    said = "voicebridge: LOG_LEVEL is invalid: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    for code, lines in (after_command, before_it):
+        assert code == 2 and lines[-1].startswith(said), lines
+    assert missing == (2, ["voicebridge: --env-file nope.env: no such file"])
