@@ -13,6 +13,7 @@ Scripts can tell the failures apart (the table in docs/getting-started/command-l
          `db`) the database or a platform stayed out of reach for STARTUP_PATIENCE_SECONDS
     130  interrupted (Ctrl-C)
     143  stopped by SIGTERM (`kill`, a service manager, `timeout`), cleaned up as after Ctrl-C
+         (`run` stopped by either exits 0: it stopped because it was asked to)
     141  what read standard output stopped reading (`| head`), as if killed by SIGPIPE
 """
 
