@@ -5,6 +5,8 @@ discord/     the Discord adapter (discord.py)
 cli/         the `voicebridge` command
 runner.py    every configured bot in one process, until asked to stop
 startup.py   reaching a platform at start-up, when the network may not be there yet
+doctor.py    the platforms' checks of `voicebridge doctor`
+checks.py    one check of `voicebridge doctor`, one line
 http.py      the bot's own HTTP servers: Telegram's webhook and the operations endpoint
 ops.py       /healthz and /metrics
 update_catalogues.py  the catalogues kept in step with the code, with Babel's extract and update

@@ -7,12 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bots.http import serving
 from bots.ops import ops_routes
+from bots.startup import reach
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings, host_port
 from core.domain.errors import ConfigError
@@ -30,12 +32,14 @@ async def run_bots(
     *,
     clock: Clock | None = None,
     telegram_pace: Pace | None = None,
+    settings_from: str = "",
 ) -> None:
     """Migrate the database, start each platform whose token is set, and run until `stop` (or
     until a platform's connection fails for good, which ends the run with its error).
 
     `clock` drives digests and retention (tests pass one they move by hand); `telegram_pace`,
-    how often Telegram chats see chat actions and progress edits (tests pass a quicker one).
+    how often Telegram chats see chat actions and progress edits (tests pass a quicker one);
+    `settings_from`, where the settings were read, for the start's log.
     """
     telegram_token = settings.telegram_token()
     discord_token = settings.discord_token()
@@ -44,24 +48,101 @@ async def run_bots(
     settings.require_mimo_key()
     # Shard ids that do not fit the count stop the start before any work.
     shards = settings.shards() if discord_token is not None else (None, None)
-    async with bootstrap(settings, clock=clock) as runtime, contextlib.AsyncExitStack() as bots:
-        watched: list[asyncio.Task[None]] = []
-        ops = ops_routes(runtime) if settings.ops_listen is not None else []
-        if ops and not _ops_on_webhook(settings, telegram_token):
-            # First, so /healthz answers while the platforms connect.
-            await bots.enter_async_context(serving(settings.ops_listen or "", ops, what="ops"))
-            ops = []
-        if telegram_token is not None:
-            telegram = _telegram(settings, telegram_token, runtime, ops, pace=telegram_pace)
-            await bots.enter_async_context(telegram)
-        if discord_token is not None:
-            running = _discord(settings, discord_token, runtime, shards)
-            watched.append(await bots.enter_async_context(running))
-        # Digests and retention start once every platform is up (and stop before they go).
-        await bots.enter_async_context(runtime.scheduler.running())
+    if settings_from:
+        logger.info("settings: %s", settings_from)  # where the bot was told what to do
+    async with contextlib.AsyncExitStack() as bots:
+        try:
+            async with _given_up_when(stop):
+                watched = await _start(
+                    bots, settings, telegram_token, discord_token, shards,
+                    clock=clock, telegram_pace=telegram_pace,
+                )  # fmt: skip
+        except StoppedWhileStarting:
+            _quiet_abandoned_connections(asyncio.get_running_loop())
+            logger.info("voicebridge stopped while starting; nothing was running yet")
+            return
         logger.info("voicebridge is running; press Ctrl-C to stop")
         await _until_stopped(stop, watched)
     logger.info("voicebridge stopped")
+
+
+class StoppedWhileStarting(Exception):
+    """`stop` came while the database or a platform was still being reached."""
+
+
+@asynccontextmanager
+async def _given_up_when(stop: asyncio.Event) -> AsyncIterator[None]:
+    """The block, cancelled the moment `stop` is set: start-up waits for networks (a platform,
+    PostgreSQL) for up to a minute, and a service manager's SIGTERM must not wait with it. Once
+    the block is over, `stop` drains the running bots instead (`_until_stopped`)."""
+    task = asyncio.current_task()
+    assert task is not None
+    stopped = False
+
+    def cancel(_: object) -> None:
+        nonlocal stopped
+        stopped = True
+        task.cancel()
+
+    watcher = asyncio.ensure_future(stop.wait())
+    watcher.add_done_callback(cancel)
+    try:
+        yield
+    except asyncio.CancelledError:
+        if stopped and task.uncancel() == 0:
+            raise StoppedWhileStarting from None
+        raise
+    finally:
+        watcher.remove_done_callback(cancel)
+        watcher.cancel()
+
+
+def _quiet_abandoned_connections(loop: asyncio.AbstractEventLoop) -> None:
+    """A connection the stop cut short may leave behind a future its driver never reads (asyncpg
+    waiting for PostgreSQL's answer to its SSL request, whose socket then closes): its error,
+    reported as the process ends, is no news after a stop asked for."""
+    default = loop.get_exception_handler()
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        unread = context.get("message") == "Future exception was never retrieved"
+        if unread and isinstance(context.get("exception"), OSError):
+            return
+        if default is not None:
+            default(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+
+
+async def _start(
+    bots: contextlib.AsyncExitStack,
+    settings: Settings,
+    telegram_token: str | None,
+    discord_token: str | None,
+    shards: tuple[int | None, list[int] | None],
+    *,
+    clock: Clock | None,
+    telegram_pace: Pace | None,
+) -> list[asyncio.Task[None]]:
+    """The runtime and every platform, entered on `bots`; the connections to watch."""
+    await reach_database(settings)
+    runtime = await bots.enter_async_context(bootstrap(settings, clock=clock))
+    watched: list[asyncio.Task[None]] = []
+    ops = ops_routes(runtime) if settings.ops_listen is not None else []
+    if ops and not _ops_on_webhook(settings, telegram_token):
+        # First, so /healthz answers while the platforms connect.
+        await bots.enter_async_context(serving(settings.ops_listen or "", ops, what="ops"))
+        ops = []
+    if telegram_token is not None:
+        telegram = _telegram(settings, telegram_token, runtime, ops, pace=telegram_pace)
+        await bots.enter_async_context(telegram)
+    if discord_token is not None:
+        running = _discord(settings, discord_token, runtime, shards)
+        watched.append(await bots.enter_async_context(running))
+    # Digests and retention start once every platform is up (and stop before they go).
+    await bots.enter_async_context(runtime.scheduler.running())
+    return watched
 
 
 def _ops_on_webhook(settings: Settings, telegram_token: str | None) -> bool:
@@ -97,8 +178,9 @@ async def _telegram(
         inline_cache_chat=settings.telegram_inline_cache_chat,
         pace=pace or USUAL,
     )
+    patience = settings.startup_patience_seconds
     receiving = (
-        polling(application)
+        polling(application, patience=patience)
         if settings.telegram_webhook_url is None
         else webhook(
             application,
@@ -106,6 +188,7 @@ async def _telegram(
             listen=settings.telegram_webhook_listen,
             secret=settings.webhook_secret(),
             routes=routes,
+            patience=patience,
         )
     )
     async with receiving:
@@ -132,7 +215,7 @@ async def _discord(
         runtime=runtime,
         player=VoicePlayer(installed_voice_client(), processes=runtime.processes),
     )
-    async with connected(bot, token) as connection:
+    async with connected(bot, token, patience=settings.startup_patience_seconds) as connection:
         yield connection
 
 
@@ -146,3 +229,19 @@ async def _until_stopped(stop: asyncio.Event, watched: list[asyncio.Task[None]])
     for task in done - {stopping}:
         task.result()  # raises the connection's error
         logger.warning("a bot connection ended by itself; stopping")
+
+
+async def reach_database(settings: Settings) -> None:
+    """Wait for the database as for a platform: PostgreSQL starting with the machine, or
+    restarting, is tried again for STARTUP_PATIENCE_SECONDS; then one line names DATABASE_URL
+    (without its password). A login refused, or an SQLite file that cannot be opened, is said at
+    once (`ConfigError`)."""
+    from core.infra.storage.database import check_connection, where
+
+    await reach(
+        "the database",
+        partial(check_connection, settings.database_url),
+        transient=(OSError, TimeoutError),
+        setting=f"DATABASE_URL ({where(settings.database_url)})",
+        patience=settings.startup_patience_seconds,
+    )

@@ -245,6 +245,13 @@ class Standalone(UseCases):
 
 
 @asynccontextmanager
+async def mimo_alone(settings: Settings) -> AsyncIterator[MimoClient]:
+    """The MiMo client the settings describe, on a client of its own (`voicebridge doctor`)."""
+    async with http_client() as http:
+        yield mimo_client(settings, http=http)
+
+
+@asynccontextmanager
 async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     """Transcripts, speech and answers as the bots have them (the same MiMo client, pieces,
     retries and limits on requests), with nothing stored: preferences live in memory for this

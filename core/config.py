@@ -6,8 +6,11 @@ Built in the entry point, never at import time, so tests and the command line ea
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import socket
+import sys
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -119,10 +122,11 @@ class Settings(BaseSettings):
     messages may take in a day (0.25: a quarter); past it their messages are not read, said
     once. 1: no share of their own, only the server's quota."""
 
-    database_url: str = "sqlite+aiosqlite:///voicebridge.db"
-    """SQLAlchemy async URL of the database: `sqlite+aiosqlite:///path.db` or
+    database_url: str = Field(default_factory=lambda: default_database_url())
+    """SQLAlchemy async URL of the database: `sqlite+aiosqlite:////absolute/path.db` (a relative
+    path is taken from the current folder) or
     `postgresql+asyncpg://user:password@host:5432/voicebridge`. Its password never reaches a log
-    line."""
+    line; the start logs where the database is."""
     database_pool_size: int = Field(default=5, ge=1)
     """PostgreSQL connections each process keeps open (SQLite ignores the four pool settings)."""
     database_max_overflow: int = Field(default=10, ge=0)
@@ -231,7 +235,13 @@ class Settings(BaseSettings):
     and once it lapses (the process died) another process takes the work over and finishes it."""
 
     log_level: str = "INFO"
-    """`DEBUG`, `INFO`, `WARNING` or `ERROR`. Secrets are redacted from every line."""
+    """`DEBUG`, `INFO`, `WARNING` or `ERROR`. Secrets are redacted from every line; a failure's
+    traceback is logged at `DEBUG` (or with `-v`)."""
+    startup_patience_seconds: float = Field(default=60.0, gt=0, le=3600)
+    """How long `voicebridge run` (and the `db` commands) keep trying to reach the database,
+    Telegram and Discord at start, waiting longer between tries up to 15 s, before giving up
+    with one line naming the setting to check (exit code 6) for a service manager to restart
+    it. A signal stops the waiting at once."""
     # `text`: one readable line per record; `json`: one JSON object per line, for log shippers.
     log_format: Literal["text", "json"] = "text"
     """`text` (one readable line per record) or `json` (one JSON object per line with `time`,
@@ -257,6 +267,20 @@ class Settings(BaseSettings):
     telegram_max_pending_updates: int = Field(default=1000, ge=1)
     """Telegram updates accepted and not yet handled, at most; past it the webhook answers 503
     (Telegram delivers the update again later) and polling waits for room."""
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(_LOG_LEVELS)} (got {value[:20]!r})")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        check_database_url(value)  # raises ValueError saying what to write instead
+        return value
 
     @field_validator("mimo_tts_model")
     @classmethod
@@ -346,6 +370,69 @@ class Settings(BaseSettings):
         if not _is_set(self.discord_bot_token):
             return None
         return _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+
+
+DATABASE_FILE = "voicebridge.db"
+
+
+def data_folder() -> Path:
+    """Where voicebridge keeps its data unless told otherwise, the same from any current folder:
+    `$XDG_DATA_HOME/voicebridge` (`~/.local/share/voicebridge`) on Linux and the BSDs,
+    `~/Library/Application Support/voicebridge` on macOS, `%LOCALAPPDATA%\\voicebridge` on
+    Windows."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "voicebridge"
+
+
+def default_database_url() -> str:
+    """SQLite in `data_folder()`; or `./voicebridge.db` where there is one, the default of
+    releases before 0.2 (so nobody's data is left behind when upgrading)."""
+    earlier = Path(DATABASE_FILE)
+    path = earlier.resolve() if earlier.is_file() else data_folder() / DATABASE_FILE
+    return f"sqlite+aiosqlite:///{path}"
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The async drivers the project ships, by what people write instead: a libpq, Heroku or
+# SQLAlchemy-sync URL names the right database in the wrong dialect.
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_SPELLINGS = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "postgres": "postgresql",
+    "postgresql": "postgresql",
+    "postgresql+psycopg": "postgresql",
+    "postgresql+psycopg2": "postgresql",
+    "pgsql": "postgresql",
+}
+
+
+def check_database_url(url: str) -> None:
+    """ValueError unless `url` names one of the drivers voicebridge ships (aiosqlite, asyncpg),
+    saying how to write it. The message never repeats the URL's password."""
+    scheme, sep, _ = url.strip().partition("://")
+    scheme = scheme.lower()
+    if scheme in _DRIVERS.values() and sep:
+        return
+    if not sep:
+        raise ValueError(
+            "expected a URL such as sqlite+aiosqlite:///path/voicebridge.db or "
+            "postgresql+asyncpg://user:password@host:5432/voicebridge"
+        )
+    kind = _SPELLINGS.get(scheme)
+    if kind is None:
+        raise ValueError(
+            f"{scheme}:// is not a database voicebridge can use: use sqlite+aiosqlite:// or "
+            "postgresql+asyncpg://"
+        )
+    driver = _DRIVERS[kind]
+    raise ValueError(f"write {driver}://... instead of {scheme}://... (the installed driver)")
 
 
 def parse_shard_ids(value: str) -> list[int]:

@@ -181,11 +181,13 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims and the retention jobs."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-    from core.infra.storage.database import loggable_url, transaction_turns
+    from core.infra.storage.database import transaction_turns, where
 
     clock = clock or SystemClock()
-    # Without its secrets, which the logs' redaction would also catch (`core.infra.logs`).
-    logger.info("database: %s", loggable_url(settings.database_url))
+    # Where it is, wherever the process started: an SQLite file's absolute path, a server's URL
+    # without its secrets (which the logs' redaction would also catch, `core.infra.logs`).
+    chosen = "" if "database_url" in settings.model_fields_set else " (DATABASE_URL unset)"
+    logger.info("database: %s%s", where(settings.database_url), chosen)
     if migrate:
         await upgrade(settings.database_url)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))

@@ -2,6 +2,7 @@
 
     app.py          the command group and `main`, the console script's entry point
     bots.py         `run` and `db`: the bots and their database
+    doctor.py       `doctor`: the set-up checked, one line a check
     transcribe.py   `transcribe FILE...`: transcripts as txt, srt, vtt or json
     say.py          `say TEXT`: speech as OGG/Opus, MP3 or WAV, with its subtitles
     ask.py          `ask FILE QUESTION`: an answer about a recording

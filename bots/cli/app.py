@@ -13,9 +13,10 @@ import click
 
 from bots.cli.ask import ask
 from bots.cli.bots import db, run
+from bots.cli.doctor import doctor
 from bots.cli.exits import ExitCode, failure
 from bots.cli.say import say
-from bots.cli.shell import say_failure
+from bots.cli.shell import env_file_option, say_failure
 from bots.cli.summarise import summarise
 from bots.cli.transcribe import transcribe
 
@@ -29,7 +30,8 @@ def voicebridge(ctx: click.Context) -> int:
     """Voice notes to text and text to voice notes on Xiaomi MiMo: run the Telegram and Discord
     bots, or transcribe, speak, ask and summarise from a shell.
 
-    Settings come from the environment or .env (MIMO_API_KEY for any speech work). Shell
+    Settings come from the environment or .env in the current folder (--env-file names
+    another; MIMO_API_KEY for any speech work). `voicebridge doctor` checks the set-up. Shell
     completion: eval "$(_VOICEBRIDGE_COMPLETE=bash_source voicebridge)" (zsh_source,
     fish_source for those shells).
     """
@@ -39,7 +41,9 @@ def voicebridge(ctx: click.Context) -> int:
     return ExitCode.USAGE
 
 
-for command in (run, db, transcribe, say, ask, summarise):
+voicebridge.params.append(env_file_option())
+for command in (run, db, doctor, transcribe, say, ask, summarise):
+    command.params.append(env_file_option())
     voicebridge.add_command(command)
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import ExitCode
+from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
 from bots.cli.shell import run as run_command
 
 if TYPE_CHECKING:
@@ -20,18 +21,23 @@ if TYPE_CHECKING:
 
 
 @click.command(short_help="Start the Telegram and Discord bots.")
-def run() -> int:
-    """Start every bot whose token is set, after bringing the database up to date."""
-    return run_command(_run, verbose=None)
+@service_verbose_option
+def run(verbose: int) -> int:
+    """Start every bot whose token is set, after bringing the database up to date.
+
+    Ctrl-C or SIGTERM stops it: at once while it is still starting, after the work in progress
+    once it runs; either way with exit code 0."""
+    return run_command(_run, verbose=verbose or None)
 
 
 @click.command(short_help="Upgrade the database, show its revision, or purge expired data.")
 @click.argument("action", type=click.Choice(["upgrade", "current", "purge"]))
-def db(action: str) -> int:
+@service_verbose_option
+def db(action: str, verbose: int) -> int:
     """The database: upgrade applies the migrations, current shows the schema's revision, purge
     deletes expired data now (run does it every hour; it needs no MiMo key or bot token)."""
     body = _purge if action == "purge" else _upgrade if action == "upgrade" else _current
-    return run_command(body, verbose=None)
+    return run_command(body, verbose=verbose or None)
 
 
 async def _run(settings: Settings) -> int:
@@ -45,13 +51,15 @@ async def _run(settings: Settings) -> int:
     # again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
     gc.collect()
     gc.freeze()
-    await run_bots(settings, stop)
+    await run_bots(settings, stop, settings_from=settings_source(chosen_env_file()))
     return ExitCode.OK
 
 
 async def _upgrade(settings: Settings) -> int:
+    from bots.runner import reach_database
     from core.infra.storage import upgrade
 
+    await reach_database(settings)
     await upgrade(settings.database_url)
     return await _current(settings)
 
@@ -59,6 +67,7 @@ async def _upgrade(settings: Settings) -> int:
 async def _current(settings: Settings) -> int:
     from core.infra.storage import current_revision
 
+    await _existing(settings)
     click.echo(await current_revision(settings.database_url) or "empty")
     return ExitCode.OK
 
@@ -68,8 +77,32 @@ async def _purge(settings: Settings) -> int:
 
     No migration: a purge from a host with an older release must not touch the schema."""
     from core.from_settings import storage
+    from core.infra.storage import current_revision
+    from core.infra.storage.database import where
 
+    await _existing(settings)
+    if await current_revision(settings.database_url) is None:
+        raise CommandFailed(
+            ExitCode.USAGE,
+            f"the database {where(settings.database_url)} has no tables yet, so nothing to "
+            "purge: voicebridge db upgrade (or run) creates them",
+        )
     async with storage(settings, migrate=False) as store:
         for job in store.retention:
             click.echo(f"{job.name}: {await job.run()} ({job.horizon})")
     return ExitCode.OK
+
+
+async def _existing(settings: Settings) -> None:
+    """The database reached (PostgreSQL waited for), or one line: an SQLite file that is not
+    there is said, not created empty by a command that only reads."""
+    from bots.runner import reach_database
+    from core.infra.storage.database import sqlite_file
+
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise CommandFailed(
+            ExitCode.USAGE,
+            f"no database at {path} (DATABASE_URL): voicebridge db upgrade (or run) creates it",
+        )
+    await reach_database(settings)

@@ -3,15 +3,17 @@
 Scripts can tell the failures apart (the table in docs/getting-started/command-line.md):
 
     0    done
-    1    anything else: a bug, or the bots could not start (`run`)
+    1    anything else: a bug (-v shows where)
     2    the call is wrong: an unknown option or choice, a missing or invalid setting
     3    a file cannot be read or written
     4    the input cannot be used: not audio, too long or too big, no text to speak
     5    MiMo refused: the key (401, 403), the balance (402), the content (421), the request (400)
     6    MiMo is unavailable, busy or unreadable even after the retries; try again later, or
-         some of a recording could not be transcribed (the transcript marks where)
+         some of a recording could not be transcribed (the transcript marks where); or (`run`,
+         `db`) the database or a platform stayed out of reach for STARTUP_PATIENCE_SECONDS
     130  interrupted (Ctrl-C)
     143  stopped by SIGTERM (`kill`, a service manager, `timeout`), cleaned up as after Ctrl-C
+         (`run` stopped by either exits 0: it stopped because it was asked to)
     141  what read standard output stopped reading (`| head`), as if killed by SIGPIPE
 """
 
@@ -67,11 +69,13 @@ _CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (errors.MimoContentFiltered, ExitCode.REFUSED),
     (errors.MimoBadRequest, ExitCode.REFUSED),
     (errors.MimoError, ExitCode.UNAVAILABLE),
+    (errors.StartupError, ExitCode.UNAVAILABLE),
 )
 # Where the bots' sentence speaks of "the bot's owner", the command line's user is the owner.
 _OWN_WORDS: dict[type[BaseException], str] = {
     errors.MimoAuthError: "cli.mimo_auth",
     errors.MimoBalanceError: "cli.mimo_balance",
+    errors.MimoUnreachable: "cli.mimo_unreachable",
 }
 
 
@@ -90,7 +94,8 @@ def ends_the_batch(exc: BaseException) -> bool:
 
 def _line(exc: BaseException) -> str:
     if type(exc) in _OWN_WORDS:
-        return text(_OWN_WORDS[type(exc)])
+        params = exc.params if isinstance(exc, errors.VoicebridgeError) else {}
+        return text(_OWN_WORDS[type(exc)], **params)
     if isinstance(exc, errors.VoicebridgeError):
         return text(exc.key, **exc.params)
     if isinstance(exc, click.UsageError):

@@ -22,6 +22,7 @@ EN: dict[str, Source] = {
     "cli.unwritable": "cannot write {path}: {reason}",
     "cli.mimo_auth": "MiMo refused the API key: check MIMO_API_KEY, and that MIMO_BASE_URL is the host it belongs to (Token Plan keys have regional hosts).",
     "cli.mimo_balance": "The MiMo account's balance is used up: top it up, then try again.",
+    "cli.mimo_unreachable": "cannot reach MiMo at {url} ({reason}): check the network and MIMO_BASE_URL.",
     "cli.missing_parts": "{stretches} could not be transcribed; the transcript marks where.",
     "cli.progress": "{done} of {total} · pieces done: {pieces}",
     "cli.progress_left": " · {left} left",

@@ -10,13 +10,14 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from bots.cli.exits import ExitCode, failure
 from core.domain import errors
-from core.domain.values import LANGUAGES, ChatRef
+from core.domain.values import LANGUAGES, ChatRef, Language
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -34,7 +35,17 @@ def verbose_option(command: F) -> F:
         "-v",
         "--verbose",
         count=True,
-        help="Log what happens on stderr; -vv logs in detail.",
+        help="Log what happens on stderr, and where a failure came from; -vv logs in detail.",
+    )(command)
+
+
+def service_verbose_option(command: F) -> F:
+    """`-v`/`--verbose` of the commands that log at LOG_LEVEL anyway (`run`, `db`, `doctor`)."""
+    return click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        help="Log at INFO at least, with where a failure came from; -vv logs at DEBUG.",
     )(command)
 
 
@@ -50,14 +61,39 @@ def language_option(description: str) -> Callable[[F], F]:
     )
 
 
+# The languages the bot speaks, as spoken (Chinese in either script is one: zh). MiMo's speech
+# recognition is told zh or en; the others it recognises by itself, as with auto.
+SPOKEN: tuple[str, ...] = ("auto", "en", "zh", "ja", "ko", "ru", "uk", "es", "pt", "de", "fr", "id")
+
+
+def spoken_language_option(description: str) -> Callable[[F], F]:
+    """`-l`/`--language`: the language a recording is in, any the bot speaks."""
+    return click.option(
+        "-l",
+        "--language",
+        type=click.Choice(SPOKEN, case_sensitive=False),
+        default="auto",
+        show_default=True,
+        help=f"{description} MiMo is told zh or en; it recognises the others by itself.",
+    )
+
+
+def told(language: str) -> Language:
+    """What MiMo's speech recognition is told for a spoken `language` (`SPOKEN`)."""
+    lowered = language.lower()
+    return next((known for known in LANGUAGES if known == lowered), "auto")
+
+
 def run(body: Body, *, verbose: int | None) -> int:
     """Run a command's `body` with the settings: logging at `verbose` (None: at LOG_LEVEL, as
     the bots log), and every failure one line on stderr with its exit code."""
     secrets: list[str] = []
     try:
-        settings = _settings()
+        env_file = chosen_env_file()
+        settings = _settings(env_file)
         secrets = settings.secret_values()
         _set_logging(settings, verbose)
+        logger.debug("settings: %s", settings_source(env_file))
         return asyncio.run(_until_terminated(body(settings)))
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED
@@ -70,7 +106,9 @@ def run(body: Body, *, verbose: int | None) -> int:
     except Exception as exc:
         found = failure(exc)
         if found.code == ExitCode.FAILED:
-            logger.exception("the command failed")
+            # Where it came from, for a bug report: with -v, or at LOG_LEVEL=DEBUG.
+            level = logging.ERROR if verbose else logging.DEBUG
+            logger.log(level, "the command failed", exc_info=True)
         say_failure(found.line, secrets)
         return found.code
 
@@ -114,17 +152,59 @@ def say_failure(line: str, secrets: list[str]) -> None:
     click.echo(f"voicebridge: {Redactor(secrets).redact(line)}", file=sys.stderr)
 
 
-def _settings() -> Settings:
+ENV_FILE_KEY = "voicebridge.env_file"
+
+
+def env_file_option() -> click.Option:
+    """`--env-file PATH`, taken by the `voicebridge` group and by every command."""
+    return click.Option(
+        ["--env-file"],
+        type=click.Path(path_type=Path),
+        envvar="VOICEBRIDGE_ENV_FILE",
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_env_file,
+        help="Read settings from this file instead of .env in the current folder "
+        "(also VOICEBRIDGE_ENV_FILE); the environment still wins.",
+    )
+
+
+def _remember_env_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_root().meta[ENV_FILE_KEY] = value
+
+
+def chosen_env_file() -> Path:
+    """The file `--env-file` named (it must be there), else `.env` in the current folder (read
+    when it is there)."""
+    ctx = click.get_current_context(silent=True)
+    named: Path | None = ctx.find_root().meta.get(ENV_FILE_KEY) if ctx is not None else None
+    if named is None:
+        return Path(".env")
+    if not named.is_file():
+        raise errors.ConfigError(f"--env-file {named}: no such file")
+    return named
+
+
+def settings_source(env_file: Path) -> str:
+    """Where the settings came from, for a person: the .env file's absolute path or its absence."""
+    if env_file.is_file():
+        return f"from {env_file.resolve()} and the environment (which wins)"
+    return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
+
+
+def _settings(env_file: Path) -> Settings:
     from pydantic import ValidationError
 
     from core.config import Settings
 
     try:
-        return Settings()
+        return Settings(_env_file=env_file)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise errors.ConfigError(f"{name} is invalid: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise errors.ConfigError(f"{name} is invalid: {message}") from None
 
 
 def _set_logging(settings: Settings, verbose: int | None) -> None:

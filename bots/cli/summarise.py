@@ -14,7 +14,14 @@ import click
 from bots.cli.exits import ExitCode
 from bots.cli.files import one_recording
 from bots.cli.messages import shell_locale, text
-from bots.cli.shell import LOCAL, language_option, run, say_failure, verbose_option
+from bots.cli.shell import (
+    LOCAL,
+    run,
+    say_failure,
+    spoken_language_option,
+    told,
+    verbose_option,
+)
 from bots.cli.transcribe import stretch
 from core.chat.formats import joined
 
@@ -37,7 +44,7 @@ def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> st
 
 @click.command(short_help="The gist of a recording, with times.")
 @click.argument("file", type=click.Path(allow_dash=True, path_type=Path))
-@language_option("The recording's language, for its transcript (auto detects).")
+@spoken_language_option("The recording's language, for its transcript (auto detects).")
 @click.option(
     "--in",
     "locale",
@@ -67,7 +74,7 @@ async def _summarise(
 ) -> int:
     from core.chat.gists import gist_card
 
-    async with one_recording(settings, file, language=language) as (runtime, path):
+    async with one_recording(settings, file, language=told(language)) as (runtime, path):
         gist = await runtime.gists.gist(LOCAL, path, language=locale)
     if as_json:
         click.echo(json.dumps(_document(file, gist), ensure_ascii=False, indent=2))

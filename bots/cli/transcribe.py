@@ -21,7 +21,14 @@ from bots.cli.exits import CommandFailed, ExitCode, ends_the_batch, failure
 from bots.cli.files import DASH, check_readable, is_dash, recording, write
 from bots.cli.messages import shell_locale, text
 from bots.cli.progress import progress_bar
-from bots.cli.shell import LOCAL, language_option, run, say_failure, verbose_option
+from bots.cli.shell import (
+    LOCAL,
+    run,
+    say_failure,
+    spoken_language_option,
+    told,
+    verbose_option,
+)
 from core.chat.formats import joined
 from core.chat.subtitles import to_srt, to_vtt
 from core.domain import errors
@@ -50,7 +57,7 @@ class Job:
     metavar="FILE...",
     type=click.Path(allow_dash=True, path_type=Path),
 )
-@language_option("The language spoken; auto detects it.")
+@spoken_language_option("The language spoken; auto detects it.")
 @click.option(
     "-f",
     "--format",
@@ -103,7 +110,7 @@ async def _transcribe(
     jobs = plan(files, tuple(dict.fromkeys(formats)), folder)
     code = ExitCode.OK
     async with standalone(settings) as runtime:
-        await runtime.preferences.set_language(LOCAL, language, can_manage=True)
+        await runtime.preferences.set_language(LOCAL, told(language), can_manage=True)
         for job in jobs:
             done = await _one(runtime.transcription, job, settings=settings, language=language)
             code = code or done

@@ -25,6 +25,7 @@ access.py           the allowlist and who asked, read off events
 audiences.py        whom an answer is for: its language, asked of the core once per interaction
 translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler
+checks.py           `voicebridge doctor`'s checks of the token and the voice libraries
 discordpy.py        every undocumented part of discord.py we use, each checked by a test
 receive/            a call's voice received, member by member, for listening
 messages.py         what only the Discord adapter says

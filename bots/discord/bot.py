@@ -60,7 +60,7 @@ from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.discord.voice_channels import DiscordVoiceChannels
-from bots.startup import reach
+from bots.startup import PATIENCE_SECONDS, reach
 from core.app.channel_reader import ChannelReader
 from core.app.claims import Claims
 from core.app.reading_turns import ReaderPolicy
@@ -360,7 +360,9 @@ def build_bot(
 
 
 @asynccontextmanager
-async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Task[None]]:
+async def connected(
+    bot: VoicebridgeBot, token: str, *, patience: float = PATIENCE_SECONDS
+) -> AsyncIterator[asyncio.Task[None]]:
     """Log in (which loads the cogs and syncs the commands) and hold the gateway connection for
     as long as the block lasts, then let the work in progress finish before closing it. Yields
     the connection's task: it ends early only on failure."""
@@ -370,6 +372,7 @@ async def connected(bot: VoicebridgeBot, token: str) -> AsyncIterator[asyncio.Ta
             functools.partial(_log_in, bot, token),
             transient=(aiohttp.ClientConnectionError, TimeoutError, discord.DiscordServerError),
             setting="DISCORD_API_URL",
+            patience=patience,
         )
     except discord.LoginFailure as exc:
         await bot.close()

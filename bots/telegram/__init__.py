@@ -21,5 +21,7 @@ chatlog.py        what of a group message goes into the chat log
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
 update_queue.py   the accepted, unfinished updates, bounded
 rate_limits.py    Telegram's flood limits, chat actions after replies
+polls.py          polling that fails and recovers, one log line each
+checks.py         `voicebridge doctor`'s checks of the token and the inline cache chat
 messages.py       what only the Telegram adapter says
 """

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from aiohttp import web
 from telegram import BotCommand, Update
@@ -27,7 +28,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bots.http import serving
-from bots.startup import reach
+from bots.startup import PATIENCE_SECONDS, reach
 from bots.telegram.access import Access
 from bots.telegram.audiences import answered
 from bots.telegram.business import BusinessHandlers
@@ -37,6 +38,7 @@ from bots.telegram.guest import GuestAnswers, GuestHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
+from bots.telegram.polls import WatchedPolls
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
@@ -79,6 +81,8 @@ _BUSINESS_WORK = filters.UpdateType.BUSINESS_MESSAGES & ~filters.UpdateType.EDIT
 # Guest queries (`bots.telegram.guest`): the bot mentioned in a chat it is not in. Claimed like
 # any work, under their query id; the allowlist is the caller's.
 _GUEST_WORK = filters.UpdateType.GUEST_MESSAGE
+# Each application's polling connection, which `polling` hands its failures to.
+_POLLS: WeakKeyDictionary[Application, WatchedPolls] = WeakKeyDictionary()  # type: ignore[type-arg]
 
 
 def build_application(
@@ -113,6 +117,7 @@ def build_application(
     from core.from_settings import tls_context  # imported late, as the runtime is
 
     tls: dict[str, Any] = {"verify": tls_context()}
+    polls = WatchedPolls(httpx_kwargs=tls)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -130,11 +135,13 @@ def build_application(
         # /ask that asked for it): Telegram refuses it otherwise, and the work would be lost.
         .defaults(Defaults(allow_sending_without_reply=True))
         # PTB's own pool sizes (256 for the bot's requests, 1 for getUpdates), on the
-        # process's one TLS context.
+        # process's one TLS context; a dropped connection while polling is one line a try, not
+        # a traceback (`WatchedPolls`).
         .request(HTTPXRequest(256, read_timeout=30, media_write_timeout=120, httpx_kwargs=tls))
-        .get_updates_request(HTTPXRequest(1, httpx_kwargs=tls))
+        .get_updates_request(polls)
         .build()
     )
+    _POLLS[application] = polls
     handlers = TelegramHandlers(
         transcripts=runtime.transcripts, audiences=runtime.audiences,
         preferences=runtime.preferences, speech=runtime.speech,
@@ -229,12 +236,19 @@ def command_menu(locale: str) -> list[BotCommand]:
 
 
 @asynccontextmanager
-async def polling(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
-    """Run the bot with long polling for as long as the block lasts, then stop it cleanly."""
-    async with _running(application):
+async def polling(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    patience: float = PATIENCE_SECONDS,
+) -> AsyncIterator[None]:
+    """Run the bot with long polling for as long as the block lasts, then stop it cleanly;
+    Telegram out of reach at start is tried again for `patience` seconds."""
+    async with _running(application, patience=patience):
         assert application.updater is not None  # built by ApplicationBuilder
         # Also removes a webhook left from webhook mode: Telegram serves one or the other.
-        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, error_callback=_POLLS[application].failed
+        )
         try:
             yield
         finally:
@@ -249,6 +263,7 @@ async def webhook(
     listen: str,
     secret: str,
     routes: Sequence[web.RouteDef] = (),
+    patience: float = PATIENCE_SECONDS,
 ) -> AsyncIterator[None]:
     """Run the bot on Telegram's webhook for as long as the block lasts: updates POSTed to the
     path of `url` on `listen` (with `routes` beside it) are handled once their secret token
@@ -260,7 +275,7 @@ async def webhook(
     path = urlsplit(url).path or "/"
     receive = web.post(path, _webhook_handler(application, secret))
     async with (
-        _running(application),
+        _running(application, patience=patience),
         serving(listen, [receive, *routes], what="the Telegram webhook"),
     ):
         await application.bot.set_webhook(
@@ -301,7 +316,11 @@ def _webhook_handler(
 
 
 @asynccontextmanager
-async def _running(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def _running(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    patience: float,
+) -> AsyncIterator[None]:
     """Initialised and started, interrupted work taken over and commands registered; stopped
     (after handling what it received) when the block ends."""
     try:
@@ -311,6 +330,7 @@ async def _running(application: Application) -> AsyncIterator[None]:  # type: ig
             application.initialize,
             transient=(NetworkError,),  # timeouts included
             setting="TELEGRAM_API_URL",
+            patience=patience,
         )
     except InvalidToken:
         await application.shutdown()

@@ -1,11 +1,12 @@
 """The configuration reference and `.env.example`, both made from `core.config.Settings`.
 
 Every setting's meaning is its field's docstring in `core/config.py`; its default, its type and
-its bounds are read from the field. MkDocs runs this module as a hook (`hooks:` in mkdocs.yml):
-on `reference/configuration.md` it replaces the marker line with every setting, grouped, so the
-page cannot drift from the code. `python docs/hooks/settings_reference.py` writes `.env.example`
-from the same. `tests/unit/test_documented_settings.py` fails when a setting has no description
-or no group, and when `.env.example` is not what this module writes.
+its bounds are read from the field. `python docs/hooks/settings_reference.py` writes
+`.env.example` and, below the marker line of `reference/configuration.md`, every setting,
+grouped, so the page reads whole in the repository too. MkDocs runs this module as a hook
+(`hooks:` in mkdocs.yml) that fails the build, and `tests/unit/test_documented_settings.py`
+fails, when a setting has no description or no group, or when either file is not what this
+module writes.
 
 A new setting joins a group by its name (the most specific pattern of `GROUPS` that matches it);
 one that matches none is an error that names it.
@@ -35,7 +36,12 @@ ENV_EXAMPLE = ROOT / ".env.example"
 # What a person copying .env.example fills in; every other line stays commented out.
 FILL_IN = ("MIMO_API_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN")
 # Defaults computed at start, in words.
-COMPUTED_DEFAULTS = {"INSTANCE_NAME": "the host name"}
+COMPUTED_DEFAULTS = {
+    "INSTANCE_NAME": "the host name",
+    "DATABASE_URL": "SQLite, `voicebridge.db` in the data folder (on Linux "
+    "`~/.local/share/voicebridge`), or in the current folder where one is already there "
+    "([where things live](../operations/database.md#where-the-database-lives))",
+}
 
 
 @dataclass(frozen=True)
@@ -88,8 +94,15 @@ GROUPS = (
     ),
     Group(
         "Replicas, webhooks and restarts",
-        ("INSTANCE_NAME", "WORK_*", "TELEGRAM_WEBHOOK_*", "TELEGRAM_MAX_PENDING_UPDATES"),
-        "Running more than one process, and finishing work a crash cut short "
+        (
+            "INSTANCE_NAME",
+            "WORK_*",
+            "TELEGRAM_WEBHOOK_*",
+            "TELEGRAM_MAX_PENDING_UPDATES",
+            "STARTUP_*",
+        ),
+        "Running more than one process, waiting at start for what is not there yet, and "
+        "finishing work a crash cut short "
         "([replicas and webhooks](../operations/replicas.md)).",
     ),
     Group(
@@ -259,19 +272,36 @@ def specificity(pattern: str) -> tuple[bool, int]:
     return ("*" not in pattern, len(pattern.rstrip("*")))
 
 
+def page_markdown(page: str) -> str:
+    """The reference page as committed: what it says above its marker line, then every setting
+    (`reference_markdown`), so the page reads whole in the repository as on the site."""
+    head, found, _ = page.partition(MARKER)
+    if not found:
+        raise LookupError(f"{PAGE} lost its marker line {MARKER!r}")
+    return f"{head}{MARKER}\n\n{reference_markdown()}"
+
+
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    """MkDocs hook: the reference page's marker becomes the generated settings."""
+    """MkDocs hook: the build fails when a setting lacks a description or a group, or when the
+    committed reference page is not what the settings make of it."""
     if page.file.src_uri != PAGE:
         return markdown
     from mkdocs.exceptions import PluginError
 
     if found := problems():
         raise PluginError("; ".join(found))
-    if MARKER not in markdown:
-        raise PluginError(f"{PAGE} lost its marker line {MARKER!r}")
-    return markdown.replace(MARKER, reference_markdown())
+    try:
+        current = page_markdown(markdown)
+    except LookupError as exc:
+        raise PluginError(str(exc)) from None
+    if current != markdown:
+        raise PluginError(f"{PAGE} is out of date: run python docs/hooks/settings_reference.py")
+    return markdown
 
 
 if __name__ == "__main__":
     ENV_EXAMPLE.write_text(env_example())
-    sys.stdout.write(f"wrote {ENV_EXAMPLE.relative_to(ROOT)}\n")
+    reference_page = ROOT / "docs" / PAGE
+    reference_page.write_text(page_markdown(reference_page.read_text()))
+    for written in (ENV_EXAMPLE, reference_page):
+        sys.stdout.write(f"wrote {written.relative_to(ROOT)}\n")

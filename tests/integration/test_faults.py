@@ -20,7 +20,13 @@ import pytest
 
 from bots.telegram.progress_pace import Pace
 from core.chat.messages import EN, text
-from core.domain.errors import MimoBadResponse, MimoError, MimoRateLimited, MimoUnavailable
+from core.domain.errors import (
+    MimoBadResponse,
+    MimoError,
+    MimoRateLimited,
+    MimoUnavailable,
+    MimoUnreachable,
+)
 from core.infra.mimo.wire import MimoWire
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
@@ -206,8 +212,9 @@ CHAT = {
         (SERVER_ERROR, MimoUnavailable),
         (overloaded(0.1), MimoUnavailable),
         (RATE_LIMITED, MimoRateLimited),
-        (DROPPED, MimoUnavailable),
-        (slow(5), MimoUnavailable),
+        # No answer at all: what chats hear is MimoUnavailable's, the command line names the URL.
+        (DROPPED, MimoUnreachable),
+        (slow(5), MimoUnreachable),
         (NOT_JSON, MimoBadResponse),
         (EMPTY, MimoBadResponse),
         (NO_CHOICES, MimoBadResponse),

@@ -116,3 +116,46 @@ async def test_an_error_that_is_not_the_network_is_not_retried() -> None:
     with pytest.raises(PermissionError):
         await reach("Telegram", refused_token, transient=(ConnectionError,), setting="X")
     assert tries == 1
+
+
+async def test_telegram_dropping_while_running_is_one_line_a_try_and_one_when_back(
+    mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    [port] = free_ports()
+    first = FakeBotApi(port=port)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        mimo_api_key=mimo.api_key,
+        mimo_base_url=mimo.base_url,
+        telegram_bot_token=first.token,
+        telegram_api_url=f"http://127.0.0.1:{port}",
+        database_url=sqlite_url,
+    )
+    stop = asyncio.Event()
+    polls = "bots.telegram.polls"
+    with caplog.at_level(logging.INFO):
+        async with first as bot_api:
+            task = asyncio.create_task(run_bots(settings, stop))
+            await started(task, bot_api.wait_for("getUpdates", timeout=30))
+        dropped = len(caplog.records)  # Telegram is gone from here on
+        async with asyncio.timeout(30):
+            while sum(r.name == polls for r in caplog.records[dropped:]) < 3:
+                await asyncio.sleep(0.01)
+        async with FakeBotApi(port=port) as back:
+            await back.wait_for("getUpdates", timeout=30)
+            async with asyncio.timeout(30):
+                while not any("answers again" in r.getMessage() for r in caplog.records):
+                    await asyncio.sleep(0.01)
+            stop.set()
+            await asyncio.wait_for(task, timeout=30)
+
+    outage = [r for r in caplog.records[dropped:] if r.levelno >= logging.WARNING]
+    assert outage and all(r.name == polls and r.exc_info is None for r in outage), [
+        (r.name, r.getMessage()) for r in outage
+    ]
+    waits = [r.getMessage() for r in outage]
+    assert "ConnectError" in waits[-1]  # the cause, in the line
+    assert "polling again in 1.0 s (failure 1 in a row)" in waits[0]
+    assert "polling again in 1.5 s (failure 2 in a row)" in waits[1]
+    [back_line] = [r for r in caplog.records if "answers again" in r.getMessage()]
+    assert back_line.levelno == logging.INFO

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import Settings
+from core.config import Settings, data_folder
 from core.domain.errors import ConfigError
 
 CONTRACT = [
@@ -39,8 +39,27 @@ def test_defaults_follow_the_contract() -> None:
     assert settings.telegram_api_url == "https://api.telegram.org"
     assert settings.telegram_local_mode is False
     assert settings.discord_api_url == "https://discord.com/api/v10"
-    assert settings.database_url == "sqlite+aiosqlite:///voicebridge.db"
+    assert settings.database_url == f"sqlite+aiosqlite:///{data_folder() / 'voicebridge.db'}"
     assert settings.telegram_token() is None
+
+
+def test_the_default_database_is_in_the_data_folder_from_any_folder(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    here = Settings().database_url
+    monkeypatch.chdir(elsewhere)
+
+    assert Settings().database_url == here
+    assert here == f"sqlite+aiosqlite:///{tmp_path / 'data' / 'voicebridge' / 'voicebridge.db'}"
+
+
+def test_a_database_left_in_the_current_folder_by_earlier_releases_is_kept(tmp_path) -> None:
+    (tmp_path / "voicebridge.db").write_bytes(b"")  # clean_env's folder
+
+    assert Settings().database_url == f"sqlite+aiosqlite:///{tmp_path / 'voicebridge.db'}"
 
 
 def test_every_contract_name_is_read_from_the_environment(monkeypatch) -> None:

@@ -64,6 +64,7 @@ here.
         ├── MimoBadRequest        400, 404: a bug or an unsupported input
         ├── MimoRateLimited       429 after retries
         ├── MimoUnavailable       500, 503, timeouts, broken connections after retries
+        │   ├── MimoUnreachable   no answer at all: refused, broken, or not in time
         │   └── MimoCircuitOpen   not even tried: MiMo kept failing, the breaker is open
         └── MimoBadResponse       an answer without the expected content
 """
@@ -104,6 +105,7 @@ from core.domain.errors.mimo import (
     MimoError,
     MimoRateLimited,
     MimoUnavailable,
+    MimoUnreachable,
 )
 from core.domain.errors.reading import (
     AgeRestricted,
@@ -188,6 +190,7 @@ __all__ = [
     "MimoError",
     "MimoRateLimited",
     "MimoUnavailable",
+    "MimoUnreachable",
     "NoOwnVoice",
     "NoSpeech",
     "NotAllowed",

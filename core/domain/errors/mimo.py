@@ -39,6 +39,12 @@ class MimoUnavailable(MimoError):
     key = "error.mimo_unavailable"
 
 
+class MimoUnreachable(MimoUnavailable):
+    """No answer at all: the connection refused or broken, or no answer in time. Params: url
+    (MIMO_BASE_URL), reason (the network's words). Chats hear what `MimoUnavailable` says; the
+    command line, whose user owns the settings, names the setting."""
+
+
 class MimoCircuitOpen(MimoUnavailable):
     """Params: wait (a Duration, until MiMo is tried again)."""
 

@@ -94,3 +94,16 @@ def keeps_timestamps(exe: str) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return "timestamp" in asked.stdout
+
+
+def ffmpeg_version(exe: str) -> str:
+    """What `exe -version` says first ("ffmpeg version 7.0.2-static ..."), or why not."""
+    try:
+        asked = subprocess.run(
+            [exe, "-hide_banner", "-version"],
+            capture_output=True, text=True, timeout=_ASK_SECONDS, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"does not run ({type(exc).__name__})"
+    first = asked.stdout.splitlines()[0] if asked.stdout else ""
+    return " ".join(first.split()[:3]) or "no version"

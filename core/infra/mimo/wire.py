@@ -42,6 +42,7 @@ from core.domain.errors import (
     MimoError,
     MimoRateLimited,
     MimoUnavailable,
+    MimoUnreachable,
 )
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.retries import (
@@ -173,9 +174,15 @@ class MimoWire:
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise MimoBadRequest(f"the MiMo base URL is unusable: {exc}") from exc
         except (TimeoutError, httpx.TimeoutException) as exc:
-            raise Transient(MimoUnavailable("MiMo did not answer in time")) from exc
+            error = MimoUnreachable(
+                "MiMo did not answer in time", url=self.base_url, reason="no answer in time"
+            )
+            raise Transient(error) from exc
         except httpx.TransportError as exc:
-            error = MimoUnavailable(f"could not talk to MiMo: {type(exc).__name__}")
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            error = MimoUnreachable(
+                f"could not talk to MiMo: {type(exc).__name__}", url=self.base_url, reason=reason
+            )
             raise Transient(error) from exc
         except httpx.HTTPError as exc:
             raise MimoBadResponse(f"MiMo's answer was unreadable: {type(exc).__name__}") from exc

@@ -20,11 +20,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import NullPool
 
 import migrations
+from core.domain.errors import ConfigError
 from core.domain.secrets import is_secret, password_quoted
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
@@ -162,6 +164,68 @@ async def current_revision(url: str) -> str | None:
             return await connection.run_sync(_read_revision)
     finally:
         await engine.dispose()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The absolute path of the SQLite file `url` names (None for PostgreSQL or in memory)."""
+    sa_url = make_url(password_quoted(url))
+    if sa_url.get_backend_name() != "sqlite" or _sqlite_in_memory(sa_url):
+        return None
+    return Path(str(sa_url.database)).expanduser().resolve()
+
+
+def where(url: str) -> str:
+    """The database for a person to find, wherever the process started: the URL without its
+    secrets, an SQLite file's path made absolute."""
+    path = sqlite_file(url)
+    if path is None:
+        return loggable_url(url)
+    absolute = make_url(password_quoted(url)).set(database=str(path))
+    return loggable_url(absolute.render_as_string(hide_password=False))
+
+
+async def check_connection(url: str) -> None:
+    """Connect once. A server out of reach raises what the driver raised (an `OSError`, a
+    `TimeoutError`: worth trying again); what only a change of DATABASE_URL fixes (a refused
+    login, a database that does not exist, an SQLite file that cannot be opened) raises
+    `ConfigError` saying so in one line, secrets left out."""
+    try:
+        engine = create_engine(url, poolclass=NullPool)
+    except OSError as exc:  # the SQLite file's folder cannot be made
+        raise ConfigError(f"DATABASE_URL: cannot create {where(url)} ({exc.strerror})") from None
+    try:
+        async with asyncio.timeout(CONNECT_SECONDS), engine.connect():
+            pass
+    except DBAPIError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        raise ConfigError(f"DATABASE_URL ({where(url)}) was refused: {reason}") from None
+    finally:
+        await engine.dispose()
+
+
+CONNECT_SECONDS = 10.0  # one try; PostgreSQL answers a login in milliseconds
+
+
+def head_revision() -> str:
+    """The newest migration this release has."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return str(script.get_current_head())
+
+
+def known_revision(revision: str) -> bool:
+    """Whether `revision` is one of this release's migrations (a newer release's is not)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return (
+            ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision)
+            is not None
+        )
+    except CommandError:
+        return False
 
 
 def _one_at_a_time(

@@ -12,6 +12,7 @@ import pytest
 
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.cli.process import command, env, voicebridge
+from tests.integration.conftest import free_ports
 from tests.standins.mimo import SERVER_ERROR, FakeMimo
 
 
@@ -40,6 +41,11 @@ async def test_no_log_lines_without_verbose(mimo: FakeMimo, cwd: Path, recording
         ("key refused", 5, "MiMo refused the API key: check MIMO_API_KEY"),
         ("balance used up", 5, "The MiMo account's balance is used up"),
         ("MiMo down", 6, "The speech service is not responding right now."),
+        (
+            "MiMo out of reach",
+            6,
+            "(ConnectError: All connection attempts failed): check the network and MIMO_BASE_URL.",
+        ),
         ("unknown option", 2, "No such option '--colour'"),
     ],
 )
@@ -63,6 +69,10 @@ async def test_each_failure_is_one_line_and_its_exit_code(
         mimo.fail_next(402)
     elif case == "MiMo down":
         mimo.fail_always(SERVER_ERROR)
+    elif case == "MiMo out of reach":
+        [port] = free_ports()
+        settings["MIMO_BASE_URL"] = f"http://127.0.0.1:{port}/v1"
+        said = f"voicebridge: {recording}: cannot reach MiMo at http://127.0.0.1:{port}/v1 {said}"
     elif case == "unknown option":
         args.append("--colour")
 

@@ -88,6 +88,25 @@ async def test_one_recording_in_one_format_goes_to_standard_output(
     assert list(recordings.iterdir()) == [recording]
 
 
+@pytest.mark.parametrize("language", ["ja", "de", "ZH"])
+async def test_any_language_the_bot_speaks_can_be_named(
+    mimo: FakeMimo, cwd: Path, recordings: Path, language: str
+) -> None:
+    """MiMo's recognition is told zh or en; a language it is not told is recognised as with
+    auto, and the JSON says which the user named."""
+    recording = make_audio(recordings, fmt="ogg", seconds=2)
+
+    done = await voicebridge(
+        "transcribe", str(recording), "-l", language, "-f", "json", cwd=cwd, env=env(mimo)
+    )
+
+    assert (done.code, done.err) == (0, "")
+    [asked] = mimo.calls("mimo-v2.5-asr")
+    told = "zh" if language == "ZH" else "auto"
+    assert asked["asr_options"] == {"language": told}
+    assert json.loads(done.text)["language"] == language.lower()
+
+
 async def test_standard_input_in_and_standard_output_out(mimo: FakeMimo, cwd: Path) -> None:
     recording = make_audio(cwd.parent, fmt="ogg", seconds=3).read_bytes()
 

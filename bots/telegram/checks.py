@@ -1,0 +1,50 @@
+"""`voicebridge doctor`'s Telegram checks: the token (getMe), and the chat inline mode keeps its
+voice notes in (the bot an administrator there)."""
+
+from __future__ import annotations
+
+from telegram import Bot, ChatMember
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bots.checks import Check, failed, passed, reason
+
+_ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+async def telegram_checks(
+    *, token: str, api_url: str, inline_cache_chat: int | None
+) -> list[Check]:
+    """The token asked about with getMe; with TELEGRAM_INLINE_CACHE_CHAT, whether the bot is an
+    administrator of that chat."""
+    root = api_url.rstrip("/")
+    bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+    try:
+        await bot.initialize()  # getMe
+    except InvalidToken:
+        return [failed("Telegram", "Telegram refused TELEGRAM_BOT_TOKEN: copy it again from "
+                       "@BotFather (/mybots → your bot → API Token)")]  # fmt: skip
+    except NetworkError as exc:
+        return [failed("Telegram", f"cannot reach {root} ({reason(exc)}): check the network "
+                       "and TELEGRAM_API_URL")]  # fmt: skip
+    try:
+        found = [passed("Telegram", f"the token is @{bot.username}'s")]
+        if inline_cache_chat is not None:
+            found.append(await _inline_cache_chat(bot, inline_cache_chat))
+        return found
+    finally:
+        await bot.shutdown()
+
+
+async def _inline_cache_chat(bot: Bot, chat: int) -> Check:
+    name = "inline mode"
+    try:
+        member = await bot.get_chat_member(chat, bot.id)
+    except TelegramError as exc:
+        return failed(name, f"TELEGRAM_INLINE_CACHE_CHAT {chat}: {reason(exc)}; add the bot to "
+                      "that private channel as an administrator")  # fmt: skip
+    if member.status not in _ADMINS:
+        return failed(name, f"the bot is {member.status} in TELEGRAM_INLINE_CACHE_CHAT {chat}; "
+                      "make it an administrator there")  # fmt: skip
+    return passed(
+        name, f"on; voice notes are kept in chat {chat}, where the bot is an administrator"
+    )

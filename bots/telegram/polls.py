@@ -1,0 +1,72 @@
+"""Telegram dropping while the bot runs, said in the log as an operator reads it.
+
+python-telegram-bot polls again by itself when `getUpdates` fails, and by default logs each
+failure with its whole traceback (about 110 lines a try). Here every failed poll is one WARNING
+line with the cause and the wait before the next, and the first poll that is answered again one
+INFO line; `error_callback` is then left with nothing to say.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from telegram.error import TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+logger = logging.getLogger(__name__)
+
+# python-telegram-bot's own backoff for a failed poll (`network_retry_loop`), which it does not
+# tell: 1 s, then half as long again each time, at most 30 s; a timeout is polled again at once.
+FIRST_WAIT, GROWTH, LONGEST_WAIT = 1.0, 1.5, 30.0
+
+
+class WatchedPolls(HTTPXRequest):
+    """The connection `getUpdates` runs on (one, as python-telegram-bot's own), saying when
+    polling fails and when it works again. A failure Telegram's answer carries (a 502 from its
+    front) reaches `failed`, python-telegram-bot's error callback; one the connection raises
+    (refused, reset, no answer in time) is seen here."""
+
+    def __init__(self, *, httpx_kwargs: dict[str, Any] | None = None) -> None:
+        super().__init__(1, httpx_kwargs=httpx_kwargs)
+        self._wait = 0.0  # before the next poll, as python-telegram-bot reckons it
+        self._failed = 0  # polls in a row
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            status, payload = await super().do_request(*args, **kwargs)
+        except TimedOut as error:  # polled again at once, without the error callback
+            self._wait = 0.0
+            self._note(error)
+            raise
+        if status == HTTPStatus.OK:
+            if self._failed:
+                logger.info("Telegram answers again, after %d failed polls", self._failed)
+            self._wait, self._failed = 0.0, 0
+        return status, payload
+
+    def failed(self, error: TelegramError) -> None:
+        """python-telegram-bot's error callback (`start_polling`): any failure but a timeout,
+        after which it waits 1 s, then half as long again each time, at most 30 s."""
+        self._wait = FIRST_WAIT if self._wait == 0 else min(LONGEST_WAIT, GROWTH * self._wait)
+        self._note(error)
+
+    def _note(self, error: TelegramError) -> None:
+        self._failed += 1
+        logger.warning(
+            "Telegram polling failed (%s); polling again in %.1f s (failure %d in a row)",
+            _reason(error),
+            self._wait,
+            self._failed,
+        )
+
+
+def _reason(error: TelegramError) -> str:
+    """The error's type and message, and what the network said underneath it (a refused
+    connection, a DNS failure), all on one line."""
+    cause = error.__cause__ or error.__context__
+    words = f"{type(error).__name__}: {error.message}"
+    if cause is not None and str(cause) and str(cause) not in words:
+        words += f" ({type(cause).__name__}: {cause})"
+    return " ".join(words.split())

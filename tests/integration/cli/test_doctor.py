@@ -1,0 +1,113 @@
+"""`voicebridge doctor` as an operator runs it before the first start: against services that
+answer (the stand-ins), and against none."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from core.infra.storage import upgrade
+from tests.integration.cli.process import clean_env, env, voicebridge
+from tests.integration.conftest import free_ports
+from tests.standins.discord_api import FakeDiscord
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+CACHE_CHAT = -1001234567890
+
+
+@pytest_asyncio.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def discord_api() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        yield server
+
+
+def checked(text: str) -> dict[str, str]:
+    """Each line's check and mark: {"MiMo": "✓", ...}; every line is one check."""
+    lines = text.splitlines()
+    assert all(line[:2] in ("✓ ", "✗ ") for line in lines), lines
+    return {line[2:].split(":", 1)[0]: line[0] for line in lines}
+
+
+async def test_against_services_that_answer_every_check_passes(
+    mimo: FakeMimo, bot_api: FakeBotApi, discord_api: FakeDiscord, cwd: Path
+) -> None:
+    database = f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}"
+    await upgrade(database)
+    bot_api.add_chat(CACHE_CHAT)
+    bot_api.set_member_status(CACHE_CHAT, bot_api.bot_id, "administrator")
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=bot_api.root,
+        TELEGRAM_INLINE_CACHE_CHAT=str(CACHE_CHAT),
+        DISCORD_BOT_TOKEN=discord_api.token,
+        DISCORD_API_URL=discord_api.api_url,
+        DATABASE_URL=database,
+    )
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert (done.code, done.err) == (0, "")
+    assert checked(done.text) == {
+        "settings": "✓", "MiMo": "✓", "Telegram": "✓", "inline mode": "✓", "Discord": "✓",
+        "voice channels": "✓", "the database": "✓", "ffmpeg": "✓", "allowlist": "✓",
+    }  # fmt: skip
+    assert f"✓ Telegram: the token is @{bot_api.bot_username}'s" in done.text
+    assert "migrations current" in done.text
+    assert len(mimo.requests) == 1  # one cheap request
+
+
+async def test_against_services_out_of_reach_each_is_one_failed_line(cwd: Path) -> None:
+    mimo_port, telegram_port, discord_port, database_port = free_ports(4)
+    settings = clean_env(
+        MIMO_API_KEY="sk-not-checked-yet",
+        MIMO_BASE_URL=f"http://127.0.0.1:{mimo_port}/v1",
+        TELEGRAM_BOT_TOKEN="123456:" + "A" * 35,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{telegram_port}",
+        DISCORD_BOT_TOKEN="MTA0.some.token",
+        DISCORD_API_URL=f"http://127.0.0.1:{discord_port}/api/v10",
+        DATABASE_URL=f"postgresql+asyncpg://vb:s3cret-pw@127.0.0.1:{database_port}/vb",
+    )
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    marks = checked(done.text)
+    assert [name for name, mark in marks.items() if mark == "✗"] == [
+        "MiMo", "Telegram", "Discord", "the database"
+    ]  # fmt: skip
+    for setting in ("MIMO_BASE_URL", "TELEGRAM_API_URL", "DISCORD_API_URL", "DATABASE_URL"):
+        assert setting in done.text
+    assert "s3cret-pw" not in done.text + done.err
+    assert list(cwd.iterdir()) == []
+
+
+async def test_refused_tokens_and_a_missing_key_name_their_settings(
+    mimo: FakeMimo, bot_api: FakeBotApi, discord_api: FakeDiscord, cwd: Path
+) -> None:
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN="123456:" + "B" * 35,
+        TELEGRAM_API_URL=bot_api.root,
+        DISCORD_BOT_TOKEN="MTA0.wrong.token",
+        DISCORD_API_URL=discord_api.api_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+    )
+    del settings["MIMO_API_KEY"]
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    assert "✗ MiMo: MIMO_API_KEY is not set" in done.text
+    assert "✗ Telegram: Telegram refused TELEGRAM_BOT_TOKEN" in done.text
+    assert "✗ Discord: Discord refused DISCORD_BOT_TOKEN" in done.text
+    assert mimo.requests == []

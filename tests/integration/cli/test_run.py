@@ -1,0 +1,213 @@
+"""`voicebridge run` as a service manager runs it: a real process, stopped by a signal or failing
+to start, each time with one line and an exit code a supervisor can act on."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bots.cli.messages import text
+from tests.integration.cli.process import TIMEOUT, clean_env, command, env, voicebridge
+from tests.integration.conftest import free_ports
+from tests.standins.mimo import FakeMimo
+
+TOKEN = "123456:" + "A" * 35
+
+
+class Silent:
+    """A server that accepts connections and never answers: a Bot API behind a firewall that
+    drops packets, or a host whose service hangs. `connected` is set by the first one."""
+
+    def __init__(self) -> None:
+        self.connected = asyncio.Event()
+        self._held: list[asyncio.StreamWriter] = []
+        self.url = ""
+
+    async def _hold(self, _reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._held.append(writer)
+        self.connected.set()
+
+    async def __aenter__(self) -> Silent:
+        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        for writer in self._held:
+            writer.close()
+        self._server.close()
+
+
+@pytest_asyncio.fixture
+async def silent() -> AsyncIterator[Silent]:
+    async with Silent() as server:
+        yield server
+
+
+async def started(cwd: Path, settings: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *command(),
+        "run",
+        cwd=cwd,
+        env=settings,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize("waiting_for", ["Telegram", "PostgreSQL"])
+async def test_a_signal_while_a_service_never_answers_stops_the_bot_at_once(
+    mimo: FakeMimo, silent: Silent, cwd: Path, sent: signal.Signals, waiting_for: str
+) -> None:
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=silent.url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+    )
+    if waiting_for == "PostgreSQL":
+        server = silent.url.removeprefix("http://")
+        settings["DATABASE_URL"] = f"postgresql+asyncpg://vb:pw@{server}/vb"
+    process = await started(cwd, settings)
+    try:
+        await asyncio.wait_for(silent.connected.wait(), TIMEOUT)  # waiting for its answer
+        process.send_signal(sent)
+        # Without the fix it waits for Telegram a minute (the safety net is far below that).
+        _, err = await asyncio.wait_for(process.communicate(), timeout=20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    lines = err.decode().splitlines()
+    assert process.returncode == 0, lines
+    assert "Traceback" not in err.decode()
+    assert lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
+
+
+def sqlite_in(folder: Path) -> str:
+    return f"sqlite+aiosqlite:///{folder / 'voicebridge.db'}"
+
+
+async def run_once(*args: str, cwd: Path, settings: dict[str, str]) -> tuple[int, list[str]]:
+    done = await voicebridge(*args, cwd=cwd, env=settings)
+    assert "Traceback" not in done.err, done.err
+    return done.code, done.err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        (
+            "DATABASE_URL",
+            "postgres://ann:s3cret-pw@db.example:5432/voicebridge",
+            "DATABASE_URL is invalid: write postgresql+asyncpg://... instead of postgres://... "
+            "(the installed driver)",
+        ),
+        (
+            "DATABASE_URL",
+            "sqlite:///x.db",
+            "DATABASE_URL is invalid: write sqlite+aiosqlite://... instead of sqlite://... (the "
+            "installed driver)",
+        ),
+        (
+            "LOG_LEVEL",
+            "verbose",
+            "LOG_LEVEL is invalid: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL (got "
+            "'verbose')",
+        ),
+    ],
+)
+async def test_a_setting_that_cannot_work_is_one_line_naming_it(
+    mimo: FakeMimo, cwd: Path, setting: str, value: str, said: str
+) -> None:
+    settings = env(mimo, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_in(cwd)) | {setting: value}
+
+    for args in (["run"], ["db", "upgrade"]):
+        code, lines = await run_once(*args, cwd=cwd, settings=settings)
+        assert (code, lines) == (2, [f"voicebridge: {said}"])
+    assert list(cwd.iterdir()) == []
+
+
+async def test_postgresql_out_of_reach_is_tried_again_then_named_in_one_line(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    [port] = free_ports()  # a PostgreSQL that is not running
+    url = f"postgresql+asyncpg://voicebridge:s3cret-pw@127.0.0.1:{port}/voicebridge"
+    settings = env(mimo, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url, STARTUP_PATIENCE_SECONDS="1.5")
+
+    code, lines = await run_once("run", cwd=cwd, settings=settings)
+
+    assert code == 6
+    retries = [line for line in lines if "the database is not reachable" in line]
+    assert retries and all("WARNING" in line for line in retries), lines
+    assert lines[-1] == (
+        f"voicebridge: cannot reach the database (ConnectionRefusedError: [Errno 111] Connect call "
+        f"failed ('127.0.0.1', {port})); check the network and DATABASE_URL "
+        f"(postgresql+asyncpg://voicebridge:[REDACTED]@127.0.0.1:{port}/voicebridge)"
+    )
+    assert not any("s3cret-pw" in line for line in lines)
+
+
+async def test_db_commands_on_a_database_that_is_not_there_say_so(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    settings = clean_env(DATABASE_URL=sqlite_in(cwd))
+    path = cwd / "voicebridge.db"
+
+    for action in ("current", "purge"):
+        code, lines = await run_once("db", action, cwd=cwd, settings=settings)
+        assert (code, lines[-1]) == (
+            2,
+            f"voicebridge: no database at {path} (DATABASE_URL): voicebridge db upgrade (or run) "
+            "creates it",
+        )
+    assert not path.exists()  # reading it did not make an empty one
+
+    sqlite3.connect(path).close()  # there, and empty: never migrated
+    code, lines = await run_once("db", "purge", cwd=cwd, settings=settings)
+    assert code == 2
+    assert lines[-1] == (
+        f"voicebridge: the database sqlite+aiosqlite:///{path} has no tables yet, so nothing "
+        "to purge: voicebridge db upgrade (or run) creates them"
+    )
+
+
+def test_every_command_that_can_fail_unexpectedly_has_the_verbose_option_it_promises() -> None:
+    """'run with -v to see where' (cli.unexpected) must name an option that exists."""
+    from bots.cli.app import voicebridge as group
+
+    assert "-v" in text("cli.unexpected", error="x")
+    for name, cmd in group.commands.items():
+        options = {opt for param in cmd.params for opt in param.opts}
+        assert "-v" in options, name
+
+
+async def test_settings_come_from_the_env_file_named_on_any_command(
+    mimo: FakeMimo, cwd: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "etc" / "voicebridge.env"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("LOG_LEVEL=verbose\n")  # read, it stops the start in one line
+    settings = env(mimo, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_in(cwd))
+    (cwd / ".env").write_text("LOG_LEVEL=INFO\n")  # what the current folder has is not read
+
+    after_command = await run_once("run", "--env-file", str(elsewhere), cwd=cwd, settings=settings)
+    before_it = await run_once(
+        "--env-file", str(elsewhere), "db", "upgrade", cwd=cwd, settings=settings
+    )
+    missing = await run_once("run", "--env-file", "nope.env", cwd=cwd, settings=settings)
+
+    said = "voicebridge: LOG_LEVEL is invalid: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    for code, lines in (after_command, before_it):
+        assert code == 2 and lines[-1].startswith(said), lines
+    assert missing == (2, ["voicebridge: --env-file nope.env: no such file"])
