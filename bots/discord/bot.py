@@ -33,6 +33,7 @@ from bots.discord.client import VoicebridgeClient
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.languages import LanguagesCog
+from bots.discord.cogs.listening import ListeningCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
@@ -304,6 +305,11 @@ def feature_cogs(
             channels=channels,
             choices=runtime.reader_choices,
             preferences=cases.preferences,
+        ),
+        ListeningCog(
+            listening=runtime.listening,
+            preferences=cases.preferences,
+            voice_available=channels.client is not None,
         ),
         LimitsCog(cases.limiter, chats=cases.preferences),
     ]

@@ -175,6 +175,19 @@ EN: dict[str, Source] = {
     # auto-transcription (Russian "включена", Spanish "activada") and these with messages.
     "discord.read_settings.on": "on",
     "discord.read_settings.off": "off",
+    # Listening: a voice channel's live transcript, of the members who said yes.
+    "discord.listen.started": (
+        "I am listening in {voice} and post here what is said, under each speaker's name.\n"
+        "Transcribed: {transcribed}\n"
+        "Not transcribed: {not_transcribed}\n"
+        "I transcribe only members who said yes: /listen_me allowed:True. /listen_me allowed:False withdraws it at once; /stop_listening ends it."
+    ),
+    "discord.listen.nobody": "nobody",
+    "discord.listen.line": "**{name}**: {said}",
+    "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",
+    "discord.listen.stopped": "I stopped listening and left {voice}.",
+    "discord.listen_me.on": "When I listen in a voice channel here, I transcribe what you say and post it under your name. /listen_me allowed:False stops that at once.",
+    "discord.listen_me.off": "I do not transcribe what you say in voice channels here. /listen_me allowed:True allows it.",
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
 }
 

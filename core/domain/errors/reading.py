@@ -70,3 +70,15 @@ class ReadingShareUsed(UserInputError):
     are not read again until the day ends. Params: name."""
 
     key = "reader.share_used"
+
+
+class AlreadyListening(ReadingRefused):
+    """/listen where the bot listens already (one voice connection per server)."""
+
+    key = "listen.busy"
+
+
+class NotListening(ReadingRefused):
+    """/stop_listening where the bot does not listen."""
+
+    key = "listen.not_listening"
