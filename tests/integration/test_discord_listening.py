@@ -112,8 +112,8 @@ async def test_only_the_member_who_said_yes_is_transcribed_under_her_name(
 
     assert consent.content.startswith("When I listen in a voice channel here, I transcribe")
     assert (
-        started
-        == f"I am listening in <#{server.lounge}>: what members who said yes say is posted in its chat."
+        started == f"I am listening in <#{server.lounge}>: "
+        "what members who said yes say is posted in its chat."
     )
     opening, *lines, bye = posted_in(discord_api, server.lounge)
     assert "Transcribed: Ann\nNot transcribed: Bob\n" in opening
