@@ -577,7 +577,8 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
                      "settings", "help", "summary", "forget", "usage", "design_voice",
                      "delete_voice", "botlanguage", "tldr", "translate",
                      "autotranslate", "voicetranslations", "autogist", "read_channel", "skip",
-                     "stop", "myvoice", "read_me", "read_settings"}  # fmt: skip
+                     "stop", "myvoice", "read_me", "read_settings", "listen", "stop_listening",
+                     "listen_me"}  # fmt: skip
     # Discord's five message menus; a recording's gist is a button under its transcript.
     assert {name for kind, name in by_name if kind == 3} == {
         "Transcribe", "Read aloud", "Ask about this audio", "Clone this voice", "Translate"
