@@ -123,6 +123,8 @@ class Listening:
         except _Withdrawn:
             return None
         self.metrics.transcribed(seconds)
+        if not self.admits(server, member_id):  # withdrawn while MiMo heard it: not posted
+            return None
         return heard.text.strip() or None
 
 
