@@ -146,6 +146,13 @@ EN: dict[str, Source] = {
         "/read_me [allowed] — whether I read your messages at all\n"
         "/read_settings [bots] [webhooks] [commands] — whose messages I also read (Manage Server)"
     ),
+    # Listening (cogs/listening.py): sent with discord.help.reader, in the same message.
+    "discord.help.listening": (
+        "Listening in voice channels:\n"
+        "/listen — I join your voice channel and post in its chat what the members who said yes say there\n"
+        "/stop_listening — I stop and leave\n"
+        "/listen_me [allowed] — whether I may transcribe what you say (not until you say yes)"
+    ),
     "discord.error.no_own_voice": "You have no voice of your own in this server yet: use Apps → Clone this voice on a voice message you recorded to make one.",
     "discord.reader.join_first": "Join a voice channel first, then ask again.",
     "discord.bot_needs": "I need the {permission} permission in {channel} for that.",

@@ -292,7 +292,10 @@ class PreferencesCog(commands.Cog):
     async def help(self, interaction: Interaction) -> None:
         locale = await reply_locale(interaction, self.preferences)
         await _answer(interaction, text("discord.help", locale))
-        await _answer(interaction, text("discord.help.reader", locale))  # a message of its own
+        voice = (
+            text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)
+        )
+        await _answer(interaction, voice)  # a message of its own
 
     async def _auto_transcribe_now(
         self, chat: ChatRef, channel: ChatRef | None, locale: str
