@@ -1,8 +1,8 @@
 """A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
 client joined undeafened, a receiver whose filter is the core's consent, and each utterance
-handed to the core and its text posted in the voice channel's chat, one message each, in the
-order they ended, "**Name**: text". Ends when stopped, when the bot is taken out of the call,
-or when nobody is left in it.
+handed to the core as it ends (a few at once) and its text posted in the voice channel's chat,
+"**Name**: text", in the order they ended: one message each, or lines ready together in one.
+Ends when stopped, when the bot is taken out of the call, or when nobody is left in it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 
 import discord
 
@@ -22,6 +23,44 @@ from core.domain import errors
 from core.domain.values import ChatRef
 
 logger = logging.getLogger(__name__)
+
+IN_FLIGHT = 4  # utterances sent to MiMo at once, per call
+MESSAGE_CHARS = 2000  # Discord's longest message
+
+
+class _InOrder:
+    """Lines being made, in the order their utterances ended."""
+
+    def __init__(self) -> None:
+        self._lines: deque[asyncio.Task[str | None]] = deque()
+        self._changed = asyncio.Event()
+        self._closed = False
+
+    def add(self, line: asyncio.Task[str | None]) -> None:
+        self._lines.append(line)
+        self._changed.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._changed.set()
+
+    async def next_ready(self) -> list[str | None] | None:
+        """The next line once made, and those after it made already (within one message);
+        None once closed and all taken."""
+        while not self._lines:
+            if self._closed:
+                return None
+            self._changed.clear()
+            await self._changed.wait()
+        batch = [await self._lines.popleft()]
+        size = len(batch[0] or "")
+        while self._lines and self._lines[0].done():
+            line = self._lines[0].result()
+            size += len(line or "") + 1
+            if size > MESSAGE_CHARS:
+                break
+            batch.append(self._lines.popleft().result())
+        return batch
 
 
 class ListenedCall:
@@ -81,31 +120,46 @@ class ListenedCall:
         return self._listening.admits(self.server, str(user_id))
 
     async def _transcribe(self, receiver: VoiceReceiver) -> None:
+        """Each utterance sent to MiMo as it comes, `IN_FLIGHT` at most, and posted in order."""
+        lines = _InOrder()
+        poster = asyncio.create_task(self._post_in_order(lines), name="listening posts")
+        slots = asyncio.Semaphore(IN_FLIGHT)
         try:
             async with receiver:
                 async for utterance in receiver:
-                    await self._heard(utterance)
+                    await slots.acquire()
+                    line = asyncio.create_task(self._line(utterance))
+                    line.add_done_callback(lambda _: slots.release())
+                    lines.add(line)
         finally:
             self._listening.end(self.server)
+            lines.close()
+            await poster
 
-    async def _heard(self, utterance: Utterance) -> None:
+    async def _post_in_order(self, lines: _InOrder) -> None:
+        """The lines in the order their utterances ended; those ready together in one message
+        (under load, fewer messages against Discord's rate limit)."""
+        while (batch := await lines.next_ready()) is not None:
+            said = [line for line in batch if line is not None]
+            if said:
+                await self.post("\n".join(said))
+
+    async def _line(self, utterance: Utterance) -> str | None:
         member = str(utterance.user_id)
         try:
             said = await self._listening.heard(
                 self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate
             )
         except errors.AlreadyTold:
-            return
+            return None
         except errors.LimitReached as exc:  # the day's audio: said once, in the chat
-            await self.post(error_text(exc, self.locale))
-            return
+            return error_text(exc, self.locale)
         except Exception:
             logger.exception("an utterance in %s could not be transcribed", self.channel.id)
-            return
-        if said is not None:
-            await self.post(
-                text("discord.listen.line", self.locale, name=self._name(member), said=said)
-            )
+            return None
+        if said is None:
+            return None
+        return text("discord.listen.line", self.locale, name=self._name(member), said=said)
 
     def _name(self, member_id: str) -> str:
         member = self.channel.guild.get_member(int(member_id))

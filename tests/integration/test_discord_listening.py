@@ -190,3 +190,23 @@ async def test_the_seconds_heard_count_against_the_servers_daily_audio(
     assert refusal.startswith("This chat has used all of today's transcription time"), refusal
     assert "Transcription: 2 sec of 2 sec" in usage.content, usage.content
     assert stopped.content.startswith("I stopped listening")
+
+
+async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_ended(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        with mimo.held():
+            # Ann stops first; Bob's turn ends while MiMo still works on hers.
+            await asyncio.gather(speak(ann, tone(440, 0.6)), speak(bob, tone(660, 1.2)))
+            await until(lambda: len(mimo.calls(ASR)) == 2, "both at MiMo at once")
+        await until(lambda: "**Bob**" in "".join(posted_in(discord_api, server.lounge)), "Bob")
+
+    said = "\n".join(posted_in(discord_api, server.lounge)[1:])
+    assert said.startswith("**Ann**: tone 440\n**Bob**: tone 660")
