@@ -95,6 +95,10 @@ class ListenedCall:
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
 
     @property
+    def receiver(self) -> VoiceReceiver | None:
+        return self._receiver
+
+    @property
     def ended(self) -> bool:
         return self._task is None or self._task.done()
 

@@ -21,8 +21,10 @@ import pytest
 
 from bots.discord.bot import VoicebridgeBot
 from bots.discord.cogs.listening import ListeningCog
+from bots.discord.places import preferences_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.receive import ReceiveSettings
+from core.domain.values import ChatRef
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.integration.test_discord_reader import Members, left_by_itself, posted_in, until
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -66,10 +68,18 @@ async def bot_in_server(
                              **settings)  # fmt: skip
     voice_client = installed_voice_client()
     async with discord_bot_online(built, discord_api, voice_client=voice_client) as (bot, _):
-        cog = bot.get_cog("ListeningCog")
-        assert isinstance(cog, ListeningCog)
-        cog.receive = ReceiveSettings(silence_gap=1.0)
+        listening_cog(bot).receive = ReceiveSettings(silence_gap=1.0)
         yield bot
+
+
+def listening_cog(bot: VoicebridgeBot) -> ListeningCog:
+    cog = bot.get_cog("ListeningCog")
+    assert isinstance(cog, ListeningCog)
+    return cog
+
+
+def server_of(server: Guild) -> ChatRef:
+    return preferences_of(guild_id=server.id)
 
 
 async def members_in_lounge(
@@ -150,9 +160,14 @@ async def test_nobody_is_transcribed_without_a_yes_and_the_bot_leaves_when_they_
 ) -> None:
     [bob] = await members_in_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
-    async with bot_in_server(discord_api, mimo, sqlite_url):
+    async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         await listening_started(discord_api, server, members, bob.user_id)
         await discord_api.voice.speak(bob, tone(660, 0.6))
+        receiver = listening_cog(bot).calls[server_of(server)].receiver
+        assert receiver is not None
+        # Every one of his packets dropped as it arrived, before decryption.
+        await until(lambda: receiver.stats.refused[bob.user_id] >= 30, "his packets refused")
+        assert receiver.stats.decoded[bob.user_id] == 0
         await discord_api.leave_call(server, bob)
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "the goodbye")
         not_listening = await members.answer(bob.user_id, "stop_listening")
