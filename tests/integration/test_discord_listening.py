@@ -142,6 +142,7 @@ async def test_withdrawing_stops_the_transcript_at_once_and_a_yes_resumes_it(
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
+        again = await members.answer(ann.user_id, "listen")
         await speak(ann, tone(440, 0.6))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her first line")
         withdrawn = await members.answer(ann.user_id, "listen_me", allowed=False)
@@ -150,6 +151,9 @@ async def test_withdrawing_stops_the_transcript_at_once_and_a_yes_resumes_it(
         await speak(ann, tone(330, 0.6))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "her next line")
 
+    assert again.content == (
+        "I am already in a voice channel in this server; try again when I have left it."
+    )
     assert withdrawn.content.startswith("I do not transcribe what you say in voice channels here.")
     assert posted_in(discord_api, server.lounge)[1:3] == ["**Ann**: tone 440", "**Ann**: tone 330"]
     assert heard_tones(mimo) == [440, 330]

@@ -70,8 +70,8 @@ class ListeningCog(commands.Cog):
             return
         assert member.voice is not None and isinstance(member.voice.channel, discord.VoiceChannel)
         channel, server = member.voice.channel, server_of(member.guild)
-        if member.guild.voice_client is not None:
-            raise errors.ReadingElsewhere()  # reading aloud, or listening already
+        if member.guild.voice_client is not None:  # listening, reading or playing already
+            raise errors.AlreadyListening()
         from bots.discord.listening import ListenedCall  # the voice extras, present (above)
 
         roll = await self.listening.begin(server, [str(m.id) for m in channel.members if not m.bot])

@@ -38,7 +38,7 @@ here.
     │       ├── ReadingElsewhere  the server's reading is in another voice channel
     │       ├── NotReading        nothing is read aloud in the server
     │       ├── CouldNotJoin      the voice connection failed
-    │       ├── AlreadyListening  /listen where the bot listens already
+    │       ├── AlreadyListening  /listen where the bot is in a voice channel already
     │       ├── NotListening      /stop_listening where it does not
     │       └── NotYourReading    /skip, /stop by someone else while its starter listens
     │   └── NothingToSummarise    no stored messages in the window

@@ -73,7 +73,8 @@ class ReadingShareUsed(UserInputError):
 
 
 class AlreadyListening(ReadingRefused):
-    """/listen where the bot listens already (one voice connection per server)."""
+    """/listen where the bot is in a voice channel of the server already (listening, reading
+    aloud or playing: one voice connection per server)."""
 
     key = "listen.busy"
 
