@@ -229,3 +229,24 @@ async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_e
 
     said = "\n".join(posted_in(discord_api, server.lounge)[1:])
     assert said.startswith("**Ann**: tone 440\n**Bob**: tone 660")
+
+
+async def test_a_line_heard_after_its_speaker_withdrew_is_not_posted(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        with mimo.held():
+            await speak(ann, tone(440, 0.6))
+            await until(lambda: mimo.calls(ASR), "her words at MiMo")
+            await members.answer(ann.user_id, "listen_me", allowed=False)
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await speak(ann, tone(330, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her next line")
+
+    assert posted_in(discord_api, server.lounge)[1] == "**Ann**: tone 330"
+    assert heard_tones(mimo) == [440, 330]  # heard (and counted), never posted
