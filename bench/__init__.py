@@ -21,6 +21,11 @@ bot, or the imageio-ffmpeg wheel's static build.
 
 import os
 
-from core.infra.audio.ffmpeg import use_ffmpeg
+from core.infra.audio.ffmpeg import choose_ffmpeg
 
-use_ffmpeg(os.environ.get("FFMPEG_BINARY"))
+FFMPEG = choose_ffmpeg(os.environ.get("FFMPEG_BINARY"))
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg the benchmarks run (`FFMPEG`)."""
+    return FFMPEG

@@ -14,6 +14,9 @@
                  beside each --ffmpeg BINARY (say, a distribution's)
     --only listen  benchmark 9 alone (about a minute): 10 members speaking at once over 3 calls,
                  the bot's receive layer listening (bench/listen.py)
+    --only replicas  benchmark 10 alone (about 7 minutes; needs TEST_DATABASE_URL, a PostgreSQL
+                 server): 100 notes over two replicas, one killed with SIGKILL half-way, on
+                 Telegram (webhook) and Discord (two shards' processes), 3 times each
     --only conversion  the 60-minute conversion alone (about 5 minutes), in a section named after
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
@@ -40,7 +43,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import builds, encoders, inputs, listen, load, load_report, memory, report
+from bench import (
+    builds,
+    encoders,
+    inputs,
+    listen,
+    load,
+    load_report,
+    memory,
+    replicas_report,
+    report,
+)
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
 from bench.sections import replace_section
@@ -59,7 +72,12 @@ LAST_PAUSES = Path(__file__).parent / "out" / "last-pauses.json"
 LAST_ENCODERS = Path(__file__).parent / "out" / "last-encoders.json"
 LAST_BUILDS = Path(__file__).parent / "out" / "last-builds.json"
 LAST_LISTEN = Path(__file__).parent / "out" / "last-listen.json"
+LAST_REPLICAS = Path(__file__).parent / "out" / "last-replicas.json"
+REPLICAS_ROUNDS = 3  # benchmark 10: runs of each platform, taking turns
 LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = 10, 3, 30.0
+
+
+ONLY = ["load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas"]
 
 
 def main() -> None:
@@ -68,7 +86,7 @@ def main() -> None:
     parser.add_argument("--rewrite", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["load", "memory", "pauses", "encoders", "conversion", "builds", "listen"],
+        choices=ONLY,
     )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--ffmpeg", action="append", default=[])
@@ -87,6 +105,9 @@ def main() -> None:
         return
     if args.only == "listen":
         only_listen()
+        return
+    if args.only == "replicas":
+        only_replicas()
         return
     if args.only == "pauses":
         only_pauses(args.repeat)
@@ -152,7 +173,7 @@ def write(run: dict[str, Any]) -> None:
     )  # fmt: skip
     before = RESULTS.read_text() if RESULTS.exists() else ""
     # Run only alone: their last numbers stay.
-    for heading in (memory.HEADING, builds.HEADING, listen.HEADING):
+    for heading in (memory.HEADING, builds.HEADING, listen.HEADING, replicas_report.HEADING):
         kept = _section(before, heading)
         if kept is not None:
             text = replace_section(text, heading, kept.rstrip() + "\n")
@@ -230,6 +251,35 @@ def only_listen() -> None:
     LAST_LISTEN.write_text(json.dumps({"machine": machine, **found}, indent=1))
     RESULTS.write_text(listen.with_section(RESULTS.read_text(), listen.section(found, machine)))
     print(f"wrote section 9 of {RESULTS} (measurements in {LAST_LISTEN})", flush=True)
+
+
+def only_replicas() -> None:
+    """Benchmark 10 alone: its section of RESULTS.md is replaced (or added)."""
+    from tests.db_fixtures import NO_POSTGRES, postgres_server_url
+
+    server = postgres_server_url()
+    if server is None:
+        raise SystemExit(f"benchmark 10 runs on PostgreSQL: {NO_POSTGRES}")
+    machine = report.machine_info() | {"load_before": report.load_average()}
+    note = load.note()
+    runs: dict[str, list[dict[str, Any]]] = {"Telegram": [], "Discord": []}
+    for round_ in range(REPLICAS_ROUNDS):
+        order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
+        for label in order:
+            found = run_worker(
+                "bench.replicas", label.lower(), str(note), server, memory=False
+            ).report
+            print(f"  replicas, {label}: {found['delivered']} of {found['notes']} delivered, "
+                  f"{found['twice']} twice, the last in {found['seconds']:.1f} s "
+                  f"({found['ratio']:.2f}x the floor)", flush=True)  # fmt: skip
+            runs[label].append(found)
+            LAST_REPLICAS.parent.mkdir(parents=True, exist_ok=True)
+            LAST_REPLICAS.write_text(json.dumps({"machine": machine, "runs": runs}, indent=1))
+    machine["load_after"] = report.load_average()
+    LAST_REPLICAS.write_text(json.dumps({"machine": machine, "runs": runs}, indent=1))
+    text = replicas_report.section(runs, machine)
+    RESULTS.write_text(replicas_report.with_section(RESULTS.read_text(), text))
+    print(f"wrote section 10 of {RESULTS} (measurements in {LAST_REPLICAS})", flush=True)
 
 
 def only_pauses(repeat: int) -> None:

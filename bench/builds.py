@@ -1,6 +1,6 @@
 """Benchmark 8: which ffmpeg to run, with numbers (`--only builds`).
 
-Every voice note costs one ffmpeg run (`core.infra.audio.short_notes`), so what a build costs to
+Every voice note costs one ffmpeg run (`core.infra.audio.asr_short_notes`), so what a build costs to
 start matters as much as how fast it decodes. For each build (the imageio-ffmpeg wheel's, and
 each `--ffmpeg BINARY`): its version; the CPU time of starting and stopping (a tenth of a
 second of silence decoded to nothing); of a 5-second voice note decoded to 16 kHz PCM as the bot
@@ -17,10 +17,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import burst, load
+from bench import burst, ffmpeg_exe, load
 from bench.sections import reflow, replace_section
-from core.infra.audio.ffmpeg import ffmpeg_exe, keeps_timestamps
-from core.infra.audio.short_notes import RATE
+from core.infra.audio.asr_short_notes import RATE
+from core.infra.audio.ffmpeg import keeps_timestamps
 from core.infra.audio.sources import AudioSource, mono
 
 HEADING = "## 8. Which ffmpeg: start-up, a voice note, what each can do"

@@ -25,8 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import ffmpeg_exe
 from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import point_pydub_at
 from core.infra.mimo import MIMO_AUDIO_CAPS
 
 
@@ -37,7 +38,7 @@ async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, ob
 
     return_large_blocks()  # as core.bootstrap does for the bot
     asr_pieces = FfmpegAudio(
-        processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS, asr_format=fmt
+        processes=FfmpegProcesses(executable=ffmpeg_exe()), caps=MIMO_AUDIO_CAPS, asr_format=fmt
     ).asr_pieces
 
     started = time.monotonic()
@@ -55,7 +56,7 @@ async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, ob
 def pydub(note: Path) -> dict[str, object]:
     from pydub import AudioSegment
 
-    ffmpeg_exe()  # points pydub at the binary
+    point_pydub_at(ffmpeg_exe())
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.mp3"
         started = time.monotonic()

@@ -18,10 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import inputs
+from bench import ffmpeg_exe, inputs
 from bench.recogniser import word_error_rate, words_in
 from bench.sections import replace_section
-from core.infra.audio.ffmpeg import ffmpeg_exe
 
 HEADING = "## 7. What the pieces are encoded as: MP3 or WAV"
 _MONO = ("-map", "0:a:0", "-map_metadata", "-1", "-ac", "1", "-ar", "16000")

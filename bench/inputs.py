@@ -14,7 +14,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from bench import ffmpeg_exe
 
 OUT = Path(__file__).parent / "out" / "inputs"
 JFK = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "audio" / "jfk.flac"

@@ -28,9 +28,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench import burst, inputs
+from bench import burst, ffmpeg_exe, inputs
 from bench.burst import BURST_TIMEOUT, NOTE_SECONDS, START_TIMEOUT, BotUnderLoad, Run
-from core.infra.audio.ffmpeg import ffmpeg_exe
 from tests.standins.telegram_api import FakeBotApi
 
 FIRST_CHAT = 1001  # the burst's chats are FIRST_CHAT, FIRST_CHAT + 1, ...

@@ -66,7 +66,7 @@ async def run(note: Path, base_url: str, api_key: str, in_flight: int) -> dict[s
             def progress(report: Progress) -> None:
                 reports.append((time.monotonic() - started, report))
 
-            result = await runtime.cases.transcription.transcribe_long_audio(
+            result = await runtime.transcription.transcribe_long_audio(
                 ChatRef("telegram", "1"), note, progress=progress
             )
             wall = time.monotonic() - started

@@ -17,7 +17,7 @@ import re
 import subprocess
 from typing import Any
 
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from bench import ffmpeg_exe
 
 _DATA_URL = re.compile(r"^data:[^;,]+;base64,(.*)$", re.DOTALL)
 

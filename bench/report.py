@@ -11,9 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import load_report
+from bench import ffmpeg_exe, load_report
 from bench.procs import Measured
-from core.infra.audio.ffmpeg import ffmpeg_exe
 
 MB = 1024 * 1024
 FFMPEG_HEADING = "## The 60-minute conversion on ffmpeg "

@@ -19,7 +19,7 @@ from core.domain.errors import ConfigError
 from core.ports import Clock
 
 if TYPE_CHECKING:  # python-telegram-bot is imported only when Telegram runs
-    from bots.telegram.pace import Pace
+    from bots.telegram.progress_pace import Pace
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ async def _telegram(
     pace: Pace | None = None,
 ) -> AsyncIterator[None]:
     from bots.telegram.app import build_application, polling, webhook
-    from bots.telegram.pace import USUAL
+    from bots.telegram.progress_pace import USUAL
     from bots.telegram.summaries import digest_sender
 
     application = build_application(

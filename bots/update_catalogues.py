@@ -36,6 +36,7 @@ from discord.ext import commands
 from bots.cli import messages as cli_messages
 from bots.discord import messages as discord_messages
 from bots.discord.bot import feature_cogs
+from bots.discord.clicks import Answerers
 from bots.discord.translator import key_of
 from bots.telegram import messages as telegram_messages
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Sentences, Source
@@ -168,7 +169,10 @@ async def declared_commands() -> app_commands.CommandTree[Any]:
     """Discord's commands and menus as the cogs declare them, on a bot that never runs."""
     bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.none())
     unbuilt: Any = _Unbuilt()
-    for cog in feature_cogs(bot, unbuilt, player=unbuilt, reader=unbuilt, channels=unbuilt):
+    cogs = feature_cogs(
+        bot, unbuilt, player=unbuilt, reader=unbuilt, channels=unbuilt, clicks=Answerers()
+    )
+    for cog in cogs:
         await bot.add_cog(cog)
     return bot.tree
 

@@ -3,24 +3,20 @@ it, a ready runtime out. Tests call it with their own settings (pointing at loop
 and get exactly what production gets.
 
     bootstrap    the bots' runtime: the database (migrated), MiMo, audio, every use case
-    storage      the database and what works on it alone (`voicebridge db purge`)
     standalone   the command line's: MiMo and audio without a database
+
+Each part as the settings describe it (limits, the MiMo client, ffmpeg, the database and what
+works on it alone, which `voicebridge db purge` uses) is built in `core.from_settings`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import logging
-import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
+from core.app.audiences import Audiences
 from core.app.business import BusinessChats
 from core.app.claims import Claims
 from core.app.gists import Gists
@@ -32,28 +28,34 @@ from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.reader_choices import ReaderChoices
 from core.app.recordings import Recordings
-from core.app.retention import RetentionJob, retention_jobs
 from core.app.scheduler import Scheduler
 from core.app.speech import TextToSpeech
 from core.app.spoken_messages import MessageSpeech
 from core.app.summaries.digests import DigestService
-from core.app.summaries.service import SummaryLimits, SummaryService
+from core.app.summaries.service import SummaryService
 from core.app.transcription import Transcription
 from core.app.transcripts import Transcripts
 from core.app.translations import Translations
-from core.app.voices import VoiceModels, VoiceStudio
+from core.app.voices import VoiceStudio
 from core.config import Settings
-from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
+from core.domain.limits import RequestLimits
 from core.domain.values import ChatRef, Preferences
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import use_ffmpeg
-from core.infra.audio.processes import FfmpegProcesses, TimeLimit
+from core.from_settings import (
+    audio_of,
+    ffmpeg_processes,
+    http_client,
+    limits_from,
+    mimo_client,
+    storage,
+    summary_limits,
+    voice_models,
+)
+from core.infra.audio.processes import FfmpegProcesses
 from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
 from core.infra.malloc import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
-from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, MimoModels, RetryPolicy
-from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.mimo import MimoClient
 from core.ports import (
     NO_METRICS,
     AudioConverter,
@@ -70,11 +72,6 @@ if TYPE_CHECKING:
     # none, starts without loading SQLAlchemy and Alembic (about half its start-up).
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from core.infra.storage import SqlAlchemyUnitOfWork
-    from core.infra.storage.database import PoolLimits
-
-logger = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class UseCases:
@@ -83,7 +80,8 @@ class UseCases:
 
     limits: RequestLimits
     limiter: Limiter  # the allowlist, rate limits and daily quotas (off on the command line)
-    preferences: ChatPreferences
+    preferences: ChatPreferences  # the settings commands' own
+    audiences: Audiences  # whom each answer is for, decided once per event
     transcription: Transcription
     speech: TextToSpeech
     questions: Questions
@@ -112,6 +110,7 @@ def use_cases(
     limiter = limiter or Limiter.off()
     recordings = recordings or Recordings(downloader=None, limits=limits)
     preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
+    audiences = Audiences(uow=uow, default_tts_model=default_tts_model)
     transcription = Transcription(
         speech=speech, audio=audio, preferences=preferences, limiter=limiter, limits=limits,
         recordings=recordings, keeper=keeper, metrics=metrics,
@@ -131,8 +130,9 @@ def use_cases(
     )  # fmt: skip
     translations = Translations(transcription=transcription, chat_api=chat_api, limiter=limiter)
     return UseCases(
-        limits=limits, limiter=limiter, preferences=preferences, transcription=transcription,
-        speech=tts, questions=questions, gists=gists, translations=translations,
+        limits=limits, limiter=limiter, preferences=preferences, audiences=audiences,
+        transcription=transcription, speech=tts, questions=questions, gists=gists,
+        translations=translations,
     )  # fmt: skip
 
 
@@ -152,9 +152,11 @@ def mimo_use_cases(
 
 
 @dataclass(frozen=True)
-class Runtime:
+class Runtime(UseCases):
+    """What the bots are handed, each part built once and typed: the use cases the command line
+    shares (`UseCases`) and the bots' own, in one object."""
+
     settings: Settings
-    cases: UseCases
     studio: VoiceStudio  # the chat's own voices
     business: BusinessChats  # Telegram Business connections and their owners' choices
     inline: InlineVoices  # inline mode's rendered voices
@@ -174,161 +176,9 @@ class Runtime:
     database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
 
 
-@dataclass(frozen=True)
-class Storage:
-    """The database and the parts that need nothing else: no MiMo key, no bot token. The
-    runtime is built on it; `voicebridge db purge` uses it alone."""
-
-    engine: AsyncEngine
-    uow: Callable[[], SqlAlchemyUnitOfWork]
-    limiter: Limiter
-    claims: Claims
-    retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
-
-
-def limits_from(settings: Settings) -> RequestLimits:
-    return RequestLimits(
-        max_say_chars=settings.max_say_chars,
-        tts_piece_chars=settings.tts_piece_chars,
-        max_audio_seconds=settings.max_audio_seconds,
-        max_audio_bytes=settings.max_audio_mb * 1024 * 1024,
-        asr_piece_seconds=settings.asr_piece_seconds,
-        asr_concurrency=settings.asr_concurrency,
-        asr_max_in_flight=settings.asr_max_in_flight,
-        max_downloads=settings.max_downloads,
-        ask_concurrency=settings.ask_concurrency,
-    )
-
-
-def limit_policy_from(settings: Settings) -> LimitPolicy:
-    return LimitPolicy(
-        rates=RateLimits(
-            user_per_minute=settings.rate_limit_user_per_minute,
-            chat_per_minute=settings.rate_limit_chat_per_minute,
-        ),
-        quotas=DailyQuotas(
-            audio_seconds=settings.daily_audio_seconds,
-            tts_chars=settings.daily_tts_chars,
-            summaries=settings.daily_summaries,
-            ask_seconds=settings.daily_ask_seconds,
-        ),
-        allowlist=Allowlist.parse(settings.allowed_chats, settings.allowed_users),
-        reader_member_share=settings.discord_reader_member_share,
-    )
-
-
-def pool_limits_from(settings: Settings) -> PoolLimits:
-    from core.infra.storage.database import PoolLimits
-
-    return PoolLimits(
-        size=settings.database_pool_size,
-        max_overflow=settings.database_max_overflow,
-        timeout_seconds=settings.database_pool_timeout_seconds,
-        recycle_seconds=settings.database_pool_recycle_seconds,
-    )
-
-
-def mimo_client(
-    settings: Settings, *, http: httpx.AsyncClient, metrics: Metrics = NO_METRICS
-) -> MimoClient:
-    """The MiMo client the settings describe: key, host, models, retries and circuit breaker."""
-    return MimoClient(
-        http=http,
-        api_key=settings.require_mimo_key(),
-        base_url=settings.mimo_base_url,
-        models=MimoModels(
-            asr=settings.mimo_asr_model,
-            tts=settings.mimo_tts_model,
-            audio=settings.mimo_audio_model,
-            chat=settings.mimo_chat_model,
-            voicedesign=settings.mimo_voicedesign_model,
-            voiceclone=settings.mimo_voiceclone_model,
-        ),
-        auth_header=settings.mimo_auth_header,
-        timeout=settings.mimo_timeout_seconds,
-        max_retries=settings.mimo_max_retries,
-        retry_policy=RetryPolicy(
-            initial_wait=settings.mimo_retry_wait_seconds,
-            jitter=settings.mimo_retry_wait_seconds,
-        ),
-        breaker=CircuitBreaker(
-            failures=settings.mimo_breaker_failures,
-            cooldown=settings.mimo_breaker_cooldown_seconds,
-        ),
-        metrics=metrics,
-    )
-
-
-async def ffmpeg_processes(settings: Settings) -> FfmpegProcesses:
-    """The process's ffmpeg budget: how many at once, and how long each may take. Which ffmpeg
-    runs is chosen (and said) now, at start, not during the first recording."""
-    await asyncio.to_thread(use_ffmpeg, settings.ffmpeg_binary)
-    limit = TimeLimit(floor_seconds=settings.ffmpeg_timeout_seconds, per_audio_second=1.0)
-    return FfmpegProcesses(settings.ffmpeg_max_processes, time_limit=limit)
-
-
-def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:
-    """The audio adapter as the settings ask for it, on the process limit `processes`, making
-    audio that fits MiMo's requests."""
-    return FfmpegAudio(
-        processes=processes,
-        caps=MIMO_AUDIO_CAPS,
-        compact_pauses=settings.compact_pauses,
-        asr_format=settings.asr_audio_format,
-    )
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """The one TLS context of every HTTPS client the process makes (MiMo's and the Telegram
-    Bot API's), with the certificate authorities httpx trusts (certifi's, or `SSL_CERT_FILE`).
-    Each new context reads the whole bundle again: about 20 ms of CPU, paid once here rather
-    than at every client a bot, a restart or a shard builds."""
-    return httpx.create_ssl_context()
-
-
-def _http() -> httpx.AsyncClient:
-    # One client for every MiMo call: connection reuse matters when pieces run in parallel.
-    return httpx.AsyncClient(limits=httpx.Limits(max_connections=32), verify=tls_context())
-
-
-@asynccontextmanager
-async def storage(
-    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
-) -> AsyncIterator[Storage]:
-    """Bring the schema up to date (unless `migrate` is False), then open the database and
-    build what works on it alone: the limits, the claims ledger and the retention jobs."""
-    from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-    from core.infra.storage.database import loggable_url, transaction_turns
-
-    clock = clock or SystemClock()
-    # Without its secrets, which the logs' redaction would also catch (`core.infra.logs`).
-    logger.info("database: %s", loggable_url(settings.database_url))
-    if migrate:
-        await upgrade(settings.database_url)
-    engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
-    sessions = session_factory(engine)
-    turns = transaction_turns(settings.database_url)
-
-    def uow() -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(sessions, turns=turns)
-
-    limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
-    claims = Claims(
-        uow=uow,
-        instance=settings.instance_name,
-        lease=timedelta(seconds=settings.work_lease_seconds),
-        clock=clock,
-        # Longer than any platform redelivers an update (Telegram: 24 hours).
-        retention=timedelta(days=settings.summary_retention_days),
-    )
-    retention = retention_jobs(
-        uow=uow, clock=clock, days=settings.summary_retention_days, claims=claims, limiter=limiter
-    )
-    try:
-        yield Storage(engine=engine, uow=uow, limiter=limiter, claims=claims, retention=retention)
-    finally:
-        await engine.dispose()
+def shared(cases: UseCases) -> dict[str, Any]:
+    """The fields of `cases`, for a runtime that holds them beside its own."""
+    return {field.name: getattr(cases, field.name) for field in fields(UseCases)}
 
 
 @asynccontextmanager
@@ -346,24 +196,15 @@ async def bootstrap(
     metrics = PrometheusMetrics()
     processes = await ffmpeg_processes(settings)
     audio = audio_of(settings, processes)
-    async with storage(settings, migrate=migrate, clock=clock) as store, _http() as http:
+    async with storage(settings, migrate=migrate, clock=clock) as store, http_client() as http:
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
         # Recordings are downloaded through the same client, streamed to disk.
         recordings = Recordings(downloader=HttpDownloads(http), limits=limits)
         mimo = mimo_client(settings, http=http, metrics=metrics)
         studio = VoiceStudio(
-            speech=mimo,
-            audio=audio,
-            uow=uow,
-            models=VoiceModels(
-                tts=settings.mimo_tts_model,
-                design=settings.mimo_voicedesign_model,
-                clone=settings.mimo_voiceclone_model,
-            ),
-            limiter=limiter,
-            recordings=recordings,
-            sample_seconds=settings.voice_sample_seconds,
-        )
+            speech=mimo, audio=audio, uow=uow, models=voice_models(settings), limiter=limiter,
+            recordings=recordings, sample_seconds=settings.voice_sample_seconds,
+        )  # fmt: skip
         cases = mimo_use_cases(
             settings, mimo, audio, uow, limiter=limiter, studio=studio, recordings=recordings,
             keeper=TranscriptKeeper(uow=uow, clock=clock), metrics=metrics,
@@ -371,66 +212,41 @@ async def bootstrap(
         metrics.watch_queue("speech", cases.transcription.requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)
         metrics.watch_queue("download", lambda: recordings.waiting)
+        preferences, speech = cases.preferences, cases.speech
         summaries = SummaryService(
-            uow=uow,
-            chat_api=mimo,
-            preferences=cases.preferences,
-            limiter=limiter,
-            speech=cases.speech,
-            clock=clock,
-            limits=SummaryLimits(
-                max_prompt_chars=settings.summary_max_prompt_chars,
-                retention_days=settings.summary_retention_days,
-            ),
-            metrics=metrics,
-        )
+            uow=uow, chat_api=mimo, preferences=preferences, limiter=limiter, speech=speech,
+            clock=clock, limits=summary_limits(settings), metrics=metrics,
+        )  # fmt: skip
         transcripts = Transcripts(
-            preferences=cases.preferences, transcription=cases.transcription,
+            preferences=preferences, transcription=cases.transcription,
             translations=cases.translations, gists=cases.gists, log=summaries,
         )  # fmt: skip
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)
         message_speech = MessageSpeech(
-            uow=uow, speech=cases.speech, preferences=cases.preferences, studio=studio,
-            limiter=limiter, max_chars=settings.discord_reader_max_chars,
+            uow=uow, speech=speech, preferences=preferences, studio=studio, limiter=limiter,
+            max_chars=settings.discord_reader_max_chars,
         )  # fmt: skip
-        scheduler = Scheduler(digests=digests, clock=clock, retention=store.retention)
         yield Runtime(
-            settings=settings,
-            cases=cases,
-            studio=studio,
+            **shared(cases), settings=settings, studio=studio, transcripts=transcripts,
             business=BusinessChats(uow=uow, limiter=limiter),
-            inline=InlineVoices(
-                uow=uow, preferences=cases.preferences, speech=cases.speech, clock=clock
-            ),
-            transcripts=transcripts,
-            recordings=recordings,
-            mimo=mimo,
-            engine=store.engine,
-            summaries=summaries,
-            digests=digests,
-            scheduler=scheduler,
-            claims=store.claims,
-            metrics=metrics,
-            processes=processes,
+            inline=InlineVoices(uow=uow, preferences=preferences, speech=speech, clock=clock),
+            recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,
+            digests=digests, claims=store.claims, metrics=metrics, processes=processes,
+            scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
             message_speech=message_speech,
-            reader_choices=ReaderChoices(uow=uow, preferences=cases.preferences),
+            reader_choices=ReaderChoices(uow=uow, preferences=preferences),
             listening=Listening(
-                uow=uow,
-                speech=mimo,
-                preferences=cases.preferences,
-                limiter=limiter,
-                metrics=metrics,
+                uow=uow, speech=mimo, preferences=preferences, limiter=limiter, metrics=metrics
             ),
             database_reachable=lambda: database_reachable(store.engine),
-        )
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
-class Standalone:
+class Standalone(UseCases):
     """The use cases without a database, for the command line."""
 
     settings: Settings
-    cases: UseCases
 
 
 @asynccontextmanager
@@ -442,8 +258,8 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     return_large_blocks()
     processes = await ffmpeg_processes(settings)
     preferences: dict[ChatRef, Preferences] = {}
-    async with _http() as http:
+    async with http_client() as http:
         mimo = mimo_client(settings, http=http)
         audio = audio_of(settings, processes)
         cases = mimo_use_cases(settings, mimo, audio, lambda: MemoryUnitOfWork(preferences))
-        yield Standalone(settings=settings, cases=cases)
+        yield Standalone(**shared(cases), settings=settings)

@@ -223,6 +223,17 @@ class FakeClaimStore:
             and row.lapsed(instance=instance, owner=owner, at=at)
         ][:limit]
 
+    async def next_lapse(self, platforms: Sequence[Platform], *, owner: str) -> datetime | None:
+        leases = [
+            row.lease_until
+            for row in self.rows.values()
+            if row.claim.platform in platforms
+            and row.state == "started"
+            and row.owner != owner
+            and row.lease_until is not None
+        ]
+        return min(leases, default=None)
+
     async def take_over(
         self, claim: Claim, *, instance: str, owner: str, at: datetime, lease_until: datetime
     ) -> TakenOver | None:

@@ -99,7 +99,7 @@ def where_it_waits(nodeid: str, limit: float) -> str:
         out.write(f"\n{len(tasks)} task(s) of the running event loop, each where it waits:\n")
         for task in sorted(tasks, key=lambda t: t.get_name()):
             out.write(f"\n--- {task.get_name()}: {task.get_coro()!r}\n")
-            task.print_stack(file=out)
+            out.write("".join(traceback.format_list(_awaiting(task.get_coro()))))
     names = {thread.ident: thread.name for thread in threading.enumerate()}
     for ident, frame in sys._current_frames().items():
         if ident == threading.get_ident() and loop is not None:
@@ -110,6 +110,27 @@ def where_it_waits(nodeid: str, limit: float) -> str:
         out.write(f"\n--- thread {name}\n")
         out.write("".join(traceback.format_stack(frame)))
     return out.getvalue()
+
+
+def _awaiting(awaitable: Any) -> traceback.StackSummary:
+    """Where a task waits, from its coroutine down each `await` to the innermost one (a task's
+    own stack shows only its outermost frame while it is suspended)."""
+    frames = []
+    while awaitable is not None:
+        frame = next(
+            (getattr(awaitable, name) for name in ("cr_frame", "gi_frame", "ag_frame")
+             if getattr(awaitable, name, None) is not None),
+            None,
+        )  # fmt: skip
+        if frame is None:
+            break
+        frames.append((frame, frame.f_lineno))
+        awaitable = next(
+            (getattr(awaitable, name) for name in ("cr_await", "gi_yieldfrom", "ag_await")
+             if getattr(awaitable, name, None) is not None),
+            None,
+        )  # fmt: skip
+    return traceback.StackSummary.extract(frames)
 
 
 def _end_worker(nodeid: str, stderr: int) -> None:

@@ -41,7 +41,7 @@ async def _ask(
     settings: Settings, *, file: Path, question: str, language: str, as_json: bool
 ) -> int:
     async with one_recording(settings, file, language=language) as (runtime, path):
-        answer = await runtime.cases.questions.ask(LOCAL, path, question)
+        answer = await runtime.questions.ask(LOCAL, path, question)
     if not as_json:
         click.echo(answer.text)
         return ExitCode.OK

@@ -67,7 +67,7 @@ async def _purge(settings: Settings) -> int:
     """Run every retention job once, as `voicebridge run` does each hour: for cron, or by hand.
 
     No migration: a purge from a host with an older release must not touch the schema."""
-    from core.bootstrap import storage
+    from core.from_settings import storage
 
     async with storage(settings, migrate=False) as store:
         for job in store.retention:

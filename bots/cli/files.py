@@ -136,5 +136,5 @@ async def one_recording(
         standalone(settings) as runtime,
         recording(file, max_bytes=settings.max_audio_mb << 20) as path,
     ):
-        await runtime.cases.preferences.set_language(LOCAL, language, can_manage=True)
+        await runtime.preferences.set_language(LOCAL, language, can_manage=True)
         yield runtime, path

@@ -125,12 +125,11 @@ async def _say(
     spoken_text = read_text(words)
     settings = settings.model_copy(update={"mimo_tts_model": model})
     async with standalone(settings) as runtime:
-        cases = runtime.cases
         if voice is not None:
-            await cases.preferences.set_voice(LOCAL, voice, can_manage=True)
+            await runtime.preferences.set_voice(LOCAL, voice, can_manage=True)
         if style is not None:
-            await cases.preferences.set_style(LOCAL, style, can_manage=True)
-        speech = await cases.speech.say_file(LOCAL, spoken_text, fmt=_format(target))
+            await runtime.preferences.set_style(LOCAL, style, can_manage=True)
+        speech = await runtime.speech.say_file(LOCAL, spoken_text, fmt=_format(target))
     write(target, speech.data)
     if srt is not None:
         write(srt, to_srt(speech.parts).encode())

@@ -68,7 +68,7 @@ async def _summarise(
     from core.chat.gists import gist_card
 
     async with one_recording(settings, file, language=language) as (runtime, path):
-        gist = await runtime.cases.gists.gist(LOCAL, path, language=locale)
+        gist = await runtime.gists.gist(LOCAL, path, language=locale)
     if as_json:
         click.echo(json.dumps(_document(file, gist), ensure_ascii=False, indent=2))
     else:

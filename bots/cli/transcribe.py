@@ -103,11 +103,9 @@ async def _transcribe(
     jobs = plan(files, tuple(dict.fromkeys(formats)), folder)
     code = ExitCode.OK
     async with standalone(settings) as runtime:
-        await runtime.cases.preferences.set_language(LOCAL, language, can_manage=True)
+        await runtime.preferences.set_language(LOCAL, language, can_manage=True)
         for job in jobs:
-            done = await _one(
-                runtime.cases.transcription, job, settings=settings, language=language
-            )
+            done = await _one(runtime.transcription, job, settings=settings, language=language)
             code = code or done
     return code
 

@@ -13,16 +13,16 @@ transcripts.py      a transcript's message: progress, then the transcript or a f
 gist_replies.py     a gist as Discord shows it, and the "Gist" button
 speak_replies.py    the "Speak" button under a translation
 replies.py          long answers and follow-ups
-pace.py             Discord's global limit kept: every request waits its turn, typing from the spare
+rate_limits.py      Discord's global limit kept: every request waits its turn, typing from the spare
 voice_message.py    native voice messages, which discord.py cannot send on its own
 playback.py         speech played in a voice channel
 permissions.py      the permissions a piece of work needs in a channel, the first missing named
 voice_channels.py   the channel reader's voice channels: who sits there, what each may do, the call
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 media.py            the recording in a message, and what Discord declares about it
-places.py           where preferences live (server, channel, user) and who may change them
+places.py           the places the core keys (server, channel, user) and who may change them
 access.py           the allowlist and who asked, read off events
-locales.py          which language an answer is in
+audiences.py        whom an answer is for: its language, asked of the core once per interaction
 translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler
 discordpy.py        every undocumented part of discord.py we use, each checked by a test

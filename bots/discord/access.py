@@ -12,7 +12,7 @@ import logging
 
 import discord
 
-from bots.discord.locales import quick_locale
+from bots.discord.audiences import quick_locale
 from bots.discord.messages import text
 from bots.discord.places import Interaction, reaches_channel
 from core.app.limits import Limiter

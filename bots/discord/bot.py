@@ -28,23 +28,25 @@ from discord.ext import commands
 
 from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.acks import acknowledge_first, claim, declared_ack
+from bots.discord.audiences import person_locale
 from bots.discord.claims import WorkInProgress, message_claim
+from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
-from bots.discord.cogs.languages import LanguagesCog
 from bots.discord.cogs.listening import ListeningCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
-from bots.discord.cogs.transcription import TranscriptionCog
+from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
+from bots.discord.cogs.unasked import UnaskedCog
 from bots.discord.cogs.usage import LimitsCog
 from bots.discord.discordpy import (
+    cog_listeners,
     drop_http_session,
     gateway_parsers,
-    listeners_of,
     pace_requests,
     point_gateway_at,
     point_rest_at,
@@ -52,10 +54,9 @@ from bots.discord.discordpy import (
 )
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
-from bots.discord.locales import person_locale
-from bots.discord.pace import RequestPace
 from bots.discord.places import for_interaction
 from bots.discord.playback import VoicePlayer
+from bots.discord.rate_limits import PER_SECOND, RequestPace
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
@@ -114,6 +115,14 @@ class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
         await self.client.work.finish_claimed(interaction)
 
 
+def process_share(shard_count: int | None, shard_ids: list[int] | None) -> float:
+    """This process's part of the bot's requests: all of them unless it runs only some of the
+    shards (DISCORD_SHARD_IDS), when its shards' part of them all."""
+    if not shard_count or not shard_ids:
+        return 1.0
+    return min(1.0, len(shard_ids) / shard_count)
+
+
 class VoicebridgeBot(commands.AutoShardedBot):
     """Application commands only; one cog per feature, each handed the use cases it needs.
 
@@ -148,11 +157,14 @@ class VoicebridgeBot(commands.AutoShardedBot):
             allowed_installs=EVERYWHERE_INSTALLS,
             allowed_contexts=EVERYWHERE_CONTEXTS,
         )
-        # Every REST request waits its turn under Discord's global limit (`pace`).
-        pace_requests(self, RequestPace())
+        # Every REST request waits its turn under Discord's global limit (`rate_limits`), which
+        # all the bot's processes share: each takes its shards' part of it.
+        pace_requests(self, RequestPace(PER_SECOND * process_share(shard_count, shard_ids)))
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
-        self.limiter = runtime.cases.limiter  # the allowlist, before anything else
-        self.preferences = runtime.cases.preferences
+        self.limiter = runtime.limiter  # the allowlist, before anything else
+        self.preferences = runtime.preferences  # where a DM's commander is noted
+        self.audiences = runtime.audiences
+        self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
         self.player = player
         self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
@@ -162,14 +174,16 @@ class VoicebridgeBot(commands.AutoShardedBot):
         raw_interactions.install(gateway_parsers(self))
         self.work = WorkInProgress(claims, raw_interactions)
         self.crash_redo = CrashRedo(
-            self, claims=claims, chats=self.preferences, start_message=self._start_claimed_message
+            self, claims=claims, chats=self.audiences, start_message=self._start_claimed_message
         )
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
 
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
-            self, self.runtime, player=self.player, reader=self.reader, channels=self.voice_channels
-        )
+            self, self.runtime, player=self.player, reader=self.reader,
+            channels=self.voice_channels, clicks=self.clicks,
+            earlier_reply=self.crash_redo.earlier_reply,
+        )  # fmt: skip
         for cog in cogs:
             await self.add_cog(cog)
             if isinstance(cog, RebuildsModals):
@@ -210,8 +224,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     async def _listen(self, event: str, message: discord.Message) -> None:
         """Run every listener of `event` and wait for them all, so the work is over (and its
-        claim can be finished) when they are."""
-        listeners = listeners_of(self, event)
+        claim can be finished) when they are. The cogs listen; the bot's own `on_message` does
+        nothing."""
+        listeners = cog_listeners(self, event)
         await asyncio.gather(*(self._run_listener(event, each, message) for each in listeners))
 
     async def _run_listener(self, event: str, listener: Any, message: discord.Message) -> None:
@@ -260,6 +275,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
 
 _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every field modules read
+_CLICKED: type[AnswersClicks] = VoicebridgeBot  # ...and the one buttons read
 
 
 def reader_for(runtime: Runtime, channels: DiscordVoiceChannels) -> ChannelReader:
@@ -280,38 +296,44 @@ def feature_cogs(
     player: VoicePlayer,
     reader: ChannelReader,
     channels: DiscordVoiceChannels,
+    clicks: Answerers,
+    earlier_reply: EarlierReply = lambda message: None,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
-    their commands)."""
-    cases = runtime.cases
+    their commands); `earlier_reply` is the crash redo's (`redo.CrashRedo.earlier_reply`)."""
     return [
-        TranscriptionCog(bot, runtime.transcripts, piece_seconds=cases.limits.asr_piece_seconds),
-        SpeechCog(bot, speech=cases.speech, preferences=cases.preferences, player=player),
-        PreferencesCog(preferences=cases.preferences, studio=runtime.studio, bot=bot),
-        LanguagesCog(cases.preferences),
-        QuestionsCog(bot, cases.questions),
-        GistsCog(bot, gists=cases.gists, preferences=cases.preferences, limiter=cases.limiter),
+        TranscriptionCog(
+            bot,
+            runtime.transcripts,
+            piece_seconds=runtime.limits.asr_piece_seconds,
+            earlier_reply=earlier_reply,
+        ),
+        SpeechCog(bot, speech=runtime.speech, player=player),
+        PreferencesCog(preferences=runtime.preferences, studio=runtime.studio, bot=bot),
+        UnaskedCog(runtime.preferences, audiences=runtime.audiences),
+        QuestionsCog(bot, runtime.questions),
+        GistsCog(
+            bot,
+            gists=runtime.gists,
+            limiter=runtime.limiter,
+            clicks=clicks,
+        ),
         TranslationsCog(
             bot,
-            translations=cases.translations,
-            speech=cases.speech,
-            preferences=cases.preferences,
+            translations=runtime.translations,
+            speech=runtime.speech,
             studio=runtime.studio,
-            limiter=cases.limiter,
+            limiter=runtime.limiter,
+            clicks=clicks,
         ),
         SummariesCog(runtime.summaries, bot=bot),
         ChannelReaderCog(
             reader=reader,
             channels=channels,
             choices=runtime.reader_choices,
-            preferences=cases.preferences,
         ),
-        ListeningCog(
-            listening=runtime.listening,
-            preferences=cases.preferences,
-            voice_available=channels.client is not None,
-        ),
-        LimitsCog(cases.limiter, chats=cases.preferences),
+        ListeningCog(listening=runtime.listening, voice_available=channels.client is not None),
+        LimitsCog(runtime.limiter),
     ]
 
 

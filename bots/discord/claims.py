@@ -22,7 +22,7 @@ from typing import Any
 import discord
 
 from bots.discord.media import voice_message_in
-from bots.discord.places import channel_of, preferences_of, reaches_channel
+from bots.discord.places import channel_of, place_of, reaches_channel
 from bots.discord.redo import REDO_MESSAGE, RawInteractions, redo_payload
 from core.app.claims import Claims
 from core.domain.claims import Claim
@@ -41,11 +41,11 @@ CLAIMED_INTERACTIONS = (
 
 
 class WorkInProgress:
-    """The requests this process works on: claimed in `ledger` (None: handled unclaimed), and
+    """The requests this process works on: claimed in `claims` (None: handled unclaimed), and
     waited for at a stop (`finish`), after which nothing new starts (`stopping`)."""
 
-    def __init__(self, ledger: Claims | None, raw_interactions: RawInteractions) -> None:
-        self.ledger = ledger
+    def __init__(self, claims: Claims | None, raw_interactions: RawInteractions) -> None:
+        self.claims = claims
         self.stopping = False
         self._raw_interactions = raw_interactions
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -87,10 +87,10 @@ class WorkInProgress:
     async def _handle_message(
         self, message: discord.Message, claim: Claim | None, listen: Listen
     ) -> None:
-        if self.ledger is None or claim is None:
+        if self.claims is None or claim is None:
             await listen(message)
             return
-        async with self.ledger.handling(claim, REDO_MESSAGE) as first:
+        async with self.claims.handling(claim, REDO_MESSAGE) as first:
             if first:
                 await listen(message)
 
@@ -100,14 +100,14 @@ class WorkInProgress:
         One this process `acknowledged` is stored with its claim, to be redone should this
         process die; `private`: its acknowledgement is seen by its user alone."""
         claim = interaction_claim(interaction)
-        if self.ledger is None or claim is None:
+        if self.claims is None or claim is None:
             return True
         data = self._raw_interactions.take(interaction.id)
         # An answer only the interaction can carry (private, or where the bot may not post) is
         # redone only while its token lasts.
         private = private or not reaches_channel(interaction)
         payload = None if data is None or not acknowledged else redo_payload(data, private=private)
-        first = await self.ledger.claim(claim, payload)
+        first = await self.claims.claim(claim, payload)
         if first:
             interaction.extras[CLAIMED] = claim
         return first is not False
@@ -115,8 +115,8 @@ class WorkInProgress:
     async def finish_claimed(self, interaction: Interaction) -> None:
         """The interaction this process claimed has ended, answered or failed."""
         claim = interaction.extras.get(CLAIMED)
-        if self.ledger is not None and isinstance(claim, Claim):
-            await self.ledger.finish(claim)
+        if self.claims is not None and isinstance(claim, Claim):
+            await self.claims.finish(claim)
 
 
 def message_claim(message: discord.Message) -> Claim | None:
@@ -132,7 +132,7 @@ def interaction_claim(interaction: Interaction) -> Claim | None:
         return None
     channel = interaction.channel_id or interaction.user.id  # always set for commands
     # Where the bot is not in the place, nothing can be posted there: the claim names the user.
-    user = preferences_of(user_id=interaction.user.id)
+    user = place_of(user_id=interaction.user.id)
     place = channel_of(channel) if reaches_channel(interaction) else user
     return Claim(
         "discord",

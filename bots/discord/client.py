@@ -10,6 +10,7 @@ import discord
 
 from bots.discord.claims import WorkInProgress
 from bots.discord.redo import CrashRedo
+from core.app.audiences import Audiences
 
 
 class VoicebridgeClient(Protocol):
@@ -17,6 +18,8 @@ class VoicebridgeClient(Protocol):
     """The requests under way: their claims, and what a stop waits for."""
     crash_redo: CrashRedo
     """Work taken over from a process that died, and the interactions being redone."""
+    audiences: Audiences
+    """Whom each answer is for (`audiences.answer_to`)."""
 
 
 def voicebridge(interaction: discord.Interaction[Any]) -> VoicebridgeClient:

@@ -15,6 +15,8 @@ import threading
 
 import discord
 
+from bots.discord.discordpy import ffmpeg_process_of
+
 # No Opus audio packet starts with these: read as a table-of-contents byte, "Op" asks for 48
 # frames of 20 ms, past the 120 ms a packet may hold (RFC 6716 §3.2.5).
 OGG_HEADER_PACKETS = (b"OpusHead", b"OpusTags")
@@ -37,11 +39,11 @@ class ClipAudio(discord.FFmpegOpusAudio):
         """End and reap ffmpeg (again: nothing). The player's thread ends a clip, and so does the
         bot when a play's call ended under it (`bots.discord.playback.play_clip`)."""
         with self._ending:
-            process = getattr(self, "_process", None)
+            process = ffmpeg_process_of(self)
             super().cleanup()
             # discord.py kills ffmpeg but, once the pipe feeding it was in use, leaves it
             # unreaped: a zombie until the next subprocess starts.
-            if isinstance(process, subprocess.Popen):
+            if process is not None:
                 process.wait()
 
     def read(self) -> bytes:
@@ -56,8 +58,8 @@ class ClipAudio(discord.FFmpegOpusAudio):
 
     def _exit_code(self) -> int | None:
         """ffmpeg's exit code once its output ended; None if it does not exit in time."""
-        process = getattr(self, "_process", None)
-        if not isinstance(process, subprocess.Popen):
+        process = ffmpeg_process_of(self)
+        if process is None:
             return None
         try:
             return process.wait(timeout=EXIT_SECONDS)

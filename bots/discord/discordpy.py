@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
+import subprocess
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bots.discord.pace import RequestPace
+from bots.discord.rate_limits import RequestPace
 
 if TYPE_CHECKING:
     import davey
@@ -54,7 +55,7 @@ def point_gateway_at(url: str) -> None:
 
 
 def pace_requests(client: discord.Client, pace: RequestPace) -> None:
-    """Make every REST request of `client` wait its turn in `pace` (`bots.discord.pace`):
+    """Make every REST request of `client` wait its turn in `pace` (`bots.discord.rate_limits`):
     discord.py has no hook for a rate limiter of our own, so its HTTP client's `request`, which
     every call goes through, is wrapped."""
     request = client.http.request
@@ -119,11 +120,17 @@ def mark_deferred(interaction: discord.Interaction[Any]) -> None:
     interaction.response._response_type = discord.InteractionResponseType.deferred_channel_message
 
 
-def listeners_of(bot: commands.Bot | commands.AutoShardedBot, event: str) -> list[Listener]:
-    """The coroutines discord.py runs for `event`: the bot's own `on_<event>` and the cogs'
-    listeners (`Bot.extra_events`), so the bot can run them in a task of its own."""
-    own: Listener | None = getattr(bot, f"on_{event}", None)
-    return [*([own] if own is not None else []), *bot.extra_events.get(f"on_{event}", [])]
+def cog_listeners(bot: commands.Bot | commands.AutoShardedBot, event: str) -> list[Listener]:
+    """The cogs' listeners of `event`, which discord.py keeps in `Bot.extra_events`, so the bot
+    can run them in a task of its own."""
+    return list(bot.extra_events.get(f"on_{event}", []))
+
+
+def ffmpeg_process_of(source: discord.FFmpegAudio) -> subprocess.Popen[bytes] | None:
+    """The ffmpeg behind `source`, once started: discord.py keeps it in `_process` alone, and
+    `clip_audio.ClipAudio` reaps it and reads its exit code."""
+    process = getattr(source, "_process", None)
+    return process if isinstance(process, subprocess.Popen) else None
 
 
 def voice_libraries_installed() -> bool:

@@ -13,7 +13,7 @@ import logging
 import discord
 from discord import app_commands
 
-from bots.discord.locales import quick_locale
+from bots.discord.audiences import quick_locale
 from bots.discord.messages import text
 from bots.discord.replies import ANSWERED, TOKEN_EXPIRED, Interaction, Send, in_channel
 from core.domain import errors

@@ -7,8 +7,8 @@ where one decides a recording is too long to listen to: under its transcript.
 
 The button must work for as long as the transcript is in the channel, restarts included, so it
 holds no state in this process: its `custom_id` names the recording (`RecordingAt`), and
-discord.py hands every click on any such button to `GistButton` (a `DynamicItem`, registered
-with `add_dynamic_items`), which asks the gists cog (`GistClicks`) to answer it.
+discord.py hands every click on any such button to `GistButton` (a `clicks.ClickButton`), which
+the gists cog registers bound to its own methods.
 """
 
 from __future__ import annotations
@@ -16,21 +16,19 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol, Self
+from typing import Self
 
 import discord
 
-from bots.discord.clicks import TakesClicks, answering_cog, cog_takes_click, plain_button, view_of
+from bots.discord.clicks import ClickButton, view_of
 from bots.discord.messages import text
-from bots.discord.replies import Interaction, Send, send_long
+from bots.discord.replies import Send, send_long
 from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist
 from core.domain.transcripts import LongTranscript
 
 GIST_SECONDS = 60.0
 """A recording at least this long gets the button under its transcript."""
-GISTS_COG = "GistsCog"
-"""The cog that answers clicks (`GistClicks`), by its name on the bot."""
 
 
 async def send_gist(send: Send, gist: Gist, locale: str) -> None:
@@ -66,32 +64,14 @@ class RecordingAt:
         return f"gist:{self.channel_id}:{self.message_id}:{self.attachment_id}"
 
 
-class GistClicks(TakesClicks, Protocol):
-    """What answers a click on the button (the gists cog)."""
-
-    async def gist_clicked(self, interaction: Interaction, at: RecordingAt) -> None: ...
-
-
-class GistButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=RecordingAt.PATTERN):
+class GistButton(ClickButton[RecordingAt], template=RecordingAt.PATTERN):
     """The "Gist" button; rebuilt by discord.py from the `custom_id` of each click."""
 
-    def __init__(self, at: RecordingAt, *, label: str) -> None:
-        super().__init__(plain_button(at.custom_id, label))
-        self.at = at
+    default_label = "Gist"
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        at = RecordingAt(int(match["channel"]), int(match["message"]), int(match["attachment"]))
-        return cls(at, label=str(getattr(item, "label", None) or "Gist"))
-
-    async def interaction_check(self, interaction: Interaction, /) -> bool:
-        return await cog_takes_click(interaction, GISTS_COG, self.at.custom_id)
-
-    async def callback(self, interaction: Interaction) -> None:
-        answerer: GistClicks = answering_cog(interaction, GISTS_COG)
-        await answerer.gist_clicked(interaction, self.at)
+    def about(cls, match: re.Match[str]) -> RecordingAt:
+        return RecordingAt(int(match["channel"]), int(match["message"]), int(match["attachment"]))
 
 
 def offers_gist(result: LongTranscript) -> bool:

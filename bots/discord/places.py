@@ -1,9 +1,10 @@
-"""Where preferences live on Discord, and who may change them.
+"""The places of Discord as the core knows them (the key of their preferences, claims, quotas
+and stored messages), and who may change a place's settings.
 
-A server shares one set of preferences (`guild:<id>`); a channel may override auto-transcribe
-for itself (`channel:<id>`); direct messages belong to the user (`user:<id>`), whichever DM
-channel they arrive in. Ids are Discord snowflakes, unique across all three kinds. A thread is a
-channel of its own here: it follows the server unless given its own override.
+A server is one place (`guild:<id>`), with one set of preferences; a channel may override
+auto-transcribe for itself (`channel:<id>`); direct messages belong to the user (`user:<id>`),
+whichever DM channel they arrive in. Ids are Discord snowflakes, unique across all three kinds.
+A thread is a channel of its own here: it follows the server unless given its own override.
 
 Where the bot is installed to a user and not in the place (a DM between people, a group DM, a
 server that did not add it), the place is not the bot's: the user's own preferences apply
@@ -21,12 +22,13 @@ from core.domain.values import ChatRef
 Interaction = discord.Interaction[Any]
 
 
-def preferences_of(*, guild_id: int | None = None, user_id: int | None = None) -> ChatRef:
-    """A server's preferences, or (without a server) those of the user's direct messages."""
+def place_of(*, guild_id: int | None = None, user_id: int | None = None) -> ChatRef:
+    """A server, or (without a server) the user's direct messages: the place as the core keys
+    it, for its preferences as for its claims and quotas."""
     if guild_id is not None:
         return ChatRef("discord", f"guild:{guild_id}")
     if user_id is None:
-        raise ValueError("preferences belong to a server or to a user")
+        raise ValueError("a place is a server or a user's direct messages")
     return ChatRef("discord", f"user:{user_id}")
 
 
@@ -47,13 +49,13 @@ def reaches_channel(interaction: Interaction) -> bool:
 
 def for_interaction(interaction: Interaction) -> ChatRef:
     if not reaches_channel(interaction):
-        return preferences_of(user_id=interaction.user.id)
-    return preferences_of(guild_id=interaction.guild_id, user_id=interaction.user.id)
+        return place_of(user_id=interaction.user.id)
+    return place_of(guild_id=interaction.guild_id, user_id=interaction.user.id)
 
 
 def for_message(message: discord.Message) -> ChatRef:
     guild_id = message.guild.id if message.guild is not None else None
-    return preferences_of(guild_id=guild_id, user_id=message.author.id)
+    return place_of(guild_id=guild_id, user_id=message.author.id)
 
 
 def channel_override_of(message: discord.Message) -> ChatRef | None:

@@ -142,7 +142,8 @@ async def play_clip(voice: discord.VoiceClient, clip: ClipAudio, seconds: float)
             # player waits for it to come back (up to its connect timeout) before it ends.
             while not finished.is_set() and voice.guild.voice_client is voice:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(finished.wait(), timeout=CALL_CHECK_SECONDS)
+                    async with asyncio.timeout(CALL_CHECK_SECONDS):  # not wait_for: see _stop
+                        await finished.wait()
     finally:
         if not finished.is_set():
             await _stop(voice, clip, finished)
@@ -170,7 +171,10 @@ async def _stop(voice: discord.VoiceClient, clip: ClipAudio, finished: asyncio.E
     """End a play before its end. A playing player stops at its next 20 ms frame; one waiting
     for a call that ended for good reads no more, and its ffmpeg is ended here."""
     voice.stop()
+    # asyncio.timeout rather than wait_for, which on Python 3.11 loses a cancellation that comes
+    # as what it waits for does: the reading that stops the bot would go on.
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(finished.wait(), timeout=STOP_SECONDS)
+        async with asyncio.timeout(STOP_SECONDS):
+            await finished.wait()
         return
     await asyncio.to_thread(clip.cleanup)

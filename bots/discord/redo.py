@@ -41,7 +41,7 @@ import discord
 
 from bots.discord.discordpy import Parsers, feed_interaction, store_modal
 from bots.discord.messages import text
-from bots.discord.places import preferences_of
+from bots.discord.places import place_of
 from core.app.claims import Claims
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 REDO_MESSAGE = "message"
 """A voice message's claim stores this much to redo it from: the message is fetched again."""
+REPLY_SEARCH = 100  # messages after a voice message looked through for the reply already sent
 TOKEN_LIFE = timedelta(minutes=15)
 PRIVATE_MARGIN = timedelta(minutes=5)  # a private answer redone needs this much token left
 # Interaction types: application command, message component (a click), modal submit.
@@ -92,6 +93,8 @@ class CrashRedo:
         self._chats = chats
         self._start_message = start_message
         self.redoing: set[int] = set()
+        # Voice messages redone here whose reply a process that died had sent already, by id.
+        self._earlier_replies: dict[int, discord.Message] = {}
         self.modal_rebuilders: dict[str, ModalRebuilder] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # taken over, waiting to be connected
 
@@ -130,7 +133,34 @@ class CrashRedo:
             logger.warning("could not fetch %s again to redo it; telling its chat", claim)
             await self._tell_interrupted_once(claims, claim)
             return
+        earlier = await self._reply_sent_to(message)
+        if earlier is not None:
+            logger.info("%s was answered before its process died: that reply is kept", claim)
+            self._earlier_replies[message.id] = earlier
         self._start_message(claim, message)
+
+    def earlier_reply(self, message: discord.Message) -> discord.Message | None:
+        """The reply a process that died had sent to `message`, which the redo edits rather
+        than replying again (taken once)."""
+        return self._earlier_replies.pop(message.id, None)
+
+    async def _reply_sent_to(self, message: discord.Message) -> discord.Message | None:
+        """This bot's reply to `message`, when one of its processes sent it: a process killed
+        between sending its answer and marking the claim done (or mid-way, with its progress
+        shown) left it there."""
+        me = self._client.user
+        if me is None:
+            return None
+        try:
+            async for later in message.channel.history(
+                after=message, limit=REPLY_SEARCH, oldest_first=True
+            ):
+                answered = later.reference is not None and later.reference.message_id == message.id
+                if later.author.id == me.id and answered:
+                    return later
+        except discord.HTTPException:
+            pass  # the redo answers again: twice at worst, never not at all
+        return None
 
     async def redo_interaction(self, claims: Claims, claim: Claim, data: dict[str, Any]) -> None:
         await self._client.wait_until_ready()
@@ -292,10 +322,10 @@ async def channel_locale(client: discord.Client, chats: ChatLanguages, channel_i
         if server is not None:
             guild = await client.fetch_guild(server.id)
             platform = resolve_locale(guild.preferred_locale.value)
-            return await chats.chat_locale(preferences_of(guild_id=guild.id), platform=platform)
+            return await chats.chat_locale(place_of(guild_id=guild.id), platform=platform)
         recipient = getattr(channel, "recipient", None)
         if recipient is not None:
-            return await chats.chat_locale(preferences_of(user_id=recipient.id))
+            return await chats.chat_locale(place_of(user_id=recipient.id))
     except discord.HTTPException:
         logger.info("could not tell the language of channel %s; telling it in English", channel_id)
     return DEFAULT_LOCALE

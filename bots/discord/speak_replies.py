@@ -6,24 +6,20 @@ The button must work for as long as the translation is in the channel, restarts 
 holds no state in this process, as the Gist button (`gist_replies`) holds none: its `custom_id`
 names the original message and the language (`SpokenAt`); the translation, too long for a
 `custom_id`, is made again from the message on each click. discord.py hands every click on any
-such button to `SpeakButton` (a `DynamicItem`, registered with `add_dynamic_items`), which asks
-the translations cog (`SpeakClicks`) to answer it.
+such button to `SpeakButton` (a `clicks.ClickButton`), which the translations cog registers
+bound to its own methods.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol, Self
+from typing import Self
 
 import discord
 
-from bots.discord.clicks import TakesClicks, answering_cog, cog_takes_click, plain_button, view_of
+from bots.discord.clicks import ClickButton, view_of
 from bots.discord.messages import text
-from bots.discord.replies import Interaction
-
-TRANSLATIONS_COG = "TranslationsCog"
-"""The cog that answers clicks (`SpeakClicks`), by its name on the bot."""
 
 
 @dataclass(frozen=True)
@@ -48,32 +44,14 @@ class SpokenAt:
         return f"speak:{self.channel_id}:{self.message_id}:{self.language}"
 
 
-class SpeakClicks(TakesClicks, Protocol):
-    """What answers a click on the button (the translations cog)."""
-
-    async def speak_clicked(self, interaction: Interaction, at: SpokenAt) -> None: ...
-
-
-class SpeakButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SpokenAt.PATTERN):
+class SpeakButton(ClickButton[SpokenAt], template=SpokenAt.PATTERN):
     """The "Speak" button; rebuilt by discord.py from the `custom_id` of each click."""
 
-    def __init__(self, at: SpokenAt, *, label: str) -> None:
-        super().__init__(plain_button(at.custom_id, label))
-        self.at = at
+    default_label = "Speak"
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        at = SpokenAt(int(match["channel"]), int(match["message"]), match["language"])
-        return cls(at, label=str(getattr(item, "label", None) or "Speak"))
-
-    async def interaction_check(self, interaction: Interaction, /) -> bool:
-        return await cog_takes_click(interaction, TRANSLATIONS_COG, self.at.custom_id)
-
-    async def callback(self, interaction: Interaction) -> None:
-        answerer: SpeakClicks = answering_cog(interaction, TRANSLATIONS_COG)
-        await answerer.speak_clicked(interaction, self.at)
+    def about(cls, match: re.Match[str]) -> SpokenAt:
+        return SpokenAt(int(match["channel"]), int(match["message"]), match["language"])
 
 
 def speak_view(at: SpokenAt, *, locale: str) -> discord.ui.View:

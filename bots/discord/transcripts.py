@@ -18,9 +18,9 @@ from collections.abc import AsyncIterator
 
 import discord
 
+from bots.discord.audiences import LOCALE
 from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
-from bots.discord.locales import LOCALE
-from bots.discord.pace import NoTurnSpare
+from bots.discord.rate_limits import NoTurnSpare
 from bots.discord.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
@@ -146,11 +146,12 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
         locale: str,
         piece_seconds: float,
         gist_at: RecordingAt | None = None,
+        sent: discord.Message | None = None,
     ) -> None:
         super().__init__(
             reply_to(message), locale=locale, piece_seconds=piece_seconds, gist_at=gist_at
         )
-        self._sent: discord.Message | None = None
+        self._sent = sent  # the reply, once sent (by a process that died, for a redo)
 
     async def show(self, body: str) -> None:
         if self._sent is None:
@@ -163,6 +164,9 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
     async def finish(self, body: str) -> None:
         if self._sent is None:
             await self.send_text(body)
+            return
+        if self._sent.content == body:  # the transcript a process that died had sent
+            self._last = self._sent
             return
         try:
             self._last = await self._sent.edit(content=body)
@@ -201,7 +205,8 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
 class MessageRecordingView:
     """How a channel sees what becomes of the voice message `message` that arrived
     (`core.app.transcripts.RecordingView`): "typing…" once it takes a while, a reply that
-    becomes its transcript (with the Gist button where `gist_at` says), its gist below. The
+    becomes its transcript (with the Gist button where `gist_at` says), its gist below; redone
+    after a crash, the reply already sent (`earlier`) becomes it instead of a second one. The
     language it was shown in stays in `locale`, for an error that comes after."""
 
     def __init__(
@@ -210,16 +215,22 @@ class MessageRecordingView:
         *,
         piece_seconds: float,
         gist_at: RecordingAt | None,
+        earlier: discord.Message | None = None,
     ) -> None:
         self._message = message
         self._piece_seconds = piece_seconds
         self._gist_at = gist_at
+        self._earlier = earlier  # its reply, sent by a process that died before it was done
         self.locale = DEFAULT_LOCALE
 
     def reply(self, locale: str) -> MessageTranscriptReply:
         self.locale = locale
         return MessageTranscriptReply(
-            self._message, locale=locale, piece_seconds=self._piece_seconds, gist_at=self._gist_at
+            self._message,
+            locale=locale,
+            piece_seconds=self._piece_seconds,
+            gist_at=self._gist_at,
+            sent=self._earlier,
         )
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 import discord
 
 from bots.discord.clip_audio import ClipAudio
-from bots.discord.places import preferences_of
+from bots.discord.places import place_of
 from bots.discord.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
@@ -32,7 +32,7 @@ Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a c
 
 def server_of(guild: discord.Guild) -> ChatRef:
     """The server as the core knows it (its preferences' key)."""
-    return preferences_of(guild_id=guild.id)
+    return place_of(guild_id=guild.id)
 
 
 class DiscordVoiceCall:
@@ -157,6 +157,23 @@ class DiscordVoiceChannels:
             logger.warning("joining voice channel %s failed", channel.id, exc_info=True)
             raise errors.CouldNotJoin(str(exc), channel=channel.mention) from exc
         return DiscordVoiceCall(voice, processes=self._processes)
+
+    async def leave_left_behind(self, guild: discord.Guild) -> None:
+        """Leave the voice channel Discord shows the bot in, where this process holds no voice
+        connection: a reading of a process that died (killed, its replica lost). Members no
+        longer see the bot sit there silent, and the next /read_channel starts afresh."""
+        state = guild.me.voice if guild.me is not None else None
+        if state is None or state.channel is None or guild.voice_client is not None:
+            return
+        logger.info(
+            "left voice channel %s of server %s: a process that died was reading there",
+            state.channel.id,
+            guild.id,
+        )
+        try:
+            await guild.change_voice_state(channel=None)
+        except (discord.DiscordException, OSError):
+            logger.warning("could not leave voice channel %s", state.channel.id, exc_info=True)
 
     def _guild(self, server: ChatRef) -> discord.Guild | None:
         with contextlib.suppress(ValueError):

@@ -28,8 +28,8 @@ from typing import Any
 
 import discord
 
+from bots.discord.audiences import quick_locale
 from bots.discord.discordpy import post_form
-from bots.discord.locales import quick_locale
 from bots.discord.messages import text
 from bots.discord.replies import (
     ANSWERED,

@@ -7,15 +7,16 @@ translations.py   /translate
 summaries.py      /summary, digests, /forget and the chat-log listener
 business.py       Telegram Business: recordings in the owner's own chats
 inline.py         inline mode: `@bot text` as a voice note in any chat
-guest.py          Guest Mode: `@bot` as a reply to a recording in a chat the bot is not in
+guest.py          Guest Mode: `@bot` as a reply to a recording in a chat the bot is not in;
+                  its answers, posted once then edited, kept through a restart
 transcripts.py    a transcript's reply: "typing…", progress, then the transcript or a file
 drafts.py         a private chat's draft of an answer still being written, kept on screen
 gist_replies.py   a gist as Telegram shows it
 replies.py        long answers, chat actions, and the one error handler
-pace.py           how often chat actions, drafts and progress edits go
+progress_pace.py  how often chat actions, drafts and progress edits go
 media.py          the recording in a message, and what Telegram declares about it
 access.py         the allowlist and who asked, read off updates
-locales.py        which language an answer is in
+audiences.py      whom an answer is for: its language, asked of the core once per command
 chatlog.py        what of a group message goes into the chat log
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
 update_queue.py   the accepted, unfinished updates, bounded

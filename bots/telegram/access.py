@@ -11,8 +11,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
+from bots.telegram.audiences import stranger_locale
 from bots.telegram.guest import article
-from bots.telegram.locales import stranger_locale
 from bots.telegram.media import recording_in
 from bots.telegram.messages import text
 from core.app.limits import Limiter

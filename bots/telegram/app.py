@@ -29,14 +29,15 @@ from telegram.request import HTTPXRequest
 from bots.http import serving
 from bots.startup import reach
 from bots.telegram.access import Access
+from bots.telegram.audiences import answered
 from bots.telegram.business import BusinessHandlers
-from bots.telegram.claims import ClaimingUpdateProcessor, GuestAnswers, leases_kept, sweep
+from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
 from bots.telegram.gists import GistHandlers
-from bots.telegram.guest import GuestHandlers
+from bots.telegram.guest import GuestAnswers, GuestHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
 from bots.telegram.summaries import SummaryHandlers
@@ -71,9 +72,6 @@ _SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~f
 # What is claimed as it arrives (handled once, redone if a kill cuts it off): what leads to work
 # or a reply, and group chatter kept for /summary (so that a kill loses none of it).
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
-# Whose language the chat's posts follow is noted for every command but /forget, which leaves
-# nothing of the chat behind, not even that.
-_NOTED = _NEW & filters.COMMAND & ~filters.Regex(r"^/forget(?:@\w+)?(?:\s|$)")
 # Recordings in a Telegram Business owner's private chats (`bots.telegram.business`); an edit
 # must not bring a second transcript, so only new ones. Claimed like any work: the owner is
 # checked against the allowlist by the handler, as the update names only the other person.
@@ -103,17 +101,16 @@ def build_application(
     chat actions and progress edits are sent (tests turn it up).
     """
     root = api_url.rstrip("/")
-    cases = runtime.cases
-    access = Access(cases.limiter)  # the allowlist: strangers are neither claimed nor handled
+    access = Access(runtime.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
     processor = None
     if claiming:
         wanted = ((_WORK | _GUEST_WORK) & access.allowed) | _BUSINESS_WORK
         processor = ClaimingUpdateProcessor(
-            runtime.claims, wanted, chats=cases.preferences, business=runtime.business
+            runtime.claims, wanted, chats=runtime.audiences, business=runtime.business
         )
         queue.intake = processor.receive  # claimed before Telegram hears it was received
-    from core.bootstrap import tls_context
+    from core.from_settings import tls_context  # imported late, as the runtime is
 
     tls: dict[str, Any] = {"verify": tls_context()}
     application = (
@@ -139,20 +136,21 @@ def build_application(
         .build()
     )
     handlers = TelegramHandlers(
-        transcripts=runtime.transcripts, preferences=cases.preferences, speech=cases.speech,
-        questions=cases.questions, studio=runtime.studio, limiter=cases.limiter,
-        piece_seconds=cases.limits.asr_piece_seconds, local_mode=local_mode, pace=pace,
+        transcripts=runtime.transcripts, audiences=runtime.audiences,
+        preferences=runtime.preferences, speech=runtime.speech,
+        questions=runtime.questions, studio=runtime.studio, limiter=runtime.limiter,
+        piece_seconds=runtime.limits.asr_piece_seconds, local_mode=local_mode, pace=pace,
     )  # fmt: skip
     summary_handlers = SummaryHandlers(runtime.summaries, runtime.digests, pace=pace)
     gist_handlers = GistHandlers(
-        gists=cases.gists, preferences=cases.preferences, local_mode=local_mode, pace=pace
+        gists=runtime.gists, auto=handlers.gist_auto, local_mode=local_mode, pace=pace
     )
     business = BusinessHandlers(
-        business=runtime.business, transcription=cases.transcription,
-        preferences=cases.preferences, local_mode=local_mode,
+        business=runtime.business, transcription=runtime.transcription,
+        audiences=runtime.audiences, local_mode=local_mode,
     )  # fmt: skip
     translation_handlers = TranslationHandlers(
-        translations=cases.translations, speech=cases.speech, preferences=cases.preferences,
+        translations=runtime.translations, speech=runtime.speech,
         studio=runtime.studio, local_mode=local_mode, pace=pace,
     )  # fmt: skip
     commands = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
@@ -161,7 +159,7 @@ def build_application(
         "ask": handlers.ask,
         "tldr": gist_handlers.tldr,
         "translate": translation_handlers.translate,
-        "autotranslate": translation_handlers.autotranslate,
+        "autotranslate": handlers.autotranslate,
         "voicetranslations": translation_handlers.voicetranslations,
         "voice": handlers.voice,
         "style": handlers.style,
@@ -180,15 +178,17 @@ def build_application(
     if list(commands) != list(COMMANDS):
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=_NEW))
+        # The answer decided once, in the core; the commander's language noted with it.
+        answering = answered(runtime.audiences, callback, noted=name != "forget")
+        application.add_handler(CommandHandler(name, answering, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
     guest = GuestHandlers(
-        transcripts=runtime.transcripts, gists=cases.gists, translations=cases.translations,
-        questions=cases.questions, inline=runtime.inline, preferences=cases.preferences,
+        transcripts=runtime.transcripts, gists=runtime.gists, translations=runtime.translations,
+        questions=runtime.questions, inline=runtime.inline, audiences=runtime.audiences,
         answers=GuestAnswers(None) if processor is None else processor.guest_answers,
-        cache_chat=inline_cache_chat, piece_seconds=cases.limits.asr_piece_seconds,
+        cache_chat=inline_cache_chat, piece_seconds=runtime.limits.asr_piece_seconds,
         local_mode=local_mode, pace=pace,
     )  # fmt: skip
     application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
@@ -199,7 +199,7 @@ def build_application(
         )
     else:
         inline = InlineHandlers(
-            inline=runtime.inline, preferences=cases.preferences, cache_chat=inline_cache_chat
+            inline=runtime.inline, audiences=runtime.audiences, cache_chat=inline_cache_chat
         )
         application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
@@ -209,11 +209,8 @@ def build_application(
     # claim ends only once the line is stored: a kill before that redoes it.
     log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message)
     application.add_handler(log, group=-1)
-    # Beside the log (which never sees commands): whose language the chat follows.
-    commander = MessageHandler(_NOTED, handlers.note_commander, block=False)
-    application.add_handler(commander, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
-    application.add_error_handler(error_handler(cases.preferences))
+    application.add_error_handler(error_handler(runtime.audiences))
     return application
 
 

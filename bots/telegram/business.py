@@ -22,10 +22,10 @@ from telegram.ext import ContextTypes
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
+from core.app.audiences import Answering, Audiences
 from core.app.business import BusinessChats, Change
-from core.app.preferences import ChatPreferences
 from core.app.transcription import Transcription, Withdrawn
-from core.chat.languages import ChatLanguages, resolve_locale
+from core.chat.languages import Audience, ChatLanguages, resolve_locale
 from core.chat.overview import transcript_language
 from core.domain import errors
 from core.domain.business import BusinessConnection, Destination
@@ -97,12 +97,12 @@ class BusinessHandlers:
         *,
         business: BusinessChats,
         transcription: Transcription,
-        preferences: ChatPreferences,
+        audiences: Audiences,
         local_mode: bool,
     ) -> None:
         self.chats = business  # the connections and their owners' choices
         self.transcription = transcription
-        self.preferences = preferences
+        self.audiences = audiences
         self.local_mode = local_mode
 
     async def connection(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,7 +110,7 @@ class BusinessHandlers:
         of a connection and of its end in their chat with the bot."""
         link = update.business_connection
         if link is not None:
-            await take_in(context.bot, self.chats, self.preferences, link)
+            await take_in(context.bot, self.chats, self.audiences, link)
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A recording in a connected owner's private chat: transcribed for the owner."""
@@ -120,7 +120,7 @@ class BusinessHandlers:
             return
         business = self.chats
         connection_id = message.business_connection_id
-        if not await known_connection(context.bot, business, self.preferences, connection_id):
+        if not await known_connection(context.bot, business, self.audiences, connection_id):
             return
         sender = None if message.from_user is None else str(message.from_user.id)
         connection = await business.route(
@@ -129,7 +129,7 @@ class BusinessHandlers:
         if connection is None:
             return
         owner_chat = business.owner_chat(connection)
-        locale = await self.preferences.chat_locale(owner_chat)
+        locale = await self.audiences.chat_locale(owner_chat)
         try:
             transcript = await self.transcription.transcribe_long_audio(
                 owner_chat,
@@ -159,19 +159,16 @@ class BusinessHandlers:
             return
         await self._send_to_owner(context, connection, message, body, locale)
 
-    async def business(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def business(self, update: Update, answer: Answering) -> None:
         """/business [on|off|private|reply|skip CHAT_ID|unskip CHAT_ID]: the owner's choices."""
-        message, user = update.effective_message, update.effective_user
+        message, user, locale = update.effective_message, update.effective_user, answer.locale
         if message is None or user is None:
             return
-        locale = resolve_locale(user.language_code) or await self.preferences.chat_locale(
-            ChatRef("telegram", str(message.chat_id))
-        )
         if message.chat.type != ChatType.PRIVATE:  # the status names the chats they skip
             await message.reply_text(text("business.private_only", locale))
             return
         owner, business = str(user.id), self.chats
-        words = (context.args or [])[:2]
+        words = (message.text or "").split()[1:3]  # as python-telegram-bot splits its args
         choice = words[0].casefold() if words else ""
         connection = await business.settings(owner)
         if connection is None:
@@ -193,7 +190,8 @@ class BusinessHandlers:
             await message.reply_text(await self._status(connection, locale))
 
     async def _status(self, connection: BusinessConnection, locale: str) -> str:
-        prefs = await self.preferences.get(self.chats.owner_chat(connection))
+        owner = await self.audiences.answering(self.chats.owner_chat(connection), Audience())
+        prefs = owner.prefs
         destination = "reply" if connection.replies else "owner"
         skipped = ", ".join(sorted(connection.skipped_chats)) or text(
             "business.skipped.none", locale

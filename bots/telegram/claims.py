@@ -11,7 +11,7 @@ exactly when handling ends, however it ends, and a handler that stops the groups
 leave it open.
 
 A guest query (`bots.telegram.guest`) is claimed under its query id, as its chat is not the
-bot's; once it is answered, its claim notes the answer's inline message (`GuestAnswers`), so a
+bot's; once it is answered, its claim notes the answer's inline message (`guest.GuestAnswers`), so a
 redo after a kill edits that message instead of answering again.
 """
 
@@ -28,6 +28,7 @@ from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
 from bots.telegram.business import known_connection
+from bots.telegram.guest import GUEST_CLAIMS, GuestAnswers, guest_claim
 from bots.telegram.messages import text
 from core.app.business import BusinessChats
 from core.app.claims import Claims, Redo, Tell
@@ -39,45 +40,6 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
-GUEST_CLAIMS = "guest"  # the chat of guest queries' claims (their chats are not the bot's)
-_GUEST_ANSWER = "voicebridge_guest_answer"  # in a claim's payload: the answer's inline message
-
-
-def guest_claim(query_id: str) -> Claim:
-    return Claim("telegram", GUEST_CLAIMS, query_id)
-
-
-class GuestAnswers:
-    """Which guest queries this process is answering were answered already, by which inline
-    message: noted in the query's claim (`claims`, when they are on) as the answer is sent, and
-    read back when a redo starts from that claim."""
-
-    def __init__(self, claims: Claims | None) -> None:
-        self.claims = claims
-        self._known: dict[str, str] = {}  # guest query id: its answer's inline message id
-
-    def of(self, query_id: str) -> str | None:
-        return self._known.get(query_id)
-
-    async def note(self, update: Update, inline_message_id: str) -> None:
-        message = update.guest_message
-        if message is None or not message.guest_query_id:
-            return
-        self._known[message.guest_query_id] = inline_message_id
-        if self.claims is not None:
-            payload = json.dumps({**update.to_dict(), _GUEST_ANSWER: inline_message_id})
-            await self.claims.amend(guest_claim(message.guest_query_id), payload)
-
-    def forget(self, query_id: str) -> None:
-        self._known.pop(query_id, None)
-
-    def redone(self, data: dict[str, Any]) -> dict[str, Any]:
-        """The update a claim's payload holds, its answer's inline message taken note of."""
-        answered = data.pop(_GUEST_ANSWER, None)
-        query_id = (data.get("guest_message") or {}).get("guest_query_id")
-        if isinstance(answered, str) and query_id:
-            self._known[str(query_id)] = answered
-        return data
 
 
 class ClaimingUpdateProcessor(BaseUpdateProcessor):

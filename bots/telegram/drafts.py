@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from types import TracebackType
-from typing import Self
 
 from telegram import Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from bots.telegram.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_action
-from core.chat.live import LiveStatus, transcription_status
+from core.chat.live import LiveStatus, WhileWorking, transcription_status
 from core.domain.text import utf16_units
 from core.domain.transcripts import Progress
 
@@ -93,7 +91,7 @@ class Draft:
         self._sent_at = asyncio.get_running_loop().time()
 
 
-class WorkShown:
+class WorkShown(WhileWorking):
     """`async with WorkShown(message, pace, locale=...) as work:` while an answer is worked
     on. In a private chat a draft says "Thinking…" at once and then what `work.progress`
     reports; elsewhere the chat shows "typing…" (a group keeps no draft and gets no status for
@@ -110,19 +108,13 @@ class WorkShown:
         else:
             self._typing = chat_action(message, ChatAction.TYPING, pace)
 
-    async def __aenter__(self) -> Self:
+    async def opened(self) -> None:
         if self._live is not None:
             self._live.update(THINKING)
         if self._typing is not None:
             self._typing.start()
-        return self
 
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def closed(self, error: BaseException | None) -> None:
         if self._live is not None:
             await self._live.close()
         if self._draft is not None:

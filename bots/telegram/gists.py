@@ -3,41 +3,45 @@ as a file. Same shape as `bots.telegram.handlers`: parse, call one use case, ren
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of
 from bots.telegram.drafts import WorkShown
 from bots.telegram.gist_replies import send_gist
-from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
-from bots.telegram.locales import reply_locale
+from bots.telegram.handlers import chat_of, command_argument, message_of
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
+from core.app.audiences import Answering
 from core.app.gists import Gists
-from core.app.preferences import ChatPreferences
-from core.domain.quantities import Duration
 
 GIST_COMMANDS: tuple[str, ...] = ("tldr",)
 
 
 class GistHandlers:
     def __init__(
-        self, *, gists: Gists, preferences: ChatPreferences, local_mode: bool, pace: Pace = USUAL
+        self,
+        *,
+        gists: Gists,
+        auto: Callable[[Update, str, Answering], Awaitable[None]],
+        local_mode: bool,
+        pace: Pace = USUAL,
     ) -> None:
         self.gists = gists
-        self.preferences = preferences
+        self.auto = auto  # /tldr auto, a setting (`TelegramHandlers.gist_auto`)
         self.local_mode = local_mode
         self.pace = pace
 
-    async def tldr(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def tldr(self, update: Update, answer: Answering) -> None:
         """/tldr as a reply to a recording: its gist, in the asker's language; /tldr auto
         MINUTES|off: recordings at least that long also get theirs (administrators)."""
         message = message_of(update)
-        locale = await reply_locale(update, self.preferences)
+        locale = answer.locale
         words = command_argument(message).split()
         if words and words[0].casefold() == "auto":
-            await self._auto(update, " ".join(words[1:]), locale)
+            await self.auto(update, " ".join(words[1:]), answer)
             return
         recording = recording_in(message.reply_to_message)
         if recording is None:
@@ -53,16 +57,3 @@ class GistHandlers:
                 progress=work.progress,
             )
         await send_gist(message, gist, locale)
-
-    async def _auto(self, update: Update, choice: str, locale: str) -> None:
-        chat, message = chat_of(update), message_of(update)
-        if choice:
-            allowed = await can_manage(update)
-            minutes = await self.preferences.set_gist_minutes(chat, choice, can_manage=allowed)
-        else:
-            minutes = (await self.preferences.get(chat)).gist_minutes
-        if minutes is None:
-            await message.reply_text(text("gist.auto_off", locale))
-            return
-        length = Duration(minutes * 60)
-        await message.reply_text(text("gist.auto_on", locale, length=length))

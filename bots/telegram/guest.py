@@ -9,7 +9,7 @@ message through its `inline_message_id` as the work advances.
 The work is the caller's: their allowlist entry, their limits and quotas, their own chat's
 preferences (language, voice, style), answers in their language. Nothing of the chat is kept
 beyond the claim that makes a second delivery harmless and lets a restart finish the answer
-(`bots.telegram.claims.GuestAnswers`). Text longer than one message shows its beginning and a
+(`GuestAnswers`). Text longer than one message shows its beginning and a
 line saying it was cut; the whole text goes to the caller's own chat with the bot, where they
 started it. The bot never writes into the guest chat by its id: it is not a member there.
 """
@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     Bot,
@@ -34,22 +36,23 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.claims import GuestAnswers
 from bots.telegram.inline import CacheStore
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import MESSAGE_LIMIT, error_text
+from core.app.audiences import Audiences
+from core.app.claims import Claims
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
-from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
-from core.app.transcripts import Transcripts
+from core.app.transcripts import RecordingEvent, Transcripts
 from core.app.translations import Translations
 from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
 from core.chat.languages import Audience, resolve_locale, translation_target
 from core.chat.live import TranscriptReply
+from core.domain.claims import Claim
 from core.domain.limits import Asker, asked_by
 from core.domain.text import split_message, utf16_units
 from core.domain.transcripts import LongTranscript
@@ -60,6 +63,47 @@ logger = logging.getLogger(__name__)
 
 JOBS = ("tldr", "translate", "ask", "say")
 TITLE_CHARS = 64
+
+
+GUEST_CLAIMS = "guest"  # the chat of guest queries' claims (their chats are not the bot's)
+_GUEST_ANSWER = "voicebridge_guest_answer"  # in a claim's payload: the answer's inline message
+
+
+def guest_claim(query_id: str) -> Claim:
+    return Claim("telegram", GUEST_CLAIMS, query_id)
+
+
+class GuestAnswers:
+    """Which guest queries this process is answering were answered already, by which inline
+    message: noted in the query's claim (`claims`, when they are on) as the answer is sent, and
+    read back when a redo starts from that claim."""
+
+    def __init__(self, claims: Claims | None) -> None:
+        self.claims = claims
+        self._known: dict[str, str] = {}  # guest query id: its answer's inline message id
+
+    def of(self, query_id: str) -> str | None:
+        return self._known.get(query_id)
+
+    async def note(self, update: Update, inline_message_id: str) -> None:
+        message = update.guest_message
+        if message is None or not message.guest_query_id:
+            return
+        self._known[message.guest_query_id] = inline_message_id
+        if self.claims is not None:
+            payload = json.dumps({**update.to_dict(), _GUEST_ANSWER: inline_message_id})
+            await self.claims.amend(guest_claim(message.guest_query_id), payload)
+
+    def forget(self, query_id: str) -> None:
+        self._known.pop(query_id, None)
+
+    def redone(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The update a claim's payload holds, its answer's inline message taken note of."""
+        answered = data.pop(_GUEST_ANSWER, None)
+        query_id = (data.get("guest_message") or {}).get("guest_query_id")
+        if isinstance(answered, str) and query_id:
+            self._known[str(query_id)] = answered
+        return data
 
 
 @dataclass(frozen=True)
@@ -211,7 +255,7 @@ class GuestHandlers:
         translations: Translations,
         questions: Questions,
         inline: InlineVoices,
-        preferences: ChatPreferences,
+        audiences: Audiences,
         answers: GuestAnswers,
         cache_chat: int | None,
         piece_seconds: float,
@@ -223,7 +267,7 @@ class GuestHandlers:
         self.translations = translations
         self.questions = questions
         self.inline = inline
-        self.preferences = preferences
+        self.audiences = audiences
         self.answers = answers
         self.cache_chat = cache_chat
         self.piece_seconds = piece_seconds
@@ -238,9 +282,8 @@ class GuestHandlers:
             return
         request = guest_request(message, context.bot.username)
         own = ChatRef("telegram", str(message.from_user.id))  # the caller's chat with the bot
-        locale = resolve_locale(message.from_user.language_code) or (
-            await self.preferences.chat_locale(own)
-        )
+        caller = Audience(person=resolve_locale(message.from_user.language_code))
+        locale = (await self.audiences.answering(own, caller)).locale
         answer = GuestAnswer(update, message, self.answers)
         try:
             await self._work(message, request, own, locale, answer)
@@ -288,7 +331,9 @@ class GuestHandlers:
     ) -> None:  # fmt: skip
         view = GuestView(answer, piece_seconds=self.piece_seconds, pace=self.pace)
         await self.transcripts.asked(
-            own, source, view=view, audience=Audience(person=locale), asker=asker
+            RecordingEvent(
+                chat=own, source=source, view=view, audience=Audience(person=locale), asker=asker
+            )
         )
 
     async def _gist(

@@ -1,4 +1,7 @@
-"""Telegram handlers: parse the update, call one use case, render the answer."""
+"""Telegram handlers: parse the update, call one use case, render the answer.
+
+A command's handler is handed the answer as the core decided it once for the update
+(`Answering`: its language, the chat's, the chat's preferences; `audiences.answered`)."""
 
 from __future__ import annotations
 
@@ -7,22 +10,23 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
+from bots.telegram.audiences import audience, person_locale
 from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
-from bots.telegram.locales import audience, person_locale, reply_locale
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
+from core.app.audiences import Answering, Audiences
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.speech import TextToSpeech
-from core.app.transcripts import Transcripts
+from core.app.transcripts import RecordingEvent, Transcripts
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
-from core.chat.languages import Audience, chat_locale
+from core.chat.languages import Audience, target_name
 from core.chat.overview import (
     bot_language_text,
     catalogue_text,
@@ -35,17 +39,20 @@ from core.chat.overview import (
 from core.chat.usage import usage_text
 from core.domain import errors
 from core.domain.limits import Asker
+from core.domain.quantities import Duration
 from core.domain.values import ChatRef
 
 
 class TelegramHandlers:
     """Every command and media handler but those of gists, translations, summaries and
-    Business (each has a class of its own), with the use cases they call."""
+    Business (each has a class of its own), with the use cases they call; every setting of
+    the chat's (`/tldr auto` and `/autotranslate` too)."""
 
     def __init__(
         self,
         *,
         transcripts: Transcripts,
+        audiences: Audiences,
         preferences: ChatPreferences,
         speech: TextToSpeech,
         questions: Questions,
@@ -56,7 +63,8 @@ class TelegramHandlers:
         pace: Pace = USUAL,
     ) -> None:
         self.transcripts = transcripts
-        self.preferences = preferences
+        self.audiences = audiences
+        self.preferences = preferences  # the settings commands' use case
         self.speech = speech
         self.questions = questions
         self.studio = studio
@@ -65,13 +73,13 @@ class TelegramHandlers:
         self.local_mode = local_mode
         self.pace = pace
 
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def start(self, update: Update, answer: Answering) -> None:
         """Greet and explain."""
-        await message_of(update).reply_text(text("start", await self._locale(update)))
+        await message_of(update).reply_text(text("start", answer.locale))
 
-    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def help(self, update: Update, answer: Answering) -> None:
         """List the commands."""
-        locale = await self._locale(update)
+        locale = answer.locale
         # The commands of recordings' gists and translations, in an entry of their own.
         await reply_lines(
             message_of(update),
@@ -79,28 +87,21 @@ class TelegramHandlers:
             f"{text('help.voice_share', locale)}",
         )
 
-    async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def settings(self, update: Update, answer: Answering) -> None:
         """Show the chat's preferences."""
-        prefs = await self.preferences.get(chat_of(update))
+        prefs = answer.prefs
         own = (await self.studio.catalogue(chat_of(update))).own
-        locale, posts = person_locale(update) or chat_locale(prefs), chat_locale(prefs)
         voice, model = self.preferences.voice_of(prefs), self.preferences.tts_model(prefs)
         overview = settings_text(
-            prefs, locale, chat_language=posts, voice=voice, tts_model=model, own=own
-        )
+            prefs, answer.locale, chat_language=answer.chat_locale, voice=voice, tts_model=model,
+            own=own,
+        )  # fmt: skip
         await reply_lines(message_of(update), overview)
 
-    async def usage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def usage(self, update: Update, answer: Answering) -> None:
         """/usage: what this chat used today, and what is left."""
         report = await self.limiter.today(chat_of(update))
-        await reply_lines(message_of(update), usage_text(report, await self._locale(update)))
-
-    async def note_commander(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Someone ran a command: what the chat gets as a whole follows their language, unless
-        its administrators chose one (`/botlanguage`)."""
-        locale = person_locale(update)
-        if locale is not None:
-            await self.preferences.note_commander(chat_of(update), locale)
+        await reply_lines(message_of(update), usage_text(report, answer.locale))
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: answer its caption if it is a question in a
@@ -113,39 +114,35 @@ class TelegramHandlers:
         if question:
             await self._ask(message, recording, question, asker_of(update))
             return
-        await self.transcripts.arrived(
-            chat_of(update),
-            remote(recording, local_mode=self.local_mode),
-            view=self._view(message),
-            audience=audience(update),
-            asker=unasked(message),
-        )
+        arrived = RecordingEvent(
+            chat=chat_of(update), source=remote(recording, local_mode=self.local_mode),
+            view=self._view(message), audience=audience(update), asker=unasked(message),
+        )  # fmt: skip
+        await self.transcripts.arrived(arrived)
 
-    async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def transcribe(self, update: Update, answer: Answering) -> None:
         """/transcribe [txt|srt] as a reply to a recording."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
         if target is None or recording is None:
-            await message.reply_text(text("usage.transcribe", await self._locale(update)))
+            await message.reply_text(text("usage.transcribe", answer.locale))
             return
-        await self.transcripts.asked(
-            chat_of(update),
-            remote(recording, local_mode=self.local_mode),
-            view=self._view(target),
-            audience=Audience(person=person_locale(update)),
+        asked = RecordingEvent(
+            chat=chat_of(update), source=remote(recording, local_mode=self.local_mode),
+            view=self._view(target), audience=Audience(person=person_locale(update)),
             asker=asker_of(update),
-            format=transcript_format(command_argument(message)),
-        )
+        )  # fmt: skip
+        await self.transcripts.asked(asked, format=transcript_format(command_argument(message)))
 
-    async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def say(self, update: Update, answer: Answering) -> None:
         """/say TEXT, or /say as a reply to a message: answer with a voice note."""
         message = message_of(update)
         replied = message.reply_to_message
         typed = command_argument(message)
         words = typed or (replied and (replied.text or replied.caption)) or ""
         if not words.strip():
-            await message.reply_text(text("usage.say", await self._locale(update)))
+            await message.reply_text(text("usage.say", answer.locale))
             return
         # Whose words they are: the sender's, typed or their own message replied to.
         author = sender_id(message)
@@ -160,18 +157,18 @@ class TelegramHandlers:
                 voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
             )
 
-    async def ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def ask(self, update: Update, answer: Answering) -> None:
         """/ask QUESTION as a reply to a recording."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
         question = command_argument(message)
         if target is None or recording is None or not question:
-            await message.reply_text(text("usage.ask", await self._locale(update)))
+            await message.reply_text(text("usage.ask", answer.locale))
             return
         await self._ask(message, recording, question, asker_of(update))
 
-    async def voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def voice(self, update: Update, answer: Answering) -> None:
         """/voice [NAME]: show or choose the voice; /voice design|clone|delete|share|unshare
         NAME ...: the chat's own voices."""
         message, chat, studio = message_of(update), chat_of(update), self.studio
@@ -182,21 +179,19 @@ class TelegramHandlers:
                    "delete": self._voice_delete, "share": self._voice_share,
                    "unshare": self._voice_unshare}  # fmt: skip
         if action in actions:
-            await actions[action](update, words[1:])
+            await actions[action](update, words[1:], answer.locale)
         elif choice:
             chosen = await studio.choose(
                 chat, choice, can_manage=await can_manage(update), chooser=sender_id(message)
             )
-            await message.reply_text(text("voice.set", await self._locale(update), voice=chosen))
+            await message.reply_text(text("voice.set", answer.locale, voice=chosen))
         else:
             catalogue = await studio.catalogue(chat)
-            await reply_lines(
-                message, catalogue_text(catalogue, await self._locale(update), wording=CATALOGUE)
-            )
+            await reply_lines(message, catalogue_text(catalogue, answer.locale, wording=CATALOGUE))
 
-    async def _voice_design(self, update: Update, words: list[str]) -> None:
+    async def _voice_design(self, update: Update, words: list[str], locale: str) -> None:
         """/voice design NAME DESCRIPTION: store the voice, answer with a sample of it."""
-        message, locale = message_of(update), await self._locale(update)
+        message = message_of(update)
         if len(words) < 2:
             await message.reply_text(text("usage.voice_design", locale))
             return
@@ -210,9 +205,9 @@ class TelegramHandlers:
             caption=text("voices.designed", locale, name=words[0]), do_quote=True,
         )  # fmt: skip
 
-    async def _voice_clone(self, update: Update, words: list[str]) -> None:
+    async def _voice_clone(self, update: Update, words: list[str], locale: str) -> None:
         """/voice clone NAME as a reply to a voice note its sender recorded."""
-        message, locale = message_of(update), await self._locale(update)
+        message = message_of(update)
         target = message.reply_to_message
         recording = None if target is None else (target.voice or target.video_note)
         if target is None or recording is None or not words:
@@ -225,9 +220,9 @@ class TelegramHandlers:
         )  # fmt: skip
         await message.reply_text(text("voices.cloned", locale, name=name))
 
-    async def _voice_delete(self, update: Update, words: list[str]) -> None:
+    async def _voice_delete(self, update: Update, words: list[str], locale: str) -> None:
         """/voice delete NAME: the voice and its sample."""
-        message, locale = message_of(update), await self._locale(update)
+        message = message_of(update)
         if not words:
             await message.reply_text(text("usage.voice_delete", locale))
             return
@@ -237,13 +232,15 @@ class TelegramHandlers:
         )  # fmt: skip
         await message.reply_text(text("voices.deleted", locale, name=name))
 
-    async def _voice_unshare(self, update: Update, words: list[str]) -> None:
-        await self._voice_share(update, words, shared=False)
+    async def _voice_unshare(self, update: Update, words: list[str], locale: str) -> None:
+        await self._voice_share(update, words, locale, shared=False)
 
-    async def _voice_share(self, update: Update, words: list[str], *, shared: bool = True) -> None:
+    async def _voice_share(
+        self, update: Update, words: list[str], locale: str, *, shared: bool = True
+    ) -> None:
         """/voice share NAME, /voice unshare NAME: the owner of a cloned voice lets it speak for
         the chat, or takes that back."""
-        message, locale = message_of(update), await self._locale(update)
+        message = message_of(update)
         if not words:
             await message.reply_text(text("usage.voice_share", locale))
             return
@@ -253,25 +250,22 @@ class TelegramHandlers:
         key = "voices.shared" if shared else "voices.unshared"
         await message.reply_text(text(key, locale, name=name))
 
-    async def style(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def style(self, update: Update, answer: Answering) -> None:
         """/style [TEXT|off]: show or set the speaking style."""
-        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
+        message, chat, locale = message_of(update), chat_of(update), answer.locale
         choice = command_argument(message)
         if not choice:
-            await message.reply_text(
-                style_text(await self.preferences.get(chat), locale, wording=CATALOGUE)
-            )
+            await message.reply_text(style_text(answer.prefs, locale, wording=CATALOGUE))
             return
         style = await self.preferences.set_style(chat, choice, can_manage=await can_manage(update))
         await message.reply_text(style_set_text(style, locale))
 
-    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def language(self, update: Update, answer: Answering) -> None:
         """/language [auto|zh|en]: show or set the transcript language."""
-        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
+        message, chat, locale = message_of(update), chat_of(update), answer.locale
         choice = command_argument(message)
         if not choice:
-            prefs = await self.preferences.get(chat)
-            shown = transcript_language(prefs.language, locale)
+            shown = transcript_language(answer.prefs.language, locale)
             await message.reply_text(text("language.current", locale, language=shown))
             return
         language = await self.preferences.set_language(
@@ -280,28 +274,29 @@ class TelegramHandlers:
         shown = transcript_language(language, locale)
         await message.reply_text(text("language.set", locale, language=shown))
 
-    async def botlanguage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def botlanguage(self, update: Update, answer: Answering) -> None:
         """/botlanguage [LANGUAGE|auto]: show or set the language of what the chat gets as a
         whole."""
-        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
+        message, chat, locale = message_of(update), chat_of(update), answer.locale
         choice = command_argument(message)
+        now = answer
         if choice:
             await self.preferences.set_interface_language(
                 chat, choice, can_manage=await can_manage(update)
             )
-        prefs = await self.preferences.get(chat)
+            now = await self.audiences.answering(chat, Audience(person=person_locale(update)))
         reply = bot_language_text(
-            prefs, locale, chat_language=chat_locale(prefs), wording=CATALOGUE, changed=bool(choice)
-        )
+            now.prefs, locale, chat_language=now.chat_locale, wording=CATALOGUE,
+            changed=bool(choice),
+        )  # fmt: skip
         await message.reply_text(reply)
 
-    async def autotranscribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def autotranscribe(self, update: Update, answer: Answering) -> None:
         """/autotranscribe [on|off]."""
-        message, chat, locale = message_of(update), chat_of(update), await self._locale(update)
+        message, chat, locale = message_of(update), chat_of(update), answer.locale
         choice = command_argument(message)
         if not choice:
-            prefs = await self.preferences.get(chat)
-            state = on_off(prefs.auto_transcribe, locale)
+            state = on_off(answer.prefs.auto_transcribe, locale)
             await message.reply_text(text("autotranscribe.current", locale, state=state))
             return
         enabled = await self.preferences.set_auto_transcribe(
@@ -309,19 +304,50 @@ class TelegramHandlers:
         )
         await message.reply_text(text("autotranscribe.set", locale, state=on_off(enabled, locale)))
 
+    async def autotranslate(self, update: Update, answer: Answering) -> None:
+        """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
+        message, chat, locale = message_of(update), chat_of(update), answer.locale
+        choice = command_argument(message)
+        if choice:
+            allowed = await can_manage(update)
+            language = await self.preferences.set_autotranslate(chat, choice, can_manage=allowed)
+        else:
+            language = answer.prefs.autotranslate
+        if language is None:
+            await message.reply_text(text("autotranslate.is_off", locale))
+            return
+        named = target_name(language, locale)
+        await message.reply_text(text("autotranslate.is_on", locale, language=named))
+
+    async def gist_auto(self, update: Update, choice: str, answer: Answering) -> None:
+        """/tldr auto [MINUTES|off]: recordings at least that long also get their gist."""
+        chat, message, locale = chat_of(update), message_of(update), answer.locale
+        if choice:
+            allowed = await can_manage(update)
+            minutes = await self.preferences.set_gist_minutes(chat, choice, can_manage=allowed)
+        else:
+            minutes = answer.prefs.gist_minutes
+        if minutes is None:
+            await message.reply_text(text("gist.auto_off", locale))
+            return
+        length = Duration(minutes * 60)
+        await message.reply_text(text("gist.auto_on", locale, length=length))
+
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A /command this bot does not have: say so where it was surely meant for this bot (a
         private chat, or /name@thisbot); in a group, another bot may own it."""
         message = message_of(update)
         typed = message.parse_entity(message.entities[0]).removeprefix("/")
         name, _, addressee = typed.partition("@")
+        # Whoever runs a command, any bot's, leads the chat's language (`audiences.answered`);
+        # /forget leaves nothing of the chat behind, not even that.
+        locale = person_locale(update)
+        if locale is not None and name.casefold() != "forget":
+            await self.preferences.note_commander(chat_of(update), locale)
         if addressee.casefold() == context.bot.username.casefold() or (
             not addressee and message.chat.type == ChatType.PRIVATE
         ):
             raise errors.UnknownCommand(value=name)
-
-    async def _locale(self, update: Update) -> str:
-        return await reply_locale(update, self.preferences)
 
     def _view(self, message: Message) -> TelegramRecordingView:
         return TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)

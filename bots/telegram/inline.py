@@ -33,9 +33,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bots.telegram.replies import error_text
+from core.app.audiences import Audiences
 from core.app.inline import InlineVoices
-from core.app.preferences import ChatPreferences
-from core.chat.languages import resolve_locale
+from core.chat.languages import Audience, resolve_locale
 from core.domain import errors
 from core.domain.inline import CachedVoice, Discard
 from core.domain.limits import asked_by
@@ -64,13 +64,13 @@ class InlineHandlers:
         self,
         *,
         inline: InlineVoices,
-        preferences: ChatPreferences,
+        audiences: Audiences,
         cache_chat: int,
         pause: float = PAUSE_SECONDS,
         most: int = MAX_IN_FLIGHT,
     ) -> None:
         self.inline = inline
-        self.preferences = preferences
+        self.audiences = audiences
         self.cache_chat = cache_chat
         self.pause = pause
         self.most = most
@@ -122,9 +122,8 @@ class InlineHandlers:
             )
         except errors.VoicebridgeError as error:
             logger.info("inline voice refused: %s", type(error).__name__)
-            locale = resolve_locale(inline.from_user.language_code) or (
-                await self.preferences.chat_locale(own)
-            )
+            caller = Audience(person=resolve_locale(inline.from_user.language_code))
+            locale = (await self.audiences.answering(own, caller)).locale
             sentence = error_text(error, locale)
             button = InlineQueryResultsButton(
                 text=_shortened(sentence, BUTTON_CHARS), start_parameter="inline"

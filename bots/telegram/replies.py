@@ -15,9 +15,9 @@ from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.locales import audience_locale, stranger_locale
+from bots.telegram.audiences import audience_locale, stranger_locale
 from bots.telegram.messages import text
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from core.chat.languages import ChatLanguages
 from core.domain import errors
 from core.domain.text import split_lines, split_message, utf16_units
@@ -115,7 +115,7 @@ ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any,
 
 def error_handler(chats: ChatLanguages) -> ErrorHandler:
     """The one error handler: it logs the failure and answers the chat briefly, in the
-    language of whoever the answer is for (`locales.audience_locale`); the bot carries on."""
+    language of whoever the answer is for (`audiences.audience_locale`); the bot carries on."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error

@@ -13,10 +13,10 @@ from bots.telegram.access import asker_of
 from bots.telegram.chatlog import log_entry
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.inline import discarding
-from bots.telegram.locales import reply_locale
 from bots.telegram.messages import text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long, telegram_pieces
+from core.app.audiences import Answering
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
@@ -46,11 +46,11 @@ class SummaryHandlers:
         if entry is not None:
             await self.summaries.record(entry)
 
-    async def summary(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def summary(self, update: Update, answer: Answering) -> None:
         """/summary [window] [voice], or /summary on|off. The summary's heading is in the
         chat's language, like its text: the group reads it together."""
         message, chat = message_of(update), chat_of(update)
-        locale = await reply_locale(update, self.summaries)
+        locale = answer.locale
         if message.chat.type == ChatType.PRIVATE:
             await message.reply_text(text("summary.private_chat", locale))
             return
@@ -64,7 +64,7 @@ class SummaryHandlers:
             return
         async with chat_action(message, ChatAction.TYPING, self.pace):
             summary = await self.summaries.summarise(chat, request, asker=asker_of(update))
-        posts = await self.summaries.chat_locale(chat)
+        posts = answer.chat_locale
         caption = text("summary.file_caption", posts)
         await reply_long(
             message, summary_text(summary, posts), file_caption=caption, file_name="summary.txt"
@@ -77,9 +77,9 @@ class SummaryHandlers:
                 do_quote=True,
             )
 
-    async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def digest(self, update: Update, answer: Answering) -> None:
         """/digest [HH:MM [time zone] | off]: show or change the daily digest."""
-        message, locale = message_of(update), await reply_locale(update, self.summaries)
+        message, locale = message_of(update), answer.locale
         if message.chat.type == ChatType.PRIVATE:
             await message.reply_text(text("summary.private_chat", locale))
             return
@@ -88,12 +88,11 @@ class SummaryHandlers:
         )
         await message.reply_text(schedule_text(state, locale))
 
-    async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def forget(self, update: Update, answer: Answering) -> None:
         """/forget: delete everything stored for this chat (administrators)."""
-        message, locale = message_of(update), await reply_locale(update, self.summaries)
-        count = await self.summaries.forget(
-            chat_of(update), can_manage=await can_manage(update), discard=discarding(context.bot)
-        )
+        message, locale = message_of(update), answer.locale
+        allowed, discard = await can_manage(update), discarding(message.get_bot())
+        count = await self.summaries.forget(chat_of(update), can_manage=allowed, discard=discard)
         reply = text("forget.done", locale, count=count)
         if message.chat.type != ChatType.PRIVATE:
             reply += "\n\n" + text("forget.logging_continues", locale)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from types import TracebackType
-from typing import Self
 
 from telegram import Message
 from telegram.constants import ChatAction
@@ -18,7 +16,7 @@ from telegram.error import BadRequest, TelegramError
 from bots.telegram.chatlog import log_entry
 from bots.telegram.drafts import Draft, shows_drafts
 from bots.telegram.gist_replies import send_gist
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptReply
@@ -56,18 +54,12 @@ class TelegramTranscriptReply(TranscriptReply):
             message, ChatAction.TYPING, pace, delay=pace.typing_after_seconds
         )
 
-    async def __aenter__(self) -> Self:
+    async def opened(self) -> None:
         self._typing.start()
-        return await super().__aenter__()
 
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def closed(self, error: BaseException | None) -> None:
         await self._typing.stop()  # an error reply may follow
-        await super().__aexit__(kind, error, traceback)
+        await super().closed(error)
         if self._draft is not None:
             await self._draft.close()
 

@@ -6,26 +6,23 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of
 from bots.telegram.handlers import (
-    can_manage,
     chat_of,
     command_argument,
     message_of,
     sender_id,
 )
-from bots.telegram.locales import reply_locale
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
-from bots.telegram.pace import USUAL, Pace
+from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
-from core.app.preferences import ChatPreferences
+from core.app.audiences import Answering
 from core.app.speech import TextToSpeech
 from core.app.translations import Translations
 from core.app.voices import VoiceStudio
-from core.chat.languages import target_name, translation_target
+from core.chat.languages import translation_target
 
 TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")
 
@@ -36,22 +33,20 @@ class TranslationHandlers:
         *,
         translations: Translations,
         speech: TextToSpeech,
-        preferences: ChatPreferences,
         studio: VoiceStudio,
         local_mode: bool,
         pace: Pace = USUAL,
     ) -> None:
         self.translations = translations
         self.speech = speech
-        self.preferences = preferences
         self.studio = studio
         self.local_mode = local_mode
         self.pace = pace
 
-    async def translate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def translate(self, update: Update, answer: Answering) -> None:
         """/translate [LANGUAGE] as a reply to a recording or a text."""
         message = message_of(update)
-        locale = await reply_locale(update, self.preferences)
+        locale = answer.locale
         target = message.reply_to_message
         recording = recording_in(target)
         words = (target.text or target.caption or "") if target is not None else ""
@@ -85,10 +80,10 @@ class TranslationHandlers:
             translated = f"{text('translate.not_spoken', locale)}\n\n{translated}"
         await reply_long(message, translated, file_caption="", file_name="translation.txt")
 
-    async def voicetranslations(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def voicetranslations(self, update: Update, answer: Answering) -> None:
         """/voicetranslations on|off: whether your own cloned voice here speaks translations of
         your words (/translate LANGUAGE voice)."""
-        message, locale = message_of(update), await reply_locale(update, self.preferences)
+        message, locale = message_of(update), answer.locale
         choice = command_argument(message).strip().casefold()
         if choice not in ("on", "off"):
             await message.reply_text(text("usage.voicetranslations", locale))
@@ -98,19 +93,3 @@ class TranslationHandlers:
         )
         key = "voices.translations_on" if choice == "on" else "voices.translations_off"
         await message.reply_text(text(key, locale))
-
-    async def autotranslate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
-        message, chat = message_of(update), chat_of(update)
-        locale = await reply_locale(update, self.preferences)
-        choice = command_argument(message)
-        if choice:
-            allowed = await can_manage(update)
-            language = await self.preferences.set_autotranslate(chat, choice, can_manage=allowed)
-        else:
-            language = (await self.preferences.get(chat)).autotranslate
-        if language is None:
-            await message.reply_text(text("autotranslate.is_off", locale))
-            return
-        named = target_name(language, locale)
-        await message.reply_text(text("autotranslate.is_on", locale, language=named))

@@ -12,6 +12,7 @@ gate.py           the speech requests in flight: so many at once, fewer per chat
 questions.py      /ask about a recording
 recordings.py     recordings judged on what their platform declares, then downloaded
 preferences.py    a chat's preferences, read and changed
+audiences.py      whom an answer is for: its language and the chat's choices, decided once per event
 voices.py         the chat's own voices: designed, cloned, chosen, deleted
 channel_reader.py  the channel reader: start, switch, skip, stop; who may, who listens
 reading_turns.py  one running reading: its queue and turns, held while a listener may not read

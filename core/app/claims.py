@@ -10,7 +10,8 @@ as a message arrives (`receive`), before it confirms, and the work then claims i
 A claim is held under a lease: its process (`owner`, the instance name and a mark of this
 process) renews it every `lease / 3` while the work runs (`leases_kept`). A process that dies
 (kill -9, out of memory, a replica lost) stops renewing; once the lease has lapsed, any process
-sharing the database takes the claim over (`sweep`, at start and then every `lease`) and redoes
+sharing the database takes the claim over (`sweep`: at start, every `lease`, and the moment
+another process's lease runs out) and redoes
 the work from what the claim stored (the Telegram update; the Discord message, fetched again),
 so the chat gets its answer with no word from the user. A process restarted under the same
 instance name does not wait for the lease: its predecessor is gone. Where the work cannot be
@@ -27,7 +28,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.app.rounds import in_rounds
 from core.domain.claims import Claim, ClaimState, TakenOver
@@ -43,6 +44,7 @@ and claims `claim` again: `Claims.claim` lets it through)."""
 
 DEFAULT_LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 2  # a request whose work killed two processes is not tried a third time
+LAPSE_MARGIN = 0.05  # seconds past another's lease before it is swept: its lapse is strict
 MAX_AGE = timedelta(hours=1)  # older than this, an answer would come too late to be welcome
 
 
@@ -189,27 +191,43 @@ class Claims:
         pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> AsyncIterator[None]:
         """For as long as the block lasts: renew the leases this process holds every
-        `lease / 3`, and sweep each platform for lapsed claims every `lease`. It waits in real
-        time (`pause`), whatever clock dates the leases: a lease is kept while this process
-        really runs. A round under way when the block ends is finished (`core.app.rounds`)."""
+        `lease / 3`, and sweep each platform for lapsed claims every `lease`, and as soon as
+        another process's lease runs out (a replica that died: its work is taken over at the
+        lapse, not up to a lease later). It waits in real time (`pause`), whatever clock dates
+        the leases: a lease is kept while this process really runs. A round under way when the
+        block ends is finished (`core.app.rounds`)."""
         rounds = 0
+        next_lapse: datetime | None = None
+        every = self.lease.total_seconds() / 3
 
         async def one_round() -> None:
-            nonlocal rounds
+            nonlocal rounds, next_lapse
             rounds += 1
             try:
                 await self._renew()
-                if rounds % 3 == 0:
+                lapsing = next_lapse is not None and next_lapse <= self._clock.now()
+                if rounds % 3 == 0 or lapsing:
                     for platform, (redo, tell) in sweeps.items():
                         await self.sweep(platform, redo, tell)
+                next_lapse = await self._next_lapse(list(sweeps))
             except Exception:
                 logger.warning("could not renew or sweep the claims' leases", exc_info=True)
 
         async def one_pause() -> None:
-            await pause(self.lease.total_seconds() / 3)
+            wait = every
+            if next_lapse is not None:
+                until = (next_lapse - self._clock.now()).total_seconds() + LAPSE_MARGIN
+                wait = min(every, max(until, every / 10))
+            await pause(wait)
 
         async with in_rounds(one_round, one_pause, name="claims' leases", pause_first=True):
             yield
+
+    async def _next_lapse(self, platforms: list[Platform]) -> datetime | None:
+        if not platforms:
+            return None
+        async with self._uow() as uow:
+            return await uow.claims.next_lapse(platforms, owner=self.owner)
 
     async def _renew(self) -> None:
         held = list(self._held)

@@ -208,7 +208,7 @@ class Reading:
                 try:
                     spoken = await self._upcoming
                 except asyncio.CancelledError:
-                    if self._stopping:
+                    if self._stopping or _cancelled_itself():
                         raise
                     self._metrics.reading_message("withheld")
                     spoken = None  # let go: someone listening may not hear it
@@ -226,8 +226,11 @@ class Reading:
         """The oldest waiting message; None after `idle_seconds` with none."""
         while (message := self._queue.pop()) is None:
             self._arrived.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for loses a cancellation that
+            # comes as the message does, and a stopped reading would go on waiting.
             try:
-                await asyncio.wait_for(self._arrived.wait(), self._policy.idle_seconds)
+                async with asyncio.timeout(self._policy.idle_seconds):
+                    await self._arrived.wait()
             except TimeoutError:
                 return None
         return message
@@ -302,3 +305,10 @@ class Reading:
         task = asyncio.ensure_future(work)
         self._background.add(task)  # referenced until done: the loop holds tasks weakly
         task.add_done_callback(self._background.discard)
+
+
+def _cancelled_itself() -> bool:
+    """Whether the running task was asked to stop (a message made into speech may have been
+    let go instead, while the reading holds)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

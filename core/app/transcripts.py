@@ -14,6 +14,7 @@ The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.transcript
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from core.app.gists import Gists
@@ -53,6 +54,17 @@ class RecordingView(Protocol):
         """The chat-log line the transcript `words` make, or None where nothing is logged."""
 
 
+@dataclass(frozen=True)
+class RecordingEvent:
+    """A recording in `chat`, and who it is for: what each call of `Transcripts` is handed."""
+
+    chat: ChatRef
+    source: Recording
+    view: RecordingView  # how its platform shows what becomes of it
+    audience: Audience  # whom the transcript is for: its language
+    asker: Asker  # whose limits it counts against
+
+
 class Transcripts:
     """Recordings that arrived, and transcripts asked for (see the module docstring)."""
 
@@ -72,25 +84,19 @@ class Transcripts:
         self._log = log
 
     async def arrived(
-        self,
-        chat: ChatRef,
-        source: Recording,
-        *,
-        view: RecordingView,
-        audience: Audience,
-        asker: Asker,
-        channel: ChatRef | None = None,
+        self, event: RecordingEvent, *, channel: ChatRef | None = None
     ) -> LongTranscript | None:
-        """A recording arrived unasked in `chat` (in `channel` of it, which may override the
+        """A recording arrived unasked in its chat (in `channel` of it, which may override the
         chat's auto-transcribe): its transcript where the chat wants one, the translation
         below it and the gist after it where the chat asked for those. None where the chat
         wants no transcript."""
+        chat, view, asker = event.chat, event.view, event.asker
         prefs = await self._preferences.get_in(chat, channel)
         if not prefs.auto_transcribe:
             return None
-        locale = audience.locale(prefs)
+        locale = event.audience.locale(prefs)
         async with view.busy():
-            heard = await self._show(chat, source, view, locale, "text", prefs=prefs, asker=asker)
+            heard = await self._show(event, locale, "text", prefs=prefs)
             gist = None
             if self._gists is not None:
                 gist = await self._gists.automatic(
@@ -101,34 +107,18 @@ class Transcripts:
         return heard
 
     async def asked(
-        self,
-        chat: ChatRef,
-        source: Recording,
-        *,
-        view: RecordingView,
-        audience: Audience,
-        asker: Asker,
-        format: TranscriptFormat = "text",
+        self, event: RecordingEvent, *, format: TranscriptFormat = "text"
     ) -> LongTranscript:
-        """Someone asked for the transcript of `source` (`/transcribe`, a message menu), as
+        """Someone asked for the transcript of the recording (`/transcribe`, a message menu), as
         `format`; in the chat as text, with the chat's translation below it."""
-        prefs = await self._preferences.get(chat)
-        return await self._show(
-            chat, source, view, audience.locale(prefs), format, prefs=prefs, asker=asker
-        )
+        prefs = await self._preferences.get(event.chat)
+        return await self._show(event, event.audience.locale(prefs), format, prefs=prefs)
 
     async def _show(
-        self,
-        chat: ChatRef,
-        source: Recording,
-        view: RecordingView,
-        locale: str,
-        format: TranscriptFormat,
-        *,
-        prefs: Preferences,
-        asker: Asker,
+        self, event: RecordingEvent, locale: str, format: TranscriptFormat, *, prefs: Preferences
     ) -> LongTranscript:
-        """Transcribe `source`, showing progress in the reply that becomes the transcript."""
+        """Transcribe the recording, showing progress in the reply that becomes the transcript."""
+        chat, source, view, asker = event.chat, event.source, event.view, event.asker
         async with view.reply(locale) as reply:
             heard = await self._transcription.transcribe_long_audio(
                 chat, source, progress=reply.progress, asker=asker, prefs=prefs

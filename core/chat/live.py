@@ -153,7 +153,31 @@ def transcription_status(
     return text("transcript.progress", locale, done=done, total=total)
 
 
-class TranscriptReply(ABC):
+class WhileWorking:
+    """`async with` it while work goes on: `opened()` as the block starts, `closed(error)` as it
+    ends (`error`: what ended it, if anything did). The protocol's signature, spelled out once
+    for every status that follows work (`TranscriptReply`, Telegram's drafts)."""
+
+    async def __aenter__(self) -> Self:
+        await self.opened()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.closed(error)
+
+    async def opened(self) -> None:
+        """The work starts."""
+
+    async def closed(self, error: BaseException | None) -> None:
+        """The work ended, with `error` if it failed."""
+
+
+class TranscriptReply(WhileWorking, ABC):
     """The answer to one recording, whatever the platform: a status message that follows the
     work and becomes the transcript, or gives way to a file. Use as `async with`; a failure
     leaves no stale status behind. Adapters say how a status is shown, finished and removed
@@ -201,15 +225,7 @@ class TranscriptReply(ABC):
         """The work failed: leave the chat as the error reply expects to find it."""
         await self.remove()
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def closed(self, error: BaseException | None) -> None:
         await self._live.close()
         if error is not None:
             await self.fail()

@@ -219,6 +219,11 @@ class ClaimStore(Protocol):
         """Unfinished claims on `platform` whose lease has lapsed, oldest first."""
         ...
 
+    async def next_lapse(self, platforms: Sequence[Platform], *, owner: str) -> datetime | None:
+        """When the soonest lease that another process holds on an unfinished claim on
+        `platforms` runs out; None when no other process holds one."""
+        ...
+
     async def take_over(
         self, claim: Claim, *, instance: str, owner: str, at: datetime, lease_until: datetime
     ) -> TakenOver | None:

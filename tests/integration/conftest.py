@@ -19,7 +19,7 @@ import pytest_asyncio
 from bots.discord.bot import VoicebridgeBot, build_bot, connected
 from bots.discord.playback import VoiceClientClass, VoicePlayer
 from bots.runner import run_bots
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.ports import Clock

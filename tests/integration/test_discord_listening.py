@@ -21,7 +21,7 @@ import pytest
 
 from bots.discord.bot import VoicebridgeBot
 from bots.discord.cogs.listening import ListeningCog
-from bots.discord.places import preferences_of
+from bots.discord.places import place_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.receive import ReceiveSettings
 from core.domain.values import ChatRef
@@ -79,7 +79,7 @@ def listening_cog(bot: VoicebridgeBot) -> ListeningCog:
 
 
 def server_of(server: Guild) -> ChatRef:
-    return preferences_of(guild_id=server.id)
+    return place_of(guild_id=server.id)
 
 
 async def members_in_lounge(

@@ -35,7 +35,7 @@ async def transcribed_in_each(
 ) -> None:
     """A voice message in each server gets exactly one transcript. (A second shard answering
     the same server would need its events twice, which `shards_identified` rules out, and a
-    second claim of the message, which the work ledger refuses: no wait for it here.)"""
+    second claim of the message, which the claims refuse: no wait for it here.)"""
     for server in servers:
         member = discord_api.add_member(server, "member")
         await discord_api.post_voice_message(server.general, member, voice_ogg, duration=2)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from core.chat.messages import EN, text
 from core.domain.errors import MimoBadResponse, MimoError, MimoRateLimited, MimoUnavailable
 from core.infra.mimo.wire import MimoWire

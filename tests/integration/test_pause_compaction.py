@@ -23,7 +23,7 @@ from core.domain.errors import ConfigError
 from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import ffmpeg_exe, use_ffmpeg
+from core.infra.audio.ffmpeg import choose_ffmpeg, ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 from tests.audio_factory import make_audio, make_speech_like
@@ -130,7 +130,7 @@ def cue_times(srt: str) -> list[float]:
 async def test_each_piece_is_shorter_but_keeps_a_break_where_a_pause_was(
     note: Path, suffix: str
 ) -> None:
-    # An Ogg voice note is decoded by one ffmpeg and compacted in Python (`short_notes`); the
+    # An Ogg voice note is decoded by one ffmpeg and compacted in Python (`asr_short_notes`); the
     # same sound in WebM goes through the long pipeline's silenceremove: the same rule either way.
     pieces = await COMPACT.to_asr_pieces(converted(note, suffix), piece_seconds=60)
 
@@ -217,7 +217,6 @@ def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
     yield script
     monkeypatch.undo()
-    use_ffmpeg(None)
 
 
 async def started_with(settings: Settings, caplog: pytest.LogCaptureFixture) -> str:
@@ -247,19 +246,18 @@ async def test_an_ffmpeg_on_path_runs_only_when_ffmpeg_binary_names_it(
     )
     # It runs, and a voice note is still compacted (in Python, whatever the build); a long
     # recording, converted by the long pipeline, keeps its pauses rather than shift a time.
-    (short,) = await COMPACT.to_asr_pieces(note, piece_seconds=60)
+    named_processes = FfmpegProcesses(executable=choose_ffmpeg("ffmpeg"))  # as the start does
+    compact = FfmpegAudio(processes=named_processes, caps=MIMO_AUDIO_CAPS, compact_pauses=True)
+    (short,) = await compact.to_asr_pieces(note, piece_seconds=60)
     heard = decoded_seconds(short.data)
     assert SPEECH + (BURSTS - 1) * (KEPT - 0.2) <= heard <= SPEECH + (BURSTS - 1) * KEPT_AT_MOST
     webm = converted(note, ".webm")  # not an Ogg voice note: the long pipeline takes it
-    (long,) = await COMPACT.to_asr_pieces(webm, piece_seconds=60)
+    (long,) = await compact.to_asr_pieces(webm, piece_seconds=60)
     assert decoded_seconds(long.data) == pytest.approx(LENGTH, abs=0.15)
 
 
 async def test_an_ffmpeg_binary_that_is_not_there_stops_the_start_with_one_line() -> None:
     settings = Settings(_env_file=None, mimo_api_key="sk-test", ffmpeg_binary="no-such-ffmpeg")  # type: ignore[call-arg]
-    try:
-        with pytest.raises(ConfigError, match=r"^FFMPEG_BINARY=no-such-ffmpeg: no such program"):
-            async with standalone(settings):
-                pass
-    finally:
-        use_ffmpeg(None)
+    with pytest.raises(ConfigError, match=r"^FFMPEG_BINARY=no-such-ffmpeg: no such program"):
+        async with standalone(settings):
+            pass

@@ -10,7 +10,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from bots.telegram.pace import Pace
+from bots.telegram.progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo

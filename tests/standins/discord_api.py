@@ -595,6 +595,12 @@ class FakeDiscord:
         state["communication_disabled_until"] = until.isoformat() if until else None
         await self._member_updated(guild.id, user_id)
 
+    def voice_channel_of(self, guild: Guild, user_id: int) -> int | None:
+        """The voice channel `user_id` sits in, as Discord's voice states say (the bot's own
+        outlives a gateway session that ended without leaving, as with Discord until the
+        session times out)."""
+        return self._voice_states.get(guild.id, {}).get(user_id)
+
     async def server_mute(self, guild: Guild, user_id: int, muted: bool = True) -> None:
         """A moderator mutes a member in voice for the whole server: VOICE_STATE_UPDATE with
         `mute` where they sit in voice, and GUILD_MEMBER_UPDATE with the member's `mute`."""

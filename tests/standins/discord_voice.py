@@ -51,6 +51,7 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import aiohttp.connector
@@ -740,6 +741,14 @@ def _authority() -> trustme.CA:
     authority = trustme.CA()
     authority.configure_trust(aiohttp.connector._SSL_CONTEXT_VERIFIED)
     return authority
+
+
+def authority_file(folder: Path) -> Path:
+    """The stand-in's certificate authority as a PEM file in `folder`: a bot in a process of its
+    own trusts it with SSL_CERT_FILE pointing there (OpenSSL's default verify paths)."""
+    path = folder / "voice-standin-ca.pem"
+    _authority().cert_pem.write_to_path(str(path))
+    return path
 
 
 def _server_tls() -> ssl.SSLContext:

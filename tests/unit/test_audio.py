@@ -22,7 +22,7 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.audio.voice_notes import JOIN_PAUSE_MS
+from core.infra.audio.tts_voice_notes import JOIN_PAUSE_MS
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import (
     AUDIO_FORMATS,

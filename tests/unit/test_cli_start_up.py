@@ -19,7 +19,7 @@ from core.config import Settings
 
 async def main():
     async with standalone(Settings(mimo_api_key="k", _env_file=None)) as runtime:
-        assert runtime.cases is not None
+        assert runtime.transcription is not None
 
 asyncio.run(main())
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))

@@ -10,7 +10,7 @@ import pytest
 from discord import voice_client, voice_state
 
 from bots.discord.discordpy import ResumingVoiceClient
-from bots.discord.places import channel_of, preferences_of
+from bots.discord.places import channel_of, place_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.voice_message import voice_message_form
 from core.domain.values import ChatRef
@@ -24,9 +24,9 @@ to_voice_note = AUDIO.to_voice_note
 
 
 def test_servers_share_preferences_and_dms_belong_to_the_user() -> None:
-    assert preferences_of(guild_id=10, user_id=7) == ChatRef("discord", "guild:10")
-    assert preferences_of(guild_id=11, user_id=7) != preferences_of(guild_id=10, user_id=7)
-    assert preferences_of(guild_id=None, user_id=7) == ChatRef("discord", "user:7")
+    assert place_of(guild_id=10, user_id=7) == ChatRef("discord", "guild:10")
+    assert place_of(guild_id=11, user_id=7) != place_of(guild_id=10, user_id=7)
+    assert place_of(guild_id=None, user_id=7) == ChatRef("discord", "user:7")
     assert channel_of(12) == ChatRef("discord", "channel:12")
 
 
@@ -59,3 +59,14 @@ def test_voice_channels_need_both_voice_libraries(
     monkeypatch.setattr(voice_client, "has_nacl", nacl)
     monkeypatch.setattr(voice_state, "has_dave", dave)
     assert installed_voice_client() is expected
+
+
+def test_each_process_paces_its_shards_part_of_the_global_limit() -> None:
+    """Discord's 50 requests a second hold for the bot token, whichever process sends them:
+    two processes of one shard each take half, or together they are refused with 429s."""
+    from bots.discord.bot import process_share
+
+    assert process_share(None, None) == 1.0  # one process, every shard
+    assert process_share(4, [0, 1, 2, 3]) == 1.0
+    assert process_share(2, [1]) == 0.5
+    assert process_share(3, [0, 2]) == 2 / 3

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import inspect
+import io
 import logging
+import subprocess
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,7 +23,8 @@ from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 
 from bots.discord import discordpy
-from bots.discord.pace import RequestPace
+from bots.discord.rate_limits import RequestPace
+from core.infra.audio.ffmpeg import ffmpeg_exe as ffmpeg_binary
 
 
 @pytest.fixture(autouse=True)
@@ -110,15 +113,23 @@ def test_an_acknowledgement_made_elsewhere_can_be_adopted() -> None:
     assert response.type is discord.InteractionResponseType.deferred_channel_message
 
 
-async def test_the_listeners_of_an_event_are_the_bots_own_and_the_cogs() -> None:
+async def test_the_listeners_of_an_event_are_the_cogs() -> None:
     class Listening(commands.Cog):
         @commands.Cog.listener()
         async def on_message(self, message: discord.Message) -> None: ...
 
     bot, cog = a_bot(), Listening()
     await bot.add_cog(cog)
-    assert discordpy.listeners_of(bot, "message") == [bot.on_message, cog.on_message]
-    assert discordpy.listeners_of(bot, "nothing_at_all") == []
+    assert discordpy.cog_listeners(bot, "message") == [cog.on_message]
+    assert discordpy.cog_listeners(bot, "nothing_at_all") == []
+
+
+def test_the_ffmpeg_behind_an_audio_source_can_be_reaped_and_its_exit_code_read() -> None:
+    source = discord.FFmpegOpusAudio(io.BytesIO(b""), pipe=True, executable=ffmpeg_binary())
+    process = discordpy.ffmpeg_process_of(source)
+    assert isinstance(process, subprocess.Popen)
+    source.cleanup()
+    assert process.wait(timeout=10) is not None
 
 
 def test_the_voice_libraries_are_named_by_two_flags() -> None:

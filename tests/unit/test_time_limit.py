@@ -37,9 +37,12 @@ def test_a_test_that_waits_forever_fails_at_its_limit_saying_what_it_awaits(
         test_hangs="""
         import asyncio
 
-        async def test_waits_for_a_reply_that_never_comes():
+        async def ask():
             reply = asyncio.Event()
             await reply.wait()
+
+        async def test_waits_for_a_reply_that_never_comes():
+            await ask()
 
         def test_after_it():
             pass
@@ -51,6 +54,9 @@ def test_a_test_that_waits_forever_fails_at_its_limit_saying_what_it_awaits(
         [
             "*::test_waits_for_a_reply_that_never_comes ran over its time limit of 1 s",
             "*task(s) of the running event loop, each where it waits:",
+            "*in test_waits_for_a_reply_that_never_comes",
+            "*await ask()",
+            "*in ask",  # each await down to the innermost: a task's own stack shows only the first
             "*await reply.wait()",
         ]
     )

@@ -43,7 +43,7 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-def ledger(
+def claims_of(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock, instance: str = "bot-a"
 ) -> Claims:
     return Claims(
@@ -57,7 +57,7 @@ def ledger(
 async def test_a_second_delivery_is_not_handled(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    work = ledger(claims, clock)
+    work = claims_of(claims, clock)
     handled = []
     for _ in range(2):
         async with work.handling(VOICE_NOTE) as first:
@@ -71,32 +71,32 @@ async def test_a_second_delivery_is_not_handled(
 async def test_what_was_received_is_claimed_once_and_its_work_let_through(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    work = ledger(claims, clock)
+    work = claims_of(claims, clock)
     assert await work.receive(VOICE_NOTE, "the update") is True
     assert await work.receive(VOICE_NOTE, "the update") is False  # delivered twice: dropped
     async with work.handling(VOICE_NOTE, "the update") as first:
         assert first  # the work of what this process received
     assert await work.state(VOICE_NOTE) == "done"
-    assert await ledger(claims, clock, "bot-b").receive(VOICE_NOTE) is False
+    assert await claims_of(claims, clock, "bot-b").receive(VOICE_NOTE) is False
 
 
 async def test_a_replica_does_not_take_what_another_claimed(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    assert await ledger(claims, clock, "bot-a").claim(VOICE_NOTE) is True
-    assert await ledger(claims, clock, "bot-b").claim(VOICE_NOTE) is False
+    assert await claims_of(claims, clock, "bot-a").claim(VOICE_NOTE) is True
+    assert await claims_of(claims, clock, "bot-b").claim(VOICE_NOTE) is False
 
 
 async def test_work_that_failed_with_an_answer_is_done(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    work = ledger(claims, clock)
+    work = claims_of(claims, clock)
     with pytest.raises(RuntimeError):
         async with work.handling(VOICE_NOTE):
             raise RuntimeError("the adapter answered this one")
 
     assert await work.state(VOICE_NOTE) == "done"
-    assert await ledger(claims, clock).sweep("telegram", _never_redo, _never) == 0
+    assert await claims_of(claims, clock).sweep("telegram", _never_redo, _never) == 0
 
 
 async def cut_off(work: Claims, claim: Claim, payload: str | None = None) -> None:
@@ -120,8 +120,8 @@ async def cut_off(work: Claims, claim: Claim, payload: str | None = None) -> Non
 async def test_work_cut_off_is_redone_at_once_by_the_next_start_of_its_instance(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    await cut_off(ledger(claims, clock), VOICE_NOTE, "the update")
-    restarted = ledger(claims, clock)
+    await cut_off(claims_of(claims, clock), VOICE_NOTE, "the update")
+    restarted = claims_of(claims, clock)
     redone: list[tuple[Claim, str]] = []
 
     async def redo(claim: Claim, payload: str) -> None:
@@ -138,8 +138,8 @@ async def test_work_cut_off_is_redone_at_once_by_the_next_start_of_its_instance(
 async def test_another_instance_takes_over_only_once_the_lease_has_lapsed(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    await cut_off(ledger(claims, clock, "bot-a"), VOICE_NOTE, "the update")
-    other = ledger(claims, clock, "bot-b")
+    await cut_off(claims_of(claims, clock, "bot-a"), VOICE_NOTE, "the update")
+    other = claims_of(claims, clock, "bot-b")
     redone: list[Claim] = []
 
     async def redo(claim: Claim, payload: str) -> None:
@@ -155,21 +155,21 @@ async def test_another_instance_takes_over_only_once_the_lease_has_lapsed(
 async def test_a_lease_renewed_while_the_work_runs_is_never_taken(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    working = ledger(claims, clock, "bot-a")
+    working = claims_of(claims, clock, "bot-a")
     await working.claim(VOICE_NOTE, "the update")
     async with working.leases_kept({}, pause=clock.sleep):
         for _ in range(10):  # the manual clock moves 10 s at each of its sleeps
             await asyncio.sleep(0)
     assert clock.at > datetime(2026, 11, 21, 9, 1, tzinfo=UTC)  # a minute and more went by
-    assert await ledger(claims, clock, "bot-b").sweep("telegram", _never_redo, _never) == 0
+    assert await claims_of(claims, clock, "bot-b").sweep("telegram", _never_redo, _never) == 0
 
 
 async def test_work_that_cannot_be_redone_is_told_once(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    await cut_off(ledger(claims, clock), VOICE_NOTE)  # nothing stored to redo it from
+    await cut_off(claims_of(claims, clock), VOICE_NOTE)  # nothing stored to redo it from
     told: list[Claim] = []
-    restarted = ledger(claims, clock)
+    restarted = claims_of(claims, clock)
     assert await restarted.sweep("telegram", _never_redo, _into(told)) == 1
     assert await restarted.sweep("telegram", _never_redo, _into(told)) == 0
     assert told == [VOICE_NOTE]
@@ -180,9 +180,9 @@ async def test_work_that_killed_two_processes_or_is_an_hour_old_is_told_not_redo
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
     old = Claim("telegram", "42", "8")
-    await cut_off(ledger(claims, clock), old, "an old update")
+    await cut_off(claims_of(claims, clock), old, "an old update")
     clock.advance(timedelta(hours=1, seconds=1))
-    await cut_off(ledger(claims, clock), VOICE_NOTE, "the update")
+    await cut_off(claims_of(claims, clock), VOICE_NOTE, "the update")
     redone: list[Claim] = []
 
     async def redo_and_die(claim: Claim, payload: str) -> None:
@@ -190,7 +190,7 @@ async def test_work_that_killed_two_processes_or_is_an_hour_old_is_told_not_redo
 
     told: list[Claim] = []
     for _ in range(3):  # each start takes over what the one before it died on
-        await ledger(claims, clock).sweep("telegram", redo_and_die, _into(told))
+        await claims_of(claims, clock).sweep("telegram", redo_and_die, _into(told))
     assert redone == [VOICE_NOTE, VOICE_NOTE]
     assert told == [old, VOICE_NOTE]
 
@@ -198,25 +198,25 @@ async def test_work_that_killed_two_processes_or_is_an_hour_old_is_told_not_redo
 async def test_only_this_platforms_lapsed_claims_are_swept(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    mine = ledger(claims, clock, "bot-a")
+    mine = claims_of(claims, clock, "bot-a")
     await mine.claim(VOICE_NOTE)
     await mine.claim(COMMAND)
-    await ledger(claims, clock, "bot-b").claim(Claim("telegram", "42", "8"))
+    await claims_of(claims, clock, "bot-b").claim(Claim("telegram", "42", "8"))
 
     told: list[Claim] = []
-    await ledger(claims, clock, "bot-a").sweep("telegram", _never_redo, _into(told))
+    await claims_of(claims, clock, "bot-a").sweep("telegram", _never_redo, _into(told))
 
     assert told == [VOICE_NOTE]  # not bot-b's (its lease runs), not Discord's
     assert await mine.state(COMMAND) == "started"
     told.clear()
-    await ledger(claims, clock, "bot-a").sweep("discord", _never_redo, _into(told))
+    await claims_of(claims, clock, "bot-a").sweep("discord", _never_redo, _into(told))
     assert told == [COMMAND]
 
 
 async def test_a_chat_that_cannot_be_told_does_not_stop_the_others(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    work = ledger(claims, clock)
+    work = claims_of(claims, clock)
     gone, still_here = Claim("telegram", "1", "1"), Claim("telegram", "2", "1")
     await work.claim(gone)
     clock.advance(timedelta(seconds=1))
@@ -228,7 +228,7 @@ async def test_a_chat_that_cannot_be_told_does_not_stop_the_others(
             raise RuntimeError("bot was blocked by the user")
         told.append(claim)
 
-    assert await ledger(claims, clock).sweep("telegram", _never_redo, tell) == 2
+    assert await claims_of(claims, clock).sweep("telegram", _never_redo, tell) == 2
     assert told == [still_here]
     assert await work.state(gone) == "failed"  # not retried at every start
 
@@ -245,7 +245,7 @@ async def test_without_storage_the_work_still_runs(clock: ManualClock) -> None:
 async def test_claims_older_than_the_retention_are_deleted(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    work = ledger(claims, clock)
+    work = claims_of(claims, clock)
     old, recent = Claim("telegram", "1", "1"), Claim("telegram", "1", "2")
     await work.claim(old)
     clock.advance(timedelta(days=6))
@@ -270,3 +270,27 @@ async def _never(claim: Claim) -> None:
 
 async def _never_redo(claim: Claim, payload: str) -> None:
     raise AssertionError(f"nothing should be redone, got {claim}")
+
+
+async def test_a_dead_processs_work_is_taken_over_as_its_lease_lapses(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    """A replica that keeps its own leases looks for lapsed ones every lease, and also at the
+    moment another process's lease runs out: a dead replica's work waits the lease, not up to
+    twice as long."""
+    await cut_off(claims_of(claims, clock, "bot-a"), VOICE_NOTE, "the update")
+    lapses = clock.at + timedelta(seconds=30)
+    clock.advance(timedelta(seconds=5))  # the survivor starts between two of bot-a's renewals
+    survivor = claims_of(claims, clock, "bot-b")
+    taken: list[datetime] = []
+
+    async def redo(claim: Claim, payload: str) -> None:
+        taken.append(clock.now())
+
+    async with survivor.leases_kept({"telegram": (redo, _never)}, pause=clock.sleep):
+        for _ in range(100):
+            if taken:
+                break
+            await asyncio.sleep(0)
+    [at] = taken
+    assert lapses < at <= lapses + timedelta(seconds=1)

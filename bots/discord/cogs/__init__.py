@@ -3,11 +3,11 @@
 transcription.py  voice messages transcribed unasked, /transcribe on request
 speech.py         /say and "Read aloud"
 questions.py      /ask and "Ask about this audio"
-gists.py          /tldr, the "Gist" button, /autogist
-translations.py   /translate and "Translate"
+gists.py          /tldr, the "Gist" button
+translations.py   /translate and "Translate", the "Speak" button, /voicetranslations
 summaries.py      /summary and /forget
 preferences.py    /voice, /style, /language, /autotranscribe, /settings, /help, the server's voices
-languages.py      /botlanguage
+unasked.py        what the bot posts here unasked: /botlanguage, /autogist, /autotranslate
 channel_reader.py  /read_channel, /skip, /stop, /myvoice, /read_me, /read_settings; the events
 listening.py      /listen, /stop_listening, /listen_me; who leaves the call
 usage.py          /usage, and the answer a stranger gets

@@ -18,15 +18,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
+from bots.discord.audiences import answer_to, place_locale, reply_locale
 from bots.discord.installs import in_servers
-from bots.discord.locales import place_locale, reply_locale
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.voice_channels import DiscordVoiceChannels, Readable, server_of
 from core.app.channel_reader import ChannelReader, ReadingAsked, Started
-from core.app.preferences import ChatPreferences
 from core.app.reader_choices import MemberReading, ReaderChoices
 from core.chat.languages import resolve_locale
 from core.domain.reading import HeardMessage, assignable_voices
@@ -44,12 +43,10 @@ class ChannelReaderCog(commands.Cog):
         reader: ChannelReader,
         channels: DiscordVoiceChannels,
         choices: ReaderChoices,
-        preferences: ChatPreferences,
     ) -> None:
         self.reader = reader
         self.channels = channels
         self.choices = choices
-        self.preferences = preferences
 
     # -- Discord's events ------------------------------------------------------------------
 
@@ -78,6 +75,13 @@ class ChannelReaderCog(commands.Cog):
         await self.reader.moved(
             server, str(channel.id) if isinstance(channel, discord.VoiceChannel) else None
         )
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A server this process serves from now on: a reading it does not hold there, left by
+        a process that died (Discord still shows the bot in the voice channel until that
+        process's session times out), is ended."""
+        await self.channels.leave_left_behind(guild)
 
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
@@ -110,7 +114,7 @@ class ChannelReaderCog(commands.Cog):
     @app_commands.describe(channel="The channel to read; empty: your voice channel's own chat")
     async def read_channel(self, interaction: Interaction, channel: Readable | None = None) -> None:
         """/read_channel [channel]: join the member's voice channel and read it aloud."""
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         member = self._member(interaction)
         refusal = self._not_possible(member, channel, locale)
         if refusal is not None:
@@ -122,7 +126,7 @@ class ChannelReaderCog(commands.Cog):
             server=server_of(member.guild), member_id=str(member.id),
             voice_id=str(member.voice.channel.id),
             text_id=None if channel is None else str(channel.id),
-            locale=await place_locale(interaction, self.preferences),
+            locale=await place_locale(interaction),
             platform_locale=resolve_locale(None if guild_locale is None else guild_locale.value),
         )  # fmt: skip
         await _answer(interaction, _reading_line(await self.reader.start(asked), locale))
@@ -130,7 +134,7 @@ class ChannelReaderCog(commands.Cog):
     @in_servers
     @app_commands.command(description="Skip the message being read aloud", extras=answers(PRIVATE))
     async def skip(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         member = self._member(interaction)
         skipped = await self.reader.skip(server_of(member.guild), str(member.id))
         key = "discord.reader.skipped" if skipped else "discord.reader.nothing_to_skip"
@@ -141,7 +145,7 @@ class ChannelReaderCog(commands.Cog):
         description="Stop reading aloud and leave the voice channel", extras=answers(PRIVATE)
     )
     async def stop(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         member = self._member(interaction)
         voice = await self.reader.stop(server_of(member.guild), str(member.id))
         await _answer(interaction, text("discord.reader.stopped", locale, voice=voice.mention))
@@ -160,13 +164,12 @@ class ChannelReaderCog(commands.Cog):
         now = await self.choices.member(
             for_interaction(interaction), str(interaction.user.id), voice=name, own_voice=own_voice
         )
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         await _answer(interaction, _myvoice_line(now, locale))
 
     @myvoice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
-        prefs = await self.preferences.get(for_interaction(interaction))
-        voices = ["auto", *assignable_voices(self.preferences.tts_model(prefs))]
+        voices = ["auto", *assignable_voices((await answer_to(interaction)).tts_model)]
         found = [voice for voice in voices if typed.casefold() in voice.casefold()]
         return [Choice(name=voice, value=voice) for voice in found][:25]
 
@@ -180,7 +183,7 @@ class ChannelReaderCog(commands.Cog):
         now = await self.choices.member(
             for_interaction(interaction), str(interaction.user.id), read=allowed
         )
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         key = "discord.read_me.on" if now.member.read else "discord.read_me.off"
         await _answer(interaction, text(key, locale))
 
@@ -207,7 +210,7 @@ class ChannelReaderCog(commands.Cog):
                 server, can_manage=can_manage(interaction), bots=bots, webhooks=webhooks,
                 commands=commands,
             )  # fmt: skip
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         await _answer(interaction, text(
             "discord.read_settings", locale, bots=_read(rules.bots, locale),
             webhooks=_read(rules.webhooks, locale), commands=_read(rules.commands, locale),

@@ -1,5 +1,5 @@
 """The gist of a recording: /tldr attachment, the "Gist" button under a long recording's
-transcript, and /autogist (gists posted unasked). Answered with the card (in the asker's
+transcript (/autogist, gists posted unasked: `unasked.py`). Answered with the card (in the asker's
 language) and the whole transcript as a file.
 
 There is no "Summarise" message menu: Discord allows an app five, and Transcribe, Read aloud,
@@ -14,36 +14,39 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
-from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
+from bots.discord.acks import PUBLIC, acknowledge_and_claim, answers
+from bots.discord.audiences import reply_locale
+from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.gist_replies import GISTS_COG, GistButton, RecordingAt, send_gist
-from bots.discord.installs import server_only
-from bots.discord.locales import reply_locale
+from bots.discord.gist_replies import GistButton, RecordingAt, send_gist
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
-from bots.discord.messages import text
-from bots.discord.places import can_manage, for_interaction
+from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from core.app.gists import Gists
 from core.app.limits import Limiter
-from core.app.preferences import ChatPreferences
-from core.domain.quantities import Duration
 from core.ports import RemoteRecording
 
 
-class GistsCog(commands.Cog, name=GISTS_COG):
+class GistsCog(commands.Cog):
     """/tldr, the Gist button's clicks, and /autogist."""
 
     def __init__(
-        self, bot: AnyBot, *, gists: Gists, preferences: ChatPreferences, limiter: Limiter
+        self,
+        bot: AnyBot,
+        *,
+        gists: Gists,
+        limiter: Limiter,
+        clicks: Answerers,
     ) -> None:
         self.bot = bot
         self.gists = gists
-        self.preferences = preferences
         self.limiter = limiter
+        self.clicks = clicks
 
     async def cog_load(self) -> None:
         # Every Gist button ever posted, restarts included: the click names its recording.
+        self.clicks.register(GistButton, take=self.take_click, answer=self.gist_clicked)
         self.bot.add_dynamic_items(GistButton)
 
     async def cog_unload(self) -> None:
@@ -57,30 +60,6 @@ class GistsCog(commands.Cog, name=GISTS_COG):
     async def tldr(self, interaction: Interaction, attachment: discord.Attachment) -> None:
         """/tldr attachment."""
         await self.answer(interaction, remote(require_audio(attachment)))
-
-    @server_only  # what the bot posts unasked: only where it is
-    @app_commands.command(
-        description="Give long recordings transcribed here their gist too: minutes, or off",
-        extras=answers(PRIVATE),
-    )
-    @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
-    async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
-        """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
-        chat, locale = (
-            for_interaction(interaction),
-            await reply_locale(interaction, self.preferences),
-        )
-        if minutes:
-            allowed = can_manage(interaction)
-            now = await self.preferences.set_gist_minutes(chat, minutes, can_manage=allowed)
-        else:
-            now = (await self.preferences.get(chat)).gist_minutes
-        sentence = (
-            text("discord.autogist.off", locale)
-            if now is None
-            else text("discord.autogist.on", locale, length=Duration(now * 60))
-        )
-        await followup_of(interaction, ephemeral=True)(content=sentence)
 
     async def take_click(self, interaction: Interaction) -> bool:
         """A click on a Gist button, acknowledged with a "thinking…" for the channel."""
@@ -99,7 +78,7 @@ class GistsCog(commands.Cog, name=GISTS_COG):
             await voicebridge(interaction).work.finish_claimed(interaction)
 
     async def answer(self, interaction: Interaction, recording: RemoteRecording) -> None:
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         gist = await self.gists.gist(
             for_interaction(interaction), recording, language=locale, asker=asker_of(interaction)
         )

@@ -13,15 +13,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
+from bots.discord.audiences import place_locale, reply_locale
 from bots.discord.installs import in_servers
-from bots.discord.locales import place_locale, reply_locale
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.voice_channels import server_of
 from core.app.listening import Listening, Roll
-from core.app.preferences import ChatPreferences
 from core.domain import errors
 from core.domain.values import ChatRef
 
@@ -33,11 +32,8 @@ if TYPE_CHECKING:  # the voice extras: imported once a call is listened to
 class ListeningCog(commands.Cog):
     """Listening's commands, and who leaves the call."""
 
-    def __init__(
-        self, *, listening: Listening, preferences: ChatPreferences, voice_available: bool
-    ) -> None:
+    def __init__(self, *, listening: Listening, voice_available: bool) -> None:
         self.listening = listening
-        self.preferences = preferences
         self.voice_available = voice_available
         self.receive: ReceiveSettings | None = None  # None: the defaults (tests change them)
         self.calls: dict[ChatRef, ListenedCall] = {}
@@ -53,7 +49,7 @@ class ListeningCog(commands.Cog):
         yes = await self.listening.consent(
             for_interaction(interaction), str(interaction.user.id), allowed
         )
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         await _answer(interaction, text(f"discord.listen_me.{'on' if yes else 'off'}", locale))
 
     @in_servers
@@ -62,7 +58,7 @@ class ListeningCog(commands.Cog):
         extras=answers(PRIVATE),
     )
     async def listen(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         member = _member(interaction)
         refusal = self._not_possible(member, locale)
         if refusal is not None:
@@ -77,7 +73,7 @@ class ListeningCog(commands.Cog):
         roll = await self.listening.begin(server, [str(m.id) for m in channel.members if not m.bot])
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
-            locale=await place_locale(interaction, self.preferences), settings=self.receive,
+            locale=await place_locale(interaction), settings=self.receive,
         )  # fmt: skip
         try:
             await call.join()
@@ -94,7 +90,7 @@ class ListeningCog(commands.Cog):
         extras=answers(PRIVATE),
     )
     async def stop_listening(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         member = _member(interaction)
         server = server_of(member.guild)
         call = self.calls.get(server)

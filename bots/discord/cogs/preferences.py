@@ -1,6 +1,6 @@
 """Preferences: /voice, /style, /language, /autotranscribe, /settings and /help, and the
 server's own voices: /design_voice, /delete_voice and the message menu "Clone this voice".
-(/botlanguage: `languages.py`.)
+(/botlanguage, /autogist and /autotranslate: `unasked.py`.)
 
 Answers are ephemeral: settings are nobody else's business (a designed voice's sample is the
 exception: the channel hears it). In a server, changing them takes Manage Server
@@ -19,9 +19,9 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PRIVATE, PUBLIC, answers
+from bots.discord.audiences import answer_to, quick_locale, reply_locale
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
-from bots.discord.locales import place_locale, quick_locale, reply_locale
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import CATALOGUE, text
 from bots.discord.modals import ClaimedModal
@@ -41,7 +41,7 @@ from core.chat.overview import (
     transcript_language,
 )
 from core.domain import errors
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 
 Choice = app_commands.Choice
 
@@ -100,7 +100,7 @@ class PreferencesCog(commands.Cog):
         self, interaction: Interaction, name: str | None = None, share: bool | None = None
     ) -> None:
         chat, studio = for_interaction(interaction), self.studio
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         user = str(interaction.user.id)
         if name is None:
             catalogue = await studio.catalogue(chat)
@@ -141,7 +141,7 @@ class PreferencesCog(commands.Cog):
         description: app_commands.Range[str, 1, MAX_DESCRIPTION_CHARS],
     ) -> None:
         """/design_voice name description: store it, and let the channel hear a sample."""
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         note = await self.studio.design(
             for_interaction(interaction), name, description,
             can_manage=can_manage(interaction), designer=str(interaction.user.id),
@@ -159,7 +159,7 @@ class PreferencesCog(commands.Cog):
             for_interaction(interaction), name, can_manage=can_manage(interaction),
             requested_by=str(interaction.user.id),
         )  # fmt: skip
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         await _answer(interaction, text("voices.deleted", locale, name=deleted))
 
     @delete_voice.autocomplete("name")
@@ -200,7 +200,7 @@ class PreferencesCog(commands.Cog):
             recorded_by=str(message.author.id), requested_by=str(interaction.user.id),
             asker=asker_of(interaction),
         )  # fmt: skip
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         await _answer(interaction, text("voices.cloned", locale, name=cloned))
 
     @app_commands.command(description="Show or set the speaking style", extras=answers(PRIVATE))
@@ -211,12 +211,11 @@ class PreferencesCog(commands.Cog):
     async def style(self, interaction: Interaction, words: str | None = None) -> None:
         chat, locale = (
             for_interaction(interaction),
-            await reply_locale(interaction, self.preferences),
+            await reply_locale(interaction),
         )
         if words is None:
-            await _answer(
-                interaction, style_text(await self.preferences.get(chat), locale, wording=CATALOGUE)
-            )
+            prefs = (await answer_to(interaction)).prefs
+            await _answer(interaction, style_text(prefs, locale, wording=CATALOGUE))
             return
         style = await self.preferences.set_style(chat, words, can_manage=can_manage(interaction))
         await _answer(interaction, style_set_text(style, locale))
@@ -229,11 +228,10 @@ class PreferencesCog(commands.Cog):
     async def language(self, interaction: Interaction, value: Choice[str] | None = None) -> None:
         chat, locale = (
             for_interaction(interaction),
-            await reply_locale(interaction, self.preferences),
+            await reply_locale(interaction),
         )
         if value is None:
-            prefs = await self.preferences.get(chat)
-            shown = transcript_language(prefs.language, locale)
+            shown = transcript_language((await answer_to(interaction)).prefs.language, locale)
             await _answer(interaction, text("language.current", locale, language=shown))
             return
         chosen = await self.preferences.set_language(
@@ -257,9 +255,11 @@ class PreferencesCog(commands.Cog):
     ) -> None:
         chat, channel = for_interaction(interaction), _server_channel(interaction)
         channel_only = scope is not None and scope.value == "channel"
-        locale = await reply_locale(interaction, self.preferences)
+        answer = await answer_to(interaction)
+        locale = answer.locale
         if state is None:
-            await _answer(interaction, await self._auto_transcribe_now(chat, channel, locale))
+            now = await self._auto_transcribe_now(answer.prefs, channel, locale)
+            await _answer(interaction, now)
         elif channel is not None and (channel_only or state.value == "inherit"):
             override = await self.preferences.set_channel_auto_transcribe(
                 channel, state.value, can_manage=can_manage(interaction)
@@ -274,13 +274,12 @@ class PreferencesCog(commands.Cog):
 
     @app_commands.command(description="The settings here", extras=answers(PRIVATE))
     async def settings(self, interaction: Interaction) -> None:
-        prefs = await self.preferences.get(for_interaction(interaction))
+        answer = await answer_to(interaction)
+        prefs, locale = answer.prefs, answer.locale
         own = (await self.studio.catalogue(for_interaction(interaction))).own
-        locale = await reply_locale(interaction, self.preferences)
-        posts = await place_locale(interaction, self.preferences)
         overview = settings_text(
-            prefs, locale, chat_language=posts, own=own,
-            voice=self.preferences.voice_of(prefs), tts_model=self.preferences.tts_model(prefs),
+            prefs, locale, chat_language=answer.chat_locale, own=own,
+            voice=self.preferences.voice_of(prefs), tts_model=answer.tts_model,
         )  # fmt: skip
         channel = _server_channel(interaction)
         if channel is not None:
@@ -290,7 +289,7 @@ class PreferencesCog(commands.Cog):
 
     @app_commands.command(description="What I can do", extras=answers(PRIVATE))
     async def help(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         await _answer(interaction, text("discord.help", locale))
         voice = (
             text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)
@@ -298,9 +297,9 @@ class PreferencesCog(commands.Cog):
         await _answer(interaction, voice)  # a message of its own
 
     async def _auto_transcribe_now(
-        self, chat: ChatRef, channel: ChatRef | None, locale: str
+        self, prefs: Preferences, channel: ChatRef | None, locale: str
     ) -> str:
-        server = (await self.preferences.get(chat)).auto_transcribe
+        server = prefs.auto_transcribe
         current = text("autotranscribe.current", locale, state=on_off(server, locale))
         if channel is None:
             return current

@@ -9,8 +9,8 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
+from bots.discord.audiences import quick_locale
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.locales import quick_locale
 from bots.discord.media import NothingToAsk, recording_in, remote, require_audio
 from bots.discord.messages import text
 from bots.discord.modals import ClaimedModal

@@ -8,14 +8,13 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.locales import reply_locale
+from bots.discord.audiences import reply_locale
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.playback import VoicePlayer
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
-from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech
 
 
@@ -27,12 +26,10 @@ class SpeechCog(commands.Cog):
         bot: AnyBot,
         *,
         speech: TextToSpeech,
-        preferences: ChatPreferences,
         player: VoicePlayer,
     ) -> None:
         self.bot = bot
         self.speech = speech
-        self.preferences = preferences
         self.player = player
         self.menu = app_commands.ContextMenu(
             name=translatable("Read aloud", "discord.menu.read_aloud"),
@@ -62,7 +59,7 @@ class SpeechCog(commands.Cog):
         for note in notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
         if in_voice_channel:
-            locale = await reply_locale(interaction, self.preferences)
+            locale = await reply_locale(interaction)
             # No voice channel to join where the bot is not in the server.
             outcome = catalogue_text("discord.voice.not_here", locale)
             if reaches_channel(interaction):

@@ -21,8 +21,8 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PRIVATE, PUBLIC, answers
+from bots.discord.audiences import place_locale, reply_locale
 from bots.discord.installs import server_only
-from bots.discord.locales import place_locale, reply_locale
 from bots.discord.media import is_recording
 from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction
@@ -72,7 +72,7 @@ class SummariesCog(commands.Cog):
             preferences=for_interaction(interaction),
             asker=asker_of(interaction),
         )
-        posts = await place_locale(interaction, self.summaries)  # the channel reads it
+        posts = await place_locale(interaction)  # the channel reads it
         await send_long(
             followup_of(interaction),
             summary_text(summary, posts),
@@ -93,7 +93,7 @@ class SummariesCog(commands.Cog):
             can_manage=can_manage(interaction),
             inside=_channels_in(interaction),
         )
-        locale = await reply_locale(interaction, self.summaries)
+        locale = await reply_locale(interaction)
         await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
 
     @commands.Cog.listener()

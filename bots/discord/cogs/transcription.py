@@ -8,16 +8,18 @@ Telegram.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
+from bots.discord.audiences import interaction_audience, message_audience
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
-from bots.discord.locales import interaction_audience, message_audience
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import (
     channel_override_of,
@@ -28,8 +30,10 @@ from bots.discord.places import (
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
-from core.app.transcripts import Transcripts
+from core.app.transcripts import RecordingEvent, Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
+
+EarlierReply = Callable[[discord.Message], discord.Message | None]
 
 FORMAT_CHOICES = translatable_choices(
     "discord.choice.transcribe.format", **{name: name for name in FORMATS}
@@ -39,9 +43,17 @@ FORMAT_CHOICES = translatable_choices(
 class TranscriptionCog(commands.Cog):
     """Auto-transcription of voice messages, /transcribe, and the message menu "Transcribe"."""
 
-    def __init__(self, bot: AnyBot, transcripts: Transcripts, *, piece_seconds: float) -> None:
+    def __init__(
+        self,
+        bot: AnyBot,
+        transcripts: Transcripts,
+        *,
+        piece_seconds: float,
+        earlier_reply: EarlierReply = lambda message: None,
+    ) -> None:
         self.bot = bot
         self.transcripts = transcripts
+        self.earlier_reply = earlier_reply  # a crash redo's reply already sent (`redo`)
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
         # Message menus cannot be declared inside a cog; they are added to the tree on load.
         self.menu = app_commands.ContextMenu(
@@ -67,16 +79,14 @@ class TranscriptionCog(commands.Cog):
             message,
             piece_seconds=self.piece_seconds,
             gist_at=RecordingAt.of(message, voice),
+            earlier=self.earlier_reply(message),
         )
         try:
-            await self.transcripts.arrived(
-                for_message(message),
-                remote(voice),
-                view=view,
-                audience=message_audience(message),
-                asker=unasked(message),
-                channel=channel_override_of(message),
-            )
+            arrived = RecordingEvent(
+                chat=for_message(message), source=remote(voice), view=view,
+                audience=message_audience(message), asker=unasked(message),
+            )  # fmt: skip
+            await self.transcripts.arrived(arrived, channel=channel_override_of(message))
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
 
@@ -121,13 +131,11 @@ class TranscriptionCog(commands.Cog):
         format: TranscriptFormat,
     ) -> None:
         """The transcript `interaction` asked for, in its deferred response."""
-        await self.transcripts.asked(
-            for_interaction(interaction),
-            remote(recording),
-            view=InteractionRecordingView(
-                interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
-            ),
-            audience=interaction_audience(interaction),
-            asker=asker_of(interaction),
-            format=format,
+        view = InteractionRecordingView(
+            interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
         )
+        asked = RecordingEvent(
+            chat=for_interaction(interaction), source=remote(recording), view=view,
+            audience=interaction_audience(interaction), asker=asker_of(interaction),
+        )  # fmt: skip
+        await self.transcripts.asked(asked, format=format)

@@ -12,22 +12,22 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
+from bots.discord.audiences import reply_locale
+from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.locales import reply_locale
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
-from bots.discord.places import can_manage, for_interaction, reaches_channel
+from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.speak_replies import TRANSLATIONS_COG, SpeakButton, SpokenAt, speak_view
+from bots.discord.speak_replies import SpeakButton, SpokenAt, speak_view
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.limits import Limiter
-from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech, speaks
 from core.app.translations import Translations
 from core.app.voices import VoiceStudio
-from core.chat.languages import target_name, translation_target
+from core.chat.languages import translation_target
 from core.domain import errors
 from core.ports import Recording
 
@@ -46,9 +46,9 @@ class OriginalGone(errors.UserInputError):
     key = "discord.speak.gone"
 
 
-class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
-    """/translate, "Translate" on any message and its Speak button, /voicetranslations and
-    /autotranslate."""
+class TranslationsCog(commands.Cog):
+    """/translate, "Translate" on any message and its Speak button, and /voicetranslations
+    (/autotranslate: `unasked.py`)."""
 
     def __init__(
         self,
@@ -56,16 +56,16 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         *,
         translations: Translations,
         speech: TextToSpeech,
-        preferences: ChatPreferences,
         studio: VoiceStudio,
         limiter: Limiter,
+        clicks: Answerers,
     ) -> None:
         self.bot = bot
         self.translations = translations
         self.speech = speech
-        self.preferences = preferences
         self.studio = studio
         self.limiter = limiter
+        self.clicks = clicks
         self.menu = app_commands.ContextMenu(
             name=translatable("Translate", "discord.menu.translate"),
             callback=self.translate_message,
@@ -75,6 +75,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
         # Every Speak button ever posted, restarts included: the click names its message.
+        self.clicks.register(SpeakButton, take=self.take_click, answer=self.speak_clicked)
         self.bot.add_dynamic_items(SpeakButton)
 
     async def cog_unload(self) -> None:
@@ -146,7 +147,7 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         """`source` translated into `language` (default: the asker's): spoken where `voice_of`
         (whose words they are) is given, else as text, with a Speak button when it is `about`
         a message."""
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         target = translation_target(language or "", reader=locale)
         chat, asker = for_interaction(interaction), asker_of(interaction)
         if isinstance(source, str):
@@ -195,32 +196,9 @@ class TranslationsCog(commands.Cog, name=TRANSLATIONS_COG):
         await self.studio.let_speak_translations(
             for_interaction(interaction), person=str(interaction.user.id), allowed=allowed
         )
-        locale = await reply_locale(interaction, self.preferences)
+        locale = await reply_locale(interaction)
         key = "voices.translations_on" if allowed else "voices.translations_off"
         await followup_of(interaction, ephemeral=True)(content=catalogue_text(key, locale))
-
-    @app_commands.command(
-        description="Also translate every transcript here: a language, or off",
-        extras=answers(PRIVATE),
-    )
-    @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
-    async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
-        """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
-        chat, locale = (
-            for_interaction(interaction),
-            await reply_locale(interaction, self.preferences),
-        )
-        if language:
-            allowed = can_manage(interaction)
-            now = await self.preferences.set_autotranslate(chat, language, can_manage=allowed)
-        else:
-            now = (await self.preferences.get(chat)).autotranslate
-        sentence = (
-            catalogue_text("autotranslate.is_off", locale)
-            if now is None
-            else catalogue_text("autotranslate.is_on", locale, language=target_name(now, locale))
-        )
-        await followup_of(interaction, ephemeral=True)(content=sentence)
 
 
 def _source(message: discord.Message) -> Recording | str:

@@ -10,13 +10,13 @@ from discord.ext import commands
 
 from bots.discord.access import STRANGER_MESSAGE
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.locales import reply_locale
+from bots.discord.audiences import reply_locale
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import Interaction, followup_of, send_lines
 from core.app.limits import Limiter
-from core.chat.languages import DEFAULT_LOCALE, ChatLanguages
+from core.chat.languages import DEFAULT_LOCALE
 from core.chat.usage import usage_text
 from core.domain import errors
 
@@ -26,9 +26,8 @@ logger = logging.getLogger(__name__)
 class LimitsCog(commands.Cog):
     """What a server (or, in direct messages, a user) used today, and what is left."""
 
-    def __init__(self, limiter: Limiter, *, chats: ChatLanguages) -> None:
+    def __init__(self, limiter: Limiter) -> None:
         self.limiter = limiter
-        self.chats = chats
 
     @app_commands.command(
         description="What this server used today, and what is left", extras=answers(PRIVATE)
@@ -38,7 +37,7 @@ class LimitsCog(commands.Cog):
         it in channel readings (their share: `DISCORD_READER_MEMBER_SHARE`)."""
         chat = for_interaction(interaction)
         report = await self.limiter.today(chat)
-        locale = await reply_locale(interaction, self.chats)
+        locale = await reply_locale(interaction)
         lines = usage_text(report, locale)
         cap = self.limiter.share_cap()
         if interaction.guild_id is not None and reaches_channel(interaction) and cap:

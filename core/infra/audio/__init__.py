@@ -6,14 +6,14 @@
     probe.py          what a file holds and how long it really is
     sources.py        reading it: an input, or inside the filter graph (Opus: far less CPU)
     pieces.py         ASR pieces, cut in pauses, converted side by side
-    short_notes.py    a short voice note: one ffmpeg decodes it, Python measures and compacts
+    asr_short_notes.py  a short voice note to its ASR piece: one ffmpeg decodes, Python compacts
     ogg.py            Ogg pages read in Python: a voice note's length, an empty file
     loudness.py       loudness around the planned cuts, so each cut falls in a pause
     segments.py       following ffmpeg's segment muxer: which pieces are complete
     compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
     asr_encoding.py   what the pieces are: 16 kHz WAV (the default) or MP3, and why
     mp3.py            the MP3 MiMo is sent for questions and clone samples (and ASR, if asked)
-    voice_notes.py    WAV to OGG/Opus voice notes, and joining WAVs
+    tts_voice_notes.py  MiMo's speech (WAV) to OGG/Opus voice notes, and joining WAVs
     understanding.py  a recording for a question about it
     clone_samples.py  the sample a cloned voice speaks from
 
@@ -25,5 +25,5 @@ types escape; ffmpeg's output goes to the DEBUG log, never into a message.
 import warnings
 
 # Set before any module here imports pydub, which warns at import when ffmpeg is not on PATH:
-# `ffmpeg_exe` points it at the ffmpeg that runs (`ffmpeg`), so the warning would only mislead.
+# `point_pydub_at` points it at the ffmpeg that runs (`ffmpeg`), so the warning would only mislead.
 warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv", category=RuntimeWarning)

@@ -18,7 +18,7 @@ times, so the segment muxer cuts pieces at original times and lists each piece's
 in the original recording; only the audio inside a piece is shorter. That option came with the
 rewritten silenceremove of ffmpeg 6.1, which the bundled build has: only an older ffmpeg named
 by FFMPEG_BINARY (Debian 12 ships 5.1) leaves a long recording uncompacted rather than shift a
-single timestamp. A short note is compacted in Python, whatever the build (`short_notes`).
+single timestamp. A short note is compacted in Python, whatever the build (`asr_short_notes`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import asyncio
 import math
 
 from core.domain.pauses import BLOCK_SECONDS, KEPT_PAUSE_SECONDS, CutPlan, pause_threshold
-from core.infra.audio.ffmpeg import ffmpeg_exe, keeps_timestamps
+from core.infra.audio.ffmpeg import keeps_timestamps
 from core.infra.audio.loudness import MEASURE_RATE, window_levels
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.sources import AudioSource, mono
@@ -50,7 +50,7 @@ async def pause_filter(
     `sample_rate` first, the output's rate, and the floor is measured at that rate too: a
     codec's hiss above 8 kHz, gone at 16 kHz, would lift a pause at 24 kHz over a threshold
     measured at 16 kHz."""
-    if not await _keeps_timestamps():
+    if not await _keeps_timestamps(processes):
         return None
     threshold = pause_threshold(await _floor_levels(source, duration, processes, sample_rate))
     if threshold is None:
@@ -79,7 +79,7 @@ async def _floor_levels(
     return [level for window in windows for level in window]
 
 
-async def _keeps_timestamps() -> bool:
+async def _keeps_timestamps(processes: FfmpegProcesses) -> bool:
     """Whether the ffmpeg that runs can keep timestamps: the bundled build can; one named by
     FFMPEG_BINARY may not (the start said so, `ffmpeg`)."""
-    return await asyncio.to_thread(keeps_timestamps, ffmpeg_exe())
+    return await asyncio.to_thread(keeps_timestamps, processes.executable)

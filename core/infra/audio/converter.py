@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import AsrPiece, VoiceNote
-from core.infra.audio import clone_samples, pieces, probe, understanding, voice_notes
+from core.infra.audio import clone_samples, pieces, probe, tts_voice_notes, understanding
 from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
 from core.infra.audio.pieces import AsrPieceStream
 from core.infra.audio.probe import AudioInfo
@@ -90,17 +90,17 @@ class FfmpegAudio:
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
         """A WAV (any rate) as an OGG/Opus voice note with its duration and waveform."""
-        return await voice_notes.to_voice_note(wav, processes=self.processes)
+        return await tts_voice_notes.to_voice_note(wav, processes=self.processes)
 
     async def join_wavs(self, wavs: list[bytes]) -> bytes:
         """One WAV of several, a short pause between them."""
-        return await voice_notes.join_wavs(wavs)
+        return await tts_voice_notes.join_wavs(wavs)
 
     async def to_speech_file(
         self, pieces: Sequence[tuple[str, bytes]], *, fmt: AudioFormat
     ) -> SpeechFile:
         """Speech pieces (text, WAV) joined in one file of `fmt` (ogg, mp3, wav), timed."""
-        return await voice_notes.to_speech_file(pieces, fmt=fmt, processes=self.processes)
+        return await tts_voice_notes.to_speech_file(pieces, fmt=fmt, processes=self.processes)
 
     @asynccontextmanager
     async def understanding_input(

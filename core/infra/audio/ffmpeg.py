@@ -10,9 +10,11 @@ convert an hour equally fast. The bundled build can also compact the pauses of l
 dependency, so nothing else needs installing. Where the wheel has no binary for the platform
 (a source install), the ffmpeg on PATH runs.
 
-A named binary runs as asked. If it is older than 6.1, long recordings keep their pauses
-(`compaction`); short notes are compacted in Python whatever the build (`short_notes`). The
-start says in one line which ffmpeg runs and why.
+The composition root chooses once, at start (`choose_ffmpeg`), and hands the path to the
+process limit (`FfmpegProcesses.executable`), which every run takes it from: nothing here keeps
+a choice of its own. A named binary runs as asked. If it is older than 6.1, long recordings keep
+their pauses (`compaction`); short notes are compacted in Python whatever the build
+(`asr_short_notes`). The start says in one line which ffmpeg runs and why.
 
 The wheel has no ffprobe, so nothing here relies on it: probing runs ffmpeg itself, and pydub
 is always given explicit `format=`/`codec=` hints.
@@ -33,29 +35,29 @@ from core.domain.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 _ASK_SECONDS = 30  # for `ffmpeg -h filter=...`, which answers at once
-_named: str | None = None  # FFMPEG_BINARY, given at start (`use_ffmpeg`)
 
 
-def use_ffmpeg(binary: str | None) -> str:
-    """Choose the ffmpeg to run from FFMPEG_BINARY (None or empty: the bundled build), say it in
-    the log, and return its path. `ConfigError` when the named one cannot be found. Blocks for a
-    moment: the composition root asks at start."""
-    global _named
-    _named = binary or None
-    ffmpeg_exe.cache_clear()
-    return ffmpeg_exe()
+def choose_ffmpeg(binary: str | None) -> str:
+    """The path of the ffmpeg to run, from FFMPEG_BINARY (None or empty: the bundled build),
+    said in the log. `ConfigError` when the named one cannot be found. Blocks for a moment:
+    the composition root asks at start."""
+    found, why = _named_binary(binary) if binary else _bundled()
+    if not keeps_timestamps(found):
+        why += "; it cannot compact the pauses of long recordings (ffmpeg before 6.1)"
+    logger.info("ffmpeg: %s (%s)", found, why)
+    return found
 
 
 @functools.cache
 def ffmpeg_exe() -> str:
-    """Path of the ffmpeg binary to run (chosen once, and said in the log); also points pydub
-    at it."""
-    found, why = _named_binary(_named) if _named else _bundled()
-    if not keeps_timestamps(found):
-        why += "; it cannot compact the pauses of long recordings (ffmpeg before 6.1)"
-    logger.info("ffmpeg: %s (%s)", found, why)
-    AudioSegment.converter = found
-    return found
+    """The bundled build's path (PATH's where the wheel has none): what runs when nothing else
+    is configured, and what tests and benchmarks make their audio with."""
+    return _bundled()[0]
+
+
+def point_pydub_at(executable: str) -> None:
+    """pydub runs the ffmpeg its class attribute names: `executable`, before it runs."""
+    AudioSegment.converter = executable
 
 
 def _named_binary(name: str) -> tuple[str, str]:

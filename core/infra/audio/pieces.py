@@ -3,7 +3,7 @@ handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`
 
     voice note / audio file / video
       -> a short Ogg Opus note (a minute or less, one piece) is decoded, measured and written
-         as its one WAV piece by one ffmpeg and Python (`short_notes`); the rest goes on:
+         as its one WAV piece by one ffmpeg and Python (`asr_short_notes`); the rest goes on:
       -> probe: ffmpeg demuxes the first audio stream (no decoding) and counts its real length
       -> limits checked; cuts planned evenly, then each moved into the quietest pause within a
          few seconds (`loudness`): ONE ffmpeg run decodes only those windows, side by side
@@ -38,12 +38,12 @@ from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.pauses import CutPlan, plan_cuts
 from core.domain.values import AsrPiece
 from core.infra.audio.asr_encoding import MONO_16K, WAV, AsrEncoding
+from core.infra.audio.asr_short_notes import decode_short_note
 from core.infra.audio.compaction import pause_filter
 from core.infra.audio.loudness import pause_cuts
 from core.infra.audio.probe import MIN_AUDIO_SECONDS, check_length, inspect_quickly
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.segments import PieceFile, PieceFormat, Range, follow, load_piece
-from core.infra.audio.short_notes import decode_short_note
 from core.infra.audio.sources import AudioSource, source_of
 
 MIN_PIECE_SECONDS = 1.0
@@ -134,7 +134,7 @@ async def asr_pieces(
     limit = _piece_limit(piece_seconds, encoding, max_base64)
     if encoding is WAV:
         short = await decode_short_note(path, processes=processes, longest=limit)
-        if short is not None:  # one ffmpeg has done it all (`short_notes`)
+        if short is not None:  # one ffmpeg has done it all (`asr_short_notes`)
             check_length(short.duration, max_seconds)
             stream = AsrPieceStream(short.duration)
             piece = await asyncio.to_thread(short.piece, compact_pauses=compact_pauses)

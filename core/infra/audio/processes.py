@@ -73,9 +73,17 @@ class FfmpegProcesses:
     The composition root builds one and hands it to the audio adapter (`FfmpegAudio`).
     """
 
-    def __init__(self, limit: int | None = None, *, time_limit: TimeLimit | None = None) -> None:
+    def __init__(
+        self,
+        limit: int | None = None,
+        *,
+        time_limit: TimeLimit | None = None,
+        executable: str | None = None,
+    ) -> None:
         self.limit = limit or max(4, 3 * (os.cpu_count() or 1))
         self.time_limit = time_limit or TimeLimit()
+        # The ffmpeg every run starts (`ffmpeg.choose_ffmpeg`); None: the bundled build.
+        self.executable = executable or ffmpeg_exe()
         # An asyncio primitive belongs to the loop it first waits in: one set of slots per loop
         # (a process runs one; tests run one per test).
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Slots] = (
@@ -84,11 +92,6 @@ class FfmpegProcesses:
 
     def __repr__(self) -> str:
         return f"FfmpegProcesses(limit={self.limit})"
-
-    @property
-    def executable(self) -> str:
-        """The ffmpeg this process runs (PATH's, or the imageio-ffmpeg wheel's)."""
-        return ffmpeg_exe()
 
     @property
     def waiting(self) -> int:
@@ -111,8 +114,9 @@ class FfmpegProcesses:
         within = self.time_limit.seconds(audio_seconds)
         async with self.slot():
             code, out, err = await _run_ffmpeg(
-                *_files_and_pipes_only(args), within=within, stdout=_Bounded(keep)
-            )
+                self.executable, *_files_and_pipes_only(args), within=within,
+                stdout=_Bounded(keep),
+            )  # fmt: skip
         return FfmpegRun(code, out.decode(errors="replace"), err)
 
     async def output(self, *args: str, audio_seconds: float, most: int) -> FfmpegOutput:
@@ -122,8 +126,9 @@ class FfmpegProcesses:
         within = self.time_limit.seconds(audio_seconds)
         async with self.slot():
             code, out, err = await _run_ffmpeg(
-                *_files_and_pipes_only(args), within=within, stdout=_Whole(most)
-            )
+                self.executable, *_files_and_pipes_only(args), within=within,
+                stdout=_Whole(most),
+            )  # fmt: skip
         return FfmpegOutput(code, out, err)
 
 
@@ -162,10 +167,10 @@ def _files_and_pipes_only(args: tuple[str, ...]) -> list[str]:
 
 
 async def _run_ffmpeg(
-    *args: str, within: float, stdout: _Bounded | _Whole
+    executable: str, *args: str, within: float, stdout: _Bounded | _Whole
 ) -> tuple[int, bytes, str]:
     spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
-        ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", *args,
+        executable, "-nostdin", "-hide_banner", "-nostats", "-y", *args,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     ))  # fmt: skip

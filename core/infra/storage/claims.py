@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState, TakenOver
@@ -90,6 +90,14 @@ class ClaimRepository:
         )
         rows = (await self._session.scalars(query)).all()
         return [_to_claim(platform, row) for row in rows]
+
+    async def next_lapse(self, platforms: Sequence[Platform], *, owner: str) -> datetime | None:
+        query = select(func.min(ClaimRow.lease_until)).where(
+            ClaimRow.platform.in_(platforms),
+            ClaimRow.state == "started",
+            ClaimRow.owner != owner,
+        )
+        return (await self._session.execute(query)).scalar_one_or_none()
 
     async def take_over(
         self, claim: Claim, *, instance: str, owner: str, at: datetime, lease_until: datetime

@@ -19,7 +19,7 @@ from pydub.exceptions import CouldntEncodeError
 from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
 from core.domain.values import VoiceNote
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg import point_pydub_at
 from core.infra.audio.processes import FfmpegProcesses
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ _EXPORTS: dict[AudioFormat, dict[str, Any]] = {
 
 async def to_voice_note(wav: bytes, *, processes: FfmpegProcesses) -> VoiceNote:
     """Encode a WAV (any rate) as an OGG/Opus voice note with its duration and waveform."""
-    ffmpeg_exe()  # points pydub at the binary before the worker thread needs it
+    point_pydub_at(processes.executable)  # before the worker thread needs it
     async with processes.slot():  # pydub runs ffmpeg too
         return await asyncio.to_thread(_voice_note, wav)
 
@@ -55,7 +55,7 @@ async def to_speech_file(
 ) -> SpeechFile:
     """The pieces' WAVs joined as `join_wavs` joins them, in one file of `fmt`, each piece's
     text timed where it is heard."""
-    ffmpeg_exe()
+    point_pydub_at(processes.executable)
     async with processes.slot():
         return await asyncio.to_thread(_speech_file, pieces, fmt)
 

@@ -1,4 +1,6 @@
-"""Which language a Telegram answer is in (the rules: `core.chat.languages`).
+"""Whom a Telegram answer is for, and so which language it is in (the rules:
+`core.chat.languages`; the decision, once per command: `core.app.audiences`, through
+`answered`).
 
 A reply to a person is in their app's language (`from_user.language_code`, which Telegram
 sends with every message), else the chat's; what a group as a whole gets (an automatic
@@ -8,9 +10,15 @@ with /botlanguage, else that of whoever last ran a command there, else English.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
+from telegram.ext import ContextTypes
 
+from core.app.audiences import Answering, Audiences
 from core.chat.languages import DEFAULT_LOCALE, Audience, ChatLanguages, resolve_locale
 from core.domain import errors
 from core.domain.values import ChatRef
@@ -27,9 +35,23 @@ def stranger_locale(update: Update) -> str:
     return person_locale(update) or DEFAULT_LOCALE
 
 
-async def reply_locale(update: Update, chats: ChatLanguages) -> str:
-    """A reply to the person behind `update`."""
-    return person_locale(update) or await chats.chat_locale(_chat_of(update))
+AnsweredHandler = Callable[[Update, Answering], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def answered(audiences: Audiences, handler: AnsweredHandler, *, noted: bool = True) -> Handler:
+    """`handler` as python-telegram-bot calls it, handed the answer to the person behind the
+    update as the core decided it once (`Audiences.answering`): its language, else the chat's.
+    `noted`: the chat's posts follow the language of whoever ran the command (all but
+    /forget, which leaves nothing of the chat behind)."""
+
+    @functools.wraps(handler)
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        asking = Audience(person=person_locale(update))
+        answer = await audiences.answering(_chat_of(update), asking, commander=noted)
+        await handler(update, answer)
+
+    return callback
 
 
 def audience(update: Update) -> Audience:

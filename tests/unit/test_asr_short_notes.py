@@ -6,39 +6,44 @@ from __future__ import annotations
 
 import struct
 import subprocess
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from core.domain.errors import AudioTooLarge
+from core.infra.audio.asr_short_notes import SHORT_NOTE_SECONDS, compacted, ogg_opus_seconds
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import ffmpeg_exe, use_ffmpeg
+from core.infra.audio.ffmpeg import choose_ffmpeg, ffmpeg_exe
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.audio.short_notes import SHORT_NOTE_SECONDS, compacted, ogg_opus_seconds
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_speech_like, truncated
 
 PLAIN = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
-COMPACT = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS, compact_pauses=True)
 RATE = 16_000
 
 
+@dataclass(frozen=True)
+class Counted:
+    runs: Path  # one line per ffmpeg run, its arguments
+    plain: FfmpegAudio
+    compact: FfmpegAudio
+
+
 @pytest.fixture
-def ffmpeg_runs(tmp_path: Path) -> Iterator[Path]:
+def ffmpeg_runs(tmp_path: Path) -> Counted:
     """FFMPEG_BINARY names a script that notes each run's arguments, one line per run, in the
-    file yielded, then runs the real ffmpeg."""
+    file `runs`, then runs the real ffmpeg; the audio adapters run it."""
     real = ffmpeg_exe()
     runs = tmp_path / "runs.log"
     script = tmp_path / "counting-ffmpeg"
     script.write_text(f'#!/bin/sh\necho "$*" >> "{runs}"\nexec "{real}" "$@"\n')
     script.chmod(0o755)
-    use_ffmpeg(str(script))
+    processes = FfmpegProcesses(executable=choose_ffmpeg(str(script)))  # as a start chooses it
     runs.write_text("")  # what choosing it ran is not counted
-    try:
-        yield runs
-    finally:
-        use_ffmpeg(None)
+    plain = FfmpegAudio(processes=processes, caps=MIMO_AUDIO_CAPS)
+    compact = FfmpegAudio(processes=processes, caps=MIMO_AUDIO_CAPS, compact_pauses=True)
+    return Counted(runs, plain, compact)
 
 
 def decoded_seconds(path: Path) -> float:
@@ -79,26 +84,28 @@ def test_an_ogg_vorbis_file_or_an_empty_one_has_no_length_from_its_pages(tmp_pat
     assert ogg_opus_seconds(empty) is None
 
 
-async def test_a_short_voice_note_costs_one_ffmpeg_run(ffmpeg_runs: Path, tmp_path: Path) -> None:
+async def test_a_short_voice_note_costs_one_ffmpeg_run(
+    ffmpeg_runs: Counted, tmp_path: Path
+) -> None:
     note = make_speech_like(tmp_path, bursts=3, burst_seconds=1.0, pause_seconds=2.0, noise=0.01)
-    ffmpeg_runs.write_text("")  # making the note is not counted
-    for audio in (PLAIN, COMPACT):
+    ffmpeg_runs.runs.write_text("")  # making the note is not counted
+    for audio in (ffmpeg_runs.plain, ffmpeg_runs.compact):
         (piece,) = await audio.to_asr_pieces(note, piece_seconds=60)
         assert (piece.offset, piece.duration) == pytest.approx((0.0, 7.0), abs=0.02)
         assert piece.mime == "audio/wav"
-    assert len(ffmpeg_runs.read_text().splitlines()) == 2  # one each
+    assert len(ffmpeg_runs.runs.read_text().splitlines()) == 2  # one each
 
 
 async def test_a_recording_longer_than_a_short_note_takes_the_long_pipeline(
-    ffmpeg_runs: Path, tmp_path: Path
+    ffmpeg_runs: Counted, tmp_path: Path
 ) -> None:
     long = make_audio(tmp_path, fmt="ogg", seconds=SHORT_NOTE_SECONDS + 5)
-    ffmpeg_runs.write_text("")
-    pieces = await PLAIN.to_asr_pieces(long, piece_seconds=60)
+    ffmpeg_runs.runs.write_text("")
+    pieces = await ffmpeg_runs.plain.to_asr_pieces(long, piece_seconds=60)
 
     assert sum(piece.duration for piece in pieces) == pytest.approx(SHORT_NOTE_SECONDS + 5, abs=0.1)
     assert len(pieces) == 2
-    assert len(ffmpeg_runs.read_text().splitlines()) > 1  # probed, then cut and converted
+    assert len(ffmpeg_runs.runs.read_text().splitlines()) > 1  # probed, then cut and converted
 
 
 async def test_a_cut_off_note_is_transcribed_as_far_as_it_goes(tmp_path: Path) -> None:

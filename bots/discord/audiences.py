@@ -1,4 +1,6 @@
-"""Which language a Discord answer is in (the rules: `core.chat.languages`).
+"""Whom a Discord answer is for, and so which language it is in (the rules:
+`core.chat.languages`; the decision, once per interaction: `core.app.audiences`, through
+`answer_to`).
 
 A reply to a command is in the language of the person's Discord client (`interaction.locale`,
 sent with every interaction), else the place's; what a channel gets as a whole (an automatic
@@ -12,11 +14,15 @@ from __future__ import annotations
 
 import discord
 
+from bots.discord.client import voicebridge
 from bots.discord.places import Interaction, for_interaction
-from core.chat.languages import DEFAULT_LOCALE, Audience, ChatLanguages, resolve_locale
+from core.app.audiences import Answering
+from core.chat.languages import DEFAULT_LOCALE, Audience, resolve_locale
 
 LOCALE = "voicebridge.locale"
 """`Interaction.extras` key: the language the interaction is answered in, once known."""
+ANSWER = "voicebridge.answer"
+"""`Interaction.extras` key: the `Answering` the core decided for the interaction."""
 
 
 def person_locale(interaction: Interaction) -> str | None:
@@ -38,18 +44,27 @@ def quick_locale(interaction: Interaction) -> str:
     )
 
 
-async def reply_locale(interaction: Interaction, chats: ChatLanguages) -> str:
-    """The language of an answer to `interaction`; kept on it for the error handler."""
-    locale = person_locale(interaction) or await place_locale(interaction, chats)
-    interaction.extras[LOCALE] = locale
-    return locale
+async def answer_to(interaction: Interaction) -> Answering:
+    """The answer to `interaction` as the core decides it (`Audiences.answering`), once: kept
+    on the interaction, so every later question about it (the error handler's too) reads the
+    same without reading the place's preferences again."""
+    known = interaction.extras.get(ANSWER)
+    if isinstance(known, Answering):
+        return known
+    place, asking = for_interaction(interaction), interaction_audience(interaction)
+    found = await voicebridge(interaction).audiences.answering(place, asking)
+    interaction.extras[ANSWER], interaction.extras[LOCALE] = found, found.locale
+    return found
 
 
-async def place_locale(interaction: Interaction, chats: ChatLanguages) -> str:
+async def reply_locale(interaction: Interaction) -> str:
+    """The language of an answer to `interaction`."""
+    return (await answer_to(interaction)).locale
+
+
+async def place_locale(interaction: Interaction) -> str:
     """The language of what the place of `interaction` (a server, or direct messages) gets."""
-    server = interaction.guild_locale
-    platform = resolve_locale(None if server is None else server.value)
-    return await chats.chat_locale(for_interaction(interaction), platform=platform)
+    return (await answer_to(interaction)).chat_locale
 
 
 def message_audience(message: discord.Message) -> Audience:

@@ -1,4 +1,4 @@
-"""The bot's budget of Discord requests (`bots.discord.pace`): replies wait their turn, a
+"""The bot's budget of Discord requests (`bots.discord.rate_limits`): replies wait their turn, a
 courtesy ("typing…") goes only while a turn is spare, and interactions never wait. Measured on
 asyncio's own clock, so a slow machine cannot change the answer."""
 
@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bots.discord.pace import NoTurnSpare, RequestPace
+from bots.discord.rate_limits import NoTurnSpare, RequestPace
 
 REPLY = "/channels/1/messages"
 TYPING = "/channels/1/typing"

@@ -1,0 +1,114 @@
+"""What the bot posts here unasked, for everyone: in which language (/botlanguage), and what
+comes with an automatic transcript (/autogist: the gist of a long recording; /autotranslate:
+its translation).
+
+/botlanguage is the language of automatic transcripts and their notices, which replies also
+fall back to for people whose Discord language the bot does not speak; `auto` follows the
+server's own language (`core.chat.languages`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.acks import PRIVATE, answers
+from bots.discord.audiences import answer_to, interaction_audience
+from bots.discord.installs import server_only
+from bots.discord.messages import CATALOGUE, text
+from bots.discord.places import can_manage, for_interaction
+from bots.discord.replies import Interaction, followup_of
+from bots.discord.translator import translatable_choices
+from core.app.audiences import Audiences
+from core.app.preferences import ChatPreferences
+from core.chat.languages import LOCALES, native_name, target_name
+from core.chat.overview import bot_language_text
+from core.domain.quantities import Duration
+
+Choice = app_commands.Choice
+
+# Each language by its own name, which needs no translating; "auto" in the reader's.
+BOT_LANGUAGES = [
+    *translatable_choices(
+        "discord.choice.botlanguage.language", auto="auto (the server's language)"
+    ),
+    *(Choice(name=native_name(locale), value=locale) for locale in LOCALES),
+]
+
+
+class UnaskedCog(commands.Cog):
+    """Show or change where the command runs: the server's settings, or the user's in DMs."""
+
+    def __init__(self, preferences: ChatPreferences, *, audiences: Audiences) -> None:
+        self.preferences = preferences
+        self.audiences = audiences
+
+    @server_only  # what the bot posts unasked: only where it is
+    @app_commands.command(
+        description="Show or set the language I post in for everyone here", extras=answers(PRIVATE)
+    )
+    @app_commands.describe(language="auto follows the server's language")
+    @app_commands.choices(language=BOT_LANGUAGES)
+    async def botlanguage(
+        self, interaction: Interaction, language: Choice[str] | None = None
+    ) -> None:
+        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        if language is not None:
+            await self.preferences.set_interface_language(
+                chat, language.value, can_manage=can_manage(interaction)
+            )
+            # What the place gets now, as the change left it; the answer stays in the asker's.
+            answer = replace(
+                await self.audiences.answering(chat, interaction_audience(interaction)),
+                locale=answer.locale,
+            )
+        changed = language is not None
+        reply = bot_language_text(
+            answer.prefs, answer.locale, chat_language=answer.chat_locale, wording=CATALOGUE,
+            changed=changed,
+        )  # fmt: skip
+        await followup_of(interaction, ephemeral=True)(content=reply)
+
+    @server_only  # what the bot posts unasked: only where it is
+    @app_commands.command(
+        description="Give long recordings transcribed here their gist too: minutes, or off",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
+    async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
+        """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
+        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        locale = answer.locale
+        if minutes:
+            allowed = can_manage(interaction)
+            now = await self.preferences.set_gist_minutes(chat, minutes, can_manage=allowed)
+        else:
+            now = answer.prefs.gist_minutes
+        sentence = (
+            text("discord.autogist.off", locale)
+            if now is None
+            else text("discord.autogist.on", locale, length=Duration(now * 60))
+        )
+        await followup_of(interaction, ephemeral=True)(content=sentence)
+
+    @app_commands.command(
+        description="Also translate every transcript here: a language, or off",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
+    async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
+        """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
+        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        locale = answer.locale
+        if language:
+            allowed = can_manage(interaction)
+            now = await self.preferences.set_autotranslate(chat, language, can_manage=allowed)
+        else:
+            now = answer.prefs.autotranslate
+        sentence = (
+            text("autotranslate.is_off", locale)
+            if now is None
+            else text("autotranslate.is_on", locale, language=target_name(now, locale))
+        )
+        await followup_of(interaction, ephemeral=True)(content=sentence)

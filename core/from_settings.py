@@ -1,0 +1,213 @@
+"""The parts the settings describe, each built as they ask: the limits on requests and their
+policy, the database pool, the MiMo client, which ffmpeg runs and how many at once, the audio
+adapter. The composition root (`core.bootstrap`) wires them together."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import ssl
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import httpx
+
+from core.app.claims import Claims
+from core.app.limits import Limiter
+from core.app.retention import RetentionJob, retention_jobs
+from core.app.summaries.service import SummaryLimits
+from core.app.voices import VoiceModels
+from core.config import Settings
+from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.ffmpeg import choose_ffmpeg
+from core.infra.audio.processes import FfmpegProcesses, TimeLimit
+from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, MimoModels, RetryPolicy
+from core.infra.mimo.breaker import CircuitBreaker
+from core.ports import NO_METRICS, Clock, Metrics, SystemClock
+
+if TYPE_CHECKING:
+    # Imported where a database is opened: the command line's `standalone` runtime, which has
+    # none, starts without loading SQLAlchemy and Alembic (about half its start-up).
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from core.infra.storage import SqlAlchemyUnitOfWork
+    from core.infra.storage.database import PoolLimits
+
+logger = logging.getLogger(__name__)
+
+
+def limits_from(settings: Settings) -> RequestLimits:
+    return RequestLimits(
+        max_say_chars=settings.max_say_chars,
+        tts_piece_chars=settings.tts_piece_chars,
+        max_audio_seconds=settings.max_audio_seconds,
+        max_audio_bytes=settings.max_audio_mb * 1024 * 1024,
+        asr_piece_seconds=settings.asr_piece_seconds,
+        asr_concurrency=settings.asr_concurrency,
+        asr_max_in_flight=settings.asr_max_in_flight,
+        max_downloads=settings.max_downloads,
+        ask_concurrency=settings.ask_concurrency,
+    )
+
+
+def limit_policy_from(settings: Settings) -> LimitPolicy:
+    return LimitPolicy(
+        rates=RateLimits(
+            user_per_minute=settings.rate_limit_user_per_minute,
+            chat_per_minute=settings.rate_limit_chat_per_minute,
+        ),
+        quotas=DailyQuotas(
+            audio_seconds=settings.daily_audio_seconds,
+            tts_chars=settings.daily_tts_chars,
+            summaries=settings.daily_summaries,
+            ask_seconds=settings.daily_ask_seconds,
+        ),
+        allowlist=Allowlist.parse(settings.allowed_chats, settings.allowed_users),
+        reader_member_share=settings.discord_reader_member_share,
+    )
+
+
+def voice_models(settings: Settings) -> VoiceModels:
+    return VoiceModels(
+        tts=settings.mimo_tts_model,
+        design=settings.mimo_voicedesign_model,
+        clone=settings.mimo_voiceclone_model,
+    )
+
+
+def summary_limits(settings: Settings) -> SummaryLimits:
+    return SummaryLimits(
+        max_prompt_chars=settings.summary_max_prompt_chars,
+        retention_days=settings.summary_retention_days,
+    )
+
+
+def pool_limits_from(settings: Settings) -> PoolLimits:
+    from core.infra.storage.database import PoolLimits
+
+    return PoolLimits(
+        size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        timeout_seconds=settings.database_pool_timeout_seconds,
+        recycle_seconds=settings.database_pool_recycle_seconds,
+    )
+
+
+def mimo_client(
+    settings: Settings, *, http: httpx.AsyncClient, metrics: Metrics = NO_METRICS
+) -> MimoClient:
+    """The MiMo client the settings describe: key, host, models, retries and circuit breaker."""
+    return MimoClient(
+        http=http,
+        api_key=settings.require_mimo_key(),
+        base_url=settings.mimo_base_url,
+        models=MimoModels(
+            asr=settings.mimo_asr_model,
+            tts=settings.mimo_tts_model,
+            audio=settings.mimo_audio_model,
+            chat=settings.mimo_chat_model,
+            voicedesign=settings.mimo_voicedesign_model,
+            voiceclone=settings.mimo_voiceclone_model,
+        ),
+        auth_header=settings.mimo_auth_header,
+        timeout=settings.mimo_timeout_seconds,
+        max_retries=settings.mimo_max_retries,
+        retry_policy=RetryPolicy(
+            initial_wait=settings.mimo_retry_wait_seconds,
+            jitter=settings.mimo_retry_wait_seconds,
+        ),
+        breaker=CircuitBreaker(
+            failures=settings.mimo_breaker_failures,
+            cooldown=settings.mimo_breaker_cooldown_seconds,
+        ),
+        metrics=metrics,
+    )
+
+
+async def ffmpeg_processes(settings: Settings) -> FfmpegProcesses:
+    """The process's ffmpeg budget: how many at once, and how long each may take. Which ffmpeg
+    runs is chosen (and said) now, at start, not during the first recording."""
+    executable = await asyncio.to_thread(choose_ffmpeg, settings.ffmpeg_binary)
+    limit = TimeLimit(floor_seconds=settings.ffmpeg_timeout_seconds, per_audio_second=1.0)
+    return FfmpegProcesses(settings.ffmpeg_max_processes, time_limit=limit, executable=executable)
+
+
+def audio_of(settings: Settings, processes: FfmpegProcesses) -> FfmpegAudio:
+    """The audio adapter as the settings ask for it, on the process limit `processes`, making
+    audio that fits MiMo's requests."""
+    return FfmpegAudio(
+        processes=processes,
+        caps=MIMO_AUDIO_CAPS,
+        compact_pauses=settings.compact_pauses,
+        asr_format=settings.asr_audio_format,
+    )
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context of every HTTPS client the process makes (MiMo's and the Telegram
+    Bot API's), with the certificate authorities httpx trusts (certifi's, or `SSL_CERT_FILE`).
+    Each new context reads the whole bundle again: about 20 ms of CPU, paid once here rather
+    than at every client a bot, a restart or a shard builds."""
+    return httpx.create_ssl_context()
+
+
+def http_client() -> httpx.AsyncClient:
+    # One client for every MiMo call: connection reuse matters when pieces run in parallel.
+    return httpx.AsyncClient(limits=httpx.Limits(max_connections=32), verify=tls_context())
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The database and the parts that need nothing else: no MiMo key, no bot token. The
+    runtime is built on it; `voicebridge db purge` uses it alone."""
+
+    engine: AsyncEngine
+    uow: Callable[[], SqlAlchemyUnitOfWork]
+    limiter: Limiter
+    claims: Claims
+    retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
+
+
+@asynccontextmanager
+async def storage(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Storage]:
+    """Bring the schema up to date (unless `migrate` is False), then open the database and
+    build what works on it alone: the limits, the claims and the retention jobs."""
+    from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+    from core.infra.storage.database import loggable_url, transaction_turns
+
+    clock = clock or SystemClock()
+    # Without its secrets, which the logs' redaction would also catch (`core.infra.logs`).
+    logger.info("database: %s", loggable_url(settings.database_url))
+    if migrate:
+        await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
+    sessions = session_factory(engine)
+    turns = transaction_turns(settings.database_url)
+
+    def uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(sessions, turns=turns)
+
+    limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
+    claims = Claims(
+        uow=uow,
+        instance=settings.instance_name,
+        lease=timedelta(seconds=settings.work_lease_seconds),
+        clock=clock,
+        # Longer than any platform redelivers an update (Telegram: 24 hours).
+        retention=timedelta(days=settings.summary_retention_days),
+    )
+    retention = retention_jobs(
+        uow=uow, clock=clock, days=settings.summary_retention_days, claims=claims, limiter=limiter
+    )
+    try:
+        yield Storage(engine=engine, uow=uow, limiter=limiter, claims=claims, retention=retention)
+    finally:
+        await engine.dispose()
