@@ -23,6 +23,7 @@ from core.app.gists import Gists
 from core.app.inline import InlineVoices
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
+from core.app.listening import Listening
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.reader_choices import ReaderChoices
@@ -171,6 +172,7 @@ class Runtime(UseCases):
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
     message_speech: MessageSpeech  # a channel reading's messages made into speech (Discord)
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
+    listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
     database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
 
 
@@ -233,6 +235,9 @@ async def bootstrap(
             scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
             message_speech=message_speech,
             reader_choices=ReaderChoices(uow=uow, preferences=preferences),
+            listening=Listening(
+                uow=uow, speech=mimo, preferences=preferences, limiter=limiter, metrics=metrics
+            ),
             database_reachable=lambda: database_reachable(store.engine),
         )  # fmt: skip
 

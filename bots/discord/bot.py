@@ -34,6 +34,7 @@ from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
+from bots.discord.cogs.listening import ListeningCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
@@ -331,6 +332,7 @@ def feature_cogs(
             channels=channels,
             choices=runtime.reader_choices,
         ),
+        ListeningCog(listening=runtime.listening, voice_available=channels.client is not None),
         LimitsCog(runtime.limiter),
     ]
 

@@ -146,6 +146,13 @@ EN: dict[str, Source] = {
         "/read_me [allowed] — whether I read your messages at all\n"
         "/read_settings [bots] [webhooks] [commands] — whose messages I also read (Manage Server)"
     ),
+    # Listening (cogs/listening.py): sent with discord.help.reader, in the same message.
+    "discord.help.listening": (
+        "Listening in voice channels:\n"
+        "/listen — I join your voice channel and post in its chat what the members who said yes say there\n"
+        "/stop_listening — I stop and leave\n"
+        "/listen_me [allowed] — whether I may transcribe what you say (not until you say yes)"
+    ),
     "discord.error.no_own_voice": "You have no voice of your own in this server yet: use Apps → Clone this voice on a voice message you recorded to make one.",
     "discord.reader.join_first": "Join a voice channel first, then ask again.",
     "discord.bot_needs": "I need the {permission} permission in {channel} for that.",
@@ -175,6 +182,19 @@ EN: dict[str, Source] = {
     # auto-transcription (Russian "включена", Spanish "activada") and these with messages.
     "discord.read_settings.on": "on",
     "discord.read_settings.off": "off",
+    # Listening: a voice channel's live transcript, of the members who said yes.
+    "discord.listen.started": (
+        "I am listening in {voice} and post here what is said, under each speaker's name.\n"
+        "Transcribed: {transcribed}\n"
+        "Not transcribed: {not_transcribed}\n"
+        "I transcribe only members who said yes: /listen_me allowed:True. /listen_me allowed:False withdraws it at once; /stop_listening ends it."
+    ),
+    "discord.listen.nobody": "nobody",
+    "discord.listen.line": "**{name}**: {said}",
+    "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",
+    "discord.listen.stopped": "I stopped listening and left {voice}.",
+    "discord.listen_me.on": "When I listen in a voice channel here, I transcribe what you say and post it under your name. /listen_me allowed:False stops that at once.",
+    "discord.listen_me.off": "I do not transcribe what you say in voice channels here. /listen_me allowed:True allows it.",
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",
 }
 

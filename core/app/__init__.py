@@ -18,6 +18,7 @@ channel_reader.py  the channel reader: start, switch, skip, stop; who may, who l
 reading_turns.py  one running reading: its queue and turns, held while a listener may not read
 spoken_messages.py  one message of a reading made into speech, in a voice of its language
 reader_choices.py  what the server and each member chose for the channel reader
+listening.py      a voice channel transcribed live: consent, who is transcribed, each utterance
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
 claims.py         the Claims: each message answered once, interruptions reported
 retention.py      what expires, and the jobs that delete it

@@ -69,7 +69,7 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
             what="the transcript",
         )  # fmt: skip
 
-    assert help_zh == [text("discord.help", "zh_Hans"), text("discord.help.reader", "zh_Hans")]
+    assert help_zh == [text("discord.help", "zh_Hans"), voice_help("zh_Hans")]
     assert help_zh[0].startswith("命令：\n/say 文字")
     assert help_zh[1].startswith("在语音频道里朗读：\n/read_channel [频道]")
     assert refused == text("discord.error.manage_server", "zh_Hans")
@@ -77,7 +77,7 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
     assert overview.startswith("本聊天的设置：")
     assert "• 机器人语言：自动（当前：English）" in overview
     # Bob, in the same channel, reads English.
-    assert help_en == [text("discord.help", "en"), text("discord.help.reader", "en")]
+    assert help_en == [text("discord.help", "en"), voice_help("en")]
     [transcript] = asked.visible
     shown = [content for message_id, content in discord_api.edits if message_id == transcript.id]
     assert any(status.startswith("已转写 0:") for status in shown), shown  # "0:07 / 0:35"
@@ -134,3 +134,8 @@ async def test_the_synced_commands_carry_every_language(
         localised = command(discord_api, name)["description_localizations"]
         assert {"zh-CN", "zh-TW", "ja", "ko", "ru", "uk", "es-ES", "es-419", "pt-BR", "de", "fr",
                 "id"} <= localised.keys()  # fmt: skip
+
+
+def voice_help(locale: str) -> str:
+    """/help's second message: reading aloud and listening in voice channels."""
+    return text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)

@@ -9,5 +9,6 @@ summaries.py      /summary and /forget
 preferences.py    /voice, /style, /language, /autotranscribe, /settings, /help, the server's voices
 unasked.py        what the bot posts here unasked: /botlanguage, /autogist, /autotranslate
 channel_reader.py  /read_channel, /skip, /stop, /myvoice, /read_me, /read_settings; the events
+listening.py      /listen, /stop_listening, /listen_me; who leaves the call
 usage.py          /usage, and the answer a stranger gets
 """

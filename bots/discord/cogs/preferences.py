@@ -291,7 +291,10 @@ class PreferencesCog(commands.Cog):
     async def help(self, interaction: Interaction) -> None:
         locale = await reply_locale(interaction)
         await _answer(interaction, text("discord.help", locale))
-        await _answer(interaction, text("discord.help.reader", locale))  # a message of its own
+        voice = (
+            text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)
+        )
+        await _answer(interaction, voice)  # a message of its own
 
     async def _auto_transcribe_now(
         self, prefs: Preferences, channel: ChatRef | None, locale: str

@@ -38,6 +38,8 @@ here.
     │       ├── ReadingElsewhere  the server's reading is in another voice channel
     │       ├── NotReading        nothing is read aloud in the server
     │       ├── CouldNotJoin      the voice connection failed
+    │       ├── AlreadyListening  /listen where the bot is in a voice channel already
+    │       ├── NotListening      /stop_listening where it does not
     │       └── NotYourReading    /skip, /stop by someone else while its starter listens
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
@@ -109,9 +111,11 @@ from core.domain.errors.mimo import (
 )
 from core.domain.errors.reading import (
     AgeRestricted,
+    AlreadyListening,
     CouldNotJoin,
     ListenerMayNotRead,
     MayNotSpeakThere,
+    NotListening,
     NotReading,
     NotYourReading,
     ReadingElsewhere,
@@ -156,6 +160,7 @@ __all__ = [
     "MAX_QUOTED_CHARS",
     "AdminsOnly",
     "AgeRestricted",
+    "AlreadyListening",
     "AlreadyTold",
     "AskOverQuota",
     "AskQuotaShort",
@@ -194,6 +199,7 @@ __all__ = [
     "NoOwnVoice",
     "NoSpeech",
     "NotAllowed",
+    "NotListening",
     "NotReading",
     "NotYourReading",
     "NotYourRecording",

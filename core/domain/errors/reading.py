@@ -70,3 +70,16 @@ class ReadingShareUsed(UserInputError):
     are not read again until the day ends. Params: name."""
 
     key = "reader.share_used"
+
+
+class AlreadyListening(ReadingRefused):
+    """/listen where the bot is in a voice channel of the server already (listening, reading
+    aloud or playing: one voice connection per server)."""
+
+    key = "listen.busy"
+
+
+class NotListening(ReadingRefused):
+    """/stop_listening where the bot does not listen."""
+
+    key = "listen.not_listening"

@@ -1,0 +1,164 @@
+"""Listening: /listen joins your voice channel and posts in its chat what the members who said
+yes say there, each under their name; /stop_listening ends it; /listen_me is a member's yes or
+no to being transcribed in the server. Who is transcribed, and what it costs, is the core's
+(`core.app.listening`); the call is wired in `bots.discord.listening`. Answers are private.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.acks import PRIVATE, answers
+from bots.discord.audiences import place_locale, reply_locale
+from bots.discord.installs import in_servers
+from bots.discord.messages import text
+from bots.discord.permissions import BOT_IN_VOICE, first_missing
+from bots.discord.places import for_interaction
+from bots.discord.replies import Interaction, followup_of
+from bots.discord.voice_channels import server_of
+from core.app.listening import Listening, Roll
+from core.domain import errors
+from core.domain.values import ChatRef
+
+if TYPE_CHECKING:  # the voice extras: imported once a call is listened to
+    from bots.discord.listening import ListenedCall
+    from bots.discord.receive import ReceiveSettings
+
+
+class ListeningCog(commands.Cog):
+    """Listening's commands, and who leaves the call."""
+
+    def __init__(self, *, listening: Listening, voice_available: bool) -> None:
+        self.listening = listening
+        self.voice_available = voice_available
+        self.receive: ReceiveSettings | None = None  # None: the defaults (tests change them)
+        self.calls: dict[ChatRef, ListenedCall] = {}
+        self._starters: dict[ChatRef, int] = {}
+
+    @in_servers
+    @app_commands.command(
+        description="Whether what you say in voice channels here may be transcribed",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(allowed="True: it may, when I listen; False: never (the default)")
+    async def listen_me(self, interaction: Interaction, allowed: bool) -> None:
+        yes = await self.listening.consent(
+            for_interaction(interaction), str(interaction.user.id), allowed
+        )
+        locale = await reply_locale(interaction)
+        await _answer(interaction, text(f"discord.listen_me.{'on' if yes else 'off'}", locale))
+
+    @in_servers
+    @app_commands.command(
+        description="Post in your voice channel's chat what its members say (who said yes)",
+        extras=answers(PRIVATE),
+    )
+    async def listen(self, interaction: Interaction) -> None:
+        locale = await reply_locale(interaction)
+        member = _member(interaction)
+        refusal = self._not_possible(member, locale)
+        if refusal is not None:
+            await _answer(interaction, refusal)
+            return
+        assert member.voice is not None and isinstance(member.voice.channel, discord.VoiceChannel)
+        channel, server = member.voice.channel, server_of(member.guild)
+        if member.guild.voice_client is not None:  # listening, reading or playing already
+            raise errors.AlreadyListening()
+        from bots.discord.listening import ListenedCall  # the voice extras, present (above)
+
+        roll = await self.listening.begin(server, [str(m.id) for m in channel.members if not m.bot])
+        call = ListenedCall(
+            server=server, channel=channel, listening=self.listening,
+            locale=await place_locale(interaction), settings=self.receive,
+        )  # fmt: skip
+        try:
+            await call.join()
+        except BaseException:
+            self.listening.end(server)
+            raise
+        self.calls[server], self._starters[server] = call, member.id
+        await call.post(_started_line(roll, channel, call.locale))
+        await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))
+
+    @in_servers
+    @app_commands.command(
+        description="Stop posting what is said in a voice channel, and leave it",
+        extras=answers(PRIVATE),
+    )
+    async def stop_listening(self, interaction: Interaction) -> None:
+        locale = await reply_locale(interaction)
+        member = _member(interaction)
+        server = server_of(member.guild)
+        call = self.calls.get(server)
+        if call is None or call.ended:
+            raise errors.NotListening()
+        mover = call.channel.permissions_for(member).move_members
+        if member.id != self._starters.get(server) and not mover:
+            raise errors.NotAllowed()
+        await self._stop(server)
+        await _answer(
+            interaction, text("discord.listen.stopped", locale, voice=call.channel.mention)
+        )
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        """The bot taken out of the call, or nobody left in it: the listening ends."""
+        server = server_of(member.guild)
+        call = self.calls.get(server)
+        if call is None:
+            return
+        people = [m for m in call.channel.members if not m.bot]
+        gone = member == member.guild.me and after.channel != call.channel
+        if gone or not people or call.ended:
+            await self._stop(server)
+
+    async def _stop(self, server: ChatRef) -> None:
+        call = self.calls.pop(server, None)
+        self._starters.pop(server, None)
+        if call is not None:
+            await call.stop()
+            await call.post(text("discord.listen.stopped", call.locale, voice=call.channel.mention))
+
+    async def cog_unload(self) -> None:
+        for server in list(self.calls):
+            await self._stop(server)
+
+    def _not_possible(self, member: discord.Member, locale: str) -> str | None:
+        """What Discord rules out, in one line: no voice libraries, no voice channel (a stage
+        is not listened in), or a permission the bot lacks there."""
+        state = member.voice
+        voice = state.channel if state is not None else None
+        if not self.voice_available:
+            return text("discord.voice.unavailable", locale)
+        if not isinstance(voice, discord.VoiceChannel):
+            key = "discord.reader.join_first" if voice is None else "discord.voice.no_stage"
+            return text(key, locale)
+        return first_missing([("discord.bot_needs", voice, voice.guild.me, BOT_IN_VOICE)], locale)
+
+
+def _started_line(roll: Roll, channel: discord.VoiceChannel, locale: str) -> str:
+    def names(ids: list[str]) -> str:
+        found = [channel.guild.get_member(int(i)) for i in ids]
+        shown = [m.display_name for m in found if m is not None]
+        return ", ".join(shown) or text("discord.listen.nobody", locale)
+
+    return text(
+        "discord.listen.started", locale, voice=channel.mention,
+        transcribed=names(roll.transcribed), not_transcribed=names(roll.not_transcribed),
+    )  # fmt: skip
+
+
+def _member(interaction: Interaction) -> discord.Member:
+    user = interaction.user
+    assert isinstance(user, discord.Member), "listening commands run in servers only"
+    return user
+
+
+async def _answer(interaction: Interaction, line: str) -> None:
+    await followup_of(interaction, ephemeral=True)(content=line)

@@ -1,0 +1,170 @@
+"""A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
+client joined undeafened, a receiver whose filter is the core's consent, and each utterance
+handed to the core as it ends (a few at once) and its text posted in the voice channel's chat,
+"**Name**: text", in the order they ended: one message each, or lines ready together in one.
+Ends when stopped, when the bot is taken out of the call, or when nobody is left in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+
+import discord
+
+from bots.discord.error_handler import error_text
+from bots.discord.messages import text
+from bots.discord.playback import CONNECT_TIMEOUT
+from bots.discord.receive import ListeningVoiceClient, ReceiveSettings, Utterance, VoiceReceiver
+from core.app.listening import Listening
+from core.domain import errors
+from core.domain.values import ChatRef
+
+logger = logging.getLogger(__name__)
+
+IN_FLIGHT = 4  # utterances sent to MiMo at once, per call
+MESSAGE_CHARS = 2000  # Discord's longest message
+
+
+class _InOrder:
+    """Lines being made, in the order their utterances ended."""
+
+    def __init__(self) -> None:
+        self._lines: deque[asyncio.Task[str | None]] = deque()
+        self._changed = asyncio.Event()
+        self._closed = False
+
+    def add(self, line: asyncio.Task[str | None]) -> None:
+        self._lines.append(line)
+        self._changed.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._changed.set()
+
+    async def next_ready(self) -> list[str | None] | None:
+        """The next line once made, and those after it made already (within one message);
+        None once closed and all taken."""
+        while not self._lines:
+            if self._closed:
+                return None
+            self._changed.clear()
+            await self._changed.wait()
+        batch = [await self._lines.popleft()]
+        size = len(batch[0] or "")
+        while self._lines and self._lines[0].done():
+            line = self._lines[0].result()
+            size += len(line or "") + 1
+            if size > MESSAGE_CHARS:
+                break
+            batch.append(self._lines.popleft().result())
+        return batch
+
+
+class ListenedCall:
+    def __init__(
+        self,
+        *,
+        server: ChatRef,
+        channel: discord.VoiceChannel,
+        listening: Listening,
+        locale: str,
+        settings: ReceiveSettings | None,
+    ) -> None:
+        self.server, self.channel, self.locale = server, channel, locale
+        self._listening = listening
+        self._settings = settings or ReceiveSettings()
+        self._voice: ListeningVoiceClient | None = None
+        self._receiver: VoiceReceiver | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def join(self) -> None:
+        """Join the voice channel, undeafened (Discord sends a deafened client no audio)."""
+        try:
+            voice = await self.channel.connect(
+                cls=ListeningVoiceClient, timeout=CONNECT_TIMEOUT, self_deaf=False
+            )
+        except (TimeoutError, discord.DiscordException, OSError) as exc:
+            logger.warning("joining voice channel %s failed", self.channel.id, exc_info=True)
+            raise errors.CouldNotJoin(str(exc), channel=self.channel.mention) from exc
+        assert isinstance(voice, ListeningVoiceClient)
+        self._voice = voice
+        self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
+        self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
+
+    @property
+    def receiver(self) -> VoiceReceiver | None:
+        return self._receiver
+
+    @property
+    def ended(self) -> bool:
+        return self._task is None or self._task.done()
+
+    async def post(self, line: str) -> None:
+        try:
+            await self.channel.send(line)
+        except discord.HTTPException:
+            logger.warning("could not post in voice channel %s", self.channel.id)
+
+    async def stop(self) -> None:
+        """Stop listening and leave; what was said before is still posted."""
+        self._listening.end(self.server)
+        if self._receiver is not None:
+            self._receiver.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        voice = self._voice
+        if voice is not None and voice.guild.voice_client is voice:
+            await voice.disconnect(force=True)
+
+    def _admits(self, user_id: int) -> bool:  # discord.py's socket reader thread
+        return self._listening.admits(self.server, str(user_id))
+
+    async def _transcribe(self, receiver: VoiceReceiver) -> None:
+        """Each utterance sent to MiMo as it comes, `IN_FLIGHT` at most, and posted in order."""
+        lines = _InOrder()
+        poster = asyncio.create_task(self._post_in_order(lines), name="listening posts")
+        slots = asyncio.Semaphore(IN_FLIGHT)
+        try:
+            async with receiver:
+                async for utterance in receiver:
+                    await slots.acquire()
+                    line = asyncio.create_task(self._line(utterance))
+                    line.add_done_callback(lambda _: slots.release())
+                    lines.add(line)
+        finally:
+            self._listening.end(self.server)
+            lines.close()
+            await poster
+
+    async def _post_in_order(self, lines: _InOrder) -> None:
+        """The lines in the order their utterances ended; those ready together in one message
+        (under load, fewer messages against Discord's rate limit)."""
+        while (batch := await lines.next_ready()) is not None:
+            said = [line for line in batch if line is not None]
+            if said:
+                await self.post("\n".join(said))
+
+    async def _line(self, utterance: Utterance) -> str | None:
+        member = str(utterance.user_id)
+        try:
+            said = await self._listening.heard(
+                self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate
+            )
+        except errors.AlreadyTold:
+            return None
+        except errors.LimitReached as exc:  # the day's audio: said once, in the chat
+            return error_text(exc, self.locale)
+        except Exception:
+            logger.exception("an utterance in %s could not be transcribed", self.channel.id)
+            return None
+        if said is None:
+            return None
+        return text("discord.listen.line", self.locale, name=self._name(member), said=said)
+
+    def _name(self, member_id: str) -> str:
+        member = self.channel.guild.get_member(int(member_id))
+        return text("reader.someone", self.locale) if member is None else member.display_name

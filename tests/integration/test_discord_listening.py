@@ -1,0 +1,252 @@
+"""Listening end to end (`/listen`, `/listen_me`, `/stop_listening`): the bot `voicebridge run`
+builds joins the Lounge with its listening voice client, and the voice server stand-in's
+members speak in it as Discord clients do (`tests.standins.voice_members`), each a tone whose
+pitch says whose voice it is. The MiMo stand-in answers each transcription with the pitch it
+heard, so what the bot posts, and every request MiMo had, says whose voice reached it.
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import base64
+import io
+import itertools
+import wave
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from bots.discord.bot import VoicebridgeBot
+from bots.discord.cogs.listening import ListeningCog
+from bots.discord.places import place_of
+from bots.discord.playback import installed_voice_client
+from bots.discord.receive import ReceiveSettings
+from core.domain.values import ChatRef
+from tests.integration.conftest import discord_bot_online, discord_settings
+from tests.integration.test_discord_reader import Members, left_by_itself, posted_in, until
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo, Json
+from tests.standins.voice_members import CallMember, tone
+
+ASR = "mimo-v2.5-asr"
+
+
+def tone_heard(duration: float, body: Json) -> str:
+    """MiMo's answer: the pitch of the tone it was sent, to the nearest 10 Hz."""
+    return f"tone {round(pitch_of(body), -1):.0f}"
+
+
+def pitch_of(body: Json) -> float:
+    [url] = [
+        part["input_audio"]["data"]
+        for message in body["messages"] if message.get("role") == "user"
+        for part in message["content"] if part.get("type") == "input_audio"
+    ]  # fmt: skip
+    with wave.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as file:
+        rate, pcm = file.getframerate(), file.readframes(file.getnframes())
+    values = array.array("h", pcm)[rate // 25 : -rate // 25]  # the codec's edges aside
+    crossings = sum(1 for a, b in itertools.pairwise(values) if a < 0 <= b)
+    return crossings / (len(values) / rate)
+
+
+def heard_tones(mimo: FakeMimo) -> list[float]:
+    """The pitch of every recording MiMo was sent to transcribe, in order."""
+    return [round(pitch_of(body), -1) for body in mimo.calls(ASR)]
+
+
+@asynccontextmanager
+async def bot_in_server(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, **settings: Any
+) -> AsyncIterator[VoicebridgeBot]:
+    """The bot, its turns ended by a second of quiet (on a loaded machine the stand-in or the
+    bot, sharing this process, may be held up long enough for less to split a tone in two)."""
+    mimo.asr_text = tone_heard
+    built = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+                             **settings)  # fmt: skip
+    voice_client = installed_voice_client()
+    async with discord_bot_online(built, discord_api, voice_client=voice_client) as (bot, _):
+        listening_cog(bot).receive = ReceiveSettings(silence_gap=1.0)
+        yield bot
+
+
+def listening_cog(bot: VoicebridgeBot) -> ListeningCog:
+    cog = bot.get_cog("ListeningCog")
+    assert isinstance(cog, ListeningCog)
+    return cog
+
+
+def server_of(server: Guild) -> ChatRef:
+    return place_of(guild_id=server.id)
+
+
+async def members_in_lounge(
+    discord_api: FakeDiscord, server: Guild, *names: str
+) -> list[CallMember]:
+    members = []
+    for name in names:
+        user_id = discord_api.add_member(server, name)
+        members.append(await discord_api.join_call(server, user_id, server.lounge))
+    return members
+
+
+async def listening_started(discord_api: FakeDiscord, server: Guild, members: Members,
+                            starter: int) -> str:  # fmt: skip
+    """`starter` runs /listen; its answer, once the bot is in the call's DAVE group."""
+    answer = await members.answer(starter, "listen")
+    call = await discord_api.voice.wait_until(
+        lambda: discord_api.voice.live_call(server.id, server.lounge), what="the call"
+    )
+    await discord_api.voice.wait_until(lambda: call.dave.executed, what="the transition")
+    return answer.content
+
+
+async def test_only_the_member_who_said_yes_is_transcribed_under_her_name(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        consent = await members.answer(ann.user_id, "listen_me", allowed=True)
+        started = await listening_started(discord_api, server, members, bob.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await asyncio.gather(speak(ann, tone(440, 1.0)), speak(bob, tone(660, 1.0)))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Ann's first line")
+        await speak(bob, tone(330, 0.6))
+        await speak(ann, tone(550, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) >= 3, "Ann's two lines")
+        stopped = await members.answer(bob.user_id, "stop_listening")
+
+    assert consent.content.startswith("When I listen in a voice channel here, I transcribe")
+    assert (
+        started == f"I am listening in <#{server.lounge}>: "
+        "what members who said yes say is posted in its chat."
+    )
+    opening, *lines, bye = posted_in(discord_api, server.lounge)
+    assert "Transcribed: Ann\nNot transcribed: Bob\n" in opening
+    assert lines == ["**Ann**: tone 440", "**Ann**: tone 550"]
+    assert heard_tones(mimo) == [440, 550]  # nothing of Bob's ever reached MiMo
+    assert stopped.content == bye == f"I stopped listening and left <#{server.lounge}>."
+    assert left_by_itself(discord_api)
+
+
+async def test_withdrawing_stops_the_transcript_at_once_and_a_yes_resumes_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        again = await members.answer(ann.user_id, "listen")
+        await speak(ann, tone(440, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her first line")
+        withdrawn = await members.answer(ann.user_id, "listen_me", allowed=False)
+        await speak(ann, tone(550, 0.6))  # not transcribed
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await speak(ann, tone(330, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "her next line")
+
+    assert again.content == (
+        "I am already in a voice channel in this server; try again when I have left it."
+    )
+    assert withdrawn.content.startswith("I do not transcribe what you say in voice channels here.")
+    assert posted_in(discord_api, server.lounge)[1:3] == ["**Ann**: tone 440", "**Ann**: tone 330"]
+    assert heard_tones(mimo) == [440, 330]
+
+
+async def test_nobody_is_transcribed_without_a_yes_and_the_bot_leaves_when_they_do(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
+        await listening_started(discord_api, server, members, bob.user_id)
+        await discord_api.voice.speak(bob, tone(660, 0.6))
+        receiver = listening_cog(bot).calls[server_of(server)].receiver
+        assert receiver is not None
+        # Every one of his packets dropped as it arrived, before decryption.
+        await until(lambda: receiver.stats.refused[bob.user_id] >= 30, "his packets refused")
+        assert receiver.stats.decoded[bob.user_id] == 0
+        await discord_api.leave_call(server, bob)
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "the goodbye")
+        not_listening = await members.answer(bob.user_id, "stop_listening")
+
+    opening, bye = posted_in(discord_api, server.lounge)
+    assert "Transcribed: nobody\nNot transcribed: Bob\n" in opening
+    assert bye == f"I stopped listening and left <#{server.lounge}>."
+    assert mimo.calls(ASR) == []
+    assert left_by_itself(discord_api)
+    assert not_listening.content == "I am not listening in this server."
+
+
+@pytest.mark.parametrize("daily_audio_seconds", [2])
+async def test_the_seconds_heard_count_against_the_servers_daily_audio(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    daily_audio_seconds: int,
+) -> None:  # fmt: skip
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(
+        discord_api, mimo, sqlite_url, daily_audio_seconds=daily_audio_seconds
+    ):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        await speak(ann, tone(440, 1.5))  # 2 s of the day's 2
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
+        await speak(ann, tone(550, 0.6))  # over: said once
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "the refusal")
+        usage = await members.answer(ann.user_id, "usage")
+        stopped = await members.answer(ann.user_id, "stop_listening")
+
+    assert heard_tones(mimo) == [440]
+    refusal = posted_in(discord_api, server.lounge)[2]
+    assert refusal.startswith("This chat has used all of today's transcription time"), refusal
+    assert "Transcription: 2 sec of 2 sec" in usage.content, usage.content
+    assert stopped.content.startswith("I stopped listening")
+
+
+async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_ended(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        with mimo.held():
+            # Ann stops first; Bob's turn ends while MiMo still works on hers.
+            await asyncio.gather(speak(ann, tone(440, 0.6)), speak(bob, tone(660, 1.2)))
+            await until(lambda: len(mimo.calls(ASR)) == 2, "both at MiMo at once")
+        await until(lambda: "**Bob**" in "".join(posted_in(discord_api, server.lounge)), "Bob")
+
+    said = "\n".join(posted_in(discord_api, server.lounge)[1:])
+    assert said.startswith("**Ann**: tone 440\n**Bob**: tone 660")
+
+
+async def test_a_line_heard_after_its_speaker_withdrew_is_not_posted(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        with mimo.held():
+            await speak(ann, tone(440, 0.6))
+            await until(lambda: mimo.calls(ASR), "her words at MiMo")
+            await members.answer(ann.user_id, "listen_me", allowed=False)
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await speak(ann, tone(330, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her next line")
+
+    assert posted_in(discord_api, server.lounge)[1] == "**Ann**: tone 330"
+    assert heard_tones(mimo) == [440, 330]  # heard (and counted), never posted
