@@ -43,6 +43,8 @@ from typing import cast
 
 from core.domain import errors
 from core.domain.limits import (
+    PERSON_ROW,
+    READER_SHARE_ROW,
     Asker,
     Counts,
     LimitPolicy,
@@ -193,9 +195,20 @@ class Limiter:
             person_used=person, person_caps=policy.person,
         )  # fmt: skip
 
+    async def warn_if_open(self, platform: Platform, *, chats: int | None = None) -> bool:
+        """At start: one warning line when the allowlist is open while the bot is in more than
+        a few chats: `chats` where the platform says (Discord's servers), else the chats that
+        used it in the days whose usage is kept (Telegram tells a bot nothing of its chats)."""
+        if not self.policy.allowlist.is_open or self._uow is None:
+            return False
+        if chats is None:
+            async with self._store() as uow:
+                chats = await uow.usage.chats(platform)
+        return self.open_to_many(chats)
+
     def open_to_many(self, chats: int) -> bool:
         """Whether the allowlist is open while the bot is in more than a few chats (`chats`):
-        logged at start, as a stranger's group could then spend the owner's balance."""
+        logged, as a stranger's group could then spend the owner's balance."""
         if not self.policy.allowlist.is_open or chats <= FEW_CHATS:
             return False
         logger.warning(
@@ -320,12 +333,12 @@ FEW_CHATS = 3  # more chats than this with an open allowlist: a warning at start
 
 def share_of(chat: ChatRef, member: str) -> ChatRef:
     """Where a member's share of `chat`'s speech is counted."""
-    return ChatRef(chat.platform, f"{chat.chat_id}/reader:{member}")
+    return ChatRef(chat.platform, f"{chat.chat_id}{READER_SHARE_ROW}{member}")
 
 
 def person_row(platform: Platform, user_id: str) -> ChatRef:
     """Where one person's day is counted, every chat of theirs on `platform` together."""
-    return ChatRef(platform, f"person:{user_id}")
+    return ChatRef(platform, f"{PERSON_ROW}{user_id}")
 
 
 # Every platform's chats together, under a platform name no chat has.

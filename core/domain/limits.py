@@ -120,6 +120,12 @@ class DailyCaps:
         return bool(self.audio_seconds or self.tts_chars)
 
 
+# Rows of the daily usage beside the chats' own (`core.app.limits`): a person's day across
+# chats is "person:<user id>", a member's share of a chat's readings "<chat id>/reader:<member>".
+PERSON_ROW = "person:"
+READER_SHARE_ROW = "/reader:"
+
+
 def capped_part(amounts: Counts) -> Counts:
     """What of `amounts` a person's caps and the bot's budget count: transcription and speech."""
     return Counts(audio_seconds=amounts.audio_seconds, tts_chars=amounts.tts_chars)

@@ -345,10 +345,14 @@ async def test_past_the_budget_every_chat_hears_the_bot_rests_until_tomorrow(
         for chat in (CHAT, OTHER, THIRD, FOURTH):
             await transcribe(shares, chat, asked_by(f"{chat.chat_id}"), 60)
 
-    assert refusals == [
-        "I have spoken all I may today, every chat together: I rest until tomorrow "
-        "(in 5 hr, 12 min)."
-    ] * 2
+    assert (
+        refusals
+        == [
+            "I have spoken all I may today, every chat together: I rest until tomorrow "
+            "(in 5 hr, 12 min)."
+        ]
+        * 2
+    )
     clock.move_to(NOW + timedelta(hours=6))  # past midnight UTC
     await spend(shares, FOURTH, asked_by(9), tts_chars=1)
 
