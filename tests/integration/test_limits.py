@@ -306,6 +306,8 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
         "• Summaries: 1 of 20 (19 left)\n"
         "• Questions about recordings: 0 sec of 1 hr of audio (1 hr left)\n"
         f"• MiMo tokens: {prompt + completion:,} ({prompt:,} in, {completion:,} out)\n"
+        "• Yours, all chats together: 0 sec of 1 hr of transcription\n"  # Alice's, not Bob's
+        "• Yours, all chats together: 11 of 10,000 characters of speech\n"
         "• At most 6 requests a minute per person\n"
         "• At most 20 requests a minute in this chat"
     )
@@ -475,6 +477,7 @@ async def test_discord_limits_a_person_and_shows_a_servers_usage(
     voice_ogg: bytes,
 ) -> None:
     alice = discord_api.add_member(server, "alice")
+    carol = discord_api.add_member(server, "carol")
     other = discord_api.add_guild("Elsewhere")
     bob = discord_api.add_member(other, "bob")
     settings = discord_settings(
@@ -491,7 +494,8 @@ async def test_discord_limits_a_person_and_shows_a_servers_usage(
         [refusal] = await refused.wait_for_messages()
         elsewhere = await discord_api.slash(other.general, bob, "say", text="hi")
         await elsewhere.wait_for_messages()
-        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        # Alice's minute is used up, automatic transcripts of hers included: Carol's is heard.
+        await discord_api.post_voice_message(server.general, carol, voice_ogg, duration=3)
         await discord_api.wait_until(
             lambda: any(m.content == "heard 3.0 seconds" for m in discord_api.messages),
             timeout=15,
