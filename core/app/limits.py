@@ -263,8 +263,8 @@ class Limiter:
     async def _reserve(self, spend: Spend, amounts: Counts) -> None:
         """Add `amounts` to what `spend` holds in each of its days, or refuse them together:
         one transaction, so a refusal by the person's cap or the budget leaves nothing reserved
-        in the chat's day either. Rows are taken in one order (chat, person, budget), so two
-        reservations never wait for each other's rows."""
+        in the chat's day either. Every transaction locks its rows in one order (its chat's,
+        its person's, the budget's), so two can never each wait for a row the other holds."""
         enforced = spend.asker is not None
         whole = spend.reserved + amounts
         async with self._store() as uow:
