@@ -9,7 +9,8 @@ from core.bootstrap import Runtime
 
 def ops_routes(runtime: Runtime) -> list[web.RouteDef]:
     """`/healthz`: 200 {"status": "ok", "database": "ok"} while the database answers, else 503
-    with "unreachable"; `/metrics`: what `runtime.metrics` counted, in Prometheus' format."""
+    with "unreachable", from a check at most a second old; `/metrics`: what `runtime.metrics`
+    counted, in Prometheus' format."""
 
     async def healthz(request: web.Request) -> web.Response:
         if await runtime.database_reachable():

@@ -193,6 +193,7 @@ async def _telegram(
     )
     async with receiving:
         runtime.scheduler.deliver("telegram", digest_sender(application.bot))
+        await runtime.limiter.warn_if_open("telegram")  # Telegram does not say its chats
         yield
 
 

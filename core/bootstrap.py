@@ -173,7 +173,8 @@ class Runtime(UseCases):
     message_speech: MessageSpeech  # a channel reading's messages made into speech (Discord)
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
-    database_reachable: Callable[[], Awaitable[bool]]  # for /healthz: a pooled connection reads
+    # For /healthz: a pooled connection reads, at most once a second however many ask.
+    database_reachable: Callable[[], Awaitable[bool]]
 
 
 def shared(cases: UseCases) -> dict[str, Any]:
@@ -189,7 +190,7 @@ async def bootstrap(
 
     `clock` drives summaries, digests and retention; tests pass one they can move by hand.
     """
-    from core.infra.health import database_reachable  # it loads the database layer
+    from core.infra.health import DatabaseHealth  # it loads the database layer
 
     return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`malloc`)
     clock = clock or SystemClock()
@@ -238,7 +239,7 @@ async def bootstrap(
             listening=Listening(
                 uow=uow, speech=mimo, preferences=preferences, limiter=limiter, metrics=metrics
             ),
-            database_reachable=lambda: database_reachable(store.engine),
+            database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip
 
 

@@ -209,6 +209,19 @@ class Settings(BaseSettings):
     daily_ask_seconds: int = Field(default=3600, ge=0)  # of recordings asked about (/ask)
     """Seconds of recordings one chat may ask about (`/ask`, Ask about this audio, a caption
     question) per UTC day. `0`: unlimited."""
+    daily_person_audio_seconds: int = Field(default=3600, ge=0)
+    """Seconds of audio one person may have transcribed per UTC day, all their chats together
+    (their voice notes transcribed automatically in groups included), besides each chat's
+    `DAILY_AUDIO_SECONDS`. `0`: unlimited."""
+    daily_person_tts_chars: int = Field(default=10_000, ge=0)
+    """Characters one person may have spoken per UTC day, all their chats together, besides
+    each chat's `DAILY_TTS_CHARS`. `0`: unlimited."""
+    daily_budget_audio_seconds: int = Field(default=0, ge=0)
+    """Seconds of audio the whole bot may transcribe per UTC day, every chat and replica
+    together; past it the bot says it rests until tomorrow. `0`: no budget."""
+    daily_budget_tts_chars: int = Field(default=0, ge=0)
+    """Characters the whole bot may speak per UTC day, every chat and replica together; past
+    it the bot says it rests until tomorrow. `0`: no budget."""
     allowed_chats: str = ""
     """Chats the bot serves, everyone in them: comma-separated ids, bare (`-100123`) or for one
     platform (`telegram:-100123`, `discord:456`: a server or a channel). Empty, with

@@ -22,7 +22,14 @@ from core.app.retention import RetentionJob, retention_jobs
 from core.app.summaries.service import SummaryLimits
 from core.app.voices import VoiceModels
 from core.config import Settings
-from core.domain.limits import Allowlist, DailyQuotas, LimitPolicy, RateLimits, RequestLimits
+from core.domain.limits import (
+    Allowlist,
+    DailyCaps,
+    DailyQuotas,
+    LimitPolicy,
+    RateLimits,
+    RequestLimits,
+)
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.ffmpeg import choose_ffmpeg
 from core.infra.audio.processes import FfmpegProcesses, TimeLimit
@@ -69,6 +76,14 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
         ),
         allowlist=Allowlist.parse(settings.allowed_chats, settings.allowed_users),
         reader_member_share=settings.discord_reader_member_share,
+        person=DailyCaps(
+            audio_seconds=settings.daily_person_audio_seconds,
+            tts_chars=settings.daily_person_tts_chars,
+        ),
+        budget=DailyCaps(
+            audio_seconds=settings.daily_budget_audio_seconds,
+            tts_chars=settings.daily_budget_tts_chars,
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from typing import Self
 from core.app.limits import Limiter
 from core.bootstrap import UseCases, use_cases
 from core.domain.claims import Claim, ClaimState, TakenOver
-from core.domain.limits import COUNTED, Counts, RequestLimits
+from core.domain.limits import COUNTED, PERSON_ROW, READER_SHARE_ROW, Counts, RequestLimits
 from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
 from core.domain.values import (
     Answer,
@@ -363,6 +363,13 @@ class FakeUsage:
     async def delete_chat(self, chat: ChatRef, *, today: date) -> None:
         for key in [key for key in self.rows.days if key[0] == chat and key[1] < today]:
             del self.rows.days[key]
+
+    async def chats(self, platform: str) -> int:
+        return len({
+            chat for chat, _ in self.rows.days
+            if chat.platform == platform
+            and not chat.chat_id.startswith(PERSON_ROW) and READER_SHARE_ROW not in chat.chat_id
+        })  # fmt: skip
 
 
 class FakeUsageUnitOfWork:

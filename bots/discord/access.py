@@ -17,7 +17,7 @@ from bots.discord.messages import text
 from bots.discord.places import Interaction, reaches_channel
 from core.app.limits import Limiter
 from core.domain import errors
-from core.domain.limits import AUTOMATIC, Asker, asked_by
+from core.domain.limits import Asker, asked_by, sent_by
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,7 @@ def asker_of(interaction: Interaction) -> Asker:
 
 
 def unasked(message: discord.Message) -> Asker:
-    """Who a voice message is transcribed for because its place transcribes every one: nobody
-    in a server; in direct messages the sender, who asked by sending it."""
-    return asked_by(message.author.id) if message.guild is None else AUTOMATIC
+    """Who a voice message is transcribed for because its place transcribes every one: in
+    direct messages the sender, who asked by sending it; in a server nobody, counted against
+    the sender."""
+    return asked_by(message.author.id) if message.guild is None else sent_by(message.author.id)

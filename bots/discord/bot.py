@@ -162,6 +162,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         pace_requests(self, RequestPace(PER_SECOND * process_share(shard_count, shard_ids)))
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.limiter  # the allowlist, before anything else
+        self._warned_if_open = False
         self.preferences = runtime.preferences  # where a DM's commander is noted
         self.audiences = runtime.audiences
         self.clicks = Answerers()  # the cogs register who answers each kind of button
@@ -258,6 +259,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
             "Discord bot %s is ready in %d server(s), shard(s) %s of %s",
             self.user, len(self.guilds), shards, self.shard_count,
         )  # fmt: skip
+        if not self._warned_if_open:  # once: on_ready comes again after a new session
+            self._warned_if_open = True
+            await self.limiter.warn_if_open("discord", chats=len(self.guilds))
 
     async def _choose_gateway(self) -> None:
         """Settle the gateway URL and the shard count before connecting.

@@ -17,7 +17,7 @@ from bots.telegram.media import recording_in
 from bots.telegram.messages import text
 from core.app.limits import Limiter
 from core.domain import errors
-from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by
+from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by, sent_by
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +91,12 @@ def asker_of(update: Update) -> Asker:
 
 
 def unasked(message: Message) -> Asker:
-    """Who a recording is transcribed for because its chat transcribes every one: nobody in a
-    group; in a private chat the sender, who asked by sending it."""
+    """Who a recording is transcribed for because its chat transcribes every one: in a private
+    chat the sender, who asked by sending it; in a group nobody, counted against the sender
+    (none when a channel or an anonymous administrator sent it)."""
     user = message.from_user
-    if message.chat.type == ChatType.PRIVATE and user is not None:
+    if user is None or message.sender_chat is not None:
+        return AUTOMATIC
+    if message.chat.type == ChatType.PRIVATE:
         return asked_by(user.id)
-    return AUTOMATIC
+    return sent_by(user.id)

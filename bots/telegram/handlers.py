@@ -100,7 +100,7 @@ class TelegramHandlers:
 
     async def usage(self, update: Update, answer: Answering) -> None:
         """/usage: what this chat used today, and what is left."""
-        report = await self.limiter.today(chat_of(update))
+        report = await self.limiter.today(chat_of(update), asker_of(update))
         await reply_lines(message_of(update), usage_text(report, answer.locale))
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -12,14 +12,21 @@
                 in 5 h 12 min"), and afterwards records what MiMo reported instead (or gives the
                 reservation back when the work failed)
 
+    caps        the same reservation also draws on the asker's own day, all chats together (a
+                person's cap: DAILY_PERSON_*, transcription and speech), and on the whole bot's
+                (the budget: DAILY_BUDGET_*); all of them fit or the work is refused, naming
+                the first that did not: the chat's quota, the person's cap, or the budget
+                ("I rest until tomorrow")
     shares      `share` holds what one member's messages read aloud by the channel reader cost
                 against their share of the chat's daily speech (READER_MEMBER_SHARE of it),
                 besides the chat's own quota: one member posting steadily cannot spend the
                 whole server's speech
 
-Automatic transcripts (nobody asked) count against the chat only; when they are refused, the
-chat hears it once a minute (rates) or once a day (quotas), never once per voice note. Digests
-(scheduled, `asker` None) are counted but never refused. The command line is not limited.
+Automatic transcripts (nobody asked) count against the chat and, when its sender is known
+(`sent_by`), against the sender's rate and caps; when they are refused, the chat hears it once
+a minute (rates) or once a day (quotas, the budget), and the sender once a minute or a day (their
+rate, their caps), never once per voice note and never not at all. Digests (scheduled, `asker`
+None) are counted but never refused. The command line is not limited.
 
 State lives in the database (`core.infra.storage.usage`), changed by single atomic statements, so
 replicas sharing PostgreSQL share every limit.
@@ -30,14 +37,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from core.domain import errors
 from core.domain.limits import (
+    PERSON_ROW,
+    READER_SHARE_ROW,
     Asker,
     Counts,
     LimitPolicy,
     UsageReport,
+    Whose,
+    capped_part,
     pairs,
     refusal,
     seconds_left,
@@ -86,7 +99,7 @@ class Limiter:
         rates, now = self.policy.rates, self._clock.now()
         window = window_start(now)
         subjects = [(f"chat:{chat.chat_id}", rates.chat_per_minute)]
-        if asker.user_id is not None and not asker.automatic:
+        if asker.user_id is not None:  # automatic transcripts too: the sender's minute
             subjects.append((f"user:{asker.user_id}", rates.user_per_minute))
         counted = [(subject, limit) for subject, limit in subjects if limit > 0]
         over: list[tuple[str, int]] = []
@@ -100,16 +113,17 @@ class Limiter:
         # Rolled back: a refused request uses up neither the person's minute nor the chat's.
         subject, limit = over[-1]  # the person's limit, when both are reached
         wait = Duration(seconds_left(window, now))
-        if subject.startswith("user:"):
-            raise errors.SlowDown(wait=wait, limit=limit)
+        persons = subject.startswith("user:")
         if not asker.automatic:
-            raise errors.ChatSlowDown(wait=wait, limit=limit)
+            raise (errors.SlowDown if persons else errors.ChatSlowDown)(wait=wait, limit=limit)
+        # Automatic: said once a window to the chat (its limit) or to the sender (theirs).
         async with self._store() as uow:
             first = await uow.usage.tell(chat.platform, subject, window)
             await uow.commit()
         if not first:
-            raise errors.AlreadyTold("automatic transcripts over the chat's limit")
-        raise errors.AutoTranscriptsPaused(wait=wait, limit=limit)
+            raise errors.AlreadyTold(f"automatic transcripts over the limit of {subject}")
+        paused = errors.PersonAutoTranscriptsPaused if persons else errors.AutoTranscriptsPaused
+        raise paused(wait=wait, limit=limit)
 
     @asynccontextmanager
     async def spending(
@@ -119,7 +133,7 @@ class Limiter:
         run the block, then record what it used (`Spend.used`), or give the reservation back
         when the block fails. A recording's seconds are reserved inside the block, as declared
         and once measured (`Spend.reserve`)."""
-        spend = Spend(self, chat, asker, utc_day(self._clock.now()))
+        spend = Spend(self, chat, asker, utc_day(self._clock.now()), self._tallies(chat, asker))
         await spend.reserve(Counts(tts_chars=tts_chars, summaries=summaries))
         try:
             yield spend
@@ -148,7 +162,7 @@ class Limiter:
         try:
             yield
         except BaseException:
-            await self._record(Spend(self, key, None, day), Counts() - amounts)
+            await self._add(day, [(key, Counts() - amounts)])
             raise
 
     def share_cap(self) -> int:
@@ -165,15 +179,45 @@ class Limiter:
             used = await uow.usage.day(share_of(chat, member), utc_day(self._clock.now()))
         return used.tts_chars
 
-    async def today(self, chat: ChatRef) -> UsageReport:
-        """The chat's usage today and the limits it is measured against (`/usage`)."""
-        now = self._clock.now()
-        used = Counts()
+    async def today(self, chat: ChatRef, asker: Asker | None = None) -> UsageReport:
+        """The chat's usage today and the limits it is measured against (`/usage`); with the
+        asker's own share of the day, all chats together, while persons have caps."""
+        now, policy = self._clock.now(), self.policy
+        used, person = Counts(), None
         if not self._exempt(chat):
+            mine = self._person_row(chat, asker)
             async with self._store() as uow:
                 used = await uow.usage.day(chat, utc_day(now))
-        policy = self.policy
-        return UsageReport(used, policy.quotas, policy.rates, until_reset(now))
+                if mine is not None:
+                    person = await uow.usage.day(mine, utc_day(now))
+        return UsageReport(
+            used, policy.quotas, policy.rates, until_reset(now),
+            person_used=person, person_caps=policy.person,
+        )  # fmt: skip
+
+    async def warn_if_open(self, platform: Platform, *, chats: int | None = None) -> bool:
+        """At start: one warning line when the allowlist is open while the bot is in more than
+        a few chats: `chats` where the platform says (Discord's servers), else the chats that
+        used it in the days whose usage is kept (Telegram tells a bot nothing of its chats)."""
+        if not self.policy.allowlist.is_open or self._uow is None:
+            return False
+        if chats is None:
+            async with self._store() as uow:
+                chats = await uow.usage.chats(platform)
+        return self.open_to_many(chats)
+
+    def open_to_many(self, chats: int) -> bool:
+        """Whether the allowlist is open while the bot is in more than a few chats (`chats`):
+        logged, as a stranger's group could then spend the owner's balance."""
+        if not self.policy.allowlist.is_open or chats <= FEW_CHATS:
+            return False
+        logger.warning(
+            "the bot is in %d chats and serves everyone (ALLOWED_CHATS and ALLOWED_USERS are "
+            "empty): anyone who adds it spends your MiMo balance; set them, or mind the daily "
+            "quotas, the person caps and DAILY_BUDGET_*",
+            chats,
+        )
+        return True
 
     async def purge(self) -> int:
         """Delete rate windows older than an hour (any replica may; it is idempotent)."""
@@ -199,39 +243,78 @@ class Limiter:
 
     # Quotas, for `Spend`
 
+    def _tallies(self, chat: ChatRef, asker: Asker | None) -> list[Tally]:
+        """The days work in `chat` for `asker` is counted in: the chat's, the asker's own (all
+        chats together, while persons have caps), the whole bot's (while it has a budget)."""
+        policy = self.policy
+        tallies = [Tally(chat, policy.quotas.as_counts(), "chat")]
+        mine = self._person_row(chat, asker)
+        if mine is not None:
+            tallies.append(Tally(mine, policy.person.as_counts(), "person"))
+        if policy.budget.any:
+            tallies.append(Tally(BUDGET_ROW, policy.budget.as_counts(), "budget"))
+        return tallies
+
+    def _person_row(self, chat: ChatRef, asker: Asker | None) -> ChatRef | None:
+        if asker is None or asker.user_id is None or not self.policy.person.any:
+            return None
+        return person_row(chat.platform, asker.user_id)
+
     async def _reserve(self, spend: Spend, amounts: Counts) -> None:
-        """Add `amounts` to what `spend` holds, or refuse the two together."""
+        """Add `amounts` to what `spend` holds in each of its days, or refuse them together:
+        one transaction, so a refusal by the person's cap or the budget leaves nothing reserved
+        in the chat's day either. Every transaction locks its rows in one order (its chat's,
+        its person's, the budget's), so two can never each wait for a row the other holds."""
         enforced = spend.asker is not None
-        limits = self.policy.quotas.as_counts() if enforced else Counts()
         whole = spend.reserved + amounts
-        too_big = any(0 < limit < amount for amount, limit in pairs(whole, limits))
         async with self._store() as uow:
-            if not too_big and await uow.usage.reserve(spend.chat, spend.day, amounts, limits):
+            for tally in spend.tallies:
+                part, limits = tally.part(amounts), tally.limits if enforced else Counts()
+                if part == Counts():
+                    continue
+                too_big = any(0 < limit < n for n, limit in pairs(tally.part(whole), limits))
+                if too_big or not await uow.usage.reserve(tally.row, spend.day, part, limits):
+                    # Read in the transaction that was refused: the refused statement locked
+                    # the day's row, so another request giving its share back meanwhile cannot
+                    # make the refusal read as if it fit. Left without commit: rolled back.
+                    used = await uow.usage.day(tally.row, spend.day)
+                    break
+            else:
                 await uow.commit()
                 return
-            # Read in the transaction that was refused: the refused statement locked the day's
-            # row, so another request giving its share back meanwhile cannot make the refusal
-            # read as if it fit.
-            used = await uow.usage.day(spend.chat, spend.day)
-            automatic = spend.asker is not None and spend.asker.automatic
-            first = await uow.usage.tell_today(spend.chat, spend.day) if automatic else True
-            await uow.commit()
-        if not first:
-            raise errors.AlreadyTold("automatic transcripts over the chat's daily quota")
+        await self._refuse(spend, tally, whole, used - tally.part(spend.reserved))
+
+    async def _refuse(self, spend: Spend, tally: Tally, whole: Counts, used: Counts) -> None:
+        """Raise the refusal of `whole` by `tally`'s limits; automatic work hears it once a
+        day: the chat (its quota, the budget), or the sender (their cap)."""
+        if spend.asker is not None and spend.asker.automatic:
+            told = tally.row if tally.whose == "person" else spend.chat
+            async with self._store() as uow:
+                first = await uow.usage.tell_today(told, spend.day)
+                await uow.commit()
+            if not first:
+                raise errors.AlreadyTold(f"automatic transcripts over the {tally.whose}'s day")
         # Said of the whole, as if what `spend` already holds were not spent yet.
         reset = waiting(until_reset(self._clock.now()))
-        raise refusal(whole, limits, used - spend.reserved, reset=reset)
+        raise refusal(tally.part(whole), tally.limits, used, reset=reset, of=tally.whose)
 
     async def _record(self, spend: Spend, amounts: Counts) -> None:
+        if self._exempt(spend.chat):
+            return
+        await self._add(spend.day, [(tally.row, tally.part(amounts)) for tally in spend.tallies])
+
+    async def _add(self, day: date, changes: list[tuple[ChatRef, Counts]]) -> None:
         """Best effort: the work is done (or failed) either way; a lost count is logged."""
-        if self._exempt(spend.chat) or amounts == Counts():
+        changes = [(row, amounts) for row, amounts in changes if amounts != Counts()]
+        if not changes:
             return
         try:
             async with self._store() as uow:
-                await uow.usage.add(spend.chat, spend.day, amounts)
+                for row, amounts in changes:
+                    await uow.usage.add(row, day, amounts)
                 await uow.commit()
         except Exception:
-            logger.exception("could not record the usage of %s: %s", spend.chat, amounts)
+            logger.exception("could not record the usage of %s", changes)
 
     def _exempt(self, chat: ChatRef) -> bool:
         # The owner at the command line is not someone to protect the balance from.
@@ -242,19 +325,51 @@ class Limiter:
         return self._uow()
 
 
+FEW_CHATS = 3  # more chats than this with an open allowlist: a warning at start
+
+# The rows beside the chats' in the daily usage, deleted with the other days by retention:
+# a member's share of a chat's readings, a person's day across chats, the whole bot's day.
+
+
 def share_of(chat: ChatRef, member: str) -> ChatRef:
-    """Where a member's share of `chat`'s speech is counted: a day's row of its own beside the
-    chat's, deleted with the other days by retention."""
-    return ChatRef(chat.platform, f"{chat.chat_id}/reader:{member}")
+    """Where a member's share of `chat`'s speech is counted."""
+    return ChatRef(chat.platform, f"{chat.chat_id}{READER_SHARE_ROW}{member}")
+
+
+def person_row(platform: Platform, user_id: str) -> ChatRef:
+    """Where one person's day is counted, every chat of theirs on `platform` together."""
+    return ChatRef(platform, f"{PERSON_ROW}{user_id}")
+
+
+# Every platform's chats together, under a platform name no chat has.
+BUDGET_ROW = ChatRef(cast(Platform, "all"), "budget")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One day's row a piece of work is counted in, and the limits it is held to there."""
+
+    row: ChatRef
+    limits: Counts
+    whose: Whose
+
+    def part(self, amounts: Counts) -> Counts:
+        """What of `amounts` this row counts: all of it for the chat, transcription and speech
+        for a person's cap and the budget."""
+        return amounts if self.whose == "chat" else capped_part(amounts)
 
 
 class Spend:
-    """What one piece of work costs its chat: reserved before, recorded after."""
+    """What one piece of work costs its chat (and its asker's day, and the bot's): reserved
+    before, recorded after."""
 
-    def __init__(self, limiter: Limiter, chat: ChatRef, asker: Asker | None, day: date) -> None:
+    def __init__(
+        self, limiter: Limiter, chat: ChatRef, asker: Asker | None, day: date, tallies: list[Tally]
+    ) -> None:
         self.chat = chat
         self.asker = asker
         self.day = day
+        self.tallies = tallies
         self.reserved = Counts()
         self._limiter = limiter
         self._audio_seconds: int | None = None  # as MiMo billed it, when known

@@ -1,4 +1,5 @@
-"""How a chat's usage reads (`/usage`): what it used today, against its quotas and rate limits."""
+"""How a chat's usage reads (`/usage`): what it used today, against its quotas and rate limits,
+and the asker's own share of the day, all their chats together, against their caps."""
 
 from __future__ import annotations
 
@@ -20,11 +21,26 @@ def usage_text(report: UsageReport, locale: str) -> str:
         text("limits.usage.tokens", locale, total=used.tokens, prompt=used.prompt_tokens,
              completion=used.completion_tokens),
     ]  # fmt: skip
+    lines += _person_lines(report, locale)
     if report.rates.user_per_minute:
         lines.append(text("limits.usage.user_rate", locale, limit=report.rates.user_per_minute))
     if report.rates.chat_per_minute:
         lines.append(text("limits.usage.chat_rate", locale, limit=report.rates.chat_per_minute))
     return "\n".join(lines)
+
+
+def _person_lines(report: UsageReport, locale: str) -> list[str]:
+    """The asker's share of the day, for each of their caps (none: not counted)."""
+    used, caps = report.person_used, report.person_caps
+    if used is None:
+        return []
+    shares = [("audio", used.audio_seconds, caps.audio_seconds, Duration),
+              ("speech", used.tts_chars, caps.tts_chars, int)]  # fmt: skip
+    return [
+        text(f"limits.usage.person_{name}", locale, used=shown(spent), limit=shown(cap))
+        for name, spent, cap, shown in shares
+        if cap
+    ]
 
 
 def _quota_line(

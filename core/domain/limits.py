@@ -1,6 +1,7 @@
 """What the owner allows, as plain values: what one request may ask for, the allowlist, the rate
-limits and the daily quotas, the counts they are measured in, who asked, UTC days and minute
-windows, and the refusal that names the quota a request does not fit.
+limits, the daily quotas (a chat's), caps (a person's, all chats together) and budget (the whole
+bot's), the counts they are measured in, who asked, UTC days and minute windows, and the refusal
+that names the quota a request does not fit.
 
 No I/O here; `core.app.limits.Limiter` enforces these against the database, and
 `core.chat.usage` says how a chat's usage reads.
@@ -13,16 +14,23 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 
 from core.domain.errors import (
     AskOverQuota,
     AskQuotaShort,
     AskQuotaUsed,
+    AudioBudgetSpent,
     AudioOverQuota,
     AudioQuotaShort,
     AudioQuotaUsed,
     AudioTooLarge,
+    PersonAudioQuotaShort,
+    PersonAudioQuotaUsed,
+    PersonSpeechQuotaShort,
+    PersonSpeechQuotaUsed,
     QuotaUsed,
+    SpeechBudgetSpent,
     SpeechOverQuota,
     SpeechQuotaShort,
     SpeechQuotaUsed,
@@ -94,6 +102,33 @@ class DailyQuotas:
             summaries=self.summaries,
             ask_seconds=self.ask_seconds,
         )
+
+
+@dataclass(frozen=True)
+class DailyCaps:
+    """Transcribed seconds and spoken characters in a UTC day, all chats together: one person's
+    (`LimitPolicy.person`) or the whole bot's (`LimitPolicy.budget`); 0: no cap."""
+
+    audio_seconds: int = 0
+    tts_chars: int = 0
+
+    def as_counts(self) -> Counts:
+        return Counts(audio_seconds=self.audio_seconds, tts_chars=self.tts_chars)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.audio_seconds or self.tts_chars)
+
+
+# Rows of the daily usage beside the chats' own (`core.app.limits`): a person's day across
+# chats is "person:<user id>", a member's share of a chat's readings "<chat id>/reader:<member>".
+PERSON_ROW = "person:"
+READER_SHARE_ROW = "/reader:"
+
+
+def capped_part(amounts: Counts) -> Counts:
+    """What of `amounts` a person's caps and the bot's budget count: transcription and speech."""
+    return Counts(audio_seconds=amounts.audio_seconds, tts_chars=amounts.tts_chars)
 
 
 @dataclass(frozen=True)
@@ -169,13 +204,16 @@ class LimitPolicy:
     allowlist: Allowlist = Allowlist()
     # The most of a chat's daily speech one member's messages may take in channel readings.
     reader_member_share: float = 0.25
+    person: DailyCaps = DailyCaps(audio_seconds=3600, tts_chars=10_000)  # each person's share
+    budget: DailyCaps = DailyCaps()  # the whole bot's day; past it, the bot rests till midnight
 
 
 @dataclass(frozen=True)
 class Asker:
     """Who costly work is for, as the rate limits see it: the person who asked (None: not
-    known), or nobody (`automatic`: a recording transcribed because the chat has auto-transcribe
-    on), which counts against the chat only and is refused aloud once a window."""
+    known). `automatic`: a recording transcribed because the chat has auto-transcribe on, not
+    because anyone asked; it counts against the chat and, when its sender is known, against the
+    sender's rate and caps, and is refused aloud once a window (or a day), never silently."""
 
     user_id: str | None = None
     automatic: bool = False
@@ -187,6 +225,11 @@ AUTOMATIC = Asker(automatic=True)
 
 def asked_by(user_id: object) -> Asker:
     return Asker(user_id=str(user_id))
+
+
+def sent_by(user_id: object) -> Asker:
+    """A recording transcribed automatically, counted against the person who sent it."""
+    return Asker(user_id=str(user_id), automatic=True)
 
 
 # Time: minute windows and UTC days
@@ -213,12 +256,15 @@ def until_reset(now: datetime) -> timedelta:
 
 @dataclass(frozen=True)
 class UsageReport:
-    """A chat's usage today, with the limits it is measured against (`/usage`)."""
+    """A chat's usage today, with the limits it is measured against (`/usage`); and, for the
+    person asking, their own share of the day, all chats together (None: not counted)."""
 
     used: Counts
     quotas: DailyQuotas
     rates: RateLimits
     resets_in: timedelta
+    person_used: Counts | None = None
+    person_caps: DailyCaps = DailyCaps()
 
 
 def pairs(one: Counts, other: Counts) -> zip[tuple[int, int]]:
@@ -235,10 +281,31 @@ _QUOTA_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {
 }
 
 
-def refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: Duration) -> QuotaUsed:
-    """The refusal of `amounts` when the chat had `used` this much: the first quota they do not
-    fit. Read with the refused reservation, one of them never fits; should none be over, the
-    first quota they draw on answers all the same, so a race never ends in an internal error."""
+_PERSON_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {
+    # name: (used up, not enough left for this one); more than a whole day's reads as the latter
+    "audio_seconds": (PersonAudioQuotaUsed, PersonAudioQuotaShort, PersonAudioQuotaShort),
+    "tts_chars": (PersonSpeechQuotaUsed, PersonSpeechQuotaShort, PersonSpeechQuotaShort),
+}
+_BUDGET_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {
+    # whatever is left of the bot's day, the bot rests till midnight once a request does not fit
+    "audio_seconds": (AudioBudgetSpent,) * 3,
+    "tts_chars": (SpeechBudgetSpent,) * 3,
+}
+Whose = Literal["chat", "person", "budget"]  # whose day a quota counts: see `LimitPolicy`
+_REFUSALS: dict[Whose, dict[str, tuple[type[QuotaUsed], ...]]] = {
+    "chat": _QUOTA_ERRORS,
+    "person": _PERSON_ERRORS,
+    "budget": _BUDGET_ERRORS,
+}
+
+
+def refusal(
+    amounts: Counts, limits: Counts, used: Counts, *, reset: Duration, of: Whose = "chat"
+) -> QuotaUsed:
+    """The refusal of `amounts` when the chat (or the person, or the whole bot: `of`) had `used`
+    this much: the first quota they do not fit. Read with the refused reservation, one of them
+    never fits; should none be over, the first quota they draw on answers all the same, so a race
+    never ends in an internal error."""
     drawn = [
         (name, amount, limit, spent)
         for name, amount, limit, spent in zip(
@@ -247,11 +314,20 @@ def refusal(amounts: Counts, limits: Counts, used: Counts, *, reset: Duration) -
         if amount > 0 and limit > 0
     ]
     name, amount, limit, spent = next((q for q in drawn if q[3] + q[1] > q[2]), drawn[0])
-    return _quota_error(name, needed=amount, left=max(0, limit - spent), limit=limit, reset=reset)
+    left = max(0, limit - spent)
+    return _quota_error(_REFUSALS[of], name, needed=amount, left=left, limit=limit, reset=reset)
 
 
-def _quota_error(name: str, *, needed: int, left: int, limit: int, reset: Duration) -> QuotaUsed:
-    used_up, short, over = _QUOTA_ERRORS[name]
+def _quota_error(
+    errors: dict[str, tuple[type[QuotaUsed], ...]],
+    name: str,
+    *,
+    needed: int,
+    left: int,
+    limit: int,
+    reset: Duration,
+) -> QuotaUsed:
+    used_up, short, over = errors[name]
     shown = (
         Duration if name.endswith("_seconds") else int
     )  # seconds read as time, the rest as counts

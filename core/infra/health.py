@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 5.0
+FRESH_SECONDS = 1.0
 
 
 async def database_reachable(engine: AsyncEngine, *, within: float = CHECK_SECONDS) -> bool:
@@ -32,3 +35,42 @@ async def database_reachable(engine: AsyncEngine, *, within: float = CHECK_SECON
         logger.warning("health check: the database is unreachable (%s)", type(exc).__name__)
         return False
     return True
+
+
+class DatabaseHealth:
+    """`database_reachable`, asked at most once while its last answer is `fresh_for` (1 s) old:
+    every probe meanwhile, however many come at once, shares the answer or the one check in
+    flight, so a flood of `/healthz` requests holds at most one of the pool's connections and
+    the bot's own work never waits behind them."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        fresh_for: float = FRESH_SECONDS,
+        within: float = CHECK_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._fresh_for = fresh_for
+        self._within = within
+        self._monotonic = monotonic
+        self._answer: tuple[float, bool] | None = None  # when it was known, and what
+        self._checking: asyncio.Future[bool] | None = None
+
+    async def reachable(self) -> bool:
+        answer = self._answer
+        if answer is not None and self._monotonic() - answer[0] <= self._fresh_for:
+            return answer[1]
+        if self._checking is None:
+            self._checking = asyncio.ensure_future(self._check())
+        # Shielded: a probe that gives up (its client went away) does not cancel the others'.
+        return await asyncio.shield(self._checking)
+
+    async def _check(self) -> bool:
+        try:
+            reachable = await database_reachable(self._engine, within=self._within)
+            self._answer = (self._monotonic(), reachable)
+            return reachable
+        finally:
+            self._checking = None

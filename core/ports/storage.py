@@ -272,6 +272,10 @@ class UsageStore(Protocol):
 
     async def delete_chat(self, chat: ChatRef, *, today: date) -> None: ...
 
+    async def chats(self, platform: str) -> int:
+        """The chats of `platform` with usage kept (the retained days), persons' rows aside."""
+        ...
+
 
 class UsageUnitOfWork(UnitOfWork, Protocol):
     """What `core.app.limits.Limiter` needs: the usage store."""

@@ -240,6 +240,9 @@ async def test_killed_mid_work_discord_finishes_the_voice_message_the_command_an
     "thinking…" placeholders outlived the process, are run again and fill them: one answer
     each, nothing asked twice of the user."""
     alice = discord_api.add_member(server, "alice")
+    # Bob's voice message: automatic transcripts count against their sender's minute, and
+    # Alice's, with the work redone after the kill, would go past it.
+    bob = discord_api.add_member(server, "bob")
     voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     env = discord_environment(discord_api, mimo, database_url)
     async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
@@ -252,7 +255,7 @@ async def test_killed_mid_work_discord_finishes_the_voice_message_the_command_an
         )
         await opened.wait_for_callback(timeout=60)
         mimo.delay = HELD_SECONDS
-        note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
+        note = await discord_api.post_voice_message(server.general, bob, voice, duration=2)
         said = await discord_api.slash(server.random, alice, "say", text="Hello from the tests.")
         asked = await discord_api.submit_modal(opened, "Who speaks first?")
         for model in ("mimo-v2.5-asr", "mimo-v2.5-tts"):

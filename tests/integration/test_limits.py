@@ -24,7 +24,15 @@ from core.app.limits import Limiter
 from core.chat.messages import text
 from core.config import Settings
 from core.domain import errors
-from core.domain.limits import ANYONE, Counts, DailyQuotas, LimitPolicy, RateLimits, asked_by
+from core.domain.limits import (
+    ANYONE,
+    Counts,
+    DailyCaps,
+    DailyQuotas,
+    LimitPolicy,
+    RateLimits,
+    asked_by,
+)
 from core.domain.values import ChatRef
 from core.infra.storage import Base, SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
@@ -298,6 +306,8 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
         "• Summaries: 1 of 20 (19 left)\n"
         "• Questions about recordings: 0 sec of 1 hr of audio (1 hr left)\n"
         f"• MiMo tokens: {prompt + completion:,} ({prompt:,} in, {completion:,} out)\n"
+        "• Yours, all chats together: 0 sec of 1 hr of transcription\n"  # Alice's, not Bob's
+        "• Yours, all chats together: 11 of 10,000 characters of speech\n"
         "• At most 6 requests a minute per person\n"
         "• At most 20 requests a minute in this chat"
     )
@@ -353,6 +363,94 @@ async def test_strangers_get_one_sentence_for_a_command_and_nothing_is_kept_of_t
     assert set(kept.values()) == {0}, kept
 
 
+# --- Telegram: shares of the bill ------------------------------------------------------------
+
+
+async def test_a_sender_over_their_cap_in_one_group_is_refused_in_a_second(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    quiet_refusals: Callable[[], int],
+) -> None:
+    """Voice notes transcribed automatically in groups count against their sender's own day,
+    all chats together; past it they are refused aloud once, then quietly, and /usage shows
+    the sender's share."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, daily_person_audio_seconds=5
+    )
+    refusal = (
+        "That recording is 3 sec long, but you have only 2 sec of transcription left today, all "
+        f"chats together (each person may have 5 sec a day); try again in {RESET}, or send a "
+        "shorter one."
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        voice(bot_api, GROUP, ALICE, voice_ogg)
+        await said(bot_api, GROUP, "heard 3.0 seconds")
+        second = voice(bot_api, OTHER_GROUP, ALICE, voice_ogg)
+        await said(bot_api, OTHER_GROUP, refusal)
+        third = voice(bot_api, GROUP, ALICE, voice_ogg)
+        await until(lambda: quiet_refusals() == 1, "the third note's quiet refusal")
+        voice(bot_api, OTHER_GROUP, BOB, voice_ogg)  # another sender, the same group
+        await said(bot_api, OTHER_GROUP, "heard 3.0 seconds")
+        send(bot_api, OTHER_GROUP, ALICE, "/usage")
+        await bot_api.wait_until(lambda: bot_api.texts(OTHER_GROUP)[-1].startswith("Used in"))
+
+    assert [m["text"] for m in bot_api.replies_to(OTHER_GROUP, second["message_id"])] == [refusal]
+    assert bot_api.replies_to(GROUP, third["message_id"]) == []
+    usage = bot_api.texts(OTHER_GROUP)[-1].splitlines()
+    assert "• Yours, all chats together: 3 sec of 5 sec of transcription" in usage
+    assert "• Transcription: 3 sec of 2 hr (1 hr, 59 min, 57 sec left)" in usage  # Bob's
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2
+
+
+async def test_past_the_daily_budget_the_bot_rests_until_tomorrow_in_every_chat(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, daily_budget_tts_chars=10
+    )
+    clock = at_18_48()
+    bot_api.set_user_language(CAROL, "de")
+    async with running(settings, bot_api, clock=clock):
+        send(bot_api, ALICE, ALICE, "/say hello")
+        await bot_api.wait_for("sendVoice", chat_id=ALICE)
+        send(bot_api, GROUP, BOB, "/say world")
+        await bot_api.wait_for("sendVoice", chat_id=GROUP)
+        send(bot_api, OTHER_GROUP, BOB, "/say again")
+        await said(bot_api, OTHER_GROUP, "I have spoken all I may today, every chat together: "
+                                         f"I rest until tomorrow (in {RESET}).")  # fmt: skip
+        send(bot_api, CAROL, CAROL, "/say hallo")
+        await said(bot_api, CAROL, "Ich habe heute alles gesprochen, was ich darf, alle Chats "
+                                   "zusammen: Ich ruhe mich bis morgen aus (in 5 Std., "
+                                   "12 Min.).")  # fmt: skip
+        await clock.advance(timedelta(hours=5, minutes=12))  # midnight UTC: a new day
+        send(bot_api, OTHER_GROUP, BOB, "/say again")
+        await bot_api.wait_for("sendVoice", chat_id=OTHER_GROUP)
+
+    assert [body["messages"][-1]["content"] for body in mimo.calls("mimo-v2.5-tts")] == [
+        "hello", "world", "again"
+    ]  # fmt: skip
+
+
+async def test_an_open_bot_used_in_more_than_a_few_chats_says_so_at_start(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = LimitPolicy(RateLimits(0, 0), DailyQuotas())
+    async with process(database_url, policy, StillClock(datetime.now(UTC))) as earlier:
+        for chat in range(4):  # four chats used it in the days kept
+            async with earlier.spending(ChatRef("telegram", f"-{chat + 1}"), ANYONE, tts_chars=1):
+                pass
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    caplog.set_level(logging.WARNING, logger="core.app.limits")
+    async with running(settings, bot_api):
+        await until(lambda: bool(caplog.records), "the warning")
+
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "core.app.limits"]
+    assert warning.startswith("the bot is in 4 chats and serves everyone (ALLOWED_CHATS and "
+                              "ALLOWED_USERS are empty)")  # fmt: skip
+
+
 # --- Telegram and Discord: the Discord adapter -----------------------------------------------
 
 
@@ -379,6 +477,7 @@ async def test_discord_limits_a_person_and_shows_a_servers_usage(
     voice_ogg: bytes,
 ) -> None:
     alice = discord_api.add_member(server, "alice")
+    carol = discord_api.add_member(server, "carol")
     other = discord_api.add_guild("Elsewhere")
     bob = discord_api.add_member(other, "bob")
     settings = discord_settings(
@@ -395,7 +494,8 @@ async def test_discord_limits_a_person_and_shows_a_servers_usage(
         [refusal] = await refused.wait_for_messages()
         elsewhere = await discord_api.slash(other.general, bob, "say", text="hi")
         await elsewhere.wait_for_messages()
-        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        # Alice's minute is used up, automatic transcripts of hers included: Carol's is heard.
+        await discord_api.post_voice_message(server.general, carol, voice_ogg, duration=3)
         await discord_api.wait_until(
             lambda: any(m.content == "heard 3.0 seconds" for m in discord_api.messages),
             timeout=15,
@@ -488,6 +588,48 @@ async def test_discord_downloads_no_refused_voice_message(
 
     assert len(discord_api.downloads) == 1
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_discord_servers_past_the_daily_budget_hear_the_bot_rests_until_tomorrow(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    other = discord_api.add_guild("Elsewhere")
+    bob = discord_api.add_member(other, "bob")
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=database_url, daily_budget_audio_seconds=5
+    )
+    resting = (
+        "I have transcribed all I may today, every chat together: I rest until tomorrow "
+        f"(in {RESET})."
+    )
+    async with running_discord_at(settings, discord_api, at_18_48()):
+        await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
+        await discord_api.post_voice_message(other.general, bob, voice_ogg, duration=3)
+        await discord_api.wait_for_contents(other.general, [resting])
+        recording = await discord_api.post_voice_message(
+            server.general, alice, voice_ogg, duration=3
+        )
+        asked = await discord_api.message_command(server.general, alice, "Transcribe", recording)
+        [refusal] = await asked.wait_for_messages()
+
+    assert refusal.content == resting
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+async def test_discord_in_more_than_a_few_servers_open_to_all_says_so_at_start(
+    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    for number in range(4):
+        discord_api.add_guild(f"Server {number}")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    caplog.set_level(logging.WARNING, logger="core.app.limits")
+    async with running_discord_at(settings, discord_api, at_18_48()):
+        await until(lambda: bool(caplog.records), "the warning")
+
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "core.app.limits"]
+    assert warning.startswith("the bot is in 4 chats and serves everyone")
 
 
 # --- the limits' state, shared through the database ------------------------------------------
@@ -687,3 +829,34 @@ _TABLES = {
 
 def _dialect(url: str) -> str:
     return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+async def test_the_daily_budget_holds_across_two_processes_sharing_the_database(
+    database_url: str,
+) -> None:
+    """Two replicas, forty people in forty chats asking at once for 10 characters each, with a
+    budget of 75: seven are spoken, every other one hears the bot rests, in whichever replica."""
+    nothing = DailyCaps()
+    policy = LimitPolicy(
+        RateLimits(0, 0), DailyQuotas(), person=nothing, budget=DailyCaps(tts_chars=75)
+    )
+    clock = StillClock(NOON)
+    async with (
+        process(database_url, policy, clock) as one,
+        process(database_url, policy, clock) as two,
+    ):
+
+        async def say(number: int) -> bool:
+            chat = ChatRef("discord" if number % 3 else "telegram", f"-{number}")
+            try:
+                async with (one if number % 2 else two).spending(
+                    chat, asked_by(number), tts_chars=10
+                ):
+                    await asyncio.sleep(0)
+            except errors.SpeechBudgetSpent:
+                return False
+            return True
+
+        spoken = await asyncio.gather(*(say(n) for n in range(40)))
+
+    assert spoken.count(True) == 7

@@ -247,6 +247,24 @@ async def test_summary_voice_also_reads_it_out_in_the_chat_voice(
     assert "•" not in spoken  # bullets are for reading, not for saying
 
 
+async def test_a_voice_summary_past_the_askers_share_of_speech_comes_as_text_only(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    mimo.answer_text = SUMMARY
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, daily_person_tts_chars=5
+    )
+    async with running(settings, bot_api):
+        post(bot_api, GROUP_A, ALICE, "Let us ship on Friday")
+        await until_logged(sqlite_url, GROUP_A, 1)
+        post(bot_api, GROUP_A, ALICE, "/summary voice")
+        reply = await next_reply(bot_api, GROUP_A)
+
+    assert reply.endswith(SUMMARY)  # made and paid for: it goes out, as text
+    assert bot_api.sent("sendVoice", chat_id=GROUP_A) == []  # the note is decided before it
+    assert mimo.calls("mimo-v2.5-tts") == []
+
+
 async def test_summary_off_stops_logging_for_admins_only_and_on_resumes(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -27,11 +27,13 @@ from core.domain.limits import (
     Allowlist,
     Asker,
     Counts,
+    DailyCaps,
     DailyQuotas,
     LimitPolicy,
     RateLimits,
     UsageReport,
     asked_by,
+    sent_by,
 )
 from core.domain.quantities import Duration, waiting
 from core.domain.values import ChatRef, Usage
@@ -165,11 +167,32 @@ async def test_automatic_transcripts_past_the_chat_limit_are_refused_aloud_once_
     assert next_minute.value.params == {"wait": Duration(40), "limit": 3}
 
 
-async def test_automatic_transcripts_do_not_use_up_a_persons_minute(limiter: Limiter) -> None:
+async def test_automatic_transcripts_of_no_known_sender_use_up_no_persons_minute(
+    limiter: Limiter,
+) -> None:
     for _ in range(3):  # the chat's limit, one more than a person's: nobody's minute is used
         await limiter.admit(OTHER, AUTOMATIC)
     await limiter.admit(CHAT, asked_by(1))
     await limiter.admit(CHAT, asked_by(1))  # the automatic ones were the chat's, not user 1's
+
+
+async def test_automatic_transcripts_count_against_their_senders_minute_who_hears_it_once(
+    limiter: Limiter,
+) -> None:
+    await limiter.admit(CHAT, sent_by(1))
+    await limiter.admit(CHAT, sent_by(1))
+    with pytest.raises(errors.PersonAutoTranscriptsPaused) as paused:
+        await limiter.admit(CHAT, sent_by(1))
+    with pytest.raises(errors.AlreadyTold):
+        await limiter.admit(OTHER, sent_by(1))  # their minute, whichever chat
+    with pytest.raises(errors.SlowDown):  # asking, they hear it every time
+        await limiter.admit(OTHER, asked_by(1))
+    await limiter.admit(CHAT, sent_by(2))  # another sender, the chat's third
+
+    assert said(paused.value) == (
+        "You send more recordings than I transcribe for one person (more than 2 a minute): "
+        "I skip your automatic transcripts for the next 40 sec."
+    )
 
 
 async def test_requests_of_unknown_people_share_no_persons_minute(limiter: Limiter) -> None:
@@ -238,8 +261,133 @@ async def test_automatic_transcripts_past_a_quota_are_refused_aloud_once_a_day(
         await spend(limiter, CHAT, asked_by(1), tts_chars=1)
 
 
+# --- shares of the bill: a person's caps and the bot's budget, all chats together -------------
+
+THIRD = ChatRef("telegram", "-300")
+FOURTH = ChatRef("telegram", "-400")
+SHARES = LimitPolicy(
+    rates=RateLimits(user_per_minute=0, chat_per_minute=0),
+    quotas=DailyQuotas(audio_seconds=60, tts_chars=100, summaries=2, ask_seconds=60),
+    person=DailyCaps(audio_seconds=90, tts_chars=150),
+    budget=DailyCaps(audio_seconds=200, tts_chars=250),
+)
+
+
+@pytest.fixture
+def shares(clock: SetClock, rows: UsageRows) -> Limiter:
+    return limiter_for(clock, rows, SHARES)
+
+
+async def transcribe(limiter: Limiter, chat: ChatRef, asker: Asker, seconds: int) -> None:
+    """Work on a recording of `seconds`, reserved once measured, as transcription does."""
+    async with limiter.spending(chat, asker) as spending:
+        await spending.reserve(Counts(audio_seconds=seconds))
+
+
+async def test_a_person_over_their_cap_in_one_chat_is_refused_in_another(
+    shares: Limiter,
+) -> None:
+    await spend(shares, CHAT, asked_by(1), tts_chars=100)
+    await spend(shares, OTHER, asked_by(1), tts_chars=50)
+    with pytest.raises(errors.PersonSpeechQuotaUsed) as used_up:
+        await spend(shares, THIRD, asked_by(1), tts_chars=1)
+    await spend(shares, THIRD, asked_by(2), tts_chars=1)  # another person, same chat
+
+    assert said(used_up.value) == (
+        "You have used all of your speech for today, all chats together (each person may have "
+        "150 characters a day); try again in 5 hr, 12 min."
+    )
+    # The refusal reserved nothing in the third chat's day.
+    assert (await shares.today(THIRD)).used == Counts(tts_chars=1)
+
+
+async def test_a_person_short_of_their_cap_hears_what_is_left_of_it(shares: Limiter) -> None:
+    await transcribe(shares, CHAT, asked_by(1), 60)
+    with pytest.raises(errors.PersonAudioQuotaShort) as short:
+        await transcribe(shares, OTHER, asked_by(1), 45)
+    await transcribe(shares, OTHER, asked_by(1), 30)
+
+    assert said(short.value) == (
+        "That recording is 45 sec long, but you have only 30 sec of transcription left today, "
+        "all chats together (each person may have 1 min, 30 sec a day); try again in "
+        "5 hr, 12 min, or send a shorter one."
+    )
+    report = await shares.today(OTHER, asked_by(1))
+    assert (report.used.audio_seconds, report.person_used) == (30, Counts(audio_seconds=90))
+
+
+async def test_automatic_transcripts_past_their_senders_cap_are_refused_aloud_once_a_day(
+    shares: Limiter,
+) -> None:
+    await transcribe(shares, CHAT, sent_by(1), 60)
+    await transcribe(shares, OTHER, sent_by(1), 30)
+    with pytest.raises(errors.PersonAudioQuotaUsed):
+        await transcribe(shares, THIRD, sent_by(1), 5)
+    with pytest.raises(errors.AlreadyTold):
+        await transcribe(shares, FOURTH, sent_by(1), 5)
+    with pytest.raises(errors.PersonAudioQuotaUsed):  # asking, they hear it every time
+        await transcribe(shares, THIRD, asked_by(1), 5)
+    await transcribe(shares, THIRD, sent_by(2), 5)
+
+
+async def test_past_the_budget_every_chat_hears_the_bot_rests_until_tomorrow(
+    shares: Limiter, clock: SetClock
+) -> None:
+    for person, chat in enumerate((CHAT, OTHER, THIRD)):
+        await spend(shares, chat, asked_by(person), tts_chars=min(100, 250 - 100 * person))
+    refusals = []
+    for chat, asker in ((FOURTH, asked_by(9)), (ChatRef("discord", "guild:500"), sent_by(5))):
+        with pytest.raises(errors.SpeechBudgetSpent) as resting:
+            await spend(shares, chat, asker, tts_chars=1)
+        refusals.append(said(resting.value))
+    await spend(shares, FOURTH, None, tts_chars=5)  # a digest: counted, never refused
+    with pytest.raises(errors.AudioBudgetSpent):  # each budget on its own
+        for chat in (CHAT, OTHER, THIRD, FOURTH):
+            await transcribe(shares, chat, asked_by(f"{chat.chat_id}"), 60)
+
+    assert (
+        refusals
+        == [
+            "I have spoken all I may today, every chat together: I rest until tomorrow "
+            "(in 5 hr, 12 min)."
+        ]
+        * 2
+    )
+    clock.move_to(NOW + timedelta(hours=6))  # past midnight UTC
+    await spend(shares, FOURTH, asked_by(9), tts_chars=1)
+
+
+async def test_usage_shows_the_askers_own_share_of_the_day_across_chats(shares: Limiter) -> None:
+    await transcribe(shares, CHAT, asked_by(1), 45)
+    await spend(shares, OTHER, asked_by(1), tts_chars=20)
+
+    report = await shares.today(OTHER, asked_by(1))
+    lines = usage_text(report, "en").splitlines()
+
+    assert "• Yours, all chats together: 45 sec of 1 min, 30 sec of transcription" in lines
+    assert "• Yours, all chats together: 20 of 150 characters of speech" in lines
+    assert (await shares.today(OTHER)).person_used is None  # nobody asked: no share shown
+
+
+def test_an_open_allowlist_in_more_than_a_few_chats_is_warned_about(
+    limiter: Limiter, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed = Limiter(
+        uow=None, clock=SetClock(NOW), policy=LimitPolicy(allowlist=Allowlist.parse("-100", ""))
+    )
+    with caplog.at_level("WARNING", logger="core.app.limits"):
+        assert [limiter.open_to_many(3), closed.open_to_many(40)] == [False, False]
+        assert caplog.messages == []
+        assert limiter.open_to_many(4)
+
+    [warning] = caplog.messages
+    assert warning.startswith("the bot is in 4 chats and serves everyone")
+
+
 async def test_zero_means_no_limit(clock: SetClock, rows: UsageRows) -> None:
-    limiter = limiter_for(clock, rows, LimitPolicy(RateLimits(0, 0), DailyQuotas(0, 0, 0)))
+    nothing = DailyCaps()
+    policy = LimitPolicy(RateLimits(0, 0), DailyQuotas(0, 0, 0), person=nothing, budget=nothing)
+    limiter = limiter_for(clock, rows, policy)
     for _ in range(50):
         await limiter.admit(CHAT, asked_by(1))
         await spend(limiter, tts_chars=1_000_000, summaries=5)

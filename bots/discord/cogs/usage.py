@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import STRANGER_MESSAGE
+from bots.discord.access import STRANGER_MESSAGE, asker_of
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import reply_locale
 from bots.discord.media import recording_in
@@ -36,7 +36,7 @@ class LimitsCog(commands.Cog):
         """The server's usage today; in a server, also what the member's own messages took of
         it in channel readings (their share: `DISCORD_READER_MEMBER_SHARE`)."""
         chat = for_interaction(interaction)
-        report = await self.limiter.today(chat)
+        report = await self.limiter.today(chat, asker_of(interaction))
         locale = await reply_locale(interaction)
         lines = usage_text(report, locale)
         cap = self.limiter.share_cap()

@@ -183,7 +183,7 @@ class SummaryService:
                 note = await self._speech.read_aloud(
                     prefs_of, spoken, max_pieces=MAX_SPOKEN_PIECES, asker=asker
                 )
-            except errors.SpeechQuotaUsed:
+            except errors.QuotaUsed:  # of speech: the chat's, the asker's share or the budget
                 # The summary is made and paid for: it still goes out, as text only.
                 logger.info("no voice for the summary of %s: its speech quota is used", chat)
         since = min(m.sent_at for m in messages)

@@ -53,10 +53,15 @@ here.
     │   ├── SlowDown              one person's requests this minute
     │   ├── ChatSlowDown          the whole chat's requests this minute
     │   │   └── AutoTranscriptsPaused  ...reached by automatic transcripts
+    │   │       └── PersonAutoTranscriptsPaused  ...of one sender, past their own rate
     │   ├── QuotaUsed             a daily quota of the chat
     │   │   ├── AudioQuotaUsed    (...Short: some left, not enough; ...Over: more than a day's)
     │   │   ├── SpeechQuotaUsed   (SpeechQuotaShort, SpeechOverQuota: likewise)
-    │   │   └── SummaryQuotaUsed
+    │   │   ├── SummaryQuotaUsed
+    │   │   ├── PersonAudioQuotaUsed, PersonSpeechQuotaUsed  a person's cap, all chats
+    │   │   │                     together (...Short: some left, not enough)
+    │   │   └── BudgetSpent       the whole bot's day: it rests until midnight UTC
+    │   │       └── AudioBudgetSpent, SpeechBudgetSpent
     │   └── AlreadyTold           automatic work refused again: the chat heard why, say nothing
     ├── PrivateBot                the chat or user is not on the allowlist
     └── MimoError                 the speech API failed
@@ -83,15 +88,23 @@ from core.domain.errors.limits import (
     AskOverQuota,
     AskQuotaShort,
     AskQuotaUsed,
+    AudioBudgetSpent,
     AudioOverQuota,
     AudioQuotaShort,
     AudioQuotaUsed,
     AutoTranscriptsPaused,
+    BudgetSpent,
     ChatSlowDown,
     LimitReached,
+    PersonAudioQuotaShort,
+    PersonAudioQuotaUsed,
+    PersonAutoTranscriptsPaused,
+    PersonSpeechQuotaShort,
+    PersonSpeechQuotaUsed,
     PrivateBot,
     QuotaUsed,
     SlowDown,
+    SpeechBudgetSpent,
     SpeechOverQuota,
     SpeechQuotaShort,
     SpeechQuotaUsed,
@@ -165,6 +178,7 @@ __all__ = [
     "AskOverQuota",
     "AskQuotaShort",
     "AskQuotaUsed",
+    "AudioBudgetSpent",
     "AudioError",
     "AudioOverQuota",
     "AudioQuotaShort",
@@ -177,6 +191,7 @@ __all__ = [
     "BadVoiceDescription",
     "BadVoiceName",
     "BadWindow",
+    "BudgetSpent",
     "ChatSlowDown",
     "ConfigError",
     "CouldNotJoin",
@@ -206,12 +221,18 @@ __all__ = [
     "NotYourVoice",
     "NothingToProcess",
     "NothingToSummarise",
+    "PersonAudioQuotaShort",
+    "PersonAudioQuotaUsed",
+    "PersonAutoTranscriptsPaused",
+    "PersonSpeechQuotaShort",
+    "PersonSpeechQuotaUsed",
     "PrivateBot",
     "QuotaUsed",
     "ReadingElsewhere",
     "ReadingRefused",
     "ReadingShareUsed",
     "SlowDown",
+    "SpeechBudgetSpent",
     "SpeechOverQuota",
     "SpeechQuotaShort",
     "SpeechQuotaUsed",

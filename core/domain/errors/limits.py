@@ -27,6 +27,12 @@ class AutoTranscriptsPaused(ChatSlowDown):
     key = "limits.auto_paused"
 
 
+class PersonAutoTranscriptsPaused(AutoTranscriptsPaused):
+    """Params: wait, limit. The sender's recordings past their own rate; said once a minute."""
+
+    key = "limits.auto_paused_person"
+
+
 class QuotaUsed(LimitReached):
     """Params: limit, left, needed (counts, or Durations of audio), reset (a Duration until the
     UTC day ends)."""
@@ -72,6 +78,38 @@ class AskQuotaShort(AskQuotaUsed):
 
 class AskOverQuota(AskQuotaUsed):
     key = "limits.ask_over_quota"
+
+
+class PersonAudioQuotaUsed(QuotaUsed):
+    """A person's own transcription of the day, all chats together (DAILY_PERSON_AUDIO_SECONDS)."""
+
+    key = "limits.person_audio_quota"
+
+
+class PersonAudioQuotaShort(PersonAudioQuotaUsed):
+    key = "limits.person_audio_quota_short"
+
+
+class PersonSpeechQuotaUsed(QuotaUsed):
+    """A person's own speech of the day, all chats together (DAILY_PERSON_TTS_CHARS)."""
+
+    key = "limits.person_speech_quota"
+
+
+class PersonSpeechQuotaShort(PersonSpeechQuotaUsed):
+    key = "limits.person_speech_quota_short"
+
+
+class BudgetSpent(QuotaUsed):
+    """The whole bot's day (DAILY_BUDGET_*), all chats together: it rests until midnight UTC."""
+
+
+class AudioBudgetSpent(BudgetSpent):
+    key = "limits.budget_audio"
+
+
+class SpeechBudgetSpent(BudgetSpent):
+    key = "limits.budget_speech"
 
 
 class AlreadyTold(LimitReached):

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, CursorResult, and_, case, delete, func, li
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.limits import COUNTED, Counts
+from core.domain.limits import COUNTED, PERSON_ROW, READER_SHARE_ROW, Counts
 from core.domain.values import ChatRef
 from core.infra.storage.models import ChatUsageRow, RateWindowRow
 from core.infra.storage.repositories import insert_for
@@ -135,6 +135,16 @@ class UsageRepository:
                 RateWindowRow.subject == f"chat:{chat.chat_id}",
             )
         )
+
+    async def chats(self, platform: str) -> int:
+        """The chats of `platform` with usage kept, the rows of persons and of members' shares
+        of a reading aside."""
+        counted = select(func.count(func.distinct(ChatUsageRow.chat_id))).where(
+            ChatUsageRow.platform == platform,
+            ChatUsageRow.chat_id.not_like(f"{PERSON_ROW}%"),
+            ChatUsageRow.chat_id.not_like(f"%{READER_SHARE_ROW}%"),
+        )
+        return int(await self._session.scalar(counted) or 0)
 
     def _upsert(
         self, chat: ChatRef, day: date, values: dict[str, Any]
