@@ -326,13 +326,18 @@ def feature_cogs(
             limiter=runtime.limiter,
             clicks=clicks,
         ),
-        SummariesCog(runtime.summaries, bot=bot),
+        SummariesCog(runtime.summaries, bot=bot, calls=runtime.calls),
         ChannelReaderCog(
             reader=reader,
             channels=channels,
             choices=runtime.reader_choices,
         ),
-        ListeningCog(listening=runtime.listening, voice_available=channels.client is not None),
+        ListeningCog(
+            listening=runtime.listening,
+            calls=runtime.calls,
+            voice_available=channels.client is not None,
+            idle_seconds=runtime.settings.discord_listen_idle_seconds,
+        ),
         LimitsCog(runtime.limiter),
     ]
 

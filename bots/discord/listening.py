@@ -2,7 +2,8 @@
 client joined undeafened, a receiver whose filter is the core's consent, and each utterance
 handed to the core as it ends (a few at once) and its text posted in the voice channel's chat,
 "**Name**: text", in the order they ended: one message each, or lines ready together in one.
-Ends when stopped, when the bot is taken out of the call, or when nobody is left in it.
+Ends when stopped, when the bot is taken out of the call, when nobody it transcribes is left
+in it, or when none of them said anything for `idle_seconds` (the cog's `on_idle`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 import discord
 
@@ -72,6 +74,8 @@ class ListenedCall:
         listening: Listening,
         locale: str,
         settings: ReceiveSettings | None,
+        idle_seconds: float,
+        on_idle: Callable[[], Awaitable[None]],
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
         self._listening = listening
@@ -79,6 +83,9 @@ class ListenedCall:
         self._voice: ListeningVoiceClient | None = None
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
+        self._idle_seconds, self._on_idle = idle_seconds, on_idle
+        self._heard = asyncio.Event()  # set at each utterance: the idle watch starts again
+        self._watch: asyncio.Task[None] | None = None
 
     async def join(self) -> None:
         """Join the voice channel, undeafened (Discord sends a deafened client no audio)."""
@@ -93,6 +100,7 @@ class ListenedCall:
         self._voice = voice
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
+        self._watch = asyncio.create_task(self._watch_idle(), name="listening idle")
 
     @property
     def receiver(self) -> VoiceReceiver | None:
@@ -102,23 +110,37 @@ class ListenedCall:
     def ended(self) -> bool:
         return self._task is None or self._task.done()
 
-    async def post(self, line: str) -> None:
+    async def post(self, line: str, files: list[discord.File] | None = None) -> None:
         try:
-            await self.channel.send(line)
+            await self.channel.send(line, files=files or [])
         except discord.HTTPException:
             logger.warning("could not post in voice channel %s", self.channel.id)
 
     async def stop(self) -> None:
-        """Stop listening and leave; what was said before is still posted."""
-        self._listening.end(self.server)
+        """Stop listening and leave; what was said before is still posted and kept."""
+        watch = self._watch
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
         if self._receiver is not None:
             self._receiver.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._listening.end(self.server)  # once every line is kept
         voice = self._voice
         if voice is not None and voice.guild.voice_client is voice:
             await voice.disconnect(force=True)
+
+    async def _watch_idle(self) -> None:
+        """`on_idle` once nothing was said for `idle_seconds`."""
+        while True:
+            self._heard.clear()
+            try:
+                await asyncio.wait_for(self._heard.wait(), self._idle_seconds)
+            except TimeoutError:
+                break
+        logger.info("nothing said in voice channel %s for a while: leaving", self.channel.id)
+        await self._on_idle()
 
     def _admits(self, user_id: int) -> bool:  # discord.py's socket reader thread
         return self._listening.admits(self.server, str(user_id))
@@ -131,14 +153,15 @@ class ListenedCall:
         try:
             async with receiver:
                 async for utterance in receiver:
+                    self._heard.set()
                     await slots.acquire()
                     line = asyncio.create_task(self._line(utterance))
                     line.add_done_callback(lambda _: slots.release())
                     lines.add(line)
         finally:
-            self._listening.end(self.server)
             lines.close()
             await poster
+            await self._listening.end(self.server)  # every line posted and kept
 
     async def _post_in_order(self, lines: _InOrder) -> None:
         """The lines in the order their utterances ended; those ready together in one message
@@ -152,8 +175,9 @@ class ListenedCall:
         member = str(utterance.user_id)
         try:
             said = await self._listening.heard(
-                self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate
-            )
+                self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate,
+                speaker=self._name(member), started_at=utterance.started_at,
+            )  # fmt: skip
         except errors.AlreadyTold:
             return None
         except errors.LimitReached as exc:  # the day's audio: said once, in the chat

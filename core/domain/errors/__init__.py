@@ -40,6 +40,7 @@ here.
     │       ├── CouldNotJoin      the voice connection failed
     │       ├── AlreadyListening  /listen where the bot is in a voice channel already
     │       ├── NotListening      /stop_listening where it does not
+    │       ├── NoCallKept        a call's summary where no call is kept
     │       └── NotYourReading    /skip, /stop by someone else while its starter listens
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
@@ -115,6 +116,7 @@ from core.domain.errors.reading import (
     CouldNotJoin,
     ListenerMayNotRead,
     MayNotSpeakThere,
+    NoCallKept,
     NotListening,
     NotReading,
     NotYourReading,
@@ -199,6 +201,7 @@ __all__ = [
     "NoOwnVoice",
     "NoSpeech",
     "NotAllowed",
+    "NoCallKept",
     "NotListening",
     "NotReading",
     "NotYourReading",
