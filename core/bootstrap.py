@@ -245,7 +245,6 @@ async def bootstrap(
             calls=Calls(
                 uow=uow, chat_api=mimo, limiter=limiter,
                 max_prompt_chars=settings.summary_max_prompt_chars,
-                retention_days=settings.summary_retention_days,
             ),
             database_reachable=lambda: database_reachable(store.engine),
         )  # fmt: skip

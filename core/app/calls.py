@@ -34,13 +34,11 @@ class Calls:
         chat_api: ChatApi,
         limiter: Limiter,
         max_prompt_chars: int,
-        retention_days: int = 7,
     ) -> None:
         self._uow = uow
         self._chat_api = chat_api
         self._limiter = limiter
         self._budget = max_prompt_chars
-        self._days = retention_days
 
     async def transcript(self, server: ChatRef, channel: str) -> LongTranscript:
         """The newest call's transcript in the server's voice channel `channel`."""
@@ -48,7 +46,7 @@ class Calls:
             recording = await uow.transcripts.newest(server, call_prefix(channel))
         found = None if recording is None else await self.kept(server, recording)
         if found is None:
-            raise errors.NoCallKept(days=self._days)
+            raise errors.NoCallKept()
         return found
 
     async def kept(self, server: ChatRef, call: str) -> LongTranscript | None:

@@ -87,6 +87,6 @@ class NotListening(ReadingRefused):
 
 class NoCallKept(ReadingRefused):
     """A call's summary asked for where no call the bot listened to is kept (none yet, or
-    deleted by retention or `/forget`). Params: days."""
+    deleted by retention or `/forget`)."""
 
     key = "listen.no_call"
