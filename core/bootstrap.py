@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from core.app.audiences import Audiences
 from core.app.business import BusinessChats
+from core.app.calls import Calls
 from core.app.claims import Claims
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
-from core.app.calls import Calls
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening import Listening

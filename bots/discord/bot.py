@@ -311,7 +311,7 @@ def feature_cogs(
         SpeechCog(bot, speech=runtime.speech, player=player),
         PreferencesCog(preferences=runtime.preferences, studio=runtime.studio, bot=bot),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
-        QuestionsCog(bot, runtime.questions),
+        QuestionsCog(bot, runtime.questions, calls=runtime.calls),
         GistsCog(
             bot,
             gists=runtime.gists,

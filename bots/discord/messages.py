@@ -53,6 +53,7 @@ EN: dict[str, Source] = {
     "discord.not_recording": "That message has no audio or video attachment to transcribe.",
     "discord.not_audio": "That file is not audio or video.",
     "discord.nothing_to_ask": "That message has no audio or video attachment to ask about.",
+    "discord.ask.nothing_named": "Attach a voice message, audio or video file to ask about, or choose call:True to ask about the last call I listened to in this voice channel.",
     "discord.nothing_to_translate": "Give me a text or a recording to translate.",
     "discord.nothing_to_translate_there": "That message has no text, audio or video to translate.",
     "discord.gist.button": "Gist",

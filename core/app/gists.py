@@ -116,7 +116,9 @@ async def condense(transcript: LongTranscript, *, api: ChatApi, language: str, b
     name = english_name(language)
     spoken = any(part.speaker for part in transcript.parts)
     system = _SYSTEM.format(language=name, speakers=_SPEAKERS if spoken else "")
-    chunks = _chunks(_lines(transcript), max(500, budget - len(system) - len(_USER) - _FENCE - 60))
+    chunks = _chunks(
+        timed_lines(transcript), max(500, budget - len(system) - len(_USER) - _FENCE - 60)
+    )
     answers = await asyncio.gather(
         *(
             _ask(api, system, chunk, index=i, total=len(chunks))
@@ -146,7 +148,7 @@ async def _ask(api: ChatApi, system: str, lines: Sequence[str], *, index: int, t
     return answer.text
 
 
-def _lines(transcript: LongTranscript) -> list[str]:
+def timed_lines(transcript: LongTranscript) -> list[str]:
     """`[04:12] text` per heard piece (`[04:12] Ann: text` in a call), on one line (the prompt
     makes its markup inert)."""
     return [

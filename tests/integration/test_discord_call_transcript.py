@@ -44,7 +44,7 @@ async def tables_holding(url: str, needle: str) -> list[str]:
     names = await query(url, "SELECT name FROM sqlite_master WHERE type = 'table'")
     found = []
     for (name,) in names:
-        rows = await query(url, f'SELECT * FROM "{name}"')  # noqa: S608: the database's own names
+        rows = await query(url, f'SELECT * FROM "{name}"')  # the database's own table names
         if any(needle in str(value) for row in rows for value in row):
             found.append(str(name))
     return found
@@ -81,13 +81,16 @@ async def test_after_the_call_its_summary_names_who_decided_what_and_nothing_of_
 ) -> None:
     async with bot_in_server(discord_api, mimo, sqlite_url):
         mimo.asr_text = sentence_heard
-        members, (ann, bob, cleo) = await the_call(discord_api, server, mimo, sqlite_url)
+        _, (ann, bob, cleo) = await the_call(discord_api, server, mimo, sqlite_url)
         asked = await discord_api.slash(server.lounge, cleo, "summary", call=True)
         card, transcript = await asked.wait_for_messages(2)
 
     opening, *lines, bye = posted_in(discord_api, server.lounge)
     assert "Transcribed: Ann, Cleo\nNot transcribed: Bob\n" in opening
-    assert lines == ["**Ann**: we decide to ship on Friday", "**Cleo**: I will write the release notes"]
+    assert lines == [
+        "**Ann**: we decide to ship on Friday",
+        "**Cleo**: I will write the release notes",
+    ]
     assert len(mimo.calls(ASR)) == 2  # Bob's words never reached MiMo
     assert bye.startswith(f"I stopped listening and left <#{server.lounge}>.\n")
     # The summary: who decided, who does what, each at its time in the call.
@@ -203,3 +206,27 @@ async def test_the_bot_leaves_when_the_last_member_it_transcribes_leaves(
     assert posted_in(discord_api, server.lounge)[1] == (
         f"I stopped listening and left <#{server.lounge}>."
     )
+
+
+async def test_a_question_about_the_call_is_answered_from_its_transcript(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    mimo.answer_text = "Ann decided to ship on Friday."
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        mimo.asr_text = sentence_heard
+        _, (_, _, cleo) = await the_call(discord_api, server, mimo, sqlite_url)
+        asked = await discord_api.slash(
+            server.lounge, cleo, "ask", question="Who decided what?", call=True
+        )
+        [answer] = await asked.wait_for_messages()
+        unnamed = await discord_api.slash(server.lounge, cleo, "ask", question="Who?")
+        [refusal] = await unnamed.wait_for_messages()
+
+    assert answer.content == "Ann decided to ship on Friday."
+    [request] = [body for body in mimo.requests if body["model"] != ASR]
+    prompt = "\n".join(str(m["content"]) for m in request["messages"])
+    assert "Who decided what?" in prompt
+    assert "] Ann: we decide to ship on Friday\n" in prompt
+    assert "] Cleo: I will write the release notes" in prompt
+    assert "weekend" not in prompt
+    assert refusal.content.startswith("Attach a voice message, audio or video file to ask about")

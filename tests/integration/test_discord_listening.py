@@ -129,7 +129,9 @@ async def test_only_the_member_who_said_yes_is_transcribed_under_her_name(
     assert "Transcribed: Ann\nNot transcribed: Bob\n" in opening
     assert lines == ["**Ann**: tone 440", "**Ann**: tone 550"]
     assert heard_tones(mimo) == [440, 550]  # nothing of Bob's ever reached MiMo
-    assert stopped.content == bye == f"I stopped listening and left <#{server.lounge}>."
+    said_bye, files_caption = bye.split("\n")
+    assert stopped.content == said_bye == f"I stopped listening and left <#{server.lounge}>."
+    assert files_caption.startswith("The call's transcript (")
     assert left_by_itself(discord_api)
 
 

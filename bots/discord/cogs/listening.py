@@ -8,9 +8,8 @@ as text and subtitles with each line's speaker.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import io
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
