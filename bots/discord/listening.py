@@ -1,7 +1,8 @@
 """A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
 client joined undeafened, a receiver whose filter is the core's consent, and each utterance
 handed to the core as it ends (a few at once) and its text posted in the voice channel's chat,
-"**Name**: text", in the order they ended: one message each, or lines ready together in one.
+"**Name**: text", in the order they ended: a line per speaker turn, its message edited while
+the turn goes on (`bots.discord.captions`), lines ready together in one message.
 Ends when stopped, when the bot is taken out of the call, when nobody it transcribes is left
 in it, or when none of them said anything for `idle_seconds` (the cog's `on_idle`).
 """
@@ -16,6 +17,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bots.discord.captions import TURN_GAP, Captions, Line, Said
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
 from bots.discord.playback import CONNECT_TIMEOUT
@@ -27,18 +29,17 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT = 4  # utterances sent to MiMo at once, per call
-MESSAGE_CHARS = 2000  # Discord's longest message
 
 
 class _InOrder:
     """Lines being made, in the order their utterances ended."""
 
     def __init__(self) -> None:
-        self._lines: deque[asyncio.Task[str | None]] = deque()
+        self._lines: deque[asyncio.Task[Line | None]] = deque()
         self._changed = asyncio.Event()
         self._closed = False
 
-    def add(self, line: asyncio.Task[str | None]) -> None:
+    def add(self, line: asyncio.Task[Line | None]) -> None:
         self._lines.append(line)
         self._changed.set()
 
@@ -46,21 +47,16 @@ class _InOrder:
         self._closed = True
         self._changed.set()
 
-    async def next_ready(self) -> list[str | None] | None:
-        """The next line once made, and those after it made already (within one message);
-        None once closed and all taken."""
+    async def next_ready(self) -> list[Line | None] | None:
+        """The next line once made, and those after it made already; None once closed and all
+        taken."""
         while not self._lines:
             if self._closed:
                 return None
             self._changed.clear()
             await self._changed.wait()
         batch = [await self._lines.popleft()]
-        size = len(batch[0] or "")
         while self._lines and self._lines[0].done():
-            line = self._lines[0].result()
-            size += len(line or "") + 1
-            if size > MESSAGE_CHARS:
-                break
             batch.append(self._lines.popleft().result())
         return batch
 
@@ -76,6 +72,7 @@ class ListenedCall:
         settings: ReceiveSettings | None,
         idle_seconds: float,
         on_idle: Callable[[], Awaitable[None]],
+        turn_gap: float = TURN_GAP,
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
         self._listening = listening
@@ -86,6 +83,8 @@ class ListenedCall:
         self._idle_seconds, self._on_idle = idle_seconds, on_idle
         self._heard = asyncio.Event()  # set at each utterance: the idle watch starts again
         self._watch: asyncio.Task[None] | None = None
+        self._captions = Captions(render=self._render, turn_gap=turn_gap)
+        self._newest: discord.Message | None = None  # the captions' newest message
 
     async def join(self) -> None:
         """Join the voice channel, undeafened (Discord sends a deafened client no audio)."""
@@ -110,11 +109,14 @@ class ListenedCall:
     def ended(self) -> bool:
         return self._task is None or self._task.done()
 
-    async def post(self, line: str, files: list[discord.File] | None = None) -> None:
+    async def post(
+        self, line: str, files: list[discord.File] | None = None
+    ) -> discord.Message | None:
         try:
-            await self.channel.send(line, files=files or [])
+            return await self.channel.send(line, files=files or [])
         except discord.HTTPException:
             logger.warning("could not post in voice channel %s", self.channel.id)
+            return None
 
     async def stop(self) -> None:
         """Stop listening and leave; what was said before is still posted and kept."""
@@ -164,14 +166,23 @@ class ListenedCall:
             await self._listening.end(self.server)  # every line posted and kept
 
     async def _post_in_order(self, lines: _InOrder) -> None:
-        """The lines in the order their utterances ended; those ready together in one message
-        (under load, fewer messages against Discord's rate limit)."""
+        """The lines in the order their utterances ended: a turn going on edits its message,
+        lines ready together share one (under load, fewer requests against Discord's rate
+        limits)."""
         while (batch := await lines.next_ready()) is not None:
-            said = [line for line in batch if line is not None]
-            if said:
-                await self.post("\n".join(said))
+            update = self._captions.add([line for line in batch if line is not None])
+            if update.edit is not None and self._newest is not None:
+                try:
+                    self._newest = await self._newest.edit(content=update.edit)
+                except discord.HTTPException:
+                    logger.warning("could not edit a caption in %s", self.channel.id)
+            for content in update.new:
+                self._newest = await self.post(content)
 
-    async def _line(self, utterance: Utterance) -> str | None:
+    def _render(self, name: str, words: str) -> str:
+        return text("discord.listen.line", self.locale, name=name, said=words)
+
+    async def _line(self, utterance: Utterance) -> Line | None:
         member = str(utterance.user_id)
         try:
             said = await self._listening.heard(
@@ -187,7 +198,7 @@ class ListenedCall:
             return None
         if said is None:
             return None
-        return text("discord.listen.line", self.locale, name=self._name(member), said=said)
+        return Said(member, self._name(member), said, utterance.started_at, utterance.ended_at)
 
     def _name(self, member_id: str) -> str:
         member = self.channel.guild.get_member(int(member_id))

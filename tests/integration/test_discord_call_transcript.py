@@ -230,3 +230,32 @@ async def test_a_question_about_the_call_is_answered_from_its_transcript(
     assert "] Cleo: I will write the release notes" in prompt
     assert "weekend" not in prompt
     assert refusal.content.startswith("Attach a voice message, audio or video file to ask about")
+
+
+async def test_a_turn_is_one_caption_edited_while_it_goes_on_and_a_new_speaker_a_new_one(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, cleo = await members_in_lounge(discord_api, server, "Ann", "Cleo")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url, turn_gap=30.0):
+        mimo.asr_text = sentence_heard
+        for member in (ann, cleo):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        await speak(ann, tone(440, 0.8))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Ann's caption")
+        await speak(ann, tone(550, 0.8))  # her turn goes on: her caption grows
+        await until(lambda: discord_api.edits, "her caption edited")
+        await speak(cleo, tone(550, 0.8))  # another speaker: a caption of her own
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "Cleo's caption")
+        await speak(ann, tone(440, 0.8))  # Ann again, after Cleo: a new caption
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 4, "Ann's next one")
+
+    assert posted_in(discord_api, server.lounge)[1:4] == [
+        "**Ann**: we decide to ship on Friday I will write the release notes",
+        "**Cleo**: I will write the release notes",
+        "**Ann**: we decide to ship on Friday",
+    ]
+    [(edited, _)] = discord_api.edits
+    assert edited == discord_api.messages_in(server.lounge)[1].id

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import place_locale, reply_locale
+from bots.discord.captions import TURN_GAP
 from bots.discord.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
@@ -45,6 +46,7 @@ class ListeningCog(commands.Cog):
         self.voice_available = voice_available
         self.idle_seconds = idle_seconds  # DISCORD_LISTEN_IDLE_SECONDS
         self.receive: ReceiveSettings | None = None  # None: the defaults (tests change them)
+        self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
         self.calls: dict[ChatRef, ListenedCall] = {}
         self._starters: dict[ChatRef, int] = {}
         self._kept_as: dict[ChatRef, str] = {}  # each call's transcript, by `Roll.call`
@@ -87,6 +89,7 @@ class ListeningCog(commands.Cog):
             server=server, channel=channel, listening=self.listening,
             locale=await place_locale(interaction), settings=self.receive,
             idle_seconds=self.idle_seconds, on_idle=lambda: self._stop(server),
+            turn_gap=self.turn_gap,
         )  # fmt: skip
         try:
             await call.join()
