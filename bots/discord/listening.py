@@ -3,8 +3,9 @@ client joined undeafened, a receiver whose filter is the core's consent, and eac
 handed to the core as it ends (a few at once) and its text posted in the voice channel's chat,
 "**Name**: text", in the order they ended: a line per speaker turn, its message edited while
 the turn goes on (`bots.discord.captions`), lines ready together in one message.
-Ends when stopped, when the bot is taken out of the call, when nobody it transcribes is left
-in it, or when none of them said anything for `idle_seconds` (the cog's `on_idle`).
+While it listens, the voice channel's status says so (Discord's line under the channel's name),
+where the bot may set it. Ends when stopped, when the bot is taken out of the call, when nobody
+it transcribes is left in it, or when none of them said anything for `idle_seconds` (the cog's `on_idle`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT = 4  # utterances sent to MiMo at once, per call
+STATUS_CHARS = 500  # Discord's longest voice channel status
 
 
 class _InOrder:
@@ -85,6 +87,7 @@ class ListenedCall:
         self._watch: asyncio.Task[None] | None = None
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
         self._newest: discord.Message | None = None  # the captions' newest message
+        self._status_shown = False
 
     async def join(self) -> None:
         """Join the voice channel, undeafened (Discord sends a deafened client no audio)."""
@@ -100,6 +103,7 @@ class ListenedCall:
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
         self._watch = asyncio.create_task(self._watch_idle(), name="listening idle")
+        await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
 
     @property
     def receiver(self) -> VoiceReceiver | None:
@@ -131,7 +135,20 @@ class ListenedCall:
         await self._listening.end(self.server)  # once every line is kept
         voice = self._voice
         if voice is not None and voice.guild.voice_client is voice:
+            await self._show_status(None)  # while in the channel, where the permission holds
             await voice.disconnect(force=True)
+
+    async def _show_status(self, status: str | None) -> None:
+        """Set (or clear) the voice channel's status; a courtesy: without Set Voice Channel
+        Status, the chat's opening line says it alone."""
+        if status is None and not self._status_shown:
+            return
+        try:
+            await self.channel.edit(status=status)
+        except discord.HTTPException as exc:
+            logger.info("no status for voice channel %s: %s", self.channel.id, exc.text)
+            return
+        self._status_shown = status is not None
 
     async def _watch_idle(self) -> None:
         """`on_idle` once nothing was said for `idle_seconds`."""

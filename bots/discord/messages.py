@@ -194,6 +194,7 @@ EN: dict[str, Source] = {
     "discord.listen.line": "**{name}**: {said}",
     "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",
     "discord.listen.stopped": "I stopped listening and left {voice}.",
+    "discord.listen.status": "🎙️ Transcribing the members who said yes",
     "discord.listen_me.on": "When I listen in a voice channel here, I transcribe what you say and post it under your name. /listen_me allowed:False stops that at once.",
     "discord.listen_me.off": "I do not transcribe what you say in voice channels here. /listen_me allowed:True allows it.",
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",

@@ -22,7 +22,7 @@ from tests.integration.test_discord_listening import (
     server_of,
 )
 from tests.integration.test_discord_reader import Members, posted_in, until
-from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
+from tests.standins.discord_api import SET_VOICE_CHANNEL_STATUS, FakeDiscord, Guild, SentMessage
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
 from tests.subtitle_files import parse_srt, parse_vtt
@@ -259,3 +259,30 @@ async def test_a_turn_is_one_caption_edited_while_it_goes_on_and_a_new_speaker_a
     ]
     [(edited, _)] = discord_api.edits
     assert edited == discord_api.messages_in(server.lounge)[1].id
+
+
+@pytest.mark.parametrize("may_set_status", [True, False])
+async def test_the_voice_channels_status_says_the_bot_listens_while_it_does(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, may_set_status: bool
+) -> None:
+    if not may_set_status:
+        discord_api.bot_permissions &= ~SET_VOICE_CHANNEL_STATUS
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        status_while_listening = discord_api.voice_statuses.get(server.lounge)
+        await members.answer(ann.user_id, "stop_listening")
+
+    shown = "🎙️ Transcribing the members who said yes"
+    if may_set_status:
+        assert status_while_listening == shown
+        assert discord_api.voice_status_changes == [(server.lounge, shown), (server.lounge, None)]
+    else:  # refused (403): the bot listens all the same, and the chat's line says it
+        assert status_while_listening is None
+        assert discord_api.voice_status_changes == []
+        refused = [c for c in discord_api.calls if c.route.endswith("/voice-status")]
+        assert [c.status for c in refused] == [403]
+    assert "Transcribed: Ann" in posted_in(discord_api, server.lounge)[0]
