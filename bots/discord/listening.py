@@ -5,7 +5,8 @@ handed to the core as it ends (a few at once) and its text posted in the voice c
 the turn goes on (`bots.discord.captions`), lines ready together in one message.
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 where the bot may set it. Ends when stopped, when the bot is taken out of the call, when nobody
-it transcribes is left in it, or when none of them said anything for `idle_seconds` (the cog's `on_idle`).
+it transcribes is left in it, or when none of them said anything for `idle_seconds` (the cog's
+`on_idle`).
 """
 
 from __future__ import annotations
