@@ -13,6 +13,6 @@ async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -
 
 
 async def discord(*, token: str, api_url: str) -> list[Check]:
-    from bots.discord.checks import discord_check, voice_check
+    from bots.discord.checks import discord_checks, voice_check
 
-    return [await discord_check(token=token, api_url=api_url), voice_check()]
+    return [*await discord_checks(token=token, api_url=api_url), voice_check()]

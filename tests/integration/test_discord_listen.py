@@ -259,6 +259,7 @@ async def test_a_member_who_withdraws_mid_turn_has_that_turn_dropped(
     async with listening(
         discord_api, server, mimo, sqlite_url, admits=consenting.__contains__
     ) as it:
+        before = it.receiver.stats.packets
         talking = asyncio.create_task(speak(ann, tone(440, 3.0)))
         await discord_api.voice.wait_until(
             lambda: it.receiver.buffered.get(ann.user_id, 0) > HELD_SECOND, what="a second of Ann"
@@ -266,7 +267,12 @@ async def test_a_member_who_withdraws_mid_turn_has_that_turn_dropped(
         consenting.clear()  # "/listen me off"
         await it.heard.until(lambda: it.heard.stopped, what="her turn ended")
         assert it.receiver.buffered == {}
-        await talking
+        sent = await talking + 1  # and the padding-only packet before them
+        # Every packet of the withdrawn turn read (and refused) before she is on again: on a busy
+        # machine the last ones may still wait on the socket, and would be heard once she is.
+        await discord_api.voice.wait_until(
+            lambda: it.receiver.stats.packets >= before + sent, what="the withdrawn turn read"
+        )
         consenting.add(ann.user_id)  # and on again
         await speak(ann, tone(550, 0.6))
         await it.heard.until(lambda: it.heard.utterances, what="what she said after")

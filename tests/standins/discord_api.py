@@ -78,14 +78,14 @@ What it checks, as Discord does:
   edited); 6 and 7 answer only a component (400, 50035, otherwise), and after them
   ``@original`` is the clicked message. A follow-up is edited through its own id
   (``PATCH /webhooks/{app}/{token}/messages/{id}``) as ``@original`` is.
-- Gateway (``/gateway``, v10, JSON, plain or ``zlib-stream``): HELLO, IDENTIFY with the token
-  (4004 otherwise) and intents (privileged intents the application was not granted close the
-  socket with 4014), READY, one GUILD_CREATE per guild, heartbeats acknowledged. An event reaches
-  a session only if its intents cover it, and without MESSAGE_CONTENT a guild message arrives
-  with its content, attachments and embeds blanked, as Discord sends it. Shards: IDENTIFY's
-  ``shard`` [id, count] (4010 when invalid) decides which servers a session gets and whose events
-  (Discord's formula, ``(guild_id >> 22) % count``; direct messages go to shard 0); GET
-  /gateway/bot advises ``recommended_shards``.
+- Gateway (``/gateway``, v10, JSON, plain or ``zlib-stream``): HELLO, IDENTIFY with the token (4004
+  otherwise) and intents (privileged intents the application was not granted close the socket with
+  4014; GET /oauth2/applications/@me shows the granted ones in its flags), READY, one GUILD_CREATE
+  per guild, heartbeats acknowledged. An event reaches a session only if its intents cover it, and
+  without MESSAGE_CONTENT a guild message arrives with its content, attachments and embeds blanked,
+  as Discord sends it. Shards: IDENTIFY's ``shard`` [id, count] (4010 when invalid) decides which
+  servers a session gets and whose events (Discord's formula, ``(guild_id >> 22) % count``; direct
+  messages go to shard 0); GET /gateway/bot advises ``recommended_shards``.
 
 - Voice: opcode 4 joins the bot to a voice channel (VOICE_STATE_UPDATE, then VOICE_SERVER_UPDATE
   with a token of `voice`, the voice server stand-in of `tests.standins.discord_voice`, and its
@@ -152,6 +152,10 @@ DIRECT_MESSAGES = 1 << 12
 MESSAGE_CONTENT = 1 << 15
 PRIVILEGED = {"guild_members": GUILD_MEMBERS, "guild_presences": GUILD_PRESENCES,
               "message_content": MESSAGE_CONTENT}  # fmt: skip
+# The application's flags for each privileged intent switched on in the developer portal, as an
+# app in fewer than 100 servers has them: the "_LIMITED" ones, which need no verification
+# (https://discord.com/developers/docs/resources/application#application-object-application-flags).
+GRANTED_FLAGS = {"guild_presences": 1 << 13, "guild_members": 1 << 15, "message_content": 1 << 19}
 
 # Permissions (https://discord.com/developers/docs/topics/permissions). An interaction carries
 # them computed: an administrator has every bit set.
@@ -1215,7 +1219,8 @@ class FakeDiscord:
         return {
             "id": str(self.application_id), "name": "voicebridge", "description": "",
             "icon": None, "bot_public": True, "bot_require_code_grant": False,
-            "owner": _user(self.snowflake(), "owner"), "verify_key": "0" * 64, "flags": 0,
+            "owner": _user(self.snowflake(), "owner"), "verify_key": "0" * 64,
+            "flags": sum(GRANTED_FLAGS[name] for name in self.privileged_intents),
             "team": None, "summary": "", "rpc_origins": [],
         }  # fmt: skip
 

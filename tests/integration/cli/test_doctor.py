@@ -59,7 +59,8 @@ async def test_against_services_that_answer_every_check_passes(
     assert (done.code, done.err) == (0, "")
     assert checked(done.text) == {
         "settings": "✓", "MiMo": "✓", "Telegram": "✓", "inline mode": "✓", "Discord": "✓",
-        "voice channels": "✓", "the database": "✓", "ffmpeg": "✓", "allowlist": "✓",
+        "Discord intents": "✓", "voice channels": "✓", "the database": "✓", "ffmpeg": "✓",
+        "allowlist": "✓",
     }  # fmt: skip
     assert f"✓ Telegram: the token is @{bot_api.bot_username}'s" in done.text
     assert "migrations current" in done.text
@@ -111,3 +112,22 @@ async def test_refused_tokens_and_a_missing_key_name_their_settings(
     assert "✗ Telegram: Telegram refused TELEGRAM_BOT_TOKEN" in done.text
     assert "✗ Discord: Discord refused DISCORD_BOT_TOKEN" in done.text
     assert mimo.requests == []
+
+
+async def test_a_privileged_intent_left_off_in_the_portal_is_named_before_the_start(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """Discord would close the gateway with 4014 at start: the doctor says which switch."""
+    async with FakeDiscord(privileged_intents=frozenset({"guild_members"})) as discord_api:
+        settings = env(
+            mimo,
+            DISCORD_BOT_TOKEN=discord_api.token,
+            DISCORD_API_URL=discord_api.api_url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+        )
+        done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    assert checked(done.text)["Discord"] == "✓"
+    assert "✗ Discord intents: Message Content off" in done.text
+    assert "Privileged Gateway Intents" in done.text
