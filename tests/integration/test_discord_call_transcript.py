@@ -22,7 +22,13 @@ from tests.integration.test_discord_listening import (
     server_of,
 )
 from tests.integration.test_discord_reader import Members, posted_in, until
-from tests.standins.discord_api import SET_VOICE_CHANNEL_STATUS, FakeDiscord, Guild, SentMessage
+from tests.standins.discord_api import (
+    READ_MESSAGE_HISTORY,
+    SET_VOICE_CHANNEL_STATUS,
+    FakeDiscord,
+    Guild,
+    SentMessage,
+)
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
 from tests.subtitle_files import parse_srt, parse_vtt
@@ -286,3 +292,23 @@ async def test_the_voice_channels_status_says_the_bot_listens_while_it_does(
         refused = [c for c in discord_api.calls if c.route.endswith("/voice-status")]
         assert [c.status for c in refused] == [403]
     assert "Transcribed: Ann" in posted_in(discord_api, server.lounge)[0]
+
+
+async def test_a_member_who_may_not_read_the_voice_channels_chat_gets_nothing_of_the_call(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        mimo.asr_text = sentence_heard
+        await the_call(discord_api, server, mimo, sqlite_url)
+        dan = discord_api.add_member(server, "Dan")
+        await discord_api.deny_in_channel(server.lounge, dan, READ_MESSAGE_HISTORY)
+        answers = []
+        asking = {"summary": {"call": True}, "ask": {"question": "Who?", "call": True}}
+        for command, options in asking.items():
+            asked = await discord_api.slash(server.lounge, dan, command, **options)
+            [answer] = await asked.wait_for_messages()
+            answers.append(answer.content)
+
+    assert len(mimo.calls(ASR)) == len(mimo.requests)  # no summary, no answer was made
+    hidden = "That takes View Channel and Read Message History in this channel"
+    assert all(answer.startswith(hidden) for answer in answers), answers

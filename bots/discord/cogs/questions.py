@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of
+from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.audiences import quick_locale
 from bots.discord.error_handler import on_app_command_error
@@ -75,6 +75,7 @@ class QuestionsCog(commands.Cog):
             raise NothingNamedToAsk()
         if interaction.guild_id is None or interaction.channel_id is None:
             raise errors.NoCallKept()
+        require_history(interaction)  # the call's captions are the channel's history
         answer = await self.calls.ask(
             place_of(guild_id=interaction.guild_id),
             str(interaction.channel_id),
