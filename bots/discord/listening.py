@@ -134,9 +134,11 @@ class ListenedCall:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self._listening.end(self.server)  # once every line is kept
+        # Cleared while still in the channel, where Set Voice Channel Status is enough (once
+        # put out of it, clearing it takes Manage Channels: tried all the same).
+        await self._show_status(None)
         voice = self._voice
         if voice is not None and voice.guild.voice_client is voice:
-            await self._show_status(None)  # while in the channel, where the permission holds
             await voice.disconnect(force=True)
 
     async def _show_status(self, status: str | None) -> None:
