@@ -14,6 +14,8 @@
                  beside each --ffmpeg BINARY (say, a distribution's)
     --only listen  benchmark 9 alone (about a minute): 10 members speaking at once over 3 calls,
                  the bot's receive layer listening (bench/listen.py)
+    --only captions  benchmark 11 alone (about a minute): 10 members over 3 calls with /listen,
+                 the whole bot: from the end of an utterance to its caption (bench/captions.py)
     --only replicas  benchmark 10 alone (about 7 minutes; needs TEST_DATABASE_URL, a PostgreSQL
                  server): 100 notes over two replicas, one killed with SIGKILL half-way, on
                  Telegram (webhook) and Discord (two shards' processes), 3 times each
@@ -45,6 +47,7 @@ from typing import Any
 
 from bench import (
     builds,
+    captions,
     encoders,
     inputs,
     listen,
@@ -75,9 +78,15 @@ LAST_LISTEN = Path(__file__).parent / "out" / "last-listen.json"
 LAST_REPLICAS = Path(__file__).parent / "out" / "last-replicas.json"
 REPLICAS_ROUNDS = 3  # benchmark 10: runs of each platform, taking turns
 LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = 10, 3, 30.0
+LAST_CAPTIONS = Path(__file__).parent / "out" / "last-captions.json"
+CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_UTTERANCES, CAPTIONS_MIMO_DELAY = 10, 3, 4, 0.5
+CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report pools them
 
 
-ONLY = ["load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas"]
+ONLY = [
+    "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
+    "captions",
+]  # fmt: skip
 
 
 def main() -> None:
@@ -105,6 +114,9 @@ def main() -> None:
         return
     if args.only == "listen":
         only_listen()
+        return
+    if args.only == "captions":
+        only_captions()
         return
     if args.only == "replicas":
         only_replicas()
@@ -251,6 +263,23 @@ def only_listen() -> None:
     LAST_LISTEN.write_text(json.dumps({"machine": machine, **found}, indent=1))
     RESULTS.write_text(listen.with_section(RESULTS.read_text(), listen.section(found, machine)))
     print(f"wrote section 9 of {RESULTS} (measurements in {LAST_LISTEN})", flush=True)
+
+
+def only_captions() -> None:
+    """Benchmark 11 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info() | {"load_before": report.load_average()}
+    args = (CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_UTTERANCES, CAPTIONS_MIMO_DELAY)
+    runs = [
+        run_worker("bench.captions", *map(str, args), memory=False).report
+        for _ in range(CAPTIONS_ROUNDS)
+    ]
+    found = captions.pooled(runs)
+    found["load_after"] = report.load_average()
+    LAST_CAPTIONS.parent.mkdir(parents=True, exist_ok=True)
+    LAST_CAPTIONS.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    text = captions.section(found, machine)
+    RESULTS.write_text(captions.with_section(RESULTS.read_text(), text))
+    print(f"wrote section 11 of {RESULTS} (measurements in {LAST_CAPTIONS})", flush=True)
 
 
 def only_replicas() -> None:

@@ -185,8 +185,7 @@ speech handed over: what one member speaking without pause costs, in the socket 
 (transport and DAVE decryption, libopus decoding) and the event loop (cutting utterances,
 resampling each to 16 kHz once it is whole). Memory per call is mostly PyAV's decoder per member
 and the turn each member is in (held at 48 kHz until it ends: 96 kB a second, at most 15 s).
-The time from the end of an utterance to its caption is measured with `/listen` (issue 48's
-second phase).
+The time from the end of an utterance to its caption, with the whole bot, is benchmark 11.
 
 Two choices come from this benchmark. The first version resampled every 20 ms frame to 16 kHz
 as it was decoded and woke the event loop for every packet: with 4 members over 2 calls on this

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.app.audiences import Audiences
 from core.app.business import BusinessChats
+from core.app.calls import Calls
 from core.app.claims import Claims
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
@@ -173,6 +174,7 @@ class Runtime(UseCases):
     message_speech: MessageSpeech  # a channel reading's messages made into speech (Discord)
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
+    calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
     # For /healthz: a pooled connection reads, at most once a second however many ask.
     database_reachable: Callable[[], Awaitable[bool]]
 
@@ -206,9 +208,10 @@ async def bootstrap(
             speech=mimo, audio=audio, uow=uow, models=voice_models(settings), limiter=limiter,
             recordings=recordings, sample_seconds=settings.voice_sample_seconds,
         )  # fmt: skip
+        keeper = TranscriptKeeper(uow=uow, clock=clock)
         cases = mimo_use_cases(
             settings, mimo, audio, uow, limiter=limiter, studio=studio, recordings=recordings,
-            keeper=TranscriptKeeper(uow=uow, clock=clock), metrics=metrics,
+            keeper=keeper, metrics=metrics,
         )  # fmt: skip
         metrics.watch_queue("speech", cases.transcription.requests_waiting)
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)
@@ -237,7 +240,12 @@ async def bootstrap(
             message_speech=message_speech,
             reader_choices=ReaderChoices(uow=uow, preferences=preferences),
             listening=Listening(
-                uow=uow, speech=mimo, preferences=preferences, limiter=limiter, metrics=metrics
+                uow=uow, speech=mimo, audio=audio, preferences=preferences, limiter=limiter,
+                keeper=keeper, clock=clock, metrics=metrics,
+            ),
+            calls=Calls(
+                uow=uow, chat_api=mimo, limiter=limiter,
+                max_prompt_chars=settings.summary_max_prompt_chars,
             ),
             database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip

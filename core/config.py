@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     dropped, with one line in the channel."""
     discord_reader_idle_seconds: float = Field(default=600.0, gt=0)
     """The channel reader: seconds with nothing read before the bot leaves the voice channel."""
+    discord_listen_idle_seconds: float = Field(default=600.0, gt=0)
+    """Listening (`/listen`): seconds without anything said by a member who is transcribed
+    before the bot stops listening and leaves the voice channel."""
     discord_reader_member_share: float = Field(default=0.25, gt=0, le=1)
     """The channel reader: the most of a server's daily speech (`DAILY_TTS_CHARS`) one member's
     messages may take in a day (0.25: a quarter); past it their messages are not read, said

@@ -137,6 +137,9 @@ class FakeAudio:
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
         return VoiceNote(data=b"OggS" + wav, duration=2.0)
 
+    def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
+        return b"RIFF" + pcm
+
     async def join_wavs(self, wavs: list[bytes]) -> bytes:
         return b"+".join(wavs)
 

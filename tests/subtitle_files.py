@@ -4,7 +4,8 @@ stumble over fails an assertion instead of being skipped.
 SubRip: blocks separated by one blank line, each a number counting from 1, a timing line
 `HH:MM:SS,mmm --> HH:MM:SS,mmm`, then one or more lines of text. WebVTT (W3C, "WebVTT file
 structure"): the `WEBVTT` line, a blank line, then blocks of an optional identifier, a timing
-line with `.` before the milliseconds, and text that holds no `-->` and no bare `<` or `&`.
+line with `.` before the milliseconds, and text that holds no `-->` and no bare `<` or `&`
+but for a voice span opening the cue (`<v Ann>`: who speaks, its name escaped likewise).
 Both: every cue ends after it starts, and cues start in order.
 """
 
@@ -20,6 +21,7 @@ class Cue:
     start: float  # seconds
     end: float
     text: str  # its lines joined by "\n"
+    voice: str | None = None  # WebVTT: the speaker its voice span names
 
 
 _SRT_TIME = r"(\d\d):([0-5]\d):([0-5]\d),(\d{3})"
@@ -27,6 +29,7 @@ _VTT_TIME = r"(\d\d+):([0-5]\d):([0-5]\d)\.(\d{3})"
 _SRT_TIMING = re.compile(rf"{_SRT_TIME} --> {_SRT_TIME}")
 _VTT_TIMING = re.compile(rf"{_VTT_TIME} --> {_VTT_TIME}")
 _VTT_BARE = re.compile(r"-->|<|&(?!amp;|lt;|gt;)")
+_VTT_VOICE = re.compile(r"^<v ([^<>]+)>")
 
 
 def parse_srt(document: str) -> list[Cue]:
@@ -47,13 +50,15 @@ def parse_vtt(document: str) -> list[Cue]:
         lines = block.split("\n")
         if "-->" not in lines[0]:
             lines = lines[1:]  # an identifier
+        voice = _VTT_VOICE.match(lines[1]) if len(lines) > 1 else None
+        if voice is not None:
+            lines[1] = lines[1][voice.end() :]
         for line in lines[1:]:
             assert not _VTT_BARE.search(line), f"unescaped text in a cue: {line!r}"
-        text = [
-            line.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-            for line in lines[1:]
-        ]
-        cues.append(_cue(_VTT_TIMING, lines[0], text))
+        text = [_unescaped(line) for line in lines[1:]]
+        cue = _cue(_VTT_TIMING, lines[0], text)
+        named = None if voice is None else _unescaped(voice.group(1))
+        cues.append(Cue(cue.start, cue.end, cue.text, named))
     return _in_order(cues)
 
 

@@ -28,7 +28,8 @@ error_handler.py    the one error handler
 checks.py           `voicebridge doctor`'s checks of the token and the voice libraries
 discordpy.py        every undocumented part of discord.py we use, each checked by a test
 receive/            a call's voice received, member by member, for listening
-listening.py        a call listened in: joined, each utterance to the core, its line posted
+listening.py        a call listened in: joined, each utterance to the core, its caption posted
+captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
 messages.py         what only the Discord adapter says
 cogs/               one cog per feature
 """

@@ -315,7 +315,7 @@ def feature_cogs(
         SpeechCog(bot, speech=runtime.speech, player=player),
         PreferencesCog(preferences=runtime.preferences, studio=runtime.studio, bot=bot),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
-        QuestionsCog(bot, runtime.questions),
+        QuestionsCog(bot, runtime.questions, calls=runtime.calls),
         GistsCog(
             bot,
             gists=runtime.gists,
@@ -330,13 +330,18 @@ def feature_cogs(
             limiter=runtime.limiter,
             clicks=clicks,
         ),
-        SummariesCog(runtime.summaries, bot=bot),
+        SummariesCog(runtime.summaries, bot=bot, calls=runtime.calls),
         ChannelReaderCog(
             reader=reader,
             channels=channels,
             choices=runtime.reader_choices,
         ),
-        ListeningCog(listening=runtime.listening, voice_available=channels.client is not None),
+        ListeningCog(
+            listening=runtime.listening,
+            calls=runtime.calls,
+            voice_available=channels.client is not None,
+            idle_seconds=runtime.settings.discord_listen_idle_seconds,
+        ),
         LimitsCog(runtime.limiter),
     ]
 

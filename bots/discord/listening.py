@@ -1,8 +1,12 @@
 """A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
 client joined undeafened, a receiver whose filter is the core's consent, and each utterance
 handed to the core as it ends (a few at once) and its text posted in the voice channel's chat,
-"**Name**: text", in the order they ended: one message each, or lines ready together in one.
-Ends when stopped, when the bot is taken out of the call, or when nobody is left in it.
+"**Name**: text", in the order they ended: a line per speaker turn, its message edited while
+the turn goes on (`bots.discord.captions`), lines ready together in one message.
+While it listens, the voice channel's status says so (Discord's line under the channel's name),
+where the bot may set it. Ends when stopped, when the bot is taken out of the call, when nobody
+it transcribes is left in it, or when none of them said anything for `idle_seconds` (the cog's
+`on_idle`).
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 import discord
 
+from bots.discord.captions import TURN_GAP, Captions, Line, Said
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
 from bots.discord.playback import CONNECT_TIMEOUT
@@ -25,18 +31,18 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT = 4  # utterances sent to MiMo at once, per call
-MESSAGE_CHARS = 2000  # Discord's longest message
+STATUS_CHARS = 500  # Discord's longest voice channel status
 
 
 class _InOrder:
     """Lines being made, in the order their utterances ended."""
 
     def __init__(self) -> None:
-        self._lines: deque[asyncio.Task[str | None]] = deque()
+        self._lines: deque[asyncio.Task[Line | None]] = deque()
         self._changed = asyncio.Event()
         self._closed = False
 
-    def add(self, line: asyncio.Task[str | None]) -> None:
+    def add(self, line: asyncio.Task[Line | None]) -> None:
         self._lines.append(line)
         self._changed.set()
 
@@ -44,21 +50,16 @@ class _InOrder:
         self._closed = True
         self._changed.set()
 
-    async def next_ready(self) -> list[str | None] | None:
-        """The next line once made, and those after it made already (within one message);
-        None once closed and all taken."""
+    async def next_ready(self) -> list[Line | None] | None:
+        """The next line once made, and those after it made already; None once closed and all
+        taken."""
         while not self._lines:
             if self._closed:
                 return None
             self._changed.clear()
             await self._changed.wait()
         batch = [await self._lines.popleft()]
-        size = len(batch[0] or "")
         while self._lines and self._lines[0].done():
-            line = self._lines[0].result()
-            size += len(line or "") + 1
-            if size > MESSAGE_CHARS:
-                break
             batch.append(self._lines.popleft().result())
         return batch
 
@@ -72,6 +73,9 @@ class ListenedCall:
         listening: Listening,
         locale: str,
         settings: ReceiveSettings | None,
+        idle_seconds: float,
+        on_idle: Callable[[], Awaitable[None]],
+        turn_gap: float = TURN_GAP,
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
         self._listening = listening
@@ -79,6 +83,12 @@ class ListenedCall:
         self._voice: ListeningVoiceClient | None = None
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
+        self._idle_seconds, self._on_idle = idle_seconds, on_idle
+        self._heard = asyncio.Event()  # set at each utterance: the idle watch starts again
+        self._watch: asyncio.Task[None] | None = None
+        self._captions = Captions(render=self._render, turn_gap=turn_gap)
+        self._newest: discord.Message | None = None  # the captions' newest message
+        self._status_shown = False
 
     async def join(self) -> None:
         """Join the voice channel, undeafened (Discord sends a deafened client no audio)."""
@@ -93,6 +103,8 @@ class ListenedCall:
         self._voice = voice
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
+        self._watch = asyncio.create_task(self._watch_idle(), name="listening idle")
+        await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
 
     @property
     def receiver(self) -> VoiceReceiver | None:
@@ -102,23 +114,55 @@ class ListenedCall:
     def ended(self) -> bool:
         return self._task is None or self._task.done()
 
-    async def post(self, line: str) -> None:
+    async def post(
+        self, line: str, files: list[discord.File] | None = None
+    ) -> discord.Message | None:
         try:
-            await self.channel.send(line)
+            return await self.channel.send(line, files=files or [])
         except discord.HTTPException:
             logger.warning("could not post in voice channel %s", self.channel.id)
+            return None
 
     async def stop(self) -> None:
-        """Stop listening and leave; what was said before is still posted."""
-        self._listening.end(self.server)
+        """Stop listening and leave; what was said before is still posted and kept."""
+        watch = self._watch
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
         if self._receiver is not None:
             self._receiver.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self._listening.end(self.server)  # once every line is kept
+        # Cleared while still in the channel, where Set Voice Channel Status is enough (once
+        # put out of it, clearing it takes Manage Channels: tried all the same).
+        await self._show_status(None)
         voice = self._voice
         if voice is not None and voice.guild.voice_client is voice:
             await voice.disconnect(force=True)
+
+    async def _show_status(self, status: str | None) -> None:
+        """Set (or clear) the voice channel's status; a courtesy: without Set Voice Channel
+        Status, the chat's opening line says it alone."""
+        if status is None and not self._status_shown:
+            return
+        try:
+            await self.channel.edit(status=status)
+        except discord.HTTPException as exc:
+            logger.info("no status for voice channel %s: %s", self.channel.id, exc.text)
+            return
+        self._status_shown = status is not None
+
+    async def _watch_idle(self) -> None:
+        """`on_idle` once nothing was said for `idle_seconds`."""
+        while True:
+            self._heard.clear()
+            try:
+                await asyncio.wait_for(self._heard.wait(), self._idle_seconds)
+            except TimeoutError:
+                break
+        logger.info("nothing said in voice channel %s for a while: leaving", self.channel.id)
+        await self._on_idle()
 
     def _admits(self, user_id: int) -> bool:  # discord.py's socket reader thread
         return self._listening.admits(self.server, str(user_id))
@@ -131,29 +175,40 @@ class ListenedCall:
         try:
             async with receiver:
                 async for utterance in receiver:
+                    self._heard.set()
                     await slots.acquire()
                     line = asyncio.create_task(self._line(utterance))
                     line.add_done_callback(lambda _: slots.release())
                     lines.add(line)
         finally:
-            self._listening.end(self.server)
             lines.close()
             await poster
+            await self._listening.end(self.server)  # every line posted and kept
 
     async def _post_in_order(self, lines: _InOrder) -> None:
-        """The lines in the order their utterances ended; those ready together in one message
-        (under load, fewer messages against Discord's rate limit)."""
+        """The lines in the order their utterances ended: a turn going on edits its message,
+        lines ready together share one (under load, fewer requests against Discord's rate
+        limits)."""
         while (batch := await lines.next_ready()) is not None:
-            said = [line for line in batch if line is not None]
-            if said:
-                await self.post("\n".join(said))
+            update = self._captions.add([line for line in batch if line is not None])
+            if update.edit is not None and self._newest is not None:
+                try:
+                    self._newest = await self._newest.edit(content=update.edit)
+                except discord.HTTPException:
+                    logger.warning("could not edit a caption in %s", self.channel.id)
+            for content in update.new:
+                self._newest = await self.post(content)
 
-    async def _line(self, utterance: Utterance) -> str | None:
+    def _render(self, name: str, words: str) -> str:
+        return text("discord.listen.line", self.locale, name=name, said=words)
+
+    async def _line(self, utterance: Utterance) -> Line | None:
         member = str(utterance.user_id)
         try:
             said = await self._listening.heard(
-                self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate
-            )
+                self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate,
+                speaker=self._name(member), started_at=utterance.started_at,
+            )  # fmt: skip
         except errors.AlreadyTold:
             return None
         except errors.LimitReached as exc:  # the day's audio: said once, in the chat
@@ -163,7 +218,7 @@ class ListenedCall:
             return None
         if said is None:
             return None
-        return text("discord.listen.line", self.locale, name=self._name(member), said=said)
+        return Said(member, self._name(member), said, utterance.started_at, utterance.ended_at)
 
     def _name(self, member_id: str) -> str:
         member = self.channel.guild.get_member(int(member_id))

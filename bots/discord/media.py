@@ -25,6 +25,12 @@ class NothingToAsk(errors.UserInputError):
     key = "discord.nothing_to_ask"
 
 
+class NothingNamedToAsk(errors.UserInputError):
+    """/ask with neither a recording nor `call:True`."""
+
+    key = "discord.ask.nothing_named"
+
+
 class NotAudio(errors.UserInputError):
     key = "discord.not_audio"
 

@@ -25,7 +25,7 @@ from core.domain import errors
 from core.domain.gists import Gist, clock, parse_gist
 from core.domain.limits import ANYONE, Asker
 from core.domain.prompts import fenced
-from core.domain.transcripts import LongTranscript, ProgressCallback
+from core.domain.transcripts import LongTranscript, ProgressCallback, said_by
 from core.domain.values import ChatRef, Preferences
 from core.ports import ChatApi, Recording
 
@@ -42,7 +42,10 @@ Answer with one JSON object only, no Markdown, written in {language}:
  "decisions": [{{"at": "05:30", "text": "a decision taken"}}],
  "actions": [{{"at": "07:02", "text": "who does what (by when, if said)"}}]}}
 For "at", copy the time of the line the item comes from. Leave a list empty when there is \
-nothing for it. Report what was said; add nothing."""
+nothing for it. Report what was said; add nothing.{speakers}"""
+_SPEAKERS = """
+The transcript is of a call: after its time, each line names who said it, like \
+[04:12] Ann: text. Name who decided each decision and who does each action item."""
 _USER = "Condense this transcript.{part}\n{body}"
 _FENCE = len(fenced("transcript", ""))
 _PART = " It is part {index} of {total}; condense only this part."
@@ -111,8 +114,11 @@ class Gists:
 async def condense(transcript: LongTranscript, *, api: ChatApi, language: str, budget: int) -> Gist:
     """The gist of `transcript` in `language`, no request over `budget` characters."""
     name = english_name(language)
-    system = _SYSTEM.format(language=name)
-    chunks = _chunks(_lines(transcript), max(500, budget - len(system) - len(_USER) - _FENCE - 60))
+    spoken = any(part.speaker for part in transcript.parts)
+    system = _SYSTEM.format(language=name, speakers=_SPEAKERS if spoken else "")
+    chunks = _chunks(
+        timed_lines(transcript), max(500, budget - len(system) - len(_USER) - _FENCE - 60)
+    )
     answers = await asyncio.gather(
         *(
             _ask(api, system, chunk, index=i, total=len(chunks))
@@ -142,10 +148,11 @@ async def _ask(api: ChatApi, system: str, lines: Sequence[str], *, index: int, t
     return answer.text
 
 
-def _lines(transcript: LongTranscript) -> list[str]:
-    """`[04:12] text` per heard piece, on one line (the prompt makes its markup inert)."""
+def timed_lines(transcript: LongTranscript) -> list[str]:
+    """`[04:12] text` per heard piece (`[04:12] Ann: text` in a call), on one line (the prompt
+    makes its markup inert)."""
     return [
-        f"[{clock(part.start)}] " + " ".join(part.text.split())
+        f"[{clock(part.start)}] {said_by(part.speaker)}" + " ".join(part.text.split())
         for part in transcript.parts
         if part.text
     ]

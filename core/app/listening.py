@@ -10,38 +10,74 @@ the lines; what is decided is decided here.
              socket, so a set lookup; a member without a yes is dropped before anything else
     heard    one utterance of one member: transcribed by MiMo's speech recognition while they
              consent, its seconds reserved from the server's daily audio quota first and
-             counted in /usage as any transcription's; None when nothing was said
-    end      `/stop_listening`, or nobody left in the call
+             counted in /usage as any transcription's; None when nothing was said. What was
+             said is kept as a line of the call's transcript, with who said it and when
+    end      `/stop_listening`, nobody left in the call, or nobody spoke for a while: the
+             call's transcript is marked whole
+
+The call's transcript is kept as recordings' transcripts are (`core.app.kept`: retention,
+`/forget`), in the server, as the recording `call:<voice channel>:<start>`; each line names its
+speaker and its time from the start of the call. Only consenting members' lines are ever kept:
+a line is kept after MiMo heard it, and only while its speaker still consents.
+`core.app.calls` reads it after the call (its summary, its files).
 
 One listening per server (a bot has one voice connection in a server), held by this process.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import math
-import wave
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
 from core.domain import errors
 from core.domain.limits import AUTOMATIC, Counts
+from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.ports import NO_METRICS, Metrics, ReadingUnitOfWork, SpeechApi
+from core.ports import NO_METRICS, AudioConverter, Clock, Metrics, ReadingUnitOfWork, SpeechApi
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Roll:
-    """Who in the call is transcribed, and who is not (no yes from them), by id."""
+    """Who in the call is transcribed, and who is not (no yes from them), by id; and the name
+    its transcript is kept under (`core.app.calls` reads it)."""
 
     transcribed: list[str]
     not_transcribed: list[str]
+    call: str
+
+
+def call_prefix(channel: str) -> str:
+    """The start of the kept recording's name of every call listened to in `channel`."""
+    return f"call:{channel}:"
+
+
+@dataclass
+class _Call:
+    """A call being listened to: who consents, and where its transcript is kept."""
+
+    consenting: set[str]
+    started_at: datetime
+    recording: str = ""
+    language: str = "auto"
+    starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
+
+    def line_start(self, at: datetime) -> float:
+        """Seconds from the start of the call, a millisecond later when a line (of another
+        speaker) starts then already: each line keeps a key of its own."""
+        millis = max(0, round((at - self.started_at).total_seconds() * 1000))
+        while millis in self.starts:
+            millis += 1
+        self.starts.add(millis)
+        return millis / 1000
 
 
 class Listening:
@@ -52,62 +88,93 @@ class Listening:
         *,
         uow: Callable[[], ReadingUnitOfWork],
         speech: SpeechApi,
+        audio: AudioConverter,
         preferences: ChatPreferences,
         limiter: Limiter,
+        keeper: TranscriptKeeper,
+        clock: Clock,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._uow = uow
         self._speech = speech
+        self._audio = audio
         self._preferences = preferences
         self._limiter = limiter
+        self._keeper = keeper
+        self._clock = clock
         self.metrics = metrics
-        self._consenting: dict[ChatRef, set[str]] = {}  # servers listened to: who said yes
+        self._calls: dict[ChatRef, _Call] = {}  # servers listened to
 
     async def consent(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """Store the member's yes or no; a call being listened to follows at once."""
         async with self._uow() as uow:
             await uow.reading.save_consent(server, member_id, yes)
             await uow.commit()
-        live = self._consenting.get(server)
+        live = self._calls.get(server)
         if live is not None:
-            (live.add if yes else live.discard)(member_id)
+            (live.consenting.add if yes else live.consenting.discard)(member_id)
         return yes
 
-    async def begin(self, server: ChatRef, present: Sequence[str]) -> Roll:
-        """Start listening in the server: who of `present` is transcribed, who is not."""
-        if server in self._consenting:
+    async def begin(self, server: ChatRef, present: Sequence[str], *, channel: str) -> Roll:
+        """Start listening in the server's voice channel `channel`: who of `present` is
+        transcribed, who is not."""
+        if server in self._calls:
             raise errors.AlreadyListening()
-        self._consenting[server] = set()  # taken before the read: one start at a time
+        now = self._clock.now()
+        call = self._calls[server] = _Call(set(), now)  # taken first: one start at a time
         async with self._uow() as uow:
             consenting = await uow.reading.consenting(server)
-        self._consenting[server] |= consenting
+        call.consenting |= consenting
+        call.recording = f"{call_prefix(channel)}{round(now.timestamp() * 1000)}"
+        call.language = (await self._preferences.get(server)).language
         logger.info("listening in %s", server)
         return Roll(
             transcribed=[m for m in present if m in consenting],
             not_transcribed=[m for m in present if m not in consenting],
+            call=call.recording,
         )
 
     def listening(self, server: ChatRef) -> bool:
-        return server in self._consenting
+        return server in self._calls
 
     def admits(self, server: ChatRef, member_id: str) -> bool:
-        return member_id in self._consenting.get(server, ())
+        call = self._calls.get(server)
+        return call is not None and member_id in call.consenting
 
-    def end(self, server: ChatRef) -> bool:
-        """Stop listening in the server; False when it was not."""
-        ended = self._consenting.pop(server, None) is not None
-        if ended:
-            logger.info("stopped listening in %s", server)
-        return ended
+    def anyone_admitted(self, server: ChatRef, present: Sequence[str]) -> bool:
+        """Whether any of `present` is transcribed: with nobody, there is no call to listen to."""
+        return any(self.admits(server, member) for member in present)
+
+    async def end(self, server: ChatRef) -> bool:
+        """Stop listening in the server, its transcript marked whole; False when it was not."""
+        call = self._calls.pop(server, None)
+        if call is None:
+            return False
+        logger.info("stopped listening in %s", server)
+        if call.starts:  # a call where nothing was said keeps nothing
+            duration = (self._clock.now() - call.started_at).total_seconds()
+            await self._keeper.complete(
+                server, call.recording, language=call.language, duration=duration
+            )
+        return True
 
     @counted("transcribe")
     async def heard(
-        self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int
+        self,
+        server: ChatRef,
+        member_id: str,
+        *,
+        pcm: bytes,
+        sample_rate: int,
+        speaker: str,
+        started_at: datetime,
     ) -> str | None:
-        """What the member said in 16-bit mono `pcm`, while they consent; None when they do not
-        (any more), or MiMo heard nothing. Quota refusals are raised (`errors.QuotaUsed` once,
-        then `errors.AlreadyTold`)."""
-        if not self.admits(server, member_id):
+        """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
+        they consent, kept as a line of the call's transcript; None when they do not (any more),
+        or MiMo heard nothing. Quota refusals are raised (`errors.QuotaUsed` once, then
+        `errors.AlreadyTold`)."""
+        call = self._calls.get(server)
+        if call is None or not self.admits(server, member_id):
             return None
         seconds = len(pcm) / 2 / sample_rate
         prefs = await self._preferences.get(server)
@@ -117,27 +184,22 @@ class Listening:
                 if not self.admits(server, member_id):  # withdrawn meanwhile: given back
                     raise _Withdrawn()
                 heard = await self._speech.transcribe(
-                    wav_of(pcm, sample_rate), mime="audio/wav", language=prefs.language
+                    self._audio.pcm_wav(pcm, sample_rate),
+                    mime="audio/wav",
+                    language=prefs.language,
                 )
                 spend.used(audio_seconds=heard.usage.audio_seconds or seconds, usage=heard.usage)
         except _Withdrawn:
             return None
         self.metrics.transcribed(seconds)
-        if not self.admits(server, member_id):  # withdrawn while MiMo heard it: not posted
+        said = heard.text.strip()
+        if not said or not self.admits(server, member_id):  # withdrawn while MiMo heard it
             return None
-        return heard.text.strip() or None
+        start = call.line_start(started_at)
+        line = TranscriptPart(start, start + seconds, said, speaker, member_id)
+        await self._keeper.keep_part(server, call.recording, language=call.language, part=line)
+        return said
 
 
 class _Withdrawn(Exception):
     pass
-
-
-def wav_of(pcm: bytes, sample_rate: int) -> bytes:
-    """16-bit mono PCM as a WAV file."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as file:
-        file.setnchannels(1)
-        file.setsampwidth(2)
-        file.setframerate(sample_rate)
-        file.writeframes(pcm)
-    return out.getvalue()

@@ -3,11 +3,10 @@ transcript beside it as a file with the time of each part, the same on every pla
 
 from __future__ import annotations
 
-from core.chat.exports import TranscriptFile
+from core.chat.exports import TranscriptFile, timed_lines
 from core.chat.messages import text
 from core.domain.gists import Gist, GistItem, clock
 from core.domain.text import format_duration
-from core.domain.transcripts import missing_marker
 
 _SECTIONS = (
     ("points", "gist.points"),
@@ -28,13 +27,10 @@ def gist_card(gist: Gist, locale: str) -> str:
 
 
 def timed_transcript(gist: Gist, locale: str) -> TranscriptFile:
-    """`[04:12] what was said`, a line per part, so the card's times can be looked up."""
-    lines = [
-        f"[{clock(part.start)}] "
-        + (part.text if part.text is not None else missing_marker(part.start, part.end))
-        for part in gist.transcript.parts
-    ]
+    """`[04:12] what was said` (`[04:12] Ann: what she said` in a call), a line per part, so
+    the card's times can be looked up."""
+    lines = timed_lines(gist.transcript.parts)
     caption = text(
         "gist.transcript_caption", locale, duration=format_duration(gist.transcript.duration)
     )
-    return TranscriptFile("transcript.txt", "\n".join(lines).encode(), caption)
+    return TranscriptFile("transcript.txt", lines.encode(), caption)

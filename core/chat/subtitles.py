@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from core.domain.text import split_message
-from core.domain.transcripts import TranscriptPart, missing_marker
+from core.domain.transcripts import TranscriptPart, missing_marker, said_by
 
 CUE_CHARS = 84  # two lines of 42, the usual subtitle limit
 LINE_CHARS = 42
@@ -24,8 +24,9 @@ Marker = Callable[[float, float], str]
 def to_srt(parts: Sequence[TranscriptPart], *, marker: Marker = missing_marker) -> str:
     """The parts as an .srt file's text (cues numbered from 1, blank line between cues)."""
     blocks = [
-        f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n{_two_lines(text)}\n"
-        for number, (start, end, text) in enumerate(_cues(parts, marker), start=1)
+        f"{number}\n{_timestamp(start)} --> {_timestamp(end)}\n"
+        f"{_two_lines(said_by(speaker) + text)}\n"
+        for number, (start, end, text, speaker) in enumerate(_cues(parts, marker), start=1)
     ]
     return "\n".join(blocks)
 
@@ -34,21 +35,37 @@ def to_vtt(parts: Sequence[TranscriptPart], *, marker: Marker = missing_marker) 
     """The parts as a .vtt file's text: the WEBVTT header, then the cues as in `to_srt` with
     WebVTT's timestamps (a full stop before the milliseconds)."""
     blocks = [
-        f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n{_vtt_text(_two_lines(text))}\n"
-        for start, end, text in _cues(parts, marker)
+        f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}\n"
+        f"{_voice(speaker)}{_vtt_text(_two_lines(text))}\n"
+        for start, end, text, speaker in _cues(parts, marker)
     ]
     return "\n".join(["WEBVTT\n", *blocks])
 
 
-def _cues(parts: Sequence[TranscriptPart], marker: Marker) -> list[tuple[float, float, str]]:
-    """(start, end, text) of every cue, in order; a missing part is one cue that says so."""
-    cues: list[tuple[float, float, str]] = []
+Cue = tuple[float, float, str, str | None]
+
+
+def _cues(parts: Sequence[TranscriptPart], marker: Marker) -> list[Cue]:
+    """(start, end, text, speaker) of every cue, in order; a missing part is one cue that says
+    so."""
+    cues: list[Cue] = []
     for part in parts:
         if part.text is None:
-            cues.append((part.start, part.end, marker(part.start, part.end)))
+            cues.append((part.start, part.end, marker(part.start, part.end), part.speaker))
         elif part.text.strip():
-            cues.extend(_timed_cues(part.start, part.end, part.text))
+            cues.extend(
+                (start, end, chunk, part.speaker)
+                for start, end, chunk in _timed_cues(part.start, part.end, part.text)
+            )
     return cues
+
+
+def _voice(speaker: str | None) -> str:
+    """WebVTT's voice span, which players show as the speaker's name: `<v Ann>`. The name
+    may hold no `>`, and its `&` and `<` are escaped as in cue text."""
+    if not speaker:
+        return ""
+    return f"<v {_vtt_text(' '.join(speaker.split())).replace('>', '&gt;')}>"
 
 
 def _timed_cues(start: float, end: float, text: str) -> list[tuple[float, float, str]]:

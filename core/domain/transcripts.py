@@ -18,11 +18,14 @@ from core.domain.values import Transcript, Usage
 @dataclass(frozen=True)
 class TranscriptPart:
     """What was said from `start` to `end` (seconds); `text` is None when it could not be
-    transcribed."""
+    transcribed. In a call's transcript, `speaker` names who said it (their name at the time)
+    and `speaker_id` is their platform id; a recording's parts have neither."""
 
     start: float
     end: float
     text: str | None
+    speaker: str | None = None
+    speaker_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+def said_by(speaker: str | None) -> str:
+    """`Ann: `, before what a call's line says; nothing for a recording's piece."""
+    return f"{' '.join(speaker.split())}: " if speaker else ""
 
 
 def missing_marker(start: float, end: float) -> str:

@@ -32,6 +32,10 @@ class AudioConverter(Protocol):
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
 
+    def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
+        """16-bit mono PCM as a WAV file."""
+        ...
+
     async def join_wavs(self, wavs: list[bytes]) -> bytes: ...
 
     async def to_speech_file(

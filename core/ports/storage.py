@@ -175,6 +175,10 @@ class TranscriptStore(Protocol):
         the recording's length, when this piece is all of it (the transcript is then whole)."""
         ...
 
+    async def newest(self, chat: ChatRef, prefix: str) -> str | None:
+        """The chat's most recently begun recording whose key starts with `prefix`."""
+        ...
+
     async def complete(
         self, chat: ChatRef, recording: str, *, language: str, duration: float, at: datetime
     ) -> None: ...

@@ -588,8 +588,9 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
     assert say_options["text"]["type"] == 3 and say_options["text"]["required"]
     assert say_options["in_voice_channel"]["type"] == 5
     assert not say_options["in_voice_channel"].get("required")
-    [attachment, _question] = by_name[(1, "ask")]["options"]
-    assert attachment["type"] == 11
+    [question, attachment, call] = by_name[(1, "ask")]["options"]
+    assert question["required"] and not attachment.get("required")
+    assert attachment["type"] == 11 and call["type"] == 5
     [language] = by_name[(1, "language")]["options"]
     assert [c["value"] for c in language["choices"]] == ["auto", "zh", "en"]
 

@@ -59,16 +59,24 @@ def heard_tones(mimo: FakeMimo) -> list[float]:
 
 @asynccontextmanager
 async def bot_in_server(
-    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, **settings: Any
+    discord_api: FakeDiscord,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    *,
+    turn_gap: float = 0.0,
+    **settings: Any,
 ) -> AsyncIterator[VoicebridgeBot]:
     """The bot, its turns ended by a second of quiet (on a loaded machine the stand-in or the
-    bot, sharing this process, may be held up long enough for less to split a tone in two)."""
+    bot, sharing this process, may be held up long enough for less to split a tone in two);
+    with `turn_gap` 0, each utterance a caption of its own, so that a test counts them (the
+    captions' turns have tests of their own)."""
     mimo.asr_text = tone_heard
     built = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
                              **settings)  # fmt: skip
     voice_client = installed_voice_client()
     async with discord_bot_online(built, discord_api, voice_client=voice_client) as (bot, _):
         listening_cog(bot).receive = ReceiveSettings(silence_gap=1.0)
+        listening_cog(bot).turn_gap = turn_gap
         yield bot
 
 
@@ -129,7 +137,9 @@ async def test_only_the_member_who_said_yes_is_transcribed_under_her_name(
     assert "Transcribed: Ann\nNot transcribed: Bob\n" in opening
     assert lines == ["**Ann**: tone 440", "**Ann**: tone 550"]
     assert heard_tones(mimo) == [440, 550]  # nothing of Bob's ever reached MiMo
-    assert stopped.content == bye == f"I stopped listening and left <#{server.lounge}>."
+    said_bye, files_caption = bye.split("\n")
+    assert stopped.content == said_bye == f"I stopped listening and left <#{server.lounge}>."
+    assert files_caption.startswith("The call's transcript (")
     assert left_by_itself(discord_api)
 
 

@@ -173,6 +173,9 @@ EMBED_LINKS = 1 << 14
 ATTACH_FILES = 1 << 15
 MENTION_EVERYONE = 1 << 17
 SEND_VOICE_MESSAGES = 1 << 46
+SET_VOICE_CHANNEL_STATUS = 1 << 48
+MANAGE_CHANNELS = 1 << 4
+VOICE_STATUS_CHARS = 500  # a voice channel status's longest
 ALL_PERMISSIONS = (1 << 51) - 1
 _MEMBER_PERMISSIONS = (
     VIEW_CHANNEL
@@ -187,7 +190,8 @@ _MEMBER_PERMISSIONS = (
 # more), unless they are an administrator or the owner.
 TIMED_OUT_KEEP = VIEW_CHANNEL | READ_MESSAGE_HISTORY
 TEXT, VOICE, STAGE = 0, 2, 13  # channel types
-BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES  # what the invite link asks for
+# What the invite link asks for.
+BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES | SET_VOICE_CHANNEL_STATUS
 # An interaction's `app_permissions` where the bot is not in the place (installed to the user):
 # what the app may do in its answers, and nothing of the channel's (no voice messages).
 USER_INSTALL_PERMISSIONS = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE
@@ -414,6 +418,8 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.messages: list[SentMessage] = []
         self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
+        self.voice_statuses: dict[int, str | None] = {}  # a voice channel's status now
+        self.voice_status_changes: list[tuple[int, str | None]] = []  # every one, in order
         self.commands: list[Json] = []
         self.interactions: list[FakeInteraction] = []
         self.typing: list[int] = []  # channel ids, one per typing request
@@ -1153,6 +1159,7 @@ class FakeDiscord:
             ("GET", "/channels/{channel_id}/messages", self._history),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
             ("POST", "/channels/{channel_id}/typing", self._typing),
+            ("PUT", "/channels/{channel_id}/voice-status", self._set_voice_status),
         ]  # fmt: skip
 
     def _rest(
@@ -1398,6 +1405,33 @@ class FakeDiscord:
             if message.id == wanted and not message.deleted:
                 return self._edited(message, body)
         raise DiscordError(404, 10008, "Unknown Message")
+
+    async def _set_voice_status(self, call: Call, request: web.Request) -> None:
+        """A voice channel's status (the line under its name), set or cleared (`null`): at most
+        500 characters; by a member in the channel with Set Voice Channel Status, by anyone
+        else only with Manage Channels; told to the server as VOICE_CHANNEL_STATUS_UPDATE."""
+        channel_id = int(call.params["channel_id"])
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            raise DiscordError(404, 10003, "Unknown Channel")
+        if channel["type"] != VOICE:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        body = call.body if isinstance(call.body, dict) else {}
+        if "status" not in body:
+            raise invalid_form("status", "BASE_TYPE_REQUIRED", "This field is required")
+        status = body["status"]
+        if status is not None and not isinstance(status, str):
+            raise invalid_form("status", "BASE_TYPE_STRING", "Must be a string.")
+        if status is not None and len(status) > VOICE_STATUS_CHARS:
+            raise invalid_form("status", "BASE_TYPE_MAX_LENGTH", "Must be 500 or fewer in length.")
+        guild_id = int(channel["guild_id"])
+        present = self._voice_states.get(guild_id, {}).get(int(self.bot_user["id"])) == channel_id
+        if not self.bot_permissions & (SET_VOICE_CHANNEL_STATUS if present else MANAGE_CHANNELS):
+            raise DiscordError(403, 50013, "Missing Permissions")
+        self.voice_statuses[channel_id] = status or None
+        self.voice_status_changes.append((channel_id, status or None))
+        update = {"id": str(channel_id), "guild_id": str(guild_id), "status": status}
+        await self._dispatch("VOICE_CHANNEL_STATUS_UPDATE", update, intent=GUILDS)
 
     async def _edit_message(self, call: Call, request: web.Request) -> Json:
         body = call.body if isinstance(call.body, dict) else {}

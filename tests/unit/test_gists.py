@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from core.app.gists import condense
 from core.domain.gists import clock, parse_gist, parse_time
 from core.domain.transcripts import LongTranscript, TranscriptPart
+from core.domain.values import Answer
 
 TRANSCRIPT = LongTranscript(
     parts=(
@@ -64,3 +66,46 @@ def test_items_without_text_are_left_out() -> None:
         answer(points=[{"at": "00:01"}, {"at": "00:02", "text": " "}, "x"]), TRANSCRIPT
     )
     assert gist.points == ()
+
+
+class PromptsSeen:
+    """A chat model that answers one decision and one action, and keeps the prompts it saw."""
+
+    def __init__(self) -> None:
+        self.prompts: list[tuple[str | None, str]] = []
+
+    async def chat(
+        self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
+    ) -> Answer:
+        self.prompts.append((system, prompt))
+        return Answer(answer(decisions=[{"at": "00:04", "text": "Ann: ship on Friday"}]))
+
+
+async def test_a_calls_lines_name_their_speakers_and_the_model_is_asked_who_decided() -> None:
+    call = LongTranscript(
+        parts=(
+            TranscriptPart(1.2, 3.0, "hello", "Ann", "11"),
+            TranscriptPart(4.5, 6.0, "we  decide\nto ship on Friday", "Ann", "11"),
+            TranscriptPart(7.0, 9.0, "I will write the notes", "Cleo", "12"),
+        ),
+        duration=9.0,
+    )
+    model = PromptsSeen()
+
+    gist = await condense(call, api=model, language="en", budget=30_000)
+
+    [(system, prompt)] = model.prompts
+    assert system is not None and "Name who decided each decision" in system
+    assert "[00:01] Ann: hello\n[00:04] Ann: we decide to ship on Friday\n" in prompt
+    assert "[00:07] Cleo: I will write the notes" in prompt
+    assert [(item.at, item.text) for item in gist.decisions] == [(4.5, "Ann: ship on Friday")]
+
+
+async def test_a_recordings_prompt_names_no_speaker() -> None:
+    model = PromptsSeen()
+
+    await condense(TRANSCRIPT, api=model, language="en", budget=30_000)
+
+    [(system, prompt)] = model.prompts
+    assert system is not None and "who said it" not in system
+    assert "[02:01] we decide to ship on Friday" in prompt

@@ -80,3 +80,28 @@ def test_srt_and_webvtt_have_the_same_cues() -> None:
     parts = [TranscriptPart(0, 30, sentences), TranscriptPart(30, 40, "The end.")]
 
     assert parse_srt(to_srt(parts)) == parse_vtt(to_vtt(parts))
+
+
+def test_a_calls_lines_name_their_speaker_in_every_cue() -> None:
+    long = " ".join(f"Point {i} of what Ann had to say today." for i in range(4))
+    parts = [
+        TranscriptPart(0, 20, long, "Ann", "1"),
+        TranscriptPart(21, 23, "Agreed.", "Bob <the> & co", "2"),
+    ]
+
+    srt, vtt = parse_srt(to_srt(parts)), parse_vtt(to_vtt(parts))
+
+    assert len(srt) == len(vtt) > 2
+    assert all(c.text.startswith("Ann: ") for c in srt[:-1])
+    assert srt[-1].text == "Bob <the> & co: Agreed."
+    assert [c.voice for c in vtt] == ["Ann"] * (len(vtt) - 1) + ["Bob <the> & co"]
+    assert vtt[-1].text == "Agreed."
+    assert "\n<v Bob &lt;the&gt; &amp; co>Agreed.\n" in to_vtt(parts)
+    assert [(c.start, c.end) for c in srt] == [(c.start, c.end) for c in vtt]
+
+
+def test_a_recordings_cues_name_nobody() -> None:
+    parts = [TranscriptPart(0, 2, "Hello.")]
+
+    assert parse_vtt(to_vtt(parts))[0].voice is None
+    assert parse_srt(to_srt(parts))[0].text == "Hello."

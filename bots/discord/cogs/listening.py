@@ -2,10 +2,13 @@
 yes say there, each under their name; /stop_listening ends it; /listen_me is a member's yes or
 no to being transcribed in the server. Who is transcribed, and what it costs, is the core's
 (`core.app.listening`); the call is wired in `bots.discord.listening`. Answers are private.
+When the listening ends, the call's transcript (`core.app.calls`) is posted with the goodbye,
+as text and subtitles with each line's speaker.
 """
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,13 +17,16 @@ from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import place_locale, reply_locale
+from bots.discord.captions import TURN_GAP
 from bots.discord.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.voice_channels import server_of
+from core.app.calls import Calls
 from core.app.listening import Listening, Roll
+from core.chat.exports import call_files
 from core.domain import errors
 from core.domain.values import ChatRef
 
@@ -32,12 +38,18 @@ if TYPE_CHECKING:  # the voice extras: imported once a call is listened to
 class ListeningCog(commands.Cog):
     """Listening's commands, and who leaves the call."""
 
-    def __init__(self, *, listening: Listening, voice_available: bool) -> None:
+    def __init__(
+        self, *, listening: Listening, calls: Calls, voice_available: bool, idle_seconds: float
+    ) -> None:
         self.listening = listening
+        self.kept_calls = calls
         self.voice_available = voice_available
+        self.idle_seconds = idle_seconds  # DISCORD_LISTEN_IDLE_SECONDS
         self.receive: ReceiveSettings | None = None  # None: the defaults (tests change them)
+        self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
         self.calls: dict[ChatRef, ListenedCall] = {}
         self._starters: dict[ChatRef, int] = {}
+        self._kept_as: dict[ChatRef, str] = {}  # each call's transcript, by `Roll.call`
 
     @in_servers
     @app_commands.command(
@@ -70,17 +82,22 @@ class ListeningCog(commands.Cog):
             raise errors.AlreadyListening()
         from bots.discord.listening import ListenedCall  # the voice extras, present (above)
 
-        roll = await self.listening.begin(server, [str(m.id) for m in channel.members if not m.bot])
+        roll = await self.listening.begin(
+            server, [str(m.id) for m in channel.members if not m.bot], channel=str(channel.id)
+        )
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
             locale=await place_locale(interaction), settings=self.receive,
+            idle_seconds=self.idle_seconds, on_idle=lambda: self._stop(server),
+            turn_gap=self.turn_gap,
         )  # fmt: skip
         try:
             await call.join()
         except BaseException:
-            self.listening.end(server)
+            await self.listening.end(server)
             raise
         self.calls[server], self._starters[server] = call, member.id
+        self._kept_as[server] = roll.call
         await call.post(_started_line(roll, channel, call.locale))
         await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))
 
@@ -108,22 +125,35 @@ class ListeningCog(commands.Cog):
     async def on_voice_state_update(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
-        """The bot taken out of the call, or nobody left in it: the listening ends."""
+        """The bot taken out of the call, nobody left in it, or nobody it transcribes (the last
+        of them left): the listening ends."""
         server = server_of(member.guild)
         call = self.calls.get(server)
         if call is None:
             return
-        people = [m for m in call.channel.members if not m.bot]
+        people = [str(m.id) for m in call.channel.members if not m.bot]
         gone = member == member.guild.me and after.channel != call.channel
-        if gone or not people or call.ended:
+        left = before.channel == call.channel != after.channel
+        last_left = left and not self.listening.anyone_admitted(server, people)
+        if gone or not people or last_left or call.ended:
             await self._stop(server)
 
     async def _stop(self, server: ChatRef) -> None:
+        """Stop listening, and post the goodbye with the call's transcript as files."""
         call = self.calls.pop(server, None)
         self._starters.pop(server, None)
-        if call is not None:
-            await call.stop()
-            await call.post(text("discord.listen.stopped", call.locale, voice=call.channel.mention))
+        kept_as = self._kept_as.pop(server, None)
+        if call is None:
+            return
+        await call.stop()
+        bye = text("discord.listen.stopped", call.locale, voice=call.channel.mention)
+        said = None if kept_as is None else await self.kept_calls.kept(server, kept_as)
+        if said is None:
+            await call.post(bye)
+            return
+        caption, made = call_files(said, call.locale)
+        files = [discord.File(io.BytesIO(file.data), filename=file.name) for file in made]
+        await call.post(f"{bye}\n{caption}", files)
 
     async def cog_unload(self) -> None:
         for server in list(self.calls):

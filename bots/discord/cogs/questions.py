@@ -1,5 +1,6 @@
-"""Questions about a recording: /ask attachment question, and the message menu "Ask about this
-audio", whose question comes from a modal."""
+"""Questions about a recording: /ask question attachment, and the message menu "Ask about this
+audio", whose question comes from a modal; `/ask question call:True`, in a voice channel's chat,
+asks about the last call the bot listened to there (`core.app.calls`)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,26 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of
+from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.audiences import quick_locale
 from bots.discord.error_handler import on_app_command_error
-from bots.discord.media import NothingToAsk, recording_in, remote, require_audio
+from bots.discord.media import (
+    NothingNamedToAsk,
+    NothingToAsk,
+    recording_in,
+    remote,
+    require_audio,
+)
 from bots.discord.messages import text
 from bots.discord.modals import ClaimedModal
-from bots.discord.places import for_interaction
+from bots.discord.places import for_interaction, place_of
 from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.translator import translatable
+from core.app.calls import Calls
 from core.app.questions import Questions
+from core.domain import errors
 
 MAX_QUESTION_CHARS = 1000
 
@@ -26,9 +35,10 @@ MAX_QUESTION_CHARS = 1000
 class QuestionsCog(commands.Cog):
     """/ask, and "Ask about this audio" on any message with a recording."""
 
-    def __init__(self, bot: AnyBot, questions: Questions) -> None:
+    def __init__(self, bot: AnyBot, questions: Questions, *, calls: Calls) -> None:
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
         self.questions = questions
+        self.calls = calls
         self.menu = app_commands.ContextMenu(
             name=translatable("Ask about this audio", "discord.menu.ask"),
             callback=self.ask_about_message,
@@ -45,13 +55,36 @@ class QuestionsCog(commands.Cog):
 
     @app_commands.command(description="Ask a question about a recording", extras=answers(PUBLIC))
     @app_commands.describe(
-        attachment="A voice message, audio or video file", question="Your question"
+        question="Your question",
+        attachment="A voice message, audio or video file",
+        call="True: about the last call I listened to in this voice channel",
     )
     async def ask(
-        self, interaction: Interaction, attachment: discord.Attachment, question: str
+        self,
+        interaction: Interaction,
+        question: str,
+        attachment: discord.Attachment | None = None,
+        call: bool = False,
     ) -> None:
-        """/ask attachment question: MiMo's answer about the recording."""
-        await self.answer(interaction, attachment, question)
+        """/ask question attachment: MiMo's answer about the recording; /ask question call:True:
+        about the channel's last call."""
+        if attachment is not None:
+            await self.answer(interaction, attachment, question)
+            return
+        if not call:
+            raise NothingNamedToAsk()
+        if interaction.guild_id is None or interaction.channel_id is None:
+            raise errors.NoCallKept()
+        require_history(interaction)  # the call's captions are the channel's history
+        answer = await self.calls.ask(
+            place_of(guild_id=interaction.guild_id),
+            str(interaction.channel_id),
+            question,
+            asker=asker_of(interaction),
+        )
+        await send_long(
+            followup_of(interaction), answer.text, file_caption="", file_name="answer.txt"
+        )
 
     async def ask_about_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Ask about this audio": a modal asks for the question (a modal must be

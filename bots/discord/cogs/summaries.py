@@ -9,6 +9,10 @@ and earlier summaries among them) are left out.
 
 A channel keeps its own "since the last summary" marker (`channel:<id>`); language and voice
 come from where preferences live (the server, or the user in DMs).
+
+`/summary call:True` in a voice channel's chat sums up the last call the bot listened to there
+(`core.app.calls`): the gist card, points, decisions and action items each with its time in the
+call and who said it, and the call's transcript with its speakers beside it.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from discord.ext import commands
 from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.audiences import place_locale, reply_locale
+from bots.discord.gist_replies import send_gist
 from bots.discord.installs import server_only
 from bots.discord.media import is_recording
 from bots.discord.messages import text
-from bots.discord.places import can_manage, channel_of, for_interaction
+from bots.discord.places import can_manage, channel_of, for_interaction, place_of
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
+from core.app.calls import Calls
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
 from core.domain.summaries import ChatMessage, SinceLastSummary, Window
@@ -44,8 +50,11 @@ logger = logging.getLogger(__name__)
 class SummariesCog(commands.Cog):
     """/summary [window] [voice] and /forget."""
 
-    def __init__(self, summaries: SummaryService, *, bot: AnyBot | None = None) -> None:
+    def __init__(
+        self, summaries: SummaryService, *, calls: Calls, bot: AnyBot | None = None
+    ) -> None:
         self.summaries = summaries
+        self.calls = calls
         self.bot = bot  # for the sweep of channels deleted while no voicebridge ran
         self._swept = False
 
@@ -56,13 +65,21 @@ class SummariesCog(commands.Cog):
     @app_commands.describe(
         window="2h, 3d or 200 (messages); default: since the last summary, or the last 24 h",
         voice="Also send the summary as a voice message",
+        call="True: the last call I listened to in this voice channel, with who said what",
     )
     async def summary(
-        self, interaction: Interaction, window: str | None = None, voice: bool = False
+        self,
+        interaction: Interaction,
+        window: str | None = None,
+        voice: bool = False,
+        call: bool = False,
     ) -> None:
-        """/summary [window] [voice]: a summary of the channel's messages in the window, for a
-        member who may read them."""
+        """/summary [window] [voice] [call]: a summary of the channel's messages in the window,
+        or of its last call, for a member who may read them."""
         require_history(interaction)
+        if call:
+            await self._call_summary(interaction)
+            return
         place = channel_of(_channel_id(interaction))
         messages = await self._read(interaction, place, _window(window))
         summary = await self.summaries.summarise_messages(
@@ -81,6 +98,18 @@ class SummariesCog(commands.Cog):
         )
         if summary.voice is not None:
             await send_voice_message(interaction, summary.voice)
+
+    async def _call_summary(self, interaction: Interaction) -> None:
+        """The gist of the channel's last call, and its transcript with speakers."""
+        assert interaction.guild_id is not None  # server_only
+        posts = await place_locale(interaction)  # the channel reads it
+        gist = await self.calls.summary(
+            place_of(guild_id=interaction.guild_id),
+            str(_channel_id(interaction)),
+            language=posts,
+            asker=asker_of(interaction),
+        )
+        await send_gist(followup_of(interaction), gist, posts)
 
     @app_commands.command(
         description="Delete everything stored for this server (or you, in DMs)",

@@ -40,6 +40,7 @@ here.
     │       ├── CouldNotJoin      the voice connection failed
     │       ├── AlreadyListening  /listen where the bot is in a voice channel already
     │       ├── NotListening      /stop_listening where it does not
+    │       ├── NoCallKept        a call's summary where no call is kept
     │       └── NotYourReading    /skip, /stop by someone else while its starter listens
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
@@ -128,6 +129,7 @@ from core.domain.errors.reading import (
     CouldNotJoin,
     ListenerMayNotRead,
     MayNotSpeakThere,
+    NoCallKept,
     NotListening,
     NotReading,
     NotYourReading,
@@ -211,6 +213,7 @@ __all__ = [
     "MimoRateLimited",
     "MimoUnavailable",
     "MimoUnreachable",
+    "NoCallKept",
     "NoOwnVoice",
     "NoSpeech",
     "NotAllowed",

@@ -83,3 +83,10 @@ class NotListening(ReadingRefused):
     """/stop_listening where the bot does not listen."""
 
     key = "listen.not_listening"
+
+
+class NoCallKept(ReadingRefused):
+    """A call's summary asked for where no call the bot listened to is kept (none yet, or
+    deleted by retention or `/forget`)."""
+
+    key = "listen.no_call"

@@ -141,12 +141,12 @@ def compacted(pcm: bytes) -> bytes:
     return bytes(kept)
 
 
-def wav(pcm: bytes) -> bytes:
-    """16-bit mono PCM at `RATE` as a WAV file."""
+def wav(pcm: bytes, rate: int = RATE) -> bytes:
+    """16-bit mono PCM at `rate` as a WAV file."""
     out = io.BytesIO()
     with wave.open(out, "wb") as file:
         file.setnchannels(1)
         file.setsampwidth(_SAMPLE_BYTES)
-        file.setframerate(RATE)
+        file.setframerate(rate)
         file.writeframes(pcm)
     return out.getvalue()

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import AsrPiece, VoiceNote
-from core.infra.audio import clone_samples, pieces, probe, tts_voice_notes, understanding
+from core.infra.audio import (
+    asr_short_notes,
+    clone_samples,
+    pieces,
+    probe,
+    tts_voice_notes,
+    understanding,
+)
 from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
 from core.infra.audio.pieces import AsrPieceStream
 from core.infra.audio.probe import AudioInfo
@@ -91,6 +98,10 @@ class FfmpegAudio:
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
         """A WAV (any rate) as an OGG/Opus voice note with its duration and waveform."""
         return await tts_voice_notes.to_voice_note(wav, processes=self.processes)
+
+    def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
+        """16-bit mono PCM as a WAV file (no ffmpeg: a header before the samples)."""
+        return asr_short_notes.wav(pcm, sample_rate)
 
     async def join_wavs(self, wavs: list[bytes]) -> bytes:
         """One WAV of several, a short pause between them."""

@@ -35,7 +35,9 @@ class TranscriptRepository:
             return None
         query = select(Part).where(*_of(Part, chat, recording)).order_by(Part.start_ms)
         parts = tuple(
-            TranscriptPart(row.start_ms / 1000, row.end_ms / 1000, row.text)
+            TranscriptPart(
+                row.start_ms / 1000, row.end_ms / 1000, row.text, row.speaker, row.speaker_id
+            )
             for row in await self._session.scalars(query)
         )
         return KeptTranscript(language=header.language, parts=parts, duration=header.duration)
@@ -59,10 +61,22 @@ class TranscriptRepository:
             end_ms=round(part.end * 1000),
             text=part.text or "",
             made_at=at,
+            speaker_id=part.speaker_id,
+            speaker=part.speaker,
         )
         await self._session.execute(row.on_conflict_do_nothing(index_elements=[*KEY, "start_ms"]))
         if whole is not None:
             await self._mark_whole(chat, recording, whole)
+
+    async def newest(self, chat: ChatRef, prefix: str) -> str | None:
+        """The chat's most recently begun recording whose key starts with `prefix` (a call's)."""
+        query = (
+            select(Header.recording)
+            .where(*_of(Header, chat), Header.recording.startswith(prefix, autoescape=True))
+            .order_by(Header.made_at.desc(), Header.recording.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(query)).first()
 
     async def complete(
         self, chat: ChatRef, recording: str, *, language: str, duration: float, at: datetime

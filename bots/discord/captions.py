@@ -1,0 +1,102 @@
+"""A listened call's captions as its chat shows them: one line per speaker turn, "**Ann**: …",
+the turn's words added to it by editing its message while the turn lasts, a new line when the
+speaker changes.
+
+A turn goes on while the same member's next utterance starts within `turn_gap` seconds of the
+end of their last one, and nobody else's line came between (a turn cut at the longest an
+utterance may last goes straight on). Lines ready together share one new message, as before
+(under load, fewer requests against Discord's rate limits); only the newest message is ever
+edited, once per batch of lines, and never past Discord's 2,000 characters: then the turn goes
+on in a new message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+MESSAGE_CHARS = 2000  # Discord's longest message
+TURN_GAP = 3.0  # seconds between a member's utterances within one turn (one caption)
+
+
+@dataclass(frozen=True)
+class Said:
+    """One utterance's words, by one member."""
+
+    member: str
+    name: str
+    words: str
+    started_at: datetime
+    ended_at: datetime
+
+
+Line = Said | str  # str: a line of the bot's own (the day's quota used up)
+
+
+@dataclass
+class _Turn:
+    member: str
+    name: str
+    words: str
+    ended_at: datetime
+
+
+@dataclass(frozen=True)
+class Update:
+    """What to send for a batch of lines: the newest message's text again (None: unchanged),
+    then the texts of new messages, in order."""
+
+    edit: str | None
+    new: list[str]
+
+
+class Captions:
+    """The newest message's turns, and how each batch of lines changes the chat."""
+
+    def __init__(self, *, render: Callable[[str, str], str], turn_gap: float) -> None:
+        self._render = render  # (name, words) -> "**Name**: words"
+        self._turn_gap = turn_gap
+        self._shown: list[_Turn | str] = []  # the newest message's lines
+
+    def add(self, batch: list[Line]) -> Update:
+        shown, edited = list(self._shown), False
+        new: list[list[_Turn | str]] = [[]]
+        for line in batch:
+            current = new[-1] if new[-1] or not shown else shown
+            if self._goes_on(current, line):
+                assert isinstance(line, Said)
+                turn = current[-1]
+                assert isinstance(turn, _Turn)
+                longer = _Turn(turn.member, turn.name, f"{turn.words} {line.words}", line.ended_at)
+                if self._size([*current[:-1], longer]) <= MESSAGE_CHARS:
+                    current[-1] = longer
+                    edited = edited or current is shown
+                    continue
+            entry = line if isinstance(line, str) else _Turn(
+                line.member, line.name, line.words, line.ended_at
+            )  # fmt: skip
+            if new[-1] and self._size([*new[-1], entry]) > MESSAGE_CHARS:
+                new.append([])
+            new[-1].append(entry)
+        new = [lines for lines in new if lines]
+        self._shown = new[-1] if new else shown
+        return Update(self._text(shown) if edited else None, [self._text(lines) for lines in new])
+
+    def _goes_on(self, lines: list[_Turn | str], line: Line) -> bool:
+        if not lines or not isinstance(line, Said):
+            return False
+        last = lines[-1]
+        return (
+            isinstance(last, _Turn)
+            and last.member == line.member
+            and (line.started_at - last.ended_at).total_seconds() <= self._turn_gap
+        )
+
+    def _text(self, lines: list[_Turn | str]) -> str:
+        return "\n".join(
+            line if isinstance(line, str) else self._render(line.name, line.words) for line in lines
+        )
+
+    def _size(self, lines: list[_Turn | str]) -> int:
+        return len(self._text(lines))

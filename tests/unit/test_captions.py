@@ -1,0 +1,63 @@
+"""A listened call's captions: a line per speaker turn, its message edited while it goes on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bots.discord.captions import MESSAGE_CHARS, Captions, Said, Update
+
+START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+
+
+def said(member: str, words: str, at: float, length: float = 1.0) -> Said:
+    begins = START + timedelta(seconds=at)
+    return Said(member, member.title(), words, begins, begins + timedelta(seconds=length))
+
+
+def captions(turn_gap: float = 3.0) -> Captions:
+    return Captions(render=lambda name, words: f"**{name}**: {words}", turn_gap=turn_gap)
+
+
+def test_a_turn_grows_by_editing_its_message_and_another_speaker_starts_a_new_one() -> None:
+    shown = captions()
+
+    first = shown.add([said("ann", "shall we", 0)])
+    goes_on = shown.add([said("ann", "start?", 2)])
+    other = shown.add([said("bob", "yes", 3.5)])
+    back = shown.add([said("ann", "good", 5)])
+
+    assert first == Update(None, ["**Ann**: shall we"])
+    assert goes_on == Update("**Ann**: shall we start?", [])
+    assert other == Update(None, ["**Bob**: yes"])
+    assert back == Update(None, ["**Ann**: good"])
+
+
+def test_a_pause_longer_than_the_turn_gap_starts_a_new_turn() -> None:
+    shown = captions(turn_gap=3.0)
+    shown.add([said("ann", "one", 0)])
+
+    assert shown.add([said("ann", "two", 5)]) == Update(None, ["**Ann**: two"])
+
+
+def test_lines_ready_together_share_a_message_and_the_last_turn_there_goes_on() -> None:
+    shown = captions()
+
+    together = shown.add([said("ann", "hi", 0), said("ann", "all", 1.2), said("bob", "hey", 1.5)])
+    bob_goes_on = shown.add([said("bob", "there", 3)])
+    own_line = shown.add(["Today's time is used up.", said("bob", "ok", 3.5)])
+
+    assert together == Update(None, ["**Ann**: hi all\n**Bob**: hey"])
+    assert bob_goes_on == Update("**Ann**: hi all\n**Bob**: hey there", [])
+    assert own_line == Update(None, ["Today's time is used up.\n**Bob**: ok"])
+
+
+def test_no_message_grows_past_discords_longest() -> None:
+    shown = captions()
+    words = "word " * 390  # about 1,950 characters
+    shown.add([said("ann", words, 0)])
+
+    update = shown.add([said("ann", words, 1.5), said("ann", "end", 2.5)])
+
+    assert update.edit is None
+    assert update.new == [f"**Ann**: {words} end"]
+    assert all(len(text) <= MESSAGE_CHARS for text in update.new)
