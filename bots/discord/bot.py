@@ -307,9 +307,15 @@ def feature_cogs(
             runtime.transcripts,
             piece_seconds=runtime.limits.asr_piece_seconds,
             earlier_reply=earlier_reply,
+            consents=runtime.consents,
         ),
         SpeechCog(bot, speech=runtime.speech, player=player),
-        PreferencesCog(preferences=runtime.preferences, studio=runtime.studio, bot=bot),
+        PreferencesCog(
+            preferences=runtime.preferences,
+            studio=runtime.studio,
+            consents=runtime.consents,
+            bot=bot,
+        ),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
         QuestionsCog(bot, runtime.questions),
         GistsCog(

@@ -463,11 +463,31 @@ class FakeBotApi:
         caption: str | None = None,
         reply_to: dict[str, Any] | None = None,
         file_size: int | None = None,
+        copy_of: dict[str, Any] | None = None,
+        forwarded_from: int | None = None,
+        via_bot: int | None = None,
     ) -> dict[str, Any]:
-        """A Message with a ``voice`` note whose file holds ``data``."""
-        stored = self._store_file(data, folder="voice", ext="oga", file_size=file_size)
-        voice = _file_object(stored, duration=duration, mime_type=mime_type)
-        return self._incoming(chat_id, user_id, chat_type, reply_to, {"voice": voice}, caption)
+        """A Message with a ``voice`` note whose file holds ``data``. As clients make them:
+        `copy_of` another voice message sends its very file again (a "hide sender name"
+        forward: the same `file_unique_id`, no forward header, `data` unused);
+        `forwarded_from` a user adds the `forward_origin` a forward carries; `via_bot` (a
+        bot's id) is a note sent through that inline bot."""
+        if copy_of is not None:
+            voice = dict(copy_of["voice"])
+        else:
+            stored = self._store_file(data, folder="voice", ext="oga", file_size=file_size)
+            voice = _file_object(stored, duration=duration, mime_type=mime_type)
+        content: dict[str, Any] = {"voice": voice}
+        if forwarded_from is not None:
+            content["forward_origin"] = {
+                "type": "user", "date": int(time.time()) - 60,
+                "sender_user": self._user(forwarded_from),
+            }  # fmt: skip
+        if via_bot is not None:
+            content["via_bot"] = {
+                "id": via_bot, "is_bot": True, "first_name": "Inline", "username": f"bot{via_bot}"
+            }  # fmt: skip
+        return self._incoming(chat_id, user_id, chat_type, reply_to, content, caption)
 
     def audio_message(
         self,

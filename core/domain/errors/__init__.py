@@ -29,6 +29,11 @@ here.
     │   ├── NotYourRecording      cloning a voice note someone else recorded
     │   ├── NotYourVoice          sharing a voice not cloned from one's own recording
     │   ├── VoiceNotShared        choosing someone's cloned voice they have not shared
+    │   ├── VoiceNotVerified      sharing a clone made before spoken consent
+    │   ├── AnonymousCaller       a request on behalf of a chat (an anonymous administrator)
+    │   ├── ConsentRefused        a reading that clones no voice: which part failed
+    │   │   (ReadingForwarded, ReadingViaBot, ReadingCopied, ReadingTooOld, SentenceWrong,
+    │   │    RandomWordsWrong)
     │   ├── VoiceChosenByAnother  /myvoice: a voice another member of the server chose
     │   ├── ReadingShareUsed      a member's share of the server's speech in readings
     │   └── ReadingRefused        the channel reader: who may start, switch, skip and stop
@@ -57,6 +62,7 @@ here.
     │   │   ├── AudioQuotaUsed    (...Short: some left, not enough; ...Over: more than a day's)
     │   │   ├── SpeechQuotaUsed   (SpeechQuotaShort, SpeechOverQuota: likewise)
     │   │   └── SummaryQuotaUsed
+    │   ├── CloneAttemptsUsed     one person's /voice clone requests today
     │   └── AlreadyTold           automatic work refused again: the chat heard why, say nothing
     ├── PrivateBot                the chat or user is not on the allowlist
     └── MimoError                 the speech API failed
@@ -88,6 +94,7 @@ from core.domain.errors.limits import (
     AudioQuotaUsed,
     AutoTranscriptsPaused,
     ChatSlowDown,
+    CloneAttemptsUsed,
     LimitReached,
     PrivateBot,
     QuotaUsed,
@@ -125,6 +132,7 @@ from core.domain.errors.reading import (
 )
 from core.domain.errors.user import (
     AdminsOnly,
+    AnonymousCaller,
     AudioError,
     AudioTimedOut,
     AudioTooLarge,
@@ -133,6 +141,7 @@ from core.domain.errors.user import (
     BadVoiceDescription,
     BadVoiceName,
     BadWindow,
+    ConsentRefused,
     EmptyAudio,
     EmptyText,
     LoggingIsOff,
@@ -143,6 +152,12 @@ from core.domain.errors.user import (
     NothingToSummarise,
     NotYourRecording,
     NotYourVoice,
+    RandomWordsWrong,
+    ReadingCopied,
+    ReadingForwarded,
+    ReadingTooOld,
+    ReadingViaBot,
+    SentenceWrong,
     TextTooLong,
     TooLongToAsk,
     TooManyVoices,
@@ -154,6 +169,7 @@ from core.domain.errors.user import (
     UserInputError,
     VoiceNameTaken,
     VoiceNotShared,
+    VoiceNotVerified,
 )
 
 __all__ = [
@@ -162,6 +178,7 @@ __all__ = [
     "AgeRestricted",
     "AlreadyListening",
     "AlreadyTold",
+    "AnonymousCaller",
     "AskOverQuota",
     "AskQuotaShort",
     "AskQuotaUsed",
@@ -178,7 +195,9 @@ __all__ = [
     "BadVoiceName",
     "BadWindow",
     "ChatSlowDown",
+    "CloneAttemptsUsed",
     "ConfigError",
+    "ConsentRefused",
     "CouldNotJoin",
     "EmptyAudio",
     "EmptyText",
@@ -208,9 +227,15 @@ __all__ = [
     "NothingToSummarise",
     "PrivateBot",
     "QuotaUsed",
+    "RandomWordsWrong",
+    "ReadingCopied",
     "ReadingElsewhere",
+    "ReadingForwarded",
     "ReadingRefused",
     "ReadingShareUsed",
+    "ReadingTooOld",
+    "ReadingViaBot",
+    "SentenceWrong",
     "SlowDown",
     "SpeechOverQuota",
     "SpeechQuotaShort",
@@ -229,6 +254,7 @@ __all__ = [
     "VoiceChosenByAnother",
     "VoiceNameTaken",
     "VoiceNotShared",
+    "VoiceNotVerified",
     "VoicebridgeError",
     "quoted",
 ]

@@ -74,6 +74,12 @@ class AskOverQuota(AskQuotaUsed):
     key = "limits.ask_over_quota"
 
 
+class CloneAttemptsUsed(LimitReached):
+    """One person's `/voice clone` requests today (CLONE_ATTEMPTS_PER_DAY). Params: limit, wait."""
+
+    key = "error.clone_attempts_used"
+
+
 class AlreadyTold(LimitReached):
     """Automatic work (a voice note nobody asked to transcribe) refused by a limit the chat has
     already been told about in this minute or day: adapters reply nothing, so a busy group is
