@@ -232,7 +232,7 @@ async def bootstrap(
             **shared(cases), settings=settings, studio=studio, transcripts=transcripts,
             consents=VoiceConsents(
                 uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
-                attempts_per_day=settings.clone_attempts_per_day,
+                attempts_per_day=settings.voice_clone_attempts_per_day,
             ),
             business=BusinessChats(uow=uow, limiter=limiter),
             inline=InlineVoices(uow=uow, preferences=preferences, speech=speech, clock=clock),

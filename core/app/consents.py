@@ -4,7 +4,7 @@
                       agreement that voicebridge speaks in their voice in this chat or
                       server, `CHALLENGE_WORDS` random words), to read within `lifetime`
                       as a fresh voice note where they asked or in their private chat with
-                      the bot; at most `attempts_per_day` a person (CLONE_ATTEMPTS_PER_DAY)
+                      the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
 a voice note          `heard`: from a person with a sentence open there, it is their
                       reading: what the platform declares is checked before anything is
                       downloaded, then MiMo transcribes it (the chat's audio quota pays),

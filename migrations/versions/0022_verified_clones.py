@@ -25,10 +25,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("chat_voices") as batch:
-        batch.add_column(
-            sa.Column("verified", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    op.add_column(
+        "chat_voices",
+        sa.Column("verified", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.execute(sa.text("UPDATE chat_voices SET shared = false WHERE kind = 'cloned'"))
     op.create_table(
         "clone_challenges",

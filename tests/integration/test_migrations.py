@@ -26,7 +26,7 @@ from core.infra.storage import (
 )
 from core.infra.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0021"
+HEAD = "0022"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -378,7 +378,7 @@ class ListenConsentRow(Base):
 class CloneChallengeRow(Base):
     """One `/voice clone NAME`: the sentence its person must read, where and until when
     (`core.domain.consent.CloneChallenge`). Also how many a person asked for today
-    (CLONE_ATTEMPTS_PER_DAY), so `/forget` leaves them: retention deletes them after a day."""
+    (VOICE_CLONE_ATTEMPTS_PER_DAY), so `/forget` leaves them: retention deletes them after a day."""
 
     __tablename__ = "clone_challenges"
 
