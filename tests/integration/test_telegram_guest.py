@@ -198,3 +198,28 @@ async def test_a_guest_query_from_someone_off_the_allowlist_gets_the_refusal_lin
     assert mimo.calls("mimo-v2.5-asr") == []
     assert bot_api.downloads == []
     assert nothing_sent_to_the_chat(bot_api)
+
+
+async def test_an_anonymous_administrators_guest_query_is_refused_in_one_line(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_note: bytes
+) -> None:
+    """In a group, an anonymous administrator comes as the group itself: nobody's own limits,
+    language or private chat to answer for, so nothing is transcribed."""
+    group = -1007770002
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        bot_api.not_a_member(group)
+        recording = bot_api.voice_message(
+            chat_id=group, user_id=FRIEND, data=voice_note, chat_type="supergroup"
+        )
+        query = bot_api.guest_query(
+            chat_id=group, user_id=CALLER, text=f"@{bot_api.bot_username}",
+            reply_to=recording, chat_type="supergroup", anonymous=True,
+        )  # fmt: skip
+        shown = await until_shown(bot_api, query, lambda t: t != "", "the refusal")
+
+    assert shown == (
+        "I can only do that for a person: send it from your own account, not as the group's "
+        "anonymous administrator."
+    )
+    assert mimo.calls("mimo-v2.5-asr") == []

@@ -262,6 +262,10 @@ class _StoredFile:
     file_path: str
 
 
+# Who a group's anonymous administrator's messages come from (with `sender_chat` the group).
+ANONYMOUS_ADMIN = {
+    "id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"
+}  # fmt: skip
 _Handler = Callable[["FakeBotApi", Call], Awaitable[Any]]
 # Lower-cased method name -> (canonical name, handler); filled by @_api_method.
 _METHODS: dict[str, tuple[str, _Handler]] = {}
@@ -730,6 +734,7 @@ class FakeBotApi:
         text: str | None = None,
         reply_to: dict[str, Any] | None = None,
         chat_type: str = "private",
+        anonymous: bool = False,
     ) -> str:
         """User `user_id` mentions the bot in chat `chat_id` (one it is not in, see
         `not_a_member`), as a reply to `reply_to`: a ``guest_message`` update, a Message with
@@ -748,6 +753,9 @@ class FakeBotApi:
              "length": _utf16_length(mention)}
         ]  # fmt: skip
         message["guest_query_id"] = query_id
+        if anonymous:  # an anonymous administrator: Telegram sends the group as the sender
+            message["from"] = dict(ANONYMOUS_ADMIN)
+            message["sender_chat"] = message["chat"]
         self._guest_queries[query_id] = time.monotonic()
         self._guest_asked[query_id] = message
         self.guest_updates[query_id] = self.push_update({"guest_message": message})
