@@ -339,7 +339,7 @@ def feature_cogs(
             choices=runtime.reader_choices,
         ),
         ListeningCog(listening=runtime.listening, voice_available=channels.client is not None),
-        LimitsCog(runtime.limiter),
+        LimitsCog(runtime.limiter, runtime.consents),
     ]
 
 

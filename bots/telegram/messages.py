@@ -51,7 +51,7 @@ EN: dict[str, Source] = {
         "/ask QUESTION — as a reply to audio: answer a question about it (in a private chat, a voice note or audio with a caption asks that question)\n"
         "/voice [NAME] — show or choose the voice\n"
         "/voice design NAME DESCRIPTION — a voice of this chat's own, made from your description\n"
-        "/voice clone NAME — as a reply to your own voice note: a voice cloned from it\n"
+        "/voice clone NAME — a voice cloned from yours, once you read aloud the sentence I show\n"
         "/voice delete NAME — delete one of this chat's own voices\n"
         "/style [TEXT|off] — show or set the speaking style, e.g. /style happy\n"
         "/language [auto|zh|en] — the language of transcripts\n"

@@ -102,7 +102,7 @@ EN: dict[str, Source] = {
     "error.voice_not_shared": "“{value}” is cloned from someone's own voice, and they have not shared it with this chat: only its owner can share it, and until then it cannot be the chat's voice.",
     "voices.none": (
         "This chat has no voices of its own yet: /voice design NAME DESCRIPTION makes one from a "
-        "description, and /voice clone NAME, as a reply to your own voice note, clones yours."
+        "description, and /voice clone NAME clones yours once you read aloud the sentence I show."
     ),
     "voices.sample_text": "Hello! I am {name}, the voice you designed. This is how I sound.",
     "voices.designed": "Voice {name} is ready, and the voice note is a sample of how it sounds. Choose it with /voice {name}.",
@@ -169,7 +169,7 @@ EN: dict[str, Source] = {
     "translate.not_spoken": "I can speak translations only in Chinese or English, so here it is as text.",
     "voices.translations_on": "Your own voice in this chat now speaks translations of your words (/translate LANGUAGE voice). /voicetranslations off stops it.",
     "voices.translations_off": "Translations of your words are spoken in the chat's voice again, not in yours.",
-    "error.no_own_voice": "You have no voice of your own in this chat yet: reply to your own voice note with /voice clone NAME to make one.",
+    "error.no_own_voice": "You have no voice of your own in this chat yet: /voice clone NAME makes one once you read aloud the sentence I show.",
     "autotranslate.is_on": "Transcripts here also get their translation into {language}. /autotranslate off stops it.",
     "autotranslate.is_off": "Transcripts here get no automatic translation. An administrator can start it with /autotranslate LANGUAGE, for example /autotranslate en.",
     "translate.unknown_language": "“{value}” is not a language I can translate into. Use a code such as en, zh or it, or a language's name.",

@@ -75,7 +75,8 @@ class AskOverQuota(AskQuotaUsed):
 
 
 class CloneAttemptsUsed(LimitReached):
-    """One person's `/voice clone` requests today (VOICE_CLONE_ATTEMPTS_PER_DAY). Params: limit, wait."""
+    """One person's `/voice clone` requests today (VOICE_CLONE_ATTEMPTS_PER_DAY).
+    Params: limit, wait."""
 
     key = "error.clone_attempts_used"
 
