@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import discord
 
+from bots.discord.error_handler import error_text
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import text
 from bots.discord.places import for_message
@@ -20,12 +21,14 @@ from core.domain.quantities import Duration
 
 
 def consent_reading(message: discord.Message) -> ConsentReading | None:
-    """A voice message's part in spoken consent; None for anything else."""
-    voice = voice_message_in(message)
+    """A voice message's part in spoken consent (a forwarded one's is in its snapshot);
+    None for anything else."""
+    forwarded = [a for snapshot in message.message_snapshots for a in snapshot.attachments]
+    voice = voice_message_in(message) or next((a for a in forwarded if a.is_voice_message()), None)
     if voice is None or message.author.bot:
         return None
     reference = message.reference
-    forwarded = bool(message.message_snapshots) or (
+    is_forward = bool(forwarded) or (
         reference is not None and reference.type == discord.MessageReferenceType.forward
     )
     via_bot = (
@@ -36,7 +39,7 @@ def consent_reading(message: discord.Message) -> ConsentReading | None:
     recording = remote(voice)
     declared = DeclaredReading(
         person_id=str(message.author.id), chat_id=for_message(message).chat_id,
-        identity=str(voice.id), sent_at=message.created_at, forwarded=forwarded,
+        identity=str(voice.id), sent_at=message.created_at, forwarded=is_forward,
         via_bot=via_bot, seconds=recording.seconds,
     )  # fmt: skip
     return ConsentReading(
@@ -46,7 +49,10 @@ def consent_reading(message: discord.Message) -> ConsentReading | None:
 
 
 def consented_text(heard: ConsentHeard) -> str:
-    """What the reader hears once their voice is cloned (or took their longer recording)."""
+    """What the reader hears once their voice is cloned (or took their longer recording), or
+    why not."""
+    if heard.refused is not None:
+        return error_text(heard.refused, heard.locale)
     if heard.longer:
         return text("voices.consent.longer_done", heard.locale, name=heard.name)
     cloned = text("voices.cloned", heard.locale, name=heard.name)

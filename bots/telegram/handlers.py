@@ -17,7 +17,7 @@ from bots.telegram.inline import discarding
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import chat_action, reply_lines, reply_long
+from bots.telegram.replies import chat_action, error_text, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
 from core.app.audiences import Answering, Audiences
 from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
@@ -417,7 +417,10 @@ async def can_manage(update: Update) -> bool:
 
 
 def consented_text(heard: ConsentHeard) -> str:
-    """What the reader hears once their voice is cloned (or took their longer recording)."""
+    """What the reader hears once their voice is cloned (or took their longer recording), or
+    why not."""
+    if heard.refused is not None:
+        return error_text(heard.refused, heard.locale)
     if heard.longer:
         return text("voices.consent.longer_done", heard.locale, name=heard.name)
     cloned = text("voices.cloned", heard.locale, name=heard.name)

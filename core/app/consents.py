@@ -9,8 +9,9 @@ a voice note          `heard`: from a person with a sentence open there, it is t
                       reading: what the platform declares is checked before anything is
                       downloaded, then MiMo transcribes it (the chat's audio quota pays),
                       then the words are checked, and only then is the voice cloned from it
-                      (`VoiceStudio.clone`, verified). A refusal raises the
-                      `errors.ConsentRefused` that names the part that failed. Until the
+                      (`VoiceStudio.clone`, verified). A refusal comes back as the
+                      `errors.ConsentRefused` that names the part that failed, with the
+                      language the sentence was asked in. Until the
                       sentence expires, a longer fresh recording of theirs in the same
                       conversation becomes the sample instead. Any other voice note: None,
                       and it goes on as usual.
@@ -73,12 +74,14 @@ class ConsentReading:
 
 @dataclass(frozen=True)
 class ConsentHeard:
-    """A voice note that cloned a voice (`longer`: it replaced the reading as the sample)."""
+    """A voice note read for consent: it cloned the voice (`longer`: it replaced the reading
+    as the sample), or it was `refused`, saying why. `locale`: the reader's, as they asked."""
 
     name: str
     locale: str
     longer: bool = False
     minutes: int = 0  # how long a longer recording is still taken
+    refused: errors.ConsentRefused | None = None
 
 
 class VoiceConsents:
@@ -154,14 +157,15 @@ class VoiceConsents:
         if challenge.cloned_at is not None:
             return await self._longer(reading, challenge, refused=refusal is not None)
         if refusal is not None:
-            raise refusal
+            return ConsentHeard(challenge.name, challenge.locale, refused=refusal)
         chat = ChatRef(reading.platform, declared.chat_id)
         heard = await self._transcription.transcribe_long_audio(
             chat, reading.recording, asker=reading.asker
         )
         refusal = reading_refusal(heard.text, challenge)
         if refusal is not None:
-            raise refusal
+            logger.info("a consent reading for a voice of %s refused: %s", chat, refusal.key)
+            return ConsentHeard(challenge.name, challenge.locale, refused=refusal)
         return await self._cloned(reading, challenge, longer=False)
 
     async def _longer(

@@ -34,6 +34,7 @@ from bots.discord.translator import translatable, translatable_choices
 from core.app.consents import VoiceConsents
 from core.app.transcripts import RecordingEvent, Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
+from core.chat.languages import DEFAULT_LOCALE
 
 EarlierReply = Callable[[discord.Message], discord.Message | None]
 
@@ -76,6 +77,8 @@ class TranscriptionCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         """A voice message arrived: its transcript as a reply, where auto-transcribe is on,
         and its gist below it where /autogist asks for recordings that long."""
+        if await self._consented(message):
+            return
         voice = voice_message_in(message)
         if voice is None or message.author.bot:
             return
@@ -86,8 +89,6 @@ class TranscriptionCog(commands.Cog):
             earlier=self.earlier_reply(message),
         )
         try:
-            if await self._consented(message):
-                return
             arrived = RecordingEvent(
                 chat=for_message(message), source=remote(voice), view=view,
                 audience=message_audience(message), asker=unasked(message),
@@ -102,7 +103,11 @@ class TranscriptionCog(commands.Cog):
         reading = consent_reading(message)
         if self.consents is None or reading is None:
             return False
-        heard = await self.consents.heard(reading)
+        try:
+            heard = await self.consents.heard(reading)
+        except Exception as error:  # events have no error handler of their own
+            await report(reply_to(message), error, DEFAULT_LOCALE)
+            return True
         if heard is not None:
             await reply_to(message)(content=consented_text(heard))
         return heard is not None
