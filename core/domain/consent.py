@@ -92,14 +92,17 @@ def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefu
     """Why what MiMo heard is not the sentence, or None: every random word, in order, exactly;
     the rest at least `FIXED_PART_LIKENESS` like the sentence without them."""
     said, rest = _compact(heard), _compact(challenge.sentence)
-    at = 0
-    for word in (_compact(w) for w in challenge.words):
-        found = said.find(word, at)
+    end = len(said)
+    # From the end, where they are said: a random word that also occurs in the fixed part (in
+    # a name, say) is not found there instead.
+    for word in reversed([_compact(w) for w in challenge.words]):
+        found = said.rfind(word, 0, end)
         if not word or found < 0:
             return errors.RandomWordsWrong()
         said = said[:found] + said[found + len(word) :]
-        rest = rest.replace(word, "", 1)
-        at = found
+        cut = rest.rfind(word)
+        rest = rest[:cut] + rest[cut + len(word) :]
+        end = found
     likeness = difflib.SequenceMatcher(None, rest, said, autojunk=False).ratio()
     return None if likeness >= FIXED_PART_LIKENESS else errors.SentenceWrong()
 

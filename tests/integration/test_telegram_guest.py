@@ -12,6 +12,7 @@ import pytest
 
 from bots.telegram.messages import text
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -223,3 +224,27 @@ async def test_an_anonymous_administrators_guest_query_is_refused_in_one_line(
         "anonymous administrator."
     )
     assert mimo.calls("mimo-v2.5-asr") == []
+
+
+async def test_a_guest_transcript_is_kept_under_the_callers_own_chat_until_they_forget_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_note: bytes
+) -> None:
+    """The friend's voice note is transcribed for the caller: its transcript is kept (so the
+    same recording is never paid for twice) under the caller's private chat with the bot, not
+    the friend's chat, and `/forget` there deletes it."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        query = ask_as_guest(bot_api, voice_note)
+        await until_shown(bot_api, query, lambda t: t == TRANSCRIPT, "the transcript")
+        kept = await kept_under(database_url)
+        bot_api.push(bot_api.text_message(chat_id=CALLER, user_id=CALLER, text="/forget"))
+        await bot_api.wait_for("sendMessage", chat_id=CALLER)
+        forgotten = await kept_under(database_url)
+
+    assert kept == [("telegram", str(CALLER))]
+    assert forgotten == []
+
+
+async def kept_under(url: str) -> list[tuple[str, str]]:
+    rows = await query(url, "SELECT platform, chat_id FROM recording_transcripts")
+    return [(str(platform), str(chat)) for platform, chat in rows]

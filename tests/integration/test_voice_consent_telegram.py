@@ -166,3 +166,25 @@ async def test_a_clone_made_before_spoken_consent_cannot_be_shared_until_read_fo
     assert verified.startswith("Voice Old is cloned from your recording.")
     assert shared.startswith("Your voice Old is now shared with this chat")
     assert await voices_of(database_url) == [("Old", str(ALICE), True)]
+
+
+async def test_attempts_at_cloning_are_limited_per_person_a_day_and_shown_in_usage(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """Across chats: asking in the group and in a private chat counts against one person."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, voice_clone_attempts_per_day=2
+    )
+    async with running(settings, bot_api):
+        first = await command(bot_api, ALICE, "/voice clone Alice")
+        second = await command(bot_api, ALICE, "/voice clone Alice", chat=ALICE)
+        third = await command(bot_api, ALICE, "/voice clone Alice")
+        bobs = await command(bot_api, BOB, "/voice clone Bob")
+        usage = await command(bot_api, ALICE, "/usage")
+
+    assert first.startswith("To clone your voice") and second.startswith("To clone your voice")
+    assert third.startswith(
+        "You have asked to clone a voice 2 times today, the most a day allows; try again in"
+    )
+    assert bobs.startswith("To clone your voice")
+    assert "• Your attempts at cloning your voice today: 2 of 2" in usage
