@@ -5,7 +5,8 @@
                       server, `CHALLENGE_WORDS` random words), to read within `lifetime`
                       as a fresh voice note where they asked or in their private chat with
                       the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
-a voice note          `heard`: from a person with a sentence open there, it is their
+a voice note          `heard`: who sent it first is noted by the file's lasting id (a day, for
+                      copies); from a person with a sentence open there, it is their
                       reading: what the platform declares is checked before anything is
                       downloaded, then MiMo transcribes it (the chat's audio quota pays),
                       then the words are checked, and only then is the voice cloned from it
@@ -145,7 +146,8 @@ class VoiceConsents:
                 reading.platform, declared.person_id, declared.chat_id, now
             )
             first = None
-            if challenge is not None and declared.identity:
+            # Every fresh voice note's sender is noted, so a copy of anyone's is known as one.
+            if declared.identity:
                 first = await uow.consents.first_sender(reading.platform, declared.identity)
                 await uow.consents.note_sender(
                     reading.platform, declared.identity, declared.person_id, now

@@ -61,9 +61,14 @@ async def clone_by_reading(
     return await said_in(bot_api, chat, reading(bot_api, user, sentence_in(asked), folder, chat))
 
 
-async def voices_of(url: str) -> list[tuple[str, str | None, bool]]:
-    rows = await query(url, "SELECT name, owner_id, verified FROM chat_voices ORDER BY id")
-    return [(str(name), owner, bool(verified)) for name, owner, verified in rows]
+async def voices_of(url: str) -> list[tuple[str, str | None]]:
+    rows = await query(url, "SELECT name, owner_id FROM chat_voices ORDER BY id")
+    return [(str(name), owner) for name, owner in rows]
+
+
+async def verified_of(url: str) -> list[tuple[str, bool]]:
+    rows = await query(url, "SELECT name, verified FROM chat_voices ORDER BY id")
+    return [(str(name), bool(verified)) for name, verified in rows]
 
 
 async def execute(url: str, sql: str, **params: Any) -> None:
@@ -84,7 +89,7 @@ async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speak
         asked = await command(bot_api, ALICE, "/voice clone Alice")
         sentence = sentence_in(asked)
         cloned = await said_in(bot_api, GROUP, reading(bot_api, ALICE, sentence, tmp_path))
-        stored = await voices_of(database_url)
+        stored = await verified_of(database_url)
         bot_api.set_member_status(GROUP, ALICE, "administrator")
         await command(bot_api, ALICE, "/voice alice")
         bot_api.push(bot_api.text_message(
@@ -100,7 +105,7 @@ async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speak
     )
     assert cloned.startswith("Voice Alice is cloned from your recording.")
     assert "send a longer voice note" in cloned
-    assert stored == [("Alice", str(ALICE), True)]
+    assert stored == [("Alice", True)]
     [spoken] = mimo.calls(CLONE)
     assert spoken["messages"] == [{"role": "assistant", "content": "Hello, it is me."}]
 
@@ -165,7 +170,7 @@ async def test_a_clone_made_before_spoken_consent_cannot_be_shared_until_read_fo
     assert refused.startswith("“Old” was cloned before voices needed their owner's spoken")
     assert verified.startswith("Voice Old is cloned from your recording.")
     assert shared.startswith("Your voice Old is now shared with this chat")
-    assert await voices_of(database_url) == [("Old", str(ALICE), True)]
+    assert await verified_of(database_url) == [("Old", True)]
 
 
 async def test_attempts_at_cloning_are_limited_per_person_a_day_and_shown_in_usage(
@@ -188,3 +193,23 @@ async def test_attempts_at_cloning_are_limited_per_person_a_day_and_shown_in_usa
     )
     assert bobs.startswith("To clone your voice")
     assert "• Your attempts at cloning your voice today: 2 of 2" in usage
+
+
+async def test_a_copy_of_another_members_voice_note_becomes_no_clone_and_says_why(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """The issue's own case: Annie's voice note in the group, copied by Bob into his private
+    chat with the bot ("hide sender name": no forward header), offered as his reading."""
+    annies = reading(bot_api, ALICE, "Hello everyone, see you at eight.", tmp_path)
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        await said_in(bot_api, GROUP, annies)  # its transcript
+        asked = await command(bot_api, BOB, "/voice clone annie", chat=BOB)
+        copy = bot_api.voice_message(chat_id=BOB, user_id=BOB, data=b"", copy_of=annies)
+        refused = await said_in(bot_api, BOB, copy)
+        stored = await voices_of(database_url)
+
+    assert asked.startswith("To clone your voice")
+    assert refused.startswith("That voice note is a copy of someone else's recording")
+    assert stored == []

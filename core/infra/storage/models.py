@@ -401,8 +401,9 @@ class CloneChallengeRow(Base):
 
 
 class ConsentReadingRow(Base):
-    """Who first sent each recording offered as a consent reading, by the platform's lasting
-    id of the file: the same file from someone else is a copy. Deleted by retention."""
+    """Who first sent each voice note the bot saw, by the platform's lasting id of the file:
+    the same file offered as someone else's consent reading is a copy. Deleted by retention
+    after a day."""
 
     __tablename__ = "consent_readings"
 
