@@ -41,14 +41,14 @@ class LimitsCog(commands.Cog):
         report = await self.limiter.today(chat)
         locale = await reply_locale(interaction)
         lines = usage_text(report, locale)
-        cap = self.limiter.share_cap()
-        if interaction.guild_id is not None and reaches_channel(interaction) and cap:
-            used = await self.limiter.share_today(chat, str(interaction.user.id))
-            lines += "\n" + text("discord.usage.reader_share", locale, used=used, limit=cap)
         if self.consents is not None:
             tried = await self.consents.attempts_today("discord", str(interaction.user.id))
             limit = self.consents.attempts_per_day
             lines += "\n" + text("usage.clone_attempts", locale, used=tried, limit=limit)
+        cap = self.limiter.share_cap()
+        if interaction.guild_id is not None and reaches_channel(interaction) and cap:
+            used = await self.limiter.share_today(chat, str(interaction.user.id))
+            lines += "\n" + text("discord.usage.reader_share", locale, used=used, limit=cap)
         await send_lines(followup_of(interaction, ephemeral=True), lines)
 
     @commands.Cog.listener(f"on_{STRANGER_MESSAGE}")
