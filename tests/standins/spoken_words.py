@@ -59,8 +59,12 @@ def heard(samples: array[int]) -> str | None:
 
 
 def _sync_start(samples: array[int]) -> int | None:
-    """Where the start tone begins (to `_HOP`), if the sound opens with it."""
-    for at in range(0, min(len(samples) - _WINDOW, RATE), _HOP):
+    """Where the start tone begins (to `_HOP`), if the sound opens with it. Only the first
+    moments of sound are looked at: the stand-in hears every recording, and most are none."""
+    first = next((i for i, sample in enumerate(samples) if abs(sample) > 2_000), None)
+    if first is None:
+        return None
+    for at in range(max(0, first - _HOP), min(len(samples) - _WINDOW, first + _WINDOW), _HOP):
         sync = _power(samples, at, SYNC_HZ)
         if sync > 1e9 and sync > 4 * _power(samples, at, BASE_HZ + STEP_HZ * 8):
             return at
