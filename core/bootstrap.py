@@ -20,6 +20,7 @@ from core.app.audiences import Audiences
 from core.app.business import BusinessChats
 from core.app.calls import Calls
 from core.app.claims import Claims
+from core.app.consents import VoiceConsents
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
 from core.app.kept import TranscriptKeeper
@@ -159,6 +160,7 @@ class Runtime(UseCases):
 
     settings: Settings
     studio: VoiceStudio  # the chat's own voices
+    consents: VoiceConsents  # spoken consent before a voice is cloned
     business: BusinessChats  # Telegram Business connections and their owners' choices
     inline: InlineVoices  # inline mode's rendered voices
     transcripts: Transcripts  # a recording arrived, or its transcript was asked for
@@ -232,6 +234,10 @@ async def bootstrap(
         )  # fmt: skip
         yield Runtime(
             **shared(cases), settings=settings, studio=studio, transcripts=transcripts,
+            consents=VoiceConsents(
+                uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
+                attempts_per_day=settings.voice_clone_attempts_per_day,
+            ),
             business=BusinessChats(uow=uow, limiter=limiter),
             inline=InlineVoices(uow=uow, preferences=preferences, speech=speech, clock=clock),
             recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,

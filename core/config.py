@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     whatever `MIMO_TTS_MODEL` says."""
     voice_sample_seconds: int = Field(default=30, ge=3, le=120)
     """Seconds of a voice note kept as a cloned voice's sample (`/voice clone`)."""
+    voice_clone_attempts_per_day: int = Field(default=5, ge=1, le=100)
+    """Consent sentences one person may ask for a day (`/voice clone NAME`, each one a try at
+    cloning their voice, counted across all chats and shown in `/usage`)."""
     mimo_auth_header: Literal["api-key", "bearer"] = "api-key"
     """How the key is sent: `api-key` (an `api-key: KEY` header) or `bearer` (`Authorization:
     Bearer KEY`). MiMo takes both; some gateways in front of it pass only one."""

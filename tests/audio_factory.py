@@ -208,3 +208,20 @@ def _target(dest: Path, default_name: str) -> Path:
         return dest / default_name
     dest.parent.mkdir(parents=True, exist_ok=True)
     return dest
+
+
+def make_reading(dest: Path, words: str) -> Path:
+    """A voice note (Opus in Ogg, as Telegram's) of someone reading `words` aloud, as the MiMo
+    stand-in hears words (`tests.standins.spoken_words`)."""
+    from tests.standins.spoken_words import spoken
+
+    wav = _target(dest, f"reading-{abs(hash(words)) % 10**8}.wav")
+    with wave.open(str(wav), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(48_000)
+        out.writeframes(spoken(words, rate=48_000).tobytes())
+    ext, out_args = FORMATS["ogg"]
+    path = wav.with_suffix(f".{ext}")
+    run_ffmpeg("-i", str(wav), *out_args, str(path))
+    return path

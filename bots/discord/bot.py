@@ -311,9 +311,15 @@ def feature_cogs(
             runtime.transcripts,
             piece_seconds=runtime.limits.asr_piece_seconds,
             earlier_reply=earlier_reply,
+            consents=runtime.consents,
         ),
         SpeechCog(bot, speech=runtime.speech, player=player),
-        PreferencesCog(preferences=runtime.preferences, studio=runtime.studio, bot=bot),
+        PreferencesCog(
+            preferences=runtime.preferences,
+            studio=runtime.studio,
+            consents=runtime.consents,
+            bot=bot,
+        ),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
         QuestionsCog(bot, runtime.questions, calls=runtime.calls),
         GistsCog(
@@ -342,7 +348,7 @@ def feature_cogs(
             voice_available=channels.client is not None,
             idle_seconds=runtime.settings.discord_listen_idle_seconds,
         ),
-        LimitsCog(runtime.limiter),
+        LimitsCog(runtime.limiter, runtime.consents),
     ]
 
 

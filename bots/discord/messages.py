@@ -77,6 +77,7 @@ EN: dict[str, Source] = {
         "like a storyteller); /style text:off clears it."
     ),
     "discord.voices.designed": "Voice {name} is ready, and the voice message is a sample of how it sounds. Choose it with /voice name:{name}.",
+    "discord.voices.consent.read": "To clone your voice, read this sentence aloud and send it as a new voice message, here or in a DM to me, within {wait}:\n\n{sentence}",
     "discord.voices.cloned": (
         "Voice {name} is cloned from your recording. Choose it with /voice name:{name}; "
         "/delete_voice name:{name} deletes it and its sample."
@@ -214,6 +215,7 @@ REWORDED = {
     "voice.current": "discord.voice.current",
     "voices.designed": "discord.voices.designed",
     "voices.cloned": "discord.voices.cloned",
+    "voices.consent.read": "discord.voices.consent.read",
     "style.current": "discord.style.current",
     "language.current": "discord.language.current",
     "autotranscribe.current": "discord.autotranscribe.current",

@@ -19,6 +19,7 @@ access.py         the allowlist and who asked, read off updates
 audiences.py      whom an answer is for: its language, asked of the core once per command
 chatlog.py        what of a group message goes into the chat log
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
+consent.py        what a voice note declares about itself, for spoken consent to cloning
 update_queue.py   the accepted, unfinished updates, bounded
 rate_limits.py    Telegram's flood limits, chat actions after replies
 polls.py          polling that fails and recovers, one log line each

@@ -146,7 +146,8 @@ def build_application(
         transcripts=runtime.transcripts, audiences=runtime.audiences,
         preferences=runtime.preferences, speech=runtime.speech,
         questions=runtime.questions, studio=runtime.studio, limiter=runtime.limiter,
-        piece_seconds=runtime.limits.asr_piece_seconds, local_mode=local_mode, pace=pace,
+        consents=runtime.consents, piece_seconds=runtime.limits.asr_piece_seconds,
+        local_mode=local_mode, pace=pace,
     )  # fmt: skip
     summary_handlers = SummaryHandlers(runtime.summaries, runtime.digests, pace=pace)
     gist_handlers = GistHandlers(

@@ -7,7 +7,11 @@ message through its `inline_message_id` as the work advances.
     @bot translate [LANG] the translation                               mode sends it
 
 The work is the caller's: their allowlist entry, their limits and quotas, their own chat's
-preferences (language, voice, style), answers in their language. Nothing of the chat is kept
+preferences (language, voice, style), answers in their language. The caller is a person: an
+anonymous administrator (who comes as the group, `sender_chat`) is refused in one line. A
+recording transcribed for a guest query (a friend's voice note) has its transcript kept under
+the caller's private chat with the bot (`core.app.kept`), only as long as the retention says
+(SUMMARY_RETENTION_DAYS), and `/forget` there deletes it. Nothing else of the chat is kept
 beyond the claim that makes a second delivery harmless and lets a restart finish the answer
 (`GuestAnswers`). Text longer than one message shows its beginning and a
 line saying it was cut; the whole text goes to the caller's own chat with the bot, where they
@@ -52,6 +56,7 @@ from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
 from core.chat.languages import Audience, resolve_locale, translation_target
 from core.chat.live import TranscriptReply
+from core.domain import errors
 from core.domain.claims import Claim
 from core.domain.limits import Asker, asked_by
 from core.domain.text import split_message, utf16_units
@@ -304,6 +309,8 @@ class GuestHandlers:
     ) -> None:
         caller = message.from_user
         assert caller is not None  # checked by `message`
+        if message.sender_chat is not None:  # an anonymous administrator: no person to serve
+            raise errors.AnonymousCaller("a guest query on behalf of a chat")
         asker = asked_by(caller.id)
         if request.job == "say":
             await self._say(answer, own, request.rest, locale, asker_id=caller.id)

@@ -11,14 +11,16 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
 from bots.telegram.audiences import audience, person_locale
+from bots.telegram.consent import consent_reading
 from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import chat_action, reply_lines, reply_long
+from bots.telegram.replies import chat_action, error_text, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
 from core.app.audiences import Answering, Audiences
+from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
@@ -57,6 +59,7 @@ class TelegramHandlers:
         speech: TextToSpeech,
         questions: Questions,
         studio: VoiceStudio,
+        consents: VoiceConsents,
         limiter: Limiter,
         piece_seconds: float,
         local_mode: bool,
@@ -68,6 +71,7 @@ class TelegramHandlers:
         self.speech = speech
         self.questions = questions
         self.studio = studio
+        self.consents = consents
         self.limiter = limiter
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
         self.local_mode = local_mode
@@ -101,7 +105,12 @@ class TelegramHandlers:
     async def usage(self, update: Update, answer: Answering) -> None:
         """/usage: what this chat used today, and what is left."""
         report = await self.limiter.today(chat_of(update), asker_of(update))
-        await reply_lines(message_of(update), usage_text(report, answer.locale))
+        user = update.effective_user
+        cloning = "" if user is None else clone_attempts_line(
+            await self.consents.attempts_today("telegram", str(user.id)),
+            self.consents.attempts_per_day, answer.locale,
+        )  # fmt: skip
+        await reply_lines(message_of(update), usage_text(report, answer.locale) + cloning)
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: answer its caption if it is a question in a
@@ -109,6 +118,11 @@ class TelegramHandlers:
         message = message_of(update)
         recording = recording_in(message)
         if recording is None:
+            return
+        reading = consent_reading(message, local_mode=self.local_mode)
+        heard = None if reading is None else await self.consents.heard(reading)
+        if heard is not None:  # it was the sender's reading of their consent sentence
+            await message.reply_text(consented_text(heard), do_quote=True)
             return
         question = caption_question(message)
         if question:
@@ -206,19 +220,24 @@ class TelegramHandlers:
         )  # fmt: skip
 
     async def _voice_clone(self, update: Update, words: list[str], locale: str) -> None:
-        """/voice clone NAME as a reply to a voice note its sender recorded."""
+        """/voice clone NAME: the sentence to read aloud, as a new voice note, for consent."""
         message = message_of(update)
-        target = message.reply_to_message
-        recording = None if target is None else (target.voice or target.video_note)
-        if target is None or recording is None or not words:
+        person, user = sender_id(message), update.effective_user
+        if person is None or user is None:
+            raise errors.AnonymousCaller("only a person's own voice is cloned")
+        if not words:
             await message.reply_text(text("usage.voice_clone", locale))
             return
-        name = await self.studio.clone(
-            chat_of(update), words[0], remote(recording, local_mode=self.local_mode),
-            recorded_by=sender_id(target), requested_by=sender_id(message),
+        asked = ConsentAsk(
+            chat=chat_of(update), name=words[0], person=person, person_name=user.first_name,
+            asked_in=str(message.chat_id), private_chat=person, locale=locale,
             asker=asker_of(update),
         )  # fmt: skip
-        await message.reply_text(text("voices.cloned", locale, name=name))
+        sentence = await self.consents.ask(asked)
+        lifetime = Duration(int(self.consents.lifetime.total_seconds()))
+        await message.reply_text(
+            text("voices.consent.read", locale, sentence=sentence, wait=lifetime), do_quote=True
+        )
 
     async def _voice_delete(self, update: Update, words: list[str], locale: str) -> None:
         """/voice delete NAME: the voice and its sample."""
@@ -395,6 +414,23 @@ async def can_manage(update: Update) -> bool:
         return False
     member = await chat.get_member(user.id)
     return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+
+
+def consented_text(heard: ConsentHeard) -> str:
+    """What the reader hears once their voice is cloned (or took their longer recording), or
+    why not."""
+    if heard.refused is not None:
+        return error_text(heard.refused, heard.locale)
+    if heard.longer:
+        return text("voices.consent.longer_done", heard.locale, name=heard.name)
+    cloned = text("voices.cloned", heard.locale, name=heard.name)
+    longer = text("voices.consent.longer", heard.locale, wait=Duration(heard.minutes * 60))
+    return f"{cloned}\n{longer}"
+
+
+def clone_attempts_line(used: int, limit: int, locale: str) -> str:
+    """`/usage`'s line of the asker's own attempts at cloning their voice today."""
+    return "\n" + text("usage.clone_attempts", locale, used=used, limit=limit)
 
 
 def sender_id(message: Message) -> str | None:

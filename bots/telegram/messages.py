@@ -51,7 +51,7 @@ EN: dict[str, Source] = {
         "/ask QUESTION — as a reply to audio: answer a question about it (in a private chat, a voice note or audio with a caption asks that question)\n"
         "/voice [NAME] — show or choose the voice\n"
         "/voice design NAME DESCRIPTION — a voice of this chat's own, made from your description\n"
-        "/voice clone NAME — as a reply to your own voice note: a voice cloned from it\n"
+        "/voice clone NAME — a voice cloned from yours, once you read aloud the sentence I show\n"
         "/voice delete NAME — delete one of this chat's own voices\n"
         "/style [TEXT|off] — show or set the speaking style, e.g. /style happy\n"
         "/language [auto|zh|en] — the language of transcripts\n"
@@ -68,7 +68,7 @@ EN: dict[str, Source] = {
         "Usage: /voice design NAME DESCRIPTION, for example "
         "/voice design Narrator a calm, low narrator with a slight smile."
     ),
-    "usage.voice_clone": "Reply to a voice note you recorded yourself with /voice clone NAME.",
+    "usage.voice_clone": "Use /voice clone NAME: I show you a sentence to read aloud as a new voice note, and clone your voice from it.",
     "usage.voice_delete": "Usage: /voice delete NAME (/voice lists this chat's voices).",
     "usage.voice_share": "Usage: /voice share NAME or /voice unshare NAME, with NAME one of your own cloned voices (/voice lists this chat's voices).",
     "help.voice_share": "/voice share NAME, /voice unshare NAME — let your own cloned voice speak for this chat (the chat's voice, read aloud, summaries), or take that back: until you share it, it speaks only your own words",

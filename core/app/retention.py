@@ -51,6 +51,8 @@ def retention_jobs(
         # Only today's usage matters to the quotas and /usage; earlier days record when a chat
         # used the bot, so they go after the same period as the rest of what it left.
         RetentionJob("daily usage", partial(limiter.purge_days, keep_days=days), kept),
+        # A day, whatever the setting: they count the day's cloning attempts, nothing more.
+        RetentionJob("consent sentences", partial(purge_consents, uow, clock), "older than 1 day"),
     ]
 
 
@@ -80,6 +82,14 @@ async def purge_inline_voices(
         uow, clock, days, "inline voice notes made",
         lambda u, t: u.inline_voices.delete_made_before(t),
     )  # fmt: skip
+
+
+async def purge_consents(uow: Callable[[], RetentionUnitOfWork], clock: Clock) -> int:
+    """Delete the consent sentences asked for and the readings seen more than a day ago
+    (`core.app.consents`)."""
+    return await _purge(
+        uow, clock, 1, "consent sentences and readings", lambda u, t: u.consents.delete_before(t)
+    )
 
 
 async def _purge(

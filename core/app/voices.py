@@ -5,13 +5,18 @@
     /voice design NAME ...  `design`: MiMo's voicedesign model speaks a short sample in the
                             described voice; the description and that sample are stored
                             (settings rules apply)
-    /voice clone NAME       `clone`: the replied-to voice note becomes the voice's sample (mp3,
-                            its first `sample_seconds`), only when its sender clones it
+    /voice clone NAME       spoken consent first (`core.app.consents`): once its owner read the
+                            sentence, `clone` makes their reading (or a longer recording sent
+                            right after) the voice's sample (mp3, its first `sample_seconds`),
+                            a verified clone
     /voice delete NAME      `delete`: the voice and its sample (settings rules, or its owner)
     /voice share NAME       `share`: a cloned voice's owner lets it speak for the chat
     /voice unshare NAME     ...and takes that back, at once (off by default)
 
-Consent: a cloned voice is its speaker's. Until its owner shares it, it speaks only their own
+Consent: a cloned voice is its speaker's, cloned only from their own reading of a one-time
+sentence (`core.domain.consent`). Clones made before that (migration 0022) are unverified: they
+speak only their owner's words, cannot be shared, and `/voice clone NAME` again verifies them.
+Until its owner shares it, it speaks only their own
 words (`speaker`'s `author`: their own `/say`, their inline voice notes): anyone else's `/say`,
 Read aloud, summaries and digests are spoken in the model's default voice, and only its owner
 may make it the chat's voice (`choose`). Sharing is taken back with `/voice unshare`: the chat's
@@ -219,29 +224,31 @@ class VoiceStudio:
         await self._store(chat, voice)
         return heard
 
-    async def clone(
-        self,
-        chat: ChatRef,
-        name: str,
-        recording: Recording,
-        *,
-        recorded_by: str | None,
-        requested_by: str | None,
-        asker: Asker = ANYONE,
-    ) -> str:
-        """Store a voice cloned from `recording`, which `requested_by` must have recorded
-        themselves (`recorded_by`): nobody clones someone else's voice. Consent, the name and
-        the rate limit are checked before the recording is downloaded."""
-        if recorded_by is None or recorded_by != requested_by:
-            raise errors.NotYourRecording()
-        name = _valid_name(name)
-        self._recordings.check_declared(recording)
-        await self._check_room(chat, name)
-        await self._limiter.admit(chat, asker)
+    async def clone(self, chat: ChatRef, name: str, recording: Recording, *, owner: str) -> None:
+        """Store `recording` (its owner's reading of the consent sentence, or a longer
+        recording of theirs right after it) as the sample of their verified cloned voice
+        `name`: a new voice, or theirs of that name made before spoken consent, now verified."""
         async with self._recordings.fetched(recording) as path:
             sample, mime = await self._audio.to_clone_sample(path, max_seconds=self.sample_seconds)
-        voice = ChatVoice(name, "cloned", sample=sample, sample_mime=mime, owner_id=recorded_by)
+        async with self._uow() as uow:
+            if await uow.voices.verified_sample(chat, name, owner, sample, mime):
+                await uow.commit()
+                logger.info("a cloned voice of %s verified", chat)
+                return
+        voice = ChatVoice(
+            name, "cloned", sample=sample, sample_mime=mime, owner_id=owner, verified=True
+        )
         await self._store(chat, voice)
+
+    async def check_clone_name(self, chat: ChatRef, name: str, *, owner: str) -> str:
+        """`name` as a cloned voice of `owner`'s would be stored: free in the chat, or already
+        theirs (a clone made before spoken consent, to be verified)."""
+        name = _valid_name(name)
+        async with self._uow() as uow:
+            own = await uow.voices.find(chat, name)
+        if own is not None and own.kind == "cloned" and own.owner_id == owner:
+            return own.name
+        await self._check_room(chat, name)
         return name
 
     async def delete(
@@ -275,8 +282,12 @@ class VoiceStudio:
 
     async def share(self, chat: ChatRef, name: str, *, owner: str | None, shared: bool) -> str:
         """`/voice share NAME` (or unshare): only the owner of a cloned voice decides whether it
-        speaks for the chat (see the module docstring); its name as stored."""
+        speaks for the chat (see the module docstring); its name as stored. Only a verified
+        clone can be shared."""
         async with self._uow() as uow:
+            own = None if owner is None else await uow.voices.find(chat, name.strip())
+            if shared and own is not None and own.owner_id == owner and not own.verified:
+                raise errors.VoiceNotVerified(value=own.name)
             found = (
                 None if owner is None else await uow.voices.share(chat, name.strip(), owner, shared)
             )

@@ -104,7 +104,7 @@ EN: dict[str, Source] = {
     "error.voice_not_shared": "“{value}” is cloned from someone's own voice, and they have not shared it with this chat: only its owner can share it, and until then it cannot be the chat's voice.",
     "voices.none": (
         "This chat has no voices of its own yet: /voice design NAME DESCRIPTION makes one from a "
-        "description, and /voice clone NAME, as a reply to your own voice note, clones yours."
+        "description, and /voice clone NAME clones yours once you read aloud the sentence I show."
     ),
     "voices.sample_text": "Hello! I am {name}, the voice you designed. This is how I sound.",
     "voices.designed": "Voice {name} is ready, and the voice note is a sample of how it sounds. Choose it with /voice {name}.",
@@ -113,6 +113,31 @@ EN: dict[str, Source] = {
         "/voice delete {name} deletes it and its sample."
     ),
     "voices.deleted": "Voice {name} and everything stored with it are deleted.",
+    # Spoken consent (core.app.consents)
+    "voices.consent.read": "To clone your voice, read this sentence aloud and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
+    "voices.consent.sentence": "I am {name}, and I agree that voicebridge speaks in my voice in this chat. {words}",
+    "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge speaks in my voice in this server. {words}",
+    # Translator: twenty short, common, easy-to-say words of your language, separated by spaces
+    # (also in Chinese and Japanese); three of them, picked at random, end each sentence.
+    "voices.consent.words": "apple river candle window garden pepper violin rocket pillow tiger lemon marble cloud anchor ladder button island carpet meadow puzzle",
+    "voices.consent.longer": "For a closer likeness, send a longer voice note of yourself speaking (up to 30 seconds) within {wait}: the voice is then cloned from it instead.",
+    "voices.consent.longer_done": "Voice {name} now speaks from your longer recording.",
+    "voices.own.cloned_unverified": "• {name} — cloned before spoken consent, not verified: it speaks only its owner's own words until they clone it again under this name, reading the sentence I show",
+    "error.consent.refused": "That voice note cannot clone a voice.",
+    "error.consent.forwarded": "That voice note is forwarded: record the sentence yourself, as a new voice note.",
+    "error.consent.via_bot": "That voice note was sent through a bot: record the sentence yourself, as a new voice note.",
+    "error.consent.copied": "That voice note is a copy of someone else's recording: record the sentence yourself, as a new voice note.",
+    "error.consent.too_old": "That voice note is older than your request: record the sentence now, as a new voice note.",
+    "error.consent.sentence": "I did not hear the sentence in that voice note: read it as shown and send it again.",
+    "error.consent.words": "The random words at the end were missing or out of order: read them exactly as shown and send it again.",
+    "error.voice_not_verified": "“{value}” was cloned before voices needed their owner's spoken consent, so it speaks only your own words: clone it again under the same name, reading the sentence I show, to verify it; then you can share it.",
+    "error.anonymous_caller": "I can only do that for a person: send it from your own account, not as the group's anonymous administrator.",
+    "error.clone_attempts_used": Plural(
+        "You have asked to clone a voice {limit} time today, the most a day allows; try again in {wait}.",
+        "You have asked to clone a voice {limit} times today, the most a day allows; try again in {wait}.",
+        count="limit",
+    ),
+    "usage.clone_attempts": "• Your attempts at cloning your voice today: {used} of {limit}",
     "style.set": "Style set to: {style}",
     "style.cleared": "Style cleared: I will speak naturally.",
     "language.current": "Transcript language: {language}\nChange it with /language auto, zh or en (auto: detected for each recording).",
@@ -146,7 +171,7 @@ EN: dict[str, Source] = {
     "translate.not_spoken": "I can speak translations only in Chinese or English, so here it is as text.",
     "voices.translations_on": "Your own voice in this chat now speaks translations of your words (/translate LANGUAGE voice). /voicetranslations off stops it.",
     "voices.translations_off": "Translations of your words are spoken in the chat's voice again, not in yours.",
-    "error.no_own_voice": "You have no voice of your own in this chat yet: reply to your own voice note with /voice clone NAME to make one.",
+    "error.no_own_voice": "You have no voice of your own in this chat yet: /voice clone NAME makes one once you read aloud the sentence I show.",
     "autotranslate.is_on": "Transcripts here also get their translation into {language}. /autotranslate off stops it.",
     "autotranslate.is_off": "Transcripts here get no automatic translation. An administrator can start it with /autotranslate LANGUAGE, for example /autotranslate en.",
     "translate.unknown_language": "“{value}” is not a language I can translate into. Use a code such as en, zh or it, or a language's name.",

@@ -67,6 +67,8 @@ def catalogue_text(catalogue: VoiceCatalogue, locale: str, *, wording: Catalogue
 def own_voice_line(voice: ChatVoice, locale: str) -> str:
     if voice.kind == "designed":
         return text("voices.own.designed", locale, name=voice.name, description=voice.description)
+    if not voice.verified:
+        return text("voices.own.cloned_unverified", locale, name=voice.name)
     key = "voices.own.cloned_shared" if voice.shared else "voices.own.cloned_unshared"
     return text(key, locale, name=voice.name)
 

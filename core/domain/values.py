@@ -101,11 +101,13 @@ class ChatVoice:
     sample_mime: str = ""
     owner_id: str | None = None  # who designed it, or whose recording it was cloned from
     shared: bool = False  # cloned: its owner shared it with the chat (`/voice share`)
+    verified: bool = False  # cloned after its owner read the consent sentence
 
     def speaks_for(self, author: str | None) -> bool:
         """Whether it may speak words of `author` (None: not one person's own words, e.g. a
-        summary): a cloned voice speaks only its owner's words until they share it."""
-        if self.kind != "cloned" or self.shared:
+        summary): a cloned voice speaks only its owner's words until they share it, and only
+        a verified one can be shared."""
+        if self.kind != "cloned" or (self.shared and self.verified):
             return True
         return author is not None and author == self.owner_id
 

@@ -18,6 +18,7 @@ from typing import Protocol, Self
 
 from core.domain.business import BusinessConnection
 from core.domain.claims import Claim, ClaimState, TakenOver
+from core.domain.consent import CloneChallenge
 from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
 from core.domain.reading import ReaderMember, ReaderRules
@@ -309,7 +310,36 @@ class VoiceStore(Protocol):
 
     async def share(self, chat: ChatRef, name: str, owner_id: str, shared: bool) -> str | None: ...
 
+    async def verified_sample(
+        self, chat: ChatRef, name: str, owner_id: str, sample: bytes, mime: str
+    ) -> bool: ...
+
     async def delete_chat(self, chat: ChatRef) -> int: ...
+
+
+class ConsentStore(Protocol):
+    """Spoken consent (`core.app.consents`): the sentences asked for, and who first sent each
+    recording offered as a reading."""
+
+    async def add(self, challenge: CloneChallenge) -> None: ...
+
+    async def open_for(
+        self, platform: str, person_id: str, chat_id: str, now: datetime
+    ) -> CloneChallenge | None: ...
+
+    async def asked_since(self, platform: str, person_id: str, since: datetime) -> int: ...
+
+    async def cloned(self, challenge_id: int, at: datetime, seconds: float) -> None: ...
+
+    async def close(self, challenge_id: int, at: datetime) -> None: ...
+
+    async def first_sender(self, platform: str, identity: str) -> str | None: ...
+
+    async def note_sender(
+        self, platform: str, identity: str, person_id: str, at: datetime
+    ) -> None: ...
+
+    async def delete_before(self, cutoff: datetime) -> int: ...
 
 
 class VoiceUnitOfWork(UnitOfWork, Protocol):
@@ -322,6 +352,9 @@ class VoiceUnitOfWork(UnitOfWork, Protocol):
     def inline_voices(self) -> InlineVoiceStore:
         """For `/voice delete`, which deletes the renderings made in that voice too."""
         ...
+
+    @property
+    def consents(self) -> ConsentStore: ...
 
 
 class ReadingStore(Protocol):
@@ -417,3 +450,6 @@ class InlineUnitOfWork(UnitOfWork, Protocol):
 
 class RetentionUnitOfWork(ChatLogUnitOfWork, TranscriptUnitOfWork, InlineUnitOfWork, Protocol):
     """What the retention purges of what chats said (`core.app.retention`) need."""
+
+    @property
+    def consents(self) -> ConsentStore: ...

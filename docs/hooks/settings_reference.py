@@ -54,7 +54,7 @@ class Group:
 GROUPS = (
     Group(
         "MiMo",
-        ("MIMO_*", "VOICE_SAMPLE_SECONDS"),
+        ("MIMO_*", "VOICE_SAMPLE_SECONDS", "VOICE_CLONE_ATTEMPTS_PER_DAY"),
         "The speech provider: the key, the models, and how calls are retried when MiMo has a bad "
         "minute ([faults](../operations/monitoring.md#when-a-far-end-misbehaves)).",
     ),

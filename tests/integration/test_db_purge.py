@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bots.cli import main
 from core.config import Settings
 from core.domain.claims import Claim
+from core.domain.consent import CloneChallenge
 from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage
@@ -72,6 +73,14 @@ async def seeded(url: str, now: datetime) -> None:
                 await uow.inline_voices.save(
                     f"key{n}", rendered, owner=CHAT, voice_name=None, at=now - age
                 )
+            for n, age in enumerate([timedelta(hours=30), timedelta(hours=2)]):
+                asked = now - age
+                await uow.consents.add(CloneChallenge(
+                    platform="telegram", person_id="1", chat_id=CHAT.chat_id, asked_in="1",
+                    private_chat="1", name="Mine", sentence="I am Ann. apple", words=("apple",),
+                    locale="en", asked_at=asked, expires_at=asked + timedelta(minutes=5),
+                ))  # fmt: skip
+                await uow.consents.note_sender("telegram", f"file{n}", "1", asked)
             await uow.commit()
     finally:
         await engine.dispose()
@@ -86,6 +95,8 @@ async def remaining(url: str) -> dict[str, int]:
         "recording_transcripts",
         "recording_transcript_parts",
         "inline_voices",
+        "clone_challenges",
+        "consent_readings",
     )
     return {t: (await query(url, f"SELECT count(*) FROM {t}"))[0][0] for t in tables}
 
@@ -116,6 +127,7 @@ async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secr
         "claims: 1 (older than 7 days)",
         "rate windows: 3 (older than 1 hour)",
         "daily usage: 2 (older than 7 days)",
+        "consent sentences: 2 (older than 1 day)",
     ]
     assert left == {
         "chat_messages": 1,
@@ -125,6 +137,8 @@ async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secr
         "recording_transcripts": 1,
         "recording_transcript_parts": 1,
         "inline_voices": 1,
+        "clone_challenges": 1,
+        "consent_readings": 1,
     }
     assert again == 0
     assert [line.split(" (")[0] for line in printed_again.splitlines()] == [
@@ -134,6 +148,7 @@ async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secr
         "claims: 0",
         "rate windows: 0",
         "daily usage: 0",
+        "consent sentences: 0",
     ]
     head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
     assert (current, revision) == (0, head)

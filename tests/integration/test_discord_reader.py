@@ -17,6 +17,7 @@ import pytest
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
+from tests.integration.test_voices_discord import clone_by_reading
 from tests.processes import ffmpeg_children
 from tests.standins.discord_api import (
     READ_MESSAGE_HISTORY,
@@ -108,9 +109,7 @@ async def test_a_channel_read_aloud_each_member_in_their_own_voice(
     async with running_discord(settings, discord_api):
         no_voice_yet = await members.answer(ann, "myvoice", own_voice=True)
         posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
-        opened = await discord_api.message_command(server.general, ann, "Clone this voice", posted)
-        await opened.wait_for_callback()
-        await (await discord_api.submit_modal(opened, "AnnVoice")).wait_for_messages()
+        await clone_by_reading(discord_api, server, ann, posted, "AnnVoice", tmp_path)
         own = await members.answer(ann, "myvoice", own_voice=True)
         chosen = await members.answer(bob, "myvoice", name="Dean")
         started = await members.answer(ann, "read_channel")  # the voice channel's own chat

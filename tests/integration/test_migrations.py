@@ -26,7 +26,7 @@ from core.infra.storage import (
 )
 from core.infra.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0025"
+HEAD = "0023"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -21,6 +21,7 @@ from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from core.infra.mimo import MimoClient, RetryPolicy
+from tests.audio_factory import make_reading
 from tests.standins.mimo import FakeMimo
 
 FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
@@ -89,6 +90,22 @@ async def test_encoder_padding_is_not_heard(client: MimoClient) -> None:
     ).stdout
     transcript = await client.transcribe(piped, mime="audio/mpeg")
     assert transcript.text == "heard 3.0 seconds"
+
+
+async def test_words_a_test_reads_aloud_are_heard_through_an_mp3(
+    client: MimoClient, tmp_path: Path
+) -> None:
+    """A reading (`make_reading`, a voice note as Telegram's) converted as the bot converts
+    audio for ASR, lossy mp3 included: the stand-in hears its words, in any script."""
+    words = "Ich bin Zoë. 我同意。 apple river candle"
+    note = make_reading(tmp_path, words)
+    mp3 = subprocess.run(
+        [ffmpeg_exe(), "-loglevel", "error", "-i", str(note), "-ac", "1", "-ar", "16000",
+         "-c:a", "libmp3lame", "-f", "mp3", "pipe:1"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    transcript = await client.transcribe(mp3, mime="audio/mpeg")
+    assert transcript.text == words
 
 
 async def test_a_real_wav_streams_its_transcript(client: MimoClient, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from bots.telegram.messages import text
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -198,3 +199,52 @@ async def test_a_guest_query_from_someone_off_the_allowlist_gets_the_refusal_lin
     assert mimo.calls("mimo-v2.5-asr") == []
     assert bot_api.downloads == []
     assert nothing_sent_to_the_chat(bot_api)
+
+
+async def test_an_anonymous_administrators_guest_query_is_refused_in_one_line(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_note: bytes
+) -> None:
+    """In a group, an anonymous administrator comes as the group itself: nobody's own limits,
+    language or private chat to answer for, so nothing is transcribed."""
+    group = -1007770002
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        bot_api.not_a_member(group)
+        recording = bot_api.voice_message(
+            chat_id=group, user_id=FRIEND, data=voice_note, chat_type="supergroup"
+        )
+        query = bot_api.guest_query(
+            chat_id=group, user_id=CALLER, text=f"@{bot_api.bot_username}",
+            reply_to=recording, chat_type="supergroup", anonymous=True,
+        )  # fmt: skip
+        shown = await until_shown(bot_api, query, lambda t: t != "", "the refusal")
+
+    assert shown == (
+        "I can only do that for a person: send it from your own account, not as the group's "
+        "anonymous administrator."
+    )
+    assert mimo.calls("mimo-v2.5-asr") == []
+
+
+async def test_a_guest_transcript_is_kept_under_the_callers_own_chat_until_they_forget_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_note: bytes
+) -> None:
+    """The friend's voice note is transcribed for the caller: its transcript is kept (so the
+    same recording is never paid for twice) under the caller's private chat with the bot, not
+    the friend's chat, and `/forget` there deletes it."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        query = ask_as_guest(bot_api, voice_note)
+        await until_shown(bot_api, query, lambda t: t == TRANSCRIPT, "the transcript")
+        kept = await kept_under(database_url)
+        bot_api.push(bot_api.text_message(chat_id=CALLER, user_id=CALLER, text="/forget"))
+        await bot_api.wait_for("sendMessage", chat_id=CALLER)
+        forgotten = await kept_under(database_url)
+
+    assert kept == [("telegram", str(CALLER))]
+    assert forgotten == []
+
+
+async def kept_under(url: str) -> list[tuple[str, str]]:
+    rows = await query(url, "SELECT platform, chat_id FROM recording_transcripts")
+    return [(str(platform), str(chat)) for platform, chat in rows]

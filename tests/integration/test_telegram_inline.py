@@ -21,9 +21,9 @@ from bots.telegram.inline import InlineHandlers
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
+from tests.integration.test_voice_consent_telegram import clone_by_reading
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -310,7 +310,6 @@ async def test_renderings_go_with_voice_delete_and_forget_and_so_do_their_messag
         bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=CACHE
     )
     bot_api.add_chat(CACHE)
-    recording = make_audio(tmp_path, fmt="ogg", seconds=4).read_bytes()
 
     async def said(words: str, **extra: Any) -> dict[str, Any]:
         already = len(bot_api.sent("sendMessage", chat_id=USER))
@@ -328,10 +327,7 @@ async def test_renderings_go_with_voice_delete_and_forget_and_so_do_their_messag
         return int(kept.result["message_id"])
 
     async with running(settings, bot_api):
-        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=recording, duration=4)
-        bot_api.push(note)
-        await bot_api.wait_for("sendMessage", chat_id=USER)  # its transcript
-        await said("/voice clone Mine", reply_to=note)
+        await clone_by_reading(bot_api, USER, "Mine", tmp_path, chat=USER)
         await said("/voice Mine")
         in_mine = await rendered("in my own voice")
         await said("/voice Dean")

@@ -11,6 +11,7 @@ from core.domain.tts import clone_voice
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, settled_claims
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
+from tests.integration.test_voices_discord import clone_by_reading
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -277,7 +278,12 @@ async def test_discord_autotranslate_needs_manage_server_and_marks_the_translati
 
 
 async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    note_ogg: bytes,
+    tmp_path: Path,
 ) -> None:
     """/translate … voice: the chat's voice until the asker, whose words they are, lets their
     own cloned voice speak translations of them (/voicetranslations); text for a language the
@@ -287,11 +293,7 @@ async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
     spoken = {"text": "我们明天见", "language": "en", "voice": True}
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_voice_message(server.general, alice, note_ogg, duration=3)
-        opened = await discord_api.message_command(
-            server.general, alice, "Clone this voice", posted
-        )
-        await opened.wait_for_callback()
-        await (await discord_api.submit_modal(opened, "Alice")).wait_for_messages()
+        await clone_by_reading(discord_api, server, alice, posted, "Alice", tmp_path)
         before = await discord_api.slash(server.general, alice, "translate", **spoken)
         first = await before.wait_for_messages(2)
         allowing = await discord_api.slash(server.general, alice, "voicetranslations", allowed=True)
@@ -319,7 +321,12 @@ async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
 
 
 async def test_discord_speak_button_speaks_a_members_voice_message_in_their_voice_once_allowed(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    note_ogg: bytes,
+    tmp_path: Path,
 ) -> None:
     """Apps → Translate into English (spoken) has a Speak button, into German (not spoken) none.
     A click, by anyone, posts the translation as a voice message in the voice of the member who
@@ -333,9 +340,7 @@ async def test_discord_speak_button_speaks_a_members_voice_message_in_their_voic
     async with running_discord(settings, discord_api):
         note = await discord_api.post_voice_message(server.general, bob, note_ogg, duration=3)
         await discord_api.wait_for_contents(server.general, ["我们明天见"])
-        opened = await discord_api.message_command(server.general, bob, "Clone this voice", note)
-        await opened.wait_for_callback()
-        await (await discord_api.submit_modal(opened, "Bob")).wait_for_messages()
+        await clone_by_reading(discord_api, server, bob, note, "Bob", tmp_path)
         english = await discord_api.message_command(server.general, alice, "Translate", note)
         [translation] = await english.wait_for_messages()
         german = await discord_api.message_command(server.general, carla, "Translate", note)
@@ -363,6 +368,7 @@ async def test_discord_speak_button_speaks_a_members_voice_message_in_their_voic
         ("mimo-v2.5-tts", "mimo_default", "English 我们明天见"),  # Bob had not allowed it yet
         ("mimo-v2.5-tts-voiceclone", clone_voice(bytes(sample), mime), "English 我们明天见"),
     ]
-    assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the transcript kept from the first time
+    # The note once (its transcript kept from the first time), and Bob's consent reading.
+    assert len(mimo.calls("mimo-v2.5-asr")) == 2
     assert len(translations(mimo)) == 4  # each click translates again: translations are not kept
     assert gone.ephemeral and gone.content.startswith("Ich finde diese Nachricht nicht mehr")

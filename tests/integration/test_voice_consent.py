@@ -29,7 +29,7 @@ async def studio(uow_factory: Callable[[], SqlAlchemyUnitOfWork]) -> VoiceStudio
     )  # fmt: skip
     async with uow_factory() as uow:
         voice = ChatVoice("Alice", "cloned", sample=b"mp3", sample_mime="audio/mpeg",
-                          owner_id=ALICE)  # fmt: skip
+                          owner_id=ALICE, verified=True)  # fmt: skip
         assert await uow.voices.add(GROUP, voice)
         await uow.commit()
     return studio
@@ -70,3 +70,21 @@ async def test_only_the_owner_shares_and_taking_it_back_works_at_once(
     assert shared == {ALICE: CLONE, BOB: CLONE, None: CLONE}
     assert taken_back == {ALICE: CLONE, BOB: TTS, None: TTS}
     assert still_chosen == "Alice"  # sharing it again brings it back
+
+
+async def test_a_clone_made_before_spoken_consent_speaks_only_its_owners_words(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork], studio: VoiceStudio
+) -> None:
+    """As migration 0022 leaves them: unverified, and refused when shared; one marked shared
+    by an older version still speaks only for its owner."""
+    async with uow_factory() as uow:
+        old = ChatVoice("Old", "cloned", sample=b"mp3", sample_mime="audio/mpeg",
+                        owner_id=BOB, shared=True)  # fmt: skip
+        assert await uow.voices.add(GROUP, old)
+        await uow.commit()
+    with pytest.raises(errors.VoiceNotVerified):
+        await studio.share(GROUP, "old", owner=BOB, shared=True)
+    prefs = Preferences(voice="Old")
+    heard = {a: (await studio.speaker(GROUP, prefs, author=a)).model for a in (ALICE, BOB, None)}
+
+    assert heard == {ALICE: TTS, BOB: CLONE, None: TTS}

@@ -1,14 +1,15 @@
 """A server's own voices on Discord, end to end: /design_voice, autocomplete, "Clone this voice"
-(only on your own voice message, named in a modal) and /delete_voice, with real discord.py."""
+(only on your own voice message, named in a modal, then cloned from a new voice message reading
+the sentence it shows) and /delete_voice, with real discord.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.audio_factory import make_audio
+from tests.audio_factory import make_audio, make_reading
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running_discord
-from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 
 DESIGN, CLONE, TTS = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone", "mimo-v2.5-tts"
@@ -17,6 +18,35 @@ DESIGN, CLONE, TTS = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone", "m
 async def stored(url: str) -> list[tuple[str, str, int]]:
     rows = await query(url, "SELECT name, kind, sample FROM chat_voices ORDER BY id")
     return [(str(n), str(k), len(s or b"")) for n, k, s in rows]
+
+
+async def answer_to(discord_api: FakeDiscord, channel: int, message: dict[str, object]) -> str:
+    """The bot's reply to a message a member posted."""
+    replies = await discord_api.wait_until(
+        lambda: (
+            [m for m in discord_api.messages_in(channel) if m.reply_to == int(str(message["id"]))]
+            or None
+        ),
+        timeout=30,
+        what="the bot's reply",
+    )
+    return str(replies[0].content)
+
+
+async def clone_by_reading(
+    discord_api: FakeDiscord, server: Guild, member: int, posted: dict[str, object], name: str,
+    folder: Path,
+) -> tuple[SentMessage, str]:  # fmt: skip
+    """`member` uses Apps → Clone this voice on their voice message `posted`, names the voice
+    `name`, and reads the sentence shown in a new voice message: what the bot showed, and its
+    answer to the reading."""
+    opened = await discord_api.message_command(server.general, member, "Clone this voice", posted)
+    await opened.wait_for_callback()
+    [asked] = await (await discord_api.submit_modal(opened, name)).wait_for_messages()
+    sentence = str(asked.content).rsplit("\n\n", 1)[-1]
+    words = make_reading(folder, sentence).read_bytes()
+    reading = await discord_api.post_voice_message(server.general, member, words, duration=8)
+    return asked, await answer_to(discord_api, server.general, reading)
 
 
 async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
@@ -41,12 +71,9 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
             server.general, admin, "Clone this voice", posted
         )
         [not_yours] = await others.wait_for_messages()
-        opened = await discord_api.message_command(
-            server.general, member, "Clone this voice", posted
+        asked, cloned = await clone_by_reading(
+            discord_api, server, member, posted, "MemberVoice", tmp_path
         )
-        await opened.wait_for_callback()
-        submitted = await discord_api.submit_modal(opened, "MemberVoice")
-        [cloned] = await submitted.wait_for_messages()
 
         typed = await discord_api.autocomplete(server.general, admin, "voice", "name", "server")
         await typed.wait_for_callback()
@@ -75,8 +102,12 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         "Only the person who recorded a voice message can clone its voice, with Apps → Clone "
         "this voice on it."
     )
-    assert opened.callback_type == 9  # the name comes from a modal
-    assert cloned.content == (
+    assert asked.ephemeral and str(asked.content).startswith(
+        "To clone your voice, read this sentence aloud and send it as a new voice message, here "
+        "or in a DM to me, within 5 min:\n\nI am member, and I agree that voicebridge "
+        "speaks in my voice in this server. "
+    )
+    assert cloned.startswith(
         "Voice MemberVoice is cloned from your recording. Choose it with /voice name:MemberVoice; "
         "/delete_voice name:MemberVoice deletes it and its sample."
     )
@@ -115,11 +146,7 @@ async def test_a_members_cloned_voice_speaks_for_the_server_only_while_they_shar
 
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
-        opened = await discord_api.message_command(
-            server.general, member, "Clone this voice", posted
-        )
-        await opened.wait_for_callback()
-        await (await discord_api.submit_modal(opened, "Mine")).wait_for_messages()
+        await clone_by_reading(discord_api, server, member, posted, "Mine", tmp_path)
         refused = await answer(admin, "voice", name="Mine")
         listed = await answer(admin, "voice")
         shared = await answer(member, "voice", name="Mine", share=True)
@@ -140,3 +167,31 @@ async def test_a_members_cloned_voice_speaks_for_the_server_only_while_they_shar
     in_default = [r["messages"][-1]["content"] for r in mimo.requests if r["model"] == TTS]
     assert in_clone == ["Read while shared."]
     assert in_default == ["Read once taken back."]
+
+
+async def test_a_forwarded_reading_clones_nothing_and_says_so(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A member forwards someone's voice message reading the member's own sentence: a forward
+    is never the member's own recording."""
+    member = discord_api.add_member(server, "member")
+    friend = discord_api.add_member(server, "friend")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
+        opened = await discord_api.message_command(
+            server.general, member, "Clone this voice", posted
+        )
+        await opened.wait_for_callback()
+        [asked] = await (await discord_api.submit_modal(opened, "Mine")).wait_for_messages()
+        sentence = str(asked.content).rsplit("\n\n", 1)[-1]
+        read = make_reading(tmp_path, sentence).read_bytes()
+        friends = await discord_api.post_voice_message(server.general, friend, read, duration=8)
+        forward = await discord_api.forward_message(server.general, member, friends)
+        refused = await answer_to(discord_api, server.general, forward)
+
+    assert refused == (
+        "That voice note is forwarded: record the sentence yourself, as a new voice note."
+    )
+    assert await stored(sqlite_url) == []

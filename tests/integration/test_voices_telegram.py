@@ -20,6 +20,7 @@ from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
+from tests.integration.test_voice_consent_telegram import clone_by_reading
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -167,32 +168,28 @@ async def test_a_long_say_in_a_designed_voice_is_one_voice_the_one_the_chat_hear
     assert len(set(heard_in_pieces)) == 1  # one voice through the note
 
 
-async def test_only_the_speaker_clones_a_voice_note_and_say_then_speaks_with_it(
+async def test_a_longer_note_right_after_the_reading_becomes_the_sample_of_at_most_30_s(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     forty_seconds = make_audio(tmp_path, fmt="ogg", seconds=40).read_bytes()
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
+        cloned = await clone_by_reading(bot_api, ALICE, "Alice", tmp_path, GROUP)
         note = bot_api.voice_message(
             chat_id=GROUP, user_id=ALICE, data=forty_seconds, duration=40, chat_type="supergroup"
         )
+        already = len(bot_api.sent("sendMessage", chat_id=GROUP))
         bot_api.push(note)
-        await bot_api.wait_for("sendMessage", chat_id=GROUP)  # its transcript
-        someone_else = await command(bot_api, BOB, "/voice clone Alice", reply_to=note)
-        nothing_stored = await voices_of(database_url, GROUP)
-        cloned = await command(bot_api, ALICE, "/voice clone Alice", reply_to=note)
-        stored = await voices_of(database_url, GROUP)
+        longer = await next_reply(bot_api, already)
         bot_api.set_member_status(GROUP, ALICE, "administrator")
         await command(bot_api, ALICE, "/voice alice")
         said = await spoken(bot_api, ALICE, "/say Hello, it is me.")  # her own words
         [(sample,)] = await query(database_url, "SELECT sample FROM chat_voices")
 
-    assert someone_else.startswith("Only the person who recorded a voice note can clone")
-    assert nothing_stored == []
     assert cloned.startswith("Voice Alice is cloned from your recording.")
-    assert [(name, kind) for name, kind, _ in stored] == [("Alice", "cloned")]
-    # The sample is the first 30 s of the note, as mp3, sent as a data URL.
+    assert longer == "Voice Alice now speaks from your longer recording."
+    # The sample is the first 30 s of the longer note, as mp3, sent as a data URL.
     [request] = mimo.calls(CLONE)
     url = request["audio"]["voice"]
     assert url == "data:audio/mpeg;base64," + base64.b64encode(bytes(sample)).decode()
@@ -211,17 +208,11 @@ async def test_a_cloned_voice_speaks_for_the_chat_only_while_its_owner_shares_it
     """Bob, an administrator, cannot make Alice's cloned voice the group's until she shares it;
     once she takes it back, everyone but Alice hears the default voice again at once (the
     group's choice stays stored, and speaks again should she share it again)."""
-    note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     bot_api.set_member_status(GROUP, BOB, "administrator")
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        note = bot_api.voice_message(
-            chat_id=GROUP, user_id=ALICE, data=note_ogg, chat_type="supergroup"
-        )
-        bot_api.push(note)
-        await bot_api.wait_for("sendMessage", chat_id=GROUP)  # its transcript
-        await command(bot_api, ALICE, "/voice clone Alice", reply_to=note)
+        await clone_by_reading(bot_api, ALICE, "Alice", tmp_path, GROUP)
         refused = await command(bot_api, BOB, "/voice Alice")
         listed = await command(bot_api, BOB, "/voice")
         not_his = await command(bot_api, BOB, "/voice share Alice")
@@ -272,8 +263,8 @@ async def test_deleting_a_voice_and_forget_remove_the_samples(
             )
             bot_api.push(notes[user])
             await bot_api.wait_for("sendMessage", count=len(notes), chat_id=GROUP)
-        await command(bot_api, ALICE, "/voice clone Mine", reply_to=notes[ALICE])
-        await command(bot_api, BOB, "/voice clone Bobs", reply_to=notes[BOB])
+        await clone_by_reading(bot_api, ALICE, "Mine", tmp_path, GROUP)
+        await clone_by_reading(bot_api, BOB, "Bobs", tmp_path, GROUP)
         await command(bot_api, ALICE, "/voice Bobs")
         not_yours = await command(bot_api, BOB, "/voice delete Mine")
         unknown = await command(bot_api, BOB, "/voice delete Nobody")
@@ -342,7 +333,7 @@ async def test_a_spoken_translation_uses_the_speakers_own_voice_only_once_they_a
         bot_api.push(note)
         await bot_api.wait_for("sendMessage", chat_id=GROUP)  # its transcript
         no_voice_yet = await command(bot_api, ALICE, "/voicetranslations on")
-        await command(bot_api, ALICE, "/voice clone Alice", reply_to=note)
+        await clone_by_reading(bot_api, ALICE, "Alice", tmp_path, GROUP)
         no_reply = await command(bot_api, BOB, "/translate en voice")
         await spoken_reply(bot_api, BOB, "/translate en voice", note)  # the chat's voice
         someone_else = await command(bot_api, BOB, "/voicetranslations on")

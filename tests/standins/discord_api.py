@@ -915,6 +915,28 @@ class FakeDiscord:
         )
         return await self.post_message(channel_id, author_id, attachments=[voice])
 
+    async def forward_message(self, channel_id: int, author_id: int, original: Json) -> Json:
+        """A user forwards `original` into the channel, as Discord makes a forward: a message
+        of its own with no content or attachments, a reference of type 1 (forward) to the
+        original, and the original's content, attachments and flags in `message_snapshots`."""
+        message = self._message(channel_id, self._users[author_id], "", [], flags=0)
+        message["message_reference"] = {
+            "type": 1, "message_id": original["id"], "channel_id": original["channel_id"],
+            **({"guild_id": original["guild_id"]} if "guild_id" in original else {}),
+        }  # fmt: skip
+        snapshot = {key: original[key] for key in (
+            "type", "content", "embeds", "attachments", "timestamp", "edited_timestamp",
+            "flags", "mentions", "mention_roles", "components",
+        )}  # fmt: skip
+        message["message_snapshots"] = [{"message": snapshot}]
+        channel = self._channels[channel_id]
+        if "guild_id" in channel:
+            message["member"] = self._member(int(channel["guild_id"]), author_id, with_user=False)
+            await self._dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
+        else:
+            await self._dispatch("MESSAGE_CREATE", message, intent=DIRECT_MESSAGES)
+        return message
+
     async def delete_message(self, message: Json) -> None:
         """Its author deletes a message `post_message` returned: gone from GET and the channel's
         history; connected bots get MESSAGE_DELETE."""

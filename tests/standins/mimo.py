@@ -48,6 +48,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from core.infra.audio.ffmpeg import ffmpeg_exe
+from tests.standins import spoken_words
 
 with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -394,8 +395,12 @@ class FakeMimo:
         language = (body.get("asr_options") or {}).get("language", "auto")
         if language not in {"auto", "zh", "en"}:
             raise _Reject(400, f"unsupported language {language!r}", "asr_options.language")
-        duration = await _measure_seconds(_b64decode(encoded))
-        text = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
+        pcm = await _decoded(_b64decode(encoded))
+        duration = _sounding_length(pcm) / _MEASURE_RATE
+        # A test's reading of a sentence (`spoken_words`) is heard as its words.
+        text = spoken_words.heard(array.array("h", pcm))
+        if text is None:
+            text = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
         usage = _tokens(body, text) | {"seconds": math.ceil(duration)}
         if body.get("stream"):
             chunks = [_chunk(body, {"content": piece}) for piece in _thirds(text)]
@@ -617,7 +622,7 @@ def _b64decode(encoded: str) -> bytes:
 
 
 async def _measure_seconds(audio: bytes) -> float:
-    """Seconds of sound in the audio, found by decoding all of it.
+    """Seconds of sound in the audio, found by decoding all of it (`_decoded`).
 
     Silence at either end is not counted: an mp3 encoded into a pipe carries the encoder's delay
     and padding (about 0.1 s of digital silence), and without trimming a 3 s recording would be
@@ -625,6 +630,11 @@ async def _measure_seconds(audio: bytes) -> float:
     measuring rate (what the bot sends for transcripts) is read as it is; anything else is
     decoded by ffmpeg, which refuses what it cannot read.
     """
+    return _sounding_length(await _decoded(audio)) / _MEASURE_RATE
+
+
+async def _decoded(audio: bytes) -> bytes:
+    """The audio as 16-bit mono PCM at the measuring rate, in the machine's byte order."""
     decoded = _plain_wav(audio)
     if decoded is None:
         process = await asyncio.create_subprocess_exec(
@@ -643,7 +653,7 @@ async def _measure_seconds(audio: bytes) -> float:
         samples = array.array("h", pcm)
         samples.byteswap()
         pcm = samples.tobytes()
-    return _sounding_length(pcm) / _MEASURE_RATE
+    return pcm
 
 
 def _plain_wav(audio: bytes) -> bytes | None:

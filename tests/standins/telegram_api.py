@@ -262,6 +262,10 @@ class _StoredFile:
     file_path: str
 
 
+# Who a group's anonymous administrator's messages come from (with `sender_chat` the group).
+ANONYMOUS_ADMIN = {
+    "id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"
+}  # fmt: skip
 _Handler = Callable[["FakeBotApi", Call], Awaitable[Any]]
 # Lower-cased method name -> (canonical name, handler); filled by @_api_method.
 _METHODS: dict[str, tuple[str, _Handler]] = {}
@@ -463,11 +467,31 @@ class FakeBotApi:
         caption: str | None = None,
         reply_to: dict[str, Any] | None = None,
         file_size: int | None = None,
+        copy_of: dict[str, Any] | None = None,
+        forwarded_from: int | None = None,
+        via_bot: int | None = None,
     ) -> dict[str, Any]:
-        """A Message with a ``voice`` note whose file holds ``data``."""
-        stored = self._store_file(data, folder="voice", ext="oga", file_size=file_size)
-        voice = _file_object(stored, duration=duration, mime_type=mime_type)
-        return self._incoming(chat_id, user_id, chat_type, reply_to, {"voice": voice}, caption)
+        """A Message with a ``voice`` note whose file holds ``data``. As clients make them:
+        `copy_of` another voice message sends its very file again (a "hide sender name"
+        forward: the same `file_unique_id`, no forward header, `data` unused);
+        `forwarded_from` a user adds the `forward_origin` a forward carries; `via_bot` (a
+        bot's id) is a note sent through that inline bot."""
+        if copy_of is not None:
+            voice = dict(copy_of["voice"])
+        else:
+            stored = self._store_file(data, folder="voice", ext="oga", file_size=file_size)
+            voice = _file_object(stored, duration=duration, mime_type=mime_type)
+        content: dict[str, Any] = {"voice": voice}
+        if forwarded_from is not None:
+            content["forward_origin"] = {
+                "type": "user", "date": int(time.time()) - 60,
+                "sender_user": self._user(forwarded_from),
+            }  # fmt: skip
+        if via_bot is not None:
+            content["via_bot"] = {
+                "id": via_bot, "is_bot": True, "first_name": "Inline", "username": f"bot{via_bot}"
+            }  # fmt: skip
+        return self._incoming(chat_id, user_id, chat_type, reply_to, content, caption)
 
     def audio_message(
         self,
@@ -710,6 +734,7 @@ class FakeBotApi:
         text: str | None = None,
         reply_to: dict[str, Any] | None = None,
         chat_type: str = "private",
+        anonymous: bool = False,
     ) -> str:
         """User `user_id` mentions the bot in chat `chat_id` (one it is not in, see
         `not_a_member`), as a reply to `reply_to`: a ``guest_message`` update, a Message with
@@ -728,6 +753,9 @@ class FakeBotApi:
              "length": _utf16_length(mention)}
         ]  # fmt: skip
         message["guest_query_id"] = query_id
+        if anonymous:  # an anonymous administrator: Telegram sends the group as the sender
+            message["from"] = dict(ANONYMOUS_ADMIN)
+            message["sender_chat"] = message["chat"]
         self._guest_queries[query_id] = time.monotonic()
         self._guest_asked[query_id] = message
         self.guest_updates[query_id] = self.push_update({"guest_message": message})

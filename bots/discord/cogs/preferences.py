@@ -22,14 +22,21 @@ from bots.discord.acks import PRIVATE, PUBLIC, answers
 from bots.discord.audiences import answer_to, quick_locale, reply_locale
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
-from bots.discord.media import remote, voice_message_in
+from bots.discord.media import voice_message_in
 from bots.discord.messages import CATALOGUE, text
 from bots.discord.modals import ClaimedModal
-from bots.discord.places import can_manage, channel_of, for_interaction, reaches_channel
+from bots.discord.places import (
+    can_manage,
+    channel_of,
+    for_interaction,
+    place_of,
+    reaches_channel,
+)
 from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_lines
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
+from core.app.consents import ConsentAsk, VoiceConsents
 from core.app.preferences import ChatPreferences
 from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, VoiceStudio
 from core.chat.overview import (
@@ -41,6 +48,7 @@ from core.chat.overview import (
     transcript_language,
 )
 from core.domain import errors
+from core.domain.quantities import Duration
 from core.domain.values import ChatRef, Preferences
 
 Choice = app_commands.Choice
@@ -71,10 +79,12 @@ class PreferencesCog(commands.Cog):
         *,
         preferences: ChatPreferences,
         studio: VoiceStudio,
+        consents: VoiceConsents,
         bot: AnyBot | None = None,
     ) -> None:
         self.preferences = preferences
         self.studio = studio
+        self.consents = consents
         self.bot = bot  # for the message menu, added to `bot.tree` in `cog_load`
         self.menu = app_commands.ContextMenu(
             name=translatable("Clone this voice", "discord.menu.clone"), callback=self.clone_voice
@@ -194,14 +204,21 @@ class PreferencesCog(commands.Cog):
         self, interaction: Interaction, message: discord.Message, recording: discord.Attachment,
         name: str,
     ) -> None:  # fmt: skip
-        """Clone the voice of `recording` (checked to be the user's own) as `name`."""
-        cloned = await self.studio.clone(
-            for_interaction(interaction), name, remote(recording),
-            recorded_by=str(message.author.id), requested_by=str(interaction.user.id),
-            asker=asker_of(interaction),
+        """The sentence to read aloud, as a new voice message here or in DMs, for consent to
+        cloning the user's voice as `name` (the voice message the menu was on proves nothing
+        about whose voice it is)."""
+        user = interaction.user
+        asked = ConsentAsk(
+            chat=for_interaction(interaction), name=name, person=str(user.id),
+            person_name=user.display_name, asked_in=for_interaction(interaction).chat_id,
+            private_chat=place_of(user_id=user.id).chat_id, locale=await reply_locale(interaction),
+            in_server=interaction.guild_id is not None, asker=asker_of(interaction),
         )  # fmt: skip
-        locale = await reply_locale(interaction)
-        await _answer(interaction, text("voices.cloned", locale, name=cloned))
+        sentence = await self.consents.ask(asked)
+        lifetime = Duration(int(self.consents.lifetime.total_seconds()))
+        await _answer(
+            interaction, text("voices.consent.read", asked.locale, sentence=sentence, wait=lifetime)
+        )
 
     @app_commands.command(description="Show or set the speaking style", extras=answers(PRIVATE))
     @app_commands.describe(

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.audiences import interaction_audience, message_audience
+from bots.discord.consent import consent_reading, consented_text
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
@@ -30,8 +31,10 @@ from bots.discord.places import (
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
+from core.app.consents import VoiceConsents
 from core.app.transcripts import RecordingEvent, Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
+from core.chat.languages import DEFAULT_LOCALE
 
 EarlierReply = Callable[[discord.Message], discord.Message | None]
 
@@ -50,9 +53,11 @@ class TranscriptionCog(commands.Cog):
         *,
         piece_seconds: float,
         earlier_reply: EarlierReply = lambda message: None,
+        consents: VoiceConsents | None = None,
     ) -> None:
         self.bot = bot
         self.transcripts = transcripts
+        self.consents = consents  # a voice message may be someone's reading of their sentence
         self.earlier_reply = earlier_reply  # a crash redo's reply already sent (`redo`)
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
         # Message menus cannot be declared inside a cog; they are added to the tree on load.
@@ -72,6 +77,8 @@ class TranscriptionCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         """A voice message arrived: its transcript as a reply, where auto-transcribe is on,
         and its gist below it where /autogist asks for recordings that long."""
+        if await self._consented(message):
+            return
         voice = voice_message_in(message)
         if voice is None or message.author.bot:
             return
@@ -89,6 +96,21 @@ class TranscriptionCog(commands.Cog):
             await self.transcripts.arrived(arrived, channel=channel_override_of(message))
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
+
+    async def _consented(self, message: discord.Message) -> bool:
+        """Whether the voice message was its sender's reading of their consent sentence (then
+        answered: the voice cloned, or why not)."""
+        reading = consent_reading(message)
+        if self.consents is None or reading is None:
+            return False
+        try:
+            heard = await self.consents.heard(reading)
+        except Exception as error:  # events have no error handler of their own
+            await report(reply_to(message), error, DEFAULT_LOCALE)
+            return True
+        if heard is not None:
+            await reply_to(message)(content=consented_text(heard))
+        return heard is not None
 
     @app_commands.command(
         description="The transcript of an audio or video file", extras=answers(PUBLIC)

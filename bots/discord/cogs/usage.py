@@ -15,6 +15,7 @@ from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import Interaction, followup_of, send_lines
+from core.app.consents import VoiceConsents
 from core.app.limits import Limiter
 from core.chat.languages import DEFAULT_LOCALE
 from core.chat.usage import usage_text
@@ -26,8 +27,9 @@ logger = logging.getLogger(__name__)
 class LimitsCog(commands.Cog):
     """What a server (or, in direct messages, a user) used today, and what is left."""
 
-    def __init__(self, limiter: Limiter) -> None:
+    def __init__(self, limiter: Limiter, consents: VoiceConsents | None = None) -> None:
         self.limiter = limiter
+        self.consents = consents  # the member's own attempts at cloning their voice
 
     @app_commands.command(
         description="What this server used today, and what is left", extras=answers(PRIVATE)
@@ -39,6 +41,10 @@ class LimitsCog(commands.Cog):
         report = await self.limiter.today(chat, asker_of(interaction))
         locale = await reply_locale(interaction)
         lines = usage_text(report, locale)
+        if self.consents is not None:
+            tried = await self.consents.attempts_today("discord", str(interaction.user.id))
+            limit = self.consents.attempts_per_day
+            lines += "\n" + text("usage.clone_attempts", locale, used=tried, limit=limit)
         cap = self.limiter.share_cap()
         if interaction.guild_id is not None and reaches_channel(interaction) and cap:
             used = await self.limiter.share_today(chat, str(interaction.user.id))

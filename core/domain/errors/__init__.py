@@ -29,6 +29,11 @@ here.
     │   ├── NotYourRecording      cloning a voice note someone else recorded
     │   ├── NotYourVoice          sharing a voice not cloned from one's own recording
     │   ├── VoiceNotShared        choosing someone's cloned voice they have not shared
+    │   ├── VoiceNotVerified      sharing a clone made before spoken consent
+    │   ├── AnonymousCaller       a request on behalf of a chat (an anonymous administrator)
+    │   ├── ConsentRefused        a reading that clones no voice: which part failed
+    │   │   (ReadingForwarded, ReadingViaBot, ReadingCopied, ReadingTooOld, SentenceWrong,
+    │   │    RandomWordsWrong)
     │   ├── VoiceChosenByAnother  /myvoice: a voice another member of the server chose
     │   ├── ReadingShareUsed      a member's share of the server's speech in readings
     │   └── ReadingRefused        the channel reader: who may start, switch, skip and stop
@@ -63,6 +68,7 @@ here.
     │   │   │                     together (...Short: some left, not enough)
     │   │   └── BudgetSpent       the whole bot's day: it rests until midnight UTC
     │   │       └── AudioBudgetSpent, SpeechBudgetSpent
+    │   ├── CloneAttemptsUsed     one person's /voice clone requests today
     │   └── AlreadyTold           automatic work refused again: the chat heard why, say nothing
     ├── PrivateBot                the chat or user is not on the allowlist
     └── MimoError                 the speech API failed
@@ -96,6 +102,7 @@ from core.domain.errors.limits import (
     AutoTranscriptsPaused,
     BudgetSpent,
     ChatSlowDown,
+    CloneAttemptsUsed,
     LimitReached,
     PersonAudioQuotaShort,
     PersonAudioQuotaUsed,
@@ -140,6 +147,7 @@ from core.domain.errors.reading import (
 )
 from core.domain.errors.user import (
     AdminsOnly,
+    AnonymousCaller,
     AudioError,
     AudioTimedOut,
     AudioTooLarge,
@@ -148,6 +156,7 @@ from core.domain.errors.user import (
     BadVoiceDescription,
     BadVoiceName,
     BadWindow,
+    ConsentRefused,
     EmptyAudio,
     EmptyText,
     LoggingIsOff,
@@ -158,6 +167,12 @@ from core.domain.errors.user import (
     NothingToSummarise,
     NotYourRecording,
     NotYourVoice,
+    RandomWordsWrong,
+    ReadingCopied,
+    ReadingForwarded,
+    ReadingTooOld,
+    ReadingViaBot,
+    SentenceWrong,
     TextTooLong,
     TooLongToAsk,
     TooManyVoices,
@@ -169,6 +184,7 @@ from core.domain.errors.user import (
     UserInputError,
     VoiceNameTaken,
     VoiceNotShared,
+    VoiceNotVerified,
 )
 
 __all__ = [
@@ -177,6 +193,7 @@ __all__ = [
     "AgeRestricted",
     "AlreadyListening",
     "AlreadyTold",
+    "AnonymousCaller",
     "AskOverQuota",
     "AskQuotaShort",
     "AskQuotaUsed",
@@ -195,7 +212,9 @@ __all__ = [
     "BadWindow",
     "BudgetSpent",
     "ChatSlowDown",
+    "CloneAttemptsUsed",
     "ConfigError",
+    "ConsentRefused",
     "CouldNotJoin",
     "EmptyAudio",
     "EmptyText",
@@ -231,9 +250,15 @@ __all__ = [
     "PersonSpeechQuotaUsed",
     "PrivateBot",
     "QuotaUsed",
+    "RandomWordsWrong",
+    "ReadingCopied",
     "ReadingElsewhere",
+    "ReadingForwarded",
     "ReadingRefused",
     "ReadingShareUsed",
+    "ReadingTooOld",
+    "ReadingViaBot",
+    "SentenceWrong",
     "SlowDown",
     "SpeechBudgetSpent",
     "SpeechOverQuota",
@@ -253,6 +278,7 @@ __all__ = [
     "VoiceChosenByAnother",
     "VoiceNameTaken",
     "VoiceNotShared",
+    "VoiceNotVerified",
     "VoicebridgeError",
     "quoted",
 ]

@@ -112,6 +112,13 @@ class SpeechBudgetSpent(BudgetSpent):
     key = "limits.budget_speech"
 
 
+class CloneAttemptsUsed(LimitReached):
+    """One person's `/voice clone` requests today (VOICE_CLONE_ATTEMPTS_PER_DAY).
+    Params: limit, wait."""
+
+    key = "error.clone_attempts_used"
+
+
 class AlreadyTold(LimitReached):
     """Automatic work (a voice note nobody asked to transcribe) refused by a limit the chat has
     already been told about in this minute or day: adapters reply nothing, so a busy group is

@@ -119,6 +119,49 @@ class VoiceNotShared(UserInputError):
     key = "error.voice_not_shared"
 
 
+class ConsentRefused(UserInputError):
+    """A reading of the consent sentence that does not let a voice be cloned
+    (`core.domain.consent`); each kind says which part failed, in one line."""
+
+    key = "error.consent.refused"
+
+
+class ReadingForwarded(ConsentRefused):
+    key = "error.consent.forwarded"
+
+
+class ReadingViaBot(ConsentRefused):
+    key = "error.consent.via_bot"
+
+
+class ReadingCopied(ConsentRefused):
+    key = "error.consent.copied"
+
+
+class ReadingTooOld(ConsentRefused):
+    key = "error.consent.too_old"
+
+
+class SentenceWrong(ConsentRefused):
+    key = "error.consent.sentence"
+
+
+class RandomWordsWrong(ConsentRefused):
+    key = "error.consent.words"
+
+
+class VoiceNotVerified(UserInputError):
+    """Sharing a cloned voice made before spoken consent, not read for since. Params: value."""
+
+    key = "error.voice_not_verified"
+
+
+class AnonymousCaller(UserInputError):
+    """A request on behalf of a chat (an anonymous administrator): no person to answer for."""
+
+    key = "error.anonymous_caller"
+
+
 class AudioError(VoicebridgeError):
     key = "error.audio"
 

@@ -8,6 +8,7 @@ repositories.py  preferences
 chatlog.py       the chat log and each chat's summary state
 transcripts.py   kept transcripts and their parts
 claims.py        claims on incoming work (the table keeps its first name, processed_updates)
+consents.py      the consent sentences asked for, and who first sent each voice note
 usage.py         the limits' state: request windows and daily usage
 voices.py        a chat's own voices
 reading.py       the channel reader's rules and members' choices

@@ -239,6 +239,9 @@ class ChatVoiceRow(Base):
     shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Its owner let it read their messages aloud in voice channels (/myvoice own_voice).
     reads_messages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Cloned after its owner read the consent sentence (`core.domain.consent`); clones made
+    # before that (migration 0022) speak only their owner's words until read for.
+    verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -374,3 +377,41 @@ class ListenConsentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class CloneChallengeRow(Base):
+    """One `/voice clone NAME`: the sentence its person must read, where and until when
+    (`core.domain.consent.CloneChallenge`). Also how many a person asked for today
+    (VOICE_CLONE_ATTEMPTS_PER_DAY), so `/forget` leaves them: retention deletes them after a day."""
+
+    __tablename__ = "clone_challenges"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    asked_in: Mapped[str] = mapped_column(String(64))
+    private_chat: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(32))
+    sentence: Mapped[str] = mapped_column(Text)
+    words: Mapped[str] = mapped_column(Text)  # the random words, one per line
+    locale: Mapped[str] = mapped_column(String(16))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cloned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sample_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ConsentReadingRow(Base):
+    """Who first sent each voice note the bot saw, by the platform's lasting id of the file:
+    the same file offered as someone else's consent reading is a copy. Deleted by retention
+    after a day."""
+
+    __tablename__ = "consent_readings"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

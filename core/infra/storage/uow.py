@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.infra.storage.business import BusinessConnectionRepository
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.claims import ClaimRepository
+from core.infra.storage.consents import ConsentRepository
 from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
@@ -46,6 +47,7 @@ class SqlAlchemyUnitOfWork:
     claims: ClaimRepository
     usage: UsageRepository
     voices: VoiceRepository
+    consents: ConsentRepository
     places: PlaceRepository
     transcripts: TranscriptRepository
     business: BusinessConnectionRepository
@@ -74,6 +76,7 @@ class SqlAlchemyUnitOfWork:
         self.claims = ClaimRepository(self._session)
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
+        self.consents = ConsentRepository(self._session)
         self.places = PlaceRepository(self._session)
         self.transcripts = TranscriptRepository(self._session)
         self.business = BusinessConnectionRepository(self._session)

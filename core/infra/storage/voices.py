@@ -104,6 +104,18 @@ class VoiceRepository:
         )
         return (await self._session.execute(statement)).scalar_one_or_none()
 
+    async def verified_sample(
+        self, chat: ChatRef, name: str, owner_id: str, sample: bytes, mime: str
+    ) -> bool:
+        """`owner_id`'s cloned voice `name` speaks from `sample` now, verified by their reading
+        of the consent sentence; False when they have no cloned voice of that name there."""
+        statement = (
+            update(ChatVoiceRow)
+            .where(*_owned(chat, owner_id), ChatVoiceRow.name_key == name_key(name))
+            .values(sample=sample, sample_mime=mime, verified=True)
+        )
+        return await _affected(self._session, statement) == 1
+
     async def delete_chat(self, chat: ChatRef) -> int:
         """`/forget`: every voice and sample of the chat; returns how many there were."""
         return await _affected(self._session, delete(ChatVoiceRow).where(*_of(chat)))
@@ -133,6 +145,7 @@ def _to_columns(voice: ChatVoice) -> dict[str, Any]:
         "sample_mime": voice.sample_mime,
         "owner_id": voice.owner_id,
         "shared": voice.shared,
+        "verified": voice.verified,
     }
 
 
@@ -146,4 +159,5 @@ def _to_voice(row: ChatVoiceRow, *, sample: bool) -> ChatVoice:
         sample_mime=row.sample_mime,
         owner_id=row.owner_id,
         shared=row.shared,
+        verified=row.verified,
     )

@@ -1,7 +1,7 @@
 """call transcripts: who said each line of a call the bot listened to
 
-Revision ID: 0025
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-11-25 21:00:00
 
 A call's transcript is kept as recordings' transcripts are (`recording_transcripts`, under the
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025"
-down_revision: str | Sequence[str] | None = "0021"
+revision: str = "0023"
+down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,60 @@
+"""What a Discord voice message declares about itself, for spoken consent (`core.app.consents`).
+
+A forward carries a reference of type forward (and its snapshot); a message an application
+sent for someone (a user-installed app's answer, a webhook) carries its `application_id`,
+`interaction_metadata` or `webhook_id`. An attachment's id is new on every upload, so a copy is
+caught only by the words it does not say.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bots.discord.error_handler import error_text
+from bots.discord.media import remote, voice_message_in
+from bots.discord.messages import text
+from bots.discord.places import for_message
+from core.app.consents import ConsentHeard, ConsentReading
+from core.domain.consent import DeclaredReading
+from core.domain.limits import asked_by
+from core.domain.quantities import Duration
+
+
+def consent_reading(message: discord.Message) -> ConsentReading | None:
+    """A voice message's part in spoken consent (a forwarded one's is in its snapshot);
+    None for anything else."""
+    forwarded = [a for snapshot in message.message_snapshots for a in snapshot.attachments]
+    voice = voice_message_in(message) or next((a for a in forwarded if a.is_voice_message()), None)
+    if voice is None or message.author.bot:
+        return None
+    reference = message.reference
+    is_forward = bool(forwarded) or (
+        reference is not None and reference.type == discord.MessageReferenceType.forward
+    )
+    via_bot = (
+        message.webhook_id is not None
+        or message.application_id is not None
+        or message.interaction_metadata is not None
+    )
+    recording = remote(voice)
+    declared = DeclaredReading(
+        person_id=str(message.author.id), chat_id=for_message(message).chat_id,
+        identity=str(voice.id), sent_at=message.created_at, forwarded=is_forward,
+        via_bot=via_bot, seconds=recording.seconds,
+    )  # fmt: skip
+    return ConsentReading(
+        platform="discord", declared=declared, recording=recording,
+        asker=asked_by(message.author.id),
+    )  # fmt: skip
+
+
+def consented_text(heard: ConsentHeard) -> str:
+    """What the reader hears once their voice is cloned (or took their longer recording), or
+    why not."""
+    if heard.refused is not None:
+        return error_text(heard.refused, heard.locale)
+    if heard.longer:
+        return text("voices.consent.longer_done", heard.locale, name=heard.name)
+    cloned = text("voices.cloned", heard.locale, name=heard.name)
+    longer = text("voices.consent.longer", heard.locale, wait=Duration(heard.minutes * 60))
+    return f"{cloned}\n{longer}"

@@ -1,0 +1,215 @@
+"""Spoken consent on Telegram, end to end (`core.app.consents`): the real bot against the Bot
+API stand-in, the real MiMo client against the MiMo stand-in (which hears the words a test
+reads, `tests.standins.spoken_words`), real ffmpeg and storage. A voice is cloned only from a
+fresh voice note of its owner reading the one-time sentence the bot showed them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.audio_factory import make_reading
+from tests.integration.chatlog_db import query
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+ALICE, BOB = 2001, 2002
+GROUP = -100778
+CLONE = "mimo-v2.5-tts-voiceclone"
+
+
+async def said_in(bot_api: FakeBotApi, chat: int, message: dict[str, Any]) -> str:
+    """Push `message` into `chat` and return the text the bot answers there with."""
+    already = len(bot_api.sent("sendMessage", chat_id=chat))
+    bot_api.push(message)
+    calls = await bot_api.wait_for("sendMessage", count=already + 1, chat_id=chat)
+    return str(calls[-1].params["text"])
+
+
+async def command(bot_api: FakeBotApi, user: int, words: str, chat: int = GROUP) -> str:
+    kind = "private" if chat > 0 else "supergroup"
+    message = bot_api.text_message(chat_id=chat, user_id=user, text=words, chat_type=kind)
+    return await said_in(bot_api, chat, message)
+
+
+def sentence_in(answer: str) -> str:
+    """The sentence the bot asks to be read: its answer's last paragraph."""
+    return answer.rsplit("\n\n", 1)[-1]
+
+
+def reading(
+    bot_api: FakeBotApi, user: int, words: str, folder: Path, chat: int = GROUP, **kwargs: Any
+) -> dict[str, Any]:
+    """A new voice note of `user` reading `words` aloud in `chat`."""
+    kind = "private" if chat > 0 else "supergroup"
+    data = make_reading(folder, words).read_bytes()
+    return bot_api.voice_message(
+        chat_id=chat, user_id=user, data=data, duration=8, chat_type=kind, **kwargs
+    )
+
+
+async def clone_by_reading(
+    bot_api: FakeBotApi, user: int, name: str, folder: Path, chat: int = GROUP
+) -> str:
+    """`user` asks to clone their voice as `name` and reads the sentence: the bot's answer."""
+    asked = await command(bot_api, user, f"/voice clone {name}", chat)
+    return await said_in(bot_api, chat, reading(bot_api, user, sentence_in(asked), folder, chat))
+
+
+async def voices_of(url: str) -> list[tuple[str, str | None]]:
+    rows = await query(url, "SELECT name, owner_id FROM chat_voices ORDER BY id")
+    return [(str(name), owner) for name, owner in rows]
+
+
+async def verified_of(url: str) -> list[tuple[str, bool]]:
+    rows = await query(url, "SELECT name, verified FROM chat_voices ORDER BY id")
+    return [(str(name), bool(verified)) for name, verified in rows]
+
+
+async def execute(url: str, sql: str, **params: Any) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(sql), params)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speaks_in_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        asked = await command(bot_api, ALICE, "/voice clone Alice")
+        sentence = sentence_in(asked)
+        cloned = await said_in(bot_api, GROUP, reading(bot_api, ALICE, sentence, tmp_path))
+        stored = await verified_of(database_url)
+        bot_api.set_member_status(GROUP, ALICE, "administrator")
+        await command(bot_api, ALICE, "/voice alice")
+        bot_api.push(bot_api.text_message(
+            chat_id=GROUP, user_id=ALICE, text="/say Hello, it is me.", chat_type="supergroup"
+        ))  # fmt: skip
+        await bot_api.wait_for("sendVoice", chat_id=GROUP)
+
+    assert asked.startswith("To clone your voice, read this sentence aloud")
+    assert re.fullmatch(
+        r"I am User2001, and I agree that voicebridge speaks in my voice in this chat\. "
+        r"\w+ \w+ \w+",
+        sentence,
+    )
+    assert cloned.startswith("Voice Alice is cloned from your recording.")
+    assert "send a longer voice note" in cloned
+    assert stored == [("Alice", True)]
+    [spoken] = mimo.calls(CLONE)
+    assert spoken["messages"] == [{"role": "assistant", "content": "Hello, it is me."}]
+
+
+async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Bob cannot clone Alice's voice from her recording, however it reaches him, nor his
+    own from a reading of the wrong words; each refusal names what failed."""
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        alices = reading(bot_api, ALICE, "I am Alice. apple river candle", tmp_path)
+        await command(bot_api, ALICE, "/voice clone Alice")
+        await said_in(bot_api, GROUP, alices)  # her words, not her sentence: refused
+        sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob", chat=BOB))
+        copied = await said_in(bot_api, BOB, bot_api.voice_message(
+            chat_id=BOB, user_id=BOB, data=b"", copy_of=alices
+        ))  # fmt: skip
+        forwarded = await said_in(
+            bot_api, BOB, reading(bot_api, BOB, sentence, tmp_path, BOB, forwarded_from=ALICE)
+        )
+        via_bot = await said_in(
+            bot_api, BOB, reading(bot_api, BOB, sentence, tmp_path, BOB, via_bot=999)
+        )
+        wrong = sentence.rsplit(" ", 3)[0] + " one two three"
+        wrong_words = await said_in(bot_api, BOB, reading(bot_api, BOB, wrong, tmp_path, BOB))
+        stored = await voices_of(database_url)
+
+    assert copied == (
+        "That voice note is a copy of someone else's recording: record the sentence yourself, "
+        "as a new voice note."
+    )
+    assert forwarded.startswith("That voice note is forwarded")
+    assert via_bot.startswith("That voice note was sent through a bot")
+    assert wrong_words.startswith("The random words at the end were missing or out of order")
+    assert stored == []
+    assert mimo.calls(CLONE) == []
+
+
+async def test_a_clone_made_before_spoken_consent_cannot_be_shared_until_read_for(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        await command(bot_api, ALICE, "/voice")  # the chat exists
+        await execute(
+            database_url,
+            "INSERT INTO chat_voices (platform, chat_id, name, name_key, kind, description,"
+            " sample, sample_mime, owner_id, speaks_translations, shared, reads_messages,"
+            " verified) VALUES ('telegram', :chat, 'Old', 'old', 'cloned', '', :sample,"
+            " 'audio/mpeg', :owner, false, false, false, false)",
+            chat=str(GROUP), sample=b"mp3", owner=str(ALICE),
+        )  # fmt: skip
+        listed = await command(bot_api, BOB, "/voice")
+        refused = await command(bot_api, ALICE, "/voice share Old")
+        verified = await clone_by_reading(bot_api, ALICE, "old", tmp_path)
+        shared = await command(bot_api, ALICE, "/voice share Old")
+
+    assert "• Old — cloned before spoken consent, not verified" in listed
+    assert refused.startswith("“Old” was cloned before voices needed their owner's spoken")
+    assert verified.startswith("Voice Old is cloned from your recording.")
+    assert shared.startswith("Your voice Old is now shared with this chat")
+    assert await verified_of(database_url) == [("Old", True)]
+
+
+async def test_attempts_at_cloning_are_limited_per_person_a_day_and_shown_in_usage(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """Across chats: asking in the group and in a private chat counts against one person."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, voice_clone_attempts_per_day=2
+    )
+    async with running(settings, bot_api):
+        first = await command(bot_api, ALICE, "/voice clone Alice")
+        second = await command(bot_api, ALICE, "/voice clone Alice", chat=ALICE)
+        third = await command(bot_api, ALICE, "/voice clone Alice")
+        bobs = await command(bot_api, BOB, "/voice clone Bob")
+        usage = await command(bot_api, ALICE, "/usage")
+
+    assert first.startswith("To clone your voice") and second.startswith("To clone your voice")
+    assert third.startswith(
+        "You have asked to clone a voice 2 times today, the most a day allows; try again in"
+    )
+    assert bobs.startswith("To clone your voice")
+    assert "• Your attempts at cloning your voice today: 2 of 2" in usage
+
+
+async def test_a_copy_of_another_members_voice_note_becomes_no_clone_and_says_why(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """The issue's own case: Annie's voice note in the group, copied by Bob into his private
+    chat with the bot ("hide sender name": no forward header), offered as his reading."""
+    annies = reading(bot_api, ALICE, "Hello everyone, see you at eight.", tmp_path)
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        await said_in(bot_api, GROUP, annies)  # its transcript
+        asked = await command(bot_api, BOB, "/voice clone annie", chat=BOB)
+        copy = bot_api.voice_message(chat_id=BOB, user_id=BOB, data=b"", copy_of=annies)
+        refused = await said_in(bot_api, BOB, copy)
+        stored = await voices_of(database_url)
+
+    assert asked.startswith("To clone your voice")
+    assert refused.startswith("That voice note is a copy of someone else's recording")
+    assert stored == []
