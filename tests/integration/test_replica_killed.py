@@ -133,10 +133,14 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
         assert bot_api.texts(chat) == [TRANSCRIPT], chat
         [reply] = bot_api.sent("sendMessage", chat_id=chat)
         assert reply.params["reply_parameters"]["message_id"] == notes[chat]["message_id"]
-    # Only the dead replica's notes were taken over, once each, and finished.
-    assert sorted(taken) == [(str(chat), 1, "done") for chat in sorted(left_with_the_dead)]
-    # MiMo was asked again only for what the dead replica had in flight or queued.
-    assert len(mimo.calls("mimo-v2.5-asr")) <= NOTES + len(left_with_the_dead)
+    # The dead replica's notes were taken over, once each, and finished. A live replica kept
+    # from renewing its 3 s lease (a loaded machine starved it that long) loses its claims the
+    # same way, which is safe: each chat still read its transcript once (above).
+    taken_over = {chat: (attempts, state) for chat, attempts, state in taken}
+    assert {str(chat) for chat in left_with_the_dead} <= taken_over.keys()
+    assert set(taken_over.values()) == {(1, "done")}
+    # MiMo was asked again only for what was taken over, in flight or queued.
+    assert len(mimo.calls("mimo-v2.5-asr")) <= NOTES + len(taken_over)
 
 
 async def test_a_discord_reply_sent_just_before_the_kill_is_kept_not_sent_again(
