@@ -193,7 +193,9 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
         windows = [
             finished[str(chat)] - at
             for chat, at, _ in sent
-            if str(chat) in finished and once[chat] == 1
+            if str(chat) in finished
+            and once[chat] == 1
+            and not attempts.get(str(chat))  # marked by the process that sent it
         ]
         return _outcome(
             "telegram", notes, texts, len(mimo.calls("mimo-v2.5-asr")) - asr_before,
@@ -273,6 +275,7 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
                 and int(call.params["channel_id"]) in channels
             ]
             finished = await _finished_at(database_url)
+            attempts = await _attempts(database_url)
         finally:
             for replica in replicas:
                 await replica.stop()
@@ -282,7 +285,9 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
         windows = [
             finished[f"channel:{channel}"] - at
             for channel, at in sent
-            if f"channel:{channel}" in finished and once[channel] == 1
+            if f"channel:{channel}" in finished
+            and once[channel] == 1
+            and not attempts.get(f"channel:{channel}")  # marked by the process that sent it
         ]
         return _outcome(
             "discord", notes, replies, len(mimo.calls("mimo-v2.5-asr")) - asr_before,
