@@ -165,20 +165,22 @@ async def test_a_transcript_is_marked_answered_as_it_is_sent_not_after_the_work_
     ):
         await upgrade(database_url)
         env = environment(bot_api, mimo, database_url)
-        async with voicebridge(tmp_path, env, "first", published(bot_api)) as first:
-            async with chat_log_locked(database_url) as waiting_on_the_lock:
-                bot_api.push(
-                    bot_api.voice_message(
-                        chat_id=GROUP, user_id=ALICE, data=voice_note, duration=2,
-                        chat_type="supergroup",
-                    )
-                )  # fmt: skip
-                await bot_api.wait_until(
-                    lambda: bot_api.texts(GROUP) == [TRANSCRIPT], timeout=60, what="the transcript"
+        async with (
+            voicebridge(tmp_path, env, "first", published(bot_api)) as first,
+            chat_log_locked(database_url) as waiting_on_the_lock,
+        ):
+            bot_api.push(
+                bot_api.voice_message(
+                    chat_id=GROUP, user_id=ALICE, data=voice_note, duration=2,
+                    chat_type="supergroup",
                 )
-                await waiting_on_the_lock()  # the transcript's line for /summary, after it
-                first.kill()
-                await first.wait()
+            )  # fmt: skip
+            await bot_api.wait_until(
+                lambda: bot_api.texts(GROUP) == [TRANSCRIPT], timeout=60, what="the transcript"
+            )
+            await waiting_on_the_lock()  # the transcript's line for /summary, after it
+            first.kill()
+            await first.wait()
         async with voicebridge(tmp_path, env, "second", published(bot_api)):
             await command(bot_api, USER, "/help")  # started: it has looked for leftovers
             await settled_claims(database_url)  # anything taken over is finished
