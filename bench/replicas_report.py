@@ -129,8 +129,8 @@ where a quiet one takes about 5 s. On a lighter load (one run of each, 2026-11-2
 20:55 UTC, load average about 9) it was 15 / 55 / 87 ms on Telegram and 12 / 53 / 110 ms on
 Discord (median / p90 / max; Discord's from the request's arrival at the stand-in); the bot's own
 log, instrumented for one Telegram run, put the mark at 10 to 16 ms (median, each replica) from
-the bot reading Telegram's reply to the mark committed, where the same mark through the work's pool of connections, in a transaction of its
-own, took 70 to 200 ms.
+the bot reading Telegram's reply to the mark committed, where the same mark through the work's
+pool of connections, in a transaction of its own, took 70 to 200 ms.
 
 Before (the run of 2026-11-25 18:16 UTC, at a load like this one's), the claim was marked only
 once the whole handling had ended, through the work's pool: 29 / 139 / 630 ms on Telegram, and
