@@ -132,6 +132,10 @@ log, instrumented for one Telegram run, put the mark at 10 to 16 ms (median, eac
 the bot reading Telegram's reply to the mark committed, where the same mark through the work's
 pool of connections, in a transaction of its own, took 70 to 200 ms.
 
+The same three runs of the same code a few minutes earlier (2026-11-25 about 21:00 UTC, load average
+about 14) answered one Telegram chat twice in one of them (its answer had gone 0.26 s before
+the kill), and none on Discord.
+
 Before (the run of 2026-11-25 18:16 UTC, at a load like this one's), the claim was marked only
 once the whole handling had ended, through the work's pool: 29 / 139 / 630 ms on Telegram, and
 every kill answered two or three chats twice (7 in 3 runs). Discord's claims marked some 30 s
