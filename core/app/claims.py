@@ -36,6 +36,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.app.rounds import in_rounds
@@ -56,12 +57,12 @@ LAPSE_MARGIN = 0.05  # seconds past another's lease before it is swept: its laps
 MAX_AGE = timedelta(hours=1)  # older than this, an answer would come too late to be welcome
 
 
+@dataclass(frozen=True)
 class _Handling:
     """The claim whose work runs in this task (`Claims.handling`), for `answered`."""
 
-    def __init__(self, claims: Claims, claim: Claim) -> None:
-        self.claims = claims
-        self.claim = claim
+    claims: Claims
+    claim: Claim
 
 
 _handling: ContextVar[_Handling | None] = ContextVar("voicebridge_claim", default=None)
@@ -93,8 +94,9 @@ class Claims:
         mark_uow: Callable[[], WorkUnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
-        # Where the marks of answered work go: a connection of their own, so that a mark made
-        # the moment an answer went out does not queue behind the work's queries for one.
+        # Where the marks of answered work go (`mark_answered`): connections of their own, so
+        # that a mark made the moment an answer went out does not queue behind the work's
+        # queries for one. Other finishes, and a mark that failed there, go through `uow`.
         self._mark_uow = mark_uow or uow
         self.instance = instance
         self.owner = f"{instance}/{secrets.token_hex(4)}"  # this process, among its namesakes
@@ -154,18 +156,24 @@ class Claims:
         """The work on `claim` ended (answered, or told it failed)."""
         self._held.discard(claim)
         # The answer went out; a claim left 'started' is taken over once its lease lapses.
-        await self._mark_done(claim)
+        await self._mark_done(claim, through=self._uow)
 
     async def mark_answered(self, claim: Claim, answer_id: str | None = None) -> None:
         """`claim`'s chat has its whole answer, `answer_id` the message carrying it: marked done
         now (see `answered`). Should the mark fail, the claim stays held, and the end of its
         handling tries again."""
-        if claim in self._held and await self._mark_done(claim, answer_id):
+        if claim in self._held and await self._mark_done(claim, answer_id, through=self._mark_uow):
             self._held.discard(claim)
 
-    async def _mark_done(self, claim: Claim, answer_id: str | None = None) -> bool:
+    async def _mark_done(
+        self,
+        claim: Claim,
+        answer_id: str | None = None,
+        *,
+        through: Callable[[], WorkUnitOfWork],
+    ) -> bool:
         try:
-            async with self._mark_uow() as uow:
+            async with through() as uow:
                 await uow.claims.finish(claim, "done", at=self._clock.now(), answer=answer_id)
                 await uow.commit()
         except Exception:

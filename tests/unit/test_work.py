@@ -316,21 +316,19 @@ async def test_work_is_marked_done_the_moment_its_answer_went_out_with_that_answ
 async def test_a_mark_that_failed_as_the_answer_went_is_made_as_the_handling_ends(
     claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
 ) -> None:
-    down = True
+    """The marks' own connection broken: the claim stays held, and the end of the handling
+    marks it through the work's connections."""
 
-    def marks() -> FakeWorkUnitOfWork:
-        if down:
-            raise ConnectionError("the marks' connection broke")
-        return FakeWorkUnitOfWork(claims)
+    def broken() -> FakeWorkUnitOfWork:
+        raise ConnectionError("the marks' connection broke")
 
     work = Claims(
-        uow=lambda: FakeWorkUnitOfWork(claims), mark_uow=marks, instance="bot-a", clock=clock,
+        uow=lambda: FakeWorkUnitOfWork(claims), mark_uow=broken, instance="bot-a", clock=clock,
         retention=timedelta(days=7),
     )  # fmt: skip
     async with work.handling(VOICE_NOTE, "the update"):
         await answered("301")
         assert await work.state(VOICE_NOTE) == "started"
-        down = False
 
     assert await work.state(VOICE_NOTE) == "done"
 
