@@ -16,9 +16,10 @@ of the next MIMO_DELAY. The time runs until
 every chat reads its transcript; then the survivor is stopped (SIGTERM) and each chat's replies
 are counted. The lease is WORK_LEASE_SECONDS' default.
 
-The window where exactly-once cannot hold is measured too: for each answer, from the moment the
-stand-in answered the request that delivered it to the moment its claim was marked done in the
-database (a kill in between redoes the work and answers twice).
+The window where exactly-once cannot hold is measured too: for each answer whose claim its own
+process marked, from the moment the stand-in answered the request that delivered it to the
+moment its claim's mark was sent to the database (a kill in between redoes the work and answers
+twice).
 """
 
 from __future__ import annotations
@@ -73,6 +74,24 @@ class TimedBotApi(FakeBotApi):
             self.answered_at = {}
         self.answered_at[id(self.calls[-1])] = time.time()
         super()._signal_calls()
+
+
+class TimedDiscord(FakeDiscord):
+    """Discord's stand-in, noting the wall-clock time at which it answered each REST call (its
+    `at` is when the call arrived: a busy machine may keep the stand-in a while in between)."""
+
+    answered_at: dict[int, float]
+
+    def _rest(self, method: str, template: str, handler: Callable[..., Any]) -> Any:
+        if not hasattr(self, "answered_at"):
+            self.answered_at = {}
+
+        async def timed(call: Any, request: Any) -> Any:
+            result = await handler(call, request)
+            self.answered_at[id(call)] = time.time()
+            return result
+
+        return super()._rest(method, template, timed)
 
 
 class Replica:
@@ -193,7 +212,9 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
         windows = [
             finished[str(chat)] - at
             for chat, at, _ in sent
-            if str(chat) in finished and once[chat] == 1
+            if str(chat) in finished
+            and once[chat] == 1
+            and not attempts.get(str(chat))  # marked by the process that sent it
         ]
         return _outcome(
             "telegram", notes, texts, len(mimo.calls("mimo-v2.5-asr")) - asr_before,
@@ -204,7 +225,7 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
 async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) -> dict[str, Any]:
     async with (
         scratch_postgres_database(server_url) as database_url,
-        FakeDiscord(recommended_shards=2) as api,
+        TimedDiscord(recommended_shards=2) as api,
         FakeMimo(delay=MIMO_DELAY) as mimo,
     ):
         await upgrade(database_url)
@@ -220,7 +241,6 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
             })
             for shard, name in enumerate(("first", "second"))
         ]  # fmt: skip
-        offset = time.time() - time.monotonic()
         try:
             for replica in replicas:
                 await replica.start()
@@ -267,12 +287,14 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
             await _settled(database_url)
             await replicas[1].stop()
             sent = [
-                (str(call.params["channel_id"]), call.at + offset)
+                (str(call.params["channel_id"]), api.answered_at[id(call)])
                 for call in api.calls
                 if call.route == "POST /channels/{channel_id}/messages"
                 and int(call.params["channel_id"]) in channels
+                and id(call) in api.answered_at  # answered: cut off by the kill, it may not be
             ]
             finished = await _finished_at(database_url)
+            attempts = await _attempts(database_url)
         finally:
             for replica in replicas:
                 await replica.stop()
@@ -282,7 +304,9 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
         windows = [
             finished[f"channel:{channel}"] - at
             for channel, at in sent
-            if f"channel:{channel}" in finished and once[channel] == 1
+            if f"channel:{channel}" in finished
+            and once[channel] == 1
+            and not attempts.get(f"channel:{channel}")  # marked by the process that sent it
         ]
         return _outcome(
             "discord", notes, replies, len(mimo.calls("mimo-v2.5-asr")) - asr_before,

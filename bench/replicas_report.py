@@ -81,13 +81,14 @@ def section(runs: dict[str, list[dict[str, Any]]], machine: dict[str, str]) -> s
         row("the floor", lambda label: f"{median[label]['floor']:.2f} s"),
         row("last transcript / floor", ratio, f"at most {TARGET_RATIO}x"),
         row("chats answered twice, each run", per_kill),
-        row("answer sent to claim marked done: median / p90 / max", window),
+        row("answer sent to its claim's mark: median / p90 / max", window),
     ])  # fmt: skip
     logs = "\n".join(
         f"- {label}: " + "; ".join(f"`{line}`" for line in median[label]["log_lines"])
         for label in labels
     )
     found = median[labels[0]]
+    killed_tg = median[labels[0]]["killed_at"]["seconds"]
     text = f"""{HEADING}
 
 Measured by `.venv/bin/python -m bench --only replicas` ({machine["date"]}, load average
@@ -114,19 +115,35 @@ answered them, or was about to, to a process no longer there, and the survivor a
 
 Exactly-once cannot hold in one window: between the platform accepting an answer and the claim
 being marked done in the database. A replica killed inside it leaves a claim that looks
-unanswered, and the survivor does the work again. On Discord the survivor looks in the channel
-for the bot's reply to the voice message first and keeps it (the "found and kept" row); Telegram
-shows a bot nothing of a chat's history, so there the chat reads its transcript twice, the
-second a lease later. The window was measured for every answer of a claim never taken over (from
-the stand-in answering the request that carried it to the claim's `finished_at`, which is taken
-just before its UPDATE): on this busy machine tens of milliseconds at the median, and hundreds in
-its tail, as the handling of an update goes on after its answer (the chat's log, the automatic
-gist, the other handler groups) and each step waits for a core and a database connection. In a
-burst a replica is inside some chat's window much of the time: every kill here answered two or
-three chats twice on Telegram. The answers of the chats answered twice came up to 0.6 s before
-the kill. On Discord the tail is longer still, a few claims marked only some 30 s after their
-reply, about when the survivor took the dead one's work over; why is not yet understood (the
-replies found and kept make it harmless to what the channels see).
+unanswered, and the survivor does the work again. The claim is marked the moment the platform's
+confirmation of the answer's last message comes back (`core.app.claims.answered`, called by
+`core.app.transcripts`), before anything else of the handling (the status's end, the chat's log,
+the rest of the platform's handling), through connections of its own that commit in one round
+trip without waiting for the server's disk. The window in the table was measured for every
+answer whose claim its own process marked, from the stand-in answering the request that carried
+it to the claim's `finished_at`, taken as the mark's UPDATE is sent (its one round trip to the
+server comes on top). Nearly all of it is the replica's event loop and HTTP client waiting for a
+core, between the platform's reply arriving and the code after it running: it grows with the
+load on the machine, whose first half of the burst took {killed_tg:.1f} s on Telegram here,
+where a quiet one takes about 5 s. On a lighter load (one run of each, 2026-11-25 about
+20:55 UTC, load average about 9) it was 15 / 55 / 87 ms on Telegram and 12 / 53 / 110 ms on
+Discord (median / p90 / max; Discord's from the request's arrival at the stand-in); the bot's own
+log, instrumented for one Telegram run, put the mark at 10 to 16 ms (median, each replica) from
+the bot reading Telegram's reply to the mark committed, where the same mark through the work's
+pool of connections, in a transaction of its own, took 70 to 200 ms.
+
+The same three runs of the same code a few minutes earlier (2026-11-25 about 21:00 UTC, load average
+about 14) answered one Telegram chat twice in one of them (its answer had gone 0.26 s before
+the kill), and none on Discord.
+
+Before (the run of 2026-11-25 18:16 UTC, at a load like this one's), the claim was marked only
+once the whole handling had ended, through the work's pool: 29 / 139 / 630 ms on Telegram, and
+every kill answered two or three chats twice (7 in 3 runs). Discord's claims marked some 30 s
+after their reply, reported then, were the benchmark's own doing: it counted the claims the
+survivor took over and marked after finding their reply; those are left out now. On Discord the
+survivor looks in the channel for the bot's reply to the voice message first and keeps it (the
+"found and kept" row); Telegram shows a bot nothing of a chat's history, so there a kill inside a
+chat's window has the chat read its transcript twice, the second a lease later.
 
 What the survivor's log said (the run with the median time; numbers replaced by N):
 

@@ -196,7 +196,7 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims and the retention jobs."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-    from core.infra.storage.database import transaction_turns, where
+    from core.infra.storage.database import create_marks_engine, transaction_turns, where
 
     clock = clock or SystemClock()
     # Where it is, wherever the process started: an SQLite file's absolute path, a server's URL
@@ -212,9 +212,16 @@ async def storage(
     def uow() -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(sessions, turns=turns)
 
+    marks_engine = create_marks_engine(settings.database_url)  # None: SQLite
+    marks = None if marks_engine is None else session_factory(marks_engine)
+
+    def mark_uow() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(marks or sessions, turns=turns)
+
     limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
     claims = Claims(
         uow=uow,
+        mark_uow=mark_uow,
         instance=settings.instance_name,
         lease=timedelta(seconds=settings.work_lease_seconds),
         clock=clock,
@@ -228,3 +235,5 @@ async def storage(
         yield Storage(engine=engine, uow=uow, limiter=limiter, claims=claims, retention=retention)
     finally:
         await engine.dispose()
+        if marks_engine is not None:
+            await marks_engine.dispose()

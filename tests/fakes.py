@@ -17,7 +17,7 @@ from typing import Self
 
 from core.app.limits import Limiter
 from core.bootstrap import UseCases, use_cases
-from core.domain.claims import Claim, ClaimState, TakenOver
+from core.domain.claims import Claim, ClaimState, TakenOver, answered_payload
 from core.domain.limits import COUNTED, PERSON_ROW, READER_SHARE_ROW, Counts, RequestLimits
 from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
 from core.domain.values import (
@@ -251,11 +251,14 @@ class FakeClaimStore:
         self.rows[_claim_key(claim)] = row
         return TakenOver(claim, row.payload, row.attempts, row.claimed_at)
 
-    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
+    async def finish(
+        self, claim: Claim, state: ClaimState, *, at: datetime, answer: str | None = None
+    ) -> bool:
         row = self.rows.get(_claim_key(claim))
         if row is None or row.state != "started":
             return False
-        self.rows[_claim_key(claim)] = replace(row, state=state, lease_until=None, payload=None)
+        payload = answered_payload(answer)
+        self.rows[_claim_key(claim)] = replace(row, state=state, lease_until=None, payload=payload)
         return True
 
     async def amend(self, claim: Claim, payload: str) -> bool:

@@ -69,6 +69,7 @@ class _DiscordTranscriptReply(TranscriptReply):
         self._send = send
         self._gist_at = gist_at
         self._last: discord.Message | None = None
+        self._delivered: LongTranscript | None = None  # the transcript, once whole in the chat
 
     async def send_text(self, body: str) -> None:
         self._sent_last(await self._send(content=body))
@@ -79,12 +80,22 @@ class _DiscordTranscriptReply(TranscriptReply):
 
     def _sent_last(self, sent: object) -> None:
         self._last = sent if isinstance(sent, discord.Message) else None
+        self.answer_id = None if self._last is None else str(self._last.id)
 
     async def deliver(
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
     ) -> None:
         await super().deliver(result, format, below=below)
-        if self._gist_at is None or self._last is None or not offers_gist(result):
+        self._delivered = result
+
+    async def closed(self, error: BaseException | None) -> None:
+        """The Gist button goes under the transcript once it is whole, after its claim's mark
+        (`core.app.transcripts`): a courtesy, which a kill may cost, never a second answer."""
+        await super().closed(error)
+        result, self._delivered = self._delivered, None
+        if error is not None or result is None or self._gist_at is None or self._last is None:
+            return
+        if not offers_gist(result):
             return
         try:
             await self._last.edit(view=gist_view(self._gist_at, locale=self.locale))
@@ -119,11 +130,12 @@ class InteractionTranscriptReply(_DiscordTranscriptReply):
             await self.send_text(body)  # the first follow-up fills the placeholder
             return
         try:
-            self._last = await self._interaction.edit_original_response(content=body)
+            self._sent_last(await self._interaction.edit_original_response(content=body))
         except discord.HTTPException as exc:
             if exc.code != TOKEN_EXPIRED:
                 raise
-            self._last = await in_channel(self._interaction, content=body)  # replies to the status
+            # A reply to the status, in the channel.
+            self._sent_last(await in_channel(self._interaction, content=body))
         self._interaction.extras[ANSWERED] = True
 
     async def remove(self) -> None:
@@ -166,10 +178,10 @@ class MessageTranscriptReply(_DiscordTranscriptReply):
             await self.send_text(body)
             return
         if self._sent.content == body:  # the transcript a process that died had sent
-            self._last = self._sent
+            self._sent_last(self._sent)
             return
         try:
-            self._last = await self._sent.edit(content=body)
+            self._sent_last(await self._sent.edit(content=body))
         except discord.NotFound:  # someone deleted the status message
             await self.send_text(body)
 

@@ -85,9 +85,11 @@ class TelegramTranscriptReply(TranscriptReply):
         if self._status is not None:
             try:
                 await self._status.edit_text(body)
+                self.answer_id = str(self._status.message_id)
                 return
             except BadRequest as exc:
                 if "not modified" in exc.message.lower():
+                    self.answer_id = str(self._status.message_id)
                     return
                 logger.info("status message could not be edited (%s); replying", exc.message)
         await self.send_text(body)
@@ -101,12 +103,14 @@ class TelegramTranscriptReply(TranscriptReply):
                 await status.delete()
 
     async def send_text(self, body: str) -> None:
-        await self._message.reply_text(body, do_quote=True)
+        sent = await self._message.reply_text(body, do_quote=True)
+        self.answer_id = str(sent.message_id)
 
     async def send_file(self, file: TranscriptFile) -> None:
-        await self._message.reply_document(
+        sent = await self._message.reply_document(
             document=file.data, filename=file.name, caption=file.caption, do_quote=True
         )
+        self.answer_id = str(sent.message_id)
 
 
 class TelegramRecordingView:

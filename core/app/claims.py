@@ -18,6 +18,13 @@ instance name does not wait for the lease: its predecessor is gone. Where the wo
 redone (nothing stored to redo it from, taken over `MAX_ATTEMPTS` times already, or older than
 `MAX_AGE`), the chat is told once to send it again and the claim turns 'failed'.
 
+A claim is marked done the moment its chat has the whole answer (`answered`, called by the work
+as the platform confirms its last message, with that message's id), not once the handling
+around it has ended: a process killed between the platform's answer and the mark leaves a claim
+that looks unanswered, and the work is done again, so that moment is kept as short as it can
+be. The mark has a database connection of its own (`Claims(mark_uow=...)`), so that it never
+waits behind the work's queries for one.
+
 Claims outlive the platforms' redelivery windows and are deleted after the retention period.
 """
 
@@ -28,6 +35,8 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.app.rounds import in_rounds
@@ -48,6 +57,29 @@ LAPSE_MARGIN = 0.05  # seconds past another's lease before it is swept: its laps
 MAX_AGE = timedelta(hours=1)  # older than this, an answer would come too late to be welcome
 
 
+@dataclass(frozen=True)
+class _Handling:
+    """The claim whose work runs in this task (`Claims.handling`), for `answered`."""
+
+    claims: Claims
+    claim: Claim
+
+
+_handling: ContextVar[_Handling | None] = ContextVar("voicebridge_claim", default=None)
+
+
+async def answered(answer_id: str | None = None) -> None:
+    """The work running in this task (under `Claims.handling`) has its whole answer in the
+    chat, the platform has confirmed it, and `answer_id` is the message that carries it: mark
+    its claim done now. What the handling does after this (a language noted, the end of the
+    platform's own handling) no longer delays the mark. Outside a claim's handling (unclaimed
+    work, Discord's interactions, which are marked as discord.py completes them) it does
+    nothing."""
+    current = _handling.get()
+    if current is not None:
+        await current.claims.mark_answered(current.claim, answer_id)
+
+
 class Claims:
     """Claims, their completion, the start-up sweep and the retention purge."""
 
@@ -59,8 +91,13 @@ class Claims:
         clock: Clock,
         retention: timedelta,
         lease: timedelta = DEFAULT_LEASE,
+        mark_uow: Callable[[], WorkUnitOfWork] | None = None,
     ) -> None:
         self._uow = uow
+        # Where the marks of answered work go (`mark_answered`): connections of their own, so
+        # that a mark made the moment an answer went out does not queue behind the work's
+        # queries for one. Other finishes, and a mark that failed there, go through `uow`.
+        self._mark_uow = mark_uow or uow
         self.instance = instance
         self.owner = f"{instance}/{secrets.token_hex(4)}"  # this process, among its namesakes
         self._clock = clock
@@ -118,13 +155,31 @@ class Claims:
     async def finish(self, claim: Claim) -> None:
         """The work on `claim` ended (answered, or told it failed)."""
         self._held.discard(claim)
+        # The answer went out; a claim left 'started' is taken over once its lease lapses.
+        await self._mark_done(claim, through=self._uow)
+
+    async def mark_answered(self, claim: Claim, answer_id: str | None = None) -> None:
+        """`claim`'s chat has its whole answer, `answer_id` the message carrying it: marked done
+        now (see `answered`). Should the mark fail, the claim stays held, and the end of its
+        handling tries again."""
+        if claim in self._held and await self._mark_done(claim, answer_id, through=self._mark_uow):
+            self._held.discard(claim)
+
+    async def _mark_done(
+        self,
+        claim: Claim,
+        answer_id: str | None = None,
+        *,
+        through: Callable[[], WorkUnitOfWork],
+    ) -> bool:
         try:
-            async with self._uow() as uow:
-                await uow.claims.finish(claim, "done", at=self._clock.now())
+            async with through() as uow:
+                await uow.claims.finish(claim, "done", at=self._clock.now(), answer=answer_id)
                 await uow.commit()
         except Exception:
-            # The answer went out; the claim stays 'started' and the next start apologises.
             logger.warning("could not mark %s done", claim, exc_info=True)
+            return False
+        return True
 
     async def amend(self, claim: Claim, payload: str) -> None:
         """What `claim` is redone from, now that its work went part of the way (a message it
@@ -154,12 +209,19 @@ class Claims:
         if not first:
             yield first is None  # unclaimed work still runs; a second delivery does not
             return
+        handling = _handling.set(_Handling(self, claim))
         try:
             yield True
         except Exception:
-            await self.finish(claim)
+            await self._finish_unless_answered(claim)
             raise
-        await self.finish(claim)
+        finally:
+            _handling.reset(handling)
+        await self._finish_unless_answered(claim)
+
+    async def _finish_unless_answered(self, claim: Claim) -> None:
+        if claim in self._held:  # not marked already, as its answer went out (`answered`)
+            await self.finish(claim)
 
     async def sweep(self, platform: Platform, redo: Redo, tell: Tell) -> int:
         """Take over the claims on `platform` whose lease has lapsed and finish each: redo its

@@ -103,12 +103,18 @@ class Gists:
     ) -> Gist | None:
         """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of a recording transcribed
         unasked as `heard`, when the chat wants one for recordings that long; else None."""
-        minutes = prefs.gist_minutes
-        if not minutes or not heard.text.strip() or heard.duration < minutes * 60:
+        if not follows(heard, prefs):
             return None
         async with self._limiter.spending(chat, asker, summaries=1) as spend:
             api = spend.metered(self._chat_api)
             return await condense(heard, api=api, language=language, budget=self._budget)
+
+
+def follows(heard: LongTranscript, prefs: Preferences) -> bool:
+    """Whether a recording transcribed unasked as `heard` gets its gist below the transcript,
+    by the chat's `prefs` (`Gists.automatic`)."""
+    minutes = prefs.gist_minutes
+    return bool(minutes and heard.text.strip() and heard.duration >= minutes * 60)
 
 
 async def condense(transcript: LongTranscript, *, api: ChatApi, language: str, budget: int) -> Gist:

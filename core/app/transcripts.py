@@ -4,7 +4,9 @@ someone asked for its transcript (`Transcripts.asked`).
 Each call reads the chat's preferences once, in one unit of work, and everything they decide
 follows from that one reading: whether a recording that arrived is transcribed at all, the
 language of what is shown, the translation under the transcript (`/autotranslate`), whether
-its gist follows (`/tldr auto`, `/autogist`). The adapter hands over a `RecordingView` that
+its gist follows (`/tldr auto`, `/autogist`). Once the chat has the whole answer (the
+transcript, and its gist where one follows), the claim on the recording's message is marked
+done there and then (`core.app.claims.answered`). The adapter hands over a `RecordingView` that
 knows how its platform shows a transcript reply, a gist and a busy chat, and what of the
 transcript its chat log keeps for summaries; it makes no other call.
 
@@ -13,11 +15,13 @@ The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.transcript
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.app.gists import Gists
+from core.app.claims import answered
+from core.app.gists import Gists, follows
 from core.app.preferences import ChatPreferences
 from core.app.transcription import Transcription
 from core.app.translations import Translations
@@ -95,15 +99,19 @@ class Transcripts:
         if not prefs.auto_transcribe:
             return None
         locale = event.audience.locale(prefs)
+        gists = self._gists
+
+        def last(heard: LongTranscript) -> bool:
+            return gists is None or not follows(heard, prefs)
+
         async with view.busy():
-            heard = await self._show(event, locale, "text", prefs=prefs)
+            heard, answer = await self._show(event, locale, "text", prefs=prefs, last=last)
             gist = None
-            if self._gists is not None:
-                gist = await self._gists.automatic(
-                    chat, heard, prefs=prefs, language=locale, asker=asker
-                )
+            if gists is not None:
+                gist = await gists.automatic(chat, heard, prefs=prefs, language=locale, asker=asker)
         if gist is not None:
             await view.gist(gist, locale)
+            await answered(answer)  # the gist was the answer's last message
         return heard
 
     async def asked(
@@ -112,12 +120,23 @@ class Transcripts:
         """Someone asked for the transcript of the recording (`/transcribe`, a message menu), as
         `format`; in the chat as text, with the chat's translation below it."""
         prefs = await self._preferences.get(event.chat)
-        return await self._show(event, event.audience.locale(prefs), format, prefs=prefs)
+        locale = event.audience.locale(prefs)
+        heard, _ = await self._show(event, locale, format, prefs=prefs)
+        return heard
 
     async def _show(
-        self, event: RecordingEvent, locale: str, format: TranscriptFormat, *, prefs: Preferences
-    ) -> LongTranscript:
-        """Transcribe the recording, showing progress in the reply that becomes the transcript."""
+        self,
+        event: RecordingEvent,
+        locale: str,
+        format: TranscriptFormat,
+        *,
+        prefs: Preferences,
+        last: Callable[[LongTranscript], bool] = lambda heard: True,
+    ) -> tuple[LongTranscript, str | None]:
+        """Transcribe the recording, showing progress in the reply that becomes the transcript;
+        the transcript, and the id of the message that carries it. Where it is the `last` of the
+        answer, the claim is marked done the moment the platform confirmed it, before anything
+        else (the status's end, the chat's log)."""
         chat, source, view, asker = event.chat, event.source, event.view, event.asker
         async with view.reply(locale) as reply:
             heard = await self._transcription.transcribe_long_audio(
@@ -129,8 +148,10 @@ class Transcripts:
                     chat, heard.text, prefs=prefs, locale=locale, asker=asker
                 )
             await reply.deliver(heard, format, below=below)
-        # Logged after the reply, so storing it never delays the transcript itself.
+            if last(heard):
+                await answered(reply.answer_id)
+        # Logged after the reply and its mark, so storing it never delays either.
         entry = view.logged(heard.text) if heard.text else None
         if entry is not None and self._log is not None:
             await self._log.record(entry)
-        return heard
+        return heard, reply.answer_id

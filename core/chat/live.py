@@ -200,6 +200,9 @@ class TranscriptReply(WhileWorking, ABC):
         self._measure = measure
         self._max_messages = max_messages
         self._live = LiveStatus(self.show, min_interval=min_interval)
+        # The id of the message that carries the transcript (its last one), once the platform
+        # confirmed it: adapters note it as they send or edit it, for the claim's mark.
+        self.answer_id: str | None = None
 
     @abstractmethod
     async def show(self, body: str) -> None:

@@ -42,3 +42,9 @@ class TakenOver:
     payload: str | None
     attempts: int
     claimed_at: datetime
+
+
+def answered_payload(answer: str | None) -> str | None:
+    """What a finished claim keeps in place of what to redo it from (nothing is redone from a
+    finished claim): the id of the message that answered it, where known."""
+    return None if answer is None else f"answered by {answer}"

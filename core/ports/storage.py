@@ -236,7 +236,12 @@ class ClaimStore(Protocol):
         process took it first (or it was finished meanwhile)."""
         ...
 
-    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool: ...
+    async def finish(
+        self, claim: Claim, state: ClaimState, *, at: datetime, answer: str | None = None
+    ) -> bool:
+        """Move a 'started' claim to `state`, noting the id of the message that `answer`ed it;
+        False when it was not 'started'."""
+        ...
 
     async def amend(self, claim: Claim, payload: str) -> bool:
         """Replace what an unfinished claim is redone from; False when it is not 'started'."""

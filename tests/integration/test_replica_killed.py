@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,10 +35,15 @@ from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres
 from tests.integration.chatlog_db import query, settled_claims
 from tests.integration.conftest import free_listens
 from tests.integration.test_kill_restart import (
+    ALICE,
+    GROUP,
+    USER,
+    command,
     discord_environment,
     environment,
     identified,
     logged,
+    published,
     voicebridge,
 )
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -141,6 +147,86 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
     assert set(taken_over.values()) == {(1, "done")}
     # MiMo was asked again only for what was taken over, in flight or queued.
     assert len(mimo.calls("mimo-v2.5-asr")) <= NOTES + len(taken_over)
+
+
+@pytest.mark.postgres
+async def test_a_transcript_is_marked_answered_as_it_is_sent_not_after_the_work_around_it(
+    tmp_path: Path,
+) -> None:
+    """Killed after a group's transcript went out, while it stores the transcript for /summary
+    (held here by a lock the test takes on the chat log), the bot has already marked the note
+    answered: the next start has nothing to redo, and the group reads the transcript once.
+    (Marked only once the handling ended, the note was redone and the transcript sent twice.)
+    The line for /summary is what the kill costs. PostgreSQL: the lock holds one table."""
+    server_url = postgres_server_url()
+    if server_url is None:
+        pytest.skip(NO_POSTGRES)
+    voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    async with (
+        scratch_postgres_database(server_url) as database_url,
+        FakeBotApi() as bot_api,
+        FakeMimo() as mimo,
+    ):
+        await upgrade(database_url)
+        env = environment(bot_api, mimo, database_url)
+        async with (
+            voicebridge(tmp_path, env, "first", published(bot_api)) as first,
+            chat_log_locked(database_url) as waiting_on_the_lock,
+        ):
+            bot_api.push(
+                bot_api.voice_message(
+                    chat_id=GROUP, user_id=ALICE, data=voice_note, duration=2,
+                    chat_type="supergroup",
+                )
+            )  # fmt: skip
+            await bot_api.wait_until(
+                lambda: bot_api.texts(GROUP) == [TRANSCRIPT], timeout=60, what="the transcript"
+            )
+            await waiting_on_the_lock()  # the transcript's line for /summary, after it
+            first.kill()
+            await first.wait()
+        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+            await command(bot_api, USER, "/help")  # started: it has looked for leftovers
+            await settled_claims(database_url)  # anything taken over is finished
+            claims = await query(
+                database_url,
+                "SELECT state, attempts, payload FROM processed_updates WHERE chat_id = :chat",
+                chat=str(GROUP),
+            )
+
+    assert bot_api.texts(GROUP) == [TRANSCRIPT]
+    [transcript] = bot_api.sent("sendMessage", chat_id=GROUP)
+    # Marked done by the process that answered, never taken over, its answer noted.
+    assert claims == [("done", 0, f"answered by {transcript.result['message_id']}")]
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+
+
+@asynccontextmanager
+async def chat_log_locked(url: str) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """While the block lasts, nothing is written to the chat log (a transaction of the test's
+    holds its table locked); yields a wait for the bot's first write to it to be held."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection, connection.begin():
+            await connection.execute(sql("LOCK TABLE chat_messages IN EXCLUSIVE MODE"))
+
+            async def waiting() -> None:
+                async with asyncio.timeout(60):
+                    while not await query(url, WAITING_ON_THE_CHAT_LOG):
+                        await asyncio.sleep(0.02)
+
+            yield waiting
+            await connection.rollback()
+    finally:
+        await engine.dispose()
+
+
+# A line being added to the chat log, held by the lock (not the retention's purge, which may
+# be held too).
+WAITING_ON_THE_CHAT_LOG = (
+    "SELECT 1 FROM pg_locks JOIN pg_stat_activity ON pg_locks.pid = pg_stat_activity.pid"
+    " WHERE NOT pg_locks.granted AND pg_stat_activity.query LIKE 'INSERT INTO chat_messages%'"
+)
 
 
 async def test_a_discord_reply_sent_just_before_the_kill_is_kept_not_sent_again(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.claims import Claims, Tell
+from core.app.claims import Claims, Tell, answered
 from core.domain.claims import Claim
 from tests.fakes import ClaimKey, FakeClaimRow, FakeWorkUnitOfWork
 
@@ -294,3 +294,51 @@ async def test_a_dead_processs_work_is_taken_over_as_its_lease_lapses(
             await asyncio.sleep(0)
     [at] = taken
     assert lapses < at <= lapses + timedelta(seconds=1)
+
+
+async def test_work_is_marked_done_the_moment_its_answer_went_out_with_that_answer(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    """`answered` inside the handling marks the claim there and then, noting the message that
+    answered; what the handling does afterwards no longer holds the mark back."""
+    work = claims_of(claims, clock)
+    async with work.handling(VOICE_NOTE, "the update") as first:
+        assert first
+        await answered("301")
+        marked = await work.state(VOICE_NOTE)
+        clock.advance(timedelta(minutes=5))  # the rest of the handling, however long
+        assert await claims_of(claims, clock, "bot-b").sweep("telegram", _never_redo, _never) == 0
+
+    assert marked == "done"
+    assert claims[("telegram", "42", "7")].payload == "answered by 301"
+
+
+async def test_a_mark_that_failed_as_the_answer_went_is_made_as_the_handling_ends(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    """The marks' own connection broken: the claim stays held, and the end of the handling
+    marks it through the work's connections."""
+
+    def broken() -> FakeWorkUnitOfWork:
+        raise ConnectionError("the marks' connection broke")
+
+    work = Claims(
+        uow=lambda: FakeWorkUnitOfWork(claims), mark_uow=broken, instance="bot-a", clock=clock,
+        retention=timedelta(days=7),
+    )  # fmt: skip
+    async with work.handling(VOICE_NOTE, "the update"):
+        await answered("301")
+        assert await work.state(VOICE_NOTE) == "started"
+
+    assert await work.state(VOICE_NOTE) == "done"
+
+
+async def test_answered_outside_a_claims_handling_does_nothing(
+    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+) -> None:
+    await answered("301")  # unclaimed work: nothing to mark
+    work = claims_of(claims, clock)
+    async with work.handling(VOICE_NOTE):
+        pass
+    await answered("302")  # its handling is over: nothing of it is marked again
+    assert claims[("telegram", "42", "7")].payload is None

@@ -6,15 +6,33 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.claims import CLAIM_STATES, Claim, ClaimKind, ClaimState, TakenOver
+from core.domain.claims import (
+    CLAIM_STATES,
+    Claim,
+    ClaimKind,
+    ClaimState,
+    TakenOver,
+    answered_payload,
+)
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ClaimRow
 from core.infra.storage.repositories import insert_for
 
 _KEY = ["platform", "chat_id", "message_id"]
+_RENEWED_AT_ONCE = 300  # keys in one statement: 900 values, within SQLite's 999
 
 
 class ClaimRepository:
@@ -59,13 +77,18 @@ class ClaimRepository:
         return (await self._session.execute(statement)).first() is not None
 
     async def renew(self, owner: str, claims: Sequence[Claim], lease_until: datetime) -> int:
-        """Extend the leases `owner` holds on `claims` (unfinished ones) to `lease_until`."""
+        """Extend the leases `owner` holds on `claims` (unfinished ones) to `lease_until`: one
+        statement, so that the rows are locked for as short a time as can be (a claim's mark,
+        made as its answer goes out, waits for that lock)."""
+        keys = [(claim.platform, claim.chat_id, claim.message_id) for claim in claims]
         renewed = 0
-        for claim in claims:
+        for start in range(0, len(keys), _RENEWED_AT_ONCE):
             statement = (
                 update(ClaimRow)
                 .where(
-                    *_key(claim),
+                    tuple_(*(getattr(ClaimRow, column) for column in _KEY)).in_(
+                        keys[start : start + _RENEWED_AT_ONCE]
+                    ),
                     ClaimRow.owner == owner,
                     ClaimRow.state == "started",
                 )
@@ -129,13 +152,16 @@ class ClaimRepository:
         payload, attempts, claimed_at = row
         return TakenOver(claim, payload, int(attempts), claimed_at)
 
-    async def finish(self, claim: Claim, state: ClaimState, *, at: datetime) -> bool:
+    async def finish(
+        self, claim: Claim, state: ClaimState, *, at: datetime, answer: str | None = None
+    ) -> bool:
         """Move a 'started' claim to `state`, and forget what it could be redone from (it may
-        carry a message's text); False when it was not 'started' (any more)."""
+        carry a message's text), keeping instead the id of the message that `answer`ed it, where
+        known; False when it was not 'started' (any more)."""
         statement = (
             update(ClaimRow)
             .where(*_key(claim), ClaimRow.state == "started")
-            .values(state=state, finished_at=at, lease_until=None, payload=None)
+            .values(state=state, finished_at=at, lease_until=None, payload=answered_payload(answer))
         )
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return result.rowcount == 1

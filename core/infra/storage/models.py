@@ -156,8 +156,8 @@ class ClaimRow(Base):
     # lease runs; renewed while it works. NULL: claimed before leases, lapsed.
     owner: Mapped[str | None] = mapped_column(String(160))
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # What the work is redone from once taken over (see `core.app.claims`), cleared when it
-    # ends; None: not redone.
+    # What the work is redone from once taken over (see `core.app.claims`), None: not redone;
+    # once it ends, only the id of the message that answered it, where known.
     payload: Mapped[str | None] = mapped_column(Text())
     attempts: Mapped[int] = mapped_column(Integer(), server_default="0")
 
