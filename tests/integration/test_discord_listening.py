@@ -260,3 +260,31 @@ async def test_a_line_heard_after_its_speaker_withdrew_is_not_posted(
 
     assert posted_in(discord_api, server.lounge)[1] == "**Ann**: tone 330"
     assert heard_tones(mimo) == [440, 330]  # heard (and counted), never posted
+
+
+async def test_a_member_who_joins_the_call_is_told_there_whether_they_are_transcribed(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    cleo, dan = discord_api.add_member(server, "Cleo"), discord_api.add_member(server, "Dan")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        for said_yes in (ann.user_id, cleo):
+            await members.answer(said_yes, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await discord_api.join_call(server, cleo, server.lounge)
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Cleo told")
+        await discord_api.join_call(server, dan, server.lounge)
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "Dan told")
+        await members.answer(ann.user_id, "stop_listening")
+
+    _, told_cleo, told_dan, _ = posted_in(discord_api, server.lounge)
+    where = f"<#{server.lounge}>, where I am listening"
+    assert told_cleo == (
+        f"Cleo joined {where}: you said yes, so what you say is posted here under your name. "
+        "/listen_me withdraws it at once."
+    )
+    assert told_dan == (
+        f"Dan joined {where}: I do not transcribe you, since you have not said yes (/listen_me)."
+    )

@@ -126,7 +126,8 @@ class ListeningCog(commands.Cog):
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
         """The bot taken out of the call, nobody left in it, or nobody it transcribes (the last
-        of them left): the listening ends."""
+        of them left): the listening ends. A member who joins is told, in the channel's chat,
+        that the bot listens and whether they are transcribed."""
         server = server_of(member.guild)
         call = self.calls.get(server)
         if call is None:
@@ -137,6 +138,12 @@ class ListeningCog(commands.Cog):
         last_left = left and not self.listening.anyone_admitted(server, people)
         if gone or not people or last_left or call.ended:
             await self._stop(server)
+        elif after.channel == call.channel != before.channel and not member.bot:
+            yes = self.listening.admits(server, str(member.id))
+            await call.post(text(
+                f"discord.listen.arrived_{'yes' if yes else 'no'}", call.locale,
+                name=member.display_name, voice=call.channel.mention,
+            ))  # fmt: skip
 
     async def _stop(self, server: ChatRef) -> None:
         """Stop listening, and post the goodbye with the call's transcript as files."""
