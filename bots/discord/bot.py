@@ -343,10 +343,13 @@ def feature_cogs(
             choices=runtime.reader_choices,
         ),
         ListeningCog(
+            bot,
             listening=runtime.listening,
             calls=runtime.calls,
             voice_available=channels.client is not None,
             idle_seconds=runtime.settings.discord_listen_idle_seconds,
+            limiter=runtime.limiter,
+            clicks=clicks,
         ),
         LimitsCog(runtime.limiter, runtime.consents),
     ]

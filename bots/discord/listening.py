@@ -115,9 +115,14 @@ class ListenedCall:
         return self._task is None or self._task.done()
 
     async def post(
-        self, line: str, files: list[discord.File] | None = None
+        self,
+        line: str,
+        files: list[discord.File] | None = None,
+        view: discord.ui.View | None = None,
     ) -> discord.Message | None:
         try:
+            if view is not None:
+                return await self.channel.send(line, files=files or [], view=view)
             return await self.channel.send(line, files=files or [])
         except discord.HTTPException:
             logger.warning("could not post in voice channel %s", self.channel.id)

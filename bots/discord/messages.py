@@ -195,6 +195,9 @@ EN: dict[str, Source] = {
     "discord.listen.line": "**{name}**: {said}",
     "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",
     "discord.listen.stopped": "I stopped listening and left {voice}.",
+    # The buttons under the opening line: the clicker's yes or no, as /listen_me allowed:True/False.
+    "discord.listen.button_yes": "Transcribe me",
+    "discord.listen.button_no": "Don't transcribe me",
     # A member joining the call while the bot listens: told there, whether they are transcribed.
     "discord.listen.arrived_yes": "{name} joined {voice}, where I am listening: you said yes, so what you say is posted here under your name. /listen_me withdraws it at once.",
     "discord.listen.arrived_no": "{name} joined {voice}, where I am listening: I do not transcribe you, since you have not said yes (/listen_me).",

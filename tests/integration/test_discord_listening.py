@@ -288,3 +288,31 @@ async def test_a_member_who_joins_the_call_is_told_there_whether_they_are_transc
     assert told_dan == (
         f"Dan joined {where}: I do not transcribe you, since you have not said yes (/listen_me)."
     )
+
+
+async def test_the_buttons_under_the_opening_line_say_yes_or_no_for_whoever_clicks(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await listening_started(discord_api, server, members, bob.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        [opening] = discord_api.messages_in(server.lounge)
+        yes = await discord_api.click(opening, ann.user_id, label="Transcribe me")
+        [said_yes] = await yes.wait_for_messages()
+        await speak(ann, tone(440, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
+        no = await discord_api.click(opening, ann.user_id, label="Don't transcribe me")
+        [said_no] = await no.wait_for_messages()
+        await speak(ann, tone(550, 0.6))  # not transcribed
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await speak(ann, tone(330, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "her next line")
+        await members.answer(bob.user_id, "stop_listening")
+
+    assert said_yes.ephemeral and said_yes.content.startswith("When I listen in a voice channel")
+    assert said_no.ephemeral and said_no.content.startswith("I do not transcribe what you say")
+    assert posted_in(discord_api, server.lounge)[1:3] == ["**Ann**: tone 440", "**Ann**: tone 330"]
+    assert heard_tones(mimo) == [440, 330]  # nothing said after her "no" reached MiMo

@@ -15,16 +15,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PRIVATE, answers
+from bots.discord.access import turn_away
+from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
 from bots.discord.audiences import place_locale, reply_locale
 from bots.discord.captions import TURN_GAP
+from bots.discord.clicks import Answerers
+from bots.discord.client import voicebridge
+from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import in_servers
+from bots.discord.listen_buttons import ConsentAt, ConsentButton, consent_view
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
-from bots.discord.replies import Interaction, followup_of
+from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.voice_channels import server_of
 from core.app.calls import Calls
+from core.app.limits import Limiter
 from core.app.listening import Listening, Roll
 from core.chat.exports import call_files
 from core.domain import errors
@@ -39,8 +45,17 @@ class ListeningCog(commands.Cog):
     """Listening's commands, and who leaves the call."""
 
     def __init__(
-        self, *, listening: Listening, calls: Calls, voice_available: bool, idle_seconds: float
+        self,
+        bot: AnyBot,
+        *,
+        listening: Listening,
+        calls: Calls,
+        voice_available: bool,
+        idle_seconds: float,
+        limiter: Limiter,
+        clicks: Answerers,
     ) -> None:
+        self.bot, self.limiter, self.clicks = bot, limiter, clicks
         self.listening = listening
         self.kept_calls = calls
         self.voice_available = voice_available
@@ -51,6 +66,11 @@ class ListeningCog(commands.Cog):
         self._starters: dict[ChatRef, int] = {}
         self._kept_as: dict[ChatRef, str] = {}  # each call's transcript, by `Roll.call`
 
+    async def cog_load(self) -> None:
+        # The yes and no buttons under every opening line ever posted, restarts included.
+        self.clicks.register(ConsentButton, take=self.take_click, answer=self.consent_clicked)
+        self.bot.add_dynamic_items(ConsentButton)
+
     @in_servers
     @app_commands.command(
         description="Whether what you say in voice channels here may be transcribed",
@@ -58,6 +78,24 @@ class ListeningCog(commands.Cog):
     )
     @app_commands.describe(allowed="True: it may, when I listen; False: never (the default)")
     async def listen_me(self, interaction: Interaction, allowed: bool) -> None:
+        await self._consent(interaction, allowed)
+
+    async def take_click(self, interaction: Interaction) -> bool:
+        """A click on a yes or no button, acknowledged privately."""
+        if await turn_away(self.limiter, interaction):
+            return False
+        return await acknowledge_and_claim(interaction, PRIVATE)
+
+    async def consent_clicked(self, interaction: Interaction, at: ConsentAt) -> None:
+        """The clicker's yes or no, as /listen_me; failures as a command's."""
+        try:
+            await self._consent(interaction, at.yes)
+        except Exception as error:  # a button has no command tree to report to
+            await on_app_command_error(interaction, error)
+        finally:
+            await voicebridge(interaction).work.finish_claimed(interaction)
+
+    async def _consent(self, interaction: Interaction, allowed: bool) -> None:
         yes = await self.listening.consent(
             for_interaction(interaction), str(interaction.user.id), allowed
         )
@@ -98,7 +136,7 @@ class ListeningCog(commands.Cog):
             raise
         self.calls[server], self._starters[server] = call, member.id
         self._kept_as[server] = roll.call
-        await call.post(_started_line(roll, channel, call.locale))
+        await call.post(_started_line(roll, channel, call.locale), view=consent_view(call.locale))
         await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))
 
     @in_servers
@@ -163,6 +201,7 @@ class ListeningCog(commands.Cog):
         await call.post(f"{bye}\n{caption}", files)
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ConsentButton)
         for server in list(self.calls):
             await self._stop(server)
 
