@@ -342,10 +342,14 @@ async def _running(
         ) from None
     async with application:
         await application.start()
-        await sweep(application)  # a predecessor's unfinished work first, before new updates
-        async with leases_kept(application):
-            await _register_commands(application)
-            try:
-                yield
-            finally:
+        try:
+            await sweep(application)  # a predecessor's unfinished work first, before new updates
+            async with leases_kept(application):
+                await _register_commands(application)
+                try:
+                    yield
+                finally:
+                    await application.stop()  # the leases kept while it finishes
+        finally:
+            if application.running:  # stopped while starting: shut down only once stopped
                 await application.stop()

@@ -288,7 +288,8 @@ class FakeBotApi:
     Incoming side: build messages with `text_message`, `voice_message` and friends (they register
     the chat, the user and any file) and queue them with `push`; PTB fetches them via getUpdates.
     Outgoing side: `calls` lists every answered call in order; `sent` and `wait_for` look at the
-    accepted ones. `flood_next` makes the next calls of a method fail with 429.
+    accepted ones. `flood_next` makes the next calls of a method fail with 429; `hold` keeps a
+    method's calls unanswered until released.
     """
 
     long_poll_cap = 1.0
@@ -369,6 +370,9 @@ class FakeBotApi:
         self._poll_generation = 0
         self._updates_changed = asyncio.Event()
         self._calls_changed = asyncio.Event()
+        # Methods whose calls wait, unanswered, while they are held (`hold`); the calls waiting.
+        self._held_methods: dict[str, asyncio.Event] = {}
+        self.waiting: list[str] = []
         self._closing = False
         self._root: str | None = None
         self._runner: web.AppRunner | None = None
@@ -975,12 +979,23 @@ class FakeBotApi:
 
     # -- HTTP ----------------------------------------------------------------------------------
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of `method` wait unanswered (counted in `waiting`) until the event is set: a
+        Bot API slow to answer one method."""
+        released = self._held_methods[method] = asyncio.Event()
+        return released
+
     async def _handle_api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return BotApiError(401, "Unauthorized").response()
         name = request.match_info["method"]
         entry = _METHODS.get(name.lower())
         call = Call(entry[0] if entry else name, {})
+        held = self._held_methods.get(call.method)
+        if held is not None and not held.is_set():
+            self.waiting.append(call.method)
+            self._signal_calls()
+            await held.wait()
         try:
             await _read_request(request, call)
             if entry is None:

@@ -16,6 +16,7 @@ from bots.cli.messages import text
 from tests.integration.cli.process import TIMEOUT, clean_env, command, env, voicebridge
 from tests.integration.conftest import free_ports
 from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
 
 TOKEN = "123456:" + "A" * 35
 
@@ -92,6 +93,35 @@ async def test_a_signal_while_a_service_never_answers_stops_the_bot_at_once(
     assert process.returncode == 0, lines
     assert "Traceback" not in err.decode()
     assert lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+async def test_a_signal_while_the_command_menu_is_published_stops_the_bot_cleanly(
+    mimo: FakeMimo, cwd: Path, sent: signal.Signals
+) -> None:
+    """Started (Telegram answered, the updates begun), not yet ready: stopped all the same,
+    exit code 0 and no traceback, as a service manager expects."""
+    async with FakeBotApi() as bot_api:
+        released = bot_api.hold("setMyCommands")
+        settings = env(
+            mimo,
+            TELEGRAM_BOT_TOKEN=bot_api.token,
+            TELEGRAM_API_URL=bot_api.root,
+            DATABASE_URL=sqlite_in(cwd),
+        )
+        process = await started(cwd, settings)
+        try:
+            await bot_api.wait_until(lambda: bool(bot_api.waiting), what="the command menu")
+            process.send_signal(sent)
+            _, err = await asyncio.wait_for(process.communicate(), timeout=TIMEOUT)
+        finally:
+            released.set()
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
 
 
 def sqlite_in(folder: Path) -> str:
