@@ -54,7 +54,9 @@ def assert_heard_as_spoken(heard: bytes, wav: bytes) -> None:
     inner = envelope(heard, SAMPLE_RATE)[2:-2]  # the codec's fade at either end
     level, source = median(inner), median(envelope(spoken, rate))
     assert 0.5 * source < level < 1.3 * source
-    assert all(0.8 * level < window < 1.2 * level for window in inner), inner
+    uneven = [(i, round(window)) for i, window in enumerate(inner) if not
+              0.8 * level < window < 1.2 * level]  # fmt: skip
+    assert not uneven, f"windows (index, level) off {level:.0f}, of {len(inner)}: {uneven}"
 
 
 def spoken_requests(mimo: FakeMimo) -> list[tuple[str, str]]:
