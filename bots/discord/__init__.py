@@ -26,11 +26,12 @@ access.py           the allowlist and who asked, read off events
 audiences.py        whom an answer is for: its language, asked of the core once per interaction
 translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler
-checks.py           `voicebridge doctor`'s checks of the token and the voice libraries
+checks.py           `voicebridge doctor`'s checks: the token, its intents, the voice libraries
 discordpy.py        every undocumented part of discord.py we use, each checked by a test
 receive/            a call's voice received, member by member, for listening
 listening.py        a call listened in: joined, each utterance to the core, its caption posted
 captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
+listen_buttons.py   the yes and no buttons under a listened call's opening line
 messages.py         what only the Discord adapter says
 cogs/               one cog per feature
 """
