@@ -12,12 +12,12 @@ import discord
 
 from bots.discord.error_handler import error_text
 from bots.discord.media import remote, voice_message_in
-from bots.discord.messages import text
+from bots.discord.messages import CATALOGUE
 from bots.discord.places import for_message
 from core.app.consents import ConsentHeard, ConsentReading
+from core.chat.overview import cloned_text
 from core.domain.consent import DeclaredReading
 from core.domain.limits import asked_by
-from core.domain.quantities import Duration
 
 
 def consent_reading(message: discord.Message) -> ConsentReading | None:
@@ -53,8 +53,6 @@ def consented_text(heard: ConsentHeard) -> str:
     why not."""
     if heard.refused is not None:
         return error_text(heard.refused, heard.locale)
-    if heard.longer:
-        return text("voices.consent.longer_done", heard.locale, name=heard.name)
-    cloned = text("voices.cloned", heard.locale, name=heard.name)
-    longer = text("voices.consent.longer", heard.locale, wait=Duration(heard.minutes * 60))
-    return f"{cloned}\n{longer}"
+    return cloned_text(
+        heard.name, heard.locale, longer=heard.longer, minutes=heard.minutes, wording=CATALOGUE
+    )

@@ -32,13 +32,14 @@ from core.chat.languages import Audience, target_name
 from core.chat.overview import (
     bot_language_text,
     catalogue_text,
+    cloned_text,
     on_off,
     settings_text,
     style_set_text,
     style_text,
     transcript_language,
 )
-from core.chat.usage import usage_text
+from core.chat.usage import clone_attempts_line, usage_text
 from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.quantities import Duration
@@ -106,7 +107,7 @@ class TelegramHandlers:
         """/usage: what this chat used today, and what is left."""
         report = await self.limiter.today(chat_of(update), asker_of(update))
         user = update.effective_user
-        cloning = "" if user is None else clone_attempts_line(
+        cloning = "" if user is None else "\n" + clone_attempts_line(
             await self.consents.attempts_today("telegram", str(user.id)),
             self.consents.attempts_per_day, answer.locale,
         )  # fmt: skip
@@ -421,16 +422,9 @@ def consented_text(heard: ConsentHeard) -> str:
     why not."""
     if heard.refused is not None:
         return error_text(heard.refused, heard.locale)
-    if heard.longer:
-        return text("voices.consent.longer_done", heard.locale, name=heard.name)
-    cloned = text("voices.cloned", heard.locale, name=heard.name)
-    longer = text("voices.consent.longer", heard.locale, wait=Duration(heard.minutes * 60))
-    return f"{cloned}\n{longer}"
-
-
-def clone_attempts_line(used: int, limit: int, locale: str) -> str:
-    """`/usage`'s line of the asker's own attempts at cloning their voice today."""
-    return "\n" + text("usage.clone_attempts", locale, used=used, limit=limit)
+    return cloned_text(
+        heard.name, heard.locale, longer=heard.longer, minutes=heard.minutes, wording=CATALOGUE
+    )
 
 
 def sender_id(message: Message) -> str | None:

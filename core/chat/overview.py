@@ -9,6 +9,7 @@ from core.chat.formats import joined
 from core.chat.i18n import Catalogue
 from core.chat.languages import LOCALES, language_name, native_name
 from core.chat.messages import text
+from core.domain.quantities import Duration
 from core.domain.tts import STYLE_PRESETS
 from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
 
@@ -128,3 +129,13 @@ def bot_language_text(
     choices = joined(["auto", *(native_name(each) for each in LOCALES)], locale)
     shown = bot_language(prefs, locale, chat_language=chat_language)
     return wording.text("botlanguage.current", locale, language=shown, choices=choices)
+
+
+def cloned_text(name: str, locale: str, *, longer: bool, minutes: int, wording: Catalogue) -> str:
+    """What a person hears once their reading cloned voice `name`, with how long a longer
+    recording is still taken (`minutes`); or, `longer`, once that recording replaced it."""
+    if longer:
+        return wording.text("voices.consent.longer_done", locale, name=name)
+    cloned = wording.text("voices.cloned", locale, name=name)
+    wait = Duration(minutes * 60)
+    return f"{cloned}\n{wording.text('voices.consent.longer', locale, wait=wait)}"

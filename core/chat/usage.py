@@ -52,3 +52,8 @@ def _quota_line(
     return text(
         f"limits.usage.{name}", locale, used=shown(used), limit=shown(limit), left=shown(left)
     )
+
+
+def clone_attempts_line(used: int, limit: int, locale: str) -> str:
+    """`/usage`'s line of the asker's own attempts at cloning their voice today."""
+    return text("usage.clone_attempts", locale, used=used, limit=limit)

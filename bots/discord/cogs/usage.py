@@ -18,7 +18,7 @@ from bots.discord.replies import Interaction, followup_of, send_lines
 from core.app.consents import VoiceConsents
 from core.app.limits import Limiter
 from core.chat.languages import DEFAULT_LOCALE
-from core.chat.usage import usage_text
+from core.chat.usage import clone_attempts_line, usage_text
 from core.domain import errors
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class LimitsCog(commands.Cog):
         if self.consents is not None:
             tried = await self.consents.attempts_today("discord", str(interaction.user.id))
             limit = self.consents.attempts_per_day
-            lines += "\n" + text("usage.clone_attempts", locale, used=tried, limit=limit)
+            lines += "\n" + clone_attempts_line(tried, limit, locale)
         cap = self.limiter.share_cap()
         if interaction.guild_id is not None and reaches_channel(interaction) and cap:
             used = await self.limiter.share_today(chat, str(interaction.user.id))
