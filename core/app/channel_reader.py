@@ -84,7 +84,7 @@ class ChannelReader:
 
     def reading_in(self, server: ChatRef) -> Reading | None:
         reading = self._readings.get(server)
-        return None if reading is None or reading.ended.is_set() else reading
+        return None if reading is None or reading.over else reading
 
     async def start(self, asked: ReadingAsked) -> Started:
         """Start (or switch) the server's reading as `asked`, or refuse (module docstring)."""
@@ -95,6 +95,9 @@ class ChannelReader:
         self._may_start(asked.member_id, server, text_channel, voice)
         reads = Reads(text_id, text_id == voice_id, asked.member_id, asked.locale,
                       asked.platform_locale)  # fmt: skip
+        leaving = self._readings.get(server)
+        if leaving is not None and leaving.over:
+            await leaving.ended.wait()  # its call left first: the platform has one per server
         current = self.reading_in(server)
         if current is not None and current.voice_id == voice_id:
             current.read_from(text_id, own_chat=reads.own_chat, starter_id=asked.member_id)

@@ -98,6 +98,12 @@ class Reading:
     def voice_id(self) -> str:
         return self._voice_id
 
+    @property
+    def over(self) -> bool:
+        """Ended, or ending: a stop was asked (a moderator's disconnect, say) and the call is
+        being left."""
+        return self._stopping or self.ended.is_set()
+
     def heard(self, message: HeardMessage) -> None:
         """A message of the channel read, to read in its turn; dropped while the reading holds.
         A full queue lets the oldest go, saying so once."""
@@ -115,7 +121,7 @@ class Reading:
     def check(self) -> Hold | None:
         """Look again at who listens: hold the reading (see the module docstring), or let it
         go on; why it holds, if it does. Leaves once nobody but bots listens."""
-        if self._stopping or self.ended.is_set():
+        if self.over:
             return Hold.LISTENER  # nothing more is read either way
         text_channel, voice = self._places()
         if text_channel is None or voice is None:
