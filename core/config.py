@@ -222,6 +222,10 @@ class Settings(BaseSettings):
     daily_person_tts_chars: int = Field(default=10_000, ge=0)
     """Characters one person may have spoken per UTC day, all their chats together, besides
     each chat's `DAILY_TTS_CHARS`. `0`: unlimited."""
+    daily_listen_seconds: int = Field(default=7200, ge=0)
+    """Seconds of speech one Discord server's calls listened to (`/listen`) may have transcribed
+    per UTC day, counted instead of its `DAILY_AUDIO_SECONDS` (voice notes keep theirs); once
+    used up, the bot says so in the call's chat and stops listening. `0`: unlimited."""
     daily_budget_audio_seconds: int = Field(default=0, ge=0)
     """Seconds of audio the whole bot may transcribe per UTC day, every chat and replica
     together; past it the bot says it rests until tomorrow. `0`: no budget."""

@@ -84,6 +84,7 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
             audio_seconds=settings.daily_budget_audio_seconds,
             tts_chars=settings.daily_budget_tts_chars,
         ),
+        listen_seconds=settings.daily_listen_seconds,
     )
 
 

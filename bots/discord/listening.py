@@ -5,8 +5,9 @@ handed to the core as it ends (a few at once) and its text posted in the voice c
 the turn goes on (`bots.discord.captions`), lines ready together in one message.
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 where the bot may set it. Ends when stopped, when the bot is taken out of the call, when nobody
-it transcribes is left in it, or when none of them said anything for `idle_seconds` (the cog's
-`on_idle`).
+it transcribes is left in it, when none of them said anything for `idle_seconds`, or once the
+server's listening of the day is used up (said in the chat first): the last two through the
+cog's `on_end`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import discord
 
@@ -74,7 +76,7 @@ class ListenedCall:
         locale: str,
         settings: ReceiveSettings | None,
         idle_seconds: float,
-        on_idle: Callable[[], Awaitable[None]],
+        on_end: Callable[[], Coroutine[Any, Any, None]],
         turn_gap: float = TURN_GAP,
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
@@ -83,7 +85,8 @@ class ListenedCall:
         self._voice: ListeningVoiceClient | None = None
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
-        self._idle_seconds, self._on_idle = idle_seconds, on_idle
+        self._idle_seconds, self._on_end = idle_seconds, on_end
+        self._ending: asyncio.Task[None] | None = None  # a quota used up: the call ends
         self._heard = asyncio.Event()  # set at each utterance: the idle watch starts again
         self._watch: asyncio.Task[None] | None = None
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
@@ -159,7 +162,7 @@ class ListenedCall:
         self._status_shown = status is not None
 
     async def _watch_idle(self) -> None:
-        """`on_idle` once nothing was said for `idle_seconds`."""
+        """`on_end` once nothing was said for `idle_seconds`."""
         while True:
             self._heard.clear()
             try:
@@ -167,7 +170,7 @@ class ListenedCall:
             except TimeoutError:
                 break
         logger.info("nothing said in voice channel %s for a while: leaving", self.channel.id)
-        await self._on_idle()
+        await self._on_end()
 
     def _admits(self, user_id: int) -> bool:  # discord.py's socket reader thread
         return self._listening.admits(self.server, str(user_id))
@@ -214,9 +217,11 @@ class ListenedCall:
                 self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate,
                 speaker=self._name(member), started_at=utterance.started_at,
             )  # fmt: skip
-        except errors.AlreadyTold:
-            return None
-        except errors.LimitReached as exc:  # the day's audio: said once, in the chat
+        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
+            if self._ending is not None:
+                return None
+            logger.info("listening in %s refused: %s", self.channel.id, exc)
+            self._ending = asyncio.create_task(self._on_end(), name="listening used up")
             return error_text(exc, self.locale)
         except Exception:
             logger.exception("an utterance in %s could not be transcribed", self.channel.id)

@@ -21,6 +21,10 @@
                 against their share of the chat's daily speech (READER_MEMBER_SHARE of it),
                 besides the chat's own quota: one member posting steadily cannot spend the
                 whole server's speech
+    listening   what a server's calls listened to have transcribed (`spending(calls=True)`)
+                counts in its listening quota of the day (DAILY_LISTEN_SECONDS) and the
+                budget, instead of its transcription quota: a long call leaves the server its
+                voice notes; `check_listening` refuses a new call once the day's is used up
 
 Automatic transcripts (nobody asked) count against the chat and, when its sender is known
 (`sent_by`), against the sender's rate and caps; when they are refused, the chat hears it once
@@ -43,6 +47,7 @@ from typing import cast
 
 from core.domain import errors
 from core.domain.limits import (
+    LISTEN_ROW,
     PERSON_ROW,
     READER_SHARE_ROW,
     Asker,
@@ -127,13 +132,21 @@ class Limiter:
 
     @asynccontextmanager
     async def spending(
-        self, chat: ChatRef, asker: Asker | None, *, tts_chars: int = 0, summaries: int = 0
+        self,
+        chat: ChatRef,
+        asker: Asker | None,
+        *,
+        tts_chars: int = 0,
+        summaries: int = 0,
+        calls: bool = False,
     ) -> AsyncIterator[Spend]:
         """Reserve `tts_chars` and `summaries` from the chat's day (refusing what does not fit),
         run the block, then record what it used (`Spend.used`), or give the reservation back
         when the block fails. A recording's seconds are reserved inside the block, as declared
-        and once measured (`Spend.reserve`)."""
-        spend = Spend(self, chat, asker, utc_day(self._clock.now()), self._tallies(chat, asker))
+        and once measured (`Spend.reserve`). `calls`: what a call listened to said, counted in
+        the server's listening quota instead of its transcription quota."""
+        tallies = self._listen_tallies(chat) if calls else self._tallies(chat, asker)
+        spend = Spend(self, chat, asker, utc_day(self._clock.now()), tallies)
         await spend.reserve(Counts(tts_chars=tts_chars, summaries=summaries))
         try:
             yield spend
@@ -178,6 +191,23 @@ class Limiter:
         async with self._store() as uow:
             used = await uow.usage.day(share_of(chat, member), utc_day(self._clock.now()))
         return used.tts_chars
+
+    async def listened_today(self, server: ChatRef) -> int:
+        """The seconds the server's calls listened to had transcribed today (`/usage`)."""
+        if self._exempt(server):
+            return 0
+        async with self._store() as uow:
+            used = await uow.usage.day(listen_row(server), utc_day(self._clock.now()))
+        return used.audio_seconds
+
+    async def check_listening(self, server: ChatRef) -> None:
+        """Refuse to start listening in a server whose listening of the day is used up."""
+        limit = self.policy.listen_seconds
+        used = await self.listened_today(server)
+        if limit and used >= limit:
+            limits, whole = Counts(audio_seconds=limit), Counts(audio_seconds=1)
+            reset = waiting(until_reset(self._clock.now()))
+            raise refusal(whole, limits, Counts(audio_seconds=used), reset=reset, of="listen")
 
     async def today(self, chat: ChatRef, asker: Asker | None = None) -> UsageReport:
         """The chat's usage today and the limits it is measured against (`/usage`); with the
@@ -255,6 +285,14 @@ class Limiter:
             tallies.append(Tally(BUDGET_ROW, policy.budget.as_counts(), "budget"))
         return tallies
 
+    def _listen_tallies(self, server: ChatRef) -> list[Tally]:
+        """The days a call's transcription is counted in: the server's listening, the bot's."""
+        limits = Counts(audio_seconds=self.policy.listen_seconds)
+        tallies = [Tally(listen_row(server), limits, "listen")]
+        if self.policy.budget.any:
+            tallies.append(Tally(BUDGET_ROW, self.policy.budget.as_counts(), "budget"))
+        return tallies
+
     def _person_row(self, chat: ChatRef, asker: Asker | None) -> ChatRef | None:
         if asker is None or asker.user_id is None or not self.policy.person.any:
             return None
@@ -288,7 +326,7 @@ class Limiter:
         """Raise the refusal of `whole` by `tally`'s limits; automatic work hears it once a
         day: the chat (its quota, the budget), or the sender (their cap)."""
         if spend.asker is not None and spend.asker.automatic:
-            told = tally.row if tally.whose == "person" else spend.chat
+            told = spend.chat if tally.whose in ("chat", "budget") else tally.row
             async with self._store() as uow:
                 first = await uow.usage.tell_today(told, spend.day)
                 await uow.commit()
@@ -328,12 +366,18 @@ class Limiter:
 FEW_CHATS = 3  # more chats than this with an open allowlist: a warning at start
 
 # The rows beside the chats' in the daily usage, deleted with the other days by retention:
-# a member's share of a chat's readings, a person's day across chats, the whole bot's day.
+# a member's share of a chat's readings, a server's calls listened to, a person's day across
+# chats, the whole bot's day.
 
 
 def share_of(chat: ChatRef, member: str) -> ChatRef:
     """Where a member's share of `chat`'s speech is counted."""
     return ChatRef(chat.platform, f"{chat.chat_id}{READER_SHARE_ROW}{member}")
+
+
+def listen_row(server: ChatRef) -> ChatRef:
+    """Where a server's calls listened to are counted."""
+    return ChatRef(server.platform, f"{server.chat_id}{LISTEN_ROW}")
 
 
 def person_row(platform: Platform, user_id: str) -> ChatRef:
@@ -355,7 +399,7 @@ class Tally:
 
     def part(self, amounts: Counts) -> Counts:
         """What of `amounts` this row counts: all of it for the chat, transcription and speech
-        for a person's cap and the budget."""
+        for a person's cap, the budget and a server's listening."""
         return amounts if self.whose == "chat" else capped_part(amounts)
 
 

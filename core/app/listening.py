@@ -9,9 +9,12 @@ the lines; what is decided is decided here.
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
     heard    one utterance of one member: transcribed by MiMo's speech recognition while they
-             consent, its seconds reserved from the server's daily audio quota first and
-             counted in /usage as any transcription's; None when nothing was said. What was
-             said is kept as a line of the call's transcript, with who said it and when
+             consent, its seconds reserved first from the server's daily listening quota
+             (DAILY_LISTEN_SECONDS, shown in /usage; not its transcription quota, which its
+             voice notes keep) and the bot's budget; None when nothing was said. What was
+             said is kept as a line of the call's transcript, with who said it and when. A
+             refusal is raised: the adapter says it and ends the call; `begin` refuses a new
+             call once the day's listening is used up
     end      `/stop_listening`, nobody left in the call, or nobody spoke for a while: the
              call's transcript is marked whole
 
@@ -37,7 +40,7 @@ from core.app.limits import Limiter
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
 from core.domain import errors
-from core.domain.limits import AUTOMATIC, Counts
+from core.domain.limits import ANYONE, Counts
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import NO_METRICS, AudioConverter, Clock, Metrics, ReadingUnitOfWork, SpeechApi
@@ -120,6 +123,9 @@ class Listening:
         transcribed, who is not."""
         if server in self._calls:
             raise errors.AlreadyListening()
+        await self._limiter.check_listening(server)
+        if server in self._calls:  # started meanwhile
+            raise errors.AlreadyListening()
         now = self._clock.now()
         call = self._calls[server] = _Call(set(), now)  # taken first: one start at a time
         async with self._uow() as uow:
@@ -171,15 +177,14 @@ class Listening:
     ) -> str | None:
         """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
         they consent, kept as a line of the call's transcript; None when they do not (any more),
-        or MiMo heard nothing. Quota refusals are raised (`errors.QuotaUsed` once, then
-        `errors.AlreadyTold`)."""
+        or MiMo heard nothing. Quota refusals are raised (`errors.QuotaUsed`)."""
         call = self._calls.get(server)
         if call is None or not self.admits(server, member_id):
             return None
         seconds = len(pcm) / 2 / sample_rate
         prefs = await self._preferences.get(server)
         try:
-            async with self._limiter.spending(server, AUTOMATIC) as spend:
+            async with self._limiter.spending(server, ANYONE, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
                 if not self.admits(server, member_id):  # withdrawn meanwhile: given back
                     raise _Withdrawn()

@@ -303,9 +303,12 @@ EN: dict[str, Source] = {
     ),
     "limits.budget_audio": "I have transcribed all I may today, every chat together: I rest until tomorrow (in {reset}).",
     "limits.budget_speech": "I have spoken all I may today, every chat together: I rest until tomorrow (in {reset}).",
+    "limits.listen_quota": "This server has used all of today's listening in voice channels (its daily limit is {limit}); I listen again in {reset}.",
     "limits.usage": "Used in this chat today (the day ends at midnight UTC, in {reset}):",
     "limits.usage.audio": "• Transcription: {used} of {limit} ({left} left)",
     "limits.usage.audio_unlimited": "• Transcription: {used} (no daily limit)",
+    "limits.usage.listen": "• Listening in voice channels: {used} of {limit} ({left} left)",
+    "limits.usage.listen_unlimited": "• Listening in voice channels: {used} (no daily limit)",
     "limits.usage.speech": Plural(
         "• Speech: {used} of {limit} character ({left} left)",
         "• Speech: {used} of {limit} characters ({left} left)",

@@ -54,6 +54,11 @@ def _quota_line(
     )
 
 
+def listening_line(used: int, limit: int, locale: str) -> str:
+    """`/usage`'s line of what a server's calls listened to had transcribed today."""
+    return _quota_line("listen", used, limit, Duration, locale)
+
+
 def clone_attempts_line(used: int, limit: int, locale: str) -> str:
     """`/usage`'s line of the asker's own attempts at cloning their voice today."""
     return text("usage.clone_attempts", locale, used=used, limit=limit)

@@ -25,6 +25,7 @@ from core.domain.errors import (
     AudioQuotaShort,
     AudioQuotaUsed,
     AudioTooLarge,
+    ListenQuotaUsed,
     PersonAudioQuotaShort,
     PersonAudioQuotaUsed,
     PersonSpeechQuotaShort,
@@ -121,9 +122,11 @@ class DailyCaps:
 
 
 # Rows of the daily usage beside the chats' own (`core.app.limits`): a person's day across
-# chats is "person:<user id>", a member's share of a chat's readings "<chat id>/reader:<member>".
+# chats is "person:<user id>", a member's share of a chat's readings "<chat id>/reader:<member>",
+# a server's calls listened to "<chat id>/listen".
 PERSON_ROW = "person:"
 READER_SHARE_ROW = "/reader:"
+LISTEN_ROW = "/listen"
 
 
 def capped_part(amounts: Counts) -> Counts:
@@ -206,6 +209,9 @@ class LimitPolicy:
     reader_member_share: float = 0.25
     person: DailyCaps = DailyCaps(audio_seconds=3600, tts_chars=10_000)  # each person's share
     budget: DailyCaps = DailyCaps()  # the whole bot's day; past it, the bot rests till midnight
+    # Seconds of speech a server's calls listened to may have transcribed in a day (0: no
+    # limit): counted instead of its transcription quota, so a long call leaves voice notes be.
+    listen_seconds: int = 7200
 
 
 @dataclass(frozen=True)
@@ -291,11 +297,14 @@ _BUDGET_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {
     "audio_seconds": (AudioBudgetSpent,) * 3,
     "tts_chars": (SpeechBudgetSpent,) * 3,
 }
-Whose = Literal["chat", "person", "budget"]  # whose day a quota counts: see `LimitPolicy`
+_LISTEN_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {"audio_seconds": (ListenQuotaUsed,) * 3}
+# Whose day a quota counts (see `LimitPolicy`): a chat's, a person's, the bot's, a server's calls.
+Whose = Literal["chat", "person", "budget", "listen"]
 _REFUSALS: dict[Whose, dict[str, tuple[type[QuotaUsed], ...]]] = {
     "chat": _QUOTA_ERRORS,
     "person": _PERSON_ERRORS,
     "budget": _BUDGET_ERRORS,
+    "listen": _LISTEN_ERRORS,
 }
 
 

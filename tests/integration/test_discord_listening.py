@@ -17,8 +17,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
-
 from bots.discord.bot import VoicebridgeBot
 from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
@@ -194,31 +192,38 @@ async def test_nobody_is_transcribed_without_a_yes_and_the_bot_leaves_when_they_
     assert not_listening.content == "I am not listening in this server."
 
 
-@pytest.mark.parametrize("daily_audio_seconds", [2])
-async def test_the_seconds_heard_count_against_the_servers_daily_audio(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
-    daily_audio_seconds: int,
-) -> None:  # fmt: skip
+async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_call_ends(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
     [ann] = await members_in_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
+    # A day's listening of 2 s, and of transcription (voice notes) 2 s too: a call counts only
+    # in the former.
     async with bot_in_server(
-        discord_api, mimo, sqlite_url, daily_audio_seconds=daily_audio_seconds
+        discord_api, mimo, sqlite_url, daily_listen_seconds=2, daily_audio_seconds=2
     ):
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
         await speak(ann, tone(440, 1.5))  # 2 s of the day's 2
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
-        await speak(ann, tone(550, 0.6))  # over: said once
-        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "the refusal")
         usage = await members.answer(ann.user_id, "usage")
-        stopped = await members.answer(ann.user_id, "stop_listening")
+        await speak(ann, tone(550, 0.6))  # over: said, and the bot leaves
+        await discord_api.voice.wait_until(lambda: left_by_itself(discord_api), what="leaving")
+        again = await members.answer(ann.user_id, "listen")
 
     assert heard_tones(mimo) == [440]
-    refusal = posted_in(discord_api, server.lounge)[2]
-    assert refusal.startswith("This chat has used all of today's transcription time"), refusal
-    assert "Transcription: 2 sec of 2 sec" in usage.content, usage.content
-    assert stopped.content.startswith("I stopped listening")
+    _, said, refusal, bye = posted_in(discord_api, server.lounge)
+    assert said == "**Ann**: tone 440"
+    assert refusal.startswith(
+        "This server has used all of today's listening in voice channels"
+        " (its daily limit is 2 sec); I listen again in "
+    ), refusal
+    assert bye.startswith("I stopped listening")
+    assert "Listening in voice channels: 2 sec of 2 sec (0 sec left)" in usage.content
+    assert "Transcription: 0 sec of 2 sec" in usage.content, usage.content
+    assert again.content.startswith("This server has used all of today's listening")
+    assert len(discord_api.voice_state_requests) == 2  # joined once, left once: not again
 
 
 async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_ended(

@@ -126,7 +126,7 @@ class ListeningCog(commands.Cog):
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
             locale=await place_locale(interaction), settings=self.receive,
-            idle_seconds=self.idle_seconds, on_idle=lambda: self._stop(server),
+            idle_seconds=self.idle_seconds, on_end=lambda: self._stop(server),
             turn_gap=self.turn_gap,
         )  # fmt: skip
         try:

@@ -18,7 +18,7 @@ from bots.discord.replies import Interaction, followup_of, send_lines
 from core.app.consents import VoiceConsents
 from core.app.limits import Limiter
 from core.chat.languages import DEFAULT_LOCALE
-from core.chat.usage import clone_attempts_line, usage_text
+from core.chat.usage import clone_attempts_line, listening_line, usage_text
 from core.domain import errors
 
 logger = logging.getLogger(__name__)
@@ -35,8 +35,9 @@ class LimitsCog(commands.Cog):
         description="What this server used today, and what is left", extras=answers(PRIVATE)
     )
     async def usage(self, interaction: Interaction) -> None:
-        """The server's usage today; in a server, also what the member's own messages took of
-        it in channel readings (their share: `DISCORD_READER_MEMBER_SHARE`)."""
+        """The server's usage today; in a server, also its calls listened to, and what the
+        member's own messages took of it in channel readings (their share:
+        `DISCORD_READER_MEMBER_SHARE`)."""
         chat = for_interaction(interaction)
         report = await self.limiter.today(chat, asker_of(interaction))
         locale = await reply_locale(interaction)
@@ -45,8 +46,12 @@ class LimitsCog(commands.Cog):
             tried = await self.consents.attempts_today("discord", str(interaction.user.id))
             limit = self.consents.attempts_per_day
             lines += "\n" + clone_attempts_line(tried, limit, locale)
+        in_server = interaction.guild_id is not None and reaches_channel(interaction)
+        if in_server:
+            listened = await self.limiter.listened_today(chat)
+            lines += "\n" + listening_line(listened, self.limiter.policy.listen_seconds, locale)
         cap = self.limiter.share_cap()
-        if interaction.guild_id is not None and reaches_channel(interaction) and cap:
+        if in_server and cap:
             used = await self.limiter.share_today(chat, str(interaction.user.id))
             lines += "\n" + text("discord.usage.reader_share", locale, used=used, limit=cap)
         await send_lines(followup_of(interaction, ephemeral=True), lines)

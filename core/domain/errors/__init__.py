@@ -66,6 +66,7 @@ here.
     │   │   ├── SummaryQuotaUsed
     │   │   ├── PersonAudioQuotaUsed, PersonSpeechQuotaUsed  a person's cap, all chats
     │   │   │                     together (...Short: some left, not enough)
+    │   │   ├── ListenQuotaUsed   a server's listening in voice channels
     │   │   └── BudgetSpent       the whole bot's day: it rests until midnight UTC
     │   │       └── AudioBudgetSpent, SpeechBudgetSpent
     │   ├── CloneAttemptsUsed     one person's /voice clone requests today
@@ -104,6 +105,7 @@ from core.domain.errors.limits import (
     ChatSlowDown,
     CloneAttemptsUsed,
     LimitReached,
+    ListenQuotaUsed,
     PersonAudioQuotaShort,
     PersonAudioQuotaUsed,
     PersonAutoTranscriptsPaused,
@@ -219,6 +221,7 @@ __all__ = [
     "EmptyAudio",
     "EmptyText",
     "LimitReached",
+    "ListenQuotaUsed",
     "ListenerMayNotRead",
     "LoggingIsOff",
     "MayNotSpeakThere",

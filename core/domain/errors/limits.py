@@ -112,6 +112,13 @@ class SpeechBudgetSpent(BudgetSpent):
     key = "limits.budget_speech"
 
 
+class ListenQuotaUsed(QuotaUsed):
+    """A server's listening of the day (DAILY_LISTEN_SECONDS): the seconds its members who said
+    yes were heard in its voice channels. The call being listened to ends."""
+
+    key = "limits.listen_quota"
+
+
 class CloneAttemptsUsed(LimitReached):
     """One person's `/voice clone` requests today (VOICE_CLONE_ATTEMPTS_PER_DAY).
     Params: limit, wait."""
