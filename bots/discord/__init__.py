@@ -32,6 +32,7 @@ receive/            a call's voice received, member by member, for listening
 listening.py        a call listened in: joined, each utterance to the core, its caption posted
 captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
 listen_buttons.py   the yes and no buttons under a listened call's opening line
+nicknames.py        the bot's nickname while it listens in a server ("🎙️ voicebridge")
 messages.py         what only the Discord adapter says
 cogs/               one cog per feature
 """

@@ -4,10 +4,11 @@ handed to the core as it ends (a few at once) and its text posted in the voice c
 "**Name**: text", in the order they ended: a line per speaker turn, its message edited while
 the turn goes on (`bots.discord.captions`), lines ready together in one message.
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
-where the bot may set it. Ends when stopped, when the bot is taken out of the call, when nobody
-it transcribes is left in it, when none of them said anything for `idle_seconds`, or once the
-server's listening of the day is used up (said in the chat first): the last two through the
-cog's `on_end`.
+and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
+are put back when it stops (`bots.discord.nicknames`). Ends when stopped, when the bot is
+taken out of the call, when nobody it transcribes is left in it, when none of them said anything
+for `idle_seconds`, or once the server's listening of the day is used up (said in the chat
+first): the last two through the cog's `on_end`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import discord
 from bots.discord.captions import TURN_GAP, Captions, Line, Said
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
+from bots.discord.nicknames import ListeningNick
 from bots.discord.playback import CONNECT_TIMEOUT
 from bots.discord.receive import ListeningVoiceClient, ReceiveSettings, Utterance, VoiceReceiver
 from core.app.listening import Listening
@@ -92,6 +94,7 @@ class ListenedCall:
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
         self._newest: discord.Message | None = None  # the captions' newest message
         self._status_shown = False
+        self._nick = ListeningNick(channel.guild)
 
     async def join(self) -> None:
         """Join the voice channel, undeafened (Discord sends a deafened client no audio)."""
@@ -108,6 +111,7 @@ class ListenedCall:
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
         self._watch = asyncio.create_task(self._watch_idle(), name="listening idle")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
+        await self._nick.put_on()
 
     @property
     def receiver(self) -> VoiceReceiver | None:
@@ -145,6 +149,7 @@ class ListenedCall:
         # Cleared while still in the channel, where Set Voice Channel Status is enough (once
         # put out of it, clearing it takes Manage Channels: tried all the same).
         await self._show_status(None)
+        await self._nick.take_off()
         voice = self._voice
         if voice is not None and voice.guild.voice_client is voice:
             await voice.disconnect(force=True)

@@ -23,6 +23,8 @@ from tests.integration.test_discord_listening import (
 )
 from tests.integration.test_discord_reader import Members, posted_in, until
 from tests.standins.discord_api import (
+    CHANGE_NICKNAME,
+    EVERYONE_PERMISSIONS,
     READ_MESSAGE_HISTORY,
     SET_VOICE_CHANNEL_STATUS,
     FakeDiscord,
@@ -292,6 +294,59 @@ async def test_the_voice_channels_status_says_the_bot_listens_while_it_does(
         refused = [c for c in discord_api.calls if c.route.endswith("/voice-status")]
         assert [c.status for c in refused] == [403]
     assert "Transcribed: Ann" in posted_in(discord_api, server.lounge)[0]
+
+
+@pytest.mark.parametrize(("given", "may_change"), [(None, True), ("Scribe", True), (None, False)])
+async def test_the_bots_nickname_says_it_listens_and_the_old_one_comes_back(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    given: str | None,
+    may_change: bool,
+) -> None:
+    bot = discord_api.application_id
+    await discord_api.set_nick(server, bot, given)  # a moderator's name for the bot, or none
+    if not may_change:  # neither @everyone nor the bot's role may change nicknames
+        discord_api.bot_permissions &= ~CHANGE_NICKNAME
+        await discord_api.set_role_permissions(
+            server, server.id, ~CHANGE_NICKNAME & EVERYONE_PERMISSIONS
+        )
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        nick_while_listening = discord_api.nick_of(server, bot)
+        await members.answer(ann.user_id, "stop_listening")
+
+    if may_change:
+        assert nick_while_listening == f"🎙️ {given or 'voicebridge'}"
+        assert discord_api.nick_changes == [(server.id, nick_while_listening), (server.id, given)]
+    else:  # refused (403): the bot listens all the same
+        assert nick_while_listening is None
+        assert discord_api.nick_changes == []
+        refused = [c for c in discord_api.calls if c.route.endswith("/members/@me")]
+        assert [c.status for c in refused] == [403]
+    assert discord_api.nick_of(server, bot) == given
+    assert "Transcribed: Ann" in posted_in(discord_api, server.lounge)[0]
+
+
+@pytest.mark.parametrize(("left", "restored"), [("🎙️ voicebridge", None), ("🎙️ Scribe", "Scribe")])
+async def test_a_listening_nickname_left_by_a_process_that_died_comes_off(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    left: str,
+    restored: str | None,
+) -> None:
+    await discord_api.set_nick(server, discord_api.application_id, left)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await until(lambda: discord_api.nick_changes, "the nickname changed")
+
+    assert discord_api.nick_changes == [(server.id, restored)]
 
 
 async def test_a_member_who_may_not_read_the_voice_channels_chat_gets_nothing_of_the_call(

@@ -27,7 +27,10 @@ What it checks, as Discord does:
   with ``refuse_voice_messages`` every voice message is refused with code 50173, as in a channel
   where they are not allowed, and without Send Voice Messages in ``bot_permissions`` with 403,
   code 50013. Permissions come computed, as Discord sends them: an administrator has every bit.
-  String options hold at most 6,000 characters (the client lets nobody type more).
+  String options hold at most 6,000 characters (the client lets nobody type more). The bot's
+  own nickname (PATCH /guilds/{id}/members/@me) takes Change Nickname (@everyone's by default,
+  and the bot's role's), 32 characters at most; null or empty resets it; GUILD_MEMBER_UPDATE
+  follows.
 - Member permissions per channel: `deny_in_channel` adds a member's permission overwrite to a
   channel (``permission_overwrites``, type 1, as the channel JSON carries it). An interaction's
   ``member.permissions`` are the member's in the interaction's channel: the server's, then the
@@ -175,10 +178,13 @@ MENTION_EVERYONE = 1 << 17
 SEND_VOICE_MESSAGES = 1 << 46
 SET_VOICE_CHANNEL_STATUS = 1 << 48
 MANAGE_CHANNELS = 1 << 4
+CHANGE_NICKNAME = 1 << 26
 VOICE_STATUS_CHARS = 500  # a voice channel status's longest
+NICK_CHARS = 32  # a nickname's longest
 ALL_PERMISSIONS = (1 << 51) - 1
-_MEMBER_PERMISSIONS = (
-    VIEW_CHANNEL
+EVERYONE_PERMISSIONS = (  # @everyone's in a new server
+    CHANGE_NICKNAME
+    | VIEW_CHANNEL
     | SEND_MESSAGES
     | ATTACH_FILES
     | READ_MESSAGE_HISTORY
@@ -191,7 +197,7 @@ _MEMBER_PERMISSIONS = (
 TIMED_OUT_KEEP = VIEW_CHANNEL | READ_MESSAGE_HISTORY
 TEXT, VOICE, STAGE = 0, 2, 13  # channel types
 # What the invite link asks for.
-BOT_PERMISSIONS = _MEMBER_PERMISSIONS | SEND_VOICE_MESSAGES | SET_VOICE_CHANNEL_STATUS
+BOT_PERMISSIONS = EVERYONE_PERMISSIONS | SEND_VOICE_MESSAGES | SET_VOICE_CHANNEL_STATUS
 # An interaction's `app_permissions` where the bot is not in the place (installed to the user):
 # what the app may do in its answers, and nothing of the channel's (no voice messages).
 USER_INSTALL_PERMISSIONS = ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE
@@ -420,6 +426,7 @@ class FakeDiscord:
         self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
         self.voice_statuses: dict[int, str | None] = {}  # a voice channel's status now
         self.voice_status_changes: list[tuple[int, str | None]] = []  # every one, in order
+        self.nick_changes: list[tuple[int, str | None]] = []  # (server, the bot's new nickname)
         self.commands: list[Json] = []
         self.interactions: list[FakeInteraction] = []
         self.typing: list[int] = []  # channel ids, one per typing request
@@ -524,7 +531,7 @@ class FakeDiscord:
         ]
         self._guilds[guild_id] = {"id": str(guild_id), "name": name, "channels": channels}
         self._locales[guild_id] = locale
-        self._roles[guild_id] = [_role(guild_id, "@everyone", _MEMBER_PERMISSIONS, position=0)]
+        self._roles[guild_id] = [_role(guild_id, "@everyone", EVERYONE_PERMISSIONS, position=0)]
         managers = self._new_role(guild_id, "Managers", MANAGE_GUILD)
         admins = self._new_role(guild_id, "Admins", ADMINISTRATOR)
         if with_bot:
@@ -1182,6 +1189,7 @@ class FakeDiscord:
             ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
             ("POST", "/channels/{channel_id}/typing", self._typing),
             ("PUT", "/channels/{channel_id}/voice-status", self._set_voice_status),
+            ("PATCH", "/guilds/{guild_id}/members/@me", self._edit_my_member),
         ]  # fmt: skip
 
     def _rest(
@@ -1454,6 +1462,40 @@ class FakeDiscord:
         self.voice_status_changes.append((channel_id, status or None))
         update = {"id": str(channel_id), "guild_id": str(guild_id), "status": status}
         await self._dispatch("VOICE_CHANNEL_STATUS_UPDATE", update, intent=GUILDS)
+
+    async def _edit_my_member(self, call: Call, request: web.Request) -> Json:
+        """Modify Current Member (resources/guild): the bot's own nickname in a server, which
+        takes Change Nickname there; 1 to 32 characters, empty or null resets it. The server
+        hears of it as GUILD_MEMBER_UPDATE."""
+        guild_id, bot = int(call.params["guild_id"]), self.application_id
+        if guild_id not in self._guilds:
+            raise DiscordError(404, 10004, "Unknown Guild")
+        body = call.body if isinstance(call.body, dict) else {}
+        if "nick" in body:
+            nick = body["nick"]
+            if nick is not None and not isinstance(nick, str):
+                raise invalid_form("nick", "BASE_TYPE_STRING", "Must be a string.")
+            if nick is not None and len(nick) > NICK_CHARS:
+                raise invalid_form(
+                    "nick", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length."
+                )
+            granted = self.guild_permissions(guild_id, bot) | self.bot_permissions
+            if not granted & CHANGE_NICKNAME:
+                raise DiscordError(403, 50013, "Missing Permissions")
+            self._member_state.setdefault((guild_id, bot), {})["nick"] = nick or None
+            self.nick_changes.append((guild_id, nick or None))
+            await self._member_updated(guild_id, bot)
+        return self._member(guild_id, bot, with_user=True)
+
+    def nick_of(self, guild: Guild, user_id: int) -> str | None:
+        """A member's nickname in the server (None: none, their name shows)."""
+        nick = self._member_state.get((guild.id, user_id), {}).get("nick")
+        return nick if isinstance(nick, str) else None
+
+    async def set_nick(self, guild: Guild, user_id: int, nick: str | None) -> None:
+        """A moderator gives a member (the bot, say) a nickname (GUILD_MEMBER_UPDATE)."""
+        self._member_state.setdefault((guild.id, user_id), {})["nick"] = nick
+        await self._member_updated(guild.id, user_id)
 
     async def _edit_message(self, call: Call, request: web.Request) -> Json:
         body = call.body if isinstance(call.body, dict) else {}
@@ -1830,7 +1872,8 @@ class FakeDiscord:
         member: Json = {
             "roles": [str(r) for r in self._members[(guild_id, user_id)]],
             "joined_at": _now(), "deaf": bool(state.get("deaf")),
-            "mute": bool(state.get("mute")), "flags": 0, "pending": False, "nick": None,
+            "mute": bool(state.get("mute")), "flags": 0, "pending": False,
+            "nick": state.get("nick"),
             "avatar": None, "permissions": str(self.guild_permissions(guild_id, user_id)),
             "communication_disabled_until": state.get("communication_disabled_until"),
         }  # fmt: skip

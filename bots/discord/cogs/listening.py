@@ -25,6 +25,7 @@ from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import in_servers
 from bots.discord.listen_buttons import ConsentAt, ConsentButton, consent_view
 from bots.discord.messages import text
+from bots.discord.nicknames import take_off_left_behind
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
@@ -182,6 +183,13 @@ class ListeningCog(commands.Cog):
                 f"discord.listen.arrived_{'yes' if yes else 'no'}", call.locale,
                 name=member.display_name, voice=call.channel.mention,
             ))  # fmt: skip
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A server this process serves from now on: the listening nickname a process that
+        died there left on the bot comes off."""
+        if server_of(guild) not in self.calls:
+            await take_off_left_behind(guild)
 
     async def _stop(self, server: ChatRef) -> None:
         """Stop listening, and post the goodbye with the call's transcript as files."""
