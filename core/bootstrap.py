@@ -246,8 +246,8 @@ async def bootstrap(
             message_speech=message_speech,
             reader_choices=ReaderChoices(uow=uow, preferences=preferences),
             listening=Listening(
-                uow=uow, speech=mimo, audio=audio, preferences=preferences, limiter=limiter,
-                keeper=keeper, clock=clock, metrics=metrics,
+                uow=uow, speech=mimo, chat_api=mimo, audio=audio, preferences=preferences,
+                limiter=limiter, keeper=keeper, clock=clock, metrics=metrics,
             ),
             calls=Calls(
                 uow=uow, chat_api=mimo, limiter=limiter,

@@ -4,7 +4,9 @@ speaker changes.
 
 A turn goes on while the same member's next utterance starts within `turn_gap` seconds of the
 end of their last one, and nobody else's line came between (a turn cut at the longest an
-utterance may last goes straight on). Lines ready together share one new message, as before
+utterance may last goes straight on). Where captions are translated, a turn shows its
+translation, with what was said under it in small print. Lines ready together share one new
+message, as before
 (under load, fewer requests against Discord's rate limits); only the newest message is ever
 edited, once per batch of lines, and never past Discord's 2,000 characters: then the turn goes
 on in a new message.
@@ -29,6 +31,7 @@ class Said:
     words: str
     started_at: datetime
     ended_at: datetime
+    translated: str | None = None  # the words in the channel's language, where asked
 
 
 Line = Said | str  # str: a line of the bot's own (the day's quota used up)
@@ -40,6 +43,20 @@ class _Turn:
     name: str
     words: str
     ended_at: datetime
+    translated: str | None = None
+
+    @classmethod
+    def of(cls, said: Said) -> _Turn:
+        return cls(said.member, said.name, said.words, said.ended_at, said.translated)
+
+    def longer(self, said: Said) -> _Turn:
+        """The turn going on with what `said` adds (a part without a translation is shown
+        in the translation as it was said)."""
+        translated = None
+        if self.translated is not None or said.translated is not None:
+            translated = f"{self.translated or self.words} {said.translated or said.words}"
+        words = f"{self.words} {said.words}"
+        return _Turn(self.member, self.name, words, said.ended_at, translated)
 
 
 @dataclass(frozen=True)
@@ -54,8 +71,8 @@ class Update:
 class Captions:
     """The newest message's turns, and how each batch of lines changes the chat."""
 
-    def __init__(self, *, render: Callable[[str, str], str], turn_gap: float) -> None:
-        self._render = render  # (name, words) -> "**Name**: words"
+    def __init__(self, *, render: Callable[[str, str, str | None], str], turn_gap: float) -> None:
+        self._render = render  # (name, words, translated) -> "**Name**: words"
         self._turn_gap = turn_gap
         self._shown: list[_Turn | str] = []  # the newest message's lines
 
@@ -68,14 +85,12 @@ class Captions:
                 assert isinstance(line, Said)
                 turn = current[-1]
                 assert isinstance(turn, _Turn)
-                longer = _Turn(turn.member, turn.name, f"{turn.words} {line.words}", line.ended_at)
+                longer = turn.longer(line)
                 if self._size([*current[:-1], longer]) <= MESSAGE_CHARS:
                     current[-1] = longer
                     edited = edited or current is shown
                     continue
-            entry = line if isinstance(line, str) else _Turn(
-                line.member, line.name, line.words, line.ended_at
-            )  # fmt: skip
+            entry = line if isinstance(line, str) else _Turn.of(line)
             if new[-1] and self._size([*new[-1], entry]) > MESSAGE_CHARS:
                 new.append([])
             new[-1].append(entry)
@@ -95,7 +110,8 @@ class Captions:
 
     def _text(self, lines: list[_Turn | str]) -> str:
         return "\n".join(
-            line if isinstance(line, str) else self._render(line.name, line.words) for line in lines
+            line if isinstance(line, str) else self._render(line.name, line.words, line.translated)
+            for line in lines
         )
 
     def _size(self, lines: list[_Turn | str]) -> int:

@@ -212,13 +212,18 @@ class ListenedCall:
             for content in update.new:
                 self._newest = await self.post(content)
 
-    def _render(self, name: str, words: str) -> str:
-        return text("discord.listen.line", self.locale, name=name, said=words)
+    def _render(self, name: str, words: str, translated: str | None) -> str:
+        if translated is None:
+            return text("discord.listen.line", self.locale, name=name, said=words)
+        return text(
+            "discord.listen.line_translated", self.locale,
+            name=name, said=words, translated=translated,
+        )  # fmt: skip
 
     async def _line(self, utterance: Utterance) -> Line | None:
         member = str(utterance.user_id)
         try:
-            said = await self._listening.heard(
+            heard = await self._listening.heard(
                 self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate,
                 speaker=self._name(member), started_at=utterance.started_at,
             )  # fmt: skip
@@ -231,9 +236,12 @@ class ListenedCall:
         except Exception:
             logger.exception("an utterance in %s could not be transcribed", self.channel.id)
             return None
-        if said is None:
+        if heard is None:
             return None
-        return Said(member, self._name(member), said, utterance.started_at, utterance.ended_at)
+        return Said(
+            member, self._name(member), heard.said, utterance.started_at, utterance.ended_at,
+            heard.translated,
+        )  # fmt: skip
 
     def _name(self, member_id: str) -> str:
         member = self.channel.guild.get_member(int(member_id))

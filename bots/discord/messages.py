@@ -193,6 +193,7 @@ EN: dict[str, Source] = {
     ),
     "discord.listen.nobody": "nobody",
     "discord.listen.line": "**{name}**: {said}",
+    "discord.listen.line_translated": "**{name}**: {translated}\n-# {said}",
     "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",
     "discord.listen.stopped": "I stopped listening and left {voice}.",
     # The buttons under the opening line: the clicker's yes or no, as /listen_me allowed:True/False.

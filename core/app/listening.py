@@ -5,7 +5,8 @@ the lines; what is decided is decided here.
     consent  `/listen_me`: a member's yes (or no) to being transcribed in a server, stored; a
              no takes effect at once in a call being listened to
     begin    `/listen`: the server's consents read once; the members in the call split into
-             those transcribed and those not (the line the adapter posts as it starts)
+             those transcribed and those not (the line the adapter posts as it starts); and,
+             when asked, the language each caption is also shown in (`translate_to`)
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
     heard    one utterance of one member: transcribed by MiMo's speech recognition while they
@@ -14,7 +15,10 @@ the lines; what is decided is decided here.
              voice notes keep) and the bot's budget; None when nothing was said. What was
              said is kept as a line of the call's transcript, with who said it and when. A
              refusal is raised: the adapter says it and ends the call; `begin` refuses a new
-             call once the day's listening is used up
+             call once the day's listening is used up. Where captions are translated, what was
+             said comes with its translation by the chat model (its tokens counted with the
+             listening), unless its script shows it is in that language already; the kept
+             transcript holds what was said, never a translation
     end      `/stop_listening`, nobody left in the call, or nobody spoke for a while: the
              call's transcript is marked whole
 
@@ -39,11 +43,21 @@ from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
+from core.app.translations import translate
+from core.chat.languages import already_in, english_name
 from core.domain import errors
 from core.domain.limits import ANYONE, Counts
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.ports import NO_METRICS, AudioConverter, Clock, Metrics, ReadingUnitOfWork, SpeechApi
+from core.ports import (
+    NO_METRICS,
+    AudioConverter,
+    ChatApi,
+    Clock,
+    Metrics,
+    ReadingUnitOfWork,
+    SpeechApi,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +70,15 @@ class Roll:
     transcribed: list[str]
     not_transcribed: list[str]
     call: str
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What one member said in one utterance, and its translation where captions are
+    translated (None: not asked, already in that language, or not to be had)."""
+
+    said: str
+    translated: str | None = None
 
 
 def call_prefix(channel: str) -> str:
@@ -71,6 +94,7 @@ class _Call:
     started_at: datetime
     recording: str = ""
     language: str = "auto"
+    translate_to: str | None = None  # the language captions are also shown in, by English name
     starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
 
     def line_start(self, at: datetime) -> float:
@@ -91,6 +115,7 @@ class Listening:
         *,
         uow: Callable[[], ReadingUnitOfWork],
         speech: SpeechApi,
+        chat_api: ChatApi,
         audio: AudioConverter,
         preferences: ChatPreferences,
         limiter: Limiter,
@@ -100,6 +125,7 @@ class Listening:
     ) -> None:
         self._uow = uow
         self._speech = speech
+        self._chat_api = chat_api
         self._audio = audio
         self._preferences = preferences
         self._limiter = limiter
@@ -118,9 +144,16 @@ class Listening:
             (live.consenting.add if yes else live.consenting.discard)(member_id)
         return yes
 
-    async def begin(self, server: ChatRef, present: Sequence[str], *, channel: str) -> Roll:
+    async def begin(
+        self,
+        server: ChatRef,
+        present: Sequence[str],
+        *,
+        channel: str,
+        translate_to: str | None = None,
+    ) -> Roll:
         """Start listening in the server's voice channel `channel`: who of `present` is
-        transcribed, who is not."""
+        transcribed, who is not. `translate_to`: a locale each caption is also shown in."""
         if server in self._calls:
             raise errors.AlreadyListening()
         await self._limiter.check_listening(server)
@@ -133,6 +166,7 @@ class Listening:
         call.consenting |= consenting
         call.recording = f"{call_prefix(channel)}{round(now.timestamp() * 1000)}"
         call.language = (await self._preferences.get(server)).language
+        call.translate_to = None if translate_to is None else english_name(translate_to)
         logger.info("listening in %s", server)
         return Roll(
             transcribed=[m for m in present if m in consenting],
@@ -174,7 +208,7 @@ class Listening:
         sample_rate: int,
         speaker: str,
         started_at: datetime,
-    ) -> str | None:
+    ) -> Heard | None:
         """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
         they consent, kept as a line of the call's transcript; None when they do not (any more),
         or MiMo heard nothing. Quota refusals are raised (`errors.QuotaUsed`)."""
@@ -203,7 +237,22 @@ class Listening:
         start = call.line_start(started_at)
         line = TranscriptPart(start, start + seconds, said, speaker, member_id)
         await self._keeper.keep_part(server, call.recording, language=call.language, part=line)
-        return said
+        if call.translate_to is None:
+            return Heard(said)
+        return Heard(said, await self._translated(server, said, call.translate_to))
+
+    async def _translated(self, server: ChatRef, said: str, target: str) -> str | None:
+        """`said` in `target`, counted with the server's listening; None when it is in
+        `target` already, or MiMo gave no translation (the caption goes without it)."""
+        if already_in(said, target):
+            return None
+        try:
+            async with self._limiter.spending(server, ANYONE, calls=True) as spend:
+                translated = await translate(said, api=spend.metered(self._chat_api), target=target)
+        except errors.MimoError as exc:
+            logger.warning("no translation of a caption in %s: %s", server, type(exc).__name__)
+            return None
+        return None if " ".join(translated.split()) == " ".join(said.split()) else translated
 
 
 class _Withdrawn(Exception):

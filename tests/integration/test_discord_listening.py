@@ -226,6 +226,36 @@ async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_ca
     assert len(discord_api.voice_state_requests) == 2  # joined once, left once: not again
 
 
+async def test_captions_asked_translated_show_the_servers_language_above_what_was_said(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    server = discord_api.add_guild("Server", locale="de")  # its chat reads German
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await members.answer(bob.user_id, "listen_me", allowed=True)
+        await members.answer(ann.user_id, "listen", translate=True)
+        await discord_api.voice.wait_until(
+            lambda: discord_api.voice.live_call(server.id, server.lounge), what="the call"
+        )
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await speak(ann, tone(440, 0.8))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Ann's caption")
+        mimo.texts_in = {"German"}  # what Bob says is German already: no translation shown
+        await speak(bob, tone(660, 0.8))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "Bob's caption")
+        await members.answer(ann.user_id, "stop_listening")
+
+    _, ann_said, bob_said, _ = posted_in(discord_api, server.lounge)
+    assert ann_said == "**Ann**: [German] tone 440\n-# tone 440"
+    assert bob_said == "**Bob**: tone 660"
+    bye = discord_api.messages_in(server.lounge)[-1]
+    kept = {file.filename: file.data.decode() for file in bye.attachments}["call.txt"]
+    assert "Ann: tone 440" in kept and "German" not in kept  # what was said, never a translation
+
+
 async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_ended(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

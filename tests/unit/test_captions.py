@@ -9,13 +9,22 @@ from bots.discord.captions import MESSAGE_CHARS, Captions, Said, Update
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
 
-def said(member: str, words: str, at: float, length: float = 1.0) -> Said:
+def said(
+    member: str, words: str, at: float, length: float = 1.0, translated: str | None = None
+) -> Said:
     begins = START + timedelta(seconds=at)
-    return Said(member, member.title(), words, begins, begins + timedelta(seconds=length))
+    ends = begins + timedelta(seconds=length)
+    return Said(member, member.title(), words, begins, ends, translated)
+
+
+def render(name: str, words: str, translated: str | None) -> str:
+    if translated is None:
+        return f"**{name}**: {words}"
+    return f"**{name}**: {translated}\n-# {words}"
 
 
 def captions(turn_gap: float = 3.0) -> Captions:
-    return Captions(render=lambda name, words: f"**{name}**: {words}", turn_gap=turn_gap)
+    return Captions(render=render, turn_gap=turn_gap)
 
 
 def test_a_turn_grows_by_editing_its_message_and_another_speaker_starts_a_new_one() -> None:
@@ -30,6 +39,18 @@ def test_a_turn_grows_by_editing_its_message_and_another_speaker_starts_a_new_on
     assert goes_on == Update("**Ann**: shall we start?", [])
     assert other == Update(None, ["**Bob**: yes"])
     assert back == Update(None, ["**Ann**: good"])
+
+
+def test_a_translated_turn_grows_in_both_languages_and_an_untranslated_part_shows_as_said() -> None:
+    shown = captions()
+
+    first = shown.add([said("ann", "hola a todos", 0, translated="hello everyone")])
+    goes_on = shown.add([said("ann", "OK", 2)])  # nothing to translate
+    again = shown.add([said("ann", "vamos", 3.5, translated="let's go")])
+
+    assert first == Update(None, ["**Ann**: hello everyone\n-# hola a todos"])
+    assert goes_on == Update("**Ann**: hello everyone OK\n-# hola a todos OK", [])
+    assert again == Update("**Ann**: hello everyone OK let's go\n-# hola a todos OK vamos", [])
 
 
 def test_a_pause_longer_than_the_turn_gap_starts_a_new_turn() -> None:

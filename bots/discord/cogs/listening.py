@@ -108,7 +108,10 @@ class ListeningCog(commands.Cog):
         description="Post in your voice channel's chat what its members say (who said yes)",
         extras=answers(PRIVATE),
     )
-    async def listen(self, interaction: Interaction) -> None:
+    @app_commands.describe(
+        translate="True: each caption in this server's language too, what was said under it"
+    )
+    async def listen(self, interaction: Interaction, translate: bool = False) -> None:
         locale = await reply_locale(interaction)
         member = _member(interaction)
         refusal = self._not_possible(member, locale)
@@ -121,12 +124,14 @@ class ListeningCog(commands.Cog):
             raise errors.AlreadyListening()
         from bots.discord.listening import ListenedCall  # the voice extras, present (above)
 
+        place = await place_locale(interaction)
         roll = await self.listening.begin(
-            server, [str(m.id) for m in channel.members if not m.bot], channel=str(channel.id)
-        )
+            server, [str(m.id) for m in channel.members if not m.bot], channel=str(channel.id),
+            translate_to=place if translate else None,
+        )  # fmt: skip
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
-            locale=await place_locale(interaction), settings=self.receive,
+            locale=place, settings=self.receive,
             idle_seconds=self.idle_seconds, on_end=lambda: self._stop(server),
             turn_gap=self.turn_gap,
         )  # fmt: skip
