@@ -350,6 +350,7 @@ def feature_cogs(
             idle_seconds=runtime.settings.discord_listen_idle_seconds,
             limiter=runtime.limiter,
             clicks=clicks,
+            holds=channels.holds,
         ),
         LimitsCog(runtime.limiter, runtime.consents),
     ]

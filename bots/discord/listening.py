@@ -1,8 +1,9 @@
 """A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
-client joined undeafened, a receiver whose filter is the core's consent, and each utterance
-handed to the core as it ends (a few at once) and its text posted in the voice channel's chat,
-"**Name**: text", in the order they ended: a line per speaker turn, its message edited while
-the turn goes on (`bots.discord.captions`), lines ready together in one message.
+client joined undeafened (or the call it reads aloud in there, undeafened while it listens:
+`bots.discord.voice_channels.CallHolds`), a receiver whose filter is the core's consent, and
+each utterance handed to the core as it ends (a few at once) and its text posted in the voice
+channel's chat, "**Name**: text", in the order they ended: a line per speaker turn, its message
+edited while the turn goes on (`bots.discord.captions`), lines ready together in one message.
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.nicknames`). Ends when stopped, when the bot is
@@ -28,6 +29,7 @@ from bots.discord.messages import text
 from bots.discord.nicknames import ListeningNick
 from bots.discord.playback import CONNECT_TIMEOUT
 from bots.discord.receive import ListeningVoiceClient, ReceiveSettings, Utterance, VoiceReceiver
+from bots.discord.voice_channels import LISTENING, CallHolds
 from core.app.listening import Listening
 from core.domain import errors
 from core.domain.values import ChatRef
@@ -79,9 +81,12 @@ class ListenedCall:
         settings: ReceiveSettings | None,
         idle_seconds: float,
         on_end: Callable[[], Coroutine[Any, Any, None]],
+        holds: CallHolds,
+        client: discord.Client,
         turn_gap: float = TURN_GAP,
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
+        self._holds, self._client = holds, client
         self._listening = listening
         self._settings = settings or ReceiveSettings()
         self._voice: ListeningVoiceClient | None = None
@@ -97,21 +102,41 @@ class ListenedCall:
         self._nick = ListeningNick(channel.guild)
 
     async def join(self) -> None:
-        """Join the voice channel, undeafened (Discord sends a deafened client no audio)."""
+        """Join the voice channel, undeafened (Discord sends a deafened client no audio); or,
+        where the bot reads aloud there, undeafen in that call."""
+        reading = self.channel.guild.voice_client
+        voice: discord.VoiceProtocol
         try:
-            voice = await self.channel.connect(
-                cls=ListeningVoiceClient, timeout=CONNECT_TIMEOUT, self_deaf=False
-            )
+            if reading is None:
+                voice = await self.channel.connect(
+                    cls=ListeningVoiceClient, timeout=CONNECT_TIMEOUT, self_deaf=False
+                )
+            else:
+                voice = reading
+                await self._undeafen()
         except (TimeoutError, discord.DiscordException, OSError) as exc:
             logger.warning("joining voice channel %s failed", self.channel.id, exc_info=True)
             raise errors.CouldNotJoin(str(exc), channel=self.channel.mention) from exc
         assert isinstance(voice, ListeningVoiceClient)
+        self._holds.take(self.channel.guild.id, LISTENING)
         self._voice = voice
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
         self._watch = asyncio.create_task(self._watch_idle(), name="listening idle")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
+
+    async def _undeafen(self) -> None:
+        """Undeafen in the call the bot reads aloud in, once Discord says so: from then on it
+        is sent the members' voices."""
+        guild = self.channel.guild
+
+        def undeafened(member: discord.Member, _: object, after: discord.VoiceState) -> bool:
+            return member == guild.me and after.channel == self.channel and not after.self_deaf
+
+        told = self._client.wait_for("voice_state_update", check=undeafened)
+        await guild.change_voice_state(channel=self.channel, self_deaf=False)
+        await asyncio.wait_for(told, CONNECT_TIMEOUT)
 
     @property
     def receiver(self) -> VoiceReceiver | None:
@@ -150,9 +175,8 @@ class ListenedCall:
         # put out of it, clearing it takes Manage Channels: tried all the same).
         await self._show_status(None)
         await self._nick.take_off()
-        voice = self._voice
-        if voice is not None and voice.guild.voice_client is voice:
-            await voice.disconnect(force=True)
+        if self._voice is not None:  # left, unless the bot reads aloud in the call
+            await self._holds.let_go(self._voice, LISTENING)
 
     async def _show_status(self, status: str | None) -> None:
         """Set (or clear) the voice channel's status; a courtesy: without Set Voice Channel

@@ -3,6 +3,13 @@ channels and who sits in them, what each member may do there as discord.py compu
 its cache (roles, overwrites, timeouts: kept current by the gateway's member, role and channel
 updates), and the bot's voice connection in a server (`DiscordVoiceCall`).
 
+A reading and a listening may share one call, where both were asked for in the same voice
+channel (a bot has one voice connection in a server): `CallHolds` says which holds it; the call
+is left once neither does. The reading joins deafened (Discord sends a deafened client no
+voice); the listening undeafens it while it listens, and deafens it again when it stops and the
+reading goes on. Either joins with the voice client that can listen, where the voice extras are
+installed, so that the other can come along.
+
 Members are cached only while they sit in voice (`bots.discord.bot.member_cache`); a message's
 author or a command's member may sit nowhere, so the members seen last are kept here too
 (`saw`), at most `KEPT_MEMBERS`, each as Discord last sent them.
@@ -35,13 +42,79 @@ def server_of(guild: discord.Guild) -> ChatRef:
     return place_of(guild_id=guild.id)
 
 
-class DiscordVoiceCall:
-    """The bot's voice connection in one server (`core.ports.VoiceCall`). Each clip's ffmpeg
-    holds one of the process's FFMPEG_MAX_PROCESSES slots while it plays."""
+READING, LISTENING = "reading", "listening"  # what may hold a call
 
-    def __init__(self, voice: discord.VoiceClient, *, processes: ProcessSlots) -> None:
+
+class CallHolds:
+    """What holds the bot's call in each server: the reading, the listening, or both."""
+
+    def __init__(self) -> None:
+        self._held: dict[int, set[str]] = {}
+
+    def take(self, guild_id: int, what: str) -> None:
+        self._held.setdefault(guild_id, set()).add(what)
+
+    def held_by(self, guild_id: int) -> frozenset[str]:
+        return frozenset(self._held.get(guild_id, ()))
+
+    def joinable(self, voice: discord.VoiceProtocol | None, channel: discord.VoiceChannel,
+                 what: str) -> bool:  # fmt: skip
+        """Whether `what` may come along into the bot's call `voice`: in `channel`, held by the
+        other alone, with a client that can listen."""
+        listens = _listening_class()
+        if listens is None or not isinstance(voice, listens) or voice.channel != channel:
+            return False
+        return self.held_by(channel.guild.id) == {READING, LISTENING} - {what}
+
+    async def let_go(self, voice: discord.VoiceClient, what: str) -> None:
+        """`what` is done with the call: left when nothing else holds it; deafened again when
+        the reading goes on without the listening."""
+        held = self._held.get(voice.guild.id, set())
+        held.discard(what)
+        if held:
+            if what == LISTENING:
+                await deafen(voice, deaf=True)
+            return
+        self._held.pop(voice.guild.id, None)
+        if voice.guild.voice_client is voice:  # not disconnected for good already
+            await voice.disconnect(force=True)
+
+
+async def deafen(voice: discord.VoiceClient, *, deaf: bool) -> None:
+    """The bot's own deafen in its call (opcode 4 for the channel it is in)."""
+    if voice.guild.voice_client is not voice or not voice.is_connected():
+        return
+    try:
+        await voice.guild.change_voice_state(channel=voice.channel, self_deaf=deaf)
+    except (discord.DiscordException, OSError):
+        logger.warning("could not change deafen in %s", voice.channel.id, exc_info=True)
+
+
+def listening_client(fallback: VoiceClientClass) -> VoiceClientClass:
+    """The voice client that can listen, else `fallback`."""
+    return _listening_class() or fallback
+
+
+def _listening_class() -> VoiceClientClass | None:
+    """The voice extras' `ListeningVoiceClient` (None: they are not all installed)."""
+    try:
+        from bots.discord.receive import ListeningVoiceClient
+    except ImportError:
+        return None
+    return ListeningVoiceClient
+
+
+class DiscordVoiceCall:
+    """The bot's voice connection in one server (`core.ports.VoiceCall`), as the reading holds
+    it. Each clip's ffmpeg holds one of the process's FFMPEG_MAX_PROCESSES slots while it
+    plays."""
+
+    def __init__(
+        self, voice: discord.VoiceClient, *, processes: ProcessSlots, holds: CallHolds
+    ) -> None:
         self._voice = voice
         self._processes = processes
+        self._holds = holds
         self._skipped = False
 
     @property
@@ -79,8 +152,7 @@ class DiscordVoiceCall:
             logger.warning("could not post in voice channel %s", channel.id)
 
     async def leave(self) -> None:
-        if self._voice.guild.voice_client is self._voice:  # not disconnected for good already
-            await self._voice.disconnect(force=True)
+        await self._holds.let_go(self._voice, READING)
 
 
 class DiscordVoiceChannels:
@@ -92,6 +164,7 @@ class DiscordVoiceChannels:
     ) -> None:
         self.bot = bot
         self.client = client
+        self.holds = CallHolds()
         self._processes = processes
         self._seen: OrderedDict[tuple[int, int], discord.Member] = OrderedDict()
 
@@ -146,17 +219,27 @@ class DiscordVoiceChannels:
         return None if state is None or state.channel is None else str(state.channel.id)
 
     async def join(self, server: ChatRef, voice_id: str) -> DiscordVoiceCall:
-        """Join deafened (the bot hears nothing) with discord.py's voice client."""
+        """Join deafened (the bot hears nothing), or come along into the call the bot listens
+        in there."""
         channel = self._channel(server, voice_id)
         assert self.client is not None, "the cog refuses readings without the voice libraries"
         if not isinstance(channel, discord.VoiceChannel):
             raise errors.CouldNotJoin(f"{voice_id} is no voice channel", channel=f"<#{voice_id}>")
+        current = channel.guild.voice_client
+        if isinstance(current, discord.VoiceClient) and self.holds.joinable(
+            current, channel, READING
+        ):
+            self.holds.take(channel.guild.id, READING)
+            return DiscordVoiceCall(current, processes=self._processes, holds=self.holds)
         try:
-            voice = await channel.connect(cls=self.client, timeout=CONNECT_TIMEOUT, self_deaf=True)
+            voice = await channel.connect(
+                cls=listening_client(self.client), timeout=CONNECT_TIMEOUT, self_deaf=True
+            )
         except (TimeoutError, discord.DiscordException, OSError) as exc:
             logger.warning("joining voice channel %s failed", channel.id, exc_info=True)
             raise errors.CouldNotJoin(str(exc), channel=channel.mention) from exc
-        return DiscordVoiceCall(voice, processes=self._processes)
+        self.holds.take(channel.guild.id, READING)
+        return DiscordVoiceCall(voice, processes=self._processes, holds=self.holds)
 
     async def leave_left_behind(self, guild: discord.Guild) -> None:
         """Leave the voice channel Discord shows the bot in, where this process holds no voice

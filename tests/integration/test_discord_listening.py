@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
+
 from bots.discord.bot import VoicebridgeBot
 from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
@@ -24,7 +26,14 @@ from bots.discord.playback import installed_voice_client
 from bots.discord.receive import ReceiveSettings
 from core.domain.values import ChatRef
 from tests.integration.conftest import discord_bot_online, discord_settings
-from tests.integration.test_discord_reader import Members, left_by_itself, posted_in, until
+from tests.integration.test_discord_reader import (
+    Members,
+    heard_clips,
+    left_by_itself,
+    posted_in,
+    spoken_requests,
+    until,
+)
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import CallMember, tone
@@ -254,6 +263,38 @@ async def test_captions_asked_translated_show_the_servers_language_above_what_wa
     bye = discord_api.messages_in(server.lounge)[-1]
     kept = {file.filename: file.data.decode() for file in bye.attachments}["call.txt"]
     assert "Ann: tone 440" in kept and "German" not in kept  # what was said, never a translation
+
+
+@pytest.mark.parametrize("first", ["read_channel", "listen"])
+async def test_reading_aloud_and_listening_share_one_call_where_both_are_asked_for(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, first: str
+) -> None:
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak, voice = discord_api.voice.speak, discord_api.voice
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        for command in (first, *({"read_channel", "listen"} - {first})):
+            answered = await members.answer(bob.user_id, command)
+            assert "<#" in answered.content, answered.content  # joined, or came along
+        call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
+        await voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await discord_api.post_message(server.lounge, bob.user_id, "Read this")
+        await heard_clips(discord_api, 1)
+        await speak(ann, tone(440, 0.8))
+        await until(lambda: "**Ann**: tone 440" in posted_in(discord_api, server.lounge), "Ann")
+        await members.answer(bob.user_id, "stop_listening")  # the reading goes on, deafened
+        await discord_api.post_message(server.lounge, bob.user_id, "And this")
+        await heard_clips(discord_api, 2)
+        await speak(ann, tone(550, 0.8))  # not heard: the bot is deafened again
+        await members.answer(bob.user_id, "stop")
+        await voice.wait_until(lambda: left_by_itself(discord_api), what="leaving")
+
+    assert len(voice.calls) == 1  # one voice connection all along
+    assert [text for _, text in spoken_requests(mimo)] == ["Bob says: Read this", "And this"]
+    assert heard_tones(mimo) == [440]
+    deafened = [r["self_deaf"] for r in discord_api.voice_state_requests if r["channel_id"]]
+    assert deafened == ([True, False, True] if first == "read_channel" else [False, True])
 
 
 async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_ended(

@@ -102,4 +102,7 @@ async def test_a_note_answered_within_the_quiet_moment_gets_no_typing_action(
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
         await bot_api.wait_for_texts(USER, ["heard 2.0 seconds"])
 
-    assert [call.method for call in chat_calls(bot_api)] == ["sendMessage"]
+    # No "typing…"; a draft of the streamed words may show first on a loaded machine, where
+    # the transcript takes longer than the first status's delay after them (tested elsewhere).
+    sent = [call.method for call in chat_calls(bot_api) if call.method != "sendMessageDraft"]
+    assert sent == ["sendMessage"]

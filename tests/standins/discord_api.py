@@ -1653,9 +1653,12 @@ class FakeDiscord:
     async def _voice_state_request(self, session: _Session, data: Json) -> None:
         """Opcode 4: the bot joins a voice channel (VOICE_STATE_UPDATE, then VOICE_SERVER_UPDATE
         with a token of the voice server's) or leaves one (channel_id null). Asking again for
-        the channel it is in answers both again, with the same token. A channel that is not a
-        voice channel of the server, or one where the bot lacks Connect, gets no answer: the bot
-        times out, as with Discord."""
+        the channel it is in answers both again, with the same token, when its voice connection
+        there has ended (a reconnect); while it lasts, only VOICE_STATE_UPDATE (a change of its
+        self_mute or self_deaf: VOICE_SERVER_UPDATE comes on joining and when the voice server
+        fails over, gateway-events#voice-server-update). A channel that is not a voice channel
+        of the server, or one where the bot lacks Connect, gets no answer: the bot times out, as
+        with Discord."""
         guild_id, channel_id = int(data.get("guild_id") or 0), data.get("channel_id")
         if guild_id not in self._guilds or guild_id in self._bot_absent:
             return
@@ -1672,6 +1675,8 @@ class FakeDiscord:
             return
         if not self.permissions_in(int(channel_id), me) & CONNECT:
             return
+        staying = self._voice_states.get(guild_id, {}).get(me) == int(channel_id)
+        live = staying and self.voice.live_call(guild_id, int(channel_id)) is not None
         self._voice_states.setdefault(guild_id, {})[me] = int(channel_id)
         flags = {key: bool(data.get(key)) for key in ("self_mute", "self_deaf")}
         self.voice.deafen(guild_id, me, flags["self_deaf"])
@@ -1679,6 +1684,8 @@ class FakeDiscord:
             guild_id, me, int(channel_id), session_id=session.session_id, **flags
         )
         await self._dispatch("VOICE_STATE_UPDATE", state, intent=GUILD_VOICE_STATES)
+        if live:
+            return
         token = self.voice.grant(guild_id, int(channel_id), me, session.session_id)
         if self.stale_voice_tokens > 0:
             self.stale_voice_tokens -= 1

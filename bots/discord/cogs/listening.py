@@ -29,7 +29,7 @@ from bots.discord.nicknames import take_off_left_behind
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from bots.discord.voice_channels import server_of
+from bots.discord.voice_channels import LISTENING, CallHolds, server_of
 from core.app.calls import Calls
 from core.app.limits import Limiter
 from core.app.listening import Listening, Roll
@@ -55,8 +55,10 @@ class ListeningCog(commands.Cog):
         idle_seconds: float,
         limiter: Limiter,
         clicks: Answerers,
+        holds: CallHolds,
     ) -> None:
         self.bot, self.limiter, self.clicks = bot, limiter, clicks
+        self.holds = holds  # the call, where the bot reads aloud in it too
         self.listening = listening
         self.kept_calls = calls
         self.voice_available = voice_available
@@ -120,7 +122,8 @@ class ListeningCog(commands.Cog):
             return
         assert member.voice is not None and isinstance(member.voice.channel, discord.VoiceChannel)
         channel, server = member.voice.channel, server_of(member.guild)
-        if member.guild.voice_client is not None:  # listening, reading or playing already
+        current = member.guild.voice_client  # listening, reading or playing already
+        if current is not None and not self.holds.joinable(current, channel, LISTENING):
             raise errors.AlreadyListening()
         from bots.discord.listening import ListenedCall  # the voice extras, present (above)
 
@@ -133,7 +136,7 @@ class ListeningCog(commands.Cog):
             server=server, channel=channel, listening=self.listening,
             locale=place, settings=self.receive,
             idle_seconds=self.idle_seconds, on_end=lambda: self._stop(server),
-            turn_gap=self.turn_gap,
+            turn_gap=self.turn_gap, holds=self.holds, client=self.bot,
         )  # fmt: skip
         try:
             await call.join()
