@@ -198,9 +198,9 @@ The floor is 0.6 s of quiet (what ends an utterance) plus MiMo's {found["delay"]
 everyone speaking at once, members of a call take turns in its chat, so captions are new
 messages rather than edits (a member's caption is edited when they go on within 3 s with
 nobody between). The stand-ins share the bot's process (the voice server encrypts every
-member's speech in real time), and the machine was loaded: the same run of the code before
-captions were edited and calls kept (commit 816b93b) gave p50 1.72 s and 1.66 s, p95 1.90 s and
-2.05 s, in two runs at a load of about 14.5.
+member's speech in real time), so the load before the run matters: at a load of about 14.5
+(other work on the machine, 2026-11-25) the same runs gave p50 1.73 s and p95 2.15 s, the time
+above the floor growing about fourfold, as every step waits its turn for a core.
 """)
 
 
