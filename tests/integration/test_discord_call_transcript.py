@@ -7,7 +7,8 @@ each tone's pitch and answers with the sentence the test gave that pitch.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pytest
 
@@ -34,6 +35,8 @@ from tests.standins.discord_api import (
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
 from tests.subtitle_files import parse_srt, parse_vtt
+
+T = TypeVar("T")
 
 SAID = {
     440: "we decide to ship on Friday",
@@ -269,20 +272,32 @@ async def test_a_turn_is_one_caption_edited_while_it_goes_on_and_a_new_speaker_a
     assert edited == discord_api.messages_in(server.lounge)[1].id
 
 
-@pytest.mark.parametrize("may_set_status", [True, False])
-async def test_the_voice_channels_status_says_the_bot_listens_while_it_does(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, may_set_status: bool
-) -> None:
-    if not may_set_status:
-        discord_api.bot_permissions &= ~SET_VOICE_CHANNEL_STATUS
+async def seen_while_ann_is_listened_to(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    look: Callable[[], T],
+) -> T:  # fmt: skip
+    """Ann says yes and runs /listen, then /stop_listening; what `look` saw once the opening
+    line was posted."""
     [ann] = await members_in_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
-        status_while_listening = discord_api.voice_statuses.get(server.lounge)
+        seen = look()
         await members.answer(ann.user_id, "stop_listening")
+    return seen
+
+
+@pytest.mark.parametrize("may_set_status", [True, False])
+async def test_the_voice_channels_status_says_the_bot_listens_while_it_does(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, may_set_status: bool
+) -> None:
+    if not may_set_status:
+        discord_api.bot_permissions &= ~SET_VOICE_CHANNEL_STATUS
+    status_while_listening = await seen_while_ann_is_listened_to(
+        discord_api, server, mimo, sqlite_url, lambda: discord_api.voice_statuses.get(server.lounge)
+    )
 
     shown = "🎙️ Transcribing the members who said yes"
     if may_set_status:
@@ -312,14 +327,9 @@ async def test_the_bots_nickname_says_it_listens_and_the_old_one_comes_back(
         await discord_api.set_role_permissions(
             server, server.id, ~CHANGE_NICKNAME & EVERYONE_PERMISSIONS
         )
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
-    members = Members(discord_api, server.general)
-    async with bot_in_server(discord_api, mimo, sqlite_url):
-        await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
-        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
-        nick_while_listening = discord_api.nick_of(server, bot)
-        await members.answer(ann.user_id, "stop_listening")
+    nick_while_listening = await seen_while_ann_is_listened_to(
+        discord_api, server, mimo, sqlite_url, lambda: discord_api.nick_of(server, bot)
+    )
 
     if may_change:
         assert nick_while_listening == f"🎙️ {given or 'voicebridge'}"
