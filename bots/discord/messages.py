@@ -202,7 +202,7 @@ EN: dict[str, Source] = {
     # A member joining the call while the bot listens: told there, whether they are transcribed.
     "discord.listen.arrived_yes": "{name} joined {voice}, where I am listening: you said yes, so what you say is posted here under your name. /listen_me withdraws it at once.",
     "discord.listen.arrived_no": "{name} joined {voice}, where I am listening: I do not transcribe you, since you have not said yes (/listen_me).",
-    "discord.listen.status": "🎙️ Transcribing the members who said yes",
+    "discord.listen.status": "🎙️ Transcribing what the members who said yes say",
     "discord.listen_me.on": "When I listen in a voice channel here, I transcribe what you say and post it under your name. /listen_me allowed:False stops that at once.",
     "discord.listen_me.off": "I do not transcribe what you say in voice channels here. /listen_me allowed:True allows it.",
     "discord.work.interrupted": "{user} Sorry, I was restarted while I was working on your command and could not finish it. Please run it again.",

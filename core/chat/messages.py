@@ -70,7 +70,7 @@ EN: dict[str, Source] = {
     "reader.held": "I stopped reading {channel} aloud: someone here may not read it. I go on once everyone here may.",
     "reader.held_age_restricted": "I stopped reading {channel} aloud: it is age-restricted and this voice channel is not.",
     "reader.play_failed": "I could not play a message aloud, so I went on with the next one.",
-    "reader.share_used": "I read no more of {name}'s messages aloud today: they have used their share of this server's speech.",
+    "reader.share_used": "I read no more of {name}'s messages aloud today: they have used their share of this server's read-aloud characters.",
     "reader.may_not_speak": "You may not speak in {voice}, so I read nothing aloud there for you.",
     "reader.listener_may_not_read": "Someone in {voice} may not read {channel}, so I do not read it aloud there.",
     "reader.age_restricted": "{channel} is age-restricted and {voice} is not, so I do not read it aloud there.",
@@ -131,7 +131,7 @@ EN: dict[str, Source] = {
     "error.consent.sentence": "I did not hear the sentence in that voice note: read it as shown and send it again.",
     "error.consent.words": "The random words at the end were missing or out of order: read them exactly as shown and send it again.",
     "error.voice_not_verified": "“{value}” was cloned before voices needed their owner's spoken consent, so it speaks only your own words: clone it again under the same name, reading the sentence I show, to verify it; then you can share it.",
-    "error.anonymous_caller": "I can only do that for a person: send it from your own account, not as the group's anonymous administrator.",
+    "error.anonymous_caller": "Please send that from your own account, not as the group's anonymous administrator: I need to know which person is asking.",
     "error.clone_attempts_used": Plural(
         "You have asked to clone a voice {limit} time today, the most a day allows; try again in {wait}.",
         "You have asked to clone a voice {limit} times today, the most a day allows; try again in {wait}.",

@@ -299,7 +299,7 @@ async def test_the_voice_channels_status_says_the_bot_listens_while_it_does(
         discord_api, server, mimo, sqlite_url, lambda: discord_api.voice_statuses.get(server.lounge)
     )
 
-    shown = "🎙️ Transcribing the members who said yes"
+    shown = "🎙️ Transcribing what the members who said yes say"
     if may_set_status:
         assert status_while_listening == shown
         assert discord_api.voice_status_changes == [(server.lounge, shown), (server.lounge, None)]

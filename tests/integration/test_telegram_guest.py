@@ -220,8 +220,8 @@ async def test_an_anonymous_administrators_guest_query_is_refused_in_one_line(
         shown = await until_shown(bot_api, query, lambda t: t != "", "the refusal")
 
     assert shown == (
-        "I can only do that for a person: send it from your own account, not as the group's "
-        "anonymous administrator."
+        "Please send that from your own account, not as the group's anonymous administrator: "
+        "I need to know which person is asking."
     )
     assert mimo.calls("mimo-v2.5-asr") == []
 
