@@ -235,6 +235,44 @@ async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_ca
     assert len(discord_api.voice_state_requests) == 2  # joined once, left once: not again
 
 
+async def test_listening_is_charged_to_the_member_who_started_it_and_ends_with_their_day(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Bob starts the listening, Ann speaks: what MiMo hears counts in Bob's own day, all
+    servers together (each person's cap, here 2 s), beside the server's listening. Once his
+    day is used up the call ends with its line, and /listen is refused to him anywhere
+    (whatever the server has left): one person with many servers has no more than their cap."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url, daily_person_audio_seconds=2):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, bob.user_id)
+        await speak(ann, tone(440, 1.5))  # 2 s of Bob's 2
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
+        bobs, anns = [await members.answer(m.user_id, "usage") for m in (bob, ann)]
+        await speak(ann, tone(550, 0.6))  # over Bob's day: said, and the bot leaves
+        await discord_api.voice.wait_until(lambda: left_by_itself(discord_api), what="leaving")
+        again = await members.answer(bob.user_id, "listen")
+
+    assert heard_tones(mimo) == [440]
+    _, said, refusal, bye = posted_in(discord_api, server.lounge)
+    assert said == "**Ann**: tone 440"
+    assert refusal == (
+        "The member who started this listening has used all of their transcription time for "
+        "today, all chats together (each person may have 2 sec a day), so I stop listening "
+        "here. Someone else may start it again with /listen."
+    )
+    assert bye.startswith("I stopped listening")
+    assert "• Yours, all chats together: 2 sec of 2 sec of transcription" in bobs.content
+    assert "Listening in voice channels: 2 sec of 2 hr" in bobs.content, bobs.content
+    assert "• Yours, all chats together: 0 sec of 2 sec of transcription" in anns.content
+    assert again.content.startswith(
+        "You have used all of your transcription time for today, all chats together"
+    ), again.content
+    assert len(discord_api.voice_state_requests) == 2  # joined once, left once: not again
+
+
 async def test_captions_asked_translated_show_the_servers_language_above_what_was_said(
     discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -130,7 +130,7 @@ class ListeningCog(commands.Cog):
         place = await place_locale(interaction)
         roll = await self.listening.begin(
             server, [str(m.id) for m in channel.members if not m.bot], channel=str(channel.id),
-            translate_to=place if translate else None,
+            starter=str(member.id), translate_to=place if translate else None,
         )  # fmt: skip
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
