@@ -404,6 +404,40 @@ async def test_a_member_who_joins_the_call_is_told_there_whether_they_are_transc
     )
 
 
+async def test_a_nickname_with_markdown_reads_as_typed_in_every_post_and_pings_nobody(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """A member nicknamed like a link is shown as their nickname, not as a link or in bold:
+    the opening line, her captions and the join notice escape it as Discord's markdown needs;
+    the call's transcript file, plain text, holds it as typed. Nothing posted may ping."""
+    nick = "x** [Verify](https://x.io) **"
+    escaped = "x\\*\\* \\[Verify](https://x.io) \\*\\*"
+    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    ann, mallory = discord_api.add_member(server, "Ann"), discord_api.add_member(server, "Mal")
+    for member in (ann, mallory):
+        await discord_api.set_nick(server, member, nick)
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann, "listen_me", allowed=True)
+        in_call = await discord_api.join_call(server, ann, server.lounge)
+        await listening_started(discord_api, server, members, bob.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await discord_api.voice.speak(in_call, tone(440, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
+        await discord_api.join_call(server, mallory, server.lounge)
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "Mal told")
+        await members.answer(bob.user_id, "stop_listening")
+
+    opening, said, told, _ = posted_in(discord_api, server.lounge)
+    assert f"Transcribed: {escaped}\nNot transcribed: Bob\n" in opening
+    assert said == f"**{escaped}**: tone 440"
+    assert told.startswith(f"{escaped} joined <#{server.lounge}>, where I am listening: I do not")
+    posts = [m for m in discord_api.messages_in(server.lounge) if m.interaction_id is None]
+    [file] = [a for a in posts[-1].attachments if a.filename == "call.txt"]
+    assert file.data.decode().endswith(f"] {nick}: tone 440")
+    assert all(m.allowed_mentions == {"parse": []} for m in posts), posts
+
+
 async def test_the_buttons_under_the_opening_line_say_yes_or_no_for_whoever_clicks(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
