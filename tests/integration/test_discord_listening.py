@@ -261,7 +261,7 @@ async def test_listening_is_charged_to_the_member_who_started_it_and_ends_with_t
     assert refusal == (
         "The member who started this listening has used all of their transcription time for "
         "today, all chats together (each person may have 2 sec a day), so I stop listening "
-        "here. Someone else may start it again with /listen."
+        "here. Someone else may start it again."
     )
     assert bye.startswith("I stopped listening")
     assert "• Yours, all chats together: 2 sec of 2 sec of transcription" in bobs.content
