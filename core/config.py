@@ -217,14 +217,15 @@ class Settings(BaseSettings):
     question) per UTC day. `0`: unlimited."""
     daily_person_audio_seconds: int = Field(default=3600, ge=0)
     """Seconds of audio one person may have transcribed per UTC day, all their chats together
-    (their voice notes transcribed automatically in groups included), besides each chat's
-    `DAILY_AUDIO_SECONDS`. `0`: unlimited."""
+    (their voice notes transcribed automatically in groups included, and the calls listened to
+    that they started), besides each chat's `DAILY_AUDIO_SECONDS`. `0`: unlimited."""
     daily_person_tts_chars: int = Field(default=10_000, ge=0)
     """Characters one person may have spoken per UTC day, all their chats together, besides
     each chat's `DAILY_TTS_CHARS`. `0`: unlimited."""
     daily_listen_seconds: int = Field(default=7200, ge=0)
     """Seconds of speech one Discord server's calls listened to (`/listen`) may have transcribed
-    per UTC day, counted instead of its `DAILY_AUDIO_SECONDS` (voice notes keep theirs); once
+    per UTC day, counted instead of its `DAILY_AUDIO_SECONDS` (voice notes keep theirs), and in
+    the `DAILY_PERSON_AUDIO_SECONDS` of the member who started the listening; once either is
     used up, the bot says so in the call's chat and stops listening. `0`: unlimited."""
     daily_budget_audio_seconds: int = Field(default=0, ge=0)
     """Seconds of audio the whole bot may transcribe per UTC day, every chat and replica

@@ -25,7 +25,7 @@ import discord
 
 from bots.discord.captions import TURN_GAP, Captions, Line, Said
 from bots.discord.error_handler import error_text
-from bots.discord.messages import text
+from bots.discord.messages import shown_name, text
 from bots.discord.nicknames import ListeningNick
 from bots.discord.playback import CONNECT_TIMEOUT
 from bots.discord.receive import ListeningVoiceClient, ReceiveSettings, Utterance, VoiceReceiver
@@ -152,10 +152,14 @@ class ListenedCall:
         files: list[discord.File] | None = None,
         view: discord.ui.View | None = None,
     ) -> discord.Message | None:
+        # Nobody is pinged by what the bot posts for a call, whatever a name or a line holds.
+        quiet = discord.AllowedMentions.none()
         try:
             if view is not None:
-                return await self.channel.send(line, files=files or [], view=view)
-            return await self.channel.send(line, files=files or [])
+                return await self.channel.send(
+                    line, files=files or [], view=view, allowed_mentions=quiet
+                )
+            return await self.channel.send(line, files=files or [], allowed_mentions=quiet)
         except discord.HTTPException:
             logger.warning("could not post in voice channel %s", self.channel.id)
             return None
@@ -230,7 +234,9 @@ class ListenedCall:
             update = self._captions.add([line for line in batch if line is not None])
             if update.edit is not None and self._newest is not None:
                 try:
-                    self._newest = await self._newest.edit(content=update.edit)
+                    self._newest = await self._newest.edit(
+                        content=update.edit, allowed_mentions=discord.AllowedMentions.none()
+                    )
                 except discord.HTTPException:
                     logger.warning("could not edit a caption in %s", self.channel.id)
             for content in update.new:
@@ -238,10 +244,10 @@ class ListenedCall:
 
     def _render(self, name: str, words: str, translated: str | None) -> str:
         if translated is None:
-            return text("discord.listen.line", self.locale, name=name, said=words)
+            return text("discord.listen.line", self.locale, name=shown_name(name), said=words)
         return text(
             "discord.listen.line_translated", self.locale,
-            name=name, said=words, translated=translated,
+            name=shown_name(name), said=words, translated=translated,
         )  # fmt: skip
 
     async def _line(self, utterance: Utterance) -> Line | None:

@@ -16,6 +16,8 @@ characters, in every language, and the buttons' labels (`discord.gist.button`,
 
 from __future__ import annotations
 
+import discord
+
 from core.chat.i18n import Plural, Source
 from core.chat.messages import CORE
 
@@ -234,3 +236,10 @@ REWORDED = {
 
 CATALOGUE = CORE.extended(EN, reworded=REWORDED)
 text = CATALOGUE.text
+
+
+def shown_name(name: str) -> str:
+    """A member's name as it reads in a message the bot writes: what they typed, literally.
+    Its markdown is escaped (a nickname `x** [Verify](https://…) **` is no link and no bold
+    in the bot's words) and its mentions broken (the posts allow none anyway)."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(name))

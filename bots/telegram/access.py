@@ -85,7 +85,11 @@ def _asks(message: Message) -> bool:
 
 
 def asker_of(update: Update) -> Asker:
-    """The person who sent the command."""
+    """Who sent the command: the person, or the chat they sent it on behalf of (`on_behalf`)."""
+    message = update.effective_message
+    chat = None if message is None else on_behalf(message)
+    if chat is not None:
+        return asked_by(chat)
     user = update.effective_user
     return ANYONE if user is None else asked_by(user.id)
 
@@ -93,10 +97,22 @@ def asker_of(update: Update) -> Asker:
 def unasked(message: Message) -> Asker:
     """Who a recording is transcribed for because its chat transcribes every one: in a private
     chat the sender, who asked by sending it; in a group nobody, counted against the sender
-    (none when a channel or an anonymous administrator sent it)."""
-    user = message.from_user
-    if user is None or message.sender_chat is not None:
+    (the chat sent on behalf of, for an anonymous administrator or a channel)."""
+    chat, user = on_behalf(message), message.from_user
+    if chat is not None:
+        return sent_by(chat)
+    if user is None:
         return AUTOMATIC
     if message.chat.type == ChatType.PRIVATE:
         return asked_by(user.id)
     return sent_by(user.id)
+
+
+def on_behalf(message: Message) -> int | None:
+    """The chat `message` was sent on behalf of, which is its sender for the rate limits and
+    caps: a group's anonymous administrators (all of them arrive as one bot user,
+    GroupAnonymousBot, in every group) are their group, a channel posting is the channel.
+    None for a person sending as themselves. Chat ids are negative, user ids positive: the two
+    never meet."""
+    sender = message.sender_chat
+    return None if sender is None else sender.id

@@ -24,7 +24,10 @@
     listening   what a server's calls listened to have transcribed (`spending(calls=True)`)
                 counts in its listening quota of the day (DAILY_LISTEN_SECONDS) and the
                 budget, instead of its transcription quota: a long call leaves the server its
-                voice notes; `check_listening` refuses a new call once the day's is used up
+                voice notes; and in the day of the member who started the listening (the
+                asker: their cap, all chats together), so that one person in many servers
+                has no more listening than their cap; `check_listening` refuses a new call
+                once the server's day, or the starter's, is used up
 
 Automatic transcripts (nobody asked) count against the chat and, when its sender is known
 (`sent_by`), against the sender's rate and caps; when they are refused, the chat hears it once
@@ -144,8 +147,9 @@ class Limiter:
         run the block, then record what it used (`Spend.used`), or give the reservation back
         when the block fails. A recording's seconds are reserved inside the block, as declared
         and once measured (`Spend.reserve`). `calls`: what a call listened to said, counted in
-        the server's listening quota instead of its transcription quota."""
-        tallies = self._listen_tallies(chat) if calls else self._tallies(chat, asker)
+        the server's listening quota (and the day of `asker`, who started the listening)
+        instead of its transcription quota."""
+        tallies = self._listen_tallies(chat, asker) if calls else self._tallies(chat, asker)
         spend = Spend(self, chat, asker, utc_day(self._clock.now()), tallies)
         await spend.reserve(Counts(tts_chars=tts_chars, summaries=summaries))
         try:
@@ -200,14 +204,25 @@ class Limiter:
             used = await uow.usage.day(listen_row(server), utc_day(self._clock.now()))
         return used.audio_seconds
 
-    async def check_listening(self, server: ChatRef) -> None:
-        """Refuse to start listening in a server whose listening of the day is used up."""
-        limit = self.policy.listen_seconds
-        used = await self.listened_today(server)
-        if limit and used >= limit:
-            limits, whole = Counts(audio_seconds=limit), Counts(audio_seconds=1)
-            reset = waiting(until_reset(self._clock.now()))
-            raise refusal(whole, limits, Counts(audio_seconds=used), reset=reset, of="listen")
+    async def check_listening(self, server: ChatRef, starter: Asker) -> None:
+        """Refuse to start listening in a server whose listening of the day is used up, or for
+        a `starter` whose own transcription of the day is (the call is charged to them)."""
+        if self._exempt(server):
+            return
+        day, whole = utc_day(self._clock.now()), Counts(audio_seconds=1)
+        checked: list[tuple[ChatRef, int, Whose]] = [
+            (listen_row(server), self.policy.listen_seconds, "listen")
+        ]
+        mine = self._person_row(server, starter)
+        if mine is not None:
+            checked.append((mine, self.policy.person.audio_seconds, "person"))
+        async with self._store() as uow:
+            for row, limit, whose in checked:
+                used = (await uow.usage.day(row, day)).audio_seconds
+                if limit and used >= limit:
+                    limits, spent = Counts(audio_seconds=limit), Counts(audio_seconds=used)
+                    reset = waiting(until_reset(self._clock.now()))
+                    raise refusal(whole, limits, spent, reset=reset, of=whose)
 
     async def today(self, chat: ChatRef, asker: Asker | None = None) -> UsageReport:
         """The chat's usage today and the limits it is measured against (`/usage`); with the
@@ -285,10 +300,14 @@ class Limiter:
             tallies.append(Tally(BUDGET_ROW, policy.budget.as_counts(), "budget"))
         return tallies
 
-    def _listen_tallies(self, server: ChatRef) -> list[Tally]:
-        """The days a call's transcription is counted in: the server's listening, the bot's."""
+    def _listen_tallies(self, server: ChatRef, starter: Asker | None) -> list[Tally]:
+        """The days a call's transcription is counted in: the server's listening, the day of
+        the member who started it (while persons have caps), the bot's."""
         limits = Counts(audio_seconds=self.policy.listen_seconds)
         tallies = [Tally(listen_row(server), limits, "listen")]
+        theirs = self._person_row(server, starter)
+        if theirs is not None:
+            tallies.append(Tally(theirs, self.policy.person.as_counts(), "starter"))
         if self.policy.budget.any:
             tallies.append(Tally(BUDGET_ROW, self.policy.budget.as_counts(), "budget"))
         return tallies

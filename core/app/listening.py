@@ -6,13 +6,16 @@ the lines; what is decided is decided here.
              no takes effect at once in a call being listened to
     begin    `/listen`: the server's consents read once; the members in the call split into
              those transcribed and those not (the line the adapter posts as it starts); and,
-             when asked, the language each caption is also shown in (`translate_to`)
+             when asked, the language each caption is also shown in (`translate_to`). The
+             member who starts it (`starter`) pays for it: refused once their day is used up
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
     heard    one utterance of one member: transcribed by MiMo's speech recognition while they
              consent, its seconds reserved first from the server's daily listening quota
              (DAILY_LISTEN_SECONDS, shown in /usage; not its transcription quota, which its
-             voice notes keep) and the bot's budget; None when nothing was said. What was
+             voice notes keep), from the starter's own day (their DAILY_PERSON_AUDIO_SECONDS,
+             all chats together: one person with many servers has no more) and from the bot's
+             budget; None when nothing was said. What was
              said is kept as a line of the call's transcript, with who said it and when. A
              refusal is raised: the adapter says it and ends the call; `begin` refuses a new
              call once the day's listening is used up. Where captions are translated, what was
@@ -46,7 +49,7 @@ from core.app.preferences import ChatPreferences
 from core.app.translations import translate
 from core.chat.languages import already_in, english_name
 from core.domain import errors
-from core.domain.limits import ANYONE, Counts
+from core.domain.limits import ANYONE, Asker, Counts, asked_by
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import (
@@ -92,6 +95,7 @@ class _Call:
 
     consenting: set[str]
     started_at: datetime
+    payer: Asker  # the member who started it: its transcription is charged to their day
     recording: str = ""
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
@@ -150,17 +154,20 @@ class Listening:
         present: Sequence[str],
         *,
         channel: str,
+        starter: str,
         translate_to: str | None = None,
     ) -> Roll:
-        """Start listening in the server's voice channel `channel`: who of `present` is
-        transcribed, who is not. `translate_to`: a locale each caption is also shown in."""
+        """Start listening in the server's voice channel `channel` for member `starter`, whose
+        day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale
+        each caption is also shown in."""
         if server in self._calls:
             raise errors.AlreadyListening()
-        await self._limiter.check_listening(server)
+        payer = asked_by(starter)
+        await self._limiter.check_listening(server, payer)
         if server in self._calls:  # started meanwhile
             raise errors.AlreadyListening()
         now = self._clock.now()
-        call = self._calls[server] = _Call(set(), now)  # taken first: one start at a time
+        call = self._calls[server] = _Call(set(), now, payer)  # taken first: one at a time
         async with self._uow() as uow:
             consenting = await uow.reading.consenting(server)
         call.consenting |= consenting
@@ -218,7 +225,7 @@ class Listening:
         seconds = len(pcm) / 2 / sample_rate
         prefs = await self._preferences.get(server)
         try:
-            async with self._limiter.spending(server, ANYONE, calls=True) as spend:
+            async with self._limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
                 if not self.admits(server, member_id):  # withdrawn meanwhile: given back
                     raise _Withdrawn()

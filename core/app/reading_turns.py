@@ -30,6 +30,7 @@ from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold, seen_by_all
 from core.domain.reading import HeardMessage, ReadingQueue, ReadingSession
+from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
 from core.ports import Metrics, VoiceCall, VoiceChannels
 
@@ -262,7 +263,7 @@ class Reading:
                                                     **refusal.params))  # fmt: skip
             return None
         except errors.ReadingShareUsed:
-            name = message.author_name
+            name = literal_markdown(message.author_name)  # posted: shown as typed
             line = text("reader.share_used", self.reads.locale, name=name)
             await self._tell_once(f"share:{message.author_id}", line)
             return None

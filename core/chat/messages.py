@@ -304,6 +304,7 @@ EN: dict[str, Source] = {
     "limits.budget_audio": "I have transcribed all I may today, every chat together: I rest until tomorrow (in {reset}).",
     "limits.budget_speech": "I have spoken all I may today, every chat together: I rest until tomorrow (in {reset}).",
     "limits.listen_quota": "This server has used all of today's listening in voice channels (its daily limit is {limit}); I listen again in {reset}.",
+    "limits.listen_starter": "The member who started this listening has used all of their transcription time for today, all chats together (each person may have {limit} a day), so I stop listening here. Someone else may start it again.",
     "limits.usage": "Used in this chat today (the day ends at midnight UTC, in {reset}):",
     "limits.usage.audio": "• Transcription: {used} of {limit} ({left} left)",
     "limits.usage.audio_unlimited": "• Transcription: {used} (no daily limit)",

@@ -26,6 +26,7 @@ from core.domain.errors import (
     AudioQuotaUsed,
     AudioTooLarge,
     ListenQuotaUsed,
+    ListenStarterQuotaUsed,
     PersonAudioQuotaShort,
     PersonAudioQuotaUsed,
     PersonSpeechQuotaShort,
@@ -210,7 +211,8 @@ class LimitPolicy:
     person: DailyCaps = DailyCaps(audio_seconds=3600, tts_chars=10_000)  # each person's share
     budget: DailyCaps = DailyCaps()  # the whole bot's day; past it, the bot rests till midnight
     # Seconds of speech a server's calls listened to may have transcribed in a day (0: no
-    # limit): counted instead of its transcription quota, so a long call leaves voice notes be.
+    # limit): counted instead of its transcription quota, so a long call leaves voice notes be;
+    # and in the day of the member who started the listening (their `person` cap) too.
     listen_seconds: int = 7200
 
 
@@ -298,13 +300,18 @@ _BUDGET_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {
     "tts_chars": (SpeechBudgetSpent,) * 3,
 }
 _LISTEN_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {"audio_seconds": (ListenQuotaUsed,) * 3}
-# Whose day a quota counts (see `LimitPolicy`): a chat's, a person's, the bot's, a server's calls.
-Whose = Literal["chat", "person", "budget", "listen"]
+_STARTER_ERRORS: dict[str, tuple[type[QuotaUsed], ...]] = {
+    "audio_seconds": (ListenStarterQuotaUsed,) * 3
+}
+# Whose day a quota counts (see `LimitPolicy`): a chat's, a person's, the bot's, a server's calls,
+# and the day of the person who started a call's listening (their own, as "person").
+Whose = Literal["chat", "person", "budget", "listen", "starter"]
 _REFUSALS: dict[Whose, dict[str, tuple[type[QuotaUsed], ...]]] = {
     "chat": _QUOTA_ERRORS,
     "person": _PERSON_ERRORS,
     "budget": _BUDGET_ERRORS,
     "listen": _LISTEN_ERRORS,
+    "starter": _STARTER_ERRORS,
 }
 
 

@@ -114,6 +114,17 @@ def _best_cut(text: str, limit: int, min_fill: float) -> int:
     return limit
 
 
+# What Markdown (Discord's among them) reads as markup: each is shown as itself after a
+# backslash, which any punctuation may take.
+_MARKUP = re.compile(r"([\\*_~`|>\[\]()#<@-])")
+
+
+def literal_markdown(text: str) -> str:
+    """`text` (a member's name, say) as a Markdown message shows it: every character that
+    could start markup (bold, a masked link, a heading, a mention) escaped."""
+    return _MARKUP.sub(r"\\\1", text)
+
+
 def printable(text: str) -> str:
     """`text` without control characters (line breaks and tabs kept): they break TTS requests."""
     return "".join(

@@ -235,6 +235,44 @@ async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_ca
     assert len(discord_api.voice_state_requests) == 2  # joined once, left once: not again
 
 
+async def test_listening_is_charged_to_the_member_who_started_it_and_ends_with_their_day(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Bob starts the listening, Ann speaks: what MiMo hears counts in Bob's own day, all
+    servers together (each person's cap, here 2 s), beside the server's listening. Once his
+    day is used up the call ends with its line, and /listen is refused to him anywhere
+    (whatever the server has left): one person with many servers has no more than their cap."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url, daily_person_audio_seconds=2):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, bob.user_id)
+        await speak(ann, tone(440, 1.5))  # 2 s of Bob's 2
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
+        bobs, anns = [await members.answer(m.user_id, "usage") for m in (bob, ann)]
+        await speak(ann, tone(550, 0.6))  # over Bob's day: said, and the bot leaves
+        await discord_api.voice.wait_until(lambda: left_by_itself(discord_api), what="leaving")
+        again = await members.answer(bob.user_id, "listen")
+
+    assert heard_tones(mimo) == [440]
+    _, said, refusal, bye = posted_in(discord_api, server.lounge)
+    assert said == "**Ann**: tone 440"
+    assert refusal == (
+        "The member who started this listening has used all of their transcription time for "
+        "today, all chats together (each person may have 2 sec a day), so I stop listening "
+        "here. Someone else may start it again."
+    )
+    assert bye.startswith("I stopped listening")
+    assert "• Yours, all chats together: 2 sec of 2 sec of transcription" in bobs.content
+    assert "Listening in voice channels: 2 sec of 2 hr" in bobs.content, bobs.content
+    assert "• Yours, all chats together: 0 sec of 2 sec of transcription" in anns.content
+    assert again.content.startswith(
+        "You have used all of your transcription time for today, all chats together"
+    ), again.content
+    assert len(discord_api.voice_state_requests) == 2  # joined once, left once: not again
+
+
 async def test_captions_asked_translated_show_the_servers_language_above_what_was_said(
     discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -364,6 +402,40 @@ async def test_a_member_who_joins_the_call_is_told_there_whether_they_are_transc
     assert told_dan == (
         f"Dan joined {where}: I do not transcribe you, since you have not said yes (/listen_me)."
     )
+
+
+async def test_a_nickname_with_markdown_reads_as_typed_in_every_post_and_pings_nobody(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """A member nicknamed like a link is shown as their nickname, not as a link or in bold:
+    the opening line, her captions and the join notice escape it as Discord's markdown needs;
+    the call's transcript file, plain text, holds it as typed. Nothing posted may ping."""
+    nick = "x** [Verify](https://x.io) **"
+    escaped = "x\\*\\* \\[Verify](https://x.io) \\*\\*"
+    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    ann, mallory = discord_api.add_member(server, "Ann"), discord_api.add_member(server, "Mal")
+    for member in (ann, mallory):
+        await discord_api.set_nick(server, member, nick)
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann, "listen_me", allowed=True)
+        in_call = await discord_api.join_call(server, ann, server.lounge)
+        await listening_started(discord_api, server, members, bob.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await discord_api.voice.speak(in_call, tone(440, 0.6))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
+        await discord_api.join_call(server, mallory, server.lounge)
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "Mal told")
+        await members.answer(bob.user_id, "stop_listening")
+
+    opening, said, told, _ = posted_in(discord_api, server.lounge)
+    assert f"Transcribed: {escaped}\nNot transcribed: Bob\n" in opening
+    assert said == f"**{escaped}**: tone 440"
+    assert told.startswith(f"{escaped} joined <#{server.lounge}>, where I am listening: I do not")
+    posts = [m for m in discord_api.messages_in(server.lounge) if m.interaction_id is None]
+    [file] = [a for a in posts[-1].attachments if a.filename == "call.txt"]
+    assert file.data.decode().endswith(f"] {nick}: tone 440")
+    assert all(m.allowed_mentions == {"parse": []} for m in posts), posts
 
 
 async def test_the_buttons_under_the_opening_line_say_yes_or_no_for_whoever_clicks(

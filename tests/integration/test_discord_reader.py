@@ -420,6 +420,30 @@ async def test_missing_permissions_are_named_and_nothing_is_joined(
     assert discord_api.voice_state_requests == []
 
 
+async def test_a_name_with_markdown_reads_as_typed_where_the_reader_names_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """The line saying a member's share of the server's speech is used names them as typed: a
+    nickname like a link is escaped, no link and no bold."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    await discord_api.set_nick(server, ann, "x** [Verify](https://x.io) **")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+        daily_tts_chars=100, discord_reader_member_share=0.25,  # 25 characters each
+    )  # fmt: skip
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, "Hello")  # her name says 29 more
+        await until(lambda: posted_in(discord_api, server.lounge), "the line about her share")
+
+    assert posted_in(discord_api, server.lounge) == [
+        "I read no more of x\\*\\* \\[Verify\\]\\(https://x.io\\) \\*\\*'s messages aloud "
+        "today: they have used their share of this server's speech."
+    ]
+    assert spoken_requests(mimo) == []
+
+
 async def test_a_used_up_speech_quota_is_said_once_and_the_reading_ends(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

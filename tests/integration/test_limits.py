@@ -408,6 +408,40 @@ async def test_a_sender_over_their_cap_in_one_group_is_refused_in_a_second(
     assert len(mimo.calls("mimo-v2.5-asr")) == 2
 
 
+async def test_each_groups_anonymous_administrators_have_a_cap_of_their_own(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """Anonymous administrators of every group arrive as one bot user (GroupAnonymousBot),
+    each group as their `sender_chat`: the group is who they are for the caps and the rates,
+    so two unrelated groups' administrators never spend each other's day."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, daily_person_tts_chars=5
+    )
+
+    def anonymous(chat_id: int, user_id: int, words: str) -> None:
+        bot_api.push(bot_api.text_message(
+            chat_id=chat_id, user_id=user_id, text=words, chat_type="supergroup", anonymous=True
+        ))  # fmt: skip
+
+    async with running(settings, bot_api, clock=at_18_48()):
+        anonymous(GROUP, ALICE, "/say hello")  # the group's five characters of the day
+        await bot_api.wait_for("sendVoice", chat_id=GROUP)
+        anonymous(OTHER_GROUP, BOB, "/say world")  # another group's: five of its own
+        await bot_api.wait_for("sendVoice", chat_id=OTHER_GROUP)
+        anonymous(GROUP, CAROL, "/say again")  # the first group's again: its day is spent
+        await said(bot_api, GROUP, "You have used all of your speech for today, all chats "
+                                   "together (each person may have 5 characters a day); try "
+                                   f"again in {RESET}.")  # fmt: skip
+        anonymous(OTHER_GROUP, BOB, "/usage")
+        await bot_api.wait_until(lambda: bot_api.texts(OTHER_GROUP)[-1:] != [])
+
+    usage = bot_api.texts(OTHER_GROUP)[-1].splitlines()
+    assert "• Yours, all chats together: 5 of 5 characters of speech" in usage, usage
+    assert [body["messages"][-1]["content"] for body in mimo.calls("mimo-v2.5-tts")] == [
+        "hello", "world"
+    ]  # fmt: skip
+
+
 async def test_past_the_daily_budget_the_bot_rests_until_tomorrow_in_every_chat(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
 ) -> None:

@@ -450,14 +450,23 @@ class FakeBotApi:
         text: str,
         chat_type: str = "private",
         reply_to: dict[str, Any] | None = None,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
-        """A text Message; ``/commands`` (also ``/cmd@botname``) get bot_command entities."""
+        """A text Message; ``/commands`` (also ``/cmd@botname``) get bot_command entities.
+        `anonymous`: sent by one of the group's anonymous administrators (`user_id` is who
+        they are, which Telegram does not tell: the message comes from GroupAnonymousBot, with
+        the group as its `sender_chat`)."""
         assert _utf16_units(text) <= MAX_TEXT_LENGTH, "no Telegram client sends a longer message"
         content: dict[str, Any] = {"text": text}
         entities = _command_entities(text)
         if entities:
             content["entities"] = entities
-        return self._incoming(chat_id, user_id, chat_type, reply_to, content)
+        message = self._incoming(chat_id, user_id, chat_type, reply_to, content)
+        if anonymous:
+            assert chat_type in ("group", "supergroup"), "only a group has anonymous admins"
+            message["from"] = dict(ANONYMOUS_ADMIN)
+            message["sender_chat"] = message["chat"]
+        return message
 
     def voice_message(
         self,

@@ -1,4 +1,4 @@
-"""Splitting long replies and formatting durations."""
+"""Splitting long replies, formatting durations, and names shown as typed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from core.domain.text import (
     format_duration,
+    literal_markdown,
     pieces_or_none,
     split_lines,
     split_message,
@@ -111,3 +112,26 @@ def test_list_pieces_fit_and_keep_every_line_whole_that_fits(lines: list[str], l
     kept = {line for p in pieces for line in p.split("\n")}
     whole = [ln.strip() for ln in text.split("\n") if ln.strip() and utf16_units(ln) <= limit]
     assert all(any(line in k for k in kept) for line in whole)
+
+
+def test_a_name_like_a_link_is_escaped_to_read_as_typed() -> None:
+    assert literal_markdown("x** [Verify](https://x.io) **") == (
+        r"x\*\* \[Verify\]\(https://x.io\) \*\*"
+    )
+    assert literal_markdown("Ann") == "Ann"
+
+
+@given(st.text())
+def test_every_escaped_name_reads_back_as_itself(name: str) -> None:
+    """Markdown drops the backslash before punctuation: what shows is the name, and no
+    character of it is left to start markup."""
+    escaped, shown, at = literal_markdown(name), [], 0
+    while at < len(escaped):
+        if escaped[at] == "\\":  # an escape: the character after it shows as itself
+            shown.append(escaped[at + 1])
+            at += 2
+            continue
+        assert escaped[at] not in "\\*_~`|>[]()#<@-", escaped
+        shown.append(escaped[at])
+        at += 1
+    assert "".join(shown) == name

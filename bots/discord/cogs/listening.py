@@ -24,7 +24,7 @@ from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import in_servers
 from bots.discord.listen_buttons import ConsentAt, ConsentButton, consent_view
-from bots.discord.messages import text
+from bots.discord.messages import shown_name, text
 from bots.discord.nicknames import take_off_left_behind
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
@@ -130,7 +130,7 @@ class ListeningCog(commands.Cog):
         place = await place_locale(interaction)
         roll = await self.listening.begin(
             server, [str(m.id) for m in channel.members if not m.bot], channel=str(channel.id),
-            translate_to=place if translate else None,
+            starter=str(member.id), translate_to=place if translate else None,
         )  # fmt: skip
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
@@ -189,7 +189,7 @@ class ListeningCog(commands.Cog):
             yes = self.listening.admits(server, str(member.id))
             await call.post(text(
                 f"discord.listen.arrived_{'yes' if yes else 'no'}", call.locale,
-                name=member.display_name, voice=call.channel.mention,
+                name=shown_name(member.display_name), voice=call.channel.mention,
             ))  # fmt: skip
 
     @commands.Cog.listener()
@@ -237,7 +237,7 @@ class ListeningCog(commands.Cog):
 def _started_line(roll: Roll, channel: discord.VoiceChannel, locale: str) -> str:
     def names(ids: list[str]) -> str:
         found = [channel.guild.get_member(int(i)) for i in ids]
-        shown = [m.display_name for m in found if m is not None]
+        shown = [shown_name(m.display_name) for m in found if m is not None]
         return ", ".join(shown) or text("discord.listen.nobody", locale)
 
     return text(

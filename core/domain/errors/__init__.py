@@ -67,6 +67,7 @@ here.
     │   │   ├── PersonAudioQuotaUsed, PersonSpeechQuotaUsed  a person's cap, all chats
     │   │   │                     together (...Short: some left, not enough)
     │   │   ├── ListenQuotaUsed   a server's listening in voice channels
+    │   │   ├── ListenStarterQuotaUsed  the cap of the member who started the listening
     │   │   └── BudgetSpent       the whole bot's day: it rests until midnight UTC
     │   │       └── AudioBudgetSpent, SpeechBudgetSpent
     │   ├── CloneAttemptsUsed     one person's /voice clone requests today
@@ -106,6 +107,7 @@ from core.domain.errors.limits import (
     CloneAttemptsUsed,
     LimitReached,
     ListenQuotaUsed,
+    ListenStarterQuotaUsed,
     PersonAudioQuotaShort,
     PersonAudioQuotaUsed,
     PersonAutoTranscriptsPaused,
@@ -222,6 +224,7 @@ __all__ = [
     "EmptyText",
     "LimitReached",
     "ListenQuotaUsed",
+    "ListenStarterQuotaUsed",
     "ListenerMayNotRead",
     "LoggingIsOff",
     "MayNotSpeakThere",

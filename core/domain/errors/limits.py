@@ -119,6 +119,14 @@ class ListenQuotaUsed(QuotaUsed):
     key = "limits.listen_quota"
 
 
+class ListenStarterQuotaUsed(PersonAudioQuotaUsed):
+    """The transcription of the day of the member who started a call's listening (their
+    DAILY_PERSON_AUDIO_SECONDS, all chats together), which the call is charged to. The call
+    being listened to ends; someone else may start it again."""
+
+    key = "limits.listen_starter"
+
+
 class CloneAttemptsUsed(LimitReached):
     """One person's `/voice clone` requests today (VOICE_CLONE_ATTEMPTS_PER_DAY).
     Params: limit, wait."""
