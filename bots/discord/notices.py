@@ -30,7 +30,8 @@ class Notices:
 
     async def _send(self) -> None:
         while self.pending and not self._closed:
-            lines, self.pending = _one_message(self.pending)
+            lines = _one_message(self.pending)
+            del self.pending[: len(lines)]
             await self._post("\n".join(lines))
 
     async def close(self) -> None:
@@ -42,12 +43,12 @@ class Notices:
                 await self._sending
 
 
-def _one_message(lines: list[str]) -> tuple[list[str], list[str]]:
-    """The first lines that fit in one message, and the rest."""
+def _one_message(lines: list[str]) -> list[str]:
+    """The first lines that fit in one message."""
     taken, size = 0, -1
     for line in lines:
         size += len(line) + 1
         if taken and size > MESSAGE_CHARS:
             break
         taken += 1
-    return lines[:taken], lines[taken:]
+    return lines[:taken]
