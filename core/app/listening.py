@@ -170,19 +170,26 @@ class Listening:
             self._follow(server, member_id, yes)
             return yes
         in_call = self._follow(server, member_id, yes)
-        for wait in (*SAVE_RETRIES, None):
-            try:
-                await self._save(server, member_id, yes)
-                break
-            except Exception as exc:
-                if wait is None and not in_call:
-                    raise  # nothing holds it: the member hears it failed
-                if wait is None:
-                    raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
-                logger.warning("storing a no in %s failed; trying again", server, exc_info=True)
-                await asyncio.sleep(wait)
+        try:
+            await self._save_no(server, member_id)
+        except Exception as exc:
+            if not in_call:
+                raise  # nothing holds it: the member hears it failed
+            logger.exception("a no in %s holds in the call, but could not be stored", server)
+            raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
         self._follow(server, member_id, yes)  # a call begun while it was stored reads it or not
         return yes
+
+    async def _save_no(self, server: ChatRef, member_id: str) -> None:
+        """Store a no, tried again after each of `SAVE_RETRIES` seconds."""
+        for wait in SAVE_RETRIES:
+            try:
+                await self._save(server, member_id, False)
+                return
+            except Exception:
+                logger.warning("storing a no in %s failed; trying again", server, exc_info=True)
+                await asyncio.sleep(wait)
+        await self._save(server, member_id, False)
 
     async def _save(self, server: ChatRef, member_id: str, yes: bool) -> None:
         async with self._uow() as uow:

@@ -151,7 +151,7 @@ class ListeningCog(commands.Cog):
         self._notices[server] = Notices(call.post)
         if not self.listening.listening(server):  # /forget while it joined: ended at once
             await self._stop(server, with_transcript=False)
-            return
+            raise errors.NotListening()
         await call.post(_started_line(roll, channel, call.locale), view=consent_view(call.locale))
         await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))
 
