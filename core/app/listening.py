@@ -115,7 +115,8 @@ class _Call:
     said: dict[str, bool] = field(default_factory=dict)
     on_forget: Callable[[], Awaitable[None]] | None = None  # the adapter's end, for /forget
     keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
-    ended: bool = False
+    ended: bool = False  # nothing more is kept
+    whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
     told: dict[str, datetime] = field(default_factory=dict)  # when each was told it listens
 
     def follow(self, member_id: str, yes: bool) -> None:
@@ -267,13 +268,16 @@ class Listening:
         if call is None:
             return False
         logger.info("stopped listening in %s", server)
-        async with call.keeping:  # a line being kept is kept first; none is after
-            call.ended = True
-            if call.starts:  # a call where nothing was said keeps nothing
-                duration = (self._clock.now() - call.started_at).total_seconds()
-                await self._keeper.complete(
-                    server, call.recording, language=call.language, duration=duration
-                )
+        try:
+            async with call.keeping:  # a line being kept is kept first; none is after
+                call.ended = True
+                if call.starts:  # a call where nothing was said keeps nothing
+                    duration = (self._clock.now() - call.started_at).total_seconds()
+                    await self._keeper.complete(
+                        server, call.recording, language=call.language, duration=duration
+                    )
+        finally:
+            call.whole.set()
         return True
 
     async def forget(self, server: ChatRef) -> None:
@@ -288,8 +292,7 @@ class Listening:
             except Exception:
                 logger.exception("the call in %s did not end cleanly for /forget", server)
         await self.end(server)  # where the adapter did not (or was ending it already)
-        async with call.keeping:
-            pass  # a line being kept by an end begun elsewhere is kept before the deletion
+        await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
     @counted("transcribe")
     async def heard(
