@@ -219,9 +219,13 @@ async def bootstrap(
         metrics.watch_queue("ffmpeg", lambda: processes.waiting)
         metrics.watch_queue("download", lambda: recordings.waiting)
         preferences, speech = cases.preferences, cases.speech
+        listening = Listening(
+            uow=uow, speech=mimo, chat_api=mimo, audio=audio, preferences=preferences,
+            limiter=limiter, keeper=keeper, clock=clock, metrics=metrics,
+        )  # fmt: skip
         summaries = SummaryService(
             uow=uow, chat_api=mimo, preferences=preferences, limiter=limiter, speech=speech,
-            clock=clock, limits=summary_limits(settings), metrics=metrics,
+            clock=clock, limits=summary_limits(settings), metrics=metrics, listening=listening,
         )  # fmt: skip
         transcripts = Transcripts(
             preferences=preferences, transcription=cases.transcription,
@@ -245,10 +249,7 @@ async def bootstrap(
             scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
             message_speech=message_speech,
             reader_choices=ReaderChoices(uow=uow, preferences=preferences),
-            listening=Listening(
-                uow=uow, speech=mimo, chat_api=mimo, audio=audio, preferences=preferences,
-                limiter=limiter, keeper=keeper, clock=clock, metrics=metrics,
-            ),
+            listening=listening,
             calls=Calls(
                 uow=uow, chat_api=mimo, limiter=limiter,
                 max_prompt_chars=settings.summary_max_prompt_chars,

@@ -33,6 +33,7 @@ listening.py        a call listened in: joined, each utterance to the core, its 
 captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
 listen_buttons.py   the yes and no buttons under a listened call's opening line
 nicknames.py        the bot's nickname while it listens in a server ("🎙️ voicebridge")
+notices.py          a listened call's notices of who joined: one message at a time, joins together
 messages.py         what only the Discord adapter says
 cogs/               one cog per feature
 """

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any
 
 import discord
 
 from bots.discord.audiences import quick_locale
+from bots.discord.listen_buttons import ConsentAt
 from bots.discord.messages import text
 from bots.discord.places import Interaction, reaches_channel
 from core.app.limits import Limiter
@@ -39,10 +41,27 @@ def admits_message(limiter: Limiter, message: discord.Message) -> bool:
 
 def admits_interaction(limiter: Limiter, interaction: Interaction) -> bool:
     """Where the bot is installed to the user alone, the place is not the bot's: the allowlist
-    applies to the user."""
+    applies to the user. A member's no to being transcribed is heard from anyone in any channel
+    of a server (`says_no`)."""
     places = (interaction.guild_id, interaction.channel_id) if reaches_channel(interaction) else ()
     chats = [i for i in places if i is not None]
-    return limiter.admits("discord", chats=list(chats), user=interaction.user.id)
+    no = says_no(interaction)
+    return limiter.admits("discord", chats=list(chats), user=interaction.user.id, withdrawal=no)
+
+
+def says_no(interaction: Interaction) -> bool:
+    """`/listen_me allowed:False`, or a click on "Don't transcribe me", in a server."""
+    data: Any = interaction.data or {}
+    if interaction.guild_id is None:
+        return False
+    if interaction.type is discord.InteractionType.component:
+        return bool(data.get("custom_id") == ConsentAt(yes=False).custom_id)
+    if interaction.type is not discord.InteractionType.application_command:
+        return False
+    options = data.get("options") or []
+    return data.get("name") == "listen_me" and any(
+        option.get("name") == "allowed" and option.get("value") is False for option in options
+    )
 
 
 async def turn_away(limiter: Limiter, interaction: Interaction) -> bool:

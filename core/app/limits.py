@@ -96,9 +96,18 @@ class Limiter:
     def off(cls) -> Limiter:
         return cls(uow=None, clock=SystemClock(), policy=LimitPolicy())
 
-    def admits(self, platform: Platform, *, chats: list[object], user: object | None) -> bool:
-        """The allowlist: whether a request from `user` in the chat known by `chats` is served."""
-        return self.policy.allowlist.admits(platform, chats=chats, user=user)
+    def admits(
+        self,
+        platform: Platform,
+        *,
+        chats: list[object],
+        user: object | None,
+        withdrawal: bool = False,
+    ) -> bool:
+        """The allowlist: whether a request from `user` in the chat known by `chats` is served;
+        a `withdrawal` (a no to being transcribed) always is."""
+        allowlist = self.policy.allowlist
+        return allowlist.admits(platform, chats=chats, user=user, withdrawal=withdrawal)
 
     async def admit(self, chat: ChatRef, asker: Asker | None) -> None:
         """Count one costly request of `asker` in `chat` this minute, or refuse it."""

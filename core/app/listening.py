@@ -2,12 +2,19 @@
 The platform's adapter joins the call, cuts what each member says into utterances and posts
 the lines; what is decided is decided here.
 
-    consent  `/listen_me`: a member's yes (or no) to being transcribed in a server, stored; a
-             no takes effect at once in a call being listened to
-    begin    `/listen`: the server's consents read once; the members in the call split into
+    consent  `/listen_me`: a member's yes (or no) to being transcribed in a server, stored. A
+             no wins every race: the call being listened to drops the member first (the voice
+             socket admits nothing more of them), then it is stored, tried a few times; if it
+             still cannot be, the member is told it holds for this call only
+             (`errors.NoNotSaved`). A yes is stored first, then followed by the call
+    begin    `/listen`: the call registered first, then the server's consents read once, so a
+             no said at any moment of the start is applied; the members in the call split into
              those transcribed and those not (the line the adapter posts as it starts); and,
              when asked, the language each caption is also shown in (`translate_to`). The
              member who starts it (`starter`) pays for it: refused once their day is used up
+    arrived  a member joining the call: whether they are transcribed, for the notice the
+             adapter posts; None where they were told (or named in the opening line) within
+             `notice_again` in this call: leaving and coming back is not told twice
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
     heard    one utterance of one member: transcribed by MiMo's speech recognition while they
@@ -23,7 +30,10 @@ the lines; what is decided is decided here.
              listening), unless its script shows it is in that language already; the kept
              transcript holds what was said, never a translation
     end      `/stop_listening`, nobody left in the call, or nobody spoke for a while: the
-             call's transcript is marked whole
+             call's transcript is marked whole; nothing more is kept under it after
+    forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
+             goodbye line, `begin`'s `on_forget`), and once every line in flight is kept or
+             dropped, the deletion may go on: nothing of the call is kept again
 
 The call's transcript is kept as recordings' transcripts are (`core.app.kept`: retention,
 `/forget`), in the server, as the recording `call:<voice channel>:<start>`; each line names its
@@ -36,11 +46,12 @@ One listening per server (a bot has one voice connection in a server), held by t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
@@ -63,6 +74,9 @@ from core.ports import (
 )
 
 logger = logging.getLogger(__name__)
+
+SAVE_RETRIES = (0.1, 0.5)  # seconds before each new try of storing a no that could not be
+NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,19 @@ class _Call:
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
     starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
+    # What members said during the call, over what `begin` read: a no said while it read the
+    # consents stays a no.
+    said: dict[str, bool] = field(default_factory=dict)
+    on_forget: Callable[[], Awaitable[None]] | None = None  # the adapter's end, for /forget
+    keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
+    ended: bool = False  # nothing more is kept
+    whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
+    told: dict[str, datetime] = field(default_factory=dict)  # when each was told it listens
+
+    def follow(self, member_id: str, yes: bool) -> None:
+        """The member's yes or no, from now on."""
+        self.said[member_id] = yes
+        (self.consenting.add if yes else self.consenting.discard)(member_id)
 
     def line_start(self, at: datetime) -> float:
         """Seconds from the start of the call, a millisecond later when a line (of another
@@ -137,16 +164,50 @@ class Listening:
         self._clock = clock
         self.metrics = metrics
         self._calls: dict[ChatRef, _Call] = {}  # servers listened to
+        self.notice_again = NOTICE_AGAIN
 
     async def consent(self, server: ChatRef, member_id: str, yes: bool) -> bool:
-        """Store the member's yes or no; a call being listened to follows at once."""
+        """Store the member's yes or no; a call being listened to follows it, a no before it is
+        stored (see the module docstring). Raises `errors.NoNotSaved` where a no holds in the
+        call but could not be stored."""
+        if yes:
+            await self._save(server, member_id, yes)
+            self._follow(server, member_id, yes)
+            return yes
+        in_call = self._follow(server, member_id, yes)
+        try:
+            await self._save_no(server, member_id)
+        except Exception as exc:
+            if not in_call:
+                raise  # nothing holds it: the member hears it failed
+            logger.exception("a no in %s holds in the call, but could not be stored", server)
+            raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
+        self._follow(server, member_id, yes)  # a call begun while it was stored reads it or not
+        return yes
+
+    async def _save_no(self, server: ChatRef, member_id: str) -> None:
+        """Store a no, tried again after each of `SAVE_RETRIES` seconds."""
+        for wait in SAVE_RETRIES:
+            try:
+                await self._save(server, member_id, False)
+                return
+            except Exception:
+                logger.warning("storing a no in %s failed; trying again", server, exc_info=True)
+                await asyncio.sleep(wait)
+        await self._save(server, member_id, False)
+
+    async def _save(self, server: ChatRef, member_id: str, yes: bool) -> None:
         async with self._uow() as uow:
             await uow.reading.save_consent(server, member_id, yes)
             await uow.commit()
+
+    def _follow(self, server: ChatRef, member_id: str, yes: bool) -> bool:
+        """The call being listened to in `server` follows the member's yes or no; False when
+        there is none."""
         live = self._calls.get(server)
         if live is not None:
-            (live.consenting.add if yes else live.consenting.discard)(member_id)
-        return yes
+            live.follow(member_id, yes)
+        return live is not None
 
     async def begin(
         self,
@@ -156,10 +217,12 @@ class Listening:
         channel: str,
         starter: str,
         translate_to: str | None = None,
+        on_forget: Callable[[], Awaitable[None]] | None = None,
     ) -> Roll:
         """Start listening in the server's voice channel `channel` for member `starter`, whose
         day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale
-        each caption is also shown in."""
+        each caption is also shown in; `on_forget`: how the adapter ends the call, when
+        `/forget` asks for it."""
         if server in self._calls:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -167,22 +230,36 @@ class Listening:
         if server in self._calls:  # started meanwhile
             raise errors.AlreadyListening()
         now = self._clock.now()
-        call = self._calls[server] = _Call(set(), now, payer)  # taken first: one at a time
+        # Registered before the consents are read: a yes or no said from now on is followed.
+        call = self._calls[server] = _Call(set(), now, payer, on_forget=on_forget)
         async with self._uow() as uow:
             consenting = await uow.reading.consenting(server)
-        call.consenting |= consenting
+        call.consenting |= {member for member in consenting if member not in call.said}
         call.recording = f"{call_prefix(channel)}{round(now.timestamp() * 1000)}"
         call.language = (await self._preferences.get(server)).language
         call.translate_to = None if translate_to is None else english_name(translate_to)
+        call.told = dict.fromkeys(present, now)  # the opening line names them
         logger.info("listening in %s", server)
         return Roll(
-            transcribed=[m for m in present if m in consenting],
-            not_transcribed=[m for m in present if m not in consenting],
+            transcribed=[m for m in present if m in call.consenting],
+            not_transcribed=[m for m in present if m not in call.consenting],
             call=call.recording,
         )
 
     def listening(self, server: ChatRef) -> bool:
         return server in self._calls
+
+    def arrived(self, server: ChatRef, member_id: str) -> bool | None:
+        """A member joined the call: whether they are transcribed, to be told so; None when
+        there is no call, or they were told within `notice_again`."""
+        call = self._calls.get(server)
+        if call is None:
+            return None
+        now, told = self._clock.now(), call.told.get(member_id)
+        if told is not None and now - told < self.notice_again:
+            return None
+        call.told[member_id] = now
+        return member_id in call.consenting
 
     def admits(self, server: ChatRef, member_id: str) -> bool:
         call = self._calls.get(server)
@@ -198,12 +275,31 @@ class Listening:
         if call is None:
             return False
         logger.info("stopped listening in %s", server)
-        if call.starts:  # a call where nothing was said keeps nothing
-            duration = (self._clock.now() - call.started_at).total_seconds()
-            await self._keeper.complete(
-                server, call.recording, language=call.language, duration=duration
-            )
+        try:
+            async with call.keeping:  # a line being kept is kept first; none is after
+                call.ended = True
+                if call.starts:  # a call where nothing was said keeps nothing
+                    duration = (self._clock.now() - call.started_at).total_seconds()
+                    await self._keeper.complete(
+                        server, call.recording, language=call.language, duration=duration
+                    )
+        finally:
+            call.whole.set()
         return True
+
+    async def forget(self, server: ChatRef) -> None:
+        """`/forget` in `server`: its listening ended first, by the adapter (its goodbye),
+        and nothing of the call kept once this returns."""
+        call = self._calls.get(server)
+        if call is None:
+            return
+        if call.on_forget is not None:
+            try:
+                await call.on_forget()
+            except Exception:
+                logger.exception("the call in %s did not end cleanly for /forget", server)
+        await self.end(server)  # where the adapter did not (or was ending it already)
+        await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
     @counted("transcribe")
     async def heard(
@@ -241,9 +337,12 @@ class Listening:
         said = heard.text.strip()
         if not said or not self.admits(server, member_id):  # withdrawn while MiMo heard it
             return None
-        start = call.line_start(started_at)
-        line = TranscriptPart(start, start + seconds, said, speaker, member_id)
-        await self._keeper.keep_part(server, call.recording, language=call.language, part=line)
+        async with call.keeping:
+            if call.ended or not self.admits(server, member_id):  # ended, or forgotten
+                return None
+            start = call.line_start(started_at)
+            line = TranscriptPart(start, start + seconds, said, speaker, member_id)
+            await self._keeper.keep_part(server, call.recording, language=call.language, part=line)
         if call.translate_to is None:
             return Heard(said)
         return Heard(said, await self._translated(server, said, call.translate_to))

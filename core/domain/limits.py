@@ -151,10 +151,19 @@ class Allowlist:
     def is_open(self) -> bool:
         return not self.chats and not self.users
 
-    def admits(self, platform: Platform, *, chats: Iterable[object], user: object | None) -> bool:
+    def admits(
+        self,
+        platform: Platform,
+        *,
+        chats: Iterable[object],
+        user: object | None,
+        withdrawal: bool = False,
+    ) -> bool:
         """Whether a request from `user` (None: nobody in particular) in the chat known by any
-        of `chats` (a Discord server and its channel, say) may be served."""
-        if self.is_open:
+        of `chats` (a Discord server and its channel, say) may be served. A `withdrawal` (a
+        member's no to being transcribed) always is: it only ever stops the bot, and a member
+        the allowlist leaves out must be able to stop being transcribed all the same."""
+        if self.is_open or withdrawal:
             return True
         if any(_listed(self.chats, platform, chat) for chat in chats):
             return True

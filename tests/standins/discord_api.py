@@ -103,7 +103,8 @@ Rate limits: at most `global_per_second` (50, Discord's global limit) requests a
 bot token; one more is answered 429 with ``"global": true`` and ``X-RateLimit-Global``.
 Interaction and webhook routes, which the interaction's token authorises, do not count.
 
-Faults: `rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
+Faults: `held(route)` answers no request of the route until its block ends;
+`rate_limit_next(route, times=N)` answers the next N requests of a route with 429, as
 Discord does: ``{"message": "You are being rate limited.", "retry_after": 0.5, "global": false}``
 with ``Retry-After``, the ``X-RateLimit-*`` headers and ``Via`` (discord.py takes a 429 without
 ``Via`` for a Cloudflare ban and gives up).
@@ -122,7 +123,7 @@ import secrets
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -453,6 +454,7 @@ class FakeDiscord:
         self._files: dict[str, tuple[bytes, str]] = {}  # CDN path -> data, content type
         self._sessions: list[_Session] = []
         self._rate_limits: dict[str, list[Any]] = {}  # route -> [times left, retry_after, global]
+        self._held: dict[str, asyncio.Event] = {}  # route -> set once its requests may go on
         self.global_per_second = global_per_second
         self._last_second: deque[float] = deque()  # when the bot token's requests came
         # When a request arrives, for the global limit's second: a test that must know which
@@ -1047,6 +1049,17 @@ class FakeDiscord:
         ``"POST /channels/{channel_id}/messages"``) with 429 and `retry_after` seconds."""
         self._rate_limits[route] = [times, retry_after, is_global]
 
+    @contextlib.contextmanager
+    def held(self, route: str) -> Iterator[None]:
+        """Answer no request of `route` (a template as in `Call.route`) until the block ends, as
+        a slow Discord would; each is in `calls` as it arrives. Ended by a failure too."""
+        self._held[route] = release = asyncio.Event()
+        try:
+            yield
+        finally:
+            self._held.pop(route, None)
+            release.set()
+
     def _rate_limited(self, call: Call) -> web.Response | None:
         limit = self._rate_limits.get(call.route)
         if not limit or limit[0] <= 0:
@@ -1202,6 +1215,9 @@ class FakeDiscord:
                 self._authenticate(request, template)
                 self._check_access(call)
                 await _read_body(request, call)
+                if (held := self._held.get(call.route)) is not None:
+                    self._notify()
+                    await held.wait()
                 limited = self._rate_limited(call) or self._over_global_limit(call, template)
                 if limited is not None:
                     return limited

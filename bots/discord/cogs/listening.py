@@ -26,6 +26,7 @@ from bots.discord.installs import in_servers
 from bots.discord.listen_buttons import ConsentAt, ConsentButton, consent_view
 from bots.discord.messages import shown_name, text
 from bots.discord.nicknames import take_off_left_behind
+from bots.discord.notices import Notices
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
@@ -68,6 +69,7 @@ class ListeningCog(commands.Cog):
         self.calls: dict[ChatRef, ListenedCall] = {}
         self._starters: dict[ChatRef, int] = {}
         self._kept_as: dict[ChatRef, str] = {}  # each call's transcript, by `Roll.call`
+        self._notices: dict[ChatRef, Notices] = {}  # who joined each call, told in its chat
 
     async def cog_load(self) -> None:
         # The yes and no buttons under every opening line ever posted, restarts included.
@@ -131,6 +133,7 @@ class ListeningCog(commands.Cog):
         roll = await self.listening.begin(
             server, [str(m.id) for m in channel.members if not m.bot], channel=str(channel.id),
             starter=str(member.id), translate_to=place if translate else None,
+            on_forget=lambda: self._stop(server, with_transcript=False),
         )  # fmt: skip
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
@@ -145,6 +148,10 @@ class ListeningCog(commands.Cog):
             raise
         self.calls[server], self._starters[server] = call, member.id
         self._kept_as[server] = roll.call
+        self._notices[server] = Notices(call.post)
+        if not self.listening.listening(server):  # /forget while it joined: ended at once
+            await self._stop(server, with_transcript=False)
+            raise errors.NotListening()
         await call.post(_started_line(roll, channel, call.locale), view=consent_view(call.locale))
         await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))
 
@@ -174,7 +181,8 @@ class ListeningCog(commands.Cog):
     ) -> None:
         """The bot taken out of the call, nobody left in it, or nobody it transcribes (the last
         of them left): the listening ends. A member who joins is told, in the channel's chat,
-        that the bot listens and whether they are transcribed."""
+        that the bot listens and whether they are transcribed (once in a while: the core's
+        `arrived`; joins together in one message: `Notices`)."""
         server = server_of(member.guild)
         call = self.calls.get(server)
         if call is None:
@@ -186,11 +194,13 @@ class ListeningCog(commands.Cog):
         if gone or not people or last_left or call.ended:
             await self._stop(server)
         elif after.channel == call.channel != before.channel and not member.bot:
-            yes = self.listening.admits(server, str(member.id))
-            await call.post(text(
-                f"discord.listen.arrived_{'yes' if yes else 'no'}", call.locale,
-                name=shown_name(member.display_name), voice=call.channel.mention,
-            ))  # fmt: skip
+            yes = self.listening.arrived(server, str(member.id))
+            notices = self._notices.get(server)
+            if yes is not None and notices is not None:
+                notices.add(text(
+                    f"discord.listen.arrived_{'yes' if yes else 'no'}", call.locale,
+                    name=shown_name(member.display_name), voice=call.channel.mention,
+                ))  # fmt: skip
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
@@ -199,16 +209,22 @@ class ListeningCog(commands.Cog):
         if server_of(guild) not in self.calls:
             await take_off_left_behind(guild)
 
-    async def _stop(self, server: ChatRef) -> None:
-        """Stop listening, and post the goodbye with the call's transcript as files."""
+    async def _stop(self, server: ChatRef, *, with_transcript: bool = True) -> None:
+        """Stop listening, and post the goodbye with the call's transcript as files (without
+        them for /forget, which deletes it)."""
         call = self.calls.pop(server, None)
         self._starters.pop(server, None)
         kept_as = self._kept_as.pop(server, None)
+        notices = self._notices.pop(server, None)
         if call is None:
             return
+        if notices is not None:
+            await notices.close()
         await call.stop()
         bye = text("discord.listen.stopped", call.locale, voice=call.channel.mention)
-        said = None if kept_as is None else await self.kept_calls.kept(server, kept_as)
+        said = None
+        if kept_as is not None and with_transcript:
+            said = await self.kept_calls.kept(server, kept_as)
         if said is None:
             await call.post(bye)
             return

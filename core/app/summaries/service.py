@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.app.limits import Limiter
+from core.app.listening import Listening
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech
@@ -71,8 +72,10 @@ class SummaryService:
         clock: Clock,
         limits: SummaryLimits = SummaryLimits(),
         metrics: Metrics = NO_METRICS,
+        listening: Listening | None = None,
     ) -> None:
         self._uow = uow
+        self._listening = listening  # a call listened to in the chat ends before /forget
         self._chat_api = chat_api
         self._preferences = preferences
         self._limiter = limiter
@@ -215,10 +218,12 @@ class SummaryService:
         inside: Sequence[ChatRef] = (),
         discard: Discard | None = None,
     ) -> int:
-        """`/forget`: delete the chat's messages, transcripts (logged and kept per recording),
-        summary state, preferences, usage counts of earlier days, own voices (samples included),
-        the voice notes inline mode rendered in its voice and the claims on its messages, in one
-        transaction; then `discard` deletes the messages that kept those voice notes.
+        """`/forget`: end the chat's listening first, where a call is listened to (its goodbye
+        said; nothing of it kept again); then delete the chat's messages, transcripts (logged
+        and kept per recording), summary state, preferences, usage counts of earlier days, own
+        voices (samples included), the voice notes inline mode rendered in its voice and the
+        claims on its messages, in one transaction; then `discard` deletes the messages that
+        kept those voice notes.
         Returns how many messages there were. Today's usage counts stay, so forgetting never
         gives a chat its daily quotas afresh.
 
@@ -227,6 +232,8 @@ class SummaryService:
         """
         if not can_manage:
             raise errors.AdminsOnly(command="forget")
+        if self._listening is not None:
+            await self._listening.forget(chat)
         deleted = await self.forget_places([chat, *inside], discard=discard)
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip

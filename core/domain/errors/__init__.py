@@ -73,6 +73,7 @@ here.
     │   ├── CloneAttemptsUsed     one person's /voice clone requests today
     │   └── AlreadyTold           automatic work refused again: the chat heard why, say nothing
     ├── PrivateBot                the chat or user is not on the allowlist
+    ├── NoNotSaved                a no to listening holds in the call but was not stored
     └── MimoError                 the speech API failed
         ├── MimoAuthError         401, 403: the owner must fix the key or region
         ├── MimoBalanceError      402: the balance is used up
@@ -141,6 +142,7 @@ from core.domain.errors.reading import (
     ListenerMayNotRead,
     MayNotSpeakThere,
     NoCallKept,
+    NoNotSaved,
     NotListening,
     NotReading,
     NotYourReading,
@@ -239,6 +241,7 @@ __all__ = [
     "MimoUnavailable",
     "MimoUnreachable",
     "NoCallKept",
+    "NoNotSaved",
     "NoOwnVoice",
     "NoSpeech",
     "NotAllowed",

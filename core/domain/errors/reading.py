@@ -4,6 +4,7 @@ by their mention, never what they hold."""
 
 from __future__ import annotations
 
+from core.domain.errors.base import VoicebridgeError
 from core.domain.errors.user import UserInputError
 
 
@@ -77,6 +78,13 @@ class AlreadyListening(ReadingRefused):
     aloud or playing: one voice connection per server)."""
 
     key = "listen.busy"
+
+
+class NoNotSaved(VoicebridgeError):
+    """A member's no to being transcribed holds in the call being listened to (nothing more
+    of them is taken), but could not be stored: once the call ends, it is not known."""
+
+    key = "listen.no_not_saved"
 
 
 class NotListening(ReadingRefused):
