@@ -14,9 +14,9 @@ import pytest
 
 from core.domain import errors
 from core.domain.consent import (
+    READING_SECONDS,
     CloneChallenge,
     DeclaredReading,
-    READING_SECONDS,
     challenge_words,
     declared_refusal,
     is_reading,
