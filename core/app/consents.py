@@ -174,8 +174,10 @@ class VoiceConsents:
         if challenge is None or not may_be_reading(declared):
             return None
         chat = ChatRef(reading.platform, declared.chat_id)
+        # Not a request of its own against the per-minute rates: as an ordinary note it is
+        # counted once, on its way; as a reading, the sentences a day limit it.
         heard = await self._transcription.transcribe_long_audio(
-            chat, reading.recording, asker=reading.asker
+            chat, reading.recording, asker=reading.asker, rated=False
         )
         if not is_reading(heard.text, challenge):
             return None  # an ordinary voice note

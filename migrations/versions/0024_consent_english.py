@@ -25,10 +25,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("clone_challenges") as batch:
-        batch.add_column(sa.Column("english", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("english_words", sa.Text(), nullable=True))
-        batch.drop_column("sample_seconds")
+    op.add_column("clone_challenges", sa.Column("english", sa.Text(), nullable=True))
+    op.add_column("clone_challenges", sa.Column("english_words", sa.Text(), nullable=True))
+    # SQLite drops a column in place since 3.35 (every Python we support ships a newer one): no
+    # batch copy, so `alembic upgrade --sql` prints it without a database.
+    op.drop_column("clone_challenges", "sample_seconds")
 
 
 def downgrade() -> None:
