@@ -290,3 +290,20 @@ async def test_a_reader_of_a_language_mimo_does_not_document_may_read_the_englis
     )
     assert cloned.startswith("Die Stimme Anna")
     assert stored == [("Anna", str(ALICE))]
+
+
+async def test_a_note_heard_for_a_reading_counts_once_against_the_senders_minute(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """With two requests a minute per person, Ann's two ordinary notes while her sentence is
+    open both get their transcripts: hearing one to tell it is no reading is not a request of
+    its own."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
+    )
+    async with running(settings, bot_api):
+        await command(bot_api, ALICE, "/voice clone Ann", chat=ALICE)
+        first = await said_in(bot_api, ALICE, reading(bot_api, ALICE, "One.", tmp_path, ALICE))
+        second = await said_in(bot_api, ALICE, reading(bot_api, ALICE, "Two.", tmp_path, ALICE))
+
+    assert [first, second] == ["One.", "Two."]
