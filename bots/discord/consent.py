@@ -15,7 +15,7 @@ from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import for_message
 from core.app.consents import ConsentHeard, ConsentReading
-from core.chat.overview import cloned_text
+from core.chat.overview import consented_text
 from core.domain.consent import DeclaredReading
 from core.domain.limits import asked_by
 
@@ -48,11 +48,8 @@ def consent_reading(message: discord.Message) -> ConsentReading | None:
     )  # fmt: skip
 
 
-def consented_text(heard: ConsentHeard) -> str:
-    """What the reader hears once their voice is cloned (or took their longer recording), or
-    why not."""
+def reading_answer(heard: ConsentHeard) -> str:
+    """What the reader hears once their voice is cloned, or why not."""
     if heard.refused is not None:
         return error_text(heard.refused, heard.locale)
-    return cloned_text(
-        heard.name, heard.locale, longer=heard.longer, minutes=heard.minutes, wording=CATALOGUE
-    )
+    return consented_text(heard.name, heard.locale, wording=CATALOGUE)

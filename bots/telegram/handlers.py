@@ -32,7 +32,8 @@ from core.chat.languages import Audience, target_name
 from core.chat.overview import (
     bot_language_text,
     catalogue_text,
-    cloned_text,
+    consent_sentence_text,
+    consented_text,
     on_off,
     settings_text,
     style_set_text,
@@ -123,7 +124,7 @@ class TelegramHandlers:
         reading = consent_reading(message, local_mode=self.local_mode)
         heard = None if reading is None else await self.consents.heard(reading)
         if heard is not None:  # it was the sender's reading of their consent sentence
-            await message.reply_text(consented_text(heard), do_quote=True)
+            await message.reply_text(reading_answer(heard), do_quote=True)
             return
         question = caption_question(message)
         if question:
@@ -234,11 +235,12 @@ class TelegramHandlers:
             asked_in=str(message.chat_id), private_chat=person, locale=locale,
             asker=asker_of(update),
         )  # fmt: skip
-        sentence = await self.consents.ask(asked)
+        asked_to = await self.consents.ask(asked)
         lifetime = Duration(int(self.consents.lifetime.total_seconds()))
-        await message.reply_text(
-            text("voices.consent.read", locale, sentence=sentence, wait=lifetime), do_quote=True
+        shown = consent_sentence_text(
+            asked_to.sentence, asked_to.english, locale, wait=lifetime, wording=CATALOGUE
         )
+        await message.reply_text(shown, do_quote=True)
 
     async def _voice_delete(self, update: Update, words: list[str], locale: str) -> None:
         """/voice delete NAME: the voice and its sample."""
@@ -417,14 +419,11 @@ async def can_manage(update: Update) -> bool:
     return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
-def consented_text(heard: ConsentHeard) -> str:
-    """What the reader hears once their voice is cloned (or took their longer recording), or
-    why not."""
+def reading_answer(heard: ConsentHeard) -> str:
+    """What the reader hears once their voice is cloned, or why not."""
     if heard.refused is not None:
         return error_text(heard.refused, heard.locale)
-    return cloned_text(
-        heard.name, heard.locale, longer=heard.longer, minutes=heard.minutes, wording=CATALOGUE
-    )
+    return consented_text(heard.name, heard.locale, wording=CATALOGUE)
 
 
 def sender_id(message: Message) -> str | None:

@@ -6,16 +6,16 @@
                       as a fresh voice note where they asked or in their private chat with
                       the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
 a voice note          `heard`: who sent it first is noted by the file's lasting id (a day, for
-                      copies); from a person with a sentence open there, it is their
-                      reading: what the platform declares is checked before anything is
-                      downloaded, then MiMo transcribes it (the chat's audio quota pays),
-                      then the words are checked, and only then is the voice cloned from it
-                      (`VoiceStudio.clone`, verified). A refusal comes back as the
+                      copies); from a person with a sentence open there, a note short
+                      enough to be a reading is transcribed (the chat's audio quota pays;
+                      the transcript is kept, so the ordinary path does not hear it again),
+                      and when what it says is recognisably the sentence it is their
+                      reading: what the platform declares is checked, then the words, and
+                      only then is the voice cloned from it (`VoiceStudio.clone`,
+                      verified) and the sentence closed. A refusal comes back as the
                       `errors.ConsentRefused` that names the part that failed, with the
-                      language the sentence was asked in. Until the
-                      sentence expires, a longer fresh recording of theirs in the same
-                      conversation becomes the sample instead. Any other voice note: None,
-                      and it goes on as usual.
+                      language the sentence was asked in. Any other voice note: None, and it
+                      goes on as usual. The clone's sample is only ever the reading itself.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from core.app.transcription import Transcription
 from core.app.voices import VoiceStudio
+from core.chat.consent_words import consent_words
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.consent import (
@@ -35,6 +36,9 @@ from core.domain.consent import (
     DeclaredReading,
     challenge_words,
     declared_refusal,
+    is_reading,
+    may_be_reading,
+    offers_english,
     reading_refusal,
 )
 from core.domain.limits import ANYONE, Asker, until_reset, utc_day
@@ -74,14 +78,21 @@ class ConsentReading:
 
 
 @dataclass(frozen=True)
+class ConsentSentence:
+    """What a person is to read: the sentence in their language, and the English one beside it
+    where MiMo's recognition does not document theirs (a reading of either passes)."""
+
+    sentence: str
+    english: str | None = None
+
+
+@dataclass(frozen=True)
 class ConsentHeard:
-    """A voice note read for consent: it cloned the voice (`longer`: it replaced the reading
-    as the sample), or it was `refused`, saying why. `locale`: the reader's, as they asked."""
+    """A reading of the consent sentence: it cloned the voice, or it was `refused`, saying
+    why. `locale`: the reader's, as they asked."""
 
     name: str
     locale: str
-    longer: bool = False
-    minutes: int = 0  # how long a longer recording is still taken
     refused: errors.ConsentRefused | None = None
 
 
@@ -107,19 +118,20 @@ class VoiceConsents:
         self.lifetime = lifetime
         self._chooser = chooser or random.SystemRandom()
 
-    async def ask(self, request: ConsentAsk) -> str:
+    async def ask(self, request: ConsentAsk) -> ConsentSentence:
         """The sentence `request.person` is to read (stored, one attempt of the day)."""
         chat, person = request.chat, request.person
         name = await self._studio.check_clone_name(chat, request.name, owner=person)
         now = self._clock.now()
-        words = challenge_words(text("voices.consent.words", request.locale).split(), self._chooser)
-        key = "voices.consent.sentence_server" if request.in_server else "voices.consent.sentence"
-        sentence = text(key, request.locale, name=request.person_name, words=" ".join(words))
+        sentence, words = self._sentence(request, request.locale)
+        english, english_words = (
+            self._sentence(request, "en") if offers_english(request.locale) else (None, ())
+        )
         challenge = CloneChallenge(
             platform=chat.platform, person_id=person, chat_id=chat.chat_id,
             asked_in=request.asked_in, private_chat=request.private_chat, name=name,
             sentence=sentence, words=words, locale=request.locale, asked_at=now,
-            expires_at=now + self.lifetime,
+            expires_at=now + self.lifetime, english=english, english_words=english_words,
         )  # fmt: skip
         async with self._uow() as uow:
             today = datetime.combine(utc_day(now), time(), tzinfo=UTC)
@@ -130,7 +142,13 @@ class VoiceConsents:
             await uow.consents.add(challenge)
             await uow.commit()
         logger.info("consent sentence asked for a voice of %s", chat)
-        return sentence
+        return ConsentSentence(sentence, english)
+
+    def _sentence(self, request: ConsentAsk, locale: str) -> tuple[str, tuple[str, ...]]:
+        """The sentence in `locale`, and its random words."""
+        words = challenge_words(consent_words(locale), self._chooser)
+        key = "voices.consent.sentence_server" if request.in_server else "voices.consent.sentence"
+        return text(key, locale, name=request.person_name, words=" ".join(words)), words
 
     async def attempts_today(self, platform: Platform, person: str) -> int:
         """How many sentences `person` asked for today (`/usage`)."""
@@ -153,45 +171,25 @@ class VoiceConsents:
                     reading.platform, declared.identity, declared.person_id, now
                 )
                 await uow.commit()
-        if challenge is None:
+        if challenge is None or not may_be_reading(declared):
             return None
-        refusal = declared_refusal(declared, challenge, first_sender=first)
-        if challenge.cloned_at is not None:
-            return await self._longer(reading, challenge, refused=refusal is not None)
-        if refusal is not None:
-            return ConsentHeard(challenge.name, challenge.locale, refused=refusal)
         chat = ChatRef(reading.platform, declared.chat_id)
+        # Not a request of its own against the per-minute rates: as an ordinary note it is
+        # counted once, on its way; as a reading, the sentences a day limit it.
         heard = await self._transcription.transcribe_long_audio(
-            chat, reading.recording, asker=reading.asker
+            chat, reading.recording, asker=reading.asker, rated=False
         )
-        refusal = reading_refusal(heard.text, challenge)
+        if not is_reading(heard.text, challenge):
+            return None  # an ordinary voice note
+        refusal = declared_refusal(declared, challenge, first_sender=first) or reading_refusal(
+            heard.text, challenge
+        )
         if refusal is not None:
             logger.info("a consent reading for a voice of %s refused: %s", chat, refusal.key)
             return ConsentHeard(challenge.name, challenge.locale, refused=refusal)
-        return await self._cloned(reading, challenge, longer=False)
-
-    async def _longer(
-        self, reading: ConsentReading, challenge: CloneChallenge, *, refused: bool
-    ) -> ConsentHeard | None:
-        """A recording after a passed reading: the sample, when fresh and longer."""
-        seconds = reading.declared.seconds or 0.0
-        if refused or seconds <= challenge.sample_seconds:
-            return None  # an ordinary voice note
-        return await self._cloned(reading, challenge, longer=True)
-
-    async def _cloned(
-        self, reading: ConsentReading, challenge: CloneChallenge, *, longer: bool
-    ) -> ConsentHeard:
-        chat = ChatRef(reading.platform, challenge.chat_id)
-        await self._studio.clone(chat, challenge.name, reading.recording, owner=challenge.person_id)
-        now = self._clock.now()
-        seconds = min(reading.declared.seconds or 0.0, self._studio.sample_seconds)
+        voice = ChatRef(reading.platform, challenge.chat_id)
+        await self._studio.clone(voice, challenge.name, reading.recording, owner=declared.person_id)
         async with self._uow() as uow:
-            if longer or seconds >= self._studio.sample_seconds:
-                await uow.consents.close(challenge.id, now)
-            else:
-                await uow.consents.cloned(challenge.id, now, seconds)
+            await uow.consents.close(challenge.id, self._clock.now())
             await uow.commit()
-        left = max(1, round((challenge.expires_at - now).total_seconds() / 60))
-        heard = ConsentHeard(challenge.name, challenge.locale, longer=longer, minutes=left)
-        return replace(heard, minutes=0) if longer else heard
+        return ConsentHeard(challenge.name, challenge.locale)

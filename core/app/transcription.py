@@ -121,6 +121,7 @@ class Transcription:
         prefs: Preferences | None = None,
         kept_under: ChatRef | None = None,
         wanted: Wanted | None = None,
+        rated: bool = True,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
@@ -128,12 +129,14 @@ class Transcription:
         downloaded, its measured length before any of it goes to MiMo. `prefs`: the chat's
         preferences where the caller has read them already. `kept_under`: where its transcript
         is kept, when not under `chat` (a Business connection's, so that its end deletes them);
-        `wanted`: asked between pieces, False raises `Withdrawn`."""
+        `wanted`: asked between pieces, False raises `Withdrawn`. `rated`: False when the
+        request is not one of its own against the per-minute rates (a voice note heard to tell
+        whether it is a consent reading: as an ordinary note it is counted then, once)."""
         self._recordings.check_declared(source)
         async with self._working:
             return await self._transcribe(
                 chat, source, progress=progress, asker=asker, prefs=prefs,
-                kept_under=kept_under, wanted=wanted,
+                kept_under=kept_under, wanted=wanted, rated=rated,
             )  # fmt: skip
 
     async def _transcribe(
@@ -146,8 +149,10 @@ class Transcription:
         prefs: Preferences | None,
         kept_under: ChatRef | None,
         wanted: Wanted | None,
+        rated: bool,
     ) -> LongTranscript:
-        await self._limiter.admit(chat, asker)
+        if rated:
+            await self._limiter.admit(chat, asker)
         prefs = prefs or await self._preferences.get(chat)
         kept = FORGETFUL
         if self._keeper is not None:

@@ -6,9 +6,8 @@
                             described voice; the description and that sample are stored
                             (settings rules apply)
     /voice clone NAME       spoken consent first (`core.app.consents`): once its owner read the
-                            sentence, `clone` makes their reading (or a longer recording sent
-                            right after) the voice's sample (mp3, its first `sample_seconds`),
-                            a verified clone
+                            sentence, `clone` makes their reading the voice's sample (mp3, its
+                            first `sample_seconds`), a verified clone
     /voice delete NAME      `delete`: the voice and its sample (settings rules, or its owner)
     /voice share NAME       `share`: a cloned voice's owner lets it speak for the chat
     /voice unshare NAME     ...and takes that back, at once (off by default)
@@ -225,9 +224,9 @@ class VoiceStudio:
         return heard
 
     async def clone(self, chat: ChatRef, name: str, recording: Recording, *, owner: str) -> None:
-        """Store `recording` (its owner's reading of the consent sentence, or a longer
-        recording of theirs right after it) as the sample of their verified cloned voice
-        `name`: a new voice, or theirs of that name made before spoken consent, now verified."""
+        """Store `recording` (its owner's reading of the consent sentence, nothing else) as the
+        sample of their verified cloned voice `name`: a new voice, or theirs of that name made
+        before spoken consent, now verified."""
         async with self._recordings.fetched(recording) as path:
             sample, mime = await self._audio.to_clone_sample(path, max_seconds=self.sample_seconds)
         async with self._uow() as uow:

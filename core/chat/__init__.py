@@ -12,4 +12,5 @@ gists.py      a gist's card, and the timed transcript behind it
 translations.py  an automatic translation under its transcript
 usage.py      /usage as it reads
 summaries.py  summaries and digest schedules as they read
+consent_words.py  the random words of spoken consent, one list per language (words/*.txt)
 """

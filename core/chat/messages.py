@@ -119,11 +119,8 @@ EN: dict[str, Source] = {
     "voices.consent.read": "To clone your voice, read this sentence aloud and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
     "voices.consent.sentence": "I am {name}, and I agree that voicebridge speaks in my voice in this chat. {words}",
     "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge speaks in my voice in this server. {words}",
-    # Translator: twenty short, common, easy-to-say words of your language, separated by spaces
-    # (also in Chinese and Japanese); three of them, picked at random, end each sentence.
-    "voices.consent.words": "apple river candle window garden pepper violin rocket pillow tiger lemon marble cloud anchor ladder button island carpet meadow puzzle",
-    "voices.consent.longer": "For a closer likeness, send a longer voice note of yourself speaking (up to 30 seconds) within {wait}: the voice is then cloned from it instead.",
-    "voices.consent.longer_done": "Voice {name} now speaks from your longer recording.",
+    # The random words that end the sentence are not here: core/chat/words/<locale>.txt.
+    "voices.consent.english": "MiMo's speech recognition is made for Chinese and English. If it does not hear your language well, read this English sentence instead; either one counts:\n\n{sentence}",
     "voices.own.cloned_unverified": "• {name} — cloned before spoken consent, not verified: it speaks only its owner's own words until they clone it again under this name, reading the sentence I show",
     "error.consent.refused": "That voice note cannot clone a voice.",
     "error.consent.forwarded": "That voice note is forwarded: record the sentence yourself, as a new voice note.",

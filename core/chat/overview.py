@@ -131,11 +131,17 @@ def bot_language_text(
     return wording.text("botlanguage.current", locale, language=shown, choices=choices)
 
 
-def cloned_text(name: str, locale: str, *, longer: bool, minutes: int, wording: Catalogue) -> str:
-    """What a person hears once their reading cloned voice `name`, with how long a longer
-    recording is still taken (`minutes`); or, `longer`, once that recording replaced it."""
-    if longer:
-        return wording.text("voices.consent.longer_done", locale, name=name)
-    cloned = wording.text("voices.cloned", locale, name=name)
-    wait = Duration(minutes * 60)
-    return f"{cloned}\n{wording.text('voices.consent.longer', locale, wait=wait)}"
+def consent_sentence_text(
+    sentence: str, english: str | None, locale: str, *, wait: Duration, wording: Catalogue
+) -> str:
+    """The sentence a person is to read for their clone, and the English one beside it where
+    MiMo's recognition does not document their language (`core.app.consents`)."""
+    asked = wording.text("voices.consent.read", locale, sentence=sentence, wait=wait)
+    if english is None:
+        return asked
+    return f"{asked}\n\n{wording.text('voices.consent.english', locale, sentence=english)}"
+
+
+def consented_text(name: str, locale: str, *, wording: Catalogue) -> str:
+    """What a person hears once their reading cloned voice `name`."""
+    return wording.text("voices.cloned", locale, name=name)

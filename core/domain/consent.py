@@ -4,34 +4,58 @@ is their reading of it. Pure rules, no I/O (`core.app.consents` does the work).
 A chat platform cannot say who recorded a file (a "hide sender name" forward is a copy with no
 header; a voice note sent through an inline bot looks like the sender's own), so a voice is
 cloned only from a fresh recording of its owner reading a one-time sentence: their name, their
-agreement that voicebridge speaks in their voice in this chat (or server), and a few random
-words (`challenge_words`). What the platform declares is checked first (`declared_refusal`):
-not forwarded, not sent via a bot, not a copy of a file seen from someone else, not older than
-the request. Then what MiMo heard (`reading_refusal`): the fixed part may have ASR slips (a
-name heard differently, a word missing), the random words must all be there, in order.
+agreement that voicebridge speaks in their voice in this chat (or server), and
+`CHALLENGE_WORDS` random words (`challenge_words`). Nothing here tells whose voice it is: only
+that the sender read a sentence nobody could have recorded before it was shown.
+
+A voice note is a reading only when it could be one (`may_be_reading`: no longer than
+`READING_SECONDS`) and what MiMo heard in it is recognisably the sentence (`is_reading`);
+anything else is an ordinary voice note. A reading is then checked: what the platform declares
+first (`declared_refusal`: not forwarded, not sent via a bot, not a copy of a file seen from
+someone else, not older than the request), then what was heard (`reading_refusal`): the fixed
+part may have ASR slips (a name heard differently, a word missing), the random words must all
+be there, in order. Both sides are folded (`folded`) where recognisers write one word several
+ways: case, full and half width, ё and е, ґ and г, Traditional and Simplified Chinese, the
+long vowel mark of a Japanese loanword.
+
+MiMo's speech recognition documents Chinese and English only; a person of any other language
+is also offered the English sentence, with random words of its own (`CloneChallenge.english`),
+and a reading of either passes.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import opencc
+
 from core.domain import errors
 
-CHALLENGE_WORDS = 3  # random words in one sentence
+CHALLENGE_WORDS = 4  # random words in one sentence: 30 bits from 200 words or more
 FIXED_PART_LIKENESS = 0.75  # how like the fixed part what was heard must be (difflib's ratio)
+# How like the fixed part a note must be to be taken as an attempt at reading it at all (when
+# none of its random words is heard): an ordinary note is far below, a bungled reading above.
+RECOGNISED_LIKENESS = 0.5
+# The longest voice note that may be a reading: the sentence takes ten to twenty seconds to
+# read. A longer note is an ordinary one, never heard as a reading.
+READING_SECONDS = 60.0
+# The languages MiMo's speech recognition documents (its `asr_options.language`): a person of
+# any other is offered the English sentence beside theirs.
+RECOGNISED_LOCALES = frozenset({"en", "zh_Hans", "zh_Hant"})
 
 
 @dataclass(frozen=True)
 class CloneChallenge:
     """One `/voice clone NAME`: who reads, for which chat's voice, the sentence and its random
-    words, where the reading may come from (where they asked, or their private chat with the
-    bot), and when. `cloned_at`: the reading passed; a longer sample may follow until
-    `expires_at`."""
+    words (and the English one and its words, for a language MiMo's recognition does not
+    document), where the reading may come from (where they asked, or their private chat with
+    the bot), and until when; a passed reading ends it at once."""
 
     platform: str
     person_id: str
@@ -44,12 +68,17 @@ class CloneChallenge:
     locale: str
     asked_at: datetime
     expires_at: datetime
-    cloned_at: datetime | None = None
-    sample_seconds: float = 0.0  # of the sample the voice speaks from now
+    english: str | None = None
+    english_words: tuple[str, ...] = ()
     id: int = 0
 
     def heard_from(self, chat_id: str) -> bool:
         return chat_id in (self.asked_in, self.private_chat)
+
+    def sentences(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each sentence that may be read, with its random words."""
+        both = [(self.sentence, self.words)]
+        return [*both, (self.english, self.english_words)] if self.english else both
 
 
 @dataclass(frozen=True)
@@ -65,10 +94,34 @@ class DeclaredReading:
     seconds: float | None = None
 
 
+def offers_english(locale: str) -> bool:
+    """Whether a person of `locale` is offered the English sentence beside theirs."""
+    return locale not in RECOGNISED_LOCALES
+
+
 def challenge_words(vocabulary: Sequence[str], chooser: random.Random) -> tuple[str, ...]:
     """`CHALLENGE_WORDS` different words of `vocabulary`, in a random order."""
     unique = sorted(set(vocabulary))
     return tuple(chooser.sample(unique, min(CHALLENGE_WORDS, len(unique))))
+
+
+def may_be_reading(reading: DeclaredReading) -> bool:
+    """Whether the note is short enough to be a reading (platforms declare a voice note's
+    length; one that does not say is not taken as a reading)."""
+    return reading.seconds is not None and reading.seconds <= READING_SECONDS
+
+
+def is_reading(heard: str, challenge: CloneChallenge) -> bool:
+    """Whether what MiMo heard is recognisably an attempt at one of the sentences: one of its
+    random words is there, or the whole is fairly like its fixed part. Only then is a note
+    checked (and refused, saying why); anything else is an ordinary voice note."""
+    said = folded(heard)
+    for sentence, words in challenge.sentences():
+        if any(folded(word) in said for word in words):
+            return True
+        if _likeness(_without(folded(sentence), words), said) >= RECOGNISED_LIKENESS:
+            return True
+    return False
 
 
 def declared_refusal(
@@ -89,25 +142,64 @@ def declared_refusal(
 
 
 def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefused | None:
-    """Why what MiMo heard is not the sentence, or None: every random word, in order, exactly;
-    the rest at least `FIXED_PART_LIKENESS` like the sentence without them."""
-    said, rest = _compact(heard), _compact(challenge.sentence)
-    end = len(said)
+    """Why what MiMo heard is not one of the sentences, or None. For each: every random word,
+    in order, exactly (once folded); the rest at least `FIXED_PART_LIKENESS` like the sentence
+    without them. When none passes, the refusal of the one most like what was heard."""
+    tried = [_refusal(folded(heard), sentence, words) for sentence, words in challenge.sentences()]
+    if any(refusal is None for refusal, _ in tried):
+        return None
+    refusal, _ = max(tried, key=lambda pair: pair[1])
+    return refusal
+
+
+def _refusal(
+    said: str, sentence: str, words: Sequence[str]
+) -> tuple[errors.ConsentRefused | None, float]:
+    """`said` against one sentence: the refusal (or None) and how like its fixed part it is."""
+    rest, end = folded(sentence), len(said)
     # From the end, where they are said: a random word that also occurs in the fixed part (in
     # a name, say) is not found there instead.
-    for word in reversed([_compact(w) for w in challenge.words]):
+    for word in reversed([folded(w) for w in words]):
         found = said.rfind(word, 0, end)
         if not word or found < 0:
-            return errors.RandomWordsWrong()
+            return errors.RandomWordsWrong(), _likeness(_without(rest, words), said)
         said = said[:found] + said[found + len(word) :]
         cut = rest.rfind(word)
         rest = rest[:cut] + rest[cut + len(word) :]
         end = found
-    likeness = difflib.SequenceMatcher(None, rest, said, autojunk=False).ratio()
-    return None if likeness >= FIXED_PART_LIKENESS else errors.SentenceWrong()
+    likeness = _likeness(rest, said)
+    return (None if likeness >= FIXED_PART_LIKENESS else errors.SentenceWrong()), likeness
 
 
-def _compact(words: str) -> str:
-    """Letters and digits only, case folded: punctuation and spacing are the recogniser's."""
-    folded = unicodedata.normalize("NFKC", words).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+def _without(sentence: str, words: Sequence[str]) -> str:
+    """The folded `sentence` without its random words (the last occurrence of each)."""
+    for word in (folded(w) for w in words):
+        cut = sentence.rfind(word)
+        if word and cut >= 0:
+            sentence = sentence[:cut] + sentence[cut + len(word) :]
+    return sentence
+
+
+def _likeness(expected: str, said: str) -> float:
+    return difflib.SequenceMatcher(None, expected, said, autojunk=False).ratio()
+
+
+# What recognisers write several ways for one word, written one way: ё and е (Russian texts
+# mostly leave the dots off), ґ and г (Ukrainian), the Japanese long vowel mark (コンピューター
+# and コンピュータ) and the Ukrainian apostrophe (a letter to Unicode).
+_ONE_WAY = str.maketrans({"ё": "е", "ґ": "г", "ー": None, "ʼ": None})
+
+
+def folded(words: str) -> str:
+    """Letters and digits only, case folded, full and half width alike (NFKC), in Simplified
+    Chinese characters, with `_ONE_WAY`'s variants made one: punctuation, spacing and script
+    variants are the recogniser's, not the reader's."""
+    text = unicodedata.normalize("NFKC", words).casefold().translate(_ONE_WAY)
+    text = _simplified().convert(text)
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+@functools.cache
+def _simplified() -> opencc.OpenCC:
+    """OpenCC's Traditional to Simplified conversion, read once (its tables ship in the wheel)."""
+    return opencc.OpenCC("t2s")

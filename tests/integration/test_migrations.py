@@ -26,7 +26,7 @@ from core.infra.storage import (
 )
 from core.infra.storage.database import MIGRATION_LOCK_KEY
 
-HEAD = "0023"
+HEAD = "0024"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

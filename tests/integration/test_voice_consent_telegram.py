@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.audio_factory import make_reading
+from tests.audio_factory import make_audio, make_reading
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
@@ -21,6 +21,7 @@ from tests.standins.telegram_api import FakeBotApi
 ALICE, BOB = 2001, 2002
 GROUP = -100778
 CLONE = "mimo-v2.5-tts-voiceclone"
+ASR = "mimo-v2.5-asr"
 
 
 async def said_in(bot_api: FakeBotApi, chat: int, message: dict[str, Any]) -> str:
@@ -100,11 +101,13 @@ async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speak
     assert asked.startswith("To clone your voice, read this sentence aloud")
     assert re.fullmatch(
         r"I am User2001, and I agree that voicebridge speaks in my voice in this chat\. "
-        r"\w+ \w+ \w+",
+        r"\w+ \w+ \w+ \w+",
         sentence,
     )
-    assert cloned.startswith("Voice Alice is cloned from your recording.")
-    assert "send a longer voice note" in cloned
+    assert cloned == (
+        "Voice Alice is cloned from your recording. Choose it with /voice Alice; "
+        "/voice delete Alice deletes it and its sample."
+    )  # and nothing about a longer recording: the reading is the sample
     assert stored == [("Alice", True)]
     [spoken] = mimo.calls(CLONE)
     assert spoken["messages"] == [{"role": "assistant", "content": "Hello, it is me."}]
@@ -113,15 +116,14 @@ async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speak
 async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
-    """Bob cannot clone Alice's voice from her recording, however it reaches him, nor his
-    own from a reading of the wrong words; each refusal names what failed."""
+    """Bob cannot clone his voice from Alice's recording of his sentence, however it reaches
+    him, nor from a reading of the wrong words; each refusal names what failed."""
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        alices = reading(bot_api, ALICE, "I am Alice. apple river candle", tmp_path)
-        await command(bot_api, ALICE, "/voice clone Alice")
-        await said_in(bot_api, GROUP, alices)  # her words, not her sentence: refused
         sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob", chat=BOB))
+        alices = reading(bot_api, ALICE, sentence, tmp_path)  # she reads his, in the group
+        await said_in(bot_api, GROUP, alices)  # its transcript: she has no sentence open
         copied = await said_in(bot_api, BOB, bot_api.voice_message(
             chat_id=BOB, user_id=BOB, data=b"", copy_of=alices
         ))  # fmt: skip
@@ -131,7 +133,7 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
         via_bot = await said_in(
             bot_api, BOB, reading(bot_api, BOB, sentence, tmp_path, BOB, via_bot=999)
         )
-        wrong = sentence.rsplit(" ", 3)[0] + " one two three"
+        wrong = sentence.rsplit(" ", 4)[0] + " one two three four"
         wrong_words = await said_in(bot_api, BOB, reading(bot_api, BOB, wrong, tmp_path, BOB))
         stored = await voices_of(database_url)
 
@@ -195,11 +197,12 @@ async def test_attempts_at_cloning_are_limited_per_person_a_day_and_shown_in_usa
     assert "• Your attempts at cloning your voice today: 2 of 2" in usage
 
 
-async def test_a_copy_of_another_members_voice_note_becomes_no_clone_and_says_why(
+async def test_a_copy_of_another_members_voice_note_clones_nothing_and_is_transcribed(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     """The issue's own case: Annie's voice note in the group, copied by Bob into his private
-    chat with the bot ("hide sender name": no forward header), offered as his reading."""
+    chat with the bot ("hide sender name": no forward header), offered as his reading. It does
+    not say his sentence: it is an ordinary voice note, and gets its transcript."""
     annies = reading(bot_api, ALICE, "Hello everyone, see you at eight.", tmp_path)
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
@@ -207,9 +210,100 @@ async def test_a_copy_of_another_members_voice_note_becomes_no_clone_and_says_wh
         await said_in(bot_api, GROUP, annies)  # its transcript
         asked = await command(bot_api, BOB, "/voice clone annie", chat=BOB)
         copy = bot_api.voice_message(chat_id=BOB, user_id=BOB, data=b"", copy_of=annies)
-        refused = await said_in(bot_api, BOB, copy)
+        answered = await said_in(bot_api, BOB, copy)
         stored = await voices_of(database_url)
 
     assert asked.startswith("To clone your voice")
-    assert refused.startswith("That voice note is a copy of someone else's recording")
+    assert answered == "Hello everyone, see you at eight."
     assert stored == []
+    assert mimo.calls(CLONE) == []
+
+
+async def test_after_her_clone_anns_voice_notes_short_and_long_are_transcribed(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann clones her voice in her private chat and goes on sending voice notes: each gets its
+    transcript, never a refusal; so does a note she sends before reading, and one far too long
+    to be a reading. A short note while her sentence is open is heard by MiMo once."""
+    ann = ALICE
+    long_note = make_audio(tmp_path, fmt="ogg", seconds=90).read_bytes()
+
+    def note(words: str) -> dict[str, Any]:
+        return reading(bot_api, ann, words, tmp_path, ann)
+
+    def long() -> dict[str, Any]:
+        return bot_api.voice_message(
+            chat_id=ann, user_id=ann, data=long_note, duration=90, chat_type="private"
+        )
+
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        sentence = sentence_in(await command(bot_api, ann, "/voice clone Ann", chat=ann))
+        heard_before = len(mimo.calls(ASR))
+        before = [await said_in(bot_api, ann, note("See you at the station at six."))]
+        heard_once = len(mimo.calls(ASR)) - heard_before
+        before.append(await said_in(bot_api, ann, long()))
+        cloned = await said_in(bot_api, ann, note(sentence))
+        after = [
+            await said_in(bot_api, ann, note("Buy bread on the way home, please.")),
+            await said_in(bot_api, ann, long()),
+            await said_in(bot_api, ann, note(sentence)),  # the sentence again: closed
+        ]
+        stored = await voices_of(database_url)
+
+    long_heard = "heard 45.0 seconds heard 45.0 seconds"  # two pieces, as the stand-in hears
+    assert before == ["See you at the station at six.", long_heard]
+    assert heard_once == 1
+    assert cloned.startswith("Voice Ann is cloned from your recording.")
+    assert after == ["Buy bread on the way home, please.", long_heard, sentence]
+    assert stored == [("Ann", str(ann))]
+    assert await mimo.samples_heard() == []  # nothing spoken in it yet; one clone stored
+
+
+async def test_a_reader_of_a_language_mimo_does_not_document_may_read_the_english_sentence(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """MiMo's speech recognition documents Chinese and English: a German reader is shown the
+    English sentence too (with random words of its own), and reading it clones the voice."""
+    bot_api.set_user_language(ALICE, "de")
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        asked = await command(bot_api, ALICE, "/voice clone Anna", chat=ALICE)
+        english = sentence_in(asked)
+        cloned = await said_in(bot_api, ALICE, reading(bot_api, ALICE, english, tmp_path, ALICE))
+        stored = await voices_of(database_url)
+
+    read, german, offer = asked.split("\n\n")[:3]
+    assert read.startswith("Um deine Stimme zu klonen, lies diesen Satz laut vor")
+    assert re.fullmatch(
+        r"Ich bin User2001 und bin einverstanden, dass voicebridge in diesem Chat mit meiner "
+        r"Stimme spricht\. \w+ \w+ \w+ \w+",
+        german,
+    )
+    assert offer.startswith("Die Spracherkennung von MiMo ist für Chinesisch und Englisch")
+    assert re.fullmatch(
+        r"I am User2001, and I agree that voicebridge speaks in my voice in this chat\. "
+        r"[a-z]+ [a-z]+ [a-z]+ [a-z]+",
+        english,
+    )
+    assert cloned.startswith("Die Stimme Anna")
+    assert stored == [("Anna", str(ALICE))]
+
+
+async def test_a_note_heard_for_a_reading_counts_once_against_the_senders_minute(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """With two requests a minute per person, Ann's two ordinary notes while her sentence is
+    open both get their transcripts: hearing one to tell it is no reading is not a request of
+    its own."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
+    )
+    async with running(settings, bot_api):
+        await command(bot_api, ALICE, "/voice clone Ann", chat=ALICE)
+        first = await said_in(bot_api, ALICE, reading(bot_api, ALICE, "One.", tmp_path, ALICE))
+        second = await said_in(bot_api, ALICE, reading(bot_api, ALICE, "Two.", tmp_path, ALICE))
+
+    assert [first, second] == ["One.", "Two."]

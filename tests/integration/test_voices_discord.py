@@ -195,3 +195,69 @@ async def test_a_forwarded_reading_clones_nothing_and_says_so(
         "That voice note is forwarded: record the sentence yourself, as a new voice note."
     )
     assert await stored(sqlite_url) == []
+
+
+async def test_after_a_reading_a_members_voice_messages_are_transcribed_and_the_clone_keeps_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A member reads their sentence, then posts a short voice message and a 40-second one of
+    someone else while the sentence would still have lasted: both get their transcripts, and
+    the clone speaks from the reading alone."""
+    member = discord_api.add_member(server, "member", manage_guild=True)
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    someone_else = make_audio(tmp_path, fmt="ogg", seconds=40).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
+        await answer_to(discord_api, server.general, posted)  # its transcript
+        asked, cloned = await clone_by_reading(
+            discord_api, server, member, posted, "Mine", tmp_path
+        )
+        sentence = str(asked.content).rsplit("\n\n", 1)[-1]
+        words = make_reading(tmp_path, "See you at eight in the lounge.").read_bytes()
+        short = await discord_api.post_voice_message(server.general, member, words, duration=4)
+        short_answer = await answer_to(discord_api, server.general, short)
+        long = await discord_api.post_voice_message(
+            server.general, member, someone_else, duration=40
+        )
+        long_answer = await answer_to(discord_api, server.general, long)
+        chosen = await discord_api.slash(server.general, member, "voice", name="Mine")
+        await chosen.wait_for_messages()
+        said = await discord_api.slash(server.general, member, "say", text="It is me.")
+        await said.wait_for_messages(2)
+
+    assert cloned.startswith("Voice Mine is cloned from your recording.")
+    assert short_answer == "See you at eight in the lounge."
+    assert long_answer == "heard 40.0 seconds"
+    assert await mimo.samples_heard() == [sentence]
+    assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Mine", "cloned")]
+
+
+async def test_a_member_whose_language_mimo_does_not_document_may_read_the_english_sentence(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A member whose Discord is in German is shown the server's sentence in German and the
+    English one beside it, each with random words of its own; reading the English one clones
+    the voice, and the answer is in German."""
+    member = discord_api.add_member(server, "anna", locale="de")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
+        asked, cloned = await clone_by_reading(
+            discord_api, server, member, posted, "Anna", tmp_path
+        )
+
+    read, german, offer, english = str(asked.content).split("\n\n")
+    assert read.startswith("Um deine Stimme zu klonen, lies diesen Satz laut vor")
+    assert german.startswith(
+        "Ich bin anna und bin einverstanden, dass voicebridge auf diesem Server mit meiner Stimme "
+        "spricht. "
+    )
+    assert offer.startswith("Die Spracherkennung von MiMo ist für Chinesisch und Englisch")
+    assert english.startswith(
+        "I am anna, and I agree that voicebridge speaks in my voice in this server. "
+    )
+    assert len(english.rsplit(". ", 1)[1].split()) == 4
+    assert cloned.startswith("Die Stimme Anna wurde aus deiner Aufnahme geklont.")
+    assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Anna", "cloned")]

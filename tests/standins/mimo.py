@@ -281,6 +281,18 @@ class FakeMimo:
         """Bodies of the requests whose model starts with `model_prefix`."""
         return [b for b in self.requests if str(b.get("model", "")).startswith(model_prefix)]
 
+    async def samples_heard(self) -> list[str | None]:
+        """What the sample of each voiceclone request says, in order: a test's reading
+        (`spoken_words`) as its words, anything else as None. Which recording a cloned voice
+        speaks from."""
+        heard: list[str | None] = []
+        for body in self.requests:
+            if str(body.get("model", "")).endswith("-voiceclone"):
+                match = _DATA_URL.match(str(body["audio"]["voice"]))
+                pcm = await _decoded(_b64decode(match.group(2) if match else ""))
+                heard.append(spoken_words.heard(array.array("h", pcm)))
+        return heard
+
     # --- the endpoint ---------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

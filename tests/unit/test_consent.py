@@ -1,6 +1,9 @@
 """The rules of spoken consent (`core.domain.consent`): what the platform declares rules a note
 out before anything is downloaded; what was heard must hold every random word, exactly and in
-order, while the fixed part forgives a speech recogniser's slips."""
+order, while the fixed part forgives a speech recogniser's slips and its ways of writing a word
+(ё or е, Traditional or Simplified, a katakana word's long vowel mark); a note that is not
+recognisably the sentence is no reading at all; the English sentence beside another language
+passes as well."""
 
 from __future__ import annotations
 
@@ -11,21 +14,28 @@ import pytest
 
 from core.domain import errors
 from core.domain.consent import (
+    READING_SECONDS,
     CloneChallenge,
     DeclaredReading,
     challenge_words,
     declared_refusal,
+    is_reading,
+    may_be_reading,
+    offers_english,
     reading_refusal,
 )
 
 ASKED = datetime(2026, 11, 25, 20, 0, 0, 700_000, tzinfo=UTC)
 
 
-def challenge(sentence: str, words: tuple[str, ...]) -> CloneChallenge:
+def challenge(
+    sentence: str, words: tuple[str, ...], *, locale: str = "en", english: str | None = None,
+    english_words: tuple[str, ...] = (),
+) -> CloneChallenge:  # fmt: skip
     return CloneChallenge(
         platform="telegram", person_id="1", chat_id="-100", asked_in="-100", private_chat="1",
-        name="Alice", sentence=sentence, words=words, locale="en", asked_at=ASKED,
-        expires_at=ASKED + timedelta(minutes=5),
+        name="Alice", sentence=sentence, words=words, locale=locale, asked_at=ASKED,
+        expires_at=ASKED + timedelta(minutes=5), english=english, english_words=english_words,
     )  # fmt: skip
 
 
@@ -37,6 +47,7 @@ ENGLISH = challenge(
 CHINESE = challenge(
     "我是小红，我同意 voicebridge 在这个聊天里用我的声音说话。火箭 拼图 弹珠",
     ("火箭", "拼图", "弹珠"),
+    locale="zh_Hans",
 )
 
 
@@ -108,8 +119,117 @@ def test_a_fresh_note_of_ones_own_passes_even_in_the_requests_second() -> None:
     assert declared_refusal(declared(), ENGLISH, first_sender=None) is None
 
 
-def test_the_random_words_are_three_different_ones_of_the_vocabulary() -> None:
+def test_the_random_words_are_four_different_ones_of_the_vocabulary() -> None:
     vocabulary = ["apple", "river", "candle", "window", "garden", "pepper"]
     picked = {challenge_words(vocabulary, random.Random(seed)) for seed in range(50)}
-    assert all(len(set(words)) == 3 and set(words) <= set(vocabulary) for words in picked)
-    assert len(picked) > 10  # not the same three every time
+    assert all(len(set(words)) == 4 and set(words) <= set(vocabulary) for words in picked)
+    assert len(picked) > 10  # not the same four every time
+
+
+JAPANESE = challenge(
+    "私はアリスです。voicebridgeがこのチャットで私の声で話すことに同意します。"
+    "エレベーター コンピューター ヨーグルト ハンバーガー",
+    ("エレベーター", "コンピューター", "ヨーグルト", "ハンバーガー"),
+    locale="ja",
+)
+RUSSIAN = challenge(
+    "Я Алёна, и я даю согласие, чтобы voicebridge говорил моим голосом в этом чате. "
+    "ковёр ёлка самолёт берёза",
+    ("ковёр", "ёлка", "самолёт", "берёза"),
+    locale="ru",
+)
+UKRAINIAN = challenge(
+    "Я Олена, і я даю згоду, щоб voicebridge говорив моїм голосом у цьому чаті. "
+    "ґудзик ґанок м’ята ґава",
+    ("ґудзик", "ґанок", "м’ята", "ґава"),
+    locale="uk",
+)
+TRADITIONAL = challenge(
+    "我是小紅，我同意 voicebridge 在此聊天裡用我的聲音說話。蘋果 鈕扣 蠟燭 雲朵",
+    ("蘋果", "鈕扣", "蠟燭", "雲朵"),
+    locale="zh_Hant",
+)
+
+
+@pytest.mark.parametrize(
+    ("heard", "said"),
+    [
+        # Long vowel marks left off, half-width katakana, the fixed part in other kanji.
+        ("私はアリスです。voicebridgeがこのチャットで私の声で話す事に同意します。"
+         "エレベータ、コンピュータ、ﾖｰｸﾞﾙﾄ、ハンバーガー。", JAPANESE),
+        ("Я Алена, и я даю согласие, чтобы voicebridge говорил моим голосом в этом чате. "
+         "Ковер, елка, самолет, береза.", RUSSIAN),
+        ("Я Олена, і я даю згоду, щоб voicebridge говорив моїм голосом у цьому чаті. "
+         "Гудзик, ганок, мʼята, гава.", UKRAINIAN),
+        # Simplified characters for a Traditional sentence, full-width letters.
+        ("我是小红，我同意ｖｏｉｃｅｂｒｉｄｇｅ在此聊天里用我的声音说话。苹果，钮扣，蜡烛，云朵。",
+         TRADITIONAL),
+    ],
+)  # fmt: skip
+def test_a_reading_passes_however_the_recogniser_writes_its_words(
+    heard: str, said: CloneChallenge
+) -> None:
+    assert reading_refusal(heard, said) is None
+
+
+GERMAN = challenge(
+    "Ich bin Anna und bin einverstanden, dass voicebridge in diesem Chat mit meiner Stimme "
+    "spricht. Apfel Geige Kerze Wolke",
+    ("Apfel", "Geige", "Kerze", "Wolke"),
+    locale="de",
+    english="I am Anna, and I agree that voicebridge speaks in my voice in this chat. "
+    "rocket puzzle marble tiger",
+    english_words=("rocket", "puzzle", "marble", "tiger"),
+)
+
+
+def test_the_english_sentence_beside_another_language_passes_too() -> None:
+    english = "I am Anna, and I agree that voice bridge speaks in my voice in this chat. " + (
+        "Rocket, puzzle, marble, tiger."
+    )
+    german = "Ich bin Anna und bin einverstanden, dass Voicebridge in diesem Chat mit meiner " + (
+        "Stimme spricht. Apfel, Geige, Kerze, Wolke."
+    )
+    mixed = "I am Anna, and I agree that voicebridge speaks in my voice in this chat. " + (
+        "Apfel Geige Kerze Wolke"  # the German words in the English sentence: neither
+    )
+    assert reading_refusal(english, GERMAN) is None
+    assert reading_refusal(german, GERMAN) is None
+    assert isinstance(reading_refusal(mixed, GERMAN), errors.RandomWordsWrong)
+    assert offers_english("de") and offers_english("ja")
+    assert not offers_english("en") and not offers_english("zh_Hans")
+    assert not offers_english("zh_Hant")
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        "Hi all, the meeting moved to Thursday, bring the slides and the coffee.",
+        "heard 40.0 seconds",
+        "I am at the station, I will be there in ten minutes.",
+        "",
+    ],
+)
+def test_a_note_that_does_not_read_the_sentence_is_no_reading(heard: str) -> None:
+    assert not is_reading(heard, ENGLISH)
+    assert not is_reading(heard, GERMAN)
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        "I am Alice, and I agree that voicebridge speaks in my voice in this chat.",  # no words
+        "I am Alice and I agree that voice bridge speaks in my voice. pocket puzzle",
+        "rocket",  # a random word alone: they tried
+    ],
+)
+def test_an_attempt_at_the_sentence_is_a_reading_however_bungled(heard: str) -> None:
+    assert is_reading(heard, ENGLISH)
+
+
+def test_only_a_note_short_enough_to_be_a_reading_may_be_one() -> None:
+    assert may_be_reading(declared(seconds=8.0))
+    assert may_be_reading(declared(seconds=READING_SECONDS))
+    assert not may_be_reading(declared(seconds=READING_SECONDS + 1))
+    assert not may_be_reading(declared(seconds=40 * 60.0))
+    assert not may_be_reading(declared(seconds=None))

@@ -468,22 +468,9 @@ GENDERED_FIRST_PERSON: dict[str, str] = {
     "pt_BR": r"\b(?:[Ee]stou|[Ss]ou|[Ff]ico) (?:pront|segur|content|dispost|obrigad)[oa]s?\b",
 }
 SAID_OF_ONESELF = "voices.consent.sentence"
-# The consent work rewrites these sentences in Russian and Ukrainian (and the Japanese words);
-# until it is merged they are in the masculine.
-_CONSENT_WORK = pytest.mark.xfail(
-    strict=True,
-    reason="voices.consent.sentence(_server) are rewritten by the consent work (issue 61 left "
-    "them to it): remove this mark once it is merged",
-)
 
 
-@pytest.mark.parametrize(
-    "locale",
-    [
-        pytest.param(locale, marks=_CONSENT_WORK if locale in ("ru", "uk") else ())
-        for locale in GENDERED_FIRST_PERSON
-    ],
-)
+@pytest.mark.parametrize("locale", GENDERED_FIRST_PERSON)
 def test_a_sentence_said_of_oneself_marks_no_gender(locale: str) -> None:
     said = {
         str(m.context): text

@@ -41,6 +41,7 @@ from core.app.preferences import ChatPreferences
 from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, VoiceStudio
 from core.chat.overview import (
     catalogue_text,
+    consent_sentence_text,
     on_off,
     settings_text,
     style_set_text,
@@ -214,11 +215,12 @@ class PreferencesCog(commands.Cog):
             private_chat=place_of(user_id=user.id).chat_id, locale=await reply_locale(interaction),
             in_server=interaction.guild_id is not None, asker=asker_of(interaction),
         )  # fmt: skip
-        sentence = await self.consents.ask(asked)
+        asked_to = await self.consents.ask(asked)
         lifetime = Duration(int(self.consents.lifetime.total_seconds()))
-        await _answer(
-            interaction, text("voices.consent.read", asked.locale, sentence=sentence, wait=lifetime)
+        shown = consent_sentence_text(
+            asked_to.sentence, asked_to.english, asked.locale, wait=lifetime, wording=CATALOGUE
         )
+        await _answer(interaction, shown)
 
     @app_commands.command(description="Show or set the speaking style", extras=answers(PRIVATE))
     @app_commands.describe(

@@ -17,7 +17,7 @@ from discord.ext import commands
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.audiences import interaction_audience, message_audience
-from bots.discord.consent import consent_reading, consented_text
+from bots.discord.consent import consent_reading, reading_answer
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
@@ -109,7 +109,7 @@ class TranscriptionCog(commands.Cog):
             await report(reply_to(message), error, DEFAULT_LOCALE)
             return True
         if heard is not None:
-            await reply_to(message)(content=consented_text(heard))
+            await reply_to(message)(content=reading_answer(heard))
         return heard is not None
 
     @app_commands.command(

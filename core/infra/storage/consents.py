@@ -26,7 +26,8 @@ class ConsentRepository:
             private_chat=challenge.private_chat, name=challenge.name,
             sentence=challenge.sentence, words="\n".join(challenge.words),
             locale=challenge.locale, asked_at=challenge.asked_at,
-            expires_at=challenge.expires_at, sample_seconds=0.0,
+            expires_at=challenge.expires_at, english=challenge.english,
+            english_words="\n".join(challenge.english_words) or None,
         )  # fmt: skip
         self._session.add(row)
 
@@ -60,21 +61,12 @@ class ConsentRepository:
         )
         return int((await self._session.execute(query)).scalar_one())
 
-    async def cloned(self, challenge_id: int, at: datetime, seconds: float) -> None:
-        """The reading passed (or a longer sample replaced it): `seconds` of sample now."""
-        statement = (
-            update(CloneChallengeRow)
-            .where(CloneChallengeRow.id == challenge_id)
-            .values(cloned_at=at, sample_seconds=seconds)
-        )
-        await self._session.execute(statement)
-
     async def close(self, challenge_id: int, at: datetime) -> None:
-        """Nothing more is taken for this challenge."""
+        """A reading passed: the voice is cloned from it, and nothing more is taken."""
         statement = (
             update(CloneChallengeRow)
             .where(CloneChallengeRow.id == challenge_id)
-            .values(expires_at=at)
+            .values(expires_at=at, cloned_at=at)
         )
         await self._session.execute(statement)
 
@@ -110,6 +102,7 @@ def _to_challenge(row: CloneChallengeRow) -> CloneChallenge:
         platform=row.platform, person_id=row.person_id, chat_id=row.chat_id,
         asked_in=row.asked_in, private_chat=row.private_chat, name=row.name,
         sentence=row.sentence, words=tuple(row.words.split("\n")), locale=row.locale,
-        asked_at=row.asked_at, expires_at=row.expires_at, cloned_at=row.cloned_at,
-        sample_seconds=row.sample_seconds, id=row.id,
+        asked_at=row.asked_at, expires_at=row.expires_at, english=row.english,
+        english_words=tuple(row.english_words.split("\n")) if row.english_words else (),
+        id=row.id,
     )  # fmt: skip

@@ -399,9 +399,12 @@ class CloneChallengeRow(Base):
     words: Mapped[str] = mapped_column(Text)  # the random words, one per line
     locale: Mapped[str] = mapped_column(String(16))
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    cloned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    sample_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())  # or when a reading passed
+    cloned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # when a reading passed
+    # The English sentence offered beside it (a language MiMo's recognition does not document),
+    # and its random words, one per line.
+    english: Mapped[str | None] = mapped_column(Text)
+    english_words: Mapped[str | None] = mapped_column(Text)
 
 
 class ConsentReadingRow(Base):
