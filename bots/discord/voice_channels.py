@@ -184,17 +184,24 @@ class DiscordVoiceChannels:
         return Channel(str(found.id), found.name, found.mention, nsfw=nsfw)
 
     def listeners(self, server: ChatRef, voice_id: str, *, about: str) -> list[Listener]:
+        """Everyone Discord shows in the voice channel, other bots too, but this bot. One whose
+        member is not known (never so while members in voice are cached) may read nothing."""
         voice, channel = self._channel(server, voice_id), self._channel(server, about)
         if not isinstance(voice, discord.VoiceChannel | discord.StageChannel) or channel is None:
             return []
+        me = self.bot.user
         listeners = []
-        for member in voice.members:
-            if member.bot:
+        for user_id in voice.voice_states:
+            if me is not None and user_id == me.id:
+                continue
+            member = voice.guild.get_member(user_id)  # as the gateway keeps it current
+            if member is None:
+                listeners.append(Listener(str(user_id), "", may_view=False, may_read=False))
                 continue
             held = channel.permissions_for(member)
             listeners.append(Listener(
                 str(member.id), member.display_name, may_view=held.view_channel,
-                may_read=held.view_channel and held.read_message_history,
+                may_read=held.view_channel and held.read_message_history, bot=member.bot,
             ))  # fmt: skip
         return listeners
 
