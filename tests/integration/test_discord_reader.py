@@ -379,7 +379,10 @@ async def test_whose_messages_are_read_the_servers_rules_and_each_members_word(
 async def test_the_bot_leaves_as_soon_as_nobody_listens(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
+    """Nobody: no person. Another bot left behind in the voice channel is read to by nobody."""
     [ann] = await in_lounge(discord_api, server, "Ann")
+    jukebox = discord_api.add_member(server, "Jukebox", bot=True)
+    await discord_api.join_voice(server, jukebox, server.lounge)
     members = Members(discord_api, server.general)
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
