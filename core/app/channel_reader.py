@@ -6,10 +6,11 @@ VoiceChannels`); everything decided is decided here.
     start    `/read_channel`: the member joins a reading to their voice channel, of the text
              channel they name (else the voice channel's own chat), or switches the server's
              reading there to it. They must be allowed to speak in the voice channel (Speak, not
-             muted by a moderator, not timed out), and everyone listening must be allowed to
-             read the text channel, other bots there too (an age-restricted one only into an
-             age-restricted voice channel): otherwise nothing is joined, and one line says why, naming the channel.
-             Switching takes the same rights, and makes its member the reading's starter.
+             muted by a moderator, not timed out), and everyone listening (other bots there
+             too) must be allowed to read the text channel (an age-restricted one only into an
+             age-restricted voice channel): otherwise nothing is joined, and one line says why,
+             naming the channel. Switching takes the same rights, and makes its member the
+             reading's starter.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
     stop     of the voice channel, or by anyone once the starter has left it
     heard    a message of the channel a reading reads (`core.app.reading_turns` reads it in

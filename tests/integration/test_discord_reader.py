@@ -241,7 +241,9 @@ async def test_a_message_edited_before_its_turn_is_read_as_it_stands_then(
 
     said = [text for _, text in spoken_requests(mimo)]
     assert said[1:] == [
-        "See you at five", "See you at half past six instead", "Bring the cake and the candles"
+        "See you at five",
+        "See you at half past six instead",
+        "Bring the cake and the candles",
     ]
     _, meeting_heard, cake = clips(call)
     assert_heard_as_spoken(meeting_heard, mimo.tts_wavs[2])

@@ -382,7 +382,7 @@ async def test_a_channels_name_is_decided_as_its_clip_plays_not_as_it_is_made(
 
     said = [text for _, text in spoken_requests(mimo)]
     assert said[1:] == ["Meet me in layoff-plans at noon", "Meet me in a channel at noon"]
-    story, meeting = clips(call)
+    _story, meeting = clips(call)
     assert_heard_as_spoken(meeting, mimo.tts_wavs[2])  # as made again
 
 

@@ -1780,7 +1780,9 @@ class FakeDiscord:
 
     def _as_seen_by(self, session: _Session, event: str, data: Json) -> Json:
         """Without MESSAGE_CONTENT, Discord blanks guild messages not aimed at the bot."""
-        if event not in {"MESSAGE_CREATE", "MESSAGE_UPDATE"} or session.intents & MESSAGE_CONTENT or "guild_id" not in data:
+        if event not in {"MESSAGE_CREATE", "MESSAGE_UPDATE"} or "guild_id" not in data:
+            return data
+        if session.intents & MESSAGE_CONTENT:
             return data
         if any(u["id"] == self.bot_user["id"] for u in data.get("mentions", [])):
             return data
