@@ -28,7 +28,7 @@ class VoiceCall(Protocol):
         ...
 
     def skip(self) -> bool:
-        """End the clip playing now; False when none is."""
+        """End the clip playing now, or call off the one about to play; False when none is."""
         ...
 
     async def post(self, line: str) -> None:

@@ -413,3 +413,34 @@ async def test_a_channels_name_is_cut_when_someone_who_may_not_see_it_comes_in(
     spoken_seconds = len(clip_pcm(mimo.tts_wavs[0])[0]) / 2 / clip_pcm(mimo.tts_wavs[0])[1]
     assert len(cut) / 2 / SAMPLE_RATE < spoken_seconds - 1
     assert_heard_as_spoken(again, mimo.tts_wavs[1])
+
+
+async def test_a_clip_about_to_play_is_not_played_to_someone_who_may_not_read_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """A hold stopped the clip playing, but not one about to play: waiting for the call's
+    end-to-end encryption (or an ffmpeg slot), it started once ready, to Carol who came in
+    meanwhile and may not read #general. The next message being made ahead shows that the clip
+    before it waits to play."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    carol = discord_api.add_member(server, "Carol")
+    await discord_api.deny_in_channel(server.general, carol, READ_MESSAGE_HISTORY)
+    held = discord_api.voice.hold_groups()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel", channel=server.general)
+        await discord_api.post_message(server.general, ann, "the secret staff plan")
+        await discord_api.post_message(server.general, ann, "and the budget")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "the second message made ahead")
+        await discord_api.join_voice(server, carol, server.lounge)
+        await discord_api.wait_for_messages(server.lounge)  # the one line
+        held.set()  # the call is ready to play
+        await discord_api.leave_voice(server, carol)
+        await discord_api.post_message(server.general, ann, "After Carol")
+        call = await heard_clips(discord_api, 1)
+
+    said = [text for _, text in spoken_requests(mimo)]
+    assert said == ["Ann says: the secret staff plan", "and the budget", "After Carol"]
+    [heard] = clips(call)
+    assert_heard_as_spoken(heard, mimo.tts_wavs[2])
