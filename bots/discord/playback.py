@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import discord
 
@@ -116,13 +116,23 @@ async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> Non
         raise discord.ClientException("the voice connection ended during the play")
 
 
-async def play_clip(voice: discord.VoiceClient, clip: ClipAudio, seconds: float) -> bool:
+async def play_clip(
+    voice: discord.VoiceClient,
+    clip: ClipAudio,
+    seconds: float,
+    *,
+    called_off: Callable[[], bool] = lambda: False,
+) -> bool:
     """Play `clip` (`seconds` long) on `voice`; True when all of it was sent. It ends early when
     the call ends for good (a moderator disconnected the bot, the channel was deleted), when it
-    is cancelled, or, with TimeoutError, when it overruns `seconds` by PLAY_MARGIN. However it
-    ends, the clip's ffmpeg has exited and been reaped by then."""
+    is cancelled, or, with TimeoutError, when it overruns `seconds` by PLAY_MARGIN. Not started
+    at all when `called_off` says so once the call is ready for it. However it ends, the clip's
+    ffmpeg has exited and been reaped by then."""
     if not await _encrypted_end_to_end(voice):
         logger.warning("the call's end-to-end encryption was not ready: nothing was played")
+        clip.cleanup()
+        return False
+    if called_off():
         clip.cleanup()
         return False
     loop = asyncio.get_running_loop()

@@ -116,30 +116,40 @@ class DiscordVoiceCall:
         self._processes = processes
         self._holds = holds
         self._skipped = False
+        self._in_play = False
 
     @property
     def voice_id(self) -> str:
         return str(self._voice.channel.id)
 
     async def play(self, note: VoiceNote) -> bool:
-        self._skipped = False
-        async with self._processes.slot():
-            clip = ClipAudio(note.data, ffmpeg=self._processes.executable)
-            try:
-                whole = await play_clip(self._voice, clip, note.duration)
-            except TimeoutError:
-                whole = False
-            except discord.ClientException as exc:  # not connected (being moved)
-                logger.warning("a clip in %s not played: %s", self.voice_id, exc)
-                clip.cleanup()
-                whole = False
+        self._skipped, self._in_play = False, True
+        try:
+            async with self._processes.slot():
+                clip = ClipAudio(note.data, ffmpeg=self._processes.executable)
+                try:
+                    whole = await play_clip(
+                        self._voice, clip, note.duration, called_off=lambda: self._skipped
+                    )
+                except TimeoutError:
+                    whole = False
+                except discord.ClientException as exc:  # not connected (being moved)
+                    logger.warning("a clip in %s not played: %s", self.voice_id, exc)
+                    clip.cleanup()
+                    whole = False
+        finally:
+            self._in_play = False
         return whole or self._skipped
 
     def skip(self) -> bool:
-        if not self._voice.is_playing():
+        """The clip playing stops; one about to play (waiting for an ffmpeg slot, or for the
+        call's end-to-end encryption) never starts: a reading that holds as someone comes in
+        plays them nothing."""
+        if not self._in_play:
             return False
         self._skipped = True
-        self._voice.stop()
+        if self._voice.is_playing():
+            self._voice.stop()
         return True
 
     async def post(self, line: str) -> None:
@@ -184,17 +194,24 @@ class DiscordVoiceChannels:
         return Channel(str(found.id), found.name, found.mention, nsfw=nsfw)
 
     def listeners(self, server: ChatRef, voice_id: str, *, about: str) -> list[Listener]:
+        """Everyone Discord shows in the voice channel, other bots too, but this bot. One whose
+        member is not known (never so while members in voice are cached) may read nothing."""
         voice, channel = self._channel(server, voice_id), self._channel(server, about)
         if not isinstance(voice, discord.VoiceChannel | discord.StageChannel) or channel is None:
             return []
+        me = self.bot.user
         listeners = []
-        for member in voice.members:
-            if member.bot:
+        for user_id in voice.voice_states:
+            if me is not None and user_id == me.id:
+                continue
+            member = voice.guild.get_member(user_id)  # as the gateway keeps it current
+            if member is None:
+                listeners.append(Listener(str(user_id), "", may_view=False, may_read=False))
                 continue
             held = channel.permissions_for(member)
             listeners.append(Listener(
                 str(member.id), member.display_name, may_view=held.view_channel,
-                may_read=held.view_channel and held.read_message_history,
+                may_read=held.view_channel and held.read_message_history, bot=member.bot,
             ))  # fmt: skip
         return listeners
 

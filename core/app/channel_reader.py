@@ -6,14 +6,17 @@ VoiceChannels`); everything decided is decided here.
     start    `/read_channel`: the member joins a reading to their voice channel, of the text
              channel they name (else the voice channel's own chat), or switches the server's
              reading there to it. They must be allowed to speak in the voice channel (Speak, not
-             muted by a moderator, not timed out), and everyone listening must be allowed to
-             read the text channel (an age-restricted one only into an age-restricted voice
-             channel): otherwise nothing is joined, and one line says why, naming the channel.
-             Switching takes the same rights, and makes its member the reading's starter.
+             muted by a moderator, not timed out), and everyone listening (other bots there
+             too) must be allowed to read the text channel (an age-restricted one only into an
+             age-restricted voice channel): otherwise nothing is joined, and one line says why,
+             naming the channel. Switching takes the same rights, and makes its member the
+             reading's starter.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
     stop     of the voice channel, or by anyone once the starter has left it
     heard    a message of the channel a reading reads (`core.app.reading_turns` reads it in
              its turn, while everyone listening may hear it)
+    edited   a message of it edited (read as it stands at its turn), or deleted (never read)
+    deleted
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
 
@@ -123,6 +126,20 @@ class ChannelReader:
         reading = self.reading_in(server)
         if reading is not None and reading.reads.text_id == channel_id:
             reading.heard(message)
+
+    def edited(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
+        """A message of `channel_id` was edited: where it waits for its turn, it is read as
+        edited."""
+        reading = self.reading_in(server)
+        if reading is not None and reading.reads.text_id == channel_id:
+            reading.edited(message)
+
+    def deleted(self, server: ChatRef, channel_id: str, message_id: str) -> None:
+        """A message of `channel_id` was deleted: where it waits for its turn, it is not read
+        (cut, if it is being read)."""
+        reading = self.reading_in(server)
+        if reading is not None and reading.reads.text_id == channel_id:
+            reading.deleted(message_id)
 
     def changed(self, server: ChatRef) -> None:
         """Someone joined, left or moved in the server's voice channels, or a member's roles,

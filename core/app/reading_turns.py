@@ -9,8 +9,15 @@ age-restricted and the voice channel is not) the reading holds: the clip playing
 being made is let go, the messages waiting and those arriving meanwhile are dropped unheard (no
 text of theirs reaches MiMo), and the voice channel's chat hears one line naming the channel,
 never what it holds. It goes on by itself once everyone there may read it again (that listener
-left, or was given the permission). The platform's events (people joining, leaving, moving,
-their roles, the channels' permissions) each ask for a new look (`check`).
+left, or was given the permission). Everyone there counts, other bots too (a recording bot that
+may not read the channel holds it as a person would). The platform's events (people joining,
+leaving, moving, their roles, the channels' permissions) each ask for a new look (`check`).
+
+A message is read as it stands at its turn: deleted before it, it is never read (cut, if it is
+playing); edited, it is read as edited. A clip made ahead is made again before it plays where
+it no longer holds: the message was edited since, or it says a channel's name that someone
+listening now may not see (someone came in meanwhile; coming in while it plays cuts it, and it
+plays again as made anew, the channel said as "a channel").
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
@@ -22,19 +29,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 
 from core.app.spoken_messages import MessageSpeech, Room, Spoken
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.listeners import Channel, Hold, hold, seen_by_all
+from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_all
 from core.domain.reading import HeardMessage, ReadingQueue, ReadingSession
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
 from core.ports import Metrics, VoiceCall, VoiceChannels
 
 logger = logging.getLogger(__name__)
+
+REMAKES = 3
+"""How many times a clip is made again for its one turn (its message edited, a channel's name
+no longer for everyone's ears) before the message is let go: an author editing on and on does
+not hold the reading."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,9 @@ class Reading:
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._upcoming: asyncio.Task[Spoken | None] | None = None
+        self._upcoming_id: str | None = None  # the message `_upcoming` makes into speech
+        self._playing: Spoken | None = None
+        self._recut = False  # the clip playing was cut to be made again
         self._held: Hold | None = None
         self._stopping = False
         self._told: set[str] = set()  # the lines the channel heard once already
@@ -119,9 +134,24 @@ class Reading:
                 logger.info("reading queue of %s full: oldest message dropped", self.server)
                 self._in_background(self._post(text("reader.behind", self.reads.locale)))
 
+    def edited(self, message: HeardMessage) -> None:
+        """A message of the channel read was edited: read as it stands at its turn (made into
+        speech again, if it was made already)."""
+        self._queue.edit(message)
+
+    def deleted(self, message_id: str) -> None:
+        """A message of the channel read was deleted: never read; cut if it is playing."""
+        if not self._queue.delete(message_id):
+            return
+        if self._upcoming is not None and self._upcoming_id == message_id:
+            self._upcoming.cancel()
+        if self._playing is not None and self._playing.message.id == message_id:
+            self.call.skip()
+
     def check(self) -> Hold | None:
         """Look again at who listens: hold the reading (see the module docstring), or let it
-        go on; why it holds, if it does. Leaves once nobody but bots listens."""
+        go on; why it holds, if it does. Leaves once nobody but bots listens. A clip playing
+        that says a channel's name someone there may not see is cut, to be made again."""
         if self.over:
             return Hold.LISTENER  # nothing more is read either way
         text_channel, voice = self._places()
@@ -129,13 +159,19 @@ class Reading:
             self._in_background(self.stop())
             return Hold.LISTENER
         listeners = self._channels.listeners(self.server, voice.id, about=text_channel.id)
-        if not listeners:
+        if not anyone_listens(listeners):
             logger.info("leaving the voice channel in %s: nobody listens", self.server)
             self._in_background(self.stop())
         held = hold(text_channel, voice, listeners)
         if held is not None and self._held is None:
             self._hold(held, text_channel)
         self._held = held
+        playing = self._playing
+        if held is None and playing is not None and self._names_unseen(playing):
+            logger.info("a clip in %s cut: it names a channel someone now there may not see",
+                        self.server)  # fmt: skip
+            self._recut = True
+            self.call.skip()
         return held
 
     def skip(self) -> bool:
@@ -211,23 +247,34 @@ class Reading:
                     if message is None:
                         logger.info("leaving the voice channel in %s: idle", self.server)
                         return
-                    self._upcoming = asyncio.create_task(self._spoken(message))
+                    self._make(message)
+                assert self._upcoming is not None and self._upcoming_id is not None
+                made = self._upcoming_id
                 try:
                     spoken = await self._upcoming
                 except asyncio.CancelledError:
                     if self._stopping or _cancelled_itself():
                         raise
-                    self._metrics.reading_message("withheld")
-                    spoken = None  # let go: someone listening may not hear it
-                self._upcoming = None
+                    # let go: someone listening may not hear it, or its author deleted it
+                    gone = self._queue.latest(made) is None
+                    self._metrics.reading_message("deleted" if gone else "withheld")
+                    spoken = None
+                self._upcoming = self._upcoming_id = None
                 after = self._queue.pop()
                 if after is not None:
-                    self._upcoming = asyncio.create_task(self._spoken(after))
+                    self._make(after)
                 if spoken is not None:
                     await self._play(spoken)
+                else:
+                    self._queue.done(made)
         finally:
             if self._upcoming is not None:
                 self._upcoming.cancel()
+
+    def _make(self, message: HeardMessage) -> None:
+        """Make `message` into speech, ahead of its turn."""
+        self._upcoming = asyncio.create_task(self._spoken(message))
+        self._upcoming_id = message.id
 
     async def _next(self) -> HeardMessage | None:
         """The oldest waiting message; None after `idle_seconds` with none."""
@@ -242,9 +289,10 @@ class Reading:
                 return None
         return message
 
-    async def _spoken(self, message: HeardMessage) -> Spoken | None:
-        """`message` made into speech, or None: not read, held, or MiMo failed (the reading
-        goes on). The server's quota used up ends the reading (`_run`)."""
+    async def _spoken(self, message: HeardMessage, again: Spoken | None = None) -> Spoken | None:
+        """`message` made into speech (`again`: anew, see `MessageSpeech.speak`), or None: not
+        read, held, or MiMo failed (the reading goes on). The server's quota used up ends the
+        reading (`_run`)."""
         if self.check() is not None:
             self._metrics.reading_message("withheld")
             return None
@@ -255,7 +303,7 @@ class Reading:
             return None
         try:
             return await self._speech.speak(
-                self.server, self._session, message, room=self._room(message)
+                self.server, self._session, message, room=self._room(message), again=again
             )
         except (errors.SpeechQuotaShort, errors.SpeechOverQuota) as refusal:
             # Too long for what is left today: a shorter message may still fit.
@@ -278,27 +326,68 @@ class Reading:
         that one of them may not see."""
         voice = self._voice_id
         present = self._channels.listeners(self.server, voice, about=self.reads.text_id)
-        unseen = frozenset(
-            channel for channel in message.channels
-            if not seen_by_all(self._channels.listeners(self.server, voice, about=channel))
-        )  # fmt: skip
         return Room(
             platform_locale=self.reads.platform_locale,
             present={listener.id: listener.name for listener in present},
-            unseen_channels=unseen,
+            unseen_channels=self._unseen(message.channels),
         )
 
+    def _unseen(self, channels: Iterable[str]) -> frozenset[str]:
+        """Those of `channels` that someone in the voice channel now may not see."""
+        voice = self._voice_id
+        return frozenset(
+            channel for channel in channels
+            if not seen_by_all(self._channels.listeners(self.server, voice, about=channel))
+        )  # fmt: skip
+
+    def _names_unseen(self, spoken: Spoken) -> bool:
+        """Whether `spoken` says the name of a channel someone listening now may not see."""
+        return bool(self._unseen(spoken.named_channels))
+
     async def _play(self, spoken: Spoken) -> None:
-        """Play one clip, unless the reading holds meanwhile; one that cannot be played is let
-        go, and the channel hears it once."""
-        if self.check() is not None:
-            self._metrics.reading_message("withheld")
-            return
-        if await self.call.play(spoken.note):
+        """Play one clip as its message stands at its turn (module docstring): not at all once
+        deleted or while the reading holds, made again where it no longer holds. One that
+        cannot be played is let go, and the channel hears it once."""
+        message_id = spoken.message.id
+        try:
+            for _ in range(REMAKES + 1):
+                if self.check() is not None:
+                    self._metrics.reading_message("withheld")
+                    return
+                current = self._queue.latest(message_id)
+                if current is None:
+                    self._metrics.reading_message("deleted")
+                    return
+                if current != spoken.message or self._names_unseen(spoken):
+                    remade = await self._spoken(current, again=spoken)
+                    if remade is None:
+                        return
+                    spoken = remade
+                    continue
+                if await self._played(spoken):
+                    return
+            logger.info("a message in %s not read: it changed on and on", self.server)
+        finally:
+            self._queue.done(message_id)
+
+    async def _played(self, spoken: Spoken) -> bool:
+        """Play the clip; False when it was cut to be made again (`check`)."""
+        self._playing, self._recut = spoken, False
+        try:
+            whole = await self.call.play(spoken.note)
+        finally:
+            self._playing = None
+        if self._queue.latest(spoken.message.id) is None:
+            self._metrics.reading_message("deleted")  # cut as its author deleted it
+            return True
+        if self._recut:
+            return False
+        if whole:
             self._metrics.reading_message("read", seconds=spoken.note.duration)
-            return
+            return True
         logger.warning("a message in %s could not be played", self.server)
         await self._tell_once("play_failed", text("reader.play_failed", self.reads.locale))
+        return True
 
     async def _tell_once(self, what: str, line: str) -> None:
         if what not in self._told:

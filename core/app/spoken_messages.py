@@ -53,12 +53,17 @@ OWN_VOICE = "own"
 @dataclass(frozen=True)
 class Spoken:
     """One message as it is heard: the voice note to play, and what it says in whose voice
-    (`voice`: a model's voice by name, or `own` for the author's own)."""
+    (`voice`: a model's voice by name, or `own` for the author's own). What it was made of, to
+    tell whether it still holds as it plays: the `message` as it stood, the author's name said
+    before it (`named`; None: not named), the channels it says by name (`named_channels`)."""
 
     note: VoiceNote
     words: str
     author_id: str
     voice: str
+    message: HeardMessage
+    named: str | None = None
+    named_channels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,18 @@ class MessageSpeech:
         self.max_chars = max_chars
 
     async def speak(
-        self, server: ChatRef, session: ReadingSession, message: HeardMessage, *, room: Room
+        self,
+        server: ChatRef,
+        session: ReadingSession,
+        message: HeardMessage,
+        *,
+        room: Room,
+        again: Spoken | None = None,
     ) -> Spoken | None:
-        """`message` spoken, or None when it is not read (see the module docstring)."""
+        """`message` spoken, or None when it is not read (see the module docstring). `again`:
+        the clip made of it before, which no longer holds (the message was edited, or someone
+        listening may no longer hear a channel's name): it is made anew, its author named as
+        before, with no second turn against their rate limit."""
         async with self._uow() as uow:
             prefs = await uow.preferences.get(server)
             rules = await uow.reading.rules(server)
@@ -108,11 +122,13 @@ class MessageSpeech:
         if said is None:
             return None
         language = voice_language(said, fallback=locale_voice_language(locale))
-        words = self._named(message, session, locale, room, said)
+        named = self._name(message, session, locale, room) if again is None else again.named
+        words = said if named is None else text("reader.said", locale, name=named, words=said)
         speaker, voice = self._speaker(prefs, session, message.author_id, member, own, language)
         asker = asked_by(message.author_id)
         try:
-            await self._limiter.admit(server, asker)
+            if again is None:
+                await self._limiter.admit(server, asker)
         except (errors.SlowDown, errors.ChatSlowDown):
             logger.info("a message in %s not read: over the rate limit", server)
             return None
@@ -120,8 +136,12 @@ class MessageSpeech:
             note = await self._speech.in_voice(
                 server, words, prefs=prefs, speaker=speaker, asker=asker
             )
-        session.narration.read(message.author_id, message.at)
-        return Spoken(note=note, words=words, author_id=message.author_id, voice=voice)
+        if again is None:  # made anew: the next message may have been made since
+            session.narration.read(message.author_id, message.at)
+        return Spoken(
+            note=note, words=words, author_id=message.author_id, voice=voice, message=message,
+            named=named, named_channels=frozenset(message.channels) - room.unseen_channels,
+        )  # fmt: skip
 
     def _said(self, message: HeardMessage, locale: str, room: Room) -> str | None:
         """What of the message is said (None: nothing)."""
@@ -134,18 +154,17 @@ class MessageSpeech:
             attachments=message.attachments,
         )  # fmt: skip
 
-    def _named(
-        self, message: HeardMessage, session: ReadingSession, locale: str, room: Room, words: str
-    ) -> str:
-        """`words` after the author's name where the speaker changed."""
+    def _name(
+        self, message: HeardMessage, session: ReadingSession, locale: str, room: Room
+    ) -> str | None:
+        """The author's name, said before their words where the speaker changed; else None."""
         if not session.narration.names(message.author_id, message.at):
-            return words
+            return None
         name = spoken_name(message.author_name) or text("reader.someone", locale)
         present = {who: spoken_name(n) for who, n in room.present.items()}
-        name = session.narration.name_of(
+        return session.narration.name_of(
             message.author_id, name, spoken_name(message.author_handle), present=present
         )
-        return text("reader.said", locale, name=name, words=words)
 
     def _speaker(
         self,

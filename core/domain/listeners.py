@@ -5,8 +5,11 @@ do (`core.ports.VoiceChannels`); these rules decide.
 A text channel is read aloud only while every person in the voice channel may read it (View
 Channel and Read Message History there), and an age-restricted (NSFW) one only into an
 age-restricted voice channel. A channel mentioned in a message is said by its name only when
-everyone listening may see it; otherwise it is "a channel". Bots in the voice channel are not
-listeners.
+everyone listening may see it; otherwise it is "a channel", decided as its clip plays.
+
+Everyone in the voice channel listens, other bots too (a recording bot that may not see a
+channel would keep what it hears): only the bot reading is left out. Nobody there but bots: the
+reading has no one to read to.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ class Channel:
 
 @dataclass(frozen=True)
 class Listener:
-    """A person in the voice channel, and what they may do in the channel asked about."""
+    """Someone in the voice channel (a person, or another bot), and what they may do in the
+    channel asked about."""
 
     id: str
     name: str  # as the server shows them
     may_view: bool  # View Channel
     may_read: bool  # View Channel and Read Message History
+    bot: bool = False
 
 
 class Hold(Enum):
@@ -55,3 +60,8 @@ def hold(text: Channel, voice: Channel, listeners: Sequence[Listener]) -> Hold |
 def seen_by_all(listeners: Sequence[Listener]) -> bool:
     """Whether every listener may see the channel they were asked about (its name)."""
     return all(listener.may_view for listener in listeners)
+
+
+def anyone_listens(listeners: Sequence[Listener]) -> bool:
+    """Whether a person, not only bots, is there to hear the reading."""
+    return any(not listener.bot for listener in listeners)

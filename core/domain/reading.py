@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -186,7 +186,12 @@ class Overflow:
 
 class ReadingQueue:
     """The messages waiting to be read in one server, oldest first, at most `capacity`: a newer
-    one pushes the oldest out. A message delivered twice (a resumed gateway session) waits once."""
+    one pushes the oldest out. A message delivered twice (a resumed gateway session) waits once.
+
+    A message taken for its turn (`pop`) is followed until its turn is `done`: its author may
+    still edit or delete it while it is made into speech or waits to play. An edit replaces the
+    message where it waits (`edit`), a deletion takes it out (`delete`); `latest` is a taken
+    message as it stands now, None once deleted."""
 
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
@@ -194,6 +199,7 @@ class ReadingQueue:
         self.capacity = capacity
         self._waiting: deque[HeardMessage] = deque()
         self._seen: deque[str] = deque(maxlen=max(64, capacity * 4))
+        self._taken: OrderedDict[str, HeardMessage | None] = OrderedDict()
         self._told = False
 
     def __len__(self) -> int:
@@ -211,12 +217,53 @@ class ReadingQueue:
         return Overflow(self._waiting.popleft(), tell)
 
     def pop(self) -> HeardMessage | None:
-        """The oldest waiting message, or None."""
+        """The oldest waiting message, taken for its turn; or None."""
         message = self._waiting.popleft() if self._waiting else None
         if not self._waiting:
             self._told = False
+        if message is not None:
+            self._taken[message.id] = message
+            while len(self._taken) > _TAKEN:  # a turn let go without `done`
+                self._taken.popitem(last=False)
         return message
 
+    def latest(self, message_id: str) -> HeardMessage | None:
+        """A message taken for its turn as it stands now; None once deleted."""
+        return self._taken.get(message_id)
+
+    def done(self, message_id: str) -> None:
+        """The message's turn is over: edits and deletions of it no longer matter."""
+        self._taken.pop(message_id, None)
+
+    def edit(self, message: HeardMessage) -> bool:
+        """`message` as edited, where it waits or was taken; False when it is not here (read
+        already, dropped, or never heard)."""
+        for index, waiting in enumerate(self._waiting):
+            if waiting.id == message.id:
+                self._waiting[index] = message
+                return True
+        if self._taken.get(message.id) is not None:
+            self._taken[message.id] = message
+            return True
+        return False
+
+    def delete(self, message_id: str) -> bool:
+        """The message was deleted: it is never read. False when it is not here."""
+        for waiting in self._waiting:
+            if waiting.id == message_id:
+                self._waiting.remove(waiting)
+                return True
+        if self._taken.get(message_id) is not None:
+            self._taken[message_id] = None
+            return True
+        return False
+
     def clear(self) -> None:
+        """Let every waiting message go (taken ones end their turn as they do)."""
         self._waiting.clear()
         self._told = False
+
+
+_TAKEN = 8
+"""Messages followed through their turn at most: a reading has two at a time (one playing, the
+next being made), and a turn let go unfinished is forgotten this way."""

@@ -15,10 +15,10 @@ from typing import Literal, Protocol
 
 Capability = Literal["transcribe", "say", "ask", "summary"]
 CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")
-# What became of a message a channel reading heard: read aloud, dropped from a full queue, or
-# withheld because someone listening may not read it.
-ReadingOutcome = Literal["read", "dropped", "withheld"]
-READING_OUTCOMES: tuple[ReadingOutcome, ...] = ("read", "dropped", "withheld")
+# What became of a message a channel reading heard: read aloud, dropped from a full queue,
+# withheld because someone listening may not read it, or deleted by its author before its turn.
+ReadingOutcome = Literal["read", "dropped", "withheld", "deleted"]
+READING_OUTCOMES: tuple[ReadingOutcome, ...] = ("read", "dropped", "withheld", "deleted")
 
 
 class Metrics(Protocol):

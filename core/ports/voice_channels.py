@@ -28,7 +28,7 @@ class VoiceCall(Protocol):
         ...
 
     def skip(self) -> bool:
-        """End the clip playing now; False when none is."""
+        """End the clip playing now, or call off the one about to play; False when none is."""
         ...
 
     async def post(self, line: str) -> None:
@@ -49,8 +49,8 @@ class VoiceChannels(Protocol):
         ...
 
     def listeners(self, server: ChatRef, voice_id: str, *, about: str) -> list[Listener]:
-        """The people (not bots) in the voice channel `voice_id`, each with what they may do in
-        the channel `about`."""
+        """Everyone in the voice channel `voice_id` but the bot itself (people, and other bots
+        marked so), each with what they may do in the channel `about`."""
         ...
 
     def may_speak(self, server: ChatRef, voice_id: str, member_id: str) -> bool:

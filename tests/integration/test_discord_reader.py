@@ -190,6 +190,66 @@ async def reading_a_long_story(
                                        what="the long story playing")  # fmt: skip
 
 
+async def test_a_message_deleted_before_its_turn_is_never_read(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 57, finding 5: "my password is hunter2", deleted while it waited for its turn, was
+    spoken all the same. Now neither it nor two messages a moderator purged at once are heard,
+    nor the rest of a message deleted while it plays."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await Members(discord_api, server.general).answer(ann, "read_channel")
+        story = await discord_api.post_message(server.lounge, ann, "A long story, " * 14)
+        password = await discord_api.post_message(server.lounge, ann, "my password is hunter2")
+        pins = [await discord_api.post_message(server.lounge, ann, f"my pin is {pin}")
+                for pin in ("1234", "5678")]  # fmt: skip
+        await discord_api.post_message(server.lounge, ann, "The end")
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the long story playing")  # fmt: skip
+        await discord_api.delete_message(password)
+        await discord_api.purge_messages(pins)
+        await discord_api.delete_message(story)
+        call = await heard_clips(discord_api, 2)
+
+    said = [text for _, text in spoken_requests(mimo)]
+    cut, the_end = clips(call)
+    assert_heard_as_spoken(the_end, mimo.tts_wavs[said.index("The end")])
+    spoken_seconds = len(clip_pcm(mimo.tts_wavs[0])[0]) / 2 / clip_pcm(mimo.tts_wavs[0])[1]
+    assert len(cut) / 2 / SAMPLE_RATE < spoken_seconds - 1
+    assert not any("pin" in text for text in said)
+
+
+async def test_a_message_edited_before_its_turn_is_read_as_it_stands_then(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 57, finding 5: an edit before a message's turn was not heard. Edited after it was
+    made into speech, it is made again; edited while it waits, it is made as edited."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await Members(discord_api, server.general).answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, "A long story, " * 14)
+        meeting = await discord_api.post_message(server.lounge, ann, "See you at five")
+        waiting = await discord_api.post_message(server.lounge, ann, "Bring the cake")
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the long story playing")  # fmt: skip
+        await until(lambda: len(spoken_requests(mimo)) == 2, "the next message made ahead")
+        await discord_api.edit_message(meeting, "See you at half past six instead")
+        await discord_api.edit_message(waiting, "Bring the cake and the candles")
+        call = await heard_clips(discord_api, 3)
+
+    said = [text for _, text in spoken_requests(mimo)]
+    assert said[1:] == [
+        "See you at five",
+        "See you at half past six instead",
+        "Bring the cake and the candles",
+    ]
+    _, meeting_heard, cake = clips(call)
+    assert_heard_as_spoken(meeting_heard, mimo.tts_wavs[2])
+    assert_heard_as_spoken(cake, mimo.tts_wavs[3])
+
+
 async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -321,7 +381,10 @@ async def test_whose_messages_are_read_the_servers_rules_and_each_members_word(
 async def test_the_bot_leaves_as_soon_as_nobody_listens(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
+    """Nobody: no person. Another bot left behind in the voice channel is read to by nobody."""
     [ann] = await in_lounge(discord_api, server, "Ann")
+    jukebox = discord_api.add_member(server, "Jukebox", bot=True)
+    await discord_api.join_voice(server, jukebox, server.lounge)
     members = Members(discord_api, server.general)
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
@@ -439,7 +502,7 @@ async def test_a_name_with_markdown_reads_as_typed_where_the_reader_names_it(
 
     assert posted_in(discord_api, server.lounge) == [
         "I read no more of x\\*\\* \\[Verify\\]\\(https://x.io\\) \\*\\*'s messages aloud "
-        "today: they have used their share of this server's speech."
+        "today: they have used their share of this server's read-aloud characters."
     ]
     assert spoken_requests(mimo) == []
 

@@ -15,12 +15,16 @@ from core.bootstrap import Runtime
 from tests.integration.conftest import discord_bot_online, discord_settings, running_discord
 from tests.integration.test_discord_reader import (
     Members,
+    assert_heard_as_spoken,
+    clips,
     heard_clips,
     in_lounge,
     posted_in,
+    reading_a_long_story,
     spoken_requests,
     until,
 )
+from tests.integration.test_discord_voice_wire import clip_pcm
 from tests.standins.discord_api import (
     CONNECT,
     MOVE_MEMBERS,
@@ -30,6 +34,7 @@ from tests.standins.discord_api import (
     FakeDiscord,
     Guild,
 )
+from tests.standins.discord_voice import SAMPLE_RATE
 from tests.standins.mimo import FakeMimo
 from tests.unit.test_sayable_spoilers import WORST_CASES
 
@@ -321,3 +326,121 @@ async def test_stage_channels_are_refused_with_why(
     assert reading.content == line
     assert line in [m.content for m in said.messages]
     assert discord_api.voice_state_requests == []
+
+
+async def test_a_recording_bot_that_may_not_read_the_channel_holds_the_reading(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 57, finding 4: bots were left out of the listeners, so a recording bot in the voice
+    channel that may not see #general had #general read into its recording. It joins: nothing
+    more is played, one line says why; and nobody may switch the reading there to #general
+    while it sits there."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    recorder = discord_api.add_member(server, "Recorder", bot=True)
+    await discord_api.deny_in_channel(server.general, recorder, VIEW_CHANNEL)
+    members = Members(discord_api, server.general)
+    withheld = 'voicebridge_reading_messages_total{outcome="withheld"}'
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with discord_bot_online(settings, discord_api, voice_client=installed_voice_client()) as (
+        _,
+        runtime,
+    ):
+        await members.answer(ann, "read_channel", channel=server.general)
+        await discord_api.post_message(server.general, ann, "Before the recorder")
+        call = await heard_clips(discord_api, 1)
+        await discord_api.join_voice(server, recorder, server.lounge)
+        await discord_api.wait_for_messages(server.lounge)  # the one line
+        await discord_api.post_message(server.general, ann, "the secret staff plan")
+        await until(lambda: counted(runtime, withheld) >= 1, "the message withheld")
+        switched = await members.answer(ann, "read_channel", channel=server.general)
+
+    assert [text for _, text in spoken_requests(mimo)] == ["Ann says: Before the recorder"]
+    assert len(clips(call)) == 1
+    assert posted_in(discord_api, server.lounge) == [held_line(server.general)]
+    assert switched.content == (
+        f"Someone in <#{server.lounge}> may not read <#{server.general}>, so I do not read it "
+        "aloud there."
+    )
+
+
+async def test_a_channels_name_is_decided_as_its_clip_plays_not_as_it_is_made(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 57, finding 5: the next message is made into speech while the one before plays, so
+    Carol, who may not see #layoff-plans, came in meanwhile and heard its name. Now the clip is
+    made again before it plays: she hears "a channel"."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    carol = discord_api.add_member(server, "Carol")
+    secret = await discord_api.add_text_channel(server, "layoff-plans")
+    await discord_api.deny_in_channel(secret, carol, VIEW_CHANNEL)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await reading_a_long_story(discord_api, server, ann, f"Meet me in <#{secret}> at noon")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "the next message made ahead")
+        await discord_api.join_voice(server, carol, server.lounge)
+        call = await heard_clips(discord_api, 2)
+
+    said = [text for _, text in spoken_requests(mimo)]
+    assert said[1:] == ["Meet me in layoff-plans at noon", "Meet me in a channel at noon"]
+    _story, meeting = clips(call)
+    assert_heard_as_spoken(meeting, mimo.tts_wavs[2])  # as made again
+
+
+async def test_a_channels_name_is_cut_when_someone_who_may_not_see_it_comes_in(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Carol comes in while a clip naming #layoff-plans plays: it stops, and plays again from
+    its start with "a channel" in its place."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    carol = discord_api.add_member(server, "Carol")
+    secret = await discord_api.add_text_channel(server, "layoff-plans")
+    await discord_api.deny_in_channel(secret, carol, VIEW_CHANNEL)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await Members(discord_api, server.general).answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, f"A long plan, <#{secret}>. " * 8)
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the plan playing")  # fmt: skip
+        await discord_api.join_voice(server, carol, server.lounge)
+        call = await heard_clips(discord_api, 2)
+
+    said = [text for _, text in spoken_requests(mimo)]
+    assert said == [
+        "Ann says: " + "A long plan, layoff-plans. " * 7 + "A long plan, layoff-plans.",
+        "Ann says: " + "A long plan, a channel. " * 7 + "A long plan, a channel.",
+    ]
+    cut, again = clips(call)
+    spoken_seconds = len(clip_pcm(mimo.tts_wavs[0])[0]) / 2 / clip_pcm(mimo.tts_wavs[0])[1]
+    assert len(cut) / 2 / SAMPLE_RATE < spoken_seconds - 1
+    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+
+
+async def test_a_clip_about_to_play_is_not_played_to_someone_who_may_not_read_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """A hold stopped the clip playing, but not one about to play: waiting for the call's
+    end-to-end encryption (or an ffmpeg slot), it started once ready, to Carol who came in
+    meanwhile and may not read #general. The next message being made ahead shows that the clip
+    before it waits to play."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    carol = discord_api.add_member(server, "Carol")
+    await discord_api.deny_in_channel(server.general, carol, READ_MESSAGE_HISTORY)
+    held = discord_api.voice.hold_groups()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel", channel=server.general)
+        await discord_api.post_message(server.general, ann, "the secret staff plan")
+        await discord_api.post_message(server.general, ann, "and the budget")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "the second message made ahead")
+        await discord_api.join_voice(server, carol, server.lounge)
+        await discord_api.wait_for_messages(server.lounge)  # the one line
+        held.set()  # the call is ready to play
+        await discord_api.leave_voice(server, carol)
+        await discord_api.post_message(server.general, ann, "After Carol")
+        call = await heard_clips(discord_api, 1)
+
+    said = [text for _, text in spoken_requests(mimo)]
+    assert said == ["Ann says: the secret staff plan", "and the budget", "After Carol"]
+    [heard] = clips(call)
+    assert_heard_as_spoken(heard, mimo.tts_wavs[2])

@@ -391,8 +391,9 @@ class FakeDiscord:
 
     World: `add_guild` (a server with #general, #random and a voice channel Lounge), `add_member`,
     `add_user` (for DMs), `join_voice`; user installs: `install_to_user`, `private_channel`.
-    Incoming: `post_message` and `post_voice_message` send MESSAGE_CREATE (`delete_message`,
-    MESSAGE_DELETE); `slash`,
+    Incoming: `post_message` and `post_voice_message` send MESSAGE_CREATE (`edit_message`,
+    MESSAGE_UPDATE; `delete_message`, MESSAGE_DELETE; `purge_messages`, MESSAGE_DELETE_BULK);
+    `slash`,
     `message_command`, `autocomplete` and `click` (a button) send INTERACTION_CREATE.
     Outgoing: `calls` lists every REST request, `messages` every message the bot posted;
     `wait_for_messages` and `FakeInteraction.wait_for_messages` wait for them.
@@ -953,6 +954,36 @@ class FakeDiscord:
         data = {key: message[key] for key in ("id", "channel_id", "guild_id") if key in message}
         intent = GUILD_MESSAGES if "guild_id" in message else DIRECT_MESSAGES
         await self._dispatch("MESSAGE_DELETE", data, intent=intent)
+
+    async def edit_message(self, message: Json, content: str) -> Json:
+        """Its author edits a message `post_message` returned: GET and the channel's history
+        show the new content, with `edited_timestamp`; connected bots get MESSAGE_UPDATE with
+        the whole message as MESSAGE_CREATE carries it (its member, its mentions; the content
+        blanked without MESSAGE_CONTENT), as Discord sends it (events/gateway-events,
+        "Message Update")."""
+        stored = self._posted[int(message["id"])]
+        stored.update(content=content, edited_timestamp=_now())
+        if int(stored["channel_id"]) in self._bot_absent:
+            return stored  # the bot hears nothing of a place it is not in
+        if "guild_id" in stored:
+            guild_id, author_id = int(stored["guild_id"]), int(stored["author"]["id"])
+            stored["member"] = self._member(guild_id, author_id, with_user=False)
+            stored["mentions"] = self._mentions(guild_id, content)
+            await self._dispatch("MESSAGE_UPDATE", dict(stored), intent=GUILD_MESSAGES)
+        else:
+            await self._dispatch("MESSAGE_UPDATE", dict(stored), intent=DIRECT_MESSAGES)
+        return stored
+
+    async def purge_messages(self, messages: Sequence[Json]) -> None:
+        """A moderator (or their bot) deletes several messages of one server channel at once,
+        as `POST /channels/{id}/messages/bulk-delete` does: gone from GET and the history;
+        connected bots get one MESSAGE_DELETE_BULK with their `ids`."""
+        [channel_id] = {message["channel_id"] for message in messages}
+        guild_id = self._channels[int(channel_id)]["guild_id"]
+        for message in messages:
+            self._posted.pop(int(message["id"]), None)
+        data = {"ids": [m["id"] for m in messages], "channel_id": channel_id, "guild_id": guild_id}
+        await self._dispatch("MESSAGE_DELETE_BULK", data, intent=GUILD_MESSAGES)
 
     async def replay(self, event: str, data: Json) -> None:
         """Send an event the bot already had once more, as Discord replays missed events to a
@@ -1765,7 +1796,9 @@ class FakeDiscord:
 
     def _as_seen_by(self, session: _Session, event: str, data: Json) -> Json:
         """Without MESSAGE_CONTENT, Discord blanks guild messages not aimed at the bot."""
-        if event != "MESSAGE_CREATE" or session.intents & MESSAGE_CONTENT or "guild_id" not in data:
+        if event not in {"MESSAGE_CREATE", "MESSAGE_UPDATE"} or "guild_id" not in data:
+            return data
+        if session.intents & MESSAGE_CONTENT:
             return data
         if any(u["id"] == self.bot_user["id"] for u in data.get("mentions", [])):
             return data

@@ -4,6 +4,7 @@ queue's policy."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -198,3 +199,29 @@ def test_a_message_delivered_twice_waits_once() -> None:
     queue.push(heard(text="same"))
     queue.push(heard(text="same"))
     assert len(queue) == 1
+
+
+def test_a_message_is_read_as_it_stands_at_its_turn_and_never_once_deleted() -> None:
+    queue = ReadingQueue(5)
+    first, second, third = (heard(text=word) for word in ("one", "two", "three"))
+    for message in (first, second, third):
+        queue.push(message)
+    edited = replace(second, text="two, edited")
+    assert queue.edit(edited) and queue.delete(third.id)
+    assert queue.pop() == first
+    assert queue.edit(replace(first, text="one, edited"))  # taken: being made into speech
+    assert queue.latest(first.id) == replace(first, text="one, edited")
+    assert queue.pop() == edited and queue.pop() is None  # the deleted one never comes
+    assert queue.delete(edited.id) and queue.latest(edited.id) is None
+    assert not queue.edit(replace(edited, text="back again"))  # deleted stays deleted
+    queue.done(first.id)
+    assert not queue.edit(first) and not queue.delete(first.id)  # read: nothing to change
+    assert not queue.edit(heard(text="never heard"))
+
+
+def test_turns_let_go_unfinished_are_forgotten() -> None:
+    queue = ReadingQueue(100)
+    for n in range(50):
+        queue.push(heard(text=str(n)))
+        queue.pop()
+    assert queue.latest(heard(text="0").id) is None and queue.latest(heard(text="49").id)

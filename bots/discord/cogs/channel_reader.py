@@ -4,8 +4,9 @@ read; /read_settings for whose messages are read besides the members' (Manage Se
 
 The reading itself is the core's (`core.app.channel_reader`): who may start, switch and stop it,
 who listens, what is said in whose voice. This cog turns Discord's commands and events into
-calls on it: the messages of a server, who joins, leaves or moves in voice, and every member,
-role and channel update (each can change what a listener may read). What it checks itself is
+calls on it: the messages of a server as they are posted, edited and deleted (the raw events:
+the bot keeps no message cache), who joins, leaves or moves in voice, and every member, role
+and channel update (each can change what a listener may read). What it checks itself is
 Discord's own: the voice libraries, a voice channel to join (not a stage), and the permissions
 the bot needs and the member's own in the text channel, each named in one line when missing.
 Answers are private.
@@ -22,7 +23,7 @@ from bots.discord.audiences import answer_to, place_locale, reply_locale
 from bots.discord.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
-from bots.discord.places import can_manage, for_interaction
+from bots.discord.places import can_manage, for_interaction, place_of
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.voice_channels import DiscordVoiceChannels, Readable, server_of
 from core.app.channel_reader import ChannelReader, ReadingAsked, Started
@@ -60,6 +61,32 @@ class ChannelReaderCog(commands.Cog):
         if isinstance(author, discord.Member):
             self.channels.saw(author)
         self.reader.heard(server_of(guild), str(message.channel.id), heard_message(message))
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
+        """A message edited: read as it now stands, where it waits for its turn."""
+        message = event.message
+        guild, author = message.guild, message.author
+        if guild is None or message.type not in READ_MESSAGE_TYPES or author == guild.me:
+            return
+        if isinstance(author, discord.Member):
+            self.channels.saw(author)
+        self.reader.edited(server_of(guild), str(message.channel.id), heard_message(message))
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
+        """A message deleted: never read, where it waits for its turn."""
+        if event.guild_id is not None:
+            server = place_of(guild_id=event.guild_id)
+            self.reader.deleted(server, str(event.channel_id), str(event.message_id))
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, event: discord.RawBulkMessageDeleteEvent) -> None:
+        """Messages deleted at once (a moderator's purge): none of them is read."""
+        if event.guild_id is not None:
+            server = place_of(guild_id=event.guild_id)
+            for message_id in event.message_ids:
+                self.reader.deleted(server, str(event.channel_id), str(message_id))
 
     @commands.Cog.listener()
     async def on_voice_state_update(
