@@ -261,3 +261,23 @@ async def test_a_member_whose_language_mimo_does_not_document_may_read_the_engli
     assert len(english.rsplit(". ", 1)[1].split()) == 4
     assert cloned.startswith("Die Stimme Anna wurde aus deiner Aufnahme geklont.")
     assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Anna", "cloned")]
+
+
+async def test_a_nickname_with_markdown_is_shown_as_typed_in_the_sentence_and_still_read(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The sentence names the member by their nickname: shown as typed (no link, no bold), and
+    reading it aloud clones the voice all the same."""
+    member = discord_api.add_member(server, "anna")
+    await discord_api.set_nick(server, member, "x** [Verify](https://x.io) **")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
+        asked, cloned = await clone_by_reading(
+            discord_api, server, member, posted, "Anna", tmp_path
+        )
+
+    sentence = str(asked.content).rsplit("\n\n", 1)[-1]
+    assert sentence.startswith("I am x\\*\\* \\[Verify](https://x.io) \\*\\*, and I agree")
+    assert cloned.startswith("Voice Anna is cloned from your recording.")

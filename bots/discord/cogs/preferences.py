@@ -23,7 +23,7 @@ from bots.discord.audiences import answer_to, quick_locale, reply_locale
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
 from bots.discord.media import voice_message_in
-from bots.discord.messages import CATALOGUE, text
+from bots.discord.messages import CATALOGUE, shown_name, text
 from bots.discord.modals import ClaimedModal
 from bots.discord.places import (
     can_manage,
@@ -217,8 +217,10 @@ class PreferencesCog(commands.Cog):
         )  # fmt: skip
         asked_to = await self.consents.ask(asked)
         lifetime = Duration(int(self.consents.lifetime.total_seconds()))
+        # The sentence names the member as they call themselves: shown as typed, not as markdown.
+        english = None if asked_to.english is None else shown_name(asked_to.english)
         shown = consent_sentence_text(
-            asked_to.sentence, asked_to.english, asked.locale, wait=lifetime, wording=CATALOGUE
+            shown_name(asked_to.sentence), english, asked.locale, wait=lifetime, wording=CATALOGUE
         )
         await _answer(interaction, shown)
 
