@@ -21,9 +21,10 @@ async def telegram_checks(
     try:
         await bot.initialize()  # getMe
     except InvalidToken as exc:
-        if str(exc) != "Unauthorized":  # what a Bot API says of a token it does not know
+        answer = exc.__cause__ or exc  # initialize() words it again, naming the token
+        if str(answer) != "Unauthorized":  # what a Bot API says of a token it does not know
             # 404, or an answer no Bot API gives: the URL is not one, whatever the token.
-            return [failed("Telegram", f"{root} is not a Bot API server (getMe: {reason(exc)}): "
+            return [failed("Telegram", f"{root} is not a Bot API server (getMe: {answer}): "
                            "check TELEGRAM_API_URL, the server's root such as "
                            "https://api.telegram.org")]  # fmt: skip
         return [failed("Telegram", "Telegram refused TELEGRAM_BOT_TOKEN: copy it again from "
