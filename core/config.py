@@ -272,9 +272,9 @@ class Settings(BaseSettings):
     ignored_env_names: str = ""
     """Names in the `.env` file (or the `--env-file`) that are no voicebridge setting and are
     there on purpose, comma-separated (such as `POSTGRES_PASSWORD`, for docker compose), or `*`
-    for any. Any other name that is no setting (a typo such as `TELEGRAM_TOKEN`) is named by
-    `voicebridge doctor`, with the closest setting, and stops `voicebridge run`. Names in the
-    environment are never judged."""
+    for any. Any other name that is no setting (a typo, say) is named by `voicebridge doctor`,
+    with the closest setting, and stops `voicebridge run`. Names in the environment are never
+    judged."""
 
     log_level: str = "INFO"
     """`DEBUG`, `INFO`, `WARNING` or `ERROR`. Secrets are redacted from every line; a failure's
