@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from pydantic import SecretStr
 
 from bots.checks import Check
 from bots.cli.doctor import check_discord, check_mimo, check_telegram
@@ -96,6 +95,8 @@ async def _asked(prompt: str, check: Checking) -> str | None:
 
 
 async def _mimo(settings: Settings, values: dict[str, str], key: str) -> list[Check]:
+    from pydantic import SecretStr
+
     update: dict[str, object] = {"mimo_api_key": SecretStr(key)}
     if key.startswith("tp-") and "mimo_base_url" not in settings.model_fields_set:
         region = click.prompt(
@@ -109,11 +110,15 @@ async def _mimo(settings: Settings, values: dict[str, str], key: str) -> list[Ch
 
 
 async def _telegram(settings: Settings, token: str) -> list[Check]:
+    from pydantic import SecretStr
+
     given = settings.model_copy(update={"telegram_bot_token": SecretStr(token)})
     return await check_telegram(given, given.telegram_token() or token)  # ConfigError: malformed
 
 
 async def _discord(settings: Settings, token: str) -> list[Check]:
+    from pydantic import SecretStr
+
     given = settings.model_copy(update={"discord_bot_token": SecretStr(token)})
     return await check_discord(given, given.discord_token() or token)  # ConfigError: malformed
 
