@@ -113,14 +113,22 @@ async def _telegram(settings: Settings, token: str) -> list[Check]:
     from pydantic import SecretStr
 
     given = settings.model_copy(update={"telegram_bot_token": SecretStr(token)})
-    return await check_telegram(given, given.telegram_token() or token)  # ConfigError: malformed
+    return await check_telegram(given, _well_formed(given.telegram_token(), "TELEGRAM_BOT_TOKEN"))
 
 
 async def _discord(settings: Settings, token: str) -> list[Check]:
     from pydantic import SecretStr
 
     given = settings.model_copy(update={"discord_bot_token": SecretStr(token)})
-    return await check_discord(given, given.discord_token() or token)  # ConfigError: malformed
+    return await check_discord(given, _well_formed(given.discord_token(), "DISCORD_BOT_TOKEN"))
+
+
+def _well_formed(token: str | None, name: str) -> str:
+    """The token as the settings read it; ConfigError (asked again) when it is malformed or a
+    placeholder, which the settings take for no token at all."""
+    if token is None:
+        raise errors.ConfigError(f"{name} looks like a placeholder; paste the real one")
+    return token
 
 
 def _written(target: Path, values: dict[str, str]) -> int:
