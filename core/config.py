@@ -5,6 +5,7 @@ Built in the entry point, never at import time, so tests and the command line ea
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.domain.errors import ConfigError
@@ -26,6 +27,17 @@ from core.domain.secrets import url_secrets
 _PLACEHOLDER = re.compile(r"^(|x+|\.+|<.*>|your[-_ ].*|change[-_ ]?me.*|todo|none|null)$", re.I)
 _TELEGRAM_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts
+# A Discord bot token: the bot's id, a timestamp and a signature, each base64url, joined by dots.
+_DISCORD_TOKEN = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+
+# Every setting that is a URL, with what one looks like: a value without its scheme
+# (`api.xiaomimimo.com`) would otherwise be met as a strange answer from the service.
+URL_EXAMPLES = {
+    "mimo_base_url": "https://api.xiaomimimo.com/v1",
+    "telegram_api_url": "https://api.telegram.org",
+    "discord_api_url": "https://discord.com/api/v10",
+    "discord_gateway_url": "wss://gateway.discord.gg",
+}
 
 
 class Settings(BaseSettings):
@@ -258,6 +270,13 @@ class Settings(BaseSettings):
     """How long a claim's lease lasts; its process renews it every third of that while it works,
     and once it lapses (the process died) another process takes the work over and finishes it."""
 
+    ignored_env_names: str = ""
+    """Names in the `.env` file (or the `--env-file`) that are no voicebridge setting and are
+    there on purpose, comma-separated (such as `POSTGRES_PASSWORD`, for docker compose), or `*`
+    for any. Any other name that is no setting (a typo, say) is named by `voicebridge doctor`,
+    with the closest setting, and stops `voicebridge run`. Names in the environment are never
+    judged."""
+
     log_level: str = "INFO"
     """`DEBUG`, `INFO`, `WARNING` or `ERROR`. Secrets are redacted from every line; a failure's
     traceback is logged at `DEBUG` (or with `-v`)."""
@@ -304,6 +323,13 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         check_database_url(value)  # raises ValueError saying what to write instead
+        return value
+
+    @field_validator(*URL_EXAMPLES)
+    @classmethod
+    def _scheme(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            check_url(value, example=URL_EXAMPLES[info.field_name or ""])
         return value
 
     @field_validator("mimo_tts_model")
@@ -391,9 +417,20 @@ class Settings(BaseSettings):
         return token
 
     def discord_token(self) -> str | None:
+        """The Discord token if the bot is enabled; raises when it is set but malformed, so a
+        pasted half is named here rather than met as a refusal over the network."""
         if not _is_set(self.discord_bot_token):
             return None
-        return _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+        token = _require(self.discord_bot_token, "DISCORD_BOT_TOKEN")
+        if token.lower().startswith("bot "):
+            raise ConfigError("DISCORD_BOT_TOKEN: write the token alone, without 'Bot ' before it")
+        if not _DISCORD_TOKEN.match(token):
+            raise ConfigError(
+                "DISCORD_BOT_TOKEN does not look like a bot token (expected three parts joined "
+                "by dots, such as MTk4NjIy.Cl2FMQ.ZnCjm1XV..., as the developer portal's Bot → "
+                "Reset Token gives it)"
+            )
+        return token
 
 
 DATABASE_FILE = "voicebridge.db"
@@ -446,8 +483,8 @@ def check_database_url(url: str) -> None:
         return
     if not sep:
         raise ValueError(
-            "expected a URL such as sqlite+aiosqlite:///path/voicebridge.db or "
-            "postgresql+asyncpg://user:password@host:5432/voicebridge"
+            "expected a URL such as sqlite+aiosqlite:////home/me/voicebridge.db or "
+            "postgresql+asyncpg://USER:PASSWORD@HOST:5432/voicebridge"
         )
     kind = _SPELLINGS.get(scheme)
     if kind is None:
@@ -457,6 +494,19 @@ def check_database_url(url: str) -> None:
         )
     driver = _DRIVERS[kind]
     raise ValueError(f"write {driver}://... instead of {scheme}://... (the installed driver)")
+
+
+_SCHEMES = {"wss://": ("ws", "wss")}
+
+
+def check_url(url: str, *, example: str) -> None:
+    """ValueError unless `url` is an absolute URL of `example`'s kind (http or https; ws or
+    wss for a websocket), with a host, saying what one looks like."""
+    kinds = _SCHEMES.get(example[: example.index("://") + 3], ("http", "https"))
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in kinds and parts.netloc:
+        return
+    raise ValueError(f"expected a URL with its scheme, such as {example} (got {url[:60]!r})")
 
 
 def parse_shard_ids(value: str) -> list[int]:
@@ -494,3 +544,24 @@ def _require(value: SecretStr | None, name: str) -> str:
     if not _is_set(value):
         raise ConfigError(f"{name} still holds a placeholder value; set the real one")
     return value.get_secret_value().strip()
+
+
+def unknown_names(env_file: Path, *, ignored: str = "") -> list[str]:
+    """One line for each name in `env_file` that is no setting (and not in `ignored`, the
+    IGNORED_ENV_NAMES list), with the closest setting when one is close: a typo in a .env would
+    otherwise be ignored as if the line were not there. Only the file's names are judged: the
+    environment holds every other program's variables too."""
+    if not env_file.is_file() or ignored.strip() == "*":
+        return []
+    from dotenv import dotenv_values
+
+    known = [name.upper() for name in Settings.model_fields]
+    skipped = {name.strip().upper() for name in ignored.split(",")}
+    found = (name.upper() for name in dotenv_values(env_file, interpolate=False))
+    return [_not_a_setting(name, known) for name in found if name not in known + list(skipped)]
+
+
+def _not_a_setting(name: str, known: list[str]) -> str:
+    closest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    guess = f": did you mean {closest[0]}?" if closest else ""
+    return f"{name} is not a setting{guess}"

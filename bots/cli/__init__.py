@@ -1,8 +1,10 @@
 """The `voicebridge` command: run the bots, or transcribe, speak and ask from a shell.
 
     app.py          the command group and `main`, the console script's entry point
+    init.py         `init`: .env written from the key and tokens asked for, each checked
     bots.py         `run` and `db`: the bots and their database
     doctor.py       `doctor`: the set-up checked, one line a check
+    env_file.py     the settings file: names that are no setting, who may read it, writing it
     transcribe.py   `transcribe FILE...`: transcripts as txt, srt, vtt or json
     say.py          `say TEXT`: speech as OGG/Opus, MP3 or WAV, with its subtitles
     ask.py          `ask FILE QUESTION`: an answer about a recording

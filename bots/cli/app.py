@@ -15,6 +15,7 @@ from bots.cli.ask import ask
 from bots.cli.bots import db, run
 from bots.cli.doctor import doctor
 from bots.cli.exits import ExitCode, failure
+from bots.cli.init import init
 from bots.cli.say import say
 from bots.cli.shell import env_file_option, say_failure
 from bots.cli.summarise import summarise
@@ -31,7 +32,8 @@ def voicebridge(ctx: click.Context) -> int:
     bots, or transcribe, speak, ask and summarise from a shell.
 
     Settings come from the environment or .env in the current folder (--env-file names
-    another; MIMO_API_KEY for any speech work). `voicebridge doctor` checks the set-up. Shell
+    another; MIMO_API_KEY for any speech work). `voicebridge init` writes .env, `voicebridge
+    doctor` checks the set-up. Shell
     completion: eval "$(_VOICEBRIDGE_COMPLETE=bash_source voicebridge)" (zsh_source,
     fish_source for those shells).
     """
@@ -42,7 +44,7 @@ def voicebridge(ctx: click.Context) -> int:
 
 
 voicebridge.params.append(env_file_option())
-for command in (run, db, doctor, transcribe, say, ask, summarise):
+for command in (init, run, db, doctor, transcribe, say, ask, summarise):
     command.params.append(env_file_option())
     voicebridge.add_command(command)
 

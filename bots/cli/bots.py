@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import signal
 from typing import TYPE_CHECKING
 
 import click
 
+from bots.cli.env_file import exposed, refuse_unknown_names
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
 from bots.cli.shell import run as run_command
@@ -19,11 +21,15 @@ from bots.cli.shell import run as run_command
 if TYPE_CHECKING:
     from core.config import Settings
 
+logger = logging.getLogger(__name__)
+
 
 @click.command(short_help="Start the Telegram and Discord bots.")
 @service_verbose_option
 def run(verbose: int) -> int:
-    """Start every bot whose token is set, after bringing the database up to date.
+    """Start every bot whose token is set, after bringing the database up to date. A name in
+    the settings file that is no setting stops it (IGNORED_ENV_NAMES lists those meant for
+    another program).
 
     Ctrl-C or SIGTERM stops it: at once while it is still starting, after the work in progress
     once it runs; either way with exit code 0."""
@@ -43,6 +49,11 @@ def db(action: str, verbose: int) -> int:
 async def _run(settings: Settings) -> int:
     from bots.runner import run_bots
 
+    env_file = chosen_env_file()
+    refuse_unknown_names(settings, env_file)
+    advice = exposed(env_file)
+    if advice is not None:
+        logger.warning("%s", advice)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -51,7 +62,7 @@ async def _run(settings: Settings) -> int:
     # again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
     gc.collect()
     gc.freeze()
-    await run_bots(settings, stop, settings_from=settings_source(chosen_env_file()))
+    await run_bots(settings, stop, settings_from=settings_source(env_file))
     return ExitCode.OK
 
 

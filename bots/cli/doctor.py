@@ -2,19 +2,25 @@
 
 Each line is ✓ or ✗, what was found and, after a ✗, what to fix. Every service is asked once,
 at the same time, without retries: the settings, MiMo (one tiny authenticated request), Telegram
-(getMe, and the inline cache chat), Discord (the token, and the voice libraries), the database
-(reachable, its migrations), ffmpeg and the allowlist. Exit code 0 only when every check passed.
+(getMe, and the inline cache chat), Discord (the token, its intents, the voice libraries, and
+the invite link), the database (a file it may create, reachable, its migrations), ffmpeg and the
+allowlist. The settings file is read too: a name in it that is no setting is named, with the
+closest one, and a file others may read is said. `voicebridge init` asks the same questions of
+the key and the tokens it is given. Exit code 0 only when every check passed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from bots.checks import Check, failed, passed, reason
+from bots.cli.env_file import exposed, not_settings
 from bots.cli.exits import ExitCode
 from bots.cli.shell import chosen_env_file, settings_source, verbose_option
 from bots.cli.shell import run as run_command
@@ -40,8 +46,8 @@ def doctor(verbose: int) -> int:
 async def _doctor(settings: Settings) -> int:
     from core.infra.logs import Redactor
 
-    checks = [passed("settings", settings_source(chosen_env_file()))]
-    asked = [_mimo(settings), *_platforms(settings, checks), _database(settings)]
+    checks = settings_checks(settings, chosen_env_file())
+    asked = [check_mimo(settings), *_platforms(settings, checks), _database(settings)]
     for found in await asyncio.gather(*(_in_time(check) for check in asked)):
         checks.extend(found)
     checks += [await asyncio.to_thread(_ffmpeg, settings), _allowlist(settings)]
@@ -59,27 +65,44 @@ async def _in_time(check: Awaitable[list[Check]]) -> list[Check]:
         return [failed("a service", f"no answer in {ANSWER_SECONDS:.0f} s")]
 
 
+def settings_checks(settings: Settings, env_file: Path) -> list[Check]:
+    """Where the settings came from; a line for each name of the settings file that is no
+    setting, and one when others may read the file."""
+    name = "settings"
+    where = f"{env_file.resolve()}; list a name meant for another program in IGNORED_ENV_NAMES"
+    found = [failed(name, f"{line} ({where})") for line in not_settings(settings, env_file)]
+    found = found or [passed(name, settings_source(env_file))]
+    advice = exposed(env_file)
+    return found if advice is None else [*found, failed(env_file.name, advice)]
+
+
 def _platforms(settings: Settings, checks: list[Check]) -> list[Awaitable[list[Check]]]:
     """The checks of the platforms whose tokens are set; a token missing or malformed is said
     in `checks` at once."""
     asked: list[Awaitable[list[Check]]] = []
-    try:
-        telegram = settings.telegram_token()
-        discord = settings.discord_token()
-    except errors.ConfigError as exc:
-        checks.append(failed("bot tokens", str(exc)))
-        return asked
-    if telegram is None and discord is None:
+    platforms = (
+        ("Telegram", settings.telegram_token, check_telegram),
+        ("Discord", settings.discord_token, check_discord),
+    )
+    tried = False
+    for name, token_of, check in platforms:
+        try:
+            token = token_of()
+        except errors.ConfigError as exc:
+            checks.append(failed(name, str(exc)))
+            tried = True
+            continue
+        if token is not None:
+            asked.append(check(settings, token))
+            tried = True
+    if not tried:
         checks.append(failed("bot tokens", "none set: set TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN "
                              "or both (in .env or the environment)"))  # fmt: skip
-    if telegram is not None:
-        asked.append(_telegram(settings, telegram))
-    if discord is not None:
-        asked.append(_discord(settings, discord))
     return asked
 
 
-async def _mimo(settings: Settings) -> list[Check]:
+async def check_mimo(settings: Settings) -> list[Check]:
+    """MIMO_API_KEY tried with one tiny request (a token of text) at MIMO_BASE_URL."""
     from core.bootstrap import mimo_alone
 
     name = "MiMo"
@@ -106,7 +129,8 @@ async def _mimo(settings: Settings) -> list[Check]:
     return [passed(name, f"the key works at {settings.mimo_base_url} ({settings.mimo_chat_model})")]
 
 
-async def _telegram(settings: Settings, token: str) -> list[Check]:
+async def check_telegram(settings: Settings, token: str) -> list[Check]:
+    """The Telegram token `token`, asked about at TELEGRAM_API_URL."""
     from bots import doctor as platforms
 
     return await platforms.telegram(
@@ -116,7 +140,8 @@ async def _telegram(settings: Settings, token: str) -> list[Check]:
     )
 
 
-async def _discord(settings: Settings, token: str) -> list[Check]:
+async def check_discord(settings: Settings, token: str) -> list[Check]:
+    """The Discord token `token`, its intents and the invite link, asked at DISCORD_API_URL."""
     from bots import doctor as platforms
 
     return await platforms.discord(token=token, api_url=settings.discord_api_url)
@@ -129,13 +154,25 @@ async def _database(settings: Settings) -> list[Check]:
         head_revision,
         known_revision,
         sqlite_file,
+        sqlite_unwritable,
         where,
     )
 
     name, url = "the database", settings.database_url
     path = sqlite_file(url)
-    if path is not None and not path.exists():
-        return [passed(name, f"{path} is not there yet; voicebridge run creates it")]
+    if path is not None:
+        problem = await asyncio.to_thread(sqlite_unwritable, path)
+        if problem is not None:
+            return [failed(name, f"DATABASE_URL: cannot create {path}: {problem}; name a file "
+                           "in a folder you may write (sqlite+aiosqlite:////home/me/voicebridge.db)"
+                           ", or unset DATABASE_URL for the data folder")]  # fmt: skip
+        if not path.exists():
+            return [passed(name, f"{path} is not there yet; voicebridge run creates it, readable "
+                           "by you only")]  # fmt: skip
+        if os.name != "nt" and path.stat().st_mode & 0o077:
+            return [failed(name, f"{path} holds what chats left (transcripts, logged messages, "
+                           f"voices) and other users of this machine may read it: chmod 600 "
+                           f"{path}")]  # fmt: skip
     try:
         await check_connection(url)
         revision = await current_revision(url)

@@ -84,18 +84,23 @@ def told(language: str) -> Language:
     return next((known for known in LANGUAGES if known == lowered), "auto")
 
 
-def run(body: Body, *, verbose: int | None) -> int:
+def run(body: Body, *, verbose: int | None, read_env_file: bool = True) -> int:
     """Run a command's `body` with the settings: logging at `verbose` (None: at LOG_LEVEL, as
-    the bots log), and every failure one line on stderr with its exit code."""
+    the bots log), and every failure one line on stderr with its exit code. Without
+    `read_env_file`, the settings come from the environment alone (`init`, which writes it)."""
     secrets: list[str] = []
     try:
-        env_file = chosen_env_file()
+        env_file = chosen_env_file() if read_env_file else None
         settings = _settings(env_file)
         secrets = settings.secret_values()
         _set_logging(settings, verbose)
-        logger.debug("settings: %s", settings_source(env_file))
+        if env_file is not None:
+            logger.debug("settings: %s", settings_source(env_file))
         return asyncio.run(_until_terminated(body(settings)))
     except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except click.Abort:  # Ctrl-C or the input's end at a prompt (`init`): the line ended
+        click.echo(file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Terminated:
         return ExitCode.TERMINATED
@@ -177,8 +182,7 @@ def _remember_env_file(ctx: click.Context, _param: click.Parameter, value: Path 
 def chosen_env_file() -> Path:
     """The file `--env-file` named (it must be there), else `.env` in the current folder (read
     when it is there)."""
-    ctx = click.get_current_context(silent=True)
-    named: Path | None = ctx.find_root().meta.get(ENV_FILE_KEY) if ctx is not None else None
+    named = named_env_file()
     if named is None:
         return Path(".env")
     if not named.is_file():
@@ -193,7 +197,13 @@ def settings_source(env_file: Path) -> str:
     return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
 
 
-def _settings(env_file: Path) -> Settings:
+def named_env_file() -> Path | None:
+    """The file `--env-file` (or VOICEBRIDGE_ENV_FILE) named, there or not."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.find_root().meta.get(ENV_FILE_KEY) if ctx is not None else None
+
+
+def _settings(env_file: Path | None) -> Settings:
     from pydantic import ValidationError
 
     from core.config import Settings

@@ -1,6 +1,6 @@
 """`voicebridge doctor`'s Discord checks: the token (logging in over REST, no gateway), the
 privileged intents the bot asks for (`bots.discord.bot.intents`) switched on in the developer
-portal, and the voice libraries the voice channels need."""
+portal, the voice libraries the voice channels need, and the link that invites the bot."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ async def discord_checks(*, token: str, api_url: str) -> list[Check]:
         await client.login(token)
         user = client.user
         token_check = passed("Discord", f"the token is {user.name if user else 'a bot'}'s")
-        return [token_check, intents_check((await client.application_info()).flags)]
+        application = await client.application_info()
+        link = invite_link(application.id)
+        invite = passed("Discord invite", f"add the bot to a server with {link}")
+        return [token_check, intents_check(application.flags), invite]
     except discord.LoginFailure:
         return [failed("Discord", "Discord refused DISCORD_BOT_TOKEN: copy it again from the "
                        "developer portal (Bot → Reset Token)")]  # fmt: skip
@@ -29,6 +32,32 @@ async def discord_checks(*, token: str, api_url: str) -> list[Check]:
                        "and DISCORD_API_URL")]  # fmt: skip
     finally:
         await client.close()
+
+
+# What the bot does in a server, each permission for a feature: read channels and their
+# history (replies, the channel reader, summaries), send messages there and in threads, attach
+# files and voice messages (transcripts as files, /say), connect and speak in voice channels
+# (/say played there, the channel reader, listening), and show that it listens (the voice
+# channel's status, its nickname). docs/getting-started/discord.md names them too.
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    read_message_history=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    attach_files=True,
+    send_voice_messages=True,
+    connect=True,
+    speak=True,
+    set_voice_channel_status=True,
+    change_nickname=True,
+)
+
+
+def invite_link(application_id: int) -> str:
+    """The link that adds the bot to a server, with its slash commands and the permissions its
+    features use."""
+    scopes = ("bot", "applications.commands")
+    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=scopes)
 
 
 def intents_check(flags: discord.ApplicationFlags) -> Check:

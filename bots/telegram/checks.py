@@ -20,7 +20,13 @@ async def telegram_checks(
     bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
     try:
         await bot.initialize()  # getMe
-    except InvalidToken:
+    except InvalidToken as exc:
+        answer = exc.__cause__ or exc  # initialize() words it again, naming the token
+        if str(answer) != "Unauthorized":  # what a Bot API says of a token it does not know
+            # 404, or an answer no Bot API gives: the URL is not one, whatever the token.
+            return [failed("Telegram", f"{root} is not a Bot API server (getMe: {answer}): "
+                           "check TELEGRAM_API_URL, the server's root such as "
+                           "https://api.telegram.org")]  # fmt: skip
         return [failed("Telegram", "Telegram refused TELEGRAM_BOT_TOKEN: copy it again from "
                        "@BotFather (/mybots → your bot → API Token)")]  # fmt: skip
     except NetworkError as exc:

@@ -27,12 +27,14 @@ from core.domain.secrets import SECRET_PARAMETER
 # (/webhooks/{application}/{token}, /interactions/{id}/{token}/callback), and the `token` field
 # of an event discord.py logs whole; the password of any URL (user:password@host), such as
 # DATABASE_URL, up to the last `@` before the host (a password may hold one), and a URL's query
-# parameters that carry a secret (`?password=...`, `&sslpassword=...`).
+# parameters that carry a secret (`?password=...`, `&sslpassword=...`). The placeholder
+# `PASSWORD` of an example URL is left as it is: a real password of that spelling is a known
+# secret (`Settings.secret_values`), replaced by its value before any shape is looked at.
 _SHAPES = (
     re.compile(r"(/bot)\d+(?::|%3[Aa])[A-Za-z0-9_-]+"),
     re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?#'\"]+"),
     re.compile(r"""(["']token["']\s*:\s*["'])[^"']+"""),
-    re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s]*(?=@)", re.IGNORECASE),
+    re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?!(?-i:PASSWORD)@)[^/\s]*(?=@)", re.IGNORECASE),
     re.compile(rf"([?&;]{SECRET_PARAMETER}=)[^&;#\s'\"]+", re.IGNORECASE),
 )
 REDACTED = "[REDACTED]"

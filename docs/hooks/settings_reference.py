@@ -106,6 +106,12 @@ GROUPS = (
         "([replicas and webhooks](../operations/replicas.md)).",
     ),
     Group(
+        "The settings file",
+        ("IGNORED_ENV_NAMES",),
+        "What the `.env` file may hold besides settings ([names that are no "
+        "setting](../operations/running.md#names-that-are-no-setting)).",
+    ),
+    Group(
         "Logs and monitoring",
         ("LOG_*", "OPS_LISTEN"),
         "What the bot writes to stderr, and the health and metrics endpoint "

@@ -463,7 +463,9 @@ class FakeDiscord:
         self.clock: Callable[[], float] = time.monotonic
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self._origin = ""
+        # A port given up front is known before the server starts: a bot may be told where
+        # Discord will be before it is there.
+        self._origin = f"http://127.0.0.1:{port}" if port else ""
 
     # -- lifecycle ---------------------------------------------------------------------------
 

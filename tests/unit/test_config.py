@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from core.config import Settings, data_folder
+import pytest
+from pydantic import ValidationError
+
+from core.config import Settings, data_folder, unknown_names
 from core.domain.errors import ConfigError
 
 CONTRACT = [
@@ -128,3 +131,62 @@ def test_a_design_or_clone_model_as_the_tts_model_is_refused_in_one_line(
     monkeypatch.setenv("MIMO_TTS_MODEL", model)
     with pytest.raises(ValueError, match="use a preset-voice model such as"):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "example"),
+    [
+        ("MIMO_BASE_URL", "api.xiaomimimo.com", "https://api.xiaomimimo.com/v1"),
+        ("TELEGRAM_API_URL", "api.telegram.org", "https://api.telegram.org"),
+        ("DISCORD_API_URL", "ftp://discord.com/api", "https://discord.com/api/v10"),
+        ("DISCORD_GATEWAY_URL", "https://gateway.discord.gg", "wss://gateway.discord.gg"),
+    ],
+)
+def test_a_url_setting_without_its_scheme_is_refused_with_an_example(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, example: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    [error] = caught.value.errors()
+    assert error["loc"] == (name.lower(),)
+    assert f"such as {example} (got {value!r})" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("token", "said"),
+    [
+        ("MTk4NjIyNDgzNDcxOTI1MjQ4", "does not look like a bot token"),  # a third of one
+        ("MTk4.Cl2FMQ.ZnCj m1XV", "does not look like a bot token"),
+        ("Bot MTk4.Cl2FMQ.ZnCjm1XV", "without 'Bot ' before it"),
+    ],
+)
+def test_a_malformed_discord_token_is_named_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, token: str, said: str
+) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", token)
+    with pytest.raises(ConfigError, match=r"^DISCORD_BOT_TOKEN") as caught:
+        Settings().discord_token()
+    assert said in str(caught.value)
+    assert "ZnCj" not in str(caught.value).replace("ZnCjm1XV...", "")
+
+
+def test_names_in_the_env_file_that_are_no_setting_come_with_the_closest_one(
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "TELEGRAM_TOKEN=1\nexport DAILY_AUDIO_SECOND=10\nmimo_api_key=k\nPOSTGRES_PASSWORD=pw\n"
+        "WHOLLY_UNLIKE_ANYTHING=1\n"
+    )
+
+    assert unknown_names(env_file) == [
+        "TELEGRAM_TOKEN is not a setting: did you mean TELEGRAM_BOT_TOKEN?",
+        "DAILY_AUDIO_SECOND is not a setting: did you mean DAILY_AUDIO_SECONDS?",
+        "POSTGRES_PASSWORD is not a setting",
+        "WHOLLY_UNLIKE_ANYTHING is not a setting",
+    ]
+    ignored = "postgres_password, WHOLLY_UNLIKE_ANYTHING,TELEGRAM_TOKEN,DAILY_AUDIO_SECOND"
+    assert unknown_names(env_file, ignored=ignored) == []
+    assert unknown_names(env_file, ignored="*") == []
+    assert unknown_names(tmp_path / "absent.env") == []

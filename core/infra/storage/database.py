@@ -8,6 +8,9 @@ finds them wherever it runs from.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,7 +78,7 @@ def create_engine(url: str, *, pool: PoolLimits | None = None, **pool_options: A
         return _create_async_engine(sa_url, **{"pool_pre_ping": True, **sized, **options})
     in_memory = _sqlite_in_memory(sa_url)
     if not in_memory:
-        Path(str(sa_url.database)).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(str(sa_url.database)))
     engine = _create_async_engine(sa_url, **options)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
     event.listen(engine.sync_engine, "begin", _begin_immediate)
@@ -198,6 +201,37 @@ def sqlite_file(url: str) -> Path | None:
     return Path(str(sa_url.database)).expanduser().resolve()
 
 
+def create_private_file(path: Path) -> None:
+    """The SQLite file at `path`, and its folder, made readable by this user only (600 and
+    700) unless they are there: it holds transcripts, logged messages and voice samples. An
+    empty file is an empty database to SQLite, which gives the journal and WAL files it adds
+    beside it the database file's permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def sqlite_unwritable(path: Path) -> str | None:
+    """Why the SQLite file at `path` could not be created or written, found by trying (a file
+    made and removed in its folder, or the nearest folder there is); None when it could.
+    Nothing is left behind."""
+    folder = path.parent
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    try:
+        if path.exists():
+            path.open("r+b").close()
+        # SQLite writes its journal or WAL beside the file.
+        handle, trial = tempfile.mkstemp(dir=folder, prefix=".voicebridge-")
+        os.close(handle)
+        os.unlink(trial)
+    except OSError as exc:
+        return f"cannot write in {folder} ({exc.strerror})"
+    return None
+
+
 def where(url: str) -> str:
     """The database for a person to find, wherever the process started: the URL without its
     secrets, an SQLite file's path made absolute."""
@@ -216,7 +250,9 @@ async def check_connection(url: str) -> None:
     try:
         engine = create_engine(url, poolclass=NullPool)
     except OSError as exc:  # the SQLite file's folder cannot be made
-        raise ConfigError(f"DATABASE_URL: cannot create {where(url)} ({exc.strerror})") from None
+        path = sqlite_file(url)
+        why = (sqlite_unwritable(path) if path is not None else None) or exc.strerror
+        raise ConfigError(f"DATABASE_URL: cannot create {where(url)}: {why}") from None
     try:
         async with asyncio.timeout(CONNECT_SECONDS), engine.connect():
             pass

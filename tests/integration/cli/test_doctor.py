@@ -3,6 +3,7 @@ answer (the stand-ins), and against none."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 CACHE_CHAT = -1001234567890
+# The permissions of the invite link docs/getting-started/discord.md explains, one by one.
+DOCUMENTED_PERMISSIONS = 352118669151232
 
 
 @pytest_asyncio.fixture
@@ -59,11 +62,16 @@ async def test_against_services_that_answer_every_check_passes(
     assert (done.code, done.err) == (0, "")
     assert checked(done.text) == {
         "settings": "✓", "MiMo": "✓", "Telegram": "✓", "inline mode": "✓", "Discord": "✓",
-        "Discord intents": "✓", "voice channels": "✓", "the database": "✓", "ffmpeg": "✓",
-        "allowlist": "✓",
+        "Discord intents": "✓", "Discord invite": "✓", "voice channels": "✓", "the database": "✓",
+        "ffmpeg": "✓", "allowlist": "✓",
     }  # fmt: skip
     assert f"✓ Telegram: the token is @{bot_api.bot_username}'s" in done.text
     assert "migrations current" in done.text
+    assert (
+        "✓ Discord invite: add the bot to a server with https://discord.com/oauth2/authorize?"
+        f"client_id={discord_api.application_id}&scope=bot+applications.commands"
+        f"&permissions={DOCUMENTED_PERMISSIONS}"
+    ) in done.text
     assert len(mimo.requests) == 1  # one cheap request
 
 
@@ -131,3 +139,106 @@ async def test_a_privileged_intent_left_off_in_the_portal_is_named_before_the_st
     assert checked(done.text)["Discord"] == "✓"
     assert "✗ Discord intents: Message Content off" in done.text
     assert "Privileged Gateway Intents" in done.text
+
+
+async def test_a_name_in_the_env_file_that_is_no_setting_is_named_with_the_closest_one(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """A typo would leave the setting meant at its default: Telegram never started, the quota
+    meant never applied. Names in the environment are not judged: it holds every program's."""
+    (cwd / ".env").write_text("TELEGRAM_TOKEN=123456:" + "A" * 35 + "\nDAILY_AUDIO_SECOND=10\n")
+    (cwd / ".env").chmod(0o600)
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   SOME_OTHER_PROGRAMS_SETTING="1")  # fmt: skip
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+    told = await voicebridge("doctor", cwd=cwd, env=settings | {
+        "IGNORED_ENV_NAMES": "telegram_token, DAILY_AUDIO_SECOND"})  # fmt: skip
+
+    assert done.code == 1
+    named = [line for line in done.text.splitlines() if line.startswith("✗ settings: ")]
+    assert [line.split(" (")[0] for line in named] == [
+        "✗ settings: TELEGRAM_TOKEN is not a setting: did you mean TELEGRAM_BOT_TOKEN?",
+        "✗ settings: DAILY_AUDIO_SECOND is not a setting: did you mean DAILY_AUDIO_SECONDS?",
+    ]
+    assert all("IGNORED_ENV_NAMES" in line for line in named)
+    assert "SOME_OTHER" not in done.text
+    assert f"✓ settings: from {cwd / '.env'}" in told.text
+    assert "is not a setting" not in told.text
+
+
+async def test_an_env_file_others_may_read_is_said_with_the_fix(mimo: FakeMimo, cwd: Path) -> None:
+    env_file = cwd / ".env"
+    env_file.write_text(f"MIMO_API_KEY={mimo.api_key}\n")
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}")
+
+    env_file.chmod(0o644)  # as `cp .env.example .env` leaves it
+    exposed = await voicebridge("doctor", cwd=cwd, env=settings)
+    env_file.chmod(0o600)
+    private = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert (
+        f"✗ .env: {env_file} holds secrets and other users of this machine may read it: "
+        f"chmod 600 {env_file}"
+    ) in exposed.text.splitlines()
+    assert "✗ .env" not in private.text
+
+
+async def test_a_database_file_that_cannot_be_created_fails_naming_database_url(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """Its folder is a file: `run` could not create it, so doctor must not pass it."""
+    (cwd / "hostname").write_text("a file, not a folder\n")
+    path = cwd / "hostname" / "x.db"
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{path}")
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    assert (
+        f"✗ the database: DATABASE_URL: cannot create {path}: {cwd / 'hostname'} is a file, not "
+        "a folder;"
+    ) in done.text
+    assert sorted(os.listdir(cwd)) == ["hostname"]  # the write test left nothing behind
+
+
+async def test_a_bot_api_url_that_is_no_bot_api_is_named_not_the_token(
+    mimo: FakeMimo, bot_api: FakeBotApi, cwd: Path
+) -> None:
+    """The token is right; TELEGRAM_API_URL has a path too many, which answers 404."""
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=f"{bot_api.root}/bot",
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+    )
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    [line] = [line for line in done.text.splitlines() if line.startswith("✗ Telegram")]
+    assert line.startswith(f"✗ Telegram: {bot_api.root}/bot is not a Bot API server (getMe: ")
+    assert line.endswith(
+        "check TELEGRAM_API_URL, the server's root such as https://api.telegram.org"
+    )
+    assert "TELEGRAM_BOT_TOKEN" not in line
+
+
+async def test_a_malformed_discord_token_is_said_without_asking_discord(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """Half a token pasted: said as such, where it had been a network error."""
+    [discord_port] = free_ports()  # nothing listens: a request would fail to connect
+    settings = env(
+        mimo,
+        DISCORD_BOT_TOKEN="MTk4NjIyNDgzNDcxOTI1MjQ4",
+        DISCORD_API_URL=f"http://127.0.0.1:{discord_port}/api/v10",
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+    )
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    [line] = [line for line in done.text.splitlines() if line.startswith("✗ Discord")]
+    assert line.startswith("✗ Discord: DISCORD_BOT_TOKEN does not look like a bot token")
+    assert "cannot reach" not in done.text

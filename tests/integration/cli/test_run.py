@@ -4,8 +4,10 @@ to start, each time with one line and an exit code a supervisor can act on."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -150,6 +152,44 @@ async def run_once(*args: str, cwd: Path, settings: dict[str, str]) -> tuple[int
             "installed driver)",
         ),
         (
+            "DATABASE_URL",
+            "nonsense",
+            "DATABASE_URL is invalid: expected a URL such as "
+            "sqlite+aiosqlite:////home/me/voicebridge.db or "
+            "postgresql+asyncpg://USER:PASSWORD@HOST:5432/voicebridge",
+        ),
+        (
+            "MIMO_BASE_URL",
+            "api.xiaomimimo.com",
+            "MIMO_BASE_URL is invalid: expected a URL with its scheme, such as "
+            "https://api.xiaomimimo.com/v1 (got 'api.xiaomimimo.com')",
+        ),
+        (
+            "TELEGRAM_API_URL",
+            "api.telegram.org",
+            "TELEGRAM_API_URL is invalid: expected a URL with its scheme, such as "
+            "https://api.telegram.org (got 'api.telegram.org')",
+        ),
+        (
+            "DISCORD_API_URL",
+            "discord.com/api/v10",
+            "DISCORD_API_URL is invalid: expected a URL with its scheme, such as "
+            "https://discord.com/api/v10 (got 'discord.com/api/v10')",
+        ),
+        (
+            "DISCORD_GATEWAY_URL",
+            "https://gateway.discord.gg",
+            "DISCORD_GATEWAY_URL is invalid: expected a URL with its scheme, such as "
+            "wss://gateway.discord.gg (got 'https://gateway.discord.gg')",
+        ),
+        (
+            "DISCORD_BOT_TOKEN",
+            "MTk4NjIyNDgzNDcxOTI1MjQ4",
+            "DISCORD_BOT_TOKEN does not look like a bot token (expected three parts joined by "
+            "dots, such as MTk4NjIy.Cl2FMQ.ZnCjm1XV..., as the developer portal's Bot → Reset "
+            "Token gives it)",
+        ),
+        (
             "LOG_LEVEL",
             "verbose",
             "LOG_LEVEL is invalid: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL (got "
@@ -162,7 +202,9 @@ async def test_a_setting_that_cannot_work_is_one_line_naming_it(
 ) -> None:
     settings = env(mimo, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=sqlite_in(cwd)) | {setting: value}
 
-    for args in (["run"], ["db", "upgrade"]):
+    # A token is judged when the bots start; the database commands need none.
+    commands = [["run"]] if setting.endswith("_TOKEN") else [["run"], ["db", "upgrade"]]
+    for args in commands:
         code, lines = await run_once(*args, cwd=cwd, settings=settings)
         assert (code, lines) == (2, [f"voicebridge: {said}"])
     assert list(cwd.iterdir()) == []
@@ -241,3 +283,64 @@ async def test_settings_come_from_the_env_file_named_on_any_command(
     for code, lines in (after_command, before_it):
         assert code == 2 and lines[-1].startswith(said), lines
     assert missing == (2, ["voicebridge: --env-file nope.env: no such file"])
+
+
+async def test_a_name_in_the_env_file_that_is_no_setting_stops_the_start_unless_ignored(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """TELEGRAM_TOKEN for TELEGRAM_BOT_TOKEN: the bot would start without Telegram."""
+    env_file = cwd / ".env"
+    env_file.write_text("TELEGRAM_TOKEN=" + TOKEN + "\n")
+    env_file.chmod(0o600)
+    settings = env(mimo, DATABASE_URL=sqlite_in(cwd))
+
+    refused = await run_once("run", cwd=cwd, settings=settings)
+    ignored = await run_once("run", cwd=cwd, settings=settings | {"IGNORED_ENV_NAMES": "*"})
+
+    assert refused == (2, [
+        f"voicebridge: {env_file}: TELEGRAM_TOKEN is not a setting: did you mean "
+        "TELEGRAM_BOT_TOKEN? Correct it, or list a name meant for another program in "
+        "IGNORED_ENV_NAMES."
+    ])  # fmt: skip
+    # Past the names, the start goes on (and finds no token, the typo having been kept).
+    assert ignored[1][-1] == (
+        "voicebridge: no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN"
+    )
+
+
+async def test_the_database_and_its_folder_are_private_and_an_exposed_env_file_is_warned_of(
+    mimo: FakeMimo, cwd: Path, tmp_path: Path
+) -> None:
+    """Transcripts, logged messages and voice samples are the chats', not the machine's: the
+    data folder 700, the database and its write-ahead log 600, whatever the umask."""
+    data = tmp_path / "xdg"
+    (cwd / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\n")
+    (cwd / ".env").chmod(0o644)
+    async with FakeBotApi(token=TOKEN) as bot_api:
+        settings = env(mimo, TELEGRAM_API_URL=bot_api.root, XDG_DATA_HOME=str(data))
+        process = await asyncio.create_subprocess_exec(
+            *command(), "run", cwd=cwd, env=settings, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            preexec_fn=lambda: os.umask(0o022),
+        )  # fmt: skip
+        try:
+            await bot_api.wait_until(
+                lambda: any(call.method == "getUpdates" for call in bot_api.calls),
+                what="the bot polling",
+                timeout=TIMEOUT,
+            )
+            folder = data / "voicebridge"
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()}
+            process.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(process.communicate(), timeout=TIMEOUT)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+    assert process.returncode == 0, err.decode()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert modes == {"voicebridge.db": 0o600, "voicebridge.db-wal": 0o600,
+                     "voicebridge.db-shm": 0o600}  # fmt: skip
+    warned = [line for line in err.decode().splitlines() if "chmod 600" in line]
+    assert len(warned) == 1 and "WARNING" in warned[0], err.decode()
