@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
+import logging
 import signal
+from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 import click
@@ -15,9 +18,12 @@ import click
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
 from bots.cli.shell import run as run_command
+from bots.cli.signals import Stopped
 
 if TYPE_CHECKING:
     from core.config import Settings
+
+logger = logging.getLogger(__name__)
 
 
 @click.command(short_help="Start the Telegram and Discord bots.")
@@ -27,7 +33,7 @@ def run(verbose: int) -> int:
 
     Ctrl-C or SIGTERM stops it: at once while it is still starting, after the work in progress
     once it runs; either way with exit code 0."""
-    return run_command(_run, verbose=verbose or None)
+    return run_command(_run, verbose=verbose or None, before_the_loop=_starting)
 
 
 @click.command(short_help="Upgrade the database, show its revision, or purge expired data.")
@@ -40,6 +46,36 @@ def db(action: str, verbose: int) -> int:
     return run_command(body, verbose=verbose or None)
 
 
+# What `run` loads before its event loop starts, where a signal ends it at once: an import
+# blocks the loop, which would hear of a signal only once the import is over.
+_LOADED_FIRST = ("bots.runner", "core.infra.storage", "core.infra.storage.database")
+_LOADED_FOR = {
+    "Telegram": ("bots.telegram.app", "bots.telegram.progress_pace", "bots.telegram.summaries"),
+    "Discord": ("bots.discord.bot", "bots.discord.playback"),
+}
+
+
+def _starting(settings: Settings) -> None:
+    """The settings checked, one line saying what the bot will connect to, and the code the
+    start needs loaded; a signal meanwhile ends it with one line more."""
+    from bots.plan import STOPPED_WHILE_STARTING, first_line, plan
+
+    chosen = plan(settings)
+    source = settings_source(chosen_env_file())
+    logger.info(first_line(settings, chosen, version=version("voicebridge"), settings_from=source))
+    try:
+        for platform in (None, *chosen.platforms):
+            for module in _LOADED_FOR[platform] if platform else _LOADED_FIRST:
+                importlib.import_module(module)
+        # What is loaded by now lives as long as the process: keep the collector from walking
+        # it again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
+        gc.collect()
+        gc.freeze()
+    except Stopped:
+        logger.info(STOPPED_WHILE_STARTING)
+        raise
+
+
 async def _run(settings: Settings) -> int:
     from bots.runner import run_bots
 
@@ -47,11 +83,7 @@ async def _run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # What is loaded by now lives as long as the process: keep the collector from walking it
-    # again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
-    gc.collect()
-    gc.freeze()
-    await run_bots(settings, stop, settings_from=settings_source(chosen_env_file()))
+    await run_bots(settings, stop)
     return ExitCode.OK
 
 

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -167,13 +168,34 @@ def _tidy_new_revisions(config: Config) -> None:
         config.set_section_option("post_write_hooks", name, value)
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
+@dataclass(frozen=True)
+class Upgraded:
+    """Where an upgrade left the schema, and how many migrations it applied to get there."""
+
+    revision: str | None
+    applied: int
+
+
+async def upgrade(url: str, revision: str = "head") -> Upgraded:
     """Bring the schema up to `revision`.
 
     Alembic's commands are synchronous and env.py starts its own event loop, so they run in a
     worker thread; that keeps this callable from a running loop without blocking it.
     """
-    await asyncio.to_thread(_one_at_a_time, command.upgrade, alembic_config(url), revision)
+    config = alembic_config(url)
+    before = await current_revision(url)
+    await asyncio.to_thread(_one_at_a_time, command.upgrade, config, revision)
+    after = await current_revision(url)
+    return Upgraded(after, _steps(config, before, after))
+
+
+def _steps(config: Config, lower: str | None, upper: str | None) -> int:
+    """The migrations from `lower` (exclusive) up to `upper` (another replica may have applied
+    some of them: the count is what the schema moved, whoever moved it)."""
+    if upper is None or upper == lower:
+        return 0
+    scripts = ScriptDirectory.from_config(config)
+    return sum(1 for _ in scripts.iterate_revisions(upper, lower or "base"))
 
 
 async def downgrade(url: str, revision: str) -> None:
