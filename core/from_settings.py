@@ -205,6 +205,7 @@ async def storage(
     chosen = "" if "database_url" in settings.model_fields_set else " (DATABASE_URL unset)"
     if migrate:
         # One line for the migrations, however many there were (Alembic's own are quieted).
+        logger.debug("database: %s%s, migrating", where(settings.database_url), chosen)
         done = await upgrade(settings.database_url)
         at = f" at revision {done.revision}, {done.applied} applied"
         logger.info("database: %s%s%s", where(settings.database_url), chosen, at)

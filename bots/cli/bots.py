@@ -62,8 +62,9 @@ def _starting(settings: Settings) -> None:
 
     chosen = plan(settings)
     source = settings_source(chosen_env_file())
-    logger.info(first_line(settings, chosen, version=version("voicebridge"), settings_from=source))
+    line = first_line(settings, chosen, version=version("voicebridge"), settings_from=source)
     try:
+        logger.info(line)
         for platform in (None, *chosen.platforms):
             for module in _LOADED_FOR[platform] if platform else _LOADED_FIRST:
                 importlib.import_module(module)

@@ -8,6 +8,7 @@ finds them wherever it runs from.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -184,9 +185,39 @@ async def upgrade(url: str, revision: str = "head") -> Upgraded:
     """
     config = alembic_config(url)
     before = await current_revision(url)
-    await asyncio.to_thread(_one_at_a_time, command.upgrade, config, revision)
+    await _left_behind_when_cancelled(_one_at_a_time, command.upgrade, config, revision)
     after = await current_revision(url)
     return Upgraded(after, _steps(config, before, after))
+
+
+async def _left_behind_when_cancelled(work: Callable[..., None], *args: Any) -> None:
+    """`work(*args)` in a daemon thread of its own. Cancelled (the bot stopped while it
+    migrates, perhaps waiting for another process's lock on the database), it is left behind
+    instead of waited for, so the process can end at once; a migration cut short that way is
+    rolled back by the database, as after a crash (each step is a transaction: PostgreSQL's
+    whole upgrade, SQLite's each migration), and the next start does it again."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+    def run() -> None:
+        error: BaseException | None = None
+        try:
+            work(*args)
+        except BaseException as exc:  # handed to the awaiting task, which raises it
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+            loop.call_soon_threadsafe(settle, error)
+
+    threading.Thread(target=run, name="migrations", daemon=True).start()
+    await done
 
 
 def _steps(config: Config, lower: str | None, upper: str | None) -> int:

@@ -131,3 +131,23 @@ async def test_a_privileged_intent_left_off_in_the_portal_is_named_before_the_st
     assert checked(done.text)["Discord"] == "✓"
     assert "✗ Discord intents: Message Content off" in done.text
     assert "Privileged Gateway Intents" in done.text
+
+
+async def test_inline_mode_left_off_is_said_by_the_doctor(
+    mimo: FakeMimo, bot_api: FakeBotApi, cwd: Path
+) -> None:
+    """The start no longer repeats it at every run: the doctor is where it is said."""
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=bot_api.root,
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+    )
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert checked(done.text)["inline mode"] == "✓"
+    assert (
+        "✓ inline mode: off; set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot may post (it "
+        "stores the voice notes it renders there) to turn it on"
+    ) in done.text.splitlines()

@@ -4,9 +4,10 @@ to start, each time with one line and an exit code a supervisor can act on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,89 @@ async def test_a_signal_while_the_command_menu_is_published_stops_the_bot_cleanl
 
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+
+
+class Starting:
+    """`voicebridge run` in a process of its own, its log read line by line as it comes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+
+    async def until_logged(self, said: str) -> None:
+        """Until a line of the log holds `said` (the process still running then)."""
+        assert self.process.stderr is not None
+        async with asyncio.timeout(TIMEOUT):
+            while not any(said in line for line in self.lines):
+                line = await self.process.stderr.readline()
+                assert line, f"ended before saying {said!r}: {self.lines}"
+                self.lines.append(line.decode().rstrip("\n"))
+
+    async def stopped_by(self, sent: signal.Signals) -> int:
+        """Sends `sent`, then reads the rest until the process ends: its exit code. The safety
+        net is far below what a start waits for (STARTUP_PATIENCE_SECONDS, SQLite's lock)."""
+        self.process.send_signal(sent)
+        _, err = await asyncio.wait_for(self.process.communicate(), timeout=STOPS_WITHIN)
+        self.lines += err.decode().splitlines()
+        return self.process.returncode or 0
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+
+STOPS_WITHIN = 20  # seconds; a safety net, not a measurement
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Another process's write lock on the SQLite file, held for the block: a migration waits
+    for it (up to SQLite's busy timeout, 30 s)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+MOMENTS = {
+    # what the test waits for in the log before the signal, and what the bot is doing then
+    "loading": "starting: Telegram",  # the first line: the bots' libraries load after it
+    "migrating": "migrating",  # waiting for the database's write lock, which the test holds
+    "retrying": "is not reachable",  # Telegram and Discord both out of reach, tried again
+}
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize("moment", list(MOMENTS))
+async def test_a_signal_at_any_moment_of_the_start_ends_it_with_exit_code_0(
+    mimo: FakeMimo, cwd: Path, sent: signal.Signals, moment: str
+) -> None:
+    telegram_port, discord_port = free_ports(2)  # nothing listens there
+    database = cwd / "voicebridge.db"
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{telegram_port}",
+        DISCORD_BOT_TOKEN="MTA0.some.token",
+        DISCORD_API_URL=f"http://127.0.0.1:{discord_port}/api/v10",
+        DATABASE_URL=sqlite_in(cwd),
+        LOG_LEVEL="DEBUG" if moment == "migrating" else "INFO",
+    )
+    with locked(database) if moment == "migrating" else contextlib.nullcontext():
+        start = Starting(await started(cwd, settings))
+        try:
+            await start.until_logged(MOMENTS[moment])
+            code = await start.stopped_by(sent)
+        finally:
+            start.kill()
+
+    assert code == 0, start.lines
+    assert not [line for line in start.lines if "Traceback" in line]
+    assert start.lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
 
 
 def sqlite_in(folder: Path) -> str:
