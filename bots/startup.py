@@ -49,7 +49,7 @@ async def reach(
         error = state.outcome.exception() if state.outcome else None
         pause = state.next_action.sleep if state.next_action else 0
         logger.warning(
-            "%s is not reachable (%s); trying again in %.0f s", platform, _reason(error), pause
+            "%s is not reachable (%s); trying again in %.1f s", platform, _reason(error), pause
         )
 
     async def one_try() -> T:

@@ -8,14 +8,17 @@ import contextlib
 import signal
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from bots.cli.messages import text
+from core.infra.storage.database import MIGRATIONS_DIR, head_revision
 from tests.integration.cli.process import TIMEOUT, clean_env, command, env, voicebridge
 from tests.integration.conftest import free_ports
+from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -206,6 +209,91 @@ async def test_a_signal_at_any_moment_of_the_start_ends_it_with_exit_code_0(
     assert code == 0, start.lines
     assert not [line for line in start.lines if "Traceback" in line]
     assert start.lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
+
+
+async def test_both_platforms_out_of_reach_are_named_within_the_patience(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    telegram_port, discord_port = free_ports(2)  # nothing listens there
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{telegram_port}",
+        DISCORD_BOT_TOKEN="MTA0.some.token",
+        DISCORD_API_URL=f"http://127.0.0.1:{discord_port}/api/v10",
+        DATABASE_URL=sqlite_in(cwd),
+        STARTUP_PATIENCE_SECONDS="2.5",
+    )
+
+    code, lines = await run_once("run", cwd=cwd, settings=settings)
+
+    assert code == 6
+    assert lines[-1].startswith("voicebridge: cannot reach Telegram (NetworkError: "), lines
+    assert " or Discord (ClientConnectorError: " in lines[-1]
+    assert lines[-1].endswith("; check the network, TELEGRAM_API_URL and DISCORD_API_URL")
+    for platform in ("Telegram", "Discord"):
+        # Tried at once and again, each wait cut to the time left: 1 s, then 1.5 s, not 2.
+        waits = [
+            float(line.rsplit("trying again in ", 1)[1].removesuffix(" s"))
+            for line in lines
+            if f"{platform} is not reachable" in line
+        ]
+        assert len(waits) >= 2 and sum(waits) <= 2.5, (platform, lines)
+
+
+@pytest_asyncio.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def discord_api() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        yield server
+
+
+async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_line_each(
+    mimo: FakeMimo, bot_api: FakeBotApi, discord_api: FakeDiscord, cwd: Path
+) -> None:
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=bot_api.root,
+        DISCORD_BOT_TOKEN=discord_api.token,
+        DISCORD_API_URL=discord_api.api_url,
+        DATABASE_URL=sqlite_in(cwd),
+    )
+    logs = []
+    for _ in range(2):  # the first start migrates, the second finds nothing to do
+        start = Starting(await started(cwd, settings))
+        try:
+            await start.until_logged("voicebridge is running")
+            assert await start.stopped_by(signal.SIGTERM) == 0, start.lines
+        finally:
+            start.kill()
+        logs.append(start.lines)
+
+    first, second = logs
+    database = cwd / "voicebridge.db"
+    assert first[0].endswith(
+        f"INFO bots.cli.bots: voicebridge {version('voicebridge')} starting: Telegram (polling "
+        f"{bot_api.root}), Discord ({discord_api.api_url}); the database: SQLite at {database}; "
+        f"settings from the environment only (no .env in {cwd})"
+    )
+    migrated = [line for line in first if "at revision" in line]
+    assert len(migrated) == 1 and migrated[0].endswith(
+        f"database: sqlite+aiosqlite:///{database} at revision {head_revision()}, "
+        f"{len(list(MIGRATIONS_DIR.glob('versions/0*.py')))} applied"
+    )
+    assert next(line for line in second if "at revision" in line).endswith(", 0 applied")
+    for lines in logs:
+        assert not [line for line in lines if " alembic." in line]  # one line, not eighteen
+        assert not [line for line in lines if " discord." in line or " telegram." in line]
+        assert not [line for line in lines if "TELEGRAM_INLINE_CACHE_CHAT" in line]  # doctor
+        assert not [line for line in lines if "Traceback" in line]
+        for secret in (mimo.api_key, bot_api.token, discord_api.token):
+            assert not [line for line in lines if secret in line]
 
 
 def sqlite_in(folder: Path) -> str:
