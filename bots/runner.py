@@ -168,12 +168,19 @@ async def _all_up(platforms: Sequence[Platform[Any]]) -> None:
             for up in ups:
                 up.cancel()
         for p in starting:
-            error = p.task.exception() if p.task.done() else None
+            error = _failure(p.task)
             if error is not None and not isinstance(error, Unreachable):
                 raise error
-    out_of_reach = [p.task.exception() for p in platforms if p.task.done()]
+    out_of_reach = [e for p in platforms if isinstance(e := _failure(p.task), Unreachable)]
     if out_of_reach:
-        raise all_unreachable([e for e in out_of_reach if isinstance(e, Unreachable)])
+        raise all_unreachable(out_of_reach)
+
+
+def _failure(task: asyncio.Task[None]) -> BaseException | None:
+    """What ended `task`, if it has ended (a cancellation included)."""
+    if not task.done():
+        return None
+    return asyncio.CancelledError() if task.cancelled() else task.exception()
 
 
 async def _leave(platforms: Sequence[Platform[Any]]) -> None:
