@@ -10,7 +10,6 @@ import gc
 import importlib
 import logging
 import signal
-from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 import click
@@ -58,6 +57,8 @@ _LOADED_FOR = {
 def _starting(settings: Settings) -> None:
     """The settings checked, one line saying what the bot will connect to, and the code the
     start needs loaded; a signal meanwhile ends it with one line more."""
+    from importlib.metadata import version
+
     from bots.plan import STOPPED_WHILE_STARTING, first_line, plan
 
     chosen = plan(settings)
