@@ -10,6 +10,7 @@ import gc
 import importlib
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import click
@@ -85,8 +86,19 @@ async def _run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.set_default_executor(_NotWaitedFor())
     await run_bots(settings, stop)
     return ExitCode.OK
+
+
+class _NotWaitedFor(ThreadPoolExecutor):
+    """asyncio's thread pool for `run`, which the end of the event loop does not wait for: a
+    stop while a host name is looked up (in a thread, as the libraries do; with the network
+    down that takes up to half a minute) ends the process without it. What the bot's own work
+    runs in threads is over by then: a stop waits for that work first."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
 
 
 async def _upgrade(settings: Settings) -> int:
