@@ -1,6 +1,6 @@
 """The `voicebridge` command: run the bots, or transcribe, speak and ask from a shell.
 
-    app.py          the command group and `main`, the console script's entry point
+    app.py          the command group, and its `main`
     bots.py         `run` and `db`: the bots and their database
     doctor.py       `doctor`: the set-up checked, one line a check
     transcribe.py   `transcribe FILE...`: transcripts as txt, srt, vtt or json
@@ -13,6 +13,9 @@
     files.py        inputs (files and standard input) and outputs
     progress.py     the progress bar on a terminal
     messages.py     what only the command line says
+
+`main` (and `script`, the installed `voicebridge`) listens for Ctrl-C and SIGTERM before it
+loads anything else (`signals.py`).
 
 The shell commands build their runtime with `core.bootstrap.standalone`: no database, nothing
 stored, no log lines without `-v`. Modules that take long to import (the bots, the database,
