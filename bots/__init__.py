@@ -4,6 +4,7 @@ telegram/    the Telegram adapter (python-telegram-bot)
 discord/     the Discord adapter (discord.py)
 cli/         the `voicebridge` command
 runner.py    every configured bot in one process, until asked to stop
+plan.py      what `run` will start, read from the settings before anything slow loads
 startup.py   reaching a platform at start-up, when the network may not be there yet
 doctor.py    the platforms' checks of `voicebridge doctor`
 checks.py    one check of `voicebridge doctor`, one line

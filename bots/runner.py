@@ -5,25 +5,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from asyncio import FIRST_COMPLETED
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aiohttp import web
 
 from bots.http import serving
 from bots.ops import ops_routes
-from bots.startup import reach
+from bots.plan import STOPPED_WHILE_STARTING, Plan, plan
+from bots.startup import Unreachable, all_unreachable, reach
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings, host_port
-from core.domain.errors import ConfigError
 from core.ports import Clock
 
 if TYPE_CHECKING:  # python-telegram-bot is imported only when Telegram runs
     from bots.telegram.progress_pace import Pace
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 async def run_bots(
@@ -32,34 +34,23 @@ async def run_bots(
     *,
     clock: Clock | None = None,
     telegram_pace: Pace | None = None,
-    settings_from: str = "",
 ) -> None:
     """Migrate the database, start each platform whose token is set, and run until `stop` (or
     until a platform's connection fails for good, which ends the run with its error).
 
     `clock` drives digests and retention (tests pass one they move by hand); `telegram_pace`,
-    how often Telegram chats see chat actions and progress edits (tests pass a quicker one);
-    `settings_from`, where the settings were read, for the start's log.
+    how often Telegram chats see chat actions and progress edits (tests pass a quicker one).
     """
-    telegram_token = settings.telegram_token()
-    discord_token = settings.discord_token()
-    if telegram_token is None and discord_token is None:
-        raise ConfigError("no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN")
-    settings.require_mimo_key()
-    # Shard ids that do not fit the count stop the start before any work.
-    shards = settings.shards() if discord_token is not None else (None, None)
-    if settings_from:
-        logger.info("settings: %s", settings_from)  # where the bot was told what to do
+    chosen = plan(settings)
     async with contextlib.AsyncExitStack() as bots:
         try:
             async with _given_up_when(stop):
                 watched = await _start(
-                    bots, settings, telegram_token, discord_token, shards,
-                    clock=clock, telegram_pace=telegram_pace,
-                )  # fmt: skip
+                    bots, settings, chosen, clock=clock, telegram_pace=telegram_pace
+                )
         except StoppedWhileStarting:
             _quiet_abandoned_connections(asyncio.get_running_loop())
-            logger.info("voicebridge stopped while starting; nothing was running yet")
+            logger.info(STOPPED_WHILE_STARTING)
             return
         logger.info("voicebridge is running; press Ctrl-C to stop")
         await _until_stopped(stop, watched)
@@ -118,9 +109,7 @@ def _quiet_abandoned_connections(loop: asyncio.AbstractEventLoop) -> None:
 async def _start(
     bots: contextlib.AsyncExitStack,
     settings: Settings,
-    telegram_token: str | None,
-    discord_token: str | None,
-    shards: tuple[int | None, list[int] | None],
+    chosen: Plan,
     *,
     clock: Clock | None,
     telegram_pace: Pace | None,
@@ -128,21 +117,84 @@ async def _start(
     """The runtime and every platform, entered on `bots`; the connections to watch."""
     await reach_database(settings)
     runtime = await bots.enter_async_context(bootstrap(settings, clock=clock))
-    watched: list[asyncio.Task[None]] = []
     ops = ops_routes(runtime) if settings.ops_listen is not None else []
-    if ops and not _ops_on_webhook(settings, telegram_token):
+    if ops and not _ops_on_webhook(settings, chosen.telegram_token):
         # First, so /healthz answers while the platforms connect.
         await bots.enter_async_context(serving(settings.ops_listen or "", ops, what="ops"))
         ops = []
-    if telegram_token is not None:
-        telegram = _telegram(settings, telegram_token, runtime, ops, pace=telegram_pace)
-        await bots.enter_async_context(telegram)
-    if discord_token is not None:
-        running = _discord(settings, discord_token, runtime, shards)
-        watched.append(await bots.enter_async_context(running))
+    starting: list[Platform[Any]] = []
+    if chosen.telegram_token is not None:
+        telegram = _telegram(settings, chosen.telegram_token, runtime, ops, pace=telegram_pace)
+        starting.append(Platform("Telegram", telegram))
+    if chosen.discord_token is not None:
+        discord = _discord(settings, chosen.discord_token, runtime, chosen.shards)
+        starting.append(Platform("Discord", discord))
+    # Reached at the same time: neither waits for the other, and one that stays out of reach
+    # is named together with the other if that one does too.
+    bots.push_async_callback(_leave, starting)
+    await _all_up(starting)
+    watched = [p.connection for p in starting if isinstance(p.connection, asyncio.Task)]
     # Digests and retention start once every platform is up (and stop before they go).
     await bots.enter_async_context(runtime.scheduler.running())
     return watched
+
+
+class Platform(Generic[T]):
+    """One platform's whole life in a task of its own, so that several start at once: its
+    context entered, `up` set with what it yields, held until `leave` is set, then exited."""
+
+    def __init__(self, name: str, context: AbstractAsyncContextManager[T]) -> None:
+        self.name = name
+        self.up = asyncio.Event()
+        self.leave = asyncio.Event()
+        self.connection: T | None = None
+        self.task = asyncio.create_task(self._live(context), name=f"start-{name}")
+
+    async def _live(self, context: AbstractAsyncContextManager[T]) -> None:
+        async with context as connection:
+            self.connection = connection
+            self.up.set()
+            await self.leave.wait()
+
+
+async def _all_up(platforms: Sequence[Platform[Any]]) -> None:
+    """Until every platform is up. A failure that is not the network (a refused token) ends
+    the start at once; platforms out of reach are waited out, then named together."""
+    while starting := [p for p in platforms if not (p.up.is_set() or p.task.done())]:
+        ups = {asyncio.ensure_future(p.up.wait()) for p in starting}
+        try:
+            await asyncio.wait({p.task for p in starting} | ups, return_when=FIRST_COMPLETED)
+        finally:
+            for up in ups:
+                up.cancel()
+        for p in starting:
+            error = _failure(p.task)
+            if error is not None and not isinstance(error, Unreachable):
+                raise error
+    out_of_reach = [e for p in platforms if isinstance(e := _failure(p.task), Unreachable)]
+    if out_of_reach:
+        raise all_unreachable(out_of_reach)
+
+
+def _failure(task: asyncio.Task[None]) -> BaseException | None:
+    """What ended `task`, if it has ended (a cancellation included)."""
+    if not task.done():
+        return None
+    return asyncio.CancelledError() if task.cancelled() else task.exception()
+
+
+async def _leave(platforms: Sequence[Platform[Any]]) -> None:
+    """Every platform stopped at once: those up let their work finish, those still starting
+    are cut short. A failure in stopping one that was up is raised once all have stopped
+    (those that failed to start were told already)."""
+    for p in platforms:
+        p.leave.set()
+        if not p.up.is_set():
+            p.task.cancel()
+    outcomes = await asyncio.gather(*(p.task for p in platforms), return_exceptions=True)
+    for p, outcome in zip(platforms, outcomes, strict=True):
+        if p.up.is_set() and isinstance(outcome, Exception):
+            raise outcome
 
 
 def _ops_on_webhook(settings: Settings, telegram_token: str | None) -> bool:

@@ -7,11 +7,13 @@ reach it for a minute says so in one line and exits, for its supervisor to resta
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_delay
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_exponential
 
 from core.domain.errors import StartupError
@@ -20,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PATIENCE_SECONDS = 60.0
+# A try made as the patience runs out still gets this long for its answer.
+LAST_TRY_SECONDS = 0.5
 
 
 async def reach(
@@ -32,33 +36,70 @@ async def reach(
     first_wait: float = 1.0,
 ) -> T:
     """`connect()`, tried again while it fails with a `transient` (network) error, waiting
-    `first_wait` (1 s), then twice as long each time up to 15 s between tries, for about
-    `patience` seconds; then `StartupError` naming `setting`, the URL to check. Other errors (a
-    refused token) are not retried."""
+    `first_wait` (1 s), then twice as long each time up to 15 s between tries, for `patience`
+    seconds and no longer: the last wait is cut to the time left, and a try still waiting for
+    an answer then is given up. Then `Unreachable` naming `setting`, the URL to check. Other
+    errors (a refused token) are not retried."""
+    deadline = time.monotonic() + patience
+
+    def left() -> float:
+        return max(0.0, deadline - time.monotonic())
 
     def waiting(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         pause = state.next_action.sleep if state.next_action else 0
         logger.warning(
-            "%s is not reachable (%s); trying again in %.0f s", platform, _reason(error), pause
+            "%s is not reachable (%s); trying again in %.1f s", platform, _reason(error), pause
         )
 
+    async def one_try() -> T:
+        limit = asyncio.timeout(max(left(), LAST_TRY_SECONDS))
+        try:
+            async with limit:
+                return await connect()
+        except TimeoutError:
+            if limit.expired():
+                raise NoAnswer(f"no answer in {patience:g} s") from None
+            raise
+
+    retried: tuple[type[BaseException], ...] = (*transient, NoAnswer)
+    longer = wait_exponential(multiplier=first_wait, max=15)
     retrying = AsyncRetrying(
-        retry=retry_if_exception_type(transient),
-        wait=wait_exponential(multiplier=first_wait, max=15),
-        stop=stop_after_delay(patience),
+        retry=retry_if_exception_type(retried),
+        wait=lambda state: min(longer(state), left()),
+        stop=lambda _state: left() <= 0,
         before_sleep=waiting,
         reraise=True,
     )
     try:
         async for attempt in retrying:
             with attempt:
-                return await connect()
-    except transient as exc:
-        raise StartupError(
-            f"cannot reach {platform} ({_reason(exc)}); check the network and {setting}"
-        ) from None
+                return await one_try()
+    except retried as exc:
+        raise Unreachable(platform, reason=_reason(exc), setting=setting) from None
     raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+class NoAnswer(Exception):
+    """A try was still waiting for an answer when the patience ran out."""
+
+
+class Unreachable(StartupError):
+    """`what` stayed out of reach for the patience; `setting` is where its address is set."""
+
+    def __init__(self, what: str, *, reason: str, setting: str) -> None:
+        super().__init__(f"cannot reach {what} ({reason}); check the network and {setting}")
+        self.what, self.reason, self.setting = what, reason, setting
+
+
+def all_unreachable(errors: Sequence[Unreachable]) -> StartupError:
+    """One line for several platforms out of reach: each with its cause, then every setting."""
+    if len(errors) == 1:
+        return errors[0]
+    each = " or ".join(f"{error.what} ({error.reason})" for error in errors)
+    settings = [error.setting for error in errors]
+    named = f"{', '.join(settings[:-1])} and {settings[-1]}"
+    return StartupError(f"cannot reach {each}; check the network, {named}")
 
 
 def _reason(error: BaseException | None) -> str:

@@ -203,9 +203,14 @@ async def storage(
     # Where it is, wherever the process started: an SQLite file's absolute path, a server's URL
     # without its secrets (which the logs' redaction would also catch, `core.infra.logs`).
     chosen = "" if "database_url" in settings.model_fields_set else " (DATABASE_URL unset)"
-    logger.info("database: %s%s", where(settings.database_url), chosen)
     if migrate:
-        await upgrade(settings.database_url)
+        # One line for the migrations, however many there were (Alembic's own are quieted).
+        logger.debug("database: %s%s, migrating", where(settings.database_url), chosen)
+        done = await upgrade(settings.database_url)
+        at = f" at revision {done.revision}, {done.applied} applied"
+        logger.info("database: %s%s%s", where(settings.database_url), chosen, at)
+    else:
+        logger.info("database: %s%s", where(settings.database_url), chosen)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
     sessions = session_factory(engine)
     turns = transaction_turns(settings.database_url)

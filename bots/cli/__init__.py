@@ -1,6 +1,6 @@
 """The `voicebridge` command: run the bots, or transcribe, speak and ask from a shell.
 
-    app.py          the command group and `main`, the console script's entry point
+    app.py          the command group, and its `main`
     init.py         `init`: .env written from the key and tokens asked for, each checked
     bots.py         `run` and `db`: the bots and their database
     doctor.py       `doctor`: the set-up checked, one line a check
@@ -10,16 +10,58 @@
     ask.py          `ask FILE QUESTION`: an answer about a recording
     summarise.py    `summarise FILE`: the gist of a recording, as /tldr gives it
     shell.py        what every command shares: settings, logging, failures as exit codes
+    signals.py      Ctrl-C and SIGTERM from the first line to the last, and their exit codes
     exits.py        the exit codes, and the one line each failure prints
     files.py        inputs (files and standard input) and outputs
     progress.py     the progress bar on a terminal
     messages.py     what only the command line says
+
+`main` (and `script`, the installed `voicebridge`) listens for Ctrl-C and SIGTERM before it
+loads anything else (`signals.py`).
 
 The shell commands build their runtime with `core.bootstrap.standalone`: no database, nothing
 stored, no log lines without `-v`. Modules that take long to import (the bots, the database,
 httpx) are imported when a command runs, so `--help` and shell completion stay quick.
 """
 
-from bots.cli.app import main
+from __future__ import annotations
 
-__all__ = ["main"]
+import atexit
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from bots.cli.signals import SIGNALS, Stopped, exit_code, stopped_by_signals
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: Ctrl-C and SIGTERM are listened for before anything else is loaded
+    (the bots' libraries take seconds to import on a busy machine), then the command runs."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        with stopped_by_signals():
+            from bots.cli.app import main as command_line
+
+            return command_line(args)
+    except Stopped as stopped:
+        return exit_code(stopped.signum, args)
+
+
+def script() -> NoReturn:
+    """The installed `voicebridge`: `main`, then the end of the process without taking every
+    loaded module apart one by one, which costs a busy machine a second or more after the bots'
+    libraries were loaded (a stop must be quick). What asked to run at exit still runs."""
+    code = main()
+    for sig in SIGNALS:  # the command has ended: a signal now has nothing left to stop
+        signal.signal(sig, signal.SIG_IGN)
+    atexit._run_exitfuncs()  # logging's flush, thread pools' joins
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a reader gone away (`| head`) was said already
+            stream.flush()
+    os._exit(code)
+
+
+__all__ = ["main", "script"]

@@ -1,5 +1,5 @@
 """`python -m bots.cli`: the `voicebridge` command without the installed script."""
 
-from bots.cli.app import main
+from bots.cli import script
 
-raise SystemExit(main())
+script()

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import click
@@ -17,6 +19,7 @@ from bots.cli.env_file import exposed, refuse_unknown_names
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
 from bots.cli.shell import run as run_command
+from bots.cli.signals import Stopped
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -33,7 +36,7 @@ def run(verbose: int) -> int:
 
     Ctrl-C or SIGTERM stops it: at once while it is still starting, after the work in progress
     once it runs; either way with exit code 0."""
-    return run_command(_run, verbose=verbose or None)
+    return run_command(_run, verbose=verbose or None, before_the_loop=_starting)
 
 
 @click.command(short_help="Upgrade the database, show its revision, or purge expired data.")
@@ -46,24 +49,64 @@ def db(action: str, verbose: int) -> int:
     return run_command(body, verbose=verbose or None)
 
 
-async def _run(settings: Settings) -> int:
-    from bots.runner import run_bots
+# What `run` loads before its event loop starts, where a signal ends it at once: an import
+# blocks the loop, which would hear of a signal only once the import is over.
+_LOADED_FIRST = ("bots.runner", "core.infra.storage", "core.infra.storage.database")
+_LOADED_FOR = {
+    "Telegram": ("bots.telegram.app", "bots.telegram.progress_pace", "bots.telegram.summaries"),
+    "Discord": ("bots.discord.bot", "bots.discord.playback"),
+}
+
+
+def _starting(settings: Settings) -> None:
+    """The settings checked, one line saying what the bot will connect to, and the code the
+    start needs loaded; a signal meanwhile ends it with one line more."""
+    from importlib.metadata import version
+
+    from bots.plan import STOPPED_WHILE_STARTING, first_line, plan
 
     env_file = chosen_env_file()
     refuse_unknown_names(settings, env_file)
-    advice = exposed(env_file)
-    if advice is not None:
-        logger.warning("%s", advice)
+    chosen = plan(settings)
+    source = settings_source(env_file)
+    line = first_line(settings, chosen, version=version("voicebridge"), settings_from=source)
+    try:
+        logger.info(line)
+        advice = exposed(env_file)
+        if advice is not None:
+            logger.warning("%s", advice)
+        for platform in (None, *chosen.platforms):
+            for module in _LOADED_FOR[platform] if platform else _LOADED_FIRST:
+                importlib.import_module(module)
+        # What is loaded by now lives as long as the process: keep the collector from walking
+        # it again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
+        gc.collect()
+        gc.freeze()
+    except Stopped:
+        logger.info(STOPPED_WHILE_STARTING)
+        raise
+
+
+async def _run(settings: Settings) -> int:
+    from bots.runner import run_bots
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    # What is loaded by now lives as long as the process: keep the collector from walking it
-    # again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
-    gc.collect()
-    gc.freeze()
-    await run_bots(settings, stop, settings_from=settings_source(env_file))
+    loop.set_default_executor(_NotWaitedFor())
+    await run_bots(settings, stop)
     return ExitCode.OK
+
+
+class _NotWaitedFor(ThreadPoolExecutor):
+    """asyncio's thread pool for `run`, which the end of the event loop does not wait for: a
+    stop while a host name is looked up (in a thread, as the libraries do; with the network
+    down that takes up to half a minute) ends the process without it. What the bot's own work
+    runs in threads is over by then: a stop waits for that work first."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
 
 
 async def _upgrade(settings: Settings) -> int:

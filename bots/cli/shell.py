@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Coroutine
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bots.cli.exits import ExitCode, failure
+from bots.cli.signals import SIGNALS, Stopped, listen_again
 from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language
 
@@ -84,10 +84,18 @@ def told(language: str) -> Language:
     return next((known for known in LANGUAGES if known == lowered), "auto")
 
 
-def run(body: Body, *, verbose: int | None, read_env_file: bool = True) -> int:
+def run(
+    body: Body,
+    *,
+    verbose: int | None,
+    before_the_loop: Callable[[Settings], None] | None = None,
+    read_env_file: bool = True,
+) -> int:
     """Run a command's `body` with the settings: logging at `verbose` (None: at LOG_LEVEL, as
-    the bots log), and every failure one line on stderr with its exit code. Without
-    `read_env_file`, the settings come from the environment alone (`init`, which writes it)."""
+    the bots log), and every failure one line on stderr with its exit code. `before_the_loop`
+    runs first, where a signal stops it at once (`bots.cli.signals`): what is slow to load.
+    Without `read_env_file`, the settings come from the environment alone (`init`, which
+    writes it)."""
     secrets: list[str] = []
     try:
         env_file = chosen_env_file() if read_env_file else None
@@ -96,14 +104,17 @@ def run(body: Body, *, verbose: int | None, read_env_file: bool = True) -> int:
         _set_logging(settings, verbose)
         if env_file is not None:
             logger.debug("settings: %s", settings_source(env_file))
-        return asyncio.run(_until_terminated(body(settings)))
-    except KeyboardInterrupt:
+        if before_the_loop is not None:
+            before_the_loop(settings)
+        try:
+            return asyncio.run(_until_signalled(body(settings)))
+        finally:
+            listen_again()  # the loop's handlers are gone: a signal still ends the command
+    except KeyboardInterrupt:  # run without `bots.cli.main`, which handles Ctrl-C itself
         return ExitCode.INTERRUPTED
     except click.Abort:  # Ctrl-C or the input's end at a prompt (`init`): the line ended
         click.echo(file=sys.stderr)
         return ExitCode.INTERRUPTED
-    except Terminated:
-        return ExitCode.TERMINATED
     except BrokenPipeError:
         # The reader went away (`| head`): nothing to say, and nothing left to flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -118,36 +129,30 @@ def run(body: Body, *, verbose: int | None, read_env_file: bool = True) -> int:
         return found.code
 
 
-class Terminated(Exception):
-    """The command was stopped by SIGTERM, and has cleaned up."""
-
-
-async def _until_terminated(work: Coroutine[Any, Any, int]) -> int:
-    """`work`, cancelled by SIGTERM as Ctrl-C cancels it: its clean-up runs (a temporary copy of
-    standard input goes) before the command ends, where SIGTERM's default would kill it."""
+async def _until_signalled(work: Coroutine[Any, Any, int]) -> int:
+    """`work`, cancelled by Ctrl-C or SIGTERM: its clean-up runs (a temporary copy of standard
+    input goes) before the command ends with `Stopped`, where SIGTERM's default would kill it.
+    A command may put handlers of its own in place (`run` sets its stop event instead)."""
     task, loop = asyncio.current_task(), asyncio.get_running_loop()
     assert task is not None
-    terminated = False
+    signalled: list[int] = []
 
-    def stop() -> None:
-        nonlocal terminated
-        terminated = True
+    def stop(signum: int) -> None:
+        signalled.append(signum)
         task.cancel()
 
     # Signals reach the main thread only (a command run from another thread, as an embedding
-    # program or a test may, keeps SIGTERM's default).
-    watching = threading.current_thread() is threading.main_thread()
-    if watching:
-        loop.add_signal_handler(signal.SIGTERM, stop)
+    # program or a test may, keeps Python's own handling).
+    if threading.current_thread() is threading.main_thread():
+        for sig in SIGNALS:
+            loop.add_signal_handler(sig, stop, sig)
+    # Left in place once the work is done: a signal while the loop closes has nothing to stop.
     try:
         return await work
     except asyncio.CancelledError:
-        if terminated:
-            raise Terminated from None
+        if signalled:
+            raise Stopped(signalled[0]) from None
         raise
-    finally:
-        if watching:
-            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def say_failure(line: str, secrets: list[str]) -> None:

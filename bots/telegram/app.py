@@ -201,7 +201,9 @@ def build_application(
     )  # fmt: skip
     application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
     if inline_cache_chat is None:
-        logger.info(
+        # `voicebridge doctor` says so: a line at every start would be advice given again and
+        # again to someone who chose not to take it.
+        logger.debug(
             "Telegram inline mode is off: set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot "
             "may post (it stores the voice notes it renders there) to turn it on"
         )

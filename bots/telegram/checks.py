@@ -9,13 +9,17 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from bots.checks import Check, failed, passed, reason
 
 _ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+INLINE_OFF = (
+    "off; set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot may post (it stores the voice "
+    "notes it renders there) to turn it on"
+)
 
 
 async def telegram_checks(
     *, token: str, api_url: str, inline_cache_chat: int | None
 ) -> list[Check]:
     """The token asked about with getMe; with TELEGRAM_INLINE_CACHE_CHAT, whether the bot is an
-    administrator of that chat."""
+    administrator of that chat, and without it that inline mode is off."""
     root = api_url.rstrip("/")
     bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
     try:
@@ -34,7 +38,9 @@ async def telegram_checks(
                        "and TELEGRAM_API_URL")]  # fmt: skip
     try:
         found = [passed("Telegram", f"the token is @{bot.username}'s")]
-        if inline_cache_chat is not None:
+        if inline_cache_chat is None:
+            found.append(passed("inline mode", INLINE_OFF))  # said here, not at every start
+        else:
             found.append(await _inline_cache_chat(bot, inline_cache_chat))
         return found
     finally:

@@ -157,6 +157,8 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO, and Telegram URLs contain the bot token. Alembic
-    # names each of its plugins at INFO when it is first imported.
-    for noisy in ("httpx", "httpcore", "aiosqlite", "discord.gateway", "alembic.runtime.plugins"):
+    # names each of its plugins and each migration it runs (storage logs one line for them
+    # all); discord.py and python-telegram-bot say at INFO what every start and every retry
+    # does ("logging in using static token"). Their warnings and errors still show.
+    for noisy in ("httpx", "httpcore", "aiosqlite", "discord", "telegram", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -329,3 +331,27 @@ def insert_usage(connection: Connection) -> None:
 def usage_row(connection: Connection) -> dict[str, int]:
     row = connection.execute(text("SELECT * FROM chat_usage")).mappings().one()
     return {name: row[name] for name in ("summaries", "ask_seconds") if name in row}
+
+
+async def test_an_upgrade_waiting_for_another_process_lock_ends_at_once_when_cancelled(
+    tmp_path: Path,
+) -> None:
+    """A bot stopped while it migrates must not wait for SQLite's busy timeout (30 s) behind
+    another process's write lock: the upgrade, the reads of the revision included, is left to
+    its thread, and the database rolls back whatever it had begun."""
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)  # another process, as SQLite sees it
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        upgrading = asyncio.create_task(upgrade(f"sqlite+aiosqlite:///{path}"))
+        async with asyncio.timeout(30):  # until its thread is there, waiting for the lock
+            while not any(t.name == "migrations" for t in threading.enumerate()):
+                await asyncio.sleep(0.01)
+        upgrading.cancel()
+        done, _ = await asyncio.wait({upgrading}, timeout=20)  # a safety net
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert upgrading in done and upgrading.cancelled()

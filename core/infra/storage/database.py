@@ -15,12 +15,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -33,6 +34,7 @@ from core.domain.errors import ConfigError
 from core.domain.secrets import is_secret, password_quoted
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+T = TypeVar("T")
 
 # Alembic keeps the running migration's context in module globals, so two commands at once in
 # one process would step on each other. Separate processes (replicas) take turns through a
@@ -170,13 +172,71 @@ def _tidy_new_revisions(config: Config) -> None:
         config.set_section_option("post_write_hooks", name, value)
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
+@dataclass(frozen=True)
+class Upgraded:
+    """Where an upgrade left the schema, and how many migrations it applied to get there."""
+
+    revision: str | None
+    applied: int
+
+
+async def upgrade(url: str, revision: str = "head") -> Upgraded:
     """Bring the schema up to `revision`.
 
     Alembic's commands are synchronous and env.py starts its own event loop, so they run in a
-    worker thread; that keeps this callable from a running loop without blocking it.
+    thread; that keeps this callable from a running loop without blocking it. The revision is
+    read before and after in that thread too: on SQLite a read waits for another process's
+    write lock as the migration does, and a stop must not wait with it.
     """
-    await asyncio.to_thread(_one_at_a_time, command.upgrade, alembic_config(url), revision)
+    return await _left_behind_when_cancelled(_upgrade, url, revision)
+
+
+def _upgrade(url: str, revision: str) -> Upgraded:
+    config = alembic_config(url)
+    before = asyncio.run(current_revision(url))
+    _one_at_a_time(command.upgrade, config, revision)
+    after = asyncio.run(current_revision(url))
+    return Upgraded(after, _steps(config, before, after))
+
+
+async def _left_behind_when_cancelled(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in a daemon thread of its own. Cancelled (the bot stopped while it
+    migrates, perhaps waiting for another process's lock on the database), it is left behind
+    instead of waited for, so the process can end at once; a migration cut short that way is
+    rolled back by the database, as after a crash (each step is a transaction: PostgreSQL's
+    whole upgrade, SQLite's each migration), and the next start does it again."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is None:
+            done.set_result(cast(T, result))
+        else:
+            done.set_exception(error)
+
+    def run() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = work(*args)
+        except BaseException as exc:  # handed to the awaiting task, which raises it
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="migrations", daemon=True).start()
+    return await done
+
+
+def _steps(config: Config, lower: str | None, upper: str | None) -> int:
+    """The migrations from `lower` (exclusive) up to `upper` (another replica may have applied
+    some of them: the count is what the schema moved, whoever moved it)."""
+    if upper is None or upper == lower:
+        return 0
+    scripts = ScriptDirectory.from_config(config)
+    return sum(1 for _ in scripts.iterate_revisions(upper, lower or "base"))
 
 
 async def downgrade(url: str, revision: str) -> None:

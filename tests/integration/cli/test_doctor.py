@@ -242,3 +242,23 @@ async def test_a_malformed_discord_token_is_said_without_asking_discord(
     [line] = [line for line in done.text.splitlines() if line.startswith("✗ Discord")]
     assert line.startswith("✗ Discord: DISCORD_BOT_TOKEN does not look like a bot token")
     assert "cannot reach" not in done.text
+
+
+async def test_inline_mode_left_off_is_said_by_the_doctor(
+    mimo: FakeMimo, bot_api: FakeBotApi, cwd: Path
+) -> None:
+    """The start no longer repeats it at every run: the doctor is where it is said."""
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=bot_api.root,
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+    )
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert checked(done.text)["inline mode"] == "✓"
+    assert (
+        "✓ inline mode: off; set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot may post (it "
+        "stores the voice notes it renders there) to turn it on"
+    ) in done.text.splitlines()

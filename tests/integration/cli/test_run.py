@@ -4,19 +4,23 @@ to start, each time with one line and an exit code a supervisor can act on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sqlite3
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from bots.cli.messages import text
+from core.infra.storage.database import MIGRATIONS_DIR, head_revision
 from tests.integration.cli.process import TIMEOUT, clean_env, command, env, voicebridge
 from tests.integration.conftest import free_ports
+from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -124,6 +128,174 @@ async def test_a_signal_while_the_command_menu_is_published_stops_the_bot_cleanl
 
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+
+
+class Starting:
+    """`voicebridge run` in a process of its own, its log read line by line as it comes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+
+    async def until_logged(self, said: str) -> None:
+        """Until a line of the log holds `said` (the process still running then)."""
+        assert self.process.stderr is not None
+        async with asyncio.timeout(TIMEOUT):
+            while not any(said in line for line in self.lines):
+                line = await self.process.stderr.readline()
+                assert line, f"ended before saying {said!r}: {self.lines}"
+                self.lines.append(line.decode().rstrip("\n"))
+
+    async def stopped_by(self, sent: signal.Signals) -> int:
+        """Sends `sent`, then reads the rest until the process ends: its exit code. The safety
+        net is far below what a start waits for (STARTUP_PATIENCE_SECONDS, SQLite's lock)."""
+        self.process.send_signal(sent)
+        _, err = await asyncio.wait_for(self.process.communicate(), timeout=STOPS_WITHIN)
+        self.lines += err.decode().splitlines()
+        return self.process.returncode or 0
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+
+STOPS_WITHIN = 20  # seconds; a safety net, not a measurement
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Another process's write lock on the SQLite file, held for the block: a migration waits
+    for it (up to SQLite's busy timeout, 30 s)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+MOMENTS = {
+    # what the test waits for in the log before the signal, and what the bot is doing then
+    "loading": "starting: Telegram",  # the first line: the bots' libraries load after it
+    "migrating": "migrating",  # waiting for the database's write lock, which the test holds
+    "retrying": "is not reachable",  # Telegram and Discord both out of reach, tried again
+}
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize("moment", list(MOMENTS))
+async def test_a_signal_at_any_moment_of_the_start_ends_it_with_exit_code_0(
+    mimo: FakeMimo, cwd: Path, sent: signal.Signals, moment: str
+) -> None:
+    telegram_port, discord_port = free_ports(2)  # nothing listens there
+    database = cwd / "voicebridge.db"
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{telegram_port}",
+        DISCORD_BOT_TOKEN="MTA0.some.token",
+        DISCORD_API_URL=f"http://127.0.0.1:{discord_port}/api/v10",
+        DATABASE_URL=sqlite_in(cwd),
+        LOG_LEVEL="DEBUG" if moment == "migrating" else "INFO",
+    )
+    with locked(database) if moment == "migrating" else contextlib.nullcontext():
+        start = Starting(await started(cwd, settings))
+        try:
+            await start.until_logged(MOMENTS[moment])
+            code = await start.stopped_by(sent)
+        finally:
+            start.kill()
+
+    assert code == 0, start.lines
+    assert not [line for line in start.lines if "Traceback" in line]
+    assert start.lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
+
+
+async def test_both_platforms_out_of_reach_are_named_within_the_patience(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    telegram_port, discord_port = free_ports(2)  # nothing listens there
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=f"http://127.0.0.1:{telegram_port}",
+        DISCORD_BOT_TOKEN="MTA0.some.token",
+        DISCORD_API_URL=f"http://127.0.0.1:{discord_port}/api/v10",
+        DATABASE_URL=sqlite_in(cwd),
+        STARTUP_PATIENCE_SECONDS="2.5",
+    )
+
+    code, lines = await run_once("run", cwd=cwd, settings=settings)
+
+    assert code == 6
+    assert lines[-1].startswith("voicebridge: cannot reach Telegram (NetworkError: "), lines
+    assert " or Discord (ClientConnectorError: " in lines[-1]
+    assert lines[-1].endswith("; check the network, TELEGRAM_API_URL and DISCORD_API_URL")
+    for platform in ("Telegram", "Discord"):
+        # Tried at once and again, each wait cut to the time left: 1 s, then 1.5 s, not 2.
+        waits = [
+            float(line.rsplit("trying again in ", 1)[1].removesuffix(" s"))
+            for line in lines
+            if f"{platform} is not reachable" in line
+        ]
+        assert len(waits) >= 2 and sum(waits) <= 2.5, (platform, lines)
+
+
+@pytest_asyncio.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def discord_api() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        yield server
+
+
+async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_line_each(
+    mimo: FakeMimo, bot_api: FakeBotApi, discord_api: FakeDiscord, cwd: Path
+) -> None:
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=bot_api.root,
+        DISCORD_BOT_TOKEN=discord_api.token,
+        DISCORD_API_URL=discord_api.api_url,
+        DATABASE_URL=sqlite_in(cwd),
+    )
+    logs = []
+    for _ in range(2):  # the first start migrates, the second finds nothing to do
+        start = Starting(await started(cwd, settings))
+        try:
+            await start.until_logged("voicebridge is running")
+            assert await start.stopped_by(signal.SIGTERM) == 0, start.lines
+        finally:
+            start.kill()
+        logs.append(start.lines)
+
+    first, second = logs
+    database = cwd / "voicebridge.db"
+    assert first[0].endswith(
+        f"INFO bots.cli.bots: voicebridge {version('voicebridge')} starting: Telegram (polling "
+        f"{bot_api.root}), Discord ({discord_api.api_url}); the database: SQLite at {database}; "
+        f"settings from the environment only (no .env in {cwd})"
+    )
+    migrated = [line for line in first if "at revision" in line]
+    assert len(migrated) == 1 and migrated[0].endswith(
+        f"database: sqlite+aiosqlite:///{database} at revision {head_revision()}, "
+        f"{len(list(MIGRATIONS_DIR.glob('versions/0*.py')))} applied"
+    )
+    assert next(line for line in second if "at revision" in line).endswith(", 0 applied")
+    for lines in logs:
+        assert not [line for line in lines if " alembic." in line]  # one line, not eighteen
+        assert not [line for line in lines if " discord." in line or " telegram." in line]
+        assert not [line for line in lines if "TELEGRAM_INLINE_CACHE_CHAT" in line]  # doctor
+        assert not [line for line in lines if "Traceback" in line]
+        for secret in (mimo.api_key, bot_api.token, discord_api.token):
+            assert not [line for line in lines if secret in line]
 
 
 def sqlite_in(folder: Path) -> str:

@@ -1,0 +1,93 @@
+"""Ctrl-C and SIGTERM, from the command's first line to its last.
+
+Python's own handling starts late and differs by signal: SIGTERM kills the process outright
+(no clean-up, exit status -15), and Ctrl-C raises KeyboardInterrupt wherever the interpreter
+is, but an event loop that is importing a module hears of it only after the import. So `main`
+installs `stopping` first of all, before anything slow is imported: a signal then raises
+`Stopped`, which ends the command with the code it promises (`exit_code`). Once a command's
+event loop runs, the loop's own handlers take over (they cancel its work, or set `run`'s stop
+event) and `stopping` is put back when the loop ends.
+
+This module imports nothing but the standard library: it must be cheap to load.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# The shell commands: as shells expect of a command stopped by a signal (128 + its number).
+INTERRUPTED, TERMINATED = 130, 143
+# `run` is a service: stopped because it was asked to, by either signal, is a clean stop.
+SERVICES = frozenset({"run"})
+
+Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
+
+
+class Stopped(BaseException):
+    """Ctrl-C or SIGTERM arrived while no event loop was listening for it. A BaseException,
+    as KeyboardInterrupt is, so that no `except Exception` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stopping(signum: int, _frame: FrameType | None) -> None:
+    """The handler while no event loop listens: end what the command is doing."""
+    raise Stopped(signum)
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """`stopping` installed for the block (in the main thread only: signals reach no other),
+    the handlers it found put back after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    global _within  # signal handlers are process-wide too
+    before: list[tuple[signal.Signals, Handler]] = [(s, signal.getsignal(s)) for s in SIGNALS]
+    for sig in SIGNALS:
+        signal.signal(sig, stopping)
+    _within = True
+    try:
+        yield
+    finally:
+        _within = False
+        for sig, handler in before:
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+_within = False  # inside `stopped_by_signals`
+
+
+def listen_again() -> None:
+    """`stopping` put back after an event loop's handlers (which leave Python's defaults
+    behind: SIGTERM would kill the process again)."""
+    if _within and threading.current_thread() is threading.main_thread():
+        for sig in SIGNALS:
+            signal.signal(sig, stopping)
+
+
+def exit_code(signum: int, argv: Sequence[str]) -> int:
+    """The exit code a stop by `signum` promises, for the command `argv` names: 0 for `run`
+    (a service stopped as asked), else 130 after Ctrl-C and 143 after SIGTERM."""
+    if command_named(argv) in SERVICES:
+        return 0
+    return INTERRUPTED if signum == signal.SIGINT else TERMINATED
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command `voicebridge ARGV` runs, read as the command group parses it: the first
+    argument that is neither an option nor `--env-file`'s value."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--env-file":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
