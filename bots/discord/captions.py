@@ -58,11 +58,18 @@ class _Turn:
     def longer(self, said: Said) -> _Turn:
         """The turn going on with what `said` adds (a part without a translation is shown
         in the translation as it was said)."""
+        piece = said.turn is not None and said.turn == self.began  # the next piece of a turn
+        join = joined if piece else _spaced
         translated = None
         if self.translated is not None or said.translated is not None:
-            translated = joined(self.translated or self.words, said.translated or said.words)
-        words = joined(self.words, said.words)
+            translated = join(self.translated or self.words, said.translated or said.words)
+        words = join(self.words, said.words)
         return _Turn(self.member, self.name, words, said.ended_at, translated, self.began)
+
+
+def _spaced(before: str, after: str) -> str:
+    """Two utterances of one turn: as they were said, one after the other."""
+    return f"{before} {after}"
 
 
 @dataclass(frozen=True)
