@@ -104,7 +104,8 @@ async def run(members: int, calls: int, delay: float) -> dict[str, Any]:
                 await listen_in(api, guilds, seated)
                 pitches = {m.user_id: 200 + 50 * n for n, m in enumerate(seated)}
                 began = time.monotonic()
-                turns = await asyncio.gather(*(speak_all(api, m, pitches[m.user_id]) for m in seated))
+                speaking = (speak_all(api, m, pitches[m.user_id]) for m in seated)
+                turns = await asyncio.gather(*speaking)
                 spoken = time.monotonic() - began
                 await asyncio.sleep(2.0)  # the last turns end (0.6 s of quiet) and go to MiMo
                 while busy["in flight"]:
@@ -266,16 +267,19 @@ and MiMo's stand-in answering after {found["delay"]} s, in one process. {machine
 {machine["cores"]} cores, load {machine["load_before"]} before, {found["load_after"]} after
 (other work on the machine); {machine["date"]}.
 
-| turn | pieces | piece, median | from its last sound, p50 | **p95** (target {target:g} s) | from its first sound, p50 | p95 |
+| turn | pieces | piece, median | from its last sound, p50 | **p95** (target {target:g} s) \
+| from its first sound, p50 | p95 |
 |---|---|---|---|---|---|---|
 {table}
 
 | | measured |
 |---|---|
 | pieces heard / shown in the chat | {found["pieces"]} / {found["shown"]} |
-| audio sent to MiMo / said | {found["sent_seconds"]:.0f} s / {found["said_seconds"]:.0f} s: **{sent:.3f}** (target: at most {BILLED_TARGET}) |
+| audio sent to MiMo / said | {found["sent_seconds"]:.0f} s / {found["said_seconds"]:.0f} s: \
+**{sent:.3f}** (target: at most {BILLED_TARGET}) |
 | requests to MiMo | {found["requests"]} |
-| the chat's requests per call (messages and edits) | {per_call_minute:.0f} a minute; at most {found["busiest_5s"]} in any 5 s |
+| the chat's requests per call (messages and edits) | {per_call_minute:.0f} a minute; \
+at most {found["busiest_5s"]} in any 5 s |
 | answered 429 | {found["chat_429"]} |
 
 A piece is timed from its last sound (the measure of the target: the bot cannot show a word it

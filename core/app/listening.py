@@ -20,20 +20,19 @@ the lines; what is decided is decided here.
     heard    one piece of one member's turn (the adapter cuts a turn into pieces while it
              lasts, so that its words are shown within seconds): transcribed by MiMo's speech
              recognition once, through the process's request gate (ASR_MAX_IN_FLIGHT, captions
-             ahead of other work when it is full), while they consent, its seconds reserved first from the server's daily listening quota
-             (DAILY_LISTEN_SECONDS, shown in /usage; not its transcription quota, which its
-             voice notes keep), from the starter's own day (their DAILY_PERSON_AUDIO_SECONDS,
-             all chats together: one person with many servers has no more) and from the bot's
-             budget; None when nothing was said. Once every piece of a turn is answered (in
-             whatever order MiMo answered), the turn is kept as ONE line of the call's
-             transcript, its pieces in the order said, seams mended
-             (`core.domain.live_speech`), with who said it and when it began. A
-             refusal is raised: the adapter says it and ends the call; `begin` refuses a new
-             call once the day's listening is used up. Where captions are translated, what was
-             said comes with its translation by the chat model (its tokens counted with the
-             listening), unless its script shows it is in that language already; the kept
-             transcript holds what was said, never a translation. Translated per piece, as
-             its words come
+             ahead of other work when it is full), while they consent, its seconds reserved
+             first from the server's daily listening quota (DAILY_LISTEN_SECONDS, shown in
+             /usage; not its transcription quota, which its voice notes keep), from the
+             starter's own day (their DAILY_PERSON_AUDIO_SECONDS, all chats together: one
+             person with many servers has no more) and from the bot's budget; None when
+             nothing was said. Once every piece of a turn is answered (in whatever order MiMo
+             answered), the turn is kept as ONE line of the call's transcript, its pieces in
+             the order said, seams mended (`core.domain.live_speech`), with who said it and
+             when it began. A refusal is raised: the adapter says it and ends the call; `begin`
+             refuses a new call once the day's listening is used up. Where captions are
+             translated, each piece comes with its translation by the chat model (its tokens
+             counted with the listening), unless its script shows it is in that language
+             already; the kept transcript holds what was said, never a translation
     end      `/stop_listening`, nobody left in the call, or nobody spoke for a while: the
              call's transcript is marked whole; nothing more is kept under it after
     forget   `/forget` in the server: its listening ended first, by the adapter's own end (its

@@ -37,12 +37,15 @@ class PieceRules:
         return max(1, round(seconds / FRAME_SECONDS))
 
 
+PIECES = PieceRules()  # the product's
+
+
 class PieceCutter:
     """One turn's frames, by level, cut into pieces (see the module docstring). `add` takes
     each frame's level in turn; a cut is how many frames of the piece so far make the piece
     (the others begin the next one)."""
 
-    def __init__(self, rules: PieceRules = PieceRules()) -> None:
+    def __init__(self, rules: PieceRules = PIECES) -> None:
         self.rules = rules
         self._levels: list[int] = []  # the piece so far
         self._loudest = 0  # of the turn

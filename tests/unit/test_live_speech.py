@@ -4,16 +4,18 @@ said whatever order MiMo answered them in."""
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.live_speech import PieceCutter, PieceRules, TurnPieces, joined
+from core.domain.live_speech import PIECES, PieceCutter, PieceRules, TurnPieces, joined
 
 LOUD, HUSH = 3000, 20
 FRAMES_A_SECOND = 50
 
 
-def cuts(levels: list[int], rules: PieceRules = PieceRules()) -> list[int]:
+def cuts(levels: list[int], rules: PieceRules = PIECES) -> list[int]:
     """Where the cutter cut, in frames from the start of the turn."""
     cutter, at, found = PieceCutter(rules), 0, []
     for n, level in enumerate(levels, start=1):
@@ -82,7 +84,7 @@ def test_every_frame_is_in_one_piece_and_no_piece_is_longer_than_four_seconds(
 ) -> None:
     found = cuts(levels)
     edges = [0, *found, len(levels)]
-    lengths = [b - a for a, b in zip(edges, edges[1:], strict=False)]
+    lengths = [b - a for a, b in itertools.pairwise(edges)]
     assert all(0 < length <= 200 for length in lengths[:-1])
     assert lengths[-1] <= 200 and sum(lengths) == len(levels)
 

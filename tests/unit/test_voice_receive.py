@@ -23,7 +23,7 @@ from bots.discord.receive.packets import PacketReader
 from bots.discord.receive.roster import CallRoster
 from bots.discord.receive.transport import MODES, TransportCipher, TransportError
 from bots.discord.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
-from core.domain.live_speech import PieceRules
+from core.domain.live_speech import PIECES, PieceRules
 from tests.standins.voice_members import (
     CallMember,
     Outgoing,
@@ -262,7 +262,7 @@ def frame(user: int, n: int, *, at: float | None = None, pcm: bytes = SPEECH) ->
     return HeardFrame(user, n * 960, pcm, arrived, 1_700_000_000 + arrived)
 
 
-def cutter(*, pieces: PieceRules = PieceRules()) -> UtteranceCutter:
+def cutter(*, pieces: PieceRules = PIECES) -> UtteranceCutter:
     return UtteranceCutter(sample_rate=16_000, silence_gap=0.5, pieces=pieces, resample=resampled)
 
 

@@ -34,7 +34,6 @@ from bots.discord.receive.client import ListeningVoiceClient
 from bots.discord.receive.e2ee import TOLERANCE, EndToEnd
 from bots.discord.receive.opus import resampled
 from bots.discord.receive.packets import PacketReader, ReceiveStats
-from core.domain.live_speech import PieceRules
 from bots.discord.receive.utterances import (
     Event,
     HeardFrame,
@@ -42,6 +41,7 @@ from bots.discord.receive.utterances import (
     Utterance,
     UtteranceCutter,
 )
+from core.domain.live_speech import PIECES, PieceRules
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ UserCallback = Callable[[int], None]
 class ReceiveSettings:
     sample_rate: int = 16_000  # of the utterances' PCM (MiMo's speech recognition takes 16 kHz)
     silence_gap: float = 0.6  # seconds without a member's packets that end their turn
-    pieces: PieceRules = PieceRules()  # a turn cut into pieces while it lasts
+    pieces: PieceRules = PIECES  # a turn cut into pieces while it lasts
     queue_size: int = 32  # utterances waiting for the reader
     decrypt_tolerance: int = TOLERANCE  # DAVE failures in a row before it is logged
     tick: float = 0.05  # how often the event loop takes in the decoded frames

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from core.domain.live_speech import PieceCutter, PieceRules
+from core.domain.live_speech import PIECES, PieceCutter, PieceRules
 
 with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -100,7 +100,7 @@ class UtteranceCutter:
         *,
         sample_rate: int,
         silence_gap: float,
-        pieces: PieceRules = PieceRules(),
+        pieces: PieceRules = PIECES,
         resample: Resample = _as_it_is,
     ) -> None:
         self.sample_rate, self.silence_gap, self._resample = sample_rate, silence_gap, resample
