@@ -115,6 +115,7 @@ class _Turn:
 
     speaker: str
     pieces: TurnPieces = field(default_factory=TurnPieces)
+    dropped: bool = False  # its speaker said no while it lasted: none of it is kept
 
 
 @dataclass
@@ -143,6 +144,9 @@ class _Call:
         """The member's yes or no, from now on."""
         self.said[member_id] = yes
         (self.consenting.add if yes else self.consenting.discard)(member_id)
+        if not yes:  # the turn they are in is dropped whole, its pieces heard before too
+            for (member, _), turn in self.turns.items():
+                turn.dropped = turn.dropped or member == member_id
 
     def line_start(self, at: datetime) -> float:
         """Seconds from the start of the call, a millisecond later when a line (of another
@@ -301,7 +305,9 @@ class Listening:
         try:
             async with call.keeping:  # a line being kept is kept first; none is after
                 for (member, began), turn in list(call.turns.items()):  # their end never came
-                    await self._keep(server, call, member, began, turn, turn.pieces.every_text())
+                    if not turn.dropped:
+                        said = turn.pieces.every_text()
+                        await self._keep(server, call, member, began, turn, said)
                 call.turns.clear()
                 call.ended = True
                 if call.starts:  # a call where nothing was said keeps nothing
@@ -417,7 +423,7 @@ class Listening:
         key = (member_id, began)
         turn = call.turns.setdefault(key, _Turn(speaker))
         turn.pieces.add(piece, said, seconds=seconds, last=last)
-        if not turn.pieces.whole:
+        if not turn.pieces.whole or turn.dropped:
             return
         del call.turns[key]
         async with call.keeping:
