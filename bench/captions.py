@@ -38,7 +38,7 @@ from bots.discord.playback import installed_voice_client
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
-from tests.standins.voice_members import CallMember, tone
+from tests.standins.voice_members import CallMember, opus_frames, tone
 
 HEADING = "## 11. Captions: from the moment words are said to the chat"
 OLD_HEADING = "## 11. Captions: from the end of an utterance to its caption"
@@ -102,9 +102,15 @@ async def run(members: int, calls: int, delay: float) -> dict[str, Any]:
 
                 listening.heard = recorded
                 await listen_in(api, guilds, seated)
-                pitches = {m.user_id: 200 + 50 * n for n, m in enumerate(seated)}
+                # Every turn encoded beforehand: making it while others speak would hold the
+                # event loop the bot shares (the tones are made sample by sample in Python).
+                said = await asyncio.gather(*(
+                    asyncio.to_thread(turns_of, 200 + 50 * n) for n in range(len(seated))
+                ))  # fmt: skip
                 began = time.monotonic()
-                speaking = (speak_all(api, m, pitches[m.user_id]) for m in seated)
+                speaking = (
+                    speak_all(api, m, frames) for m, frames in zip(seated, said, strict=True)
+                )
                 turns = await asyncio.gather(*speaking)
                 spoken = time.monotonic() - began
                 await asyncio.sleep(2.0)  # the last turns end (0.6 s of quiet) and go to MiMo
@@ -178,12 +184,17 @@ async def listen_in(api: FakeDiscord, guilds: list[Guild], seated: list[CallMemb
         await api.voice.wait_until(lambda c=call: c.dave.executed, what="the transition")
 
 
-async def speak_all(api: FakeDiscord, member: CallMember, pitch: int) -> list[float]:
+def turns_of(pitch: int) -> list[list[bytes]]:
+    """A member's turns, as the Opus frames their client sends."""
+    return [opus_frames(turn_speech(seconds, pitch)) for seconds in TURNS]
+
+
+async def speak_all(api: FakeDiscord, member: CallMember, turns: list[list[bytes]]) -> list[float]:
     """The member's turns, one after the other; when each began."""
     starts = []
-    for seconds in TURNS:
+    for frames in turns:
         starts.append(time.monotonic())
-        await api.voice.speak(member, turn_speech(seconds, pitch))
+        await api.voice.speak_opus(member, frames)
         await asyncio.sleep(BETWEEN)
     return starts
 
@@ -286,11 +297,16 @@ A piece is timed from its last sound (the measure of the target: the bot cannot 
 has not heard yet) and from its first: a word at the start of a piece waits for the piece's end
 too, so the second measure is the first plus the piece's length, at most 4 s. The floor is the
 cut (a dip of 0.2 s heard, or four seconds reached) plus MiMo's {found["delay"]} s plus the
-chat's pace (one request every 1.1 s per call, what comes meanwhile batched into it). Before
-(a caption per turn, issue 48): 1.26 s (p50) and 1.38 s (p95) from the end of a turn of 1.5 s
-to its caption on a quiet machine; a turn longer than that was shown only once it ended or
-reached 15 s, so a word said at the start of a 12-second turn waited about 13 s, of a 30-second
-one about 16 s.
+chat's pace (one request every 1.1 s per call, what comes meanwhile batched into it).
+
+Before (a caption per turn, cut only by 0.6 s of quiet or at 15 s; the same benchmark, one run,
+on the code of 2026-11-26 before issue 58, load about 3.3): from its last sound p95 1.49 s,
+1.32 s and 1.70 s for turns of 2, 10 and 30 s, but from its first sound p95 3.51 s, 11.32 s and
+16.28 s (pieces of 2, 10 and 15 s); 50 requests to MiMo; up to 10 requests in 5 s in one
+channel's chat. Now a word waits at most about the piece's length (2 to 4 s) plus the rest, at
+the cost of about half a second more from the last sound (the chat's pace, and a piece's end
+heard 0.2 s into a pause rather than 0.6 s after the turn) and of a request to MiMo every 3 s
+of speech rather than every turn.
 """)
 
 

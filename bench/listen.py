@@ -165,7 +165,8 @@ three with RTP padding, DAVE-encrypted by the member's own davey session and tra
 
 | | measured |
 |---|---|
-| utterances handed over / said | {after["utterances"]} / {found["expected"]} |
+| turns handed over / said | {after["utterances"]} / {found["expected"]}, in \
+{after.get("pieces", after["utterances"])} pieces |
 | speech handed over | {s["speech_seconds"]:.0f} s |
 | packets sent / read / decoded | {found["packets_sent"]} / {after["packets"]} / \
 {after["decoded"]} |
