@@ -140,3 +140,21 @@ def _ann(discord_api: FakeDiscord, server: Guild) -> list[str]:
         return caption_of(discord_api, server.lounge)
     except ValueError:
         return []
+
+
+async def test_listen_in_a_stage_channel_is_refused_in_one_line_saying_why(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann = discord_api.add_member(server, "Ann")
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        stage = await discord_api.add_voice_channel(server, "Town hall", stage=True)
+        await discord_api.join_voice(server, ann, stage)
+        members = Members(discord_api, server.general)
+        await members.answer(ann, "listen_me", allowed=True)
+        refused = await members.answer(ann, "listen")
+
+    assert refused.content == (
+        "I transcribe calls in voice channels only, not yet in stage channels: hold the call in "
+        "a voice channel and run /listen there."
+    )
+    assert discord_api.voice_state_requests == []  # it never joined
