@@ -158,3 +158,38 @@ async def test_listen_in_a_stage_channel_is_refused_in_one_line_saying_why(
         "a voice channel and run /listen there."
     )
     assert discord_api.voice_state_requests == []  # it never joined
+
+
+async def test_pieces_coming_faster_than_the_channel_allows_are_batched_never_past_its_limit(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    talkers = await members_in_lounge(discord_api, server, "Ann", "Bob", "Cy", "Di")
+    members = Members(discord_api, server.general)
+    stretch = b"".join(tone(300, 2.1) + bytes(round(DIP * 48_000) * 2) for _ in range(4))
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        words = itertools.count(1)
+        mimo.asr_text = lambda duration, body: f"w{next(words)}" if duration > 0.3 else ""
+        for member in talkers:
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, talkers[0].user_id)
+        start = len(discord_api.calls)
+        await asyncio.gather(*(discord_api.voice.speak(m, stretch) for m in talkers))
+        heard = await mimo.wait_for_requests(16, model=ASR, timeout=30)
+        await until(lambda: all(f"w{n}" in _chat(discord_api, server) for n in range(1, 17)),
+                    "every piece's words")  # fmt: skip
+        await members.answer(talkers[0].user_id, "stop_listening")
+
+    assert len(heard) == 16  # four pieces each, each heard once
+    captions = [
+        call.at
+        for call in discord_api.calls[start:]
+        if call.params.get("channel_id") == str(server.lounge)
+        and call.route.startswith(("POST /channels", "PATCH /channels"))
+    ][:-1]  # fmt: skip  (the goodbye aside)
+    assert len(captions) < 16  # pieces that came together went in one request
+    busiest = max(sum(1 for t in captions if 0 <= t - at < 5.0) for at in captions)
+    assert busiest <= 5  # Discord's five messages in five seconds in a channel, never more
+
+
+def _chat(discord_api: FakeDiscord, server: Guild) -> str:
+    return " ".join(m.content for m in discord_api.messages_in(server.lounge))
