@@ -185,7 +185,7 @@ async def test_pieces_coming_faster_than_the_channel_allows_are_batched_never_pa
         for call in discord_api.calls[start:]
         if call.params.get("channel_id") == str(server.lounge)
         and call.route.startswith(("POST /channels", "PATCH /channels"))
-    ][:-1]  # fmt: skip  (the goodbye aside)
+    ][:-1]  # the goodbye aside
     assert len(captions) < 16  # pieces that came together went in one request
     busiest = max(sum(1 for t in captions if 0 <= t - at < 5.0) for at in captions)
     assert busiest <= 5  # Discord's five messages in five seconds in a channel, never more
