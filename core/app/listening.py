@@ -421,7 +421,8 @@ class Listening:
         """One piece of a turn answered (`said`: its words); the turn kept as one line once it
         is whole."""
         key = (member_id, began)
-        turn = call.turns.setdefault(key, _Turn(speaker))
+        if (turn := call.turns.get(key)) is None:  # a piece answered after a no drops it too
+            turn = call.turns[key] = _Turn(speaker, dropped=member_id not in call.consenting)
         turn.pieces.add(piece, said, seconds=seconds, last=last)
         if not turn.pieces.whole or turn.dropped:
             return
