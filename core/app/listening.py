@@ -333,7 +333,6 @@ class Listening:
         await self.end(server)  # where the adapter did not (or was ending it already)
         await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
-    @counted("transcribe")
     async def heard(
         self,
         server: ChatRef,
@@ -373,6 +372,7 @@ class Listening:
             return Heard(said)
         return Heard(said, await self._translated(server, said, call.translate_to))
 
+    @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(
         self,
         server: ChatRef,
