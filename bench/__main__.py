@@ -14,8 +14,9 @@
                  beside each --ffmpeg BINARY (say, a distribution's)
     --only listen  benchmark 9 alone (about a minute): 10 members speaking at once over 3 calls,
                  the bot's receive layer listening (bench/listen.py)
-    --only captions  benchmark 11 alone (about a minute): 10 members over 3 calls with /listen,
-                 the whole bot: from the end of an utterance to its caption (bench/captions.py)
+    --only captions  benchmark 11 alone (about 3 minutes): 10 members over 3 calls with /listen,
+                 the whole bot, turns of 2, 10 and 30 s: from the moment each piece of speech
+                 was said to its words in the chat (bench/captions.py)
     --only replicas  benchmark 10 alone (about 7 minutes; needs TEST_DATABASE_URL, a PostgreSQL
                  server): 100 notes over two replicas, one killed with SIGKILL half-way, on
                  Telegram (webhook) and Discord (two shards' processes), 3 times each
@@ -79,7 +80,7 @@ LAST_REPLICAS = Path(__file__).parent / "out" / "last-replicas.json"
 REPLICAS_ROUNDS = 3  # benchmark 10: runs of each platform, taking turns
 LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = 10, 3, 30.0
 LAST_CAPTIONS = Path(__file__).parent / "out" / "last-captions.json"
-CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_UTTERANCES, CAPTIONS_MIMO_DELAY = 10, 3, 4, 0.5
+CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY = 10, 3, 0.5
 CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report pools them
 
 
@@ -268,7 +269,7 @@ def only_listen() -> None:
 def only_captions() -> None:
     """Benchmark 11 alone: its section of RESULTS.md is replaced (or added)."""
     machine = report.machine_info() | {"load_before": report.load_average()}
-    args = (CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_UTTERANCES, CAPTIONS_MIMO_DELAY)
+    args = (CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY)
     runs = [
         run_worker("bench.captions", *map(str, args), memory=False).report
         for _ in range(CAPTIONS_ROUNDS)

@@ -165,7 +165,8 @@ three with RTP padding, DAVE-encrypted by the member's own davey session and tra
 
 | | measured |
 |---|---|
-| utterances handed over / said | {after["utterances"]} / {found["expected"]} |
+| turns handed over / said | {after["utterances"]} / {found["expected"]}, in \
+{after.get("pieces", after["utterances"])} pieces |
 | speech handed over | {s["speech_seconds"]:.0f} s |
 | packets sent / read / decoded | {found["packets_sent"]} / {after["packets"]} / \
 {after["decoded"]} |
@@ -182,10 +183,11 @@ three with RTP padding, DAVE-encrypted by the member's own davey session and tra
 
 CPU per speaking member is the bot's CPU time above its quiet baseline divided by the seconds of
 speech handed over: what one member speaking without pause costs, in the socket reader threads
-(transport and DAVE decryption, libopus decoding) and the event loop (cutting utterances,
-resampling each to 16 kHz once it is whole). Memory per call is mostly PyAV's decoder per member
-and the turn each member is in (held at 48 kHz until it ends: 96 kB a second, at most 15 s).
-The time from the end of an utterance to its caption, with the whole bot, is benchmark 11.
+(transport and DAVE decryption, libopus decoding) and the event loop (each frame's level
+measured, turns cut into pieces, each piece resampled to 16 kHz once it is cut). Memory per call
+is mostly PyAV's decoder per member and the piece each member is in (held at 48 kHz until it is
+cut: 96 kB a second, at most 4 s). The time from the moment speech is said to its words in the
+chat, with the whole bot, is benchmark 11.
 
 Two choices come from this benchmark. The first version resampled every 20 ms frame to 16 kHz
 as it was decoded and woke the event loop for every packet: with 4 members over 2 calls on this

@@ -32,7 +32,8 @@ class Listener:
         self.client, self.channel_ids = client, channel_ids
         self.receivers: list[VoiceReceiver] = []
         self.tasks: list[asyncio.Task[None]] = []
-        self.heard: Counter[int] = Counter()  # utterances by member
+        self.heard: Counter[int] = Counter()  # turns by member
+        self.pieces = 0  # what the turns were handed over in
         self.seconds = 0.0  # of speech handed over
 
     async def join(self) -> dict[str, Any]:
@@ -52,7 +53,8 @@ class Listener:
             self._count(utterance)
 
     def _count(self, utterance: Utterance) -> None:
-        self.heard[utterance.user_id] += 1
+        self.heard[utterance.user_id] += utterance.ends_turn  # a turn comes in pieces
+        self.pieces += 1
         self.seconds += utterance.seconds
 
     def mark(self) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class Listener:
         return {
             **mark(),
             "utterances": sum(self.heard.values()),
+            "pieces": self.pieces,
             "speech_seconds": self.seconds,
             "packets": sum(s.packets for s in stats),
             "decoded": sum(sum(s.decoded.values()) for s in stats),

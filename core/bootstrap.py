@@ -222,6 +222,7 @@ async def bootstrap(
         listening = Listening(
             uow=uow, speech=mimo, chat_api=mimo, audio=audio, preferences=preferences,
             limiter=limiter, keeper=keeper, clock=clock, metrics=metrics,
+            gate=cases.transcription.gate,
         )  # fmt: skip
         summaries = SummaryService(
             uow=uow, chat_api=mimo, preferences=preferences, limiter=limiter, speech=speech,

@@ -173,7 +173,8 @@ class Settings(BaseSettings):
     asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
     """Speech recognition requests in flight for all chats together. Twice as many recordings
     are worked on at once (downloaded, converted, sent); more wait their turn, so a burst is
-    worked through a few at a time, each to its end."""
+    worked through a few at a time, each to its end. The pieces of the calls listened to
+    (`/listen`) count too, and go first when every slot is taken: captions are read live."""
     compact_pauses: bool = True
     """Shorten pauses longer than half a second to about half a second in what MiMo is sent
     (transcripts, `/ask` when the recording is converted anyway, clone samples): MiMo bills the

@@ -1,10 +1,12 @@
 """A listened call's captions as its chat shows them: one line per speaker turn, "**Ann**: …",
-the turn's words added to it by editing its message while the turn lasts, a new line when the
-speaker changes.
+the turn's words added to it by editing its message while the turn lasts (piece by piece, as
+MiMo hears them), a new line when the speaker changes.
 
-A turn goes on while the same member's next utterance starts within `turn_gap` seconds of the
-end of their last one, and nobody else's line came between (a turn cut at the longest an
-utterance may last goes straight on). Where captions are translated, a turn shows its
+A turn goes on with the next piece of the same turn, or while the same member's next utterance
+starts within `turn_gap` seconds of the end of their last one; in both cases only where nobody
+else's line came between. Two pieces' words are joined with the seam mended
+(`core.domain.live_speech.joined`: words MiMo heard at the end of one and the start of the
+next shown once). Where captions are translated, a turn shows its
 translation, with what was said under it in small print. Lines ready together share one new
 message, as before
 (under load, fewer requests against Discord's rate limits); only the newest message is ever
@@ -17,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from core.domain.live_speech import joined
 
 MESSAGE_CHARS = 2000  # Discord's longest message
 TURN_GAP = 3.0  # seconds between a member's utterances within one turn (one caption)
@@ -32,6 +36,7 @@ class Said:
     started_at: datetime
     ended_at: datetime
     translated: str | None = None  # the words in the channel's language, where asked
+    turn: datetime | None = None  # when the turn it is a piece of began (None: a turn alone)
 
 
 Line = Said | str  # str: a line of the bot's own (the day's quota used up)
@@ -44,19 +49,27 @@ class _Turn:
     words: str
     ended_at: datetime
     translated: str | None = None
+    began: datetime | None = None  # the turn's start, for its pieces
 
     @classmethod
     def of(cls, said: Said) -> _Turn:
-        return cls(said.member, said.name, said.words, said.ended_at, said.translated)
+        return cls(said.member, said.name, said.words, said.ended_at, said.translated, said.turn)
 
     def longer(self, said: Said) -> _Turn:
         """The turn going on with what `said` adds (a part without a translation is shown
         in the translation as it was said)."""
+        piece = said.turn is not None and said.turn == self.began  # the next piece of a turn
+        join = joined if piece else _spaced
         translated = None
         if self.translated is not None or said.translated is not None:
-            translated = f"{self.translated or self.words} {said.translated or said.words}"
-        words = f"{self.words} {said.words}"
-        return _Turn(self.member, self.name, words, said.ended_at, translated)
+            translated = join(self.translated or self.words, said.translated or said.words)
+        words = join(self.words, said.words)
+        return _Turn(self.member, self.name, words, said.ended_at, translated, self.began)
+
+
+def _spaced(before: str, after: str) -> str:
+    """Two utterances of one turn: as they were said, one after the other."""
+    return f"{before} {after}"
 
 
 @dataclass(frozen=True)
@@ -102,11 +115,11 @@ class Captions:
         if not lines or not isinstance(line, Said):
             return False
         last = lines[-1]
-        return (
-            isinstance(last, _Turn)
-            and last.member == line.member
-            and (line.started_at - last.ended_at).total_seconds() <= self._turn_gap
-        )
+        if not isinstance(last, _Turn) or last.member != line.member:
+            return False
+        if line.turn is not None and line.turn == last.began:
+            return True  # the next piece of the same turn
+        return (line.started_at - last.ended_at).total_seconds() <= self._turn_gap
 
     def _text(self, lines: list[_Turn | str]) -> str:
         return "\n".join(

@@ -1,9 +1,11 @@
 """A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
 client joined undeafened (or the call it reads aloud in there, undeafened while it listens:
 `bots.discord.voice_channels.CallHolds`), a receiver whose filter is the core's consent, and
-each utterance handed to the core as it ends (a few at once) and its text posted in the voice
-channel's chat, "**Name**: text", in the order they ended: a line per speaker turn, its message
-edited while the turn goes on (`bots.discord.captions`), lines ready together in one message.
+each piece of a turn handed to the core as it is cut, while the member goes on (a few at once),
+and its text posted in the voice channel's chat, "**Name**: text", in the order said: a line
+per speaker turn, its message edited as its pieces are heard (`bots.discord.captions`), lines
+ready together in one message, at most one request every `CAPTION_PACE` seconds (what comes
+meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.nicknames`). Ends when stopped, when the bot is
@@ -36,7 +38,10 @@ from core.domain.values import ChatRef
 
 logger = logging.getLogger(__name__)
 
-IN_FLIGHT = 4  # utterances sent to MiMo at once, per call
+IN_FLIGHT = 4  # pieces sent to MiMo at once, per call
+# Seconds between the captions' requests in a channel (a message or an edit): at most five in
+# any five seconds, within Discord's limits for a channel's messages, however fast pieces come.
+CAPTION_PACE = 1.1
 STATUS_CHARS = 500  # Discord's longest voice channel status
 
 
@@ -64,7 +69,11 @@ class _InOrder:
                 return None
             self._changed.clear()
             await self._changed.wait()
-        batch = [await self._lines.popleft()]
+        return [await self._lines.popleft(), *self.ready()]
+
+    def ready(self) -> list[Line | None]:
+        """The lines at the head made already, taken."""
+        batch = []
         while self._lines and self._lines[0].done():
             batch.append(self._lines.popleft().result())
         return batch
@@ -84,8 +93,10 @@ class ListenedCall:
         holds: CallHolds,
         client: discord.Client,
         turn_gap: float = TURN_GAP,
+        pace: float = CAPTION_PACE,
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
+        self._pace = pace
         self._holds, self._client = holds, client
         self._listening = listening
         self._settings = settings or ReceiveSettings()
@@ -230,8 +241,14 @@ class ListenedCall:
         """The lines in the order their utterances ended: a turn going on edits its message,
         lines ready together share one (under load, fewer requests against Discord's rate
         limits)."""
+        loop = asyncio.get_running_loop()
+        next_request = loop.time()
         while (batch := await lines.next_ready()) is not None:
+            if (wait := next_request - loop.time()) > 0:  # the channel's pace: lines made
+                await asyncio.sleep(wait)  # meanwhile go in the same request
+                batch += lines.ready()
             update = self._captions.add([line for line in batch if line is not None])
+            requests = len(update.new) + (update.edit is not None)
             if update.edit is not None and self._newest is not None:
                 try:
                     self._newest = await self._newest.edit(
@@ -241,6 +258,7 @@ class ListenedCall:
                     logger.warning("could not edit a caption in %s", self.channel.id)
             for content in update.new:
                 self._newest = await self.post(content)
+            next_request = loop.time() + self._pace * requests
 
     def _render(self, name: str, words: str, translated: str | None) -> str:
         if translated is None:
@@ -256,6 +274,7 @@ class ListenedCall:
             heard = await self._listening.heard(
                 self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate,
                 speaker=self._name(member), started_at=utterance.started_at,
+                turn=utterance.turn, piece=utterance.piece, last=utterance.ends_turn,
             )  # fmt: skip
         except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
             if self._ending is not None:
@@ -270,7 +289,7 @@ class ListenedCall:
             return None
         return Said(
             member, self._name(member), heard.said, utterance.started_at, utterance.ended_at,
-            heard.translated,
+            heard.translated, utterance.turn,
         )  # fmt: skip
 
     def _name(self, member_id: str) -> str:

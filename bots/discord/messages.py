@@ -194,6 +194,7 @@ EN: dict[str, Source] = {
         "I transcribe only members who said yes: /listen_me allowed:True. /listen_me allowed:False withdraws it at once; /stop_listening ends it."
     ),
     "discord.listen.nobody": "nobody",
+    "discord.listen.no_stage": "I transcribe calls in voice channels only, not yet in stage channels: hold the call in a voice channel and run /listen there.",
     "discord.listen.line": "**{name}**: {said}",
     "discord.listen.line_translated": "**{name}**: {translated}\n-# {said}",
     "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",

@@ -17,18 +17,22 @@ the lines; what is decided is decided here.
              `notice_again` in this call: leaving and coming back is not told twice
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
-    heard    one utterance of one member: transcribed by MiMo's speech recognition while they
-             consent, its seconds reserved first from the server's daily listening quota
-             (DAILY_LISTEN_SECONDS, shown in /usage; not its transcription quota, which its
-             voice notes keep), from the starter's own day (their DAILY_PERSON_AUDIO_SECONDS,
-             all chats together: one person with many servers has no more) and from the bot's
-             budget; None when nothing was said. What was
-             said is kept as a line of the call's transcript, with who said it and when. A
-             refusal is raised: the adapter says it and ends the call; `begin` refuses a new
-             call once the day's listening is used up. Where captions are translated, what was
-             said comes with its translation by the chat model (its tokens counted with the
-             listening), unless its script shows it is in that language already; the kept
-             transcript holds what was said, never a translation
+    heard    one piece of one member's turn (the adapter cuts a turn into pieces while it
+             lasts, so that its words are shown within seconds): transcribed by MiMo's speech
+             recognition once, through the process's request gate (ASR_MAX_IN_FLIGHT, captions
+             ahead of other work when it is full), while they consent, its seconds reserved
+             first from the server's daily listening quota (DAILY_LISTEN_SECONDS, shown in
+             /usage; not its transcription quota, which its voice notes keep), from the
+             starter's own day (their DAILY_PERSON_AUDIO_SECONDS, all chats together: one
+             person with many servers has no more) and from the bot's budget; None when
+             nothing was said. Once every piece of a turn is answered (in whatever order MiMo
+             answered), the turn is kept as ONE line of the call's transcript, its pieces in
+             the order said, seams mended (`core.domain.live_speech`), with who said it and
+             when it began. A refusal is raised: the adapter says it and ends the call; `begin`
+             refuses a new call once the day's listening is used up. Where captions are
+             translated, each piece comes with its translation by the chat model (its tokens
+             counted with the listening), unless its script shows it is in that language
+             already; the kept transcript holds what was said, never a translation
     end      `/stop_listening`, nobody left in the call, or nobody spoke for a while: the
              call's transcript is marked whole; nothing more is kept under it after
     forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
@@ -53,6 +57,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core.app.gate import RequestGate
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.metering import counted
@@ -60,7 +65,8 @@ from core.app.preferences import ChatPreferences
 from core.app.translations import translate
 from core.chat.languages import already_in, english_name
 from core.domain import errors
-from core.domain.limits import ANYONE, Asker, Counts, asked_by
+from core.domain.limits import ANYONE, Asker, Counts, RequestLimits, asked_by
+from core.domain.live_speech import TurnPieces
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import (
@@ -104,6 +110,15 @@ def call_prefix(channel: str) -> str:
 
 
 @dataclass
+class _Turn:
+    """A member's turn being heard: who said it, and its pieces' words so far."""
+
+    speaker: str
+    pieces: TurnPieces = field(default_factory=TurnPieces)
+    dropped: bool = False  # its speaker said no while it lasted: none of it is kept
+
+
+@dataclass
 class _Call:
     """A call being listened to: who consents, and where its transcript is kept."""
 
@@ -122,11 +137,16 @@ class _Call:
     ended: bool = False  # nothing more is kept
     whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
     told: dict[str, datetime] = field(default_factory=dict)  # when each was told it listens
+    # The turns being heard, piece by piece, by member and start: each kept once whole.
+    turns: dict[tuple[str, datetime], _Turn] = field(default_factory=dict)
 
     def follow(self, member_id: str, yes: bool) -> None:
         """The member's yes or no, from now on."""
         self.said[member_id] = yes
         (self.consenting.add if yes else self.consenting.discard)(member_id)
+        if not yes:  # the turn they are in is dropped whole, its pieces heard before too
+            for (member, _), turn in self.turns.items():
+                turn.dropped = turn.dropped or member == member_id
 
     def line_start(self, at: datetime) -> float:
         """Seconds from the start of the call, a millisecond later when a line (of another
@@ -153,8 +173,15 @@ class Listening:
         keeper: TranscriptKeeper,
         clock: Clock,
         metrics: Metrics = NO_METRICS,
+        gate: RequestGate | None = None,
     ) -> None:
         self._uow = uow
+        # The process's speech requests in flight (`core.app.transcription` holds it): a call's
+        # pieces go through it like every other request, ahead of them when it is full.
+        limits = RequestLimits()
+        self._gate = gate or RequestGate(
+            total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency
+        )
         self._speech = speech
         self._chat_api = chat_api
         self._audio = audio
@@ -277,6 +304,11 @@ class Listening:
         logger.info("stopped listening in %s", server)
         try:
             async with call.keeping:  # a line being kept is kept first; none is after
+                for (member, began), turn in list(call.turns.items()):  # their end never came
+                    if not turn.dropped:
+                        said = turn.pieces.every_text()
+                        await self._keep(server, call, member, began, turn, said)
+                call.turns.clear()
                 call.ended = True
                 if call.starts:  # a call where nothing was said keeps nothing
                     duration = (self._clock.now() - call.started_at).total_seconds()
@@ -301,7 +333,6 @@ class Listening:
         await self.end(server)  # where the adapter did not (or was ending it already)
         await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
-    @counted("transcribe")
     async def heard(
         self,
         server: ChatRef,
@@ -311,41 +342,104 @@ class Listening:
         sample_rate: int,
         speaker: str,
         started_at: datetime,
+        turn: datetime | None = None,
+        piece: int = 0,
+        last: bool = True,
     ) -> Heard | None:
         """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
-        they consent, kept as a line of the call's transcript; None when they do not (any more),
-        or MiMo heard nothing. Quota refusals are raised (`errors.QuotaUsed`)."""
+        they consent: one piece of a turn (`turn`: when the turn began, None: with this piece;
+        `piece`: its place in the turn; `last`: it ends the turn), heard by MiMo once, through
+        the process's request gate, ahead of other work. Once every piece of the turn is
+        answered, the turn is kept as one line of the call's transcript. None when they do not
+        consent (any more), or MiMo heard nothing in this piece (an empty piece, the end of a
+        turn cut at a pause, is not sent). Quota refusals are raised (`errors.QuotaUsed`)."""
         call = self._calls.get(server)
-        if call is None or not self.admits(server, member_id):
+        if call is None:
             return None
+        began = turn or started_at
         seconds = len(pcm) / 2 / sample_rate
+        said: str | None = None
+        try:
+            if pcm and self.admits(server, member_id):
+                said = await self._said(server, call, member_id, pcm, sample_rate, seconds)
+        finally:
+            # A piece that failed still counts as answered: the turn is kept without it.
+            await self._answered(server, call, member_id, speaker, began, piece, said,
+                                 seconds=seconds, last=last)  # fmt: skip
+        if not said or not self.admits(server, member_id):
+            return None
+        if call.translate_to is None:
+            return Heard(said)
+        return Heard(said, await self._translated(server, said, call.translate_to))
+
+    @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
+    async def _said(
+        self,
+        server: ChatRef,
+        call: _Call,
+        member_id: str,
+        pcm: bytes,
+        sample_rate: int,
+        seconds: float,
+    ) -> str | None:
+        """One piece through MiMo's speech recognition, its seconds reserved first; its words,
+        or None when the member withdrew meanwhile."""
         prefs = await self._preferences.get(server)
         try:
             async with self._limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
                 if not self.admits(server, member_id):  # withdrawn meanwhile: given back
                     raise _Withdrawn()
-                heard = await self._speech.transcribe(
-                    self._audio.pcm_wav(pcm, sample_rate),
-                    mime="audio/wav",
-                    language=prefs.language,
-                )
+                await self._gate.acquire(server, first=True)  # captions before other work
+                try:
+                    heard = await self._speech.transcribe(
+                        self._audio.pcm_wav(pcm, sample_rate),
+                        mime="audio/wav",
+                        language=prefs.language,
+                    )
+                finally:
+                    self._gate.release(server)
                 spend.used(audio_seconds=heard.usage.audio_seconds or seconds, usage=heard.usage)
         except _Withdrawn:
             return None
         self.metrics.transcribed(seconds)
-        said = heard.text.strip()
-        if not said or not self.admits(server, member_id):  # withdrawn while MiMo heard it
-            return None
+        return heard.text.strip() or None
+
+    async def _answered(
+        self,
+        server: ChatRef,
+        call: _Call,
+        member_id: str,
+        speaker: str,
+        began: datetime,
+        piece: int,
+        said: str | None,
+        *,
+        seconds: float,
+        last: bool,
+    ) -> None:
+        """One piece of a turn answered (`said`: its words); the turn kept as one line once it
+        is whole."""
+        key = (member_id, began)
+        if (turn := call.turns.get(key)) is None:  # a piece answered after a no drops it too
+            turn = call.turns[key] = _Turn(speaker, dropped=member_id not in call.consenting)
+        turn.pieces.add(piece, said, seconds=seconds, last=last)
+        if not turn.pieces.whole or turn.dropped:
+            return
+        del call.turns[key]
         async with call.keeping:
-            if call.ended or not self.admits(server, member_id):  # ended, or forgotten
-                return None
-            start = call.line_start(started_at)
-            line = TranscriptPart(start, start + seconds, said, speaker, member_id)
-            await self._keeper.keep_part(server, call.recording, language=call.language, part=line)
-        if call.translate_to is None:
-            return Heard(said)
-        return Heard(said, await self._translated(server, said, call.translate_to))
+            await self._keep(server, call, member_id, began, turn, turn.pieces.text())
+
+    async def _keep(
+        self, server: ChatRef, call: _Call, member_id: str, began: datetime, turn: _Turn, said: str
+    ) -> None:
+        """A turn kept as a line of the call's transcript, while its speaker consents and the
+        call is not over; under `call.keeping`."""
+        if call.ended or member_id not in call.consenting or not said:  # ended, or forgotten
+            return
+        start = call.line_start(began)
+        line = TranscriptPart(start, start + turn.pieces.seconds, said, turn.speaker, member_id)
+        await self._keeper.keep_part(server, call.recording, language=call.language, part=line)
 
     async def _translated(self, server: ChatRef, said: str, target: str) -> str | None:
         """`said` in `target`, counted with the server's listening; None when it is in

@@ -95,20 +95,21 @@ class Transcription:
         self._limiter = limiter
         self._limits = limits
         self.metrics = metrics  # transcriptions and their audio counted
-        # One gate for the whole process: the in-flight limits hold across chats.
-        self._gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+        # One gate for the whole process: the in-flight limits hold across chats, and for the
+        # calls listened to (`core.app.listening`, which is handed it).
+        self.gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
         # Recordings fetched and converted at once, all chats together: twice the requests in
         # flight keeps MiMo busy, while a burst (a hundred voice messages arriving together) is
         # worked through a few at a time, each one to its end, rather than every one of them
         # stage by stage, all waiting on the last (bench/RESULTS.md, section 3).
         self._working = asyncio.Semaphore(WORKING_PER_REQUEST * limits.asr_max_in_flight)
         self._transcriber = Transcriber(
-            speech=speech, gate=self._gate, piece_seconds=limits.asr_piece_seconds
+            speech=speech, gate=self.gate, piece_seconds=limits.asr_piece_seconds
         )
 
     def requests_waiting(self) -> int:
         """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""
-        return self._gate.waiting
+        return self.gate.waiting
 
     @counted("transcribe")
     async def transcribe_long_audio(

@@ -153,6 +153,11 @@ class FakeMimo:
         self.delay = delay
         self._hold_after: int | None = None  # requests past this many are held (`hold_after`)
         self._let_go = asyncio.Event()  # set by `hold_after(None)`: the held requests go on
+        self._held_one: int | None = None  # the one request `hold_one` holds, by number
+        self._let_one_go = asyncio.Event()
+        # Seconds of audio received for transcription, every request's whole length: a test
+        # compares it with what was said (nothing sent twice, nothing lost).
+        self.asr_audio_seconds = 0.0
         self._received = asyncio.Event()  # set, and replaced, on every request that arrives
         # Languages the texts sent are already in: a translation into one comes back as it was
         # sent, as a model gives back text already in the language asked for ("German").
@@ -245,6 +250,14 @@ class FakeMimo:
             self._hold_after = len(self.requests) + answered
             self._let_go = asyncio.Event()
 
+    def hold_one(self, later: int) -> asyncio.Event:
+        """Hold the request `later` requests from now (0: the next one) until the Event given
+        back is set, answering the others as usual: an answer that comes after those of
+        requests sent after it."""
+        self._held_one = len(self.requests) + later + 1
+        self._let_one_go = asyncio.Event()
+        return self._let_one_go
+
     def recover(self) -> None:
         """End `fail_every` / `fail_always`: requests are answered as usual again."""
         self._schedule = None
@@ -303,6 +316,7 @@ class FakeMimo:
         if not isinstance(body, dict):
             return _error(400, "request body must be a JSON object")
         self.requests.append(body)
+        number = len(self.requests)
         self.headers.append(dict(request.headers))
         self._received.set()
         self._received = asyncio.Event()
@@ -312,6 +326,8 @@ class FakeMimo:
             await self._pause(HOLD_SECONDS, until=self.release)
         if self._hold_after is not None and len(self.requests) > self._hold_after:
             await self._pause(HOLD_SECONDS, until=self._let_go)
+        if number == self._held_one:
+            await self._pause(HOLD_SECONDS, until=self._let_one_go)
         if self._drops:
             self._drops -= 1
             assert request.transport is not None
@@ -408,6 +424,7 @@ class FakeMimo:
         if language not in {"auto", "zh", "en"}:
             raise _Reject(400, f"unsupported language {language!r}", "asr_options.language")
         pcm = await _decoded(_b64decode(encoded))
+        self.asr_audio_seconds += len(pcm) / 2 / _MEASURE_RATE
         duration = _sounding_length(pcm) / _MEASURE_RATE
         # A test's reading of a sentence (`spoken_words`) is heard as its words.
         text = spoken_words.heard(array.array("h", pcm))

@@ -82,3 +82,31 @@ def test_no_message_grows_past_discords_longest() -> None:
     assert update.edit is None
     assert update.new == [f"**Ann**: {words} end"]
     assert all(len(text) <= MESSAGE_CHARS for text in update.new)
+
+
+def piece(member: str, words: str, at: float, turn: float) -> Said:
+    """A piece of a turn begun at `turn`, said from `at` for a second."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    return Said(
+        member, member.title(), words, start + timedelta(seconds=at),
+        start + timedelta(seconds=at + 1), turn=start + timedelta(seconds=turn),
+    )  # fmt: skip
+
+
+def test_the_pieces_of_a_turn_grow_its_caption_the_seams_shown_once() -> None:
+    shown = captions()
+
+    first = shown.add([piece("ann", "we met on", 0, 0)])
+    second = shown.add([piece("ann", "on Tuesday. and then", 4, 0)])
+    third = shown.add([piece("ann", "then we left", 8, 0)])
+
+    assert first == Update(None, ["**Ann**: we met on"])
+    assert second == Update("**Ann**: we met on Tuesday. and then", [])
+    assert third == Update("**Ann**: we met on Tuesday. and then we left", [])
+
+
+def test_the_next_piece_of_a_turn_goes_on_whatever_the_turn_gap() -> None:
+    shown = Captions(render=lambda name, words, _: f"**{name}**: {words}", turn_gap=0.0)
+    shown.add([piece("ann", "one", 0, 0)])
+    assert shown.add([piece("ann", "two", 4.2, 0)]).edit == "**Ann**: one two"
+    assert shown.add([piece("ann", "three", 9, 9)]).new == ["**Ann**: three"]  # a new turn

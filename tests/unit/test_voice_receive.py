@@ -23,6 +23,7 @@ from bots.discord.receive.packets import PacketReader
 from bots.discord.receive.roster import CallRoster
 from bots.discord.receive.transport import MODES, TransportCipher, TransportError
 from bots.discord.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
+from core.domain.live_speech import PIECES, PieceRules
 from tests.standins.voice_members import (
     CallMember,
     Outgoing,
@@ -251,16 +252,18 @@ def test_a_member_refused_midway_has_their_turn_forgotten() -> None:
 # -- utterances -----------------------------------------------------------------------------------
 
 
-def frame(user: int, n: int, *, at: float | None = None) -> HeardFrame:
+SPEECH = struct.pack("<2h", 8000, -8000) * 480  # 20 ms at 48 kHz, loud
+HUSH = bytes(960 * 2)
+
+
+def frame(user: int, n: int, *, at: float | None = None, pcm: bytes = SPEECH) -> HeardFrame:
     """The `n`th 20 ms frame of `user` (48 kHz), arriving on time unless `at` says otherwise."""
     arrived = n * 0.02 if at is None else at
-    return HeardFrame(user, n * 960, bytes(960 * 2), arrived, 1_700_000_000 + arrived)
+    return HeardFrame(user, n * 960, pcm, arrived, 1_700_000_000 + arrived)
 
 
-def cutter(*, max_seconds: float = 10) -> UtteranceCutter:
-    return UtteranceCutter(
-        sample_rate=16_000, silence_gap=0.5, max_seconds=max_seconds, resample=resampled
-    )
+def cutter(*, pieces: PieceRules = PIECES) -> UtteranceCutter:
+    return UtteranceCutter(sample_rate=16_000, silence_gap=0.5, pieces=pieces, resample=resampled)
 
 
 def test_a_turn_ends_when_the_packets_stop_for_the_gap() -> None:
@@ -294,13 +297,41 @@ def test_a_pause_longer_than_the_gap_starts_a_new_utterance() -> None:
 
 
 def test_a_long_turn_comes_in_pieces_of_the_longest_length() -> None:
-    cut = cutter(max_seconds=1.0)
+    cut = cutter(pieces=PieceRules(shortest=0.5, longest=1.0))
     pieces = [e for n in range(130) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
     [last] = cut.end_all()
-    assert [p.seconds for p in pieces] == [pytest.approx(1.0), pytest.approx(1.0)]
+    assert [p.seconds for p in pieces] == [pytest.approx(0.98), pytest.approx(0.98)]
     assert [p.ends_turn for p in [*pieces, last]] == [False, False, True]
+    assert [p.piece for p in [*pieces, last]] == [0, 1, 2]
     assert pieces[1].started_at == pieces[0].ended_at
-    assert max(cut.buffered.values(), default=0) == 0
+    assert {p.turn for p in [*pieces, last]} == {pieces[0].started_at}
+    assert sum(p.seconds for p in [*pieces, last]) == pytest.approx(2.6)  # nothing twice
+    assert max(cut.buffered.values(), default=0) < 960 * 2 * 50
+
+
+def test_a_turn_is_cut_at_a_short_pause_once_the_piece_is_long_enough() -> None:
+    cut = cutter()
+    loud = [frame(1, n) for n in range(120)]  # 2.4 s
+    hush = [frame(1, n, pcm=HUSH) for n in range(120, 135)]  # 0.3 s: a pause inside a sentence
+    more = [frame(1, n) for n in range(135, 160)]
+    events = [e for f in [*loud, *hush, *more] for e in cut.add(f)]
+    [first] = [e for e in events if isinstance(e, Utterance)]
+    assert first.seconds == pytest.approx(2.6) and not first.ends_turn  # 0.2 s of the dip in it
+    [rest] = cut.end_all()
+    assert rest.piece == 1 and rest.ends_turn and rest.seconds == pytest.approx(0.6)
+
+
+def test_packets_stopping_briefly_cut_the_piece_at_once_and_the_turn_goes_on() -> None:
+    cut = cutter()
+    for n in range(110):
+        cut.add(frame(1, n))
+    assert cut.quiet(2.18 + 0.1) == []  # not yet a pause
+    [piece] = cut.quiet(2.18 + 0.25)
+    assert piece.seconds == pytest.approx(2.2) and not piece.ends_turn
+    assert cut.add(frame(1, 130, at=2.6)) == []  # back within the gap: the same turn
+    [end] = cut.end_all()
+    assert end.piece == 1 and end.turn == piece.turn
+    assert end.seconds == pytest.approx(0.42)  # the pause (0.4 s), then its frame
 
 
 def test_a_forgotten_turn_is_never_handed_over() -> None:

@@ -239,13 +239,13 @@ class ListeningCog(commands.Cog):
 
     def _not_possible(self, member: discord.Member, locale: str) -> str | None:
         """What Discord rules out, in one line: no voice libraries, no voice channel (a stage
-        is not listened in), or a permission the bot lacks there."""
+        is not listened in yet: said so), or a permission the bot lacks there."""
         state = member.voice
         voice = state.channel if state is not None else None
         if not self.voice_available:
             return text("discord.voice.unavailable", locale)
         if not isinstance(voice, discord.VoiceChannel):
-            key = "discord.reader.join_first" if voice is None else "discord.voice.no_stage"
+            key = "discord.reader.join_first" if voice is None else "discord.listen.no_stage"
             return text(key, locale)
         return first_missing([("discord.bot_needs", voice, voice.guild.me, BOT_IN_VOICE)], locale)
 

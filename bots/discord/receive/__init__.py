@@ -10,7 +10,8 @@ rtp.py          RTP: the header, the extension and the padding
 transport.py    transport decryption (AES-256-GCM, XChaCha20-Poly1305; the rtpsize modes)
 e2ee.py         DAVE decryption through discord.py's session, failures tolerated while keys change
 opus.py         Opus to PCM, libopus through PyAV
-utterances.py   frames cut into utterances per member: silence, a maximum length, a bounded buffer
+utterances.py   frames cut into utterances per member: a turn ends at silence, comes in pieces
+                while it lasts (cut at short pauses, `core.domain.live_speech`), bounded
 
 Needs the voice extras (`pip install -e '.[voice]'`: PyNaCl, davey, cryptography, PyAV).
 """

@@ -41,6 +41,7 @@ from bots.discord.receive.utterances import (
     Utterance,
     UtteranceCutter,
 )
+from core.domain.live_speech import PIECES, PieceRules
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ UserCallback = Callable[[int], None]
 class ReceiveSettings:
     sample_rate: int = 16_000  # of the utterances' PCM (MiMo's speech recognition takes 16 kHz)
     silence_gap: float = 0.6  # seconds without a member's packets that end their turn
-    max_seconds: float = 15.0  # the longest utterance; a longer turn comes in pieces
+    pieces: PieceRules = PIECES  # a turn cut into pieces while it lasts
     queue_size: int = 32  # utterances waiting for the reader
     decrypt_tolerance: int = TOLERANCE  # DAVE failures in a row before it is logged
     tick: float = 0.05  # how often the event loop takes in the decoded frames
@@ -81,7 +82,7 @@ class VoiceReceiver:
         self._cutter = UtteranceCutter(
             sample_rate=settings.sample_rate,
             silence_gap=settings.silence_gap,
-            max_seconds=settings.max_seconds,
+            pieces=settings.pieces,
             resample=resampled,
         )
         self._inbox: deque[HeardFrame | int] = deque()  # from the reader thread

@@ -1,8 +1,11 @@
 """Each member's decoded frames cut into utterances: a turn of speech ends when their packets
 stop for `silence_gap` (Discord clients stop sending when their voice activity detection hears
-silence; the voice server says nothing of it), when they leave or say they stopped, and a long
-turn is cut every `max_seconds` (the piece says the turn goes on). What a member said is kept
-until then, at most `max_seconds` of it (and one frame): the buffer per member is bounded.
+silence; the voice server says nothing of it), or when they leave or say they stopped. While
+it lasts, the turn is cut into pieces as they speak (`core.domain.live_speech.PieceCutter`:
+at a short pause once a piece holds two seconds, at the latest every four, between words), each
+handed over as it is cut, so that its words can be shown while the member goes on; each piece
+says which turn it belongs to, its place in it, and whether it is the last. What a member said
+is kept until its piece is cut: the buffer per member is bounded by the longest piece.
 
 Inside a turn, a pause the RTP timestamps show (packets lost, or a short pause of the sender)
 becomes silence of that length, so an utterance lasts as long as it took to say. Frames come
@@ -12,29 +15,44 @@ come in with the frames and the sweeps, from the receiver.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from core.domain.live_speech import PIECES, PieceCutter, PieceRules
+
+with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop
+
 OPUS_RATE = 48_000
 FRAME_SAMPLES = 960  # 20 ms at 48 kHz
 BYTES_PER_SAMPLE = 2
+FRAME_BYTES = FRAME_SAMPLES * BYTES_PER_SAMPLE
 
 
 @dataclass(frozen=True, slots=True)
 class Utterance:
-    """What one member said in one go: 16-bit mono PCM at `sample_rate`."""
+    """What one member said in one piece of a turn: 16-bit mono PCM at `sample_rate`."""
 
     user_id: int
     pcm: bytes
     sample_rate: int
     started_at: datetime  # UTC, when its first frame arrived
     ended_at: datetime
-    ends_turn: bool = True  # False: cut at the longest an utterance may last; they go on
+    ends_turn: bool = True  # False: cut while the member goes on; more pieces of the turn come
+    turn_started_at: datetime | None = None  # when the turn began (None: with this piece)
+    piece: int = 0  # its place in the turn, from 0
 
     @property
     def seconds(self) -> float:
         return len(self.pcm) / BYTES_PER_SAMPLE / self.sample_rate
+
+    @property
+    def turn(self) -> datetime:
+        """When the turn it is a piece of began: the same for every piece of the turn."""
+        return self.turn_started_at or self.started_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +76,13 @@ Event = TurnStarted | Utterance
 
 @dataclass
 class _Open:
-    started_wall: float
+    turn_wall: float  # when the turn began
+    started_wall: float  # when the piece so far began
     last_timestamp: int
     last_arrived: float
+    cutter: PieceCutter
+    piece: int = 0
+    measured: int = 0  # bytes of `pcm` whose level the cutter has
     pcm: bytearray = field(default_factory=bytearray)
 
 
@@ -78,42 +100,44 @@ class UtteranceCutter:
         *,
         sample_rate: int,
         silence_gap: float,
-        max_seconds: float,
+        pieces: PieceRules = PIECES,
         resample: Resample = _as_it_is,
     ) -> None:
         self.sample_rate, self.silence_gap, self._resample = sample_rate, silence_gap, resample
-        self._max_bytes = int(max_seconds * OPUS_RATE) * BYTES_PER_SAMPLE
+        self.pieces = pieces
         self._gap_samples = int(silence_gap * OPUS_RATE)
         self._open: dict[int, _Open] = {}
 
     def add(self, frame: HeardFrame) -> list[Event]:
-        """Take one frame; the turn it starts, and the utterance it ends, in order."""
+        """Take one frame; the turn it starts, and the pieces it ends, in order."""
         events: list[Event] = []
         turn = self._open.get(frame.user_id)
         if turn is not None and self._paused_too_long(turn, frame):
             events.append(self._close(frame.user_id, ends_turn=True))
             turn = None
-        if turn is not None and len(turn.pcm) >= self._max_bytes:
-            # Long enough, and the turn goes on (this frame says so): the next piece begins.
-            piece = self._close(frame.user_id, ends_turn=False)
-            events.append(piece)
-            turn = self._open[frame.user_id] = _Open(
-                piece.ended_at.timestamp(), turn.last_timestamp, turn.last_arrived
-            )
         if turn is None:
-            turn = self._open[frame.user_id] = _Open(frame.wall, frame.timestamp, frame.arrived)
+            turn = self._open[frame.user_id] = _Open(
+                frame.wall, frame.wall, frame.timestamp, frame.arrived, PieceCutter(self.pieces)
+            )
             events.append(TurnStarted(frame.user_id))
         else:
             turn.pcm += self._silence_before(turn, frame)
         turn.pcm += frame.pcm
         turn.last_timestamp, turn.last_arrived = frame.timestamp, frame.arrived
+        events += self._measure(frame.user_id, turn)
         return events
 
     def quiet(self, now: float) -> list[Utterance]:
-        """The turns of members whose packets stopped `silence_gap` ago or more, ended."""
-        gap = self.silence_gap
-        ended = [user for user, turn in self._open.items() if now - turn.last_arrived >= gap]
-        return [u for user in ended if (u := self.end(user)) is not None]
+        """The turns of members whose packets stopped `silence_gap` ago or more, ended; the
+        pieces of those whose packets stopped for a short pause, cut there."""
+        said: list[Utterance] = []
+        for user, turn in list(self._open.items()):
+            stopped = now - turn.last_arrived
+            if stopped >= self.silence_gap:
+                said += [u for u in [self.end(user)] if u is not None]
+            elif turn.measured and turn.cutter.stopped(stopped):
+                said.append(self._piece(user, turn, turn.cutter.cut_all() * FRAME_BYTES))
+        return said
 
     def end(self, user_id: int) -> Utterance | None:
         """End `user_id`'s turn now (they left, stopped, or the call ended)."""
@@ -133,6 +157,17 @@ class UtteranceCutter:
         """Bytes of PCM held per member (at 48 kHz)."""
         return {user: len(turn.pcm) for user, turn in self._open.items()}
 
+    def _measure(self, user_id: int, turn: _Open) -> list[Event]:
+        """Each whole frame not measured yet, its level to the cutter; the pieces it cuts."""
+        pieces: list[Event] = []
+        while len(turn.pcm) - turn.measured >= FRAME_BYTES:
+            frame = turn.pcm[turn.measured : turn.measured + FRAME_BYTES]
+            turn.measured += FRAME_BYTES
+            cut = turn.cutter.add(audioop.rms(frame, BYTES_PER_SAMPLE))
+            if cut is not None:
+                pieces.append(self._piece(user_id, turn, cut * FRAME_BYTES))
+        return pieces
+
     def _paused_too_long(self, turn: _Open, frame: HeardFrame) -> bool:
         ahead = (frame.timestamp - turn.last_timestamp) & 0xFFFF_FFFF
         rtp_pause = FRAME_SAMPLES + self._gap_samples < ahead < 1 << 31
@@ -144,15 +179,30 @@ class UtteranceCutter:
             return b""
         return bytes((ahead - FRAME_SAMPLES) * BYTES_PER_SAMPLE)
 
+    def _piece(self, user_id: int, turn: _Open, cut: int) -> Utterance:
+        """The turn's piece so far up to byte `cut`, handed over; the rest begins the next."""
+        pcm = bytes(turn.pcm[:cut])
+        del turn.pcm[:cut]
+        turn.measured -= cut
+        piece = self._utterance(user_id, turn, pcm, ends_turn=False)
+        turn.started_wall = piece.ended_at.timestamp()
+        turn.piece += 1
+        return piece
+
     def _close(self, user_id: int, *, ends_turn: bool) -> Utterance:
         turn = self._open.pop(user_id)
+        return self._utterance(user_id, turn, bytes(turn.pcm), ends_turn=ends_turn)
+
+    def _utterance(self, user_id: int, turn: _Open, pcm: bytes, *, ends_turn: bool) -> Utterance:
         started = datetime.fromtimestamp(turn.started_wall, UTC)
-        seconds = len(turn.pcm) / BYTES_PER_SAMPLE / OPUS_RATE
+        seconds = len(pcm) / BYTES_PER_SAMPLE / OPUS_RATE
         return Utterance(
             user_id=user_id,
-            pcm=self._resample(bytes(turn.pcm), self.sample_rate),
+            pcm=self._resample(pcm, self.sample_rate),
             sample_rate=self.sample_rate,
             started_at=started,
             ended_at=started + timedelta(seconds=seconds),
             ends_turn=ends_turn,
+            turn_started_at=datetime.fromtimestamp(turn.turn_wall, UTC),
+            piece=turn.piece,
         )

@@ -1,0 +1,176 @@
+"""Live speech in pieces: where a member's turn is cut while they speak, and how the pieces'
+words are put back together, in the order they were said, each word once.
+
+    PieceCutter  the levels of a turn's 20 ms frames in, where to cut out: at a short pause
+                 (a dip of `pause` seconds under the turn's speaking level) once a piece holds
+                 `shortest` seconds; where nobody pauses, at `longest`, at the quietest moment
+                 of its last `look_back` seconds (between words, where there is such a moment)
+    joined       two pieces' texts as one: what MiMo heard twice at the seam (the same words at
+                 the end of one and the start of the next, or a word cut in two) said once
+    TurnPieces   one turn's pieces as MiMo answers them, in any order: the text so far in the
+                 order said, and whether the turn is whole (its last piece and all before it)
+
+Pure: no clock, no audio library; the adapter measures each frame's level and cuts the PCM
+where `PieceCutter` says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+FRAME_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class PieceRules:
+    """How a turn is cut into pieces while it lasts."""
+
+    shortest: float = 2.0  # a piece is cut at a pause once it holds this many seconds...
+    longest: float = 4.0  # ...and at the latest at this many, pause or not
+    pause: float = 0.2  # a dip of the level at least this long is a pause
+    look_back: float = 1.0  # at `longest`: the quietest moment within this many seconds
+    quiet_ratio: float = 0.1  # quiet: under this part of the turn's loudest frame (-20 dB)...
+    floor: int = 200  # ...or under this level (RMS of 16-bit samples) whatever the turn
+
+    def frames(self, seconds: float) -> int:
+        return max(1, round(seconds / FRAME_SECONDS))
+
+
+PIECES = PieceRules()  # the product's
+
+
+class PieceCutter:
+    """One turn's frames, by level, cut into pieces (see the module docstring). `add` takes
+    each frame's level in turn; a cut is how many frames of the piece so far make the piece
+    (the others begin the next one)."""
+
+    def __init__(self, rules: PieceRules = PIECES) -> None:
+        self.rules = rules
+        self._levels: list[int] = []  # the piece so far
+        self._loudest = 0  # of the turn
+        self._shortest = rules.frames(rules.shortest)
+        self._longest = rules.frames(rules.longest)
+        self._pause = rules.frames(rules.pause)
+        self._look_back = rules.frames(rules.look_back)
+
+    @property
+    def frames(self) -> int:
+        """Frames in the piece so far."""
+        return len(self._levels)
+
+    def add(self, level: int) -> int | None:
+        """The next frame's level; where to cut the piece (frames), or None: not yet."""
+        self._levels.append(level)
+        self._loudest = max(self._loudest, level)
+        count = len(self._levels)
+        if count >= self._shortest and count >= self._pause and self._paused_at_end():
+            return self._cut(count)
+        if count >= self._longest:
+            return self._cut(self._quietest())
+        return None
+
+    def stopped(self, seconds: float) -> bool:
+        """The member's packets stopped `seconds` ago (a client sends nothing while its user is
+        silent): whether that pause ends the piece here, as a dip would. Then the whole piece
+        is cut (`cut_all`)."""
+        return seconds >= self.rules.pause and len(self._levels) >= self._shortest
+
+    def cut_all(self) -> int:
+        return self._cut(len(self._levels))
+
+    def _quiet(self, level: int) -> bool:
+        return level < max(self.rules.floor, self._loudest * self.rules.quiet_ratio)
+
+    def _paused_at_end(self) -> bool:
+        return all(self._quiet(level) for level in self._levels[-self._pause :])
+
+    def _quietest(self) -> int:
+        """Where to cut a piece nobody paused in: after the quietest three frames of its last
+        `look_back` seconds (the latest of equals: the piece as long as it may be)."""
+        levels, count = self._levels, len(self._levels)
+        best, at = None, count
+        for end in range(max(3, count - self._look_back), count + 1):
+            loudness = sum(levels[end - 3 : end])
+            if best is None or loudness <= best:
+                best, at = loudness, end - 1  # cut in the middle of the three
+        return at
+
+    def _cut(self, at: int) -> int:
+        self._levels = self._levels[at:]
+        return at
+
+
+_EDGE = re.compile(r"^\W+|\W+$")
+SEAM_WORDS = 4  # the most words MiMo hears twice at a seam
+
+
+def _bare(word: str) -> str:
+    return _EDGE.sub("", word).casefold()
+
+
+def joined(before: str, after: str) -> str:
+    """`before` then `after`, two pieces of one turn: the words both hold at the seam (up to
+    `SEAM_WORDS`), or a word cut in two ("transcrip" + "transcription", "transcription" +
+    "tion"), said once; a full stop MiMo put at the end of a piece that the next one goes on
+    from in lower case, taken off."""
+    first, second = before.split(), after.split()
+    if not first:
+        return after.strip()
+    if not second:
+        return before.strip()
+    for size in range(min(SEAM_WORDS, len(first), len(second)), 0, -1):
+        tail = [_bare(w) for w in first[-size:]]
+        if all(tail) and tail == [_bare(w) for w in second[:size]]:
+            first = first[:-size]  # the later piece heard them whole, with what follows
+            break
+    else:
+        last, next_ = _bare(first[-1]), _bare(second[0])
+        if len(last) >= 2 and next_.startswith(last) and next_ != last:
+            first = first[:-1]  # the end of the word is in the next piece: its whole word
+        elif len(next_) >= 3 and last.endswith(next_) and last != next_:
+            second = second[1:]  # the piece before heard the whole word
+    if first and second and first[-1].endswith(".") and second[0][:1].islower():
+        first[-1] = first[-1][:-1]
+    return " ".join([*first, *second])
+
+
+@dataclass
+class TurnPieces:
+    """One turn's pieces' words (None: a piece that gave none), by their place in the turn."""
+
+    texts: dict[int, str | None] = field(default_factory=dict)
+    last: int | None = None  # the index of the turn's last piece, once it came
+    seconds: float = 0.0  # the turn's length so far, every piece heard together
+
+    def add(self, index: int, text: str | None, *, seconds: float, last: bool) -> None:
+        self.texts[index] = text
+        self.seconds += seconds
+        if last:
+            self.last = index
+
+    @property
+    def whole(self) -> bool:
+        """Every piece of the turn answered, its last one included."""
+        return self.last is not None and all(i in self.texts for i in range(self.last + 1))
+
+    def text(self) -> str:
+        """The words of the pieces answered so far, in the order said, seams mended; a piece
+        still awaited leaves out those after it."""
+        said = ""
+        index = 0
+        while index in self.texts:
+            piece = self.texts[index]
+            if piece:
+                said = joined(said, piece)
+            index += 1
+        return said
+
+    def every_text(self) -> str:
+        """All the words answered, in the order said, gaps or not (a turn ended unfinished)."""
+        said = ""
+        for index in sorted(self.texts):
+            piece = self.texts[index]
+            if piece:
+                said = joined(said, piece)
+        return said

@@ -1,0 +1,93 @@
+"""The process's speech requests in flight (`core.app.gate.RequestGate`): never more than its
+total, and a live caption's request ahead of the other work waiting when every slot is taken."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.app.gate import RequestGate
+from core.domain.values import ChatRef
+
+NOTES = ChatRef("telegram", "1")
+CALL = ChatRef("discord", "2")
+OTHER_CALL = ChatRef("discord", "3")
+
+
+async def settled() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_a_caption_takes_the_next_free_slot_ahead_of_the_voice_notes_waiting() -> None:
+    gate = RequestGate(total=2, per_chat=4)
+    order: list[str] = []
+    await gate.acquire(NOTES)
+    await gate.acquire(NOTES)  # every slot taken by a burst of voice notes
+
+    async def request(chat: ChatRef, name: str, *, first: bool = False) -> None:
+        await gate.acquire(chat, first=first)
+        order.append(name)
+
+    notes = [asyncio.create_task(request(NOTES, f"note {n}")) for n in range(2)]
+    await settled()
+    caption = asyncio.create_task(request(CALL, "caption", first=True))
+    await settled()
+    assert order == [] and gate.waiting == 3
+    gate.release(NOTES)
+    await settled()
+    assert order == ["caption"]  # though the notes were waiting before it
+    gate.release(NOTES)
+    await settled()
+    assert order == ["caption", "note 0"]
+    await caption
+    gate.release(CALL)
+    await asyncio.gather(*notes)
+    assert order == ["caption", "note 0", "note 1"]
+
+
+async def test_many_calls_never_take_more_than_the_total() -> None:
+    gate = RequestGate(total=3, per_chat=4)
+    holding = 0
+    most = 0
+
+    async def caption(chat: ChatRef) -> None:
+        nonlocal holding, most
+        await gate.acquire(chat, first=True)
+        holding += 1
+        most = max(most, holding)
+        await asyncio.sleep(0.001)
+        holding -= 1
+        gate.release(chat)
+
+    await asyncio.gather(*(caption(c) for c in [CALL, OTHER_CALL] * 10))
+    assert most == 3 and gate.waiting == 0
+
+
+async def test_a_caption_given_up_while_waiting_loses_no_slot() -> None:
+    gate = RequestGate(total=1, per_chat=4)
+    await gate.acquire(NOTES)
+    waiting = asyncio.create_task(gate.acquire(CALL, first=True))
+    await settled()
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    gate.release(NOTES)
+    await asyncio.wait_for(gate.acquire(NOTES), 1)  # the slot is free again
+    gate.release(NOTES)
+    assert gate.waiting == 0
+
+
+async def test_a_slot_handed_to_a_request_cancelled_meanwhile_goes_to_the_next() -> None:
+    gate = RequestGate(total=1, per_chat=4)
+    await gate.acquire(NOTES)
+    first = asyncio.create_task(gate.acquire(CALL, first=True))
+    second = asyncio.create_task(gate.acquire(OTHER_CALL))
+    await settled()
+    gate.release(NOTES)  # handed to the caption...
+    first.cancel()  # ...which gives up before it runs
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.wait_for(second, 1)
+    gate.release(OTHER_CALL)
