@@ -21,13 +21,15 @@ settings.load_profile("voicebridge")
 @pytest.fixture
 def restored_logging() -> Iterator[None]:
     """Logging as it was before the test, whatever the test (or `configure_logging`) changed:
-    the root logger's handlers and level, and every named logger's level."""
+    the root logger's handlers and level, every named logger's level, and `logging.disable`."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     levels = {name: logger.level for name, logger in _named_loggers()}
+    disabled = root.manager.disable  # `logging.disable`: a quiet command (-q) sets it
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    logging.disable(disabled)
     for name, logger in _named_loggers():
         logger.setLevel(levels.get(name, logging.NOTSET))
 

@@ -20,6 +20,10 @@ from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
+# `init` runs in this process, and sets logging up as every command does (or turns it off):
+# the next test in this worker finds logging as it was.
+pytestmark = pytest.mark.usefixtures("restored_logging")
+
 
 @pytest_asyncio.fixture
 async def bot_api() -> AsyncIterator[FakeBotApi]:

@@ -210,7 +210,9 @@ async def test_a_signal_at_any_moment_of_the_start_ends_it_with_exit_code_0(
 
     assert code == 0, start.lines
     assert not [line for line in start.lines if "Traceback" in line]
-    assert start.lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
+    # At DEBUG, asyncio may say which selector a loop (the migration's thread's) took after it.
+    said = [line for line in start.lines if " DEBUG asyncio: " not in line]
+    assert said[-1].endswith("voicebridge stopped while starting; nothing was running yet")
 
 
 async def test_both_platforms_out_of_reach_are_named_within_the_patience(
