@@ -117,7 +117,7 @@ def build_application(
     from core.from_settings import tls_context  # imported late, as the runtime is
 
     tls: dict[str, Any] = {"verify": tls_context()}
-    polls = WatchedPolls(httpx_kwargs=tls)
+    polls = WatchedPolls(httpx_kwargs=tls, arrived=queue.arrived)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -209,6 +209,7 @@ def build_application(
         inline = InlineHandlers(
             inline=runtime.inline, audiences=runtime.audiences, cache_chat=inline_cache_chat
         )
+        queue.received = inline.received  # a user's older query superseded on arrival
         application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
@@ -306,6 +307,7 @@ def _webhook_handler(
             return web.Response(status=400, text="not an update")
         # Handled after the answer: Telegram waits for none, and retries what is not answered.
         queue = cast(UpdateQueue, application.update_queue)  # `build_application` gave it
+        queue.arrived([data])
         try:
             await queue.offer(update)  # stored before Telegram hears "ok"
         except asyncio.QueueFull:
