@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -248,9 +249,12 @@ async def polling(
     async with _running(application, patience=patience):
         assert application.updater is not None  # built by ApplicationBuilder
         # Also removes a webhook left from webhook mode: Telegram serves one or the other.
-        await application.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, error_callback=_POLLS[application].failed
+        start_polling = partial(
+            application.updater.start_polling,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=_POLLS[application].failed,
         )
+        await _reach_telegram(start_polling, patience=patience)
         try:
             yield
         finally:
@@ -280,9 +284,11 @@ async def webhook(
         _running(application, patience=patience),
         serving(listen, [receive, *routes], what="the Telegram webhook"),
     ):
-        await application.bot.set_webhook(
-            url, secret_token=secret, allowed_updates=Update.ALL_TYPES
-        )
+        set_webhook = partial(
+            application.bot.set_webhook,
+            url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        )  # fmt: skip
+        await _reach_telegram(set_webhook, patience=patience)
         logger.info("Telegram sends updates to the webhook at %s", url)
         yield
     # Stopping leaves the webhook in place: the other replicas still serve it, and Telegram
@@ -318,6 +324,19 @@ def _webhook_handler(
     return receive
 
 
+async def _reach_telegram(step: Callable[[], Awaitable[object]], *, patience: float) -> None:
+    """One step of the start that talks to Telegram, tried again while Telegram is out of
+    reach (`bots.startup.reach`): its bad minute may begin after getMe answered, and each
+    step of the start waits for it as getMe does, rather than ending the run."""
+    await reach(
+        "Telegram",
+        step,
+        transient=(NetworkError,),  # timeouts and its front's 502 included
+        setting="TELEGRAM_API_URL",
+        patience=patience,
+    )
+
+
 @asynccontextmanager
 async def _running(
     application: Application,  # type: ignore[type-arg]
@@ -328,13 +347,7 @@ async def _running(
     (after handling what it received) when the block ends."""
     try:
         # `async with` below finds it done.
-        await reach(
-            "Telegram",
-            application.initialize,
-            transient=(NetworkError,),  # timeouts included
-            setting="TELEGRAM_API_URL",
-            patience=patience,
-        )
+        await _reach_telegram(application.initialize, patience=patience)
     except InvalidToken:
         await application.shutdown()
         # Not chained: PTB's message quotes the token, and a traceback would print it.
@@ -347,7 +360,7 @@ async def _running(
         try:
             await sweep(application)  # a predecessor's unfinished work first, before new updates
             async with leases_kept(application):
-                await _register_commands(application)
+                await _reach_telegram(partial(_register_commands, application), patience=patience)
                 try:
                     yield
                 finally:
