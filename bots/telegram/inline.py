@@ -51,9 +51,10 @@ logger = logging.getLogger(__name__)
 
 PAUSE_SECONDS = 0.8  # a pause in typing longer than a keystroke's, shorter than a wait's
 MAX_IN_FLIGHT = 1000  # queries waiting out their pause or being rendered, in the process
-# Users whose newest query is noted on arrival and not yet handled (a stranger's never is: the
-# allowlist drops it first); past this, the longest noted are let go (then timed from their
-# handler, as before they were noted).
+# A user's newest query is noted on arrival until it is handled (a stranger's never is: the
+# allowlist drops it first). Noted longer than this, or past this many users, the oldest are let
+# go (a query then handled is timed from its handler).
+NOTED_SECONDS = 60.0
 MAX_NOTED = 10 * MAX_IN_FLIGHT
 # Telegram may show a rendered answer again for this long to the same user typing the same
 # words; short, so a changed /voice or /style is heard soon.
@@ -136,7 +137,10 @@ class InlineHandlers:
             if older is not None and older.query.id != query_id:
                 del self.waiting[user]
                 older.replaced.set()
-        while len(self.newest) > MAX_NOTED:
+        while self.newest and (
+            len(self.newest) > MAX_NOTED
+            or next(iter(self.newest.values())).arrived < now - NOTED_SECONDS
+        ):
             self.newest.popitem(last=False)
 
     def _arrival(self, user: int, query_id: str) -> float | None:
