@@ -402,10 +402,12 @@ async def test_a_deafened_bot_is_sent_no_voice_and_says_so(
         deafened = me.voice is not None and me.voice.self_deaf  # as Discord told it back
         sent = await discord_api.voice.speak(ann, tone(440, 0.4))
         while_deafened = (list(it.heard.utterances), it.receiver.stats.packets)
-        await it.voice.guild.change_voice_state(channel=it.voice.channel, self_deaf=False)
-        await discord_api.voice.wait_until(
-            lambda: me.voice is not None and not me.voice.self_deaf, what="undeafened"
+        undeafened = it.bot.wait_for(
+            "voice_state_update",
+            check=lambda member, _, after: member == me and not after.self_deaf,
         )
+        await it.voice.guild.change_voice_state(channel=it.voice.channel, self_deaf=False)
+        await asyncio.wait_for(undeafened, timeout=15)
         await discord_api.voice.speak(ann, tone(550, 0.6))
         await it.heard.until(lambda: it.heard.utterances, what="Ann, once undeafened")
 
