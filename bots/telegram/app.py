@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -117,7 +118,7 @@ def build_application(
     from core.from_settings import tls_context  # imported late, as the runtime is
 
     tls: dict[str, Any] = {"verify": tls_context()}
-    polls = WatchedPolls(httpx_kwargs=tls)
+    polls = WatchedPolls(httpx_kwargs=tls, arrived=queue.arrived)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -211,6 +212,7 @@ def build_application(
         inline = InlineHandlers(
             inline=runtime.inline, audiences=runtime.audiences, cache_chat=inline_cache_chat
         )
+        queue.received = inline.received  # a user's older query superseded on arrival
         application.add_handler(InlineQueryHandler(inline.query))
     # Last in its group, so only a command none of the handlers above took reaches it.
     application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
@@ -249,9 +251,12 @@ async def polling(
     async with _running(application, patience=patience):
         assert application.updater is not None  # built by ApplicationBuilder
         # Also removes a webhook left from webhook mode: Telegram serves one or the other.
-        await application.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, error_callback=_POLLS[application].failed
+        start_polling = partial(
+            application.updater.start_polling,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=_POLLS[application].failed,
         )
+        await _reach_telegram(start_polling, patience=patience)
         try:
             yield
         finally:
@@ -281,9 +286,11 @@ async def webhook(
         _running(application, patience=patience),
         serving(listen, [receive, *routes], what="the Telegram webhook"),
     ):
-        await application.bot.set_webhook(
-            url, secret_token=secret, allowed_updates=Update.ALL_TYPES
-        )
+        set_webhook = partial(
+            application.bot.set_webhook,
+            url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        )  # fmt: skip
+        await _reach_telegram(set_webhook, patience=patience)
         logger.info("Telegram sends updates to the webhook at %s", url)
         yield
     # Stopping leaves the webhook in place: the other replicas still serve it, and Telegram
@@ -308,6 +315,7 @@ def _webhook_handler(
             return web.Response(status=400, text="not an update")
         # Handled after the answer: Telegram waits for none, and retries what is not answered.
         queue = cast(UpdateQueue, application.update_queue)  # `build_application` gave it
+        queue.arrived([data])
         try:
             await queue.offer(update)  # stored before Telegram hears "ok"
         except asyncio.QueueFull:
@@ -316,6 +324,19 @@ def _webhook_handler(
         return web.Response(text="ok")
 
     return receive
+
+
+async def _reach_telegram(step: Callable[[], Awaitable[object]], *, patience: float) -> None:
+    """One step of the start that talks to Telegram, tried again while Telegram is out of
+    reach (`bots.startup.reach`): its bad minute may begin after getMe answered, and each
+    step of the start waits for it as getMe does, rather than ending the run."""
+    await reach(
+        "Telegram",
+        step,
+        transient=(NetworkError,),  # timeouts and its front's 502 included
+        setting="TELEGRAM_API_URL",
+        patience=patience,
+    )
 
 
 @asynccontextmanager
@@ -328,13 +349,7 @@ async def _running(
     (after handling what it received) when the block ends."""
     try:
         # `async with` below finds it done.
-        await reach(
-            "Telegram",
-            application.initialize,
-            transient=(NetworkError,),  # timeouts included
-            setting="TELEGRAM_API_URL",
-            patience=patience,
-        )
+        await _reach_telegram(application.initialize, patience=patience)
     except InvalidToken:
         await application.shutdown()
         # Not chained: PTB's message quotes the token, and a traceback would print it.
@@ -347,7 +362,7 @@ async def _running(
         try:
             await sweep(application)  # a predecessor's unfinished work first, before new updates
             async with leases_kept(application):
-                await _register_commands(application)
+                await _reach_telegram(partial(_register_commands, application), patience=patience)
                 try:
                     yield
                 finally:

@@ -5,13 +5,18 @@ style the user chose in their own chat with the bot, sent as a real voice messag
 Telegram sends an inline query for every keystroke, each with an id of its own. A query is
 answered only once the user paused typing (`PAUSE_SECONDS` without a newer query from them):
 every query a newer one replaced is answered with no results, and never rendered; so is an
-empty one, at once. The handler returns at once: the pause, and the rendering after it, run in
-a task of their own, so a crowd typing never holds the update slots other chats' messages
-wait for. At most one query per user waits out its pause (the newest; it is forgotten once it
-is answered or replaced), and at most `MAX_IN_FLIGHT` are waiting or being rendered in the
-process: past that, a query is answered with nothing and the next keystroke asks again. Which
-query is a user's newest is known to this process only; behind a load balancer, replicas each
-debounce the queries they receive (a stray rendering at worst, never a wrong answer).
+empty one, at once. Which query is a user's newest is decided as the updates arrive
+(`received`, told by the update queue of a whole `getUpdates` batch before any of it is
+stored), and the pause counts from the query's arrival: however long the bot takes to get to
+a query's handler (a busy machine, updates ahead of it being stored), one that a newer query
+already received replaced is never rendered. The handler returns at once: the pause, and the
+rendering after it, run in a task of their own, so a crowd typing never holds the update slots
+other chats' messages wait for. At most one query per user waits out its pause (the newest; it
+is forgotten once it is answered or replaced), and at most `MAX_IN_FLIGHT` are waiting or being
+rendered in the process: past that, a query is answered with nothing and the next keystroke
+asks again. Which query is a user's newest is known to this process only; behind a load
+balancer, replicas each debounce the queries they receive (a stray rendering at worst, never a
+wrong answer).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -45,6 +51,11 @@ logger = logging.getLogger(__name__)
 
 PAUSE_SECONDS = 0.8  # a pause in typing longer than a keystroke's, shorter than a wait's
 MAX_IN_FLIGHT = 1000  # queries waiting out their pause or being rendered, in the process
+# A user's newest query is noted on arrival until it is handled (a stranger's never is: the
+# allowlist drops it first). Noted longer than this, or past this many users, the oldest are let
+# go (a query then handled is timed from its handler).
+NOTED_SECONDS = 60.0
+MAX_NOTED = 10 * MAX_IN_FLIGHT
 # Telegram may show a rendered answer again for this long to the same user typing the same
 # words; short, so a changed /voice or /style is heard soon.
 ANSWER_CACHE_SECONDS = 60
@@ -55,6 +66,12 @@ BUTTON_CHARS = 64
 class _Waiting(NamedTuple):
     query: InlineQuery
     replaced: asyncio.Event  # set when a newer query from the same user came
+    arrived: float  # when it arrived (the event loop's clock): its pause counts from then
+
+
+class _Noted(NamedTuple):
+    query_id: str
+    arrived: float
 
 
 class InlineHandlers:
@@ -75,6 +92,8 @@ class InlineHandlers:
         self.pause = pause
         self.most = most
         self.waiting: dict[int, _Waiting] = {}  # user: their newest query, in its pause
+        # user: their newest query received, until it is handled (`received`)
+        self.newest: OrderedDict[int, _Noted] = OrderedDict()
         self.in_flight: set[asyncio.Task[None]] = set()  # waiting or being rendered
         self._usable: bool | None = None  # whether the bot is in the cache chat; None: not asked
         self._asking = asyncio.Lock()
@@ -87,28 +106,73 @@ class InlineHandlers:
         user, words = inline.from_user.id, inline.query.strip()
         older = self.waiting.pop(user, None)
         if older is not None:  # this one came during its pause: it gets nothing rendered
-            older.replaced.set()
-            await _answer(older.query, [], cache_time=0)
-        if not words or len(self.in_flight) >= self.most:
-            await _answer(inline, [], cache_time=0)
+            older.replaced.set()  # (answered so by its own task)
+        arrived = self._arrival(user, inline.id)
+        if arrived is None or not words or len(self.in_flight) >= self.most:
+            self._forget(user, inline.id)
+            await _answer(inline, [], cache_time=0)  # None: a newer one was received already
             return
-        waiting = self.waiting[user] = _Waiting(inline, asyncio.Event())
+        waiting = self.waiting[user] = _Waiting(inline, asyncio.Event(), arrived)
         task = context.application.create_task(
             self._after_pause(waiting, context.bot), update=update, name=f"inline {inline.id}"
         )
         self.in_flight.add(task)
         task.add_done_callback(self.in_flight.discard)
 
+    def received(self, updates: Sequence[object]) -> None:
+        """The bot has just received `updates` (raw, none of them handled yet): each inline
+        query among them is its user's newest, and replaces at once the one in its pause."""
+        now = asyncio.get_running_loop().time()
+        for update in updates:
+            query = update.get("inline_query") if isinstance(update, dict) else None
+            sender = query.get("from") if isinstance(query, dict) else None
+            if not isinstance(query, dict) or not isinstance(sender, dict):
+                continue
+            user, query_id = sender.get("id"), query.get("id")
+            if not isinstance(user, int) or not isinstance(query_id, str):
+                continue
+            self.newest[user] = _Noted(query_id, now)
+            self.newest.move_to_end(user)
+            older = self.waiting.get(user)
+            if older is not None and older.query.id != query_id:
+                del self.waiting[user]
+                older.replaced.set()
+        while self.newest and (
+            len(self.newest) > MAX_NOTED
+            or next(iter(self.newest.values())).arrived < now - NOTED_SECONDS
+        ):
+            self.newest.popitem(last=False)
+
+    def _arrival(self, user: int, query_id: str) -> float | None:
+        """When the user's query `query_id` arrived; None when a newer one of theirs did since.
+        A query whose arrival was not noted is timed from now."""
+        noted = self.newest.get(user)
+        if noted is None:
+            noted = self.newest[user] = _Noted(query_id, asyncio.get_running_loop().time())
+        return noted.arrived if noted.query_id == query_id else None
+
+    def _forget(self, user: int, query_id: str) -> None:
+        """The user's query `query_id` is handled: no longer noted, unless a newer one is."""
+        noted = self.newest.get(user)
+        if noted is not None and noted.query_id == query_id:
+            del self.newest[user]
+
     async def _after_pause(self, waiting: _Waiting, bot: Bot) -> None:
-        """Once the pause is over with no newer query from the user: the voice note."""
+        """Once the pause since its arrival is over with no newer query from the user: the
+        voice note; replaced meanwhile: nothing."""
+        query, user = waiting.query, waiting.query.from_user.id
+        left = self.pause - (asyncio.get_running_loop().time() - waiting.arrived)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiting.replaced.wait(), self.pause)
+            await asyncio.wait_for(waiting.replaced.wait(), max(0.0, left))
         if waiting.replaced.is_set():
-            return  # the newer query answered this one
-        user = waiting.query.from_user.id
+            await _answer(query, [], cache_time=0)
+            return
         if self.waiting.get(user) is waiting:
             del self.waiting[user]
-        await self._answer_with_voice(waiting.query, bot)
+        try:
+            await self._answer_with_voice(query, bot)
+        finally:
+            self._forget(user, query.id)
 
     async def _answer_with_voice(self, inline: InlineQuery, bot: Bot) -> None:
         user, words = inline.from_user.id, inline.query.strip()

@@ -4,11 +4,16 @@ python-telegram-bot polls again by itself when `getUpdates` fails, and by defaul
 failure with its whole traceback (about 110 lines a try). Here every failed poll is one WARNING
 line with the cause and the wait before the next, and the first poll that is answered again one
 INFO line; `error_callback` is then left with nothing to say.
+
+It also tells `arrived` of each batch of updates the moment Telegram's answer is read, before
+python-telegram-bot queues the first of them (`bots.telegram.update_queue`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -28,8 +33,14 @@ class WatchedPolls(HTTPXRequest):
     front) reaches `failed`, python-telegram-bot's error callback; one the connection raises
     (refused, reset, no answer in time) is seen here."""
 
-    def __init__(self, *, httpx_kwargs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        httpx_kwargs: dict[str, Any] | None = None,
+        arrived: Callable[[Sequence[object]], None] | None = None,
+    ) -> None:
         super().__init__(1, httpx_kwargs=httpx_kwargs)
+        self._arrived = arrived
         self._wait = 0.0  # before the next poll, as python-telegram-bot reckons it
         self._failed = 0  # polls in a row
 
@@ -44,6 +55,8 @@ class WatchedPolls(HTTPXRequest):
             if self._failed:
                 logger.info("Telegram answers again, after %d failed polls", self._failed)
             self._wait, self._failed = 0.0, 0
+            if self._arrived is not None:
+                self._arrived(_updates_in(payload))
         return status, payload
 
     def failed(self, error: TelegramError) -> None:
@@ -60,6 +73,16 @@ class WatchedPolls(HTTPXRequest):
             self._wait,
             self._failed,
         )
+
+
+def _updates_in(payload: bytes) -> list[object]:
+    """The updates of a `getUpdates` answer, raw; none where it holds none (or no JSON)."""
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return []
+    result = answer.get("result") if isinstance(answer, dict) else None
+    return result if isinstance(result, list) else []
 
 
 def _reason(error: TelegramError) -> str:

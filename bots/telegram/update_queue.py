@@ -15,14 +15,20 @@ Before an update is queued it goes through `intake` (the claims' `receive`), whi
 Telegram hears that an update was received (the poller's next offset, the webhook's answer)
 only once a kill can no longer lose it. `intake` says False for a second delivery, which is
 dropped.
+
+Before even that, the queue is told of each update the moment the bot has it (`arrived`), raw:
+a whole `getUpdates` batch at once, before the first of it is stored, and a webhook's update as
+it is POSTed. Inline mode supersedes a user's older query there (`bots.telegram.inline`), however
+long the updates ahead of the newer one take to store.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 Intake = Callable[[object], Awaitable[bool]]
+Received = Callable[[Sequence[object]], None]  # raw updates (JSON objects), as they arrived
 
 
 class UpdateQueue(asyncio.Queue[object]):
@@ -34,6 +40,13 @@ class UpdateQueue(asyncio.Queue[object]):
         self.unfinished = 0
         self._room = asyncio.Event()
         self.intake: Intake | None = None
+        self.received: Received | None = None
+
+    def arrived(self, updates: Sequence[object]) -> None:
+        """The bot has just received `updates` (raw JSON objects), none of them stored or
+        queued yet: tell `received`."""
+        if self.received is not None:
+            self.received(updates)
 
     def at_capacity(self) -> bool:
         """No room: `capacity` updates accepted and unfinished. (`full()` stays asyncio's,

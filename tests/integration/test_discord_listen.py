@@ -393,10 +393,29 @@ async def test_a_deafened_bot_is_sent_no_voice_and_says_so(
     sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Joined deafened, the bot told Discord so (its voice state), is sent nothing of what is
+    said, and its receiver warns, naming the channel; undeafened in the same call, it hears
+    the next words: the silence before was the deafening, not a receiver that hears nothing."""
     [ann] = await members_in_lounge(discord_api, server, "Ann")
     async with listening(discord_api, server, mimo, sqlite_url, self_deaf=True) as it:
+        me = it.voice.guild.me
+        deafened = me.voice is not None and me.voice.self_deaf  # as Discord told it back
         sent = await discord_api.voice.speak(ann, tone(440, 0.4))
+        while_deafened = (list(it.heard.utterances), it.receiver.stats.packets)
+        undeafened = it.bot.wait_for(
+            "voice_state_update",
+            check=lambda member, _, after: member == me and not after.self_deaf,
+        )
+        await it.voice.guild.change_voice_state(channel=it.voice.channel, self_deaf=False)
+        await asyncio.wait_for(undeafened, timeout=15)
+        await discord_api.voice.speak(ann, tone(550, 0.6))
+        await it.heard.until(lambda: it.heard.utterances, what="Ann, once undeafened")
 
-    assert sent == 0 and discord_api.voice.withheld > 20
-    assert it.heard.utterances == [] and it.receiver.stats.packets == 0
-    assert any("deafened" in r.getMessage() for r in caplog.records)
+    assert deafened
+    assert sent == 0 and while_deafened == ([], 0)
+    warned = [
+        r.getMessage() for r in caplog.records
+        if r.name == "bots.discord.receive.receiver" and r.levelno == logging.WARNING
+    ]  # fmt: skip
+    assert warned == [f"the bot is deafened in {it.voice.channel}: Discord sends it no audio"]
+    assert_said(it.heard.utterances, [(550, 0.6)])

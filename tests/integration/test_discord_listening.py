@@ -25,6 +25,7 @@ from bots.discord.places import place_of
 from bots.discord.playback import installed_voice_client
 from bots.discord.receive import ReceiveSettings
 from core.domain.values import ChatRef
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.integration.test_discord_reader import (
     Members,
@@ -345,14 +346,34 @@ async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_e
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
-        with mimo.held():
+        with mimo.held_each() as held:
             # Ann stops first; Bob's turn ends while MiMo still works on hers.
             await asyncio.gather(speak(ann, tone(440, 0.6)), speak(bob, tone(660, 1.2)))
-            await until(lambda: len(mimo.calls(ASR)) == 2, "both at MiMo at once")
+            await until(lambda: len(held) == 2, "both at MiMo at once")
+            [hers] = [one for one in held if round(pitch_of(one.body), -1) == 440]
+            [his] = [one for one in held if one is not hers]
+            # MiMo answers Bob first: his line is made (and kept) while hers is still awaited.
+            his.let_go()
+            await until_kept(sqlite_url, bob.user_id)
+            hers.let_go()
         await until(lambda: "**Bob**" in "".join(posted_in(discord_api, server.lounge)), "Bob")
 
     said = "\n".join(posted_in(discord_api, server.lounge)[1:])
     assert said.startswith("**Ann**: tone 440\n**Bob**: tone 660")
+
+
+async def until_kept(url: str, speaker: int) -> None:
+    """Until the call's transcript keeps a line of `speaker` (the moment MiMo's answer for it
+    has been taken in, before it is posted)."""
+    for _ in range(750):
+        if await query(
+            url,
+            "SELECT 1 FROM recording_transcript_parts WHERE speaker_id = :speaker",
+            speaker=str(speaker),
+        ):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no line of {speaker} was kept")
 
 
 async def test_a_line_heard_after_its_speaker_withdrew_is_not_posted(

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,54 @@ async def test_a_telegram_voice_note_delivered_again_is_transcribed_once(
     replies = bot_api.replies_to(USER, note["message_id"])
     assert [reply["text"] for reply in replies] == ["heard 3.0 seconds"]
     assert len(mimo.calls("mimo-v2.5-asr")) == 1  # MiMo was paid once
+
+
+async def test_a_voice_note_is_marked_answered_once_its_transcript_is_sent_not_before(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """While Telegram has not yet taken the transcript, the note's claim is still 'started': a
+    bot killed at that moment leaves it for the next start to redo. Marked done before the
+    send, the note would stay unanswered for good. Then, as Telegram confirms it, the claim is
+    done and names the message that answered it. (On both databases: the claims' rules do not
+    depend on which one holds them.)"""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        released = bot_api.hold("sendMessage")
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+        bot_api.push(note)
+        await bot_api.wait_until(
+            lambda: "sendMessage" in bot_api.waiting, timeout=60, what="the transcript's send"
+        )
+        while_sending = await claim_of(database_url, note)
+        released.set()
+        await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
+        [(state, payload)] = await settled_claims_of(database_url, note)
+
+    [transcript] = bot_api.sent("sendMessage", chat_id=USER)
+    assert [state for state, _ in while_sending] == ["started"]
+    assert (state, payload) == ("done", f"answered by {transcript.result['message_id']}")
+
+
+async def claim_of(url: str, message: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The state and payload of the claim on a Telegram message (by its chat and id)."""
+    rows = await query(
+        url,
+        "SELECT state, payload FROM processed_updates WHERE platform = 'telegram'"
+        " AND chat_id = :chat AND message_id = :message",
+        chat=str(message["chat"]["id"]),
+        message=str(message["message_id"]),
+    )
+    return [(str(state), payload) for state, payload in rows]
+
+
+async def settled_claims_of(url: str, message: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """`claim_of`, once it is no longer 'started' (it is marked just after Telegram answers)."""
+    for _ in range(500):
+        rows = await claim_of(url, message)
+        if rows and all(state != "started" for state, _ in rows):
+            return rows
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the claim is still started: {rows}")
 
 
 async def test_a_telegram_command_delivered_again_while_it_runs_is_answered_once(

@@ -13,7 +13,7 @@ from bots.runner import run_bots
 from bots.startup import reach
 from core.config import Settings
 from core.domain.errors import StartupError
-from tests.integration.conftest import discord_settings, free_ports, started
+from tests.integration.conftest import discord_settings, free_ports, settings_for, started
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -58,6 +58,34 @@ async def test_telegram_out_of_reach_at_start_is_waited_for(
 
     assert any(NOT_REACHABLE in r.getMessage() for r in caplog.records)
     assert bot_api.token not in caplog.text
+
+
+@pytest.mark.parametrize("failing", ["setMyCommands", "deleteWebhook"])
+async def test_telegram_failing_after_it_answered_at_start_is_waited_for_too(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    caplog: pytest.LogCaptureFixture,
+    failing: str,
+) -> None:
+    """Telegram answers getMe, then its front answers 502 to the next step of the start (the
+    command menu, or the webhook's removal before polling): its bad minute began a moment
+    later, and the bot waits for it as it would have at getMe, not dying with a traceback."""
+    bot_api.bad_gateway_next(failing)
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+        task = asyncio.create_task(run_bots(settings, stop))
+        await started(task, bot_api.wait_for("getUpdates", timeout=30))
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+
+    [waited] = [r.getMessage() for r in caplog.records if NOT_REACHABLE in r.getMessage()]
+    assert waited.startswith("Telegram is not reachable (NetworkError: Bad Gateway (502)")
+    tried = [call.error for call in bot_api.sent(failing, include_rejected=True)]
+    assert tried[0] == "Bad Gateway" and set(tried[1:]) == {None}  # tried again, and answered
 
 
 async def test_discord_out_of_reach_at_start_is_waited_for(

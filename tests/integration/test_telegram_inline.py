@@ -274,6 +274,43 @@ async def test_empty_and_replaced_queries_leave_nothing_behind(
     assert mimo.calls("mimo-v2.5-tts") == []
 
 
+async def test_a_query_superseded_by_one_already_received_is_never_rendered(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Two keystrokes reach the bot in one batch, with another chat's /help between them, and
+    the bot's intake is held up (one unfinished update at a time, that /help's answer waiting
+    on Telegram): the last keystroke is not handled for as long as that lasts, well past the
+    pause, but it was received, so the first is answered with nothing at once and never
+    rendered; only the whole words are."""
+    other = USER + 200
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE,
+        telegram_max_pending_updates=1,
+    )  # fmt: skip
+    bot_api.add_chat(CACHE)
+    async with running(settings, bot_api):
+        help_sent = bot_api.hold("sendMessage")
+        try:
+            first = bot_api.inline_query(user_id=USER, query="good mor")
+            bot_api.push(bot_api.text_message(chat_id=other, user_id=other, text="/help"))
+            last = bot_api.inline_query(user_id=USER, query="good morning")
+            await bot_api.wait_until(lambda: "sendMessage" in bot_api.waiting, what="/help held")
+            await bot_api.wait_for_inline_answers([first])
+            handled_while_held = last in bot_api.inline_answers
+        finally:
+            help_sent.set()
+        await bot_api.wait_for_inline_answers([last])
+
+    assert not handled_while_held  # the intake was held up, as meant
+    assert voices_of(bot_api.inline_answers[first]) == []
+    [offered] = voices_of(bot_api.inline_answers[last])
+    [stored] = bot_api.sent("sendVoice", chat_id=CACHE)  # one rendering, of the whole words
+    assert offered["voice_file_id"] == stored.result["voice"]["file_id"]
+    assert [call["messages"][-1]["content"] for call in mimo.calls("mimo-v2.5-tts")] == [
+        "good morning"
+    ]
+
+
 async def test_queries_in_their_pause_or_rendering_hold_no_update_slot(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
 ) -> None:

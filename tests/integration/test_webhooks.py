@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import logging
 import os
 import signal
 import sys
@@ -147,6 +148,25 @@ async def _redeliver(listen: str, update: dict[str, Any], secret: str) -> int:
             return status
         await asyncio.sleep(0.05)
     return status
+
+
+async def test_telegram_failing_as_the_hook_is_set_is_waited_for(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram's front answers 502 to the setWebhook of the start, after getMe answered: the
+    bot says it is not reachable, tries again, and then answers what is POSTed."""
+    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+        async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+            bot_api.bad_gateway_next("setWebhook")
+            async with webhook_bot(bot_api, mimo, tmp_path) as (_, listen):
+                secret = bot_api.webhook["secret_token"] if bot_api.webhook else None
+                assert await _post(listen, _update(_help(bot_api, USER)), secret) == 200
+                await bot_api.wait_for("sendMessage", chat_id=USER)
+
+    [waited] = [r.getMessage() for r in caplog.records if "is not reachable" in r.getMessage()]
+    assert waited.startswith("Telegram is not reachable (NetworkError: Bad Gateway (502)")
+    tried = [call.error for call in bot_api.sent("setWebhook", include_rejected=True)]
+    assert tried == ["Bad Gateway", None]
 
 
 def _help(bot_api: FakeBotApi, chat_id: int) -> dict[str, Any]:

@@ -117,6 +117,18 @@ def slow(seconds: float) -> Fault:
     return Fault("slow", seconds=seconds)
 
 
+class HeldRequest:
+    """A request MiMo sits on (`FakeMimo.held_each`) until the test lets it go."""
+
+    def __init__(self, body: Json) -> None:
+        self.body = body
+        self.answer = asyncio.Event()
+
+    def let_go(self) -> None:
+        """Answer it now."""
+        self.answer.set()
+
+
 @dataclass
 class _Failure:
     status: int
@@ -158,6 +170,7 @@ class FakeMimo:
         # Seconds of audio received for transcription, every request's whole length: a test
         # compares it with what was said (nothing sent twice, nothing lost).
         self.asr_audio_seconds = 0.0
+        self._held_each: list[HeldRequest] | None = None  # requests held one by one (`held_each`)
         self._received = asyncio.Event()  # set, and replaced, on every request that arrives
         # Languages the texts sent are already in: a translation into one comes back as it was
         # sent, as a model gives back text already in the language asked for ("German").
@@ -238,6 +251,21 @@ class FakeMimo:
             yield
         finally:
             self.release.set()
+
+    @contextlib.contextmanager
+    def held_each(self) -> Iterator[list[HeldRequest]]:
+        """Hold every request until the test lets that one go: the list yielded gets each
+        request as it arrives, and `let_go()` answers it, in whatever order the test chooses
+        (MiMo's answers do not come back in the order they were asked). The block's end lets
+        every one go, a failure's too."""
+        held: list[HeldRequest] = []
+        self._held_each = held
+        try:
+            yield held
+        finally:
+            self._held_each = None
+            for request in held:
+                request.let_go()
 
     def hold_after(self, answered: int | None) -> None:
         """Answer the next `answered` requests at once and hold every one after them for a
@@ -328,6 +356,10 @@ class FakeMimo:
             await self._pause(HOLD_SECONDS, until=self._let_go)
         if number == self._held_one:
             await self._pause(HOLD_SECONDS, until=self._let_one_go)
+        if self._held_each is not None:
+            one = HeldRequest(body)
+            self._held_each.append(one)
+            await self._pause(HOLD_SECONDS, until=one.answer)
         if self._drops:
             self._drops -= 1
             assert request.transport is not None

@@ -218,6 +218,14 @@ class Call:
         return self.error is None
 
 
+# What Telegram's front (nginx) answers when the Bot API behind it is away for a moment.
+_BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
 class BotApiError(Exception):
     """An error answer of the Bot API; raise it from a method handler."""
 
@@ -367,6 +375,7 @@ class FakeBotApi:
         self._drafts: dict[int, _Draft] = {}  # private chat: the draft it shows, if any
         self._lapsed_drafts: dict[int, list[str]] = {}  # chat: texts that vanished unrenewed
         self._floods: dict[str, list[int]] = {}
+        self._bad_gateways: dict[str, int] = {}  # method: calls still to answer 502
         self._poll_generation = 0
         self._updates_changed = asyncio.Event()
         self._calls_changed = asyncio.Event()
@@ -982,6 +991,11 @@ class FakeBotApi:
         unless they allow sending without it."""
         del self._messages[(message["chat"]["id"], message["message_id"])]
 
+    def bad_gateway_next(self, method: str, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` as Telegram's front does in a bad
+        minute: 502 Bad Gateway, with its HTML page, not the Bot API's JSON."""
+        self._bad_gateways[method.lower()] = times
+
     def flood_next(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 "retry after N"."""
         self._floods[method.lower()] = [times, retry_after]
@@ -1005,6 +1019,12 @@ class FakeBotApi:
             self.waiting.append(call.method)
             self._signal_calls()
             await held.wait()
+        if self._bad_gateways.get(call.method.lower(), 0) > 0:
+            self._bad_gateways[call.method.lower()] -= 1
+            call.error = "Bad Gateway"
+            self.calls.append(call)
+            self._signal_calls()
+            return web.Response(status=502, text=_BAD_GATEWAY_PAGE, content_type="text/html")
         try:
             await _read_request(request, call)
             if entry is None:

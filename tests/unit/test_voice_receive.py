@@ -48,21 +48,49 @@ def test_any_datagram_parses_to_a_packet_or_nothing(datagram: bytes) -> None:
         assert len(packet.nonce) == 4 and len(packet.sealed) >= rtp.TAG_SIZE
 
 
-@given(
-    first=st.integers(0x80, 0xBF),  # version 2, any P, X and CSRC count
-    body=st.binary(max_size=300),
-    payload=st.binary(max_size=300),
-)
-def test_a_version_2_opus_packet_and_any_payload_never_crash(
-    first: int, body: bytes, payload: bytes
+@st.composite
+def opus_packets(draw: st.DrawFn) -> rtp.RtpPacket:
+    """A version 2 Opus RTP packet, whole: any P and X bits, any CSRC count, an extension of
+    any length; its sealed part and nonce random."""
+    first = draw(st.integers(0x80, 0xBF))
+    header = bytes([first, rtp.OPUS_PAYLOAD_TYPE]) + draw(st.binary(min_size=10, max_size=10))
+    header += draw(st.binary(min_size=4 * (first & 0x0F), max_size=4 * (first & 0x0F)))
+    if first & 0x10:
+        header += b"\xbe\xde" + struct.pack(">H", draw(st.integers(0, 40)))
+    sealed = draw(st.binary(min_size=rtp.TAG_SIZE, max_size=200))
+    packet = rtp.parse(header + sealed + draw(st.binary(min_size=4, max_size=4)))
+    assert packet is not None
+    return packet
+
+
+@given(packet=opus_packets(), data=st.data())
+def test_a_version_2_opus_packet_gives_back_exactly_its_frame(
+    packet: rtp.RtpPacket, data: st.DataObject
 ) -> None:
-    datagram = bytes([first, rtp.OPUS_PAYLOAD_TYPE]) + body
-    packet = rtp.parse(datagram)
-    if packet is None:
-        return
-    media = rtp.media_of(packet, payload)
-    if media is not None:
-        assert media and media in payload
+    """Whatever the header says (padding, an extension of any length, CSRCs), the decrypted
+    payload built as Discord seals it, extension body | frame | padding, gives back the frame
+    and nothing else: not the extension's words, not one byte of padding."""
+    words = packet.extension_words
+    extension = data.draw(st.binary(min_size=4 * words, max_size=4 * words))
+    frame = data.draw(st.binary(min_size=1, max_size=300))
+    padding = b""
+    if packet.padded:
+        count = data.draw(st.integers(1, 255))
+        padding = data.draw(st.binary(min_size=count - 1, max_size=count - 1)) + bytes([count])
+    assert rtp.media_of(packet, extension + frame + padding) == frame
+
+
+@given(packet=opus_packets(), payload=st.binary(max_size=300))
+def test_a_version_2_opus_packet_and_any_payload_never_crash(
+    packet: rtp.RtpPacket, payload: bytes
+) -> None:
+    """Any payload: what is left between the extension's body and the padding its last byte
+    counts, or nothing where that leaves nothing (or the lengths do not fit)."""
+    start = 4 * packet.extension_words
+    end = len(payload) - (payload[-1] if packet.padded and payload else 0)
+    padding_counted = not packet.padded or (payload and payload[-1])  # a count of 0: not RTP
+    expected = payload[start:end] if padding_counted and end > start else None
+    assert rtp.media_of(packet, payload) == expected
 
 
 def test_whatever_else_arrives_on_the_socket_is_not_taken_for_audio() -> None:
