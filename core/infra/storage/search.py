@@ -1,0 +1,104 @@
+"""`/find`'s search over kept transcript lines (`core.domain.memory`), on either database.
+
+    SQLite      the FTS5 table `transcript_search` (trigram tokenizer) holds every line's folded
+                text, its row named by the line's `search_id`; triggers of migration 0029 keep it
+                in step with every insert, update and delete of a line, whoever makes them
+                (`/forget`, retention, `db purge`). A word of three characters or more is looked
+                up there (`MATCH`); a shorter one (`发票`, two characters, has no trigram) is
+                matched with LIKE over the chat's own lines, after the index narrowed them where
+                another word allows
+    PostgreSQL  `LIKE` over `folded`, which pg_trgm's GIN index answers for a word of three
+                characters or more; shorter words are matched over the chat's own lines
+
+Every query names the chat, and the places (Discord channels) it may read when the caller
+limits them; lines come newest first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Integer, Select, and_, column, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.memory import Moment, Said, call_channel
+from core.domain.values import ChatRef
+from core.infra.storage.models import RecordingTranscriptPartRow as Part
+from core.infra.storage.models import RecordingTranscriptRow as Header
+
+SEARCH_TABLE = "transcript_search"  # SQLite's FTS5 table, and its shadow tables' prefix
+PG_SEARCH_INDEX = "ix_recording_transcript_parts_folded_trgm"
+TRIGRAM = 3  # characters: shorter words have no trigram to look up
+
+
+def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
+    """For Alembic's comparisons: the search index is made by migration 0029 in each database's
+    own way, not by the models."""
+    if kind == "table" and name is not None and name.startswith(SEARCH_TABLE):
+        return False
+    return not (kind == "index" and name == PG_SEARCH_INDEX)
+
+
+async def search(
+    session: AsyncSession,
+    chat: ChatRef,
+    words: tuple[str, ...],
+    *,
+    places: frozenset[str] | None,
+    offset: int,
+    limit: int,
+) -> list[Moment]:
+    """The chat's lines holding every one of `words` (folded), newest first."""
+    query = _lines(chat, words, sqlite=session.bind.dialect.name == "sqlite")
+    if places is not None:
+        query = query.where(Header.place.in_(sorted(places)))
+    query = query.order_by(Part.made_at.desc(), Part.start_ms.desc()).offset(offset).limit(limit)
+    rows = (await session.execute(query)).all()
+    return [_moment(part, header) for part, header in rows]
+
+
+def _lines(chat: ChatRef, words: tuple[str, ...], *, sqlite: bool) -> Select[tuple[Part, Header]]:
+    query = (
+        select(Part, Header)
+        .join(
+            Header,
+            and_(
+                Header.platform == Part.platform,
+                Header.chat_id == Part.chat_id,
+                Header.recording == Part.recording,
+            ),
+        )
+        .where(Part.platform == chat.platform, Part.chat_id == chat.chat_id)
+    )
+    long = [word for word in words if len(word) >= TRIGRAM]
+    if sqlite and long:
+        matched = text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :phrases")
+        matched = matched.bindparams(phrases=_phrases(long)).columns(column("rowid", Integer))
+        query = query.where(Part.search_id.in_(matched))
+    for word in words if not sqlite else [w for w in words if len(w) < TRIGRAM]:
+        query = query.where(Part.folded.like(f"%{_escaped(word)}%", escape="\\"))
+    return query
+
+
+def _phrases(words: list[str]) -> str:
+    """An FTS5 query holding each word as a phrase (substrings, with the trigram tokenizer)."""
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _moment(part: Part, header: Header) -> Moment:
+    said = None
+    if header.message_id is not None and header.sent_at is not None:
+        said = Said(header.message_id, header.author or "", header.sent_at, header.place)
+    return Moment(
+        recording=part.recording,
+        start=part.start_ms / 1000,
+        text=part.text,
+        made_at=part.made_at,
+        speaker=part.speaker,
+        said=said,
+        call_channel=call_channel(part.recording),
+    )
