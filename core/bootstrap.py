@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from core.app.audiences import Audiences
 from core.app.business import BusinessChats
 from core.app.calls import Calls
+from core.app.memory import Memory
 from core.app.claims import Claims
 from core.app.consents import VoiceConsents
 from core.app.gists import Gists
@@ -177,6 +178,7 @@ class Runtime(UseCases):
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
     calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
+    memory: Memory  # /find and /ask across a chat's kept transcripts
     # For /healthz: a pooled connection reads, at most once a second however many ask.
     database_reachable: Callable[[], Awaitable[bool]]
 
@@ -252,6 +254,11 @@ async def bootstrap(
             listening=listening,
             calls=Calls(
                 uow=uow, chat_api=mimo, limiter=limiter,
+                max_prompt_chars=settings.summary_max_prompt_chars,
+            ),
+            memory=Memory(
+                uow=uow, chat_api=mimo, limiter=limiter,
+                retention_days=settings.summary_retention_days,
                 max_prompt_chars=settings.summary_max_prompt_chars,
             ),
             database_reachable=DatabaseHealth(store.engine).reachable,

@@ -56,7 +56,7 @@ class Recalled:
     """An answer from the kept transcripts, and the moments it cites, in the order cited."""
 
     text: str
-    cited: tuple[Moment, ...]
+    cited: tuple[tuple[int, Moment], ...]  # each with the number the answer cites it by
     zone: str  # the chat's time zone, for showing when each was said
 
 
@@ -124,8 +124,8 @@ class Memory:
             )
         text = answer.marked().text
         cited = [int(n) for n in re.findall(r"\[(\d{1,3})\]", text)]
-        used = tuple(moments[n - 1] for n in dict.fromkeys(cited) if 0 < n <= len(moments))
-        return Recalled(text, used, zone)
+        used = sorted(n for n in set(cited) if 0 < n <= len(moments))
+        return Recalled(text, tuple((n, moments[n - 1]) for n in used), zone)
 
     async def _relevant(
         self,

@@ -49,15 +49,15 @@ async def search(
     limit: int,
 ) -> list[Moment]:
     """The chat's lines holding every one of `words` (folded), newest first."""
-    query = _lines(chat, words, sqlite=session.bind.dialect.name == "sqlite")
+    query = _lines(chat, words, sqlite=session.get_bind().dialect.name == "sqlite")
     if places is not None:
         query = query.where(Header.place.in_(sorted(places)))
     query = query.order_by(Part.made_at.desc(), Part.start_ms.desc()).offset(offset).limit(limit)
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(query)).tuples().all()
     return [_moment(part, header) for part, header in rows]
 
 
-def _lines(chat: ChatRef, words: tuple[str, ...], *, sqlite: bool) -> Select[tuple[Part, Header]]:
+def _lines(chat: ChatRef, words: tuple[str, ...], *, sqlite: bool) -> Select[Part, Header]:
     query = (
         select(Part, Header)
         .join(
@@ -72,8 +72,8 @@ def _lines(chat: ChatRef, words: tuple[str, ...], *, sqlite: bool) -> Select[tup
     )
     long = [word for word in words if len(word) >= TRIGRAM]
     if sqlite and long:
-        matched = text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :phrases")
-        matched = matched.bindparams(phrases=_phrases(long)).columns(column("rowid", Integer))
+        matching = text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :phrases")
+        matched = matching.bindparams(phrases=_phrases(long)).columns(column("rowid", Integer))
         query = query.where(Part.search_id.in_(matched))
     for word in words if not sqlite else [w for w in words if len(w) < TRIGRAM]:
         query = query.where(Part.folded.like(f"%{_escaped(word)}%", escape="\\"))
