@@ -38,6 +38,7 @@ from core.domain.values import ChatRef
 from core.ports import ChatApi, SummaryUnitOfWork
 
 ANSWER_MAX_TOKENS = 1000
+SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
 LINES_PER_WORD = 200  # a question's word is looked for in at most this many newest lines
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _ASK_SYSTEM = """\
@@ -154,12 +155,13 @@ def question_words(question: str) -> list[str]:
     """What a question is searched by: its words, and in Chinese, Japanese or Korean (written
     without spaces) every two characters that follow each other."""
     words: list[str] = []
+    short: list[str] = []  # `the`, `who`, `is`: looked for only when nothing longer is asked
     for word in re.findall(r"\w+", " ".join(search_words(question))):
-        if _CJK.search(word) and len(word) > 2:
-            words += [word[i : i + 2] for i in range(len(word) - 1)]
-        elif len(word) > 1 or _CJK.search(word):
-            words.append(word)
-    return list(dict.fromkeys(words))[:16]
+        if _CJK.search(word):
+            words += [word[i : i + 2] for i in range(max(1, len(word) - 1))]
+        else:
+            (words if len(word) > SHORT_WORD else short).append(word)
+    return list(dict.fromkeys(words or short))[:16]
 
 
 def _line(number: int, moment: Moment) -> str:

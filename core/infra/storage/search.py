@@ -53,7 +53,7 @@ async def search(
     if places is not None:
         query = query.where(Header.place.in_(sorted(places)))
     query = query.order_by(Part.made_at.desc(), Part.start_ms.desc()).offset(offset).limit(limit)
-    rows = (await session.execute(query)).tuples().all()
+    rows = (await session.execute(query)).all()
     return [_moment(part, header) for part, header in rows]
 
 
