@@ -93,8 +93,15 @@ class MemoryHandlers:
         await reply_long(message, recalled.text, file_caption="", file_name="answer.txt")
         if recalled.cited:
             lines = [
-                moment_line(moment, (), answer.locale, number=number, zone=recalled.zone,
-                            markup=HTML, link=link_of(message, moment))  # fmt: skip
+                moment_line(
+                    moment,
+                    (),
+                    answer.locale,
+                    number=number,
+                    zone=recalled.zone,
+                    markup=HTML,
+                    link=link_of(message, moment),
+                )  # fmt: skip
                 for number, moment in recalled.cited[:10]
             ]
             body = "\n".join([text("memory.cited", answer.locale), *lines])

@@ -80,10 +80,16 @@ class Memory:
         self._budget = max_prompt_chars
 
     async def find(
-        self, chat: ChatRef, query: str, *, page: int = 0, places: frozenset[str] | None = None
+        self,
+        chat: ChatRef,
+        query: str,
+        *,
+        page: int = 0,
+        places: frozenset[str] | None = None,
+        size: int = PAGE_SIZE,
     ) -> FoundPage:
-        """A page of the chat's lines holding every word of `query`, newest first; `places`:
-        the only places (Discord channels) whose lines may be shown."""
+        """A page of the chat's lines holding every word of `query`, newest first, `size` to a
+        page; `places`: the only places (Discord channels) whose lines may be shown."""
         words = search_words(query)
         if not words:
             raise errors.EmptyText()
@@ -91,10 +97,9 @@ class Memory:
         async with self._uow() as uow:
             zone = (await uow.summary_states.get(chat)).time_zone
             found = await uow.transcripts.search(
-                chat, words, places=places, offset=page * PAGE_SIZE, limit=PAGE_SIZE + 1
+                chat, words, places=places, offset=page * size, limit=size + 1
             )
-        more = len(found) > PAGE_SIZE
-        return FoundPage(words, tuple(found[:PAGE_SIZE]), page, more, zone)
+        return FoundPage(words, tuple(found[:size]), page, len(found) > size, zone, size)
 
     async def ask(
         self,
@@ -139,9 +144,7 @@ class Memory:
         score: dict[tuple[str, float], float] = {}
         seen: dict[tuple[str, float], Moment] = {}
         for word in question_words(question):
-            found = await uow.transcripts.search(
-                chat, (word,), places=places, limit=LINES_PER_WORD
-            )
+            found = await uow.transcripts.search(chat, (word,), places=places, limit=LINES_PER_WORD)
             for moment in found:
                 key = (moment.recording, moment.start)
                 seen[key] = moment

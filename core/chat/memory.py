@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from core.chat.formats import day_and_time
 from core.chat.messages import text
-from core.domain.memory import FoundPage, Moment, marked_snippet
+from core.domain.memory import SNIPPET_CHARS, FoundPage, Moment, marked_snippet
 from core.domain.text import format_duration
 
 
@@ -25,6 +25,7 @@ class Markup:
     bold: tuple[str, str]
     anchor: Callable[[str, str], str]  # (label, url) -> a link
     channel: Callable[[str], str]  # a channel's id -> how it is named
+    width: int = SNIPPET_CHARS  # at most this much of a line is shown around the words
 
 
 def found_text(
@@ -39,8 +40,15 @@ def found_text(
     heading = text("find.heading", locale, words=words, first=page.first, last=last,
                    zone=page.zone)  # fmt: skip
     lines = [
-        moment_line(moment, page.words, locale, number=number, zone=page.zone, markup=markup,
-                    link=link(moment))  # fmt: skip
+        moment_line(
+            moment,
+            page.words,
+            locale,
+            number=number,
+            zone=page.zone,
+            markup=markup,
+            link=link(moment),
+        )  # fmt: skip
         for number, moment in enumerate(page.moments, page.first)
     ]
     return "\n\n".join([heading, *lines])
@@ -76,6 +84,7 @@ def moment_line(
 def _escaped_snippet(said: str, words: tuple[str, ...], markup: Markup) -> str:
     """The snippet with the words marked, everything else made safe for the platform."""
     begin, end = "\x00", "\x01"  # marks no transcript holds, replaced once the rest is escaped
-    snippet = marked_snippet(said.replace(begin, "").replace(end, ""), words, mark=(begin, end))
+    clean = said.replace(begin, "").replace(end, "")
+    snippet = marked_snippet(clean, words, mark=(begin, end), width=markup.width)
     safe = markup.escape(snippet)
     return safe.replace(begin, markup.bold[0]).replace(end, markup.bold[1])

@@ -1,14 +1,14 @@
 """Voice memory: what `/find` looks for in a chat's kept transcripts, and what it finds. No I/O.
 
-    fold     case and accents folded (`Écoute` and `ecoute` are one word), the same way for the
-             text kept (its `folded` column, which the search index holds) and for the words
-             asked for; every folded character remembers the character of the text it came
-             from, so the words found are marked in the text as it was said
-    words    what is asked for, cut at spaces: each word must be in the line (as part of a
-             word too: `voice` finds `voicebridge`, and `发票` any line with those two
-             characters, Chinese, Japanese and Korean having no spaces between words)
-    Moment   one line found: who said it, when (the recording's message, and the time inside
-             the recording or call), the sentence around the words, and where it was said
+fold     case and accents folded (`Écoute` and `ecoute` are one word), the same way for the
+         text kept (its `folded` column, which the search index holds) and for the words
+         asked for; every folded character remembers the character of the text it came
+         from, so the words found are marked in the text as it was said
+words    what is asked for, cut at spaces: each word must be in the line (as part of a
+         word too: `voice` finds `voicebridge`, and `发票` any line with those two
+         characters, Chinese, Japanese and Korean having no spaces between words)
+Moment   one line found: who said it, when (the recording's message, and the time inside
+         the recording or call), the sentence around the words, and where it was said
 """
 
 from __future__ import annotations
@@ -103,11 +103,12 @@ class FoundPage:
     page: int
     more: bool  # a next page exists
     zone: str = "UTC"  # the chat's time zone, for showing when each was said
+    size: int = PAGE_SIZE  # moments a full page holds
 
     @property
     def first(self) -> int:
         """The number of its first moment, counting from 1."""
-        return self.page * PAGE_SIZE + 1
+        return self.page * self.size + 1
 
 
 def call_channel(recording: str) -> str | None:
@@ -118,15 +119,17 @@ def call_channel(recording: str) -> str | None:
     return channel or None
 
 
-def marked_snippet(text: str, words: tuple[str, ...], *, mark: tuple[str, str]) -> str:
-    """The part of `text` around the first word found, at most `SNIPPET_CHARS` long, with every
-    word found between `mark`'s two halves; `…` where it was cut."""
+def marked_snippet(
+    text: str, words: tuple[str, ...], *, mark: tuple[str, str], width: int = SNIPPET_CHARS
+) -> str:
+    """The part of `text` around the first word found, at most `width` characters long, with
+    every word found between `mark`'s two halves; `…` where it was cut."""
     folded, origin = folded_positions(text)
     spans = _spans(folded, origin, words)
     first = spans[0][0] if spans else 0
-    start = max(0, first - SNIPPET_CHARS // 3)
-    end = min(len(text), start + SNIPPET_CHARS)
-    start = max(0, min(start, end - SNIPPET_CHARS))
+    start = max(0, first - width // 3)
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
     pieces: list[str] = ["…" if start > 0 else ""]
     at = start
     for begin, stop in spans:

@@ -72,7 +72,9 @@ def upgrade() -> None:
         sa.Column("place", sa.String(length=64), nullable=True),
     ):
         op.add_column(HEADERS, column)
-    op.add_column(PARTS, sa.Column("folded", sa.Text(), server_default=sa.text("''"), nullable=False))
+    op.add_column(
+        PARTS, sa.Column("folded", sa.Text(), server_default=sa.text("''"), nullable=False)
+    )
     op.add_column(PARTS, sa.Column("search_id", sa.BigInteger(), nullable=True))
     op.create_index(op.f("ix_recording_transcript_parts_search_id"), PARTS, ["search_id"])
     op.create_index(
@@ -105,9 +107,7 @@ def _fill() -> None:
         )
         if bind.dialect.name == "sqlite":
             bind.execute(
-                sa.text(
-                    "INSERT INTO transcript_search (folded) VALUES (:folded)"
-                ),
+                sa.text("INSERT INTO transcript_search (folded) VALUES (:folded)"),
                 {"folded": fold(said)},
             )
             bind.execute(

@@ -64,9 +64,7 @@ async def test_lines_are_found_by_any_part_of_a_word_case_and_accents_folded(
     ], said=said)  # fmt: skip
 
     assert await found(uow_factory, GROUP, "invoice") == ["Bob will send the INVOICE on Friday"]
-    assert await found(uow_factory, GROUP, "Invoic frid") == [
-        "Bob will send the INVOICE on Friday"
-    ]
+    assert await found(uow_factory, GROUP, "Invoic frid") == ["Bob will send the INVOICE on Friday"]
     assert await found(uow_factory, GROUP, "cafe FERME") == ["Le café est fermé à midi"]
     assert await found(uow_factory, GROUP, "СЧЁТ") == ["Счёт-фактуру пришлю завтра"]
     assert await found(uow_factory, GROUP, "счет") == ["Счёт-фактуру пришлю завтра"]
@@ -135,7 +133,9 @@ async def index_rows(uows: UowFactory) -> int | None:
         session = uow._active()
         if session.bind.dialect.name != "sqlite":
             return None
-        return int((await session.execute(text("SELECT count(*) FROM transcript_search"))).scalar_one())
+        return int(
+            (await session.execute(text("SELECT count(*) FROM transcript_search"))).scalar_one()
+        )
 
 
 async def test_lines_kept_before_the_index_are_found_after_the_upgrade(

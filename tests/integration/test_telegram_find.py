@@ -49,7 +49,9 @@ async def say(
     return note
 
 
-def command(bot_api: FakeBotApi, chat: int, user: int, words: str, kind: str = "supergroup") -> None:
+def command(
+    bot_api: FakeBotApi, chat: int, user: int, words: str, kind: str = "supergroup"
+) -> None:
     bot_api.push(bot_api.text_message(chat_id=chat, user_id=user, text=words, chat_type=kind))
 
 
@@ -62,7 +64,9 @@ async def reply_call(bot_api: FakeBotApi, chat: int) -> Any:
 
 def buttons(call: Any) -> list[tuple[str, str]]:
     markup = call.params.get("reply_markup") or {}
-    return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
+    return [
+        (b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row
+    ]
 
 
 def press(bot_api: FakeBotApi, user: int, message: dict[str, Any], data: str) -> None:

@@ -113,9 +113,7 @@ class TranscriptRepository:
     ) -> list[Moment]:
         """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
         those said in `places` (Discord channels) when given."""
-        return await search(
-            self._session, chat, words, places=places, offset=offset, limit=limit
-        )
+        return await search(self._session, chat, words, places=places, offset=offset, limit=limit)
 
     async def _mark_whole(self, chat: ChatRef, recording: str, duration: float) -> None:
         done = update(Header).where(*_of(Header, chat, recording)).values(duration=duration)
