@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from core.app.audiences import Audiences
 from core.app.business import BusinessChats
 from core.app.calls import Calls
-from core.app.memory import Memory
 from core.app.claims import Claims
 from core.app.consents import VoiceConsents
 from core.app.gists import Gists
@@ -27,6 +26,7 @@ from core.app.inline import InlineVoices
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening import Listening
+from core.app.memory import Memory
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.reader_choices import ReaderChoices

@@ -147,8 +147,8 @@ class TelegramHandlers:
             return
         source = remote(recording, local_mode=self.local_mode, message=target)
         asked = RecordingEvent(
-            chat=chat_of(update), source=source, view=self._view(target), audience=Audience(person=person_locale(update)),
-            asker=asker_of(update),
+            chat=chat_of(update), source=source, view=self._view(target),
+            audience=Audience(person=person_locale(update)), asker=asker_of(update),
         )  # fmt: skip
         await self.transcripts.asked(asked, format=transcript_format(command_argument(message)))
 

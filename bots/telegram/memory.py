@@ -101,7 +101,7 @@ class MemoryHandlers:
                     zone=recalled.zone,
                     markup=HTML,
                     link=link_of(message, moment),
-                )  # fmt: skip
+                )
                 for number, moment in recalled.cited[:10]
             ]
             body = "\n".join([text("memory.cited", answer.locale), *lines])

@@ -48,7 +48,7 @@ def found_text(
             zone=page.zone,
             markup=markup,
             link=link(moment),
-        )  # fmt: skip
+        )
         for number, moment in enumerate(page.moments, page.first)
     ]
     return "\n\n".join([heading, *lines])

@@ -21,9 +21,9 @@ from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.consent import CloneChallenge
 from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
+from core.domain.memory import Moment, Said
 from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.summaries import ChatMessage, SummaryState
-from core.domain.memory import Moment, Said
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef, ChatVoice, Platform, Preferences
 

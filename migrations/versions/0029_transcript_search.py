@@ -31,14 +31,16 @@ PARTS = "recording_transcript_parts"
 HEADERS = "recording_transcripts"
 SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE transcript_search USING fts5(folded, tokenize = 'trigram')",
-    f"""CREATE TRIGGER transcript_search_kept AFTER INSERT ON {PARTS} BEGIN
+    """CREATE TRIGGER transcript_search_kept AFTER INSERT ON recording_transcript_parts BEGIN
         INSERT INTO transcript_search (folded) VALUES (new.folded);
-        UPDATE {PARTS} SET search_id = last_insert_rowid() WHERE rowid = new.rowid;
+        UPDATE recording_transcript_parts SET search_id = last_insert_rowid()
+         WHERE rowid = new.rowid;
     END""",
-    f"""CREATE TRIGGER transcript_search_changed AFTER UPDATE OF folded ON {PARTS} BEGIN
+    """CREATE TRIGGER transcript_search_changed AFTER UPDATE OF folded
+        ON recording_transcript_parts BEGIN
         UPDATE transcript_search SET folded = new.folded WHERE rowid = new.search_id;
     END""",
-    f"""CREATE TRIGGER transcript_search_gone AFTER DELETE ON {PARTS} BEGIN
+    """CREATE TRIGGER transcript_search_gone AFTER DELETE ON recording_transcript_parts BEGIN
         DELETE FROM transcript_search WHERE rowid = old.search_id;
     END""",
 ]
@@ -85,7 +87,9 @@ def upgrade() -> None:
             op.execute(statement)
     else:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute(f"CREATE INDEX {PG_INDEX} ON {PARTS} USING gin (folded gin_trgm_ops)")
+        op.execute(
+            "CREATE INDEX {PG_INDEX} ON recording_transcript_parts USING gin (folded gin_trgm_ops)"
+        )
     if not op.get_context().as_sql:
         _fill()
 
@@ -95,13 +99,15 @@ def _fill() -> None:
     and each call's voice channel."""
     bind = op.get_bind()
     lines = bind.execute(
-        sa.text(f"SELECT platform, chat_id, recording, start_ms, text FROM {PARTS}")
+        sa.text(
+            "SELECT platform, chat_id, recording, start_ms, text FROM recording_transcript_parts"
+        )
     ).all()
     for platform, chat_id, recording, start_ms, said in lines:
         bind.execute(
             sa.text(
-                f"UPDATE {PARTS} SET folded = :folded WHERE platform = :p AND chat_id = :c"
-                " AND recording = :r AND start_ms = :s"
+                "UPDATE recording_transcript_parts SET folded = :folded"
+                " WHERE platform = :p AND chat_id = :c AND recording = :r AND start_ms = :s"
             ),
             {"folded": fold(said), "p": platform, "c": chat_id, "r": recording, "s": start_ms},
         )
@@ -112,19 +118,22 @@ def _fill() -> None:
             )
             bind.execute(
                 sa.text(
-                    f"UPDATE {PARTS} SET search_id = last_insert_rowid() WHERE platform = :p"
-                    " AND chat_id = :c AND recording = :r AND start_ms = :s"
+                    "UPDATE recording_transcript_parts SET search_id = last_insert_rowid()"
+                    " WHERE platform = :p AND chat_id = :c AND recording = :r AND start_ms = :s"
                 ),
                 {"p": platform, "c": chat_id, "r": recording, "s": start_ms},
             )
     calls = bind.execute(
-        sa.text(f"SELECT platform, chat_id, recording FROM {HEADERS} WHERE recording LIKE 'call:%'")
+        sa.text(
+            "SELECT platform, chat_id, recording FROM recording_transcripts"
+            " WHERE recording LIKE 'call:%'"
+        )
     ).all()
     for platform, chat_id, recording in calls:
         channel = recording.removeprefix("call:").partition(":")[0]
         bind.execute(
             sa.text(
-                f"UPDATE {HEADERS} SET place = :place"
+                "UPDATE recording_transcripts SET place = :place"
                 " WHERE platform = :p AND chat_id = :c AND recording = :r"
             ),
             {"place": channel, "p": platform, "c": chat_id, "r": recording},

@@ -75,7 +75,7 @@ async def test_find_shows_only_the_channels_the_member_may_read(
     assert f"{base}/{server.general}/{public['id']}" in everything.content
     assert "1. bob, " in everything.content and "**invoice**" in everything.content
     assert (
-        f"Cy, " in everything.content
+        "Cy, " in everything.content
         and f"into the call in <#{server.lounge}>" in everything.content
     )
     assert "4,200" in everything.content

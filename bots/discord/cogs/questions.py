@@ -31,8 +31,8 @@ from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.translator import translatable
 from core.app.calls import Calls
 from core.app.memory import Memory
-from core.chat.memory import moment_line
 from core.app.questions import Questions
+from core.chat.memory import moment_line
 from core.domain import errors
 
 MAX_QUESTION_CHARS = 1000
@@ -117,7 +117,7 @@ class QuestionsCog(commands.Cog):
                 zone=recalled.zone,
                 markup=MARKDOWN,
                 link=jump_link(chat, moment),
-            )  # fmt: skip
+            )
             for number, moment in recalled.cited[:5]
         ]
         cited = "\n".join([text("memory.cited", locale), *lines]) if lines else ""

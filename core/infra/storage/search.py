@@ -72,7 +72,9 @@ def _lines(chat: ChatRef, words: tuple[str, ...], *, sqlite: bool) -> Select[Par
     )
     long = [word for word in words if len(word) >= TRIGRAM]
     if sqlite and long:
-        matching = text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :phrases")
+        matching = text(
+            "SELECT rowid FROM transcript_search WHERE transcript_search MATCH :phrases"
+        )
         matched = matching.bindparams(phrases=_phrases(long)).columns(column("rowid", Integer))
         query = query.where(Part.search_id.in_(matched))
     for word in words if not sqlite else [w for w in words if len(w) < TRIGRAM]:
