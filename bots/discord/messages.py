@@ -47,7 +47,7 @@ EN: dict[str, Source] = {
         "In a server, changing settings and /forget need Manage Server; in direct messages the settings are yours."
     ),
     "discord.help.memory": (
-        "/find words — where something was said in this server's voice messages and calls, in the channels you may read, with a link to each moment\n"
+        "/find phrase — where something was said in this server's voice messages and calls, in the channels you may read, with a link to each moment\n"
         "/ask question — without an attachment: an answer from what was said in this channel's voice messages and calls lately, citing the moments"
     ),
     "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",

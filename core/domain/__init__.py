@@ -14,6 +14,7 @@ listeners.py        the channel reader: who hears a reading, and what may be sai
 spoken_language.py  which voices' language reads a message: Chinese or English
 sayable.py          what of a typed message is said aloud
 transcripts.py      a transcript's timed parts, progress and missing stretches
+memory.py           /find: words folded, moments found, the words marked where they were said
 pauses.py           where to cut a long recording
 summaries.py        the chat log's messages, summary state and requests
 summary_windows.py  `/summary 2h`: windows read and bounded

@@ -62,11 +62,11 @@ async def test_find_shows_only_the_channels_the_member_may_read(
         await discord_api.wait_for_messages(finance)
         public = await discord_api.post_voice_message(server.general, bob, notes[3], duration=3)
         await discord_api.wait_for_messages(server.general)
-        asked = await discord_api.slash(server.general, alice, "find", words="INVOICE")
+        asked = await discord_api.slash(server.general, alice, "find", phrase="INVOICE")
         [everything] = await asked.wait_for_messages()
-        denied = await discord_api.slash(server.general, carla, "find", words="invoice")
+        denied = await discord_api.slash(server.general, carla, "find", phrase="invoice")
         [hidden] = await denied.wait_for_messages()
-        euros = await discord_api.slash(server.general, carla, "find", words="euros")
+        euros = await discord_api.slash(server.general, carla, "find", phrase="euros")
         [nothing] = await euros.wait_for_messages()
 
     assert everything.ephemeral and hidden.ephemeral
@@ -93,7 +93,7 @@ async def test_pages_turn_by_button(
     await keep_a_call(sqlite_url, server, lines)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
-        asked = await discord_api.slash(server.general, alice, "find", words="invoice number")
+        asked = await discord_api.slash(server.general, alice, "find", phrase="invoice number")
         [page] = await asked.wait_for_messages()
         first = page.content
         turned = await discord_api.click(page, alice, label="Next ›")

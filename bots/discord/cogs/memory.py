@@ -1,4 +1,4 @@
-"""Voice memory on Discord: `/find words`, privately, with page buttons (`core.app.memory`).
+"""Voice memory on Discord: `/find phrase`, privately, with page buttons (`core.app.memory`).
 
 The server's kept transcripts are searched, but only in the channels the member may read at
 the moment of the search (`access.readable_places`), a page's turn included; each moment links
@@ -45,11 +45,11 @@ class MemoryCog(commands.Cog):
         description="Find where something was said in voice messages and calls",
         extras=answers(PRIVATE),
     )
-    @app_commands.describe(words="Words that were said")
-    async def find(self, interaction: Interaction, words: str) -> None:
-        """/find words: the newest moments where they were said, privately."""
+    @app_commands.describe(phrase="Words that were said")
+    async def find(self, interaction: Interaction, phrase: str) -> None:
+        """/find phrase: the newest moments where its words were said, privately."""
         locale = await reply_locale(interaction)
-        body, view = await self.page(interaction, words, 0, locale)
+        body, view = await self.page(interaction, phrase, 0, locale)
         await followup_of(interaction, ephemeral=True)(content=body, view=view)
 
     async def page(
