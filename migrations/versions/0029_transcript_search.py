@@ -50,7 +50,6 @@ SQLITE_UNSEARCH = [
     "DROP TRIGGER IF EXISTS transcript_search_kept",
     "DROP TABLE IF EXISTS transcript_search",
 ]
-PG_INDEX = "ix_recording_transcript_parts_folded_trgm"
 
 
 def fold(text: str) -> str:
@@ -88,7 +87,8 @@ def upgrade() -> None:
     else:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(
-            "CREATE INDEX {PG_INDEX} ON recording_transcript_parts USING gin (folded gin_trgm_ops)"
+            "CREATE INDEX ix_recording_transcript_parts_folded_trgm ON recording_transcript_parts"
+            " USING gin (folded gin_trgm_ops)"
         )
     if not op.get_context().as_sql:
         _fill()
@@ -145,7 +145,7 @@ def downgrade() -> None:
         for statement in SQLITE_UNSEARCH:
             op.execute(statement)
     else:
-        op.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
+        op.execute("DROP INDEX IF EXISTS ix_recording_transcript_parts_folded_trgm")
     op.drop_index("ix_recording_transcript_parts_chat_time", table_name=PARTS)
     op.drop_index(op.f("ix_recording_transcript_parts_search_id"), table_name=PARTS)
     with op.batch_alter_table(PARTS) as batch:
