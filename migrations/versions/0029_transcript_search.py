@@ -101,6 +101,7 @@ def _fill() -> None:
     lines = bind.execute(
         sa.text(
             "SELECT platform, chat_id, recording, start_ms, text FROM recording_transcript_parts"
+            " ORDER BY made_at, start_ms"  # so `search_id` grows with time, as for new lines
         )
     ).all()
     for platform, chat_id, recording, start_ms, said in lines:

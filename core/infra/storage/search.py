@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, column, select, text
+from sqlalchemy import Integer, and_, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.memory import Moment, Said, call_channel
@@ -29,6 +29,7 @@ from core.infra.storage.models import RecordingTranscriptRow as Header
 SEARCH_TABLE = "transcript_search"  # SQLite's FTS5 table, and its shadow tables' prefix
 PG_SEARCH_INDEX = "ix_recording_transcript_parts_folded_trgm"
 TRIGRAM = 3  # characters: shorter words have no trigram to look up
+SEARCH = table(SEARCH_TABLE, column("rowid", Integer))
 
 
 def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
@@ -49,37 +50,30 @@ async def search(
     limit: int,
 ) -> list[Moment]:
     """The chat's lines holding every one of `words` (folded), newest first."""
-    query = _lines(chat, words, sqlite=session.get_bind().dialect.name == "sqlite")
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    long = [word for word in words if len(word) >= TRIGRAM] if sqlite else []
+    query = select(Part, Header)
+    if long:
+        # Driven by the index, in the order its rows were made (newest first, as `search_id`
+        # grows with each line kept), so a page stops once it holds its lines: a rare word
+        # reads a few index rows, not the chat's every line.
+        query = query.select_from(SEARCH).join(Part, Part.search_id == SEARCH.c.rowid)
+    query = query.join(Header, and_(
+        Header.platform == Part.platform,
+        Header.chat_id == Part.chat_id,
+        Header.recording == Part.recording,
+    )).where(Part.platform == chat.platform, Part.chat_id == chat.chat_id)  # fmt: skip
+    if long:
+        matched = text(f"{SEARCH_TABLE} MATCH :phrases").bindparams(phrases=_phrases(long))
+        query = query.where(matched).order_by(SEARCH.c.rowid.desc())
+    else:
+        query = query.order_by(Part.made_at.desc(), Part.start_ms.desc())
+    for word in (w for w in words if w not in long):
+        query = query.where(Part.folded.like(f"%{_escaped(word)}%", escape="\\"))
     if places is not None:
         query = query.where(Header.place.in_(sorted(places)))
-    query = query.order_by(Part.made_at.desc(), Part.start_ms.desc()).offset(offset).limit(limit)
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(query.offset(offset).limit(limit))).all()
     return [_moment(part, header) for part, header in rows]
-
-
-def _lines(chat: ChatRef, words: tuple[str, ...], *, sqlite: bool) -> Select[Part, Header]:
-    query = (
-        select(Part, Header)
-        .join(
-            Header,
-            and_(
-                Header.platform == Part.platform,
-                Header.chat_id == Part.chat_id,
-                Header.recording == Part.recording,
-            ),
-        )
-        .where(Part.platform == chat.platform, Part.chat_id == chat.chat_id)
-    )
-    long = [word for word in words if len(word) >= TRIGRAM]
-    if sqlite and long:
-        matching = text(
-            "SELECT rowid FROM transcript_search WHERE transcript_search MATCH :phrases"
-        )
-        matched = matching.bindparams(phrases=_phrases(long)).columns(column("rowid", Integer))
-        query = query.where(Part.search_id.in_(matched))
-    for word in words if not sqlite else [w for w in words if len(w) < TRIGRAM]:
-        query = query.where(Part.folded.like(f"%{_escaped(word)}%", escape="\\"))
-    return query
 
 
 def _phrases(words: list[str]) -> str:
