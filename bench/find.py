@@ -199,7 +199,7 @@ async def measure_on(url: str) -> dict[str, Any]:
                 await connection.execute(text("ANALYZE"))
         uows = lambda: SqlAlchemyUnitOfWork(session_factory(engine))  # noqa: E731
         # /find asks neither the chat model nor the limits.
-        memory = Memory(uow=uows, chat_api=None, limiter=None, retention_days=7,  # type: ignore[arg-type]
+        memory = Memory(uow=uows, chat_api=None, limiter=None, retention_days=7,
                         max_prompt_chars=30_000)  # fmt: skip
         found = await finds(memory)
         index, folded = await index_bytes(engine)

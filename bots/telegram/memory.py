@@ -21,9 +21,10 @@ from bots.telegram.messages import text
 from bots.telegram.replies import reply_long
 from core.app.audiences import Answering
 from core.app.memory import Memory
-from core.chat.memory import Markup, found_text, moment_line
+from core.chat.memory import Markup, found_text, link_to, moment_line
 from core.domain.memory import FoundPage, Moment
 from core.domain.text import format_duration
+from core.domain.values import ChatRef
 
 FIND_BUTTONS = "find:"  # every button of /find starts so
 PAGE = "find:p:"  # callback data of a page button: find:p:<page>
@@ -137,10 +138,9 @@ class MemoryHandlers:
 
 def link_of(message: Message, moment: Moment) -> str | None:
     """A supergroup's link to the moment's message (`t.me/c/<chat>/<message>`); None elsewhere."""
-    if moment.said is None or message.chat.type != ChatType.SUPERGROUP:
+    if message.chat.type != ChatType.SUPERGROUP:
         return None
-    chat = str(message.chat_id).removeprefix("-100")
-    return f"https://t.me/c/{chat}/{moment.said.message_id}"
+    return link_to(ChatRef("telegram", str(message.chat_id)), moment)
 
 
 def note_data(moment: Moment) -> str:

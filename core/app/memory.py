@@ -68,8 +68,8 @@ class Memory:
         self,
         *,
         uow: Callable[[], SummaryUnitOfWork],
-        chat_api: ChatApi,
-        limiter: Limiter,
+        chat_api: ChatApi | None,
+        limiter: Limiter | None,
         retention_days: int,
         max_prompt_chars: int,
     ) -> None:
@@ -118,6 +118,8 @@ class Memory:
             moments = await self._relevant(uow, chat, question, places)
         if not moments:
             raise errors.NothingKept(days=self.retention_days)
+        if self._chat_api is None or self._limiter is None:  # the command line finds only
+            raise errors.UserInputError("no chat model to answer with")
         lines = [_line(number, moment) for number, moment in enumerate(moments, 1)]
         room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcripts", ""))
         body = fenced("transcripts", _within(lines, max(500, room)))

@@ -15,6 +15,7 @@ from core.chat.formats import day_and_time
 from core.chat.messages import text
 from core.domain.memory import SNIPPET_CHARS, FoundPage, Moment, marked_snippet
 from core.domain.text import format_duration
+from core.domain.values import ChatRef
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,19 @@ def _escaped_snippet(said: str, words: tuple[str, ...], markup: Markup) -> str:
     snippet = marked_snippet(clean, words, mark=(begin, end), width=markup.width)
     safe = markup.escape(snippet)
     return safe.replace(begin, markup.bold[0]).replace(end, markup.bold[1])
+
+
+def link_to(chat: ChatRef, moment: Moment) -> str | None:
+    """Where the moment can be opened: a Telegram supergroup's link to its message
+    (`t.me/c/<chat>/<message>`; other chats have none), Discord's jump link to its message, or
+    for a call's line its voice channel. None where there is no link."""
+    if chat.platform == "telegram":
+        if moment.said is None or not chat.chat_id.startswith("-100"):
+            return None
+        return f"https://t.me/c/{chat.chat_id.removeprefix('-100')}/{moment.said.message_id}"
+    server = chat.chat_id.removeprefix("guild:") if chat.chat_id.startswith("guild:") else "@me"
+    if moment.said is not None and moment.said.place is not None:
+        return f"https://discord.com/channels/{server}/{moment.said.place}/{moment.said.message_id}"
+    if moment.call_channel is not None:
+        return f"https://discord.com/channels/{server}/{moment.call_channel}"
+    return None

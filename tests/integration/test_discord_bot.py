@@ -573,7 +573,8 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
 
     by_name = {(c["type"], c["name"]): c for c in discord_api.commands}
     slash = {name for kind, name in by_name if kind == 1}
-    assert slash == {"say", "transcribe", "ask", "find", "voice", "style", "language", "autotranscribe",
+    assert slash == {"say", "transcribe", "ask", "find", "voice", "style", "language",
+                     "autotranscribe",
                      "settings", "help", "summary", "forget", "usage", "design_voice",
                      "delete_voice", "botlanguage", "tldr", "translate",
                      "autotranslate", "voicetranslations", "autogist", "read_channel", "skip",

@@ -20,9 +20,8 @@ from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
 from core.app.memory import Memory
-from core.chat.memory import Markup, found_text
-from core.domain.memory import FoundPage, Moment
-from core.domain.values import ChatRef
+from core.chat.memory import Markup, found_text, link_to
+from core.domain.memory import FoundPage
 
 PAGE_SIZE = 5
 PAGE_TIMEOUT = 15 * 60.0  # seconds the page buttons answer
@@ -61,7 +60,7 @@ class MemoryCog(commands.Cog):
             chat, words, page=number, places=readable_places(interaction), size=PAGE_SIZE
         )
         body = found_text(
-            found, locale, markup=MARKDOWN, link=lambda moment: jump_link(chat, moment),
+            found, locale, markup=MARKDOWN, link=lambda moment: link_to(chat, moment),
             days=self.memory.retention_days,
         )  # fmt: skip
         return body, Pages(self, words, found, locale)
@@ -91,14 +90,3 @@ class Pages(discord.ui.View):
     @discord.ui.button(label="›", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: Interaction, button: discord.ui.Button[Pages]) -> None:
         await self.turn(interaction, self.number + 1)
-
-
-def jump_link(chat: ChatRef, moment: Moment) -> str | None:
-    """The moment's message (`https://discord.com/channels/<server>/<channel>/<message>`), or
-    for a call's line, its voice channel."""
-    server = chat.chat_id.removeprefix("guild:") if chat.chat_id.startswith("guild:") else "@me"
-    if moment.said is not None and moment.said.place is not None:
-        return f"https://discord.com/channels/{server}/{moment.said.place}/{moment.said.message_id}"
-    if moment.call_channel is not None:
-        return f"https://discord.com/channels/{server}/{moment.call_channel}"
-    return None

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.audiences import quick_locale, reply_locale
-from bots.discord.cogs.memory import MARKDOWN, jump_link
+from bots.discord.cogs.memory import MARKDOWN
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.media import (
     NothingNamedToAsk,
@@ -32,7 +32,7 @@ from bots.discord.translator import translatable
 from core.app.calls import Calls
 from core.app.memory import Memory
 from core.app.questions import Questions
-from core.chat.memory import moment_line
+from core.chat.memory import link_to, moment_line
 from core.domain import errors
 
 MAX_QUESTION_CHARS = 1000
@@ -116,7 +116,7 @@ class QuestionsCog(commands.Cog):
                 number=number,
                 zone=recalled.zone,
                 markup=MARKDOWN,
-                link=jump_link(chat, moment),
+                link=link_to(chat, moment),
             )
             for number, moment in recalled.cited[:5]
         ]
