@@ -4,11 +4,12 @@
                 text, its row named by the line's `search_id`; triggers of migration 0029 keep it
                 in step with every insert, update and delete of a line, whoever makes them
                 (`/forget`, retention, `db purge`). A word of three characters or more is looked
-                up there (`MATCH`); a shorter one (`发票`, two characters, has no trigram) is
-                matched with LIKE over the chat's own lines, after the index narrowed them where
-                another word allows
+                up there (`MATCH`), and the lines come in the index's order, newest first; a
+                shorter one (`发票`, two characters, has no trigram) is looked for in the chat's
+                own lines (`instr`), after the index narrowed them where another word allows
     PostgreSQL  `LIKE` over `folded`, which pg_trgm's GIN index answers for a word of three
-                characters or more; shorter words are matched over the chat's own lines
+                characters or more; a shorter one is looked for in the chat's own lines
+                (`strpos`), newest first
 
 Every query names the chat, and the places (Discord channels) it may read when the caller
 limits them; lines come newest first.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, and_, column, select, table, text
+from sqlalchemy import ColumnElement, Integer, and_, column, func, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.memory import Moment, Said, call_channel
@@ -69,11 +70,24 @@ async def search(
     else:
         query = query.order_by(Part.made_at.desc(), Part.start_ms.desc())
     for word in (w for w in words if w not in long):
-        query = query.where(Part.folded.like(f"%{_escaped(word)}%", escape="\\"))
+        query = query.where(_holds(word, sqlite=sqlite))
     if places is not None:
         query = query.where(Header.place.in_(sorted(places)))
     rows = (await session.execute(query.offset(offset).limit(limit))).all()
     return [_moment(part, header) for part, header in rows]
+
+
+def _holds(word: str, *, sqlite: bool) -> ColumnElement[bool]:
+    """A line's folded text holds `word`. On PostgreSQL a word of three characters or more is
+    a LIKE that pg_trgm's index answers; a shorter one, which has no trigram, is looked for
+    with `strpos`, whose selectivity the planner does not guess from the word, so it reads the
+    chat's lines newest first and stops at a page (a LIKE on two Chinese characters made it
+    guess "hardly any" and read every chat's lines). SQLite's `instr` does the same there."""
+    if sqlite:
+        return func.instr(Part.folded, word) > 0
+    if len(word) < TRIGRAM:
+        return func.strpos(Part.folded, word) > 0
+    return Part.folded.like(f"%{_escaped(word)}%", escape="\\")
 
 
 def _phrases(words: list[str]) -> str:
