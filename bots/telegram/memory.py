@@ -51,7 +51,7 @@ class MemoryHandlers:
         if not words.strip():
             await message.reply_text(text("find.usage", answer.locale))
             return
-        page = await self.memory.find(chat_of(update), words)
+        page = await self.memory.find(chat_of(update), words, owner=owner_of(update))
         body, buttons = self._page(message, page, answer.locale)
         await message.reply_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, do_quote=True,
@@ -77,7 +77,9 @@ class MemoryHandlers:
         if asked is None or not data.startswith(PAGE):
             return
         number = int(data.removeprefix(PAGE) or 0)
-        page = await self.memory.find(chat_of(update), command_argument(asked), page=number)
+        page = await self.memory.find(
+            chat_of(update), command_argument(asked), page=number, owner=owner_of(update)
+        )
         body, buttons = self._page(shown, page, answer.locale)
         await shown.edit_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, disable_web_page_preview=True
@@ -90,7 +92,9 @@ class MemoryHandlers:
         if message.reply_to_message is not None or not question:
             await self.on_recording(update, answer)
             return
-        recalled = await self.memory.ask(chat_of(update), question, asker=asker_of(update))
+        recalled = await self.memory.ask(
+            chat_of(update), question, asker=asker_of(update), owner=owner_of(update)
+        )
         await reply_long(message, recalled.text, file_caption="", file_name="answer.txt")
         if recalled.cited:
             lines = [
@@ -121,7 +125,9 @@ class MemoryHandlers:
         notes = [
             InlineKeyboardButton(f"↩ {number}", callback_data=note_data(moment))
             for number, moment in enumerate(page.moments, page.first)
-            if link_of(message, moment) is None and moment.said is not None
+            if link_of(message, moment) is None
+            and moment.said is not None
+            and moment.chat == chat_of_message(message)  # not a Business chat's note
         ]
         rows += [notes[i : i + 5] for i in range(0, len(notes), 5)]
         turns = []
@@ -141,6 +147,18 @@ def link_of(message: Message, moment: Moment) -> str | None:
     if message.chat.type != ChatType.SUPERGROUP:
         return None
     return link_to(ChatRef("telegram", str(message.chat_id)), moment)
+
+
+def owner_of(update: Update) -> str | None:
+    """In a private chat, the person: their Business transcripts are theirs to find there."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return None
+    return str(user.id)
+
+
+def chat_of_message(message: Message) -> ChatRef:
+    return ChatRef("telegram", str(message.chat_id))
 
 
 def note_data(moment: Moment) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from core.app.limits import Limiter
 from core.domain import errors
+from core.domain.business import claims_chat_id
 from core.domain.limits import Asker
 from core.domain.memory import (
     MAX_QUESTION_MOMENTS,
@@ -35,7 +36,7 @@ from core.domain.memory import (
 from core.domain.prompts import fenced
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
-from core.ports import ChatApi, SummaryUnitOfWork
+from core.ports import ChatApi, MemoryUnitOfWork
 
 ANSWER_MAX_TOKENS = 1000
 SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
@@ -67,7 +68,7 @@ class Memory:
     def __init__(
         self,
         *,
-        uow: Callable[[], SummaryUnitOfWork],
+        uow: Callable[[], MemoryUnitOfWork],
         chat_api: ChatApi | None,
         limiter: Limiter | None,
         retention_days: int,
@@ -87,17 +88,20 @@ class Memory:
         page: int = 0,
         places: frozenset[str] | None = None,
         size: int = PAGE_SIZE,
+        owner: str | None = None,
     ) -> FoundPage:
         """A page of the chat's lines holding every word of `query`, newest first, `size` to a
-        page; `places`: the only places (Discord channels) whose lines may be shown."""
+        page; `places`: the only places (Discord channels) whose lines may be shown; `owner`:
+        the person whose own chat with the bot this is, whose Business transcripts count too."""
         words = search_words(query)
         if not words:
             raise errors.EmptyText()
         page = max(0, page)
         async with self._uow() as uow:
             zone = (await uow.summary_states.get(chat)).time_zone
+            also = await _business_of(uow, chat, owner)
             found = await uow.transcripts.search(
-                chat, words, places=places, offset=page * size, limit=size + 1
+                chat, words, places=places, offset=page * size, limit=size + 1, also=also
             )
         return FoundPage(words, tuple(found[:size]), page, len(found) > size, zone, size)
 
@@ -108,6 +112,7 @@ class Memory:
         *,
         asker: Asker | None,
         places: frozenset[str] | None = None,
+        owner: str | None = None,
     ) -> Recalled:
         """An answer to `question` from the chat's kept transcripts, citing the moments used."""
         question = question.strip()
@@ -115,7 +120,8 @@ class Memory:
             raise errors.EmptyText()
         async with self._uow() as uow:
             zone = (await uow.summary_states.get(chat)).time_zone
-            moments = await self._relevant(uow, chat, question, places)
+            also = await _business_of(uow, chat, owner)
+            moments = await self._relevant(uow, chat, question, places, also)
         if not moments:
             raise errors.NothingKept(days=self.retention_days)
         if self._chat_api is None or self._limiter is None:  # the command line finds only
@@ -137,10 +143,11 @@ class Memory:
 
     async def _relevant(
         self,
-        uow: SummaryUnitOfWork,
+        uow: MemoryUnitOfWork,
         chat: ChatRef,
         question: str,
         places: frozenset[str] | None,
+        also: tuple[ChatRef, ...],
     ) -> list[Moment]:
         """The lines holding the question's words, those holding the rarer words first."""
         score: dict[tuple[str, float], float] = {}
@@ -154,6 +161,19 @@ class Memory:
         best = sorted(score, key=lambda key: (-score[key], -seen[key].when.timestamp()))
         chosen = [seen[key] for key in best[:MAX_QUESTION_MOMENTS]]
         return sorted(chosen, key=lambda moment: (moment.when, moment.start))
+
+
+async def _business_of(
+    uow: MemoryUnitOfWork, chat: ChatRef, owner: str | None
+) -> tuple[ChatRef, ...]:
+    """Where the transcripts of `owner`'s Business connection are kept, when `chat` is their
+    own chat with the bot (Telegram's private chat has the person's id): theirs alone."""
+    if owner is None or chat.platform != "telegram" or chat.chat_id != owner:
+        return ()
+    connection = await uow.business.of_owner(owner)
+    if connection is None:
+        return ()
+    return (ChatRef("telegram", claims_chat_id(connection.connection_id)),)
 
 
 def question_words(question: str) -> list[str]:

@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.domain.values import ChatRef
+
 MAX_WORDS = 8  # more words than this in one search are dropped
 PAGE_SIZE = 10  # moments per page of `/find`
 SNIPPET_CHARS = 160  # at most this much of a line is shown around the words found
@@ -79,6 +81,7 @@ class Moment:
     speaker: str | None = None  # a call's line: who said it
     said: Said | None = None  # a recording's message, where known
     call_channel: str | None = None  # a call's voice channel
+    chat: ChatRef | None = None  # where it is kept: the chat, or a Business connection
 
     @property
     def who(self) -> str | None:

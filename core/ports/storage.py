@@ -202,9 +202,10 @@ class TranscriptStore(Protocol):
         places: frozenset[str] | None = None,
         offset: int = 0,
         limit: int,
+        also: Sequence[ChatRef] = (),
     ) -> list[Moment]:
         """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
-        those said in `places` (Discord channels) when given."""
+        those said in `places` (Discord channels) when given; those of `also` too."""
         ...
 
     async def discard(self, chat: ChatRef, recording: str) -> None: ...
@@ -444,6 +445,11 @@ class BusinessUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def transcripts(self) -> TranscriptStore: ...
+
+
+class MemoryUnitOfWork(SummaryUnitOfWork, BusinessUnitOfWork, Protocol):
+    """What `core.app.memory` needs: the kept transcripts, the chat's time zone, and a Business
+    owner's connection (its transcripts are the owner's to find)."""
 
 
 class InlineVoiceStore(Protocol):

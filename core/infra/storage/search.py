@@ -17,13 +17,14 @@ limits them; lines come newest first.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, and_, column, func, select, table, text
+from sqlalchemy import ColumnElement, Integer, and_, column, func, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.memory import Moment, Said, call_channel
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import RecordingTranscriptPartRow as Part
 from core.infra.storage.models import RecordingTranscriptRow as Header
 
@@ -43,14 +44,15 @@ def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compa
 
 async def search(
     session: AsyncSession,
-    chat: ChatRef,
+    chats: Sequence[ChatRef],
     words: tuple[str, ...],
     *,
     places: frozenset[str] | None,
     offset: int,
     limit: int,
 ) -> list[Moment]:
-    """The chat's lines holding every one of `words` (folded), newest first."""
+    """The lines of `chats` (one chat, and a Business owner's connection beside their own)
+    holding every one of `words` (folded), newest first."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     long = [word for word in words if len(word) >= TRIGRAM] if sqlite else []
     query = select(Part, Header)
@@ -63,7 +65,9 @@ async def search(
         Header.platform == Part.platform,
         Header.chat_id == Part.chat_id,
         Header.recording == Part.recording,
-    )).where(Part.platform == chat.platform, Part.chat_id == chat.chat_id)  # fmt: skip
+    ))  # fmt: skip
+    of_chats = [and_(Part.platform == c.platform, Part.chat_id == c.chat_id) for c in chats]
+    query = query.where(of_chats[0] if len(of_chats) == 1 else or_(*of_chats))
     if long:
         matched = text(f"{SEARCH_TABLE} MATCH :phrases").bindparams(phrases=_phrases(long))
         query = query.where(matched).order_by(SEARCH.c.rowid.desc())
@@ -111,4 +115,5 @@ def _moment(part: Part, header: Header) -> Moment:
         speaker=part.speaker,
         said=said,
         call_channel=call_channel(part.recording),
+        chat=ChatRef(cast(Platform, part.platform), part.chat_id),
     )

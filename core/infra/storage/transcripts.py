@@ -7,6 +7,7 @@ a file forwarded to both (Telegram's `file_unique_id` is the same in every chat)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -110,10 +111,12 @@ class TranscriptRepository:
         places: frozenset[str] | None = None,
         offset: int = 0,
         limit: int,
+        also: Sequence[ChatRef] = (),
     ) -> list[Moment]:
         """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
-        those said in `places` (Discord channels) when given."""
-        return await search(self._session, chat, words, places=places, offset=offset, limit=limit)
+        those said in `places` (Discord channels) when given; those of `also` too."""
+        chats = [chat, *also]
+        return await search(self._session, chats, words, places=places, offset=offset, limit=limit)
 
     async def _mark_whole(self, chat: ChatRef, recording: str, duration: float) -> None:
         done = update(Header).where(*_of(Header, chat, recording)).values(duration=duration)
