@@ -150,12 +150,14 @@ class Memory:
         also: tuple[ChatRef, ...],
     ) -> list[Moment]:
         """The lines holding the question's words, those holding the rarer words first."""
-        score: dict[tuple[str, float], float] = {}
-        seen: dict[tuple[str, float], Moment] = {}
+        score: dict[tuple[ChatRef | None, str, float], float] = {}
+        seen: dict[tuple[ChatRef | None, str, float], Moment] = {}
         for word in question_words(question):
-            found = await uow.transcripts.search(chat, (word,), places=places, limit=LINES_PER_WORD)
+            found = await uow.transcripts.search(
+                chat, (word,), places=places, limit=LINES_PER_WORD, also=also
+            )
             for moment in found:
-                key = (moment.recording, moment.start)
+                key = (moment.chat, moment.recording, moment.start)
                 seen[key] = moment
                 score[key] = score.get(key, 0.0) + 1 / math.log(2 + len(found))
         best = sorted(score, key=lambda key: (-score[key], -seen[key].when.timestamp()))

@@ -476,6 +476,7 @@ async def test_the_owner_alone_finds_what_their_contacts_said(
     """/find in the owner's own chat with the bot finds the Business transcripts; in a group,
     even the owner's /find does not, nor does anyone else's."""
     mimo.asr_text = "the invoice goes out on Friday"
+    mimo.answer_text = "On Friday [1]."
     group = -1009090
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
@@ -488,6 +489,8 @@ async def test_the_owner_alone_finds_what_their_contacts_said(
         await owner_hears(bot_api, 2)
         command(bot_api, "/find invoice")
         [*_, found] = await owner_hears(bot_api, 3)
+        command(bot_api, "/ask when does the invoice go out?")
+        [*_, answer, cited] = await owner_hears(bot_api, 5)
         bot_api.push(bot_api.text_message(
             chat_id=group, user_id=OWNER, text="/find invoice", chat_type="supergroup"
         ))  # fmt: skip
@@ -497,6 +500,8 @@ async def test_the_owner_alone_finds_what_their_contacts_said(
 
     assert found.startswith("Where “invoice” was said")
     assert f"1. User{FRIEND}, " in found and "the <b>invoice</b> goes out on Friday" in found
-    assert "reply_markup" not in bot_api.sent("sendMessage", chat_id=OWNER)[-1].params
+    assert "reply_markup" not in bot_api.sent("sendMessage", chat_id=OWNER)[2].params
+    assert answer == "On Friday [1]."
+    assert cited.startswith(f"Said here:\n1. User{FRIEND}, ")
     assert str(in_group[-1].params["text"]).startswith("Nothing I kept here")
     assert str(friend[-1].params["text"]).startswith("Nothing I kept here")
