@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 
 from bots.telegram.access import asker_of
@@ -29,6 +35,7 @@ from core.domain.values import ChatRef
 FIND_BUTTONS = "find:"  # every button of /find starts so
 PAGE = "find:p:"  # callback data of a page button: find:p:<page>
 NOTE = "find:n:"  # of a moment's button where there is no link: find:n:<message>:<ms>
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a page of links would preview the first
 HTML = Markup(
     escape=lambda words: html.escape(words, quote=False),
     bold=("<b>", "</b>"),
@@ -55,7 +62,7 @@ class MemoryHandlers:
         body, buttons = self._page(message, page, answer.locale)
         await message.reply_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, do_quote=True,
-            disable_web_page_preview=True,
+            link_preview_options=NO_PREVIEW,
         )  # fmt: skip
 
     async def button(self, update: Update, answer: Answering) -> None:
@@ -82,7 +89,7 @@ class MemoryHandlers:
         )
         body, buttons = self._page(shown, page, answer.locale)
         await shown.edit_text(
-            body, parse_mode=ParseMode.HTML, reply_markup=buttons, disable_web_page_preview=True
+            body, parse_mode=ParseMode.HTML, reply_markup=buttons, link_preview_options=NO_PREVIEW
         )
 
     async def ask(self, update: Update, answer: Answering) -> None:
@@ -111,7 +118,7 @@ class MemoryHandlers:
             ]
             body = "\n".join([text("memory.cited", answer.locale), *lines])
             await message.reply_text(
-                body, parse_mode=ParseMode.HTML, do_quote=True, disable_web_page_preview=True
+                body, parse_mode=ParseMode.HTML, do_quote=True, link_preview_options=NO_PREVIEW
             )
 
     def _page(
