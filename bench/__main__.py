@@ -24,6 +24,8 @@
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
                  imageio-ffmpeg wheel's)
+    --only find  benchmark 12 alone (a few minutes): /find over 100,000 kept lines on SQLite, and
+                 on PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -35,6 +37,7 @@ costs undisturbed, the median what it costs on a busy day.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import subprocess
 import sys
@@ -50,6 +53,7 @@ from bench import (
     builds,
     captions,
     encoders,
+    find,
     inputs,
     listen,
     load,
@@ -79,6 +83,7 @@ LAST_LISTEN = Path(__file__).parent / "out" / "last-listen.json"
 LAST_REPLICAS = Path(__file__).parent / "out" / "last-replicas.json"
 REPLICAS_ROUNDS = 3  # benchmark 10: runs of each platform, taking turns
 LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = 10, 3, 30.0
+LAST_FIND = Path(__file__).parent / "out" / "last-find.json"
 LAST_CAPTIONS = Path(__file__).parent / "out" / "last-captions.json"
 CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY = 10, 3, 0.5
 CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report pools them
@@ -86,7 +91,7 @@ CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report p
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions",
+    "captions", "find",
 ]  # fmt: skip
 
 
@@ -118,6 +123,9 @@ def main() -> None:
         return
     if args.only == "captions":
         only_captions()
+        return
+    if args.only == "find":
+        only_find()
         return
     if args.only == "replicas":
         only_replicas()
@@ -186,7 +194,13 @@ def write(run: dict[str, Any]) -> None:
     )  # fmt: skip
     before = RESULTS.read_text() if RESULTS.exists() else ""
     # Run only alone: their last numbers stay.
-    for heading in (memory.HEADING, builds.HEADING, listen.HEADING, replicas_report.HEADING):
+    for heading in (
+        memory.HEADING,
+        builds.HEADING,
+        listen.HEADING,
+        replicas_report.HEADING,
+        find.HEADING,
+    ):
         kept = _section(before, heading)
         if kept is not None:
             text = replace_section(text, heading, kept.rstrip() + "\n")
@@ -252,6 +266,17 @@ def only_memory() -> None:
     LAST_MEMORY.write_text(json.dumps(found, indent=1))
     RESULTS.write_text(memory.with_section(RESULTS.read_text(), memory.section(found)))
     print(f"wrote section 5 of {RESULTS} (measurements in {LAST_MEMORY})", flush=True)
+
+
+def only_find() -> None:
+    """Benchmark 12 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
+    with tempfile.TemporaryDirectory() as tmp:
+        found = asyncio.run(find.measure(Path(tmp)))
+    LAST_FIND.parent.mkdir(parents=True, exist_ok=True)
+    LAST_FIND.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    RESULTS.write_text(find.with_section(RESULTS.read_text(), find.section(found, machine)))
+    print(f"wrote section 12 of {RESULTS} (measurements in {LAST_FIND})", flush=True)
 
 
 def only_listen() -> None:

@@ -26,6 +26,7 @@ from core.app.inline import InlineVoices
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening import Listening
+from core.app.memory import Memory
 from core.app.preferences import ChatPreferences
 from core.app.questions import Questions
 from core.app.reader_choices import ReaderChoices
@@ -177,6 +178,7 @@ class Runtime(UseCases):
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
     calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
+    memory: Memory  # /find and /ask across a chat's kept transcripts
     # For /healthz: a pooled connection reads, at most once a second however many ask.
     database_reachable: Callable[[], Awaitable[bool]]
 
@@ -253,6 +255,11 @@ async def bootstrap(
             listening=listening,
             calls=Calls(
                 uow=uow, chat_api=mimo, limiter=limiter,
+                max_prompt_chars=settings.summary_max_prompt_chars,
+            ),
+            memory=Memory(
+                uow=uow, chat_api=mimo, limiter=limiter,
+                retention_days=settings.summary_retention_days,
                 max_prompt_chars=settings.summary_max_prompt_chars,
             ),
             database_reachable=DatabaseHealth(store.engine).reachable,

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from core.config import Settings
 from core.infra.storage.database import MIGRATION_LOCK_KEY, create_engine
 from core.infra.storage.models import Base
+from core.infra.storage.search import include_object
 
 
 def _url() -> str:
@@ -26,6 +27,7 @@ def _configure(**options: Any) -> None:
     context.configure(
         target_metadata=Base.metadata,
         compare_type=True,
+        include_object=include_object,  # the search index is each database's own (0025)
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=True,
         **options,

@@ -368,8 +368,10 @@ CASES: tuple[Case, ...] = (
          "Discord only sends the commands the bot registered"),
     Case("/transcribe not as a reply", _command("transcribe"), refused("usage.transcribe"),
          TELEGRAM, "Discord's /transcribe cannot be sent without its attachment"),
-    Case("/ask not as a reply", _command("ask", "what?"), refused("usage.ask"), TELEGRAM,
-         "Discord's /ask cannot be sent without its attachment"),
+    Case("/ask without a question", _command("ask"), refused("usage.ask"), TELEGRAM,
+         "Discord's /ask cannot be sent without its question"),
+    Case("/find without words", _command("find"), refused("find.usage"), TELEGRAM,
+         "Discord's /find cannot be sent without its phrase"),
 )
 # fmt: on
 

@@ -9,6 +9,7 @@
     say.py          `say TEXT`: speech as OGG/Opus, MP3 or WAV, with its subtitles
     ask.py          `ask FILE QUESTION`: an answer about a recording
     summarise.py    `summarise FILE`: the gist of a recording, as /tldr gives it
+    find.py         `find CHAT WORDS...`: /find over the database
     shell.py        what every command shares: settings, logging, failures as exit codes
     signals.py      Ctrl-C and SIGTERM from the first line to the last, and their exit codes
     exits.py        the exit codes, and the one line each failure prints

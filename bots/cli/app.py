@@ -15,6 +15,7 @@ from bots.cli.ask import ask
 from bots.cli.bots import db, run
 from bots.cli.doctor import doctor
 from bots.cli.exits import ExitCode, failure
+from bots.cli.find import find
 from bots.cli.init import init
 from bots.cli.say import say
 from bots.cli.shell import env_file_option, say_failure
@@ -44,7 +45,7 @@ def voicebridge(ctx: click.Context) -> int:
 
 
 voicebridge.params.append(env_file_option())
-for command in (init, run, db, doctor, transcribe, say, ask, summarise):
+for command in (init, run, db, doctor, transcribe, say, ask, summarise, find):
     command.params.append(env_file_option())
     voicebridge.add_command(command)
 

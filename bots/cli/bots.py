@@ -121,7 +121,7 @@ async def _upgrade(settings: Settings) -> int:
 async def _current(settings: Settings) -> int:
     from core.infra.storage import current_revision
 
-    await _existing(settings)
+    await existing_database(settings)
     click.echo(await current_revision(settings.database_url) or "empty")
     return ExitCode.OK
 
@@ -134,7 +134,7 @@ async def _purge(settings: Settings) -> int:
     from core.infra.storage import current_revision
     from core.infra.storage.database import where
 
-    await _existing(settings)
+    await existing_database(settings)
     if await current_revision(settings.database_url) is None:
         raise CommandFailed(
             ExitCode.USAGE,
@@ -147,7 +147,7 @@ async def _purge(settings: Settings) -> int:
     return ExitCode.OK
 
 
-async def _existing(settings: Settings) -> None:
+async def existing_database(settings: Settings) -> None:
     """The database reached (PostgreSQL waited for), or one line: an SQLite file that is not
     there is said, not created empty by a command that only reads."""
     from bots.runner import reach_database

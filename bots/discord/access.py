@@ -107,3 +107,21 @@ def unasked(message: discord.Message) -> Asker:
     direct messages the sender, who asked by sending it; in a server nobody, counted against
     the sender."""
     return asked_by(message.author.id) if message.guild is None else sent_by(message.author.id)
+
+
+def readable_places(interaction: Interaction) -> frozenset[str] | None:
+    """The channels of the interaction's server whose kept transcripts its member may see, as
+    of now: those where they hold View Channel and Read Message History (a voice channel's
+    too, for its calls and its chat; a thread as its channel allows). None where everything
+    kept is the person's own (direct messages, the bot installed to them alone)."""
+    guild, member = interaction.guild, interaction.user
+    if interaction.guild_id is None or not reaches_channel(interaction):
+        return None
+    if guild is None or not isinstance(member, discord.Member):
+        return frozenset()
+    places: list[discord.abc.GuildChannel | discord.Thread] = [*guild.channels, *guild.threads]
+    return frozenset(
+        str(place.id)
+        for place in places
+        if (held := place.permissions_for(member)).view_channel and held.read_message_history
+    )

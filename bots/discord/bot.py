@@ -35,6 +35,7 @@ from bots.discord.client import VoicebridgeClient
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.listening import ListeningCog
+from bots.discord.cogs.memory import MemoryCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
 from bots.discord.cogs.speech import SpeechCog
@@ -321,7 +322,8 @@ def feature_cogs(
             bot=bot,
         ),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
-        QuestionsCog(bot, runtime.questions, calls=runtime.calls),
+        QuestionsCog(bot, runtime.questions, calls=runtime.calls, memory=runtime.memory),
+        MemoryCog(runtime.memory),
         GistsCog(
             bot,
             gists=runtime.gists,

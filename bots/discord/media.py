@@ -11,6 +11,7 @@ from pathlib import Path
 import discord
 
 from core.domain import errors
+from core.domain.memory import Said
 from core.ports import RemoteRecording
 
 _AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".webm"}
@@ -72,16 +73,24 @@ def require_audio(attachment: discord.Attachment) -> discord.Attachment:
     return attachment
 
 
-def remote(attachment: discord.Attachment) -> RemoteRecording:
+def remote(
+    attachment: discord.Attachment, *, message: discord.Message | None = None
+) -> RemoteRecording:
     """`attachment` as the core takes it: the size Discord states, a voice message's length,
-    its CDN URL, and its id (its transcript is kept under it)."""
+    its CDN URL, and its id (its transcript is kept under it); `message`, the one carrying it,
+    is where it was said (for `/find`)."""
 
     async def locate() -> str:
         return attachment.url
 
+    said = None
+    if message is not None:
+        author = message.author.display_name
+        said = Said(str(message.id), author, message.created_at, str(message.channel.id))
     return RemoteRecording(
-        locate, size=attachment.size, seconds=attachment.duration, identity=str(attachment.id)
-    )
+        locate, size=attachment.size, seconds=attachment.duration, identity=str(attachment.id),
+        said=said,
+    )  # fmt: skip
 
 
 def kept_only(attachment_id: int) -> RemoteRecording:

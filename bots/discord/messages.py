@@ -46,6 +46,10 @@ EN: dict[str, Source] = {
         "Apps on any message: Transcribe, Read aloud, Ask about this audio, Translate; on your own voice message, Clone this voice. Discord allows five, so the gist of a recording is a Gist button under its transcript (a minute or longer).\n"
         "In a server, changing settings and /forget need Manage Server; in direct messages the settings are yours."
     ),
+    "discord.help.memory": (
+        "/find phrase — where something was said in this server's voice messages and calls, in the channels you may read, with a link to each moment\n"
+        "/ask question — without an attachment: an answer from what was said in this channel's voice messages and calls lately, citing the moments"
+    ),
     "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
     "discord.source.channel": "set for this channel",
     "discord.source.server": "follows the server",

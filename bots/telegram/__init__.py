@@ -5,6 +5,7 @@ handlers.py       the commands and recordings of everyday use: transcripts, /say
 gists.py          /tldr
 translations.py   /translate
 summaries.py      /summary, digests, /forget and the chat-log listener
+memory.py         /find and its buttons, /ask without a reply: what was said in the chat
 business.py       Telegram Business: recordings in the owner's own chats
 inline.py         inline mode: `@bot text` as a voice note in any chat
 guest.py          Guest Mode: `@bot` as a reply to a recording in a chat the bot is not in;

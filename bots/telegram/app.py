@@ -19,6 +19,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BusinessConnectionHandler,
+    CallbackQueryHandler,
     CommandHandler,
     Defaults,
     InlineQueryHandler,
@@ -38,6 +39,7 @@ from bots.telegram.gists import GistHandlers
 from bots.telegram.guest import GuestAnswers, GuestHandlers
 from bots.telegram.handlers import TelegramHandlers
 from bots.telegram.inline import InlineHandlers
+from bots.telegram.memory import FIND_BUTTONS, MemoryHandlers
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from bots.telegram.polls import WatchedPolls
 from bots.telegram.progress_pace import USUAL, Pace
@@ -151,6 +153,7 @@ def build_application(
         local_mode=local_mode, pace=pace,
     )  # fmt: skip
     summary_handlers = SummaryHandlers(runtime.summaries, runtime.digests, pace=pace)
+    memory_handlers = MemoryHandlers(runtime.memory, on_recording=handlers.ask)
     gist_handlers = GistHandlers(
         gists=runtime.gists, auto=handlers.gist_auto, local_mode=local_mode, pace=pace
     )
@@ -165,7 +168,8 @@ def build_application(
     commands = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
         "transcribe": handlers.transcribe,
         "say": handlers.say,
-        "ask": handlers.ask,
+        "ask": memory_handlers.ask,
+        "find": memory_handlers.find,
         "tldr": gist_handlers.tldr,
         "translate": translation_handlers.translate,
         "autotranslate": handlers.autotranslate,
@@ -191,6 +195,8 @@ def build_application(
         answering = answered(runtime.audiences, callback, noted=name != "forget")
         application.add_handler(CommandHandler(name, answering, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
+    pressed = answered(runtime.audiences, memory_handlers.button, noted=False)
+    application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
     guest = GuestHandlers(

@@ -133,7 +133,7 @@ class BusinessHandlers:
         try:
             transcript = await self.transcription.transcribe_long_audio(
                 owner_chat,
-                remote(recording, local_mode=self.local_mode),
+                remote(recording, local_mode=self.local_mode, message=message),
                 asker=business.owner(connection),
                 kept_under=business.kept_under(connection),
                 wanted=lambda: business.active(connection_id),

@@ -47,7 +47,7 @@ class GistHandlers:
         if recording is None:
             await message.reply_text(text("usage.tldr", locale))
             return
-        source = remote(recording, local_mode=self.local_mode)
+        source = remote(recording, local_mode=self.local_mode, message=message.reply_to_message)
         async with WorkShown(message, self.pace, locale=locale) as work:
             gist = await self.gists.gist(
                 chat_of(update),

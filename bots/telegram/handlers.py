@@ -90,7 +90,7 @@ class TelegramHandlers:
         await reply_lines(
             message_of(update),
             f"{text('help', locale)}\n\n{text('help.more', locale)}\n"
-            f"{text('help.voice_share', locale)}",
+            f"{text('help.voice_share', locale)}\n{text('help.memory', locale)}",
         )
 
     async def settings(self, update: Update, answer: Answering) -> None:
@@ -130,8 +130,9 @@ class TelegramHandlers:
         if question:
             await self._ask(message, recording, question, asker_of(update))
             return
+        source = remote(recording, local_mode=self.local_mode, message=message)
         arrived = RecordingEvent(
-            chat=chat_of(update), source=remote(recording, local_mode=self.local_mode),
+            chat=chat_of(update), source=source,
             view=self._view(message), audience=audience(update), asker=unasked(message),
         )  # fmt: skip
         await self.transcripts.arrived(arrived)
@@ -144,10 +145,10 @@ class TelegramHandlers:
         if target is None or recording is None:
             await message.reply_text(text("usage.transcribe", answer.locale))
             return
+        source = remote(recording, local_mode=self.local_mode, message=target)
         asked = RecordingEvent(
-            chat=chat_of(update), source=remote(recording, local_mode=self.local_mode),
-            view=self._view(target), audience=Audience(person=person_locale(update)),
-            asker=asker_of(update),
+            chat=chat_of(update), source=source, view=self._view(target),
+            audience=Audience(person=person_locale(update)), asker=asker_of(update),
         )  # fmt: skip
         await self.transcripts.asked(asked, format=transcript_format(command_argument(message)))
 

@@ -19,6 +19,7 @@ from telegram.error import BadRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from core.domain import errors
+from core.domain.memory import Said
 from core.domain.quantities import Megabytes
 from core.ports import RemoteRecording
 
@@ -54,10 +55,12 @@ def _is_media_document(document: Document) -> bool:
     return mime.startswith(("audio/", "video/")) or suffix in _AUDIO_SUFFIXES
 
 
-def remote(recording: Recording, *, local_mode: bool) -> RemoteRecording:
+def remote(
+    recording: Recording, *, local_mode: bool, message: Message | None = None
+) -> RemoteRecording:
     """`recording` as the core takes it: the size and length Telegram declares (a document has
-    no length), and where to fetch it. A file over the public Bot API's download cap is refused
-    at once."""
+    no length), and where to fetch it; `message`, the one carrying it, is where it was said
+    (for `/find`). A file over the public Bot API's download cap is refused at once."""
     size = recording.file_size
     if not local_mode and size is not None and size > BOT_API_DOWNLOAD_LIMIT:
         raise FileTooBigToDownload(limit=Megabytes(20))
@@ -82,7 +85,16 @@ def remote(recording: Recording, *, local_mode: bool) -> RemoteRecording:
         seconds=_declared_seconds(recording),
         # The same in every chat and for every bot, unlike file_id: the file's lasting name.
         identity=recording.file_unique_id,
+        said=None if message is None else said_in(message),
     )
+
+
+def said_in(message: Message) -> Said:
+    """Where a recording was said: its message, and who sent it (an anonymous administrator or
+    a linked channel posts as a chat)."""
+    sender, user = message.sender_chat, message.from_user
+    author = sender.effective_name if sender is not None else user.full_name if user else None
+    return Said(str(message.message_id), author or "", message.date)
 
 
 async def readable_local_file(place: str) -> Path:

@@ -17,6 +17,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "transcribe": "Transcript of the audio you reply to",
     "say": "Speak text as a voice note",
     "ask": "Ask about the audio you reply to",
+    "find": "Find where something was said in voice notes and calls",
     "tldr": "The gist of the recording you reply to, with times",
     "translate": "Translate the message or recording you reply to",
     "autotranslate": "Also translate every transcript here: /autotranslate en, off",
@@ -74,7 +75,13 @@ EN: dict[str, Source] = {
     "help.voice_share": "/voice share NAME, /voice unshare NAME — let your own cloned voice speak for this chat (the chat's voice, read aloud, summaries), or take that back: until you share it, it speaks only your own words",
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
-    "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION.",
+    "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION, or send /ask QUESTION alone to ask about what was said here in voice notes and calls lately.",
+    "find.usage": "Find where something was said here, in voice notes, recordings and calls: /find WORDS, for example /find invoice.",
+    "find.here": "Here, {at} into this recording.",
+    "help.memory": (
+        "/find WORDS — where something was said here, in voice notes, recordings and calls, with a link to each moment\n"
+        "/ask QUESTION — without a reply: an answer from what was said here lately, citing the moments"
+    ),
     "usage.translate": "Reply to a voice note, audio, video or text with /translate [LANGUAGE], for example /translate en or /translate Italian.",
     "help.more": (
         "/tldr — as a reply to a recording: its gist, with the time of each point (/tldr auto MINUTES|off: by itself for long recordings)\n"

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.domain.memory import Said
 from core.domain.transcripts import KeptTranscript, LongTranscript, TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import Clock, Recording, RemoteRecording, TranscriptUnitOfWork
@@ -40,11 +41,11 @@ class TranscriptKeeper:
 
     async def recall(self, chat: ChatRef, recording: Recording, *, language: str) -> Recollection:
         """What is kept of `recording` in `chat`, and where its new pieces go."""
-        identity = recording.identity if isinstance(recording, RemoteRecording) else None
-        if identity is None:
+        if not isinstance(recording, RemoteRecording) or recording.identity is None:
             return FORGETFUL
+        identity = recording.identity
         kept = await self.find(chat, identity, language=language)
-        return Recollection(self, chat, identity, language, kept)
+        return Recollection(self, chat, identity, language, kept, recording.said)
 
     async def find(self, chat: ChatRef, recording: str, *, language: str) -> KeptTranscript | None:
         """What is kept of `recording`, when it was heard in `language`; one heard in another
@@ -65,27 +66,36 @@ class TranscriptKeeper:
         language: str,
         part: TranscriptPart,
         whole: float | None = None,
+        said: Said | None = None,
     ) -> None:
         """Keep one heard piece; `whole`: the recording's length, when the piece is all of it,
-        so that it is kept whole in the same transaction (a voice note is one piece)."""
+        so that it is kept whole in the same transaction (a voice note is one piece); `said`:
+        where the recording was said, for `/find`."""
         try:
             async with self._uow() as uow:
                 await uow.transcripts.add_part(
                     chat, recording, language=language, part=part, at=self._clock.now(),
-                    whole=whole,
+                    whole=whole, said=said,
                 )  # fmt: skip
                 await uow.commit()
         except Exception:
             logger.warning("could not keep a piece of a transcript in %s", chat, exc_info=True)
 
     async def complete(
-        self, chat: ChatRef, recording: str, *, language: str, duration: float
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        duration: float,
+        said: Said | None = None,
     ) -> None:
         try:
             async with self._uow() as uow:
                 await uow.transcripts.complete(
-                    chat, recording, language=language, duration=duration, at=self._clock.now()
-                )
+                    chat, recording, language=language, duration=duration, at=self._clock.now(),
+                    said=said,
+                )  # fmt: skip
                 await uow.commit()
         except Exception:
             logger.warning("could not mark a kept transcript whole in %s", chat, exc_info=True)
@@ -101,6 +111,7 @@ class Recollection:
     identity: str
     language: str
     kept: KeptTranscript | None = None
+    said: Said | None = None  # where the recording was said, kept with it
 
     def whole(self) -> LongTranscript | None:
         return self.kept.whole() if self.kept else None
@@ -121,14 +132,16 @@ class Recollection:
         """Keep `part`; `whole`: the recording's length, when `part` is all of it."""
         if self.keeper is not None:
             await self.keeper.keep_part(
-                self.chat, self.identity, language=self.language, part=part, whole=whole
-            )
+                self.chat, self.identity, language=self.language, part=part, whole=whole,
+                said=self.said,
+            )  # fmt: skip
 
     async def complete(self, duration: float) -> None:
         if self.keeper is not None:
             await self.keeper.complete(
-                self.chat, self.identity, language=self.language, duration=duration
-            )
+                self.chat, self.identity, language=self.language, duration=duration,
+                said=self.said,
+            )  # fmt: skip
 
 
 FORGETFUL = Recollection(None, ChatRef("cli", ""), "", "auto")  # keeps nothing

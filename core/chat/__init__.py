@@ -12,5 +12,6 @@ gists.py      a gist's card, and the timed transcript behind it
 translations.py  an automatic translation under its transcript
 usage.py      /usage as it reads
 summaries.py  summaries and digest schedules as they read
+memory.py     /find's moments as they read: who, when, where in the recording, the words marked
 consent_words.py  the random words of spoken consent, one list per language (words/*.txt)
 """

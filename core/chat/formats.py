@@ -96,6 +96,16 @@ def moment(instant: datetime, zone: str, locale: str) -> str:
     return f"{both.replace('{1}', day).replace('{0}', clock)} {zone}"
 
 
+def day_and_time(instant: datetime, zone: str, locale: str) -> str:
+    """ "Nov 24, 14:05", "11月24日 14:05": a date and time in `zone`, shortly, without the
+    zone's name (said once, above)."""
+    local = instant.astimezone(zoneinfo.ZoneInfo(zone))
+    day = format_skeleton("MMMd", local, locale=_babel(locale))
+    clock = format_time(local, "short", locale=_babel(locale))
+    both = str(get_datetime_format("medium", locale=_babel(locale)))
+    return both.replace("{1}", day).replace("{0}", clock)
+
+
 @functools.cache
 def _babel(locale: str) -> Locale:
     return Locale.parse(locale)

@@ -186,6 +186,29 @@ EN: dict[str, Source] = {
         count="count",
     ),
     "summary.file_caption": "The summary — too long for a few messages, so here it is as a file.",
+    # Voice memory (core.app.memory): /find WORDS, and /ask QUESTION without a recording. In
+    # find.moment*, {who} is a name, {when} a date and time, {at} a time inside a recording or
+    # call (0:42), {channel} a voice channel, {said} the sentence found; find.open labels a link.
+    "find.heading": "Where “{words}” was said, newest first ({first}–{last}; times in {zone}):",
+    "find.none": Plural(
+        "Nothing I kept here from the last {days} day has “{words}”. I keep the transcripts of voice notes, recordings and calls for {days} day.",
+        "Nothing I kept here from the last {days} days has “{words}”. I keep the transcripts of voice notes, recordings and calls for {days} days.",
+        count="days",
+    ),
+    "find.no_more": "Nothing more has “{words}”.",
+    "find.moment": "{who}, {when}: {said}",
+    "find.moment_at": "{who}, {when}, {at} into the recording: {said}",
+    "find.moment_call": "{who}, {when}, {at} into the call in {channel}: {said}",
+    "find.someone": "someone",
+    "find.open": "open",
+    "find.next": "Next ›",
+    "find.previous": "‹ Previous",
+    "memory.nothing_kept": Plural(
+        "Nothing I kept here from the last {days} day speaks of that, so I cannot answer it. I keep the transcripts of voice notes, recordings and calls for {days} day.",
+        "Nothing I kept here from the last {days} days speaks of that, so I cannot answer it. I keep the transcripts of voice notes, recordings and calls for {days} days.",
+        count="days",
+    ),
+    "memory.cited": "Said here:",
     "summary.nothing": Plural(
         "There is nothing to summarise in that window. I summarise what I saw in this group — texts, captions and "
         "the voice notes I transcribed — and keep it for {days} day.",

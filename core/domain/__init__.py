@@ -15,6 +15,7 @@ live_speech.py      a call's turn cut into pieces while it lasts, and put back t
 spoken_language.py  which voices' language reads a message: Chinese or English
 sayable.py          what of a typed message is said aloud
 transcripts.py      a transcript's timed parts, progress and missing stretches
+memory.py           /find: words folded, moments found, the words marked where they were said
 pauses.py           where to cut a long recording
 summaries.py        the chat log's messages, summary state and requests
 summary_windows.py  `/summary 2h`: windows read and bounded

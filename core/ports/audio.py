@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from core.domain.memory import Said
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import AsrPiece, VoiceNote
 
@@ -80,12 +81,14 @@ class RemoteRecording:
     fetched: its size in bytes and its length in seconds (None: not declared, and either may
     lie), and how to find it: `locate` answers with a URL to download, or with a file on this
     machine (a local Bot API server's). `identity` is the platform's lasting id of the file
-    (Telegram's `file_unique_id`, a Discord attachment's id): its transcript is kept under it."""
+    (Telegram's `file_unique_id`, a Discord attachment's id): its transcript is kept under it;
+    `said`: the message that carried it, who sent it and when, kept with it for `/find`."""
 
     locate: Callable[[], Awaitable[str | Path]]
     size: int | None = None
     seconds: float | None = None
     identity: str | None = None
+    said: Said | None = None
 
 
 Recording = Path | RemoteRecording

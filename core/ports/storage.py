@@ -21,6 +21,7 @@ from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.consent import CloneChallenge
 from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
+from core.domain.memory import Moment, Said
 from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.summaries import ChatMessage, SummaryState
 from core.domain.transcripts import KeptTranscript, TranscriptPart
@@ -171,9 +172,11 @@ class TranscriptStore(Protocol):
         part: TranscriptPart,
         at: datetime,
         whole: float | None = None,
+        said: Said | None = None,
     ) -> None:
         """Keep one heard piece; a piece kept already (the same start) stays as it was. `whole`:
-        the recording's length, when this piece is all of it (the transcript is then whole)."""
+        the recording's length, when this piece is all of it (the transcript is then whole);
+        `said`: where the recording was said, kept with its first piece."""
         ...
 
     async def newest(self, chat: ChatRef, prefix: str) -> str | None:
@@ -181,8 +184,29 @@ class TranscriptStore(Protocol):
         ...
 
     async def complete(
-        self, chat: ChatRef, recording: str, *, language: str, duration: float, at: datetime
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        duration: float,
+        at: datetime,
+        said: Said | None = None,
     ) -> None: ...
+
+    async def search(
+        self,
+        chat: ChatRef,
+        words: tuple[str, ...],
+        *,
+        places: frozenset[str] | None = None,
+        offset: int = 0,
+        limit: int,
+        also: Sequence[ChatRef] = (),
+    ) -> list[Moment]:
+        """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
+        those said in `places` (Discord channels) when given; those of `also` too."""
+        ...
 
     async def discard(self, chat: ChatRef, recording: str) -> None: ...
 
@@ -421,6 +445,11 @@ class BusinessUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def transcripts(self) -> TranscriptStore: ...
+
+
+class MemoryUnitOfWork(SummaryUnitOfWork, BusinessUnitOfWork, Protocol):
+    """What `core.app.memory` needs: the kept transcripts, the chat's time zone, and a Business
+    owner's connection (its transcripts are the owner's to find)."""
 
 
 class InlineVoiceStore(Protocol):

@@ -215,3 +215,31 @@ async def test_sqlite_keeps_its_own_pool_whatever_the_pool_settings(tmp_path: Pa
             await connection.commit()
 
     assert both == [1, 1]
+
+
+async def test_what_db_purge_deletes_is_gone_from_find_at_once(
+    database_url: str,
+    operator_shell: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`voicebridge find` over the database, as /find reads it: the transcript purged for its
+    age is no longer found, the one still kept is."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    await seeded(database_url, datetime.now(UTC))
+
+    before = await asyncio.to_thread(main, ["find", f"telegram:{CHAT.chat_id}", "SAID"])
+    found_before = capsys.readouterr().out
+    await asyncio.to_thread(main, ["db", "purge"])
+    capsys.readouterr()
+    after = await asyncio.to_thread(main, ["find", f"telegram:{CHAT.chat_id}", "said"])
+    found_after = capsys.readouterr().out
+    elsewhere = await asyncio.to_thread(main, ["find", "telegram:-100888", "said"])
+    found_elsewhere = capsys.readouterr().out
+    wrong = await asyncio.to_thread(main, ["find", "irc:#chat", "said"])
+
+    assert (before, after, elsewhere, wrong) == (0, 0, 0, 2)
+    assert found_before.startswith("Where “said” was said, newest first (1–2;")
+    assert "**said** 1" in found_before and "**said** 0" in found_before
+    assert "**said** 1" in found_after and "said 0" not in found_after
+    assert found_elsewhere.startswith("Nothing I kept here from the last 7 days has “said”")

@@ -573,7 +573,8 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
 
     by_name = {(c["type"], c["name"]): c for c in discord_api.commands}
     slash = {name for kind, name in by_name if kind == 1}
-    assert slash == {"say", "transcribe", "ask", "voice", "style", "language", "autotranscribe",
+    assert slash == {"say", "transcribe", "ask", "find", "voice", "style", "language",
+                     "autotranscribe",
                      "settings", "help", "summary", "forget", "usage", "design_voice",
                      "delete_voice", "botlanguage", "tldr", "translate",
                      "autotranslate", "voicetranslations", "autogist", "read_channel", "skip",
@@ -608,7 +609,7 @@ async def test_every_command_says_how_it_is_acknowledged_or_opens_a_modal(
         commands = [*bot.tree.walk_commands(), *bot.tree.get_commands(type=CONTEXT_MENU)]
 
     undeclared = {c.name for c in commands if ACK not in c.extras and c.name not in MODALS}
-    assert len(commands) == 34 and undeclared == set()
+    assert len(commands) == 35 and undeclared == set()
 
 
 # --- configuration and running ---------------------------------------------------------------

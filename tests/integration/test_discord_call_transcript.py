@@ -230,7 +230,7 @@ async def test_a_question_about_the_call_is_answered_from_its_transcript(
             server.lounge, cleo, "ask", question="Who decided what?", call=True
         )
         [answer] = await asked.wait_for_messages()
-        unnamed = await discord_api.slash(server.lounge, cleo, "ask", question="Who?")
+        unnamed = await discord_api.slash(server.lounge, cleo, "ask", question="Zeppelins?")
         [refusal] = await unnamed.wait_for_messages()
 
     assert answer.content == "Ann decided to ship on Friday."
@@ -240,7 +240,8 @@ async def test_a_question_about_the_call_is_answered_from_its_transcript(
     assert "] Ann: we decide to ship on Friday\n" in prompt
     assert "] Cleo: I will write the release notes" in prompt
     assert "weekend" not in prompt
-    assert refusal.content.startswith("Attach a voice message, audio or video file to ask about")
+    # Without call:True, what was said in the channel's calls and voice messages is asked.
+    assert refusal.content.startswith("Nothing I kept here from the last 7 days speaks of that")
 
 
 async def test_a_turn_is_one_caption_edited_while_it_goes_on_and_a_new_speaker_a_new_one(

@@ -138,4 +138,7 @@ async def test_the_synced_commands_carry_every_language(
 
 def voice_help(locale: str) -> str:
     """/help's second message: reading aloud and listening in voice channels."""
-    return text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)
+    return (
+        text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)
+        + "\n\n" + text("discord.help.memory", locale)
+    )  # fmt: skip

@@ -54,7 +54,7 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
 
     assert answers[MEI, "/help"] == (
         f"{text('help', 'zh_Hans')}\n\n{text('help.more', 'zh_Hans')}\n"
-        f"{text('help.voice_share', 'zh_Hans')}"
+        f"{text('help.voice_share', 'zh_Hans')}\n{text('help.memory', 'zh_Hans')}"
     )
     assert answers[MEI, "/help"].startswith("命令：")
     assert answers[MEI, "/language klingon"] == text(
@@ -67,6 +67,7 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
     # The same group, in English for Bob.
     assert answers[BOB, "/help"] == (
         f"{text('help', 'en')}\n\n{text('help.more', 'en')}\n{text('help.voice_share', 'en')}"
+        f"\n{text('help.memory', 'en')}"
     )
     [status, *progress] = bot_api.drafts(MEI)  # Mei's private chat: progress is a draft
     assert status == "正在转写录音（时长 35秒）……"

@@ -27,8 +27,9 @@ from core.infra.storage import (
     upgrade,
 )
 from core.infra.storage.database import MIGRATION_LOCK_KEY
+from core.infra.storage.search import include_object
 
-HEAD = "0024"
+HEAD = "0025"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,7 +44,12 @@ async def on_connection(url: str, work: Any) -> Any:
 
 def schema_differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": True}
+        connection,
+        opts={
+            "compare_type": True,
+            "compare_server_default": True,
+            "include_object": include_object,
+        },
     )
     return list(compare_metadata(context, Base.metadata))
 

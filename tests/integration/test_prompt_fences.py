@@ -72,3 +72,23 @@ async def test_what_a_recording_says_stays_inside_the_gist_fence(
         await bot_api.wait_until(lambda: len(bot_api.sent("sendMessage", chat_id=GROUP)) > 1)
 
     assert requests_fenced_by(mimo, "transcript") == [["transcript", "transcript"]]
+
+
+async def test_what_was_kept_stays_inside_the_fence_of_a_question_across_the_chat(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """`/ask` without a reply: every kept line the question's words find is data, in one fence."""
+    mimo.asr_text = "the invoice " + ATTACK
+    note = bot_api.voice_message(
+        chat_id=GROUP,
+        user_id=EVE,
+        data=make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes(),
+        chat_type="supergroup",
+    )
+    async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
+        bot_api.push(note)
+        await bot_api.wait_for("sendMessage", count=1, chat_id=GROUP)  # its transcript
+        said(bot_api, ALICE, "/ask who sent the invoice?")
+        await bot_api.wait_until(lambda: len(bot_api.sent("sendMessage", chat_id=GROUP)) > 1)
+
+    assert requests_fenced_by(mimo, "transcripts") == [["transcripts", "transcripts"]]

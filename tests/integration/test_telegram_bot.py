@@ -231,7 +231,7 @@ async def test_bad_requests_get_short_usage_replies(
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, max_say_chars=100)
     async with running(settings, bot_api):
         replies = []
-        for words in ("/say", "/say " + "x" * 101, "/transcribe", "/language fr", "/ask what?"):
+        for words in ("/say", "/say " + "x" * 101, "/transcribe", "/language fr", "/ask"):
             say(bot_api, words)
             replies.append(await reply_text(bot_api))
 
@@ -241,7 +241,8 @@ async def test_bad_requests_get_short_usage_replies(
         "Reply to a voice note, audio or video with /transcribe"
         " (or /transcribe srt for subtitles).",
         "“fr” is not a valid transcript language. Choose one of: auto, zh, en.",
-        "Reply to a voice note, audio or video with /ask QUESTION.",
+        "Reply to a voice note, audio or video with /ask QUESTION, or send /ask QUESTION alone"
+        " to ask about what was said here in voice notes and calls lately.",
     ]
     assert mimo.requests == []
 

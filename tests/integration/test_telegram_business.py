@@ -468,3 +468,40 @@ async def test_work_a_crash_cut_off_for_good_is_reported_to_the_owner_alone(
         "not finish it. Open that chat to listen to it."
     )
     assert [c for c in bot_api.calls if str(c.params.get("chat_id")) == str(FRIEND)] == []
+
+
+async def test_the_owner_alone_finds_what_their_contacts_said(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """/find in the owner's own chat with the bot finds the Business transcripts; in a group,
+    even the owner's /find does not, nor does anyone else's."""
+    mimo.asr_text = "the invoice goes out on Friday"
+    mimo.answer_text = "On Friday [1]."
+    group = -1009090
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        note = bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
+        )
+        bot_api.push_business(note)
+        await owner_hears(bot_api, 2)
+        command(bot_api, "/find invoice")
+        [*_, found] = await owner_hears(bot_api, 3)
+        command(bot_api, "/ask when does the invoice go out?")
+        [*_, answer, cited] = await owner_hears(bot_api, 5)
+        bot_api.push(bot_api.text_message(
+            chat_id=group, user_id=OWNER, text="/find invoice", chat_type="supergroup"
+        ))  # fmt: skip
+        in_group = await bot_api.wait_for("sendMessage", count=1, chat_id=group)
+        bot_api.push(bot_api.text_message(chat_id=FRIEND, user_id=FRIEND, text="/find invoice"))
+        friend = await bot_api.wait_for("sendMessage", count=1, chat_id=FRIEND)
+
+    assert found.startswith("Where “invoice” was said")
+    assert f"1. User{FRIEND}, " in found and "the <b>invoice</b> goes out on Friday" in found
+    assert "reply_markup" not in bot_api.sent("sendMessage", chat_id=OWNER)[2].params
+    assert answer == "On Friday [1]."
+    assert cited.startswith(f"Said here:\n1. User{FRIEND}, ")
+    assert str(in_group[-1].params["text"]).startswith("Nothing I kept here")
+    assert str(friend[-1].params["text"]).startswith("Nothing I kept here")

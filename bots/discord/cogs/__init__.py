@@ -3,6 +3,7 @@
 transcription.py  voice messages transcribed unasked, /transcribe on request
 speech.py         /say and "Read aloud"
 questions.py      /ask and "Ask about this audio"
+memory.py         /find: where something was said in voice messages and calls
 gists.py          /tldr, the "Gist" button
 translations.py   /translate and "Translate", the "Speak" button, /voicetranslations
 summaries.py      /summary and /forget

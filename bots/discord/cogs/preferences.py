@@ -314,7 +314,8 @@ class PreferencesCog(commands.Cog):
         await _answer(interaction, text("discord.help", locale))
         voice = (
             text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)
-        )
+            + "\n\n" + text("discord.help.memory", locale)
+        )  # fmt: skip
         await _answer(interaction, voice)  # a message of its own
 
     async def _auto_transcribe_now(

@@ -1,6 +1,9 @@
 """Questions about a recording: /ask question attachment, and the message menu "Ask about this
 audio", whose question comes from a modal; `/ask question call:True`, in a voice channel's chat,
-asks about the last call the bot listened to there (`core.app.calls`)."""
+asks about the last call the bot listened to there (`core.app.calls`); `/ask question` alone
+asks what was said in this channel's voice messages (and, in a voice channel's chat, its calls)
+lately (`core.app.memory`): the answer is for everyone in the channel, so it is drawn from
+this channel alone, for a member who may read its history."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import quick_locale
+from bots.discord.audiences import quick_locale, reply_locale
+from bots.discord.cogs.memory import MARKDOWN
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.media import (
     NothingNamedToAsk,
@@ -26,7 +30,9 @@ from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.translator import translatable
 from core.app.calls import Calls
+from core.app.memory import Memory
 from core.app.questions import Questions
+from core.chat.memory import link_to, moment_line
 from core.domain import errors
 
 MAX_QUESTION_CHARS = 1000
@@ -35,10 +41,13 @@ MAX_QUESTION_CHARS = 1000
 class QuestionsCog(commands.Cog):
     """/ask, and "Ask about this audio" on any message with a recording."""
 
-    def __init__(self, bot: AnyBot, questions: Questions, *, calls: Calls) -> None:
+    def __init__(
+        self, bot: AnyBot, questions: Questions, *, calls: Calls, memory: Memory | None = None
+    ) -> None:
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
         self.questions = questions
         self.calls = calls
+        self.memory = memory
         self.menu = app_commands.ContextMenu(
             name=translatable("Ask about this audio", "discord.menu.ask"),
             callback=self.ask_about_message,
@@ -71,6 +80,9 @@ class QuestionsCog(commands.Cog):
         if attachment is not None:
             await self.answer(interaction, attachment, question)
             return
+        if not call and self.memory is not None and interaction.channel_id is not None:
+            await self.recall(interaction, question)
+            return
         if not call:
             raise NothingNamedToAsk()
         if interaction.guild_id is None or interaction.channel_id is None:
@@ -85,6 +97,32 @@ class QuestionsCog(commands.Cog):
         await send_long(
             followup_of(interaction), answer.text, file_caption="", file_name="answer.txt"
         )
+
+    async def recall(self, interaction: Interaction, question: str) -> None:
+        """/ask question alone: an answer from what was said in this channel, citing it."""
+        assert self.memory is not None and interaction.channel_id is not None
+        require_history(interaction)
+        chat = for_interaction(interaction)
+        recalled = await self.memory.ask(
+            chat, question, asker=asker_of(interaction),
+            places=frozenset({str(interaction.channel_id)}),
+        )  # fmt: skip
+        locale = await reply_locale(interaction)
+        lines = [
+            moment_line(
+                moment,
+                (),
+                locale,
+                number=number,
+                zone=recalled.zone,
+                markup=MARKDOWN,
+                link=link_to(chat, moment),
+            )
+            for number, moment in recalled.cited[:5]
+        ]
+        cited = "\n".join([text("memory.cited", locale), *lines]) if lines else ""
+        body = f"{recalled.text}\n\n{cited}".strip()
+        await send_long(followup_of(interaction), body, file_caption="", file_name="answer.txt")
 
     async def ask_about_message(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Ask about this audio": a modal asks for the question (a modal must be

@@ -90,7 +90,7 @@ class TranscriptionCog(commands.Cog):
         )
         try:
             arrived = RecordingEvent(
-                chat=for_message(message), source=remote(voice), view=view,
+                chat=for_message(message), source=remote(voice, message=message), view=view,
                 audience=message_audience(message), asker=unasked(message),
             )  # fmt: skip
             await self.transcripts.arrived(arrived, channel=channel_override_of(message))
@@ -143,7 +143,7 @@ class TranscriptionCog(commands.Cog):
         recording = require_recording(message)
         gist_at = RecordingAt.of(message, recording) if reaches_channel(interaction) else None
         async with answer_in_time(interaction):
-            await self._asked(interaction, recording, gist_at, "text")
+            await self._asked(interaction, recording, gist_at, "text", message=message)
 
     async def _asked(
         self,
@@ -151,13 +151,17 @@ class TranscriptionCog(commands.Cog):
         recording: discord.Attachment,
         gist_at: RecordingAt | None,
         format: TranscriptFormat,
+        *,
+        message: discord.Message | None = None,
     ) -> None:
-        """The transcript `interaction` asked for, in its deferred response."""
+        """The transcript `interaction` asked for, in its deferred response; `message`: the
+        one carrying the recording, where there is one."""
         view = InteractionRecordingView(
             interaction, piece_seconds=self.piece_seconds, gist_at=gist_at
         )
         asked = RecordingEvent(
-            chat=for_interaction(interaction), source=remote(recording), view=view,
+            chat=for_interaction(interaction), source=remote(recording, message=message),
+            view=view,
             audience=interaction_audience(interaction), asker=asker_of(interaction),
         )  # fmt: skip
         await self.transcripts.asked(asked, format=format)

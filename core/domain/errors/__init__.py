@@ -49,6 +49,7 @@ here.
     │       └── NotYourReading    /skip, /stop by someone else while its starter listens
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
+    ├── NothingKept               /ask across the chat: nothing kept holds the question's words
     ├── AudioError                the audio could not be used
     │   ├── UndecodableAudio      corrupt, truncated, or not audio at all
     │   │   └── AudioTimedOut     ...or it holds ffmpeg far longer than its length warrants
@@ -169,6 +170,7 @@ from core.domain.errors.user import (
     NoOwnVoice,
     NoSpeech,
     NotAllowed,
+    NothingKept,
     NothingToProcess,
     NothingToSummarise,
     NotYourRecording,
@@ -250,6 +252,7 @@ __all__ = [
     "NotYourReading",
     "NotYourRecording",
     "NotYourVoice",
+    "NothingKept",
     "NothingToProcess",
     "NothingToSummarise",
     "PersonAudioQuotaShort",

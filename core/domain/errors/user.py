@@ -71,6 +71,13 @@ class LoggingIsOff(NothingToSummarise):
     key = "summary.nothing_logging_off"
 
 
+class NothingKept(UserInputError):
+    """`/ask` without a recording: nothing kept in the chat holds the question's words.
+    Params: days (how long transcripts are kept)."""
+
+    key = "memory.nothing_kept"
+
+
 class BadVoiceName(UserInputError):
     """Params: value, limit (characters)."""
 

@@ -33,6 +33,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.infra.storage.types import UtcDateTime
 
+EMPTY = text("''")
+
 # Named constraints keep Alembic's generated names identical on SQLite and PostgreSQL, and let a
 # later migration drop or alter a constraint by name (SQLite batch mode needs names to do that).
 NAMING_CONVENTION = {
@@ -262,6 +264,13 @@ class RecordingTranscriptRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     duration: Mapped[float | None] = mapped_column(Float())
     made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # Where it was said, for `/find` (`core.domain.memory.Said`): the message that carried the
+    # recording, its sender's name and the time sent; `place` is the Discord channel it is in,
+    # or a call's voice channel (NULL on Telegram, and for recordings kept before 0025).
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    author: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    place: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class RecordingTranscriptPartRow(Base):
@@ -269,6 +278,10 @@ class RecordingTranscriptPartRow(Base):
     milliseconds of the original recording, so they compare exactly when the piece comes again."""
 
     __tablename__ = "recording_transcript_parts"
+    __table_args__ = (
+        # `/find` reads one chat's lines newest first.
+        Index("ix_recording_transcript_parts_chat_time", "platform", "chat_id", "made_at"),
+    )
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -281,6 +294,12 @@ class RecordingTranscriptPartRow(Base):
     # for a recording's pieces.
     speaker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     speaker: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # The text with case and accents folded (`core.domain.memory.fold`): what `/find` searches.
+    # PostgreSQL indexes it with pg_trgm (`SEARCH_INDEX`); SQLite copies it into the FTS5 table
+    # `transcript_search` (trigram tokenizer), whose row is `search_id`: triggers of the
+    # migration keep the two in step on every insert, update and delete.
+    folded: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY)
+    search_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
 
 
 class BusinessConnectionRow(Base):

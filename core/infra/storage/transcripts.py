@@ -7,16 +7,19 @@ a file forwarded to both (Telegram's `file_unique_id` is the same in every chat)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.domain.memory import Moment, Said, call_channel, fold
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.storage.models import RecordingTranscriptPartRow, RecordingTranscriptRow
 from core.infra.storage.repositories import insert_for
+from core.infra.storage.search import search
 
 Header = RecordingTranscriptRow
 Part = RecordingTranscriptPartRow
@@ -51,15 +54,19 @@ class TranscriptRepository:
         part: TranscriptPart,
         at: datetime,
         whole: float | None = None,
+        said: Said | None = None,
     ) -> None:
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
-        header = insert_for(self._session, Header).values(**key, language=language, made_at=at)
+        header = insert_for(self._session, Header).values(
+            **key, language=language, made_at=at, **_where(recording, said)
+        )
         await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
         row = insert_for(self._session, Part).values(
             **key,
             start_ms=round(part.start * 1000),
             end_ms=round(part.end * 1000),
             text=part.text or "",
+            folded=fold(part.text or ""),
             made_at=at,
             speaker_id=part.speaker_id,
             speaker=part.speaker,
@@ -79,15 +86,37 @@ class TranscriptRepository:
         return (await self._session.scalars(query)).first()
 
     async def complete(
-        self, chat: ChatRef, recording: str, *, language: str, duration: float, at: datetime
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        duration: float,
+        at: datetime,
+        said: Said | None = None,
     ) -> None:
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         header = insert_for(self._session, Header).values(
-            **key, language=language, duration=duration, made_at=at
+            **key, language=language, duration=duration, made_at=at, **_where(recording, said)
         )
         # A recording of no speech at all has no part, hence no row yet.
         await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
         await self._mark_whole(chat, recording, duration)
+
+    async def search(
+        self,
+        chat: ChatRef,
+        words: tuple[str, ...],
+        *,
+        places: frozenset[str] | None = None,
+        offset: int = 0,
+        limit: int,
+        also: Sequence[ChatRef] = (),
+    ) -> list[Moment]:
+        """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
+        those said in `places` (Discord channels) when given; those of `also` too."""
+        chats = [chat, *also]
+        return await search(self._session, chats, words, places=places, offset=offset, limit=limit)
 
     async def _mark_whole(self, chat: ChatRef, recording: str, duration: float) -> None:
         done = update(Header).where(*_of(Header, chat, recording)).values(duration=duration)
@@ -107,6 +136,14 @@ class TranscriptRepository:
         """Retention: every chat's transcripts (and pieces) made before `cutoff`."""
         await _affected(self._session, delete(Part).where(Part.made_at < cutoff))
         return await _affected(self._session, delete(Header).where(Header.made_at < cutoff))
+
+
+def _where(recording: str, said: Said | None) -> dict[str, Any]:
+    """Where a recording was said, as its header keeps it; a call's voice channel."""
+    if said is None:
+        return {"place": call_channel(recording)}
+    return {"message_id": said.message_id, "author": said.author[:256], "sent_at": said.sent_at,
+            "place": said.place}  # fmt: skip
 
 
 def _of(

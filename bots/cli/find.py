@@ -1,0 +1,72 @@
+"""`voicebridge find CHAT WORDS...`: `/find` over the database, from a shell.
+
+The moments of one chat's kept transcripts where the words were said, as `/find` shows them in
+the chat (`core.app.memory`), a page of ten at a time. It reads DATABASE_URL's database and
+needs no MiMo key or bot token; it changes nothing there (no migration either).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import click
+
+from bots.cli.bots import existing_database
+from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.messages import shell_locale
+from bots.cli.shell import run as run_command
+from bots.cli.shell import service_verbose_option
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.domain.values import ChatRef
+
+PLATFORMS = ("telegram", "discord")
+
+
+@click.command(short_help="Find where words were said in a chat's kept transcripts.")
+@click.argument("chat")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Which page of ten moments.")  # fmt: skip
+@service_verbose_option
+def find(chat: str, words: tuple[str, ...], page: int, verbose: int) -> int:
+    """The moments of CHAT's kept transcripts where WORDS were said, newest first, as /find
+    shows them: CHAT is the platform and the chat's id, telegram:-1001234567890 for a Telegram
+    group, discord:guild:123456789012345678 for a Discord server (every channel of it)."""
+    where = _chat(chat)
+    body = partial(_find, where, " ".join(words), page - 1)
+    return run_command(body, verbose=verbose or None)
+
+
+def _chat(typed: str) -> ChatRef:
+    from core.domain.values import ChatRef
+
+    platform, _, chat_id = typed.partition(":")
+    if platform not in PLATFORMS or not chat_id:
+        raise click.BadParameter(
+            f"{typed!r}: name it as telegram:CHAT_ID or discord:guild:SERVER_ID", param_hint="CHAT"
+        )
+    return ChatRef(platform, chat_id)  # type: ignore[arg-type]  # checked just above
+
+
+async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int:
+    from core.app.memory import Memory
+    from core.chat.memory import Markup, found_text, link_to
+    from core.from_settings import storage
+    from core.infra.storage import current_revision
+
+    await existing_database(settings)
+    if await current_revision(settings.database_url) is None:
+        raise CommandFailed(ExitCode.USAGE, "the database has no tables yet: nothing is kept")
+    plain = Markup(escape=str, bold=("**", "**"), anchor=lambda label, url: url,
+                   channel=lambda channel: f"#{channel}")  # fmt: skip
+    days = settings.summary_retention_days
+    async with storage(settings, migrate=False) as store:
+        memory = Memory(uow=store.uow, chat_api=None, limiter=None, retention_days=days,
+                        max_prompt_chars=settings.summary_max_prompt_chars)  # fmt: skip
+        found = await memory.find(chat, words, page=page)
+    link = partial(link_to, chat)
+    click.echo(found_text(found, shell_locale(), markup=plain, link=link, days=days))
+    return ExitCode.OK

@@ -1,0 +1,173 @@
+"""Telegram's voice memory: `/find WORDS`, its page buttons, and `/ask QUESTION` without a reply
+(`core.app.memory`). Parse, call the core once, render.
+
+A moment of a supergroup links to its message (`t.me/c/…`); elsewhere (a basic group, a private
+chat) Telegram has no link to a message, so its button makes the bot reply to the voice note
+itself. The page buttons read the words again from the `/find` they answer, so nothing of the
+search is kept.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+
+from bots.telegram.access import asker_of
+from bots.telegram.audiences import AnsweredHandler
+from bots.telegram.handlers import chat_of, command_argument, message_of
+from bots.telegram.messages import text
+from bots.telegram.replies import reply_long
+from core.app.audiences import Answering
+from core.app.memory import Memory
+from core.chat.memory import Markup, found_text, link_to, moment_line
+from core.domain.memory import FoundPage, Moment
+from core.domain.text import format_duration
+from core.domain.values import ChatRef
+
+FIND_BUTTONS = "find:"  # every button of /find starts so
+PAGE = "find:p:"  # callback data of a page button: find:p:<page>
+NOTE = "find:n:"  # of a moment's button where there is no link: find:n:<message>:<ms>
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a page of links would preview the first
+HTML = Markup(
+    escape=lambda words: html.escape(words, quote=False),
+    bold=("<b>", "</b>"),
+    anchor=lambda label, url: f'<a href="{html.escape(url)}">{html.escape(label)}</a>',
+    channel=lambda channel: html.escape(channel),
+)
+
+
+class MemoryHandlers:
+    """`/find`, its buttons, and `/ask` (a reply to a recording goes to `on_recording`)."""
+
+    def __init__(self, memory: Memory, *, on_recording: AnsweredHandler) -> None:
+        self.memory = memory
+        self.on_recording = on_recording
+
+    async def find(self, update: Update, answer: Answering) -> None:
+        """/find WORDS: the first page of the moments where they were said."""
+        message = message_of(update)
+        words = command_argument(message)
+        if not words.strip():
+            await message.reply_text(text("find.usage", answer.locale))
+            return
+        page = await self.memory.find(chat_of(update), words, owner=owner_of(update))
+        body, buttons = self._page(message, page, answer.locale)
+        await message.reply_text(
+            body, parse_mode=ParseMode.HTML, reply_markup=buttons, do_quote=True,
+            link_preview_options=NO_PREVIEW,
+        )  # fmt: skip
+
+    async def button(self, update: Update, answer: Answering) -> None:
+        """A button under a page: another page, or a moment shown beside its voice note."""
+        query = update.callback_query
+        if query is None or query.data is None or not isinstance(query.message, Message):
+            return
+        shown, data = query.message, query.data
+        await query.answer()
+        if data.startswith(NOTE):
+            message_id, _, millis = data.removeprefix(NOTE).partition(":")
+            at = format_duration(int(millis) / 1000)
+            await shown.get_bot().send_message(
+                shown.chat_id, text("find.here", answer.locale, at=at),
+                reply_to_message_id=int(message_id),
+            )  # fmt: skip
+            return
+        asked = shown.reply_to_message
+        if asked is None or not data.startswith(PAGE):
+            return
+        number = int(data.removeprefix(PAGE) or 0)
+        page = await self.memory.find(
+            chat_of(update), command_argument(asked), page=number, owner=owner_of(update)
+        )
+        body, buttons = self._page(shown, page, answer.locale)
+        await shown.edit_text(
+            body, parse_mode=ParseMode.HTML, reply_markup=buttons, link_preview_options=NO_PREVIEW
+        )
+
+    async def ask(self, update: Update, answer: Answering) -> None:
+        """/ask QUESTION: about the recording replied to; without one, from what was said here."""
+        message = message_of(update)
+        question = command_argument(message)
+        if message.reply_to_message is not None or not question:
+            await self.on_recording(update, answer)
+            return
+        recalled = await self.memory.ask(
+            chat_of(update), question, asker=asker_of(update), owner=owner_of(update)
+        )
+        await reply_long(message, recalled.text, file_caption="", file_name="answer.txt")
+        if recalled.cited:
+            lines = [
+                moment_line(
+                    moment,
+                    (),
+                    answer.locale,
+                    number=number,
+                    zone=recalled.zone,
+                    markup=HTML,
+                    link=link_of(message, moment),
+                )
+                for number, moment in recalled.cited[:10]
+            ]
+            body = "\n".join([text("memory.cited", answer.locale), *lines])
+            await message.reply_text(
+                body, parse_mode=ParseMode.HTML, do_quote=True, link_preview_options=NO_PREVIEW
+            )
+
+    def _page(
+        self, message: Message, page: FoundPage, locale: str
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        body = found_text(
+            page, locale, markup=HTML, link=lambda moment: link_of(message, moment),
+            days=self.memory.retention_days,
+        )  # fmt: skip
+        rows: list[list[InlineKeyboardButton]] = []
+        notes = [
+            InlineKeyboardButton(f"↩ {number}", callback_data=note_data(moment))
+            for number, moment in enumerate(page.moments, page.first)
+            if link_of(message, moment) is None
+            and moment.said is not None
+            and moment.chat == chat_of_message(message)  # not a Business chat's note
+        ]
+        rows += [notes[i : i + 5] for i in range(0, len(notes), 5)]
+        turns = []
+        if page.page > 0:
+            turns.append(InlineKeyboardButton(text("find.previous", locale),
+                                              callback_data=f"{PAGE}{page.page - 1}"))  # fmt: skip
+        if page.more:
+            turns.append(InlineKeyboardButton(text("find.next", locale),
+                                              callback_data=f"{PAGE}{page.page + 1}"))  # fmt: skip
+        if turns:
+            rows.append(turns)
+        return body, InlineKeyboardMarkup(rows) if rows else None
+
+
+def link_of(message: Message, moment: Moment) -> str | None:
+    """A supergroup's link to the moment's message (`t.me/c/<chat>/<message>`); None elsewhere."""
+    if message.chat.type != ChatType.SUPERGROUP:
+        return None
+    return link_to(ChatRef("telegram", str(message.chat_id)), moment)
+
+
+def owner_of(update: Update) -> str | None:
+    """In a private chat, the person: their Business transcripts are theirs to find there."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return None
+    return str(user.id)
+
+
+def chat_of_message(message: Message) -> ChatRef:
+    return ChatRef("telegram", str(message.chat_id))
+
+
+def note_data(moment: Moment) -> str:
+    message_id = moment.said.message_id if moment.said else "0"
+    return f"{NOTE}{message_id}:{round(moment.start * 1000)}"

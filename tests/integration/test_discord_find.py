@@ -1,0 +1,136 @@
+"""Voice memory on Discord end to end: `/find` lists the moments of the server's voice messages
+and listened calls with jump links, only in the channels the member may read as they search;
+pages turn by button; `/ask` alone answers from what was said in its channel and cites it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from core.domain.transcripts import TranscriptPart
+from core.domain.values import ChatRef
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, running_discord
+from tests.standins.discord_api import VIEW_CHANNEL, FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+
+SAID = {
+    2: "The invoice for the Acme account is 4,200 euros.",
+    3: "I promised to send the invoice on Friday.",
+    4: "Nothing about money here.",
+}
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> dict[int, bytes]:
+    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
+
+
+async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, str]]) -> None:
+    """A call listened to in the server's voice channel, kept as `core.app.listening` keeps it."""
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            for number, (speaker, said) in enumerate(lines):
+                part = TranscriptPart(60.0 * number + 5, 60.0 * number + 9, said, speaker, "1")
+                await uow.transcripts.add_part(
+                    ChatRef("discord", f"guild:{server.id}"), f"call:{server.lounge}:1",
+                    language="auto", part=part, at=datetime.now(UTC),
+                )  # fmt: skip
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_find_shows_only_the_channels_the_member_may_read(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    carla = discord_api.add_member(server, "carla")
+    finance = await discord_api.add_text_channel(server, "finance")
+    await discord_api.deny_in_channel(finance, carla, VIEW_CHANNEL)
+    await keep_a_call(sqlite_url, server, [("Cy", "Chat about lunch"), ("Cy", "Invoice sent")])
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        secret = await discord_api.post_voice_message(finance, alice, notes[2], duration=2)
+        await discord_api.wait_for_messages(finance)
+        public = await discord_api.post_voice_message(server.general, bob, notes[3], duration=3)
+        await discord_api.wait_for_messages(server.general)
+        asked = await discord_api.slash(server.general, alice, "find", phrase="INVOICE")
+        [everything] = await asked.wait_for_messages()
+        denied = await discord_api.slash(server.general, carla, "find", phrase="invoice")
+        [hidden] = await denied.wait_for_messages()
+        euros = await discord_api.slash(server.general, carla, "find", phrase="euros")
+        [nothing] = await euros.wait_for_messages()
+
+    assert everything.ephemeral and hidden.ephemeral
+    base = f"https://discord.com/channels/{server.id}"
+    assert f"{base}/{finance}/{secret['id']}" in everything.content
+    assert f"{base}/{server.general}/{public['id']}" in everything.content
+    assert "1. bob, " in everything.content and "**invoice**" in everything.content
+    assert (
+        "Cy, " in everything.content
+        and f"into the call in <#{server.lounge}>" in everything.content
+    )
+    assert "4,200" in everything.content
+    assert "4,200" not in hidden.content and str(finance) not in hidden.content
+    assert "I promised to send the **invoice** on Friday." in hidden.content
+    assert "**Invoice** sent" in hidden.content
+    assert nothing.content.startswith("Nothing I kept here from the last 7 days has “euros”")
+
+
+async def test_pages_turn_by_button(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    lines = [("Cy", f"invoice number {n}") for n in range(7)]
+    await keep_a_call(sqlite_url, server, lines)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, alice, "find", phrase="invoice number")
+        [page] = await asked.wait_for_messages()
+        first = page.content
+        turned = await discord_api.click(page, alice, label="Next ›")
+        await turned.wait_for_callback()
+        await discord_api.wait_until(
+            lambda: page.content if "6–7" in page.content else None,
+            timeout=15,
+            what="the second page",
+        )
+
+    assert "(1–5;" in first and "**number** 6" in first and "**number** 1" not in first
+    assert "**number** 1" in page.content and "**number** 0" in page.content
+
+
+async def test_ask_alone_answers_from_this_channel_and_cites_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    mimo.answer_text = "bob promised the invoice for Friday [1]."
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    finance = await discord_api.add_text_channel(server, "finance")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await discord_api.post_voice_message(finance, alice, notes[2], duration=2)
+        await discord_api.wait_for_messages(finance)
+        said = await discord_api.post_voice_message(server.general, bob, notes[3], duration=3)
+        await discord_api.wait_for_messages(server.general)
+        asked = await discord_api.slash(
+            server.general, alice, "ask", question="who promised the invoice?"
+        )
+        [answer] = await asked.wait_for_messages()
+
+    assert answer.content.startswith(
+        "bob promised the invoice for Friday [1].\n\nSaid here:\n1. bob"
+    )
+    assert f"/{server.general}/{said['id']}" in answer.content
+    [request] = [r for r in mimo.requests if isinstance(r["messages"][-1]["content"], str)
+                 and r["messages"][-1]["content"].startswith("who promised")]  # fmt: skip
+    assert "4,200" not in request["messages"][-1]["content"]  # #finance is not this channel
