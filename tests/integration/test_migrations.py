@@ -26,7 +26,7 @@ from core.infra.storage import (
     downgrade,
     upgrade,
 )
-from core.infra.storage.database import MIGRATION_LOCK_KEY
+from core.infra.storage.database import MIGRATION_LOCK_KEY, one_at_a_time
 from core.infra.storage.search import include_object
 
 HEAD = "0025"
@@ -146,7 +146,7 @@ async def test_the_alembic_command_line_falls_back_to_the_database_url_setting(
     config = alembic_config("unused")
     config.remove_main_option("sqlalchemy.url")
 
-    await asyncio.to_thread(command.upgrade, config, "head")
+    await asyncio.to_thread(one_at_a_time, command.upgrade, config, "head")
 
     assert await current_revision(url) == HEAD
 
@@ -161,7 +161,7 @@ async def test_the_alembic_command_line_falls_back_to_the_database_url_setting(
 def test_offline_mode_prints_the_sql_without_a_database(
     url: str, expected: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    command.upgrade(alembic_config(url), "head", sql=True)
+    one_at_a_time(command.upgrade, alembic_config(url), "head", sql=True)
     sql = capsys.readouterr().out
     assert "CREATE TABLE chat_preferences" in sql
     assert f"auto_transcribe BOOLEAN {expected}" in sql
@@ -203,7 +203,12 @@ def count_preferences(connection: Connection) -> int:
 
 
 def test_offline_mode_prints_the_chat_log_tables(capsys: pytest.CaptureFixture[str]) -> None:
-    command.upgrade(alembic_config("postgresql+asyncpg://nobody@nowhere/none"), "head", sql=True)
+    one_at_a_time(
+        command.upgrade,
+        alembic_config("postgresql+asyncpg://nobody@nowhere/none"),
+        "head",
+        sql=True,
+    )
     sql = capsys.readouterr().out
     assert "CREATE TABLE chat_messages" in sql
     assert (

@@ -194,7 +194,7 @@ async def upgrade(url: str, revision: str = "head") -> Upgraded:
 def _upgrade(url: str, revision: str) -> Upgraded:
     config = alembic_config(url)
     before = asyncio.run(current_revision(url))
-    _one_at_a_time(command.upgrade, config, revision)
+    one_at_a_time(command.upgrade, config, revision)
     after = asyncio.run(current_revision(url))
     return Upgraded(after, _steps(config, before, after))
 
@@ -240,7 +240,7 @@ def _steps(config: Config, lower: str | None, upper: str | None) -> int:
 
 
 async def downgrade(url: str, revision: str) -> None:
-    await asyncio.to_thread(_one_at_a_time, command.downgrade, alembic_config(url), revision)
+    await asyncio.to_thread(one_at_a_time, command.downgrade, alembic_config(url), revision)
 
 
 async def current_revision(url: str) -> str | None:
@@ -348,11 +348,13 @@ def known_revision(revision: str) -> bool:
         return False
 
 
-def _one_at_a_time(
-    alembic_command: Callable[[Config, str], None], config: Config, revision: str
+def one_at_a_time(
+    alembic_command: Callable[..., None], config: Config, revision: str, **options: Any
 ) -> None:
+    """An Alembic command, alone in this process: Alembic's `context` is one per process, and
+    a migration a stop left behind (`_left_behind_when_cancelled`) may still run in a thread."""
     with _alembic_lock:
-        alembic_command(config, revision)
+        alembic_command(config, revision, **options)
 
 
 def _read_revision(connection: Connection) -> str | None:
