@@ -4,10 +4,7 @@ answer (the stand-ins), and against none."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest_asyncio
 
 from core.infra.storage import upgrade
 from tests.integration.cli.process import clean_env, env, voicebridge
@@ -19,18 +16,6 @@ from tests.standins.telegram_api import FakeBotApi
 CACHE_CHAT = -1001234567890
 # The permissions of the invite link docs/getting-started/discord.md explains, one by one.
 DOCUMENTED_PERMISSIONS = 352118669151232
-
-
-@pytest_asyncio.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def discord_api() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 def checked(text: str) -> dict[str, str]:

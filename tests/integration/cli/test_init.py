@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from click.testing import CliRunner, Result
 from dotenv import dotenv_values
 
@@ -23,18 +21,6 @@ from tests.standins.telegram_api import FakeBotApi
 # `init` runs in this process, and sets logging up as every command does (or turns it off):
 # the next test in this worker finds logging as it was.
 pytestmark = pytest.mark.usefixtures("restored_logging")
-
-
-@pytest_asyncio.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def discord_api() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 @pytest.fixture

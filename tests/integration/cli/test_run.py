@@ -245,18 +245,6 @@ async def test_both_platforms_out_of_reach_are_named_within_the_patience(
         assert len(waits) >= 2 and sum(waits) <= 2.5, (platform, lines)
 
 
-@pytest_asyncio.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def discord_api() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-
-
 async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_line_each(
     mimo: FakeMimo, bot_api: FakeBotApi, discord_api: FakeDiscord, cwd: Path
 ) -> None:
