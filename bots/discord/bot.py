@@ -347,7 +347,6 @@ def feature_cogs(
             listening=runtime.listening,
             calls=runtime.calls,
             voice_available=channels.client is not None,
-            idle_seconds=runtime.settings.discord_listen_idle_seconds,
             limiter=runtime.limiter,
             clicks=clicks,
             holds=channels.holds,

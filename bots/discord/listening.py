@@ -8,10 +8,8 @@ ready together in one message, at most one request every `CAPTION_PACE` seconds 
 meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
-are put back when it stops (`bots.discord.nicknames`). Ends when stopped, when the bot is
-taken out of the call, when nobody it transcribes is left in it, when none of them said anything
-for `idle_seconds`, or once the server's listening of the day is used up (said in the chat
-first): the last two through the cog's `on_end`.
+are put back when it stops (`bots.discord.nicknames`). When it ends is the core's
+(`core.app.live_call`): a quota used up is said in the chat first, as the core ends the call.
 """
 
 from __future__ import annotations
@@ -20,8 +18,6 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 import discord
 
@@ -88,8 +84,6 @@ class ListenedCall:
         listening: Listening,
         locale: str,
         settings: ReceiveSettings | None,
-        idle_seconds: float,
-        on_end: Callable[[], Coroutine[Any, Any, None]],
         holds: CallHolds,
         client: discord.Client,
         turn_gap: float = TURN_GAP,
@@ -103,10 +97,6 @@ class ListenedCall:
         self._voice: ListeningVoiceClient | None = None
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
-        self._idle_seconds, self._on_end = idle_seconds, on_end
-        self._ending: asyncio.Task[None] | None = None  # a quota used up: the call ends
-        self._heard = asyncio.Event()  # set at each utterance: the idle watch starts again
-        self._watch: asyncio.Task[None] | None = None
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
         self._newest: discord.Message | None = None  # the captions' newest message
         self._status_shown = False
@@ -133,7 +123,6 @@ class ListenedCall:
         self._voice = voice
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
-        self._watch = asyncio.create_task(self._watch_idle(), name="listening idle")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
 
@@ -177,9 +166,6 @@ class ListenedCall:
 
     async def stop(self) -> None:
         """Stop listening and leave; what was said before is still posted and kept."""
-        watch = self._watch
-        if watch is not None and watch is not asyncio.current_task():
-            watch.cancel()
         if self._receiver is not None:
             self._receiver.close()
         if self._task is not None:
@@ -205,17 +191,6 @@ class ListenedCall:
             return
         self._status_shown = status is not None
 
-    async def _watch_idle(self) -> None:
-        """`on_end` once nothing was said for `idle_seconds`."""
-        while True:
-            self._heard.clear()
-            try:
-                await asyncio.wait_for(self._heard.wait(), self._idle_seconds)
-            except TimeoutError:
-                break
-        logger.info("nothing said in voice channel %s for a while: leaving", self.channel.id)
-        await self._on_end()
-
     def _admits(self, user_id: int) -> bool:  # discord.py's socket reader thread
         return self._listening.admits(self.server, str(user_id))
 
@@ -227,7 +202,6 @@ class ListenedCall:
         try:
             async with receiver:
                 async for utterance in receiver:
-                    self._heard.set()
                     await slots.acquire()
                     line = asyncio.create_task(self._line(utterance))
                     line.add_done_callback(lambda _: slots.release())
@@ -276,11 +250,7 @@ class ListenedCall:
                 speaker=self._name(member), started_at=utterance.started_at,
                 turn=utterance.turn, piece=utterance.piece, last=utterance.ends_turn,
             )  # fmt: skip
-        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
-            if self._ending is not None:
-                return None
-            logger.info("listening in %s refused: %s", self.channel.id, exc)
-            self._ending = asyncio.create_task(self._on_end(), name="listening used up")
+        except errors.QuotaUsed as exc:  # the core ends the call: said once
             return error_text(exc, self.locale)
         except Exception:
             logger.exception("an utterance in %s could not be transcribed", self.channel.id)

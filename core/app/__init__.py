@@ -20,6 +20,7 @@ reading_turns.py  one running reading: its queue and turns, held while a listene
 spoken_messages.py  one message of a reading made into speech, in a voice of its language
 reader_choices.py  what the server and each member chose for the channel reader
 listening.py      a voice channel transcribed live: consent, who is transcribed, each utterance
+live_call.py      one call listened to: its turns kept, and when it ends by itself
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
 claims.py         the Claims: each message answered once, interruptions reported

@@ -12,7 +12,8 @@ VoiceChannels`); everything decided is decided here.
              naming the channel. Switching takes the same rights, and makes its member the
              reading's starter.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
-    stop     of the voice channel, or by anyone once the starter has left it
+    stop     of the voice channel, or by anyone once the starter has left it (the rule of
+             every hold on the call, `core.domain.voice_call.may_stop`)
     heard    a message of the channel a reading reads (`core.app.reading_turns` reads it in
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
@@ -35,6 +36,7 @@ from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold
 from core.domain.reading import HeardMessage
 from core.domain.values import ChatRef
+from core.domain.voice_call import may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels
 
 logger = logging.getLogger(__name__)
@@ -193,10 +195,10 @@ class ChannelReader:
         reading = self.reading_in(server)
         if reading is None:
             raise errors.NotReading()
-        starter = reading.reads.starter_id
-        starter_listens = self._channels.sits_in(server, starter) == reading.voice_id
-        moderator = self._channels.moves_members(server, reading.voice_id, member)
-        if member != starter and starter_listens and not moderator:
+        voice_id, starter = reading.voice_id, reading.reads.starter_id
+        moderator = self._channels.moves_members(server, voice_id, member)
+        present = self._channels.sits_in(server, starter) == voice_id
+        if not may_stop(member, starter=starter, starter_present=present, moderator=moderator):
             raise errors.NotYourReading()
         return reading
 

@@ -201,6 +201,28 @@ async def test_nobody_is_transcribed_without_a_yes_and_the_bot_leaves_when_they_
     assert not_listening.content == "I am not listening in this server."
 
 
+async def test_a_listening_is_stopped_by_its_starter_alone_until_she_leaves_then_by_anyone(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """The reading's rule: the starter, a moderator, or anyone once the starter has left."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        refused = await members.answer(bob.user_id, "stop_listening")
+        await discord_api.leave_call(server, ann)  # Bob, who said yes, stays
+        stopped = await members.answer(bob.user_id, "stop_listening")
+
+    assert refused.content == (
+        "Only the member who started the listening, someone allowed to move members out of the "
+        "voice channel, or anyone once its starter has left, can do that."
+    )
+    assert stopped.content == f"I stopped listening and left <#{server.lounge}>."
+    assert left_by_itself(discord_api)
+
+
 async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_call_ends(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
