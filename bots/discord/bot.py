@@ -65,6 +65,7 @@ from bots.startup import PATIENCE_SECONDS, reach
 from core.app.channel_reader import ChannelReader
 from core.app.claims import Claims
 from core.app.reading_turns import ReaderPolicy
+from core.app.voice_calls import VoiceCalls
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 
@@ -169,7 +170,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.gateway_url = gateway_url
         self.player = player
         self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
-        self.reader = reader_for(runtime, self.voice_channels)
+        # The bot's voice call in each server, which the reading and the listening hold.
+        self.voice_calls = VoiceCalls(self.voice_channels)
+        self.reader = reader_for(runtime, self.voice_channels, self.voice_calls)
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -182,7 +185,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
             self, self.runtime, player=self.player, reader=self.reader,
-            channels=self.voice_channels, clicks=self.clicks,
+            channels=self.voice_channels, voice_calls=self.voice_calls, clicks=self.clicks,
             earlier_reply=self.crash_redo.earlier_reply,
         )  # fmt: skip
         for cog in cogs:
@@ -282,14 +285,21 @@ _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every fiel
 _CLICKED: type[AnswersClicks] = VoicebridgeBot  # ...and the one buttons read
 
 
-def reader_for(runtime: Runtime, channels: DiscordVoiceChannels) -> ChannelReader:
-    """The channel reader, reading in the servers' voice channels through `channels`."""
+def reader_for(
+    runtime: Runtime, channels: DiscordVoiceChannels, calls: VoiceCalls
+) -> ChannelReader:
+    """The channel reader, reading in the servers' voice channels through `channels`, in the
+    calls of `calls`."""
     settings = runtime.settings
     policy = ReaderPolicy(
         queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
     )
     return ChannelReader(
-        channels=channels, speech=runtime.message_speech, policy=policy, metrics=runtime.metrics
+        channels=channels,
+        calls=calls,
+        speech=runtime.message_speech,
+        policy=policy,
+        metrics=runtime.metrics,
     )
 
 
@@ -300,6 +310,7 @@ def feature_cogs(
     player: VoicePlayer,
     reader: ChannelReader,
     channels: DiscordVoiceChannels,
+    voice_calls: VoiceCalls,
     clicks: Answerers,
     earlier_reply: EarlierReply = lambda message: None,
 ) -> list[commands.Cog]:
@@ -349,7 +360,7 @@ def feature_cogs(
             voice_available=channels.client is not None,
             limiter=runtime.limiter,
             clicks=clicks,
-            holds=channels.holds,
+            voice_calls=voice_calls,
         ),
         LimitsCog(runtime.limiter, runtime.consents),
     ]

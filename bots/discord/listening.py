@@ -1,6 +1,6 @@
 """A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
 client joined undeafened (or the call it reads aloud in there, undeafened while it listens:
-`bots.discord.voice_channels.CallHolds`), a receiver whose filter is the core's consent, and
+the core's `core.app.voice_calls`), a receiver whose filter is the core's consent, and
 each piece of a turn handed to the core as it is cut, while the member goes on (a few at once),
 and its text posted in the voice channel's chat, "**Name**: text", in the order said: a line
 per speaker turn, its message edited as its pieces are heard (`bots.discord.captions`), lines
@@ -25,12 +25,13 @@ from bots.discord.captions import TURN_GAP, Captions, Line, Said
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
 from bots.discord.nicknames import ListeningNick
-from bots.discord.playback import CONNECT_TIMEOUT
 from bots.discord.receive import ListeningVoiceClient, ReceiveSettings, Utterance, VoiceReceiver
-from bots.discord.voice_channels import LISTENING, CallHolds
+from bots.discord.voice_channels import DiscordVoiceCall
 from core.app.listening import Listening
+from core.app.voice_calls import HeldCall, VoiceCalls
 from core.domain import errors
 from core.domain.values import ChatRef
+from core.domain.voice_call import Holder
 
 logger = logging.getLogger(__name__)
 
@@ -84,17 +85,16 @@ class ListenedCall:
         listening: Listening,
         locale: str,
         settings: ReceiveSettings | None,
-        holds: CallHolds,
-        client: discord.Client,
+        calls: VoiceCalls,
         turn_gap: float = TURN_GAP,
         pace: float = CAPTION_PACE,
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
         self._pace = pace
-        self._holds, self._client = holds, client
+        self._calls = calls
         self._listening = listening
         self._settings = settings or ReceiveSettings()
-        self._voice: ListeningVoiceClient | None = None
+        self._held: HeldCall | None = None
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
@@ -104,39 +104,16 @@ class ListenedCall:
 
     async def join(self) -> None:
         """Join the voice channel, undeafened (Discord sends a deafened client no audio); or,
-        where the bot reads aloud there, undeafen in that call."""
-        reading = self.channel.guild.voice_client
-        voice: discord.VoiceProtocol
-        try:
-            if reading is None:
-                voice = await self.channel.connect(
-                    cls=ListeningVoiceClient, timeout=CONNECT_TIMEOUT, self_deaf=False
-                )
-            else:
-                voice = reading
-                await self._undeafen()
-        except (TimeoutError, discord.DiscordException, OSError) as exc:
-            logger.warning("joining voice channel %s failed", self.channel.id, exc_info=True)
-            raise errors.CouldNotJoin(str(exc), channel=self.channel.mention) from exc
-        assert isinstance(voice, ListeningVoiceClient)
-        self._holds.take(self.channel.guild.id, LISTENING)
-        self._voice = voice
+        where the bot reads aloud there, undeafen in that call (the core's `VoiceCalls`)."""
+        held = await self._calls.join(self.server, str(self.channel.id), Holder.LISTENING)
+        assert isinstance(held.call, DiscordVoiceCall)
+        voice = held.call.voice
+        assert isinstance(voice, ListeningVoiceClient), "joined with the client that listens"
+        self._held = held
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
-
-    async def _undeafen(self) -> None:
-        """Undeafen in the call the bot reads aloud in, once Discord says so: from then on it
-        is sent the members' voices."""
-        guild = self.channel.guild
-
-        def undeafened(member: discord.Member, _: object, after: discord.VoiceState) -> bool:
-            return member == guild.me and after.channel == self.channel and not after.self_deaf
-
-        told = self._client.wait_for("voice_state_update", check=undeafened)
-        await guild.change_voice_state(channel=self.channel, self_deaf=False)
-        await asyncio.wait_for(told, CONNECT_TIMEOUT)
 
     @property
     def receiver(self) -> VoiceReceiver | None:
@@ -176,8 +153,8 @@ class ListenedCall:
         # put out of it, clearing it takes Manage Channels: tried all the same).
         await self._show_status(None)
         await self._nick.take_off()
-        if self._voice is not None:  # left, unless the bot reads aloud in the call
-            await self._holds.let_go(self._voice, LISTENING)
+        if self._held is not None:  # left, unless the bot reads aloud in the call
+            await self._held.leave()
 
     async def _show_status(self, status: str | None) -> None:
         """Set (or clear) the voice channel's status; a courtesy: without Set Voice Channel

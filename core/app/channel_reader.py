@@ -23,6 +23,7 @@ VoiceChannels`); everything decided is decided here.
 
 One reading per server (a bot has one voice connection in a server), held by this process: the
 voice connection lives on the gateway session of the server's shard, which is this process's.
+Its call is joined and let go through `core.app.voice_calls`, where a listening may share it.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ from dataclasses import dataclass
 
 from core.app.reading_turns import ReaderPolicy, Reading, Reads
 from core.app.spoken_messages import MessageSpeech
+from core.app.voice_calls import VoiceCalls
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold
 from core.domain.reading import HeardMessage
 from core.domain.values import ChatRef
-from core.domain.voice_call import may_stop
+from core.domain.voice_call import Holder, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels
 
 logger = logging.getLogger(__name__)
@@ -76,11 +78,13 @@ class ChannelReader:
         self,
         *,
         channels: VoiceChannels,
+        calls: VoiceCalls,
         speech: MessageSpeech,
         policy: ReaderPolicy,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._channels = channels
+        self._calls = calls
         self._speech = speech
         self._policy = policy
         self._metrics = metrics
@@ -111,7 +115,7 @@ class ChannelReader:
             raise errors.ReadingElsewhere()
         self._joining.add(server)
         try:
-            call = await self._channels.join(server, voice_id)
+            call = await self._calls.join(server, voice_id, Holder.READING)
         finally:
             self._joining.discard(server)
         reading = Reading(

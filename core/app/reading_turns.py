@@ -39,7 +39,7 @@ from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_a
 from core.domain.reading import HeardMessage, ReadingQueue, ReadingSession
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
-from core.ports import Metrics, VoiceCall, VoiceChannels
+from core.ports import Metrics, VoiceCallHold, VoiceChannels
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class Reading:
         self,
         *,
         server: ChatRef,
-        call: VoiceCall,
+        call: VoiceCallHold,
         channels: VoiceChannels,
         speech: MessageSpeech,
         reads: Reads,

@@ -55,7 +55,7 @@ from core.ports.storage import (
     VoiceUnitOfWork,
     WorkUnitOfWork,
 )
-from core.ports.voice_channels import VoiceCall, VoiceChannels
+from core.ports.voice_channels import VoiceCall, VoiceCallHold, VoiceChannels
 
 __all__ = [
     "CAPABILITIES",
@@ -99,6 +99,7 @@ __all__ = [
     "UsageStore",
     "UsageUnitOfWork",
     "VoiceCall",
+    "VoiceCallHold",
     "VoiceChannels",
     "VoiceStore",
     "VoiceUnitOfWork",

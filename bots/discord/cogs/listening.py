@@ -30,10 +30,11 @@ from bots.discord.notices import Notices
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from bots.discord.voice_channels import LISTENING, CallHolds, server_of
+from bots.discord.voice_channels import server_of
 from core.app.calls import Calls
 from core.app.limits import Limiter
 from core.app.listening import Listening, Roll
+from core.app.voice_calls import VoiceCalls
 from core.chat.exports import call_files
 from core.domain import errors
 from core.domain.values import ChatRef
@@ -55,10 +56,10 @@ class ListeningCog(commands.Cog):
         voice_available: bool,
         limiter: Limiter,
         clicks: Answerers,
-        holds: CallHolds,
+        voice_calls: VoiceCalls,
     ) -> None:
         self.bot, self.limiter, self.clicks = bot, limiter, clicks
-        self.holds = holds  # the call, where the bot reads aloud in it too
+        self.voice_calls = voice_calls  # the call, where the bot reads aloud in it too
         self.listening = listening
         self.kept_calls = calls
         self.voice_available = voice_available
@@ -121,9 +122,7 @@ class ListeningCog(commands.Cog):
             return
         assert member.voice is not None and isinstance(member.voice.channel, discord.VoiceChannel)
         channel, server = member.voice.channel, server_of(member.guild)
-        current = member.guild.voice_client  # listening, reading or playing already
-        if current is not None and not self.holds.joinable(current, channel, LISTENING):
-            raise errors.AlreadyListening()
+        self.voice_calls.refuse_listening(server, str(channel.id))  # in voice already
         from bots.discord.listening import ListenedCall  # the voice extras, present (above)
 
         place = await place_locale(interaction)
@@ -135,8 +134,8 @@ class ListeningCog(commands.Cog):
         )  # fmt: skip
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
-            locale=place, settings=self.receive, turn_gap=self.turn_gap, holds=self.holds,
-            client=self.bot,
+            locale=place, settings=self.receive, turn_gap=self.turn_gap,
+            calls=self.voice_calls,
         )  # fmt: skip
         try:
             await call.join()
