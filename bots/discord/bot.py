@@ -64,10 +64,10 @@ from bots.discord.voice_channels import DiscordVoiceChannels
 from bots.startup import PATIENCE_SECONDS, reach
 from core.app.channel_reader import ChannelReader
 from core.app.claims import Claims
-from core.app.reading_turns import ReaderPolicy
 from core.app.voice_calls import VoiceCalls
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
+from core.domain.reading import ReaderPolicy
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
     from core.bootstrap import Runtime

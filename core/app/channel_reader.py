@@ -31,12 +31,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from core.app.reading_turns import ReaderPolicy, Reading, Reads
+from core.app.reading_turns import Reading
 from core.app.spoken_messages import MessageSpeech
 from core.app.voice_calls import VoiceCalls
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold
-from core.domain.reading import HeardMessage
+from core.domain.reading import HeardMessage, ReaderPolicy, Reads
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels

@@ -30,13 +30,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
 
 from core.app.spoken_messages import MessageSpeech, Room, Spoken
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_all
-from core.domain.reading import HeardMessage, ReadingQueue, ReadingSession
+from core.domain.reading import HeardMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
 from core.ports import Metrics, VoiceCallHold, VoiceChannels
@@ -47,27 +46,6 @@ REMAKES = 3
 """How many times a clip is made again for its one turn (its message edited, a channel's name
 no longer for everyone's ears) before the message is let go: an author editing on and on does
 not hold the reading."""
-
-
-@dataclass(frozen=True)
-class ReaderPolicy:
-    """DISCORD_READER_QUEUE and DISCORD_READER_IDLE_SECONDS."""
-
-    queue: int = 10
-    idle_seconds: float = 600.0
-
-
-@dataclass
-class Reads:
-    """What a reading reads and who asked for it: the text channel (`own_chat`: the voice
-    channel's own chat, which follows the bot when it is moved), its starter, and the languages
-    of its lines (`locale`) and of the server (`platform_locale`)."""
-
-    text_id: str
-    own_chat: bool
-    starter_id: str
-    locale: str
-    platform_locale: str | None
 
 
 class Reading:
