@@ -29,6 +29,8 @@ from discord.ext import commands
 from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.acks import acknowledge_first, claim, declared_ack
 from bots.discord.audiences import person_locale
+from bots.discord.call.playback import VoicePlayer
+from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
 from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
@@ -55,12 +57,10 @@ from bots.discord.discordpy import (
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.places import for_interaction
-from bots.discord.playback import VoicePlayer
 from bots.discord.rate_limits import PER_SECOND, RequestPace
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
-from bots.discord.voice_channels import DiscordVoiceChannels
 from bots.startup import PATIENCE_SECONDS, reach
 from core.app.channel_reader import ChannelReader
 from core.app.claims import Claims

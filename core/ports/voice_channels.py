@@ -2,7 +2,7 @@
 hold it) needs of a platform's voice channels: the places and the people in them as the platform
 shows them now (`VoiceChannels`), and the bot's voice connection in one server once it joined
 (`VoiceCall`), which does what the core decides (join, deafen, undeafen, leave). The Discord
-adapter implements both (`bots.discord.voice_channels`).
+adapter implements both (`bots.discord.call.voice_channels`).
 
 Ids are the platform's, as strings; a server is the `ChatRef` its preferences live under.
 """

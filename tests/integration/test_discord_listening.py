@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from bots.discord.bot import VoicebridgeBot
+from bots.discord.call.playback import installed_voice_client
+from bots.discord.call.receive import ReceiveSettings
 from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
-from bots.discord.playback import installed_voice_client
-from bots.discord.receive import ReceiveSettings
 from core.domain.values import ChatRef
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.integration.test_discord_reader import (

@@ -1,7 +1,7 @@
 """Listening: /listen joins your voice channel and posts in its chat what the members who said
 yes say there, each under their name; /stop_listening ends it; /listen_me is a member's yes or
 no to being transcribed in the server. Who is transcribed, and what it costs, is the core's
-(`core.app.listening`); the call is wired in `bots.discord.listening`. Answers are private.
+(`core.app.listening`); the call is wired in `bots.discord.call.listening`. Answers are private.
 When the listening ends, the call's transcript (`core.app.calls`) is posted with the goodbye,
 as text and subtitles with each line's speaker.
 """
@@ -18,19 +18,19 @@ from discord.ext import commands
 from bots.discord.access import turn_away
 from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
 from bots.discord.audiences import place_locale, reply_locale
-from bots.discord.captions import TURN_GAP
+from bots.discord.call.captions import TURN_GAP
+from bots.discord.call.listen_buttons import ConsentAt, ConsentButton, consent_view
+from bots.discord.call.nicknames import take_off_left_behind
+from bots.discord.call.notices import Notices
+from bots.discord.call.voice_channels import server_of
 from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import in_servers
-from bots.discord.listen_buttons import ConsentAt, ConsentButton, consent_view
 from bots.discord.messages import shown_name, text
-from bots.discord.nicknames import take_off_left_behind
-from bots.discord.notices import Notices
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from bots.discord.voice_channels import server_of
 from core.app.calls import Calls
 from core.app.limits import Limiter
 from core.app.listening import Listening, Roll
@@ -40,8 +40,8 @@ from core.domain import errors
 from core.domain.values import ChatRef
 
 if TYPE_CHECKING:  # the voice extras: imported once a call is listened to
-    from bots.discord.listening import ListenedCall
-    from bots.discord.receive import ReceiveSettings
+    from bots.discord.call.listening import ListenedCall
+    from bots.discord.call.receive import ReceiveSettings
 
 
 class ListeningCog(commands.Cog):
@@ -123,7 +123,7 @@ class ListeningCog(commands.Cog):
         assert member.voice is not None and isinstance(member.voice.channel, discord.VoiceChannel)
         channel, server = member.voice.channel, server_of(member.guild)
         self.voice_calls.refuse_listening(server, str(channel.id))  # in voice already
-        from bots.discord.listening import ListenedCall  # the voice extras, present (above)
+        from bots.discord.call.listening import ListenedCall  # the voice extras, present (above)
 
         place = await place_locale(interaction)
         roll = await self.listening.begin(

@@ -22,9 +22,9 @@ from collections import OrderedDict
 
 import discord
 
-from bots.discord.clip_audio import ClipAudio
+from bots.discord.call.clip_audio import ClipAudio
+from bots.discord.call.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from bots.discord.places import place_of
-from bots.discord.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
 from core.domain.values import ChatRef, VoiceNote
@@ -59,7 +59,7 @@ def listening_client(fallback: VoiceClientClass) -> VoiceClientClass:
 def _listening_class() -> VoiceClientClass | None:
     """The voice extras' `ListeningVoiceClient` (None: they are not all installed)."""
     try:
-        from bots.discord.receive import ListeningVoiceClient
+        from bots.discord.call.receive import ListeningVoiceClient
     except ImportError:
         return None
     return ListeningVoiceClient

@@ -3,12 +3,12 @@ client joined undeafened (or the call it reads aloud in there, undeafened while 
 the core's `core.app.voice_calls`), a receiver whose filter is the core's consent, and
 each piece of a turn handed to the core as it is cut, while the member goes on (a few at once),
 and its text posted in the voice channel's chat, "**Name**: text", in the order said: a line
-per speaker turn, its message edited as its pieces are heard (`bots.discord.captions`), lines
+per speaker turn, its message edited as its pieces are heard (`bots.discord.call.captions`), lines
 ready together in one message, at most one request every `CAPTION_PACE` seconds (what comes
 meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
-are put back when it stops (`bots.discord.nicknames`). When it ends is the core's
+are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
 (`core.app.live_call`): a quota used up is said in the chat first, as the core ends the call.
 """
 
@@ -21,12 +21,17 @@ from collections import deque
 
 import discord
 
-from bots.discord.captions import TURN_GAP, Captions, Line, Said
+from bots.discord.call.captions import TURN_GAP, Captions, Line, Said
+from bots.discord.call.nicknames import ListeningNick
+from bots.discord.call.receive import (
+    ListeningVoiceClient,
+    ReceiveSettings,
+    Utterance,
+    VoiceReceiver,
+)
+from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
-from bots.discord.nicknames import ListeningNick
-from bots.discord.receive import ListeningVoiceClient, ReceiveSettings, Utterance, VoiceReceiver
-from bots.discord.voice_channels import DiscordVoiceCall
 from core.app.listening import Listening
 from core.app.voice_calls import HeldCall, VoiceCalls
 from core.domain import errors
