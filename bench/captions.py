@@ -34,7 +34,7 @@ from collections import Counter
 from typing import Any
 
 from bench.sections import reflow, replace_section
-from bots.discord.playback import installed_voice_client
+from bots.discord.call.playback import installed_voice_client
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json

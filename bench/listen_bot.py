@@ -1,4 +1,4 @@
-"""Benchmark 9's listening bot: discord.py with the receive layer (`bots.discord.receive`), in
+"""Benchmark 9's listening bot: discord.py with the receive layer (`bots.discord.call.receive`), in
 voice channels of the stand-in bench/listen.py serves, in a process of its own so that its CPU
 and memory are its own. Driven by lines on stdin, each answered by one JSON line on stdout:
 
@@ -24,7 +24,7 @@ import aiohttp.connector
 import discord
 
 from bots.discord import discordpy
-from bots.discord.receive import ListeningVoiceClient, Utterance, VoiceReceiver
+from bots.discord.call.receive import ListeningVoiceClient, Utterance, VoiceReceiver
 
 
 class Listener:

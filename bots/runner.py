@@ -257,7 +257,7 @@ async def _discord(
     shards: tuple[int | None, list[int] | None],
 ) -> AsyncIterator[asyncio.Task[None]]:
     from bots.discord.bot import build_bot, connected
-    from bots.discord.playback import VoicePlayer, installed_voice_client
+    from bots.discord.call.playback import VoicePlayer, installed_voice_client
 
     shard_count, shard_ids = shards
     bot = build_bot(

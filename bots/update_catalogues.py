@@ -170,7 +170,13 @@ async def declared_commands() -> app_commands.CommandTree[Any]:
     bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.none())
     unbuilt: Any = _Unbuilt()
     cogs = feature_cogs(
-        bot, unbuilt, player=unbuilt, reader=unbuilt, channels=unbuilt, clicks=Answerers()
+        bot,
+        unbuilt,
+        player=unbuilt,
+        reader=unbuilt,
+        channels=unbuilt,
+        voice_calls=unbuilt,
+        clicks=Answerers(),
     )
     for cog in cogs:
         await bot.add_cog(cog)

@@ -224,7 +224,7 @@ async def bootstrap(
         listening = Listening(
             uow=uow, speech=mimo, chat_api=mimo, audio=audio, preferences=preferences,
             limiter=limiter, keeper=keeper, clock=clock, metrics=metrics,
-            gate=cases.transcription.gate,
+            gate=cases.transcription.gate, idle_seconds=settings.discord_listen_idle_seconds,
         )  # fmt: skip
         summaries = SummaryService(
             uow=uow, chat_api=mimo, preferences=preferences, limiter=limiter, speech=speech,

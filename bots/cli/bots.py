@@ -54,7 +54,7 @@ def db(action: str, verbose: int) -> int:
 _LOADED_FIRST = ("bots.runner", "core.infra.storage", "core.infra.storage.database")
 _LOADED_FOR = {
     "Telegram": ("bots.telegram.app", "bots.telegram.progress_pace", "bots.telegram.summaries"),
-    "Discord": ("bots.discord.bot", "bots.discord.playback"),
+    "Discord": ("bots.discord.bot", "bots.discord.call.playback"),
 }
 
 

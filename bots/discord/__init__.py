@@ -16,10 +16,7 @@ speak_replies.py    the "Speak" button under a translation
 replies.py          long answers and follow-ups
 rate_limits.py      Discord's global limit kept: every request waits its turn, typing from the spare
 voice_message.py    native voice messages, which discord.py cannot send on its own
-playback.py         speech played in a voice channel
 permissions.py      the permissions a piece of work needs in a channel, the first missing named
-voice_channels.py   the channel reader's voice channels: who sits there, what each may do, the call
-clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 media.py            the recording in a message, and what Discord declares about it
 places.py           the places the core keys (server, channel, user) and who may change them
 access.py           the allowlist and who asked, read off events
@@ -28,12 +25,7 @@ translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler
 checks.py           `voicebridge doctor`'s checks: the token, its intents, the voice libraries
 discordpy.py        every undocumented part of discord.py we use, each checked by a test
-receive/            a call's voice received, member by member, for listening
-listening.py        a call listened in: joined, each utterance to the core, its caption posted
-captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
-listen_buttons.py   the yes and no buttons under a listened call's opening line
-nicknames.py        the bot's nickname while it listens in a server ("🎙️ voicebridge")
-notices.py          a listened call's notices of who joined: one message at a time, joins together
 messages.py         what only the Discord adapter says
+call/               a server's voice call: joined, played in, listened in, its captions
 cogs/               one cog per feature
 """

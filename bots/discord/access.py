@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bots.discord.audiences import quick_locale
-from bots.discord.listen_buttons import ConsentAt
+from bots.discord.call.listen_buttons import ConsentAt
 from bots.discord.messages import text
 from bots.discord.places import Interaction, reaches_channel
 from core.app.limits import Limiter

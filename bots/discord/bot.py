@@ -29,6 +29,8 @@ from discord.ext import commands
 from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
 from bots.discord.acks import acknowledge_first, claim, declared_ack
 from bots.discord.audiences import person_locale
+from bots.discord.call.playback import VoicePlayer
+from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
 from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
@@ -56,18 +58,17 @@ from bots.discord.discordpy import (
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.places import for_interaction
-from bots.discord.playback import VoicePlayer
 from bots.discord.rate_limits import PER_SECOND, RequestPace
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
-from bots.discord.voice_channels import DiscordVoiceChannels
 from bots.startup import PATIENCE_SECONDS, reach
 from core.app.channel_reader import ChannelReader
 from core.app.claims import Claims
-from core.app.reading_turns import ReaderPolicy
+from core.app.voice_calls import VoiceCalls
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
+from core.domain.reading import ReaderPolicy
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
     from core.bootstrap import Runtime
@@ -170,7 +171,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.gateway_url = gateway_url
         self.player = player
         self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
-        self.reader = reader_for(runtime, self.voice_channels)
+        # The bot's voice call in each server, which the reading and the listening hold.
+        self.voice_calls = VoiceCalls(self.voice_channels)
+        self.reader = reader_for(runtime, self.voice_channels, self.voice_calls)
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -183,7 +186,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
             self, self.runtime, player=self.player, reader=self.reader,
-            channels=self.voice_channels, clicks=self.clicks,
+            channels=self.voice_channels, voice_calls=self.voice_calls, clicks=self.clicks,
             earlier_reply=self.crash_redo.earlier_reply,
         )  # fmt: skip
         for cog in cogs:
@@ -283,14 +286,21 @@ _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every fiel
 _CLICKED: type[AnswersClicks] = VoicebridgeBot  # ...and the one buttons read
 
 
-def reader_for(runtime: Runtime, channels: DiscordVoiceChannels) -> ChannelReader:
-    """The channel reader, reading in the servers' voice channels through `channels`."""
+def reader_for(
+    runtime: Runtime, channels: DiscordVoiceChannels, calls: VoiceCalls
+) -> ChannelReader:
+    """The channel reader, reading in the servers' voice channels through `channels`, in the
+    calls of `calls`."""
     settings = runtime.settings
     policy = ReaderPolicy(
         queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
     )
     return ChannelReader(
-        channels=channels, speech=runtime.message_speech, policy=policy, metrics=runtime.metrics
+        channels=channels,
+        calls=calls,
+        speech=runtime.message_speech,
+        policy=policy,
+        metrics=runtime.metrics,
     )
 
 
@@ -301,6 +311,7 @@ def feature_cogs(
     player: VoicePlayer,
     reader: ChannelReader,
     channels: DiscordVoiceChannels,
+    voice_calls: VoiceCalls,
     clicks: Answerers,
     earlier_reply: EarlierReply = lambda message: None,
 ) -> list[commands.Cog]:
@@ -349,10 +360,9 @@ def feature_cogs(
             listening=runtime.listening,
             calls=runtime.calls,
             voice_available=channels.client is not None,
-            idle_seconds=runtime.settings.discord_listen_idle_seconds,
             limiter=runtime.limiter,
             clicks=clicks,
-            holds=channels.holds,
+            voice_calls=voice_calls,
         ),
         LimitsCog(runtime.limiter, runtime.consents),
     ]

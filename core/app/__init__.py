@@ -15,11 +15,13 @@ preferences.py    a chat's preferences, read and changed
 audiences.py      whom an answer is for: its language and the chat's choices, decided once per event
 voices.py         the chat's own voices: designed, cloned, chosen, deleted
 consents.py       spoken consent before a voice is cloned: the sentence, the reading, the clone
+voice_calls.py    a server's voice call, held by reading and listening: join, deafen, leave
 channel_reader.py  the channel reader: start, switch, skip, stop; who may, who listens
 reading_turns.py  one running reading: its queue and turns, held while a listener may not read
 spoken_messages.py  one message of a reading made into speech, in a voice of its language
 reader_choices.py  what the server and each member chose for the channel reader
 listening.py      a voice channel transcribed live: consent, who is transcribed, each utterance
+live_call.py      one call listened to: its turns kept, and when it ends by itself
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 memory.py         /find and /ask across a chat's kept transcripts
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced

@@ -12,7 +12,8 @@ VoiceChannels`); everything decided is decided here.
              naming the channel. Switching takes the same rights, and makes its member the
              reading's starter.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
-    stop     of the voice channel, or by anyone once the starter has left it
+    stop     of the voice channel, or by anyone once the starter has left it (the rule of
+             every hold on the call, `core.domain.voice_call.may_stop`)
     heard    a message of the channel a reading reads (`core.app.reading_turns` reads it in
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
@@ -22,6 +23,7 @@ VoiceChannels`); everything decided is decided here.
 
 One reading per server (a bot has one voice connection in a server), held by this process: the
 voice connection lives on the gateway session of the server's shard, which is this process's.
+Its call is joined and let go through `core.app.voice_calls`, where a listening may share it.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from core.app.reading_turns import ReaderPolicy, Reading, Reads
+from core.app.reading_turns import Reading
 from core.app.spoken_messages import MessageSpeech
+from core.app.voice_calls import VoiceCalls
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold
-from core.domain.reading import HeardMessage
+from core.domain.reading import HeardMessage, ReaderPolicy, Reads
 from core.domain.values import ChatRef
+from core.domain.voice_call import Holder, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels
 
 logger = logging.getLogger(__name__)
@@ -74,11 +78,13 @@ class ChannelReader:
         self,
         *,
         channels: VoiceChannels,
+        calls: VoiceCalls,
         speech: MessageSpeech,
         policy: ReaderPolicy,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._channels = channels
+        self._calls = calls
         self._speech = speech
         self._policy = policy
         self._metrics = metrics
@@ -109,7 +115,7 @@ class ChannelReader:
             raise errors.ReadingElsewhere()
         self._joining.add(server)
         try:
-            call = await self._channels.join(server, voice_id)
+            call = await self._calls.join(server, voice_id, Holder.READING)
         finally:
             self._joining.discard(server)
         reading = Reading(
@@ -193,10 +199,10 @@ class ChannelReader:
         reading = self.reading_in(server)
         if reading is None:
             raise errors.NotReading()
-        starter = reading.reads.starter_id
-        starter_listens = self._channels.sits_in(server, starter) == reading.voice_id
-        moderator = self._channels.moves_members(server, reading.voice_id, member)
-        if member != starter and starter_listens and not moderator:
+        voice_id, starter = reading.voice_id, reading.reads.starter_id
+        moderator = self._channels.moves_members(server, voice_id, member)
+        present = self._channels.sits_in(server, starter) == voice_id
+        if not may_stop(member, starter=starter, starter_present=present, moderator=moderator):
             raise errors.NotYourReading()
         return reading
 

@@ -11,7 +11,14 @@ the lines; what is decided is decided here.
              no said at any moment of the start is applied; the members in the call split into
              those transcribed and those not (the line the adapter posts as it starts); and,
              when asked, the language each caption is also shown in (`translate_to`). The
-             member who starts it (`starter`) pays for it: refused once their day is used up
+             member who starts it (`starter`) pays for it: refused once their day is used up.
+             Once `joined`, the call ends by itself (`core.app.live_call`), through the
+             adapter's `on_end`: nothing heard for `idle_seconds`, the quota used up
+    stop     `/stop_listening`: allowed to its starter, to a moderator of the voice channel, or
+             to anyone once its starter has left it (`core.domain.voice_call.may_stop`: the
+             reading's rule too)
+    changed  someone left or moved: the call ends once nobody is left in it, or once the last
+             member it transcribes left; `taken_out`: the bot is out of the call, it ends
     arrived  a member joining the call: whether they are transcribed, for the notice the
              adapter posts; None where they were told (or named in the opening line) within
              `notice_again` in this call: leaving and coming back is not told twice
@@ -28,13 +35,14 @@ the lines; what is decided is decided here.
              nothing was said. Once every piece of a turn is answered (in whatever order MiMo
              answered), the turn is kept as ONE line of the call's transcript, its pieces in
              the order said, seams mended (`core.domain.live_speech`), with who said it and
-             when it began. A refusal is raised: the adapter says it and ends the call; `begin`
-             refuses a new call once the day's listening is used up. Where captions are
-             translated, each piece comes with its translation by the chat model (its tokens
-             counted with the listening), unless its script shows it is in that language
-             already; the kept transcript holds what was said, never a translation
-    end      `/stop_listening`, nobody left in the call, or nobody spoke for a while: the
-             call's transcript is marked whole; nothing more is kept under it after
+             when it began. The first refusal is raised, for the adapter to say, as the call
+             ends by itself; the next return None. `begin` refuses a new call once the day's
+             listening is used up. Where captions are translated, each piece comes with its
+             translation by the chat model (its tokens counted with the listening), unless
+             its script shows it is in that language already; the kept transcript holds what
+             was said, never a translation
+    end      the adapter's end of the call, whatever ended it: the call's transcript is marked
+             whole; nothing more is kept under it after
     forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
              goodbye line, `begin`'s `on_forget`), and once every line in flight is kept or
              dropped, the deletion may go on: nothing of the call is kept again
@@ -53,22 +61,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from core.app.gate import RequestGate
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
+from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
 from core.app.translations import translate
 from core.chat.languages import already_in, english_name
 from core.domain import errors
-from core.domain.limits import ANYONE, Asker, Counts, RequestLimits, asked_by
-from core.domain.live_speech import TurnPieces
-from core.domain.transcripts import TranscriptPart
+from core.domain.limits import ANYONE, Counts, RequestLimits, asked_by
 from core.domain.values import ChatRef
+from core.domain.voice_call import may_stop
 from core.ports import (
     NO_METRICS,
     AudioConverter,
@@ -83,79 +90,9 @@ logger = logging.getLogger(__name__)
 
 SAVE_RETRIES = (0.1, 0.5)  # seconds before each new try of storing a no that could not be
 NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
+IDLE_SECONDS = 600.0  # DISCORD_LISTEN_IDLE_SECONDS: nothing heard for so long ends the call
 
-
-@dataclass(frozen=True)
-class Roll:
-    """Who in the call is transcribed, and who is not (no yes from them), by id; and the name
-    its transcript is kept under (`core.app.calls` reads it)."""
-
-    transcribed: list[str]
-    not_transcribed: list[str]
-    call: str
-
-
-@dataclass(frozen=True)
-class Heard:
-    """What one member said in one utterance, and its translation where captions are
-    translated (None: not asked, already in that language, or not to be had)."""
-
-    said: str
-    translated: str | None = None
-
-
-def call_prefix(channel: str) -> str:
-    """The start of the kept recording's name of every call listened to in `channel`."""
-    return f"call:{channel}:"
-
-
-@dataclass
-class _Turn:
-    """A member's turn being heard: who said it, and its pieces' words so far."""
-
-    speaker: str
-    pieces: TurnPieces = field(default_factory=TurnPieces)
-    dropped: bool = False  # its speaker said no while it lasted: none of it is kept
-
-
-@dataclass
-class _Call:
-    """A call being listened to: who consents, and where its transcript is kept."""
-
-    consenting: set[str]
-    started_at: datetime
-    payer: Asker  # the member who started it: its transcription is charged to their day
-    recording: str = ""
-    language: str = "auto"
-    translate_to: str | None = None  # the language captions are also shown in, by English name
-    starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
-    # What members said during the call, over what `begin` read: a no said while it read the
-    # consents stays a no.
-    said: dict[str, bool] = field(default_factory=dict)
-    on_forget: Callable[[], Awaitable[None]] | None = None  # the adapter's end, for /forget
-    keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
-    ended: bool = False  # nothing more is kept
-    whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
-    told: dict[str, datetime] = field(default_factory=dict)  # when each was told it listens
-    # The turns being heard, piece by piece, by member and start: each kept once whole.
-    turns: dict[tuple[str, datetime], _Turn] = field(default_factory=dict)
-
-    def follow(self, member_id: str, yes: bool) -> None:
-        """The member's yes or no, from now on."""
-        self.said[member_id] = yes
-        (self.consenting.add if yes else self.consenting.discard)(member_id)
-        if not yes:  # the turn they are in is dropped whole, its pieces heard before too
-            for (member, _), turn in self.turns.items():
-                turn.dropped = turn.dropped or member == member_id
-
-    def line_start(self, at: datetime) -> float:
-        """Seconds from the start of the call, a millisecond later when a line (of another
-        speaker) starts then already: each line keeps a key of its own."""
-        millis = max(0, round((at - self.started_at).total_seconds() * 1000))
-        while millis in self.starts:
-            millis += 1
-        self.starts.add(millis)
-        return millis / 1000
+__all__ = ["Heard", "Listening", "Roll", "call_prefix"]
 
 
 class Listening:
@@ -174,8 +111,10 @@ class Listening:
         clock: Clock,
         metrics: Metrics = NO_METRICS,
         gate: RequestGate | None = None,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._uow = uow
+        self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`core.app.transcription` holds it): a call's
         # pieces go through it like every other request, ahead of them when it is full.
         limits = RequestLimits()
@@ -190,7 +129,7 @@ class Listening:
         self._keeper = keeper
         self._clock = clock
         self.metrics = metrics
-        self._calls: dict[ChatRef, _Call] = {}  # servers listened to
+        self._calls: dict[ChatRef, LiveCall] = {}  # servers listened to
         self.notice_again = NOTICE_AGAIN
 
     async def consent(self, server: ChatRef, member_id: str, yes: bool) -> bool:
@@ -244,12 +183,14 @@ class Listening:
         channel: str,
         starter: str,
         translate_to: str | None = None,
-        on_forget: Callable[[], Awaitable[None]] | None = None,
+        on_forget: End | None = None,
+        on_end: End | None = None,
     ) -> Roll:
         """Start listening in the server's voice channel `channel` for member `starter`, whose
         day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale
         each caption is also shown in; `on_forget`: how the adapter ends the call, when
-        `/forget` asks for it."""
+        `/forget` asks for it; `on_end`: how it ends it with its goodbye, when the call ends
+        by itself."""
         if server in self._calls:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -258,7 +199,9 @@ class Listening:
             raise errors.AlreadyListening()
         now = self._clock.now()
         # Registered before the consents are read: a yes or no said from now on is followed.
-        call = self._calls[server] = _Call(set(), now, payer, on_forget=on_forget)
+        call = self._calls[server] = LiveCall(
+            set(), now, starter, payer, on_forget=on_forget, on_end=on_end
+        )
         async with self._uow() as uow:
             consenting = await uow.reading.consenting(server)
         call.consenting |= {member for member in consenting if member not in call.said}
@@ -288,6 +231,44 @@ class Listening:
         call.told[member_id] = now
         return member_id in call.consenting
 
+    def joined(self, server: ChatRef) -> None:
+        """The adapter joined the call: from now on it ends once nothing is heard for
+        `idle_seconds`."""
+        call = self._calls.get(server)
+        if call is not None and call.watch is None:
+            call.watch_idle(self.idle_seconds)
+
+    def stoppable_by(
+        self, server: ChatRef, member_id: str, *, present: Sequence[str], moderator: bool
+    ) -> None:
+        """Refuse `/stop_listening` by `member_id` unless they may stop the call (the module
+        docstring); `present`: who sits in the call, `moderator`: whether they may move members
+        out of it."""
+        call = self._calls.get(server)
+        if call is None:
+            raise errors.NotListening()
+        starter, there = call.starter, call.starter in present
+        if not may_stop(member_id, starter=starter, starter_present=there, moderator=moderator):
+            raise errors.NotYourListening()
+
+    async def changed(self, server: ChatRef, present: Sequence[str], *, left: bool) -> None:
+        """The people in the call are now `present` (`left`: someone left it): it ends once
+        nobody is, or once the last member it transcribes left."""
+        if not present:
+            await self._end_by_itself(server, "nobody left in the call")
+        elif left and not self.anyone_admitted(server, present):
+            await self._end_by_itself(server, "nobody transcribed left in the call")
+
+    async def taken_out(self, server: ChatRef) -> None:
+        """The bot is out of the call (a moderator's disconnect, its connection gone): it
+        ends."""
+        await self._end_by_itself(server, "out of the call")
+
+    async def _end_by_itself(self, server: ChatRef, why: str) -> None:
+        call = self._calls.get(server)
+        if call is not None and call.end_by_itself(why) and call.ending is not None:
+            await call.ending
+
     def admits(self, server: ChatRef, member_id: str) -> bool:
         call = self._calls.get(server)
         return call is not None and member_id in call.consenting
@@ -302,19 +283,9 @@ class Listening:
         if call is None:
             return False
         logger.info("stopped listening in %s", server)
+        call.stop_watching()
         try:
-            async with call.keeping:  # a line being kept is kept first; none is after
-                for (member, began), turn in list(call.turns.items()):  # their end never came
-                    if not turn.dropped:
-                        said = turn.pieces.every_text()
-                        await self._keep(server, call, member, began, turn, said)
-                call.turns.clear()
-                call.ended = True
-                if call.starts:  # a call where nothing was said keeps nothing
-                    duration = (self._clock.now() - call.started_at).total_seconds()
-                    await self._keeper.complete(
-                        server, call.recording, language=call.language, duration=duration
-                    )
+            await call.keep_the_rest(self._keeper, server, at=self._clock.now())
         finally:
             call.whole.set()
         return True
@@ -352,20 +323,26 @@ class Listening:
         the process's request gate, ahead of other work. Once every piece of the turn is
         answered, the turn is kept as one line of the call's transcript. None when they do not
         consent (any more), or MiMo heard nothing in this piece (an empty piece, the end of a
-        turn cut at a pause, is not sent). Quota refusals are raised (`errors.QuotaUsed`)."""
+        turn cut at a pause, is not sent). A quota used up ends the call: its first refusal is
+        raised (`errors.QuotaUsed`), for the adapter to say."""
         call = self._calls.get(server)
         if call is None:
             return None
         began = turn or started_at
         seconds = len(pcm) / 2 / sample_rate
         said: str | None = None
+        call.spoke.set()  # the call is not idle
         try:
             if pcm and self.admits(server, member_id):
                 said = await self._said(server, call, member_id, pcm, sample_rate, seconds)
+        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
+            if not call.end_by_itself(f"{server} refused: {exc}"):
+                return None
+            raise
         finally:
             # A piece that failed still counts as answered: the turn is kept without it.
-            await self._answered(server, call, member_id, speaker, began, piece, said,
-                                 seconds=seconds, last=last)  # fmt: skip
+            await call.answered(self._keeper, server, member_id, speaker, began, piece, said,
+                                seconds=seconds, last=last)  # fmt: skip
         if not said or not self.admits(server, member_id):
             return None
         if call.translate_to is None:
@@ -376,7 +353,7 @@ class Listening:
     async def _said(
         self,
         server: ChatRef,
-        call: _Call,
+        call: LiveCall,
         member_id: str,
         pcm: bytes,
         sample_rate: int,
@@ -404,42 +381,6 @@ class Listening:
             return None
         self.metrics.transcribed(seconds)
         return heard.text.strip() or None
-
-    async def _answered(
-        self,
-        server: ChatRef,
-        call: _Call,
-        member_id: str,
-        speaker: str,
-        began: datetime,
-        piece: int,
-        said: str | None,
-        *,
-        seconds: float,
-        last: bool,
-    ) -> None:
-        """One piece of a turn answered (`said`: its words); the turn kept as one line once it
-        is whole."""
-        key = (member_id, began)
-        if (turn := call.turns.get(key)) is None:  # a piece answered after a no drops it too
-            turn = call.turns[key] = _Turn(speaker, dropped=member_id not in call.consenting)
-        turn.pieces.add(piece, said, seconds=seconds, last=last)
-        if not turn.pieces.whole or turn.dropped:
-            return
-        del call.turns[key]
-        async with call.keeping:
-            await self._keep(server, call, member_id, began, turn, turn.pieces.text())
-
-    async def _keep(
-        self, server: ChatRef, call: _Call, member_id: str, began: datetime, turn: _Turn, said: str
-    ) -> None:
-        """A turn kept as a line of the call's transcript, while its speaker consents and the
-        call is not over; under `call.keeping`."""
-        if call.ended or member_id not in call.consenting or not said:  # ended, or forgotten
-            return
-        start = call.line_start(began)
-        line = TranscriptPart(start, start + turn.pieces.seconds, said, turn.speaker, member_id)
-        await self._keeper.keep_part(server, call.recording, language=call.language, part=line)
 
     async def _translated(self, server: ChatRef, said: str, target: str) -> str | None:
         """`said` in `target`, counted with the server's listening; None when it is in

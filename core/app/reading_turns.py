@@ -30,16 +30,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
 
 from core.app.spoken_messages import MessageSpeech, Room, Spoken
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_all
-from core.domain.reading import HeardMessage, ReadingQueue, ReadingSession
+from core.domain.reading import HeardMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
-from core.ports import Metrics, VoiceCall, VoiceChannels
+from core.ports import Metrics, VoiceCallHold, VoiceChannels
 
 logger = logging.getLogger(__name__)
 
@@ -49,27 +48,6 @@ no longer for everyone's ears) before the message is let go: an author editing o
 not hold the reading."""
 
 
-@dataclass(frozen=True)
-class ReaderPolicy:
-    """DISCORD_READER_QUEUE and DISCORD_READER_IDLE_SECONDS."""
-
-    queue: int = 10
-    idle_seconds: float = 600.0
-
-
-@dataclass
-class Reads:
-    """What a reading reads and who asked for it: the text channel (`own_chat`: the voice
-    channel's own chat, which follows the bot when it is moved), its starter, and the languages
-    of its lines (`locale`) and of the server (`platform_locale`)."""
-
-    text_id: str
-    own_chat: bool
-    starter_id: str
-    locale: str
-    platform_locale: str | None
-
-
 class Reading:
     """One server's reading (see the module docstring)."""
 
@@ -77,7 +55,7 @@ class Reading:
         self,
         *,
         server: ChatRef,
-        call: VoiceCall,
+        call: VoiceCallHold,
         channels: VoiceChannels,
         speech: MessageSpeech,
         reads: Reads,

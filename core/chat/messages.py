@@ -78,6 +78,7 @@ EN: dict[str, Source] = {
     "reader.not_reading": "I am not reading anything aloud in this server.",
     "listen.busy": "I am already in a voice channel in this server; try again when I have left it.",
     "listen.not_listening": "I am not listening in this server.",
+    "listen.not_yours": "Only the member who started the listening, someone allowed to move members out of the voice channel, or anyone once its starter has left, can do that.",
     # A member's no to being transcribed holds in the call at once, but the database did not take it.
     "listen.no_not_saved": "I stopped transcribing you in this call at once, but I could not save your no, so it holds only until this call ends. Please say it again in a moment.",
     "call.files_caption": "The call's transcript ({duration}), with who said what: as text, and as subtitles.",

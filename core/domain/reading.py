@@ -1,5 +1,5 @@
-"""The channel reader's rules (`core.app.reading`): which messages are read, which voice reads
-each member, when their name is said, and how many messages wait. No I/O here.
+"""The channel reader's rules (`core.app.channel_reader`): which messages are read, which voice
+reads each member, when their name is said, and how many messages wait. No I/O here.
 
 Which voice: a member's own cloned voice where they allowed it (the use case looks that up);
 otherwise the model's voice they chose (`ReaderMember.voice`), when it speaks the message's
@@ -38,6 +38,27 @@ class ReaderRules:
     bots: bool = False
     webhooks: bool = False
     commands: bool = False  # messages that are another bot's command (`!play`)
+
+
+@dataclass(frozen=True)
+class ReaderPolicy:
+    """DISCORD_READER_QUEUE and DISCORD_READER_IDLE_SECONDS."""
+
+    queue: int = 10
+    idle_seconds: float = 600.0
+
+
+@dataclass
+class Reads:
+    """What a reading reads and who asked for it: the text channel (`own_chat`: the voice
+    channel's own chat, which follows the bot when it is moved), its starter, and the languages
+    of its lines (`locale`) and of the server (`platform_locale`)."""
+
+    text_id: str
+    own_chat: bool
+    starter_id: str
+    locale: str
+    platform_locale: str | None
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from core.ports.storage import (
     VoiceUnitOfWork,
     WorkUnitOfWork,
 )
-from core.ports.voice_channels import VoiceCall, VoiceChannels
+from core.ports.voice_channels import VoiceCall, VoiceCallHold, VoiceChannels
 
 __all__ = [
     "CAPABILITIES",
@@ -101,6 +101,7 @@ __all__ = [
     "UsageStore",
     "UsageUnitOfWork",
     "VoiceCall",
+    "VoiceCallHold",
     "VoiceChannels",
     "VoiceStore",
     "VoiceUnitOfWork",

@@ -1,8 +1,8 @@
-"""What the channel reader (`core.app.channel_reader`) needs of a platform's voice channels:
-the places and the people in them as the platform shows them now (`VoiceChannels`), and the
-bot's voice connection in one server once it joined (`VoiceCall`). The Discord adapter
-implements both (`bots.discord.voice_channels`); a feature that listens in voice channels would
-stand on the same two.
+"""What a server's voice call (`core.app.voice_calls`: the channel reader and the listening
+hold it) needs of a platform's voice channels: the places and the people in them as the platform
+shows them now (`VoiceChannels`), and the bot's voice connection in one server once it joined
+(`VoiceCall`), which does what the core decides (join, deafen, undeafen, leave). The Discord
+adapter implements both (`bots.discord.call.voice_channels`).
 
 Ids are the platform's, as strings; a server is the `ChatRef` its preferences live under.
 """
@@ -15,9 +15,10 @@ from core.domain.listeners import Channel, Listener
 from core.domain.values import ChatRef, VoiceNote
 
 
-class VoiceCall(Protocol):
-    """The bot in one server's voice channel. A moderator may move it meanwhile: `voice_id`
-    follows."""
+class VoiceCallHold(Protocol):
+    """The bot's call in one server as one of its holds has it (the reading, the listening):
+    leaving lets go of that hold only (`core.app.voice_calls`). A moderator may move it
+    meanwhile: `voice_id` follows."""
 
     @property
     def voice_id(self) -> str: ...
@@ -36,13 +37,39 @@ class VoiceCall(Protocol):
         ...
 
     async def leave(self) -> None:
+        """Let go of the call; its connection left once nothing holds it (already gone: nothing
+        happens)."""
+        ...
+
+
+class VoiceCall(VoiceCallHold, Protocol):
+    """The bot's voice connection in one server, doing what `core.app.voice_calls` decides."""
+
+    async def leave(self) -> None:
         """Leave the voice channel (already gone: nothing happens)."""
+        ...
+
+    @property
+    def live(self) -> bool:
+        """Whether it is still the bot's voice connection in the server (not disconnected for
+        good, nor replaced)."""
+        ...
+
+    @property
+    def can_listen(self) -> bool:
+        """Whether the members' voices can be heard through it (the platform's voice extras)."""
+        ...
+
+    async def deafen(self, deaf: bool) -> None:
+        """Deafen the bot in the call (the platform sends a deafened client no voice), or
+        undeafen it, returning once the platform says so (raises `errors.CouldNotJoin` when it
+        does not). A deafen that fails is logged, never raised."""
         ...
 
 
 class VoiceChannels(Protocol):
-    """A platform's servers as the reader sees them now: channels, the people in a voice
-    channel with what each may do, and joining one."""
+    """A platform's servers as a call sees them now: channels, the people in a voice channel
+    with what each may do, and joining one."""
 
     def channel(self, server: ChatRef, channel_id: str) -> Channel | None:
         """A channel of `server` by id; None when it is gone or not the bot's to see."""
@@ -66,6 +93,11 @@ class VoiceChannels(Protocol):
         """The voice channel the member sits in, by id, or None."""
         ...
 
-    async def join(self, server: ChatRef, voice_id: str) -> VoiceCall:
-        """Join the voice channel; raises `errors.CouldNotJoin` when that fails."""
+    def connected(self, server: ChatRef) -> bool:
+        """Whether the bot has a voice connection in `server`, whatever it does there."""
+        ...
+
+    async def join(self, server: ChatRef, voice_id: str, *, deaf: bool) -> VoiceCall:
+        """Join the voice channel, deafened or not, with a connection that can listen where the
+        platform's voice extras are there; raises `errors.CouldNotJoin` when that fails."""
         ...

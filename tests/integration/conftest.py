@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from bots.discord.bot import VoicebridgeBot, build_bot, connected
-from bots.discord.playback import VoiceClientClass, VoicePlayer
+from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.runner import run_bots
 from bots.telegram.progress_pace import Pace
 from core.bootstrap import Runtime, bootstrap

@@ -1,4 +1,4 @@
-"""A clip as discord.py plays it (`bots.discord.clip_audio.ClipAudio`), through real ffmpeg: it
+"""A clip as discord.py plays it (`bots.discord.call.clip_audio.ClipAudio`), through real ffmpeg: it
 is played whole only when ffmpeg decoded it to its end (finding 8 of issue 46: a clip ffmpeg
 could not decode ended like one played whole, and /say answered "Played in")."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from bots.discord.clip_audio import ClipAudio
+from bots.discord.call.clip_audio import ClipAudio
 from tests.audio_factory import make_audio
 
 

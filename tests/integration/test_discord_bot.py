@@ -22,7 +22,7 @@ from discord import voice_state
 from pydantic import SecretStr
 
 from bots.discord.acks import ACK
-from bots.discord.playback import installed_voice_client
+from bots.discord.call.playback import installed_voice_client
 from bots.discord.transcripts import TYPING_AFTER_SECONDS
 from bots.discord.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots

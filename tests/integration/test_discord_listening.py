@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from bots.discord.bot import VoicebridgeBot
+from bots.discord.call.playback import installed_voice_client
+from bots.discord.call.receive import ReceiveSettings
 from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
-from bots.discord.playback import installed_voice_client
-from bots.discord.receive import ReceiveSettings
 from core.domain.values import ChatRef
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_bot_online, discord_settings
@@ -200,6 +200,28 @@ async def test_nobody_is_transcribed_without_a_yes_and_the_bot_leaves_when_they_
     assert mimo.calls(ASR) == []
     assert left_by_itself(discord_api)
     assert not_listening.content == "I am not listening in this server."
+
+
+async def test_a_listening_is_stopped_by_its_starter_alone_until_she_leaves_then_by_anyone(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """The reading's rule: the starter, a moderator, or anyone once the starter has left."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        refused = await members.answer(bob.user_id, "stop_listening")
+        await discord_api.leave_call(server, ann)  # Bob, who said yes, stays
+        stopped = await members.answer(bob.user_id, "stop_listening")
+
+    assert refused.content == (
+        "Only the member who started the listening, someone allowed to move members out of the "
+        "voice channel, or anyone once its starter has left, can do that."
+    )
+    assert stopped.content == f"I stopped listening and left <#{server.lounge}>."
+    assert left_by_itself(discord_api)
 
 
 async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_call_ends(

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bots.discord import playback
-from bots.discord.playback import installed_voice_client
+from bots.discord.call import playback
+from bots.discord.call.playback import installed_voice_client
 from core.app import speech
 from tests.integration.conftest import (
     discord_bot_online,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bots.discord.captions import MESSAGE_CHARS, Captions, Said, Update
+from bots.discord.call.captions import MESSAGE_CHARS, Captions, Said, Update
 
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ import json
 import pytest
 from discord import voice_client, voice_state
 
+from bots.discord.call.playback import installed_voice_client
 from bots.discord.discordpy import ResumingVoiceClient
 from bots.discord.places import channel_of, place_of
-from bots.discord.playback import installed_voice_client
 from bots.discord.voice_message import voice_message_form
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio

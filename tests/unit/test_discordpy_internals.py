@@ -214,8 +214,8 @@ def test_a_mode_is_sent_by_the_method_named_after_it_and_chosen_in_the_servers_o
 
 def test_an_aes_gcm_packet_opens_with_the_key_and_counts_its_nonce() -> None:
     """What `_encrypt_aead_aes256_gcm_rtpsize` sends opens as the receive side opens it."""
-    from bots.discord.receive import rtp
-    from bots.discord.receive.transport import TransportCipher
+    from bots.discord.call.receive import rtp
+    from bots.discord.call.receive.transport import TransportCipher
 
     sender = SimpleNamespace(secret_key=list(range(32)), _incr_nonce=7)
     sender.checked_add = lambda attr, value, limit: setattr(

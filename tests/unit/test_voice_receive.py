@@ -1,8 +1,8 @@
-"""The receive layer's parts, each on its own (`bots.discord.receive`): RTP parsing (any bytes: no
-crash, no hang), transport decryption in both modes, the roster, DAVE decryption with real davey
-sessions, and utterances cut per member. Packets are built by the voice server stand-in's own
-code (`tests.standins.voice_members`), the far end of the wire; the whole path against the
-stand-in and the real discord.py is in tests/integration/test_discord_listen.py."""
+"""The receive layer's parts, each on its own (`bots.discord.call.receive`): RTP parsing (any
+bytes: no crash, no hang), transport decryption in both modes, the roster, DAVE decryption with
+real davey sessions, and utterances cut per member. Packets are built by the voice server
+stand-in's own code (`tests.standins.voice_members`), the far end of the wire; the whole path
+against the stand-in and the real discord.py is in tests/integration/test_discord_listen.py."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bots.discord.call.receive import rtp
+from bots.discord.call.receive.e2ee import EndToEnd
+from bots.discord.call.receive.opus import resampled
+from bots.discord.call.receive.packets import PacketReader
+from bots.discord.call.receive.roster import CallRoster
+from bots.discord.call.receive.transport import MODES, TransportCipher, TransportError
+from bots.discord.call.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
 from bots.discord.discordpy import TransportSession
-from bots.discord.receive import rtp
-from bots.discord.receive.e2ee import EndToEnd
-from bots.discord.receive.opus import resampled
-from bots.discord.receive.packets import PacketReader
-from bots.discord.receive.roster import CallRoster
-from bots.discord.receive.transport import MODES, TransportCipher, TransportError
-from bots.discord.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
 from core.domain.live_speech import PIECES, PieceRules
 from tests.standins.voice_members import (
     CallMember,
@@ -188,7 +188,7 @@ def test_frames_decrypt_per_member_and_failures_are_logged_once_past_the_toleran
     sessions = group_of(CHANNEL, 1, 2)
     outsider = group_of(CHANNEL, 3, 4)[3]  # a client in another group: its keys are not the call's
     e2ee = EndToEnd(session=lambda: sessions[1], protocol_version=lambda: 1, tolerance=5)
-    caplog.set_level(logging.INFO, "bots.discord.receive.e2ee")
+    caplog.set_level(logging.INFO, "bots.discord.call.receive.e2ee")
 
     assert e2ee.open(2, sessions[2].encrypt_opus(b"hello")) == b"hello"
     for _ in range(4):  # a few failures, as while the group changes: quiet

@@ -20,12 +20,12 @@ from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import answer_to, place_locale, reply_locale
+from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, server_of
 from bots.discord.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
 from bots.discord.places import can_manage, for_interaction, place_of
 from bots.discord.replies import Interaction, followup_of
-from bots.discord.voice_channels import DiscordVoiceChannels, Readable, server_of
 from core.app.channel_reader import ChannelReader, ReadingAsked, Started
 from core.app.reader_choices import MemberReading, ReaderChoices
 from core.chat.languages import resolve_locale

@@ -1,7 +1,7 @@
 """Listening: /listen joins your voice channel and posts in its chat what the members who said
 yes say there, each under their name; /stop_listening ends it; /listen_me is a member's yes or
 no to being transcribed in the server. Who is transcribed, and what it costs, is the core's
-(`core.app.listening`); the call is wired in `bots.discord.listening`. Answers are private.
+(`core.app.listening`); the call is wired in `bots.discord.call.listening`. Answers are private.
 When the listening ends, the call's transcript (`core.app.calls`) is posted with the goodbye,
 as text and subtitles with each line's speaker.
 """
@@ -18,29 +18,30 @@ from discord.ext import commands
 from bots.discord.access import turn_away
 from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
 from bots.discord.audiences import place_locale, reply_locale
-from bots.discord.captions import TURN_GAP
+from bots.discord.call.captions import TURN_GAP
+from bots.discord.call.listen_buttons import ConsentAt, ConsentButton, consent_view
+from bots.discord.call.nicknames import take_off_left_behind
+from bots.discord.call.notices import Notices
+from bots.discord.call.voice_channels import server_of
 from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import in_servers
-from bots.discord.listen_buttons import ConsentAt, ConsentButton, consent_view
 from bots.discord.messages import shown_name, text
-from bots.discord.nicknames import take_off_left_behind
-from bots.discord.notices import Notices
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from bots.discord.voice_channels import LISTENING, CallHolds, server_of
 from core.app.calls import Calls
 from core.app.limits import Limiter
 from core.app.listening import Listening, Roll
+from core.app.voice_calls import VoiceCalls
 from core.chat.exports import call_files
 from core.domain import errors
 from core.domain.values import ChatRef
 
 if TYPE_CHECKING:  # the voice extras: imported once a call is listened to
-    from bots.discord.listening import ListenedCall
-    from bots.discord.receive import ReceiveSettings
+    from bots.discord.call.listening import ListenedCall
+    from bots.discord.call.receive import ReceiveSettings
 
 
 class ListeningCog(commands.Cog):
@@ -53,21 +54,18 @@ class ListeningCog(commands.Cog):
         listening: Listening,
         calls: Calls,
         voice_available: bool,
-        idle_seconds: float,
         limiter: Limiter,
         clicks: Answerers,
-        holds: CallHolds,
+        voice_calls: VoiceCalls,
     ) -> None:
         self.bot, self.limiter, self.clicks = bot, limiter, clicks
-        self.holds = holds  # the call, where the bot reads aloud in it too
+        self.voice_calls = voice_calls  # the call, where the bot reads aloud in it too
         self.listening = listening
         self.kept_calls = calls
         self.voice_available = voice_available
-        self.idle_seconds = idle_seconds  # DISCORD_LISTEN_IDLE_SECONDS
         self.receive: ReceiveSettings | None = None  # None: the defaults (tests change them)
         self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
         self.calls: dict[ChatRef, ListenedCall] = {}
-        self._starters: dict[ChatRef, int] = {}
         self._kept_as: dict[ChatRef, str] = {}  # each call's transcript, by `Roll.call`
         self._notices: dict[ChatRef, Notices] = {}  # who joined each call, told in its chat
 
@@ -124,31 +122,29 @@ class ListeningCog(commands.Cog):
             return
         assert member.voice is not None and isinstance(member.voice.channel, discord.VoiceChannel)
         channel, server = member.voice.channel, server_of(member.guild)
-        current = member.guild.voice_client  # listening, reading or playing already
-        if current is not None and not self.holds.joinable(current, channel, LISTENING):
-            raise errors.AlreadyListening()
-        from bots.discord.listening import ListenedCall  # the voice extras, present (above)
+        self.voice_calls.refuse_listening(server, str(channel.id))  # in voice already
+        from bots.discord.call.listening import ListenedCall  # the voice extras, present (above)
 
         place = await place_locale(interaction)
         roll = await self.listening.begin(
-            server, [str(m.id) for m in channel.members if not m.bot], channel=str(channel.id),
+            server, _people(channel), channel=str(channel.id),
             starter=str(member.id), translate_to=place if translate else None,
             on_forget=lambda: self._stop(server, with_transcript=False),
+            on_end=lambda: self._stop(server),
         )  # fmt: skip
         call = ListenedCall(
             server=server, channel=channel, listening=self.listening,
-            locale=place, settings=self.receive,
-            idle_seconds=self.idle_seconds, on_end=lambda: self._stop(server),
-            turn_gap=self.turn_gap, holds=self.holds, client=self.bot,
+            locale=place, settings=self.receive, turn_gap=self.turn_gap,
+            calls=self.voice_calls,
         )  # fmt: skip
         try:
             await call.join()
         except BaseException:
             await self.listening.end(server)
             raise
-        self.calls[server], self._starters[server] = call, member.id
-        self._kept_as[server] = roll.call
+        self.calls[server], self._kept_as[server] = call, roll.call
         self._notices[server] = Notices(call.post)
+        self.listening.joined(server)
         if not self.listening.listening(server):  # /forget while it joined: ended at once
             await self._stop(server, with_transcript=False)
             raise errors.NotListening()
@@ -165,11 +161,12 @@ class ListeningCog(commands.Cog):
         member = _member(interaction)
         server = server_of(member.guild)
         call = self.calls.get(server)
-        if call is None or call.ended:
+        if call is None:
             raise errors.NotListening()
-        mover = call.channel.permissions_for(member).move_members
-        if member.id != self._starters.get(server) and not mover:
-            raise errors.NotAllowed()
+        self.listening.stoppable_by(
+            server, str(member.id), present=_people(call.channel),
+            moderator=call.channel.permissions_for(member).move_members,
+        )  # fmt: skip
         await self._stop(server)
         await _answer(
             interaction, text("discord.listen.stopped", locale, voice=call.channel.mention)
@@ -179,19 +176,20 @@ class ListeningCog(commands.Cog):
     async def on_voice_state_update(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
-        """The bot taken out of the call, nobody left in it, or nobody it transcribes (the last
-        of them left): the listening ends. A member who joins is told, in the channel's chat,
+        """Told to the core: the bot taken out of the call, or who is left in it (the core
+        decides whether the listening ends). A member who joins is told, in the channel's chat,
         that the bot listens and whether they are transcribed (once in a while: the core's
         `arrived`; joins together in one message: `Notices`)."""
         server = server_of(member.guild)
         call = self.calls.get(server)
         if call is None:
             return
-        people = [str(m.id) for m in call.channel.members if not m.bot]
-        gone = member == member.guild.me and after.channel != call.channel
         left = before.channel == call.channel != after.channel
-        last_left = left and not self.listening.anyone_admitted(server, people)
-        if gone or not people or last_left or call.ended:
+        if (member == member.guild.me and after.channel != call.channel) or call.ended:
+            await self.listening.taken_out(server)
+        else:
+            await self.listening.changed(server, _people(call.channel), left=left)
+        if not self.listening.listening(server):  # ended: tidied up here too
             await self._stop(server)
         elif after.channel == call.channel != before.channel and not member.bot:
             yes = self.listening.arrived(server, str(member.id))
@@ -213,7 +211,6 @@ class ListeningCog(commands.Cog):
         """Stop listening, and post the goodbye with the call's transcript as files (without
         them for /forget, which deletes it)."""
         call = self.calls.pop(server, None)
-        self._starters.pop(server, None)
         kept_as = self._kept_as.pop(server, None)
         notices = self._notices.pop(server, None)
         if call is None:
@@ -260,6 +257,11 @@ def _started_line(roll: Roll, channel: discord.VoiceChannel, locale: str) -> str
         "discord.listen.started", locale, voice=channel.mention,
         transcribed=names(roll.transcribed), not_transcribed=names(roll.not_transcribed),
     )  # fmt: skip
+
+
+def _people(channel: discord.VoiceChannel) -> list[str]:
+    """Who sits in the voice channel, bots left out, by id."""
+    return [str(m.id) for m in channel.members if not m.bot]
 
 
 def _member(interaction: Interaction) -> discord.Member:

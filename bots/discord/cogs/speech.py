@@ -9,9 +9,9 @@ from discord.ext import commands
 from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
 from bots.discord.audiences import reply_locale
+from bots.discord.call.playback import VoicePlayer
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
-from bots.discord.playback import VoicePlayer
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message

@@ -46,6 +46,7 @@ here.
     │       ├── AlreadyListening  /listen where the bot is in a voice channel already
     │       ├── NotListening      /stop_listening where it does not
     │       ├── NoCallKept        a call's summary where no call is kept
+    │       ├── NotYourListening  /stop_listening by someone else while its starter is there
     │       └── NotYourReading    /skip, /stop by someone else while its starter listens
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
@@ -146,6 +147,7 @@ from core.domain.errors.reading import (
     NoNotSaved,
     NotListening,
     NotReading,
+    NotYourListening,
     NotYourReading,
     ReadingElsewhere,
     ReadingRefused,
@@ -249,6 +251,7 @@ __all__ = [
     "NotAllowed",
     "NotListening",
     "NotReading",
+    "NotYourListening",
     "NotYourReading",
     "NotYourRecording",
     "NotYourVoice",

@@ -93,6 +93,13 @@ class NotListening(ReadingRefused):
     key = "listen.not_listening"
 
 
+class NotYourListening(ReadingRefused):
+    """/stop_listening by someone other than the listening's starter, while the starter is in
+    the call, without Move Members (the reading's rule: `core.domain.voice_call.may_stop`)."""
+
+    key = "listen.not_yours"
+
+
 class NoCallKept(ReadingRefused):
     """A call's summary asked for where no call the bot listened to is kept (none yet, or
     deleted by retention or `/forget`)."""

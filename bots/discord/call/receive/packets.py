@@ -17,13 +17,13 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bots.discord.call.receive import rtp
+from bots.discord.call.receive.e2ee import EndToEnd
+from bots.discord.call.receive.opus import OpusDecoder
+from bots.discord.call.receive.roster import CallRoster
+from bots.discord.call.receive.transport import TransportCipher, TransportError
+from bots.discord.call.receive.utterances import HeardFrame
 from bots.discord.discordpy import TransportSession
-from bots.discord.receive import rtp
-from bots.discord.receive.e2ee import EndToEnd
-from bots.discord.receive.opus import OpusDecoder
-from bots.discord.receive.roster import CallRoster
-from bots.discord.receive.transport import TransportCipher, TransportError
-from bots.discord.receive.utterances import HeardFrame
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ class ClipAudio(discord.FFmpegOpusAudio):
 
     def cleanup(self) -> None:
         """End and reap ffmpeg (again: nothing). The player's thread ends a clip, and so does the
-        bot when a play's call ended under it (`bots.discord.playback.play_clip`)."""
+        bot when a play's call ended under it (`bots.discord.call.playback.play_clip`)."""
         with self._ending:
             process = ffmpeg_process_of(self)
             super().cleanup()

@@ -1,14 +1,12 @@
-"""Discord's voice channels as the channel reader needs them (`core.ports.VoiceChannels`): the
-channels and who sits in them, what each member may do there as discord.py computes it from
+"""Discord's voice channels as a server's voice call needs them (`core.ports.VoiceChannels`):
+the channels and who sits in them, what each member may do there as discord.py computes it from
 its cache (roles, overwrites, timeouts: kept current by the gateway's member, role and channel
 updates), and the bot's voice connection in a server (`DiscordVoiceCall`).
 
-A reading and a listening may share one call, where both were asked for in the same voice
-channel (a bot has one voice connection in a server): `CallHolds` says which holds it; the call
-is left once neither does. The reading joins deafened (Discord sends a deafened client no
-voice); the listening undeafens it while it listens, and deafens it again when it stops and the
-reading goes on. Either joins with the voice client that can listen, where the voice extras are
-installed, so that the other can come along.
+What holds the call (a reading, a listening, both), when it is joined deafened, undeafened,
+deafened again or left is decided in the core (`core.app.voice_calls`); this does it. Every
+call is joined with the voice client that can listen, where the voice extras are installed, so
+that the other hold can come along.
 
 Members are cached only while they sit in voice (`bots.discord.bot.member_cache`); a message's
 author or a command's member may sit nowhere, so the members seen last are kept here too
@@ -17,15 +15,16 @@ author or a command's member may sit nowhere, so the members seen last are kept 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
 
 import discord
 
-from bots.discord.clip_audio import ClipAudio
+from bots.discord.call.clip_audio import ClipAudio
+from bots.discord.call.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from bots.discord.places import place_of
-from bots.discord.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
 from core.domain.values import ChatRef, VoiceNote
@@ -40,44 +39,6 @@ Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a c
 def server_of(guild: discord.Guild) -> ChatRef:
     """The server as the core knows it (its preferences' key)."""
     return place_of(guild_id=guild.id)
-
-
-READING, LISTENING = "reading", "listening"  # what may hold a call
-
-
-class CallHolds:
-    """What holds the bot's call in each server: the reading, the listening, or both."""
-
-    def __init__(self) -> None:
-        self._held: dict[int, set[str]] = {}
-
-    def take(self, guild_id: int, what: str) -> None:
-        self._held.setdefault(guild_id, set()).add(what)
-
-    def held_by(self, guild_id: int) -> frozenset[str]:
-        return frozenset(self._held.get(guild_id, ()))
-
-    def joinable(self, voice: discord.VoiceProtocol | None, channel: discord.VoiceChannel,
-                 what: str) -> bool:  # fmt: skip
-        """Whether `what` may come along into the bot's call `voice`: in `channel`, held by the
-        other alone, with a client that can listen."""
-        listens = _listening_class()
-        if listens is None or not isinstance(voice, listens) or voice.channel != channel:
-            return False
-        return self.held_by(channel.guild.id) == {READING, LISTENING} - {what}
-
-    async def let_go(self, voice: discord.VoiceClient, what: str) -> None:
-        """`what` is done with the call: left when nothing else holds it; deafened again when
-        the reading goes on without the listening."""
-        held = self._held.get(voice.guild.id, set())
-        held.discard(what)
-        if held:
-            if what == LISTENING:
-                await deafen(voice, deaf=True)
-            return
-        self._held.pop(voice.guild.id, None)
-        if voice.guild.voice_client is voice:  # not disconnected for good already
-            await voice.disconnect(force=True)
 
 
 async def deafen(voice: discord.VoiceClient, *, deaf: bool) -> None:
@@ -98,7 +59,7 @@ def listening_client(fallback: VoiceClientClass) -> VoiceClientClass:
 def _listening_class() -> VoiceClientClass | None:
     """The voice extras' `ListeningVoiceClient` (None: they are not all installed)."""
     try:
-        from bots.discord.receive import ListeningVoiceClient
+        from bots.discord.call.receive import ListeningVoiceClient
     except ImportError:
         return None
     return ListeningVoiceClient
@@ -110,17 +71,52 @@ class DiscordVoiceCall:
     plays."""
 
     def __init__(
-        self, voice: discord.VoiceClient, *, processes: ProcessSlots, holds: CallHolds
+        self, voice: discord.VoiceClient, *, processes: ProcessSlots, client: discord.Client
     ) -> None:
         self._voice = voice
         self._processes = processes
-        self._holds = holds
+        self._client = client
         self._skipped = False
         self._in_play = False
 
     @property
     def voice_id(self) -> str:
         return str(self._voice.channel.id)
+
+    @property
+    def voice(self) -> discord.VoiceClient:
+        """discord.py's voice client (the listening's receiver reads its socket)."""
+        return self._voice
+
+    @property
+    def live(self) -> bool:
+        return self._voice.guild.voice_client is self._voice
+
+    @property
+    def can_listen(self) -> bool:
+        listens = _listening_class()
+        return listens is not None and isinstance(self._voice, listens)
+
+    async def deafen(self, deaf: bool) -> None:
+        if deaf:
+            await deafen(self._voice, deaf=True)
+            return
+        try:
+            await self._undeafen()
+        except (TimeoutError, discord.DiscordException, OSError) as exc:
+            logger.warning("undeafening in %s failed", self.voice_id, exc_info=True)
+            raise errors.CouldNotJoin(str(exc), channel=f"<#{self.voice_id}>") from exc
+
+    async def _undeafen(self) -> None:
+        """Undeafen, once Discord says so: from then on the bot is sent the members' voices."""
+        guild, channel = self._voice.guild, self._voice.channel
+
+        def undeafened(member: discord.Member, _: object, after: discord.VoiceState) -> bool:
+            return member == guild.me and after.channel == channel and not after.self_deaf
+
+        told = self._client.wait_for("voice_state_update", check=undeafened)
+        await guild.change_voice_state(channel=channel, self_deaf=False)
+        await asyncio.wait_for(told, CONNECT_TIMEOUT)
 
     async def play(self, note: VoiceNote) -> bool:
         self._skipped, self._in_play = False, True
@@ -162,7 +158,8 @@ class DiscordVoiceCall:
             logger.warning("could not post in voice channel %s", channel.id)
 
     async def leave(self) -> None:
-        await self._holds.let_go(self._voice, READING)
+        if self.live:  # not disconnected for good already
+            await self._voice.disconnect(force=True)
 
 
 class DiscordVoiceChannels:
@@ -174,7 +171,6 @@ class DiscordVoiceChannels:
     ) -> None:
         self.bot = bot
         self.client = client
-        self.holds = CallHolds()
         self._processes = processes
         self._seen: OrderedDict[tuple[int, int], discord.Member] = OrderedDict()
 
@@ -235,28 +231,23 @@ class DiscordVoiceChannels:
         state = None if member is None else member.voice
         return None if state is None or state.channel is None else str(state.channel.id)
 
-    async def join(self, server: ChatRef, voice_id: str) -> DiscordVoiceCall:
-        """Join deafened (the bot hears nothing), or come along into the call the bot listens
-        in there."""
+    def connected(self, server: ChatRef) -> bool:
+        guild = self._guild(server)
+        return guild is not None and guild.voice_client is not None
+
+    async def join(self, server: ChatRef, voice_id: str, *, deaf: bool) -> DiscordVoiceCall:
         channel = self._channel(server, voice_id)
-        assert self.client is not None, "the cog refuses readings without the voice libraries"
+        assert self.client is not None, "the cogs refuse calls without the voice libraries"
         if not isinstance(channel, discord.VoiceChannel):
             raise errors.CouldNotJoin(f"{voice_id} is no voice channel", channel=f"<#{voice_id}>")
-        current = channel.guild.voice_client
-        if isinstance(current, discord.VoiceClient) and self.holds.joinable(
-            current, channel, READING
-        ):
-            self.holds.take(channel.guild.id, READING)
-            return DiscordVoiceCall(current, processes=self._processes, holds=self.holds)
         try:
             voice = await channel.connect(
-                cls=listening_client(self.client), timeout=CONNECT_TIMEOUT, self_deaf=True
+                cls=listening_client(self.client), timeout=CONNECT_TIMEOUT, self_deaf=deaf
             )
         except (TimeoutError, discord.DiscordException, OSError) as exc:
             logger.warning("joining voice channel %s failed", channel.id, exc_info=True)
             raise errors.CouldNotJoin(str(exc), channel=channel.mention) from exc
-        self.holds.take(channel.guild.id, READING)
-        return DiscordVoiceCall(voice, processes=self._processes, holds=self.holds)
+        return DiscordVoiceCall(voice, processes=self._processes, client=self.bot)
 
     async def leave_left_behind(self, guild: discord.Guild) -> None:
         """Leave the voice channel Discord shows the bot in, where this process holds no voice

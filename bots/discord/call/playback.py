@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import discord
 
-from bots.discord.clip_audio import ClipAudio
+from bots.discord.call.clip_audio import ClipAudio
 from bots.discord.discordpy import (
     ResumingVoiceClient,
     encrypts_end_to_end,

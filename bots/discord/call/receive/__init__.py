@@ -16,9 +16,9 @@ utterances.py   frames cut into utterances per member: a turn ends at silence, c
 Needs the voice extras (`pip install -e '.[voice]'`: PyNaCl, davey, cryptography, PyAV).
 """
 
-from bots.discord.receive.client import ListeningVoiceClient
-from bots.discord.receive.packets import ReceiveStats
-from bots.discord.receive.receiver import ReceiveSettings, VoiceReceiver
-from bots.discord.receive.utterances import Utterance
+from bots.discord.call.receive.client import ListeningVoiceClient
+from bots.discord.call.receive.packets import ReceiveStats
+from bots.discord.call.receive.receiver import ReceiveSettings, VoiceReceiver
+from bots.discord.call.receive.utterances import Utterance
 
 __all__ = ["ListeningVoiceClient", "ReceiveSettings", "ReceiveStats", "Utterance", "VoiceReceiver"]

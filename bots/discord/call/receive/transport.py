@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
 from nacl.exceptions import CryptoError
 
+from bots.discord.call.receive.rtp import RtpPacket
 from bots.discord.discordpy import TransportSession
-from bots.discord.receive.rtp import RtpPacket
 
 AES_GCM = "aead_aes256_gcm_rtpsize"
 XCHACHA20 = "aead_xchacha20_poly1305_rtpsize"

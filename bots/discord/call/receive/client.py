@@ -12,8 +12,8 @@ from typing import Any, Protocol
 import discord
 
 from bots.discord import discordpy
+from bots.discord.call.receive.roster import CallRoster
 from bots.discord.discordpy import ResumingVoiceClient
-from bots.discord.receive.roster import CallRoster
 
 
 class CallListener(Protocol):

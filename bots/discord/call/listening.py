@@ -1,17 +1,15 @@
 """A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
 client joined undeafened (or the call it reads aloud in there, undeafened while it listens:
-`bots.discord.voice_channels.CallHolds`), a receiver whose filter is the core's consent, and
+the core's `core.app.voice_calls`), a receiver whose filter is the core's consent, and
 each piece of a turn handed to the core as it is cut, while the member goes on (a few at once),
 and its text posted in the voice channel's chat, "**Name**: text", in the order said: a line
-per speaker turn, its message edited as its pieces are heard (`bots.discord.captions`), lines
+per speaker turn, its message edited as its pieces are heard (`bots.discord.call.captions`), lines
 ready together in one message, at most one request every `CAPTION_PACE` seconds (what comes
 meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
-are put back when it stops (`bots.discord.nicknames`). Ends when stopped, when the bot is
-taken out of the call, when nobody it transcribes is left in it, when none of them said anything
-for `idle_seconds`, or once the server's listening of the day is used up (said in the chat
-first): the last two through the cog's `on_end`.
+are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
+(`core.app.live_call`): a quota used up is said in the chat first, as the core ends the call.
 """
 
 from __future__ import annotations
@@ -20,21 +18,25 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 import discord
 
-from bots.discord.captions import TURN_GAP, Captions, Line, Said
+from bots.discord.call.captions import TURN_GAP, Captions, Line, Said
+from bots.discord.call.nicknames import ListeningNick
+from bots.discord.call.receive import (
+    ListeningVoiceClient,
+    ReceiveSettings,
+    Utterance,
+    VoiceReceiver,
+)
+from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
-from bots.discord.nicknames import ListeningNick
-from bots.discord.playback import CONNECT_TIMEOUT
-from bots.discord.receive import ListeningVoiceClient, ReceiveSettings, Utterance, VoiceReceiver
-from bots.discord.voice_channels import LISTENING, CallHolds
 from core.app.listening import Listening
+from core.app.voice_calls import HeldCall, VoiceCalls
 from core.domain import errors
 from core.domain.values import ChatRef
+from core.domain.voice_call import Holder
 
 logger = logging.getLogger(__name__)
 
@@ -88,25 +90,18 @@ class ListenedCall:
         listening: Listening,
         locale: str,
         settings: ReceiveSettings | None,
-        idle_seconds: float,
-        on_end: Callable[[], Coroutine[Any, Any, None]],
-        holds: CallHolds,
-        client: discord.Client,
+        calls: VoiceCalls,
         turn_gap: float = TURN_GAP,
         pace: float = CAPTION_PACE,
     ) -> None:
         self.server, self.channel, self.locale = server, channel, locale
         self._pace = pace
-        self._holds, self._client = holds, client
+        self._calls = calls
         self._listening = listening
         self._settings = settings or ReceiveSettings()
-        self._voice: ListeningVoiceClient | None = None
+        self._held: HeldCall | None = None
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
-        self._idle_seconds, self._on_end = idle_seconds, on_end
-        self._ending: asyncio.Task[None] | None = None  # a quota used up: the call ends
-        self._heard = asyncio.Event()  # set at each utterance: the idle watch starts again
-        self._watch: asyncio.Task[None] | None = None
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
         self._newest: discord.Message | None = None  # the captions' newest message
         self._status_shown = False
@@ -114,40 +109,16 @@ class ListenedCall:
 
     async def join(self) -> None:
         """Join the voice channel, undeafened (Discord sends a deafened client no audio); or,
-        where the bot reads aloud there, undeafen in that call."""
-        reading = self.channel.guild.voice_client
-        voice: discord.VoiceProtocol
-        try:
-            if reading is None:
-                voice = await self.channel.connect(
-                    cls=ListeningVoiceClient, timeout=CONNECT_TIMEOUT, self_deaf=False
-                )
-            else:
-                voice = reading
-                await self._undeafen()
-        except (TimeoutError, discord.DiscordException, OSError) as exc:
-            logger.warning("joining voice channel %s failed", self.channel.id, exc_info=True)
-            raise errors.CouldNotJoin(str(exc), channel=self.channel.mention) from exc
-        assert isinstance(voice, ListeningVoiceClient)
-        self._holds.take(self.channel.guild.id, LISTENING)
-        self._voice = voice
+        where the bot reads aloud there, undeafen in that call (the core's `VoiceCalls`)."""
+        held = await self._calls.join(self.server, str(self.channel.id), Holder.LISTENING)
+        assert isinstance(held.call, DiscordVoiceCall)
+        voice = held.call.voice
+        assert isinstance(voice, ListeningVoiceClient), "joined with the client that listens"
+        self._held = held
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
         self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
-        self._watch = asyncio.create_task(self._watch_idle(), name="listening idle")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
-
-    async def _undeafen(self) -> None:
-        """Undeafen in the call the bot reads aloud in, once Discord says so: from then on it
-        is sent the members' voices."""
-        guild = self.channel.guild
-
-        def undeafened(member: discord.Member, _: object, after: discord.VoiceState) -> bool:
-            return member == guild.me and after.channel == self.channel and not after.self_deaf
-
-        told = self._client.wait_for("voice_state_update", check=undeafened)
-        await guild.change_voice_state(channel=self.channel, self_deaf=False)
-        await asyncio.wait_for(told, CONNECT_TIMEOUT)
 
     @property
     def receiver(self) -> VoiceReceiver | None:
@@ -177,9 +148,6 @@ class ListenedCall:
 
     async def stop(self) -> None:
         """Stop listening and leave; what was said before is still posted and kept."""
-        watch = self._watch
-        if watch is not None and watch is not asyncio.current_task():
-            watch.cancel()
         if self._receiver is not None:
             self._receiver.close()
         if self._task is not None:
@@ -190,8 +158,8 @@ class ListenedCall:
         # put out of it, clearing it takes Manage Channels: tried all the same).
         await self._show_status(None)
         await self._nick.take_off()
-        if self._voice is not None:  # left, unless the bot reads aloud in the call
-            await self._holds.let_go(self._voice, LISTENING)
+        if self._held is not None:  # left, unless the bot reads aloud in the call
+            await self._held.leave()
 
     async def _show_status(self, status: str | None) -> None:
         """Set (or clear) the voice channel's status; a courtesy: without Set Voice Channel
@@ -205,17 +173,6 @@ class ListenedCall:
             return
         self._status_shown = status is not None
 
-    async def _watch_idle(self) -> None:
-        """`on_end` once nothing was said for `idle_seconds`."""
-        while True:
-            self._heard.clear()
-            try:
-                await asyncio.wait_for(self._heard.wait(), self._idle_seconds)
-            except TimeoutError:
-                break
-        logger.info("nothing said in voice channel %s for a while: leaving", self.channel.id)
-        await self._on_end()
-
     def _admits(self, user_id: int) -> bool:  # discord.py's socket reader thread
         return self._listening.admits(self.server, str(user_id))
 
@@ -227,7 +184,6 @@ class ListenedCall:
         try:
             async with receiver:
                 async for utterance in receiver:
-                    self._heard.set()
                     await slots.acquire()
                     line = asyncio.create_task(self._line(utterance))
                     line.add_done_callback(lambda _: slots.release())
@@ -276,11 +232,7 @@ class ListenedCall:
                 speaker=self._name(member), started_at=utterance.started_at,
                 turn=utterance.turn, piece=utterance.piece, last=utterance.ends_turn,
             )  # fmt: skip
-        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
-            if self._ending is not None:
-                return None
-            logger.info("listening in %s refused: %s", self.channel.id, exc)
-            self._ending = asyncio.create_task(self._on_end(), name="listening used up")
+        except errors.QuotaUsed as exc:  # the core ends the call: said once
             return error_text(exc, self.locale)
         except Exception:
             logger.exception("an utterance in %s could not be transcribed", self.channel.id)

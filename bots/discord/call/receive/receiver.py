@@ -7,8 +7,8 @@
 
 The voice client must be a `ListeningVoiceClient`, joined undeafened (Discord sends a deafened
 client no audio). The heavy part (decryption, decoding) runs in discord.py's socket reader
-thread, as packets arrive (`bots.discord.receive.packets`); the event loop takes in the decoded
-frames every `tick` and cuts them into utterances (`bots.discord.receive.utterances`).
+thread, as packets arrive (`bots.discord.call.receive.packets`); the event loop takes in the decoded
+frames every `tick` and cuts them into utterances (`bots.discord.call.receive.utterances`).
 
 `admits(user_id)` is asked in that thread for every packet: it must be quick (a set lookup) and
 may change its answer at any time; a member it refuses is neither decrypted nor kept, and their
@@ -30,11 +30,11 @@ from types import TracebackType
 from typing import Self
 
 from bots.discord import discordpy
-from bots.discord.receive.client import ListeningVoiceClient
-from bots.discord.receive.e2ee import TOLERANCE, EndToEnd
-from bots.discord.receive.opus import resampled
-from bots.discord.receive.packets import PacketReader, ReceiveStats
-from bots.discord.receive.utterances import (
+from bots.discord.call.receive.client import ListeningVoiceClient
+from bots.discord.call.receive.e2ee import TOLERANCE, EndToEnd
+from bots.discord.call.receive.opus import resampled
+from bots.discord.call.receive.packets import PacketReader, ReceiveStats
+from bots.discord.call.receive.utterances import (
     Event,
     HeardFrame,
     TurnStarted,

@@ -1,0 +1,61 @@
+"""A server's voice call (`core.domain.voice_call`): the reading and the listening as two holds
+on one call, and the one rule of who may stop either."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.domain.values import ChatRef
+from core.domain.voice_call import AfterLettingGo, CallHolds, Holder, may_stop
+
+SERVER = ChatRef("discord", "guild:1")
+
+
+@pytest.mark.parametrize(
+    ("member", "starter_present", "moderator", "allowed"),
+    [
+        ("ann", True, False, True),  # the starter
+        ("bob", True, False, False),  # someone else while she is there
+        ("bob", True, True, True),  # a moderator
+        ("bob", False, False, True),  # anyone once she has left
+    ],
+)
+def test_the_starter_a_moderator_or_anyone_once_the_starter_left_may_stop(
+    member: str, starter_present: bool, moderator: bool, allowed: bool
+) -> None:
+    stops = may_stop(member, starter="ann", starter_present=starter_present, moderator=moderator)
+    assert stops is allowed
+
+
+def test_the_reading_joins_deafened_and_the_listening_undeafened() -> None:
+    assert Holder.READING.joins_deaf
+    assert not Holder.LISTENING.joins_deaf
+
+
+def test_the_other_hold_comes_along_only_into_its_channel_with_a_client_that_listens() -> None:
+    holds = CallHolds()
+    assert not holds.may_come_along(SERVER, Holder.LISTENING, same_channel=True, can_listen=True)
+    holds.take(SERVER, Holder.READING)
+    assert holds.may_come_along(SERVER, Holder.LISTENING, same_channel=True, can_listen=True)
+    assert not holds.may_come_along(SERVER, Holder.LISTENING, same_channel=False, can_listen=True)
+    assert not holds.may_come_along(SERVER, Holder.LISTENING, same_channel=True, can_listen=False)
+    assert not holds.may_come_along(SERVER, Holder.READING, same_channel=True, can_listen=True)
+
+
+@pytest.mark.parametrize(
+    ("first", "after_first", "after_both"),
+    [
+        (Holder.LISTENING, AfterLettingGo.DEAFEN, AfterLettingGo.LEAVE),
+        (Holder.READING, AfterLettingGo.STAY, AfterLettingGo.LEAVE),
+    ],
+)
+def test_the_call_is_deafened_again_when_the_reading_goes_on_alone_and_left_once_none_holds(
+    first: Holder, after_first: AfterLettingGo, after_both: AfterLettingGo
+) -> None:
+    holds = CallHolds()
+    holds.take(SERVER, Holder.READING)
+    holds.take(SERVER, Holder.LISTENING)
+    assert holds.let_go(SERVER, first) is after_first
+    [other] = set(Holder) - {first}
+    assert holds.let_go(SERVER, other) is after_both
+    assert holds.held_by(SERVER) == frozenset()
