@@ -328,9 +328,8 @@ class ConsentStore(Protocol):
 
     async def add(self, challenge: CloneChallenge) -> None: ...
 
-    async def open_for(
-        self, platform: str, person_id: str, chat_id: str, now: datetime
-    ) -> CloneChallenge | None: ...
+    async def open_on(self, platform: str, now: datetime) -> list[CloneChallenge]:
+        """The sentences not expired on `platform`, newest first."""
 
     async def asked_since(self, platform: str, person_id: str, since: datetime) -> int: ...
 
