@@ -1,5 +1,5 @@
-"""The channel reader's rules (`core.app.reading`): which messages are read, which voice reads
-each member, when their name is said, and how many messages wait. No I/O here.
+"""The channel reader's rules (`core.app.channel_reader`): which messages are read, which
+voice reads each member, when their name is said, and how many messages wait. No I/O here.
 
 Which voice: a member's own cloned voice where they allowed it (the use case looks that up);
 otherwise the model's voice they chose (`ReaderMember.voice`), when it speaks the message's

@@ -361,7 +361,7 @@ class VoiceUnitOfWork(UnitOfWork, Protocol):
 
 
 class ReadingStore(Protocol):
-    """The channel reader's choices (`core.app.reading`): a server's rules and its members'
+    """The channel reader's choices (`core.app.reader_choices`): a server's rules and its members'
     own; missing ones read as the defaults."""
 
     async def rules(self, chat: ChatRef) -> ReaderRules: ...
@@ -386,7 +386,8 @@ class ReadingStore(Protocol):
 
 
 class ReadingUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.reading` needs: preferences (voice model, style), the reader's choices,
+    """What the channel reader (`core.app.reader_choices`, `core.app.spoken_messages`) and
+    listening (`core.app.listening`) need: preferences (voice model, style), the reader's choices,
     and the chat's voices (a member's own, where they allowed it)."""
 
     @property

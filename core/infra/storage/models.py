@@ -332,8 +332,8 @@ class InlineVoiceRow(Base):
 
 
 class ReaderSettingsRow(Base):
-    """A server's choices for the channel reader (`core.app.reading`): whose messages it reads
-    besides its members'. A missing row: none of them. Deleted by `/forget`."""
+    """A server's choices for the channel reader (`core.app.channel_reader`): whose messages
+    it reads besides its members'. A missing row: none of them. Deleted by `/forget`."""
 
     __tablename__ = "reader_settings"
 
