@@ -17,7 +17,7 @@ from bots.telegram.inline import discarding
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import chat_action, error_text, reply_lines, reply_long
+from bots.telegram.replies import chat_action, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
 from core.app.audiences import Answering, Audiences
 from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
@@ -32,8 +32,8 @@ from core.chat.languages import Audience, target_name
 from core.chat.overview import (
     bot_language_text,
     catalogue_text,
+    consent_heard_text,
     consent_sentence_text,
-    consented_text,
     on_off,
     settings_text,
     style_set_text,
@@ -421,9 +421,7 @@ async def can_manage(update: Update) -> bool:
 
 def reading_answer(heard: ConsentHeard) -> str:
     """What the reader hears once their voice is cloned, or why not."""
-    if heard.refused is not None:
-        return error_text(heard.refused, heard.locale)
-    return consented_text(heard.name, heard.locale, wording=CATALOGUE)
+    return consent_heard_text(heard.name, heard.locale, refused=heard.refused, wording=CATALOGUE)
 
 
 def sender_id(message: Message) -> str | None:

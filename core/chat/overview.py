@@ -9,6 +9,7 @@ from core.chat.formats import joined
 from core.chat.i18n import Catalogue
 from core.chat.languages import LOCALES, language_name, native_name
 from core.chat.messages import text
+from core.domain import errors
 from core.domain.quantities import Duration
 from core.domain.tts import STYLE_PRESETS
 from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
@@ -142,6 +143,10 @@ def consent_sentence_text(
     return f"{asked}\n\n{wording.text('voices.consent.english', locale, sentence=english)}"
 
 
-def consented_text(name: str, locale: str, *, wording: Catalogue) -> str:
-    """What a person hears once their reading cloned voice `name`."""
+def consent_heard_text(
+    name: str, locale: str, *, refused: errors.ConsentRefused | None, wording: Catalogue
+) -> str:
+    """What a person hears once their reading cloned voice `name`, or why it did not."""
+    if refused is not None:
+        return wording.text(refused.key, locale, **refused.params)
     return wording.text("voices.cloned", locale, name=name)
