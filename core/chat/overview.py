@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from core.chat.formats import joined
 from core.chat.i18n import Catalogue
-from core.chat.languages import LOCALES, language_name, native_name
+from core.chat.languages import LOCALES, language_name, native_name, target_name
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.quantities import Duration
@@ -130,6 +130,21 @@ def bot_language_text(
     choices = joined(["auto", *(native_name(each) for each in LOCALES)], locale)
     shown = bot_language(prefs, locale, chat_language=chat_language)
     return wording.text("botlanguage.current", locale, language=shown, choices=choices)
+
+
+def autotranslate_text(language: str | None, locale: str, *, wording: Catalogue) -> str:
+    """Whether transcripts here get their translation, and into what (/autotranslate)."""
+    if language is None:
+        return wording.text("autotranslate.is_off", locale)
+    return wording.text("autotranslate.is_on", locale, language=target_name(language, locale))
+
+
+def auto_gist_text(minutes: int | None, locale: str, *, wording: Catalogue) -> str:
+    """Whether long recordings here get their gist, and from what length (/autogist, /tldr
+    auto)."""
+    if minutes is None:
+        return wording.text("gist.auto_off", locale)
+    return wording.text("gist.auto_on", locale, length=Duration(minutes * 60))
 
 
 def consent_sentence_text(
