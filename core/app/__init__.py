@@ -22,6 +22,9 @@ reader_choices.py  what the server and each member chose for the channel reader
 listening.py      a voice channel transcribed live: consent, who is transcribed, each utterance
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
+tallies.py        whom work is counted against: the chat, its asker, a member's share, a
+                  server's listening, the bot's budget
+spend.py          one piece of work's cost: reserved before, recorded or given back after
 claims.py         the Claims: each message answered once, interruptions reported
 retention.py      what expires, and the jobs that delete it
 scheduler.py      the periodic loop behind digests and retention
