@@ -1,0 +1,54 @@
+"""Transcripts kept per recording, piece by piece."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.infra.storage.models.base import Base
+from core.infra.storage.types import UtcDateTime
+
+
+class RecordingTranscriptRow(Base):
+    """A recording's transcript, kept so that it is never paid for twice (`core.app.kept`):
+    keyed by the chat and the platform's lasting id of the recording (Telegram's
+    `file_unique_id`, a Discord attachment's id). `duration` is set once every piece was heard;
+    until then a redo (a crash, a takeover) sends MiMo only the pieces not in
+    `recording_transcript_parts`. The chat's data: deleted by `/forget` and after
+    SUMMARY_RETENTION_DAYS."""
+
+    __tablename__ = "recording_transcripts"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recording: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # What ASR was told the recording is in (`/language`: auto, zh, en).
+    language: Mapped[str] = mapped_column(String(8))
+    duration: Mapped[float | None] = mapped_column(Float())
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class RecordingTranscriptPartRow(Base):
+    """One piece of a kept transcript, stored the moment MiMo answered for it; offsets in
+    milliseconds of the original recording, so they compare exactly when the piece comes again."""
+
+    __tablename__ = "recording_transcript_parts"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recording: Mapped[str] = mapped_column(String(128), primary_key=True)
+    start_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # A call's line (`core.app.listening`): who said it, by id and by name at the time; NULL
+    # for a recording's pieces.
+    speaker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    speaker: Mapped[str | None] = mapped_column(String(256), nullable=True)
