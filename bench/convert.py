@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench import ffmpeg_exe
-from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
+from core.infra.audio.asr_formats import ASR_FORMATS, WAV
 from core.infra.audio.ffmpeg import point_pydub_at
 from core.infra.mimo import MIMO_AUDIO_CAPS
 
@@ -72,7 +72,7 @@ def pydub(note: Path) -> dict[str, object]:
 
 def bare_ffmpeg(note: Path, fmt: str) -> dict[str, object]:
     """The floor: voicebridge's very output settings, in one file, by one plain ffmpeg."""
-    encoding = ASR_ENCODINGS[fmt]
+    encoding = ASR_FORMATS[fmt]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"out{encoding.suffix}"
         started = time.monotonic()

@@ -151,7 +151,7 @@ async def existing_database(settings: Settings) -> None:
     """The database reached (PostgreSQL waited for), or one line: an SQLite file that is not
     there is said, not created empty by a command that only reads."""
     from bots.runner import reach_database
-    from core.infra.storage.database import sqlite_file
+    from core.infra.storage.sqlite import sqlite_file
 
     path = sqlite_file(settings.database_url)
     if path is not None and not path.exists():

@@ -149,14 +149,8 @@ async def check_discord(settings: Settings, token: str) -> list[Check]:
 
 async def _database(settings: Settings) -> list[Check]:
     from core.infra.storage import current_revision
-    from core.infra.storage.database import (
-        check_connection,
-        head_revision,
-        known_revision,
-        sqlite_file,
-        sqlite_unwritable,
-        where,
-    )
+    from core.infra.storage.database import check_connection, head_revision, known_revision, where
+    from core.infra.storage.sqlite import sqlite_file, sqlite_unwritable
 
     name, url = "the database", settings.database_url
     path = sqlite_file(url)

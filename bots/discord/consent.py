@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import discord
 
-from bots.discord.error_handler import error_text
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import for_message
 from core.app.consents import ConsentHeard, ConsentReading
-from core.chat.overview import consented_text
+from core.chat.overview import consent_heard_text
 from core.domain.consent import DeclaredReading
 from core.domain.limits import asked_by
 
@@ -50,6 +49,4 @@ def consent_reading(message: discord.Message) -> ConsentReading | None:
 
 def reading_answer(heard: ConsentHeard) -> str:
     """What the reader hears once their voice is cloned, or why not."""
-    if heard.refused is not None:
-        return error_text(heard.refused, heard.locale)
-    return consented_text(heard.name, heard.locale, wording=CATALOGUE)
+    return consent_heard_text(heard.name, heard.locale, refused=heard.refused, wording=CATALOGUE)

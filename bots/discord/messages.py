@@ -237,6 +237,8 @@ REWORDED = {
     "voices.translations_on": "discord.voices.translations_on",
     "autotranslate.is_on": "discord.autotranslate.is_on",
     "autotranslate.is_off": "discord.autotranslate.is_off",
+    "gist.auto_on": "discord.autogist.on",
+    "gist.auto_off": "discord.autogist.off",
 }
 
 CATALOGUE = CORE.extended(EN, reworded=REWORDED)

@@ -5,6 +5,9 @@ A command's handler is handed the answer as the core decided it once for the upd
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from telegram import ChatMember, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
@@ -17,23 +20,25 @@ from bots.telegram.inline import discarding
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import chat_action, error_text, reply_lines, reply_long
+from bots.telegram.replies import chat_action, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
 from core.app.audiences import Answering, Audiences
 from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
 from core.app.limits import Limiter
-from core.app.preferences import ChatPreferences
+from core.app.preferences import ChatPreferences, shown_or_set
 from core.app.questions import Questions
 from core.app.speech import TextToSpeech
 from core.app.transcripts import RecordingEvent, Transcripts
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
-from core.chat.languages import Audience, target_name
+from core.chat.languages import Audience
 from core.chat.overview import (
+    auto_gist_text,
+    autotranslate_text,
     bot_language_text,
     catalogue_text,
+    consent_heard_text,
     consent_sentence_text,
-    consented_text,
     on_off,
     settings_text,
     style_set_text,
@@ -45,6 +50,8 @@ from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.quantities import Duration
 from core.domain.values import ChatRef
+
+T = TypeVar("T")
 
 
 class TelegramHandlers:
@@ -285,17 +292,13 @@ class TelegramHandlers:
 
     async def language(self, update: Update, answer: Answering) -> None:
         """/language [auto|zh|en]: show or set the transcript language."""
-        message, chat, locale = message_of(update), chat_of(update), answer.locale
+        message, locale = message_of(update), answer.locale
         choice = command_argument(message)
-        if not choice:
-            shown = transcript_language(answer.prefs.language, locale)
-            await message.reply_text(text("language.current", locale, language=shown))
-            return
-        language = await self.preferences.set_language(
-            chat, choice, can_manage=await can_manage(update)
+        language = await self._shown_or_set(
+            update, choice, answer.prefs.language, self.preferences.set_language
         )
-        shown = transcript_language(language, locale)
-        await message.reply_text(text("language.set", locale, language=shown))
+        key = "language.set" if choice else "language.current"
+        await message.reply_text(text(key, locale, language=transcript_language(language, locale)))
 
     async def botlanguage(self, update: Update, answer: Answering) -> None:
         """/botlanguage [LANGUAGE|auto]: show or set the language of what the chat gets as a
@@ -316,45 +319,30 @@ class TelegramHandlers:
 
     async def autotranscribe(self, update: Update, answer: Answering) -> None:
         """/autotranscribe [on|off]."""
-        message, chat, locale = message_of(update), chat_of(update), answer.locale
+        message, locale = message_of(update), answer.locale
         choice = command_argument(message)
-        if not choice:
-            state = on_off(answer.prefs.auto_transcribe, locale)
-            await message.reply_text(text("autotranscribe.current", locale, state=state))
-            return
-        enabled = await self.preferences.set_auto_transcribe(
-            chat, choice, can_manage=await can_manage(update)
+        enabled = await self._shown_or_set(
+            update, choice, answer.prefs.auto_transcribe, self.preferences.set_auto_transcribe
         )
-        await message.reply_text(text("autotranscribe.set", locale, state=on_off(enabled, locale)))
+        key = "autotranscribe.set" if choice else "autotranscribe.current"
+        await message.reply_text(text(key, locale, state=on_off(enabled, locale)))
 
     async def autotranslate(self, update: Update, answer: Answering) -> None:
         """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
-        message, chat, locale = message_of(update), chat_of(update), answer.locale
-        choice = command_argument(message)
-        if choice:
-            allowed = await can_manage(update)
-            language = await self.preferences.set_autotranslate(chat, choice, can_manage=allowed)
-        else:
-            language = answer.prefs.autotranslate
-        if language is None:
-            await message.reply_text(text("autotranslate.is_off", locale))
-            return
-        named = target_name(language, locale)
-        await message.reply_text(text("autotranslate.is_on", locale, language=named))
+        message, locale = message_of(update), answer.locale
+        language = await self._shown_or_set(
+            update, command_argument(message), answer.prefs.autotranslate,
+            self.preferences.set_autotranslate,
+        )  # fmt: skip
+        await message.reply_text(autotranslate_text(language, locale, wording=CATALOGUE))
 
     async def gist_auto(self, update: Update, choice: str, answer: Answering) -> None:
         """/tldr auto [MINUTES|off]: recordings at least that long also get their gist."""
-        chat, message, locale = chat_of(update), message_of(update), answer.locale
-        if choice:
-            allowed = await can_manage(update)
-            minutes = await self.preferences.set_gist_minutes(chat, choice, can_manage=allowed)
-        else:
-            minutes = answer.prefs.gist_minutes
-        if minutes is None:
-            await message.reply_text(text("gist.auto_off", locale))
-            return
-        length = Duration(minutes * 60)
-        await message.reply_text(text("gist.auto_on", locale, length=length))
+        message, locale = message_of(update), answer.locale
+        minutes = await self._shown_or_set(
+            update, choice, answer.prefs.gist_minutes, self.preferences.set_gist_minutes
+        )
+        await message.reply_text(auto_gist_text(minutes, locale, wording=CATALOGUE))
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A /command this bot does not have: say so where it was surely meant for this bot (a
@@ -371,6 +359,15 @@ class TelegramHandlers:
             not addressee and message.chat.type == ChatType.PRIVATE
         ):
             raise errors.UnknownCommand(value=name)
+
+    async def _shown_or_set(
+        self, update: Update, choice: str, shown: T, change: Callable[..., Awaitable[T]]
+    ) -> T:
+        """A setting's command (`shown_or_set`): administrators change it in groups."""
+        return await shown_or_set(
+            chat_of(update), choice, shown=shown, change=change,
+            allowed=lambda: can_manage(update),
+        )  # fmt: skip
 
     def _view(self, message: Message) -> TelegramRecordingView:
         return TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
@@ -422,9 +419,7 @@ async def can_manage(update: Update) -> bool:
 
 def reading_answer(heard: ConsentHeard) -> str:
     """What the reader hears once their voice is cloned, or why not."""
-    if heard.refused is not None:
-        return error_text(heard.refused, heard.locale)
-    return consented_text(heard.name, heard.locale, wording=CATALOGUE)
+    return consent_heard_text(heard.name, heard.locale, refused=heard.refused, wording=CATALOGUE)
 
 
 def sender_id(message: Message) -> str | None:

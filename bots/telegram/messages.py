@@ -91,8 +91,6 @@ EN: dict[str, Source] = {
     ),
     "usage.voicetranslations": "Use /voicetranslations on to let your own voice in this chat (the one cloned from your voice note) speak translations of your words, or /voicetranslations off.",
     "usage.tldr": "Reply to a voice note, audio or video with /tldr to get its gist.",
-    "gist.auto_on": "Recordings here of {length} or longer also get their gist below the transcript. /tldr auto off stops it.",
-    "gist.auto_off": "Recordings here get no automatic gist. An administrator can start it with /tldr auto MINUTES, for example /tldr auto 10.",
     "summary.logging_on": Plural(
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} day, for /summary.",
         "Done: logging is on. I keep this group's messages, captions and voice-note transcripts for {days} days, for /summary.",

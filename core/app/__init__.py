@@ -25,6 +25,9 @@ live_call.py      one call listened to: its turns kept, and when it ends by itse
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 memory.py         /find and /ask across a chat's kept transcripts
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
+tallies.py        whom work is counted against: the chat, its asker, a member's share, a
+                  server's listening, the bot's budget
+spend.py          one piece of work's cost: reserved before, recorded or given back after
 claims.py         the Claims: each message answered once, interruptions reported
 retention.py      what expires, and the jobs that delete it
 scheduler.py      the periodic loop behind digests and retention

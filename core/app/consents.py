@@ -5,8 +5,10 @@
                       server, `CHALLENGE_WORDS` random words), to read within `lifetime`
                       as a fresh voice note where they asked or in their private chat with
                       the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
-a voice note          `heard`: who sent it first is noted by the file's lasting id (a day, for
-                      copies); from a person with a sentence open there, a note short
+a voice note          `heard`: while any sentence is open, who sent it first is noted by the
+                      file's lasting id (a day, for copies: a note sent while none was open
+                      cannot say a sentence's random words, so nothing is written for it,
+                      which is most notes); from a person with a sentence open there, a note short
                       enough to be a reading is transcribed (the chat's audio quota pays;
                       the transcript is kept, so the ordinary path does not hear it again),
                       and when what it says is recognisably the sentence it is their
@@ -34,6 +36,7 @@ from core.domain import errors
 from core.domain.consent import (
     CloneChallenge,
     DeclaredReading,
+    answers,
     challenge_words,
     declared_refusal,
     is_reading,
@@ -160,13 +163,16 @@ class VoiceConsents:
         """A voice note's part in spoken consent (see the module docstring)."""
         declared, now = reading.declared, self._clock.now()
         async with self._uow() as uow:
-            challenge = await uow.consents.open_for(
-                reading.platform, declared.person_id, declared.chat_id, now
-            )
+            opened = await uow.consents.open_on(reading.platform, now)
+            if not opened:
+                # A copy matters only of a note sent while a sentence was open: one sent before
+                # cannot say the random words the sentence was given when asked.
+                return None
+            challenge = next((each for each in opened if answers(each, declared)), None)
             first = None
-            # Every fresh voice note's sender is noted, so a copy of anyone's is known as one.
             if declared.identity:
-                first = await uow.consents.first_sender(reading.platform, declared.identity)
+                if challenge is not None:
+                    first = await uow.consents.first_sender(reading.platform, declared.identity)
                 await uow.consents.note_sender(
                     reading.platform, declared.identity, declared.person_id, now
                 )

@@ -35,6 +35,9 @@ a minute (rates) or once a day (quotas, the budget), and the sender once a minut
 rate, their caps), never once per voice note and never not at all. Digests (scheduled, `asker`
 None) are counted but never refused. The command line is not limited.
 
+Whom work is counted against (the chat, the person, a member's share, a server's listening, the
+budget) is `core.app.tallies`; one piece of work's reservation, `core.app.spend.Spend`.
+
 State lives in the database (`core.infra.storage.usage`), changed by single atomic statements, so
 replicas sharing PostgreSQL share every limit.
 """
@@ -44,21 +47,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import cast
 
+from core.app.spend import Spend
+from core.app.tallies import (
+    Tally,
+    listen_row,
+    listen_tallies,
+    person_row_of,
+    share_of,
+    work_tallies,
+)
 from core.domain import errors
 from core.domain.limits import (
-    LISTEN_ROW,
-    PERSON_ROW,
-    READER_SHARE_ROW,
     Asker,
     Counts,
     LimitPolicy,
     UsageReport,
     Whose,
-    capped_part,
     pairs,
     refusal,
     seconds_left,
@@ -67,8 +73,8 @@ from core.domain.limits import (
     window_start,
 )
 from core.domain.quantities import Duration, waiting
-from core.domain.values import Answer, ChatRef, Platform, Usage
-from core.ports import ChatApi, Clock, SystemClock, UsageUnitOfWork
+from core.domain.values import ChatRef, Platform
+from core.ports import Clock, SystemClock, UsageUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +164,14 @@ class Limiter:
         and once measured (`Spend.reserve`). `calls`: what a call listened to said, counted in
         the server's listening quota (and the day of `asker`, who started the listening)
         instead of its transcription quota."""
-        tallies = self._listen_tallies(chat, asker) if calls else self._tallies(chat, asker)
-        spend = Spend(self, chat, asker, utc_day(self._clock.now()), tallies)
+        policy = self.policy
+        tallies = (
+            listen_tallies(policy, server=chat, starter=asker)
+            if calls
+            else work_tallies(policy, chat, asker)
+        )
+        reserve = None if self._exempt(chat) else self._reserve
+        spend = Spend(chat, asker, utc_day(self._clock.now()), tallies, reserve=reserve)
         await spend.reserve(Counts(tts_chars=tts_chars, summaries=summaries))
         try:
             yield spend
@@ -222,7 +234,7 @@ class Limiter:
         checked: list[tuple[ChatRef, int, Whose]] = [
             (listen_row(server), self.policy.listen_seconds, "listen")
         ]
-        mine = self._person_row(server, starter)
+        mine = person_row_of(self.policy, server, starter)
         if mine is not None:
             checked.append((mine, self.policy.person.audio_seconds, "person"))
         async with self._store() as uow:
@@ -239,7 +251,7 @@ class Limiter:
         now, policy = self._clock.now(), self.policy
         used, person = Counts(), None
         if not self._exempt(chat):
-            mine = self._person_row(chat, asker)
+            mine = person_row_of(self.policy, chat, asker)
             async with self._store() as uow:
                 used = await uow.usage.day(chat, utc_day(now))
                 if mine is not None:
@@ -296,35 +308,6 @@ class Limiter:
         return deleted
 
     # Quotas, for `Spend`
-
-    def _tallies(self, chat: ChatRef, asker: Asker | None) -> list[Tally]:
-        """The days work in `chat` for `asker` is counted in: the chat's, the asker's own (all
-        chats together, while persons have caps), the whole bot's (while it has a budget)."""
-        policy = self.policy
-        tallies = [Tally(chat, policy.quotas.as_counts(), "chat")]
-        mine = self._person_row(chat, asker)
-        if mine is not None:
-            tallies.append(Tally(mine, policy.person.as_counts(), "person"))
-        if policy.budget.any:
-            tallies.append(Tally(BUDGET_ROW, policy.budget.as_counts(), "budget"))
-        return tallies
-
-    def _listen_tallies(self, server: ChatRef, starter: Asker | None) -> list[Tally]:
-        """The days a call's transcription is counted in: the server's listening, the day of
-        the member who started it (while persons have caps), the bot's."""
-        limits = Counts(audio_seconds=self.policy.listen_seconds)
-        tallies = [Tally(listen_row(server), limits, "listen")]
-        theirs = self._person_row(server, starter)
-        if theirs is not None:
-            tallies.append(Tally(theirs, self.policy.person.as_counts(), "starter"))
-        if self.policy.budget.any:
-            tallies.append(Tally(BUDGET_ROW, self.policy.budget.as_counts(), "budget"))
-        return tallies
-
-    def _person_row(self, chat: ChatRef, asker: Asker | None) -> ChatRef | None:
-        if asker is None or asker.user_id is None or not self.policy.person.any:
-            return None
-        return person_row(chat.platform, asker.user_id)
 
     async def _reserve(self, spend: Spend, amounts: Counts) -> None:
         """Add `amounts` to what `spend` holds in each of its days, or refuse them together:
@@ -392,103 +375,3 @@ class Limiter:
 
 
 FEW_CHATS = 3  # more chats than this with an open allowlist: a warning at start
-
-# The rows beside the chats' in the daily usage, deleted with the other days by retention:
-# a member's share of a chat's readings, a server's calls listened to, a person's day across
-# chats, the whole bot's day.
-
-
-def share_of(chat: ChatRef, member: str) -> ChatRef:
-    """Where a member's share of `chat`'s speech is counted."""
-    return ChatRef(chat.platform, f"{chat.chat_id}{READER_SHARE_ROW}{member}")
-
-
-def listen_row(server: ChatRef) -> ChatRef:
-    """Where a server's calls listened to are counted."""
-    return ChatRef(server.platform, f"{server.chat_id}{LISTEN_ROW}")
-
-
-def person_row(platform: Platform, user_id: str) -> ChatRef:
-    """Where one person's day is counted, every chat of theirs on `platform` together."""
-    return ChatRef(platform, f"{PERSON_ROW}{user_id}")
-
-
-# Every platform's chats together, under a platform name no chat has.
-BUDGET_ROW = ChatRef(cast(Platform, "all"), "budget")
-
-
-@dataclass(frozen=True)
-class Tally:
-    """One day's row a piece of work is counted in, and the limits it is held to there."""
-
-    row: ChatRef
-    limits: Counts
-    whose: Whose
-
-    def part(self, amounts: Counts) -> Counts:
-        """What of `amounts` this row counts: all of it for the chat, transcription and speech
-        for a person's cap, the budget and a server's listening."""
-        return amounts if self.whose == "chat" else capped_part(amounts)
-
-
-class Spend:
-    """What one piece of work costs its chat (and its asker's day, and the bot's): reserved
-    before, recorded after."""
-
-    def __init__(
-        self, limiter: Limiter, chat: ChatRef, asker: Asker | None, day: date, tallies: list[Tally]
-    ) -> None:
-        self.chat = chat
-        self.asker = asker
-        self.day = day
-        self.tallies = tallies
-        self.reserved = Counts()
-        self._limiter = limiter
-        self._audio_seconds: int | None = None  # as MiMo billed it, when known
-        self._tokens = Counts()
-
-    async def reserve(self, amounts: Counts) -> None:
-        """Hold at least `amounts` for this work: take what the reservation lacks of them from
-        the chat's day (a recording reserved at its declared length, then at its measured
-        one), or raise the quota's refusal of `amounts` as a whole."""
-        missing = Counts(*(max(0, a - r) for a, r in pairs(amounts, self.reserved)))
-        if missing == Counts() or self._limiter._exempt(self.chat):
-            return
-        await self._limiter._reserve(self, missing)
-        self.reserved += missing
-
-    def used(self, *, audio_seconds: float | None = None, usage: Usage | None = None) -> None:
-        """What the work really used: the audio MiMo heard (replacing the reservation, which
-        went by the measured length) and MiMo's token counts."""
-        if audio_seconds is not None:
-            self._audio_seconds = round(audio_seconds)
-        if usage is not None:
-            self._tokens += Counts.of_tokens(usage)
-
-    def metered(self, api: ChatApi) -> ChatApi:
-        """`api`, counting the tokens of every answer into this spend."""
-        return _MeteredChat(api, self)
-
-    def settled(self) -> Counts:
-        """What to add once the work succeeded: the tokens, and corrections to the reservation."""
-        audio = self.reserved.audio_seconds
-        heard = audio if self._audio_seconds is None else self._audio_seconds
-        correction = Counts(audio_seconds=heard - audio)
-        return correction + self._tokens
-
-    def given_back(self) -> Counts:
-        """What to add once the work failed: the reservation back, the tokens already spent."""
-        return Counts() - self.reserved + self._tokens
-
-
-class _MeteredChat:
-    def __init__(self, api: ChatApi, spend: Spend) -> None:
-        self._api = api
-        self._spend = spend
-
-    async def chat(
-        self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
-    ) -> Answer:
-        answer = await self._api.chat(prompt, system=system, max_tokens=max_tokens)
-        self._spend.used(usage=answer.usage)
-        return answer

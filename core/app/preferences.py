@@ -8,8 +8,9 @@ without an override it follows the chat. The chat's own voices are `core.app.voi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from core.chat.languages import NATIVE_NAMES, chat_locale, locale_named, translation_target
 from core.chat.messages import preset_named
@@ -29,6 +30,27 @@ _OFF = {"off", "no", "false", "0", "disable", "disabled"}
 _CLEAR_STYLE = {"off", "none", "clear", "reset", "default"}
 _INHERIT = {"inherit", "default", "server", "follow"}
 MAX_STYLE_CHARS = 200
+
+
+T = TypeVar("T")
+
+
+async def shown_or_set(
+    chat: ChatRef,
+    value: str | None,
+    *,
+    shown: T,
+    change: Callable[..., Awaitable[T]],
+    allowed: bool | Callable[[], Awaitable[bool]],
+) -> T:
+    """A setting's command, on every platform: without a value, what holds (`shown`, as the
+    asker's unit of work read it); with one, the setting changed to it (`change`, a setter of
+    `ChatPreferences`) by someone `allowed` to, which is asked only then (on Telegram it costs
+    a request)."""
+    if not value:
+        return shown
+    can_manage = allowed if isinstance(allowed, bool) else await allowed()
+    return await change(chat, value, can_manage=can_manage)
 
 
 class ChatPreferences:

@@ -1,4 +1,4 @@
-"""What a server and each of its members chose for the channel reader (`core.app.reading`).
+"""What a server and each of its members chose for the channel reader (`core.app.channel_reader`).
 
     rules       `/read_settings`: whose messages are read besides the members' (bots, webhooks,
                 commands to other bots); off by default, changed with Manage Server

@@ -17,6 +17,7 @@ from typing import Literal
 from babel import Locale
 from babel.dates import format_skeleton, format_time, get_datetime_format
 from babel.numbers import format_decimal
+from babel.units import format_unit, get_unit_name
 
 from core.domain.quantities import Duration, Megabytes
 
@@ -50,12 +51,21 @@ def duration_words(duration: Duration, locale: str) -> str:
 
 def _short_unit(amount: float, unit: str, locale: str) -> str:
     """Babel's `format_unit(..., "short")`, except where a locale's short patterns lack the number's
-    plural category: CLDR falls back to "other" ("1 h" in Spanish), Babel to the long name
-    ("1 horas"). Babel keeps the patterns in its locale data only."""
+    plural category: CLDR falls back to "other" ("1 h" in Spanish), Babel to the unit's name
+    ("1 horas"). Such a fallback is told by what it reads, and said instead as a number of the
+    "other" category would be, with this number."""
     data = _babel(locale)
-    patterns = data._data["unit_patterns"][unit]["short"]
-    pattern = patterns.get(data.plural_form(amount)) or patterns["other"]
-    return str(pattern).format(format_decimal(amount, locale=data))
+    said = format_unit(amount, unit, length="short", locale=data)
+    number = format_decimal(amount, locale=data)
+    if said != f"{number} {get_unit_name(unit, length='short', locale=data)}":
+        return said
+    other = next(n for n in _OTHER_SAMPLES if data.plural_form(n) == "other")
+    shown = format_unit(other, unit, length="short", locale=data)
+    return shown.replace(format_decimal(other, locale=data), number)
+
+
+# A number of CLDR's "other" plural category in every locale there is one of these in.
+_OTHER_SAMPLES = (7, 1.5, 100, 2, 0)
 
 
 def joined(

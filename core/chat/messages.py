@@ -174,6 +174,8 @@ EN: dict[str, Source] = {
     "error.no_own_voice": "You have no voice of your own in this chat yet: /voice clone NAME makes one once you read aloud the sentence I show.",
     "autotranslate.is_on": "Transcripts here also get their translation into {language}. /autotranslate off stops it.",
     "autotranslate.is_off": "Transcripts here get no automatic translation. An administrator can start it with /autotranslate LANGUAGE, for example /autotranslate en.",
+    "gist.auto_on": "Recordings here of {length} or longer also get their gist below the transcript. /tldr auto off stops it.",
+    "gist.auto_off": "Recordings here get no automatic gist. An administrator can start it with /tldr auto MINUTES, for example /tldr auto 10.",
     "translate.unknown_language": "“{value}” is not a language I can translate into. Use a code such as en, zh or it, or a language's name.",
     # Summaries and questions
     "usage.summary": (

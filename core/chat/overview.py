@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from core.chat.formats import joined
 from core.chat.i18n import Catalogue
-from core.chat.languages import LOCALES, language_name, native_name
+from core.chat.languages import LOCALES, language_name, native_name, target_name
 from core.chat.messages import text
+from core.domain import errors
 from core.domain.quantities import Duration
 from core.domain.tts import STYLE_PRESETS
 from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
@@ -131,6 +132,21 @@ def bot_language_text(
     return wording.text("botlanguage.current", locale, language=shown, choices=choices)
 
 
+def autotranslate_text(language: str | None, locale: str, *, wording: Catalogue) -> str:
+    """Whether transcripts here get their translation, and into what (/autotranslate)."""
+    if language is None:
+        return wording.text("autotranslate.is_off", locale)
+    return wording.text("autotranslate.is_on", locale, language=target_name(language, locale))
+
+
+def auto_gist_text(minutes: int | None, locale: str, *, wording: Catalogue) -> str:
+    """Whether long recordings here get their gist, and from what length (/autogist, /tldr
+    auto)."""
+    if minutes is None:
+        return wording.text("gist.auto_off", locale)
+    return wording.text("gist.auto_on", locale, length=Duration(minutes * 60))
+
+
 def consent_sentence_text(
     sentence: str, english: str | None, locale: str, *, wait: Duration, wording: Catalogue
 ) -> str:
@@ -142,6 +158,10 @@ def consent_sentence_text(
     return f"{asked}\n\n{wording.text('voices.consent.english', locale, sentence=english)}"
 
 
-def consented_text(name: str, locale: str, *, wording: Catalogue) -> str:
-    """What a person hears once their reading cloned voice `name`."""
+def consent_heard_text(
+    name: str, locale: str, *, refused: errors.ConsentRefused | None, wording: Catalogue
+) -> str:
+    """What a person hears once their reading cloned voice `name`, or why it did not."""
+    if refused is not None:
+        return wording.text(refused.key, locale, **refused.params)
     return wording.text("voices.cloned", locale, name=name)

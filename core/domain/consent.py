@@ -105,6 +105,15 @@ def challenge_words(vocabulary: Sequence[str], chooser: random.Random) -> tuple[
     return tuple(chooser.sample(unique, min(CHALLENGE_WORDS, len(unique))))
 
 
+def answers(challenge: CloneChallenge, declared: DeclaredReading) -> bool:
+    """Whether a note `declared` can be a reading of `challenge`: its person's, sent where the
+    sentence was asked or in their private chat with the bot."""
+    return challenge.person_id == declared.person_id and declared.chat_id in (
+        challenge.asked_in,
+        challenge.private_chat,
+    )
+
+
 def may_be_reading(reading: DeclaredReading) -> bool:
     """Whether the note is short enough to be a reading (platforms declare a voice note's
     length; one that does not say is not taken as a reading)."""

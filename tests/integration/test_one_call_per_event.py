@@ -2,7 +2,8 @@
 on Discord, each transcribed with its automatic translation below, read the chat's
 preferences in one unit of work, whatever else they decide (the language shown, the
 translation, the gist). Counted at the database: every statement that touches
-`chat_preferences`, by the transaction it ran in."""
+`chat_preferences`, by the transaction it ran in; and, for a voice note, every statement it
+makes at all."""
 
 from __future__ import annotations
 
@@ -63,6 +64,24 @@ def preference_reads() -> Iterator[list[int]]:
         event.remove(Engine, "begin", began)
 
 
+@contextmanager
+def statements() -> Iterator[list[tuple[str, str]]]:
+    """Every statement any engine runs while the block lasts (without BEGIN and COMMIT), its
+    words on one line, with its parameters."""
+    seen: list[tuple[str, str]] = []
+
+    def executing(connection: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        said = " ".join(statement.split())
+        if not said.upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append((said, repr(parameters)))
+
+    event.listen(Engine, "before_cursor_execute", executing)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", executing)
+
+
 async def translated_into_english(settings: Settings, chat: ChatRef) -> None:
     """`/autotranslate en` in `chat`, before the bot starts (nothing else runs meanwhile)."""
     async with storage(settings) as store:
@@ -83,6 +102,32 @@ async def test_a_telegram_voice_note_reads_the_chats_preferences_once(
 
     assert "Translation (English):" in transcript.params["text"]
     assert len(reads) >= 1 and len(set(reads)) == 1, reads  # one unit of work
+
+
+async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_its_counts(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """With no consent sentence open, a voice note's statements are its claim, its rates, its
+    chat's and its sender's day, its transcript, and one read of the sentences open: nothing is
+    noted for the copy check (a note sent while no sentence was open cannot say one's random
+    words)."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))
+        await bot_api.wait_for_texts(USER + 1, ["heard 3.0 seconds"])  # first connections
+        with statements() as seen:
+            bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
+            await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
+            await until(
+                lambda: any("SET state" in s and str(USER) in p for s, p in seen), "its claim done"
+            )
+
+    # Not the first note's claim, should its mark come late.
+    made = [said for said, parameters in seen if str(USER + 1) not in parameters]
+    touching = [s for s in made if "consent_readings" in s or "clone_challenges" in s]
+    assert [s.split()[0] for s in touching] == ["SELECT"], touching
+    writes = [s for s in made if not s.startswith("SELECT")]
+    assert len(writes) <= 10 and len(made) <= 13, "\n".join(made)
 
 
 async def test_a_discord_voice_message_reads_the_chats_preferences_once(

@@ -17,7 +17,7 @@ import pytest
 import core.infra.audio.pieces
 from core.domain.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
 from core.domain.quantities import Duration
-from core.infra.audio.asr_encoding import MP3, WAV, AsrEncoding
+from core.infra.audio.asr_formats import MP3, WAV, AsrFormat
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import AudioInfo
@@ -157,7 +157,7 @@ async def test_long_audio_splits_into_ordered_pieces(
     for before, after in itertools.pairwise(pieces):
         assert after.offset == pytest.approx(before.offset + before.duration, abs=0.001)
     assert sum(p.duration for p in pieces) == pytest.approx(25.0, abs=0.05)
-    suffix = audio.asr_encoding.suffix
+    suffix = audio.asr_format.suffix
     for i, piece in enumerate(pieces):
         assert piece.duration <= 10
         assert len(base64.b64encode(piece.data)) < MIMO_AUDIO_CAPS.asr
@@ -180,7 +180,7 @@ async def test_piece_length_is_clamped_to_what_fits_under_the_cap(long_note: Pat
 
 
 @pytest.mark.parametrize(("encoding", "at_least"), [(WAV, 180), (MP3, 600)])
-def test_the_longest_piece_fits_under_the_base64_cap(encoding: AsrEncoding, at_least: int) -> None:
+def test_the_longest_piece_fits_under_the_base64_cap(encoding: AsrFormat, at_least: int) -> None:
     slack, cap = 0.2, MIMO_AUDIO_CAPS.asr  # a cut lands on the next packet
     longest = (encoding.max_piece_seconds(cap) + slack) * encoding.bytes_per_second
     assert 4 * longest / 3 < cap

@@ -16,15 +16,14 @@ from discord.ext import commands
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import answer_to, interaction_audience
 from bots.discord.installs import server_only
-from bots.discord.messages import CATALOGUE, text
+from bots.discord.messages import CATALOGUE
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.translator import translatable_choices
 from core.app.audiences import Audiences
-from core.app.preferences import ChatPreferences
-from core.chat.languages import LOCALES, native_name, target_name
-from core.chat.overview import bot_language_text
-from core.domain.quantities import Duration
+from core.app.preferences import ChatPreferences, shown_or_set
+from core.chat.languages import LOCALES, native_name
+from core.chat.overview import auto_gist_text, autotranslate_text, bot_language_text
 
 Choice = app_commands.Choice
 
@@ -79,17 +78,11 @@ class UnaskedCog(commands.Cog):
     async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
         """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
         chat, answer = for_interaction(interaction), await answer_to(interaction)
-        locale = answer.locale
-        if minutes:
-            allowed = can_manage(interaction)
-            now = await self.preferences.set_gist_minutes(chat, minutes, can_manage=allowed)
-        else:
-            now = answer.prefs.gist_minutes
-        sentence = (
-            text("discord.autogist.off", locale)
-            if now is None
-            else text("discord.autogist.on", locale, length=Duration(now * 60))
-        )
+        now = await shown_or_set(
+            chat, minutes, shown=answer.prefs.gist_minutes,
+            change=self.preferences.set_gist_minutes, allowed=can_manage(interaction),
+        )  # fmt: skip
+        sentence = auto_gist_text(now, answer.locale, wording=CATALOGUE)
         await followup_of(interaction, ephemeral=True)(content=sentence)
 
     @app_commands.command(
@@ -100,15 +93,9 @@ class UnaskedCog(commands.Cog):
     async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
         """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
         chat, answer = for_interaction(interaction), await answer_to(interaction)
-        locale = answer.locale
-        if language:
-            allowed = can_manage(interaction)
-            now = await self.preferences.set_autotranslate(chat, language, can_manage=allowed)
-        else:
-            now = answer.prefs.autotranslate
-        sentence = (
-            text("autotranslate.is_off", locale)
-            if now is None
-            else text("autotranslate.is_on", locale, language=target_name(now, locale))
-        )
+        now = await shown_or_set(
+            chat, language, shown=answer.prefs.autotranslate,
+            change=self.preferences.set_autotranslate, allowed=can_manage(interaction),
+        )  # fmt: skip
+        sentence = autotranslate_text(now, answer.locale, wording=CATALOGUE)
         await followup_of(interaction, ephemeral=True)(content=sentence)

@@ -5,13 +5,13 @@
     ffmpeg.py         which ffmpeg runs (the imageio-ffmpeg wheel's, or FFMPEG_BINARY), and why
     probe.py          what a file holds and how long it really is
     sources.py        reading it: an input, or inside the filter graph (Opus: far less CPU)
-    pieces.py         ASR pieces, cut in pauses, converted side by side
-    asr_short_notes.py  a short voice note to its ASR piece: one ffmpeg decodes, Python compacts
+    pieces.py         a recording converted for ASR: pieces cut in pauses, converted side by side
+    asr_short_notes.py  a short voice note converted for ASR: one ffmpeg decodes, Python compacts
+    asr_formats.py    the formats of the pieces, 16 kHz WAV (the default) or MP3, and why
     ogg.py            Ogg pages read in Python: a voice note's length, an empty file
     loudness.py       loudness around the planned cuts, so each cut falls in a pause
     segments.py       following ffmpeg's segment muxer: which pieces are complete
     compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
-    asr_encoding.py   what the pieces are: 16 kHz WAV (the default) or MP3, and why
     mp3.py            the MP3 MiMo is sent for questions and clone samples (and ASR, if asked)
     tts_voice_notes.py  MiMo's speech (WAV) to OGG/Opus voice notes, and joining WAVs
     understanding.py  a recording for a question about it

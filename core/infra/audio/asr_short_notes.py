@@ -33,7 +33,7 @@ from pathlib import Path
 
 from core.domain.pauses import BLOCK_SECONDS, KEPT_PAUSE_SECONDS, pause_threshold
 from core.domain.values import AsrPiece
-from core.infra.audio.asr_encoding import WAV
+from core.infra.audio.asr_formats import WAV
 from core.infra.audio.ogg import BEGINS_STREAM, LONGEST_PAGE, last_page, page_at
 from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses

@@ -20,7 +20,7 @@ from core.infra.audio import (
     tts_voice_notes,
     understanding,
 )
-from core.infra.audio.asr_encoding import ASR_ENCODINGS, WAV
+from core.infra.audio.asr_formats import ASR_FORMATS, WAV
 from core.infra.audio.pieces import AsrPieceStream
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
@@ -31,7 +31,7 @@ class FfmpegAudio:
     """Conversions on ffmpeg (and pydub for voice notes), at most `processes.limit` at once.
     `compact_pauses`: what goes to MiMo (ASR pieces, /ask's MP3, clone samples) has its long
     pauses shortened (`compaction`, the COMPACT_PAUSES setting). `asr_format`: what the ASR
-    pieces are, "wav" or "mp3" (`asr_encoding`, the ASR_AUDIO_FORMAT setting). `caps`: how much
+    pieces are, "wav" or "mp3" (`asr_formats`, the ASR_AUDIO_FORMAT setting). `caps`: how much
     audio one speech request carries, the speech adapter's (`core.ports.AudioCaps`): ASR pieces
     and /ask's input stay under them."""
 
@@ -46,12 +46,12 @@ class FfmpegAudio:
         self.processes = processes
         self.caps = caps
         self.compact_pauses = compact_pauses
-        self.asr_encoding = ASR_ENCODINGS[asr_format]
+        self.asr_format = ASR_FORMATS[asr_format]
 
     def __repr__(self) -> str:
         return (
             f"FfmpegAudio(processes={self.processes!r}, compact_pauses={self.compact_pauses}, "
-            f"asr_format={self.asr_encoding.name!r})"
+            f"asr_format={self.asr_format.name!r})"
         )
 
     async def probe(self, path: Path) -> AudioInfo:
@@ -77,7 +77,7 @@ class FfmpegAudio:
             max_seconds=max_seconds,
             workers=workers,
             compact_pauses=self.compact_pauses,
-            encoding=self.asr_encoding,
+            encoding=self.asr_format,
         ) as stream:
             yield stream
 
@@ -92,7 +92,7 @@ class FfmpegAudio:
             piece_seconds=piece_seconds,
             max_seconds=max_seconds,
             compact_pauses=self.compact_pauses,
-            encoding=self.asr_encoding,
+            encoding=self.asr_format,
         )
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote:

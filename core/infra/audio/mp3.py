@@ -1,6 +1,6 @@
 """The MP3 voicebridge sends MiMo: mono, 16 kHz, 48 kbps CBR. It carries questions about a
 recording (`understanding`) and clone samples; transcripts' pieces are WAV unless
-ASR_AUDIO_FORMAT=mp3 (`asr_encoding` weighs the two).
+ASR_AUDIO_FORMAT=mp3 (`asr_formats` weighs the two).
 
 Where bytes count, MP3 at 48 kbps is 6 kB/s (360 kB a minute) against 16-bit WAV's 32 kB/s:
 about 21 minutes fit MiMo's 10 MB request instead of 4. Why 48 kbps: at 16 kHz LAME keeps

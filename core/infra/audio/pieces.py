@@ -10,7 +10,7 @@ handed over while later ones are still converting (`asr_pieces`; `to_asr_pieces`
       -> the pieces are split into one contiguous range per worker (2 on a 2-core machine), and
          one ffmpeg per range decodes it (seeking to its start; Opus inside the filter graph,
          `sources`), downmixes to mono, resamples to 16 kHz, writes 16-bit WAV or encodes MP3
-         48 kbps CBR (`asr_encoding`), and its segment muxer writes one file per piece (no PCM
+         48 kbps CBR (`asr_formats`), and its segment muxer writes one file per piece (no PCM
          in Python)
       -> with `compact_pauses`, the same ffmpeg also shortens long pauses (`compaction`): the
          pieces hold less silence, their offsets and durations stay in the recording's time
@@ -37,7 +37,7 @@ from pathlib import Path
 from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.pauses import CutPlan, plan_cuts
 from core.domain.values import AsrPiece
-from core.infra.audio.asr_encoding import MONO_16K, WAV, AsrEncoding
+from core.infra.audio.asr_formats import MONO_16K, WAV, AsrFormat
 from core.infra.audio.asr_short_notes import decode_short_note
 from core.infra.audio.compaction import pause_filter
 from core.infra.audio.loudness import pause_cuts
@@ -63,7 +63,7 @@ async def to_asr_pieces(
     piece_seconds: float = 600,
     max_seconds: float | None = None,
     compact_pauses: bool = False,
-    encoding: AsrEncoding = WAV,
+    encoding: AsrFormat = WAV,
 ) -> list[AsrPiece]:
     """Convert any audio or video to mono 16 kHz pieces (`encoding`) of at most `piece_seconds`
     each, cut in pauses, in order. `asr_pieces` hands the same pieces over as each is ready."""
@@ -123,13 +123,13 @@ async def asr_pieces(
     max_seconds: float | None = None,
     workers: int | None = None,
     compact_pauses: bool = False,
-    encoding: AsrEncoding = WAV,
+    encoding: AsrFormat = WAV,
 ) -> AsyncIterator[AsrPieceStream]:
     """Probe `path`, check its length, and start converting it into ASR pieces in the
     background; the stream yields each piece once it is ready. Leaving the block stops any
     ffmpeg still running and deletes what was not taken. `compact_pauses`: long pauses are
     shortened in the pieces (`compaction`), their offsets and durations still in the
-    recording's own time. `encoding`: WAV or MP3 (`asr_encoding`); with `max_base64`, one
+    recording's own time. `encoding`: WAV or MP3 (`asr_formats`); with `max_base64`, one
     request's cap (`AudioCaps.asr`), it bounds a piece's length too, to what fits one request."""
     limit = _piece_limit(piece_seconds, encoding, max_base64)
     if encoding is WAV:
@@ -175,11 +175,11 @@ class _PieceJob:
     slots: asyncio.Semaphore
     processes: FfmpegProcesses  # ...and a process slot, shared with every other conversion
     compact_pauses: bool
-    encoding: AsrEncoding
+    encoding: AsrFormat
     pauses: list[str] = field(default_factory=list)  # the filter that shortens them, once known
 
 
-def _piece_limit(piece_seconds: float, encoding: AsrEncoding, max_base64: int) -> float:
+def _piece_limit(piece_seconds: float, encoding: AsrFormat, max_base64: int) -> float:
     """The longest piece allowed: as asked, but never over what fits under the base64 cap."""
     if piece_seconds < MIN_PIECE_SECONDS:
         raise ValueError(f"piece_seconds must be at least {MIN_PIECE_SECONDS}")

@@ -1,7 +1,8 @@
 """Storage on SQLAlchemy: preferences, the chat log, summary state, claims, usage and voices.
 
 database.py      engines, sessions and the schema's migrations (Alembic)
-models.py        the tables, as typed declarative models
+sqlite.py        SQLite's own: its file, and what each connection is told
+models/          the tables, as typed declarative models, one module per area
 types.py         column types that behave the same on SQLite and PostgreSQL
 uow.py           the unit of work: one session, one transaction, per block
 repositories.py  preferences

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.consent import CloneChallenge
@@ -31,26 +31,15 @@ class ConsentRepository:
         )  # fmt: skip
         self._session.add(row)
 
-    async def open_for(
-        self, platform: str, person_id: str, chat_id: str, now: datetime
-    ) -> CloneChallenge | None:
-        """The person's newest challenge a recording sent in `chat_id` answers: asked there
-        or answered in their private chat, not expired."""
+    async def open_on(self, platform: str, now: datetime) -> list[CloneChallenge]:
+        """The challenges not expired on `platform`, newest first (few: a handful a person a
+        day, each open minutes)."""
         query = (
             select(CloneChallengeRow)
-            .where(
-                CloneChallengeRow.platform == platform,
-                CloneChallengeRow.person_id == person_id,
-                CloneChallengeRow.expires_at > now,
-                or_(
-                    CloneChallengeRow.asked_in == chat_id,
-                    CloneChallengeRow.private_chat == chat_id,
-                ),
-            )
+            .where(CloneChallengeRow.platform == platform, CloneChallengeRow.expires_at > now)
             .order_by(CloneChallengeRow.id.desc())
         )
-        row = (await self._session.scalars(query)).first()
-        return None if row is None else _to_challenge(row)
+        return [_to_challenge(row) for row in (await self._session.scalars(query)).all()]
 
     async def asked_since(self, platform: str, person_id: str, since: datetime) -> int:
         """How many sentences the person asked for since `since` (their attempts)."""

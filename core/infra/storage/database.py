@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, event, make_url
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -32,6 +30,14 @@ from sqlalchemy.pool import NullPool
 import migrations
 from core.domain.errors import ConfigError
 from core.domain.secrets import is_secret, password_quoted
+from core.infra.storage.sqlite import (
+    begin_immediate,
+    create_private_file,
+    sqlite_file,
+    sqlite_in_memory,
+    sqlite_pragmas,
+    sqlite_unwritable,
+)
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 T = TypeVar("T")
@@ -78,12 +84,12 @@ def create_engine(url: str, *, pool: PoolLimits | None = None, **pool_options: A
         # the first query after it into an error.
         sized = pool.options() if pool is not None else {}
         return _create_async_engine(sa_url, **{"pool_pre_ping": True, **sized, **options})
-    in_memory = _sqlite_in_memory(sa_url)
+    in_memory = sqlite_in_memory(sa_url)
     if not in_memory:
         create_private_file(Path(str(sa_url.database)))
     engine = _create_async_engine(sa_url, **options)
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wal=not in_memory))
-    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas(wal=not in_memory))
+    event.listen(engine.sync_engine, "begin", begin_immediate)
     return engine
 
 
@@ -115,7 +121,7 @@ def transaction_turns(url: str) -> asyncio.Lock | None:
     """For SQLite, a line the process's transactions wait in, one at a time (None elsewhere).
 
     SQLite has one write lock per file, and every transaction takes it as it begins
-    (`_begin_immediate`). Left to SQLite, a transaction that finds it taken sleeps and tries
+    (`begin_immediate`). Left to SQLite, a transaction that finds it taken sleeps and tries
     again, sleeping longer each time (up to 100 ms), so with many waiting the lock sits idle
     between their naps: a hundred voice messages arriving at once got their transcripts about
     four a second. Waiting in an asyncio lock instead, the next transaction starts the moment
@@ -253,45 +259,6 @@ async def current_revision(url: str) -> str | None:
         await engine.dispose()
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The absolute path of the SQLite file `url` names (None for PostgreSQL or in memory)."""
-    sa_url = make_url(password_quoted(url))
-    if sa_url.get_backend_name() != "sqlite" or _sqlite_in_memory(sa_url):
-        return None
-    return Path(str(sa_url.database)).expanduser().resolve()
-
-
-def create_private_file(path: Path) -> None:
-    """The SQLite file at `path`, and its folder, made readable by this user only (600 and
-    700) unless they are there: it holds transcripts, logged messages and voice samples. An
-    empty file is an empty database to SQLite, which gives the journal and WAL files it adds
-    beside it the database file's permissions."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
-def sqlite_unwritable(path: Path) -> str | None:
-    """Why the SQLite file at `path` could not be created or written, found by trying (a file
-    made and removed in its folder, or the nearest folder there is); None when it could.
-    Nothing is left behind."""
-    folder = path.parent
-    while not folder.exists() and folder.parent != folder:
-        folder = folder.parent
-    if not folder.is_dir():
-        return f"{folder} is a file, not a folder"
-    try:
-        if path.exists():
-            path.open("r+b").close()
-        # SQLite writes its journal or WAL beside the file.
-        handle, trial = tempfile.mkstemp(dir=folder, prefix=".voicebridge-")
-        os.close(handle)
-        os.unlink(trial)
-    except OSError as exc:
-        return f"cannot write in {folder} ({exc.strerror})"
-    return None
-
-
 def where(url: str) -> str:
     """The database for a person to find, wherever the process started: the URL without its
     secrets, an SQLite file's path made absolute."""
@@ -359,51 +326,3 @@ def one_at_a_time(
 
 def _read_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
-
-
-def _sqlite_in_memory(url: URL) -> bool:
-    database = url.database or ""
-    return database in ("", ":memory:") or url.query.get("mode") == "memory"
-
-
-# How long a transaction waits for SQLite's one write lock before "database is locked": a burst
-# of a hundred voice notes queues a few hundred short transactions behind each other.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-def _sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
-    """A connect listener: SQLite forgets these settings with every new connection."""
-
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # The driver's own BEGIN would be deferred; `_begin_immediate` says BEGIN itself.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            # Off by default in SQLite; without it ON DELETE CASCADE silently does nothing.
-            cursor.execute("PRAGMA foreign_keys=ON")
-            if wal:
-                # Readers no longer block the writer (and the reverse) across connections.
-                cursor.execute("PRAGMA journal_mode=WAL")
-                # What SQLite advises with WAL: a commit is written, not waited onto the disk
-                # (the WAL is synced at checkpoints). A killed process loses nothing committed;
-                # a power cut may lose the last transactions, never the file. Each commit's
-                # fsync had held the write lock, and a burst of voice notes queued behind them:
-                # 9.4 s for 100 notes, 7.5 s without (bench/RESULTS.md, section 3).
-                cursor.execute("PRAGMA synchronous=NORMAL")
-        finally:
-            cursor.close()
-
-    return on_connect
-
-
-def _begin_immediate(connection: Connection) -> None:
-    """A begin listener: every SQLite transaction takes the write lock as it starts.
-
-    A deferred transaction that reads first and writes later (a claim: is it there? insert it)
-    cannot wait for the lock when another connection wrote in between: SQLite refuses it at
-    once with "database is locked", whatever the busy timeout. Taken up front, the lock is
-    simply waited for, and the transactions of a burst queue up one after the other. They are
-    short: no use case holds a unit of work open across a call to MiMo or a platform.
-    """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")

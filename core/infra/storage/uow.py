@@ -30,7 +30,7 @@ from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
 
-# As long as SQLite's own wait for its write lock (`database.SQLITE_BUSY_TIMEOUT_MS`).
+# As long as SQLite's own wait for its write lock (`sqlite.SQLITE_BUSY_TIMEOUT_MS`).
 TURN_TIMEOUT_SECONDS = 30.0
 
 

@@ -1,4 +1,5 @@
-"""What the speech recognition pieces are encoded as: 16 kHz mono WAV (the default) or MP3.
+"""The formats a recording is converted to for speech recognition: 16 kHz mono WAV (the
+default) or MP3; the conversion itself is `pieces` (and `asr_short_notes` for a voice note).
 
 MiMo's recogniser takes only these two (`ASR_AUDIO_FORMAT`, bench/RESULTS.md section 7):
 
@@ -26,7 +27,7 @@ MONO_16K = mono(16_000)
 
 
 @dataclass(frozen=True)
-class AsrEncoding:
+class AsrFormat:
     name: str  # as ASR_AUDIO_FORMAT spells it
     codec: tuple[str, ...]  # ffmpeg's output options for the codec (mono 16 kHz: `MONO_16K`)
     segment: tuple[str, ...]  # the segment muxer's options for one piece file
@@ -40,7 +41,7 @@ class AsrEncoding:
         return max_base64 * 3 / 4 * 0.9 / self.bytes_per_second
 
 
-WAV = AsrEncoding(
+WAV = AsrFormat(
     name="wav",
     codec=("-c:a", "pcm_s16le"),
     segment=("-segment_format", "wav"),
@@ -51,7 +52,7 @@ WAV = AsrEncoding(
 # Without the bit reservoir and without a Xing/LAME header, so each piece decodes on its own:
 # no frame borrows bits from the previous piece, and no decoder trims the encoder delay (which
 # belongs to the first piece only) from the start of later pieces.
-MP3 = AsrEncoding(
+MP3 = AsrFormat(
     name="mp3",
     codec=(*MP3_CODEC, "-reservoir", "0"),
     segment=("-segment_format", "mp3", "-segment_format_options", "write_xing=0:id3v2_version=0"),
@@ -59,4 +60,4 @@ MP3 = AsrEncoding(
     mime="audio/mpeg",
     bytes_per_second=MP3_BYTES_PER_SECOND,
 )
-ASR_ENCODINGS = {encoding.name: encoding for encoding in (WAV, MP3)}
+ASR_FORMATS = {encoding.name: encoding for encoding in (WAV, MP3)}

@@ -1,0 +1,49 @@
+"""Database tables, as SQLAlchemy 2 typed declarative models.
+
+Rows are storage shapes, not domain values: repositories translate them to and from
+`core.domain` types, so the use cases never see SQLAlchemy. Every schema change here needs a
+matching migration in `migrations/versions/`; a test compares the two.
+
+One module per area (every one imported here, so that `Base.metadata` holds every table):
+
+    base.py          the declarative base, and the names of constraints
+    preferences.py   a chat's preferences
+    summaries.py     what a group said, kept for its summaries, and where each summary stands
+    work.py          claims on incoming work; what the limits count (rate windows, daily usage)
+    voices.py        a chat's voices
+    transcripts.py   transcripts kept per recording, piece by piece
+    telegram.py      Telegram's own: Business connections, voice notes cached for inline answers
+    reading.py       the channel reader's choices, and members' consent to listening
+    consents.py      spoken consent: the sentences asked for, who first sent each recording
+"""
+
+from core.infra.storage.models.base import NAMING_CONVENTION, Base
+from core.infra.storage.models.consents import CloneChallengeRow, ConsentReadingRow
+from core.infra.storage.models.preferences import ChatPreferencesRow
+from core.infra.storage.models.reading import ListenConsentRow, ReaderMemberRow, ReaderSettingsRow
+from core.infra.storage.models.summaries import ChatMessageRow, ChatSummaryStateRow
+from core.infra.storage.models.telegram import BusinessConnectionRow, InlineVoiceRow
+from core.infra.storage.models.transcripts import RecordingTranscriptPartRow, RecordingTranscriptRow
+from core.infra.storage.models.voices import ChatVoiceRow
+from core.infra.storage.models.work import ChatUsageRow, ClaimRow, RateWindowRow
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Base",
+    "BusinessConnectionRow",
+    "ChatMessageRow",
+    "ChatPreferencesRow",
+    "ChatSummaryStateRow",
+    "ChatUsageRow",
+    "ChatVoiceRow",
+    "ClaimRow",
+    "CloneChallengeRow",
+    "ConsentReadingRow",
+    "InlineVoiceRow",
+    "ListenConsentRow",
+    "RateWindowRow",
+    "ReaderMemberRow",
+    "ReaderSettingsRow",
+    "RecordingTranscriptPartRow",
+    "RecordingTranscriptRow",
+]

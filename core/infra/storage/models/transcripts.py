@@ -1,0 +1,75 @@
+"""Transcripts kept per recording, piece by piece."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Index,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.infra.storage.models.base import Base
+from core.infra.storage.types import UtcDateTime
+
+EMPTY = text("''")
+
+
+class RecordingTranscriptRow(Base):
+    """A recording's transcript, kept so that it is never paid for twice (`core.app.kept`):
+    keyed by the chat and the platform's lasting id of the recording (Telegram's
+    `file_unique_id`, a Discord attachment's id). `duration` is set once every piece was heard;
+    until then a redo (a crash, a takeover) sends MiMo only the pieces not in
+    `recording_transcript_parts`. The chat's data: deleted by `/forget` and after
+    SUMMARY_RETENTION_DAYS."""
+
+    __tablename__ = "recording_transcripts"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recording: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # What ASR was told the recording is in (`/language`: auto, zh, en).
+    language: Mapped[str] = mapped_column(String(8))
+    duration: Mapped[float | None] = mapped_column(Float())
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # Where it was said, for `/find` (`core.domain.memory.Said`): the message that carried the
+    # recording, its sender's name and the time sent; `place` is the Discord channel it is in,
+    # or a call's voice channel (NULL on Telegram, and for recordings kept before 0025).
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    author: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    place: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RecordingTranscriptPartRow(Base):
+    """One piece of a kept transcript, stored the moment MiMo answered for it; offsets in
+    milliseconds of the original recording, so they compare exactly when the piece comes again."""
+
+    __tablename__ = "recording_transcript_parts"
+    __table_args__ = (
+        # `/find` reads one chat's lines newest first.
+        Index("ix_recording_transcript_parts_chat_time", "platform", "chat_id", "made_at"),
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recording: Mapped[str] = mapped_column(String(128), primary_key=True)
+    start_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # A call's line (`core.app.listening`): who said it, by id and by name at the time; NULL
+    # for a recording's pieces.
+    speaker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    speaker: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # The text with case and accents folded (`core.domain.memory.fold`): what `/find` searches.
+    # PostgreSQL indexes it with pg_trgm (`SEARCH_INDEX`); SQLite copies it into the FTS5 table
+    # `transcript_search` (trigram tokenizer), whose row is `search_id`: triggers of the
+    # migration keep the two in step on every insert, update and delete.
+    folded: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY)
+    search_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)

@@ -1,0 +1,104 @@
+"""SQLite's own: the file (where it is, made private, whether it can be written) and what each
+connection is told (WAL, the busy timeout, foreign keys, a write lock taken as a transaction
+begins)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, make_url
+from sqlalchemy.engine import Connection
+
+from core.domain.secrets import password_quoted
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The absolute path of the SQLite file `url` names (None for PostgreSQL or in memory)."""
+    sa_url = make_url(password_quoted(url))
+    if sa_url.get_backend_name() != "sqlite" or sqlite_in_memory(sa_url):
+        return None
+    return Path(str(sa_url.database)).expanduser().resolve()
+
+
+def create_private_file(path: Path) -> None:
+    """The SQLite file at `path`, and its folder, made readable by this user only (600 and
+    700) unless they are there: it holds transcripts, logged messages and voice samples. An
+    empty file is an empty database to SQLite, which gives the journal and WAL files it adds
+    beside it the database file's permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def sqlite_unwritable(path: Path) -> str | None:
+    """Why the SQLite file at `path` could not be created or written, found by trying (a file
+    made and removed in its folder, or the nearest folder there is); None when it could.
+    Nothing is left behind."""
+    folder = path.parent
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    try:
+        if path.exists():
+            path.open("r+b").close()
+        # SQLite writes its journal or WAL beside the file.
+        handle, trial = tempfile.mkstemp(dir=folder, prefix=".voicebridge-")
+        os.close(handle)
+        os.unlink(trial)
+    except OSError as exc:
+        return f"cannot write in {folder} ({exc.strerror})"
+    return None
+
+
+def sqlite_in_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in ("", ":memory:") or url.query.get("mode") == "memory"
+
+
+# How long a transaction waits for SQLite's one write lock before "database is locked": a burst
+# of a hundred voice notes queues a few hundred short transactions behind each other.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
+    """A connect listener: SQLite forgets these settings with every new connection."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own BEGIN would be deferred; `begin_immediate` says BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # Off by default in SQLite; without it ON DELETE CASCADE silently does nothing.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if wal:
+                # Readers no longer block the writer (and the reverse) across connections.
+                cursor.execute("PRAGMA journal_mode=WAL")
+                # What SQLite advises with WAL: a commit is written, not waited onto the disk
+                # (the WAL is synced at checkpoints). A killed process loses nothing committed;
+                # a power cut may lose the last transactions, never the file. Each commit's
+                # fsync had held the write lock, and a burst of voice notes queued behind them:
+                # 9.4 s for 100 notes, 7.5 s without (bench/RESULTS.md, section 3).
+                cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+def begin_immediate(connection: Connection) -> None:
+    """A begin listener: every SQLite transaction takes the write lock as it starts.
+
+    A deferred transaction that reads first and writes later (a claim: is it there? insert it)
+    cannot wait for the lock when another connection wrote in between: SQLite refuses it at
+    once with "database is locked", whatever the busy timeout. Taken up front, the lock is
+    simply waited for, and the transactions of a burst queue up one after the other. They are
+    short: no use case holds a unit of work open across a call to MiMo or a platform.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

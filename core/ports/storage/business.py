@@ -1,0 +1,36 @@
+"""Telegram Business connections (`core.app.business`)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.domain.business import BusinessConnection
+from core.ports.storage.claims import ClaimStore
+from core.ports.storage.transcripts import TranscriptStore
+from core.ports.storage.units import UnitOfWork
+
+
+class BusinessConnectionStore(Protocol):
+    """Telegram Business connections and their owners' choices (`core.app.business`)."""
+
+    async def get(self, connection_id: str) -> BusinessConnection | None: ...
+
+    async def of_owner(self, owner_user_id: str) -> BusinessConnection | None: ...
+
+    async def save(self, connection: BusinessConnection) -> None: ...
+
+    async def delete(self, connection_id: str) -> None: ...
+
+
+class BusinessUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.business` needs: the connections, and the claims on their messages and the
+    transcripts kept of their recordings (which a disconnection deletes)."""
+
+    @property
+    def business(self) -> BusinessConnectionStore: ...
+
+    @property
+    def claims(self) -> ClaimStore: ...
+
+    @property
+    def transcripts(self) -> TranscriptStore: ...

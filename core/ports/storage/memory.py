@@ -1,0 +1,13 @@
+"""What voice memory (`/find`, `/ask` across the chat) reads in one unit of work."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.ports.storage.business import BusinessUnitOfWork
+from core.ports.storage.summaries import SummaryUnitOfWork
+
+
+class MemoryUnitOfWork(SummaryUnitOfWork, BusinessUnitOfWork, Protocol):
+    """What `core.app.memory` needs: the kept transcripts, the chat's time zone, and a Business
+    owner's connection (its transcripts are the owner's to find)."""

@@ -1,0 +1,47 @@
+"""The channel reader's choices (`core.app.reader_choices`) and members' consent to listening."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.domain.reading import ReaderMember, ReaderRules
+from core.domain.values import ChatRef
+from core.ports.storage.units import UnitOfWork
+from core.ports.storage.voices import VoiceStore
+
+
+class ReadingStore(Protocol):
+    """The channel reader's choices (`core.app.reader_choices`): a server's rules and its members'
+    own; missing ones read as the defaults."""
+
+    async def rules(self, chat: ChatRef) -> ReaderRules: ...
+
+    async def save_rules(self, chat: ChatRef, rules: ReaderRules) -> None: ...
+
+    async def member(self, chat: ChatRef, member_id: str) -> ReaderMember: ...
+
+    async def save_member(self, chat: ChatRef, member_id: str, member: ReaderMember) -> None: ...
+
+    async def chooser_of(self, chat: ChatRef, voice: str) -> str | None:
+        """The member of `chat` who chose `voice` for their messages, if one did."""
+        ...
+
+    async def consenting(self, chat: ChatRef) -> set[str]:
+        """Listening: the members of `chat` who said yes to being transcribed."""
+        ...
+
+    async def save_consent(self, chat: ChatRef, member_id: str, consents: bool) -> None: ...
+
+    async def delete_chat(self, chat: ChatRef) -> None: ...
+
+
+class ReadingUnitOfWork(UnitOfWork, Protocol):
+    """What the channel reader (`core.app.reader_choices`, `core.app.spoken_messages`) and
+    listening (`core.app.listening`) need: preferences (voice model, style), the reader's choices,
+    and the chat's voices (a member's own, where they allowed it)."""
+
+    @property
+    def reading(self) -> ReadingStore: ...
+
+    @property
+    def voices(self) -> VoiceStore: ...

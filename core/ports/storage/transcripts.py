@@ -1,0 +1,77 @@
+"""Transcripts kept per recording, so that nothing is heard twice (`core.app.kept`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from core.domain.memory import Moment, Said
+from core.domain.transcripts import KeptTranscript, TranscriptPart
+from core.domain.values import ChatRef
+from core.ports.storage.units import UnitOfWork
+
+
+class TranscriptStore(Protocol):
+    """Transcripts kept per recording (`core.app.kept`), keyed by chat and the platform's id of
+    the recording; every call but retention's names the chat."""
+
+    async def find(self, chat: ChatRef, recording: str) -> KeptTranscript | None: ...
+
+    async def add_part(
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        part: TranscriptPart,
+        at: datetime,
+        whole: float | None = None,
+        said: Said | None = None,
+    ) -> None:
+        """Keep one heard piece; a piece kept already (the same start) stays as it was. `whole`:
+        the recording's length, when this piece is all of it (the transcript is then whole);
+        `said`: where the recording was said, kept with its first piece."""
+        ...
+
+    async def newest(self, chat: ChatRef, prefix: str) -> str | None:
+        """The chat's most recently begun recording whose key starts with `prefix`."""
+        ...
+
+    async def complete(
+        self,
+        chat: ChatRef,
+        recording: str,
+        *,
+        language: str,
+        duration: float,
+        at: datetime,
+        said: Said | None = None,
+    ) -> None: ...
+
+    async def search(
+        self,
+        chat: ChatRef,
+        words: tuple[str, ...],
+        *,
+        places: frozenset[str] | None = None,
+        offset: int = 0,
+        limit: int,
+        also: Sequence[ChatRef] = (),
+    ) -> list[Moment]:
+        """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
+        those said in `places` (Discord channels) when given; those of `also` too."""
+        ...
+
+    async def discard(self, chat: ChatRef, recording: str) -> None: ...
+
+    async def delete_chat(self, chat: ChatRef) -> int: ...
+
+    async def delete_made_before(self, cutoff: datetime) -> int: ...
+
+
+class TranscriptUnitOfWork(UnitOfWork, Protocol):
+    """What `core.app.kept` needs: the kept transcripts."""
+
+    @property
+    def transcripts(self) -> TranscriptStore: ...
