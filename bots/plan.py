@@ -39,7 +39,7 @@ def plan(settings: Settings) -> Plan:
 
 
 def first_line(settings: Settings, chosen: Plan, *, version: str, settings_from: str) -> str:
-    """`voicebridge 0.1.0 starting: Telegram (polling https://api.telegram.org), Discord
+    """`voicebridge 0.2.0 starting: Telegram (polling https://api.telegram.org), Discord
     (https://discord.com/api/v10); the database: SQLite at /var/lib/voicebridge/voicebridge.db;
     settings from /etc/voicebridge/voicebridge.env and the environment (which wins)`."""
     platforms = []
