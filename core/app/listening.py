@@ -6,7 +6,8 @@ the lines; what is decided is decided here.
              no wins every race: the call being listened to drops the member first (the voice
              socket admits nothing more of them), then it is stored, tried a few times; if it
              still cannot be, the member is told it holds for this call only
-             (`errors.NoNotSaved`). A yes is stored first, then followed by the call
+             (`errors.NoNotSaved`). A yes is stored first, then followed by the call, unless
+             a no came while it was stored: the newest of a member's answers is what holds
     begin    `/listen`: the call registered first, then the server's consents read once, so a
              no said at any moment of the start is applied; the members in the call split into
              those transcribed and those not (the line the adapter posts as it starts); and,
@@ -58,7 +59,7 @@ One listening per server (a bot has one voice connection in a server), held by t
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -67,6 +68,7 @@ from datetime import datetime, timedelta
 from core.app.gate import RequestGate
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
+from core.app.listen_consents import StoredConsents
 from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
@@ -88,7 +90,6 @@ from core.ports import (
 
 logger = logging.getLogger(__name__)
 
-SAVE_RETRIES = (0.1, 0.5)  # seconds before each new try of storing a no that could not be
 NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
 IDLE_SECONDS = 600.0  # DISCORD_LISTEN_IDLE_SECONDS: nothing heard for so long ends the call
 
@@ -114,6 +115,7 @@ class Listening:
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._uow = uow
+        self._stored = StoredConsents(uow)
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`core.app.transcription` holds it): a call's
         # pieces go through it like every other request, ahead of them when it is full.
@@ -130,42 +132,34 @@ class Listening:
         self._clock = clock
         self.metrics = metrics
         self._calls: dict[ChatRef, LiveCall] = {}  # servers listened to
+        # Each member's newest yes or no: one overtaken while stored is not followed or kept.
+        self._newest: dict[tuple[ChatRef, str], int] = {}
+        self._decisions = itertools.count(1)
         self.notice_again = NOTICE_AGAIN
 
     async def consent(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """Store the member's yes or no; a call being listened to follows it, a no before it is
         stored (see the module docstring). Raises `errors.NoNotSaved` where a no holds in the
         call but could not be stored."""
+        said = self._newest[server, member_id] = next(self._decisions)
         if yes:
-            await self._save(server, member_id, yes)
+            await self._stored.save(server, member_id, yes)
+            if self._newest[server, member_id] != said:  # a no came while it was stored
+                await self._stored.save_no(server, member_id)  # the no stays what is kept
+                return False
             self._follow(server, member_id, yes)
             return yes
         in_call = self._follow(server, member_id, yes)
         try:
-            await self._save_no(server, member_id)
+            await self._stored.save_no(server, member_id)
         except Exception as exc:
             if not in_call:
                 raise  # nothing holds it: the member hears it failed
             logger.exception("a no in %s holds in the call, but could not be stored", server)
             raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
-        self._follow(server, member_id, yes)  # a call begun while it was stored reads it or not
+        if self._newest[server, member_id] == said:
+            self._follow(server, member_id, yes)  # a call begun while it was stored reads it
         return yes
-
-    async def _save_no(self, server: ChatRef, member_id: str) -> None:
-        """Store a no, tried again after each of `SAVE_RETRIES` seconds."""
-        for wait in SAVE_RETRIES:
-            try:
-                await self._save(server, member_id, False)
-                return
-            except Exception:
-                logger.warning("storing a no in %s failed; trying again", server, exc_info=True)
-                await asyncio.sleep(wait)
-        await self._save(server, member_id, False)
-
-    async def _save(self, server: ChatRef, member_id: str, yes: bool) -> None:
-        async with self._uow() as uow:
-            await uow.reading.save_consent(server, member_id, yes)
-            await uow.commit()
 
     def _follow(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """The call being listened to in `server` follows the member's yes or no; False when

@@ -72,9 +72,6 @@ class CloneChallenge:
     english_words: tuple[str, ...] = ()
     id: int = 0
 
-    def heard_from(self, chat_id: str) -> bool:
-        return chat_id in (self.asked_in, self.private_chat)
-
     def sentences(self) -> list[tuple[str, tuple[str, ...]]]:
         """Each sentence that may be read, with its random words."""
         both = [(self.sentence, self.words)]

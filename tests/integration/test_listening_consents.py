@@ -119,3 +119,25 @@ async def test_a_no_being_stored_as_listening_starts_holds_for_the_call(
     assert roll.transcribed == ["ann"]  # as the database said when the call started
     assert transcribed_at_start
     assert not listening.admits(SERVER, "ann")  # and no more once her no is stored
+
+
+async def test_a_no_said_while_a_yes_is_being_stored_wins_in_the_call_and_in_the_database(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+) -> None:
+    """Two clicks a moment apart: the yes still on its way to the database when the no lands
+    must not bring her back into the call, nor be what the database keeps."""
+    held = Held(uow_factory, "")
+    listening = listening_on(held, uow_factory)
+    await listening.begin(SERVER, ["ann"], channel="7", starter="ann")
+    held.what = "save"
+    saying_yes = asyncio.create_task(listening.consent(SERVER, "ann", True))
+    await held.reached.wait()  # her yes on its way
+    said = await listening.consent(SERVER, "ann", False)
+    held.go.set()
+    await saying_yes
+
+    async with uow_factory() as uow:
+        kept = await uow.reading.consenting(SERVER)
+    assert said is False
+    assert not listening.admits(SERVER, "ann")
+    assert "ann" not in kept
