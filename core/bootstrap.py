@@ -119,7 +119,7 @@ def use_cases(
         recordings=recordings, keeper=keeper, metrics=metrics,
     )  # fmt: skip
     tts = TextToSpeech(
-        speech=speech, audio=audio, preferences=preferences, limiter=limiter, studio=studio,
+        speech=speech, audio=audio, audiences=audiences, limiter=limiter, studio=studio,
         max_say_chars=limits.max_say_chars, tts_piece_chars=limits.tts_piece_chars,
         metrics=metrics,
     )  # fmt: skip

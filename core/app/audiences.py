@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from core.chat.languages import Audience, chat_locale
+from core.domain.tts import chosen_voice
 from core.domain.values import ChatRef, Preferences
 from core.ports import UnitOfWork
 
@@ -29,6 +30,12 @@ class Answering:
     chat_locale: str  # the language of what the whole chat gets (a summary, a post)
     prefs: Preferences  # the chat's choices, read in the same unit of work
     tts_model: str  # the chat's speech model, else the default
+
+    @property
+    def voice(self) -> str:
+        """The chat's voice, if its speech model has it (or it is its own), else the model's
+        default."""
+        return chosen_voice(self.prefs.voice, self.tts_model)
 
 
 class Audiences:
@@ -56,9 +63,13 @@ class Audiences:
                 except Exception:
                     logger.exception("could not note the commander's language in %s", chat)
         posts = chat_locale(prefs, platform=audience.platform)
-        model = prefs.tts_model or self._default_tts_model
+        model = self.tts_model(prefs)
         locale = audience.person or posts
         return Answering(chat=chat, locale=locale, chat_locale=posts, prefs=prefs, tts_model=model)
+
+    def tts_model(self, prefs: Preferences) -> str:
+        """The chat's speech model, else the default."""
+        return prefs.tts_model or self._default_tts_model
 
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
         """The language of what the bot posts to the whole chat (`ChatLanguages`)."""

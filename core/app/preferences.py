@@ -17,7 +17,7 @@ from core.chat.messages import preset_named
 from core.domain import errors
 from core.domain.quantities import Term
 from core.domain.text import printable
-from core.domain.tts import Voice, default_voice, is_built_in, voices_for
+from core.domain.tts import Voice, chosen_voice, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
 from core.ports import UnitOfWork
 
@@ -87,12 +87,7 @@ class ChatPreferences:
 
     def voice_of(self, prefs: Preferences) -> str:
         """The chat's voice if the current model has it, else the model's default."""
-        names = {v.name for v in self.voices(prefs)}
-        if prefs.voice in names:
-            return prefs.voice
-        if prefs.voice and not is_built_in(prefs.voice):
-            return prefs.voice  # the chat's own voice (deleting it clears the choice)
-        return default_voice(self.tts_model(prefs))
+        return chosen_voice(prefs.voice, self.tts_model(prefs))
 
     async def set_voice(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
         prefs = await self.get(chat)

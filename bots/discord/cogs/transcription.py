@@ -64,7 +64,7 @@ class TranscriptionCog(commands.Cog):
         self.menu = app_commands.ContextMenu(
             name=translatable("Transcribe", "discord.menu.transcribe"),
             callback=self.transcribe_message,
-            extras=answers(PUBLIC),
+            extras=answers(PUBLIC, asker_in_request=True),
         )
 
     async def cog_load(self) -> None:
@@ -113,7 +113,8 @@ class TranscriptionCog(commands.Cog):
         return heard is not None
 
     @app_commands.command(
-        description="The transcript of an audio or video file", extras=answers(PUBLIC)
+        description="The transcript of an audio or video file",
+        extras=answers(PUBLIC, asker_in_request=True),
     )
     @app_commands.describe(
         attachment="A voice message, audio or video file",
