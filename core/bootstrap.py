@@ -231,7 +231,7 @@ async def bootstrap(
             clock=clock, limits=summary_limits(settings), metrics=metrics, listening=listening,
         )  # fmt: skip
         transcripts = Transcripts(
-            preferences=preferences, transcription=cases.transcription,
+            audiences=cases.audiences, transcription=cases.transcription,
             translations=cases.translations, gists=cases.gists, log=summaries,
         )  # fmt: skip
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)

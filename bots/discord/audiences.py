@@ -27,6 +27,9 @@ ANSWER = "voicebridge.answer"
 """`Interaction.extras` key: the `Answering` the core decided for the interaction."""
 
 
+_COMMANDS = (discord.InteractionType.application_command, discord.InteractionType.modal_submit)
+
+
 def person_locale(interaction: Interaction) -> str | None:
     """The language of the person's Discord client, if we speak it."""
     return resolve_locale(interaction.locale.value)
@@ -77,13 +80,13 @@ def keep_answer(interaction: Interaction, answer: Answering) -> None:
 
 
 def notes_commander(interaction: Interaction) -> bool:
-    """Whether the language of whoever runs the command of `interaction` is noted for their
-    place: direct messages have no server language, so what the bot posts there unasked
-    (automatic transcripts) follows the person's, as their last command showed it; /forget
-    leaves nothing behind, not even that."""
+    """Whether the language of whoever runs the command of `interaction` (or submits the form
+    it opened) is noted for their place: direct messages have no server language, so what the
+    bot posts there unasked (automatic transcripts) follows the person's, as their last
+    command showed it; /forget leaves nothing behind, not even that."""
     command = interaction.command
     return (
-        interaction.type is discord.InteractionType.application_command
+        interaction.type in _COMMANDS
         and interaction.guild_id is None
         and (command is None or command.name != "forget")
     )

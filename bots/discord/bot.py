@@ -34,7 +34,6 @@ from bots.discord.acks import (
     decide_answer,
     declared_ack,
 )
-from bots.discord.audiences import ANSWER, notes_commander, person_locale
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
@@ -63,7 +62,6 @@ from bots.discord.discordpy import (
 )
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
-from bots.discord.places import for_interaction
 from bots.discord.rate_limits import PER_SECOND, RequestPace
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
@@ -177,7 +175,6 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.limiter  # the allowlist, before anything else
         self._warned_if_open = False
-        self.preferences = runtime.preferences  # where a DM's commander is noted
         self.audiences = runtime.audiences
         self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
@@ -257,13 +254,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
         await super().close()
 
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
-        await self.work.finish_claimed(interaction)
         # The person's language, where it is noted (`audiences.notes_commander`), was noted
-        # with the answer where one was decided (`answer_to`, a use case's); else here.
-        locale = person_locale(interaction)
-        decided = ANSWER in interaction.extras
-        if notes_commander(interaction) and locale is not None and not decided:
-            await self.preferences.note_commander(for_interaction(interaction), locale)
+        # with the answer, as it was decided (`acks.decide_answer`, or the use case).
+        await self.work.finish_claimed(interaction)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: every command is an application command (the cogs still listen)."""

@@ -166,11 +166,12 @@ def build_application(
         studio=runtime.studio, local_mode=local_mode, pace=pace,
     )  # fmt: skip
     # Each handler is handed the answer as the core decided it once for the update, the
-    # commander's language noted with it (`answered`); /say's use case decides it itself.
+    # commander's language noted with it (`answered`); /transcribe's and /say's use cases
+    # decide it themselves.
     told = partial(answered, runtime.audiences)
     commands: dict[str, Handler] = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
-        "transcribe": told(handlers.transcribe),
-        "say": handlers.say,  # who asks goes in its request (`SayAsked`)
+        "transcribe": handlers.transcribe,  # who asks goes in its request (`RecordingEvent`)
+        "say": handlers.say,  # ...and in this one's (`SayAsked`)
         "ask": told(memory_handlers.ask),
         "find": told(memory_handlers.find),
         "tldr": told(gist_handlers.tldr),

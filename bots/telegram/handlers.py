@@ -144,18 +144,19 @@ class TelegramHandlers:
         )  # fmt: skip
         await self.transcripts.arrived(arrived)
 
-    async def transcribe(self, update: Update, answer: Answering) -> None:
-        """/transcribe [txt|srt] as a reply to a recording."""
+    async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/transcribe [txt|srt] as a reply to a recording. Who asks goes into the request: the
+        use case reads the chat's preferences once (`RecordingEvent`)."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
         if target is None or recording is None:
-            await message.reply_text(text("usage.transcribe", answer.locale))
+            await self._usage(update, "usage.transcribe")
             return
         source = remote(recording, local_mode=self.local_mode, message=target)
         asked = RecordingEvent(
             chat=chat_of(update), source=source, view=self._view(target),
-            audience=asking(update), asker=asker_of(update),
+            audience=asking(update), asker=asker_of(update), commander=True,
         )  # fmt: skip
         await self.transcripts.asked(asked, format=transcript_format(command_argument(message)))
 
@@ -165,8 +166,7 @@ class TelegramHandlers:
         message = message_of(update)
         asked = say_asked(update)
         if asked is None:
-            answer = await self.audiences.answering(chat_of(update), asking(update), commander=True)
-            await message.reply_text(text("usage.say", answer.locale))
+            await self._usage(update, "usage.say")
             return
         async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
             said = await self.speech.say_notes(asked)
@@ -353,6 +353,12 @@ class TelegramHandlers:
             not addressee and message.chat.type == ChatType.PRIVATE
         ):
             raise errors.UnknownCommand(value=name)
+
+    async def _usage(self, update: Update, key: str) -> None:
+        """How a command is used (the catalogue's `key`), for a command its use case would have
+        answered (`SayAsked`, `RecordingEvent`): in the language decided for the person."""
+        answer = await self.audiences.answering(chat_of(update), asking(update), commander=True)
+        await message_of(update).reply_text(text(key, answer.locale))
 
     async def _shown_or_set(
         self, update: Update, choice: str, shown: T, change: Callable[..., Awaitable[T]]

@@ -46,14 +46,23 @@ class Audiences:
         self._default_tts_model = default_tts_model
 
     async def answering(
-        self, chat: ChatRef, audience: Audience, *, commander: bool = False
+        self,
+        chat: ChatRef,
+        audience: Audience,
+        *,
+        commander: bool = False,
+        channel: ChatRef | None = None,
     ) -> Answering:
-        """The answer to `audience` in `chat`. A `commander` (someone who ran a command) is
+        """The answer to `audience` in `chat` (in `channel` of it, whose own auto-transcribe
+        overrides the chat's where it has one). A `commander` (someone who ran a command) is
         noted first, in the same unit of work: what the bot posts to everyone follows the
         language of the last of them, unless the administrators chose one (written only when
         it changes; best effort, the command must not fail for it)."""
         async with self._uow() as uow:
             prefs = await uow.preferences.get(chat)
+            override = None if channel is None else await uow.preferences.find(channel)
+            if override is not None:
+                prefs = replace(prefs, auto_transcribe=override.auto_transcribe)
             noted = audience.person if commander else None
             if noted is not None and prefs.commander_language != noted:
                 try:

@@ -2,7 +2,8 @@
 
 Changing them is for whoever manages the chat (`can_manage`, which the adapters work out). A
 channel inside a chat (a Discord channel in a server) may override the chat's auto-transcribe;
-without an override it follows the chat. The chat's own voices are `core.app.voices`.
+without an override it follows the chat (read with it: `core.app.audiences`). The chat's own
+voices are `core.app.voices`.
 """
 
 from __future__ import annotations
@@ -63,16 +64,6 @@ class ChatPreferences:
     async def get(self, chat: ChatRef) -> Preferences:
         async with self._uow() as uow:
             return await uow.preferences.get(chat)
-
-    async def get_in(self, chat: ChatRef, channel: ChatRef | None = None) -> Preferences:
-        """The chat's preferences as they hold in `channel` of it (its auto-transcribe
-        override, where it has one), in one unit of work."""
-        async with self._uow() as uow:
-            prefs = await uow.preferences.get(chat)
-            override = None if channel is None else await uow.preferences.find(channel)
-        if override is None:
-            return prefs
-        return replace(prefs, auto_transcribe=override.auto_transcribe)
 
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
         """The language of what the bot posts to the whole chat (`core.chat.languages`);

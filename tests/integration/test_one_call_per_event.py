@@ -104,6 +104,29 @@ async def test_a_telegram_voice_note_reads_the_chats_preferences_once(
     assert len(reads) >= 1 and len(set(reads)) == 1, reads  # one unit of work
 
 
+async def test_a_telegram_transcribe_reads_the_chats_preferences_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """`/transcribe` on a voice note: the language shown and the translation below, from one
+    reading of the chat's preferences in the use case (who asks is in its request)."""
+    mimo.asr_text = "我们明天见"
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    await translated_into_english(settings, ChatRef("telegram", str(USER)))
+    translated = "Translation (English):"
+    async with running(settings, bot_api):
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+        bot_api.push(note)
+        await bot_api.wait_until(lambda: any(translated in t for t in bot_api.texts(USER)))
+        with preference_reads() as reads:
+            asked = bot_api.text_message(
+                chat_id=USER, user_id=USER, text="/transcribe", reply_to=note
+            )
+            bot_api.push(asked)
+            await bot_api.wait_until(lambda: sum(translated in t for t in bot_api.texts(USER)) == 2)
+
+    assert len(reads) == 1, reads
+
+
 async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_its_counts(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:

@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import interaction_audience, message_audience
+from bots.discord.audiences import interaction_audience, message_audience, notes_commander
 from bots.discord.consent import consent_reading, reading_answer
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
@@ -164,5 +164,6 @@ class TranscriptionCog(commands.Cog):
             chat=for_interaction(interaction), source=remote(recording, message=message),
             view=view,
             audience=interaction_audience(interaction), asker=asker_of(interaction),
+            commander=notes_commander(interaction),
         )  # fmt: skip
         await self.transcripts.asked(asked, format=format)
