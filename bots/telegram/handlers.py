@@ -104,7 +104,7 @@ class TelegramHandlers:
         """Show the chat's preferences."""
         prefs = answer.prefs
         own = (await self.studio.catalogue(chat_of(update))).own
-        voice, model = self.preferences.voice_of(prefs), self.preferences.tts_model(prefs)
+        voice, model = answer.voice, answer.tts_model
         overview = settings_text(
             prefs, answer.locale, chat_language=answer.chat_locale, voice=voice, tts_model=model,
             own=own,

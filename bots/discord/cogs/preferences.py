@@ -300,7 +300,7 @@ class PreferencesCog(commands.Cog):
         own = (await self.studio.catalogue(for_interaction(interaction))).own
         overview = settings_text(
             prefs, locale, chat_language=answer.chat_locale, own=own,
-            voice=self.preferences.voice_of(prefs), tts_model=answer.tts_model,
+            voice=answer.voice, tts_model=answer.tts_model,
         )  # fmt: skip
         channel = _server_channel(interaction)
         if channel is not None:
