@@ -1,7 +1,8 @@
 """Telegram handlers: parse the update, call one use case, render the answer.
 
 A command's handler is handed the answer as the core decided it once for the update
-(`Answering`: its language, the chat's, the chat's preferences; `audiences.answered`)."""
+(`Answering`: its language, the chat's, the chat's preferences; `audiences.answered`); /say and
+/transcribe put who asks into their use case's request instead, and render what it returns."""
 
 from __future__ import annotations
 
