@@ -95,6 +95,16 @@ class TextToSpeech:
         return await self.read_aloud(chat, text, max_pieces=len(text), asker=asker, author=author)
 
     @counted("say")
+    async def say_as(
+        self, chat: ChatRef, text: str, *, prefs: Preferences, speaker: Speaker, asker: Asker
+    ) -> VoiceNote:
+        """Like `say`, spoken by `speaker` in the chat's style (`prefs`), both as the caller read
+        them already (inline mode keys the voice notes it keeps by them)."""
+        text = self._clean_say_text(text)
+        await self._limiter.admit(chat, asker)
+        return await self.in_voice(chat, text, prefs=prefs, speaker=speaker, asker=asker)
+
+    @counted("say")
     async def say_notes(self, asked: SayAsked) -> Said:
         """Like `say`, as several voice notes when one would hold more than `NOTE_CHARS`
         characters of speech (a platform's upload limit); usually one. The chat's preferences

@@ -127,6 +127,25 @@ async def test_a_telegram_transcribe_reads_the_chats_preferences_once(
     assert len(reads) == 1, reads
 
 
+async def test_a_telegram_inline_voice_reads_the_askers_preferences_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """`@bot some text`: the voice and style that key the voice notes kept, and the rendering
+    in them, from one reading of the asker's preferences."""
+    cache = -1005550001
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=cache
+    )
+    bot_api.add_chat(cache)
+    async with running(settings, bot_api):
+        with preference_reads() as reads:
+            asked = bot_api.inline_query(user_id=USER, query="hello")
+            await bot_api.wait_for_inline_answers([asked])
+
+    assert [r["type"] for r in bot_api.inline_answers[asked]["results"]] == ["voice"]
+    assert len(reads) == 1, reads
+
+
 async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_its_counts(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
