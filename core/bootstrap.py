@@ -119,7 +119,7 @@ def use_cases(
         recordings=recordings, keeper=keeper, metrics=metrics,
     )  # fmt: skip
     tts = TextToSpeech(
-        speech=speech, audio=audio, preferences=preferences, limiter=limiter, studio=studio,
+        speech=speech, audio=audio, audiences=audiences, limiter=limiter, studio=studio,
         max_say_chars=limits.max_say_chars, tts_piece_chars=limits.tts_piece_chars,
         metrics=metrics,
     )  # fmt: skip
@@ -231,7 +231,7 @@ async def bootstrap(
             clock=clock, limits=summary_limits(settings), metrics=metrics, listening=listening,
         )  # fmt: skip
         transcripts = Transcripts(
-            preferences=preferences, transcription=cases.transcription,
+            audiences=cases.audiences, transcription=cases.transcription,
             translations=cases.translations, gists=cases.gists, log=summaries,
         )  # fmt: skip
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)

@@ -5,6 +5,10 @@ command tree defers it as it arrives, before the claim that makes it run once (a
 write, which a busy database may make slow). A command that answers with a modal, or refuses
 at once, declares nothing and answers itself.
 
+Once claimed, the answer is decided (`decide_answer`: its language, the place's, the place's
+preferences, read once), and the cog renders with it; a command whose use case takes who asks in
+its request (`asker_in_request`: /say, /transcribe) leaves that to the use case.
+
 A second delivery of the same interaction (another shard's process, a resumed session) finds it
 acknowledged already: Discord refuses its defer (40060, or 10062 once its 3 seconds are over),
 and it stops there. An interaction redone after a crash (`bots.discord.redo`) was acknowledged by
@@ -14,15 +18,18 @@ the process that died: its acknowledgement is adopted instead (`adopt_acknowledg
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 
+from bots.discord.audiences import answer_to
 from bots.discord.client import voicebridge
 from bots.discord.discordpy import mark_deferred
+from bots.discord.error_handler import on_app_command_error
 from bots.discord.replies import Interaction
 
 ACK = "voicebridge.ack"
+ASKER_IN_REQUEST = "voicebridge.asker_in_request"
 Ack = Literal["public", "private"]
 PUBLIC: Ack = "public"  # "thinking…" in the channel; the answer is for everyone there
 PRIVATE: Ack = "private"  # only the person who asked sees the answer
@@ -33,9 +40,10 @@ NOT_OURS = frozenset({40060, 10062})
 logger = logging.getLogger(__name__)
 
 
-def answers(ack: Ack) -> dict[str, Ack]:
-    """The `extras` of a command acknowledged with `ack` as it arrives."""
-    return {ACK: ack}
+def answers(ack: Ack, *, asker_in_request: bool = False) -> dict[str, Any]:
+    """The `extras` of a command acknowledged with `ack` as it arrives; `asker_in_request`: its
+    use case takes who asks and where and decides the answer itself (else `decide_answer`)."""
+    return {ACK: ack, ASKER_IN_REQUEST: asker_in_request}
 
 
 async def acknowledge_first(interaction: Interaction) -> bool:
@@ -53,6 +61,12 @@ def declared_ack(interaction: Interaction) -> Ack | None:
     return ack
 
 
+def answered_by_use_case(interaction: Interaction) -> bool:
+    """Whether the command of `interaction` leaves its answer to its use case (`answers`)."""
+    command = interaction.command
+    return command is not None and bool(command.extras.get(ASKER_IN_REQUEST))
+
+
 async def acknowledge_and_claim(interaction: Interaction, ack: Ack) -> bool:
     """For what the command tree does not see (modal submissions, clicks): nothing new once the
     bot is stopping; acknowledged with `ack` as it arrives; then run by the first delivery
@@ -62,7 +76,7 @@ async def acknowledge_and_claim(interaction: Interaction, ack: Ack) -> bool:
         return False
     if not await defer(interaction, ack):
         return False
-    return await claim(interaction, ack)
+    return await claim(interaction, ack) and await decide_answer(interaction)
 
 
 async def claim(interaction: Interaction, ack: Ack | None) -> bool:
@@ -70,6 +84,19 @@ async def claim(interaction: Interaction, ack: Ack | None) -> bool:
     (`claims.WorkInProgress.claim`)."""
     work = voicebridge(interaction).work
     return await work.claim(interaction, acknowledged=ack is not None, private=ack == PRIVATE)
+
+
+async def decide_answer(interaction: Interaction) -> bool:
+    """The answer to `interaction` decided once, as it starts (`audiences.answer_to`): what its
+    cog renders with (`audiences.answer_of`). False when that failed: the one error handler
+    answered, and the claim is finished."""
+    try:
+        await answer_to(interaction)
+    except Exception as error:
+        await on_app_command_error(interaction, error)
+        await voicebridge(interaction).work.finish_claimed(interaction)
+        return False
+    return True
 
 
 async def defer(interaction: Interaction, ack: Ack | None) -> bool:

@@ -1,6 +1,8 @@
 """Whom a Discord answer is for, and so which language it is in (the rules:
 `core.chat.languages`; the decision, once per interaction: `core.app.audiences`, through
-`answer_to`).
+`answer_to`, which `acks.decide_answer` calls as a command, a click or a modal starts; a use
+case that takes who asks in its request decides it itself, and its cog keeps what it returned,
+`keep_answer`). Cogs render with the answer they were given (`answer_of`).
 
 A reply to a command is in the language of the person's Discord client (`interaction.locale`,
 sent with every interaction), else the place's; what a channel gets as a whole (an automatic
@@ -25,6 +27,9 @@ ANSWER = "voicebridge.answer"
 """`Interaction.extras` key: the `Answering` the core decided for the interaction."""
 
 
+_COMMANDS = (discord.InteractionType.application_command, discord.InteractionType.modal_submit)
+
+
 def person_locale(interaction: Interaction) -> str | None:
     """The language of the person's Discord client, if we speak it."""
     return resolve_locale(interaction.locale.value)
@@ -33,7 +38,7 @@ def person_locale(interaction: Interaction) -> str | None:
 def quick_locale(interaction: Interaction) -> str:
     """The language to answer in at once, without reading the place's settings: for modals
     (the first response, within Discord's 3 seconds), autocomplete and errors. The person's,
-    else the server's, else the one worked out earlier (`reply_locale`), else English."""
+    else the server's, else the one decided earlier (`answer_to`), else English."""
     known = interaction.extras.get(LOCALE)
     server = interaction.guild_locale
     return (
@@ -47,24 +52,44 @@ def quick_locale(interaction: Interaction) -> str:
 async def answer_to(interaction: Interaction) -> Answering:
     """The answer to `interaction` as the core decides it (`Audiences.answering`), once: kept
     on the interaction, so every later question about it (the error handler's too) reads the
-    same without reading the place's preferences again."""
+    same without reading the place's preferences again. The person's language is noted with
+    it where it is (`notes_commander`)."""
     known = interaction.extras.get(ANSWER)
     if isinstance(known, Answering):
         return known
     place, asking = for_interaction(interaction), interaction_audience(interaction)
-    found = await voicebridge(interaction).audiences.answering(place, asking)
-    interaction.extras[ANSWER], interaction.extras[LOCALE] = found, found.locale
+    noted = notes_commander(interaction)
+    found = await voicebridge(interaction).audiences.answering(place, asking, commander=noted)
+    keep_answer(interaction, found)
     return found
 
 
-async def reply_locale(interaction: Interaction) -> str:
-    """The language of an answer to `interaction`."""
-    return (await answer_to(interaction)).locale
+def answer_of(interaction: Interaction) -> Answering:
+    """The answer to `interaction` as it was decided when it started (`answer_to`), or as its
+    use case returned it (`keep_answer`): what its handler renders with."""
+    known = interaction.extras.get(ANSWER)
+    if not isinstance(known, Answering):
+        raise RuntimeError(f"interaction {interaction.id} was not answered as it started")
+    return known
 
 
-async def place_locale(interaction: Interaction) -> str:
-    """The language of what the place of `interaction` (a server, or direct messages) gets."""
-    return (await answer_to(interaction)).chat_locale
+def keep_answer(interaction: Interaction, answer: Answering) -> None:
+    """Keep the answer a use case decided for `interaction` (one that takes who asks and where
+    in its request), for whatever is said about it later (an error, the commander's note)."""
+    interaction.extras[ANSWER], interaction.extras[LOCALE] = answer, answer.locale
+
+
+def notes_commander(interaction: Interaction) -> bool:
+    """Whether the language of whoever runs the command of `interaction` (or submits the form
+    it opened) is noted for their place: direct messages have no server language, so what the
+    bot posts there unasked (automatic transcripts) follows the person's, as their last
+    command showed it; /forget leaves nothing behind, not even that."""
+    command = interaction.command
+    return (
+        interaction.type in _COMMANDS
+        and interaction.guild_id is None
+        and (command is None or command.name != "forget")
+    )
 
 
 def message_audience(message: discord.Message) -> Audience:

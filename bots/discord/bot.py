@@ -27,8 +27,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
-from bots.discord.acks import acknowledge_first, claim, declared_ack
-from bots.discord.audiences import person_locale
+from bots.discord.acks import (
+    acknowledge_first,
+    answered_by_use_case,
+    claim,
+    decide_answer,
+    declared_ack,
+)
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
@@ -57,7 +62,6 @@ from bots.discord.discordpy import (
 )
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
-from bots.discord.places import for_interaction
 from bots.discord.rate_limits import PER_SECOND, RequestPace
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
@@ -101,16 +105,22 @@ def member_cache() -> discord.MemberCacheFlags:
 class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         """A command is acknowledged as it arrives (`bots.discord.acks`: Discord waits 3 s),
-        then run by the first delivery that claims it (`bots.discord.claims`); strangers (the
-        allowlist) are turned away before that, and nothing new starts once the bot is
-        stopping."""
+        then run by the first delivery that claims it (`bots.discord.claims`), its answer
+        decided once as it starts (`acks.decide_answer`); strangers (the allowlist) are turned
+        away before that, and nothing new starts once the bot is stopping."""
         if not self.client.work.take_on():
             return False
         if await turn_away(self.client.limiter, interaction):
             return False
         if not await acknowledge_first(interaction):
             return False
-        return await claim(interaction, declared_ack(interaction))
+        ack = declared_ack(interaction)
+        if not await claim(interaction, ack):
+            return False
+        # A command answered with a modal first has no time to spare (Discord's 3 s).
+        if ack is None or answered_by_use_case(interaction):
+            return True
+        return await decide_answer(interaction)
 
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await on_app_command_error(interaction, error)
@@ -165,7 +175,6 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`
         self.limiter = runtime.limiter  # the allowlist, before anything else
         self._warned_if_open = False
-        self.preferences = runtime.preferences  # where a DM's commander is noted
         self.audiences = runtime.audiences
         self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
@@ -245,14 +254,9 @@ class VoicebridgeBot(commands.AutoShardedBot):
         await super().close()
 
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
+        # The person's language, where it is noted (`audiences.notes_commander`), was noted
+        # with the answer, as it was decided (`acks.decide_answer`, or the use case).
         await self.work.finish_claimed(interaction)
-        # Direct messages have no server language: what the bot posts there unasked (automatic
-        # transcripts) follows the person's language, as their last command showed it. /forget
-        # leaves nothing behind, not even that.
-        locale = person_locale(interaction)
-        dm = interaction.guild_id is None
-        if dm and locale is not None and getattr(command, "name", "") != "forget":
-            await self.preferences.note_commander(for_interaction(interaction), locale)
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: every command is an application command (the cogs still listen)."""

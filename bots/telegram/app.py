@@ -32,7 +32,7 @@ from telegram.request import HTTPXRequest
 from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
 from bots.telegram.access import Access
-from bots.telegram.audiences import answered
+from bots.telegram.audiences import Handler, answered
 from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
 from bots.telegram.gists import GistHandlers
@@ -165,35 +165,37 @@ def build_application(
         translations=runtime.translations, speech=runtime.speech,
         studio=runtime.studio, local_mode=local_mode, pace=pace,
     )  # fmt: skip
-    commands = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
-        "transcribe": handlers.transcribe,
-        "say": handlers.say,
-        "ask": memory_handlers.ask,
-        "find": memory_handlers.find,
-        "tldr": gist_handlers.tldr,
-        "translate": translation_handlers.translate,
-        "autotranslate": handlers.autotranslate,
-        "voicetranslations": translation_handlers.voicetranslations,
-        "voice": handlers.voice,
-        "style": handlers.style,
-        "language": handlers.language,
-        "botlanguage": handlers.botlanguage,
-        "autotranscribe": handlers.autotranscribe,
-        "usage": handlers.usage,
-        "summary": summary_handlers.summary,
-        "digest": summary_handlers.digest,
-        "forget": summary_handlers.forget,
-        "business": business.business,
-        "settings": handlers.settings,
-        "help": handlers.help,
-        "start": handlers.start,
+    # Each handler is handed the answer as the core decided it once for the update, the
+    # commander's language noted with it (`answered`); /transcribe's and /say's use cases
+    # decide it themselves.
+    told = partial(answered, runtime.audiences)
+    commands: dict[str, Handler] = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
+        "transcribe": handlers.transcribe,  # who asks goes in its request (`RecordingEvent`)
+        "say": handlers.say,  # ...and in this one's (`SayAsked`)
+        "ask": told(memory_handlers.ask),
+        "find": told(memory_handlers.find),
+        "tldr": told(gist_handlers.tldr),
+        "translate": told(translation_handlers.translate),
+        "autotranslate": told(handlers.autotranslate),
+        "voicetranslations": told(translation_handlers.voicetranslations),
+        "voice": told(handlers.voice),
+        "style": told(handlers.style),
+        "language": told(handlers.language),
+        "botlanguage": told(handlers.botlanguage),
+        "autotranscribe": told(handlers.autotranscribe),
+        "usage": told(handlers.usage),
+        "summary": told(summary_handlers.summary),
+        "digest": told(summary_handlers.digest),
+        "forget": told(summary_handlers.forget, noted=False),  # nothing of the chat left
+        "business": told(business.business),
+        "settings": told(handlers.settings),
+        "help": told(handlers.help),
+        "start": told(handlers.start),
     }
     if list(commands) != list(COMMANDS):
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
-        # The answer decided once, in the core; the commander's language noted with it.
-        answering = answered(runtime.audiences, callback, noted=name != "forget")
-        application.add_handler(CommandHandler(name, answering, filters=_NEW))
+        application.add_handler(CommandHandler(name, callback, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
     pressed = answered(runtime.audiences, memory_handlers.button, noted=False)
     application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))

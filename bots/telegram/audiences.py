@@ -47,11 +47,15 @@ def answered(audiences: Audiences, handler: AnsweredHandler, *, noted: bool = Tr
 
     @functools.wraps(handler)
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        asking = Audience(person=person_locale(update))
-        answer = await audiences.answering(_chat_of(update), asking, commander=noted)
+        answer = await audiences.answering(_chat_of(update), asking(update), commander=noted)
         await handler(update, answer)
 
     return callback
+
+
+def asking(update: Update) -> Audience:
+    """The person behind `update`, who asked: answered in their language, else the chat's."""
+    return Audience(person=person_locale(update))
 
 
 def audience(update: Update) -> Audience:
@@ -61,7 +65,7 @@ def audience(update: Update) -> Audience:
     message = update.effective_message
     if message is not None and message.chat.type != ChatType.PRIVATE and not _is_command(message):
         return Audience()
-    return Audience(person=person_locale(update))
+    return asking(update)
 
 
 async def audience_locale(update: Update, chats: ChatLanguages) -> str:

@@ -1,7 +1,8 @@
 """Telegram handlers: parse the update, call one use case, render the answer.
 
 A command's handler is handed the answer as the core decided it once for the update
-(`Answering`: its language, the chat's, the chat's preferences; `audiences.answered`)."""
+(`Answering`: its language, the chat's, the chat's preferences; `audiences.answered`); /say and
+/transcribe put who asks into their use case's request instead, and render what it returns."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
-from bots.telegram.audiences import audience, person_locale
+from bots.telegram.audiences import asking, audience, person_locale
 from bots.telegram.consent import consent_reading
 from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
@@ -27,7 +28,7 @@ from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences, shown_or_set
 from core.app.questions import Questions
-from core.app.speech import TextToSpeech
+from core.app.speech import SayAsked, TextToSpeech
 from core.app.transcripts import RecordingEvent, Transcripts
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
@@ -104,7 +105,7 @@ class TelegramHandlers:
         """Show the chat's preferences."""
         prefs = answer.prefs
         own = (await self.studio.catalogue(chat_of(update))).own
-        voice, model = self.preferences.voice_of(prefs), self.preferences.tts_model(prefs)
+        voice, model = answer.voice, answer.tts_model
         overview = settings_text(
             prefs, answer.locale, chat_language=answer.chat_locale, voice=voice, tts_model=model,
             own=own,
@@ -144,39 +145,33 @@ class TelegramHandlers:
         )  # fmt: skip
         await self.transcripts.arrived(arrived)
 
-    async def transcribe(self, update: Update, answer: Answering) -> None:
-        """/transcribe [txt|srt] as a reply to a recording."""
+    async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/transcribe [txt|srt] as a reply to a recording. Who asks goes into the request: the
+        use case reads the chat's preferences once (`RecordingEvent`)."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
         if target is None or recording is None:
-            await message.reply_text(text("usage.transcribe", answer.locale))
+            await self._usage(update, "usage.transcribe")
             return
         source = remote(recording, local_mode=self.local_mode, message=target)
         asked = RecordingEvent(
             chat=chat_of(update), source=source, view=self._view(target),
-            audience=Audience(person=person_locale(update)), asker=asker_of(update),
+            audience=asking(update), asker=asker_of(update), commander=True,
         )  # fmt: skip
         await self.transcripts.asked(asked, format=transcript_format(command_argument(message)))
 
-    async def say(self, update: Update, answer: Answering) -> None:
-        """/say TEXT, or /say as a reply to a message: answer with a voice note."""
+    async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/say TEXT, or /say as a reply to a message: answer with a voice note. Who asks goes
+        into the request: the use case reads the chat's preferences once (`SayAsked`)."""
         message = message_of(update)
-        replied = message.reply_to_message
-        typed = command_argument(message)
-        words = typed or (replied and (replied.text or replied.caption)) or ""
-        if not words.strip():
-            await message.reply_text(text("usage.say", answer.locale))
+        asked = say_asked(update)
+        if asked is None:
+            await self._usage(update, "usage.say")
             return
-        # Whose words they are: the sender's, typed or their own message replied to.
-        author = sender_id(message)
-        if not typed and replied is not None and sender_id(replied) != author:
-            author = None
         async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
-            notes = await self.speech.say_notes(
-                chat_of(update), words, asker=asker_of(update), author=author
-            )
-        for note in notes:
+            said = await self.speech.say_notes(asked)
+        for note in said.notes:
             await message.reply_voice(
                 voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
             )
@@ -360,6 +355,12 @@ class TelegramHandlers:
         ):
             raise errors.UnknownCommand(value=name)
 
+    async def _usage(self, update: Update, key: str) -> None:
+        """How a command is used (the catalogue's `key`), for a command its use case would have
+        answered (`SayAsked`, `RecordingEvent`): in the language decided for the person."""
+        answer = await self.audiences.answering(chat_of(update), asking(update), commander=True)
+        await message_of(update).reply_text(text(key, answer.locale))
+
     async def _shown_or_set(
         self, update: Update, choice: str, shown: T, change: Callable[..., Awaitable[T]]
     ) -> T:
@@ -391,6 +392,24 @@ def command_argument(message: Message) -> str:
         if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
             return body[entity.length :].strip()
     return body.strip()
+
+
+def say_asked(update: Update) -> SayAsked | None:
+    """/say's request: the words typed, else those of the message replied to; whose words they
+    are (the sender's, typed or their own message replied to). None without words."""
+    message = message_of(update)
+    replied = message.reply_to_message
+    typed = command_argument(message)
+    words = typed or (replied and (replied.text or replied.caption)) or ""
+    if not words.strip():
+        return None
+    author = sender_id(message)
+    if not typed and replied is not None and sender_id(replied) != author:
+        author = None
+    return SayAsked(
+        chat=chat_of(update), text=words, audience=asking(update), asker=asker_of(update),
+        author=author, commander=True,
+    )  # fmt: skip
 
 
 def caption_question(message: Message) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from core.chat.languages import Audience, chat_locale
+from core.domain.tts import chosen_voice
 from core.domain.values import ChatRef, Preferences
 from core.ports import UnitOfWork
 
@@ -30,6 +31,12 @@ class Answering:
     prefs: Preferences  # the chat's choices, read in the same unit of work
     tts_model: str  # the chat's speech model, else the default
 
+    @property
+    def voice(self) -> str:
+        """The chat's voice, if its speech model has it (or it is its own), else the model's
+        default."""
+        return chosen_voice(self.prefs.voice, self.tts_model)
+
 
 class Audiences:
     """The language of an answer and of what a chat gets, from the chat's preferences."""
@@ -39,14 +46,23 @@ class Audiences:
         self._default_tts_model = default_tts_model
 
     async def answering(
-        self, chat: ChatRef, audience: Audience, *, commander: bool = False
+        self,
+        chat: ChatRef,
+        audience: Audience,
+        *,
+        commander: bool = False,
+        channel: ChatRef | None = None,
     ) -> Answering:
-        """The answer to `audience` in `chat`. A `commander` (someone who ran a command) is
+        """The answer to `audience` in `chat` (in `channel` of it, whose own auto-transcribe
+        overrides the chat's where it has one). A `commander` (someone who ran a command) is
         noted first, in the same unit of work: what the bot posts to everyone follows the
         language of the last of them, unless the administrators chose one (written only when
         it changes; best effort, the command must not fail for it)."""
         async with self._uow() as uow:
             prefs = await uow.preferences.get(chat)
+            override = None if channel is None else await uow.preferences.find(channel)
+            if override is not None:
+                prefs = replace(prefs, auto_transcribe=override.auto_transcribe)
             noted = audience.person if commander else None
             if noted is not None and prefs.commander_language != noted:
                 try:
@@ -56,9 +72,13 @@ class Audiences:
                 except Exception:
                     logger.exception("could not note the commander's language in %s", chat)
         posts = chat_locale(prefs, platform=audience.platform)
-        model = prefs.tts_model or self._default_tts_model
+        model = self.tts_model(prefs)
         locale = audience.person or posts
         return Answering(chat=chat, locale=locale, chat_locale=posts, prefs=prefs, tts_model=model)
+
+    def tts_model(self, prefs: Preferences) -> str:
+        """The chat's speech model, else the default."""
+        return prefs.tts_model or self._default_tts_model
 
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
         """The language of what the bot posts to the whole chat (`ChatLanguages`)."""

@@ -61,7 +61,9 @@ class InlineVoices:
         )  # fmt: skip
         return await self.voice(
             key,
-            render=lambda: self._speech.say(chat, text, asker=asker, author=asker.user_id),
+            render=lambda: self._speech.say_as(
+                chat, text, prefs=prefs, speaker=speaker, asker=asker
+            ),
             store=store,
             owner=chat,
             voice_name=prefs.voice,

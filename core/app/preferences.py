@@ -2,7 +2,8 @@
 
 Changing them is for whoever manages the chat (`can_manage`, which the adapters work out). A
 channel inside a chat (a Discord channel in a server) may override the chat's auto-transcribe;
-without an override it follows the chat. The chat's own voices are `core.app.voices`.
+without an override it follows the chat (read with it: `core.app.audiences`). The chat's own
+voices are `core.app.voices`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from core.chat.messages import preset_named
 from core.domain import errors
 from core.domain.quantities import Term
 from core.domain.text import printable
-from core.domain.tts import Voice, default_voice, is_built_in, voices_for
+from core.domain.tts import Voice, chosen_voice, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
 from core.ports import UnitOfWork
 
@@ -64,16 +65,6 @@ class ChatPreferences:
         async with self._uow() as uow:
             return await uow.preferences.get(chat)
 
-    async def get_in(self, chat: ChatRef, channel: ChatRef | None = None) -> Preferences:
-        """The chat's preferences as they hold in `channel` of it (its auto-transcribe
-        override, where it has one), in one unit of work."""
-        async with self._uow() as uow:
-            prefs = await uow.preferences.get(chat)
-            override = None if channel is None else await uow.preferences.find(channel)
-        if override is None:
-            return prefs
-        return replace(prefs, auto_transcribe=override.auto_transcribe)
-
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
         """The language of what the bot posts to the whole chat (`core.chat.languages`);
         `platform`: the one the platform gives the chat (a Discord server's), if ours."""
@@ -87,12 +78,7 @@ class ChatPreferences:
 
     def voice_of(self, prefs: Preferences) -> str:
         """The chat's voice if the current model has it, else the model's default."""
-        names = {v.name for v in self.voices(prefs)}
-        if prefs.voice in names:
-            return prefs.voice
-        if prefs.voice and not is_built_in(prefs.voice):
-            return prefs.voice  # the chat's own voice (deleting it clears the choice)
-        return default_voice(self.tts_model(prefs))
+        return chosen_voice(prefs.voice, self.tts_model(prefs))
 
     async def set_voice(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
         prefs = await self.get(chat)

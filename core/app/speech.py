@@ -8,22 +8,27 @@ chat's speech quota, reserved before the first request.
 `author`: whose own words a text is (the person's own `/say`), for a cloned voice its owner has
 not shared, which speaks only its owner's words (`core.app.voices`); Read aloud, summaries and
 digests are nobody's own words.
+
+`/say` carries who asks and where (`SayAsked`): the chat's preferences are read once, for its
+voice and style and for the answer's language, and come back with the voice notes (`Said`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import unicodedata
+from dataclasses import dataclass, field
 
+from core.app.audiences import Answering, Audiences
 from core.app.limits import Limiter
 from core.app.metering import counted
-from core.app.preferences import ChatPreferences
 from core.app.voices import Speaker, VoiceStudio
+from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
 from core.domain.text import printable, split_message
 from core.domain.transcripts import AudioFormat, SpeechFile
-from core.domain.tts import plain_text
+from core.domain.tts import chosen_voice, plain_text
 from core.domain.values import ChatRef, Preferences, VoiceNote
 from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi
 
@@ -35,6 +40,27 @@ _TTS_IN_FLIGHT = 4  # speech requests of one long text at once
 NOTE_CHARS = 6000
 
 
+@dataclass(frozen=True)
+class SayAsked:
+    """`/say TEXT` (or Read aloud on a message), as the adapter read it: who asks and where."""
+
+    chat: ChatRef
+    text: str
+    audience: Audience = field(default_factory=Audience)  # whom the answer is for
+    asker: Asker = ANYONE
+    author: str | None = None  # whose own words `text` is (the module docstring)
+    commander: bool = False  # their language noted for the chat's posts (`Audiences.answering`)
+
+
+@dataclass(frozen=True)
+class Said:
+    """The voice notes of a `SayAsked` (usually one: `TextToSpeech.say_notes`), and the answer
+    as the core decided it while reading the chat's preferences for them."""
+
+    answer: Answering
+    notes: list[VoiceNote]
+
+
 class TextToSpeech:
     """Voice notes of a chat's texts, in its voice and style, within its limits."""
 
@@ -43,7 +69,7 @@ class TextToSpeech:
         *,
         speech: SpeechApi,
         audio: AudioConverter,
-        preferences: ChatPreferences,
+        audiences: Audiences,
         limiter: Limiter,
         studio: VoiceStudio | None = None,
         max_say_chars: int,
@@ -52,7 +78,7 @@ class TextToSpeech:
     ) -> None:
         self._speech = speech
         self._audio = audio
-        self._preferences = preferences
+        self._audiences = audiences  # the chat's preferences, read once per request
         self._limiter = limiter
         self._studio = studio  # the chat's own voices; without it, only the built-in ones
         self._max_say_chars = max_say_chars
@@ -69,15 +95,30 @@ class TextToSpeech:
         return await self.read_aloud(chat, text, max_pieces=len(text), asker=asker, author=author)
 
     @counted("say")
-    async def say_notes(
-        self, chat: ChatRef, text: str, *, asker: Asker = ANYONE, author: str | None = None
-    ) -> list[VoiceNote]:
-        """Like `say`, as several voice notes when one would hold more than `NOTE_CHARS`
-        characters of speech (a platform's upload limit); usually one."""
+    async def say_as(
+        self, chat: ChatRef, text: str, *, prefs: Preferences, speaker: Speaker, asker: Asker
+    ) -> VoiceNote:
+        """Like `say`, spoken by `speaker` in the chat's style (`prefs`), both as the caller read
+        them already (inline mode keys the voice notes it keeps by them)."""
         text = self._clean_say_text(text)
         await self._limiter.admit(chat, asker)
-        wavs = await self._speak(chat, self._pieces(text), asker, author=author)
-        return [await self._note(group) for group in _notes(wavs)]
+        return await self.in_voice(chat, text, prefs=prefs, speaker=speaker, asker=asker)
+
+    @counted("say")
+    async def say_notes(self, asked: SayAsked) -> Said:
+        """Like `say`, as several voice notes when one would hold more than `NOTE_CHARS`
+        characters of speech (a platform's upload limit); usually one. The chat's preferences
+        are read once: its voice and style, and the answer's language, returned with them."""
+        text = self._clean_say_text(asked.text)
+        await self._limiter.admit(asked.chat, asked.asker)
+        answer = await self._audiences.answering(
+            asked.chat, asked.audience, commander=asked.commander
+        )
+        speaker = await self.speaker(asked.chat, answer.prefs, author=asked.author)
+        wavs = await self._synthesize(
+            asked.chat, self._pieces(text), asked.asker, prefs=answer.prefs, speaker=speaker
+        )
+        return Said(answer=answer, notes=[await self._note(group) for group in _notes(wavs)])
 
     @counted("say")
     async def say_file(
@@ -142,8 +183,8 @@ class TextToSpeech:
         (`core.app.voices`) or a built-in one."""
         if self._studio is not None:
             return await self._studio.speaker(chat, prefs, author=author)
-        preferences = self._preferences
-        return Speaker(model=preferences.tts_model(prefs), voice=preferences.voice_of(prefs))
+        model = self._audiences.tts_model(prefs)
+        return Speaker(model=model, voice=chosen_voice(prefs.voice, model))
 
     def _pieces(self, text: str) -> list[str]:
         size = min(self._tts_piece_chars, self._max_say_chars)
@@ -164,7 +205,7 @@ class TextToSpeech:
         """Each piece with its WAV, in order, in the chat's voice (or, for a translation of
         `speaker_id`'s words, theirs where they allowed it); every character counts against the
         chat's speech quota."""
-        prefs = await self._preferences.get(chat)
+        prefs = (await self._audiences.answering(chat, Audience())).prefs
         speaker = await self.speaker(chat, prefs, author=author)
         if self._studio is not None and speaker_id is not None:
             speaker = await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)

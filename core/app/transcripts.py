@@ -20,9 +20,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.app.audiences import Audiences
 from core.app.claims import answered
 from core.app.gists import Gists, follows
-from core.app.preferences import ChatPreferences
 from core.app.transcription import Transcription
 from core.app.translations import Translations
 from core.chat.exports import TranscriptFormat
@@ -67,6 +67,7 @@ class RecordingEvent:
     view: RecordingView  # how its platform shows what becomes of it
     audience: Audience  # whom the transcript is for: its language
     asker: Asker  # whose limits it counts against
+    commander: bool = False  # asked by a command: its language noted (`Audiences.answering`)
 
 
 class Transcripts:
@@ -75,13 +76,13 @@ class Transcripts:
     def __init__(
         self,
         *,
-        preferences: ChatPreferences,
+        audiences: Audiences,
         transcription: Transcription,
         translations: Translations | None = None,
         gists: Gists | None = None,
         log: ChatLog | None = None,
     ) -> None:
-        self._preferences = preferences
+        self._audiences = audiences  # the chat's preferences, read once per event
         self._transcription = transcription
         self._translations = translations
         self._gists = gists
@@ -95,10 +96,10 @@ class Transcripts:
         below it and the gist after it where the chat asked for those. None where the chat
         wants no transcript."""
         chat, view, asker = event.chat, event.view, event.asker
-        prefs = await self._preferences.get_in(chat, channel)
+        decided = await self._audiences.answering(chat, event.audience, channel=channel)
+        prefs, locale = decided.prefs, decided.locale
         if not prefs.auto_transcribe:
             return None
-        locale = event.audience.locale(prefs)
         gists = self._gists
 
         def last(heard: LongTranscript) -> bool:
@@ -119,9 +120,10 @@ class Transcripts:
     ) -> LongTranscript:
         """Someone asked for the transcript of the recording (`/transcribe`, a message menu), as
         `format`; in the chat as text, with the chat's translation below it."""
-        prefs = await self._preferences.get(event.chat)
-        locale = event.audience.locale(prefs)
-        heard, _ = await self._show(event, locale, format, prefs=prefs)
+        answer = await self._audiences.answering(
+            event.chat, event.audience, commander=event.commander
+        )
+        heard, _ = await self._show(event, answer.locale, format, prefs=answer.prefs)
         return heard
 
     async def _show(

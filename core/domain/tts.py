@@ -196,6 +196,15 @@ def default_voice(model: str) -> str:
     return "mimo_default"
 
 
+def chosen_voice(chosen: str | None, model: str) -> str:
+    """The voice a chat `chosen`, if `model` has it or it is one of the chat's own, else the
+    model's default."""
+    # A preset of the model's, or the chat's own voice (deleting it clears the choice).
+    if chosen and (chosen in {v.name for v in voices_for(model)} or not is_built_in(chosen)):
+        return chosen
+    return default_voice(model)
+
+
 def utterance(
     model: str, text: str, style: str | None, *, description: str | None = None
 ) -> Utterance:

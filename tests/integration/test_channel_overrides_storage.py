@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.app.audiences import Audiences
 from core.app.preferences import ChatPreferences
+from core.chat.languages import Audience
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork
 
@@ -17,13 +19,19 @@ async def test_overrides_survive_the_database(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
     preferences = ChatPreferences(uow=uow_factory, default_tts_model="mimo-v2.5-tts")
+    audiences = Audiences(uow=uow_factory, default_tts_model="mimo-v2.5-tts")
+
+    async def transcribed(channel: ChatRef | None = None) -> bool:
+        answer = await audiences.answering(SERVER, Audience(), channel=channel)
+        return answer.prefs.auto_transcribe
+
     await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
     await preferences.set_channel_auto_transcribe(CHANNEL, "on", can_manage=True)
 
     assert await preferences.channel_auto_transcribe(CHANNEL) is True
-    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is True
-    assert (await preferences.get_in(SERVER)).auto_transcribe is False
+    assert await transcribed(CHANNEL) is True
+    assert await transcribed() is False
 
     await preferences.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True)
     assert await preferences.channel_auto_transcribe(CHANNEL) is None
-    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is False
+    assert await transcribed(CHANNEL) is False

@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from bots.discord.acks import ACK
 from bots.discord.call.playback import installed_voice_client
+from bots.discord.messages import text
 from bots.discord.transcripts import TYPING_AFTER_SECONDS
 from bots.discord.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots
@@ -716,6 +717,27 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
     assert [m.is_voice_message for m in said.visible] == [False, True]  # "thinking…" filled
     assert discord_api.messages == answered
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_command_whose_answer_cannot_be_decided_is_answered_by_the_error_handler(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A command's answer is decided as it starts, before its cog runs (`acks.decide_answer`):
+    when reading the server's preferences fails there, the person is told privately, as of any
+    failure, and the "thinking…" placeholder does not wait for ever."""
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        broken = sqlite3.connect(
+            tmp_path / "voicebridge.db", isolation_level=None, check_same_thread=False
+        )
+        await asyncio.to_thread(broken.execute, "DROP TABLE chat_preferences")
+        broken.close()
+        asked = await discord_api.slash(server.general, alice, "help")
+        [told] = await asked.wait_for_messages()
+
+    assert told.ephemeral and told.content == text("error.generic", "en")
+    assert asked.placeholder_deleted
 
 
 async def test_a_command_is_acknowledged_before_a_slow_database_is_touched(

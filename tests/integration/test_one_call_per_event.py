@@ -1,9 +1,9 @@
 """One event, one reading of the chat's preferences: a voice note on Telegram, a voice message
 on Discord, each transcribed with its automatic translation below, read the chat's
 preferences in one unit of work, whatever else they decide (the language shown, the
-translation, the gist). Counted at the database: every statement that touches
-`chat_preferences`, by the transaction it ran in; and, for a voice note, every statement it
-makes at all."""
+translation, the gist); so does `/say` on either (its voice, its style, the answer's
+language). Counted at the database: every statement that touches `chat_preferences`, by the
+transaction it ran in; and, for a voice note and `/say`, every statement they make at all."""
 
 from __future__ import annotations
 
@@ -104,6 +104,48 @@ async def test_a_telegram_voice_note_reads_the_chats_preferences_once(
     assert len(reads) >= 1 and len(set(reads)) == 1, reads  # one unit of work
 
 
+async def test_a_telegram_transcribe_reads_the_chats_preferences_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """`/transcribe` on a voice note: the language shown and the translation below, from one
+    reading of the chat's preferences in the use case (who asks is in its request)."""
+    mimo.asr_text = "我们明天见"
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    await translated_into_english(settings, ChatRef("telegram", str(USER)))
+    translated = "Translation (English):"
+    async with running(settings, bot_api):
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+        bot_api.push(note)
+        await bot_api.wait_until(lambda: any(translated in t for t in bot_api.texts(USER)))
+        with preference_reads() as reads:
+            asked = bot_api.text_message(
+                chat_id=USER, user_id=USER, text="/transcribe", reply_to=note
+            )
+            bot_api.push(asked)
+            await bot_api.wait_until(lambda: sum(translated in t for t in bot_api.texts(USER)) == 2)
+
+    assert len(reads) == 1, reads
+
+
+async def test_a_telegram_inline_voice_reads_the_askers_preferences_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """`@bot some text`: the voice and style that key the voice notes kept, and the rendering
+    in them, from one reading of the asker's preferences."""
+    cache = -1005550001
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=cache
+    )
+    bot_api.add_chat(cache)
+    async with running(settings, bot_api):
+        with preference_reads() as reads:
+            asked = bot_api.inline_query(user_id=USER, query="hello")
+            await bot_api.wait_for_inline_answers([asked])
+
+    assert [r["type"] for r in bot_api.inline_answers[asked]["results"]] == ["voice"]
+    assert len(reads) == 1, reads
+
+
 async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_its_counts(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
@@ -168,3 +210,59 @@ async def test_a_message_read_aloud_in_a_voice_channel_reads_the_preferences_onc
             await until(lambda: mimo.calls("mimo-v2.5-tts"), "the message spoken")
 
     assert len(reads) == 1, reads
+
+
+async def test_a_telegram_say_reads_the_chats_preferences_once(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    """`/say`: who asks and where go into the use case, which reads the chat's preferences
+    (its voice, its style, the answer's language) once and answers with them."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        bot_api.push(bot_api.text_message(chat_id=USER + 1, user_id=USER + 1, text="/say Hi"))
+        await bot_api.wait_for("sendVoice", chat_id=USER + 1)  # first connections
+        with preference_reads() as reads, statements() as seen:
+            bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hi there"))
+            [voice] = await bot_api.wait_for("sendVoice", chat_id=USER)
+            await until(
+                lambda: any("SET state" in s and str(USER) in p for s, p in seen), "its claim done"
+            )
+
+    assert voice.files["voice"].startswith(b"OggS")
+    assert len(reads) == 1, reads
+    # Its claim (taken, done), its rates, the preferences read and the commander's language
+    # noted (a new chat's), the speech quota reserved and settled.
+    made = [said for said, parameters in seen if str(USER + 1) not in parameters]
+    assert len(made) <= 8, "\n".join(made)
+
+
+async def test_a_discord_say_reads_the_places_preferences_once(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str
+) -> None:
+    """`/say` in direct messages: its voice, its style and the commander's language noted for
+    what the bot posts there unasked, all in one reading of the person's preferences."""
+    member = discord_api.add_member(server, "member")
+    dm = discord_api.dm_channel(member)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        with statements() as early:  # first connections, the commander's language noted
+            first = await discord_api.slash(dm, member, "say", text="Hi")
+            await first.wait_for_messages(2)
+            await until(
+                lambda: any("SET state" in s and str(first.id) in p for s, p in early),
+                "its claim done",
+            )
+        with preference_reads() as reads, statements() as seen:
+            said = await discord_api.slash(dm, member, "say", text="Hi there")
+            _, spoken = await said.wait_for_messages(2)
+            await until(
+                lambda: any("SET state" in s and str(said.id) in p for s, p in seen),
+                "its claim done",
+            )
+
+    assert spoken.is_voice_message
+    assert len(reads) == 1, reads
+    # Its claim (taken, done), its rates, the preferences read, the speech quota reserved
+    # and settled: the language noted already is not noted again.
+    made = [said for said, parameters in seen if str(first.id) not in parameters]
+    assert len(made) <= 7, "\n".join(made)

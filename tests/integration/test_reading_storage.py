@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.app.audiences import Audiences
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.reader_choices import ReaderChoices
@@ -44,8 +45,9 @@ class World:
             speech=self.speech, audio=FakeAudio(), uow=uow, recordings=recordings
         )
         self.tts = tts = TextToSpeech(
-            speech=self.speech, audio=FakeAudio(), preferences=self.preferences,
-            limiter=self.limiter, studio=self.studio, max_say_chars=5000, tts_piece_chars=1000,
+            speech=self.speech, audio=FakeAudio(),
+            audiences=Audiences(uow=uow, default_tts_model=TTS), limiter=self.limiter,
+            studio=self.studio, max_say_chars=5000, tts_piece_chars=1000,
         )  # fmt: skip
         self.reader = MessageSpeech(
             uow=uow, speech=tts, preferences=self.preferences, studio=self.studio,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.app.audiences import Audiences
 from core.app.preferences import ChatPreferences
+from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences
 from core.infra.local_preferences import MemoryUnitOfWork
@@ -23,30 +25,43 @@ def preferences(store: dict[ChatRef, Preferences]) -> ChatPreferences:
     return ChatPreferences(uow=lambda: MemoryUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
 
 
-async def test_a_channel_without_override_follows_its_server(preferences: ChatPreferences) -> None:
+@pytest.fixture
+def audiences(store: dict[ChatRef, Preferences]) -> Audiences:
+    return Audiences(uow=lambda: MemoryUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
+
+
+async def transcribed(audiences: Audiences, channel: ChatRef | None = None) -> bool:
+    """Whether a voice message in `channel` of the server (None: anywhere else in it) is
+    transcribed unasked, as the server's preferences read for it say (`Audiences.answering`)."""
+    return (await audiences.answering(SERVER, Audience(), channel=channel)).prefs.auto_transcribe
+
+
+async def test_a_channel_without_override_follows_its_server(
+    preferences: ChatPreferences, audiences: Audiences
+) -> None:
     assert await preferences.channel_auto_transcribe(CHANNEL) is None
-    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is True
+    assert await transcribed(audiences, CHANNEL) is True
     await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
-    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is False
+    assert await transcribed(audiences, CHANNEL) is False
 
 
 @pytest.mark.parametrize(("server", "channel"), [("on", "off"), ("off", "on")])
 async def test_a_channel_override_wins_either_way(
-    preferences: ChatPreferences, server: str, channel: str
+    preferences: ChatPreferences, audiences: Audiences, server: str, channel: str
 ) -> None:
     await preferences.set_auto_transcribe(SERVER, server, can_manage=True)
     assert await preferences.set_channel_auto_transcribe(CHANNEL, channel, can_manage=True) is (
         channel == "on"
     )
 
-    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is (channel == "on")
-    rest_of_the_server = (await preferences.get_in(SERVER)).auto_transcribe
+    assert await transcribed(audiences, CHANNEL) is (channel == "on")
+    rest_of_the_server = await transcribed(audiences)
     assert rest_of_the_server is (server == "on")
     assert await preferences.channel_auto_transcribe(CHANNEL) is (channel == "on")
 
 
 async def test_inherit_removes_the_override(
-    preferences: ChatPreferences, store: dict[ChatRef, Preferences]
+    preferences: ChatPreferences, audiences: Audiences, store: dict[ChatRef, Preferences]
 ) -> None:
     await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
     await preferences.set_channel_auto_transcribe(CHANNEL, "on", can_manage=True)
@@ -55,7 +70,7 @@ async def test_inherit_removes_the_override(
         await preferences.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True) is None
     )
 
-    assert (await preferences.get_in(SERVER, CHANNEL)).auto_transcribe is False
+    assert await transcribed(audiences, CHANNEL) is False
     assert CHANNEL not in store
 
 

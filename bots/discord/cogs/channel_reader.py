@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_to, place_locale, reply_locale
+from bots.discord.audiences import answer_of, answer_to
 from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, server_of
 from bots.discord.installs import in_servers
 from bots.discord.messages import text
@@ -141,7 +141,7 @@ class ChannelReaderCog(commands.Cog):
     @app_commands.describe(channel="The channel to read; empty: your voice channel's own chat")
     async def read_channel(self, interaction: Interaction, channel: Readable | None = None) -> None:
         """/read_channel [channel]: join the member's voice channel and read it aloud."""
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         member = self._member(interaction)
         refusal = self._not_possible(member, channel, locale)
         if refusal is not None:
@@ -153,7 +153,7 @@ class ChannelReaderCog(commands.Cog):
             server=server_of(member.guild), member_id=str(member.id),
             voice_id=str(member.voice.channel.id),
             text_id=None if channel is None else str(channel.id),
-            locale=await place_locale(interaction),
+            locale=answer_of(interaction).chat_locale,
             platform_locale=resolve_locale(None if guild_locale is None else guild_locale.value),
         )  # fmt: skip
         await _answer(interaction, _reading_line(await self.reader.start(asked), locale))
@@ -161,7 +161,7 @@ class ChannelReaderCog(commands.Cog):
     @in_servers
     @app_commands.command(description="Skip the message being read aloud", extras=answers(PRIVATE))
     async def skip(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         member = self._member(interaction)
         skipped = await self.reader.skip(server_of(member.guild), str(member.id))
         key = "discord.reader.skipped" if skipped else "discord.reader.nothing_to_skip"
@@ -172,7 +172,7 @@ class ChannelReaderCog(commands.Cog):
         description="Stop reading aloud and leave the voice channel", extras=answers(PRIVATE)
     )
     async def stop(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         member = self._member(interaction)
         voice = await self.reader.stop(server_of(member.guild), str(member.id))
         await _answer(interaction, text("discord.reader.stopped", locale, voice=voice.mention))
@@ -191,7 +191,7 @@ class ChannelReaderCog(commands.Cog):
         now = await self.choices.member(
             for_interaction(interaction), str(interaction.user.id), voice=name, own_voice=own_voice
         )
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         await _answer(interaction, _myvoice_line(now, locale))
 
     @myvoice.autocomplete("name")
@@ -210,7 +210,7 @@ class ChannelReaderCog(commands.Cog):
         now = await self.choices.member(
             for_interaction(interaction), str(interaction.user.id), read=allowed
         )
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         key = "discord.read_me.on" if now.member.read else "discord.read_me.off"
         await _answer(interaction, text(key, locale))
 
@@ -237,7 +237,7 @@ class ChannelReaderCog(commands.Cog):
                 server, can_manage=can_manage(interaction), bots=bots, webhooks=webhooks,
                 commands=commands,
             )  # fmt: skip
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         await _answer(interaction, text(
             "discord.read_settings", locale, bots=_read(rules.bots, locale),
             webhooks=_read(rules.webhooks, locale), commands=_read(rules.commands, locale),

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PUBLIC, acknowledge_and_claim, answers
-from bots.discord.audiences import reply_locale
+from bots.discord.audiences import answer_of
 from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
@@ -78,7 +78,7 @@ class GistsCog(commands.Cog):
             await voicebridge(interaction).work.finish_claimed(interaction)
 
     async def answer(self, interaction: Interaction, recording: RemoteRecording) -> None:
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         gist = await self.gists.gist(
             for_interaction(interaction), recording, language=locale, asker=asker_of(interaction)
         )

@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bots.discord.access import turn_away
 from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
-from bots.discord.audiences import place_locale, reply_locale
+from bots.discord.audiences import answer_of
 from bots.discord.call.captions import TURN_GAP
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton, consent_view
 from bots.discord.call.nicknames import take_off_left_behind
@@ -102,7 +102,7 @@ class ListeningCog(commands.Cog):
         yes = await self.listening.consent(
             for_interaction(interaction), str(interaction.user.id), allowed
         )
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         await _answer(interaction, text(f"discord.listen_me.{'on' if yes else 'off'}", locale))
 
     @in_servers
@@ -114,7 +114,7 @@ class ListeningCog(commands.Cog):
         translate="True: each caption in this server's language too, what was said under it"
     )
     async def listen(self, interaction: Interaction, translate: bool = False) -> None:
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         member = _member(interaction)
         refusal = self._not_possible(member, locale)
         if refusal is not None:
@@ -125,7 +125,7 @@ class ListeningCog(commands.Cog):
         self.voice_calls.refuse_listening(server, str(channel.id))  # in voice already
         from bots.discord.call.listening import ListenedCall  # the voice extras, present (above)
 
-        place = await place_locale(interaction)
+        place = answer_of(interaction).chat_locale
         roll = await self.listening.begin(
             server, _people(channel), channel=str(channel.id),
             starter=str(member.id), translate_to=place if translate else None,
@@ -157,7 +157,7 @@ class ListeningCog(commands.Cog):
         extras=answers(PRIVATE),
     )
     async def stop_listening(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         member = _member(interaction)
         server = server_of(member.guild)
         call = self.calls.get(server)

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bots.discord.access import readable_places
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import reply_locale
+from bots.discord.audiences import answer_of
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
@@ -47,7 +47,7 @@ class MemoryCog(commands.Cog):
     @app_commands.describe(phrase="Words that were said")
     async def find(self, interaction: Interaction, phrase: str) -> None:
         """/find phrase: the newest moments where its words were said, privately."""
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         body, view = await self.page(interaction, phrase, 0, locale)
         await followup_of(interaction, ephemeral=True)(content=body, view=view)
 

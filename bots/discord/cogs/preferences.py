@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.audiences import answer_to, quick_locale, reply_locale
+from bots.discord.audiences import answer_of, quick_locale
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
 from bots.discord.media import voice_message_in
@@ -111,7 +111,7 @@ class PreferencesCog(commands.Cog):
         self, interaction: Interaction, name: str | None = None, share: bool | None = None
     ) -> None:
         chat, studio = for_interaction(interaction), self.studio
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         user = str(interaction.user.id)
         if name is None:
             catalogue = await studio.catalogue(chat)
@@ -152,7 +152,7 @@ class PreferencesCog(commands.Cog):
         description: app_commands.Range[str, 1, MAX_DESCRIPTION_CHARS],
     ) -> None:
         """/design_voice name description: store it, and let the channel hear a sample."""
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         note = await self.studio.design(
             for_interaction(interaction), name, description,
             can_manage=can_manage(interaction), designer=str(interaction.user.id),
@@ -170,7 +170,7 @@ class PreferencesCog(commands.Cog):
             for_interaction(interaction), name, can_manage=can_manage(interaction),
             requested_by=str(interaction.user.id),
         )  # fmt: skip
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         await _answer(interaction, text("voices.deleted", locale, name=deleted))
 
     @delete_voice.autocomplete("name")
@@ -212,7 +212,7 @@ class PreferencesCog(commands.Cog):
         asked = ConsentAsk(
             chat=for_interaction(interaction), name=name, person=str(user.id),
             person_name=user.display_name, asked_in=for_interaction(interaction).chat_id,
-            private_chat=place_of(user_id=user.id).chat_id, locale=await reply_locale(interaction),
+            private_chat=place_of(user_id=user.id).chat_id, locale=answer_of(interaction).locale,
             in_server=interaction.guild_id is not None, asker=asker_of(interaction),
         )  # fmt: skip
         asked_to = await self.consents.ask(asked)
@@ -232,10 +232,10 @@ class PreferencesCog(commands.Cog):
     async def style(self, interaction: Interaction, words: str | None = None) -> None:
         chat, locale = (
             for_interaction(interaction),
-            await reply_locale(interaction),
+            answer_of(interaction).locale,
         )
         if words is None:
-            prefs = (await answer_to(interaction)).prefs
+            prefs = answer_of(interaction).prefs
             await _answer(interaction, style_text(prefs, locale, wording=CATALOGUE))
             return
         style = await self.preferences.set_style(chat, words, can_manage=can_manage(interaction))
@@ -249,10 +249,10 @@ class PreferencesCog(commands.Cog):
     async def language(self, interaction: Interaction, value: Choice[str] | None = None) -> None:
         chat, locale = (
             for_interaction(interaction),
-            await reply_locale(interaction),
+            answer_of(interaction).locale,
         )
         if value is None:
-            shown = transcript_language((await answer_to(interaction)).prefs.language, locale)
+            shown = transcript_language(answer_of(interaction).prefs.language, locale)
             await _answer(interaction, text("language.current", locale, language=shown))
             return
         chosen = await self.preferences.set_language(
@@ -276,7 +276,7 @@ class PreferencesCog(commands.Cog):
     ) -> None:
         chat, channel = for_interaction(interaction), _server_channel(interaction)
         channel_only = scope is not None and scope.value == "channel"
-        answer = await answer_to(interaction)
+        answer = answer_of(interaction)
         locale = answer.locale
         if state is None:
             now = await self._auto_transcribe_now(answer.prefs, channel, locale)
@@ -295,12 +295,12 @@ class PreferencesCog(commands.Cog):
 
     @app_commands.command(description="The settings here", extras=answers(PRIVATE))
     async def settings(self, interaction: Interaction) -> None:
-        answer = await answer_to(interaction)
+        answer = answer_of(interaction)
         prefs, locale = answer.prefs, answer.locale
         own = (await self.studio.catalogue(for_interaction(interaction))).own
         overview = settings_text(
             prefs, locale, chat_language=answer.chat_locale, own=own,
-            voice=self.preferences.voice_of(prefs), tts_model=answer.tts_model,
+            voice=answer.voice, tts_model=answer.tts_model,
         )  # fmt: skip
         channel = _server_channel(interaction)
         if channel is not None:
@@ -310,7 +310,7 @@ class PreferencesCog(commands.Cog):
 
     @app_commands.command(description="What I can do", extras=answers(PRIVATE))
     async def help(self, interaction: Interaction) -> None:
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         await _answer(interaction, text("discord.help", locale))
         voice = (
             text("discord.help.reader", locale) + "\n\n" + text("discord.help.listening", locale)

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import quick_locale, reply_locale
+from bots.discord.audiences import answer_of, quick_locale
 from bots.discord.cogs.memory import MARKDOWN
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.media import (
@@ -107,7 +107,7 @@ class QuestionsCog(commands.Cog):
             chat, question, asker=asker_of(interaction),
             places=frozenset({str(interaction.channel_id)}),
         )  # fmt: skip
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         lines = [
             moment_line(
                 moment,

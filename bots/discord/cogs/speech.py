@@ -8,14 +8,14 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import reply_locale
+from bots.discord.audiences import interaction_audience, keep_answer, notes_commander
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
-from core.app.speech import TextToSpeech
+from core.app.speech import Said, SayAsked, TextToSpeech
 
 
 class SpeechCog(commands.Cog):
@@ -34,7 +34,7 @@ class SpeechCog(commands.Cog):
         self.menu = app_commands.ContextMenu(
             name=translatable("Read aloud", "discord.menu.read_aloud"),
             callback=self.read_aloud,
-            extras=answers(PUBLIC),
+            extras=answers(PUBLIC, asker_in_request=True),
         )
 
     async def cog_load(self) -> None:
@@ -43,7 +43,9 @@ class SpeechCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    @app_commands.command(description="Speak text as a voice message", extras=answers(PUBLIC))
+    @app_commands.command(
+        description="Speak text as a voice message", extras=answers(PUBLIC, asker_in_request=True)
+    )
     @app_commands.describe(
         text="What to say",
         in_voice_channel="Also play it in the voice channel you are in",
@@ -52,24 +54,29 @@ class SpeechCog(commands.Cog):
         self, interaction: Interaction, text: str, in_voice_channel: bool = False
     ) -> None:
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
-        notes = await self.speech.say_notes(
-            for_interaction(interaction), text, asker=asker_of(interaction),
-            author=str(interaction.user.id),
-        )  # fmt: skip
-        for note in notes:  # one, unless the text is longer than a voice message holds
-            await send_voice_message(interaction, note)
+        said = await self._say(interaction, text, author=str(interaction.user.id))
         if in_voice_channel:
-            locale = await reply_locale(interaction)
+            locale = said.answer.locale
             # No voice channel to join where the bot is not in the server.
             outcome = catalogue_text("discord.voice.not_here", locale)
             if reaches_channel(interaction):
-                outcome = await self.player.play_for(interaction.user, notes, locale=locale)
+                outcome = await self.player.play_for(interaction.user, said.notes, locale=locale)
             await followup_of(interaction, ephemeral=True)(content=outcome)
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Read aloud": the message's text as a voice message."""
-        notes = await self.speech.say_notes(
-            for_interaction(interaction), message.content, asker=asker_of(interaction)
-        )
-        for note in notes:
+        await self._say(interaction, message.content, author=None)
+
+    async def _say(self, interaction: Interaction, words: str, *, author: str | None) -> Said:
+        """`words` as voice messages (usually one), in answer to `interaction`; who asks goes
+        into the request, and the use case decides the answer (`SayAsked`)."""
+        asked = SayAsked(
+            chat=for_interaction(interaction), text=words,
+            audience=interaction_audience(interaction), asker=asker_of(interaction),
+            author=author, commander=notes_commander(interaction),
+        )  # fmt: skip
+        said = await self.speech.say_notes(asked)
+        keep_answer(interaction, said.answer)
+        for note in said.notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
+        return said

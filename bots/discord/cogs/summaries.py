@@ -25,7 +25,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history
 from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.audiences import place_locale, reply_locale
+from bots.discord.audiences import answer_of
 from bots.discord.gist_replies import send_gist
 from bots.discord.installs import server_only
 from bots.discord.media import is_recording
@@ -89,7 +89,7 @@ class SummariesCog(commands.Cog):
             preferences=for_interaction(interaction),
             asker=asker_of(interaction),
         )
-        posts = await place_locale(interaction)  # the channel reads it
+        posts = answer_of(interaction).chat_locale  # the channel reads it
         await send_long(
             followup_of(interaction),
             summary_text(summary, posts),
@@ -102,7 +102,7 @@ class SummariesCog(commands.Cog):
     async def _call_summary(self, interaction: Interaction) -> None:
         """The gist of the channel's last call, and its transcript with speakers."""
         assert interaction.guild_id is not None  # server_only
-        posts = await place_locale(interaction)  # the channel reads it
+        posts = answer_of(interaction).chat_locale  # the channel reads it
         gist = await self.calls.summary(
             place_of(guild_id=interaction.guild_id),
             str(_channel_id(interaction)),
@@ -122,7 +122,7 @@ class SummariesCog(commands.Cog):
             can_manage=can_manage(interaction),
             inside=_channels_in(interaction),
         )
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
 
     @commands.Cog.listener()

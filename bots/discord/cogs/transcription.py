@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, unasked
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import interaction_audience, message_audience
+from bots.discord.audiences import interaction_audience, message_audience, notes_commander
 from bots.discord.consent import consent_reading, reading_answer
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
@@ -64,7 +64,7 @@ class TranscriptionCog(commands.Cog):
         self.menu = app_commands.ContextMenu(
             name=translatable("Transcribe", "discord.menu.transcribe"),
             callback=self.transcribe_message,
-            extras=answers(PUBLIC),
+            extras=answers(PUBLIC, asker_in_request=True),
         )
 
     async def cog_load(self) -> None:
@@ -113,7 +113,8 @@ class TranscriptionCog(commands.Cog):
         return heard is not None
 
     @app_commands.command(
-        description="The transcript of an audio or video file", extras=answers(PUBLIC)
+        description="The transcript of an audio or video file",
+        extras=answers(PUBLIC, asker_in_request=True),
     )
     @app_commands.describe(
         attachment="A voice message, audio or video file",
@@ -163,5 +164,6 @@ class TranscriptionCog(commands.Cog):
             chat=for_interaction(interaction), source=remote(recording, message=message),
             view=view,
             audience=interaction_audience(interaction), asker=asker_of(interaction),
+            commander=notes_commander(interaction),
         )  # fmt: skip
         await self.transcripts.asked(asked, format=format)

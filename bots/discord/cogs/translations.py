@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bots.discord.access import asker_of, require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
-from bots.discord.audiences import reply_locale
+from bots.discord.audiences import answer_of
 from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
@@ -147,7 +147,7 @@ class TranslationsCog(commands.Cog):
         """`source` translated into `language` (default: the asker's): spoken where `voice_of`
         (whose words they are) is given, else as text, with a Speak button when it is `about`
         a message."""
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         target = translation_target(language or "", reader=locale)
         chat, asker = for_interaction(interaction), asker_of(interaction)
         if isinstance(source, str):
@@ -196,7 +196,7 @@ class TranslationsCog(commands.Cog):
         await self.studio.let_speak_translations(
             for_interaction(interaction), person=str(interaction.user.id), allowed=allowed
         )
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         key = "voices.translations_on" if allowed else "voices.translations_off"
         await followup_of(interaction, ephemeral=True)(content=catalogue_text(key, locale))
 

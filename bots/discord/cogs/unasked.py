@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_to, interaction_audience
+from bots.discord.audiences import answer_of, interaction_audience
 from bots.discord.installs import server_only
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import can_manage, for_interaction
@@ -52,7 +52,7 @@ class UnaskedCog(commands.Cog):
     async def botlanguage(
         self, interaction: Interaction, language: Choice[str] | None = None
     ) -> None:
-        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        chat, answer = for_interaction(interaction), answer_of(interaction)
         if language is not None:
             await self.preferences.set_interface_language(
                 chat, language.value, can_manage=can_manage(interaction)
@@ -77,7 +77,7 @@ class UnaskedCog(commands.Cog):
     @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
     async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
         """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
-        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        chat, answer = for_interaction(interaction), answer_of(interaction)
         now = await shown_or_set(
             chat, minutes, shown=answer.prefs.gist_minutes,
             change=self.preferences.set_gist_minutes, allowed=can_manage(interaction),
@@ -92,7 +92,7 @@ class UnaskedCog(commands.Cog):
     @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
     async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
         """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
-        chat, answer = for_interaction(interaction), await answer_to(interaction)
+        chat, answer = for_interaction(interaction), answer_of(interaction)
         now = await shown_or_set(
             chat, language, shown=answer.prefs.autotranslate,
             change=self.preferences.set_autotranslate, allowed=can_manage(interaction),

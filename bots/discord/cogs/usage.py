@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bots.discord.access import STRANGER_MESSAGE, asker_of
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import reply_locale
+from bots.discord.audiences import answer_of
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel
@@ -40,7 +40,7 @@ class LimitsCog(commands.Cog):
         `DISCORD_READER_MEMBER_SHARE`)."""
         chat = for_interaction(interaction)
         report = await self.limiter.today(chat, asker_of(interaction))
-        locale = await reply_locale(interaction)
+        locale = answer_of(interaction).locale
         lines = usage_text(report, locale)
         if self.consents is not None:
             tried = await self.consents.attempts_today("discord", str(interaction.user.id))
