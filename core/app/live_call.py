@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.app.interpreting import CallInterpreter
 from core.app.kept import TranscriptKeeper
 from core.domain.limits import Asker
 from core.domain.live_speech import TurnPieces
@@ -58,6 +59,8 @@ class Turn:
     speaker: str
     pieces: TurnPieces = field(default_factory=TurnPieces)
     dropped: bool = False  # its speaker said no while it lasted: none of it is kept
+    # Each piece's translation where captions are translated (its words where it has none).
+    translations: TurnPieces = field(default_factory=TurnPieces)
 
 
 @dataclass
@@ -71,6 +74,7 @@ class LiveCall:
     recording: str = ""
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
+    interpreter: CallInterpreter | None = None  # `/listen interpret:True`: turns spoken across
     starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
     # What members said during the call, over what `begin` read: a no said while it read the
     # consents stays a no.
@@ -133,18 +137,24 @@ class LiveCall:
         *,
         seconds: float,
         last: bool,
-    ) -> None:
-        """One piece of a turn answered (`said`: its words); the turn kept as one line once it
-        is whole."""
+        translated: str | None = None,
+    ) -> Turn | None:
+        """One piece of a turn answered (`said`: its words; `translated`: its caption's
+        translation); the turn kept as one line once it is whole, and returned then (None: not
+        whole yet; `dropped` where its speaker said no meanwhile)."""
         key = (member_id, began)
         if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
             turn = self.turns[key] = Turn(speaker, dropped=member_id not in self.consenting)
         turn.pieces.add(piece, said, seconds=seconds, last=last)
-        if not turn.pieces.whole or turn.dropped:
-            return
+        turn.translations.add(piece, translated or said, seconds=seconds, last=last)
+        if not turn.pieces.whole:
+            return None
         del self.turns[key]
+        if turn.dropped:
+            return turn
         async with self.keeping:
             await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
+        return turn
 
     async def keep_the_rest(
         self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime
