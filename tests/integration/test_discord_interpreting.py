@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_cog,
@@ -100,3 +101,10 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
     # Only Ann and Bob ever reached MiMo's ears: never Cy, never the bot's own interpretations.
     assert len(mimo.calls("mimo-v2.5-asr")) - asr_before == 2
     assert len(mimo.tts_wavs) - tts_before == 2
+    # The costs: the captions' translations in the server's listening, the speech in its quota.
+    used = {row[0]: row[1:] for row in await query(
+        sqlite_url, "SELECT chat_id, prompt_tokens + completion_tokens, tts_chars FROM chat_usage"
+    )}  # fmt: skip
+    guild = server_of(server).chat_id
+    assert used[f"{guild}/listen"][0] > 0
+    assert used[guild][1] >= len("Hello everyone, shall we start?好的，我们开始吧。")
