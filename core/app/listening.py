@@ -41,7 +41,8 @@ the lines; what is decided is decided here.
              listening is used up. Where captions are translated, each piece comes with its
              translation by the chat model (its tokens counted with the listening), unless
              its script shows it is in that language already; the kept transcript holds what
-             was said, never a translation
+             was said, never a translation; interpreted, into the other of Chinese and English,
+             each turn then spoken by `core.app.interpreting`
     end      the adapter's end of the call, whatever ended it: the call's transcript is marked
              whole; nothing more is kept under it after
     forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
@@ -65,6 +66,7 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from core.app.caption_translations import caption_translation
 from core.app.gate import RequestGate
 from core.app.interpreting import Interpreting, Tell
 from core.app.kept import TranscriptKeeper
@@ -73,10 +75,9 @@ from core.app.listen_consents import StoredConsents
 from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
-from core.app.translations import translate
-from core.chat.languages import already_in, english_name
+from core.chat.languages import english_name
 from core.domain import errors
-from core.domain.limits import ANYONE, Counts, RequestLimits, asked_by
+from core.domain.limits import Counts, RequestLimits, asked_by
 from core.domain.values import ChatRef
 from core.domain.voice_call import may_stop
 from core.ports import (
@@ -338,43 +339,29 @@ class Listening:
         seconds = len(pcm) / 2 / sample_rate
         said: str | None = None
         translated: str | None = None
-        interpreter = call.interpreter
         call.spoke.set()  # the call is not idle
-        if last and interpreter is not None and self.admits(server, member_id):
-            interpreter.expect((member_id, began))  # its place, in the order turns ended
+        if last and call.interpreter is not None and self.admits(server, member_id):
+            call.interpreter.expect((member_id, began))  # its place, in the order turns ended
         try:
             if pcm and self.admits(server, member_id):
                 said = await self._said(server, call, member_id, pcm, sample_rate, seconds)
             if said and self.admits(server, member_id):
-                translated = await self._caption_translation(server, call, said)
+                translated = await caption_translation(
+                    server, call, said, limiter=self._limiter, chat_api=self._chat_api
+                )
         except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
             if not call.end_by_itself(f"{server} refused: {exc}"):
                 return None
             raise
         finally:
             # A piece that failed still counts as answered: the turn is kept without it.
-            whole = await call.answered(
+            await call.answered(
                 self._keeper, server, member_id, speaker, began, piece, said,
                 seconds=seconds, last=last, translated=translated,
             )  # fmt: skip
-            if whole is not None and interpreter is not None:
-                interpreter.whole(
-                    (member_id, began), speaker=speaker, said=whole.pieces.text(),
-                    translated=whole.translations.text(),
-                    spoken=not whole.dropped and self.admits(server, member_id),
-                )  # fmt: skip
         if not said or not self.admits(server, member_id):
             return None
         return Heard(said, translated)
-
-    async def _caption_translation(self, server: ChatRef, call: LiveCall, said: str) -> str | None:
-        """The piece's translation under its caption: into the other of Chinese and English
-        where the call is interpreted, else into `translate_to` where asked; None: none."""
-        if call.interpreter is not None:
-            return await call.interpreter.translated(said)
-        if call.translate_to is None:
-            return None
-        return await self._translated(server, said, call.translate_to)
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(
@@ -408,19 +395,6 @@ class Listening:
             return None
         self.metrics.transcribed(seconds)
         return heard.text.strip() or None
-
-    async def _translated(self, server: ChatRef, said: str, target: str) -> str | None:
-        """`said` in `target`, counted with the server's listening; None when it is in
-        `target` already, or MiMo gave no translation (the caption goes without it)."""
-        if already_in(said, target):
-            return None
-        try:
-            async with self._limiter.spending(server, ANYONE, calls=True) as spend:
-                translated = await translate(said, api=spend.metered(self._chat_api), target=target)
-        except errors.MimoError as exc:
-            logger.warning("no translation of a caption in %s: %s", server, type(exc).__name__)
-            return None
-        return None if " ".join(translated.split()) == " ".join(said.split()) else translated
 
 
 class _Withdrawn(Exception):

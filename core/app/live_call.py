@@ -138,23 +138,27 @@ class LiveCall:
         seconds: float,
         last: bool,
         translated: str | None = None,
-    ) -> Turn | None:
+    ) -> None:
         """One piece of a turn answered (`said`: its words; `translated`: its caption's
-        translation); the turn kept as one line once it is whole, and returned then (None: not
-        whole yet; `dropped` where its speaker said no meanwhile)."""
+        translation); the turn kept as one line once it is whole, and handed to the call's
+        interpreter, if it has one (spoken only while its speaker consents)."""
         key = (member_id, began)
         if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
             turn = self.turns[key] = Turn(speaker, dropped=member_id not in self.consenting)
         turn.pieces.add(piece, said, seconds=seconds, last=last)
         turn.translations.add(piece, translated or said, seconds=seconds, last=last)
         if not turn.pieces.whole:
-            return None
+            return
         del self.turns[key]
-        if turn.dropped:
-            return turn
-        async with self.keeping:
-            await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
-        return turn
+        if not turn.dropped:
+            async with self.keeping:
+                await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
+        if self.interpreter is not None:
+            spoken = not turn.dropped and not self.ended and member_id in self.consenting
+            self.interpreter.whole(
+                key, speaker=speaker, said=turn.pieces.text(),
+                translated=turn.translations.text(), spoken=spoken,
+            )  # fmt: skip
 
     async def keep_the_rest(
         self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime
