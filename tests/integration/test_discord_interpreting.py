@@ -24,6 +24,7 @@ from tests.integration.test_discord_reader import (
     CLONE,
     Members,
     clips,
+    ended,
     left_by_itself,
     spoken_requests,
     until,
@@ -72,6 +73,7 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
         await speak(ann, tone(440, 1.0))
         await until(lambda: len(clips(call)) == 1 and len(mimo.tts_wavs) > tts_before, "Ann's")
+        assert not ended(call)  # Ann's interpretation plays on as Bob speaks: he is heard
         await speak(bob, tone(660, 1.0))
         await until(lambda: len(clips(call)) == 2, "Bob's interpretation heard")
         await speak(cy, tone(550, 1.0))  # never heard: Cy said no yes
