@@ -234,7 +234,10 @@ class CallInterpreter:
                 await self._say(clip.dropped)
                 continue
             assert self._held is not None, "attached before any turn is heard"
-            await self._held.play(clip.note)
+            try:
+                await self._held.play(clip.note)
+            except Exception:  # the next one plays all the same
+                logger.exception("an interpretation in %s could not be played", self._server)
 
     def _late(self, place: _Place) -> bool:
         return too_late(place.ended, self._ports.timer(), late_after=self._ports.late_after)
