@@ -24,6 +24,9 @@
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
                  imageio-ffmpeg wheel's)
+    --only interpret  benchmark 13 alone (about 3 minutes): 4 members in one call with
+                 `/listen interpret:True`, two speaking Chinese and two English: from a turn's
+                 end to the first sound of its interpretation in the call (bench/interpret.py)
     --only find  benchmark 12 alone (a few minutes): /find over 100,000 kept lines on SQLite, and
                  on PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
@@ -55,6 +58,7 @@ from bench import (
     encoders,
     find,
     inputs,
+    interpret,
     listen,
     load,
     load_report,
@@ -87,11 +91,13 @@ LAST_FIND = Path(__file__).parent / "out" / "last-find.json"
 LAST_CAPTIONS = Path(__file__).parent / "out" / "last-captions.json"
 CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY = 10, 3, 0.5
 CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report pools them
+LAST_INTERPRET = Path(__file__).parent / "out" / "last-interpret.json"
+INTERPRET_ROUNDS, INTERPRET_MIMO_DELAY, INTERPRET_RUNS = 5, 0.5, 3  # benchmark 13
 
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions", "find",
+    "captions", "find", "interpret",
 ]  # fmt: skip
 
 
@@ -126,6 +132,9 @@ def main() -> None:
         return
     if args.only == "find":
         only_find()
+        return
+    if args.only == "interpret":
+        only_interpret()
         return
     if args.only == "replicas":
         only_replicas()
@@ -306,6 +315,23 @@ def only_captions() -> None:
     text = captions.section(found, machine)
     RESULTS.write_text(captions.with_section(RESULTS.read_text(), text))
     print(f"wrote section 11 of {RESULTS} (measurements in {LAST_CAPTIONS})", flush=True)
+
+
+def only_interpret() -> None:
+    """Benchmark 13 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info() | {"load_before": report.load_average()}
+    args = (INTERPRET_ROUNDS, INTERPRET_MIMO_DELAY)
+    runs = [
+        run_worker("bench.interpret", *map(str, args), memory=False).report
+        for _ in range(INTERPRET_RUNS)
+    ]
+    found = interpret.pooled(runs)
+    found["load_after"] = report.load_average()
+    LAST_INTERPRET.parent.mkdir(parents=True, exist_ok=True)
+    LAST_INTERPRET.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    text = interpret.section(found, machine)
+    RESULTS.write_text(interpret.with_section(RESULTS.read_text(), text))
+    print(f"wrote section 13 of {RESULTS} (measurements in {LAST_INTERPRET})", flush=True)
 
 
 def only_replicas() -> None:

@@ -23,6 +23,7 @@ from core.app.claims import Claims
 from core.app.consents import VoiceConsents
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
+from core.app.interpreting import Interpreting
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening import Listening
@@ -225,6 +226,10 @@ async def bootstrap(
             uow=uow, speech=mimo, chat_api=mimo, audio=audio, preferences=preferences,
             limiter=limiter, keeper=keeper, clock=clock, metrics=metrics,
             gate=cases.transcription.gate, idle_seconds=settings.discord_listen_idle_seconds,
+            interpreting=Interpreting(
+                uow=uow, speech=speech, studio=studio, preferences=preferences, chat_api=mimo,
+                limiter=limiter,
+            ),
         )  # fmt: skip
         summaries = SummaryService(
             uow=uow, chat_api=mimo, preferences=preferences, limiter=limiter, speech=speech,

@@ -203,6 +203,10 @@ EN: dict[str, Source] = {
     "discord.listen.line_translated": "**{name}**: {translated}\n-# {said}",
     "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",
     "discord.listen.stopped": "I stopped listening and left {voice}.",
+    # /listen interpret:True: what is said in Chinese or English is spoken in the other language.
+    "discord.listen.interpreting": "I also interpret: what members who said yes say in Chinese or English, I say in the other language once they finish, in their own voice where they allowed it (/voicetranslations allowed:True).",
+    "discord.listen.interpretation_late": "-# Not interpreted, the call had moved on: **{name}**: {said}",
+    "discord.listen.interpreting_stopped": "I stopped interpreting in this call; the captions go on. {why}",
     # The buttons under the opening line: the clicker's yes or no, as /listen_me allowed:True/False.
     "discord.listen.button_yes": "Transcribe me",
     "discord.listen.button_no": "Don't transcribe me",

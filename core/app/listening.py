@@ -41,7 +41,8 @@ the lines; what is decided is decided here.
              listening is used up. Where captions are translated, each piece comes with its
              translation by the chat model (its tokens counted with the listening), unless
              its script shows it is in that language already; the kept transcript holds what
-             was said, never a translation
+             was said, never a translation; interpreted, into the other of Chinese and English,
+             each turn then spoken by `core.app.interpreting`
     end      the adapter's end of the call, whatever ended it: the call's transcript is marked
              whole; nothing more is kept under it after
     forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
@@ -65,17 +66,18 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from core.app.caption_translations import caption_translation
 from core.app.gate import RequestGate
+from core.app.interpreting import Interpreting, Tell
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listen_consents import StoredConsents
 from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
-from core.app.translations import translate
-from core.chat.languages import already_in, english_name
+from core.chat.languages import english_name
 from core.domain import errors
-from core.domain.limits import ANYONE, Counts, RequestLimits, asked_by
+from core.domain.limits import Counts, RequestLimits, asked_by
 from core.domain.values import ChatRef
 from core.domain.voice_call import may_stop
 from core.ports import (
@@ -86,6 +88,7 @@ from core.ports import (
     Metrics,
     ReadingUnitOfWork,
     SpeechApi,
+    VoiceCallHold,
 )
 
 logger = logging.getLogger(__name__)
@@ -113,8 +116,10 @@ class Listening:
         metrics: Metrics = NO_METRICS,
         gate: RequestGate | None = None,
         idle_seconds: float = IDLE_SECONDS,
+        interpreting: Interpreting | None = None,
     ) -> None:
         self._uow = uow
+        self.interpreting = interpreting  # without it, nothing is interpreted
         self._stored = StoredConsents(uow)
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`core.app.transcription` holds it): a call's
@@ -177,14 +182,16 @@ class Listening:
         channel: str,
         starter: str,
         translate_to: str | None = None,
+        interpret: Tell | None = None,
         on_forget: End | None = None,
         on_end: End | None = None,
     ) -> Roll:
         """Start listening in the server's voice channel `channel` for member `starter`, whose
         day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale
-        each caption is also shown in; `on_forget`: how the adapter ends the call, when
-        `/forget` asks for it; `on_end`: how it ends it with its goodbye, when the call ends
-        by itself."""
+        each caption is also shown in; `interpret`: turns in Chinese or English spoken across
+        in the call (`core.app.interpreting`), its news said through it; `on_forget`: how the
+        adapter ends the call, when `/forget` asks for it; `on_end`: how it ends it with its
+        goodbye, when the call ends by itself."""
         if server in self._calls:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -202,6 +209,8 @@ class Listening:
         call.recording = f"{call_prefix(channel)}{round(now.timestamp() * 1000)}"
         call.language = (await self._preferences.get(server)).language
         call.translate_to = None if translate_to is None else english_name(translate_to)
+        if interpret is not None and self.interpreting is not None:
+            call.interpreter = self.interpreting.for_call(server, payer, interpret)
         call.told = dict.fromkeys(present, now)  # the opening line names them
         logger.info("listening in %s", server)
         return Roll(
@@ -225,12 +234,14 @@ class Listening:
         call.told[member_id] = now
         return member_id in call.consenting
 
-    def joined(self, server: ChatRef) -> None:
-        """The adapter joined the call: from now on it ends once nothing is heard for
-        `idle_seconds`."""
+    def joined(self, server: ChatRef, held: VoiceCallHold | None = None) -> None:
+        """The adapter joined the call (`held`, where interpretations are played): from now on
+        it ends once nothing is heard for `idle_seconds`."""
         call = self._calls.get(server)
         if call is not None and call.watch is None:
             call.watch_idle(self.idle_seconds)
+        if call is not None and call.interpreter is not None and held is not None:
+            call.interpreter.attach(held)
 
     def stoppable_by(
         self, server: ChatRef, member_id: str, *, present: Sequence[str], moderator: bool
@@ -278,6 +289,8 @@ class Listening:
             return False
         logger.info("stopped listening in %s", server)
         call.stop_watching()
+        if call.interpreter is not None:
+            await call.interpreter.close()
         try:
             await call.keep_the_rest(self._keeper, server, at=self._clock.now())
         finally:
@@ -325,23 +338,30 @@ class Listening:
         began = turn or started_at
         seconds = len(pcm) / 2 / sample_rate
         said: str | None = None
+        translated: str | None = None
         call.spoke.set()  # the call is not idle
+        if last and call.interpreter is not None and self.admits(server, member_id):
+            call.interpreter.expect((member_id, began))  # its place, in the order turns ended
         try:
             if pcm and self.admits(server, member_id):
                 said = await self._said(server, call, member_id, pcm, sample_rate, seconds)
+            if said and self.admits(server, member_id):
+                translated = await caption_translation(
+                    server, call, said, limiter=self._limiter, chat_api=self._chat_api
+                )
         except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
             if not call.end_by_itself(f"{server} refused: {exc}"):
                 return None
             raise
         finally:
             # A piece that failed still counts as answered: the turn is kept without it.
-            await call.answered(self._keeper, server, member_id, speaker, began, piece, said,
-                                seconds=seconds, last=last)  # fmt: skip
+            await call.answered(
+                self._keeper, server, member_id, speaker, began, piece, said,
+                seconds=seconds, last=last, translated=translated,
+            )  # fmt: skip
         if not said or not self.admits(server, member_id):
             return None
-        if call.translate_to is None:
-            return Heard(said)
-        return Heard(said, await self._translated(server, said, call.translate_to))
+        return Heard(said, translated)
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(
@@ -375,19 +395,6 @@ class Listening:
             return None
         self.metrics.transcribed(seconds)
         return heard.text.strip() or None
-
-    async def _translated(self, server: ChatRef, said: str, target: str) -> str | None:
-        """`said` in `target`, counted with the server's listening; None when it is in
-        `target` already, or MiMo gave no translation (the caption goes without it)."""
-        if already_in(said, target):
-            return None
-        try:
-            async with self._limiter.spending(server, ANYONE, calls=True) as spend:
-                translated = await translate(said, api=spend.metered(self._chat_api), target=target)
-        except errors.MimoError as exc:
-            logger.warning("no translation of a caption in %s: %s", server, type(exc).__name__)
-            return None
-        return None if " ".join(translated.split()) == " ".join(said.split()) else translated
 
 
 class _Withdrawn(Exception):

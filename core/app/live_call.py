@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.app.interpreting import CallInterpreter
 from core.app.kept import TranscriptKeeper
 from core.domain.limits import Asker
 from core.domain.live_speech import TurnPieces
@@ -58,6 +59,8 @@ class Turn:
     speaker: str
     pieces: TurnPieces = field(default_factory=TurnPieces)
     dropped: bool = False  # its speaker said no while it lasted: none of it is kept
+    # Each piece's translation where captions are translated (its words where it has none).
+    translations: TurnPieces = field(default_factory=TurnPieces)
 
 
 @dataclass
@@ -71,6 +74,7 @@ class LiveCall:
     recording: str = ""
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
+    interpreter: CallInterpreter | None = None  # `/listen interpret:True`: turns spoken across
     starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
     # What members said during the call, over what `begin` read: a no said while it read the
     # consents stays a no.
@@ -133,18 +137,28 @@ class LiveCall:
         *,
         seconds: float,
         last: bool,
+        translated: str | None = None,
     ) -> None:
-        """One piece of a turn answered (`said`: its words); the turn kept as one line once it
-        is whole."""
+        """One piece of a turn answered (`said`: its words; `translated`: its caption's
+        translation); the turn kept as one line once it is whole, and handed to the call's
+        interpreter, if it has one (spoken only while its speaker consents)."""
         key = (member_id, began)
         if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
             turn = self.turns[key] = Turn(speaker, dropped=member_id not in self.consenting)
         turn.pieces.add(piece, said, seconds=seconds, last=last)
-        if not turn.pieces.whole or turn.dropped:
+        turn.translations.add(piece, translated or said, seconds=seconds, last=last)
+        if not turn.pieces.whole:
             return
         del self.turns[key]
-        async with self.keeping:
-            await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
+        if not turn.dropped:
+            async with self.keeping:
+                await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
+        if self.interpreter is not None:
+            spoken = not turn.dropped and not self.ended and member_id in self.consenting
+            self.interpreter.whole(
+                key, speaker=speaker, said=turn.pieces.text(),
+                translated=turn.translations.text(), spoken=spoken,
+            )  # fmt: skip
 
     async def keep_the_rest(
         self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime

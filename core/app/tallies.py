@@ -53,9 +53,10 @@ class Tally:
     whose: Whose
 
     def part(self, amounts: Counts) -> Counts:
-        """What of `amounts` this row counts: all of it for the chat, transcription and speech
-        for a person's cap, the budget and a server's listening."""
-        return amounts if self.whose == "chat" else capped_part(amounts)
+        """What of `amounts` this row counts: all of it for the chat and for a server's
+        listening (its captions' translations and interpretations cost chat tokens too),
+        transcription and speech for a person's cap and the budget."""
+        return amounts if self.whose in ("chat", "listen") else capped_part(amounts)
 
 
 def work_tallies(policy: LimitPolicy, chat: ChatRef, asker: Asker | None) -> list[Tally]:

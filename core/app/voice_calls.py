@@ -11,12 +11,15 @@ does what it is told.
              cannot share it: refused before anything starts (`errors.AlreadyListening`)
     let go   a hold is done: the call is deafened again where the reading goes on alone, and
              left once nothing holds it
+    play     one clip at a time in a call, whichever hold plays it: a listening that interprets
+             (`core.app.interpreting`) and a reading sharing the call take turns
 
 One call per server (a bot has one voice connection in a server), held by this process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from core.domain import errors
@@ -34,16 +37,34 @@ class HeldCall:
     def __init__(self, owner: VoiceCalls, server: ChatRef, holder: Holder, call: VoiceCall):
         self._owner, self._server, self._holder = owner, server, holder
         self.call = call
+        self._waiting = False  # a clip of this hold waits for the other's to end
+        self._called_off = False  # ...and was skipped meanwhile: it never plays
+        self._playing = False
 
     @property
     def voice_id(self) -> str:
         return self.call.voice_id
 
     async def play(self, note: VoiceNote) -> bool:
-        return await self.call.play(note)
+        """Play `note` once no other hold's clip plays; a skip meanwhile calls it off (True,
+        as a skip)."""
+        self._waiting, self._called_off = True, False
+        try:
+            async with self._owner.playing(self._server):
+                self._waiting = False
+                if self._called_off:
+                    return True
+                self._playing = True
+                return await self.call.play(note)
+        finally:
+            self._waiting = self._playing = False
 
     def skip(self) -> bool:
-        return self.call.skip()
+        """This hold's clip stops, or never starts; another hold's plays on."""
+        if self._waiting:
+            self._called_off = True
+            return True
+        return self.call.skip() if self._playing else False
 
     async def post(self, line: str) -> None:
         await self.call.post(line)
@@ -59,6 +80,11 @@ class VoiceCalls:
         self._channels = channels
         self._holds = CallHolds()
         self._calls: dict[ChatRef, VoiceCall] = {}
+        self._plays: dict[ChatRef, asyncio.Lock] = {}  # one clip at a time in each call
+
+    def playing(self, server: ChatRef) -> asyncio.Lock:
+        """Held while a clip plays in the server's call, by whichever hold plays it."""
+        return self._plays.setdefault(server, asyncio.Lock())
 
     def refuse_listening(self, server: ChatRef, voice_id: str) -> None:
         """Raise `errors.AlreadyListening` where the bot is in voice in `server` and the
@@ -89,6 +115,7 @@ class VoiceCalls:
             await call.deafen(True)
         elif after is AfterLettingGo.LEAVE:
             del self._calls[server]
+            self._plays.pop(server, None)
             await call.leave()
 
     def _shared(self, server: ChatRef, voice_id: str, holder: Holder) -> VoiceCall | None:

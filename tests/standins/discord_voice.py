@@ -129,6 +129,7 @@ class Frame:
     timestamp: int
     opus: bytes
     e2ee: bool  # it came end-to-end encrypted (DAVE)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (the benchmarks')
 
 
 @dataclass(eq=False)
@@ -707,7 +708,7 @@ def _accept(call: Call, frame: Frame) -> str | None:
             opus = call.dave.listener.decrypt(user, davey.MediaType.audio, opus)
         except Exception:
             return f"frame {frame.sequence} does not decrypt with the DAVE group's key"
-        frame = Frame(frame.sequence, frame.timestamp, opus, e2ee=True)
+        frame = Frame(frame.sequence, frame.timestamp, opus, e2ee=True, at=frame.at)
     elif call.dave.executed and opus != OPUS_SILENCE and _past_passthrough(call):
         fault = fault or f"frame {frame.sequence} not end-to-end encrypted after the transition"
     if opus.startswith(OGG_HEADER_PACKETS):

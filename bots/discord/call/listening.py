@@ -32,6 +32,7 @@ from bots.discord.call.receive import (
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
+from core.app.interpreting import Dropped, Stopped
 from core.app.listening import Listening
 from core.app.voice_calls import HeldCall, VoiceCalls
 from core.domain import errors
@@ -123,6 +124,23 @@ class ListenedCall:
     @property
     def receiver(self) -> VoiceReceiver | None:
         return self._receiver
+
+    @property
+    def held(self) -> HeldCall | None:
+        """The call as the listening holds it: where the core plays interpretations."""
+        return self._held
+
+    async def tell(self, news: Dropped | Stopped) -> None:
+        """The interpreter's news in the chat: a turn too late to be spoken, with its words;
+        interpreting stopped, with the quota that ran out."""
+        if isinstance(news, Stopped):
+            why = error_text(news.refusal, self.locale)
+            await self.post(text("discord.listen.interpreting_stopped", self.locale, why=why))
+            return
+        await self.post(text(
+            "discord.listen.interpretation_late", self.locale,
+            name=shown_name(news.speaker), said=news.said,
+        ))  # fmt: skip
 
     @property
     def ended(self) -> bool:

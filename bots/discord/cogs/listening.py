@@ -32,6 +32,7 @@ from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from core.app.calls import Calls
+from core.app.interpreting import News
 from core.app.limits import Limiter
 from core.app.listening import Listening, Roll
 from core.app.voice_calls import VoiceCalls
@@ -111,9 +112,12 @@ class ListeningCog(commands.Cog):
         extras=answers(PRIVATE),
     )
     @app_commands.describe(
-        translate="True: each caption in this server's language too, what was said under it"
+        translate="True: each caption in this server's language too, what was said under it",
+        interpret="True: what is said in Chinese or English is also spoken in the other",
     )
-    async def listen(self, interaction: Interaction, translate: bool = False) -> None:
+    async def listen(
+        self, interaction: Interaction, translate: bool = False, interpret: bool = False
+    ) -> None:
         locale = answer_of(interaction).locale
         member = _member(interaction)
         refusal = self._not_possible(member, locale)
@@ -129,6 +133,7 @@ class ListeningCog(commands.Cog):
         roll = await self.listening.begin(
             server, _people(channel), channel=str(channel.id),
             starter=str(member.id), translate_to=place if translate else None,
+            interpret=(lambda news: self._interpreting_news(server, news)) if interpret else None,
             on_forget=lambda: self._stop(server, with_transcript=False),
             on_end=lambda: self._stop(server),
         )  # fmt: skip
@@ -144,11 +149,14 @@ class ListeningCog(commands.Cog):
             raise
         self.calls[server], self._kept_as[server] = call, roll.call
         self._notices[server] = Notices(call.post)
-        self.listening.joined(server)
+        self.listening.joined(server, call.held)
         if not self.listening.listening(server):  # /forget while it joined: ended at once
             await self._stop(server, with_transcript=False)
             raise errors.NotListening()
-        await call.post(_started_line(roll, channel, call.locale), view=consent_view(call.locale))
+        opening = _started_line(roll, channel, call.locale)
+        if interpret:
+            opening += "\n" + text("discord.listen.interpreting", call.locale)
+        await call.post(opening, view=consent_view(call.locale))
         await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))
 
     @in_servers
@@ -199,6 +207,12 @@ class ListeningCog(commands.Cog):
                     f"discord.listen.arrived_{'yes' if yes else 'no'}", call.locale,
                     name=shown_name(member.display_name), voice=call.channel.mention,
                 ))  # fmt: skip
+
+    async def _interpreting_news(self, server: ChatRef, news: News) -> None:
+        """The core's interpreter has news for the call's chat (`core.app.interpreting`)."""
+        call = self.calls.get(server)
+        if call is not None:
+            await call.tell(news)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:

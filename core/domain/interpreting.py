@@ -1,0 +1,82 @@
+"""An interpreter in a listened call, as rules: which turns are spoken across, in which
+language and voice, and which are too late to be spoken. No I/O here.
+
+    languages  Chinese and English, the two MiMo's speech recognition and its preset voices are
+               at their best in: a turn in one is spoken in the other (`across`). Told apart by
+               their script, as the voices' language is (`core.domain.spoken_language`): Chinese
+               characters are Chinese; Latin letters without accents, English. Anything else
+               (kana, Hangul, Cyrillic, accented Latin: French, German, Vietnamese...) is
+               captioned as it is and never spoken: the model has no voices for it.
+    voices     the speaker's own cloned voice where they allowed it for translations; else a
+               preset voice of the target language, the same one for that member all call long,
+               none another member has while one is free (`StockVoices`)
+    lateness   an interpretation that would start more than `late_after` seconds after its
+               turn ended is dropped (`too_late`): the call has moved on
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.domain.spoken_language import CHINESE, ENGLISH
+
+LATE_AFTER = 6.0  # seconds after a turn ended: an interpretation starting later is dropped
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
+_NAMES = {CHINESE: "Chinese", ENGLISH: "English"}
+
+
+@dataclass(frozen=True)
+class Across:
+    """A turn spoken across: from `source` into `target` (voice languages, `zh` or `en`)."""
+
+    source: str
+    target: str
+
+    @property
+    def target_name(self) -> str:
+        """The target's English name, as translations ask for it."""
+        return _NAMES[self.target]
+
+
+def across(said: str) -> Across | None:
+    """Which way `said` is interpreted: Chinese into English, English into Chinese; None for
+    any other language (or nothing to tell it by)."""
+    letters = [c for c in said if c.isalpha()]
+    if not letters:
+        return None
+    han = sum(1 for c in letters if _HAN.match(c))
+    ascii_letters = sum(1 for c in letters if c.isascii())
+    if han and han >= len(letters) / 2:
+        return Across(CHINESE, ENGLISH)
+    if ascii_letters == len(letters) and _ASCII_WORD.search(said):
+        return Across(ENGLISH, CHINESE)
+    return None
+
+
+def too_late(ended: float, now: float, *, late_after: float = LATE_AFTER) -> bool:
+    """Whether an interpretation of a turn that ended at `ended`, starting `now` (seconds on one
+    clock), is too late to be spoken."""
+    return now - ended > late_after
+
+
+class StockVoices:
+    """The preset voice each member's interpretations speak in, by target language, for one
+    call: the same one all call long; among the language's voices, one no other member has
+    while one is free (each member's own order of preference, the same in every process)."""
+
+    def __init__(self) -> None:
+        self._voices: dict[tuple[str, str], str] = {}  # (member, language) -> voice
+
+    def voice_of(self, member: str, language: str, voices: Sequence[str]) -> str:
+        if (given := self._voices.get((member, language))) is not None:
+            return given
+        taken = {v for (_, lang), v in self._voices.items() if lang == language}
+        ranked = sorted(voices, key=lambda v: zlib.crc32(f"{member}\0{v}".encode()))
+        voice = next((v for v in ranked if v not in taken), ranked[0])
+        self._voices[member, language] = voice
+        return voice

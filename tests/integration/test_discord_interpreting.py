@@ -1,0 +1,112 @@
+"""`/listen interpret:True` end to end, as a new user would try it: the bot `voicebridge run`
+builds in the Lounge with its listening voice client, members speaking in it as Discord clients
+do (`tests.standins.voice_members`), each a tone MiMo's stand-in hears as a sentence of their
+language; what the bot says back into the call is what the voice server stand-in decodes: a
+clip per interpretation, its pitch the voice that spoke it (`FakeMimo.voices_heard`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
+from tests.integration.test_discord_listening import (
+    bot_in_server,
+    listening_cog,
+    members_in_lounge,
+    pitch_of,
+    posted_in,
+    server_of,
+)
+from tests.integration.test_discord_reader import (
+    CLONE,
+    Members,
+    clips,
+    ended,
+    left_by_itself,
+    spoken_requests,
+    until,
+)
+from tests.integration.test_discord_voice_wire import clip_pcm, pitch
+from tests.integration.test_voices_discord import clone_by_reading
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.discord_voice import SAMPLE_RATE
+from tests.standins.mimo import FakeMimo, Json
+from tests.standins.voice_members import tone
+
+SENTENCES = {440: "Hello everyone, shall we start?", 660: "好的，我们开始吧。", 550: "Bonjour"}
+ENGLISH_VOICES = {"Mia", "Chloe", "Milo", "Dean"}
+
+
+def sentence_heard(duration: float, body: Json) -> str:
+    """MiMo's answer: the sentence of the member whose tone it was sent."""
+    return SENTENCES[int(round(pitch_of(body), -1))]
+
+
+async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_allowed_voice(
+    discord_api: FakeDiscord,
+    server: Guild,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    tmp_path: Path,
+) -> None:
+    """The issue's "Done when": Ann's English heard in Chinese in her own voice (she allowed
+    it), Bob's Chinese in English in a voice of English (he allowed no clone), Cy (who never
+    said yes) neither captioned nor interpreted, /stop_listening ends both."""
+    ann, bob, cy = await members_in_lounge(discord_api, server, "Ann", "Bob", "Cy")
+    members = Members(discord_api, server.general)
+    speak, voice = discord_api.voice.speak, discord_api.voice
+    async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
+        mimo.asr_text = sentence_heard
+        note = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+        posted = await discord_api.post_voice_message(server.general, ann.user_id, note, duration=3)
+        await clone_by_reading(discord_api, server, ann.user_id, posted, "AnnVoice", tmp_path)
+        await members.answer(ann.user_id, "voicetranslations", allowed=True)
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        asr_before, tts_before = len(mimo.calls("mimo-v2.5-asr")), len(mimo.tts_wavs)
+        started = await members.answer(ann.user_id, "listen", interpret=True)
+        call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
+        await voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await speak(ann, tone(440, 1.0))
+        await until(lambda: len(clips(call)) == 1 and len(mimo.tts_wavs) > tts_before, "Ann's")
+        assert not ended(call)  # Ann's interpretation plays on as Bob speaks: he is heard
+        await speak(bob, tone(660, 1.0))
+        await until(lambda: len(clips(call)) == 2, "Bob's interpretation heard")
+        await speak(cy, tone(550, 1.0))  # never heard: Cy said no yes
+        await members.answer(ann.user_id, "stop_listening")
+        await voice.wait_until(lambda: left_by_itself(discord_api), what="leaving")
+        assert not listening_cog(bot).listening.listening(server_of(server))
+
+    assert started.content.startswith(f"I am listening in <#{server.lounge}>")
+    opening, anns, bobs, _bye = posted_in(discord_api, server.lounge)
+    assert "I also interpret: what members who said yes say in Chinese or English" in opening
+    assert anns == (
+        "**Ann**: [Chinese] Hello everyone, shall we start?\n-# Hello everyone, shall we start?"
+    )
+    assert bobs == "**Bob**: [English] 好的，我们开始吧。\n-# 好的，我们开始吧。"
+    spoken = spoken_requests(mimo)[-2:]
+    # The stand-in's translation "[Chinese] …" is spoken without its brackets.
+    assert spoken[0] == ("clone", "Chinese Hello everyone, shall we start?")  # her own voice
+    assert spoken[1][0] in ENGLISH_VOICES and spoken[1][1] == "English 好的，我们开始吧。"
+    assert (await mimo.samples_heard())[-1] is not None  # the clone speaks from her reading
+    assert mimo.calls("mimo-v2.5-tts")[-2]["model"] == CLONE
+    # What the call heard: two clips, each in the voice MiMo spoke it in.
+    heard = clips(call)
+    assert len(heard) == 2
+    for clip, wav in zip(heard, mimo.tts_wavs[-2:], strict=True):
+        spoken_pcm, rate = clip_pcm(wav)
+        assert pitch(clip, SAMPLE_RATE) == pytest.approx(pitch(spoken_pcm, rate), rel=0.02)
+    # Only Ann and Bob ever reached MiMo's ears: never Cy, never the bot's own interpretations.
+    assert len(mimo.calls("mimo-v2.5-asr")) - asr_before == 2
+    assert len(mimo.tts_wavs) - tts_before == 2
+    # The costs: the captions' translations in the server's listening, the speech in its quota.
+    used = {row[0]: row[1:] for row in await query(
+        sqlite_url, "SELECT chat_id, prompt_tokens + completion_tokens, tts_chars FROM chat_usage"
+    )}  # fmt: skip
+    guild = server_of(server).chat_id
+    assert used[f"{guild}/listen"][0] > 0
+    assert used[guild][1] >= len("Hello everyone, shall we start?好的，我们开始吧。")

@@ -1,0 +1,302 @@
+"""The interpreter's rules (`core.domain.interpreting`, `core.app.interpreting`): which way a
+turn is spoken, in whose voice, in which order, what is too late, and what stops it. The ports
+are stand-ins: speech makes a note naming its voice and words, the played notes are kept, the
+timer is the test's."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from core.app.interpreting import CallInterpreter, Dropped, Interpreting, News, Stopped
+from core.app.limits import Limiter
+from core.app.voices import Speaker
+from core.domain import errors
+from core.domain.interpreting import Across, StockVoices, across, too_late
+from core.domain.limits import asked_by
+from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage, VoiceNote
+
+SERVER = ChatRef("discord", "guild:1")
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+ENGLISH_VOICES = {"Mia", "Chloe", "Milo", "Dean"}
+CHINESE_VOICES = {"冰糖", "茉莉", "苏打", "白桦"}
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "way"),
+    [
+        ("Hello everyone, shall we start?", Across("en", "zh")),
+        ("大家好，我们开始吧。", Across("zh", "en")),
+        ("我觉得 OK", Across("zh", "en")),
+        ("Bonjour à tous, ça va ?", None),  # French: captioned, never spoken
+        ("こんにちは、みなさん", None),  # Japanese
+        ("Привет всем", None),
+        ("123 !", None),
+    ],
+)
+def test_only_chinese_and_english_are_spoken_across(said: str, way: Across | None) -> None:
+    assert across(said) == way
+
+
+def test_an_interpretation_is_late_past_a_few_seconds_after_its_turn_ended() -> None:
+    assert not too_late(10.0, 15.9, late_after=6.0)
+    assert too_late(10.0, 16.1, late_after=6.0)
+
+
+def test_each_member_keeps_one_stock_voice_per_language_all_call_and_none_shares_it() -> None:
+    voices = StockVoices()
+    english = sorted(ENGLISH_VOICES)
+    anns = voices.voice_of("ann", "en", english)
+    bobs = voices.voice_of("bob", "en", english)
+    assert anns != bobs
+    assert voices.voice_of("ann", "en", english) == anns  # the same again, all call long
+    assert voices.voice_of("ann", "zh", sorted(CHINESE_VOICES)) in CHINESE_VOICES
+
+
+# --- the interpreter --------------------------------------------------------------------------
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Stored:
+    own: dict[str, ChatVoice] = field(default_factory=dict)  # who allowed their clone
+
+    def __call__(self) -> Any:
+        stored = self
+
+        class Unit:
+            class preferences:
+                @staticmethod
+                async def get(chat: ChatRef) -> Preferences:
+                    return Preferences()
+
+            class voices:
+                @staticmethod
+                async def translating_voice(chat: ChatRef, owner: str) -> ChatVoice | None:
+                    return stored.own.get(owner)
+
+        @asynccontextmanager
+        async def unit() -> AsyncIterator[Any]:
+            yield Unit
+
+        return unit()
+
+
+class Speech:
+    """Notes whose data say the voice and the words; `refuse` raises a quota instead."""
+
+    def __init__(self) -> None:
+        self.made: list[tuple[str, str]] = []
+        self.refuse: errors.QuotaUsed | None = None
+        self.held: dict[str, asyncio.Event] = {}
+
+    async def in_voice(self, chat: ChatRef, text: str, *, prefs: Preferences,
+                       speaker: Speaker, asker: Any) -> VoiceNote:  # fmt: skip
+        if self.refuse is not None:
+            raise self.refuse
+        if text in self.held:
+            await self.held[text].wait()
+        voice = "clone" if speaker.model.endswith("voiceclone") else str(speaker.voice)
+        self.made.append((voice, text))
+        return VoiceNote(data=f"{voice}|{text}".encode(), duration=1.0)
+
+
+class Studio:
+    def own_speaker(self, own: ChatVoice) -> Speaker:
+        return Speaker(model="mimo-v2.5-tts-voiceclone", voice=f"sample of {own.owner_id}")
+
+
+class Prefs:
+    def tts_model(self, prefs: Preferences) -> str:
+        return "mimo-v2.5-tts"
+
+
+class Chat:
+    """Translates by rule, as MiMo's stand-in does: "[Language] text"."""
+
+    async def chat(self, prompt: str, *, system: str | None = None,
+                   max_tokens: int | None = None) -> Answer:  # fmt: skip
+        assert system is not None
+        language = system.split("into ", 1)[1].split(".", 1)[0]
+        text = prompt.split("<text>\n", 1)[1].split("\n</text>", 1)[0]
+        usage = Usage(prompt_tokens=5, completion_tokens=5)
+        return Answer(text=f"[{language}] {text}", usage=usage)
+
+
+class Call:
+    """The call interpretations play in: what a listener heard, in order."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+        self.playing = asyncio.Event()
+        self.go_on = asyncio.Event()
+        self.go_on.set()
+
+    @property
+    def voice_id(self) -> str:
+        return "lounge"
+
+    async def play(self, note: VoiceNote) -> bool:
+        self.heard.append(note.data.decode())
+        self.playing.set()
+        await self.go_on.wait()
+        return True
+
+    def skip(self) -> bool:
+        return False
+
+    async def post(self, line: str) -> None:
+        return None
+
+    async def leave(self) -> None:
+        return None
+
+
+@dataclass
+class Rig:
+    interpreter: CallInterpreter
+    speech: Speech
+    call: Call
+    timer: Timer
+    stored: Stored
+    news: list[News]
+
+
+def rigged() -> Rig:
+    speech, call, timer, stored, news = Speech(), Call(), Timer(), Stored(), []
+
+    async def tell(said: News) -> None:
+        news.append(said)
+
+    ports = Interpreting(
+        uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
+        chat_api=Chat(), limiter=Limiter.off(), late_after=6.0, timer=timer,
+    )  # fmt: skip
+    interpreter = ports.for_call(SERVER, asked_by("starter"), tell)
+    interpreter.attach(call)
+    return Rig(interpreter, speech, call, timer, stored, news)
+
+
+def turn(member: str, second: int) -> tuple[str, datetime]:
+    return member, T0 + timedelta(seconds=second)
+
+
+async def spoken(rig: Rig, key: tuple[str, datetime], said: str, *, speaker: str = "") -> None:
+    """The turn `key` whole: its caption translated as `Listening.heard` has it done."""
+    translated = await rig.interpreter.translated(said) or said
+    rig.interpreter.whole(key, speaker=speaker or key[0], said=said, translated=translated,
+                          spoken=True)  # fmt: skip
+
+
+async def until(condition: Any) -> None:
+    async with asyncio.timeout(5):
+        while not condition():
+            await asyncio.sleep(0.001)
+
+
+async def test_interpretations_speak_one_at_a_time_in_the_order_their_turns_ended() -> None:
+    rig = rigged()
+    anns, bobs = turn("ann", 0), turn("bob", 1)
+    rig.interpreter.expect(anns)  # Ann's turn ended first...
+    rig.interpreter.expect(bobs)
+    rig.speech.held["[Chinese] Hello there"] = asyncio.Event()
+    await spoken(rig, anns, "Hello there")
+    await spoken(rig, bobs, "你好")  # ...Bob's is made first: it waits for hers
+    await until(lambda: [text for _, text in rig.speech.made] == ["[English] 你好"])
+    assert rig.call.heard == []
+    rig.call.go_on.clear()
+    rig.speech.held["[Chinese] Hello there"].set()
+    await until(lambda: len(rig.call.heard) == 1)
+    assert "[Chinese] Hello there" in rig.call.heard[0]  # hers first, alone: his waits
+    rig.call.go_on.set()
+    await until(lambda: len(rig.call.heard) == 2)
+    assert "[English] 你好" in rig.call.heard[1]
+    await rig.interpreter.close()
+
+
+async def test_an_interpretation_that_would_start_too_late_is_dropped_and_said() -> None:
+    rig = rigged()
+    anns, bobs = turn("ann", 0), turn("bob", 1)
+    rig.interpreter.expect(anns)
+    rig.interpreter.expect(bobs)
+    rig.call.go_on.clear()  # Ann's interpretation plays on and on
+    await spoken(rig, anns, "Hello there", speaker="Ann")
+    await spoken(rig, bobs, "你好", speaker="Bob")
+    await rig.call.playing.wait()
+    await until(lambda: len(rig.speech.made) == 2)  # Bob's is made, in time...
+    rig.timer.now += 7  # ...but would start 7 s after his turn ended
+    rig.call.go_on.set()
+    await until(lambda: rig.news)
+    assert rig.news == [Dropped("bob", "Bob", "你好")]
+    assert len(rig.call.heard) == 1
+    rig.interpreter.expect(turn("cy", 2))
+    rig.timer.now += 7  # Cy's turn is late before it is even made: never made
+    await spoken(rig, turn("cy", 2), "Thanks all", speaker="Cy")
+    await until(lambda: len(rig.news) == 2)
+    assert rig.news[1] == Dropped("cy", "Cy", "Thanks all")
+    assert len(rig.speech.made) == 2
+    await rig.interpreter.close()
+
+
+async def test_the_speakers_own_clone_only_where_they_allowed_it_else_one_stock_voice() -> None:
+    rig = rigged()
+    rig.stored.own["ann"] = ChatVoice("AnnVoice", "cloned", owner_id="ann", verified=True)
+    said = [("ann", 0, "Hello there"), ("bob", 1, "Good morning"), ("bob", 2, "How are you"),
+            ("cy", 3, "你好")]  # fmt: skip
+    for member, second, _ in said:
+        rig.interpreter.expect(turn(member, second))
+    for member, second, words in said:
+        await spoken(rig, turn(member, second), words)
+    await until(lambda: len(rig.call.heard) == 4)
+    voices = [heard.split("|")[0] for heard in rig.call.heard]
+    assert voices[0] == "clone"  # Ann's own, as she allowed
+    assert voices[1] == voices[2] in CHINESE_VOICES  # Bob: one voice of Chinese, all call
+    assert voices[3] in ENGLISH_VOICES  # Cy's Chinese, spoken in a voice of English
+    await rig.interpreter.close()
+
+
+async def test_a_turn_in_another_language_or_withdrawn_is_never_spoken() -> None:
+    rig = rigged()
+    french, withdrawn, english = turn("ann", 0), turn("bob", 1), turn("cy", 2)
+    for key in (french, withdrawn, english):
+        rig.interpreter.expect(key)
+    await spoken(rig, french, "Bonjour à tous")
+    rig.interpreter.whole(withdrawn, speaker="bob", said="Hello", translated="[Chinese] Hello",
+                          spoken=False)  # fmt: skip
+    await spoken(rig, english, "Thanks all")
+    await until(lambda: len(rig.call.heard) == 1)
+    assert rig.call.heard[0].endswith("|[Chinese] Thanks all")
+    assert [text for _, text in rig.speech.made] == ["[Chinese] Thanks all"]
+    await rig.interpreter.close()
+
+
+async def test_interpreting_stops_once_a_quota_runs_out_said_once() -> None:
+    rig = rigged()
+    rig.speech.refuse = errors.SpeechQuotaUsed(limit=10, left=0, needed=5, reset=None)
+    first, second = turn("ann", 0), turn("ann", 5)
+    rig.interpreter.expect(first)
+    await spoken(rig, first, "Hello there")
+    await until(lambda: rig.news)
+    rig.interpreter.expect(second)
+    await spoken(rig, second, "And again")
+    assert rig.interpreter.stopped
+    assert len(rig.news) == 1 and isinstance(rig.news[0], Stopped)
+    assert rig.call.heard == [] and rig.speech.made == []
+    assert await rig.interpreter.translated("Hello again") is None  # captions plain from now
+    await rig.interpreter.close()
