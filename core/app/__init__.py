@@ -22,6 +22,8 @@ spoken_messages.py  one message of a reading made into speech, in a voice of its
 reader_choices.py  what the server and each member chose for the channel reader
 listening.py      a voice channel transcribed live: consent, who is transcribed, each utterance
 live_call.py      one call listened to: its turns kept, and when it ends by itself
+caption_translations.py  a listened call's captions translated, piece by piece
+interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
 listen_consents.py  members' yes or no to being transcribed, as stored (a no tried again)
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 memory.py         /find and /ask across a chat's kept transcripts

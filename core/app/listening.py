@@ -38,11 +38,9 @@ the lines; what is decided is decided here.
              the order said, seams mended (`core.domain.live_speech`), with who said it and
              when it began. The first refusal is raised, for the adapter to say, as the call
              ends by itself; the next return None. `begin` refuses a new call once the day's
-             listening is used up. Where captions are translated, each piece comes with its
-             translation by the chat model (its tokens counted with the listening), unless
-             its script shows it is in that language already; the kept transcript holds what
-             was said, never a translation; interpreted, into the other of Chinese and English,
-             each turn then spoken by `core.app.interpreting`
+             listening is used up. Translated captions: `core.app.caption_translations`;
+             the kept transcript holds what was said, never a translation. Interpreted: each
+             turn then spoken in the other of Chinese and English (`core.app.interpreting`)
     end      the adapter's end of the call, whatever ended it: the call's transcript is marked
              whole; nothing more is kept under it after
     forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
