@@ -26,32 +26,27 @@ the lines; what is decided is decided here.
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
     heard    one piece of one member's turn (the adapter cuts a turn into pieces while it
-             lasts, so that its words are shown within seconds): transcribed by MiMo's speech
-             recognition once, through the process's request gate (ASR_MAX_IN_FLIGHT, captions
-             ahead of other work when it is full), while they consent, its seconds reserved
-             first from the server's daily listening quota (DAILY_LISTEN_SECONDS, shown in
-             /usage; not its transcription quota, which its voice notes keep), from the
-             starter's own day (their DAILY_PERSON_AUDIO_SECONDS, all chats together: one
-             person with many servers has no more) and from the bot's budget; None when
-             nothing was said. Once every piece of a turn is answered (in whatever order MiMo
-             answered), the turn is kept as ONE line of the call's transcript, its pieces in
-             the order said, seams mended (`core.domain.live_speech`), with who said it and
-             when it began. The first refusal is raised, for the adapter to say, as the call
-             ends by itself; the next return None. `begin` refuses a new call once the day's
-             listening is used up. Translated captions: `core.app.caption_translations`;
-             the kept transcript holds what was said, never a translation. Interpreted: each
-             turn then spoken in the other of Chinese and English (`core.app.interpreting`)
-    end      the adapter's end of the call, whatever ended it: the call's transcript is marked
-             whole; nothing more is kept under it after
+             lasts, so that its words are shown within seconds), while they consent:
+             transcribed by MiMo once, in the language `begin` read (or the server set since),
+             through the process's request gate (ASR_MAX_IN_FLIGHT, captions first when it is
+             full), its seconds reserved first from the server's daily listening quota
+             (DAILY_LISTEN_SECONDS, in /usage; its voice notes keep their own), the starter's
+             own day (DAILY_PERSON_AUDIO_SECONDS, all chats together) and the bot's budget;
+             None when nothing was said. Once every piece of a turn is answered (in any order),
+             the turn is kept as ONE line of the call's transcript, its pieces in the order
+             said, seams mended (`core.domain.live_speech`), with who said it and when it
+             began. The first refusal is raised, for the adapter to say, as the call ends by
+             itself; the next return None. Translated captions: `core.app.caption_translations`
+             (the kept transcript holds what was said). Interpreted: each turn then spoken in
+             the other of Chinese and English (`core.app.interpreting`)
+    end      the adapter's end of the call, whatever ended it: its transcript marked whole
     forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
              goodbye line, `begin`'s `on_forget`), and once every line in flight is kept or
              dropped, the deletion may go on: nothing of the call is kept again
 
 The call's transcript is kept as recordings' transcripts are (`core.app.kept`: retention,
-`/forget`), in the server, as the recording `call:<voice channel>:<start>`; each line names its
-speaker and its time from the start of the call. Only consenting members' lines are ever kept:
-a line is kept after MiMo heard it, and only while its speaker still consents.
-`core.app.calls` reads it after the call (its summary, its files).
+`/forget`), in the server, as the recording `call:<voice channel>:<start>`, each line with its
+speaker and its time from the start; `core.app.calls` reads it after the call.
 
 One listening per server (a bot has one voice connection in a server), held by this process.
 """
@@ -76,7 +71,7 @@ from core.app.preferences import ChatPreferences
 from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.limits import Counts, RequestLimits, asked_by
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 from core.domain.voice_call import may_stop
 from core.ports import (
     NO_METRICS,
@@ -130,6 +125,7 @@ class Listening:
         self._chat_api = chat_api
         self._audio = audio
         self._preferences = preferences
+        preferences.watch(self._preferences_changed)
         self._limiter = limiter
         self._keeper = keeper
         self._clock = clock
@@ -272,6 +268,11 @@ class Listening:
         if call is not None and call.end_by_itself(why) and call.ending is not None:
             await call.ending
 
+    def _preferences_changed(self, server: ChatRef, prefs: Preferences) -> None:
+        """A call keeps the language `begin` read, until the server sets another."""
+        if (call := self._calls.get(server)) is not None:
+            call.language = prefs.language
+
     def admits(self, server: ChatRef, member_id: str) -> bool:
         call = self._calls.get(server)
         return call is not None and member_id in call.consenting
@@ -373,7 +374,6 @@ class Listening:
     ) -> str | None:
         """One piece through MiMo's speech recognition, its seconds reserved first; its words,
         or None when the member withdrew meanwhile."""
-        prefs = await self._preferences.get(server)
         try:
             async with self._limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
@@ -384,7 +384,7 @@ class Listening:
                     heard = await self._speech.transcribe(
                         self._audio.pcm_wav(pcm, sample_rate),
                         mime="audio/wav",
-                        language=prefs.language,
+                        language=call.language,
                     )
                 finally:
                     self._gate.release(server)

@@ -60,6 +60,13 @@ class ChatPreferences:
     def __init__(self, *, uow: Callable[[], UnitOfWork], default_tts_model: str) -> None:
         self._uow = uow
         self._default_tts_model = default_tts_model
+        # Told of every change made here, with the chat's preferences as saved: work that
+        # keeps what it read for a while (a listened call's language) follows them.
+        self._watchers: list[Callable[[ChatRef, Preferences], None]] = []
+
+    def watch(self, watcher: Callable[[ChatRef, Preferences], None]) -> None:
+        """Call `watcher` with a chat and its new preferences after each change saved."""
+        self._watchers.append(watcher)
 
     async def get(self, chat: ChatRef) -> Preferences:
         async with self._uow() as uow:
@@ -208,7 +215,9 @@ class ChatPreferences:
         if not can_manage:
             raise errors.NotAllowed()
         async with self._uow() as uow:
-            prefs = await uow.preferences.get(chat)
-            await uow.preferences.save(chat, replace(prefs, **changes))  # type: ignore[arg-type]
+            prefs = replace(await uow.preferences.get(chat), **changes)  # type: ignore[arg-type]
+            await uow.preferences.save(chat, prefs)
             await uow.commit()
         logger.info("preferences of %s changed: %s", chat, sorted(changes))
+        for watcher in self._watchers:
+            watcher(chat, prefs)

@@ -2,8 +2,9 @@
 on Discord, each transcribed with its automatic translation below, read the chat's
 preferences in one unit of work, whatever else they decide (the language shown, the
 translation, the gist); so does `/say` on either (its voice, its style, the answer's
-language). Counted at the database: every statement that touches `chat_preferences`, by the
-transaction it ran in; and, for a voice note and `/say`, every statement they make at all."""
+language); a listened call reads them as it begins, never per piece. Counted at the database:
+every statement that touches `chat_preferences`, by the transaction it ran in; and, for a
+voice note and `/say`, every statement they make at all."""
 
 from __future__ import annotations
 
@@ -23,10 +24,16 @@ from core.domain.values import ChatRef
 from core.from_settings import storage
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
-from tests.integration.test_discord_reader import until
+from tests.integration.test_discord_listening import (
+    bot_in_server,
+    listening_started,
+    posted_in,
+)
+from tests.integration.test_discord_reader import Members, until
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.standins.voice_members import tone
 
 USER = 7007
 
@@ -266,3 +273,31 @@ async def test_a_discord_say_reads_the_places_preferences_once(
     # and settled: the language noted already is not noted again.
     made = [said for said, parameters in seen if str(first.id) not in parameters]
     assert len(made) <= 7, "\n".join(made)
+
+
+async def test_a_listened_call_reads_the_servers_preferences_as_it_begins_and_not_per_piece(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """`/listen`: the server's transcript language is read as the call begins and kept; its
+    members' pieces read no preferences; a language set during the call holds from the next
+    piece on."""
+    ann = discord_api.add_member(server, "Ann", manage_guild=True)
+    ann_in_call = await discord_api.join_call(server, ann, server.lounge)
+    members = Members(discord_api, server.general)
+    asr = "mimo-v2.5-asr"
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        with preference_reads() as reads:
+            await discord_api.voice.speak(ann_in_call, tone(440, 1.0))
+            await mimo.wait_for_requests(1, model=asr)
+            await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her caption")
+        await members.answer(ann, "language", value="zh")
+        await discord_api.voice.speak(ann_in_call, tone(440, 1.0))
+        await mimo.wait_for_requests(2, model=asr)
+        await members.answer(ann, "stop_listening")
+
+    assert reads == []
+    first, second = mimo.calls(asr)
+    assert first["asr_options"] == {"language": "auto"}
+    assert second["asr_options"] == {"language": "zh"}
