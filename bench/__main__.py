@@ -302,36 +302,30 @@ def only_listen() -> None:
 
 def only_captions() -> None:
     """Benchmark 11 alone: its section of RESULTS.md is replaced (or added)."""
-    machine = report.machine_info() | {"load_before": report.load_average()}
     args = (CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY)
-    runs = [
-        run_worker("bench.captions", *map(str, args), memory=False).report
-        for _ in range(CAPTIONS_ROUNDS)
-    ]
-    found = captions.pooled(runs)
-    found["load_after"] = report.load_average()
-    LAST_CAPTIONS.parent.mkdir(parents=True, exist_ok=True)
-    LAST_CAPTIONS.write_text(json.dumps({"machine": machine, **found}, indent=1))
-    text = captions.section(found, machine)
-    RESULTS.write_text(captions.with_section(RESULTS.read_text(), text))
-    print(f"wrote section 11 of {RESULTS} (measurements in {LAST_CAPTIONS})", flush=True)
+    _pooled_section(11, captions, "bench.captions", args, CAPTIONS_ROUNDS, LAST_CAPTIONS)
 
 
 def only_interpret() -> None:
     """Benchmark 13 alone: its section of RESULTS.md is replaced (or added)."""
-    machine = report.machine_info() | {"load_before": report.load_average()}
     args = (INTERPRET_ROUNDS, INTERPRET_MIMO_DELAY)
-    runs = [
-        run_worker("bench.interpret", *map(str, args), memory=False).report
-        for _ in range(INTERPRET_RUNS)
-    ]
-    found = interpret.pooled(runs)
+    _pooled_section(13, interpret, "bench.interpret", args, INTERPRET_RUNS, LAST_INTERPRET)
+
+
+def _pooled_section(
+    number: int, bench: Any, worker: str, args: tuple[object, ...], runs: int, last: Path
+) -> None:
+    """A benchmark whose `worker` runs `runs` times, pooled by its module `bench` (`pooled`,
+    `section`, `with_section`) into its section `number` of RESULTS.md."""
+    machine = report.machine_info() | {"load_before": report.load_average()}
+    found = bench.pooled(
+        [run_worker(worker, *map(str, args), memory=False).report for _ in range(runs)]
+    )
     found["load_after"] = report.load_average()
-    LAST_INTERPRET.parent.mkdir(parents=True, exist_ok=True)
-    LAST_INTERPRET.write_text(json.dumps({"machine": machine, **found}, indent=1))
-    text = interpret.section(found, machine)
-    RESULTS.write_text(interpret.with_section(RESULTS.read_text(), text))
-    print(f"wrote section 13 of {RESULTS} (measurements in {LAST_INTERPRET})", flush=True)
+    last.parent.mkdir(parents=True, exist_ok=True)
+    last.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    RESULTS.write_text(bench.with_section(RESULTS.read_text(), bench.section(found, machine)))
+    print(f"wrote section {number} of {RESULTS} (measurements in {last})", flush=True)
 
 
 def only_replicas() -> None:
