@@ -110,3 +110,33 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
     guild = server_of(server).chat_id
     assert used[f"{guild}/listen"][0] > 0
     assert used[guild][1] >= len("Hello everyone, shall we start?好的，我们开始吧。")
+
+
+async def test_interpreting_stops_with_one_line_after_the_captions_once_the_speech_runs_out(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """The server's speech of the day is too short for Bob's interpretation: nothing is
+    spoken, the chat is told once (in the captions' stream, after his caption), and the
+    captions go on."""
+    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url, daily_tts_chars=5) as bot:
+        mimo.asr_text = sentence_heard
+        await members.answer(bob.user_id, "listen_me", allowed=True)
+        await members.answer(bob.user_id, "listen", interpret=True)
+        call = await discord_api.voice.wait_until(
+            lambda: discord_api.voice.live_call(server.id, server.lounge), what="the call"
+        )
+        await discord_api.voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await discord_api.voice.speak(bob, tone(660, 1.0))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "the stop's line")
+        await discord_api.voice.speak(bob, tone(660, 1.0))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 4, "his next caption")
+        await members.answer(bob.user_id, "stop_listening")
+        assert not listening_cog(bot).listening.listening(server_of(server))
+
+    _opening, caption, stopped, captioned, _bye = posted_in(discord_api, server.lounge)
+    assert caption.startswith("**Bob**: ") and captioned.startswith("**Bob**: ")
+    assert stopped.startswith("I stopped interpreting in this call; the captions go on.")
+    assert mimo.tts_wavs == []  # nothing was spoken

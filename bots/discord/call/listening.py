@@ -52,23 +52,29 @@ class _InOrder:
     """Lines being made, in the order their utterances ended."""
 
     def __init__(self) -> None:
-        self._lines: deque[asyncio.Task[Line | None]] = deque()
+        self._lines: deque[asyncio.Future[Line | None]] = deque()
         self._changed = asyncio.Event()
-        self._closed = False
+        self.closed = False
 
-    def add(self, line: asyncio.Task[Line | None]) -> None:
+    def add(self, line: asyncio.Future[Line | None]) -> None:
         self._lines.append(line)
         self._changed.set()
 
+    def add_made(self, line: Line) -> None:
+        """A line made already (the bot's own), after those being made."""
+        made: asyncio.Future[Line | None] = asyncio.get_running_loop().create_future()
+        made.set_result(line)
+        self.add(made)
+
     def close(self) -> None:
-        self._closed = True
+        self.closed = True
         self._changed.set()
 
     async def next_ready(self) -> list[Line | None] | None:
         """The next line once made, and those after it made already; None once closed and all
         taken."""
         while not self._lines:
-            if self._closed:
+            if self.closed:
                 return None
             self._changed.clear()
             await self._changed.wait()
@@ -104,6 +110,7 @@ class ListenedCall:
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
+        self._lines = _InOrder()  # the captions being made, and the bot's own lines
         self._newest: discord.Message | None = None  # the captions' newest message
         self._status_shown = False
         self._nick = ListeningNick(channel.guild)
@@ -131,16 +138,21 @@ class ListenedCall:
         return self._held
 
     async def tell(self, news: Dropped | Stopped) -> None:
-        """The interpreter's news in the chat: a turn too late to be spoken, with its words;
-        interpreting stopped, with the quota that ran out."""
+        """The interpreter's news in the chat, after the captions made or being made, at their
+        pace: a turn too late to be spoken, with its words; interpreting stopped, with the
+        quota that ran out."""
         if isinstance(news, Stopped):
             why = error_text(news.refusal, self.locale)
-            await self.post(text("discord.listen.interpreting_stopped", self.locale, why=why))
-            return
-        await self.post(text(
-            "discord.listen.interpretation_late", self.locale,
-            name=shown_name(news.speaker), said=news.said,
-        ))  # fmt: skip
+            line = text("discord.listen.interpreting_stopped", self.locale, why=why)
+        else:
+            line = text(
+                "discord.listen.interpretation_late", self.locale,
+                name=shown_name(news.speaker), said=news.said,
+            )  # fmt: skip
+        if self._lines.closed:  # the captions are all posted: nothing to wait behind
+            await self.post(line)
+        else:
+            self._lines.add_made(line)
 
     @property
     def ended(self) -> bool:
@@ -196,7 +208,7 @@ class ListenedCall:
 
     async def _transcribe(self, receiver: VoiceReceiver) -> None:
         """Each utterance sent to MiMo as it comes, `IN_FLIGHT` at most, and posted in order."""
-        lines = _InOrder()
+        lines = self._lines
         poster = asyncio.create_task(self._post_in_order(lines), name="listening posts")
         slots = asyncio.Semaphore(IN_FLIGHT)
         try:
