@@ -338,11 +338,12 @@ def test_a_long_turn_comes_in_pieces_of_the_longest_length() -> None:
 
 
 def test_a_turn_is_cut_at_a_short_pause_once_the_piece_is_long_enough() -> None:
+    """The same pause 1 s in (frames 50 to 65) cuts nothing: the piece is still too short."""
     cut = cutter()
-    loud = [frame(1, n) for n in range(120)]  # 2.4 s
+    early = [frame(1, n, pcm=HUSH if 50 <= n < 65 else SPEECH) for n in range(120)]  # 2.4 s
     hush = [frame(1, n, pcm=HUSH) for n in range(120, 135)]  # 0.3 s: a pause inside a sentence
     more = [frame(1, n) for n in range(135, 160)]
-    events = [e for f in [*loud, *hush, *more] for e in cut.add(f)]
+    events = [e for f in [*early, *hush, *more] for e in cut.add(f)]
     [first] = [e for e in events if isinstance(e, Utterance)]
     assert first.seconds == pytest.approx(2.6) and not first.ends_turn  # 0.2 s of the dip in it
     [rest] = cut.end_all()
