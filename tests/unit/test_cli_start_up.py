@@ -43,14 +43,16 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 # What `voicebridge run` loads before its event loop (`bots.cli.bots._starting`): the code of
-# the whole start, so that a signal meanwhile ends it at once.
+# the whole start, so that a signal meanwhile ends it at once. One start after another in one
+# process, what was loaded named after each.
 RUN_START = """
 import json, sys
 from bots.cli.bots import _starting
 from core.config import Settings
 
-_starting(Settings(_env_file=None, **json.loads(sys.argv[1])))
-print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+for settings in json.loads(sys.argv[1]):
+    _starting(Settings(_env_file=None, **settings))
+    print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 ROOT = Path(__file__).parents[2]
@@ -62,13 +64,18 @@ TELEGRAM = {"telegram_bot_token": "123456:" + "A" * 35, "mimo_api_key": "k"}
 def loaded(program: str, *args: str, **settings: str) -> set[str]:
     """The packages `program` loaded, run with nothing of the developer's shell but `settings`
     (no .env: it runs in no folder that has one)."""
+    return loaded_each_time(program, *args, **settings)[-1]
+
+
+def loaded_each_time(program: str, *args: str, **settings: str) -> list[set[str]]:
+    """The packages loaded by each time `program` printed them."""
     done = subprocess.run(
         [sys.executable, "-c", program, *args],
         capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent,
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(ROOT)} | settings,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    return [set(json.loads(line)) for line in done.stdout.splitlines() if line.startswith("[")]
 
 
 def test_the_shell_commands_start_without_the_database_or_the_bot_libraries() -> None:
@@ -95,19 +102,15 @@ def test_the_database_commands_load_no_bot_library_nor_any_http(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    ("settings", "server"),
-    [
-        pytest.param(TELEGRAM, False, id="Telegram polling"),
-        pytest.param(TELEGRAM | {"ops_listen": "127.0.0.1:9"}, True, id="with OPS_LISTEN"),
-        pytest.param(
-            TELEGRAM | {"telegram_webhook_url": "https://bot.example/hook"}, True, id="webhook"
-        ),
-    ],
+    "serving",
+    [{"ops_listen": "127.0.0.1:9"}, {"telegram_webhook_url": "https://bot.example/hook"}],
+    ids=["OPS_LISTEN", "webhook"],
 )
 def test_run_loads_the_platforms_it_starts_and_a_server_only_when_it_serves(
-    settings: dict[str, str], server: bool
+    serving: dict[str, str],
 ) -> None:
-    modules = loaded(RUN_START, json.dumps(settings))
-    assert {"telegram", "sqlalchemy", "core"} <= modules
-    assert "discord" not in modules
-    assert ("aiohttp" in modules) is server
+    """Telegram on polling, then (in the same process) a start that serves."""
+    polling, served = loaded_each_time(RUN_START, json.dumps([TELEGRAM, TELEGRAM | serving]))
+    assert {"telegram", "sqlalchemy", "core"} <= polling
+    assert polling.isdisjoint({"discord", "aiohttp"})
+    assert "aiohttp" in served and "discord" not in served
