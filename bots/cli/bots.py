@@ -36,7 +36,14 @@ def run(verbose: int) -> int:
 
     Ctrl-C or SIGTERM stops it: at once while it is still starting, after the work in progress
     once it runs; either way with exit code 0."""
-    return run_command(_run, verbose=verbose or None, before_the_loop=_starting)
+    # The start loads a thousand modules: one collection after them (`_starting`, which turns
+    # the collector back on), not the dozens it would make while they load, each walking all
+    # loaded so far (about 0.07 s of CPU a start).
+    gc.disable()
+    try:
+        return run_command(_run, verbose=verbose or None, before_the_loop=_starting)
+    finally:
+        gc.enable()  # a start that failed before `_starting`
 
 
 @click.command(short_help="Upgrade the database, show its revision, or purge expired data.")
@@ -98,6 +105,8 @@ def _starting(settings: Settings) -> None:
     except Stopped:
         logger.info(STOPPED_WHILE_STARTING)
         raise
+    finally:
+        gc.enable()
 
 
 async def _run(settings: Settings) -> int:

@@ -43,15 +43,18 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 # What `voicebridge run` loads before its event loop (`bots.cli.bots._starting`): the code of
-# the whole start, so that a signal meanwhile ends it at once. One start after another in one
-# process, what was loaded named after each.
+# the whole start, so that a signal meanwhile ends it at once, with the garbage collector off
+# as `run` turns it off, and on again for the bots. One start after another in one process,
+# what was loaded named after each.
 RUN_START = """
-import json, sys
+import gc, json, sys
 from bots.cli.bots import _starting
 from core.config import Settings
 
 for settings in json.loads(sys.argv[1]):
+    gc.disable()
     _starting(Settings(_env_file=None, **settings))
+    assert gc.isenabled(), "the bots would run without the garbage collector"
     print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
