@@ -2,6 +2,8 @@
 
 aiohttp (already discord.py's HTTP library) serves them; one listen address may carry the
 routes of both, so a single port can take the webhook and /healthz and /metrics together.
+aiohttp is imported by the process that serves (`voicebridge run` loads it before its event
+loop when it will: `bots.cli.bots`), not by a Telegram bot on polling, nor by `db` or `doctor`.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from core.config import host_port
 from core.domain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +25,8 @@ logger = logging.getLogger(__name__)
 @asynccontextmanager
 async def serving(listen: str, routes: Sequence[web.RouteDef], *, what: str) -> AsyncIterator[None]:
     """Serve `routes` on `listen` (host:port) for as long as the block lasts."""
+    from aiohttp import web
+
     host, port = host_port(listen)
     app = web.Application()
     app.add_routes(routes)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from typing import TYPE_CHECKING
 
-from core.bootstrap import Runtime
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from core.bootstrap import Runtime
 
 
 def ops_routes(runtime: Runtime) -> list[web.RouteDef]:
     """`/healthz`: 200 {"status": "ok", "database": "ok"} while the database answers, else 503
     with "unreachable", from a check at most a second old; `/metrics`: what `runtime.metrics`
     counted, in Prometheus' format."""
+    from aiohttp import web
 
     async def healthz(request: web.Request) -> web.Response:
         if await runtime.database_reachable():

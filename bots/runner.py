@@ -11,18 +11,21 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from aiohttp import web
-
 from bots.http import serving
 from bots.ops import ops_routes
 from bots.plan import STOPPED_WHILE_STARTING, Plan, plan
 from bots.startup import Unreachable, all_unreachable, reach
-from core.bootstrap import Runtime, bootstrap
 from core.config import Settings, host_port
-from core.ports import Clock
 
-if TYPE_CHECKING:  # python-telegram-bot is imported only when Telegram runs
-    from bots.telegram.progress_pace import Pace
+# `voicebridge db` reaches the database from here (`reach_database`) and needs none of these:
+# the runtime and the platforms are loaded by the start that builds them (`bots.cli.bots`
+# loads them before its event loop).
+if TYPE_CHECKING:
+    from aiohttp import web  # only when a server is (`bots.http`)
+
+    from bots.telegram.progress_pace import Pace  # python-telegram-bot: when Telegram runs
+    from core.bootstrap import Runtime
+    from core.ports import Clock
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -115,6 +118,8 @@ async def _start(
     telegram_pace: Pace | None,
 ) -> list[asyncio.Task[None]]:
     """The runtime and every platform, entered on `bots`; the connections to watch."""
+    from core.bootstrap import bootstrap
+
     await reach_database(settings)
     runtime = await bots.enter_async_context(bootstrap(settings, clock=clock))
     ops = ops_routes(runtime) if settings.ops_listen is not None else []

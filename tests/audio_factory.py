@@ -13,6 +13,11 @@ mixed with pink noise so encoders have something realistic to chew on.
     wav_bytes(tone_seconds=1, silence_seconds=1)         # in-memory WAV, like MiMo's TTS output
     truncated(path, keep=0.5) / corrupted(path)          # damaged copies of a good file
     make_garbage(tmp_path) / make_text_file(tmp_path) / make_empty_file(tmp_path)
+
+What ffmpeg makes from nothing but its own sources (the makers above, not `with_cover_art`) is
+made once per process and copied for every later call with the same arguments: the same bytes
+ffmpeg would write again (Opus bit-exact), without an encoder's start and work for each of
+some hundreds of voice notes.
 """
 
 from __future__ import annotations
@@ -48,6 +53,20 @@ AUDIO_FORMATS = tuple(FORMATS)
 NOISE_SEED = 20261125
 
 
+_MADE: dict[tuple[str, ...], bytes] = {}  # what `generated` made in this process, by its arguments
+
+
+def generated(path: Path, *args: str) -> None:
+    """Write to `path` what ffmpeg makes with `args` from its own sources (lavfi, no input file):
+    made once per process, copied after."""
+    key = (*args, path.suffix)
+    if key not in _MADE:
+        run_ffmpeg(*args, str(path))
+        _MADE[key] = path.read_bytes()
+    else:
+        path.write_bytes(_MADE[key])
+
+
 def run_ffmpeg(*args: str) -> None:
     """Run ffmpeg quietly; raise with its error output when it fails."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
@@ -81,7 +100,7 @@ def make_audio(
         sources.append(f"color=c=blue:s=64x64:r=10:d={seconds:g}")
         maps += ["-map", f"{len(sources) - 1}:v"]
     inputs = [arg for source in sources for arg in ("-f", "lavfi", "-i", source)]
-    run_ffmpeg(*inputs, *maps, *out_args, str(path))
+    generated(path, *inputs, *maps, *out_args)
     return path
 
 
@@ -89,8 +108,8 @@ def make_silent_video(dest: Path, *, seconds: float = 2.0) -> Path:
     """Write an mp4 with a video track and no audio track at all."""
     path = _target(dest, f"silent-video-{seconds:g}s.mp4")
     source = f"color=c=red:s=64x64:r=10:d={seconds:g}"
-    run_ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast",
-               "-pix_fmt", "yuv420p", "-f", "mp4", str(path))  # fmt: skip
+    generated(path, "-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "ultrafast",
+              "-pix_fmt", "yuv420p", "-f", "mp4")  # fmt: skip
     return path
 
 
@@ -130,7 +149,7 @@ def make_speech_like(
         noisy = f"anoisesrc=c=pink:r=48000:a={noise:g}:d={total:g}:seed={NOISE_SEED}"
         sources += ["-f", "lavfi", "-i", noisy]
         sources += ["-filter_complex", "[0:a][1:a]amix=inputs=2:normalize=0"]
-    run_ffmpeg(*sources, *out_args, str(path))
+    generated(path, *sources, *out_args)
     return path
 
 

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
-from aiohttp import web
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
@@ -52,6 +51,8 @@ from core.chat.languages import DEFAULT_LOCALE
 from core.domain.errors import ConfigError
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
+    from aiohttp import web  # the webhook's server only (`bots.http`): polling needs none
+
     from core.bootstrap import Runtime
 
 logger = logging.getLogger(__name__)
@@ -288,6 +289,8 @@ async def webhook(
     Every replica registers the same URL and secret, so any number of them behind one load
     balancer agree; a delivery that reaches two of them is answered once (the claims).
     """
+    from aiohttp import web
+
     path = urlsplit(url).path or "/"
     receive = web.post(path, _webhook_handler(application, secret))
     async with (
@@ -309,6 +312,8 @@ def _webhook_handler(
     application: Application,  # type: ignore[type-arg]
     secret: str,
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
+    from aiohttp import web
+
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:

@@ -23,6 +23,7 @@ from bots.telegram.progress_pace import Pace
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.ports import Clock
+from tests.db_fixtures import migrated_sqlite_at
 from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
@@ -48,9 +49,14 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
         yield api
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'voicebridge.db'}"
+@pytest_asyncio.fixture
+async def sqlite_url(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bot's SQLite database, migrated as an earlier start (or `voicebridge db upgrade`)
+    left it; the bot migrates it again at its start, finding nothing to do. A first start on
+    nothing is tested where it is the point (test_migrations.py, cli/test_run.py)."""
+    path = tmp_path / "voicebridge.db"
+    await migrated_sqlite_at(path, tmp_path_factory)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 def settings_for(
