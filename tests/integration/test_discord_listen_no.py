@@ -8,6 +8,7 @@ who joins the call is told it listens once in a while, joins together in one mes
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -30,17 +31,28 @@ from tests.standins.voice_members import tone
 POST_MESSAGE = "POST /channels/{channel_id}/messages"
 
 
-def consents_unwritable(sqlite_url: str) -> None:
+async def consents_unwritable(sqlite_url: str) -> None:
     """The database refuses every write of a consent to listening, as a full disk or a broken
-    table would: the bot's next write there fails, whatever it tries."""
+    table would: the bot's next write there fails, whatever it tries. Written from a thread, as
+    another process would: the bot, in this event loop, may hold SQLite's write lock in the
+    middle of a transaction, which it can finish only while the loop runs."""
     path = make_url(sqlite_url).database
     assert path is not None
-    with sqlite3.connect(path) as db:
-        for change in ("INSERT", "UPDATE"):
-            db.execute(
-                f"CREATE TRIGGER refuse_{change.lower()} BEFORE {change} ON listen_consents "
-                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
-            )
+
+    def refuse() -> None:
+        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            db.execute("BEGIN IMMEDIATE")  # the write lock waited for, not lost to a race
+            for change in ("INSERT", "UPDATE"):
+                db.execute(
+                    f"CREATE TRIGGER refuse_{change.lower()} BEFORE {change} ON listen_consents "
+                    "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+                )
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    await asyncio.to_thread(refuse)
 
 
 async def test_a_no_the_database_refuses_holds_in_the_call_and_the_member_is_told_so(
@@ -55,7 +67,7 @@ async def test_a_no_the_database_refuses_holds_in_the_call_and_the_member_is_tol
         await listening_started(discord_api, server, members, bob.user_id)
         await speak(ann, tone(440, 0.6))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
-        consents_unwritable(sqlite_url)
+        await consents_unwritable(sqlite_url)
         said_no = await members.answer(ann.user_id, "listen_me", allowed=False)
         await speak(ann, tone(550, 0.6))  # after her no: never sent to MiMo
         await speak(bob, tone(660, 0.6))
