@@ -412,8 +412,8 @@ async def test_each_groups_anonymous_administrators_have_a_cap_of_their_own(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
 ) -> None:
     """Anonymous administrators of every group arrive as one bot user (GroupAnonymousBot),
-    each group as their `sender_chat`: the group is who they are for the caps and the rates,
-    so two unrelated groups' administrators never spend each other's day."""
+    each group as their `sender_chat`: the group is who they are for a person's daily caps, so
+    two unrelated groups' administrators never spend each other's day."""
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=database_url, daily_person_tts_chars=5
     )
