@@ -110,15 +110,32 @@ class Interpreting:
         self.late_after = late_after  # tests and the benchmark may change it
         self.timer = timer
 
-    def for_call(self, server: ChatRef, payer: Asker, tell: Tell) -> CallInterpreter:
-        return CallInterpreter(self, server=server, payer=payer, tell=tell)
+    def for_call(
+        self,
+        server: ChatRef,
+        payer: Asker,
+        tell: Tell,
+        consents: Callable[[str], bool] = lambda member: True,
+    ) -> CallInterpreter:
+        """`consents`: whether a member is still transcribed, asked again as each clip is
+        about to play: a no said while it was made or waited its turn is never spoken."""
+        return CallInterpreter(self, server=server, payer=payer, tell=tell, consents=consents)
 
 
 class CallInterpreter:
     """One call's interpreting (see the module docstring)."""
 
-    def __init__(self, ports: Interpreting, *, server: ChatRef, payer: Asker, tell: Tell) -> None:
+    def __init__(
+        self,
+        ports: Interpreting,
+        *,
+        server: ChatRef,
+        payer: Asker,
+        tell: Tell,
+        consents: Callable[[str], bool] = lambda member: True,
+    ) -> None:
         self._ports, self._server, self._payer, self._tell = ports, server, payer, tell
+        self._consents = consents
         self._line: deque[_Place] = deque()
         self._places: dict[TurnKey, _Place] = {}
         self._came = asyncio.Event()
@@ -228,7 +245,7 @@ class CallInterpreter:
             place = self._line[0]
             clip = await place.clip
             self._line.popleft()
-            if clip is None or self.stopped:
+            if clip is None or self.stopped or not self._consents(clip.dropped.member):
                 continue
             if clip.note is None or self._late(place):
                 await self._say(clip.dropped)

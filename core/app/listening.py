@@ -40,9 +40,8 @@ the lines; what is decided is decided here.
              (the kept transcript holds what was said). Interpreted: each turn then spoken in
              the other of Chinese and English (`core.app.interpreting`)
     end      the adapter's end of the call, whatever ended it: its transcript marked whole
-    forget   `/forget` in the server: its listening ended first, by the adapter's own end (its
-             goodbye line, `begin`'s `on_forget`), and once every line in flight is kept or
-             dropped, the deletion may go on: nothing of the call is kept again
+    forget   `/forget` in the server: its listening ended first (`begin`'s `on_forget`), and
+             once every line in flight is kept or dropped, the deletion goes on: nothing kept
 
 The call's transcript is kept as recordings' transcripts are (`core.app.kept`: retention,
 `/forget`), in the server, as the recording `call:<voice channel>:<start>`, each line with its
@@ -58,6 +57,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from core.app.caption_translations import caption_translation
 from core.app.gate import RequestGate
@@ -204,7 +204,8 @@ class Listening:
         call.language = (await self._preferences.get(server)).language
         call.translate_to = None if translate_to is None else english_name(translate_to)
         if interpret is not None and self.interpreting is not None:
-            call.interpreter = self.interpreting.for_call(server, payer, interpret)
+            admitted = partial(self.admits, server)  # asked again before each clip plays
+            call.interpreter = self.interpreting.for_call(server, payer, interpret, admitted)
         call.told = dict.fromkeys(present, now)  # the opening line names them
         logger.info("listening in %s", server)
         return Roll(

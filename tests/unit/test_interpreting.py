@@ -178,7 +178,9 @@ class Rig:
     news: list[News]
 
 
-def rigged() -> Rig:
+def rigged(consenting: set[str] | None = None) -> Rig:
+    """`consenting`: the members still transcribed, as the listening says before each play
+    (None: everyone)."""
     speech, call, timer, stored, news = Speech(), Call(), Timer(), Stored(), []
 
     async def tell(said: News) -> None:
@@ -188,7 +190,10 @@ def rigged() -> Rig:
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
         chat_api=Chat(), limiter=Limiter.off(), late_after=6.0, timer=timer,
     )  # fmt: skip
-    interpreter = ports.for_call(SERVER, asked_by("starter"), tell)
+    interpreter = ports.for_call(
+        SERVER, asked_by("starter"), tell,
+        consents=lambda member: consenting is None or member in consenting,
+    )  # fmt: skip
     interpreter.attach(call)
     return Rig(interpreter, speech, call, timer, stored, news)
 
@@ -299,4 +304,23 @@ async def test_interpreting_stops_once_a_quota_runs_out_said_once() -> None:
     assert len(rig.news) == 1 and isinstance(rig.news[0], Stopped)
     assert rig.call.heard == [] and rig.speech.made == []
     assert await rig.interpreter.translated("Hello again") is None  # captions plain from now
+    await rig.interpreter.close()
+
+
+async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken() -> None:
+    consenting = {"ann", "bob"}
+    rig = rigged(consenting)
+    anns, bobs = turn("ann", 0), turn("bob", 1)
+    rig.interpreter.expect(anns)
+    rig.interpreter.expect(bobs)
+    rig.call.go_on.clear()  # Ann's interpretation plays on while Bob's waits, made already
+    await spoken(rig, anns, "Hello there")
+    await spoken(rig, bobs, "你好")
+    await until(lambda: len(rig.call.heard) == 1 and len(rig.speech.made) == 2)
+    consenting.discard("bob")  # his /listen_me allowed:False, as his clip waits
+    rig.call.go_on.set()
+    rig.interpreter.expect(turn("ann", 5))  # a later turn of Ann's still plays after his
+    await spoken(rig, turn("ann", 5), "Good")
+    await until(lambda: len(rig.call.heard) == 2)
+    assert "[Chinese] Good" in rig.call.heard[1]  # his never played
     await rig.interpreter.close()
