@@ -321,10 +321,15 @@ class FakeUsage:
     def __init__(self, rows: UsageRows) -> None:
         self.rows = rows
 
-    async def hit(self, platform: str, subject: str, window: datetime) -> int:
-        hits, told = self.rows.windows.get((platform, subject, window), (0, False))
-        self.rows.windows[(platform, subject, window)] = (hits + 1, told)
-        return hits + 1
+    async def hits(
+        self, platform: str, subjects: Sequence[str], window: datetime
+    ) -> dict[str, int]:
+        counted = {}
+        for subject in subjects:
+            hits, told = self.rows.windows.get((platform, subject, window), (0, False))
+            self.rows.windows[(platform, subject, window)] = (hits + 1, told)
+            counted[subject] = hits + 1
+        return counted
 
     async def tell(self, platform: str, subject: str, window: datetime) -> bool:
         hits, told = self.rows.windows.get((platform, subject, window), (0, False))

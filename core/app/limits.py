@@ -125,11 +125,9 @@ class Limiter:
         if asker.user_id is not None:  # automatic transcripts too: the sender's minute
             subjects.append((f"user:{asker.user_id}", rates.user_per_minute))
         counted = [(subject, limit) for subject, limit in subjects if limit > 0]
-        over: list[tuple[str, int]] = []
         async with self._store() as uow:
-            for subject, limit in counted:
-                if await uow.usage.hit(chat.platform, subject, window) > limit:
-                    over.append((subject, limit))
+            hits = await uow.usage.hits(chat.platform, [subject for subject, _ in counted], window)
+            over = [(subject, limit) for subject, limit in counted if hits[subject] > limit]
             if not over:
                 await uow.commit()
                 return

@@ -59,8 +59,8 @@ async def seeded(url: str, now: datetime) -> None:
                     claim, instance="a", owner="a/1", at=at, lease_until=at + timedelta(seconds=30)
                 )
             for age in (timedelta(hours=3), timedelta(hours=2), timedelta(minutes=90)):
-                await uow.usage.hit("telegram", "user:1", now - age)
-            await uow.usage.hit("telegram", "user:1", now)
+                await uow.usage.hits("telegram", ["user:1"], now - age)
+            await uow.usage.hits("telegram", ["user:1"], now)
             for days in (30, 8, 1, 0):
                 await uow.usage.add(CHAT, today - timedelta(days=days), Counts(summaries=1))
             for n, age in enumerate([timedelta(days=8), timedelta(days=2)]):

@@ -799,6 +799,35 @@ async def test_a_rate_limit_holds_across_two_processes_sharing_the_database(
     assert purged == 3  # Alice's windows of two minutes, and Bob's (chats are not limited)
 
 
+async def test_a_persons_minute_and_their_chats_are_counted_together_or_not_at_all(
+    database_url: str,
+) -> None:
+    """Each request counts in its sender's minute and its chat's, one statement for both; one
+    refused by either counts in neither (another process sees the same counts)."""
+    policy = LimitPolicy(RateLimits(user_per_minute=2, chat_per_minute=3), DailyQuotas())
+    clock = StillClock(NOON)
+
+    async def admitted(limiter: Limiter, person: int) -> str:
+        try:
+            await limiter.admit(CHAT, asked_by(person))
+        except errors.SlowDown:
+            return "person"
+        except errors.ChatSlowDown:
+            return "chat"
+        return "yes"
+
+    async with (
+        process(database_url, policy, clock) as one,
+        process(database_url, policy, clock) as two,
+    ):
+        alice = [await admitted(one, ALICE), await admitted(two, ALICE), await admitted(one, ALICE)]
+        bob = [await admitted(two, BOB), await admitted(one, BOB)]
+
+    # Alice's third is her own limit and takes nothing from the chat: Bob gets the chat's third.
+    assert alice == ["yes", "yes", "person"]
+    assert bob == ["yes", "chat"]
+
+
 async def test_forgetting_a_chat_keeps_todays_spending_and_drops_earlier_days(
     database_url: str,
 ) -> None:

@@ -176,7 +176,7 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     touching = [s for s in made if "consent_readings" in s or "clone_challenges" in s]
     assert [s.split()[0] for s in touching] == ["SELECT"], touching
     writes = [s for s in made if not s.startswith("SELECT")]
-    assert len(writes) <= 10 and len(made) <= 13, "\n".join(made)
+    assert len(writes) <= 9 and len(made) <= 12, "\n".join(made)
 
 
 async def test_a_discord_voice_message_reads_the_chats_preferences_once(

@@ -82,7 +82,16 @@ class PreferencesRepository:
 
 def insert_for(session: AsyncSession, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT, which is where ON CONFLICT lives."""
-    dialect = session.get_bind().dialect.name
+    return inserting(dialect_of(session), table)
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The name of the database's dialect: "sqlite" or "postgresql"."""
+    return session.get_bind().dialect.name
+
+
+def inserting(dialect: str, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """The INSERT of the dialect named `dialect` ("sqlite", "postgresql")."""
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":

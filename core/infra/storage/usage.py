@@ -7,17 +7,32 @@ locks the row and re-reads it before applying the update, SQLite runs writers on
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, case, delete, func, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.limits import COUNTED, PERSON_ROW, READER_SHARE_ROW, Counts
 from core.domain.values import ChatRef
 from core.infra.storage.models import ChatUsageRow, RateWindowRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.repositories import dialect_of, insert_for, inserting
 
 _WINDOW_KEY = ["platform", "subject", "window_start"]
 _DAY_KEY = ["platform", "chat_id", "day"]
@@ -31,17 +46,24 @@ class UsageRepository:
 
     # Rate windows: a subject is "chat:<chat id>" or "user:<user id>" on a platform.
 
-    async def hit(self, platform: str, subject: str, window: datetime) -> int:
-        """Count one request of `subject` in the minute starting at `window`; returns the
-        count including it."""
-        statement = insert_for(self._session, RateWindowRow).values(
-            platform=platform, subject=subject, window_start=window, hits=1
-        )
+    async def hits(
+        self, platform: str, subjects: Sequence[str], window: datetime
+    ) -> dict[str, int]:
+        """Count one request of each of `subjects` in the minute starting at `window`, in one
+        statement (a voice note counts its chat's minute and its sender's); returns each one's
+        count including it. The rows are locked in the order given."""
+        if not subjects:
+            return {}
+        rows = [
+            {"platform": platform, "subject": subject, "window_start": window, "hits": 1}
+            for subject in subjects
+        ]
+        statement = insert_for(self._session, RateWindowRow).values(rows)
         upsert = statement.on_conflict_do_update(
             index_elements=_WINDOW_KEY,
             set_={"hits": RateWindowRow.hits + statement.excluded.hits},
-        ).returning(RateWindowRow.hits)
-        return int((await self._session.execute(upsert)).scalar_one())
+        ).returning(RateWindowRow.subject, RateWindowRow.hits)
+        return {subject: hits for subject, hits in await self._session.execute(upsert)}
 
     async def tell(self, platform: str, subject: str, window: datetime) -> bool:
         """Mark that `subject` was told it is over its limit in this window; True only for the
@@ -76,35 +98,21 @@ class UsageRepository:
 
         An amount larger than its limit by itself is the caller's to refuse: a chat's first
         row of the day is inserted without the check."""
-        statement = self._upsert(chat, day, amounts.as_dict())
-        added = {name: getattr(ChatUsageRow, name) + statement.excluded[name] for name in COUNTED}
-        checks = [
-            added[name] <= limit
+        checked = {
+            f"limit_{name}": limit
             for name, amount, limit in zip(COUNTED, amounts.values(), limits.values(), strict=True)
             if amount > 0 and limit > 0
-        ]
-        upsert = statement.on_conflict_do_update(
-            index_elements=_DAY_KEY,
-            set_={**added, "updated_at": func.now()},
-            where=and_(*checks) if checks else None,
-        ).returning(ChatUsageRow.day)
-        return (await self._session.execute(upsert)).first() is not None
+        }
+        statement = _reserving(dialect_of(self._session), tuple(checked))
+        values = {**_day_of(chat, day), **amounts.as_dict(), **checked}
+        return (await self._session.execute(statement, values)).first() is not None
 
     async def add(self, chat: ChatRef, day: date, amounts: Counts) -> None:
         """Add `amounts` (some may be negative: a reservation given back) to the chat's day; no
         count goes below zero."""
-        statement = self._upsert(chat, day, {k: max(0, v) for k, v in amounts.as_dict().items()})
-        statement = statement.on_conflict_do_update(
-            index_elements=_DAY_KEY,
-            set_={
-                **{
-                    name: _not_below_zero(getattr(ChatUsageRow, name) + literal(amount))
-                    for name, amount in amounts.as_dict().items()
-                },
-                "updated_at": func.now(),
-            },
-        )
-        await self._session.execute(statement)
+        inserted = {f"new_{name}": max(0, amount) for name, amount in amounts.as_dict().items()}
+        values = {**_day_of(chat, day), **inserted, **amounts.as_dict()}
+        await self._session.execute(_adding(dialect_of(self._session)), values)
 
     async def tell_today(self, chat: ChatRef, day: date) -> bool:
         """Mark that the chat was told its automatic transcripts stopped for the day; True only
@@ -152,6 +160,55 @@ class UsageRepository:
         return insert_for(self._session, ChatUsageRow).values(
             platform=chat.platform, chat_id=chat.chat_id, day=day, **values
         )
+
+
+# The statements a voice note runs twice or more, built once per database (and per set of counts
+# checked): building one costs about half as much as running it, and `reserve` runs for
+# the chat's day and the sender's. Each run binds its values by name: the day's key (`_day_of`),
+# each count's amount, and `limit_<count>` for each count checked.
+
+
+@functools.cache
+def _reserving(dialect: str, checked: tuple[str, ...]) -> Executable:
+    """`reserve`'s upsert: the amounts added unless a count in `checked` (`limit_<count>`) would
+    pass its limit."""
+    statement = inserting(dialect, ChatUsageRow).values(
+        **_DAY_BINDS, **{name: bindparam(name, type_=Integer) for name in COUNTED}
+    )
+    added = {name: getattr(ChatUsageRow, name) + statement.excluded[name] for name in COUNTED}
+    checks = [added[limit.removeprefix("limit_")] <= bindparam(limit) for limit in checked]
+    return statement.on_conflict_do_update(
+        index_elements=_DAY_KEY,
+        set_={**added, "updated_at": func.now()},
+        where=and_(*checks) if checks else None,
+    ).returning(ChatUsageRow.day)
+
+
+@functools.cache
+def _adding(dialect: str) -> Executable:
+    """`add`'s upsert: a new row holds the amounts not below zero (`new_<count>`), an existing
+    one adds them, no count going below zero."""
+    statement = inserting(dialect, ChatUsageRow).values(
+        **_DAY_BINDS, **{name: bindparam(f"new_{name}", type_=Integer) for name in COUNTED}
+    )
+    added = {
+        name: _not_below_zero(getattr(ChatUsageRow, name) + bindparam(name, type_=Integer))
+        for name in COUNTED
+    }
+    return statement.on_conflict_do_update(
+        index_elements=_DAY_KEY, set_={**added, "updated_at": func.now()}
+    )
+
+
+_DAY_BINDS = {
+    "platform": bindparam("platform", type_=ChatUsageRow.__table__.c.platform.type),
+    "chat_id": bindparam("chat_id", type_=ChatUsageRow.__table__.c.chat_id.type),
+    "day": bindparam("day", type_=ChatUsageRow.__table__.c.day.type),
+}
+
+
+def _day_of(chat: ChatRef, day: date) -> dict[str, Any]:
+    return {"platform": chat.platform, "chat_id": chat.chat_id, "day": day}
 
 
 def _of(chat: ChatRef) -> tuple[ColumnElement[bool], ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -13,7 +14,9 @@ from core.ports.storage.units import UnitOfWork
 class UsageStore(Protocol):
     """The limits' state (`core.app.limits`): requests per minute window, usage per chat and day."""
 
-    async def hit(self, platform: str, subject: str, window: datetime) -> int: ...
+    async def hits(
+        self, platform: str, subjects: Sequence[str], window: datetime
+    ) -> dict[str, int]: ...
 
     async def tell(self, platform: str, subject: str, window: datetime) -> bool: ...
 
