@@ -198,6 +198,7 @@ async def test_discord_replies_arrive_through_rate_limits(
 
 # --- MiMo faults ---------------------------------------------------------------------------------
 
+PATIENT = 60.0  # seconds: a wire that waits longer than any answer takes here
 CHAT = {
     "model": "mimo-v2.5",
     "messages": [{"role": "user", "content": "Hello?"}],
@@ -225,17 +226,25 @@ async def test_each_mimo_fault_reaches_the_wire_as_the_error_users_are_told(
     mimo: FakeMimo, fault: Fault, error: type[MimoError], streamed: bool
 ) -> None:
     async with httpx.AsyncClient() as http:
-        wire = MimoWire(
-            http=http, api_key=mimo.api_key, base_url=mimo.base_url, timeout=1.0, max_retries=0
-        )
+
+        def wire(timeout: float) -> MimoWire:
+            return MimoWire(
+                http=http, api_key=mimo.api_key, base_url=mimo.base_url, timeout=timeout,
+                max_retries=0,
+            )  # fmt: skip
+
+        # A deadline only where the fault is the lack of an answer in time: MiMo holds the
+        # request 5 s, five times the wire's patience however busy the machine. Elsewhere, a
+        # loopback answer slower than a second on a busy machine must not read as no answer.
+        failing = wire(1.0 if fault.kind == "slow" else PATIENT)
         mimo.fail_always(fault)
         with pytest.raises(error) as caught:
             if streamed:
-                [chunk async for chunk in wire.stream({**CHAT, "stream": True})]
+                [chunk async for chunk in failing.stream({**CHAT, "stream": True})]
             else:
-                await wire.post(CHAT)
+                await failing.post(CHAT)
         mimo.recover()
-        answer = await wire.post(CHAT)
+        answer = await wire(PATIENT).post(CHAT)
 
     assert type(caught.value) is error
     assert mimo.faults_served == [fault]

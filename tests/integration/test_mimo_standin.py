@@ -273,7 +273,7 @@ async def test_rate_limits_give_up_after_the_retries(
 async def test_a_slow_answer_is_cut_off_at_the_deadline(
     mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:
-    mimo.delay = 2.0
+    mimo.delay = 5.0
     client = MimoClient(
         http=http,
         api_key=mimo.api_key,
@@ -284,7 +284,8 @@ async def test_a_slow_answer_is_cut_off_at_the_deadline(
     started = time.monotonic()
     with pytest.raises(MimoUnavailable):
         await client.chat("?")
-    assert time.monotonic() - started < 1.0
+    # Cut off, not answered late: however busy the machine, well before MiMo would answer.
+    assert time.monotonic() - started < mimo.delay
 
 
 async def test_a_wrong_key_is_an_auth_error(mimo: FakeMimo, http: httpx.AsyncClient) -> None:
