@@ -44,9 +44,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import secrets
+import socket
 import ssl
 import struct
+import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -238,6 +241,9 @@ class VoiceServer:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._udp: asyncio.DatagramTransport | None = None
+        self._sender: socket.socket  # made with `_udp`
+        self._sending = threading.Lock()
+        self._closing = False
         self.port = 0
         self.udp_port = 0
 
@@ -255,8 +261,13 @@ class VoiceServer:
         )
         self._udp = transport
         self.udp_port = transport.get_extra_info("sockname")[1]
+        # What members say goes out on its own blocking socket, bound to the same port (a
+        # duplicate of the endpoint's), from their senders' threads (`_paced`).
+        self._sender = socket.socket(fileno=os.dup(transport.get_extra_info("socket").fileno()))
+        self._sender.setblocking(True)
 
     async def close(self) -> None:
+        self._closing = True  # members' senders stop at their next packet
         for call in self.calls:
             for task in list(call.tasks):
                 task.cancel()
@@ -264,6 +275,7 @@ class VoiceServer:
                 await call.ws.close(code=1001)
         if self._udp is not None:
             self._udp.close()
+            self._sender.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -375,26 +387,52 @@ class VoiceServer:
             await call.send(SPEAKING, {"user_id": str(member.user_id), "ssrc": member.ssrc,
                                        "speaking": 1})  # fmt: skip
         loop = asyncio.get_running_loop()
-        started, sent = loop.time(), 0
-        member.resume(started)
+        member.resume(loop.time())
         self._forward(call, member, b"", padding=8)  # clients send padding alone around silence
-        for n, frame in enumerate([*frames, *[OPUS_SILENCE] * SILENCE_FRAMES_AFTER]):
-            if member.left or call.ended:
+        self._notify()
+        frames = [*frames, *[OPUS_SILENCE] * SILENCE_FRAMES_AFTER]
+        return await asyncio.to_thread(self._paced, call, member, frames, loop)
+
+    def _paced(
+        self,
+        call: Call,
+        member: CallMember,
+        frames: list[bytes],
+        loop: asyncio.AbstractEventLoop,
+    ) -> int:
+        """`frames` sent 20 ms apart, from a thread of its own: a member's client is another
+        machine, whose packets go on arriving while the bot's event loop (which the tests share
+        with the stand-ins) is busy. Paced on the event loop, a loop held up for a few hundred
+        milliseconds on a busy machine held the packets too, and the bot heard a pause the
+        member never made (a piece cut, a turn ended)."""
+        started, sent = time.monotonic(), 0
+        for n, frame in enumerate(frames):
+            if member.left or call.ended or self._closing:
                 break
             sent += self._forward(call, member, member.seal(frame))
-            member.last_sent = loop.time()
-            await asyncio.sleep(max(0.0, started + (n + 1) * 0.02 - loop.time()))
+            member.last_sent = time.monotonic()  # the event loop's clock
+            with contextlib.suppress(RuntimeError):  # the test's loop closed: its call is over
+                loop.call_soon_threadsafe(self._notify)
+            time.sleep(max(0.0, started + (n + 1) * 0.02 - time.monotonic()))
         return sent
 
     def _forward(self, call: Call, member: CallMember, frame: bytes, padding: int = -1) -> int:
-        """One packet of `member`'s to the bot, as the voice server forwards it; 1 if sent."""
+        """One packet of `member`'s to the bot, as the voice server forwards it; 1 if sent. Safe
+        from any thread: a packet is made and sent in one go, under the sender's lock (the
+        server's nonce counter towards the bot is shared by every member speaking)."""
         assert call.outgoing is not None and call.address is not None and self._udp is not None
         if (call.grant.guild_id, call.grant.user_id) in self._deafened:
             self.withheld += 1
             return 0
-        padding = padding_of(member.packets) if padding < 0 else padding
-        self._udp.sendto(rtp_packet(member, frame, call.outgoing, padding=padding), call.address)
-        self._notify()
+        with self._sending:
+            padding = padding_of(member.packets) if padding < 0 else padding
+            packet = rtp_packet(member, frame, call.outgoing, padding=padding)
+            try:
+                self._sender.sendto(packet, call.address)
+            except OSError:
+                if not self._closing:
+                    raise
+                return 0  # the server closed under a member still speaking
         return 1
 
     async def wait_until(
