@@ -391,7 +391,25 @@ class VoiceServer:
         self._forward(call, member, b"", padding=8)  # clients send padding alone around silence
         self._notify()
         frames = [*frames, *[OPUS_SILENCE] * SILENCE_FRAMES_AFTER]
-        return await asyncio.to_thread(self._paced, call, member, frames, loop)
+        # A thread of its own, not asyncio's executor: that has a handful of workers, shared
+        # with the bot, which a few members speaking for seconds would hold.
+        said: asyncio.Future[int] = loop.create_future()
+        stop = threading.Event()
+
+        def speaking() -> None:
+            try:
+                result: int | BaseException = self._paced(call, member, frames, loop, stop)
+            except BaseException as error:  # handed to the test that made the member speak
+                result = error
+            with contextlib.suppress(RuntimeError):  # the test's loop closed: nobody waits
+                loop.call_soon_threadsafe(_settle, said, result)
+
+        name = f"member {member.user_id} speaking"
+        threading.Thread(target=speaking, name=name, daemon=True).start()
+        try:
+            return await said
+        finally:
+            stop.set()  # cancelled: the member stops at the next packet
 
     def _paced(
         self,
@@ -399,6 +417,7 @@ class VoiceServer:
         member: CallMember,
         frames: list[bytes],
         loop: asyncio.AbstractEventLoop,
+        stop: threading.Event,
     ) -> int:
         """`frames` sent 20 ms apart, from a thread of its own: a member's client is another
         machine, whose packets go on arriving while the bot's event loop (which the tests share
@@ -407,7 +426,7 @@ class VoiceServer:
         member never made (a piece cut, a turn ended)."""
         started, sent = time.monotonic(), 0
         for n, frame in enumerate(frames):
-            if member.left or call.ended or self._closing:
+            if member.left or call.ended or self._closing or stop.is_set():
                 break
             sent += self._forward(call, member, member.seal(frame))
             member.last_sent = time.monotonic()  # the event loop's clock
@@ -794,3 +813,13 @@ def _server_tls() -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     _authority().issue_cert("127.0.0.1").configure_cert(context)
     return context
+
+
+def _settle(future: asyncio.Future[int], result: int | BaseException) -> None:
+    """A member's speaking thread's outcome, on the loop (unless its waiter was cancelled)."""
+    if future.done():
+        return
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
