@@ -440,10 +440,10 @@ class VoiceServer:
         from any thread: a packet is made and sent in one go, under the sender's lock (the
         server's nonce counter towards the bot is shared by every member speaking)."""
         assert call.outgoing is not None and call.address is not None and self._udp is not None
-        if (call.grant.guild_id, call.grant.user_id) in self._deafened:
-            self.withheld += 1
-            return 0
         with self._sending:
+            if (call.grant.guild_id, call.grant.user_id) in self._deafened:
+                self.withheld += 1
+                return 0
             padding = padding_of(member.packets) if padding < 0 else padding
             packet = rtp_packet(member, frame, call.outgoing, padding=padding)
             try:
