@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import select
 import struct
 import subprocess
 from collections.abc import Callable, Coroutine
@@ -184,6 +185,21 @@ def listen_to_voice_socket(voice: discord.VoiceClient, listener: SocketListener)
     call it once the socket exists, after connecting, or the reader spins). `listener` must be
     quick and must not raise."""
     voice._connection.add_socket_listener(listener)
+
+
+def voice_socket_unread(voice: discord.VoiceClient) -> bool:
+    """Whether datagrams wait in the voice socket that discord.py's reader thread has not read
+    yet (it is behind: a busy machine starves it); False with no socket. The socket is the
+    connection state's (`socket`, non-blocking; a reconnect makes a new one); a poll with no
+    timeout reads nothing, so it does not race the reader."""
+    sock = voice._connection.socket
+    if not sock or sock.fileno() < 0:  # MISSING before the first connect; -1 once closed
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):  # closed between the check and the poll
+        return False
+    return bool(readable)
 
 
 class ResumingVoiceConnection(voice_state.VoiceConnectionState):

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import io
 import itertools
+import threading
 import time
 import wave
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from bots.discord import discordpy
 from bots.discord.bot import VoicebridgeBot
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.call.receive import ReceiveSettings
@@ -48,17 +50,27 @@ def tone_heard(duration: float, body: Json) -> str:
     return f"tone {round(pitch_of(body), -1):.0f}"
 
 
-def pitch_of(body: Json) -> float:
+def recording_of(body: Json) -> tuple[int, bytes]:
+    """The sample rate and PCM of the recording in a transcription request."""
     [url] = [
         part["input_audio"]["data"]
         for message in body["messages"] if message.get("role") == "user"
         for part in message["content"] if part.get("type") == "input_audio"
     ]  # fmt: skip
     with wave.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as file:
-        rate, pcm = file.getframerate(), file.readframes(file.getnframes())
+        return file.getframerate(), file.readframes(file.getnframes())
+
+
+def pitch_of(body: Json) -> float:
+    rate, pcm = recording_of(body)
     values = array.array("h", pcm)[rate // 25 : -rate // 25]  # the codec's edges aside
     crossings = sum(1 for a, b in itertools.pairwise(values) if a < 0 <= b)
     return crossings / (len(values) / rate)
+
+
+def seconds_of(body: Json) -> float:
+    rate, pcm = recording_of(body)
+    return len(pcm) / 2 / rate
 
 
 def heard_tones(mimo: FakeMimo) -> list[float]:
@@ -175,6 +187,43 @@ async def test_a_member_goes_on_speaking_while_the_event_loop_is_held_up(
         await members.answer(ann.user_id, "stop_listening")
 
     assert said_meanwhile >= 25  # none, when the loop paced them
+
+
+async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """A busy machine may not run the bot's socket reader thread for a while; the member's
+    packets wait in the socket meanwhile. A pause is where her packets stopped coming, not where
+    the bot stopped reading them: held up for 1.5 s of her tone (the turn's gap is 1 s), it
+    hears one turn as long as she spoke (two, when it judged by when it read them)."""
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_once(_: bytes) -> None:  # after the bot's own handler, in its reader thread
+        if not holding.is_set():
+            holding.set()
+            release.wait(10)  # a guard
+
+    async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        receiver = listening_cog(bot).calls[server_of(server)].receiver
+        assert receiver is not None
+        speaking = asyncio.create_task(discord_api.voice.speak(ann, tone(440, 3.0)))
+        await discord_api.voice.wait_until(lambda: ann.packets > 25, what="Ann speaking")
+        discordpy.listen_to_voice_socket(receiver.voice, hold_once)
+        await discord_api.voice.wait_until(holding.is_set, what="the reader held")
+        held_at = ann.packets
+        await discord_api.voice.wait_until(lambda: ann.packets >= held_at + 75, what="1.5 s")
+        release.set()
+        await speaking
+        await until(lambda: len(posted_in(discord_api, server.lounge)) >= 2, "her line")
+        await members.answer(ann.user_id, "stop_listening")
+
+    assert posted_in(discord_api, server.lounge)[1:-1] == ["**Ann**: tone 440"]
+    [heard] = [seconds_of(body) for body in mimo.calls(ASR)]
+    assert heard == pytest.approx(3.0, abs=0.1)
 
 
 async def test_withdrawing_stops_the_transcript_at_once_and_a_yes_resumes_it(

@@ -158,7 +158,8 @@ def test_a_voice_resume_overrides_the_connection_state_discord_py_makes() -> Non
 def test_what_receiving_reads_off_the_voice_connection_is_where_it_was() -> None:
     """`transport_session`, `dave_session` and `dave_protocol_version` read the connection
     state's `mode`, `secret_key`, `dave_session` and `dave_protocol_version`, which SESSION
-    DESCRIPTION and the DAVE opcodes set; `listen_to_voice_socket` registers with its reader."""
+    DESCRIPTION and the DAVE opcodes set; `listen_to_voice_socket` registers with its reader;
+    `voice_socket_unread` polls the socket it reads."""
     state = voice_state.VoiceConnectionState.__init__
     source = inspect.getsource(state)
     for attribute in (
@@ -179,6 +180,10 @@ def test_what_receiving_reads_off_the_voice_connection_is_where_it_was() -> None
     assert list(register.parameters) == ["self", "callback"]
     reader = inspect.getsource(voice_state.SocketReader._do_run)
     assert "self.state.socket.recv(2048)" in reader and "cb(data)" in reader
+    assert "self.socket: socket.socket = MISSING" in source  # `voice_socket_unread` polls it
+    assert "self.socket.setblocking(False)" in inspect.getsource(
+        voice_state.VoiceConnectionState._create_socket
+    )
 
 
 def test_the_voice_gateways_messages_reach_the_hook_the_connection_is_made_with() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import struct
+from dataclasses import replace
 from typing import Any
 
 import davey
@@ -322,6 +323,19 @@ def test_a_pause_longer_than_the_gap_starts_a_new_utterance() -> None:
         cut.add(frame(1, n))
     events = cut.add(frame(1, 60, at=0.18 + 0.1))  # the RTP clock says a second went by
     assert [type(e) for e in events] == [Utterance, TurnStarted]
+
+
+def test_a_gap_in_arrival_is_a_pause_only_where_the_packets_were_not_read_from_a_backlog() -> None:
+    """A second between two packets' reading, the RTP clock going on: a pause if the second came
+    in late, none if the reader was behind and it had waited in the socket (`queued`)."""
+    heard = {}
+    for queued in (False, True):
+        cut = cutter()
+        events = [e for n in range(10) for e in cut.add(frame(1, n))]
+        late = replace(frame(1, 10, at=0.18 + 1.0), queued=queued)
+        events += [*cut.add(late), *cut.end_all()]
+        heard[queued] = [round(e.seconds, 2) for e in events if isinstance(e, Utterance)]
+    assert heard == {False: [0.2, 0.02], True: [0.22]}
 
 
 def test_a_long_turn_comes_in_pieces_of_the_longest_length() -> None:

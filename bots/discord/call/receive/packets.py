@@ -78,8 +78,10 @@ class PacketReader:
         self._pruned_at = time.monotonic()
         self.stats = ReceiveStats()
 
-    def read(self, datagram: bytes) -> list[Read]:
-        """What one datagram off the socket gives: frames to keep, or a member to forget."""
+    def read(self, datagram: bytes, *, queued: bool = False) -> list[Read]:
+        """What one datagram off the socket gives: frames to keep, or a member to forget.
+        `queued`: more datagrams waited behind it (the reader is behind): it arrived before
+        now, how long before is unknown."""
         packet = rtp.parse(datagram)
         if packet is None:
             return []  # IP discovery's answer, RTCP: not ours
@@ -94,7 +96,8 @@ class PacketReader:
             return self._refuse(packet.ssrc, user)
         stream = self._stream(packet.ssrc, user, now)
         waiting = [p for _, p in self._pending.pop(packet.ssrc, ())]
-        return [f for p in [*waiting, packet] if (f := self._frame(stream, p, now)) is not None]
+        frames = (self._frame(stream, p, now, queued=queued) for p in [*waiting, packet])
+        return [f for f in frames if f is not None]
 
     def _refuse(self, ssrc: int, user: int) -> list[Read]:
         """Nothing of `user`'s is kept: their waiting packets, their decoder, their turn."""
@@ -119,7 +122,9 @@ class PacketReader:
             stream = self._streams[ssrc] = _Stream(user, OpusDecoder(), last_arrived=now)
         return stream
 
-    def _frame(self, stream: _Stream, packet: rtp.RtpPacket, now: float) -> HeardFrame | None:
+    def _frame(
+        self, stream: _Stream, packet: rtp.RtpPacket, now: float, *, queued: bool
+    ) -> HeardFrame | None:
         last = stream.last_sequence
         if last is not None and not rtp.is_newer(packet.sequence, last):
             self.stats.late += 1
@@ -141,7 +146,7 @@ class PacketReader:
         if not pcm:
             return None
         self.stats.decoded[stream.user_id] += 1
-        return HeardFrame(stream.user_id, packet.timestamp, pcm, now, time.time())
+        return HeardFrame(stream.user_id, packet.timestamp, pcm, now, time.time(), queued)
 
     def _decrypted(self, packet: rtp.RtpPacket) -> bytes | None:
         """The packet's payload, transport decryption undone (None: it does not decrypt)."""

@@ -13,6 +13,9 @@ frames every `tick` and cuts them into utterances (`bots.discord.call.receive.ut
 `admits(user_id)` is asked in that thread for every packet: it must be quick (a set lookup) and
 may change its answer at any time; a member it refuses is neither decrypted nor kept, and their
 turn in progress is dropped.
+A member's turn ends when their packets stop coming, which the loop judges only while the reader
+is not behind (no packet waits unread in the socket): on a busy machine the reader may not run
+for a while, and packets it has not read are not a pause.
 `on_speaking_start` and `on_speaking_stop` are called on the event loop as a member's turn
 starts and ends (only for members heard). Utterances wait for the reader in a bounded queue: a
 reader that falls `queue_size` behind loses the oldest (logged).
@@ -86,6 +89,7 @@ class VoiceReceiver:
             resample=resampled,
         )
         self._inbox: deque[HeardFrame | int] = deque()  # from the reader thread
+        self._reading = False  # the reader thread is between a datagram and its frames
         self._ready: deque[Utterance] = deque()
         self._arrived = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
@@ -178,11 +182,14 @@ class VoiceReceiver:
     # -- the reader thread ------------------------------------------------------------------------
 
     def datagram(self, data: bytes) -> None:
+        self._reading = True
         try:
-            read = self._reader.read(data)
+            read = self._reader.read(data, queued=discordpy.voice_socket_unread(self.voice))
         except Exception:  # one bad packet must not stop discord.py's reader
             logger.exception("a voice packet could not be read")
             return
+        finally:
+            self._reading = False
         # Picked up by the loop's next tick: waking it for every packet would cost more than
         # the packet's decryption and decoding together (bench/RESULTS.md, section 9).
         self._inbox.extend(read)
@@ -201,8 +208,16 @@ class VoiceReceiver:
     async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(self.settings.tick)
+            now = time.monotonic()
+            behind = self._behind()
             self._drain()
-            self._emit(self._cutter.quiet(time.monotonic()))
+            if not behind:  # every packet that came by `now` is in: their pauses are real
+                self._emit(self._cutter.quiet(now))
+
+    def _behind(self) -> bool:
+        """Whether the reader thread has packets to read (a busy machine keeps it from running):
+        while it has, a member whose packets seem to have stopped may only not be read yet."""
+        return self._reading or discordpy.voice_socket_unread(self.voice)
 
     def _emit(self, events: Sequence[Event]) -> None:
         for event in events:

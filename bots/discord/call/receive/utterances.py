@@ -7,6 +7,11 @@ handed over as it is cut, so that its words can be shown while the member goes o
 says which turn it belongs to, its place in it, and whether it is the last. What a member said
 is kept until its piece is cut: the buffer per member is bounded by the longest piece.
 
+Pauses are judged by arrival only where the arrival is known: a packet read while others waited
+behind it in the socket (the reader was behind: a busy machine did not run it) arrived earlier
+than it was read, and its gap from the one before says nothing (`HeardFrame.queued`); nor is a
+sweep's quiet judged while the reader is behind (`VoiceReceiver`).
+
 Inside a turn, a pause the RTP timestamps show (packets lost, or a short pause of the sender)
 becomes silence of that length, so an utterance lasts as long as it took to say. Frames come
 at 48 kHz; a whole utterance is brought to `sample_rate` by `resample` when it ends. The times
@@ -64,6 +69,7 @@ class HeardFrame:
     pcm: bytes  # 48 kHz mono PCM16
     arrived: float  # monotonic seconds
     wall: float  # seconds since the epoch
+    queued: bool = False  # read while later packets waited: it arrived before `arrived`
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +176,10 @@ class UtteranceCutter:
 
     def _paused_too_long(self, turn: _Open, frame: HeardFrame) -> bool:
         ahead = (frame.timestamp - turn.last_timestamp) & 0xFFFF_FFFF
-        rtp_pause = FRAME_SAMPLES + self._gap_samples < ahead < 1 << 31
-        return rtp_pause or frame.arrived - turn.last_arrived >= self.silence_gap
+        if FRAME_SAMPLES + self._gap_samples < ahead < 1 << 31:
+            return True  # the sender's clock went on: they paused
+        # By arrival only where it is known: a frame read from a backlog arrived earlier.
+        return not frame.queued and frame.arrived - turn.last_arrived >= self.silence_gap
 
     def _silence_before(self, turn: _Open, frame: HeardFrame) -> bytes:
         ahead = (frame.timestamp - turn.last_timestamp) & 0xFFFF_FFFF
