@@ -235,9 +235,14 @@ async def bootstrap(
             uow=uow, chat_api=mimo, preferences=preferences, limiter=limiter, speech=speech,
             clock=clock, limits=summary_limits(settings), metrics=metrics, listening=listening,
         )  # fmt: skip
+        consents = VoiceConsents(
+            uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
+            attempts_per_day=settings.voice_clone_attempts_per_day,
+        )  # fmt: skip
         transcripts = Transcripts(
             audiences=cases.audiences, transcription=cases.transcription,
             translations=cases.translations, gists=cases.gists, log=summaries,
+            consents=consents, uow=uow,
         )  # fmt: skip
         digests = DigestService(uow=uow, summaries=summaries, clock=clock)
         message_speech = MessageSpeech(
@@ -246,10 +251,7 @@ async def bootstrap(
         )  # fmt: skip
         yield Runtime(
             **shared(cases), settings=settings, studio=studio, transcripts=transcripts,
-            consents=VoiceConsents(
-                uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
-                attempts_per_day=settings.voice_clone_attempts_per_day,
-            ),
+            consents=consents,
             business=BusinessChats(uow=uow, limiter=limiter),
             inline=InlineVoices(uow=uow, preferences=preferences, speech=speech, clock=clock),
             recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,

@@ -29,7 +29,7 @@ from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences, shown_or_set
 from core.app.questions import Questions
 from core.app.speech import SayAsked, TextToSpeech
-from core.app.transcripts import RecordingEvent, Transcripts
+from core.app.transcripts import Arrived, RecordingEvent, Transcripts
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
 from core.chat.languages import Audience
@@ -123,27 +123,30 @@ class TelegramHandlers:
         await reply_lines(message_of(update), usage_text(report, answer.locale) + cloning)
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A voice note or other recording arrived: answer its caption if it is a question in a
-        private chat, else transcribe it if the chat wants that."""
+        """A voice note or other recording arrived: the sender's reading of their consent
+        sentence answered as such; else its caption answered if it is a question in a private
+        chat, else transcribed if the chat wants that."""
         message = message_of(update)
         recording = recording_in(message)
         if recording is None:
             return
         reading = consent_reading(message, local_mode=self.local_mode)
-        heard = None if reading is None else await self.consents.heard(reading)
-        if heard is not None:  # it was the sender's reading of their consent sentence
-            await message.reply_text(reading_answer(heard), do_quote=True)
-            return
         question = caption_question(message)
-        if question:
-            await self._ask(message, recording, question, asker_of(update))
-            return
-        source = remote(recording, local_mode=self.local_mode, message=message)
-        arrived = RecordingEvent(
-            chat=chat_of(update), source=source,
-            view=self._view(message), audience=audience(update), asker=unasked(message),
-        )  # fmt: skip
-        await self.transcripts.arrived(arrived)
+        heard: Arrived
+        if question:  # a reading of a consent sentence first, however it is captioned
+            heard = None if reading is None else await self.consents.heard(reading)
+            if heard is None:
+                await self._ask(message, recording, question, asker_of(update))
+                return
+        else:
+            source = remote(recording, local_mode=self.local_mode, message=message)
+            arrived = RecordingEvent(
+                chat=chat_of(update), source=source,
+                view=self._view(message), audience=audience(update), asker=unasked(message),
+            )  # fmt: skip
+            heard = await self.transcripts.arrived(arrived, reading=reading)
+        if isinstance(heard, ConsentHeard):  # the sender's reading of their consent sentence
+            await message.reply_text(reading_answer(heard), do_quote=True)
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording. Who asks goes into the request: the

@@ -59,10 +59,7 @@ class Audiences:
         language of the last of them, unless the administrators chose one (written only when
         it changes; best effort, the command must not fail for it)."""
         async with self._uow() as uow:
-            prefs = await uow.preferences.get(chat)
-            override = None if channel is None else await uow.preferences.find(channel)
-            if override is not None:
-                prefs = replace(prefs, auto_transcribe=override.auto_transcribe)
+            prefs = await self._prefs(uow, chat, channel)
             noted = audience.person if commander else None
             if noted is not None and prefs.commander_language != noted:
                 try:
@@ -71,6 +68,23 @@ class Audiences:
                     prefs = replace(prefs, commander_language=noted)
                 except Exception:
                     logger.exception("could not note the commander's language in %s", chat)
+        return self._answer(chat, audience, prefs)
+
+    async def answering_in(
+        self, uow: UnitOfWork, chat: ChatRef, audience: Audience, *, channel: ChatRef | None = None
+    ) -> Answering:
+        """`answering`, for no commander, in a unit of work the caller has open: a use case that
+        reads something else for the same event reads it in the same transaction."""
+        return self._answer(chat, audience, await self._prefs(uow, chat, channel))
+
+    async def _prefs(self, uow: UnitOfWork, chat: ChatRef, channel: ChatRef | None) -> Preferences:
+        prefs = await uow.preferences.get(chat)
+        override = None if channel is None else await uow.preferences.find(channel)
+        if override is not None:
+            prefs = replace(prefs, auto_transcribe=override.auto_transcribe)
+        return prefs
+
+    def _answer(self, chat: ChatRef, audience: Audience, prefs: Preferences) -> Answering:
         posts = chat_locale(prefs, platform=audience.platform)
         model = self.tts_model(prefs)
         locale = audience.person or posts

@@ -27,6 +27,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 
 from core.app.transcription import Transcription
 from core.app.voices import VoiceStudio
@@ -99,6 +100,15 @@ class ConsentHeard:
     refused: errors.ConsentRefused | None = None
 
 
+class Candidate(NamedTuple):
+    """A voice note that may be someone's reading of their open sentence: who sent its file
+    first (None: nobody before them), to be heard (`VoiceConsents.hear`)."""
+
+    reading: ConsentReading
+    challenge: CloneChallenge
+    first_sender: str | None
+
+
 class VoiceConsents:
     """`ask` and `heard` (see the module docstring)."""
 
@@ -161,24 +171,39 @@ class VoiceConsents:
 
     async def heard(self, reading: ConsentReading) -> ConsentHeard | None:
         """A voice note's part in spoken consent (see the module docstring)."""
-        declared, now = reading.declared, self._clock.now()
         async with self._uow() as uow:
-            opened = await uow.consents.open_on(reading.platform, now)
-            if not opened:
-                # A copy matters only of a note sent while a sentence was open: one sent before
-                # cannot say the random words the sentence was given when asked.
-                return None
-            challenge = next((each for each in opened if answers(each, declared)), None)
-            first = None
-            if declared.identity:
-                if challenge is not None:
-                    first = await uow.consents.first_sender(reading.platform, declared.identity)
-                await uow.consents.note_sender(
-                    reading.platform, declared.identity, declared.person_id, now
-                )
-                await uow.commit()
+            candidate = await self.candidate(uow, reading)
+            await uow.commit()
+        return None if candidate is None else await self.hear(candidate)
+
+    async def candidate(self, uow: VoiceUnitOfWork, reading: ConsentReading) -> Candidate | None:
+        """`heard`'s first step, in a unit of work the caller has open and commits (a use case
+        that reads the chat's preferences for the same note reads them in the same
+        transaction): while any sentence is open, who sent the note first is noted; the
+        sentence it may be a reading of, if any. None: an ordinary note, whatever it says."""
+        declared, now = reading.declared, self._clock.now()
+        opened = await uow.consents.open_on(reading.platform, now)
+        if not opened:
+            # A copy matters only of a note sent while a sentence was open: one sent before
+            # cannot say the random words the sentence was given when asked.
+            return None
+        challenge = next((each for each in opened if answers(each, declared)), None)
+        first = None
+        if declared.identity:
+            if challenge is not None:
+                first = await uow.consents.first_sender(reading.platform, declared.identity)
+            await uow.consents.note_sender(
+                reading.platform, declared.identity, declared.person_id, now
+            )
         if challenge is None or not may_be_reading(declared):
             return None
+        return Candidate(reading, challenge, first)
+
+    async def hear(self, candidate: Candidate) -> ConsentHeard | None:
+        """`heard`'s second step, once `candidate`'s unit of work is committed: the note heard;
+        if it is the reading, the voice cloned or refused. None: an ordinary note after all."""
+        reading, challenge, first = candidate
+        declared = reading.declared
         chat = ChatRef(reading.platform, declared.chat_id)
         # Not a request of its own against the per-minute rates: as an ordinary note it is
         # counted once, on its way; as a reading, the sentences a day limit it.

@@ -1,7 +1,9 @@
 """What a chat sees of a recording, one call per event: it arrived (`Transcripts.arrived`), or
 someone asked for its transcript (`Transcripts.asked`).
 
-Each call reads the chat's preferences once, in one unit of work, and everything they decide
+Each call reads the chat's preferences once, in one unit of work (with, for a voice note that
+arrived, the consent sentences open: it may be someone's reading of theirs, `VoiceConsents`),
+and everything they decide
 follows from that one reading: whether a recording that arrived is transcribed at all, the
 language of what is shown, the translation under the transcript (`/autotranslate`), whether
 its gist follows (`/tldr auto`, `/autogist`). Once the chat has the whole answer (the
@@ -20,8 +22,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.app.audiences import Audiences
+from core.app.audiences import Answering, Audiences
 from core.app.claims import answered
+from core.app.consents import Candidate, ConsentHeard, ConsentReading, VoiceConsents
 from core.app.gists import Gists, follows
 from core.app.transcription import Transcription
 from core.app.translations import Translations
@@ -33,7 +36,7 @@ from core.domain.limits import Asker
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef, Preferences
-from core.ports import Recording
+from core.ports import Recording, VoiceUnitOfWork
 
 
 class ChatLog(Protocol):
@@ -70,6 +73,9 @@ class RecordingEvent:
     commander: bool = False  # asked by a command: its language noted (`Audiences.answering`)
 
 
+Arrived = LongTranscript | ConsentHeard | None  # the transcript; a consent reading heard; none
+
+
 class Transcripts:
     """Recordings that arrived, and transcripts asked for (see the module docstring)."""
 
@@ -78,25 +84,39 @@ class Transcripts:
         *,
         audiences: Audiences,
         transcription: Transcription,
+        consents: VoiceConsents,
+        uow: Callable[[], VoiceUnitOfWork],
         translations: Translations | None = None,
         gists: Gists | None = None,
         log: ChatLog | None = None,
     ) -> None:
         self._audiences = audiences  # the chat's preferences, read once per event
+        self._consents = consents  # a voice note may be someone's reading of their sentence
+        self._uow = uow  # the consent sentences open read with the chat's preferences
         self._transcription = transcription
         self._translations = translations
         self._gists = gists
         self._log = log
 
     async def arrived(
-        self, event: RecordingEvent, *, channel: ChatRef | None = None
-    ) -> LongTranscript | None:
+        self,
+        event: RecordingEvent,
+        *,
+        channel: ChatRef | None = None,
+        reading: ConsentReading | None = None,
+    ) -> Arrived:
         """A recording arrived unasked in its chat (in `channel` of it, which may override the
         chat's auto-transcribe): its transcript where the chat wants one, the translation
         below it and the gist after it where the chat asked for those. None where the chat
-        wants no transcript."""
+        wants no transcript. A voice note that may be someone's `reading` of their consent
+        sentence is heard as such first (`VoiceConsents`), whatever the chat wants: what
+        became of it, for the adapter to answer, where it was the reading."""
         chat, view, asker = event.chat, event.view, event.asker
-        decided = await self._audiences.answering(chat, event.audience, channel=channel)
+        decided, candidate = await self._decide(event, channel, reading)
+        if candidate is not None:
+            heard_as_reading = await self._consents.hear(candidate)
+            if heard_as_reading is not None:
+                return heard_as_reading
         prefs, locale = decided.prefs, decided.locale
         if not prefs.auto_transcribe:
             return None
@@ -114,6 +134,22 @@ class Transcripts:
             await view.gist(gist, locale)
             await answered(answer)  # the gist was the answer's last message
         return heard
+
+    async def _decide(
+        self, event: RecordingEvent, channel: ChatRef | None, reading: ConsentReading | None
+    ) -> tuple[Answering, Candidate | None]:
+        """The chat's preferences, and the consent sentence the note may be a reading of, in one
+        unit of work."""
+        if reading is None:
+            answer = await self._audiences.answering(event.chat, event.audience, channel=channel)
+            return answer, None
+        async with self._uow() as uow:
+            answer = await self._audiences.answering_in(
+                uow, event.chat, event.audience, channel=channel
+            )
+            candidate = await self._consents.candidate(uow, reading)
+            await uow.commit()
+        return answer, candidate
 
     async def asked(
         self, event: RecordingEvent, *, format: TranscriptFormat = "text"

@@ -48,6 +48,14 @@ def preference_reads() -> Iterator[list[int]]:
     """The transactions (numbered as they begin) of every statement on `chat_preferences`
     that any engine runs while the block lasts, one entry per statement: the reads of a chat's
     preferences."""
+    with reads_of("chat_preferences") as seen:
+        yield seen
+
+
+@contextmanager
+def reads_of(table: str) -> Iterator[list[int]]:
+    """The transactions (numbered as they begin) of every SELECT on `table` that any engine
+    runs while the block lasts, one entry per statement."""
     numbers = itertools.count(1)
     seen: list[int] = []
 
@@ -56,7 +64,7 @@ def preference_reads() -> Iterator[list[int]]:
 
     def executing(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
         reads = statement.lstrip().upper().startswith("SELECT") and not _start_up(statement)
-        if "chat_preferences" in statement and reads:
+        if table in statement and reads:
             seen.append(connection.info.get("transaction", 0))
 
     event.listen(Engine, "begin", began)
@@ -161,14 +169,18 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     """With no consent sentence open, a voice note's statements are its claim, its rates, its
-    chat's and its sender's day, its transcript, and one read of the sentences open: nothing is
-    noted for the copy check (a note sent while no sentence was open cannot say one's random
-    words)."""
+    chat's and its sender's day, its transcript, and one read of the sentences open, in the
+    transaction that reads the chat's preferences: nothing is noted for the copy check (a note
+    sent while no sentence was open cannot say one's random words)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))
         await bot_api.wait_for_texts(USER + 1, ["heard 3.0 seconds"])  # first connections
-        with statements() as seen:
+        with (
+            statements() as seen,
+            preference_reads() as preferences,
+            reads_of("clone_challenges") as sentences,
+        ):
             bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
             await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
             await until(
@@ -181,6 +193,7 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     assert [s.split()[0] for s in touching] == ["SELECT"], touching
     writes = [s for s in made if not s.startswith("SELECT")]
     assert len(writes) <= 9 and len(made) <= 12, "\n".join(made)
+    assert len(sentences) == 1 and sentences == preferences  # one transaction for both
 
 
 async def test_a_discord_voice_message_reads_the_chats_preferences_once(

@@ -31,7 +31,7 @@ from bots.discord.places import (
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcripts import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
-from core.app.consents import VoiceConsents
+from core.app.consents import ConsentHeard, ConsentReading, VoiceConsents
 from core.app.transcripts import RecordingEvent, Transcripts
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 from core.chat.languages import DEFAULT_LOCALE
@@ -52,8 +52,8 @@ class TranscriptionCog(commands.Cog):
         transcripts: Transcripts,
         *,
         piece_seconds: float,
+        consents: VoiceConsents,
         earlier_reply: EarlierReply = lambda message: None,
-        consents: VoiceConsents | None = None,
     ) -> None:
         self.bot = bot
         self.transcripts = transcripts
@@ -77,10 +77,11 @@ class TranscriptionCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         """A voice message arrived: its transcript as a reply, where auto-transcribe is on,
         and its gist below it where /autogist asks for recordings that long."""
-        if await self._consented(message):
-            return
+        reading = consent_reading(message)
         voice = voice_message_in(message)
         if voice is None or message.author.bot:
+            if reading is not None:  # forwarded: only its part in spoken consent
+                await self._consented(message, reading)
             return
         view = MessageRecordingView(
             message,
@@ -93,24 +94,25 @@ class TranscriptionCog(commands.Cog):
                 chat=for_message(message), source=remote(voice, message=message), view=view,
                 audience=message_audience(message), asker=unasked(message),
             )  # fmt: skip
-            await self.transcripts.arrived(arrived, channel=channel_override_of(message))
+            heard = await self.transcripts.arrived(
+                arrived, channel=channel_override_of(message), reading=reading
+            )
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
+            return
+        if isinstance(heard, ConsentHeard):  # the sender's reading of their consent sentence
+            await reply_to(message)(content=reading_answer(heard))
 
-    async def _consented(self, message: discord.Message) -> bool:
-        """Whether the voice message was its sender's reading of their consent sentence (then
-        answered: the voice cloned, or why not)."""
-        reading = consent_reading(message)
-        if self.consents is None or reading is None:
-            return False
+    async def _consented(self, message: discord.Message, reading: ConsentReading) -> None:
+        """A forwarded voice message's part in spoken consent: its sender noted while sentences
+        are open, and, should it be a reading, why it is refused."""
         try:
             heard = await self.consents.heard(reading)
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, DEFAULT_LOCALE)
-            return True
+            return
         if heard is not None:
             await reply_to(message)(content=reading_answer(heard))
-        return heard is not None
 
     @app_commands.command(
         description="The transcript of an audio or video file",
