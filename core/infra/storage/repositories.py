@@ -9,9 +9,9 @@ work.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func
+from sqlalchemy import Table, delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,9 +80,18 @@ class PreferencesRepository:
         )
 
 
-def insert_for(session: AsyncSession, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
+def insert_for(
+    session: AsyncSession, table: type[Base] | Table
+) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT, which is where ON CONFLICT lives."""
     return inserting(dialect_of(session), table)
+
+
+def table_of(row: type[Base]) -> Table:
+    """The table of a mapped class, for statements run with SQLAlchemy's Core alone: a statement
+    a request runs on rows it never loads as objects (an INSERT of counts or of a claim) skips
+    the ORM's steps around it, which cost a third of a millisecond or more a run."""
+    return cast(Table, row.__table__)
 
 
 def dialect_of(session: AsyncSession) -> str:
@@ -90,8 +99,9 @@ def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def inserting(dialect: str, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """The INSERT of the dialect named `dialect` ("sqlite", "postgresql")."""
+def inserting(dialect: str, table: type[Base] | Table) -> postgresql.Insert | sqlite.Insert:
+    """The INSERT of the dialect named `dialect` ("sqlite", "postgresql"), into a mapped class or
+    a table."""
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
