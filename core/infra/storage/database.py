@@ -199,9 +199,14 @@ async def upgrade(url: str, revision: str = "head") -> Upgraded:
 
 def _upgrade(url: str, revision: str) -> Upgraded:
     config = alembic_config(url)
-    before = asyncio.run(current_revision(url))
-    one_at_a_time(command.upgrade, config, revision)
-    after = asyncio.run(current_revision(url))
+    # The reads around the migration take turns with it too: upgrades started together on a
+    # new SQLite file each switched it to WAL as they connected, and SQLite refuses that switch
+    # at once ("database is locked", whatever the busy timeout) while another connection has
+    # the file open for it.
+    with _alembic_lock:
+        before = asyncio.run(current_revision(url))
+        command.upgrade(config, revision)
+        after = asyncio.run(current_revision(url))
     return Upgraded(after, _steps(config, before, after))
 
 
