@@ -3,14 +3,14 @@ someone asked for its transcript (`Transcripts.asked`).
 
 Each call reads the chat's preferences once, in one unit of work (with, for a voice note that
 arrived, the consent sentences open: it may be someone's reading of theirs, `VoiceConsents`),
-and everything they decide
-follows from that one reading: whether a recording that arrived is transcribed at all, the
-language of what is shown, the translation under the transcript (`/autotranslate`), whether
-its gist follows (`/tldr auto`, `/autogist`). Once the chat has the whole answer (the
-transcript, and its gist where one follows), the claim on the recording's message is marked
-done there and then (`core.app.claims.answered`). The adapter hands over a `RecordingView` that
-knows how its platform shows a transcript reply, a gist and a busy chat, and what of the
-transcript its chat log keeps for summaries; it makes no other call.
+and everything they decide follows from that one reading: whether a recording that arrived is
+transcribed at all, the language of what is shown, the translation under the transcript
+(`/autotranslate`), whether its gist follows (`/tldr auto`, `/autogist`). Once the chat has
+the whole answer (the transcript, and its gist where one follows), the claim on the
+recording's message is marked done there and then (`core.app.claims.answered`). The adapter
+hands over a `RecordingView` that knows how its platform shows a transcript reply, a gist and
+a busy chat, and what of the transcript its chat log keeps for summaries; it makes no other
+call.
 
 The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.transcription`.
 """
@@ -140,14 +140,11 @@ class Transcripts:
     ) -> tuple[Answering, Candidate | None]:
         """The chat's preferences, and the consent sentence the note may be a reading of, in one
         unit of work."""
-        if reading is None:
-            answer = await self._audiences.answering(event.chat, event.audience, channel=channel)
-            return answer, None
         async with self._uow() as uow:
             answer = await self._audiences.answering_in(
                 uow, event.chat, event.audience, channel=channel
             )
-            candidate = await self._consents.candidate(uow, reading)
+            candidate = None if reading is None else await self._consents.candidate(uow, reading)
             await uow.commit()
         return answer, candidate
 
