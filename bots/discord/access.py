@@ -110,18 +110,37 @@ def unasked(message: discord.Message) -> Asker:
 
 
 def readable_places(interaction: Interaction) -> frozenset[str] | None:
-    """The channels of the interaction's server whose kept transcripts its member may see, as
-    of now: those where they hold View Channel and Read Message History (a voice channel's
-    too, for its calls and its chat; a thread as its channel allows). None where everything
-    kept is the person's own (direct messages, the bot installed to them alone)."""
+    """The channels and threads of the interaction's server whose kept transcripts its member
+    may see, as of now (`may_read`), and the one the command runs in where Discord says they
+    may read it. None where everything kept is the person's own (direct messages, the bot
+    installed to them alone)."""
     guild, member = interaction.guild, interaction.user
     if interaction.guild_id is None or not reaches_channel(interaction):
         return None
     if guild is None or not isinstance(member, discord.Member):
         return frozenset()
     places: list[discord.abc.GuildChannel | discord.Thread] = [*guild.channels, *guild.threads]
-    return frozenset(
-        str(place.id)
-        for place in places
-        if (held := place.permissions_for(member)).view_channel and held.read_message_history
-    )
+    readable = {str(place.id) for place in places if may_read(place, member)}
+    here = interaction.permissions  # Discord's own answer, a private thread's membership in it
+    if interaction.channel_id is not None and here.view_channel and here.read_message_history:
+        readable.add(str(interaction.channel_id))
+    return frozenset(readable)
+
+
+def may_read(place: discord.abc.GuildChannel | discord.Thread, member: discord.Member) -> bool:
+    """Whether `member` may read what was said in `place`: View Channel and Read Message
+    History there (a voice channel's too, for its calls and its chat; a thread's are its
+    channel's). A private thread shows only to those in it and to those who may manage its
+    channel's threads: discord.py answers a thread's permissions with its channel's and never
+    asks, so membership is asked here, of the members Discord's events named (after a restart
+    it knows none until someone joins or leaves: unknown is unreadable). A thread whose channel
+    is not known is unreadable too."""
+    try:
+        held = place.permissions_for(member)
+    except discord.ClientException:  # a thread whose channel is not in the cache
+        return False
+    if not (held.view_channel and held.read_message_history):
+        return False
+    if isinstance(place, discord.Thread) and place.is_private():
+        return held.manage_threads or any(m.id == member.id for m in place.members)
+    return True

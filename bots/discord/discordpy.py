@@ -121,6 +121,15 @@ def mark_deferred(interaction: discord.Interaction[Any]) -> None:
     interaction.response._response_type = discord.InteractionResponseType.deferred_channel_message
 
 
+async def learn_thread_members(thread: discord.Thread) -> None:
+    """Ask Discord who is in `thread` and keep them where discord.py keeps the members its
+    events named (`Thread.members`): it fills that only from THREAD_MEMBERS_UPDATE, which
+    tells a bot of those added after it joined, and `Thread.fetch_members` returns the list
+    without keeping it. Needs the Server Members intent; `discord.Forbidden` without it."""
+    for member in await thread.fetch_members():
+        thread._add_member(member)
+
+
 def cog_listeners(bot: commands.Bot | commands.AutoShardedBot, event: str) -> list[Listener]:
     """The cogs' listeners of `event`, which discord.py keeps in `Bot.extra_events`, so the bot
     can run them in a task of its own."""

@@ -1,20 +1,28 @@
 """Voice memory on Discord end to end: `/find` lists the moments of the server's voice messages
-and listened calls with jump links, only in the channels the member may read as they search;
-pages turn by button; `/ask` alone answers from what was said in its channel and cites it."""
+and listened calls with jump links, only in the channels the member may read as they search
+(a private thread only to those in it), page after page; pages turn by button; `/ask` alone
+answers from what was said in its channel and cites it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from core.domain.memory import Said
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
-from tests.standins.discord_api import VIEW_CHANNEL, FakeDiscord, Guild
+from tests.standins.discord_api import (
+    MANAGE_THREADS,
+    VIEW_CHANNEL,
+    FakeDiscord,
+    Guild,
+    SentMessage,
+)
 from tests.standins.mimo import FakeMimo
 
 SAID = {
@@ -44,6 +52,101 @@ async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, s
             await uow.commit()
     finally:
         await engine.dispose()
+
+
+async def keep_messages(database_url: str, server: Guild, said: list[tuple[int, str]]) -> None:
+    """Voice messages said in the server's channels, oldest first, a minute apart, kept as
+    `core.app.kept` keeps them: each `(channel, what was said)`."""
+    await upgrade(database_url)
+    engine = create_engine(database_url)
+    start = datetime.now(UTC) - timedelta(hours=1)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            for number, (channel, line) in enumerate(said):
+                at = start + timedelta(minutes=number)
+                where = Said(str(1000 + number), "Dee", at, str(channel))
+                await uow.transcripts.add_part(
+                    ChatRef("discord", f"guild:{server.id}"), f"note-{number}", language="auto",
+                    part=TranscriptPart(0.0, 4.0, line, None, None), at=at, said=where,
+                )  # fmt: skip
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+
+async def next_page(discord_api: FakeDiscord, page: SentMessage, user: int, shown: str) -> str:
+    """`user` presses Next under `page`; the page once it shows `shown` (its range)."""
+    turned = await discord_api.click(page, user, label="Next ›")
+    await turned.wait_for_callback()
+    return await discord_api.wait_until(
+        lambda: page.content if shown in page.content else None, timeout=15, what=shown
+    )
+
+
+async def test_every_page_shows_only_what_the_member_may_read_as_they_turn_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    carla, bob = discord_api.add_member(server, "carla"), discord_api.add_member(server, "bob")
+    finance = await discord_api.add_text_channel(server, "finance")
+    await discord_api.deny_in_channel(finance, carla, VIEW_CHANNEL)
+    # Newest first: six in #general, then four in #finance, then four more in #general.
+    said = [(server.general, f"invoice older {n}") for n in range(4)]
+    said += [(finance, f"invoice finance {n}") for n in range(4)]
+    said += [(server.general, f"invoice newer {n}") for n in range(6)]
+    await keep_messages(sqlite_url, server, said)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, carla, "find", phrase="invoice")
+        [carlas] = await asked.wait_for_messages()
+        carlas_second = await next_page(discord_api, carlas, carla, "(6–10;")
+        asked = await discord_api.slash(server.general, bob, "find", phrase="invoice")
+        [bobs] = await asked.wait_for_messages()
+        bobs_first = bobs.content
+        await discord_api.deny_in_channel(finance, bob, VIEW_CHANNEL)  # between his pages
+        bobs_second = await next_page(discord_api, bobs, bob, "(6–10;")
+
+    assert "finance" not in carlas.content and "finance" not in carlas_second
+    assert "**invoice** older 3" in carlas_second  # the page after #general's newer six
+    assert "finance 3" not in bobs_first and "**invoice** newer 1" in bobs_first
+    assert "finance" not in bobs_second and str(finance) not in bobs_second
+    assert "**invoice** older 3" in bobs_second
+
+
+LAYOFFS = "The layoffs are planned for March, keep it quiet."
+
+
+async def test_a_private_thread_shows_only_to_those_in_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    mimo.asr_text = lambda duration, body: LAYOFFS
+    ann, carol = discord_api.add_member(server, "ann"), discord_api.add_member(server, "carol")
+    mod = discord_api.add_member(server, "mod")
+    moderators = await discord_api.add_role(server, "moderators", MANAGE_THREADS)
+    await discord_api.give_role(server, mod, moderators)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        thread = await discord_api.add_thread(
+            server.general, ann, "planning", private=True, members=[discord_api.application_id]
+        )
+        await discord_api.post_voice_message(thread, ann, notes[2], duration=2)
+        await discord_api.wait_for_messages(thread)
+        found = {}
+        askers = [("carol", carol, server.general), ("ann", ann, server.general),
+                  ("mod", mod, server.general), ("inside", ann, thread)]  # fmt: skip
+        for name, who, where in askers:
+            asked = await discord_api.slash(where, who, "find", phrase="layoffs")
+            [found[name]] = await asked.wait_for_messages()
+        await discord_api.remove_from_thread(thread, ann)
+        asked = await discord_api.slash(server.general, ann, "find", phrase="layoffs")
+        [left] = await asked.wait_for_messages()
+
+    assert "keep it quiet" not in found["carol"].content
+    assert found["carol"].content.startswith("Nothing I kept here from the last 7 days has")
+    for name in ("ann", "mod", "inside"):
+        assert "The **layoffs** are planned for March" in found[name].content, name
+        assert f"/{server.id}/{thread}/" in found[name].content, name
+    assert "keep it quiet" not in left.content
 
 
 async def test_find_shows_only_the_channels_the_member_may_read(
@@ -134,3 +237,20 @@ async def test_ask_alone_answers_from_this_channel_and_cites_it(
     [request] = [r for r in mimo.requests if isinstance(r["messages"][-1]["content"], str)
                  and r["messages"][-1]["content"].startswith("who promised")]  # fmt: skip
     assert "4,200" not in request["messages"][-1]["content"]  # #finance is not this channel
+
+
+async def test_half_a_character_in_the_words_is_no_error(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """A lone surrogate (half of a character, which JSON can carry) separates words, as a
+    space does: what is left is searched, or the bot asks for words."""
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, alice, "find", phrase="\ud800invoice")
+        [searched] = await asked.wait_for_messages()
+        asked = await discord_api.slash(server.general, alice, "find", phrase="\ud800\x00")
+        [empty] = await asked.wait_for_messages()
+
+    assert searched.content.startswith("Nothing I kept here from the last 7 days has “invoice”")
+    assert empty.content.startswith("Find where something was said here, in voice notes")

@@ -197,6 +197,8 @@ EVERYONE_PERMISSIONS = (  # @everyone's in a new server
 # more), unless they are an administrator or the owner.
 TIMED_OUT_KEEP = VIEW_CHANNEL | READ_MESSAGE_HISTORY
 TEXT, VOICE, STAGE = 0, 2, 13  # channel types
+PUBLIC_THREAD, PRIVATE_THREAD = 11, 12
+MANAGE_THREADS = 1 << 34
 # What the invite link asks for.
 BOT_PERMISSIONS = EVERYONE_PERMISSIONS | SEND_VOICE_MESSAGES | SET_VOICE_CHANNEL_STATUS
 # An interaction's `app_permissions` where the bot is not in the place (installed to the user):
@@ -445,6 +447,7 @@ class FakeDiscord:
         # (guild, user) -> what else Discord keeps of a member: timeout, server mute and deafen
         self._member_state: dict[tuple[int, int], Json] = {}
         self._bot_absent: set[int] = set()  # servers and channels the bot is not in
+        self._thread_members: dict[int, set[int]] = {}  # thread -> the users in it
         self._user_installs: set[int] = set()  # users who installed the app to their account
         self._voice_states: dict[int, dict[int, int]] = {}  # guild -> user -> channel
         self.voice = VoiceServer()  # where VOICE_SERVER_UPDATE sends bots
@@ -667,6 +670,8 @@ class FakeDiscord:
         Channel and Read Message History; without View Channel, none (Discord denies the rest
         implicitly)."""
         channel = self._channels[channel_id]
+        if channel["type"] in {PUBLIC_THREAD, PRIVATE_THREAD}:
+            return self._thread_permissions(channel, user_id)
         guild_id = channel["guild_id"]
         key = (int(guild_id), user_id)
         permissions = self.guild_permissions(int(guild_id), user_id)
@@ -686,6 +691,15 @@ class FakeDiscord:
         if self._timed_out(key):
             permissions &= TIMED_OUT_KEEP
         return permissions if permissions & VIEW_CHANNEL else 0
+
+    def _thread_permissions(self, thread: Json, user_id: int) -> int:
+        """A thread's are its channel's; a private thread shows to those in it and to those who
+        may manage the channel's threads, to nobody else (topics/threads, "Permissions")."""
+        permissions = self.permissions_in(int(thread["parent_id"]), user_id)
+        private = thread["type"] == PRIVATE_THREAD and not permissions & MANAGE_THREADS
+        if private and user_id not in self._thread_members[int(thread["id"])]:
+            return 0
+        return permissions
 
     def guild_permissions(self, guild_id: int, user_id: int) -> int:
         """A member's permissions in the server, before any channel's overwrites."""
@@ -831,6 +845,91 @@ class FakeDiscord:
         """A server's administrator adds a text channel (CHANNEL_CREATE)."""
         return await self._new_channel(guild, name, TEXT, nsfw=nsfw)
 
+    async def add_thread(
+        self, parent_id: int, owner_id: int, name: str, *, private: bool,
+        members: Sequence[int] = (),
+    ) -> int:  # fmt: skip
+        """A member starts a thread in a text channel, public or private, and adds `members`
+        one after the other (its owner is in it first). The bot hears of it only where it may
+        see it: a public thread of a channel it reads (THREAD_CREATE), a private one once it is
+        added (`members` holds the bot's id; `add_to_thread`), and then of those added after it
+        only: who was in it before, it learns by asking (GET .../thread-members)."""
+        parent = self._channels[parent_id]
+        thread = self._add_channel(
+            int(parent["guild_id"]), name, PRIVATE_THREAD if private else PUBLIC_THREAD,
+            position=0,
+        )  # fmt: skip
+        thread.update(
+            parent_id=str(parent_id), owner_id=str(owner_id), member_count=0, message_count=0,
+            total_message_sent=0, flags=0, thread_metadata={
+                "archived": False, "auto_archive_duration": 1440, "locked": False,
+                "archive_timestamp": _now(), "invitable": not private,
+            },
+        )  # fmt: skip
+        for key in ("position", "permission_overwrites", "nsfw", "topic"):
+            thread.pop(key, None)
+        self._thread_members[int(thread["id"])] = set()
+        if self._bot_sees(thread):
+            await self._dispatch("THREAD_CREATE", {**thread, "newly_created": True}, intent=GUILDS)
+        for user_id in dict.fromkeys([owner_id, *members]):
+            await self.add_to_thread(int(thread["id"]), user_id)
+        return int(thread["id"])
+
+    async def add_to_thread(self, thread_id: int, user_id: int) -> None:
+        """`user_id` joins or is added to the thread: THREAD_MEMBERS_UPDATE, to a bot that may
+        see the thread and holds the Server Members intent (without it, only of itself); the
+        bot added to a private thread it did not see first gets THREAD_CREATE."""
+        thread = self._channels[thread_id]
+        seen_before = self._bot_sees(thread)
+        self._thread_members[thread_id].add(user_id)
+        thread["member_count"] = len(self._thread_members[thread_id])
+        if user_id == self.application_id and not seen_before:
+            await self._dispatch("THREAD_CREATE", {**thread, "member": self._thread_member(
+                thread_id, user_id)}, intent=GUILDS)  # fmt: skip
+        added = {
+            **self._thread_member(thread_id, user_id),
+            "member": self._member(int(thread["guild_id"]), user_id, with_user=True),
+        }
+        await self._thread_members_update(thread, user_id, {"added_members": [added]})
+
+    async def remove_from_thread(self, thread_id: int, user_id: int) -> None:
+        """`user_id` leaves or is removed from the thread: THREAD_MEMBERS_UPDATE."""
+        thread = self._channels[thread_id]
+        self._thread_members[thread_id].discard(user_id)
+        thread["member_count"] = len(self._thread_members[thread_id])
+        await self._thread_members_update(thread, user_id, {"removed_member_ids": [str(user_id)]})
+
+    async def _thread_members_update(self, thread: Json, user_id: int, change: Json) -> None:
+        if not self._bot_sees(thread) and user_id != self.application_id:
+            return
+        data = {"id": thread["id"], "guild_id": thread["guild_id"],
+                "member_count": thread["member_count"], **change}  # fmt: skip
+        intent = None if user_id == self.application_id else GUILD_MEMBERS
+        await self._dispatch("THREAD_MEMBERS_UPDATE", data, intent=intent)
+
+    def _thread_member(self, thread_id: int, user_id: int) -> Json:
+        return {"id": str(thread_id), "user_id": str(user_id), "join_timestamp": _now(),
+                "flags": 0}  # fmt: skip
+
+    def _bot_sees(self, channel: Json) -> bool:
+        """Whether the bot may see a server's channel or thread (View Channel)."""
+        if int(channel["guild_id"]) in self._bot_absent:
+            return False
+        return bool(self.permissions_in(int(channel["id"]), self.application_id) & VIEW_CHANNEL)
+
+    def _threads_seen(self, guild_id: int) -> list[Json]:
+        """The active threads of a server the bot may see (GUILD_CREATE's `threads`), each with
+        the bot's own thread member where it is in it."""
+        seen = []
+        for thread_id, members in self._thread_members.items():
+            thread = self._channels[thread_id]
+            if thread["guild_id"] != str(guild_id) or not self._bot_sees(thread):
+                continue
+            mine = self.application_id in members
+            seen.append({**thread, **({"member": self._thread_member(thread_id,
+                         self.application_id)} if mine else {})})  # fmt: skip
+        return seen
+
     async def _new_channel(self, guild: Guild, name: str, kind: int, *, nsfw: bool) -> int:
         listed = self._guilds[guild.id]["channels"]
         channel = self._add_channel(guild.id, name, kind, position=len(listed))
@@ -888,6 +987,11 @@ class FakeDiscord:
         if channel_id in self._bot_absent:
             return message  # the bot hears nothing of a place it is not in
         if "guild_id" in channel:
+            assert self.permissions_in(channel_id, author_id) & VIEW_CHANNEL, (
+                f"Discord does not show channel {channel_id} to user {author_id}"
+            )
+            if not self._bot_sees(channel):
+                return message  # a private thread the bot is not in, a channel hidden from it
             guild_id = int(channel["guild_id"])
             message["member"] = self._member(guild_id, author_id, with_user=False)
             message["mentions"] = self._mentions(guild_id, content)
@@ -1233,6 +1337,7 @@ class FakeDiscord:
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message),
             ("GET", "/channels/{channel_id}/messages", self._history),
             ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
+            ("GET", "/channels/{channel_id}/thread-members", self._thread_members_list),
             ("POST", "/channels/{channel_id}/typing", self._typing),
             ("PUT", "/channels/{channel_id}/voice-status", self._set_voice_status),
             ("PATCH", "/guilds/{guild_id}/members/@me", self._edit_my_member),
@@ -1391,6 +1496,18 @@ class FakeDiscord:
         )  # fmt: skip
         chosen = found[:limit] if "after" in query and "before" not in query else found[-limit:]
         return [self._posted[i] for i in reversed(chosen)]
+
+    async def _thread_members_list(self, call: Call, request: web.Request) -> list[Json]:
+        """List Thread Members: the app needs the Server Members intent granted, and to see the
+        thread; without `with_member`, every member at once (resources/channel)."""
+        thread_id = int(call.params["channel_id"])
+        thread = self._channels.get(thread_id)
+        if thread is None or thread_id not in self._thread_members:
+            raise DiscordError(404, 10003, "Unknown Channel")
+        if "guild_members" not in self.privileged_intents or not self._bot_sees(thread):
+            raise DiscordError(403, 50001, "Missing Access")
+        assert "with_member" not in request.query, "the stand-in does not page thread members"
+        return [self._thread_member(thread_id, u) for u in sorted(self._thread_members[thread_id])]
 
     async def _get_message(self, call: Call, request: web.Request) -> Json:
         channel_id, message_id = int(call.params["channel_id"]), int(call.params["message_id"])
@@ -1960,7 +2077,7 @@ class FakeDiscord:
         return {
             **guild, "icon": None, "owner_id": str(self.snowflake()), "unavailable": False,
             "roles": self._roles[guild_id], "emojis": [], "stickers": [], "features": [],
-            "threads": [],
+            "threads": self._threads_seen(guild_id),
             # Without GUILD_PRESENCES, Discord sends the bot and the members in voice only
             # (events/gateway-events, "Guild Create").
             "members": [

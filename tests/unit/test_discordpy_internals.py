@@ -268,3 +268,14 @@ async def test_a_reader_that_fails_while_the_bot_leaves_logs_no_error(
     gc.collect()  # an exception nobody read is logged here, at ERROR, by asyncio
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert "ended while leaving" in caplog.text
+
+
+def test_a_thread_keeps_the_members_it_is_given_where_its_events_put_them() -> None:
+    """`learn_thread_members` adds what `Thread.fetch_members` returns with `Thread._add_member`,
+    as THREAD_MEMBERS_UPDATE does, and `Thread.members` lists them."""
+    assert list(inspect.signature(discord.Thread._add_member).parameters) == ["self", "member"]
+    assert "thread._add_member(member)" in inspect.getsource(
+        ConnectionState.parse_thread_members_update
+    )
+    assert "self._members.values()" in inspect.getsource(discord.Thread.members.fget)
+    assert inspect.iscoroutinefunction(discord.Thread.fetch_members)

@@ -5,23 +5,32 @@ the moment of the search (`access.readable_places`), a page's turn included; eac
 to its message (its jump link), a call's line names its voice channel. Five moments to a page
 (Discord's 2,000 characters hold five with their links). The page buttons live as long as the
 answer's view (`PAGE_TIMEOUT`): after a restart, `/find` again.
+
+A private thread's moments show to those in it only. Discord tells a bot of those added to a
+thread after it; who was in it before, the bot asks when it is added, and again for each private
+thread it is in whenever it connects (`learn_thread_members`).
 """
 
 from __future__ import annotations
+
+import logging
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import readable_places
+from bots.discord.access import asker_of, readable_places
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import answer_of
+from bots.discord.discordpy import learn_thread_members
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
 from bots.discord.replies import Interaction, followup_of
 from core.app.memory import Memory
 from core.chat.memory import Markup, found_text, link_to
 from core.domain.memory import FoundPage
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 PAGE_TIMEOUT = 15 * 60.0  # seconds the page buttons answer
@@ -40,6 +49,16 @@ class MemoryCog(commands.Cog):
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
+    @commands.Cog.listener()
+    async def on_thread_join(self, thread: discord.Thread) -> None:
+        await members_of(thread)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        for thread in guild.threads:
+            if thread.me is not None:
+                await members_of(thread)
+
     @app_commands.command(
         description="Find where something was said in voice messages and calls",
         extras=answers(PRIVATE),
@@ -57,13 +76,27 @@ class MemoryCog(commands.Cog):
         """Page `number` for the member of `interaction`, and its buttons."""
         chat = for_interaction(interaction)
         found = await self.memory.find(
-            chat, words, page=number, places=readable_places(interaction), size=PAGE_SIZE
-        )
+            chat, words, page=number, places=readable_places(interaction), size=PAGE_SIZE,
+            asker=asker_of(interaction),
+        )  # fmt: skip
         body = found_text(
             found, locale, markup=MARKDOWN, link=lambda moment: link_to(chat, moment),
             days=self.memory.retention_days,
         )  # fmt: skip
         return body, Pages(self, words, found, locale)
+
+
+async def members_of(thread: discord.Thread) -> None:
+    """Who is in a private thread the bot is in, asked of Discord; when it cannot tell (no
+    Server Members intent), the thread's moments show to those who may manage its threads and
+    to members who run `/find` in it."""
+    if not thread.is_private():
+        return
+    try:
+        await learn_thread_members(thread)
+    except discord.HTTPException as error:
+        logger.warning("could not list the members of a private thread (%s): its moments show "
+                       "only to those who manage threads, or within it", error.status)  # fmt: skip
 
 
 class Pages(discord.ui.View):
