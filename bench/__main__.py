@@ -27,8 +27,9 @@
     --only interpret  benchmark 13 alone (about 3 minutes): 4 members in one call with
                  `/listen interpret:True`, two speaking Chinese and two English: from a turn's
                  end to the first sound of its interpretation in the call (bench/interpret.py)
-    --only find  benchmark 12 alone (a few minutes): /find over 100,000 kept lines on SQLite, and
-                 on PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)
+    --only find  benchmark 12 alone (about 10 minutes): /find in a bot holding a million kept
+                 lines, and a transcript kept while 8 searches run, on SQLite, and on
+                 PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that

@@ -217,6 +217,10 @@ class Settings(BaseSettings):
     rate_limit_chat_per_minute: int = Field(default=20, ge=0)
     """Costly requests per clock minute in one chat (a Discord server), automatic transcripts
     included. `0`: no limit."""
+    rate_limit_searches_per_minute: int = Field(default=10, ge=0)
+    """Searches (`/find`, each page of it) one person may make per clock minute, all chats
+    together; counted apart from the costly requests, so searching never holds up anyone's
+    transcripts. `0`: no limit."""
     daily_audio_seconds: int = Field(default=7200, ge=0)
     """Seconds of audio one chat may have transcribed per UTC day. `0`: unlimited."""
     daily_tts_chars: int = Field(default=20_000, ge=0)

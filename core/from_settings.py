@@ -67,6 +67,7 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
         rates=RateLimits(
             user_per_minute=settings.rate_limit_user_per_minute,
             chat_per_minute=settings.rate_limit_chat_per_minute,
+            searches_per_minute=settings.rate_limit_searches_per_minute,
         ),
         quotas=DailyQuotas(
             audio_seconds=settings.daily_audio_seconds,
@@ -185,6 +186,7 @@ class Storage:
 
     engine: AsyncEngine
     uow: Callable[[], SqlAlchemyUnitOfWork]
+    reads: Callable[[], SqlAlchemyUnitOfWork]  # units of work that only read: searches
     limiter: Limiter
     claims: Claims
     retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
@@ -197,7 +199,12 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims and the retention jobs."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-    from core.infra.storage.database import create_marks_engine, transaction_turns, where
+    from core.infra.storage.database import (
+        create_marks_engine,
+        create_reading_engine,
+        transaction_turns,
+        where,
+    )
 
     clock = clock or SystemClock()
     # Where it is, wherever the process started: an SQLite file's absolute path, a server's URL
@@ -217,6 +224,13 @@ async def storage(
 
     def uow() -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(sessions, turns=turns)
+
+    # SQLite: reads on connections of their own, outside the transactions' line (`turns`).
+    reading_engine = create_reading_engine(settings.database_url)
+    readers = None if reading_engine is None else session_factory(reading_engine)
+
+    def reads() -> SqlAlchemyUnitOfWork:
+        return uow() if readers is None else SqlAlchemyUnitOfWork(readers)
 
     marks_engine = create_marks_engine(settings.database_url)  # None: SQLite
     marks = None if marks_engine is None else session_factory(marks_engine)
@@ -238,8 +252,12 @@ async def storage(
         uow=uow, clock=clock, days=settings.summary_retention_days, claims=claims, limiter=limiter
     )
     try:
-        yield Storage(engine=engine, uow=uow, limiter=limiter, claims=claims, retention=retention)
+        yield Storage(
+            engine=engine, uow=uow, reads=reads, limiter=limiter, claims=claims,
+            retention=retention,
+        )  # fmt: skip
     finally:
         await engine.dispose()
-        if marks_engine is not None:
-            await marks_engine.dispose()
+        for extra in (marks_engine, reading_engine):
+            if extra is not None:
+                await extra.dispose()

@@ -27,7 +27,7 @@ def _configure(**options: Any) -> None:
     context.configure(
         target_metadata=Base.metadata,
         compare_type=True,
-        include_object=include_object,  # the search index is each database's own (0025)
+        include_object=include_object,  # the search indexes are each database's own (0026)
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=True,
         **options,

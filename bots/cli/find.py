@@ -64,7 +64,7 @@ async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int
                    channel=lambda channel: f"#{channel}")  # fmt: skip
     days = settings.summary_retention_days
     async with storage(settings, migrate=False) as store:
-        memory = Memory(uow=store.uow, chat_api=None, limiter=None, retention_days=days,
+        memory = Memory(reads=store.reads, chat_api=None, limiter=None, retention_days=days,
                         max_prompt_chars=settings.summary_max_prompt_chars)  # fmt: skip
         found = await memory.find(chat, words, page=page)
     link = partial(link_to, chat)

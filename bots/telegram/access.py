@@ -84,6 +84,15 @@ def _asks(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE and recording_in(message) is not None
 
 
+def owner_of(update: Update) -> str | None:
+    """In a private chat, the person: what their Business connection kept is theirs to find
+    and to forget there."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return None
+    return str(user.id)
+
+
 def asker_of(update: Update) -> Asker:
     """Who sent the command: the person, or the chat they sent it on behalf of (`on_behalf`)."""
     message = update.effective_message

@@ -20,7 +20,7 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 
-from bots.telegram.access import asker_of
+from bots.telegram.access import asker_of, owner_of
 from bots.telegram.audiences import AnsweredHandler
 from bots.telegram.handlers import chat_of, command_argument, message_of
 from bots.telegram.messages import text
@@ -55,10 +55,9 @@ class MemoryHandlers:
         """/find WORDS: the first page of the moments where they were said."""
         message = message_of(update)
         words = command_argument(message)
-        if not words.strip():
-            await message.reply_text(text("find.usage", answer.locale))
-            return
-        page = await self.memory.find(chat_of(update), words, owner=owner_of(update))
+        page = await self.memory.find(
+            chat_of(update), words, owner=owner_of(update), asker=asker_of(update)
+        )
         body, buttons = self._page(message, page, answer.locale)
         await message.reply_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, do_quote=True,
@@ -85,8 +84,9 @@ class MemoryHandlers:
             return
         number = int(data.removeprefix(PAGE) or 0)
         page = await self.memory.find(
-            chat_of(update), command_argument(asked), page=number, owner=owner_of(update)
-        )
+            chat_of(update), command_argument(asked), page=number, owner=owner_of(update),
+            asker=asker_of(update),
+        )  # fmt: skip
         body, buttons = self._page(shown, page, answer.locale)
         await shown.edit_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, link_preview_options=NO_PREVIEW
@@ -154,14 +154,6 @@ def link_of(message: Message, moment: Moment) -> str | None:
     if message.chat.type != ChatType.SUPERGROUP:
         return None
     return link_to(ChatRef("telegram", str(message.chat_id)), moment)
-
-
-def owner_of(update: Update) -> str | None:
-    """In a private chat, the person: their Business transcripts are theirs to find there."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or chat.type != ChatType.PRIVATE:
-        return None
-    return str(user.id)
 
 
 def chat_of_message(message: Message) -> ChatRef:

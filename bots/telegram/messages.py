@@ -76,7 +76,6 @@ EN: dict[str, Source] = {
     "usage.transcribe": "Reply to a voice note, audio or video with /transcribe (or /transcribe srt for subtitles).",
     "usage.say": "Tell me what to say: /say TEXT, or reply to a message with /say.",
     "usage.ask": "Reply to a voice note, audio or video with /ask QUESTION, or send /ask QUESTION alone to ask about what was said here in voice notes and calls lately.",
-    "find.usage": "Find where something was said here, in voice notes, recordings and calls: /find WORDS, for example /find invoice.",
     "find.here": "Here, {at} into this recording.",
     "help.memory": (
         "/find WORDS — where something was said here, in voice notes, recordings and calls, with a link to each moment\n"

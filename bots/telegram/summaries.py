@@ -9,7 +9,7 @@ from telegram import Bot, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
-from bots.telegram.access import asker_of
+from bots.telegram.access import asker_of, owner_of
 from bots.telegram.chatlog import log_entry
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.inline import discarding
@@ -92,7 +92,9 @@ class SummaryHandlers:
         """/forget: delete everything stored for this chat (administrators)."""
         message, locale = message_of(update), answer.locale
         allowed, discard = await can_manage(update), discarding(message.get_bot())
-        count = await self.summaries.forget(chat_of(update), can_manage=allowed, discard=discard)
+        count = await self.summaries.forget(
+            chat_of(update), can_manage=allowed, discard=discard, owner=owner_of(update)
+        )
         reply = text("forget.done", locale, count=count)
         if message.chat.type != ChatType.PRIVATE:
             reply += "\n\n" + text("forget.logging_continues", locale)

@@ -14,7 +14,9 @@ contacts send them in private chats are transcribed for them.
                    chats are left alone
 
 The work is the owner's: transcribed as if in their own chat with the bot, so the owner's
-transcript language applies, and the rate limits and daily quotas count against them.
+transcript language applies, and the rate limits and daily quotas count against them. What is
+kept of it is theirs to find (`/find` in their chat with the bot) and to forget (`/forget`
+there): `kept_beside`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,19 @@ from core.ports import BusinessUnitOfWork
 logger = logging.getLogger(__name__)
 
 Change = Literal["connected", "updated", "disconnected", "unknown"]
+
+
+async def kept_beside(
+    uow: BusinessUnitOfWork, chat: ChatRef, owner: str | None
+) -> tuple[ChatRef, ...]:
+    """Where the transcripts of `owner`'s Business connection are kept, when `chat` is their
+    own chat with the bot (Telegram's private chat has the person's id): theirs alone."""
+    if owner is None or chat.platform != "telegram" or chat.chat_id != owner:
+        return ()
+    connection = await uow.business.of_owner(owner)
+    if connection is None:
+        return ()
+    return (ChatRef("telegram", claims_chat_id(connection.connection_id)),)
 
 
 class BusinessChats:

@@ -4,7 +4,9 @@
                 neither processed nor stored (commands get one short "this bot is private")
     rates       `admit` counts a costly request (transcribe, say, ask, summary) against its
                 person's and its chat's requests this clock minute, or refuses it: "try again
-                in N s". A refused request counts against neither.
+                in N s". A refused request counts against neither. `admit_search` counts a
+                search (`/find`, each page) in a minute of the person's own, apart: a person
+                searching in a loop is slowed, and nobody's transcripts with them
     quotas      `spending` reserves what work will cost from the chat's UTC day before it starts
                 (characters, a summary; a recording's seconds, transcribed or asked about,
                 through `Spend.reserve`: at the length its platform declares before it is
@@ -145,6 +147,20 @@ class Limiter:
             raise errors.AlreadyTold(f"automatic transcripts over the limit of {subject}")
         paused = errors.PersonAutoTranscriptsPaused if persons else errors.AutoTranscriptsPaused
         raise paused(wait=wait, limit=limit)
+
+    async def admit_search(self, chat: ChatRef, asker: Asker | None) -> None:
+        """Count one search of `asker` this minute, or refuse it (`errors.SlowDown`)."""
+        limit = self.policy.rates.searches_per_minute
+        if asker is None or asker.user_id is None or limit <= 0 or self._exempt(chat):
+            return
+        now = self._clock.now()
+        subject = f"search:{asker.user_id}"
+        async with self._store() as uow:
+            hits = await uow.usage.hits(chat.platform, [subject], window_start(now))
+            if hits[subject] <= limit:
+                await uow.commit()
+                return
+        raise errors.SlowDown(wait=Duration(seconds_left(window_start(now), now)), limit=limit)
 
     @asynccontextmanager
     async def spending(

@@ -4,12 +4,19 @@ of the calls listened to) searched and asked about.
     find  `/find WORDS`: the lines of the chat holding every word (case and accents folded, any
           part of a word, `core.domain.memory`), newest first, a page of ten at a time, each
           with where it was said; on Discord only those said in `places`, the channels the
-          asker may read at the time of the search
+          asker may read at the time of the search. Each page is a search the asker's own
+          minute of searches counts (`Limiter.admit_search`), before anything is read
     ask   `/ask QUESTION` without a recording: the lines holding the question's words, the
           rarest words counting most, handed to the chat model as data it never takes
           instructions from (`core.domain.prompts.fenced`), each numbered so the answer cites
           the moments it used; when no line holds any of them, `NothingKept` says so without
-          asking the model. Counted as one summary of the chat's, as `/summary` is
+          asking the model. A costly request (`Limiter.admit`) counted before the search,
+          found or not, and one summary of the chat's, as `/summary` is
+
+A search reads the asker's chat only (`core.infra.storage.search`), in a unit of work that only
+reads (on SQLite it never holds the write lock: no transcript waits for it), and the process
+runs `SEARCHES_AT_ONCE` of them at a time, the others waiting their turn: a person searching
+in a loop is slowed, the bot's other work is not.
 
 What is found is what is kept: `/forget`, retention and `db purge` delete the lines, and the
 search index goes with them in the same transaction.
@@ -17,14 +24,15 @@ search index goes with them in the same transaction.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.app.business import kept_beside
 from core.app.limits import Limiter
 from core.domain import errors
-from core.domain.business import claims_chat_id
 from core.domain.limits import Asker
 from core.domain.memory import (
     MAX_QUESTION_MOMENTS,
@@ -41,6 +49,10 @@ from core.ports import ChatApi, MemoryUnitOfWork
 ANSWER_MAX_TOKENS = 1000
 SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
 LINES_PER_WORD = 200  # a question's word is looked for in at most this many newest lines
+# Searches run by this process at once; more wait in line. A search is CPU on the database's
+# side (SQLite: a thread of this process), and on two cores one at a time leaves the other to
+# the bot's own work.
+SEARCHES_AT_ONCE = 1
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _ASK_SYSTEM = """\
 You answer a question from what was said in a chat's voice notes, recordings and calls.
@@ -68,17 +80,18 @@ class Memory:
     def __init__(
         self,
         *,
-        uow: Callable[[], MemoryUnitOfWork],
+        reads: Callable[[], MemoryUnitOfWork],
         chat_api: ChatApi | None,
         limiter: Limiter | None,
         retention_days: int,
         max_prompt_chars: int,
     ) -> None:
-        self._uow = uow
+        self._reads = reads  # units of work that only read (`core.ports.storage.units`)
         self._chat_api = chat_api
         self._limiter = limiter
         self.retention_days = retention_days
         self._budget = max_prompt_chars
+        self._turns = asyncio.Semaphore(SEARCHES_AT_ONCE)
 
     async def find(
         self,
@@ -89,17 +102,21 @@ class Memory:
         places: frozenset[str] | None = None,
         size: int = PAGE_SIZE,
         owner: str | None = None,
+        asker: Asker | None = None,
     ) -> FoundPage:
         """A page of the chat's lines holding every word of `query`, newest first, `size` to a
         page; `places`: the only places (Discord channels) whose lines may be shown; `owner`:
-        the person whose own chat with the bot this is, whose Business transcripts count too."""
+        the person whose own chat with the bot this is, whose Business transcripts count too;
+        `asker`: whose minute of searches it counts in (None: the command line's, uncounted)."""
         words = search_words(query)
         if not words:
-            raise errors.EmptyText()
+            raise errors.NoSearchWords()
         page = max(0, page)
-        async with self._uow() as uow:
+        if self._limiter is not None:
+            await self._limiter.admit_search(chat, asker)
+        async with self._turns, self._reads() as uow:
             zone = (await uow.summary_states.get(chat)).time_zone
-            also = await _business_of(uow, chat, owner)
+            also = await kept_beside(uow, chat, owner)
             found = await uow.transcripts.search(
                 chat, words, places=places, offset=page * size, limit=size + 1, also=also
             )
@@ -118,18 +135,18 @@ class Memory:
         question = question.strip()
         if not question:
             raise errors.EmptyText()
-        async with self._uow() as uow:
+        if self._chat_api is None or self._limiter is None:  # the command line finds only
+            raise errors.UserInputError("no chat model to answer with")
+        await self._limiter.admit(chat, asker)
+        async with self._turns, self._reads() as uow:
             zone = (await uow.summary_states.get(chat)).time_zone
-            also = await _business_of(uow, chat, owner)
+            also = await kept_beside(uow, chat, owner)
             moments = await self._relevant(uow, chat, question, places, also)
         if not moments:
             raise errors.NothingKept(days=self.retention_days)
-        if self._chat_api is None or self._limiter is None:  # the command line finds only
-            raise errors.UserInputError("no chat model to answer with")
         lines = [_line(number, moment) for number, moment in enumerate(moments, 1)]
         room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcripts", ""))
         body = fenced("transcripts", _within(lines, max(500, room)))
-        await self._limiter.admit(chat, asker)
         async with self._limiter.spending(chat, asker, summaries=1) as spend:
             answer = await spend.metered(self._chat_api).chat(
                 _ASK_USER.format(question=question, body=body),
@@ -163,19 +180,6 @@ class Memory:
         best = sorted(score, key=lambda key: (-score[key], -seen[key].when.timestamp()))
         chosen = [seen[key] for key in best[:MAX_QUESTION_MOMENTS]]
         return sorted(chosen, key=lambda moment: (moment.when, moment.start))
-
-
-async def _business_of(
-    uow: MemoryUnitOfWork, chat: ChatRef, owner: str | None
-) -> tuple[ChatRef, ...]:
-    """Where the transcripts of `owner`'s Business connection are kept, when `chat` is their
-    own chat with the bot (Telegram's private chat has the person's id): theirs alone."""
-    if owner is None or chat.platform != "telegram" or chat.chat_id != owner:
-        return ()
-    connection = await uow.business.of_owner(owner)
-    if connection is None:
-        return ()
-    return (ChatRef("telegram", claims_chat_id(connection.connection_id)),)
 
 
 def question_words(question: str) -> list[str]:

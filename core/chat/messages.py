@@ -192,6 +192,7 @@ EN: dict[str, Source] = {
     # Voice memory (core.app.memory): /find WORDS, and /ask QUESTION without a recording. In
     # find.moment*, {who} is a name, {when} a date and time, {at} a time inside a recording or
     # call (0:42), {channel} a voice channel, {said} the sentence found; find.open labels a link.
+    "find.usage": "Find where something was said here, in voice notes, recordings and calls: /find WORDS, for example /find invoice.",
     "find.heading": "Where “{words}” was said, newest first ({first}–{last}; times in {zone}):",
     "find.none": Plural(
         "Nothing I kept here from the last {days} day has “{words}”. I keep the transcripts of voice notes, recordings and calls for {days} day.",

@@ -86,6 +86,8 @@ class RateLimits:
 
     user_per_minute: int = 6
     chat_per_minute: int = 20
+    # `/find` and its pages, a minute of each person's own (not the costly requests' minute).
+    searches_per_minute: int = 10
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ fold     case and accents folded (`Écoute` and `ecoute` are one word), the same
          from, so the words found are marked in the text as it was said
 words    what is asked for, cut at spaces: each word must be in the line (as part of a
          word too: `voice` finds `voicebridge`, and `发票` any line with those two
-         characters, Chinese, Japanese and Korean having no spaces between words)
+         characters, Chinese, Japanese and Korean having no spaces between words); control
+         characters and what is not a character at all (a NUL, half of a surrogate pair a
+         client sent alone) separate words, as spaces do
 Moment   one line found: who said it, when (the recording's message, and the time inside
          the recording or call), the sentence around the words, and where it was said
 """
@@ -24,6 +26,8 @@ MAX_WORDS = 8  # more words than this in one search are dropped
 PAGE_SIZE = 10  # moments per page of `/find`
 SNIPPET_CHARS = 160  # at most this much of a line is shown around the words found
 MAX_QUESTION_MOMENTS = 40  # moments one `/ask` without a reply reads
+# Control characters (NUL among them) and lone surrogates: nothing a line can be searched by.
+_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def fold(text: str) -> str:
@@ -52,7 +56,7 @@ def folded_positions(text: str) -> tuple[str, list[int]]:
 def search_words(query: str) -> tuple[str, ...]:
     """The folded words of `query`, each once, at most `MAX_WORDS`."""
     words: list[str] = []
-    for word in fold(query).split():
+    for word in fold(_UNSEARCHABLE.sub(" ", query)).split():
         if word not in words:
             words.append(word)
     return tuple(words[:MAX_WORDS])

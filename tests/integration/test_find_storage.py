@@ -1,20 +1,27 @@
-"""`/find`'s search index on real SQLite and PostgreSQL: kept lines found by any part of a word,
-case and accents folded, in any script; one chat's lines only, the places asked for only; and
-gone from the index the moment they are deleted (`/forget`, retention, a language changed)."""
+"""`/find`'s search on real SQLite and PostgreSQL: kept lines found by any part of a word, case
+and accents folded, in any script, quotes and all; one chat's lines only, the places asked for
+only; a search reads the asker's chat and nothing else, in a transaction that never holds up a
+write; and a deleted line (`/forget`, retention, a language changed) is gone from the index at
+once, and from every byte of the SQLite file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
-from core.domain.memory import Said, search_words
+from core.domain.memory import Said, fold, search_words
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.infra.storage import SqlAlchemyUnitOfWork, upgrade
-from core.infra.storage.database import create_engine
+from core.infra.storage import SqlAlchemyUnitOfWork, session_factory, upgrade
+from core.infra.storage.database import create_engine, create_reading_engine
+from tests.db_fixtures import migrated_sqlite_at
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 GROUP = ChatRef("telegram", "-1001234")
@@ -124,24 +131,139 @@ async def test_deleted_lines_leave_the_index_at_once(uow_factory: UowFactory) ->
 
     assert await found(uow_factory, GROUP, "invoice") == []
     assert await found(uow_factory, OTHER, "invoice") == ["invoice that stays"]
-    assert await index_rows(uow_factory) == (1, 1)  # the line kept, and its index row
+    assert await found(uow_factory, OTHER, "old") == []
+    assert await found(uow_factory, OTHER, "english") == []
 
 
-async def index_rows(uows: UowFactory) -> tuple[int, int]:
-    """Lines kept, and rows in the index: SQLite's FTS table, or on PostgreSQL the lines' own
-    table, whose trigram index is part of it."""
+SECRET = "The salary of ANNA is ninety-one thousand"
+
+
+@pytest.mark.parametrize("how", ["forget", "retention", "language changed"])
+async def test_a_deleted_line_leaves_no_byte_of_itself_in_the_sqlite_file(
+    sqlite_uows: tuple[UowFactory, Path], how: str
+) -> None:
+    uows, path = sqlite_uows
+    old = MONDAY - timedelta(days=30) if how == "retention" else MONDAY
+    await keep(uows, GROUP, "secret", [SECRET], at=old)
+    await keep(uows, OTHER, "other", ["what stays is kept"] * 20)
+    assert file_holds(path, SECRET)
+
+    async with uows() as uow:
+        if how == "forget":
+            await uow.transcripts.delete_chat(GROUP)
+        elif how == "retention":
+            await uow.transcripts.delete_made_before(MONDAY - timedelta(days=7))
+        else:
+            await uow.transcripts.discard(GROUP, "secret")
+        await uow.commit()
+
+    assert not file_holds(path, SECRET)
+    assert await found(uows, OTHER, "kept") == ["what stays is kept"] * 20
+
+
+def file_holds(path: Path, said: str) -> bool:
+    """Whether the SQLite file or its write-ahead log holds `said`, as said or folded."""
+    files = [path, path.with_name(path.name + "-wal")]
+    data = b"".join(f.read_bytes() for f in files if f.exists())
+    return any(form.encode() in data for form in (said, fold(said), said[4:20], "ninety-one"))
+
+
+@pytest_asyncio.fixture
+async def sqlite_uows(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[UowFactory, Path]]:
+    """Units of work on a migrated SQLite file, and the file."""
+    path = tmp_path / "voicebridge.db"
+    await migrated_sqlite_at(path, tmp_path_factory)
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    sessions = session_factory(engine)
+    yield (lambda: SqlAlchemyUnitOfWork(sessions)), path
+    await engine.dispose()
+
+
+async def test_quotes_and_wildcards_in_words_are_looked_for_as_they_are(
+    uow_factory: UowFactory,
+) -> None:
+    await keep(uow_factory, GROUP, "note", [
+        "I don't know where O'Brien went", "50% of the \\share_price", 'he said "yes" twice',
+        "dont obrien 50 of the share price he said yes",
+    ])  # fmt: skip
+    assert await found(uow_factory, GROUP, "don't") == ["I don't know where O'Brien went"]
+    assert await found(uow_factory, GROUP, "o'brien") == ["I don't know where O'Brien went"]
+    assert await found(uow_factory, GROUP, "'") == ["I don't know where O'Brien went"]
+    assert await found(uow_factory, GROUP, "50%") == ["50% of the \\share_price"]
+    assert await found(uow_factory, GROUP, "_") == ["50% of the \\share_price"]
+    assert await found(uow_factory, GROUP, "\\share") == ["50% of the \\share_price"]
+    assert await found(uow_factory, GROUP, '"yes"') == ['he said "yes" twice']
+    assert await found(uow_factory, GROUP, "' OR 1=1 --") == []
+
+
+async def test_a_search_reads_the_askers_chat_and_nothing_else(uow_factory: UowFactory) -> None:
+    """What a search reads (rows on PostgreSQL, SQLite's virtual machine's steps) is the same
+    whether the bot's other chats hold a few lines or thousands that hold the word."""
+    empty, small = ChatRef("telegram", "-1000001"), ChatRef("telegram", "-1000002")
+    await keep(uow_factory, small, "note", ["a meeting on monday", "lunch at noon"] * 5)
+    await keep(uow_factory, OTHER, "few", ["the meeting moved"] * 3)
+    queries = [(empty, "meeting"), (small, "meeting"), (small, "zeppelin"), (small, "会议")]
+    quiet = [await search_cost(uow_factory, chat, words) for chat, words in queries]
+
+    for chunk in range(10):
+        await keep(uow_factory, ChatRef("telegram", f"-200{chunk}"), "busy",
+                   ["the meeting about the zeppelin 会议"] * 300)  # fmt: skip
+    busy = [await search_cost(uow_factory, chat, words) for chat, words in queries]
+
+    assert busy == quiet
+    assert quiet[0] == (0, quiet[0][1])  # nothing found in the empty chat
+
+
+async def search_cost(uows: UowFactory, chat: ChatRef, query: str) -> tuple[int, int]:
+    """The lines found in `chat` for `query`, and what the search read to find them: on SQLite
+    the steps of its virtual machine (counted in thousands by a progress handler), on
+    PostgreSQL the rows of the lines' table it fetched (the transaction's own statistics)."""
     async with uows() as uow:
         session = uow._active()
-        lines = int(
-            (await session.execute(text("SELECT count(*) FROM recording_transcript_parts")))
-            .scalar_one()
-        )  # fmt: skip
-        if session.bind.dialect.name != "sqlite":
-            return lines, lines
-        indexed = (
-            await session.execute(text("SELECT count(*) FROM transcript_search"))
-        ).scalar_one()
-        return lines, int(indexed)
+        driver = (await (await session.connection()).get_raw_connection()).driver_connection
+        assert driver is not None
+        steps = [0]
+        sqlite = session.bind.dialect.name == "sqlite"
+        if sqlite:
+
+            def count() -> int:
+                steps[0] += 1
+                return 0
+
+            await driver.set_progress_handler(count, 1000)
+        moments = await uow.transcripts.search(chat, search_words(query), places=None, limit=11)
+        if sqlite:
+            await driver.set_progress_handler(None, 1000)
+            return len(moments), steps[0]
+        read = await session.execute(text(
+            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+            " FROM pg_stat_xact_user_tables WHERE relname = 'recording_transcript_parts'"
+        ))  # fmt: skip
+        return len(moments), int(read.scalar_one())
+
+
+async def test_a_search_holds_no_lock_a_write_waits_for(
+    sqlite_uows: tuple[UowFactory, Path],
+) -> None:
+    """SQLite: while a search's transaction is open, a transcript is kept, from the same
+    process, at once (each other transaction takes the write lock as it begins)."""
+    uows, path = sqlite_uows
+    await keep(uows, GROUP, "note", ["the invoice is paid"])
+    reading = create_reading_engine(f"sqlite+aiosqlite:///{path}")
+    assert reading is not None
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(reading)) as search:
+            assert await search.transcripts.search(GROUP, ("invoice",), limit=5)
+            # Inside the search's transaction: a write from elsewhere neither waits nor fails.
+            later = MONDAY + timedelta(hours=1)
+            await asyncio.wait_for(keep(uows, GROUP, "later", ["a second invoice"], at=later), 10)
+            with pytest.raises(DBAPIError, match=r"readonly|read-only|query_only"):
+                await search._active().execute(text("DELETE FROM recording_transcript_parts"))
+    finally:
+        await reading.dispose()
+    assert await found(uows, GROUP, "invoice") == ["a second invoice", "the invoice is paid"]
 
 
 async def test_lines_kept_before_the_index_are_found_after_the_upgrade(
@@ -164,8 +286,6 @@ async def test_lines_kept_before_the_index_are_found_after_the_upgrade(
     await upgrade(empty_database_url)
 
     engine = create_engine(empty_database_url)
-    from core.infra.storage import session_factory
-
     uows = session_factory(engine)
     try:
         async with SqlAlchemyUnitOfWork(uows) as uow:

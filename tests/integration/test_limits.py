@@ -158,6 +158,43 @@ async def test_a_person_over_their_minute_is_told_when_to_try_again_and_others_c
     ]  # fmt: skip
 
 
+async def test_a_person_searching_in_a_loop_is_slowed_and_voice_notes_go_on(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """Searches have a minute of each person's own (10 by default): Alice's twentieth `/find`
+    in a minute is refused, and neither her voice notes nor Bob's wait for it."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api, clock=at_18_48()):
+        for _ in range(20):
+            send(bot_api, ALICE, ALICE, "/find invoice")
+        await bot_api.wait_until(lambda: len(bot_api.texts(ALICE)) == 20, timeout=30)
+        voice(bot_api, GROUP, ALICE, voice_ogg)
+        voice(bot_api, GROUP, BOB, voice_ogg)
+        await bot_api.wait_until(lambda: len(bot_api.texts(GROUP)) == 2)
+
+    answers = bot_api.texts(ALICE)
+    slow = "Slow down: at most 10 requests a minute per person. Try again in 1 min."
+    assert answers.count(slow) == 10
+    assert all(a.startswith("Nothing I kept here") for a in answers if a != slow)
+    assert all("heard 3.0 seconds" in t for t in bot_api.texts(GROUP))
+
+
+async def test_ask_counts_in_the_person_s_minute_before_searching_even_when_nothing_is_kept(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
+) -> None:
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        for number in range(3):
+            send(bot_api, ALICE, ALICE, "/ask who paid the invoice?")
+            await bot_api.wait_until(lambda n=number: len(bot_api.texts(ALICE)) == n + 1)
+
+    first, second, third = bot_api.texts(ALICE)
+    assert first.startswith("Nothing I kept here") and second.startswith("Nothing I kept here")
+    assert third == "Slow down: at most 2 requests a minute per person. Try again in 1 min."
+
+
 async def test_a_chat_over_its_minute_is_told_and_another_chat_is_not(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
 ) -> None:

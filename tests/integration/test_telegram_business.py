@@ -160,6 +160,35 @@ async def test_disconnecting_stops_transcripts_and_deletes_what_was_kept(
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
 
 
+async def test_forget_in_the_owner_s_chat_forgets_what_find_there_shows(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """`/find` in the owner's chat with the bot shows their contacts' transcripts; `/forget`
+    there deletes them too, and the connection stays."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        bot_api.push_business(bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg,
+        ))  # fmt: skip
+        await owner_hears(bot_api, 2)
+        command(bot_api, "/find seconds")
+        [*_, before] = await owner_hears(bot_api, 3)
+        command(bot_api, "/forget")
+        [*_, forgot] = await owner_hears(bot_api, 4)
+        command(bot_api, "/find seconds")
+        [*_, after] = await owner_hears(bot_api, 5)
+        connected = await stored(database_url, connection)
+    holding = await tables_holding(database_url, "heard 3.0 seconds")
+
+    assert before.startswith("Where “seconds” was said") and "heard 3.0 <b>seconds</b>" in before
+    assert forgot.startswith("Done: I deleted everything I stored for this chat")
+    assert after.startswith("Nothing I kept here from the last 7 days has “seconds”")
+    assert holding == []
+    assert connected[0] == 1  # still connected: only what was kept is forgotten
+
+
 async def test_a_note_at_mimo_when_the_owner_disconnects_costs_nothing_more(
     bot_api: FakeBotApi,
     mimo: FakeMimo,

@@ -174,19 +174,46 @@ async def test_pages_turn_by_button_and_a_basic_group_gets_replies_to_the_notes(
     assert shown.params["reply_parameters"]["message_id"] in {n["message_id"] for n in said}
 
 
-async def test_after_forget_find_finds_nothing(
+async def test_after_forget_find_finds_nothing_and_the_file_holds_no_word_of_it(
     bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
 ) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite+aiosqlite:///"))
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
         bot_api.set_member_status(GROUP, ANN, "administrator")
         await say(bot_api, GROUP, BOB, notes[2])
         command(bot_api, GROUP, ANN, "/find invoice")
         before = await next_reply(bot_api, GROUP)
+        kept = file_holds(path, "send the invoice to Acme")
         command(bot_api, GROUP, ANN, "/forget")
         await next_reply(bot_api, GROUP)
+        forgotten = not file_holds(path, "send the invoice to Acme")
         command(bot_api, GROUP, ANN, "/find invoice")
         after = await next_reply(bot_api, GROUP)
 
     assert before.startswith("Where “invoice” was said")
     assert after.startswith("Nothing I kept here from the last 7 days has “invoice”")
+    assert kept and forgotten
+    assert not file_holds(path, "send the invoice to Acme")
+
+
+def file_holds(path: Path, words: str) -> bool:
+    """Whether the bot's SQLite file, or its write-ahead log, holds `words` as said or folded
+    (lowercase), in any byte."""
+    data = b"".join(f.read_bytes() for f in (path, Path(f"{path}-wal")) if f.exists())
+    return words.encode() in data or words.lower().encode() in data
+
+
+@pytest.mark.parametrize("words", ["\x00", "\x00\x1f"])
+async def test_find_with_only_control_characters_asks_for_words(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, words: str
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        command(bot_api, GROUP, ANN, f"/find {words}")
+        answer = await next_reply(bot_api, GROUP)
+        command(bot_api, GROUP, ANN, f"/find {words}invoice")
+        nothing = await next_reply(bot_api, GROUP)
+
+    assert answer.startswith("Find where something was said here, in voice notes")
+    assert nothing.startswith("Nothing I kept here from the last 7 days has “invoice”")

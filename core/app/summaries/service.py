@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.app.business import kept_beside
 from core.app.limits import Limiter
 from core.app.listening import Listening
 from core.app.metering import counted
@@ -32,7 +33,7 @@ from core.domain.summaries import (
 )
 from core.domain.summary_windows import window_bounds
 from core.domain.values import ChatRef, Platform, Preferences
-from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
+from core.ports import NO_METRICS, ChatApi, Clock, MemoryUnitOfWork, Metrics, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class SummaryService:
     def __init__(
         self,
         *,
-        uow: Callable[[], SummaryUnitOfWork],
+        uow: Callable[[], MemoryUnitOfWork],
         chat_api: ChatApi,
         preferences: ChatPreferences,
         limiter: Limiter,
@@ -217,6 +218,7 @@ class SummaryService:
         can_manage: bool,
         inside: Sequence[ChatRef] = (),
         discard: Discard | None = None,
+        owner: str | None = None,
     ) -> int:
         """`/forget`: end the chat's listening first, where a call is listened to (its goodbye
         said; nothing of it kept again); then delete the chat's messages, transcripts (logged
@@ -228,13 +230,17 @@ class SummaryService:
         gives a chat its daily quotas afresh.
 
         `inside` are places within the chat that are stored under their own reference (a Discord
-        server's channels: their overrides and last-summary markers); they go too.
+        server's channels: their overrides and last-summary markers); they go too. `owner`: the
+        person whose own chat with the bot this is; what their Business connection kept (what
+        `/find` there shows) goes too.
         """
         if not can_manage:
             raise errors.AdminsOnly(command="forget")
         if self._listening is not None:
             await self._listening.forget(chat)
-        deleted = await self.forget_places([chat, *inside], discard=discard)
+        async with self._uow() as uow:
+            business = await kept_beside(uow, chat, owner)
+        deleted = await self.forget_places([chat, *inside, *business], discard=discard)
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(inside), deleted)  # fmt: skip
         return deleted

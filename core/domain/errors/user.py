@@ -13,6 +13,12 @@ class EmptyText(UserInputError):
     key = "error.empty_text"
 
 
+class NoSearchWords(UserInputError):
+    """`/find` without a word to look for: nothing, or nothing but control characters."""
+
+    key = "find.usage"
+
+
 class TextTooLong(UserInputError):
     """Params: length, limit."""
 

@@ -8,7 +8,7 @@ uow.py           the unit of work: one session, one transaction, per block
 repositories.py  preferences
 chatlog.py       the chat log and each chat's summary state
 transcripts.py   kept transcripts and their parts
-search.py        /find's search over them: FTS5 on SQLite, pg_trgm on PostgreSQL
+search.py        /find's search over them, within the asker's chat
 claims.py        claims on incoming work (the table keeps its first name, processed_updates)
 consents.py      the consent sentences asked for, and who first sent each voice note
 usage.py         the limits' state: request windows and daily usage

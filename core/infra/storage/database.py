@@ -31,6 +31,8 @@ import migrations
 from core.domain.errors import ConfigError
 from core.domain.secrets import is_secret, password_quoted
 from core.infra.storage.sqlite import (
+    DeletionNotingSession,
+    begin_deferred,
     begin_immediate,
     create_private_file,
     sqlite_file,
@@ -93,6 +95,23 @@ def create_engine(url: str, *, pool: PoolLimits | None = None, **pool_options: A
     return engine
 
 
+def create_reading_engine(url: str) -> AsyncEngine | None:
+    """SQLite: an engine whose transactions only read (searches, `core.app.memory`). Each
+    begins deferred (`BEGIN`: in WAL mode a read takes a snapshot and no lock a writer waits
+    for) and its connections refuse to write (`query_only`), so a long search never holds the
+    write lock that `begin_immediate` takes for every other transaction. None for PostgreSQL,
+    where a read never blocks a write: reads use the main engine."""
+    sa_url = make_url(password_quoted(url))
+    if sa_url.get_backend_name() != "sqlite":
+        return None
+    if sqlite_in_memory(sa_url):
+        return None  # another connection would be another database
+    engine = _create_async_engine(sa_url, hide_parameters=True)
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas(wal=True, reads_only=True))
+    event.listen(engine.sync_engine, "begin", begin_deferred)
+    return engine
+
+
 MARKS_POOL = PoolLimits(size=3, max_overflow=0)
 
 
@@ -144,6 +163,10 @@ _HIDDEN = "***"  # as SQLAlchemy shows a hidden password
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: values read in a block stay usable after commit() without another
     # round trip (an async session cannot lazily reload them anyway).
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(
+            engine, expire_on_commit=False, sync_session_class=DeletionNotingSession
+        )
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

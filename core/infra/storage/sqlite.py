@@ -5,16 +5,21 @@ begins)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, make_url
+from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from core.domain.secrets import password_quoted
+
+logger = logging.getLogger(__name__)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -66,8 +71,9 @@ def sqlite_in_memory(url: URL) -> bool:
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
-    """A connect listener: SQLite forgets these settings with every new connection."""
+def sqlite_pragmas(*, wal: bool, reads_only: bool = False) -> Callable[[Any, Any], None]:
+    """A connect listener: SQLite forgets these settings with every new connection.
+    `reads_only`: the connection refuses to write (`query_only`)."""
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own BEGIN would be deferred; `begin_immediate` says BEGIN itself.
@@ -77,6 +83,9 @@ def sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             # Off by default in SQLite; without it ON DELETE CASCADE silently does nothing.
             cursor.execute("PRAGMA foreign_keys=ON")
+            # What is deleted is overwritten with zeros, in its page and in pages freed: a
+            # forgotten transcript, voice sample or message leaves no bytes in the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             if wal:
                 # Readers no longer block the writer (and the reverse) across connections.
                 cursor.execute("PRAGMA journal_mode=WAL")
@@ -86,6 +95,8 @@ def sqlite_pragmas(*, wal: bool) -> Callable[[Any, Any], None]:
                 # fsync had held the write lock, and a burst of voice notes queued behind them:
                 # 9.4 s for 100 notes, 7.5 s without (bench/RESULTS.md, section 3).
                 cursor.execute("PRAGMA synchronous=NORMAL")
+            if reads_only:
+                cursor.execute("PRAGMA query_only=ON")
         finally:
             cursor.close()
 
@@ -100,5 +111,47 @@ def begin_immediate(connection: Connection) -> None:
     once with "database is locked", whatever the busy timeout. Taken up front, the lock is
     simply waited for, and the transactions of a burst queue up one after the other. They are
     short: no use case holds a unit of work open across a call to MiMo or a platform.
+
+    A connection set to AUTOCOMMIT (a migration's VACUUM) begins nothing.
     """
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def begin_deferred(connection: Connection) -> None:
+    """A begin listener for connections that only read: a read transaction, which in WAL mode
+    neither waits for the writer nor makes it wait (the driver itself begins nothing)."""
+    connection.exec_driver_sql("BEGIN")
+
+
+DELETED = "voicebridge.deleted"  # a session's `info` key: it deleted rows before its commit
+
+
+class DeletionNotingSession(Session):
+    """SQLite's sessions: each remembers in its `info` that its transaction deleted rows, so
+    that the unit of work empties the write-ahead log once it commits (`truncate_wal`)."""
+
+
+@event.listens_for(DeletionNotingSession, "do_orm_execute")
+def _note_deletes(state: ORMExecuteState) -> None:
+    if state.is_delete:
+        state.session.info[DELETED] = True
+
+
+async def truncate_wal(engine: AsyncEngine) -> None:
+    """After a transaction that deleted rows has committed: the write-ahead log copied into the
+    file and emptied. `secure_delete` zeroed what was deleted, in the pages the transaction
+    wrote; the log still held older copies of those pages (the rows as they were kept) until
+    it was written over. Waits, as SQLite waits for its lock, for readers of an older snapshot
+    to finish. Run outside any transaction: the driver's own connection, which begins none."""
+    async with engine.connect() as connection:
+        driver: Any = (await connection.get_raw_connection()).driver_connection  # aiosqlite's
+        cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = await cursor.fetchone()
+        await cursor.close()
+    if busy:
+        logger.warning(
+            "the database's write-ahead log could not be emptied after a deletion (readers kept"
+            " it busy): what was deleted stays in it until the next checkpoint"
+        )

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.infra.storage.business import BusinessConnectionRepository
 from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
@@ -26,6 +26,7 @@ from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
+from core.infra.storage.sqlite import DELETED, truncate_wal
 from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
@@ -101,7 +102,11 @@ class SqlAlchemyUnitOfWork:
                     self._turns.release()
 
     async def commit(self) -> None:
-        await self._active().commit()
+        session = self._active()
+        await session.commit()
+        if session.info.pop(DELETED, False):
+            # SQLite: nothing of what was deleted stays in the write-ahead log either.
+            await truncate_wal(cast(AsyncEngine, session.bind))
 
     async def rollback(self) -> None:
         await self._active().rollback()

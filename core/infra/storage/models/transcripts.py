@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Float,
-    Index,
     String,
     Text,
     text,
@@ -50,11 +49,9 @@ class RecordingTranscriptPartRow(Base):
     """One piece of a kept transcript, stored the moment MiMo answered for it; offsets in
     milliseconds of the original recording, so they compare exactly when the piece comes again."""
 
+    # `/find` reads one chat's lines newest first through an index of each database's own,
+    # made by migration 0026 (`core.infra.storage.search`).
     __tablename__ = "recording_transcript_parts"
-    __table_args__ = (
-        # `/find` reads one chat's lines newest first.
-        Index("ix_recording_transcript_parts_chat_time", "platform", "chat_id", "made_at"),
-    )
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -67,9 +64,6 @@ class RecordingTranscriptPartRow(Base):
     # for a recording's pieces.
     speaker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     speaker: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    # The text with case and accents folded (`core.domain.memory.fold`): what `/find` searches.
-    # PostgreSQL indexes it with pg_trgm (`SEARCH_INDEX`); SQLite copies it into the FTS5 table
-    # `transcript_search` (trigram tokenizer), whose row is `search_id`: triggers of the
-    # migration keep the two in step on every insert, update and delete.
+    # The text with case and accents folded (`core.domain.memory.fold`): what `/find` searches,
+    # in the chat's own lines only (`core.infra.storage.search`).
     folded: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY)
-    search_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
