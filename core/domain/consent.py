@@ -37,7 +37,7 @@ import opencc
 
 from core.domain import errors
 
-CHALLENGE_WORDS = 4  # random words in one sentence: 30 bits from 200 words or more
+CHALLENGE_WORDS = 4  # random words in one sentence: 32 bits from 258 words or more
 FIXED_PART_LIKENESS = 0.75  # how like the fixed part what was heard must be (difflib's ratio)
 # How like the fixed part a note must be to be taken as an attempt at reading it at all (when
 # none of its random words is heard): an ordinary note is far below, a bungled reading above.

@@ -59,6 +59,7 @@ REJECTED: dict[str, dict[str, str]] = {
         "“|”": "quotation marks are 「」",
         "文本頻道": "a text channel is 文字頻道",
         "讀取訊息歷史": "Discord names Read Message History 讀取歷史訊息",
+        "關鍵詞": "a keyword is 關鍵字, as Taiwan says it",
         "(?m)^翻譯[（(：:]": "a translation shown as text is 譯文",
         _SINGLE_ELLIPSIS: "Chinese writes ……",
     },
@@ -66,6 +67,7 @@ REJECTED: dict[str, dict[str, str]] = {
         "複製": "clone is クローン",
         "音声チャンネル|ボイチャ": "a voice channel is ボイスチャンネル",
         "クローン音声": "a cloned voice is クローンした声 (音声 is audio)",
+        "話された場所": "a spot in a recording is 箇所 (場所 is a place)",
         r"[^\x00-\x7f]:(?=\s|$)|[a-z}]: [^\x00-\x7f]": "a colon in Japanese is full-width (：)",
     },
     "ko": {
@@ -100,6 +102,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"(?<=\w)['ʼ](?=\w)": "the apostrophe is ’",
         r"[Вв]еб-хук": "a webhook is вебхук",
         r"\b[Кк]лон(?:а|ом)?\b": "a cloned voice is клонований голос",
+        r"\b[Зз]а тим, що\b": "based on what is на основі того, що (за тим is Russian)",
     },
     "es": {
         r"\b[Nn]otas? de voz\b": "a voice message is mensaje de voz",
@@ -121,6 +124,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\b[Ss]alt(?:ar|a|ei|ou)\b": "skip is pular",
         '"': "quotation marks are “”",
         r"\boff para isso\b": "off stops it: off desativa",
+        r"\bda MiMo\b": "MiMo is masculine: do MiMo",
         r"(?<!ao qual )(?<!à qual )\bque você responder\b": "ao qual / à qual você responder",
     },
     "de": {
@@ -153,6 +157,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\b[Kk]anal\b|\b[Ll]inks?\b": "a channel is saluran, a link tautan",
         r"[Tt]ranskripsikan\b": "transcribe is mentranskripsi, ditranskripsi",
         r"[Ss]uara kloning\b": "a cloned voice is suara kloningan",
+        r"menerjemahkan lisan": "interpret is menerjemahkan secara lisan",
     },
 }
 # Option names a language writes as English does (French "question", German "name").
@@ -508,6 +513,69 @@ def test_the_gendered_forms_are_told_from_the_neutral_ones() -> None:
         lo for lo, said in caught.items() if not re.search(GENDERED_FIRST_PERSON[lo], said)
     ] == []
     assert [lo for lo, said in passed.items() if re.search(GENDERED_FIRST_PERSON[lo], said)] == []
+
+
+# A sentence addressed to the reader assumes nothing of their gender either: where a language
+# marks it on a word that describes "you", it says so another way (es «graba la frase con tu
+# propia voz», not «graba tú mismo»; pt_BR «com a sua própria voz», not «você mesmo»; fr «où
+# personne d’autre ne les voit», not «où vous seul les voyez»; ru and uk the plural of вы / ви,
+# «сами», «уверены», «впевнені», never сам, сама, уверен, впевнений). What a gendered form
+# addressed to the reader looks like in each language the glossary names.
+GENDERED_SECOND_PERSON: dict[str, str] = {
+    "es": r"\b(?:[Tt]ú|ti) (?:mism|sol)[oa]s?\b|\b[Bb]ienvenid[oa]s?\b"
+    r"|\b(?:estás|estarás|estés|eres|serás|seas|quedas|quedarás|te quedes|te sientes) "
+    r"(?:segur|list|sol|dispuest|conectad|desconectad|invitad|registrad|suscrit|cansad"
+    r"|content|equivocad|obligad)[oa]s?\b",
+    "pt_BR": r"\b[Vv]ocês? (?:mesm|sozinh)[oa]s?\b|\b[Bb]em-vind[oa]s?\b"
+    r"|\b[Vv]ocês? (?:\w+ )?(?:está|estará|esteja|estiver|é|será|seja|for|fica|ficará) (?:pront"
+    r"|segur|sozinh|conectad|desconectad|obrigad|dispost|cadastrad|inscrit|convidad|cansad"
+    r"|content|enganad)[oa]s?\b",
+    "fr": r"\b[Vv]ous(?:-mêmes?)? seule?s?\b"
+    r"|\b(?:[Vv]ous êtes|[Êê]tes-vous|[Vv]ous serez|[Vv]ous étiez|[Vv]ous soyez|[Vv]ous restez) "
+    r"(?:le |la )?(?:sûr|prêt|seul|certain|connecté|déconnecté|inscrit|abonné|invité|bienvenu"
+    r"|content|ravi|désolé|obligé|allé|venu|parti|arrivé|resté)e?s?\b",
+    "ru": r"\b[Вв]ы (?:\w+ )?(?:сам|сама|один|одна|уверен|уверена|готов|готова|должен|должна"
+    r"|согласен|согласна|рад|рада|обязан|обязана)\b|\b\w+(?:ите|йте|ьте)(?: \w+)? (?:сам|сама)\b",
+    "uk": r"\b[Вв]и (?:\w+ )?(?:сам|сама|один|одна|впевнений|впевнена|готовий|готова|повинен"
+    r"|повинна|згоден|згодна|радий|рада)\b|\b\w+(?:іть|йте|ьте)(?: \w+)? (?:сам|сама)\b",
+}
+
+
+@pytest.mark.parametrize("locale", GENDERED_SECOND_PERSON)
+def test_no_sentence_addressed_to_the_reader_assumes_their_gender(locale: str) -> None:
+    gendered = [
+        f"{message.context}: {hit.group()!r}"
+        for message in read(po_path(locale), locale)
+        if message.id
+        for form in forms(message)
+        for hit in re.finditer(GENDERED_SECOND_PERSON[locale], form, re.IGNORECASE)
+    ]
+    assert gendered == []
+
+
+def test_the_gendered_forms_of_you_are_told_from_the_neutral_ones() -> None:
+    """The table above catches the fourth native reading's examples and its like, and lets the
+    neutral wording through (the bot's «сам» of a third person, «sola» of a question)."""
+    caught = {
+        "es": ["Ese mensaje de voz fue reenviado: graba tú mismo la frase.", "¿Estás segura?"],
+        "pt_BR": ["Essa mensagem foi encaminhada: grave você mesmo a frase.", "Você está pronto?"],
+        "fr": ["Les transcriptions arrivent ici, où vous seul les voyez.", "Êtes-vous sûre ?"],
+        "ru": ["Запишите фразу сам.", "Вы уверен?"],
+        "uk": ["Запишіть речення сама.", "Ви впевнений?"],
+    }
+    passed = {
+        "es": ["Graba la frase con tu propia voz.", "Envía /ask PREGUNTA sola.", "Ahora mismo no."],
+        "pt_BR": ["Grave a frase com a sua própria voz.", "A voz {name} está pronta."],
+        "fr": ["Ici, où personne d’autre ne les voit.", "Enregistrez vous-même la phrase."],
+        "ru": ["Запишите фразу сами.", "Вы уверены?", "Поделиться может только он сам."],
+        "uk": ["Запишіть речення самі.", "Ви впевнені?", "Поділитися може лише вона сама."],
+    }
+    missed = [said for lo, all_said in caught.items() for said in all_said
+              if not re.search(GENDERED_SECOND_PERSON[lo], said, re.IGNORECASE)]  # fmt: skip
+    wrongly = [said for lo, all_said in passed.items() for said in all_said
+               if re.search(GENDERED_SECOND_PERSON[lo], said, re.IGNORECASE)]  # fmt: skip
+    assert missed == []
+    assert wrongly == []
 
 
 # One idea, one term, across a whole catalogue: where the English names an idea the glossary

@@ -10,12 +10,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
+from bots.update_catalogues import SENTENCES
 from bots.update_catalogues import main as update_catalogues
-from core.chat.i18n import DOMAIN, LOCALE_DIR, po_path
+from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, catalogue_of, po_path
 from core.chat.languages import DEFAULT_LOCALE, LOCALES
 
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
@@ -112,6 +114,73 @@ def test_plural_forms_are_the_language_s(english: Catalog, locale: str) -> None:
     for message in catalog:
         if message.id and message.pluralizable:
             assert len(forms(message)) == rule.num_plurals, message.context
+
+
+# Russian and Ukrainian count in three forms, CLDR's (Babel's) "one" (1, 21, 101...), "few"
+# (2-4, 22...) and "many" (5-20, 25, 111...), in that order in the catalogue. The words next to
+# a count agree with it: the categories each reads right in, a noun's forms as a nominative ("21
+# день") or as a genitive ("из 21 символа"). An adjective before a count reads right only for
+# "few" and "many": none is right for both 1 and 21 ("за последний 21 день", "за последние 1
+# день"), so "one" takes none.
+COUNTS = (1, 2, 3, 4, 5, 11, 20, 21, 22, 25, 101, 111)
+CATEGORIES = ("one", "few", "many")
+ONE, FEW, MANY = {"one"}, {"few"}, {"many"}
+AGREEING: dict[str, dict[str, set[str]]] = {
+    "ru": {
+        "последний": set(), "последние": FEW | MANY, "последних": FEW | MANY,
+        "день": ONE, "дня": ONE | FEW, "дней": FEW | MANY,
+        "символ": ONE, "символа": ONE | FEW, "символов": FEW | MANY,
+        "запрос": ONE, "запроса": ONE | FEW, "запросов": FEW | MANY,
+        "раз": ONE | MANY, "раза": FEW,
+        "сводка": ONE, "сводки": ONE | FEW, "сводок": FEW | MANY,
+        "сообщение": ONE, "сообщения": ONE | FEW, "сообщений": FEW | MANY,
+        "вложение": ONE, "вложения": ONE | FEW, "вложений": FEW | MANY,
+        "собственный": ONE, "собственных": FEW | MANY,
+        "сохранённое": ONE, "сохранённых": FEW | MANY,
+    },
+    "uk": {
+        "останній": set(), "останні": FEW | MANY, "останніх": FEW | MANY,
+        "день": ONE, "дня": ONE, "дні": FEW, "днів": FEW | MANY,
+        "символ": ONE, "символу": ONE, "символи": FEW, "символів": FEW | MANY,
+        "запит": ONE, "запиту": ONE, "запити": FEW, "запитів": FEW | MANY,
+        "раз": ONE, "рази": FEW, "разів": MANY,
+        "підсумок": ONE, "підсумки": FEW, "підсумків": MANY,
+        "повідомлення": ONE | FEW, "повідомлень": FEW | MANY,
+        "вкладення": ONE | FEW, "вкладень": FEW | MANY,
+        "власний": ONE, "власні": FEW, "власних": MANY,
+        "збережене": ONE, "збережені": FEW, "збережених": MANY,
+    },
+}  # fmt: skip
+PLURALS = {
+    key: s for layer in SENTENCES.values() for key, s in layer.items() if isinstance(s, Plural)
+}
+
+
+@pytest.mark.parametrize("locale", sorted(AGREEING))
+def test_a_count_takes_the_form_cldr_gives_it_and_reads_right_with_it(locale: str) -> None:
+    """For each count, the bot shows the form of CLDR's category for it, and the words around
+    the count in that form agree with it (a noun after a count must be in the table)."""
+    rule, agreeing = Locale.parse(locale).plural_form, AGREEING[locale]
+    catalog = entries(read(po_path(locale), locale))
+    wrong = []
+    for key, source in PLURALS.items():
+        written = forms(catalog[key, (source.one, source.other)])
+        around = re.compile(rf"(?:(\w+)\s+)?\{{{source.count}\}}(?:\s+(\w+))?")
+        for count in COUNTS:
+            category = rule(count)
+            shown = catalogue_of(locale).npgettext(key, source.one, source.other, count)
+            if shown != written[CATEGORIES.index(category)]:
+                wrong.append(f"{key}: {count} shows a form other than {category!r}'s")
+            for hit in around.finditer(shown):
+                before, after = hit.groups()
+                said = f"{key}: {before or ''} {count} {after or ''} ({category})"
+                if before in agreeing and category not in agreeing[before]:
+                    wrong.append(said)
+                if after is not None and category not in agreeing.get(after, {category}):
+                    wrong.append(said)
+                if after is not None and after not in agreeing:
+                    wrong.append(f"{said}: {after!r} is not in AGREEING")
+    assert wrong == []
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)
