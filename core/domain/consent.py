@@ -14,7 +14,9 @@ anything else is an ordinary voice note. A reading is then checked: what the pla
 first (`declared_refusal`: not forwarded, not sent via a bot, not a copy of a file seen from
 someone else, not older than the request), then what was heard (`reading_refusal`): the fixed
 part may have ASR slips (a name heard differently, a word missing), the random words must all
-be there, in order. Both sides are folded (`folded`) where recognisers write one word several
+be there, in order. The reader's name and "voicebridge" are the two words a recogniser may
+write in the reader's own script (앤 and 보이스브리지 for a Korean reading by Ann): the fixed
+part is compared with and without each of them, and the likeliest counts. Both sides are folded (`folded`) where recognisers write one word several
 ways: case, full and half width, ё and е, ґ and г, Traditional and Simplified Chinese, the
 long vowel mark of a Japanese loanword.
 
@@ -125,7 +127,8 @@ def is_reading(heard: str, challenge: CloneChallenge) -> bool:
     for sentence, words in challenge.sentences():
         if any(folded(word) in said for word in words):
             return True
-        if _likeness(_without(folded(sentence), words), said) >= RECOGNISED_LIKENESS:
+        rest = _without(folded(sentence), words)
+        if _likeness(rest, said, challenge.name) >= RECOGNISED_LIKENESS:
             return True
     return False
 
@@ -151,7 +154,10 @@ def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefu
     """Why what MiMo heard is not one of the sentences, or None. For each: every random word,
     in order, exactly (once folded); the rest at least `FIXED_PART_LIKENESS` like the sentence
     without them. When none passes, the refusal of the one most like what was heard."""
-    tried = [_refusal(folded(heard), sentence, words) for sentence, words in challenge.sentences()]
+    tried = [
+        _refusal(folded(heard), sentence, words, challenge.name)
+        for sentence, words in challenge.sentences()
+    ]
     if any(refusal is None for refusal, _ in tried):
         return None
     refusal, _ = max(tried, key=lambda pair: pair[1])
@@ -159,7 +165,7 @@ def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefu
 
 
 def _refusal(
-    said: str, sentence: str, words: Sequence[str]
+    said: str, sentence: str, words: Sequence[str], name: str
 ) -> tuple[errors.ConsentRefused | None, float]:
     """`said` against one sentence: the refusal (or None) and how like its fixed part it is."""
     rest, end = folded(sentence), len(said)
@@ -168,12 +174,12 @@ def _refusal(
     for word in reversed([folded(w) for w in words]):
         found = said.rfind(word, 0, end)
         if not word or found < 0:
-            return errors.RandomWordsWrong(), _likeness(_without(rest, words), said)
+            return errors.RandomWordsWrong(), _likeness(_without(rest, words), said, name)
         said = said[:found] + said[found + len(word) :]
         cut = rest.rfind(word)
         rest = rest[:cut] + rest[cut + len(word) :]
         end = found
-    likeness = _likeness(rest, said)
+    likeness = _likeness(rest, said, name)
     return (None if likeness >= FIXED_PART_LIKENESS else errors.SentenceWrong()), likeness
 
 
@@ -186,8 +192,26 @@ def _without(sentence: str, words: Sequence[str]) -> str:
     return sentence
 
 
-def _likeness(expected: str, said: str) -> float:
-    return difflib.SequenceMatcher(None, expected, said, autojunk=False).ratio()
+def _likeness(expected: str, said: str, name: str) -> float:
+    """How like the folded fixed part `expected` what was heard is (difflib's ratio), the
+    likeliest of it as written and without the reader's `name`, "voicebridge" or both, which
+    a recogniser may have written in another script."""
+    variants = {expected}
+    for spelled in (folded(name), BRAND):
+        variants |= {_cut(variant, spelled) for variant in variants}
+    return max(
+        difflib.SequenceMatcher(None, variant, said, autojunk=False).ratio()
+        for variant in variants
+    )
+
+
+def _cut(sentence: str, word: str) -> str:
+    """`sentence` without the first occurrence of `word` (as it was, where it has none)."""
+    at = sentence.find(word) if word else -1
+    return sentence if at < 0 else sentence[:at] + sentence[at + len(word) :]
+
+
+BRAND = "voicebridge"  # as `folded` writes the bot's name in every sentence
 
 
 # What recognisers write several ways for one word, written one way: ё and е (Russian texts
