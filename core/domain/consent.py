@@ -16,9 +16,9 @@ someone else, not older than the request), then what was heard (`reading_refusal
 part may have ASR slips (a name heard differently, a word missing), the random words must all
 be there, in order. The reader's name and "voicebridge" are the two words a recogniser may
 write in the reader's own script (앤 and 보이스브리지 for a Korean reading by Ann): the fixed
-part is compared with and without each of them, and the likeliest counts. Both sides are folded (`folded`) where recognisers write one word several
-ways: case, full and half width, ё and е, ґ and г, Traditional and Simplified Chinese, the
-long vowel mark of a Japanese loanword.
+part is compared with and without each of them, and the likeliest counts. Both sides are
+folded (`folded`) where recognisers write one word several ways: case, full and half width, ё
+and е, ґ and г, Traditional and Simplified Chinese, the long vowel mark of a Japanese loanword.
 
 MiMo's speech recognition documents Chinese and English only; a person of any other language
 is also offered the English sentence, with random words of its own (`CloneChallenge.english`),
