@@ -200,8 +200,7 @@ def _likeness(expected: str, said: str, name: str) -> float:
     for spelled in (folded(name), BRAND):
         variants |= {_cut(variant, spelled) for variant in variants}
     return max(
-        difflib.SequenceMatcher(None, variant, said, autojunk=False).ratio()
-        for variant in variants
+        difflib.SequenceMatcher(None, variant, said, autojunk=False).ratio() for variant in variants
     )
 
 
