@@ -12,8 +12,11 @@ index of its own for it, made by migration 0026:
     PostgreSQL  `ix_recording_transcript_parts_chat_trgm`, a GIN index of each line's chat
                 beside pg_trgm's trigrams of its folded text (`btree_gin`), which answers a word
                 of three characters or more (LIKE) among the chat's lines; a shorter word (`发票`
-                has no trigram) is looked for (`strpos`) in the chat's lines newest first,
-                through `ix_recording_transcript_parts_chat_lines`
+                has no trigram) is found among the chat's lines through
+                `ix_recording_transcript_parts_chat_pairs`, a GIN index of each line's chat
+                beside its pairs of Chinese, Japanese and Korean characters; a word of one
+                character, or of two in another script, is looked for (`strpos`) in the chat's
+                lines newest first, through `ix_recording_transcript_parts_chat_lines`
 
 Searches run in read-only transactions (`core.infra.storage.database.reading_engine`): on SQLite
 a search never holds the write lock, so no transcript waits while one reads.
@@ -21,10 +24,13 @@ a search never holds the write lock, so no transcript waits while one reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
+from typing import cast as typed
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.memory import Moment, Said, call_channel
@@ -37,8 +43,11 @@ SEARCH_INDEXES = frozenset({
     "ix_recording_transcript_parts_chat_search",  # SQLite
     "ix_recording_transcript_parts_chat_trgm",  # PostgreSQL
     "ix_recording_transcript_parts_chat_lines",  # PostgreSQL
+    "ix_recording_transcript_parts_chat_pairs",  # PostgreSQL
 })  # fmt: skip
 TRIGRAM = 3  # characters: shorter words have no trigram to look up
+# Chinese, Japanese (kana) and Korean (hangul): what `voicebridge_cjk_pairs` (0026) keeps pairs of.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def include_object(obj: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:
@@ -81,12 +90,19 @@ async def search(
 def _holds(word: str, *, sqlite: bool) -> ColumnElement[bool]:
     """A line's folded text holds `word`, bound as a value (never spliced into the query). On
     PostgreSQL a word of three characters or more is a LIKE that the chat's trigram index
-    answers; a shorter one, which has no trigram, is looked for with `strpos`, whose
-    selectivity the planner does not guess from the word, so it reads the chat's lines newest
-    first and stops at a page (a LIKE on two Chinese characters made it read the whole trigram
-    index: 0.4 s at a million lines). SQLite's `instr` is tested in the chat's index."""
+    answers; two Chinese, Japanese or Korean characters, which have no trigram, are a pair the
+    chat's pairs index holds; any other shorter word is looked for with `strpos` in the chat's
+    lines newest first, stopping at a page (a LIKE without a trigram made the planner read the
+    whole trigram index: 0.4 s at a million lines). SQLite's `instr` is tested in the chat's
+    index."""
     if sqlite:
         return func.instr(Part.folded, word) > 0
+    if len(word) == 2 and CJK.search(word):
+        # `strpos` first, cheaper: where the planner reads the chat's lines newest first
+        # instead, the pairs are made only of the lines that hold the word.
+        pairs = func.voicebridge_cjk_pairs(Part.folded, type_=ARRAY(Text))
+        pair = cast(array([word]), ARRAY(Text))
+        return and_(func.strpos(Part.folded, word) > 0, pairs.contains(pair))
     if len(word) < TRIGRAM:
         return func.strpos(Part.folded, word) > 0
     return Part.folded.like(f"%{_escaped(word)}%", escape="\\")
@@ -108,5 +124,5 @@ def _moment(part: Part, header: Header) -> Moment:
         speaker=part.speaker,
         said=said,
         call_channel=call_channel(part.recording),
-        chat=ChatRef(cast(Platform, part.platform), part.chat_id),
+        chat=ChatRef(typed(Platform, part.platform), part.chat_id),
     )
