@@ -253,6 +253,7 @@ def _model_named(kind: str | None) -> Iterator[None]:
         if kind is None:
             raise MimoBadRequest(exc.detail, status=exc.status) from None
         setting = exc.params["setting"] = MODEL_SETTINGS[kind]
+        exc.answer = exc.detail
         exc.detail = (
             f"MiMo refused {exc.params.get('model')}, the model {setting} names ({exc.detail}): "
             f"set {setting} to a model MiMo offers; voicebridge doctor checks every model"
