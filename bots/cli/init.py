@@ -69,7 +69,7 @@ def _init(target: Path, settings: Settings) -> int:
                        "what is not asked stays as it was.")  # fmt: skip
         click.echo("What you type for the key and the tokens is not shown.")
         interview.ask_all()
-    except Stopped:
+    except (Stopped, KeyboardInterrupt):  # KeyboardInterrupt: run without `bots.cli.main`
         click.echo(err=True)  # the prompt's line ends where Ctrl-C was shown
         click.echo(f"voicebridge: init stopped; {target} was not changed.", err=True)
         raise
