@@ -99,8 +99,7 @@ async def test_a_service_that_never_answers_is_named_while_the_start_still_waits
 
     setting = f"{hanging.upper()}_API_URL"
     assert said[-1].endswith(
-        f"still waiting for {hanging} to answer after 5 s (check {setting}); trying for up to "
-        "600 s"
+        f"still waiting for {hanging} to answer after 5 s (check {setting}); trying for up to 600 s"
     ), said
 
 
