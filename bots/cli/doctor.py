@@ -308,7 +308,7 @@ def access_checks(settings: Settings) -> list[Check]:
     allowlist = Allowlist.parse(settings.allowed_chats, settings.allowed_users)
     audio, speech = settings.daily_budget_audio_seconds, settings.daily_budget_tts_chars
     if allowlist.is_open:
-        who = warned("allowlist", "everyone may use the bot, and spends your MiMo balance: set "
+        who = warned("allowlist", "everyone may use the bot, on your MiMo balance: set "
                      "ALLOWED_USERS to your own id (telegram:ID, discord:ID; voicebridge init "
                      "finds it), or ALLOWED_CHATS")  # fmt: skip
     else:

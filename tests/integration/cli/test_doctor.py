@@ -334,7 +334,7 @@ async def test_a_bot_everyone_may_use_is_a_warning_naming_the_setting_that_close
     assert opened.code == 0, opened.text  # it works: the warning is not a failure
     assert checked(opened.text)["allowlist"] == "!"
     assert (
-        "! allowlist: everyone may use the bot, and spends your MiMo balance: set ALLOWED_USERS "
+        "! allowlist: everyone may use the bot, on your MiMo balance: set ALLOWED_USERS "
         "to your own id (telegram:ID, discord:ID; voicebridge init finds it), or ALLOWED_CHATS"
     ) in opened.text.splitlines()
     assert (
