@@ -3,7 +3,7 @@ the runner, where the command line meets Telegram and Discord."""
 
 from __future__ import annotations
 
-from bots.checks import Check
+from bots.checks import Check, Person
 
 
 async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -> list[Check]:
@@ -16,3 +16,17 @@ async def discord(*, token: str, api_url: str) -> list[Check]:
     from bots.discord.checks import discord_checks, voice_check
 
     return [*await discord_checks(token=token, api_url=api_url), voice_check()]
+
+
+async def telegram_senders(*, token: str, api_url: str) -> list[Person]:
+    """Who wrote to the Telegram bot in private, newest first (`voicebridge init`)."""
+    from bots.telegram.checks import private_senders
+
+    return await private_senders(token=token, api_url=api_url)
+
+
+async def discord_owner(*, token: str, api_url: str) -> Person | None:
+    """The Discord application's owner (`voicebridge init`)."""
+    from bots.discord.checks import discord_owner as owner
+
+    return await owner(token=token, api_url=api_url)

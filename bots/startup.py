@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PATIENCE_SECONDS = 60.0
+# A service that has not answered this long is named in the log, once, while the start waits on.
+NOTICE_SECONDS = 5.0
 # A try made as the patience runs out still gets this long for its answer.
 LAST_TRY_SECONDS = 0.5
 
@@ -39,8 +41,23 @@ async def reach(
     `first_wait` (1 s), then twice as long each time up to 15 s between tries, for `patience`
     seconds and no longer: the last wait is cut to the time left, and a try still waiting for
     an answer then is given up. Then `Unreachable` naming `setting`, the URL to check. Other
-    errors (a refused token) are not retried."""
+    errors (a refused token) are not retried.
+
+    A try still waiting for its answer after `NOTICE_SECONDS` (or a quarter of the patience,
+    when that is shorter) is said once in the log, naming `platform` and `setting`: a service
+    that accepts the connection and never answers would otherwise keep the start silent."""
     deadline = time.monotonic() + patience
+    notice = min(NOTICE_SECONDS, patience / 4)
+    noticed = False
+
+    def still_waiting() -> None:
+        nonlocal noticed
+        if not noticed:
+            noticed = True
+            logger.warning(
+                "still waiting for %s to answer after %g s (check %s); trying for up to %g s",
+                platform, notice, setting, patience,
+            )  # fmt: skip
 
     def left() -> float:
         return max(0.0, deadline - time.monotonic())
@@ -54,6 +71,7 @@ async def reach(
 
     async def one_try() -> T:
         limit = asyncio.timeout(max(left(), LAST_TRY_SECONDS))
+        waiting = asyncio.get_running_loop().call_later(notice, still_waiting)
         try:
             async with limit:
                 return await connect()
@@ -61,6 +79,8 @@ async def reach(
             if limit.expired():
                 raise NoAnswer(f"no answer in {patience:g} s") from None
             raise
+        finally:
+            waiting.cancel()
 
     retried: tuple[type[BaseException], ...] = (*transient, NoAnswer)
     longer = wait_exponential(multiplier=first_wait, max=15)

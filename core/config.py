@@ -458,10 +458,21 @@ def data_folder() -> Path:
 
 def default_database_url() -> str:
     """SQLite in `data_folder()`; or `./voicebridge.db` where there is one, the default of
-    releases before 0.2 (so nobody's data is left behind when upgrading)."""
+    releases before 0.2 (so nobody's data is left behind when upgrading). A file there that is
+    no SQLite database is none: `sqlite3 voicebridge.db ...` run in the wrong folder leaves an
+    empty one, which no release ever wrote."""
     earlier = Path(DATABASE_FILE)
-    path = earlier.resolve() if earlier.is_file() else data_folder() / DATABASE_FILE
+    path = earlier.resolve() if _is_sqlite(earlier) else data_folder() / DATABASE_FILE
     return f"sqlite+aiosqlite:///{path}"
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether `path` is an SQLite database file: it starts with SQLite's header."""
+    try:
+        with path.open("rb") as file:
+            return file.read(16) == b"SQLite format 3\0"
+    except OSError:
+        return False
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -7,18 +7,25 @@ Integration tests use the real adapters against loopback servers instead (tests/
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 from core.app.limits import Limiter
 from core.bootstrap import UseCases, use_cases
 from core.domain.claims import Claim, ClaimState, TakenOver, answered_payload
-from core.domain.limits import COUNTED, PERSON_ROW, READER_SHARE_ROW, Counts, RequestLimits
+from core.domain.limits import (
+    COUNTED,
+    MONTHS,
+    PERSON_ROW,
+    READER_SHARE_ROW,
+    Counts,
+    RequestLimits,
+)
 from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
 from core.domain.values import (
     Answer,
@@ -366,14 +373,31 @@ class FakeUsage:
         return not told
 
     async def delete_days_before(self, cutoff: date) -> int:
-        old = [key for key in self.rows.days if key[1] < cutoff]
+        old = [key for key in self.rows.days if key[1] < cutoff and key[0] != MONTH]
+        await self._roll_up(old)
         for key in old:
             del self.rows.days[key]
         return len(old)
 
     async def delete_chat(self, chat: ChatRef, *, today: date) -> None:
-        for key in [key for key in self.rows.days if key[0] == chat and key[1] < today]:
+        old = [key for key in self.rows.days if key[0] == chat and key[1] < today]
+        await self._roll_up(old)
+        for key in old:
             del self.rows.days[key]
+
+    async def bot_day(self, day: date) -> Counts:
+        return _sum(used for (chat, on), (used, _) in self.rows.days.items()
+                    if on == day and _whole_bot(chat))  # fmt: skip
+
+    async def bot_month(self, first: date, last: date) -> Counts:
+        kept = _sum(used for (chat, on), (used, _) in self.rows.days.items()
+                    if first <= on <= last and _whole_bot(chat))  # fmt: skip
+        return kept + await self.day(MONTH, first)
+
+    async def _roll_up(self, keys: list[tuple[ChatRef, date]]) -> None:
+        for chat, day in keys:
+            if _whole_bot(chat):
+                await self.add(MONTH, day.replace(day=1), self.rows.days[(chat, day)][0])
 
     async def chats(self, platform: str) -> int:
         return len({
@@ -381,6 +405,21 @@ class FakeUsage:
             if chat.platform == platform
             and not chat.chat_id.startswith(PERSON_ROW) and READER_SHARE_ROW not in chat.chat_id
         })  # fmt: skip
+
+
+MONTH = ChatRef(cast(Platform, MONTHS[0]), MONTHS[1])
+
+
+def _whole_bot(chat: ChatRef) -> bool:
+    return (
+        chat.platform != MONTHS[0]
+        and not chat.chat_id.startswith(PERSON_ROW)
+        and READER_SHARE_ROW not in chat.chat_id
+    )
+
+
+def _sum(counts: Iterable[Counts]) -> Counts:
+    return sum(counts, Counts())
 
 
 class FakeUsageUnitOfWork:

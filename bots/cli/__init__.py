@@ -1,9 +1,12 @@
 """The `voicebridge` command: run the bots, or transcribe, speak and ask from a shell.
 
     app.py          the command group, and its `main`
-    init.py         `init`: .env written from the key and tokens asked for, each checked
+    init.py         `init`: .env merged from the key, tokens, allowlist and budget asked for
+    init_questions.py  its questions, each answer checked
+    prompts.py      questions read in the main thread: hidden on a terminal, piped line by line
     bots.py         `run` and `db`: the bots and their database
     doctor.py       `doctor`: the set-up checked, one line a check
+    usage.py        `usage`: what the whole bot used of MiMo today and this month
     env_file.py     the settings file: names that are no setting, who may read it, writing it
     transcribe.py   `transcribe FILE...`: transcripts as txt, srt, vtt or json
     say.py          `say TEXT`: speech as OGG/Opus, MP3 or WAV, with its subtitles

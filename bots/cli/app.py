@@ -21,6 +21,7 @@ from bots.cli.say import say
 from bots.cli.shell import env_file_option, say_failure
 from bots.cli.summarise import summarise
 from bots.cli.transcribe import transcribe
+from bots.cli.usage import usage
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -45,7 +46,7 @@ def voicebridge(ctx: click.Context) -> int:
 
 
 voicebridge.params.append(env_file_option())
-for command in (init, run, db, doctor, transcribe, say, ask, summarise, find):
+for command in (init, run, db, doctor, usage, transcribe, say, ask, summarise, find):
     command.params.append(env_file_option())
     voicebridge.add_command(command)
 

@@ -6,11 +6,13 @@ Both log as the bots do (LOG_LEVEL, LOG_FORMAT): a service manager keeps those l
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import importlib
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -46,13 +48,20 @@ def run(verbose: int) -> int:
         gc.enable()  # a start that failed before `_starting`
 
 
-@click.command(short_help="Upgrade the database, show its revision, or purge expired data.")
-@click.argument("action", type=click.Choice(["upgrade", "current", "purge"]))
+@click.command(short_help="Upgrade the database, show its revision, back it up, or purge it.")
+@click.argument("action", type=click.Choice(["upgrade", "current", "backup", "purge"]))
+@click.argument("backup_file", metavar="[FILE]", required=False, type=click.Path(path_type=Path))
 @service_verbose_option
-def db(action: str, verbose: int) -> int:
-    """The database: upgrade applies the migrations, current shows the schema's revision, purge
-    deletes expired data now (run does it every hour; it needs no MiMo key or bot token)."""
-    body = _purge if action == "purge" else _upgrade if action == "upgrade" else _current
+def db(action: str, backup_file: Path | None, verbose: int) -> int:
+    """The database: upgrade applies the migrations, current shows the schema's revision,
+    backup copies an SQLite database (the one DATABASE_URL names, or the default in the data
+    folder, wherever it runs) to FILE (voicebridge-YYYY-MM-DD.db in the current folder when
+    none is named), readable by you only, safely while the bot runs; purge deletes expired data
+    now (run does it every hour). None of them needs a MiMo key or a bot token."""
+    if backup_file is not None and action != "backup":
+        raise click.UsageError(f"db {action} takes no file; db backup does")
+    bodies = {"upgrade": _upgrade, "current": _current, "purge": _purge}
+    body = bodies.get(action) or functools.partial(_backup, to=backup_file)
     return run_command(body, verbose=verbose or None)
 
 
@@ -145,6 +154,40 @@ async def _current(settings: Settings) -> int:
 
     await existing_database(settings)
     click.echo(await current_revision(settings.database_url) or "empty")
+    return ExitCode.OK
+
+
+async def _backup(settings: Settings, *, to: Path | None) -> int:
+    """The SQLite database copied to `to`, 600; nothing made where there is no database."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from core.infra.storage.database import where
+    from core.infra.storage.sqlite import backup_sqlite, sqlite_file
+
+    path = sqlite_file(settings.database_url)
+    if path is None:
+        raise CommandFailed(
+            ExitCode.USAGE,
+            f"the database is {where(settings.database_url)}: back it up with pg_dump "
+            "(docs/operations/backups.md)",
+        )
+    if not path.is_file():
+        raise CommandFailed(
+            ExitCode.USAGE, f"no database at {path} (DATABASE_URL): nothing to back up"
+        )
+    target = to or Path(f"voicebridge-{datetime.now(UTC):%Y-%m-%d}.db")
+    try:
+        await asyncio.to_thread(backup_sqlite, path, target)
+    except FileExistsError:
+        raise CommandFailed(
+            ExitCode.FILE, f"{target} is there already: name another file"
+        ) from None
+    except OSError as exc:
+        raise CommandFailed(ExitCode.FILE, f"cannot write {target}: {exc.strerror}") from None
+    except sqlite3.Error as exc:
+        raise CommandFailed(ExitCode.FILE, f"cannot back up {path}: {exc}") from None
+    click.echo(f"Backed up {path} to {target.resolve()}, readable by you only.")
     return ExitCode.OK
 
 

@@ -1,12 +1,15 @@
 """`voicebridge doctor`: the set-up checked before the bots start, one line a check.
 
-Each line is ✓ or ✗, what was found and, after a ✗, what to fix. Every service is asked once,
-at the same time, without retries: the settings, MiMo (one tiny authenticated request), Telegram
-(getMe, and the inline cache chat), Discord (the token, its intents, the voice libraries, and
-the invite link), the database (a file it may create, reachable, its migrations), ffmpeg and the
-allowlist. The settings file is read too: a name in it that is no setting is named, with the
-closest one, and a file others may read is said. `voicebridge init` asks the same questions of
-the key and the tokens it is given. Exit code 0 only when every check passed.
+Each line is ✓, ✗ or !, the service or the part checked, what was found and, after a ✗ or a !,
+what to fix: the setting to change is named in every line that can fail, a service that does
+not answer in time included. Every service is asked once, at the same time, without retries:
+the settings, MiMo (a tiny request to each model the bot uses), Telegram (getMe, and the inline
+cache chat), Discord (the token, its intents, the voice libraries, and the invite link), the
+database (a file it may create, reachable, its migrations), ffmpeg, who may use the bot (! when
+everyone may) and the daily budget. The settings file is read too: a name in it that is no
+setting is named, with the closest one, and a file others may read is said. `voicebridge init`
+asks the same questions of the key and the tokens it is given. Exit code 0 only when no check
+failed.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from bots.checks import Check, failed, passed, reason
+from bots.checks import Check, Person, failed, passed, reason, warned
 from bots.cli.env_file import exposed, not_settings
 from bots.cli.exits import ExitCode
 from bots.cli.shell import chosen_env_file, settings_source, verbose_option
@@ -28,41 +32,62 @@ from core.domain import errors
 
 if TYPE_CHECKING:
     from core.config import Settings
+    from core.infra.mimo import MimoClient
 
 # Each service's answer, at most: a check that hangs says so instead of holding up the rest.
 ANSWER_SECONDS = 20.0
 
 
 @click.command(short_help="Check the set-up: settings, MiMo, the platforms, the database, ffmpeg.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=ANSWER_SECONDS,
+    show_default=True,
+    help="Seconds each service has to answer before its line says it did not.",
+)
 @verbose_option
-def doctor(verbose: int) -> int:
-    """Check the settings and every service the bots need, one line each (✓ or ✗, and what to
-    fix), without starting the bots: exit code 0 only when all of them pass. It sends MiMo one
-    tiny request (a token of text) and creates nothing: a database that is not there yet is
-    reported, not made."""
-    return run_command(_doctor, verbose=verbose)
+def doctor(timeout: float, verbose: int) -> int:
+    """Check the settings and every service the bots need, one line each (✓, ✗ or !, and what
+    to fix, with the setting to change), without starting the bots: exit code 0 unless a check
+    failed. It sends MiMo one tiny request for each model the bot uses (a token of text, half a
+    second of silence, "OK" spoken), so a model MiMo no longer offers is found before a chat
+    meets it, and creates nothing: a database that is not there yet is reported, not made."""
+    return run_command(lambda settings: _doctor(settings, timeout), verbose=verbose)
 
 
-async def _doctor(settings: Settings) -> int:
+@dataclass(frozen=True)
+class Asked:
+    """A service's check, and what its line says when the service does not answer in time."""
+
+    name: str  # "MiMo", "Telegram"...
+    where: str  # the address asked (never a password)
+    setting: str  # where the address is set
+    check: Awaitable[list[Check]]
+
+
+async def _doctor(settings: Settings, seconds: float) -> int:
     from core.infra.logs import Redactor
 
     checks = settings_checks(settings, chosen_env_file())
-    asked = [check_mimo(settings), *_platforms(settings, checks), _database(settings)]
-    for found in await asyncio.gather(*(_in_time(check) for check in asked)):
+    mimo = Asked("MiMo", settings.mimo_base_url, "MIMO_BASE_URL", check_mimo(settings))
+    asked = [mimo, *_platforms(settings, checks), _database(settings)]
+    for found in await asyncio.gather(*(_in_time(one, seconds) for one in asked)):
         checks.extend(found)
-    checks += [await asyncio.to_thread(_ffmpeg, settings), _allowlist(settings)]
+    checks += [await asyncio.to_thread(_ffmpeg, settings), *access_checks(settings)]
     redactor = Redactor(settings.secret_values())
     for check in checks:
         click.echo(redactor.redact(check.line))
     return ExitCode.OK if all(check.ok for check in checks) else ExitCode.FAILED
 
 
-async def _in_time(check: Awaitable[list[Check]]) -> list[Check]:
+async def _in_time(asked: Asked, seconds: float) -> list[Check]:
     try:
-        async with asyncio.timeout(ANSWER_SECONDS):
-            return await check
+        async with asyncio.timeout(seconds):
+            return await asked.check
     except TimeoutError:
-        return [failed("a service", f"no answer in {ANSWER_SECONDS:.0f} s")]
+        return [failed(asked.name, f"no answer from {asked.where} in {seconds:g} s: check that "
+                       f"it runs, the network, and {asked.setting}")]  # fmt: skip
 
 
 def settings_checks(settings: Settings, env_file: Path) -> list[Check]:
@@ -76,16 +101,18 @@ def settings_checks(settings: Settings, env_file: Path) -> list[Check]:
     return found if advice is None else [*found, failed(env_file.name, advice)]
 
 
-def _platforms(settings: Settings, checks: list[Check]) -> list[Awaitable[list[Check]]]:
+def _platforms(settings: Settings, checks: list[Check]) -> list[Asked]:
     """The checks of the platforms whose tokens are set; a token missing or malformed is said
     in `checks` at once."""
-    asked: list[Awaitable[list[Check]]] = []
+    asked: list[Asked] = []
     platforms = (
-        ("Telegram", settings.telegram_token, check_telegram),
-        ("Discord", settings.discord_token, check_discord),
-    )
+        ("Telegram", settings.telegram_token, check_telegram, settings.telegram_api_url,
+         "TELEGRAM_API_URL"),
+        ("Discord", settings.discord_token, check_discord, settings.discord_api_url,
+         "DISCORD_API_URL"),
+    )  # fmt: skip
     tried = False
-    for name, token_of, check in platforms:
+    for name, token_of, check, url, setting in platforms:
         try:
             token = token_of()
         except errors.ConfigError as exc:
@@ -93,7 +120,7 @@ def _platforms(settings: Settings, checks: list[Check]) -> list[Awaitable[list[C
             tried = True
             continue
         if token is not None:
-            asked.append(check(settings, token))
+            asked.append(Asked(name, url, setting, check(settings, token)))
             tried = True
     if not tried:
         checks.append(failed("bot tokens", "none set: set TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN "
@@ -101,8 +128,9 @@ def _platforms(settings: Settings, checks: list[Check]) -> list[Awaitable[list[C
     return asked
 
 
-async def check_mimo(settings: Settings) -> list[Check]:
-    """MIMO_API_KEY tried with one tiny request (a token of text) at MIMO_BASE_URL."""
+async def check_mimo(settings: Settings, *, models: bool = True) -> list[Check]:
+    """MIMO_API_KEY tried with one tiny request (a token of text) at MIMO_BASE_URL; then, with
+    `models`, each other model the bot uses with the cheapest request it accepts."""
     from core.bootstrap import mimo_alone
 
     name = "MiMo"
@@ -111,22 +139,73 @@ async def check_mimo(settings: Settings) -> list[Check]:
     except errors.ConfigError as exc:
         return [failed(name, str(exc))]
     once = settings.model_copy(update={"mimo_max_retries": 0, "mimo_breaker_failures": 0})
-    try:
-        async with mimo_alone(once) as mimo:
+    url = settings.mimo_base_url
+    refused: errors.MimoModelRefused | None = None
+    async with mimo_alone(once) as mimo:
+        try:
             await mimo.chat("Reply with OK.", max_tokens=1)
-    except errors.MimoAuthError:
-        return [failed(name, f"{settings.mimo_base_url} refused MIMO_API_KEY: check the key, "
-                       "and that MIMO_BASE_URL is its region's host (tp-... keys)")]  # fmt: skip
-    except errors.MimoBalanceError:
-        return [failed(name, "the key works, but the account's balance is used up: top it up")]
-    except errors.MimoUnreachable as exc:
-        cause = exc.params.get("reason")
-        return [failed(name, f"cannot reach {settings.mimo_base_url} ({cause}): check the "
-                       "network and MIMO_BASE_URL")]  # fmt: skip
-    except errors.MimoError as exc:
-        return [failed(name, f"{settings.mimo_base_url} answered: {exc.detail or exc.key}; check "
-                       "MIMO_BASE_URL and MIMO_CHAT_MODEL")]  # fmt: skip
-    return [passed(name, f"the key works at {settings.mimo_base_url} ({settings.mimo_chat_model})")]
+        except errors.MimoModelRefused as exc:  # the key passed: the model is what is refused
+            refused = exc
+        except errors.MimoAuthError:
+            return [failed(name, f"{url} refused MIMO_API_KEY: check the key, and that "
+                           "MIMO_BASE_URL is its region's host (tp-... keys)")]  # fmt: skip
+        except errors.MimoBalanceError:
+            return [failed(name, "the key works, but the account's balance is used up: top it "
+                           "up (MIMO_API_KEY's account)")]  # fmt: skip
+        except errors.MimoUnreachable as exc:
+            cause = exc.params.get("reason")
+            return [failed(name, f"cannot reach {url} ({cause}): check the network and "
+                           "MIMO_BASE_URL")]  # fmt: skip
+        except errors.MimoError as exc:
+            return [failed(name, f"{url} answered: {exc.detail or exc.key}; check "
+                           "MIMO_BASE_URL and MIMO_CHAT_MODEL")]  # fmt: skip
+        key = passed(name, f"the key works at {url}")
+        if not models:
+            chat = mimo.models.chat
+            return [key] if refused is None else [key, _model_refused("chat", chat, refused)]
+        return [key, *await _models(mimo, chat=refused)]
+
+
+async def _models(mimo: MimoClient, *, chat: errors.MimoError | None) -> list[Check]:
+    """A line for each model MiMo refused, and one for those it accepted: the cheapest request
+    of each kind at once (the chat model's was `chat`, with the key); a model the audio and the
+    chat settings both name is asked once."""
+    from dataclasses import asdict
+
+    from core.infra.mimo.client import MODEL_SETTINGS
+    from core.infra.mimo.probes import KINDS, try_model
+
+    ids: dict[str, str] = asdict(mimo.models)
+    shared = ids["audio"] == ids["chat"]
+    asked = [k for k in KINDS if k != "chat" and not (k == "audio" and shared)]
+    answers = await asyncio.gather(*(try_model(mimo, k) for k in asked), return_exceptions=True)
+    outcomes: dict[str, BaseException | None] = dict(zip(asked, answers, strict=True))
+    outcomes["chat"] = chat
+    if shared:
+        outcomes["audio"] = chat
+    found: list[Check] = []
+    accepted: dict[str, list[str]] = {}
+    for kind in KINDS:
+        outcome, model, setting = outcomes[kind], ids[kind], MODEL_SETTINGS[kind]
+        if outcome is None:
+            accepted.setdefault(model, []).append(setting)
+        elif isinstance(outcome, errors.MimoModelRefused):
+            found.append(_model_refused(kind, model, outcome))
+        elif isinstance(outcome, errors.MimoError):
+            found.append(failed("MiMo model", f"{setting} {model}: MiMo answered "
+                                f"{outcome.detail or outcome.key}; check {setting}"))  # fmt: skip
+        else:
+            raise outcome
+    listed = ", ".join(f"{model} ({', '.join(named)})" for model, named in accepted.items())
+    return [*found, passed("MiMo models", f"accepted: {listed}")] if listed else found
+
+
+def _model_refused(kind: str, model: str, error: errors.MimoModelRefused) -> Check:
+    from core.infra.mimo.client import MODEL_SETTINGS
+
+    setting = MODEL_SETTINGS[kind]
+    said = f"{setting} {model} is refused ({error.answer}): set {setting} to a model MiMo offers"
+    return failed("MiMo model", f"{said} (the configuration reference names them)")
 
 
 async def check_telegram(settings: Settings, token: str) -> list[Check]:
@@ -147,7 +226,29 @@ async def check_discord(settings: Settings, token: str) -> list[Check]:
     return await platforms.discord(token=token, api_url=settings.discord_api_url)
 
 
-async def _database(settings: Settings) -> list[Check]:
+async def telegram_senders(settings: Settings, token: str) -> list[Person]:
+    """Who wrote to the Telegram bot `token` in private, newest first; `NoSenders` when its
+    updates cannot be read."""
+    from bots import doctor as platforms
+
+    return await platforms.telegram_senders(token=token, api_url=settings.telegram_api_url)
+
+
+async def discord_owner(settings: Settings, token: str) -> Person | None:
+    """The owner of the Discord bot `token`'s application, when Discord says."""
+    from bots import doctor as platforms
+
+    return await platforms.discord_owner(token=token, api_url=settings.discord_api_url)
+
+
+def _database(settings: Settings) -> Asked:
+    from bots.plan import database_named
+
+    named = database_named(settings.database_url)
+    return Asked("the database", named, "DATABASE_URL", _database_check(settings))
+
+
+async def _database_check(settings: Settings) -> list[Check]:
     from core.infra.storage import current_revision
     from core.infra.storage.database import check_connection, head_revision, known_revision, where
     from core.infra.storage.sqlite import sqlite_file, sqlite_unwritable
@@ -199,12 +300,29 @@ def _ffmpeg(settings: Settings) -> Check:
     return passed("ffmpeg", f"{exe}, {version}; compacts pauses")
 
 
-def _allowlist(settings: Settings) -> Check:
+def access_checks(settings: Settings) -> list[Check]:
+    """Who may use the bot, and what a day may cost at most: a bot everyone may use is a
+    warning naming the settings that close it, and so is one without a budget besides."""
     from core.domain.limits import Allowlist
 
     allowlist = Allowlist.parse(settings.allowed_chats, settings.allowed_users)
+    audio, speech = settings.daily_budget_audio_seconds, settings.daily_budget_tts_chars
     if allowlist.is_open:
-        return passed("allowlist", "everyone may use the bot (ALLOWED_CHATS and ALLOWED_USERS "
-                      "are empty)")  # fmt: skip
-    return passed("allowlist", f"{len(allowlist.chats)} chats and {len(allowlist.users)} users "
-                  "may use the bot")  # fmt: skip
+        who = warned("allowlist", "everyone may use the bot, on your MiMo balance: set "
+                     "ALLOWED_USERS to your own id (telegram:ID, discord:ID; voicebridge init "
+                     "finds it), or ALLOWED_CHATS")  # fmt: skip
+    else:
+        who = passed("allowlist", f"{len(allowlist.chats)} chats and {len(allowlist.users)} "
+                     "users may use the bot (ALLOWED_CHATS, ALLOWED_USERS)")  # fmt: skip
+    if not audio and not speech:
+        none = "none: no cap on what a day costs, every chat together; set "
+        caps = "DAILY_BUDGET_AUDIO_SECONDS and DAILY_BUDGET_TTS_CHARS"
+        budget = warned if allowlist.is_open else passed
+        return [who, budget("budget", f"{none}{caps}")]
+    each = [
+        f"{audio:,} s of audio" if audio else "no cap on audio (DAILY_BUDGET_AUDIO_SECONDS 0)",
+        f"{speech:,} characters of speech"
+        if speech
+        else "no cap on speech (DAILY_BUDGET_TTS_CHARS 0)",
+    ]
+    return [who, passed("budget", f"{' and '.join(each)} a day, every chat together")]

@@ -2,12 +2,14 @@
 setting, whether other users of the machine can read it, and writing one that they cannot.
 
 `doctor` says each finding in a line; `run` refuses to start on a name that is no setting and
-logs a warning for a file others can read; `init` writes the file readable by its owner only.
+logs a warning for a file others can read; `init` merges its answers into the file, readable by
+its owner only, every other line kept and the file before kept as `NAME.bak`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 from collections.abc import Mapping
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING
 from core.domain import errors
 
 if TYPE_CHECKING:
+    from dotenv.parser import Binding
+
     from core.config import Settings
 
 # The settings whose values are secrets, besides DATABASE_URL (which may carry a password).
@@ -63,18 +67,65 @@ def _holds_a_secret(env_file: Path) -> bool:
     return any(values.get(name) for name in _SECRETS) or ("@" in url and ":" in url.split("@")[0])
 
 
-def write_private(env_file: Path, values: Mapping[str, str], *, header: str) -> None:
-    """`env_file` holding `values` (one NAME="value" line each, after `header`'s comment
-    lines), readable and writable by its owner only (600) from its first byte; written to a
-    file beside it first, so an interruption leaves the old one whole."""
-    lines = [f"# {line}".rstrip() for line in header.splitlines()]
-    lines += [f"{name}={_quoted(value)}" for name, value in values.items()]
-    folder = env_file.resolve().parent
-    handle, trial = tempfile.mkstemp(dir=folder, prefix=f".{env_file.name}-")  # made 600
+def values_in(env_file: Path) -> dict[str, str]:
+    """The settings `env_file` holds, by their names in capitals; empty when there is no file."""
+    from dotenv import dotenv_values
+
+    if not env_file.is_file():
+        return {}
+    return {k.upper(): v or "" for k, v in dotenv_values(env_file, interpolate=False).items()}
+
+
+def write_merged(env_file: Path, changes: Mapping[str, str | None], *, header: str) -> Path | None:
+    """`env_file` with `changes` made (a value set, or the name removed where it is None) and
+    every other line as it was (comments, order, the settings not changed). A new file starts
+    with `header`'s comment lines. The file as it was is kept beside it as `NAME.bak`; both are
+    readable and writable by their owner only (600) from their first byte, and an interruption
+    leaves the old file whole. Returns the backup's path, None when there was no file before."""
+    from dotenv.parser import parse_stream
+
+    before = env_file.read_text(encoding="utf-8") if env_file.is_file() else None
+    if before is None:
+        kept = [f"# {line}".rstrip() + "\n" for line in header.splitlines()]
+    else:
+        kept = [_changed(binding, changes) for binding in parse_stream(io.StringIO(before))]
+    present = {b.key.upper() for b in parse_stream(io.StringIO(before or "")) if b.key}
+    added = [
+        f"{name}={_quoted(value)}\n"
+        for name, value in changes.items()
+        if value is not None and name not in present
+    ]
+    text = "".join(kept)
+    if added and text and not text.endswith("\n"):
+        text += "\n"
+    backup = None
+    if before is not None:
+        backup = env_file.with_name(f"{env_file.name}.bak")
+        _write_private(backup, before)
+    _write_private(env_file, text + "".join(added))
+    return backup
+
+
+def _changed(binding: Binding, changes: Mapping[str, str | None]) -> str:
+    """The text of one line (or multi-line value) of a settings file, with its change made."""
+    original = binding.original.string
+    name = binding.key.upper() if binding.key else None
+    if name is None or name not in changes:
+        return original
+    lead = original[: len(original) - len(original.lstrip())]  # blank lines before it
+    value = changes[name]
+    return lead if value is None else f"{lead}{name}={_quoted(value)}\n"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """`path` holding `text`, 600 from its first byte; written to a file beside it first, so an
+    interruption leaves the old one whole."""
+    folder = path.resolve().parent
+    handle, trial = tempfile.mkstemp(dir=folder, prefix=f".{path.name}-")  # made 600
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write("\n".join(lines) + "\n")
-        os.replace(trial, env_file)
+            out.write(text)
+        os.replace(trial, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(trial)

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 LOCAL = ChatRef("cli", "local")  # the one "chat" whose preferences the options set
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 Body = Callable[["Settings"], Coroutine[Any, Any, int]]
 
 
@@ -94,25 +95,38 @@ def run(
     """Run a command's `body` with the settings: logging at `verbose` (None: at LOG_LEVEL, as
     the bots log), and every failure one line on stderr with its exit code. `before_the_loop`
     runs first, where a signal stops it at once (`bots.cli.signals`): what is slow to load.
-    Without `read_env_file`, the settings come from the environment alone (`init`, which
-    writes it)."""
-    secrets: list[str] = []
-    try:
-        env_file = chosen_env_file() if read_env_file else None
-        settings = _settings(env_file)
-        secrets = settings.secret_values()
-        _set_logging(settings, verbose)
-        if env_file is not None:
-            logger.debug("settings: %s", settings_source(env_file))
+    Without `read_env_file`, the settings come from the environment alone."""
+
+    def in_the_loop(settings: Settings) -> int:
         if before_the_loop is not None:
             before_the_loop(settings)
-        try:
-            return asyncio.run(_until_signalled(body(settings)))
-        finally:
-            listen_again()  # the loop's handlers are gone: a signal still ends the command
+        return in_a_loop(body(settings))
+
+    env_file = chosen_env_file if read_env_file else _no_file
+    return run_outside_a_loop(in_the_loop, verbose=verbose, env_file=env_file)
+
+
+def run_outside_a_loop(
+    body: Callable[[Settings], int],
+    *,
+    verbose: int | None,
+    env_file: Callable[[], Path | None] = lambda: chosen_env_file(),
+) -> int:
+    """`run` for a `body` that runs in the main thread without an event loop, and starts one
+    only for what it awaits (`in_a_loop`): `init`, whose questions must hear a signal at once.
+    The settings come from the environment and `env_file()` (None: the environment alone)."""
+    secrets: list[str] = []
+    try:
+        chosen = env_file()
+        settings = _settings(chosen)
+        secrets = settings.secret_values()
+        _set_logging(settings, verbose)
+        if chosen is not None:
+            logger.debug("settings: %s", settings_source(chosen))
+        return body(settings)
     except KeyboardInterrupt:  # run without `bots.cli.main`, which handles Ctrl-C itself
         return ExitCode.INTERRUPTED
-    except click.Abort:  # Ctrl-C or the input's end at a prompt (`init`): the line ended
+    except click.Abort:  # Ctrl-C while Click itself was reading
         click.echo(file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
@@ -129,7 +143,20 @@ def run(
         return found.code
 
 
-async def _until_signalled(work: Coroutine[Any, Any, int]) -> int:
+def in_a_loop(work: Coroutine[Any, Any, T]) -> T:
+    """`work` on an event loop of its own, cancelled by Ctrl-C or SIGTERM (`Stopped` then ends
+    the command); once the loop is gone, a signal ends the command at once again."""
+    try:
+        return asyncio.run(_until_signalled(work))
+    finally:
+        listen_again()  # the loop's handlers are gone: a signal still ends the command
+
+
+def _no_file() -> None:
+    return None
+
+
+async def _until_signalled(work: Coroutine[Any, Any, T]) -> T:
     """`work`, cancelled by Ctrl-C or SIGTERM: its clean-up runs (a temporary copy of standard
     input goes) before the command ends with `Stopped`, where SIGTERM's default would kill it.
     A command may put handlers of its own in place (`run` sets its stop event instead)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import aiohttp
 import discord
 
-from bots.checks import Check, failed, passed, reason
+from bots.checks import Check, Person, failed, passed, reason
 from bots.discord.discordpy import point_rest_at, voice_libraries_installed
 
 
@@ -32,6 +32,27 @@ async def discord_checks(*, token: str, api_url: str) -> list[Check]:
                        "and DISCORD_API_URL")]  # fmt: skip
     finally:
         await client.close()
+
+
+async def discord_owner(*, token: str, api_url: str) -> Person | None:
+    """Who owns the bot's application (a team's owner, for an application of a team): the
+    person `voicebridge init` offers as the one who may use the bot. None when Discord does not
+    say (the token refused, Discord out of reach: its check said so already)."""
+    point_rest_at(api_url)
+    client = discord.Client(intents=discord.Intents.none())
+    try:
+        await client.login(token)
+        application = await client.application_info()
+    except (discord.LoginFailure, discord.HTTPException, aiohttp.ClientError, TimeoutError):
+        return None
+    finally:
+        await client.close()
+    owner = application.owner
+    team = application.team
+    if team is not None and team.owner_id is not None:
+        member = next((m for m in team.members if m.id == team.owner_id), None)
+        return Person("discord", team.owner_id, member.name if member else team.name)
+    return Person("discord", owner.id, owner.name)
 
 
 # What the bot does in a server, each permission for a feature: read channels and their

@@ -25,8 +25,11 @@ def error_text(error: BaseException, locale: str) -> str:
     """The sentence for `error` in `locale`, logged as it deserves."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, errors.VoicebridgeError):
+    if isinstance(error, errors.MimoModelRefused):  # the owner's to fix: one line, loud
+        logger.error("%s", error.detail)
+    elif isinstance(error, errors.VoicebridgeError):
         logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
+    if isinstance(error, errors.VoicebridgeError):
         return text(error.key, locale, **error.params)  # in Discord's words (REWORDED)
     logger.error("Discord request failed", exc_info=error)
     return text("error.generic", locale)

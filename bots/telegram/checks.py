@@ -4,9 +4,9 @@ voice notes in (the bot an administrator there)."""
 from __future__ import annotations
 
 from telegram import Bot, ChatMember
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
-from bots.checks import Check, failed, passed, reason
+from bots.checks import Check, NoSenders, Person, failed, passed, reason
 
 _ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 INLINE_OFF = (
@@ -60,3 +60,30 @@ async def _inline_cache_chat(bot: Bot, chat: int) -> Check:
     return passed(
         name, f"on; voice notes are kept in chat {chat}, where the bot is an administrator"
     )
+
+
+async def private_senders(*, token: str, api_url: str) -> list[Person]:
+    """Who sent the bot a message in a private chat, among the updates Telegram still holds
+    (the last 24 hours, none confirmed: the bot answers them once it runs), newest first:
+    Telegram tells a bot nothing of its owner, so `voicebridge init` asks them to write to it.
+    `NoSenders` when the updates cannot be read (a webhook is set, or the bot runs elsewhere)."""
+    root = api_url.rstrip("/")
+    bot = Bot(token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+    try:
+        async with bot:
+            # No offset (nothing confirmed) and no allowed_updates (Telegram would keep them
+            # for the running bot's later calls).
+            updates = await bot.get_updates(timeout=0)
+    except Conflict:
+        raise NoSenders("its updates go elsewhere (a webhook, or the bot running)") from None
+    except TelegramError as exc:
+        raise NoSenders(reason(exc)) from None
+    found: dict[int, Person] = {}
+    for update in reversed(updates):
+        message = update.message
+        sender = message.from_user if message is not None else None
+        if message is None or message.chat.type != "private" or sender is None or sender.is_bot:
+            continue
+        name = f"{sender.full_name} @{sender.username}" if sender.username else sender.full_name
+        found.setdefault(sender.id, Person("telegram", sender.id, name))
+    return list(found.values())

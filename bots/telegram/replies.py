@@ -122,7 +122,9 @@ def error_handler(chats: ChatLanguages) -> ErrorHandler:
         if isinstance(error, errors.AlreadyTold):  # a busy group hears a limit once, not per note
             logger.info("refused quietly: %s", error.detail)
             return
-        if isinstance(error, errors.VoicebridgeError):
+        if isinstance(error, errors.MimoModelRefused):  # the owner's to fix: one line, loud
+            logger.error("%s", error.detail)
+        elif isinstance(error, errors.VoicebridgeError):
             logger.info("refused %s: %s", type(error).__name__, error.detail or error.key)
         else:
             logger.error("update failed", exc_info=error)

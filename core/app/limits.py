@@ -63,6 +63,7 @@ from core.app.tallies import (
 from core.domain import errors
 from core.domain.limits import (
     Asker,
+    BotUsage,
     Counts,
     LimitPolicy,
     UsageReport,
@@ -320,6 +321,15 @@ class Limiter:
         if deleted:
             logger.info("retention: deleted %d days of usage before %s", deleted, cutoff)
         return deleted
+
+    async def whole_bot(self) -> BotUsage:
+        """What every chat used today and this month so far, together (UTC days): what the
+        owner pays MiMo for (`voicebridge usage`)."""
+        today = utc_day(self._clock.now())
+        async with self._store() as uow:
+            day = await uow.usage.bot_day(today)
+            month = await uow.usage.bot_month(today.replace(day=1), today)
+        return BotUsage(day=today, today=day, month=month)
 
     # Quotas, for `Spend`
 

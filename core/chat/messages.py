@@ -269,6 +269,7 @@ EN: dict[str, Source] = {
     "error.mimo_balance": "The MiMo balance is used up. The bot's owner needs to top it up.",
     "error.mimo_filtered": "The speech service declined this content.",
     "error.mimo_bad_request": "The speech service could not handle this request.",
+    "error.mimo_model_refused": "The speech service no longer accepts the model this bot is set to use ({model}). The bot's owner needs to change {setting}.",
     "error.mimo_rate_limited": "The speech service is busy right now. Please try again in a minute.",
     "error.mimo_unavailable": "The speech service is not responding right now. Please try again in a few minutes.",
     "error.mimo_circuit_open": "The speech service (MiMo) is having trouble right now, so I am giving it a short break. Please try again in about {wait}.",

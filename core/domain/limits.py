@@ -130,6 +130,19 @@ class DailyCaps:
 PERSON_ROW = "person:"
 READER_SHARE_ROW = "/reader:"
 LISTEN_ROW = "/listen"
+# The whole bot's months, under a platform no chat has: what retention (and `/forget`) deleted of
+# the chats' days is added to its month's row first, so a month's use outlives the days kept.
+MONTHS = ("all", "month")
+
+
+@dataclass(frozen=True)
+class BotUsage:
+    """What the whole bot used, every chat and platform together (`voicebridge usage`): the UTC
+    day `day`, and its month up to it."""
+
+    day: date
+    today: Counts
+    month: Counts
 
 
 def capped_part(amounts: Counts) -> Counts:

@@ -98,7 +98,10 @@ async def remaining(url: str) -> dict[str, int]:
         "clone_challenges",
         "consent_readings",
     )
-    return {t: (await query(url, f"SELECT count(*) FROM {t}"))[0][0] for t in tables}
+    # The whole bot's months are kept (`voicebridge usage`): counted apart, below.
+    kept = {t: f"SELECT count(*) FROM {t}" for t in tables}
+    kept["chat_usage"] += " WHERE platform != 'all'"
+    return {t: (await query(url, statement))[0][0] for t, statement in kept.items()}
 
 
 async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secret(
@@ -140,6 +143,9 @@ async def test_db_purge_deletes_what_expired_and_keeps_the_rest_without_any_secr
         "clone_challenges": 1,
         "consent_readings": 1,
     }
+    # What the deleted days used is kept in their months' totals.
+    months = "SELECT sum(summaries) FROM chat_usage WHERE platform = 'all' AND chat_id = 'month'"
+    assert (await query(database_url, months))[0][0] == 2
     assert again == 0
     assert [line.split(" (")[0] for line in printed_again.splitlines()] == [
         "messages: 0",

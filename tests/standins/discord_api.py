@@ -425,6 +425,9 @@ class FakeDiscord:
         self._ids = itertools.count(1)
         self.application_id = self.snowflake()
         self.bot_user: Json = _user(self.application_id, "voicebridge", bot=True)
+        # Who owns the application (a developer's own account), as GET
+        # /oauth2/applications/@me says.
+        self.owner: Json = _user(self.snowflake(), "ann")
         self.calls: list[Call] = []
         self.messages: list[SentMessage] = []
         self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
@@ -1403,7 +1406,7 @@ class FakeDiscord:
         return {
             "id": str(self.application_id), "name": "voicebridge", "description": "",
             "icon": None, "bot_public": True, "bot_require_code_grant": False,
-            "owner": _user(self.snowflake(), "owner"), "verify_key": "0" * 64,
+            "owner": self.owner, "verify_key": "0" * 64,
             "flags": sum(GRANTED_FLAGS[name] for name in self.privileged_intents),
             "team": None, "summary": "", "rpc_origins": [],
         }  # fmt: skip

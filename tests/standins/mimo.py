@@ -8,6 +8,7 @@ received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
     async with FakeMimo(answer_text="a summary") as mimo:
         client = MimoClient(http=http, api_key=mimo.api_key, base_url=mimo.base_url)
         mimo.fail_next(503)            # the next request gets a 503, the one after succeeds
+        mimo.refused_models.add("mimo-v2.5")  # a model MiMo no longer offers: 400
         ...
         assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
 
@@ -198,6 +199,9 @@ class FakeMimo:
         self._since_scheduled = 0
         self._faults_given = 0
         self._closing = asyncio.Event()
+        # Model ids MiMo no longer offers (or never did): refused as it refuses them, 400
+        # "Not supported model X" (reported of a Token Plan key: dify-official-plugins#3229).
+        self.refused_models: set[str] = set()
         self._runner: web.AppRunner | None = None
 
     async def __aenter__(self) -> FakeMimo:
@@ -384,6 +388,8 @@ class FakeMimo:
                 return answer
         if not self._authorized(request):
             return _error(401, "Invalid API Key")
+        if body.get("model") in self.refused_models:
+            return _error(400, f"Not supported model {body['model']}", param="Param Incorrect")
         try:
             return await self._answer(request, body)
         except _Reject as rejected:

@@ -1104,6 +1104,12 @@ class FakeBotApi:
         limit = min(max(int(call.params.get("limit") or 100), 1), 100)
         timeout = float(call.params.get("timeout") or 0)
         allowed = call.params.get("allowed_updates") or []
+        if self.webhook is not None:  # as Telegram: one way of receiving updates at a time
+            raise BotApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         self._confirm_updates(offset)
         # Like Telegram, a new getUpdates ends the one still waiting (409 Conflict).
         self._poll_generation += 1

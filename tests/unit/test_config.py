@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -60,9 +61,23 @@ def test_the_default_database_is_in_the_data_folder_from_any_folder(
 
 
 def test_a_database_left_in_the_current_folder_by_earlier_releases_is_kept(tmp_path) -> None:
-    (tmp_path / "voicebridge.db").write_bytes(b"")  # clean_env's folder
+    earlier = sqlite3.connect(tmp_path / "voicebridge.db")  # in clean_env's folder
+    earlier.execute("CREATE TABLE t (x)")
+    earlier.close()
 
     assert Settings().database_url == f"sqlite+aiosqlite:///{tmp_path / 'voicebridge.db'}"
+
+
+def test_an_empty_file_left_in_the_current_folder_is_no_database_to_keep(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `sqlite3 voicebridge.db ".backup ..."` run in the wrong folder leaves behind."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "voicebridge.db").write_bytes(b"")
+
+    assert Settings().database_url == (
+        f"sqlite+aiosqlite:///{tmp_path / 'data' / 'voicebridge' / 'voicebridge.db'}"
+    )
 
 
 def test_every_contract_name_is_read_from_the_environment(monkeypatch) -> None:

@@ -24,6 +24,7 @@ from core.domain.errors import (
     MimoBalanceError,
     MimoContentFiltered,
     MimoError,
+    MimoModelRefused,
     MimoRateLimited,
     MimoUnavailable,
 )
@@ -446,6 +447,43 @@ async def test_a_non_json_error_body_still_maps_by_status(connect: Connect) -> N
     response = httpx.Response(402, text="Payment Required")
     with pytest.raises(MimoBalanceError, match="Payment Required"):
         await connect(lambda r: response).chat("?")
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(400, "Not supported model mimo-v2.5"), (404, "The model `mimo-v2.5` does not exist")],
+)
+async def test_a_refused_model_names_the_setting_of_what_was_asked(
+    connect: Connect, status: int, message: str
+) -> None:
+    """The chat and the audio models are both mimo-v2.5 by default: the setting named is the
+    one the request came from."""
+    client = connect(lambda r: mimo_error(status, message), max_retries=0)
+    with pytest.raises(MimoModelRefused) as chat:
+        await client.chat("?")
+    with pytest.raises(MimoModelRefused) as audio:
+        await client.chat("?", kind="audio")
+
+    assert chat.value.params == {"model": "mimo-v2.5", "setting": "MIMO_CHAT_MODEL"}
+    assert audio.value.params["setting"] == "MIMO_AUDIO_MODEL"
+    assert "set MIMO_CHAT_MODEL to a model MiMo offers" in chat.value.detail
+
+
+async def test_a_bad_request_about_something_else_is_no_refused_model(connect: Connect) -> None:
+    client = connect(lambda r: mimo_error(400, "unsupported language 'xx'"), max_retries=0)
+    with pytest.raises(MimoBadRequest) as caught:
+        await client.synthesize("hi")
+    assert not isinstance(caught.value, MimoModelRefused)
+
+
+async def test_a_refused_model_no_setting_names_is_an_ordinary_bad_request(
+    connect: Connect,
+) -> None:
+    """A chat's own choice of speech model (`/model`) is not a setting to change."""
+    client = connect(lambda r: mimo_error(400, "Not supported model mimo-v2-tts"), max_retries=0)
+    with pytest.raises(MimoBadRequest) as caught:
+        await client.synthesize("hi", model="mimo-v2-tts")
+    assert not isinstance(caught.value, MimoModelRefused)
 
 
 async def test_a_token_plan_key_on_the_wrong_host_says_so(connect: Connect) -> None:

@@ -4,6 +4,7 @@ section for it (Keep a Changelog), so a release never goes out with its changes 
 from __future__ import annotations
 
 import re
+import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
@@ -24,3 +25,22 @@ def test_the_changelog_has_a_section_for_the_version() -> None:
     dated = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.M)
     assert version("voicebridge") in dated
     assert changelog.index("## [Unreleased]") < changelog.index(f"## [{version('voicebridge')}]")
+
+
+def test_the_upgrading_page_says_what_the_version_asks_of_an_operator() -> None:
+    """The release checklist (docs/contributing/releasing.md) turns the page's unreleased
+    section into the version's: an upgrade to it never comes without its steps."""
+    page = (ROOT / "docs" / "operations" / "upgrading.md").read_text()
+    sections = re.findall(r"^### (.+)$", page, re.M)
+    assert sections[0] == "The next release (unreleased)"
+    assert version("voicebridge") in sections
+
+
+def test_the_project_says_where_it_lives() -> None:
+    """`pip show voicebridge` and the package's page name its home, docs, changelog and issues
+    (one address, assumed: pyproject.toml says so)."""
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
+    assert set(urls) == {"Homepage", "Documentation", "Changelog", "Issues"}
+    home = urls["Homepage"]
+    assert home.startswith("https://")
+    assert all(url.startswith(home) for url in urls.values())

@@ -113,6 +113,7 @@ class ListenedCall:
         self._lines = _InOrder()  # the captions being made, and the bot's own lines
         self._newest: discord.Message | None = None  # the captions' newest message
         self._status_shown = False
+        self._model_refused = False  # said in the chat once a call
         self._nick = ListeningNick(channel.guild)
 
     async def join(self) -> None:
@@ -264,6 +265,9 @@ class ListenedCall:
             )  # fmt: skip
         except errors.QuotaUsed as exc:  # the core ends the call: said once
             return error_text(exc, self.locale)
+        except errors.MimoModelRefused as exc:  # every piece would be refused alike: said once
+            said, self._model_refused = self._model_refused, True
+            return None if said else error_text(exc, self.locale)
         except Exception:
             logger.exception("an utterance in %s could not be transcribed", self.channel.id)
             return None

@@ -81,6 +81,7 @@ here.
         ├── MimoBalanceError      402: the balance is used up
         ├── MimoContentFiltered   421
         ├── MimoBadRequest        400, 404: a bug or an unsupported input
+        │   └── MimoModelRefused  ...the model a setting names: the owner must change it
         ├── MimoRateLimited       429 after retries
         ├── MimoUnavailable       500, 503, timeouts, broken connections after retries
         │   ├── MimoUnreachable   no answer at all: refused, broken, or not in time
@@ -133,6 +134,7 @@ from core.domain.errors.mimo import (
     MimoCircuitOpen,
     MimoContentFiltered,
     MimoError,
+    MimoModelRefused,
     MimoRateLimited,
     MimoUnavailable,
     MimoUnreachable,
@@ -242,6 +244,7 @@ __all__ = [
     "MimoCircuitOpen",
     "MimoContentFiltered",
     "MimoError",
+    "MimoModelRefused",
     "MimoRateLimited",
     "MimoUnavailable",
     "MimoUnreachable",

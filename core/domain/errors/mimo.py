@@ -31,6 +31,15 @@ class MimoBadRequest(MimoError):
     key = "error.mimo_bad_request"
 
 
+class MimoModelRefused(MimoBadRequest):
+    """MiMo refused the model a request named: unknown, withdrawn, or not offered to this key.
+    Params: model, and setting (the one that names it, `MIMO_CHAT_MODEL`...): the owner's fix,
+    said in the chat and the log alike. `answer` is what MiMo said."""
+
+    key = "error.mimo_model_refused"
+    answer = ""
+
+
 class MimoRateLimited(MimoError):
     key = "error.mimo_rate_limited"
 

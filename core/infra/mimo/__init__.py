@@ -7,6 +7,7 @@ retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
 answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
+probes.py    the cheapest request each model accepts (`voicebridge doctor`)
 """
 
 from core.infra.mimo.client import MIMO_AUDIO_CAPS, MimoClient, MimoModels

@@ -16,14 +16,21 @@ Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import httpx
 
-from core.domain.errors import AudioTooLarge, EmptyAudio, EmptyText
+from core.domain.errors import (
+    AudioTooLarge,
+    EmptyAudio,
+    EmptyText,
+    MimoBadRequest,
+    MimoModelRefused,
+)
 from core.domain.quantities import Megabytes
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
@@ -61,6 +68,15 @@ class MimoModels:
 
 
 DEFAULT_MODELS = MimoModels()
+# The setting that names each of the models: a refused model is said with the setting to change.
+MODEL_SETTINGS = {
+    "asr": "MIMO_ASR_MODEL",
+    "tts": "MIMO_TTS_MODEL",
+    "audio": "MIMO_AUDIO_MODEL",
+    "chat": "MIMO_CHAT_MODEL",
+    "voicedesign": "MIMO_VOICEDESIGN_MODEL",
+    "voiceclone": "MIMO_VOICECLONE_MODEL",
+}
 
 
 class MimoClient:
@@ -113,7 +129,8 @@ class MimoClient:
         body = self._asr_body(inline, mime, language)
         if on_text is not None:
             return await self._transcribe_streamed(body, inline, on_text)
-        data = await self._wire.post(body, audio=inline)
+        with _model_named("asr"):
+            data = await self._wire.post(body, audio=inline)
         usage = usage_of(data)
         text = text_of(message_of(data).get("content"))
         return Transcript(text=text, duration=usage.audio_seconds, usage=usage)
@@ -122,12 +139,13 @@ class MimoClient:
         self, body: Json, audio: BytesAudio, on_text: Callable[[str], None]
     ) -> Transcript:
         heard, usage = "", Usage()
-        async for chunk in self._wire.stream({**body, "stream": True}, audio=audio):
-            usage = usage_of(chunk) if "usage" in chunk else usage
-            piece = delta_of(chunk).get("content")
-            if isinstance(piece, str) and piece:
-                heard += piece
-                on_text(heard)
+        with _model_named("asr"):
+            async for chunk in self._wire.stream({**body, "stream": True}, audio=audio):
+                usage = usage_of(chunk) if "usage" in chunk else usage
+                piece = delta_of(chunk).get("content")
+                if isinstance(piece, str) and piece:
+                    heard += piece
+                    on_text(heard)
         return Transcript(text=heard.strip(), duration=usage.audio_seconds, usage=usage)
 
     def _asr_body(self, audio: BytesAudio, mime: str, language: str) -> Json:
@@ -158,9 +176,16 @@ class MimoClient:
         takes the voice's `description` instead of a voice; a voiceclone one takes the sample's
         data URL as `voice` (`core.domain.tts.clone_voice`)."""
         body = self._tts_body(text, voice, style, model, "wav", description)
-        data = await self._wire.post(body)
+        with _model_named(self._tts_kind(str(body["model"]))):
+            data = await self._wire.post(body)
         audio = message_of(data).get("audio")
         return decode_audio(audio.get("data") if isinstance(audio, dict) else None)
+
+    def _tts_kind(self, model: str) -> str | None:
+        """Which of the models a speech request's `model` is (a chat's own choice may be
+        none of them)."""
+        kinds = {self.models.voicedesign: "voicedesign", self.models.voiceclone: "voiceclone"}
+        return {self.models.tts: "tts", **kinds}.get(model)
 
     def _tts_body(
         self,
@@ -196,17 +221,44 @@ class MimoClient:
         ]
         messages = [*_system(system), {"role": "user", "content": parts}]
         body = {"model": self.models.audio, "messages": messages, "thinking": _THINKING_OFF}
-        return answer_of(await self._wire.post(body, audio=streamed))
+        with _model_named("audio"):
+            return answer_of(await self._wire.post(body, audio=streamed))
 
     async def chat(
-        self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
+        self,
+        prompt: str,
+        *,
+        system: str | None = None,
+        max_tokens: int | None = None,
+        kind: str = "chat",
     ) -> Answer:
-        """A plain text completion, e.g. a summary of a long transcript."""
+        """A plain text completion, e.g. a summary of a long transcript; with `kind="audio"`,
+        asked of the audio model (which answers text chats too: `voicebridge doctor`)."""
+        model = self.models.audio if kind == "audio" else self.models.chat
         messages = [*_system(system), {"role": "user", "content": prompt}]
-        body: Json = {"model": self.models.chat, "messages": messages, "thinking": _THINKING_OFF}
+        body: Json = {"model": model, "messages": messages, "thinking": _THINKING_OFF}
         if max_tokens is not None:
             body["max_completion_tokens"] = max_tokens
-        return answer_of(await self._wire.post(body))
+        with _model_named(kind):
+            return answer_of(await self._wire.post(body))
+
+
+@contextmanager
+def _model_named(kind: str | None) -> Iterator[None]:
+    """A refused model said with the setting that names it; one no setting names (a chat's own
+    choice) is an ordinary refused request."""
+    try:
+        yield
+    except MimoModelRefused as exc:
+        if kind is None:
+            raise MimoBadRequest(exc.detail, status=exc.status) from None
+        setting = exc.params["setting"] = MODEL_SETTINGS[kind]
+        exc.answer = exc.detail
+        exc.detail = (
+            f"MiMo refused {exc.params.get('model')}, the model {setting} names ({exc.detail}): "
+            f"set {setting} to a model MiMo offers; voicebridge doctor checks every model"
+        )
+        raise
 
 
 # --- request pieces ---------------------------------------------------------------------------

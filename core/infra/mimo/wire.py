@@ -7,6 +7,7 @@ Callers only ever see `core.domain.errors` exceptions:
     ├── MimoBalanceError        402
     ├── MimoContentFiltered     421
     ├── MimoBadRequest          400, 404 and any other 4xx; an unusable base URL
+    │   └── MimoModelRefused    400 or 404 saying the model is not offered (param `model`)
     ├── MimoRateLimited         429 after retries
     ├── MimoUnavailable         5xx, timeouts, refused or broken connections, after retries
     │   └── MimoCircuitOpen     not sent at all: MiMo kept failing and the breaker is open
@@ -27,6 +28,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any, Literal, TypeVar
 
@@ -40,6 +42,7 @@ from core.domain.errors import (
     MimoBalanceError,
     MimoContentFiltered,
     MimoError,
+    MimoModelRefused,
     MimoRateLimited,
     MimoUnavailable,
     MimoUnreachable,
@@ -115,7 +118,8 @@ class MimoWire:
                 response = await self._send(body, deadline, stream=False, audio=audio)
                 data = _json(response)
                 if "error" in data and "choices" not in data:
-                    raise self._api_error(_code(data["error"], response.status_code), data)
+                    status = _code(data["error"], response.status_code)
+                    raise self._api_error(status, data, model=body.get("model"))
                 if not isinstance(data.get("choices"), list) or not data["choices"]:
                     raise MimoBadResponse("MiMo's answer has no choices")
                 return data
@@ -139,7 +143,8 @@ class MimoWire:
                     if self._clock() > deadline:
                         raise MimoUnavailable("MiMo's stream ran past the deadline")
                     if "error" in chunk:
-                        raise _final(self._api_error(_code(chunk["error"], 500), chunk))
+                        status = _code(chunk["error"], 500)
+                        raise _final(self._api_error(status, chunk, model=body.get("model")))
                     answered = answered or bool(chunk.get("choices"))
                     yield chunk
             except httpx.TransportError as exc:
@@ -188,7 +193,9 @@ class MimoWire:
             raise MimoBadResponse(f"MiMo's answer was unreadable: {type(exc).__name__}") from exc
         logger.debug("MiMo %s answered %d", body.get("model"), response.status_code)
         if not response.is_success:
-            raise self._api_error(response.status_code, _error_body(response), response)
+            raise self._api_error(
+                response.status_code, _error_body(response), response, model=body.get("model")
+            )
         return response
 
     async def _request(
@@ -214,10 +221,18 @@ class MimoWire:
         return {"api-key": self._key}
 
     def _api_error(
-        self, status: int, body: Json | str, response: httpx.Response | None = None
+        self,
+        status: int,
+        body: Json | str,
+        response: httpx.Response | None = None,
+        *,
+        model: object = None,
     ) -> MimoError | Transient:
-        """The error for an HTTP status, wrapped as `Transient` when a retry may help."""
+        """The error for an HTTP status, wrapped as `Transient` when a retry may help; a refusal
+        of the request's `model` is `MimoModelRefused`."""
         detail = f"MiMo answered {status}: {self._scrub(_error_text(body))}"
+        if status in (400, 404) and isinstance(model, str) and _refuses_a_model(body):
+            return MimoModelRefused(detail, status=status, model=model)
         if status == 401 and self._key.startswith("tp-"):
             detail += (
                 " (a Token Plan key, tp-..., only works on its region's host,"
@@ -295,6 +310,23 @@ def _error_text(body: Json | str) -> str:
         text = body
     text = " ".join(text.split()) or "no details"
     return text[:_MAX_ERROR_TEXT]
+
+
+# How MiMo (and the gateways in front of it) word a refused model: "Not supported model
+# mimo-v2-flash" (400, param "Param Incorrect", reported of a Token Plan key:
+# langgenius/dify-official-plugins#3229); the others are the usual OpenAI-compatible wordings
+# ("The model `x` does not exist or you do not have access to it", "model_not_found").
+_MODEL_REFUSED = re.compile(
+    r"(not supported|unsupported|invalid|unknown|no such) model"
+    r"|model[_ ]not[_ ]found"
+    r"|\bmodel\b.{0,80}\b(does not exist|not exist|not found)",
+    re.IGNORECASE,
+)
+
+
+def _refuses_a_model(body: Json | str) -> bool:
+    """Whether an error answer says the model itself is refused, not the rest of the request."""
+    return _MODEL_REFUSED.search(_error_text(body)) is not None
 
 
 def _code(error: object, default: int) -> int:

@@ -40,6 +40,32 @@ def create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+def backup_sqlite(database: Path, backup: Path) -> None:
+    """A copy of the SQLite `database` at `backup`, taken through SQLite (safe while the bot
+    runs: what is still in the write-ahead log is in it), readable by this user only (600 from
+    its first byte). `database` is opened without being created: a path that names none raises
+    `sqlite3.OperationalError`, and makes nothing. `backup` must not exist
+    (`FileExistsError`); a backup that failed is removed."""
+    import sqlite3
+
+    os.close(os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        source = sqlite3.connect(f"{database.as_uri()}?mode=rw", uri=True)
+        try:
+            target = sqlite3.connect(backup)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except BaseException:
+        for leftover in (backup, backup.with_name(f"{backup.name}-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+
+
 def sqlite_unwritable(path: Path) -> str | None:
     """Why the SQLite file at `path` could not be created or written, found by trying (a file
     made and removed in its folder, or the nearest folder there is); None when it could.

@@ -29,12 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.limits import COUNTED, PERSON_ROW, READER_SHARE_ROW, Counts
-from core.domain.values import ChatRef
+from core.domain.limits import COUNTED, MONTHS, PERSON_ROW, READER_SHARE_ROW, Counts
+from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ChatUsageRow, RateWindowRow
 from core.infra.storage.repositories import dialect_of, insert_for, inserting, table_of
 
 _WINDOW_KEY = ["platform", "subject", "window_start"]
+_MONTH_ROW = ChatRef(cast(Platform, MONTHS[0]), MONTHS[1])
 _WINDOWS = table_of(RateWindowRow)  # a request's minute is counted with SQLAlchemy's Core alone
 _DAY_KEY = ["platform", "chat_id", "day"]
 
@@ -125,16 +126,20 @@ class UsageRepository:
         return (await self._session.execute(upsert)).first() is not None
 
     async def delete_days_before(self, cutoff: date) -> int:
-        """Retention: every chat's days before `cutoff`."""
-        statement = delete(ChatUsageRow).where(ChatUsageRow.day < cutoff)
+        """Retention: every chat's days before `cutoff`, each added to the whole bot's month
+        first (`MONTHS`, whose rows stay)."""
+        await self._roll_up(ChatUsageRow.day < cutoff)
+        statement = delete(ChatUsageRow).where(ChatUsageRow.day < cutoff, ~_months())
         result = cast(CursorResult[Any], await self._session.execute(statement))
         return int(result.rowcount or 0)
 
     async def delete_chat(self, chat: ChatRef, *, today: date) -> None:
-        """What is counted for `chat` (`/forget`): its rate windows, and its days before `today`.
+        """What is counted for `chat` (`/forget`): its rate windows, and its days before `today`
+        (added to the whole bot's months first: counts of nobody in particular).
 
         Today's row stays: it holds counts only, and deleting it would give the chat its daily
         quotas afresh, a reset any administrator could have by forgetting."""
+        await self._roll_up(*_of(chat), ChatUsageRow.day < today)
         await self._session.execute(
             delete(ChatUsageRow).where(*_of(chat), ChatUsageRow.day < today)
         )
@@ -144,6 +149,30 @@ class UsageRepository:
                 RateWindowRow.subject == f"chat:{chat.chat_id}",
             )
         )
+
+    async def bot_day(self, day: date) -> Counts:
+        return await self._bot_sum(ChatUsageRow.day == day)
+
+    async def bot_month(self, first: date, last: date) -> Counts:
+        kept = await self._bot_sum(ChatUsageRow.day >= first, ChatUsageRow.day <= last)
+        return kept + await self.day(_MONTH_ROW, first)
+
+    async def _bot_sum(self, *where: ColumnElement[bool]) -> Counts:
+        sums = [func.coalesce(func.sum(_DAYS.c[name]), 0) for name in COUNTED]
+        row = (await self._session.execute(select(*sums).where(*_whole_bot(), *where))).one()
+        return Counts(*(int(value) for value in row))
+
+    async def _roll_up(self, *where: ColumnElement[bool]) -> None:
+        """The whole bot's counts of the days `where` selects, added to their months' rows."""
+        sums = [func.sum(_DAYS.c[name]) for name in COUNTED]
+        days = select(_DAYS.c.day, *sums).where(*_whole_bot(), *where).group_by(_DAYS.c.day)
+        months: dict[date, Counts] = {}
+        for day, *sums_of_day in await self._session.execute(days):
+            first = day.replace(day=1)
+            of_day = Counts(*(int(n or 0) for n in sums_of_day))
+            months[first] = months.get(first, Counts()) + of_day
+        for first, used in sorted(months.items()):
+            await self.add(_MONTH_ROW, first, used)
 
     async def chats(self, platform: str) -> int:
         """The chats of `platform` with usage kept, the rows of persons and of members' shares
@@ -213,6 +242,20 @@ _DAY_BINDS = {
 
 def _day_of(chat: ChatRef, day: date) -> dict[str, Any]:
     return {"platform": chat.platform, "chat_id": chat.chat_id, "day": day}
+
+
+def _whole_bot() -> tuple[ColumnElement[bool], ...]:
+    """The rows whose sum is the whole bot's use: the chats' and their calls' listened to, not
+    persons' days, members' shares or the bot's own rows (its budget, its months)."""
+    return (
+        _DAYS.c.platform != MONTHS[0],
+        _DAYS.c.chat_id.not_like(f"{PERSON_ROW}%"),
+        _DAYS.c.chat_id.not_like(f"%{READER_SHARE_ROW}%"),
+    )
+
+
+def _months() -> ColumnElement[bool]:
+    return and_(ChatUsageRow.platform == MONTHS[0], ChatUsageRow.chat_id == MONTHS[1])
 
 
 def _of(chat: ChatRef) -> tuple[ColumnElement[bool], ...]:

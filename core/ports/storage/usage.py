@@ -30,9 +30,23 @@ class UsageStore(Protocol):
 
     async def tell_today(self, chat: ChatRef, day: date) -> bool: ...
 
-    async def delete_days_before(self, cutoff: date) -> int: ...
+    async def delete_days_before(self, cutoff: date) -> int:
+        """Retention: every chat's days before `cutoff`, added to the whole bot's months first."""
+        ...
 
-    async def delete_chat(self, chat: ChatRef, *, today: date) -> None: ...
+    async def delete_chat(self, chat: ChatRef, *, today: date) -> None:
+        """`/forget`: the chat's rate windows and its days before `today` (added to the whole
+        bot's months first)."""
+        ...
+
+    async def bot_day(self, day: date) -> Counts:
+        """What every chat used on `day`, together (persons' and members' rows aside)."""
+        ...
+
+    async def bot_month(self, first: date, last: date) -> Counts:
+        """What every chat used from `first` (a month's first day) to `last` in its month: the
+        days kept, and what retention added to the month of those it deleted."""
+        ...
 
     async def chats(self, platform: str) -> int:
         """The chats of `platform` with usage kept (the retained days), persons' rows aside."""

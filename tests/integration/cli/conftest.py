@@ -3,6 +3,7 @@ folder of recordings beside it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -47,3 +48,34 @@ def recordings(tmp_path: Path) -> Path:
     folder = tmp_path / "recordings"
     folder.mkdir()
     return folder
+
+
+class Silent:
+    """A server that accepts connections and never answers: a Bot API behind a firewall that
+    drops packets, or a host whose service hangs. `connected` is set by the first one."""
+
+    def __init__(self) -> None:
+        self.connected = asyncio.Event()
+        self._held: list[asyncio.StreamWriter] = []
+        self.url = ""
+
+    async def _hold(self, _reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._held.append(writer)
+        self.connected.set()
+
+    async def __aenter__(self) -> Silent:
+        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        for writer in self._held:
+            writer.close()
+        self._server.close()
+
+
+@pytest_asyncio.fixture
+async def silent() -> AsyncIterator[Silent]:
+    async with Silent() as server:
+        yield server

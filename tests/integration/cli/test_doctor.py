@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from core.infra.storage import upgrade
+from tests.integration.cli.conftest import Silent
 from tests.integration.cli.process import clean_env, env, voicebridge
 from tests.integration.conftest import free_ports
 from tests.standins.discord_api import FakeDiscord
@@ -21,7 +24,7 @@ DOCUMENTED_PERMISSIONS = 352118669151232
 def checked(text: str) -> dict[str, str]:
     """Each line's check and mark: {"MiMo": "✓", ...}; every line is one check."""
     lines = text.splitlines()
-    assert all(line[:2] in ("✓ ", "✗ ") for line in lines), lines
+    assert all(line[:2] in ("✓ ", "✗ ", "! ") for line in lines), lines
     return {line[2:].split(":", 1)[0]: line[0] for line in lines}
 
 
@@ -40,15 +43,18 @@ async def test_against_services_that_answer_every_check_passes(
         DISCORD_BOT_TOKEN=discord_api.token,
         DISCORD_API_URL=discord_api.api_url,
         DATABASE_URL=database,
+        ALLOWED_USERS="telegram:1001",
+        DAILY_BUDGET_AUDIO_SECONDS="7200",
+        DAILY_BUDGET_TTS_CHARS="20000",
     )
 
     done = await voicebridge("doctor", cwd=cwd, env=settings)
 
     assert (done.code, done.err) == (0, "")
     assert checked(done.text) == {
-        "settings": "✓", "MiMo": "✓", "Telegram": "✓", "inline mode": "✓", "Discord": "✓",
-        "Discord intents": "✓", "Discord invite": "✓", "voice channels": "✓", "the database": "✓",
-        "ffmpeg": "✓", "allowlist": "✓",
+        "settings": "✓", "MiMo": "✓", "MiMo models": "✓", "Telegram": "✓", "inline mode": "✓",
+        "Discord": "✓", "Discord intents": "✓", "Discord invite": "✓", "voice channels": "✓",
+        "the database": "✓", "ffmpeg": "✓", "allowlist": "✓", "budget": "✓",
     }  # fmt: skip
     assert f"✓ Telegram: the token is @{bot_api.bot_username}'s" in done.text
     assert "migrations current" in done.text
@@ -57,7 +63,16 @@ async def test_against_services_that_answer_every_check_passes(
         f"client_id={discord_api.application_id}&scope=bot+applications.commands"
         f"&permissions={DOCUMENTED_PERMISSIONS}"
     ) in done.text
-    assert len(mimo.requests) == 1  # one cheap request
+    # One cheap request a model: the chat and audio settings name the same one by default.
+    assert sorted(body["model"] for body in mimo.requests) == [
+        "mimo-v2.5", "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone",
+        "mimo-v2.5-tts-voicedesign",
+    ]  # fmt: skip
+    assert (
+        "✓ MiMo models: accepted: mimo-v2.5-asr (MIMO_ASR_MODEL), mimo-v2.5-tts (MIMO_TTS_MODEL), "
+        "mimo-v2.5 (MIMO_AUDIO_MODEL, MIMO_CHAT_MODEL), mimo-v2.5-tts-voicedesign "
+        "(MIMO_VOICEDESIGN_MODEL), mimo-v2.5-tts-voiceclone (MIMO_VOICECLONE_MODEL)"
+    ) in done.text.splitlines()
 
 
 async def test_against_services_out_of_reach_each_is_one_failed_line(cwd: Path) -> None:
@@ -247,3 +262,85 @@ async def test_inline_mode_left_off_is_said_by_the_doctor(
         "✓ inline mode: off; set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot may post (it "
         "stores the voice notes it renders there) to turn it on"
     ) in done.text.splitlines()
+
+
+async def test_a_model_mimo_refuses_is_one_line_naming_its_setting(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """Model ids move: the chat ids were reported routed to a newer family, then refused. The
+    chat and audio settings name the same model by default: both are said."""
+    mimo.refused_models |= {"mimo-v2.5", "mimo-v2.5-tts-voiceclone"}
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}")
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    refused = [line for line in done.text.splitlines() if line.startswith("✗ MiMo model: ")]
+    assert [line.split(" is refused")[0] for line in refused] == [
+        "✗ MiMo model: MIMO_AUDIO_MODEL mimo-v2.5",
+        "✗ MiMo model: MIMO_CHAT_MODEL mimo-v2.5",
+        "✗ MiMo model: MIMO_VOICECLONE_MODEL mimo-v2.5-tts-voiceclone",
+    ]
+    assert (
+        "is refused (MiMo answered 400: Not supported model mimo-v2.5-tts-voiceclone): set "
+        "MIMO_VOICECLONE_MODEL to a model MiMo offers"
+    ) in refused[2]
+    assert "✓ MiMo: the key works" in done.text
+    assert (
+        "✓ MiMo models: accepted: mimo-v2.5-asr (MIMO_ASR_MODEL), mimo-v2.5-tts (MIMO_TTS_MODEL), "
+        "mimo-v2.5-tts-voicedesign (MIMO_VOICEDESIGN_MODEL)"
+    ) in done.text.splitlines()
+
+
+@pytest.mark.parametrize("hanging", ["MiMo", "Discord"])
+async def test_a_service_that_never_answers_is_named_with_its_setting(
+    mimo: FakeMimo, silent: Silent, cwd: Path, hanging: str
+) -> None:
+    """It accepts the connection and says nothing: the line names which service and where its
+    address is set, not "a service"."""
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}")
+    if hanging == "MiMo":
+        settings["MIMO_BASE_URL"] = address = f"{silent.url}/v1"
+        setting = "MIMO_BASE_URL"
+    else:
+        settings["DISCORD_BOT_TOKEN"] = "MTA0.some.token"
+        settings["DISCORD_API_URL"] = address = f"{silent.url}/api/v10"
+        setting = "DISCORD_API_URL"
+
+    done = await voicebridge("doctor", "--timeout", "1", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    [line] = [line for line in done.text.splitlines() if line.startswith(f"✗ {hanging}:")]
+    assert line == (
+        f"✗ {hanging}: no answer from {address} in 1 s: check that it runs, the network, and "
+        f"{setting}"
+    )
+    assert "a service" not in done.text
+
+
+async def test_a_bot_everyone_may_use_is_a_warning_naming_the_setting_that_closes_it(
+    mimo: FakeMimo, bot_api: FakeBotApi, cwd: Path
+) -> None:
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=bot_api.root,
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+    )
+
+    opened = await voicebridge("doctor", cwd=cwd, env=settings)
+    closed = await voicebridge("doctor", cwd=cwd, env=settings | {"ALLOWED_USERS": "telegram:7"})
+
+    assert opened.code == 0, opened.text  # it works: the warning is not a failure
+    assert checked(opened.text)["allowlist"] == "!"
+    assert (
+        "! allowlist: everyone may use the bot, on your MiMo balance: set ALLOWED_USERS "
+        "to your own id (telegram:ID, discord:ID; voicebridge init finds it), or ALLOWED_CHATS"
+    ) in opened.text.splitlines()
+    assert (
+        "! budget: none: no cap on what a day costs, every chat together; set "
+        "DAILY_BUDGET_AUDIO_SECONDS and DAILY_BUDGET_TTS_CHARS"
+    ) in opened.text.splitlines()
+    assert checked(closed.text)["allowlist"] == "✓"
+    assert checked(closed.text)["budget"] == "✓"
+    assert "! " not in closed.text

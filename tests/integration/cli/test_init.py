@@ -1,11 +1,19 @@
 """`voicebridge init` as a new user runs it: the key and the tokens typed at its questions (Click's
-runner types them), each checked against the stand-ins, and `.env` written for `doctor` and
-`run` to read."""
+runner types them, or a pipe, or a terminal), each checked against the stand-ins, who may use
+the bot and its budget, and `.env` merged for `doctor` and `run` to read."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import os
+import pty
+import signal
 import stat
+import subprocess
+import termios
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +21,7 @@ from click.testing import CliRunner, Result
 from dotenv import dotenv_values
 
 from bots.cli.app import voicebridge as group
-from tests.integration.cli.process import clean_env, voicebridge
+from tests.integration.cli.process import TIMEOUT, clean_env, command, voicebridge
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -21,6 +29,8 @@ from tests.standins.telegram_api import FakeBotApi
 # `init` runs in this process, and sets logging up as every command does (or turns it off):
 # the next test in this worker finds logging as it was.
 pytestmark = pytest.mark.usefixtures("restored_logging")
+
+OWNER = 4242  # the Telegram user who writes to the bot while init waits
 
 
 @pytest.fixture
@@ -37,7 +47,11 @@ def services(
 
 
 async def init(
-    cwd: Path, services: dict[str, str], typed: list[str], monkeypatch: pytest.MonkeyPatch
+    cwd: Path,
+    services: dict[str, str],
+    typed: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *args: str,
 ) -> Result:
     """`voicebridge init` in `cwd`, each of `typed` answering a question in turn."""
     monkeypatch.chdir(cwd)
@@ -47,14 +61,23 @@ async def init(
     return await asyncio.to_thread(
         runner.invoke,
         group,
-        ["init"],
+        [*args, "init"],
         input="".join(f"{answer}\n" for answer in typed),
         env=services | unset,
         standalone_mode=False,
     )
 
 
-async def test_init_writes_a_private_env_that_works_and_prints_the_invite_link(
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def owner_writes(bot_api: FakeBotApi) -> None:
+    """The owner sends their bot a message, as init asks them to."""
+    bot_api.push(bot_api.text_message(chat_id=OWNER, user_id=OWNER, text="/start"))
+
+
+async def test_init_writes_a_private_env_that_works_for_its_owner_and_prints_the_invite_link(
     mimo: FakeMimo,
     bot_api: FakeBotApi,
     discord_api: FakeDiscord,
@@ -62,15 +85,21 @@ async def test_init_writes_a_private_env_that_works_and_prints_the_invite_link(
     cwd: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    done = await init(cwd, services, [mimo.api_key, bot_api.token, discord_api.token], monkeypatch)
+    owner_writes(bot_api)
+    typed = [mimo.api_key, bot_api.token, discord_api.token, "", "", "", ""]
+    done = await init(cwd, services, typed, monkeypatch)
 
     assert done.return_value == 0, done.output
     env_file = cwd / ".env"
-    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert mode(env_file) == 0o600
+    discord_owner = int(discord_api.owner["id"])
     assert dotenv_values(env_file) == {
         "MIMO_API_KEY": mimo.api_key,
         "TELEGRAM_BOT_TOKEN": bot_api.token,
         "DISCORD_BOT_TOKEN": discord_api.token,
+        "ALLOWED_USERS": f"telegram:{OWNER}, discord:{discord_owner}",
+        "DAILY_BUDGET_AUDIO_SECONDS": "7200",
+        "DAILY_BUDGET_TTS_CHARS": "20000",
     }
     assert "✓ MiMo: the key works" in done.output
     assert f"✓ Telegram: the token is @{bot_api.bot_username}'s" in done.output
@@ -78,11 +107,108 @@ async def test_init_writes_a_private_env_that_works_and_prints_the_invite_link(
         "✓ Discord invite: add the bot to a server with https://discord.com/oauth2/authorize?"
         f"client_id={discord_api.application_id}&scope=bot+applications.commands&permissions="
     ) in done.output
+    assert f"The Discord application's owner: ann (discord:{discord_owner})." in done.output
     for secret in (mimo.api_key, bot_api.token, discord_api.token):
         assert secret not in done.output  # typed unseen, never repeated
+    assert not (cwd / ".env.bak").exists()  # nothing was there before
+    assert "Next: voicebridge doctor checks the rest, voicebridge run starts the bots." in (
+        done.output
+    )
     checked = await voicebridge("doctor", cwd=cwd, env=services)
     assert (checked.code, checked.err) == (0, ""), checked.text
     assert f"✓ settings: from {env_file}" in checked.text
+    assert "✓ allowlist: 0 chats and 2 users may use the bot" in checked.text
+    assert "! " not in checked.text
+
+
+async def test_running_init_again_keeps_every_setting_it_did_not_change(
+    mimo: FakeMimo,
+    bot_api: FakeBotApi,
+    services: dict[str, str],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new MiMo key typed, Enter everywhere else: the allowlist, the budget, the token Enter
+    kept and what init never asks stay; the file before is kept, private."""
+    env_file = cwd / ".env"
+    before = (
+        "# my bot\n"
+        f'MIMO_API_KEY="sk-the-one-before-0123456789"\n'
+        f"TELEGRAM_BOT_TOKEN={bot_api.token}\n"
+        "ALLOWED_USERS=telegram:7,telegram:8\n"
+        "DAILY_BUDGET_AUDIO_SECONDS=5400\n"
+        "DAILY_BUDGET_TTS_CHARS=15000\n"
+        "\n"
+        "LOG_LEVEL=DEBUG  # while I set it up\n"
+    )
+    env_file.write_text(before)
+    env_file.chmod(0o644)  # as an editor may leave it
+
+    done = await init(cwd, services, [mimo.api_key, "", "", "", "", ""], monkeypatch)
+
+    assert done.return_value == 0, done.output
+    assert dotenv_values(env_file) == {
+        "MIMO_API_KEY": mimo.api_key,
+        "TELEGRAM_BOT_TOKEN": bot_api.token,
+        "ALLOWED_USERS": "telegram:7,telegram:8",
+        "DAILY_BUDGET_AUDIO_SECONDS": "5400",
+        "DAILY_BUDGET_TTS_CHARS": "15000",
+        "LOG_LEVEL": "DEBUG",
+    }
+    assert env_file.read_text() == before.replace(
+        'MIMO_API_KEY="sk-the-one-before-0123456789"', f'MIMO_API_KEY="{mimo.api_key}"'
+    )  # every other line as it was, comments too
+    backup = cwd / ".env.bak"
+    assert backup.read_text() == before
+    assert (mode(env_file), mode(backup)) == (0o600, 0o600)
+    assert f"Wrote {env_file}, readable by you only: MIMO_API_KEY (changed)." in done.output
+    assert f"The file as it was is {backup}, readable by you only." in done.output
+    assert (
+        "Kept as they were: MIMO_API_KEY, TELEGRAM_BOT_TOKEN, ALLOWED_USERS, "
+        "DAILY_BUDGET_AUDIO_SECONDS, DAILY_BUDGET_TTS_CHARS, LOG_LEVEL."
+    ).replace("MIMO_API_KEY, ", "") in done.output
+    assert "[****6789; Enter keeps it, - removes it]" in done.output  # the key, masked
+    assert "sk-the-one-before" not in done.output
+
+    again = await init(cwd, services, ["", "", "", "", "", ""], monkeypatch)
+    assert again.return_value == 0, again.output
+    assert f"Nothing changed in {env_file}." in again.output
+    assert backup.read_text() == before  # nothing written, nothing backed up
+
+
+async def test_a_fresh_init_leaves_a_bot_only_its_owner_may_use_unless_everyone_is_typed(
+    mimo: FakeMimo,
+    bot_api: FakeBotApi,
+    services: dict[str, str],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No message to the bot yet: Enter finds nobody and asks again; once the owner writes,
+    Enter takes them. Enter alone never opens the bot; "everyone" does, on purpose."""
+    (cwd / "mine").mkdir()
+    (cwd / "open").mkdir()
+
+    async def owner_writes_while_init_waits() -> None:
+        await bot_api.wait_for("getUpdates", timeout=TIMEOUT)  # init looked: nothing yet
+        owner_writes(bot_api)
+
+    typed = [mimo.api_key, bot_api.token, "", "", "", "", "", ""]
+    writing = asyncio.create_task(owner_writes_while_init_waits())
+    mine = await init(cwd / "mine", services, typed, monkeypatch)
+    await writing
+    opened = await init(
+        cwd / "open", services, [mimo.api_key, bot_api.token, "", "-", "", "everyone", "", ""],
+        monkeypatch,
+    )  # fmt: skip
+
+    assert mine.return_value == 0, mine.output
+    assert "No message yet: send one to the bot, then press Enter again." in mine.output
+    assert dotenv_values(cwd / "mine" / ".env")["ALLOWED_USERS"] == f"telegram:{OWNER}"
+    assert opened.return_value == 0, opened.output
+    assert "Name at least one id, or type everyone" in opened.output  # Enter was not enough
+    assert "ALLOWED_USERS" not in dotenv_values(cwd / "open" / ".env")
+    checked = await voicebridge("doctor", cwd=cwd / "open", env=services)
+    assert "! allowlist: everyone may use the bot" in checked.text
 
 
 async def test_a_malformed_token_is_asked_again_and_enter_skips_a_platform(
@@ -95,19 +221,112 @@ async def test_a_malformed_token_is_asked_again_and_enter_skips_a_platform(
     assert done.output.count("Telegram bot token") == 2  # asked again
     assert dotenv_values(cwd / ".env") == {"MIMO_API_KEY": mimo.api_key}
     assert "voicebridge run needs a bot token" in done.output
+    assert "Who may use it" not in done.output  # the command line alone is not shared
 
 
-async def test_an_env_file_that_is_there_is_replaced_only_when_the_user_says_so(
+async def test_the_next_step_names_the_env_file_init_was_given(
     mimo: FakeMimo, services: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env_file = cwd / ".env"
-    env_file.write_text("MIMO_API_KEY=sk-the-one-before\n")
+    done = await init(
+        cwd, services, [mimo.api_key, "", ""], monkeypatch, "--env-file", "my bot.env"
+    )
 
-    kept = await init(cwd, services, ["n"], monkeypatch)
-    assert kept.return_value == 0, kept.output
-    assert env_file.read_text() == "MIMO_API_KEY=sk-the-one-before\n"
+    assert done.return_value == 0, done.output
+    assert dotenv_values(cwd / "my bot.env") == {"MIMO_API_KEY": mimo.api_key}
+    assert (
+        "Next: voicebridge --env-file 'my bot.env' doctor checks the rest, "
+        "voicebridge --env-file 'my bot.env' run starts the bots."
+    ) in done.output
 
-    replaced = await init(cwd, services, ["y", mimo.api_key, "", ""], monkeypatch)
-    assert replaced.return_value == 0, replaced.output
-    assert dotenv_values(env_file) == {"MIMO_API_KEY": mimo.api_key}
-    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+
+# --- A real process: answers piped in, and signals at a hidden prompt ---------------------------
+
+
+async def test_answers_piped_in_work_without_a_warning_and_an_early_end_changes_nothing(
+    mimo: FakeMimo, services: dict[str, str], cwd: Path
+) -> None:
+    answered = await voicebridge(
+        "init", cwd=cwd, env=services, stdin=f"{mimo.api_key}\n\n\n".encode()
+    )
+    assert (answered.code, answered.err) == (0, "")
+    assert dotenv_values(cwd / ".env") == {"MIMO_API_KEY": mimo.api_key}
+    assert mimo.api_key not in answered.text
+
+    written = (cwd / ".env").read_text()
+    ended = await voicebridge("init", cwd=cwd, env=services, stdin=b"sk-a-new-key-0123456789\n")
+    assert ended.code == 2
+    assert ended.err.splitlines() == [
+        "voicebridge: the input ended before init's questions did; .env was not changed."
+    ]
+    assert (cwd / ".env").read_text() == written
+    assert "Warning" not in answered.err + ended.err  # no GetPassWarning
+
+
+@contextlib.contextmanager
+def on_a_terminal(cwd: Path, env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`voicebridge init` with a pseudo-terminal as its controlling terminal (so Ctrl-C typed
+    there is SIGINT, and hidden prompts turn its echo off); yields the process and the
+    terminal's other end."""
+    terminal, attached = pty.openpty()
+
+    def take_the_terminal() -> None:  # in the child: its session's controlling terminal
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [*command(), "init"],
+        cwd=cwd,
+        env=env | {"TERM": "xterm"},
+        stdin=attached,
+        stdout=attached,
+        stderr=attached,
+        start_new_session=True,
+        preexec_fn=take_the_terminal,
+    )
+    os.close(attached)
+    try:
+        yield process, terminal
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(terminal)
+
+
+def shown_until(terminal: int, words: bytes) -> bytes:
+    """What the terminal shows, read until `words` appear (or it closes)."""
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once the process has closed its end
+        while words not in shown and (chunk := os.read(terminal, 4096)):
+            shown += chunk
+    return shown
+
+
+def rest_of(terminal: int) -> bytes:
+    return shown_until(terminal, b"\0never\0")
+
+
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    [("ctrl-c", 130), ("sigterm", 143)],
+    ids=["Ctrl-C", "SIGTERM"],
+)
+async def test_a_signal_at_the_hidden_key_prompt_ends_init_at_once(
+    services: dict[str, str], cwd: Path, stop: str, code: int
+) -> None:
+    """Before, the prompt ran inside the event loop, whose handlers never ran while it read:
+    Ctrl-C did nothing until the process was killed."""
+    with on_a_terminal(cwd, services) as (process, terminal):
+        prompt = await asyncio.to_thread(shown_until, terminal, b"MiMo API key")
+        assert b"MiMo API key" in prompt, prompt
+        if stop == "ctrl-c":
+            os.write(terminal, b"\x03")  # as typed: the terminal sends SIGINT
+        else:
+            process.send_signal(signal.SIGTERM)
+        # The safety net: without the fix it waits for an answer for ever.
+        returned = await asyncio.to_thread(process.wait, 20)
+        shown = await asyncio.to_thread(rest_of, terminal)
+
+    assert returned == code
+    lines = [line for line in shown.decode().splitlines() if line.strip(" ^C")]
+    assert lines == ["voicebridge: init stopped; .env was not changed."], shown
+    assert list(cwd.iterdir()) == []

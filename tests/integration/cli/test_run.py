@@ -9,15 +9,15 @@ import os
 import signal
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bots.cli.messages import text
 from core.infra.storage.database import MIGRATIONS_DIR, head_revision
+from tests.integration.cli.conftest import Silent
 from tests.integration.cli.process import TIMEOUT, clean_env, command, env, voicebridge
 from tests.integration.conftest import free_ports
 from tests.standins.discord_api import FakeDiscord
@@ -25,37 +25,6 @@ from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 TOKEN = "123456:" + "A" * 35
-
-
-class Silent:
-    """A server that accepts connections and never answers: a Bot API behind a firewall that
-    drops packets, or a host whose service hangs. `connected` is set by the first one."""
-
-    def __init__(self) -> None:
-        self.connected = asyncio.Event()
-        self._held: list[asyncio.StreamWriter] = []
-        self.url = ""
-
-    async def _hold(self, _reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._held.append(writer)
-        self.connected.set()
-
-    async def __aenter__(self) -> Silent:
-        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        for writer in self._held:
-            writer.close()
-        self._server.close()
-
-
-@pytest_asyncio.fixture
-async def silent() -> AsyncIterator[Silent]:
-    async with Silent() as server:
-        yield server
 
 
 async def started(cwd: Path, settings: dict[str, str]) -> asyncio.subprocess.Process:
@@ -99,6 +68,39 @@ async def test_a_signal_while_a_service_never_answers_stops_the_bot_at_once(
     assert process.returncode == 0, lines
     assert "Traceback" not in err.decode()
     assert lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
+
+
+@pytest.mark.parametrize("hanging", ["Telegram", "Discord"])
+async def test_a_service_that_never_answers_is_named_while_the_start_still_waits(
+    mimo: FakeMimo, silent: Silent, cwd: Path, hanging: str
+) -> None:
+    """It accepts the connection and says nothing: the log names it and its setting within
+    5 s (a quarter of the patience, when that is shorter), long before the start gives up."""
+    settings = env(mimo, DATABASE_URL=sqlite_in(cwd), STARTUP_PATIENCE_SECONDS="600")
+    if hanging == "Telegram":
+        settings |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": silent.url}
+    else:
+        settings |= {"DISCORD_BOT_TOKEN": "MTA0.some.token", "DISCORD_API_URL": silent.url}
+    process = await started(cwd, settings)
+    said: list[str] = []
+    try:
+        assert process.stderr is not None
+        while not any("still waiting for" in line for line in said):
+            line = await asyncio.wait_for(process.stderr.readline(), TIMEOUT)
+            assert line, said  # it ended: it gave up, or failed, without saying
+            said.append(line.decode().rstrip())
+        assert process.returncode is None  # still waiting, as it said
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    setting = f"{hanging.upper()}_API_URL"
+    assert said[-1].endswith(
+        f"still waiting for {hanging} to answer after 5 s (check {setting}); trying for up to 600 s"
+    ), said
 
 
 @pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])

@@ -1,0 +1,279 @@
+"""`voicebridge init`'s questions, in order: the MiMo key, the bot tokens, who may use the bot
+and the daily budget. Each answer is checked as `doctor` checks it; `Interview.changes` holds
+what to write (None: a name to remove)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bots.checks import Check, NoSenders, Person
+from bots.cli.doctor import (
+    check_discord,
+    check_mimo,
+    check_telegram,
+    discord_owner,
+    telegram_senders,
+)
+from bots.cli.prompts import ask, confirm, masked
+from bots.cli.shell import in_a_loop
+from core.domain import errors
+
+if TYPE_CHECKING:
+    from core.config import Settings
+
+# Token Plan keys (tp-...) work only at their region's host.
+REGIONS = ("cn", "sgp", "ams")
+EVERYONE = "everyone"
+# What init offers as the daily budget when the file has none: two hours of audio transcribed
+# (a chat's own default quota) and a chat's default speech (DAILY_TTS_CHARS).
+BUDGET_MINUTES = 120
+BUDGET_CHARS = 20_000
+
+Checking = Callable[[str], Coroutine[Any, Any, list[Check]]]
+
+
+class Interview:
+    def __init__(self, settings: Settings, before: dict[str, str]) -> None:
+        self.settings = settings
+        self.before = before
+        self.changes: dict[str, str | None] = {}
+
+    def now(self, name: str) -> str | None:
+        """`name`'s value as it will be written: answered, or as the file holds it."""
+        value = self.changes[name] if name in self.changes else self.before.get(name)
+        return value or None
+
+    def ask_all(self) -> None:
+        self.mimo_key()
+        telegram = self.secret(
+            "TELEGRAM_BOT_TOKEN", "Telegram bot token (from @BotFather)", self._telegram,
+            skip="no Telegram bot",
+        )  # fmt: skip
+        discord = self.secret(
+            "DISCORD_BOT_TOKEN", "Discord bot token (developer portal → Bot → Reset Token)",
+            self._discord, skip="no Discord bot",
+        )  # fmt: skip
+        if telegram is None and discord is None:
+            return  # the command line alone: it is neither limited nor shared
+        self.who(telegram, discord)
+        self.budget()
+
+    # The key and the tokens
+
+    def mimo_key(self) -> None:
+        self.secret(
+            "MIMO_API_KEY", "MiMo API key (sk-... or tp-..., from the MiMo console's API Keys "
+            "page)", self._mimo, skip="no key yet", first=self._region,
+        )  # fmt: skip
+
+    def secret(
+        self,
+        name: str,
+        prompt: str,
+        check: Checking,
+        *,
+        skip: str,
+        first: Callable[[str], None] | None = None,
+    ) -> str | None:
+        """The value `name` will have: typed (and checked, after `first` asked what the check
+        needs), kept with Enter, or None (skipped, or removed with `-`)."""
+        current = self.before.get(name) or None
+        hint = f"{masked(current)}; Enter keeps it, - removes it" if current else f"Enter: {skip}"
+        while True:
+            typed = ask(f"{prompt} [{hint}]", hidden=True)
+            if typed == "-" and current:
+                self.changes[name] = None
+                return None
+            value = typed or current
+            if value is None:
+                return None
+            if first is not None:
+                first(value)
+            if self._checked(value, check, kept=not typed):
+                if typed:
+                    self.changes[name] = typed
+                return value
+
+    def _checked(self, value: str, check: Checking, *, kept: bool) -> bool:
+        """Whether to take `value`: its check passed, or it is kept as it was, or the user keeps
+        it anyway (the network may be down while the key is right)."""
+        from core.infra.logs import Redactor
+
+        try:
+            found = in_a_loop(check(value))
+        except errors.ConfigError as exc:  # malformed: no use keeping it
+            click.echo(f"  ✗ {exc}")
+            return kept
+        for line in found:
+            click.echo(f"  {Redactor([value]).redact(line.line)}")
+        return found[0].ok or kept or confirm("Keep it anyway?")
+
+    async def _mimo(self, key: str) -> list[Check]:
+        return await check_mimo(self._with(mimo_api_key=key), models=False)
+
+    async def _telegram(self, token: str) -> list[Check]:
+        given = self._with(telegram_bot_token=token)
+        token = _well_formed(given.telegram_token(), "TELEGRAM_BOT_TOKEN")
+        return await check_telegram(given, token)
+
+    async def _discord(self, token: str) -> list[Check]:
+        given = self._with(discord_bot_token=token)
+        token = _well_formed(given.discord_token(), "DISCORD_BOT_TOKEN")
+        return await check_discord(given, token)
+
+    def _region(self, key: str) -> None:
+        """A Token Plan key works only at its region's host: asked for when no MIMO_BASE_URL is
+        set (in the file or the environment)."""
+        given = self.now("MIMO_BASE_URL") or "mimo_base_url" in self.settings.model_fields_set
+        if key.startswith("tp-") and not given:
+            self.changes["MIMO_BASE_URL"] = _region_url()
+
+    def _with(self, **secrets: str) -> Settings:
+        """The settings with `secrets` in place (and MIMO_BASE_URL as answered)."""
+        from pydantic import SecretStr
+
+        update: dict[str, object] = {name: SecretStr(v) for name, v in secrets.items()}
+        if self.now("MIMO_BASE_URL") is not None:
+            update["mimo_base_url"] = self.now("MIMO_BASE_URL")
+        self.settings = self.settings.model_copy(update=update)
+        return self.settings
+
+    # Who may use the bot
+
+    def who(self, telegram: str | None, discord: str | None) -> None:
+        users, chats = self.now("ALLOWED_USERS"), self.now("ALLOWED_CHATS")
+        click.echo("The bot serves whom ALLOWED_USERS names (whoever uses it spends your MiMo "
+                   "balance), or everyone if you type so.")  # fmt: skip
+        if users or chats:
+            now = users or f"no one but the chats of ALLOWED_CHATS ({chats})"
+            self._who_answered(f"Who may use it [{now}; Enter keeps it]", keep=True)
+            return
+        owners = self._owners(telegram, discord)
+        listed = ", ".join(f"{p.entry} ({p.name})" if p.name else p.entry for p in owners)
+        prompt = (
+            f"Who may use it [Enter: {listed}; or ids, comma-separated; or everyone]"
+            if owners
+            else "Who may use it [ids, comma-separated (telegram:ID, discord:ID); or everyone]"
+        )
+        self._who_answered(prompt, keep=False, owners=owners)
+
+    def _who_answered(self, prompt: str, *, keep: bool, owners: Sequence[Person] = ()) -> None:
+        from core.domain.limits import parse_ids
+
+        while True:
+            answer = ask(prompt)
+            if not answer and keep:
+                return
+            if not answer and owners:
+                self.changes["ALLOWED_USERS"] = ", ".join(p.entry for p in owners)
+                return
+            if answer.lower() == EVERYONE:
+                self.changes["ALLOWED_USERS"] = self.changes["ALLOWED_CHATS"] = None
+                click.echo("  Everyone may use the bot: anyone who finds it spends your balance.")
+                return
+            if not answer:
+                click.echo(f"  Name at least one id, or type {EVERYONE}: an open bot serves "
+                           "anyone who finds it.")  # fmt: skip
+                continue
+            try:
+                entries = parse_ids(answer)
+            except ValueError as exc:
+                click.echo(f"  ✗ {exc}")
+                continue
+            self.changes["ALLOWED_USERS"] = ", ".join(entries)
+            return
+
+    def _owners(self, telegram: str | None, discord: str | None) -> list[Person]:
+        """The people the tokens say own the bots: the Discord application's owner, and on
+        Telegram (which tells a bot nothing of its owner) whoever writes to the bot now."""
+        found: list[Person] = []
+        if telegram is not None:
+            found += self._telegram_owner(telegram)
+        if discord is not None:
+            owner = in_a_loop(discord_owner(self.settings, discord))
+            if owner is not None:
+                click.echo(f"  The Discord application's owner: {owner.name} ({owner.entry}).")
+                found.append(owner)
+        return found
+
+    def _telegram_owner(self, token: str) -> list[Person]:
+        while True:
+            typed = ask("Your Telegram account: send your bot any message from it, then press "
+                        "Enter (or type your Telegram user id; - for none)")  # fmt: skip
+            if typed == "-":
+                return []
+            if typed.isdigit():
+                return [Person("telegram", int(typed), "")]
+            if typed:
+                click.echo("  ✗ a Telegram user id is a number.")
+                continue
+            try:
+                senders = in_a_loop(telegram_senders(self.settings, token))
+            except NoSenders as exc:
+                click.echo(f"  ✗ the bot's messages cannot be read: {exc}; type your id instead.")
+                continue
+            if len(senders) == 1:
+                click.echo(f"  Found {senders[0].name} ({senders[0].entry}).")
+                return senders
+            if not senders:
+                click.echo("  No message yet: send one to the bot, then press Enter again.")
+                continue
+            named = ", ".join(f"{p.name} ({p.user_id})" for p in senders)
+            click.echo(f"  Several people wrote to the bot: {named}; type your id.")
+
+    # The daily budget
+
+    def budget(self) -> None:
+        click.echo("A daily budget caps what the whole bot uses in a UTC day, every chat "
+                   "together (0: no budget).")  # fmt: skip
+        self._amount("DAILY_BUDGET_AUDIO_SECONDS", "Minutes of audio it may transcribe a day",
+                     per=60, offered=BUDGET_MINUTES)  # fmt: skip
+        self._amount("DAILY_BUDGET_TTS_CHARS", "Characters it may speak a day", per=1,
+                     offered=BUDGET_CHARS)  # fmt: skip
+
+    def _amount(self, name: str, prompt: str, *, per: int, offered: int) -> None:
+        current = self.before.get(name)
+        shown = f"Enter keeps {_in_units(current, per)}" if current else f"Enter: {offered}"
+        while True:
+            answer = ask(f"{prompt} [{shown}]").replace(",", "")
+            if not answer:
+                if not current:
+                    self.changes[name] = str(offered * per)
+                return
+            try:
+                amount = float(answer)
+            except ValueError:
+                amount = -1.0
+            if amount < 0:
+                click.echo("  ✗ a number, 0 or more.")
+                continue
+            self.changes[name] = str(round(amount * per))
+            return
+
+
+def _in_units(value: str, per: int) -> str:
+    try:
+        amount = int(value) / per
+    except ValueError:
+        return value
+    return f"{amount:g}"
+
+
+def _region_url() -> str:
+    while True:
+        regions = ", ".join(REGIONS)
+        region = ask(f"Token Plan keys work at their region's host: which region ({regions})")
+        if region in REGIONS:
+            return f"https://token-plan-{region}.xiaomimimo.com/v1"
+        click.echo(f"  ✗ one of {', '.join(REGIONS)}.")
+
+
+def _well_formed(token: str | None, name: str) -> str:
+    """The token as the settings read it; ConfigError (asked again) when it is malformed or a
+    placeholder, which the settings take for no token at all."""
+    if token is None:
+        raise errors.ConfigError(f"{name} looks like a placeholder; paste the real one")
+    return token
