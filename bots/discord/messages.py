@@ -88,6 +88,7 @@ EN: dict[str, Source] = {
         "Voice {name} is cloned from your recording. Choose it with /voice name:{name}; "
         "/delete_voice name:{name} deletes it and its sample."
     ),
+    "discord.find.usage": "Find where something was said in this server's voice messages and calls: /find phrase:WORDS, for example /find phrase:invoice.",
     "discord.language.current": "Transcript language: {language}\nChange it with /language value:auto, zh or en (auto: detected for each recording).",
     "discord.autotranscribe.current": "Auto-transcribe is {state}. Use /autotranscribe state:on or state:off.",
     "discord.botlanguage.current": (
@@ -243,6 +244,7 @@ REWORDED = {
     "autotranslate.is_off": "discord.autotranslate.is_off",
     "gist.auto_on": "discord.autogist.on",
     "gist.auto_off": "discord.autogist.off",
+    "find.usage": "discord.find.usage",
 }
 
 CATALOGUE = CORE.extended(EN, reworded=REWORDED)

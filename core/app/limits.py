@@ -5,8 +5,7 @@
     rates       `admit` counts a costly request (transcribe, say, ask, summary) against its
                 person's and its chat's requests this clock minute, or refuses it: "try again
                 in N s". A refused request counts against neither. `admit_search` counts a
-                search (`/find`, each page) in a minute of the person's own, apart: a person
-                searching in a loop is slowed, and nobody's transcripts with them
+                search (`/find`, each page) in a minute of the person's own, apart
     quotas      `spending` reserves what work will cost from the chat's UTC day before it starts
                 (characters, a summary; a recording's seconds, transcribed or asked about,
                 through `Spend.reserve`: at the length its platform declares before it is
@@ -151,17 +150,15 @@ class Limiter:
 
     async def admit_search(self, chat: ChatRef, asker: Asker | None) -> None:
         """Count one search of `asker` this minute, or refuse it (`errors.SlowDown`)."""
-        limit = self.policy.rates.searches_per_minute
+        limit, now = self.policy.rates.searches_per_minute, self._clock.now()
         if asker is None or asker.user_id is None or limit <= 0 or self._exempt(chat):
             return
-        now = self._clock.now()
-        subject = f"search:{asker.user_id}"
+        subject, window = f"search:{asker.user_id}", window_start(now)
         async with self._store() as uow:
-            hits = await uow.usage.hits(chat.platform, [subject], window_start(now))
-            if hits[subject] <= limit:
+            if (await uow.usage.hits(chat.platform, [subject], window))[subject] <= limit:
                 await uow.commit()
                 return
-        raise errors.SlowDown(wait=Duration(seconds_left(window_start(now), now)), limit=limit)
+        raise errors.SlowDown(wait=Duration(seconds_left(window, now)), limit=limit)
 
     @asynccontextmanager
     async def spending(

@@ -253,4 +253,4 @@ async def test_half_a_character_in_the_words_is_no_error(
         [empty] = await asked.wait_for_messages()
 
     assert searched.content.startswith("Nothing I kept here from the last 7 days has “invoice”")
-    assert empty.content.startswith("Find where something was said here, in voice notes")
+    assert empty.content.startswith("Find where something was said in this server's voice messages")
