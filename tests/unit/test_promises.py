@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.breaks.__main__ import Break, all_breaks
+from tests.breaks.planting import Break, all_breaks
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "contributing" / "promises.md"
