@@ -119,14 +119,15 @@ def seconds_of(wav: bytes) -> float:
 async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken(
     mimo: FakeMimo, database_url: str
 ) -> None:
-    """Bob's interpretation is made while Ann's plays; he says no before it is his turn: the
-    call never hears it, and a later turn of Ann's still plays after where his would have."""
+    """While Ann's interpretation plays, Bob's is spoken by MiMo; he says no before its turn
+    comes: the call never hears it, and a later turn of Ann's still plays after where his
+    would have. (The no is looked at as each clip is about to play, whenever it was said.)"""
     async with interpreting(mimo, database_url, ["ann", "bob"]) as (listening, call, news):
         call.go_on.clear()  # Ann's interpretation plays on...
         await says(listening, "ann", "Hi")
         await call.until_heard(1)
         await says(listening, "bob", "你好，我们现在开始今天的会议吧，先谈预算，再谈时间表。")
-        await mimo.wait_for_requests(2, model=TTS)  # ...while Bob's is made
+        await mimo.wait_for_requests(2, model=TTS)  # ...while Bob's is spoken
         await listening.consent(SERVER, "bob", False)  # his /listen_me allowed:False
         call.go_on.set()
         await says(listening, "ann", "Ok")

@@ -59,8 +59,8 @@ async def answered(bot_api: FakeBotApi, note: dict[str, Any]) -> str:
     def replies() -> list[str]:
         return [m["text"] for m in bot_api.replies_to(GROUP, note["message_id"])]
 
-    await bot_api.wait_until(
-        lambda: bool(replies()) and not replies()[-1].startswith("Transcribing"), timeout=30
+    await bot_api.wait_until(  # the progress sentences end in "…"; an answer does not
+        lambda: bool(replies()) and not replies()[-1].endswith("…"), timeout=60, what="answer"
     )
     return replies()[-1]
 
