@@ -229,17 +229,21 @@ def _target(dest: Path, default_name: str) -> Path:
     return dest
 
 
-def make_reading(dest: Path, words: str) -> Path:
+def make_reading(dest: Path, words: str, *, seconds: float | None = None) -> Path:
     """A voice note (Opus in Ogg, as Telegram's) of someone reading `words` aloud, as the MiMo
-    stand-in hears words (`tests.standins.spoken_words`)."""
+    stand-in hears words (`tests.standins.spoken_words`); `seconds`: the note that long, the
+    reading followed by silence."""
     from tests.standins.spoken_words import spoken
 
-    wav = _target(dest, f"reading-{abs(hash(words)) % 10**8}.wav")
+    samples = spoken(words, rate=48_000)
+    if seconds is not None:
+        samples.extend([0] * max(0, round(seconds * 48_000) - len(samples)))
+    wav = _target(dest, f"reading-{abs(hash(words)) % 10**8}-{len(samples)}.wav")
     with wave.open(str(wav), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(48_000)
-        out.writeframes(spoken(words, rate=48_000).tobytes())
+        out.writeframes(samples.tobytes())
     ext, out_args = FORMATS["ogg"]
     path = wav.with_suffix(f".{ext}")
     run_ffmpeg("-i", str(wav), *out_args, str(path))

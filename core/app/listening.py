@@ -378,10 +378,10 @@ class Listening:
         try:
             async with self._limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
-                if not self.admits(server, member_id):  # withdrawn meanwhile: given back
-                    raise _Withdrawn()
                 await self._gate.acquire(server, first=True)  # captions before other work
                 try:
+                    if not self.admits(server, member_id):  # withdrawn while in line: given back
+                        raise _Withdrawn()
                     heard = await self._speech.transcribe(
                         self._audio.pcm_wav(pcm, sample_rate),
                         mime="audio/wav",

@@ -10,7 +10,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +234,61 @@ async def test_replicas_racing_for_a_lapsed_claim_redo_it_once_and_keep_no_text(
         database_url, "SELECT state, payload FROM processed_updates WHERE message_id = '43'"
     )
     assert stored == [("done", None)]  # the message's text is not kept once answered
+
+
+class SetClock:
+    """The time both replicas read, moved by the test."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(0)
+
+
+async def test_a_claim_its_slow_owner_answers_after_a_sweep_read_it_is_not_redone(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork], database_url: str
+) -> None:
+    """A replica stalls past its leases on two messages (alive, only slow); another sweeps,
+    finds both lapsed, and redoes the first. Meanwhile the slow one answers the second and
+    marks it done: the sweep must leave it, or the chat gets a second answer."""
+    clock = SetClock()
+
+    def replica(name: str) -> Claims:
+        return Claims(uow=uow_factory, instance=name, clock=clock, retention=timedelta(1))
+
+    slow, sweeper = replica("slow"), replica("sweeper")
+    first, second = Claim("telegram", "-100777", "44"), Claim("telegram", "-100777", "45")
+    assert await slow.claim(first, '{"text": "/say one"}')
+    clock.at += timedelta(seconds=1)
+    assert await slow.claim(second, '{"text": "/say two"}')
+    clock.at += timedelta(minutes=1)  # both leases lapse: the slow one renewed nothing
+    redone: list[Claim] = []
+    told: list[Claim] = []
+
+    async def redo(claim: Claim, payload: str) -> None:
+        redone.append(claim)
+        if claim == first:
+            await slow.finish(second)  # the slow replica's answer to the second goes out
+
+    async def tell(claim: Claim) -> None:
+        told.append(claim)
+
+    taken = await sweeper.sweep("telegram", redo, tell)
+
+    assert (taken, redone, told) == (1, [first], [])
+    rows = await query(
+        database_url,
+        "SELECT message_id, state, owner, attempts FROM processed_updates ORDER BY message_id",
+    )
+    assert [(m, state, attempts) for m, state, _, attempts in rows] == [
+        ("44", "started", 1),  # taken over, its work redone
+        ("45", "done", 0),  # answered once, by the slow replica, and left so
+    ]
+    assert rows[1][2] == slow.owner
 
 
 async def test_claims_are_deleted_after_the_retention_period(

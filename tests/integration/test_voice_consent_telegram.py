@@ -20,6 +20,7 @@ from tests.standins.telegram_api import FakeBotApi
 
 ALICE, BOB = 2001, 2002
 GROUP = -100778
+OTHER_GROUP = -100779  # another group the bot is in
 CLONE = "mimo-v2.5-tts-voiceclone"
 ASR = "mimo-v2.5-asr"
 
@@ -146,6 +147,28 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
     assert wrong_words.startswith("The random words at the end were missing or out of order")
     assert stored == []
     assert mimo.calls(CLONE) == []
+
+
+async def test_a_reading_in_a_third_chat_clones_nothing_and_the_sentence_stays_open(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Bob asks for his sentence in the group and reads it in another group the bot is in:
+    neither where he asked nor his private chat with the bot, so it is an ordinary voice note
+    there, and nothing is cloned. His reading where he asked still clones his voice."""
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob"))
+        elsewhere = await said_in(
+            bot_api, OTHER_GROUP, reading(bot_api, BOB, sentence, tmp_path, OTHER_GROUP)
+        )
+        stored_then = await voices_of(database_url)
+        here = await said_in(bot_api, GROUP, reading(bot_api, BOB, sentence, tmp_path))
+
+    assert elsewhere == sentence  # its transcript, as any voice note's
+    assert stored_then == []
+    assert here.startswith("Voice Bob is cloned from your recording.")
+    assert await voices_of(database_url) == [("Bob", str(BOB))]
 
 
 async def test_a_clone_made_before_spoken_consent_cannot_be_shared_until_read_for(

@@ -52,6 +52,19 @@ async def command(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> 
     return await next_reply(bot_api, already)
 
 
+async def answered(bot_api: FakeBotApi, note: dict[str, Any]) -> str:
+    """The bot's answer to `note` once it is whole: a long recording's live progress replaced
+    by the transcript or the refusal."""
+
+    def replies() -> list[str]:
+        return [m["text"] for m in bot_api.replies_to(GROUP, note["message_id"])]
+
+    await bot_api.wait_until(  # the progress sentences end in "…"; an answer does not
+        lambda: bool(replies()) and not replies()[-1].endswith("…"), timeout=60, what="answer"
+    )
+    return replies()[-1]
+
+
 async def spoken_reply(bot_api: FakeBotApi, user: int, words: str, note: dict[str, Any]) -> Any:
     """Post a command as a reply to `note` that answers with a voice note."""
     already = len(bot_api.sent("sendVoice", chat_id=GROUP))
@@ -171,42 +184,50 @@ async def test_a_long_say_in_a_designed_voice_is_one_voice_the_one_the_chat_hear
 async def test_a_longer_note_after_the_reading_is_an_ordinary_note_and_the_clone_keeps_the_reading(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
-    """Bob reads his own sentence, then sends a 40-second recording of someone else while his
-    sentence would still have lasted: it is transcribed as any note, and his clone speaks from
-    his reading, never from that recording."""
-    someone_else = make_audio(tmp_path, fmt="ogg", seconds=40).read_bytes()
+    """Bob's voice is cloned from his reading. He asks for a sentence again, and sends a note
+    of 65 seconds that says it: a reading is never that long (READING_SECONDS), so the note is
+    transcribed as any note, the sentence stays open, and his clone speaks from his first
+    reading, never from that note."""
+    mimo.asr_text = ""  # what MiMo hears in the silence after a reading
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        asked = await command(bot_api, BOB, "/voice clone bobswap")
-        sentence = asked.rsplit("\n\n", 1)[-1]
+        first = (await command(bot_api, BOB, "/voice clone bobswap")).rsplit("\n\n", 1)[-1]
         already = len(bot_api.sent("sendMessage", chat_id=GROUP))
         bot_api.push(bot_api.voice_message(
-            chat_id=GROUP, user_id=BOB, data=make_reading(tmp_path, sentence).read_bytes(),
+            chat_id=GROUP, user_id=BOB, data=make_reading(tmp_path, first).read_bytes(),
             duration=8, chat_type="supergroup",
         ))  # fmt: skip
         cloned = await next_reply(bot_api, already)
-        note = bot_api.voice_message(
-            chat_id=GROUP, user_id=BOB, data=someone_else, duration=40, chat_type="supergroup"
+        [(reading,)] = await query(database_url, "SELECT sample FROM chat_voices")
+        again = (await command(bot_api, BOB, "/voice clone bobswap")).rsplit("\n\n", 1)[-1]
+        long_note = bot_api.voice_message(
+            chat_id=GROUP, user_id=BOB, data=make_reading(tmp_path, again, seconds=65).read_bytes(),
+            duration=65, chat_type="supergroup",
+        )  # fmt: skip
+        bot_api.push(long_note)
+        answer = await answered(bot_api, long_note)
+        [(kept,)] = await query(database_url, "SELECT sample FROM chat_voices")
+        still_open = await query(
+            database_url, "SELECT sentence FROM clone_challenges WHERE cloned_at IS NULL"
         )
-        already = len(bot_api.sent("sendMessage", chat_id=GROUP))
-        bot_api.push(note)
-        answer = await next_reply(bot_api, already)
         bot_api.set_member_status(GROUP, BOB, "administrator")
         await command(bot_api, BOB, "/voice bobswap")
         said = await spoken(bot_api, BOB, "/say Hello, it is me.")  # his own words
-        [(sample,)] = await query(database_url, "SELECT sample FROM chat_voices")
 
     assert cloned.startswith("Voice bobswap is cloned from your recording.")
-    assert answer == "heard 40.0 seconds"  # its transcript, as any voice note's
-    assert await mimo.samples_heard() == [sentence]  # the clone speaks from his reading
+    assert first != again
+    assert answer == again  # its transcript, as any voice note's
+    assert bytes(kept) == bytes(reading)  # the sample is still his reading
+    assert [str(sentence) for (sentence,) in still_open] == [again]
+    assert await mimo.samples_heard() == [first]  # the clone speaks from his reading
     # The sample is the reading, as mp3, sent as a data URL.
     [request] = mimo.calls(CLONE)
     url = request["audio"]["voice"]
-    assert url == "data:audio/mpeg;base64," + base64.b64encode(bytes(sample)).decode()
-    kept = tmp_path / "sample.mp3"
-    kept.write_bytes(bytes(sample))
-    info = await probe(kept)
+    assert url == "data:audio/mpeg;base64," + base64.b64encode(bytes(kept)).decode()
+    sample = tmp_path / "sample.mp3"
+    sample.write_bytes(bytes(kept))
+    info = await probe(sample)
     assert info.codec == "mp3"
     assert info.duration < 30
     assert request["messages"] == [{"role": "assistant", "content": "Hello, it is me."}]

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 UNIT = Path(__file__).resolve().parents[2] / "deploy" / "voicebridge.service"
 
 
@@ -67,7 +69,7 @@ def test_systemd_rates_the_unit_s_exposure_ok() -> None:
     assert float(documented[1]) <= 4.0
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
-        return
+        pytest.skip("systemd-analyze is not installed here: nothing rates the unit")
     done = subprocess.run(
         [analyze, "security", "--offline=yes", "--no-pager", str(UNIT)],
         capture_output=True, text=True, timeout=60, check=False,

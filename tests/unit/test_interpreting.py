@@ -1,14 +1,15 @@
 """The interpreter's rules (`core.domain.interpreting`, `core.app.interpreting`): which way a
-turn is spoken, in whose voice, in which order, what is too late, and what stops it. The ports
-are stand-ins: speech makes a note naming its voice and words, the played notes are kept, the
-timer is the test's."""
+turn is spoken, in which order, what is too late, and what stops it. The ports are stand-ins:
+speech makes a note naming its voice and words, the played notes are kept, the timer is the
+test's. Whose voice speaks and whose words are never spoken, which the database and the
+listening decide, are tested on them: tests/integration/test_interpreting_consents.py."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,13 +74,10 @@ class Timer:
         return self.now
 
 
-@dataclass
 class Stored:
-    own: dict[str, ChatVoice] = field(default_factory=dict)  # who allowed their clone
+    """The chat's preferences and voices: the defaults, nobody's own voice."""
 
     def __call__(self) -> Any:
-        stored = self
-
         class Unit:
             class preferences:
                 @staticmethod
@@ -89,7 +87,7 @@ class Stored:
             class voices:
                 @staticmethod
                 async def translating_voice(chat: ChatRef, owner: str) -> ChatVoice | None:
-                    return stored.own.get(owner)
+                    return None
 
         @asynccontextmanager
         async def unit() -> AsyncIterator[Any]:
@@ -178,9 +176,7 @@ class Rig:
     news: list[News]
 
 
-def rigged(consenting: set[str] | None = None) -> Rig:
-    """`consenting`: the members still transcribed, as the listening says before each play
-    (None: everyone)."""
+def rigged() -> Rig:
     speech, call, timer, stored, news = Speech(), Call(), Timer(), Stored(), []
 
     async def tell(said: News) -> None:
@@ -190,10 +186,7 @@ def rigged(consenting: set[str] | None = None) -> Rig:
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
         chat_api=Chat(), limiter=Limiter.off(), late_after=6.0, timer=timer,
     )  # fmt: skip
-    interpreter = ports.for_call(
-        SERVER, asked_by("starter"), tell,
-        consents=lambda member: consenting is None or member in consenting,
-    )  # fmt: skip
+    interpreter = ports.for_call(SERVER, asked_by("starter"), tell)
     interpreter.attach(call)
     return Rig(interpreter, speech, call, timer, stored, news)
 
@@ -259,23 +252,6 @@ async def test_an_interpretation_that_would_start_too_late_is_dropped_and_said()
     await rig.interpreter.close()
 
 
-async def test_the_speakers_own_clone_only_where_they_allowed_it_else_one_stock_voice() -> None:
-    rig = rigged()
-    rig.stored.own["ann"] = ChatVoice("AnnVoice", "cloned", owner_id="ann", verified=True)
-    said = [("ann", 0, "Hello there"), ("bob", 1, "Good morning"), ("bob", 2, "How are you"),
-            ("cy", 3, "你好")]  # fmt: skip
-    for member, second, _ in said:
-        rig.interpreter.expect(turn(member, second))
-    for member, second, words in said:
-        await spoken(rig, turn(member, second), words)
-    await until(lambda: len(rig.call.heard) == 4)
-    voices = [heard.split("|")[0] for heard in rig.call.heard]
-    assert voices[0] == "clone"  # Ann's own, as she allowed
-    assert voices[1] == voices[2] in CHINESE_VOICES  # Bob: one voice of Chinese, all call
-    assert voices[3] in ENGLISH_VOICES  # Cy's Chinese, spoken in a voice of English
-    await rig.interpreter.close()
-
-
 async def test_a_turn_in_another_language_or_withdrawn_is_never_spoken() -> None:
     rig = rigged()
     french, withdrawn, english = turn("ann", 0), turn("bob", 1), turn("cy", 2)
@@ -304,23 +280,4 @@ async def test_interpreting_stops_once_a_quota_runs_out_said_once() -> None:
     assert len(rig.news) == 1 and isinstance(rig.news[0], Stopped)
     assert rig.call.heard == [] and rig.speech.made == []
     assert await rig.interpreter.translated("Hello again") is None  # captions plain from now
-    await rig.interpreter.close()
-
-
-async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken() -> None:
-    consenting = {"ann", "bob"}
-    rig = rigged(consenting)
-    anns, bobs = turn("ann", 0), turn("bob", 1)
-    rig.interpreter.expect(anns)
-    rig.interpreter.expect(bobs)
-    rig.call.go_on.clear()  # Ann's interpretation plays on while Bob's waits, made already
-    await spoken(rig, anns, "Hello there")
-    await spoken(rig, bobs, "你好")
-    await until(lambda: len(rig.call.heard) == 1 and len(rig.speech.made) == 2)
-    consenting.discard("bob")  # his /listen_me allowed:False, as his clip waits
-    rig.call.go_on.set()
-    rig.interpreter.expect(turn("ann", 5))  # a later turn of Ann's still plays after his
-    await spoken(rig, turn("ann", 5), "Good")
-    await until(lambda: len(rig.call.heard) == 2)
-    assert "[Chinese] Good" in rig.call.heard[1]  # his never played
     await rig.interpreter.close()

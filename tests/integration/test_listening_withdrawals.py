@@ -1,0 +1,149 @@
+"""Who of a listened call reaches MiMo's ears (`core.app.listening.Listening`): a member with a
+yes, and nobody else, from the moment anything else is said. The real use case on its real
+collaborators: the database (SQLite, and PostgreSQL with TEST_DATABASE_URL), the limiter's
+quotas there, the process's request gate, the real MiMo client against the MiMo stand-in, which
+hears each piece as the words a test reads (`tests.standins.spoken_words`). The moments are
+made to happen in order by holding the database's write of a no (`Held`) or the gate's only
+slot, never by waiting for a while."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from core.app.gate import RequestGate
+from core.app.kept import TranscriptKeeper
+from core.app.limits import Limiter
+from core.app.listening import Heard, Listening
+from core.app.preferences import ChatPreferences
+from core.app.tallies import listen_row
+from core.domain.limits import LimitPolicy
+from core.domain.values import ChatRef
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
+from core.infra.storage import SqlAlchemyUnitOfWork
+from core.ports import SystemClock
+from tests.fakes import DEFAULT_TTS_MODEL
+from tests.integration.test_listening_consents import Held
+from tests.standins.mimo import FakeMimo
+from tests.standins.spoken_words import spoken
+
+SERVER = ChatRef("discord", "guild:1")
+NOTES = ChatRef("telegram", "7")  # a voice note's chat, in line at the same gate
+RATE = 16_000
+ASR = "mimo-v2.5-asr"
+
+
+def listening_on(
+    uow: Callable[[], Any],
+    real: Callable[[], SqlAlchemyUnitOfWork],
+    *,
+    mimo: FakeMimo,
+    http: httpx.AsyncClient,
+    gate: RequestGate,
+) -> Listening:
+    """The listening as `core.bootstrap` wires it, its consents stored through `uow` (the real
+    units of work, or `Held` ones), everything else on `real`."""
+    clock = SystemClock()
+    client = MimoClient(http=http, api_key=mimo.api_key, base_url=mimo.base_url)
+    return Listening(
+        uow=uow, speech=client, chat_api=client,
+        audio=FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS),
+        preferences=ChatPreferences(uow=real, default_tts_model=DEFAULT_TTS_MODEL),
+        limiter=Limiter(uow=real, clock=clock, policy=LimitPolicy()),
+        keeper=TranscriptKeeper(uow=real, clock=clock), clock=clock, gate=gate,
+    )  # fmt: skip
+
+
+async def piece_of(listening: Listening, member: str, words: str) -> Heard | None:
+    """One whole turn of `member` saying `words`, as the adapter hands it over once cut."""
+    return await listening.heard(
+        SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
+        started_at=datetime.now(UTC),
+    )  # fmt: skip
+
+
+async def kept_lines(uow: Callable[[], SqlAlchemyUnitOfWork], recording: str) -> list[str]:
+    async with uow() as unit:
+        kept = await unit.transcripts.find(SERVER, recording)
+    return [] if kept is None else [f"{part.speaker}: {part.text}" for part in kept.parts]
+
+
+async def test_a_no_holds_in_the_call_before_the_database_has_stored_it(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork], mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """Ann says no while the database is slow to store it: from that moment she is not taken
+    in, and what she says next reaches nobody, stored or not."""
+    held = Held(uow_factory, "")
+    gate = RequestGate(total=8, per_chat=4)
+    listening = listening_on(held, uow_factory, mimo=mimo, http=http, gate=gate)
+    await listening.consent(SERVER, "ann", True)
+    roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
+    assert await piece_of(listening, "ann", "before my no") is not None
+    held.what = "save"
+    saying_no = asyncio.create_task(listening.consent(SERVER, "ann", False))
+    await held.reached.wait()  # her no on its way to the database, not stored yet
+
+    admitted = listening.admits(SERVER, "ann")
+    after = await piece_of(listening, "ann", "my secret")
+    held.go.set()
+    assert await saying_no is False
+    await listening.end(SERVER)
+
+    assert not admitted  # the voice socket drops her packets at once
+    assert after is None
+    assert len(mimo.calls(ASR)) == 1  # the piece before her no, and nothing since
+    assert await kept_lines(uow_factory, roll.call) == ["Ann: before my no"]
+
+
+async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork], mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """Cy never said yes: a piece of his that reaches the core anyway (the adapter's filter
+    let it by) is heard by nobody and kept nowhere; Ann, who said yes, is heard."""
+    gate = RequestGate(total=8, per_chat=4)
+    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    await listening.consent(SERVER, "ann", True)
+    roll = await listening.begin(SERVER, ["ann", "cy"], channel="5", starter="ann")
+
+    cys = await piece_of(listening, "cy", "not for your ears")
+    anns = await piece_of(listening, "ann", "hello all")
+    await listening.end(SERVER)
+
+    assert roll.not_transcribed == ["cy"]
+    assert cys is None
+    assert anns is not None and anns.said == "hello all"
+    assert len(mimo.calls(ASR)) == 1  # Ann's piece alone
+    assert await kept_lines(uow_factory, roll.call) == ["Ann: hello all"]
+
+
+async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_mimo(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork], mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """Ann's piece is cut while she consents and waits for a free slot at MiMo (the process's
+    requests in flight are at their limit); she says no meanwhile: it is never sent, its
+    seconds are given back, and her call keeps none of it."""
+    gate = RequestGate(total=1, per_chat=4)
+    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    await listening.consent(SERVER, "ann", True)
+    roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
+    await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
+    waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
+    while gate.waiting < 1:  # her piece is in line for the slot
+        await asyncio.sleep(0)
+    await listening.consent(SERVER, "ann", False)
+    gate.release(NOTES)
+    heard = await waiting
+    await listening.end(SERVER)
+
+    assert heard is None
+    assert mimo.calls(ASR) == []
+    assert await kept_lines(uow_factory, roll.call) == []
+    async with uow_factory() as unit:
+        counted = await unit.usage.day(listen_row(SERVER), datetime.now(UTC).date())
+    assert counted.audio_seconds == 0  # its reservation given back: nothing in /usage
