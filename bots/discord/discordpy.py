@@ -130,6 +130,14 @@ async def learn_thread_members(thread: discord.Thread) -> None:
         thread._add_member(member)
 
 
+def forget_thread_members(thread: discord.Thread) -> None:
+    """The bot was removed from `thread`: discord.py keeps the thread, and the members it knew,
+    but Discord tells the bot nothing more of who leaves it; what it knew is dropped, so that
+    nobody counts as in it until the bot is added again."""
+    thread._members.clear()
+    thread.me = None
+
+
 def cog_listeners(bot: commands.Bot | commands.AutoShardedBot, event: str) -> list[Listener]:
     """The cogs' listeners of `event`, which discord.py keeps in `Bot.extra_events`, so the bot
     can run them in a task of its own."""

@@ -18,6 +18,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BusinessConnectionHandler,
+    BusinessMessagesDeletedHandler,
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
@@ -160,7 +161,7 @@ def build_application(
     )
     business = BusinessHandlers(
         business=runtime.business, transcription=runtime.transcription,
-        audiences=runtime.audiences, local_mode=local_mode,
+        audiences=runtime.audiences, local_mode=local_mode, memory=runtime.memory,
     )  # fmt: skip
     translation_handlers = TranslationHandlers(
         translations=runtime.translations, speech=runtime.speech,
@@ -201,6 +202,7 @@ def build_application(
     pressed = answered(runtime.audiences, memory_handlers.button, noted=False)
     application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))
     application.add_handler(BusinessConnectionHandler(business.connection))
+    application.add_handler(BusinessMessagesDeletedHandler(business.deleted))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
     guest = GuestHandlers(
         transcripts=runtime.transcripts, gists=runtime.gists, translations=runtime.translations,

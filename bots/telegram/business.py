@@ -24,6 +24,7 @@ from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
 from core.app.audiences import Answering, Audiences
 from core.app.business import BusinessChats, Change
+from core.app.memory import Memory
 from core.app.transcription import Transcription, Withdrawn
 from core.chat.languages import Audience, ChatLanguages, resolve_locale
 from core.chat.overview import transcript_language
@@ -99,9 +100,11 @@ class BusinessHandlers:
         transcription: Transcription,
         audiences: Audiences,
         local_mode: bool,
+        memory: Memory,
     ) -> None:
         self.chats = business  # the connections and their owners' choices
         self.transcription = transcription
+        self.memory = memory
         self.audiences = audiences
         self.local_mode = local_mode
 
@@ -111,6 +114,16 @@ class BusinessHandlers:
         link = update.business_connection
         if link is not None:
             await take_in(context.bot, self.chats, self.audiences, link)
+
+    async def deleted(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A contact's messages deleted in a connected chat: what was kept of the recordings
+        they carried goes too, from the owner's `/find` and `/ask`."""
+        gone = update.deleted_business_messages
+        if gone is not None:
+            await self.memory.forget_said(
+                self.chats.kept_under(gone.business_connection_id),
+                [str(message_id) for message_id in gone.message_ids], place=str(gone.chat.id),
+            )  # fmt: skip
 
     async def message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A recording in a connected owner's private chat: transcribed for the owner."""

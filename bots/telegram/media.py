@@ -91,10 +91,12 @@ def remote(
 
 def said_in(message: Message) -> Said:
     """Where a recording was said: its message, and who sent it (an anonymous administrator or
-    a linked channel posts as a chat)."""
+    a linked channel posts as a chat); a Business contact's chat too, where the connection
+    keeps the transcripts of all its chats together (message ids are each chat's own)."""
     sender, user = message.sender_chat, message.from_user
     author = sender.effective_name if sender is not None else user.full_name if user else None
-    return Said(str(message.message_id), author or "", message.date)
+    place = str(message.chat_id) if message.business_connection_id else None
+    return Said(str(message.message_id), author or "", message.date, place)
 
 
 async def readable_local_file(place: str) -> Path:

@@ -129,10 +129,12 @@ class BusinessChats:
                 await uow.commit()
         logger.info("a business transcript dropped: its connection ended while it was made")
 
-    def kept_under(self, connection: BusinessConnection) -> ChatRef:
-        """Where the transcripts of the connection's recordings are kept: apart from the owner's
-        own, so that the connection's end deletes them all."""
-        return self._claims_of(connection.connection_id)
+    def kept_under(self, connection: BusinessConnection | str) -> ChatRef:
+        """Where the transcripts of the connection's recordings (or of the connection of that
+        id) are kept: apart from the owner's own, so that the connection's end deletes them
+        all."""
+        connection_id = connection if isinstance(connection, str) else connection.connection_id
+        return self._claims_of(connection_id)
 
     def admits(self, connection: BusinessConnection) -> bool:
         """The allowlist, applied to the owner."""

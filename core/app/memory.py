@@ -10,8 +10,9 @@ of the calls listened to) searched and asked about.
           rarest words counting most, handed to the chat model as data it never takes
           instructions from (`core.domain.prompts.fenced`), each numbered so the answer cites
           the moments it used; when no line holds any of them, `NothingKept` says so without
-          asking the model. A costly request (`Limiter.admit`) counted before the search,
-          found or not, and one summary of the chat's, as `/summary` is
+          asking the model. Its search counts in the asker's minute of searches, found or
+          not; asking the model, in their minute of costly requests and as one summary of the
+          chat's, as `/summary` does
 
 A search reads the asker's chat only (`core.infra.storage.search`), in a unit of work that only
 reads (on SQLite it never holds the write lock: no transcript waits for it), and the process
@@ -27,7 +28,8 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.app.business import kept_beside
@@ -39,6 +41,7 @@ from core.domain.memory import (
     PAGE_SIZE,
     FoundPage,
     Moment,
+    fold,
     search_words,
 )
 from core.domain.prompts import fenced
@@ -48,7 +51,7 @@ from core.ports import ChatApi, MemoryUnitOfWork
 
 ANSWER_MAX_TOKENS = 1000
 SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
-LINES_PER_WORD = 200  # a question's word is looked for in at most this many newest lines
+LINES_PER_WORD = 200  # a question reads at most this many newest lines a word it holds
 # Searches run by this process at once; more wait in line. A search is CPU on the database's
 # side (SQLite: a thread of this process), and on two cores one at a time leaves the other to
 # the bot's own work.
@@ -85,8 +88,10 @@ class Memory:
         limiter: Limiter | None,
         retention_days: int,
         max_prompt_chars: int,
+        uow: Callable[[], MemoryUnitOfWork] | None = None,
     ) -> None:
         self._reads = reads  # units of work that only read (`core.ports.storage.units`)
+        self._uow = uow  # ...and that write: what a deleted message said goes with it
         self._chat_api = chat_api
         self._limiter = limiter
         self.retention_days = retention_days
@@ -137,7 +142,7 @@ class Memory:
             raise errors.EmptyText()
         if self._chat_api is None or self._limiter is None:  # the command line finds only
             raise errors.UserInputError("no chat model to answer with")
-        await self._limiter.admit(chat, asker)
+        await self._limiter.admit_search(chat, asker)
         async with self._turns, self._reads() as uow:
             zone = (await uow.summary_states.get(chat)).time_zone
             also = await kept_beside(uow, chat, owner)
@@ -147,6 +152,7 @@ class Memory:
         lines = [_line(number, moment) for number, moment in enumerate(moments, 1)]
         room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcripts", ""))
         body = fenced("transcripts", _within(lines, max(500, room)))
+        await self._limiter.admit(chat, asker)  # the model is asked: a costly request
         async with self._limiter.spending(chat, asker, summaries=1) as spend:
             answer = await spend.metered(self._chat_api).chat(
                 _ASK_USER.format(question=question, body=body),
@@ -158,6 +164,23 @@ class Memory:
         used = sorted(n for n in set(cited) if 0 < n <= len(moments))
         return Recalled(text, tuple((n, moments[n - 1]) for n in used), zone)
 
+    async def forget_said(
+        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None = None
+    ) -> int:
+        """Messages deleted on their platform (a Discord server's, a Telegram Business
+        contact's): what was kept of the recordings they carried goes with them, so that
+        `/find` and `/ask` no longer show it. Looked up first in a read, so that the many
+        deleted messages that carried no recording take no write. Returns how many went."""
+        if self._uow is None or not message_ids:
+            return 0
+        async with self._reads() as reading:
+            if not await reading.transcripts.said_any(chat, message_ids, place=place):
+                return 0
+        async with self._uow() as uow:
+            gone = await uow.transcripts.delete_said(chat, message_ids, place=place)
+            await uow.commit()
+        return gone
+
     async def _relevant(
         self,
         uow: MemoryUnitOfWork,
@@ -166,17 +189,24 @@ class Memory:
         places: frozenset[str] | None,
         also: tuple[ChatRef, ...],
     ) -> list[Moment]:
-        """The lines holding the question's words, those holding the rarer words first."""
+        """The lines holding the question's words, those holding the rarer words first: one
+        search of the chat for lines holding any of them (a pass over the chat at most, not one
+        a word), each line then scored by the words it holds, the rarer counting more."""
+        words = question_words(question)
+        if not words:
+            return []
+        found = await uow.transcripts.search(
+            chat, tuple(words), places=places, limit=LINES_PER_WORD * len(words), also=also,
+            any_word=True,
+        )  # fmt: skip
+        holding = [[word for word in words if word in fold(moment.text)] for moment in found]
+        lines_with = Counter(word for held in holding for word in held)
         score: dict[tuple[ChatRef | None, str, float], float] = {}
         seen: dict[tuple[ChatRef | None, str, float], Moment] = {}
-        for word in question_words(question):
-            found = await uow.transcripts.search(
-                chat, (word,), places=places, limit=LINES_PER_WORD, also=also
-            )
-            for moment in found:
-                key = (moment.chat, moment.recording, moment.start)
-                seen[key] = moment
-                score[key] = score.get(key, 0.0) + 1 / math.log(2 + len(found))
+        for moment, held in zip(found, holding, strict=True):
+            key = (moment.chat, moment.recording, moment.start)
+            seen[key] = moment
+            score[key] = sum(1 / math.log(2 + lines_with[word]) for word in held)
         best = sorted(score, key=lambda key: (-score[key], -seen[key].when.timestamp()))
         chosen = [seen[key] for key in best[:MAX_QUESTION_MOMENTS]]
         return sorted(chosen, key=lambda moment: (moment.when, moment.start))

@@ -7,8 +7,8 @@ fold     case and accents folded (`Écoute` and `ecoute` are one word), the same
 words    what is asked for, cut at spaces: each word must be in the line (as part of a
          word too: `voice` finds `voicebridge`, and `发票` any line with those two
          characters, Chinese, Japanese and Korean having no spaces between words); control
-         characters and what is not a character at all (a NUL, half of a surrogate pair a
-         client sent alone) separate words, as spaces do
+         characters, marks of text direction and what is not a character at all (a NUL, half
+         of a surrogate pair a client sent alone) separate words, as spaces do
 Moment   one line found: who said it, when (the recording's message, and the time inside
          the recording or call), the sentence around the words, and where it was said
 """
@@ -26,8 +26,11 @@ MAX_WORDS = 8  # more words than this in one search are dropped
 PAGE_SIZE = 10  # moments per page of `/find`
 SNIPPET_CHARS = 160  # at most this much of a line is shown around the words found
 MAX_QUESTION_MOMENTS = 40  # moments one `/ask` without a reply reads
-# Control characters (NUL among them) and lone surrogates: nothing a line can be searched by.
-_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Control characters (NUL among them), lone surrogates, and the marks that only set the direction
+# of text around them (RLM, LRE...) or a byte order: nothing a line can be searched by.
+_UNSEARCHABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def fold(text: str) -> str:

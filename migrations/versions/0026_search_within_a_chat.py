@@ -29,7 +29,9 @@ PostgreSQL  the trigram index is keyed by chat too (`btree_gin`, a trusted exten
             it). The B-tree over a chat's lines newest first gains the line's start, for the
             order `/find` shows them in.
 
-`search_id`, the FTS5 row of a line, goes on both.
+`search_id`, the FTS5 row of a line, goes on both. A recording's message is found by its id
+among its chat's (`ix_recording_transcripts_said`): a message deleted on its platform takes
+what was kept of it along.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 PARTS = "recording_transcript_parts"
+HEADERS = "recording_transcripts"
 CHAT_TIME = "ix_recording_transcript_parts_chat_time"  # 0025's
 SQLITE_CHAT_SEARCH = "ix_recording_transcript_parts_chat_search"
 PG_OLD_TRIGRAMS = "ix_recording_transcript_parts_folded_trgm"
@@ -90,6 +93,7 @@ def upgrade() -> None:
             " (chat_id, voicebridge_cjk_pairs(folded)) WITH (fastupdate = off)"
         )
         op.create_index(PG_CHAT_LINES, PARTS, ["platform", "chat_id", "made_at", "start_ms"])
+    op.create_index("ix_recording_transcripts_said", HEADERS, ["platform", "chat_id", "message_id"])
     # SQLite drops a column in place since 3.35: no batch copy.
     op.drop_column(PARTS, "search_id")
     if sqlite and not op.get_context().as_sql:
@@ -100,6 +104,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     sqlite = op.get_context().dialect.name == "sqlite"
+    op.drop_index("ix_recording_transcripts_said", table_name=HEADERS)
     op.add_column(PARTS, sa.Column("search_id", sa.BigInteger(), nullable=True))
     op.create_index(op.f("ix_recording_transcript_parts_search_id"), PARTS, ["search_id"])
     if sqlite:

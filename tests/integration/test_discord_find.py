@@ -5,10 +5,12 @@ answers from what was said in its channel and cites it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from core.domain.memory import Said
 from core.domain.transcripts import TranscriptPart
@@ -254,3 +256,76 @@ async def test_half_a_character_in_the_words_is_no_error(
 
     assert searched.content.startswith("Nothing I kept here from the last 7 days has “invoice”")
     assert empty.content.startswith("Find where something was said in this server's voice messages")
+
+
+async def until_kept(database_url: str, lines: int, timeout: float = 20.0) -> None:
+    """Wait until the database keeps `lines` transcript lines; `timeout` only a safety net."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await kept_lines(database_url) != lines:
+        assert asyncio.get_running_loop().time() < deadline, f"not {lines} kept lines"
+        await asyncio.sleep(0.05)
+
+
+async def kept_lines(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(text(
+                "SELECT count(*) FROM recording_transcript_parts"
+            )) or 0)  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+async def test_a_deleted_voice_message_is_no_longer_found(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """Its author took it back (MESSAGE_DELETE), a moderator purged others (BULK): nobody
+    finds what they said, and the rest stays found."""
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann, carol = discord_api.add_member(server, "ann"), discord_api.add_member(server, "carol")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = {}
+        for seconds in (2, 3, 4):
+            said[seconds] = await discord_api.post_voice_message(
+                server.general, ann, notes[seconds], duration=seconds
+            )
+            await discord_api.wait_for_messages(server.general, count=seconds - 1)
+        await discord_api.delete_message(said[2])
+        await discord_api.purge_messages([said[4]])
+        await until_kept(sqlite_url, 1)
+        asked = await discord_api.slash(server.general, carol, "find", phrase="invoice")
+        [found] = await asked.wait_for_messages()
+
+    assert "4,200" not in found.content  # taken back
+    assert "I promised to send the **invoice** on Friday." in found.content
+
+
+async def test_a_private_thread_the_bot_was_removed_from_shows_to_nobody_in_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """Removed from a private thread, the bot is told nothing more of who leaves it: who is in
+    it is no longer known, and its moments show to nobody by membership (Bob, removed after
+    the bot, finds nothing; a moderator who manages threads still does)."""
+    mimo.asr_text = lambda duration, body: LAYOFFS
+    ann, bob = discord_api.add_member(server, "ann"), discord_api.add_member(server, "bob")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        thread = await discord_api.add_thread(
+            server.general, ann, "planning", private=True,
+            members=[bob, discord_api.application_id],
+        )  # fmt: skip
+        await discord_api.post_voice_message(thread, ann, notes[2], duration=2)
+        await discord_api.wait_for_messages(thread)
+        asked = await discord_api.slash(server.general, bob, "find", phrase="layoffs")
+        [while_in] = await asked.wait_for_messages()
+        await discord_api.remove_from_thread(thread, discord_api.application_id)
+        await discord_api.remove_from_thread(thread, bob)  # the bot is not told
+        asked = await discord_api.slash(server.general, bob, "find", phrase="layoffs")
+        [after] = await asked.wait_for_messages()
+
+    assert "keep it quiet" in while_in.content
+    assert "keep it quiet" not in after.content

@@ -7,18 +7,25 @@ once, and from every byte of the SQLite file."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
+from core.app.memory import Memory, question_words
+from core.config import Settings
+from core.domain import errors
 from core.domain.memory import Said, fold, search_words
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
+from core.from_settings import Storage, storage
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory, upgrade
 from core.infra.storage.database import create_engine, create_reading_engine
 from tests.db_fixtures import migrated_sqlite_at
@@ -300,3 +307,123 @@ async def test_lines_kept_before_the_index_are_found_after_the_upgrade(
 @pytest.mark.parametrize("query", ["", "   "])
 def test_no_words_is_no_search(query: str) -> None:
     assert search_words(query) == ()
+
+
+@pytest_asyncio.fixture
+async def bot_storage(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Storage, Path]]:
+    """The storage the bot runs on (`core.from_settings.storage`) over a migrated SQLite file,
+    and the file."""
+    path = tmp_path / "voicebridge.db"
+    await migrated_sqlite_at(path, tmp_path_factory)
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{path}")
+    async with storage(settings, migrate=False) as store:
+        yield store, path
+
+
+async def test_a_write_never_waits_for_a_search_even_when_a_deletion_commits_meanwhile(
+    bot_storage: tuple[Storage, Path],
+) -> None:
+    """A deletion (a forget, retention) that commits while a search's transaction is open
+    empties the write-ahead log once it can, never keeping the bot's other writes waiting for
+    that search meanwhile: a transcript is kept while the search is still open."""
+    store, path = bot_storage
+    await keep(store.uow, GROUP, "note", ["the invoice is paid"])
+    await keep(store.uow, OTHER, "old", [SECRET])
+    async with store.reads() as search:
+        assert await search.transcripts.search(GROUP, ("invoice",), limit=5)
+        forgetting = asyncio.create_task(forget(store.uow, OTHER))
+        later = MONDAY + timedelta(hours=1)
+        # Inside the search's transaction: the deletion commits, then a write, at once.
+        await asyncio.wait_for(forgetting, 10)
+        await asyncio.wait_for(keep(store.uow, GROUP, "later", ["a second"], at=later), 10)
+    assert await found(store.uow, GROUP, "second") == ["a second"]
+    await until(lambda: not file_holds(path, SECRET), "the forgotten line gone from the files")
+
+
+async def test_forgotten_words_leave_the_files_once_another_process_stops_reading(
+    bot_storage: tuple[Storage, Path],
+) -> None:
+    """A reader in another process (`voicebridge find`, a backup, an `sqlite3` shell) holding
+    a read transaction as a forget commits: the forget does not wait for it, and once the
+    reader is done the files hold no byte of what was forgotten."""
+    store, path = bot_storage
+    await keep(store.uow, GROUP, "secret", [SECRET])
+    await keep(store.uow, OTHER, "other", ["what stays is kept"])
+    other_process = sqlite3.connect(path)
+    try:
+        other_process.execute("BEGIN")
+        other_process.execute("SELECT count(*) FROM recording_transcript_parts").fetchall()
+        forgetting = asyncio.create_task(forget(store.uow, GROUP))
+        await until(lambda: not found_sync(path, "salary"), "the forget committed")
+    finally:
+        other_process.rollback()
+        other_process.close()
+    await asyncio.wait_for(forgetting, 30)
+    await until(lambda: not file_holds(path, SECRET), "the forgotten line gone from the files")
+    assert await found(store.uow, OTHER, "kept") == ["what stays is kept"]
+
+
+async def forget(uows: UowFactory, chat: ChatRef) -> None:
+    """What `/forget` does to the chat's transcripts."""
+    async with uows() as uow:
+        await uow.transcripts.delete_chat(chat)
+        await uow.commit()
+
+
+def found_sync(path: Path, word: str) -> bool:
+    """Whether a reader opening the file now finds `word` in a kept line."""
+    with contextlib.closing(sqlite3.connect(path)) as reader:
+        rows = reader.execute(
+            "SELECT count(*) FROM recording_transcript_parts WHERE instr(folded, ?) > 0", (word,)
+        ).fetchone()
+    return bool(rows[0])
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    """Wait for `condition`; `timeout` is only a safety net."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, f"{what}: not within {timeout} s"
+        await asyncio.sleep(0.02)
+
+
+async def test_ask_reads_the_chat_once_whatever_its_words(
+    bot_storage: tuple[Storage, Path],
+) -> None:
+    """`/ask` across the chat reads its lines in one search for all the question's words (a
+    pass over the chat at most), not one a word: a question of sixteen pairs of characters
+    nobody said had read a chat of 100,000 lines sixteen times, 1.4 s holding the searches'
+    turn, every other chat's `/find` waiting behind it."""
+    store, _ = bot_storage
+    big = ChatRef("telegram", "-1002000")
+    await keep(store.uow, big, "talk", [f"we should send report {n} before the meeting"
+                                        for n in range(200)])  # fmt: skip
+    memory = Memory(reads=store.reads, chat_api=Silent(), limiter=store.limiter,
+                    retention_days=7, max_prompt_chars=30_000)  # fmt: skip
+    question = "龘靐齉爩鱻麤龗灪吁龖厵滟爨癵籱饢驫"  # sixteen pairs, none said
+    assert len(question_words(question)) == 16
+    searches: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM recording_transcript_parts" in statement:
+            searches.append(statement)
+
+    reading = store.reads()._sessions.kw["bind"].sync_engine
+    event.listen(reading, "before_cursor_execute", seen)
+    try:
+        with pytest.raises(errors.NothingKept):
+            await memory.ask(big, question, asker=None)
+        with pytest.raises(errors.NothingKept):
+            await memory.ask(big, "zeppelin airship dirigible blimp", asker=None)
+    finally:
+        event.remove(reading, "before_cursor_execute", seen)
+    assert len(searches) == 2
+
+
+class Silent:
+    """A chat model never asked: `/ask` finds nothing here."""
+
+    async def chat(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("nothing kept holds the question: the model is not asked")

@@ -179,11 +179,13 @@ async def test_a_person_searching_in_a_loop_is_slowed_and_voice_notes_go_on(
     assert all("heard 3.0 seconds" in t for t in bot_api.texts(GROUP))
 
 
-async def test_ask_counts_in_the_person_s_minute_before_searching_even_when_nothing_is_kept(
+async def test_ask_counts_in_the_person_s_searches_before_searching_even_when_nothing_is_kept(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str
 ) -> None:
+    """`/ask` across the chat searches first: counted in the asker's minute of searches, found
+    or not; the model, not asked when nothing is kept, counts nowhere else."""
     settings = settings_for(
-        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_searches_per_minute=2
     )
     async with running(settings, bot_api, clock=at_18_48()):
         for number in range(3):
@@ -193,6 +195,27 @@ async def test_ask_counts_in_the_person_s_minute_before_searching_even_when_noth
     first, second, third = bot_api.texts(ALICE)
     assert first.startswith("Nothing I kept here") and second.startswith("Nothing I kept here")
     assert third == "Slow down: at most 2 requests a minute per person. Try again in 1 min."
+    assert mimo.requests == []
+
+
+async def test_asks_that_find_nothing_leave_the_group_s_voice_notes_alone(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """Members asking in a loop about what nobody said use their own minute of searches, not
+    the group's minute of costly requests: the group's voice notes are transcribed on."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_chat_per_minute=3
+    )
+    async with running(settings, bot_api, clock=at_18_48()):
+        for member in (ALICE, BOB, CAROL):
+            for _ in range(2):
+                send(bot_api, GROUP, member, "/ask zeppelin airship?")
+        await bot_api.wait_until(lambda: len(bot_api.texts(GROUP)) == 6, timeout=30)
+        voice(bot_api, GROUP, 14, voice_ogg)
+        await bot_api.wait_until(lambda: len(bot_api.texts(GROUP)) == 7)
+
+    assert all(t.startswith("Nothing I kept here") for t in bot_api.texts(GROUP)[:6])
+    assert "heard 3.0 seconds" in bot_api.texts(GROUP)[6]
 
 
 async def test_a_chat_over_its_minute_is_told_and_another_chat_is_not(

@@ -189,6 +189,43 @@ async def test_forget_in_the_owner_s_chat_forgets_what_find_there_shows(
     assert connected[0] == 1  # still connected: only what was kept is forgotten
 
 
+async def test_a_contacts_deleted_voice_note_is_no_longer_found(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """A contact deletes a voice note for both sides (`deleted_business_messages`): what was
+    kept of it leaves the owner's `/find`; another contact's note of the same message id, in
+    another chat, stays."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        notes = [
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=chat, user_id=chat, data=voice_ogg
+            )
+            for chat in (FRIEND, FRIEND + 1)
+        ]
+        notes[1]["message_id"] = notes[0]["message_id"]  # each chat numbers its own
+        for count, note in enumerate(notes, start=2):
+            bot_api.push_business(note)
+            await owner_hears(bot_api, count)
+        bot_api.delete_business_messages(connection, notes[0]["chat"], [notes[0]["message_id"]])
+        await until_kept(database_url, 1)
+        command(bot_api, "/find seconds")
+        [*_, found] = await owner_hears(bot_api, 4)
+
+    assert found.count("heard 3.0 <b>seconds</b>") == 1
+    assert f"User{FRIEND + 1}" in found and f"User{FRIEND}," not in found
+
+
+async def until_kept(url: str, lines: int, timeout: float = 20.0) -> None:
+    """Wait until the database keeps `lines` transcript lines; `timeout` only a safety net."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await query(url, "SELECT count(*) FROM recording_transcript_parts") != [(lines,)]:
+        assert asyncio.get_running_loop().time() < deadline, f"not {lines} kept lines"
+        await asyncio.sleep(0.05)
+
+
 async def test_a_note_at_mimo_when_the_owner_disconnects_costs_nothing_more(
     bot_api: FakeBotApi,
     mimo: FakeMimo,

@@ -620,6 +620,15 @@ class FakeBotApi:
         self._signal_updates()
         return int(update["update_id"])
 
+    def delete_business_messages(
+        self, connection_id: str, chat: dict[str, Any], message_ids: list[int]
+    ) -> int:
+        """A contact (or the owner) deletes messages of a connected chat for both sides:
+        Telegram tells the bot with `deleted_business_messages`."""
+        return self.push_update({"deleted_business_messages": {
+            "business_connection_id": connection_id, "chat": chat, "message_ids": message_ids,
+        }})  # fmt: skip
+
     def redeliver(self, update_id: int) -> None:
         """Serve an update the bot already fetched once more, with the same update_id, as
         Telegram does when it never saw it confirmed (or retries a webhook)."""

@@ -279,3 +279,6 @@ def test_a_thread_keeps_the_members_it_is_given_where_its_events_put_them() -> N
     )
     assert "self._members.values()" in inspect.getsource(discord.Thread.members.fget)
     assert inspect.iscoroutinefunction(discord.Thread.fetch_members)
+    # `forget_thread_members`: the members are a dict, and `me` an attribute of its own.
+    assert "self._members: Dict[int, ThreadMember] = {}" in inspect.getsource(discord.Thread)
+    assert "self.me: Optional[ThreadMember]" in inspect.getsource(discord.Thread)

@@ -6,9 +6,11 @@ to its message (its jump link), a call's line names its voice channel. Five mome
 (Discord's 2,000 characters hold five with their links). The page buttons live as long as the
 answer's view (`PAGE_TIMEOUT`): after a restart, `/find` again.
 
-A private thread's moments show to those in it only. Discord tells a bot of those added to a
-thread after it; who was in it before, the bot asks when it is added, and again for each private
-thread it is in whenever it connects (`learn_thread_members`).
+A message deleted in a server takes what was kept of its recording with it
+(`Memory.forget_said`): nobody finds what its author took back. A private thread's moments show
+to those in it only. Discord tells a bot of those added to a thread after it; who was in it
+before, the bot asks when it is added, and again for each private thread it is in whenever it
+connects (`learn_thread_members`); removed from one, the bot knows nobody in it any more.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from discord.ext import commands
 from bots.discord.access import asker_of, readable_places
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import answer_of
-from bots.discord.discordpy import learn_thread_members
+from bots.discord.discordpy import forget_thread_members, learn_thread_members
 from bots.discord.messages import text
-from bots.discord.places import for_interaction
+from bots.discord.places import for_interaction, place_of
 from bots.discord.replies import Interaction, followup_of
 from core.app.memory import Memory
 from core.chat.memory import Markup, found_text, link_to
@@ -50,8 +52,31 @@ class MemoryCog(commands.Cog):
         self.memory = memory
 
     @commands.Cog.listener()
+    async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
+        """A message deleted in a server: what was kept of a recording it carried goes too."""
+        if event.guild_id is not None:
+            await self.memory.forget_said(
+                place_of(guild_id=event.guild_id), [str(event.message_id)],
+                place=str(event.channel_id),
+            )  # fmt: skip
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, event: discord.RawBulkMessageDeleteEvent) -> None:
+        """Messages deleted at once (a moderator's purge): the same, for each."""
+        if event.guild_id is not None:
+            await self.memory.forget_said(
+                place_of(guild_id=event.guild_id), sorted(str(i) for i in event.message_ids),
+                place=str(event.channel_id),
+            )  # fmt: skip
+
+    @commands.Cog.listener()
     async def on_thread_join(self, thread: discord.Thread) -> None:
         await members_of(thread)
+
+    @commands.Cog.listener()
+    async def on_thread_remove(self, thread: discord.Thread) -> None:
+        """The bot was removed from the thread: who is in it is no longer known."""
+        forget_thread_members(thread)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:

@@ -64,9 +64,10 @@ async def search(
     places: frozenset[str] | None,
     offset: int,
     limit: int,
+    any_word: bool = False,
 ) -> list[Moment]:
-    """The lines of `chats` holding every one of `words` (folded), newest first; only those
-    said in `places` (Discord channels) when given."""
+    """The lines of `chats` holding every one of `words` (folded; with `any_word`, one of them
+    at least), newest first; only those said in `places` (Discord channels) when given."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     of_chats = [and_(Part.platform == c.platform, Part.chat_id == c.chat_id) for c in chats]
     recording = and_(
@@ -78,7 +79,7 @@ async def search(
         select(Part, Header)
         .join(Header, recording)
         .where(of_chats[0] if len(of_chats) == 1 else or_(*of_chats))
-        .where(*(_holds(word, sqlite=sqlite) for word in words))
+        .where((or_ if any_word else and_)(*(_holds(word, sqlite=sqlite) for word in words)))
         .order_by(Part.made_at.desc(), Part.start_ms.desc())
     )
     if places is not None:

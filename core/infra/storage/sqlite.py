@@ -4,6 +4,7 @@ begins)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -110,8 +111,12 @@ def sqlite_pragmas(*, wal: bool, reads_only: bool = False) -> Callable[[Any, Any
             # Off by default in SQLite; without it ON DELETE CASCADE silently does nothing.
             cursor.execute("PRAGMA foreign_keys=ON")
             # What is deleted is overwritten with zeros, in its page and in pages freed: a
-            # forgotten transcript, voice sample or message leaves no bytes in the file.
+            # forgotten transcript, voice sample or message leaves no bytes in the file; and
+            # the write-ahead log, which SQLite otherwise writes over from its start and keeps
+            # at its largest, is cut back each time it starts again, so no old copy of a page
+            # lingers at its end (`truncate_wal` empties it at once after a deletion).
             cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute("PRAGMA journal_size_limit=0")
             if wal:
                 # Readers no longer block the writer (and the reverse) across connections.
                 cursor.execute("PRAGMA journal_mode=WAL")
@@ -160,24 +165,52 @@ class DeletionNotingSession(Session):
 
 
 @event.listens_for(DeletionNotingSession, "do_orm_execute")
-def _note_deletes(state: ORMExecuteState) -> None:
-    if state.is_delete:
+def _note_deletes(state: ORMExecuteState) -> Any:
+    if not state.is_delete:
+        return None
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:  # -1: not known (RETURNING), taken as some
         state.session.info[DELETED] = True
+    return result
 
 
-async def truncate_wal(engine: AsyncEngine) -> None:
+async def truncate_wal(engine: AsyncEngine, *, tries: int = 1) -> None:
     """After a transaction that deleted rows has committed: the write-ahead log copied into the
     file and emptied. `secure_delete` zeroed what was deleted, in the pages the transaction
     wrote; the log still held older copies of those pages (the rows as they were kept) until
-    it was written over. Waits, as SQLite waits for its lock, for readers of an older snapshot
-    to finish. Run outside any transaction: the driver's own connection, which begins none."""
+    it was written over. A reader of an older snapshot (a search, `voicebridge find` or a
+    backup in another process) keeps the log from being emptied, and nothing waits for it:
+    the checkpoint is asked without SQLite's busy wait (so no write waits behind it), `tries`
+    times `WAL_RETRY_SECONDS` apart, and where it could not be done the database is marked:
+    the next unit of work of the process to end asks again (`wal_left_to_empty`). Run outside
+    any transaction, and outside the process's line of transactions: on the driver's own
+    connection, which begins none."""
+    where = str(engine.url.database)
     async with engine.connect() as connection:
         driver: Any = (await connection.get_raw_connection()).driver_connection  # aiosqlite's
-        cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        busy, _, _ = await cursor.fetchone()
-        await cursor.close()
-    if busy:
-        logger.warning(
-            "the database's write-ahead log could not be emptied after a deletion (readers kept"
-            " it busy): what was deleted stays in it until the next checkpoint"
-        )
+        await driver.execute("PRAGMA busy_timeout=0")
+        try:
+            for attempt in range(tries):
+                if attempt:
+                    await asyncio.sleep(WAL_RETRY_SECONDS)
+                cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _, _ = await cursor.fetchone()
+                await cursor.close()
+                if not busy:
+                    _LEFT_TO_EMPTY.discard(where)
+                    return
+        finally:
+            await driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    if where not in _LEFT_TO_EMPTY:
+        logger.info("a deletion's write-ahead log is emptied once its readers are done")
+    _LEFT_TO_EMPTY.add(where)
+
+
+def wal_left_to_empty(engine: AsyncEngine) -> bool:
+    """Whether a deletion left the database's write-ahead log to be emptied (`truncate_wal`)."""
+    return str(engine.url.database) in _LEFT_TO_EMPTY
+
+
+_LEFT_TO_EMPTY: set[str] = set()  # SQLite files whose log holds what a deletion removed
+WAL_RETRY_SECONDS = 0.1
+DELETION_TRIES = 5  # the deleting unit of work's own: half a second at most

@@ -113,11 +113,15 @@ class TranscriptRepository:
         offset: int = 0,
         limit: int,
         also: Sequence[ChatRef] = (),
+        any_word: bool = False,
     ) -> list[Moment]:
-        """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
-        those said in `places` (Discord channels) when given; those of `also` too."""
-        chats = [chat, *also]
-        return await search(self._session, chats, words, places=places, offset=offset, limit=limit)
+        """`/find`: the chat's lines holding every one of `words` (folded; with `any_word`, one
+        of them at least), newest first; only those said in `places` (Discord channels) when
+        given; those of `also` too."""
+        return await search(
+            self._session, [chat, *also], words, places=places, offset=offset, limit=limit,
+            any_word=any_word,
+        )  # fmt: skip
 
     async def _mark_whole(self, chat: ChatRef, recording: str, duration: float) -> None:
         done = update(Header).where(*_of(Header, chat, recording)).values(duration=duration)
@@ -130,6 +134,26 @@ class TranscriptRepository:
         """Forget one recording's transcript (heard in another language than now asked for)."""
         await self._session.execute(delete(Part).where(*_of(Part, chat, recording)))
         await self._session.execute(delete(Header).where(*_of(Header, chat, recording)))
+
+    async def said_any(
+        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
+    ) -> bool:
+        """Whether anything is kept of the recordings the chat's messages `message_ids`
+        carried (said in `place`, where given)."""
+        found = select(Header.recording).where(*_said(chat, message_ids, place)).limit(1)
+        return (await self._session.scalars(found)).first() is not None
+
+    async def delete_said(
+        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
+    ) -> int:
+        """What was kept of the recordings the chat's messages `message_ids` carried (said in
+        `place`, where given): the message was deleted. Returns how many recordings."""
+        said = _said(chat, message_ids, place)
+        recordings = select(Header.recording).where(*said)
+        await self._session.execute(
+            delete(Part).where(*_of(Part, chat), Part.recording.in_(recordings))
+        )
+        return await _affected(self._session, delete(Header).where(*said))
 
     async def delete_chat(self, chat: ChatRef) -> int:
         """`/forget`: every kept transcript of the chat; returns how many recordings."""
@@ -148,6 +172,12 @@ def _where(recording: str, said: Said | None) -> dict[str, Any]:
         return {"place": call_channel(recording)}
     return {"message_id": said.message_id, "author": said.author[:256], "sent_at": said.sent_at,
             "place": said.place}  # fmt: skip
+
+
+def _said(chat: ChatRef, message_ids: Sequence[str], place: str | None) -> list[Any]:
+    """The chat's recordings carried by its messages `message_ids` (in `place`, where given)."""
+    said = [*_of(Header, chat), Header.message_id.in_(list(message_ids))]
+    return said if place is None else [*said, Header.place == place]
 
 
 def _of(

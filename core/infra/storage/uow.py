@@ -26,7 +26,12 @@ from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
-from core.infra.storage.sqlite import DELETED, truncate_wal
+from core.infra.storage.sqlite import (
+    DELETED,
+    DELETION_TRIES,
+    truncate_wal,
+    wal_left_to_empty,
+)
 from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
@@ -63,6 +68,7 @@ class SqlAlchemyUnitOfWork:
         # SQLite (`database.transaction_turns`): one transaction at a time in this process,
         # waiting in line here rather than in SQLite's busy handler.
         self._turns = turns
+        self._deleted = False  # the transaction deleted rows: the log is emptied after it
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -100,13 +106,17 @@ class SqlAlchemyUnitOfWork:
             finally:
                 if self._turns is not None:
                     self._turns.release()
+        engine = cast(AsyncEngine, session.bind)
+        if self._deleted or wal_left_to_empty(engine):
+            # SQLite: nothing of what was deleted stays in the write-ahead log either; once the
+            # line of transactions is let go, so that no write waits for it.
+            tries, self._deleted = DELETION_TRIES if self._deleted else 1, False
+            await truncate_wal(engine, tries=tries)
 
     async def commit(self) -> None:
         session = self._active()
         await session.commit()
-        if session.info.pop(DELETED, False):
-            # SQLite: nothing of what was deleted stays in the write-ahead log either.
-            await truncate_wal(cast(AsyncEngine, session.bind))
+        self._deleted = self._deleted or session.info.pop(DELETED, False)
 
     async def rollback(self) -> None:
         await self._active().rollback()

@@ -58,12 +58,28 @@ class TranscriptStore(Protocol):
         offset: int = 0,
         limit: int,
         also: Sequence[ChatRef] = (),
+        any_word: bool = False,
     ) -> list[Moment]:
-        """`/find`: the chat's lines holding every one of `words` (folded), newest first; only
-        those said in `places` (Discord channels) when given; those of `also` too."""
+        """`/find`: the chat's lines holding every one of `words` (folded; with `any_word`, one
+        of them at least), newest first; only those said in `places` (Discord channels) when
+        given; those of `also` too."""
         ...
 
     async def discard(self, chat: ChatRef, recording: str) -> None: ...
+
+    async def said_any(
+        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
+    ) -> bool:
+        """Whether anything is kept of the recordings the chat's messages `message_ids`
+        carried (said in `place`, where given)."""
+        ...
+
+    async def delete_said(
+        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
+    ) -> int:
+        """What was kept of the recordings the chat's messages `message_ids` carried (said in
+        `place`, where given): the message was deleted. Returns how many recordings."""
+        ...
 
     async def delete_chat(self, chat: ChatRef) -> int: ...
 

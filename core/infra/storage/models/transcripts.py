@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Float,
+    Index,
     String,
     Text,
     text,
@@ -28,6 +29,8 @@ class RecordingTranscriptRow(Base):
     SUMMARY_RETENTION_DAYS."""
 
     __tablename__ = "recording_transcripts"
+    # A message deleted on its platform is looked up by its id among its chat's recordings.
+    __table_args__ = (Index("ix_recording_transcripts_said", "platform", "chat_id", "message_id"),)
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
