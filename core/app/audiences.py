@@ -55,7 +55,8 @@ class Request:
 
 
 class Audiences:
-    """The language of an answer and of what a chat gets, from the chat's preferences."""
+    """Each event's request, from the chat's preferences read once: who asks, the language of
+    the answer and of what the chat gets."""
 
     def __init__(self, *, uow: Callable[[], UnitOfWork], default_tts_model: str) -> None:
         self._uow = uow
