@@ -116,8 +116,8 @@ def use_cases(
     preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
     audiences = Audiences(uow=uow, default_tts_model=default_tts_model)
     transcription = Transcription(
-        speech=speech, audio=audio, preferences=preferences, limiter=limiter, limits=limits,
-        recordings=recordings, keeper=keeper, metrics=metrics,
+        speech=speech, audio=audio, limiter=limiter, limits=limits, recordings=recordings,
+        keeper=keeper, metrics=metrics,
     )  # fmt: skip
     tts = TextToSpeech(
         speech=speech, audio=audio, audiences=audiences, limiter=limiter, studio=studio,
@@ -125,8 +125,8 @@ def use_cases(
         metrics=metrics,
     )  # fmt: skip
     questions = Questions(
-        speech=speech, audio=audio, preferences=preferences, limiter=limiter, limits=limits,
-        recordings=recordings, metrics=metrics,
+        speech=speech, audio=audio, limiter=limiter, limits=limits, recordings=recordings,
+        metrics=metrics,
     )  # fmt: skip
     gists = Gists(
         transcription=transcription, chat_api=chat_api, limiter=limiter,
@@ -232,8 +232,8 @@ async def bootstrap(
             ),
         )  # fmt: skip
         summaries = SummaryService(
-            uow=uow, chat_api=mimo, preferences=preferences, limiter=limiter, speech=speech,
-            clock=clock, limits=summary_limits(settings), metrics=metrics, listening=listening,
+            uow=uow, chat_api=mimo, limiter=limiter, speech=speech, clock=clock,
+            limits=summary_limits(settings), metrics=metrics, listening=listening,
         )  # fmt: skip
         consents = VoiceConsents(
             uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
@@ -244,7 +244,9 @@ async def bootstrap(
             translations=cases.translations, gists=cases.gists, log=summaries,
             consents=consents, uow=uow,
         )  # fmt: skip
-        digests = DigestService(uow=uow, summaries=summaries, clock=clock)
+        digests = DigestService(
+            uow=uow, summaries=summaries, audiences=cases.audiences, clock=clock
+        )
         message_speech = MessageSpeech(
             uow=uow, speech=speech, preferences=preferences, studio=studio, limiter=limiter,
             max_chars=settings.discord_reader_max_chars,
@@ -253,7 +255,7 @@ async def bootstrap(
             **shared(cases), settings=settings, studio=studio, transcripts=transcripts,
             consents=consents,
             business=BusinessChats(uow=uow, limiter=limiter),
-            inline=InlineVoices(uow=uow, preferences=preferences, speech=speech, clock=clock),
+            inline=InlineVoices(uow=uow, speech=speech, clock=clock),
             recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,
             digests=digests, claims=store.claims, metrics=metrics, processes=processes,
             scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),

@@ -15,14 +15,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, cast
 
+from core.app.audiences import Request
 from core.app.limits import Limiter
 from core.bootstrap import UseCases, use_cases
+from core.chat.languages import Audience
 from core.domain.claims import Claim, ClaimState, TakenOver, answered_payload
 from core.domain.limits import (
+    ANYONE,
     COUNTED,
     MONTHS,
     PERSON_ROW,
     READER_SHARE_ROW,
+    Asker,
     Counts,
     RequestLimits,
 )
@@ -110,6 +114,14 @@ def fake_use_cases(
         limits=limits or RequestLimits(), default_tts_model=default_tts_model,
         max_prompt_chars=max_prompt_chars, limiter=limiter,
     )  # fmt: skip
+
+
+async def asked(
+    cases: UseCases, chat: ChatRef, *, asker: Asker | None = ANYONE, person: str | None = None
+) -> Request:
+    """The request of `asker` in `chat` as an adapter has the core read it (the chat's
+    preferences in it), answered in `person`'s language, else the chat's."""
+    return await cases.audiences.request(chat, Audience(person=person), asker=asker)
 
 
 class FakePieceStream:

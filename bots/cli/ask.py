@@ -12,7 +12,7 @@ import click
 
 from bots.cli.exits import ExitCode
 from bots.cli.files import one_recording
-from bots.cli.shell import LOCAL, language_option, run, verbose_option
+from bots.cli.shell import language_option, local_request, run, verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -41,7 +41,7 @@ async def _ask(
     settings: Settings, *, file: Path, question: str, language: str, as_json: bool
 ) -> int:
     async with one_recording(settings, file, language=language) as (runtime, path):
-        answer = await runtime.questions.ask(LOCAL, path, question)
+        answer = await runtime.questions.ask(await local_request(runtime), path, question)
     if not as_json:
         click.echo(answer.text)
         return ExitCode.OK

@@ -17,7 +17,7 @@ import click
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.files import DASH, is_dash, read_text, write
 from bots.cli.messages import text
-from bots.cli.shell import LOCAL, run, verbose_option
+from bots.cli.shell import LOCAL, local_request, run, verbose_option
 from core.chat.subtitles import to_srt
 from core.domain.transcripts import AudioFormat
 from core.domain.tts import STYLE_PRESETS, is_voiceclone, is_voicedesign, voices_for
@@ -129,7 +129,8 @@ async def _say(
             await runtime.preferences.set_voice(LOCAL, voice, can_manage=True)
         if style is not None:
             await runtime.preferences.set_style(LOCAL, style, can_manage=True)
-        speech = await runtime.speech.say_file(LOCAL, spoken_text, fmt=_format(target))
+        request = await local_request(runtime)
+        speech = await runtime.speech.say_file(request, spoken_text, fmt=_format(target))
     write(target, speech.data)
     if srt is not None:
         write(srt, to_srt(speech.parts).encode())

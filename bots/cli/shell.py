@@ -20,6 +20,8 @@ from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language
 
 if TYPE_CHECKING:
+    from core.app.audiences import Request
+    from core.bootstrap import Standalone
     from core.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,14 @@ LOCAL = ChatRef("cli", "local")  # the one "chat" whose preferences the options 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 Body = Callable[["Settings"], Coroutine[Any, Any, int]]
+
+
+async def local_request(runtime: Standalone, *, locale: str | None = None) -> Request:
+    """The command line's request, as a bot builds one per command: its one chat (`LOCAL`),
+    with the preferences its options set, answered in `locale` (else English)."""
+    from core.chat.languages import Audience  # imported late: --help stays quick
+
+    return await runtime.audiences.request(LOCAL, Audience(person=locale))
 
 
 def verbose_option(command: F) -> F:

@@ -15,7 +15,7 @@ from bots.cli.exits import ExitCode
 from bots.cli.files import one_recording
 from bots.cli.messages import shell_locale, text
 from bots.cli.shell import (
-    LOCAL,
+    local_request,
     run,
     say_failure,
     spoken_language_option,
@@ -75,7 +75,7 @@ async def _summarise(
     from core.chat.gists import gist_card
 
     async with one_recording(settings, file, language=told(language)) as (runtime, path):
-        gist = await runtime.gists.gist(LOCAL, path, language=locale)
+        gist = await runtime.gists.gist(await local_request(runtime, locale=locale), path)
     if as_json:
         click.echo(json.dumps(_document(file, gist), ensure_ascii=False, indent=2))
     else:

@@ -23,6 +23,7 @@ from bots.cli.messages import shell_locale, text
 from bots.cli.progress import progress_bar
 from bots.cli.shell import (
     LOCAL,
+    local_request,
     run,
     say_failure,
     spoken_language_option,
@@ -36,6 +37,7 @@ from core.domain.text import format_duration
 from core.domain.transcripts import LongTranscript
 
 if TYPE_CHECKING:
+    from core.app.audiences import Request
     from core.app.transcription import Transcription
     from core.config import Settings
 
@@ -111,14 +113,17 @@ async def _transcribe(
     code = ExitCode.OK
     async with standalone(settings) as runtime:
         await runtime.preferences.set_language(LOCAL, told(language), can_manage=True)
+        request = await local_request(runtime)  # with the language just set
         for job in jobs:
-            done = await _one(runtime.transcription, job, settings=settings, language=language)
+            done = await _one(
+                runtime.transcription, job, request, settings=settings, language=language
+            )
             code = code or done
     return code
 
 
 async def _one(
-    transcription: Transcription, job: Job, *, settings: Settings, language: str
+    transcription: Transcription, job: Job, request: Request, *, settings: Settings, language: str
 ) -> ExitCode:
     """Transcribe one recording and write its outputs; what went wrong is one line on stderr
     and its exit code (an error every further recording would meet too is raised)."""
@@ -126,7 +131,9 @@ async def _one(
     try:
         async with recording(job.source, max_bytes=settings.max_audio_mb << 20) as path:
             with progress_bar(job.source.name) as progress:
-                result = await transcription.transcribe_long_audio(LOCAL, path, progress=progress)
+                result = await transcription.transcribe_long_audio(
+                    request.chat, path, prefs=request.prefs, progress=progress
+                )
     except errors.VoicebridgeError as exc:
         if ends_the_batch(exc):
             raise

@@ -19,8 +19,9 @@ voice_message.py    native voice messages, which discord.py cannot send on its o
 permissions.py      the permissions a piece of work needs in a channel, the first missing named
 media.py            the recording in a message, and what Discord declares about it
 places.py           the places the core keys (server, channel, user) and who may change them
-access.py           the allowlist and who asked, read off events
-audiences.py        whom an answer is for: its language, asked of the core once per interaction
+access.py           the allowlist, and who a voice message counts against, read off events
+audiences.py        who asks and whom the answer is for: the interaction's request, read of
+                    the core once and kept on it for its cog and its use case
 translator.py       command names and descriptions in each user's language
 error_handler.py    the one error handler
 checks.py           `voicebridge doctor`'s checks: the token, its intents, the voice libraries

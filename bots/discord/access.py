@@ -97,11 +97,6 @@ def require_history(interaction: Interaction) -> None:
         raise HistoryHidden(detail)
 
 
-def asker_of(interaction: Interaction) -> Asker:
-    """The person who ran the command."""
-    return asked_by(interaction.user.id)
-
-
 def unasked(message: discord.Message) -> Asker:
     """Who a voice message is transcribed for because its place transcribes every one: in
     direct messages the sender, who asked by sending it; in a server nobody, counted against

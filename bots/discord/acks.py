@@ -5,9 +5,10 @@ command tree defers it as it arrives, before the claim that makes it run once (a
 write, which a busy database may make slow). A command that answers with a modal, or refuses
 at once, declares nothing and answers itself.
 
-Once claimed, the answer is decided (`decide_answer`: its language, the place's, the place's
-preferences, read once), and the cog renders with it; a command whose use case takes who asks in
-its request (`asker_in_request`: /say, /transcribe) leaves that to the use case.
+Once claimed, its request is read (`decide_answer`: who asks, their language, the place's, the
+place's preferences, read once), and the cog hands it to its use case and renders with it; a
+command whose use case takes who asks in a request of its own (`asker_in_request`: /say,
+/transcribe) leaves that to the use case.
 
 A second delivery of the same interaction (another shard's process, a resumed session) finds it
 acknowledged already: Discord refuses its defer (40060, or 10062 once its 3 seconds are over),
@@ -22,7 +23,7 @@ from typing import Any, Literal
 
 import discord
 
-from bots.discord.audiences import answer_to
+from bots.discord.audiences import CHANNEL, answer_to
 from bots.discord.client import voicebridge
 from bots.discord.discordpy import mark_deferred
 from bots.discord.error_handler import on_app_command_error
@@ -40,10 +41,12 @@ NOT_OURS = frozenset({40060, 10062})
 logger = logging.getLogger(__name__)
 
 
-def answers(ack: Ack, *, asker_in_request: bool = False) -> dict[str, Any]:
+def answers(ack: Ack, *, asker_in_request: bool = False, channel: bool = False) -> dict[str, Any]:
     """The `extras` of a command acknowledged with `ack` as it arrives; `asker_in_request`: its
-    use case takes who asks and where and decides the answer itself (else `decide_answer`)."""
-    return {ACK: ack, ASKER_IN_REQUEST: asker_in_request}
+    use case takes who asks and where and reads the request itself (else `decide_answer`);
+    `channel`: the request reads the channel's own auto-transcribe too (a command that shows
+    it), in the same unit of work."""
+    return {ACK: ack, ASKER_IN_REQUEST: asker_in_request, CHANNEL: channel}
 
 
 async def acknowledge_first(interaction: Interaction) -> bool:
@@ -87,9 +90,9 @@ async def claim(interaction: Interaction, ack: Ack | None) -> bool:
 
 
 async def decide_answer(interaction: Interaction) -> bool:
-    """The answer to `interaction` decided once, as it starts (`audiences.answer_to`): what its
-    cog renders with (`audiences.answer_of`). False when that failed: the one error handler
-    answered, and the claim is finished."""
+    """The request of `interaction` read once, as it starts (`audiences.answer_to`): what its
+    cog hands its use case and renders with (`audiences.answer_of`). False when that failed:
+    the one error handler answered, and the claim is finished."""
     try:
         await answer_to(interaction)
     except Exception as error:

@@ -1,8 +1,9 @@
-"""Whom a Discord answer is for, and so which language it is in (the rules:
-`core.chat.languages`; the decision, once per interaction: `core.app.audiences`, through
-`answer_to`, which `acks.decide_answer` calls as a command, a click or a modal starts; a use
-case that takes who asks in its request decides it itself, and its cog keeps what it returned,
-`keep_answer`). Cogs render with the answer they were given (`answer_of`).
+"""Who asks on Discord, and whom the answer is for, and so which language it is in (the rules:
+`core.chat.languages`; the request, read once per interaction: `core.app.audiences.Request`,
+through `answer_to`, which `acks.decide_answer` calls as a command, a click or a modal starts;
+a use case that takes who asks in its own request reads it itself, and its cog keeps what it
+returned, `keep_answer`). Cogs hand the request they were given (`answer_of`) to their use
+case, and render with it.
 
 A reply to a command is in the language of the person's Discord client (`interaction.locale`,
 sent with every interaction), else the place's; what a channel gets as a whole (an automatic
@@ -17,14 +18,17 @@ from __future__ import annotations
 import discord
 
 from bots.discord.client import voicebridge
-from bots.discord.places import Interaction, for_interaction
-from core.app.audiences import Answering
+from bots.discord.places import Interaction, for_interaction, override_of
+from core.app.audiences import Request
 from core.chat.languages import DEFAULT_LOCALE, Audience, resolve_locale
+from core.domain.limits import Asker, asked_by
 
 LOCALE = "voicebridge.locale"
 """`Interaction.extras` key: the language the interaction is answered in, once known."""
 ANSWER = "voicebridge.answer"
-"""`Interaction.extras` key: the `Answering` the core decided for the interaction."""
+"""`Interaction.extras` key: the `Request` the core read for the interaction."""
+CHANNEL = "voicebridge.channel"
+"""A command's `extras` key: its request reads the channel's own auto-transcribe too."""
 
 
 _COMMANDS = (discord.InteractionType.application_command, discord.InteractionType.modal_submit)
@@ -49,34 +53,46 @@ def quick_locale(interaction: Interaction) -> str:
     )
 
 
-async def answer_to(interaction: Interaction) -> Answering:
-    """The answer to `interaction` as the core decides it (`Audiences.answering`), once: kept
-    on the interaction, so every later question about it (the error handler's too) reads the
-    same without reading the place's preferences again. The person's language is noted with
-    it where it is (`notes_commander`)."""
+async def answer_to(interaction: Interaction) -> Request:
+    """The request of `interaction` as the core reads it (`Audiences.request`: who asks, where,
+    their language, the place's preferences, and the channel's own auto-transcribe where its
+    command declares it shows it), once: kept on the interaction, so its use case and every
+    later question about it (the error handler's too) take the same without reading the
+    place's preferences again. The person's language is noted with it where it is
+    (`notes_commander`)."""
     known = interaction.extras.get(ANSWER)
-    if isinstance(known, Answering):
+    if isinstance(known, Request):
         return known
     place, asking = for_interaction(interaction), interaction_audience(interaction)
-    noted = notes_commander(interaction)
-    found = await voicebridge(interaction).audiences.answering(place, asking, commander=noted)
+    command = interaction.command
+    channel = override_of(interaction) if command and command.extras.get(CHANNEL) else None
+    found = await voicebridge(interaction).audiences.request(
+        place, asking, asker=asker_of(interaction), commander=notes_commander(interaction),
+        channel=channel,
+    )  # fmt: skip
     keep_answer(interaction, found)
     return found
 
 
-def answer_of(interaction: Interaction) -> Answering:
-    """The answer to `interaction` as it was decided when it started (`answer_to`), or as its
-    use case returned it (`keep_answer`): what its handler renders with."""
+def answer_of(interaction: Interaction) -> Request:
+    """The request of `interaction` as it was read when it started (`answer_to`), or as its
+    use case returned it (`keep_answer`): what its handler hands its use case and renders
+    with."""
     known = interaction.extras.get(ANSWER)
-    if not isinstance(known, Answering):
+    if not isinstance(known, Request):
         raise RuntimeError(f"interaction {interaction.id} was not answered as it started")
     return known
 
 
-def keep_answer(interaction: Interaction, answer: Answering) -> None:
-    """Keep the answer a use case decided for `interaction` (one that takes who asks and where
-    in its request), for whatever is said about it later (an error, the commander's note)."""
-    interaction.extras[ANSWER], interaction.extras[LOCALE] = answer, answer.locale
+def keep_answer(interaction: Interaction, request: Request) -> None:
+    """Keep the request a use case read for `interaction` (one that takes who asks and where
+    in its own), for whatever is said about it later (an error, the commander's note)."""
+    interaction.extras[ANSWER], interaction.extras[LOCALE] = request, request.locale
+
+
+def asker_of(interaction: Interaction) -> Asker:
+    """The person who ran the command: whose limits its work counts against."""
+    return asked_by(interaction.user.id)
 
 
 def notes_commander(interaction: Interaction) -> bool:

@@ -63,6 +63,16 @@ def channel_override_of(message: discord.Message) -> ChatRef | None:
     return None if message.guild is None else channel_of(message.channel.id)
 
 
+def override_of(interaction: Interaction) -> ChatRef | None:
+    """The channel whose own auto-transcribe applies where a command runs: one of a server that
+    has the bot (DMs, and places where only the user installed it, have no overrides)."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        return None
+    if not reaches_channel(interaction):
+        return None
+    return channel_of(interaction.channel_id)
+
+
 def can_manage(interaction: Interaction) -> bool:
     """DMs manage themselves, and so do a user's own preferences where the bot is theirs alone;
     in a server it takes Manage Server in the channel of the command (Discord computes those

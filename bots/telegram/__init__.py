@@ -17,7 +17,9 @@ replies.py        long answers, chat actions, and the one error handler
 progress_pace.py  how often chat actions, drafts and progress edits go
 media.py          the recording in a message, and what Telegram declares about it
 access.py         the allowlist and who asked, read off updates
-audiences.py      whom an answer is for: its language, asked of the core once per command
+audiences.py      whom an answer is for: its language, read off updates
+requests.py       a command's request (who asks, where, their language, the chat's
+                  preferences), read of the core once and handed to its handler
 chatlog.py        what of a group message goes into the chat log
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
 consent.py        what a voice note declares about itself, for spoken consent to cloning

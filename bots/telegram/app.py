@@ -32,7 +32,6 @@ from telegram.request import HTTPXRequest
 from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
 from bots.telegram.access import Access
-from bots.telegram.audiences import Handler, answered
 from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
 from bots.telegram.gists import GistHandlers
@@ -45,6 +44,7 @@ from bots.telegram.polls import WatchedPolls
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.rate_limits import SparingRateLimiter
 from bots.telegram.replies import error_handler
+from bots.telegram.requests import Handler, with_request
 from bots.telegram.summaries import SummaryHandlers
 from bots.telegram.translations import TranslationHandlers
 from bots.telegram.update_queue import UpdateQueue
@@ -167,10 +167,11 @@ def build_application(
         translations=runtime.translations, speech=runtime.speech,
         studio=runtime.studio, local_mode=local_mode, pace=pace,
     )  # fmt: skip
-    # Each handler is handed the answer as the core decided it once for the update, the
-    # commander's language noted with it (`answered`); /transcribe's and /say's use cases
-    # decide it themselves.
-    told = partial(answered, runtime.audiences)
+    # Each handler is handed the request as the core read it once for the update (who asks,
+    # where, their language, the chat's preferences), the commander's language noted with it
+    # (`with_request`), and hands it to its use case; /transcribe's and /say's use cases read
+    # it themselves, from what their requests say.
+    told = partial(with_request, runtime.audiences)
     commands: dict[str, Handler] = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
         "transcribe": handlers.transcribe,  # who asks goes in its request (`RecordingEvent`)
         "say": handlers.say,  # ...and in this one's (`SayAsked`)
@@ -199,7 +200,7 @@ def build_application(
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=_NEW))
     application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
-    pressed = answered(runtime.audiences, memory_handlers.button, noted=False)
+    pressed = with_request(runtime.audiences, memory_handlers.button, noted=False)
     application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(BusinessMessagesDeletedHandler(business.deleted))

@@ -1,6 +1,6 @@
 """Whom a Telegram answer is for, and so which language it is in (the rules:
 `core.chat.languages`; the decision, once per command: `core.app.audiences`, through
-`answered`).
+`bots.telegram.requests.with_request`).
 
 A reply to a person is in their app's language (`from_user.language_code`, which Telegram
 sends with every message), else the chat's; what a group as a whole gets (an automatic
@@ -10,15 +10,9 @@ with /botlanguage, else that of whoever last ran a command there, else English.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
-
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
-from core.app.audiences import Answering, Audiences
 from core.chat.languages import DEFAULT_LOCALE, Audience, ChatLanguages, resolve_locale
 from core.domain import errors
 from core.domain.values import ChatRef
@@ -33,24 +27,6 @@ def person_locale(update: Update) -> str | None:
 def stranger_locale(update: Update) -> str:
     """For someone the bot does not serve: their own language, without a look at the chat."""
     return person_locale(update) or DEFAULT_LOCALE
-
-
-AnsweredHandler = Callable[[Update, Answering], Awaitable[None]]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
-
-
-def answered(audiences: Audiences, handler: AnsweredHandler, *, noted: bool = True) -> Handler:
-    """`handler` as python-telegram-bot calls it, handed the answer to the person behind the
-    update as the core decided it once (`Audiences.answering`): its language, else the chat's.
-    `noted`: the chat's posts follow the language of whoever ran the command (all but
-    /forget, which leaves nothing of the chat behind)."""
-
-    @functools.wraps(handler)
-    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        answer = await audiences.answering(_chat_of(update), asking(update), commander=noted)
-        await handler(update, answer)
-
-    return callback
 
 
 def asking(update: Update) -> Audience:
@@ -71,7 +47,7 @@ def audience(update: Update) -> Audience:
 async def audience_locale(update: Update, chats: ChatLanguages) -> str:
     """The language of `audience(update)`."""
     found = audience(update)
-    return found.person or await chats.chat_locale(_chat_of(update))
+    return found.person or await chats.chat_locale(chat_of_update(update))
 
 
 def _is_command(message: Message) -> bool:
@@ -79,7 +55,7 @@ def _is_command(message: Message) -> bool:
     return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities)
 
 
-def _chat_of(update: Update) -> ChatRef:
+def chat_of_update(update: Update) -> ChatRef:
     if update.effective_chat is None:
         raise errors.UserInputError("update without a chat")
     return ChatRef("telegram", str(update.effective_chat.id))

@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
-from core.app.audiences import Answering, Audiences
+from core.app.audiences import Audiences, Request
 from core.app.business import BusinessChats, Change
 from core.app.memory import Memory
 from core.app.transcription import Transcription, Withdrawn
@@ -141,13 +141,18 @@ class BusinessHandlers:
         )
         if connection is None:
             return
-        owner_chat = business.owner_chat(connection)
-        locale = await self.audiences.chat_locale(owner_chat)
+        # The owner's request: their chat's preferences read once, for the transcript's
+        # language and what they are told.
+        owner = await self.audiences.request(
+            business.owner_chat(connection), Audience(), asker=business.owner(connection)
+        )
+        locale = owner.chat_locale
         try:
             transcript = await self.transcription.transcribe_long_audio(
-                owner_chat,
+                owner.chat,
                 remote(recording, local_mode=self.local_mode, message=message),
-                asker=business.owner(connection),
+                prefs=owner.prefs,
+                asker=owner.asker,
                 kept_under=business.kept_under(connection),
                 wanted=lambda: business.active(connection_id),
             )
@@ -172,9 +177,9 @@ class BusinessHandlers:
             return
         await self._send_to_owner(context, connection, message, body, locale)
 
-    async def business(self, update: Update, answer: Answering) -> None:
+    async def business(self, update: Update, request: Request) -> None:
         """/business [on|off|private|reply|skip CHAT_ID|unskip CHAT_ID]: the owner's choices."""
-        message, user, locale = update.effective_message, update.effective_user, answer.locale
+        message, user, locale = update.effective_message, update.effective_user, request.locale
         if message is None or user is None:
             return
         if message.chat.type != ChatType.PRIVATE:  # the status names the chats they skip
@@ -203,7 +208,7 @@ class BusinessHandlers:
             await message.reply_text(await self._status(connection, locale))
 
     async def _status(self, connection: BusinessConnection, locale: str) -> str:
-        owner = await self.audiences.answering(self.chats.owner_chat(connection), Audience())
+        owner = await self.audiences.request(self.chats.owner_chat(connection), Audience())
         prefs = owner.prefs
         destination = "reply" if connection.replies else "owner"
         skipped = ", ".join(sorted(connection.skipped_chats)) or text(

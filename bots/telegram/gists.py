@@ -7,14 +7,13 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bots.telegram.access import asker_of
 from bots.telegram.drafts import WorkShown
 from bots.telegram.gist_replies import send_gist
-from bots.telegram.handlers import chat_of, command_argument, message_of
+from bots.telegram.handlers import command_argument, message_of
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
-from core.app.audiences import Answering
+from core.app.audiences import Request
 from core.app.gists import Gists
 
 GIST_COMMANDS: tuple[str, ...] = ("tldr",)
@@ -25,7 +24,7 @@ class GistHandlers:
         self,
         *,
         gists: Gists,
-        auto: Callable[[Update, str, Answering], Awaitable[None]],
+        auto: Callable[[Update, str, Request], Awaitable[None]],
         local_mode: bool,
         pace: Pace = USUAL,
     ) -> None:
@@ -34,14 +33,14 @@ class GistHandlers:
         self.local_mode = local_mode
         self.pace = pace
 
-    async def tldr(self, update: Update, answer: Answering) -> None:
+    async def tldr(self, update: Update, request: Request) -> None:
         """/tldr as a reply to a recording: its gist, in the asker's language; /tldr auto
         MINUTES|off: recordings at least that long also get theirs (administrators)."""
         message = message_of(update)
-        locale = answer.locale
+        locale = request.locale
         words = command_argument(message).split()
         if words and words[0].casefold() == "auto":
-            await self.auto(update, " ".join(words[1:]), answer)
+            await self.auto(update, " ".join(words[1:]), request)
             return
         recording = recording_in(message.reply_to_message)
         if recording is None:
@@ -49,11 +48,5 @@ class GistHandlers:
             return
         source = remote(recording, local_mode=self.local_mode, message=message.reply_to_message)
         async with WorkShown(message, self.pace, locale=locale) as work:
-            gist = await self.gists.gist(
-                chat_of(update),
-                source,
-                language=locale,
-                asker=asker_of(update),
-                progress=work.progress,
-            )
+            gist = await self.gists.gist(request, source, progress=work.progress)
         await send_gist(message, gist, locale)

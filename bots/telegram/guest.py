@@ -45,7 +45,7 @@ from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import MESSAGE_LIMIT, error_text
-from core.app.audiences import Audiences
+from core.app.audiences import Audiences, Request
 from core.app.claims import Claims
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
@@ -58,7 +58,7 @@ from core.chat.languages import Audience, resolve_locale, translation_target
 from core.chat.live import TranscriptReply
 from core.domain import errors
 from core.domain.claims import Claim
-from core.domain.limits import Asker, asked_by
+from core.domain.limits import asked_by
 from core.domain.text import split_message, utf16_units
 from core.domain.transcripts import LongTranscript
 from core.domain.values import ChatRef
@@ -285,43 +285,37 @@ class GuestHandlers:
         message = update.guest_message
         if message is None or not message.guest_query_id or message.from_user is None:
             return
-        request = guest_request(message, context.bot.username)
+        asked = guest_request(message, context.bot.username)
         own = ChatRef("telegram", str(message.from_user.id))  # the caller's chat with the bot
         caller = Audience(person=resolve_locale(message.from_user.language_code))
-        locale = (await self.audiences.answering(own, caller)).locale
+        # The caller's request, in their own chat with the bot: its preferences read once.
+        request = await self.audiences.request(own, caller, asker=asked_by(message.from_user.id))
         answer = GuestAnswer(update, message, self.answers)
         try:
-            await self._work(message, request, own, locale, answer)
+            await self._work(message, asked, request, answer)
         except Exception as error:
             with contextlib.suppress(TelegramError):  # expired meanwhile: nothing to show it in
-                await answer.post(error_text(error, locale))
+                await answer.post(error_text(error, request.locale))
             raise  # logged by the error handler, which leaves guest chats alone
         finally:
             self.answers.forget(message.guest_query_id)
 
     async def _work(
-        self,
-        message: Message,
-        request: GuestRequest,
-        own: ChatRef,
-        locale: str,
-        answer: GuestAnswer,
+        self, message: Message, asked: GuestRequest, request: Request, answer: GuestAnswer
     ) -> None:
-        caller = message.from_user
-        assert caller is not None  # checked by `message`
         if message.sender_chat is not None:  # an anonymous administrator: no person to serve
             raise errors.AnonymousCaller("a guest query on behalf of a chat")
-        asker = asked_by(caller.id)
-        if request.job == "say":
-            await self._say(answer, own, request.rest, locale, asker_id=caller.id)
+        locale = request.locale
+        if asked.job == "say":
+            await self._say(answer, request, asked.rest)
             return
         recording = recording_in(message.reply_to_message)
-        if recording is None or (request.job == "ask" and not request.rest):
+        if recording is None or (asked.job == "ask" and not asked.rest):
             bot = f"@{message.get_bot().username}"
             await answer.post(text("guest.usage", locale, bot=bot))
             return
         source = remote(recording, local_mode=self.local_mode)
-        first = "guest.transcribing" if request.job in ("", "tldr") else "guest.working"
+        first = "guest.transcribing" if asked.job in ("", "tldr") else "guest.working"
         if answer.inline_message_id is None:
             await answer.post(text(first, locale))
         jobs = {
@@ -330,52 +324,46 @@ class GuestHandlers:
             "translate": self._translation,
             "ask": self._answer,
         }
-        await jobs[request.job](answer, own, source, request.rest, locale, asker)
+        await jobs[asked.job](answer, request, source, asked.rest)
 
     async def _transcript(
-        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
-        asker: Asker,
-    ) -> None:  # fmt: skip
+        self, answer: GuestAnswer, request: Request, source: Recording, rest: str
+    ) -> None:
         view = GuestView(answer, piece_seconds=self.piece_seconds, pace=self.pace)
-        await self.transcripts.asked(
-            RecordingEvent(
-                chat=own, source=source, view=view, audience=Audience(person=locale), asker=asker
-            )
-        )
+        asked = RecordingEvent(
+            chat=request.chat, source=source, view=view,
+            audience=Audience(person=request.locale), asker=request.asker,
+        )  # fmt: skip
+        await self.transcripts.asked(asked)
 
     async def _gist(
-        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
-        asker: Asker,
-    ) -> None:  # fmt: skip
+        self, answer: GuestAnswer, request: Request, source: Recording, rest: str
+    ) -> None:
+        locale = request.locale
         reply = GuestTranscriptReply(
             answer, locale=locale, piece_seconds=self.piece_seconds, pace=self.pace
         )
         async with reply:
-            gist = await self.gists.gist(
-                own, source, language=locale, asker=asker, progress=reply.progress
-            )
+            gist = await self.gists.gist(request, source, progress=reply.progress)
             await reply.settle()
         await answer.deliver(gist_card(gist, locale), locale=locale, name="gist.txt")
 
     async def _translation(
-        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
-        asker: Asker,
-    ) -> None:  # fmt: skip
-        target = translation_target(rest, reader=locale)
-        translated = await self.translations.recording(own, source, target=target, asker=asker)
-        await answer.deliver(translated, locale=locale, name="translation.txt")
+        self, answer: GuestAnswer, request: Request, source: Recording, rest: str
+    ) -> None:
+        target = translation_target(rest, reader=request.locale)
+        translated = await self.translations.recording(request, source, target=target)
+        await answer.deliver(translated, locale=request.locale, name="translation.txt")
 
     async def _answer(
-        self, answer: GuestAnswer, own: ChatRef, source: Recording, rest: str, locale: str,
-        asker: Asker,
-    ) -> None:  # fmt: skip
-        answered = await self.questions.ask(own, source, rest, asker=asker)
-        await answer.deliver(answered.text, locale=locale, name="answer.txt")
-
-    async def _say(
-        self, answer: GuestAnswer, own: ChatRef, words: str, locale: str, *, asker_id: int
+        self, answer: GuestAnswer, request: Request, source: Recording, rest: str
     ) -> None:
+        answered = await self.questions.ask(request, source, rest)
+        await answer.deliver(answered.text, locale=request.locale, name="answer.txt")
+
+    async def _say(self, answer: GuestAnswer, request: Request, words: str) -> None:
         """TEXT as a voice note in the caller's voice and style, as inline mode sends it."""
+        locale = request.locale
         if answer.inline_message_id is not None:
             return  # answered before a restart: the voice note is in the chat
         if self.cache_chat is None:
@@ -385,7 +373,7 @@ class GuestHandlers:
             await answer.post(text("guest.usage", locale, bot=f"@{answer.bot.username}"))
             return
         voice = await self.inline.voice_for(
-            own, words, asker=asked_by(asker_id), store=CacheStore(answer.bot, self.cache_chat)
+            request, words, store=CacheStore(answer.bot, self.cache_chat)
         )
         title = words if len(words) <= TITLE_CHARS else f"{words[: TITLE_CHARS - 1]}…"
         await answer.answer(InlineQueryResultCachedVoice("voice", voice.file_id, title))

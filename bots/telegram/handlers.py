@@ -1,8 +1,9 @@
 """Telegram handlers: parse the update, call one use case, render the answer.
 
-A command's handler is handed the answer as the core decided it once for the update
-(`Answering`: its language, the chat's, the chat's preferences; `audiences.answered`); /say and
-/transcribe put who asks into their use case's request instead, and render what it returns."""
+A command's handler is handed the request as the core read it once for the update (`Request`:
+who asks, their language, the chat's, the chat's preferences; `requests.with_request`), and
+hands it to the use case it calls; /say and /transcribe put who asks into their use case's
+request instead, and render what it returns."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_lines, reply_long
 from bots.telegram.transcripts import TelegramRecordingView
-from core.app.audiences import Answering, Audiences
+from core.app.audiences import Audiences, Request
 from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences, shown_or_set
@@ -32,7 +33,6 @@ from core.app.speech import SayAsked, TextToSpeech
 from core.app.transcripts import Arrived, RecordingEvent, Transcripts
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
-from core.chat.languages import Audience
 from core.chat.overview import (
     auto_gist_text,
     autotranslate_text,
@@ -48,7 +48,6 @@ from core.chat.overview import (
 )
 from core.chat.usage import clone_attempts_line, usage_text
 from core.domain import errors
-from core.domain.limits import Asker
 from core.domain.quantities import Duration
 from core.domain.values import ChatRef
 
@@ -87,13 +86,13 @@ class TelegramHandlers:
         self.local_mode = local_mode
         self.pace = pace
 
-    async def start(self, update: Update, answer: Answering) -> None:
+    async def start(self, update: Update, request: Request) -> None:
         """Greet and explain."""
-        await message_of(update).reply_text(text("start", answer.locale))
+        await message_of(update).reply_text(text("start", request.locale))
 
-    async def help(self, update: Update, answer: Answering) -> None:
+    async def help(self, update: Update, request: Request) -> None:
         """List the commands."""
-        locale = answer.locale
+        locale = request.locale
         # The commands of recordings' gists and translations, in an entry of their own.
         await reply_lines(
             message_of(update),
@@ -101,26 +100,26 @@ class TelegramHandlers:
             f"{text('help.voice_share', locale)}\n{text('help.memory', locale)}",
         )
 
-    async def settings(self, update: Update, answer: Answering) -> None:
+    async def settings(self, update: Update, request: Request) -> None:
         """Show the chat's preferences."""
-        prefs = answer.prefs
-        own = (await self.studio.catalogue(chat_of(update))).own
-        voice, model = answer.voice, answer.tts_model
+        prefs = request.prefs
+        own = (await self.studio.catalogue(request)).own
+        voice, model = request.voice, request.tts_model
         overview = settings_text(
-            prefs, answer.locale, chat_language=answer.chat_locale, voice=voice, tts_model=model,
+            prefs, request.locale, chat_language=request.chat_locale, voice=voice, tts_model=model,
             own=own,
         )  # fmt: skip
         await reply_lines(message_of(update), overview)
 
-    async def usage(self, update: Update, answer: Answering) -> None:
+    async def usage(self, update: Update, request: Request) -> None:
         """/usage: what this chat used today, and what is left."""
         report = await self.limiter.today(chat_of(update), asker_of(update))
         user = update.effective_user
         cloning = "" if user is None else "\n" + clone_attempts_line(
             await self.consents.attempts_today("telegram", str(user.id)),
-            self.consents.attempts_per_day, answer.locale,
+            self.consents.attempts_per_day, request.locale,
         )  # fmt: skip
-        await reply_lines(message_of(update), usage_text(report, answer.locale) + cloning)
+        await reply_lines(message_of(update), usage_text(report, request.locale) + cloning)
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: the sender's reading of their consent
@@ -136,7 +135,10 @@ class TelegramHandlers:
         if question:  # a reading of a consent sentence first, however it is captioned
             heard = None if reading is None else await self.consents.heard(reading)
             if heard is None:
-                await self._ask(message, recording, question, asker_of(update))
+                asked = await self.audiences.request(
+                    chat_of(update), asking(update), asker=asker_of(update)
+                )
+                await self._ask(message, recording, question, asked)
                 return
         else:
             source = remote(recording, local_mode=self.local_mode, message=message)
@@ -179,18 +181,18 @@ class TelegramHandlers:
                 voice=note.data, duration=round(note.duration), filename="voice.ogg", do_quote=True
             )
 
-    async def ask(self, update: Update, answer: Answering) -> None:
+    async def ask(self, update: Update, request: Request) -> None:
         """/ask QUESTION as a reply to a recording."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
         question = command_argument(message)
         if target is None or recording is None or not question:
-            await message.reply_text(text("usage.ask", answer.locale))
+            await message.reply_text(text("usage.ask", request.locale))
             return
-        await self._ask(message, recording, question, asker_of(update))
+        await self._ask(message, recording, question, request)
 
-    async def voice(self, update: Update, answer: Answering) -> None:
+    async def voice(self, update: Update, request: Request) -> None:
         """/voice [NAME]: show or choose the voice; /voice design|clone|delete|share|unshare
         NAME ...: the chat's own voices."""
         message, chat, studio = message_of(update), chat_of(update), self.studio
@@ -201,15 +203,15 @@ class TelegramHandlers:
                    "delete": self._voice_delete, "share": self._voice_share,
                    "unshare": self._voice_unshare}  # fmt: skip
         if action in actions:
-            await actions[action](update, words[1:], answer.locale)
+            await actions[action](update, words[1:], request.locale)
         elif choice:
             chosen = await studio.choose(
                 chat, choice, can_manage=await can_manage(update), chooser=sender_id(message)
             )
-            await message.reply_text(text("voice.set", answer.locale, voice=chosen))
+            await message.reply_text(text("voice.set", request.locale, voice=chosen))
         else:
-            catalogue = await studio.catalogue(chat)
-            await reply_lines(message, catalogue_text(catalogue, answer.locale, wording=CATALOGUE))
+            catalogue = await studio.catalogue(request)
+            await reply_lines(message, catalogue_text(catalogue, request.locale, wording=CATALOGUE))
 
     async def _voice_design(self, update: Update, words: list[str], locale: str) -> None:
         """/voice design NAME DESCRIPTION: store the voice, answer with a sample of it."""
@@ -278,67 +280,67 @@ class TelegramHandlers:
         key = "voices.shared" if shared else "voices.unshared"
         await message.reply_text(text(key, locale, name=name))
 
-    async def style(self, update: Update, answer: Answering) -> None:
+    async def style(self, update: Update, request: Request) -> None:
         """/style [TEXT|off]: show or set the speaking style."""
-        message, chat, locale = message_of(update), chat_of(update), answer.locale
+        message, chat, locale = message_of(update), chat_of(update), request.locale
         choice = command_argument(message)
         if not choice:
-            await message.reply_text(style_text(answer.prefs, locale, wording=CATALOGUE))
+            await message.reply_text(style_text(request.prefs, locale, wording=CATALOGUE))
             return
         style = await self.preferences.set_style(chat, choice, can_manage=await can_manage(update))
         await message.reply_text(style_set_text(style, locale))
 
-    async def language(self, update: Update, answer: Answering) -> None:
+    async def language(self, update: Update, request: Request) -> None:
         """/language [auto|zh|en]: show or set the transcript language."""
-        message, locale = message_of(update), answer.locale
+        message, locale = message_of(update), request.locale
         choice = command_argument(message)
         language = await self._shown_or_set(
-            update, choice, answer.prefs.language, self.preferences.set_language
+            update, choice, request.prefs.language, self.preferences.set_language
         )
         key = "language.set" if choice else "language.current"
         await message.reply_text(text(key, locale, language=transcript_language(language, locale)))
 
-    async def botlanguage(self, update: Update, answer: Answering) -> None:
+    async def botlanguage(self, update: Update, request: Request) -> None:
         """/botlanguage [LANGUAGE|auto]: show or set the language of what the chat gets as a
         whole."""
-        message, chat, locale = message_of(update), chat_of(update), answer.locale
+        message, chat, locale = message_of(update), chat_of(update), request.locale
         choice = command_argument(message)
-        now = answer
+        now = request
         if choice:
             await self.preferences.set_interface_language(
                 chat, choice, can_manage=await can_manage(update)
             )
-            now = await self.audiences.answering(chat, Audience(person=person_locale(update)))
+            now = await self.audiences.request(chat, asking(update))
         reply = bot_language_text(
             now.prefs, locale, chat_language=now.chat_locale, wording=CATALOGUE,
             changed=bool(choice),
         )  # fmt: skip
         await message.reply_text(reply)
 
-    async def autotranscribe(self, update: Update, answer: Answering) -> None:
+    async def autotranscribe(self, update: Update, request: Request) -> None:
         """/autotranscribe [on|off]."""
-        message, locale = message_of(update), answer.locale
+        message, locale = message_of(update), request.locale
         choice = command_argument(message)
         enabled = await self._shown_or_set(
-            update, choice, answer.prefs.auto_transcribe, self.preferences.set_auto_transcribe
+            update, choice, request.prefs.auto_transcribe, self.preferences.set_auto_transcribe
         )
         key = "autotranscribe.set" if choice else "autotranscribe.current"
         await message.reply_text(text(key, locale, state=on_off(enabled, locale)))
 
-    async def autotranslate(self, update: Update, answer: Answering) -> None:
+    async def autotranslate(self, update: Update, request: Request) -> None:
         """/autotranslate [LANGUAGE|off]: every transcript here also gets its translation."""
-        message, locale = message_of(update), answer.locale
+        message, locale = message_of(update), request.locale
         language = await self._shown_or_set(
-            update, command_argument(message), answer.prefs.autotranslate,
+            update, command_argument(message), request.prefs.autotranslate,
             self.preferences.set_autotranslate,
         )  # fmt: skip
         await message.reply_text(autotranslate_text(language, locale, wording=CATALOGUE))
 
-    async def gist_auto(self, update: Update, choice: str, answer: Answering) -> None:
+    async def gist_auto(self, update: Update, choice: str, request: Request) -> None:
         """/tldr auto [MINUTES|off]: recordings at least that long also get their gist."""
-        message, locale = message_of(update), answer.locale
+        message, locale = message_of(update), request.locale
         minutes = await self._shown_or_set(
-            update, choice, answer.prefs.gist_minutes, self.preferences.set_gist_minutes
+            update, choice, request.prefs.gist_minutes, self.preferences.set_gist_minutes
         )
         await message.reply_text(auto_gist_text(minutes, locale, wording=CATALOGUE))
 
@@ -361,8 +363,8 @@ class TelegramHandlers:
     async def _usage(self, update: Update, key: str) -> None:
         """How a command is used (the catalogue's `key`), for a command its use case would have
         answered (`SayAsked`, `RecordingEvent`): in the language decided for the person."""
-        answer = await self.audiences.answering(chat_of(update), asking(update), commander=True)
-        await message_of(update).reply_text(text(key, answer.locale))
+        request = await self.audiences.request(chat_of(update), asking(update), commander=True)
+        await message_of(update).reply_text(text(key, request.locale))
 
     async def _shown_or_set(
         self, update: Update, choice: str, shown: T, change: Callable[..., Awaitable[T]]
@@ -377,15 +379,13 @@ class TelegramHandlers:
         return TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
 
     async def _ask(
-        self, message: Message, recording: Recording, question: str, asker: Asker
+        self, message: Message, recording: Recording, question: str, request: Request
     ) -> None:
-        """Answer `question` about `recording`, replying to `message`."""
+        """Answer `question` about `recording`, asked in `request`, replying to `message`."""
         source = remote(recording, local_mode=self.local_mode)
         async with WorkShown(message, self.pace):  # a "Thinking…" draft, or "typing…"
-            answer = await self.questions.ask(
-                ChatRef("telegram", str(message.chat_id)), source, question, asker=asker
-            )
-        await reply_long(message, answer.text, file_caption="", file_name="answer.txt")
+            answered = await self.questions.ask(request, source, question)
+        await reply_long(message, answered.text, file_caption="", file_name="answer.txt")
 
 
 def command_argument(message: Message) -> str:

@@ -180,15 +180,15 @@ class InlineHandlers:
             await _answer(inline, [], cache_time=0)  # nothing to keep a voice note in
             return
         own = ChatRef("telegram", str(user))  # their chat with the bot: voice, style and quota
+        caller = Audience(person=resolve_locale(inline.from_user.language_code))
+        request = await self.audiences.request(own, caller, asker=asked_by(user))
         try:
             voice = await self.inline.voice_for(
-                own, words, asker=asked_by(user), store=CacheStore(bot, self.cache_chat)
+                request, words, store=CacheStore(bot, self.cache_chat)
             )
         except errors.VoicebridgeError as error:
             logger.info("inline voice refused: %s", type(error).__name__)
-            caller = Audience(person=resolve_locale(inline.from_user.language_code))
-            locale = (await self.audiences.answering(own, caller)).locale
-            sentence = error_text(error, locale)
+            sentence = error_text(error, request.locale)
             button = InlineQueryResultsButton(
                 text=_shortened(sentence, BUTTON_CHARS), start_parameter="inline"
             )

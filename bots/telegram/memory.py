@@ -21,11 +21,11 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 
 from bots.telegram.access import asker_of, owner_of
-from bots.telegram.audiences import AnsweredHandler
 from bots.telegram.handlers import chat_of, command_argument, message_of
 from bots.telegram.messages import text
 from bots.telegram.replies import reply_long
-from core.app.audiences import Answering
+from bots.telegram.requests import RequestHandler
+from core.app.audiences import Request
 from core.app.memory import Memory
 from core.chat.memory import Markup, found_text, link_to, moment_line
 from core.domain.memory import FoundPage, Moment
@@ -47,24 +47,24 @@ HTML = Markup(
 class MemoryHandlers:
     """`/find`, its buttons, and `/ask` (a reply to a recording goes to `on_recording`)."""
 
-    def __init__(self, memory: Memory, *, on_recording: AnsweredHandler) -> None:
+    def __init__(self, memory: Memory, *, on_recording: RequestHandler) -> None:
         self.memory = memory
         self.on_recording = on_recording
 
-    async def find(self, update: Update, answer: Answering) -> None:
+    async def find(self, update: Update, request: Request) -> None:
         """/find WORDS: the first page of the moments where they were said."""
         message = message_of(update)
         words = command_argument(message)
         page = await self.memory.find(
             chat_of(update), words, owner=owner_of(update), asker=asker_of(update)
         )
-        body, buttons = self._page(message, page, answer.locale)
+        body, buttons = self._page(message, page, request.locale)
         await message.reply_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, do_quote=True,
             link_preview_options=NO_PREVIEW,
         )  # fmt: skip
 
-    async def button(self, update: Update, answer: Answering) -> None:
+    async def button(self, update: Update, request: Request) -> None:
         """A button under a page: another page, or a moment shown beside its voice note."""
         query = update.callback_query
         if query is None or query.data is None or not isinstance(query.message, Message):
@@ -75,7 +75,7 @@ class MemoryHandlers:
             message_id, _, millis = data.removeprefix(NOTE).partition(":")
             at = format_duration(int(millis) / 1000)
             await shown.get_bot().send_message(
-                shown.chat_id, text("find.here", answer.locale, at=at),
+                shown.chat_id, text("find.here", request.locale, at=at),
                 reply_to_message_id=int(message_id),
             )  # fmt: skip
             return
@@ -87,17 +87,17 @@ class MemoryHandlers:
             chat_of(update), command_argument(asked), page=number, owner=owner_of(update),
             asker=asker_of(update),
         )  # fmt: skip
-        body, buttons = self._page(shown, page, answer.locale)
+        body, buttons = self._page(shown, page, request.locale)
         await shown.edit_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, link_preview_options=NO_PREVIEW
         )
 
-    async def ask(self, update: Update, answer: Answering) -> None:
+    async def ask(self, update: Update, request: Request) -> None:
         """/ask QUESTION: about the recording replied to; without one, from what was said here."""
         message = message_of(update)
         question = command_argument(message)
         if message.reply_to_message is not None or not question:
-            await self.on_recording(update, answer)
+            await self.on_recording(update, request)
             return
         recalled = await self.memory.ask(
             chat_of(update), question, asker=asker_of(update), owner=owner_of(update)
@@ -108,7 +108,7 @@ class MemoryHandlers:
                 moment_line(
                     moment,
                     (),
-                    answer.locale,
+                    request.locale,
                     number=number,
                     zone=recalled.zone,
                     markup=HTML,
@@ -116,7 +116,7 @@ class MemoryHandlers:
                 )
                 for number, moment in recalled.cited[:10]
             ]
-            body = "\n".join([text("memory.cited", answer.locale), *lines])
+            body = "\n".join([text("memory.cited", request.locale), *lines])
             await message.reply_text(
                 body, parse_mode=ParseMode.HTML, do_quote=True, link_preview_options=NO_PREVIEW
             )

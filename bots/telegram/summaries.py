@@ -9,14 +9,14 @@ from telegram import Bot, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
-from bots.telegram.access import asker_of, owner_of
+from bots.telegram.access import owner_of
 from bots.telegram.chatlog import log_entry
 from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
 from bots.telegram.inline import discarding
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long, telegram_pieces
-from core.app.audiences import Answering
+from core.app.audiences import Request
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
@@ -46,25 +46,25 @@ class SummaryHandlers:
         if entry is not None:
             await self.summaries.record(entry)
 
-    async def summary(self, update: Update, answer: Answering) -> None:
+    async def summary(self, update: Update, request: Request) -> None:
         """/summary [window] [voice], or /summary on|off. The summary's heading is in the
         chat's language, like its text: the group reads it together."""
-        message, chat = message_of(update), chat_of(update)
-        locale = answer.locale
+        message, chat = message_of(update), request.chat
+        locale = request.locale
         if message.chat.type == ChatType.PRIVATE:
             await message.reply_text(text("summary.private_chat", locale))
             return
-        request = parse_summary_args(command_argument(message))
-        if isinstance(request, LoggingChoice):
+        asked = parse_summary_args(command_argument(message))
+        if isinstance(asked, LoggingChoice):
             allowed = await can_manage(update)
-            await self.summaries.set_logging(chat, request.enabled, can_manage=allowed)
-            key = "summary.logging_on" if request.enabled else "summary.logging_off"
+            await self.summaries.set_logging(chat, asked.enabled, can_manage=allowed)
+            key = "summary.logging_on" if asked.enabled else "summary.logging_off"
             days = self.summaries.limits.retention_days
             await message.reply_text(text(key, locale, days=days))
             return
         async with chat_action(message, ChatAction.TYPING, self.pace):
-            summary = await self.summaries.summarise(chat, request, asker=asker_of(update))
-        posts = answer.chat_locale
+            summary = await self.summaries.summarise(request, asked)
+        posts = request.chat_locale
         caption = text("summary.file_caption", posts)
         await reply_long(
             message, summary_text(summary, posts), file_caption=caption, file_name="summary.txt"
@@ -77,9 +77,9 @@ class SummaryHandlers:
                 do_quote=True,
             )
 
-    async def digest(self, update: Update, answer: Answering) -> None:
+    async def digest(self, update: Update, request: Request) -> None:
         """/digest [HH:MM [time zone] | off]: show or change the daily digest."""
-        message, locale = message_of(update), answer.locale
+        message, locale = message_of(update), request.locale
         if message.chat.type == ChatType.PRIVATE:
             await message.reply_text(text("summary.private_chat", locale))
             return
@@ -88,9 +88,9 @@ class SummaryHandlers:
         )
         await message.reply_text(schedule_text(state, locale))
 
-    async def forget(self, update: Update, answer: Answering) -> None:
+    async def forget(self, update: Update, request: Request) -> None:
         """/forget: delete everything stored for this chat (administrators)."""
-        message, locale = message_of(update), answer.locale
+        message, locale = message_of(update), request.locale
         allowed, discard = await can_manage(update), discarding(message.get_bot())
         count = await self.summaries.forget(
             chat_of(update), can_manage=allowed, discard=discard, owner=owner_of(update)

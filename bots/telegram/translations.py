@@ -7,7 +7,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatAction
 
-from bots.telegram.access import asker_of
 from bots.telegram.handlers import (
     chat_of,
     command_argument,
@@ -18,7 +17,7 @@ from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
-from core.app.audiences import Answering
+from core.app.audiences import Request
 from core.app.speech import TextToSpeech
 from core.app.translations import Translations
 from core.app.voices import VoiceStudio
@@ -43,10 +42,10 @@ class TranslationHandlers:
         self.local_mode = local_mode
         self.pace = pace
 
-    async def translate(self, update: Update, answer: Answering) -> None:
+    async def translate(self, update: Update, request: Request) -> None:
         """/translate [LANGUAGE] as a reply to a recording or a text."""
         message = message_of(update)
-        locale = answer.locale
+        locale = request.locale
         target = message.reply_to_message
         recording = recording_in(target)
         words = (target.text or target.caption or "") if target is not None else ""
@@ -57,19 +56,16 @@ class TranslationHandlers:
         spoken = any(word.casefold() == "voice" for word in typed)
         named = [word for word in typed if word.casefold() != "voice"]
         language = translation_target(named[0] if named else "", reader=locale)
-        chat, asker = chat_of(update), asker_of(update)
         async with chat_action(message, ChatAction.TYPING, self.pace):
             if recording is None:
-                translated = await self.translations.text(chat, words, target=language, asker=asker)
+                translated = await self.translations.text(request, words, target=language)
             else:
                 source = remote(recording, local_mode=self.local_mode)
-                translated = await self.translations.recording(
-                    chat, source, target=language, asker=asker
-                )
+                translated = await self.translations.recording(request, source, target=language)
         if spoken:  # in the words' speaker's own voice, where they allowed it
             async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
                 note = await self.speech.spoken_translation(
-                    chat, translated, language=language, speaker_id=sender_id(target), asker=asker
+                    request, translated, language=language, speaker_id=sender_id(target)
                 )
             if note is not None:
                 await message.reply_voice(
@@ -80,10 +76,10 @@ class TranslationHandlers:
             translated = f"{text('translate.not_spoken', locale)}\n\n{translated}"
         await reply_long(message, translated, file_caption="", file_name="translation.txt")
 
-    async def voicetranslations(self, update: Update, answer: Answering) -> None:
+    async def voicetranslations(self, update: Update, request: Request) -> None:
         """/voicetranslations on|off: whether your own cloned voice here speaks translations of
         your words (/translate LANGUAGE voice)."""
-        message, locale = message_of(update), answer.locale
+        message, locale = message_of(update), request.locale
         choice = command_argument(message).strip().casefold()
         if choice not in ("on", "off"):
             await message.reply_text(text("usage.voicetranslations", locale))

@@ -12,7 +12,8 @@ gate.py           the speech requests in flight: so many at once, fewer per chat
 questions.py      /ask about a recording
 recordings.py     recordings judged on what their platform declares, then downloaded
 preferences.py    a chat's preferences, read and changed
-audiences.py      whom an answer is for: its language and the chat's choices, decided once per event
+audiences.py      the request of an event: who asks, where, in which language, and the chat's
+                  choices, read once; every use case takes it and reads them no more
 voices.py         the chat's own voices: designed, cloned, chosen, deleted
 consents.py       spoken consent before a voice is cloned: the sentence, the reading, the clone
 voice_calls.py    a server's voice call, held by reading and listening: join, deafen, leave

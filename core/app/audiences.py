@@ -1,10 +1,13 @@
-"""Who an answer is for, decided once per event.
+"""Who asks, where, and for whom the answer is: one request value, built once per event.
 
-An adapter says who is asking and where: the chat, and an `Audience` (the person's language as
-their app gives it, the one the platform gives the place). `Audiences.answering` reads the
-chat's preferences once, in one unit of work, and returns what the adapter renders with: the
-answer's language, the language of what the whole chat gets, and the preferences as they stand.
-The adapter works nothing out itself (the rules: `core.chat.languages`).
+An adapter says who is asking and where: the chat, who asks (`Asker`, whose limits the work
+counts against), and an `Audience` (the person's language as their app gives it, the one the
+platform gives the place). `Audiences.request` reads the chat's preferences once, in one unit
+of work, and returns the `Request`: the answer's language, the language of what the whole chat
+gets, the preferences as they stand, and who asks. The adapter hands that one value to the use
+case, which takes everything it needs of the chat from it and never reads the preferences
+again (python-telegram-bot's `CallbackContext` is the model: one value per update). The
+adapter works nothing out itself (the rules: `core.chat.languages`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from core.chat.languages import Audience, chat_locale
+from core.domain.limits import ANYONE, Asker
 from core.domain.tts import chosen_voice
 from core.domain.values import ChatRef, Preferences
 from core.ports import UnitOfWork
@@ -22,14 +26,19 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Answering:
-    """An answer in `chat`, as the core decided it once for the event."""
+class Request:
+    """One command, click or event in `chat`, as the core read it once for the adapter: what
+    every use case it calls takes instead of reading the chat's preferences again."""
 
     chat: ChatRef
     locale: str  # the answer's language
     chat_locale: str  # the language of what the whole chat gets (a summary, a post)
     prefs: Preferences  # the chat's choices, read in the same unit of work
     tts_model: str  # the chat's speech model, else the default
+    asker: Asker | None = ANYONE  # whose limits the work counts against; None: nobody's (a digest)
+    # The auto-transcribe of the channel the event came from, where it has its own (a Discord
+    # channel's override), read with the chat's preferences; None: it follows the chat.
+    channel_auto_transcribe: bool | None = None
 
     @property
     def voice(self) -> str:
@@ -37,29 +46,38 @@ class Answering:
         default."""
         return chosen_voice(self.prefs.voice, self.tts_model)
 
+    @property
+    def auto_transcribe(self) -> bool:
+        """Whether recordings that arrive here are transcribed unasked: the channel's own
+        choice where it has one, else the chat's."""
+        own = self.channel_auto_transcribe
+        return self.prefs.auto_transcribe if own is None else own
+
 
 class Audiences:
-    """The language of an answer and of what a chat gets, from the chat's preferences."""
+    """Each event's request, from the chat's preferences read once: who asks, the language of
+    the answer and of what the chat gets."""
 
     def __init__(self, *, uow: Callable[[], UnitOfWork], default_tts_model: str) -> None:
         self._uow = uow
         self._default_tts_model = default_tts_model
 
-    async def answering(
+    async def request(
         self,
         chat: ChatRef,
         audience: Audience,
         *,
+        asker: Asker | None = ANYONE,
         commander: bool = False,
         channel: ChatRef | None = None,
-    ) -> Answering:
-        """The answer to `audience` in `chat` (in `channel` of it, whose own auto-transcribe
-        overrides the chat's where it has one). A `commander` (someone who ran a command) is
-        noted first, in the same unit of work: what the bot posts to everyone follows the
-        language of the last of them, unless the administrators chose one (written only when
-        it changes; best effort, the command must not fail for it)."""
+    ) -> Request:
+        """The request of `asker` in `chat`, answered for `audience` (in `channel` of it, whose
+        own auto-transcribe is read with the chat's preferences). A `commander` (someone who
+        ran a command) is noted first, in the same unit of work: what the bot posts to everyone
+        follows the language of the last of them, unless the administrators chose one (written
+        only when it changes; best effort, the command must not fail for it)."""
         async with self._uow() as uow:
-            prefs = await self._prefs(uow, chat, channel)
+            prefs, own = await self._prefs(uow, chat, channel)
             noted = audience.person if commander else None
             if noted is not None and prefs.commander_language != noted:
                 try:
@@ -68,27 +86,43 @@ class Audiences:
                     prefs = replace(prefs, commander_language=noted)
                 except Exception:
                     logger.exception("could not note the commander's language in %s", chat)
-        return self._answer(chat, audience, prefs)
+        return self._request(chat, audience, asker, prefs, own)
 
-    async def answering_in(
-        self, uow: UnitOfWork, chat: ChatRef, audience: Audience, *, channel: ChatRef | None = None
-    ) -> Answering:
-        """`answering`, for no commander, in a unit of work the caller has open: a use case that
+    async def request_in(
+        self,
+        uow: UnitOfWork,
+        chat: ChatRef,
+        audience: Audience,
+        *,
+        asker: Asker | None = ANYONE,
+        channel: ChatRef | None = None,
+    ) -> Request:
+        """`request`, for no commander, in a unit of work the caller has open: a use case that
         reads something else for the same event reads it in the same transaction."""
-        return self._answer(chat, audience, await self._prefs(uow, chat, channel))
+        prefs, own = await self._prefs(uow, chat, channel)
+        return self._request(chat, audience, asker, prefs, own)
 
-    async def _prefs(self, uow: UnitOfWork, chat: ChatRef, channel: ChatRef | None) -> Preferences:
+    async def _prefs(
+        self, uow: UnitOfWork, chat: ChatRef, channel: ChatRef | None
+    ) -> tuple[Preferences, bool | None]:
+        """The chat's preferences, and its channel's own auto-transcribe where it has one."""
         prefs = await uow.preferences.get(chat)
         override = None if channel is None else await uow.preferences.find(channel)
-        if override is not None:
-            prefs = replace(prefs, auto_transcribe=override.auto_transcribe)
-        return prefs
+        return prefs, None if override is None else override.auto_transcribe
 
-    def _answer(self, chat: ChatRef, audience: Audience, prefs: Preferences) -> Answering:
+    def _request(
+        self,
+        chat: ChatRef,
+        audience: Audience,
+        asker: Asker | None,
+        prefs: Preferences,
+        own: bool | None,
+    ) -> Request:
         posts = chat_locale(prefs, platform=audience.platform)
-        model = self.tts_model(prefs)
-        locale = audience.person or posts
-        return Answering(chat=chat, locale=locale, chat_locale=posts, prefs=prefs, tts_model=model)
+        return Request(
+            chat=chat, locale=audience.person or posts, chat_locale=posts, prefs=prefs,
+            tts_model=self.tts_model(prefs), asker=asker, channel_auto_transcribe=own,
+        )  # fmt: skip
 
     def tts_model(self, prefs: Preferences) -> str:
         """The chat's speech model, else the default."""
@@ -96,4 +130,4 @@ class Audiences:
 
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
         """The language of what the bot posts to the whole chat (`ChatLanguages`)."""
-        return (await self.answering(chat, Audience(platform=platform))).chat_locale
+        return (await self.request(chat, Audience(platform=platform))).chat_locale

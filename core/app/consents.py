@@ -47,7 +47,7 @@ from core.domain.consent import (
 )
 from core.domain.limits import ANYONE, Asker, until_reset, utc_day
 from core.domain.quantities import waiting
-from core.domain.values import ChatRef, Platform
+from core.domain.values import ChatRef, Platform, Preferences
 from core.ports import Clock, Recording, SystemClock, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -171,10 +171,14 @@ class VoiceConsents:
 
     async def heard(self, reading: ConsentReading) -> ConsentHeard | None:
         """A voice note's part in spoken consent (see the module docstring)."""
+        chat = ChatRef(reading.platform, reading.declared.chat_id)
         async with self._uow() as uow:
             candidate = await self.candidate(uow, reading)
+            prefs = None if candidate is None else await uow.preferences.get(chat)
             await uow.commit()
-        return None if candidate is None else await self.hear(candidate)
+        if candidate is None or prefs is None:
+            return None
+        return await self.hear(candidate, prefs)
 
     async def candidate(self, uow: VoiceUnitOfWork, reading: ConsentReading) -> Candidate | None:
         """`heard`'s first step, in a unit of work the caller has open and commits (a use case
@@ -199,16 +203,18 @@ class VoiceConsents:
             return None
         return Candidate(reading, challenge, first)
 
-    async def hear(self, candidate: Candidate) -> ConsentHeard | None:
-        """`heard`'s second step, once `candidate`'s unit of work is committed: the note heard;
-        if it is the reading, the voice cloned or refused. None: an ordinary note after all."""
+    async def hear(self, candidate: Candidate, prefs: Preferences) -> ConsentHeard | None:
+        """`heard`'s second step, once `candidate`'s unit of work is committed: the note heard
+        (in the transcript language of its chat's `prefs`, as the caller read them with the
+        candidate); if it is the reading, the voice cloned or refused. None: an ordinary note
+        after all."""
         reading, challenge, first = candidate
         declared = reading.declared
         chat = ChatRef(reading.platform, declared.chat_id)
         # Not a request of its own against the per-minute rates: as an ordinary note it is
         # counted once, on its way; as a reading, the sentences a day limit it.
         heard = await self._transcription.transcribe_long_audio(
-            chat, reading.recording, asker=reading.asker, rated=False
+            chat, reading.recording, prefs=prefs, asker=reading.asker, rated=False
         )
         if not is_reading(heard.text, challenge):
             return None  # an ordinary voice note

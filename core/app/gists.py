@@ -18,15 +18,15 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+from core.app.audiences import Request
 from core.app.limits import Limiter
 from core.app.transcription import Transcription
 from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.gists import Gist, clock, parse_gist
-from core.domain.limits import ANYONE, Asker
 from core.domain.prompts import fenced
 from core.domain.transcripts import LongTranscript, ProgressCallback, said_by
-from core.domain.values import ChatRef, Preferences
+from core.domain.values import Preferences
 from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)
@@ -73,40 +73,31 @@ class Gists:
         self._budget = max_prompt_chars
 
     async def gist(
-        self,
-        chat: ChatRef,
-        source: Recording,
-        *,
-        language: str,
-        asker: Asker = ANYONE,
-        progress: ProgressCallback | None = None,
+        self, request: Request, source: Recording, *, progress: ProgressCallback | None = None
     ) -> Gist:
-        """The gist of `source` in `language` (a catalogue locale such as `de` or `zh_Hans`)."""
+        """The gist of `source` in the language of the answer to `request` (a catalogue locale
+        such as `de` or `zh_Hans`); its transcript in the chat's transcript language."""
+        chat, asker = request.chat, request.asker
         async with self._limiter.spending(chat, asker, summaries=1) as spend:
             transcript = await self._transcription.transcribe_long_audio(
-                chat, source, progress=progress, asker=asker
+                chat, source, prefs=request.prefs, progress=progress, asker=asker
             )
             if not transcript.text.strip():
                 raise errors.NoSpeech()
             api = spend.metered(self._chat_api)
+            language = request.locale
             answer = await condense(transcript, api=api, language=language, budget=self._budget)
         return answer
 
-    async def automatic(
-        self,
-        chat: ChatRef,
-        heard: LongTranscript,
-        *,
-        prefs: Preferences,
-        language: str,
-        asker: Asker = ANYONE,
-    ) -> Gist | None:
+    async def automatic(self, request: Request, heard: LongTranscript) -> Gist | None:
         """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of a recording transcribed
-        unasked as `heard`, when the chat wants one for recordings that long; else None."""
-        if not follows(heard, prefs):
+        unasked as `heard` in `request`, when the chat wants one for recordings that long (in
+        the answer's language); else None."""
+        if not follows(heard, request.prefs):
             return None
-        async with self._limiter.spending(chat, asker, summaries=1) as spend:
+        async with self._limiter.spending(request.chat, request.asker, summaries=1) as spend:
             api = spend.metered(self._chat_api)
+            language = request.locale
             return await condense(heard, api=api, language=language, budget=self._budget)
 
 

@@ -18,10 +18,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from core.app.preferences import ChatPreferences
+from core.app.audiences import Request
 from core.app.speech import TextToSpeech
 from core.domain.inline import CachedVoice, inline_voice_key
-from core.domain.limits import Asker
 from core.domain.values import ChatRef, VoiceNote
 from core.ports import Clock, InlineUnitOfWork
 
@@ -38,23 +37,21 @@ class InlineVoices:
         self,
         *,
         uow: Callable[[], InlineUnitOfWork],
-        preferences: ChatPreferences,
         speech: TextToSpeech,
         clock: Clock,
     ) -> None:
         self._uow = uow
-        self._preferences = preferences
         self._speech = speech
         self._clock = clock
 
-    async def voice_for(
-        self, chat: ChatRef, text: str, *, asker: Asker, store: Store
-    ) -> CachedVoice:
-        """`text` as a voice note in `chat`'s voice and style, rendered (against `asker`'s
+    async def voice_for(self, request: Request, text: str, *, store: Store) -> CachedVoice:
+        """`text` as a voice note in the voice and style of the request's chat (the asker's own
+        chat with the bot, as `request` read its preferences), rendered (against the asker's
         limits) and handed to `store` only when no identical one was stored before."""
-        prefs = await self._preferences.get(chat)
+        chat, prefs, asker = request.chat, request.prefs, request.asker
+        author = None if asker is None else asker.user_id
         # The asker's own words: their own cloned voice speaks them, shared or not.
-        speaker = await self._speech.speaker(chat, prefs, author=asker.user_id)
+        speaker = await self._speech.speaker(chat, prefs, author=author)
         key = inline_voice_key(
             text=text.strip(), model=speaker.model, voice=speaker.voice,
             description=speaker.description, style=prefs.style,

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from core.chat.languages import NATIVE_NAMES, chat_locale, locale_named, translation_target
+from core.chat.languages import NATIVE_NAMES, locale_named, translation_target
 from core.chat.messages import preset_named
 from core.domain import errors
 from core.domain.quantities import Term
@@ -69,13 +69,10 @@ class ChatPreferences:
         self._watchers.append(watcher)
 
     async def get(self, chat: ChatRef) -> Preferences:
+        """The chat's preferences, for work that keeps them a while (a listened call). A
+        command's use case takes them in its request instead (`core.app.audiences.Request`)."""
         async with self._uow() as uow:
             return await uow.preferences.get(chat)
-
-    async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
-        """The language of what the bot posts to the whole chat (`core.chat.languages`);
-        `platform`: the one the platform gives the chat (a Discord server's), if ours."""
-        return chat_locale(await self.get(chat), platform=platform)
 
     def tts_model(self, prefs: Preferences) -> str:
         return prefs.tts_model or self._default_tts_model
@@ -179,13 +176,7 @@ class ChatPreferences:
         await self._update(chat, can_manage, auto_transcribe=word in _ON)
         return word in _ON
 
-    # Channel overrides
-
-    async def channel_auto_transcribe(self, channel: ChatRef) -> bool | None:
-        """The channel's own auto-transcribe setting, or None when it follows its chat."""
-        async with self._uow() as uow:
-            override = await uow.preferences.find(channel)
-            return None if override is None else override.auto_transcribe
+    # Channel overrides (read with the chat's: `Request.channel_auto_transcribe`)
 
     async def set_channel_auto_transcribe(
         self, channel: ChatRef, value: str, *, can_manage: bool

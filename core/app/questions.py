@@ -7,19 +7,23 @@ a turn      at most `ask_concurrency` questions are worked on at once in the pro
             may convert and send up to 50 MB); the others wait here, reservations held
   -> fetched, measured (MAX_AUDIO_SECONDS, and what one request holds), the reservation
      grown to its measured length, then sent to MiMo streamed from its file
+
+Who asks and where come in the request (`core.app.audiences.Request`), with the chat's
+preferences the adapter had read for it: the answer's language is the chat's transcript
+language, and nothing here reads the preferences again.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from core.app.audiences import Request
 from core.app.limits import Limiter
 from core.app.metering import counted
-from core.app.preferences import ChatPreferences
 from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
-from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
-from core.domain.values import Answer, ChatRef, Language
+from core.domain.limits import Counts, RequestLimits
+from core.domain.values import Answer, Language
 from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi
 
 
@@ -31,7 +35,6 @@ class Questions:
         *,
         speech: SpeechApi,
         audio: AudioConverter,
-        preferences: ChatPreferences,
         limiter: Limiter,
         limits: RequestLimits,
         recordings: Recordings,
@@ -39,7 +42,6 @@ class Questions:
     ) -> None:
         self._speech = speech
         self._audio = audio
-        self._preferences = preferences
         self._limiter = limiter
         self._limits = limits
         self._recordings = recordings
@@ -47,16 +49,14 @@ class Questions:
         self.metrics = metrics  # questions counted
 
     @counted("ask")
-    async def ask(
-        self, chat: ChatRef, source: Recording, question: str, *, asker: Asker = ANYONE
-    ) -> Answer:
-        """An answer to `question` about the recording `source`."""
+    async def ask(self, request: Request, source: Recording, question: str) -> Answer:
+        """An answer to `question` about the recording `source`, asked in `request`."""
         question = question.strip()
         if not question:
             raise errors.EmptyText()
         self._recordings.check_declared(source)
+        chat, asker = request.chat, request.asker
         await self._limiter.admit(chat, asker)
-        prefs = await self._preferences.get(chat)
         async with self._limiter.spending(chat, asker) as spend:
             await spend.reserve(Counts(ask_seconds=declared_seconds(source)))
             async with (
@@ -71,7 +71,7 @@ class Questions:
                     audio.path,
                     mime=audio.mime,
                     question=question,
-                    system=_answer_language(prefs.language),
+                    system=_answer_language(request.prefs.language),
                 )
             spend.used(usage=answer.usage)
         return answer.marked()

@@ -11,6 +11,9 @@ digests are nobody's own words.
 
 `/say` carries who asks and where (`SayAsked`): the chat's preferences are read once, for its
 voice and style and for the answer's language, and come back with the voice notes (`Said`).
+Everything else spoken for a request (a summary read out, a spoken translation, a file) takes
+the request (`core.app.audiences.Request`), with the preferences read for it: none are read
+here again.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import asyncio
 import unicodedata
 from dataclasses import dataclass, field
 
-from core.app.audiences import Answering, Audiences
+from core.app.audiences import Audiences, Request
 from core.app.limits import Limiter
 from core.app.metering import counted
 from core.app.voices import Speaker, VoiceStudio
@@ -54,10 +57,10 @@ class SayAsked:
 
 @dataclass(frozen=True)
 class Said:
-    """The voice notes of a `SayAsked` (usually one: `TextToSpeech.say_notes`), and the answer
-    as the core decided it while reading the chat's preferences for them."""
+    """The voice notes of a `SayAsked` (usually one: `TextToSpeech.say_notes`), and the request
+    as the core read it (the chat's preferences) for them."""
 
-    answer: Answering
+    request: Request
     notes: list[VoiceNote]
 
 
@@ -78,7 +81,7 @@ class TextToSpeech:
     ) -> None:
         self._speech = speech
         self._audio = audio
-        self._audiences = audiences  # the chat's preferences, read once per request
+        self._audiences = audiences  # /say's request, read once (`say_notes`)
         self._limiter = limiter
         self._studio = studio  # the chat's own voices; without it, only the built-in ones
         self._max_say_chars = max_say_chars
@@ -86,75 +89,60 @@ class TextToSpeech:
         self.metrics = metrics  # says counted
 
     @counted("say")
-    async def say(
-        self, chat: ChatRef, text: str, *, asker: Asker = ANYONE, author: str | None = None
-    ) -> VoiceNote:
-        """A voice note of `text` (up to `max_say_chars`) in the chat's voice and style."""
-        text = self._clean_say_text(text)
-        await self._limiter.admit(chat, asker)
-        return await self.read_aloud(chat, text, max_pieces=len(text), asker=asker, author=author)
-
-    @counted("say")
     async def say_as(
-        self, chat: ChatRef, text: str, *, prefs: Preferences, speaker: Speaker, asker: Asker
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+        asker: Asker | None,
     ) -> VoiceNote:
-        """Like `say`, spoken by `speaker` in the chat's style (`prefs`), both as the caller read
-        them already (inline mode keys the voice notes it keeps by them)."""
+        """A voice note of `text` (up to `max_say_chars`), spoken by `speaker` in the chat's style
+        (`prefs`), both as the caller read them already (inline mode keys the voice notes it
+        keeps by them)."""
         text = self._clean_say_text(text)
         await self._limiter.admit(chat, asker)
         return await self.in_voice(chat, text, prefs=prefs, speaker=speaker, asker=asker)
 
     @counted("say")
     async def say_notes(self, asked: SayAsked) -> Said:
-        """Like `say`, as several voice notes when one would hold more than `NOTE_CHARS`
-        characters of speech (a platform's upload limit); usually one. The chat's preferences
-        are read once: its voice and style, and the answer's language, returned with them."""
+        """A voice note of `asked.text` (up to `max_say_chars`) in the chat's voice and style;
+        several when one would hold more than `NOTE_CHARS` characters of speech (a platform's
+        upload limit). The chat's preferences are read once: its voice and style, and the
+        answer's language, returned with them."""
         text = self._clean_say_text(asked.text)
         await self._limiter.admit(asked.chat, asked.asker)
-        answer = await self._audiences.answering(
-            asked.chat, asked.audience, commander=asked.commander
+        request = await self._audiences.request(
+            asked.chat, asked.audience, asker=asked.asker, commander=asked.commander
         )
-        speaker = await self.speaker(asked.chat, answer.prefs, author=asked.author)
+        speaker = await self.speaker(asked.chat, request.prefs, author=asked.author)
         wavs = await self._synthesize(
-            asked.chat, self._pieces(text), asked.asker, prefs=answer.prefs, speaker=speaker
+            asked.chat, self._pieces(text), asked.asker, prefs=request.prefs, speaker=speaker
         )
-        return Said(answer=answer, notes=[await self._note(group) for group in _notes(wavs)])
+        return Said(request=request, notes=[await self._note(group) for group in _notes(wavs)])
 
     @counted("say")
-    async def say_file(
-        self, chat: ChatRef, text: str, *, fmt: AudioFormat, asker: Asker = ANYONE
-    ) -> SpeechFile:
-        """Like `say`, as one file of `fmt` however long (a file has no upload limit), with
-        each piece's text and when it is heard."""
+    async def say_file(self, request: Request, text: str, *, fmt: AudioFormat) -> SpeechFile:
+        """Like `say_notes`, as one file of `fmt` however long (a file has no upload limit),
+        with each piece's text and when it is heard."""
         text = self._clean_say_text(text)
-        await self._limiter.admit(chat, asker)
-        wavs = await self._speak(chat, self._pieces(text), asker)
+        await self._limiter.admit(request.chat, request.asker)
+        wavs = await self._speak(request, self._pieces(text))
         return await self._audio.to_speech_file(wavs, fmt=fmt)
 
     async def read_aloud(
-        self,
-        chat: ChatRef,
-        text: str,
-        *,
-        max_pieces: int,
-        asker: Asker | None = ANYONE,
-        author: str | None = None,
+        self, request: Request, text: str, *, max_pieces: int, author: str | None = None
     ) -> VoiceNote:
         """`text` of any length as one voice note: cut at sentence boundaries into requests of
         at most `tts_piece_chars`, a few synthesised at once, joined in order. Pieces past
         `max_pieces` are left out (nobody listens to a quarter-hour clip). Part of a request
         already admitted: only the speech quota applies."""
-        wavs = await self._speak(chat, self._pieces(text)[:max_pieces], asker, author=author)
+        wavs = await self._speak(request, self._pieces(text)[:max_pieces], author=author)
         return await self._note([wav for _, wav in wavs])
 
     async def spoken_translation(
-        self,
-        chat: ChatRef,
-        text: str,
-        *,
-        language: str,
-        speaker_id: str | None,
-        asker: Asker | None = ANYONE,
+        self, request: Request, text: str, *, language: str, speaker_id: str | None
     ) -> VoiceNote | None:
         """`/translate LANGUAGE voice`: a translation of `speaker_id`'s words as one voice
         note, in their own cloned voice where they allowed it (`VoiceStudio.
@@ -163,11 +151,17 @@ class TextToSpeech:
         if not speaks(language):
             return None
         pieces = self._pieces(text)[: len(text)]
-        wavs = await self._speak(chat, pieces, asker, speaker_id=speaker_id)
+        wavs = await self._speak(request, pieces, speaker_id=speaker_id)
         return await self._note([wav for _, wav in wavs])
 
     async def in_voice(
-        self, chat: ChatRef, text: str, *, prefs: Preferences, speaker: Speaker, asker: Asker
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+        asker: Asker | None,
     ) -> VoiceNote:
         """`text` as one voice note spoken by `speaker`, whom the caller chose (the channel
         reader: each member their own voice), in the chat's style (`prefs`, read by the caller).
@@ -195,21 +189,20 @@ class TextToSpeech:
 
     async def _speak(
         self,
-        chat: ChatRef,
+        request: Request,
         pieces: list[str],
-        asker: Asker | None,
         *,
         speaker_id: str | None = None,
         author: str | None = None,
     ) -> list[tuple[str, bytes]]:
         """Each piece with its WAV, in order, in the chat's voice (or, for a translation of
-        `speaker_id`'s words, theirs where they allowed it); every character counts against the
-        chat's speech quota."""
-        prefs = (await self._audiences.answering(chat, Audience())).prefs
+        `speaker_id`'s words, theirs where they allowed it) as `request` read it; every
+        character counts against the chat's speech quota."""
+        chat, prefs = request.chat, request.prefs
         speaker = await self.speaker(chat, prefs, author=author)
         if self._studio is not None and speaker_id is not None:
             speaker = await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)
-        return await self._synthesize(chat, pieces, asker, prefs=prefs, speaker=speaker)
+        return await self._synthesize(chat, pieces, request.asker, prefs=prefs, speaker=speaker)
 
     async def _synthesize(
         self,

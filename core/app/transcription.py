@@ -33,7 +33,6 @@ from core.app.gate import RequestGate
 from core.app.kept import FORGETFUL, Recollection, TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.metering import counted
-from core.app.preferences import ChatPreferences
 from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
@@ -81,7 +80,6 @@ class Transcription:
         *,
         speech: SpeechApi,
         audio: AudioConverter,
-        preferences: ChatPreferences,
         limiter: Limiter,
         limits: RequestLimits,
         recordings: Recordings,
@@ -91,7 +89,6 @@ class Transcription:
         self._audio = audio
         self._keeper = keeper  # None: nothing kept (the command line)
         self._recordings = recordings
-        self._preferences = preferences
         self._limiter = limiter
         self._limits = limits
         self.metrics = metrics  # transcriptions and their audio counted
@@ -117,9 +114,9 @@ class Transcription:
         chat: ChatRef,
         source: Recording,
         *,
+        prefs: Preferences,
         progress: ProgressCallback | None = None,
-        asker: Asker = ANYONE,
-        prefs: Preferences | None = None,
+        asker: Asker | None = ANYONE,
         kept_under: ChatRef | None = None,
         wanted: Wanted | None = None,
         rated: bool = True,
@@ -128,11 +125,12 @@ class Transcription:
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
         (`core.app.limits`): its declared length comes off the daily audio quota before it is
         downloaded, its measured length before any of it goes to MiMo. `prefs`: the chat's
-        preferences where the caller has read them already. `kept_under`: where its transcript
-        is kept, when not under `chat` (a Business connection's, so that its end deletes them);
-        `wanted`: asked between pieces, False raises `Withdrawn`. `rated`: False when the
-        request is not one of its own against the per-minute rates (a voice note heard to tell
-        whether it is a consent reading: as an ordinary note it is counted then, once)."""
+        preferences, as the caller read them for its request (the transcript's language): none
+        are read here. `kept_under`: where its transcript is kept, when not under `chat` (a
+        Business connection's, so that its end deletes them); `wanted`: asked between pieces,
+        False raises `Withdrawn`. `rated`: False when the request is not one of its own against
+        the per-minute rates (a voice note heard to tell whether it is a consent reading: as an
+        ordinary note it is counted then, once)."""
         self._recordings.check_declared(source)
         async with self._working:
             return await self._transcribe(
@@ -146,15 +144,14 @@ class Transcription:
         source: Recording,
         *,
         progress: ProgressCallback | None,
-        asker: Asker,
-        prefs: Preferences | None,
+        asker: Asker | None,
+        prefs: Preferences,
         kept_under: ChatRef | None,
         wanted: Wanted | None,
         rated: bool,
     ) -> LongTranscript:
         if rated:
             await self._limiter.admit(chat, asker)
-        prefs = prefs or await self._preferences.get(chat)
         kept = FORGETFUL
         if self._keeper is not None:
             kept = await self._keeper.recall(kept_under or chat, source, language=prefs.language)

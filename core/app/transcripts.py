@@ -3,8 +3,9 @@ someone asked for its transcript (`Transcripts.asked`).
 
 Each call reads the chat's preferences once, in one unit of work (with, for a voice note that
 arrived, the consent sentences open: it may be someone's reading of theirs, `VoiceConsents`),
-and everything they decide follows from that one reading: whether a recording that arrived is
-transcribed at all, the language of what is shown, the translation under the transcript
+and everything they decide follows from that one reading, the request (`core.app.audiences.
+Request`) handed on to whatever else works on the recording: whether a recording that arrived
+is transcribed at all, the language of what is shown, the translation under the transcript
 (`/autotranslate`), whether its gist follows (`/tldr auto`, `/autogist`). Once the chat has
 the whole answer (the transcript, and its gist where one follows), the claim on the
 recording's message is marked done there and then (`core.app.claims.answered`). The adapter
@@ -22,7 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.app.audiences import Answering, Audiences
+from core.app.audiences import Audiences, Request
 from core.app.claims import answered
 from core.app.consents import Candidate, ConsentHeard, ConsentReading, VoiceConsents
 from core.app.gists import Gists, follows
@@ -35,7 +36,7 @@ from core.domain.gists import Gist
 from core.domain.limits import Asker
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript
-from core.domain.values import ChatRef, Preferences
+from core.domain.values import ChatRef
 from core.ports import Recording, VoiceUnitOfWork
 
 
@@ -69,7 +70,7 @@ class RecordingEvent:
     source: Recording
     view: RecordingView  # how its platform shows what becomes of it
     audience: Audience  # whom the transcript is for: its language
-    asker: Asker  # whose limits it counts against
+    asker: Asker | None  # whose limits it counts against (None: nobody's)
     commander: bool = False  # asked by a command: its language noted (`Audiences.answering`)
 
 
@@ -111,77 +112,74 @@ class Transcripts:
         wants no transcript. A voice note that may be someone's `reading` of their consent
         sentence is heard as such first (`VoiceConsents`), whatever the chat wants: what
         became of it, for the adapter to answer, where it was the reading."""
-        chat, view, asker = event.chat, event.view, event.asker
-        decided, candidate = await self._decide(event, channel, reading)
+        view = event.view
+        request, candidate = await self._decide(event, channel, reading)
         if candidate is not None:
-            heard_as_reading = await self._consents.hear(candidate)
+            heard_as_reading = await self._consents.hear(candidate, request.prefs)
             if heard_as_reading is not None:
                 return heard_as_reading
-        prefs, locale = decided.prefs, decided.locale
-        if not prefs.auto_transcribe:
+        if not request.auto_transcribe:
             return None
         gists = self._gists
 
         def last(heard: LongTranscript) -> bool:
-            return gists is None or not follows(heard, prefs)
+            return gists is None or not follows(heard, request.prefs)
 
         async with view.busy():
-            heard, answer = await self._show(event, locale, "text", prefs=prefs, last=last)
+            heard, answer = await self._show(event, request, "text", last=last)
             gist = None
             if gists is not None:
-                gist = await gists.automatic(chat, heard, prefs=prefs, language=locale, asker=asker)
+                gist = await gists.automatic(request, heard)
         if gist is not None:
-            await view.gist(gist, locale)
+            await view.gist(gist, request.locale)
             await answered(answer)  # the gist was the answer's last message
         return heard
 
     async def _decide(
         self, event: RecordingEvent, channel: ChatRef | None, reading: ConsentReading | None
-    ) -> tuple[Answering, Candidate | None]:
-        """The chat's preferences, and the consent sentence the note may be a reading of, in one
-        unit of work."""
+    ) -> tuple[Request, Candidate | None]:
+        """The request (the chat's preferences), and the consent sentence the note may be a
+        reading of, in one unit of work."""
         async with self._uow() as uow:
-            answer = await self._audiences.answering_in(
-                uow, event.chat, event.audience, channel=channel
+            request = await self._audiences.request_in(
+                uow, event.chat, event.audience, asker=event.asker, channel=channel
             )
             candidate = None if reading is None else await self._consents.candidate(uow, reading)
             await uow.commit()
-        return answer, candidate
+        return request, candidate
 
     async def asked(
         self, event: RecordingEvent, *, format: TranscriptFormat = "text"
     ) -> LongTranscript:
         """Someone asked for the transcript of the recording (`/transcribe`, a message menu), as
         `format`; in the chat as text, with the chat's translation below it."""
-        answer = await self._audiences.answering(
-            event.chat, event.audience, commander=event.commander
+        request = await self._audiences.request(
+            event.chat, event.audience, asker=event.asker, commander=event.commander
         )
-        heard, _ = await self._show(event, answer.locale, format, prefs=answer.prefs)
+        heard, _ = await self._show(event, request, format)
         return heard
 
     async def _show(
         self,
         event: RecordingEvent,
-        locale: str,
+        request: Request,
         format: TranscriptFormat,
         *,
-        prefs: Preferences,
         last: Callable[[LongTranscript], bool] = lambda heard: True,
     ) -> tuple[LongTranscript, str | None]:
         """Transcribe the recording, showing progress in the reply that becomes the transcript;
         the transcript, and the id of the message that carries it. Where it is the `last` of the
         answer, the claim is marked done the moment the platform confirmed it, before anything
         else (the status's end, the chat's log)."""
-        chat, source, view, asker = event.chat, event.source, event.view, event.asker
-        async with view.reply(locale) as reply:
+        view = event.view
+        async with view.reply(request.locale) as reply:
             heard = await self._transcription.transcribe_long_audio(
-                chat, source, progress=reply.progress, asker=asker, prefs=prefs
-            )
+                request.chat, event.source, prefs=request.prefs, progress=reply.progress,
+                asker=request.asker,
+            )  # fmt: skip
             below = None
             if format == "text" and self._translations is not None:
-                below = await self._translations.below(
-                    chat, heard.text, prefs=prefs, locale=locale, asker=asker
-                )
+                below = await self._translations.below(request, heard.text)
             await reply.deliver(heard, format, below=below)
             if last(heard):
                 await answered(reply.answer_id)

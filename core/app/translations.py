@@ -7,7 +7,8 @@
 
 A translation counts as one summary against the chat's daily quota (both are requests to the
 chat model, paid by its tokens), and as one request against the rate limits; the transcript,
-when one is needed, as a transcript.
+when one is needed, as a transcript. Who asks and where come in the request
+(`core.app.audiences.Request`), with the chat's preferences read for it: none are read here.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from core.app.audiences import Request
 from core.app.limits import Limiter
 from core.app.transcription import Transcription
 from core.chat.languages import already_in
 from core.chat.translations import translation_below
 from core.domain import errors
-from core.domain.limits import ANYONE, Asker
+from core.domain.limits import Asker
 from core.domain.prompts import fenced
-from core.domain.values import ChatRef, Preferences
+from core.domain.values import ChatRef
 from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)
@@ -44,26 +46,28 @@ class Translations:
         self._chat_api = chat_api
         self._limiter = limiter
 
-    async def recording(
-        self, chat: ChatRef, source: Recording, *, target: str, asker: Asker = ANYONE
-    ) -> str:
+    async def recording(self, request: Request, source: Recording, *, target: str) -> str:
         """The transcript of `source` in the language named `target` (in English)."""
+        chat, asker = request.chat, request.asker
         async with self._limiter.spending(chat, asker, summaries=1) as spend:
-            transcript = await self._transcription.transcribe_long_audio(chat, source, asker=asker)
+            transcript = await self._transcription.transcribe_long_audio(
+                chat, source, prefs=request.prefs, asker=asker
+            )
             if not transcript.text.strip():
                 raise errors.NoSpeech()
             return await translate(
                 transcript.text, api=spend.metered(self._chat_api), target=target
             )
 
-    async def text(self, chat: ChatRef, words: str, *, target: str, asker: Asker = ANYONE) -> str:
+    async def text(self, request: Request, words: str, *, target: str) -> str:
+        """`words` in the language named `target` (in English)."""
         if not words.strip():
             raise errors.EmptyText()
-        await self._limiter.admit(chat, asker)
-        return await self._paid(chat, words, target=target, asker=asker)
+        await self._limiter.admit(request.chat, request.asker)
+        return await self._paid(request.chat, words, target=target, asker=request.asker)
 
     async def automatic(
-        self, chat: ChatRef, words: str, *, target: str, asker: Asker
+        self, chat: ChatRef, words: str, *, target: str, asker: Asker | None
     ) -> str | None:
         """`/autotranslate`: the translation to show under a transcript, or None: when the
         transcript is already in `target` (by its script, before any request; or because the
@@ -79,19 +83,19 @@ class Translations:
             return None
         return None if " ".join(translated.split()) == " ".join(words.split()) else translated
 
-    async def below(
-        self, chat: ChatRef, words: str, *, prefs: Preferences, locale: str, asker: Asker
-    ) -> str | None:
+    async def below(self, request: Request, words: str) -> str | None:
         """What goes under a transcript where the chat asked for translations
-        (`/autotranslate`): the marked translation of `words` in `locale`, or None."""
-        if prefs.autotranslate is None:
+        (`/autotranslate`): the translation of `words`, marked in the answer's language, or
+        None."""
+        target = request.prefs.autotranslate
+        if target is None:
             return None
-        translated = await self.automatic(chat, words, target=prefs.autotranslate, asker=asker)
+        translated = await self.automatic(request.chat, words, target=target, asker=request.asker)
         if translated is None:
             return None
-        return translation_below(prefs.autotranslate, translated, locale)
+        return translation_below(target, translated, request.locale)
 
-    async def _paid(self, chat: ChatRef, words: str, *, target: str, asker: Asker) -> str:
+    async def _paid(self, chat: ChatRef, words: str, *, target: str, asker: Asker | None) -> str:
         async with self._limiter.spending(chat, asker, summaries=1) as spend:
             return await translate(words, api=spend.metered(self._chat_api), target=target)
 

@@ -43,6 +43,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from core.app.audiences import Request
 from core.app.limits import Limiter
 from core.app.recordings import Recordings
 from core.chat.messages import text
@@ -104,10 +105,12 @@ class VoiceStudio:
 
     # Reading
 
-    async def catalogue(self, chat: ChatRef) -> VoiceCatalogue:
+    async def catalogue(self, request: Request) -> VoiceCatalogue:
+        """The voices of the chat's speech model and its own, and which one it chose, by the
+        preferences `request` read (they are not read again)."""
+        prefs = request.prefs
         async with self._uow() as uow:
-            prefs = await uow.preferences.get(chat)
-            own = tuple(await uow.voices.in_chat(chat))
+            own = tuple(await uow.voices.in_chat(request.chat))
         built_in = voices_for(self._tts_model(prefs))
         return VoiceCatalogue(chosen=_chosen(prefs, built_in, own), built_in=built_in, own=own)
 

@@ -22,16 +22,19 @@ async def test_overrides_survive_the_database(
     audiences = Audiences(uow=uow_factory, default_tts_model="mimo-v2.5-tts")
 
     async def transcribed(channel: ChatRef | None = None) -> bool:
-        answer = await audiences.answering(SERVER, Audience(), channel=channel)
-        return answer.prefs.auto_transcribe
+        return (await audiences.request(SERVER, Audience(), channel=channel)).auto_transcribe
+
+    async def own(channel: ChatRef) -> bool | None:
+        read = await audiences.request(SERVER, Audience(), channel=channel)
+        return read.channel_auto_transcribe
 
     await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
     await preferences.set_channel_auto_transcribe(CHANNEL, "on", can_manage=True)
 
-    assert await preferences.channel_auto_transcribe(CHANNEL) is True
+    assert await own(CHANNEL) is True
     assert await transcribed(CHANNEL) is True
     assert await transcribed() is False
 
     await preferences.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True)
-    assert await preferences.channel_auto_transcribe(CHANNEL) is None
+    assert await own(CHANNEL) is None
     assert await transcribed(CHANNEL) is False

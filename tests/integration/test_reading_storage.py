@@ -198,8 +198,8 @@ async def test_forget_deletes_the_readers_rules_and_members_choices(world: World
     await world.choices.set_rules(SERVER, can_manage=True, bots=True)
     await world.choices.member(SERVER, ANN, voice="Mia")
     summaries = SummaryService(
-        uow=world.uow, chat_api=NoChat(), preferences=world.preferences, limiter=world.limiter,
-        speech=world.tts, clock=world.clock,
+        uow=world.uow, chat_api=NoChat(), limiter=world.limiter, speech=world.tts,
+        clock=world.clock,
     )  # fmt: skip
     await summaries.forget(SERVER, can_manage=True)
 

@@ -4,15 +4,17 @@ works at once while the chat's choice stays stored."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
+from core.app.audiences import Audiences
 from core.app.recordings import Recordings
 from core.app.voices import VoiceStudio
+from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.limits import RequestLimits
-from core.domain.values import ChatRef, ChatVoice, Preferences
+from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceCatalogue
 from core.infra.storage import SqlAlchemyUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech
 
@@ -35,37 +37,53 @@ async def studio(uow_factory: Callable[[], SqlAlchemyUnitOfWork]) -> VoiceStudio
     return studio
 
 
-async def models_heard(studio: VoiceStudio) -> dict[str | None, str]:
+Listed = Callable[[], Awaitable[VoiceCatalogue]]
+
+
+@pytest.fixture
+def listed(uow_factory: Callable[[], SqlAlchemyUnitOfWork], studio: VoiceStudio) -> Listed:
+    """The group's voices as `/voice` lists them: the group's request read, then its voices."""
+    audiences = Audiences(uow=uow_factory, default_tts_model=TTS)
+
+    async def catalogue() -> VoiceCatalogue:
+        return await studio.catalogue(await audiences.request(GROUP, Audience()))
+
+    return catalogue
+
+
+async def models_heard(studio: VoiceStudio, listed: Listed) -> dict[str | None, str]:
     """The model each author's words are spoken with in the group (None: nobody's own words,
     such as a summary or Read aloud)."""
-    prefs = Preferences(voice=(await studio.catalogue(GROUP)).chosen)
+    prefs = Preferences(voice=(await listed()).chosen)
     return {
         author: (await studio.speaker(GROUP, prefs, author=author)).model
         for author in (ALICE, BOB, None)
     }
 
 
-async def test_an_unshared_clone_speaks_only_its_owners_words(studio: VoiceStudio) -> None:
+async def test_an_unshared_clone_speaks_only_its_owners_words(
+    studio: VoiceStudio, listed: Listed
+) -> None:
     with pytest.raises(errors.VoiceNotShared):
         await studio.choose(GROUP, "alice", can_manage=True, chooser=BOB)
     await studio.choose(GROUP, "alice", can_manage=True, chooser=ALICE)  # hers to choose
 
-    assert await models_heard(studio) == {ALICE: CLONE, BOB: TTS, None: TTS}
-    [voice] = (await studio.catalogue(GROUP)).own
+    assert await models_heard(studio, listed) == {ALICE: CLONE, BOB: TTS, None: TTS}
+    [voice] = (await listed()).own
     assert not voice.shared
 
 
 async def test_only_the_owner_shares_and_taking_it_back_works_at_once(
-    studio: VoiceStudio,
+    studio: VoiceStudio, listed: Listed
 ) -> None:
     with pytest.raises(errors.NotYourVoice):
         await studio.share(GROUP, "Alice", owner=BOB, shared=True)
     assert await studio.share(GROUP, "alice", owner=ALICE, shared=True) == "Alice"
     await studio.choose(GROUP, "Alice", can_manage=True, chooser=BOB)
-    shared = await models_heard(studio)
+    shared = await models_heard(studio, listed)
     await studio.share(GROUP, "Alice", owner=ALICE, shared=False)
-    taken_back = await models_heard(studio)
-    still_chosen = (await studio.catalogue(GROUP)).chosen
+    taken_back = await models_heard(studio, listed)
+    still_chosen = (await listed()).chosen
 
     assert shared == {ALICE: CLONE, BOB: CLONE, None: CLONE}
     assert taken_back == {ALICE: CLONE, BOB: TTS, None: TTS}

@@ -1,9 +1,10 @@
-"""Whom an answer is for, decided once per event in the core (`core.app.audiences`)."""
+"""Who asks and whom an answer is for, read once per event in the core (`core.app.audiences`)."""
 
 from __future__ import annotations
 
 from core.app.audiences import Audiences
 from core.chat.languages import Audience
+from core.domain.limits import asked_by
 from core.domain.values import ChatRef, Preferences
 from core.infra.local_preferences import MemoryUnitOfWork
 
@@ -25,18 +26,19 @@ class CountedUnitsOfWork:
 async def test_an_answer_is_in_the_askers_language_and_the_chats_posts_in_its_own() -> None:
     units = CountedUnitsOfWork({GROUP: Preferences(interface_language="de", voice="Mia")})
     audiences = Audiences(uow=units, default_tts_model="mimo-v2.5-tts")
-    answer = await audiences.answering(GROUP, Audience(person="ja"))
+    answer = await audiences.request(GROUP, Audience(person="ja"), asker=asked_by(7))
     assert (answer.locale, answer.chat_locale) == ("ja", "de")
     assert answer.prefs.voice == "Mia" and answer.tts_model == "mimo-v2.5-tts"
-    assert units.opened == 1  # everything the adapter renders with, from one reading
+    assert answer.asker == asked_by(7)  # who asks travels with it, to the use case's limits
+    assert units.opened == 1  # everything the adapter and the use case need, from one reading
 
 
 async def test_without_a_person_the_answer_is_for_the_chat_and_its_platform() -> None:
     units = CountedUnitsOfWork({GROUP: Preferences(commander_language="ko")})
     audiences = Audiences(uow=units, default_tts_model="mimo-v2.5-tts")
-    assert (await audiences.answering(GROUP, Audience())).locale == "ko"
+    assert (await audiences.request(GROUP, Audience())).locale == "ko"
     # A Discord server's own language comes before the last commander's.
-    server = await audiences.answering(GROUP, Audience(platform="fr"))
+    server = await audiences.request(GROUP, Audience(platform="fr"))
     assert (server.locale, server.chat_locale) == ("fr", "fr")
     assert await audiences.chat_locale(ChatRef("telegram", "1")) == "en"
 
@@ -45,9 +47,9 @@ async def test_a_commander_is_noted_in_the_same_unit_of_work_and_leads_the_chats
     store: dict[ChatRef, Preferences] = {}
     units = CountedUnitsOfWork(store)
     audiences = Audiences(uow=units, default_tts_model="mimo-v2.5-tts")
-    answer = await audiences.answering(GROUP, Audience(person="ko"), commander=True)
+    answer = await audiences.request(GROUP, Audience(person="ko"), commander=True)
     assert (answer.locale, answer.chat_locale) == ("ko", "ko")
     assert store[GROUP].commander_language == "ko"
     assert units.opened == 1
     # Someone the bot cannot speak to in their language leaves it as it was.
-    assert (await audiences.answering(GROUP, Audience(), commander=True)).chat_locale == "ko"
+    assert (await audiences.request(GROUP, Audience(), commander=True)).chat_locale == "ko"

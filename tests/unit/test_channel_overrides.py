@@ -32,14 +32,19 @@ def audiences(store: dict[ChatRef, Preferences]) -> Audiences:
 
 async def transcribed(audiences: Audiences, channel: ChatRef | None = None) -> bool:
     """Whether a voice message in `channel` of the server (None: anywhere else in it) is
-    transcribed unasked, as the server's preferences read for it say (`Audiences.answering`)."""
-    return (await audiences.answering(SERVER, Audience(), channel=channel)).prefs.auto_transcribe
+    transcribed unasked, as the request read for it says (`Audiences.request`)."""
+    return (await audiences.request(SERVER, Audience(), channel=channel)).auto_transcribe
+
+
+async def own(audiences: Audiences) -> bool | None:
+    """The channel's own auto-transcribe, as a request in it reads it (None: it follows)."""
+    return (await audiences.request(SERVER, Audience(), channel=CHANNEL)).channel_auto_transcribe
 
 
 async def test_a_channel_without_override_follows_its_server(
     preferences: ChatPreferences, audiences: Audiences
 ) -> None:
-    assert await preferences.channel_auto_transcribe(CHANNEL) is None
+    assert await own(audiences) is None
     assert await transcribed(audiences, CHANNEL) is True
     await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
     assert await transcribed(audiences, CHANNEL) is False
@@ -57,7 +62,7 @@ async def test_a_channel_override_wins_either_way(
     assert await transcribed(audiences, CHANNEL) is (channel == "on")
     rest_of_the_server = await transcribed(audiences)
     assert rest_of_the_server is (server == "on")
-    assert await preferences.channel_auto_transcribe(CHANNEL) is (channel == "on")
+    assert await own(audiences) is (channel == "on")
 
 
 async def test_inherit_removes_the_override(
@@ -75,11 +80,11 @@ async def test_inherit_removes_the_override(
 
 
 async def test_channel_overrides_need_a_manager_and_a_known_value(
-    preferences: ChatPreferences,
+    preferences: ChatPreferences, audiences: Audiences
 ) -> None:
     with pytest.raises(errors.NotAllowed):
         await preferences.set_channel_auto_transcribe(CHANNEL, "off", can_manage=False)
     with pytest.raises(errors.BadChoice) as refused:
         await preferences.set_channel_auto_transcribe(CHANNEL, "sometimes", can_manage=True)
     assert refused.value.params["choices"] == "on, off, inherit"
-    assert await preferences.channel_auto_transcribe(CHANNEL) is None
+    assert await own(audiences) is None

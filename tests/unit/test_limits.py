@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.app.limits import Limiter
+from core.app.speech import SayAsked
 from core.bootstrap import UseCases
 from core.chat.formats import duration_words
 from core.chat.messages import text
@@ -36,10 +37,17 @@ from core.domain.limits import (
     sent_by,
 )
 from core.domain.quantities import Duration, waiting
-from core.domain.values import ChatRef, Usage
+from core.domain.values import ChatRef, Preferences, Usage
 from core.infra.local_preferences import MemoryUnitOfWork
 from core.ports import RemoteRecording
-from tests.fakes import FakeAudio, FakeSpeech, FakeUsageUnitOfWork, UsageRows, fake_use_cases
+from tests.fakes import (
+    FakeAudio,
+    FakeSpeech,
+    FakeUsageUnitOfWork,
+    UsageRows,
+    asked,
+    fake_use_cases,
+)
 
 # 5 h 12 min before the UTC day ends, 20 s into a minute.
 NOW = datetime(2026, 11, 21, 18, 48, 20, tzinfo=UTC)
@@ -443,6 +451,8 @@ async def test_the_command_line_is_not_limited(limiter: Limiter) -> None:
 
 # --- the use cases keep MiMo out of refused work ---------------------------------------------
 
+NOTHING_SET = Preferences()  # the chat's preferences, as a request reads them where none are set
+
 
 @pytest.fixture
 def speech() -> FakeSpeech:
@@ -469,13 +479,19 @@ async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
     short.write_bytes(b"abcdefgh")
 
     with pytest.raises(errors.AudioOverQuota) as too_long:
-        await cases.transcription.transcribe_long_audio(CHAT, long, asker=asked_by(1))
+        await cases.transcription.transcribe_long_audio(
+            CHAT, long, prefs=NOTHING_SET, asker=asked_by(1)
+        )
     assert speech.transcribed == []
-    await cases.transcription.transcribe_long_audio(CHAT, short, asker=asked_by(1))
+    await cases.transcription.transcribe_long_audio(
+        CHAT, short, prefs=NOTHING_SET, asker=asked_by(1)
+    )
     almost = tmp_path / "almost.ogg"
     almost.write_bytes(b"x" * 4 * 59)
     with pytest.raises(errors.AudioQuotaShort) as short_of:
-        await cases.transcription.transcribe_long_audio(CHAT, almost, asker=asked_by(3))
+        await cases.transcription.transcribe_long_audio(
+            CHAT, almost, prefs=NOTHING_SET, asker=asked_by(3)
+        )
 
     assert said(too_long.value) == (
         "That recording is 1 min, 1 sec long, more than this chat may transcribe in a day (1 min)."
@@ -514,13 +530,19 @@ async def test_a_refused_recording_is_never_fetched(
     platform = Platform(tmp_path)
     declared_long = platform.recording("long.ogg", b"abcdefgh", seconds=61)
     with pytest.raises(errors.AudioOverQuota):
-        await cases.transcription.transcribe_long_audio(CHAT, declared_long, asker=asked_by(1))
+        await cases.transcription.transcribe_long_audio(
+            CHAT, declared_long, prefs=NOTHING_SET, asker=asked_by(1)
+        )
     with pytest.raises(errors.AskOverQuota):  # a minute of questions a day in POLICY
-        await cases.questions.ask(OTHER, declared_long, "What is it?", asker=asked_by(1))
+        await cases.questions.ask(
+            await asked(cases, OTHER, asker=asked_by(1)), declared_long, "What is it?"
+        )
     for person in (2, 2, 2):  # two a minute
         note = platform.recording(f"{person}.ogg", b"abcd", seconds=1)
         with contextlib.suppress(errors.SlowDown):
-            await cases.transcription.transcribe_long_audio(CHAT, note, asker=asked_by(person))
+            await cases.transcription.transcribe_long_audio(
+                CHAT, note, prefs=NOTHING_SET, asker=asked_by(person)
+            )
 
     assert platform.located == ["2.ogg", "2.ogg"]
     assert len(speech.transcribed) == 2 and speech.asked == []
@@ -533,7 +555,9 @@ async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
     liar = platform.recording("liar.ogg", b"x" * 4 * 61, seconds=3)  # 61 s, said to be 3 s
 
     with pytest.raises(errors.AudioOverQuota) as refused:
-        await cases.transcription.transcribe_long_audio(CHAT, liar, asker=asked_by(1))
+        await cases.transcription.transcribe_long_audio(
+            CHAT, liar, prefs=NOTHING_SET, asker=asked_by(1)
+        )
 
     assert platform.located == ["liar.ogg"]
     assert said(refused.value) == (
@@ -549,9 +573,11 @@ async def test_questions_draw_on_a_daily_quota_of_their_own(
     recording = tmp_path / "forty.ogg"
     recording.write_bytes(b"x" * 40)  # FakeAudio: a second a byte, so 40 s
 
-    await cases.questions.ask(CHAT, recording, "What is it?", asker=asked_by(1))
+    await cases.questions.ask(await asked(cases, CHAT, asker=asked_by(1)), recording, "What is it?")
     with pytest.raises(errors.AskQuotaShort) as refused:
-        await cases.questions.ask(CHAT, recording, "And now?", asker=asked_by(2))
+        await cases.questions.ask(
+            await asked(cases, CHAT, asker=asked_by(2)), recording, "And now?"
+        )
 
     assert said(refused.value) == (
         "That recording is 40 sec long, but this chat can ask about only 20 sec more today "
@@ -565,9 +591,9 @@ async def test_questions_draw_on_a_daily_quota_of_their_own(
 async def test_say_past_the_speech_quota_never_reaches_mimo(
     cases: UseCases, speech: FakeSpeech
 ) -> None:
-    await cases.speech.say(CHAT, "x" * 90, asker=asked_by(1))
+    await cases.speech.say_notes(SayAsked(chat=CHAT, text="x" * 90, asker=asked_by(1)))
     with pytest.raises(errors.SpeechQuotaShort):
-        await cases.speech.say(CHAT, "y" * 20, asker=asked_by(2))
+        await cases.speech.say_notes(SayAsked(chat=CHAT, text="y" * 20, asker=asked_by(2)))
 
     assert [call["text"] for call in speech.synthesized] == ["x" * 90]
 

@@ -24,6 +24,7 @@ from telegram import Chat, Message, MessageEntity
 
 from bots.telegram.handlers import command_argument
 from core.app.preferences import MAX_STYLE_CHARS
+from core.app.speech import SayAsked
 from core.bootstrap import UseCases
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
@@ -374,7 +375,7 @@ def test_say_speaks_clean_text_or_refuses_it_clearly(words: str) -> None:
         limits=RequestLimits(max_say_chars=50),
     )
     try:
-        run(cases.speech.say(CHAT, words))
+        run(cases.speech.say_notes(SayAsked(chat=CHAT, text=words)))
     except (errors.EmptyText, errors.TextTooLong):
         assert speech.synthesized == []
         return

@@ -45,7 +45,6 @@ def service() -> SummaryService:
     return SummaryService(
         uow=BrokenUnitOfWork,  # type: ignore[arg-type]
         chat_api=None,  # type: ignore[arg-type]
-        preferences=None,  # type: ignore[arg-type]
         limiter=None,  # type: ignore[arg-type]
         speech=None,  # type: ignore[arg-type]
         clock=None,  # type: ignore[arg-type]

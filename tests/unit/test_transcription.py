@@ -20,7 +20,7 @@ from core.app.transcription import Transcriber, Transcription
 from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
-from core.domain.values import AsrPiece, ChatRef, Transcript, Usage
+from core.domain.values import AsrPiece, ChatRef, Preferences, Transcript, Usage
 from core.infra.local_preferences import MemoryUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 
@@ -365,7 +365,7 @@ async def test_the_use_case_reports_progress_and_keeps_the_parts(tmp_path: Path)
 
     result = await transcription(
         RequestLimits(), FakeSpeech(), FakeAudio(piece=4)
-    ).transcribe_long_audio(CHAT, source, progress=progress.append)
+    ).transcribe_long_audio(CHAT, source, prefs=Preferences(), progress=progress.append)
 
     assert result.text == "text of abcd text of efgh"
     assert [(p.start, p.end) for p in result.parts] == [(0, 1), (1, 2)]
@@ -385,7 +385,7 @@ async def test_the_use_case_refuses_a_file_over_the_size_limit_before_converting
     voice = transcription(RequestLimits(max_audio_bytes=1024), FakeSpeech(), NoConversion())
 
     with pytest.raises(errors.AudioTooLarge):
-        await voice.transcribe_long_audio(CHAT, source)
+        await voice.transcribe_long_audio(CHAT, source, prefs=Preferences())
 
 
 async def test_a_burst_of_recordings_is_worked_through_a_few_at_a_time(tmp_path: Path) -> None:
@@ -414,7 +414,7 @@ async def test_a_burst_of_recordings_is_worked_through_a_few_at_a_time(tmp_path:
         sources[-1].write_bytes(b"abcd")
     chats = [ChatRef("telegram", str(n)) for n in range(40)]
     work = [
-        asyncio.create_task(voice.transcribe_long_audio(c, s))
+        asyncio.create_task(voice.transcribe_long_audio(c, s, prefs=Preferences()))
         for c, s in zip(chats, sources, strict=True)
     ]
     while sum(speech.in_flight.values()) < 3:

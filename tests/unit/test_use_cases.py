@@ -8,19 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from core.app.audiences import Request
 from core.app.inline import InlineVoices
-from core.app.speech import speaks
+from core.app.speech import SayAsked, speaks
 from core.bootstrap import UseCases
 from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.inline import CachedVoice
-from core.domain.limits import ANYONE, RequestLimits
+from core.domain.limits import RequestLimits
 from core.domain.quantities import Duration, Megabytes
 from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import Answer, ChatRef, Preferences, VoiceNote
 from core.infra.local_preferences import MemoryPreferences, MemoryUnitOfWork
 from core.ports import RemoteRecording, SystemClock
-from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
+from tests.fakes import FakeAudio, FakeSpeech, asked, fake_use_cases
 
 CHAT = ChatRef("telegram", "42")
 OTHER = ChatRef("discord", "42")
@@ -47,11 +48,28 @@ def cases(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> UseCases:
     )
 
 
+async def transcribed(cases: UseCases, source: Path | RemoteRecording) -> LongTranscript:
+    """`source`'s transcript, by the chat's preferences as a request in it reads them."""
+    prefs = (await asked(cases, CHAT)).prefs
+    return await cases.transcription.transcribe_long_audio(CHAT, source, prefs=prefs)
+
+
+async def say(cases: UseCases, text: str) -> VoiceNote:
+    """`/say text` in the chat: its one voice note."""
+    [note] = (await cases.speech.say_notes(SayAsked(chat=CHAT, text=text))).notes
+    return note
+
+
+def read_with(prefs: Preferences) -> Request:
+    """A request in the chat, answered in English, that read `prefs`."""
+    return Request(chat=CHAT, locale="en", chat_locale="en", prefs=prefs, tts_model="mimo-v2.5-tts")
+
+
 async def test_transcript_joins_pieces_in_order(cases: UseCases, tmp_path: Path) -> None:
     source = tmp_path / "a.ogg"
     source.write_bytes(b"abcdefghij")
 
-    heard = await cases.transcription.transcribe_long_audio(CHAT, source)
+    heard = await transcribed(cases, source)
     transcript = heard.as_transcript()
 
     assert transcript.text == "text of abcd text of efgh text of ij"
@@ -65,7 +83,7 @@ async def test_transcription_uses_the_chat_language(
     source = tmp_path / "a.ogg"
     source.write_bytes(b"ab")
 
-    await cases.transcription.transcribe_long_audio(CHAT, source)
+    await transcribed(cases, source)
 
     assert speech.transcribed == [(b"ab", "audio/mpeg", "zh")]
 
@@ -74,7 +92,7 @@ async def test_say_uses_the_chosen_voice_and_style(cases: UseCases, speech: Fake
     await cases.preferences.set_voice(CHAT, "mia", can_manage=True)
     await cases.preferences.set_style(CHAT, "  happy\n and  bright ", can_manage=True)
 
-    note = await cases.speech.say(CHAT, "Hello there")
+    note = await say(cases, "Hello there")
 
     assert note.data == b"OggSRIFF-fake-wav"
     assert speech.synthesized == [
@@ -89,14 +107,14 @@ async def test_say_uses_the_chosen_voice_and_style(cases: UseCases, speech: Fake
 
 async def test_say_refuses_empty_and_overlong_text(cases: UseCases) -> None:
     with pytest.raises(errors.EmptyText):
-        await cases.speech.say(CHAT, " \n\t\x00 ")
+        await say(cases, " \n\t\x00 ")
     with pytest.raises(errors.TextTooLong) as caught:
-        await cases.speech.say(CHAT, "x" * 51)
+        await say(cases, "x" * 51)
     assert caught.value.params == {"length": 51, "limit": 50}
 
 
 async def test_say_drops_control_characters(cases: UseCases, speech: FakeSpeech) -> None:
-    await cases.speech.say(CHAT, "hi\x07 there\x1b")
+    await say(cases, "hi\x07 there\x1b")
     assert speech.synthesized[0]["text"] == "hi there"
 
 
@@ -139,7 +157,7 @@ async def test_a_voice_missing_from_the_model_falls_back_to_its_default(
 ) -> None:
     store[CHAT] = Preferences(voice="Mia", tts_model="mimo-v2-tts")
 
-    await cases.speech.say(CHAT, "hello")
+    await say(cases, "hello")
 
     assert speech.synthesized[0]["voice"] == "mimo_default"
     assert speech.synthesized[0]["model"] == "mimo-v2-tts"
@@ -164,13 +182,13 @@ async def test_recordings_declared_too_big_or_too_long_are_refused_before_downlo
     refusals = []
     for size, seconds in [(1001, 3), (100, 3601), (100, 3600), (100, None)]:
         try:
-            await cases.transcription.transcribe_long_audio(CHAT, declared(size, seconds))
+            await transcribed(cases, declared(size, seconds))
         except errors.AudioTooLarge as refusal:
             refusals.append(refusal.params["limit"])
     big = tmp_path / "big.ogg"
     big.write_bytes(b"x" * 1001)
     with pytest.raises(errors.AudioTooLarge):
-        await cases.transcription.transcribe_long_audio(CHAT, big)
+        await transcribed(cases, big)
 
     assert refusals == [Megabytes(0), Duration(3600)]
     assert located == ["100 B, 3600 s", "100 B, None s"]
@@ -183,7 +201,7 @@ async def test_ask_sends_the_recording_and_the_question(
     source = tmp_path / "a.ogg"
     source.write_bytes(b"sound")
 
-    answer = await cases.questions.ask(CHAT, source, "  who speaks? ")
+    answer = await cases.questions.ask(await asked(cases, CHAT), source, "  who speaks? ")
 
     assert answer.text == "answer to who speaks?"
     assert speech.asked == [(b"sound", "audio/ogg", "who speaks?")]
@@ -198,7 +216,7 @@ async def test_long_text_is_read_aloud_in_sentence_pieces_joined_in_order(
         "Third one is here too. Fourth sentence goes right here."
     )
 
-    note = await cases.speech.read_aloud(CHAT, text, max_pieces=2)
+    note = await cases.speech.read_aloud(await asked(cases, CHAT), text, max_pieces=2)
 
     assert [s["text"] for s in speech.synthesized] == [
         "First sentence is here. Second sentence is here.",
@@ -236,17 +254,14 @@ async def test_an_automatic_gist_condenses_what_was_heard_when_the_chat_wants_on
     cases = fake_use_cases(
         speech=speech, audio=FakeAudio(), uow=lambda: MemoryUnitOfWork(store), chat_api=chat
     )
-    wants = Preferences(gist_minutes=2)
+    wants = read_with(Preferences(gist_minutes=2))
     gists = cases.gists
 
-    assert (
-        await gists.automatic(CHAT, heard("we meet", 600), prefs=Preferences(), language="en")
-        is None
-    )
-    assert await gists.automatic(CHAT, heard("we meet", 119), prefs=wants, language="en") is None
-    assert await gists.automatic(CHAT, heard("  ", 600), prefs=wants, language="en") is None
+    assert await gists.automatic(read_with(Preferences()), heard("we meet", 600)) is None
+    assert await gists.automatic(wants, heard("we meet", 119)) is None
+    assert await gists.automatic(wants, heard("  ", 600)) is None
     assert chat.prompts == []
-    gist = await gists.automatic(CHAT, heard("we meet on Friday", 120), prefs=wants, language="en")
+    gist = await gists.automatic(wants, heard("we meet on Friday", 120))
 
     assert gist is not None and gist.headline == "They agree on Friday."
     assert gist.transcript == heard("we meet on Friday", 120)
@@ -264,29 +279,30 @@ async def test_a_translation_goes_below_a_transcript_only_where_the_chat_asked_f
     below = cases.translations.below
     words = "We meet on Friday."
 
-    assert await below(CHAT, words, prefs=Preferences(), locale="en", asker=ANYONE) is None
+    assert await below(read_with(Preferences()), words) is None
     assert chat.prompts == []
-    german = Preferences(autotranslate="German")
-    shown = await below(CHAT, words, prefs=german, locale="en", asker=ANYONE)
+    german = read_with(Preferences(autotranslate="German"))
+    shown = await below(german, words)
 
     assert shown == translation_below("German", "Wir treffen uns am Freitag.", "en")
     assert shown.endswith("\nWir treffen uns am Freitag.")
     assert len(chat.prompts) == 1 and words in chat.prompts[0]
     chat.answer = words  # given back unchanged: nothing to show
-    assert await below(CHAT, words, prefs=german, locale="en", asker=ANYONE) is None
+    assert await below(german, words) is None
 
 
 async def test_a_translation_is_spoken_only_in_a_language_the_speech_model_speaks(
     cases: UseCases, speech: FakeSpeech
 ) -> None:
     assert speaks("English") and speaks("Chinese (Simplified)") and not speaks("German")
+    request = await asked(cases, CHAT)
     unspoken = await cases.speech.spoken_translation(
-        CHAT, "Wir treffen uns.", language="German", speaker_id=None
+        request, "Wir treffen uns.", language="German", speaker_id=None
     )
     assert unspoken is None and speech.synthesized == []
 
     note = await cases.speech.spoken_translation(
-        CHAT, "We meet.", language="English", speaker_id=None
+        request, "We meet.", language="English", speaker_id=None
     )
 
     assert note is not None and note.data == b"OggSRIFF-fake-wav"
@@ -330,19 +346,18 @@ async def test_an_inline_voice_is_rendered_once_per_text_voice_and_style(
 ) -> None:
     kept: dict[str, CachedVoice] = {}
     inline = InlineVoices(
-        uow=lambda: InlineStore(store, kept), preferences=cases.preferences,
-        speech=cases.speech, clock=SystemClock(),
-    )  # fmt: skip
+        uow=lambda: InlineStore(store, kept), speech=cases.speech, clock=SystemClock()
+    )
     uploaded: list[bytes] = []
 
     async def upload(note: VoiceNote) -> CachedVoice:
         uploaded.append(note.data)
         return CachedVoice(file_id=f"file-{len(uploaded)}", seconds=int(note.duration))
 
-    first = await inline.voice_for(CHAT, " Hello there ", asker=ANYONE, store=upload)
-    again = await inline.voice_for(CHAT, "Hello there", asker=ANYONE, store=upload)
+    first = await inline.voice_for(await asked(cases, CHAT), " Hello there ", store=upload)
+    again = await inline.voice_for(await asked(cases, CHAT), "Hello there", store=upload)
     await cases.preferences.set_style(CHAT, "whisper", can_manage=True)
-    whispered = await inline.voice_for(CHAT, "Hello there", asker=ANYONE, store=upload)
+    whispered = await inline.voice_for(await asked(cases, CHAT), "Hello there", store=upload)
 
     assert first == again == CachedVoice(file_id="file-1", seconds=2)
     assert whispered == CachedVoice(file_id="file-2", seconds=2)

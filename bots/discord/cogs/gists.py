@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, require_history, turn_away
+from bots.discord.access import require_history, turn_away
 from bots.discord.acks import PUBLIC, acknowledge_and_claim, answers
 from bots.discord.audiences import answer_of
 from bots.discord.clicks import Answerers
@@ -21,7 +21,6 @@ from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.gist_replies import GistButton, RecordingAt, send_gist
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
-from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from core.app.gists import Gists
 from core.app.limits import Limiter
@@ -78,11 +77,9 @@ class GistsCog(commands.Cog):
             await voicebridge(interaction).work.finish_claimed(interaction)
 
     async def answer(self, interaction: Interaction, recording: RemoteRecording) -> None:
-        locale = answer_of(interaction).locale
-        gist = await self.gists.gist(
-            for_interaction(interaction), recording, language=locale, asker=asker_of(interaction)
-        )
-        await send_gist(followup_of(interaction), gist, locale)
+        request = answer_of(interaction)
+        gist = await self.gists.gist(request, recording)
+        await send_gist(followup_of(interaction), gist, request.locale)
 
     async def _recording(self, interaction: Interaction, at: RecordingAt) -> RemoteRecording:
         """The recording a button is about, as its message holds it now."""

@@ -21,9 +21,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, readable_places
+from bots.discord.access import readable_places
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_of
+from bots.discord.audiences import answer_of, asker_of
 from bots.discord.discordpy import forget_thread_members, learn_thread_members
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of

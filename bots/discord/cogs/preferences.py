@@ -17,25 +17,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of
 from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.audiences import answer_of, quick_locale
+from bots.discord.audiences import answer_of, answer_to, asker_of, quick_locale
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.installs import server_only
 from bots.discord.media import voice_message_in
 from bots.discord.messages import CATALOGUE, shown_name, text
 from bots.discord.modals import ClaimedModal
-from bots.discord.places import (
-    can_manage,
-    channel_of,
-    for_interaction,
-    place_of,
-    reaches_channel,
-)
+from bots.discord.places import can_manage, for_interaction, override_of, place_of
 from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_lines
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
+from core.app.audiences import Request
 from core.app.consents import ConsentAsk, VoiceConsents
 from core.app.preferences import ChatPreferences
 from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, VoiceStudio
@@ -50,7 +44,6 @@ from core.chat.overview import (
 )
 from core.domain import errors
 from core.domain.quantities import Duration
-from core.domain.values import ChatRef, Preferences
 
 Choice = app_commands.Choice
 
@@ -111,10 +104,11 @@ class PreferencesCog(commands.Cog):
         self, interaction: Interaction, name: str | None = None, share: bool | None = None
     ) -> None:
         chat, studio = for_interaction(interaction), self.studio
-        locale = answer_of(interaction).locale
+        request = answer_of(interaction)
+        locale = request.locale
         user = str(interaction.user.id)
         if name is None:
-            catalogue = await studio.catalogue(chat)
+            catalogue = await studio.catalogue(request)
             listing = catalogue_text(catalogue, locale, wording=CATALOGUE)
             usage = "" if share is None else text("discord.usage.voice_share", locale) + "\n\n"
             await _answer(interaction, usage + listing)
@@ -131,7 +125,7 @@ class PreferencesCog(commands.Cog):
     @voice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
         """The voices (the model's and the server's own) whose name or description matches."""
-        catalogue = await self.studio.catalogue(for_interaction(interaction))
+        catalogue = await self.studio.catalogue(await answer_to(interaction))
         locale = quick_locale(interaction)
         offered = [(v.name, text(v.key, locale)) for v in catalogue.built_in]
         offered += [(v.name, own_label(v.name, v.kind, locale)) for v in catalogue.own]
@@ -175,7 +169,7 @@ class PreferencesCog(commands.Cog):
 
     @delete_voice.autocomplete("name")
     async def own_voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
-        catalogue = await self.studio.catalogue(for_interaction(interaction))
+        catalogue = await self.studio.catalogue(await answer_to(interaction))
         found = [v for v in catalogue.own if typed.casefold() in v.name.casefold()]
         locale = quick_locale(interaction)
         labels = [(own_label(v.name, v.kind, locale)[:100], v.name) for v in found]
@@ -263,7 +257,8 @@ class PreferencesCog(commands.Cog):
 
     @server_only  # voice messages reach the bot only where it is
     @app_commands.command(
-        description="Transcribe voice messages automatically, or not", extras=answers(PRIVATE)
+        description="Transcribe voice messages automatically, or not",
+        extras=answers(PRIVATE, channel=True),  # shows this channel's own choice
     )
     @app_commands.describe(state="on, off, or inherit (a channel follows the server)",
                            scope="The whole server (default) or this channel only")  # fmt: skip
@@ -274,13 +269,12 @@ class PreferencesCog(commands.Cog):
         state: Choice[str] | None = None,
         scope: Choice[str] | None = None,
     ) -> None:
-        chat, channel = for_interaction(interaction), _server_channel(interaction)
+        chat, channel = for_interaction(interaction), override_of(interaction)
         channel_only = scope is not None and scope.value == "channel"
         answer = answer_of(interaction)
         locale = answer.locale
         if state is None:
-            now = await self._auto_transcribe_now(answer.prefs, channel, locale)
-            await _answer(interaction, now)
+            await _answer(interaction, _auto_transcribe_now(answer, channel is not None))
         elif channel is not None and (channel_only or state.value == "inherit"):
             override = await self.preferences.set_channel_auto_transcribe(
                 channel, state.value, can_manage=can_manage(interaction)
@@ -293,19 +287,21 @@ class PreferencesCog(commands.Cog):
             state_now = on_off(enabled, locale)
             await _answer(interaction, text("autotranscribe.set", locale, state=state_now))
 
-    @app_commands.command(description="The settings here", extras=answers(PRIVATE))
+    @app_commands.command(
+        description="The settings here",
+        extras=answers(PRIVATE, channel=True),  # shows this channel's own auto-transcribe
+    )
     async def settings(self, interaction: Interaction) -> None:
         answer = answer_of(interaction)
         prefs, locale = answer.prefs, answer.locale
-        own = (await self.studio.catalogue(for_interaction(interaction))).own
+        own = (await self.studio.catalogue(answer)).own
         overview = settings_text(
             prefs, locale, chat_language=answer.chat_locale, own=own,
             voice=answer.voice, tts_model=answer.tts_model,
         )  # fmt: skip
-        channel = _server_channel(interaction)
-        if channel is not None:
-            override = await self.preferences.channel_auto_transcribe(channel)
-            overview += "\n" + _channel_line(override, prefs.auto_transcribe, locale)
+        if override_of(interaction) is not None:
+            own_choice = answer.channel_auto_transcribe
+            overview += "\n" + _channel_line(own_choice, prefs.auto_transcribe, locale)
         await _answer(interaction, overview)
 
     @app_commands.command(description="What I can do", extras=answers(PRIVATE))
@@ -318,20 +314,20 @@ class PreferencesCog(commands.Cog):
         )  # fmt: skip
         await _answer(interaction, voice)  # a message of its own
 
-    async def _auto_transcribe_now(
-        self, prefs: Preferences, channel: ChatRef | None, locale: str
-    ) -> str:
-        server = prefs.auto_transcribe
-        current = text("autotranscribe.current", locale, state=on_off(server, locale))
-        if channel is None:
-            return current
-        override = await self.preferences.channel_auto_transcribe(channel)
-        return current + "\n" + _channel_line(override, server, locale)
-
 
 async def _answer(interaction: Interaction, sentence: str) -> None:
     """A private answer; a list too long for one message goes in several."""
     await send_lines(followup_of(interaction, ephemeral=True), sentence)
+
+
+def _auto_transcribe_now(request: Request, in_channel: bool) -> str:
+    """How auto-transcribe stands, as the request read it: the server's, and in a channel, the
+    channel's own or the server's it follows."""
+    server, locale = request.prefs.auto_transcribe, request.locale
+    current = text("autotranscribe.current", locale, state=on_off(server, locale))
+    if not in_channel:
+        return current
+    return current + "\n" + _channel_line(request.channel_auto_transcribe, server, locale)
 
 
 def _channel_line(override: bool | None, server: bool, locale: str) -> str:
@@ -345,16 +341,6 @@ def _channel_set(override: bool | None, locale: str) -> str:
     if override is None:
         return text("discord.autotranscribe.channel_inherit", locale)
     return text("discord.autotranscribe.channel_set", locale, state=on_off(override, locale))
-
-
-def _server_channel(interaction: Interaction) -> ChatRef | None:
-    """The channel of a command run in a server that has the bot (DMs, and places where only
-    the user installed it, have no channel overrides)."""
-    if interaction.guild_id is None or interaction.channel_id is None:
-        return None
-    if not reaches_channel(interaction):
-        return None
-    return channel_of(interaction.channel_id)
 
 
 def own_label(name: str, kind: str, locale: str) -> str:

@@ -11,9 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, require_history
+from bots.discord.access import require_history
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import answer_of, quick_locale
+from bots.discord.audiences import answer_of, asker_of, quick_locale
 from bots.discord.cogs.memory import MARKDOWN
 from bots.discord.error_handler import on_app_command_error
 from bots.discord.media import (
@@ -150,9 +150,7 @@ class QuestionsCog(commands.Cog):
         """Answer a deferred interaction about `attachment`. Shared by /ask and the modal of
         "Ask about this audio"."""
         require_audio(attachment)
-        answer = await self.questions.ask(
-            for_interaction(interaction), remote(attachment), question, asker=asker_of(interaction)
-        )
+        answer = await self.questions.ask(answer_of(interaction), remote(attachment), question)
         await send_long(
             followup_of(interaction), answer.text, file_caption="", file_name="answer.txt"
         )

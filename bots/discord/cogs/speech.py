@@ -6,9 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import interaction_audience, keep_answer, notes_commander
+from bots.discord.audiences import asker_of, interaction_audience, keep_answer, notes_commander
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
@@ -56,7 +55,7 @@ class SpeechCog(commands.Cog):
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
         said = await self._say(interaction, text, author=str(interaction.user.id))
         if in_voice_channel:
-            locale = said.answer.locale
+            locale = said.request.locale
             # No voice channel to join where the bot is not in the server.
             outcome = catalogue_text("discord.voice.not_here", locale)
             if reaches_channel(interaction):
@@ -76,7 +75,7 @@ class SpeechCog(commands.Cog):
             author=author, commander=notes_commander(interaction),
         )  # fmt: skip
         said = await self.speech.say_notes(asked)
-        keep_answer(interaction, said.answer)
+        keep_answer(interaction, said.request)
         for note in said.notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
         return said

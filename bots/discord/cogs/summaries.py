@@ -23,9 +23,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, require_history
+from bots.discord.access import require_history
 from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.audiences import answer_of
+from bots.discord.audiences import answer_of, asker_of
 from bots.discord.gist_replies import send_gist
 from bots.discord.installs import server_only
 from bots.discord.media import is_recording
@@ -80,16 +80,13 @@ class SummariesCog(commands.Cog):
         if call:
             await self._call_summary(interaction)
             return
-        place = channel_of(_channel_id(interaction))
+        place, request = channel_of(_channel_id(interaction)), answer_of(interaction)
         messages = await self._read(interaction, place, _window(window))
+        # The channel keeps its own marker, and speaks and counts as its server (the request's).
         summary = await self.summaries.summarise_messages(
-            place,
-            messages,
-            voice=voice,
-            preferences=for_interaction(interaction),
-            asker=asker_of(interaction),
+            request, messages, voice=voice, place=place
         )
-        posts = answer_of(interaction).chat_locale  # the channel reads it
+        posts = request.chat_locale  # the channel reads it
         await send_long(
             followup_of(interaction),
             summary_text(summary, posts),

@@ -14,9 +14,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, unasked
+from bots.discord.access import unasked
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import interaction_audience, message_audience, notes_commander
+from bots.discord.audiences import (
+    asker_of,
+    interaction_audience,
+    message_audience,
+    notes_commander,
+)
 from bots.discord.consent import consent_reading, reading_answer
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import asker_of, require_history, turn_away
+from bots.discord.access import require_history, turn_away
 from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
 from bots.discord.audiences import answer_of
 from bots.discord.clicks import Answerers
@@ -147,16 +147,16 @@ class TranslationsCog(commands.Cog):
         """`source` translated into `language` (default: the asker's): spoken where `voice_of`
         (whose words they are) is given, else as text, with a Speak button when it is `about`
         a message."""
-        locale = answer_of(interaction).locale
+        request = answer_of(interaction)
+        locale = request.locale
         target = translation_target(language or "", reader=locale)
-        chat, asker = for_interaction(interaction), asker_of(interaction)
         if isinstance(source, str):
-            translated = await self.translations.text(chat, source, target=target, asker=asker)
+            translated = await self.translations.text(request, source, target=target)
         else:
-            translated = await self.translations.recording(chat, source, target=target, asker=asker)
+            translated = await self.translations.recording(request, source, target=target)
         if voice_of is not None:
             note = await self.speech.spoken_translation(
-                chat, translated, language=target, speaker_id=str(voice_of), asker=asker
+                request, translated, language=target, speaker_id=str(voice_of)
             )
             if note is not None:
                 await send_voice_message(interaction, note)

@@ -59,7 +59,7 @@ class UnaskedCog(commands.Cog):
             )
             # What the place gets now, as the change left it; the answer stays in the asker's.
             answer = replace(
-                await self.audiences.answering(chat, interaction_audience(interaction)),
+                await self.audiences.request(chat, interaction_audience(interaction)),
                 locale=answer.locale,
             )
         changed = language is not None

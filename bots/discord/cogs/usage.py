@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import STRANGER_MESSAGE, asker_of
+from bots.discord.access import STRANGER_MESSAGE
 from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_of
+from bots.discord.audiences import answer_of, asker_of
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from core.app.audiences import Audiences
 from core.app.summaries.service import SummaryService
+from core.chat.languages import Audience
 from core.chat.summaries import summary_text
 from core.domain import errors
 from core.domain.digest_times import DigestOff, next_run, parse_digest_args
@@ -31,10 +33,16 @@ GRACE = timedelta(hours=2)
 
 class DigestService:
     def __init__(
-        self, *, uow: Callable[[], SummaryUnitOfWork], summaries: SummaryService, clock: Clock
+        self,
+        *,
+        uow: Callable[[], SummaryUnitOfWork],
+        summaries: SummaryService,
+        audiences: Audiences,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._summaries = summaries
+        self._audiences = audiences  # a digest's request: nobody asks, the whole chat reads it
         self._clock = clock
 
     async def set_digest(self, chat: ChatRef, argument: str, *, can_manage: bool) -> SummaryState:
@@ -82,10 +90,13 @@ class DigestService:
         if now - due > GRACE:
             logger.warning("skipped the digest of %s due at %s: found it at %s", chat, due, now)
             return None
+        # Nobody asks (counted in the chat's usage, never refused by its limits); the chat's
+        # preferences read once, for the summary's language and its headings'.
+        request = await self._audiences.request(chat, Audience(), asker=None)
         try:
-            summary = await self._summaries.summarise(chat, SummaryRequest(DIGEST_WINDOW))
+            summary = await self._summaries.summarise(request, SummaryRequest(DIGEST_WINDOW))
         except errors.NothingToSummarise:
             logger.info("no digest for %s: nothing said in the last 24 h", chat)
             return None
-        locale = await self._summaries.chat_locale(chat)
-        return DigestPost(chat=chat, text=summary_text(summary, locale, digest=True))
+        text = summary_text(summary, request.chat_locale, digest=True)
+        return DigestPost(chat=chat, text=text)

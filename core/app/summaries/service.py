@@ -13,17 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.app.audiences import Request
 from core.app.business import kept_beside
 from core.app.limits import Limiter
 from core.app.listening import Listening
 from core.app.metering import counted
-from core.app.preferences import ChatPreferences
 from core.app.speech import TextToSpeech
 from core.app.summaries.writing import summarise
 from core.chat.languages import LOCALES
 from core.domain import errors
 from core.domain.inline import CachedVoice, Discard
-from core.domain.limits import Asker, utc_day
+from core.domain.limits import utc_day
 from core.domain.summaries import (
     ChatMessage,
     Summary,
@@ -67,7 +67,6 @@ class SummaryService:
         *,
         uow: Callable[[], MemoryUnitOfWork],
         chat_api: ChatApi,
-        preferences: ChatPreferences,
         limiter: Limiter,
         speech: TextToSpeech,
         clock: Clock,
@@ -78,7 +77,6 @@ class SummaryService:
         self._uow = uow
         self._listening = listening  # a call listened to in the chat ends before /forget
         self._chat_api = chat_api
-        self._preferences = preferences
         self._limiter = limiter
         self._speech = speech
         self.clock = clock
@@ -123,79 +121,70 @@ class SummaryService:
 
     # Summaries
 
-    async def summarise(
-        self, chat: ChatRef, request: SummaryRequest, *, asker: Asker | None = None
-    ) -> Summary:
-        """A summary of the chat's stored messages in the requested window; `asker` None is a
-        digest (counted in the chat's usage, never refused by its limits)."""
-        now = self.clock.now()
+    async def summarise(self, request: Request, asked: SummaryRequest) -> Summary:
+        """A summary of the stored messages of the request's chat in the `asked` window; a
+        request nobody asked (`asker` None) is a digest (counted in the chat's usage, never
+        refused by its limits)."""
+        chat, now = request.chat, self.clock.now()
         async with self._uow() as uow:
             state = await uow.summary_states.get(chat)
-            messages = await self._window(uow, chat, request.window, state, now)
+            messages = await self._window(uow, chat, asked.window, state, now)
         if not messages:
             days = self.limits.retention_days
             if not state.logging_enabled:
                 raise errors.LoggingIsOff(days=days)
             raise errors.NothingToSummarise(days=days)
-        return await self.summarise_messages(chat, messages, voice=request.voice, asker=asker)
+        return await self.summarise_messages(request, messages, voice=asked.voice)
 
     @counted("summary")
     async def summarise_messages(
         self,
-        chat: ChatRef,
+        request: Request,
         messages: Sequence[ChatMessage],
         *,
         voice: bool = False,
-        preferences: ChatRef | None = None,
-        asker: Asker | None = None,
+        place: ChatRef | None = None,
     ) -> Summary:
-        """A summary of `messages` (oldest first) in the chat's language and time zone.
+        """A summary of `messages` (oldest first) in the chat's language and time zone, by the
+        preferences `request` read (they are not read again), against its asker's limits.
 
         The stored log comes through here, and so can messages an adapter read elsewhere (a
-        Discord channel's history). Either way the chat's last-summary marker moves to the newest
+        Discord channel's history). Either way the last-summary marker moves to the newest
         message summarised, not to the clock: platform times can be whole seconds, and a message
         sent in the same second just after a summary must still be in the next one.
 
-        `preferences` is where language and voice are kept when that is not `chat` itself: a
-        Discord channel keeps its own last-summary marker but speaks as its server does; its
-        limits and usage are kept there too.
+        `place` is where that marker is kept when it is not the request's chat: a Discord
+        channel keeps its own, but speaks as its server does, whose limits and usage count.
         """
         if not messages:
             raise errors.NothingToSummarise(days=self.limits.retention_days)
-        prefs_of = preferences or chat
+        chat, asker, marked = request.chat, request.asker, place or request.chat
         limiter = self._limiter
-        await limiter.admit(prefs_of, asker)
-        prefs = await self._preferences.get(prefs_of)
-        state = await self.state(chat)
-        async with limiter.spending(prefs_of, asker, summaries=1) as spend:
+        await limiter.admit(chat, asker)
+        state = await self.state(marked)
+        async with limiter.spending(chat, asker, summaries=1) as spend:
             text = await summarise(
                 messages,
                 api=spend.metered(self._chat_api),
-                language=writing_language(prefs),
+                language=writing_language(request.prefs),
                 zone=state.time_zone,
                 budget=self.limits.max_prompt_chars,
             )
         newest = max(m.sent_at for m in messages)
         if state.last_summary_at is None or newest > state.last_summary_at:
             async with self._uow() as uow:
-                await uow.summary_states.mark_summarised(chat, newest)
+                await uow.summary_states.mark_summarised(marked, newest)
                 await uow.commit()
         note = None
         if voice:
             spoken = _BULLET.sub("", text)  # read as sentences, not as "bullet, ..."
             try:
-                note = await self._speech.read_aloud(
-                    prefs_of, spoken, max_pieces=MAX_SPOKEN_PIECES, asker=asker
-                )
+                note = await self._speech.read_aloud(request, spoken, max_pieces=MAX_SPOKEN_PIECES)
             except errors.QuotaUsed:  # of speech: the chat's, the asker's share or the budget
                 # The summary is made and paid for: it still goes out, as text only.
-                logger.info("no voice for the summary of %s: its speech quota is used", chat)
+                logger.info("no voice for the summary of %s: its speech quota is used", marked)
         since = min(m.sent_at for m in messages)
         return Summary(text, len(messages), since, state.time_zone, note)
-
-    async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str:
-        """The language of what the bot posts to the chat: the headings of its summaries."""
-        return await self._preferences.chat_locale(chat, platform=platform)
 
     async def _window(
         self,

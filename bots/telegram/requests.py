@@ -1,0 +1,36 @@
+"""The request of a Telegram command or button, built once as it starts: who asks (their
+limits, `access.asker_of`), where (the chat), their language (`audiences.asking`) and the
+chat's preferences, read once by the core (`core.app.audiences.Request`). The handler is handed
+it and passes it to its use case, which reads nothing of the chat again."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bots.telegram.access import asker_of
+from bots.telegram.audiences import asking, chat_of_update
+from core.app.audiences import Audiences, Request
+
+RequestHandler = Callable[[Update, Request], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def with_request(audiences: Audiences, handler: RequestHandler, *, noted: bool = True) -> Handler:
+    """`handler` as python-telegram-bot calls it, handed the request of the update as the core
+    read it once (`Audiences.request`): answered in the person's language, else the chat's.
+    `noted`: the chat's posts follow the language of whoever ran the command (all but
+    /forget, which leaves nothing of the chat behind)."""
+
+    @functools.wraps(handler)
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        request = await audiences.request(
+            chat_of_update(update), asking(update), asker=asker_of(update), commander=noted
+        )
+        await handler(update, request)
+
+    return callback
