@@ -70,6 +70,7 @@ from core.ports import (
     SystemClock,
     UnitOfWork,
 )
+from core.ports.background import supervised
 
 if TYPE_CHECKING:
     # Imported where a database is opened: the command line's `standalone` runtime, which has
@@ -204,7 +205,13 @@ async def bootstrap(
     metrics = PrometheusMetrics()
     processes = await ffmpeg_processes(settings)
     audio = audio_of(settings, processes)
-    async with storage(settings, migrate=migrate, clock=clock) as store, http_client() as http:
+    async with (
+        storage(settings, migrate=migrate, clock=clock) as store,
+        http_client() as http,
+        # Innermost: what still runs in the background at the stop ends while the database
+        # and the HTTP client are still there for its clean-up.
+        supervised(metrics),
+    ):
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
         # Recordings are downloaded through the same client, streamed to disk.
         recordings = Recordings(downloader=HttpDownloads(http), limits=limits)

@@ -39,6 +39,7 @@ from core.chat.live import TranscriptReply
 from core.domain.gists import Gist
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
                 await channel.typing()  # awaited, discord.py's Typing sends one request
             await asyncio.sleep(TYPING_EVERY_SECONDS)
 
-    typing = asyncio.create_task(keep_typing())
+    typing = background.start(keep_typing(), name="typing")
     try:
         yield
     finally:
