@@ -325,7 +325,7 @@ def feature_cogs(
     return [
         TranscriptionCog(
             bot,
-            runtime.transcripts,
+            runtime.voice_notes,
             piece_seconds=runtime.limits.asr_piece_seconds,
             earlier_reply=earlier_reply,
             consents=runtime.consents,

@@ -91,7 +91,7 @@ class _DiscordTranscriptReply(TranscriptReply):
 
     async def closed(self, error: BaseException | None) -> None:
         """The Gist button goes under the transcript once it is whole, after its claim's mark
-        (`core.app.transcripts`): a courtesy, which a kill may cost, never a second answer."""
+        (`core.app.voice_notes`): a courtesy, which a kill may cost, never a second answer."""
         await super().closed(error)
         result, self._delivered = self._delivered, None
         if error is not None or result is None or self._gist_at is None or self._last is None:
@@ -217,7 +217,7 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
 
 class MessageRecordingView:
     """How a channel sees what becomes of the voice message `message` that arrived
-    (`core.app.transcripts.RecordingView`): "typing…" once it takes a while, a reply that
+    (`core.app.voice_notes.RecordingView`): "typing…" once it takes a while, a reply that
     becomes its transcript (with the Gist button where `gist_at` says), its gist below; redone
     after a crash, the reply already sent (`earlier`) becomes it instead of a second one. The
     language it was shown in stays in `locale`, for an error that comes after."""
