@@ -86,22 +86,24 @@ class Background:
             metrics.background_failed(name)
 
     async def close(self, *, grace: float = GRACE_SECONDS) -> None:
-        """Cancel every task still running and wait for them to end, `grace` seconds at most."""
-        running = [t for t in self._running if t is not asyncio.current_task()]
-        if not running:
-            return
-        logger.info(
-            "stopping %d background task(s): %s",
-            len(running), ", ".join(sorted(t.get_name() for t in running)),
-        )  # fmt: skip
-        for task in running:
-            task.cancel()
-        _, left = await asyncio.wait(running, timeout=grace)
-        if left:
-            logger.warning(
-                "%d background task(s) still running %.0f s after the stop: %s",
-                len(left), grace, ", ".join(sorted(t.get_name() for t in left)),
+        """Cancel every task still running and wait for them to end, `grace` seconds at most;
+        a task a clean-up starts meanwhile is cancelled in its turn."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        while running := [t for t in self._running if t is not asyncio.current_task()]:
+            logger.info(
+                "stopping %d background task(s): %s",
+                len(running), ", ".join(sorted(t.get_name() for t in running)),
             )  # fmt: skip
+            for task in running:
+                task.cancel()
+            _, left = await asyncio.wait(running, timeout=max(0.0, deadline - loop.time()))
+            if left:
+                logger.warning(
+                    "%d background task(s) still running %.0f s after the stop: %s",
+                    len(left), grace, ", ".join(sorted(t.get_name() for t in left)),
+                )  # fmt: skip
+                return
 
     @asynccontextmanager
     async def held(self, metrics: Metrics, *, grace: float) -> AsyncIterator[None]:

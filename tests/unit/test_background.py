@@ -101,6 +101,24 @@ async def test_the_stop_cancels_what_still_runs_and_lets_it_clean_up() -> None:
     assert tasks.running == frozenset()
 
 
+async def test_a_task_a_clean_up_starts_is_cancelled_too() -> None:
+    tasks = Background()
+    started_late: list[asyncio.Task[None]] = []
+
+    async def leaves_a_chore() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            started_late.append(tasks.start(asyncio.Event().wait(), name="late chore"))
+
+    async with tasks.held(PrometheusMetrics(), grace=5):
+        tasks.start(leaves_a_chore(), name="sweep")
+        await asyncio.sleep(0)
+    [late] = started_late
+    assert late.cancelled()
+    assert tasks.running == frozenset()
+
+
 async def test_a_task_that_outlives_the_grace_is_named(caplog: pytest.LogCaptureFixture) -> None:
     tasks = Background()
     let_go = asyncio.Event()
