@@ -48,7 +48,7 @@ from core.domain.interpreting import LATE_AFTER, StockVoices, across, too_late
 from core.domain.limits import Asker
 from core.domain.reading import assignable_voices
 from core.domain.values import ChatRef, VoiceNote
-from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold
+from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold, background
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class CallInterpreter:
         """The call to speak into, once joined: from now on interpretations play there."""
         self._held = held
         if self._player is None:
-            self._player = asyncio.create_task(self._speak_in_line(), name="interpreting")
+            self._player = background.start(self._speak_in_line(), name="interpreting")
 
     def expect(self, key: TurnKey) -> None:
         """The last piece of the turn `key` came: its place in the line."""
@@ -190,7 +190,9 @@ class CallInterpreter:
             place.clip.set_result(None)
             return
         dropped = Dropped(key[0], speaker, said)
-        task = asyncio.create_task(self._make(place, translated, way.target, dropped))
+        task = background.start(
+            self._make(place, translated, way.target, dropped), name="interpretation"
+        )
         self._making.add(task)
         task.add_done_callback(self._making.discard)
 

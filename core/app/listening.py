@@ -66,7 +66,7 @@ from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listen_consents import StoredConsents
 from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
-from core.app.metering import counted
+from core.app.metrics_counted import counted
 from core.app.preferences import ChatPreferences
 from core.chat.languages import english_name
 from core.domain import errors

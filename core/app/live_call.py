@@ -22,6 +22,7 @@ from core.domain.limits import Asker
 from core.domain.live_speech import TurnPieces
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -110,14 +111,14 @@ class LiveCall:
 
     def watch_idle(self, idle_seconds: float) -> None:
         """From now on, the call ends once nothing was heard for `idle_seconds`."""
-        self.watch = asyncio.create_task(self._idle(idle_seconds), name="listening idle")
+        self.watch = background.start(self._idle(idle_seconds), name="listening idle")
 
     def end_by_itself(self, why: str) -> bool:
         """End the call through the adapter's end, once; False when it is ending already."""
         if self.ending is not None:
             return False
         logger.info("listening ends: %s", why)
-        self.ending = asyncio.create_task(self._end(), name="listening ends")
+        self.ending = background.start(self._end(), name="listening ends")
         return True
 
     def stop_watching(self) -> None:

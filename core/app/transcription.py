@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from core.app.gate import RequestGate
 from core.app.kept import FORGETFUL, Recollection, TranscriptKeeper
 from core.app.limits import Limiter
-from core.app.metering import counted
+from core.app.metrics_counted import counted
 from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker, Counts, RequestLimits

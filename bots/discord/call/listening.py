@@ -38,6 +38,7 @@ from core.app.voice_calls import HeldCall, VoiceCalls
 from core.domain import errors
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class ListenedCall:
         assert isinstance(voice, ListeningVoiceClient), "joined with the client that listens"
         self._held = held
         self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
-        self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
+        self._task = background.start(self._transcribe(self._receiver), name="listening")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
 
@@ -210,13 +211,13 @@ class ListenedCall:
     async def _transcribe(self, receiver: VoiceReceiver) -> None:
         """Each utterance sent to MiMo as it comes, `IN_FLIGHT` at most, and posted in order."""
         lines = self._lines
-        poster = asyncio.create_task(self._post_in_order(lines), name="listening posts")
+        poster = background.start(self._post_in_order(lines), name="listening posts", awaited=True)
         slots = asyncio.Semaphore(IN_FLIGHT)
         try:
             async with receiver:
                 async for utterance in receiver:
                     await slots.acquire()
-                    line = asyncio.create_task(self._line(utterance))
+                    line = background.start(self._line(utterance), name="caption", awaited=True)
                     line.add_done_callback(lambda _: slots.release())
                     lines.add(line)
         finally:
