@@ -361,7 +361,7 @@ class Listening:
             )  # fmt: skip
         if not said or not self.admits(server, member_id):
             return None
-        return Heard(said, translated)
+        return Heard(said, translated, call.take_refused())
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(

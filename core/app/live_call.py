@@ -18,6 +18,7 @@ from datetime import datetime
 
 from core.app.interpreting import CallInterpreter
 from core.app.kept import TranscriptKeeper
+from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.live_speech import TurnPieces
 from core.domain.transcripts import TranscriptPart
@@ -42,10 +43,13 @@ class Roll:
 @dataclass(frozen=True)
 class Heard:
     """What one member said in one utterance, and its translation where captions are
-    translated (None: not asked, already in that language, or not to be had)."""
+    translated (None: not asked, already in that language, or not to be had). `refused`: MiMo
+    refused the model the translations take, here first: the captions go on untranslated, and
+    the chat is told once (the log has it)."""
 
     said: str
     translated: str | None = None
+    refused: errors.MimoModelRefused | None = None
 
 
 def call_prefix(channel: str) -> str:
@@ -75,6 +79,7 @@ class LiveCall:
     recording: str = ""
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
+    refused: errors.MimoModelRefused | None = None  # ...until MiMo refused its model: not yet said
     interpreter: CallInterpreter | None = None  # `/listen interpret:True`: turns spoken across
     starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
     # What members said during the call, over what `begin` read: a no said while it read the
@@ -99,6 +104,11 @@ class LiveCall:
         if not yes:  # the turn they are in is dropped whole, its pieces heard before too
             for (member, _), turn in self.turns.items():
                 turn.dropped = turn.dropped or member == member_id
+
+    def take_refused(self) -> errors.MimoModelRefused | None:
+        """The refusal that stopped the translations, once: said with the caption it came with."""
+        refused, self.refused = self.refused, None
+        return refused
 
     def line_start(self, at: datetime) -> float:
         """Seconds from the start of the call, a millisecond later when a line (of another

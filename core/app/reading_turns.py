@@ -22,7 +22,9 @@ plays again as made anew, the channel said as "a channel").
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
 chat; a message too long for what is left is let go, said once), when the channel it reads is
-gone, or when the call ends for good (a moderator's disconnect is final).
+gone, or when the call ends for good (a moderator's disconnect is final). A speech model MiMo
+refuses is said once in the chat and logged once, naming its setting (MIMO_TTS_MODEL...); the
+reading goes on, for the messages another model speaks.
 """
 
 from __future__ import annotations
@@ -298,6 +300,12 @@ class Reading:
             return None
         except errors.QuotaUsed:
             raise  # used up: the reading ends, saying why
+        except errors.MimoModelRefused as refused:  # the owner's to fix: said and logged once
+            what = f"refused:{refused.params.get('setting')}"  # another voice's model may serve
+            if what not in self._told:
+                logger.error("a message in %s not read: %s", self.server, refused.detail)
+            await self._tell_once(what, text(refused.key, self.reads.locale, **refused.params))
+            return None
         except errors.VoicebridgeError as refusal:
             logger.warning("a message in %s not read: %s", self.server, refusal.key)
             return None

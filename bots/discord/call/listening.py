@@ -142,9 +142,9 @@ class ListenedCall:
     async def tell(self, news: Dropped | Stopped) -> None:
         """The interpreter's news in the chat, after the captions made or being made, at their
         pace: a turn too late to be spoken, with its words; interpreting stopped, with the
-        quota that ran out."""
+        quota that ran out or the model refused (the core logged it)."""
         if isinstance(news, Stopped):
-            why = error_text(news.refusal, self.locale)
+            why = text(news.refusal.key, self.locale, **news.refusal.params)
             line = text("discord.listen.interpreting_stopped", self.locale, why=why)
         else:
             line = text(
@@ -274,6 +274,9 @@ class ListenedCall:
             return None
         if heard is None:
             return None
+        if heard.refused is not None:  # the translations stopped: said once, after this line
+            refused = heard.refused
+            self._lines.add_made(text(refused.key, self.locale, **refused.params))
         return Said(
             member, self._name(member), heard.said, utterance.started_at, utterance.ended_at,
             heard.translated, utterance.turn,
