@@ -1,7 +1,8 @@
 """Telegram's ephemeral messages (Bot API 10.2 and 10.3), which python-telegram-bot 22.8 does not
-know yet (it stops at Bot API 10.0): the one place that speaks them, through the library's
+know yet (it stops at Bot API 10.0): the one place that speaks them, passing the fields the
+library lacks through its send methods' `api_kwargs`, and calling the methods it lacks with
 `Bot.do_api_request`. The day python-telegram-bot has them, each function here becomes a call of
-its own method.
+its own method and parameter.
 
 What the Bot API says (core.telegram.org/bots/api#ephemeral-messages-and-commands, and the
 changelog of 14 July and 24 August 2026):
@@ -39,7 +40,6 @@ from telegram import (
     Bot,
     BotCommand,
     InlineKeyboardMarkup,
-    InputFile,
     LinkPreviewOptions,
     Message,
 )
@@ -124,24 +124,25 @@ async def supported(bot: Bot) -> bool:
 
 
 def _ephemeral_kwargs(to: For) -> dict[str, Any]:
+    """The fields python-telegram-bot does not know, passed through as they are."""
     parameters: dict[str, Any] = {"receiver_user_id": to.receiver}
     if to.callback_query_id is not None:
         parameters["callback_query_id"] = to.callback_query_id
     kwargs: dict[str, Any] = {
-        "chat_id": to.chat_id,
         "ephemeral_message_parameters": parameters,  # Bot API 10.3
         **parameters,  # Bot API 10.2's names of the same: ignored by 10.3
     }
     if to.reply_to_ephemeral is not None:
         kwargs["reply_parameters"] = {"ephemeral_message_id": to.reply_to_ephemeral}
     elif to.reply_to is not None:
+        # Never `allow_sending_without_reply`: "always False" for a sent ephemeral message.
         kwargs["reply_parameters"] = {"message_id": to.reply_to}
     return kwargs
 
 
-def _sent(to: For, result: Any) -> Sent:
-    number = result.get("ephemeral_message_id") if isinstance(result, dict) else None
-    if not isinstance(number, int):
+def _sent(to: For, message: Message) -> Sent:
+    number = incoming_id(message)
+    if number is None:
         raise TelegramError("an ephemeral message came back without its ephemeral_message_id")
     return Sent(to.chat_id, to.receiver, number)
 
@@ -156,31 +157,32 @@ async def send_text(
     link_preview_options: LinkPreviewOptions | None = None,
 ) -> Sent:
     """sendMessage with `ephemeral_message_parameters`."""
-    kwargs = _ephemeral_kwargs(to) | _present(
-        text=text, parse_mode=parse_mode, reply_markup=reply_markup,
-        link_preview_options=link_preview_options,
+    sent = await bot.send_message(
+        to.chat_id, text, parse_mode=parse_mode, reply_markup=reply_markup,
+        link_preview_options=link_preview_options, api_kwargs=_ephemeral_kwargs(to),
     )  # fmt: skip
-    return _sent(to, await bot.do_api_request("sendMessage", api_kwargs=kwargs))
+    return _sent(to, sent)
 
 
 async def send_document(
     bot: Bot, to: For, data: bytes, *, filename: str, caption: str | None = None
 ) -> Sent:
     """sendDocument with `ephemeral_message_parameters`."""
-    kwargs = _ephemeral_kwargs(to) | _present(
-        document=InputFile(data, filename=filename), caption=caption
+    sent = await bot.send_document(
+        to.chat_id, data, filename=filename, caption=caption, api_kwargs=_ephemeral_kwargs(to)
     )
-    return _sent(to, await bot.do_api_request("sendDocument", api_kwargs=kwargs))
+    return _sent(to, sent)
 
 
 async def send_voice(
     bot: Bot, to: For, data: bytes, *, duration: int, caption: str | None = None
 ) -> Sent:
     """sendVoice with `ephemeral_message_parameters`."""
-    kwargs = _ephemeral_kwargs(to) | _present(
-        voice=InputFile(data, filename="voice.ogg"), duration=duration, caption=caption
-    )
-    return _sent(to, await bot.do_api_request("sendVoice", api_kwargs=kwargs))
+    sent = await bot.send_voice(
+        to.chat_id, data, duration=duration, caption=caption, filename="voice.ogg",
+        api_kwargs=_ephemeral_kwargs(to),
+    )  # fmt: skip
+    return _sent(to, sent)
 
 
 async def edit_text(
