@@ -168,3 +168,44 @@ async def test_an_old_bot_api_server_gets_the_answers_in_the_askers_private_chat
     assert all("is_ephemeral" not in c for c in api.commands)  # the old server dropped the field
     told = [r.getMessage() for r in caplog.records if OLD_SERVER in r.getMessage()]
     assert len(told) == 1, told
+
+
+async def test_buttons_of_a_private_page_answer_the_member_who_pressed_them(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    basic = -4242  # a basic group: no links to messages, so a moment's button replies to it
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        said = []
+        for n in range(11):
+            note = bot_api.voice_message(chat_id=basic, user_id=100 + n, data=notes[2],
+                                         chat_type="group")  # fmt: skip
+            bot_api.push(note)
+            await bot_api.wait_until(lambda: len(bots_messages(bot_api, basic)) == len(said) + 1)
+            said.append(note)
+        public = bot_api.texts(basic)
+        bot_api.push(bot_api.ephemeral_command(
+            chat_id=basic, user_id=BOB, text="/find invoice", chat_type="group"
+        ))  # fmt: skip
+        await bot_api.wait_until(lambda: len(bot_api.ephemeral_sent(basic)) == 1)
+        [page] = bot_api.ephemeral_sent(basic)
+        labels = {b["text"]: b["callback_data"] for row in page["reply_markup"]["inline_keyboard"]
+                  for b in row}  # fmt: skip
+        assert labels["Next ›"] == "find:p:1:invoice"  # the words: the page may not name /find
+        press(bot_api, BOB, page, labels["Next ›"])
+        await bot_api.wait_until(lambda: "(11–11;" in bot_api.ephemeral_texts(basic, BOB)[0])
+        press(bot_api, BOB, page, labels["↩ 1"])
+        await bot_api.wait_until(lambda: len(bot_api.ephemeral_sent(basic)) == 2)
+
+    first, shown = bot_api.ephemeral_sent(basic)
+    assert first["receiver_user"]["id"] == shown["receiver_user"]["id"] == BOB
+    assert shown["text"] == "Here, 0:00 into this recording."
+    assert shown["reply_to_message"]["message_id"] in {n["message_id"] for n in said}
+    assert bot_api.texts(basic) == public  # the group saw no page, no page turn, no moment
+
+
+def press(api: FakeBotApi, user: int, message: dict[str, Any], data: str) -> None:
+    api.push_update({"callback_query": {
+        "id": f"{user}-{data}", "from": {"id": user, "is_bot": False, "first_name": "Bob"},
+        "chat_instance": "1", "message": message, "data": data,
+    }})  # fmt: skip
