@@ -27,7 +27,6 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from typing import Protocol
-from weakref import WeakKeyDictionary
 
 from telegram import (
     Bot,
@@ -50,7 +49,9 @@ logger = logging.getLogger(__name__)
 MESSAGE_LIMIT = 4096  # UTF-16 code units (`replies.MESSAGE_LIMIT`)
 MAX_MESSAGES_BEFORE_FILE = 3
 ADMIN_SECONDS = 60.0  # how long the bot's own rights in a group are taken as read
-_RIGHTS: WeakKeyDictionary[Bot, dict[int, tuple[float, bool]]] = WeakKeyDictionary()
+# By the server's address and the chat: (when asked, whether the bot administers it).
+_RIGHTS: dict[tuple[str, int], tuple[float, bool]] = {}
+_MOST_CHATS_KEPT = 4096
 
 
 class Shown(Protocol):
@@ -188,9 +189,12 @@ class Ephemeral(Answer):
 
     private = True
 
-    def __init__(self, bot: Bot, to: ephemeral.For) -> None:
+    def __init__(self, bot: Bot, to: ephemeral.For, fallback: Answer | None = None) -> None:
         self.bot = bot
         self.to = to
+        # Where the answer goes when Telegram refuses the ephemeral message (its 15 seconds
+        # are over): the member's private chat, never the group they did not ask in.
+        self.fallback = fallback
 
     async def text(
         self,
@@ -206,22 +210,40 @@ class Ephemeral(Answer):
         if reply_to is not None:
             to = ephemeral.For(to.chat_id, to.receiver, to.reply_to_ephemeral,
                                to.callback_query_id, reply_to)  # fmt: skip
-        sent = await ephemeral.send_text(
-            self.bot, to, body, parse_mode=parse_mode, reply_markup=reply_markup,
-            link_preview_options=link_preview_options,
-        )  # fmt: skip
+        try:
+            sent = await ephemeral.send_text(
+                self.bot, to, body, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options,
+            )  # fmt: skip
+        except BadRequest as exc:
+            if self.fallback is None:
+                raise
+            logger.info("ephemeral answer refused (%s): sent to the private chat", exc.message)
+            return await self.fallback.text(
+                body, parse_mode=parse_mode, link_preview_options=link_preview_options
+            )
         return EphemeralShown(self.bot, sent)
 
     async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
-        sent = await ephemeral.send_document(
-            self.bot, self.to, data, filename=filename, caption=caption
-        )
+        try:
+            sent = await ephemeral.send_document(
+                self.bot, self.to, data, filename=filename, caption=caption
+            )
+        except BadRequest:
+            if self.fallback is None:
+                raise
+            return await self.fallback.document(data, filename=filename, caption=caption)
         return EphemeralShown(self.bot, sent)
 
     async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
-        sent = await ephemeral.send_voice(
-            self.bot, self.to, data, duration=round(duration), caption=caption
-        )
+        try:
+            sent = await ephemeral.send_voice(
+                self.bot, self.to, data, duration=round(duration), caption=caption
+            )
+        except BadRequest:
+            if self.fallback is None:
+                raise
+            return await self.fallback.voice(data, duration=duration, caption=caption)
         return EphemeralShown(self.bot, sent)
 
 
@@ -259,7 +281,7 @@ class InPrivateChat(Answer):
 
     private = True
 
-    def __init__(self, bot: Bot, user_id: int, heading: str, fallback: InChat) -> None:
+    def __init__(self, bot: Bot, user_id: int, heading: str, fallback: InChat | None) -> None:
         self.bot = bot
         self.user_id = user_id
         self.heading = heading
@@ -331,7 +353,9 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
     bot = message.get_bot()
     asked = None if query is not None else ephemeral.incoming_id(message)
     if asked is not None and user is not None:  # asked privately: answered only so
-        return Ephemeral(bot, ephemeral.For(chat.id, user.id, reply_to_ephemeral=asked))
+        heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
+        late = InPrivateChat(bot, user.id, heading, None)
+        return Ephemeral(bot, ephemeral.For(chat.id, user.id, reply_to_ephemeral=asked), late)
     if not private or chat.type == ChatType.PRIVATE or user is None or user.is_bot:
         return here
     if query is None and message.sender_chat is not None:
@@ -352,9 +376,8 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
 async def administers(bot: Bot, chat_id: int) -> bool:
     """Whether the bot is an administrator of the group (which lets it send a member an
     ephemeral message at any time), as Telegram said within the last minute."""
-    known = _RIGHTS.setdefault(bot, {})
-    now = time.monotonic()
-    seen = known.get(chat_id)
+    key, now = (bot.base_url, chat_id), time.monotonic()
+    seen = _RIGHTS.get(key)
     if seen is not None and now - seen[0] < ADMIN_SECONDS:
         return seen[1]
     try:
@@ -363,7 +386,9 @@ async def administers(bot: Bot, chat_id: int) -> bool:
     except TelegramError as exc:
         logger.debug("the bot's rights in %s not known: %s", chat_id, exc)
         admin = False
-    known[chat_id] = (now, admin)
+    if len(_RIGHTS) >= _MOST_CHATS_KEPT:
+        _RIGHTS.clear()  # a minute's knowledge: cheap to ask again
+    _RIGHTS[key] = (now, admin)
     return admin
 
 

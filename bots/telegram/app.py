@@ -83,7 +83,12 @@ _RECORDINGS = (
 )
 # What the chat log keeps of a group: texts and captions, never commands (transcripts are logged
 # by the transcribing handler, once it has them).
-_SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+# A member's ephemeral message (their reply to the bot's ephemeral one) is between them and the
+# bot: never logged for the group's summaries, never transcribed for the group.
+_EPHEMERAL = ephemeral.EphemeralMessages()
+_SAID_IN_GROUP = (
+    filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~_EPHEMERAL
+)
 # What is claimed as it arrives (handled once, redone if a kill cuts it off): what leads to work
 # or a reply, and group chatter kept for /summary (so that a kill loses none of it).
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
@@ -207,7 +212,7 @@ def build_application(
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=_NEW))
-    application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
+    application.add_handler(MessageHandler(_RECORDINGS & _NEW & ~_EPHEMERAL, handlers.recording))
     pressed = with_request(runtime.audiences, memory_handlers.button, noted=False)
     application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))
     application.add_handler(BusinessConnectionHandler(business.connection))

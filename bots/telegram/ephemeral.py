@@ -34,7 +34,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from telegram import (
     Bot,
@@ -44,13 +43,15 @@ from telegram import (
     Message,
 )
 from telegram.error import EndPointNotFound, NetworkError, TelegramError
+from telegram.ext import filters
 
 logger = logging.getLogger(__name__)
 
 # What a server answers when it has the method: anything but "method not found" (404).
 _PROBE = "deleteEphemeralMessage"
-_SUPPORT: WeakKeyDictionary[Bot, bool] = WeakKeyDictionary()
-_PROBING: WeakKeyDictionary[Bot, asyncio.Lock] = WeakKeyDictionary()
+# By the server's address (`Bot.base_url`): what a server has is asked once per process.
+_SUPPORT: dict[str, bool] = {}
+_PROBING: dict[str, asyncio.Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,13 @@ def incoming_id(message: Message | None) -> int | None:
     return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
+class EphemeralMessages(filters.MessageFilter):
+    """python-telegram-bot's filter of members' ephemeral messages (`incoming_id`)."""
+
+    def filter(self, message: Message) -> bool:
+        return incoming_id(message) is not None
+
+
 def command(name: str, description: str, *, private: bool) -> BotCommand:
     """A command of the menu; `private`: the member's app sends it ephemerally (`is_ephemeral`,
     Bot API 10.2), so the group sees neither it nor its answer."""
@@ -92,15 +100,16 @@ def command(name: str, description: str, *, private: bool) -> BotCommand:
 
 
 async def supported(bot: Bot) -> bool:
-    """Whether the Bot API server has ephemeral messages (10.2 or later): asked once per bot,
+    """Whether the Bot API server has ephemeral messages (10.2 or later): asked once per server,
     with a deletion of nothing, which a server that has the method refuses as a bad request and
     an older one as a method it does not know. An older server is said in the log, once."""
-    known = _SUPPORT.get(bot)
+    server = bot.base_url
+    known = _SUPPORT.get(server)
     if known is not None:
         return known
-    lock = _PROBING.setdefault(bot, asyncio.Lock())
+    lock = _PROBING.setdefault(server, asyncio.Lock())
     async with lock:
-        known = _SUPPORT.get(bot)
+        known = _SUPPORT.get(server)
         if known is not None:
             return known
         try:
@@ -119,7 +128,7 @@ async def supported(bot: Bot) -> bool:
             return True
         except TelegramError:  # refused as a bad request: the method is there
             known = True
-        _SUPPORT[bot] = known
+        _SUPPORT[server] = known
     return known
 
 

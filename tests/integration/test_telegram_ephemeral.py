@@ -209,3 +209,29 @@ def press(api: FakeBotApi, user: int, message: dict[str, Any], data: str) -> Non
         "id": f"{user}-{data}", "from": {"id": user, "is_bot": False, "first_name": "Bob"},
         "chat_instance": "1", "message": message, "data": data,
     }})  # fmt: skip
+
+
+async def test_an_answer_too_late_to_be_ephemeral_goes_to_the_askers_private_chat(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    shift = [0.0]
+    real = bot_api.ephemeral_clock
+    bot_api.ephemeral_clock = lambda: real() + shift[0]
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        bot_api.push(bot_api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
+        await bot_api.wait_until(lambda: len(bot_api.texts(BOB)) == 1)
+        await voice_note(bot_api, ANN, notes[2])
+        public = bot_api.texts(GROUP)
+        released = bot_api.hold("sendMessage")
+        bot_api.push(bot_api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/usage"))
+        await bot_api.wait_until(lambda: "sendMessage" in bot_api.waiting, what="the answer")
+        shift[0] = 16.0  # the bot was slow: Telegram's 15 seconds to answer are over
+        released.set()
+        await bot_api.wait_until(lambda: len(bot_api.texts(BOB)) == 2, what="a private answer")
+
+    [refused] = [c for c in bot_api.sent("sendMessage", include_rejected=True) if not c.ok]
+    assert "15 seconds" in (refused.error or "")
+    assert bot_api.texts(BOB)[1].startswith(f"For you alone, from “Chat {GROUP}”:")
+    assert "today" in bot_api.texts(BOB)[1].casefold()
+    assert bot_api.texts(GROUP) == public and bot_api.ephemeral_texts(GROUP, BOB) == []
