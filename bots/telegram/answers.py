@@ -105,7 +105,7 @@ class Answer(ABC):
         """A list or an overview in as many messages as Telegram's limit takes, each broken
         between lines, so no item is cut in two."""
         for piece in split_lines(body, MESSAGE_LIMIT, measure=utf16_units):
-            await self.text(piece)
+            await self.text(piece, quote=None)
 
     async def long(self, body: str, *, file_caption: str, file_name: str) -> None:
         """`body` in one message, a few clean pieces, or a .txt file when very long."""
@@ -114,7 +114,7 @@ class Answer(ABC):
             await self.document(body.encode("utf-8"), filename=file_name, caption=file_caption)
             return
         for piece in pieces:
-            await self.text(piece, quote=None)
+            await self.text(piece)
 
 
 class InChat(Answer):
