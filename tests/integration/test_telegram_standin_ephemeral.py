@@ -65,7 +65,7 @@ async def test_refused_to_whom_and_where_the_documentation_forbids(
     for reason, (chat, kwargs) in refusals.items():
         with pytest.raises(BadRequest, match=f"(?i){reason}"):
             await bot.send_message(chat, "for you alone", api_kwargs=kwargs)
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(GROUP, "x" * 4097, api_kwargs=only_for(BOB))
 
     sent = await bot.send_message(GROUP, "for Bob alone", api_kwargs=only_for(BOB))
@@ -80,19 +80,19 @@ async def test_a_bot_that_is_no_administrator_answers_within_15_seconds_only(
 ) -> None:
     clock = api.ephemeral_clock
     assert isinstance(clock, Clock)
-    with pytest.raises(BadRequest, match="(?i)not enough rights"):  # nothing to answer
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights"):  # nothing to answer
         await bot.send_message(GROUP, "unasked", api_kwargs=only_for(BOB))
     with pytest.raises(AssertionError, match="not an ephemeral command"):
         api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/say hi")
     asked = api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/find invoice")
     reply = {"reply_parameters": {"ephemeral_message_id": asked["ephemeral_message_id"]}}
-    with pytest.raises(BadRequest, match="(?i)must be ephemeral"):  # never answered for everyone
+    with pytest.raises(BadRequest, match=r"(?i)must be ephemeral"):  # never answered for everyone
         await bot.send_message(GROUP, "for everyone", api_kwargs=reply)
-    with pytest.raises(BadRequest, match="(?i)message to be replied not found"):  # not Dan's
+    with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):  # not Dan's
         await bot.send_message(GROUP, "to Dan", api_kwargs=only_for(DAN) | reply)
     answered = await bot.send_message(GROUP, "found", api_kwargs=only_for(BOB) | reply)
     clock.now += EPHEMERAL_REPLY_WINDOW + 1
-    with pytest.raises(BadRequest, match="(?i)within 15 seconds"):
+    with pytest.raises(BadRequest, match=r"(?i)within 15 seconds"):
         await bot.send_message(GROUP, "too late", api_kwargs=only_for(BOB) | reply)
 
     api.push_update({"callback_query": {
@@ -101,19 +101,19 @@ async def test_a_bot_that_is_no_administrator_answers_within_15_seconds_only(
         "message": api.text_message(chat_id=GROUP, user_id=BOB, text="x", chat_type="supergroup"),
     }})  # fmt: skip
     pressed = {"callback_query_id": "pressed"}
-    with pytest.raises(BadRequest, match="(?i)query ID is invalid"):  # Bob pressed it, not Dan
+    with pytest.raises(BadRequest, match=r"(?i)query ID is invalid"):  # Bob pressed it, not Dan
         await bot.send_message(GROUP, "to Dan", api_kwargs=only_for(DAN, **pressed))
     await bot.send_message(GROUP, "page 2", api_kwargs=only_for(BOB, **pressed))
     clock.now += EPHEMERAL_REPLY_WINDOW + 1
-    with pytest.raises(BadRequest, match="(?i)query ID is invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)query ID is invalid"):
         await bot.send_message(GROUP, "page 3", api_kwargs=only_for(BOB, **pressed))
 
     named = {"chat_id": GROUP, "receiver_user_id": BOB}
     named["ephemeral_message_id"] = answered.api_kwargs["ephemeral_message_id"]
     await bot.do_api_request("editEphemeralMessageText", api_kwargs=named | {"text": "edited"})
-    with pytest.raises(BadRequest, match="(?i)not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):
         await bot.do_api_request("editEphemeralMessageText", api_kwargs=named | {"text": "edited"})
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):  # Bob's, not Dan's
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):  # Bob's, not Dan's
         await bot.do_api_request(
             "editEphemeralMessageText", api_kwargs=named | {"receiver_user_id": DAN, "text": "x"}
         )
@@ -137,10 +137,10 @@ async def test_a_bot_api_10_0_server_knows_no_ephemeral_message() -> None:
             await bot.do_api_request("editEphemeralMessageText", api_kwargs=named | {"text": "x"})
         # Parameters it does not know are ignored: the message is for everyone.
         await bot.send_message(GROUP, "meant for Bob", api_kwargs=only_for(BOB))
-        with pytest.raises(Forbidden, match="(?i)can't initiate conversation"):
+        with pytest.raises(Forbidden, match=r"(?i)can't initiate conversation"):
             await bot.send_message(BOB, "Bob never started a chat with the bot")
 
         assert api.texts(GROUP) == ["meant for Bob"]
         assert api.commands == [{"command": "find", "description": "Find"}]
-        with pytest.raises(AssertionError, match="10.2"):
+        with pytest.raises(AssertionError, match=r"10\.2"):
             api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/find x")
