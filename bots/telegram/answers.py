@@ -275,6 +275,29 @@ class EphemeralShown:
         await ephemeral.delete(self.bot, self.sent)
 
 
+class HeadedShown(MessageShown):
+    """A message of the private chat whose first line names the group: kept as it is edited."""
+
+    def __init__(self, message: Message, heading: str | None) -> None:
+        super().__init__(message)
+        self.heading = heading
+
+    async def edit(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+    ) -> None:
+        if self.heading is not None:
+            heading = self.heading if parse_mode is None else _escaped(self.heading, parse_mode)
+            body = f"{heading}\n\n{body}"
+        await super().edit(
+            body, parse_mode=parse_mode, link_preview_options=link_preview_options
+        )  # its buttons would act on the group, which this chat is not
+
+
 class InPrivateChat(Answer):
     """The member's private chat with the bot, under a line naming the group the question
     came from; in the group (`fallback`) when they never started that chat or blocked the bot."""
@@ -305,8 +328,9 @@ class InPrivateChat(Answer):
                     self.user_id, f"{heading}\n\n{body}" if self.reached is None else body,
                     parse_mode=parse_mode, link_preview_options=link_preview_options,
                 )  # fmt: skip
+                headed = self.reached is None
                 self.reached = True
-                return MessageShown(sent)
+                return HeadedShown(sent, self.heading if headed else None)
             except (Forbidden, BadRequest) as exc:
                 if self.reached or self.fallback is None:
                     raise
@@ -367,9 +391,9 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
         return InPrivateChat(bot, user.id, heading, here)
     if query is not None:
         return Ephemeral(bot, ephemeral.For(chat.id, user.id, callback_query_id=query.id))
-    if await administers(bot, chat.id):
+    if await administers(bot, chat.id):  # asked openly: openly again, should that fail
         to = ephemeral.For(chat.id, user.id, reply_to=message.message_id)
-        return Ephemeral(bot, to)
+        return Ephemeral(bot, to, here)
     return here
 
 

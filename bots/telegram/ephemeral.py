@@ -124,8 +124,8 @@ async def supported(bot: Bot) -> bool:
                 "than Bot API 10.2): answers meant for one member of a group go to their "
                 "private chat with the bot when they have started one, else to the group"
             )
-        except NetworkError:  # not answered: asked again next time
-            return True
+        except NetworkError:  # not answered: taken as older this once (nothing posted for
+            return False  # everyone that was meant for one), and asked again next time
         except TelegramError:  # refused as a bad request: the method is there
             known = True
         _SUPPORT[server] = known

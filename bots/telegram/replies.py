@@ -141,7 +141,7 @@ def error_handler(chats: ChatLanguages) -> ErrorHandler:
         except Exception:  # the database may be what failed: the person's own language will do
             locale = stranger_locale(update)
         # A refusal is the business of whoever asked (`answers`); a recording's, the chat's.
-        private = audience(update).person is not None
+        private = update.callback_query is not None or audience(update).person is not None
         with contextlib.suppress(Exception):  # the chat may be gone; the log already has it
             answer = await answer_to(update, locale=locale, private=private)
             await answer.text(error_text(error, locale))
