@@ -42,7 +42,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
 )
-from telegram.error import EndPointNotFound, NetworkError, TelegramError
+from telegram.error import BadRequest, EndPointNotFound, NetworkError, TelegramError
 from telegram.ext import filters
 
 logger = logging.getLogger(__name__)
@@ -124,9 +124,11 @@ async def supported(bot: Bot) -> bool:
                 "than Bot API 10.2): answers meant for one member of a group go to their "
                 "private chat with the bot when they have started one, else to the group"
             )
+        except BadRequest:  # the method is there (a NetworkError to the library: caught first)
+            known = True
         except NetworkError:  # not answered: taken as older this once (nothing posted for
             return False  # everyone that was meant for one), and asked again next time
-        except TelegramError:  # refused as a bad request: the method is there
+        except TelegramError:  # refused otherwise (forbidden, say): the method is there
             known = True
         _SUPPORT[server] = known
     return known
