@@ -1,7 +1,7 @@
 """Answers in a Telegram group that only the asker sees (Bot API 10.2/10.3 ephemeral messages),
 tried as members of a group would: Bob asks privately (the menu's ephemeral commands) for
-/find, /usage and a transcript of Ann's voice note, Carol for the settings and a voice she may
-not choose; each answer reaches its asker alone, and the group's history holds none of them. On a
+/find, /usage and a transcript of Ann's voice note, Carol for the settings, a voice she may
+not choose and the sentence to read to clone her own; each answer reaches its asker alone, and the group's history holds none of them. On a
 Bot API server that answers as 10.0 does, the same answers arrive in Bob's private chat with the
 bot, and the log says why, once."""
 
@@ -96,6 +96,7 @@ async def test_each_private_question_is_answered_to_its_asker_alone(
         transcript = await ask_privately(bot_api, BOB, "/transcribe", reply_to=second)
         settings = await ask_privately(bot_api, CAROL, "/settings")
         refused = await ask_privately(bot_api, CAROL, "/voice Chloe")
+        consent = await ask_privately(bot_api, CAROL, "/voice clone Carol")
 
     assert found.startswith("Where “invoice” was said")
     assert "send the <b>invoice</b> to Acme" in found
@@ -104,7 +105,8 @@ async def test_each_private_question_is_answered_to_its_asker_alone(
     assert bot_api.ephemeral_texts(GROUP, BOB) == [found, usage, transcript]
     assert "auto-transcribe" in settings.casefold()
     assert "administrator" in refused
-    assert bot_api.ephemeral_texts(GROUP, CAROL) == [settings, refused]
+    assert "I am User33, and I agree that voicebridge speaks in my voice" in consent
+    assert bot_api.ephemeral_texts(GROUP, CAROL) == [settings, refused, consent]
     assert bot_api.ephemeral_texts(GROUP, ANN) == []  # Ann sees none of it
     for sent in bot_api.ephemeral_sent(GROUP):  # each is for the one who asked
         assert sent["receiver_user"]["id"] in {BOB, CAROL}
