@@ -1,9 +1,9 @@
 """Answers in a Telegram group that only the asker sees (Bot API 10.2/10.3 ephemeral messages),
 tried as members of a group would: Bob asks privately (the menu's ephemeral commands) for
-/find, /usage and a transcript of Ann's voice note, Carol for the settings, a voice she may
-not choose and the sentence to read to clone her own; each answer reaches its asker alone, and the group's history holds none of them. On a
-Bot API server that answers as 10.0 does, the same answers arrive in Bob's private chat with the
-bot, and the log says why, once."""
+/find, /usage and a transcript of Ann's voice note; Carol for the settings, a voice she may not
+choose and the sentence to read to clone her own. Each answer reaches its asker alone, and the
+group's history holds none of them. On a Bot API server that answers as 10.0 does, the same
+answers arrive in Bob's private chat with the bot, and the log says why, once."""
 
 from __future__ import annotations
 
