@@ -18,6 +18,8 @@ progress_pace.py  how often chat actions, drafts and progress edits go
 media.py          the recording in a message, and what Telegram declares about it
 access.py         the allowlist and who asked, read off updates
 audiences.py      whom an answer is for: its language, read off updates
+answers.py        who sees an answer in a group: everyone, or the asker alone (where it goes)
+ephemeral.py      Bot API 10.2/10.3 ephemeral messages, which python-telegram-bot lacks
 requests.py       a command's request (who asks, where, their language, the chat's
                   preferences), read of the core once and handed to its handler
 chatlog.py        what of a group message goes into the chat log

@@ -11,7 +11,9 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
+from bots.telegram.answers import answer_to
 from bots.telegram.audiences import stranger_locale
+from bots.telegram.ephemeral import incoming_id
 from bots.telegram.guest import article
 from bots.telegram.media import recording_in
 from bots.telegram.messages import text
@@ -73,7 +75,10 @@ class Access:
         if message is not None and _asks(message):
             with contextlib.suppress(TelegramError):  # the stranger may have blocked the bot
                 refusal = text(errors.PrivateBot.key, stranger_locale(update))
-                await message.reply_text(refusal, do_quote=True)
+                if incoming_id(message) is not None:  # asked privately: answered so
+                    await (await answer_to(update, locale=stranger_locale(update))).text(refusal)
+                else:
+                    await message.reply_text(refusal, do_quote=True)
         logger.debug("turned away an update: chat and user not on the allowlist")
         raise ApplicationHandlerStop
 

@@ -31,6 +31,7 @@ from telegram.request import HTTPXRequest
 
 from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
+from bots.telegram import ephemeral
 from bots.telegram.access import Access
 from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
@@ -61,6 +62,13 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 
 COMMANDS: tuple[str, ...] = tuple(COMMAND_DESCRIPTIONS)  # in the order of the menu
+# Commands whose use is the asker's own business: the menu declares them ephemeral (Bot API
+# 10.2's `is_ephemeral`), so a member's app sends them for the bot alone, and their answers go
+# to that member alone (`bots.telegram.answers`). The others are for the chat, and so are
+# their answers: /say, /summary, /tldr, /translate, the chat's settings, /forget.
+PRIVATE_COMMANDS = frozenset(
+    {"transcribe", "find", "voice", "usage", "business", "settings", "help", "start"}
+)
 # setMyCommands takes two-letter ISO 639-1 codes only: `zh` carries Simplified Chinese, which
 # Traditional Chinese readers see too (or the English default, as their app decides).
 MENU_LANGUAGES: dict[str, str] = {
@@ -75,7 +83,12 @@ _RECORDINGS = (
 )
 # What the chat log keeps of a group: texts and captions, never commands (transcripts are logged
 # by the transcribing handler, once it has them).
-_SAID_IN_GROUP = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+# A member's ephemeral message (their reply to the bot's ephemeral one) is between them and the
+# bot: never logged for the group's summaries, never transcribed for the group.
+_EPHEMERAL = ephemeral.EphemeralMessages()
+_SAID_IN_GROUP = (
+    filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~_EPHEMERAL
+)
 # What is claimed as it arrives (handled once, redone if a kill cuts it off): what leads to work
 # or a reply, and group chatter kept for /summary (so that a kill loses none of it).
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
@@ -199,7 +212,7 @@ def build_application(
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=_NEW))
-    application.add_handler(MessageHandler(_RECORDINGS & _NEW, handlers.recording))
+    application.add_handler(MessageHandler(_RECORDINGS & _NEW & ~_EPHEMERAL, handlers.recording))
     pressed = with_request(runtime.audiences, memory_handlers.button, noted=False)
     application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))
     application.add_handler(BusinessConnectionHandler(business.connection))
@@ -249,7 +262,14 @@ async def _register_commands(application: Application) -> None:  # type: ignore[
 
 
 def command_menu(locale: str) -> list[BotCommand]:
-    return [BotCommand(name, text(f"telegram.command.{name}", locale)) for name in COMMANDS]
+    """The menu in `locale`; the commands whose answer is the asker's business are ephemeral
+    (`PRIVATE_COMMANDS`), in every language's menu alike."""
+    return [
+        ephemeral.command(
+            name, text(f"telegram.command.{name}", locale), private=name in PRIVATE_COMMANDS
+        )
+        for name in COMMANDS
+    ]
 
 
 @asynccontextmanager

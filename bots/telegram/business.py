@@ -19,6 +19,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bots.telegram.answers import answer_to
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
@@ -183,7 +184,8 @@ class BusinessHandlers:
         if message is None or user is None:
             return
         if message.chat.type != ChatType.PRIVATE:  # the status names the chats they skip
-            await message.reply_text(text("business.private_only", locale))
+            answer = await answer_to(update, locale=locale)
+            await answer.text(text("business.private_only", locale), quote=None)
             return
         owner, business = str(user.id), self.chats
         words = (message.text or "").split()[1:3]  # as python-telegram-bot splits its args

@@ -28,6 +28,7 @@ from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
 from bots.telegram.business import known_connection
+from bots.telegram.ephemeral import incoming_id
 from bots.telegram.guest import GUEST_CLAIMS, GuestAnswers, guest_claim
 from bots.telegram.messages import text
 from core.app.business import BusinessChats
@@ -40,6 +41,7 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
+EPHEMERAL_PREFIX = "e"  # the claims of ephemeral commands: e<ephemeral id>:<date>
 
 
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
@@ -96,6 +98,12 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             return None
         if update.message is not None:
             message = update.message
+            # An ephemeral command's message_id is 0, and its ephemeral id may be used again
+            # once it is gone: its id and date name it.
+            private = incoming_id(message)
+            if private is not None:
+                where = f"{EPHEMERAL_PREFIX}{private}:{int(message.date.timestamp())}"
+                return Claim("telegram", str(message.chat_id), where)
             return Claim("telegram", str(message.chat_id), str(message.message_id))
         guest = update.guest_message
         if guest is not None and guest.guest_query_id:
@@ -154,6 +162,9 @@ def _redo_and_tell(
             return
         if claim.chat_id.startswith(BUSINESS_PREFIX):  # told to the owner, never in that chat
             await _tell_owner(bot, processor.business, processor.chats, claim)
+            return
+        if claim.message_id.startswith(EPHEMERAL_PREFIX):  # its 15 s to be answered are over
+            logger.info("an interrupted ephemeral command could not be finished")
             return
         locale = await processor.chats.chat_locale(ChatRef("telegram", claim.chat_id))
         await _reply(bot, claim, text("work.interrupted", locale))

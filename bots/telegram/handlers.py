@@ -7,6 +7,7 @@ request instead, and render what it returns."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -15,14 +16,15 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of, unasked
-from bots.telegram.audiences import asking, audience, person_locale
+from bots.telegram.answers import Answer, answer_to
+from bots.telegram.audiences import asking, audience, person_locale, stranger_locale
 from bots.telegram.consent import consent_reading
 from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
 from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import chat_action, reply_lines, reply_long
+from bots.telegram.replies import chat_action, reply_long
 from bots.telegram.transcript_replies import TelegramRecordingView
 from core.app.audiences import Audiences, Request
 from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
@@ -88,14 +90,14 @@ class TelegramHandlers:
 
     async def start(self, update: Update, request: Request) -> None:
         """Greet and explain."""
-        await message_of(update).reply_text(text("start", request.locale))
+        answer = await answer_to(update, locale=request.locale)
+        await answer.text(text("start", request.locale), quote=None)
 
     async def help(self, update: Update, request: Request) -> None:
         """List the commands."""
         locale = request.locale
         # The commands of recordings' gists and translations, in an entry of their own.
-        await reply_lines(
-            message_of(update),
+        await (await answer_to(update, locale=locale)).lines(
             f"{text('help', locale)}\n\n{text('help.more', locale)}\n"
             f"{text('help.voice_share', locale)}\n{text('help.memory', locale)}",
         )
@@ -109,7 +111,11 @@ class TelegramHandlers:
             prefs, request.locale, chat_language=request.chat_locale, voice=voice, tts_model=model,
             own=own,
         )  # fmt: skip
-        await reply_lines(message_of(update), overview)
+        # One person's business where they may not change what it shows.
+        answer = await answer_to(
+            update, locale=request.locale, private=not await can_manage(update)
+        )
+        await answer.lines(overview)
 
     async def usage(self, update: Update, request: Request) -> None:
         """/usage: what this chat used today, and what is left."""
@@ -119,7 +125,8 @@ class TelegramHandlers:
             await self.consents.attempts_today("telegram", str(user.id)),
             self.consents.attempts_per_day, request.locale,
         )  # fmt: skip
-        await reply_lines(message_of(update), usage_text(report, request.locale) + cloning)
+        answer = await answer_to(update, locale=request.locale)
+        await answer.lines(usage_text(report, request.locale) + cloning)
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A voice note or other recording arrived: the sender's reading of their consent
@@ -148,11 +155,12 @@ class TelegramHandlers:
             )  # fmt: skip
             heard = await self.voice_notes.arrived(arrived, reading=reading)
         if isinstance(heard, ConsentHeard):  # the sender's reading of their consent sentence
-            await message.reply_text(reading_answer(heard), do_quote=True)
+            await (await answer_to(update, locale=heard.locale)).text(reading_answer(heard))
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording. Who asks goes into the request: the
-        use case reads the chat's preferences once (`RecordingEvent`)."""
+        use case reads the chat's preferences once (`RecordingEvent`). In a group the transcript
+        is for the asker alone where it can be (`answers.answer_to`), streamed as it comes."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
@@ -160,8 +168,10 @@ class TelegramHandlers:
             await self._usage(update, "usage.transcribe")
             return
         source = remote(recording, local_mode=self.local_mode, message=target)
+        answer = await answer_to(update, locale=stranger_locale(update))
         asked = RecordingEvent(
-            chat=chat_of(update), source=source, view=self._view(target),
+            chat=chat_of(update), source=source,
+            view=self._view(target, answer=None if answer.here else answer),
             audience=asking(update), asker=asker_of(update), commander=True,
         )  # fmt: skip
         await self.voice_notes.asked(asked, format=transcript_format(command_argument(message)))
@@ -196,6 +206,7 @@ class TelegramHandlers:
         """/voice [NAME]: show or choose the voice; /voice design|clone|delete|share|unshare
         NAME ...: the chat's own voices."""
         message, chat, studio = message_of(update), chat_of(update), self.studio
+        answer = await answer_to(update, locale=request.locale)
         choice = command_argument(message)
         words = choice.split(maxsplit=2)
         action = words[0].casefold() if words else ""
@@ -208,35 +219,35 @@ class TelegramHandlers:
             chosen = await studio.choose(
                 chat, choice, can_manage=await can_manage(update), chooser=sender_id(message)
             )
-            await message.reply_text(text("voice.set", request.locale, voice=chosen))
+            await answer.text(text("voice.set", request.locale, voice=chosen), quote=None)
         else:
             catalogue = await studio.catalogue(request)
-            await reply_lines(message, catalogue_text(catalogue, request.locale, wording=CATALOGUE))
+            await answer.lines(catalogue_text(catalogue, request.locale, wording=CATALOGUE))
 
     async def _voice_design(self, update: Update, words: list[str], locale: str) -> None:
         """/voice design NAME DESCRIPTION: store the voice, answer with a sample of it."""
-        message = message_of(update)
+        message, answer = message_of(update), await answer_to(update, locale=locale)
         if len(words) < 2:
-            await message.reply_text(text("usage.voice_design", locale))
+            await answer.text(text("usage.voice_design", locale), quote=None)
             return
-        async with chat_action(message, ChatAction.RECORD_VOICE, self.pace):
+        # "recording voice…" is for the whole group to see: not for a sample one member gets.
+        shows = chat_action(message, ChatAction.RECORD_VOICE, self.pace) if answer.here else None
+        async with shows or contextlib.nullcontext():
             note = await self.studio.design(
                 chat_of(update), words[0], words[1], can_manage=await can_manage(update),
                 designer=sender_id(message), locale=locale, asker=asker_of(update),
             )  # fmt: skip
-        await message.reply_voice(
-            voice=note.data, duration=round(note.duration), filename="voice.ogg",
-            caption=text("voices.designed", locale, name=words[0]), do_quote=True,
-        )  # fmt: skip
+        caption = text("voices.designed", locale, name=words[0])
+        await answer.voice(note.data, duration=note.duration, caption=caption)
 
     async def _voice_clone(self, update: Update, words: list[str], locale: str) -> None:
         """/voice clone NAME: the sentence to read aloud, as a new voice note, for consent."""
-        message = message_of(update)
+        message, answer = message_of(update), await answer_to(update, locale=locale)
         person, user = sender_id(message), update.effective_user
         if person is None or user is None:
             raise errors.AnonymousCaller("only a person's own voice is cloned")
         if not words:
-            await message.reply_text(text("usage.voice_clone", locale))
+            await answer.text(text("usage.voice_clone", locale), quote=None)
             return
         asked = ConsentAsk(
             chat=chat_of(update), name=words[0], person=person, person_name=user.first_name,
@@ -248,19 +259,19 @@ class TelegramHandlers:
         shown = consent_sentence_text(
             asked_to.sentence, asked_to.english, locale, wait=lifetime, wording=CATALOGUE
         )
-        await message.reply_text(shown, do_quote=True)
+        await answer.text(shown)
 
     async def _voice_delete(self, update: Update, words: list[str], locale: str) -> None:
         """/voice delete NAME: the voice and its sample."""
-        message = message_of(update)
+        message, answer = message_of(update), await answer_to(update, locale=locale)
         if not words:
-            await message.reply_text(text("usage.voice_delete", locale))
+            await answer.text(text("usage.voice_delete", locale), quote=None)
             return
         name = await self.studio.delete(
             chat_of(update), words[0], can_manage=await can_manage(update),
             requested_by=sender_id(message), discard=discarding(message.get_bot()),
         )  # fmt: skip
-        await message.reply_text(text("voices.deleted", locale, name=name))
+        await answer.text(text("voices.deleted", locale, name=name), quote=None)
 
     async def _voice_unshare(self, update: Update, words: list[str], locale: str) -> None:
         await self._voice_share(update, words, locale, shared=False)
@@ -270,15 +281,15 @@ class TelegramHandlers:
     ) -> None:
         """/voice share NAME, /voice unshare NAME: the owner of a cloned voice lets it speak for
         the chat, or takes that back."""
-        message = message_of(update)
+        message, answer = message_of(update), await answer_to(update, locale=locale)
         if not words:
-            await message.reply_text(text("usage.voice_share", locale))
+            await answer.text(text("usage.voice_share", locale), quote=None)
             return
         name = await self.studio.share(
             chat_of(update), words[0], owner=sender_id(message), shared=shared
         )
         key = "voices.shared" if shared else "voices.unshared"
-        await message.reply_text(text(key, locale, name=name))
+        await answer.text(text(key, locale, name=name), quote=None)
 
     async def style(self, update: Update, request: Request) -> None:
         """/style [TEXT|off]: show or set the speaking style."""
@@ -364,7 +375,8 @@ class TelegramHandlers:
         """How a command is used (the catalogue's `key`), for a command its use case would have
         answered (`SayAsked`, `RecordingEvent`): in the language decided for the person."""
         request = await self.audiences.request(chat_of(update), asking(update), commander=True)
-        await message_of(update).reply_text(text(key, request.locale))
+        answer = await answer_to(update, locale=request.locale)
+        await answer.text(text(key, request.locale), quote=None)
 
     async def _shown_or_set(
         self, update: Update, choice: str, shown: T, change: Callable[..., Awaitable[T]]
@@ -375,8 +387,10 @@ class TelegramHandlers:
             allowed=lambda: can_manage(update),
         )  # fmt: skip
 
-    def _view(self, message: Message) -> TelegramRecordingView:
-        return TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
+    def _view(self, message: Message, *, answer: Answer | None = None) -> TelegramRecordingView:
+        return TelegramRecordingView(
+            message, piece_seconds=self.piece_seconds, pace=self.pace, answer=answer
+        )
 
     async def _ask(
         self, message: Message, recording: Recording, question: str, request: Request

@@ -4,7 +4,9 @@
 A moment of a supergroup links to its message (`t.me/c/…`); elsewhere (a basic group, a private
 chat) Telegram has no link to a message, so its button makes the bot reply to the voice note
 itself. The page buttons read the words again from the `/find` they answer, so nothing of the
-search is kept.
+search is kept; a page only its asker sees (an ephemeral message: `bots.telegram.answers`) may
+not say which message it answers, so its buttons carry the words themselves when they fit in a
+button's 64 bytes. What a button shows is for whoever pressed it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 
+from bots.telegram import ephemeral
 from bots.telegram.access import asker_of, owner_of
+from bots.telegram.answers import EphemeralShown, answer_to
 from bots.telegram.handlers import chat_of, command_argument, message_of
 from bots.telegram.messages import text
 from bots.telegram.replies import reply_long
@@ -35,6 +39,7 @@ from core.domain.values import ChatRef
 FIND_BUTTONS = "find:"  # every button of /find starts so
 PAGE = "find:p:"  # callback data of a page button: find:p:<page>
 NOTE = "find:n:"  # of a moment's button where there is no link: find:n:<message>:<ms>
+CALLBACK_DATA_BYTES = 64  # Telegram's limit on a button's callback data
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a page of links would preview the first
 HTML = Markup(
     escape=lambda words: html.escape(words, quote=False),
@@ -58,11 +63,12 @@ class MemoryHandlers:
         page = await self.memory.find(
             chat_of(update), words, owner=owner_of(update), asker=asker_of(update)
         )
-        body, buttons = self._page(message, page, request.locale)
-        await message.reply_text(
-            body, parse_mode=ParseMode.HTML, reply_markup=buttons, do_quote=True,
-            link_preview_options=NO_PREVIEW,
-        )  # fmt: skip
+        answer = await answer_to(update, locale=request.locale)
+        carried = words if answer.private and not answer.here else None
+        body, buttons = self._page(message, page, request.locale, words=carried)
+        await answer.text(
+            body, parse_mode=ParseMode.HTML, reply_markup=buttons, link_preview_options=NO_PREVIEW
+        )
 
     async def button(self, update: Update, request: Request) -> None:
         """A button under a page: another page, or a moment shown beside its voice note."""
@@ -74,20 +80,27 @@ class MemoryHandlers:
         if data.startswith(NOTE):
             message_id, _, millis = data.removeprefix(NOTE).partition(":")
             at = format_duration(int(millis) / 1000)
-            await shown.get_bot().send_message(
-                shown.chat_id, text("find.here", request.locale, at=at),
-                reply_to_message_id=int(message_id),
-            )  # fmt: skip
+            answer = await answer_to(update, locale=request.locale)
+            await answer.text(text("find.here", request.locale, at=at), reply_to=int(message_id))
             return
+        number, _, carried = data.removeprefix(PAGE).partition(":")
         asked = shown.reply_to_message
-        if asked is None or not data.startswith(PAGE):
+        words = carried or (None if asked is None else command_argument(asked))
+        if words is None or not data.startswith(PAGE):
             return
-        number = int(data.removeprefix(PAGE) or 0)
         page = await self.memory.find(
-            chat_of(update), command_argument(asked), page=number, owner=owner_of(update),
+            chat_of(update), words, page=int(number or 0), owner=owner_of(update),
             asker=asker_of(update),
         )  # fmt: skip
-        body, buttons = self._page(shown, page, request.locale)
+        body, buttons = self._page(shown, page, request.locale, words=carried or None)
+        kept = ephemeral.incoming_id(shown)  # a page only the one who pressed sees
+        if kept is not None and query.from_user is not None:
+            sent = ephemeral.Sent(shown.chat_id, query.from_user.id, kept)
+            await EphemeralShown(shown.get_bot(), sent).edit(
+                body, parse_mode=ParseMode.HTML, reply_markup=buttons,
+                link_preview_options=NO_PREVIEW,
+            )  # fmt: skip
+            return
         await shown.edit_text(
             body, parse_mode=ParseMode.HTML, reply_markup=buttons, link_preview_options=NO_PREVIEW
         )
@@ -122,8 +135,10 @@ class MemoryHandlers:
             )
 
     def _page(
-        self, message: Message, page: FoundPage, locale: str
+        self, message: Message, page: FoundPage, locale: str, *, words: str | None = None
     ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """A page and its buttons; `words`: the search, carried by the page buttons when they
+        fit (a page only its asker sees may not say which /find it answers)."""
         body = found_text(
             page, locale, markup=HTML, link=lambda moment: link_of(message, moment),
             days=self.memory.retention_days,
@@ -139,11 +154,11 @@ class MemoryHandlers:
         rows += [notes[i : i + 5] for i in range(0, len(notes), 5)]
         turns = []
         if page.page > 0:
-            turns.append(InlineKeyboardButton(text("find.previous", locale),
-                                              callback_data=f"{PAGE}{page.page - 1}"))  # fmt: skip
+            earlier = page_data(page.page - 1, words)
+            turns.append(InlineKeyboardButton(text("find.previous", locale), callback_data=earlier))
         if page.more:
-            turns.append(InlineKeyboardButton(text("find.next", locale),
-                                              callback_data=f"{PAGE}{page.page + 1}"))  # fmt: skip
+            later = page_data(page.page + 1, words)
+            turns.append(InlineKeyboardButton(text("find.next", locale), callback_data=later))
         if turns:
             rows.append(turns)
         return body, InlineKeyboardMarkup(rows) if rows else None
@@ -158,6 +173,13 @@ def link_of(message: Message, moment: Moment) -> str | None:
 
 def chat_of_message(message: Message) -> ChatRef:
     return ChatRef("telegram", str(message.chat_id))
+
+
+def page_data(number: int, words: str | None) -> str:
+    """A page button's callback data: find:p:<page>, and :<words> when they fit."""
+    plain = f"{PAGE}{number}"
+    carried = f"{plain}:{words}" if words else plain
+    return carried if len(carried.encode("utf-8")) <= CALLBACK_DATA_BYTES else plain
 
 
 def note_data(moment: Moment) -> str:

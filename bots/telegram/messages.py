@@ -169,6 +169,9 @@ EN: dict[str, Source] = {
     "guest.whole": "The whole text you asked for in another chat.",
     "guest.usage": "Reply to a voice note, audio or video with {bot}, optionally followed by tldr, translate [LANGUAGE] or ask QUESTION; or write {bot} say TEXT.",
     "guest.say_unavailable": "Voice notes are not available here: this bot's inline mode is off.",
+    # An answer meant for one member of a group, sent to their private chat with the bot where
+    # the Bot API server has no ephemeral messages (`bots.telegram.answers`): its first line.
+    "answers.from_group": "For you alone, from “{group}”:",
     "error.file_too_big_to_download": (
         "That file is larger than the {limit} the Telegram Bot API lets bots download. "
         "The bot's owner can lift this by running a local Bot API server "

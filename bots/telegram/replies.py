@@ -15,7 +15,8 @@ from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.audiences import audience_locale, stranger_locale
+from bots.telegram.answers import answer_to
+from bots.telegram.audiences import audience, audience_locale, stranger_locale
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import Pace
 from core.chat.languages import ChatLanguages
@@ -116,7 +117,8 @@ ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any,
 
 def error_handler(chats: ChatLanguages) -> ErrorHandler:
     """The one error handler: it logs the failure and answers the chat briefly, in the
-    language of whoever the answer is for (`audiences.audience_locale`); the bot carries on."""
+    language of whoever the answer is for (`audiences.audience_locale`), for them alone where it
+    is a person's (`answers.answer_to`); the bot carries on."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -139,8 +141,11 @@ def error_handler(chats: ChatLanguages) -> ErrorHandler:
             locale = await audience_locale(update, chats)
         except Exception:  # the database may be what failed: the person's own language will do
             locale = stranger_locale(update)
+        # A refusal is the business of whoever asked (`answers`); a recording's, the chat's.
+        private = update.callback_query is not None or audience(update).person is not None
         with contextlib.suppress(Exception):  # the chat may be gone; the log already has it
-            await update.effective_message.reply_text(error_text(error, locale), do_quote=True)
+            answer = await answer_to(update, locale=locale, private=private)
+            await answer.text(error_text(error, locale))
 
     return on_error
 

@@ -2,7 +2,9 @@
 progress while the work runs and the transcript, or a .txt / .srt document (`core.chat.live`).
 In a private chat the progress and the streamed text are a draft (`bots.telegram.drafts`) and
 the transcript comes as one new message; in a group they are one reply, edited as the work
-goes, that becomes the transcript."""
+goes, that becomes the transcript. A transcript for one member of a group (`/transcribe` asked
+privately: `bots.telegram.answers`) goes the same way through that member's answer: one
+ephemeral message, edited as the work goes, and no "typing…" that the whole group would see."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from telegram import Message
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
+from bots.telegram.answers import Answer, MessageShown, Shown
 from bots.telegram.chatlog import log_entry
 from bots.telegram.drafts import Draft, shows_drafts
 from bots.telegram.gist_replies import send_gist
@@ -38,8 +41,18 @@ class TelegramTranscriptReply(TranscriptReply):
     chat actions would only take turns from other chats' replies under the bot's rate
     limit."""
 
-    def __init__(self, message: Message, *, locale: str, piece_seconds: float, pace: Pace) -> None:
-        self._draft = Draft(message, pace) if shows_drafts(message) else None
+    def __init__(
+        self,
+        message: Message,
+        *,
+        locale: str,
+        piece_seconds: float,
+        pace: Pace,
+        answer: Answer | None = None,
+    ) -> None:
+        self._answer = answer  # None: a reply to `message`, as the chat sees it
+        shows_draft = answer is None and shows_drafts(message)
+        self._draft = Draft(message, pace) if shows_draft else None
         super().__init__(
             locale=locale,
             piece_seconds=piece_seconds,
@@ -49,13 +62,14 @@ class TelegramTranscriptReply(TranscriptReply):
             measure=utf16_units,
         )
         self._message = message
-        self._status: Message | None = None
+        self._status: Shown | None = None
         self._typing = chat_action(
             message, ChatAction.TYPING, pace, delay=pace.typing_after_seconds
         )
 
     async def opened(self) -> None:
-        self._typing.start()
+        if self._answer is None:  # the group would see "typing…" and nothing come
+            self._typing.start()
 
     async def closed(self, error: BaseException | None) -> None:
         await self._typing.stop()  # an error reply may follow
@@ -75,21 +89,21 @@ class TelegramTranscriptReply(TranscriptReply):
             await self._draft.show(body)
         elif self._status is None:
             await self._typing.stop()
-            self._status = await self._message.reply_text(body, do_quote=True)
+            self._status = await self._send(body)
         else:
-            await self._status.edit_text(body)
+            await self._status.edit(body)
 
     async def finish(self, body: str) -> None:
         if self._draft is not None:
             await self._draft.close()  # the reply takes the draft's place
         if self._status is not None:
             try:
-                await self._status.edit_text(body)
-                self.answer_id = str(self._status.message_id)
+                await self._status.edit(body)
+                self.answer_id = self._status.id
                 return
             except BadRequest as exc:
                 if "not modified" in exc.message.lower():
-                    self.answer_id = str(self._status.message_id)
+                    self.answer_id = self._status.id
                     return
                 logger.info("status message could not be edited (%s); replying", exc.message)
         await self.send_text(body)
@@ -103,14 +117,23 @@ class TelegramTranscriptReply(TranscriptReply):
                 await status.delete()
 
     async def send_text(self, body: str) -> None:
-        sent = await self._message.reply_text(body, do_quote=True)
-        self.answer_id = str(sent.message_id)
+        self.answer_id = (await self._send(body)).id
 
     async def send_file(self, file: TranscriptFile) -> None:
-        sent = await self._message.reply_document(
-            document=file.data, filename=file.name, caption=file.caption, do_quote=True
-        )
-        self.answer_id = str(sent.message_id)
+        if self._answer is not None:
+            sent: Shown = await self._answer.document(
+                file.data, filename=file.name, caption=file.caption
+            )
+        else:
+            sent = MessageShown(await self._message.reply_document(
+                document=file.data, filename=file.name, caption=file.caption, do_quote=True
+            ))  # fmt: skip
+        self.answer_id = sent.id
+
+    async def _send(self, body: str) -> Shown:
+        if self._answer is not None:
+            return await self._answer.text(body)
+        return MessageShown(await self._message.reply_text(body, do_quote=True))
 
 
 class TelegramRecordingView:
@@ -118,21 +141,25 @@ class TelegramRecordingView:
     (`core.app.voice_notes.RecordingView`): the reply above, the gist after it, the transcript
     logged for the group's summaries."""
 
-    def __init__(self, message: Message, *, piece_seconds: float, pace: Pace) -> None:
+    def __init__(
+        self, message: Message, *, piece_seconds: float, pace: Pace, answer: Answer | None = None
+    ) -> None:
         self._message = message
         self._piece_seconds = piece_seconds
         self._pace = pace
+        self._answer = answer  # where the transcript goes, if not in reply to `message`
 
     def reply(self, locale: str) -> TelegramTranscriptReply:
         return TelegramTranscriptReply(
-            self._message, locale=locale, piece_seconds=self._piece_seconds, pace=self._pace
-        )
+            self._message, locale=locale, piece_seconds=self._piece_seconds, pace=self._pace,
+            answer=self._answer,
+        )  # fmt: skip
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
         return contextlib.nullcontext()  # the reply says "typing…" until it shows
 
     async def gist(self, gist: Gist, locale: str) -> None:
-        await send_gist(self._message, gist, locale)
+        await send_gist(self._message, gist, locale, answer=self._answer)
 
     def logged(self, words: str) -> ChatMessage | None:
         return log_entry(self._message, words, "transcript")

@@ -39,7 +39,24 @@ a guest query answered once, within its lifetime, and its message then edited th
 reaches it by ``chat_id``);
 drafts (sendMessageDraft) in private chats only, with a non-zero ``draft_id``, outside the
 group budget, shown until the bot's next message there or ``draft_lifetime`` (30 s) after their
-last change (`drafts`, `draft_on_screen`, `lapsed_drafts`).
+last change (`drafts`, `draft_on_screen`, `lapsed_drafts`); a private chat the user never
+started is "bot can't initiate conversation with a user" (403).
+
+Ephemeral messages (Bot API 10.2, reshaped by 10.3: core.telegram.org/bots/api#ephemeral-messages-
+and-commands): a member sends a command the menu declares ``is_ephemeral`` (`ephemeral_command`),
+which only they and the bot see (``message_id`` 0, an ``ephemeral_message_id``, the bot as its
+``receiver_user``); the bot answers it with ``ephemeral_message_parameters`` (an
+EphemeralMessageParameters: ``receiver_user_id``, optional ``callback_query_id`` and
+``replace_callback_query_message``), within 15 s of the command (replying to it through
+``reply_parameters.ephemeral_message_id``) or of a button's callback query (its id), or at any
+time when the bot administers the group; only to a member of a group or supergroup who is no bot;
+edited and deleted with editEphemeralMessageText and deleteEphemeralMessage. What the bot sends so
+is kept apart from the group's history (`texts` never shows it): `ephemeral_texts` is what one
+member sees of it, `seen_by` the whole chat as one member reads it. ``bot_api_version="10.0"``
+answers as a server older than 10.2 does: the ephemeral methods are "method not found" (404),
+and the unknown parameters and fields are ignored, so a message meant for one member is posted
+for everyone, as the real server would post it. Refusals whose wording the documentation does
+not give are worded here (marked "ours" where they are raised).
 
 Dispatch is table-driven: each Bot API method is a coroutine decorated with ``@_api_method(name)``
 taking ``(self, call)`` and returning the ``result`` or raising `BotApiError`. To add a method
@@ -93,6 +110,13 @@ INLINE_RESULT_TYPES = frozenset(
 # A draft (sendMessageDraft) is a preview of text still being written, in private chats only:
 # it shows for about 30 s after its last change, or until the bot sends a message there.
 DRAFT_LIFETIME = 30.0
+# Bot API 10.2: a bot answers a member's ephemeral command or button press ephemerally within
+# this many seconds of it (unless it administers the group).
+EPHEMERAL_REPLY_WINDOW = 15.0
+# Methods a server older than 10.2 does not have: "Not Found: method not found".
+_EPHEMERAL_METHODS = frozenset(
+    {"editephemeralmessagetext", "editephemeralmessagereplymarkup", "deleteephemeralmessage"}
+)
 _COUNTED_IN_GROUPS = ("send", "edit", "delete", "copy", "forward")
 _NOT_COUNTED = ("sendmessagedraft",)  # a draft is no message and no edit
 
@@ -182,6 +206,8 @@ _STRING_PARAMS = frozenset(
         "thumbnail",
     ]
 )
+_ADMINISTERING = frozenset({"creator", "administrator"})
+_NOT_IN_CHAT = frozenset({"left", "kicked"})
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _HTML_TAG_NAME = re.compile(r"<(/?)([^\s<>/]*)")
@@ -262,6 +288,17 @@ class _Draft:
 
 
 @dataclass
+class _Ephemeral:
+    """An ephemeral message: one member and the bot see it, nobody else."""
+
+    message: dict[str, Any]  # as the receiver sees it now (edits applied)
+    sender: int
+    receiver: int
+    sent_at: float  # `ephemeral_clock()` when sent
+    deleted: bool = False
+
+
+@dataclass
 class _StoredFile:
     file_id: str
     file_unique_id: str
@@ -314,8 +351,10 @@ class FakeBotApi:
         bot_username: str = "voicebridge_test_bot",
         group_messages_per_minute: int | None = GROUP_MESSAGES_PER_MINUTE,
         port: int = 0,  # 0: any free one
+        bot_api_version: str = "10.3",
     ) -> None:
         self.token = token
+        self.bot_api_version = tuple(int(part) for part in bot_api_version.split("."))
         self.group_messages_per_minute = group_messages_per_minute
         self._group_budgets: dict[int, tuple[float, float]] = {}  # chat: (level, when)
         self.port = port
@@ -373,6 +412,11 @@ class FakeBotApi:
         self.draft_clock: Callable[[], float] = time.monotonic  # a test may move it by hand
         self.flood_clock: Callable[[], float] = time.monotonic  # a group's budget drains by it
         self._drafts: dict[int, _Draft] = {}  # private chat: the draft it shows, if any
+        self.ephemeral_clock: Callable[[], float] = time.monotonic  # a test may move it
+        self._ephemeral: dict[tuple[int, int], _Ephemeral] = {}  # (chat, ephemeral id)
+        self._ephemeral_ids = itertools.count(1)
+        # callback query id: (who pressed, the chat, when, pressed on an ephemeral message)
+        self._callback_queries: dict[str, tuple[int, int | None, float, bool]] = {}
         self._lapsed_drafts: dict[int, list[str]] = {}  # chat: texts that vanished unrenewed
         self._floods: dict[str, list[int]] = {}
         self._bad_gateways: dict[str, int] = {}  # method: calls still to answer 502
@@ -475,6 +519,44 @@ class FakeBotApi:
             assert chat_type in ("group", "supergroup"), "only a group has anonymous admins"
             message["from"] = dict(ANONYMOUS_ADMIN)
             message["sender_chat"] = message["chat"]
+        return message
+
+    def ephemeral_command(
+        self,
+        *,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        chat_type: str = "supergroup",
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A command the member sends so that only the bot sees it, as their app sends a
+        command the bot's menu declares `is_ephemeral` (Bot API 10.2): ``message_id`` 0, an
+        ``ephemeral_message_id``, the bot as ``receiver_user``; it may reply to a message of the
+        group (`reply_to`). Nothing of it enters the group's history."""
+        assert self.bot_api_version >= (10, 2), "ephemeral commands came with Bot API 10.2"
+        assert chat_type in ("group", "supergroup"), "ephemeral commands are for groups"
+        name = text.split()[0].removeprefix("/").split("@")[0]
+        language = str(self._user(user_id).get("language_code") or "")[:2]
+        menu = self.commands_for(language) or self.commands
+        assert any(c.get("command") == name and c.get("is_ephemeral") for c in menu), (
+            f"/{name} is not an ephemeral command of the bot's menu: the app sends it openly"
+        )
+        chat = self._remember_chat(chat_id, chat_type, user_id)
+        message: dict[str, Any] = {
+            "message_id": 0,
+            "ephemeral_message_id": next(self._ephemeral_ids),
+            "from": self._user(user_id),
+            "receiver_user": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+            "entities": _command_entities(text),
+        }
+        if reply_to is not None:
+            message["reply_to_message"] = _without_reply(reply_to)
+        key = (chat_id, message["ephemeral_message_id"])
+        self._ephemeral[key] = _Ephemeral(message, user_id, self.bot_id, self.ephemeral_clock())
         return message
 
     def voice_message(
@@ -615,6 +697,13 @@ class FakeBotApi:
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue any Update (edited_message, callback_query, ...); assigns ``update_id``."""
         update = {"update_id": next(self._update_ids), **update}
+        query = update.get("callback_query")
+        if isinstance(query, dict):  # a member pressed a button: the bot may answer them alone
+            shown = query.get("message") or {}
+            chat = (shown.get("chat") or {}).get("id")
+            on_ephemeral = shown.get("ephemeral_message_id") is not None
+            pressed = (int(query["from"]["id"]), chat, self.ephemeral_clock(), on_ephemeral)
+            self._callback_queries[str(query["id"])] = pressed
         self._updates.append(update)
         self._pushed[int(update["update_id"])] = update
         self._signal_updates()
@@ -928,6 +1017,37 @@ class FakeBotApi:
             if chat == chat_id and message["from"]["id"] == self.bot_id and "text" in message
         ]
 
+    def ephemeral_texts(self, chat_id: int, user_id: int) -> list[str]:
+        """The bot's ephemeral messages in a group that `user_id` alone sees, as they read now
+        (edits applied, deleted ones gone), oldest first."""
+        return [
+            str(kept.message.get("text") or kept.message.get("caption") or "")
+            for (chat, _), kept in sorted(self._ephemeral.items())
+            if chat == chat_id
+            and kept.sender == self.bot_id
+            and kept.receiver == user_id
+            and not kept.deleted
+        ]
+
+    def ephemeral_sent(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every ephemeral message the bot sent in a group that is still there, with its
+        receiver (``receiver_user``), oldest first."""
+        return [
+            dict(kept.message)
+            for (chat, _), kept in sorted(self._ephemeral.items())
+            if chat == chat_id and kept.sender == self.bot_id and not kept.deleted
+        ]
+
+    def seen_by(self, chat_id: int, user_id: int) -> list[str]:
+        """What `user_id` reads of the bot in a group: its messages there for everyone (`texts`)
+        and the ephemeral ones for them alone (`ephemeral_texts`)."""
+        return self.texts(chat_id) + self.ephemeral_texts(chat_id, user_id)
+
+    def history(self, chat_id: int) -> list[dict[str, Any]]:
+        """The group's history as every member reads it: everyone's messages, the bot's too,
+        oldest first; no ephemeral message is in it."""
+        return [dict(m) for (chat, _), m in sorted(self._messages.items()) if chat == chat_id]
+
     def drafts(self, chat_id: int) -> list[str]:
         """The texts of the drafts the chat was shown, in order ("" for "Thinking…")."""
         calls = self.sent("sendMessageDraft", chat_id=chat_id)
@@ -1036,7 +1156,9 @@ class FakeBotApi:
             return web.Response(status=502, text=_BAD_GATEWAY_PAGE, content_type="text/html")
         try:
             await _read_request(request, call)
-            if entry is None:
+            if entry is None or (
+                call.method.lower() in _EPHEMERAL_METHODS and self.bot_api_version < (10, 2)
+            ):
                 raise BotApiError(404, "Not Found: method not found")
             self._check_flood(call.method)
             self._check_group_flood(call)
@@ -1200,6 +1322,11 @@ class FakeBotApi:
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("command description is empty")
+            ephemeral = command.get("is_ephemeral")
+            if self.bot_api_version < (10, 2):  # a field it does not know: dropped
+                command.pop("is_ephemeral", None)
+            elif ephemeral is not None and not isinstance(ephemeral, bool):
+                raise bad_request('can\'t parse BotCommand: field "is_ephemeral" must be Boolean')
         if not language:
             self.commands = commands  # the menu everyone without a language of their own sees
         self._commands_by_scope[_scope_key(call.params)] = commands
@@ -1257,6 +1384,37 @@ class FakeBotApi:
                 "are exactly the same as a current content and reply markup of the message"
             )
         message.update(text=text, edit_date=int(time.time()))
+        return True
+
+    @_api_method("editEphemeralMessageText")
+    async def _edit_ephemeral_message_text(self, call: Call) -> bool:
+        """Bot API 10.2: an ephemeral text message edited by chat, receiver and ephemeral id;
+        it answers True."""
+        text = _checked_text(call.params, too_long="MESSAGE_TOO_LONG")
+        kept = self._sent_ephemeral(call, missing="message to edit not found")
+        if "text" not in kept.message:
+            raise bad_request("there is no text in the message to edit")
+        markup = _inline_markup(call.params.get("reply_markup"))
+        if kept.message.get("text") == text and kept.message.get("reply_markup") == markup:
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        kept.message.update(text=text, edit_date=int(time.time()))
+        kept.message.update(_present(reply_markup=markup))
+        return True
+
+    @_api_method("editEphemeralMessageReplyMarkup")
+    async def _edit_ephemeral_message_reply_markup(self, call: Call) -> bool:
+        kept = self._sent_ephemeral(call, missing="message to edit not found")
+        kept.message.pop("reply_markup", None)
+        kept.message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
+        return True
+
+    @_api_method("deleteEphemeralMessage")
+    async def _delete_ephemeral_message(self, call: Call) -> bool:
+        kept = self._sent_ephemeral(call, missing="message to delete not found")
+        kept.deleted = True
         return True
 
     @_api_method("deleteMessage")
@@ -1352,7 +1510,8 @@ class FakeBotApi:
         chat = self._chat(call.params)
         user_id = int(call.params.get("user_id") or 0)
         status = self._members.get((chat["id"], user_id), "member")
-        return _chat_member(self._user(user_id), status)
+        user = self.bot_user if user_id == self.bot_id else self._user(user_id)
+        return _chat_member(user, status)
 
     @_api_method("getBusinessConnection")
     async def _get_business_connection(self, call: Call) -> dict[str, Any]:
@@ -1565,6 +1724,9 @@ class FakeBotApi:
         except (TypeError, ValueError):
             raise bad_request("chat not found") from None
         if chat_id not in self._chats:
+            if chat_id in self._users and chat_id not in self._outside:
+                # Someone the bot met in a group, who never started a private chat with it.
+                raise BotApiError(403, "Forbidden: bot can't initiate conversation with a user")
             raise bad_request("chat not found")
         return self._chats[chat_id]
 
@@ -1606,6 +1768,9 @@ class FakeBotApi:
         if call.params.get("business_connection_id"):
             return self._on_behalf(call, content)
         chat = self._chat(call.params)
+        ephemeral = self._ephemeral_parameters(call.params)
+        if ephemeral is not None:
+            return self._send_ephemeral(call, chat, ephemeral, content)
         reply_to = self._reply_target(call.params, chat["id"])
         self._draft_gone(chat["id"])  # the finished message takes the draft's place
         message: dict[str, Any] = {
@@ -1621,6 +1786,109 @@ class FakeBotApi:
         # A copy, so a later edit does not rewrite the result recorded in `calls`.
         self._messages[(chat["id"], message["message_id"])] = dict(message)
         return message
+
+    def _ephemeral_parameters(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Whom a send* call is ephemeral for, in the shape this server's version reads: 10.3's
+        `ephemeral_message_parameters`, 10.2's `receiver_user_id` / `callback_query_id`; a
+        server older than 10.2 reads neither (the message goes to everyone), and each version
+        ignores the other's parameters, as the Bot API ignores any parameter it does not
+        know."""
+        if self.bot_api_version < (10, 2):
+            return None
+        if self.bot_api_version < (10, 3):
+            if params.get("receiver_user_id") is None:
+                return None
+            return _present(
+                receiver_user_id=params.get("receiver_user_id"),
+                callback_query_id=params.get("callback_query_id"),
+            )
+        found = params.get("ephemeral_message_parameters")
+        if found is None:
+            return None
+        receiver = found.get("receiver_user_id") if isinstance(found, dict) else None
+        if isinstance(receiver, bool) or not isinstance(receiver, int):  # wording ours
+            raise bad_request("can't parse ephemeral message parameters: receiver_user_id")
+        return dict(found)
+
+    def _send_ephemeral(
+        self, call: Call, chat: dict[str, Any], ephemeral: dict[str, Any], content: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A message one member of a group alone sees, refused as the documentation says: in a
+        group or supergroup only, to a member who is no bot, within 15 s of their command or
+        button press (or at any time from a bot that administers the group)."""
+        chat_id = int(chat["id"])
+        if chat["type"] not in ("group", "supergroup"):  # "for group and supergroup chats only"
+            raise bad_request("ephemeral messages can be sent only to groups and supergroups")
+        receiver = int(ephemeral["receiver_user_id"])
+        if receiver != self.bot_id and receiver not in self._users:
+            raise bad_request("user not found")
+        if receiver == self.bot_id or self._users[receiver].get("is_bot"):  # wording ours
+            raise bad_request("ephemeral messages can be sent only to non-bot members")
+        if self._members.get((chat_id, receiver), "member") in _NOT_IN_CHAT:
+            raise bad_request("USER_NOT_PARTICIPANT")
+        now = self.ephemeral_clock()
+        eligible = False
+        query_id = ephemeral.get("callback_query_id")
+        replace = ephemeral.get("replace_callback_query_message")
+        if query_id is not None:
+            pressed = self._callback_queries.get(str(query_id))
+            if (
+                pressed is None or pressed[0] != receiver or pressed[1] not in (None, chat_id)
+                or now - pressed[2] > EPHEMERAL_REPLY_WINDOW
+            ):  # fmt: skip
+                raise bad_request(
+                    "query is too old and response timeout expired or query ID is invalid"
+                )
+            if replace and pressed[3]:  # wording ours
+                raise bad_request(
+                    "replace_callback_query_message must be False for a callback query of an "
+                    "ephemeral message"
+                )
+            eligible = True
+        elif replace:  # wording ours
+            raise bad_request("replace_callback_query_message needs callback_query_id")
+        reply = call.params.get("reply_parameters")
+        reply = reply if isinstance(reply, dict) else {}
+        target = None
+        if reply.get("ephemeral_message_id") is not None:
+            kept = self._ephemeral.get((chat_id, int(reply["ephemeral_message_id"])))
+            if kept is None or kept.deleted or kept.sender != receiver:
+                raise bad_request("message to be replied not found")
+            if now - kept.sent_at > EPHEMERAL_REPLY_WINDOW:  # wording ours
+                raise bad_request("an ephemeral message can be replied to only within 15 seconds")
+            eligible = True
+        elif reply.get("message_id") is not None:
+            # `allow_sending_without_reply` is "always False" for a sent ephemeral message.
+            target = self._messages.get((chat_id, int(reply["message_id"])))
+            if target is None:
+                raise bad_request("message to be replied not found")
+        if not eligible and self._members.get((chat_id, self.bot_id)) not in _ADMINISTERING:
+            raise bad_request("not enough rights to send ephemeral messages")  # wording ours
+        message: dict[str, Any] = {
+            "message_id": 0,
+            "ephemeral_message_id": next(self._ephemeral_ids),
+            "from": self.bot_user,
+            "receiver_user": self._user(receiver),
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
+        if target is not None:
+            message["reply_to_message"] = _without_reply(target)
+        message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
+        key = (chat_id, int(message["ephemeral_message_id"]))
+        self._ephemeral[key] = _Ephemeral(dict(message), self.bot_id, receiver, now)
+        return message
+
+    def _sent_ephemeral(self, call: Call, *, missing: str) -> _Ephemeral:
+        """The bot's ephemeral message a call names (chat, receiver, ephemeral id)."""
+        chat = self._chat(call.params)
+        receiver = int(call.params.get("receiver_user_id") or 0)
+        key = (int(chat["id"]), int(call.params.get("ephemeral_message_id") or 0))
+        kept = self._ephemeral.get(key)
+        if kept is None or kept.deleted or kept.sender != self.bot_id or kept.receiver != receiver:
+            raise bad_request(missing)
+        return kept
 
     def _on_behalf(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
         """A message sent through a business connection: only while it is enabled, only where
@@ -1676,6 +1944,8 @@ class FakeBotApi:
                 "message_id": params["reply_to_message_id"],
                 "allow_sending_without_reply": params.get("allow_sending_without_reply"),
             }
+        if reply.get("ephemeral_message_id") is not None and self.bot_api_version >= (10, 2):
+            raise bad_request("a reply to an ephemeral message must be ephemeral")  # ours
         target_chat = int(reply.get("chat_id") or chat_id)
         target = self._messages.get((target_chat, int(reply.get("message_id") or 0)))
         if target is None and not reply.get("allow_sending_without_reply"):

@@ -1,0 +1,420 @@
+"""Who sees an answer in a Telegram group: everyone, or only the member it is for.
+
+An answer that is one person's business (their /find, their /usage, a refusal, what a button
+they pressed shows them) is private; the rest (transcripts the chat asked for, summaries,
+digests, /say) is for the chat. A handler says which (`answer_to(update, private=...)`) and
+renders through what it gets back, which decides where the answer goes:
+
+- in a private chat, or when it is for the chat: a reply there, as always;
+- to a member's ephemeral command (the menu declares it `is_ephemeral`: the group never saw
+  it): an ephemeral message replying to it, which the member alone sees (`bots.telegram.
+  ephemeral`); a button's answer, the same through the button's callback query;
+- to an ordinary command in a group: ephemeral when the bot administers the group (it may then
+  send one at any time), else a reply in the group, as the question was asked there;
+- on a Bot API server older than 10.2 (no ephemeral messages), to the member's private chat with
+  the bot, under a line naming the group, when they have started one; else in the group.
+
+Each destination offers the same few ways to answer (`Answer`): a text, a long text, a list
+broken between lines, a file; a text comes back as something that can be edited or deleted
+(`Shown`), which a transcript streamed as it comes needs.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import logging
+import time
+from abc import ABC, abstractmethod
+from typing import Protocol
+
+from telegram import (
+    Bot,
+    ChatMember,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bots.telegram import ephemeral
+from bots.telegram.messages import text as catalogue_text
+from core.domain.text import split_lines, split_message, utf16_units
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096  # UTF-16 code units (`replies.MESSAGE_LIMIT`)
+MAX_MESSAGES_BEFORE_FILE = 3
+ADMIN_SECONDS = 60.0  # how long the bot's own rights in a group are taken as read
+# By the server's address and the chat: (when asked, whether the bot administers it).
+_RIGHTS: dict[tuple[str, int], tuple[float, bool]] = {}
+_MOST_CHATS_KEPT = 4096
+
+
+class Shown(Protocol):
+    """An answer on screen, to change as work goes on or to take back."""
+
+    @property
+    def id(self) -> str: ...
+
+    async def edit(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+    ) -> None: ...
+
+    async def delete(self) -> None: ...
+
+
+class Answer(ABC):
+    """Where an answer goes (see the module)."""
+
+    here = False  # a reply in the chat the question came from, for everyone there
+    private = False  # only the person it is for sees it
+
+    @abstractmethod
+    async def text(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+        reply_to: int | None = None,
+        quote: bool | None = True,
+    ) -> Shown:
+        """Send `body`; `reply_to`: the message of the chat it answers, if not the question;
+        `quote`: in the chat asked in, whether it replies to the question (None: as
+        python-telegram-bot does by default, in groups only)."""
+
+    @abstractmethod
+    async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
+        """Send a file."""
+
+    @abstractmethod
+    async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
+        """Send a voice note."""
+
+    async def lines(self, body: str) -> None:
+        """A list or an overview in as many messages as Telegram's limit takes, each broken
+        between lines, so no item is cut in two."""
+        for piece in split_lines(body, MESSAGE_LIMIT, measure=utf16_units):
+            await self.text(piece, quote=None)
+
+    async def long(self, body: str, *, file_caption: str, file_name: str) -> None:
+        """`body` in one message, a few clean pieces, or a .txt file when very long."""
+        pieces = split_message(body, MESSAGE_LIMIT, measure=utf16_units)
+        if len(pieces) > MAX_MESSAGES_BEFORE_FILE:
+            await self.document(body.encode("utf-8"), filename=file_name, caption=file_caption)
+            return
+        for piece in pieces:
+            await self.text(piece)
+
+
+class InChat(Answer):
+    """A reply to `message`, for everyone in its chat."""
+
+    here = True
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        self.private = message.chat.type == ChatType.PRIVATE
+
+    async def text(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+        reply_to: int | None = None,
+        quote: bool | None = True,
+    ) -> Shown:
+        where = None if reply_to is None else ReplyParameters(reply_to)
+        sent = await self.message.reply_text(
+            body, parse_mode=parse_mode, reply_markup=reply_markup, do_quote=quote,
+            link_preview_options=link_preview_options, reply_parameters=where,
+        )  # fmt: skip
+        return MessageShown(sent)
+
+    async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
+        sent = await self.message.reply_document(
+            document=io.BytesIO(data), filename=filename, caption=caption, do_quote=True
+        )
+        return MessageShown(sent)
+
+    async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
+        sent = await self.message.reply_voice(
+            voice=data, duration=round(duration), filename="voice.ogg", caption=caption,
+            do_quote=True,
+        )  # fmt: skip
+        return MessageShown(sent)
+
+
+class MessageShown:
+    """An ordinary message on screen."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+
+    @property
+    def id(self) -> str:
+        return str(self.message.message_id)
+
+    async def edit(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+    ) -> None:
+        await self.message.edit_text(
+            body, parse_mode=parse_mode, reply_markup=reply_markup,
+            link_preview_options=link_preview_options,
+        )  # fmt: skip
+
+    async def delete(self) -> None:
+        await self.message.delete()
+
+
+class Ephemeral(Answer):
+    """An ephemeral message of the group for the one member `to` names."""
+
+    private = True
+
+    def __init__(self, bot: Bot, to: ephemeral.For, fallback: Answer | None = None) -> None:
+        self.bot = bot
+        self.to = to
+        # Where the answer goes when Telegram refuses the ephemeral message (its 15 seconds
+        # are over): the member's private chat, never the group they did not ask in.
+        self.fallback = fallback
+
+    async def text(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+        reply_to: int | None = None,
+        quote: bool | None = True,
+    ) -> Shown:
+        to = self.to
+        if reply_to is not None:
+            to = ephemeral.For(to.chat_id, to.receiver, to.reply_to_ephemeral,
+                               to.callback_query_id, reply_to)  # fmt: skip
+        try:
+            sent = await ephemeral.send_text(
+                self.bot, to, body, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options,
+            )  # fmt: skip
+        except BadRequest as exc:
+            if self.fallback is None:
+                raise
+            logger.info("ephemeral answer refused (%s): sent to the private chat", exc.message)
+            return await self.fallback.text(
+                body, parse_mode=parse_mode, link_preview_options=link_preview_options
+            )
+        return EphemeralShown(self.bot, sent)
+
+    async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
+        try:
+            sent = await ephemeral.send_document(
+                self.bot, self.to, data, filename=filename, caption=caption
+            )
+        except BadRequest:
+            if self.fallback is None:
+                raise
+            return await self.fallback.document(data, filename=filename, caption=caption)
+        return EphemeralShown(self.bot, sent)
+
+    async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
+        try:
+            sent = await ephemeral.send_voice(
+                self.bot, self.to, data, duration=round(duration), caption=caption
+            )
+        except BadRequest:
+            if self.fallback is None:
+                raise
+            return await self.fallback.voice(data, duration=duration, caption=caption)
+        return EphemeralShown(self.bot, sent)
+
+
+class EphemeralShown:
+    """An ephemeral message on the screen of the member it is for."""
+
+    def __init__(self, bot: Bot, sent: ephemeral.Sent) -> None:
+        self.bot = bot
+        self.sent = sent
+
+    @property
+    def id(self) -> str:
+        return f"e{self.sent.ephemeral_message_id}"  # its message_id is 0
+
+    async def edit(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+    ) -> None:
+        await ephemeral.edit_text(
+            self.bot, self.sent, body, parse_mode=parse_mode, reply_markup=reply_markup,
+            link_preview_options=link_preview_options,
+        )  # fmt: skip
+
+    async def delete(self) -> None:
+        await ephemeral.delete(self.bot, self.sent)
+
+
+class HeadedShown(MessageShown):
+    """A message of the private chat whose first line names the group: kept as it is edited."""
+
+    def __init__(self, message: Message, heading: str | None) -> None:
+        super().__init__(message)
+        self.heading = heading
+
+    async def edit(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+    ) -> None:
+        if self.heading is not None:
+            heading = self.heading if parse_mode is None else _escaped(self.heading, parse_mode)
+            body = f"{heading}\n\n{body}"
+        await super().edit(
+            body, parse_mode=parse_mode, link_preview_options=link_preview_options
+        )  # its buttons would act on the group, which this chat is not
+
+
+class InPrivateChat(Answer):
+    """The member's private chat with the bot, under a line naming the group the question
+    came from; in the group (`fallback`) when they never started that chat or blocked the bot."""
+
+    private = True
+
+    def __init__(self, bot: Bot, user_id: int, heading: str, fallback: InChat | None) -> None:
+        self.bot = bot
+        self.user_id = user_id
+        self.heading = heading
+        self.fallback: InChat | None = fallback
+        self.reached: bool | None = None  # whether their private chat takes the answers
+
+    async def text(
+        self,
+        body: str,
+        *,
+        parse_mode: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
+        reply_to: int | None = None,
+        quote: bool | None = True,
+    ) -> Shown:
+        if self.reached is not False:
+            heading = self.heading if parse_mode is None else _escaped(self.heading, parse_mode)
+            try:  # without the buttons: they act on the group, which this chat is not
+                sent = await self.bot.send_message(
+                    self.user_id, f"{heading}\n\n{body}" if self.reached is None else body,
+                    parse_mode=parse_mode, link_preview_options=link_preview_options,
+                )  # fmt: skip
+                headed = self.reached is None
+                self.reached = True
+                return HeadedShown(sent, self.heading if headed else None)
+            except (Forbidden, BadRequest) as exc:
+                if self.reached or self.fallback is None:
+                    raise
+                logger.info("answered in the group: no private chat to answer in (%s)", exc)
+                self.reached = False
+        assert self.fallback is not None
+        return await self.fallback.text(
+            body, parse_mode=parse_mode, reply_markup=reply_markup,
+            link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
+        )  # fmt: skip
+
+    async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
+        if self.reached is None:
+            await self.text(self.heading)
+        if self.reached:
+            sent = await self.bot.send_document(
+                self.user_id, io.BytesIO(data), filename=filename, caption=caption
+            )
+            return MessageShown(sent)
+        assert self.fallback is not None
+        return await self.fallback.document(data, filename=filename, caption=caption)
+
+    async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
+        if self.reached is None:
+            await self.text(self.heading)
+        if self.reached:
+            sent = await self.bot.send_voice(
+                self.user_id, data, duration=round(duration), filename="voice.ogg",
+                caption=caption,
+            )  # fmt: skip
+            return MessageShown(sent)
+        assert self.fallback is not None
+        return await self.fallback.voice(data, duration=duration, caption=caption)
+
+
+async def answer_to(update: Update, *, locale: str, private: bool = True) -> Answer:
+    """Where the answer to `update` goes (see the module); `private`: it is one person's
+    business; `locale`: the language of the line naming the group, in a private chat."""
+    message = update.effective_message
+    chat, user, query = update.effective_chat, update.effective_user, update.callback_query
+    if message is None or chat is None:
+        raise TelegramError("an answer needs a message to answer")
+    here = InChat(message)
+    bot = message.get_bot()
+    asked = None if query is not None else ephemeral.incoming_id(message)
+    if asked is not None and user is not None:  # asked privately: answered only so
+        heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
+        late = InPrivateChat(bot, user.id, heading, None)
+        return Ephemeral(bot, ephemeral.For(chat.id, user.id, reply_to_ephemeral=asked), late)
+    if not private or chat.type == ChatType.PRIVATE or user is None or user.is_bot:
+        return here
+    if query is None and message.sender_chat is not None:
+        return here  # an anonymous administrator, or a channel: nobody to answer alone
+    if not await ephemeral.supported(bot):
+        if query is not None:
+            return here  # what a button shows belongs beside the button
+        heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
+        return InPrivateChat(bot, user.id, heading, here)
+    if query is not None:
+        return Ephemeral(bot, ephemeral.For(chat.id, user.id, callback_query_id=query.id))
+    if await administers(bot, chat.id):  # asked openly: openly again, should that fail
+        to = ephemeral.For(chat.id, user.id, reply_to=message.message_id)
+        return Ephemeral(bot, to, here)
+    return here
+
+
+async def administers(bot: Bot, chat_id: int) -> bool:
+    """Whether the bot is an administrator of the group (which lets it send a member an
+    ephemeral message at any time), as Telegram said within the last minute."""
+    key, now = (bot.base_url, chat_id), time.monotonic()
+    seen = _RIGHTS.get(key)
+    if seen is not None and now - seen[0] < ADMIN_SECONDS:
+        return seen[1]
+    try:
+        member = await bot.get_chat_member(chat_id, bot.id)
+        admin = member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+    except TelegramError as exc:
+        logger.debug("the bot's rights in %s not known: %s", chat_id, exc)
+        admin = False
+    if len(_RIGHTS) >= _MOST_CHATS_KEPT:
+        _RIGHTS.clear()  # a minute's knowledge: cheap to ask again
+    _RIGHTS[key] = (now, admin)
+    return admin
+
+
+def _escaped(heading: str, parse_mode: str) -> str:
+    return html.escape(heading, quote=False) if parse_mode.upper() == "HTML" else heading

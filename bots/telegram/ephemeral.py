@@ -1,0 +1,230 @@
+"""Telegram's ephemeral messages (Bot API 10.2 and 10.3), which python-telegram-bot 22.8 does not
+know yet (it stops at Bot API 10.0): the one place that speaks them, passing the fields the
+library lacks through its send methods' `api_kwargs`, and calling the methods it lacks with
+`Bot.do_api_request`. The day python-telegram-bot has them, each function here becomes a call of
+its own method and parameter.
+
+What the Bot API says (core.telegram.org/bots/api#ephemeral-messages-and-commands, and the
+changelog of 14 July and 24 August 2026):
+
+- A command the menu declares `is_ephemeral` (`BotCommand`) is sent by the member's app so that
+  only the bot sees it: a Message with `message_id` 0, an `ephemeral_message_id`, and the bot as
+  its `receiver_user` (`incoming_id`).
+- A send method given `ephemeral_message_parameters` (an EphemeralMessageParameters:
+  `receiver_user_id`, optional `callback_query_id` and `replace_callback_query_message`) sends a
+  message of the group that this member alone sees. Any bot may do so within 15 seconds of the
+  member's ephemeral command (replying to it: `reply_parameters.ephemeral_message_id`) or button
+  press (its `callback_query_id`); a bot that administers the group may at any time. Delivery is
+  not guaranteed, and the message may vanish after a while or when the app restarts.
+- Such a message is edited and deleted only through editEphemeralMessageText,
+  editEphemeralMessageReplyMarkup and deleteEphemeralMessage, named by chat, receiver and
+  ephemeral id. Its `message_id` is 0.
+
+10.2 took `receiver_user_id` and `callback_query_id` as parameters of the send methods; 10.3
+replaced them with the one object. Both are sent: a 10.3 server reads the object and ignores the
+old names, a 10.2 server the reverse, as the Bot API ignores any parameter it does not know. A
+server older than 10.2 (a pinned local server) ignores both, and would post for everyone what was
+meant for one member: `supported` asks the server first, once (a method it lacks is "method not
+found"), and says in the log once when it is older.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+)
+from telegram.error import BadRequest, EndPointNotFound, NetworkError, TelegramError
+from telegram.ext import filters
+
+logger = logging.getLogger(__name__)
+
+# What a server answers when it has the method: anything but "method not found" (404).
+_PROBE = "deleteEphemeralMessage"
+# By the server's address (`Bot.base_url`): what a server has is asked once per process.
+_SUPPORT: dict[str, bool] = {}
+_PROBING: dict[str, asyncio.Lock] = {}
+
+
+@dataclass(frozen=True)
+class For:
+    """Whom an ephemeral message is for, and what entitles the bot to send it: the member's
+    ephemeral message it replies to, or the callback query of their button press, or neither
+    (a bot that administers the group); `reply_to`: a message of the group it replies to."""
+
+    chat_id: int
+    receiver: int
+    reply_to_ephemeral: int | None = None
+    callback_query_id: str | None = None
+    reply_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An ephemeral message the bot sent: what names it to edit or delete it."""
+
+    chat_id: int
+    receiver: int
+    ephemeral_message_id: int
+
+
+def incoming_id(message: Message | None) -> int | None:
+    """The `ephemeral_message_id` of a member's ephemeral message (a command the menu declares
+    ephemeral), None for an ordinary one."""
+    if message is None:
+        return None
+    found = message.api_kwargs.get("ephemeral_message_id")
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+
+class EphemeralMessages(filters.MessageFilter):
+    """python-telegram-bot's filter of members' ephemeral messages (`incoming_id`)."""
+
+    def filter(self, message: Message) -> bool:
+        return incoming_id(message) is not None
+
+
+def command(name: str, description: str, *, private: bool) -> BotCommand:
+    """A command of the menu; `private`: the member's app sends it ephemerally (`is_ephemeral`,
+    Bot API 10.2), so the group sees neither it nor its answer."""
+    extra = {"is_ephemeral": True} if private else None
+    return BotCommand(name, description, api_kwargs=extra)
+
+
+async def supported(bot: Bot) -> bool:
+    """Whether the Bot API server has ephemeral messages (10.2 or later): asked once per server,
+    with a deletion of nothing, which a server that has the method refuses as a bad request and
+    an older one as a method it does not know. An older server is said in the log, once."""
+    server = bot.base_url
+    known = _SUPPORT.get(server)
+    if known is not None:
+        return known
+    lock = _PROBING.setdefault(server, asyncio.Lock())
+    async with lock:
+        known = _SUPPORT.get(server)
+        if known is not None:
+            return known
+        try:
+            await bot.do_api_request(
+                _PROBE, api_kwargs={"chat_id": 0, "receiver_user_id": 0, "ephemeral_message_id": 0}
+            )
+            known = True
+        except EndPointNotFound:
+            known = False
+            logger.warning(
+                "The Telegram Bot API server does not know ephemeral messages (it is older "
+                "than Bot API 10.2): answers meant for one member of a group go to their "
+                "private chat with the bot when they have started one, else to the group"
+            )
+        except BadRequest:  # the method is there (a NetworkError to the library: caught first)
+            known = True
+        except NetworkError:  # not answered: taken as older this once (nothing posted for
+            return False  # everyone that was meant for one), and asked again next time
+        except TelegramError:  # refused otherwise (forbidden, say): the method is there
+            known = True
+        _SUPPORT[server] = known
+    return known
+
+
+def _ephemeral_kwargs(to: For) -> dict[str, Any]:
+    """The fields python-telegram-bot does not know, passed through as they are."""
+    parameters: dict[str, Any] = {"receiver_user_id": to.receiver}
+    if to.callback_query_id is not None:
+        parameters["callback_query_id"] = to.callback_query_id
+    kwargs: dict[str, Any] = {
+        "ephemeral_message_parameters": parameters,  # Bot API 10.3
+        **parameters,  # Bot API 10.2's names of the same: ignored by 10.3
+    }
+    if to.reply_to_ephemeral is not None:
+        kwargs["reply_parameters"] = {"ephemeral_message_id": to.reply_to_ephemeral}
+    elif to.reply_to is not None:
+        # Never `allow_sending_without_reply`: "always False" for a sent ephemeral message.
+        kwargs["reply_parameters"] = {"message_id": to.reply_to}
+    return kwargs
+
+
+def _sent(to: For, message: Message) -> Sent:
+    number = incoming_id(message)
+    if number is None:
+        raise TelegramError("an ephemeral message came back without its ephemeral_message_id")
+    return Sent(to.chat_id, to.receiver, number)
+
+
+async def send_text(
+    bot: Bot,
+    to: For,
+    text: str,
+    *,
+    parse_mode: str | None = None,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    link_preview_options: LinkPreviewOptions | None = None,
+) -> Sent:
+    """sendMessage with `ephemeral_message_parameters`."""
+    sent = await bot.send_message(
+        to.chat_id, text, parse_mode=parse_mode, reply_markup=reply_markup,
+        link_preview_options=link_preview_options, api_kwargs=_ephemeral_kwargs(to),
+    )  # fmt: skip
+    return _sent(to, sent)
+
+
+async def send_document(
+    bot: Bot, to: For, data: bytes, *, filename: str, caption: str | None = None
+) -> Sent:
+    """sendDocument with `ephemeral_message_parameters`."""
+    sent = await bot.send_document(
+        to.chat_id, data, filename=filename, caption=caption, api_kwargs=_ephemeral_kwargs(to)
+    )
+    return _sent(to, sent)
+
+
+async def send_voice(
+    bot: Bot, to: For, data: bytes, *, duration: int, caption: str | None = None
+) -> Sent:
+    """sendVoice with `ephemeral_message_parameters`."""
+    sent = await bot.send_voice(
+        to.chat_id, data, duration=duration, caption=caption, filename="voice.ogg",
+        api_kwargs=_ephemeral_kwargs(to),
+    )  # fmt: skip
+    return _sent(to, sent)
+
+
+async def edit_text(
+    bot: Bot,
+    sent: Sent,
+    text: str,
+    *,
+    parse_mode: str | None = None,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    link_preview_options: LinkPreviewOptions | None = None,
+) -> None:
+    """editEphemeralMessageText."""
+    kwargs = _named(sent) | _present(
+        text=text, parse_mode=parse_mode, reply_markup=reply_markup,
+        link_preview_options=link_preview_options,
+    )  # fmt: skip
+    await bot.do_api_request("editEphemeralMessageText", api_kwargs=kwargs)
+
+
+async def delete(bot: Bot, sent: Sent) -> None:
+    """deleteEphemeralMessage."""
+    await bot.do_api_request("deleteEphemeralMessage", api_kwargs=_named(sent))
+
+
+def _named(sent: Sent) -> dict[str, Any]:
+    return {
+        "chat_id": sent.chat_id,
+        "receiver_user_id": sent.receiver,
+        "ephemeral_message_id": sent.ephemeral_message_id,
+    }
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value is not None}

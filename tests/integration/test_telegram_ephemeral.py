@@ -1,0 +1,240 @@
+"""Answers in a Telegram group that only the asker sees (Bot API 10.2/10.3 ephemeral messages),
+tried as members of a group would: Bob asks privately (the menu's ephemeral commands) for
+/find, /usage and a transcript of Ann's voice note; Carol for the settings, a voice she may not
+choose and the sentence to read to clone her own. Each answer reaches its asker alone, and the
+group's history holds none of them. On a Bot API server that answers as 10.0 does, the same
+answers arrive in Bob's private chat with the bot, and the log says why, once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bots.telegram.app import COMMANDS, MENU_LANGUAGES, PRIVATE_COMMANDS
+from tests.audio_factory import make_audio
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+GROUP = -1001777
+ANN, BOB, CAROL = 31, 32, 33
+SAID = {
+    2: "Please send the invoice to Acme by Friday.",
+    3: "The invoice for March is paid, remind me about April.",
+}
+OLD_SERVER = "older than Bot API 10.2"
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> dict[int, bytes]:
+    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
+
+
+@pytest.fixture
+def hearing(mimo: FakeMimo) -> FakeMimo:
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    return mimo
+
+
+@pytest_asyncio.fixture
+async def old_api() -> AsyncIterator[FakeBotApi]:
+    """A Bot API server that answers as 10.0 does (a pinned local server)."""
+    async with FakeBotApi(bot_api_version="10.0") as api:
+        yield api
+
+
+def bots_messages(api: FakeBotApi, chat: int) -> list[dict[str, Any]]:
+    return [m for m in api.history(chat) if m["from"]["id"] == api.bot_id]
+
+
+async def voice_note(api: FakeBotApi, user: int, data: bytes) -> dict[str, Any]:
+    """A voice note in the group, once the bot posted its transcript there for everyone."""
+    note = api.voice_message(chat_id=GROUP, user_id=user, data=data, chat_type="supergroup")
+    before = len(bots_messages(api, GROUP))
+    api.push(note)
+    await api.wait_until(lambda: len(bots_messages(api, GROUP)) > before, what="a transcript")
+    return note
+
+
+async def ask_privately(
+    api: FakeBotApi, user: int, command: str, *, reply_to: dict[str, Any] | None = None
+) -> str:
+    """`user` sends `command` as their app sends an ephemeral command; the bot's answer to them
+    alone, once it came."""
+    before = len(api.ephemeral_texts(GROUP, user))
+    api.push(api.ephemeral_command(chat_id=GROUP, user_id=user, text=command, reply_to=reply_to))
+    await api.wait_until(
+        lambda: len(api.ephemeral_texts(GROUP, user)) > before, what=f"an answer to {command}"
+    )
+    return api.ephemeral_texts(GROUP, user)[-1]
+
+
+async def test_each_private_question_is_answered_to_its_asker_alone(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        await voice_note(bot_api, ANN, notes[2])  # transcribed for everyone, as the chat wants
+        bot_api.set_member_status(GROUP, ANN, "administrator")
+        bot_api.push(bot_api.text_message(
+            chat_id=GROUP, user_id=ANN, text="/autotranscribe off", chat_type="supergroup"
+        ))  # fmt: skip
+        await bot_api.wait_until(lambda: len(bots_messages(bot_api, GROUP)) == 2)
+        public = [m["text"] for m in bots_messages(bot_api, GROUP)]
+        second = bot_api.voice_message(
+            chat_id=GROUP, user_id=ANN, data=notes[3], chat_type="supergroup"
+        )
+        bot_api.push(second)  # not transcribed for the group any more
+
+        found = await ask_privately(bot_api, BOB, "/find invoice")
+        usage = await ask_privately(bot_api, BOB, "/usage")
+        transcript = await ask_privately(bot_api, BOB, "/transcribe", reply_to=second)
+        settings = await ask_privately(bot_api, CAROL, "/settings")
+        refused = await ask_privately(bot_api, CAROL, "/voice Chloe")
+        consent = await ask_privately(bot_api, CAROL, "/voice clone Carol")
+
+    assert found.startswith("Where “invoice” was said")
+    assert "send the <b>invoice</b> to Acme" in found
+    assert "today" in usage.casefold()
+    assert transcript.endswith(SAID[3])
+    assert bot_api.ephemeral_texts(GROUP, BOB) == [found, usage, transcript]
+    assert "auto-transcribe" in settings.casefold()
+    assert "administrator" in refused
+    assert "I am User33, and I agree that voicebridge speaks in my voice" in consent
+    assert bot_api.ephemeral_texts(GROUP, CAROL) == [settings, refused, consent]
+    assert bot_api.ephemeral_texts(GROUP, ANN) == []  # Ann sees none of it
+    for sent in bot_api.ephemeral_sent(GROUP):  # each is for the one who asked
+        assert sent["receiver_user"]["id"] in {BOB, CAROL}
+    # The group's history: the two voice notes, the admin's command and its two answers; not
+    # one of the private questions, nor an answer to them.
+    assert [m["text"] for m in bots_messages(bot_api, GROUP)] == public
+    assert not any(SAID[3] in text for text in bot_api.texts(GROUP))
+    members = [m for m in bot_api.history(GROUP) if m["from"]["id"] != bot_api.bot_id]
+    said = [m.get("text", "") for m in members]
+    assert said == ["", "/autotranscribe off", ""]  # two voice notes and Ann's command
+
+
+async def test_the_menu_declares_the_private_commands_ephemeral_in_every_language(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str
+) -> None:
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        menus = {code: bot_api.commands_for(code) for code in ["", *MENU_LANGUAGES]}
+
+    for code, menu in menus.items():
+        assert [c["command"] for c in menu] == list(COMMANDS), code
+        private = {c["command"] for c in menu if c.get("is_ephemeral")}
+        assert private == set(PRIVATE_COMMANDS), code
+    assert {"say", "summary", "tldr", "digest"}.isdisjoint(PRIVATE_COMMANDS)
+
+
+async def test_an_old_bot_api_server_gets_the_answers_in_the_askers_private_chat(
+    old_api: FakeBotApi,
+    hearing: FakeMimo,
+    sqlite_url: str,
+    notes: dict[int, bytes],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bots.telegram.ephemeral")
+    api = old_api
+    async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
+        api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))  # Bob started it
+        await api.wait_until(lambda: len(api.texts(BOB)) == 1)
+        note = await voice_note(api, ANN, notes[2])
+        public = api.texts(GROUP)
+        for command in ("/find invoice", "/usage"):  # 10.0 has no ephemeral commands
+            api.push(api.text_message(
+                chat_id=GROUP, user_id=BOB, text=command, chat_type="supergroup"
+            ))  # fmt: skip
+        api.push(api.text_message(
+            chat_id=GROUP, user_id=BOB, text="/transcribe", chat_type="supergroup", reply_to=note
+        ))  # fmt: skip
+        await api.wait_until(lambda: len(api.texts(BOB)) == 4, what="three private answers")
+        # Carol never started a private chat with the bot: hers comes in the group.
+        api.push(api.text_message(
+            chat_id=GROUP, user_id=CAROL, text="/usage", chat_type="supergroup"
+        ))  # fmt: skip
+        await api.wait_until(lambda: len(api.texts(GROUP)) == len(public) + 1)
+
+    heading = f"For you alone, from “Chat {GROUP}”:"
+    found, usage, transcript = api.texts(BOB)[1:]
+    assert found.startswith(f"{heading}\n\nWhere “invoice” was said")
+    assert usage.startswith(heading) and "today" in usage.casefold()
+    assert transcript.startswith(heading) and transcript.endswith(SAID[2])
+    assert api.texts(GROUP)[:-1] == public  # none of Bob's answers in the group
+    assert "today" in api.texts(GROUP)[-1].casefold()  # Carol's, as she cannot get it privately
+    assert all("is_ephemeral" not in c for c in api.commands)  # the old server dropped the field
+    told = [r.getMessage() for r in caplog.records if OLD_SERVER in r.getMessage()]
+    assert len(told) == 1, told
+
+
+async def test_buttons_of_a_private_page_answer_the_member_who_pressed_them(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    basic = -4242  # a basic group: no links to messages, so a moment's button replies to it
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        said = []
+        for n in range(11):
+            note = bot_api.voice_message(chat_id=basic, user_id=100 + n, data=notes[2],
+                                         chat_type="group")  # fmt: skip
+            bot_api.push(note)
+            await bot_api.wait_until(lambda: len(bots_messages(bot_api, basic)) == len(said) + 1)
+            said.append(note)
+        public = bot_api.texts(basic)
+        bot_api.push(bot_api.ephemeral_command(
+            chat_id=basic, user_id=BOB, text="/find invoice", chat_type="group"
+        ))  # fmt: skip
+        await bot_api.wait_until(lambda: len(bot_api.ephemeral_sent(basic)) == 1)
+        [page] = bot_api.ephemeral_sent(basic)
+        labels = {b["text"]: b["callback_data"] for row in page["reply_markup"]["inline_keyboard"]
+                  for b in row}  # fmt: skip
+        assert labels["Next ›"] == "find:p:1:invoice"  # the words: the page may not name /find
+        press(bot_api, BOB, page, labels["Next ›"])
+        await bot_api.wait_until(lambda: "(11–11;" in bot_api.ephemeral_texts(basic, BOB)[0])
+        press(bot_api, BOB, page, labels["↩ 1"])
+        await bot_api.wait_until(lambda: len(bot_api.ephemeral_sent(basic)) == 2)
+
+    first, shown = bot_api.ephemeral_sent(basic)
+    assert first["receiver_user"]["id"] == shown["receiver_user"]["id"] == BOB
+    assert shown["text"] == "Here, 0:00 into this recording."
+    assert shown["reply_to_message"]["message_id"] in {n["message_id"] for n in said}
+    assert bot_api.texts(basic) == public  # the group saw no page, no page turn, no moment
+
+
+def press(api: FakeBotApi, user: int, message: dict[str, Any], data: str) -> None:
+    api.push_update({"callback_query": {
+        "id": f"{user}-{data}", "from": {"id": user, "is_bot": False, "first_name": "Bob"},
+        "chat_instance": "1", "message": message, "data": data,
+    }})  # fmt: skip
+
+
+async def test_an_answer_too_late_to_be_ephemeral_goes_to_the_askers_private_chat(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    shift = [0.0]
+    real = bot_api.ephemeral_clock
+    bot_api.ephemeral_clock = lambda: real() + shift[0]
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        bot_api.push(bot_api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
+        await bot_api.wait_until(lambda: len(bot_api.texts(BOB)) == 1)
+        await voice_note(bot_api, ANN, notes[2])
+        public = bot_api.texts(GROUP)
+        released = bot_api.hold("sendMessage")
+        bot_api.push(bot_api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/usage"))
+        await bot_api.wait_until(lambda: "sendMessage" in bot_api.waiting, what="the answer")
+        shift[0] = 16.0  # the bot was slow: Telegram's 15 seconds to answer are over
+        released.set()
+        await bot_api.wait_until(lambda: len(bot_api.texts(BOB)) == 2, what="a private answer")
+
+    [refused] = [c for c in bot_api.sent("sendMessage", include_rejected=True) if not c.ok]
+    assert "15 seconds" in (refused.error or "")
+    assert bot_api.texts(BOB)[1].startswith(f"For you alone, from “Chat {GROUP}”:")
+    assert "today" in bot_api.texts(BOB)[1].casefold()
+    assert bot_api.texts(GROUP) == public and bot_api.ephemeral_texts(GROUP, BOB) == []
