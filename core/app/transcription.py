@@ -120,6 +120,7 @@ class Transcription:
         kept_under: ChatRef | None = None,
         wanted: Wanted | None = None,
         rated: bool = True,
+        background: bool = False,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
@@ -130,12 +131,14 @@ class Transcription:
         Business connection's, so that its end deletes them); `wanted`: asked between pieces,
         False raises `Withdrawn`. `rated`: False when the request is not one of its own against
         the per-minute rates (a voice note heard to tell whether it is a consent reading: as an
-        ordinary note it is counted then, once)."""
+        ordinary note it is counted then, once). `background`: an import of the chat's past
+        (`core.app.imports`), whose requests take a slot only when live work leaves one free
+        (`RequestGate`)."""
         self._recordings.check_declared(source)
         async with self._working:
             return await self._transcribe(
                 chat, source, progress=progress, asker=asker, prefs=prefs,
-                kept_under=kept_under, wanted=wanted, rated=rated,
+                kept_under=kept_under, wanted=wanted, rated=rated, background=background,
             )  # fmt: skip
 
     async def _transcribe(
@@ -149,6 +152,7 @@ class Transcription:
         kept_under: ChatRef | None,
         wanted: Wanted | None,
         rated: bool,
+        background: bool = False,
     ) -> LongTranscript:
         if rated:
             await self._limiter.admit(chat, asker)
@@ -172,7 +176,7 @@ class Transcription:
                 await spend.reserve(Counts(audio_seconds=round(pieces.duration - kept.seconds)))
                 result = await self._transcriber.transcribe(
                     pieces, chat=chat, language=prefs.language, progress=progress,
-                    kept=kept, wanted=wanted,
+                    kept=kept, wanted=wanted, background=background,
                 )  # fmt: skip
             # Billed, else measured; what was kept from before is not heard, nor paid, again.
             heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
@@ -205,16 +209,18 @@ class Transcriber:
         progress: ProgressCallback | None = None,
         kept: Recollection = FORGETFUL,
         wanted: Wanted | None = None,
+        background: bool = False,
     ) -> LongTranscript:
         """A recording's `pieces` as parts in order; `progress` hears about each piece. What
         `kept` holds from before is taken from it, not sent again; each piece MiMo answers for
-        is kept there at once, while the work is `wanted`."""
+        is kept there at once, while the work is `wanted`; `background`: its requests go last
+        (`RequestGate`)."""
         tally = _Tally(pieces.duration, progress, kept, wanted)
         tally.report(None)
         streamed = progress is not None and pieces.duration <= self._piece_seconds
         on_text = tally.heard if streamed else None
         try:
-            await self._transcribe_all(pieces, chat, language, tally, on_text)
+            await self._transcribe_all(pieces, chat, language, tally, on_text, background)
         except BaseExceptionGroup as group:
             raise _first_error(group) from None
         return tally.result()
@@ -226,6 +232,7 @@ class Transcriber:
         language: str,
         tally: _Tally,
         on_text: TextCallback | None,
+        background: bool = False,
     ) -> None:
         """A task per piece, each started once the gate has a slot for it: pieces not yet
         requested stay with the converter (on disk), not in memory."""
@@ -235,15 +242,15 @@ class Transcriber:
                 if (reused := tally.kept.part(start=piece.offset, end=end)) is not None:
                     tally.add(reused, reused=True)
                     continue
-                await self._gate.acquire(chat)
+                await self._gate.acquire(chat, last=background)
                 try:
                     await tally.check_wanted()
                     task = group.create_task(self._one(piece, language, tally, on_text))
                 except BaseException:
-                    self._gate.release(chat)
+                    self._gate.release(chat, last=background)
                     raise
                 # A done callback runs even for a task cancelled before it started.
-                task.add_done_callback(lambda _: self._gate.release(chat))
+                task.add_done_callback(lambda _: self._gate.release(chat, last=background))
 
     async def _one(
         self, piece: AsrPiece, language: str, tally: _Tally, on_text: TextCallback | None
