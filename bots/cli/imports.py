@@ -22,7 +22,7 @@ import click
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded, confirm
-from bots.cli.shell import in_a_loop, run_outside_a_loop, service_verbose_option
+from bots.cli.shell import in_a_loop, run_outside_a_loop, verbose_option
 from core.domain.text import format_duration
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def import_() -> None:
               help="A sender (Telegram user id) whose voice messages are not transcribed; "
               "repeat for more.")  # fmt: skip
 @click.option("--yes", "-y", is_flag=True, help="Start without asking.")
-@service_verbose_option
+@verbose_option
 def telegram(
     path: Path, chat_id: int | None, leave_out: tuple[str, ...], yes: bool, verbose: int
 ) -> int:
@@ -83,7 +83,7 @@ def telegram(
         )
         return ExitCode.OK
 
-    return run_outside_a_loop(body, verbose=verbose or None)
+    return run_outside_a_loop(body, verbose=verbose)
 
 
 def _read(path: Path, chat_id: int | None) -> TelegramExport:

@@ -162,11 +162,68 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
             bot_api.text_message(chat_id=GROUP, user_id=BOB, text=find, chat_type="supergroup")
         )
         found = await next_reply(bot_api, GROUP)
+        bot_api.set_member_status(GROUP, ANN, "administrator")
+        bot_api.push(
+            bot_api.text_message(chat_id=GROUP, user_id=ANN, text="/forget", chat_type="supergroup")
+        )
+        await next_reply(bot_api, GROUP)
+        bot_api.push(
+            bot_api.text_message(chat_id=GROUP, user_id=BOB, text=find, chat_type="supergroup")
+        )
+        forgotten = await next_reply(bot_api, GROUP)
 
     sent = NOW - timedelta(days=21)
     assert f"1. Ann, {sent:%b} {sent.day}, " in found  # the message's own date, not the import's
     assert 'href="https://t.me/c/1555/4"' in found
     assert "keeps the <b>deposit</b> until" in found
+    assert forgotten.startswith("Nothing I kept here from the last 30 days has “deposit”")
+    assert kept(database) == []  # /forget took the imported lines too
+
+
+async def test_the_retention_counts_from_each_messages_own_date(cwd: Path, mimo: FakeMimo) -> None:
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    heard(mimo)
+    month = env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30")
+    imported = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=month)
+
+    fortnight = env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="14")
+    purged = await voicebridge("db", "purge", cwd=cwd, env=fortnight)
+
+    assert imported.code == 0 and purged.code == 0, imported.err + purged.err
+    assert "transcripts: 1 (older than 14 days)" in purged.text  # three weeks old: gone today
+    assert [row[0] for row in kept(database)] == ["6", "7", "8"]
+
+
+async def test_a_days_quota_used_up_pauses_the_import_and_says_so_once(
+    cwd: Path, mimo: FakeMimo
+) -> None:
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+                   SUMMARY_RETENTION_DAYS="30", DAILY_AUDIO_SECONDS="8",
+                   ASR_MAX_IN_FLIGHT="2")  # fmt: skip
+    heard(mimo)
+    process = await asyncio.create_subprocess_exec(
+        *command(), "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    said = await asyncio.wait_for(process.stderr.readline(), timeout=TIMEOUT)
+    await _until_kept(database, 2)  # what was under way when the quota ran out is done
+    process.send_signal(signal.SIGTERM)  # Ctrl-C or a stop: run again tomorrow
+    rest = await asyncio.wait_for(process.stderr.read(), timeout=TIMEOUT)
+    await asyncio.wait_for(process.wait(), timeout=TIMEOUT)
+
+    assert said.decode().startswith(
+        "The day's audio quota or budget is used up: the import waits for the next UTC day (in "
+    )
+    assert b"used up" not in rest, rest  # said once
+    # 4 s and 3 s fit in the day's 8 s; the next, of 5 s, waits for tomorrow.
+    assert [row[0] for row in kept(database)] == ["4", "6"]
+    assert len(mimo.requests) == 2
 
 
 async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
@@ -206,7 +263,7 @@ async def _until_kept(database: Path, count: int) -> None:
     async def poll() -> None:
         while True:
             try:
-                if len([row for row in kept(database) if row]) >= count and _whole(database):
+                if _whole(database) >= count:
                     return
             except sqlite3.Error:
                 pass
@@ -215,10 +272,10 @@ async def _until_kept(database: Path, count: int) -> None:
     await asyncio.wait_for(poll(), timeout=TIMEOUT)
 
 
-def _whole(database: Path) -> bool:
+def _whole(database: Path) -> int:
     db = sqlite3.connect(database)
     try:
-        return bool(
+        return int(
             db.execute(
                 "SELECT count(*) FROM recording_transcripts WHERE duration IS NOT NULL"
             ).fetchone()[0]
