@@ -57,12 +57,14 @@ class PastVoice:
     locate: Callable[[], Awaitable[str | Path]]
     size: int | None = None
     place: str | None = None  # Discord: its channel
+    identity: str | None = None  # the platform's lasting id of the file (a Discord attachment's)
 
     def recording(self) -> RemoteRecording:
         said = Said(self.message_id, self.author, self.sent_at, self.place, past=True)
+        identity = self.identity or f"past:{self.place or ''}:{self.message_id}"
         return RemoteRecording(
-            locate=self.locate, size=self.size, seconds=self.seconds,
-            identity=f"past:{self.place or ''}:{self.message_id}", said=said,
+            locate=self.locate, size=self.size, seconds=self.seconds, identity=identity,
+            said=said,
         )  # fmt: skip
 
 
