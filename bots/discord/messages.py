@@ -48,7 +48,8 @@ EN: dict[str, Source] = {
     ),
     "discord.help.memory": (
         "/find phrase — where something was said in this server's voice messages and calls, in the channels you may read, with a link to each moment\n"
-        "/ask question — without an attachment: an answer from what was said in this channel's voice messages and calls lately, citing the moments"
+        "/ask question — without an attachment: an answer from what was said in this channel's voice messages and calls lately, citing the moments\n"
+        "/remember [days] — (Manage Server) transcribe this channel's voice messages of the last days, those from before I came too, so that /find knows them"
     ),
     "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
     "discord.source.channel": "set for this channel",
