@@ -187,27 +187,31 @@ class Importer:
         waiting = list(plan.voices)
         going = asyncio.Event()
         going.set()
+        under_way = 0  # messages of the import being transcribed now
 
         async def worker() -> None:
+            nonlocal under_way
             while waiting:
                 await going.wait()
+                # The live chat first: while a voice note is worked on, one message of the
+                # import goes on at a time (it always progresses), the others wait for a lull.
+                while background and under_way and self._transcription.live:
+                    await self._transcription.no_live_work()
                 if not waiting:
                     return
                 voice = waiting.pop(0)
+                under_way += 1
                 try:
                     heard = await self._transcription.transcribe_long_audio(
                         chat, voice.recording(), prefs=prefs, asker=ANYONE, rated=False,
                         background=background,
                     )  # fmt: skip
                 except errors.QuotaUsed as refused:
-                    if _never_fits(refused):  # longer than a whole day's quota or budget
-                        tally.failed += 1
-                        tally.done += 1
-                        tally.seconds_done += voice.seconds
+                    if not _never_fits(refused):  # longer than a whole day's quota or budget
+                        waiting.insert(_place_of(waiting, voice), voice)
+                        await self._pause(refused, going, paused)
                         continue
-                    waiting.insert(_place_of(waiting, voice), voice)
-                    await self._pause(refused, going, paused)
-                    continue
+                    tally.failed += 1
                 except FATAL:
                     raise
                 except (errors.VoicebridgeError, OSError) as failure:
@@ -221,6 +225,8 @@ class Importer:
                             heard.text, "transcript",
                         )  # fmt: skip
                         await self._log(chat, [line])
+                finally:
+                    under_way -= 1
                 tally.done += 1
                 tally.seconds_done += voice.seconds
                 if progress is not None:

@@ -100,6 +100,9 @@ class Transcription:
         # worked through a few at a time, each one to its end, rather than every one of them
         # stage by stage, all waiting on the last (bench/RESULTS.md, section 3).
         self._working = asyncio.Semaphore(WORKING_PER_REQUEST * limits.asr_max_in_flight)
+        self._live = 0  # recordings of the live chat being worked on (not an import's)
+        self._no_live = asyncio.Event()
+        self._no_live.set()
         self._transcriber = Transcriber(
             speech=speech, gate=self.gate, piece_seconds=limits.asr_piece_seconds
         )
@@ -135,11 +138,31 @@ class Transcription:
         (`core.app.imports`), whose requests take a slot only when live work leaves one free
         (`RequestGate`)."""
         self._recordings.check_declared(source)
-        async with self._working:
-            return await self._transcribe(
-                chat, source, progress=progress, asker=asker, prefs=prefs,
-                kept_under=kept_under, wanted=wanted, rated=rated, background=background,
-            )  # fmt: skip
+        if not background:
+            self._live += 1
+            self._no_live.clear()
+        try:
+            async with self._working:
+                return await self._transcribe(
+                    chat, source, progress=progress, asker=asker, prefs=prefs,
+                    kept_under=kept_under, wanted=wanted, rated=rated, background=background,
+                )  # fmt: skip
+        finally:
+            if not background:
+                self._live -= 1
+                if not self._live:
+                    self._no_live.set()
+
+    @property
+    def live(self) -> int:
+        """Recordings of the live chat being worked on now (an import's not counted)."""
+        return self._live
+
+    async def no_live_work(self) -> None:
+        """Wait until no recording of the live chat is being worked on: an import starts its
+        next messages then, so that the live chat has the machine (ffmpeg, the database, the
+        requests) first."""
+        await self._no_live.wait()
 
     async def _transcribe(
         self,
