@@ -50,6 +50,8 @@ voicebridge.params.append(env_file_option())
 for command in (init, run, db, doctor, usage, transcribe, say, ask, summarise, find, import_):
     command.params.append(env_file_option())
     voicebridge.add_command(command)
+for inner in import_.commands.values():  # `import telegram --env-file FILE` too
+    inner.params.append(env_file_option())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
