@@ -120,3 +120,23 @@ async def test_remember_says_so_where_the_bot_may_not_read_the_history(
         "then try again."
     )
     assert mimo.requests == []
+
+
+async def test_cancel_imports_nothing(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    await recorded(discord_api, server.general, ann, notes[3], 3, days_ago=3)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, ann, "remember", days=7)
+        [found] = await asked.wait_for_messages()
+        pressed = await discord_api.click(found, ann, label="Cancel")
+        await pressed.wait_for_callback()
+        again = await remember(discord_api, server.general, ann, start=False)
+
+    assert found.content == "Nothing was imported."
+    assert found.buttons == []
+    assert mimo.requests == []
+    assert "to transcribe: 1, 0:03 of speech." in again  # nothing was kept: still to do

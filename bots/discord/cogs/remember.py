@@ -92,11 +92,16 @@ class RememberCog(commands.Cog):
                 + text("discord.remember.nothing", locale)
             )
             return
-        view = Confirm(locale)
+        view = Confirm(locale, start=lambda: self._start(channel, plan, locale))
         await send(content=found_text(plan, days, locale), view=view)
-        if not await view.answered():
-            return
+
+    def _start(self, channel: discord.abc.Messageable, plan: ImportPlan, locale: str) -> bool:
+        """The import in the background, unless one runs in the channel already."""
+        assert isinstance(channel, discord.abc.Snowflake)
+        if channel.id in self.running:
+            return False
         self.running[channel.id] = asyncio.create_task(self._run(channel, plan, locale))
+        return True
 
     async def _past(self, channel: discord.abc.Messageable, days: int) -> Past:
         """The channel's voice messages of the last `days` days, recorded by members."""
@@ -218,31 +223,26 @@ def progress_text(done: ImportProgress, locale: str) -> str:
 
 
 class Confirm(discord.ui.View):
-    """**Start** and **Cancel** under what `/remember` found; only its asker sees them."""
+    """**Start** and **Cancel** under what `/remember` found; only its asker sees them. The
+    command has ended by then: nothing waits for the answer (a stop of the bot neither)."""
 
-    def __init__(self, locale: str) -> None:
+    def __init__(self, locale: str, *, start: Callable[[], bool]) -> None:
         super().__init__(timeout=CONFIRM_TIMEOUT)
         self.locale = locale
+        self._start = start
         self.start.label = text("discord.remember.start", locale)
         self.cancel.label = text("discord.remember.cancel", locale)
-        self._answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
 
-    async def answered(self) -> bool:
-        try:
-            return await asyncio.wait_for(asyncio.shield(self._answer), CONFIRM_TIMEOUT)
-        except TimeoutError:
-            return False
-
-    async def _say(self, interaction: Interaction, yes: bool, key: str) -> None:
-        if not self._answer.done():
-            self._answer.set_result(yes)
+    async def _say(self, interaction: Interaction, key: str) -> None:
         self.stop()
         await interaction.response.edit_message(content=text(key, self.locale), view=None)
 
     @discord.ui.button(label="Start", style=discord.ButtonStyle.primary)
     async def start(self, interaction: Interaction, button: discord.ui.Button[Confirm]) -> None:
-        await self._say(interaction, True, "discord.remember.starting")
+        started = self._start()
+        await self._say(interaction, "discord.remember.starting" if started else
+                        "discord.remember.running")  # fmt: skip
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: Interaction, button: discord.ui.Button[Confirm]) -> None:
-        await self._say(interaction, False, "discord.remember.cancelled")
+        await self._say(interaction, "discord.remember.cancelled")

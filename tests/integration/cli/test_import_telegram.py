@@ -114,6 +114,20 @@ def kept(database: Path) -> list[tuple[str, str, str]]:
     return [tuple(map(str, row)) for row in rows]  # type: ignore[misc]
 
 
+def logged(database: Path) -> list[tuple[str, ...]]:
+    """The group's log for /summary: (message id, kind, sender, text), oldest first."""
+    db = sqlite3.connect(database)
+    try:
+        rows = db.execute(
+            "SELECT message_id, kind, author, text FROM chat_messages WHERE chat_id = ? "
+            "ORDER BY sent_at",
+            (str(GROUP),),
+        ).fetchall()
+    finally:
+        db.close()
+    return [tuple(map(str, row)) for row in rows]
+
+
 async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_never_twice(
     cwd: Path, mimo: FakeMimo, bot_api: FakeBotApi
 ) -> None:
@@ -148,6 +162,13 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
     assert "Kept already, not transcribed again: 3." in again.text
     # Run again without --leave-out, Dan's note is new to it; the three kept are not heard again.
     assert sorted(lengths) == [3, 4, 5, 6]
+    assert logged(database) == [  # for /summary, under their own dates
+        ("3", "text", "Bob", "Who has the key?"),
+        ("4", "transcript", "Ann", SAID[4]),
+        ("6", "transcript", "Bob", SAID[3]),
+        ("7", "transcript", "Cy", SAID[5]),
+        ("8", "transcript", "Dan", SAID[6]),
+    ]
     when = {row[0]: row for row in kept(database)}
     assert when["4"][1] == "Ann"
     assert when["4"][2].startswith(f"{NOW - timedelta(days=21):%Y-%m-%d %H:%M}")
