@@ -51,7 +51,7 @@ async def test_imported_lines_expire_from_their_own_date(
         purged = await transcripts.run()
 
     assert plan.too_old == 1  # 45 days old: never imported
-    assert done.transcribed == ["1", "2"]  # oldest first
+    assert sorted(done.transcribed) == ["1", "2"]  # transcribed at once: either may end first
     assert purged == 1  # three weeks old by its own date, though imported today
 
 

@@ -253,9 +253,10 @@ async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
     export = make_export(cwd)
     database = cwd / "voicebridge.db"
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
-                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="2")  # fmt: skip
+                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1")  # fmt: skip
     lengths = heard(mimo)
-    mimo.hold_after(1)  # the oldest is answered; the next is held until the process is killed
+    # One message at a time: the oldest is answered, the next held until the process is killed.
+    mimo.hold_after(1)
     process = await asyncio.create_subprocess_exec(
         *command(), "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
