@@ -40,18 +40,20 @@ def past(note: Path, *days_ago: int) -> Past:
 
 
 async def test_imported_lines_expire_from_their_own_date(
-    mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+    mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
-    async with bootstrap(settings(mimo, sqlite_url, summary_retention_days=30)) as runtime:
+    async with bootstrap(settings(mimo, database_url, summary_retention_days=30)) as runtime:
         plan = await runtime.imports.plan(past(note, 21, 10, 45))
         done = await runtime.imports.run(plan)
-    async with storage(settings(mimo, sqlite_url, summary_retention_days=14)) as store:
+        again = await runtime.imports.plan(past(note, 21, 10, 45))
+    async with storage(settings(mimo, database_url, summary_retention_days=14)) as store:
         [transcripts] = [job for job in store.retention if job.name == "transcripts"]
         purged = await transcripts.run()
 
     assert plan.too_old == 1  # 45 days old: never imported
     assert sorted(done.transcribed) == ["1", "2"]  # transcribed at once: either may end first
+    assert (len(again.voices), again.done_before) == (0, 2)  # kept whole: not imported again
     assert purged == 1  # three weeks old by its own date, though imported today
 
 
