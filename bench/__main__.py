@@ -30,6 +30,9 @@
     --only find  benchmark 12 alone (about 10 minutes): /find in a bot holding a million kept
                  lines, and a transcript kept while 8 searches run, on SQLite, and on
                  PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)
+    --only import  benchmark 14 alone (about 10 minutes for 2,000 messages; --messages N for
+                 fewer): a Telegram Desktop export imported against MiMo's stand-in answering
+                 after 0.5 s, and live voice notes meanwhile (bench/imports.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -58,6 +61,7 @@ from bench import (
     captions,
     encoders,
     find,
+    imports,
     inputs,
     interpret,
     listen,
@@ -89,6 +93,7 @@ LAST_REPLICAS = Path(__file__).parent / "out" / "last-replicas.json"
 REPLICAS_ROUNDS = 3  # benchmark 10: runs of each platform, taking turns
 LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = 10, 3, 30.0
 LAST_FIND = Path(__file__).parent / "out" / "last-find.json"
+LAST_IMPORT = Path(__file__).parent / "out" / "last-import.json"
 LAST_CAPTIONS = Path(__file__).parent / "out" / "last-captions.json"
 CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY = 10, 3, 0.5
 CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report pools them
@@ -98,7 +103,7 @@ INTERPRET_ROUNDS, INTERPRET_MIMO_DELAY, INTERPRET_RUNS = 5, 0.5, 3  # benchmark 
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions", "find", "interpret",
+    "captions", "find", "interpret", "import",
 ]  # fmt: skip
 
 
@@ -111,6 +116,7 @@ def main() -> None:
         choices=ONLY,
     )
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--messages", type=int, default=imports.MESSAGES)
     parser.add_argument("--ffmpeg", action="append", default=[])
     args = parser.parse_args()
     if args.rewrite:
@@ -136,6 +142,9 @@ def main() -> None:
         return
     if args.only == "interpret":
         only_interpret()
+        return
+    if args.only == "import":
+        only_import(args.messages)
         return
     if args.only == "replicas":
         only_replicas()
@@ -287,6 +296,19 @@ def only_find() -> None:
     LAST_FIND.write_text(json.dumps({"machine": machine, **found}, indent=1))
     RESULTS.write_text(find.with_section(RESULTS.read_text(), find.section(found, machine)))
     print(f"wrote section 12 of {RESULTS} (measurements in {LAST_FIND})", flush=True)
+
+
+def only_import(messages: int) -> None:
+    """Benchmark 14 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
+    with tempfile.TemporaryDirectory() as tmp, mimo_server(imports.MIMO_DELAY) as mimo:
+        found = asyncio.run(imports.measure(Path(tmp), *mimo, messages))
+    machine["load_after"] = report.load_average()
+    LAST_IMPORT.parent.mkdir(parents=True, exist_ok=True)
+    LAST_IMPORT.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    section = imports.section(found, machine)
+    RESULTS.write_text(imports.with_section(RESULTS.read_text(), section))
+    print(f"wrote section 14 of {RESULTS} (measurements in {LAST_IMPORT})", flush=True)
 
 
 def only_listen() -> None:

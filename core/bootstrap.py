@@ -22,6 +22,7 @@ from core.app.calls import Calls
 from core.app.claims import Claims
 from core.app.consents import VoiceConsents
 from core.app.gists import Gists
+from core.app.imports import Importer
 from core.app.inline import InlineVoices
 from core.app.interpreting import Interpreting
 from core.app.kept import TranscriptKeeper
@@ -181,6 +182,7 @@ class Runtime(UseCases):
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
     calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
     memory: Memory  # /find and /ask across a chat's kept transcripts
+    imports: Importer  # a chat's past voice messages, imported into its memory
     # For /healthz: a pooled connection reads, at most once a second however many ask.
     database_reachable: Callable[[], Awaitable[bool]]
 
@@ -277,6 +279,11 @@ async def bootstrap(
                 reads=store.reads, uow=uow, chat_api=mimo, limiter=limiter,
                 retention_days=settings.summary_retention_days,
                 max_prompt_chars=settings.summary_max_prompt_chars,
+            ),
+            imports=Importer(
+                transcription=cases.transcription, uow=uow, limiter=limiter, clock=clock,
+                retention_days=settings.summary_retention_days,
+                at_once=settings.asr_max_in_flight,
             ),
             database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip

@@ -45,6 +45,7 @@ from bots.discord.cogs.listening import ListeningCog
 from bots.discord.cogs.memory import MemoryCog
 from bots.discord.cogs.preferences import PreferencesCog
 from bots.discord.cogs.questions import QuestionsCog
+from bots.discord.cogs.remember import RememberCog
 from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
@@ -340,6 +341,7 @@ def feature_cogs(
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
         QuestionsCog(bot, runtime.questions, calls=runtime.calls, memory=runtime.memory),
         MemoryCog(runtime.memory),
+        RememberCog(runtime.imports),
         GistsCog(
             bot,
             gists=runtime.gists,

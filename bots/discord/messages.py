@@ -48,7 +48,8 @@ EN: dict[str, Source] = {
     ),
     "discord.help.memory": (
         "/find phrase — where something was said in this server's voice messages and calls, in the channels you may read, with a link to each moment\n"
-        "/ask question — without an attachment: an answer from what was said in this channel's voice messages and calls lately, citing the moments"
+        "/ask question — without an attachment: an answer from what was said in this channel's voice messages and calls lately, citing the moments\n"
+        "/remember [days] — (Manage Server) transcribe this channel's voice messages of the last days, those from before I came too, so that /find knows them"
     ),
     "discord.settings.channel": "• Auto-transcribe in this channel: {state} ({source})",
     "discord.source.channel": "set for this channel",
@@ -123,6 +124,27 @@ EN: dict[str, Source] = {
     ),
     "discord.summary.nothing": "There is nothing to summarise in that window of this channel.",
     "discord.error.manage_server_command": "/{command} in a server needs the Manage Server permission.",
+    "discord.remember.not_here": "I read the past of text channels, voice channels' chats and threads; run /remember in one of those.",
+    "discord.remember.no_history": "I cannot read this channel's past: give me View Channel and Read Message History here, then try again.",
+    "discord.remember.running": "This channel's past is being imported already; its progress is in the channel.",
+    "discord.remember.found": "Members' voice messages here in the last {days} days to transcribe: {count}, {minutes} of speech.",
+    "discord.remember.kept_before": "Kept already, not transcribed again: {count}.",
+    "discord.remember.too_old": "Older than the retention window ({days} days), so not imported: {count}.",
+    "discord.remember.left_out": "Of members who said no to being transcribed, left out: {count}.",
+    "discord.remember.quota": "That is {share} of the server's daily audio quota of {limit} ({left} left today); past it, the import waits for the next day.",
+    "discord.remember.quota_none": "The server has no daily audio quota.",
+    "discord.remember.budget": "It is {share} of the bot's daily audio budget of {limit} ({left} left today).",
+    "discord.remember.budget_none": "The bot has no daily audio budget.",
+    "discord.remember.nothing": "Nothing to import.",
+    "discord.remember.start": "Start",
+    "discord.remember.cancel": "Cancel",
+    "discord.remember.starting": "Started: the progress is in the channel.",
+    "discord.remember.cancelled": "Nothing was imported.",
+    "discord.remember.started": "Transcribing this channel's past voice messages, so that /find knows them…",
+    "discord.remember.progress": "Transcribing this channel's past voice messages: {done} of {total} ({minutes} of {of})…",
+    "discord.remember.paused": "The day's audio quota or budget is used up: the import of this channel's past waits for the next UTC day (in {wait}).",
+    "discord.remember.done": "This channel's past voice messages are in memory: {count} transcribed ({minutes} of speech), {failed} could not be. /find finds them.",
+    "discord.remember.failed": "The import of this channel's past stopped on an error; /remember again carries on where it stopped.",
     "discord.forget.done": (
         "Done: I deleted everything I stored here — the settings, the channels' own settings, "
         "where the last summary ended, the server's own voices with their samples and past days' usage counts (today's still count towards the daily limits). I keep no copy of your messages: /summary reads them from Discord each time."

@@ -29,6 +29,7 @@ interpreting.py   /listen interpret:True: each turn spoken in the other of Chine
 listen_consents.py  members' yes or no to being transcribed, as stored (a no tried again)
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 memory.py         /find and /ask across a chat's kept transcripts
+imports.py        a chat's past voice messages imported into its memory (an export, a history)
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced and charged
 tallies.py        whom work is counted against: the chat, its asker, a member's share, a
                   server's listening, the bot's budget

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.domain.memory import Said
 from core.domain.transcripts import KeptTranscript, LongTranscript, TranscriptPart
@@ -74,7 +75,7 @@ class TranscriptKeeper:
         try:
             async with self._uow() as uow:
                 await uow.transcripts.add_part(
-                    chat, recording, language=language, part=part, at=self._clock.now(),
+                    chat, recording, language=language, part=part, at=self._made(said),
                     whole=whole, said=said,
                 )  # fmt: skip
                 await uow.commit()
@@ -93,12 +94,17 @@ class TranscriptKeeper:
         try:
             async with self._uow() as uow:
                 await uow.transcripts.complete(
-                    chat, recording, language=language, duration=duration, at=self._clock.now(),
+                    chat, recording, language=language, duration=duration, at=self._made(said),
                     said=said,
                 )  # fmt: skip
                 await uow.commit()
         except Exception:
             logger.warning("could not mark a kept transcript whole in %s", chat, exc_info=True)
+
+    def _made(self, said: Said | None) -> datetime:
+        """When it counts as kept, for the retention: now, or when a past message was sent."""
+        now = self._clock.now()
+        return now if said is None else said.kept_at(now)
 
 
 @dataclass(frozen=True)

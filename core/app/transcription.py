@@ -101,6 +101,9 @@ class Transcription:
         # worked through a few at a time, each one to its end, rather than every one of them
         # stage by stage, all waiting on the last (bench/RESULTS.md, section 3).
         self._working = asyncio.Semaphore(WORKING_PER_REQUEST * limits.asr_max_in_flight)
+        self._live = 0  # recordings of the live chat being worked on (not an import's)
+        self._no_live = asyncio.Event()
+        self._no_live.set()
         self._transcriber = Transcriber(
             speech=speech, gate=self.gate, piece_seconds=limits.asr_piece_seconds
         )
@@ -121,6 +124,7 @@ class Transcription:
         kept_under: ChatRef | None = None,
         wanted: Wanted | None = None,
         rated: bool = True,
+        background: bool = False,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
@@ -131,13 +135,35 @@ class Transcription:
         Business connection's, so that its end deletes them); `wanted`: asked between pieces,
         False raises `Withdrawn`. `rated`: False when the request is not one of its own against
         the per-minute rates (a voice note heard to tell whether it is a consent reading: as an
-        ordinary note it is counted then, once)."""
+        ordinary note it is counted then, once). `background`: an import of the chat's past
+        (`core.app.imports`), whose requests take a slot only when live work leaves one free
+        (`RequestGate`)."""
         self._recordings.check_declared(source)
-        async with self._working:
-            return await self._transcribe(
-                chat, source, progress=progress, asker=asker, prefs=prefs,
-                kept_under=kept_under, wanted=wanted, rated=rated,
-            )  # fmt: skip
+        if not background:
+            self._live += 1
+            self._no_live.clear()
+        try:
+            async with self._working:
+                return await self._transcribe(
+                    chat, source, progress=progress, asker=asker, prefs=prefs,
+                    kept_under=kept_under, wanted=wanted, rated=rated, background=background,
+                )  # fmt: skip
+        finally:
+            if not background:
+                self._live -= 1
+                if not self._live:
+                    self._no_live.set()
+
+    @property
+    def live(self) -> int:
+        """Recordings of the live chat being worked on now (an import's not counted)."""
+        return self._live
+
+    async def no_live_work(self) -> None:
+        """Wait until no recording of the live chat is being worked on: an import starts its
+        next messages then, so that the live chat has the machine (ffmpeg, the database, the
+        requests) first."""
+        await self._no_live.wait()
 
     async def _transcribe(
         self,
@@ -150,6 +176,7 @@ class Transcription:
         kept_under: ChatRef | None,
         wanted: Wanted | None,
         rated: bool,
+        background: bool = False,
     ) -> LongTranscript:
         if rated:
             await self._limiter.admit(chat, asker)
@@ -173,7 +200,7 @@ class Transcription:
                 await spend.reserve(Counts(audio_seconds=round(pieces.duration - kept.seconds)))
                 result = await self._transcriber.transcribe(
                     pieces, chat=chat, language=prefs.language, progress=progress,
-                    kept=kept, wanted=wanted,
+                    kept=kept, wanted=wanted, background=background,
                 )  # fmt: skip
             # Billed, else measured; what was kept from before is not heard, nor paid, again.
             heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
@@ -206,16 +233,18 @@ class Transcriber:
         progress: ProgressCallback | None = None,
         kept: Recollection = FORGETFUL,
         wanted: Wanted | None = None,
+        background: bool = False,
     ) -> LongTranscript:
         """A recording's `pieces` as parts in order; `progress` hears about each piece. What
         `kept` holds from before is taken from it, not sent again; each piece MiMo answers for
-        is kept there at once, while the work is `wanted`."""
+        is kept there at once, while the work is `wanted`; `background`: its requests go last
+        (`RequestGate`)."""
         tally = _Tally(pieces.duration, progress, kept, wanted)
         tally.report(None)
         streamed = progress is not None and pieces.duration <= self._piece_seconds
         on_text = tally.heard if streamed else None
         try:
-            await self._transcribe_all(pieces, chat, language, tally, on_text)
+            await self._transcribe_all(pieces, chat, language, tally, on_text, background)
         except BaseExceptionGroup as group:
             raise _first_error(group) from None
         return tally.result()
@@ -227,6 +256,7 @@ class Transcriber:
         language: str,
         tally: _Tally,
         on_text: TextCallback | None,
+        background: bool = False,
     ) -> None:
         """A task per piece, each started once the gate has a slot for it: pieces not yet
         requested stay with the converter (on disk), not in memory."""
@@ -236,15 +266,15 @@ class Transcriber:
                 if (reused := tally.kept.part(start=piece.offset, end=end)) is not None:
                     tally.add(reused, reused=True)
                     continue
-                await self._gate.acquire(chat)
+                await self._gate.acquire(chat, last=background)
                 try:
                     await tally.check_wanted()
                     task = group.create_task(self._one(piece, language, tally, on_text))
                 except BaseException:
-                    self._gate.release(chat)
+                    self._gate.release(chat, last=background)
                     raise
                 # A done callback runs even for a task cancelled before it started.
-                task.add_done_callback(lambda _: self._gate.release(chat))
+                task.add_done_callback(lambda _: self._gate.release(chat, last=background))
 
     async def _one(
         self, piece: AsrPiece, language: str, tally: _Tally, on_text: TextCallback | None

@@ -75,6 +75,13 @@ class Said:
     author: str
     sent_at: datetime
     place: str | None = None  # Discord: the channel's id; Telegram: None (the chat is the place)
+    # Imported from before the bot came (`core.app.imports`): kept as made when it was said, so
+    # that the retention counts from the message's own date.
+    past: bool = False
+
+    def kept_at(self, now: datetime) -> datetime:
+        """When a transcript of it counts as made: now, or for a past message, when sent."""
+        return self.sent_at if self.past else now
 
 
 @dataclass(frozen=True)

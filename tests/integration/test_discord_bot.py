@@ -580,7 +580,7 @@ async def test_commands_are_registered_with_descriptions_and_typed_options(
                      "delete_voice", "botlanguage", "tldr", "translate",
                      "autotranslate", "voicetranslations", "autogist", "read_channel", "skip",
                      "stop", "myvoice", "read_me", "read_settings", "listen", "stop_listening",
-                     "listen_me"}  # fmt: skip
+                     "listen_me", "remember"}  # fmt: skip
     # Discord's five message menus; a recording's gist is a button under its transcript.
     assert {name for kind, name in by_name if kind == 3} == {
         "Transcribe", "Read aloud", "Ask about this audio", "Clone this voice", "Translate"
@@ -610,7 +610,7 @@ async def test_every_command_says_how_it_is_acknowledged_or_opens_a_modal(
         commands = [*bot.tree.walk_commands(), *bot.tree.get_commands(type=CONTEXT_MENU)]
 
     undeclared = {c.name for c in commands if ACK not in c.extras and c.name not in MODALS}
-    assert len(commands) == 35 and undeclared == set()
+    assert len(commands) == 36 and undeclared == set()
 
 
 # --- configuration and running ---------------------------------------------------------------

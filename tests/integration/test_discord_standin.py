@@ -285,3 +285,41 @@ async def test_permissions_come_from_roles_and_overwrites_as_discord_computes_th
     assert discord_api.permissions_in(server.random, admin) & ADMINISTRATOR
     assert before & SPEAK
     assert discord_api.permissions_in(server.lounge, ann) == TIMED_OUT_KEEP
+
+
+async def test_history_pages_as_discord_does_and_needs_the_bots_permissions(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    """GET /channels/{id}/messages: newest first, at most 100 a page, `before` and `after`
+    (alone: the oldest after it); without Read Message History no messages, without View
+    Channel 403, as Discord answers the bot."""
+    ann = discord_api.add_member(server, "ann")
+    start = datetime.now(UTC) - timedelta(days=3)
+    posted = [
+        await discord_api.post_message(server.general, ann, f"m{n}", at=start + timedelta(hours=n))
+        for n in range(5)
+    ]
+    ids = [int(message["id"]) for message in posted]
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    url = f"{discord_api.api_url}/channels/{server.general}/messages"
+
+    async def page(**query: Any) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            return await http.get(url, params=query, headers=headers)
+
+    newest = (await page(limit=2)).json()
+    before = (await page(before=ids[2], limit=100)).json()
+    after = (await page(after=ids[0], limit=2)).json()
+    too_many = await page(limit=101)
+    bot = discord_api.application_id
+    await discord_api.deny_in_channel(server.general, bot, READ_MESSAGE_HISTORY)
+    no_history = await page(limit=10)
+    await discord_api.deny_in_channel(server.general, bot, VIEW_CHANNEL)
+    hidden = await page(limit=10)
+
+    assert [m["content"] for m in newest] == ["m4", "m3"]
+    assert [m["content"] for m in before] == ["m1", "m0"]
+    assert [m["content"] for m in after] == ["m2", "m1"]  # the oldest two after m0, newest first
+    assert too_many.status_code == 400
+    assert (no_history.status_code, no_history.json()) == (200, [])
+    assert (hidden.status_code, hidden.json()["code"]) == (403, 50001)

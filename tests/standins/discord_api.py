@@ -63,7 +63,9 @@ What it checks, as Discord does:
   the interaction's id is dated so that its creation time plus 15 minutes ends there too.
 - Channel history (``GET /channels/{id}/messages``): newest first, ``limit`` 1-100 (default
   50), ``before`` / ``after`` message ids (with ``after`` alone, the oldest ``limit`` after it);
-  ephemeral and deleted messages are not in it, nor are other channels' messages.
+  ephemeral and deleted messages are not in it, nor are other channels' messages. In a server's
+  channel the bot needs View Channel (else 403, code 50001) and gets no messages at all without
+  Read Message History, as Discord answers.
 - Modals: a callback of type 9 records the modal; `submit_modal` answers it as the user would,
   with a MODAL_SUBMIT interaction carrying the components and their values.
 - Message components (buttons): a message's ``components`` are at most 5 action rows (type 1),
@@ -1485,6 +1487,14 @@ class FakeDiscord:
         channel_id = int(call.params["channel_id"])
         if channel_id not in self._channels:
             raise DiscordError(404, 10003, "Unknown Channel")
+        channel = self._channels[channel_id]
+        if "guild_id" in channel:
+            # As Discord: without View Channel, 403; without Read Message History, no messages.
+            permissions = self.permissions_in(channel_id, self.application_id)
+            if not permissions & VIEW_CHANNEL:
+                raise DiscordError(403, 50001, "Missing Access")
+            if not permissions & READ_MESSAGE_HISTORY:
+                return []
         query = request.query
         if "around" in query:
             raise AssertionError("the stand-in does not serve history around a message")

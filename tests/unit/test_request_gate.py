@@ -91,3 +91,33 @@ async def test_a_slot_handed_to_a_request_cancelled_meanwhile_goes_to_the_next()
         await first
     await asyncio.wait_for(second, 1)
     gate.release(OTHER_CALL)
+
+
+async def test_an_import_leaves_a_slot_free_and_live_work_goes_ahead_of_it() -> None:
+    gate = RequestGate(total=3, per_chat=1)
+    order: list[str] = []
+
+    async def request(chat: ChatRef, name: str, *, last: bool = False) -> None:
+        await gate.acquire(chat, last=last)
+        order.append(name)
+
+    imported = [asyncio.create_task(request(NOTES, f"past {n}", last=True)) for n in range(4)]
+    await settled()
+    assert order == ["past 0", "past 1"]  # beyond its chat's one live slot, and one left free
+    note = asyncio.create_task(request(NOTES, "note"))  # the same chat's live voice note
+    await settled()
+    assert order == ["past 0", "past 1", "note"]  # at once: the import left it a slot
+    other = asyncio.create_task(request(CALL, "other"))
+    await settled()
+    gate.release(NOTES, last=True)
+    await settled()
+    assert order[-1] == "other"  # the live request waiting went before the import's next
+    gate.release(NOTES)  # the note done: a slot free, and one more stays free
+    await settled()
+    assert order[-1] == "other"
+    gate.release(CALL)
+    await settled()
+    assert order[-1] == "past 2"
+    for task in imported[3:]:
+        task.cancel()
+    await asyncio.gather(note, other, *imported[:3])

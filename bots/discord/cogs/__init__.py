@@ -4,6 +4,7 @@ transcription.py  voice messages transcribed unasked, /transcribe on request
 speech.py         /say and "Read aloud"
 questions.py      /ask and "Ask about this audio"
 memory.py         /find: where something was said in voice messages and calls
+remember.py       /remember: a channel's past voice messages, into the server's memory
 gists.py          /tldr, the "Gist" button
 translations.py   /translate and "Translate", the "Speak" button, /voicetranslations
 summaries.py      /summary and /forget

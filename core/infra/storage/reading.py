@@ -59,6 +59,15 @@ class ReadingRepository:
         )
         return set((await self._session.execute(query)).scalars())
 
+    async def refusing(self, chat: ChatRef) -> set[str]:
+        """The members of `chat` who said no to being transcribed (an import leaves them out)."""
+        query = select(ListenConsentRow.member_id).where(
+            ListenConsentRow.platform == chat.platform,
+            ListenConsentRow.chat_id == chat.chat_id,
+            ListenConsentRow.consents.is_(False),
+        )
+        return set((await self._session.execute(query)).scalars())
+
     async def save_consent(self, chat: ChatRef, member_id: str, consents: bool) -> None:
         key = {**_key(chat), "member_id": member_id}
         await self._upsert(ListenConsentRow, key, {"consents": consents})

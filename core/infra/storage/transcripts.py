@@ -143,6 +143,19 @@ class TranscriptRepository:
         found = select(Header.recording).where(*_said(chat, message_ids, place)).limit(1)
         return (await self._session.scalars(found)).first() is not None
 
+    async def whole_of(self, chat: ChatRef, message_ids: Sequence[str]) -> set[str]:
+        """Which of the chat's messages `message_ids` carried a recording kept whole: an import
+        skips them, whatever was run before (the bot live, or an import interrupted)."""
+        found: set[str] = set()
+        ids = list(dict.fromkeys(message_ids))
+        for start in range(0, len(ids), 500):  # within every database's bound parameters
+            query = select(Header.message_id).where(
+                *_of(Header, chat), Header.message_id.in_(ids[start : start + 500]),
+                Header.duration.is_not(None),
+            )  # fmt: skip
+            found.update(str(m) for m in await self._session.scalars(query))
+        return found
+
     async def delete_said(
         self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
     ) -> int:

@@ -27,7 +27,7 @@ One module per aggregate:
 from core.ports.storage.business import BusinessConnectionStore, BusinessUnitOfWork
 from core.ports.storage.claims import ClaimStore, WorkUnitOfWork
 from core.ports.storage.inline import InlineUnitOfWork, InlineVoiceStore
-from core.ports.storage.memory import MemoryUnitOfWork
+from core.ports.storage.memory import ImportUnitOfWork, MemoryUnitOfWork
 from core.ports.storage.reading import ReadingStore, ReadingUnitOfWork
 from core.ports.storage.retention import RetentionUnitOfWork
 from core.ports.storage.summaries import (
@@ -49,6 +49,7 @@ __all__ = [
     "ChatLogUnitOfWork",
     "ClaimStore",
     "ConsentStore",
+    "ImportUnitOfWork",
     "InlineUnitOfWork",
     "InlineVoiceStore",
     "MemoryUnitOfWork",

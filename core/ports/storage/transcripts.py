@@ -74,6 +74,10 @@ class TranscriptStore(Protocol):
         carried (said in `place`, where given)."""
         ...
 
+    async def whole_of(self, chat: ChatRef, message_ids: Sequence[str]) -> set[str]:
+        """Which of the chat's messages `message_ids` carried a recording kept whole."""
+        ...
+
     async def delete_said(
         self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
     ) -> int:

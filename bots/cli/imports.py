@@ -1,0 +1,189 @@
+"""`voicebridge import telegram PATH`: a chat's past voice messages, from a Telegram Desktop
+export, transcribed into its memory (`core.app.imports`), so that `/find` and `/ask` know what
+was said before the bot came.
+
+It says first what it found (voice messages, minutes, what is left out and why) and what share
+of the chat's daily quota and of the bot's daily budget that is, and asks (`--yes` does not),
+with no event loop running, so Ctrl-C at the question ends it at once. Then a progress bar on a
+terminal (messages and minutes done, the time left), one line when a day's quota or the budget
+runs out (the import waits for the next UTC day; stopped, it is run again later), and what was
+done. Run again, it imports only what is not kept yet.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.messages import text
+from bots.cli.prompts import InputEnded, confirm
+from bots.cli.shell import in_a_loop, run_outside_a_loop, verbose_option
+from core.domain.text import format_duration
+
+if TYPE_CHECKING:
+    from bots.cli.telegram_export import TelegramExport
+    from core.app.imports import ImportPlan, ImportProgress
+    from core.config import Settings
+    from core.domain import errors
+
+
+@click.group("import", short_help="Import a chat's past voice messages into its memory.")
+def import_() -> None:
+    """Import what was said in a chat before the bot came, so that /find and /ask know it."""
+
+
+@import_.command(short_help="Import a Telegram Desktop export (JSON) of a group.")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--chat-id", type=int, default=None,
+              help="The chat's id as the bot sees it (-100… for a supergroup); by default the "
+              "one the export's own id and type make.")  # fmt: skip
+@click.option("--leave-out", "leave_out", multiple=True, metavar="USER_ID",
+              help="A sender (Telegram user id) whose voice messages are not transcribed; "
+              "repeat for more.")  # fmt: skip
+@click.option("--yes", "-y", is_flag=True, help="Start without asking.")
+@verbose_option
+def telegram(
+    path: Path, chat_id: int | None, leave_out: tuple[str, ...], yes: bool, verbose: int
+) -> int:
+    """Transcribe the voice messages, round videos and audio files of PATH, a chat exported
+    with Telegram Desktop (Export chat history, format JSON, with voice messages and round
+    video messages ticked): a folder holding result.json. Each is kept under its message,
+    sender and date, as if the bot had heard it then: /find in the group finds it, with a
+    link back in a supergroup. Older than SUMMARY_RETENTION_DAYS: not imported. The text
+    messages go to the group's log for /summary where it keeps one. Within the chat's daily
+    quota and the bot's daily budget; run again, it imports only what it has not yet."""
+
+    def body(settings: Settings) -> int:
+        export = _read(path, chat_id)
+        plan = in_a_loop(_plan(settings, export, leave_out))
+        click.echo(_said(export, plan))
+        if not plan.voices and not plan.texts:
+            click.echo(text("cli.import_nothing"))
+            return ExitCode.OK
+        if not yes:
+            try:
+                agreed = confirm(text("cli.import_ask"), default=False)
+            except InputEnded:
+                raise CommandFailed(ExitCode.USAGE, text("cli.import_no_answer")) from None
+            if not agreed:
+                return ExitCode.OK
+        done = in_a_loop(_import(settings, plan))
+        click.echo(
+            text(
+                "cli.import_done",
+                count=len(done.transcribed),
+                minutes=format_duration(done.seconds_done),
+                failed=done.failed,
+            )
+        )
+        return ExitCode.OK
+
+    return run_outside_a_loop(body, verbose=verbose)
+
+
+def _read(path: Path, chat_id: int | None) -> TelegramExport:
+    from bots.cli.telegram_export import ExportError, read_export
+
+    try:
+        return read_export(path, chat_id=chat_id)
+    except ExportError as exc:
+        raise CommandFailed(ExitCode.FILE, str(exc)) from None
+
+
+async def _plan(settings: Settings, export: TelegramExport, leave_out: tuple[str, ...]) -> Any:
+    from core.bootstrap import bootstrap
+
+    async with bootstrap(settings) as runtime:
+        return await runtime.imports.plan(export.past, leave_out=leave_out)
+
+
+async def _import(settings: Settings, plan: ImportPlan) -> ImportProgress:
+    from core.bootstrap import bootstrap
+
+    with ExitStack() as stack:
+        bar = _Bar(stack) if sys.stderr.isatty() else None
+        async with bootstrap(settings) as runtime:
+            return await runtime.imports.run(plan, progress=bar, paused=_paused)
+
+
+def _paused(refused: errors.QuotaUsed) -> None:
+    from core.domain.quantities import Duration
+
+    reset = refused.params.get("reset")
+    wait = reset if isinstance(reset, Duration) else Duration(0)
+    click.echo(text("cli.import_paused", wait=wait), err=True)
+
+
+def _said(export: TelegramExport, plan: ImportPlan) -> str:
+    """What the import found, and what it will cost, in a few lines."""
+    chat = export.past.chat
+    lines = [
+        text(
+            "cli.import_found",
+            name=export.name,
+            chat=f"{chat.platform}:{chat.chat_id}",
+            count=len(plan.voices),
+            minutes=format_duration(plan.seconds),
+        ),
+    ]
+    left = {
+        "cli.import_kept_before": plan.done_before,
+        "cli.import_too_old": plan.too_old,
+        "cli.import_left_out": plan.left_out,
+        "cli.import_not_included": export.not_included,
+    }
+    for key, count in left.items():
+        if count:
+            lines.append(text(key, count=count, days=plan.days))
+    if plan.voices:
+        lines.append(_share("cli.import_quota", plan.share_of(plan.quota), plan.quota,
+                            plan.quota_left, "cli.import_no_quota"))  # fmt: skip
+        lines.append(_share("cli.import_budget", plan.share_of(plan.budget), plan.budget,
+                            plan.budget_left, "cli.import_no_budget"))  # fmt: skip
+    if plan.texts:
+        lines.append(text("cli.import_texts", count=len(plan.texts)))
+    return "\n".join(lines)
+
+
+def _share(key: str, share: float | None, limit: int, left: int, none: str) -> str:
+    if share is None:
+        return text(none)
+    return text(key, share=f"{share:.0%}", limit=format_duration(limit),
+                left=format_duration(left))  # fmt: skip
+
+
+class _Bar:
+    """The import's progress bar on stderr: messages and minutes done, the time left."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._bar: Any = None
+        self._last: ImportProgress | None = None
+
+    def __call__(self, progress: ImportProgress) -> None:
+        if self._bar is None:
+            self._bar = self._stack.enter_context(
+                click.progressbar(
+                    length=max(1, round(progress.seconds_total)),
+                    label=text("cli.import_label"),
+                    file=sys.stderr,
+                    show_eta=True,
+                    item_show_func=self._info,
+                )
+            )
+        self._last = progress
+        self._bar.update(max(0, round(progress.seconds_done) - self._bar.pos), progress)
+
+    def _info(self, progress: ImportProgress | None) -> str | None:
+        if progress is None:
+            return None
+        return text(
+            "cli.import_progress", done=progress.done, total=progress.total,
+            minutes=format_duration(progress.seconds_done),
+            of=format_duration(progress.seconds_total),
+        )  # fmt: skip

@@ -1,0 +1,248 @@
+"""`/remember days`: a channel's past voice messages, transcribed into the server's memory
+(`core.app.imports`), so that `/find` and `/ask` know what was said before the bot came.
+
+An administrator's (Manage Server) command, in a channel of a server the bot is in. The bot
+reads the channel's history of the last `days` days, oldest first (it needs View Channel and
+Read Message History there, and says so when it lacks them), keeps the voice messages members
+recorded (the flag IS_VOICE_MESSAGE; no bot's, no webhook's), and answers privately with what it
+found and what share of the server's daily quota and the bot's budget that is, under **Start**
+and **Cancel**. Started, the work runs in the background, one import per channel at a time,
+with a message in the channel edited as it goes (so the members see that their voice messages
+are being transcribed), its end, and a pause when a day's quota runs out (said once). A second
+`/remember` later imports only what is not kept yet. Each voice message is kept under its
+attachment's id, its message and channel, so `/find` shows it only to those who may read the
+channel (`access.readable_places`), like any other.
+
+The name: `/remember` sits beside `/find` and `/forget`, and says what it does for the memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.acks import PRIVATE, answers
+from bots.discord.audiences import answer_of
+from bots.discord.installs import in_servers
+from bots.discord.media import RecordingGone
+from bots.discord.messages import text
+from bots.discord.places import can_manage, place_of
+from bots.discord.replies import Interaction, followup_of
+from core.app.imports import Importer, ImportPlan, ImportProgress, Past, PastVoice
+from core.domain import errors
+from core.domain.quantities import Duration
+from core.domain.text import format_duration
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_TIMEOUT = 10 * 60.0  # seconds the Start button answers
+EDIT_EVERY = 5.0  # seconds between two edits of the progress message, at most one in that time
+
+
+class RememberCog(commands.Cog):
+    """`/remember days`: the channel's past voice messages, into the server's memory."""
+
+    def __init__(self, imports: Importer) -> None:
+        self.imports = imports
+        self.running: dict[int, asyncio.Task[None]] = {}  # by channel
+
+    async def cog_unload(self) -> None:
+        for task in self.running.values():
+            task.cancel()
+
+    @in_servers
+    @app_commands.command(
+        description="Transcribe this channel's past voice messages, so /find knows them",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(days="How many days back")
+    async def remember(
+        self, interaction: Interaction, days: app_commands.Range[int, 1, 366] = 30
+    ) -> None:
+        """/remember days: what it found and would cost, asked before it starts."""
+        locale = answer_of(interaction).locale
+        send = followup_of(interaction, ephemeral=True)
+        if not can_manage(interaction):
+            raise errors.AdminsOnly(command="remember")
+        channel = interaction.channel
+        assert interaction.guild is not None and channel is not None  # in_servers
+        if not isinstance(channel, discord.TextChannel | discord.Thread | discord.VoiceChannel):
+            await send(content=text("discord.remember.not_here", locale))
+            return
+        mine = channel.permissions_for(interaction.guild.me)
+        if not (mine.view_channel and mine.read_message_history):
+            await send(content=text("discord.remember.no_history", locale))
+            return
+        if channel.id in self.running:
+            await send(content=text("discord.remember.running", locale))
+            return
+        past = await self._past(channel, days)
+        plan = await self.imports.plan(past)
+        if not plan.voices:
+            await send(
+                content=found_text(plan, days, locale)
+                + "\n"
+                + text("discord.remember.nothing", locale)
+            )
+            return
+        view = Confirm(locale, start=lambda: self._start(channel, plan, locale))
+        await send(content=found_text(plan, days, locale), view=view)
+
+    def _start(self, channel: discord.abc.Messageable, plan: ImportPlan, locale: str) -> bool:
+        """The import in the background, unless one runs in the channel already."""
+        assert isinstance(channel, discord.abc.Snowflake)
+        if channel.id in self.running:
+            return False
+        self.running[channel.id] = asyncio.create_task(self._run(channel, plan, locale))
+        return True
+
+    async def _past(self, channel: discord.abc.Messageable, days: int) -> Past:
+        """The channel's voice messages of the last `days` days, recorded by members."""
+        assert isinstance(channel, discord.abc.GuildChannel | discord.Thread)
+        after = datetime.now(UTC) - timedelta(days=days)
+        voices = []
+        async for message in channel.history(limit=None, after=after, oldest_first=True):
+            if not message.flags.voice or message.author.bot or message.webhook_id:
+                continue
+            recording = next((a for a in message.attachments if a.duration), None)
+            if recording is None:
+                continue
+            voices.append(
+                PastVoice(
+                    message_id=str(message.id),
+                    author=message.author.display_name,
+                    author_id=str(message.author.id),
+                    sent_at=message.created_at,
+                    seconds=float(recording.duration or 0),
+                    size=recording.size,
+                    locate=_fresh_url(channel, message.id),
+                    place=str(channel.id),
+                    identity=str(recording.id),
+                )
+            )
+        return Past(chat=place_of(guild_id=channel.guild.id), voices=voices, logged=False)
+
+    async def _run(self, channel: discord.abc.Messageable, plan: ImportPlan, locale: str) -> None:
+        status: discord.Message | None = None
+        last = 0.0
+        try:
+            status = await channel.send(text("discord.remember.started", locale))
+        except discord.HTTPException:
+            logger.warning("could not post the progress of an import in %s", channel)
+
+        async def edit(content: str) -> None:
+            if status is not None:
+                try:
+                    await status.edit(content=content)
+                except discord.HTTPException:
+                    logger.warning("could not edit the progress of an import", exc_info=True)
+
+        def progress(done: ImportProgress) -> None:
+            nonlocal last
+            if time.monotonic() - last >= EDIT_EVERY and done.done < done.total:
+                last = time.monotonic()
+                asyncio.get_running_loop().create_task(edit(progress_text(done, locale)))
+
+        async def paused(refused: errors.QuotaUsed) -> None:
+            reset = refused.params.get("reset")
+            wait = reset if isinstance(reset, Duration) else Duration(0)
+            await edit(text("discord.remember.paused", locale, wait=wait))
+
+        try:
+            done = await self.imports.run(plan, progress=progress, paused=paused)
+            minutes = format_duration(done.seconds_done)
+            count, failed = len(done.transcribed), done.failed
+            await edit(text("discord.remember.done", locale, count=count, minutes=minutes,
+                            failed=failed))  # fmt: skip
+        except Exception:
+            logger.exception("the import of a channel's past failed")
+            await edit(text("discord.remember.failed", locale))
+        finally:
+            assert isinstance(channel, discord.abc.Snowflake)
+            self.running.pop(channel.id, None)
+
+
+def _fresh_url(channel: discord.abc.Messageable, message_id: int) -> Callable[[], Awaitable[str]]:
+    """The recording's link when it is fetched: Discord's attachment links expire, and an
+    import paused overnight would find yesterday's dead."""
+
+    async def locate() -> str:
+        message = await channel.fetch_message(message_id)
+        recording = next((a for a in message.attachments if a.duration), None)
+        if recording is None:
+            raise RecordingGone(f"message {message_id} holds no voice message any more")
+        return recording.url
+
+    return locate
+
+
+def found_text(plan: ImportPlan, days: int, locale: str) -> str:
+    """What `/remember` found, and what it costs, in a few lines."""
+    lines = [
+        text(
+            "discord.remember.found",
+            locale,
+            days=days,
+            count=len(plan.voices),
+            minutes=format_duration(plan.seconds),
+        ),
+    ]
+    for key, count in (
+        ("discord.remember.kept_before", plan.done_before),
+        ("discord.remember.too_old", plan.too_old),
+        ("discord.remember.left_out", plan.left_out),
+    ):
+        if count:
+            lines.append(text(key, locale, count=count, days=plan.days))
+    if plan.voices:
+        for key, limit, left in (
+            ("discord.remember.quota", plan.quota, plan.quota_left),
+            ("discord.remember.budget", plan.budget, plan.budget_left),
+        ):
+            share = plan.share_of(limit)
+            if share is None:
+                lines.append(text(f"{key}_none", locale))
+            else:
+                lines.append(text(key, locale, share=f"{share:.0%}", limit=format_duration(limit),
+                                  left=format_duration(left)))  # fmt: skip
+    return "\n".join(lines)
+
+
+def progress_text(done: ImportProgress, locale: str) -> str:
+    return text(
+        "discord.remember.progress", locale, done=done.done, total=done.total,
+        minutes=format_duration(done.seconds_done), of=format_duration(done.seconds_total),
+    )  # fmt: skip
+
+
+class Confirm(discord.ui.View):
+    """**Start** and **Cancel** under what `/remember` found; only its asker sees them. The
+    command has ended by then: nothing waits for the answer (a stop of the bot neither)."""
+
+    def __init__(self, locale: str, *, start: Callable[[], bool]) -> None:
+        super().__init__(timeout=CONFIRM_TIMEOUT)
+        self.locale = locale
+        self._start = start
+        self.start.label = text("discord.remember.start", locale)
+        self.cancel.label = text("discord.remember.cancel", locale)
+
+    async def _say(self, interaction: Interaction, key: str) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=text(key, self.locale), view=None)
+
+    @discord.ui.button(label="Start", style=discord.ButtonStyle.primary)
+    async def start(self, interaction: Interaction, button: discord.ui.Button[Confirm]) -> None:
+        started = self._start()
+        await self._say(interaction, "discord.remember.starting" if started else
+                        "discord.remember.running")  # fmt: skip
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: Interaction, button: discord.ui.Button[Confirm]) -> None:
+        await self._say(interaction, "discord.remember.cancelled")

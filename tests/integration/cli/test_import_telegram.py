@@ -1,0 +1,306 @@
+"""`voicebridge import telegram PATH` as a group's owner runs it: a Telegram Desktop export of the
+group (made here in the export's own layout and field names) imported into the group's memory,
+so that `/find deposit` in the group shows the moment from three weeks ago, with its sender,
+date and link; run again, or after a kill mid-way, nothing is transcribed twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import signal
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.audio_factory import make_audio
+from tests.integration.cli.process import TIMEOUT, command, env, voicebridge
+from tests.integration.conftest import running, settings_for
+from tests.integration.test_telegram_summaries import next_reply
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+BARE_ID = 1555  # the export's own id of the supergroup; the Bot API's is -1001555
+GROUP = -1001555
+ANN, BOB, CY, DAN = 21, 22, 23, 24
+# What each recording says, by its length in seconds (the MiMo stand-in hears that).
+SAID = {
+    2: "This one is too old to keep.",
+    3: "Bob: the paint arrives on Friday.",
+    4: "The landlord keeps the deposit until the flat is painted.",
+    5: "The plumber comes on Tuesday morning.",
+    6: "Dan: please do not transcribe me.",
+}
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def _message(number: int, days_ago: float, user: int, name: str, **extra: Any) -> dict[str, Any]:
+    sent = NOW - timedelta(days=days_ago)
+    return {
+        "id": number, "type": "message",
+        "date": sent.replace(tzinfo=None).isoformat(),  # the exporter's local time
+        "date_unixtime": str(int(sent.timestamp())),
+        "from": name, "from_id": f"user{user}", "text": "", **extra,
+    }  # fmt: skip
+
+
+def _recording(
+    folder: Path, number: int, days_ago: float, user: int, name: str, *, seconds: int,
+    media: str = "voice_message", fmt: str = "ogg",
+) -> dict[str, Any]:  # fmt: skip
+    """A recording in the export's folder for its kind, named as Telegram Desktop names it."""
+    where, mime = {
+        "voice_message": ("voice_messages", "audio/ogg"),
+        "video_message": ("round_video_messages", "video/mp4"),
+        "audio_file": ("files", "audio/mpeg"),
+    }[media]
+    sent = NOW - timedelta(days=days_ago)
+    name_on_disk = f"{where}/audio_{number}@{sent:%d-%m-%Y_%H-%M-%S}.{fmt}"
+    (folder / where).mkdir(exist_ok=True)
+    shutil.copy(make_audio(folder.parent, fmt=fmt, seconds=seconds), folder / name_on_disk)
+    return _message(
+        number, days_ago, user, name, file=name_on_disk, media_type=media, mime_type=mime,
+        duration_seconds=seconds,
+    )  # fmt: skip
+
+
+def make_export(cwd: Path) -> Path:
+    """The group's history as Telegram Desktop's "Export chat history" (JSON) writes it."""
+    folder = cwd / "ChatExport_2026-11-26"
+    folder.mkdir()
+    messages = [
+        {"id": 1, "type": "service", "date": "2026-01-01T10:00:00", "date_unixtime": "1767261600",
+         "actor": "Ann", "actor_id": f"user{ANN}", "action": "create_group", "title": "Flat 4B",
+         "text": ""},
+        _recording(folder, 2, 40, CY, "Cy", seconds=2),
+        _message(3, 22, BOB, "Bob", text=["Who has the ", {"type": "bold", "text": "key"}, "?"]),
+        _recording(folder, 4, 21, ANN, "Ann", seconds=4),
+        _message(5, 15, ANN, "Ann", media_type="voice_message", mime_type="audio/ogg",
+                 duration_seconds=9,
+                 file="(File not included. Change data exporting settings to download.)"),
+        _recording(folder, 6, 10, BOB, "Bob", seconds=3, media="video_message", fmt="mp4"),
+        _recording(folder, 7, 5, CY, "Cy", seconds=5, media="audio_file", fmt="mp3"),
+        _recording(folder, 8, 4, DAN, "Dan", seconds=6),
+    ]  # fmt: skip
+    export = {"name": "Flat 4B", "type": "private_supergroup", "id": BARE_ID, "messages": messages}
+    (folder / "result.json").write_text(json.dumps(export, ensure_ascii=False, indent=1))
+    return folder
+
+
+def heard(mimo: FakeMimo) -> list[int]:
+    """The recordings MiMo was sent, by their length, in order."""
+    lengths: list[int] = []
+
+    def answer(duration: float, body: object) -> str:
+        lengths.append(round(duration))
+        return SAID[round(duration)]
+
+    mimo.asr_text = answer
+    return lengths
+
+
+def kept(database: Path) -> list[tuple[str, str, str]]:
+    """The recordings kept, by message id: (message id, sender, when sent)."""
+    db = sqlite3.connect(database)
+    try:
+        rows = db.execute(
+            "SELECT message_id, author, sent_at FROM recording_transcripts "
+            "WHERE chat_id = ? ORDER BY message_id",
+            (str(GROUP),),
+        ).fetchall()
+    finally:
+        db.close()
+    return [tuple(map(str, row)) for row in rows]  # type: ignore[misc]
+
+
+def logged(database: Path) -> list[tuple[str, ...]]:
+    """The group's log for /summary: (message id, kind, sender, text), oldest first."""
+    db = sqlite3.connect(database)
+    try:
+        rows = db.execute(
+            "SELECT message_id, kind, author, text FROM chat_messages WHERE chat_id = ? "
+            "ORDER BY sent_at",
+            (str(GROUP),),
+        ).fetchall()
+    finally:
+        db.close()
+    return [tuple(map(str, row)) for row in rows]
+
+
+async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_never_twice(
+    cwd: Path, mimo: FakeMimo, bot_api: FakeBotApi
+) -> None:
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+                   SUMMARY_RETENTION_DAYS="30")  # fmt: skip
+    lengths = heard(mimo)
+
+    first = await voicebridge(
+        "import", "telegram", str(export), "--leave-out", str(DAN), "--yes", cwd=cwd, env=settings
+    )
+    again = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=settings)
+
+    assert first.code == 0, first.err
+    lines = first.text.splitlines()
+    assert lines[0] == (
+        "Flat 4B (telegram:-1001555): voice messages to transcribe: 3, 0:12 of speech."
+    )
+    assert "Older than the retention window (30 days), so not imported: 1." in lines
+    assert "Of people who asked not to be transcribed, left out: 1." in lines
+    assert "Recordings the export does not hold (not downloaded with it), skipped: 1." in lines
+    assert any(
+        line.startswith("That is 0% of the chat's daily audio quota of 2:00:00") for line in lines
+    )
+    assert "Text messages kept for /summary: 1." in lines
+    assert lines[-1] == (
+        "Voice messages imported: 3 (0:12 of speech); could not be transcribed: 0."
+    )
+    assert sorted(lengths[:3]) == [3, 4, 5]
+    assert again.code == 0, again.err
+    assert "Kept already, not transcribed again: 3." in again.text
+    # Run again without --leave-out, Dan's note is new to it; the three kept are not heard again.
+    assert sorted(lengths) == [3, 4, 5, 6]
+    assert logged(database) == [  # for /summary, under their own dates
+        ("3", "text", "Bob", "Who has the key?"),
+        ("4", "transcript", "Ann", SAID[4]),
+        ("6", "transcript", "Bob", SAID[3]),
+        ("7", "transcript", "Cy", SAID[5]),
+        ("8", "transcript", "Dan", SAID[6]),
+    ]
+    when = {row[0]: row for row in kept(database)}
+    assert when["4"][1] == "Ann"
+    assert when["4"][2].startswith(f"{NOW - timedelta(days=21):%Y-%m-%d %H:%M}")
+
+    url = f"sqlite+aiosqlite:///{database}"
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=url, summary_retention_days=30),
+        bot_api,
+    ):
+        find = "/find deposit"
+        bot_api.push(
+            bot_api.text_message(chat_id=GROUP, user_id=BOB, text=find, chat_type="supergroup")
+        )
+        found = await next_reply(bot_api, GROUP)
+        bot_api.set_member_status(GROUP, ANN, "administrator")
+        bot_api.push(
+            bot_api.text_message(chat_id=GROUP, user_id=ANN, text="/forget", chat_type="supergroup")
+        )
+        await next_reply(bot_api, GROUP)
+        bot_api.push(
+            bot_api.text_message(chat_id=GROUP, user_id=BOB, text=find, chat_type="supergroup")
+        )
+        forgotten = await next_reply(bot_api, GROUP)
+
+    sent = NOW - timedelta(days=21)
+    assert f"1. Ann, {sent:%b} {sent.day}, " in found  # the message's own date, not the import's
+    assert 'href="https://t.me/c/1555/4"' in found
+    assert "keeps the <b>deposit</b> until" in found
+    assert forgotten.startswith("Nothing I kept here from the last 30 days has “deposit”")
+    assert kept(database) == []  # /forget took the imported lines too
+
+
+async def test_the_retention_counts_from_each_messages_own_date(cwd: Path, mimo: FakeMimo) -> None:
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    heard(mimo)
+    month = env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30")
+    imported = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=month)
+
+    fortnight = env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="14")
+    purged = await voicebridge("db", "purge", cwd=cwd, env=fortnight)
+
+    assert imported.code == 0 and purged.code == 0, imported.err + purged.err
+    assert "transcripts: 1 (older than 14 days)" in purged.text  # three weeks old: gone today
+    assert [row[0] for row in kept(database)] == ["6", "7", "8"]
+
+
+async def test_a_days_quota_used_up_pauses_the_import_and_says_so_once(
+    cwd: Path, mimo: FakeMimo
+) -> None:
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+                   SUMMARY_RETENTION_DAYS="30", DAILY_AUDIO_SECONDS="8",
+                   ASR_MAX_IN_FLIGHT="2")  # fmt: skip
+    heard(mimo)
+    process = await asyncio.create_subprocess_exec(
+        *command(), "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    said = await asyncio.wait_for(process.stderr.readline(), timeout=TIMEOUT)
+    await _until_kept(database, 2)  # what was under way when the quota ran out is done
+    process.send_signal(signal.SIGTERM)  # Ctrl-C or a stop: run again tomorrow
+    rest = await asyncio.wait_for(process.stderr.read(), timeout=TIMEOUT)
+    await asyncio.wait_for(process.wait(), timeout=TIMEOUT)
+
+    assert said.decode().startswith(
+        "The day's audio quota or budget is used up: the import waits for the next UTC day (in "
+    )
+    assert b"used up" not in rest, rest  # said once
+    # 4 s and 3 s fit in the day's 8 s; the next, of 5 s, waits for tomorrow.
+    assert [row[0] for row in kept(database)] == ["4", "6"]
+    assert len(mimo.requests) == 2
+
+
+async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
+    cwd: Path, mimo: FakeMimo
+) -> None:
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1")  # fmt: skip
+    lengths = heard(mimo)
+    # One message at a time: the oldest is answered, the next held until the process is killed.
+    mimo.hold_after(1)
+    process = await asyncio.create_subprocess_exec(
+        *command(), "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    await mimo.wait_for_requests(2, model="", timeout=TIMEOUT)
+    await _until_kept(database, 1)
+    process.send_signal(signal.SIGKILL)
+    await asyncio.wait_for(process.wait(), timeout=TIMEOUT)
+    sent_before = len(mimo.requests)  # the one answered, and the one held when it was killed
+    mimo.hold_after(None)
+
+    done = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=settings)
+
+    assert process.returncode == -signal.SIGKILL
+    assert lengths[0] == 4  # the oldest voice message in the window went first
+    assert done.code == 0, done.err
+    assert "Kept already, not transcribed again: 1." in done.text
+    assert "voice messages to transcribe: 3, 0:14 of speech." in done.text
+    assert len(mimo.requests) - sent_before == 3  # the rest, each once
+    assert lengths.count(4) == 1  # the one kept is never heard again
+    assert [row[0] for row in kept(database)] == ["4", "6", "7", "8"]
+
+
+async def _until_kept(database: Path, count: int) -> None:
+    async def poll() -> None:
+        while True:
+            try:
+                if _whole(database) >= count:
+                    return
+            except sqlite3.Error:
+                pass
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(poll(), timeout=TIMEOUT)
+
+
+def _whole(database: Path) -> int:
+    db = sqlite3.connect(database)
+    try:
+        return int(
+            db.execute(
+                "SELECT count(*) FROM recording_transcripts WHERE duration IS NOT NULL"
+            ).fetchone()[0]
+        )
+    finally:
+        db.close()

@@ -1,0 +1,142 @@
+"""`/remember days:30` on Discord as a server's administrator tries it: the channel's voice
+messages of last month, recorded before the bot came, become findable; what it would cost is
+said first, under Start; a member who may not read #secret finds none of its lines; run again,
+nothing is heard twice; a bot's voice messages and a member's without Manage Server are not
+imported, nor a channel the bot may not read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, running_discord
+from tests.standins.discord_api import READ_MESSAGE_HISTORY, VIEW_CHANNEL, FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+
+SAID = {
+    2: "Too old: the deposit talk from two months ago.",
+    3: "The landlord keeps the deposit until March.",
+    4: "Secret: the deposit goes to the lawyer.",
+    5: "A bot's deposit reminder.",
+    6: "The deposit is back, says Bob.",
+}
+DONE = "This channel's past voice messages are in memory"
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> dict[int, bytes]:
+    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
+
+
+async def recorded(
+    discord_api: FakeDiscord, channel: int, user: int, ogg: bytes, seconds: int, days_ago: int
+) -> None:
+    """A voice message recorded `days_ago` days ago (the bot not there to hear it)."""
+    voice = discord_api.attachment(
+        ogg, filename="voice-message.ogg", content_type="audio/ogg", duration=seconds
+    )
+    at = datetime.now(UTC) - timedelta(days=days_ago)
+    await discord_api.post_message(channel, user, attachments=[voice], at=at)
+
+
+async def remember(discord_api: FakeDiscord, channel: int, user: int, *, start: bool) -> str:
+    """`/remember days:30` in `channel`; what it found, and (with `start`) its end."""
+    asked = await discord_api.slash(channel, user, "remember", days=30)
+    [found] = await asked.wait_for_messages()
+    shown = found.content
+    if not start or not found.buttons:
+        return shown
+    pressed = await discord_api.click(found, user, label="Start")
+    await pressed.wait_for_callback()
+    await discord_api.wait_until(
+        lambda: any(DONE in c for c in discord_api.contents(channel)), timeout=60, what="the end"
+    )
+    assert found.content == "Started: the progress is in the channel."
+    return shown
+
+
+async def find(discord_api: FakeDiscord, channel: int, user: int, words: str) -> str:
+    asked = await discord_api.slash(channel, user, "find", phrase=words)
+    [page] = await asked.wait_for_messages()
+    return page.content
+
+
+async def test_remember_makes_last_months_voice_messages_findable_to_those_who_may_read_them(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    bob = discord_api.add_member(server, "bob")
+    other_bot = discord_api.add_member(server, "reminders", bot=True)
+    secret = await discord_api.add_text_channel(server, "secret")
+    await discord_api.deny_in_channel(secret, bob, VIEW_CHANNEL)
+    await recorded(discord_api, server.general, bob, notes[2], 2, days_ago=45)
+    await recorded(discord_api, server.general, ann, notes[3], 3, days_ago=21)
+    await recorded(discord_api, server.general, other_bot, notes[5], 5, days_ago=5)
+    await recorded(discord_api, secret, ann, notes[4], 4, days_ago=10)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, summary_retention_days=60
+    )
+    async with running_discord(settings, discord_api):
+        refused = await remember(discord_api, server.general, bob, start=False)
+        found = await remember(discord_api, server.general, ann, start=True)
+        await remember(discord_api, secret, ann, start=True)
+        again = await remember(discord_api, server.general, ann, start=False)
+        anns = await find(discord_api, server.general, ann, "deposit")
+        bobs = await find(discord_api, server.general, bob, "deposit")
+
+    assert "Manage Server" in refused
+    assert found.startswith(
+        "Members' voice messages here in the last 30 days to transcribe: 1, 0:03 of speech."
+    )
+    assert "That is 0% of the server's daily audio quota of 2:00:00" in found
+    assert len(mimo.requests) == 2  # #general's and #secret's: not the bot's, not the old one
+    assert "to transcribe: 0, 0:00 of speech." in again
+    assert "Kept already, not transcribed again: 1." in again
+    assert "keeps the **deposit** until March" in anns and "goes to the lawyer" in anns
+    assert "keeps the **deposit** until March" in bobs
+    assert "lawyer" not in bobs and str(secret) not in bobs  # Bob may not read #secret
+    assert "two months ago" not in anns
+
+
+async def test_remember_says_so_where_the_bot_may_not_read_the_history(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    await recorded(discord_api, server.general, ann, notes[3], 3, days_ago=3)
+    await discord_api.deny_in_channel(server.general, discord_api.application_id,
+                                      READ_MESSAGE_HISTORY)  # fmt: skip
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await remember(discord_api, server.general, ann, start=False)
+
+    assert said == (
+        "I cannot read this channel's past: give me View Channel and Read Message History here, "
+        "then try again."
+    )
+    assert mimo.requests == []
+
+
+async def test_cancel_imports_nothing(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    await recorded(discord_api, server.general, ann, notes[3], 3, days_ago=3)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, ann, "remember", days=7)
+        [found] = await asked.wait_for_messages()
+        pressed = await discord_api.click(found, ann, label="Cancel")
+        await pressed.wait_for_callback()
+        again = await remember(discord_api, server.general, ann, start=False)
+
+    assert found.content == "Nothing was imported."
+    assert found.buttons == []
+    assert mimo.requests == []
+    assert "to transcribe: 1, 0:03 of speech." in again  # nothing was kept: still to do
