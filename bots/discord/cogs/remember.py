@@ -39,6 +39,7 @@ from core.app.imports import Importer, ImportPlan, ImportProgress, Past, PastVoi
 from core.domain import errors
 from core.domain.quantities import Duration
 from core.domain.text import format_duration
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,9 @@ class RememberCog(commands.Cog):
         assert isinstance(channel, discord.abc.Snowflake)
         if channel.id in self.running:
             return False
-        self.running[channel.id] = asyncio.create_task(self._run(channel, plan, locale))
+        self.running[channel.id] = background.start(
+            self._run(channel, plan, locale), name="remember", about=channel.id
+        )
         return True
 
     async def _past(self, channel: discord.abc.Messageable, days: int) -> Past:
@@ -148,7 +151,7 @@ class RememberCog(commands.Cog):
             nonlocal last
             if time.monotonic() - last >= EDIT_EVERY and done.done < done.total:
                 last = time.monotonic()
-                asyncio.get_running_loop().create_task(edit(progress_text(done, locale)))
+                background.start(edit(progress_text(done, locale)), name="remember progress")
 
         async def paused(refused: errors.QuotaUsed) -> None:
             reset = refused.params.get("reset")
