@@ -25,7 +25,7 @@ listening.py      a voice channel transcribed live: consent, who is transcribed,
 live_call.py      one call listened to: its turns kept, and when it ends by itself
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
-listen_consents.py  members' yes or no to being transcribed, as stored (a no tried again)
+listening_consents.py  listening consent: members' yes or no to being transcribed, kept
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 memory.py         /find and /ask across a chat's kept transcripts
 limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced

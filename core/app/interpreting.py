@@ -4,8 +4,8 @@ in Chinese or English spoken in the other language into the same call once the t
 what of them is spoken, in whose voice, when, and what it costs. The adapter only plays the
 clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`, `Stopped`).
 
-    expect   a turn's last piece came (`Listening.heard`): its place in the line, taken before
-             anything is awaited, so interpretations speak in the order the turns ended
+    expect   a turn's last piece came (`Listening.transcribe_piece`): its place in the line,
+             taken before anything is awaited, so interpretations speak in the order the turns ended
     whole    every piece of the turn answered: its words, and each piece's translation (made
              for its caption, `translated`): spoken when the turn is in Chinese or English
              (`core.domain.interpreting.across`), its speaker still consents and the call goes

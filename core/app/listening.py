@@ -2,12 +2,9 @@
 The platform's adapter joins the call, cuts what each member says into utterances and posts
 the lines; what is decided is decided here.
 
-    consent  `/listen_me`: a member's yes (or no) to being transcribed in a server, stored. A
-             no wins every race: the call being listened to drops the member first (the voice
-             socket admits nothing more of them), then it is stored, tried a few times; if it
-             still cannot be, the member is told it holds for this call only
-             (`errors.NoNotSaved`). A yes is stored first, then followed by the call, unless
-             a no came while it was stored: the newest of a member's answers is what holds
+    consents `/listen_me`: a member's yes (or no) to being transcribed in a server, decided
+             and stored in `core.app.listening_consents`; the call being listened to follows
+             it (`follow`), a no at once
     begin    `/listen`: the call registered first, then the server's consents read once, so a
              no said at any moment of the start is applied; the members in the call split into
              those transcribed and those not (the line the adapter posts as it starts); and,
@@ -25,7 +22,7 @@ the lines; what is decided is decided here.
              `notice_again` in this call: leaving and coming back is not told twice
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
-    heard    one piece of one member's turn (the adapter cuts a turn into pieces while it
+    transcribe_piece  one piece of one member's turn (the adapter cuts a turn into pieces while it
              lasts, so that its words are shown within seconds), while they consent:
              transcribed by MiMo once, in the language `begin` read (or the server set since),
              through the process's request gate (ASR_MAX_IN_FLIGHT, captions first when it is
@@ -52,7 +49,6 @@ One listening per server (a bot has one voice connection in a server), held by t
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -64,7 +60,7 @@ from core.app.gate import RequestGate
 from core.app.interpreting import Interpreting, Tell
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
-from core.app.listen_consents import StoredConsents
+from core.app.listening_consents import ListeningConsents
 from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
@@ -113,7 +109,7 @@ class Listening:
     ) -> None:
         self._uow = uow
         self.interpreting = interpreting  # without it, nothing is interpreted
-        self._stored = StoredConsents(uow)
+        self.consents = ListeningConsents(uow, follow=self._follow)  # listening consent
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`core.app.transcription` holds it): a call's
         # pieces go through it like every other request, ahead of them when it is full.
@@ -131,34 +127,7 @@ class Listening:
         self._clock = clock
         self.metrics = metrics
         self._calls: dict[ChatRef, LiveCall] = {}  # servers listened to
-        # Each member's newest yes or no: one overtaken while stored is not followed or kept.
-        self._newest: dict[tuple[ChatRef, str], int] = {}
-        self._decisions = itertools.count(1)
         self.notice_again = NOTICE_AGAIN
-
-    async def consent(self, server: ChatRef, member_id: str, yes: bool) -> bool:
-        """Store the member's yes or no; a call being listened to follows it, a no before it is
-        stored (see the module docstring). Raises `errors.NoNotSaved` where a no holds in the
-        call but could not be stored."""
-        said = self._newest[server, member_id] = next(self._decisions)
-        if yes:
-            await self._stored.save(server, member_id, yes)
-            if self._newest[server, member_id] != said:  # a no came while it was stored
-                await self._stored.save_no(server, member_id)  # the no stays what is kept
-                return False
-            self._follow(server, member_id, yes)
-            return yes
-        in_call = self._follow(server, member_id, yes)
-        try:
-            await self._stored.save_no(server, member_id)
-        except Exception as exc:
-            if not in_call:
-                raise  # nothing holds it: the member hears it failed
-            logger.exception("a no in %s holds in the call, but could not be stored", server)
-            raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
-        if self._newest[server, member_id] == said:
-            self._follow(server, member_id, yes)  # a call begun while it was stored reads it
-        return yes
 
     def _follow(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """The call being listened to in `server` follows the member's yes or no; False when
@@ -197,8 +166,7 @@ class Listening:
         call = self._calls[server] = LiveCall(
             set(), now, starter, payer, on_forget=on_forget, on_end=on_end
         )
-        async with self._uow() as uow:
-            consenting = await uow.reading.consenting(server)
+        consenting = await self.consents.consenting(server)
         call.consenting |= {member for member in consenting if member not in call.said}
         call.recording = f"{call_prefix(channel)}{round(now.timestamp() * 1000)}"
         call.language = (await self._preferences.get(server)).language
@@ -311,7 +279,7 @@ class Listening:
         await self.end(server)  # where the adapter did not (or was ending it already)
         await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
-    async def heard(
+    async def transcribe_piece(
         self,
         server: ChatRef,
         member_id: str,

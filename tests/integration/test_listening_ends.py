@@ -36,7 +36,7 @@ async def started(
 ) -> tuple[Listening, Ends]:
     listening = listening_on(uow, HeldSpeech(), RequestGate(total=8, per_chat=4))
     listening.idle_seconds = idle
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     ends = Ends(listening)
     await listening.begin(SERVER, present, channel="5", starter="ann", on_end=ends)
     listening.joined(SERVER)

@@ -258,7 +258,7 @@ class ListenedCall:
     async def _line(self, utterance: Utterance) -> Line | None:
         member = str(utterance.user_id)
         try:
-            heard = await self._listening.heard(
+            heard = await self._listening.transcribe_piece(
                 self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate,
                 speaker=self._name(member), started_at=utterance.started_at,
                 turn=utterance.turn, piece=utterance.piece, last=utterance.ends_turn,

@@ -100,7 +100,7 @@ class ListeningCog(commands.Cog):
             await voicebridge(interaction).work.finish_claimed(interaction)
 
     async def _consent(self, interaction: Interaction, allowed: bool) -> None:
-        yes = await self.listening.consent(
+        yes = await self.listening.consents.decide(
             for_interaction(interaction), str(interaction.user.id), allowed
         )
         locale = answer_of(interaction).locale
