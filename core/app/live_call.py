@@ -98,6 +98,8 @@ class LiveCall:
         if not yes:  # the turn they are in is dropped whole, its pieces heard before too
             for (member, _), turn in self.turns.items():
                 turn.dropped = turn.dropped or member == member_id
+            if self.interpreter is not None:  # what of theirs plays, or waits, is cut
+                self.interpreter.withdrawn(member_id)
 
     def line_start(self, at: datetime) -> float:
         """Seconds from the start of the call, a millisecond later when a line (of another

@@ -12,7 +12,9 @@ does what it is told.
     let go   a hold is done: the call is deafened again where the reading goes on alone, and
              left once nothing holds it
     play     one clip at a time in a call, whichever hold plays it: a listening that interprets
-             (`core.app.interpreting`) and a reading sharing the call take turns
+             (`core.app.interpreting`) and a reading sharing the call take turns; whether a
+             clip is still wanted (its speaker's consent, its lateness) is asked once its turn
+             came, and again just before its first frame
 
 One call per server (a bot has one voice connection in a server), held by this process.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from core.domain import errors
 from core.domain.values import ChatRef, VoiceNote
@@ -45,17 +48,18 @@ class HeldCall:
     def voice_id(self) -> str:
         return self.call.voice_id
 
-    async def play(self, note: VoiceNote) -> bool:
-        """Play `note` once no other hold's clip plays; a skip meanwhile calls it off (True,
+    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
+        """Play `note` once no other hold's clip plays; a skip meanwhile, or `wanted` saying
+        no once its turn came (asked again just before its first frame), calls it off (True,
         as a skip)."""
         self._waiting, self._called_off = True, False
         try:
             async with self._owner.playing(self._server):
                 self._waiting = False
-                if self._called_off:
+                if self._called_off or (wanted is not None and not wanted()):
                     return True
                 self._playing = True
-                return await self.call.play(note)
+                return await self.call.play(note, wanted=wanted)
         finally:
             self._waiting = self._playing = False
 

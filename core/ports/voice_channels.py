@@ -9,6 +9,7 @@ Ids are the platform's, as strings; a server is the `ChatRef` its preferences li
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from core.domain.listeners import Channel, Listener
@@ -23,9 +24,11 @@ class VoiceCallHold(Protocol):
     @property
     def voice_id(self) -> str: ...
 
-    async def play(self, note: VoiceNote) -> bool:
+    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
         """Play `note` to its end in the voice channel; False when it could not be played whole
-        (the clip failed to decode, the call ended under it). A `skip` ends it early, as True."""
+        (the clip failed to decode, the call ended under it). A `skip` ends it early, as True.
+        `wanted`: asked once the clip's turn in the call came, just before its first frame;
+        False calls it off (nothing of it is heard, True)."""
         ...
 
     def skip(self) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,9 @@ class Call:
         self.go_on.set()
         self._played = asyncio.Condition()
 
-    async def play(self, note: VoiceNote) -> bool:
+    async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+        if wanted is not None and not wanted():
+            return True
         async with self._played:
             self.heard.append(note)
             self._played.notify_all()
