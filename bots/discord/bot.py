@@ -367,6 +367,7 @@ def feature_cogs(
             limiter=runtime.limiter,
             clicks=clicks,
             voice_calls=voice_calls,
+            channels=channels,
         ),
         LimitsCog(runtime.limiter, runtime.consents),
     ]

@@ -49,6 +49,7 @@ One listening per server (a bot has one voice connection in a server), held by t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -232,6 +233,12 @@ class Listening:
         ends."""
         await self._end_by_itself(server, "out of the call")
 
+    def end_soon(self, server: ChatRef, why: str) -> None:
+        """End the call by itself, without waiting for its end (the adapter's receiving,
+        whose end waits for it, says its connection closed)."""
+        if (call := self._calls.get(server)) is not None:
+            call.end_by_itself(why)
+
     async def _end_by_itself(self, server: ChatRef, why: str) -> None:
         call = self._calls.get(server)
         if call is not None and call.end_by_itself(why) and call.ending is not None:
@@ -330,6 +337,25 @@ class Listening:
         if not said or not self.admits(server, member_id):
             return None
         return Heard(said, translated)
+
+    async def hand_over(
+        self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
+        started_at: datetime, turn: datetime, piece: int, last: bool,
+    ) -> asyncio.Task[Heard | None]:  # fmt: skip
+        """A piece cut by the adapter, transcribed (`transcribe_piece`) once fewer than
+        `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does the
+        adapter's receiving."""
+        call = self._calls.get(server)
+        slots = None if call is None else call.slots
+        if slots is not None:
+            await slots.acquire()
+        task = asyncio.create_task(self.transcribe_piece(
+            server, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
+            started_at=started_at, turn=turn, piece=piece, last=last,
+        ))  # fmt: skip
+        if slots is not None:
+            task.add_done_callback(lambda _: slots.release())
+        return task
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(

@@ -26,6 +26,7 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 End = Callable[[], Awaitable[None]]
+IN_FLIGHT = 4  # a call's pieces sent to MiMo at once
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class LiveCall:
     ending: asyncio.Task[None] | None = None  # it ends by itself (idle, quota, nobody left)
     spoke: asyncio.Event = field(default_factory=asyncio.Event)  # set at each piece heard
     watch: asyncio.Task[None] | None = None  # the idle watch
+    # Its pieces at MiMo at once: the receiving waits for a slot (`Listening.hand_over`).
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
 
     def follow(self, member_id: str, yes: bool) -> None:
         """The member's yes or no, from now on."""

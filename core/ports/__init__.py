@@ -56,7 +56,7 @@ from core.ports.storage import (
     VoiceUnitOfWork,
     WorkUnitOfWork,
 )
-from core.ports.voice_channels import VoiceCall, VoiceCallHold, VoiceChannels
+from core.ports.voice_channels import ListenedVoice, VoiceCall, VoiceCallHold, VoiceChannels
 
 __all__ = [
     "CAPABILITIES",
@@ -76,6 +76,7 @@ __all__ = [
     "Downloader",
     "InlineUnitOfWork",
     "InlineVoiceStore",
+    "ListenedVoice",
     "MemoryUnitOfWork",
     "Metrics",
     "NoMetrics",
