@@ -68,7 +68,7 @@ class ListenedCall:
     side: ListenedVoice | None = None
     held: HeldCall | None = None
     ending: bool = False
-    ended: list[str] = field(default_factory=list)  # why it ended, once it did
+    ended: list[str] = field(default_factory=list)  # why it ends: the first way that asked
 
 
 # The platform's side of a call, built for it once joined; `news`: the interpreter's, for it to
@@ -103,7 +103,7 @@ class ListenedCalls:
             translate_to=asked.locale if asked.translate else None,
             interpret=self._interpreting_news(server) if asked.interpret else None,
             on_forget=lambda: self._end(server, "forgotten", with_transcript=False),
-            on_end=lambda: self._end(server, "ended by itself"),
+            on_end=lambda why: self._end(server, why),
         )  # fmt: skip
         call = self._listened[server] = ListenedCall(asked, roll)
         try:
@@ -177,10 +177,10 @@ class ListenedCalls:
         if call is None:
             await self.listening.end(server)  # begun, not registered yet: ended all the same
             return
+        call.ended.append(why)  # every way that asked; the first is the one taken
         if call.ending:
             return
         call.ending = True
-        call.ended.append(why)
         logger.info("the listening in %s ends: %s", server, why)
         try:
             if call.side is not None:

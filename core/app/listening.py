@@ -62,7 +62,7 @@ from core.app.interpreting import Interpreting, Tell
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening_consents import ListeningConsents
-from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
+from core.app.live_call import End, EndBecause, Heard, LiveCall, Roll, call_prefix
 from core.app.metering import counted
 from core.app.preferences import ChatPreferences
 from core.chat.languages import english_name
@@ -148,7 +148,7 @@ class Listening:
         translate_to: str | None = None,
         interpret: Tell | None = None,
         on_forget: End | None = None,
-        on_end: End | None = None,
+        on_end: EndBecause | None = None,
     ) -> Roll:
         """Start listening in the server's voice channel `channel` for member `starter`, whose
         day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale

@@ -26,6 +26,7 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 End = Callable[[], Awaitable[None]]
+EndBecause = Callable[[str], Awaitable[None]]  # an end told why
 IN_FLIGHT = 4  # a call's pieces sent to MiMo at once
 
 
@@ -81,7 +82,7 @@ class LiveCall:
     # consents stays a no.
     said: dict[str, bool] = field(default_factory=dict)
     on_forget: End | None = None  # the adapter's end, for /forget
-    on_end: End | None = None  # the adapter's end, with its goodbye: the call ends by itself
+    on_end: EndBecause | None = None  # the end with its goodbye: the call ends by itself
     keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
     ended: bool = False  # nothing more is kept
     whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
@@ -122,7 +123,7 @@ class LiveCall:
         if self.ending is not None:
             return False
         logger.info("listening ends: %s", why)
-        self.ending = asyncio.create_task(self._end(), name="listening ends")
+        self.ending = asyncio.create_task(self._end(why), name="listening ends")
         return True
 
     def stop_watching(self) -> None:
@@ -208,6 +209,6 @@ class LiveCall:
                 break
         self.end_by_itself("nothing said for a while")
 
-    async def _end(self) -> None:
+    async def _end(self, why: str) -> None:
         if self.on_end is not None:
-            await self.on_end()
+            await self.on_end(why)

@@ -25,7 +25,7 @@ class Ends:
         self.count = 0
         self.done = asyncio.Event()
 
-    async def __call__(self) -> None:
+    async def __call__(self, why: str) -> None:
         self.count += 1
         await self.listening.end(SERVER)
         self.done.set()
