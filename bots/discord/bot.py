@@ -182,6 +182,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
         # The bot's voice call in each server, which the reading and the listening hold.
         self.voice_calls = VoiceCalls(self.voice_channels)
+        player.calls = self.voice_calls  # /say in a voice channel holds the call alone
         self.reader = reader_for(runtime, self.voice_channels, self.voice_calls)
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
