@@ -1,6 +1,7 @@
 """Listening: a voice channel's live transcript, of the members who said yes and nobody else.
-The platform's adapter joins the call, cuts what each member says into utterances and posts
-the lines; what is decided is decided here.
+The call is run from start to end by `core.app.listened_calls` (joined, ended through one
+path); the platform's side cuts what each member says into pieces and posts the lines; what is
+decided about who is heard, and what it costs, is decided here.
 
     consents `/listen_me`: a member's yes (or no) to being transcribed in a server, decided
              and stored in `core.app.listening_consents`; the call being listened to follows
