@@ -97,8 +97,8 @@ async def bot_in_server(
                              **settings)  # fmt: skip
     voice_client = installed_voice_client()
     async with discord_bot_online(built, discord_api, voice_client=voice_client) as (bot, _):
-        listening_cog(bot).receive = ReceiveSettings(silence_gap=1.0)
-        listening_cog(bot).turn_gap = turn_gap
+        bot.listening_sides.receive = ReceiveSettings(silence_gap=1.0)
+        bot.listening_sides.turn_gap = turn_gap
         yield bot
 
 

@@ -9,8 +9,6 @@ voice events, hands them over and renders what comes back. The Discord side of t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -18,7 +16,6 @@ from discord.ext import commands
 from bots.discord.access import turn_away
 from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
 from bots.discord.audiences import answer_of
-from bots.discord.call.captions import TURN_GAP
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton
 from bots.discord.call.nicknames import take_off_left_behind
 from bots.discord.call.voice_channels import server_of
@@ -30,15 +27,8 @@ from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from core.app.calls import Calls
 from core.app.limits import Limiter
-from core.app.listened_calls import ListenAsked, ListenedCall, ListenedCalls
-from core.app.listening import Listening
-from core.app.voice_calls import HeldCall, VoiceCalls
-from core.ports import ListenedVoice, VoiceChannels
-
-if TYPE_CHECKING:  # the voice extras: imported once a call is listened to
-    from bots.discord.call.receive import ReceiveSettings
+from core.app.listened_calls import ListenAsked, ListenedCalls
 
 
 class ListeningCog(commands.Cog):
@@ -48,23 +38,15 @@ class ListeningCog(commands.Cog):
         self,
         bot: AnyBot,
         *,
-        listening: Listening,
-        calls: Calls,
+        listened: ListenedCalls,
         voice_available: bool,
         limiter: Limiter,
         clicks: Answerers,
-        voice_calls: VoiceCalls,
-        channels: VoiceChannels,
     ) -> None:
         self.bot, self.limiter, self.clicks = bot, limiter, clicks
-        self.listening = listening
-        self.kept_calls = calls
+        self.listened = listened
+        self.listening = listened.listening
         self.voice_available = voice_available
-        self.receive: ReceiveSettings | None = None  # None: the defaults (tests change them)
-        self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
-        self.listened = ListenedCalls(
-            listening=listening, channels=channels, calls=voice_calls, sides=self._side
-        )
 
     async def cog_load(self) -> None:
         # The yes and no buttons under every opening line ever posted, restarts included.
@@ -128,14 +110,6 @@ class ListeningCog(commands.Cog):
         )  # fmt: skip
         await self.listened.start(asked)
         await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))
-
-    def _side(self, call: ListenedCall, held: HeldCall, owner: ListenedCalls) -> ListenedVoice:
-        """The Discord side of a call the core joined."""
-        from bots.discord.call.listening import DiscordListenedCall  # the voice extras (above)
-
-        return DiscordListenedCall(
-            call, held, owner, kept=self.kept_calls, settings=self.receive, turn_gap=self.turn_gap
-        )
 
     @in_servers
     @app_commands.command(
