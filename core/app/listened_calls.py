@@ -21,8 +21,9 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              is let go (left, unless the reading holds it), and the goodbye is said with the
              call's transcript (without it for /forget)
 
-Each call's state is one value (`ListenedCall`): who started it, its options, where its
-captions go, the name its transcript is kept under; the platform's side is built from it.
+Each call's state is one value (`ListenedCall`): who started it and its options (`asked`),
+the name its transcript is kept under (`roll.call`), the message its captions go on in; the
+platform's side is built from it, and the handles of the running call sit beside it.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class ListenedCall:
 
     asked: ListenAsked
     roll: Roll
+    captions_message: str | None = None  # the message its captions go on editing, by id
     side: ListenedVoice | None = None
     held: HeldCall | None = None
     ending: bool = False

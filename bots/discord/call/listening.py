@@ -113,6 +113,7 @@ class DiscordListenedCall:
         assert isinstance(voice.channel, discord.VoiceChannel)
         self.server, self.channel, self.locale = call.asked.server, voice.channel, call.asked.locale
         self._interpret = call.asked.interpret
+        self._call = call
         self._owner = owner
         self._listening = owner.listening
         self._kept = kept
@@ -283,6 +284,8 @@ class DiscordListenedCall:
                     logger.warning("could not edit a caption in %s", self.channel.id)
             for content in update.new:
                 self._newest = await self.post(content)
+                if self._newest is not None:  # where the captions go on: the call's state
+                    self._call.captions_message = str(self._newest.id)
             next_request = loop.time() + self._pace * requests
 
     def _render(self, name: str, words: str, translated: str | None) -> str:
