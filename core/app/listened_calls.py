@@ -73,8 +73,7 @@ class ListenedCall:
     ended: list[str] = field(default_factory=list)  # why it ends: the first way that asked
 
 
-# The platform's side of a call, built for it once joined; `news`: the interpreter's, for it to
-# render in the call's chat.
+# The platform's side of a call, built for it once the call is joined (`ListenedVoice`).
 Sides = Callable[[ListenedCall, HeldCall, "ListenedCalls"], ListenedVoice]
 
 
@@ -193,4 +192,5 @@ class ListenedCalls:
             if call.side is not None:
                 await call.side.goodbye(call.roll.call if with_transcript else None)
         finally:
-            self._listened.pop(server, None)
+            if self._listened.get(server) is call:  # not a call started since, as it ended
+                del self._listened[server]
