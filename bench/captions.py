@@ -83,7 +83,7 @@ async def run(members: int, calls: int, delay: float) -> dict[str, Any]:
             voice = installed_voice_client()
             async with discord_bot_online(settings, api, voice_client=voice) as (bot, _):
                 listening = bot.get_cog("ListeningCog").listening  # type: ignore[union-attr]
-                heard = listening.heard
+                heard = listening.transcribe_piece
 
                 busy = Counter[str]()
 
@@ -100,7 +100,7 @@ async def run(members: int, calls: int, delay: float) -> dict[str, Any]:
                                        "start": start, "end": start + seconds})  # fmt: skip
                     return result
 
-                listening.heard = recorded
+                listening.transcribe_piece = recorded
                 await listen_in(api, guilds, seated)
                 # Every turn encoded beforehand: making it while others speak would hold the
                 # event loop the bot shares (the tones are made sample by sample in Python).

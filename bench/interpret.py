@@ -139,7 +139,7 @@ def _watch(
     made: dict[int, int], starts: dict[int, float], wall: float, together: set[int],
 ) -> None:  # fmt: skip
     """Each turn's end as the core hears it, each note's turn, and when each began to play."""
-    heard, joined = listening.heard, listening.joined
+    heard, joined = listening.transcribe_piece, listening.joined
     speech = listening.interpreting.speech
 
     async def recorded(server: Any, member: str, **piece: Any) -> Any:
@@ -167,15 +167,19 @@ def _watch(
         if held is not None:
             play = held.play
 
-            async def timed(note: VoiceNote) -> bool:
+            async def timed(note: VoiceNote, **rest: Any) -> bool:
                 if (number := made.get(id(note))) is not None:
                     starts[number] = time.monotonic()
-                return bool(await play(note))
+                return bool(await play(note, **rest))
 
             held.play = timed
         joined(server, held)
 
-    listening.heard, speech.in_voice, listening.joined = recorded, voiced, joined_with_plays
+    listening.transcribe_piece, speech.in_voice, listening.joined = (
+        recorded,
+        voiced,
+        joined_with_plays,
+    )
 
 
 async def listen_in(api: FakeDiscord, guild: Guild, seated: list[CallMember]) -> Call:

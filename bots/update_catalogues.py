@@ -175,7 +175,7 @@ async def declared_commands() -> app_commands.CommandTree[Any]:
         player=unbuilt,
         reader=unbuilt,
         channels=unbuilt,
-        voice_calls=unbuilt,
+        listened=unbuilt,
         clicks=Answerers(),
     )
     for cog in cogs:

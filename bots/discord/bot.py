@@ -34,6 +34,7 @@ from bots.discord.acks import (
     decide_answer,
     declared_ack,
 )
+from bots.discord.call.listening_sides import ListeningSides
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
@@ -70,6 +71,7 @@ from bots.discord.translator import CatalogueTranslator
 from bots.startup import PATIENCE_SECONDS, reach
 from core.app.channel_reader import ChannelReader
 from core.app.claims import Claims
+from core.app.listened_calls import ListenedCalls
 from core.app.voice_calls import VoiceCalls
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
@@ -184,7 +186,14 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
         # The bot's voice call in each server, which the reading and the listening hold.
         self.voice_calls = VoiceCalls(self.voice_channels)
+        player.calls = self.voice_calls  # /say in a voice channel holds the call alone
         self.reader = reader_for(runtime, self.voice_channels, self.voice_calls)
+        # A listened call from start to end, its Discord side built as it joins.
+        self.listening_sides = ListeningSides(runtime.calls)
+        self.listened = ListenedCalls(
+            listening=runtime.listening, channels=self.voice_channels, calls=self.voice_calls,
+            sides=self.listening_sides,
+        )  # fmt: skip
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -197,7 +206,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
             self, self.runtime, player=self.player, reader=self.reader,
-            channels=self.voice_channels, voice_calls=self.voice_calls, clicks=self.clicks,
+            channels=self.voice_channels, listened=self.listened, clicks=self.clicks,
             earlier_reply=self.crash_redo.earlier_reply,
         )  # fmt: skip
         for cog in cogs:
@@ -317,7 +326,7 @@ def feature_cogs(
     player: VoicePlayer,
     reader: ChannelReader,
     channels: DiscordVoiceChannels,
-    voice_calls: VoiceCalls,
+    listened: ListenedCalls,
     clicks: Answerers,
     earlier_reply: EarlierReply = lambda message: None,
 ) -> list[commands.Cog]:
@@ -364,12 +373,10 @@ def feature_cogs(
         ),
         ListeningCog(
             bot,
-            listening=runtime.listening,
-            calls=runtime.calls,
+            listened=listened,
             voice_available=channels.client is not None,
             limiter=runtime.limiter,
             clicks=clicks,
-            voice_calls=voice_calls,
         ),
         LimitsCog(runtime.limiter, runtime.consents),
     ]

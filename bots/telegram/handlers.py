@@ -140,7 +140,7 @@ class TelegramHandlers:
         question = caption_question(message)
         heard: Arrived
         if question:  # a reading of a consent sentence first, however it is captioned
-            heard = None if reading is None else await self.consents.heard(reading)
+            heard = None if reading is None else await self.consents.spoken_consent(reading)
             if heard is None:
                 asked = await self.audiences.request(
                     chat_of(update), asking(update), asker=asker_of(update)

@@ -22,11 +22,12 @@ channel_reader.py  the channel reader: start, switch, skip, stop; who may, who l
 reading_turns.py  one running reading: its queue and turns, held while a listener may not read
 spoken_messages.py  one message of a reading made into speech, in a voice of its language
 reader_choices.py  what the server and each member chose for the channel reader
-listening.py      a voice channel transcribed live: consent, who is transcribed, each utterance
+listened_calls.py  a listened call from start to end: started, stopped, its one end path
+listening.py      a voice channel transcribed live: who is transcribed, each utterance
 live_call.py      one call listened to: its turns kept, and when it ends by itself
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
-listen_consents.py  members' yes or no to being transcribed, as stored (a no tried again)
+listening_consents.py  listening consent: members' yes or no to being transcribed, kept
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 memory.py         /find and /ask across a chat's kept transcripts
 imports.py        a chat's past voice messages imported into its memory (an export, a history)

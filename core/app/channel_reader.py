@@ -14,7 +14,7 @@ VoiceChannels`); everything decided is decided here.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
     stop     of the voice channel, or by anyone once the starter has left it (the rule of
              every hold on the call, `core.domain.voice_call.may_stop`)
-    heard    a message of the channel a reading reads (`core.app.reading_turns` reads it in
+    posted   a message of the channel a reading reads (`core.app.reading_turns` reads it in
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
     deleted
@@ -127,11 +127,11 @@ class ChannelReader:
         logger.info("reading a channel aloud in %s", server)
         return Started(text_channel, voice)
 
-    def heard(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
+    def posted(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
         """A message arrived in `channel_id`: read in its turn where a reading reads it."""
         reading = self.reading_in(server)
         if reading is not None and reading.reads.text_id == channel_id:
-            reading.heard(message)
+            reading.posted(message)
 
     def edited(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
         """A message of `channel_id` was edited: where it waits for its turn, it is read as

@@ -5,11 +5,12 @@
                       server, `CHALLENGE_WORDS` random words), to read within `lifetime`
                       as a fresh voice note where they asked or in their private chat with
                       the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
-a voice note          `heard`: while any sentence is open, who sent it first is noted by the
-                      file's lasting id (a day, for copies: a note sent while none was open
-                      cannot say a sentence's random words, so nothing is written for it,
-                      which is most notes); from a person with a sentence open there, a note short
-                      enough to be a reading is transcribed (the chat's audio quota pays;
+a voice note          `spoken_consent`: while any sentence is open, who sent it first is
+                      noted by the file's lasting id (a day, for copies: a note sent while
+                      none was open cannot say a sentence's random words, so nothing is
+                      written for it, which is most notes); from a person with a sentence
+                      open there, a note short enough to be a reading is transcribed (the
+                      chat's audio quota pays;
                       the transcript is kept, so the ordinary path does not hear it again),
                       and when what it says is recognisably the sentence it is their
                       reading: what the platform declares is checked, then the words, and
@@ -110,7 +111,7 @@ class Candidate(NamedTuple):
 
 
 class VoiceConsents:
-    """`ask` and `heard` (see the module docstring)."""
+    """`ask` and `spoken_consent` (see the module docstring)."""
 
     def __init__(
         self,
@@ -169,7 +170,7 @@ class VoiceConsents:
         async with self._uow() as uow:
             return await uow.consents.asked_since(platform, person, today)
 
-    async def heard(self, reading: ConsentReading) -> ConsentHeard | None:
+    async def spoken_consent(self, reading: ConsentReading) -> ConsentHeard | None:
         """A voice note's part in spoken consent (see the module docstring)."""
         chat = ChatRef(reading.platform, reading.declared.chat_id)
         async with self._uow() as uow:
@@ -181,8 +182,8 @@ class VoiceConsents:
         return await self.hear(candidate, prefs)
 
     async def candidate(self, uow: VoiceUnitOfWork, reading: ConsentReading) -> Candidate | None:
-        """`heard`'s first step, in a unit of work the caller has open and commits (a use case
-        that reads the chat's preferences for the same note reads them in the same
+        """`spoken_consent`'s first step, in a unit of work the caller has open and commits (a
+        use case that reads the chat's preferences for the same note reads them in the same
         transaction): while any sentence is open, who sent the note first is noted; the
         sentence it may be a reading of, if any. None: an ordinary note, whatever it says."""
         declared, now = reading.declared, self._clock.now()
@@ -204,10 +205,10 @@ class VoiceConsents:
         return Candidate(reading, challenge, first)
 
     async def hear(self, candidate: Candidate, prefs: Preferences) -> ConsentHeard | None:
-        """`heard`'s second step, once `candidate`'s unit of work is committed: the note heard
-        (in the transcript language of its chat's `prefs`, as the caller read them with the
-        candidate); if it is the reading, the voice cloned or refused. None: an ordinary note
-        after all."""
+        """`spoken_consent`'s second step, once `candidate`'s unit of work is committed: the
+        note heard (in the transcript language of its chat's `prefs`, as the caller read them
+        with the candidate); if it is the reading, the voice cloned or refused. None: an
+        ordinary note after all."""
         reading, challenge, first = candidate
         declared = reading.declared
         chat = ChatRef(reading.platform, declared.chat_id)

@@ -146,7 +146,7 @@ class Importer:
         voices = sorted(past.voices, key=lambda voice: (voice.sent_at, voice.message_id))
         recent = [voice for voice in voices if voice.sent_at >= cutoff]
         async with self._uow() as uow:
-            refusing = set(leave_out) | await uow.reading.refusing(past.chat)
+            refusing = set(leave_out) | await uow.listening_consents.refusing(past.chat)
             allowed = [voice for voice in recent if voice.author_id not in refusing]
             kept = await uow.transcripts.whole_of(past.chat, [v.message_id for v in allowed])
             logging_on = (await uow.summary_states.get(past.chat)).logging_enabled

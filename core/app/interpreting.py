@@ -4,14 +4,16 @@ in Chinese or English spoken in the other language into the same call once the t
 what of them is spoken, in whose voice, when, and what it costs. The adapter only plays the
 clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`, `Stopped`).
 
-    expect   a turn's last piece came (`Listening.heard`): its place in the line, taken before
-             anything is awaited, so interpretations speak in the order the turns ended
+    expect   a turn's last piece came (`Listening.transcribe_piece`): its place in the line,
+             taken before anything is awaited, so interpretations speak in the order the turns ended
     whole    every piece of the turn answered: its words, and each piece's translation (made
              for its caption, `translated`): spoken when the turn is in Chinese or English
              (`core.domain.interpreting.across`), its speaker still consents and the call goes
              on; otherwise its place is given up
     speak    one at a time, in line: an interpretation that would start more than `late_after`
-             seconds after its turn ended is dropped, said with its words (`Dropped`); each in
+             seconds after its turn ended is dropped, said with its words (`Dropped`), asked
+             again once the call is free for it and just before its first frame (a reading
+             sharing the call may have played meanwhile); each in
              the speaker's own cloned voice where they allowed it for translations (read anew
              each turn: a switch turned off holds from the next turn), else a preset voice of the
              target language, the same one for that member all call long, never another member's
@@ -24,6 +26,9 @@ clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`, `S
     refused  a model MiMo refuses (the chat model for the translations, the speech or clone
              model for the interpretations) stops interpreting the same way, said once with the
              setting to change, logged in one line: every turn would be refused alike
+
+A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
+theirs waiting in line: nothing of theirs is spoken after it.
 
 Members go on being heard while an interpretation plays: the listening's receiver is not held
 by the play. The bot's own voice never reaches the transcription: Discord does not send a client
@@ -147,6 +152,7 @@ class CallInterpreter:
         self._held: VoiceCallHold | None = None
         self._player: asyncio.Task[None] | None = None
         self._making: set[asyncio.Task[None]] = set()
+        self._speaking: str | None = None  # whose interpretation plays, or waits for the call
         self.stopped = False
 
     def attach(self, held: VoiceCallHold) -> None:
@@ -162,6 +168,15 @@ class CallInterpreter:
         place = self._places[key] = _Place(key, self._ports.timer())
         self._line.append(place)
         self._came.set()
+
+    def withdrawn(self, member: str) -> None:
+        """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
+        last), theirs waiting in line are called off."""
+        for place in self._line:
+            if place.key[0] == member and not place.clip.done():
+                place.clip.set_result(None)
+        if self._speaking == member and self._held is not None:
+            self._held.skip()
 
     async def translated(self, said: str) -> str | None:
         """A piece's caption translation into the other of Chinese and English, counted with
@@ -256,11 +271,29 @@ class CallInterpreter:
             if clip.note is None or self._late(place):
                 await self._say(clip.dropped)
                 continue
-            assert self._held is not None, "attached before any turn is heard"
-            try:
-                await self._held.play(clip.note)
-            except Exception:  # the next one plays all the same
-                logger.exception("an interpretation in %s could not be played", self._server)
+            if await self._play(place, clip.note, clip.dropped.member):
+                await self._say(clip.dropped)  # late by the time the call was free
+
+    async def _play(self, place: _Place, note: VoiceNote, member: str) -> bool:
+        """Play one interpretation, asked again once the call's turn is taken (and just before
+        its first frame) whether its speaker still consents and it is not late; True when it
+        was late then."""
+        assert self._held is not None, "attached before any turn is heard"
+        late = False
+
+        def wanted() -> bool:
+            nonlocal late
+            late = self._late(place)
+            return not self.stopped and self._consents(member) and not late
+
+        self._speaking = member
+        try:
+            await self._held.play(note, wanted=wanted)
+        except Exception:  # the next one plays all the same
+            logger.exception("an interpretation in %s could not be played", self._server)
+        finally:
+            self._speaking = None
+        return late and self._consents(member) and not self.stopped
 
     def _late(self, place: _Place) -> bool:
         return too_late(place.ended, self._ports.timer(), late_after=self._ports.late_after)

@@ -1,13 +1,11 @@
 """Listening: a voice channel's live transcript, of the members who said yes and nobody else.
-The platform's adapter joins the call, cuts what each member says into utterances and posts
-the lines; what is decided is decided here.
+The call is run from start to end by `core.app.listened_calls` (joined, ended through one
+path); the platform's side cuts what each member says into pieces and posts the lines; what is
+decided about who is heard, and what it costs, is decided here.
 
-    consent  `/listen_me`: a member's yes (or no) to being transcribed in a server, stored. A
-             no wins every race: the call being listened to drops the member first (the voice
-             socket admits nothing more of them), then it is stored, tried a few times; if it
-             still cannot be, the member is told it holds for this call only
-             (`errors.NoNotSaved`). A yes is stored first, then followed by the call, unless
-             a no came while it was stored: the newest of a member's answers is what holds
+    consents `/listen_me`: a member's yes (or no) to being transcribed in a server, decided
+             and stored in `core.app.listening_consents`; the call being listened to follows
+             it (`follow`), a no at once
     begin    `/listen`: the call registered first, then the server's consents read once, so a
              no said at any moment of the start is applied; the members in the call split into
              those transcribed and those not (the line the adapter posts as it starts); and,
@@ -25,7 +23,7 @@ the lines; what is decided is decided here.
              `notice_again` in this call: leaving and coming back is not told twice
     admits   whether a member's voice is taken at all: asked for every packet off the voice
              socket, so a set lookup; a member without a yes is dropped before anything else
-    heard    one piece of one member's turn (the adapter cuts a turn into pieces while it
+    transcribe_piece  one piece of one member's turn (the adapter cuts a turn into pieces while it
              lasts, so that its words are shown within seconds), while they consent:
              transcribed by MiMo once, in the language `begin` read (or the server set since),
              through the process's request gate (ASR_MAX_IN_FLIGHT, captions first when it is
@@ -52,7 +50,7 @@ One listening per server (a bot has one voice connection in a server), held by t
 
 from __future__ import annotations
 
-import itertools
+import asyncio
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -64,8 +62,8 @@ from core.app.gate import RequestGate
 from core.app.interpreting import Interpreting, Tell
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
-from core.app.listen_consents import StoredConsents
-from core.app.live_call import End, Heard, LiveCall, Roll, call_prefix
+from core.app.listening_consents import ListeningConsents
+from core.app.live_call import End, EndBecause, Heard, LiveCall, Roll, call_prefix
 from core.app.metrics_counted import counted
 from core.app.preferences import ChatPreferences
 from core.chat.languages import english_name
@@ -82,6 +80,7 @@ from core.ports import (
     ReadingUnitOfWork,
     SpeechApi,
     VoiceCallHold,
+    background,
 )
 
 logger = logging.getLogger(__name__)
@@ -113,7 +112,7 @@ class Listening:
     ) -> None:
         self._uow = uow
         self.interpreting = interpreting  # without it, nothing is interpreted
-        self._stored = StoredConsents(uow)
+        self.consents = ListeningConsents(uow, follow=self._follow)  # listening consent
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`core.app.transcription` holds it): a call's
         # pieces go through it like every other request, ahead of them when it is full.
@@ -131,34 +130,7 @@ class Listening:
         self._clock = clock
         self.metrics = metrics
         self._calls: dict[ChatRef, LiveCall] = {}  # servers listened to
-        # Each member's newest yes or no: one overtaken while stored is not followed or kept.
-        self._newest: dict[tuple[ChatRef, str], int] = {}
-        self._decisions = itertools.count(1)
         self.notice_again = NOTICE_AGAIN
-
-    async def consent(self, server: ChatRef, member_id: str, yes: bool) -> bool:
-        """Store the member's yes or no; a call being listened to follows it, a no before it is
-        stored (see the module docstring). Raises `errors.NoNotSaved` where a no holds in the
-        call but could not be stored."""
-        said = self._newest[server, member_id] = next(self._decisions)
-        if yes:
-            await self._stored.save(server, member_id, yes)
-            if self._newest[server, member_id] != said:  # a no came while it was stored
-                await self._stored.save_no(server, member_id)  # the no stays what is kept
-                return False
-            self._follow(server, member_id, yes)
-            return yes
-        in_call = self._follow(server, member_id, yes)
-        try:
-            await self._stored.save_no(server, member_id)
-        except Exception as exc:
-            if not in_call:
-                raise  # nothing holds it: the member hears it failed
-            logger.exception("a no in %s holds in the call, but could not be stored", server)
-            raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
-        if self._newest[server, member_id] == said:
-            self._follow(server, member_id, yes)  # a call begun while it was stored reads it
-        return yes
 
     def _follow(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """The call being listened to in `server` follows the member's yes or no; False when
@@ -178,7 +150,7 @@ class Listening:
         translate_to: str | None = None,
         interpret: Tell | None = None,
         on_forget: End | None = None,
-        on_end: End | None = None,
+        on_end: EndBecause | None = None,
     ) -> Roll:
         """Start listening in the server's voice channel `channel` for member `starter`, whose
         day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale
@@ -197,8 +169,7 @@ class Listening:
         call = self._calls[server] = LiveCall(
             set(), now, starter, payer, on_forget=on_forget, on_end=on_end
         )
-        async with self._uow() as uow:
-            consenting = await uow.reading.consenting(server)
+        consenting = await self.consents.consenting(server)
         call.consenting |= {member for member in consenting if member not in call.said}
         call.recording = f"{call_prefix(channel)}{round(now.timestamp() * 1000)}"
         call.language = (await self._preferences.get(server)).language
@@ -264,6 +235,12 @@ class Listening:
         ends."""
         await self._end_by_itself(server, "out of the call")
 
+    def end_soon(self, server: ChatRef, why: str) -> None:
+        """End the call by itself, without waiting for its end (the adapter's receiving,
+        whose end waits for it, says its connection closed)."""
+        if (call := self._calls.get(server)) is not None:
+            call.end_by_itself(why)
+
     async def _end_by_itself(self, server: ChatRef, why: str) -> None:
         call = self._calls.get(server)
         if call is not None and call.end_by_itself(why) and call.ending is not None:
@@ -311,7 +288,7 @@ class Listening:
         await self.end(server)  # where the adapter did not (or was ending it already)
         await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
-    async def heard(
+    async def transcribe_piece(
         self,
         server: ChatRef,
         member_id: str,
@@ -362,6 +339,25 @@ class Listening:
         if not said or not self.admits(server, member_id):
             return None
         return Heard(said, translated, call.take_refused())
+
+    async def hand_over(
+        self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
+        started_at: datetime, turn: datetime, piece: int, last: bool,
+    ) -> asyncio.Task[Heard | None]:  # fmt: skip
+        """A piece cut by the adapter, transcribed (`transcribe_piece`) once fewer than
+        `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does the
+        adapter's receiving."""
+        call = self._calls.get(server)
+        slots = None if call is None else call.slots
+        if slots is not None:
+            await slots.acquire()
+        task = background.start(self.transcribe_piece(
+            server, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
+            started_at=started_at, turn=turn, piece=piece, last=last,
+        ), name="caption piece", awaited=True)  # fmt: skip
+        if slots is not None:
+            task.add_done_callback(lambda _: slots.release())
+        return task
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(

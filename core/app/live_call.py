@@ -28,6 +28,8 @@ from core.ports import background
 logger = logging.getLogger(__name__)
 
 End = Callable[[], Awaitable[None]]
+EndBecause = Callable[[str], Awaitable[None]]  # an end told why
+IN_FLIGHT = 4  # a call's pieces sent to MiMo at once
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class LiveCall:
     # consents stays a no.
     said: dict[str, bool] = field(default_factory=dict)
     on_forget: End | None = None  # the adapter's end, for /forget
-    on_end: End | None = None  # the adapter's end, with its goodbye: the call ends by itself
+    on_end: EndBecause | None = None  # the end with its goodbye: the call ends by itself
     keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
     ended: bool = False  # nothing more is kept
     whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
@@ -96,6 +98,8 @@ class LiveCall:
     ending: asyncio.Task[None] | None = None  # it ends by itself (idle, quota, nobody left)
     spoke: asyncio.Event = field(default_factory=asyncio.Event)  # set at each piece heard
     watch: asyncio.Task[None] | None = None  # the idle watch
+    # Its pieces at MiMo at once: the receiving waits for a slot (`Listening.hand_over`).
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
 
     def follow(self, member_id: str, yes: bool) -> None:
         """The member's yes or no, from now on."""
@@ -104,6 +108,8 @@ class LiveCall:
         if not yes:  # the turn they are in is dropped whole, its pieces heard before too
             for (member, _), turn in self.turns.items():
                 turn.dropped = turn.dropped or member == member_id
+            if self.interpreter is not None:  # what of theirs plays, or waits, is cut
+                self.interpreter.withdrawn(member_id)
 
     def take_refused(self) -> errors.MimoModelRefused | None:
         """The refusal that stopped the translations, once: said with the caption it came with."""
@@ -128,7 +134,7 @@ class LiveCall:
         if self.ending is not None:
             return False
         logger.info("listening ends: %s", why)
-        self.ending = background.start(self._end(), name="listening ends")
+        self.ending = background.start(self._end(why), name="listening ends")
         return True
 
     def stop_watching(self) -> None:
@@ -214,6 +220,6 @@ class LiveCall:
                 break
         self.end_by_itself("nothing said for a while")
 
-    async def _end(self) -> None:
+    async def _end(self, why: str) -> None:
         if self.on_end is not None:
-            await self.on_end()
+            await self.on_end(why)

@@ -101,7 +101,7 @@ class Reading:
         being left."""
         return self._stopping or self.ended.is_set()
 
-    def heard(self, message: HeardMessage) -> None:
+    def posted(self, message: HeardMessage) -> None:
         """A message of the channel read, to read in its turn; dropped while the reading holds.
         A full queue lets the oldest go, saying so once."""
         if self.check() is not None:

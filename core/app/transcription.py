@@ -242,7 +242,7 @@ class Transcriber:
         tally = _Tally(pieces.duration, progress, kept, wanted)
         tally.report(None)
         streamed = progress is not None and pieces.duration <= self._piece_seconds
-        on_text = tally.heard if streamed else None
+        on_text = tally.words_so_far if streamed else None
         try:
             await self._transcribe_all(pieces, chat, language, tally, on_text, background)
         except BaseExceptionGroup as group:
@@ -350,7 +350,7 @@ class _Tally:
         if self.wanted is not None and not await self.wanted():
             raise Withdrawn()
 
-    def heard(self, text: str) -> None:
+    def words_so_far(self, text: str) -> None:
         """The text of a streamed piece so far."""
         self.report(None, text)
 

@@ -9,10 +9,15 @@ does what it is told.
              otherwise the port joins, deafened for the reading, undeafened for the listening
     refuse   `/listen` where the bot is in voice already (reading elsewhere, playing `/say`) and
              cannot share it: refused before anything starts (`errors.AlreadyListening`)
+    alone    `/say` in a voice channel: joined only where the bot is in no voice channel of the
+             server (taken before the first await: two at once cannot both join), deafened,
+             and left once its clips are played
     let go   a hold is done: the call is deafened again where the reading goes on alone, and
              left once nothing holds it
     play     one clip at a time in a call, whichever hold plays it: a listening that interprets
-             (`core.app.interpreting`) and a reading sharing the call take turns
+             (`core.app.interpreting`) and a reading sharing the call take turns; whether a
+             clip is still wanted (its speaker's consent, its lateness) is asked once its turn
+             came, and again just before its first frame
 
 One call per server (a bot has one voice connection in a server), held by this process.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from core.domain import errors
 from core.domain.values import ChatRef, VoiceNote
@@ -45,17 +51,18 @@ class HeldCall:
     def voice_id(self) -> str:
         return self.call.voice_id
 
-    async def play(self, note: VoiceNote) -> bool:
-        """Play `note` once no other hold's clip plays; a skip meanwhile calls it off (True,
+    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
+        """Play `note` once no other hold's clip plays; a skip meanwhile, or `wanted` saying
+        no once its turn came (asked again just before its first frame), calls it off (True,
         as a skip)."""
         self._waiting, self._called_off = True, False
         try:
             async with self._owner.playing(self._server):
                 self._waiting = False
-                if self._called_off:
+                if self._called_off or (wanted is not None and not wanted()):
                     return True
                 self._playing = True
-                return await self.call.play(note)
+                return await self.call.play(note, wanted=wanted)
         finally:
             self._waiting = self._playing = False
 
@@ -90,7 +97,8 @@ class VoiceCalls:
         """Raise `errors.AlreadyListening` where the bot is in voice in `server` and the
         listening may not come along into that call in `voice_id`."""
         shared = self._shared(server, voice_id, Holder.LISTENING)
-        if shared is None and self._channels.connected(server):
+        saying = Holder.SAYING in self._holds.held_by(server)  # joining, or playing
+        if shared is None and (self._channels.connected(server) or saying):
             raise errors.AlreadyListening()
 
     async def join(self, server: ChatRef, voice_id: str, holder: Holder) -> HeldCall:
@@ -117,6 +125,20 @@ class VoiceCalls:
             del self._calls[server]
             self._plays.pop(server, None)
             await call.leave()
+
+    async def join_alone(self, server: ChatRef, voice_id: str) -> HeldCall | None:
+        """The call in `voice_id` for `/say`, alone; None where the bot is in voice in
+        `server` already. Raises `errors.CouldNotJoin`."""
+        if self._holds.held_by(server) or self._channels.connected(server):
+            return None
+        self._holds.take(server, Holder.SAYING)  # before the first await
+        try:
+            call = await self._channels.join(server, voice_id, deaf=True)
+        except BaseException:
+            self._holds.let_go(server, Holder.SAYING)
+            raise
+        self._calls[server] = call
+        return HeldCall(self, server, Holder.SAYING, call)
 
     def _shared(self, server: ChatRef, voice_id: str, holder: Holder) -> VoiceCall | None:
         """The bot's call in `server`, where `holder` may come along into it in `voice_id`."""

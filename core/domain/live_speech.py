@@ -1,6 +1,11 @@
-"""Live speech in pieces: where a member's turn is cut while they speak, and how the pieces'
-words are put back together, in the order they were said, each word once.
+"""Live speech in pieces: when a member's turn ends, where it is cut while they speak, and how
+the pieces' words are put back together, in the order they were said, each word once.
 
+    TurnEnds     when a turn of speech is over: the member paused `silence_gap` seconds or
+                 more (Discord clients stop sending as their voice activity detection hears
+                 silence), by the sender's own clock where the packets carry it, by arrival
+                 only where the arrival is known (a packet read from a backlog arrived earlier
+                 than it was read); a turn whose packets stopped that long ago is over
     PieceCutter  the levels of a turn's 20 ms frames in, where to cut out: at a short pause
                  (a dip of `pause` seconds under the turn's speaking level) once a piece holds
                  `shortest` seconds; where nobody pauses, at `longest`, at the quietest moment
@@ -10,8 +15,8 @@ words are put back together, in the order they were said, each word once.
     TurnPieces   one turn's pieces as MiMo answers them, in any order: the text so far in the
                  order said, and whether the turn is whole (its last piece and all before it)
 
-Pure: no clock, no audio library; the adapter measures each frame's level and cuts the PCM
-where `PieceCutter` says.
+Pure: no clock, no audio library; the adapter measures each frame's level and its gaps, and
+cuts the PCM where `TurnEnds` and `PieceCutter` say.
 """
 
 from __future__ import annotations
@@ -38,6 +43,28 @@ class PieceRules:
 
 
 PIECES = PieceRules()  # the product's
+
+
+@dataclass(frozen=True)
+class TurnEnds:
+    """When a member's turn is over (see the module docstring)."""
+
+    silence_gap: float = 0.6  # seconds without a member's speech that end their turn
+
+    def paused(self, *, sent_gap: float, arrival_gap: float, arrival_known: bool) -> bool:
+        """Whether a frame comes after a pause that ended the turn before it: `sent_gap`,
+        the seconds the sender's clock went on beyond one frame since their last; `arrival_gap`,
+        the seconds between the two frames' arrival, which counts only where `arrival_known`."""
+        if sent_gap > self.silence_gap:
+            return True  # the sender's clock went on: they paused
+        return arrival_known and arrival_gap >= self.silence_gap
+
+    def over(self, quiet_for: float) -> bool:
+        """Whether a turn whose packets stopped `quiet_for` seconds ago is over."""
+        return quiet_for >= self.silence_gap
+
+
+TURNS = TurnEnds()  # the product's
 
 
 class PieceCutter:

@@ -2,7 +2,8 @@
 
 A bot has one voice connection in a server. Reading a channel aloud (`core.app.channel_reader`)
 and listening (`core.app.listening`) are two holds on it: where both were asked for in the same
-voice channel, they share it.
+voice channel, they share it. `/say` in a voice channel is a third, which shares with nothing:
+it joins only where the bot is in no voice channel of the server, plays, and leaves.
 
     join     the first hold joins; the reading joins deafened (a deafened client is sent no
              voice), the listening undeafened. The other comes along into that call where it
@@ -27,11 +28,15 @@ class Holder(enum.StrEnum):
 
     READING = "reading"
     LISTENING = "listening"
+    SAYING = "saying"  # `/say` in a voice channel: alone in the call, for its clips
 
     @property
     def joins_deaf(self) -> bool:
-        """Whether it joins deafened: the reading hears nothing, the listening must."""
-        return self is Holder.READING
+        """Whether it joins deafened: the reading and /say hear nothing, the listening must."""
+        return self is not Holder.LISTENING
+
+
+SHARING = frozenset({Holder.READING, Holder.LISTENING})  # the holds that may share a call
 
 
 class AfterLettingGo(enum.Enum):
@@ -59,7 +64,9 @@ class CallHolds:
     ) -> bool:
         """Whether `holder` may share the call the bot has in `server`: in the same voice
         channel, held by the other alone, with a client that can listen."""
-        others = frozenset(Holder) - {holder}
+        if holder not in SHARING:
+            return False
+        others = SHARING - {holder}
         return same_channel and can_listen and self.held_by(server) == others
 
     def let_go(self, server: ChatRef, holder: Holder) -> AfterLettingGo:

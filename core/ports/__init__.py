@@ -58,7 +58,7 @@ from core.ports.storage import (
     VoiceUnitOfWork,
     WorkUnitOfWork,
 )
-from core.ports.voice_channels import VoiceCall, VoiceCallHold, VoiceChannels
+from core.ports.voice_channels import ListenedVoice, VoiceCall, VoiceCallHold, VoiceChannels
 
 __all__ = [
     "CAPABILITIES",
@@ -79,6 +79,7 @@ __all__ = [
     "ImportUnitOfWork",
     "InlineUnitOfWork",
     "InlineVoiceStore",
+    "ListenedVoice",
     "MemoryUnitOfWork",
     "Metrics",
     "NoMetrics",

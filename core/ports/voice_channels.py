@@ -9,7 +9,8 @@ Ids are the platform's, as strings; a server is the `ChatRef` its preferences li
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from core.domain.listeners import Channel, Listener
 from core.domain.values import ChatRef, VoiceNote
@@ -23,9 +24,11 @@ class VoiceCallHold(Protocol):
     @property
     def voice_id(self) -> str: ...
 
-    async def play(self, note: VoiceNote) -> bool:
+    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
         """Play `note` to its end in the voice channel; False when it could not be played whole
-        (the clip failed to decode, the call ended under it). A `skip` ends it early, as True."""
+        (the clip failed to decode, the call ended under it). A `skip` ends it early, as True.
+        `wanted`: asked once the clip's turn in the call came, just before its first frame;
+        False calls it off (nothing of it is heard, True)."""
         ...
 
     def skip(self) -> bool:
@@ -100,4 +103,37 @@ class VoiceChannels(Protocol):
     async def join(self, server: ChatRef, voice_id: str, *, deaf: bool) -> VoiceCall:
         """Join the voice channel, deafened or not, with a connection that can listen where the
         platform's voice extras are there; raises `errors.CouldNotJoin` when that fails."""
+        ...
+
+
+class ListenedVoice(Protocol):
+    """The platform's side of one call being listened to (`core.app.listened_calls` starts and
+    ends it): it receives the members' voices and hands each piece of a turn to the core, and
+    renders in the call's chat what the core decides (the opening line, a member's arrival,
+    the interpreter's news, the goodbye). It decides nothing: when the voice connection
+    closes under it, it says so (`ListenedCalls.connection_closed`)."""
+
+    async def start(self) -> None:
+        """Start receiving: from now on each piece of a turn goes to the core."""
+        ...
+
+    async def opened(self, transcribed: list[str], not_transcribed: list[str]) -> None:
+        """The opening line in the call's chat: who is transcribed, who is not (by id)."""
+        ...
+
+    async def tell(self, news: Any) -> None:
+        """The interpreter's news (`core.app.interpreting.News`), after the captions."""
+        ...
+
+    def arrived(self, member_id: str, transcribed: bool) -> None:
+        """Tell, in the call's chat, that a member who joined is transcribed or not."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop receiving: the turns going on are handed over, every caption made is posted."""
+        ...
+
+    async def goodbye(self, recording: str | None) -> None:
+        """The last line in the call's chat, with the call's kept transcript `recording`
+        (None: without it, /forget deletes it)."""
         ...

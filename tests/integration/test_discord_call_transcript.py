@@ -195,7 +195,7 @@ async def test_the_bot_leaves_once_nobody_it_transcribes_spoke_for_the_idle_time
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "the goodbye")
-        stopped = server_of(server) not in listening_cog(bot).calls
+        stopped = listening_cog(bot).listened.call_in(server_of(server)) is None
 
     assert posted_in(discord_api, server.lounge)[1] == (
         f"I stopped listening and left <#{server.lounge}>."

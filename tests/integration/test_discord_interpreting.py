@@ -23,6 +23,7 @@ from tests.integration.test_discord_listening import (
 from tests.integration.test_discord_reader import (
     CLONE,
     Members,
+    clip_frames,
     clips,
     ended,
     left_by_itself,
@@ -140,3 +141,46 @@ async def test_interpreting_stops_with_one_line_after_the_captions_once_the_spee
     assert caption.startswith("**Bob**: ") and captioned.startswith("**Bob**: ")
     assert stopped.startswith("I stopped interpreting in this call; the captions go on.")
     assert mimo.tts_wavs == []  # nothing was spoken
+
+
+async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_waiting_never_plays(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """The issue's "Done when": Ann's long interpretation plays, another of hers and one of
+    Bob's wait in line; one second into hers she says no (/listen_me allowed:False). What the
+    voice server receives of it after her no is under half a second of audio (25 frames of
+    20 ms), hers waiting is never played, and Bob's plays next."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak, voice = discord_api.voice.speak, discord_api.voice
+    mimo.tts_seconds_per_char = 0.3  # her interpretation lasts about 12 s
+    async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
+        mimo.asr_text = sentence_heard
+        interpreting = listening_cog(bot).listening.interpreting
+        assert interpreting is not None
+        interpreting.late_after = 120.0  # what waits in line is not dropped as late meanwhile
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await members.answer(ann.user_id, "listen", interpret=True)
+        call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
+        await voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await speak(ann, tone(440, 1.0))
+        await until(lambda: len(call.speech) >= 1, "her interpretation playing")
+        await speak(ann, tone(440, 1.0))  # her next turn, and Bob's, wait behind it
+        await speak(bob, tone(660, 1.0))
+        await until(lambda: len(mimo.tts_wavs) == 3, "all three interpretations made")
+        await until(lambda: len(call.speech) >= 50, "one second of hers heard")
+        before_no = len(call.speech)
+        await members.answer(ann.user_id, "listen_me", allowed=False)
+        await until(lambda: len(clip_frames(call)) == 2, "the next interpretation", timeout=60)
+        heard_after_no = len(clip_frames(call)[0]) - before_no
+        await until(lambda: ended(call), "Bob's interpretation played whole", timeout=30)
+        await members.answer(bob.user_id, "stop_listening")
+
+    assert heard_after_no <= 25  # within half a second of audio
+    played = clips(call)
+    assert len(played) == 2  # hers, cut, and Bob's: hers waiting never played
+    [his] = [i for i, (_, said) in enumerate(spoken_requests(mimo)) if said.startswith("English")]
+    bobs, rate = clip_pcm(mimo.tts_wavs[his])
+    assert len(played[1]) / 2 / SAMPLE_RATE == pytest.approx(len(bobs) / 2 / rate, abs=0.1)

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import make_url
 
+from bots.discord.call.listening import DiscordListenedCall
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,
@@ -213,7 +214,9 @@ async def test_members_who_join_while_a_notice_is_being_sent_are_told_in_one_mes
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
-        waiting = listening_cog(bot)._notices[server_of(server)].pending
+        call = listening_cog(bot).listened.call_in(server_of(server))
+        assert call is not None and isinstance(call.side, DiscordListenedCall)
+        waiting = call.side.notices.pending
         with discord_api.held(POST_MESSAGE):  # Discord slow to take the notice about Dan
             posts = len(discord_api.calls)
             await discord_api.join_call(server, dan, server.lounge)

@@ -23,8 +23,9 @@ import pytest
 
 from bots.discord import discordpy
 from bots.discord.bot import VoicebridgeBot
+from bots.discord.call.listening import DiscordListenedCall
 from bots.discord.call.playback import installed_voice_client
-from bots.discord.call.receive import ReceiveSettings
+from bots.discord.call.receive import ReceiveSettings, VoiceReceiver
 from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
 from core.domain.values import ChatRef
@@ -96,8 +97,8 @@ async def bot_in_server(
                              **settings)  # fmt: skip
     voice_client = installed_voice_client()
     async with discord_bot_online(built, discord_api, voice_client=voice_client) as (bot, _):
-        listening_cog(bot).receive = ReceiveSettings(silence_gap=1.0)
-        listening_cog(bot).turn_gap = turn_gap
+        bot.listening_sides.receive = ReceiveSettings(silence_gap=1.0)
+        bot.listening_sides.turn_gap = turn_gap
         yield bot
 
 
@@ -109,6 +110,15 @@ def listening_cog(bot: VoicebridgeBot) -> ListeningCog:
 
 def server_of(server: Guild) -> ChatRef:
     return place_of(guild_id=server.id)
+
+
+def receiver_of(bot: VoicebridgeBot, server: Guild) -> VoiceReceiver:
+    """The receiver of the call the bot listens to in `server`."""
+    call = listening_cog(bot).listened.call_in(server_of(server))
+    assert call is not None and isinstance(call.side, DiscordListenedCall)
+    receiver = call.side.receiver
+    assert receiver is not None
+    return receiver
 
 
 async def members_in_lounge(
@@ -208,7 +218,7 @@ async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
-        receiver = listening_cog(bot).calls[server_of(server)].receiver
+        receiver = receiver_of(bot, server)
         assert receiver is not None
         speaking = asyncio.create_task(discord_api.voice.speak(ann, tone(440, 3.0)))
         await discord_api.voice.wait_until(lambda: ann.packets > 25, what="Ann speaking")
@@ -260,7 +270,7 @@ async def test_nobody_is_transcribed_without_a_yes_and_the_bot_leaves_when_they_
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         await listening_started(discord_api, server, members, bob.user_id)
         await discord_api.voice.speak(bob, tone(660, 0.6))
-        receiver = listening_cog(bot).calls[server_of(server)].receiver
+        receiver = receiver_of(bot, server)
         assert receiver is not None
         # Every one of his packets dropped as it arrived, before decryption.
         await until(lambda: receiver.stats.refused[bob.user_id] >= 30, "his packets refused")

@@ -220,6 +220,43 @@ async def test_one_play_at_a_time_in_a_server_and_the_next_is_told_so(
     assert len(discord_api.voice.calls) == 1
 
 
+async def test_say_in_voice_and_listening_are_holds_of_one_call_and_refuse_each_other(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """/say in a voice channel takes the server's call from the core's `VoiceCalls` like the
+    reading and the listening: while it plays, /listen is refused; while the bot listens,
+    /say in a voice channel is told the bot is busy (its voice message is sent all the
+    same)."""
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    for member in (alice, bob):
+        await discord_api.join_voice(server, member, server.lounge)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        saying = await discord_api.slash(
+            server.general, alice, "say", text=LONG_CLIP, in_voice_channel=True
+        )
+        await playing(discord_api)
+        refused = await discord_api.slash(server.general, bob, "listen")
+        [not_listening] = await refused.wait_for_messages(count=1)
+        *_, played = await saying.wait_for_messages(count=3, timeout=30)
+        listening = await discord_api.slash(server.general, bob, "listen")
+        [listens] = await listening.wait_for_messages(count=1)
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Two", in_voice_channel=True
+        )
+        *_, busy = await said.wait_for_messages(count=3)
+        await discord_api.slash(server.general, bob, "stop_listening")
+
+    assert not_listening.content == (
+        "I am already in a voice channel in this server; try again when I have left it."
+    )
+    assert played.content == f"Played in <#{server.lounge}>."
+    assert listens.content.startswith(f"I am listening in <#{server.lounge}>")
+    assert busy.content == (
+        "I am already speaking in a voice channel in this server; try again when I have finished."
+    )
+
+
 async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
     """Wait for a condition inside the bot, which no request to a stand-in signals."""
     deadline = asyncio.get_running_loop().time() + timeout

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,9 @@ class Call:
         self.go_on.set()
         self._played = asyncio.Condition()
 
-    async def play(self, note: VoiceNote) -> bool:
+    async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+        if wanted is not None and not wanted():
+            return True
         async with self._played:
             self.heard.append(note)
             self._played.notify_all()
@@ -92,7 +95,7 @@ async def interpreting(
         # However loaded the machine, no interpretation is dropped for being late here.
         listening.interpreting.late_after = 3600.0
         for member in members:
-            await listening.consent(SERVER, member, True)
+            await listening.consents.decide(SERVER, member, True)
         await listening.begin(SERVER, members, channel="5", starter="ann", interpret=tell)
         call = Call()
         listening.joined(SERVER, call)
@@ -105,7 +108,7 @@ async def interpreting(
 
 async def says(listening: Listening, member: str, words: str) -> None:
     """One whole turn of `member` saying `words`, as the adapter hands it over."""
-    await listening.heard(
+    await listening.transcribe_piece(
         SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
         started_at=datetime.now(UTC),
     )  # fmt: skip
@@ -128,7 +131,7 @@ async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken(
         await call.until_heard(1)
         await says(listening, "bob", "你好，我们现在开始今天的会议吧，先谈预算，再谈时间表。")
         await mimo.wait_for_requests(2, model=TTS)  # ...while Bob's is spoken
-        await listening.consent(SERVER, "bob", False)  # his /listen_me allowed:False
+        await listening.consents.decide(SERVER, "bob", False)  # his /listen_me allowed:False
         call.go_on.set()
         await says(listening, "ann", "Ok")
         await mimo.wait_for_requests(3, model=TTS)

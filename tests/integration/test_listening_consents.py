@@ -60,11 +60,11 @@ class _HeldUnit:
         await self._real.commit()
 
     @property
-    def reading(self) -> _HeldReading:
-        return _HeldReading(self._real.reading, self)
+    def listening_consents(self) -> _HeldConsents:
+        return _HeldConsents(self._real.listening_consents, self)
 
 
-class _HeldReading:
+class _HeldConsents:
     def __init__(self, real: Any, unit: _HeldUnit) -> None:
         self._real, self._unit = real, unit
 
@@ -90,11 +90,11 @@ async def test_a_no_said_after_listening_read_the_consents_holds_for_the_call(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
     held = Held(uow_factory, "read")
-    await listening_on(uow_factory, uow_factory).consent(SERVER, "ann", True)
+    await listening_on(uow_factory, uow_factory).consents.decide(SERVER, "ann", True)
     listening = listening_on(held, uow_factory)
     starting = asyncio.create_task(listening.begin(SERVER, ["ann"], channel="7", starter="ann"))
     await held.reached.wait()  # her yes read, the call's live set not filled yet
-    said = await listening.consent(SERVER, "ann", False)
+    said = await listening.consents.decide(SERVER, "ann", False)
     held.go.set()
     roll = await starting
 
@@ -106,10 +106,10 @@ async def test_a_no_said_after_listening_read_the_consents_holds_for_the_call(
 async def test_a_no_being_stored_as_listening_starts_holds_for_the_call(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
-    await listening_on(uow_factory, uow_factory).consent(SERVER, "ann", True)
+    await listening_on(uow_factory, uow_factory).consents.decide(SERVER, "ann", True)
     held = Held(uow_factory, "save")
     listening = listening_on(held, uow_factory)
-    saying_no = asyncio.create_task(listening.consent(SERVER, "ann", False))
+    saying_no = asyncio.create_task(listening.consents.decide(SERVER, "ann", False))
     await held.reached.wait()  # her no on its way: the call reads her yes
     roll = await listening.begin(SERVER, ["ann"], channel="7", starter="ann")
     transcribed_at_start = listening.admits(SERVER, "ann")
@@ -130,14 +130,14 @@ async def test_a_no_said_while_a_yes_is_being_stored_wins_in_the_call_and_in_the
     listening = listening_on(held, uow_factory)
     await listening.begin(SERVER, ["ann"], channel="7", starter="ann")
     held.what = "save"
-    saying_yes = asyncio.create_task(listening.consent(SERVER, "ann", True))
+    saying_yes = asyncio.create_task(listening.consents.decide(SERVER, "ann", True))
     await held.reached.wait()  # her yes on its way
-    said = await listening.consent(SERVER, "ann", False)
+    said = await listening.consents.decide(SERVER, "ann", False)
     held.go.set()
     await saying_yes
 
     async with uow_factory() as uow:
-        kept = await uow.reading.consenting(SERVER)
+        kept = await uow.listening_consents.consenting(SERVER)
     assert said is False
     assert not listening.admits(SERVER, "ann")
     assert "ann" not in kept

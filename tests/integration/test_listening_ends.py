@@ -25,7 +25,7 @@ class Ends:
         self.count = 0
         self.done = asyncio.Event()
 
-    async def __call__(self) -> None:
+    async def __call__(self, why: str) -> None:
         self.count += 1
         await self.listening.end(SERVER)
         self.done.set()
@@ -36,7 +36,7 @@ async def started(
 ) -> tuple[Listening, Ends]:
     listening = listening_on(uow, HeldSpeech(), RequestGate(total=8, per_chat=4))
     listening.idle_seconds = idle
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     ends = Ends(listening)
     await listening.begin(SERVER, present, channel="5", starter="ann", on_end=ends)
     listening.joined(SERVER)

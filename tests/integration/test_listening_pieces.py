@@ -77,13 +77,13 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
 ) -> None:
     speech = HeldSpeech()
     listening = listening_on(uow_factory, speech, RequestGate(total=8, per_chat=4))
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     began = datetime.now(UTC) + timedelta(seconds=2)
     first = speech.hold("we met on")
 
     def piece(words: str, index: int, *, last: bool = False) -> asyncio.Task[object]:
-        return asyncio.create_task(listening.heard(
+        return asyncio.create_task(listening.transcribe_piece(
             SERVER, "ann", pcm=said(words), sample_rate=RATE, speaker="Ann",
             started_at=began + timedelta(seconds=index), turn=began, piece=index, last=last,
         ))  # fmt: skip
@@ -108,13 +108,13 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
     gate = RequestGate(total=1, per_chat=4)
     speech = HeldSpeech()
     listening = listening_on(uow_factory, speech, gate)
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
     note = asyncio.create_task(gate.acquire(NOTES))  # the next voice note waits for it
     while gate.waiting < 1:
         await asyncio.sleep(0)
-    caption = asyncio.create_task(listening.heard(
+    caption = asyncio.create_task(listening.transcribe_piece(
         SERVER, "ann", pcm=said("hello"), sample_rate=RATE, speaker="Ann",
         started_at=datetime.now(UTC),
     ))  # fmt: skip
@@ -141,17 +141,17 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
 ) -> None:
     speech = HeldSpeech()
     listening = listening_on(uow_factory, speech, RequestGate(total=8, per_chat=4))
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     began = datetime.now(UTC)
-    await listening.heard(
+    await listening.transcribe_piece(
         SERVER, "ann", pcm=said("my secret"), sample_rate=RATE, speaker="Ann",
         started_at=began, turn=began, piece=0, last=False,
     )  # fmt: skip
-    await listening.consent(SERVER, "ann", False)
-    await listening.consent(SERVER, "ann", True)  # changed her mind, for what comes next
+    await listening.consents.decide(SERVER, "ann", False)
+    await listening.consents.decide(SERVER, "ann", True)  # changed her mind, for what comes next
     later = began + timedelta(seconds=5)
-    await listening.heard(
+    await listening.transcribe_piece(
         SERVER, "ann", pcm=said("hello again"), sample_rate=RATE, speaker="Ann",
         started_at=later, turn=later, piece=0, last=True,
     )  # fmt: skip

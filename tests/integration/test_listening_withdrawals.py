@@ -62,7 +62,7 @@ def listening_on(
 
 async def piece_of(listening: Listening, member: str, words: str) -> Heard | None:
     """One whole turn of `member` saying `words`, as the adapter hands it over once cut."""
-    return await listening.heard(
+    return await listening.transcribe_piece(
         SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
         started_at=datetime.now(UTC),
     )  # fmt: skip
@@ -82,11 +82,11 @@ async def test_a_no_holds_in_the_call_before_the_database_has_stored_it(
     held = Held(uow_factory, "")
     gate = RequestGate(total=8, per_chat=4)
     listening = listening_on(held, uow_factory, mimo=mimo, http=http, gate=gate)
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     assert await piece_of(listening, "ann", "before my no") is not None
     held.what = "save"
-    saying_no = asyncio.create_task(listening.consent(SERVER, "ann", False))
+    saying_no = asyncio.create_task(listening.consents.decide(SERVER, "ann", False))
     await held.reached.wait()  # her no on its way to the database, not stored yet
 
     admitted = listening.admits(SERVER, "ann")
@@ -108,7 +108,7 @@ async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
     let it by) is heard by nobody and kept nowhere; Ann, who said yes, is heard."""
     gate = RequestGate(total=8, per_chat=4)
     listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann", "cy"], channel="5", starter="ann")
 
     cys = await piece_of(listening, "cy", "not for your ears")
@@ -130,13 +130,13 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
     seconds are given back, and her call keeps none of it."""
     gate = RequestGate(total=1, per_chat=4)
     listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
-    await listening.consent(SERVER, "ann", True)
+    await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
     waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
     while gate.waiting < 1:  # her piece is in line for the slot
         await asyncio.sleep(0)
-    await listening.consent(SERVER, "ann", False)
+    await listening.consents.decide(SERVER, "ann", False)
     gate.release(NOTES)
     heard = await waiting
     await listening.end(SERVER)

@@ -17,11 +17,15 @@ import pytest
 
 from core.app.interpreting import CallInterpreter, Dropped, Interpreting, News, Stopped
 from core.app.limits import Limiter
+from core.app.voice_calls import VoiceCalls
 from core.app.voices import Speaker
 from core.domain import errors
 from core.domain.interpreting import Across, StockVoices, across, too_late
 from core.domain.limits import asked_by
 from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage, VoiceNote
+from core.domain.voice_call import Holder
+from tests.unit.test_voice_calls import Call as SharedCall
+from tests.unit.test_voice_calls import Channels, note
 
 SERVER = ChatRef("discord", "guild:1")
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -150,7 +154,9 @@ class Call:
     def voice_id(self) -> str:
         return "lounge"
 
-    async def play(self, note: VoiceNote) -> bool:
+    async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+        if wanted is not None and not wanted():
+            return True
         self.heard.append(note.data.decode())
         self.playing.set()
         await self.go_on.wait()
@@ -176,7 +182,9 @@ class Rig:
     news: list[News]
 
 
-def rigged() -> Rig:
+def rigged(held: Any = None, consenting: set[str] | None = None) -> Rig:
+    """`held`: the call as a hold has it (else a call of its own); `consenting`: who is still
+    transcribed (else everyone)."""
     speech, call, timer, stored, news = Speech(), Call(), Timer(), Stored(), []
 
     async def tell(said: News) -> None:
@@ -186,8 +194,9 @@ def rigged() -> Rig:
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
         chat_api=Chat(), limiter=Limiter.off(), late_after=6.0, timer=timer,
     )  # fmt: skip
-    interpreter = ports.for_call(SERVER, asked_by("starter"), tell)
-    interpreter.attach(call)
+    consents = (lambda member: True) if consenting is None else consenting.__contains__
+    interpreter = ports.for_call(SERVER, asked_by("starter"), tell, consents)
+    interpreter.attach(call if held is None else held)
     return Rig(interpreter, speech, call, timer, stored, news)
 
 
@@ -281,3 +290,51 @@ async def test_interpreting_stops_once_a_quota_runs_out_said_once() -> None:
     assert rig.call.heard == [] and rig.speech.made == []
     assert await rig.interpreter.translated("Hello again") is None  # captions plain from now
     await rig.interpreter.close()
+
+
+async def test_a_clip_late_once_a_reading_sharing_the_call_is_done_is_dropped_and_said() -> None:
+    """Ann's interpretation is made in time, then waits behind a message the reading plays in
+    the same call: 7 s later, when the call is free, it is too late, so it is said, not
+    spoken."""
+    shared = SharedCall()
+    calls = VoiceCalls(Channels(shared))  # type: ignore[arg-type]
+    reading = await calls.join(SERVER, "lounge", Holder.READING)
+    listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
+    rig = rigged(listening)
+    message = asyncio.create_task(reading.play(note("message")))
+    await until(lambda: shared.played == ["message"])
+    anns = turn("ann", 0)
+    rig.interpreter.expect(anns)
+    await spoken(rig, anns, "Hello there", speaker="Ann")
+    await until(lambda: len(rig.speech.made) == 1)  # made in time, waiting for the call
+    rig.timer.now += 7
+    shared.ends["message"].set()
+    await message
+    await until(lambda: rig.news)
+    assert rig.news == [Dropped("ann", "Ann", "Hello there")]
+    assert shared.played == ["message"]  # never spoken
+    await rig.interpreter.close()
+
+
+async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_waiting() -> None:
+    """Ann's interpretation plays, another of hers and one of Bob's wait in line: her no cuts
+    hers at once, hers waiting is never played, Bob's plays."""
+    shared = SharedCall()
+    calls = VoiceCalls(Channels(shared))  # type: ignore[arg-type]
+    listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
+    consenting = {"ann", "bob"}
+    rig = rigged(listening, consenting)
+    first, second, bobs = turn("ann", 0), turn("ann", 2), turn("bob", 3)
+    for key, said in ((first, "Hello there"), (second, "And again"), (bobs, "你好")):
+        rig.interpreter.expect(key)
+        await spoken(rig, key, said)
+    await until(lambda: len(shared.played) == 1 and len(rig.speech.made) == 3)
+    consenting.discard("ann")  # as the listening follows her no, then tells the interpreter
+    rig.interpreter.withdrawn("ann")
+    assert len(shared.skipped) == 1 and "Hello there" in shared.skipped[0]  # cut
+    await until(lambda: len(shared.played) == 2)
+    assert "你好" in shared.played[1]  # Bob's next: hers waiting was called off
+    shared.ends[shared.played[1]].set()
+    await rig.interpreter.close()
+    assert not any("And again" in played for played in shared.played)
+    assert rig.news == []

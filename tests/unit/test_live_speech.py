@@ -9,7 +9,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.live_speech import PIECES, PieceCutter, PieceRules, TurnPieces, joined
+from core.domain.live_speech import PIECES, PieceCutter, PieceRules, TurnEnds, TurnPieces, joined
 
 LOUD, HUSH = 3000, 20
 FRAMES_A_SECOND = 50
@@ -128,3 +128,13 @@ def test_a_turn_ended_with_a_piece_missing_keeps_what_was_heard_in_order() -> No
     turn.add(2, "three", seconds=1, last=True)
     turn.add(0, "one", seconds=1, last=False)
     assert not turn.whole and turn.every_text() == "one three"
+
+
+def test_a_turn_ends_at_a_pause_by_the_senders_clock_or_by_arrival_where_it_is_known() -> None:
+    turns = TurnEnds(silence_gap=0.6)
+    assert turns.paused(sent_gap=0.7, arrival_gap=0.02, arrival_known=False)  # the sender paused
+    assert turns.paused(sent_gap=0.0, arrival_gap=0.6, arrival_known=True)  # nothing came
+    # Read from a backlog: its late arrival says nothing of a pause.
+    assert not turns.paused(sent_gap=0.0, arrival_gap=2.0, arrival_known=False)
+    assert not turns.paused(sent_gap=0.5, arrival_gap=0.5, arrival_known=True)
+    assert turns.over(0.6) and not turns.over(0.59)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.domain.values import ChatRef
-from core.domain.voice_call import AfterLettingGo, CallHolds, Holder, may_stop
+from core.domain.voice_call import SHARING, AfterLettingGo, CallHolds, Holder, may_stop
 
 SERVER = ChatRef("discord", "guild:1")
 
@@ -56,6 +56,17 @@ def test_the_call_is_deafened_again_when_the_reading_goes_on_alone_and_left_once
     holds.take(SERVER, Holder.READING)
     holds.take(SERVER, Holder.LISTENING)
     assert holds.let_go(SERVER, first) is after_first
-    [other] = set(Holder) - {first}
+    [other] = SHARING - {first}
     assert holds.let_go(SERVER, other) is after_both
     assert holds.held_by(SERVER) == frozenset()
+
+
+def test_say_in_a_voice_channel_shares_the_call_with_nothing() -> None:
+    holds = CallHolds()
+    holds.take(SERVER, Holder.READING)
+    assert not holds.may_come_along(SERVER, Holder.SAYING, same_channel=True, can_listen=True)
+    saying = CallHolds()
+    saying.take(SERVER, Holder.SAYING)
+    for holder in SHARING:
+        assert not saying.may_come_along(SERVER, holder, same_channel=True, can_listen=True)
+    assert saying.let_go(SERVER, Holder.SAYING) is AfterLettingGo.LEAVE

@@ -24,7 +24,9 @@ class Call:
         self.skipped: list[str] = []
         self.playing: str | None = None
 
-    async def play(self, note: VoiceNote) -> bool:
+    async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+        if wanted is not None and not wanted():
+            return True
         name = note.data.decode()
         assert self.playing is None, f"{name} played over {self.playing}"
         self.playing = name

@@ -153,17 +153,17 @@ def test_sequence_numbers_wrap() -> None:
 
 def test_the_roster_maps_ssrcs_to_members_from_the_voice_gateway() -> None:
     roster = CallRoster()
-    roster.heard({"op": 11, "d": {"user_ids": ["1", "2"]}})
-    assert roster.heard({"op": 5, "d": {"user_id": "1", "ssrc": 10, "speaking": 1}}) is None
-    roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
+    roster.take_in({"op": 11, "d": {"user_ids": ["1", "2"]}})
+    assert roster.take_in({"op": 5, "d": {"user_id": "1", "ssrc": 10, "speaking": 1}}) is None
+    roster.take_in({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
     assert (roster.user_of(10), roster.user_of(20), roster.present) == (1, 2, {1, 2})
 
-    roster.heard({"op": 5, "d": {"user_id": "1", "ssrc": 11, "speaking": 1}})  # reconnected
+    roster.take_in({"op": 5, "d": {"user_id": "1", "ssrc": 11, "speaking": 1}})  # reconnected
     assert (roster.user_of(10), roster.user_of(11)) == (None, 1)
-    assert roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 0}}) == 2
-    assert roster.heard({"op": 13, "d": {"user_id": "2"}}) == 2  # left: their turn ends
+    assert roster.take_in({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 0}}) == 2
+    assert roster.take_in({"op": 13, "d": {"user_id": "2"}}) == 2  # left: their turn ends
     assert (roster.user_of(20), roster.present) == (None, {1})
-    roster.heard({"op": 2, "d": {"ssrc": 5}})  # a new voice session: old SSRCs mean nothing
+    roster.take_in({"op": 2, "d": {"ssrc": 5}})  # a new voice session: old SSRCs mean nothing
     assert (roster.user_of(11), roster.present) == (None, set())
 
 
@@ -175,7 +175,7 @@ def test_the_roster_maps_ssrcs_to_members_from_the_voice_gateway() -> None:
 )))  # fmt: skip
 def test_any_voice_gateway_message_leaves_the_roster_whole(message: dict[str, Any]) -> None:
     roster = CallRoster()
-    ended = roster.heard(message)
+    ended = roster.take_in(message)
     assert ended is None or isinstance(ended, int)
     assert all(isinstance(user, int) for user in roster.present)
 
@@ -245,8 +245,8 @@ def test_a_refused_member_is_never_decrypted_and_waiting_packets_follow_their_cl
     frames = opus_frames(tone(440, 0.2))
     early = [reader.read(rtp_packet(ann, ann.seal(f), outgoing)) for f in frames[:3]]
     assert early == [[], [], []]  # her SSRC not claimed yet: they wait, still encrypted
-    roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
-    roster.heard({"op": 5, "d": {"user_id": "3", "ssrc": 30, "speaking": 1}})
+    roster.take_in({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
+    roster.take_in({"op": 5, "d": {"user_id": "3", "ssrc": 30, "speaking": 1}})
     heard = [
         f for frame in frames[3:] for f in reader.read(rtp_packet(ann, ann.seal(frame), outgoing))
     ]
@@ -267,7 +267,7 @@ def test_a_refused_member_is_never_decrypted_and_waiting_packets_follow_their_cl
 def test_a_member_refused_midway_has_their_turn_forgotten() -> None:
     sessions = group_of(CHANNEL, 1, 2)
     roster, allowed = CallRoster(), {2}
-    roster.heard({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
+    roster.take_in({"op": 5, "d": {"user_id": "2", "ssrc": 20, "speaking": 1}})
     ann = CallMember(2, 20, CHANNEL, session=sessions[2])
     reader = reader_for(roster, sessions, allowed.__contains__)
     outgoing = Outgoing(MODES[1], KEY)

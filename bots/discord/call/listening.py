@@ -1,28 +1,33 @@
-"""A call the bot listens in (`core.app.listening` decides, this wires Discord): the voice
-client joined undeafened (or the call it reads aloud in there, undeafened while it listens:
-the core's `core.app.voice_calls`), a receiver whose filter is the core's consent, and
-each piece of a turn handed to the core as it is cut, while the member goes on (a few at once),
-and its text posted in the voice channel's chat, "**Name**: text", in the order said: a line
-per speaker turn, its message edited as its pieces are heard (`bots.discord.call.captions`), lines
-ready together in one message, at most one request every `CAPTION_PACE` seconds (what comes
+"""The Discord side of a call the bot listens in (`core.ports.ListenedVoice`; the core's
+`core.app.listened_calls` starts and ends it, `core.app.listening` decides): on the voice
+client the core joined (undeafened, or the call it reads aloud in there), a receiver whose
+filter is the core's consent, each piece of a turn handed to the core as it is cut, while the
+member goes on (the core lets a few be at MiMo at once), and its text posted in the voice
+channel's chat, "**Name**: text", in the order said: a line per speaker turn, its message
+edited as its pieces are heard (`bots.discord.call.captions`), lines ready together in one
+message, at most one request every `CAPTION_PACE` seconds (what comes
 meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
-(`core.app.live_call`): a quota used up is said in the chat first, as the core ends the call.
+(`core.app.listened_calls`): a quota used up is said in the chat first, as the core ends the
+call; the voice connection closing under it is told to the core, which ends it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections import deque
 
 import discord
 
 from bots.discord.call.captions import TURN_GAP, Captions, Line, Said
+from bots.discord.call.listen_buttons import consent_view
 from bots.discord.call.nicknames import ListeningNick
+from bots.discord.call.notices import Notices
 from bots.discord.call.receive import (
     ListeningVoiceClient,
     ReceiveSettings,
@@ -32,17 +37,17 @@ from bots.discord.call.receive import (
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
+from core.app.calls import Calls
 from core.app.interpreting import Dropped, Stopped
-from core.app.listening import Listening
-from core.app.voice_calls import HeldCall, VoiceCalls
+from core.app.listened_calls import ListenedCall, ListenedCalls
+from core.app.listening import Heard
+from core.app.voice_calls import HeldCall
+from core.chat.exports import call_files
 from core.domain import errors
-from core.domain.values import ChatRef
-from core.domain.voice_call import Holder
 from core.ports import background
 
 logger = logging.getLogger(__name__)
 
-IN_FLIGHT = 4  # pieces sent to MiMo at once, per call
 # Seconds between the captions' requests in a channel (a message or an edit): at most five in
 # any five seconds, within Discord's limits for a channel's messages, however fast pieces come.
 CAPTION_PACE = 1.1
@@ -89,55 +94,89 @@ class _InOrder:
         return batch
 
 
-class ListenedCall:
+class DiscordListenedCall:
+    """One listened call on Discord (`core.ports.ListenedVoice`; see the module docstring)."""
+
     def __init__(
         self,
+        call: ListenedCall,
+        held: HeldCall,
+        owner: ListenedCalls,
         *,
-        server: ChatRef,
-        channel: discord.VoiceChannel,
-        listening: Listening,
-        locale: str,
+        kept: Calls,
         settings: ReceiveSettings | None,
-        calls: VoiceCalls,
         turn_gap: float = TURN_GAP,
         pace: float = CAPTION_PACE,
     ) -> None:
-        self.server, self.channel, self.locale = server, channel, locale
+        assert isinstance(held.call, DiscordVoiceCall)
+        voice = held.call.voice
+        assert isinstance(voice, ListeningVoiceClient), "joined with the client that listens"
+        assert isinstance(voice.channel, discord.VoiceChannel)
+        self.server, self.channel, self.locale = call.asked.server, voice.channel, call.asked.locale
+        self._interpret = call.asked.interpret
+        self._call = call
+        self._owner = owner
+        self._listening = owner.listening
+        self._kept = kept
+        self._voice = voice
         self._pace = pace
-        self._calls = calls
-        self._listening = listening
         self._settings = settings or ReceiveSettings()
-        self._held: HeldCall | None = None
+        self._held = held
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._captions = Captions(render=self._render, turn_gap=turn_gap)
         self._lines = _InOrder()  # the captions being made, and the bot's own lines
         self._newest: discord.Message | None = None  # the captions' newest message
         self._status_shown = False
         self._model_refused = False  # said in the chat once a call
-        self._nick = ListeningNick(channel.guild)
+        self._nick = ListeningNick(self.channel.guild)
+        self.notices = Notices(self.post)
 
-    async def join(self) -> None:
-        """Join the voice channel, undeafened (Discord sends a deafened client no audio); or,
-        where the bot reads aloud there, undeafen in that call (the core's `VoiceCalls`)."""
-        held = await self._calls.join(self.server, str(self.channel.id), Holder.LISTENING)
-        assert isinstance(held.call, DiscordVoiceCall)
-        voice = held.call.voice
-        assert isinstance(voice, ListeningVoiceClient), "joined with the client that listens"
-        self._held = held
-        self._receiver = VoiceReceiver(voice, admits=self._admits, settings=self._settings)
+    async def start(self) -> None:
+        """Start receiving on the call the core joined, and say so in the channel's status and
+        the bot's nickname."""
+        self._receiver = VoiceReceiver(self._voice, admits=self._admits, settings=self._settings)
         self._task = background.start(self._transcribe(self._receiver), name="listening")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
 
+    async def opened(self, transcribed: list[str], not_transcribed: list[str]) -> None:
+        opening = text(
+            "discord.listen.started", self.locale, voice=self.channel.mention,
+            transcribed=self._names(transcribed), not_transcribed=self._names(not_transcribed),
+        )  # fmt: skip
+        if self._interpret:
+            opening += "\n" + text("discord.listen.interpreting", self.locale)
+        await self.post(opening, view=consent_view(self.locale))
+
+    def arrived(self, member_id: str, transcribed: bool) -> None:
+        member = self.channel.guild.get_member(int(member_id))
+        name = text("reader.someone", self.locale) if member is None else member.display_name
+        self.notices.add(text(
+            f"discord.listen.arrived_{'yes' if transcribed else 'no'}", self.locale,
+            name=shown_name(name), voice=self.channel.mention,
+        ))  # fmt: skip
+
+    async def goodbye(self, recording: str | None) -> None:
+        """The goodbye, with the call's transcript as files (text and subtitles)."""
+        bye = text("discord.listen.stopped", self.locale, voice=self.channel.mention)
+        said = None if recording is None else await self._kept.kept(self.server, recording)
+        if said is None:
+            await self.post(bye)
+            return
+        caption, made = call_files(said, self.locale)
+        files = [discord.File(io.BytesIO(file.data), filename=file.name) for file in made]
+        await self.post(f"{bye}\n{caption}", files)
+
+    def _names(self, ids: list[str]) -> str:
+        found = [self.channel.guild.get_member(int(i)) for i in ids]
+        shown = [shown_name(m.display_name) for m in found if m is not None]
+        return ", ".join(shown) or text("discord.listen.nobody", self.locale)
+
     @property
     def receiver(self) -> VoiceReceiver | None:
         return self._receiver
-
-    @property
-    def held(self) -> HeldCall | None:
-        """The call as the listening holds it: where the core plays interpretations."""
-        return self._held
 
     async def tell(self, news: Dropped | Stopped) -> None:
         """The interpreter's news in the chat, after the captions made or being made, at their
@@ -155,10 +194,6 @@ class ListenedCall:
             await self.post(line)
         else:
             self._lines.add_made(line)
-
-    @property
-    def ended(self) -> bool:
-        return self._task is None or self._task.done()
 
     async def post(
         self,
@@ -179,19 +214,18 @@ class ListenedCall:
             return None
 
     async def stop(self) -> None:
-        """Stop listening and leave; what was said before is still posted and kept."""
+        """Stop receiving; what was said before is still posted (and kept, by the core)."""
+        self._stopping = True
+        await self.notices.close()
         if self._receiver is not None:
             self._receiver.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self._listening.end(self.server)  # once every line is kept
         # Cleared while still in the channel, where Set Voice Channel Status is enough (once
         # put out of it, clearing it takes Manage Channels: tried all the same).
         await self._show_status(None)
         await self._nick.take_off()
-        if self._held is not None:  # left, unless the bot reads aloud in the call
-            await self._held.leave()
 
     async def _show_status(self, status: str | None) -> None:
         """Set (or clear) the voice channel's status; a courtesy: without Set Voice Channel
@@ -209,21 +243,28 @@ class ListenedCall:
         return self._listening.admits(self.server, str(user_id))
 
     async def _transcribe(self, receiver: VoiceReceiver) -> None:
-        """Each utterance sent to MiMo as it comes, `IN_FLIGHT` at most, and posted in order."""
+        """Each utterance handed to the core as it comes (it waits while the call has enough
+        at MiMo), and posted in order; the connection closing under it told to the core."""
         lines = self._lines
         poster = background.start(self._post_in_order(lines), name="listening posts", awaited=True)
-        slots = asyncio.Semaphore(IN_FLIGHT)
         try:
             async with receiver:
                 async for utterance in receiver:
-                    await slots.acquire()
-                    line = background.start(self._line(utterance), name="caption", awaited=True)
-                    line.add_done_callback(lambda _: slots.release())
-                    lines.add(line)
+                    member = str(utterance.user_id)
+                    heard = await self._listening.hand_over(
+                        self.server, member, pcm=utterance.pcm,
+                        sample_rate=utterance.sample_rate, speaker=self._name(member),
+                        started_at=utterance.started_at, turn=utterance.turn,
+                        piece=utterance.piece, last=utterance.ends_turn,
+                    )  # fmt: skip
+                    lines.add(
+                        background.start(self._line(utterance, heard), name="caption", awaited=True)
+                    )
         finally:
             lines.close()
             await poster
-            await self._listening.end(self.server)  # every line posted and kept
+            if not self._stopping:  # the connection closed under it: the core ends the call
+                self._owner.connection_closed(self.server)
 
     async def _post_in_order(self, lines: _InOrder) -> None:
         """The lines in the order their utterances ended: a turn going on edits its message,
@@ -246,6 +287,8 @@ class ListenedCall:
                     logger.warning("could not edit a caption in %s", self.channel.id)
             for content in update.new:
                 self._newest = await self.post(content)
+                if self._newest is not None:  # where the captions go on: the call's state
+                    self._call.captions_message = str(self._newest.id)
             next_request = loop.time() + self._pace * requests
 
     def _render(self, name: str, words: str, translated: str | None) -> str:
@@ -256,14 +299,12 @@ class ListenedCall:
             name=shown_name(name), said=words, translated=translated,
         )  # fmt: skip
 
-    async def _line(self, utterance: Utterance) -> Line | None:
+    async def _line(
+        self, utterance: Utterance, transcribing: asyncio.Task[Heard | None]
+    ) -> Line | None:
         member = str(utterance.user_id)
         try:
-            heard = await self._listening.heard(
-                self.server, member, pcm=utterance.pcm, sample_rate=utterance.sample_rate,
-                speaker=self._name(member), started_at=utterance.started_at,
-                turn=utterance.turn, piece=utterance.piece, last=utterance.ends_turn,
-            )  # fmt: skip
+            heard = await transcribing
         except errors.QuotaUsed as exc:  # the core ends the call: said once
             return error_text(exc, self.locale)
         except errors.MimoModelRefused as exc:  # every piece would be refused alike: said once

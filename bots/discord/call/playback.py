@@ -1,12 +1,14 @@
-"""Playing speech in the voice channel of the member who asked: join, play, leave.
+"""Playing speech in the voice channel of the member who asked: join, play, leave. The voice
+connection is the core's to give (`core.app.voice_calls`: `/say` holds the call alone, where
+the bot is in no voice channel of the server).
 
 Needs discord.py's optional voice libraries (PyNaCl for the transport encryption, davey for
 Discord's end-to-end voice encryption): `pip install 'voicebridge[voice]'`. Without them the
 member is told how to enable it; the voice message itself was sent either way.
 
-One play at a time per server (a bot has one voice connection in a server), and its ffmpeg (which
-turns each OGG into Opus packets) holds one of the process's FFMPEG_MAX_PROCESSES slots for as
-long as it plays.
+One play at a time per server (a bot has one voice connection in a server), and each clip's
+ffmpeg (which turns each OGG into Opus packets) holds one of the process's FFMPEG_MAX_PROCESSES
+slots for as long as it plays (`bots.discord.call.voice_channels.DiscordVoiceCall`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from bots.discord.discordpy import (
 )
 from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
+from bots.discord.places import place_of
+from core.app.voice_calls import VoiceCalls
+from core.domain import errors
 from core.domain.values import VoiceNote
 from core.ports import ProcessSlots
 
@@ -54,14 +59,13 @@ def installed_voice_client() -> VoiceClientClass | None:
 
 
 class VoicePlayer:
-    """Plays voice notes in voice channels with `client` (None: the voice extras are missing)."""
+    """Plays voice notes in voice channels with `client` (None: the voice extras are missing),
+    on the call the core's `VoiceCalls` gives it (`calls`, set by the bot once it has them)."""
 
     def __init__(self, client: VoiceClientClass | None, *, processes: ProcessSlots) -> None:
         self.client = client
         self._processes = processes
-        # Servers with a play joining, playing or leaving. Taken before the first await, so two
-        # plays asked for at once in one server cannot both pass the check.
-        self._busy: set[int] = set()
+        self.calls: VoiceCalls | None = None
 
     async def play_for(
         self, user: discord.abc.User, notes: Sequence[VoiceNote], *, locale: str
@@ -77,43 +81,26 @@ class VoicePlayer:
         if isinstance(channel, discord.StageChannel):
             return text("discord.voice.no_stage", locale)  # it would play to nobody
         guild = channel.guild
-        if guild.id in self._busy or guild.voice_client is not None:
-            return text("discord.voice.busy", locale)
         needs = [("discord.bot_needs", channel, guild.me, BOT_IN_VOICE)]
         if (missing := first_missing(needs, locale)) is not None:
             return missing
-        self._busy.add(guild.id)
+        assert self.calls is not None, "the bot hands over its voice calls as it is built"
         try:
-            async with self._processes.slot():
-                ffmpeg = self._processes.executable
-                await play_once(channel, notes, client=self.client, ffmpeg=ffmpeg)
-        except (TimeoutError, discord.DiscordException, OSError):
-            logger.warning("voice playback in %s failed", channel.id, exc_info=True)
+            held = await self.calls.join_alone(place_of(guild_id=guild.id), str(channel.id))
+        except errors.CouldNotJoin:
             return text("discord.voice.failed", locale, channel=channel.mention)
+        if held is None:  # in voice there already: reading, listening, or another /say
+            return text("discord.voice.busy", locale)
+        try:
+            whole = True
+            for note in notes:  # one after the other, each to its end
+                whole = whole and await held.play(note)
         finally:
-            self._busy.discard(guild.id)
+            await held.leave()
+        if not whole:
+            logger.warning("voice playback in %s did not play whole", channel.id)
+            return text("discord.voice.failed", locale, channel=channel.mention)
         return text("discord.voice.played", locale, channel=channel.mention)
-
-
-async def play_once(
-    channel: VoiceChannel, notes: Sequence[VoiceNote], *, client: VoiceClientClass, ffmpeg: str
-) -> None:
-    """Join `channel`, play the clips one after the other to their end (decoded by the
-    `ffmpeg` executable), and leave whatever happens in between."""
-    voice = await channel.connect(cls=client, timeout=CONNECT_TIMEOUT, self_deaf=True)
-    try:
-        for note in notes:
-            await _play(voice, note, ffmpeg)
-    finally:
-        if voice.guild.voice_client is voice:  # not already disconnected for good
-            await voice.disconnect(force=True)
-
-
-async def _play(voice: discord.VoiceClient, note: VoiceNote, ffmpeg: str) -> None:
-    """Play one clip to its end; raise if it stopped before (the call ended, ffmpeg failed)."""
-    sent_whole = await play_clip(voice, ClipAudio(note.data, ffmpeg=ffmpeg), note.duration)
-    if not sent_whole:
-        raise discord.ClientException("the voice connection ended during the play")
 
 
 async def play_clip(

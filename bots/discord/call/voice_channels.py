@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 import discord
 
@@ -118,15 +119,18 @@ class DiscordVoiceCall:
         await guild.change_voice_state(channel=channel, self_deaf=False)
         await asyncio.wait_for(told, CONNECT_TIMEOUT)
 
-    async def play(self, note: VoiceNote) -> bool:
+    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
         self._skipped, self._in_play = False, True
+
+        def called_off() -> bool:  # just before the first frame: a clip not wanted is skipped
+            self._skipped = self._skipped or (wanted is not None and not wanted())
+            return self._skipped
+
         try:
             async with self._processes.slot():
                 clip = ClipAudio(note.data, ffmpeg=self._processes.executable)
                 try:
-                    whole = await play_clip(
-                        self._voice, clip, note.duration, called_off=lambda: self._skipped
-                    )
+                    whole = await play_clip(self._voice, clip, note.duration, called_off=called_off)
                 except TimeoutError:
                     whole = False
                 except discord.ClientException as exc:  # not connected (being moved)

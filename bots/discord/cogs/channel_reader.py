@@ -60,7 +60,7 @@ class ChannelReaderCog(commands.Cog):
             return
         if isinstance(author, discord.Member):
             self.channels.saw(author)
-        self.reader.heard(server_of(guild), str(message.channel.id), heard_message(message))
+        self.reader.posted(server_of(guild), str(message.channel.id), heard_message(message))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:

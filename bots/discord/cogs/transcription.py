@@ -112,7 +112,7 @@ class TranscriptionCog(commands.Cog):
         """A forwarded voice message's part in spoken consent: its sender noted while sentences
         are open, and, should it be a reading, why it is refused."""
         try:
-            heard = await self.consents.heard(reading)
+            heard = await self.consents.spoken_consent(reading)
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, DEFAULT_LOCALE)
             return

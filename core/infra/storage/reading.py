@@ -1,8 +1,7 @@
 """The channel reader's stored choices (`core.app.reader_choices`): a server's rules
-(`reader_settings`) and each member's own (`reader_members`); and for listening
-(`core.app.listening`), each member's consent to being transcribed (`listen_consents`). Missing
-rows read as the defaults; writes are upserts, so two replicas saving at once never fail on a
-key."""
+(`reader_settings`) and each member's own (`reader_members`). Missing rows read as the
+defaults; writes are upserts, so two replicas saving at once never fail on a key. Listening
+consent is stored apart (`core.infra.storage.listening_consents`)."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.values import ChatRef
-from core.infra.storage.models import ListenConsentRow, ReaderMemberRow, ReaderSettingsRow
+from core.infra.storage.models import ReaderMemberRow, ReaderSettingsRow
 from core.infra.storage.repositories import insert_for
 
 
@@ -50,38 +49,16 @@ class ReadingRepository:
         )
         return (await self._session.execute(query.limit(1))).scalar_one_or_none()
 
-    async def consenting(self, chat: ChatRef) -> set[str]:
-        """The members of `chat` who said yes to being transcribed."""
-        query = select(ListenConsentRow.member_id).where(
-            ListenConsentRow.platform == chat.platform,
-            ListenConsentRow.chat_id == chat.chat_id,
-            ListenConsentRow.consents.is_(True),
-        )
-        return set((await self._session.execute(query)).scalars())
-
-    async def refusing(self, chat: ChatRef) -> set[str]:
-        """The members of `chat` who said no to being transcribed (an import leaves them out)."""
-        query = select(ListenConsentRow.member_id).where(
-            ListenConsentRow.platform == chat.platform,
-            ListenConsentRow.chat_id == chat.chat_id,
-            ListenConsentRow.consents.is_(False),
-        )
-        return set((await self._session.execute(query)).scalars())
-
-    async def save_consent(self, chat: ChatRef, member_id: str, consents: bool) -> None:
-        key = {**_key(chat), "member_id": member_id}
-        await self._upsert(ListenConsentRow, key, {"consents": consents})
-
     async def delete_chat(self, chat: ChatRef) -> None:
-        """`/forget`: the server's rules and its members' choices and consents."""
-        for table in (ReaderSettingsRow, ReaderMemberRow, ListenConsentRow):
+        """`/forget`: the server's rules and its members' choices."""
+        for table in (ReaderSettingsRow, ReaderMemberRow):
             await self._session.execute(
                 delete(table).where(table.platform == chat.platform, table.chat_id == chat.chat_id)
             )
 
     async def _upsert(
         self,
-        table: type[ReaderSettingsRow | ReaderMemberRow | ListenConsentRow],
+        table: type[ReaderSettingsRow | ReaderMemberRow],
         key: dict[str, str],
         values: dict[str, Any],
     ) -> None:

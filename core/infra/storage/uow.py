@@ -23,6 +23,7 @@ from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.claims import ClaimRepository
 from core.infra.storage.consents import ConsentRepository
 from core.infra.storage.inline import InlineVoiceRepository
+from core.infra.storage.listening_consents import ListeningConsentRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
@@ -59,6 +60,7 @@ class SqlAlchemyUnitOfWork:
     business: BusinessConnectionRepository
     inline_voices: InlineVoiceRepository
     reading: ReadingRepository
+    listening_consents: ListeningConsentRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, turns: asyncio.Lock | None = None
@@ -89,6 +91,7 @@ class SqlAlchemyUnitOfWork:
         self.business = BusinessConnectionRepository(self._session)
         self.inline_voices = InlineVoiceRepository(self._session)
         self.reading = ReadingRepository(self._session)
+        self.listening_consents = ListeningConsentRepository(self._session)
         return self
 
     async def __aexit__(

@@ -17,7 +17,8 @@ One module per aggregate:
     claims.py        claims on incoming work
     usage.py         the daily usage and the rate windows the limits count in
     voices.py        a chat's voices, and the spoken consent they are cloned under
-    reading.py       the channel reader's choices, members' consent to listening
+    reading.py       the channel reader's choices
+    listening_consents.py  listening consent: members' yes or no to being transcribed
     business.py      Telegram Business connections
     memory.py        what /find and /ask across the chat read
     inline.py        voice notes cached for inline answers
@@ -27,6 +28,7 @@ One module per aggregate:
 from core.ports.storage.business import BusinessConnectionStore, BusinessUnitOfWork
 from core.ports.storage.claims import ClaimStore, WorkUnitOfWork
 from core.ports.storage.inline import InlineUnitOfWork, InlineVoiceStore
+from core.ports.storage.listening_consents import ListeningConsentStore
 from core.ports.storage.memory import ImportUnitOfWork, MemoryUnitOfWork
 from core.ports.storage.reading import ReadingStore, ReadingUnitOfWork
 from core.ports.storage.retention import RetentionUnitOfWork
@@ -52,6 +54,7 @@ __all__ = [
     "ImportUnitOfWork",
     "InlineUnitOfWork",
     "InlineVoiceStore",
+    "ListeningConsentStore",
     "MemoryUnitOfWork",
     "PlaceIndex",
     "PreferencesStore",

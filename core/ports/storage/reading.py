@@ -1,4 +1,5 @@
-"""The channel reader's choices (`core.app.reader_choices`) and members' consent to listening."""
+"""The channel reader's choices (`core.app.reader_choices`); the unit of work of the call's use
+cases (the reader, listening, interpreting)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Protocol
 
 from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.values import ChatRef
+from core.ports.storage.listening_consents import ListeningConsentStore
 from core.ports.storage.units import UnitOfWork
 from core.ports.storage.voices import VoiceStore
 
@@ -26,26 +28,19 @@ class ReadingStore(Protocol):
         """The member of `chat` who chose `voice` for their messages, if one did."""
         ...
 
-    async def consenting(self, chat: ChatRef) -> set[str]:
-        """Listening: the members of `chat` who said yes to being transcribed."""
-        ...
-
-    async def refusing(self, chat: ChatRef) -> set[str]:
-        """The members of `chat` who said no to being transcribed."""
-        ...
-
-    async def save_consent(self, chat: ChatRef, member_id: str, consents: bool) -> None: ...
-
     async def delete_chat(self, chat: ChatRef) -> None: ...
 
 
 class ReadingUnitOfWork(UnitOfWork, Protocol):
     """What the channel reader (`core.app.reader_choices`, `core.app.spoken_messages`) and
     listening (`core.app.listening`) need: preferences (voice model, style), the reader's choices,
-    and the chat's voices (a member's own, where they allowed it)."""
+    listening consent, and the chat's voices (a member's own, where they allowed it)."""
 
     @property
     def reading(self) -> ReadingStore: ...
+
+    @property
+    def listening_consents(self) -> ListeningConsentStore: ...
 
     @property
     def voices(self) -> VoiceStore: ...

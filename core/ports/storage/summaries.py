@@ -10,6 +10,7 @@ from core.domain.summaries import ChatMessage, SummaryState
 from core.domain.values import ChatRef, Platform
 from core.ports.storage.claims import ClaimStore
 from core.ports.storage.inline import InlineVoiceStore
+from core.ports.storage.listening_consents import ListeningConsentStore
 from core.ports.storage.reading import ReadingStore
 from core.ports.storage.transcripts import TranscriptStore
 from core.ports.storage.units import UnitOfWork
@@ -99,6 +100,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
     @property
     def reading(self) -> ReadingStore:
         """For `/forget`, which deletes the channel reader's rules and members' choices too."""
+        ...
+
+    @property
+    def listening_consents(self) -> ListeningConsentStore:
+        """For `/forget`, which deletes the members' listening consent too."""
         ...
 
 

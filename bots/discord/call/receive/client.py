@@ -56,7 +56,7 @@ class ListeningVoiceClient(ResumingVoiceClient):
             listener.datagram(data)
 
     def voice_gateway_message(self, message: dict[str, Any]) -> None:
-        ended = self.roster.heard(message)
+        ended = self.roster.take_in(message)
         if ended is not None and self.listener is not None:
             self.listener.turn_ended(ended)
 

@@ -44,7 +44,7 @@ from bots.discord.call.receive.utterances import (
     Utterance,
     UtteranceCutter,
 )
-from core.domain.live_speech import PIECES, PieceRules
+from core.domain.live_speech import PIECES, TURNS, PieceRules
 from core.ports import background
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ UserCallback = Callable[[int], None]
 @dataclass(frozen=True)
 class ReceiveSettings:
     sample_rate: int = 16_000  # of the utterances' PCM (MiMo's speech recognition takes 16 kHz)
-    silence_gap: float = 0.6  # seconds without a member's packets that end their turn
+    silence_gap: float = TURNS.silence_gap  # the core's; tests turn it up on a loaded machine
     pieces: PieceRules = PIECES  # a turn cut into pieces while it lasts
     queue_size: int = 32  # utterances waiting for the reader
     decrypt_tolerance: int = TOLERANCE  # DAVE failures in a row before it is logged

@@ -31,7 +31,7 @@ class CallRoster:
     def ssrc_of(self, user_id: int) -> int | None:
         return next((ssrc for ssrc, user in self._users.items() if user == user_id), None)
 
-    def heard(self, message: Mapping[str, Any]) -> int | None:
+    def take_in(self, message: Mapping[str, Any]) -> int | None:
         """Take in one message; the user whose turn ends now (they left, or said they stopped
         speaking), if any."""
         op, data = message.get("op"), message.get("d")

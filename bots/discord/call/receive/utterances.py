@@ -1,6 +1,7 @@
-"""Each member's decoded frames cut into utterances: a turn of speech ends when their packets
-stop for `silence_gap` (Discord clients stop sending when their voice activity detection hears
-silence; the voice server says nothing of it), or when they leave or say they stopped. While
+"""Each member's decoded frames cut into utterances: a turn of speech ends when the core's rule
+says (`core.domain.live_speech.TurnEnds`: their packets stopped for `silence_gap`; Discord
+clients stop sending when their voice activity detection hears silence, the voice server says
+nothing of it), or when they leave or say they stopped; this measures the gaps it judges. While
 it lasts, the turn is cut into pieces as they speak (`core.domain.live_speech.PieceCutter`:
 at a short pause once a piece holds two seconds, at the latest every four, between words), each
 handed over as it is cut, so that its words can be shown while the member goes on; each piece
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from core.domain.live_speech import PIECES, PieceCutter, PieceRules
+from core.domain.live_speech import PIECES, PieceCutter, PieceRules, TurnEnds
 
 with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -111,7 +112,7 @@ class UtteranceCutter:
     ) -> None:
         self.sample_rate, self.silence_gap, self._resample = sample_rate, silence_gap, resample
         self.pieces = pieces
-        self._gap_samples = int(silence_gap * OPUS_RATE)
+        self._turns = TurnEnds(silence_gap)  # the core's rule of when a turn ends
         self._open: dict[int, _Open] = {}
 
     def add(self, frame: HeardFrame) -> list[Event]:
@@ -139,7 +140,7 @@ class UtteranceCutter:
         said: list[Utterance] = []
         for user, turn in list(self._open.items()):
             stopped = now - turn.last_arrived
-            if stopped >= self.silence_gap:
+            if self._turns.over(stopped):
                 said += [u for u in [self.end(user)] if u is not None]
             elif turn.measured and turn.cutter.stopped(stopped):
                 said.append(self._piece(user, turn, turn.cutter.cut_all() * FRAME_BYTES))
@@ -176,10 +177,12 @@ class UtteranceCutter:
 
     def _paused_too_long(self, turn: _Open, frame: HeardFrame) -> bool:
         ahead = (frame.timestamp - turn.last_timestamp) & 0xFFFF_FFFF
-        if FRAME_SAMPLES + self._gap_samples < ahead < 1 << 31:
-            return True  # the sender's clock went on: they paused
+        sent = (ahead - FRAME_SAMPLES) / OPUS_RATE if ahead < 1 << 31 else 0.0
         # By arrival only where it is known: a frame read from a backlog arrived earlier.
-        return not frame.queued and frame.arrived - turn.last_arrived >= self.silence_gap
+        return self._turns.paused(
+            sent_gap=sent, arrival_gap=frame.arrived - turn.last_arrived,
+            arrival_known=not frame.queued,
+        )  # fmt: skip
 
     def _silence_before(self, turn: _Open, frame: HeardFrame) -> bytes:
         ahead = (frame.timestamp - turn.last_timestamp) & 0xFFFF_FFFF

@@ -13,14 +13,16 @@ One module per area (every one imported here, so that `Base.metadata` holds ever
     voices.py        a chat's voices
     transcripts.py   transcripts kept per recording, piece by piece
     telegram.py      Telegram's own: Business connections, voice notes cached for inline answers
-    reading.py       the channel reader's choices, and members' consent to listening
+    reading.py       the channel reader's choices
+    listening_consents.py  listening consent: members' yes or no to being transcribed in a call
     consents.py      spoken consent: the sentences asked for, who first sent each recording
 """
 
 from core.infra.storage.models.base import NAMING_CONVENTION, Base
 from core.infra.storage.models.consents import CloneChallengeRow, ConsentReadingRow
+from core.infra.storage.models.listening_consents import ListeningConsentRow
 from core.infra.storage.models.preferences import ChatPreferencesRow
-from core.infra.storage.models.reading import ListenConsentRow, ReaderMemberRow, ReaderSettingsRow
+from core.infra.storage.models.reading import ReaderMemberRow, ReaderSettingsRow
 from core.infra.storage.models.summaries import ChatMessageRow, ChatSummaryStateRow
 from core.infra.storage.models.telegram import BusinessConnectionRow, InlineVoiceRow
 from core.infra.storage.models.transcripts import RecordingTranscriptPartRow, RecordingTranscriptRow
@@ -40,7 +42,7 @@ __all__ = [
     "CloneChallengeRow",
     "ConsentReadingRow",
     "InlineVoiceRow",
-    "ListenConsentRow",
+    "ListeningConsentRow",
     "RateWindowRow",
     "ReaderMemberRow",
     "ReaderSettingsRow",

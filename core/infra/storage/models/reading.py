@@ -1,4 +1,4 @@
-"""The channel reader's choices, and members' consent to listening."""
+"""The channel reader's choices (listening consent: `listening_consents.py`)."""
 
 from __future__ import annotations
 
@@ -45,21 +45,6 @@ class ReaderMemberRow(Base):
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     voice: Mapped[str | None] = mapped_column(String(64))
     read: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
-
-
-class ListenConsentRow(Base):
-    """A member's yes (or no) to being transcribed when the bot listens in one server's voice
-    channels (`/listen_me`). A missing row: no. Deleted by `/forget` with the server's data."""
-
-    __tablename__ = "listen_consents"
-
-    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    consents: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -1,0 +1,196 @@
+"""A listened call from start to end, owned here: the platform's adapter parses the command or
+the voice event, hands it over, and renders what comes back; its side of the call
+(`core.ports.ListenedVoice`) only receives the voices and renders in the call's chat.
+
+    start    `/listen`: refused where the bot is in voice already and cannot share it; the
+             listening begun (`core.app.listening`: consents read, who is transcribed) with
+             the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
+             call joined through `core.app.voice_calls` (undeafened, or come along into the
+             reading there); the platform's side started; the opening line posted. Joining
+             that fails, or a /forget while it joined, ends the call through the one end path
+    stop     `/stop_listening`: by its starter, a moderator of the voice channel, or anyone
+             once its starter left it (`core.domain.voice_call.may_stop`)
+    voice    someone joined, left or moved: the bot moved or put out of the call ends it;
+             nobody left, or nobody it transcribes, ends it (`Listening.changed`); a member
+             who joins is told whether they are transcribed (`Listening.arrived`)
+    closed   the voice connection closed under the call (the platform's side says so)
+    end      the ONE end path every way a call ends goes through, once: a command, everyone
+             gone, the bot moved or disconnected, the quota or the idle time (`core.app.
+             live_call`), the connection closing, a failed join, /forget. The receiving
+             stops and every caption made is posted, the transcript is marked whole, the call
+             is let go (left, unless the reading holds it), and the goodbye is said with the
+             call's transcript (without it for /forget)
+
+Each call's state is one value (`ListenedCall`): who started it and its options (`asked`),
+the name its transcript is kept under (`roll.call`), the message its captions go on in; the
+platform's side is built from it, and the handles of the running call sit beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from core.app.interpreting import News, Tell
+from core.app.listening import Listening, Roll
+from core.app.voice_calls import HeldCall, VoiceCalls
+from core.domain import errors
+from core.domain.listeners import Channel
+from core.domain.values import ChatRef
+from core.domain.voice_call import Holder
+from core.ports import ListenedVoice, VoiceChannels
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ListenAsked:
+    """`/listen` by `starter` in the voice channel `voice_id` they sit in; captions in
+    `locale` (the server's), also translated into it where `translate`; `interpret`: turns in
+    Chinese or English spoken across in the call."""
+
+    server: ChatRef
+    voice_id: str
+    starter: str
+    locale: str
+    translate: bool = False
+    interpret: bool = False
+
+
+@dataclass
+class ListenedCall:
+    """One call being listened to: what was asked, and what the start made of it (the name
+    its transcript is kept under, who was transcribed at the start). The value a call that
+    survives a restart would store."""
+
+    asked: ListenAsked
+    roll: Roll
+    captions_message: str | None = None  # the message its captions go on editing, by id
+    side: ListenedVoice | None = None
+    held: HeldCall | None = None
+    ending: bool = False
+    ended: list[str] = field(default_factory=list)  # why it ends: the first way that asked
+
+
+# The platform's side of a call, built for it once the call is joined (`ListenedVoice`).
+Sides = Callable[[ListenedCall, HeldCall, "ListenedCalls"], ListenedVoice]
+
+
+class ListenedCalls:
+    """Listened calls from start to end (see the module docstring)."""
+
+    def __init__(
+        self, *, listening: Listening, channels: VoiceChannels, calls: VoiceCalls, sides: Sides
+    ) -> None:
+        self.listening = listening
+        self._channels, self._calls, self._sides = channels, calls, sides
+        self._listened: dict[ChatRef, ListenedCall] = {}
+
+    def call_in(self, server: ChatRef) -> ListenedCall | None:
+        return self._listened.get(server)
+
+    def present(self, server: ChatRef, voice_id: str) -> list[str]:
+        """Who sits in the voice channel, bots left out, by id."""
+        listeners = self._channels.listeners(server, voice_id, about=voice_id)
+        return [listener.id for listener in listeners if not listener.bot]
+
+    async def start(self, asked: ListenAsked) -> ListenedCall:
+        """Start listening as `asked` (module docstring); raises what refuses it."""
+        server, voice_id = asked.server, asked.voice_id
+        self._calls.refuse_listening(server, voice_id)  # in voice already, and may not share
+        roll = await self.listening.begin(
+            server, self.present(server, voice_id), channel=voice_id, starter=asked.starter,
+            translate_to=asked.locale if asked.translate else None,
+            interpret=self._interpreting_news(server) if asked.interpret else None,
+            on_forget=lambda: self._end(server, "forgotten", with_transcript=False),
+            on_end=lambda why: self._end(server, why),
+        )  # fmt: skip
+        call = self._listened[server] = ListenedCall(asked, roll)
+        try:
+            call.held = await self._calls.join(server, voice_id, Holder.LISTENING)
+            call.side = self._sides(call, call.held, self)
+            await call.side.start()
+        except BaseException:
+            await self._end(server, "could not join", with_transcript=False)
+            raise
+        self.listening.joined(server, call.held)
+        if not self.listening.listening(server):  # /forget while it joined: ended at once
+            await self._end(server, "forgotten while it joined", with_transcript=False)
+            raise errors.NotListening()
+        await call.side.opened(roll.transcribed, roll.not_transcribed)
+        return call
+
+    async def stop(self, server: ChatRef, member_id: str) -> Channel:
+        """`/stop_listening` by `member_id`: the call ended, if they may; the voice channel."""
+        call = self._listened.get(server)
+        if call is None:
+            raise errors.NotListening()
+        voice_id = call.asked.voice_id
+        self.listening.stoppable_by(
+            server, member_id, present=self.present(server, voice_id),
+            moderator=self._channels.moves_members(server, voice_id, member_id),
+        )  # fmt: skip
+        await self._end(server, "stopped by a command")
+        voice = self._channels.channel(server, voice_id)
+        return voice or Channel(voice_id, voice_id, f"<#{voice_id}>")
+
+    async def voice_changed(
+        self, server: ChatRef, member_id: str, *, before: str | None, after: str | None,
+        bot: bool, me: bool,
+    ) -> None:  # fmt: skip
+        """Someone (`me`: the bot itself) moved from the voice channel `before` to `after`
+        (None: none)."""
+        call = self._listened.get(server)
+        if call is None or call.ending:
+            return
+        voice_id = call.asked.voice_id
+        if me and after != voice_id:
+            await self.listening.taken_out(server)  # moved or disconnected: it ends
+            return
+        left = before == voice_id != after
+        await self.listening.changed(server, self.present(server, voice_id), left=left)
+        if after == voice_id != before and not bot and self.listening.listening(server):
+            transcribed = self.listening.arrived(server, member_id)
+            if transcribed is not None and call.side is not None:
+                call.side.arrived(member_id, transcribed)
+
+    def connection_closed(self, server: ChatRef) -> None:
+        """The voice connection closed under the call (the platform's side): it ends."""
+        self.listening.end_soon(server, "the voice connection closed")
+
+    async def close(self) -> None:
+        """The bot is stopping: every call ends, with its goodbye."""
+        for server in list(self._listened):
+            await self._end(server, "the bot is stopping")
+
+    def _interpreting_news(self, server: ChatRef) -> Tell:
+        async def tell(news: News) -> None:
+            call = self._listened.get(server)
+            if call is not None and call.side is not None:
+                await call.side.tell(news)
+
+        return tell
+
+    async def _end(self, server: ChatRef, why: str, *, with_transcript: bool = True) -> None:
+        """The one end path (module docstring)."""
+        call = self._listened.get(server)
+        if call is None:
+            await self.listening.end(server)  # begun, not registered yet: ended all the same
+            return
+        call.ended.append(why)  # every way that asked; the first is the one taken
+        if call.ending:
+            return
+        call.ending = True
+        logger.info("the listening in %s ends: %s", server, why)
+        try:
+            if call.side is not None:
+                await call.side.stop()
+            await self.listening.end(server)  # once every line is kept
+            if call.held is not None:
+                await call.held.leave()  # left, unless the reading holds it
+            if call.side is not None:
+                await call.side.goodbye(call.roll.call if with_transcript else None)
+        finally:
+            if self._listened.get(server) is call:  # not a call started since, as it ended
+                del self._listened[server]

@@ -1,0 +1,56 @@
+"""Listening consent as the database keeps it (`listen_consents`): each member's yes or no to
+being transcribed when the bot listens in a server's voice channels (`core.app.
+listening_consents` decides). A missing row reads as no; a save is an upsert, so two replicas
+saving at once never fail on a key."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.values import ChatRef
+from core.infra.storage.models import ListeningConsentRow
+from core.infra.storage.repositories import insert_for
+
+
+class ListeningConsentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def consenting(self, chat: ChatRef) -> set[str]:
+        """The members of `chat` who said yes to being transcribed."""
+        query = select(ListeningConsentRow.member_id).where(
+            ListeningConsentRow.platform == chat.platform,
+            ListeningConsentRow.chat_id == chat.chat_id,
+            ListeningConsentRow.consents.is_(True),
+        )
+        return set((await self._session.execute(query)).scalars())
+
+    async def refusing(self, chat: ChatRef) -> set[str]:
+        """The members of `chat` who said no to being transcribed (an import leaves them out)."""
+        query = select(ListeningConsentRow.member_id).where(
+            ListeningConsentRow.platform == chat.platform,
+            ListeningConsentRow.chat_id == chat.chat_id,
+            ListeningConsentRow.consents.is_(False),
+        )
+        return set((await self._session.execute(query)).scalars())
+
+    async def save(self, chat: ChatRef, member_id: str, consents: bool) -> None:
+        key = {"platform": chat.platform, "chat_id": chat.chat_id, "member_id": member_id}
+        statement = (
+            insert_for(self._session, ListeningConsentRow)
+            .values(**key, consents=consents)
+            .on_conflict_do_update(
+                index_elements=list(key), set_={"consents": consents, "updated_at": func.now()}
+            )
+        )
+        await self._session.execute(statement)
+
+    async def delete_chat(self, chat: ChatRef) -> None:
+        """`/forget`: every member's yes or no in the server."""
+        await self._session.execute(
+            delete(ListeningConsentRow).where(
+                ListeningConsentRow.platform == chat.platform,
+                ListeningConsentRow.chat_id == chat.chat_id,
+            )
+        )
