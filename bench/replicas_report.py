@@ -117,7 +117,7 @@ Exactly-once cannot hold in one window: between the platform accepting an answer
 being marked done in the database. A replica killed inside it leaves a claim that looks
 unanswered, and the survivor does the work again. The claim is marked the moment the platform's
 confirmation of the answer's last message comes back (`core.app.claims.answered`, called by
-`core.app.transcripts`), before anything else of the handling (the status's end, the chat's log,
+`core.app.voice_notes`), before anything else of the handling (the status's end, the chat's log,
 the rest of the platform's handling), through connections of its own that commit in one round
 trip without waiting for the server's disk. The window in the table was measured for every
 answer whose claim its own process marked, from the stand-in answering the request that carried

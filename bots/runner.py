@@ -16,6 +16,7 @@ from bots.ops import ops_routes
 from bots.plan import STOPPED_WHILE_STARTING, Plan, plan
 from bots.startup import Unreachable, all_unreachable, reach
 from core.config import Settings, host_port
+from core.ports import background
 
 # `voicebridge db` reaches the database from here (`reach_database`) and needs none of these:
 # the runtime and the platforms are loaded by the start that builds them (`bots.cli.bots`
@@ -78,7 +79,7 @@ async def _given_up_when(stop: asyncio.Event) -> AsyncIterator[None]:
         stopped = True
         task.cancel()
 
-    watcher = asyncio.ensure_future(stop.wait())
+    watcher = background.start(stop.wait(), name="stop watch", awaited=True)
     watcher.add_done_callback(cancel)
     try:
         yield
@@ -153,7 +154,8 @@ class Platform(Generic[T]):
         self.up = asyncio.Event()
         self.leave = asyncio.Event()
         self.connection: T | None = None
-        self.task = asyncio.create_task(self._live(context), name=f"start-{name}")
+        # Its failure is `_all_up`'s, then `_leave`'s, to raise.
+        self.task = background.start(self._live(context), name="platform", about=name, awaited=True)
 
     async def _live(self, context: AbstractAsyncContextManager[T]) -> None:
         async with context as connection:
@@ -166,7 +168,7 @@ async def _all_up(platforms: Sequence[Platform[Any]]) -> None:
     """Until every platform is up. A failure that is not the network (a refused token) ends
     the start at once; platforms out of reach are waited out, then named together."""
     while starting := [p for p in platforms if not (p.up.is_set() or p.task.done())]:
-        ups = {asyncio.ensure_future(p.up.wait()) for p in starting}
+        ups = {background.start(p.up.wait(), name="platform up", awaited=True) for p in starting}
         try:
             await asyncio.wait({p.task for p in starting} | ups, return_when=FIRST_COMPLETED)
         finally:
@@ -279,7 +281,7 @@ async def _discord(
 
 async def _until_stopped(stop: asyncio.Event, watched: list[asyncio.Task[None]]) -> None:
     """Wait for `stop`; a watched connection that ends first ends the run, with its error."""
-    stopping = asyncio.create_task(stop.wait())
+    stopping = background.start(stop.wait(), name="stop watch", awaited=True)
     try:
         done, _ = await asyncio.wait({stopping, *watched}, return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -38,8 +38,8 @@ from core.app.spoken_messages import MessageSpeech
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
 from core.app.transcription import Transcription
-from core.app.transcripts import Transcripts
 from core.app.translations import Translations
+from core.app.voice_notes import VoiceNotes
 from core.app.voices import VoiceStudio
 from core.config import Settings
 from core.domain.limits import RequestLimits
@@ -70,6 +70,7 @@ from core.ports import (
     SystemClock,
     UnitOfWork,
 )
+from core.ports.background import supervised
 
 if TYPE_CHECKING:
     # Imported where a database is opened: the command line's `standalone` runtime, which has
@@ -165,7 +166,7 @@ class Runtime(UseCases):
     consents: VoiceConsents  # spoken consent before a voice is cloned
     business: BusinessChats  # Telegram Business connections and their owners' choices
     inline: InlineVoices  # inline mode's rendered voices
-    transcripts: Transcripts  # a recording arrived, or its transcript was asked for
+    voice_notes: VoiceNotes  # a recording arrived, or its transcript was asked for
     recordings: Recordings  # recordings declared, then fetched
     mimo: MimoClient
     engine: AsyncEngine
@@ -204,7 +205,13 @@ async def bootstrap(
     metrics = PrometheusMetrics()
     processes = await ffmpeg_processes(settings)
     audio = audio_of(settings, processes)
-    async with storage(settings, migrate=migrate, clock=clock) as store, http_client() as http:
+    async with (
+        storage(settings, migrate=migrate, clock=clock) as store,
+        http_client() as http,
+        # Innermost: what still runs in the background at the stop ends while the database
+        # and the HTTP client are still there for its clean-up.
+        supervised(metrics),
+    ):
         uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
         # Recordings are downloaded through the same client, streamed to disk.
         recordings = Recordings(downloader=HttpDownloads(http), limits=limits)
@@ -239,7 +246,7 @@ async def bootstrap(
             uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
             attempts_per_day=settings.voice_clone_attempts_per_day,
         )  # fmt: skip
-        transcripts = Transcripts(
+        voice_notes = VoiceNotes(
             audiences=cases.audiences, transcription=cases.transcription,
             translations=cases.translations, gists=cases.gists, log=summaries,
             consents=consents, uow=uow,
@@ -252,7 +259,7 @@ async def bootstrap(
             max_chars=settings.discord_reader_max_chars,
         )  # fmt: skip
         yield Runtime(
-            **shared(cases), settings=settings, studio=studio, transcripts=transcripts,
+            **shared(cases), settings=settings, studio=studio, voice_notes=voice_notes,
             consents=consents,
             business=BusinessChats(uow=uow, limiter=limiter),
             inline=InlineVoices(uow=uow, speech=speech, clock=clock),

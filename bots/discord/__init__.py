@@ -10,7 +10,7 @@ modals.py           modals whose submission runs once and that a restart can reb
 installs.py         user installs: where the commands can be used, the interaction token's life
 clicks.py           buttons that outlive the process (dynamic items)
 consent.py          what a voice message declares about itself, for spoken consent to cloning
-transcripts.py      a transcript's message: progress, then the transcript or a file
+transcript_replies.py  a transcript's message: progress, then the transcript or a file
 gist_replies.py     a gist as Discord shows it, and the "Gist" button
 speak_replies.py    the "Speak" button under a translation
 replies.py          long answers and follow-ups

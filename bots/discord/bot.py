@@ -75,6 +75,7 @@ from core.app.voice_calls import VoiceCalls
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 from core.domain.reading import ReaderPolicy
+from core.ports import background
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
     from core.bootstrap import Runtime
@@ -333,7 +334,7 @@ def feature_cogs(
     return [
         TranscriptionCog(
             bot,
-            runtime.transcripts,
+            runtime.voice_notes,
             piece_seconds=runtime.limits.asr_piece_seconds,
             earlier_reply=earlier_reply,
             consents=runtime.consents,
@@ -425,7 +426,8 @@ async def connected(
     except BaseException:
         await bot.close()
         raise
-    task = asyncio.create_task(_connect(bot), name="discord-gateway")
+    # Its failure is the runner's to raise (`bots.runner._until_stopped`).
+    task = background.start(_connect(bot), name="discord-gateway", awaited=True)
     try:
         yield task
     finally:

@@ -26,6 +26,7 @@ from bots.discord.places import channel_of, place_of, reaches_channel
 from bots.discord.redo import REDO_MESSAGE, RawInteractions, redo_payload
 from core.app.claims import Claims
 from core.domain.claims import Claim
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class WorkInProgress:
 
     def start(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in a task of its own, which a stop waits for."""
-        self._track(asyncio.create_task(work))
+        self._track(background.start(work, name="discord request"))
 
     def _track(self, task: asyncio.Task[Any]) -> None:
         self._tasks.add(task)  # referenced until done, as the event loop holds tasks weakly

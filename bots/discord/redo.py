@@ -45,6 +45,7 @@ from bots.discord.places import place_of
 from core.app.claims import Claims
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class CrashRedo:
             redo = self.redo_interaction(self._claims, claim, stored[0])
         else:
             raise ValueError(f"nothing to redo {claim} from")
-        task = asyncio.create_task(redo)
+        task = background.start(redo, name="redo")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -10,7 +10,7 @@ business.py       Telegram Business: recordings in the owner's own chats
 inline.py         inline mode: `@bot text` as a voice note in any chat
 guest.py          Guest Mode: `@bot` as a reply to a recording in a chat the bot is not in;
                   its answers, posted once then edited, kept through a restart
-transcripts.py    a transcript's reply: "typing…", progress, then the transcript or a file
+transcript_replies.py  a transcript's reply: "typing…", progress, then the transcript or a file
 drafts.py         a private chat's draft of an answer still being written, kept on screen
 gist_replies.py   a gist as Telegram shows it
 replies.py        long answers, chat actions, and the one error handler

@@ -148,7 +148,7 @@ def build_application(
     )
     _POLLS[application] = polls
     handlers = TelegramHandlers(
-        transcripts=runtime.transcripts, audiences=runtime.audiences,
+        voice_notes=runtime.voice_notes, audiences=runtime.audiences,
         preferences=runtime.preferences, speech=runtime.speech,
         questions=runtime.questions, studio=runtime.studio, limiter=runtime.limiter,
         consents=runtime.consents, piece_seconds=runtime.limits.asr_piece_seconds,
@@ -206,7 +206,7 @@ def build_application(
     application.add_handler(BusinessMessagesDeletedHandler(business.deleted))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
     guest = GuestHandlers(
-        transcripts=runtime.transcripts, gists=runtime.gists, translations=runtime.translations,
+        voice_notes=runtime.voice_notes, gists=runtime.gists, translations=runtime.translations,
         questions=runtime.questions, inline=runtime.inline, audiences=runtime.audiences,
         answers=GuestAnswers(None) if processor is None else processor.guest_answers,
         cache_chat=inline_cache_chat, piece_seconds=runtime.limits.asr_piece_seconds,

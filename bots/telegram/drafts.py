@@ -22,6 +22,7 @@ from bots.telegram.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_actio
 from core.chat.live import LiveStatus, WhileWorking, transcription_status
 from core.domain.text import utf16_units
 from core.domain.transcripts import Progress
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class Draft:
             await self._send(text)
             self._text = text
             if self._renewer is None:
-                self._renewer = asyncio.create_task(self._keep_renewing())
+                self._renewer = background.start(self._keep_renewing(), name="draft renewal")
 
     async def close(self) -> None:
         """No more drafts; the finished message may follow."""

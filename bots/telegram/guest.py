@@ -50,8 +50,8 @@ from core.app.claims import Claims
 from core.app.gists import Gists
 from core.app.inline import InlineVoices
 from core.app.questions import Questions
-from core.app.transcripts import RecordingEvent, Transcripts
 from core.app.translations import Translations
+from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
 from core.chat.languages import Audience, resolve_locale, translation_target
@@ -226,7 +226,7 @@ class GuestTranscriptReply(TranscriptReply):
 
 
 class GuestView:
-    """How a guest answer shows a recording's transcript (`core.app.transcripts.RecordingView`):
+    """How a guest answer shows a recording's transcript (`core.app.voice_notes.RecordingView`):
     in the answer, with nothing logged (the chat is not the bot's)."""
 
     def __init__(self, answer: GuestAnswer, *, piece_seconds: float, pace: Pace) -> None:
@@ -255,7 +255,7 @@ class GuestHandlers:
     def __init__(
         self,
         *,
-        transcripts: Transcripts,
+        voice_notes: VoiceNotes,
         gists: Gists,
         translations: Translations,
         questions: Questions,
@@ -267,7 +267,7 @@ class GuestHandlers:
         local_mode: bool,
         pace: Pace = USUAL,
     ) -> None:
-        self.transcripts = transcripts
+        self.voice_notes = voice_notes
         self.gists = gists
         self.translations = translations
         self.questions = questions
@@ -334,7 +334,7 @@ class GuestHandlers:
             chat=request.chat, source=source, view=view,
             audience=Audience(person=request.locale), asker=request.asker,
         )  # fmt: skip
-        await self.transcripts.asked(asked)
+        await self.voice_notes.asked(asked)
 
     async def _gist(
         self, answer: GuestAnswer, request: Request, source: Recording, rest: str

@@ -23,14 +23,14 @@ from bots.telegram.media import Recording, recording_in, remote
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_lines, reply_long
-from bots.telegram.transcripts import TelegramRecordingView
+from bots.telegram.transcript_replies import TelegramRecordingView
 from core.app.audiences import Audiences, Request
 from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences, shown_or_set
 from core.app.questions import Questions
 from core.app.speech import SayAsked, TextToSpeech
-from core.app.transcripts import Arrived, RecordingEvent, Transcripts
+from core.app.voice_notes import Arrived, RecordingEvent, VoiceNotes
 from core.app.voices import VoiceStudio
 from core.chat.exports import transcript_format
 from core.chat.overview import (
@@ -62,7 +62,7 @@ class TelegramHandlers:
     def __init__(
         self,
         *,
-        transcripts: Transcripts,
+        voice_notes: VoiceNotes,
         audiences: Audiences,
         preferences: ChatPreferences,
         speech: TextToSpeech,
@@ -74,7 +74,7 @@ class TelegramHandlers:
         local_mode: bool,
         pace: Pace = USUAL,
     ) -> None:
-        self.transcripts = transcripts
+        self.voice_notes = voice_notes
         self.audiences = audiences
         self.preferences = preferences  # the settings commands' use case
         self.speech = speech
@@ -146,7 +146,7 @@ class TelegramHandlers:
                 chat=chat_of(update), source=source,
                 view=self._view(message), audience=audience(update), asker=unasked(message),
             )  # fmt: skip
-            heard = await self.transcripts.arrived(arrived, reading=reading)
+            heard = await self.voice_notes.arrived(arrived, reading=reading)
         if isinstance(heard, ConsentHeard):  # the sender's reading of their consent sentence
             await message.reply_text(reading_answer(heard), do_quote=True)
 
@@ -164,7 +164,7 @@ class TelegramHandlers:
             chat=chat_of(update), source=source, view=self._view(target),
             audience=asking(update), asker=asker_of(update), commander=True,
         )  # fmt: skip
-        await self.transcripts.asked(asked, format=transcript_format(command_argument(message)))
+        await self.voice_notes.asked(asked, format=transcript_format(command_argument(message)))
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/say TEXT, or /say as a reply to a message: answer with a voice note. Who asks goes

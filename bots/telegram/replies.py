@@ -21,6 +21,7 @@ from bots.telegram.progress_pace import Pace
 from core.chat.languages import ChatLanguages
 from core.domain import errors
 from core.domain.text import split_lines, split_message, utf16_units
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class ChatActionIndicator:
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(self._keep_showing())
+            self._task = background.start(self._keep_showing(), name="chat action")
 
     async def stop(self) -> None:
         """No more actions; one still waiting for the rate limiter is never sent."""

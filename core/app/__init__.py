@@ -1,6 +1,7 @@
 """Use cases: what a chat can ask of voicebridge, and the limits, claims and schedules around it.
 
-transcripts.py    what a chat sees of a recording: one call per event, preferences read once
+voice_notes.py    a voice note (any recording) arrived, or its transcript was asked for: what
+                  the chat sees, one call per event, preferences read once
 transcription.py  a recording's transcript, piece by piece, within the chat's limits
 speech.py         text as voice notes (/say, Read aloud) and audio files
 gists.py          /tldr and `voicebridge summarise`: the gist of a recording
@@ -28,7 +29,7 @@ interpreting.py   /listen interpret:True: each turn spoken in the other of Chine
 listening_consents.py  listening consent: members' yes or no to being transcribed, kept
 calls.py          after a call listened to: its kept transcript, its summary, questions about it
 memory.py         /find and /ask across a chat's kept transcripts
-limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced
+limits.py         the Limiter: the allowlist, rate limits and daily quotas, enforced and charged
 tallies.py        whom work is counted against: the chat, its asker, a member's share, a
                   server's listening, the bot's budget
 spend.py          one piece of work's cost: reserved before, recorded or given back after
@@ -36,6 +37,6 @@ claims.py         the Claims: each message answered once, interruptions reported
 retention.py      what expires, and the jobs that delete it
 scheduler.py      the periodic loop behind digests and retention
 rounds.py         background loops that stop between rounds, never inside one
-metering.py       @counted: each use case counted in the metrics
+metrics_counted.py  @counted: each use case counted in the metrics (/metrics, not quotas)
 summaries/        logging a group, summaries, daily digests
 """

@@ -3,7 +3,9 @@ into the other of Chinese and English where the call is interpreted (`core.app.i
 which counts them), else into the language `/listen translate:True` asked for, counted with the
 server's listening. None where there is nothing to show: the piece is in that language already
 (by its script, before any request; or the model gave it back unchanged), or MiMo failed (the
-caption goes without it)."""
+caption goes without it). A model MiMo refuses (MIMO_CHAT_MODEL's) ends the translations for the
+rest of the call, logged once, for the chat to hear once (`LiveCall.refused`): every piece would
+be refused alike."""
 
 from __future__ import annotations
 
@@ -33,6 +35,11 @@ async def caption_translation(
     try:
         async with limiter.spending(server, ANYONE, calls=True) as spend:
             translated = await translate(said, api=spend.metered(chat_api), target=target)
+    except errors.MimoModelRefused as exc:  # the owner's to fix: one line, no trace
+        if call.translate_to is not None:  # pieces in flight together: the first one says it
+            call.translate_to, call.refused = None, exc
+            logger.error("no more translated captions in %s: %s", server, exc.detail)
+        return None
     except errors.MimoError as exc:
         logger.warning("no translation of a caption in %s: %s", server, type(exc).__name__)
         return None

@@ -23,6 +23,9 @@ clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`, `S
              speech in the server's speech quota and the starter's own (`asked_by(starter)`),
              and the bot's budget. Either used up, interpreting stops for the rest of the call,
              said once (`Stopped`); the captions go on
+    refused  a model MiMo refuses (the chat model for the translations, the speech or clone
+             model for the interpretations) stops interpreting the same way, said once with the
+             setting to change, logged in one line: every turn would be refused alike
 
 A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
 theirs waiting in line: nothing of theirs is spoken after it.
@@ -53,7 +56,7 @@ from core.domain.interpreting import LATE_AFTER, StockVoices, across, too_late
 from core.domain.limits import Asker
 from core.domain.reading import assignable_voices
 from core.domain.values import ChatRef, VoiceNote
-from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold
+from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold, background
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +74,10 @@ class Dropped:
 
 @dataclass(frozen=True)
 class Stopped:
-    """Interpreting stopped for the rest of the call: `refusal` says which quota ran out."""
+    """Interpreting stopped for the rest of the call: `refusal` says which quota ran out, or
+    which model MiMo refused (and the setting that names it)."""
 
-    refusal: errors.QuotaUsed
+    refusal: errors.QuotaUsed | errors.MimoModelRefused
 
 
 News = Dropped | Stopped
@@ -155,7 +159,7 @@ class CallInterpreter:
         """The call to speak into, once joined: from now on interpretations play there."""
         self._held = held
         if self._player is None:
-            self._player = asyncio.create_task(self._speak_in_line(), name="interpreting")
+            self._player = background.start(self._speak_in_line(), name="interpreting")
 
     def expect(self, key: TurnKey) -> None:
         """The last piece of the turn `key` came: its place in the line."""
@@ -185,7 +189,7 @@ class CallInterpreter:
             async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
                 return await translate(said, api=spend.metered(ports.chat_api),
                                        target=way.target_name)  # fmt: skip
-        except errors.QuotaUsed as exc:
+        except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
         except errors.MimoError as exc:
             logger.warning("no interpretation of a caption in %s: %s", self._server,
@@ -205,7 +209,9 @@ class CallInterpreter:
             place.clip.set_result(None)
             return
         dropped = Dropped(key[0], speaker, said)
-        task = asyncio.create_task(self._make(place, translated, way.target, dropped))
+        task = background.start(
+            self._make(place, translated, way.target, dropped), name="interpretation"
+        )
         self._making.add(task)
         task.add_done_callback(self._making.discard)
 
@@ -226,7 +232,7 @@ class CallInterpreter:
                 clip = _Clip(None, dropped)
             elif (note := await self._spoken(dropped.member, words, target)) is not None:
                 clip = _Clip(note, dropped)
-        except errors.QuotaUsed as exc:
+        except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
         except Exception:
             logger.exception("an interpretation in %s could not be spoken", self._server)
@@ -292,11 +298,14 @@ class CallInterpreter:
     def _late(self, place: _Place) -> bool:
         return too_late(place.ended, self._ports.timer(), late_after=self._ports.late_after)
 
-    async def _stop(self, refusal: errors.QuotaUsed) -> None:
+    async def _stop(self, refusal: errors.QuotaUsed | errors.MimoModelRefused) -> None:
         if self.stopped:
             return
         self.stopped = True
-        logger.info("interpreting in %s stopped: %s", self._server, refusal)
+        if isinstance(refusal, errors.MimoModelRefused):  # the owner's to fix: one line, no trace
+            logger.error("interpreting in %s stopped: %s", self._server, refusal.detail)
+        else:
+            logger.info("interpreting in %s stopped: %s", self._server, refusal)
         for place in self._line:
             if not place.clip.done():
                 place.clip.set_result(None)

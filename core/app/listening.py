@@ -64,7 +64,7 @@ from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening_consents import ListeningConsents
 from core.app.live_call import End, EndBecause, Heard, LiveCall, Roll, call_prefix
-from core.app.metering import counted
+from core.app.metrics_counted import counted
 from core.app.preferences import ChatPreferences
 from core.chat.languages import english_name
 from core.domain import errors
@@ -80,6 +80,7 @@ from core.ports import (
     ReadingUnitOfWork,
     SpeechApi,
     VoiceCallHold,
+    background,
 )
 
 logger = logging.getLogger(__name__)
@@ -337,7 +338,7 @@ class Listening:
             )  # fmt: skip
         if not said or not self.admits(server, member_id):
             return None
-        return Heard(said, translated)
+        return Heard(said, translated, call.take_refused())
 
     async def hand_over(
         self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
@@ -350,10 +351,10 @@ class Listening:
         slots = None if call is None else call.slots
         if slots is not None:
             await slots.acquire()
-        task = asyncio.create_task(self.transcribe_piece(
+        task = background.start(self.transcribe_piece(
             server, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
             started_at=started_at, turn=turn, piece=piece, last=last,
-        ))  # fmt: skip
+        ), name="caption piece", awaited=True)  # fmt: skip
         if slots is not None:
             task.add_done_callback(lambda _: slots.release())
         return task

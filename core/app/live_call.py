@@ -18,10 +18,12 @@ from datetime import datetime
 
 from core.app.interpreting import CallInterpreter
 from core.app.kept import TranscriptKeeper
+from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.live_speech import TurnPieces
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +45,13 @@ class Roll:
 @dataclass(frozen=True)
 class Heard:
     """What one member said in one utterance, and its translation where captions are
-    translated (None: not asked, already in that language, or not to be had)."""
+    translated (None: not asked, already in that language, or not to be had). `refused`: MiMo
+    refused the model the translations take, here first: the captions go on untranslated, and
+    the chat is told once (the log has it)."""
 
     said: str
     translated: str | None = None
+    refused: errors.MimoModelRefused | None = None
 
 
 def call_prefix(channel: str) -> str:
@@ -76,6 +81,7 @@ class LiveCall:
     recording: str = ""
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
+    refused: errors.MimoModelRefused | None = None  # ...until MiMo refused its model: not yet said
     interpreter: CallInterpreter | None = None  # `/listen interpret:True`: turns spoken across
     starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
     # What members said during the call, over what `begin` read: a no said while it read the
@@ -105,6 +111,11 @@ class LiveCall:
             if self.interpreter is not None:  # what of theirs plays, or waits, is cut
                 self.interpreter.withdrawn(member_id)
 
+    def take_refused(self) -> errors.MimoModelRefused | None:
+        """The refusal that stopped the translations, once: said with the caption it came with."""
+        refused, self.refused = self.refused, None
+        return refused
+
     def line_start(self, at: datetime) -> float:
         """Seconds from the start of the call, a millisecond later when a line (of another
         speaker) starts then already: each line keeps a key of its own."""
@@ -116,14 +127,14 @@ class LiveCall:
 
     def watch_idle(self, idle_seconds: float) -> None:
         """From now on, the call ends once nothing was heard for `idle_seconds`."""
-        self.watch = asyncio.create_task(self._idle(idle_seconds), name="listening idle")
+        self.watch = background.start(self._idle(idle_seconds), name="listening idle")
 
     def end_by_itself(self, why: str) -> bool:
         """End the call through the adapter's end, once; False when it is ending already."""
         if self.ending is not None:
             return False
         logger.info("listening ends: %s", why)
-        self.ending = asyncio.create_task(self._end(why), name="listening ends")
+        self.ending = background.start(self._end(why), name="listening ends")
         return True
 
     def stop_watching(self) -> None:

@@ -19,7 +19,7 @@ import asyncio
 
 from core.app.audiences import Request
 from core.app.limits import Limiter
-from core.app.metering import counted
+from core.app.metrics_counted import counted
 from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
 from core.domain.limits import Counts, RequestLimits

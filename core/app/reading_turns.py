@@ -22,14 +22,17 @@ plays again as made anew, the channel said as "a channel").
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
 chat; a message too long for what is left is let go, said once), when the channel it reads is
-gone, or when the call ends for good (a moderator's disconnect is final).
+gone, or when the call ends for good (a moderator's disconnect is final). A speech model MiMo
+refuses is said once in the chat and logged once, naming its setting (MIMO_TTS_MODEL...); the
+reading goes on, for the messages another model speaks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Coroutine, Iterable
+from typing import Any
 
 from core.app.spoken_messages import MessageSpeech, Room, Spoken
 from core.chat.messages import text
@@ -38,7 +41,7 @@ from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_a
 from core.domain.reading import HeardMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
-from core.ports import Metrics, VoiceCallHold, VoiceChannels
+from core.ports import Metrics, VoiceCallHold, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ class Reading:
 
     def start(self) -> None:
         self._metrics.readings_running(+1)
-        self._task = asyncio.create_task(self._run(), name=f"reading-{self.server.chat_id}")
+        self._task = background.start(self._run(), name="reading", about=self.server.chat_id)
 
     @property
     def voice_id(self) -> str:
@@ -251,7 +254,9 @@ class Reading:
 
     def _make(self, message: HeardMessage) -> None:
         """Make `message` into speech, ahead of its turn."""
-        self._upcoming = asyncio.create_task(self._spoken(message))
+        self._upcoming = background.start(
+            self._spoken(message), name="reading speech", awaited=True
+        )
         self._upcoming_id = message.id
 
     async def _next(self) -> HeardMessage | None:
@@ -295,6 +300,12 @@ class Reading:
             return None
         except errors.QuotaUsed:
             raise  # used up: the reading ends, saying why
+        except errors.MimoModelRefused as refused:  # the owner's to fix: said and logged once
+            what = f"refused:{refused.params.get('setting')}"  # another voice's model may serve
+            if what not in self._told:
+                logger.error("a message in %s not read: %s", self.server, refused.detail)
+            await self._tell_once(what, text(refused.key, self.reads.locale, **refused.params))
+            return None
         except errors.VoicebridgeError as refusal:
             logger.warning("a message in %s not read: %s", self.server, refusal.key)
             return None
@@ -375,8 +386,8 @@ class Reading:
     async def _post(self, line: str) -> None:
         await self.call.post(line)
 
-    def _in_background(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = background.start(work, name="reading chores")
         self._background.add(task)  # referenced until done: the loop holds tasks weakly
         task.add_done_callback(self._background.discard)
 

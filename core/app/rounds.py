@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from core.ports import background
+
 
 @contextlib.asynccontextmanager
 async def in_rounds(
@@ -39,7 +41,7 @@ async def in_rounds(
             if not stopping:
                 await pause()
 
-    task = asyncio.create_task(loop(), name=name)
+    task = background.start(loop(), name=name)
     try:
         yield
     finally:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from core.app.audiences import Audiences, Request
 from core.app.limits import Limiter
-from core.app.metering import counted
+from core.app.metrics_counted import counted
 from core.app.voices import Speaker, VoiceStudio
 from core.chat.languages import Audience
 from core.domain import errors

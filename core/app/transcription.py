@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from core.app.gate import RequestGate
 from core.app.kept import FORGETFUL, Recollection, TranscriptKeeper
 from core.app.limits import Limiter
-from core.app.metering import counted
+from core.app.metrics_counted import counted
 from core.app.recordings import Recordings, declared_seconds
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
@@ -61,7 +61,8 @@ class Withdrawn(Exception):
 
 
 # Lose this piece only: MiMo was busy or unwell past the client's retries, or refused this
-# piece; other pieces may still get through.
+# piece; other pieces may still get through. A refused model (`errors.MimoModelRefused`) is no
+# piece's: every piece would be refused alike, so it ends the recording's work at once.
 PIECE_ERRORS = (
     errors.MimoUnavailable,
     errors.MimoRateLimited,
@@ -253,6 +254,8 @@ class Transcriber:
             heard = await self._speech.transcribe(
                 piece.data, mime=piece.mime, language=language, on_text=on_text
             )
+        except errors.MimoModelRefused:
+            raise  # the owner's to fix: the pieces in flight are let go, said once
         except PIECE_ERRORS as exc:
             logger.warning(
                 "%.1f-%.1f s could not be transcribed: %s", piece.offset, end, type(exc).__name__

@@ -78,6 +78,9 @@ class Translations:
             return None
         try:
             translated = await self._paid(chat, words, target=target, asker=asker)
+        except errors.MimoModelRefused as exc:  # the owner's to fix: named in one line, no trace
+            logger.error("no automatic translation in %s: %s", chat, exc.detail)
+            return None
         except (errors.LimitReached, errors.MimoError) as exc:
             logger.warning("no automatic translation in %s: %s", chat, type(exc).__name__)
             return None

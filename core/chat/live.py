@@ -22,6 +22,7 @@ from core.chat.messages import text
 from core.domain.quantities import Duration
 from core.domain.text import Measure, format_duration, pieces_or_none, tail_within
 from core.domain.transcripts import LongTranscript, Progress
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class LiveStatus:
         self._latest = status
         self._wake.set()
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(first_delay))
+            self._task = background.start(self._run(first_delay), name="live status", awaited=True)
 
     async def close(self) -> None:
         """Stop showing updates; returns once a `show` under way has ended (it is never cut off

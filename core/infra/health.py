@@ -10,6 +10,8 @@ from collections.abc import Callable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.ports import background
+
 logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 5.0
@@ -63,7 +65,7 @@ class DatabaseHealth:
         if answer is not None and self._monotonic() - answer[0] <= self._fresh_for:
             return answer[1]
         if self._checking is None:
-            self._checking = asyncio.ensure_future(self._check())
+            self._checking = background.start(self._check(), name="health check", awaited=True)
         # Shielded: a probe that gives up (its client went away) does not cancel the others'.
         return await asyncio.shield(self._checking)
 

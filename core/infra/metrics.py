@@ -21,6 +21,9 @@ above all, count apart.
                                                       (a full queue), withheld (someone
                                                       listening may not read them)
     voicebridge_reading_seconds_total                seconds of speech played by readings
+    voicebridge_background_failures_total{task}      tasks the process ran on its own
+                                                      (`core.ports.background`) that failed,
+                                                      by name: each is logged once too
 """
 
 from __future__ import annotations
@@ -110,6 +113,12 @@ class PrometheusMetrics:
             "Seconds of speech played by channel readings",
             registry=self.registry,
         )
+        self._background_failures = Counter(
+            "voicebridge_background_failures",
+            "Tasks the process ran on its own that failed (each logged once), by name",
+            ["task"],
+            registry=self.registry,
+        )
         for reading_outcome in READING_OUTCOMES:
             self._reading_messages.labels(reading_outcome)
         # Every series exists from the start, at 0: a rate() over a fresh process works.
@@ -174,6 +183,10 @@ class PrometheusMetrics:
         self._reading_messages.labels(outcome).inc()
         if seconds > 0:
             self._reading_seconds.inc(seconds)
+
+    def background_failed(self, task: str) -> None:
+        """A task the process ran on its own (`core.ports.background`), named `task`, failed."""
+        self._background_failures.labels(task).inc()
 
     def exposition(self) -> bytes:
         """Everything counted, in Prometheus' text format (`content_type`)."""

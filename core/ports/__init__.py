@@ -2,7 +2,8 @@
 `speech` (MiMo's recognition, synthesis, understanding and chat), `audio` (conversions, how
 much audio one speech request carries, and the platforms' recordings), `storage` (units of work
 and their stores), `runtime` (metrics, the clock) and `voice_channels` (a platform's voice
-channels and the bot's call in one, for the channel reader). Real adapters live in
+channels and the bot's call in one, for the channel reader); beside them `background`, the one
+way a task is started on its own (`from core.ports import background`). Real adapters live in
 `core.infra` (and, for voice channels, in the platform's adapter); tests hand in their own.
 Everything is importable from here: `from core.ports import SpeechApi, UnitOfWork`.
 """

@@ -45,6 +45,10 @@ class Metrics(Protocol):
         """A message a reading heard, and what became of it (`seconds` of it spoken)."""
         ...
 
+    def background_failed(self, task: str) -> None:
+        """A task the process ran on its own (`core.ports.background`), named `task`, failed."""
+        ...
+
 
 class NoMetrics:
     """Metrics that count nothing: for parts built without a runtime (unit tests, the command
@@ -63,6 +67,9 @@ class NoMetrics:
         return None
 
     def reading_message(self, outcome: ReadingOutcome, *, seconds: float = 0.0) -> None:
+        return None
+
+    def background_failed(self, task: str) -> None:
         return None
 
 

@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from bots.discord.acks import ACK
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.messages import text
-from bots.discord.transcripts import TYPING_AFTER_SECONDS
+from bots.discord.transcript_replies import TYPING_AFTER_SECONDS
 from bots.discord.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots
 from core.domain.errors import ConfigError

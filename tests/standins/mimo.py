@@ -150,6 +150,18 @@ class _Reject(Exception):
         self.param = param
 
 
+# The model ids MiMo's pages name (mimo-v2-tts is routed to the v2.5 models): any other is
+# refused, as MiMo refuses an id it does not offer. A `[1m]` suffix selects a 1M-token context.
+OFFERED_MODELS = frozenset({
+    "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone",
+    "mimo-v2-tts", "mimo-v2.5", "mimo-v2-omni", "mimo-v2.5-pro",
+})  # fmt: skip
+
+
+def offered(model: object) -> bool:
+    return isinstance(model, str) and model.removesuffix("[1m]") in OFFERED_MODELS
+
+
 class FakeMimo:
     def __init__(
         self,
@@ -201,6 +213,7 @@ class FakeMimo:
         self._closing = asyncio.Event()
         # Model ids MiMo no longer offers (or never did): refused as it refuses them, 400
         # "Not supported model X" (reported of a Token Plan key: dify-official-plugins#3229).
+        # An id it never offered (not in `OFFERED_MODELS`) is refused the same way.
         self.refused_models: set[str] = set()
         self._runner: web.AppRunner | None = None
 
@@ -388,7 +401,7 @@ class FakeMimo:
                 return answer
         if not self._authorized(request):
             return _error(401, "Invalid API Key")
-        if body.get("model") in self.refused_models:
+        if body.get("model") in self.refused_models or not offered(body.get("model")):
             return _error(400, f"Not supported model {body['model']}", param="Param Incorrect")
         try:
             return await self._answer(request, body)

@@ -226,7 +226,7 @@ async def test_long_text_is_read_aloud_in_sentence_pieces_joined_in_order(
     assert note.data == b"OggS" + b"+".join([b"RIFF-fake-wav"] * 2)
 
 
-# --- what a transcript brings along (the bots' `core.app.transcripts`) ----------------------
+# --- what a transcript brings along (the bots' `core.app.voice_notes`) ----------------------
 
 
 class FakeChat:

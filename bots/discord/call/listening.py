@@ -44,6 +44,7 @@ from core.app.listening import Heard
 from core.app.voice_calls import HeldCall
 from core.chat.exports import call_files
 from core.domain import errors
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class DiscordListenedCall:
         """Start receiving on the call the core joined, and say so in the channel's status and
         the bot's nickname."""
         self._receiver = VoiceReceiver(self._voice, admits=self._admits, settings=self._settings)
-        self._task = asyncio.create_task(self._transcribe(self._receiver), name="listening")
+        self._task = background.start(self._transcribe(self._receiver), name="listening")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
 
@@ -180,9 +181,9 @@ class DiscordListenedCall:
     async def tell(self, news: Dropped | Stopped) -> None:
         """The interpreter's news in the chat, after the captions made or being made, at their
         pace: a turn too late to be spoken, with its words; interpreting stopped, with the
-        quota that ran out."""
+        quota that ran out or the model refused (the core logged it)."""
         if isinstance(news, Stopped):
-            why = error_text(news.refusal, self.locale)
+            why = text(news.refusal.key, self.locale, **news.refusal.params)
             line = text("discord.listen.interpreting_stopped", self.locale, why=why)
         else:
             line = text(
@@ -245,7 +246,7 @@ class DiscordListenedCall:
         """Each utterance handed to the core as it comes (it waits while the call has enough
         at MiMo), and posted in order; the connection closing under it told to the core."""
         lines = self._lines
-        poster = asyncio.create_task(self._post_in_order(lines), name="listening posts")
+        poster = background.start(self._post_in_order(lines), name="listening posts", awaited=True)
         try:
             async with receiver:
                 async for utterance in receiver:
@@ -256,7 +257,9 @@ class DiscordListenedCall:
                         started_at=utterance.started_at, turn=utterance.turn,
                         piece=utterance.piece, last=utterance.ends_turn,
                     )  # fmt: skip
-                    lines.add(asyncio.create_task(self._line(utterance, heard)))
+                    lines.add(
+                        background.start(self._line(utterance, heard), name="caption", awaited=True)
+                    )
         finally:
             lines.close()
             await poster
@@ -312,6 +315,9 @@ class DiscordListenedCall:
             return None
         if heard is None:
             return None
+        if heard.refused is not None:  # the translations stopped: said once, after this line
+            refused = heard.refused
+            self._lines.add_made(text(refused.key, self.locale, **refused.params))
         return Said(
             member, self._name(member), heard.said, utterance.started_at, utterance.ended_at,
             heard.translated, utterance.turn,

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
+from core.ports import background
+
 MESSAGE_CHARS = 2000  # Discord's longest message
 
 
@@ -26,7 +28,7 @@ class Notices:
             return
         self.pending.append(line)
         if self._sending is None or self._sending.done():
-            self._sending = asyncio.create_task(self._send(), name="listening notices")
+            self._sending = background.start(self._send(), name="listening notices")
 
     async def _send(self) -> None:
         while self.pending and not self._closed:

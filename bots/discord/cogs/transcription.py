@@ -34,10 +34,10 @@ from bots.discord.places import (
     reaches_channel,
 )
 from bots.discord.replies import AnyBot, Interaction, reply_to
-from bots.discord.transcripts import InteractionRecordingView, MessageRecordingView
+from bots.discord.transcript_replies import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
 from core.app.consents import ConsentHeard, ConsentReading, VoiceConsents
-from core.app.transcripts import RecordingEvent, Transcripts
+from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 from core.chat.languages import DEFAULT_LOCALE
 
@@ -54,14 +54,14 @@ class TranscriptionCog(commands.Cog):
     def __init__(
         self,
         bot: AnyBot,
-        transcripts: Transcripts,
+        voice_notes: VoiceNotes,
         *,
         piece_seconds: float,
         consents: VoiceConsents,
         earlier_reply: EarlierReply = lambda message: None,
     ) -> None:
         self.bot = bot
-        self.transcripts = transcripts
+        self.voice_notes = voice_notes
         self.consents = consents  # a voice message may be someone's reading of their sentence
         self.earlier_reply = earlier_reply  # a crash redo's reply already sent (`redo`)
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
@@ -99,7 +99,7 @@ class TranscriptionCog(commands.Cog):
                 chat=for_message(message), source=remote(voice, message=message), view=view,
                 audience=message_audience(message), asker=unasked(message),
             )  # fmt: skip
-            heard = await self.transcripts.arrived(
+            heard = await self.voice_notes.arrived(
                 arrived, channel=channel_override_of(message), reading=reading
             )
         except Exception as error:  # events have no error handler of their own
@@ -173,4 +173,4 @@ class TranscriptionCog(commands.Cog):
             audience=interaction_audience(interaction), asker=asker_of(interaction),
             commander=notes_commander(interaction),
         )  # fmt: skip
-        await self.transcripts.asked(asked, format=format)
+        await self.voice_notes.asked(asked, format=format)

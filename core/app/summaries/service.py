@@ -17,7 +17,7 @@ from core.app.audiences import Request
 from core.app.business import kept_beside
 from core.app.limits import Limiter
 from core.app.listening import Listening
-from core.app.metering import counted
+from core.app.metrics_counted import counted
 from core.app.speech import TextToSpeech
 from core.app.summaries.writing import summarise
 from core.chat.languages import LOCALES

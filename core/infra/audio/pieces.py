@@ -45,6 +45,7 @@ from core.infra.audio.probe import MIN_AUDIO_SECONDS, check_length, inspect_quic
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.segments import PieceFile, PieceFormat, Range, follow, load_piece
 from core.infra.audio.sources import AudioSource, source_of
+from core.ports import background
 
 MIN_PIECE_SECONDS = 1.0
 # A cut lands on the next packet (an MP3 frame is 36 ms), and an MP3's first piece also carries
@@ -152,7 +153,7 @@ async def asr_pieces(
             source_of(path, media), Path(tmp), media.info.duration, limit, count, slots, processes,
             compact_pauses, encoding,
         )  # fmt: skip
-        producer = asyncio.create_task(_produce(job, stream))
+        producer = background.start(_produce(job, stream), name="pieces")
         try:
             yield stream
         finally:
@@ -265,7 +266,9 @@ async def _encode_range(
     times = ("-segment_times", inner) if inner else _ONE_PIECE
     finished = asyncio.Event()
     piece = PieceFormat(pattern, job.encoding.mime)
-    follower = asyncio.create_task(follow(listing, piece, part, finished, hand_over))
+    follower = background.start(
+        follow(listing, piece, part, finished, hand_over), name="piece files", awaited=True
+    )
     try:
         output = (
             "-filter_complex",

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from core.domain.errors import AudioTimedOut
 from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -169,11 +170,11 @@ def _files_and_pipes_only(args: tuple[str, ...]) -> list[str]:
 async def _run_ffmpeg(
     executable: str, *args: str, within: float, stdout: _Bounded | _Whole
 ) -> tuple[int, bytes, str]:
-    spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
+    spawn = background.start(asyncio.create_subprocess_exec(
         executable, "-nostdin", "-hide_banner", "-nostats", "-y", *args,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-    ))  # fmt: skip
+    ), name="ffmpeg spawn", awaited=True)  # fmt: skip
     try:
         proc = await asyncio.shield(spawn)
     except asyncio.CancelledError:
@@ -225,7 +226,7 @@ async def _kill(proc: asyncio.subprocess.Process) -> None:
     may be deleted as soon as this returns."""
     with contextlib.suppress(ProcessLookupError):
         proc.kill()
-    reaped = asyncio.ensure_future(_reap(proc))
+    reaped = background.start(_reap(proc), name="ffmpeg reap", awaited=True)
     while not reaped.done():
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.shield(reaped)

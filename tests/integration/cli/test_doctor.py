@@ -292,6 +292,23 @@ async def test_a_model_mimo_refuses_is_one_line_naming_its_setting(
     ) in done.text.splitlines()
 
 
+async def test_a_model_id_mimo_never_offered_is_named_with_its_setting(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """A newcomer's typo, or an id read on a page of another provider: refused as MiMo refuses
+    it, found by doctor before a user meets it."""
+    settings = env(
+        mimo, MIMO_TTS_MODEL="mimo-v9-tts", DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'vb.db'}"
+    )
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    [refused] = [line for line in done.text.splitlines() if line.startswith("✗ MiMo model: ")]
+    assert refused.startswith("✗ MiMo model: MIMO_TTS_MODEL mimo-v9-tts is refused (MiMo ")
+    assert "set MIMO_TTS_MODEL to a model MiMo offers" in refused
+
+
 @pytest.mark.parametrize("hanging", ["MiMo", "Discord"])
 async def test_a_service_that_never_answers_is_named_with_its_setting(
     mimo: FakeMimo, silent: Silent, cwd: Path, hanging: str

@@ -70,7 +70,7 @@ async def test_a_signal_while_a_service_never_answers_stops_the_bot_at_once(
     assert lines[-1].endswith("voicebridge stopped while starting; nothing was running yet")
 
 
-@pytest.mark.parametrize("hanging", ["Telegram", "Discord"])
+@pytest.mark.parametrize("hanging", ["Telegram", "Discord", "the database"])
 async def test_a_service_that_never_answers_is_named_while_the_start_still_waits(
     mimo: FakeMimo, silent: Silent, cwd: Path, hanging: str
 ) -> None:
@@ -79,8 +79,12 @@ async def test_a_service_that_never_answers_is_named_while_the_start_still_waits
     settings = env(mimo, DATABASE_URL=sqlite_in(cwd), STARTUP_PATIENCE_SECONDS="600")
     if hanging == "Telegram":
         settings |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": silent.url}
-    else:
+    elif hanging == "Discord":
         settings |= {"DISCORD_BOT_TOKEN": "MTA0.some.token", "DISCORD_API_URL": silent.url}
+    else:  # PostgreSQL accepting the connection and never answering
+        server = silent.url.removeprefix("http://")
+        settings |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": silent.url,
+                     "DATABASE_URL": f"postgresql+asyncpg://vb:pw@{server}/vb"}  # fmt: skip
     process = await started(cwd, settings)
     said: list[str] = []
     try:
@@ -98,6 +102,9 @@ async def test_a_service_that_never_answers_is_named_while_the_start_still_waits
             await process.wait()
 
     setting = f"{hanging.upper()}_API_URL"
+    if hanging == "the database":
+        server = silent.url.removeprefix("http://")
+        setting = f"DATABASE_URL (postgresql+asyncpg://vb:[REDACTED]@{server}/vb)"
     assert said[-1].endswith(
         f"still waiting for {hanging} to answer after 5 s (check {setting}); trying for up to 600 s"
     ), said

@@ -45,6 +45,7 @@ from bots.discord.call.receive.utterances import (
     UtteranceCutter,
 )
 from core.domain.live_speech import PIECES, TURNS, PieceRules
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class VoiceReceiver:
         if self.voice.listener is not None:
             raise RuntimeError("this call already has a receiver")
         self.voice.listener = self
-        self._sweeper = asyncio.create_task(self._sweep(), name="voice receiver sweep")
+        self._sweeper = background.start(self._sweep(), name="voice receiver sweep")
         state = self.voice.guild.me.voice
         if state is not None and state.self_deaf:
             logger.warning(

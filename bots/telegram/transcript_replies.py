@@ -115,7 +115,7 @@ class TelegramTranscriptReply(TranscriptReply):
 
 class TelegramRecordingView:
     """How a Telegram chat sees what becomes of the recording in `message`
-    (`core.app.transcripts.RecordingView`): the reply above, the gist after it, the transcript
+    (`core.app.voice_notes.RecordingView`): the reply above, the gist after it, the transcript
     logged for the group's summaries."""
 
     def __init__(self, message: Message, *, piece_seconds: float, pace: Pace) -> None:

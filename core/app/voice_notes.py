@@ -1,5 +1,5 @@
-"""What a chat sees of a recording, one call per event: it arrived (`Transcripts.arrived`), or
-someone asked for its transcript (`Transcripts.asked`).
+"""What a chat sees of a recording, one call per event: it arrived (`VoiceNotes.arrived`), or
+someone asked for its transcript (`VoiceNotes.asked`).
 
 Each call reads the chat's preferences once, in one unit of work (with, for a voice note that
 arrived, the consent sentences open: it may be someone's reading of theirs, `VoiceConsents`),
@@ -64,7 +64,7 @@ class RecordingView(Protocol):
 
 @dataclass(frozen=True)
 class RecordingEvent:
-    """A recording in `chat`, and who it is for: what each call of `Transcripts` is handed."""
+    """A recording in `chat`, and who it is for: what each call of `VoiceNotes` is handed."""
 
     chat: ChatRef
     source: Recording
@@ -77,7 +77,7 @@ class RecordingEvent:
 Arrived = LongTranscript | ConsentHeard | None  # the transcript; a consent reading heard; none
 
 
-class Transcripts:
+class VoiceNotes:
     """Recordings that arrived, and transcripts asked for (see the module docstring)."""
 
     def __init__(

@@ -39,6 +39,7 @@ from core.chat.live import TranscriptReply
 from core.domain.gists import Gist
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class _DiscordTranscriptReply(TranscriptReply):
 
     async def closed(self, error: BaseException | None) -> None:
         """The Gist button goes under the transcript once it is whole, after its claim's mark
-        (`core.app.transcripts`): a courtesy, which a kill may cost, never a second answer."""
+        (`core.app.voice_notes`): a courtesy, which a kill may cost, never a second answer."""
         await super().closed(error)
         result, self._delivered = self._delivered, None
         if error is not None or result is None or self._gist_at is None or self._last is None:
@@ -206,7 +207,7 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
                 await channel.typing()  # awaited, discord.py's Typing sends one request
             await asyncio.sleep(TYPING_EVERY_SECONDS)
 
-    typing = asyncio.create_task(keep_typing())
+    typing = background.start(keep_typing(), name="typing")
     try:
         yield
     finally:
@@ -216,7 +217,7 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
 
 class MessageRecordingView:
     """How a channel sees what becomes of the voice message `message` that arrived
-    (`core.app.transcripts.RecordingView`): "typing…" once it takes a while, a reply that
+    (`core.app.voice_notes.RecordingView`): "typing…" once it takes a while, a reply that
     becomes its transcript (with the Gist button where `gist_at` says), its gist below; redone
     after a crash, the reply already sent (`earlier`) becomes it instead of a second one. The
     language it was shown in stays in `locale`, for an error that comes after."""

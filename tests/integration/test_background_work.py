@@ -1,0 +1,62 @@
+"""Work the running bot does on its own (`core.ports.background`), through `voicebridge run`: a
+failure is logged once and counted in /metrics while the bot goes on answering, and the stop
+leaves no task running, a task that would wait forever included."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from core.ports import background
+from tests.audio_factory import make_audio
+from tests.integration.conftest import free_listens, running, settings_for
+from tests.integration.test_operations import _samples, _value
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+USER = 1001
+
+
+async def _fails() -> None:
+    await asyncio.sleep(0)
+    raise RuntimeError("a chore went wrong")
+
+
+async def test_a_failing_task_is_logged_and_counted_and_the_bot_goes_on(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    [listen] = free_listens()
+    ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen)
+    async with running(settings, bot_api):
+        await asyncio.wait([background.start(_fails(), name="nightly chore")])
+        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=ogg, duration=3))
+        await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
+        samples = await _samples(listen)
+
+    assert _value(samples, "voicebridge_background_failures_total", task="nightly chore") == 1
+    logged = [
+        r
+        for r in caplog.records
+        if r.levelno == logging.ERROR and "'nightly chore'" in r.getMessage()
+    ]
+    assert len(logged) == 1
+
+
+async def test_the_stop_leaves_no_background_task_running(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        forever = background.start(asyncio.Event().wait(), name="never ends")
+        assert forever in background.supervisor().running
+    # `voicebridge run` has returned.
+    assert forever.cancelled()
+    assert background.supervisor().running == frozenset()

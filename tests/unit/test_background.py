@@ -1,0 +1,221 @@
+"""Work the process runs on its own (`core.ports.background`): a failure is logged once with the
+task's name and counted, the bot goes on, and a stop leaves nothing running. And no task is
+started any other way in the project's code."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+import pytest
+
+from core.infra.metrics import PrometheusMetrics
+from core.ports.background import Background
+
+ROOT = Path(__file__).resolve().parents[2]
+HELPER = ROOT / "core" / "ports" / "background.py"
+
+
+def _failures(metrics: PrometheusMetrics, task: str) -> float | None:
+    return metrics.registry.get_sample_value(
+        "voicebridge_background_failures_total", {"task": task}
+    )
+
+
+async def _fails() -> None:
+    await asyncio.sleep(0)
+    raise RuntimeError("the disk is full")
+
+
+def _background_errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "core.ports.background" and r.exc_info]
+
+
+async def test_a_failing_task_is_logged_once_with_its_name_and_counted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tasks, metrics = Background(), PrometheusMetrics()
+    async with tasks.held(metrics, grace=1):
+        failing = tasks.start(_fails(), name="listening idle", about=42)
+        await asyncio.wait([failing])
+        assert _failures(metrics, "listening idle") == 1
+    [record] = _background_errors(caplog)
+    assert "'listening idle 42'" in record.getMessage()
+    assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)
+    assert tasks.running == frozenset()
+
+
+async def test_a_failure_reaches_no_other_task(caplog: pytest.LogCaptureFixture) -> None:
+    tasks, metrics = Background(), PrometheusMetrics()
+    async with tasks.held(metrics, grace=1):
+        going_on = asyncio.Event()
+        ticks = asyncio.Queue[int]()
+
+        async def ticking() -> None:
+            for tick in range(3):
+                await going_on.wait()
+                going_on.clear()
+                ticks.put_nowait(tick)
+
+        ticker = tasks.start(ticking(), name="ticker")
+        await asyncio.wait([tasks.start(_fails(), name="chore")])
+        for expected in range(3):
+            going_on.set()
+            assert await asyncio.wait_for(ticks.get(), 5) == expected
+        await asyncio.wait_for(ticker, 5)
+    assert _failures(metrics, "chore") == 1
+    assert _failures(metrics, "ticker") is None
+    assert len(_background_errors(caplog)) == 1
+
+
+async def test_a_task_its_owner_awaits_leaves_its_error_to_the_owner(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tasks, metrics = Background(), PrometheusMetrics()
+    async with tasks.held(metrics, grace=1):
+        with pytest.raises(RuntimeError, match="disk"):
+            await tasks.start(_fails(), name="pieces", awaited=True)
+    assert _failures(metrics, "pieces") is None
+    assert _background_errors(caplog) == []
+
+
+async def test_the_stop_cancels_what_still_runs_and_lets_it_clean_up() -> None:
+    tasks = Background()
+    cleaned = asyncio.Event()
+
+    async def forever() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.sleep(0)  # a clean-up that awaits is let finish
+            cleaned.set()
+
+    async with tasks.held(PrometheusMetrics(), grace=5):
+        blocked = tasks.start(forever(), name="sweep")
+        await asyncio.sleep(0)
+    assert blocked.cancelled()
+    assert cleaned.is_set()
+    assert tasks.running == frozenset()
+
+
+async def test_a_task_a_clean_up_starts_is_cancelled_too() -> None:
+    tasks = Background()
+    started_late: list[asyncio.Task[None]] = []
+
+    async def leaves_a_chore() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            started_late.append(tasks.start(asyncio.Event().wait(), name="late chore"))
+
+    async with tasks.held(PrometheusMetrics(), grace=5):
+        tasks.start(leaves_a_chore(), name="sweep")
+        await asyncio.sleep(0)
+    [late] = started_late
+    assert late.cancelled()
+    assert tasks.running == frozenset()
+
+
+async def test_a_task_that_outlives_the_grace_is_named(caplog: pytest.LogCaptureFixture) -> None:
+    tasks = Background()
+    let_go = asyncio.Event()
+
+    async def stubborn() -> None:
+        while not let_go.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await let_go.wait()
+
+    async with tasks.held(PrometheusMetrics(), grace=0.01):
+        left = tasks.start(stubborn(), name="stubborn")
+        await asyncio.sleep(0)
+    assert "stubborn" in caplog.text and "still running" in caplog.text
+    let_go.set()
+    await asyncio.wait_for(left, 5)
+
+
+async def test_the_loop_is_closed_by_the_last_runtime_to_stop() -> None:
+    tasks = Background()
+    first, second = PrometheusMetrics(), PrometheusMetrics()
+    async with tasks.held(first, grace=1):
+        async with tasks.held(second, grace=1):
+            blocked = tasks.start(asyncio.Event().wait(), name="reading")
+        assert not blocked.done()  # the other runtime still runs
+        await asyncio.wait([tasks.start(_fails(), name="chore")])
+    assert blocked.cancelled()
+    assert _failures(first, "chore") == 1
+    assert _failures(second, "chore") is None  # counted by the runtimes running then
+
+
+# -- none started another way ---------------------------------------------------------------------
+
+_SPAWNERS = {"create_task", "ensure_future"}
+# python-telegram-bot's `Application.create_task` is the same helper on its side: it holds the
+# task, hands its error to the one error handler, and its stop awaits it.
+_PLATFORM_HELPERS = {"application"}
+
+
+def _task_groups(tree: ast.AST) -> set[str]:
+    """The names bound by `async with asyncio.TaskGroup() as NAME` (tasks sharing a lifetime)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncWith):
+            for item in node.items:
+                call = item.context_expr
+                if (
+                    isinstance(call, ast.Call)
+                    and ast.unparse(call.func).endswith("TaskGroup")
+                    and isinstance(item.optional_vars, ast.Name)
+                ):
+                    names.add(item.optional_vars.id)
+    return names
+
+
+def _bare_spawns(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    groups = _task_groups(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in _SPAWNERS:
+            continue
+        owner = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
+        if owner in groups or owner.split(".")[-1] in _PLATFORM_HELPERS:
+            continue
+        found.append(f"{path}:{node.lineno}: {ast.unparse(func)}")
+    return found
+
+
+def test_no_task_is_started_outside_the_helper() -> None:
+    sources = [
+        path
+        for package in ("core", "bots")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != HELPER
+    ]
+    assert len(sources) > 100
+    bare = [spawn for path in sources for spawn in _bare_spawns(path)]
+    assert bare == [], "start tasks with core.ports.background.start:\n" + "\n".join(bare)
+
+
+def test_the_check_finds_a_bare_task(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "import asyncio\n"
+        "async def f(loop):\n"
+        "    asyncio.create_task(g())\n"
+        "    loop.create_task(g())\n"
+        "    asyncio.ensure_future(g())\n"
+        "    async with asyncio.TaskGroup() as group:\n"
+        "        group.create_task(g())\n"
+    )
+    assert [line.split(": ")[1] for line in _bare_spawns(planted)] == [
+        "asyncio.create_task",
+        "loop.create_task",
+        "asyncio.ensure_future",
+    ]
