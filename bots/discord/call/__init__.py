@@ -6,6 +6,7 @@ playback.py         speech played in a voice channel
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 receive/            a call's voice received, member by member, for listening
 listening.py        a call listened in: joined, each utterance to the core, its caption posted
+listening_sides.py  builds the Discord side of each listened call; a goodbye without joining
 captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
 listen_buttons.py   the yes and no buttons under a listened call's opening line
 nicknames.py        the bot's nickname while it listens in a server ("🎙️ voicebridge")

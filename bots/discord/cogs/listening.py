@@ -135,9 +135,13 @@ class ListeningCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        """A server this process serves from now on: the listening nickname a process that
-        died there left on the bot comes off."""
-        if self.listened.call_in(server_of(guild)) is None:
+        """A server this process serves from now on (its shard's): the call a restart cut
+        short taken up, or ended (`ListenedCalls.resume`); else the listening nickname a
+        process that died there left on the bot comes off."""
+        server = server_of(guild)
+        if self.voice_available and await self.listened.resume(server):
+            return
+        if self.listened.call_in(server) is None:
             await take_off_left_behind(guild)
 
     async def cog_unload(self) -> None:
