@@ -24,7 +24,7 @@ spoken_messages.py  one message of a reading made into speech, in a voice of its
 reader_choices.py  what the server and each member chose for the channel reader
 listening.py      a voice channel transcribed live: consent, who is transcribed, each utterance
 live_call.py      one call listened to: its turns kept, and when it ends by itself
-listened_calls.py  a listened call from start to end: one end path; let go and taken up across a restart
+listened_calls.py  a listened call from start to end, one end path; taken up after a restart
 live_calls.py     the calls being listened to, kept in the database while they last
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English

@@ -63,8 +63,8 @@ from core.app.interpreting import Interpreting, Tell
 from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening_consents import ListeningConsents
-from core.app.live_calls import KeptCalls
 from core.app.live_call import End, EndBecause, Heard, LiveCall, Roll, call_prefix
+from core.app.live_calls import KeptCalls
 from core.app.metrics_counted import counted
 from core.app.preferences import ChatPreferences
 from core.chat.languages import english_name

@@ -59,7 +59,7 @@ class LiveCallRepository:
 
 def _kept(row: LiveCallRow) -> KeptCall:
     return KeptCall(
-        ChatRef(cast(Platform, row.platform), row.chat_id), row.voice_id, row.text_id, row.starter, row.locale,
-        row.recording, row.started_at, row.alive_at, translate=row.translate,
-        interpret=row.interpret, captions_message=row.captions_message,
+        ChatRef(cast(Platform, row.platform), row.chat_id), row.voice_id, row.text_id,
+        row.starter, row.locale, row.recording, row.started_at, row.alive_at,
+        translate=row.translate, interpret=row.interpret, captions_message=row.captions_message,
     )  # fmt: skip

@@ -35,7 +35,8 @@ class ReadingStore(Protocol):
 class ReadingUnitOfWork(UnitOfWork, Protocol):
     """What the channel reader (`core.app.reader_choices`, `core.app.spoken_messages`) and
     listening (`core.app.listening`) need: preferences (voice model, style), the reader's choices,
-    listening consent, the calls being listened to, and the chat's voices (a member's own, where they allowed it)."""
+    listening consent, the calls being listened to, and the chat's voices (a member's own, where
+    they allowed it)."""
 
     @property
     def reading(self) -> ReadingStore: ...
