@@ -375,6 +375,7 @@ def feature_cogs(
         ListeningCog(
             bot,
             listened=listened,
+            channels=channels,
             voice_available=channels.client is not None,
             limiter=runtime.limiter,
             clicks=clicks,

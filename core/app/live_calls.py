@@ -90,7 +90,8 @@ class KeptCalls:
         `ended`: the call ends there. How long that was."""
         now = self.clock.now()
         away = call.away(now)
-        start = max(0.0, (call.alive_at - call.started_at).total_seconds())
+        heard = await self._heard_until(call)  # it was alive then at least
+        start = max(heard, (call.alive_at - call.started_at).total_seconds())
         end = max(start, (now - call.started_at).total_seconds())
         marker = text("call.away", call.locale, away=format_duration(away.total_seconds()))
         language = (await self._preferences.get(call.server)).language
@@ -101,6 +102,16 @@ class KeptCalls:
                 call.server, call.recording, language=language, duration=end
             )
         return away
+
+    async def _heard_until(self, call: KeptCall) -> float:
+        """Seconds into `call` where its last line kept ends (0: none)."""
+        try:
+            async with self._uow() as uow:
+                kept = await uow.transcripts.find(call.server, call.recording)
+        except Exception:
+            logger.warning("could not read the call kept in %s", call.server, exc_info=True)
+            return 0.0
+        return max((part.end for part in kept.parts), default=0.0) if kept else 0.0
 
     async def complete(self, call: KeptCall) -> None:
         """`call` ended without being taken up: its transcript marked whole as it is."""

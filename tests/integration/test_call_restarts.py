@@ -1,0 +1,182 @@
+"""A call survives a restart (issue 73): the real `voicebridge run` in a subprocess listens in the
+Lounge of the Discord stand-in, whose voice server's members speak as Discord clients do, each a
+tone whose pitch says whose voice it is (MiMo's stand-in answers with the pitch it heard). The
+process is killed (SIGKILL: nothing gets to clean up) or stopped for a deploy (SIGTERM), and
+started again: it comes back to the call by itself, says once how long it was away, captions the
+members who said yes and nobody else, and `/stop_listening` posts one transcript of the whole
+call with the gap marked. A call everyone left meanwhile is ended with its transcript posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+from pathlib import Path
+
+from tests.integration.test_discord_listening import heard_tones, tone_heard
+from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_kill_restart import discord_environment, identified, voicebridge
+from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
+from tests.standins.discord_voice import authority_file
+from tests.standins.mimo import FakeMimo
+from tests.standins.voice_members import CallMember, tone
+
+AWAY = re.compile(r"I was away for \d+:\d\d \(a restart\) and am listening in <#\d+> again")
+MARKED = re.compile(r"\(I was away for \d+:\d\d, restarting: nothing said meanwhile was heard\)")
+WAIT = 60.0  # a safety net: each wait ends with the event it waits for
+
+
+async def test_a_call_killed_mid_way_is_taken_up_by_the_next_start(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann starts /listen, Ann and Bob talk, the bot is killed and started again: it is back in
+    the Lounge by itself, Ann's next words are captioned under her name, Carol (who never said
+    yes) is never heard, and /stop_listening posts one transcript, before and after, the gap
+    marked between them."""
+    await taken_up_after(signal.SIGKILL, discord_api, server, mimo, database_url, tmp_path)
+
+
+async def test_a_call_stopped_for_a_deploy_is_taken_up_by_the_next_start(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """The same through SIGTERM then a start: a stop for a deploy is no end of the call (no
+    goodbye, no transcript), and the next start goes on with it."""
+    await taken_up_after(signal.SIGTERM, discord_api, server, mimo, database_url, tmp_path)
+
+
+async def taken_up_after(
+    stop: signal.Signals, discord_api: FakeDiscord, server: Guild, mimo: FakeMimo,
+    database_url: str, tmp_path: Path,
+) -> None:  # fmt: skip
+    mimo.asr_text = tone_heard
+    ann, bob, carol = await in_the_lounge(discord_api, server, "Ann", "Bob", "Carol")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+        await said(discord_api, server, bob, 660)
+        await discord_api.voice.speak(carol, tone(330, 0.8))
+        first.send_signal(stop)
+        await asyncio.wait_for(first.wait(), WAIT)
+    bye_before = [line for line in posted_in(discord_api, server.lounge) if "stopped" in line]
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+        await in_the_call_again(discord_api, server)
+        await said(discord_api, server, ann, 550)
+        await discord_api.voice.speak(carol, tone(770, 0.8))
+        await said(discord_api, server, bob, 880)
+        stopped = await members.answer(ann.user_id, "stop_listening")
+        bye = await goodbye(discord_api, server)
+
+    assert bye_before == []  # neither a stop for a deploy nor a crash ends the call
+    assert len(back(discord_api, server)) == 1
+    assert "Transcribed: Ann, Bob\nNot transcribed: Carol" in back(discord_api, server)[0]
+    assert stopped.content == f"I stopped listening and left <#{server.lounge}>."
+    assert 330 not in heard_tones(mimo) and 770 not in heard_tones(mimo)  # Carol: never sent
+    lines = transcript_lines(bye)
+    assert [line for line in lines if not MARKED.fullmatch(line)] == [
+        "Ann: tone 440", "Bob: tone 660", "Ann: tone 550", "Bob: tone 880",
+    ]  # fmt: skip
+    assert [bool(MARKED.fullmatch(line)) for line in lines] == [False, False, True, False, False]
+
+
+async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Killed while Ann talks; she and Bob hang up before the bot is back: the next start does
+    not join an empty channel, it ends the call in its chat with the transcript of what was
+    heard, the gap marked at its end; a /listen afterwards is a new call."""
+    mimo.asr_text = tone_heard
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+        first.kill()
+        await first.wait()
+    for member in (ann, bob):
+        await discord_api.leave_call(server, member)
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        bye = await goodbye(discord_api, server)
+        await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
+
+    assert bye.content.startswith(
+        "I was away for 0:"  # seconds, not minutes, on any machine
+    ) and f"did not come back to <#{server.lounge}>" in bye.content
+    assert back(discord_api, server) == []
+    lines = transcript_lines(bye)
+    assert lines[0] == "Ann: tone 440" and MARKED.fullmatch(lines[1]) and len(lines) == 2
+
+
+def environment(
+    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> dict[str, str]:
+    return discord_environment(discord_api, mimo, database_url) | {
+        "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
+    }
+
+
+async def in_the_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[CallMember]:
+    members = []
+    for name in names:
+        user_id = discord_api.add_member(server, name)
+        members.append(await discord_api.join_call(server, user_id, server.lounge))
+    return members
+
+
+async def listening_started(
+    discord_api: FakeDiscord, server: Guild, members: Members, starter: CallMember
+) -> None:
+    await members.answer(starter.user_id, "listen")
+    await in_the_call_again(discord_api, server)
+    await until(lambda: posted_in(discord_api, server.lounge), "the opening line", WAIT)
+
+
+async def in_the_call_again(discord_api: FakeDiscord, server: Guild) -> None:
+    """Until the bot's (newest) voice session in the Lounge is in its members' DAVE group."""
+    call = await discord_api.voice.wait_until(
+        lambda: discord_api.voice.live_call(server.id, server.lounge), timeout=WAIT, what="call"
+    )
+    await discord_api.voice.wait_until(lambda: call.dave.executed, timeout=WAIT, what="DAVE")
+
+
+async def said(discord_api: FakeDiscord, server: Guild, member: CallMember, pitch: int) -> None:
+    """`member` says a tone of `pitch`, and its caption is posted (kept by then)."""
+    await discord_api.voice.speak(member, tone(pitch, 0.8))
+    await until(
+        lambda: any(f"tone {pitch}" in line for line in posted_in(discord_api, server.lounge)),
+        f"the caption of tone {pitch}", WAIT,
+    )  # fmt: skip
+
+
+def back(discord_api: FakeDiscord, server: Guild) -> list[str]:
+    return [line for line in posted_in(discord_api, server.lounge) if AWAY.match(line)]
+
+
+async def goodbye(discord_api: FakeDiscord, server: Guild) -> SentMessage:
+    def bye() -> SentMessage | None:
+        found = [m for m in discord_api.messages_in(server.lounge) if m.attachments]
+        return found[-1] if found else None
+
+    await until(bye, "the goodbye with the transcript", WAIT)
+    found = bye()
+    assert found is not None
+    return found
+
+
+def transcript_lines(bye: SentMessage) -> list[str]:
+    """The lines of the transcript's text file, without their times."""
+    [text] = [file.data.decode() for file in bye.attachments if file.filename == "call.txt"]
+    return [line.split("] ", 1)[1] for line in text.splitlines()]
+
+
+def in_voice(discord_api: FakeDiscord, server: Guild) -> bool:
+    return discord_api.voice_channel_of(server, discord_api.application_id) is not None
