@@ -14,6 +14,9 @@ import re
 import signal
 from pathlib import Path
 
+from bots.discord.places import place_of
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
+from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import heard_tones, tone_heard
 from tests.integration.test_discord_reader import Members, posted_in, until
 from tests.integration.test_kill_restart import discord_environment, identified, voicebridge
@@ -33,8 +36,11 @@ async def test_a_call_killed_mid_way_is_taken_up_by_the_next_start(
     """Ann starts /listen, Ann and Bob talk, the bot is killed and started again: it is back in
     the Lounge by itself, Ann's next words are captioned under her name, Carol (who never said
     yes) is never heard, and /stop_listening posts one transcript, before and after, the gap
-    marked between them."""
-    await taken_up_after(signal.SIGKILL, discord_api, server, mimo, database_url, tmp_path)
+    marked between them. Bob's no, given while the bot was away (another replica answered his
+    /listen_me), holds from the first packet: the consents are read again, never remembered."""
+    await taken_up_after(
+        signal.SIGKILL, discord_api, server, mimo, database_url, tmp_path, bob_says_no=True
+    )
 
 
 async def test_a_call_stopped_for_a_deploy_is_taken_up_by_the_next_start(
@@ -47,7 +53,7 @@ async def test_a_call_stopped_for_a_deploy_is_taken_up_by_the_next_start(
 
 async def taken_up_after(
     stop: signal.Signals, discord_api: FakeDiscord, server: Guild, mimo: FakeMimo,
-    database_url: str, tmp_path: Path,
+    database_url: str, tmp_path: Path, *, bob_says_no: bool = False,
 ) -> None:  # fmt: skip
     mimo.asr_text = tone_heard
     ann, bob, carol = await in_the_lounge(discord_api, server, "Ann", "Bob", "Carol")
@@ -62,27 +68,40 @@ async def taken_up_after(
         await discord_api.voice.speak(carol, tone(330, 0.8))
         first.send_signal(stop)
         await asyncio.wait_for(first.wait(), WAIT)
+    if bob_says_no:
+        await consent_saved(database_url, server, bob.user_id, False)
     bye_before = [line for line in posted_in(discord_api, server.lounge) if "stopped" in line]
 
     async with voicebridge(tmp_path, env, "second", identified(discord_api)):
         await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
         await in_the_call_again(discord_api, server)
+        if bob_says_no:
+            await discord_api.voice.speak(bob, tone(880, 0.8))
         await said(discord_api, server, ann, 550)
         await discord_api.voice.speak(carol, tone(770, 0.8))
-        await said(discord_api, server, bob, 880)
+        if not bob_says_no:
+            await said(discord_api, server, bob, 880)
         stopped = await members.answer(ann.user_id, "stop_listening")
         bye = await goodbye(discord_api, server)
 
     assert bye_before == []  # neither a stop for a deploy nor a crash ends the call
     assert len(back(discord_api, server)) == 1
-    assert "Transcribed: Ann, Bob\nNot transcribed: Carol" in back(discord_api, server)[0]
+    nobody_else = (
+        "Transcribed: Ann\nNot transcribed: Bob, Carol"
+        if bob_says_no
+        else ("Transcribed: Ann, Bob\nNot transcribed: Carol")
+    )
+    assert nobody_else in back(discord_api, server)[0]
     assert stopped.content == f"I stopped listening and left <#{server.lounge}>."
-    assert 330 not in heard_tones(mimo) and 770 not in heard_tones(mimo)  # Carol: never sent
+    heard = heard_tones(mimo)
+    assert 330 not in heard and 770 not in heard  # Carol: never sent to MiMo
+    assert (880 in heard) is not bob_says_no  # nor Bob, once he said no
     lines = transcript_lines(bye)
+    after = ["Ann: tone 550"] + ([] if bob_says_no else ["Bob: tone 880"])
     assert [line for line in lines if not MARKED.fullmatch(line)] == [
-        "Ann: tone 440", "Bob: tone 660", "Ann: tone 550", "Bob: tone 880",
+        "Ann: tone 440", "Bob: tone 660", *after,
     ]  # fmt: skip
-    assert [bool(MARKED.fullmatch(line)) for line in lines] == [False, False, True, False, False]
+    assert MARKED.fullmatch(lines[2])  # the gap, between the last line heard and the next
 
 
 async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
@@ -108,12 +127,52 @@ async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
         bye = await goodbye(discord_api, server)
         await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
 
-    assert bye.content.startswith(
-        "I was away for 0:"  # seconds, not minutes, on any machine
-    ) and f"did not come back to <#{server.lounge}>" in bye.content
+    assert (
+        bye.content.startswith(
+            "I was away for 0:"  # seconds, not minutes, on any machine
+        )
+        and f"did not come back to <#{server.lounge}>" in bye.content
+    )
     assert back(discord_api, server) == []
     lines = transcript_lines(bye)
     assert lines[0] == "Ann: tone 440" and MARKED.fullmatch(lines[1]) and len(lines) == 2
+
+
+async def test_an_operator_stopping_for_good_ends_the_call_with_its_transcript(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """CALLS_END_ON_STOP=true: the operator's stop is for good, so it ends the call as
+    /stop_listening would (its goodbye and transcript), and the next start takes nothing up."""
+    mimo.asr_text = tone_heard
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(
+        tmp_path, env | {"CALLS_END_ON_STOP": "true"}, "first", identified(discord_api)
+    ):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+    bye = await goodbye(discord_api, server)
+    assert await query(database_url, "SELECT count(*) FROM live_calls") == [(0,)]
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await members.answer(ann.user_id, "listen_me", allowed=True)  # it is up by now
+
+    assert bye.content.startswith(f"I stopped listening and left <#{server.lounge}>.")
+    assert transcript_lines(bye) == ["Ann: tone 440"]
+    assert back(discord_api, server) == []
+    assert not in_voice(discord_api, server)
+
+
+async def consent_saved(url: str, server: Guild, member: int, yes: bool) -> None:
+    """A member's yes or no saved as another replica answering /listen_me saves it."""
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            await uow.listening_consents.save(place_of(guild_id=server.id), str(member), yes)
+            await uow.commit()
+    finally:
+        await engine.dispose()
 
 
 def environment(
