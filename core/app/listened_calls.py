@@ -268,7 +268,8 @@ class ListenedCalls:
             if call.held is not None:
                 await call.held.leave()
         finally:
-            self._listened.pop(server, None)
+            if self._listened.get(server) is call:  # not a call started since, as it was let go
+                del self._listened[server]
 
     @staticmethod
     def _stop_saying_alive(call: ListenedCall) -> None:
@@ -305,4 +306,5 @@ class ListenedCalls:
             if call.side is not None:
                 await call.side.goodbye(call.roll.call if with_transcript else None)
         finally:
-            self._listened.pop(server, None)
+            if self._listened.get(server) is call:  # not a call started since, as it ended
+                del self._listened[server]
