@@ -17,11 +17,18 @@ from pathlib import Path
 from bots.discord.places import place_of
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.integration.chatlog_db import query
+from tests.integration.test_discord_interpreting import sentence_heard
 from tests.integration.test_discord_listening import heard_tones, tone_heard
-from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_discord_reader import (
+    Members,
+    clips,
+    posted_in,
+    spoken_requests,
+    until,
+)
 from tests.integration.test_kill_restart import discord_environment, identified, voicebridge
 from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
-from tests.standins.discord_voice import authority_file
+from tests.standins.discord_voice import Call, authority_file
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
 
@@ -164,6 +171,37 @@ async def test_an_operator_stopping_for_good_ends_the_call_with_its_transcript(
     assert not in_voice(discord_api, server)
 
 
+async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """/listen interpret:True, the bot killed and started again: the call it takes up is
+    interpreted, as asked at its start (the option is kept with the call): Bob's Chinese is
+    captioned with its English and spoken in English into the call."""
+    mimo.asr_text = sentence_heard
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann, interpret=True)
+        first.kill()
+        await first.wait()
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+        call = await in_the_call_again(discord_api, server)
+        await discord_api.voice.speak(bob, tone(660, 1.0))
+        await until(lambda: len(clips(call)) == 1, "Bob's interpretation heard", WAIT)
+        await members.answer(ann.user_id, "stop_listening")
+
+    assert "I also interpret" in back(discord_api, server)[0]
+    assert "**Bob**: [English] 好的，我们开始吧。\n-# 好的，我们开始吧。" in posted_in(
+        discord_api, server.lounge
+    )
+    assert spoken_requests(mimo)[-1][1] == "English 好的，我们开始吧。"
+
+
 async def consent_saved(url: str, server: Guild, member: int, yes: bool) -> None:
     """A member's yes or no saved as another replica answering /listen_me saves it."""
     engine = create_engine(url)
@@ -192,19 +230,21 @@ async def in_the_lounge(discord_api: FakeDiscord, server: Guild, *names: str) ->
 
 
 async def listening_started(
-    discord_api: FakeDiscord, server: Guild, members: Members, starter: CallMember
-) -> None:
-    await members.answer(starter.user_id, "listen")
+    discord_api: FakeDiscord, server: Guild, members: Members, starter: CallMember,
+    **options: bool,
+) -> None:  # fmt: skip
+    await members.answer(starter.user_id, "listen", **options)
     await in_the_call_again(discord_api, server)
     await until(lambda: posted_in(discord_api, server.lounge), "the opening line", WAIT)
 
 
-async def in_the_call_again(discord_api: FakeDiscord, server: Guild) -> None:
-    """Until the bot's (newest) voice session in the Lounge is in its members' DAVE group."""
-    call = await discord_api.voice.wait_until(
+async def in_the_call_again(discord_api: FakeDiscord, server: Guild) -> Call:
+    """The bot's (newest) voice session in the Lounge, once in its members' DAVE group."""
+    call: Call = await discord_api.voice.wait_until(
         lambda: discord_api.voice.live_call(server.id, server.lounge), timeout=WAIT, what="call"
     )
     await discord_api.voice.wait_until(lambda: call.dave.executed, timeout=WAIT, what="DAVE")
+    return call
 
 
 async def said(discord_api: FakeDiscord, server: Guild, member: CallMember, pitch: int) -> None:
