@@ -30,6 +30,10 @@
     --only find  benchmark 12 alone (about 10 minutes): /find in a bot holding a million kept
                  lines, and a transcript kept while 8 searches run, on SQLite, and on
                  PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)
+    --only resume  benchmark 14 alone (about 4 minutes): 4 members speaking in turn in a call
+                 with `/listen`, the bot's process SIGKILLed and started again mid-call, 3 runs:
+                 from the new process's start to the first caption, turns lost once it is
+                 back, the transcript's lines (bench/resume.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -66,6 +70,7 @@ from bench import (
     memory,
     replicas_report,
     report,
+    resume,
 )
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
@@ -94,11 +99,13 @@ CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY = 10, 3, 0.5
 CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report pools them
 LAST_INTERPRET = Path(__file__).parent / "out" / "last-interpret.json"
 INTERPRET_ROUNDS, INTERPRET_MIMO_DELAY, INTERPRET_RUNS = 5, 0.5, 3  # benchmark 13
+LAST_RESUME = Path(__file__).parent / "out" / "last-resume.json"
+RESUME_RUNS = 3  # benchmark 14
 
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions", "find", "interpret",
+    "captions", "find", "interpret", "resume",
 ]  # fmt: skip
 
 
@@ -136,6 +143,9 @@ def main() -> None:
         return
     if args.only == "interpret":
         only_interpret()
+        return
+    if args.only == "resume":
+        _pooled_section(14, resume, "bench.resume", (), RESUME_RUNS, LAST_RESUME)
         return
     if args.only == "replicas":
         only_replicas()
