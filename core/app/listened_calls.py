@@ -41,7 +41,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from core.app.interpreting import News, Tell
@@ -87,13 +87,14 @@ class ListenedCall:
     ended: list[str] = field(default_factory=list)  # why it ends: the first way that asked
     alive: asyncio.Task[None] | None = None  # says, while it runs, that it does
 
-    def kept(self) -> KeptCall:
-        """The call as the database keeps it while it lasts (`core.app.live_calls`)."""
+    def kept(self, alive_at: datetime) -> KeptCall:
+        """The call as the database keeps it while it lasts (`core.app.live_calls`), known
+        alive at `alive_at`."""
         asked, roll = self.asked, self.roll
         assert roll.started_at is not None
         return KeptCall(
             asked.server, asked.voice_id, asked.voice_id, asked.starter, asked.locale,
-            roll.call, roll.started_at, roll.started_at, translate=asked.translate,
+            roll.call, roll.started_at, alive_at, translate=asked.translate,
             interpret=asked.interpret, captions_message=self.captions_message,
         )  # fmt: skip
 
@@ -162,7 +163,7 @@ class ListenedCalls:
         if not self.listening.listening(server):  # /forget while it joined: ended at once
             await self._end(server, "forgotten while it joined", with_transcript=False)
             raise errors.NotListening()
-        await self._kept.keep(call.kept())  # from now on, a restart takes it up
+        await self._kept.keep(call.kept(self._kept.clock.now()))  # a restart takes it up
         call.alive = background.start(self._say_alive(call), name="listening alive")
         await call.side.opened(roll.transcribed, roll.not_transcribed, away)
         return call
@@ -188,7 +189,8 @@ class ListenedCalls:
             await self.start(asked, taken_up=kept, away=away)
         except Exception:
             logger.warning("could not take up the call in %s", server, exc_info=True)
-            await self._kept.complete(kept)  # ended on its way (`_end`): the goodbye left
+            await self._kept.gone(server)  # refused (the quota) or ended on its way (`_end`)
+            await self._kept.complete(kept)
             await self._sides.ended_away(asked, kept.recording, away)
             return False
         return True

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bots.discord.places import place_of
+from core.domain.live_calls import KeptCall
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_interpreting import sentence_heard
@@ -73,6 +75,7 @@ async def taken_up_after(
         await said(discord_api, server, ann, 440)
         await said(discord_api, server, bob, 660)
         await discord_api.voice.speak(carol, tone(330, 0.8))
+        stopped_at = datetime.now(UTC)
         first.send_signal(stop)
         await asyncio.wait_for(first.wait(), WAIT)
     if bob_says_no:
@@ -82,6 +85,7 @@ async def taken_up_after(
     async with voicebridge(tmp_path, env, "second", identified(discord_api)):
         await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
         await in_the_call_again(discord_api, server)
+        kept = await kept_call(database_url, server)
         if bob_says_no:
             await discord_api.voice.speak(bob, tone(880, 0.8))
         await said(discord_api, server, ann, 550)
@@ -92,6 +96,8 @@ async def taken_up_after(
         bye = await goodbye(discord_api, server)
 
     assert bye_before == []  # neither a stop for a deploy nor a crash ends the call
+    # Taken up, the call is kept alive as of now: another crash soon after is no long absence.
+    assert kept is not None and kept.alive_at >= stopped_at > kept.started_at
     assert len(back(discord_api, server)) == 1
     nobody_else = (
         "Transcribed: Ann\nNot transcribed: Bob, Carol"
@@ -200,6 +206,16 @@ async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
         discord_api, server.lounge
     )
     assert spoken_requests(mimo)[-1][1] == "English 好的，我们开始吧。"
+
+
+async def kept_call(url: str, server: Guild) -> KeptCall | None:
+    """The call the database keeps in `server` for a restart to take up."""
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            return await uow.live_calls.get(place_of(guild_id=server.id))
+    finally:
+        await engine.dispose()
 
 
 async def consent_saved(url: str, server: Guild, member: int, yes: bool) -> None:
