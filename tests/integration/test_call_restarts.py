@@ -15,6 +15,8 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bots.discord.places import place_of
 from core.domain.live_calls import KeptCall
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
@@ -206,6 +208,46 @@ async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
         discord_api, server.lounge
     )
     assert spoken_requests(mimo)[-1][1] == "English 好的，我们开始吧。"
+
+
+@pytest.mark.postgres
+async def test_the_process_that_runs_the_shard_next_takes_the_call_up(
+    mimo: FakeMimo, postgres_database_url: str, tmp_path: Path
+) -> None:
+    """Two shard processes share PostgreSQL; the one whose shard holds the server listens, and
+    is killed. The process started for that shard takes the call up; the other, running all
+    along, leaves it alone (Discord never shows it that server)."""
+    mimo.asr_text = tone_heard
+    async with FakeDiscord() as discord_api:
+        server = discord_api.add_guild("on shard 1", shard=(1, 2))
+        discord_api.add_guild("on shard 0", shard=(0, 2))
+        [ann] = await in_the_lounge(discord_api, server, "Ann")
+        members = Members(discord_api, server.general)
+        env = environment(discord_api, mimo, postgres_database_url, tmp_path)
+        shard = {"DISCORD_SHARD_COUNT": "2"}
+        zero = env | shard | {"DISCORD_SHARD_IDS": "0", "INSTANCE_NAME": "zero"}
+        one = env | shard | {"DISCORD_SHARD_IDS": "1", "INSTANCE_NAME": "one"}
+        async with voicebridge(tmp_path, zero, "zero", identified(discord_api)):
+            async with voicebridge(tmp_path, one, "one", identified(discord_api)) as first:
+                await members.answer(ann.user_id, "listen_me", allowed=True)
+                await listening_started(discord_api, server, members, ann)
+                await said(discord_api, server, ann, 440)
+                first.kill()
+                await first.wait()
+            async with voicebridge(tmp_path, one, "one-again", identified(discord_api)):
+                await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+                await in_the_call_again(discord_api, server)
+                await said(discord_api, server, ann, 550)
+                await members.answer(ann.user_id, "stop_listening")
+                bye = await goodbye(discord_api, server)
+
+    assert len(back(discord_api, server)) == 1
+    lines = transcript_lines(bye)
+    assert [line for line in lines if not MARKED.fullmatch(line)] == [
+        "Ann: tone 440", "Ann: tone 550",
+    ]  # fmt: skip
+    assert "taking up the call" not in (tmp_path / "zero.log").read_text()
+    assert "taking up the call" in (tmp_path / "one-again.log").read_text()
 
 
 async def kept_call(url: str, server: Guild) -> KeptCall | None:
