@@ -10,6 +10,7 @@ call with the gap marked. A call everyone left meanwhile is ended with its trans
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 from datetime import UTC, datetime
@@ -274,9 +275,16 @@ async def consent_saved(url: str, server: Guild, member: int, yes: bool) -> None
 def environment(
     discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> dict[str, str]:
-    return discord_environment(discord_api, mimo, database_url) | {
-        "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
-    }
+    # PYTHONPATH, where set, reaches the bot's process: a break planted in a copy of the code
+    # (`python -m tests.breaks`) runs there too.
+    where = {k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ}
+    return (
+        discord_environment(discord_api, mimo, database_url)
+        | where
+        | {
+            "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
+        }
+    )
 
 
 async def in_the_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[CallMember]:
