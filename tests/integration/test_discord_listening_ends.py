@@ -28,7 +28,6 @@ from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
 
 BYE = "I stopped listening and left"
-DO_NOT_RECONNECT = 4021  # the voice server's close that discord.py does not come back from
 
 Way = Callable[[FakeDiscord, Guild, Members, list[CallMember]], Awaitable[None]]
 
@@ -63,8 +62,7 @@ async def quota_used_up(discord_api: FakeDiscord, server: Guild, members: Member
 async def connection_closed(discord_api: FakeDiscord, server: Guild, members: Members,
                             people: list[CallMember]) -> None:  # fmt: skip
     [call] = [c for c in discord_api.voice.calls_in(server.id) if c.ws and not c.ws.closed]
-    assert call.ws is not None
-    await discord_api.voice._close(call.ws, DO_NOT_RECONNECT, "Rate limited.")
+    await discord_api.voice.rate_limited(call)
 
 
 def the_call(bot: VoicebridgeBot, server: Guild) -> ListenedCall:

@@ -94,6 +94,7 @@ UNKNOWN_OPCODE, FAILED_TO_DECODE, NOT_AUTHENTICATED = 4001, 4002, 4003
 AUTHENTICATION_FAILED, ALREADY_AUTHENTICATED, SESSION_NO_LONGER_VALID = 4004, 4005, 4006
 SESSION_TIMEOUT, SERVER_NOT_FOUND, UNKNOWN_PROTOCOL = 4009, 4011, 4012
 DISCONNECTED, SERVER_CRASHED, UNKNOWN_ENCRYPTION_MODE = 4014, 4015, 4016
+RATE_LIMITED = 4021  # the voice server's "rate limited": a client does not reconnect
 PASSTHROUGH_GRACE = 10.0  # seconds unencrypted frames are still taken after a transition
 DAVE_REQUIRED, BAD_REQUEST = 4017, 4020
 
@@ -311,6 +312,12 @@ class VoiceServer:
         """The voice server crashed under `call`: its websocket closes with 4015 (resume)."""
         assert call.ws is not None, "the call has no websocket to drop"
         await self._close(call.ws, SERVER_CRASHED, "Voice server crashed.")
+
+    async def rate_limited(self, call: Call) -> None:
+        """The voice server closes `call`'s websocket with 4021 (rate limited): discord.py does
+        not reconnect, and its voice connection ends for good without a voice state change."""
+        assert call.ws is not None, "the call has no websocket to close"
+        await self._close(call.ws, RATE_LIMITED, "Rate limited.")
 
     async def _close(self, ws: web.WebSocketResponse, code: int, reason: str) -> None:
         self._closed_with[id(ws)] = code

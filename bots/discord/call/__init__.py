@@ -2,11 +2,12 @@
 the listening) decides about it, done; what it hears handed to the core; its captions shown.
 
 voice_channels.py   the port of the call: who sits where, what each may do; join, deafen, leave
-playback.py         speech played in a voice channel
+playback.py         /say's speech played in a voice channel, on the call the core gives it
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 receive/            a call's voice received, member by member, for listening
-listening.py        a call listened in: joined, each utterance to the core, its caption posted
-listening_sides.py  builds the Discord side of each listened call; a goodbye without joining
+listening.py        a listened call's Discord side: each piece to the core, its caption posted
+listening_sides.py  each listened call's Discord side built for the core as it joins; the
+                    goodbye of a call a restart does not take up, without joining
 captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
 listen_buttons.py   the yes and no buttons under a listened call's opening line
 nicknames.py        the bot's nickname while it listens in a server ("🎙️ voicebridge")

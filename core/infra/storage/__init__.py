@@ -14,7 +14,7 @@ consents.py      the consent sentences asked for, and who first sent each voice 
 usage.py         the limits' state: request windows and daily usage
 voices.py        a chat's own voices
 reading.py       the channel reader's rules and members' choices
-listening_consents.py  members' yes or no to being transcribed in a call
+listening_consents.py  listening consent: members' yes or no to being transcribed in a call
 live_calls.py    the calls being listened to, kept while they last
 business.py      Telegram Business connections
 inline.py        inline mode's rendered voice notes
