@@ -33,6 +33,10 @@
     --only import  benchmark 14 alone (about 10 minutes for 2,000 messages; --messages N for
                  fewer): a Telegram Desktop export imported against MiMo's stand-in answering
                  after 0.5 s, and live voice notes meanwhile (bench/imports.py)
+    --only resume  benchmark 15 alone (about 4 minutes): 4 members speaking in turn in a call
+                 with `/listen`, the bot's process SIGKILLed and started again mid-call, 3 runs:
+                 from the new process's start to the first caption, turns lost once it is
+                 back, the transcript's lines (bench/resume.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
 
 Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
@@ -70,6 +74,7 @@ from bench import (
     memory,
     replicas_report,
     report,
+    resume,
 )
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
@@ -99,11 +104,13 @@ CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY = 10, 3, 0.5
 CAPTIONS_ROUNDS = 3  # benchmark 11: runs, each in a fresh process; the report pools them
 LAST_INTERPRET = Path(__file__).parent / "out" / "last-interpret.json"
 INTERPRET_ROUNDS, INTERPRET_MIMO_DELAY, INTERPRET_RUNS = 5, 0.5, 3  # benchmark 13
+LAST_RESUME = Path(__file__).parent / "out" / "last-resume.json"
+RESUME_RUNS = 3  # benchmark 15
 
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions", "find", "interpret", "import",
+    "captions", "find", "interpret", "import", "resume",
 ]  # fmt: skip
 
 
@@ -145,6 +152,9 @@ def main() -> None:
         return
     if args.only == "import":
         only_import(args.messages)
+        return
+    if args.only == "resume":
+        _pooled_section(15, resume, "bench.resume", (), RESUME_RUNS, LAST_RESUME)
         return
     if args.only == "replicas":
         only_replicas()

@@ -19,6 +19,7 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -189,10 +190,12 @@ class VoicebridgeBot(commands.AutoShardedBot):
         player.calls = self.voice_calls  # /say in a voice channel holds the call alone
         self.reader = reader_for(runtime, self.voice_channels, self.voice_calls)
         # A listened call from start to end, its Discord side built as it joins.
-        self.listening_sides = ListeningSides(runtime.calls)
+        self.listening_sides = ListeningSides(runtime.calls, self)
         self.listened = ListenedCalls(
             listening=runtime.listening, channels=self.voice_channels, calls=self.voice_calls,
             sides=self.listening_sides,
+            resume_within=timedelta(seconds=runtime.settings.call_resume_within),
+            end_on_stop=runtime.settings.calls_end_on_stop,
         )  # fmt: skip
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
@@ -374,6 +377,7 @@ def feature_cogs(
         ListeningCog(
             bot,
             listened=listened,
+            channels=channels,
             voice_available=channels.client is not None,
             limiter=runtime.limiter,
             clicks=clicks,

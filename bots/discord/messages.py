@@ -226,6 +226,14 @@ EN: dict[str, Source] = {
     "discord.listen.line_translated": "**{name}**: {translated}\n-# {said}",
     "discord.listen.joined": "I am listening in {voice}: what members who said yes say is posted in its chat.",
     "discord.listen.stopped": "I stopped listening and left {voice}.",
+    # A call taken up after the bot restarted (a deploy, a crash): said once, as it is back.
+    "discord.listen.resumed": (
+        "I was away for {away} (a restart) and am listening in {voice} again: the captions go on, and the transcript at the end is one call, the gap marked.\n"
+        "Transcribed: {transcribed}\n"
+        "Not transcribed: {not_transcribed}"
+    ),
+    # A call the bot was away from (a restart) for too long, or that everyone left meanwhile.
+    "discord.listen.away_ended": "I was away for {away} (a restart) and did not come back to {voice}: the call had ended or I was gone too long. I stopped listening.",
     # /listen interpret:True: what is said in Chinese or English is spoken in the other language.
     "discord.listen.interpreting": "I also interpret: what members who said yes say in Chinese or English, I say in the other language once they finish, in their own voice where they allowed it (/voicetranslations allowed:True).",
     "discord.listen.interpretation_late": "-# Not interpreted, the call had moved on: **{name}**: {said}",

@@ -22,9 +22,10 @@ channel_reader.py  the channel reader: start, switch, skip, stop; who may, who l
 reading_turns.py  one running reading: its queue and turns, held while a listener may not read
 spoken_messages.py  one message of a reading made into speech, in a voice of its language
 reader_choices.py  what the server and each member chose for the channel reader
-listened_calls.py  a listened call from start to end: started, stopped, its one end path
+listened_calls.py  a listened call from start to end: its one end path; taken up after a restart
 listening.py      a voice channel transcribed live: who is transcribed, each utterance
 live_call.py      one call listened to: its turns kept, and when it ends by itself
+live_calls.py     the calls being listened to, kept in the database while they last
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
 listening_consents.py  listening consent: members' yes or no to being transcribed, kept

@@ -19,7 +19,17 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              live_call`), the connection closing, a failed join, /forget. The receiving
              stops and every caption made is posted, the transcript is marked whole, the call
              is let go (left, unless the reading holds it), and the goodbye is said with the
-             call's transcript (without it for /forget)
+             call's transcript (without it for /forget); nothing is kept to take up
+    restart  the call outlives its process (`core.app.live_calls` keeps it while it runs):
+             `suspend` (the bot stops for a deploy) lets go of it here without an end, its
+             lines kept, its transcript open; a crash leaves it as it was. `resume`, once the
+             platform shows this process the server (Discord: the guild available to its
+             shard), takes it up through `start`: consents read again from the database, the
+             bot back in the voice channel, the chat told once how long it was away, the
+             captions going on under the same transcript with the gap marked. A call whose
+             channel emptied meanwhile, or away longer than `resume_within`, is ended as
+             /stop_listening ends it, its transcript posted. `end_on_stop`
+             (CALLS_END_ON_STOP): the operator's stop for good ends every call instead
 
 Each call's state is one value (`ListenedCall`): who started it and its options (`asked`),
 the name its transcript is kept under (`roll.call`), the message its captions go on in; the
@@ -28,18 +38,22 @@ platform's side is built from it, and the handles of the running call sit beside
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from core.app.interpreting import News, Tell
 from core.app.listening import Listening, Roll
+from core.app.live_calls import ALIVE_SECONDS, RESUME_WITHIN
 from core.app.voice_calls import HeldCall, VoiceCalls
 from core.domain import errors
 from core.domain.listeners import Channel
+from core.domain.live_calls import KeptCall
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder
-from core.ports import ListenedVoice, VoiceChannels
+from core.ports import ListenedVoice, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
 
@@ -71,20 +85,44 @@ class ListenedCall:
     held: HeldCall | None = None
     ending: bool = False
     ended: list[str] = field(default_factory=list)  # why it ends: the first way that asked
+    alive: asyncio.Task[None] | None = None  # says, while it runs, that it does
+
+    def kept(self, alive_at: datetime) -> KeptCall:
+        """The call as the database keeps it while it lasts (`core.app.live_calls`), known
+        alive at `alive_at`."""
+        asked, roll = self.asked, self.roll
+        assert roll.started_at is not None
+        return KeptCall(
+            asked.server, asked.voice_id, asked.voice_id, asked.starter, asked.locale,
+            roll.call, roll.started_at, alive_at, translate=asked.translate,
+            interpret=asked.interpret, captions_message=self.captions_message,
+        )  # fmt: skip
 
 
-# The platform's side of a call, built for it once the call is joined (`ListenedVoice`).
-Sides = Callable[[ListenedCall, HeldCall, "ListenedCalls"], ListenedVoice]
+class Sides(Protocol):
+    """The platform's side of a call, built for it once joined; and the end of a call kept
+    through a restart that is not taken up, said in its chat without joining."""
+
+    def __call__(
+        self, call: ListenedCall, held: HeldCall, owner: ListenedCalls
+    ) -> ListenedVoice: ...
+
+    async def ended_away(self, asked: ListenAsked, recording: str, away: timedelta) -> None:
+        """The goodbye of a call the bot was away from for `away`, with its transcript."""
+        ...
 
 
 class ListenedCalls:
     """Listened calls from start to end (see the module docstring)."""
 
     def __init__(
-        self, *, listening: Listening, channels: VoiceChannels, calls: VoiceCalls, sides: Sides
-    ) -> None:
+        self, *, listening: Listening, channels: VoiceChannels, calls: VoiceCalls, sides: Sides,
+        resume_within: timedelta = RESUME_WITHIN, end_on_stop: bool = False,
+    ) -> None:  # fmt: skip
         self.listening = listening
         self._channels, self._calls, self._sides = channels, calls, sides
+        self._kept = listening.kept
+        self.resume_within, self.end_on_stop = resume_within, end_on_stop
         self._listened: dict[ChatRef, ListenedCall] = {}
 
     def call_in(self, server: ChatRef) -> ListenedCall | None:
@@ -95,8 +133,12 @@ class ListenedCalls:
         listeners = self._channels.listeners(server, voice_id, about=voice_id)
         return [listener.id for listener in listeners if not listener.bot]
 
-    async def start(self, asked: ListenAsked) -> ListenedCall:
-        """Start listening as `asked` (module docstring); raises what refuses it."""
+    async def start(
+        self, asked: ListenAsked, *, taken_up: KeptCall | None = None,
+        away: timedelta | None = None,
+    ) -> ListenedCall:  # fmt: skip
+        """Start listening as `asked` (module docstring); raises what refuses it. `taken_up`:
+        the call kept through a restart, gone `away`, going on."""
         server, voice_id = asked.server, asked.voice_id
         self._calls.refuse_listening(server, voice_id)  # in voice already, and may not share
         roll = await self.listening.begin(
@@ -105,8 +147,11 @@ class ListenedCalls:
             interpret=self._interpreting_news(server) if asked.interpret else None,
             on_forget=lambda: self._end(server, "forgotten", with_transcript=False),
             on_end=lambda why: self._end(server, why),
+            kept_as=None if taken_up is None else (taken_up.recording, taken_up.started_at),
         )  # fmt: skip
         call = self._listened[server] = ListenedCall(asked, roll)
+        if taken_up is not None:
+            call.captions_message = taken_up.captions_message
         try:
             call.held = await self._calls.join(server, voice_id, Holder.LISTENING)
             call.side = self._sides(call, call.held, self)
@@ -118,8 +163,48 @@ class ListenedCalls:
         if not self.listening.listening(server):  # /forget while it joined: ended at once
             await self._end(server, "forgotten while it joined", with_transcript=False)
             raise errors.NotListening()
-        await call.side.opened(roll.transcribed, roll.not_transcribed)
+        await self._kept.keep(call.kept(self._kept.clock.now()))  # a restart takes it up
+        call.alive = background.start(self._say_alive(call), name="listening alive")
+        await call.side.opened(roll.transcribed, roll.not_transcribed, away)
         return call
+
+    async def resume(self, server: ChatRef) -> bool:
+        """Take up the call kept in `server` through a restart, or end it (module docstring);
+        False when there was none, or it ended."""
+        kept = await self._kept.find(server)
+        if kept is None or server in self._listened:
+            return False
+        asked = ListenAsked(
+            server, kept.voice_id, kept.starter, kept.locale, translate=kept.translate,
+            interpret=kept.interpret,
+        )  # fmt: skip
+        away = kept.away(self._kept.clock.now())
+        if not self.present(server, kept.voice_id) or away > self.resume_within:
+            logger.info("the call kept in %s ends: away %s", server, away)
+            await self._ended_away(kept, asked)
+            return False
+        await self._kept.away(kept, ended=False)  # the gap, before the lines after it
+        logger.info("taking up the call in %s, away %s", server, away)
+        try:
+            await self.start(asked, taken_up=kept, away=away)
+        except Exception:
+            logger.warning("could not take up the call in %s", server, exc_info=True)
+            await self._kept.gone(server)  # refused (the quota) or ended on its way (`_end`)
+            await self._kept.complete(kept)
+            await self._sides.ended_away(asked, kept.recording, away)
+            return False
+        return True
+
+    async def _ended_away(self, kept: KeptCall, asked: ListenAsked) -> None:
+        """A kept call not taken up: ended as /stop_listening ends it, without joining."""
+        away = await self._kept.away(kept, ended=True)
+        await self._kept.gone(kept.server)
+        await self._sides.ended_away(asked, kept.recording, away)
+
+    async def _say_alive(self, call: ListenedCall) -> None:
+        while True:
+            await asyncio.sleep(ALIVE_SECONDS)
+            await self._kept.alive(call.asked.server, call.captions_message)
 
     async def stop(self, server: ChatRef, member_id: str) -> Channel:
         """`/stop_listening` by `member_id`: the call ended, if they may; the voice channel."""
@@ -160,9 +245,38 @@ class ListenedCalls:
         self.listening.end_soon(server, "the voice connection closed")
 
     async def close(self) -> None:
-        """The bot is stopping: every call ends, with its goodbye."""
+        """The bot is stopping: every call is let go, kept for the next start to take up
+        (`suspend`); with `end_on_stop`, it ends, with its goodbye."""
         for server in list(self._listened):
-            await self._end(server, "the bot is stopping")
+            if self.end_on_stop:
+                await self._end(server, "the bot is stopping for good")
+            else:
+                await self.suspend(server)
+
+    async def suspend(self, server: ChatRef) -> None:
+        """Let go of the call for a restart: the receiving stopped and every caption made
+        posted, the lines kept, the call left, its state kept; no goodbye."""
+        call = self._listened.get(server)
+        if call is None or call.ending:
+            return
+        call.ending = True
+        logger.info("the listening in %s is let go for a restart", server)
+        try:
+            self._stop_saying_alive(call)
+            if call.side is not None:
+                await call.side.stop()
+            await self.listening.end(server, whole=False)
+            await self._kept.alive(server, call.captions_message)
+            if call.held is not None:
+                await call.held.leave()
+        finally:
+            if self._listened.get(server) is call:  # not a call started since, as it was let go
+                del self._listened[server]
+
+    @staticmethod
+    def _stop_saying_alive(call: ListenedCall) -> None:
+        if call.alive is not None:
+            call.alive.cancel()
 
     def _interpreting_news(self, server: ChatRef) -> Tell:
         async def tell(news: News) -> None:
@@ -184,6 +298,8 @@ class ListenedCalls:
         call.ending = True
         logger.info("the listening in %s ends: %s", server, why)
         try:
+            self._stop_saying_alive(call)
+            await self._kept.gone(server)  # nothing to take up after a restart
             if call.side is not None:
                 await call.side.stop()
             await self.listening.end(server)  # once every line is kept

@@ -64,6 +64,7 @@ from core.app.kept import TranscriptKeeper
 from core.app.limits import Limiter
 from core.app.listening_consents import ListeningConsents
 from core.app.live_call import End, EndBecause, Heard, LiveCall, Roll, call_prefix
+from core.app.live_calls import KeptCalls
 from core.app.metrics_counted import counted
 from core.app.preferences import ChatPreferences
 from core.chat.languages import english_name
@@ -113,6 +114,7 @@ class Listening:
         self._uow = uow
         self.interpreting = interpreting  # without it, nothing is interpreted
         self.consents = ListeningConsents(uow, follow=self._follow)  # listening consent
+        self.kept = KeptCalls(uow=uow, keeper=keeper, preferences=preferences, clock=clock)
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`core.app.transcription` holds it): a call's
         # pieces go through it like every other request, ahead of them when it is full.
@@ -141,23 +143,18 @@ class Listening:
         return live is not None
 
     async def begin(
-        self,
-        server: ChatRef,
-        present: Sequence[str],
-        *,
-        channel: str,
-        starter: str,
-        translate_to: str | None = None,
-        interpret: Tell | None = None,
-        on_forget: End | None = None,
-        on_end: EndBecause | None = None,
-    ) -> Roll:
+        self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
+        translate_to: str | None = None, interpret: Tell | None = None,
+        on_forget: End | None = None, on_end: EndBecause | None = None,
+        kept_as: tuple[str, datetime] | None = None,
+    ) -> Roll:  # fmt: skip
         """Start listening in the server's voice channel `channel` for member `starter`, whose
         day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale
         each caption is also shown in; `interpret`: turns in Chinese or English spoken across
         in the call (`core.app.interpreting`), its news said through it; `on_forget`: how the
         adapter ends the call, when `/forget` asks for it; `on_end`: how it ends it with its
-        goodbye, when the call ends by itself."""
+        goodbye, when the call ends by itself; `kept_as`: a call taken up after a restart, its
+        transcript's name and start (its lines go on under them)."""
         if server in self._calls:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -165,13 +162,17 @@ class Listening:
         if server in self._calls:  # started meanwhile
             raise errors.AlreadyListening()
         now = self._clock.now()
+        recording, started = kept_as or (
+            f"{call_prefix(channel)}{round(now.timestamp() * 1000)}",
+            now,
+        )
         # Registered before the consents are read: a yes or no said from now on is followed.
         call = self._calls[server] = LiveCall(
-            set(), now, starter, payer, on_forget=on_forget, on_end=on_end
+            set(), started, starter, payer, on_forget=on_forget, on_end=on_end
         )
         consenting = await self.consents.consenting(server)
         call.consenting |= {member for member in consenting if member not in call.said}
-        call.recording = f"{call_prefix(channel)}{round(now.timestamp() * 1000)}"
+        call.recording, call.kept_before = recording, kept_as is not None
         call.language = (await self._preferences.get(server)).language
         call.translate_to = None if translate_to is None else english_name(translate_to)
         if interpret is not None and self.interpreting is not None:
@@ -183,6 +184,7 @@ class Listening:
             transcribed=[m for m in present if m in call.consenting],
             not_transcribed=[m for m in present if m not in call.consenting],
             call=call.recording,
+            started_at=started,
         )
 
     def listening(self, server: ChatRef) -> bool:
@@ -259,17 +261,19 @@ class Listening:
         """Whether any of `present` is transcribed: with nobody, there is no call to listen to."""
         return any(self.admits(server, member) for member in present)
 
-    async def end(self, server: ChatRef) -> bool:
-        """Stop listening in the server, its transcript marked whole; False when it was not."""
+    async def end(self, server: ChatRef, *, whole: bool = True) -> bool:
+        """Stop listening in the server, its transcript marked whole (`whole` False: the
+        process stops for a deploy, every line heard so far kept, its transcript left open for
+        the next start to go on with); False when it was not."""
         call = self._calls.pop(server, None)
         if call is None:
             return False
-        logger.info("stopped listening in %s", server)
+        logger.info("stopped listening in %s%s", server, "" if whole else " for a restart")
         call.stop_watching()
         if call.interpreter is not None:
             await call.interpreter.close()
         try:
-            await call.keep_the_rest(self._keeper, server, at=self._clock.now())
+            await call.keep_the_rest(self._keeper, server, at=self._clock.now(), whole=whole)
         finally:
             call.whole.set()
         return True

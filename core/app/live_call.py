@@ -35,11 +35,13 @@ IN_FLIGHT = 4  # a call's pieces sent to MiMo at once
 @dataclass(frozen=True)
 class Roll:
     """Who in the call is transcribed, and who is not (no yes from them), by id; and the name
-    its transcript is kept under (`core.app.calls` reads it)."""
+    its transcript is kept under (`core.app.calls` reads it), its lines timed from
+    `started_at`."""
 
     transcribed: list[str]
     not_transcribed: list[str]
     call: str
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class LiveCall:
     starter: str  # the member who started it: who may stop it with a moderator
     payer: Asker  # ...whose day its transcription is charged to
     recording: str = ""
+    kept_before: bool = False  # taken up after a restart: lines of it are kept already
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
     refused: errors.MimoModelRefused | None = None  # ...until MiMo refused its model: not yet said
@@ -178,17 +181,18 @@ class LiveCall:
             )  # fmt: skip
 
     async def keep_the_rest(
-        self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime
+        self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime, whole: bool = True
     ) -> None:
         """The call ended `at`: the turns whose end never came kept as they are, a line being
-        kept kept first, and the transcript marked whole; nothing is kept after."""
+        kept kept first, and the transcript marked whole (`whole` False: let go for a restart,
+        the next start goes on with it); nothing is kept after."""
         async with self.keeping:
             for (member, began), turn in list(self.turns.items()):
                 if not turn.dropped:
                     await self._keep(keeper, server, member, began, turn, turn.pieces.every_text())
             self.turns.clear()
             self.ended = True
-            if self.starts:  # a call where nothing was said keeps nothing
+            if (self.starts or self.kept_before) and whole:  # nothing said: nothing kept
                 duration = (at - self.started_at).total_seconds()
                 await keeper.complete(
                     server, self.recording, language=self.language, duration=duration

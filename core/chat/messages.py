@@ -82,6 +82,8 @@ EN: dict[str, Source] = {
     # A member's no to being transcribed holds in the call at once, but the database did not take it.
     "listen.no_not_saved": "I stopped transcribing you in this call at once, but I could not save your no, so it holds only until this call ends. Please say it again in a moment.",
     "call.files_caption": "The call's transcript ({duration}), with who said what: as text, and as subtitles.",
+    # A line of a call's transcript where the bot was away (a restart): nothing said then was heard.
+    "call.away": "(I was away for {away}, restarting: nothing said meanwhile was heard)",
     "listen.no_call": "I keep no call of this voice channel: I have not listened to one here lately, or it was deleted.",
     "reader.not_yours": "Only the member who started the reading, someone allowed to move members out of the voice channel, or anyone once its starter has left, can do that.",
     "reader.voice_taken": "Another member chose the voice {voice}; choose another one, or auto.",

@@ -10,6 +10,7 @@ Ids are the platform's, as strings; a server is the `ChatRef` its preferences li
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Protocol
 
 from core.domain.listeners import Channel, Listener
@@ -117,8 +118,11 @@ class ListenedVoice(Protocol):
         """Start receiving: from now on each piece of a turn goes to the core."""
         ...
 
-    async def opened(self, transcribed: list[str], not_transcribed: list[str]) -> None:
-        """The opening line in the call's chat: who is transcribed, who is not (by id)."""
+    async def opened(
+        self, transcribed: list[str], not_transcribed: list[str], away: timedelta | None = None
+    ) -> None:
+        """The opening line in the call's chat: who is transcribed, who is not (by id); `away`:
+        the call was taken up after a restart, the bot gone for so long."""
         ...
 
     async def tell(self, news: Any) -> None:

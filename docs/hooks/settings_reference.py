@@ -100,9 +100,11 @@ GROUPS = (
             "TELEGRAM_WEBHOOK_*",
             "TELEGRAM_MAX_PENDING_UPDATES",
             "STARTUP_*",
+            "CALL_RESUME_WITHIN",
+            "CALLS_END_ON_STOP",
         ),
         "Running more than one process, waiting at start for what is not there yet, and "
-        "finishing work a crash cut short "
+        "finishing work (and taking up calls) a restart cut short "
         "([replicas and webhooks](../operations/replicas.md)).",
     ),
     Group(

@@ -1833,7 +1833,8 @@ class FakeDiscord:
         """Opcode 4: the bot joins a voice channel (VOICE_STATE_UPDATE, then VOICE_SERVER_UPDATE
         with a token of the voice server's) or leaves one (channel_id null). Asking again for
         the channel it is in answers both again, with the same token, when its voice connection
-        there has ended (a reconnect); while it lasts, only VOICE_STATE_UPDATE (a change of its
+        there has ended (a reconnect) or was made by another gateway session (a process started
+        again); while it lasts, only VOICE_STATE_UPDATE (a change of its
         self_mute or self_deaf: VOICE_SERVER_UPDATE comes on joining and when the voice server
         fails over, gateway-events#voice-server-update). A channel that is not a voice channel
         of the server, or one where the bot lacks Connect, gets no answer: the bot times out, as
@@ -1855,7 +1856,10 @@ class FakeDiscord:
         if not self.permissions_in(int(channel_id), me) & CONNECT:
             return
         staying = self._voice_states.get(guild_id, {}).get(me) == int(channel_id)
-        live = staying and self.voice.live_call(guild_id, int(channel_id)) is not None
+        # A voice connection belongs to the gateway session that made it: a new session (the
+        # bot's process started again) gets a voice session of its own, as with Discord.
+        call = self.voice.live_call(guild_id, int(channel_id))
+        live = staying and call is not None and call.grant.session_id == session.session_id
         self._voice_states.setdefault(guild_id, {})[me] = int(channel_id)
         flags = {key: bool(data.get(key)) for key in ("self_mute", "self_deaf")}
         self.voice.deafen(guild_id, me, flags["self_deaf"])

@@ -288,10 +288,13 @@ class VoiceServer:
     # -- what the main gateway and the tests do ----------------------------------------------
 
     def grant(self, guild_id: int, channel_id: int, user_id: int, session_id: str) -> str:
-        """A token for a member joining a channel (kept while they stay in it)."""
-        for token, grant in self._grants.items():
+        """A token for a member joining a channel (kept while they stay in it, in the same
+        gateway session: another session, a process started again, gets a token of its own)."""
+        for token, grant in list(self._grants.items()):
             if (grant.guild_id, grant.channel_id, grant.user_id) == (guild_id, channel_id, user_id):
-                return token
+                if grant.session_id == session_id:
+                    return token
+                del self._grants[token]
         token = secrets.token_hex(8)
         self._grants[token] = Grant(guild_id, channel_id, user_id, session_id, token)
         return token

@@ -6,7 +6,8 @@ playback.py         /say's speech played in a voice channel, on the call the cor
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 receive/            a call's voice received, member by member, for listening
 listening.py        a listened call's Discord side: each piece to the core, its caption posted
-listening_sides.py  each listened call's Discord side built for the core as it joins
+listening_sides.py  each listened call's Discord side built for the core as it joins; the
+                    goodbye of a call a restart does not take up, without joining
 captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
 listen_buttons.py   the yes and no buttons under a listened call's opening line
 nicknames.py        the bot's nickname while it listens in a server ("🎙️ voicebridge")

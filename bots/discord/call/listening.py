@@ -21,6 +21,7 @@ import contextlib
 import io
 import logging
 from collections import deque
+from datetime import timedelta
 
 import discord
 
@@ -44,6 +45,7 @@ from core.app.listening import Heard
 from core.app.voice_calls import HeldCall
 from core.chat.exports import call_files
 from core.domain import errors
+from core.domain.text import format_duration
 from core.ports import background
 
 logger = logging.getLogger(__name__)
@@ -141,10 +143,15 @@ class DiscordListenedCall:
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
 
-    async def opened(self, transcribed: list[str], not_transcribed: list[str]) -> None:
+    async def opened(
+        self, transcribed: list[str], not_transcribed: list[str], away: timedelta | None = None
+    ) -> None:
+        """The opening line; taken up after a restart (`away`), how long the bot was gone."""
         opening = text(
-            "discord.listen.started", self.locale, voice=self.channel.mention,
-            transcribed=self._names(transcribed), not_transcribed=self._names(not_transcribed),
+            "discord.listen.started" if away is None else "discord.listen.resumed", self.locale,
+            voice=self.channel.mention, transcribed=self._names(transcribed),
+            not_transcribed=self._names(not_transcribed),
+            away=format_duration(0 if away is None else away.total_seconds()),
         )  # fmt: skip
         if self._interpret:
             opening += "\n" + text("discord.listen.interpreting", self.locale)

@@ -5,21 +5,32 @@ and the captions' turn gap, which tests turn."""
 
 from __future__ import annotations
 
+import io
+import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import discord
+
 from bots.discord.call.captions import TURN_GAP
+from bots.discord.messages import text
 from core.app.calls import Calls
-from core.app.listened_calls import ListenedCall, ListenedCalls
+from core.app.listened_calls import ListenAsked, ListenedCall, ListenedCalls
 from core.app.voice_calls import HeldCall
+from core.chat.exports import call_files
+from core.domain.text import format_duration
 from core.ports import ListenedVoice
 
 if TYPE_CHECKING:  # the voice extras
     from bots.discord.call.receive import ReceiveSettings
 
+logger = logging.getLogger(__name__)
+
 
 class ListeningSides:
-    def __init__(self, kept: Calls) -> None:
+    def __init__(self, kept: Calls, client: discord.Client | None = None) -> None:
         self.kept = kept  # the calls' kept transcripts, posted with the goodbye
+        self.client = client  # where a call the bot does not join again says goodbye
         self.receive: ReceiveSettings | None = None  # None: the defaults
         self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
 
@@ -29,3 +40,25 @@ class ListeningSides:
         return DiscordListenedCall(
             call, held, owner, kept=self.kept, settings=self.receive, turn_gap=self.turn_gap
         )
+
+    async def ended_away(self, asked: ListenAsked, recording: str, away: timedelta) -> None:
+        """A call kept through a restart and not taken up: its goodbye in the voice channel's
+        chat, with its transcript, without joining."""
+        channel = None if self.client is None else self.client.get_channel(int(asked.voice_id))
+        if not isinstance(channel, discord.VoiceChannel):
+            logger.info("the call kept in %s ended where its channel is gone", asked.server)
+            return
+        bye = text(
+            "discord.listen.away_ended", asked.locale, voice=channel.mention,
+            away=format_duration(away.total_seconds()),
+        )  # fmt: skip
+        said = await self.kept.kept(asked.server, recording)
+        files: list[discord.File] = []
+        if said is not None:
+            caption, made = call_files(said, asked.locale)
+            bye = f"{bye}\n{caption}"
+            files = [discord.File(io.BytesIO(file.data), filename=file.name) for file in made]
+        try:
+            await channel.send(bye, files=files, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            logger.warning("could not post in voice channel %s", channel.id)

@@ -104,13 +104,6 @@ class ChannelReaderCog(commands.Cog):
         )
 
     @commands.Cog.listener()
-    async def on_guild_available(self, guild: discord.Guild) -> None:
-        """A server this process serves from now on: a reading it does not hold there, left by
-        a process that died (Discord still shows the bot in the voice channel until that
-        process's session times out), is ended."""
-        await self.channels.leave_left_behind(guild)
-
-    @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         self.reader.changed(server_of(after.guild))  # roles, a timeout
 

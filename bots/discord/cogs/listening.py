@@ -18,7 +18,7 @@ from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
 from bots.discord.audiences import answer_of
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton
 from bots.discord.call.nicknames import take_off_left_behind
-from bots.discord.call.voice_channels import server_of
+from bots.discord.call.voice_channels import DiscordVoiceChannels, server_of
 from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
 from bots.discord.error_handler import on_app_command_error
@@ -39,12 +39,13 @@ class ListeningCog(commands.Cog):
         bot: AnyBot,
         *,
         listened: ListenedCalls,
+        channels: DiscordVoiceChannels,
         voice_available: bool,
         limiter: Limiter,
         clicks: Answerers,
     ) -> None:
         self.bot, self.limiter, self.clicks = bot, limiter, clicks
-        self.listened = listened
+        self.listened, self.channels = listened, channels
         self.listening = listened.listening
         self.voice_available = voice_available
 
@@ -135,9 +136,16 @@ class ListeningCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        """A server this process serves from now on: the listening nickname a process that
-        died there left on the bot comes off."""
-        if self.listened.call_in(server_of(guild)) is None:
+        """A server this process serves from now on (its shard's): the call a restart cut
+        short taken up, or ended (`ListenedCalls.resume`). Else what a process that died
+        there left: the voice channel Discord still shows the bot in (until that process's
+        session times out; a reading, or a call not taken up) is left, and the listening
+        nickname comes off. One listener, so that nothing leaves the channel a call rejoins."""
+        server = server_of(guild)
+        if self.voice_available and await self.listened.resume(server):
+            return
+        if self.listened.call_in(server) is None:
+            await self.channels.leave_left_behind(guild)
             await take_off_left_behind(guild)
 
     async def cog_unload(self) -> None:

@@ -260,6 +260,7 @@ class SummaryService:
                 await uow.transcripts.delete_chat(place)
                 await uow.reading.delete_chat(place)
                 await uow.listening_consents.delete_chat(place)
+                await uow.live_calls.delete(place)
                 rendered += await uow.inline_voices.delete_chat(place)
             await uow.commit()
         if discard is not None and rendered:

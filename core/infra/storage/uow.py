@@ -24,6 +24,7 @@ from core.infra.storage.claims import ClaimRepository
 from core.infra.storage.consents import ConsentRepository
 from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.listening_consents import ListeningConsentRepository
+from core.infra.storage.live_calls import LiveCallRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
@@ -61,6 +62,7 @@ class SqlAlchemyUnitOfWork:
     inline_voices: InlineVoiceRepository
     reading: ReadingRepository
     listening_consents: ListeningConsentRepository
+    live_calls: LiveCallRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, turns: asyncio.Lock | None = None
@@ -92,6 +94,7 @@ class SqlAlchemyUnitOfWork:
         self.inline_voices = InlineVoiceRepository(self._session)
         self.reading = ReadingRepository(self._session)
         self.listening_consents = ListeningConsentRepository(self._session)
+        self.live_calls = LiveCallRepository(self._session)
         return self
 
     async def __aexit__(

@@ -11,6 +11,7 @@ from core.domain.values import ChatRef, Platform
 from core.ports.storage.claims import ClaimStore
 from core.ports.storage.inline import InlineVoiceStore
 from core.ports.storage.listening_consents import ListeningConsentStore
+from core.ports.storage.live_calls import LiveCallStore
 from core.ports.storage.reading import ReadingStore
 from core.ports.storage.transcripts import TranscriptStore
 from core.ports.storage.units import UnitOfWork
@@ -105,6 +106,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
     @property
     def listening_consents(self) -> ListeningConsentStore:
         """For `/forget`, which deletes the members' listening consent too."""
+        ...
+
+    @property
+    def live_calls(self) -> LiveCallStore:
+        """For `/forget`, which deletes a call kept for the next start to take up too."""
         ...
 
 

@@ -1,0 +1,33 @@
+"""A listened call as it is kept while it lasts, so that the process that next holds its
+server takes it up after a restart (`core.app.listened_calls`, `core.app.live_calls`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.domain.values import ChatRef
+
+
+@dataclass(frozen=True)
+class KeptCall:
+    """A call being listened to, as stored: where (`voice_id`; `text_id`, the chat its
+    captions go in), who started it and what they asked (`locale`, `translate`,
+    `interpret`), the name its transcript is kept under (`recording`), when it started, when
+    it was last known alive (`alive_at`), and the message its captions go on in."""
+
+    server: ChatRef
+    voice_id: str
+    text_id: str
+    starter: str
+    locale: str
+    recording: str
+    started_at: datetime
+    alive_at: datetime
+    translate: bool = False
+    interpret: bool = False
+    captions_message: str | None = None
+
+    def away(self, now: datetime) -> timedelta:
+        """How long nobody ran the call, at `now`."""
+        return max(timedelta(0), now - self.alive_at)

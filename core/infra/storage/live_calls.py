@@ -1,0 +1,65 @@
+"""The calls being listened to as the database keeps them (`live_calls`, one row a server):
+saved as a call starts, touched while it runs, deleted as it ends (`core.app.live_calls`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.live_calls import KeptCall
+from core.domain.values import ChatRef, Platform
+from core.infra.storage.models.live_calls import LiveCallRow
+from core.infra.storage.repositories import insert_for
+
+
+class LiveCallRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, server: ChatRef) -> KeptCall | None:
+        row = await self._session.get(LiveCallRow, (server.platform, server.chat_id))
+        return None if row is None else _kept(row)
+
+    async def of_platform(self, platform: str) -> list[KeptCall]:
+        query = select(LiveCallRow).where(LiveCallRow.platform == platform)
+        return [_kept(row) for row in (await self._session.execute(query)).scalars()]
+
+    async def save(self, call: KeptCall) -> None:
+        key = {"platform": call.server.platform, "chat_id": call.server.chat_id}
+        values = {
+            "voice_id": call.voice_id, "text_id": call.text_id, "starter": call.starter,
+            "locale": call.locale, "recording": call.recording, "translate": call.translate,
+            "interpret": call.interpret, "captions_message": call.captions_message,
+            "started_at": call.started_at, "alive_at": call.alive_at,
+        }  # fmt: skip
+        statement = (
+            insert_for(self._session, LiveCallRow)
+            .values(**key, **values)
+            .on_conflict_do_update(index_elements=list(key), set_=values)
+        )
+        await self._session.execute(statement)
+
+    async def alive(self, server: ChatRef, at: datetime, captions_message: str | None) -> None:
+        await self._session.execute(
+            update(LiveCallRow)
+            .where(LiveCallRow.platform == server.platform, LiveCallRow.chat_id == server.chat_id)
+            .values(alive_at=at, captions_message=captions_message)
+        )
+
+    async def delete(self, server: ChatRef) -> None:
+        await self._session.execute(
+            delete(LiveCallRow).where(
+                LiveCallRow.platform == server.platform, LiveCallRow.chat_id == server.chat_id
+            )
+        )
+
+
+def _kept(row: LiveCallRow) -> KeptCall:
+    return KeptCall(
+        ChatRef(cast(Platform, row.platform), row.chat_id), row.voice_id, row.text_id,
+        row.starter, row.locale, row.recording, row.started_at, row.alive_at,
+        translate=row.translate, interpret=row.interpret, captions_message=row.captions_message,
+    )  # fmt: skip

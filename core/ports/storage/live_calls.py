@@ -1,0 +1,25 @@
+"""The calls being listened to, as stored while they last (`core.app.live_calls`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from core.domain.live_calls import KeptCall
+from core.domain.values import ChatRef
+
+
+class LiveCallStore(Protocol):
+    async def get(self, server: ChatRef) -> KeptCall | None: ...
+
+    async def of_platform(self, platform: str) -> list[KeptCall]: ...
+
+    async def save(self, call: KeptCall) -> None:
+        """Kept, replacing the server's call kept before."""
+        ...
+
+    async def alive(self, server: ChatRef, at: datetime, captions_message: str | None) -> None:
+        """The server's call ran at `at`, its captions in `captions_message`."""
+        ...
+
+    async def delete(self, server: ChatRef) -> None: ...

@@ -1,0 +1,347 @@
+"""A call survives a restart (issue 73): the real `voicebridge run` in a subprocess listens in the
+Lounge of the Discord stand-in, whose voice server's members speak as Discord clients do, each a
+tone whose pitch says whose voice it is (MiMo's stand-in answers with the pitch it heard). The
+process is killed (SIGKILL: nothing gets to clean up) or stopped for a deploy (SIGTERM), and
+started again: it comes back to the call by itself, says once how long it was away, captions the
+members who said yes and nobody else, and `/stop_listening` posts one transcript of the whole
+call with the gap marked. A call everyone left meanwhile is ended with its transcript posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bots.discord.places import place_of
+from core.domain.live_calls import KeptCall
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
+from tests.integration.chatlog_db import query
+from tests.integration.test_discord_interpreting import sentence_heard
+from tests.integration.test_discord_listening import heard_tones, tone_heard
+from tests.integration.test_discord_reader import (
+    Members,
+    clips,
+    posted_in,
+    spoken_requests,
+    until,
+)
+from tests.integration.test_kill_restart import discord_environment, identified, voicebridge
+from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
+from tests.standins.discord_voice import Call, authority_file
+from tests.standins.mimo import FakeMimo
+from tests.standins.voice_members import CallMember, tone
+
+AWAY = re.compile(r"I was away for \d+:\d\d \(a restart\) and am listening in <#\d+> again")
+MARKED = re.compile(r"\(I was away for \d+:\d\d, restarting: nothing said meanwhile was heard\)")
+WAIT = 60.0  # a safety net: each wait ends with the event it waits for
+
+
+async def test_a_call_killed_mid_way_is_taken_up_by_the_next_start(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann starts /listen, Ann and Bob talk, the bot is killed and started again: it is back in
+    the Lounge by itself, Ann's next words are captioned under her name, Carol (who never said
+    yes) is never heard, and /stop_listening posts one transcript, before and after, the gap
+    marked between them. Bob's no, given while the bot was away (another replica answered his
+    /listen_me), holds from the first packet: the consents are read again, never remembered."""
+    await taken_up_after(
+        signal.SIGKILL, discord_api, server, mimo, database_url, tmp_path, bob_says_no=True
+    )
+
+
+async def test_a_call_stopped_for_a_deploy_is_taken_up_by_the_next_start(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """The same through SIGTERM then a start: a stop for a deploy is no end of the call (no
+    goodbye, no transcript), and the next start goes on with it."""
+    await taken_up_after(signal.SIGTERM, discord_api, server, mimo, database_url, tmp_path)
+
+
+async def taken_up_after(
+    stop: signal.Signals, discord_api: FakeDiscord, server: Guild, mimo: FakeMimo,
+    database_url: str, tmp_path: Path, *, bob_says_no: bool = False,
+) -> None:  # fmt: skip
+    mimo.asr_text = tone_heard
+    ann, bob, carol = await in_the_lounge(discord_api, server, "Ann", "Bob", "Carol")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+        await said(discord_api, server, bob, 660)
+        await discord_api.voice.speak(carol, tone(330, 0.8))
+        stopped_at = datetime.now(UTC)
+        first.send_signal(stop)
+        await asyncio.wait_for(first.wait(), WAIT)
+    if bob_says_no:
+        await consent_saved(database_url, server, bob.user_id, False)
+    bye_before = [line for line in posted_in(discord_api, server.lounge) if "stopped" in line]
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+        await in_the_call_again(discord_api, server)
+        kept = await kept_call(database_url, server)
+        if bob_says_no:
+            await discord_api.voice.speak(bob, tone(880, 0.8))
+        await said(discord_api, server, ann, 550)
+        await discord_api.voice.speak(carol, tone(770, 0.8))
+        if not bob_says_no:
+            await said(discord_api, server, bob, 880)
+        stopped = await members.answer(ann.user_id, "stop_listening")
+        bye = await goodbye(discord_api, server)
+
+    assert bye_before == []  # neither a stop for a deploy nor a crash ends the call
+    # Taken up, the call is kept alive as of now: another crash soon after is no long absence.
+    assert kept is not None and kept.alive_at >= stopped_at > kept.started_at
+    assert len(back(discord_api, server)) == 1
+    nobody_else = (
+        "Transcribed: Ann\nNot transcribed: Bob, Carol"
+        if bob_says_no
+        else ("Transcribed: Ann, Bob\nNot transcribed: Carol")
+    )
+    assert nobody_else in back(discord_api, server)[0]
+    assert stopped.content == f"I stopped listening and left <#{server.lounge}>."
+    heard = heard_tones(mimo)
+    assert 330 not in heard and 770 not in heard  # Carol: never sent to MiMo
+    assert (880 in heard) is not bob_says_no  # nor Bob, once he said no
+    lines = transcript_lines(bye)
+    after = ["Ann: tone 550"] + ([] if bob_says_no else ["Bob: tone 880"])
+    assert [line for line in lines if not MARKED.fullmatch(line)] == [
+        "Ann: tone 440", "Bob: tone 660", *after,
+    ]  # fmt: skip
+    assert MARKED.fullmatch(lines[2])  # the gap, between the last line heard and the next
+
+
+async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Killed while Ann talks; she and Bob hang up before the bot is back: the next start does
+    not join an empty channel, it ends the call in its chat with the transcript of what was
+    heard, the gap marked at its end; a /listen afterwards is a new call."""
+    mimo.asr_text = tone_heard
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+        first.kill()
+        await first.wait()
+    for member in (ann, bob):
+        await discord_api.leave_call(server, member)
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        bye = await goodbye(discord_api, server)
+        await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
+
+    assert (
+        bye.content.startswith(
+            "I was away for 0:"  # seconds, not minutes, on any machine
+        )
+        and f"did not come back to <#{server.lounge}>" in bye.content
+    )
+    assert back(discord_api, server) == []
+    lines = transcript_lines(bye)
+    assert lines[0] == "Ann: tone 440" and MARKED.fullmatch(lines[1]) and len(lines) == 2
+
+
+async def test_an_operator_stopping_for_good_ends_the_call_with_its_transcript(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """CALLS_END_ON_STOP=true: the operator's stop is for good, so it ends the call as
+    /stop_listening would (its goodbye and transcript), and the next start takes nothing up."""
+    mimo.asr_text = tone_heard
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(
+        tmp_path, env | {"CALLS_END_ON_STOP": "true"}, "first", identified(discord_api)
+    ):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+    bye = await goodbye(discord_api, server)
+    assert await query(database_url, "SELECT count(*) FROM live_calls") == [(0,)]
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await members.answer(ann.user_id, "listen_me", allowed=True)  # it is up by now
+
+    assert bye.content.startswith(f"I stopped listening and left <#{server.lounge}>.")
+    assert transcript_lines(bye) == ["Ann: tone 440"]
+    assert back(discord_api, server) == []
+    assert not in_voice(discord_api, server)
+
+
+async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """/listen interpret:True, the bot killed and started again: the call it takes up is
+    interpreted, as asked at its start (the option is kept with the call): Bob's Chinese is
+    captioned with its English and spoken in English into the call."""
+    mimo.asr_text = sentence_heard
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann, interpret=True)
+        first.kill()
+        await first.wait()
+
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+        call = await in_the_call_again(discord_api, server)
+        await discord_api.voice.speak(bob, tone(660, 1.0))
+        await until(lambda: len(clips(call)) == 1, "Bob's interpretation heard", WAIT)
+        await members.answer(ann.user_id, "stop_listening")
+
+    assert "I also interpret" in back(discord_api, server)[0]
+    assert "**Bob**: [English] 好的，我们开始吧。\n-# 好的，我们开始吧。" in posted_in(
+        discord_api, server.lounge
+    )
+    assert spoken_requests(mimo)[-1][1] == "English 好的，我们开始吧。"
+
+
+@pytest.mark.postgres
+async def test_the_process_that_runs_the_shard_next_takes_the_call_up(
+    mimo: FakeMimo, postgres_database_url: str, tmp_path: Path
+) -> None:
+    """Two shard processes share PostgreSQL; the one whose shard holds the server listens, and
+    is killed. The process started for that shard takes the call up; the other, running all
+    along, leaves it alone (Discord never shows it that server)."""
+    mimo.asr_text = tone_heard
+    async with FakeDiscord() as discord_api:
+        server = discord_api.add_guild("on shard 1", shard=(1, 2))
+        discord_api.add_guild("on shard 0", shard=(0, 2))
+        [ann] = await in_the_lounge(discord_api, server, "Ann")
+        members = Members(discord_api, server.general)
+        env = environment(discord_api, mimo, postgres_database_url, tmp_path)
+        shard = {"DISCORD_SHARD_COUNT": "2"}
+        zero = env | shard | {"DISCORD_SHARD_IDS": "0", "INSTANCE_NAME": "zero"}
+        one = env | shard | {"DISCORD_SHARD_IDS": "1", "INSTANCE_NAME": "one"}
+        async with voicebridge(tmp_path, zero, "zero", identified(discord_api)):
+            async with voicebridge(tmp_path, one, "one", identified(discord_api)) as first:
+                await members.answer(ann.user_id, "listen_me", allowed=True)
+                await listening_started(discord_api, server, members, ann)
+                await said(discord_api, server, ann, 440)
+                first.kill()
+                await first.wait()
+            async with voicebridge(tmp_path, one, "one-again", identified(discord_api)):
+                await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+                await in_the_call_again(discord_api, server)
+                await said(discord_api, server, ann, 550)
+                await members.answer(ann.user_id, "stop_listening")
+                bye = await goodbye(discord_api, server)
+
+    assert len(back(discord_api, server)) == 1
+    lines = transcript_lines(bye)
+    assert [line for line in lines if not MARKED.fullmatch(line)] == [
+        "Ann: tone 440", "Ann: tone 550",
+    ]  # fmt: skip
+    assert "taking up the call" not in (tmp_path / "zero.log").read_text()
+    assert "taking up the call" in (tmp_path / "one-again.log").read_text()
+
+
+async def kept_call(url: str, server: Guild) -> KeptCall | None:
+    """The call the database keeps in `server` for a restart to take up."""
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            return await uow.live_calls.get(place_of(guild_id=server.id))
+    finally:
+        await engine.dispose()
+
+
+async def consent_saved(url: str, server: Guild, member: int, yes: bool) -> None:
+    """A member's yes or no saved as another replica answering /listen_me saves it."""
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            await uow.listening_consents.save(place_of(guild_id=server.id), str(member), yes)
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+
+def environment(
+    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> dict[str, str]:
+    # PYTHONPATH, where set, reaches the bot's process: a break planted in a copy of the code
+    # (`python -m tests.breaks`) runs there too.
+    where = {k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ}
+    return (
+        discord_environment(discord_api, mimo, database_url)
+        | where
+        | {
+            "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
+        }
+    )
+
+
+async def in_the_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[CallMember]:
+    members = []
+    for name in names:
+        user_id = discord_api.add_member(server, name)
+        members.append(await discord_api.join_call(server, user_id, server.lounge))
+    return members
+
+
+async def listening_started(
+    discord_api: FakeDiscord, server: Guild, members: Members, starter: CallMember,
+    **options: bool,
+) -> None:  # fmt: skip
+    await members.answer(starter.user_id, "listen", **options)
+    await in_the_call_again(discord_api, server)
+    await until(lambda: posted_in(discord_api, server.lounge), "the opening line", WAIT)
+
+
+async def in_the_call_again(discord_api: FakeDiscord, server: Guild) -> Call:
+    """The bot's (newest) voice session in the Lounge, once in its members' DAVE group."""
+    call: Call = await discord_api.voice.wait_until(
+        lambda: discord_api.voice.live_call(server.id, server.lounge), timeout=WAIT, what="call"
+    )
+    await discord_api.voice.wait_until(lambda: call.dave.executed, timeout=WAIT, what="DAVE")
+    return call
+
+
+async def said(discord_api: FakeDiscord, server: Guild, member: CallMember, pitch: int) -> None:
+    """`member` says a tone of `pitch`, and its caption is posted (kept by then)."""
+    await discord_api.voice.speak(member, tone(pitch, 0.8))
+    await until(
+        lambda: any(f"tone {pitch}" in line for line in posted_in(discord_api, server.lounge)),
+        f"the caption of tone {pitch}", WAIT,
+    )  # fmt: skip
+
+
+def back(discord_api: FakeDiscord, server: Guild) -> list[str]:
+    return [line for line in posted_in(discord_api, server.lounge) if AWAY.match(line)]
+
+
+async def goodbye(discord_api: FakeDiscord, server: Guild) -> SentMessage:
+    def bye() -> SentMessage | None:
+        found = [m for m in discord_api.messages_in(server.lounge) if m.attachments]
+        return found[-1] if found else None
+
+    await until(bye, "the goodbye with the transcript", WAIT)
+    found = bye()
+    assert found is not None
+    return found
+
+
+def transcript_lines(bye: SentMessage) -> list[str]:
+    """The lines of the transcript's text file, without their times."""
+    [text] = [file.data.decode() for file in bye.attachments if file.filename == "call.txt"]
+    return [line.split("] ", 1)[1] for line in text.splitlines()]
+
+
+def in_voice(discord_api: FakeDiscord, server: Guild) -> bool:
+    return discord_api.voice_channel_of(server, discord_api.application_id) is not None
