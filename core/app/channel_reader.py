@@ -216,10 +216,12 @@ class ChannelReader:
         """The bot is stopping: every reading leaves its voice channel, kept for the next
         start to take up (module docstring); with `end_on_stop`, it ends."""
         for reading in list(self._readings.values()):
-            if not self.end_on_stop and self._kept is not None and not reading.over:
+            kept_away = not self.end_on_stop and not reading.over
+            if kept_away:
                 self._kept_away.add(reading)
-                await self._kept.alive(reading.server)
             await reading.stop()
+            if self._kept is not None:  # here, not left to its watch, which a stop cuts short
+                await (self._kept.alive if kept_away else self._kept.gone)(reading.server)
 
     async def resume(self, server: ChatRef) -> bool:
         """Take up the reading kept in `server` through a restart, or end it (module

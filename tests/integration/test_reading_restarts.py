@@ -115,6 +115,31 @@ async def test_a_reading_everyone_left_meanwhile_ends_said_once(
     assert not asked_for(mimo, "Bravo")
 
 
+async def test_an_operator_stopping_for_good_ends_the_reading(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """CALLS_END_ON_STOP=true: the operator's stop is for good, so it ends the reading, and the
+    next start takes nothing up: it does not come back, and reads nothing posted meanwhile."""
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(
+        tmp_path, env | {"CALLS_END_ON_STOP": "true"}, "first", identified(discord_api)
+    ):
+        await members.answer(ann.user_id, "read_channel")
+        call = await in_the_call_again(discord_api, server)
+        await discord_api.post_message(server.lounge, ann.user_id, "Alpha is read first")
+        await until(lambda: len(clips(call)) == 1, "Alpha read aloud", WAIT)
+    assert await kept_reading(database_url, server) is None
+    await discord_api.post_message(server.lounge, ann.user_id, "Bravo came meanwhile")
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await members.answer(ann.user_id, "read_me")  # it is up by now
+
+    assert back(discord_api, server) == [] and ended(discord_api, server) == []
+    assert not in_voice(discord_api, server)
+    assert not asked_for(mimo, "Bravo")
+
+
 def back(discord_api: FakeDiscord, server: Guild) -> list[str]:
     return [line for line in posted_in(discord_api, server.lounge) if BACK.match(line)]
 
