@@ -305,7 +305,8 @@ class ChannelReader:
                     await reading.ended.wait()
             if not reading.ended.is_set() and self._kept is not None:
                 await self._kept.alive(reading.server)
-        if reading not in self._kept_away and self._kept is not None:
+        started_since = self._readings.get(reading.server) is not reading
+        if reading not in self._kept_away and self._kept is not None and not started_since:
             await self._kept.gone(reading.server)
 
     def _may_start(self, member: str, server: ChatRef, text: Channel, voice: Channel) -> None:
