@@ -321,6 +321,10 @@ class InPrivateChat(Answer):
         reply_to: int | None = None,
         quote: bool | None = True,
     ) -> Shown:
+        if self.reached is None and utf16_units(f"{self.heading}\n\n{body}") > MESSAGE_LIMIT:
+            # Too long to carry the heading too: the heading alone first (the two together
+            # would be refused as too long, and that is no reason to answer in the group).
+            await self._heading_alone()
         if self.reached is not False:
             heading = self.heading if parse_mode is None else _escaped(self.heading, parse_mode)
             try:  # without the buttons: they act on the group, which this chat is not
@@ -332,8 +336,8 @@ class InPrivateChat(Answer):
                 self.reached = True
                 return HeadedShown(sent, self.heading if headed else None)
             except (Forbidden, BadRequest) as exc:
-                if self.reached or self.fallback is None:
-                    raise
+                if self.reached or self.fallback is None or not _no_private_chat(exc):
+                    raise  # refused for what it says, not for where: the group would take it
                 logger.info("answered in the group: no private chat to answer in (%s)", exc)
                 self.reached = False
         assert self.fallback is not None
@@ -342,9 +346,21 @@ class InPrivateChat(Answer):
             link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
         )  # fmt: skip
 
+    async def _heading_alone(self) -> None:
+        """The line naming the group as a message of its own, opening the private chat's
+        answer; `reached` says whether that chat takes it."""
+        try:
+            await self.bot.send_message(self.user_id, self.heading)
+            self.reached = True
+        except (Forbidden, BadRequest) as exc:
+            if self.fallback is None or not _no_private_chat(exc):
+                raise
+            logger.info("answered in the group: no private chat to answer in (%s)", exc)
+            self.reached = False
+
     async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
         if self.reached is None:
-            await self.text(self.heading)
+            await self._heading_alone()
         if self.reached:
             sent = await self.bot.send_document(
                 self.user_id, io.BytesIO(data), filename=filename, caption=caption
@@ -355,7 +371,7 @@ class InPrivateChat(Answer):
 
     async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
         if self.reached is None:
-            await self.text(self.heading)
+            await self._heading_alone()
         if self.reached:
             sent = await self.bot.send_voice(
                 self.user_id, data, duration=round(duration), filename="voice.ogg",
@@ -414,6 +430,12 @@ async def administers(bot: Bot, chat_id: int) -> bool:
         _RIGHTS.clear()  # a minute's knowledge: cheap to ask again
     _RIGHTS[key] = (now, admin)
     return admin
+
+
+def _no_private_chat(error: TelegramError) -> bool:
+    """Whether `error` says the member has no private chat with the bot to answer in (never
+    started, or the bot blocked), rather than refusing the message itself."""
+    return isinstance(error, Forbidden) or "chat not found" in error.message.lower()
 
 
 def _escaped(heading: str, parse_mode: str) -> str:
