@@ -188,13 +188,31 @@ class Ephemeral(Answer):
     """An ephemeral message of the group for the one member `to` names."""
 
     private = True
+    server_is_older = False  # the server posted one of its messages for everyone (`older`)
 
-    def __init__(self, bot: Bot, to: ephemeral.For, fallback: Answer | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        to: ephemeral.For,
+        fallback: Answer | None = None,
+        *,
+        older: Answer | None = None,
+    ) -> None:
         self.bot = bot
         self.to = to
         # Where the answer goes when Telegram refuses the ephemeral message (its 15 seconds
         # are over): the member's private chat, never the group they did not ask in.
         self.fallback = fallback
+        # Where it goes, from then on, when the server turns out older than 10.2 after all (it
+        # posted the message for everyone, and the bot took it back): as on such a server.
+        self.older = older
+
+    def _posted_for_everyone(self, error: ephemeral.PostedForEveryone) -> Answer:
+        if self.older is None:
+            raise error
+        logger.warning("ephemeral answers sent as on a Bot API server older than 10.2")
+        self.server_is_older = True
+        return self.older
 
     async def text(
         self,
@@ -210,10 +228,20 @@ class Ephemeral(Answer):
         if reply_to is not None:
             to = ephemeral.For(to.chat_id, to.receiver, to.reply_to_ephemeral,
                                to.callback_query_id, reply_to)  # fmt: skip
+        if self.server_is_older and self.older is not None:
+            return await self.older.text(
+                body, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
+            )  # fmt: skip
         try:
             sent = await ephemeral.send_text(
                 self.bot, to, body, parse_mode=parse_mode, reply_markup=reply_markup,
                 link_preview_options=link_preview_options,
+            )  # fmt: skip
+        except ephemeral.PostedForEveryone as exc:
+            return await self._posted_for_everyone(exc).text(
+                body, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
             )  # fmt: skip
         except BadRequest as exc:
             if self.fallback is None:
@@ -225,10 +253,15 @@ class Ephemeral(Answer):
         return EphemeralShown(self.bot, sent)
 
     async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
+        if self.server_is_older and self.older is not None:
+            return await self.older.document(data, filename=filename, caption=caption)
         try:
             sent = await ephemeral.send_document(
                 self.bot, self.to, data, filename=filename, caption=caption
             )
+        except ephemeral.PostedForEveryone as exc:
+            older = self._posted_for_everyone(exc)
+            return await older.document(data, filename=filename, caption=caption)
         except BadRequest:
             if self.fallback is None:
                 raise
@@ -236,10 +269,15 @@ class Ephemeral(Answer):
         return EphemeralShown(self.bot, sent)
 
     async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
+        if self.server_is_older and self.older is not None:
+            return await self.older.voice(data, duration=duration, caption=caption)
         try:
             sent = await ephemeral.send_voice(
                 self.bot, self.to, data, duration=round(duration), caption=caption
             )
+        except ephemeral.PostedForEveryone as exc:
+            older = self._posted_for_everyone(exc)
+            return await older.voice(data, duration=duration, caption=caption)
         except BadRequest:
             if self.fallback is None:
                 raise
@@ -395,7 +433,8 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
     if asked is not None and user is not None:  # asked privately: answered only so
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         late = InPrivateChat(bot, user.id, heading, None)
-        return Ephemeral(bot, ephemeral.For(chat.id, user.id, reply_to_ephemeral=asked), late)
+        to = ephemeral.For(chat.id, user.id, reply_to_ephemeral=asked)
+        return Ephemeral(bot, to, late, older=late)
     if not private or chat.type == ChatType.PRIVATE or user is None or user.is_bot:
         return here
     if query is None and message.sender_chat is not None:
@@ -406,10 +445,12 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return InPrivateChat(bot, user.id, heading, here)
     if query is not None:
-        return Ephemeral(bot, ephemeral.For(chat.id, user.id, callback_query_id=query.id))
+        to = ephemeral.For(chat.id, user.id, callback_query_id=query.id)
+        return Ephemeral(bot, to, older=here)
     if await administers(bot, chat.id):  # asked openly: openly again, should that fail
         to = ephemeral.For(chat.id, user.id, reply_to=message.message_id)
-        return Ephemeral(bot, to, here)
+        heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
+        return Ephemeral(bot, to, here, older=InPrivateChat(bot, user.id, heading, here))
     return here
 
 

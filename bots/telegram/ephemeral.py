@@ -25,7 +25,9 @@ replaced them with the one object. Both are sent: a 10.3 server reads the object
 old names, a 10.2 server the reverse, as the Bot API ignores any parameter it does not know. A
 server older than 10.2 (a pinned local server) ignores both, and would post for everyone what was
 meant for one member: `supported` asks the server first, once (a method it lacks is "method not
-found"), and says in the log once when it is older.
+found"), and says in the log once when it is older. A server rolled back below 10.2 after it was
+asked posts the next one for everyone: the message comes back with a `message_id` of its own,
+is deleted at once (`PostedForEveryone`), and the server is asked again.
 """
 
 from __future__ import annotations
@@ -151,11 +153,26 @@ def _ephemeral_kwargs(to: For) -> dict[str, Any]:
     return kwargs
 
 
-def _sent(to: For, message: Message) -> Sent:
+class PostedForEveryone(TelegramError):
+    """The server posted for everyone a message sent for one member: it ignored the ephemeral
+    parameters, as a server older than 10.2 does (one rolled back since it was asked). The copy
+    is taken back, and the server asked again before the next ephemeral message."""
+
+
+async def _sent(bot: Bot, to: For, message: Message) -> Sent:
     number = incoming_id(message)
-    if number is None:
+    if number is not None:
+        return Sent(to.chat_id, to.receiver, number)
+    if message.message_id == 0:
         raise TelegramError("an ephemeral message came back without its ephemeral_message_id")
-    return Sent(to.chat_id, to.receiver, number)
+    _SUPPORT.pop(bot.base_url, None)  # asked again: it answers "method not found" now
+    try:
+        await bot.delete_message(message.chat_id, message.message_id)
+    except TelegramError as exc:
+        logger.error("a message meant for one member was posted for everyone: %s", exc.message)
+    else:
+        logger.warning("a message meant for one member was posted for everyone and taken back")
+    raise PostedForEveryone("the Bot API server ignored ephemeral_message_parameters")
 
 
 async def send_text(
@@ -172,7 +189,7 @@ async def send_text(
         to.chat_id, text, parse_mode=parse_mode, reply_markup=reply_markup,
         link_preview_options=link_preview_options, api_kwargs=_ephemeral_kwargs(to),
     )  # fmt: skip
-    return _sent(to, sent)
+    return await _sent(bot, to, sent)
 
 
 async def send_document(
@@ -182,7 +199,7 @@ async def send_document(
     sent = await bot.send_document(
         to.chat_id, data, filename=filename, caption=caption, api_kwargs=_ephemeral_kwargs(to)
     )
-    return _sent(to, sent)
+    return await _sent(bot, to, sent)
 
 
 async def send_voice(
@@ -193,7 +210,7 @@ async def send_voice(
         to.chat_id, data, duration=duration, caption=caption, filename="voice.ogg",
         api_kwargs=_ephemeral_kwargs(to),
     )  # fmt: skip
-    return _sent(to, sent)
+    return await _sent(bot, to, sent)
 
 
 async def edit_text(

@@ -1,0 +1,35 @@
+"""A Bot API server downgraded below 10.2 while the bot runs ignores the ephemeral parameters
+and posts for everyone a message meant for one member: the bot takes that copy back at once,
+asks the server again, and answers in the member's private chat."""
+
+from __future__ import annotations
+
+from tests.integration.conftest import running, settings_for
+from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
+
+GROUP = -1001889
+BOB = 43
+HEADING = f"For you alone, from “Chat {GROUP}”:"
+
+
+async def test_a_server_downgraded_below_10_2_meanwhile_posts_nothing_meant_for_one_member(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    api = bot_api
+    async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
+        api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))  # Bob started it
+        await api.wait_until(lambda: len(api.texts(BOB)) == 1)
+        api.set_member_status(GROUP, api.bot_id, "administrator")  # it may send at any time
+        api.push(api.text_message(chat_id=GROUP, user_id=BOB, text="/usage",
+                                  chat_type="supergroup"))  # fmt: skip
+        await api.wait_until(lambda: len(api.ephemeral_texts(GROUP, BOB)) == 1)
+        public = api.texts(GROUP)
+        api.bot_api_version = (10, 0)  # a pinned local server rolled back under the bot
+        api.push(api.text_message(chat_id=GROUP, user_id=BOB, text="/usage",
+                                  chat_type="supergroup"))  # fmt: skip
+        await api.wait_until(lambda: len(api.texts(BOB)) == 2, what="Bob's usage, privately")
+
+    assert api.texts(BOB)[1].startswith(HEADING) and "today" in api.texts(BOB)[1].casefold()
+    assert api.texts(GROUP) == public  # the copy posted for everyone is taken back
+    assert not any("today" in m.get("text", "").casefold() for m in api.history(GROUP))
