@@ -33,3 +33,22 @@ async def test_a_server_downgraded_below_10_2_meanwhile_posts_nothing_meant_for_
     assert api.texts(BOB)[1].startswith(HEADING) and "today" in api.texts(BOB)[1].casefold()
     assert api.texts(GROUP) == public  # the copy posted for everyone is taken back
     assert not any("today" in m.get("text", "").casefold() for m in api.history(GROUP))
+
+
+async def test_a_bot_api_10_2_server_reads_the_ephemeral_parameters_by_their_10_2_names(
+    mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """10.3 replaced 10.2's `receiver_user_id` / `callback_query_id` with one object: a 10.2
+    server reads only the old names, and would post for everyone a message without them."""
+    async with FakeBotApi(bot_api_version="10.2") as api:
+        async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
+            api.text_message(chat_id=GROUP, user_id=BOB, text="hi", chat_type="supergroup")
+            public = api.texts(GROUP)
+            api.push(api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/usage"))
+            await api.wait_until(
+                lambda: api.ephemeral_texts(GROUP, BOB) or len(api.texts(GROUP)) > len(public),
+                what="Bob's usage",
+            )
+
+        assert "today" in api.ephemeral_texts(GROUP, BOB)[0].casefold()
+        assert api.texts(GROUP) == public
