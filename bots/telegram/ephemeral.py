@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,16 +45,27 @@ from telegram import (
     LinkPreviewOptions,
     Message,
 )
-from telegram.error import BadRequest, EndPointNotFound, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import filters
 
 logger = logging.getLogger(__name__)
 
 # What a server answers when it has the method: anything but "method not found" (404).
 _PROBE = "deleteEphemeralMessage"
-# By the server's address (`Bot.base_url`): what a server has is asked once per process.
-_SUPPORT: dict[str, bool] = {}
+# By the server's address (`Bot.base_url`): whether a server has ephemeral messages, and when
+# that was asked. A server that has them is asked again only once it posts one for everyone
+# (`PostedForEveryone`); an older one every `OLDER_RECHECK_SECONDS`, as it may be upgraded.
+_SUPPORT: dict[str, tuple[bool, float]] = {}
 _PROBING: dict[str, asyncio.Lock] = {}
+_TOLD_OLDER: set[str] = set()  # the servers the log said were older (said once, not per ask)
+OLDER_RECHECK_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -102,16 +114,17 @@ def command(name: str, description: str, *, private: bool) -> BotCommand:
 
 
 async def supported(bot: Bot) -> bool:
-    """Whether the Bot API server has ephemeral messages (10.2 or later): asked once per server,
-    with a deletion of nothing, which a server that has the method refuses as a bad request and
-    an older one as a method it does not know. An older server is said in the log, once."""
+    """Whether the Bot API server has ephemeral messages (10.2 or later): asked once per server
+    (an older one again every `OLDER_RECHECK_SECONDS`, as it may have been upgraded), with a
+    deletion of nothing, which a server that has the method refuses as a bad request and an
+    older one as a method it does not know. An older server is said in the log, once."""
     server = bot.base_url
-    known = _SUPPORT.get(server)
+    known = _known(server)
     if known is not None:
         return known
     lock = _PROBING.setdefault(server, asyncio.Lock())
     async with lock:
-        known = _SUPPORT.get(server)
+        known = _known(server)
         if known is not None:
             return known
         try:
@@ -119,20 +132,35 @@ async def supported(bot: Bot) -> bool:
                 _PROBE, api_kwargs={"chat_id": 0, "receiver_user_id": 0, "ephemeral_message_id": 0}
             )
             known = True
-        except EndPointNotFound:
-            known = False
-            logger.warning(
-                "The Telegram Bot API server does not know ephemeral messages (it is older "
-                "than Bot API 10.2): answers meant for one member of a group go to their "
-                "private chat with the bot when they have started one, else to the group"
-            )
+        except (EndPointNotFound, InvalidToken):  # 404: "method not found" (InvalidToken to a
+            known = False  # python-telegram-bot Bot not initialized yet)
+            if server not in _TOLD_OLDER:
+                _TOLD_OLDER.add(server)
+                logger.warning(
+                    "The Telegram Bot API server does not know ephemeral messages (it is older "
+                    "than Bot API 10.2): answers meant for one member of a group go to their "
+                    "private chat with the bot when they have started one, else to the group"
+                )
         except BadRequest:  # the method is there (a NetworkError to the library: caught first)
             known = True
-        except NetworkError:  # not answered: taken as older this once (nothing posted for
-            return False  # everyone that was meant for one), and asked again next time
+        except (NetworkError, RetryAfter):  # not answered: taken as older this once (nothing
+            return False  # posted for everyone that was meant for one), asked again next time
         except TelegramError:  # refused otherwise (forbidden, say): the method is there
             known = True
-        _SUPPORT[server] = known
+        if known:
+            _TOLD_OLDER.discard(server)
+        _SUPPORT[server] = (known, time.monotonic())
+    return known
+
+
+def _known(server: str) -> bool | None:
+    """What `server` was last found to have, unless it is time to ask again."""
+    found = _SUPPORT.get(server)
+    if found is None:
+        return None
+    known, when = found
+    if not known and time.monotonic() - when >= OLDER_RECHECK_SECONDS:
+        return None
     return known
 
 

@@ -4,6 +4,8 @@ asks the server again, and answers in the member's private chat."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -52,3 +54,28 @@ async def test_a_bot_api_10_2_server_reads_the_ephemeral_parameters_by_their_10_
 
         assert "today" in api.ephemeral_texts(GROUP, BOB)[0].casefold()
         assert api.texts(GROUP) == public
+
+
+async def test_a_server_upgraded_to_10_3_meanwhile_is_used_for_ephemeral_answers(
+    mimo: FakeMimo, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server found older than 10.2 is asked again after a while (at once here): once it is
+    upgraded, an administrator bot's answers are ephemeral again, without a restart."""
+    monkeypatch.setattr("bots.telegram.ephemeral.OLDER_RECHECK_SECONDS", 0.0)
+    async with FakeBotApi(bot_api_version="10.0") as api:
+        async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
+            api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
+            await api.wait_until(lambda: len(api.texts(BOB)) == 1)
+            api.set_member_status(GROUP, api.bot_id, "administrator")
+            asked = {"chat_id": GROUP, "user_id": BOB, "chat_type": "supergroup"}
+            api.push(api.text_message(text="/usage", **asked))
+            await api.wait_until(lambda: len(api.texts(BOB)) == 2, what="usage, privately")
+            api.bot_api_version = (10, 3)  # the local server upgraded under the bot
+            api.push(api.text_message(text="/usage", **asked))
+            await api.wait_until(
+                lambda: api.ephemeral_texts(GROUP, BOB) or len(api.texts(BOB)) > 2,
+                what="Bob's second usage",
+            )
+
+        assert "today" in api.ephemeral_texts(GROUP, BOB)[0].casefold()
+        assert len(api.texts(BOB)) == 2 and api.texts(GROUP) == []
