@@ -44,3 +44,23 @@ async def test_a_private_transcript_stays_out_of_the_groups_summary(
     summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.5"][-1])
     assert CHATTER in summary_request  # the group's own words are summarised
     assert SAID not in summary_request  # Bob's private transcript is not
+
+
+async def test_a_members_ephemeral_reply_stays_out_of_the_groups_summary(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    api = bot_api
+    async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
+        api.push(api.text_message(chat_id=GROUP, user_id=CAROL, text=CHATTER,
+                                  chat_type="supergroup"))  # fmt: skip
+        api.push(api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/usage"))
+        await api.wait_until(lambda: len(api.ephemeral_sent(GROUP)) == 1, what="Bob's usage")
+        [usage] = api.ephemeral_sent(GROUP)
+        api.push(api.ephemeral_reply(chat_id=GROUP, user_id=BOB, text=SAID, reply_to=usage))
+        api.push(api.text_message(chat_id=GROUP, user_id=ANN, text="/summary",
+                                  chat_type="supergroup"))  # fmt: skip
+        await api.wait_until(lambda: len(api.texts(GROUP)) == 1, what="the summary")
+
+    summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.5"][-1])
+    assert CHATTER in summary_request
+    assert SAID not in summary_request  # what Bob said to the bot alone

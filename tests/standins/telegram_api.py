@@ -569,6 +569,29 @@ class FakeBotApi:
         self._ephemeral[key] = _Ephemeral(message, user_id, self.bot_id, self.ephemeral_clock())
         return message
 
+    def ephemeral_reply(
+        self, *, chat_id: int, user_id: int, text: str, reply_to: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A member's reply to the bot's ephemeral message `reply_to` (Bot API 10.2): ephemeral
+        itself, so only the bot sees it (``message_id`` 0, an ``ephemeral_message_id``, the bot
+        as ``receiver_user``); nothing of it enters the group's history."""
+        assert reply_to.get("ephemeral_message_id") is not None, "a reply to an ephemeral message"
+        assert int(reply_to["receiver_user"]["id"]) == user_id, "only its receiver sees it"
+        chat = self._chats[chat_id]
+        message: dict[str, Any] = {
+            "message_id": 0,
+            "ephemeral_message_id": next(self._ephemeral_ids),
+            "from": self._user(user_id),
+            "receiver_user": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+            "reply_to_message": _without_reply(reply_to),
+        }
+        key = (chat_id, user_id, message["ephemeral_message_id"])
+        self._ephemeral[key] = _Ephemeral(message, user_id, self.bot_id, self.ephemeral_clock())
+        return message
+
     def voice_message(
         self,
         *,
