@@ -228,7 +228,7 @@ EN: dict[str, Source] = {
     "discord.listen.stopped": "I stopped listening and left {voice}.",
     # A call taken up after the bot restarted (a deploy, a crash): said once, as it is back.
     "discord.listen.resumed": (
-        "I was away for {away} (a restart) and am listening in {voice} again: the captions go on, and the transcript at the end is one call, the gap marked.\n"
+        "I was away for {away} (a restart) and am listening in {voice} again: the captions go on, and the transcript at the end covers the whole call, with the gap marked.\n"
         "Transcribed: {transcribed}\n"
         "Not transcribed: {not_transcribed}"
     ),

@@ -188,13 +188,31 @@ class Ephemeral(Answer):
     """An ephemeral message of the group for the one member `to` names."""
 
     private = True
+    server_is_older = False  # the server posted one of its messages for everyone (`older`)
 
-    def __init__(self, bot: Bot, to: ephemeral.For, fallback: Answer | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        to: ephemeral.For,
+        fallback: Answer | None = None,
+        *,
+        older: Answer | None = None,
+    ) -> None:
         self.bot = bot
         self.to = to
         # Where the answer goes when Telegram refuses the ephemeral message (its 15 seconds
         # are over): the member's private chat, never the group they did not ask in.
         self.fallback = fallback
+        # Where it goes, from then on, when the server turns out older than 10.2 after all (it
+        # posted the message for everyone, and the bot took it back): as on such a server.
+        self.older = older
+
+    def _posted_for_everyone(self, error: ephemeral.PostedForEveryone) -> Answer:
+        if self.older is None:
+            raise error
+        logger.warning("ephemeral answers sent as on a Bot API server older than 10.2")
+        self.server_is_older = True
+        return self.older
 
     async def text(
         self,
@@ -210,10 +228,20 @@ class Ephemeral(Answer):
         if reply_to is not None:
             to = ephemeral.For(to.chat_id, to.receiver, to.reply_to_ephemeral,
                                to.callback_query_id, reply_to)  # fmt: skip
+        if self.server_is_older and self.older is not None:
+            return await self.older.text(
+                body, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
+            )  # fmt: skip
         try:
             sent = await ephemeral.send_text(
                 self.bot, to, body, parse_mode=parse_mode, reply_markup=reply_markup,
                 link_preview_options=link_preview_options,
+            )  # fmt: skip
+        except ephemeral.PostedForEveryone as exc:
+            return await self._posted_for_everyone(exc).text(
+                body, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
             )  # fmt: skip
         except BadRequest as exc:
             if self.fallback is None:
@@ -225,10 +253,15 @@ class Ephemeral(Answer):
         return EphemeralShown(self.bot, sent)
 
     async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
+        if self.server_is_older and self.older is not None:
+            return await self.older.document(data, filename=filename, caption=caption)
         try:
             sent = await ephemeral.send_document(
                 self.bot, self.to, data, filename=filename, caption=caption
             )
+        except ephemeral.PostedForEveryone as exc:
+            older = self._posted_for_everyone(exc)
+            return await older.document(data, filename=filename, caption=caption)
         except BadRequest:
             if self.fallback is None:
                 raise
@@ -236,10 +269,15 @@ class Ephemeral(Answer):
         return EphemeralShown(self.bot, sent)
 
     async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
+        if self.server_is_older and self.older is not None:
+            return await self.older.voice(data, duration=duration, caption=caption)
         try:
             sent = await ephemeral.send_voice(
                 self.bot, self.to, data, duration=round(duration), caption=caption
             )
+        except ephemeral.PostedForEveryone as exc:
+            older = self._posted_for_everyone(exc)
+            return await older.voice(data, duration=duration, caption=caption)
         except BadRequest:
             if self.fallback is None:
                 raise
@@ -321,6 +359,10 @@ class InPrivateChat(Answer):
         reply_to: int | None = None,
         quote: bool | None = True,
     ) -> Shown:
+        if self.reached is None and utf16_units(f"{self.heading}\n\n{body}") > MESSAGE_LIMIT:
+            # Too long to carry the heading too: the heading alone first (the two together
+            # would be refused as too long, and that is no reason to answer in the group).
+            await self._heading_alone()
         if self.reached is not False:
             heading = self.heading if parse_mode is None else _escaped(self.heading, parse_mode)
             try:  # without the buttons: they act on the group, which this chat is not
@@ -332,8 +374,8 @@ class InPrivateChat(Answer):
                 self.reached = True
                 return HeadedShown(sent, self.heading if headed else None)
             except (Forbidden, BadRequest) as exc:
-                if self.reached or self.fallback is None:
-                    raise
+                if self.reached or self.fallback is None or not _no_private_chat(exc):
+                    raise  # refused for what it says, not for where: the group would take it
                 logger.info("answered in the group: no private chat to answer in (%s)", exc)
                 self.reached = False
         assert self.fallback is not None
@@ -342,9 +384,21 @@ class InPrivateChat(Answer):
             link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
         )  # fmt: skip
 
+    async def _heading_alone(self) -> None:
+        """The line naming the group as a message of its own, opening the private chat's
+        answer; `reached` says whether that chat takes it."""
+        try:
+            await self.bot.send_message(self.user_id, self.heading)
+            self.reached = True
+        except (Forbidden, BadRequest) as exc:
+            if self.fallback is None or not _no_private_chat(exc):
+                raise
+            logger.info("answered in the group: no private chat to answer in (%s)", exc)
+            self.reached = False
+
     async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
         if self.reached is None:
-            await self.text(self.heading)
+            await self._heading_alone()
         if self.reached:
             sent = await self.bot.send_document(
                 self.user_id, io.BytesIO(data), filename=filename, caption=caption
@@ -355,7 +409,7 @@ class InPrivateChat(Answer):
 
     async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
         if self.reached is None:
-            await self.text(self.heading)
+            await self._heading_alone()
         if self.reached:
             sent = await self.bot.send_voice(
                 self.user_id, data, duration=round(duration), filename="voice.ogg",
@@ -379,7 +433,8 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
     if asked is not None and user is not None:  # asked privately: answered only so
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         late = InPrivateChat(bot, user.id, heading, None)
-        return Ephemeral(bot, ephemeral.For(chat.id, user.id, reply_to_ephemeral=asked), late)
+        to = ephemeral.For(chat.id, user.id, reply_to_ephemeral=asked)
+        return Ephemeral(bot, to, late, older=late)
     if not private or chat.type == ChatType.PRIVATE or user is None or user.is_bot:
         return here
     if query is None and message.sender_chat is not None:
@@ -390,10 +445,12 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return InPrivateChat(bot, user.id, heading, here)
     if query is not None:
-        return Ephemeral(bot, ephemeral.For(chat.id, user.id, callback_query_id=query.id))
+        to = ephemeral.For(chat.id, user.id, callback_query_id=query.id)
+        return Ephemeral(bot, to, older=here)
     if await administers(bot, chat.id):  # asked openly: openly again, should that fail
         to = ephemeral.For(chat.id, user.id, reply_to=message.message_id)
-        return Ephemeral(bot, to, here)
+        heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
+        return Ephemeral(bot, to, here, older=InPrivateChat(bot, user.id, heading, here))
     return here
 
 
@@ -414,6 +471,12 @@ async def administers(bot: Bot, chat_id: int) -> bool:
         _RIGHTS.clear()  # a minute's knowledge: cheap to ask again
     _RIGHTS[key] = (now, admin)
     return admin
+
+
+def _no_private_chat(error: TelegramError) -> bool:
+    """Whether `error` says the member has no private chat with the bot to answer in (never
+    started, or the bot blocked), rather than refusing the message itself."""
+    return isinstance(error, Forbidden) or "chat not found" in error.message.lower()
 
 
 def _escaped(heading: str, parse_mode: str) -> str:

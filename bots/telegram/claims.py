@@ -41,7 +41,7 @@ from core.domain.values import ChatRef
 logger = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
-EPHEMERAL_PREFIX = "e"  # the claims of ephemeral commands: e<ephemeral id>:<date>
+EPHEMERAL_PREFIX = "e"  # the claims of ephemeral commands: e<ephemeral id>:<date>:<sender>
 
 
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
@@ -99,10 +99,13 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         if update.message is not None:
             message = update.message
             # An ephemeral command's message_id is 0, and its ephemeral id may be used again
-            # once it is gone: its id and date name it.
+            # once it is gone, and is unique only between one member and the bot (the methods
+            # name one by chat, receiver and id): its sender, id and date name it.
             private = incoming_id(message)
             if private is not None:
-                where = f"{EPHEMERAL_PREFIX}{private}:{int(message.date.timestamp())}"
+                sender = message.from_user.id if message.from_user is not None else 0
+                when = int(message.date.timestamp())
+                where = f"{EPHEMERAL_PREFIX}{private}:{when}:{sender}"
                 return Claim("telegram", str(message.chat_id), where)
             return Claim("telegram", str(message.chat_id), str(message.message_id))
         guest = update.guest_message

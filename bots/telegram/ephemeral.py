@@ -25,13 +25,16 @@ replaced them with the one object. Both are sent: a 10.3 server reads the object
 old names, a 10.2 server the reverse, as the Bot API ignores any parameter it does not know. A
 server older than 10.2 (a pinned local server) ignores both, and would post for everyone what was
 meant for one member: `supported` asks the server first, once (a method it lacks is "method not
-found"), and says in the log once when it is older.
+found"), and says in the log once when it is older. A server rolled back below 10.2 after it was
+asked posts the next one for everyone: the message comes back with a `message_id` of its own,
+is deleted at once (`PostedForEveryone`), and the server is asked again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,16 +45,27 @@ from telegram import (
     LinkPreviewOptions,
     Message,
 )
-from telegram.error import BadRequest, EndPointNotFound, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import filters
 
 logger = logging.getLogger(__name__)
 
 # What a server answers when it has the method: anything but "method not found" (404).
 _PROBE = "deleteEphemeralMessage"
-# By the server's address (`Bot.base_url`): what a server has is asked once per process.
-_SUPPORT: dict[str, bool] = {}
+# By the server's address (`Bot.base_url`): whether a server has ephemeral messages, and when
+# that was asked. A server that has them is asked again only once it posts one for everyone
+# (`PostedForEveryone`); an older one every `OLDER_RECHECK_SECONDS`, as it may be upgraded.
+_SUPPORT: dict[str, tuple[bool, float]] = {}
 _PROBING: dict[str, asyncio.Lock] = {}
+_TOLD_OLDER: set[str] = set()  # the servers the log said were older (said once, not per ask)
+OLDER_RECHECK_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -100,16 +114,17 @@ def command(name: str, description: str, *, private: bool) -> BotCommand:
 
 
 async def supported(bot: Bot) -> bool:
-    """Whether the Bot API server has ephemeral messages (10.2 or later): asked once per server,
-    with a deletion of nothing, which a server that has the method refuses as a bad request and
-    an older one as a method it does not know. An older server is said in the log, once."""
+    """Whether the Bot API server has ephemeral messages (10.2 or later): asked once per server
+    (an older one again every `OLDER_RECHECK_SECONDS`, as it may have been upgraded), with a
+    deletion of nothing, which a server that has the method refuses as a bad request and an
+    older one as a method it does not know. An older server is said in the log, once."""
     server = bot.base_url
-    known = _SUPPORT.get(server)
+    known = _known(server)
     if known is not None:
         return known
     lock = _PROBING.setdefault(server, asyncio.Lock())
     async with lock:
-        known = _SUPPORT.get(server)
+        known = _known(server)
         if known is not None:
             return known
         try:
@@ -117,20 +132,35 @@ async def supported(bot: Bot) -> bool:
                 _PROBE, api_kwargs={"chat_id": 0, "receiver_user_id": 0, "ephemeral_message_id": 0}
             )
             known = True
-        except EndPointNotFound:
-            known = False
-            logger.warning(
-                "The Telegram Bot API server does not know ephemeral messages (it is older "
-                "than Bot API 10.2): answers meant for one member of a group go to their "
-                "private chat with the bot when they have started one, else to the group"
-            )
+        except (EndPointNotFound, InvalidToken):  # 404: "method not found" (InvalidToken to a
+            known = False  # python-telegram-bot Bot not initialized yet)
+            if server not in _TOLD_OLDER:
+                _TOLD_OLDER.add(server)
+                logger.warning(
+                    "The Telegram Bot API server does not know ephemeral messages (it is older "
+                    "than Bot API 10.2): answers meant for one member of a group go to their "
+                    "private chat with the bot when they have started one, else to the group"
+                )
         except BadRequest:  # the method is there (a NetworkError to the library: caught first)
             known = True
-        except NetworkError:  # not answered: taken as older this once (nothing posted for
-            return False  # everyone that was meant for one), and asked again next time
+        except (NetworkError, RetryAfter):  # not answered: taken as older this once (nothing
+            return False  # posted for everyone that was meant for one), asked again next time
         except TelegramError:  # refused otherwise (forbidden, say): the method is there
             known = True
-        _SUPPORT[server] = known
+        if known:
+            _TOLD_OLDER.discard(server)
+        _SUPPORT[server] = (known, time.monotonic())
+    return known
+
+
+def _known(server: str) -> bool | None:
+    """What `server` was last found to have, unless it is time to ask again."""
+    found = _SUPPORT.get(server)
+    if found is None:
+        return None
+    known, when = found
+    if not known and time.monotonic() - when >= OLDER_RECHECK_SECONDS:
+        return None
     return known
 
 
@@ -151,11 +181,26 @@ def _ephemeral_kwargs(to: For) -> dict[str, Any]:
     return kwargs
 
 
-def _sent(to: For, message: Message) -> Sent:
+class PostedForEveryone(TelegramError):
+    """The server posted for everyone a message sent for one member: it ignored the ephemeral
+    parameters, as a server older than 10.2 does (one rolled back since it was asked). The copy
+    is taken back, and the server asked again before the next ephemeral message."""
+
+
+async def _sent(bot: Bot, to: For, message: Message) -> Sent:
     number = incoming_id(message)
-    if number is None:
+    if number is not None:
+        return Sent(to.chat_id, to.receiver, number)
+    if message.message_id == 0:
         raise TelegramError("an ephemeral message came back without its ephemeral_message_id")
-    return Sent(to.chat_id, to.receiver, number)
+    _SUPPORT.pop(bot.base_url, None)  # asked again: it answers "method not found" now
+    try:
+        await bot.delete_message(message.chat_id, message.message_id)
+    except TelegramError as exc:
+        logger.error("a message meant for one member was posted for everyone: %s", exc.message)
+    else:
+        logger.warning("a message meant for one member was posted for everyone and taken back")
+    raise PostedForEveryone("the Bot API server ignored ephemeral_message_parameters")
 
 
 async def send_text(
@@ -172,7 +217,7 @@ async def send_text(
         to.chat_id, text, parse_mode=parse_mode, reply_markup=reply_markup,
         link_preview_options=link_preview_options, api_kwargs=_ephemeral_kwargs(to),
     )  # fmt: skip
-    return _sent(to, sent)
+    return await _sent(bot, to, sent)
 
 
 async def send_document(
@@ -182,7 +227,7 @@ async def send_document(
     sent = await bot.send_document(
         to.chat_id, data, filename=filename, caption=caption, api_kwargs=_ephemeral_kwargs(to)
     )
-    return _sent(to, sent)
+    return await _sent(bot, to, sent)
 
 
 async def send_voice(
@@ -193,7 +238,7 @@ async def send_voice(
         to.chat_id, data, duration=duration, caption=caption, filename="voice.ogg",
         api_kwargs=_ephemeral_kwargs(to),
     )  # fmt: skip
-    return _sent(to, sent)
+    return await _sent(bot, to, sent)
 
 
 async def edit_text(

@@ -162,4 +162,6 @@ class TelegramRecordingView:
         await send_gist(self._message, gist, locale, answer=self._answer)
 
     def logged(self, words: str) -> ChatMessage | None:
+        if self._answer is not None:  # one member's transcript: never in the group's summaries
+            return None
         return log_entry(self._message, words, "transcript")

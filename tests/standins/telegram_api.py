@@ -287,6 +287,12 @@ class _Draft:
     shown_at: float  # `draft_clock()` at its last change
 
 
+def _oldest_ephemeral(item: tuple[tuple[int, int, int], Any]) -> tuple[int, int, int]:
+    """Ephemeral messages by chat, then in the order they were sent (id), then member."""
+    (chat, member, number), _ = item
+    return (chat, number, member)
+
+
 @dataclass
 class _Ephemeral:
     """An ephemeral message: one member and the bot see it, nobody else."""
@@ -413,7 +419,9 @@ class FakeBotApi:
         self.flood_clock: Callable[[], float] = time.monotonic  # a group's budget drains by it
         self._drafts: dict[int, _Draft] = {}  # private chat: the draft it shows, if any
         self.ephemeral_clock: Callable[[], float] = time.monotonic  # a test may move it
-        self._ephemeral: dict[tuple[int, int], _Ephemeral] = {}  # (chat, ephemeral id)
+        # (chat, member, ephemeral id): the methods name one by chat, receiver and id, so an id
+        # is only unique between one member and the bot (`ephemeral_command` may repeat one).
+        self._ephemeral: dict[tuple[int, int, int], _Ephemeral] = {}
         self._ephemeral_ids = itertools.count(1)
         # callback query id: (who pressed, the chat, when, pressed on an ephemeral message)
         self._callback_queries: dict[str, tuple[int, int | None, float, bool]] = {}
@@ -529,11 +537,13 @@ class FakeBotApi:
         text: str,
         chat_type: str = "supergroup",
         reply_to: dict[str, Any] | None = None,
+        ephemeral_message_id: int | None = None,
     ) -> dict[str, Any]:
         """A command the member sends so that only the bot sees it, as their app sends a
         command the bot's menu declares `is_ephemeral` (Bot API 10.2): ``message_id`` 0, an
         ``ephemeral_message_id``, the bot as ``receiver_user``; it may reply to a message of the
-        group (`reply_to`). Nothing of it enters the group's history."""
+        group (`reply_to`). Nothing of it enters the group's history. `ephemeral_message_id`:
+        an id another member's message has too (ids are only unique per member and bot)."""
         assert self.bot_api_version >= (10, 2), "ephemeral commands came with Bot API 10.2"
         assert chat_type in ("group", "supergroup"), "ephemeral commands are for groups"
         name = text.split()[0].removeprefix("/").split("@")[0]
@@ -545,7 +555,7 @@ class FakeBotApi:
         chat = self._remember_chat(chat_id, chat_type, user_id)
         message: dict[str, Any] = {
             "message_id": 0,
-            "ephemeral_message_id": next(self._ephemeral_ids),
+            "ephemeral_message_id": ephemeral_message_id or next(self._ephemeral_ids),
             "from": self._user(user_id),
             "receiver_user": self.bot_user,
             "chat": chat,
@@ -555,7 +565,30 @@ class FakeBotApi:
         }
         if reply_to is not None:
             message["reply_to_message"] = _without_reply(reply_to)
-        key = (chat_id, message["ephemeral_message_id"])
+        key = (chat_id, user_id, message["ephemeral_message_id"])
+        self._ephemeral[key] = _Ephemeral(message, user_id, self.bot_id, self.ephemeral_clock())
+        return message
+
+    def ephemeral_reply(
+        self, *, chat_id: int, user_id: int, text: str, reply_to: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A member's reply to the bot's ephemeral message `reply_to` (Bot API 10.2): ephemeral
+        itself, so only the bot sees it (``message_id`` 0, an ``ephemeral_message_id``, the bot
+        as ``receiver_user``); nothing of it enters the group's history."""
+        assert reply_to.get("ephemeral_message_id") is not None, "a reply to an ephemeral message"
+        assert int(reply_to["receiver_user"]["id"]) == user_id, "only its receiver sees it"
+        chat = self._chats[chat_id]
+        message: dict[str, Any] = {
+            "message_id": 0,
+            "ephemeral_message_id": next(self._ephemeral_ids),
+            "from": self._user(user_id),
+            "receiver_user": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+            "reply_to_message": _without_reply(reply_to),
+        }
+        key = (chat_id, user_id, message["ephemeral_message_id"])
         self._ephemeral[key] = _Ephemeral(message, user_id, self.bot_id, self.ephemeral_clock())
         return message
 
@@ -1022,7 +1055,7 @@ class FakeBotApi:
         (edits applied, deleted ones gone), oldest first."""
         return [
             str(kept.message.get("text") or kept.message.get("caption") or "")
-            for (chat, _), kept in sorted(self._ephemeral.items())
+            for (chat, _, _), kept in sorted(self._ephemeral.items(), key=_oldest_ephemeral)
             if chat == chat_id
             and kept.sender == self.bot_id
             and kept.receiver == user_id
@@ -1034,7 +1067,7 @@ class FakeBotApi:
         receiver (``receiver_user``), oldest first."""
         return [
             dict(kept.message)
-            for (chat, _), kept in sorted(self._ephemeral.items())
+            for (chat, _, _), kept in sorted(self._ephemeral.items(), key=_oldest_ephemeral)
             if chat == chat_id and kept.sender == self.bot_id and not kept.deleted
         ]
 
@@ -1851,7 +1884,7 @@ class FakeBotApi:
         reply = reply if isinstance(reply, dict) else {}
         target = None
         if reply.get("ephemeral_message_id") is not None:
-            kept = self._ephemeral.get((chat_id, int(reply["ephemeral_message_id"])))
+            kept = self._ephemeral.get((chat_id, receiver, int(reply["ephemeral_message_id"])))
             if kept is None or kept.deleted or kept.sender != receiver:
                 raise bad_request("message to be replied not found")
             if now - kept.sent_at > EPHEMERAL_REPLY_WINDOW:  # wording ours
@@ -1876,7 +1909,7 @@ class FakeBotApi:
         if target is not None:
             message["reply_to_message"] = _without_reply(target)
         message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
-        key = (chat_id, int(message["ephemeral_message_id"]))
+        key = (chat_id, receiver, int(message["ephemeral_message_id"]))
         self._ephemeral[key] = _Ephemeral(dict(message), self.bot_id, receiver, now)
         return message
 
@@ -1884,7 +1917,7 @@ class FakeBotApi:
         """The bot's ephemeral message a call names (chat, receiver, ephemeral id)."""
         chat = self._chat(call.params)
         receiver = int(call.params.get("receiver_user_id") or 0)
-        key = (int(chat["id"]), int(call.params.get("ephemeral_message_id") or 0))
+        key = (int(chat["id"]), receiver, int(call.params.get("ephemeral_message_id") or 0))
         kept = self._ephemeral.get(key)
         if kept is None or kept.deleted or kept.sender != self.bot_id or kept.receiver != receiver:
             raise bad_request(missing)
