@@ -136,14 +136,16 @@ class Settings(BaseSettings):
     """Listening (`/listen`): seconds without anything said by a member who is transcribed
     before the bot stops listening and leaves the voice channel."""
     call_resume_within: float = Field(default=600.0, ge=0)
-    """Listening (`/listen`): a call the bot was listening to when it stopped (a deploy) or
-    crashed is taken up by its next start if this many seconds at most have passed and someone
-    is still in the voice channel; otherwise it is ended there, its transcript posted. `0`:
-    never taken up."""
+    """Listening (`/listen`) and the channel reader (`/read_channel`): a call the bot was
+    listening to, or a channel it was reading aloud, when it stopped (a deploy) or crashed is
+    taken up by its next start if this many seconds at most have passed and someone is still in
+    the voice channel (a reading goes on from the first message it had not read); otherwise it
+    is ended there, a call with its transcript posted. `0`: never taken up."""
     calls_end_on_stop: bool = False
-    """Listening (`/listen`): `true` ends every call listened to when the bot stops (for good,
-    not for a deploy), each with its goodbye and transcript, as `/stop_listening` does; `false`
-    (the default) keeps them for the next start to take up."""
+    """Listening (`/listen`) and the channel reader: `true` ends every call listened to and
+    every channel reading when the bot stops (for good, not for a deploy), each call with its
+    goodbye and transcript, as `/stop_listening` does; `false` (the default) keeps them for the
+    next start to take up."""
     discord_reader_member_share: float = Field(default=0.25, gt=0, le=1)
     """The channel reader: the most of a server's daily speech (`DAILY_TTS_CHARS`) one member's
     messages may take in a day (0.25: a quarter); past it their messages are not read, said

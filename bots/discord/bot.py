@@ -319,6 +319,9 @@ def reader_for(
         speech=runtime.message_speech,
         policy=policy,
         metrics=runtime.metrics,
+        kept=runtime.listening.kept.readings,
+        resume_within=timedelta(seconds=settings.call_resume_within),
+        end_on_stop=settings.calls_end_on_stop,
     )
 
 
@@ -377,6 +380,7 @@ def feature_cogs(
         ListeningCog(
             bot,
             listened=listened,
+            reader=reader,
             channels=channels,
             voice_available=channels.client is not None,
             limiter=runtime.limiter,

@@ -26,6 +26,7 @@ listened_calls.py  a listened call from start to end: its one end path; taken up
 listening.py      a voice channel transcribed live: who is transcribed, each utterance
 live_call.py      one call listened to: its turns kept, and when it ends by itself
 live_calls.py     the calls being listened to, kept in the database while they last
+kept_readings.py  the channel readings, kept likewise: where each is, by the last message read
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
 listening_consents.py  listening consent: members' yes or no to being transcribed, kept

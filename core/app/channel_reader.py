@@ -20,6 +20,17 @@ VoiceChannels`); everything decided is decided here.
     deleted
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
+    restart  a reading outlives its process (`core.app.kept_readings` keeps it, and its place:
+             the last message whose turn came). `close` (the bot stops for a deploy) lets it
+             go without deleting it; a crash leaves it as it was. `resume`, once the platform
+             shows this process the server, starts it again through `start`, then reads the
+             messages posted after its place (`VoiceChannels.history_after`, oldest first,
+             those arriving meanwhile after them), then new ones as they come: none is read
+             twice, and one cut as it played is not read again. One whose voice channel
+             emptied meanwhile, or away longer than `resume_within`, or that may not start
+             again, is ended, said once in the voice channel's chat. `end_on_stop`
+             (CALLS_END_ON_STOP): a stop for good ends every reading instead. Every other end
+             deletes what was kept
 
 One reading per server (a bot has one voice connection in a server), held by this process: the
 voice connection lives on the gateway session of the server's shard, which is this process's.
@@ -28,18 +39,27 @@ Its call is joined and let go through `core.app.voice_calls`, where a listening 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from core.app.kept_readings import KeptReadings
+from core.app.live_calls import ALIVE_SECONDS, RESUME_WITHIN
 from core.app.reading_turns import Reading
 from core.app.spoken_messages import MessageSpeech
 from core.app.voice_calls import VoiceCalls
+from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold
+from core.domain.live_calls import KeptReading
 from core.domain.reading import HeardMessage, ReaderPolicy, Reads
+from core.domain.text import format_duration
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder, may_stop
-from core.ports import NO_METRICS, Metrics, VoiceChannels
+from core.ports import NO_METRICS, Metrics, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +102,14 @@ class ChannelReader:
         speech: MessageSpeech,
         policy: ReaderPolicy,
         metrics: Metrics = NO_METRICS,
+        kept: KeptReadings | None = None,
+        resume_within: timedelta = RESUME_WITHIN,
+        end_on_stop: bool = False,
     ) -> None:
+        self._kept, self.resume_within, self.end_on_stop = kept, resume_within, end_on_stop
+        self._kept_away: set[Reading] = set()  # let go for a restart: kept, not deleted
+        # What arrived as a reading resumed, by channel: read after what it missed.
+        self._catching_up: dict[ChatRef, list[tuple[str, HeardMessage]]] = {}
         self._channels = channels
         self._calls = calls
         self._speech = speech
@@ -95,8 +122,9 @@ class ChannelReader:
         reading = self._readings.get(server)
         return None if reading is None or reading.over else reading
 
-    async def start(self, asked: ReadingAsked) -> Started:
-        """Start (or switch) the server's reading as `asked`, or refuse (module docstring)."""
+    async def start(self, asked: ReadingAsked, *, taken_up: KeptReading | None = None) -> Started:
+        """Start (or switch) the server's reading as `asked`, or refuse (module docstring);
+        `taken_up`: the reading kept through a restart, going on from its place."""
         server, voice_id = asked.server, asked.voice_id
         text_id = asked.text_id or voice_id
         voice = self._known(server, voice_id)
@@ -110,6 +138,7 @@ class ChannelReader:
         current = self.reading_in(server)
         if current is not None and current.voice_id == voice_id:
             current.read_from(text_id, own_chat=reads.own_chat, starter_id=asked.member_id)
+            await self._keep(current)  # read from now on, in the new channel
             return Started(text_channel, voice, switched=True)
         if current is not None or server in self._joining:
             raise errors.ReadingElsewhere()
@@ -120,15 +149,20 @@ class ChannelReader:
             self._joining.discard(server)
         reading = Reading(
             server=server, call=call, channels=self._channels, speech=self._speech, reads=reads,
-            policy=self._policy, metrics=self._metrics,
+            policy=self._policy, metrics=self._metrics, on_turn=self._turn(server),
         )  # fmt: skip
         self._readings[server] = reading
+        await self._keep(reading, taken_up)
         reading.start()
+        background.start(self._while_reading(reading), name="reading kept")
         logger.info("reading a channel aloud in %s", server)
         return Started(text_channel, voice)
 
     def posted(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
         """A message arrived in `channel_id`: read in its turn where a reading reads it."""
+        if (missed := self._catching_up.get(server)) is not None:
+            missed.append((channel_id, message))  # read after those posted while the bot was away
+            return
         reading = self.reading_in(server)
         if reading is not None and reading.reads.text_id == channel_id:
             reading.posted(message)
@@ -165,6 +199,7 @@ class ChannelReader:
             await reading.stop()
         else:
             reading.moved(voice_id)
+            await self._keep(reading)
 
     async def skip(self, server: ChatRef, member_id: str) -> bool:
         """Skip the message being read; False when none is."""
@@ -178,9 +213,101 @@ class ChannelReader:
         return voice
 
     async def close(self) -> None:
-        """The bot is stopping: every reading ends and leaves its voice channel."""
+        """The bot is stopping: every reading leaves its voice channel, kept for the next
+        start to take up (module docstring); with `end_on_stop`, it ends."""
         for reading in list(self._readings.values()):
+            kept_away = not self.end_on_stop and not reading.over
+            if kept_away:
+                self._kept_away.add(reading)
             await reading.stop()
+            if self._kept is not None:  # here, not left to its watch, which a stop cuts short
+                await (self._kept.alive if kept_away else self._kept.gone)(reading.server)
+
+    async def resume(self, server: ChatRef) -> bool:
+        """Take up the reading kept in `server` through a restart, or end it (module
+        docstring); False when there was none, or it ended."""
+        kept = None if self._kept is None else await self._kept.find(server)
+        if self._kept is None or kept is None or self.reading_in(server) is not None:
+            return False
+        away = kept.away(self._kept.clock.now())
+        asked = ReadingAsked(
+            server, kept.starter, kept.voice_id, None if kept.own_chat else kept.text_id,
+            kept.locale, kept.platform_locale,
+        )  # fmt: skip
+        listeners = self._channels.listeners(server, kept.voice_id, about=kept.text_id)
+        self._catching_up[server] = []
+        try:
+            if not [one for one in listeners if not one.bot] or away > self.resume_within:
+                raise errors.NotReading(f"away {away}, or nobody left in its voice channel")
+            started = await self.start(asked, taken_up=kept)
+        except Exception as exc:
+            logger.info("the reading kept in %s ends: %s", server, exc)
+            self._catching_up.pop(server, None)
+            await self._kept.gone(server)
+            line = text("reader.away_ended", kept.locale, voice=f"<#{kept.voice_id}>",
+                        away=format_duration(away.total_seconds()))  # fmt: skip
+            await self._channels.post(server, kept.voice_id, line)
+            return False
+        logger.info("taking up the reading in %s, away %s", server, away)
+        await self._catch_up(kept, started, away)
+        return True
+
+    async def _catch_up(self, kept: KeptReading, started: Started, away: timedelta) -> None:
+        """Read what was posted after `kept`'s place, then what arrived as it resumed."""
+        server = kept.server
+        try:
+            missed = await self._channels.history_after(
+                server, kept.text_id, after=kept.last_read, since=kept.started_at
+            )
+        except Exception:
+            logger.warning("could not read what was posted in %s meanwhile", server,
+                           exc_info=True)  # fmt: skip
+            missed = []
+        posted = self._catching_up.pop(server, [])
+        reading = self.reading_in(server)
+        if reading is None:
+            return
+        line = text("reader.back", kept.locale, away=format_duration(away.total_seconds()),
+                    channel=started.text.mention, voice=started.voice.mention)  # fmt: skip
+        await reading.call.post(line)
+        seen = {message.id for message in missed}
+        arrived = [one for where, one in posted if where == kept.text_id and one.id not in seen]
+        for message in [*missed, *arrived]:
+            reading.posted(message)
+
+    def _turn(self, server: ChatRef) -> Callable[[str], Awaitable[None]]:
+        """What a reading in `server` does as a message's turn comes: its place kept."""
+
+        async def turn(message_id: str) -> None:
+            if self._kept is not None:
+                await self._kept.read(server, message_id)
+
+        return turn
+
+    async def _keep(self, reading: Reading, taken_up: KeptReading | None = None) -> None:
+        """Keep `reading` as it now is: read from now on, or from `taken_up`'s place."""
+        if self._kept is None:
+            return
+        now = self._kept.clock.now()
+        reads = reading.reads
+        await self._kept.keep(KeptReading(
+            reading.server, reading.voice_id, reads.text_id, reads.own_chat, reads.starter_id,
+            reads.locale, reads.platform_locale, now if taken_up is None else taken_up.started_at,
+            now, last_read=None if taken_up is None else taken_up.last_read,
+        ))  # fmt: skip
+
+    async def _while_reading(self, reading: Reading) -> None:
+        """Say the reading is alive while it runs; once it ends, let go of what was kept
+        (unless it was let go for a restart)."""
+        while not reading.ended.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(ALIVE_SECONDS):
+                    await reading.ended.wait()
+            if not reading.ended.is_set() and self._kept is not None:
+                await self._kept.alive(reading.server)
+        started_since = self._readings.get(reading.server) is not reading
+        if reading not in self._kept_away and self._kept is not None and not started_since:
+            await self._kept.gone(reading.server)
 
     def _may_start(self, member: str, server: ChatRef, text: Channel, voice: Channel) -> None:
         """Refuse a start (or a switch) that the member or the listeners do not allow."""

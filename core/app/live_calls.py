@@ -26,6 +26,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from core.app.kept import TranscriptKeeper
+from core.app.kept_readings import KeptReadings
 from core.app.preferences import ChatPreferences
 from core.chat.messages import text
 from core.domain.live_calls import KeptCall
@@ -52,6 +53,7 @@ class KeptCalls:
         clock: Clock,
     ) -> None:
         self._uow, self._keeper, self._preferences, self.clock = uow, keeper, preferences, clock
+        self.readings = KeptReadings(uow=uow, clock=clock)  # the channel readings, likewise
 
     async def keep(self, call: KeptCall) -> None:
         try:

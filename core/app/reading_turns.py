@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from core.app.spoken_messages import MessageSpeech, Room, Spoken
@@ -64,13 +64,14 @@ class Reading:
         reads: Reads,
         policy: ReaderPolicy,
         metrics: Metrics,
+        on_turn: Callable[[str], Awaitable[None]],
     ) -> None:
         self.server = server
         self.call = call
         self.reads = reads
         self._voice_id = call.voice_id  # where it reads: the platform tells of every move
         self.ended = asyncio.Event()
-        self._channels = channels
+        self._channels, self._on_turn = channels, on_turn
         self._speech = speech
         self._policy = policy
         self._metrics = metrics
@@ -113,7 +114,7 @@ class Reading:
             self._metrics.reading_message("dropped")
             if overflow.tell:
                 logger.info("reading queue of %s full: oldest message dropped", self.server)
-                self._in_background(self._post(text("reader.behind", self.reads.locale)))
+                self._in_background(self.call.post(text("reader.behind", self.reads.locale)))
 
     def edited(self, message: HeardMessage) -> None:
         """A message of the channel read was edited: read as it stands at its turn (made into
@@ -197,7 +198,7 @@ class Reading:
         self.call.skip()
         key = "reader.held_age_restricted" if held is Hold.AGE_RESTRICTED else "reader.held"
         line = text(key, self.reads.locale, channel=text_channel.mention)
-        self._in_background(self._post(line))
+        self._in_background(self.call.post(line))
 
     def _places(self) -> tuple[Channel | None, Channel | None]:
         text_channel = self._channels.channel(self.server, self.reads.text_id)
@@ -207,7 +208,7 @@ class Reading:
         try:
             await self._read_in_turn()
         except errors.QuotaUsed as refusal:
-            await self._post(text(refusal.key, self.reads.locale, **refusal.params))
+            await self.call.post(text(refusal.key, self.reads.locale, **refusal.params))
         except Exception:
             logger.exception("the reading in %s failed", self.server)
         finally:
@@ -244,6 +245,7 @@ class Reading:
                 after = self._queue.pop()
                 if after is not None:
                     self._make(after)
+                await self._on_turn(made)  # its turn: a restart reads from the next
                 if spoken is not None:
                     await self._play(spoken)
                 else:
@@ -381,10 +383,7 @@ class Reading:
     async def _tell_once(self, what: str, line: str) -> None:
         if what not in self._told:
             self._told.add(what)
-            await self._post(line)
-
-    async def _post(self, line: str) -> None:
-        await self.call.post(line)
+            await self.call.post(line)
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = background.start(work, name="reading chores")

@@ -13,7 +13,8 @@ reading.py          the channel reader: whose messages, which voice, names, the 
 listeners.py        the channel reader: who hears a reading, and what may be said to them
 live_speech.py      a call's turn cut into pieces while it lasts, and put back together
 voice_call.py       a server's voice call: reading and listening as two holds; who may stop
-live_calls.py       a listened call as kept while it lasts, for the next start to take up
+live_calls.py       a listened call and a channel reading as kept while they last, for the
+                    next start to take up
 interpreting.py     the interpreter's rules: which turns are spoken across, in which voice
 spoken_language.py  which voices' language reads a message: Chinese or English
 sayable.py          what of a typed message is said aloud

@@ -31,3 +31,27 @@ class KeptCall:
     def away(self, now: datetime) -> timedelta:
         """How long nobody ran the call, at `now`."""
         return max(timedelta(0), now - self.alive_at)
+
+
+@dataclass(frozen=True)
+class KeptReading:
+    """A channel reading, as stored while it lasts: where it reads (`voice_id`), what
+    (`text_id`; `own_chat`: the voice channel's own chat), who started it and the languages of
+    its lines (`locale`, `platform_locale`), the last message whose turn came (`last_read`;
+    None: none yet, the messages posted since `started_at` are the unread ones), and when it
+    was last known alive (`alive_at`)."""
+
+    server: ChatRef
+    voice_id: str
+    text_id: str
+    own_chat: bool
+    starter: str
+    locale: str
+    platform_locale: str | None
+    started_at: datetime
+    alive_at: datetime
+    last_read: str | None = None
+
+    def away(self, now: datetime) -> timedelta:
+        """How long nobody ran the reading, at `now`."""
+        return max(timedelta(0), now - self.alive_at)

@@ -10,10 +10,11 @@ Ids are the platform's, as strings; a server is the `ChatRef` its preferences li
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from core.domain.listeners import Channel, Listener
+from core.domain.reading import HeardMessage
 from core.domain.values import ChatRef, VoiceNote
 
 
@@ -99,6 +100,17 @@ class VoiceChannels(Protocol):
 
     def connected(self, server: ChatRef) -> bool:
         """Whether the bot has a voice connection in `server`, whatever it does there."""
+        ...
+
+    async def history_after(
+        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
+    ) -> list[HeardMessage]:
+        """The messages of `channel_id` a reading would read, posted after the message `after`
+        (None: after `since`), oldest first: those a reading kept through a restart missed."""
+        ...
+
+    async def post(self, server: ChatRef, channel_id: str, line: str) -> None:
+        """`line` in the channel's chat, without a call (a failure is logged, not raised)."""
         ...
 
     async def join(self, server: ChatRef, voice_id: str, *, deaf: bool) -> VoiceCall:

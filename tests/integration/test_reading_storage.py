@@ -7,11 +7,13 @@ of the server's speech too), and `/forget`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.app.audiences import Audiences
+from core.app.kept_readings import KeptReadings
 from core.app.limits import Limiter
 from core.app.preferences import ChatPreferences
 from core.app.reader_choices import ReaderChoices
@@ -22,6 +24,7 @@ from core.app.summaries.service import SummaryService
 from core.app.voices import VoiceStudio
 from core.domain import errors
 from core.domain.limits import DailyQuotas, LimitPolicy, RateLimits, RequestLimits
+from core.domain.live_calls import KeptReading
 from core.domain.reading import HeardMessage, ReaderRules, ReadingSession, assignable_voices
 from core.domain.values import ChatRef, ChatVoice
 from core.infra.storage import SqlAlchemyUnitOfWork
@@ -273,3 +276,29 @@ async def test_a_channel_someone_may_not_see_is_said_as_a_channel(world: World) 
     )
 
     assert spoken is not None and spoken.words == "Ann says: See a channel and general"
+
+
+async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_it(
+    world: World,
+) -> None:
+    """A reading kept for a restart (`core.app.kept_readings`): its place moves as each
+    message's turn comes, a new start replaces it, its end and `/forget` delete it."""
+    kept = KeptReadings(uow=world.uow, clock=ManualClock(NOW))
+    later = KeptReadings(uow=world.uow, clock=ManualClock(NOW + timedelta(seconds=5)))
+    reading = KeptReading(SERVER, "500", "600", False, ANN, "en", "en-US", NOW, NOW)
+    await kept.keep(reading)
+    await later.read(SERVER, "701")
+    await later.read(SERVER, "702")
+    found = await kept.find(SERVER)
+    assert found == replace(reading, last_read="702", alive_at=NOW + timedelta(seconds=5))
+    await kept.keep(replace(reading, text_id="500", own_chat=True))  # switched: from now on
+    assert await kept.find(SERVER) == replace(reading, text_id="500", own_chat=True)
+    await kept.gone(SERVER)
+    assert await kept.find(SERVER) is None
+    await kept.keep(reading)
+    summaries = SummaryService(
+        uow=world.uow, chat_api=NoChat(), limiter=world.limiter, speech=world.tts,
+        clock=world.clock,
+    )  # fmt: skip
+    await summaries.forget(SERVER, can_manage=True)
+    assert await kept.find(SERVER) is None

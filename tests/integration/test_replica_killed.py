@@ -244,7 +244,8 @@ async def test_a_discord_reply_sent_just_before_the_kill_is_kept_not_sent_again(
         await settled_claims(database_url)
     await answered_but_not_marked(database_url)
 
-    async with voicebridge(tmp_path, env | {"INSTANCE_NAME": "b"}, "b", identified(discord_api)):
+    never = {"INSTANCE_NAME": "b", "CALL_RESUME_WITHIN": "0"}
+    async with voicebridge(tmp_path, env | never, "b", identified(discord_api)):
         await settled_claims(database_url)  # b took the claim over as it started: redone
 
     [reply] = discord_api.messages_in(server.general)
@@ -303,7 +304,8 @@ async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_
 ) -> None:
     """A process reading #lounge aloud is killed: Discord still shows the bot sitting in the
     voice channel, as its session has not timed out. The replica that takes the server's
-    shard over leaves that channel as it starts (nobody reads there any more), and a
+    shard over, where the reading may not be taken up (CALL_RESUME_WITHIN=0: never; taken up,
+    see test_reading_restarts.py), ends it and leaves that channel as it starts, and a
     /read_channel afterwards is answered and read from the new process."""
     ann = discord_api.add_member(server, "Ann")
     await discord_api.join_voice(server, ann, server.lounge)
@@ -324,7 +326,8 @@ async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_
         await a.wait()
     assert discord_api.voice_channel_of(server, discord_api.application_id) == server.lounge
 
-    async with voicebridge(tmp_path, env | {"INSTANCE_NAME": "b"}, "b", identified(discord_api)):
+    never = {"INSTANCE_NAME": "b", "CALL_RESUME_WITHIN": "0"}
+    async with voicebridge(tmp_path, env | never, "b", identified(discord_api)):
         await discord_api.wait_until(
             lambda: discord_api.voice_channel_of(server, discord_api.application_id) is None,
             timeout=30,

@@ -1,7 +1,9 @@
 """A server's voice call on Discord: what the core (`core.app.voice_calls`, the channel reader,
 the listening) decides about it, done; what it hears handed to the core; its captions shown.
 
-voice_channels.py   the port of the call: who sits where, what each may do; join, deafen, leave
+voice_channels.py   the port of the call: who sits where, what each may do; join, deafen, leave;
+                    the messages a reading missed while the bot was away
+heard.py            a Discord message as the channel reader hears it
 playback.py         /say's speech played in a voice channel, on the call the core gives it
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 receive/            a call's voice received, member by member, for listening

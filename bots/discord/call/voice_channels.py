@@ -20,19 +20,23 @@ import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 
 import discord
 
 from bots.discord.call.clip_audio import ClipAudio
+from bots.discord.call.heard import READ_MESSAGE_TYPES, heard_message
 from bots.discord.call.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from bots.discord.places import place_of
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
+from core.domain.reading import HeardMessage
 from core.domain.values import ChatRef, VoiceNote
 from core.ports import ProcessSlots
 
 logger = logging.getLogger(__name__)
 
+MISSED = 100  # the most messages a reading taken up after a restart reads of those it missed
 KEPT_MEMBERS = 1024
 Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a chat too
 
@@ -252,6 +256,32 @@ class DiscordVoiceChannels:
             logger.warning("joining voice channel %s failed", channel.id, exc_info=True)
             raise errors.CouldNotJoin(str(exc), channel=channel.mention) from exc
         return DiscordVoiceCall(voice, processes=self._processes, client=self.bot)
+
+    async def history_after(
+        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
+    ) -> list[HeardMessage]:
+        """The messages a reading reads (as `on_message` hands them over), posted after the
+        message `after` or the time `since`, oldest first; at most `MISSED` of them."""
+        channel = self._channel(server, channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return []
+        start = since if after is None else discord.Object(int(after))
+        missed: list[HeardMessage] = []
+        async for message in channel.history(after=start, oldest_first=True, limit=MISSED):
+            if message.type in READ_MESSAGE_TYPES and message.author != channel.guild.me:
+                if isinstance(message.author, discord.Member):
+                    self.saw(message.author)
+                missed.append(heard_message(message))
+        return missed
+
+    async def post(self, server: ChatRef, channel_id: str, line: str) -> None:
+        channel = self._channel(server, channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        try:
+            await channel.send(line, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            logger.warning("could not post in channel %s", channel_id)
 
     async def leave_left_behind(self, guild: discord.Guild) -> None:
         """Leave the voice channel Discord shows the bot in, where this process holds no voice

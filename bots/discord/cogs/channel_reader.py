@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import answer_of, answer_to
+from bots.discord.call.heard import READ_MESSAGE_TYPES, heard_message
 from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, server_of
 from bots.discord.installs import in_servers
 from bots.discord.messages import text
@@ -29,10 +30,9 @@ from bots.discord.replies import Interaction, followup_of
 from core.app.channel_reader import ChannelReader, ReadingAsked, Started
 from core.app.reader_choices import MemberReading, ReaderChoices
 from core.chat.languages import resolve_locale
-from core.domain.reading import HeardMessage, assignable_voices
+from core.domain.reading import assignable_voices
 
 Choice = app_commands.Choice
-READ_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
 class ChannelReaderCog(commands.Cog):
@@ -278,41 +278,6 @@ def _myvoice_line(now: MemberReading, locale: str) -> str:
     else:
         line = text("discord.myvoice.assigned", locale)
     return line if now.member.read else line + "\n" + text("discord.read_me.off", locale)
-
-
-def heard_message(message: discord.Message) -> HeardMessage:
-    """What the reader needs of a Discord message."""
-    author = message.author
-    return HeardMessage(
-        id=str(message.id),
-        author_id=str(author.id),
-        author_name=author.display_name,
-        author_handle=author.name,
-        text=message.content,
-        at=message.created_at,
-        names=_mentioned(message),
-        channels=_channels_mentioned(message),
-        attachments=len(message.attachments),
-        bot=author.bot,
-        webhook=message.webhook_id is not None,
-    )
-
-
-def _mentioned(message: discord.Message) -> dict[str, str]:
-    """The names of the people and roles `message` mentions, by id (every member sees them)."""
-    names = {str(user.id): user.display_name for user in message.mentions}
-    return names | {str(role.id): role.name for role in message.role_mentions}
-
-
-def _channels_mentioned(message: discord.Message) -> dict[str, str]:
-    """The names of the channels `message` mentions, by id, as far as the bot knows them."""
-    guild = message.guild
-    names = {}
-    for channel_id in message.raw_channel_mentions:
-        channel = None if guild is None else guild.get_channel(channel_id)
-        if channel is not None:
-            names[str(channel_id)] = channel.name
-    return names
 
 
 def _reading_line(started: Started, locale: str) -> str:

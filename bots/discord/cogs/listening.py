@@ -27,6 +27,7 @@ from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
+from core.app.channel_reader import ChannelReader
 from core.app.limits import Limiter
 from core.app.listened_calls import ListenAsked, ListenedCalls
 
@@ -39,13 +40,14 @@ class ListeningCog(commands.Cog):
         bot: AnyBot,
         *,
         listened: ListenedCalls,
+        reader: ChannelReader,
         channels: DiscordVoiceChannels,
         voice_available: bool,
         limiter: Limiter,
         clicks: Answerers,
     ) -> None:
         self.bot, self.limiter, self.clicks = bot, limiter, clicks
-        self.listened, self.channels = listened, channels
+        self.listened, self.channels, self.reader = listened, channels, reader
         self.listening = listened.listening
         self.voice_available = voice_available
 
@@ -136,13 +138,18 @@ class ListeningCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        """A server this process serves from now on (its shard's): the call a restart cut
-        short taken up, or ended (`ListenedCalls.resume`). Else what a process that died
-        there left: the voice channel Discord still shows the bot in (until that process's
-        session times out; a reading, or a call not taken up) is left, and the listening
-        nickname comes off. One listener, so that nothing leaves the channel a call rejoins."""
+        """A server this process serves from now on (its shard's): the reading and the call a
+        restart cut short taken up, or ended (`ChannelReader.resume`, `ListenedCalls.resume`).
+        Else what a process that died there left: the voice channel Discord still shows the
+        bot in (until that process's session times out; a reading, or a call not taken up)
+        is left, and the listening nickname comes off. One listener, so that nothing leaves
+        the channel a call or a reading rejoins."""
         server = server_of(guild)
+        read = self.voice_available and await self.reader.resume(server)
         if self.voice_available and await self.listened.resume(server):
+            return
+        if read:
+            await take_off_left_behind(guild)
             return
         if self.listened.call_in(server) is None:
             await self.channels.leave_left_behind(guild)

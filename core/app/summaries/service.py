@@ -261,6 +261,7 @@ class SummaryService:
                 await uow.reading.delete_chat(place)
                 await uow.listening_consents.delete_chat(place)
                 await uow.live_calls.delete(place)
+                await uow.live_readings.delete(place)
                 rendered += await uow.inline_voices.delete_chat(place)
             await uow.commit()
         if discard is not None and rendered:

@@ -9,9 +9,9 @@ from typing import cast
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.live_calls import KeptCall
+from core.domain.live_calls import KeptCall, KeptReading
 from core.domain.values import ChatRef, Platform
-from core.infra.storage.models.live_calls import LiveCallRow
+from core.infra.storage.models.live_calls import LiveCallRow, LiveReadingRow
 from core.infra.storage.repositories import insert_for
 
 
@@ -62,4 +62,67 @@ def _kept(row: LiveCallRow) -> KeptCall:
         ChatRef(cast(Platform, row.platform), row.chat_id), row.voice_id, row.text_id,
         row.starter, row.locale, row.recording, row.started_at, row.alive_at,
         translate=row.translate, interpret=row.interpret, captions_message=row.captions_message,
+    )  # fmt: skip
+
+
+class LiveReadingRepository:
+    """The channel readings as the database keeps them (`live_readings`, one row a server):
+    saved as a reading starts, its position moved as each message's turn comes, deleted as it
+    ends (`core.app.kept_readings`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, server: ChatRef) -> KeptReading | None:
+        row = await self._session.get(
+            LiveReadingRow, (server.platform, server.chat_id), populate_existing=True
+        )
+        return None if row is None else _kept_reading(row)
+
+    async def save(self, reading: KeptReading) -> None:
+        key = {"platform": reading.server.platform, "chat_id": reading.server.chat_id}
+        values = {
+            "voice_id": reading.voice_id, "text_id": reading.text_id,
+            "own_chat": reading.own_chat, "starter": reading.starter, "locale": reading.locale,
+            "platform_locale": reading.platform_locale, "last_read": reading.last_read,
+            "started_at": reading.started_at, "alive_at": reading.alive_at,
+        }  # fmt: skip
+        statement = (
+            insert_for(self._session, LiveReadingRow)
+            .values(**key, **values)
+            .on_conflict_do_update(index_elements=list(key), set_=values)
+        )
+        await self._session.execute(statement)
+
+    async def read(self, server: ChatRef, message_id: str, at: datetime) -> None:
+        """The turn of `message_id` came, at `at`: the next start reads from the one after."""
+        await self._update(server, last_read=message_id, alive_at=at)
+
+    async def alive(self, server: ChatRef, at: datetime) -> None:
+        await self._update(server, alive_at=at)
+
+    async def delete(self, server: ChatRef) -> None:
+        await self._session.execute(
+            delete(LiveReadingRow).where(
+                LiveReadingRow.platform == server.platform,
+                LiveReadingRow.chat_id == server.chat_id,
+            )
+        )
+
+    async def _update(self, server: ChatRef, **values: object) -> None:
+        await self._session.execute(
+            update(LiveReadingRow)
+            .where(
+                LiveReadingRow.platform == server.platform,
+                LiveReadingRow.chat_id == server.chat_id,
+            )
+            .values(**values)
+        )
+
+
+def _kept_reading(row: LiveReadingRow) -> KeptReading:
+    return KeptReading(
+        ChatRef(cast(Platform, row.platform), row.chat_id), row.voice_id, row.text_id,
+        row.own_chat, row.starter, row.locale, row.platform_locale, row.started_at,
+        row.alive_at, last_read=row.last_read,
     )  # fmt: skip

@@ -24,7 +24,7 @@ from core.infra.storage.claims import ClaimRepository
 from core.infra.storage.consents import ConsentRepository
 from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.listening_consents import ListeningConsentRepository
-from core.infra.storage.live_calls import LiveCallRepository
+from core.infra.storage.live_calls import LiveCallRepository, LiveReadingRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
@@ -63,6 +63,7 @@ class SqlAlchemyUnitOfWork:
     reading: ReadingRepository
     listening_consents: ListeningConsentRepository
     live_calls: LiveCallRepository
+    live_readings: LiveReadingRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, turns: asyncio.Lock | None = None
@@ -95,6 +96,7 @@ class SqlAlchemyUnitOfWork:
         self.reading = ReadingRepository(self._session)
         self.listening_consents = ListeningConsentRepository(self._session)
         self.live_calls = LiveCallRepository(self._session)
+        self.live_readings = LiveReadingRepository(self._session)
         return self
 
     async def __aexit__(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from core.domain.live_calls import KeptCall
+from core.domain.live_calls import KeptCall, KeptReading
 from core.domain.values import ChatRef
 
 
@@ -21,5 +21,23 @@ class LiveCallStore(Protocol):
     async def alive(self, server: ChatRef, at: datetime, captions_message: str | None) -> None:
         """The server's call ran at `at`, its captions in `captions_message`."""
         ...
+
+    async def delete(self, server: ChatRef) -> None: ...
+
+
+class LiveReadingStore(Protocol):
+    """The channel readings, as stored while they last (`core.app.kept_readings`)."""
+
+    async def get(self, server: ChatRef) -> KeptReading | None: ...
+
+    async def save(self, reading: KeptReading) -> None:
+        """Kept, replacing the server's reading kept before."""
+        ...
+
+    async def read(self, server: ChatRef, message_id: str, at: datetime) -> None:
+        """The turn of `message_id` came in the server's reading, at `at`."""
+        ...
+
+    async def alive(self, server: ChatRef, at: datetime) -> None: ...
 
     async def delete(self, server: ChatRef) -> None: ...

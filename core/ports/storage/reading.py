@@ -8,7 +8,7 @@ from typing import Protocol
 from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.values import ChatRef
 from core.ports.storage.listening_consents import ListeningConsentStore
-from core.ports.storage.live_calls import LiveCallStore
+from core.ports.storage.live_calls import LiveCallStore, LiveReadingStore
 from core.ports.storage.transcripts import TranscriptStore
 from core.ports.storage.units import UnitOfWork
 from core.ports.storage.voices import VoiceStore
@@ -36,8 +36,8 @@ class ReadingStore(Protocol):
 class ReadingUnitOfWork(UnitOfWork, Protocol):
     """What the channel reader (`core.app.reader_choices`, `core.app.spoken_messages`) and
     listening (`core.app.listening`) need: preferences (voice model, style), the reader's choices,
-    listening consent, the calls being listened to and their transcripts, and the chat's voices
-    (a member's own, where they allowed it)."""
+    listening consent, the calls being listened to and the readings (kept while they last), the
+    calls' transcripts, and the chat's voices (a member's own, where they allowed it)."""
 
     @property
     def reading(self) -> ReadingStore: ...
@@ -47,6 +47,9 @@ class ReadingUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def live_calls(self) -> LiveCallStore: ...
+
+    @property
+    def live_readings(self) -> LiveReadingStore: ...
 
     @property
     def transcripts(self) -> TranscriptStore: ...

@@ -11,7 +11,7 @@ from core.domain.values import ChatRef, Platform
 from core.ports.storage.claims import ClaimStore
 from core.ports.storage.inline import InlineVoiceStore
 from core.ports.storage.listening_consents import ListeningConsentStore
-from core.ports.storage.live_calls import LiveCallStore
+from core.ports.storage.live_calls import LiveCallStore, LiveReadingStore
 from core.ports.storage.reading import ReadingStore
 from core.ports.storage.transcripts import TranscriptStore
 from core.ports.storage.units import UnitOfWork
@@ -111,6 +111,11 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
     @property
     def live_calls(self) -> LiveCallStore:
         """For `/forget`, which deletes a call kept for the next start to take up too."""
+        ...
+
+    @property
+    def live_readings(self) -> LiveReadingStore:
+        """For `/forget`, which deletes a channel reading kept for the next start too."""
         ...
 
 

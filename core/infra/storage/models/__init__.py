@@ -15,14 +15,14 @@ One module per area (every one imported here, so that `Base.metadata` holds ever
     telegram.py      Telegram's own: Business connections, voice notes cached for inline answers
     reading.py       the channel reader's choices
     listening_consents.py  listening consent: members' yes or no to being transcribed in a call
-    live_calls.py    the calls being listened to, kept while they last
+    live_calls.py    the calls being listened to and the channel readings, kept while they last
     consents.py      spoken consent: the sentences asked for, who first sent each recording
 """
 
 from core.infra.storage.models.base import NAMING_CONVENTION, Base
 from core.infra.storage.models.consents import CloneChallengeRow, ConsentReadingRow
 from core.infra.storage.models.listening_consents import ListeningConsentRow
-from core.infra.storage.models.live_calls import LiveCallRow
+from core.infra.storage.models.live_calls import LiveCallRow, LiveReadingRow
 from core.infra.storage.models.preferences import ChatPreferencesRow
 from core.infra.storage.models.reading import ReaderMemberRow, ReaderSettingsRow
 from core.infra.storage.models.summaries import ChatMessageRow, ChatSummaryStateRow
@@ -46,6 +46,7 @@ __all__ = [
     "InlineVoiceRow",
     "ListeningConsentRow",
     "LiveCallRow",
+    "LiveReadingRow",
     "RateWindowRow",
     "ReaderMemberRow",
     "ReaderSettingsRow",

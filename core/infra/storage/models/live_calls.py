@@ -30,3 +30,22 @@ class LiveCallRow(Base):
     captions_message: Mapped[str | None] = mapped_column(String(64), nullable=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     alive_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LiveReadingRow(Base):
+    """A server's channel reading (`core.domain.live_calls.KeptReading`); deleted as the
+    reading ends (`/stop`, everyone gone, idle, the quota), kept through a restart."""
+
+    __tablename__ = "live_readings"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    voice_id: Mapped[str] = mapped_column(String(64))
+    text_id: Mapped[str] = mapped_column(String(64))
+    own_chat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    starter: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    platform_locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    last_read: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    alive_at: Mapped[datetime] = mapped_column(UtcDateTime())
