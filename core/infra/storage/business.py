@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.business import DESTINATIONS, BusinessConnection, Destination
 from core.infra.storage.models import BusinessConnectionRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.repositories import upsert
 
 
 class BusinessConnectionRepository:
@@ -34,13 +34,8 @@ class BusinessConnectionRepository:
 
     async def save(self, connection: BusinessConnection) -> None:
         """Insert or replace, in one statement (two replicas may see the same update)."""
-        values = _to_columns(connection)
-        statement = (
-            insert_for(self._session, BusinessConnectionRow)
-            .values(connection_id=connection.connection_id, **values)
-            .on_conflict_do_update(index_elements=["connection_id"], set_=values)
-        )
-        await self._session.execute(statement)
+        key = {"connection_id": connection.connection_id}
+        await upsert(self._session, BusinessConnectionRow, key, _to_columns(connection))
 
     async def delete(self, connection_id: str) -> None:
         await self._session.execute(

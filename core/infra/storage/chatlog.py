@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.summaries import MESSAGE_KINDS, ChatMessage, MessageKind, SummaryState
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ChatMessageRow, ChatSummaryStateRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.repositories import chat_key, insert_for, upsert
 
 
 class ChatLogRepository:
@@ -137,15 +137,7 @@ class SummaryStateRepository:
         return await _affected(self._session, statement) == 1
 
     async def _upsert(self, chat: ChatRef, values: dict[str, Any]) -> None:
-        statement = (
-            insert_for(self._session, ChatSummaryStateRow)
-            .values(platform=chat.platform, chat_id=chat.chat_id, **values)
-            .on_conflict_do_update(
-                index_elements=["platform", "chat_id"],
-                set_={**values, "updated_at": func.now()},
-            )
-        )
-        await self._session.execute(statement)
+        await upsert(self._session, ChatSummaryStateRow, chat_key(chat), values, stamp=True)
 
 
 def _of(chat: ChatRef) -> tuple[Any, ...]:

@@ -5,12 +5,12 @@ saving at once never fail on a key."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.values import ChatRef
 from core.infra.storage.models import ListeningConsentRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.repositories import chat_key, upsert
 
 
 class ListeningConsentRepository:
@@ -36,15 +36,8 @@ class ListeningConsentRepository:
         return set((await self._session.execute(query)).scalars())
 
     async def save(self, chat: ChatRef, member_id: str, consents: bool) -> None:
-        key = {"platform": chat.platform, "chat_id": chat.chat_id, "member_id": member_id}
-        statement = (
-            insert_for(self._session, ListeningConsentRow)
-            .values(**key, consents=consents)
-            .on_conflict_do_update(
-                index_elements=list(key), set_={"consents": consents, "updated_at": func.now()}
-            )
-        )
-        await self._session.execute(statement)
+        key = {**chat_key(chat), "member_id": member_id}
+        await upsert(self._session, ListeningConsentRow, key, {"consents": consents}, stamp=True)
 
     async def delete_chat(self, chat: ChatRef) -> None:
         """`/forget`: every member's yes or no in the server."""

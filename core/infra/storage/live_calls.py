@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.live_calls import KeptCall, KeptReading
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models.live_calls import LiveCallRow, LiveReadingRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.repositories import chat_key, upsert
 
 
 class LiveCallRepository:
@@ -28,19 +28,13 @@ class LiveCallRepository:
         return [_kept(row) for row in (await self._session.execute(query)).scalars()]
 
     async def save(self, call: KeptCall) -> None:
-        key = {"platform": call.server.platform, "chat_id": call.server.chat_id}
         values = {
             "voice_id": call.voice_id, "text_id": call.text_id, "starter": call.starter,
             "locale": call.locale, "recording": call.recording, "translate": call.translate,
             "interpret": call.interpret, "captions_message": call.captions_message,
             "started_at": call.started_at, "alive_at": call.alive_at,
         }  # fmt: skip
-        statement = (
-            insert_for(self._session, LiveCallRow)
-            .values(**key, **values)
-            .on_conflict_do_update(index_elements=list(key), set_=values)
-        )
-        await self._session.execute(statement)
+        await upsert(self._session, LiveCallRow, chat_key(call.server), values)
 
     async def alive(self, server: ChatRef, at: datetime, captions_message: str | None) -> None:
         await self._session.execute(
@@ -80,19 +74,13 @@ class LiveReadingRepository:
         return None if row is None else _kept_reading(row)
 
     async def save(self, reading: KeptReading) -> None:
-        key = {"platform": reading.server.platform, "chat_id": reading.server.chat_id}
         values = {
             "voice_id": reading.voice_id, "text_id": reading.text_id,
             "own_chat": reading.own_chat, "starter": reading.starter, "locale": reading.locale,
             "platform_locale": reading.platform_locale, "last_read": reading.last_read,
             "started_at": reading.started_at, "alive_at": reading.alive_at,
         }  # fmt: skip
-        statement = (
-            insert_for(self._session, LiveReadingRow)
-            .values(**key, **values)
-            .on_conflict_do_update(index_elements=list(key), set_=values)
-        )
-        await self._session.execute(statement)
+        await upsert(self._session, LiveReadingRow, chat_key(reading.server), values)
 
     async def read(self, server: ChatRef, message_id: str, at: datetime) -> None:
         """The turn of `message_id` came, at `at`: the next start reads from the one after."""

@@ -5,15 +5,13 @@ consent is stored apart (`core.infra.storage.listening_consents`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.values import ChatRef
 from core.infra.storage.models import ReaderMemberRow, ReaderSettingsRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.repositories import chat_key, upsert
 
 
 class ReadingRepository:
@@ -30,7 +28,7 @@ class ReadingRepository:
 
     async def save_rules(self, chat: ChatRef, rules: ReaderRules) -> None:
         values = {"bots": rules.bots, "webhooks": rules.webhooks, "commands": rules.commands}
-        await self._upsert(ReaderSettingsRow, _key(chat), values)
+        await upsert(self._session, ReaderSettingsRow, chat_key(chat), values, stamp=True)
 
     async def member(self, chat: ChatRef, member_id: str) -> ReaderMember:
         key = (chat.platform, chat.chat_id, member_id)
@@ -39,7 +37,8 @@ class ReadingRepository:
 
     async def save_member(self, chat: ChatRef, member_id: str, member: ReaderMember) -> None:
         values = {"voice": member.voice, "read": member.read}
-        await self._upsert(ReaderMemberRow, {**_key(chat), "member_id": member_id}, values)
+        key = {**chat_key(chat), "member_id": member_id}
+        await upsert(self._session, ReaderMemberRow, key, values, stamp=True)
 
     async def chooser_of(self, chat: ChatRef, voice: str) -> str | None:
         query = select(ReaderMemberRow.member_id).where(
@@ -55,22 +54,3 @@ class ReadingRepository:
             await self._session.execute(
                 delete(table).where(table.platform == chat.platform, table.chat_id == chat.chat_id)
             )
-
-    async def _upsert(
-        self,
-        table: type[ReaderSettingsRow | ReaderMemberRow],
-        key: dict[str, str],
-        values: dict[str, Any],
-    ) -> None:
-        statement = (
-            insert_for(self._session, table)
-            .values(**key, **values)
-            .on_conflict_do_update(
-                index_elements=list(key), set_={**values, "updated_at": func.now()}
-            )
-        )
-        await self._session.execute(statement)
-
-
-def _key(chat: ChatRef) -> dict[str, str]:
-    return {"platform": chat.platform, "chat_id": chat.chat_id}

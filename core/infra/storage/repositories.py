@@ -47,28 +47,13 @@ class PreferencesRepository:
         fail on the primary key.
         """
         values = _to_columns(prefs)
-        statement = (
-            insert_for(self._session, ChatPreferencesRow)
-            .values(platform=chat.platform, chat_id=chat.chat_id, **values)
-            .on_conflict_do_update(
-                index_elements=["platform", "chat_id"],
-                set_={**values, "updated_at": func.now()},
-            )
-        )
-        await self._session.execute(statement)
+        await upsert(self._session, ChatPreferencesRow, chat_key(chat), values, stamp=True)
 
     async def note_commander_language(self, chat: ChatRef, locale: str) -> None:
         """Only `commander_language`, in one statement: a command that runs meanwhile may save
         the chat's other preferences, and neither write may undo the other."""
-        statement = (
-            insert_for(self._session, ChatPreferencesRow)
-            .values(platform=chat.platform, chat_id=chat.chat_id, commander_language=locale)
-            .on_conflict_do_update(
-                index_elements=["platform", "chat_id"],
-                set_={"commander_language": locale, "updated_at": func.now()},
-            )
-        )
-        await self._session.execute(statement)
+        values = {"commander_language": locale}
+        await upsert(self._session, ChatPreferencesRow, chat_key(chat), values, stamp=True)
 
     async def delete(self, chat: ChatRef) -> None:
         """Forget the chat's preferences; the defaults apply again."""
@@ -80,11 +65,36 @@ class PreferencesRepository:
         )
 
 
+async def upsert(
+    session: AsyncSession,
+    table: type[Base] | Table,
+    key: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    stamp: bool = False,
+) -> None:
+    """Insert the row of `key` with `values`, or set `values` on the one already there, in one
+    statement: two replicas writing the same row at once must not fail on its key. `stamp` also
+    sets the row's `updated_at` on an update."""
+    changed = {**values, "updated_at": func.now()} if stamp else values
+    statement = (
+        insert_for(session, table)
+        .values(**key, **values)
+        .on_conflict_do_update(index_elements=list(key), set_=changed)
+    )
+    await session.execute(statement)
+
+
 def insert_for(
     session: AsyncSession, table: type[Base] | Table
 ) -> postgresql.Insert | sqlite.Insert:
     """The dialect's INSERT, which is where ON CONFLICT lives."""
     return inserting(dialect_of(session), table)
+
+
+def chat_key(chat: ChatRef) -> dict[str, str]:
+    """The columns that name a chat: the key of most tables."""
+    return {"platform": chat.platform, "chat_id": chat.chat_id}
 
 
 def table_of(row: type[Base]) -> Table:
