@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import gettext
+import io
+import shutil
 from datetime import UTC, datetime, time
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from core.chat.formats import duration_words, joined, moment, shown, time_of_day
-from core.chat.i18n import Catalogue, Plural, catalogue_of, translated
+from core.chat.i18n import Catalogue, Plural, catalogue_of, compiled, po_path, translated
 from core.chat.languages import (
     already_in,
     chat_locale,
@@ -214,3 +220,33 @@ def test_already_in_matches_a_script_to_the_names_translations_use() -> None:
     assert already_in("我们明天见", "Chinese (Traditional)")
     assert not already_in("我们明天见", "English")
     assert not already_in("See you", "English")  # unknown: the model is asked
+
+
+def test_a_compiled_catalogue_is_kept_beside_its_po_and_compiled_again_once_edited(
+    tmp_path: Path,
+) -> None:
+    """The next process reads what the first compiled; an edit to the `.po` is never read stale,
+    and what was compiled from the older text goes; where nothing may be kept, it still works."""
+    po = tmp_path / "voicebridge.po"
+    shutil.copyfile(po_path("de"), po)
+    first = compiled(po, "de")
+    [kept] = tmp_path.glob("*.mo")
+    assert kept.read_bytes() == first
+    kept.write_bytes(first.replace(b"Einstellungen", b"Einstellungen!"))  # read back, not redone
+    assert b"Einstellungen!" in compiled(po, "de")
+
+    po.write_text(po.read_text("utf-8").replace("Einstellungen", "Optionen"), "utf-8")
+    edited = gettext.GNUTranslations(io.BytesIO(compiled(po, "de")))
+    assert "Optionen" in edited.pgettext("settings", text("settings", "en"))
+    [again] = tmp_path.glob("*.mo")
+    assert again != kept
+
+    again.unlink()
+    again.mkdir()  # where it would be kept, nothing may be written: compiled, as good
+    assert compiled(po, "de") == edited_bytes(po)
+
+
+def edited_bytes(po: Path) -> bytes:
+    made = io.BytesIO()
+    write_mo(made, read_po(io.BytesIO(po.read_bytes()), locale="de", domain="voicebridge"))
+    return made.getvalue()
