@@ -4,6 +4,7 @@ translation, and every translation keeps the English's placeholders and command 
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -181,6 +182,7 @@ FILLED_IN = re.compile(r"\b[A-Z]{4,}\b")
 OPTION_TYPED = re.compile(r"/([a-z_]+)((?: [^\s:]+:\S+)+)")
 
 
+@functools.cache  # read once a process: some twenty tests a language read each catalogue
 def read(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as file:
         return read_po(file, locale=locale)
