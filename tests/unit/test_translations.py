@@ -4,6 +4,7 @@ has them, and within the platforms' limits. The template is the code's."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from collections import Counter
@@ -42,6 +43,12 @@ def english() -> Catalog:
 def read(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as file:
         return read_po(file, locale=locale)
+
+
+@functools.cache  # read once a process: each test of a language reads its catalogue
+def shipped(locale: str) -> Catalog:
+    """`locale`'s catalogue as the repository has it."""
+    return read(po_path(locale), locale)
 
 
 def entries(catalog: Catalog) -> dict[tuple[str | None, object], Message]:
@@ -98,7 +105,7 @@ def test_an_update_keeps_a_changed_sentence_s_translation_for_review(tmp_path: P
 
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_every_sentence_is_translated_and_none_is_left_over(english: Catalog, locale: str) -> None:
-    catalog = read(po_path(locale), locale)
+    catalog = shipped(locale)
     wanted, found = entries(english), entries(catalog)
     assert sorted(map(str, wanted.keys() - found.keys())) == [], "missing or stale"
     assert sorted(map(str, found.keys() - wanted.keys())) == [], "no longer in the code"
@@ -108,7 +115,7 @@ def test_every_sentence_is_translated_and_none_is_left_over(english: Catalog, lo
 
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_plural_forms_are_the_language_s(english: Catalog, locale: str) -> None:
-    catalog = read(po_path(locale), locale)
+    catalog = shipped(locale)
     rule = get_plural(locale)
     assert dict(catalog.mime_headers)["Plural-Forms"] == rule.plural_forms
     for message in catalog:
@@ -161,7 +168,7 @@ def test_a_count_takes_the_form_cldr_gives_it_and_reads_right_with_it(locale: st
     """For each count, the bot shows the form of CLDR's category for it, and the words around
     the count in that form agree with it (a noun after a count must be in the table)."""
     rule, agreeing = Locale.parse(locale).plural_form, AGREEING[locale]
-    catalog = entries(read(po_path(locale), locale))
+    catalog = entries(shipped(locale))
     wrong = []
     for key, source in PLURALS.items():
         written = forms(catalog[key, (source.one, source.other)])
@@ -186,7 +193,7 @@ def test_a_count_takes_the_form_cldr_gives_it_and_reads_right_with_it(locale: st
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_placeholders_commands_and_typed_words_stay(locale: str) -> None:
     problems = []
-    for message in read(po_path(locale), locale):
+    for message in shipped(locale):
         if not message.id:
             continue
         english = sources(message)[-1]
@@ -216,7 +223,7 @@ def _compared(english: str, translated: str) -> list[str]:
 
 @pytest.mark.parametrize("locale", [DEFAULT_LOCALE, *TRANSLATED])
 def test_the_platforms_limits_hold(english: Catalog, locale: str) -> None:
-    catalog = english if locale == DEFAULT_LOCALE else read(po_path(locale), locale)
+    catalog = english if locale == DEFAULT_LOCALE else shipped(locale)
     problems = []
     options: dict[str, list[str]] = {}
     for message in (m for m in catalog if m.id):
@@ -250,7 +257,7 @@ def _limits(key: str, text: str) -> list[str]:
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_each_preset_has_a_name_of_its_own(locale: str) -> None:
     """Users type presets by their translated names: two alike could not be told apart."""
-    catalog = read(po_path(locale), locale)
+    catalog = shipped(locale)
     names = [forms(m)[0].casefold() for m in catalog if str(m.context).startswith("style.preset.")]
     assert len(set(names)) == len(names)
 
@@ -258,7 +265,7 @@ def test_each_preset_has_a_name_of_its_own(locale: str) -> None:
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_voices_keep_their_names(locale: str) -> None:
     """A voice is chosen by its name (`/voice 冰糖`): its description still starts with it."""
-    catalog = read(po_path(locale), locale)
+    catalog = shipped(locale)
     voices = [m for m in catalog if str(m.context).startswith("voice.description.")]
     assert voices
     renamed = [
@@ -285,7 +292,7 @@ def test_the_discord_help_names_options_as_discord_shows_them(
     """Where a language translates option names (`/say 文字`), its help names them so too."""
     template_ = {str(m.context): sources(m)[0] for m in english if m.id}
     translated = {} if locale == DEFAULT_LOCALE else {
-        str(m.context): forms(m)[0] for m in read(po_path(locale), locale) if m.id
+        str(m.context): forms(m)[0] for m in shipped(locale) if m.id
     }  # fmt: skip
     shown = {**template_, **translated}
     unknown = []
