@@ -25,7 +25,6 @@ import gettext
 import hashlib
 import io
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,14 +149,15 @@ def compiled(po: Path, locale: str) -> bytes:
 def _keep(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all (processes starting together may each compile it),
     and take away what was compiled from an earlier text of the same catalogue."""
-    handle, scratch = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".mo")
-    try:
-        with os.fdopen(handle, "wb") as file:
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    with scratch.open("xb") as file:  # this process's own: raises where it is writing already
+        try:
             file.write(data)
-        os.replace(scratch, path)
-    except BaseException:
-        os.unlink(scratch)
-        raise
+            file.close()
+            os.replace(scratch, path)
+        except BaseException:
+            scratch.unlink(missing_ok=True)
+            raise
     for old in path.parent.glob(f"{DOMAIN}.*.mo"):
         if old != path:
             with contextlib.suppress(OSError):

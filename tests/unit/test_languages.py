@@ -244,6 +244,7 @@ def test_a_compiled_catalogue_is_kept_beside_its_po_and_compiled_again_once_edit
     again.unlink()
     again.mkdir()  # where it would be kept, nothing may be written: compiled, as good
     assert compiled(po, "de") == edited_bytes(po)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no scratch
 
 
 def edited_bytes(po: Path) -> bytes:
