@@ -234,6 +234,9 @@ EN: dict[str, Source] = {
     ),
     # A call the bot was away from (a restart) for too long, or that everyone left meanwhile.
     "discord.listen.away_ended": "I was away for {away} (a restart) and did not come back to {voice}: the call had ended or I was gone too long. I stopped listening.",
+    # The same when a rule kept the bot from coming back; {why} is the rule's own sentence, such
+    # as the server's listening of the day being used up.
+    "discord.listen.away_refused": "I was away for {away} (a restart) and did not come back to {voice}: {why} I stopped listening.",
     # /listen interpret:True: what is said in Chinese or English is spoken in the other language.
     "discord.listen.interpreting": "I also interpret: what members who said yes say in Chinese or English, I say in the other language once they finish, in their own voice where they allowed it (/voicetranslations allowed:True).",
     "discord.listen.interpretation_late": "-# Not interpreted, the call had moved on: **{name}**: {said}",

@@ -107,8 +107,12 @@ class Sides(Protocol):
         self, call: ListenedCall, held: HeldCall, owner: ListenedCalls
     ) -> ListenedVoice: ...
 
-    async def ended_away(self, asked: ListenAsked, recording: str, away: timedelta) -> None:
-        """The goodbye of a call the bot was away from for `away`, with its transcript."""
+    async def ended_away(
+        self, asked: ListenAsked, recording: str, away: timedelta,
+        refused: errors.VoicebridgeError | None = None,
+    ) -> None:  # fmt: skip
+        """The goodbye of a call the bot was away from for `away`, with its transcript; with
+        why it did not come back where a rule `refused` it (the day's quota used up)."""
         ...
 
 
@@ -187,11 +191,14 @@ class ListenedCalls:
         logger.info("taking up the call in %s, away %s", server, away)
         try:
             await self.start(asked, taken_up=kept, away=away)
-        except Exception:
-            logger.warning("could not take up the call in %s", server, exc_info=True)
+        except Exception as exc:
+            refused = exc if isinstance(exc, errors.VoicebridgeError) else None
+            logger.warning(
+                "could not take up the call in %s: %s", server, exc, exc_info=refused is None
+            )
             await self._kept.gone(server)  # refused (the quota) or ended on its way (`_end`)
             await self._kept.complete(kept)
-            await self._sides.ended_away(asked, kept.recording, away)
+            await self._sides.ended_away(asked, kept.recording, away, refused)
             return False
         return True
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from bots.discord.places import place_of
+from core.app.tallies import listen_row
+from core.domain.limits import Counts, utc_day
 from core.domain.live_calls import KeptCall
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.integration.chatlog_db import query
@@ -154,6 +156,34 @@ async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
     assert lines[0] == "Ann: tone 440" and MARKED.fullmatch(lines[1]) and len(lines) == 2
 
 
+async def test_a_call_the_days_quota_keeps_from_coming_back_is_ended_saying_why(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Killed mid-call; by the next start the server's listening of the day is used up (another
+    replica listened meanwhile): the bot does not join, and its goodbye says why, in the quota's
+    own words, with the transcript of what was heard."""
+    mimo.asr_text = tone_heard
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+        first.kill()
+        await first.wait()
+    await listened_today(database_url, server, seconds=60)
+
+    quota = env | {"DAILY_LISTEN_SECONDS": "60"}
+    async with voicebridge(tmp_path, quota, "second", identified(discord_api)):
+        bye = await goodbye(discord_api, server)
+
+    why = "This server has used all of today's listening in voice channels"
+    assert f"did not come back to <#{server.lounge}>: {why}" in bye.content
+    assert not in_voice(discord_api, server) and back(discord_api, server) == []
+    assert transcript_lines(bye)[0] == "Ann: tone 440"
+
+
 async def test_an_operator_stopping_for_good_ends_the_call_with_its_transcript(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
@@ -267,6 +297,19 @@ async def consent_saved(url: str, server: Guild, member: int, yes: bool) -> None
     try:
         async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
             await uow.listening_consents.save(place_of(guild_id=server.id), str(member), yes)
+            await uow.commit()
+    finally:
+        await engine.dispose()
+
+
+async def listened_today(url: str, server: Guild, *, seconds: int) -> None:
+    """The server's calls listened to for `seconds` today, as another replica counts them."""
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            today = utc_day(datetime.now(UTC))
+            row = listen_row(place_of(guild_id=server.id))
+            await uow.usage.add(row, today, Counts(audio_seconds=seconds))
             await uow.commit()
     finally:
         await engine.dispose()

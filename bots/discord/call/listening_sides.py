@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 import discord
 
 from bots.discord.call.captions import TURN_GAP
+from bots.discord.error_handler import error_text
 from bots.discord.messages import text
 from core.app.calls import Calls
 from core.app.listened_calls import ListenAsked, ListenedCall, ListenedCalls
 from core.app.voice_calls import HeldCall
 from core.chat.exports import call_files
+from core.domain import errors
 from core.domain.text import format_duration
 from core.ports import ListenedVoice
 
@@ -41,17 +43,22 @@ class ListeningSides:
             call, held, owner, kept=self.kept, settings=self.receive, turn_gap=self.turn_gap
         )
 
-    async def ended_away(self, asked: ListenAsked, recording: str, away: timedelta) -> None:
+    async def ended_away(
+        self, asked: ListenAsked, recording: str, away: timedelta,
+        refused: errors.VoicebridgeError | None = None,
+    ) -> None:  # fmt: skip
         """A call kept through a restart and not taken up: its goodbye in the voice channel's
-        chat, with its transcript, without joining."""
+        chat, with its transcript and, where a rule refused it, the rule, without joining."""
         channel = None if self.client is None else self.client.get_channel(int(asked.voice_id))
         if not isinstance(channel, discord.VoiceChannel):
             logger.info("the call kept in %s ended where its channel is gone", asked.server)
             return
-        bye = text(
-            "discord.listen.away_ended", asked.locale, voice=channel.mention,
-            away=format_duration(away.total_seconds()),
-        )  # fmt: skip
+        where = {"voice": channel.mention, "away": format_duration(away.total_seconds())}
+        if refused is None:
+            bye = text("discord.listen.away_ended", asked.locale, **where)
+        else:
+            why = error_text(refused, asked.locale)
+            bye = text("discord.listen.away_refused", asked.locale, **where, why=why)
         said = await self.kept.kept(asked.server, recording)
         files: list[discord.File] = []
         if said is not None:
