@@ -267,7 +267,8 @@ class ChannelReader:
         reading = self.reading_in(server)
         if reading is None:
             return
-        line = text("reader.back", kept.locale, away=format_duration(away.total_seconds()),
+        key = "reader.back_own_chat" if kept.own_chat else "reader.back"
+        line = text(key, kept.locale, away=format_duration(away.total_seconds()),
                     channel=started.text.mention, voice=started.voice.mention)  # fmt: skip
         await reading.call.post(line)
         seen = {message.id for message in missed}

@@ -70,6 +70,8 @@ EN: dict[str, Source] = {
     "reader.held": "I stopped reading {channel} aloud: someone here may not read it. I go on once everyone here may.",
     "reader.held_age_restricted": "I stopped reading {channel} aloud: it is age-restricted and this voice channel is not.",
     "reader.back": "I was away for {away} (a restart) and am reading {channel} aloud in {voice} again, from the first message I had not read.",
+    # The same for a voice channel's own chat, read aloud in it: named once.
+    "reader.back_own_chat": "I was away for {away} (a restart) and am reading the chat of {voice} aloud there again, from the first message I had not read.",
     "reader.away_ended": "I was away for {away} (a restart) and did not come back to {voice}: everyone had left or I was gone too long. I stopped reading aloud.",
     "reader.play_failed": "I could not play a message aloud, so I went on with the next one.",
     "reader.share_used": "I read no more of {name}'s messages aloud today: they have used their share of this server's read-aloud characters.",

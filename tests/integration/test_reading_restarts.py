@@ -29,7 +29,9 @@ from tests.integration.test_kill_restart import identified, voicebridge
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
-BACK = re.compile(r"I was away for \d+:\d\d \(a restart\) and am reading <#\d+> aloud in <#\d+>")
+BACK = re.compile(
+    r"I was away for \d+:\d\d \(a restart\) and am reading the chat of <#(\d+)> aloud there again"
+)
 ENDED = re.compile(r"I was away for \d+:\d\d \(a restart\) and did not come back to <#\d+>")
 WORDS = ("Alpha", "Bravo", "Charlie", "Delta")
 
@@ -80,7 +82,9 @@ async def read_on_after(
         await let_go(database_url, server)
 
     assert ended_before == []  # neither a stop for a deploy nor a crash ends the reading
-    assert len(back(discord_api, server)) == 1
+    [line] = back(discord_api, server)
+    named = BACK.match(line)
+    assert named is not None and named.group(1) == str(server.lounge)  # the Lounge, once
     said = [text for _, text in spoken_requests(mimo)]
     assert [[word for word in WORDS if word in text] for text in said] == [
         ["Alpha"], ["Bravo"], ["Charlie"], ["Delta"],
