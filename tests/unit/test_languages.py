@@ -12,6 +12,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bots.discord.messages import text as discord_text
 from core.chat.formats import duration_words, joined, moment, shown, time_of_day
 from core.chat.i18n import Catalogue, Plural, catalogue_of, compiled, po_path, translated
 from core.chat.languages import (
@@ -84,6 +85,27 @@ def test_plural_forms_follow_the_language_s_rules() -> None:
     assert days == [["1", "день."], ["3", "дня."], ["5", "дней."], ["21", "день."]]
     assert text("summary.nothing", "en", days=1).endswith("for 1 day.")
     assert "7 days." in text("summary.nothing", "en", days=7)
+
+
+def test_what_remember_found_says_its_days_as_the_language_counts_them() -> None:
+    """One day is "the last day", not "the last 1 days"; Russian's first form serves 21 as
+    well as 1, so it says the count, and an adjective only before the others ("за 21 день",
+    "за последние 3 дня", as the glossary has it)."""
+
+    def found(locale: str, days: int) -> str:
+        return discord_text("discord.remember.found", locale, days=days, count=2, minutes="0:07")
+
+    assert found("en", 1).startswith("Members' voice messages here in the last day to ")
+    assert " in the last 30 days to " in found("en", 30)
+    assert " aus den letzten 24 Stunden " in found("de", 1)
+    russian = {1: "за 1 день", 3: "за последние 3 дня", 5: "за последние 5 дней", 21: "за 21 день"}
+    for days, words in russian.items():
+        assert f" здесь {words} для расшифровки: 2, " in found("ru", days)
+    too_old = [discord_text("discord.remember.too_old", "en", days=d, count=4) for d in (1, 60)]
+    assert too_old == [
+        "Older than the retention window (1 day), so not imported: 4.",
+        "Older than the retention window (60 days), so not imported: 4.",
+    ]
 
 
 def test_a_translation_of_older_english_is_not_used() -> None:
