@@ -39,6 +39,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
 
 from bots.telegram import ephemeral
 from bots.telegram.messages import text as catalogue_text
@@ -48,7 +49,9 @@ logger = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units (`replies.MESSAGE_LIMIT`)
 MAX_MESSAGES_BEFORE_FILE = 3
-ADMIN_SECONDS = 60.0  # how long the bot's own rights in a group are taken as read
+# How long the bot's own rights in a group are taken as read: Telegram tells of each change
+# (`my_chat_member`, `rights_told`), but to one replica only; another's knowledge lags this long.
+ADMIN_SECONDS = 600.0
 # By the server's address and the chat: (when asked, whether the bot administers it).
 _RIGHTS: dict[tuple[str, int], tuple[float, bool]] = {}
 _MOST_CHATS_KEPT = 4096
@@ -456,7 +459,8 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
 
 async def administers(bot: Bot, chat_id: int) -> bool:
     """Whether the bot is an administrator of the group (which lets it send a member an
-    ephemeral message at any time), as Telegram said within the last minute."""
+    ephemeral message at any time), as Telegram said within the last ten minutes: asked, or
+    told as it changed (`rights_told`)."""
     key, now = (bot.base_url, chat_id), time.monotonic()
     seen = _RIGHTS.get(key)
     if seen is not None and now - seen[0] < ADMIN_SECONDS:
@@ -467,10 +471,26 @@ async def administers(bot: Bot, chat_id: int) -> bool:
     except TelegramError as exc:
         logger.debug("the bot's rights in %s not known: %s", chat_id, exc)
         admin = False
-    if len(_RIGHTS) >= _MOST_CHATS_KEPT:
-        _RIGHTS.clear()  # a minute's knowledge: cheap to ask again
-    _RIGHTS[key] = (now, admin)
+    _know(key, admin)
     return admin
+
+
+async def rights_told(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram tells the bot of every change of its own status in a chat (a `my_chat_member`
+    update): made an administrator or no longer one, it answers accordingly from the next
+    command on, without asking `getChatMember` again."""
+    changed = update.my_chat_member
+    if changed is None:
+        return
+    admin = changed.new_chat_member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+    _know((context.bot.base_url, changed.chat.id), admin)
+    logger.debug("the bot's rights in %s changed: administrator %s", changed.chat.id, admin)
+
+
+def _know(key: tuple[str, int], admin: bool) -> None:
+    if len(_RIGHTS) >= _MOST_CHATS_KEPT and key not in _RIGHTS:
+        _RIGHTS.clear()  # minutes' knowledge: cheap to ask again
+    _RIGHTS[key] = (time.monotonic(), admin)
 
 
 def _no_private_chat(error: TelegramError) -> bool:

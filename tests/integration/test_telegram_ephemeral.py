@@ -240,3 +240,27 @@ async def test_an_answer_too_late_to_be_ephemeral_goes_to_the_askers_private_cha
     assert bot_api.texts(BOB)[1].startswith(f"For you alone, from “Chat {GROUP}”:")
     assert "today" in bot_api.texts(BOB)[1].casefold()
     assert bot_api.texts(GROUP) == public and bot_api.ephemeral_texts(GROUP, BOB) == []
+
+
+async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at_once(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A command typed openly (not chosen from the menu) is answered privately only by a bot
+    that administers the group. Telegram tells the bot when Ann makes it one
+    (`my_chat_member`): Bob's next /usage is his alone, and the bot asked its rights once in
+    all, not once a command, nor stayed on what it learnt before the promotion."""
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers")
+    api = bot_api
+    asked = {"chat_id": GROUP, "user_id": BOB, "chat_type": "supergroup"}
+    async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
+        api.push(api.text_message(text="/usage", **asked))
+        await api.wait_until(lambda: len(api.texts(GROUP)) == 1, what="/usage, openly")
+        api.set_member_status(GROUP, api.bot_id, "administrator", by=ANN)
+        await api.wait_until(lambda: "rights in" in caplog.text, what="the promotion told")
+        for _ in range(3):
+            api.push(api.text_message(text="/usage", **asked))
+        await api.wait_until(lambda: len(api.ephemeral_texts(GROUP, BOB)) == 3)
+
+    assert len(api.texts(GROUP)) == 1  # the one before the promotion
+    own = [c for c in api.sent("getChatMember") if int(c.params["user_id"]) == api.bot_id]
+    assert len(own) == 1

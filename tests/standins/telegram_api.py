@@ -770,11 +770,26 @@ class FakeBotApi:
         everyone without their own)."""
         return self._commands_by_scope.get(_scope_key({"language_code": language_code}), [])
 
-    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
-        """What getChatMember answers for this user in this chat (default ``member``)."""
+    def set_member_status(
+        self, chat_id: int, user_id: int, status: str, *, by: int | None = None
+    ) -> None:
+        """What getChatMember answers for this user in this chat (default ``member``). A
+        change of the bot's own status is told to the bot, as Telegram tells every bot, in a
+        ``my_chat_member`` update (from ``by``: the administrator who made it)."""
         if status not in CHAT_MEMBER_STATUSES:
             raise ValueError(f"unknown chat member status {status!r}")
+        before = self._members.get((chat_id, user_id), "member")
         self._members[(chat_id, user_id)] = status
+        if user_id == self.bot_id and status != before:
+            kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+            chat = self._chats.get(chat_id) or {"id": chat_id, "type": kind,
+                                                "title": f"Chat {chat_id}"}  # fmt: skip
+            changed = {
+                "chat": chat, "from": self._user(by or 1), "date": int(time.time()),
+                "old_chat_member": _chat_member(self.bot_user, before),
+                "new_chat_member": _chat_member(self.bot_user, status),
+            }  # fmt: skip
+            self.push_update({"my_chat_member": changed})
 
     # -- Telegram Business ----------------------------------------------------------------------
 
