@@ -259,7 +259,7 @@ class SummaryService:
                 await uow.claims.delete_chat(place)
                 await uow.transcripts.delete_chat(place)
                 await uow.reading.delete_chat(place)
-                await uow.listening_consents.delete_chat(place)
+                await uow.listening_consents.delete_yeses(place)  # a no outlives it
                 await uow.live_calls.delete(place)
                 await uow.live_readings.delete(place)
                 rendered += await uow.inline_voices.delete_chat(place)
