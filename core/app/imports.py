@@ -12,7 +12,8 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
           reserved from the chat's quota and the budget as a voice note's is, not counted in
           anyone's minute of requests), at most ASR_MAX_IN_FLIGHT at once and behind live
           work (`RequestGate`: `last`); kept under its message, sender and date (`Said.past`:
-          the retention counts from that date); a day's quota or budget used up pauses it,
+          the retention counts from that date), unless its sender said no since the plan
+          (read again before each message); a day's quota or budget used up pauses it,
           said once, until the UTC day turns. Run again, an import takes up where it stopped:
           what is kept whole is skipped, a message half heard sends MiMo only its rest. Where
           the chat keeps its messages for summaries (`/summary on`), its text messages and the
@@ -113,6 +114,7 @@ class ImportProgress:
     done: int = 0
     seconds_done: float = 0.0
     failed: int = 0  # could not be transcribed (unreadable, longer than a day's quota...)
+    left_out: int = 0  # their sender said no to being transcribed since the plan
     transcribed: list[str] = field(default_factory=list)  # message ids, in the order done
 
 
@@ -200,6 +202,10 @@ class Importer:
                 if not waiting:
                     return
                 voice = waiting.pop(0)
+                if await self._said_no(chat, voice.author_id):  # since the plan: it holds now
+                    tally.done, tally.left_out = tally.done + 1, tally.left_out + 1
+                    tally.seconds_done += voice.seconds
+                    continue
                 under_way += 1
                 try:
                     heard = await self._transcription.transcribe_long_audio(
@@ -257,6 +263,13 @@ class Importer:
             await self._clock.sleep(wait + 1)
         finally:
             going.set()
+
+    async def _said_no(self, chat: ChatRef, author_id: str | None) -> bool:
+        """Whether `author_id` said no to being transcribed in `chat`, as stored now."""
+        if author_id is None:
+            return False
+        async with self._uow() as uow:
+            return author_id in await uow.listening_consents.refusing(chat)
 
     async def _log(self, chat: ChatRef, messages: Sequence[ChatMessage]) -> None:
         """Keep `messages` in the chat's log for summaries, in one unit of work (best effort)."""

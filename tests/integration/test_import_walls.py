@@ -1,6 +1,7 @@
 """An import of a server's past (`core.app.imports` through the runtime `voicebridge run`
 builds) hears a member's no as the live bot does: a no given before a `/forget` still leaves
-the member out of a later import."""
+the member out of a later import, and a no given while an import runs (or waits for the next
+day's quota) leaves out their messages not heard yet."""
 
 from __future__ import annotations
 
@@ -59,4 +60,18 @@ async def test_a_no_given_before_a_forget_still_leaves_the_member_out_of_an_impo
 
     assert plan.left_out == 1
     assert done.transcribed == ["1"]  # Ann's alone: Bob's no outlived the forget
+    assert len(mimo.requests) == 1
+
+
+async def test_a_no_given_while_an_import_runs_leaves_out_the_members_messages_not_heard_yet(
+    mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    note = make_audio(tmp_path, fmt="ogg", seconds=3)
+    async with bootstrap(settings(mimo, sqlite_url)) as runtime:
+        plan = await runtime.imports.plan(past(note))  # Bob had not said no: his is planned
+        await runtime.listening.consents.decide(SERVER, "2", False)  # as the import waits
+        done = await runtime.imports.run(plan)
+
+    assert [voice.author_id for voice in plan.voices] == ["1", "2"]
+    assert done.transcribed == ["1"]  # Bob's no holds from the moment he said it
     assert len(mimo.requests) == 1
