@@ -1,10 +1,12 @@
 """An import of a server's past (`core.app.imports` through the runtime `voicebridge run`
-builds) hears a member's no as the live bot does: a no given before a `/forget` still leaves
-the member out of a later import, and a no given while an import runs (or waits for the next
-day's quota) leaves out their messages not heard yet."""
+builds) hears a member's no and a `/forget` as the live bot does: a no given before a `/forget`
+still leaves the member out of a later import, a no given while an import runs (or waits for
+the next day's quota) leaves out their messages not heard yet, and a `/forget` while an import
+runs ends it first, so that nothing it hears outlives the forget."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -75,3 +77,27 @@ async def test_a_no_given_while_an_import_runs_leaves_out_the_members_messages_n
     assert [voice.author_id for voice in plan.voices] == ["1", "2"]
     assert done.transcribed == ["1"]  # Bob's no holds from the moment he said it
     assert len(mimo.requests) == 1
+
+
+async def test_a_forget_while_an_import_runs_keeps_nothing_it_would_have_heard_after(
+    mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    note = make_audio(tmp_path, fmt="ogg", seconds=3)
+    fetching, fetched = asyncio.Event(), asyncio.Event()
+
+    async def bobs_recording_fetched() -> None:  # the admin's /forget comes as it is fetched
+        fetching.set()
+        await fetched.wait()
+
+    one_at_a_time = settings(mimo, sqlite_url).model_copy(update={"asr_max_in_flight": 1})
+    async with bootstrap(one_at_a_time) as runtime:
+        plan = await runtime.imports.plan(past(note, before={"2": bobs_recording_fetched}))
+        importing = asyncio.create_task(runtime.imports.run(plan))
+        await fetching.wait()  # Ann's is kept; Bob's is next
+        await runtime.summaries.forget(SERVER, can_manage=True)
+        fetched.set()
+        await importing
+        again = await runtime.imports.plan(past(note))
+
+    assert len(mimo.requests) == 1  # Ann's alone: nothing more is sent once the server forgot
+    assert again.done_before == 0  # and nothing the import heard outlives the forget
