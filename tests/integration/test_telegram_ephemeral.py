@@ -164,9 +164,9 @@ async def test_an_old_bot_api_server_gets_the_answers_in_the_askers_private_chat
     heading = f"For you alone, from “Chat {GROUP}”:"
     answers = api.texts(BOB)[1:]  # updates are handled side by side: any order
     assert all(a.startswith(heading) for a in answers), answers
-    [found] = [a for a in answers if a.startswith(f"{heading}\n\nWhere “invoice” was said")]
-    [usage] = [a for a in answers if "used in this chat today" in a.casefold()]
-    [transcript] = [a for a in answers if a.endswith(SAID[2])]
+    [_found] = [a for a in answers if a.startswith(f"{heading}\n\nWhere “invoice” was said")]
+    [_usage] = [a for a in answers if "used in this chat today" in a.casefold()]
+    [_transcript] = [a for a in answers if a.endswith(SAID[2])]
     assert api.texts(GROUP)[:-1] == public  # none of Bob's answers in the group
     assert "today" in api.texts(GROUP)[-1].casefold()  # Carol's, as she cannot get it privately
     assert all("is_ephemeral" not in c for c in api.commands)  # the old server dropped the field
