@@ -240,9 +240,14 @@ async def bootstrap(
                 limiter=limiter,
             ),
         )  # fmt: skip
+        imports = Importer(
+            transcription=cases.transcription, uow=uow, limiter=limiter, clock=clock,
+            retention_days=settings.summary_retention_days, at_once=settings.asr_max_in_flight,
+        )  # fmt: skip
         summaries = SummaryService(
             uow=uow, chat_api=mimo, limiter=limiter, speech=speech, clock=clock,
             limits=summary_limits(settings), metrics=metrics, listening=listening,
+            imports=imports,
         )  # fmt: skip
         consents = VoiceConsents(
             uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
@@ -280,11 +285,7 @@ async def bootstrap(
                 retention_days=settings.summary_retention_days,
                 max_prompt_chars=settings.summary_max_prompt_chars,
             ),
-            imports=Importer(
-                transcription=cases.transcription, uow=uow, limiter=limiter, clock=clock,
-                retention_days=settings.summary_retention_days,
-                at_once=settings.asr_max_in_flight,
-            ),
+            imports=imports,
             database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip
 

@@ -12,11 +12,15 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
           reserved from the chat's quota and the budget as a voice note's is, not counted in
           anyone's minute of requests), at most ASR_MAX_IN_FLIGHT at once and behind live
           work (`RequestGate`: `last`); kept under its message, sender and date (`Said.past`:
-          the retention counts from that date); a day's quota or budget used up pauses it,
+          the retention counts from that date), unless its sender said no since the plan
+          (read again before each message); a day's quota or budget used up pauses it,
           said once, until the UTC day turns. Run again, an import takes up where it stopped:
           what is kept whole is skipped, a message half heard sends MiMo only its rest. Where
           the chat keeps its messages for summaries (`/summary on`), its text messages and the
           transcripts go to its log too, under their own dates
+    forget  `/forget` in the chat: its imports running in this process end first (the message
+          being heard cut where it is), so that the forget deletes all they kept and nothing is
+          kept after it; each returns `forgotten`
 """
 
 from __future__ import annotations
@@ -113,10 +117,20 @@ class ImportProgress:
     done: int = 0
     seconds_done: float = 0.0
     failed: int = 0  # could not be transcribed (unreadable, longer than a day's quota...)
+    left_out: int = 0  # their sender said no to being transcribed since the plan
+    forgotten: bool = False  # ended by a /forget in the chat (`Importer.forget`)
     transcribed: list[str] = field(default_factory=list)  # message ids, in the order done
 
 
 Paused = Callable[[errors.QuotaUsed], Awaitable[None] | None]
+
+
+@dataclass
+class _Running:
+    """An import running: its workers, and whether a /forget ended it."""
+
+    workers: list[asyncio.Task[None]] = field(default_factory=list)
+    forgotten: bool = False
 
 
 class Importer:
@@ -138,6 +152,7 @@ class Importer:
         self._clock = clock
         self.retention_days = retention_days
         self._at_once = max(1, at_once)  # ASR_MAX_IN_FLIGHT
+        self._running: dict[ChatRef, list[_Running]] = {}  # by chat, for /forget
 
     async def plan(self, past: Past, *, leave_out: Collection[str] = ()) -> ImportPlan:
         """What importing `past` would do; `leave_out`: senders (ids) not to transcribe, besides
@@ -200,6 +215,10 @@ class Importer:
                 if not waiting:
                     return
                 voice = waiting.pop(0)
+                if await self._said_no(chat, voice.author_id):  # since the plan: it holds now
+                    tally.done, tally.left_out = tally.done + 1, tally.left_out + 1
+                    tally.seconds_done += voice.seconds
+                    continue
                 under_way += 1
                 try:
                     heard = await self._transcription.transcribe_long_audio(
@@ -232,10 +251,29 @@ class Importer:
                 if progress is not None:
                     progress(replace(tally, transcribed=list(tally.transcribed)))
 
-        async with asyncio.TaskGroup() as group:
-            for _ in range(min(self._at_once, len(waiting))):
-                group.create_task(worker())
+        running = _Running()
+        self._running.setdefault(chat, []).append(running)
+        try:
+            async with asyncio.TaskGroup() as group:  # a worker cancelled by /forget ends alone
+                for _ in range(min(self._at_once, len(waiting))):
+                    running.workers.append(group.create_task(worker()))
+        finally:
+            self._running[chat].remove(running)
+            if not self._running[chat]:
+                del self._running[chat]
+        tally.forgotten = running.forgotten
         return tally
+
+    async def forget(self, chat: ChatRef) -> None:
+        """`/forget` in `chat`: its imports running here end first (module docstring)."""
+        workers = []
+        for running in self._running.get(chat, []):
+            running.forgotten = True
+            workers += running.workers
+        here = asyncio.current_task()
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*(w for w in workers if w is not here), return_exceptions=True)
 
     async def _pause(
         self, refused: errors.QuotaUsed, going: asyncio.Event, paused: Paused | None
@@ -257,6 +295,13 @@ class Importer:
             await self._clock.sleep(wait + 1)
         finally:
             going.set()
+
+    async def _said_no(self, chat: ChatRef, author_id: str | None) -> bool:
+        """Whether `author_id` said no to being transcribed in `chat`, as stored now."""
+        if author_id is None:
+            return False
+        async with self._uow() as uow:
+            return author_id in await uow.listening_consents.refusing(chat)
 
     async def _log(self, chat: ChatRef, messages: Sequence[ChatMessage]) -> None:
         """Keep `messages` in the chat's log for summaries, in one unit of work (best effort)."""

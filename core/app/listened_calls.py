@@ -262,7 +262,9 @@ class ListenedCalls:
 
     async def suspend(self, server: ChatRef) -> None:
         """Let go of the call for a restart: the receiving stopped and every caption made
-        posted, the lines kept, the call left, its state kept; no goodbye."""
+        posted, the lines kept, the call left, its state kept; no goodbye. A no that holds in
+        the call only (not stored) is stored first; where it still cannot be, the call is not
+        kept: taken up, it would hear that member again."""
         call = self._listened.get(server)
         if call is None or call.ending:
             return
@@ -273,7 +275,10 @@ class ListenedCalls:
             if call.side is not None:
                 await call.side.stop()
             await self.listening.end(server, whole=False)
-            await self._kept.alive(server, call.captions_message)
+            if await self.listening.consents.store_unsaved(server):
+                await self._kept.alive(server, call.captions_message)
+            else:  # taken up, the call would hear a member whose no holds in it alone
+                await self._kept.gone(server)
             if call.held is not None:
                 await call.held.leave()
         finally:

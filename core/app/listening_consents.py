@@ -6,8 +6,10 @@ decided (`/listen_me`, the buttons under a call's opening line), and stored
 A no wins every race: the call being listened to drops the member first (the voice socket
 admits nothing more of them, and their interpretation playing is cut), then it is stored,
 tried a few times; if it still cannot be, the member is told it holds for this call only
-(`errors.NoNotSaved`). A yes is stored first, then followed by the call, unless a no came
-while it was stored: the newest of a member's answers is what holds.
+(`errors.NoNotSaved`); the call stopped for a deploy stores it again before it is kept for
+the next start to take up (`store_unsaved`), since the call goes on there. A yes is stored
+first, then followed by the call, unless a no came while it was stored: the newest of a
+member's answers is what holds.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class ListeningConsents:
         # Each member's newest yes or no: one overtaken while stored is not followed or kept.
         self._newest: dict[tuple[ChatRef, str], int] = {}
         self._decisions = itertools.count(1)
+        self._unsaved: set[tuple[ChatRef, str]] = set()  # no's holding in a call only
 
     async def decide(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """Store the member's yes or no; a call being listened to follows it, a no before it is
@@ -47,6 +50,7 @@ class ListeningConsents:
         said = self._newest[server, member_id] = next(self._decisions)
         if yes:
             await self._save(server, member_id, yes)
+            self._unsaved.discard((server, member_id))
             if self._newest[server, member_id] != said:  # a no came while it was stored
                 await self._save_no(server, member_id)  # the no stays what is kept
                 return False
@@ -59,10 +63,26 @@ class ListeningConsents:
             if not in_call:
                 raise  # nothing holds it: the member hears it failed
             logger.exception("a no in %s holds in the call, but could not be stored", server)
+            self._unsaved.add((server, member_id))
             raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
+        self._unsaved.discard((server, member_id))
         if self._newest[server, member_id] == said:
             self._follow(server, member_id, yes)  # a call begun while it was stored reads it
         return yes
+
+    async def store_unsaved(self, server: ChatRef) -> bool:
+        """Store again the no's of `server` that hold in its call only (module docstring);
+        False where one still cannot be."""
+        stored = True
+        for member_id in sorted(m for place, m in self._unsaved if place == server):
+            try:
+                await self._save_no(server, member_id)
+            except Exception:
+                logger.exception("a no in %s still could not be stored", server)
+                stored = False
+            else:
+                self._unsaved.discard((server, member_id))
+        return stored
 
     async def consenting(self, server: ChatRef) -> set[str]:
         """The members of `server` who said yes, as stored."""

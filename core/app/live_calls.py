@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from core.app.kept import TranscriptKeeper
-from core.app.kept_readings import KeptReadings
+from core.app.kept_readings import KeptReadings, KeptServers
 from core.app.preferences import ChatPreferences
 from core.chat.messages import text
 from core.domain.live_calls import KeptCall
@@ -53,9 +53,11 @@ class KeptCalls:
         clock: Clock,
     ) -> None:
         self._uow, self._keeper, self._preferences, self.clock = uow, keeper, preferences, clock
-        self.readings = KeptReadings(uow=uow, clock=clock)  # the channel readings, likewise
+        self.servers = KeptServers(uow)  # where anything is kept, read once for many servers
+        self.readings = KeptReadings(uow=uow, clock=clock, servers=self.servers)  # likewise
 
     async def keep(self, call: KeptCall) -> None:
+        self.servers.kept(call.server)
         try:
             async with self._uow() as uow:
                 await uow.live_calls.save(call)
@@ -80,6 +82,8 @@ class KeptCalls:
             logger.warning("could not let go of the call kept in %s", server, exc_info=True)
 
     async def find(self, server: ChatRef) -> KeptCall | None:
+        if not await self.servers.may_hold(server):
+            return None
         try:
             async with self._uow() as uow:
                 return await uow.live_calls.get(server)

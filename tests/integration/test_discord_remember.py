@@ -140,3 +140,34 @@ async def test_cancel_imports_nothing(
     assert found.buttons == []
     assert mimo.requests == []
     assert "to transcribe: 1, 0:03 of speech." in again  # nothing was kept: still to do
+
+
+async def test_forget_during_remember_ends_the_import_and_keeps_nothing_it_heard(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    await recorded(discord_api, server.general, ann, notes[3], 3, days_ago=3)
+    await recorded(discord_api, server.general, ann, notes[6], 6, days_ago=2)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, asr_max_in_flight=1
+    )
+    stopped = "Nothing was imported."  # the progress message, as /forget ended the import
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, ann, "remember", days=30)
+        [found] = await asked.wait_for_messages()
+        with mimo.held():  # the first message at MiMo as /forget comes
+            pressed = await discord_api.click(found, ann, label="Start")
+            await pressed.wait_for_callback()
+            await mimo.wait_for_requests(1)
+            forgot = await discord_api.slash(server.general, ann, "forget")
+            await forgot.wait_for_messages()
+        await discord_api.wait_until(
+            lambda: any(stopped in c for c in discord_api.contents(server.general)),
+            timeout=60, what="the import's end",
+        )  # fmt: skip
+        anns = await find(discord_api, server.general, ann, "deposit")
+
+    assert len(mimo.requests) == 1  # the second never sent
+    assert "deposit" not in anns.replace("“deposit”", "")  # nothing kept after the forget

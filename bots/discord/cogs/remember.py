@@ -8,7 +8,8 @@ recorded (the flag IS_VOICE_MESSAGE; no bot's, no webhook's), and answers privat
 found and what share of the server's daily quota and the bot's budget that is, under **Start**
 and **Cancel**. Started, the work runs in the background, one import per channel at a time,
 with a message in the channel edited as it goes (so the members see that their voice messages
-are being transcribed), its end, and a pause when a day's quota runs out (said once). A second
+are being transcribed), its end, and a pause when a day's quota runs out (said once); a
+`/forget` in the server ends it first, and its message then says nothing was imported. A second
 `/remember` later imports only what is not kept yet. Each voice message is kept under its
 attachment's id, its message and channel, so `/find` shows it only to those who may read the
 channel (`access.readable_places`), like any other.
@@ -160,6 +161,9 @@ class RememberCog(commands.Cog):
 
         try:
             done = await self.imports.run(plan, progress=progress, paused=paused)
+            if done.forgotten:  # /forget ended it: nothing of it is in memory
+                await edit(text("discord.remember.cancelled", locale))
+                return
             minutes = format_duration(done.seconds_done)
             count, failed = len(done.transcribed), done.failed
             await edit(text("discord.remember.done", locale, count=count, minutes=minutes,

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from core.app.audiences import Request
 from core.app.business import kept_beside
+from core.app.imports import Importer
 from core.app.limits import Limiter
 from core.app.listening import Listening
 from core.app.metrics_counted import counted
@@ -73,9 +74,11 @@ class SummaryService:
         limits: SummaryLimits = SummaryLimits(),
         metrics: Metrics = NO_METRICS,
         listening: Listening | None = None,
+        imports: Importer | None = None,
     ) -> None:
         self._uow = uow
         self._listening = listening  # a call listened to in the chat ends before /forget
+        self._imports = imports  # ...and an import of its past
         self._chat_api = chat_api
         self._limiter = limiter
         self._speech = speech
@@ -210,11 +213,11 @@ class SummaryService:
         owner: str | None = None,
     ) -> int:
         """`/forget`: end the chat's listening first, where a call is listened to (its goodbye
-        said; nothing of it kept again); then delete the chat's messages, transcripts (logged
-        and kept per recording), summary state, preferences, usage counts of earlier days, own
-        voices (samples included), the voice notes inline mode rendered in its voice and the
-        claims on its messages, in one transaction; then `discard` deletes the messages that
-        kept those voice notes.
+        said; nothing of it kept again), and its imports running (`Importer.forget`); then
+        delete the chat's messages, transcripts (logged and kept per recording), summary state,
+        preferences, usage counts of earlier days, own voices (samples included), the voice
+        notes inline mode rendered in its voice and the claims on its messages, in one
+        transaction; then `discard` deletes the messages that kept those voice notes.
         Returns how many messages there were. Today's usage counts stay, so forgetting never
         gives a chat its daily quotas afresh.
 
@@ -227,6 +230,8 @@ class SummaryService:
             raise errors.AdminsOnly(command="forget")
         if self._listening is not None:
             await self._listening.forget(chat)
+        if self._imports is not None:
+            await self._imports.forget(chat)
         async with self._uow() as uow:
             business = await kept_beside(uow, chat, owner)
         deleted = await self.forget_places([chat, *inside, *business], discard=discard)
@@ -259,7 +264,7 @@ class SummaryService:
                 await uow.claims.delete_chat(place)
                 await uow.transcripts.delete_chat(place)
                 await uow.reading.delete_chat(place)
-                await uow.listening_consents.delete_chat(place)
+                await uow.listening_consents.delete_yeses(place)  # a no outlives it
                 await uow.live_calls.delete(place)
                 await uow.live_readings.delete(place)
                 rendered += await uow.inline_voices.delete_chat(place)

@@ -39,11 +39,13 @@ class ListeningConsentRepository:
         key = {**chat_key(chat), "member_id": member_id}
         await upsert(self._session, ListeningConsentRow, key, {"consents": consents}, stamp=True)
 
-    async def delete_chat(self, chat: ChatRef) -> None:
-        """`/forget`: every member's yes or no in the server."""
+    async def delete_yeses(self, chat: ChatRef) -> None:
+        """`/forget`: every member's yes in the server. A no stays: it only ever stops the bot,
+        and an import after the forget still leaves its member out."""
         await self._session.execute(
             delete(ListeningConsentRow).where(
                 ListeningConsentRow.platform == chat.platform,
                 ListeningConsentRow.chat_id == chat.chat_id,
+                ListeningConsentRow.consents.is_(True),
             )
         )

@@ -27,6 +27,9 @@ class LiveCallRepository:
         query = select(LiveCallRow).where(LiveCallRow.platform == platform)
         return [_kept(row) for row in (await self._session.execute(query)).scalars()]
 
+    async def servers(self, platform: str) -> set[ChatRef]:
+        return await _servers(self._session, LiveCallRow, platform)
+
     async def save(self, call: KeptCall) -> None:
         values = {
             "voice_id": call.voice_id, "text_id": call.text_id, "starter": call.starter,
@@ -51,6 +54,13 @@ class LiveCallRepository:
         )
 
 
+async def _servers(
+    session: AsyncSession, table: type[LiveCallRow] | type[LiveReadingRow], platform: str
+) -> set[ChatRef]:
+    query = select(table.chat_id).where(table.platform == platform)
+    return {ChatRef(cast(Platform, platform), chat_id) for chat_id in await session.scalars(query)}
+
+
 def _kept(row: LiveCallRow) -> KeptCall:
     return KeptCall(
         ChatRef(cast(Platform, row.platform), row.chat_id), row.voice_id, row.text_id,
@@ -72,6 +82,9 @@ class LiveReadingRepository:
             LiveReadingRow, (server.platform, server.chat_id), populate_existing=True
         )
         return None if row is None else _kept_reading(row)
+
+    async def servers(self, platform: str) -> set[ChatRef]:
+        return await _servers(self._session, LiveReadingRow, platform)
 
     async def save(self, reading: KeptReading) -> None:
         values = {

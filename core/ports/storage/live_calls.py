@@ -14,6 +14,10 @@ class LiveCallStore(Protocol):
 
     async def of_platform(self, platform: str) -> list[KeptCall]: ...
 
+    async def servers(self, platform: str) -> set[ChatRef]:
+        """The servers of `platform` with a call kept."""
+        ...
+
     async def save(self, call: KeptCall) -> None:
         """Kept, replacing the server's call kept before."""
         ...
@@ -29,6 +33,10 @@ class LiveReadingStore(Protocol):
     """The channel readings, as stored while they last (`core.app.kept_readings`)."""
 
     async def get(self, server: ChatRef) -> KeptReading | None: ...
+
+    async def servers(self, platform: str) -> set[ChatRef]:
+        """The servers of `platform` with a reading kept."""
+        ...
 
     async def save(self, reading: KeptReading) -> None:
         """Kept, replacing the server's reading kept before."""

@@ -105,7 +105,7 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def listening_consents(self) -> ListeningConsentStore:
-        """For `/forget`, which deletes the members' listening consent too."""
+        """For `/forget`, which deletes the members' yes to being transcribed too (a no stays)."""
         ...
 
     @property

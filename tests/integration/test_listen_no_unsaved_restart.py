@@ -1,0 +1,69 @@
+"""A no the database could not store holds "until this call ends" (`errors.NoNotSaved`), and a
+restart is no end of the call: the bot stopped for a deploy and started again takes the call up,
+and the member who said no is still not transcribed. The bot runs in this event loop against
+the Discord stand-in, twice, on one SQLite database whose consents are unwritable as the member
+says no, and writable again by the time the bot stops."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from sqlalchemy import make_url
+
+from tests.integration.test_call_restarts import back, in_the_call_again
+from tests.integration.test_discord_listen_no import consents_unwritable
+from tests.integration.test_discord_listening import (
+    bot_in_server,
+    heard_tones,
+    listening_started,
+    members_in_lounge,
+)
+from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+from tests.standins.voice_members import tone
+
+
+async def consents_writable(sqlite_url: str) -> None:
+    """The disk has room again: the consents' writes go through."""
+    path = make_url(sqlite_url).database
+    assert path is not None
+
+    def allow() -> None:
+        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            db.execute("DROP TRIGGER refuse_insert")
+            db.execute("DROP TRIGGER refuse_update")
+        finally:
+            db.close()
+
+    await asyncio.to_thread(allow)
+
+
+async def test_a_no_that_could_not_be_stored_still_holds_once_the_call_is_taken_up(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, bob.user_id)
+        await speak(ann, tone(440, 0.6))
+        await until(lambda: "**Ann**: tone 440" in posted_in(discord_api, server.lounge), "hers")
+        await consents_unwritable(sqlite_url)
+        said_no = await members.answer(ann.user_id, "listen_me", allowed=False)
+        await consents_writable(sqlite_url)  # before the bot stops for a deploy
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await until(lambda: back(discord_api, server), "the chat told it is back")
+        await in_the_call_again(discord_api, server)
+        await speak(ann, tone(550, 0.6))  # the same call: her no holds
+        await speak(bob, tone(660, 0.6))
+        await until(lambda: "**Bob**: tone 660" in posted_in(discord_api, server.lounge), "his")
+        await members.answer(bob.user_id, "stop_listening")
+
+    assert "it holds only until this call ends" in said_no.content
+    assert "Not transcribed: Ann" in back(discord_api, server)[0]
+    assert heard_tones(mimo) == [440, 660]
