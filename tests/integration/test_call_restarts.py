@@ -10,7 +10,6 @@ call with the gap marked. A call everyone left meanwhile is ended with its trans
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 from datetime import UTC, datetime
@@ -24,6 +23,14 @@ from core.domain.limits import Counts, utc_day
 from core.domain.live_calls import KeptCall
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.integration.chatlog_db import query
+from tests.integration.restarts import (
+    WAIT,
+    back,
+    environment,
+    in_the_call_again,
+    in_the_lounge,
+    in_voice,
+)
 from tests.integration.test_discord_interpreting import sentence_heard
 from tests.integration.test_discord_listening import heard_tones, tone_heard
 from tests.integration.test_discord_reader import (
@@ -33,15 +40,12 @@ from tests.integration.test_discord_reader import (
     spoken_requests,
     until,
 )
-from tests.integration.test_kill_restart import discord_environment, identified, voicebridge
+from tests.integration.test_kill_restart import identified, voicebridge
 from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
-from tests.standins.discord_voice import Call, authority_file
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
 
-AWAY = re.compile(r"I was away for \d+:\d\d \(a restart\) and am listening in <#\d+> again")
 MARKED = re.compile(r"\(I was away for \d+:\d\d, restarting: nothing said meanwhile was heard\)")
-WAIT = 60.0  # a safety net: each wait ends with the event it waits for
 
 
 async def test_a_call_killed_mid_way_is_taken_up_by_the_next_start(
@@ -315,29 +319,6 @@ async def listened_today(url: str, server: Guild, *, seconds: int) -> None:
         await engine.dispose()
 
 
-def environment(
-    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, tmp_path: Path
-) -> dict[str, str]:
-    # PYTHONPATH, where set, reaches the bot's process: a break planted in a copy of the code
-    # (`python -m tests.breaks`) runs there too.
-    where = {k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ}
-    return (
-        discord_environment(discord_api, mimo, database_url)
-        | where
-        | {
-            "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
-        }
-    )
-
-
-async def in_the_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[CallMember]:
-    members = []
-    for name in names:
-        user_id = discord_api.add_member(server, name)
-        members.append(await discord_api.join_call(server, user_id, server.lounge))
-    return members
-
-
 async def listening_started(
     discord_api: FakeDiscord, server: Guild, members: Members, starter: CallMember,
     **options: bool,
@@ -347,15 +328,6 @@ async def listening_started(
     await until(lambda: posted_in(discord_api, server.lounge), "the opening line", WAIT)
 
 
-async def in_the_call_again(discord_api: FakeDiscord, server: Guild) -> Call:
-    """The bot's (newest) voice session in the Lounge, once in its members' DAVE group."""
-    call: Call = await discord_api.voice.wait_until(
-        lambda: discord_api.voice.live_call(server.id, server.lounge), timeout=WAIT, what="call"
-    )
-    await discord_api.voice.wait_until(lambda: call.dave.executed, timeout=WAIT, what="DAVE")
-    return call
-
-
 async def said(discord_api: FakeDiscord, server: Guild, member: CallMember, pitch: int) -> None:
     """`member` says a tone of `pitch`, and its caption is posted (kept by then)."""
     await discord_api.voice.speak(member, tone(pitch, 0.8))
@@ -363,10 +335,6 @@ async def said(discord_api: FakeDiscord, server: Guild, member: CallMember, pitc
         lambda: any(f"tone {pitch}" in line for line in posted_in(discord_api, server.lounge)),
         f"the caption of tone {pitch}", WAIT,
     )  # fmt: skip
-
-
-def back(discord_api: FakeDiscord, server: Guild) -> list[str]:
-    return [line for line in posted_in(discord_api, server.lounge) if AWAY.match(line)]
 
 
 async def goodbye(discord_api: FakeDiscord, server: Guild) -> SentMessage:
@@ -384,7 +352,3 @@ def transcript_lines(bye: SentMessage) -> list[str]:
     """The lines of the transcript's text file, without their times."""
     [text] = [file.data.decode() for file in bye.attachments if file.filename == "call.txt"]
     return [line.split("] ", 1)[1] for line in text.splitlines()]
-
-
-def in_voice(discord_api: FakeDiscord, server: Guild) -> bool:
-    return discord_api.voice_channel_of(server, discord_api.application_id) is not None

@@ -11,7 +11,7 @@ import sqlite3
 
 from sqlalchemy import make_url
 
-from tests.integration.test_call_restarts import back, in_the_call_again
+from tests.integration.restarts import back, in_the_call_again
 from tests.integration.test_discord_listen_no import consents_unwritable
 from tests.integration.test_discord_listening import (
     bot_in_server,

@@ -17,7 +17,7 @@ from pathlib import Path
 from bots.discord.places import place_of
 from core.domain.live_calls import KeptReading
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
-from tests.integration.test_call_restarts import (
+from tests.integration.restarts import (
     WAIT,
     environment,
     in_the_call_again,
