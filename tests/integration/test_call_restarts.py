@@ -132,16 +132,8 @@ async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
     """Killed while Ann talks; she and Bob hang up before the bot is back: the next start does
     not join an empty channel, it ends the call in its chat with the transcript of what was
     heard, the gap marked at its end; a /listen afterwards is a new call."""
-    mimo.asr_text = tone_heard
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
-    members = Members(discord_api, server.general)
-    env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
-        await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
-        await said(discord_api, server, ann, 440)
-        first.kill()
-        await first.wait()
+    env = await killed_after_anns_words(discord_api, server, mimo, database_url, tmp_path, ann)
     for member in (ann, bob):
         await discord_api.leave_call(server, member)
 
@@ -166,16 +158,8 @@ async def test_a_call_the_days_quota_keeps_from_coming_back_is_ended_saying_why(
     """Killed mid-call; by the next start the server's listening of the day is used up (another
     replica listened meanwhile): the bot does not join, and its goodbye says why, in the quota's
     own words, with the transcript of what was heard."""
-    mimo.asr_text = tone_heard
     [ann] = await in_the_lounge(discord_api, server, "Ann")
-    members = Members(discord_api, server.general)
-    env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
-        await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
-        await said(discord_api, server, ann, 440)
-        first.kill()
-        await first.wait()
+    env = await killed_after_anns_words(discord_api, server, mimo, database_url, tmp_path, ann)
     await listened_today(database_url, server, seconds=60)
 
     quota = env | {"DAILY_LISTEN_SECONDS": "60"}
@@ -283,6 +267,24 @@ async def test_the_process_that_runs_the_shard_next_takes_the_call_up(
     ]  # fmt: skip
     assert "taking up the call" not in (tmp_path / "zero.log").read_text()
     assert "taking up the call" in (tmp_path / "one-again.log").read_text()
+
+
+async def killed_after_anns_words(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path,
+    ann: CallMember,
+) -> dict[str, str]:  # fmt: skip
+    """Ann says yes and starts /listen, her words are captioned, and the bot is killed: the
+    environment it ran with, for its next start."""
+    mimo.asr_text = tone_heard
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+        first.kill()
+        await first.wait()
+    return env
 
 
 async def kept_call(url: str, server: Guild) -> KeptCall | None:
