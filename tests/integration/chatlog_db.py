@@ -8,11 +8,13 @@ Bot API calls.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import text
 
-from core.infra.storage import create_engine
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 
 CHAT_TABLES = ("chat_messages", "chat_summary_state", "chat_preferences")
 
@@ -22,6 +24,17 @@ async def query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     try:
         async with engine.connect() as connection:
             return [tuple(row) for row in await connection.execute(text(sql), params)]
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def unit_of_work(url: str) -> AsyncIterator[SqlAlchemyUnitOfWork]:
+    """A unit of work on the bot's database, as another process of the bot would open one."""
+    engine = create_engine(url)
+    try:
+        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
+            yield uow
     finally:
         await engine.dispose()
 

@@ -21,8 +21,7 @@ from bots.discord.places import place_of
 from core.app.tallies import listen_row
 from core.domain.limits import Counts, utc_day
 from core.domain.live_calls import KeptCall
-from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, unit_of_work
 from tests.integration.restarts import (
     WAIT,
     back,
@@ -289,36 +288,23 @@ async def killed_after_anns_words(
 
 async def kept_call(url: str, server: Guild) -> KeptCall | None:
     """The call the database keeps in `server` for a restart to take up."""
-    engine = create_engine(url)
-    try:
-        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
-            return await uow.live_calls.get(place_of(guild_id=server.id))
-    finally:
-        await engine.dispose()
+    async with unit_of_work(url) as uow:
+        return await uow.live_calls.get(place_of(guild_id=server.id))
 
 
 async def consent_saved(url: str, server: Guild, member: int, yes: bool) -> None:
     """A member's yes or no saved as another replica answering /listen_me saves it."""
-    engine = create_engine(url)
-    try:
-        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
-            await uow.listening_consents.save(place_of(guild_id=server.id), str(member), yes)
-            await uow.commit()
-    finally:
-        await engine.dispose()
+    async with unit_of_work(url) as uow:
+        await uow.listening_consents.save(place_of(guild_id=server.id), str(member), yes)
+        await uow.commit()
 
 
 async def listened_today(url: str, server: Guild, *, seconds: int) -> None:
     """The server's calls listened to for `seconds` today, as another replica counts them."""
-    engine = create_engine(url)
-    try:
-        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
-            today = utc_day(datetime.now(UTC))
-            row = listen_row(place_of(guild_id=server.id))
-            await uow.usage.add(row, today, Counts(audio_seconds=seconds))
-            await uow.commit()
-    finally:
-        await engine.dispose()
+    async with unit_of_work(url) as uow:
+        row = listen_row(place_of(guild_id=server.id))
+        await uow.usage.add(row, utc_day(datetime.now(UTC)), Counts(audio_seconds=seconds))
+        await uow.commit()
 
 
 async def listening_started(

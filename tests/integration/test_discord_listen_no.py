@@ -56,6 +56,22 @@ async def consents_unwritable(sqlite_url: str) -> None:
     await asyncio.to_thread(refuse)
 
 
+async def consents_writable(sqlite_url: str) -> None:
+    """The disk has room again: the consents' writes go through."""
+    path = make_url(sqlite_url).database
+    assert path is not None
+
+    def allow() -> None:
+        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            db.execute("DROP TRIGGER refuse_insert")
+            db.execute("DROP TRIGGER refuse_update")
+        finally:
+            db.close()
+
+    await asyncio.to_thread(allow)
+
+
 async def test_a_no_the_database_refuses_holds_in_the_call_and_the_member_is_told_so(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -6,13 +6,8 @@ says no, and writable again by the time the bot stops."""
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-
-from sqlalchemy import make_url
-
 from tests.integration.restarts import back, in_the_call_again
-from tests.integration.test_discord_listen_no import consents_unwritable
+from tests.integration.test_discord_listen_no import consents_unwritable, consents_writable
 from tests.integration.test_discord_listening import (
     bot_in_server,
     heard_tones,
@@ -23,22 +18,6 @@ from tests.integration.test_discord_reader import Members, posted_in, until
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
-
-
-async def consents_writable(sqlite_url: str) -> None:
-    """The disk has room again: the consents' writes go through."""
-    path = make_url(sqlite_url).database
-    assert path is not None
-
-    def allow() -> None:
-        db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        try:
-            db.execute("DROP TRIGGER refuse_insert")
-            db.execute("DROP TRIGGER refuse_update")
-        finally:
-            db.close()
-
-    await asyncio.to_thread(allow)
 
 
 async def test_a_no_that_could_not_be_stored_still_holds_once_the_call_is_taken_up(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bots.discord.places import place_of
 from core.domain.live_calls import KeptReading
-from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
+from tests.integration.chatlog_db import unit_of_work
 from tests.integration.restarts import (
     WAIT,
     environment,
@@ -158,12 +158,8 @@ def asked_for(mimo: FakeMimo, word: str) -> bool:
 
 async def kept_reading(url: str, server: Guild) -> KeptReading | None:
     """The reading the database keeps in `server` for a restart to take up."""
-    engine = create_engine(url)
-    try:
-        async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
-            return await uow.live_readings.get(place_of(guild_id=server.id))
-    finally:
-        await engine.dispose()
+    async with unit_of_work(url) as uow:
+        return await uow.live_readings.get(place_of(guild_id=server.id))
 
 
 async def let_go(url: str, server: Guild) -> None:
