@@ -148,6 +148,8 @@ EN: dict[str, Source] = {
     "discord.remember.cancel": "Cancel",
     "discord.remember.starting": "Started: the progress is in the channel.",
     "discord.remember.cancelled": "Nothing was imported.",
+    # Under each line of an import's progress in the channel: who started it (a mention).
+    "discord.remember.by": "-# Started by {member} with /remember",
     "discord.remember.started": "Transcribing this channel's past voice messages, so that /find knows them…",
     "discord.remember.progress": "Transcribing this channel's past voice messages: {done} of {total} ({minutes} of {of})…",
     "discord.remember.paused": "The day's audio quota or budget is used up: the import of this channel's past waits for the next UTC day (in {wait}).",

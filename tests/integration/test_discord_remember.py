@@ -55,6 +55,8 @@ async def remember(discord_api: FakeDiscord, channel: int, user: int, *, start: 
         lambda: any(DONE in c for c in discord_api.contents(channel)), timeout=60, what="the end"
     )
     assert found.content == "Started: the progress is in the channel."
+    [progress] = [c for c in discord_api.contents(channel) if DONE in c]
+    assert progress.endswith(f"-# Started by <@{user}> with /remember")  # whom to ask about it
     return shown
 
 

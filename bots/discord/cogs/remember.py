@@ -94,16 +94,20 @@ class RememberCog(commands.Cog):
                 + text("discord.remember.nothing", locale)
             )
             return
-        view = Confirm(locale, start=lambda: self._start(channel, plan, locale))
+        starter = interaction.user.mention
+        view = Confirm(locale, start=lambda: self._start(channel, plan, locale, starter))
         await send(content=found_text(plan, days, locale), view=view)
 
-    def _start(self, channel: discord.abc.Messageable, plan: ImportPlan, locale: str) -> bool:
-        """The import in the background, unless one runs in the channel already."""
+    def _start(
+        self, channel: discord.abc.Messageable, plan: ImportPlan, locale: str, starter: str
+    ) -> bool:
+        """The import in the background, unless one runs in the channel already; `starter`,
+        the mention of the member who started it, named under each of its lines."""
         assert isinstance(channel, discord.abc.Snowflake)
         if channel.id in self.running:
             return False
         self.running[channel.id] = background.start(
-            self._run(channel, plan, locale), name="remember", about=channel.id
+            self._run(channel, plan, locale, starter), name="remember", about=channel.id
         )
         return True
 
@@ -133,18 +137,25 @@ class RememberCog(commands.Cog):
             )
         return Past(chat=place_of(guild_id=channel.guild.id), voices=voices, logged=False)
 
-    async def _run(self, channel: discord.abc.Messageable, plan: ImportPlan, locale: str) -> None:
+    async def _run(
+        self, channel: discord.abc.Messageable, plan: ImportPlan, locale: str, starter: str
+    ) -> None:
         status: discord.Message | None = None
         last = 0.0
+        by = text("discord.remember.by", locale, member=starter)  # whom to ask about it
+
         try:
-            status = await channel.send(text("discord.remember.started", locale))
+            status = await channel.send(
+                f"{text('discord.remember.started', locale)}\n{by}",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
         except discord.HTTPException:
             logger.warning("could not post the progress of an import in %s", channel)
 
         async def edit(content: str) -> None:
             if status is not None:
                 try:
-                    await status.edit(content=content)
+                    await status.edit(content=f"{content}\n{by}")
                 except discord.HTTPException:
                     logger.warning("could not edit the progress of an import", exc_info=True)
 
