@@ -53,7 +53,7 @@ from core.app.spoken_messages import MessageSpeech
 from core.app.voice_calls import VoiceCalls
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.listeners import Channel, Hold, hold
+from core.domain.listeners import Channel, Hold, anyone_listens, hold
 from core.domain.live_calls import KeptReading
 from core.domain.reading import HeardMessage, ReaderPolicy, Reads
 from core.domain.text import format_duration
@@ -237,7 +237,7 @@ class ChannelReader:
         listeners = self._channels.listeners(server, kept.voice_id, about=kept.text_id)
         self._catching_up[server] = []
         try:
-            if not [one for one in listeners if not one.bot] or away > self.resume_within:
+            if not anyone_listens(listeners) or away > self.resume_within:
                 raise errors.NotReading(f"away {away}, or nobody left in its voice channel")
             started = await self.start(asked, taken_up=kept)
         except Exception as exc:

@@ -23,10 +23,6 @@ class LiveCallRepository:
         row = await self._session.get(LiveCallRow, (server.platform, server.chat_id))
         return None if row is None else _kept(row)
 
-    async def of_platform(self, platform: str) -> list[KeptCall]:
-        query = select(LiveCallRow).where(LiveCallRow.platform == platform)
-        return [_kept(row) for row in (await self._session.execute(query)).scalars()]
-
     async def servers(self, platform: str) -> set[ChatRef]:
         return await _servers(self._session, LiveCallRow, platform)
 
