@@ -209,9 +209,21 @@ class ListenedCalls:
         await self._sides.ended_away(asked, kept.recording, away)
 
     async def _say_alive(self, call: ListenedCall) -> None:
+        """The call kept alive for a restart to take up; a no that holds in the call alone is
+        stored meanwhile, and where it still cannot be, the call is not kept: a crash, which
+        skips `suspend`, must not leave it to be taken up hearing that member again."""
+        server, kept = call.asked.server, True
         while True:
             await asyncio.sleep(ALIVE_SECONDS)
-            await self._kept.alive(call.asked.server, call.captions_message)
+            if not await self.listening.consents.store_unsaved(server):
+                if kept:
+                    await self._kept.gone(server)
+                kept = False
+            elif kept:
+                await self._kept.alive(server, call.captions_message)
+            else:  # the no stored at last: kept again, as of now
+                await self._kept.keep(call.kept(self._kept.clock.now()))
+                kept = True
 
     async def stop(self, server: ChatRef, member_id: str) -> Channel:
         """`/stop_listening` by `member_id`: the call ended, if they may; the voice channel."""

@@ -6,6 +6,13 @@ says no, and writable again by the time the bot stops."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
+from bots.discord.places import place_of
+from core.domain.values import ChatRef
+from tests.integration.chatlog_db import unit_of_work
 from tests.integration.restarts import back, in_the_call_again
 from tests.integration.test_discord_listen_no import consents_unwritable, consents_writable
 from tests.integration.test_discord_listening import (
@@ -46,3 +53,39 @@ async def test_a_no_that_could_not_be_stored_still_holds_once_the_call_is_taken_
     assert "it holds only until this call ends" in said_no.content
     assert "Not transcribed: Ann" in back(discord_api, server)[0]
     assert heard_tones(mimo) == [440, 660]
+
+
+async def test_a_no_that_could_not_be_stored_is_stored_while_the_call_goes_on_or_it_is_not_kept(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A crash skips the stop's last try to store the no: so while the call goes on, each beat
+    that keeps it alive tries to store that no first, and while it cannot, the call is not kept
+    for a restart to take up (hearing Ann again from her stored yes). Once it can, her no is
+    stored and the call is kept again at the next beat."""
+    monkeypatch.setattr("core.app.listened_calls.ALIVE_SECONDS", 0.2)
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    place = place_of(guild_id=server.id)
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        await until_kept(sqlite_url, place, kept=True)
+        await consents_unwritable(sqlite_url)
+        await members.answer(ann.user_id, "listen_me", allowed=False)
+        await until_kept(sqlite_url, place, kept=False)  # a crash now takes nothing up
+        await consents_writable(sqlite_url)
+        await until_kept(sqlite_url, place, kept=True)
+        async with unit_of_work(sqlite_url) as uow:
+            refusing = await uow.listening_consents.refusing(place)
+
+    assert str(ann.user_id) in refusing
+
+
+async def until_kept(url: str, place: ChatRef, *, kept: bool) -> None:
+    async with asyncio.timeout(30):
+        while True:
+            async with unit_of_work(url) as uow:
+                if (await uow.live_calls.get(place) is not None) is kept:
+                    return
+            await asyncio.sleep(0.05)
