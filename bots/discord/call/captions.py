@@ -11,16 +11,22 @@ translation, with what was said under it in small print. Lines ready together sh
 message, as before
 (under load, fewer requests against Discord's rate limits); only the newest message is ever
 edited, once per batch of lines, and never past Discord's 2,000 characters: then the turn goes
-on in a new message.
+on in a new message. At the end, the goodbye carries the captions kept as files
+(`with_transcript`).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import discord
+
+from core.chat.exports import call_files
 from core.domain.live_speech import joined
+from core.domain.transcripts import LongTranscript
 
 MESSAGE_CHARS = 2000  # Discord's longest message
 TURN_GAP = 3.0  # seconds between a member's utterances within one turn (one caption)
@@ -129,3 +135,15 @@ class Captions:
 
     def _size(self, lines: list[_Turn | str]) -> int:
         return len(self._text(lines))
+
+
+def with_transcript(
+    bye: str, said: LongTranscript | None, locale: str
+) -> tuple[str, list[discord.File]]:
+    """A call's goodbye with its transcript, where one was kept, as files (text and subtitles)
+    and the line that introduces them."""
+    if said is None:
+        return bye, []
+    caption, made = call_files(said, locale)
+    files = [discord.File(io.BytesIO(file.data), filename=file.name) for file in made]
+    return f"{bye}\n{caption}", files

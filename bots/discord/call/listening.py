@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 from collections import deque
 from datetime import timedelta
 
 import discord
 
-from bots.discord.call.captions import TURN_GAP, Captions, Line, Said
+from bots.discord.call.captions import TURN_GAP, Captions, Line, Said, with_transcript
 from bots.discord.call.listen_buttons import consent_view
 from bots.discord.call.nicknames import ListeningNick
 from bots.discord.call.notices import Notices
@@ -43,7 +42,6 @@ from core.app.interpreting import Dropped, Stopped
 from core.app.listened_calls import ListenedCall, ListenedCalls
 from core.app.listening import Heard
 from core.app.voice_calls import HeldCall
-from core.chat.exports import call_files
 from core.domain import errors
 from core.domain.text import format_duration
 from core.ports import background
@@ -169,12 +167,7 @@ class DiscordListenedCall:
         """The goodbye, with the call's transcript as files (text and subtitles)."""
         bye = text("discord.listen.stopped", self.locale, voice=self.channel.mention)
         said = None if recording is None else await self._kept.kept(self.server, recording)
-        if said is None:
-            await self.post(bye)
-            return
-        caption, made = call_files(said, self.locale)
-        files = [discord.File(io.BytesIO(file.data), filename=file.name) for file in made]
-        await self.post(f"{bye}\n{caption}", files)
+        await self.post(*with_transcript(bye, said, self.locale))
 
     def _names(self, ids: list[str]) -> str:
         found = [self.channel.guild.get_member(int(i)) for i in ids]

@@ -5,20 +5,18 @@ and the captions' turn gap, which tests turn."""
 
 from __future__ import annotations
 
-import io
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
 
-from bots.discord.call.captions import TURN_GAP
+from bots.discord.call.captions import TURN_GAP, with_transcript
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
 from core.app.calls import Calls
 from core.app.listened_calls import ListenAsked, ListenedCall, ListenedCalls
 from core.app.voice_calls import HeldCall
-from core.chat.exports import call_files
 from core.domain import errors
 from core.domain.text import format_duration
 from core.ports import ListenedVoice
@@ -60,11 +58,7 @@ class ListeningSides:
             why = error_text(refused, asked.locale)
             bye = text("discord.listen.away_refused", asked.locale, **where, why=why)
         said = await self.kept.kept(asked.server, recording)
-        files: list[discord.File] = []
-        if said is not None:
-            caption, made = call_files(said, asked.locale)
-            bye = f"{bye}\n{caption}"
-            files = [discord.File(io.BytesIO(file.data), filename=file.name) for file in made]
+        bye, files = with_transcript(bye, said, asked.locale)
         try:
             await channel.send(bye, files=files, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:
