@@ -26,6 +26,7 @@ import io
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from telegram import (
@@ -231,60 +232,57 @@ class Ephemeral(Answer):
         if reply_to is not None:
             to = ephemeral.For(to.chat_id, to.receiver, to.reply_to_ephemeral,
                                to.callback_query_id, reply_to)  # fmt: skip
-        if self.server_is_older and self.older is not None:
-            return await self.older.text(
-                body, parse_mode=parse_mode, reply_markup=reply_markup,
-                link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
-            )  # fmt: skip
-        try:
-            sent = await ephemeral.send_text(
+        return await self._send(
+            lambda: ephemeral.send_text(
                 self.bot, to, body, parse_mode=parse_mode, reply_markup=reply_markup,
                 link_preview_options=link_preview_options,
-            )  # fmt: skip
-        except ephemeral.PostedForEveryone as exc:
-            return await self._posted_for_everyone(exc).text(
+            ),
+            lambda older: older.text(
                 body, parse_mode=parse_mode, reply_markup=reply_markup,
                 link_preview_options=link_preview_options, reply_to=reply_to, quote=quote,
-            )  # fmt: skip
+            ),
+            privately=lambda fallback: fallback.text(
+                body, parse_mode=parse_mode, link_preview_options=link_preview_options
+            ),
+        )  # fmt: skip
+
+    async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
+        return await self._send(
+            lambda: ephemeral.send_document(
+                self.bot, self.to, data, filename=filename, caption=caption
+            ),
+            lambda other: other.document(data, filename=filename, caption=caption),
+        )
+
+    async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
+        return await self._send(
+            lambda: ephemeral.send_voice(
+                self.bot, self.to, data, duration=round(duration), caption=caption
+            ),
+            lambda other: other.voice(data, duration=duration, caption=caption),
+        )
+
+    async def _send(
+        self,
+        ephemerally: Callable[[], Awaitable[ephemeral.Sent]],
+        elsewhere: Callable[[Answer], Awaitable[Shown]],
+        *,
+        privately: Callable[[Answer], Awaitable[Shown]] | None = None,
+    ) -> Shown:
+        """The answer sent `ephemerally`; on a server older than 10.2 (or one that just posted
+        it for everyone), `elsewhere` as such a server allows (`older`); refused by Telegram
+        (its 15 seconds over), `privately` (by default as `elsewhere`) to the `fallback`."""
+        if self.server_is_older and self.older is not None:
+            return await elsewhere(self.older)
+        try:
+            sent = await ephemerally()
+        except ephemeral.PostedForEveryone as exc:
+            return await elsewhere(self._posted_for_everyone(exc))
         except BadRequest as exc:
             if self.fallback is None:
                 raise
             logger.info("ephemeral answer refused (%s): sent to the private chat", exc.message)
-            return await self.fallback.text(
-                body, parse_mode=parse_mode, link_preview_options=link_preview_options
-            )
-        return EphemeralShown(self.bot, sent)
-
-    async def document(self, data: bytes, *, filename: str, caption: str | None) -> Shown:
-        if self.server_is_older and self.older is not None:
-            return await self.older.document(data, filename=filename, caption=caption)
-        try:
-            sent = await ephemeral.send_document(
-                self.bot, self.to, data, filename=filename, caption=caption
-            )
-        except ephemeral.PostedForEveryone as exc:
-            older = self._posted_for_everyone(exc)
-            return await older.document(data, filename=filename, caption=caption)
-        except BadRequest:
-            if self.fallback is None:
-                raise
-            return await self.fallback.document(data, filename=filename, caption=caption)
-        return EphemeralShown(self.bot, sent)
-
-    async def voice(self, data: bytes, *, duration: float, caption: str | None = None) -> Shown:
-        if self.server_is_older and self.older is not None:
-            return await self.older.voice(data, duration=duration, caption=caption)
-        try:
-            sent = await ephemeral.send_voice(
-                self.bot, self.to, data, duration=round(duration), caption=caption
-            )
-        except ephemeral.PostedForEveryone as exc:
-            older = self._posted_for_everyone(exc)
-            return await older.voice(data, duration=duration, caption=caption)
-        except BadRequest:
-            if self.fallback is None:
-                raise
-            return await self.fallback.voice(data, duration=duration, caption=caption)
+            return await (privately or elsewhere)(self.fallback)
         return EphemeralShown(self.bot, sent)
 
 
