@@ -12,9 +12,10 @@ from alembic.script import ScriptDirectory
 
 from core.infra.storage import alembic_config
 from tests.audio_factory import make_audio
-from tests.integration.cli.process import clean_env, command, voicebridge
+from tests.integration.cli.process import clean_env, voicebridge
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.voicebridge_process import Started, start
 
 USER = 555
 
@@ -87,12 +88,9 @@ async def test_a_whole_session_restarts_keeps_preferences_and_never_logs_a_secre
         assert mimo.api_key not in log
 
 
-async def _start(
-    tmp_path: Path, settings: dict[str, str], bot_api: FakeBotApi
-) -> asyncio.subprocess.Process:
+async def _start(tmp_path: Path, settings: dict[str, str], bot_api: FakeBotApi) -> Started:
     polls = len(bot_api.sent("getUpdates"))
-    process = await asyncio.create_subprocess_exec(
-        *command(),
+    process = await start(
         "run",
         cwd=tmp_path,
         env=_env(tmp_path, **settings),
@@ -103,7 +101,7 @@ async def _start(
     return process
 
 
-async def _stop(process: asyncio.subprocess.Process) -> str:
+async def _stop(process: Started) -> str:
     """SIGTERM, as a service manager stops it; it must exit cleanly. Returns its output."""
     process.send_signal(signal.SIGTERM)
     out, err = await asyncio.wait_for(process.communicate(), timeout=30)

@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import sqlite3
-import sys
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ from tests.integration.chatlog_db import settled_claims, until_logged
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.voicebridge_process import Started, start
 
 USER = 4242
 GROUP = -1004242
@@ -480,16 +480,12 @@ def identified(discord_api: FakeDiscord) -> Awaitable[object]:
 @asynccontextmanager
 async def voicebridge(
     tmp_path: Path, env: dict[str, str], name: str, ready: Awaitable[object]
-) -> AsyncIterator[asyncio.subprocess.Process]:
+) -> AsyncIterator[Started]:
     """`voicebridge run`, from when `ready` is done; stopped with SIGTERM at the end of the
     block unless the block killed it."""
-    installed = Path(sys.executable).parent / "voicebridge"
-    program = [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
     log = tmp_path / f"{name}.log"
     with log.open("wb") as output:
-        process = await asyncio.create_subprocess_exec(
-            *program, "run", cwd=tmp_path, env=env, stdout=output, stderr=output
-        )
+        process = await start("run", cwd=tmp_path, env=env, stdout=output, stderr=output)
     try:
         await started(process, ready, log)
         try:
@@ -507,7 +503,7 @@ async def voicebridge(
             await process.wait()
 
 
-async def started(process: asyncio.subprocess.Process, ready: Any, log: Path) -> None:
+async def started(process: Started, ready: Any, log: Path) -> None:
     waiting = asyncio.ensure_future(ready)
     exited = asyncio.ensure_future(process.wait())
     await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)

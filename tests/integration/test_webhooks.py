@@ -13,7 +13,6 @@ import itertools
 import logging
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,6 +30,7 @@ from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres
 from tests.integration.conftest import free_listens, settings_for, started
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.voicebridge_process import Started, start
 
 URL = "https://bot.example.test/telegram/hook"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -209,19 +209,11 @@ def test_bad_webhook_settings_are_refused(setting: str, value: str) -> None:
 # -- two replicas ---------------------------------------------------------------------------------
 
 
-def _command() -> list[str]:
-    installed = Path(sys.executable).parent / "voicebridge"
-    return [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
-
-
-async def _replica(
-    tmp_path: Path, name: str, settings: dict[str, str]
-) -> asyncio.subprocess.Process:
+async def _replica(tmp_path: Path, name: str, settings: dict[str, str]) -> Started:
     base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     folder = tmp_path / name
     folder.mkdir()
-    return await asyncio.create_subprocess_exec(
-        *_command(),
+    return await start(
         "run",
         cwd=folder,
         env=base | settings | {"INSTANCE_NAME": name},
@@ -245,7 +237,7 @@ async def _requests_counted(*listens: str) -> dict[tuple[str, str], float]:
     return total
 
 
-async def _stop(process: asyncio.subprocess.Process) -> str:
+async def _stop(process: Started) -> str:
     """SIGTERM: the replica stops taking requests and finishes what it received."""
     if process.returncode is None:
         process.send_signal(signal.SIGTERM)

@@ -8,12 +8,12 @@ import asyncio
 import contextlib
 import os
 import pty
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.audio_factory import make_speech_like
 from tests.standins.mimo import FakeMimo
+from tests.voicebridge_process import DEVNULL, PIPE, start
 
 TIMEOUT = 120  # seconds; a busy shared machine converts slowly
 PIECE_SECONDS = "10"  # the smallest ASR_PIECE_SECONDS: several pieces from a short recording
@@ -28,11 +28,6 @@ class Done:
     @property
     def text(self) -> str:
         return self.out.decode()
-
-
-def command() -> list[str]:
-    installed = Path(sys.executable).parent / "voicebridge"
-    return [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
 
 
 def clean_env(**settings: str) -> dict[str, str]:
@@ -56,16 +51,9 @@ def long_recording(folder: Path, name: str, *, bursts: int = 4) -> Path:
 async def voicebridge(
     *args: str, cwd: Path, env: dict[str, str], stdin: bytes | None = None
 ) -> Done:
-    process = await asyncio.create_subprocess_exec(
-        *command(),
-        *args,
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start(*args, cwd=cwd, env=env, stdin=PIPE if stdin is not None else DEVNULL)
     out, err = await asyncio.wait_for(process.communicate(stdin), timeout=TIMEOUT)
+    assert out is not None and err is not None
     return Done(process.returncode or 0, out, err.decode())
 
 
@@ -74,14 +62,8 @@ async def voicebridge_on_terminal(*args: str, cwd: Path, env: dict[str, str]) ->
     shell; `err` is what the terminal received (with its carriage returns and escapes)."""
     terminal, attached = pty.openpty()
     try:
-        process = await asyncio.create_subprocess_exec(
-            *command(),
-            *args,
-            cwd=cwd,
-            env=env | {"TERM": "xterm", "COLUMNS": "120"},
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=attached,
+        process = await start(
+            *args, cwd=cwd, env=env | {"TERM": "xterm", "COLUMNS": "120"}, stderr=attached
         )
     finally:
         os.close(attached)

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.audio_factory import make_audio, make_text_file
-from tests.integration.cli.process import command, env, voicebridge
+from tests.integration.cli.process import env, voicebridge
 from tests.integration.conftest import free_ports
 from tests.standins.mimo import SERVER_ERROR, FakeMimo
+from tests.voicebridge_process import start
 
 
 async def test_no_log_lines_without_verbose(mimo: FakeMimo, cwd: Path, recordings: Path) -> None:
@@ -129,8 +130,8 @@ async def test_a_reader_that_stops_reading_ends_it_quietly(
     reader, writer = os.pipe()
     os.close(reader)  # `| head` that has had enough
     try:
-        process = await asyncio.create_subprocess_exec(
-            *command(), "transcribe", str(recording), cwd=cwd, env=env(mimo),
+        process = await start(
+            "transcribe", str(recording), cwd=cwd, env=env(mimo),
             stdout=writer, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
     finally:

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from tests.audio_factory import make_audio
-from tests.integration.cli.process import TIMEOUT, command, env, voicebridge
+from tests.integration.cli.process import TIMEOUT, env, voicebridge
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.voicebridge_process import start
 
 BARE_ID = 1555  # the export's own id of the supergroup; the Bot API's is -1001555
 GROUP = -1001555
@@ -226,8 +227,8 @@ async def test_a_days_quota_used_up_pauses_the_import_and_says_so_once(
                    SUMMARY_RETENTION_DAYS="30", DAILY_AUDIO_SECONDS="8",
                    ASR_MAX_IN_FLIGHT="2")  # fmt: skip
     heard(mimo)
-    process = await asyncio.create_subprocess_exec(
-        *command(), "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
+    process = await start(
+        "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -257,8 +258,8 @@ async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
     lengths = heard(mimo)
     # One message at a time: the oldest is answered, the next held until the process is killed.
     mimo.hold_after(1)
-    process = await asyncio.create_subprocess_exec(
-        *command(), "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
+    process = await start(
+        "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip

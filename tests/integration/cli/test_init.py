@@ -21,10 +21,11 @@ from click.testing import CliRunner, Result
 from dotenv import dotenv_values
 
 from bots.cli.app import voicebridge as group
-from tests.integration.cli.process import TIMEOUT, clean_env, command, voicebridge
+from tests.integration.cli.process import TIMEOUT, clean_env, voicebridge
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.voicebridge_process import installed
 
 # `init` runs in this process, and sets logging up as every command does (or turns it off):
 # the next test in this worker finds logging as it was.
@@ -273,7 +274,7 @@ def on_a_terminal(cwd: Path, env: dict[str, str]) -> Iterator[tuple[subprocess.P
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
     process = subprocess.Popen(
-        [*command(), "init"],
+        [*installed(), "init"],
         cwd=cwd,
         env=env | {"TERM": "xterm"},
         stdin=attached,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sqlite3
 import stat
@@ -19,18 +18,18 @@ import pytest
 from bots.cli.messages import text
 from core.infra.storage.database import MIGRATIONS_DIR, head_revision
 from tests.integration.cli.conftest import Silent
-from tests.integration.cli.process import TIMEOUT, clean_env, command, env, voicebridge
+from tests.integration.cli.process import TIMEOUT, clean_env, env, voicebridge
 from tests.integration.conftest import free_ports
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.voicebridge_process import Started, start
 
 TOKEN = "123456:" + "A" * 35
 
 
-async def started(cwd: Path, settings: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        *command(),
+async def started(cwd: Path, settings: dict[str, str]) -> Started:
+    return await start(
         "run",
         cwd=cwd,
         env=settings,
@@ -143,7 +142,7 @@ async def test_a_signal_while_the_command_menu_is_published_stops_the_bot_cleanl
 class Starting:
     """`voicebridge run` in a process of its own, its log read line by line as it comes."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: Started) -> None:
         self.process = process
         self.lines: list[str] = []
 
@@ -493,10 +492,10 @@ async def test_the_database_and_its_folder_are_private_and_an_exposed_env_file_i
     (cwd / ".env").chmod(0o644)
     async with FakeBotApi(token=TOKEN) as bot_api:
         settings = env(mimo, TELEGRAM_API_URL=bot_api.root, XDG_DATA_HOME=str(data))
-        process = await asyncio.create_subprocess_exec(
-            *command(), "run", cwd=cwd, env=settings, stdin=asyncio.subprocess.DEVNULL,
+        process = await start(
+            "run", cwd=cwd, env=settings, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            preexec_fn=lambda: os.umask(0o022),
+            umask=0o022,
         )  # fmt: skip
         try:
             await bot_api.wait_until(

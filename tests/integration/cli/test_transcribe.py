@@ -19,7 +19,6 @@ from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.cli.process import (
     PIECE_SECONDS,
-    command,
     env,
     long_recording,
     voicebridge,
@@ -27,6 +26,7 @@ from tests.integration.cli.process import (
 )
 from tests.standins.mimo import FakeMimo
 from tests.subtitle_files import parse_srt, parse_vtt
+from tests.voicebridge_process import start
 
 probe = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS).probe
 
@@ -196,8 +196,8 @@ async def test_ctrl_c_stops_with_130_and_leaves_nothing_behind(
     recording = long_recording(recordings, "talk.m4a")
     async with FakeMimo() as slow:
         slow.release = asyncio.Event()  # the first pieces are still on their way
-        process = await asyncio.create_subprocess_exec(
-            *command(), "transcribe", str(recording), "-f", "srt", "-o", str(tmp_path / "subs"),
+        process = await start(
+            "transcribe", str(recording), "-f", "srt", "-o", str(tmp_path / "subs"),
             cwd=cwd, env=env(slow, ASR_PIECE_SECONDS=PIECE_SECONDS),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
@@ -224,8 +224,8 @@ async def test_sigterm_stops_as_ctrl_c_does_and_leaves_no_copy_of_standard_input
         slow.release = asyncio.Event()  # MiMo never answers: the stop comes first
         codes = []
         for still_reading in (True, False):
-            process = await asyncio.create_subprocess_exec(
-                *command(), "transcribe", "-", "-f", "txt",
+            process = await start(
+                "transcribe", "-", "-f", "txt",
                 cwd=cwd, env=env(slow, ASR_PIECE_SECONDS=PIECE_SECONDS, TMPDIR=str(temporary)),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
