@@ -83,7 +83,7 @@ async def start(
     if umask is None:
         umask = os.umask(0o022)
         os.umask(umask)
-    zygote = _ZYGOTE.get()
+    zygote = _ZYGOTES.get(env)
     if zygote is None:
         process = await asyncio.create_subprocess_exec(
             *installed(), *args, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
@@ -159,7 +159,8 @@ async def _read_all(stream: asyncio.StreamReader | None) -> bytes | None:
 class _Zygote:
     """The worker's zygote: started at the first fork, ended with the worker (its stdin)."""
 
-    def __init__(self) -> None:
+    def __init__(self, read_at_import: dict[str, str]) -> None:
+        self._read_at_import = read_at_import
         self._folder = tempfile.mkdtemp(prefix="voicebridge-zygote-")
         self.address = os.path.join(self._folder, "socket")
         self._process: subprocess.Popen[bytes] | None = None
@@ -172,8 +173,7 @@ class _Zygote:
                     [sys.executable, __file__, self.address],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
-                    env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-                    | {"LANG": "C.UTF-8"},
+                    env=_zygote_env(self._read_at_import),
                 )
                 assert self._process.stdout is not None
                 ready = self._process.stdout.readline()
@@ -280,19 +280,38 @@ class _Written(asyncio.streams.FlowControlMixin):
         return self._closed
 
 
-class _Setting:
-    def __init__(self) -> None:
-        self._zygote: _Zygote | None = None
+# What is read from the environment as Python starts or a library is imported, and kept: where
+# modules are found (PYTHONPATH: `python -m tests.breaks` runs a copy of the code with a break
+# planted), and aiohttp's TLS contexts, made at import with the certificate authorities that
+# SSL_CERT_FILE names. A child is forked from a zygote started with its own values of these.
+READ_AT_IMPORT = ("SSL_CERT_FILE", "SSL_CERT_DIR", "PYTHONPATH")
 
-    def get(self) -> _Zygote | None:
+
+def _zygote_env(read_at_import: dict[str, str]) -> dict[str, str]:
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST") and k not in READ_AT_IMPORT
+    }
+    return inherited | {"LANG": "C.UTF-8"} | read_at_import
+
+
+class _Zygotes:
+    """One zygote for each environment read at import that the worker's starts have asked."""
+
+    def __init__(self) -> None:
+        self._started: dict[tuple[tuple[str, str], ...], _Zygote] = {}
+
+    def get(self, env: dict[str, str]) -> _Zygote | None:
         if os.environ.get("VOICEBRIDGE_TEST_FORK", "1") == "0" or not SCRIPT.exists():
             return None
-        if self._zygote is None:
-            self._zygote = _Zygote()
-        return self._zygote
+        read = tuple((name, env[name]) for name in READ_AT_IMPORT if name in env)
+        if read not in self._started:
+            self._started[read] = _Zygote(dict(read))
+        return self._started[read]
 
 
-_ZYGOTE = _Setting()
+_ZYGOTES = _Zygotes()
 
 
 # The zygote itself: this file run as a script, with the socket's path.
