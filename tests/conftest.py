@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-pytest_plugins = ["tests.db_fixtures", "tests.time_limit", "tests.shares", "pytester"]
+pytest_plugins = [
+    "tests.bytecode",
+    "tests.db_fixtures",
+    "tests.time_limit",
+    "tests.shares",
+    "pytester",
+]
 
 # No deadline per example: a property test checks what the code does, never how fast; six
 # workers on two cores make any example's time a matter of luck (speed lives in bench/).

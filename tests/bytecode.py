@@ -1,0 +1,65 @@
+"""The suite's bytecode made once, before the workers start, instead of once in each of them.
+
+Each xdist worker imports every test module, rewriting its asserts and compiling it, and every
+module of the project: on a fresh clone, or where PYTHONDONTWRITEBYTECODE is set (as on the CI
+machines), that is ten seconds of CPU a worker that nothing keeps, six times over. Here the
+controller writes it all down first: the project's modules compiled as Python compiles them, and
+the test modules rewritten and compiled as pytest does (its cache of rewritten modules, read by
+the workers as by any later run). Written even where PYTHONDONTWRITEBYTECODE is set: the files
+go where Python and pytest put them (`__pycache__`, ignored by git), and each is checked
+against its source before it is used.
+
+This leans on pytest's own rewriting functions, which are not a public interface: where they
+have changed, nothing is written ahead and the workers rewrite their modules themselves, as
+before.
+"""
+
+from __future__ import annotations
+
+import compileall
+import contextlib
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = ("bots", "core", "migrations")
+_REWRITTEN = re.compile(r"(^|/)(test_[^/]*|conftest)\.py$")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return  # a worker, or a run in one process: the imports write what they may
+    for package in PROJECT:
+        compileall.compile_dir(ROOT / package, quiet=2)
+    compileall.compile_dir(ROOT / "tests", quiet=2, rx=_REWRITTEN)  # stand-ins, helpers
+    with contextlib.suppress(ImportError, AttributeError, TypeError, KeyError, OSError):
+        _rewrite_ahead(config)
+
+
+def _rewrite_ahead(config: pytest.Config) -> None:
+    from _pytest.assertion.rewrite import (
+        PYC_TAIL,
+        _read_pyc,
+        _rewrite_test,
+        _write_pyc,
+        assertstate_key,
+        get_cache_dir,
+    )
+
+    state = config.stash[assertstate_key]
+    for source in sorted((ROOT / "tests").rglob("*.py")):
+        if not _REWRITTEN.search(source.as_posix()) and source.stem not in _PLUGINS:
+            continue
+        cache = get_cache_dir(source)
+        pyc = cache / (source.name[:-3] + PYC_TAIL)
+        if _read_pyc(source, pyc) is not None:
+            continue  # up to date
+        cache.mkdir(exist_ok=True)
+        source_hash, code = _rewrite_test(source, config)
+        _write_pyc(state, code, source_hash, pyc)
+
+
+# The suite's own plugins (tests/conftest.py's pytest_plugins), which pytest rewrites too.
+_PLUGINS = ("db_fixtures", "time_limit", "shares", "bytecode")
