@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,18 +82,23 @@ async def start(
     process's); the streams as `asyncio.create_subprocess_exec` takes them (PIPE, DEVNULL,
     STDOUT for stderr, a file or a descriptor). The returned process has the parts of asyncio's
     that the tests use."""
-    if umask is None:
-        umask = os.umask(0o022)
-        os.umask(umask)
     zygote = _ZYGOTES.get(env)
     if zygote is None:
         process = await asyncio.create_subprocess_exec(
             *installed(), *args, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
-            preexec_fn=lambda: os.umask(umask),
+            preexec_fn=None if umask is None else partial(os.umask, umask),
         )  # fmt: skip
         return Started(process.pid, process=process)
-    request = {"argv": [*installed(), *args], "cwd": str(cwd), "env": env, "umask": umask}
+    inherited = umask if umask is not None else _umask()
+    request = {"argv": [*installed(), *args], "cwd": str(cwd), "env": env, "umask": inherited}
     return await zygote.fork(request, streams=(stdin, stdout, stderr))
+
+
+def _umask() -> int:
+    """This process's umask, which a child of its own would inherit (reading it sets it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class Started:
