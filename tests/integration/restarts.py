@@ -30,7 +30,7 @@ def environment(
         discord_environment(discord_api, mimo, database_url)
         | where
         | {
-            "SSL_CERT_FILE": str(authority_file()),  # the voice server's, as Discord's
+            "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
         }
     )
 

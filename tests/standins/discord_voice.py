@@ -42,16 +42,13 @@ Faults on demand: `crash` closes a call's websocket with 4015 (the voice server 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import json
 import os
 import secrets
-import shutil
 import socket
 import ssl
 import struct
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -814,14 +811,9 @@ def _authority() -> trustme.CA:
     return authority
 
 
-@cache
-def authority_file() -> Path:
-    """The stand-in's certificate authority as a PEM file, one for this process: a bot in a
-    process of its own trusts it with SSL_CERT_FILE pointing there (OpenSSL's default verify
-    paths). One path for every test, so that the bots the tests start differ in nothing that is
-    read as they import (tests/voicebridge_process.py)."""
-    folder = Path(tempfile.mkdtemp(prefix="voice-standin-authority-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+def authority_file(folder: Path) -> Path:
+    """The stand-in's certificate authority as a PEM file in `folder`: a bot in a process of its
+    own trusts it with SSL_CERT_FILE pointing there (OpenSSL's default verify paths)."""
     path = folder / "voice-standin-ca.pem"
     _authority().cert_pem.write_to_path(str(path))
     return path
