@@ -110,6 +110,7 @@ class Started:
         *,
         process: asyncio.subprocess.Process | None = None,
         ended: asyncio.Future[int] | None = None,
+        telling: asyncio.Task[None] | None = None,  # what sets `ended`: kept while this lives
         stdin: asyncio.StreamWriter | None = None,
         stdout: asyncio.StreamReader | None = None,
         stderr: asyncio.StreamReader | None = None,
@@ -117,6 +118,7 @@ class Started:
         self.pid = pid
         self._process = process
         self._ended = ended
+        self._telling = telling
         self.stdin = process.stdin if process else stdin
         self.stdout = process.stdout if process else stdout
         self.stderr = process.stderr if process else stderr
@@ -218,9 +220,8 @@ class _Zygote:
                 os.close(fd)
         connection.setblocking(False)
         ended = loop.create_future()
-        task = loop.create_task(_told_end(loop, connection, ended))
-        ended.add_done_callback(lambda _: task)  # keep the task while the future lives
-        return Started(pid, ended=ended, **await _streams(loop, ours))
+        telling = loop.create_task(_told_end(loop, connection, ended))
+        return Started(pid, ended=ended, telling=telling, **await _streams(loop, ours))
 
 
 async def _told_end(

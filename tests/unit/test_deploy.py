@@ -8,10 +8,11 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.voicebridge_process import installed
 
 UNIT = Path(__file__).resolve().parents[2] / "deploy" / "voicebridge.service"
 
@@ -35,11 +36,8 @@ def test_the_unit_restarts_after_failures_but_not_after_a_wrong_setting() -> Non
 def test_the_unit_s_exec_start_is_a_command_voicebridge_has() -> None:
     program, *args = shlex.split(unit()["Service"]["ExecStart"])
     assert Path(program).name == "voicebridge"
-    installed = Path(sys.executable).parent / "voicebridge"
-    command = [str(installed)] if installed.exists() else [sys.executable, "-m", "bots.cli"]
-
     done = subprocess.run(
-        [*command, *args, "--help"], capture_output=True, text=True, timeout=60, check=False
+        [*installed(), *args, "--help"], capture_output=True, text=True, timeout=60, check=False
     )
 
     assert (done.returncode, done.stderr) == (0, "")
