@@ -1,13 +1,14 @@
 """The suite's bytecode made once, before the workers start, instead of once in each of them.
 
-Each xdist worker imports every test module, rewriting its asserts and compiling it, and every
-module of the project: on a fresh clone, or where PYTHONDONTWRITEBYTECODE is set (as on the CI
-machines), that is ten seconds of CPU a worker that nothing keeps, six times over. Here the
+Each xdist worker imports every test module, rewriting its asserts and compiling it, the
+modules of the pytest plugins (Hypothesis, anyio, xdist...), which pytest rewrites as well, and
+every module of the project: on a fresh clone, or where PYTHONDONTWRITEBYTECODE is set (as on the
+CI machines), that is ten seconds of CPU a worker that nothing keeps, six times over. Here the
 controller writes it all down first: the project's modules compiled as Python compiles them, and
-the test modules rewritten and compiled as pytest does (its cache of rewritten modules, read by
-the workers as by any later run). Written even where PYTHONDONTWRITEBYTECODE is set: the files
-go where Python and pytest put them (`__pycache__`, ignored by git), and each is checked
-against its source before it is used.
+the test modules and the plugins' rewritten and compiled as pytest does (its cache of rewritten
+modules, read by the workers as by any later run). Written even where PYTHONDONTWRITEBYTECODE
+is set: the files go where Python and pytest put them (`__pycache__`, ignored by git; the
+plugins' in the virtual environment), and each is checked against its source before it is used.
 
 This leans on pytest's own rewriting functions, which are not a public interface: where they
 have changed, nothing is written ahead and the workers rewrite their modules themselves, as
@@ -49,9 +50,16 @@ def _rewrite_ahead(config: pytest.Config) -> None:
     )
 
     state = config.stash[assertstate_key]
-    for source in sorted((ROOT / "tests").rglob("*.py")):
-        if not _REWRITTEN.search(source.as_posix()) and source.stem not in _PLUGINS:
-            continue
+    ours = [
+        source
+        for source in sorted((ROOT / "tests").rglob("*.py"))
+        if _REWRITTEN.search(source.as_posix()) or source.stem in _PLUGINS
+    ]
+    # The plugins installed beside pytest (Hypothesis, anyio, xdist and the rest, about a
+    # hundred modules) are rewritten too, as they are imported: here, by now, once for all.
+    rewritten = state.hook._rewritten_names.values() if state.hook else ()
+    theirs = [Path(path) for path in rewritten if path not in ours]
+    for source in ours + theirs:
         cache = get_cache_dir(source)
         pyc = cache / (source.name[:-3] + PYC_TAIL)
         if _read_pyc(source, pyc) is not None:
@@ -62,4 +70,4 @@ def _rewrite_ahead(config: pytest.Config) -> None:
 
 
 # The suite's own plugins (tests/conftest.py's pytest_plugins), which pytest rewrites too.
-_PLUGINS = ("db_fixtures", "time_limit", "shares", "bytecode")
+_PLUGINS = ("db_fixtures", "time_limit", "shares", "long_first", "bytecode")

@@ -5,6 +5,7 @@ without deadlines."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +16,7 @@ pytest_plugins = [
     "tests.db_fixtures",
     "tests.time_limit",
     "tests.shares",
+    "tests.long_first",
     "pytester",
 ]
 
@@ -46,3 +48,17 @@ def _named_loggers() -> list[tuple[str, logging.Logger]]:
         for name, logger in list(logging.root.manager.loggerDict.items())
         if isinstance(logger, logging.Logger)
     ]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The skipped tests counted by reason, a line each: without TEST_DATABASE_URL two hundred
+    tests skip for the same one, which a line per test would bury the rest of the summary in."""
+    reasons = Counter(
+        str(report.longrepr[2]).removeprefix("Skipped: ")
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+    )
+    if reasons:
+        terminalreporter.write_sep("=", "skipped, by reason")
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"SKIPPED [{count}] {reason}")

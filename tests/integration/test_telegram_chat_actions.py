@@ -87,7 +87,9 @@ async def test_a_short_note_keeps_typing_until_its_text_shows(
 
     assert first_typing >= 0.5  # not before the work has taken a moment
     before, after = actions_before_and_after_first_message(bot_api)
-    assert before == ["typing", "typing"]  # shown, and again before Telegram clears it
+    # Shown, and again before Telegram clears it; on a loaded machine the text may take longer
+    # than a refresh after MiMo's answer, so a third is no fault.
+    assert before[:2] == ["typing", "typing"] and set(before) == {"typing"}
     assert after == []  # the text is there: "typing…" beside it would be noise
     assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1  # the text grew in one message
 
