@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import gc
 import io
 import json
 import os
@@ -58,6 +59,12 @@ PRELOADED = (
     "aiohttp.web",
     "alembic.command",
     "alembic.runtime.migration",
+    # Loaded later by nearly every command: the log formats as logging is set up, and the HTTP
+    # and SQLite layers under httpx and SQLAlchemy as the first client or engine is made.
+    "core.infra.logs",
+    "httpcore",
+    "anyio._backends._asyncio",
+    "aiosqlite",
 )
 
 
@@ -338,6 +345,10 @@ def _serve(address: str) -> None:
 
     for module in PRELOADED:
         importlib.import_module(module)
+    # As `voicebridge run` does once loaded (bots/cli/bots.py): the collector is kept off what
+    # lives as long as the process, here once for every child instead of once in each.
+    gc.collect()
+    gc.freeze()
     if threading.active_count() != 1:  # a fork would copy a thread's locks, not the thread
         raise SystemExit(f"a preloaded library started a thread: {threading.enumerate()}")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
