@@ -84,12 +84,13 @@ async def start(
     stdout: Stream = PIPE,
     stderr: Stream = PIPE,
     umask: int | None = None,
+    anew: bool = False,
 ) -> Started:
     """`voicebridge ARGS...` started in `cwd` with exactly `env` (and `umask`, else this
     process's); the streams as `asyncio.create_subprocess_exec` takes them (PIPE, DEVNULL,
     STDOUT for stderr, a file or a descriptor). The returned process has the parts of asyncio's
-    that the tests use."""
-    zygote = _ZYGOTES.get(env)
+    that the tests use. `anew`: a new interpreter, where the test is about what a start loads."""
+    zygote = None if anew else _ZYGOTES.get(env)
     if zygote is None:
         process = await asyncio.create_subprocess_exec(
             *installed(), *args, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,

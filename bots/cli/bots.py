@@ -44,6 +44,13 @@ def run(verbose: int) -> int:
     gc.disable()
     try:
         return run_command(_run, verbose=verbose or None, before_the_loop=_starting)
+    except Stopped:
+        # Ctrl-C or SIGTERM before the bots listened for it themselves (`_run`): loading, or
+        # as the event loop was made. Once they listen, a signal is a stop, said as such.
+        from bots.plan import STOPPED_WHILE_STARTING
+
+        logger.info(STOPPED_WHILE_STARTING)
+        raise
     finally:
         gc.enable()  # a start that failed before `_starting`
 
@@ -87,15 +94,15 @@ def _starting(settings: Settings) -> None:
     start needs loaded; a signal meanwhile ends it with one line more."""
     from importlib.metadata import version
 
-    from bots.plan import STOPPED_WHILE_STARTING, first_line, plan
+    from bots.plan import first_line, plan
 
     env_file = chosen_env_file()
     refuse_unknown_names(settings, env_file)
     chosen = plan(settings)
     source = settings_source(env_file)
     line = first_line(settings, chosen, version=version("voicebridge"), settings_from=source)
+    logger.info(line)
     try:
-        logger.info(line)
         advice = exposed(env_file)
         if advice is not None:
             logger.warning("%s", advice)
@@ -111,9 +118,6 @@ def _starting(settings: Settings) -> None:
         # it again and again (bench/load.py saw full collections stall the event loop 80-190 ms).
         gc.collect()
         gc.freeze()
-    except Stopped:
-        logger.info(STOPPED_WHILE_STARTING)
-        raise
     finally:
         gc.enable()
 

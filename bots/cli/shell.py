@@ -156,9 +156,14 @@ def run_outside_a_loop(
 def in_a_loop(work: Coroutine[Any, Any, T]) -> T:
     """`work` on an event loop of its own, cancelled by Ctrl-C or SIGTERM (`Stopped` then ends
     the command); once the loop is gone, a signal ends the command at once again."""
+    signalled = _until_signalled(work)
     try:
-        return asyncio.run(_until_signalled(work))
+        return asyncio.run(signalled)
     finally:
+        # A signal as the loop was being made (`Stopped`, before its handlers) leaves both
+        # never started: closed, they end without Python's "never awaited" on stderr.
+        signalled.close()
+        work.close()
         listen_again()  # the loop's handlers are gone: a signal still ends the command
 
 

@@ -1,13 +1,19 @@
 """Which exit code a stop by Ctrl-C or SIGTERM gives, for the command being run: `run` is a
-service stopped as asked (0); the shell commands were interrupted (130, 143)."""
+service stopped as asked (0); the shell commands were interrupted (130, 143). And a signal
+between the command's start and its event loop's handlers stops it without a word more."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import os
 import signal
+import warnings
 
 import pytest
 
-from bots.cli.signals import command_named, exit_code
+from bots.cli.shell import in_a_loop
+from bots.cli.signals import Stopped, command_named, exit_code, stopped_by_signals
 
 
 @pytest.mark.parametrize(
@@ -31,3 +37,33 @@ def test_run_stopped_by_either_signal_exits_0_and_the_shell_commands_as_shells_e
     assert exit_code(signal.SIGINT, ["transcribe", "run.ogg"]) == 130
     assert exit_code(signal.SIGTERM, ["say", "hi"]) == 143
     assert exit_code(signal.SIGTERM, []) == 143  # before any command was named
+
+
+class _SignalledAsTheLoopIsMade(asyncio.DefaultEventLoopPolicy):
+    """Ctrl-C arriving while asyncio makes the command's event loop, before the loop's own
+    handlers are in place: `stopping` raises `Stopped` as `os.kill` returns."""
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        os.kill(os.getpid(), signal.SIGINT)
+        return super().new_event_loop()
+
+
+def test_a_signal_as_the_loop_is_made_stops_the_command_leaving_nothing_never_awaited() -> None:
+    ran: list[str] = []
+
+    async def work() -> int:
+        ran.append("work")
+        return 0
+
+    asyncio.set_event_loop_policy(_SignalledAsTheLoopIsMade())
+    try:
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            with stopped_by_signals(), pytest.raises(Stopped):
+                in_a_loop(work())
+            gc.collect()  # where a coroutine never started would say so on stderr
+    finally:
+        asyncio.set_event_loop_policy(None)
+
+    assert ran == []
+    assert [str(w.message) for w in warned if "never awaited" in str(w.message)] == []
