@@ -13,8 +13,8 @@ network) happens in the child, as in a fresh process. The child is a process lik
 end over the socket the start was asked on.
 
 What is about the start itself (what a command imports, a signal while it imports) still starts
-a new interpreter (tests/unit/test_cli_start_up.py, tests/integration/cli/test_init.py), as does
-a bot that joins the voice stand-in (`STARTED_ANEW`, below).
+a new interpreter (tests/unit/test_cli_start_up.py, tests/integration/cli/test_init.py, the
+signal test's loading moment: `start(..., anew=True)`).
 `VOICEBRIDGE_TEST_FORK=0` makes every start a new interpreter.
 """
 
@@ -297,23 +297,19 @@ class _Written(asyncio.streams.FlowControlMixin):
 
 
 # What is read from the environment as Python starts and kept: where modules are found
-# (PYTHONPATH: `python -m tests.breaks` runs a copy of the code with a break planted). A child is
-# forked from a zygote started with its own value.
-READ_AT_IMPORT = ("PYTHONPATH",)
-# A bot that trusts the voice stand-in's authority (SSL_CERT_FILE, which aiohttp reads as it is
-# imported) starts a new interpreter instead. Forked, the tests of a call taken up after a
-# restart (test_call_restarts.py) failed in three of five whole runs: the bot's first join after
-# its start waited in vain for the gateway's answer, its heartbeat unanswered for 41 s. Started
-# anew, the same was seen once in about ten runs of three test files: a race at the start, not
-# found yet, that the quicker forked start makes likelier.
-STARTED_ANEW = ("SSL_CERT_FILE", "SSL_CERT_DIR")
+# (PYTHONPATH: `python -m tests.breaks` runs a copy of the code with a break planted), and the
+# certificates trusted (SSL_CERT_FILE: a bot that joins the voice stand-in trusts its authority,
+# and aiohttp makes its TLS contexts as it is imported). A child is forked from a zygote started
+# with its own values: one a worker for the voice bots, whose authority file is the worker's
+# (tests/standins/discord_voice.py, `worker_authority_file`).
+READ_AT_IMPORT = ("PYTHONPATH", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
 def _zygote_env(read_at_import: dict[str, str]) -> dict[str, str]:
     inherited = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("PYTEST") and k not in READ_AT_IMPORT + STARTED_ANEW
+        if not k.startswith("PYTEST") and k not in READ_AT_IMPORT
     }
     return inherited | {"LANG": "C.UTF-8"} | read_at_import
 
@@ -326,8 +322,6 @@ class _Zygotes:
 
     def get(self, env: dict[str, str]) -> _Zygote | None:
         if os.environ.get("VOICEBRIDGE_TEST_FORK", "1") == "0" or not SCRIPT.exists():
-            return None
-        if any(name in env for name in STARTED_ANEW):
             return None
         read = tuple((name, env[name]) for name in READ_AT_IMPORT if name in env)
         if read not in self._started:

@@ -229,7 +229,44 @@ class ResumingVoiceConnection(voice_state.VoiceConnectionState):
     dropped. Discord's resume (topics/voice-connections, "Resuming Voice Connection") is a new
     websocket sending RESUME with the same token, session and `seq_ack`; the UDP socket, the
     ssrc, the session key and the DAVE group stay as they were. If the voice server refuses
-    the resume, it closes the new websocket (4006) and discord.py connects afresh."""
+    the resume, it closes the new websocket (4006) and discord.py connects afresh.
+
+    It also waits for a state of the connection without missing one. discord.py's `state`
+    setter sets an event and clears it at once, and `_wait_for_state` makes a new waiter each
+    time round its loop: a change that comes after the waiter was woken by the one before but
+    before its new waiter began to wait is lost, and the join waits out its whole timeout. That
+    is what VOICE_STATE_UPDATE and VOICE_SERVER_UPDATE read one just after the other do (seen
+    where the bot joins at once after its start). Here a waiter is in place before the state
+    is looked at, and every change wakes every waiter."""
+
+    def __init__(self, voice_client: discord.VoiceClient, *, hook: Any = None) -> None:
+        self._changes: list[asyncio.Future[None]] = []
+        super().__init__(voice_client, hook=hook)
+
+    @property
+    def state(self) -> voice_state.ConnectionFlowState:
+        return self._state
+
+    @state.setter
+    def state(self, state: voice_state.ConnectionFlowState) -> None:
+        voice_state.VoiceConnectionState.state.fset(self, state)  # type: ignore[attr-defined]
+        changes, self._changes = self._changes, []
+        for changed in changes:
+            if not changed.done():
+                changed.set_result(None)
+
+    async def _wait_for_state(  # discord.py's signature, overridden
+        self,
+        state: voice_state.ConnectionFlowState,
+        *other_states: voice_state.ConnectionFlowState,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> None:
+        states = (state, *other_states)
+        async with asyncio.timeout(timeout):
+            while self.state not in states:
+                changed = asyncio.get_running_loop().create_future()
+                self._changes.append(changed)
+                await changed
 
     async def _connect(  # discord.py's signature, overridden
         self,

@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.integration.test_discord_reader import posted_in
 from tests.integration.test_kill_restart import discord_environment
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.discord_voice import Call, authority_file
+from tests.standins.discord_voice import Call, worker_authority_file
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember
 
@@ -30,7 +30,7 @@ def environment(
         discord_environment(discord_api, mimo, database_url)
         | where
         | {
-            "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
+            "SSL_CERT_FILE": str(worker_authority_file(tmp_path)),  # the voice server CA
         }
     )
 

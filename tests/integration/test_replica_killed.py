@@ -47,7 +47,7 @@ from tests.integration.test_kill_restart import (
     voicebridge,
 )
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.discord_voice import authority_file
+from tests.standins.discord_voice import worker_authority_file
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -310,7 +310,7 @@ async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_
     ann = discord_api.add_member(server, "Ann")
     await discord_api.join_voice(server, ann, server.lounge)
     env = discord_environment(discord_api, mimo, sqlite_url) | {
-        "SSL_CERT_FILE": str(authority_file(tmp_path)),  # the voice server's, as Discord's
+        "SSL_CERT_FILE": str(worker_authority_file(tmp_path)),  # the voice server's, as Discord's
     }
     async with voicebridge(
         tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)

@@ -819,6 +819,14 @@ def authority_file(folder: Path) -> Path:
     return path
 
 
+def worker_authority_file(tmp_path: Path) -> Path:
+    """`authority_file` in the folder of this worker's test folders (the same file for all of
+    them, written once): the bots the worker starts are forked from one zygote, which trusts
+    the certificates of the file it was started with (tests/voicebridge_process.py)."""
+    path = tmp_path.parent / "voice-standin-ca.pem"
+    return path if path.exists() else authority_file(tmp_path.parent)
+
+
 def _server_tls() -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     _authority().issue_cert("127.0.0.1").configure_cert(context)

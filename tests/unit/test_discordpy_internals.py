@@ -155,6 +155,42 @@ def test_a_voice_resume_overrides_the_connection_state_discord_py_makes() -> Non
     assert issubclass(discordpy.ResumingVoiceClient, discord.VoiceClient)
 
 
+def test_a_join_waits_for_the_connection_s_state_through_the_methods_overridden() -> None:
+    """`ResumingVoiceConnection` overrides `_wait_for_state`, which the join awaits for both
+    voice updates, and the `state` property, whose setter discord.py uses for every change."""
+    state = voice_state.VoiceConnectionState
+    assert list(inspect.signature(state._wait_for_state).parameters) == [
+        "self", "state", "other_states", "timeout"
+    ]  # fmt: skip
+    joining = inspect.getsource(state._inner_connect)
+    assert "await self._wait_for_state(ConnectionFlowState.got_both_voice_updates)" in joining
+    assert isinstance(state.state, property) and state.state.fset is not None
+    assert "self._state = state" in inspect.getsource(state.state.fset)
+    for changes in ("voice_state_update", "voice_server_update"):
+        assert "self.state = " in inspect.getsource(getattr(state, changes))
+
+
+@pytest.mark.parametrize("turns", range(8))
+async def test_a_join_sees_a_change_that_comes_as_it_begins_to_wait_again(turns: int) -> None:
+    """VOICE_STATE_UPDATE wakes the join, and VOICE_SERVER_UPDATE comes `turns` turns of the
+    event loop later: at some of them, after the join was woken but before it waits again
+    (discord.py 2.7's own wait then misses it and the join times out). It is seen at every one."""
+    flow = voice_state.ConnectionFlowState
+    connection = discordpy.ResumingVoiceConnection(SimpleNamespace())  # type: ignore[arg-type]
+    try:
+        connection.state = flow.set_guild_voice_state
+        joining = asyncio.create_task(connection._wait_for_state(flow.got_both_voice_updates))
+        for _ in range(3):
+            await asyncio.sleep(0)  # the join waits
+        connection.state = flow.got_voice_state_update
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        connection.state = flow.got_both_voice_updates
+        await asyncio.wait_for(joining, timeout=5)
+    finally:
+        connection._socket_reader.stop()
+
+
 def test_what_receiving_reads_off_the_voice_connection_is_where_it_was() -> None:
     """`transport_session`, `dave_session` and `dave_protocol_version` read the connection
     state's `mode`, `secret_key`, `dave_session` and `dave_protocol_version`, which SESSION
