@@ -54,6 +54,9 @@ class ChatLanguages(Protocol):
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str: ...
 
 
+# Asked for every string of every command in each of Discord's 32 locales as the commands are
+# synced (some 5,000 times a start), and for each update's sender: the few tags seen, kept.
+@functools.lru_cache(maxsize=512)
 def resolve_locale(tag: str | None) -> str | None:
     """One of LOCALES for an IETF-style tag, whatever its case and separator: Chinese in the
     Traditional script, or of Taiwan, Hong Kong or Macau, is `zh_Hant`, other Chinese
