@@ -160,11 +160,11 @@ def in_a_loop(work: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(signalled)
     finally:
+        listen_again()  # the loop's handlers are gone: a signal still ends the command
         # A signal as the loop was being made (`Stopped`, before its handlers) leaves both
         # never started: closed, they end without Python's "never awaited" on stderr.
         signalled.close()
         work.close()
-        listen_again()  # the loop's handlers are gone: a signal still ends the command
 
 
 def _no_file() -> None:
