@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import DBAPIError
 
 from core.app.memory import Memory, question_words
@@ -28,6 +28,7 @@ from core.domain.values import ChatRef
 from core.from_settings import Storage, storage
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory, upgrade
 from core.infra.storage.database import create_engine, create_reading_engine
+from core.infra.storage.types import UtcDateTime
 from tests.db_fixtures import migrated_sqlite_at
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -279,15 +280,17 @@ async def test_lines_kept_before_the_index_are_found_after_the_upgrade(
     await upgrade(empty_database_url, "0024")
     engine = create_engine(empty_database_url)
     async with engine.begin() as connection:
+        # The moment stored as the models store it (not by the driver's own, deprecated, way).
+        at = bindparam("at", MONDAY, type_=UtcDateTime())
         await connection.execute(text(
             "INSERT INTO recording_transcripts (platform, chat_id, recording, language, made_at)"
             " VALUES ('discord', 'guild:7', 'call:55:1', 'auto', :at)"
-        ), {"at": MONDAY})  # fmt: skip
+        ).bindparams(at))  # fmt: skip
         await connection.execute(text(
             "INSERT INTO recording_transcript_parts (platform, chat_id, recording, start_ms,"
             " end_ms, text, made_at, speaker) VALUES ('discord', 'guild:7', 'call:55:1', 0,"
             " 900, 'Die Rechnung für Ämter', :at, 'Ann')"
-        ), {"at": MONDAY})  # fmt: skip
+        ).bindparams(at))  # fmt: skip
     await engine.dispose()
 
     await upgrade(empty_database_url)
