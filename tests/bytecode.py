@@ -58,7 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _stale(config: pytest.Config) -> list[Path]:
     """The modules pytest rewrites whose rewritten bytecode is missing or older than they."""
-    from _pytest.assertion.rewrite import PYC_TAIL, _read_pyc, assertstate_key, get_cache_dir
+    from _pytest.assertion.rewrite import _read_pyc, assertstate_key
 
     state = config.stash[assertstate_key]
     ours = [
@@ -70,30 +70,25 @@ def _stale(config: pytest.Config) -> list[Path]:
     # hundred modules) are rewritten too, as they are imported: here, by now, once for all.
     rewritten = state.hook._rewritten_names.values() if state.hook else ()
     theirs = [Path(path) for path in rewritten if path not in ours]
-    return [
-        source
-        for source in ours + theirs
-        if _read_pyc(source, get_cache_dir(source) / (source.name[:-3] + PYC_TAIL)) is None
-    ]
+    return [source for source in ours + theirs if _read_pyc(source, _pyc_of(source)) is None]
+
+
+def _pyc_of(source: Path) -> Path:
+    """Where pytest keeps `source` rewritten and compiled."""
+    from _pytest.assertion.rewrite import PYC_TAIL, get_cache_dir
+
+    return get_cache_dir(source) / (source.name[:-3] + PYC_TAIL)
 
 
 def _rewrite(source: Path) -> None:
     """`source` rewritten and compiled as pytest does, written where pytest looks for it."""
-    from _pytest.assertion.rewrite import (
-        PYC_TAIL,
-        _rewrite_test,
-        _write_pyc,
-        assertstate_key,
-        get_cache_dir,
-    )
+    from _pytest.assertion.rewrite import _rewrite_test, _write_pyc, assertstate_key
 
     [config] = _CONFIG
-    cache = get_cache_dir(source)
-    cache.mkdir(exist_ok=True)
+    pyc = _pyc_of(source)
+    pyc.parent.mkdir(exist_ok=True)
     source_hash, code = _rewrite_test(source, config)
-    _write_pyc(
-        config.stash[assertstate_key], code, source_hash, cache / (source.name[:-3] + PYC_TAIL)
-    )
+    _write_pyc(config.stash[assertstate_key], code, source_hash, pyc)
 
 
 # The suite's own plugins (tests/conftest.py's pytest_plugins), which pytest rewrites too.

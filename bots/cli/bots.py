@@ -91,7 +91,7 @@ _LOADED_TO_SERVE = ("aiohttp.web",)
 
 def _starting(settings: Settings) -> None:
     """The settings checked, one line saying what the bot will connect to, and the code the
-    start needs loaded; a signal meanwhile ends it with one line more."""
+    start needs loaded; a signal meanwhile ends it (`run` says so in one line more)."""
     from importlib.metadata import version
 
     from bots.plan import first_line, plan

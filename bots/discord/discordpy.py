@@ -262,11 +262,10 @@ class ResumingVoiceConnection(voice_state.VoiceConnectionState):
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> None:
         states = (state, *other_states)
-        async with asyncio.timeout(timeout):
-            while self.state not in states:
-                changed = asyncio.get_running_loop().create_future()
-                self._changes.append(changed)
-                await changed
+        while self.state not in states:
+            changed = asyncio.get_running_loop().create_future()
+            self._changes.append(changed)
+            await asyncio.wait_for(changed, timeout)  # for each change, as discord.py waits
 
     async def _connect(  # discord.py's signature, overridden
         self,
