@@ -77,7 +77,7 @@ async def decode_short_note(
     stated = ogg_opus_seconds(path)
     if stated is None or stated > min(longest, SHORT_NOTE_SECONDS):
         return None
-    reading = AudioSource(path, in_graph=True).reading(0, 0.0, _DECODE_SECONDS)
+    reading = AudioSource(path, in_graph=True, demuxer="ogg").reading(0, 0.0, _DECODE_SECONDS)
     run = await processes.output(
         "-filter_complex", f"{reading.head}{mono(RATE)}[pcm]", "-map", "[pcm]",
         "-f", "s16le", "pipe:1",

@@ -35,6 +35,16 @@ KEEP_OUTPUT = 64 * 1024  # bytes of ffmpeg output kept from each end of a stream
 # What an input may open: its file, or a pipe. A playlist or a script inside a user's file (HLS,
 # DASH, concat, SDP) would otherwise make ffmpeg open other files, or reach out over the network.
 _INPUT_PROTOCOLS = ("-protocol_whitelist", "file,pipe")
+# What an input may be read as, unless the command names its format (`-f`): the containers a
+# recording comes in, none of which opens anything but its own file. The protocol whitelist
+# alone lets a playlist or a list (HLS, concat) open other files by `file:`, which a user's
+# file may name (`../music/file_1.mp3`): read as one of these, it is refused before ffmpeg opens
+# a single entry. A demuxer is named by any of its names ("mov" is "mov,mp4,m4a,3gp,3g2,mj2").
+RECORDING_FORMATS = (
+    "ogg", "matroska", "mov", "mp3", "wav", "w64", "flac", "aac", "ac3", "eac3", "dts", "asf",
+    "aiff", "caf", "amr", "au", "avi", "flv", "mpegts", "mpeg", "wv", "ape", "tta",
+)  # fmt: skip
+_INPUT_FORMATS = ("-format_whitelist", ",".join(RECORDING_FORMATS))
 
 
 @dataclass(frozen=True)
@@ -110,8 +120,9 @@ class FfmpegProcesses:
     async def run(self, *args: str, audio_seconds: float, keep: int = KEEP_OUTPUT) -> FfmpegRun:
         """Run ffmpeg with `args` once a process slot is free; kill it if the caller is
         cancelled, or when it runs over the time limit for `audio_seconds` of audio
-        (`AudioTimedOut`). Every input may open only its file or a pipe. Of each output
-        stream, the first and last `keep` bytes are kept."""
+        (`AudioTimedOut`). Every input may open only its file or a pipe, and is read only as a
+        recording's container unless `args` name its format. Of each output stream, the first
+        and last `keep` bytes are kept."""
         within = self.time_limit.seconds(audio_seconds)
         async with self.slot():
             code, out, err = await _run_ffmpeg(
@@ -160,10 +171,19 @@ class _Slots:
 
 
 def _files_and_pipes_only(args: tuple[str, ...]) -> list[str]:
-    """`args` with the protocol whitelist before each input."""
+    """`args` with the protocol whitelist before each input, and the recordings' formats before
+    each whose format the command does not name."""
     guarded: list[str] = []
+    named, previous = False, ""  # named: a `-f` among the next input's options
     for arg in args:
-        guarded += [*_INPUT_PROTOCOLS, arg] if arg == "-i" else [arg]
+        if arg == "-i":
+            guarded += [*_INPUT_PROTOCOLS, *(() if named else _INPUT_FORMATS)]
+        elif previous == "-i":  # an input's file: the next input's options start after it
+            named = False
+        elif arg == "-f":
+            named = True
+        guarded.append(arg)
+        previous = arg
     return guarded
 
 

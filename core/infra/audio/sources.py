@@ -15,6 +15,10 @@ Why only Opus: a source filter cannot follow a stream whose sample format or rat
 midway, which the command line handles. Opus always decodes to the same format and rate, and
 it is what voice notes and Discord's voice messages are; anything else is read with `-i`.
 
+A source filter opens its file itself, past the input options that keep a playlist or a list
+from opening other files (`processes`): it is told the demuxer the probe found (`f=`), which
+for a recording's container opens nothing else.
+
 The filter sees the stream's own timestamps, so a span is trimmed by them (`atrim`, exact to the
 sample, after a seek to just before it) and counted from the span's start, as `-ss` does. A
 span from the start is timed by counting samples instead: ffmpeg 5.1 stamps an Opus stream's
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.infra.audio.probe import Media
-from core.infra.audio.processes import file_url
+from core.infra.audio.processes import RECORDING_FORMATS, file_url
 
 # Characters a filter graph reads as they are; any other is escaped with a backslash, which
 # either level ffmpeg parses (the option's value, then the graph) accepts before any character.
@@ -39,11 +43,13 @@ _PLAIN = frozenset(string.ascii_letters + string.digits + "/._-+")
 @dataclass(frozen=True)
 class AudioSource:
     """The first audio stream of `path`. `start`: where the file's timeline starts, as ffmpeg
-    reports it (0 for most audio files). `in_graph`: read by a source filter."""
+    reports it (0 for most audio files). `in_graph`: read by a source filter, as `demuxer`
+    reads it (one of ffmpeg's names for the container the probe found)."""
 
     path: Path
     start: float = 0.0
     in_graph: bool = False
+    demuxer: str = "ogg"
 
     def reading(self, index: int, begin: float = 0.0, end: float | None = None) -> Reading:
         """How to read the stream from `begin` to `end` seconds (the end when None), timed
@@ -52,7 +58,10 @@ class AudioSource:
             seek = ("-ss", f"{begin:.6f}") if begin > 0 else ()
             length = () if end is None else ("-t", f"{end - begin:.6f}")
             return Reading((*seek, *length, "-i", file_url(self.path)), f"[{index}:a:0]")
-        movie = f"amovie={graph_escaped(file_url(self.path))}:s={graph_escaped('a:0')}"
+        movie = (
+            f"amovie={graph_escaped(file_url(self.path))}:f={graph_escaped(self.demuxer)}"
+            f":s={graph_escaped('a:0')}"
+        )
         if begin <= 0:  # from the first sample, counted in samples (see the module's docstring)
             last = "" if end is None else f"atrim=end={end:.6f},"
             return Reading((), f"{movie},asetpts=N/SR/TB,{last}")
@@ -78,7 +87,9 @@ def mono(rate: int) -> str:
 
 def source_of(path: Path, media: Media) -> AudioSource:
     """How to read `path`, as probed (`media`)."""
-    return AudioSource(path, media.start, in_graph=media.info.codec == "opus")
+    demuxer = (media.info.container or "").split(",")[0]
+    in_graph = media.info.codec == "opus" and demuxer in RECORDING_FORMATS
+    return AudioSource(path, media.start, in_graph=in_graph, demuxer=demuxer)
 
 
 def graph_escaped(value: str) -> str:

@@ -1,0 +1,70 @@
+"""ffmpeg opens nothing but the recording it is given (core.infra.audio, real ffmpeg): a file
+that is a playlist or a list of other files, whatever its name, is refused as not a recording
+by every conversion a recording goes through, and none of the files it names is read."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from core.domain.errors import UndecodableAudio
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
+from core.infra.mimo import MIMO_AUDIO_CAPS
+from tests.playlists import concat_list, hls_playlist, private_recording
+
+AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
+
+
+def _hls_absolute(folder: Path, private: Path) -> Path:
+    return hls_playlist(folder / "files" / "song.m3u8", f"file:{private}")
+
+
+def _hls_relative(folder: Path, private: Path) -> Path:
+    # As the Bot API server keeps a sender's name's extension: documents/file_17.m3u8.
+    return hls_playlist(folder / "documents" / "file_17.m3u8", f"../{private.name}")
+
+
+def _concat(folder: Path, private: Path) -> Path:
+    # Read by its content: named as a download is, beside the file it names.
+    return concat_list(folder / "recording", private.name)
+
+
+LISTS = {"HLS, absolute": _hls_absolute, "HLS, relative": _hls_relative, "concat": _concat}
+
+
+async def _probe(audio: FfmpegAudio, path: Path) -> object:
+    return await audio.probe(path)
+
+
+async def _pieces(audio: FfmpegAudio, path: Path) -> object:
+    return await audio.to_asr_pieces(path)
+
+
+async def _question(audio: FfmpegAudio, path: Path) -> object:
+    async with audio.understanding_input(path, max_seconds=600) as given:
+        return given.path.read_bytes()
+
+
+async def _clone(audio: FfmpegAudio, path: Path) -> object:
+    return await audio.to_clone_sample(path, max_seconds=20)
+
+
+USES: dict[str, Callable[[FfmpegAudio, Path], Awaitable[object]]] = {
+    "measured": _probe, "transcribed": _pieces, "asked about": _question, "cloned": _clone,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("use", USES)
+@pytest.mark.parametrize("make", LISTS)
+async def test_a_list_of_other_files_is_refused_as_not_a_recording(
+    tmp_path: Path, make: str, use: str
+) -> None:
+    private = private_recording(tmp_path)
+    assert (await AUDIO.probe(private)).duration > 1  # the file it names is a readable one
+    listed = LISTS[make](tmp_path, private)
+
+    with pytest.raises(UndecodableAudio):
+        await USES[use](AUDIO, listed)
