@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
-import os
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,14 +12,19 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bots.discord.bot import VoicebridgeBot, build_bot, connected
-from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.runner import run_bots
 from bots.telegram.progress_pace import Pace
-from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.ports import Clock
 from tests.db_fixtures import migrated_sqlite_at
+
+# Moved to the scenarios the benchmarks share (tests/scenarios), named here for the test
+# modules that import them from this file.
+from tests.scenarios.discord_bot import discord_bot_online as discord_bot_online
+from tests.scenarios.discord_bot import discord_settings as discord_settings
+from tests.scenarios.discord_bot import servers_ready as servers_ready
+from tests.scenarios.ports import free_listens as free_listens
+from tests.scenarios.ports import free_ports as free_ports
 from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
@@ -121,21 +122,6 @@ def server(discord_api: FakeDiscord) -> Guild:
     return discord_api.add_guild()
 
 
-def discord_settings(
-    *, discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, **extra: Any
-) -> Settings:
-    """Exactly what a user would put in .env to point the bot at these servers."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        mimo_api_key=mimo.api_key,
-        mimo_base_url=mimo.base_url,
-        discord_bot_token=discord_api.token,
-        discord_api_url=discord_api.api_url,
-        database_url=database_url,
-        **extra,
-    )
-
-
 @asynccontextmanager
 async def running_discord(
     settings: Settings, discord_api: FakeDiscord, *, shards: int = 1
@@ -152,76 +138,6 @@ async def running_discord(
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
-
-
-@asynccontextmanager
-async def discord_bot_online(
-    settings: Settings, discord_api: FakeDiscord, *, voice_client: VoiceClientClass | None
-) -> AsyncIterator[tuple[VoicebridgeBot, Runtime]]:
-    """The Discord bot `voicebridge run` builds, connected, with its runtime, for a test that
-    looks inside either; `voice_client` plays in voice channels (None: no voice extras)."""
-    async with bootstrap(settings) as runtime:
-        bot = build_bot(
-            api_url=settings.discord_api_url,
-            gateway_url=None,
-            runtime=runtime,
-            player=VoicePlayer(voice_client, processes=runtime.processes),
-            claiming=False,
-        )
-        async with connected(bot, discord_api.token):
-            await discord_api.wait_until_identified()
-            await servers_ready(bot, discord_api.servers_of_the_bot())
-            yield bot, runtime
-
-
-async def servers_ready(bot: VoicebridgeBot, servers: list[int], timeout: float = 15) -> None:
-    """Until discord.py has read the GUILD_CREATE of each of `servers`: their channels and
-    members are in its cache (`bot.get_channel` finds them). The stand-in has sent them when
-    the session counts as identified; when the bot has read them depends on the scheduling of
-    the interpreter (on 3.12 and later, often a moment after)."""
-
-    def ready() -> bool:
-        return all((g := bot.get_guild(s)) is not None and not g.unavailable for s in servers)
-
-    async with asyncio.timeout(timeout):
-        while not ready():
-            # Registered before the next check can miss it: no await between check and wait.
-            await bot.wait_for("guild_available")
-
-
-def free_ports(count: int = 1) -> list[int]:
-    """`count` different loopback ports nothing listens on, for a server the test starts later.
-
-    Taken from a block of this test worker's own below the ephemeral range (32768 and up on
-    Linux), where the OS hands out ports to every `bind(0)` and outgoing connection: a port
-    chosen here cannot be given to a stand-in or a client meanwhile, nor to another worker."""
-    found: list[int] = []
-    while len(found) < count:
-        port = next(_PORTS)
-        with contextlib.closing(socket.socket()) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue  # in use: a test's server still there, or something of the machine's
-        found.append(port)
-    return found
-
-
-def _worker_ports() -> Iterator[int]:
-    """This worker's block of 500 ports. TEST_PORT_BASE (20000 unless set) moves every block, so
-    that two runs of the suite on one machine (two checkouts, say) use ports of their own."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    base = int(os.environ.get("TEST_PORT_BASE", "20000"))
-    first = base + 500 * (int(worker) if worker.isdigit() else 0) % 12_000
-    return itertools.cycle(range(first, first + 500))
-
-
-_PORTS = _worker_ports()
-
-
-def free_listens(count: int = 1) -> list[str]:
-    """`free_ports` as `host:port`, what OPS_LISTEN and TELEGRAM_WEBHOOK_LISTEN take."""
-    return [f"127.0.0.1:{port}" for port in free_ports(count)]
 
 
 async def started(task: asyncio.Task[None], ready: Any) -> None:

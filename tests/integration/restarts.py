@@ -1,47 +1,17 @@
 """What the restart tests share: a `voicebridge run` process against the Discord stand-in (its
 environment, as an operator's), members in the Lounge, and the bot's call there, found again
-after a restart."""
+after a restart. The steps the benchmarks take too are in tests/scenarios/restarts.py."""
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
-from tests.integration.test_discord_reader import posted_in
-from tests.integration.test_kill_restart import discord_environment
+from tests.scenarios.discord_bot import posted_in
+from tests.scenarios.restarts import AWAY
+from tests.scenarios.restarts import environment as environment
+from tests.scenarios.restarts import in_the_lounge as in_the_lounge
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.discord_voice import Call, worker_authority_file
-from tests.standins.mimo import FakeMimo
-from tests.standins.voice_members import CallMember
+from tests.standins.discord_voice import Call
 
-AWAY = re.compile(r"I was away for \d+:\d\d \(a restart\) and am listening in <#\d+> again")
 WAIT = 60.0  # a safety net: each wait ends with the event it waits for
-
-
-def environment(
-    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str, tmp_path: Path
-) -> dict[str, str]:
-    """What an operator sets for a bot on Discord, with the voice server's authority trusted.
-    PYTHONPATH, where set, reaches the bot's process too: a break planted in a copy of the code
-    (`python -m tests.breaks`) runs there as well."""
-    where = {k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ}
-    return (
-        discord_environment(discord_api, mimo, database_url)
-        | where
-        | {
-            "SSL_CERT_FILE": str(worker_authority_file(tmp_path)),  # the voice server CA
-        }
-    )
-
-
-async def in_the_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[CallMember]:
-    """New members of `server` by these names, each in the Lounge's call."""
-    members = []
-    for name in names:
-        user_id = discord_api.add_member(server, name)
-        members.append(await discord_api.join_call(server, user_id, server.lounge))
-    return members
 
 
 async def in_the_call_again(discord_api: FakeDiscord, server: Guild) -> Call:

@@ -31,15 +31,11 @@ from tests.integration.restarts import (
     in_voice,
 )
 from tests.integration.test_discord_interpreting import sentence_heard
-from tests.integration.test_discord_listening import heard_tones, tone_heard
-from tests.integration.test_discord_reader import (
-    Members,
-    clips,
-    posted_in,
-    spoken_requests,
-    until,
-)
-from tests.integration.test_kill_restart import identified, voicebridge
+from tests.integration.test_discord_listening import heard_tones
+from tests.integration.test_discord_reader import clips, spoken_requests, until
+from tests.scenarios.discord_bot import Members, posted_in, transcript_lines
+from tests.scenarios.processes import identified, voicebridge
+from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
@@ -334,9 +330,3 @@ async def goodbye(discord_api: FakeDiscord, server: Guild) -> SentMessage:
     found = bye()
     assert found is not None
     return found
-
-
-def transcript_lines(bye: SentMessage) -> list[str]:
-    """The lines of the transcript's text file, without their times."""
-    [text] = [file.data.decode() for file in bye.attachments if file.filename == "call.txt"]
-    return [line.split("] ", 1)[1] for line in text.splitlines()]

@@ -7,14 +7,9 @@ heard, so what the bot posts, and every request MiMo had, says whose voice reach
 
 from __future__ import annotations
 
-import array
 import asyncio
-import base64
-import io
-import itertools
 import threading
 import time
-import wave
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,43 +25,19 @@ from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
 from core.domain.values import ChatRef
 from tests.integration.chatlog_db import query
-from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.integration.test_discord_reader import (
-    Members,
     heard_clips,
     left_by_itself,
-    posted_in,
     spoken_requests,
     until,
 )
+from tests.scenarios.discord_bot import Members, discord_bot_online, discord_settings, posted_in
+from tests.scenarios.tones import pitch_of, recording_of, tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import CallMember, tone
 
 ASR = "mimo-v2.5-asr"
-
-
-def tone_heard(duration: float, body: Json) -> str:
-    """MiMo's answer: the pitch of the tone it was sent, to the nearest 10 Hz."""
-    return f"tone {round(pitch_of(body), -1):.0f}"
-
-
-def recording_of(body: Json) -> tuple[int, bytes]:
-    """The sample rate and PCM of the recording in a transcription request."""
-    [url] = [
-        part["input_audio"]["data"]
-        for message in body["messages"] if message.get("role") == "user"
-        for part in message["content"] if part.get("type") == "input_audio"
-    ]  # fmt: skip
-    with wave.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as file:
-        return file.getframerate(), file.readframes(file.getnframes())
-
-
-def pitch_of(body: Json) -> float:
-    rate, pcm = recording_of(body)
-    values = array.array("h", pcm)[rate // 25 : -rate // 25]  # the codec's edges aside
-    crossings = sum(1 for a, b in itertools.pairwise(values) if a < 0 <= b)
-    return crossings / (len(values) / rate)
 
 
 def seconds_of(body: Json) -> float:

@@ -10,7 +10,6 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 from statistics import median
-from typing import Any
 
 import pytest
 
@@ -19,12 +18,12 @@ from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
 from tests.integration.test_voices_discord import clone_by_reading
 from tests.processes import ffmpeg_children
+from tests.scenarios.discord_bot import Members, posted_in
 from tests.standins.discord_api import (
     READ_MESSAGE_HISTORY,
     SPEAK,
     FakeDiscord,
     Guild,
-    SentMessage,
 )
 from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, decode_opus
 from tests.standins.mimo import FakeMimo
@@ -66,18 +65,6 @@ def spoken_requests(mimo: FakeMimo) -> list[tuple[str, str]]:
         voice = "clone" if body["model"] == CLONE else str(body["audio"]["voice"])
         said.append((voice, str(body["messages"][-1]["content"])))
     return said
-
-
-class Members:
-    """Slash commands as the members of one server run them."""
-
-    def __init__(self, discord_api: FakeDiscord, channel: int) -> None:
-        self.discord_api, self.channel = discord_api, channel
-
-    async def answer(self, user: int, command: str, /, **options: Any) -> SentMessage:
-        asked = await self.discord_api.slash(self.channel, user, command, **options)
-        [answered] = await asked.wait_for_messages()
-        return answered
 
 
 async def heard_clips(discord_api: FakeDiscord, count: int) -> Call:
@@ -164,11 +151,6 @@ async def until(condition: Callable[[], object], what: str, timeout: float = 15.
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
         await asyncio.sleep(0.02)
-
-
-def posted_in(discord_api: FakeDiscord, channel: int) -> list[str]:
-    """What the bot posted in `channel` of its own (not answers to commands)."""
-    return [m.content for m in discord_api.messages_in(channel) if m.interaction_id is None]
 
 
 async def in_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[int]:

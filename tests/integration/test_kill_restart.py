@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import signal
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import text as sql
@@ -26,10 +23,15 @@ from bots.discord.messages import text
 from core.infra.storage import create_engine
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import settled_claims, until_logged
+from tests.scenarios.processes import (
+    discord_environment,
+    identified,
+    operator_environment,
+    voicebridge,
+)
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
-from tests.voicebridge_process import Started, start
 
 USER = 4242
 GROUP = -1004242
@@ -439,28 +441,9 @@ async def test_a_replica_takes_over_a_dead_replicas_work_once_its_lease_lapses(
 
 def environment(bot_api: FakeBotApi, mimo: FakeMimo, database_url: str) -> dict[str, str]:
     """What an operator sets: nothing from the developer's shell, no .env."""
-    return _operator(mimo, database_url) | {
+    return operator_environment(mimo, database_url) | {
         "TELEGRAM_BOT_TOKEN": bot_api.token,
         "TELEGRAM_API_URL": bot_api.root,
-    }
-
-
-def discord_environment(
-    discord_api: FakeDiscord, mimo: FakeMimo, database_url: str
-) -> dict[str, str]:
-    return _operator(mimo, database_url) | {
-        "DISCORD_BOT_TOKEN": discord_api.token,
-        "DISCORD_API_URL": discord_api.api_url,
-    }
-
-
-def _operator(mimo: FakeMimo, database_url: str) -> dict[str, str]:
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
-    return base | {
-        "MIMO_API_KEY": mimo.api_key,
-        "MIMO_BASE_URL": mimo.base_url,
-        "DATABASE_URL": database_url,
-        "INSTANCE_NAME": "voicebridge-kill-test",
     }
 
 
@@ -470,48 +453,6 @@ def published(bot_api: FakeBotApi) -> Awaitable[object]:
     return bot_api.wait_for(
         "setMyCommands", count=len(bot_api.sent("setMyCommands")) + 1, timeout=60
     )
-
-
-def identified(discord_api: FakeDiscord) -> Awaitable[object]:
-    """Discord's bot is ready when its gateway session has identified."""
-    return discord_api.wait_until_identified(len(discord_api.identify_payloads) + 1, timeout=60)
-
-
-@asynccontextmanager
-async def voicebridge(
-    tmp_path: Path, env: dict[str, str], name: str, ready: Awaitable[object]
-) -> AsyncIterator[Started]:
-    """`voicebridge run`, from when `ready` is done; stopped with SIGTERM at the end of the
-    block unless the block killed it."""
-    log = tmp_path / f"{name}.log"
-    with log.open("wb") as output:
-        process = await start("run", cwd=tmp_path, env=env, stdout=output, stderr=output)
-    try:
-        await started(process, ready, log)
-        try:
-            yield process
-        except Exception as failure:  # what the bot logged is what explains it
-            failure.add_note(f"--- {name}'s log (the end) ---\n{log.read_text()[-6000:]}")
-            raise
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), timeout=60)
-        assert code in (0, -signal.SIGKILL), log.read_text()
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-
-
-async def started(process: Started, ready: Any, log: Path) -> None:
-    waiting = asyncio.ensure_future(ready)
-    exited = asyncio.ensure_future(process.wait())
-    await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
-    if exited.done():
-        waiting.cancel()
-        raise AssertionError(f"voicebridge run ended at start-up:\n{log.read_text()}")
-    exited.cancel()
-    await waiting
 
 
 async def command(bot_api: FakeBotApi, chat_id: int, words: str, *, user_id: int = USER) -> str:
