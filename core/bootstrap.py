@@ -281,7 +281,7 @@ async def bootstrap(
                 max_prompt_chars=settings.summary_max_prompt_chars,
             ),
             memory=Memory(
-                reads=store.reads, uow=uow, chat_api=mimo, limiter=limiter,
+                reads=store.reads, uow=uow, chat_api=mimo, limiter=limiter, clock=clock,
                 retention_days=settings.summary_retention_days,
                 max_prompt_chars=settings.summary_max_prompt_chars,
             ),

@@ -20,7 +20,12 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
           transcripts go to its log too, under their own dates
     forget  `/forget` in the chat: its imports running in this process end first (the message
           being heard cut where it is), so that the forget deletes all they kept and nothing is
-          kept after it; each returns `forgotten`
+          kept after it; each returns `forgotten`. An import running in another process (the
+          command line's) reads how many times the chat was forgotten as it starts, and again
+          before each message, each piece sent and each answer kept: once it changed, it stops
+          and keeps nothing more (`forgotten` too)
+    gone  a message deleted on its platform while it was heard (`core.app.kept`) is skipped,
+          nothing of it kept, and counted (`gone`)
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.app.limits import Limiter
-from core.app.transcription import Transcription
+from core.app.transcription import Transcription, Withdrawn
 from core.domain import errors
 from core.domain.limits import ANYONE
 from core.domain.memory import Said
@@ -119,6 +124,7 @@ class ImportProgress:
     failed: int = 0  # could not be transcribed (unreadable, longer than a day's quota...)
     left_out: int = 0  # their sender said no to being transcribed since the plan
     forgotten: bool = False  # ended by a /forget in the chat (`Importer.forget`)
+    gone: int = 0  # deleted on their platform before or while they were heard: skipped
     transcribed: list[str] = field(default_factory=list)  # message ids, in the order done
 
 
@@ -195,6 +201,8 @@ class Importer:
         work's, not behind it (the benchmark's comparison)."""
         chat = plan.past.chat
         tally = ImportProgress(total=len(plan.voices), seconds_total=plan.seconds)
+        async with self._uow() as uow:
+            forgets = await uow.transcripts.forgets(chat)  # a /forget anywhere counts one more
         await self._log(chat, plan.texts)
         async with self._uow() as uow:
             prefs = await uow.preferences.get(chat)
@@ -204,10 +212,20 @@ class Importer:
         going.set()
         under_way = 0  # messages of the import being transcribed now
 
+        async def still_wanted() -> bool:
+            """False once the chat was forgotten since the import started, in any process."""
+            if not running.forgotten:
+                async with self._uow() as uow:
+                    running.forgotten = await uow.transcripts.forgets(chat) != forgets
+            return not running.forgotten
+
         async def worker() -> None:
             nonlocal under_way
             while waiting:
                 await going.wait()
+                if not await still_wanted():  # forgotten: nothing more is heard nor kept
+                    waiting.clear()
+                    return
                 # The live chat first: while a voice note is worked on, one message of the
                 # import goes on at a time (it always progresses), the others wait for a lull.
                 while background and under_way and self._transcription.live:
@@ -223,8 +241,13 @@ class Importer:
                 try:
                     heard = await self._transcription.transcribe_long_audio(
                         chat, voice.recording(), prefs=prefs, asker=ANYONE, rated=False,
-                        background=background,
+                        background=background, wanted=still_wanted,
                     )  # fmt: skip
+                except Withdrawn:  # forgotten, or the message deleted, while it was heard
+                    if running.forgotten:
+                        waiting.clear()
+                        return
+                    tally.gone += 1
                 except errors.QuotaUsed as refused:
                     if not _never_fits(refused):  # longer than a whole day's quota or budget
                         waiting.insert(_place_of(waiting, voice), voice)

@@ -11,6 +11,11 @@
          of one piece, as a voice note is, with that piece); one with a piece MiMo failed stays
          partial, and the next request retries that piece alone
 
+A recording whose message was deleted on its platform (`Memory.forget_said`) is heard no
+further: its work is withdrawn before each piece is sent, when each is answered and before its
+transcript is shown (`Recollection.while_said`), and no piece of it is kept after the deletion
+was noted, whichever process hears it (the check is made in the transaction that keeps it).
+
 A piece is matched by its stretch of the original recording: the converter cuts the same file
 the same way every time. A failure to store is logged and costs only the saving, never the
 transcript. Files at hand (the command line) have no identity and are not kept.
@@ -19,7 +24,7 @@ transcript. Files at hand (the command line) have no identity and are not kept.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +36,7 @@ from core.ports import Clock, Recording, RemoteRecording, TranscriptUnitOfWork
 logger = logging.getLogger(__name__)
 
 MATCH_SECONDS = 0.01  # a kept piece is the piece when both ends agree within this
+Wanted = Callable[[], Awaitable[bool]]
 
 
 class TranscriptKeeper:
@@ -58,6 +64,11 @@ class TranscriptKeeper:
             await uow.transcripts.discard(chat, recording)
             await uow.commit()
         return None
+
+    async def still_said(self, chat: ChatRef, said: Said) -> bool:
+        """Whether the message that carried a recording is still there (not deleted)."""
+        async with self._uow() as uow:
+            return not await uow.transcripts.is_deleted(chat, said)
 
     async def keep_part(
         self,
@@ -133,6 +144,17 @@ class Recollection:
             if abs(part.start - start) <= MATCH_SECONDS and abs(part.end - end) <= MATCH_SECONDS:
                 return part
         return None
+
+    def while_said(self, wanted: Wanted | None) -> Wanted | None:
+        """`wanted`, and the message that carried the recording not deleted meanwhile."""
+        keeper, said = self.keeper, self.said
+        if keeper is None or said is None:
+            return wanted
+
+        async def still() -> bool:
+            return await keeper.still_said(self.chat, said) and (wanted is None or await wanted())
+
+        return still
 
     async def keep(self, part: TranscriptPart, *, whole: float | None = None) -> None:
         """Keep `part`; `whole`: the recording's length, when `part` is all of it."""

@@ -47,7 +47,7 @@ from core.domain.memory import (
 from core.domain.prompts import fenced
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
-from core.ports import ChatApi, MemoryUnitOfWork
+from core.ports import ChatApi, Clock, MemoryUnitOfWork, SystemClock
 
 ANSWER_MAX_TOKENS = 1000
 SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
@@ -89,9 +89,11 @@ class Memory:
         retention_days: int,
         max_prompt_chars: int,
         uow: Callable[[], MemoryUnitOfWork] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._reads = reads  # units of work that only read (`core.ports.storage.units`)
         self._uow = uow  # ...and that write: what a deleted message said goes with it
+        self._clock = clock or SystemClock()
         self._chat_api = chat_api
         self._limiter = limiter
         self.retention_days = retention_days
@@ -169,15 +171,16 @@ class Memory:
     ) -> int:
         """Messages deleted on their platform (a Discord server's, a Telegram Business
         contact's): what was kept of the recordings they carried goes with them, so that
-        `/find` and `/ask` no longer show it. Looked up first in a read, so that the many
-        deleted messages that carried no recording take no write. Returns how many went."""
+        `/find` and `/ask` no longer show it. Each deletion is noted in the same transaction,
+        whether anything was kept yet or not: a recording of it still being heard, here or in
+        another process, is then neither kept nor posted (`core.app.kept`). Returns how many
+        recordings went."""
         if self._uow is None or not message_ids:
             return 0
-        async with self._reads() as reading:
-            if not await reading.transcripts.said_any(chat, message_ids, place=place):
-                return 0
         async with self._uow() as uow:
-            gone = await uow.transcripts.delete_said(chat, message_ids, place=place)
+            gone = await uow.transcripts.delete_said(
+                chat, message_ids, place=place, at=self._clock.now()
+            )
             await uow.commit()
         return gone
 

@@ -186,6 +186,7 @@ class Transcription:
         if (whole := kept.whole()) is not None:
             logger.info("reused the kept transcript of %.1f s for %s", whole.duration, chat)
             return whole
+        wanted = kept.while_said(wanted)  # a deleted message is heard no further
         async with self._limiter.spending(chat, asker) as spend:
             await spend.reserve(Counts(audio_seconds=declared_seconds(source)))
             async with (
@@ -208,6 +209,8 @@ class Transcription:
         # A recording heard in one new piece was kept whole with it (`Transcriber._one`).
         if not result.missing and (len(result.parts) > 1 or result.reused_seconds):
             await kept.complete(result.duration)
+        if wanted is not None and not await wanted():  # withdrawn as the last piece was kept
+            raise Withdrawn()
         self.metrics.transcribed(result.duration)
         logger.info(
             "transcribed %.1f s in %d piece(s), %d missing, for %s",

@@ -27,7 +27,7 @@ from core.app.audiences import Audiences, Request
 from core.app.claims import answered
 from core.app.consents import Candidate, ConsentHeard, ConsentReading, VoiceConsents
 from core.app.gists import Gists, follows
-from core.app.transcription import Transcription
+from core.app.transcription import Transcription, Withdrawn
 from core.app.translations import Translations
 from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
@@ -111,7 +111,8 @@ class VoiceNotes:
         below it and the gist after it where the chat asked for those. None where the chat
         wants no transcript. A voice note that may be someone's `reading` of their consent
         sentence is heard as such first (`VoiceConsents`), whatever the chat wants: what
-        became of it, for the adapter to answer, where it was the reading."""
+        became of it, for the adapter to answer, where it was the reading. None too where its
+        message was deleted while it was heard (`core.app.kept`)."""
         view = event.view
         request, candidate = await self._decide(event, channel, reading)
         if candidate is not None:
@@ -125,11 +126,14 @@ class VoiceNotes:
         def last(heard: LongTranscript) -> bool:
             return gists is None or not follows(heard, request.prefs)
 
-        async with view.busy():
-            heard, answer = await self._show(event, request, "text", last=last)
-            gist = None
-            if gists is not None:
-                gist = await gists.automatic(request, heard)
+        try:
+            async with view.busy():
+                heard, answer = await self._show(event, request, "text", last=last)
+                gist = None
+                if gists is not None:
+                    gist = await gists.automatic(request, heard)
+        except Withdrawn:  # its message was deleted while it was heard: nothing shows
+            return None
         if gist is not None:
             await view.gist(gist, request.locale)
             await answered(answer)  # the gist was the answer's last message

@@ -303,6 +303,56 @@ async def test_a_deleted_voice_message_is_no_longer_found(
     assert "I promised to send the **invoice** on Friday." in found.content
 
 
+async def test_a_voice_message_deleted_while_it_is_heard_is_neither_kept_nor_posted(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """Ann takes her voice message back while MiMo is still hearing it: when MiMo answers,
+    nothing of it is posted nor kept (Carol's /find does not show it); her next one is."""
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann, carol = discord_api.add_member(server, "ann"), discord_api.add_member(server, "carol")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        with mimo.held_each() as held:
+            taken_back = await discord_api.post_voice_message(
+                server.general, ann, notes[2], duration=2
+            )
+            await mimo.wait_for_requests(1)
+            await discord_api.delete_message(taken_back)
+            await until_noted_deleted(database_url, str(taken_back["id"]))
+            held[0].let_go()
+        await discord_api.post_voice_message(server.general, ann, notes[3], duration=3)
+        [posted] = await discord_api.wait_for_messages(server.general)
+        await until_kept(database_url, 1)
+        shown = discord_api.contents(server.general)
+        asked = await discord_api.slash(server.general, carol, "find", phrase="invoice")
+        [found] = await asked.wait_for_messages()
+
+    assert "I promised to send the invoice on Friday." in posted.content
+    assert shown == [posted.content]  # nothing was posted for the message taken back
+    assert "4,200" not in found.content
+    assert "I promised to send the **invoice** on Friday." in found.content
+
+
+async def until_noted_deleted(database_url: str, message_id: str, timeout: float = 20.0) -> None:
+    """Wait until the bot has noted that the message was deleted."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    engine = create_engine(database_url)
+    try:
+        while True:
+            async with engine.connect() as connection:
+                noted = await connection.scalar(
+                    text("SELECT count(*) FROM deleted_messages WHERE message_id = :id"),
+                    {"id": message_id},
+                )
+            if noted:
+                return
+            assert asyncio.get_running_loop().time() < deadline, "the deletion was not noted"
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
+
+
 async def test_a_private_thread_the_bot_was_removed_from_shows_to_nobody_in_it(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
     notes: dict[int, bytes],

@@ -143,6 +143,81 @@ async def test_deleted_lines_leave_the_index_at_once(uow_factory: UowFactory) ->
     assert await found(uow_factory, OTHER, "english") == []
 
 
+async def test_nothing_of_a_deleted_message_is_kept_after_its_deletion(
+    uow_factory: UowFactory,
+) -> None:
+    """A message deleted while its recording is heard (here, or in another process): the
+    pieces answered after the deletion was noted are not kept, nor is it marked whole; the
+    same message id in another channel is another message."""
+    said = Said("77", "Ann", MONDAY, "5")
+    await keep(uow_factory, SERVER, "early", ["the invoice is 4,200 euros"], said=said)
+    async with uow_factory() as uow:
+        await uow.transcripts.delete_said(SERVER, ["77"], place="5", at=MONDAY)
+        await uow.commit()
+    await keep(uow_factory, SERVER, "late", ["invoice to Acme on Friday"], said=said)
+    async with uow_factory() as uow:
+        await uow.transcripts.complete(
+            SERVER, "whole", language="auto", duration=9.0, at=MONDAY, said=said
+        )
+        await uow.commit()
+    elsewhere = Said("77", "Bob", MONDAY, "6")
+    await keep(uow_factory, SERVER, "elsewhere", ["an invoice in another channel"], said=elsewhere)
+
+    assert await found(uow_factory, SERVER, "invoice") == ["an invoice in another channel"]
+    async with uow_factory() as uow:
+        assert await uow.transcripts.find(SERVER, "whole") is None
+        assert await uow.transcripts.is_deleted(SERVER, said)
+        assert not await uow.transcripts.is_deleted(SERVER, elsewhere)
+
+
+async def test_a_deletion_while_a_piece_is_being_kept_takes_that_piece_too(
+    database_url: str, uow_factory: UowFactory
+) -> None:
+    """The deletion comes as another process keeps a piece of the message (its transaction
+    open): it waits for that one to end, then deletes what it kept."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's write transactions take turns: a deletion waits for any other")
+    said = Said("78", "Ann", MONDAY, "5")
+
+    async def deleted() -> None:
+        async with uow_factory() as uow:
+            await uow.transcripts.delete_said(SERVER, ["78"], place="5", at=MONDAY)
+            await uow.commit()
+
+    async with uow_factory() as keeping:
+        part = TranscriptPart(0.0, 4.0, "the invoice is 4,200 euros", None, None)
+        await keeping.transcripts.add_part(
+            SERVER, "note", language="auto", part=part, at=MONDAY, said=said
+        )
+        deleting = asyncio.create_task(deleted())
+        await until_a_lock_is_waited_for(database_url)
+        await keeping.commit()
+    await deleting
+
+    assert await found(uow_factory, SERVER, "invoice") == []
+
+
+async def until_a_lock_is_waited_for(database_url: str, timeout: float = 10.0) -> None:
+    """Wait until a PostgreSQL transaction waits for a lock another one holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    engine = create_engine(database_url)
+    try:
+        while True:
+            async with engine.connect() as connection:
+                waiting = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+                    )
+                )
+            if waiting:
+                return
+            assert asyncio.get_running_loop().time() < deadline, "nothing waits for a lock"
+            await asyncio.sleep(0.02)
+    finally:
+        await engine.dispose()
+
+
 SECRET = "The salary of ANNA is ninety-one thousand"
 
 

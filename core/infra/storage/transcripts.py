@@ -3,6 +3,12 @@ of each recording, piece by piece, so that nothing is sent to it twice (`core.ap
 
 Every query but retention's names the chat, so a chat never reads another's transcripts, even of
 a file forwarded to both (Telegram's `file_unique_id` is the same in every chat).
+
+A deleted message is noted (`deleted_messages`) in the transaction that deletes what was kept
+of it, and a piece of a recording it carried is kept only where no such note is: the two never
+cross. SQLite's write transactions take turns (`sqlite.begin_immediate`); on PostgreSQL both
+take a lock of the message's own for their transaction (`_message_lock`), so that whichever
+comes second sees what the first wrote.
 """
 
 from __future__ import annotations
@@ -11,18 +17,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.memory import Moment, Said, call_channel, fold
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
-from core.infra.storage.models import RecordingTranscriptPartRow, RecordingTranscriptRow
-from core.infra.storage.repositories import insert_for, table_of
+from core.infra.storage.models import (
+    DeletedMessageRow,
+    ForgottenChatRow,
+    RecordingTranscriptPartRow,
+    RecordingTranscriptRow,
+)
+from core.infra.storage.repositories import chat_key, dialect_of, insert_for, table_of
 from core.infra.storage.search import search
 
 Header = RecordingTranscriptRow
 Part = RecordingTranscriptPartRow
+Deleted = DeletedMessageRow
 KEY = ["platform", "chat_id", "recording"]
 
 
@@ -56,6 +68,8 @@ class TranscriptRepository:
         whole: float | None = None,
         said: Said | None = None,
     ) -> None:
+        if said is not None and await self._deleted(chat, said):
+            return
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         # Rows written with SQLAlchemy's Core alone (`table_of`): once for each piece heard.
         header = insert_for(self._session, table_of(Header)).values(
@@ -96,6 +110,8 @@ class TranscriptRepository:
         at: datetime,
         said: Said | None = None,
     ) -> None:
+        if said is not None and await self._deleted(chat, said):
+            return
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         header = insert_for(self._session, Header).values(
             **key, language=language, duration=duration, made_at=at, **_where(recording, said)
@@ -157,10 +173,17 @@ class TranscriptRepository:
         return found
 
     async def delete_said(
-        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
+        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None, at: datetime
     ) -> int:
         """What was kept of the recordings the chat's messages `message_ids` carried (said in
-        `place`, where given): the message was deleted. Returns how many recordings."""
+        `place`, where given): the message was deleted, as noted here (`at`), so that nothing
+        of it is kept after. Returns how many recordings."""
+        for message_id in sorted(set(message_ids)):  # locks in one order: no deadlock
+            await self._message_lock(chat, message_id, place)
+            note = insert_for(self._session, table_of(Deleted)).values(
+                **chat_key(chat), place=place or "", message_id=message_id, deleted_at=at
+            )
+            await self._session.execute(note.on_conflict_do_nothing())
         said = _said(chat, message_ids, place)
         recordings = select(Header.recording).where(*said)
         await self._session.execute(
@@ -168,15 +191,48 @@ class TranscriptRepository:
         )
         return await _affected(self._session, delete(Header).where(*said))
 
-    async def delete_chat(self, chat: ChatRef) -> int:
-        """`/forget`: every kept transcript of the chat; returns how many recordings."""
+    async def is_deleted(self, chat: ChatRef, said: Said) -> bool:
+        """Whether the message that carried a recording was deleted on its platform."""
+        found = select(Deleted.message_id).where(*_deleted(chat, said)).limit(1)
+        return (await self._session.scalars(found)).first() is not None
+
+    async def delete_chat(self, chat: ChatRef, *, at: datetime | None = None) -> int:
+        """`/forget`: every kept transcript of the chat; returns how many recordings. `at`:
+        the forget is counted, for imports running elsewhere (`forgets`)."""
         await _affected(self._session, delete(Part).where(*_of(Part, chat)))
+        if at is not None:
+            counted = insert_for(self._session, table_of(ForgottenChatRow)).values(
+                **chat_key(chat), forgets=1, forgotten_at=at
+            )
+            await self._session.execute(counted.on_conflict_do_update(
+                index_elements=["platform", "chat_id"],
+                set_={"forgets": ForgottenChatRow.forgets + 1, "forgotten_at": at},
+            ))  # fmt: skip
         return await _affected(self._session, delete(Header).where(*_of(Header, chat)))
 
+    async def forgets(self, chat: ChatRef) -> int:
+        """How many times the chat was forgotten (`delete_chat` with `at`)."""
+        count = select(ForgottenChatRow.forgets).where(*_in(ForgottenChatRow, chat))
+        return int((await self._session.scalars(count)).first() or 0)
+
     async def delete_made_before(self, cutoff: datetime) -> int:
-        """Retention: every chat's transcripts (and pieces) made before `cutoff`."""
+        """Retention: every chat's transcripts (and pieces, and deletions noted) made before
+        `cutoff`."""
         await _affected(self._session, delete(Part).where(Part.made_at < cutoff))
+        await self._session.execute(delete(Deleted).where(Deleted.deleted_at < cutoff))
         return await _affected(self._session, delete(Header).where(Header.made_at < cutoff))
+
+    async def _deleted(self, chat: ChatRef, said: Said) -> bool:
+        """Whether the message of `said` was deleted, its lock held till the transaction ends."""
+        await self._message_lock(chat, said.message_id, said.place)
+        return await self.is_deleted(chat, said)
+
+    async def _message_lock(self, chat: ChatRef, message_id: str, place: str | None) -> None:
+        """PostgreSQL: a lock on one message for the rest of the transaction, taken by the
+        keeping of a piece and by the deletion alike (SQLite's transactions take turns)."""
+        if dialect_of(self._session) == "postgresql":
+            key = f"deleted:{chat.platform}:{chat.chat_id}:{place or ''}:{message_id}"
+            await self._session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
 
 
 def _where(recording: str, said: Said | None) -> dict[str, Any]:
@@ -191,6 +247,15 @@ def _said(chat: ChatRef, message_ids: Sequence[str], place: str | None) -> list[
     """The chat's recordings carried by its messages `message_ids` (in `place`, where given)."""
     said = [*_of(Header, chat), Header.message_id.in_(list(message_ids))]
     return said if place is None else [*said, Header.place == place]
+
+
+def _deleted(chat: ChatRef, said: Said) -> list[Any]:
+    return [*_in(Deleted, chat), Deleted.place == (said.place or ""),
+            Deleted.message_id == said.message_id]  # fmt: skip
+
+
+def _in(table: type[Deleted] | type[ForgottenChatRow], chat: ChatRef) -> tuple[Any, ...]:
+    return (table.platform == chat.platform, table.chat_id == chat.chat_id)
 
 
 def _of(

@@ -29,7 +29,8 @@ class TranscriptStore(Protocol):
         whole: float | None = None,
         said: Said | None = None,
     ) -> None:
-        """Keep one heard piece; a piece kept already (the same start) stays as it was. `whole`:
+        """Keep one heard piece, unless the message that carried it was deleted (`delete_said`);
+        a piece kept already (the same start) stays as it was. `whole`:
         the recording's length, when this piece is all of it (the transcript is then whole);
         `said`: where the recording was said, kept with its first piece."""
         ...
@@ -79,13 +80,25 @@ class TranscriptStore(Protocol):
         ...
 
     async def delete_said(
-        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
+        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None, at: datetime
     ) -> int:
         """What was kept of the recordings the chat's messages `message_ids` carried (said in
-        `place`, where given): the message was deleted. Returns how many recordings."""
+        `place`, where given): the message was deleted, as noted here (`at`), so that no piece
+        of it is kept after (`add_part` and `complete` keep nothing of a deleted message).
+        Returns how many recordings."""
         ...
 
-    async def delete_chat(self, chat: ChatRef) -> int: ...
+    async def is_deleted(self, chat: ChatRef, said: Said) -> bool:
+        """Whether the message that carried a recording was deleted on its platform."""
+        ...
+
+    async def delete_chat(self, chat: ChatRef, *, at: datetime | None = None) -> int:
+        """`/forget`: every kept transcript of the chat; `at`: the forget is counted."""
+        ...
+
+    async def forgets(self, chat: ChatRef) -> int:
+        """How many times the chat was forgotten: an import elsewhere stops once it changed."""
+        ...
 
     async def delete_made_before(self, cutoff: datetime) -> int: ...
 

@@ -27,7 +27,12 @@ from core.infra.storage.models.preferences import ChatPreferencesRow
 from core.infra.storage.models.reading import ReaderMemberRow, ReaderSettingsRow
 from core.infra.storage.models.summaries import ChatMessageRow, ChatSummaryStateRow
 from core.infra.storage.models.telegram import BusinessConnectionRow, InlineVoiceRow
-from core.infra.storage.models.transcripts import RecordingTranscriptPartRow, RecordingTranscriptRow
+from core.infra.storage.models.transcripts import (
+    DeletedMessageRow,
+    ForgottenChatRow,
+    RecordingTranscriptPartRow,
+    RecordingTranscriptRow,
+)
 from core.infra.storage.models.voices import ChatVoiceRow
 from core.infra.storage.models.work import ChatUsageRow, ClaimRow, RateWindowRow
 
@@ -43,6 +48,8 @@ __all__ = [
     "ClaimRow",
     "CloneChallengeRow",
     "ConsentReadingRow",
+    "DeletedMessageRow",
+    "ForgottenChatRow",
     "InlineVoiceRow",
     "ListeningConsentRow",
     "LiveCallRow",

@@ -70,3 +70,33 @@ class RecordingTranscriptPartRow(Base):
     # The text with case and accents folded (`core.domain.memory.fold`): what `/find` searches,
     # in the chat's own lines only (`core.infra.storage.search`).
     folded: Mapped[str] = mapped_column(Text, default="", server_default=EMPTY)
+
+
+class DeletedMessageRow(Base):
+    """A message deleted on its platform (a Discord server's, a Telegram Business contact's),
+    noted the moment the platform says so, whether or not anything was kept of it yet: a
+    recording it carried that is still being heard (by this process, another replica, or an
+    import) is then never kept, nor its transcript posted (`core.app.kept`). `place`: the
+    Discord channel, or the Business contact's chat ('' where the chat is the place). Deleted
+    after SUMMARY_RETENTION_DAYS, with the chat by `/forget`."""
+
+    __tablename__ = "deleted_messages"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    place: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class ForgottenChatRow(Base):
+    """How many times a chat was `/forget`-ed, and when last: an import running in another
+    process (`voicebridge import telegram`) reads the count as it starts and again before each
+    message, and stops once it changed (`core.app.imports`). Outlives the forget it counts."""
+
+    __tablename__ = "forgotten_chats"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    forgets: Mapped[int] = mapped_column(BigInteger, default=0)
+    forgotten_at: Mapped[datetime] = mapped_column(UtcDateTime())
