@@ -43,10 +43,21 @@ def admits_interaction(limiter: Limiter, interaction: Interaction) -> bool:
     """Where the bot is installed to the user alone, the place is not the bot's: the allowlist
     applies to the user. A member's no to being transcribed is heard from anyone in any channel
     of a server (`says_no`)."""
-    places = (interaction.guild_id, interaction.channel_id) if reaches_channel(interaction) else ()
-    chats = [i for i in places if i is not None]
+    place = (interaction.guild_id, interaction.channel_id)
+    guild_id, channel_id = place if reaches_channel(interaction) else (None, None)
     no = says_no(interaction)
-    return limiter.admits("discord", chats=list(chats), user=interaction.user.id, withdrawal=no)
+    return admits(limiter, guild_id, channel_id, interaction.user.id, withdrawal=no)
+
+
+def admits(
+    limiter: Limiter, guild_id: int | None, channel_id: int | None, user_id: int,
+    *, withdrawal: bool = False,
+) -> bool:  # fmt: skip
+    """The allowlist's answer for work `user_id` asks for in a channel of a server (either
+    None: none of it): what every command passes (`turn_away`), and what a call or a reading
+    kept through a restart passes again before it is taken up (`DiscordVoiceChannels.served`)."""
+    chats: list[object] = [i for i in (guild_id, channel_id) if i is not None]
+    return limiter.admits("discord", chats=chats, user=user_id, withdrawal=withdrawal)
 
 
 def says_no(interaction: Interaction) -> bool:

@@ -27,7 +27,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import STRANGER_MESSAGE, admits_message, turn_away
+from bots.discord.access import STRANGER_MESSAGE, admits, admits_message, turn_away
 from bots.discord.acks import (
     acknowledge_first,
     answered_by_use_case,
@@ -184,7 +184,10 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
         self.player = player
-        self.voice_channels = DiscordVoiceChannels(self, player.client, processes=runtime.processes)
+        self.voice_channels = DiscordVoiceChannels(
+            self, player.client, processes=runtime.processes,
+            admits=functools.partial(admits, self.limiter),
+        )  # fmt: skip
         # The bot's voice call in each server, which the reading and the listening hold.
         self.voice_calls = VoiceCalls(self.voice_channels)
         player.calls = self.voice_calls  # /say in a voice channel holds the call alone

@@ -28,7 +28,8 @@ VoiceChannels`); everything decided is decided here.
              those arriving meanwhile after them), then new ones as they come: none is read
              twice, and one cut as it played is not read again. One whose voice channel
              emptied meanwhile, or away longer than `resume_within`, or that may not start
-             again, is ended, said once in the voice channel's chat. `end_on_stop`
+             again (the allowlist read again too, `VoiceChannels.served`), is ended, said once
+             in the voice channel's chat. `end_on_stop`
              (CALLS_END_ON_STOP): a stop for good ends every reading instead. Every other end
              deletes what was kept
 
@@ -236,7 +237,10 @@ class ChannelReader:
         )  # fmt: skip
         listeners = self._channels.listeners(server, kept.voice_id, about=kept.text_id)
         self._catching_up[server] = []
+        where = {"voice": f"<#{kept.voice_id}>", "away": format_duration(away.total_seconds())}
         try:
+            if not self._served(kept):
+                raise errors.NoLongerServed(f"{kept.starter} in {kept.text_id}")
             if not anyone_listens(listeners) or away > self.resume_within:
                 raise errors.NotReading(f"away {away}, or nobody left in its voice channel")
             started = await self.start(asked, taken_up=kept)
@@ -244,13 +248,24 @@ class ChannelReader:
             logger.info("the reading kept in %s ends: %s", server, exc)
             self._catching_up.pop(server, None)
             await self._kept.gone(server)
-            line = text("reader.away_ended", kept.locale, voice=f"<#{kept.voice_id}>",
-                        away=format_duration(away.total_seconds()))  # fmt: skip
+            if isinstance(exc, errors.NoLongerServed):
+                why = text(exc.key, kept.locale)
+                line = text("reader.away_refused", kept.locale, **where, why=why)
+            else:
+                line = text("reader.away_ended", kept.locale, **where)
             await self._channels.post(server, kept.voice_id, line)
             return False
         logger.info("taking up the reading in %s, away %s", server, away)
         await self._catch_up(kept, started, away)
         return True
+
+    def _served(self, kept: KeptReading) -> bool:
+        """Whether the allowlist still lets the reading's starter start it, as `/read_channel`
+        in the channel it reads or in the voice channel it reads in would be let through."""
+        return any(
+            self._channels.served(kept.server, channel, kept.starter)
+            for channel in {kept.voice_id, kept.text_id}
+        )
 
     async def _catch_up(self, kept: KeptReading, started: Started, away: timedelta) -> None:
         """Read what was posted after `kept`'s place, then what arrived as it resumed."""

@@ -27,8 +27,10 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              shard), takes it up through `start`: consents read again from the database, the
              bot back in the voice channel, the chat told once how long it was away, the
              captions going on under the same transcript with the gap marked. A call whose
-             channel emptied meanwhile, or away longer than `resume_within`, is ended as
-             /stop_listening ends it, its transcript posted. `end_on_stop`
+             channel emptied meanwhile, or away longer than `resume_within`, or that the
+             allowlist no longer lets its starter start there (`VoiceChannels.served`, the
+             check /listen passed, read as of this start), is ended as /stop_listening ends
+             it, its transcript posted (with why, where a rule refused it). `end_on_stop`
              (CALLS_END_ON_STOP): the operator's stop for good ends every call instead
 
 Each call's state is one value (`ListenedCall`): who started it and its options (`asked`),
@@ -183,6 +185,10 @@ class ListenedCalls:
             interpret=kept.interpret,
         )  # fmt: skip
         away = kept.away(self._kept.clock.now())
+        if not self._channels.served(server, kept.voice_id, kept.starter):
+            logger.info("the call kept in %s ends: no longer on the allowlist", server)
+            await self._ended_away(kept, asked, errors.NoLongerServed())
+            return False
         if not self.present(server, kept.voice_id) or away > self.resume_within:
             logger.info("the call kept in %s ends: away %s", server, away)
             await self._ended_away(kept, asked)
@@ -202,11 +208,14 @@ class ListenedCalls:
             return False
         return True
 
-    async def _ended_away(self, kept: KeptCall, asked: ListenAsked) -> None:
-        """A kept call not taken up: ended as /stop_listening ends it, without joining."""
+    async def _ended_away(
+        self, kept: KeptCall, asked: ListenAsked, refused: errors.VoicebridgeError | None = None
+    ) -> None:
+        """A kept call not taken up: ended as /stop_listening ends it, without joining; with
+        the rule that `refused` it, where one did."""
         away = await self._kept.away(kept, ended=True)
         await self._kept.gone(kept.server)
-        await self._sides.ended_away(asked, kept.recording, away)
+        await self._sides.ended_away(asked, kept.recording, away, refused)
 
     async def _say_alive(self, call: ListenedCall) -> None:
         """The call kept alive for a restart to take up; a no that holds in the call alone is

@@ -73,6 +73,8 @@ EN: dict[str, Source] = {
     # The same for a voice channel's own chat, read aloud in it: named once.
     "reader.back_own_chat": "I was away for {away} (a restart) and am reading the chat of {voice} aloud there again, from the first message I had not read.",
     "reader.away_ended": "I was away for {away} (a restart) and did not come back to {voice}: everyone had left or I was gone too long. I stopped reading aloud.",
+    # The same when a rule kept the bot from coming back; {why} is the rule's own sentence.
+    "reader.away_refused": "I was away for {away} (a restart) and did not come back to {voice}: {why} I stopped reading aloud.",
     "reader.play_failed": "I could not play a message aloud, so I went on with the next one.",
     "reader.share_used": "I read no more of {name}'s messages aloud today: they have used their share of this server's read-aloud characters.",
     "reader.may_not_speak": "You may not speak in {voice}, so I read nothing aloud there for you.",
@@ -282,6 +284,9 @@ EN: dict[str, Source] = {
     "error.mimo_bad_response": "The speech service sent an answer I could not use. Please try again.",
     # Limits that protect the owner (core.app.limits)
     "limits.private": "Sorry, this bot is private.",
+    # Why a call or a reading kept through a restart was not taken up: the operator changed
+    # who the bot serves (ALLOWED_CHATS, ALLOWED_USERS) meanwhile.
+    "limits.no_longer_served": "Neither this server nor the member who started it is among those I serve any more.",
     "limits.reached": "This chat has reached a usage limit. Please try again later.",
     "limits.slow_down": Plural(
         "Slow down: at most {limit} request a minute per person. Try again in {wait}.",

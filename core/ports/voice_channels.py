@@ -85,6 +85,11 @@ class VoiceChannels(Protocol):
         marked so), each with what they may do in the channel `about`."""
         ...
 
+    def served(self, server: ChatRef, channel_id: str, member_id: str) -> bool:
+        """Whether the allowlist (ALLOWED_CHATS, ALLOWED_USERS) lets `member_id` ask for work in
+        the channel `channel_id` of `server` as of now: the check a command there passes."""
+        ...
+
     def may_speak(self, server: ChatRef, voice_id: str, member_id: str) -> bool:
         """Whether the member may speak in the voice channel: allowed to Speak there, and
         neither muted by a moderator nor timed out."""

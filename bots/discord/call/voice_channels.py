@@ -36,6 +36,10 @@ from core.ports import ProcessSlots
 
 logger = logging.getLogger(__name__)
 
+Admits = Callable[[int, int, int], bool]
+"""The allowlist's answer for work a member (the last id) asks for in a channel (the second) of
+a server (the first): `bots.discord.access.admits`, the check every command passes."""
+
 MISSED = 100  # the most messages a reading taken up after a restart reads of those it missed
 KEPT_MEMBERS = 1024
 Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a chat too
@@ -175,11 +179,12 @@ class DiscordVoiceChannels:
     missing, and nothing can be joined."""
 
     def __init__(
-        self, bot: discord.Client, client: VoiceClientClass | None, *, processes: ProcessSlots
-    ) -> None:
+        self, bot: discord.Client, client: VoiceClientClass | None, *, processes: ProcessSlots,
+        admits: Admits,
+    ) -> None:  # fmt: skip
         self.bot = bot
         self.client = client
-        self._processes = processes
+        self._processes, self._admits = processes, admits
         self._seen: OrderedDict[tuple[int, int], discord.Member] = OrderedDict()
 
     def saw(self, member: discord.Member) -> None:
@@ -218,6 +223,10 @@ class DiscordVoiceChannels:
                 may_read=held.view_channel and held.read_message_history, bot=member.bot,
             ))  # fmt: skip
         return listeners
+
+    def served(self, server: ChatRef, channel_id: str, member_id: str) -> bool:
+        guild_id = int(server.chat_id.removeprefix("guild:"))
+        return self._admits(guild_id, int(channel_id), int(member_id))
 
     def may_speak(self, server: ChatRef, voice_id: str, member_id: str) -> bool:
         voice, member = self._channel(server, voice_id), self._member(server, member_id)

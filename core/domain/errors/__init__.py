@@ -75,6 +75,7 @@ here.
     │   ├── CloneAttemptsUsed     one person's /voice clone requests today
     │   └── AlreadyTold           automatic work refused again: the chat heard why, say nothing
     ├── PrivateBot                the chat or user is not on the allowlist
+    │   └── NoLongerServed        ...any more: a call or reading kept through a restart
     ├── NoNotSaved                a no to listening holds in the call but was not stored
     └── MimoError                 the speech API failed
         ├── MimoAuthError         401, 403: the owner must fix the key or region
@@ -112,6 +113,7 @@ from core.domain.errors.limits import (
     LimitReached,
     ListenQuotaUsed,
     ListenStarterQuotaUsed,
+    NoLongerServed,
     PersonAudioQuotaShort,
     PersonAudioQuotaUsed,
     PersonAutoTranscriptsPaused,
@@ -249,6 +251,7 @@ __all__ = [
     "MimoUnavailable",
     "MimoUnreachable",
     "NoCallKept",
+    "NoLongerServed",
     "NoNotSaved",
     "NoOwnVoice",
     "NoSearchWords",

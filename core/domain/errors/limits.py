@@ -146,3 +146,10 @@ class PrivateBot(VoicebridgeError):
     """The chat or user is not on ALLOWED_CHATS / ALLOWED_USERS."""
 
     key = "limits.private"
+
+
+class NoLongerServed(PrivateBot):
+    """A call or a reading kept through a restart whose server (or channel) and starter are no
+    longer on ALLOWED_CHATS / ALLOWED_USERS: it is ended, not taken up."""
+
+    key = "limits.no_longer_served"
