@@ -20,7 +20,8 @@ runs `SEARCHES_AT_ONCE` of them at a time, the others waiting their turn: a pers
 in a loop is slowed, the bot's other work is not.
 
 What is found is what is kept: `/forget`, retention and `db purge` delete the lines, and the
-search index goes with them in the same transaction.
+search index goes with them in the same transaction; so do a message deleted on its platform
+(`forget_said`) and a Discord channel or thread deleted (`forget_place`).
 """
 
 from __future__ import annotations
@@ -181,6 +182,17 @@ class Memory:
             gone = await uow.transcripts.delete_said(
                 chat, message_ids, place=place, at=self._clock.now()
             )
+            await uow.commit()
+        return gone
+
+    async def forget_place(self, chat: ChatRef, place: str) -> int:
+        """A place of the chat deleted on its platform (a Discord channel or thread): what was
+        kept of what was said there goes with it, at once rather than with the retention.
+        Returns how many recordings went."""
+        if self._uow is None:
+            return 0
+        async with self._uow() as uow:
+            gone = await uow.transcripts.delete_place(chat, place)
             await uow.commit()
         return gone
 

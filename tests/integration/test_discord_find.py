@@ -334,6 +334,34 @@ async def test_a_voice_message_deleted_while_it_is_heard_is_neither_kept_nor_pos
     assert "I promised to send the **invoice** on Friday." in found.content
 
 
+async def test_a_deleted_channels_and_threads_lines_go_with_them(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """A moderator deletes #deals and a thread of #general: what was said in them is found
+    no more (the server's other lines are), at once rather than after the retention."""
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann, carol = discord_api.add_member(server, "ann"), discord_api.add_member(server, "carol")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        deals = await discord_api.add_text_channel(server, "deals")
+        thread = await discord_api.add_thread(server.general, ann, "acme", private=False)
+        for channel, seconds in ((deals, 2), (thread, 3), (server.general, 4)):
+            await discord_api.post_voice_message(channel, ann, notes[seconds], duration=seconds)
+            await discord_api.wait_for_messages(channel)
+        await until_kept(database_url, 3)
+        await discord_api.delete_channel(server, deals)
+        await discord_api.delete_thread(thread)
+        await until_kept(database_url, 1)
+        asked = await discord_api.slash(server.general, carol, "find", phrase="invoice")
+        [found] = await asked.wait_for_messages()
+        asked = await discord_api.slash(server.general, carol, "find", phrase="money")
+        [kept] = await asked.wait_for_messages()
+
+    assert found.content.startswith("Nothing I kept here")
+    assert "Nothing about **money** here." in kept.content
+
+
 async def until_noted_deleted(database_url: str, message_id: str, timeout: float = 20.0) -> None:
     """Wait until the bot has noted that the message was deleted."""
     deadline = asyncio.get_running_loop().time() + timeout

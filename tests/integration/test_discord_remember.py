@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.test_discord_find import until_noted_deleted
 from tests.standins.discord_api import READ_MESSAGE_HISTORY, VIEW_CHANNEL, FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
@@ -33,13 +35,13 @@ def notes(tmp_path: Path) -> dict[int, bytes]:
 
 async def recorded(
     discord_api: FakeDiscord, channel: int, user: int, ogg: bytes, seconds: int, days_ago: int
-) -> None:
+) -> dict[str, Any]:
     """A voice message recorded `days_ago` days ago (the bot not there to hear it)."""
     voice = discord_api.attachment(
         ogg, filename="voice-message.ogg", content_type="audio/ogg", duration=seconds
     )
     at = datetime.now(UTC) - timedelta(days=days_ago)
-    await discord_api.post_message(channel, user, attachments=[voice], at=at)
+    return await discord_api.post_message(channel, user, attachments=[voice], at=at)
 
 
 async def remember(discord_api: FakeDiscord, channel: int, user: int, *, start: bool) -> str:
@@ -103,6 +105,44 @@ async def test_remember_makes_last_months_voice_messages_findable_to_those_who_m
     assert "keeps the **deposit** until March" in bobs
     assert "lawyer" not in bobs and str(secret) not in bobs  # Bob may not read #secret
     assert "two months ago" not in anns
+
+
+async def test_messages_deleted_while_remember_runs_are_skipped_and_the_rest_imported(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """Ann deletes her voice message while MiMo hears it, and Bob his, whose turn has not come
+    yet: neither is kept, and the import goes on to Cy's."""
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    bob, cy = discord_api.add_member(server, "bob"), discord_api.add_member(server, "cy")
+    heard = await recorded(discord_api, server.general, ann, notes[3], 3, days_ago=5)
+    waiting = await recorded(discord_api, server.general, bob, notes[6], 6, days_ago=4)
+    await recorded(discord_api, server.general, cy, notes[4], 4, days_ago=3)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=database_url, asr_max_in_flight=1
+    )
+    async with running_discord(settings, discord_api):
+        with mimo.held_each() as held:
+            asked = await discord_api.slash(server.general, ann, "remember", days=30)
+            [found] = await asked.wait_for_messages()
+            pressed = await discord_api.click(found, ann, label="Start")
+            await pressed.wait_for_callback()
+            await mimo.wait_for_requests(1)
+            await discord_api.delete_message(heard)
+            await discord_api.delete_message(waiting)
+            await until_noted_deleted(database_url, str(heard["id"]))
+            held[0].let_go()
+        await discord_api.wait_until(
+            lambda: any(DONE in c for c in discord_api.contents(server.general)), timeout=60,
+            what="the end",
+        )  # fmt: skip
+        anns = await find(discord_api, server.general, ann, "deposit")
+
+    assert "goes to the lawyer" in anns
+    assert "until March" not in anns and "is back" not in anns
+    [end] = [c for c in discord_api.contents(server.general) if DONE in c]
+    assert end.startswith(f"{DONE}: 1 transcribed (0:04 of speech), 0 could not be.")
 
 
 async def test_remember_says_so_where_the_bot_may_not_read_the_history(

@@ -880,6 +880,17 @@ class FakeDiscord:
             await self.add_to_thread(int(thread["id"]), user_id)
         return int(thread["id"])
 
+    async def delete_thread(self, thread_id: int) -> None:
+        """A moderator deletes a thread: THREAD_DELETE (its id, server, parent and type) to a
+        bot that could see it."""
+        thread = self._channels[thread_id]
+        seen = self._bot_sees(thread)
+        del self._channels[thread_id]
+        self._thread_members.pop(thread_id, None)
+        if seen:
+            data = {key: thread[key] for key in ("id", "guild_id", "parent_id", "type")}
+            await self._dispatch("THREAD_DELETE", data, intent=GUILDS)
+
     async def add_to_thread(self, thread_id: int, user_id: int) -> None:
         """`user_id` joins or is added to the thread: THREAD_MEMBERS_UPDATE, to a bot that may
         see the thread and holds the Server Members intent (without it, only of itself); the

@@ -7,7 +7,8 @@ to its message (its jump link), a call's line names its voice channel. Five mome
 answer's view (`PAGE_TIMEOUT`): after a restart, `/find` again.
 
 A message deleted in a server takes what was kept of its recording with it
-(`Memory.forget_said`): nobody finds what its author took back. A private thread's moments show
+(`Memory.forget_said`): nobody finds what its author took back; a channel or thread deleted
+takes what was said in it (`Memory.forget_place`). A private thread's moments show
 to those in it only. Discord tells a bot of those added to a thread after it; who was in it
 before, the bot asks when it is added, and again for each private thread it is in whenever it
 connects (`learn_thread_members`); removed from one, the bot knows nobody in it any more.
@@ -68,6 +69,17 @@ class MemoryCog(commands.Cog):
                 place_of(guild_id=event.guild_id), sorted(str(i) for i in event.message_ids),
                 place=str(event.channel_id),
             )  # fmt: skip
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A channel deleted: what was kept of what was said in it (its calls too) goes."""
+        await self.memory.forget_place(place_of(guild_id=channel.guild.id), str(channel.id))
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A thread deleted: the same, for what was said in it."""
+        server = place_of(guild_id=payload.guild_id)
+        await self.memory.forget_place(server, str(payload.thread_id))
 
     @commands.Cog.listener()
     async def on_thread_join(self, thread: discord.Thread) -> None:

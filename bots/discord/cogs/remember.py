@@ -10,9 +10,10 @@ and **Cancel**. Started, the work runs in the background, one import per channel
 with a message in the channel edited as it goes (so the members see that their voice messages
 are being transcribed), its end, and a pause when a day's quota runs out (said once); a
 `/forget` in the server ends it first, and its message then says nothing was imported. A second
-`/remember` later imports only what is not kept yet. Each voice message is kept under its
-attachment's id, its message and channel, so `/find` shows it only to those who may read the
-channel (`access.readable_places`), like any other.
+`/remember` later imports only what is not kept yet. A voice message deleted before or while
+it is heard is skipped, nothing of it kept (`core.app.kept`), and the import goes on. Each
+voice message is kept under its attachment's id, its message and channel, so `/find` shows it
+only to those who may read the channel (`access.readable_places`), like any other.
 
 The name: `/remember` sits beside `/find` and `/forget`, and says what it does for the memory.
 """
@@ -37,6 +38,7 @@ from bots.discord.messages import text
 from bots.discord.places import can_manage, place_of
 from bots.discord.replies import Interaction, followup_of
 from core.app.imports import Importer, ImportPlan, ImportProgress, Past, PastVoice
+from core.app.transcription import Withdrawn
 from core.domain import errors
 from core.domain.quantities import Duration
 from core.domain.text import format_duration
@@ -175,8 +177,11 @@ class RememberCog(commands.Cog):
             if done.forgotten:  # /forget ended it: nothing of it is in memory
                 await edit(text("discord.remember.cancelled", locale))
                 return
-            minutes = format_duration(done.seconds_done)
-            count, failed = len(done.transcribed), done.failed
+            transcribed = set(done.transcribed)  # not those skipped, deleted or failed
+            minutes = format_duration(
+                sum(voice.seconds for voice in plan.voices if voice.message_id in transcribed)
+            )
+            count, failed = len(transcribed), done.failed
             await edit(text("discord.remember.done", locale, count=count, minutes=minutes,
                             failed=failed))  # fmt: skip
         except Exception:
@@ -192,7 +197,10 @@ def _fresh_url(channel: discord.abc.Messageable, message_id: int) -> Callable[[]
     import paused overnight would find yesterday's dead."""
 
     async def locate() -> str:
-        message = await channel.fetch_message(message_id)
+        try:
+            message = await channel.fetch_message(message_id)
+        except discord.NotFound:  # deleted since the plan: skipped, and the import goes on
+            raise Withdrawn() from None
         recording = next((a for a in message.attachments if a.duration), None)
         if recording is None:
             raise RecordingGone(f"message {message_id} holds no voice message any more")

@@ -191,6 +191,16 @@ class TranscriptRepository:
         )
         return await _affected(self._session, delete(Header).where(*said))
 
+    async def delete_place(self, chat: ChatRef, place: str) -> int:
+        """What was kept of what was said in `place` of the chat (a Discord channel or thread,
+        its calls' lines included): the place was deleted. Returns how many recordings."""
+        in_place = [*_of(Header, chat), Header.place == place]
+        recordings = select(Header.recording).where(*in_place)
+        await self._session.execute(
+            delete(Part).where(*_of(Part, chat), Part.recording.in_(recordings))
+        )
+        return await _affected(self._session, delete(Header).where(*in_place))
+
     async def is_deleted(self, chat: ChatRef, said: Said) -> bool:
         """Whether the message that carried a recording was deleted on its platform."""
         found = select(Deleted.message_id).where(*_deleted(chat, said)).limit(1)

@@ -88,6 +88,11 @@ class TranscriptStore(Protocol):
         Returns how many recordings."""
         ...
 
+    async def delete_place(self, chat: ChatRef, place: str) -> int:
+        """What was kept of what was said in `place` of the chat (a Discord channel or thread,
+        its calls' lines included): the place was deleted. Returns how many recordings."""
+        ...
+
     async def is_deleted(self, chat: ChatRef, said: Said) -> bool:
         """Whether the message that carried a recording was deleted on its platform."""
         ...
