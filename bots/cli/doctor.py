@@ -138,14 +138,10 @@ async def check_mimo(settings: Settings, *, models: bool = True) -> list[Check]:
         settings.require_mimo_key()
     except errors.ConfigError as exc:
         return [failed(name, str(exc))]
-    once = settings.model_copy(update={"mimo_max_retries": 0, "mimo_breaker_failures": 0})
     url = settings.mimo_base_url
-    refused: errors.MimoModelRefused | None = None
-    async with mimo_alone(once) as mimo:
+    async with mimo_alone(asked_once(settings)) as mimo:
         try:
-            await mimo.chat("Reply with OK.", max_tokens=1)
-        except errors.MimoModelRefused as exc:  # the key passed: the model is what is refused
-            refused = exc
+            refused = await try_the_key(mimo)
         except errors.MimoAuthError:
             return [failed(name, f"{url} refused MIMO_API_KEY: check the key, and that "
                            "MIMO_BASE_URL is its region's host (tp-... keys)")]  # fmt: skip
@@ -164,6 +160,21 @@ async def check_mimo(settings: Settings, *, models: bool = True) -> list[Check]:
             chat = mimo.models.chat
             return [key] if refused is None else [key, _model_refused("chat", chat, refused)]
         return [key, *await _models(mimo, chat=refused)]
+
+
+def asked_once(settings: Settings) -> Settings:
+    """`settings` for a check: one request, not retried, no breaker to open."""
+    return settings.model_copy(update={"mimo_max_retries": 0, "mimo_breaker_failures": 0})
+
+
+async def try_the_key(mimo: MimoClient) -> errors.MimoModelRefused | None:
+    """MIMO_API_KEY tried with one tiny request (a token of text): the `MimoError` MiMo
+    answered is raised, but a chat model refused is returned (the key passed)."""
+    try:
+        await mimo.chat("Reply with OK.", max_tokens=1)
+    except errors.MimoModelRefused as refused:
+        return refused
+    return None
 
 
 async def _models(mimo: MimoClient, *, chat: errors.MimoError | None) -> list[Check]:

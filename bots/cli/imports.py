@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.exits import CommandFailed, ExitCode, failure
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded, confirm
-from bots.cli.shell import in_a_loop, run_outside_a_loop, verbose_option
+from bots.cli.shell import in_a_loop, run_outside_a_loop, say_failure, verbose_option
 from core.domain.text import format_duration
 
 if TYPE_CHECKING:
@@ -32,9 +32,16 @@ if TYPE_CHECKING:
     from core.domain import errors
 
 
-@click.group("import", short_help="Import a chat's past voice messages into its memory.")
-def import_() -> None:
+@click.group(
+    "import",
+    short_help="Import a chat's past voice messages into its memory.",
+    invoke_without_command=True,
+)
+@click.pass_context
+def import_(ctx: click.Context) -> None:
     """Import what was said in a chat before the bot came, so that /find and /ask know it."""
+    if ctx.invoked_subcommand is None:  # one line, not the whole help as an error
+        raise click.UsageError(text("cli.import_which", command=ctx.command_path), ctx=ctx)
 
 
 @import_.command(short_help="Import a Telegram Desktop export (JSON) of a group.")
@@ -65,6 +72,8 @@ def telegram(
         if not plan.voices and not plan.texts:
             click.echo(text("cli.import_nothing"))
             return ExitCode.OK
+        if plan.voices:  # before the question: nobody agrees to an import that cannot run
+            in_a_loop(_mimo_answers(settings))
         if not yes:
             try:
                 agreed = confirm(text("cli.import_ask"), default=False)
@@ -77,22 +86,53 @@ def telegram(
             text(
                 "cli.import_done",
                 count=len(done.transcribed),
-                minutes=format_duration(done.seconds_done),
+                minutes=format_duration(_heard(plan, done)),
                 failed=done.failed,
             )
         )
-        return ExitCode.OK
+        return _why(done.why_failed, settings.secret_values())
 
     return run_outside_a_loop(body, verbose=verbose)
 
 
 def _read(path: Path, chat_id: int | None) -> TelegramExport:
-    from bots.cli.telegram_export import ExportError, read_export
+    from bots.cli.telegram_export import RESULT, ExportError, read_export
 
     try:
-        return read_export(path, chat_id=chat_id)
+        export = read_export(path, chat_id=chat_id)
     except ExportError as exc:
         raise CommandFailed(ExitCode.FILE, str(exc)) from None
+    if export.folders_missing:  # result.json copied alone: "not downloaded" would mislead
+        folders = ", ".join(export.folders_missing)
+        line = text("cli.import_folders_missing", path=path, folders=folders, result=RESULT)
+        raise CommandFailed(ExitCode.FILE, line)
+    return export
+
+
+async def _mimo_answers(settings: Settings) -> None:
+    """MiMo reached and the key taken, as `doctor` tries it; else its error, which says why
+    in `transcribe`'s words."""
+    from bots.cli.doctor import asked_once, try_the_key
+    from core.bootstrap import mimo_alone
+
+    settings.require_mimo_key()
+    async with mimo_alone(asked_once(settings)) as mimo:
+        await try_the_key(mimo)  # a chat model refused is no matter here: the key passed
+
+
+def _heard(plan: ImportPlan, done: ImportProgress) -> float:
+    """The seconds of speech of the messages transcribed (those that failed not counted)."""
+    transcribed = set(done.transcribed)
+    return sum(voice.seconds for voice in plan.voices if voice.message_id in transcribed)
+
+
+def _why(failures: list[Exception], secrets: list[str]) -> int:
+    """Why messages could not be transcribed, each reason once, one line each on stderr, in
+    `transcribe`'s words; the exit code of the first (0: none failed)."""
+    found = [failure(exc) for exc in failures]
+    for line in dict.fromkeys(one.line for one in found):
+        say_failure(line, secrets)
+    return found[0].code if found else ExitCode.OK
 
 
 async def _plan(settings: Settings, export: TelegramExport, leave_out: tuple[str, ...]) -> Any:
@@ -107,8 +147,11 @@ async def _import(settings: Settings, plan: ImportPlan) -> ImportProgress:
 
     with ExitStack() as stack:
         bar = _Bar(stack) if sys.stderr.isatty() else None
-        async with bootstrap(settings) as runtime:
-            return await runtime.imports.run(plan, progress=bar, paused=_paused)
+        try:
+            async with bootstrap(settings) as runtime:
+                return await runtime.imports.run(plan, progress=bar, paused=_paused)
+        except ExceptionGroup as group:  # the import's workers: the key or the balance
+            raise group.exceptions[0] from None
 
 
 def _paused(refused: errors.QuotaUsed) -> None:

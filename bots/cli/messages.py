@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from core.chat.i18n import Source
+from core.chat.i18n import Plural, Source
 from core.chat.languages import DEFAULT_LOCALE, resolve_locale
 from core.chat.messages import CORE
 
@@ -39,13 +39,19 @@ EN: dict[str, Source] = {
     "cli.voiceclone": "{model} speaks in a voice cloned from a recording, which the command line does not keep; choose another --model.",
     "cli.import_found": "{name} ({chat}): voice messages to transcribe: {count}, {minutes} of speech.",
     "cli.import_kept_before": "Kept already, not transcribed again: {count}.",
-    "cli.import_too_old": "Older than the retention window ({days} days), so not imported: {count}.",
+    "cli.import_too_old": Plural(
+        "Older than the retention window of {days} day, so not imported: {count}. SUMMARY_RETENTION_DAYS sets the window (in .env or the environment): raised, it keeps what every chat said that much longer.",
+        "Older than the retention window of {days} days, so not imported: {count}. SUMMARY_RETENTION_DAYS sets the window (in .env or the environment): raised, it keeps what every chat said that much longer.",
+        count="days",
+    ),
     "cli.import_left_out": "Of people who asked not to be transcribed, left out: {count}.",
     "cli.import_not_included": "Recordings the export does not hold (not downloaded with it), skipped: {count}.",
     "cli.import_quota": "That is {share} of the chat's daily audio quota of {limit} ({left} left today); past it, the import waits for the next day.",
     "cli.import_no_quota": "The chat has no daily audio quota.",
     "cli.import_budget": "It is {share} of the bot's daily audio budget of {limit} ({left} left today).",
     "cli.import_no_budget": "The bot has no daily audio budget.",
+    "cli.import_folders_missing": "{path}: the folders its {result} names the recordings in ({folders}) are not next to it, so none of them can be found: copy the whole folder Telegram Desktop exported, {result} with its folders, and import that.",
+    "cli.import_which": "name what to import: {command} telegram FOLDER imports the folder of a Telegram Desktop export",
     "cli.import_texts": "Text messages kept for /summary: {count}.",
     "cli.import_ask": "Start the import?",
     "cli.import_no_answer": "no answer to the question: run it again with --yes to start without asking.",

@@ -45,6 +45,9 @@ class TelegramExport:
     name: str
     past: Past
     not_included: int  # recordings whose file the export left out
+    # The folders result.json names its recordings in, when none of them is beside it (the
+    # file copied alone): none of its recordings can be found.
+    folders_missing: tuple[str, ...] = ()
 
 
 def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
@@ -65,6 +68,7 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
     voices: list[PastVoice] = []
     texts: list[ChatMessage] = []
     not_included = 0
+    named_in: set[str] = set()  # the folders of the recordings not found
     for message in data["messages"]:
         if not isinstance(message, dict) or message.get("type") != "message":
             continue  # a service message: a join, a pin, a call
@@ -76,6 +80,7 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
             file = _file(folder, message.get("file"))
             if file is None:
                 not_included += 1
+                named_in.add(_folder_named(message.get("file")))
                 continue
             voices.append(
                 PastVoice(
@@ -93,7 +98,19 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
             kind_of: MessageKind = "caption" if "file" in message or "photo" in message else "text"
             texts.append(ChatMessage(chat, str(message["id"]), author, sent_at, words, kind_of))
     past = Past(chat=chat, voices=voices, texts=texts, logged=kind not in NOT_LOGGED)
-    return TelegramExport(str(data.get("name") or chat.chat_id), past, not_included)
+    named_in.discard("")
+    found_one = voices or any((folder / named).exists() for named in named_in)
+    missing = () if found_one else tuple(sorted(named_in))
+    return TelegramExport(str(data.get("name") or chat.chat_id), past, not_included, missing)
+
+
+def _folder_named(named: object) -> str:
+    """The export's folder a recording's `file` names (`voice_messages`), or "" where it names
+    none ("(File not included...)", or a file at the top)."""
+    if not isinstance(named, str) or named.startswith("("):
+        return ""
+    parts = Path(named).parts
+    return parts[0] if len(parts) > 1 else ""
 
 
 def bot_api_id(data: dict[str, Any]) -> int:

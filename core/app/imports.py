@@ -122,6 +122,7 @@ class ImportProgress:
     done: int = 0
     seconds_done: float = 0.0
     failed: int = 0  # could not be transcribed (unreadable, longer than a day's quota...)
+    why_failed: list[Exception] = field(default_factory=list)  # each failure's error, in order
     left_out: int = 0  # their sender said no to being transcribed since the plan
     forgotten: bool = False  # ended by a /forget in the chat (`Importer.forget`)
     gone: int = 0  # deleted on their platform before or while they were heard: skipped
@@ -254,11 +255,13 @@ class Importer:
                         await self._pause(refused, going, paused)
                         continue
                     tally.failed += 1
+                    tally.why_failed.append(refused)
                 except FATAL:
                     raise
                 except (errors.VoicebridgeError, OSError) as failure:
                     logger.warning("an imported message of %s failed: %r", chat, failure)
                     tally.failed += 1
+                    tally.why_failed.append(failure)
                 else:
                     tally.transcribed.append(voice.message_id)
                     if logs:
@@ -272,7 +275,13 @@ class Importer:
                 tally.done += 1
                 tally.seconds_done += voice.seconds
                 if progress is not None:
-                    progress(replace(tally, transcribed=list(tally.transcribed)))
+                    progress(
+                        replace(
+                            tally,
+                            transcribed=list(tally.transcribed),
+                            why_failed=list(tally.why_failed),
+                        )
+                    )
 
         running = _Running()
         self._running.setdefault(chat, []).append(running)

@@ -173,6 +173,7 @@ SHARED: dict[str, set[str]] = {
 FILLED_IN_ALIKE: dict[str, set[str]] = {
     "de": {"NAME", "TEXT"},
     "fr": {"QUESTION", "DESCRIPTION", "MINUTES"},
+    "id": {"FOLDER"},
 }
 # German separates a name from what it is with " — " (lists, help lines, the built-in voices),
 # as every language does; in a running sentence its dash is "–".

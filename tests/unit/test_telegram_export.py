@@ -62,7 +62,8 @@ def test_recordings_their_senders_dates_and_what_the_export_left_out(tmp_path: P
     assert (voice.message_id, voice.author, voice.author_id) == ("2", "Ann", "21")
     assert voice.sent_at == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)  # date_unixtime, not date
     assert voice.seconds == 7
-    assert read.not_included == 2  # not downloaded, and a path out of the export's folder
+    assert read.not_included == 1  # not downloaded
+    assert read.outside == ("../../etc/passwd",)  # a path out of the export's folder
     [typed] = read.past.texts
     assert (typed.message_id, typed.author, typed.text) == ("4", "Bob", "Who has the key?")
 

@@ -14,11 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import TIMEOUT, env, voicebridge
-from tests.integration.conftest import running, settings_for
+from tests.integration.conftest import free_ports, running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import SERVER_ERROR, FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 from tests.voicebridge_process import start
 
@@ -34,6 +36,7 @@ SAID = {
     6: "Dan: please do not transcribe me.",
 }
 NOW = datetime.now(UTC).replace(microsecond=0)
+ASR = "mimo-v2.5-asr"  # the requests that hear a recording (MiMo's check is the chat model's)
 
 
 def _message(number: int, days_ago: float, user: int, name: str, **extra: Any) -> dict[str, Any]:
@@ -148,7 +151,10 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
     assert lines[0] == (
         "Flat 4B (telegram:-1001555): voice messages to transcribe: 3, 0:12 of speech."
     )
-    assert "Older than the retention window (30 days), so not imported: 1." in lines
+    assert any(
+        line.startswith("Older than the retention window of 30 days, so not imported: 1.")
+        for line in lines
+    )
     assert "Of people who asked not to be transcribed, left out: 1." in lines
     assert "Recordings the export does not hold (not downloaded with it), skipped: 1." in lines
     assert any(
@@ -245,7 +251,7 @@ async def test_a_days_quota_used_up_pauses_the_import_and_says_so_once(
     assert b"used up" not in rest, rest  # said once
     # 4 s and 3 s fit in the day's 8 s; the next, of 5 s, waits for tomorrow.
     assert [row[0] for row in kept(database)] == ["4", "6"]
-    assert len(mimo.requests) == 2
+    assert len(mimo.calls(ASR)) == 2
 
 
 async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
@@ -256,18 +262,19 @@ async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
                    SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1")  # fmt: skip
     lengths = heard(mimo)
-    # One message at a time: the oldest is answered, the next held until the process is killed.
-    mimo.hold_after(1)
+    # One message at a time: MiMo's check and the oldest are answered, the next held until the
+    # process is killed.
+    mimo.hold_after(2)
     process = await start(
         "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    await mimo.wait_for_requests(2, model="", timeout=TIMEOUT)
+    await mimo.wait_for_requests(2, model=ASR, timeout=TIMEOUT)
     await _until_kept(database, 1)
     process.send_signal(signal.SIGKILL)
     await asyncio.wait_for(process.wait(), timeout=TIMEOUT)
-    sent_before = len(mimo.requests)  # the one answered, and the one held when it was killed
+    sent_before = len(mimo.calls(ASR))  # the one answered, and the one held when it was killed
     mimo.hold_after(None)
 
     done = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=settings)
@@ -277,7 +284,7 @@ async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
     assert done.code == 0, done.err
     assert "Kept already, not transcribed again: 1." in done.text
     assert "voice messages to transcribe: 3, 0:14 of speech." in done.text
-    assert len(mimo.requests) - sent_before == 3  # the rest, each once
+    assert len(mimo.calls(ASR)) - sent_before == 3  # the rest, each once
     assert lengths.count(4) == 1  # the one kept is never heard again
     assert [row[0] for row in kept(database)] == ["4", "6", "7", "8"]
 
@@ -305,3 +312,132 @@ def _whole(database: Path) -> int:
         )
     finally:
         db.close()
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "said"),
+    [
+        ("key refused", 5, "voicebridge: MiMo refused the API key: check MIMO_API_KEY"),
+        ("balance used up", 5, "voicebridge: The MiMo account's balance is used up"),
+        ("MiMo out of reach", 6, "voicebridge: cannot reach MiMo at http://127.0.0.1:"),
+    ],
+)
+async def test_an_import_mimo_would_refuse_says_why_before_asking_to_start(
+    cwd: Path, mimo: FakeMimo, case: str, code: int, said: str
+) -> None:
+    """The question is never asked of an import that cannot run: MiMo is tried first, as
+    doctor tries it, and what it said is `transcribe`'s line for the same failure."""
+    export = make_export(cwd)
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   SUMMARY_RETENTION_DAYS="30")  # fmt: skip
+    if case == "key refused":
+        settings["MIMO_API_KEY"] = "not-the-key"
+    elif case == "balance used up":
+        mimo.fail_next(402)
+    else:
+        [port] = free_ports()
+        settings["MIMO_BASE_URL"] = f"http://127.0.0.1:{port}/v1"
+
+    done = await voicebridge("import", "telegram", str(export), cwd=cwd, env=settings, stdin=b"y\n")
+
+    assert done.code == code
+    [line] = done.err.splitlines()
+    assert line.startswith(said), line
+    assert "voice messages to transcribe: 4" in done.text  # what it found is said first
+    assert "Start the import?" not in done.text
+    assert "Voice messages imported" not in done.text
+    assert len(mimo.requests) <= 1  # the check's, at most: nothing was sent to be heard
+
+
+async def test_messages_that_could_not_be_transcribed_say_why_and_the_import_fails(
+    cwd: Path, mimo: FakeMimo
+) -> None:
+    """MiMo answered the check, then went down once the import was agreed to: the count of
+    messages not transcribed, and why, in `transcribe`'s words, with its exit code."""
+    export = make_export(cwd)
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   SUMMARY_RETENTION_DAYS="30", MIMO_MAX_RETRIES="0")  # fmt: skip
+    process = await start(
+        "import", "telegram", str(export), cwd=cwd, env=settings,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    asked = await asyncio.wait_for(_until_asked(process.stdout), timeout=TIMEOUT)
+    checked = len(mimo.requests)  # MiMo was tried before the question
+    mimo.fail_always(SERVER_ERROR)
+    process.stdin.write(b"y\n")
+    out, err = await asyncio.wait_for(process.communicate(), timeout=TIMEOUT)
+
+    assert checked == 1 and "voice messages to transcribe: 4" in asked
+    assert process.returncode == 6
+    assert out.decode().splitlines()[-1] == (
+        "Voice messages imported: 0 (0:00 of speech); could not be transcribed: 4."
+    )
+    assert err.decode().splitlines() == [
+        "voicebridge: The speech service is not responding right now. Please try again in a few minutes."
+    ]
+
+
+async def _until_asked(stdout: asyncio.StreamReader) -> str:
+    """What the import printed up to its question (which ends without a newline)."""
+    shown = b""
+    while b"Start the import?" not in shown:
+        chunk = await stdout.read(1024)
+        assert chunk, shown
+        shown += chunk
+    return shown.decode()
+
+
+async def test_older_messages_name_the_setting_that_would_let_them_in(
+    cwd: Path, mimo: FakeMimo
+) -> None:
+    export = make_export(cwd)
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   SUMMARY_RETENTION_DAYS="1")  # fmt: skip
+
+    done = await voicebridge("import", "telegram", str(export), cwd=cwd, env=settings)
+
+    assert done.code == 0, done.err
+    assert (
+        "Older than the retention window of 1 day, so not imported: 5. SUMMARY_RETENTION_DAYS "
+        "sets the window (in .env or the environment): raised, it keeps what every chat said "
+        "that much longer."
+    ) in done.text.splitlines()
+    assert "Nothing to import." in done.text
+    assert mimo.requests == []
+
+
+async def test_a_result_json_copied_without_its_folders_says_so_and_what_to_do(
+    cwd: Path, mimo: FakeMimo
+) -> None:
+    export = make_export(cwd)
+    alone = cwd / "copied"
+    alone.mkdir()
+    shutil.copy(export / "result.json", alone / "result.json")
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   SUMMARY_RETENTION_DAYS="30")  # fmt: skip
+
+    done = await voicebridge("import", "telegram", str(alone / "result.json"), "--yes", cwd=cwd,
+                             env=settings)  # fmt: skip
+
+    assert done.code == 3
+    assert done.err.splitlines() == [
+        f"voicebridge: {alone / 'result.json'}: the folders its result.json names the "
+        "recordings in (files, round_video_messages, voice_messages) are not next to it, so "
+        "none of them can be found: copy the whole folder Telegram Desktop exported, "
+        "result.json with its folders, and import that."
+    ]
+    assert "not downloaded" not in done.text + done.err
+    assert mimo.requests == []
+
+
+async def test_import_alone_names_its_source_in_one_line(cwd: Path, mimo: FakeMimo) -> None:
+    done = await voicebridge("import", cwd=cwd, env=env(mimo))
+
+    assert done.code == 2
+    assert done.err.splitlines() == [
+        "voicebridge: name what to import: voicebridge import telegram FOLDER imports the folder of a "
+        "Telegram Desktop export (see voicebridge import --help)"
+    ]
+    assert done.text == ""
