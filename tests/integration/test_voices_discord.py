@@ -169,6 +169,20 @@ async def test_a_members_cloned_voice_speaks_for_the_server_only_while_they_shar
     assert in_default == ["Read once taken back."]
 
 
+async def transcript_of(discord_api: FakeDiscord, channel: int, message: dict[str, object]) -> str:
+    """The bot's reply to a message a member posted, once the progress it showed first (a
+    recording longer than a minute's) has become the transcript."""
+
+    def done() -> str | None:
+        posted = int(str(message["id"]))
+        replies = [m for m in discord_api.messages_in(channel) if m.reply_to == posted]
+        finished = [m.content for m in replies if not m.content.startswith("Transcribing")]
+        return finished[0] if finished else None
+
+    found: str = await discord_api.wait_until(done, timeout=30, what="the transcript")
+    return found
+
+
 async def test_a_forwarded_reading_clones_nothing_and_says_so(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -195,6 +209,37 @@ async def test_a_forwarded_reading_clones_nothing_and_says_so(
         "That voice note is forwarded: record the sentence yourself, as a new voice note."
     )
     assert await stored(sqlite_url) == []
+
+
+async def test_a_reading_longer_than_a_minute_clones_nothing_and_the_sentence_stays_open(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A member reads their sentence in a voice message of 65 seconds, which Discord declares
+    as such (its attachment's `duration_secs`): a reading is never that long (READING_SECONDS),
+    so it is transcribed as any voice message, nothing is cloned, and the sentence stays open."""
+    mimo.asr_text = ""  # what MiMo hears in the silence after a reading
+    member = discord_api.add_member(server, "member")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
+        await answer_to(discord_api, server.general, posted)  # its transcript
+        opened = await discord_api.message_command(
+            server.general, member, "Clone this voice", posted
+        )
+        await opened.wait_for_callback()
+        [asked] = await (await discord_api.submit_modal(opened, "Mine")).wait_for_messages()
+        sentence = str(asked.content).rsplit("\n\n", 1)[-1]
+        words = make_reading(tmp_path, sentence, seconds=65).read_bytes()
+        long = await discord_api.post_voice_message(server.general, member, words, duration=65)
+        answer = await transcript_of(discord_api, server.general, long)
+        still_open = await query(
+            sqlite_url, "SELECT sentence FROM clone_challenges WHERE cloned_at IS NULL"
+        )
+
+    assert answer == sentence  # its transcript (after its progress), as any voice message's
+    assert mimo.calls(CLONE) == [] and await stored(sqlite_url) == []
+    assert [str(open_sentence) for (open_sentence,) in still_open] == [sentence]
 
 
 async def test_after_a_reading_a_members_voice_messages_are_transcribed_and_the_clone_keeps_it(
