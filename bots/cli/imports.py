@@ -90,7 +90,7 @@ def telegram(
                 failed=done.failed,
             )
         )
-        return _why(done.why_failed, settings.secret_values())
+        return _why(done.why_failed, settings.secret_values(), unreadable=done.unreadable)
 
     return run_outside_a_loop(body, verbose=verbose)
 
@@ -126,11 +126,19 @@ def _heard(plan: ImportPlan, done: ImportProgress) -> float:
     return sum(voice.seconds for voice in plan.voices if voice.message_id in transcribed)
 
 
-def _why(failures: list[Exception], secrets: list[str]) -> int:
+def _why(failures: list[Exception], secrets: list[str], *, unreadable: list[str]) -> int:
     """Why messages could not be transcribed, each reason once, one line each on stderr, in
-    `transcribe`'s words; the exit code of the first (0: none failed)."""
+    `transcribe`'s words, a file that is no recording named as `transcribe` names it; the exit
+    code of the first (0: none failed)."""
+    from core.domain.errors import UndecodableAudio
+
     found = [failure(exc) for exc in failures]
-    for line in dict.fromkeys(one.line for one in found):
+    names = iter(unreadable)  # the files ffmpeg refused, in the order they failed
+    lines = [
+        f"{next(names)}: {one.line}" if isinstance(exc, UndecodableAudio) else one.line
+        for exc, one in zip(failures, found, strict=True)
+    ]
+    for line in dict.fromkeys(lines):
         say_failure(line, secrets)
     return found[0].code if found else ExitCode.OK
 
@@ -183,6 +191,8 @@ def _said(export: TelegramExport, plan: ImportPlan) -> str:
     for key, count in left.items():
         if count:
             lines.append(text(key, count=count, days=plan.days))
+    if export.outside:  # refused, whether or not they exist: named, so one can look
+        lines.append(text("cli.import_outside", files=", ".join(export.outside)))
     if plan.voices:
         lines.append(_share("cli.import_quota", plan.share_of(plan.quota), plan.quota,
                             plan.quota_left, "cli.import_no_quota"))  # fmt: skip

@@ -46,6 +46,7 @@ EN: dict[str, Source] = {
     ),
     "cli.import_left_out": "Of people who asked not to be transcribed, left out: {count}.",
     "cli.import_not_included": "Recordings the export does not hold (not downloaded with it), skipped: {count}.",
+    "cli.import_outside": "Files the export names outside its folder, not read: {files}.",
     "cli.import_quota": "That is {share} of the chat's daily audio quota of {limit} ({left} left today); past it, the import waits for the next day.",
     "cli.import_no_quota": "The chat has no daily audio quota.",
     "cli.import_budget": "It is {share} of the bot's daily audio budget of {limit} ({left} left today).",

@@ -11,6 +11,13 @@ and its `messages`, each with its `id`, `type` (`message`, or `service` for a jo
 when the export left it out), `media_type` (`voice_message`, `video_message` for a round video,
 `audio_file`), `mime_type` and `duration_seconds`.
 
+A `file` is read only where it is: inside the export's folder once its name is resolved (an
+absolute path, `..` or a symbolic link that leads out is refused as outside, whether or not
+the file exists). A date ahead of the reading's moment (a clock set wrong, or an old export's
+local time read as UTC) counts as that moment, so no message is kept longer than the
+retention allows. A field of the wrong kind, or JSON nested deeper than Python reads, is said
+in one line, naming the message.
+
 The export's `id` is the chat's own, without the prefix the Bot API gives it: a supergroup's
 (or a channel's) chat id there is -100 followed by it, a basic group's its negative.
 """
@@ -18,6 +25,7 @@ The export's `id` is the chat's own, without the prefix the Bot API gives it: a 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +46,10 @@ class ExportError(Exception):
     """The folder is not a Telegram Desktop JSON export; the message says why in one line."""
 
 
+class _Outside(Exception):
+    """A recording's `file` leads out of the export's folder."""
+
+
 @dataclass(frozen=True)
 class TelegramExport:
     """An export as read: the chat's name and past, and the recordings it left out."""
@@ -48,6 +60,7 @@ class TelegramExport:
     # The folders result.json names its recordings in, when none of them is beside it (the
     # file copied alone): none of its recordings can be found.
     folders_missing: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()  # recordings' files named outside the export's folder
 
 
 def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
@@ -59,7 +72,7 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
         data = json.loads(result.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ExportError(f"{path}: no {RESULT} there (export the chat as JSON)") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ExportError(f"{result}: not a Telegram export ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ExportError(f"{result}: not one chat's export (no list of messages in it)")
@@ -68,6 +81,8 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
     voices: list[PastVoice] = []
     texts: list[ChatMessage] = []
     not_included = 0
+    outside: list[str] = []
+    now = datetime.now(UTC)
     named_in: set[str] = set()  # the folders of the recordings not found
     for message in data["messages"]:
         if not isinstance(message, dict) or message.get("type") != "message":
@@ -75,9 +90,14 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
         sent_at = _date(message)
         if sent_at is None or "id" not in message:
             continue
+        sent_at = min(sent_at, now)
         author = str(message.get("from") or "someone")
         if message.get("media_type") in RECORDINGS:
-            file = _file(folder, message.get("file"))
+            try:
+                file = _file(folder, message.get("file"))
+            except _Outside:
+                outside.append(str(message.get("file")))
+                continue
             if file is None:
                 not_included += 1
                 named_in.add(_folder_named(message.get("file")))
@@ -88,9 +108,10 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
                     author=author,
                     author_id=_sender(message.get("from_id")),
                     sent_at=sent_at,
-                    seconds=float(message.get("duration_seconds") or 0),
+                    seconds=_seconds(message, result),
                     locate=_at(file),
                     size=file.stat().st_size,
+                    name=str(message["file"]),
                 )
             )
         words = plain_text(message.get("text"))
@@ -101,7 +122,9 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
     named_in.discard("")
     found_one = voices or any((folder / named).exists() for named in named_in)
     missing = () if found_one else tuple(sorted(named_in))
-    return TelegramExport(str(data.get("name") or chat.chat_id), past, not_included, missing)
+    return TelegramExport(
+        str(data.get("name") or chat.chat_id), past, not_included, missing, outside=tuple(outside)
+    )
 
 
 def _folder_named(named: object) -> str:
@@ -152,13 +175,31 @@ def _date(message: dict[str, Any]) -> datetime | None:
 
 
 def _file(folder: Path, named: object) -> Path | None:
-    """The recording's file in the export's folder, where the export holds it."""
+    """The recording's file in the export's folder, where the export holds it; `_Outside` when
+    its name, resolved, leads out of the folder."""
     if not isinstance(named, str) or not named or named.startswith("("):
         return None  # "(File not included. Change data exporting settings to download.)"
-    file = (folder / named).resolve()
-    if not file.is_relative_to(folder) or not file.is_file():
+    try:
+        file = (folder / named).resolve()
+        if not file.is_relative_to(folder):
+            raise _Outside(named)
+        return file if file.is_file() else None
+    except (OSError, ValueError, RuntimeError):  # a NUL, a name too long, a loop of links
         return None
-    return file
+
+
+def _seconds(message: dict[str, Any], result: Path) -> float:
+    """The length the export states for a recording (0 where it states none)."""
+    stated = message.get("duration_seconds") or 0
+    try:
+        seconds = float(stated)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not 0 <= seconds < math.inf:
+        raise ExportError(
+            f"{result}: message {message['id']}: duration_seconds is no length ({stated!r:.40})"
+        )
+    return seconds
 
 
 def _sender(from_id: object) -> str | None:

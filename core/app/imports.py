@@ -67,6 +67,7 @@ class PastVoice:
     size: int | None = None
     place: str | None = None  # Discord: its channel
     identity: str | None = None  # the platform's lasting id of the file (a Discord attachment's)
+    name: str | None = None  # what the history calls its recording (an export's file), to say it
 
     def recording(self) -> RemoteRecording:
         said = Said(self.message_id, self.author, self.sent_at, self.place, past=True)
@@ -124,6 +125,8 @@ class ImportProgress:
     failed: int = 0  # could not be transcribed (unreadable, longer than a day's quota...)
     why_failed: list[Exception] = field(default_factory=list)  # each failure's error, in order
     left_out: int = 0  # their sender said no to being transcribed since the plan
+    # Recordings ffmpeg could not read as one (a playlist, a list of files...), by `name`.
+    unreadable: list[str] = field(default_factory=list)
     forgotten: bool = False  # ended by a /forget in the chat (`Importer.forget`)
     gone: int = 0  # deleted on their platform before or while they were heard: skipped
     transcribed: list[str] = field(default_factory=list)  # message ids, in the order done
@@ -261,6 +264,8 @@ class Importer:
                 except (errors.VoicebridgeError, OSError) as failure:
                     logger.warning("an imported message of %s failed: %r", chat, failure)
                     tally.failed += 1
+                    if isinstance(failure, errors.UndecodableAudio):
+                        tally.unreadable.append(voice.name or voice.message_id)
                     tally.why_failed.append(failure)
                 else:
                     tally.transcribed.append(voice.message_id)
