@@ -64,12 +64,14 @@ def db(action: str, backup_file: Path | None, verbose: int) -> int:
     backup copies an SQLite database (the one DATABASE_URL names, or the default in the data
     folder, wherever it runs) to FILE (voicebridge-YYYY-MM-DD.db in the current folder when
     none is named), readable by you only, safely while the bot runs; purge deletes expired data
-    now (run does it every hour). None of them needs a MiMo key or a bot token."""
+    now (run does it every hour) and prints what it deleted, logging only with -v. None of them
+    needs a MiMo key or a bot token."""
     if backup_file is not None and action != "backup":
         raise click.UsageError(f"db {action} takes no file; db backup does")
     bodies = {"upgrade": _upgrade, "current": _current, "purge": _purge}
     body = bodies.get(action) or functools.partial(_backup, to=backup_file)
-    return run_command(body, verbose=verbose or None)
+    # purge, from cron or by hand, says what it deleted: its log lines only with -v.
+    return run_command(body, verbose=verbose if action == "purge" else verbose or None)
 
 
 # What `run` loads before its event loop starts, where a signal ends it at once: an import

@@ -18,6 +18,7 @@ import asyncio
 import os
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from gettext import NullTranslations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -323,8 +324,9 @@ def access_checks(settings: Settings) -> list[Check]:
                      "ALLOWED_USERS to your own id (telegram:ID, discord:ID; voicebridge init "
                      "finds it), or ALLOWED_CHATS")  # fmt: skip
     else:
-        who = passed("allowlist", f"{len(allowlist.chats)} chats and {len(allowlist.users)} "
-                     "users may use the bot (ALLOWED_CHATS, ALLOWED_USERS)")  # fmt: skip
+        chats, users = counted(len(allowlist.chats), "chat"), counted(len(allowlist.users), "user")
+        who = passed("allowlist", f"{chats} and {users} may use the bot (ALLOWED_CHATS, "
+                     "ALLOWED_USERS)")  # fmt: skip
     if not audio and not speech:
         none = "none: no cap on what a day costs, every chat together; set "
         caps = "DAILY_BUDGET_AUDIO_SECONDS and DAILY_BUDGET_TTS_CHARS"
@@ -332,8 +334,14 @@ def access_checks(settings: Settings) -> list[Check]:
         return [who, budget("budget", f"{none}{caps}")]
     each = [
         f"{audio:,} s of audio" if audio else "no cap on audio (DAILY_BUDGET_AUDIO_SECONDS 0)",
-        f"{speech:,} characters of speech"
+        f"{counted(speech, 'character')} of speech"
         if speech
         else "no cap on speech (DAILY_BUDGET_TTS_CHARS 0)",
     ]
     return [who, passed("budget", f"{' and '.join(each)} a day, every chat together")]
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 user`, `2 users`, `1,000 characters`: doctor's lines are English only, so English's
+    plural rule (gettext's own, with no catalogue)."""
+    return NullTranslations().ngettext(f"{count:,} {noun}", f"{count:,} {noun}s", count)

@@ -16,7 +16,7 @@ from bots.cli.bots import existing_database
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.messages import shell_locale
 from bots.cli.shell import run as run_command
-from bots.cli.shell import service_verbose_option
+from bots.cli.shell import verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -30,14 +30,15 @@ PLATFORMS = ("telegram", "discord")
 @click.argument("words", nargs=-1, required=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
               help="Which page of ten moments.")  # fmt: skip
-@service_verbose_option
+@verbose_option
 def find(chat: str, words: tuple[str, ...], page: int, verbose: int) -> int:
     """The moments of CHAT's kept transcripts where WORDS were said, newest first, as /find
     shows them: CHAT is the platform and the chat's id, telegram:-1001234567890 for a Telegram
-    group, discord:guild:123456789012345678 for a Discord server (every channel of it)."""
+    group, discord:guild:123456789012345678 for a Discord server (every channel of it). The
+    words found are in bold on a terminal, plain where the output goes to a file or a pipe."""
     where = _chat(chat)
     body = partial(_find, where, " ".join(words), page - 1)
-    return run_command(body, verbose=verbose or None)
+    return run_command(body, verbose=verbose)
 
 
 def _chat(typed: str) -> ChatRef:
@@ -60,7 +61,10 @@ async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int
     await existing_database(settings)
     if await current_revision(settings.database_url) is None:
         raise CommandFailed(ExitCode.USAGE, "the database has no tables yet: nothing is kept")
-    plain = Markup(escape=str, bold=("**", "**"), anchor=lambda label, url: url,
+    # A terminal's bold, which click takes out where the output is no terminal; not Markdown,
+    # which a terminal shows as it is.
+    bold = (click.style("", bold=True, reset=False), "\x1b[22m")
+    plain = Markup(escape=str, bold=bold, anchor=lambda label, url: url,
                    channel=lambda channel: f"#{channel}")  # fmt: skip
     days = settings.summary_retention_days
     async with storage(settings, migrate=False) as store:

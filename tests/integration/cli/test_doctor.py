@@ -359,5 +359,8 @@ async def test_a_bot_everyone_may_use_is_a_warning_naming_the_setting_that_close
         "DAILY_BUDGET_AUDIO_SECONDS and DAILY_BUDGET_TTS_CHARS"
     ) in opened.text.splitlines()
     assert checked(closed.text)["allowlist"] == "✓"
+    assert (
+        "✓ allowlist: 0 chats and 1 user may use the bot (ALLOWED_CHATS, ALLOWED_USERS)"
+    ) in closed.text.splitlines()
     assert checked(closed.text)["budget"] == "✓"
     assert "! " not in closed.text

@@ -218,9 +218,14 @@ async def test_the_retention_counts_from_each_messages_own_date(cwd: Path, mimo:
 
     fortnight = env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="14")
     purged = await voicebridge("db", "purge", cwd=cwd, env=fortnight)
+    found = await voicebridge("find", f"telegram:{GROUP}", "plumber", cwd=cwd, env=fortnight)
 
     assert imported.code == 0 and purged.code == 0, imported.err + purged.err
     assert "transcripts: 1 (older than 14 days)" in purged.text  # three weeks old: gone today
+    assert purged.err == ""  # what it deleted, and no log line without -v
+    assert (found.code, found.err) == (0, "")
+    assert "The plumber comes on Tuesday morning." in found.text  # plain text in a pipe
+    assert "**" not in found.text and "\x1b" not in found.text
     assert [row[0] for row in kept(database)] == ["6", "7", "8"]
 
 
