@@ -18,6 +18,7 @@ VoiceChannels`); everything decided is decided here.
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
     deleted
+    refused  a member said no to being read (`/read_me`): nothing of theirs plays from then on
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
     restart  a reading outlives its process (`core.app.kept_readings` keeps it, and its place:
@@ -181,6 +182,13 @@ class ChannelReader:
         reading = self.reading_in(server)
         if reading is not None and reading.reads.text_id == channel_id:
             reading.deleted(message_id)
+
+    def refused(self, server: ChatRef, member_id: str) -> None:
+        """`member_id` said no to being read (`/read_me`): nothing more of theirs plays in the
+        server's reading, the clip playing cut, those made or waiting let go."""
+        reading = self.reading_in(server)
+        if reading is not None:
+            reading.refused(member_id)
 
     def changed(self, server: ChatRef) -> None:
         """Someone joined, left or moved in the server's voice channels, or a member's roles,

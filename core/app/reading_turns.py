@@ -14,10 +14,15 @@ may not read the channel holds it as a person would). The platform's events (peo
 leaving, moving, their roles, the channels' permissions) each ask for a new look (`check`).
 
 A message is read as it stands at its turn: deleted before it, it is never read (cut, if it is
-playing); edited, it is read as edited. A clip made ahead is made again before it plays where
-it no longer holds: the message was edited since, or it says a channel's name that someone
-listening now may not see (someone came in meanwhile; coming in while it plays cuts it, and it
-plays again as made anew, the channel said as "a channel").
+playing); edited, it is read as edited. Its author's no (`/read_me`) counts the same way, for
+every message of theirs: told at once (`refused`), the clip of theirs playing is cut and those
+made or waiting are never played (checked again as each turn comes); those posted after it are
+never made into speech (`core.app.spoken_messages` reads the no).
+
+A clip made ahead is made again before it plays where it no longer holds: the message was
+edited since, or it says a channel's name that someone listening now may not see (someone came
+in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
+said as "a channel").
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
@@ -123,12 +128,21 @@ class Reading:
 
     def deleted(self, message_id: str) -> None:
         """A message of the channel read was deleted: never read; cut if it is playing."""
-        if not self._queue.delete(message_id):
-            return
+        if self._queue.delete(message_id):
+            self._let_go(message_id)
+
+    def _let_go(self, message_id: str) -> None:
+        """A message taken out of the queue: not made, or not played any further."""
         if self._upcoming is not None and self._upcoming_id == message_id:
             self._upcoming.cancel()
         if self._playing is not None and self._playing.message.id == message_id:
             self.call.skip()
+
+    def refused(self, author_id: str) -> None:
+        """`author_id` said no to being read (`/read_me`): what of theirs waits is never read,
+        the clip of theirs being made is let go and the one playing cut, as if deleted."""
+        for message_id in self._queue.refuse(author_id):
+            self._let_go(message_id)
 
     def check(self) -> Hold | None:
         """Look again at who listens: hold the reading (see the module docstring), or let it

@@ -279,6 +279,16 @@ class ReadingQueue:
             return True
         return False
 
+    def refuse(self, author_id: str) -> list[str]:
+        """`author_id` said no to being read: their messages are taken out as if deleted,
+        those waiting and those taken for their turn alike. Returns the ids taken out."""
+        gone = [message.id for message in self._waiting if message.author_id == author_id]
+        gone += [key for key, taken in self._taken.items()
+                 if taken is not None and taken.author_id == author_id]  # fmt: skip
+        for message_id in gone:
+            self.delete(message_id)
+        return gone
+
     def clear(self) -> None:
         """Let every waiting message go (taken ones end their turn as they do)."""
         self._waiting.clear()

@@ -200,9 +200,10 @@ class ChannelReaderCog(commands.Cog):
     )
     @app_commands.describe(allowed="True: they are (the default); False: never")
     async def read_me(self, interaction: Interaction, allowed: bool | None = None) -> None:
-        now = await self.choices.member(
-            for_interaction(interaction), str(interaction.user.id), read=allowed
-        )
+        server, member = for_interaction(interaction), str(interaction.user.id)
+        now = await self.choices.member(server, member, read=allowed)
+        if not now.member.read:  # what of theirs was made or waits never plays
+            self.reader.refused(server, member)
         locale = answer_of(interaction).locale
         key = "discord.read_me.on" if now.member.read else "discord.read_me.off"
         await _answer(interaction, text(key, locale))
