@@ -380,7 +380,8 @@ async def test_messages_that_could_not_be_transcribed_say_why_and_the_import_fai
         "Voice messages imported: 0 (0:00 of speech); could not be transcribed: 4."
     )
     assert err.decode().splitlines() == [
-        "voicebridge: The speech service is not responding right now. Please try again in a few minutes."
+        "voicebridge: The speech service is not responding right now. Please try again in a few "
+        "minutes."
     ]
 
 
@@ -442,7 +443,7 @@ async def test_import_alone_names_its_source_in_one_line(cwd: Path, mimo: FakeMi
 
     assert done.code == 2
     assert done.err.splitlines() == [
-        "voicebridge: name what to import: voicebridge import telegram FOLDER imports the folder of a "
-        "Telegram Desktop export (see voicebridge import --help)"
+        "voicebridge: name what to import: voicebridge import telegram FOLDER imports the folder "
+        "of a Telegram Desktop export (see voicebridge import --help)"
     ]
     assert done.text == ""
