@@ -1,5 +1,7 @@
 """voicebridge's benchmarks: `.venv/bin/python -m bench` runs them all (about 9 minutes on a
-2-core machine) and writes bench/RESULTS.md. CI does not run them; tests never assert timings.
+2-core machine) and writes bench/RESULTS.md; tests never assert timings. CI runs each in its
+quick form (`python -m bench --quick`: the same code at small sizes, its report written to a
+temporary folder), so that a benchmark that no longer runs turns CI red.
 
     bench/__main__.py     the run: inputs, each benchmark, the report
     bench/inputs.py       1, 10 and 60 minute OGG/Opus voice notes (cached in bench/out/)
@@ -14,16 +16,32 @@
     bench/builds.py       benchmark 8: which ffmpeg, by its start-up, a voice note, what it can do
     bench/mimo_server.py  MiMo's stand-in (tests/standins/mimo.py) in a process of its own
     bench/report.py       bench/RESULTS.md
+    bench/quick.py        the quick form: every benchmark at small sizes, in a temporary folder
 
 The ffmpeg every benchmark runs is the one `FFMPEG_BINARY` in the environment names, as for the
 bot, or the imageio-ffmpeg wheel's static build.
 """
 
 import os
+from pathlib import Path
+from typing import TypeVar
 
 from core.infra.audio.ffmpeg import choose_ffmpeg
 
 FFMPEG = choose_ffmpeg(os.environ.get("FFMPEG_BINARY"))
+# The temporary folder of a quick run (`python -m bench --quick` sets it for the run and every
+# process it starts): its RESULTS.md and out/ stand in for bench/'s, which it never writes.
+QUICK = os.environ.get("BENCH_QUICK", "")
+OUT = Path(QUICK) / "out" if QUICK else Path(__file__).parent / "out"
+RESULTS = Path(QUICK) / "RESULTS.md" if QUICK else Path(__file__).parent / "RESULTS.md"
+
+T = TypeVar("T")
+
+
+def sized(full: T, quick: T) -> T:
+    """`full` in a benchmark's run, `quick` in its quick form: fewer notes, members, rounds or
+    lines, a shorter call or recording, through the same code."""
+    return quick if QUICK else full
 
 
 def ffmpeg_exe() -> str:

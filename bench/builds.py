@@ -17,14 +17,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bench import burst, ffmpeg_exe, load
+from bench import burst, ffmpeg_exe, load, sized
 from bench.sections import reflow, replace_section
 from core.infra.audio.asr_short_notes import RATE
 from core.infra.audio.ffmpeg import keeps_timestamps
 from core.infra.audio.sources import AudioSource, mono
 
 HEADING = "## 8. Which ffmpeg: start-up, a voice note, what each can do"
-RUNS = 21
+RUNS = sized(21, 2)
 
 
 def measure(others: list[str]) -> dict[str, Any]:

@@ -34,18 +34,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from bench import inputs, report
+from bench import OUT, inputs, report, sized
 from bench.load_worker import PERIOD
 from core.config import Settings
 from core.infra.audio.asr_short_notes import ogg_opus_seconds
 
-NOTES = 100
+NOTES = sized(100, 8)
 NOTE_SECONDS = 5  # every chat sends the first 5 s of bench/inputs.py's one-minute note
 WATCH_SECONDS = 0.01
 STALL = 0.05  # a wake-up this late counts as a stall, and is looked into
 START_TIMEOUT = 120.0
 BURST_TIMEOUT = 600.0
-BOT_LOG = Path(__file__).parent / "out" / "load-bot.log"  # kept when a chat went unanswered
+BOT_LOG = OUT / "load-bot.log"  # kept when a chat went unanswered
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

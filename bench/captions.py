@@ -33,16 +33,18 @@ import time
 from collections import Counter
 from typing import Any
 
+from bench import sized
 from bench.sections import reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
-from tests.integration.conftest import discord_bot_online, discord_settings
+from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import CallMember, opus_frames, tone
 
 HEADING = "## 11. Captions: from the moment words are said to the chat"
 OLD_HEADING = "## 11. Captions: from the end of an utterance to its caption"
-TURNS = (2.0, 10.0, 30.0)  # seconds each member speaks in each of their turns, in this order
+# seconds each member speaks in each of their turns, in this order
+TURNS = sized((2.0, 10.0, 30.0), (2.0, 4.0))
 BETWEEN = 1.5  # seconds of quiet between a member's turns: each turn ends
 STRETCHES = (2.4, 1.1, 3.2, 5.0)  # seconds of sound between two dips, in turn
 DIP = 0.25

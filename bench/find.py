@@ -43,6 +43,7 @@ from sqlalchemy import insert, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bench import sized
 from bench.sections import reflow, replace_section
 from core.app.memory import Memory
 from core.config import Settings
@@ -56,10 +57,10 @@ from core.infra.storage.models import RecordingTranscriptPartRow, RecordingTrans
 HEADING = "## 12. Voice memory: /find in a bot holding a million lines"
 SMALL, LARGE, EMPTY = (ChatRef("telegram", f"-100{n}") for n in (1000, 2000, 3000))
 CHATS = {"small": SMALL, "large": LARGE, "empty": EMPTY}
-SMALL_LINES, LARGE_LINES = 1_000, 100_000
-OTHER_CHATS, OTHER_LINES = 1_000, 1_000  # lines each
+SMALL_LINES, LARGE_LINES = sized((1_000, 100_000), (200, 2_000))
+OTHER_CHATS, OTHER_LINES = sized((1_000, 1_000), (30, 100))  # lines each
 PER_RECORDING = 10
-WRITES, RUNS, SEARCHERS, BLOCK = 300, 10, 8, 25
+WRITES, RUNS, SEARCHERS, BLOCK = sized((300, 10, 8, 25), (50, 1, 8, 25))
 SAID = {
     "en": "we should send the report to the team before the meeting on monday and check it",
     "de": "wir sollten den bericht vor dem treffen am montag an das team schicken und prüfen",
@@ -327,6 +328,8 @@ async def measure(folder: Path) -> dict[str, Any]:
             async with admin.connect() as connection:
                 await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             await admin.dispose()
+    else:
+        print("  find: PostgreSQL skipped (TEST_DATABASE_URL is not set): SQLite alone", flush=True)
     found["load_after"] = load_average()
     return found
 

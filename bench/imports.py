@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import sized
 from bench.sections import reflow, replace_section
 from bots.cli.telegram_export import read_export
 from core.bootstrap import bootstrap
@@ -36,12 +37,13 @@ from core.domain.values import ChatRef, Preferences
 from tests.audio_factory import make_audio
 
 HEADING = "## 14. Importing a chat's past: 2,000 voice messages, and the live chat meanwhile"
-MESSAGES = 2000
+MESSAGES = sized(2000, 40)
 NOTE_SECONDS = 1.8  # 2,000 of them: an hour of speech
 MIMO_DELAY = 0.5
 IN_FLIGHT = 8  # ASR_MAX_IN_FLIGHT's default
 PER_CHAT = 4  # ASR_CONCURRENCY's default
-LIVE_SECONDS, LIVE_EVERY, LIVE_NOTES = 4, 1.0, 30
+LIVE_SECONDS, LIVE_EVERY, LIVE_NOTES = 4, 1.0, sized(30, 3)
+HEAD_START = sized(5.0, 1.0)  # seconds the import runs before the first live note
 LIVE = ChatRef("telegram", "-1009999")
 
 
@@ -123,7 +125,7 @@ async def scenario(
             return done
 
         importing = asyncio.create_task(imported())
-        await asyncio.sleep(5)  # the import under way first
+        await asyncio.sleep(HEAD_START)  # the import under way first
         found["live"] = await live_notes(runtime, live, stop)
         done = await importing
         found["imported"] = len(done.transcribed)

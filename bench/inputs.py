@@ -14,9 +14,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from bench import OUT as BENCH_OUT
 from bench import ffmpeg_exe
 
-OUT = Path(__file__).parent / "out" / "inputs"
+OUT = BENCH_OUT / "inputs"
 JFK = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "audio" / "jfk.flac"
 JFK_SECONDS = 11.0
 VOICE_NOTE = ("-ac", "1", "-ar", "48000", "-c:a", "libopus", "-b:a", "32k", "-f", "ogg")

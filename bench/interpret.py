@@ -35,19 +35,20 @@ import tempfile
 import time
 from typing import Any
 
+from bench import sized
 from bench.sections import reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
 from core.domain.interpreting import LATE_AFTER
 from core.domain.values import VoiceNote
-from tests.integration.conftest import discord_bot_online, discord_settings
-from tests.integration.test_discord_listening import pitch_of
+from tests.scenarios.discord_bot import discord_bot_online, discord_settings
+from tests.scenarios.tones import pitch_of
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import OPUS_SILENCE, Call
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import CallMember, opus_frames, tone
 
 HEADING = "## 13. An interpreter in the call: from a turn's end to its interpretation"
-TURN = 2.5  # seconds each turn lasts
+TURN = sized(2.5, 1.5)  # seconds each turn lasts
 BETWEEN = 1.5  # seconds between one turn's end and the next one's start
 TARGET_P95 = 3.5  # seconds (issue 64), on two cores
 PITCHES = {200: "en", 250: "zh", 300: "en", 400: "zh"}  # the members' tones and languages

@@ -23,7 +23,7 @@ import bots.telegram.app  # noqa: F401  # the bot process holds the Telegram ada
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.transcripts import Progress
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 from core.infra.mimo import MimoClient
 
 
@@ -67,7 +67,7 @@ async def run(note: Path, base_url: str, api_key: str, in_flight: int) -> dict[s
                 reports.append((time.monotonic() - started, report))
 
             result = await runtime.transcription.transcribe_long_audio(
-                ChatRef("telegram", "1"), note, progress=progress
+                ChatRef("telegram", "1"), note, prefs=Preferences(), progress=progress
             )
             wall = time.monotonic() - started
     texts = [(at, r.part) for at, r in reports if r.part is not None and r.part.text]

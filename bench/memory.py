@@ -34,14 +34,16 @@ from typing import Any
 import httpx
 from telegram import Bot, File
 
+from bench import sized
 from bench.procs import run_worker
 from bench.sections import replace_section
 from core.infra.downloads import HttpDownloads
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 
 MB = 1024 * 1024
-DOWNLOAD_BYTES = 50 * MB  # MAX_AUDIO_MB's default
-ASK_BYTES = MIMO_AUDIO_CAPS.understanding // 4 * 3 - 3  # the largest recording MiMo takes as base64
+DOWNLOAD_BYTES = sized(50 * MB, 2 * MB)  # MAX_AUDIO_MB's default
+# the largest recording MiMo takes as base64
+ASK_BYTES = sized(MIMO_AUDIO_CAPS.understanding // 4 * 3 - 3, 2 * MB)
 HEADING = "## 5. Peak memory of a 50 MB download and a 50 MB /ask"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from core.bootstrap import bootstrap
 from core.chat.subtitles import to_srt
 from core.config import Settings
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 
 
 async def run(recording: Path, base_url: str, api_key: str, compact: bool) -> dict[str, object]:
@@ -34,7 +34,7 @@ async def run(recording: Path, base_url: str, api_key: str, compact: bool) -> di
         async with bootstrap(settings) as runtime:
             started = time.monotonic()
             result = await runtime.transcription.transcribe_long_audio(
-                ChatRef("telegram", "1"), recording
+                ChatRef("telegram", "1"), recording, prefs=Preferences()
             )
             wall = time.monotonic() - started
     return {

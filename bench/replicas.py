@@ -43,11 +43,12 @@ from typing import Any
 
 import aiohttp
 
+from bench import OUT, sized
 from core.config import Settings
 from core.infra.storage import upgrade
 from tests.db_fixtures import scratch_postgres_database
 from tests.integration.chatlog_db import query
-from tests.integration.conftest import free_listens
+from tests.scenarios.ports import free_listens
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -56,7 +57,8 @@ MIMO_DELAY = 0.5
 TRANSCRIPT = re.compile(r"heard \d+\.\d seconds")
 HOOK = "https://bot.example.test/telegram/hook"
 FIRST_CHAT = 2001
-LOG_DIR = Path(__file__).parent / "out"
+LOG_DIR = OUT
+NOTES = sized(100, 6)
 START_TIMEOUT = 120.0
 BURST_TIMEOUT = 240.0  # the lease, the work after it, and room for a busy machine
 _update_ids = itertools.count(1)
@@ -319,6 +321,8 @@ def _common(mimo: FakeMimo, database_url: str) -> dict[str, str]:
         "MIMO_API_KEY": mimo.api_key,
         "MIMO_BASE_URL": mimo.base_url,
         "DATABASE_URL": database_url,
+        # The quick form waits a shorter lease out: the same takeover, in seconds.
+        **sized({}, {"WORK_LEASE_SECONDS": "3"}),
     }
 
 
@@ -422,7 +426,7 @@ async def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("platform", choices=["telegram", "discord"])
     parser.add_argument("note", type=Path)
     parser.add_argument("server_url")
-    parser.add_argument("--notes", type=int, default=100)
+    parser.add_argument("--notes", type=int, default=NOTES)
     args = parser.parse_args(argv)
     note = args.note.read_bytes()
     seconds = 5

@@ -30,11 +30,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import sized
 from bench.sections import reflow, replace_section
-from tests.integration.test_call_restarts import AWAY, environment, in_the_lounge, transcript_lines
-from tests.integration.test_discord_listening import tone_heard
-from tests.integration.test_discord_reader import Members
-from tests.integration.test_kill_restart import identified, voicebridge
+from tests.scenarios.discord_bot import Members, transcript_lines
+from tests.scenarios.processes import identified, voicebridge
+from tests.scenarios.restarts import AWAY, environment, in_the_lounge
+from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
@@ -43,7 +44,8 @@ HEADING = "## 15. A call survives a restart: back in the call, and what is lost"
 TURN = 1.5  # seconds each turn lasts
 BETWEEN = 0.8  # seconds between one turn's end and the next one's start
 PITCHES = (300, 400, 500, 600)
-BEFORE, AFTER = 8, 8  # turns captioned before the kill; turns said once the bot is back
+# turns captioned before the kill; turns said once the bot is back
+BEFORE, AFTER = sized((8, 8), (2, 2))
 LINE = re.compile(r"\*\*M\d\*\*: tone \d+")
 MARKED = re.compile(r"\(I was away for")
 WAIT = 120.0
@@ -61,11 +63,15 @@ async def run() -> dict[str, Any]:
 async def _measured(discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, tmp: Path) -> Any:
     members = await in_the_lounge(discord_api, server, "M1", "M2", "M3", "M4")
     asking = Members(discord_api, server.general)
-    env = environment(discord_api, mimo, f"sqlite+aiosqlite:///{tmp / 'bot.db'}", tmp)
+    # The voice server's authority goes beside the bot's folder: in this run's folder, its own
+    # (one left in a shared folder by an earlier run would name another run's authority).
+    bot_folder = tmp / "bot"
+    bot_folder.mkdir()
+    env = environment(discord_api, mimo, f"sqlite+aiosqlite:///{tmp / 'bot.db'}", bot_folder)
     turns: list[tuple[float, bool]] = []  # each turn's start, and whether the bot was there
     present = asyncio.Event()  # the bot is in the call, its DAVE group joined
     enough = asyncio.Event()  # no turn begins after it is set
-    async with voicebridge(tmp, env, "first", identified(discord_api)) as first:
+    async with voicebridge(bot_folder, env, "first", identified(discord_api)) as first:
         for member in members:
             await asking.answer(member.user_id, "listen_me", allowed=True)
         await asking.answer(members[0].user_id, "listen")
@@ -80,7 +86,7 @@ async def _measured(discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, tmp
         # Whole before the kill: the turn it cut short is lost by nature, as the away ones.
         said_before = sum(1 for start, there in turns if there and start + TURN <= killed)
     started = time.monotonic()
-    async with voicebridge(tmp, env, "second", identified(discord_api)):
+    async with voicebridge(bot_folder, env, "second", identified(discord_api)):
         await _until(lambda: _back(discord_api, server) is not None, "back")
         back_at = time.monotonic()
         await _joined(discord_api, server)

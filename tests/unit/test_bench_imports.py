@@ -1,0 +1,99 @@
+"""The benchmarks start: `python -m bench --help` runs, every module under bench/ imports, and
+none imports a test module (`tests/**/test_*.py`) or a conftest.py, whose helpers the tests may
+rename at any time: what the benchmarks share with the tests is in tests/scenarios (and the
+stand-ins in tests/standins). Whether each benchmark still runs through is CI's quick run
+(`python -m bench --quick`, after the tests in .ci/run): minutes of CPU, not the suite's."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import quick
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+
+
+def _test_modules_imported(path: Path) -> list[str]:
+    """The test modules and conftests `path` imports, anywhere in it (a function's late import
+    too), as `line: module`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # `from tests.integration import test_x` names the module in its names
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "tests" and any(
+                part.startswith("test_") or part == "conftest" for part in parts
+            ):
+                found.append(f"{node.lineno}: {name}")
+                break
+    return found
+
+
+def test_no_benchmark_imports_a_test_module_or_a_conftest() -> None:
+    found = {
+        str(path.relative_to(ROOT)): imported
+        for path in sorted(BENCH.rglob("*.py"))
+        if (imported := _test_modules_imported(path))
+    }
+    assert not found, (
+        f"bench/ imports test modules or conftests (move what it needs to tests/scenarios): {found}"
+    )
+
+
+def test_the_check_finds_a_test_module_imported_in_any_form(tmp_path: Path) -> None:
+    written = tmp_path / "bench_like.py"
+    written.write_text(
+        "import tests.integration.test_x\n"
+        "from tests.integration.conftest import free_listens\n"
+        "from tests.integration import test_y\n"
+        "def late():\n"
+        "    from tests.unit.test_z import helper\n"
+        "from tests.scenarios.ports import free_listens as public\n"
+        "from tests.standins.mimo import FakeMimo\n"
+    )
+    assert _test_modules_imported(written) == [
+        "1: tests.integration.test_x",
+        "2: tests.integration.conftest",
+        "3: tests.integration.test_y",
+        "5: tests.unit.test_z",
+    ]
+
+
+def test_python_m_bench_starts_and_every_benchmark_module_imports() -> None:
+    helped = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert helped.returncode == 0, helped.stderr[-3000:]
+    assert "--quick" in helped.stdout
+    modules = sorted(f"bench.{p.stem}" for p in BENCH.glob("*.py") if p.stem != "__main__")
+    imported = subprocess.run(
+        [sys.executable, "-c", "import importlib, sys\n"
+         "for name in sys.argv[1:]: importlib.import_module(name)", *modules],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr[-3000:]
+
+
+def test_the_quick_run_runs_every_benchmark() -> None:
+    """Every choice of `--only` is run by `python -m bench --quick`: in the whole run, or alone
+    after it."""
+    tree = ast.parse((BENCH / "__main__.py").read_text())
+    [only] = [
+        node.value for node in tree.body
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "ONLY" for t in node.targets
+        )
+    ]  # fmt: skip
+    choices = ast.literal_eval(only)
+    assert sorted(quick.ALONE + quick.IN_THE_WHOLE_RUN) == sorted(choices)
