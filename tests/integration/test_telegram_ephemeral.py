@@ -242,6 +242,36 @@ async def test_an_answer_too_late_to_be_ephemeral_goes_to_the_askers_private_cha
     assert bot_api.texts(GROUP) == public and bot_api.ephemeral_texts(GROUP, BOB) == []
 
 
+async def test_an_answer_too_late_for_a_member_without_a_private_chat_never_reaches_the_group(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str
+) -> None:
+    """Carol never started a private chat with the bot. Her /usage, asked privately, is answered
+    too late for Telegram to take it as ephemeral, and her private chat refuses it too (a bot
+    cannot start one): the answer is lost, and the group sees nothing of it (a stop waits for
+    the handling of every update it had)."""
+    shift = [0.0]
+    real = bot_api.ephemeral_clock
+    bot_api.ephemeral_clock = lambda: real() + shift[0]
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        released = bot_api.hold("sendMessage")
+        bot_api.push(bot_api.ephemeral_command(chat_id=GROUP, user_id=CAROL, text="/usage"))
+        await bot_api.wait_until(lambda: "sendMessage" in bot_api.waiting, what="the answer")
+        shift[0] = 16.0  # the bot was slow: Telegram's 15 seconds to answer are over
+        released.set()
+        await bot_api.wait_until(lambda: refused_in(bot_api, CAROL), what="her chat's refusal")
+
+    assert "can't initiate conversation" in (refused_in(bot_api, CAROL)[0].error or "")
+    assert bot_api.texts(GROUP) == [] and bots_messages(bot_api, GROUP) == []
+    assert bot_api.ephemeral_texts(GROUP, CAROL) == [] and bot_api.texts(CAROL) == []
+
+
+def refused_in(api: FakeBotApi, chat: int) -> list[Any]:
+    """The bot's messages to `chat` that Telegram refused."""
+    sent = api.sent("sendMessage", include_rejected=True)
+    return [c for c in sent if not c.ok and int(c.params["chat_id"]) == chat]
+
+
 async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at_once(
     bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
