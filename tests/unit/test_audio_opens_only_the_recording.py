@@ -32,7 +32,7 @@ def _concat(folder: Path, private: Path) -> Path:
     return concat_list(folder / "recording", private.name)
 
 
-LISTS = {"HLS, absolute": _hls_absolute, "HLS, relative": _hls_relative, "concat": _concat}
+LISTS = {"hls-file-url": _hls_absolute, "hls-relative": _hls_relative, "concat": _concat}
 
 
 async def _probe(audio: FfmpegAudio, path: Path) -> object:
