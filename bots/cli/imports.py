@@ -82,6 +82,9 @@ def telegram(
             if not agreed:
                 return ExitCode.OK
         done = in_a_loop(_import(settings, plan))
+        if done.forgotten:  # a /forget in the chat ended it, in whichever process it ran
+            click.echo(text("cli.import_forgotten"))
+            return ExitCode.OK
         click.echo(
             text(
                 "cli.import_done",

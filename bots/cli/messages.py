@@ -57,6 +57,7 @@ EN: dict[str, Source] = {
     "cli.import_ask": "Start the import?",
     "cli.import_no_answer": "no answer to the question: run it again with --yes to start without asking.",
     "cli.import_nothing": "Nothing to import.",
+    "cli.import_forgotten": "The chat was forgotten (/forget) while it was imported: the import stopped, and nothing it heard is kept.",
     "cli.import_paused": "The day's audio quota or budget is used up: the import waits for the next UTC day (in {wait}). You may stop it with Ctrl-C and run the same command again later: it carries on where it stopped.",
     "cli.import_done": "Voice messages imported: {count} ({minutes} of speech); could not be transcribed: {failed}.",
     "cli.import_label": "Importing",
