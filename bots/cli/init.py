@@ -14,6 +14,8 @@ Ctrl-C and SIGTERM end the command at once; each check runs on a loop of its own
 from __future__ import annotations
 
 import shlex
+import shutil
+import sys
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,7 +53,10 @@ def init(verbose: int) -> int:
     (or the --env-file), readable by you only: every other setting in it stays as it was, the
     file before is kept as .env.bak, and each change is listed. Once a Discord token works, the
     link that invites the bot to a server is printed. The services' addresses (MIMO_BASE_URL...)
-    come from the environment and the file, as in doctor."""
+    come from the environment and the file, as in doctor.
+
+    Answers may be piped in, one a line: a key or token whose check fails (MiMo or a platform
+    out of reach) is then kept, and said so, instead of asking whether to keep it."""
     target = named_env_file() or Path(".env")
     return run_outside_a_loop(
         partial(_init, target),
@@ -61,6 +66,7 @@ def init(verbose: int) -> int:
 
 
 def _init(target: Path, settings: Settings) -> int:
+    _writable_there(target)  # before any question: their answers would have nowhere to go
     before = values_in(target)
     interview = Interview(settings, before)
     try:
@@ -106,11 +112,34 @@ def _written(target: Path, before: dict[str, str], changes: dict[str, str | None
         click.echo(f"Kept as they were: {', '.join(kept)}.")
     if not after.get("TELEGRAM_BOT_TOKEN") and not after.get("DISCORD_BOT_TOKEN"):
         click.echo("voicebridge run needs a bot token; transcribe, say and ask need the key alone.")
-    command = "voicebridge"
+    command = this_command()
     if named_env_file() is not None:
         command += f" --env-file {shlex.quote(str(target))}"
     click.echo(f"Next: {command} doctor checks the rest, {command} run starts the bots.")
     return ExitCode.OK
+
+
+def _writable_there(target: Path) -> None:
+    """The file init writes can be made: its folder is there, and it is no folder itself."""
+    if target.is_dir():
+        raise CommandFailed(ExitCode.FILE, f"{target} is a folder: name the settings file to "
+                            "write (--env-file my-bot.env)")  # fmt: skip
+    if not target.parent.is_dir():
+        raise CommandFailed(ExitCode.FILE, f"{target}: there is no folder {target.parent}; make "
+                            "it first, or name a file in a folder that is there")  # fmt: skip
+
+
+def this_command() -> str:
+    """`voicebridge` as the next command is typed the way this one was: the bare name where
+    the shell finds this very program by it (the virtual environment activated, or installed on
+    PATH), else its path as it was run (`.venv/bin/voicebridge`)."""
+    ran = sys.argv[0] if sys.argv else ""
+    if Path(ran).name != "voicebridge":  # run as a module, or from a program that embeds it
+        return "voicebridge"
+    found = shutil.which("voicebridge")
+    if found is not None and Path(found).resolve() == Path(ran).resolve():
+        return "voicebridge"
+    return shlex.quote(ran)
 
 
 def _change(name: str, before: dict[str, str], value: str | None) -> str:

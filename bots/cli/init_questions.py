@@ -17,7 +17,7 @@ from bots.cli.doctor import (
     discord_owner,
     telegram_senders,
 )
-from bots.cli.prompts import ask, confirm, masked
+from bots.cli.prompts import ask, confirm, masked, on_terminal
 from bots.cli.shell import in_a_loop
 from core.domain import errors
 
@@ -27,12 +27,19 @@ if TYPE_CHECKING:
 # Token Plan keys (tp-...) work only at their region's host.
 REGIONS = ("cn", "sgp", "ams")
 EVERYONE = "everyone"
+# How a Telegram user finds their id, besides the message init reads (the bot has no command
+# that says it).
+FIND_YOUR_ID = "a number above 0, which @userinfobot on Telegram replies with when you write to it"
 # What init offers as the daily budget when the file has none: two hours of audio transcribed
 # (a chat's own default quota) and a chat's default speech (DAILY_TTS_CHARS).
 BUDGET_MINUTES = 120
 BUDGET_CHARS = 20_000
 
 Checking = Callable[[str], Coroutine[Any, Any, list[Check]]]
+
+
+class _Everyone(Exception):
+    """`everyone` typed at a question about who owns the bots: the bot serves anyone."""
 
 
 class Interview:
@@ -109,7 +116,7 @@ class Interview:
             return kept
         for line in found:
             click.echo(f"  {Redactor([value]).redact(line.line)}")
-        return found[0].ok or kept or confirm("Keep it anyway?")
+        return found[0].ok or kept or _keep_anyway()
 
     async def _mimo(self, key: str) -> list[Check]:
         return await check_mimo(self._with(mimo_api_key=key), models=False)
@@ -145,13 +152,18 @@ class Interview:
 
     def who(self, telegram: str | None, discord: str | None) -> None:
         users, chats = self.now("ALLOWED_USERS"), self.now("ALLOWED_CHATS")
-        click.echo("The bot serves whom ALLOWED_USERS names (whoever uses it spends your MiMo "
-                   "balance), or everyone if you type so.")  # fmt: skip
+        click.echo(f"The bot serves whom ALLOWED_USERS names (whoever uses it spends your "
+                   f"MiMo balance), or everyone: type {EVERYONE} at the next question for "
+                   "that.")  # fmt: skip
         if users or chats:
             now = users or f"no one but the chats of ALLOWED_CHATS ({chats})"
             self._who_answered(f"Who may use it [{now}; Enter keeps it]", keep=True)
             return
-        owners = self._owners(telegram, discord)
+        try:
+            owners = self._owners(telegram, discord)
+        except _Everyone:
+            self._everyone()
+            return
         listed = ", ".join(f"{p.entry} ({p.name})" if p.name else p.entry for p in owners)
         prompt = (
             f"Who may use it [Enter: {listed}; or ids, comma-separated; or everyone]"
@@ -171,8 +183,7 @@ class Interview:
                 self.changes["ALLOWED_USERS"] = ", ".join(p.entry for p in owners)
                 return
             if answer.lower() == EVERYONE:
-                self.changes["ALLOWED_USERS"] = self.changes["ALLOWED_CHATS"] = None
-                click.echo("  Everyone may use the bot: anyone who finds it spends your balance.")
+                self._everyone()
                 return
             if not answer:
                 click.echo(f"  Name at least one id, or type {EVERYONE}: an open bot serves "
@@ -183,8 +194,16 @@ class Interview:
             except ValueError as exc:
                 click.echo(f"  ✗ {exc}")
                 continue
+            nobody = [entry for entry in entries if entry.rpartition(":")[2].lstrip("-") == "0"]
+            if nobody:
+                click.echo(f"  ✗ {nobody[0]}: 0 is no one's id.")
+                continue
             self.changes["ALLOWED_USERS"] = ", ".join(entries)
             return
+
+    def _everyone(self) -> None:
+        self.changes["ALLOWED_USERS"] = self.changes["ALLOWED_CHATS"] = None
+        click.echo("  Everyone may use the bot: anyone who finds it spends your balance.")
 
     def _owners(self, telegram: str | None, discord: str | None) -> list[Person]:
         """The people the tokens say own the bots: the Discord application's owner, and on
@@ -200,20 +219,37 @@ class Interview:
         return found
 
     def _telegram_owner(self, token: str) -> list[Person]:
+        """Who owns the Telegram bot: read from a message they send it, or their id typed;
+        `_Everyone` when everyone is typed. Once the bot's messages cannot be read (the
+        network, a webhook), Enter no longer tries again: only an id is asked for."""
+        looking = True
         while True:
-            typed = ask("Your Telegram account: send your bot any message from it, then press "
-                        "Enter (or type your Telegram user id; - for none)")  # fmt: skip
+            if looking:
+                typed = ask("Your Telegram account: send your bot any message from it, then "
+                            "press Enter (or type your Telegram user id; - for none; "
+                            f"{EVERYONE} to open the bot to all)")  # fmt: skip
+            else:
+                typed = ask(
+                    f"Your Telegram user id (- for none; {EVERYONE} to open the bot to all)"
+                )
             if typed == "-":
                 return []
-            if typed.isdigit():
-                return [Person("telegram", int(typed), "")]
+            if typed.lower() == EVERYONE:
+                raise _Everyone
             if typed:
-                click.echo("  ✗ a Telegram user id is a number.")
+                user_id = _user_id(typed)
+                if user_id is not None:
+                    return [Person("telegram", user_id, "")]
+                click.echo(f"  ✗ a Telegram user id is {FIND_YOUR_ID}.")
+                continue
+            if not looking:
                 continue
             try:
                 senders = in_a_loop(telegram_senders(self.settings, token))
             except NoSenders as exc:
-                click.echo(f"  ✗ the bot's messages cannot be read: {exc}; type your id instead.")
+                click.echo(f"  ✗ the bot's messages cannot be read ({exc}), so type your "
+                           f"Telegram user id instead: {FIND_YOUR_ID}.")  # fmt: skip
+                looking = False
                 continue
             if len(senders) == 1:
                 click.echo(f"  Found {senders[0].name} ({senders[0].entry}).")
@@ -252,6 +288,22 @@ class Interview:
                 continue
             self.changes[name] = str(round(amount * per))
             return
+
+
+def _user_id(typed: str) -> int | None:
+    """A Telegram user id typed: a whole number above 0 (a group's id is below 0)."""
+    return int(typed) if typed.isdigit() and int(typed) > 0 else None
+
+
+def _keep_anyway() -> bool:
+    """Whether to keep a key or token whose check failed (the network may be down while it is
+    right): asked on a terminal; with the answers piped in, kept, and said so, since a question
+    would take the next line, meant for the next question."""
+    if on_terminal():
+        return confirm("Keep it anyway?")
+    click.echo("  Kept all the same (the answers come from a pipe, so nothing is asked): "
+               "voicebridge doctor checks it again.")  # fmt: skip
+    return True
 
 
 def _in_units(value: str, per: int) -> str:

@@ -21,7 +21,7 @@ class InputEnded(Exception):
 
 def ask(prompt: str, *, hidden: bool = False) -> str:
     """The answer to `prompt`, stripped; `hidden`, it is never shown."""
-    if not _on_terminal():
+    if not on_terminal():
         click.echo(f"{prompt}: ", nl=False)
         line = sys.stdin.readline()
         click.echo()  # the answer is not shown: end the prompt's line
@@ -55,7 +55,8 @@ def masked(secret: str) -> str:
     return f"****{secret[-4:]}" if len(secret) >= 16 else "****"
 
 
-def _on_terminal() -> bool:
+def on_terminal() -> bool:
+    """Whether the answers are typed at a terminal (else they are piped in, line by line)."""
     try:
         return sys.stdin.isatty()
     except (AttributeError, ValueError):  # closed, or replaced by something without a file

@@ -22,10 +22,11 @@ from dotenv import dotenv_values
 
 from bots.cli.app import voicebridge as group
 from tests.integration.cli.process import TIMEOUT, clean_env, voicebridge
+from tests.integration.conftest import free_ports
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
-from tests.voicebridge_process import installed
+from tests.voicebridge_process import SCRIPT, installed
 
 # `init` runs in this process, and sets logging up as every command does (or turns it off):
 # the next test in this worker finds logging as it was.
@@ -240,6 +241,78 @@ async def test_the_next_step_names_the_env_file_init_was_given(
     ) in done.output
 
 
+async def test_everyone_is_taken_at_the_first_question_about_who(
+    mimo: FakeMimo,
+    bot_api: FakeBotApi,
+    services: dict[str, str],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The intro says to type everyone: the Telegram account's question, the first one, takes
+    it too (it said "a Telegram user id is a number")."""
+    done = await init(cwd, services, [mimo.api_key, bot_api.token, "", "Everyone", "", ""],
+                      monkeypatch)  # fmt: skip
+
+    assert done.return_value == 0, done.output
+    assert "type everyone at the next question for that." in done.output
+    assert "Everyone may use the bot: anyone who finds it spends your balance." in done.output
+    assert "✗" not in done.output
+    assert "ALLOWED_USERS" not in dotenv_values(cwd / ".env")
+
+
+async def test_with_telegram_out_of_reach_its_id_is_asked_for_and_never_the_lookup_again(
+    mimo: FakeMimo,
+    bot_api: FakeBotApi,
+    services: dict[str, str],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter after a failed lookup does not try it again (it said the same failure for ever);
+    how to find one's id is said; 0 and a group's negative id are no user's; the token whose
+    check failed is kept, and said so, without a question the piped answers do not hold."""
+    [port] = free_ports()
+    unreachable = services | {"TELEGRAM_API_URL": f"http://127.0.0.1:{port}"}
+    typed = [mimo.api_key, bot_api.token, "", "", "", "0", "-42", "4242", "", "", ""]
+
+    done = await init(cwd, unreachable, typed, monkeypatch)
+
+    assert done.return_value == 0, done.output
+    assert "Keep it anyway?" not in done.output
+    assert "Kept all the same (the answers come from a pipe, so nothing is asked)" in done.output
+    assert done.output.count("the bot's messages cannot be read") == 1
+    assert (
+        "so type your Telegram user id instead: a number above 0, which @userinfobot on "
+        "Telegram replies with when you write to it."
+    ) in done.output
+    assert done.output.count("✗ a Telegram user id is a number above 0") == 2  # 0, then -42
+    assert dotenv_values(cwd / ".env")["ALLOWED_USERS"] == "telegram:4242"
+
+
+async def test_no_one_s_id_is_refused_in_the_list_of_who_may_use_the_bot(
+    mimo: FakeMimo, bot_api: FakeBotApi, services: dict[str, str], cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    typed = [mimo.api_key, bot_api.token, "", "-", "telegram:0", "telegram:5", "", ""]
+    done = await init(cwd, services, typed, monkeypatch)
+
+    assert done.return_value == 0, done.output
+    assert "✗ telegram:0: 0 is no one's id." in done.output
+    assert dotenv_values(cwd / ".env")["ALLOWED_USERS"] == "telegram:5"
+
+
+async def test_an_env_file_in_a_folder_that_is_not_there_is_refused_before_any_question(
+    services: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done = await init(cwd, services, [], monkeypatch, "--env-file", "nowhere/bot.env")
+
+    assert done.return_value == 3
+    assert "voicebridge: nowhere/bot.env: there is no folder nowhere; make it first" in (
+        done.output
+    )
+    assert "MiMo API key" not in done.output
+    assert list(cwd.iterdir()) == []
+
+
 # --- A real process: answers piped in, and signals at a hidden prompt ---------------------------
 
 
@@ -261,6 +334,35 @@ async def test_answers_piped_in_work_without_a_warning_and_an_early_end_changes_
     ]
     assert (cwd / ".env").read_text() == written
     assert "Warning" not in answered.err + ended.err  # no GetPassWarning
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="voicebridge is not installed as a script")
+async def test_the_next_step_is_typed_as_this_voicebridge_was_run(
+    mimo: FakeMimo, services: dict[str, str], cwd: Path, tmp_path: Path
+) -> None:
+    """The virtual environment not activated, `Next: voicebridge doctor` would run another
+    voicebridge, or none: the next step names the one that ran. MiMo out of reach, the key's
+    failed check keeps it without a question, so three lines answer the three questions."""
+    [port] = free_ports()
+    elsewhere = [p for p in services["PATH"].split(os.pathsep) if Path(p) != SCRIPT.parent]
+    away = services | {"PATH": os.pathsep.join(elsewhere),
+                       "MIMO_BASE_URL": f"http://127.0.0.1:{port}/v1"}  # fmt: skip
+    activated = services | {"PATH": os.pathsep.join([str(SCRIPT.parent), *elsewhere])}
+    (tmp_path / "activated").mkdir()
+
+    ran = await voicebridge("init", cwd=cwd, env=away, stdin=f"{mimo.api_key}\n\n\n".encode())
+    on_path = await voicebridge(
+        "init", cwd=tmp_path / "activated", env=activated, stdin=f"{mimo.api_key}\n\n\n".encode()
+    )
+
+    assert ran.code == 0, ran.err
+    assert "✗ MiMo: cannot reach" in ran.text
+    assert "Kept all the same" in ran.text
+    assert f"Next: {SCRIPT} doctor checks the rest, {SCRIPT} run starts the bots." in ran.text
+    assert on_path.code == 0, on_path.err
+    assert "Next: voicebridge doctor checks the rest, voicebridge run starts the bots." in (
+        on_path.text
+    )
 
 
 @contextlib.contextmanager
