@@ -3,11 +3,14 @@ export, transcribed into its memory (`core.app.imports`), so that `/find` and `/
 was said before the bot came.
 
 It says first what it found (voice messages, minutes, what is left out and why) and what share
-of the chat's daily quota and of the bot's daily budget that is, and asks (`--yes` does not),
-with no event loop running, so Ctrl-C at the question ends it at once. Then a progress bar on a
-terminal (messages and minutes done, the time left), one line when a day's quota or the budget
-runs out (the import waits for the next UTC day; stopped, it is run again later), and what was
-done. Run again, it imports only what is not kept yet.
+of the chat's daily quota and of the bot's daily budget that is, tries MiMo with one tiny
+request as `doctor` does (a key refused, a balance used up or MiMo out of reach ends it there,
+in `transcribe`'s words, so nobody agrees to an import that cannot run), and asks (`--yes` does
+not), with no event loop running, so Ctrl-C at the question ends it at once. Then a progress
+bar on a terminal (messages and minutes done, the time left), one line when a day's quota or
+the budget runs out (the import waits for the next UTC day; stopped, it is run again later),
+and what was done: what could not be transcribed is followed by why, each reason once on
+stderr, and the exit code of the first. Run again, it imports only what is not kept yet.
 """
 
 from __future__ import annotations
@@ -63,7 +66,9 @@ def telegram(
     sender and date, as if the bot had heard it then: /find in the group finds it, with a
     link back in a supergroup. Older than SUMMARY_RETENTION_DAYS: not imported. The text
     messages go to the group's log for /summary where it keeps one. Within the chat's daily
-    quota and the bot's daily budget; run again, it imports only what it has not yet."""
+    quota and the bot's daily budget; run again, it imports only what it has not yet. MiMo is
+    tried before the question, as doctor tries it; what could not be transcribed is said, with
+    why, and the exit code is not 0."""
 
     def body(settings: Settings) -> int:
         export = _read(path, chat_id)
