@@ -107,6 +107,37 @@ async def test_remember_makes_last_months_voice_messages_findable_to_those_who_m
     assert "two months ago" not in anns
 
 
+async def test_a_member_who_said_no_is_left_out_of_remember_by_who_they_are(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """Bob says no with /listen_me allowed:False; Ann's /remember then leaves his voice message
+    out (Discord names its sender by id, as it named the member who said no), sends MiMo hers
+    alone, and /find finds nothing of his."""
+    heard: list[int] = []
+
+    def hears(duration: float, body: object) -> str:
+        heard.append(round(duration))
+        return SAID[round(duration)]
+
+    mimo.asr_text = hears
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    bob = discord_api.add_member(server, "bob")
+    await recorded(discord_api, server.general, ann, notes[3], 3, days_ago=5)
+    await recorded(discord_api, server.general, bob, notes[6], 6, days_ago=4)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said_no = await discord_api.slash(server.general, bob, "listen_me", allowed=False)
+        await said_no.wait_for_messages()
+        found = await remember(discord_api, server.general, ann, start=True)
+        anns = await find(discord_api, server.general, ann, "deposit")
+
+    assert "to transcribe: 1, 0:03 of speech." in found
+    assert "Of members who said no to being transcribed, left out: 1." in found
+    assert heard == [3]  # Ann's alone, never Bob's
+    assert "until March" in anns and "is back, says Bob" not in anns
+
+
 async def test_messages_deleted_while_remember_runs_are_skipped_and_the_rest_imported(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str,
     notes: dict[int, bytes],
