@@ -385,6 +385,32 @@ async def test_messages_that_could_not_be_transcribed_say_why_and_the_import_fai
     ]
 
 
+async def test_a_balance_used_up_during_the_import_ends_it_with_transcribe_s_line(
+    cwd: Path, mimo: FakeMimo
+) -> None:
+    """No other message would fare better: the import stops at once, with the line and the
+    exit code `transcribe` has for it, not an unexpected error."""
+    export = make_export(cwd)
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1")  # fmt: skip
+    process = await start(
+        "import", "telegram", str(export), cwd=cwd, env=settings,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    await asyncio.wait_for(_until_asked(process.stdout), timeout=TIMEOUT)
+    mimo.fail_next(402)
+    process.stdin.write(b"y\n")
+    _, err = await asyncio.wait_for(process.communicate(), timeout=TIMEOUT)
+
+    assert process.returncode == 5
+    assert err.decode().splitlines() == [
+        "voicebridge: The MiMo account's balance is used up: top it up, then try again."
+    ]
+    assert len(mimo.calls(ASR)) == 1  # the one refused: the others were not tried
+
+
 async def _until_asked(stdout: asyncio.StreamReader) -> str:
     """What the import printed up to its question (which ends without a newline)."""
     shown = b""
