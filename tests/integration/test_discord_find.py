@@ -114,6 +114,30 @@ async def test_every_page_shows_only_what_the_member_may_read_as_they_turn_it(
     assert "**invoice** older 3" in bobs_second
 
 
+async def test_each_page_turned_counts_in_the_members_searches_and_one_too_many_says_slow_down(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Three searches a minute: Bob's /find and his first Next are two, his second Next a third,
+    and his next one is refused, answered to him alone with the limit's own sentence (before,
+    Discord told him only that the interaction failed); the page stays as it was."""
+    bob = discord_api.add_member(server, "bob")
+    await keep_messages(sqlite_url, server, [(server.general, f"invoice {n}") for n in range(16)])
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+        rate_limit_searches_per_minute=3,
+    )  # fmt: skip
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, bob, "find", phrase="invoice")
+        [page] = await asked.wait_for_messages()
+        await next_page(discord_api, page, bob, "(6–10;")
+        shown = await next_page(discord_api, page, bob, "(11–15;")
+        refused = await discord_api.click(page, bob, label="Next ›")
+        [slow_down] = await refused.wait_for_messages()
+
+    assert slow_down.ephemeral and slow_down.content.startswith("Slow down: at most 3 requests")
+    assert page.content == shown  # the page as it was
+
+
 LAYOFFS = "The layoffs are planned for March, keep it quiet."
 
 

@@ -26,11 +26,13 @@ from bots.discord.access import readable_places
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import answer_of, asker_of
 from bots.discord.discordpy import forget_thread_members, learn_thread_members
+from bots.discord.error_handler import on_app_command_error
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of
 from bots.discord.replies import Interaction, followup_of
 from core.app.memory import Memory
 from core.chat.memory import Markup, found_text, link_to
+from core.domain import errors
 from core.domain.memory import FoundPage
 
 logger = logging.getLogger(__name__)
@@ -150,7 +152,15 @@ class Pages(discord.ui.View):
             self.clear_items()
 
     async def turn(self, interaction: Interaction, number: int) -> None:
-        body, view = await self.cog.page(interaction, self.words, number, self.locale)
+        """Page `number` in place of this one; what refuses it (the searches' limit, say)
+        answered to its member alone, as a command's failure is, the page left as it was."""
+        try:
+            body, view = await self.cog.page(interaction, self.words, number, self.locale)
+        except Exception as error:  # a button has no command tree to report to
+            await on_app_command_error(interaction, error)
+            if not isinstance(error, errors.VoicebridgeError):
+                raise  # a bug: discord.py logs it
+            return
         await interaction.response.edit_message(content=body, view=view)
 
     @discord.ui.button(label="‹", style=discord.ButtonStyle.secondary)
