@@ -44,7 +44,9 @@ RECORDING_FORMATS = (
     "ogg", "matroska", "mov", "mp3", "wav", "w64", "flac", "aac", "ac3", "eac3", "dts", "asf",
     "aiff", "caf", "amr", "au", "avi", "flv", "mpegts", "mpeg", "wv", "ape", "tta",
 )  # fmt: skip
-_INPUT_FORMATS = ("-format_whitelist", ",".join(RECORDING_FORMATS))
+# Pictures open nothing either: one sent for a recording is told it has no audio in it.
+_PICTURES = ("png_pipe", "jpeg_pipe", "webp_pipe", "gif")
+_INPUT_FORMATS = ("-format_whitelist", ",".join(RECORDING_FORMATS + _PICTURES))
 
 
 @dataclass(frozen=True)
