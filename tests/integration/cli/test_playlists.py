@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import env, voicebridge
 from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
@@ -72,15 +74,21 @@ async def test_an_export_holding_playlists_imports_nothing_from_outside_it(
     assert found.text.startswith("Nothing"), found.text
 
 
-async def test_transcribe_refuses_a_playlist(
-    mimo: FakeMimo, cwd: Path, recordings: Path
+@pytest.mark.parametrize(
+    "command",
+    [("transcribe",), ("ask", "What is the code?"), ("summarise",)],
+    ids=["transcribe", "ask", "summarise"],
+)
+async def test_a_playlist_on_the_command_line_is_refused(
+    mimo: FakeMimo, cwd: Path, recordings: Path, command: tuple[str, ...]
 ) -> None:
     private = private_recording(recordings / "private")
     playlist = hls_playlist(recordings / "playlist.m3u8", f"file:{private}")
+    name, *question = command
 
-    done = await voicebridge("transcribe", str(playlist), cwd=cwd, env=env(mimo))
+    done = await voicebridge(name, str(playlist), *question, cwd=cwd, env=env(mimo))
 
     assert done.code == 4
-    assert done.err.splitlines() == [f"voicebridge: {playlist}: {UNREADABLE}"]
+    assert done.err.splitlines()[-1].endswith(UNREADABLE), done.err
     assert done.text == ""
-    assert mimo.calls("mimo-v2.5-asr") == []
+    assert mimo.requests == []  # nothing of the file it names reached MiMo
