@@ -6,6 +6,7 @@ within every database's bound parameters; the test crosses two edges of them."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +31,10 @@ async def test_every_message_kept_already_is_skipped_however_many_the_chat_holds
     export = export_of(cwd, COUNT)
     await kept_whole(database_url, COUNT)
 
-    settings = env(mimo, DATABASE_URL=database_url)
+    # PYTHONPATH, where set, reaches the command: a break planted in a copy of the code
+    # (`python -m tests.breaks`) runs there as well.
+    where = {k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ}
+    settings = env(mimo, DATABASE_URL=database_url) | where
     again = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=settings)
 
     assert again.code == 0, again.err
