@@ -27,6 +27,7 @@ from tests.standins.discord_api import (
 )
 from tests.standins.mimo import FakeMimo
 
+POST = "POST /channels/{channel_id}/messages"
 SAID = {
     2: "The invoice for the Acme account is 4,200 euros.",
     3: "I promised to send the invoice on Friday.",
@@ -349,11 +350,14 @@ async def test_a_voice_message_deleted_while_it_is_heard_is_neither_kept_nor_pos
         [posted] = await discord_api.wait_for_messages(server.general)
         await until_kept(database_url, 1)
         shown = discord_api.contents(server.general)
+        tried = [call for call in discord_api.sent(POST, include_refused=True)
+                 if call.params["channel_id"] == str(server.general)]  # fmt: skip
         asked = await discord_api.slash(server.general, carol, "find", phrase="invoice")
         [found] = await asked.wait_for_messages()
 
     assert "I promised to send the invoice on Friday." in posted.content
-    assert shown == [posted.content]  # nothing was posted for the message taken back
+    assert shown == [posted.content]
+    assert len(tried) == 1  # nothing was even tried for the message taken back
     assert "4,200" not in found.content
     assert "I promised to send the **invoice** on Friday." in found.content
 
