@@ -218,6 +218,50 @@ async def test_a_contacts_deleted_voice_note_is_no_longer_found(
     assert f"User{FRIEND + 1}" in found and f"User{FRIEND}," not in found
 
 
+async def test_a_contacts_voice_note_deleted_while_it_is_heard_is_neither_kept_nor_sent(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """A contact deletes their voice note while MiMo is still hearing it: when MiMo answers,
+    the owner is sent no transcript of it and their `/find` does not show it; another
+    contact's note after it is transcribed and found."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await owner_hears(bot_api, 1)
+        taken_back, later = (
+            bot_api.business_voice_message(
+                connection_id=connection, chat_id=chat, user_id=chat, data=voice_ogg
+            )
+            for chat in (FRIEND, FRIEND + 1)
+        )
+        with mimo.held_each() as held:
+            bot_api.push_business(taken_back)
+            await mimo.wait_for_requests(1)
+            bot_api.delete_business_messages(
+                connection, taken_back["chat"], [taken_back["message_id"]]
+            )
+            await until_noted_deleted(database_url, str(taken_back["message_id"]))
+            held[0].let_go()
+        bot_api.push_business(later)
+        await owner_hears(bot_api, 2)
+        await until_kept(database_url, 1)
+        command(bot_api, "/find seconds")
+        [*_, found] = await owner_hears(bot_api, 3)
+
+    assert f"User{FRIEND + 1}" in found and f"User{FRIEND}," not in found
+    assert len(bot_api.sent("sendMessage", chat_id=OWNER)) == 3  # nothing sent of the one
+    assert bot_api.business_replies(connection, FRIEND) == []
+
+
+async def until_noted_deleted(url: str, message_id: str, timeout: float = 20.0) -> None:
+    """Wait until the bot has noted that the message was deleted."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    sql = "SELECT count(*) FROM deleted_messages WHERE message_id = :id"
+    while await query(url, sql, id=message_id) == [(0,)]:
+        assert asyncio.get_running_loop().time() < deadline, "the deletion was not noted"
+        await asyncio.sleep(0.05)
+
+
 async def until_kept(url: str, lines: int, timeout: float = 20.0) -> None:
     """Wait until the database keeps `lines` transcript lines; `timeout` only a safety net."""
     deadline = asyncio.get_running_loop().time() + timeout
