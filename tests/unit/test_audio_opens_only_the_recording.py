@@ -53,7 +53,7 @@ async def _clone(audio: FfmpegAudio, path: Path) -> object:
 
 
 USES: dict[str, Callable[[FfmpegAudio, Path], Awaitable[object]]] = {
-    "measured": _probe, "transcribed": _pieces, "asked about": _question, "cloned": _clone,
+    "measured": _probe, "transcribed": _pieces, "asked": _question, "cloned": _clone,
 }  # fmt: skip
 
 
