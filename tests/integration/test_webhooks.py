@@ -210,7 +210,7 @@ def test_bad_webhook_settings_are_refused(setting: str, value: str) -> None:
 
 
 async def _replica(tmp_path: Path, name: str, settings: dict[str, str]) -> Started:
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "PYTHONPATH") if k in os.environ}
     folder = tmp_path / name
     folder.mkdir()
     return await start(

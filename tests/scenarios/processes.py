@@ -28,7 +28,7 @@ def discord_environment(
 
 def operator_environment(mimo: FakeMimo, database_url: str) -> dict[str, str]:
     """What an operator sets for any platform: MiMo, the database, the instance's name."""
-    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "PYTHONPATH") if k in os.environ}
     return base | {
         "MIMO_API_KEY": mimo.api_key,
         "MIMO_BASE_URL": mimo.base_url,

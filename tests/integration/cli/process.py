@@ -32,8 +32,10 @@ class Done:
 
 def clean_env(**settings: str) -> dict[str, str]:
     """Nothing from the developer's shell but PATH and HOME, in a locale that speaks English
-    (the command line speaks the shell's language), then `settings`."""
-    base = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    (the command line speaks the shell's language), then `settings`. PYTHONPATH is kept where
+    it is set: `python -m tests.breaks` plants a break in a copy of the code found through it,
+    and a command that imported the checkout instead would never see the break."""
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "PYTHONPATH") if k in os.environ}
     return base | {"LANG": "C.UTF-8"} | settings
 
 
