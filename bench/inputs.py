@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from bench import OUT as BENCH_OUT
-from bench import ffmpeg_exe
+from bench import QUICK, ffmpeg_exe
 
 OUT = BENCH_OUT / "inputs"
 JFK = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "audio" / "jfk.flac"
@@ -64,6 +64,7 @@ def _make(seconds: int, dest: Path) -> None:
 FIXTURES = JFK.parent
 # How much longer each natural pause becomes, in turn: a voice note's hesitations and dead air.
 STRETCH = (1.5, 3.0, 2.0, 4.0, 1.0, 2.5)
+QUICK_SECONDS = 5  # the quick form's real recordings: their first seconds
 _LEVEL = re.compile(r"pts_time:([\d.]+)\s+lavfi\.astats\.Overall\.RMS_level=(\S+)")
 
 
@@ -74,9 +75,21 @@ def recordings() -> dict[str, Path]:
     for name, file in (("JFK speech", "jfk.flac"), ("Telegram's sample note", "telegram.ogg")):
         src = FIXTURES / file
         if src.exists():
+            src = _first_seconds(src, QUICK_SECONDS) if QUICK else src
             found[name] = src
             found[f"{name}, pauses stretched"] = stretched(src)
     return found
+
+
+def _first_seconds(src: Path, seconds: float) -> Path:
+    """The first `seconds` of `src`, in the same format (the quick form's recordings: a
+    recogniser takes about as long as the audio)."""
+    path = OUT / f"{src.stem}-first-{seconds:g}s{src.suffix}"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(src),
+                        "-t", f"{seconds:g}", str(path)], check=True)  # fmt: skip
+    return path
 
 
 def stretched(src: Path) -> Path:

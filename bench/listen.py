@@ -24,13 +24,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import sized
 from bench.sections import reflow, replace_section
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import _authority
 from tests.standins.voice_members import CallMember, opus_frames, tone
 
 HEADING = "## 9. Listening: N members speaking at once over M calls"
-QUIET_SECONDS = 10.0
+QUIET_SECONDS = sized(10.0, 2.0)
 SAYING, PAUSE = 2.5, 0.7  # each utterance, and the pause after it
 TARGET = 3.0  # % of a core per speaking member (issue 48)
 
