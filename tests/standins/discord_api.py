@@ -464,6 +464,7 @@ class FakeDiscord:
         self._sessions: list[_Session] = []
         self._rate_limits: dict[str, list[Any]] = {}  # route -> [times left, retry_after, global]
         self._held: dict[str, asyncio.Event] = {}  # route -> set once its requests may go on
+        self._dropped: dict[str, int] = {}  # route -> how many of its next requests to drop
         self.global_per_second = global_per_second
         self._last_second: deque[float] = deque()  # when the bot token's requests came
         # When a request arrives, for the global limit's second: a test that must know which
@@ -1202,6 +1203,11 @@ class FakeDiscord:
         ``"POST /channels/{channel_id}/messages"``) with 429 and `retry_after` seconds."""
         self._rate_limits[route] = [times, retry_after, is_global]
 
+    def drop_next(self, route: str, *, times: int = 1) -> None:
+        """Close the connection of the next `times` requests of `route` (a template as in
+        `Call.route`) unanswered, as a proxy on the way that drops it would."""
+        self._dropped[route] = times
+
     @contextlib.contextmanager
     def held(self, route: str) -> Iterator[None]:
         """Answer no request of `route` (a template as in `Call.route`) until the block ends, as
@@ -1372,6 +1378,12 @@ class FakeDiscord:
                 if (held := self._held.get(call.route)) is not None:
                     self._notify()
                     await held.wait()
+                if self._dropped.get(call.route, 0) > 0:
+                    self._dropped[call.route] -= 1
+                    call.status = 0  # no answer at all
+                    assert request.transport is not None
+                    request.transport.close()
+                    raise web.HTTPBadRequest()  # never sent: the connection is closed
                 limited = self._rate_limited(call) or self._over_global_limit(call, template)
                 if limited is not None:
                     return limited
