@@ -1,9 +1,13 @@
 """The promises on the ways in that had no test of their own (the table at the top of
 docs/contributing/promises.md): a stranger to the allowlist starts no listened call, no
 interpreter, no reading and no `/remember`, even standing in a voice channel of the server it
-runs in; a playlist sent as a Discord voice message, or waiting in a channel's past for
-`/remember`, reads no file beside it. The real `voicebridge run` against the Discord stand-in
-(its voice server included), real ffmpeg and SQLite."""
+runs in; a Business contact's note and a user install's transcript stop at the day's quota
+before anything is fetched; a playlist reads no file beside it, sent as a Discord voice
+message, waiting in a channel's past for `/remember`, sent as a Business contact's note, asked
+about in Guest Mode or by a user install. A download is kept under a name of ours in a folder
+of its own, and ffmpeg reads only a recording's containers: the playlist tests fail when a way
+skips both. The real `voicebridge run` against the Telegram and Discord stand-ins (Discord's
+voice server included), real ffmpeg and SQLite."""
 
 from __future__ import annotations
 
@@ -13,14 +17,18 @@ from typing import Any
 
 import pytest
 
+from bots.telegram.messages import text as telegram_text
 from core.chat.messages import text
 from tests.audio_factory import make_audio
-from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.test_discord_remember import find, remember
 from tests.integration.test_limits import rows_about
+from tests.integration.test_telegram_business import FRIEND, OWNER
+from tests.integration.test_telegram_guest import ask_as_guest, until_shown
 from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
+from tests.standins.telegram_api import FakeBotApi
 
 PRIVATE = "Sorry, this bot is private."
 UNREADABLE = text("error.undecodable_audio", "en")
@@ -140,3 +148,130 @@ async def test_a_playlist_among_the_past_voice_messages_remember_imports_reads_n
     assert len(mimo.calls("mimo-v2.5-asr")) == 1  # Ann's; the playlist never reached MiMo
     assert "**garden**" in garden
     assert "4-8-1-5" not in safe and "**safe**" not in safe
+
+
+# --- Telegram Business, Guest Mode, a Discord user install: what may be spent, what is opened
+
+
+async def test_a_contacts_note_past_the_owners_day_is_refused_to_the_owner_and_never_heard(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The owner's chat has 5 s of transcription a day: a contact's first 3 s note is
+    transcribed for the owner, the second is refused to the owner (never in the contact's
+    chat) before it is downloaded, and MiMo hears the first alone."""
+    note = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=sqlite_url, daily_audio_seconds=5
+    )
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await bot_api.wait_for("sendMessage", count=1, chat_id=OWNER)  # the welcome
+        for count in (2, 3):
+            bot_api.push_business(bot_api.business_voice_message(
+                connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=note
+            ))  # fmt: skip
+            told = await bot_api.wait_for("sendMessage", count=count, chat_id=OWNER)
+        downloads = len(bot_api.sent("getFile"))
+
+    transcript, refusal = (str(call.params["text"]) for call in told[1:])
+    assert transcript.endswith("heard 3.0 seconds")
+    assert "only 2 sec of transcription left today" in refusal
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+    assert downloads == 1  # the refused note was never fetched
+    assert bot_api.business_replies(connection, FRIEND) == []
+
+
+async def test_a_contacts_playlist_reads_no_file_beside_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A contact sends the owner a "voice note" that is an HLS playlist naming Ann's private
+    recording: the owner is told it is not readable as audio, MiMo hears nothing."""
+    private = private_recording(tmp_path / "private")
+    playlist = hls_playlist(tmp_path / "song.m3u8", f"file:{private}").read_bytes()
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        connection = bot_api.connect_business(user_id=OWNER)
+        await bot_api.wait_for("sendMessage", count=1, chat_id=OWNER)
+        bot_api.push_business(bot_api.business_voice_message(
+            connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=playlist
+        ))  # fmt: skip
+        told = await bot_api.wait_for("sendMessage", count=2, chat_id=OWNER)
+
+    assert UNREADABLE in str(told[1].params["text"])
+    assert mimo.calls("mimo-v2.5-asr") == []
+    assert not any(SECRET in str(call.params.get("text")) for call in bot_api.calls)
+
+
+async def test_a_guest_query_about_a_playlist_reads_no_file_beside_it(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A friend's "voice note" is an HLS playlist naming Ann's private recording; the caller
+    asks the bot about it as a guest: the answer says it is not readable as audio, MiMo hears
+    nothing."""
+    private = private_recording(tmp_path / "private")
+    playlist = hls_playlist(tmp_path / "song.m3u8", f"file:{private}").read_bytes()
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api):
+        query = ask_as_guest(bot_api, playlist)
+        shown = await until_shown(
+            bot_api,
+            query,
+            lambda t: t not in ("", telegram_text("guest.transcribing", "en")),
+            "an answer",
+        )
+
+    assert UNREADABLE in shown and SECRET not in shown
+    assert mimo.calls("mimo-v2.5-asr") == []
+
+
+async def test_a_user_installs_transcript_past_the_users_day_never_reaches_mimo(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Alice installed the app to her account; her day holds 5 s of transcription: in a DM
+    with Bob, Transcribe on his first 3 s voice message is answered, on the second it says
+    what is left, before the recording is fetched, and MiMo hears the first alone."""
+    note = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    alice, bob = discord_api.add_user("alice"), discord_api.add_user("bob")
+    discord_api.install_to_user(alice)
+    dm = discord_api.private_channel(alice, bob)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, daily_audio_seconds=5
+    )
+    async with running_discord(settings, discord_api):
+        answers = []
+        for _ in range(2):
+            sent = await discord_api.post_voice_message(dm, bob, note, duration=3)
+            asked = await discord_api.message_command(dm, alice, "Transcribe", sent)
+            [answer] = await asked.wait_for_messages()
+            await discord_api.wait_until(
+                lambda a=answer: "heard" in a.content or "left" in a.content,
+                timeout=15,
+                what="the answer",
+            )
+            answers.append(answer.content)
+
+    assert answers[0] == "heard 3.0 seconds"
+    assert "only 2 sec of transcription left today" in answers[1]
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+    assert len(discord_api.downloads) == 1  # the refused one was never fetched
+
+
+async def test_a_user_install_asked_about_a_playlist_reads_no_file_beside_it(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """In a DM between Alice (who installed the app to her account) and Bob, Bob's "voice
+    message" is an HLS playlist naming Ann's private recording: Transcribe on it says it is
+    not readable as audio, and MiMo hears nothing."""
+    private = private_recording(tmp_path / "private")
+    playlist = hls_playlist(tmp_path / "song.m3u8", f"file:{private}").read_bytes()
+    alice, bob = discord_api.add_user("alice"), discord_api.add_user("bob")
+    discord_api.install_to_user(alice)
+    dm = discord_api.private_channel(alice, bob)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        sent = await discord_api.post_voice_message(dm, bob, playlist, duration=3)
+        asked = await discord_api.message_command(dm, alice, "Transcribe", sent)
+        answered = await asked.wait_for_messages()
+
+    assert UNREADABLE in [answer.content for answer in answered]
+    assert mimo.calls("mimo-v2.5-asr") == []
