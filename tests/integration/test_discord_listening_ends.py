@@ -15,6 +15,7 @@ from core.app.listened_calls import ListenedCall
 from core.domain import errors
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder
+from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_cog,
@@ -65,6 +66,10 @@ async def connection_closed(discord_api: FakeDiscord, server: Guild, members: Me
     await discord_api.voice.rate_limited(call)
 
 
+def captioned(discord_api: FakeDiscord, server: Guild, pitch: int) -> bool:
+    return any(f"tone {pitch}" in line for line in posted_in(discord_api, server.lounge))
+
+
 def the_call(bot: VoicebridgeBot, server: Guild) -> ListenedCall:
     call = listening_cog(bot).listened.call_in(server_of(server))
     assert call is not None
@@ -98,6 +103,8 @@ async def test_each_way_a_call_ends_takes_the_one_end_path_once(
         await listening_started(discord_api, server, members, people[0].user_id)
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
         call = the_call(bot, server)
+        await discord_api.voice.speak(people[0], tone(440, 0.8))  # a line of its transcript
+        await until(lambda: captioned(discord_api, server, 440), "Ann's caption")
         await way(discord_api, server, members, people)
         await until(lambda: any(BYE in line for line in posted_in(discord_api, server.lounge)),
                     "the goodbye", timeout=30)  # fmt: skip
@@ -109,6 +116,25 @@ async def test_each_way_a_call_ends_takes_the_one_end_path_once(
     taken = call.ended[0]
     assert any(w in taken for w in why), call.ended
     assert [BYE in line for line in posted_in(discord_api, server.lounge)].count(True) == 1
+    # Nothing is kept for a restart to take up; the call's transcript is kept, marked whole.
+    assert await kept_calls(sqlite_url, server) == []
+    assert await transcripts(sqlite_url, server) == [(call.roll.call, True)]
+
+
+async def kept_calls(url: str, server: Guild) -> list[str]:
+    """The calls the database keeps in `server` for a restart to take up, by voice channel."""
+    rows = await query(url, "SELECT voice_id FROM live_calls WHERE chat_id = :chat",
+                       chat=server_of(server).chat_id)  # fmt: skip
+    return [str(voice) for (voice,) in rows]
+
+
+async def transcripts(url: str, server: Guild) -> list[tuple[str, bool]]:
+    """The transcripts kept in `server`: each by name, and whether it is kept whole."""
+    rows = await query(
+        url, "SELECT recording, duration FROM recording_transcripts WHERE chat_id = :chat",
+        chat=server_of(server).chat_id,
+    )  # fmt: skip
+    return [(str(recording), duration is not None) for recording, duration in rows]
 
 
 async def test_a_join_that_fails_ends_the_call_through_the_one_end_path(
@@ -138,3 +164,5 @@ async def test_a_join_that_fails_ends_the_call_through_the_one_end_path(
 
     assert "could not join" in answer.content
     assert [call.ended for call in ended] == [["could not join"]]
+    assert await kept_calls(sqlite_url, server) == []  # nothing for a restart to take up
+    assert await transcripts(sqlite_url, server) == []  # nothing heard, nothing kept
