@@ -272,6 +272,27 @@ def refused_in(api: FakeBotApi, chat: int) -> list[Any]:
     return [c for c in sent if not c.ok and int(c.params["chat_id"]) == chat]
 
 
+async def test_a_bot_that_is_no_administrator_answers_privately_only_what_was_asked_so(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str
+) -> None:
+    """The bot does not administer the group, so Telegram lets it send a message for one
+    member alone only in answer to that member's ephemeral command, within 15 seconds. Bob's
+    /usage chosen from the menu is answered to him alone; the same typed openly is answered
+    openly, as a typed command is; the bot never tries a private message Telegram refuses."""
+    asked = {"chat_id": GROUP, "user_id": BOB, "chat_type": "supergroup"}
+    async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
+                       bot_api):  # fmt: skip
+        privately = await ask_privately(bot_api, BOB, "/usage")
+        bot_api.push(bot_api.text_message(text="/usage", **asked))
+        await bot_api.wait_until(lambda: bot_api.texts(GROUP), what="/usage typed openly")
+
+    assert "today" in privately.casefold()
+    assert bot_api.ephemeral_texts(GROUP, BOB) == [privately]
+    [openly] = bot_api.texts(GROUP)
+    assert "today" in openly.casefold()
+    assert [c for c in bot_api.sent("sendMessage", include_rejected=True) if not c.ok] == []
+
+
 async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at_once(
     bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
