@@ -4,7 +4,9 @@ interpreter, no reading and no `/remember`, even standing in a voice channel of 
 runs in; a Business contact's note and a user install's transcript stop at the day's quota
 before anything is fetched; a playlist reads no file beside it, sent as a Discord voice
 message, waiting in a channel's past for `/remember`, sent as a Business contact's note, asked
-about in Guest Mode or by a user install. A download is kept under a name of ours in a folder
+about in Guest Mode or by a user install; `/remember` stops at the server's day; what
+`voicebridge import telegram` kept is found in its chat alone; `/forget` where only the user
+installed the bot deletes what it kept there. A download is kept under a name of ours in a folder
 of its own, and ffmpeg reads only a recording's containers: the playlist tests fail when a way
 skips both. The real `voicebridge run` against the Telegram and Discord stand-ins (Discord's
 voice server included), real ffmpeg and SQLite."""
@@ -20,11 +22,15 @@ import pytest
 from bots.telegram.messages import text as telegram_text
 from core.chat.messages import text
 from tests.audio_factory import make_audio
+from tests.integration.cli.process import env, voicebridge
+from tests.integration.cli.test_import_telegram import BOB, GROUP, heard, make_export
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
+from tests.integration.test_discord_reader import until
 from tests.integration.test_discord_remember import find, remember
 from tests.integration.test_limits import rows_about
 from tests.integration.test_telegram_business import FRIEND, OWNER
 from tests.integration.test_telegram_guest import ask_as_guest, until_shown
+from tests.integration.test_telegram_summaries import next_reply
 from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
@@ -32,6 +38,8 @@ from tests.standins.telegram_api import FakeBotApi
 
 PRIVATE = "Sorry, this bot is private."
 UNREADABLE = text("error.undecodable_audio", "en")
+OTHER_GROUP = -1009990
+PAUSED = "The day's audio quota or budget is used up: the import of this channel's past waits"
 
 # Each way in a stranger may try from a server off the allowlist: a slash command, its options.
 STARTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -275,3 +283,103 @@ async def test_a_user_install_asked_about_a_playlist_reads_no_file_beside_it(
 
     assert UNREADABLE in [answer.content for answer in answered]
     assert mimo.calls("mimo-v2.5-asr") == []
+
+
+async def test_remember_past_the_servers_day_pauses_before_the_message_that_does_not_fit(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The server's day holds 5 s of transcription; its channel's past holds two voice
+    messages of 3 s: /remember transcribes the first, then says once that the day's quota is
+    used up and the import waits for the next UTC day, and MiMo never hears the second."""
+    note = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    for hours in (30, 20):
+        voice = discord_api.attachment(
+            note, filename="voice-message.ogg", content_type="audio/ogg", duration=3
+        )
+        at = datetime.now(UTC) - timedelta(hours=hours)
+        await discord_api.post_message(server.general, ann, attachments=[voice], at=at)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, daily_audio_seconds=5
+    )
+    async with running_discord(settings, discord_api):
+        asked = await discord_api.slash(server.general, ann, "remember", days=30)
+        [found] = await asked.wait_for_messages()
+        shown = found.content
+        pressed = await discord_api.click(found, ann, label="Start")
+        await pressed.wait_for_callback()
+        await discord_api.wait_until(
+            lambda: any(PAUSED in c for c in discord_api.contents(server.general)),
+            timeout=30,
+            what="the pause",
+        )
+        await until(lambda: mimo.calls("mimo-v2.5-asr"), "the first heard")
+
+    assert "to transcribe: 2, 0:06 of speech." in shown
+    assert len(mimo.calls("mimo-v2.5-asr")) == 1
+    [progress] = [c for c in discord_api.contents(server.general) if "import" in c]
+    assert progress.startswith(PAUSED) and progress.count("used up") == 1
+
+
+# --- voicebridge import telegram: who may read what
+
+
+async def test_what_an_import_kept_is_found_in_its_chat_alone(
+    bot_api: FakeBotApi, mimo: FakeMimo, tmp_path: Path
+) -> None:
+    """The Flat 4B group's export is imported; the Telegram bot then runs on the same
+    database: /find deposit in the group shows the imported line, in another group the bot
+    serves and in Bob's private chat with the bot it finds nothing."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    export = make_export(cwd)
+    url = f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}"
+    heard(mimo)
+    done = await voicebridge(
+        "import", "telegram", str(export), "--yes", cwd=cwd,
+        env=env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30"),
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=url, summary_retention_days=30)
+    found = {}
+    async with running(settings, bot_api):
+        for chat, kind in ((GROUP, "supergroup"), (OTHER_GROUP, "supergroup"), (BOB, "private")):
+            bot_api.push(bot_api.text_message(
+                chat_id=chat, user_id=BOB, text="/find deposit", chat_type=kind
+            ))  # fmt: skip
+            found[chat] = await next_reply(bot_api, chat)
+
+    assert "keeps the <b>deposit</b> until" in found[GROUP]
+    assert found[OTHER_GROUP].startswith("Nothing I kept here")
+    assert found[BOB].startswith("Nothing I kept here")
+
+
+# --- A Discord user install: what a forget does
+
+
+async def test_forget_where_only_the_user_installed_the_bot_deletes_the_transcripts_kept_there(
+    discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Alice installed the app to her account and transcribes Bob's voice message in their DM:
+    asked again, it is kept and not heard again; after her /forget there it is gone, so MiMo
+    hears it a second time."""
+    note = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    alice, bob = discord_api.add_user("alice"), discord_api.add_user("bob")
+    discord_api.install_to_user(alice)
+    dm = discord_api.private_channel(alice, bob)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    heard = []
+    async with running_discord(settings, discord_api):
+        sent = await discord_api.post_voice_message(dm, bob, note, duration=3)
+        for forget_first in (False, False, True):
+            if forget_first:
+                forgot = await discord_api.slash(dm, alice, "forget")
+                await forgot.wait_for_messages()
+            asked = await discord_api.message_command(dm, alice, "Transcribe", sent)
+            [answer] = await asked.wait_for_messages()
+            await discord_api.wait_until(
+                lambda a=answer: a.content == "heard 3.0 seconds", timeout=15, what="transcript"
+            )
+            heard.append(len(mimo.calls("mimo-v2.5-asr")))
+
+    assert heard == [1, 1, 2]
