@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import wave
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,8 +51,14 @@ class Call:
         self.go_on = asyncio.Event()
         self.go_on.set()
         self._played = asyncio.Condition()
+        self.handed = 0  # clips handed to the call to play
+        # What happens as a clip is handed over, before its first frame (its number from 0).
+        self.as_handed: Callable[[int], Awaitable[None]] | None = None
 
     async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+        self.handed += 1
+        if self.as_handed is not None:
+            await self.as_handed(self.handed - 1)
         if wanted is not None and not wanted():
             return True
         async with self._played:
@@ -122,16 +128,23 @@ def seconds_of(wav: bytes) -> float:
 async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken(
     mimo: FakeMimo, database_url: str
 ) -> None:
-    """While Ann's interpretation plays, Bob's is spoken by MiMo; he says no before its turn
-    comes: the call never hears it, and a later turn of Ann's still plays after where his
-    would have. (The no is looked at as each clip is about to play, whenever it was said.)"""
+    """While Ann's interpretation plays, Bob's is spoken by MiMo and waits its turn; he says no
+    as it is handed to the call, just before its first frame: the call never hears it, and a
+    later turn of Ann's still plays after where his would have. Made and its turn come, his
+    clip is past every other look at his consent: only the one just before the first frame
+    can see that no."""
+
+    async def bob_says_no_as_his_is_handed(number: int) -> None:
+        if number == 1:  # Bob's: his /listen_me allowed:False
+            await listening.consents.decide(SERVER, "bob", False)
+
     async with interpreting(mimo, database_url, ["ann", "bob"]) as (listening, call, news):
         call.go_on.clear()  # Ann's interpretation plays on...
         await says(listening, "ann", "Hi")
         await call.until_heard(1)
         await says(listening, "bob", "你好，我们现在开始今天的会议吧，先谈预算，再谈时间表。")
         await mimo.wait_for_requests(2, model=TTS)  # ...while Bob's is spoken
-        await listening.consents.decide(SERVER, "bob", False)  # his /listen_me allowed:False
+        call.as_handed = bob_says_no_as_his_is_handed
         call.go_on.set()
         await says(listening, "ann", "Ok")
         await mimo.wait_for_requests(3, model=TTS)
@@ -143,6 +156,7 @@ async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken(
     heard = [note.duration for note in call.heard]
     assert heard == [pytest.approx(made[0], abs=0.1), pytest.approx(made[2], abs=0.1)]
     assert abs(made[1] - made[2]) > 0.5  # so his clip could not pass for her second one
+    assert call.handed == 3  # his was handed over, and not played
     assert news == []
 
 
