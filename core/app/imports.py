@@ -21,9 +21,10 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
     forget  `/forget` in the chat: its imports running in this process end first (the message
           being heard cut where it is), so that the forget deletes all they kept and nothing is
           kept after it; each returns `forgotten`. An import running in another process (the
-          command line's) reads how many times the chat was forgotten as it starts, and again
-          before each message, each piece sent and each answer kept: once it changed, it stops
-          and keeps nothing more (`forgotten` too)
+          command line's) marks itself running in the database as it starts, a mark `/forget`
+          deletes with the chat's data; it looks for its mark before each message, each piece
+          sent and each answer kept, and once it is gone, stops and keeps nothing more
+          (`forgotten` too)
     gone  a message deleted on its platform while it was heard (`core.app.kept`) is skipped,
           nothing of it kept, and counted (`gone`)
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -205,8 +207,10 @@ class Importer:
         work's, not behind it (the benchmark's comparison)."""
         chat = plan.past.chat
         tally = ImportProgress(total=len(plan.voices), seconds_total=plan.seconds)
+        mark = uuid.uuid4().hex  # this import's, deleted by a /forget in any process
         async with self._uow() as uow:
-            forgets = await uow.transcripts.forgets(chat)  # a /forget anywhere counts one more
+            await uow.transcripts.begin_import(chat, mark, at=self._clock.now())
+            await uow.commit()
         await self._log(chat, plan.texts)
         async with self._uow() as uow:
             prefs = await uow.preferences.get(chat)
@@ -220,7 +224,7 @@ class Importer:
             """False once the chat was forgotten since the import started, in any process."""
             if not running.forgotten:
                 async with self._uow() as uow:
-                    running.forgotten = await uow.transcripts.forgets(chat) != forgets
+                    running.forgotten = not await uow.transcripts.import_running(chat, mark)
             return not running.forgotten
 
         async def worker() -> None:
@@ -298,6 +302,9 @@ class Importer:
             self._running[chat].remove(running)
             if not self._running[chat]:
                 del self._running[chat]
+            async with self._uow() as uow:
+                await uow.transcripts.end_import(chat, mark)
+                await uow.commit()
         tally.forgotten = running.forgotten
         return tally
 

@@ -6,9 +6,10 @@ Create Date: 2026-11-27 13:37:10
 
 `deleted_messages`: a message deleted on its platform (Discord, a Telegram Business contact's),
 noted as the platform says so, so that a recording of it still being heard (in this process,
-another replica or an import) is never kept nor posted. `forgotten_chats`: how many times a
-chat was forgotten, so that an import running in another process stops at a `/forget`
-(`core.app.kept`, `core.app.imports`). Written from autogenerate's output.
+another replica or an import) is never kept nor posted. `running_imports`: an import of a
+chat's past while it runs, deleted by `/forget` with the chat's data, so that an import running
+in another process stops at a `/forget` (`core.app.kept`, `core.app.imports`). Written from
+autogenerate's output.
 """
 
 from __future__ import annotations
@@ -40,16 +41,18 @@ def upgrade() -> None:
         op.f("ix_deleted_messages_deleted_at"), "deleted_messages", ["deleted_at"], unique=False
     )
     op.create_table(
-        "forgotten_chats",
+        "running_imports",
         sa.Column("platform", sa.String(length=16), nullable=False),
         sa.Column("chat_id", sa.String(length=64), nullable=False),
-        sa.Column("forgets", sa.BigInteger(), nullable=False),
-        sa.Column("forgotten_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("platform", "chat_id", name=op.f("pk_forgotten_chats")),
+        sa.Column("import_id", sa.String(length=32), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "platform", "chat_id", "import_id", name=op.f("pk_running_imports")
+        ),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("forgotten_chats")
+    op.drop_table("running_imports")
     op.drop_index(op.f("ix_deleted_messages_deleted_at"), table_name="deleted_messages")
     op.drop_table("deleted_messages")

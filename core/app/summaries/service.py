@@ -262,8 +262,7 @@ class SummaryService:
                 await uow.usage.delete_chat(place, today=today)
                 await uow.voices.delete_chat(place)
                 await uow.claims.delete_chat(place)
-                # Counted: an import of it running in another process stops (`Importer`).
-                await uow.transcripts.delete_chat(place, at=self.clock.now())
+                await uow.transcripts.delete_chat(place)  # its imports' marks too: they stop
                 await uow.reading.delete_chat(place)
                 await uow.listening_consents.delete_yeses(place)  # a no outlives it
                 await uow.live_calls.delete(place)

@@ -25,9 +25,9 @@ from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.storage.models import (
     DeletedMessageRow,
-    ForgottenChatRow,
     RecordingTranscriptPartRow,
     RecordingTranscriptRow,
+    RunningImportRow,
 )
 from core.infra.storage.repositories import chat_key, dialect_of, insert_for, table_of
 from core.infra.storage.search import search
@@ -35,6 +35,7 @@ from core.infra.storage.search import search
 Header = RecordingTranscriptRow
 Part = RecordingTranscriptPartRow
 Deleted = DeletedMessageRow
+Running = RunningImportRow
 KEY = ["platform", "chat_id", "recording"]
 
 
@@ -206,24 +207,30 @@ class TranscriptRepository:
         found = select(Deleted.message_id).where(*_deleted(chat, said)).limit(1)
         return (await self._session.scalars(found)).first() is not None
 
-    async def delete_chat(self, chat: ChatRef, *, at: datetime | None = None) -> int:
-        """`/forget`: every kept transcript of the chat; returns how many recordings. `at`:
-        the forget is counted, for imports running elsewhere (`forgets`)."""
+    async def delete_chat(self, chat: ChatRef) -> int:
+        """`/forget`: every kept transcript of the chat, and the marks of its imports running
+        (each stops, wherever it runs); returns how many recordings."""
         await _affected(self._session, delete(Part).where(*_of(Part, chat)))
-        if at is not None:
-            counted = insert_for(self._session, table_of(ForgottenChatRow)).values(
-                **chat_key(chat), forgets=1, forgotten_at=at
-            )
-            await self._session.execute(counted.on_conflict_do_update(
-                index_elements=["platform", "chat_id"],
-                set_={"forgets": ForgottenChatRow.forgets + 1, "forgotten_at": at},
-            ))  # fmt: skip
+        await self._session.execute(delete(Running).where(*_in(Running, chat)))
         return await _affected(self._session, delete(Header).where(*_of(Header, chat)))
 
-    async def forgets(self, chat: ChatRef) -> int:
-        """How many times the chat was forgotten (`delete_chat` with `at`)."""
-        count = select(ForgottenChatRow.forgets).where(*_in(ForgottenChatRow, chat))
-        return int((await self._session.scalars(count)).first() or 0)
+    async def begin_import(self, chat: ChatRef, import_id: str, *, at: datetime) -> None:
+        """Mark an import of the chat's past as running (`import_running`)."""
+        await self._session.execute(
+            insert_for(self._session, table_of(Running)).values(
+                **chat_key(chat), import_id=import_id, started_at=at
+            )
+        )
+
+    async def import_running(self, chat: ChatRef, import_id: str) -> bool:
+        """Whether the import's mark is still there: `/forget` deletes it."""
+        found = select(Running.import_id).where(*_in(Running, chat), Running.import_id == import_id)
+        return (await self._session.scalars(found)).first() is not None
+
+    async def end_import(self, chat: ChatRef, import_id: str) -> None:
+        await self._session.execute(
+            delete(Running).where(*_in(Running, chat), Running.import_id == import_id)
+        )
 
     async def delete_made_before(self, cutoff: datetime) -> int:
         """Retention: every chat's transcripts (and pieces, and deletions noted) made before
@@ -264,7 +271,7 @@ def _deleted(chat: ChatRef, said: Said) -> list[Any]:
             Deleted.message_id == said.message_id]  # fmt: skip
 
 
-def _in(table: type[Deleted] | type[ForgottenChatRow], chat: ChatRef) -> tuple[Any, ...]:
+def _in(table: type[Deleted] | type[Running], chat: ChatRef) -> tuple[Any, ...]:
     return (table.platform == chat.platform, table.chat_id == chat.chat_id)
 
 

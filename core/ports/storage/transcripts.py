@@ -97,13 +97,20 @@ class TranscriptStore(Protocol):
         """Whether the message that carried a recording was deleted on its platform."""
         ...
 
-    async def delete_chat(self, chat: ChatRef, *, at: datetime | None = None) -> int:
-        """`/forget`: every kept transcript of the chat; `at`: the forget is counted."""
+    async def delete_chat(self, chat: ChatRef) -> int:
+        """`/forget`: every kept transcript of the chat, and the marks of its imports running
+        (`import_running`)."""
         ...
 
-    async def forgets(self, chat: ChatRef) -> int:
-        """How many times the chat was forgotten: an import elsewhere stops once it changed."""
+    async def begin_import(self, chat: ChatRef, import_id: str, *, at: datetime) -> None:
+        """Mark an import of the chat's past as running, in whichever process it runs."""
         ...
+
+    async def import_running(self, chat: ChatRef, import_id: str) -> bool:
+        """Whether the import's mark is still there: `/forget` deletes it."""
+        ...
+
+    async def end_import(self, chat: ChatRef, import_id: str) -> None: ...
 
     async def delete_made_before(self, cutoff: datetime) -> int: ...
 

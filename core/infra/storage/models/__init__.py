@@ -29,9 +29,9 @@ from core.infra.storage.models.summaries import ChatMessageRow, ChatSummaryState
 from core.infra.storage.models.telegram import BusinessConnectionRow, InlineVoiceRow
 from core.infra.storage.models.transcripts import (
     DeletedMessageRow,
-    ForgottenChatRow,
     RecordingTranscriptPartRow,
     RecordingTranscriptRow,
+    RunningImportRow,
 )
 from core.infra.storage.models.voices import ChatVoiceRow
 from core.infra.storage.models.work import ChatUsageRow, ClaimRow, RateWindowRow
@@ -49,7 +49,6 @@ __all__ = [
     "CloneChallengeRow",
     "ConsentReadingRow",
     "DeletedMessageRow",
-    "ForgottenChatRow",
     "InlineVoiceRow",
     "ListeningConsentRow",
     "LiveCallRow",
@@ -59,4 +58,5 @@ __all__ = [
     "ReaderSettingsRow",
     "RecordingTranscriptPartRow",
     "RecordingTranscriptRow",
+    "RunningImportRow",
 ]

@@ -89,14 +89,16 @@ class DeletedMessageRow(Base):
     deleted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
-class ForgottenChatRow(Base):
-    """How many times a chat was `/forget`-ed, and when last: an import running in another
-    process (`voicebridge import telegram`) reads the count as it starts and again before each
-    message, and stops once it changed (`core.app.imports`). Outlives the forget it counts."""
+class RunningImportRow(Base):
+    """An import of a chat's past running, in whichever process (`voicebridge import telegram`
+    runs in its own): written as it starts, deleted as it ends, and by `/forget` with the rest
+    of the chat's data. The import looks for its row before each message and each answer kept,
+    and stops once it is gone (`core.app.imports`). One a killed import left stays until the
+    chat's next `/forget`."""
 
-    __tablename__ = "forgotten_chats"
+    __tablename__ = "running_imports"
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    forgets: Mapped[int] = mapped_column(BigInteger, default=0)
-    forgotten_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    import_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
