@@ -6,7 +6,8 @@ before anything is fetched; a playlist reads no file beside it, sent as a Discor
 message, waiting in a channel's past for `/remember`, sent as a Business contact's note, asked
 about in Guest Mode or by a user install; `/remember` stops at the server's day; what
 `voicebridge import telegram` kept is found in its chat alone; `/forget` where only the user
-installed the bot deletes what it kept there. A download is kept under a name of ours in a folder
+installed the bot deletes what it kept there; a reading taken up after a restart reads
+nothing of a member who said no, nor a message deleted, while the bot was away. A download is kept under a name of ours in a folder
 of its own, and ffmpeg reads only a recording's containers: the playlist tests fail when a way
 skips both. The real `voicebridge run` against the Telegram and Discord stand-ins (Discord's
 voice server included), real ffmpeg and SQLite."""
@@ -19,15 +20,22 @@ from typing import Any
 
 import pytest
 
+from bots.discord.places import place_of
 from bots.telegram.messages import text as telegram_text
 from core.chat.messages import text
+from core.domain.reading import ReaderMember
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import unit_of_work
 from tests.integration.cli.process import env, voicebridge
 from tests.integration.cli.test_import_telegram import BOB, GROUP, heard, make_export
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
-from tests.integration.test_discord_reader import until
+from tests.integration.restarts import WAIT, environment, in_the_call_again, in_the_lounge, in_voice
+from tests.integration.test_discord_reader import Members, clips, spoken_requests, until
 from tests.integration.test_discord_remember import find, remember
+from tests.integration.test_kill_restart import identified
+from tests.integration.test_kill_restart import voicebridge as voicebridge_run
 from tests.integration.test_limits import rows_about
+from tests.integration.test_reading_restarts import WORDS, back
 from tests.integration.test_telegram_business import FRIEND, OWNER
 from tests.integration.test_telegram_guest import ask_as_guest, until_shown
 from tests.integration.test_telegram_summaries import next_reply
@@ -383,3 +391,44 @@ async def test_forget_where_only_the_user_installed_the_bot_deletes_the_transcri
             heard.append(len(mimo.calls("mimo-v2.5-asr")))
 
     assert heard == [1, 1, 2]
+
+
+# --- A channel reading taken up after a restart: a no, whose messages, a deletion
+
+
+async def test_a_reading_taken_up_reads_nothing_of_a_no_or_a_deletion_made_while_it_was_away(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann reads the Lounge's chat aloud; the bot is killed. While it is away Bob says
+    /read_me allowed:False (another replica stores it) and then posts Bravo, Cy posts Charlie
+    and deletes it, Ann posts Delta. Started again, the bot is back and reads Delta alone:
+    neither Bob's message nor the deleted one is ever made into speech."""
+    ann, bob, cy = await in_the_lounge(discord_api, server, "Ann", "Bob", "Cy")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "read_channel")  # the Lounge's own chat
+        call = await in_the_call_again(discord_api, server)
+        await discord_api.post_message(server.lounge, ann.user_id, "Alpha is read first")
+        await until(lambda: len(clips(call)) == 1, "Alpha read aloud", WAIT)
+        first.kill()
+        await first.wait()
+    async with unit_of_work(database_url) as uow:  # as another replica answers /read_me
+        await uow.reading.save_member(
+            place_of(guild_id=server.id), str(bob.user_id), ReaderMember(read=False)
+        )
+        await uow.commit()
+    await discord_api.post_message(server.lounge, bob.user_id, "Bravo from Bob who said no")
+    deleted = await discord_api.post_message(server.lounge, cy.user_id, "Charlie, deleted")
+    await discord_api.delete_message(deleted)
+    await discord_api.post_message(server.lounge, ann.user_id, "Delta came meanwhile")
+
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+        again = await in_the_call_again(discord_api, server)
+        await until(lambda: len(clips(again)) == 1, "Delta read aloud", WAIT)
+        await members.answer(ann.user_id, "stop")
+        await until(lambda: not in_voice(discord_api, server), "the bot left", WAIT)
+
+    spoken = [words for _, words in spoken_requests(mimo)]
+    assert [[word for word in WORDS if word in words] for words in spoken] == [["Alpha"], ["Delta"]]
