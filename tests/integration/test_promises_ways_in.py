@@ -2,15 +2,17 @@
 docs/contributing/promises.md): a stranger to the allowlist starts no listened call, no
 interpreter, no reading and no `/remember`, even standing in a voice channel of the server it
 runs in; a Business contact's note and a user install's transcript stop at the day's quota
-before anything is fetched; a playlist reads no file beside it, sent as a Discord voice
-message, waiting in a channel's past for `/remember`, sent as a Business contact's note, asked
-about in Guest Mode or by a user install; `/remember` stops at the server's day; what
+before anything is fetched, and `/remember` at the server's day; a playlist reads no file
+beside it, sent as a Discord voice message, waiting in a channel's past for `/remember`, sent
+as a Business contact's note, asked about in Guest Mode or by a user install; what
 `voicebridge import telegram` kept is found in its chat alone; `/forget` where only the user
-installed the bot deletes what it kept there; a reading taken up after a restart reads
-nothing of a member who said no, nor a message deleted, while the bot was away. A download is kept under a name of ours in a folder
-of its own, and ffmpeg reads only a recording's containers: the playlist tests fail when a way
-skips both. The real `voicebridge run` against the Telegram and Discord stand-ins (Discord's
-voice server included), real ffmpeg and SQLite."""
+installed the bot deletes what it kept there; a reading taken up after a restart reads nothing
+of a member who said no, nor a message deleted, while the bot was away.
+
+A download is kept under a name of ours in a folder of its own, and ffmpeg reads only a
+recording's containers: the playlist tests fail when a way skips both. The real `voicebridge
+run` against the Telegram and Discord stand-ins (Discord's voice server included), real ffmpeg
+and SQLite (PostgreSQL too where the test takes `database_url`)."""
 
 from __future__ import annotations
 
