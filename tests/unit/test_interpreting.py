@@ -317,23 +317,27 @@ async def test_a_clip_late_once_a_reading_sharing_the_call_is_done_is_dropped_an
 
 
 async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_waiting() -> None:
-    """Ann's interpretation plays, another of hers and one of Bob's wait in line: her no cuts
-    hers at once, hers waiting is never played, Bob's plays."""
+    """Ann's interpretation plays, another of hers (still being made: MiMo is slow on it) and
+    one of Bob's wait in line: her no cuts hers at once, and calls hers waiting off there and
+    then, so Bob's plays next without waiting for hers to be made; hers is never played."""
     shared = SharedCall()
     calls = VoiceCalls(Channels(shared))  # type: ignore[arg-type]
     listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
     consenting = {"ann", "bob"}
     rig = rigged(listening, consenting)
+    slow = rig.speech.held["[Chinese] And again"] = asyncio.Event()
     first, second, bobs = turn("ann", 0), turn("ann", 2), turn("bob", 3)
     for key, said in ((first, "Hello there"), (second, "And again"), (bobs, "你好")):
         rig.interpreter.expect(key)
         await spoken(rig, key, said)
-    await until(lambda: len(shared.played) == 1 and len(rig.speech.made) == 3)
+    await until(lambda: len(shared.played) == 1 and len(rig.speech.made) == 2)
     consenting.discard("ann")  # as the listening follows her no, then tells the interpreter
     rig.interpreter.withdrawn("ann")
     assert len(shared.skipped) == 1 and "Hello there" in shared.skipped[0]  # cut
     await until(lambda: len(shared.played) == 2)
     assert "你好" in shared.played[1]  # Bob's next: hers waiting was called off
+    slow.set()  # hers made at last, after Bob's began
+    await until(lambda: len(rig.speech.made) == 3)
     shared.ends[shared.played[1]].set()
     await rig.interpreter.close()
     assert not any("And again" in played for played in shared.played)
