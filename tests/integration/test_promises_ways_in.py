@@ -7,7 +7,8 @@ beside it, sent as a Discord voice message, waiting in a channel's past for `/re
 as a Business contact's note, asked about in Guest Mode or by a user install; what
 `voicebridge import telegram` kept is found in its chat alone; `/forget` where only the user
 installed the bot deletes what it kept there; a reading taken up after a restart reads nothing
-of a member who said no, nor a message deleted, while the bot was away.
+of a member who said no, nor a message deleted, while the bot was away; `/forget` during an
+interpreted call plays nothing more of it.
 
 A download is kept under a name of ours in a folder of its own, and ffmpeg reads only a
 recording's containers: the playlist tests fail when a way skips both. The real `voicebridge
@@ -32,7 +33,20 @@ from tests.integration.cli.process import env, voicebridge
 from tests.integration.cli.test_import_telegram import BOB, GROUP, heard, make_export
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.restarts import WAIT, environment, in_the_call_again, in_the_lounge, in_voice
-from tests.integration.test_discord_reader import Members, clips, spoken_requests, until
+from tests.integration.test_discord_interpreting import sentence_heard
+from tests.integration.test_discord_listening import (
+    bot_in_server,
+    listening_cog,
+    members_in_lounge,
+    posted_in,
+)
+from tests.integration.test_discord_reader import (
+    Members,
+    clips,
+    left_by_itself,
+    spoken_requests,
+    until,
+)
 from tests.integration.test_discord_remember import find, remember
 from tests.integration.test_kill_restart import identified
 from tests.integration.test_kill_restart import voicebridge as voicebridge_run
@@ -45,6 +59,7 @@ from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.standins.voice_members import tone
 
 PRIVATE = "Sorry, this bot is private."
 UNREADABLE = text("error.undecodable_audio", "en")
@@ -434,3 +449,44 @@ async def test_a_reading_taken_up_reads_nothing_of_a_no_or_a_deletion_made_while
 
     spoken = [words for _, words in spoken_requests(mimo)]
     assert [[word for word in WORDS if word in words] for words in spoken] == [["Alpha"], ["Delta"]]
+
+
+# --- The interpreter: what a forget does
+
+
+async def test_forget_during_an_interpreted_call_plays_nothing_more_of_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Ann's long interpretation plays, another of hers and one of Bob's wait in line; one
+    second into it Dee, who manages the server, says /forget: the listening ends first, the
+    bot leaves the Lounge, and neither interpretation waiting is ever played."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    dee = discord_api.add_member(server, "Dee", manage_guild=True)
+    members = Members(discord_api, server.general)
+    speak, voice = discord_api.voice.speak, discord_api.voice
+    mimo.tts_seconds_per_char = 0.3  # her interpretation lasts about 12 s
+    async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
+        mimo.asr_text = sentence_heard
+        interpreting = listening_cog(bot).listening.interpreting
+        assert interpreting is not None
+        interpreting.late_after = 120.0  # what waits in line is not dropped as late meanwhile
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await members.answer(ann.user_id, "listen", interpret=True)
+        call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
+        await voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await speak(ann, tone(440, 1.0))
+        await until(lambda: len(call.speech) >= 1, "her interpretation playing")
+        await speak(ann, tone(440, 1.0))  # her next turn, and Bob's, wait behind it
+        await speak(bob, tone(660, 1.0))
+        await until(lambda: len(mimo.tts_wavs) == 3, "all three interpretations made")
+        await until(lambda: len(call.speech) >= 50, "one second of hers heard")
+        before = len(call.speech)
+        forgot = await members.answer(dee, "forget")
+        await voice.wait_until(lambda: left_by_itself(discord_api), what="the bot leaving")
+        after = len(call.speech) - before
+
+    assert forgot.content.startswith("Done: I deleted everything I stored here"), forgot.content
+    assert len(clips(call)) == 1  # hers, cut: neither waiting ever played
+    assert after <= 100, after  # within two seconds of audio of the forget
