@@ -8,7 +8,8 @@ as a Business contact's note, asked about in Guest Mode or by a user install; wh
 `voicebridge import telegram` kept is found in its chat alone; `/forget` where only the user
 installed the bot deletes what it kept there; a reading taken up after a restart reads nothing
 of a member who said no, nor a message deleted, while the bot was away; `/forget` during an
-interpreted call plays nothing more of it.
+interpreted call plays nothing more of it; a reading taken up on a day whose speech is used up
+makes nothing more into speech.
 
 A download is kept under a name of ours in a folder of its own, and ffmpeg reads only a
 recording's containers: the playlist tests fail when a way skips both. The real `voicebridge
@@ -490,3 +491,41 @@ async def test_forget_during_an_interpreted_call_plays_nothing_more_of_it(
     assert forgot.content.startswith("Done: I deleted everything I stored here"), forgot.content
     assert len(clips(call)) == 1  # hers, cut: neither waiting ever played
     assert after <= 100, after  # within two seconds of audio of the forget
+
+
+# --- A channel reading taken up after a restart: what may be spent
+
+
+async def test_a_reading_taken_up_on_a_day_its_speech_is_used_up_makes_nothing_more_into_speech(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """The server may speak 29 characters a day, and "Ann says: Alpha is read first" used
+    them all; the bot is killed and "Bravo" posted while it is away. The next start makes
+    nothing more into speech, and the Lounge's chat is told once that the day's speech is
+    used up."""
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path) | {
+        "DAILY_TTS_CHARS": "29",
+        "DISCORD_READER_MEMBER_SHARE": "1.0",  # the server's quota alone
+    }
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "read_channel")
+        call = await in_the_call_again(discord_api, server)
+        await discord_api.post_message(server.lounge, ann.user_id, "Alpha is read first")
+        await until(lambda: len(clips(call)) == 1, "Alpha read aloud", WAIT)
+        first.kill()
+        await first.wait()
+    await discord_api.post_message(server.lounge, ann.user_id, "Bravo")  # it would fit a day
+
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: used_up(discord_api, server), "the day's speech said used up", WAIT)
+        await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
+
+    assert [words for _, words in spoken_requests(mimo)] == ["Ann says: Alpha is read first"]
+    assert len(used_up(discord_api, server)) == 1
+
+
+def used_up(discord_api: FakeDiscord, server: Guild) -> list[str]:
+    said = posted_in(discord_api, server.lounge)
+    return [line for line in said if "used all of today's speech" in line]
