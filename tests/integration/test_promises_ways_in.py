@@ -9,7 +9,7 @@ as a Business contact's note, asked about in Guest Mode or by a user install; wh
 installed the bot deletes what it kept there; a reading taken up after a restart reads nothing
 of a member who said no, nor a message deleted, while the bot was away; `/forget` during an
 interpreted call plays nothing more of it; a reading taken up on a day whose speech is used up
-makes nothing more into speech.
+makes nothing more into speech, nor one with a listener who may not read the channel.
 
 A download is kept under a name of ours in a folder of its own, and ffmpeg reads only a
 recording's containers: the playlist tests fail when a way skips both. The real `voicebridge
@@ -52,12 +52,12 @@ from tests.integration.test_discord_remember import find, remember
 from tests.integration.test_kill_restart import identified
 from tests.integration.test_kill_restart import voicebridge as voicebridge_run
 from tests.integration.test_limits import rows_about
-from tests.integration.test_reading_restarts import WORDS, back
+from tests.integration.test_reading_restarts import WORDS, back, ended, kept_reading
 from tests.integration.test_telegram_business import FRIEND, OWNER
 from tests.integration.test_telegram_guest import ask_as_guest, until_shown
 from tests.integration.test_telegram_summaries import next_reply
 from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
-from tests.standins.discord_api import FakeDiscord, Guild
+from tests.standins.discord_api import READ_MESSAGE_HISTORY, FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 from tests.standins.voice_members import tone
@@ -529,3 +529,39 @@ async def test_a_reading_taken_up_on_a_day_its_speech_is_used_up_makes_nothing_m
 def used_up(discord_api: FakeDiscord, server: Guild) -> list[str]:
     said = posted_in(discord_api, server.lounge)
     return [line for line in said if "used all of today's speech" in line]
+
+
+# --- A channel reading taken up after a restart: who may read what
+
+
+async def test_a_reading_taken_up_with_a_listener_who_may_not_read_it_is_ended_unread(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann reads #general aloud into the Lounge; the bot is killed. While it is away Carol,
+    who may not read #general's history, joins the Lounge, and the staff plan is posted in
+    #general. The next start does not take the reading up: it says once in the Lounge's chat
+    that the reading ended, stays out of the Lounge, and the plan never reaches MiMo."""
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
+    carol = discord_api.add_member(server, "Carol")
+    await discord_api.deny_in_channel(server.general, carol, READ_MESSAGE_HISTORY)
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "read_channel", channel=server.general)
+        call = await in_the_call_again(discord_api, server)
+        await discord_api.post_message(server.general, ann.user_id, "Alpha is read first")
+        await until(lambda: len(clips(call)) == 1, "Alpha read aloud", WAIT)
+        first.kill()
+        await first.wait()
+    await discord_api.join_voice(server, carol, server.lounge)
+    await discord_api.post_message(server.general, ann.user_id, "Bravo: the staff plan")
+
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: ended(discord_api, server), "the reading said ended", WAIT)
+        await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
+        await discord_api.post_message(server.general, ann.user_id, "Charlie after the end")
+        kept = await kept_reading(database_url, server)
+
+    assert [words for _, words in spoken_requests(mimo)] == ["Ann says: Alpha is read first"]
+    assert len(ended(discord_api, server)) == 1 and back(discord_api, server) == []
+    assert kept is None  # nothing left for a later start to take up
