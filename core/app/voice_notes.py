@@ -32,6 +32,7 @@ from core.app.translations import Translations
 from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
 from core.chat.live import TranscriptReply
+from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
 from core.domain.summaries import ChatMessage
@@ -160,7 +161,10 @@ class VoiceNotes:
         request = await self._audiences.request(
             event.chat, event.audience, asker=event.asker, commander=event.commander
         )
-        heard, _ = await self._show(event, request, format)
+        try:
+            heard, _ = await self._show(event, request, format)
+        except Withdrawn:  # its message was deleted meanwhile: the asker is told so
+            raise errors.RecordingDeleted() from None
         return heard
 
     async def _show(

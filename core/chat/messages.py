@@ -163,6 +163,7 @@ EN: dict[str, Source] = {
     "botlanguage.cleared": "Bot language here is automatic again (now {language}). I answer each person in their own app's language either way.",
     # Results
     "transcript.empty": "I could not hear any speech in that recording.",
+    "transcript.deleted": "That message was deleted while I was transcribing it, so its transcript is neither shown nor kept.",
     "transcript.file_caption": "Transcript ({duration}) — too long for a message, so here it is as a file.",
     "transcript.srt_caption": "Subtitles (.srt) of the recording ({duration}).",
     "transcript.progress.start": "Transcribing the recording ({total})…",

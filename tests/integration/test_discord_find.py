@@ -362,6 +362,35 @@ async def test_a_voice_message_deleted_while_it_is_heard_is_neither_kept_nor_pos
     assert "I promised to send the **invoice** on Friday." in found.content
 
 
+async def test_transcribe_on_a_message_deleted_meanwhile_says_so_and_keeps_nothing(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """Carol asks for the transcript of Ann's audio file (the message menu's Transcribe) and
+    Ann deletes her message while MiMo hears it: Carol is told so, and nothing of it is shown nor
+    kept."""
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann, carol = discord_api.add_member(server, "ann"), discord_api.add_member(server, "carol")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    async with running_discord(settings, discord_api):
+        audio = discord_api.attachment(notes[2], filename="quote.ogg", content_type="audio/ogg")
+        said = await discord_api.post_message(server.general, ann, "", attachments=[audio])
+        with mimo.held_each() as held:
+            asked = await discord_api.message_command(server.general, carol, "Transcribe", said)
+            await mimo.wait_for_requests(1)
+            await discord_api.delete_message(said)
+            await until_noted_deleted(database_url, str(said["id"]))
+            held[0].let_go()
+            [answer] = await asked.wait_for_messages()
+
+    assert answer.content == (
+        "That message was deleted while I was transcribing it, so its transcript is neither "
+        "shown nor kept."
+    )
+    assert await kept_lines(database_url) == 0
+    assert not any("4,200" in content for content in discord_api.contents(server.general))
+
+
 async def test_a_deleted_channels_and_threads_lines_go_with_them(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str,
     notes: dict[int, bytes],

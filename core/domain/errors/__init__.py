@@ -51,6 +51,7 @@ here.
     │   └── NothingToSummarise    no stored messages in the window
     │       └── LoggingIsOff      ...because the chat turned logging off
     ├── NothingKept               /ask across the chat: nothing kept holds the question's words
+    ├── RecordingDeleted          its message was deleted while it was transcribed
     ├── AudioError                the audio could not be used
     │   ├── UndecodableAudio      corrupt, truncated, or not audio at all
     │   │   └── AudioTimedOut     ...or it holds ffmpeg far longer than its length warrants
@@ -187,6 +188,7 @@ from core.domain.errors.user import (
     ReadingForwarded,
     ReadingTooOld,
     ReadingViaBot,
+    RecordingDeleted,
     SentenceWrong,
     TextTooLong,
     TooLongToAsk,
@@ -281,6 +283,7 @@ __all__ = [
     "ReadingShareUsed",
     "ReadingTooOld",
     "ReadingViaBot",
+    "RecordingDeleted",
     "SentenceWrong",
     "SlowDown",
     "SpeechBudgetSpent",

@@ -77,6 +77,13 @@ class LoggingIsOff(NothingToSummarise):
     key = "summary.nothing_logging_off"
 
 
+class RecordingDeleted(UserInputError):
+    """The message that carried the recording was deleted while it was transcribed: its
+    transcript is neither shown nor kept (`core.app.kept`)."""
+
+    key = "transcript.deleted"
+
+
 class NothingKept(UserInputError):
     """`/ask` without a recording: nothing kept in the chat holds the question's words.
     Params: days (how long transcripts are kept)."""
