@@ -9,7 +9,8 @@ as a Business contact's note, asked about in Guest Mode or by a user install; wh
 installed the bot deletes what it kept there; a reading taken up after a restart reads nothing
 of a member who said no, nor a message deleted, while the bot was away; `/forget` during an
 interpreted call plays nothing more of it; a reading taken up on a day whose speech is used up
-makes nothing more into speech, nor one with a listener who may not read the channel.
+makes nothing more into speech, nor one with a listener who may not read the channel; a call
+taken up gives nothing of itself to a member who may not read its chat.
 
 A download is kept under a name of ours in a folder of its own, and ffmpeg reads only a
 recording's containers: the playlist tests fail when a way skips both. The real `voicebridge
@@ -34,6 +35,9 @@ from tests.integration.cli.process import env, voicebridge
 from tests.integration.cli.test_import_telegram import BOB, GROUP, heard, make_export
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.restarts import WAIT, environment, in_the_call_again, in_the_lounge, in_voice
+from tests.integration.restarts import back as call_back
+from tests.integration.test_call_restarts import goodbye, said
+from tests.integration.test_call_restarts import listening_started as call_started
 from tests.integration.test_discord_interpreting import sentence_heard
 from tests.integration.test_discord_listening import (
     bot_in_server,
@@ -57,6 +61,8 @@ from tests.integration.test_telegram_business import FRIEND, OWNER
 from tests.integration.test_telegram_guest import ask_as_guest, until_shown
 from tests.integration.test_telegram_summaries import next_reply
 from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
+from tests.scenarios.discord_bot import transcript_lines
+from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import READ_MESSAGE_HISTORY, FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -565,3 +571,46 @@ async def test_a_reading_taken_up_with_a_listener_who_may_not_read_it_is_ended_u
     assert [words for _, words in spoken_requests(mimo)] == ["Ann says: Alpha is read first"]
     assert len(ended(discord_api, server)) == 1 and back(discord_api, server) == []
     assert kept is None  # nothing left for a later start to take up
+
+
+# --- A call taken up after a restart: who may read what
+
+
+async def test_a_call_taken_up_gives_nothing_of_itself_to_a_member_who_may_not_read_its_chat(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann listens in the Lounge and is captioned; the bot is killed and started again, and
+    takes the call up. Dan, who may not read the Lounge's chat, asks for the call's summary
+    and about it: each is refused with why, nothing is made for him; the goodbye with the
+    whole transcript is posted in the Lounge's chat alone."""
+    mimo.asr_text = tone_heard
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
+    dan = discord_api.add_member(server, "Dan")
+    await discord_api.deny_in_channel(server.lounge, dan, READ_MESSAGE_HISTORY)
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await call_started(discord_api, server, members, ann)
+        await said(discord_api, server, ann, 440)
+        first.kill()
+        await first.wait()
+
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: call_back(discord_api, server), "the chat told it is back", WAIT)
+        await in_the_call_again(discord_api, server)
+        await said(discord_api, server, ann, 550)
+        answers = []
+        asking = {"summary": {"call": True}, "ask": {"question": "Who?", "call": True}}
+        for command, options in asking.items():
+            asked = await discord_api.slash(server.lounge, dan, command, **options)
+            [answer] = await asked.wait_for_messages()
+            answers.append(answer.content)
+        await members.answer(ann.user_id, "stop_listening")
+        bye = await goodbye(discord_api, server)
+
+    hidden = "That takes View Channel and Read Message History in this channel"
+    assert all(answer.startswith(hidden) for answer in answers), answers
+    assert len(mimo.calls("mimo-v2.5-asr")) == len(mimo.requests)  # nothing made for Dan
+    assert transcript_lines(bye)[:1] == ["Ann: tone 440"]
+    assert not any("tone" in line for line in posted_in(discord_api, server.general))
