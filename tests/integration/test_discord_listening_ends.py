@@ -57,7 +57,7 @@ async def bot_disconnected(discord_api: FakeDiscord, server: Guild, members: Mem
 
 async def quota_used_up(discord_api: FakeDiscord, server: Guild, members: Members,
                         people: list[CallMember]) -> None:  # fmt: skip
-    await discord_api.voice.speak(people[0], tone(440, 2.5))  # past the day's 2 s
+    await discord_api.voice.speak(people[0], tone(660, 3.5))  # past what is left of the day's 3 s
 
 
 async def connection_closed(discord_api: FakeDiscord, server: Guild, members: Members,
@@ -98,7 +98,7 @@ async def test_each_way_a_call_ends_takes_the_one_end_path_once(
 ) -> None:
     people = await members_in_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
-    async with bot_in_server(discord_api, mimo, sqlite_url, daily_listen_seconds=2) as bot:
+    async with bot_in_server(discord_api, mimo, sqlite_url, daily_listen_seconds=3) as bot:
         await members.answer(people[0].user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, people[0].user_id)
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
