@@ -71,8 +71,10 @@ class PastVoice:
     identity: str | None = None  # the platform's lasting id of the file (a Discord attachment's)
     name: str | None = None  # what the history calls its recording (an export's file), to say it
 
-    def recording(self) -> RemoteRecording:
-        said = Said(self.message_id, self.author, self.sent_at, self.place, past=True)
+    def recording(self, during: str | None = None) -> RemoteRecording:
+        """Its recording, to be kept while the import's mark `during` stands."""
+        said = Said(self.message_id, self.author, self.sent_at, self.place, past=True,
+                    during=during)  # fmt: skip
         identity = self.identity or f"past:{self.place or ''}:{self.message_id}"
         return RemoteRecording(
             locate=self.locate, size=self.size, seconds=self.seconds, identity=identity,
@@ -248,7 +250,7 @@ class Importer:
                 under_way += 1
                 try:
                     heard = await self._transcription.transcribe_long_audio(
-                        chat, voice.recording(), prefs=prefs, asker=ANYONE, rated=False,
+                        chat, voice.recording(mark), prefs=prefs, asker=ANYONE, rated=False,
                         background=background, wanted=still_wanted,
                     )  # fmt: skip
                 except Withdrawn:  # forgotten, or the message deleted, while it was heard

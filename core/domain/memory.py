@@ -78,6 +78,9 @@ class Said:
     # Imported from before the bot came (`core.app.imports`): kept as made when it was said, so
     # that the retention counts from the message's own date.
     past: bool = False
+    # Heard by an import (`core.app.imports`): the mark it runs under, which a /forget deletes;
+    # a piece is kept only while the mark stands, checked as it is kept.
+    during: str | None = None
 
     def kept_at(self, now: datetime) -> datetime:
         """When a transcript of it counts as made: now, or for a past message, when sent."""

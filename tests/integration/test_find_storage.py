@@ -195,6 +195,68 @@ async def test_a_deletion_while_a_piece_is_being_kept_takes_that_piece_too(
     await deleting
 
     assert await found(uow_factory, SERVER, "invoice") == []
+    assert await rows_in(database_url, "recording_transcript_parts") == 0  # no piece left over
+
+
+async def test_nothing_an_import_hears_is_kept_after_a_forget_of_its_chat(
+    uow_factory: UowFactory,
+) -> None:
+    """An import keeps its pieces while its mark stands: after a /forget of the chat (in any
+    process), a piece it was still hearing is not kept."""
+    async with uow_factory() as uow:
+        await uow.transcripts.begin_import(GROUP, "mark1", at=MONDAY)
+        await uow.commit()
+    said = Said("31", "Ann", MONDAY, None, past=True, during="mark1")
+    await keep(uow_factory, GROUP, "past:31", ["the invoice is 4,200 euros"], said=said)
+    assert await found(uow_factory, GROUP, "invoice") == ["the invoice is 4,200 euros"]
+    async with uow_factory() as uow:
+        await uow.transcripts.delete_chat(GROUP)  # /forget
+        await uow.commit()
+    await keep(uow_factory, GROUP, "past:31", ["the invoice is 4,200 euros"], said=said)
+
+    assert await found(uow_factory, GROUP, "invoice") == []
+    async with uow_factory() as uow:
+        assert not await uow.transcripts.import_running(GROUP, "mark1")
+
+
+async def test_a_forget_while_an_import_keeps_a_piece_takes_that_piece_too(
+    database_url: str, uow_factory: UowFactory
+) -> None:
+    """The forget comes as an import in another process keeps a piece (its transaction open):
+    it waits for that one to end, then deletes what it kept."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's write transactions take turns: a forget waits for any other")
+    async with uow_factory() as uow:
+        await uow.transcripts.begin_import(GROUP, "mark2", at=MONDAY)
+        await uow.commit()
+    said = Said("32", "Ann", MONDAY, None, past=True, during="mark2")
+
+    async def forgotten() -> None:
+        async with uow_factory() as uow:
+            await uow.transcripts.delete_chat(GROUP)
+            await uow.commit()
+
+    async with uow_factory() as keeping:
+        part = TranscriptPart(0.0, 4.0, "the invoice is 4,200 euros", None, None)
+        await keeping.transcripts.add_part(
+            GROUP, "past:32", language="auto", part=part, at=MONDAY, said=said
+        )
+        forgetting = asyncio.create_task(forgotten())
+        await until_a_lock_is_waited_for(database_url)
+        await keeping.commit()
+    await forgetting
+
+    assert await found(uow_factory, GROUP, "invoice") == []
+    assert await rows_in(database_url, "recording_transcript_parts") == 0  # no piece left over
+
+
+async def rows_in(database_url: str, table: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+    finally:
+        await engine.dispose()
 
 
 async def until_a_lock_is_waited_for(database_url: str, timeout: float = 10.0) -> None:
@@ -206,8 +268,8 @@ async def until_a_lock_is_waited_for(database_url: str, timeout: float = 10.0) -
             async with engine.connect() as connection:
                 waiting = await connection.scalar(
                     text(
-                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
-                        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()"
                     )
                 )
             if waiting:

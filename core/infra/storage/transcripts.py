@@ -5,10 +5,13 @@ Every query but retention's names the chat, so a chat never reads another's tran
 a file forwarded to both (Telegram's `file_unique_id` is the same in every chat).
 
 A deleted message is noted (`deleted_messages`) in the transaction that deletes what was kept
-of it, and a piece of a recording it carried is kept only where no such note is: the two never
-cross. SQLite's write transactions take turns (`sqlite.begin_immediate`); on PostgreSQL both
-take a lock of the message's own for their transaction (`_message_lock`), so that whichever
-comes second sees what the first wrote.
+of it, and a piece of a recording it carried is kept only where no such note is; a piece an
+import heard is kept only while the import's mark (`running_imports`, which `/forget` deletes)
+stands. Neither crosses what it is checked against: SQLite's write transactions take turns
+(`sqlite.begin_immediate`); on PostgreSQL the keeping and the deletion take a lock of the
+message's own for their transaction (`_message_lock`), and the keeping holds the import's mark
+(FOR SHARE) until it commits, which a forget deletes before the chat's pieces, so that
+whichever comes second sees what the first wrote.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ class TranscriptRepository:
         whole: float | None = None,
         said: Said | None = None,
     ) -> None:
-        if said is not None and await self._deleted(chat, said):
+        if said is not None and not await self._still_kept(chat, said):
             return
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         # Rows written with SQLAlchemy's Core alone (`table_of`): once for each piece heard.
@@ -111,7 +114,7 @@ class TranscriptRepository:
         at: datetime,
         said: Said | None = None,
     ) -> None:
-        if said is not None and await self._deleted(chat, said):
+        if said is not None and not await self._still_kept(chat, said):
             return
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         header = insert_for(self._session, Header).values(
@@ -210,8 +213,10 @@ class TranscriptRepository:
     async def delete_chat(self, chat: ChatRef) -> int:
         """`/forget`: every kept transcript of the chat, and the marks of its imports running
         (each stops, wherever it runs); returns how many recordings."""
-        await _affected(self._session, delete(Part).where(*_of(Part, chat)))
+        # The marks first: an import keeping a piece holds its mark until it commits, so the
+        # parts are deleted only once that piece is in (`_still_kept`).
         await self._session.execute(delete(Running).where(*_in(Running, chat)))
+        await _affected(self._session, delete(Part).where(*_of(Part, chat)))
         return await _affected(self._session, delete(Header).where(*_of(Header, chat)))
 
     async def begin_import(self, chat: ChatRef, import_id: str, *, at: datetime) -> None:
@@ -239,10 +244,20 @@ class TranscriptRepository:
         await self._session.execute(delete(Deleted).where(Deleted.deleted_at < cutoff))
         return await _affected(self._session, delete(Header).where(Header.made_at < cutoff))
 
-    async def _deleted(self, chat: ChatRef, said: Said) -> bool:
-        """Whether the message of `said` was deleted, its lock held till the transaction ends."""
+    async def _still_kept(self, chat: ChatRef, said: Said) -> bool:
+        """Whether a piece of the recording `said` may be kept now: its message not deleted,
+        and, heard by an import, the import's mark still there (no /forget since). What is
+        looked at stays locked till the transaction ends, so that a deletion or a forget
+        coming meanwhile waits for this piece, then deletes it too."""
         await self._message_lock(chat, said.message_id, said.place)
-        return await self.is_deleted(chat, said)
+        if await self.is_deleted(chat, said):
+            return False
+        if said.during is None:
+            return True
+        mark = select(Running.import_id).where(
+            *_in(Running, chat), Running.import_id == said.during
+        )
+        return (await self._session.scalars(mark.with_for_update(read=True))).first() is not None
 
     async def _message_lock(self, chat: ChatRef, message_id: str, place: str | None) -> None:
         """PostgreSQL: a lock on one message for the rest of the transaction, taken by the
