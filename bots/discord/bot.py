@@ -58,6 +58,7 @@ from bots.discord.discordpy import (
     cog_listeners,
     drop_http_session,
     gateway_parsers,
+    hold_event_tasks,
     pace_requests,
     point_gateway_at,
     point_rest_at,
@@ -83,6 +84,9 @@ if TYPE_CHECKING:  # what the composition root built; importing it here would lo
     from core.bootstrap import Runtime
 
 logger = logging.getLogger(__name__)
+# A stop lets the listeners still running finish this long before it closes what they use
+# (`VoicebridgeBot.close`): each is a database write or a message, not a piece of work.
+LISTENERS_GRACE_SECONDS = 5.0
 
 
 def intents() -> discord.Intents:
@@ -208,6 +212,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
             self, claims=claims, chats=self.audiences, start_message=self._start_claimed_message
         )
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
+        self._listening_now = hold_event_tasks(self)  # what a close lets finish first
 
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
@@ -267,8 +272,21 @@ class VoicebridgeBot(commands.AutoShardedBot):
             await self.on_error(f"on_{event}", message)
 
     async def close(self) -> None:
+        await self._listeners_finished()
         await self._leases.aclose()
         await super().close()
+
+    async def _listeners_finished(self) -> None:
+        """Let the listeners still running finish (a command's claim being marked done, a
+        cog's `on_ready`) before the storage they use is closed; those that outlast
+        `LISTENERS_GRACE_SECONDS` are cancelled, and their clean-up awaited."""
+        running = self._listening_now - {asyncio.current_task()}
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=LISTENERS_GRACE_SECONDS)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
         # The person's language, where it is noted (`audiences.notes_commander`), was noted

@@ -68,6 +68,25 @@ def pace_requests(client: discord.Client, pace: RequestPace) -> None:
     client.http.request = paced  # type: ignore[method-assign]
 
 
+def hold_event_tasks(client: discord.Client) -> set[asyncio.Task[Any]]:
+    """The tasks discord.py starts for the events it dispatches (each listener of each event,
+    `on_app_command_completion` marking a command's claim done among them), held until they
+    end. discord.py starts them and lets them go (`Client._schedule_event`), so a stop would
+    not know a listener still runs: it would close the storage under it, and the database
+    connection it held would be closed later by the garbage collector, on a loop that is gone."""
+    running: set[asyncio.Task[Any]] = set()
+    schedule = client._schedule_event
+
+    def held(coro: Listener, event_name: str, *args: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = schedule(coro, event_name, *args, **kwargs)
+        running.add(task)
+        task.add_done_callback(running.discard)
+        return task
+
+    client._schedule_event = held  # type: ignore[method-assign]
+    return running
+
+
 async def recommended_gateway(client: discord.Client) -> tuple[int, str]:
     """The shard count Discord recommends and the gateway URL it names (GET /gateway/bot):
     discord.py asks this only for itself, through its HTTP client."""

@@ -765,3 +765,31 @@ async def test_a_command_is_acknowledged_before_a_slow_database_is_touched(
 
     assert asked.callback_type == 5  # deferred in time (late, Discord answers 10062)
     assert overview.ephemeral and "Voice:" in overview.content
+
+
+# --- a stop ----------------------------------------------------------------------------------
+
+
+async def test_a_stop_lets_a_listener_still_running_finish_before_it_closes_the_database(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    # discord.py runs each listener of an event in a task it lets go: a claim being marked done
+    # as a command's answer went out, say. A stop must not close the database under it.
+    release = asyncio.Event()
+    reached: list[bool] = []
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with discord_bot_online(settings, discord_api, voice_client=None) as (bot, runtime):
+
+        async def on_marking_done() -> None:
+            await release.wait()
+            reached.append(await runtime.database_reachable())
+
+        bot.add_listener(on_marking_done)
+        bot.dispatch("marking_done")
+        closing = asyncio.create_task(bot.close())
+        done, _ = await asyncio.wait({closing}, timeout=0.5)
+        assert not done, "the stop went on while a listener was still running"
+        release.set()
+        await closing
+
+    assert reached == [True]

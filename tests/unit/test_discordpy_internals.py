@@ -318,3 +318,23 @@ def test_a_thread_keeps_the_members_it_is_given_where_its_events_put_them() -> N
     # `forget_thread_members`: the members are a dict, and `me` an attribute of its own.
     assert "self._members: Dict[int, ThreadMember] = {}" in inspect.getsource(discord.Thread)
     assert "self.me: Optional[ThreadMember]" in inspect.getsource(discord.Thread)
+
+
+async def test_the_task_of_each_listener_dispatched_is_held_until_it_ends() -> None:
+    bot = a_bot()
+    running = discordpy.hold_event_tasks(bot)
+    release = asyncio.Event()
+    heard: list[int] = []
+
+    async def on_something(value: int) -> None:
+        await release.wait()
+        heard.append(value)
+
+    bot.add_listener(on_something)
+    async with bot:  # discord.py's event loop is set as a client is entered
+        bot.dispatch("something", 7)
+        [task] = running
+        release.set()
+        await task
+    assert heard == [7]
+    assert not running
