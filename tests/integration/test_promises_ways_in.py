@@ -10,7 +10,8 @@ installed the bot deletes what it kept there; a reading taken up after a restart
 of a member who said no, nor a message deleted, while the bot was away; `/forget` during an
 interpreted call plays nothing more of it; a reading taken up on a day whose speech is used up
 makes nothing more into speech, nor one with a listener who may not read the channel; a call
-taken up gives nothing of itself to a member who may not read its chat.
+taken up gives nothing of itself to a member who may not read its chat; a member's no to being
+read outlives a `/forget`.
 
 A download is kept under a name of ours in a folder of its own, and ffmpeg reads only a
 recording's containers: the playlist tests fail when a way skips both. The real `voicebridge
@@ -48,6 +49,8 @@ from tests.integration.test_discord_listening import (
 from tests.integration.test_discord_reader import (
     Members,
     clips,
+    heard_clips,
+    in_lounge,
     left_by_itself,
     spoken_requests,
     until,
@@ -614,3 +617,31 @@ async def test_a_call_taken_up_gives_nothing_of_itself_to_a_member_who_may_not_r
     assert len(mimo.calls("mimo-v2.5-asr")) == len(mimo.requests)  # nothing made for Dan
     assert transcript_lines(bye)[:1] == ["Ann: tone 440"]
     assert not any("tone" in line for line in posted_in(discord_api, server.general))
+
+
+# --- A channel reading: a no outlives a forget
+
+
+async def test_a_members_no_to_being_read_outlives_a_forget(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Bob said /read_me allowed:False; Dee, who manages the server, says /forget; Ann then
+    reads the Lounge's chat aloud: Bob's message is never made into speech, Ann's is. A
+    member's no only ever stops the bot: what a forget deletes, it is not."""
+    ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
+    dee = discord_api.add_member(server, "Dee", manage_guild=True)
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(bob, "myvoice", name="Mia")  # a choice of his the forget takes
+        await members.answer(bob, "read_me", allowed=False)
+        forgot = await members.answer(dee, "forget")
+        await members.answer(ann, "read_channel")  # the Lounge's own chat
+        await discord_api.post_message(server.lounge, bob, "Bravo from Bob who said no")
+        await discord_api.post_message(server.lounge, ann, "Alpha from Ann")
+        await heard_clips(discord_api, 1)
+        await members.answer(ann, "stop")
+
+    assert forgot.content.startswith("Done: I deleted everything I stored here"), forgot.content
+    spoken = [words for _, words in spoken_requests(mimo)]
+    assert [[word for word in WORDS if word in words] for words in spoken] == [["Alpha"]]

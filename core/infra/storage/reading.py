@@ -5,7 +5,7 @@ consent is stored apart (`core.infra.storage.listening_consents`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.reading import ReaderMember, ReaderRules
@@ -49,8 +49,13 @@ class ReadingRepository:
         return (await self._session.execute(query.limit(1))).scalar_one_or_none()
 
     async def delete_chat(self, chat: ChatRef) -> None:
-        """`/forget`: the server's rules and its members' choices."""
-        for table in (ReaderSettingsRow, ReaderMemberRow):
-            await self._session.execute(
-                delete(table).where(table.platform == chat.platform, table.chat_id == chat.chat_id)
-            )
+        """`/forget`: the server's rules and its members' choices, but for a member's no to
+        being read (`/read_me allowed:False`), kept with its voice forgotten: it only ever stops
+        the bot, as a no to being transcribed outlives a forget."""
+        rules, members = ReaderSettingsRow, ReaderMemberRow
+        await self._session.execute(
+            delete(rules).where(rules.platform == chat.platform, rules.chat_id == chat.chat_id)
+        )
+        of_chat = (members.platform == chat.platform, members.chat_id == chat.chat_id)
+        await self._session.execute(delete(members).where(*of_chat, members.read.is_(True)))
+        await self._session.execute(update(members).where(*of_chat).values(voice=None))

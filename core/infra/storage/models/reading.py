@@ -36,7 +36,8 @@ class ReaderSettingsRow(Base):
 class ReaderMemberRow(Base):
     """A member's own choices for the channel reader in one server: a model's voice for their
     messages (`/myvoice`; NULL: one is assigned) and whether they are read at all (`/read_me`).
-    A missing row: assigned a voice, read. Deleted by `/forget` with the server's data."""
+    A missing row: assigned a voice, read. Deleted by `/forget` with the server's data, but
+    for a no to being read, kept with its voice forgotten."""
 
     __tablename__ = "reader_members"
 
