@@ -50,7 +50,13 @@ EphemeralMessageParameters: ``receiver_user_id``, optional ``callback_query_id``
 ``replace_callback_query_message``), within 15 s of the command (replying to it through
 ``reply_parameters.ephemeral_message_id``) or of a button's callback query (its id), or at any
 time when the bot administers the group; only to a member of a group or supergroup who is no bot;
-edited and deleted with editEphemeralMessageText and deleteEphemeralMessage. What the bot sends so
+edited and deleted with editEphemeralMessageText and deleteEphemeralMessage. Where the real
+server differs from the documentation, it answers as the server does (PLATFORMS.md): an edit's
+text of more than 1,024 characters is ``MEDIA_CAPTION_TOO_LONG`` (`EPHEMERAL_EDIT_LIMIT`); a bot
+that administers nothing sending outside the 15 seconds is ``BOT_NOT_ADMIN``; the message's
+``message_id`` is always 0, and the ephemeral id of one deleted or expired (`expire_ephemeral`)
+is handed out again to the bot's next one to that member; a message to a member who is
+`offline` is accepted and never delivered. What the bot sends so
 is kept apart from the group's history (`texts` never shows it): `ephemeral_texts` is what one
 member sees of it, `seen_by` the whole chat as one member reads it. ``bot_api_version="10.0"``
 answers as a server older than 10.2 does: the ephemeral methods are "method not found" (404),
@@ -113,6 +119,10 @@ DRAFT_LIFETIME = 30.0
 # Bot API 10.2: a bot answers a member's ephemeral command or button press ephemerally within
 # this many seconds of it (unless it administers the group).
 EPHEMERAL_REPLY_WINDOW = 15.0
+# What the real server takes in editEphemeralMessageText, in UTF-16 code units: a caption's
+# 1,024, not the 4,096 the documentation gives (tdlib/telegram-bot-api #881, open since 2 August
+# 2026); a longer text is refused with MEDIA_CAPTION_TOO_LONG.
+EPHEMERAL_EDIT_LIMIT = 1024
 # Methods a server older than 10.2 does not have: "Not Found: method not found".
 _EPHEMERAL_METHODS = frozenset(
     {"editephemeralmessagetext", "editephemeralmessagereplymarkup", "deleteephemeralmessage"}
@@ -301,7 +311,8 @@ class _Ephemeral:
     sender: int
     receiver: int
     sent_at: float  # `ephemeral_clock()` when sent
-    deleted: bool = False
+    deleted: bool = False  # deleted, or expired (`expire_ephemeral`)
+    delivered: bool = True  # False: accepted while its receiver was `offline`, never shown
 
 
 @dataclass
@@ -423,6 +434,13 @@ class FakeBotApi:
         # is only unique between one member and the bot (`ephemeral_command` may repeat one).
         self._ephemeral: dict[tuple[int, int, int], _Ephemeral] = {}
         self._ephemeral_ids = itertools.count(1)
+        # (chat, member): the ephemeral ids of the bot's messages to them that were deleted or
+        # expired, which the server hands out again first (an id names a message only while it
+        # is there: the bot's next one to that member may take it over).
+        self._freed_ephemeral_ids: dict[tuple[int, int], list[int]] = {}
+        # Members who are offline: ephemeral messages to them are accepted and never delivered
+        # ("not guaranteed, especially if the user is offline"), so they never see them.
+        self.offline: set[int] = set()
         # callback query id: (who pressed, the chat, when, pressed on an ephemeral message)
         self._callback_queries: dict[str, tuple[int, int | None, float, bool]] = {}
         self._lapsed_drafts: dict[int, list[str]] = {}  # chat: texts that vanished unrenewed
@@ -1075,7 +1093,23 @@ class FakeBotApi:
             and kept.sender == self.bot_id
             and kept.receiver == user_id
             and not kept.deleted
+            and kept.delivered
         ]
+
+    def expire_ephemeral(self, chat_id: int, user_id: int) -> None:
+        """The bot's ephemeral messages to `user_id` in a group vanish, as one does "after a
+        while or when the app restarts": they can no longer be edited or deleted ("message to
+        edit not found"), and their ids are handed out again, first, to the bot's next
+        ephemeral messages to that member (an edit by such an id then lands on the new one)."""
+        for (chat, member, number), kept in sorted(self._ephemeral.items()):
+            if (chat, member) == (chat_id, user_id) and kept.sender == self.bot_id:
+                self._ephemeral_gone(chat, member, number)
+
+    def _ephemeral_gone(self, chat_id: int, user_id: int, number: int) -> None:
+        kept = self._ephemeral[(chat_id, user_id, number)]
+        if not kept.deleted:
+            kept.deleted = True
+            self._freed_ephemeral_ids.setdefault((chat_id, user_id), []).append(number)
 
     def ephemeral_sent(self, chat_id: int) -> list[dict[str, Any]]:
         """Every ephemeral message the bot sent in a group that is still there, with its
@@ -1439,6 +1473,8 @@ class FakeBotApi:
         """Bot API 10.2: an ephemeral text message edited by chat, receiver and ephemeral id;
         it answers True."""
         text = _checked_text(call.params, too_long="MESSAGE_TOO_LONG")
+        if _visible_units(text, call.params.get("parse_mode")) > EPHEMERAL_EDIT_LIMIT:
+            raise bad_request("MEDIA_CAPTION_TOO_LONG")  # the real server's, not the docs' 4096
         kept = self._sent_ephemeral(call, missing="message to edit not found")
         if "text" not in kept.message:
             raise bad_request("there is no text in the message to edit")
@@ -1461,8 +1497,10 @@ class FakeBotApi:
 
     @_api_method("deleteEphemeralMessage")
     async def _delete_ephemeral_message(self, call: Call) -> bool:
-        kept = self._sent_ephemeral(call, missing="message to delete not found")
-        kept.deleted = True
+        self._sent_ephemeral(call, missing="message to delete not found")
+        chat_id = int(self._chat(call.params)["id"])
+        receiver = int(call.params.get("receiver_user_id") or 0)
+        self._ephemeral_gone(chat_id, receiver, int(call.params["ephemeral_message_id"]))
         return True
 
     @_api_method("deleteMessage")
@@ -1880,10 +1918,7 @@ class FakeBotApi:
         replace = ephemeral.get("replace_callback_query_message")
         if query_id is not None:
             pressed = self._callback_queries.get(str(query_id))
-            if (
-                pressed is None or pressed[0] != receiver or pressed[1] not in (None, chat_id)
-                or now - pressed[2] > EPHEMERAL_REPLY_WINDOW
-            ):  # fmt: skip
+            if pressed is None or pressed[0] != receiver or pressed[1] not in (None, chat_id):
                 raise bad_request(
                     "query is too old and response timeout expired or query ID is invalid"
                 )
@@ -1892,7 +1927,7 @@ class FakeBotApi:
                     "replace_callback_query_message must be False for a callback query of an "
                     "ephemeral message"
                 )
-            eligible = True
+            eligible = now - pressed[2] <= EPHEMERAL_REPLY_WINDOW
         elif replace:  # wording ours
             raise bad_request("replace_callback_query_message needs callback_query_id")
         reply = call.params.get("reply_parameters")
@@ -1902,19 +1937,20 @@ class FakeBotApi:
             kept = self._ephemeral.get((chat_id, receiver, int(reply["ephemeral_message_id"])))
             if kept is None or kept.deleted or kept.sender != receiver:
                 raise bad_request("message to be replied not found")
-            if now - kept.sent_at > EPHEMERAL_REPLY_WINDOW:  # wording ours
-                raise bad_request("an ephemeral message can be replied to only within 15 seconds")
-            eligible = True
+            eligible = now - kept.sent_at <= EPHEMERAL_REPLY_WINDOW
         elif reply.get("message_id") is not None:
             # `allow_sending_without_reply` is "always False" for a sent ephemeral message.
             target = self._messages.get((chat_id, int(reply["message_id"])))
             if target is None:
                 raise bad_request("message to be replied not found")
         if not eligible and self._members.get((chat_id, self.bot_id)) not in _ADMINISTERING:
-            raise bad_request("not enough rights to send ephemeral messages")  # wording ours
+            # Outside the 15 seconds of a command or a button press (or with neither), as the
+            # real server words it (PLATFORMS.md).
+            raise bad_request("BOT_NOT_ADMIN")
+        freed = self._freed_ephemeral_ids.get((chat_id, receiver))
         message: dict[str, Any] = {
-            "message_id": 0,
-            "ephemeral_message_id": next(self._ephemeral_ids),
+            "message_id": 0,  # always: only the ephemeral id names it
+            "ephemeral_message_id": freed.pop(0) if freed else next(self._ephemeral_ids),
             "from": self.bot_user,
             "receiver_user": self._user(receiver),
             "chat": chat,
@@ -1925,7 +1961,10 @@ class FakeBotApi:
             message["reply_to_message"] = _without_reply(target)
         message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
         key = (chat_id, receiver, int(message["ephemeral_message_id"]))
-        self._ephemeral[key] = _Ephemeral(dict(message), self.bot_id, receiver, now)
+        delivered = receiver not in self.offline  # accepted all the same
+        self._ephemeral[key] = _Ephemeral(
+            dict(message), self.bot_id, receiver, now, delivered=delivered
+        )
         return message
 
     def _sent_ephemeral(self, call: Call, *, missing: str) -> _Ephemeral:
@@ -2062,6 +2101,13 @@ def _checked_text(params: dict[str, Any], *, too_long: str) -> str:
     if _utf16_units(visible) > MAX_TEXT_LENGTH:
         raise bad_request(too_long)
     return text
+
+
+def _visible_units(text: str, parse_mode: Any) -> int:
+    """A text's length as Telegram counts it once its HTML tags are parsed out."""
+    if str(parse_mode or "").lower() == "html":
+        text = html.unescape(_HTML_TAG.sub("", text))
+    return _utf16_units(text)
 
 
 def _utf16_units(text: str) -> int:
