@@ -148,7 +148,7 @@ class Recollection:
     def while_said(self, wanted: Wanted | None) -> Wanted | None:
         """`wanted`, and the message that carried the recording not deleted meanwhile."""
         keeper, said = self.keeper, self.said
-        if keeper is None or said is None:
+        if keeper is None or said is None or not said.deletable:
             return wanted
 
         async def still() -> bool:

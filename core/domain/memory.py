@@ -82,6 +82,13 @@ class Said:
     # a piece is kept only while the mark stands, checked as it is kept.
     during: str | None = None
 
+    @property
+    def deletable(self) -> bool:
+        """Whether its platform tells the bot when it is deleted: a Discord channel's message
+        and a Telegram Business contact's, those said in a place (Telegram tells a bot of no
+        deletion in a group or a private chat, nor in an export)."""
+        return self.place is not None
+
     def kept_at(self, now: datetime) -> datetime:
         """When a transcript of it counts as made: now, or for a past message, when sent."""
         return self.sent_at if self.past else now

@@ -249,9 +249,10 @@ class TranscriptRepository:
         and, heard by an import, the import's mark still there (no /forget since). What is
         looked at stays locked till the transaction ends, so that a deletion or a forget
         coming meanwhile waits for this piece, then deletes it too."""
-        await self._message_lock(chat, said.message_id, said.place)
-        if await self.is_deleted(chat, said):
-            return False
+        if said.deletable:
+            await self._message_lock(chat, said.message_id, said.place)
+            if await self.is_deleted(chat, said):
+                return False
         if said.during is None:
             return True
         mark = select(Running.import_id).where(
