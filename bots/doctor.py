@@ -12,10 +12,11 @@ async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -
     return await telegram_checks(token=token, api_url=api_url, inline_cache_chat=inline_cache_chat)
 
 
-async def discord(*, token: str, api_url: str) -> list[Check]:
+async def discord(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
     from bots.discord.checks import discord_checks, voice_check
 
-    return [*await discord_checks(token=token, api_url=api_url), voice_check()]
+    checked = await discord_checks(token=token, api_url=api_url, members_intent=members_intent)
+    return [*checked, voice_check()]
 
 
 async def telegram_senders(*, token: str, api_url: str) -> list[Person]:

@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     discord_shard_ids: str = ""
     """The shards this process runs, comma-separated, each below `DISCORD_SHARD_COUNT` (such as
     `0,1`). Empty: all of them."""
+    discord_members_intent: bool = True
+    """Whether the Discord bot asks for the Server Members intent, a privileged intent Discord
+    must grant the application (developer portal → Bot; an application in many servers has it
+    once Discord approves it, reviewed each year past 10,000 users). `false` while it is not
+    granted: the bot runs without it, a private
+    thread's voice messages found with `/find` only by those who manage its threads or search
+    within it, and the channel reader sees a listener's new roles or timeout only once they
+    join the voice channel again (`voicebridge doctor` says so)."""
     discord_reader_max_chars: int = Field(default=300, ge=20, le=2000)
     """The channel reader (`/read_channel`): characters of one message read aloud; a longer one
     is cut at a word, with a word saying so."""

@@ -232,10 +232,14 @@ async def check_telegram(settings: Settings, token: str) -> list[Check]:
 
 
 async def check_discord(settings: Settings, token: str) -> list[Check]:
-    """The Discord token `token`, its intents and the invite link, asked at DISCORD_API_URL."""
+    """The Discord token `token`, its intents (each with what is lost without it) and the invite
+    link, asked at DISCORD_API_URL."""
     from bots import doctor as platforms
 
-    return await platforms.discord(token=token, api_url=settings.discord_api_url)
+    return await platforms.discord(
+        token=token, api_url=settings.discord_api_url,
+        members_intent=settings.discord_members_intent,
+    )  # fmt: skip
 
 
 async def telegram_senders(settings: Settings, token: str) -> list[Person]:

@@ -89,19 +89,22 @@ logger = logging.getLogger(__name__)
 LISTENERS_GRACE_SECONDS = 5.0
 
 
-def intents() -> discord.Intents:
+def intents(*, members: bool = True) -> discord.Intents:
     """Only what the features need: servers and their channels (with their roles and permission
     overwrites), messages in servers and DMs, message content (voice message attachments count
-    as content), voice states (who sits in which voice channel), and members' updates (their
-    roles and timeouts change what a listener of the channel reader may hear). Message content
-    and members are privileged intents, switched on in the developer portal."""
+    as content), voice states (who sits in which voice channel), and, with `members`
+    (DISCORD_MEMBERS_INTENT), members' updates (their roles and timeouts change what a listener
+    of the channel reader may hear) and who joins and leaves a private thread. Message content
+    and members are privileged intents, granted in the developer portal; without the members
+    one, Discord sends none of those and refuses to list a thread's members
+    (`cogs.memory.members_of`)."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.dm_messages = True
     wanted.message_content = True
     wanted.voice_states = True
-    wanted.members = True
+    wanted.members = members
     return wanted
 
 
@@ -164,7 +167,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
             shard_count=shard_count,
             shard_ids=shard_ids,  # type: ignore[arg-type]  # None is its own default
             command_prefix=commands.when_mentioned,
-            intents=intents(),
+            intents=intents(members=runtime.settings.discord_members_intent),
             member_cache_flags=member_cache(),
             # Nobody's list is needed at start: members are known as they sit in voice.
             chunk_guilds_at_startup=False,
@@ -376,7 +379,7 @@ def feature_cogs(
         ),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
         QuestionsCog(bot, runtime.questions, calls=runtime.calls, memory=runtime.memory),
-        MemoryCog(runtime.memory),
+        MemoryCog(runtime.memory, thread_members=bot.intents.members),
         RememberCog(runtime.imports),
         GistsCog(
             bot,
@@ -486,8 +489,10 @@ async def _connect(bot: VoicebridgeBot) -> None:
     try:
         await bot.connect()
     except discord.PrivilegedIntentsRequired as exc:
+        asked = "Message Content and Server Members" if bot.intents.members else "Message Content"
         raise ConfigError(
-            "Discord refused the Message Content intent or the Server Members intent: enable "
-            "both in the developer portal (your application → Bot → Privileged Gateway Intents "
-            "→ Message Content Intent and Server Members Intent)"
+            f"Discord refused a privileged intent the bot asks for ({asked}): switch it on in "
+            "the developer portal (your application → Bot → Privileged Gateway Intents), or, "
+            "while Discord has not granted the Server Members intent, set "
+            "DISCORD_MEMBERS_INTENT=false"
         ) from exc

@@ -1,19 +1,20 @@
 """`voicebridge doctor`'s Discord checks: the token (logging in over REST, no gateway), the
-privileged intents the bot asks for (`bots.discord.bot.intents`) switched on in the developer
-portal, the voice libraries the voice channels need, and the link that invites the bot."""
+privileged intents (`bots.discord.bot.intents`), each granted or not and what is lost without
+it, the voice libraries the voice channels need, and the link that invites the bot."""
 
 from __future__ import annotations
 
 import aiohttp
 import discord
 
-from bots.checks import Check, Person, failed, passed, reason
+from bots.checks import Check, Person, failed, passed, reason, warned
 from bots.discord.discordpy import point_rest_at, voice_libraries_installed
 
 
-async def discord_checks(*, token: str, api_url: str) -> list[Check]:
+async def discord_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
     """The token tried as discord.py logs in (GET /users/@me), then the application's privileged
-    intents (GET /oauth2/applications/@me): without them Discord closes the gateway at start."""
+    intents (GET /oauth2/applications/@me): without those the bot asks for (the Server Members
+    one unless `members_intent` is false) Discord closes the gateway at start."""
     point_rest_at(api_url)
     client = discord.Client(intents=discord.Intents.none())
     try:
@@ -23,7 +24,8 @@ async def discord_checks(*, token: str, api_url: str) -> list[Check]:
         application = await client.application_info()
         link = invite_link(application.id)
         invite = passed("Discord invite", f"add the bot to a server with {link}")
-        return [token_check, intents_check(application.flags), invite]
+        intents = intents_check(application.flags, members_intent=members_intent)
+        return [token_check, *intents, invite]
     except discord.LoginFailure:
         return [failed("Discord", "Discord refused DISCORD_BOT_TOKEN: copy it again from the "
                        "developer portal (Bot → Reset Token)")]  # fmt: skip
@@ -81,19 +83,43 @@ def invite_link(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=scopes)
 
 
-def intents_check(flags: discord.ApplicationFlags) -> Check:
-    """Message Content and Server Members, each granted either way Discord grants it: switched
-    on (an app in fewer than 100 servers) or approved (a verified app)."""
-    granted = {
-        "Message Content": flags.gateway_message_content or flags.gateway_message_content_limited,
-        "Server Members": flags.gateway_guild_members or flags.gateway_guild_members_limited,
-    }
-    missing = [name for name, on in granted.items() if not on]
-    if not missing:
-        return passed("Discord intents", "Message Content and Server Members are on")
-    return failed("Discord intents", f"{' and '.join(missing)} off, so Discord would refuse the "
-                  "bot at start: developer portal → Bot → Privileged Gateway Intents, switch "
-                  f"{'them' if len(missing) > 1 else 'it'} on")  # fmt: skip
+# What each privileged intent's absence costs, as `voicebridge doctor` says it ("without it ...").
+WITHOUT_MESSAGE_CONTENT = (
+    "voice messages posted in servers go untranscribed, and /remember, /summary and "
+    "the channel reader see no message's text or files"
+)
+WITHOUT_SERVER_MEMBERS = (
+    "a private thread's voice messages show in /find only to those who manage its "
+    "threads or search within it, and the channel reader sees a listener's new roles or "
+    "timeout only once they join the voice channel again"
+)
+PORTAL = "developer portal → Bot → Privileged Gateway Intents"
+
+
+def intents_check(flags: discord.ApplicationFlags, *, members_intent: bool = True) -> list[Check]:
+    """One line for each privileged intent, granted either way Discord grants it (switched on,
+    for an app in fewer than 100 servers; approved, for a verified app), each saying what is
+    lost without it. Message Content the bot always asks for; Server Members unless
+    DISCORD_MEMBERS_INTENT is false (`members_intent`): one it asks for and is not granted
+    makes Discord refuse it at start."""
+    content = flags.gateway_message_content or flags.gateway_message_content_limited
+    members = flags.gateway_guild_members or flags.gateway_guild_members_limited
+    refused = "not granted, so Discord would refuse the bot at start:"
+    name, lost = "Message Content intent", WITHOUT_MESSAGE_CONTENT
+    if content:
+        checks = [passed(name, f"granted; without it {lost}")]
+    else:
+        checks = [failed(name, f"{refused} {PORTAL} → Message Content Intent; without it {lost}")]
+    name, lost = "Server Members intent", WITHOUT_SERVER_MEMBERS
+    if not members_intent:
+        then = "; Discord grants it: set DISCORD_MEMBERS_INTENT=true" if members else ""
+        checks.append(warned(name, f"not asked for (DISCORD_MEMBERS_INTENT=false): {lost}{then}"))
+    elif members:
+        checks.append(passed(name, f"granted; without it {lost}"))
+    else:
+        checks.append(failed(name, f"{refused} {PORTAL} → Server Members Intent, or set "
+                             f"DISCORD_MEMBERS_INTENT=false; without it {lost}"))  # fmt: skip
+    return checks
 
 
 def voice_check() -> Check:

@@ -637,7 +637,9 @@ async def test_a_missing_message_content_intent_stops_the_run_with_a_clear_line(
 ) -> None:
     async with FakeDiscord(privileged_intents=frozenset()) as discord_api:
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
-        with pytest.raises(ConfigError, match="Message Content intent"):
+        with pytest.raises(
+            ConfigError, match=r"privileged intent the bot asks for \(Message Content"
+        ):
             async with running_discord(settings, discord_api):
                 pass
 

@@ -12,6 +12,9 @@ takes what was said in it (`Memory.forget_place`). A private thread's moments sh
 to those in it only. Discord tells a bot of those added to a thread after it; who was in it
 before, the bot asks when it is added, and again for each private thread it is in whenever it
 connects (`learn_thread_members`); removed from one, the bot knows nobody in it any more.
+Without the Server Members intent (DISCORD_MEMBERS_INTENT=false) Discord tells the bot of
+nobody joining or leaving, and lists nobody: it knows no one in a private thread, whose
+moments show to those who may manage its threads and to members who search within it.
 """
 
 from __future__ import annotations
@@ -51,8 +54,11 @@ MARKDOWN = Markup(
 class MemoryCog(commands.Cog):
     """`/find`: where something was said in the server's voice messages and calls."""
 
-    def __init__(self, memory: Memory) -> None:
+    def __init__(self, memory: Memory, *, thread_members: bool = True) -> None:
+        """`thread_members`: whether the bot holds the Server Members intent, which Discord's
+        list of a thread's members, and its news of who leaves it, need."""
         self.memory = memory
+        self.thread_members = thread_members
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
@@ -85,7 +91,8 @@ class MemoryCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_thread_join(self, thread: discord.Thread) -> None:
-        await members_of(thread)
+        if self.thread_members:
+            await members_of(thread)
 
     @commands.Cog.listener()
     async def on_thread_remove(self, thread: discord.Thread) -> None:
@@ -94,6 +101,10 @@ class MemoryCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Who is in each private thread, asked again: never without the Server Members
+        intent, whose list would not be kept current (nobody's leaving is told)."""
+        if not self.thread_members:
+            return
         for thread in guild.threads:
             if thread.me is not None:
                 await members_of(thread)

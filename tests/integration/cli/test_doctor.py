@@ -53,7 +53,8 @@ async def test_against_services_that_answer_every_check_passes(
     assert (done.code, done.err) == (0, "")
     assert checked(done.text) == {
         "settings": "✓", "MiMo": "✓", "MiMo models": "✓", "Telegram": "✓", "inline mode": "✓",
-        "Discord": "✓", "Discord intents": "✓", "Discord invite": "✓", "voice channels": "✓",
+        "Discord": "✓", "Message Content intent": "✓", "Server Members intent": "✓",
+        "Discord invite": "✓", "voice channels": "✓",
         "the database": "✓", "ffmpeg": "✓", "allowlist": "✓", "budget": "✓",
     }  # fmt: skip
     assert f"✓ Telegram: the token is @{bot_api.bot_username}'s" in done.text
@@ -137,8 +138,48 @@ async def test_a_privileged_intent_left_off_in_the_portal_is_named_before_the_st
 
     assert done.code == 1
     assert checked(done.text)["Discord"] == "✓"
-    assert "✗ Discord intents: Message Content off" in done.text
-    assert "Privileged Gateway Intents" in done.text
+    assert (
+        "✗ Message Content intent: not granted, so Discord would refuse the bot at start: "
+        "developer portal → Bot → Privileged Gateway Intents → Message Content Intent; without "
+        "it voice messages posted in servers go untranscribed, and /remember, /summary and the "
+        "channel reader see no message's text or files"
+    ) in done.text.splitlines()
+    assert checked(done.text)["Server Members intent"] == "✓"
+
+
+async def test_each_privileged_intent_says_in_one_line_what_is_lost_without_it(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """An application Discord has not approved for the Server Members intent: asked for, it
+    is a failure naming the switch and DISCORD_MEMBERS_INTENT; not asked for, a warning (exit
+    0) saying what the bot does without it; Message Content, granted, says what it would lose."""
+    async with FakeDiscord(privileged_intents=frozenset({"message_content"})) as discord_api:
+        settings = env(
+            mimo,
+            DISCORD_BOT_TOKEN=discord_api.token,
+            DISCORD_API_URL=discord_api.api_url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+        )
+        asked = await voicebridge("doctor", cwd=cwd, env=settings)
+        unasked = settings | {"DISCORD_MEMBERS_INTENT": "false"}
+        done = await voicebridge("doctor", cwd=cwd, env=unasked)
+
+    lost = (
+        "a private thread's voice messages show in /find only to those who manage its threads "
+        "or search within it, and the channel reader sees a listener's new roles or timeout "
+        "only once they join the voice channel again"
+    )
+    assert asked.code == 1
+    assert (
+        "✗ Server Members intent: not granted, so Discord would refuse the bot at start: "
+        "developer portal → Bot → Privileged Gateway Intents → Server Members Intent, or set "
+        f"DISCORD_MEMBERS_INTENT=false; without it {lost}"
+    ) in asked.text.splitlines()
+    assert checked(done.text)["Message Content intent"] == "✓"
+    assert "✓ Message Content intent: granted; without it voice messages posted" in done.text
+    assert (
+        f"! Server Members intent: not asked for (DISCORD_MEMBERS_INTENT=false): {lost}"
+    ) in done.text.splitlines()
 
 
 async def test_a_name_in_the_env_file_that_is_no_setting_is_named_with_the_closest_one(

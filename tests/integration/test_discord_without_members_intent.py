@@ -1,0 +1,179 @@
+"""The Discord bot without the Server Members intent, as a bot Discord has not (or not yet)
+approved for it runs (its review past 100 servers, yearly past 10,000 users): asking for it
+anyway is refused at IDENTIFY with 4014; with DISCORD_MEMBERS_INTENT=false it starts, is told
+of nobody joining or leaving a private thread and lists nobody in one, so that thread's voice
+messages show in /find only to those who manage its threads or search within it, never to
+someone it cannot know is in it; /remember and /listen work as they do with the intent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from core.domain.errors import ConfigError
+from tests.audio_factory import make_audio
+from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.test_discord_find import LAYOFFS
+from tests.integration.test_discord_listening import (
+    bot_in_server,
+    heard_tones,
+    listening_started,
+    members_in_lounge,
+)
+from tests.integration.test_discord_reader import until
+from tests.integration.test_discord_remember import SAID, find, recorded, remember
+from tests.scenarios.discord_bot import Members, posted_in
+from tests.standins.discord_api import GUILD_MEMBERS, MANAGE_THREADS, FakeDiscord, Guild
+from tests.standins.mimo import FakeMimo
+from tests.standins.voice_members import tone
+
+THREAD_MEMBERS = "GET /channels/{channel_id}/thread-members"
+NOT_GRANTED = frozenset({"message_content"})  # the Server Members intent not approved
+
+
+@pytest.fixture
+async def discord_api() -> AsyncIterator[FakeDiscord]:
+    """Discord, for an application granted the Message Content intent alone."""
+    async with FakeDiscord(privileged_intents=NOT_GRANTED) as api:
+        yield api
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> dict[int, bytes]:
+    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
+
+
+async def test_asking_for_the_members_intent_not_granted_stops_the_run_naming_the_setting(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """By default the bot asks for it: Discord closes the session with 4014, and the run stops
+    with a line that names the switch and DISCORD_MEMBERS_INTENT; set to false, the bot
+    identifies without it and is not closed."""
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    with pytest.raises(ConfigError, match="DISCORD_MEMBERS_INTENT=false"):
+        async with running_discord(settings, discord_api):
+            pass
+    without = settings.model_copy(update={"discord_members_intent": False})
+    async with running_discord(without, discord_api):
+        ann = discord_api.add_member(server, "ann")
+        answered = await discord_api.slash(server.general, ann, "help")
+        [helped] = await answered.wait_for_messages()
+
+    [identified] = discord_api.identify_payloads  # the refused session never identified
+    assert not identified["intents"] & GUILD_MEMBERS
+    assert discord_api.closed_sessions[0] == 4014
+    assert 4014 not in discord_api.closed_sessions[1:]
+    assert helped.content  # the bot answers commands
+
+
+async def test_a_private_thread_shows_only_to_those_who_manage_threads_or_search_within_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    """Ann's private thread holds Bob and the bot. Discord tells a bot without the intent of
+    nobody else in it, and would refuse to list them: the bot never asks, and knows nobody in
+    it. Ann's layoffs note there is found by Ann searching in the thread and by a moderator
+    who manages threads, never by Carol, nor by Bob or Ann in #general (unknown is closed)."""
+    mimo.asr_text = lambda duration, body: LAYOFFS
+    ann, bob = discord_api.add_member(server, "ann"), discord_api.add_member(server, "bob")
+    carol, mod = discord_api.add_member(server, "carol"), discord_api.add_member(server, "mod")
+    moderators = await discord_api.add_role(server, "moderators", MANAGE_THREADS)
+    await discord_api.give_role(server, mod, moderators)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, discord_members_intent=False
+    )
+    async with running_discord(settings, discord_api):
+        thread = await discord_api.add_thread(
+            server.general, ann, "planning", private=True,
+            members=[bob, discord_api.application_id],
+        )  # fmt: skip
+        await discord_api.post_voice_message(thread, ann, notes[2], duration=2)
+        await discord_api.wait_for_messages(thread)
+        askers = [("carol", carol, server.general), ("bob", bob, server.general),
+                  ("ann", ann, server.general), ("mod", mod, server.general),
+                  ("inside", ann, thread)]  # fmt: skip
+        found = {
+            name: await find(discord_api, where, who, "layoffs") for name, who, where in askers
+        }
+
+    for name in ("carol", "bob", "ann"):
+        assert "keep it quiet" not in found[name], name
+    for name in ("mod", "inside"):
+        assert "The **layoffs** are planned for March" in found[name], name
+    assert not [c for c in discord_api.calls if c.route == THREAD_MEMBERS]
+
+
+async def test_a_member_removed_from_a_private_thread_is_never_still_counted_in_it(
+    mimo: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    """The application holds the intent, but the bot runs without it: Discord would list the
+    thread's members, yet never tells the bot of anyone leaving. Bob, removed from the thread
+    once the bot has heard Ann's note there, finds nothing of it (before, the bot had listed
+    him when it was added and counted him in the thread ever after)."""
+    mimo.asr_text = lambda duration, body: LAYOFFS
+    async with FakeDiscord() as discord_api:
+        server = discord_api.add_guild()
+        ann, bob = discord_api.add_member(server, "ann"), discord_api.add_member(server, "bob")
+        settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
+                                    discord_members_intent=False)  # fmt: skip
+        async with running_discord(settings, discord_api):
+            thread = await discord_api.add_thread(
+                server.general, ann, "planning", private=True,
+                members=[bob, discord_api.application_id],
+            )  # fmt: skip
+            await discord_api.post_voice_message(thread, ann, notes[2], duration=2)
+            await discord_api.wait_for_messages(thread)
+            await discord_api.remove_from_thread(thread, bob)  # the bot is not told
+            after = await find(discord_api, server.general, bob, "layoffs")
+            inside = await find(discord_api, thread, ann, "layoffs")
+
+    assert "keep it quiet" not in after
+    assert "The **layoffs** are planned for March" in inside
+    assert not [c for c in discord_api.calls if c.route == THREAD_MEMBERS]
+
+
+async def test_remember_imports_the_channels_voice_messages_and_find_finds_them(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
+    notes: dict[int, bytes],
+) -> None:  # fmt: skip
+    mimo.asr_text = lambda duration, body: SAID[round(duration)]
+    ann = discord_api.add_member(server, "ann", manage_guild=True)
+    bob = discord_api.add_member(server, "bob")
+    await recorded(discord_api, server.general, bob, notes[3], 3, days_ago=5)
+    await recorded(discord_api, server.general, ann, notes[6], 6, days_ago=2)
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, discord_members_intent=False
+    )
+    async with running_discord(settings, discord_api):
+        found = await remember(discord_api, server.general, ann, start=True)
+        bobs = await find(discord_api, server.general, bob, "deposit")
+
+    assert found.startswith(
+        "Members' voice messages here in the last 30 days to transcribe: 2, 0:09 of speech."
+    )
+    assert "keeps the **deposit** until March" in bobs and "The **deposit** is back" in bobs
+
+
+async def test_listen_transcribes_the_member_who_said_yes_and_nobody_else(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Members in voice come with their voice states, which need no privileged intent."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    async with bot_in_server(discord_api, mimo, sqlite_url, discord_members_intent=False):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, bob.user_id)
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await asyncio.gather(speak(ann, tone(440, 1.0)), speak(bob, tone(660, 1.0)))
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Ann's line")
+        await members.answer(bob.user_id, "stop_listening")
+
+    opening, line, *_ = posted_in(discord_api, server.lounge)
+    assert "Transcribed: Ann\nNot transcribed: Bob\n" in opening
+    assert line == "**Ann**: tone 440"
+    assert heard_tones(mimo) == [440]  # nothing of Bob's ever reached MiMo
+    assert not discord_api.identify_payloads[-1]["intents"] & GUILD_MEMBERS
