@@ -11,8 +11,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import discord
 import pytest
 
+from bots.discord.discordpy import point_gateway_at, point_rest_at
 from core.domain.errors import ConfigError
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
@@ -177,3 +179,60 @@ async def test_listen_transcribes_the_member_who_said_yes_and_nobody_else(
     assert line == "**Ann**: tone 440"
     assert heard_tones(mimo) == [440]  # nothing of Bob's ever reached MiMo
     assert not discord_api.identify_payloads[-1]["intents"] & GUILD_MEMBERS
+
+
+async def test_discord_tells_a_bot_without_the_intent_of_no_member_and_lists_none(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    """The stand-in, through discord.py itself: a session without the Server Members intent
+    is sent no member's update and no one else joining a thread it is in, only the members it
+    must have (itself) at the start, and an application not granted the intent is refused the
+    list of a thread's members (403, Missing Access)."""
+    ann, bob = discord_api.add_member(server, "ann"), discord_api.add_member(server, "bob")
+    seen: list[str] = []
+    created = asyncio.Event()
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    client = discord.Client(intents=wanted)
+
+    @client.event
+    async def on_raw_member_update(member: discord.Member) -> None:
+        seen.append(f"member update {member.id}")
+
+    @client.event
+    async def on_thread_member_join(member: discord.ThreadMember) -> None:
+        seen.append(f"thread member {member.id}")
+
+    @client.event
+    async def on_guild_channel_create(channel: discord.abc.GuildChannel) -> None:
+        created.set()
+
+    point_rest_at(discord_api.api_url)
+    point_gateway_at(discord_api.gateway_url)
+    await client.login(discord_api.token)
+    connection = asyncio.create_task(client.connect(reconnect=False))
+    try:
+        await asyncio.wait_for(client.wait_until_ready(), timeout=15)
+        thread_id = await discord_api.add_thread(
+            server.general, ann, "planning", private=True,
+            members=[discord_api.application_id, bob],
+        )  # fmt: skip
+        staff = await discord_api.add_role(server, "staff", 0)
+        await discord_api.give_role(server, bob, staff)
+        await discord_api.add_text_channel(server, "after")  # sent after all of the above
+        await asyncio.wait_for(created.wait(), timeout=15)
+        thread = client.get_channel(thread_id)
+        assert isinstance(thread, discord.Thread)
+        with pytest.raises(discord.Forbidden):
+            await thread.fetch_members()
+        guild = client.get_guild(server.id)
+        assert guild is not None
+        known = {m.id for m in guild.members}
+    finally:
+        await client.close()
+        await connection
+
+    assert seen == []
+    assert {m.id for m in thread.members} <= {discord_api.application_id}
+    assert known <= {discord_api.application_id} and guild.member_count is not None
+    assert guild.member_count >= 3  # Discord counts them all, and names none
