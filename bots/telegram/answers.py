@@ -17,14 +17,24 @@ renders through what it gets back, which decides where the answer goes:
 Each destination offers the same few ways to answer (`Answer`): a text, a long text, a list
 broken between lines, a file; a text comes back as something that can be edited or deleted
 (`Shown`), which a transcript streamed as it comes needs.
+
+An ephemeral message is kept to what the real server takes (PLATFORMS.md): an edit carries at
+most 1,024 characters, so a longer text continues in a message of its own (`EphemeralShown`);
+past the 15 seconds of the member's command or button press, a bot that administers nothing
+answers in their private chat straight away rather than have Telegram refuse it
+(BOT_NOT_ADMIN); a message whose ephemeral id came back for a newer one (it was deleted or
+expired meanwhile) is never edited again: what it would have shown comes anew.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import logging
+import re
 import time
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -56,6 +66,10 @@ ADMIN_SECONDS = 600.0
 # By the server's address and the chat: (when asked, whether the bot administers it).
 _RIGHTS: dict[tuple[str, int], tuple[float, bool]] = {}
 _MOST_CHATS_KEPT = 4096
+_HTML_TAG = re.compile(r"<[^>]*>")
+# How much of Telegram's 15 seconds to answer an ephemeral command the bot leaves unused: the
+# command reached it a moment after the member sent it, and the answer takes a moment to arrive.
+WINDOW_MARGIN_SECONDS = 3.0
 
 
 class Shown(Protocol):
@@ -210,6 +224,18 @@ class Ephemeral(Answer):
         # Where it goes, from then on, when the server turns out older than 10.2 after all (it
         # posted the message for everyone, and the bot took it back): as on such a server.
         self.older = older
+        self.asked_at = time.monotonic()  # when the question came: its 15 seconds start
+
+    async def _too_late(self) -> bool:
+        """Whether Telegram would refuse an ephemeral message now (BOT_NOT_ADMIN): the 15
+        seconds of the member's command or button press are over (less a margin), and the bot
+        administers nothing that would let it send one at any time."""
+        if self.to.reply_to_ephemeral is None and self.to.callback_query_id is None:
+            return False  # sent because the bot administers the group
+        elapsed = time.monotonic() - self.asked_at
+        if elapsed < ephemeral.WINDOW_SECONDS - WINDOW_MARGIN_SECONDS:
+            return False
+        return not await administers(self.bot, self.to.chat_id)
 
     def _posted_for_everyone(self, error: ephemeral.PostedForEveryone) -> Answer:
         if self.older is None:
@@ -274,6 +300,9 @@ class Ephemeral(Answer):
         (its 15 seconds over), `privately` (by default as `elsewhere`) to the `fallback`."""
         if self.server_is_older and self.older is not None:
             return await elsewhere(self.older)
+        if self.fallback is not None and await self._too_late():
+            logger.info("too late for an ephemeral answer (BOT_NOT_ADMIN): the private chat's")
+            return await (privately or elsewhere)(self.fallback)
         try:
             sent = await ephemerally()
         except ephemeral.PostedForEveryone as exc:
@@ -283,19 +312,34 @@ class Ephemeral(Answer):
                 raise
             logger.info("ephemeral answer refused (%s): sent to the private chat", exc.message)
             return await (privately or elsewhere)(self.fallback)
-        return EphemeralShown(self.bot, sent)
+        return EphemeralShown(self.bot, sent, self)
 
 
 class EphemeralShown:
-    """An ephemeral message on the screen of the member it is for."""
+    """An ephemeral message on the screen of the member it is for. An edit longer than the
+    real server takes (`ephemeral.EDIT_LIMIT`) keeps what fits here and continues in a message
+    of its own, sent through `answer` and edited with it from then on; a message no longer on
+    screen (its id given to a newer one, or "message to edit not found") is never edited
+    again: the text comes anew through `answer`. Without an `answer` (a message known only by
+    its ids), an edit is sent as it is."""
 
-    def __init__(self, bot: Bot, sent: ephemeral.Sent) -> None:
+    def __init__(self, bot: Bot, sent: ephemeral.Sent, answer: Answer | None = None) -> None:
         self.bot = bot
         self.sent = sent
+        self.answer = answer
+        self.gone = False  # deleted or expired: its id may name another message now
+        self._head: str | None = None  # what the last edit put here, when the rest continues
+        self._rest: Shown | None = None  # the message that continues this one
+        self._moved: Shown | None = None  # what shows it since this one went
+        _on_screen(self)
 
     @property
     def id(self) -> str:
-        return f"e{self.sent.ephemeral_message_id}"  # its message_id is 0
+        if self._moved is not None:
+            return self._moved.id
+        if self._rest is not None:  # where the text ends
+            return self._rest.id
+        return f"e{self.sent.ephemeral_message_id}"  # its message_id is 0, never an id
 
     async def edit(
         self,
@@ -305,13 +349,130 @@ class EphemeralShown:
         reply_markup: InlineKeyboardMarkup | None = None,
         link_preview_options: LinkPreviewOptions | None = None,
     ) -> None:
-        await ephemeral.edit_text(
-            self.bot, self.sent, body, parse_mode=parse_mode, reply_markup=reply_markup,
-            link_preview_options=link_preview_options,
+        if self._moved is not None:
+            await self._moved.edit(
+                body, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options,
+            )  # fmt: skip
+            return
+        if self.gone and self.answer is not None:
+            await self._anew(body, parse_mode, reply_markup, link_preview_options)
+            return
+        head, rest = body, None
+        if self.answer is not None:
+            head, rest = _cut_for_edit(body, parse_mode)
+        if rest is None or head != self._head:
+            try:
+                await ephemeral.edit_text(
+                    self.bot, self.sent, head, parse_mode=parse_mode,
+                    reply_markup=None if rest else reply_markup,
+                    link_preview_options=link_preview_options,
+                )  # fmt: skip
+            except BadRequest as exc:
+                if self.answer is None or "not found" not in exc.message.lower():
+                    raise
+                logger.info("an ephemeral message is no longer on screen: sent anew")
+                self._gone()
+                await self._anew(body, parse_mode, reply_markup, link_preview_options)
+                return
+        self._head = head
+        if rest is None:
+            extra, self._rest = self._rest, None
+            if extra is not None:
+                with contextlib.suppress(TelegramError):
+                    await extra.delete()
+            return
+        if self._rest is not None:
+            await self._rest.edit(
+                rest, parse_mode=parse_mode, reply_markup=reply_markup,
+                link_preview_options=link_preview_options,
+            )  # fmt: skip
+            return
+        assert self.answer is not None
+        self._rest = await self.answer.text(
+            rest, parse_mode=parse_mode, reply_markup=reply_markup,
+            link_preview_options=link_preview_options, quote=None,
+        )  # fmt: skip
+
+    async def _anew(
+        self,
+        body: str,
+        parse_mode: str | None,
+        reply_markup: InlineKeyboardMarkup | None,
+        link_preview_options: LinkPreviewOptions | None,
+    ) -> None:
+        """What this message would have shown, sent as a new one (this one went)."""
+        assert self.answer is not None
+        extra, self._rest = self._rest, None
+        if extra is not None:
+            with contextlib.suppress(TelegramError):
+                await extra.delete()
+        self._moved = await self.answer.text(
+            body, parse_mode=parse_mode, reply_markup=reply_markup,
+            link_preview_options=link_preview_options, quote=None,
         )  # fmt: skip
 
     async def delete(self) -> None:
+        if self._moved is not None:
+            await self._moved.delete()
+            return
+        extra, self._rest = self._rest, None
+        if extra is not None:
+            with contextlib.suppress(TelegramError):
+                await extra.delete()
+        if self.gone:
+            return  # its id may name another message now: never deleted by it
+        self._gone()
         await ephemeral.delete(self.bot, self.sent)
+
+    def _gone(self) -> None:
+        self.gone = True
+        key = _screen_key(self.bot, self.sent)
+        if _ON_SCREEN.get(key) is self:
+            del _ON_SCREEN[key]
+
+
+# The bot's ephemeral messages on screen, by server, chat, member and ephemeral id: Telegram
+# gives a deleted or expired message's id to a newer one, and the holder of the older message
+# must then never edit or delete it again (`EphemeralShown.gone`). Known within this process.
+_ON_SCREEN: weakref.WeakValueDictionary[tuple[str, int, int, int], EphemeralShown] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _screen_key(bot: Bot, sent: ephemeral.Sent) -> tuple[str, int, int, int]:
+    return (bot.base_url, sent.chat_id, sent.receiver, sent.ephemeral_message_id)
+
+
+def _on_screen(shown: EphemeralShown) -> None:
+    """`shown` holds its id from now on; whoever held it before holds a message that went."""
+    key = _screen_key(shown.bot, shown.sent)
+    earlier = _ON_SCREEN.get(key)
+    if earlier is not None and earlier is not shown:
+        earlier.gone = True
+        logger.debug("an ephemeral id came back for a new message: the older one went")
+    _ON_SCREEN[key] = shown
+
+
+def _cut_for_edit(body: str, parse_mode: str | None) -> tuple[str, str | None]:
+    """`body` as far as one ephemeral edit takes it (`ephemeral.EDIT_LIMIT`), and what must
+    continue in another message, if anything. Marked-up text is cut between lines only, so
+    that no tag is cut in two."""
+
+    def visible(text: str) -> int:
+        if parse_mode is not None and parse_mode.upper() == "HTML":
+            text = html.unescape(_HTML_TAG.sub("", text))
+        return utf16_units(text)
+
+    if visible(body) <= ephemeral.EDIT_LIMIT:
+        return body, None
+    whole = body.strip()
+    if parse_mode is None:
+        head = split_message(whole, ephemeral.EDIT_LIMIT, measure=utf16_units)[0]
+    else:
+        head = split_lines(whole, ephemeral.EDIT_LIMIT, measure=visible)[0]
+    rest = whole[len(head) :].strip() if whole.startswith(head) else ""
+    return head, rest or None
 
 
 class HeadedShown(MessageShown):

@@ -28,6 +28,13 @@ meant for one member: `supported` asks the server first, once (a method it lacks
 found"), and says in the log once when it is older. A server rolled back below 10.2 after it was
 asked posts the next one for everyone: the message comes back with a `message_id` of its own,
 is deleted at once (`PostedForEveryone`), and the server is asked again.
+
+What the real server does beside the documentation (PLATFORMS.md): editEphemeralMessageText
+takes at most 1,024 characters (`EDIT_LIMIT`), not 4,096 (tdlib/telegram-bot-api #881); a bot
+that is no administrator sending outside the 15 seconds (`WINDOW_SECONDS`) is refused with
+BOT_NOT_ADMIN; an ephemeral message's `message_id` is 0 (`Sent` names it by its ephemeral id
+alone), and that id may be handed to another message once this one is deleted or expired; a
+media group cannot be ephemeral (no function here sends one); delivery is not guaranteed.
 """
 
 from __future__ import annotations
@@ -66,6 +73,12 @@ _SUPPORT: dict[str, tuple[bool, float]] = {}
 _PROBING: dict[str, asyncio.Lock] = {}
 _TOLD_OLDER: set[str] = set()  # the servers the log said were older (said once, not per ask)
 OLDER_RECHECK_SECONDS = 600.0
+# The most editEphemeralMessageText takes, in UTF-16 code units once the markup is parsed out: a
+# caption's, though the documentation gives a message's 4,096 (tdlib/telegram-bot-api #881).
+EDIT_LIMIT = 1024
+# How long after a member's ephemeral command or button press any bot may answer them
+# ephemerally; later, only a bot that administers the group (else BOT_NOT_ADMIN).
+WINDOW_SECONDS = 15.0
 
 
 @dataclass(frozen=True)

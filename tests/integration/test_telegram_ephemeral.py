@@ -7,6 +7,7 @@ answers arrive in Bob's private chat with the bot, and the log says why, once.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -315,3 +316,53 @@ async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at
     assert len(api.texts(GROUP)) == 1  # the one before the promotion
     own = [c for c in api.sent("getChatMember") if int(c.params["user_id"]) == api.bot_id]
     assert len(own) == 1
+
+
+# About 2,000 characters: more than the 1,024 an ephemeral edit takes (PLATFORMS.md).
+LONG = " ".join(f"Point {n}: the invoice for client {n} is due on Friday." for n in range(1, 40))
+
+
+async def test_a_private_transcript_longer_than_an_edit_takes_reaches_its_asker_whole(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Bob asks privately for the transcript of Ann's voice note, whose words run to about
+    2,000 characters. The real server refuses an ephemeral edit over 1,024 characters
+    (MEDIA_CAPTION_TOO_LONG), though a message takes 4,096: the status shown while MiMo
+    hears the note becomes the transcript's beginning, and the rest follows in a message of
+    its own. Bob reads every word; Telegram refused nothing; nobody else saw any of it."""
+    assert 1900 < len(LONG) < 2100
+    mimo.asr_text = lambda duration, body: LONG
+    mimo.asr_stream_hold = asyncio.Event()  # MiMo's first words, then a wait
+    note = make_audio(tmp_path, fmt="ogg", seconds=4).read_bytes()
+    api = bot_api
+    async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
+        api.set_member_status(GROUP, ANN, "administrator")
+        api.push(api.text_message(
+            chat_id=GROUP, user_id=ANN, text="/autotranscribe off", chat_type="supergroup"
+        ))  # fmt: skip
+        await api.wait_until(lambda: len(api.texts(GROUP)) == 1, what="auto-transcribe off")
+        public = api.texts(GROUP)
+        recording = api.voice_message(chat_id=GROUP, user_id=ANN, data=note, chat_type="supergroup")
+        api.push(recording)
+        api.push(api.ephemeral_command(
+            chat_id=GROUP, user_id=BOB, text="/transcribe", reply_to=recording
+        ))  # fmt: skip
+        await api.wait_until(lambda: api.ephemeral_texts(GROUP, BOB), what="the status")
+        mimo.asr_stream_hold.set()
+        await api.wait_until(
+            lambda: " ".join(api.ephemeral_texts(GROUP, BOB)).endswith(
+                "client 39 is due on Friday."
+            ),
+            what="the whole transcript",
+        )
+
+    shown = api.ephemeral_texts(GROUP, BOB)
+    assert " ".join(shown) == LONG and len(shown) == 2, shown
+    # Telegram refused nothing the bot sent (a long poll cut short by the next is no refusal).
+    refused = [(c.method, c.error) for c in api.calls if not c.ok and c.method != "getUpdates"]
+    assert refused == []
+    edits = api.sent("editEphemeralMessageText")
+    assert edits and all(len(c.params["text"]) <= 1024 for c in edits)
+    assert api.texts(GROUP) == public and api.texts(BOB) == []  # not the group, nor elsewhere
+    assert api.ephemeral_texts(GROUP, ANN) == api.ephemeral_texts(GROUP, CAROL) == []
+    assert {m["receiver_user"]["id"] for m in api.ephemeral_sent(GROUP)} == {BOB}
