@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from bots.cli.shell import in_a_loop, run_outside_a_loop, say_failure, verbose_o
 from core.domain.text import format_duration
 
 if TYPE_CHECKING:
-    from bots.cli.telegram_export import TelegramExport
+    from bots.cli.telegram_export import ChatsToChoose, TelegramExport
     from core.app.imports import ImportPlan, ImportProgress
     from core.config import Settings
     from core.domain import errors
@@ -49,6 +50,13 @@ def import_(ctx: click.Context) -> None:
 
 @import_.command(short_help="Import a Telegram Desktop export (JSON) of a group.")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--chat", "chat", default=None, metavar="ID_OR_TITLE",
+              help="Which chat of a whole account's export (Export Telegram data): its id or "
+              "its title; without it, the chats found are listed.")  # fmt: skip
+@click.option("--timezone", "zone", default=None, metavar="ZONE",
+              help="The time zone of an export's dates where they carry none (exports before "
+              "2022: the exporting computer's), an IANA name such as Europe/Berlin; by "
+              "default this machine's.")  # fmt: skip
 @click.option("--chat-id", type=int, default=None,
               help="The chat's id as the bot sees it (-100… for a supergroup); by default the "
               "one the export's own id and type make.")  # fmt: skip
@@ -58,20 +66,29 @@ def import_(ctx: click.Context) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Start without asking.")
 @verbose_option
 def telegram(
-    path: Path, chat_id: int | None, leave_out: tuple[str, ...], yes: bool, verbose: int
+    path: Path,
+    chat: str | None,
+    zone: str | None,
+    chat_id: int | None,
+    leave_out: tuple[str, ...],
+    yes: bool,
+    verbose: int,
 ) -> int:
     """Transcribe the voice messages, round videos and audio files of PATH, a chat exported
     with Telegram Desktop (Export chat history, format JSON, with voice messages and round
-    video messages ticked): a folder holding result.json. Each is kept under its message,
-    sender and date, as if the bot had heard it then: /find in the group finds it, with a
-    link back in a supergroup. Older than SUMMARY_RETENTION_DAYS: not imported. The text
-    messages go to the group's log for /summary where it keeps one. Within the chat's daily
-    quota and the bot's daily budget; run again, it imports only what it has not yet. MiMo is
-    tried before the question, as doctor tries it; what could not be transcribed is said, with
-    why, and the exit code is not 0."""
+    video messages ticked): a folder holding result.json; or the chat named with --chat of a
+    whole account's export (Export Telegram data). Each is kept under its message, sender and
+    date, as if the bot had heard it then: /find in the group finds it, with a link back in a
+    supergroup; a forwarded one under whom it came from, never under who forwarded it. Older
+    than SUMMARY_RETENTION_DAYS: not imported. The text messages go to the group's log for
+    /summary where it keeps one. Dates an older export wrote without a time zone are read in
+    --timezone, or this machine's, and said. Within the chat's daily quota and the bot's daily
+    budget; run again, it imports only what it has not yet. MiMo is tried before the question,
+    as doctor tries it; what could not be transcribed is said, with why, and the exit code is
+    not 0."""
 
     def body(settings: Settings) -> int:
-        export = _read(path, chat_id)
+        export = _read(path, chat_id, chat, zone)
         plan = in_a_loop(_plan(settings, export, leave_out))
         click.echo(_said(export, plan))
         if not plan.voices and not plan.texts:
@@ -103,11 +120,14 @@ def telegram(
     return run_outside_a_loop(body, verbose=verbose)
 
 
-def _read(path: Path, chat_id: int | None) -> TelegramExport:
-    from bots.cli.telegram_export import RESULT, ExportError, read_export
+def _read(path: Path, chat_id: int | None, chat: str | None, zone: str | None) -> TelegramExport:
+    from bots.cli.telegram_export import RESULT, ChatsToChoose, ExportError, read_export
 
+    where, named = _zone(zone)
     try:
-        export = read_export(path, chat_id=chat_id)
+        export = read_export(path, chat_id=chat_id, chat=chat, zone=where, zone_name=named)
+    except ChatsToChoose as choose:
+        raise CommandFailed(ExitCode.USAGE, _choose(choose)) from None
     except ExportError as exc:
         raise CommandFailed(ExitCode.FILE, str(exc)) from None
     if export.folders_missing:  # result.json copied alone: "not downloaded" would mislead
@@ -115,6 +135,53 @@ def _read(path: Path, chat_id: int | None) -> TelegramExport:
         line = text("cli.import_folders_missing", path=path, folders=folders, result=RESULT)
         raise CommandFailed(ExitCode.FILE, line)
     return export
+
+
+def _zone(named: str | None) -> tuple[tzinfo | None, str]:
+    """The zone --timezone names (None: this machine's), and its name to say."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if named is None:  # this machine's, by its name where it has one the zone database knows
+        local = _local_zone()
+        try:
+            return ZoneInfo(local), local
+        except (ZoneInfoNotFoundError, ValueError):
+            return None, local
+    try:
+        return ZoneInfo(named), named
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandFailed(ExitCode.USAGE, text("cli.import_bad_zone", zone=named)) from None
+
+
+def _local_zone() -> str:
+    """This machine's time zone, by its IANA name where it can be told (TZ, /etc/localtime)."""
+    import os
+
+    named = os.environ.get("TZ", "").removeprefix(":")
+    if named:
+        return named
+    try:
+        linked = str(Path("/etc/localtime").resolve())
+    except OSError:
+        linked = ""
+    if "zoneinfo/" in linked:
+        return linked.split("zoneinfo/", 1)[1]
+    return datetime.now().astimezone().tzname() or "UTC"
+
+
+def _choose(choose: ChatsToChoose) -> str:
+    """The chats of an account's export to name one of with --chat, one a line."""
+    if choose.wanted is None:
+        heading = text("cli.import_chats", count=len(choose.chats))
+    elif choose.several:
+        heading = text("cli.import_chats_several", chat=choose.wanted)
+    else:
+        heading = text("cli.import_chats_none", chat=choose.wanted)
+    lines = [
+        "  " + text("cli.import_chat", name=one.name, id=one.id, count=one.voices)
+        for one in choose.chats
+    ]
+    return "\n".join([heading, *lines])
 
 
 async def _mimo_answers(settings: Settings) -> None:
@@ -195,10 +262,19 @@ def _said(export: TelegramExport, plan: ImportPlan) -> str:
         "cli.import_too_old": plan.too_old,
         "cli.import_left_out": plan.left_out,
         "cli.import_not_included": export.not_included,
+        "cli.import_too_big": export.too_big,
+        "cli.import_unavailable": export.unavailable,
+        "cli.import_forwarded_unknown": export.forwarded_unknown,
     }
     for key, count in left.items():
         if count:
             lines.append(text(key, count=count, days=plan.days))
+    if export.local_time is not None:  # an older export: said, to be checked before agreeing
+        local = export.local_time
+        lines.append(
+            text("cli.import_local_time", zone=local.zone, first=_when(local.first),
+                 last=_when(local.last))
+        )  # fmt: skip
     if export.outside:  # refused, whether or not they exist: named, so one can look
         lines.append(text("cli.import_outside", files=", ".join(export.outside)))
     if plan.voices:
@@ -209,6 +285,12 @@ def _said(export: TelegramExport, plan: ImportPlan) -> str:
     if plan.texts:
         lines.append(text("cli.import_texts", count=len(plan.texts)))
     return "\n".join(lines)
+
+
+def _when(moment: datetime) -> str:
+    """A date as read, with its offset from UTC: 2026-11-20 14:03 (UTC+01:00)."""
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def _share(key: str, share: float | None, limit: int, left: int, none: str) -> str:

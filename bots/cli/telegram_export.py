@@ -1,15 +1,31 @@
-"""A Telegram Desktop export ("Export chat history", format JSON) read as a chat's past
-(`core.app.imports.Past`).
+"""A Telegram Desktop export (format JSON) read as a chat's past (`core.app.imports.Past`).
 
 The export is a folder: `result.json`, and the media in folders of their own beside it
-(`voice_messages/`, `round_video_messages/`, `files/`...). `result.json` holds the chat's `name`,
+(`voice_messages/`, `round_video_messages/`, `files/`...). One chat's ("Export chat history"):
+`result.json` holds the chat's `name`,
 `type` (`private_supergroup`, `public_supergroup`, `private_group`, `personal_chat`...) and `id`,
 and its `messages`, each with its `id`, `type` (`message`, or `service` for a join or a pin),
 `date` (local time) and `date_unixtime` (seconds, as a string), `from` and `from_id`
 (`user123`, `channel123`), `text` (a string, or a list of strings and entities each with its
 `text`), and for media its `file` (a path relative to the folder, or "(File not included...)"
 when the export left it out), `media_type` (`voice_message`, `video_message` for a round video,
-`audio_file`), `mime_type` and `duration_seconds`.
+`audio_file`), `mime_type` and `duration_seconds`. The whole account's ("Export Telegram
+data"): `result.json` holds `chats` (and `left_chats`), each with its `list` of chats shaped as
+one chat's export is, and their media under `chats/chat_NN/`, each `file` named from the
+export's top folder; the chat to import is named (`chat`: its id, as the export or the Bot API
+gives it, or its title), else `ChatsToChoose` lists them.
+
+A `file` left out says why in place of its path: "(File not included. Change data exporting
+settings to download.)" (its kind was not ticked), "(File exceeds maximum size. Change data
+exporting settings to download.)", "(File unavailable, please try again later)"; each is counted
+apart, a file named but not there with the first. An export made before 2022 has no
+`date_unixtime`: its `date` is the exporting computer's local time, read in `zone` (the
+machine's own where none is given) and said (`local_time`), with the first and last dates.
+
+A forwarded message (`forwarded_from`: the name of whom it came from, `forwarded_from_id` in
+exports since 2023) was said by them, not by the member who forwarded it, as the bot takes a
+forward live: it is kept under that speaker, their no holding for it; where the export names no
+id for them, it is left out (`forwarded_unknown`), so that no one's no is passed over.
 
 A `file` is read only where it is: inside the export's folder once its name is resolved (an
 absolute path, `..` or a symbolic link that leads out is refused as outside, whether or not
@@ -26,8 +42,9 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +57,40 @@ RECORDINGS = ("voice_message", "video_message", "audio_file")  # what is transcr
 SUPERGROUPS = ("private_supergroup", "public_supergroup", "private_channel", "public_channel")
 GROUPS = ("private_group",)
 NOT_LOGGED = ("personal_chat", "bot_chat", "saved_messages")  # summaries are for groups
+# What the export writes in place of a file it left out, by its start: why, counted apart.
+NOT_INCLUDED, TOO_BIG, UNAVAILABLE = "(File not included", "(File exceeds maximum", "(File unav"
 
 
 class ExportError(Exception):
     """The folder is not a Telegram Desktop JSON export; the message says why in one line."""
+
+
+class ChatsToChoose(ExportError):
+    """A whole account's export, and no chat or several named as `wanted` (None: not named)."""
+
+    def __init__(self, wanted: str | None, chats: list[ChatFound], *, several: bool) -> None:
+        super().__init__(f"chats to choose from: {len(chats)}")
+        self.wanted = wanted
+        self.chats = chats  # those named as `wanted` where several are, else all
+        self.several = several
+
+
+@dataclass(frozen=True)
+class ChatFound:
+    """A chat of an account's export, to choose from: its title, id and voice messages."""
+
+    name: str
+    id: str
+    voices: int
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """An export whose dates carry no zone: the zone they were read in, the first and last."""
+
+    zone: str
+    first: datetime
+    last: datetime
 
 
 class _Outside(Exception):
@@ -56,16 +103,29 @@ class TelegramExport:
 
     name: str
     past: Past
-    not_included: int  # recordings whose file the export left out
+    not_included: int  # recordings whose file the export left out (not ticked, or not there)
     # The folders result.json names its recordings in, when none of them is beside it (the
     # file copied alone): none of its recordings can be found.
     folders_missing: tuple[str, ...] = ()
     outside: tuple[str, ...] = ()  # recordings' files named outside the export's folder
+    too_big: int = 0  # recordings over the export's size limit
+    unavailable: int = 0  # recordings Telegram could not give while it exported
+    forwarded_unknown: int = 0  # forwarded recordings whose speaker the export names no id of
+    local_time: LocalTime | None = None  # dates without a zone, read in one
 
 
-def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
+def read_export(
+    path: Path,
+    *,
+    chat_id: int | None = None,
+    chat: str | None = None,
+    zone: tzinfo | None = None,
+    zone_name: str = "",
+) -> TelegramExport:
     """The export in the folder `path` (or its `result.json`); `chat_id`: the chat's id as the
-    Bot API knows it, when not the one the export's own id and type make."""
+    Bot API knows it, when not the one the export's own id and type make; `chat`: which chat of
+    a whole account's export (its id or title); `zone`, named `zone_name`: the zone of dates
+    without one (None: the machine's)."""
     result = path / RESULT if path.is_dir() else path
     folder = result.parent.resolve()
     try:
@@ -74,24 +134,31 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
         raise ExportError(f"{path}: no {RESULT} there (export the chat as JSON)") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ExportError(f"{result}: not a Telegram export ({exc})") from None
+    if isinstance(data, dict) and isinstance(data.get("chats"), dict):
+        data = _chosen(_chats_of(data), chat)
+    elif chat is not None and isinstance(data, dict) and "messages" in data:
+        data = _chosen([data], chat)
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ExportError(f"{result}: not one chat's export (no list of messages in it)")
     kind = str(data.get("type", ""))
-    chat = ChatRef("telegram", str(chat_id if chat_id is not None else bot_api_id(data)))
+    where = ChatRef("telegram", str(chat_id if chat_id is not None else bot_api_id(data)))
     voices: list[PastVoice] = []
     texts: list[ChatMessage] = []
-    not_included = 0
+    left = {NOT_INCLUDED: 0, TOO_BIG: 0, UNAVAILABLE: 0, "unknown": 0}
     outside: list[str] = []
     now = datetime.now(UTC)
     named_in: set[str] = set()  # the folders of the recordings not found
+    dated: list[datetime] = []  # the dates read without a zone
     for message in data["messages"]:
         if not isinstance(message, dict) or message.get("type") != "message":
             continue  # a service message: a join, a pin, a call
-        sent_at = _date(message)
+        sent_at = _date(message, zone)
         if sent_at is None or "id" not in message:
             continue
+        if "date_unixtime" not in message:
+            dated.append(sent_at)
         sent_at = min(sent_at, now)
-        author = str(message.get("from") or "someone")
+        author, author_id = _speaker(message)
         if message.get("media_type") in RECORDINGS:
             try:
                 file = _file(folder, message.get("file"))
@@ -99,14 +166,17 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
                 outside.append(str(message.get("file")))
                 continue
             if file is None:
-                not_included += 1
+                left[_why_left_out(message.get("file"))] += 1
                 named_in.add(_folder_named(message.get("file")))
+                continue
+            if author_id is None and "forwarded_from" in message:
+                left["unknown"] += 1  # said by someone the export names no id of
                 continue
             voices.append(
                 PastVoice(
                     message_id=str(message["id"]),
                     author=author,
-                    author_id=_sender(message.get("from_id")),
+                    author_id=author_id,
                     sent_at=sent_at,
                     seconds=_seconds(message, result),
                     locate=_at(file),
@@ -117,14 +187,77 @@ def read_export(path: Path, *, chat_id: int | None = None) -> TelegramExport:
         words = plain_text(message.get("text"))
         if words.strip():
             kind_of: MessageKind = "caption" if "file" in message or "photo" in message else "text"
-            texts.append(ChatMessage(chat, str(message["id"]), author, sent_at, words, kind_of))
-    past = Past(chat=chat, voices=voices, texts=texts, logged=kind not in NOT_LOGGED)
+            texts.append(ChatMessage(where, str(message["id"]), author, sent_at, words, kind_of))
+    past = Past(chat=where, voices=voices, texts=texts, logged=kind not in NOT_LOGGED)
     named_in.discard("")
     found_one = voices or any((folder / named).exists() for named in named_in)
     missing = () if found_one else tuple(sorted(named_in))
+    local = LocalTime(zone_name, min(dated), max(dated)) if dated else None
     return TelegramExport(
-        str(data.get("name") or chat.chat_id), past, not_included, missing, outside=tuple(outside)
+        str(data.get("name") or where.chat_id), past, left[NOT_INCLUDED], missing,
+        outside=tuple(outside), too_big=left[TOO_BIG], unavailable=left[UNAVAILABLE],
+        forwarded_unknown=left["unknown"], local_time=local,
+    )  # fmt: skip
+
+
+def _chats_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chats of a whole account's export: those it is in, then those it left."""
+    chats: list[dict[str, Any]] = []
+    for part in ("chats", "left_chats"):
+        listed = data.get(part)
+        if isinstance(listed, dict) and isinstance(listed.get("list"), list):
+            chats += [one for one in listed["list"] if isinstance(one, dict)]
+    return chats
+
+
+def _chosen(chats: list[dict[str, Any]], wanted: str | None) -> dict[str, Any]:
+    """The one chat `wanted` names (its id as the export or the Bot API gives it, or its
+    title, whatever the case); `ChatsToChoose` where none or several are."""
+    named = (wanted or "").strip()
+    matching = [one for one in chats if named and _is_named(one, named)]
+    if len(matching) == 1:
+        return matching[0]
+    found = [
+        ChatFound(str(one.get("name") or ""), str(one.get("id", "")), _recordings(one))
+        for one in (matching or chats)
+    ]
+    raise ChatsToChoose(wanted if named else None, found, several=len(matching) > 1)
+
+
+def _is_named(chat: dict[str, Any], named: str) -> bool:
+    ids = {str(chat.get("id", ""))}
+    with suppress(ExportError):
+        ids.add(str(bot_api_id(chat)))
+    return named in ids or str(chat.get("name") or "").casefold() == named.casefold()
+
+
+def _recordings(chat: dict[str, Any]) -> int:
+    messages = chat.get("messages")
+    if not isinstance(messages, list):
+        return 0
+    return sum(
+        1 for one in messages if isinstance(one, dict) and one.get("media_type") in RECORDINGS
     )
+
+
+def _speaker(message: dict[str, Any]) -> tuple[str, str | None]:
+    """Who said the message, and their id: for a forward, whom it came from (no id where the
+    export gives none), never the member who forwarded it."""
+    if "forwarded_from" in message:
+        return str(message.get("forwarded_from") or "someone"), _sender(
+            message.get("forwarded_from_id")
+        )
+    return str(message.get("from") or "someone"), _sender(message.get("from_id"))
+
+
+def _why_left_out(named: object) -> str:
+    """Why the export holds no file for a recording: its words in place of the path (a file
+    named but not there counts as not included)."""
+    if isinstance(named, str):
+        for why in (TOO_BIG, UNAVAILABLE):
+            if named.startswith(why):
+                return why
+    return NOT_INCLUDED
 
 
 def _folder_named(named: object) -> str:
@@ -163,14 +296,17 @@ def plain_text(text: object) -> str:
     return ""
 
 
-def _date(message: dict[str, Any]) -> datetime | None:
+def _date(message: dict[str, Any], zone: tzinfo | None) -> datetime | None:
     """When the message was sent: `date_unixtime` (UTC), else `date` (the exporter's local
-    time, read as UTC: exports before 2022 have only that)."""
+    time: exports before 2022 have only that), read in `zone` (None: the machine's)."""
     try:
         if "date_unixtime" in message:
             return datetime.fromtimestamp(int(message["date_unixtime"]), UTC)
-        return datetime.fromisoformat(str(message["date"])).replace(tzinfo=UTC)
-    except (KeyError, TypeError, ValueError, OverflowError):
+        written = datetime.fromisoformat(str(message["date"]))
+        if written.tzinfo is None:
+            written = written.replace(tzinfo=zone) if zone else written.astimezone()
+        return written
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return None
 
 

@@ -140,7 +140,7 @@ REJECTED: dict[str, dict[str, str]] = {
     "fr": {
         r"\b[Tt]u\b|\b[Tt]e\b|\b[Tt]es\b|\b[Tt]on\b|\b[Tt]a\b|\b[Tt]oi\b|\b[Tt]’|-toi\b": "vous",
         r"(?m)\b[Tt]ien(?:ne)?s?\b|^(?:Indique|Choisis|Réponds|Envoie|Utilise|Ajoute)\b": "vous",
-        r"(?<!{)\bchat\b|\bconversation": "a Telegram chat is une discussion",
+        r"(?<![{-])\bchat\b|\bconversation": "a Telegram chat is une discussion",
         r"\bMP\b": "Discord's direct messages are messages privés",
         r"\b[Cc]an(?:al|aux)\b|\bsalons? (?:de )?texte\b": "a salon, textuel or vocal",
         r"(?<=\w)'(?=\w)": "the apostrophe is ’",
@@ -153,7 +153,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\b[Aa]nda\b|\b[Ss]aya\b": "the register is aku / kamu",
         r"\bkuota\b": "a quota is batas harian",
         r"\bcatatan suara\b": "a voice message is pesan suara",
-        r"(?<!{)\b[Cc]hat\b": "a chat is obrolan",
+        r"(?<![{-])\b[Cc]hat\b": "a chat is obrolan",
         r"klonmu|video bulat": "a cloned voice is suara kloningan, a round video pesan video",
         r"\bDMs?\b": "Discord's direct messages are pesan langsung",
         r"\b[Kk]anal\b|\b[Ll]inks?\b": "a channel is saluran, a link tautan",

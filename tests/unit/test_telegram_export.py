@@ -81,3 +81,45 @@ def test_a_folder_that_is_no_export_is_said_in_one_line(
 
     with pytest.raises(ExportError, match=said):
         read_export(tmp_path)
+
+
+def test_a_forward_is_its_speakers_and_the_three_reasons_a_file_is_left_out(
+    tmp_path: Path,
+) -> None:
+    base = {
+        "type": "message", "date": "2026-11-01T12:00:00", "date_unixtime": "1793527200",
+        "from": "Bob", "from_id": "user22", "media_type": "voice_message", "text": "",
+    }  # fmt: skip
+    messages = [
+        {**base, "id": 1, "file": VOICE, "forwarded_from": "Carol", "forwarded_from_id": "user25",
+         "text": [{"type": "italic", "text": "from "}, "Carol"]},
+        {**base, "id": 2, "file": VOICE, "forwarded_from": "Hidden Person"},
+        {**base, "id": 3, "file": VOICE, "forwarded_from": "News", "forwarded_from_id": "channel9"},
+        {**base, "id": 4, "file": NOT_INCLUDED},
+        {**base, "id": 5, "file": "voice_messages/gone.ogg"},  # named, not there
+        {**base, "id": 6, "file": "(File exceeds maximum size. Change data exporting settings "
+                                  "to download.)"},
+        {**base, "id": 7, "file": "(File unavailable, please try again later)"},
+    ]  # fmt: skip
+    read = read_export(export(tmp_path, "private_supergroup", messages))
+
+    assert [(v.message_id, v.author, v.author_id) for v in read.past.voices] == [
+        ("1", "Carol", "25"), ("3", "News", "-1009")
+    ]  # fmt: skip
+    assert [(t.author, t.text) for t in read.past.texts] == [("Carol", "from Carol")]
+    assert read.forwarded_unknown == 1
+    assert (read.not_included, read.too_big, read.unavailable) == (2, 1, 1)
+    assert read.local_time is None
+
+
+def test_dates_without_a_zone_are_read_in_the_one_given(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    old = {"id": 1, "type": "message", "date": "2021-06-01T14:03:11", "from": "Ann",
+           "from_id": "user21", "text": "Hi"}  # fmt: skip
+    read = read_export(export(tmp_path, "private_group", [old]), zone=ZoneInfo("Europe/Berlin"),
+                       zone_name="Europe/Berlin")  # fmt: skip
+
+    [typed] = read.past.texts
+    assert typed.sent_at == datetime(2021, 6, 1, 12, 3, 11, tzinfo=UTC)  # summer: UTC+2
+    assert read.local_time is not None and read.local_time.zone == "Europe/Berlin"

@@ -156,7 +156,11 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
         for line in lines
     )
     assert "Of people who asked not to be transcribed, left out: 1." in lines
-    assert "Recordings the export does not hold (not downloaded with it), skipped: 1." in lines
+    assert (
+        "Recordings the export does not hold (not downloaded with it), skipped: 1. To have them, "
+        "export again with voice messages and round video messages ticked, and import the new "
+        "folder."
+    ) in lines
     assert any(
         line.startswith("That is 0% of the chat's daily audio quota of 2:00:00") for line in lines
     )
