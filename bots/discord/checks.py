@@ -90,8 +90,8 @@ WITHOUT_MESSAGE_CONTENT = (
 )
 WITHOUT_SERVER_MEMBERS = (
     "a private thread's voice messages show in /find only to those who manage its "
-    "threads or search within it, and the channel reader sees a listener's new roles or "
-    "timeout only once they join the voice channel again"
+    "threads or search within it, and the channel reader and /listen see a new role or "
+    "timeout of someone in a voice channel only once they join it again"
 )
 PORTAL = "developer portal → Bot → Privileged Gateway Intents"
 
