@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from bots.telegram import answers, ephemeral
 from bots.telegram.app import COMMANDS, MENU_LANGUAGES, PRIVATE_COMMANDS
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
@@ -318,6 +319,18 @@ async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at
     assert len(own) == 1
 
 
+async def untranscribed_note(api: FakeBotApi, data: bytes) -> dict[str, Any]:
+    """Ann's voice note in a group where Ann, an administrator, turned auto-transcribe off."""
+    api.set_member_status(GROUP, ANN, "administrator")
+    api.push(api.text_message(
+        chat_id=GROUP, user_id=ANN, text="/autotranscribe off", chat_type="supergroup"
+    ))  # fmt: skip
+    await api.wait_until(lambda: len(api.texts(GROUP)) == 1, what="auto-transcribe off")
+    recording = api.voice_message(chat_id=GROUP, user_id=ANN, data=data, chat_type="supergroup")
+    api.push(recording)
+    return recording
+
+
 # About 2,000 characters: more than the 1,024 an ephemeral edit takes (PLATFORMS.md).
 LONG = " ".join(f"Point {n}: the invoice for client {n} is due on Friday." for n in range(1, 40))
 
@@ -336,14 +349,8 @@ async def test_a_private_transcript_longer_than_an_edit_takes_reaches_its_asker_
     note = make_audio(tmp_path, fmt="ogg", seconds=4).read_bytes()
     api = bot_api
     async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
-        api.set_member_status(GROUP, ANN, "administrator")
-        api.push(api.text_message(
-            chat_id=GROUP, user_id=ANN, text="/autotranscribe off", chat_type="supergroup"
-        ))  # fmt: skip
-        await api.wait_until(lambda: len(api.texts(GROUP)) == 1, what="auto-transcribe off")
+        recording = await untranscribed_note(api, note)
         public = api.texts(GROUP)
-        recording = api.voice_message(chat_id=GROUP, user_id=ANN, data=note, chat_type="supergroup")
-        api.push(recording)
         api.push(api.ephemeral_command(
             chat_id=GROUP, user_id=BOB, text="/transcribe", reply_to=recording
         ))  # fmt: skip
@@ -366,3 +373,68 @@ async def test_a_private_transcript_longer_than_an_edit_takes_reaches_its_asker_
     assert api.texts(GROUP) == public and api.texts(BOB) == []  # not the group, nor elsewhere
     assert api.ephemeral_texts(GROUP, ANN) == api.ephemeral_texts(GROUP, CAROL) == []
     assert {m["receiver_user"]["id"] for m in api.ephemeral_sent(GROUP)} == {BOB}
+
+
+async def test_an_ephemeral_id_given_to_a_newer_answer_is_never_edited_for_the_older(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    """Bob's private /transcribe shows its status while MiMo hears the note; Bob's app
+    restarts and drops it, and Telegram gives its ephemeral id to the bot's next message to
+    him, the answer to his /usage. When the transcript is ready, the bot does not edit that id
+    (it would turn Bob's /usage into the transcript): the transcript comes as a message of its
+    own, and the /usage answer stays as it was."""
+    api = bot_api
+    hearing.asr_stream_hold = asyncio.Event()  # MiMo's first words, then a wait
+    async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
+        recording = await untranscribed_note(api, notes[3])
+        api.push(api.ephemeral_command(
+            chat_id=GROUP, user_id=BOB, text="/transcribe", reply_to=recording
+        ))  # fmt: skip
+        await api.wait_until(lambda: api.ephemeral_texts(GROUP, BOB), what="the status")
+        [status] = api.ephemeral_sent(GROUP)
+        api.expire_ephemeral(GROUP, BOB)  # Bob's app restarted
+        usage = await ask_privately(api, BOB, "/usage")
+        [answer] = api.ephemeral_sent(GROUP)
+        assert answer["ephemeral_message_id"] == status["ephemeral_message_id"]  # reused
+        hearing.asr_stream_hold.set()
+        await api.wait_until(lambda: len(api.ephemeral_texts(GROUP, BOB)) == 2)
+
+    assert api.ephemeral_texts(GROUP, BOB) == [usage, SAID[3]]
+    assert "today" in usage.casefold()
+    edits = api.sent("editEphemeralMessageText", include_rejected=True)
+    assert all(c.params["ephemeral_message_id"] != status["ephemeral_message_id"] for c in edits)
+    refused = [(c.method, c.error) for c in api.calls if not c.ok and c.method != "getUpdates"]
+    assert refused == []
+    assert all(c.params.get("message_id") != 0 for c in api.calls)  # 0 names no message
+
+
+async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
+    bot_api: FakeBotApi,
+    hearing: FakeMimo,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bot that administers nothing may answer a member's ephemeral command ephemerally
+    within 15 seconds; later Telegram refuses it (BOT_NOT_ADMIN). The bot keeps the time
+    itself and, once they are over, answers in the member's private chat straight away, as
+    who-sees-what says, without a refused call; made an administrator, it answers
+    ephemerally again. (Here every answer is late: the margin the bot leaves itself is the
+    whole 15 seconds.)"""
+    monkeypatch.setattr(answers, "WINDOW_MARGIN_SECONDS", ephemeral.WINDOW_SECONDS)
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers")
+    api = bot_api
+    async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
+        api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
+        await api.wait_until(lambda: len(api.texts(BOB)) == 1)
+        api.push(api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/usage"))
+        await api.wait_until(lambda: len(api.texts(BOB)) == 2, what="a private answer")
+        api.set_member_status(GROUP, api.bot_id, "administrator", by=ANN)
+        await api.wait_until(lambda: "rights in" in caplog.text, what="the promotion told")
+        usage = await ask_privately(api, BOB, "/usage")
+
+    assert api.texts(BOB)[1].startswith(f"For you alone, from “Chat {GROUP}”:")
+    assert "today" in api.texts(BOB)[1].casefold() and "today" in usage.casefold()
+    assert api.ephemeral_texts(GROUP, BOB) == [usage] and api.texts(GROUP) == []
+    refused = [(c.method, c.error) for c in api.calls if not c.ok and c.method != "getUpdates"]
+    assert refused == []
