@@ -90,8 +90,9 @@ WITHOUT_MESSAGE_CONTENT = (
 )
 WITHOUT_SERVER_MEMBERS = (
     "a private thread's voice messages show in /find only to those who manage its "
-    "threads or search within it, and the channel reader and /listen see a new role or "
-    "timeout of someone in a voice channel only once they join it again"
+    "threads or search within it, the channel reader asks Discord for everyone in its voice "
+    "channel with each message, and /listen sees a new role of someone in the call (who may "
+    "stop it) only once they join it again"
 )
 PORTAL = "developer portal → Bot → Privileged Gateway Intents"
 

@@ -149,6 +149,13 @@ async def learn_thread_members(thread: discord.Thread) -> None:
         thread._add_member(member)
 
 
+def keep_member(member: discord.Member) -> None:
+    """Keep `member`, as Discord just answered for them, in their server's cache in place of
+    what the events left there: discord.py updates a cached member from GUILD_MEMBER_UPDATE
+    alone (which needs the Server Members intent), never from a fetch."""
+    member.guild._add_member(member)
+
+
 def forget_thread_members(thread: discord.Thread) -> None:
     """The bot was removed from `thread`: discord.py keeps the thread, and the members it knew,
     but Discord tells the bot nothing more of who leaves it; what it knew is dropped, so that

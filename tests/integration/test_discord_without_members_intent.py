@@ -14,10 +14,11 @@ from pathlib import Path
 import discord
 import pytest
 
+from bots.discord.call.playback import installed_voice_client
 from bots.discord.discordpy import point_gateway_at, point_rest_at
 from core.domain.errors import ConfigError
 from tests.audio_factory import make_audio
-from tests.integration.conftest import discord_settings, running_discord
+from tests.integration.conftest import discord_bot_online, discord_settings, running_discord
 from tests.integration.test_discord_find import LAYOFFS
 from tests.integration.test_discord_listening import (
     bot_in_server,
@@ -25,10 +26,17 @@ from tests.integration.test_discord_listening import (
     listening_started,
     members_in_lounge,
 )
-from tests.integration.test_discord_reader import until
+from tests.integration.test_discord_reader import heard_clips, in_lounge, spoken_requests, until
+from tests.integration.test_discord_reader_access import counted, held_line
 from tests.integration.test_discord_remember import SAID, find, recorded, remember
 from tests.scenarios.discord_bot import Members, posted_in
-from tests.standins.discord_api import GUILD_MEMBERS, MANAGE_THREADS, FakeDiscord, Guild
+from tests.standins.discord_api import (
+    GUILD_MEMBERS,
+    MANAGE_THREADS,
+    VIEW_CHANNEL,
+    FakeDiscord,
+    Guild,
+)
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
 
@@ -236,3 +244,32 @@ async def test_discord_tells_a_bot_without_the_intent_of_no_member_and_lists_non
     assert {m.id for m in thread.members} <= {discord_api.application_id}
     assert known <= {discord_api.application_id} and guild.member_count is not None
     assert guild.member_count >= 3  # Discord counts them all, and names none
+
+
+async def test_the_channel_reader_asks_discord_for_its_listeners_roles_as_a_message_comes(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Carol, in the Lounge, is given a role that may not see #general, and Discord sends no
+    GUILD_MEMBER_UPDATE to a bot without the intent: Ann's next message is still withheld, the
+    bot having asked Discord for Carol as it came; once the role is taken away, the next one is
+    read (before, the bot went on with Carol's roles as she joined, and read it to her)."""
+    ann, carol = await in_lounge(discord_api, server, "Ann", "Carol")
+    members = Members(discord_api, server.general)
+    withheld = 'voicebridge_reading_messages_total{outcome="withheld"}'
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, discord_members_intent=False
+    )
+    voice_client = installed_voice_client()
+    async with discord_bot_online(settings, discord_api, voice_client=voice_client) as (_, runtime):
+        guests = await discord_api.add_role(server, "Guests", 0)
+        await discord_api.overwrite(server.general, guests, deny=VIEW_CHANNEL, role=True)
+        await members.answer(ann, "read_channel", channel=server.general)
+        await discord_api.give_role(server, carol, guests)  # the bot is not told
+        await discord_api.post_message(server.general, ann, "Held back")
+        await until(lambda: counted(runtime, withheld) == 1, "the message withheld")
+        await discord_api.take_role(server, carol, guests)  # nor of this
+        await discord_api.post_message(server.general, ann, "Going on")
+        await heard_clips(discord_api, 1)  # played to its end
+
+    assert [text for _, text in spoken_requests(mimo)] == ["Ann says: Going on"]
+    assert posted_in(discord_api, server.lounge) == [held_line(server.general)]

@@ -1363,6 +1363,7 @@ class FakeDiscord:
             ("POST", "/channels/{channel_id}/typing", self._typing),
             ("PUT", "/channels/{channel_id}/voice-status", self._set_voice_status),
             ("PATCH", "/guilds/{guild_id}/members/@me", self._edit_my_member),
+            ("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member),
         ]  # fmt: skip
 
     def _rest(
@@ -1664,6 +1665,18 @@ class FakeDiscord:
         self.voice_status_changes.append((channel_id, status or None))
         update = {"id": str(channel_id), "guild_id": str(guild_id), "status": status}
         await self._dispatch("VOICE_CHANNEL_STATUS_UPDATE", update, intent=GUILDS)
+
+    async def _get_member(self, call: Call, request: web.Request) -> Json:
+        """Get Guild Member (resources/guild): one member as they are now, their roles and
+        timeout; no privileged intent needed, unlike the list of a server's members."""
+        guild_id, user_id = int(call.params["guild_id"]), int(call.params["user_id"])
+        if guild_id not in self._guilds or guild_id in self._bot_absent:
+            raise DiscordError(404, 10004, "Unknown Guild")
+        if (guild_id, user_id) not in self._members:
+            raise DiscordError(404, 10007, "Unknown Member")
+        member = self._member(guild_id, user_id, with_user=True)
+        member.pop("permissions")  # an interaction's member alone carries them
+        return member
 
     async def _edit_my_member(self, call: Call, request: web.Request) -> Json:
         """Modify Current Member (resources/guild): the bot's own nickname in a server, which

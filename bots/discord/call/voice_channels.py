@@ -10,7 +10,10 @@ that the other hold can come along.
 
 Members are cached only while they sit in voice (`bots.discord.bot.member_cache`); a message's
 author or a command's member may sit nowhere, so the members seen last are kept here too
-(`saw`), at most `KEPT_MEMBERS`, each as Discord last sent them.
+(`saw`), at most `KEPT_MEMBERS`, each as Discord last sent them. Without the Server Members
+intent Discord sends no member's update, and a member's roles and timeout are as they were when
+they joined voice: the channel reader asks Discord for those in its voice channel as each
+message is posted (`as_they_are`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 import discord
@@ -27,6 +30,7 @@ import discord
 from bots.discord.call.clip_audio import ClipAudio
 from bots.discord.call.heard import READ_MESSAGE_TYPES, heard_message
 from bots.discord.call.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
+from bots.discord.discordpy import keep_member
 from bots.discord.places import place_of
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
@@ -186,6 +190,36 @@ class DiscordVoiceChannels:
         self.client = client
         self._processes, self._admits = processes, admits
         self._seen: OrderedDict[tuple[int, int], discord.Member] = OrderedDict()
+        self._asking: dict[int, asyncio.Lock] = {}  # server -> one look at its members at a time
+
+    @contextlib.asynccontextmanager
+    async def as_they_are(self, guild: discord.Guild) -> AsyncIterator[bool]:
+        """Within the block, those in the bot's voice channel of `guild` as Discord has them
+        now; yields whether one's roles or timeout changed. With the Server Members intent the
+        gateway keeps them so, and nothing is asked; without it each is asked of Discord (Get
+        Guild Member, which needs no intent). The blocks of a server run one after the other,
+        in the order they were entered, so that messages reach the reader in their order."""
+        lock = self._asking.setdefault(guild.id, asyncio.Lock())
+        async with lock:
+            yield await self._ask_members(guild)
+
+    async def _ask_members(self, guild: discord.Guild) -> bool:
+        voice = guild.voice_client
+        channel = getattr(voice, "channel", None)
+        if self.bot.intents.members or not isinstance(channel, discord.VoiceChannel):
+            return False
+        changed = False
+        for user_id in [u for u in channel.voice_states if u != guild.me.id]:
+            known = guild.get_member(user_id)
+            try:
+                fresh = await guild.fetch_member(user_id)
+            except discord.HTTPException as error:  # left the server meanwhile, or Discord
+                logger.warning("could not ask Discord for a member in voice (%s)", error.status)
+                continue
+            keep_member(fresh)
+            was = None if known is None else (known.roles, known.timed_out_until)
+            changed |= was != (fresh.roles, fresh.timed_out_until)
+        return changed
 
     def saw(self, member: discord.Member) -> None:
         """Keep `member` as Discord last sent them (a message's author, a command's member)."""

@@ -60,7 +60,14 @@ class ChannelReaderCog(commands.Cog):
             return
         if isinstance(author, discord.Member):
             self.channels.saw(author)
-        self.reader.posted(server_of(guild), str(message.channel.id), heard_message(message))
+        server = server_of(guild)
+        if self.reader.reading_in(server) is None:
+            self.reader.posted(server, str(message.channel.id), heard_message(message))
+            return
+        async with self.channels.as_they_are(guild) as changed:  # the intent's updates missing
+            if changed:
+                self.reader.changed(server)
+            self.reader.posted(server, str(message.channel.id), heard_message(message))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
