@@ -312,16 +312,19 @@ class Ephemeral(Answer):
                 raise
             logger.info("ephemeral answer refused (%s): sent to the private chat", exc.message)
             return await (privately or elsewhere)(self.fallback)
-        return EphemeralShown(self.bot, sent, self)
+        shown = EphemeralShown(self.bot, sent, self)
+        _on_screen(shown)  # a new message: whoever held its id before holds one that went
+        return shown
 
 
 class EphemeralShown:
     """An ephemeral message on the screen of the member it is for. An edit longer than the
     real server takes (`ephemeral.EDIT_LIMIT`) keeps what fits here and continues in a message
-    of its own, sent through `answer` and edited with it from then on; a message no longer on
-    screen (its id given to a newer one, or "message to edit not found") is never edited
-    again: the text comes anew through `answer`. Without an `answer` (a message known only by
-    its ids), an edit is sent as it is."""
+    of its own, sent through `answer` and edited with it from then on; one with buttons (a
+    page) is sent whole through `answer` instead, this one deleted, so that the buttons stay
+    under all of it. A message no longer on screen (its id given to a newer one, or "message
+    to edit not found") is never edited again: the text comes anew through `answer`. Without
+    an `answer`, an edit is sent as it is."""
 
     def __init__(self, bot: Bot, sent: ephemeral.Sent, answer: Answer | None = None) -> None:
         self.bot = bot
@@ -331,7 +334,6 @@ class EphemeralShown:
         self._head: str | None = None  # what the last edit put here, when the rest continues
         self._rest: Shown | None = None  # the message that continues this one
         self._moved: Shown | None = None  # what shows it since this one went
-        _on_screen(self)
 
     @property
     def id(self) -> str:
@@ -361,6 +363,12 @@ class EphemeralShown:
         head, rest = body, None
         if self.answer is not None:
             head, rest = _cut_for_edit(body, parse_mode)
+        if rest is not None and reply_markup is not None:
+            await self._anew(body, parse_mode, reply_markup, link_preview_options)
+            self._gone()  # deleted below: by its id, while that still names it
+            with contextlib.suppress(TelegramError):
+                await ephemeral.delete(self.bot, self.sent)
+            return
         if rest is None or head != self._head:
             try:
                 await ephemeral.edit_text(

@@ -96,7 +96,8 @@ class MemoryHandlers:
         kept = ephemeral.incoming_id(shown)  # a page only the one who pressed sees
         if kept is not None and query.from_user is not None:
             sent = ephemeral.Sent(shown.chat_id, query.from_user.id, kept)
-            await EphemeralShown(shown.get_bot(), sent).edit(
+            answer = await answer_to(update, locale=request.locale)  # sends a page too long
+            await EphemeralShown(shown.get_bot(), sent, answer).edit(  # for an ephemeral edit
                 body, parse_mode=ParseMode.HTML, reply_markup=buttons,
                 link_preview_options=NO_PREVIEW,
             )  # fmt: skip

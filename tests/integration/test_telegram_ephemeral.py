@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -365,9 +366,7 @@ async def test_a_private_transcript_longer_than_an_edit_takes_reaches_its_asker_
 
     shown = api.ephemeral_texts(GROUP, BOB)
     assert " ".join(shown) == LONG and len(shown) == 2, shown
-    # Telegram refused nothing the bot sent (a long poll cut short by the next is no refusal).
-    refused = [(c.method, c.error) for c in api.calls if not c.ok and c.method != "getUpdates"]
-    assert refused == []
+    assert refused_calls(api) == []
     edits = api.sent("editEphemeralMessageText")
     assert edits and all(len(c.params["text"]) <= 1024 for c in edits)
     assert api.texts(GROUP) == public and api.texts(BOB) == []  # not the group, nor elsewhere
@@ -403,8 +402,7 @@ async def test_an_ephemeral_id_given_to_a_newer_answer_is_never_edited_for_the_o
     assert "today" in usage.casefold()
     edits = api.sent("editEphemeralMessageText", include_rejected=True)
     assert all(c.params["ephemeral_message_id"] != status["ephemeral_message_id"] for c in edits)
-    refused = [(c.method, c.error) for c in api.calls if not c.ok and c.method != "getUpdates"]
-    assert refused == []
+    assert refused_calls(api) == []
     assert all(c.params.get("message_id") != 0 for c in api.calls)  # 0 names no message
 
 
@@ -436,5 +434,57 @@ async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
     assert api.texts(BOB)[1].startswith(f"For you alone, from “Chat {GROUP}”:")
     assert "today" in api.texts(BOB)[1].casefold() and "today" in usage.casefold()
     assert api.ephemeral_texts(GROUP, BOB) == [usage] and api.texts(GROUP) == []
-    refused = [(c.method, c.error) for c in api.calls if not c.ok and c.method != "getUpdates"]
-    assert refused == []
+    assert refused_calls(api) == []
+
+
+async def test_a_private_page_too_long_for_an_edit_comes_whole_with_its_buttons(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Bob's private /find has two pages; the first runs past the 1,024 characters the real
+    server takes in an ephemeral edit. Turned to the second page and back, the first comes
+    whole as a new message with its buttons under it, the one the buttons were on deleted:
+    Bob reads one page, all of it, and Telegram refused nothing."""
+    said = (
+        "In the meeting we agreed that the invoice for the new office furniture goes to Acme "
+        "by Friday, and that Dana checks the delivery dates with the supplier first."
+    )
+    mimo.asr_text = lambda duration, body: said
+    note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    api = bot_api
+    async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
+        for n in range(11):
+            await voice_note(api, 100 + n, note)
+        api.push(api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/find invoice"))
+        await api.wait_until(lambda: len(api.ephemeral_sent(GROUP)) == 1, what="the first page")
+        [first] = api.ephemeral_sent(GROUP)
+        press(api, BOB, first, buttons(first)["Next ›"])
+        await api.wait_until(lambda: "(11–11;" in api.ephemeral_texts(GROUP, BOB)[0])
+        [second] = api.ephemeral_sent(GROUP)
+        press(api, BOB, second, buttons(second)["‹ Previous"])
+        await api.wait_until(lambda: "(1–10;" in api.ephemeral_texts(GROUP, BOB)[0])
+
+    assert len(re.sub(r"<[^>]*>", "", first["text"])) > 1024  # more than an edit takes
+    [again] = api.ephemeral_sent(GROUP)  # the page turned back, alone on Bob's screen
+    assert again["text"] == first["text"] and buttons(again) == buttons(first)
+    assert again["ephemeral_message_id"] != first["ephemeral_message_id"]
+    assert refused_calls(api) == []
+    assert api.ephemeral_texts(GROUP, ANN) == [] and not any("Where" in t for t in api.texts(GROUP))
+
+
+def refused_calls(api: FakeBotApi) -> list[tuple[str, str | None]]:
+    """The bot's calls Telegram refused, but for a long poll cut short by the next one and
+    the bot's one question whether the server has ephemeral messages (a deletion of nothing,
+    `ephemeral.supported`), which no member notices."""
+    return [
+        (c.method, c.error)
+        for c in api.calls
+        if not c.ok
+        and c.method != "getUpdates"
+        and not (c.method == "deleteEphemeralMessage" and c.params.get("chat_id") == 0)
+    ]
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """A message's buttons: label to callback data."""
+    rows = message["reply_markup"]["inline_keyboard"]
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
