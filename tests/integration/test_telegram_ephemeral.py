@@ -406,6 +406,30 @@ async def test_an_ephemeral_id_given_to_a_newer_answer_is_never_edited_for_the_o
     assert all(c.params.get("message_id") != 0 for c in api.calls)  # 0 names no message
 
 
+async def test_a_private_transcript_whose_status_vanished_comes_anew(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
+) -> None:
+    """Telegram does not promise an ephemeral message stays: Bob's app restarts while MiMo
+    hears the note, and the status the transcript was to become is gone ("message to edit not
+    found", the one refusal the bot could not foresee). The transcript comes as a new
+    message: Bob reads it all the same."""
+    hearing.asr_stream_hold = asyncio.Event()
+    api = bot_api
+    async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
+        recording = await untranscribed_note(api, notes[3])
+        api.push(api.ephemeral_command(
+            chat_id=GROUP, user_id=BOB, text="/transcribe", reply_to=recording
+        ))  # fmt: skip
+        await api.wait_until(lambda: api.ephemeral_texts(GROUP, BOB), what="the status")
+        api.expire_ephemeral(GROUP, BOB)
+        hearing.asr_stream_hold.set()
+        await api.wait_until(lambda: api.ephemeral_texts(GROUP, BOB), what="the transcript")
+
+    assert api.ephemeral_texts(GROUP, BOB) == [SAID[3]]
+    assert [error for _, error in refused_calls(api)] == ["Bad Request: message to edit not found"]
+    assert api.texts(BOB) == [] and api.ephemeral_texts(GROUP, ANN) == []
+
+
 async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
     bot_api: FakeBotApi,
     hearing: FakeMimo,
