@@ -130,9 +130,9 @@ class Settings(BaseSettings):
     once Discord approves it, reviewed each year past 10,000 users). `false` while it is not
     granted: the bot runs without it, a private
     thread's voice messages found with `/find` only by those who manage its threads or search
-    within it, the channel reader asks Discord for everyone in its voice channel with each
-    message (their roles and timeout), and `/listen` sees a new role of someone in the call
-    (who may stop it) only once they join it again (`voicebridge doctor` says so)."""
+    within it, and the channel reader asks Discord for everyone in its voice channel with each
+    message (their roles and timeout, which Discord no longer sends; `voicebridge doctor` says
+    so)."""
     discord_reader_max_chars: int = Field(default=300, ge=20, le=2000)
     """The channel reader (`/read_channel`): characters of one message read aloud; a longer one
     is cut at a word, with a word saying so."""

@@ -59,6 +59,7 @@ from bots.discord.discordpy import (
     drop_http_session,
     gateway_parsers,
     hold_event_tasks,
+    keep_member,
     pace_requests,
     point_gateway_at,
     point_rest_at,
@@ -124,6 +125,7 @@ class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
             return False
         if await turn_away(self.client.limiter, interaction):
             return False
+        keep_as_sent(self.client, interaction)
         if not await acknowledge_first(interaction):
             return False
         ack = declared_ack(interaction)
@@ -137,6 +139,18 @@ class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         await on_app_command_error(interaction, error)
         await self.client.work.finish_claimed(interaction)
+
+
+def keep_as_sent(bot: discord.Client, interaction: Interaction) -> None:
+    """Without the Server Members intent Discord sends no member's new roles or timeout: the
+    member of a command, as Discord sends them with it, replaces the one cached as they joined
+    voice (whether they may stop a listening or a reading is decided from it). Only a member
+    already cached is: the cache holds those in voice alone (`member_cache`)."""
+    member, guild = interaction.user, interaction.guild
+    if bot.intents.members or guild is None or not isinstance(member, discord.Member):
+        return
+    if guild.get_member(member.id) is not None:
+        keep_member(member)
 
 
 def process_share(shard_count: int | None, shard_ids: list[int] | None) -> float:

@@ -90,9 +90,8 @@ WITHOUT_MESSAGE_CONTENT = (
 )
 WITHOUT_SERVER_MEMBERS = (
     "a private thread's voice messages show in /find only to those who manage its "
-    "threads or search within it, the channel reader asks Discord for everyone in its voice "
-    "channel with each message, and /listen sees a new role of someone in the call (who may "
-    "stop it) only once they join it again"
+    "threads or search within it, and the channel reader asks Discord for everyone in its "
+    "voice channel with each message"
 )
 PORTAL = "developer portal → Bot → Privileged Gateway Intents"
 

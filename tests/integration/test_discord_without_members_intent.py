@@ -33,6 +33,7 @@ from tests.scenarios.discord_bot import Members, posted_in
 from tests.standins.discord_api import (
     GUILD_MEMBERS,
     MANAGE_THREADS,
+    MOVE_MEMBERS,
     VIEW_CHANNEL,
     FakeDiscord,
     Guild,
@@ -273,3 +274,21 @@ async def test_the_channel_reader_asks_discord_for_its_listeners_roles_as_a_mess
 
     assert [text for _, text in spoken_requests(mimo)] == ["Ann says: Going on"]
     assert posted_in(discord_api, server.lounge) == [held_line(server.general)]
+
+
+async def test_a_member_given_move_members_meanwhile_may_stop_a_listening(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Bob, in the call Ann started, is made a moderator (Move Members) while the bot is told
+    nothing: his /stop_listening, which carries his roles as they are, stops it (before, the
+    bot judged him by his roles as he joined voice, and refused)."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    async with bot_in_server(discord_api, mimo, sqlite_url, discord_members_intent=False):
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann.user_id)
+        moderators = await discord_api.add_role(server, "moderators", MOVE_MEMBERS)
+        await discord_api.give_role(server, bob.user_id, moderators)  # the bot is not told
+        stopped = await members.answer(bob.user_id, "stop_listening")
+
+    assert stopped.content == f"I stopped listening and left <#{server.lounge}>."

@@ -166,9 +166,8 @@ async def test_each_privileged_intent_says_in_one_line_what_is_lost_without_it(
 
     lost = (
         "a private thread's voice messages show in /find only to those who manage its threads "
-        "or search within it, the channel reader asks Discord for everyone in its voice channel "
-        "with each message, and /listen sees a new role of someone in the call (who may stop "
-        "it) only once they join it again"
+        "or search within it, and the channel reader asks Discord for everyone in its voice "
+        "channel with each message"
     )
     assert asked.code == 1
     assert (
