@@ -430,6 +430,27 @@ async def test_a_private_transcript_whose_status_vanished_comes_anew(
     assert api.texts(BOB) == [] and api.ephemeral_texts(GROUP, ANN) == []
 
 
+async def test_a_private_answer_a_member_missed_offline_comes_again_when_asked_again(
+    bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str
+) -> None:
+    """Telegram does not promise to deliver an ephemeral message ("especially if the user is
+    offline") and tells the bot nothing when it does not: Bob's app went offline as he asked
+    for /usage, and the answer never reached him. The bot takes nothing for delivered: asked
+    again, it answers again."""
+    api = bot_api
+    async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
+        api.offline.add(BOB)
+        api.push(api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/usage"))
+        await api.wait_until(lambda: api.sent("sendMessage"), what="the answer Bob misses")
+        assert api.ephemeral_texts(GROUP, BOB) == []
+        api.offline.discard(BOB)
+        usage = await ask_privately(api, BOB, "/usage")
+
+    assert "today" in usage.casefold() and api.ephemeral_texts(GROUP, BOB) == [usage]
+    assert len(api.ephemeral_sent(GROUP)) == 2 and api.texts(GROUP) == []
+    assert refused_calls(api) == []
+
+
 async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
     bot_api: FakeBotApi,
     hearing: FakeMimo,
