@@ -263,9 +263,53 @@ async def test_a_chat_the_bot_is_not_in_is_not_found(api: FakeBotApi, bot: Bot) 
 async def test_unknown_methods_and_wrong_tokens_are_refused(api: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("noSuchMethod")
+    assert api.calls[-1].error == "Not Found: method not found"  # the real server's 404
     with pytest.raises(InvalidToken):
         async with Bot("999:wrong", base_url=api.base_url):  # getMe on entry
             pass
+
+
+async def test_a_parameter_the_bot_api_does_not_have_is_refused(api: FakeBotApi, bot: Bot) -> None:
+    # Telegram would drop it without a word; python-telegram-bot lets `api_kwargs` through.
+    with pytest.raises(BadRequest, match=r'(?i)parameter "text_colour" is unknown'):
+        await bot.send_message(CHAT, "hello", api_kwargs={"text_colour": "red"})
+    with pytest.raises(BadRequest, match=r'(?i)field "reply_parameters.mesage_id" is unknown'):
+        await bot.send_message(CHAT, "hello", api_kwargs={"reply_parameters": {"mesage_id": 1}})
+    with pytest.raises(BadRequest, match=r'(?i)field "ephemeral_message_parameters.user_id"'):
+        await bot.send_message(
+            GROUP, "hi", api_kwargs={"ephemeral_message_parameters": {"user_id": USER}}
+        )  # Bot API 10.3 calls it receiver_user_id
+    assert api.texts(CHAT) == [] and api.texts(GROUP) == []
+
+    await bot.send_message(CHAT, "hello", api_kwargs={"message_effect_id": "5104841245755180586"})
+    assert api.texts(CHAT) == ["hello"]
+
+
+async def test_a_misspelled_required_parameter_gets_the_real_servers_answer(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r'(?i)parameter "receiver_user_id" is required'):
+        await bot.do_api_request(
+            "deleteEphemeralMessage",
+            api_kwargs={"chat_id": GROUP, "reciever_user_id": USER, "ephemeral_message_id": 1},
+        )
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
+        await bot.do_api_request("sendMessage", api_kwargs={"chat_id": CHAT, "txt": "hello"})
+
+
+async def test_the_stand_in_hands_the_bot_only_fields_the_types_have(api: FakeBotApi) -> None:
+    voice = api.voice_message(chat_id=CHAT, user_id=USER, data=OGG, duration=4)
+    with pytest.raises(AssertionError, match=r"Update\.message\.voice\.waveform"):
+        api.push({**voice, "voice": {**voice["voice"], "waveform": "AAAA"}})  # Discord's, not ours
+    with pytest.raises(AssertionError, match=r"callback_query\.message\.from\.nick"):
+        api.push_update({"callback_query": {
+            "id": "1", "from": api.bot_user, "chat_instance": "1",
+            "message": {**voice, "from": {**voice["from"], "nick": "Ann"}},
+        }})  # fmt: skip
+    assert api.invented == [
+        "Update.message.voice.waveform",
+        "Update.callback_query.message.from.nick",
+    ]
+    api.push(voice)  # the note as the stand-in builds it passes
+    assert len(api.invented) == 2
 
 
 async def test_get_updates_long_polls_and_confirms_by_offset(api: FakeBotApi, bot: Bot) -> None:

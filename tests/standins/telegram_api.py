@@ -90,6 +90,8 @@ from urllib.parse import unquote, urlparse
 
 from aiohttp import web
 
+from tests.standins.telegram_description import RESULT_TYPES, bot_api
+
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 # Bots may download up to 20 MB through api.telegram.org; a local server lifts the limit.
@@ -382,6 +384,9 @@ class FakeBotApi:
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         """What the last setWebhook asked for (url, secret_token, allowed_updates), if any."""
+        self.invented: list[str] = []
+        """Fields the stand-in put in a payload that their type does not have (always empty,
+        unless the stand-in itself is wrong)."""
         self.downloads: list[str] = []
         """File paths served over ``/file/bot<token>/...``, in order."""
         self._commands_by_scope: dict[str, list[dict[str, Any]]] = {}
@@ -748,6 +753,7 @@ class FakeBotApi:
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue any Update (edited_message, callback_query, ...); assigns ``update_id``."""
         update = {"update_id": next(self._update_ids), **update}
+        self._check_payload("Update", update, "Update")
         query = update.get("callback_query")
         if isinstance(query, dict):  # a member pressed a button: the bot may answer them alone
             shown = query.get("message") or {}
@@ -1242,16 +1248,35 @@ class FakeBotApi:
                 call.method.lower() in _EPHEMERAL_METHODS and self.bot_api_version < (10, 2)
             ):
                 raise BotApiError(404, "Not Found: method not found")
+            described = bot_api().method(call.method)
+            if described is not None:
+                problem = bot_api().request_problem(described, call.params, call.files)
+                if problem is not None:
+                    raise bad_request(problem)
             self._check_flood(call.method)
             self._check_group_flood(call)
             call.result = await entry[1](self, call)
+            self._check_payload(RESULT_TYPES.get(call.method), call.result, call.method)
         except BotApiError as exc:
             call.error = exc.description
             return exc.response()
+        except AssertionError as exc:  # the stand-in's own mistake (`_check_payload`)
+            call.error = str(exc)
+            return BotApiError(500, f"Internal Server Error: {exc}").response()
         finally:
             self.calls.append(call)
             self._signal_calls()
         return web.json_response({"ok": True, "result": call.result})
+
+    def _check_payload(self, type_name: str | None, value: Any, path: str) -> None:
+        """Hand the bot nothing Telegram would not: a field its type does not have in the Bot
+        API's description is the stand-in's own mistake, kept in `invented` and raised."""
+        if type_name is None:
+            return
+        invented = list(bot_api().invented(type_name, value, path))
+        if invented:
+            self.invented.extend(invented)
+            raise AssertionError(f"the Bot API stand-in invented {', '.join(invented)}")
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
