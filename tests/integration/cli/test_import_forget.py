@@ -5,7 +5,6 @@ says so in one line; neither the group's `/find` nor the command line's `find` s
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from sqlalchemy import text
@@ -26,8 +25,6 @@ async def test_a_forget_in_the_group_stops_an_import_running_in_another_process(
     export = make_export(cwd)
     settings = env(mimo, DATABASE_URL=database_url, SUMMARY_RETENTION_DAYS="30",
                    ASR_MAX_IN_FLIGHT="1")  # fmt: skip
-    if "PYTHONPATH" in os.environ:  # the code `python -m tests.breaks` planted a break in
-        settings["PYTHONPATH"] = os.environ["PYTHONPATH"]
     heard(mimo)
     # MiMo's check and the oldest message are answered; the next is held while the group
     # forgets, and answered after it.
