@@ -1,9 +1,11 @@
 """The Discord bot without the Server Members intent, as a bot Discord has not (or not yet)
-approved for it runs (its review past 100 servers, yearly past 10,000 users): asking for it
-anyway is refused at IDENTIFY with 4014; with DISCORD_MEMBERS_INTENT=false it starts, is told
-of nobody joining or leaving a private thread and lists nobody in one, so that thread's voice
-messages show in /find only to those who manage its threads or search within it, never to
-someone it cannot know is in it; /remember and /listen work as they do with the intent."""
+approved for it runs (reviewed again each year past 10,000 users since June 2026): asking for
+it anyway is refused at IDENTIFY with 4014; with DISCORD_MEMBERS_INTENT=false it starts, is
+told of nobody joining or leaving a private thread and lists nobody in one, so that thread's
+voice messages show in /find only to those who manage its threads or search within it, never
+to someone it cannot know is in it. Told of no member's new roles either, the channel reader
+asks Discord for its listeners as each message comes, and a command's member counts as
+Discord sends them with it; /remember and /listen work as they do with the intent."""
 
 from __future__ import annotations
 
