@@ -60,14 +60,15 @@ class ChannelReaderCog(commands.Cog):
             return
         if isinstance(author, discord.Member):
             self.channels.saw(author)
-        server = server_of(guild)
-        if self.reader.reading_in(server) is None:
-            self.reader.posted(server, str(message.channel.id), heard_message(message))
+        server, channel_id = server_of(guild), str(message.channel.id)
+        reading = self.reader.reading_in(server)
+        if reading is None or reading.reads.text_id != channel_id:
+            self.reader.posted(server, channel_id, heard_message(message))
             return
         async with self.channels.as_they_are(guild) as changed:  # the intent's updates missing
             if changed:
                 self.reader.changed(server)
-            self.reader.posted(server, str(message.channel.id), heard_message(message))
+            self.reader.posted(server, channel_id, heard_message(message))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
