@@ -377,7 +377,7 @@ class EphemeralShown:
                     link_preview_options=link_preview_options,
                 )  # fmt: skip
             except BadRequest as exc:
-                if self.answer is None or "not found" not in exc.message.lower():
+                if self.answer is None or "message to edit not found" not in exc.message.lower():
                     raise
                 logger.info("an ephemeral message is no longer on screen: sent anew")
                 self._gone()
@@ -476,10 +476,11 @@ def _cut_for_edit(body: str, parse_mode: str | None) -> tuple[str, str | None]:
         return body, None
     whole = body.strip()
     if parse_mode is None:
-        head = split_message(whole, ephemeral.EDIT_LIMIT, measure=utf16_units)[0]
+        pieces = split_message(whole, ephemeral.EDIT_LIMIT, measure=utf16_units)
     else:
-        head = split_lines(whole, ephemeral.EDIT_LIMIT, measure=visible)[0]
-    rest = whole[len(head) :].strip() if whole.startswith(head) else ""
+        pieces = split_lines(whole, ephemeral.EDIT_LIMIT, measure=visible)
+    head = pieces[0]
+    rest = whole[len(head) :].strip() if whole.startswith(head) else "\n".join(pieces[1:])
     return head, rest or None
 
 
