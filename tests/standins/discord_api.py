@@ -1676,7 +1676,7 @@ class FakeDiscord:
             raise DiscordError(404, 10007, "Unknown Member")
         member = self._member(guild_id, user_id, with_user=True)
         member.pop("permissions")  # an interaction's member alone carries them
-        return member
+        return {"banner": None, "premium_since": None, **member}  # as GuildMemberResponse has
 
     async def _edit_my_member(self, call: Call, request: web.Request) -> Json:
         """Modify Current Member (resources/guild): the bot's own nickname in a server, which
