@@ -16,10 +16,11 @@ of the next MIMO_DELAY. The time runs until
 every chat reads its transcript; then the survivor is stopped (SIGTERM) and each chat's replies
 are counted. The lease is WORK_LEASE_SECONDS' default.
 
-The window where exactly-once cannot hold is measured too: for each answer whose claim its own
+The window between an answer and its mark is measured too: for each answer whose claim its own
 process marked, from the moment the stand-in answered the request that delivered it to the
-moment its claim's mark was sent to the database (a kill in between redoes the work and answers
-twice).
+moment its claim's mark was sent to the database (a kill in between redoes the work: on Discord
+the redo finds the reply and keeps it; on Telegram the transcript is an edit of the status the
+claim noted, and the redo edits the same message again).
 """
 
 from __future__ import annotations
@@ -179,9 +180,7 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
             wanted = {str(chat) for chat in chats}
 
             def answered() -> int:  # one pass over the calls: the stand-in shares this CPU
-                return len(wanted & {
-                    str(call.params.get("chat_id")) for call in api.sent("sendMessage")
-                })  # fmt: skip
+                return len(wanted & {str(call.params.get("chat_id")) for call in _delivered(api)})
 
             killed_at = await _kill_at_half(replicas[0], answered, notes, started)
             await api.wait_until(
@@ -193,7 +192,7 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
             # A request cut off by the kill may have reached the stand-in without its fields.
             sent = [
                 (int(str(call.params.get("chat_id"))), api.answered_at[id(call)], call)
-                for call in api.sent("sendMessage")
+                for call in _delivered(api)
                 if int(str(call.params.get("chat_id", 0))) in chats
             ]
             finished = await _finished_at(database_url)
@@ -222,6 +221,18 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
             "telegram", notes, texts, len(mimo.calls("mimo-v2.5-asr")) - asr_before,
             seconds=last, killed_at=killed_at, windows=windows, survivor=replicas[1],
         ) | {"twice_detail": twice}  # fmt: skip
+
+
+def _delivered(api: FakeBotApi) -> list[Any]:
+    """The accepted requests that put a transcript in a chat: the edit that turns a reply's
+    "Transcribing…" into it (or a reply that is the transcript, where that status could not be
+    sent)."""
+    return [
+        call
+        for call in api.sent()
+        if call.method in ("sendMessage", "editMessageText")
+        and TRANSCRIPT.fullmatch(str(call.params.get("text", "")))
+    ]
 
 
 async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) -> dict[str, Any]:

@@ -12,7 +12,9 @@ leave it open.
 
 A guest query (`bots.telegram.guest`) is claimed under its query id, as its chat is not the
 bot's; once it is answered, its claim notes the answer's inline message (`guest.GuestAnswers`), so a
-redo after a kill edits that message instead of answering again.
+redo after a kill edits that message instead of answering again. A transcript's status message is
+noted in its claim the same way (`bots.telegram.status_notes`), and a redo makes the transcript
+of it rather than a second reply.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bots.telegram.business import known_connection
 from bots.telegram.ephemeral import incoming_id
 from bots.telegram.guest import GUEST_CLAIMS, GuestAnswers, guest_claim
 from bots.telegram.messages import text
+from bots.telegram.status_notes import StatusNotes
 from core.app.business import BusinessChats
 from core.app.claims import Claims, Redo, Tell
 from core.chat.languages import ChatLanguages
@@ -65,6 +68,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         self.chats = chats
         self.business = business
         self.guest_answers = GuestAnswers(claims)
+        self.status_notes = StatusNotes(claims)
 
     async def receive(self, update: object) -> bool:
         """Claim the update's message as it arrives (the update queue's intake), storing the
@@ -80,9 +84,11 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         if claim is None:
             await coroutine
             return
-        async with self.claims.handling(claim, _payload(update)) as first:
+        data = update.to_dict() if isinstance(update, Update) else {}
+        async with self.claims.handling(claim, json.dumps(data)) as first:
             if first:
-                await coroutine
+                with self.status_notes.handling(claim, data):
+                    await coroutine
                 return
         if inspect.iscoroutine(coroutine):
             coroutine.close()  # never run: do not warn that it was never awaited
@@ -157,6 +163,7 @@ def _redo_and_tell(
 
     async def redo(claim: Claim, payload: str) -> None:
         data = processor.guest_answers.redone(json.loads(payload))
+        data = processor.status_notes.redone(claim, data)
         await application.update_queue.put(Update.de_json(data, bot))
 
     async def tell(claim: Claim) -> None:

@@ -161,6 +161,9 @@ EN: dict[str, Source] = {
         "Usage: /business on or off, /business private or reply, /business skip CHAT_ID, "
         "/business unskip CHAT_ID."
     ),
+    # The status a transcript's reply shows as the work starts, and then becomes the transcript
+    # (`bots.telegram.transcript_replies`).
+    "transcript.working": "Transcribing…",
     # Guest Mode (`bots.telegram.guest`): said in a chat the bot is not in, to whoever called it
     "guest.transcribing": "Transcribing…",
     "guest.working": "Working on it…",

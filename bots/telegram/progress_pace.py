@@ -14,15 +14,13 @@ class Pace:
     # A chat action ("typing…") shows for about 5 s, or until the bot sends a message: it is
     # sent again a little before it would go.
     action_seconds: float = 4.5
-    # A recording's transcript shows "typing…" only once it has taken this long: most voice
-    # notes are answered within it, and an action that the answer replaces at once would only
-    # take a turn from another chat's reply under the bot's rate limit (bench/RESULTS.md, 3).
-    typing_after_seconds: float = 1.0
     # Telegram asks bots for at most about one message a second in a chat and twenty a minute
-    # in a group; edits count too. A private chat's progress is a draft, changed at most this
-    # often (no message, no edit, but still a request).
+    # in a group; edits count too. A private chat's progress for /ask and /tldr is a draft,
+    # changed at most this often (no message, no edit, but still a request).
     draft_seconds: float = 1.0
     group_edit_seconds: float = 3.0
+    # A transcript's status, edited as the work goes, in a private chat: one edit a second.
+    private_edit_seconds: float = 1.0
     # A draft shows for about 30 s after its last change: work that pauses sends it again after
     # this long without a change, well before it would go.
     draft_renew_seconds: float = 20.0

@@ -1,45 +1,47 @@
-"""A transcript's way into a Telegram chat: "typing…" until there is something to show, then the
-progress while the work runs and the transcript, or a .txt / .srt document (`core.chat.live`).
-In a private chat the progress and the streamed text are a draft (`bots.telegram.drafts`) and
-the transcript comes as one new message; in a group they are one reply, edited as the work
-goes, that becomes the transcript. A transcript for one member of a group (`/transcribe` asked
-privately: `bots.telegram.answers`) goes the same way through that member's answer: one
-ephemeral message, edited as the work goes, and no "typing…" that the whole group would see."""
+"""A transcript's way into a Telegram chat: a reply to the recording's message that says
+"Transcribing…" as the work starts, follows its progress and becomes the transcript, or gives
+way to a .txt / .srt document (`core.chat.live`). Its id is noted in the claim of the message
+before anything else shows in it (`bots.telegram.status_notes`): a process that redoes the work
+after a kill edits that reply, so the chat never reads a transcript twice. A transcript for one
+member of a group (`/transcribe` asked privately: `bots.telegram.answers`) goes through that
+member's answer: one ephemeral message, sent with the first progress and edited as the work
+goes."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
 from telegram import Message
-from telegram.constants import ChatAction
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
+from bots.telegram import status_notes
 from bots.telegram.answers import Answer, MessageShown, Shown
 from bots.telegram.chatlog import log_entry
-from bots.telegram.drafts import Draft, shows_drafts
 from bots.telegram.gist_replies import send_gist
+from bots.telegram.messages import text
 from bots.telegram.progress_pace import Pace
-from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT, chat_action
-from core.chat.exports import TranscriptFile, TranscriptFormat
+from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
+from core.chat.exports import TranscriptFile
 from core.chat.live import TranscriptReply
 from core.domain.gists import Gist
 from core.domain.summaries import ChatMessage
 from core.domain.text import utf16_units
-from core.domain.transcripts import LongTranscript
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
 
 class TelegramTranscriptReply(TranscriptReply):
-    """The answer to the recording's message. In a private chat the status is a draft and the
-    transcript a new reply; elsewhere the status is a reply, sent on first show and edited
-    afterwards. From its first second on (`Pace.typing_after_seconds`: most voice notes are
-    answered sooner, and need no sign of work) until the status shows (or the transcript
-    does), the chat shows "typing…": it covers the download and a short note's wait, where a
-    draft would only flash by. After that the status itself says that work goes on, and more
-    chat actions would only take turns from other chats' replies under the bot's rate
-    limit."""
+    """The answer to the recording's message. In the chat, a status replies to it as the work
+    starts ("Transcribing…"), noted in the claim of the message (`status_notes`), is edited as
+    the work goes, and becomes the transcript: a process that takes over the work after a kill
+    edits the same message, so the chat never reads the transcript twice. The status stands in
+    for "typing…" and a private chat's draft, which an edit would leave showing. A transcript
+    for one member (`answer`) shows its status with the first progress, as an ephemeral
+    message of theirs."""
 
     def __init__(
         self,
@@ -51,51 +53,56 @@ class TelegramTranscriptReply(TranscriptReply):
         answer: Answer | None = None,
     ) -> None:
         self._answer = answer  # None: a reply to `message`, as the chat sees it
-        shows_draft = answer is None and shows_drafts(message)
-        self._draft = Draft(message, pace) if shows_draft else None
+        private = message.chat.type == ChatType.PRIVATE
         super().__init__(
             locale=locale,
             piece_seconds=piece_seconds,
-            min_interval=pace.draft_seconds if self._draft else pace.group_edit_seconds,
+            min_interval=pace.private_edit_seconds if private else pace.group_edit_seconds,
             message_limit=MESSAGE_LIMIT,
             max_messages=MAX_MESSAGES_BEFORE_FILE,
             measure=utf16_units,
         )
         self._message = message
         self._status: Shown | None = None
-        self._typing = chat_action(
-            message, ChatAction.TYPING, pace, delay=pace.typing_after_seconds
-        )
+        self._opening: asyncio.Task[None] | None = None  # the status being sent, and noted
+        self._redone = False  # the status is one a process that died sent: shown as it is
 
     async def opened(self) -> None:
-        if self._answer is None:  # the group would see "typing…" and nothing come
-            self._typing.start()
+        if self._answer is not None:
+            return
+        earlier = status_notes.earlier()
+        if earlier is not None:
+            self._status, self._redone = _earlier_status(self._message, earlier), True
+            return
+        # Sent while the work starts (the download, MiMo), not before it.
+        self._opening = background.start(self._open(), name="transcript status", awaited=True)
 
-    async def closed(self, error: BaseException | None) -> None:
-        await self._typing.stop()  # an error reply may follow
-        await super().closed(error)
-        if self._draft is not None:
-            await self._draft.close()
+    async def _open(self) -> None:
+        try:
+            status = await self._send(text("transcript.working", self.locale))
+        except TelegramError as exc:  # the transcript still comes, as a reply of its own
+            logger.info("status message not sent (%s)", exc)
+            return
+        self._status = status
+        await status_notes.noted(int(status.id))
 
-    async def deliver(
-        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
-    ) -> None:
-        await self._typing.stop()
-        await super().deliver(result, format, below=below)
+    async def _opened(self) -> None:
+        """The status is sent and noted (or could not be): what follows may use it."""
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            await asyncio.shield(opening)
 
     async def show(self, body: str) -> None:
-        if self._draft is not None:
-            await self._typing.stop()
-            await self._draft.show(body)
-        elif self._status is None:
-            await self._typing.stop()
+        await self._opened()
+        if self._redone:
+            return  # it reads what it read, maybe the transcript already: the transcript comes
+        if self._status is None:
             self._status = await self._send(body)
         else:
             await self._status.edit(body)
 
     async def finish(self, body: str) -> None:
-        if self._draft is not None:
-            await self._draft.close()  # the reply takes the draft's place
+        await self._opened()
         if self._status is not None:
             try:
                 await self._status.edit(body)
@@ -109,17 +116,18 @@ class TelegramTranscriptReply(TranscriptReply):
         await self.send_text(body)
 
     async def remove(self) -> None:
-        if self._draft is not None:
-            await self._draft.close()  # the file, or the error reply, takes its place
+        await self._opened()
         status, self._status = self._status, None
         if status is not None:
             with contextlib.suppress(TelegramError):  # already gone: fine
                 await status.delete()
 
     async def send_text(self, body: str) -> None:
+        await self._opened()
         self.answer_id = (await self._send(body)).id
 
     async def send_file(self, file: TranscriptFile) -> None:
+        await self._opened()
         if self._answer is not None:
             sent: Shown = await self._answer.document(
                 file.data, filename=file.name, caption=file.caption
@@ -134,6 +142,16 @@ class TelegramTranscriptReply(TranscriptReply):
         if self._answer is not None:
             return await self._answer.text(body)
         return MessageShown(await self._message.reply_text(body, do_quote=True))
+
+
+def _earlier_status(message: Message, message_id: int) -> MessageShown:
+    """The status a process that died sent in reply to `message`, to edit (or delete)."""
+    status = Message(
+        message_id, message.date, message.chat,
+        business_connection_id=message.business_connection_id,
+    )  # fmt: skip
+    status.set_bot(message.get_bot())
+    return MessageShown(status)
 
 
 class TelegramRecordingView:
@@ -156,7 +174,7 @@ class TelegramRecordingView:
         )  # fmt: skip
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
-        return contextlib.nullcontext()  # the reply says "typing…" until it shows
+        return contextlib.nullcontext()  # the reply's status says that work goes on
 
     async def gist(self, gist: Gist, locale: str) -> None:
         await send_gist(self._message, gist, locale, answer=self._answer)

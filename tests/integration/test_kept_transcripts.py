@@ -53,6 +53,11 @@ def note(bot_api: FakeBotApi, chat_id: int, data: bytes, *, duration: int = 3) -
     return message
 
 
+def answered(texts: list[str], count: int) -> bool:
+    """The chat reads `count` answers, none of them still a status ("Transcribing…")."""
+    return len(texts) == count and not any(text.endswith("…") for text in texts)
+
+
 def heard(transcript: str) -> list[float]:
     return [float(seconds) for seconds in re.findall(r"heard (\d+\.\d) seconds", transcript)]
 
@@ -129,10 +134,10 @@ async def test_a_piece_mimo_failed_is_the_only_one_asked_again(
     mimo.fail_next(400)
     async with running(settings, bot_api):
         voice = note(bot_api, ALICE, long_ogg, duration=35)
-        await bot_api.wait_until(lambda: len(bot_api.texts(ALICE)) == 1)
+        await bot_api.wait_until(lambda: answered(bot_api.texts(ALICE), 1))
         first = len(mimo.calls("mimo-v2.5-asr"))
         command(bot_api, ALICE, "/transcribe", voice)
-        await bot_api.wait_until(lambda: len(bot_api.texts(ALICE)) == 2)
+        await bot_api.wait_until(lambda: answered(bot_api.texts(ALICE), 2))
 
     with_gap, whole = bot_api.texts(ALICE)
     assert "could not be transcribed" in with_gap
@@ -149,9 +154,9 @@ async def test_a_new_transcript_language_hears_the_recording_again(
         voice = note(bot_api, ALICE, note_ogg)
         await bot_api.wait_for_texts(ALICE, ["heard 3.0 seconds"])
         command(bot_api, ALICE, "/language zh", voice)
-        await bot_api.wait_until(lambda: len(bot_api.texts(ALICE)) == 2)
+        await bot_api.wait_until(lambda: answered(bot_api.texts(ALICE), 2))
         command(bot_api, ALICE, "/transcribe", voice)
-        await bot_api.wait_until(lambda: len(bot_api.texts(ALICE)) == 3)
+        await bot_api.wait_until(lambda: answered(bot_api.texts(ALICE), 3))
 
     languages = [
         body.get("asr_options", {}).get("language") for body in mimo.calls("mimo-v2.5-asr")

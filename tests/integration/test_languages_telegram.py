@@ -47,10 +47,10 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
         mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
         bot_api.push(note)
         await bot_api.wait_until(
-            lambda: any(line.startswith("已转写 0:") for line in bot_api.drafts(MEI))
+            lambda: any(line.startswith("已转写 0:") for line in bot_api.texts(MEI))
         )
         mimo.hold_after(None)
-        await bot_api.wait_until(lambda: bot_api.texts(MEI)[:1] != [])
+        await bot_api.wait_until(lambda: bot_api.texts(MEI)[0].startswith("heard"))
 
     assert answers[MEI, "/help"] == (
         f"{text('help', 'zh_Hans')}\n\n{text('help.more', 'zh_Hans')}\n"
@@ -69,8 +69,13 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
         f"{text('help', 'en')}\n\n{text('help.more', 'en')}\n{text('help.voice_share', 'en')}"
         f"\n{text('help.memory', 'en')}"
     )
-    [status, *progress] = bot_api.drafts(MEI)  # Mei's private chat: progress is a draft
-    assert status == "正在转写录音（时长 35秒）……"
+    # Mei's private chat: the reply to her note follows the progress, and became the transcript.
+    [status] = bot_api.sent("sendMessage", chat_id=MEI)
+    assert status.params["text"] == "正在转写……"
+    start, *progress = [
+        str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=MEI)
+    ]
+    assert start == "正在转写录音（时长 35秒）……"
     assert any(line.startswith("已转写 0:") for line in progress), progress
 
 

@@ -117,9 +117,10 @@ async def test_a_telegram_voice_note_reads_the_chats_preferences_once(
     async with running(settings, bot_api):
         with preference_reads() as reads:
             bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
-            [transcript] = await bot_api.wait_for("sendMessage", chat_id=USER)
+            await bot_api.wait_until(lambda: bot_api.texts(USER) not in ([], ["Transcribing…"]))
+            [transcript] = bot_api.texts(USER)
 
-    assert "Translation (English):" in transcript.params["text"]
+    assert "Translation (English):" in transcript
     assert len(reads) >= 1 and len(set(reads)) == 1, reads  # one unit of work
 
 
@@ -168,10 +169,10 @@ async def test_a_telegram_inline_voice_reads_the_askers_preferences_once(
 async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_its_counts(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
-    """With no consent sentence open, a voice note's statements are its claim, its rates, its
-    chat's and its sender's day, its transcript, and one read of the sentences open, in the
-    transaction that reads the chat's preferences: nothing is noted for the copy check (a note
-    sent while no sentence was open cannot say one's random words)."""
+    """With no consent sentence open, a voice note's statements are its claim (and its reply's
+    id noted in it), its rates, its chat's and its sender's day, its transcript, and one read of
+    the sentences open, in the transaction that reads the chat's preferences: nothing is noted
+    for the copy check (a note sent while no sentence was open cannot say one's random words)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))
@@ -192,7 +193,7 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     touching = [s for s in made if "consent_readings" in s or "clone_challenges" in s]
     assert [s.split()[0] for s in touching] == ["SELECT"], touching
     writes = [s for s in made if not s.startswith("SELECT")]
-    assert len(writes) <= 9 and len(made) <= 12, "\n".join(made)
+    assert len(writes) <= 10 and len(made) <= 13, "\n".join(made)
     assert len(sentences) == 1 and sentences == preferences  # one transaction for both
 
 

@@ -37,13 +37,20 @@ async def test_a_playlist_sent_to_a_local_server_reads_none_of_its_neighbours(
                 mime_type="audio/ogg",
             ))  # fmt: skip
             await local_api.wait_for_texts(ANN, [SECRET])  # her own, in her private chat
-            replies = []
-            for sent, name in ((playlist, "song.m3u8"), (listing, "song.ogg")):
+            for count, (sent, name) in enumerate(
+                ((playlist, "song.m3u8"), (listing, "song.ogg")), start=1
+            ):
                 local_api.push(local_api.audio_message(
                     chat_id=GROUP, user_id=BOB, data=sent.read_bytes(), file_name=name,
                     chat_type="supergroup",
                 ))  # fmt: skip
-                replies.append(await next_reply(local_api, GROUP))
+                await local_api.wait_until(  # the refusal, where "Transcribing…" was
+                    lambda count=count: (
+                        len(local_api.texts(GROUP)) == count
+                        and "Transcribing…" not in local_api.texts(GROUP)
+                    )
+                )
+            replies = local_api.texts(GROUP)
             local_api.push(local_api.text_message(
                 chat_id=GROUP, user_id=BOB, text="/find safe", chat_type="supergroup"
             ))  # fmt: skip

@@ -67,7 +67,9 @@ async def test_what_a_recording_says_stays_inside_the_gist_fence(
     )
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(note)
-        await bot_api.wait_for("sendMessage", count=1, chat_id=GROUP)  # its transcript
+        await bot_api.wait_until(  # its transcript, where "Transcribing…" was
+            lambda: any(not text.endswith("…") for text in bot_api.texts(GROUP))
+        )
         said(bot_api, ALICE, "/tldr", reply_to=note)
         await bot_api.wait_until(lambda: len(bot_api.sent("sendMessage", chat_id=GROUP)) > 1)
 
@@ -87,7 +89,9 @@ async def test_what_was_kept_stays_inside_the_fence_of_a_question_across_the_cha
     )
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(note)
-        await bot_api.wait_for("sendMessage", count=1, chat_id=GROUP)  # its transcript
+        await bot_api.wait_until(  # its transcript, where "Transcribing…" was
+            lambda: any(not text.endswith("…") for text in bot_api.texts(GROUP))
+        )
         said(bot_api, ALICE, "/ask who sent the invoice?")
         await bot_api.wait_until(lambda: len(bot_api.sent("sendMessage", chat_id=GROUP)) > 1)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -137,7 +138,7 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
     assert left_with_the_dead  # the kill cut something off
     for chat in chats:
         assert bot_api.texts(chat) == [TRANSCRIPT], chat
-        [reply] = bot_api.sent("sendMessage", chat_id=chat)
+        [reply] = bot_api.sent("sendMessage", chat_id=chat)  # "Transcribing…", then edited
         assert reply.params["reply_parameters"]["message_id"] == notes[chat]["message_id"]
     # The dead replica's notes were taken over, once each, and finished. A live replica kept
     # from renewing its 3 s lease (a loaded machine starved it that long) loses its claims the
@@ -254,15 +255,61 @@ async def test_a_discord_reply_sent_just_before_the_kill_is_kept_not_sent_again(
     assert "was answered before its process died" in (tmp_path / "b.log").read_text()
 
 
-async def answered_but_not_marked(url: str) -> None:
+async def test_a_telegram_transcript_sent_just_before_the_kill_is_edited_not_sent_again(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Killed between Telegram accepting a voice note's transcript and marking its claim done, a
+    process leaves a claim that looks unanswered, and Telegram shows a bot nothing of the chat
+    to look the answer up in. The transcript was an edit of the status the reply showed first,
+    whose id went into the claim before the work went on: the next start edits that same
+    message, and the chat reads one transcript, a reply to the note. (Sent as a new reply, the
+    transcript came twice.)"""
+    voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    env = environment(bot_api, mimo, database_url)
+    async with voicebridge(tmp_path, env, "first", published(bot_api)):
+        with mimo.held():
+            note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice, duration=2)
+            bot_api.push(note)
+            await bot_api.wait_for_texts(USER, ["Transcribing…"], timeout=60)
+            left = await status_noted(database_url)  # what a kill from now on leaves
+        await bot_api.wait_for_texts(USER, [TRANSCRIPT], timeout=60)
+        await settled_claims(database_url)
+    await answered_but_not_marked(database_url, payload=left)
+
+    async with voicebridge(tmp_path, env, "second", published(bot_api)):
+        await settled_claims(database_url)  # taken over as it started, and redone
+        [(state, attempts, payload)] = await query(
+            database_url, "SELECT state, attempts, payload FROM processed_updates"
+        )
+
+    [reply] = bot_api.replies_to(USER, note["message_id"])
+    assert reply["text"] == TRANSCRIPT
+    assert bot_api.texts(USER) == [TRANSCRIPT]
+    [sent] = bot_api.sent("sendMessage", chat_id=USER)  # the status, once
+    redone = bot_api.sent("editMessageText", chat_id=USER, include_rejected=True)[-1]
+    assert redone.params["message_id"] == sent.result["message_id"]  # the redo edited it
+    assert (state, attempts, payload) == ("done", 1, f"answered by {reply['message_id']}")
+
+
+async def status_noted(url: str) -> str:
+    """The note's claim, once the status message's id is in it (before the transcript)."""
+    async with asyncio.timeout(30):
+        while True:
+            [(payload,)] = await query(url, "SELECT payload FROM processed_updates")
+            if payload is not None and "voicebridge_status" in json.loads(payload):
+                return str(payload)
+            await asyncio.sleep(0.02)
+
+
+async def answered_but_not_marked(url: str, *, payload: str = "message") -> None:
     """The claims as a replica killed between its answers and their marks leaves them."""
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
             await connection.execute(sql(
                 "UPDATE processed_updates SET state = 'started', finished_at = NULL,"
-                " lease_until = NULL, owner = 'a/dead', payload = 'message'"
-            ))  # fmt: skip
+                " lease_until = NULL, owner = 'a/dead', payload = :payload"
+            ), {"payload": payload})  # fmt: skip
     finally:
         await engine.dispose()
 
@@ -274,7 +321,8 @@ def registered(bot_api: FakeBotApi) -> Any:
 
 
 def answered(bot_api: FakeBotApi, chats: list[int]) -> list[int]:
-    return [chat for chat in chats if bot_api.texts(chat)]
+    """The chats that read their transcript (not "Transcribing…" any more)."""
+    return [chat for chat in chats if TRANSCRIPT in bot_api.texts(chat)]
 
 
 async def post(listen: str, message: dict[str, Any], secret: str) -> int:

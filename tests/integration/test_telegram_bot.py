@@ -154,13 +154,11 @@ async def test_a_corrupt_voice_note_gets_a_clear_reply_and_the_bot_keeps_going(
         bot_api.push(
             bot_api.voice_message(chat_id=USER, user_id=USER, data=b"OggS" + b"\x00" * 500)
         )
-        complaint = await reply_text(bot_api)
+        complaint = "I could not read that file as audio. Is it corrupt or in an unusual format?"
+        await bot_api.wait_for_texts(USER, [complaint])  # in place of "Transcribing…"
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
         await bot_api.wait_for_texts(USER, [complaint, "heard 3.0 seconds"])
 
-    assert (
-        complaint == "I could not read that file as audio. Is it corrupt or in an unusual format?"
-    )
     assert mimo.calls("mimo-v2.5-asr")  # only the good note reached MiMo
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
 
@@ -300,9 +298,10 @@ async def test_a_local_server_file_this_machine_cannot_read_is_a_clear_configura
             note = local_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
             local_api.lose_local_files()  # the server's disk is somewhere else
             local_api.push(note)
-            [reply] = await local_api.wait_for("sendMessage", chat_id=USER)
+            _, reply = await local_api.wait_for("sendMessage", count=2, chat_id=USER)
 
     assert reply.params["text"] == "Sorry, something went wrong. Please try again in a moment."
+    assert local_api.texts(USER) == [reply.params["text"]]  # "Transcribing…" gave way to it
     [logged] = [r for r in caplog.records if "TELEGRAM_LOCAL_MODE is on" in r.getMessage()
                 or (r.exc_info and "TELEGRAM_LOCAL_MODE is on" in str(r.exc_info[1]))]  # fmt: skip
     assert logged.levelno == logging.ERROR

@@ -1,6 +1,7 @@
-"""Drafts in Telegram: in a private chat, work in progress shows as a draft that fills in (kept on
-screen through long pauses) and the answer comes once as a message; a group, where Telegram has
-no drafts, keeps its status message. Transcripts, /ask and /tldr alike."""
+"""Drafts in Telegram: in a private chat, /ask and /tldr show their work in progress as a draft
+that fills in (kept on screen through long pauses) and the answer comes once as a message. A
+transcript shows its progress in the reply it becomes, in a group and a private chat alike (the
+reply is sent as the work starts, so that a redo edits it: `bots.telegram.status_notes`)."""
 
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
         mimo.hold_after(None)
         await bot_api.wait_until(lambda: bot_api.texts(GROUP)[0].startswith("heard"))
 
-    assert status.params["text"] == "Transcribing the recording (35 sec)…"
+    assert status.params["text"] == "Transcribing…"
     edits = [str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=GROUP)]
+    assert edits[0] == "Transcribing the recording (35 sec)…"
     assert any(edit.endswith("transcribed…") for edit in edits), edits
     [transcript] = bot_api.texts(GROUP)  # the status message itself became the transcript
     assert edits[-1] == transcript
@@ -64,8 +66,8 @@ async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
 async def test_a_pause_longer_than_a_draft_lasts_renews_it(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
-    """MiMo takes longer than a (turned-down) draft stays on screen: the latest draft is sent
-    again meanwhile, so the chat never stops showing that work goes on."""
+    """MiMo takes longer than a (turned-down) draft stays on screen while /tldr transcribes: the
+    latest draft is sent again meanwhile, so the chat never stops showing that work goes on."""
     # Ten renewals a lifetime: a loaded machine (two CPU burners beside the suite) once held the
     # bot's loop for over a second, when a draft lasted five renewals.
     bot_api.draft_lifetime = 3.0
@@ -77,15 +79,21 @@ async def test_a_pause_longer_than_a_draft_lasts_renews_it(
     pace = Pace(draft_seconds=0.1, draft_renew_seconds=0.3)
     status = "Transcribing the recording (15 sec)…"
     async with running(settings, bot_api, pace=pace):
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/autotranscribe off"))
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg, duration=15)
+        bot_api.push(note)
         # Twelve renewals at least 0.3 s apart: a pause longer than the draft's 3 s.
         with mimo.held():
-            bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
+            bot_api.push(
+                bot_api.text_message(chat_id=USER, user_id=USER, text="/tldr", reply_to=note)
+            )
             await bot_api.wait_until(lambda: bot_api.drafts(USER).count(status) >= 12, timeout=30)
-        await bot_api.wait_until(lambda: bot_api.texts(USER) != [], timeout=30)
+        await bot_api.wait_until(lambda: len(bot_api.texts(USER)) == 2, timeout=30)
 
     assert bot_api.lapsed_drafts(USER) == []
     assert bot_api.draft_on_screen(USER) is None
-    assert [text.startswith("heard") for text in bot_api.texts(USER)] == [True]
+    assert bot_api.texts(USER)[1].startswith("In short:")
 
 
 async def test_ask_in_a_private_chat_thinks_in_a_draft_then_answers_once(

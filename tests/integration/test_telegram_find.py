@@ -42,10 +42,21 @@ def hearing(mimo: FakeMimo) -> FakeMimo:
 async def say(
     bot_api: FakeBotApi, chat: int, user: int, data: bytes, *, kind: str = "supergroup"
 ) -> dict[str, Any]:
-    """A voice note in `chat`, once its transcript is posted."""
+    """A voice note in `chat`, once its transcript is posted (the reply that said
+    "Transcribing…" became it)."""
     note = bot_api.voice_message(chat_id=chat, user_id=user, data=data, chat_type=kind)
     bot_api.push(note)
-    await next_reply(bot_api, chat)
+    await bot_api.wait_until(
+        lambda: (
+            [
+                reply
+                for reply in bot_api.replies_to(chat, int(note["message_id"]))
+                if not str(reply.get("text")).endswith("…")
+            ]
+            != []
+        ),
+        what="the transcript",
+    )
     return note
 
 
@@ -159,8 +170,9 @@ async def test_pages_turn_by_button_and_a_basic_group_gets_replies_to_the_notes(
         command(bot_api, BASIC, ANN, "/find invoice number", kind="group")
         first = await reply_call(bot_api, BASIC)
         assert ("Next ›", "find:p:1") in buttons(first)
+        edits = len(bot_api.sent("editMessageText", chat_id=BASIC))  # the transcripts'
         press(bot_api, ANN, first.result, "find:p:1")
-        edited = await bot_api.wait_for("editMessageText", count=1, chat_id=BASIC)
+        edited = await bot_api.wait_for("editMessageText", count=edits + 1, chat_id=BASIC)
         note_button = next(data for label, data in buttons(first) if label == "↩ 1")
         press(bot_api, ANN, first.result, note_button)
         shown = await reply_call(bot_api, BASIC)

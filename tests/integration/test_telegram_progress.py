@@ -1,6 +1,6 @@
-"""Long recordings in a private Telegram chat: a draft at once that follows the pieces as they
-finish, then the transcript as one message (no edits); short notes whose text shows in the draft
-while it streams in; transcripts as .txt and .srt."""
+"""Recordings in a private Telegram chat: a reply at once ("Transcribing…") that follows the
+pieces as they finish, or a short note's text as it streams in, and becomes the transcript (no
+draft: a draft left on screen would outlive the edit); transcripts as .txt and .srt."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def transcribe_command(bot_api: FakeBotApi, note: dict[str, object], argument: s
     bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text=command, reply_to=note))
 
 
-async def test_a_long_recording_shows_progress_as_a_draft_then_arrives_as_one_message(
+async def test_a_long_recording_shows_progress_in_the_reply_that_becomes_its_transcript(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, long_ogg: bytes
 ) -> None:
     mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
@@ -46,24 +46,26 @@ async def test_a_long_recording_shows_progress_as_a_draft_then_arrives_as_one_me
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         asr_piece_seconds=10, asr_concurrency=1,
     )  # fmt: skip
-    async with running(settings, bot_api, pace=Pace(draft_seconds=0.1)):
-        bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
+    async with running(settings, bot_api, pace=Pace(private_edit_seconds=0.1)):
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg)
+        bot_api.push(note)
         await bot_api.wait_until(
-            lambda: any(text.endswith("transcribed…") for text in bot_api.drafts(USER))
+            lambda: any(text.endswith("transcribed…") for text in bot_api.texts(USER))
         )
         mimo.hold_after(None)
-        await bot_api.wait_until(lambda: bot_api.texts(USER)[:1] != [])
+        await bot_api.wait_until(lambda: bot_api.texts(USER)[0].startswith("heard"))
 
-    drafts = bot_api.drafts(USER)
-    assert drafts[0] == "Transcribing the recording (35 sec)…"
-    progress = [text for text in drafts if text.endswith("transcribed…")]
-    assert progress, drafts
+    [status] = bot_api.sent("sendMessage", chat_id=USER)  # sent once, then edited
+    assert status.params["text"] == "Transcribing…"
+    assert status.params["reply_parameters"]["message_id"] == note["message_id"]
+    edits = [str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=USER)]
+    assert edits[0] == "Transcribing the recording (35 sec)…"
+    progress = [text for text in edits if text.endswith("transcribed…")]
+    assert progress, edits
     assert all(re.fullmatch(r"0:\d\d of 0:35 transcribed…", text) for text in progress)
     [transcript] = bot_api.texts(USER)
-    [message] = bot_api.sent("sendMessage", chat_id=USER)  # sent once, finished
-    assert message.params["text"] == transcript
-    assert bot_api.sent("editMessageText", chat_id=USER) == []  # drafts spend no edits
-    assert (bot_api.draft_on_screen(USER), bot_api.lapsed_drafts(USER)) == (None, [])
+    assert edits[-1] == transcript
+    assert bot_api.sent("sendMessageDraft", chat_id=USER) == []
     heard = re.findall(r"heard (\d+\.\d) seconds", transcript)
     assert len(heard) == len(mimo.calls("mimo-v2.5-asr")) >= 4  # pieces of at most 10 s
     assert sum(float(seconds) for seconds in heard) == pytest.approx(35, abs=0.5)
@@ -76,13 +78,13 @@ async def test_a_short_note_shows_its_text_while_it_is_heard(
     mimo.asr_stream_hold = asyncio.Event()  # the stream stops after its first words
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
-        await bot_api.wait_until(lambda: bot_api.draft_on_screen(USER) == "heard …")
+        await bot_api.wait_for_texts(USER, ["heard …"])
         mimo.asr_stream_hold.set()
         await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
 
-    assert bot_api.drafts(USER) == ["heard …"]
-    assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1
-    assert bot_api.draft_on_screen(USER) is None  # the transcript took its place
+    edits = [str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=USER)]
+    assert edits == ["heard …", "heard 3.0 seconds"]
+    assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1  # "Transcribing…", edited
     [request] = mimo.calls("mimo-v2.5-asr")
     assert request["stream"] is True
 
@@ -96,7 +98,7 @@ def refused(bot_api: FakeBotApi) -> list[str]:
 async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words_and_arrives_whole(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
-    """15,000 characters (17,000 of Telegram's UTF-16 units): while it streams, the draft shows
+    """15,000 characters (17,000 of Telegram's UTF-16 units): while it streams, the reply shows
     the latest words within 4,096 units; at the end the transcript comes whole, as a file."""
     said = "".join(f"word {number} 🎙 " for number in range(1500))[:15_000].strip()
     mimo.asr_text = said
@@ -104,7 +106,7 @@ async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words
     note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
-        [status] = await bot_api.wait_for("sendMessageDraft", chat_id=USER)
+        [status] = await bot_api.wait_for("editMessageText", chat_id=USER)
         mimo.asr_stream_hold.set()
         [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
 
@@ -114,8 +116,7 @@ async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words
     assert said[: len(said) // 3].strip().endswith(shown.removeprefix("…").removesuffix(" …"))
     assert 4000 < len(shown.encode("utf-16-le")) // 2 <= 4096
     assert document.files["document"].decode().strip().endswith(said)
-    assert bot_api.texts(USER) == []  # the draft gave way to the file
-    assert bot_api.draft_on_screen(USER) is None
+    assert bot_api.texts(USER) == []  # the reply gave way to the file
 
 
 async def test_a_transcript_is_split_by_telegrams_utf16_count(
@@ -147,9 +148,9 @@ async def test_transcribe_srt_sends_subtitles_timed_by_the_pieces(
         transcribe_command(bot_api, note, "srt")
         [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
 
-    assert bot_api.drafts(USER)[0] == "Transcribing the recording (35 sec)…"
-    assert bot_api.texts(USER) == [OFF]  # the draft shown meanwhile is gone, nothing else said
-    assert bot_api.draft_on_screen(USER) is None
+    _, status = bot_api.sent("sendMessage", chat_id=USER)
+    assert status.params["text"] == "Transcribing…"
+    assert bot_api.texts(USER) == [OFF]  # the status shown meanwhile is gone, nothing else said
 
     assert document.file_names["document"] == "transcript.srt"
     assert document.params["caption"] == "Subtitles (.srt) of the recording (0:35)."
@@ -193,10 +194,10 @@ async def test_a_failed_transcription_leaves_one_clear_reply_not_a_stale_status(
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg))
         await bot_api.wait_until(lambda: len(bot_api.texts(USER)) == 1)
 
-    [status] = bot_api.sent("sendMessageDraft", chat_id=USER)
-    assert status.params["text"] == "Transcribing the recording (35 sec)…"
-    assert bot_api.draft_on_screen(USER) is None  # no stale status: the complaint replaced it
-    [complaint] = bot_api.sent("sendMessage", chat_id=USER)
+    status, complaint = bot_api.sent("sendMessage", chat_id=USER)
+    assert status.params["text"] == "Transcribing…"
+    [deleted] = bot_api.sent("deleteMessage", chat_id=USER)  # no stale status
+    assert deleted.params["message_id"] == status.result["message_id"]
     [reply] = bot_api.texts(USER)
     assert reply == complaint.params["text"]
     assert (

@@ -26,11 +26,17 @@ ASR = "mimo-v2.5-asr"
 
 
 async def said_in(bot_api: FakeBotApi, chat: int, message: dict[str, Any]) -> str:
-    """Push `message` into `chat` and return the text the bot answers there with."""
-    already = len(bot_api.sent("sendMessage", chat_id=chat))
+    """Push `message` into `chat` and return the text the bot answers there with (a transcript
+    once the reply that said "Transcribing…" has become it)."""
+    already = len(bot_api.texts(chat))
+
+    def answered() -> bool:
+        texts = bot_api.texts(chat)
+        return len(texts) > already and not texts[-1].endswith("…")
+
     bot_api.push(message)
-    calls = await bot_api.wait_for("sendMessage", count=already + 1, chat_id=chat)
-    return str(calls[-1].params["text"])
+    await bot_api.wait_until(answered, what=f"the answer in {chat}")
+    return bot_api.texts(chat)[-1]
 
 
 async def command(bot_api: FakeBotApi, user: int, words: str, chat: int = GROUP) -> str:
