@@ -161,32 +161,46 @@ class RememberCog(commands.Cog):
                 except discord.HTTPException:
                     logger.warning("could not edit the progress of an import", exc_info=True)
 
+        # The progress is edited beside the import, the rest in its turn: each of those first
+        # waits for a progress edit still on its way, which would otherwise land after it (a
+        # pause, or the end, overwritten by "1 of 2").
+        counting: asyncio.Task[None] | None = None
+
         def progress(done: ImportProgress) -> None:
-            nonlocal last
+            nonlocal last, counting
+            if counting is not None and not counting.done():
+                return  # the next count will say it
             if time.monotonic() - last >= EDIT_EVERY and done.done < done.total:
                 last = time.monotonic()
-                background.start(edit(progress_text(done, locale)), name="remember progress")
+                counting = background.start(
+                    edit(progress_text(done, locale)), name="remember progress"
+                )
+
+        async def say(content: str) -> None:
+            if counting is not None:
+                await asyncio.gather(counting, return_exceptions=True)
+            await edit(content)
 
         async def paused(refused: errors.QuotaUsed) -> None:
             reset = refused.params.get("reset")
             wait = reset if isinstance(reset, Duration) else Duration(0)
-            await edit(text("discord.remember.paused", locale, wait=wait))
+            await say(text("discord.remember.paused", locale, wait=wait))
 
         try:
             done = await self.imports.run(plan, progress=progress, paused=paused)
             if done.forgotten:  # /forget ended it: nothing of it is in memory
-                await edit(text("discord.remember.cancelled", locale))
+                await say(text("discord.remember.cancelled", locale))
                 return
             transcribed = set(done.transcribed)  # not those skipped, deleted or failed
             minutes = format_duration(
                 sum(voice.seconds for voice in plan.voices if voice.message_id in transcribed)
             )
             count, failed = len(transcribed), done.failed
-            await edit(text("discord.remember.done", locale, count=count, minutes=minutes,
-                            failed=failed))  # fmt: skip
+            await say(text("discord.remember.done", locale, count=count, minutes=minutes,
+                           failed=failed))  # fmt: skip
         except Exception:
             logger.exception("the import of a channel's past failed")
-            await edit(text("discord.remember.failed", locale))
+            await say(text("discord.remember.failed", locale))
         finally:
             assert isinstance(channel, discord.abc.Snowflake)
             self.running.pop(channel.id, None)
