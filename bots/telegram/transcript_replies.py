@@ -111,6 +111,12 @@ class TelegramTranscriptReply(TranscriptReply):
             except BadRequest as exc:
                 if "not modified" in exc.message.lower():
                     self.answer_id = self._status.id
+                    if self._redone:
+                        logger.info(
+                            "the transcript in message %s of chat %s was answered before its "
+                            "process died: that reply is kept", self.answer_id,
+                            self._message.chat_id,
+                        )  # fmt: skip
                     return
                 logger.info("status message could not be edited (%s); replying", exc.message)
         await self.send_text(body)

@@ -289,6 +289,7 @@ async def test_a_telegram_transcript_sent_just_before_the_kill_is_edited_not_sen
     redone = bot_api.sent("editMessageText", chat_id=USER, include_rejected=True)[-1]
     assert redone.params["message_id"] == sent.result["message_id"]  # the redo edited it
     assert (state, attempts, payload) == ("done", 1, f"answered by {reply['message_id']}")
+    assert "was answered before its process died" in (tmp_path / "second.log").read_text()
 
 
 async def status_noted(url: str) -> str:
