@@ -217,8 +217,21 @@ def in_repository(word: str) -> str | None:
     if "$" in word or "*" in word:
         return None
     if word.startswith(INSTALLED_CHECKOUT + "/"):
-        return word.removeprefix(INSTALLED_CHECKOUT + "/")
+        word = word.removeprefix(INSTALLED_CHECKOUT + "/")
+        return None if _a_venv(word) else word
     top = word.split("/", 1)[0]
-    if "/" in word and top and (ROOT / top).exists() and top not in (".", ".."):
+    if (
+        "/" in word
+        and top
+        and (ROOT / top).exists()
+        and top not in (".", "..")
+        and not _a_venv(word)
+    ):
         return word
     return None
+
+
+def _a_venv(path: str) -> bool:
+    """A virtual environment is made by the quick start, not kept in the repository (and the
+    tests may run in one of another name)."""
+    return path.split("/", 1)[0].startswith(".venv")
