@@ -63,9 +63,7 @@ def section(runs: dict[str, list[dict[str, Any]]], machine: dict[str, str]) -> s
         counts = ", ".join(str(run["twice"]) for run in runs[label])
         return f"{counts} (one kill a run)"
 
-    def kept(label: str) -> str:
-        if label == "Telegram":
-            return "cannot be looked for"
+    def kept(label: str) -> str:  # Telegram: the reply noted in its claim, edited again
         return spread("kept")(label)
 
     table = "\n".join([
@@ -113,9 +111,13 @@ each, take 6.25 s, and a replica killed just after renewing its leases leaves th
 for a whole lease. MiMo requests paid twice are the requests the dead replica had in flight: MiMo
 answered them, or was about to, to a process no longer there, and the survivor asked again.
 
-Exactly-once cannot hold in one window: between the platform accepting an answer and the claim
-being marked done in the database. A replica killed inside it leaves a claim that looks
-unanswered, and the survivor does the work again. The claim is marked the moment the platform's
+A window remains between the platform accepting an answer and the claim being marked done in
+the database: a replica killed inside it leaves a claim that looks unanswered, and the survivor
+does the work again. What the chat sees is one answer all the same: on Discord the survivor
+finds the reply and keeps it, and on Telegram the transcript is an edit of the "Transcribing…"
+reply whose id went into the claim as the work started, which the survivor edits again (since
+2026-11-27, issue 84; `bots.telegram.status_notes`); the "answered already" row counts both. The
+claim is marked the moment the platform's
 confirmation of the answer's last message comes back (`core.app.claims.answered`, called by
 `core.app.voice_notes`), before anything else of the handling (the status's end, the chat's log,
 the rest of the platform's handling), through connections of its own that commit in one round
@@ -142,8 +144,10 @@ every kill answered two or three chats twice (7 in 3 runs). Discord's claims mar
 after their reply, reported then, were the benchmark's own doing: it counted the claims the
 survivor took over and marked after finding their reply; those are left out now. On Discord the
 survivor looks in the channel for the bot's reply to the voice message first and keeps it (the
-"found and kept" row); Telegram shows a bot nothing of a chat's history, so there a kill inside a
-chat's window has the chat read its transcript twice, the second a lease later.
+"found and kept" row); Telegram shows a bot nothing of a chat's history, so there, until the
+transcript became an edit of a reply noted in the claim, a kill inside a chat's window had the
+chat read its transcript twice, the second a lease later (3 chats in 3 runs, as issue 84
+reports).
 
 What the survivor's log said (the run with the median time; numbers replaced by N):
 
