@@ -10,7 +10,8 @@ business.py       Telegram Business: recordings in the owner's own chats
 inline.py         inline mode: `@bot text` as a voice note in any chat
 guest.py          Guest Mode: `@bot` as a reply to a recording in a chat the bot is not in;
                   its answers, posted once then edited, kept through a restart
-transcript_replies.py  a transcript's reply: "typing…", progress, then the transcript or a file
+transcript_replies.py  a transcript's reply: "Transcribing…", progress, then the transcript
+                  (an edit of it) or a file
 drafts.py         a private chat's draft of an answer still being written, kept on screen
 gist_replies.py   a gist as Telegram shows it
 replies.py        long answers, chat actions, and the one error handler
@@ -24,6 +25,8 @@ requests.py       a command's request (who asks, where, their language, the chat
                   preferences), read of the core once and handed to its handler
 chatlog.py        what of a group message goes into the chat log
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
+status_notes.py   the "Transcribing…" reply a transcript becomes, its id kept in the claim, so
+                  a redo edits it instead of answering twice
 consent.py        what a voice note declares about itself, for spoken consent to cloning
 update_queue.py   the accepted, unfinished updates, bounded
 rate_limits.py    Telegram's flood limits, chat actions after replies
