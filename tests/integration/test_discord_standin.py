@@ -4,6 +4,7 @@ HTTP as any client would, with no bot."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.standins import discord_description
 from tests.standins.discord_api import (
     ADMINISTRATOR,
     READ_MESSAGE_HISTORY,
@@ -323,3 +325,85 @@ async def test_history_pages_as_discord_does_and_needs_the_bots_permissions(
     assert too_many.status_code == 400
     assert (no_history.status_code, no_history.json()) == (200, [])
     assert (hidden.status_code, hidden.json()["code"]) == (403, 50001)
+
+
+# -- answers in the shapes Discord's OpenAPI description gives ---------------------------------
+
+
+async def _get(discord_api: FakeDiscord, path: str) -> httpx.Response:
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    async with httpx.AsyncClient() as http:
+        return await http.get(f"{discord_api.api_url}{path}", headers=headers)
+
+
+def _lacks(method: str, route: str, answer: Any) -> list[str]:
+    """What Discord's description requires of this route's answer and the answer lacks."""
+    schema = discord_description.discord_api().response_schema(method, route, 200)
+    assert schema is not None
+    return discord_description.discord_api().missing(schema, answer, "")
+
+
+async def test_thread_members_come_in_the_thread_member_objects_shape(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
+    thread = await discord_api.add_thread(server.general, alice, "plans", private=True,
+                                          members=[bob, discord_api.application_id])  # fmt: skip
+    listed = await _get(discord_api, f"/channels/{thread}/thread-members")
+
+    assert listed.status_code == 200
+    assert {member["user_id"] for member in listed.json()} == {
+        str(alice),
+        str(bob),
+        str(discord_api.application_id),
+    }
+    assert _lacks("GET", "/channels/{channel_id}/thread-members", listed.json()) == []
+    assert discord_api.unshaped == []
+
+
+async def test_a_message_with_an_attachment_and_an_interactions_answers_have_discords_shape(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    payload = {"content": "the notes", "attachments": [{"id": 0, "filename": "notes.txt"}]}
+    async with httpx.AsyncClient() as http:
+        sent = await http.post(
+            f"{discord_api.api_url}/channels/{server.general}/messages",
+            files={"files[0]": ("notes.txt", b"hello", "text/plain")},
+            data={"payload_json": json.dumps(payload)},
+            headers=headers,
+        )
+    assert sent.status_code == 200 and sent.json()["attachments"][0]["filename"] == "notes.txt"
+    assert _lacks("POST", "/channels/{channel_id}/messages", sent.json()) == []
+
+    await _register(discord_api, [{"name": "say", "description": "Speak", "type": 1}])
+    asked = await discord_api.slash(server.general, alice, "say")
+    deferred = await post(discord_api, f"/interactions/{asked.id}/{asked.token}/callback",
+                          {"type": 5})  # fmt: skip
+    followup = f"/webhooks/{discord_api.application_id}/{asked.token}"
+    answered = await post(discord_api, f"{followup}?wait=true", {"content": "said"})
+    original = await _get(discord_api, f"{followup}/messages/@original")
+
+    assert deferred.status_code == 204 and answered.status_code == 200
+    assert _lacks("POST", "/webhooks/{webhook_id}/{webhook_token}", answered.json()) == []
+    assert _lacks("GET", "/webhooks/{a}/{b}/messages/@original", original.json()) == []
+    assert discord_api.unshaped == []
+
+
+async def test_an_answer_missing_what_discord_requires_is_the_stand_ins_own_failure(
+    discord_api: FakeDiscord, server: Guild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    thread = await discord_api.add_thread(server.general, alice, "plans", private=False)
+    member = discord_api._thread_member
+    monkeypatch.setattr(
+        discord_api, "_thread_member",
+        lambda thread_id, user_id: {
+            k: v for k, v in member(thread_id, user_id).items() if k != "join_timestamp"
+        },
+    )  # fmt: skip
+    listed = await _get(discord_api, f"/channels/{thread}/thread-members")
+
+    assert listed.status_code == 500
+    assert discord_api.unshaped == ["GET /channels/{channel_id}/thread-members: [0].join_timestamp"]

@@ -132,6 +132,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.standins.discord_description import discord_api
 from tests.standins.discord_voice import VoiceServer
 from tests.standins.voice_group import BOT, Committer
 from tests.standins.voice_members import CallMember
@@ -440,6 +441,9 @@ class FakeDiscord:
         self.interactions: list[FakeInteraction] = []
         self.typing: list[int] = []  # channel ids, one per typing request
         self.downloads: list[str] = []  # CDN paths served
+        self.unshaped: list[str] = []
+        """Required properties the stand-in left out of an answer (always empty, unless the
+        stand-in itself is wrong)."""
         self.closed_sessions: list[int | None] = []  # the close code of each ended gateway session
         self.identify_payloads: list[Json] = []
         self.voice_state_requests: list[Json] = []  # gateway op 4, as the bot sent them
@@ -752,7 +756,7 @@ class FakeDiscord:
         channel_id = self.snowflake()
         self._channels[channel_id] = {
             "id": str(channel_id), "type": 1, "recipients": [self._users[user_id]],
-            "last_message_id": None,
+            "last_message_id": None, "flags": 0,
         }  # fmt: skip
         return channel_id
 
@@ -768,7 +772,8 @@ class FakeDiscord:
         channel_id = self.snowflake()
         recipients = [self._users[u] for u in user_ids]
         channel: Json = {"id": str(channel_id), "type": 1 if len(user_ids) == 2 else 3,
-                         "recipients": recipients, "last_message_id": None}  # fmt: skip
+                         "recipients": recipients, "last_message_id": None,
+                         "flags": 0}  # fmt: skip
         if channel["type"] == 3:
             channel.update(name=None, icon=None, owner_id=str(user_ids[0]))
         self._channels[channel_id] = channel
@@ -1388,10 +1393,15 @@ class FakeDiscord:
                 limited = self._rate_limited(call) or self._over_global_limit(call, template)
                 if limited is not None:
                     return limited
+                _check_request_body(method, template, call.body)
                 result = await handler(call, request)
+                self._check_answer(method, template, result)
             except DiscordError as error:
                 call.status, call.error_code = error.status, error.code
                 return _json(error.body(), status=error.status)
+            except AssertionError as error:  # the stand-in's own mistake (`_check_answer`)
+                call.status = 500
+                return _json({"message": str(error), "code": 0}, status=500)
             finally:
                 self._notify()
             if result is None:
@@ -1400,6 +1410,22 @@ class FakeDiscord:
             return _json(result)
 
         return handle
+
+    def _check_answer(self, method: str, template: str, result: Any) -> None:
+        """Answer only in the shape Discord's OpenAPI description gives the route: a property
+        its response schema requires and the answer lacks is the stand-in's own mistake, kept in
+        `unshaped` and raised."""
+        if result is None:
+            return
+        schema = discord_api().response_schema(method, template, 200)
+        if schema is None:
+            return
+        missing = discord_api().missing(schema, result, "")
+        if missing:
+            self.unshaped.extend(f"{method} {template}: {name}" for name in missing)
+            raise AssertionError(
+                f"the Discord stand-in answered {method} {template} without {', '.join(missing)}"
+            )
 
     def _authenticate(self, request: web.Request, template: str) -> None:
         """The bot token, except on interaction and webhook routes, where the token in the path
@@ -1426,15 +1452,23 @@ class FakeDiscord:
     # -- REST: login and commands ------------------------------------------------------------
 
     async def _get_me(self, call: Call, request: web.Request) -> Json:
-        return self.bot_user
+        # Get Current User answers with what only the user itself sees of itself, too.
+        return {**self.bot_user, "mfa_enabled": False, "locale": "en-US"}
 
     async def _get_application(self, call: Call, request: web.Request) -> Json:
+        flags = sum(GRANTED_FLAGS[name] for name in self.privileged_intents)
         return {
             "id": str(self.application_id), "name": "voicebridge", "description": "",
             "icon": None, "bot_public": True, "bot_require_code_grant": False,
             "owner": self.owner, "verify_key": "0" * 64,
-            "flags": sum(GRANTED_FLAGS[name] for name in self.privileged_intents),
-            "team": None, "summary": "", "rpc_origins": [],
+            "flags": flags, "flags_new": str(flags),
+            "team": None, "summary": "", "rpc_origins": [], "type": None,
+            "redirect_uris": [], "interactions_endpoint_url": None,
+            "role_connections_verification_url": None,
+            "approximate_guild_count": len(self._guilds),
+            "approximate_user_install_count": len(self._user_installs),
+            "approximate_user_authorization_count": 0, "explicit_content_filter": 0,
+            "eligible_oauth2_scopes": ["bot", "applications.commands"],
         }  # fmt: skip
 
     async def _get_gateway_bot(self, call: Call, request: web.Request) -> Json:
@@ -1590,12 +1624,16 @@ class FakeDiscord:
             self._record(call, channel_id, message, interaction=interaction, original=True)
         if request.query.get("with_response") not in {"1", "true", "True"}:
             return None
-        return {
+        answer: Json = {
             "interaction": {"id": str(interaction.id), "type": interaction.payload["type"],
                             "response_message_loading": kind == 5,
                             "response_message_ephemeral": interaction.loading_ephemeral},
-            "resource": {"type": kind},
         }  # fmt: skip
+        shown = interaction.original
+        if kind in {4, 7} and shown is not None and shown.id in self._posted:
+            # The message the answer made or updated; a defer makes none, so has no resource.
+            answer["resource"] = {"type": kind, "message": self._posted[shown.id]}
+        return answer
 
     async def _followup(self, call: Call, request: web.Request) -> Json | None:
         interaction = self._interaction_by_token(call.params)
@@ -1812,6 +1850,7 @@ class FakeDiscord:
         message["id"], message["components"] = str(sent.id), sent.components
         if reply_to is not None:
             message["message_reference"] = {
+                "type": 0,  # a reply (1 is a forward)
                 "message_id": str(reply_to),
                 "channel_id": str(channel_id),
             }
@@ -2084,7 +2123,7 @@ class FakeDiscord:
         channel: Json = {
             "id": str(channel_id), "type": kind, "guild_id": str(guild_id), "name": name,
             "position": position, "permission_overwrites": [], "nsfw": False, "parent_id": None,
-            "rate_limit_per_user": 0,
+            "rate_limit_per_user": 0, "flags": 0,
         }  # fmt: skip
         if kind in {VOICE, STAGE}:
             channel.update(bitrate=64000, user_limit=0, rtc_region=None)
@@ -2102,7 +2141,8 @@ class FakeDiscord:
             "joined_at": _now(), "deaf": bool(state.get("deaf")),
             "mute": bool(state.get("mute")), "flags": 0, "pending": False,
             "nick": state.get("nick"),
-            "avatar": None, "permissions": str(self.guild_permissions(guild_id, user_id)),
+            "avatar": None, "banner": None, "premium_since": None,
+            "permissions": str(self.guild_permissions(guild_id, user_id)),
             "communication_disabled_until": state.get("communication_disabled_until"),
         }  # fmt: skip
         if with_user:
@@ -2242,6 +2282,16 @@ async def _read_body(request: web.Request, call: Call) -> None:
             if content_type != "application/json":
                 raise DiscordError(400, 50109, "The request body contains invalid JSON.")
             call.body = json.loads(raw)
+
+
+def _check_request_body(method: str, template: str, body: Any) -> None:
+    """A request body's properties that its schema in Discord's OpenAPI description does not
+    have, where the schema says ``additionalProperties: false``: 50035, naming the first."""
+    schema = discord_api().request_schema(method, template)
+    if schema is None or body is None:
+        return
+    for path in discord_api().unknown(schema, body, ""):
+        raise invalid_form(path.lstrip("."), "UNKNOWN_FIELD", "Unknown field.")  # code ours
 
 
 def _check_message(
@@ -2505,7 +2555,7 @@ def _bits(overwrites: list[Json], which: str) -> int:
 def _user(user_id: int, name: str, *, bot: bool = False) -> Json:
     return {
         "id": str(user_id), "username": name, "discriminator": "0", "global_name": name,
-        "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
+        "avatar": None, "bot": bot, "public_flags": 0, "flags": 0, "primary_guild": None,
     }  # fmt: skip
 
 
