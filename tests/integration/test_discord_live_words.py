@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import array
 import asyncio
-import base64
-import io
 import itertools
 import math
-import wave
 
 import pytest
 
@@ -25,6 +22,7 @@ from tests.integration.test_discord_listening import (
     members_in_lounge,
 )
 from tests.integration.test_discord_reader import Members, until
+from tests.scenarios.tones import recording_of
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
@@ -60,13 +58,7 @@ def speech() -> bytes:
 
 def pitch(body: Json) -> float:
     """The pitch of the sound in the piece MiMo was sent, its silences aside."""
-    [url] = [
-        part["input_audio"]["data"]
-        for message in body["messages"] if message.get("role") == "user"
-        for part in message["content"] if part.get("type") == "input_audio"
-    ]  # fmt: skip
-    with wave.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as file:
-        rate, pcm = file.getframerate(), file.readframes(file.getnframes())
+    rate, pcm = recording_of(body)
     values, window = array.array("h", pcm), rate // 50
     windows = [values[at : at + window] for at in range(0, len(values) - window + 1, window)]
     loud = [w for w in windows if max(w) > 2000]  # 20 ms of the tone, not of a dip
