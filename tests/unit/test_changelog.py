@@ -45,6 +45,13 @@ def test_every_paragraph_is_a_whole_entry() -> None:
     assert orphans(CHANGELOG.read_text()) == []
 
 
+def test_no_link_is_relative() -> None:
+    """The file is read at the top of the repository and as a page of the site
+    (docs/changelog.md includes it): a relative link works in one of them only, and the site's
+    strict build fails on it. A page is named as `docs/...` in code, not linked."""
+    assert re.findall(r"\]\((?!https?://)[^)]*\)", CHANGELOG.read_text()) == []
+
+
 def test_no_entry_is_there_twice() -> None:
     twice = [entry for entry, n in Counter(entries(CHANGELOG.read_text())).items() if n > 1]
     assert twice == []
