@@ -18,7 +18,6 @@ import asyncio
 import os
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from gettext import NullTranslations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -346,6 +345,5 @@ def access_checks(settings: Settings) -> list[Check]:
 
 
 def counted(count: int, noun: str) -> str:
-    """`1 user`, `2 users`, `1,000 characters`: doctor's lines are English only, so English's
-    plural rule (gettext's own, with no catalogue)."""
-    return NullTranslations().ngettext(f"{count:,} {noun}", f"{count:,} {noun}s", count)
+    """`1 user`, `2 users`, `1,000 characters`: doctor's lines are English only."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
