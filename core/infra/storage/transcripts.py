@@ -155,14 +155,6 @@ class TranscriptRepository:
         await self._session.execute(delete(Part).where(*_of(Part, chat, recording)))
         await self._session.execute(delete(Header).where(*_of(Header, chat, recording)))
 
-    async def said_any(
-        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
-    ) -> bool:
-        """Whether anything is kept of the recordings the chat's messages `message_ids`
-        carried (said in `place`, where given)."""
-        found = select(Header.recording).where(*_said(chat, message_ids, place)).limit(1)
-        return (await self._session.scalars(found)).first() is not None
-
     async def whole_of(self, chat: ChatRef, message_ids: Sequence[str]) -> set[str]:
         """Which of the chat's messages `message_ids` carried a recording kept whole: an import
         skips them, whatever was run before (the bot live, or an import interrupted)."""

@@ -68,13 +68,6 @@ class TranscriptStore(Protocol):
 
     async def discard(self, chat: ChatRef, recording: str) -> None: ...
 
-    async def said_any(
-        self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None
-    ) -> bool:
-        """Whether anything is kept of the recordings the chat's messages `message_ids`
-        carried (said in `place`, where given)."""
-        ...
-
     async def whole_of(self, chat: ChatRef, message_ids: Sequence[str]) -> set[str]:
         """Which of the chat's messages `message_ids` carried a recording kept whole."""
         ...
