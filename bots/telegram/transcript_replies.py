@@ -98,6 +98,8 @@ class TelegramTranscriptReply(TranscriptReply):
             return  # it reads what it read, maybe the transcript already: the transcript comes
         if self._status is None:
             self._status = await self._send(body)
+            if self._answer is None:  # the opening status was not sent: this one is noted
+                await status_notes.noted(int(self._status.id))
         else:
             await self._status.edit(body)
 
