@@ -94,6 +94,7 @@ from tests.standins.telegram_description import RESULT_TYPES, bot_api
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+MAX_MEDIA_GROUP = 10  # messages in one album ("2-10 items")
 # Bots may download up to 20 MB through api.telegram.org; a local server lifts the limit.
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
 # Bots may upload up to 50 MB; leave room for the multipart envelope.
@@ -1598,6 +1599,43 @@ class FakeBotApi:
         stored, name, mime = self._uploaded(call, "document", folder="documents", ext="bin")
         document = _file_object(stored, file_name=name, mime_type=mime)
         return self._outgoing(call, {"document": document, **_caption(call.params)})
+
+    @_api_method("sendMediaGroup")
+    async def _send_media_group(self, call: Call) -> list[dict[str, Any]]:
+        """An album of 2-10 documents or audio files, each a message of its own sharing a
+        `media_group_id`. It has no ephemeral parameters (PLATFORMS.md: a media group cannot be
+        ephemeral): one given is refused as unknown by the description check, where the real
+        server would drop it and post the album to the whole group; a reply to an ephemeral
+        message, which must itself be ephemeral, is refused too. Photos and videos are not
+        modelled (refused, saying so)."""
+        media = call.params.get("media")
+        if isinstance(media, str):
+            media = json.loads(media)
+        if not isinstance(media, list) or not 2 <= len(media) <= MAX_MEDIA_GROUP:
+            raise bad_request("wrong number of media specified")  # ours: "2-10 items"
+        kinds = {item.get("type") for item in media if isinstance(item, dict)}
+        if not kinds <= {"audio", "document"} or len(kinds) != 1:
+            raise bad_request(  # ours: documents and audio are grouped only with their kind
+                "the stand-in models albums of documents or of audio files, one kind each"
+            )
+        chat = self._chat(call.params)
+        reply_to = self._reply_target(call.params, chat["id"])
+        group_id = str(next(self._file_numbers) + 10_000_000)
+        sent = []
+        for item in media:
+            kind = item["type"]
+            stored, name, mime = self._uploaded(
+                Call(call.method, dict(item), call.files, call.file_names, call.content_types),
+                "media", folder="documents" if kind == "document" else "music", ext="bin",
+            )  # fmt: skip
+            seconds = int(item.get("duration") or 0) if kind == "audio" else None
+            made = _file_object(stored, file_name=name, mime_type=mime, duration=seconds)
+            content = {kind: made, **_caption(item), "media_group_id": group_id}
+            message = self._outgoing(Call(call.method, {"chat_id": chat["id"]}), content)
+            if reply_to is not None:
+                message["reply_to_message"] = _without_reply(reply_to)
+            sent.append(message)
+        return sent
 
     @_api_method("getFile")
     async def _get_file(self, call: Call) -> dict[str, Any]:

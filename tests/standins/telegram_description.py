@@ -66,6 +66,7 @@ RESULT_TYPES = {
     "sendVoice": "Message",
     "sendAudio": "Message",
     "sendDocument": "Message",
+    "sendMediaGroup": "Array of Message",
     "editMessageText": "Message",
     "getFile": "File",
     "getChat": "ChatFullInfo",
