@@ -1570,7 +1570,9 @@ class FakeDiscord:
 
     async def _thread_members_list(self, call: Call, request: web.Request) -> list[Json]:
         """List Thread Members: the app needs the Server Members intent granted, and to see the
-        thread; without `with_member`, every member at once (resources/channel)."""
+        thread; without `with_member`, every member at once (resources/channel). Without the
+        intent Discord refuses the list (403, Missing Access), as libraries that called it for
+        every new thread found (Discord.Net #2065); it does not answer an empty one."""
         thread_id = int(call.params["channel_id"])
         thread = self._channels.get(thread_id)
         if thread is None or thread_id not in self._thread_members:
