@@ -128,6 +128,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\boff para isso\b": "off stops it: off desativa",
         r"\bda MiMo\b": "MiMo is masculine: do MiMo",
         r"(?<!ao qual )(?<!à qual )\bque você responder\b": "ao qual / à qual você responder",
+        r"\breinício\b": "a restart is reinicialização",
     },
     "de": {
         r"\bAdmins?\b": "an administrator is Administrator",
@@ -160,6 +161,8 @@ REJECTED: dict[str, dict[str, str]] = {
         r"[Tt]ranskripsikan\b": "transcribe is mentranskripsi, ditranskripsi",
         r"[Ss]uara kloning\b": "a cloned voice is suara kloningan",
         r"menerjemahkan lisan": "interpret is menerjemahkan secara lisan",
+        r"\b[Gg]alat\b": "an error is kesalahan",
+        r"\bAku pergi selama\b": "away during a restart is tidak aktif",
     },
 }
 # Option names a language writes as English does (French "question", German "name").
