@@ -45,7 +45,7 @@ from sqlalchemy.pool import NullPool
 
 from bench import sized
 from bench.sections import reflow, replace_section
-from core.app.memory import Memory
+from core.app.memory.search import Memory
 from core.config import Settings
 from core.domain.memory import fold, search_words
 from core.domain.transcripts import TranscriptPart

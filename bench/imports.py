@@ -1,4 +1,4 @@
-"""Benchmark 14: a chat's past imported (`core.app.imports`), and the live chat meanwhile.
+"""Benchmark 14: a chat's past imported (`core.app.memory.imports`), and the live chat meanwhile.
 
 export   a synthetic Telegram Desktop export of `MESSAGES` voice messages of
          `NOTE_SECONDS` each (an hour of speech for 2,000), read by the command's own reader

@@ -16,32 +16,32 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from core.app.audiences import Audiences
-from core.app.business import BusinessChats
-from core.app.calls import Calls
-from core.app.claims import Claims
-from core.app.consents import VoiceConsents
-from core.app.gists import Gists
-from core.app.imports import Importer
-from core.app.inline import InlineVoices
-from core.app.interpreting import Interpreting
-from core.app.kept import TranscriptKeeper
-from core.app.limits import Limiter
-from core.app.listening import Listening
-from core.app.memory import Memory
-from core.app.preferences import ChatPreferences
-from core.app.questions import Questions
-from core.app.reader_choices import ReaderChoices
-from core.app.recordings import Recordings
+from core.app.calls.interpreting import Interpreting
+from core.app.calls.listening import Listening
+from core.app.calls.summary import Calls
+from core.app.memory.imports import Importer
+from core.app.memory.search import Memory
+from core.app.reader.choices import ReaderChoices
+from core.app.reader.spoken import MessageSpeech
+from core.app.recordings.business import BusinessChats
+from core.app.recordings.fetching import Recordings
+from core.app.recordings.gists import Gists
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.recordings.questions import Questions
+from core.app.recordings.transcription import Transcription
+from core.app.recordings.translations import Translations
+from core.app.rules.claims import Claims
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
+from core.app.rules.requests import Audiences
 from core.app.scheduler import Scheduler
-from core.app.speech import TextToSpeech
-from core.app.spoken_messages import MessageSpeech
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
-from core.app.transcription import Transcription
-from core.app.translations import Translations
 from core.app.voice_notes import VoiceNotes
-from core.app.voices import VoiceStudio
+from core.app.voices.clone_consent import VoiceConsents
+from core.app.voices.inline import InlineVoices
+from core.app.voices.speech import TextToSpeech
+from core.app.voices.studio import VoiceStudio
 from core.config import Settings
 from core.domain.limits import RequestLimits
 from core.domain.values import ChatRef, Preferences

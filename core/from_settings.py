@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from core.app.claims import Claims
-from core.app.limits import Limiter
-from core.app.retention import RetentionJob, retention_jobs
+from core.app.memory.retention import RetentionJob, retention_jobs
+from core.app.rules.claims import Claims
+from core.app.rules.limits import Limiter
 from core.app.summaries.service import SummaryLimits
-from core.app.voices import VoiceModels
+from core.app.voices.studio import VoiceModels
 from core.config import Settings
 from core.domain.limits import (
     Allowlist,

@@ -15,8 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, cast
 
-from core.app.audiences import Request
-from core.app.limits import Limiter
+from core.app.rules.limits import Limiter
+from core.app.rules.requests import Request
 from core.bootstrap import UseCases, use_cases
 from core.chat.languages import Audience
 from core.domain.claims import Claim, ClaimState, TakenOver, answered_payload

@@ -1,7 +1,7 @@
 """`voicebridge find CHAT WORDS...`: `/find` over the database, from a shell.
 
 The moments of one chat's kept transcripts where the words were said, as `/find` shows them in
-the chat (`core.app.memory`), a page of ten at a time. It reads DATABASE_URL's database and
+the chat (`core.app.memory.search`), a page of ten at a time. It reads DATABASE_URL's database and
 needs no MiMo key or bot token; it changes nothing there (no migration either).
 """
 
@@ -53,7 +53,7 @@ def _chat(typed: str) -> ChatRef:
 
 
 async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int:
-    from core.app.memory import Memory
+    from core.app.memory.search import Memory
     from core.chat.memory import Markup, found_text, link_to
     from core.from_settings import storage
     from core.infra.storage import current_revision

@@ -1,6 +1,6 @@
 """`voicebridge import telegram PATH`: a chat's past voice messages, from a Telegram Desktop
-export, transcribed into its memory (`core.app.imports`), so that `/find` and `/ask` know what
-was said before the bot came.
+export, transcribed into its memory (`core.app.memory.imports`), so that `/find` and `/ask` know
+what was said before the bot came.
 
 It says first what it found (voice messages, minutes, what is left out and why) and what share
 of the chat's daily quota and of the bot's daily budget that is, tries MiMo with one tiny
@@ -31,7 +31,7 @@ from core.domain.text import format_duration
 
 if TYPE_CHECKING:
     from bots.cli.telegram_export import ChatsToChoose, TelegramExport
-    from core.app.imports import ImportPlan, ImportProgress
+    from core.app.memory.imports import ImportPlan, ImportProgress
     from core.config import Settings
     from core.domain import errors
 

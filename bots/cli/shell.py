@@ -20,7 +20,7 @@ from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language
 
 if TYPE_CHECKING:
-    from core.app.audiences import Request
+    from core.app.rules.requests import Request
     from core.bootstrap import Standalone
     from core.config import Settings
 

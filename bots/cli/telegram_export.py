@@ -1,4 +1,4 @@
-"""A Telegram Desktop export (format JSON) read as a chat's past (`core.app.imports.Past`).
+"""A Telegram Desktop export (format JSON) read as a chat's past (`core.app.memory.imports.Past`).
 
 The export is a folder: `result.json`, and the media in folders of their own beside it
 (`voice_messages/`, `round_video_messages/`, `files/`...). One chat's ("Export chat history"):
@@ -48,7 +48,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from core.app.imports import Past, PastVoice
+from core.app.memory.imports import Past, PastVoice
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.values import ChatRef
 

@@ -37,8 +37,8 @@ from core.domain.text import format_duration
 from core.domain.transcripts import LongTranscript
 
 if TYPE_CHECKING:
-    from core.app.audiences import Request
-    from core.app.transcription import Transcription
+    from core.app.recordings.transcription import Transcription
+    from core.app.rules.requests import Request
     from core.config import Settings
 
 FORMATS = ("txt", "srt", "vtt", "json")

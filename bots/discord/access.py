@@ -1,5 +1,5 @@
 """Who the Discord bot serves (the allowlist), and who asked for a piece of work (the rate
-limits). The rules are `core.app.limits`'; this module only reads them off Discord events.
+limits). The rules are `core.app.rules.limits`'; this module only reads them off Discord events.
 
 On Discord a chat on ALLOWED_CHATS is a server, or a single channel, by its id; direct messages,
 and every place where the bot is installed to the user alone, are allowed through ALLOWED_USERS.
@@ -17,7 +17,7 @@ from bots.discord.audiences import quick_locale
 from bots.discord.call.listen_buttons import ConsentAt
 from bots.discord.messages import text
 from bots.discord.places import Interaction, reaches_channel
-from core.app.limits import Limiter
+from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.limits import Asker, asked_by, sent_by
 

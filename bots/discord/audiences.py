@@ -1,5 +1,5 @@
 """Who asks on Discord, and whom the answer is for, and so which language it is in (the rules:
-`core.chat.languages`; the request, read once per interaction: `core.app.audiences.Request`,
+`core.chat.languages`; the request, read once per interaction: `core.app.rules.requests.Request`,
 through `answer_to`, which `acks.decide_answer` calls as a command, a click or a modal starts;
 a use case that takes who asks in its own request reads it itself, and its cog keeps what it
 returned, `keep_answer`). Cogs hand the request they were given (`answer_of`) to their use
@@ -19,7 +19,7 @@ import discord
 
 from bots.discord.client import voicebridge
 from bots.discord.places import Interaction, for_interaction, override_of
-from core.app.audiences import Request
+from core.app.rules.requests import Request
 from core.chat.languages import DEFAULT_LOCALE, Audience, resolve_locale
 from core.domain.limits import Asker, asked_by
 

@@ -72,10 +72,10 @@ from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.startup import PATIENCE_SECONDS, reach
-from core.app.channel_reader import ChannelReader
-from core.app.claims import Claims
-from core.app.listened_calls import ListenedCalls
-from core.app.voice_calls import VoiceCalls
+from core.app.calls.listened import ListenedCalls
+from core.app.calls.voice_channel import VoiceCalls
+from core.app.reader.channel_reader import ChannelReader
+from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
 from core.domain.reading import ReaderPolicy

@@ -1,5 +1,5 @@
-"""The work in progress: what of Discord is claimed before it is handled (see `core.app.claims`),
-and what a stop waits for.
+"""The work in progress: what of Discord is claimed before it is handled (see
+`core.app.rules.claims`), and what a stop waits for.
 
 Claims name the channel as the rest of the Discord adapter stores it (`channel:<id>`, so `/forget`
 finds them). Voice messages (the messages that lead to work) are claimed by message id, commands,
@@ -24,7 +24,7 @@ import discord
 from bots.discord.media import voice_message_in
 from bots.discord.places import channel_of, place_of, reaches_channel
 from bots.discord.redo import REDO_MESSAGE, RawInteractions, redo_payload
-from core.app.claims import Claims
+from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 from core.ports import background
 

@@ -10,7 +10,7 @@ import discord
 
 from bots.discord.claims import WorkInProgress
 from bots.discord.redo import CrashRedo
-from core.app.audiences import Audiences
+from core.app.rules.requests import Audiences
 
 
 class VoicebridgeClient(Protocol):

@@ -1,4 +1,5 @@
-"""What a Discord voice message declares about itself, for spoken consent (`core.app.consents`).
+"""What a Discord voice message declares about itself, for spoken consent
+(`core.app.voices.clone_consent`).
 
 A forward carries a reference of type forward (and its snapshot); a message an application
 sent for someone (a user-installed app's answer, a webhook) carries its `application_id`,
@@ -13,7 +14,7 @@ import discord
 from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import for_message
-from core.app.consents import ConsentHeard, ConsentReading
+from core.app.voices.clone_consent import ConsentHeard, ConsentReading
 from core.chat.overview import consent_heard_text
 from core.domain.consent import DeclaredReading
 from core.domain.limits import asked_by

@@ -1,7 +1,7 @@
 """Finding the recording in a Discord message, and what Discord declares about it.
 
-The core fetches it (`core.app.recordings`) from its CDN URL once the request has passed every
-limit, streaming it to disk: never `Attachment.read` or `save`, which hold the whole file.
+The core fetches it (`core.app.recordings.fetching`) from its CDN URL once the request has passed
+every limit, streaming it to disk: never `Attachment.read` or `save`, which hold the whole file.
 """
 
 from __future__ import annotations

@@ -2,22 +2,21 @@
 lost) is done again by the next process, or its chat is told once to ask again.
 
 `CrashRedo` does all of it. At start, and then every lease, it takes over the claims whose
-leases lapsed (`take_over`, with `core.app.claims`): a voice message is fetched again and handled
-as if it had just arrived (`redo_message`); a command, message menu, modal submission or button
-click runs again from the interaction its claim stored (`redo_interaction`); what cannot be
+leases lapsed (`take_over`, with `core.app.rules.claims`): a voice message is fetched again and
+handled as if it had just arrived (`redo_message`); a command, message menu, modal submission or
+button click runs again from the interaction its claim stored (`redo_interaction`); what cannot be
 redone is reported to its chat, once (`tell_interrupted`).
 
 Discord delivers an interaction once, to one process, and only that process's defer put up the
 "thinking…" placeholder. So the claim on an acknowledged interaction stores the interaction as
 Discord sent it (`RawInteractions` keeps it from the gateway event until the claim), its token
 included: the one credential that can still answer it, for its 15 minutes, dropped with the rest
-of the payload once the work ends (`core.app.claims`). A process that takes the claim over feeds
-the same event through discord.py again, marked acknowledged already (`redoing`, which
-`acks.adopt_acknowledgement` reads), so the command runs as if it had just arrived and its
-answer fills the same placeholder; past the token's life a public answer reaches the channel
-(`replies.in_channel`). A private answer cannot go there: a private command whose token would
-expire before the work is done is reported instead, as is one whose interaction cannot be
-rebuilt.
+of the payload once the work ends (`core.app.rules.claims`). A process that takes the claim over
+feeds the same event through discord.py again, marked acknowledged already (`redoing`, which
+`acks.adopt_acknowledgement` reads), so the command runs as if it had just arrived and its answer
+fills the same placeholder; past the token's life a public answer reaches the channel
+(`replies.in_channel`). A private answer cannot go there: a private command whose token would expire
+before the work is done is reported instead, as is one whose interaction cannot be rebuilt.
 
 A click is fed again as it came: discord.py finds its button by the `custom_id` (the Gist and
 Speak buttons are `DynamicItem`s, which need nothing else). A modal submission is rebuilt
@@ -42,7 +41,7 @@ import discord
 from bots.discord.discordpy import Parsers, feed_interaction, store_modal
 from bots.discord.messages import text
 from bots.discord.places import place_of
-from core.app.claims import Claims
+from core.app.rules.claims import Claims
 from core.chat.languages import DEFAULT_LOCALE, ChatLanguages, resolve_locale
 from core.domain.claims import Claim
 from core.ports import background

@@ -91,7 +91,8 @@ class _DiscordTranscriptReply(TranscriptReply):
 
     async def closed(self, error: BaseException | None) -> None:
         """The Gist button goes under the transcript once it is whole, after its claim's mark
-        (`core.app.voice_notes`): a courtesy, which a kill may cost, never a second answer."""
+        (`core.app.voice_notes`): a courtesy, which a kill may cost, never a second
+        answer."""
         await super().closed(error)
         result, self._delivered = self._delivered, None
         if error is not None or result is None or self._gist_at is None or self._last is None:

@@ -1,5 +1,6 @@
 """Who the Telegram bot serves (the allowlist), and who asked for a piece of work (the rate
-limits). The rules are `core.app.limits`'; this module only reads them off Telegram updates."""
+limits). The rules are `core.app.rules.limits`'; this module only reads them off Telegram
+updates."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bots.telegram.ephemeral import incoming_id
 from bots.telegram.guest import article
 from bots.telegram.media import recording_in
 from bots.telegram.messages import text
-from core.app.limits import Limiter
+from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by, sent_by
 
@@ -30,7 +31,8 @@ def admitted(limiter: Limiter, update: Update) -> bool:
         or update.edited_business_message
         or update.deleted_business_messages
     ):
-        # Names only the owner's contact: the owner is checked (`core.app.business.route`).
+        # Names only the owner's contact: the owner is checked
+        # (`core.app.recordings.business.route`).
         return True
     guest = update.guest_message
     if guest is not None:  # the caller's own entry: the chat is not the bot's

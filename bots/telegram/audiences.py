@@ -1,5 +1,5 @@
 """Whom a Telegram answer is for, and so which language it is in (the rules:
-`core.chat.languages`; the decision, once per command: `core.app.audiences`, through
+`core.chat.languages`; the decision, once per command: `core.app.rules.requests`, through
 `bots.telegram.requests.with_request`).
 
 A reply to a person is in their app's language (`from_user.language_code`, which Telegram

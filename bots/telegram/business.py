@@ -1,5 +1,5 @@
 """Telegram Business: the bot connected to a user's own account transcribes the recordings their
-contacts send them (`core.app.business` holds the rules).
+contacts send them (`core.app.recordings.business` holds the rules).
 
 The owner alone hears of anything by default: transcripts, refusals and failures go to their own
 chat with the bot, never into the chat the recording came from. Only when the owner chose it,
@@ -23,10 +23,10 @@ from bots.telegram.answers import answer_to
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
-from core.app.audiences import Audiences, Request
-from core.app.business import BusinessChats, Change
-from core.app.memory import Memory
-from core.app.transcription import Transcription, Withdrawn
+from core.app.memory.search import Memory
+from core.app.recordings.business import BusinessChats, Change
+from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.rules.requests import Audiences, Request
 from core.chat.languages import Audience, ChatLanguages, resolve_locale
 from core.chat.overview import transcript_language
 from core.domain import errors

@@ -34,8 +34,8 @@ from bots.telegram.ephemeral import incoming_id
 from bots.telegram.guest import GUEST_CLAIMS, GuestAnswers, guest_claim
 from bots.telegram.messages import text
 from bots.telegram.status_notes import StatusNotes
-from core.app.business import BusinessChats
-from core.app.claims import Claims, Redo, Tell
+from core.app.recordings.business import BusinessChats
+from core.app.rules.claims import Claims, Redo, Tell
 from core.chat.languages import ChatLanguages
 from core.domain.business import BUSINESS_PREFIX, claims_chat_id
 from core.domain.claims import Claim
@@ -135,7 +135,7 @@ def _payload(update: object) -> str | None:
 
 
 async def sweep(application: Application) -> None:  # type: ignore[type-arg]
-    """Finish what a process that died left unfinished (see `core.app.claims`): its updates go
+    """Finish what a process that died left unfinished (see `core.app.rules.claims`): its updates go
     through the application again, as if Telegram had just sent them; a chat whose request
     cannot be redone is told, as a reply to its message, to send it again (in the chat's
     language: who asked is not kept)."""

@@ -1,4 +1,5 @@
-"""What a Telegram voice note declares about itself, for spoken consent (`core.app.consents`).
+"""What a Telegram voice note declares about itself, for spoken consent
+(`core.app.voices.clone_consent`).
 
 Telegram cannot say who recorded a file: a forward carries `forward_origin`, a note sent through
 an inline bot `via_bot`, and a copy ("hide sender name") nothing at all but the same
@@ -10,7 +11,7 @@ from __future__ import annotations
 from telegram import Message
 
 from bots.telegram.media import remote
-from core.app.consents import ConsentReading
+from core.app.voices.clone_consent import ConsentReading
 from core.domain.consent import DeclaredReading
 from core.domain.limits import asked_by
 

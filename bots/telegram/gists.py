@@ -13,8 +13,8 @@ from bots.telegram.handlers import command_argument, message_of
 from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
-from core.app.audiences import Request
-from core.app.gists import Gists
+from core.app.recordings.gists import Gists
+from core.app.rules.requests import Request
 
 GIST_COMMANDS: tuple[str, ...] = ("tldr",)
 

@@ -10,12 +10,12 @@ The work is the caller's: their allowlist entry, their limits and quotas, their 
 preferences (language, voice, style), answers in their language. The caller is a person: an
 anonymous administrator (who comes as the group, `sender_chat`) is refused in one line. A
 recording transcribed for a guest query (a friend's voice note) has its transcript kept under
-the caller's private chat with the bot (`core.app.kept`), only as long as the retention says
-(SUMMARY_RETENTION_DAYS), and `/forget` there deletes it. Nothing else of the chat is kept
-beyond the claim that makes a second delivery harmless and lets a restart finish the answer
-(`GuestAnswers`). Text longer than one message shows its beginning and a
-line saying it was cut; the whole text goes to the caller's own chat with the bot, where they
-started it. The bot never writes into the guest chat by its id: it is not a member there.
+the caller's private chat with the bot (`core.app.recordings.kept_transcripts`), only as long as the
+retention says (SUMMARY_RETENTION_DAYS), and `/forget` there deletes it. Nothing else of the chat is
+kept beyond the claim that makes a second delivery harmless and lets a restart finish the answer
+(`GuestAnswers`). Text longer than one message shows its beginning and a line saying it was cut; the
+whole text goes to the caller's own chat with the bot, where they started it. The bot never writes
+into the guest chat by its id: it is not a member there.
 """
 
 from __future__ import annotations
@@ -45,13 +45,13 @@ from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import MESSAGE_LIMIT, error_text
-from core.app.audiences import Audiences, Request
-from core.app.claims import Claims
-from core.app.gists import Gists
-from core.app.inline import InlineVoices
-from core.app.questions import Questions
-from core.app.translations import Translations
+from core.app.recordings.gists import Gists
+from core.app.recordings.questions import Questions
+from core.app.recordings.translations import Translations
+from core.app.rules.claims import Claims
+from core.app.rules.requests import Audiences, Request
 from core.app.voice_notes import RecordingEvent, VoiceNotes
+from core.app.voices.inline import InlineVoices
 from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
 from core.chat.languages import Audience, resolve_locale, translation_target
@@ -226,8 +226,9 @@ class GuestTranscriptReply(TranscriptReply):
 
 
 class GuestView:
-    """How a guest answer shows a recording's transcript (`core.app.voice_notes.RecordingView`):
-    in the answer, with nothing logged (the chat is not the bot's)."""
+    """How a guest answer shows a recording's transcript
+    (`core.app.voice_notes.RecordingView`): in the answer, with nothing logged (the chat
+    is not the bot's)."""
 
     def __init__(self, answer: GuestAnswer, *, piece_seconds: float, pace: Pace) -> None:
         self._answer = answer

@@ -26,14 +26,14 @@ from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
 from bots.telegram.transcript_replies import TelegramRecordingView
-from core.app.audiences import Audiences, Request
-from core.app.consents import ConsentAsk, ConsentHeard, VoiceConsents
-from core.app.limits import Limiter
-from core.app.preferences import ChatPreferences, shown_or_set
-from core.app.questions import Questions
-from core.app.speech import SayAsked, TextToSpeech
+from core.app.recordings.questions import Questions
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences, shown_or_set
+from core.app.rules.requests import Audiences, Request
 from core.app.voice_notes import Arrived, RecordingEvent, VoiceNotes
-from core.app.voices import VoiceStudio
+from core.app.voices.clone_consent import ConsentAsk, ConsentHeard, VoiceConsents
+from core.app.voices.speech import SayAsked, TextToSpeech
+from core.app.voices.studio import VoiceStudio
 from core.chat.exports import transcript_format
 from core.chat.overview import (
     auto_gist_text,

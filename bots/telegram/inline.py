@@ -1,6 +1,6 @@
 """Inline mode: `@bot some text` in any chat offers that text as a voice note, in the voice and
 style the user chose in their own chat with the bot, sent as a real voice message
-(`InlineQueryResultCachedVoice`). The rules of the cache are `core.app.inline`'s.
+(`InlineQueryResultCachedVoice`). The rules of the cache are `core.app.voices.inline`'s.
 
 Telegram sends an inline query for every keystroke, each with an id of its own. A query is
 answered only once the user paused typing (`PAUSE_SECONDS` without a newer query from them):
@@ -39,8 +39,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bots.telegram.replies import error_text
-from core.app.audiences import Audiences
-from core.app.inline import InlineVoices
+from core.app.rules.requests import Audiences
+from core.app.voices.inline import InlineVoices
 from core.chat.languages import Audience, resolve_locale
 from core.domain import errors
 from core.domain.inline import CachedVoice, Discard

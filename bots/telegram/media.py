@@ -1,8 +1,8 @@
 """Finding the recording in a Telegram message, and what Telegram declares about it.
 
-The core fetches it (`core.app.recordings`) once the request has passed every limit: `getFile`
-is only asked then, and the file is streamed from the URL it names, or, from a local Bot API
-server, read in place.
+The core fetches it (`core.app.recordings.fetching`) once the request has passed every limit:
+`getFile` is only asked then, and the file is streamed from the URL it names, or, from a local Bot
+API server, read in place.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Telegram's voice memory: `/find WORDS`, its page buttons, and `/ask QUESTION` without a reply
-(`core.app.memory`). Parse, call the core once, render.
+(`core.app.memory.search`). Parse, call the core once, render.
 
 A moment of a supergroup links to its message (`t.me/c/…`); elsewhere (a basic group, a private
 chat) Telegram has no link to a message, so its button makes the bot reply to the voice note
@@ -29,8 +29,8 @@ from bots.telegram.handlers import chat_of, command_argument, message_of
 from bots.telegram.messages import text
 from bots.telegram.replies import reply_long
 from bots.telegram.requests import RequestHandler
-from core.app.audiences import Request
-from core.app.memory import Memory
+from core.app.memory.search import Memory
+from core.app.rules.requests import Request
 from core.chat.memory import Markup, found_text, link_to, moment_line
 from core.domain.memory import FoundPage, Moment
 from core.domain.text import format_duration

@@ -1,6 +1,6 @@
 """The request of a Telegram command or button, built once as it starts: who asks (their
 limits, `access.asker_of`), where (the chat), their language (`audiences.asking`) and the
-chat's preferences, read once by the core (`core.app.audiences.Request`). The handler is handed
+chat's preferences, read once by the core (`core.app.rules.requests.Request`). The handler is handed
 it and passes it to its use case, which reads nothing of the chat again."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of
 from bots.telegram.audiences import asking, chat_of_update
-from core.app.audiences import Audiences, Request
+from core.app.rules.requests import Audiences, Request
 
 RequestHandler = Callable[[Update, Request], Awaitable[None]]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]

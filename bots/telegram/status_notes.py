@@ -25,7 +25,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from core.app.claims import Claims
+from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 
 logger = logging.getLogger(__name__)

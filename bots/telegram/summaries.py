@@ -16,7 +16,7 @@ from bots.telegram.inline import discarding
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long, telegram_pieces
-from core.app.audiences import Request
+from core.app.rules.requests import Request
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService

@@ -164,8 +164,8 @@ def _earlier_status(message: Message, message_id: int) -> MessageShown:
 
 class TelegramRecordingView:
     """How a Telegram chat sees what becomes of the recording in `message`
-    (`core.app.voice_notes.RecordingView`): the reply above, the gist after it, the transcript
-    logged for the group's summaries."""
+    (`core.app.voice_notes.RecordingView`): the reply above, the gist after it, the
+    transcript logged for the group's summaries."""
 
     def __init__(
         self, message: Message, *, piece_seconds: float, pace: Pace, answer: Answer | None = None

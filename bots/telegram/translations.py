@@ -17,10 +17,10 @@ from bots.telegram.media import recording_in, remote
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long
-from core.app.audiences import Request
-from core.app.speech import TextToSpeech
-from core.app.translations import Translations
-from core.app.voices import VoiceStudio
+from core.app.recordings.translations import Translations
+from core.app.rules.requests import Request
+from core.app.voices.speech import TextToSpeech
+from core.app.voices.studio import VoiceStudio
 from core.chat.languages import translation_target
 
 TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")

@@ -18,8 +18,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from core.app.retention import RetentionJob
-from core.app.rounds import in_rounds
+from core.app.memory.retention import RetentionJob
+from core.app.running.rounds import in_rounds
 from core.app.summaries.digests import DigestService
 from core.domain import errors
 from core.domain.summaries import DigestPost
@@ -80,7 +80,7 @@ class Scheduler:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Tick, sleep, tick... for as long as the block lasts; a tick under way when it ends
-        is finished first (`core.app.rounds`)."""
+        is finished first (`core.app.running.rounds`)."""
         async with in_rounds(self.tick, self._sleep, name="voicebridge-scheduler"):
             yield
 

@@ -3,17 +3,17 @@ someone asked for its transcript (`VoiceNotes.asked`).
 
 Each call reads the chat's preferences once, in one unit of work (with, for a voice note that
 arrived, the consent sentences open: it may be someone's reading of theirs, `VoiceConsents`),
-and everything they decide follows from that one reading, the request (`core.app.audiences.
+and everything they decide follows from that one reading, the request (`core.app.rules.requests.
 Request`) handed on to whatever else works on the recording: whether a recording that arrived
 is transcribed at all, the language of what is shown, the translation under the transcript
 (`/autotranslate`), whether its gist follows (`/tldr auto`, `/autogist`). Once the chat has
 the whole answer (the transcript, and its gist where one follows), the claim on the
-recording's message is marked done there and then (`core.app.claims.answered`). The adapter
+recording's message is marked done there and then (`core.app.rules.claims.answered`). The adapter
 hands over a `RecordingView` that knows how its platform shows a transcript reply, a gist and
 a busy chat, and what of the transcript its chat log keeps for summaries; it makes no other
 call.
 
-The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.transcription`.
+The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.recordings.transcription`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.app.audiences import Audiences, Request
-from core.app.claims import answered
-from core.app.consents import Candidate, ConsentHeard, ConsentReading, VoiceConsents
-from core.app.gists import Gists, follows
-from core.app.transcription import Transcription, Withdrawn
-from core.app.translations import Translations
+from core.app.recordings.gists import Gists, follows
+from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.recordings.translations import Translations
+from core.app.rules.claims import answered
+from core.app.rules.requests import Audiences, Request
+from core.app.voices.clone_consent import Candidate, ConsentHeard, ConsentReading, VoiceConsents
 from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
 from core.chat.live import TranscriptReply
@@ -113,7 +113,7 @@ class VoiceNotes:
         wants no transcript. A voice note that may be someone's `reading` of their consent
         sentence is heard as such first (`VoiceConsents`), whatever the chat wants: what
         became of it, for the adapter to answer, where it was the reading. None too where its
-        message was deleted while it was heard (`core.app.kept`)."""
+        message was deleted while it was heard (`core.app.recordings.kept_transcripts`)."""
         view = event.view
         request, candidate = await self._decide(event, channel, reading)
         if candidate is not None:

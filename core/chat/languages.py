@@ -49,7 +49,7 @@ _NOT_IN_NAMES = re.compile(r"[\s()（）]+")
 
 
 class ChatLanguages(Protocol):
-    """Where a chat's language is read (`core.app.audiences.Audiences`)."""
+    """Where a chat's language is read (`core.app.rules.requests.Audiences`)."""
 
     async def chat_locale(self, chat: ChatRef, *, platform: str | None = None) -> str: ...
 

@@ -54,7 +54,7 @@ EN: dict[str, Source] = {
         "(/style happy, /style news anchor) or your own words (/style speak slowly like a "
         "storyteller); /style off clears it."
     ),
-    # The channel reader (core.app.channel_reader): what is said in a voice channel, in the
+    # The channel reader (core.app.reader.channel_reader): what is said in a voice channel, in the
     # server's language. reader.said names a member before their words; reader.channel is said
     # for a channel someone listening may not see.
     "reader.said": "{name} says: {words}",
@@ -94,7 +94,7 @@ EN: dict[str, Source] = {
     "reader.not_yours": "Only the member who started the reading, someone allowed to move members out of the voice channel, or anyone once its starter has left, can do that.",
     "reader.voice_taken": "Another member chose the voice {voice}; choose another one, or auto.",
     "reader.could_not_join": "I could not join {channel}: the voice connection failed.",
-    # A chat's own voices (core.app.voices)
+    # A chat's own voices (core.app.voices.studio)
     "voices.own": "This chat's own voices:\n{voices}",
     "voices.own.designed": "• {name} — designed: {description}",
     "voices.own.cloned_shared": "• {name} — cloned from a recording, shared with this chat by its owner",
@@ -124,7 +124,7 @@ EN: dict[str, Source] = {
         "/voice delete {name} deletes it and its sample."
     ),
     "voices.deleted": "Voice {name} and everything stored with it are deleted.",
-    # Spoken consent (core.app.consents)
+    # Spoken consent (core.app.voices.clone_consent)
     "voices.consent.read": "To clone your voice, read this sentence aloud and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
     "voices.consent.sentence": "I am {name}, and I agree that voicebridge speaks in my voice in this chat. {words}",
     "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge speaks in my voice in this server. {words}",
@@ -198,7 +198,7 @@ EN: dict[str, Source] = {
         count="count",
     ),
     "summary.file_caption": "The summary — too long for a few messages, so here it is as a file.",
-    # Voice memory (core.app.memory): /find WORDS, and /ask QUESTION without a recording. In
+    # Voice memory (core.app.memory.search): /find WORDS, and /ask QUESTION without a recording. In
     # find.moment*, {who} is a name, {when} a date and time, {at} a time inside a recording or
     # call (0:42), {channel} a voice channel, {said} the sentence found; find.open labels a link.
     "find.usage": "Find where something was said here, in voice notes, recordings and calls: /find WORDS, for example /find invoice.",
@@ -283,7 +283,7 @@ EN: dict[str, Source] = {
     "error.mimo_unavailable": "The speech service is not responding right now. Please try again in a few minutes.",
     "error.mimo_circuit_open": "The speech service (MiMo) is having trouble right now, so I am giving it a short break. Please try again in about {wait}.",
     "error.mimo_bad_response": "The speech service sent an answer I could not use. Please try again.",
-    # Limits that protect the owner (core.app.limits)
+    # Limits that protect the owner (core.app.rules.limits)
     "limits.private": "Sorry, this bot is private.",
     # Why a call or a reading kept through a restart was not taken up: the operator changed
     # who the bot serves (ALLOWED_CHATS, ALLOWED_USERS) meanwhile.

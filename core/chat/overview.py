@@ -151,7 +151,7 @@ def consent_sentence_text(
     sentence: str, english: str | None, locale: str, *, wait: Duration, wording: Catalogue
 ) -> str:
     """The sentence a person is to read for their clone, and the English one beside it where
-    MiMo's recognition does not document their language (`core.app.consents`)."""
+    MiMo's recognition does not document their language (`core.app.voices.clone_consent`)."""
     asked = wording.text("voices.consent.read", locale, sentence=sentence, wait=wait)
     if english is None:
         return asked

@@ -44,6 +44,6 @@ BUSINESS_PREFIX = "business:"
 
 
 def claims_chat_id(connection_id: str) -> str:
-    """Where the claims on a connection's messages are kept (`core.app.claims`): apart from every
-    ordinary chat, whose ids are numbers, so a disconnection deletes them all at once."""
+    """Where the claims on a connection's messages are kept (`core.app.rules.claims`): apart from
+    every ordinary chat, whose ids are numbers, so a disconnection deletes them all at once."""
     return f"{BUSINESS_PREFIX}{connection_id}"

@@ -1,6 +1,6 @@
 """Claims on incoming work, as values: which message or command, and where its work stands.
 
-`core.app.claims.Claims` makes and settles them; storage keeps them.
+`core.app.rules.claims.Claims` makes and settles them; storage keeps them.
 """
 
 from __future__ import annotations

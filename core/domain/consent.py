@@ -1,5 +1,5 @@
 """Spoken consent to a cloned voice: the sentence a person reads, and whether what they sent
-is their reading of it. Pure rules, no I/O (`core.app.consents` does the work).
+is their reading of it. Pure rules, no I/O (`core.app.voices.clone_consent` does the work).
 
 A chat platform cannot say who recorded a file (a "hide sender name" forward is a copy with no
 header; a voice note sent through an inline bot looks like the sender's own), so a voice is

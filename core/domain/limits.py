@@ -3,7 +3,7 @@ limits, the daily quotas (a chat's), caps (a person's, all chats together) and b
 bot's), the counts they are measured in, who asked, UTC days and minute windows, and the refusal
 that names the quota a request does not fit.
 
-No I/O here; `core.app.limits.Limiter` enforces these against the database, and
+No I/O here; `core.app.rules.limits.Limiter` enforces these against the database, and
 `core.chat.usage` says how a chat's usage reads.
 """
 
@@ -124,7 +124,7 @@ class DailyCaps:
         return bool(self.audio_seconds or self.tts_chars)
 
 
-# Rows of the daily usage beside the chats' own (`core.app.limits`): a person's day across
+# Rows of the daily usage beside the chats' own (`core.app.rules.limits`): a person's day across
 # chats is "person:<user id>", a member's share of a chat's readings "<chat id>/reader:<member>",
 # a server's calls listened to "<chat id>/listen".
 PERSON_ROW = "person:"

@@ -75,11 +75,11 @@ class Said:
     author: str
     sent_at: datetime
     place: str | None = None  # Discord: the channel's id; Telegram: None (the chat is the place)
-    # Imported from before the bot came (`core.app.imports`): kept as made when it was said, so
-    # that the retention counts from the message's own date.
+    # Imported from before the bot came (`core.app.memory.imports`): kept as made when it was said,
+    # so that the retention counts from the message's own date.
     past: bool = False
-    # Heard by an import (`core.app.imports`): the mark it runs under, which a /forget deletes;
-    # a piece is kept only while the mark stands, checked as it is kept.
+    # Heard by an import (`core.app.memory.imports`): the mark it runs under, which a /forget
+    # deletes; a piece is kept only while the mark stands, checked as it is kept.
     during: str | None = None
 
     @property

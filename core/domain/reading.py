@@ -1,5 +1,5 @@
-"""The channel reader's rules (`core.app.channel_reader`): which messages are read, which voice
-reads each member, when their name is said, and how many messages wait. No I/O here.
+"""The channel reader's rules (`core.app.reader.channel_reader`): which messages are read, which
+voice reads each member, when their name is said, and how many messages wait. No I/O here.
 
 Which voice: a member's own cloned voice where they allowed it (the use case looks that up);
 otherwise the model's voice they chose (`ReaderMember.voice`), when it speaks the message's
@@ -8,7 +8,7 @@ member ranks the voices in an order of their own, the same every time (rendezvou
 their id), and takes the first that nobody else in this reading speaks with, so two members
 never sound alike while there are voices enough, and a member sounds the same from one reading
 to the next when the same people talk. A chosen voice is its member's alone: nobody else is
-given it while they read, and nobody else may choose it (`core.app.reader_choices`).
+given it while they read, and nobody else may choose it (`core.app.reader.choices`).
 
 Names: a member is named when the speaker changes (`Narration`); two people the server shows
 under the same name are told apart by their handles (`Narration.name_of`).

@@ -1,8 +1,9 @@
 """A transcript in the making and when done: timed parts, progress reports, missing stretches;
 and speech as a file, timed the same way.
 
-`core.app.transcription` builds them piece by piece; adapters show the progress and the result.
-`core.app.speech` speaks long texts in pieces too, and says when each is heard (`SpeechFile`).
+`core.app.recordings.transcription` builds them piece by piece; adapters show the progress and the
+result. `core.app.voices.speech` speaks long texts in pieces too, and says when each is heard
+(`SpeechFile`).
 """
 
 from __future__ import annotations
@@ -93,8 +94,9 @@ def join_parts(
 
 @dataclass(frozen=True)
 class KeptTranscript:
-    """What is kept of one recording's transcript (`core.app.kept`): the pieces heard so far,
-    in the ASR `language` they were heard in; `duration` is set once every piece was heard."""
+    """What is kept of one recording's transcript (`core.app.recordings.kept_transcripts`): the
+    pieces heard so far, in the ASR `language` they were heard in; `duration` is set once every
+    piece was heard."""
 
     language: str
     parts: tuple[TranscriptPart, ...]

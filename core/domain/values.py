@@ -91,8 +91,8 @@ VoiceKind = Literal["designed", "cloned"]
 
 @dataclass(frozen=True)
 class ChatVoice:
-    """A voice of the chat's own (`core.app.voices`): designed from a description, or cloned from a
-    sample its speaker recorded. `sample` is empty in listings (only speaking loads it)."""
+    """A voice of the chat's own (`core.app.voices.studio`): designed from a description, or cloned
+    from a sample its speaker recorded. `sample` is empty in listings (only speaking loads it)."""
 
     name: str
     kind: VoiceKind

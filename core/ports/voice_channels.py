@@ -1,4 +1,4 @@
-"""What a server's voice call (`core.app.voice_calls`: the channel reader and the listening
+"""What a server's voice call (`core.app.calls.voice_channel`: the channel reader and the listening
 hold it) needs of a platform's voice channels: the places and the people in them as the platform
 shows them now (`VoiceChannels`), and the bot's voice connection in one server once it joined
 (`VoiceCall`), which does what the core decides (join, deafen, undeafen, leave). The Discord
@@ -20,7 +20,7 @@ from core.domain.values import ChatRef, VoiceNote
 
 class VoiceCallHold(Protocol):
     """The bot's call in one server as one of its holds has it (the reading, the listening):
-    leaving lets go of that hold only (`core.app.voice_calls`). A moderator may move it
+    leaving lets go of that hold only (`core.app.calls.voice_channel`). A moderator may move it
     meanwhile: `voice_id` follows."""
 
     @property
@@ -48,7 +48,8 @@ class VoiceCallHold(Protocol):
 
 
 class VoiceCall(VoiceCallHold, Protocol):
-    """The bot's voice connection in one server, doing what `core.app.voice_calls` decides."""
+    """The bot's voice connection in one server, doing what `core.app.calls.voice_channel`
+    decides."""
 
     async def leave(self) -> None:
         """Leave the voice channel (already gone: nothing happens)."""
@@ -125,7 +126,7 @@ class VoiceChannels(Protocol):
 
 
 class ListenedVoice(Protocol):
-    """The platform's side of one call being listened to (`core.app.listened_calls` starts and
+    """The platform's side of one call being listened to (`core.app.calls.listened` starts and
     ends it): it receives the members' voices and hands each piece of a turn to the core, and
     renders in the call's chat what the core decides (the opening line, a member's arrival,
     the interpreter's news, the goodbye). It decides nothing: when the voice connection
@@ -143,7 +144,7 @@ class ListenedVoice(Protocol):
         ...
 
     async def tell(self, news: Any) -> None:
-        """The interpreter's news (`core.app.interpreting.News`), after the captions."""
+        """The interpreter's news (`core.app.calls.interpreting.News`), after the captions."""
         ...
 
     def arrived(self, member_id: str, transcribed: bool) -> None:

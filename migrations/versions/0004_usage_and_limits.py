@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-21 12:00:00
 
-The limits that protect the owner (`core.app.limits`): requests per person and per chat in each
-clock minute (`rate_windows`), and each chat's usage per UTC day against its quotas
-(`chat_usage`). Written by hand in the shape autogenerate gives, with `DateTime(timezone=True)`
-for the application's `UtcDateTime` (see 0002).
+The limits that protect the owner (`core.app.rules.limits`): requests per person and per chat in
+each clock minute (`rate_windows`), and each chat's usage per UTC day against its quotas
+(`chat_usage`). Written by hand in the shape autogenerate gives, with `DateTime(timezone=True)` for
+the application's `UtcDateTime` (see 0002).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ Create Date: 2026-11-27 13:37:10
 noted as the platform says so, so that a recording of it still being heard (in this process,
 another replica or an import) is never kept nor posted. `running_imports`: an import of a
 chat's past while it runs, deleted by `/forget` with the chat's data, so that an import running
-in another process stops at a `/forget` (`core.app.kept`, `core.app.imports`). Written from
-autogenerate's output.
+in another process stops at a `/forget` (`core.app.recordings.kept_transcripts`,
+`core.app.memory.imports`). Written from autogenerate's output.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bots.discord.places import place_of
-from core.app.tallies import listen_row
+from core.app.rules.tallies import listen_row
 from core.domain.limits import Counts, utc_day
 from core.domain.live_calls import KeptCall
 from tests.integration.chatlog_db import query, unit_of_work

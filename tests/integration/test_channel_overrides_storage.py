@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.app.audiences import Audiences
-from core.app.preferences import ChatPreferences
+from core.app.rules.preferences import ChatPreferences
+from core.app.rules.requests import Audiences
 from core.chat.languages import Audience
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork

@@ -710,7 +710,7 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
     await asyncio.wait_for(task, timeout=30)
     answered = list(discord_api.messages)
     mimo.delay = 0
-    with caplog.at_level(logging.DEBUG, logger="core.app.claims"):
+    with caplog.at_level(logging.DEBUG, logger="core.app.rules.claims"):
         async with running_discord(settings, discord_api):
             # Its start-up sweep is over before it identifies: what it found is done by now.
             assert "swept discord: 0 of 0 lapsed claims taken over" in caplog.messages

@@ -41,7 +41,8 @@ def notes(tmp_path: Path) -> dict[int, bytes]:
 
 
 async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, str]]) -> None:
-    """A call listened to in the server's voice channel, kept as `core.app.listening` keeps it."""
+    """A call listened to in the server's voice channel, kept as `core.app.calls.listening`
+    keeps it."""
     await upgrade(database_url)
     engine = create_engine(database_url)
     try:
@@ -59,7 +60,7 @@ async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, s
 
 async def keep_messages(database_url: str, server: Guild, said: list[tuple[int, str]]) -> None:
     """Voice messages said in the server's channels, oldest first, a minute apart, kept as
-    `core.app.kept` keeps them: each `(channel, what was said)`."""
+    `core.app.recordings.kept_transcripts` keeps them: each `(channel, what was said)`."""
     await upgrade(database_url)
     engine = create_engine(database_url)
     start = datetime.now(UTC) - timedelta(hours=1)

@@ -18,7 +18,7 @@ import pytest
 from bots.discord.call import playback
 from bots.discord.call.clip_audio import ClipAudio
 from bots.discord.call.playback import installed_voice_client
-from core.app import speech
+from core.app.voices import speech
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.tts_voice_notes import to_voice_note
 from tests.integration.conftest import (

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from core.app.claims import Claims
+from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock
@@ -39,7 +39,7 @@ def voice_ogg(tmp_path: Path) -> bytes:
 
 @pytest.fixture
 def work_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.INFO, logger="core.app.claims")
+    caplog.set_level(logging.INFO, logger="core.app.rules.claims")
     caplog.set_level(logging.INFO, logger="bots.discord.acks")  # interactions stop at the defer
     return caplog
 

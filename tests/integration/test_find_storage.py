@@ -19,7 +19,7 @@ import pytest_asyncio
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import DBAPIError
 
-from core.app.memory import Memory, question_words
+from core.app.memory.search import Memory, question_words
 from core.config import Settings
 from core.domain import errors
 from core.domain.memory import Said, fold, search_words

@@ -1,5 +1,5 @@
-"""An import of a chat's past in the bot's own process (`core.app.imports` through the runtime
-`voicebridge run` builds): imported lines expire from their own date, and a voice note that
+"""An import of a chat's past in the bot's own process (`core.app.memory.imports` through the
+runtime `voicebridge run` builds): imported lines expire from their own date, and a voice note that
 arrives while an import runs gets a request slot at once, the import's next messages waiting."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.app.imports import Past, PastVoice
+from core.app.memory.imports import Past, PastVoice
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.values import ChatRef, Preferences

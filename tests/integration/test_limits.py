@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bots.runner import run_bots
-from core.app.limits import Limiter
+from core.app.rules.limits import Limiter
 from core.chat.messages import text
 from core.config import Settings
 from core.domain import errors
@@ -540,11 +540,11 @@ async def test_an_open_bot_used_in_more_than_a_few_chats_says_so_at_start(
             async with earlier.spending(ChatRef("telegram", f"-{chat + 1}"), ANYONE, tts_chars=1):
                 pass
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
-    caplog.set_level(logging.WARNING, logger="core.app.limits")
+    caplog.set_level(logging.WARNING, logger="core.app.rules.limits")
     async with running(settings, bot_api):
         await until(lambda: bool(caplog.records), "the warning")
 
-    [warning] = [r.getMessage() for r in caplog.records if r.name == "core.app.limits"]
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "core.app.rules.limits"]
     assert warning.startswith("the bot is in 4 chats and serves everyone (ALLOWED_CHATS and "
                               "ALLOWED_USERS are empty)")  # fmt: skip
 
@@ -722,11 +722,11 @@ async def test_discord_in_more_than_a_few_servers_open_to_all_says_so_at_start(
     for number in range(4):
         discord_api.add_guild(f"Server {number}")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
-    caplog.set_level(logging.WARNING, logger="core.app.limits")
+    caplog.set_level(logging.WARNING, logger="core.app.rules.limits")
     async with running_discord_at(settings, discord_api, at_18_48()):
         await until(lambda: bool(caplog.records), "the warning")
 
-    [warning] = [r.getMessage() for r in caplog.records if r.name == "core.app.limits"]
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "core.app.rules.limits"]
     assert warning.startswith("the bot is in 4 chats and serves everyone")
 
 

@@ -1,4 +1,4 @@
-"""A no said while `/listen` starts (`core.app.listening.Listening`, on the real database): it
+"""A no said while `/listen` starts (`core.app.calls.listening.Listening`, on the real database): it
 holds for the whole call, whichever moment of the start it lands at. The moments are made to
 happen in order by holding the database's answers (`Held`), never by waiting for a while.
 """
@@ -9,10 +9,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from core.app.kept import TranscriptKeeper
-from core.app.limits import Limiter
-from core.app.listening import Listening
-from core.app.preferences import ChatPreferences
+from core.app.calls.listening import Listening
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock

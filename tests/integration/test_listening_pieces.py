@@ -1,4 +1,4 @@
-"""A listened call's turns heard piece by piece (`core.app.listening.Listening.heard`, on the
+"""A listened call's turns heard piece by piece (`core.app.calls.listening.Listening.heard`, on the
 real database): each piece through the process's request gate ahead of voice notes, the turn
 kept as one line once every piece is answered, in the order said whatever order MiMo answered
 in; a no said during a turn keeps none of it. MiMo's answers are held and let go by the test
@@ -10,11 +10,11 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from core.app.gate import RequestGate
-from core.app.kept import TranscriptKeeper
-from core.app.limits import Limiter
-from core.app.listening import Listening
-from core.app.preferences import ChatPreferences
+from core.app.calls.listening import Listening
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.in_flight import RequestGate
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef, Transcript
 from core.infra.storage import SqlAlchemyUnitOfWork

@@ -1,10 +1,10 @@
-"""Who of a listened call reaches MiMo's ears (`core.app.listening.Listening`): a member with a
-yes, and nobody else, from the moment anything else is said. The real use case on its real
-collaborators: the database (SQLite, and PostgreSQL with TEST_DATABASE_URL), the limiter's
-quotas there, the process's request gate, the real MiMo client against the MiMo stand-in, which
-hears each piece as the words a test reads (`tests.standins.spoken_words`). The moments are
-made to happen in order by holding the database's write of a no (`Held`) or the gate's only
-slot, never by waiting for a while."""
+"""Who of a listened call reaches MiMo's ears (`core.app.calls.listening.Listening`): a member with
+a yes, and nobody else, from the moment anything else is said. The real use case on its real
+collaborators: the database (SQLite, and PostgreSQL with TEST_DATABASE_URL), the limiter's quotas
+there, the process's request gate, the real MiMo client against the MiMo stand-in, which hears each
+piece as the words a test reads (`tests.standins.spoken_words`). The moments are made to happen in
+order by holding the database's write of a no (`Held`) or the gate's only slot, never by waiting for
+a while."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from typing import Any
 
 import httpx
 
-from core.app.gate import RequestGate
-from core.app.kept import TranscriptKeeper
-from core.app.limits import Limiter
-from core.app.listening import Heard, Listening
-from core.app.preferences import ChatPreferences
-from core.app.tallies import listen_row
+from core.app.calls.listening import Heard, Listening
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.in_flight import RequestGate
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
+from core.app.rules.tallies import listen_row
 from core.domain.limits import LimitPolicy
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio

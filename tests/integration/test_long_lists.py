@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from bots.discord import messages as discord_messages
 from bots.telegram import messages as telegram_messages
-from core.app.voices import MAX_CHAT_VOICES, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from core.app.voices.studio import MAX_CHAT_VOICES, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 from core.chat.i18n import Catalogue
 from core.chat.languages import LOCALES, resolve_locale
 from core.chat.overview import catalogue_text, own_voice_line

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.app.gists import condense
+from core.app.recordings.gists import condense
 from core.app.summaries.writing import FINAL_MAX_TOKENS, summarise
 from core.domain.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
 from core.domain.summaries import ChatMessage

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from core.app.preferences import ChatPreferences
+from core.app.rules.preferences import ChatPreferences
 from core.config import Settings
 from core.domain.values import ChatRef
 from core.from_settings import storage

@@ -15,7 +15,7 @@ import httpx
 import imageio_ffmpeg
 import pytest
 
-from core.app.transcription import RequestGate, Transcriber
+from core.app.recordings.transcription import RequestGate, Transcriber
 from core.bootstrap import standalone
 from core.chat.subtitles import to_srt
 from core.config import Settings

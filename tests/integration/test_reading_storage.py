@@ -1,4 +1,4 @@
-"""A channel reading's messages made into speech (`core.app.spoken_messages`) on the real
+"""A channel reading's messages made into speech (`core.app.reader.spoken`) on the real
 storage: each member in their own voice (their own clone only once they allowed it), a voice of
 the message's language, names between speakers (two of one name told apart), what the server
 and each member chose (a chosen voice is its member's alone), the limits (each member's share
@@ -12,16 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.audiences import Audiences
-from core.app.kept_readings import KeptReadings
-from core.app.limits import Limiter
-from core.app.preferences import ChatPreferences
-from core.app.reader_choices import ReaderChoices
-from core.app.recordings import Recordings
-from core.app.speech import TextToSpeech
-from core.app.spoken_messages import OWN_VOICE, MessageSpeech, Room
+from core.app.calls.kept_readings import KeptReadings
+from core.app.reader.choices import ReaderChoices
+from core.app.reader.spoken import OWN_VOICE, MessageSpeech, Room
+from core.app.recordings.fetching import Recordings
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
+from core.app.rules.requests import Audiences
 from core.app.summaries.service import SummaryService
-from core.app.voices import VoiceStudio
+from core.app.voices.speech import TextToSpeech
+from core.app.voices.studio import VoiceStudio
 from core.domain import errors
 from core.domain.limits import DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.domain.live_calls import KeptReading
@@ -281,7 +281,7 @@ async def test_a_channel_someone_may_not_see_is_said_as_a_channel(world: World) 
 async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_it(
     world: World,
 ) -> None:
-    """A reading kept for a restart (`core.app.kept_readings`): its place moves as each
+    """A reading kept for a restart (`core.app.calls.kept_readings`): its place moves as each
     message's turn comes, a new start replaces it, its end and `/forget` delete it."""
     kept = KeptReadings(uow=world.uow, clock=ManualClock(NOW))
     later = KeptReadings(uow=world.uow, clock=ManualClock(NOW + timedelta(seconds=5)))

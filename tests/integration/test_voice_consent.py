@@ -1,5 +1,5 @@
-"""Consent for cloned voices (`core.app.voices`), on the real storage: a cloned voice speaks only
-its owner's words until they share it, only they share it or take it back, and taking it back
+"""Consent for cloned voices (`core.app.voices.studio`), on the real storage: a cloned voice speaks
+only its owner's words until they share it, only they share it or take it back, and taking it back
 works at once while the chat's choice stays stored."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from core.app.audiences import Audiences
-from core.app.recordings import Recordings
-from core.app.voices import VoiceStudio
+from core.app.recordings.fetching import Recordings
+from core.app.rules.requests import Audiences
+from core.app.voices.studio import VoiceStudio
 from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.limits import RequestLimits

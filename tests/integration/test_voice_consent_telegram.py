@@ -1,7 +1,7 @@
-"""Spoken consent on Telegram, end to end (`core.app.consents`): the real bot against the Bot
-API stand-in, the real MiMo client against the MiMo stand-in (which hears the words a test
-reads, `tests.standins.spoken_words`), real ffmpeg and storage. A voice is cloned only from a
-fresh voice note of its owner reading the one-time sentence the bot showed them."""
+"""Spoken consent on Telegram, end to end (`core.app.voices.clone_consent`): the real bot against
+the Bot API stand-in, the real MiMo client against the MiMo stand-in (which hears the words a test
+reads, `tests.standins.spoken_words`), real ffmpeg and storage. A voice is cloned only from a fresh
+voice note of its owner reading the one-time sentence the bot showed them."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""Who asks and whom an answer is for, read once per event in the core (`core.app.audiences`)."""
+"""Who asks and whom an answer is for, read once per event in the core
+(`core.app.rules.requests`)."""
 
 from __future__ import annotations
 
-from core.app.audiences import Audiences
+from core.app.rules.requests import Audiences
 from core.chat.languages import Audience
 from core.domain.limits import asked_by
 from core.domain.values import ChatRef, Preferences

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.app.audiences import Audiences
-from core.app.preferences import ChatPreferences
+from core.app.rules.preferences import ChatPreferences
+from core.app.rules.requests import Audiences
 from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.app.gists import condense
+from core.app.recordings.gists import condense
 from core.domain.gists import clock, parse_gist, parse_time
 from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import Answer

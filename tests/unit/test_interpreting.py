@@ -1,4 +1,4 @@
-"""The interpreter's rules (`core.domain.interpreting`, `core.app.interpreting`): which way a
+"""The interpreter's rules (`core.domain.interpreting`, `core.app.calls.interpreting`): which way a
 turn is spoken, in which order, what is too late, and what stops it. The ports are stand-ins:
 speech makes a note naming its voice and words, the played notes are kept, the timer is the
 test's. Whose voice speaks and whose words are never spoken, which the database and the
@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from core.app.interpreting import CallInterpreter, Dropped, Interpreting, News, Stopped
-from core.app.limits import Limiter
-from core.app.voice_calls import VoiceCalls
-from core.app.voices import Speaker
+from core.app.calls.interpreting import CallInterpreter, Dropped, Interpreting, News, Stopped
+from core.app.calls.voice_channel import VoiceCalls
+from core.app.rules.limits import Limiter
+from core.app.voices.studio import Speaker
 from core.domain import errors
 from core.domain.interpreting import Across, StockVoices, across, too_late
 from core.domain.limits import asked_by

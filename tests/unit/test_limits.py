@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from core.app.limits import Limiter
-from core.app.speech import SayAsked
+from core.app.rules.limits import Limiter
+from core.app.voices.speech import SayAsked
 from core.bootstrap import UseCases
 from core.chat.formats import duration_words
 from core.chat.messages import text
@@ -383,7 +383,7 @@ def test_an_open_allowlist_in_more_than_a_few_chats_is_warned_about(
     closed = Limiter(
         uow=None, clock=SetClock(NOW), policy=LimitPolicy(allowlist=Allowlist.parse("-100", ""))
     )
-    with caplog.at_level("WARNING", logger="core.app.limits"):
+    with caplog.at_level("WARNING", logger="core.app.rules.limits"):
         assert [limiter.open_to_many(3), closed.open_to_many(40)] == [False, False]
         assert caplog.messages == []
         assert limiter.open_to_many(4)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.app.memory import question_words
+from core.app.memory.search import question_words
 from core.chat.memory import Markup, link_to, moment_line
 from core.domain.memory import Moment, Said, fold, marked_snippet, search_words
 from core.domain.values import ChatRef

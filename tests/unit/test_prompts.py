@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from core.app.gists import _ask
+from core.app.recordings.gists import _ask
+from core.app.recordings.translations import translate
 from core.app.summaries.prompt import conversation_prompt, merge_prompt, render_line
-from core.app.translations import translate
 from core.domain.prompts import LOOKALIKE, fenced, inert
 from core.domain.summaries import ChatMessage
 from core.domain.values import Answer, ChatRef

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from telegram import Chat, Message, MessageEntity
 
 from bots.telegram.handlers import command_argument
-from core.app.preferences import MAX_STYLE_CHARS
-from core.app.speech import SayAsked
+from core.app.rules.preferences import MAX_STYLE_CHARS
+from core.app.voices.speech import SayAsked
 from core.bootstrap import UseCases
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone

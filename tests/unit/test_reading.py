@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.app.spoken_messages import spoken_marks
+from core.app.reader.spoken import spoken_marks
 from core.domain.reading import (
     HeardMessage,
     Narration,

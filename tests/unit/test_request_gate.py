@@ -1,5 +1,5 @@
-"""The process's speech requests in flight (`core.app.gate.RequestGate`): never more than its
-total, and a live caption's request ahead of the other work waiting when every slot is taken."""
+"""The process's speech requests in flight (`core.app.rules.in_flight.RequestGate`): never more than
+its total, and a live caption's request ahead of the other work waiting when every slot is taken."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from core.app.gate import RequestGate
+from core.app.rules.in_flight import RequestGate
 from core.domain.values import ChatRef
 
 NOTES = ChatRef("telegram", "1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.app.rounds import in_rounds
+from core.app.running.rounds import in_rounds
 
 
 async def test_a_stop_during_a_round_lets_that_round_finish() -> None:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from core.app.gate import RequestGate
-from core.app.transcription import Transcriber, Transcription
+from core.app.recordings.transcription import Transcriber, Transcription
+from core.app.rules.in_flight import RequestGate
 from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts

@@ -3,7 +3,7 @@ lost or reordered."""
 
 from __future__ import annotations
 
-from core.app.translations import _parts
+from core.app.recordings.translations import _parts
 
 
 def test_a_long_text_is_cut_after_sentences_and_keeps_every_word_in_order() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.app.audiences import Request
-from core.app.inline import InlineVoices
-from core.app.speech import SayAsked, speaks
+from core.app.rules.requests import Request
+from core.app.voices.inline import InlineVoices
+from core.app.voices.speech import SayAsked, speaks
 from core.bootstrap import UseCases
 from core.chat.translations import translation_below
 from core.domain import errors
@@ -226,7 +226,8 @@ async def test_long_text_is_read_aloud_in_sentence_pieces_joined_in_order(
     assert note.data == b"OggS" + b"+".join([b"RIFF-fake-wav"] * 2)
 
 
-# --- what a transcript brings along (the bots' `core.app.voice_notes`) ----------------------
+# --- what a transcript brings along (the bots' `core.app.voice_notes`)
+# ----------------------
 
 
 class FakeChat:

@@ -1,4 +1,4 @@
-"""Two holds playing in one call (`core.app.voice_calls`): the reading and a listening that
+"""Two holds playing in one call (`core.app.calls.voice_channel`): the reading and a listening that
 interprets take turns, one clip at a time; a skip stops its own hold's clip (or calls off the
 one waiting), never the other's."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from core.app.voice_calls import VoiceCalls
+from core.app.calls.voice_channel import VoiceCalls
 from core.domain.values import ChatRef, VoiceNote
 from core.domain.voice_call import Holder
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.claims import Claims, Tell, answered
+from core.app.rules.claims import Claims, Tell, answered
 from core.domain.claims import Claim
 from tests.fakes import ClaimKey, FakeClaimRow, FakeWorkUnitOfWork
 

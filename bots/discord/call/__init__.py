@@ -1,5 +1,5 @@
-"""A server's voice call on Discord: what the core (`core.app.voice_calls`, the channel reader,
-the listening) decides about it, done; what it hears handed to the core; its captions shown.
+"""A server's voice call on Discord: what the core (`core.app.calls.voice_channel`, the channel
+reader, the listening) decides about it, done; what it hears handed to the core; its captions shown.
 
 voice_channels.py   the port of the call: who sits where, what each may do; join, deafen, leave;
                     the messages a reading missed while the bot was away

@@ -1,5 +1,5 @@
 """The Discord side of a call the bot listens in (`core.ports.ListenedVoice`; the core's
-`core.app.listened_calls` starts and ends it, `core.app.listening` decides): on the voice
+`core.app.calls.listened` starts and ends it, `core.app.calls.listening` decides): on the voice
 client the core joined (undeafened, or the call it reads aloud in there), a receiver whose
 filter is the core's consent, each piece of a turn handed to the core as it is cut, while the
 member goes on (the core lets a few be at MiMo at once), and its text posted in the voice
@@ -10,7 +10,7 @@ meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
-(`core.app.listened_calls`): a quota used up is said in the chat first, as the core ends the
+(`core.app.calls.listened`): a quota used up is said in the chat first, as the core ends the
 call; the voice connection closing under it is told to the core, which ends it.
 """
 
@@ -37,11 +37,11 @@ from bots.discord.call.receive import (
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
-from core.app.calls import Calls
-from core.app.interpreting import Dropped, Stopped
-from core.app.listened_calls import ListenedCall, ListenedCalls
-from core.app.listening import Heard
-from core.app.voice_calls import HeldCall
+from core.app.calls.interpreting import Dropped, Stopped
+from core.app.calls.listened import ListenedCall, ListenedCalls
+from core.app.calls.listening import Heard
+from core.app.calls.summary import Calls
+from core.app.calls.voice_channel import HeldCall
 from core.domain import errors
 from core.domain.text import format_duration
 from core.ports import background

@@ -1,5 +1,5 @@
 """The Discord side of each listened call, built for the core as it joins one
-(`core.app.listened_calls.Sides`): a `DiscordListenedCall` (`bots.discord.call.listening`, which
+(`core.app.calls.listened.Sides`): a `DiscordListenedCall` (`bots.discord.call.listening`, which
 needs the voice extras: imported only once a call is listened to), with the receiver's settings
 and the captions' turn gap, which tests turn."""
 
@@ -14,9 +14,9 @@ import discord
 from bots.discord.call.captions import TURN_GAP, with_transcript
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
-from core.app.calls import Calls
-from core.app.listened_calls import ListenAsked, ListenedCall, ListenedCalls
-from core.app.voice_calls import HeldCall
+from core.app.calls.listened import ListenAsked, ListenedCall, ListenedCalls
+from core.app.calls.summary import Calls
+from core.app.calls.voice_channel import HeldCall
 from core.domain import errors
 from core.domain.text import format_duration
 from core.ports import ListenedVoice

@@ -2,14 +2,13 @@
 there, each member in their own voice; /skip, /stop; /myvoice and /read_me for how you are
 read; /read_settings for whose messages are read besides the members' (Manage Server).
 
-The reading itself is the core's (`core.app.channel_reader`): who may start, switch and stop it,
-who listens, what is said in whose voice. This cog turns Discord's commands and events into
-calls on it: the messages of a server as they are posted, edited and deleted (the raw events:
-the bot keeps no message cache), who joins, leaves or moves in voice, and every member, role
-and channel update (each can change what a listener may read). What it checks itself is
-Discord's own: the voice libraries, a voice channel to join (not a stage), and the permissions
-the bot needs and the member's own in the text channel, each named in one line when missing.
-Answers are private.
+The reading itself is the core's (`core.app.reader.channel_reader`): who may start, switch and stop
+it, who listens, what is said in whose voice. This cog turns Discord's commands and events into
+calls on it: the messages of a server as they are posted, edited and deleted (the raw events: the
+bot keeps no message cache), who joins, leaves or moves in voice, and every member, role and channel
+update (each can change what a listener may read). What it checks itself is Discord's own: the voice
+libraries, a voice channel to join (not a stage), and the permissions the bot needs and the member's
+own in the text channel, each named in one line when missing. Answers are private.
 """
 
 from __future__ import annotations
@@ -27,8 +26,8 @@ from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
 from bots.discord.places import can_manage, for_interaction, place_of
 from bots.discord.replies import Interaction, followup_of
-from core.app.channel_reader import ChannelReader, ReadingAsked, Started
-from core.app.reader_choices import MemberReading, ReaderChoices
+from core.app.reader.channel_reader import ChannelReader, ReadingAsked, Started
+from core.app.reader.choices import MemberReading, ReaderChoices
 from core.chat.languages import resolve_locale
 from core.domain.reading import assignable_voices
 

@@ -22,8 +22,8 @@ from bots.discord.error_handler import on_app_command_error
 from bots.discord.gist_replies import GistButton, RecordingAt, send_gist
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from core.app.gists import Gists
-from core.app.limits import Limiter
+from core.app.recordings.gists import Gists
+from core.app.rules.limits import Limiter
 from core.ports import RemoteRecording
 
 

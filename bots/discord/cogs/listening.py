@@ -1,8 +1,8 @@
 """Listening: /listen joins your voice channel and posts in its chat what the members who said
 yes say there, each under their name; /stop_listening ends it; /listen_me is a member's yes or
 no to being transcribed in the server. The call is the core's from start to end
-(`core.app.listened_calls`: who is present, when it ends, through one end path), who is
-transcribed and what it costs too (`core.app.listening`); this parses the commands and the
+(`core.app.calls.listened`: who is present, when it ends, through one end path), who is
+transcribed and what it costs too (`core.app.calls.listening`); this parses the commands and the
 voice events, hands them over and renders what comes back. The Discord side of the call is
 `bots.discord.call.listening`. Answers are private.
 """
@@ -27,9 +27,9 @@ from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from core.app.channel_reader import ChannelReader
-from core.app.limits import Limiter
-from core.app.listened_calls import ListenAsked, ListenedCalls
+from core.app.calls.listened import ListenAsked, ListenedCalls
+from core.app.reader.channel_reader import ChannelReader
+from core.app.rules.limits import Limiter
 
 
 class ListeningCog(commands.Cog):

@@ -1,4 +1,4 @@
-"""Voice memory on Discord: `/find phrase`, privately, with page buttons (`core.app.memory`).
+"""Voice memory on Discord: `/find phrase`, privately, with page buttons (`core.app.memory.search`).
 
 The server's kept transcripts are searched, but only in the channels the member may read at
 the moment of the search (`access.readable_places`), a page's turn included; each moment links
@@ -33,7 +33,7 @@ from bots.discord.error_handler import on_app_command_error
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of
 from bots.discord.replies import Interaction, followup_of
-from core.app.memory import Memory
+from core.app.memory.search import Memory
 from core.chat.memory import Markup, found_text, link_to
 from core.domain import errors
 from core.domain.memory import FoundPage

@@ -29,10 +29,10 @@ from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_lines
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
-from core.app.audiences import Request
-from core.app.consents import ConsentAsk, VoiceConsents
-from core.app.preferences import ChatPreferences
-from core.app.voices import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, VoiceStudio
+from core.app.rules.preferences import ChatPreferences
+from core.app.rules.requests import Request
+from core.app.voices.clone_consent import ConsentAsk, VoiceConsents
+from core.app.voices.studio import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, VoiceStudio
 from core.chat.overview import (
     catalogue_text,
     consent_sentence_text,

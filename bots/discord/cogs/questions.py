@@ -1,8 +1,8 @@
 """Questions about a recording: /ask question attachment, and the message menu "Ask about this
 audio", whose question comes from a modal; `/ask question call:True`, in a voice channel's chat,
-asks about the last call the bot listened to there (`core.app.calls`); `/ask question` alone
+asks about the last call the bot listened to there (`core.app.calls.summary`); `/ask question` alone
 asks what was said in this channel's voice messages (and, in a voice channel's chat, its calls)
-lately (`core.app.memory`): the answer is for everyone in the channel, so it is drawn from
+lately (`core.app.memory.search`): the answer is for everyone in the channel, so it is drawn from
 this channel alone, for a member who may read its history."""
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from bots.discord.places import for_interaction, place_of
 from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.translator import translatable
-from core.app.calls import Calls
-from core.app.memory import Memory
-from core.app.questions import Questions
+from core.app.calls.summary import Calls
+from core.app.memory.search import Memory
+from core.app.recordings.questions import Questions
 from core.chat.memory import link_to, moment_line
 from core.domain import errors
 

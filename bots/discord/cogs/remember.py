@@ -1,5 +1,5 @@
 """`/remember days`: a channel's past voice messages, transcribed into the server's memory
-(`core.app.imports`), so that `/find` and `/ask` know what was said before the bot came.
+(`core.app.memory.imports`), so that `/find` and `/ask` know what was said before the bot came.
 
 An administrator's (Manage Server) command, in a channel of a server the bot is in. The bot
 reads the channel's history of the last `days` days, oldest first (it needs View Channel and
@@ -11,9 +11,9 @@ with a message in the channel edited as it goes (so the members see that their v
 are being transcribed), its end, and a pause when a day's quota runs out (said once); a
 `/forget` in the server ends it first, and its message then says nothing was imported. A second
 `/remember` later imports only what is not kept yet. A voice message deleted before or while
-it is heard is skipped, nothing of it kept (`core.app.kept`), and the import goes on. Each
-voice message is kept under its attachment's id, its message and channel, so `/find` shows it
-only to those who may read the channel (`access.readable_places`), like any other.
+it is heard is skipped, nothing of it kept (`core.app.recordings.kept_transcripts`), and the import
+goes on. Each voice message is kept under its attachment's id, its message and channel, so `/find`
+shows it only to those who may read the channel (`access.readable_places`), like any other.
 
 The name: `/remember` sits beside `/find` and `/forget`, and says what it does for the memory.
 """
@@ -37,8 +37,8 @@ from bots.discord.media import RecordingGone
 from bots.discord.messages import text
 from bots.discord.places import can_manage, place_of
 from bots.discord.replies import Interaction, followup_of
-from core.app.imports import Importer, ImportPlan, ImportProgress, Past, PastVoice
-from core.app.transcription import Withdrawn
+from core.app.memory.imports import Importer, ImportPlan, ImportProgress, Past, PastVoice
+from core.app.recordings.transcription import Withdrawn
 from core.domain import errors
 from core.domain.quantities import Duration
 from core.domain.text import format_duration

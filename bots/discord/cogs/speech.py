@@ -14,7 +14,7 @@ from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
-from core.app.speech import Said, SayAsked, TextToSpeech
+from core.app.voices.speech import Said, SayAsked, TextToSpeech
 
 
 class SpeechCog(commands.Cog):

@@ -11,8 +11,8 @@ A channel keeps its own "since the last summary" marker (`channel:<id>`); langua
 come from where preferences live (the server, or the user in DMs).
 
 `/summary call:True` in a voice channel's chat sums up the last call the bot listened to there
-(`core.app.calls`): the gist card, points, decisions and action items each with its time in the
-call and who said it, and the call's transcript with its speakers beside it.
+(`core.app.calls.summary`): the gist card, points, decisions and action items each with its time in
+the call and who said it, and the call's transcript with its speakers beside it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction, place_of
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
-from core.app.calls import Calls
+from core.app.calls.summary import Calls
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
 from core.domain.summaries import ChatMessage, SinceLastSummary, Window

@@ -36,8 +36,8 @@ from bots.discord.places import (
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcript_replies import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
-from core.app.consents import ConsentHeard, ConsentReading, VoiceConsents
 from core.app.voice_notes import RecordingEvent, VoiceNotes
+from core.app.voices.clone_consent import ConsentHeard, ConsentReading, VoiceConsents
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 from core.chat.languages import DEFAULT_LOCALE
 

@@ -23,10 +23,10 @@ from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.speak_replies import SpeakButton, SpokenAt, speak_view
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
-from core.app.limits import Limiter
-from core.app.speech import TextToSpeech, speaks
-from core.app.translations import Translations
-from core.app.voices import VoiceStudio
+from core.app.recordings.translations import Translations
+from core.app.rules.limits import Limiter
+from core.app.voices.speech import TextToSpeech, speaks
+from core.app.voices.studio import VoiceStudio
 from core.chat.languages import translation_target
 from core.domain import errors
 from core.ports import Recording

@@ -20,8 +20,8 @@ from bots.discord.messages import CATALOGUE
 from bots.discord.places import can_manage, for_interaction
 from bots.discord.replies import Interaction, followup_of
 from bots.discord.translator import translatable_choices
-from core.app.audiences import Audiences
-from core.app.preferences import ChatPreferences, shown_or_set
+from core.app.rules.preferences import ChatPreferences, shown_or_set
+from core.app.rules.requests import Audiences
 from core.chat.languages import LOCALES, native_name
 from core.chat.overview import auto_gist_text, autotranslate_text, bot_language_text
 

@@ -15,8 +15,8 @@ from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import Interaction, followup_of, send_lines
-from core.app.consents import VoiceConsents
-from core.app.limits import Limiter
+from core.app.rules.limits import Limiter
+from core.app.voices.clone_consent import VoiceConsents
 from core.chat.languages import DEFAULT_LOCALE
 from core.chat.usage import clone_attempts_line, listening_line, usage_text
 from core.domain import errors

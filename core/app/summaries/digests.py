@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from core.app.audiences import Audiences
+from core.app.rules.requests import Audiences
 from core.app.summaries.service import SummaryService
 from core.chat.languages import Audience
 from core.chat.summaries import summary_text

@@ -2,7 +2,7 @@
 
 Platform-neutral like `core.app.service`: adapters hand in `ChatMessage`s and `ChatRef`s and render
 what comes back. The chat log only ever grows through `record`, and only while the chat has
-logging on; `forget` and the retention purge (`core.app.retention`) are the ways it shrinks.
+logging on; `forget` and the retention purge (`core.app.memory.retention`) are the ways it shrinks.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.app.audiences import Request
-from core.app.business import kept_beside
-from core.app.imports import Importer
-from core.app.limits import Limiter
-from core.app.listening import Listening
-from core.app.metrics_counted import counted
-from core.app.speech import TextToSpeech
+from core.app.calls.listening import Listening
+from core.app.memory.imports import Importer
+from core.app.recordings.business import kept_beside
+from core.app.rules.limits import Limiter
+from core.app.rules.requests import Request
+from core.app.running.counted import counted
 from core.app.summaries.writing import summarise
+from core.app.voices.speech import TextToSpeech
 from core.chat.languages import LOCALES
 from core.domain import errors
 from core.domain.inline import CachedVoice, Discard

@@ -58,7 +58,7 @@ here.
     │   ├── EmptyAudio            no audio track, or zero length
     │   └── AudioTooLarge         over a size or duration limit
     │       └── TooLongToAsk      longer than one audio-understanding request holds
-    ├── LimitReached              a limit that protects the owner (`core.app.limits`)
+    ├── LimitReached              a limit that protects the owner (`core.app.rules.limits`)
     │   ├── SlowDown              one person's requests this minute
     │   ├── ChatSlowDown          the whole chat's requests this minute
     │   │   └── AutoTranscriptsPaused  ...reached by automatic transcripts

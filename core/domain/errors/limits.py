@@ -1,4 +1,4 @@
-"""A limit that protects the owner refused the request (enforced in `core.app.limits`)."""
+"""A limit that protects the owner refused the request (enforced in `core.app.rules.limits`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The channel reader's refusals (`core.app.channel_reader`): who may start, switch, skip and
+"""The channel reader's refusals (`core.app.reader.channel_reader`): who may start, switch, skip and
 stop a reading, and what may be read to whom. Each names what the member can see: the channels
 by their mention, never what they hold."""
 

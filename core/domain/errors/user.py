@@ -79,7 +79,7 @@ class LoggingIsOff(NothingToSummarise):
 
 class RecordingDeleted(UserInputError):
     """The message that carried the recording was deleted while it was transcribed: its
-    transcript is neither shown nor kept (`core.app.kept`)."""
+    transcript is neither shown nor kept (`core.app.recordings.kept_transcripts`)."""
 
     key = "transcript.deleted"
 

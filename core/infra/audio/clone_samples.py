@@ -19,11 +19,11 @@ DESIGN_SECONDS = 120.0  # all of a design's sample (a sentence or two): a clone'
 async def to_clone_sample(
     path: Path, *, processes: FfmpegProcesses, max_seconds: float, compact_pauses: bool = False
 ) -> tuple[bytes, str]:
-    """A voice sample for cloning (`core.app.voices`): the first `max_seconds` of the recording as
-    mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, 120 s under 1 MB: far under MiMo's cap on
-    a voice sample, which `core.domain.tts.clone_voice` checks). Returns the bytes and their MIME
-    type. `compact_pauses`: long pauses shortened first, so the sample is `max_seconds` of
-    speech rather than of silence."""
+    """A voice sample for cloning (`core.app.voices.studio`): the first `max_seconds` of the
+    recording as mono 24 kHz MP3 at 64 kbps (30 s is about 240 kB, 120 s under 1 MB: far under
+    MiMo's cap on a voice sample, which `core.domain.tts.clone_voice` checks). Returns the bytes and
+    their MIME type. `compact_pauses`: long pauses shortened first, so the sample is `max_seconds`
+    of speech rather than of silence."""
     # Empty, corrupt or not audio: one clear error before converting.
     media = await inspect_media(path, processes=processes, decode=False)
     pauses = None

@@ -1,4 +1,5 @@
-"""Telegram Business connections in the `business_connections` table (`core.app.business`)."""
+"""Telegram Business connections in the `business_connections` table
+(`core.app.recordings.business`)."""
 
 from __future__ import annotations
 

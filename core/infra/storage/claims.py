@@ -1,4 +1,4 @@
-"""Repository of claims on incoming work, in `processed_updates` (see `core.app.claims`)."""
+"""Repository of claims on incoming work, in `processed_updates` (see `core.app.rules.claims`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The repository of spoken consent (`core.app.consents`): the sentences asked for
+"""The repository of spoken consent (`core.app.voices.clone_consent`): the sentences asked for
 (`clone_challenges`) and who first sent each recording offered as a reading
 (`consent_readings`)."""
 

@@ -97,7 +97,7 @@ def create_engine(url: str, *, pool: PoolLimits | None = None, **pool_options: A
 
 
 def create_reading_engine(url: str) -> AsyncEngine | None:
-    """SQLite: an engine whose transactions only read (searches, `core.app.memory`). Each
+    """SQLite: an engine whose transactions only read (searches, `core.app.memory.search`). Each
     begins deferred (`BEGIN`: in WAL mode a read takes a snapshot and no lock a writer waits
     for) and its connections refuse to write (`query_only`), so a long search never holds the
     write lock that `begin_immediate` takes for every other transaction. None for PostgreSQL,
@@ -117,15 +117,14 @@ MARKS_POOL = PoolLimits(size=3, max_overflow=0)
 
 
 def create_marks_engine(url: str) -> AsyncEngine | None:
-    """PostgreSQL: an engine for marking answered work done (`core.app.claims`), beside the main
-    one, so that a mark, made the moment an answer goes out, waits neither for a connection
+    """PostgreSQL: an engine for marking answered work done (`core.app.rules.claims`), beside the
+    main one, so that a mark, made the moment an answer goes out, waits neither for a connection
     behind the work's queries nor for more round trips than one. Each mark is one UPDATE, which
-    commits itself (no BEGIN, no COMMIT); the server does not wait for its disk before saying
-    so (`synchronous_commit` off: a server crash may forget the last fraction of a second of
-    marks, which only means that work redone). No check of the connection before use: a mark
-    on a broken one fails, and is made again at the end of its work's handling, through the
-    main engine. None for SQLite, whose transactions take turns in one line whatever the
-    engine."""
+    commits itself (no BEGIN, no COMMIT); the server does not wait for its disk before saying so
+    (`synchronous_commit` off: a server crash may forget the last fraction of a second of marks,
+    which only means that work redone). No check of the connection before use: a mark on a broken
+    one fails, and is made again at the end of its work's handling, through the main engine. None
+    for SQLite, whose transactions take turns in one line whatever the engine."""
     if make_url(password_quoted(url)).get_backend_name() == "sqlite":
         return None
     return create_engine(

@@ -1,4 +1,4 @@
-"""Inline mode's rendered voice notes in the `inline_voices` table (`core.app.inline`)."""
+"""Inline mode's rendered voice notes in the `inline_voices` table (`core.app.voices.inline`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The calls being listened to as the database keeps them (`live_calls`, one row a server):
-saved as a call starts, touched while it runs, deleted as it ends (`core.app.live_calls`)."""
+saved as a call starts, touched while it runs, deleted as it ends (`core.app.calls.kept`)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def _kept(row: LiveCallRow) -> KeptCall:
 class LiveReadingRepository:
     """The channel readings as the database keeps them (`live_readings`, one row a server):
     saved as a reading starts, its position moved as each message's turn comes, deleted as it
-    ends (`core.app.kept_readings`)."""
+    ends (`core.app.calls.kept_readings`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

@@ -1,4 +1,4 @@
-"""The channel reader's stored choices (`core.app.reader_choices`): a server's rules
+"""The channel reader's stored choices (`core.app.reader.choices`): a server's rules
 (`reader_settings`) and each member's own (`reader_members`). Missing rows read as the
 defaults; writes are upserts, so two replicas saving at once never fail on a key. Listening
 consent is stored apart (`core.infra.storage.listening_consents`)."""

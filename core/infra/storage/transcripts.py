@@ -1,5 +1,6 @@
 """The repository of kept transcripts (`recording_transcripts` and their parts): what MiMo heard
-of each recording, piece by piece, so that nothing is sent to it twice (`core.app.kept`).
+of each recording, piece by piece, so that nothing is sent to it twice
+(`core.app.recordings.kept_transcripts`).
 
 Every query but retention's names the chat, so a chat never reads another's transcripts, even of
 a file forwarded to both (Telegram's `file_unique_id` is the same in every chat).

@@ -1,4 +1,4 @@
-"""Telegram Business connections (`core.app.business`)."""
+"""Telegram Business connections (`core.app.recordings.business`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from core.ports.storage.units import UnitOfWork
 
 
 class BusinessConnectionStore(Protocol):
-    """Telegram Business connections and their owners' choices (`core.app.business`)."""
+    """Telegram Business connections and their owners' choices (`core.app.recordings.business`)."""
 
     async def get(self, connection_id: str) -> BusinessConnection | None: ...
 
@@ -23,8 +23,8 @@ class BusinessConnectionStore(Protocol):
 
 
 class BusinessUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.business` needs: the connections, and the claims on their messages and the
-    transcripts kept of their recordings (which a disconnection deletes)."""
+    """What `core.app.recordings.business` needs: the connections, and the claims on their messages
+    and the transcripts kept of their recordings (which a disconnection deletes)."""
 
     @property
     def business(self) -> BusinessConnectionStore: ...

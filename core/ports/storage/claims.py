@@ -1,4 +1,4 @@
-"""Claims on incoming work (`core.app.claims`)."""
+"""Claims on incoming work (`core.app.rules.claims`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from core.ports.storage.units import UnitOfWork
 
 
 class ClaimStore(Protocol):
-    """Claims on incoming work (`core.app.claims`), each held by one process under a lease.
+    """Claims on incoming work (`core.app.rules.claims`), each held by one process under a lease.
 
     A claim's lease has lapsed when its time is past, when it has none (claimed before leases),
     or when it is held under `instance` by another process than `owner` (a process of that
@@ -68,7 +68,7 @@ class ClaimStore(Protocol):
 
 
 class WorkUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.claims.Claims` needs: the claims."""
+    """What `core.app.rules.claims.Claims` needs: the claims."""
 
     @property
     def claims(self) -> ClaimStore: ...

@@ -1,4 +1,4 @@
-"""Voice notes cached for inline answers (`core.app.inline`)."""
+"""Voice notes cached for inline answers (`core.app.voices.inline`)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class InlineVoiceStore(Protocol):
 
 
 class InlineUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.inline` needs: the rendered voices (and the preferences, for the voice)."""
+    """What `core.app.voices.inline` needs: the rendered voices (and the preferences, for the
+    voice)."""
 
     @property
     def inline_voices(self) -> InlineVoiceStore: ...

@@ -1,4 +1,4 @@
-"""The calls being listened to, as stored while they last (`core.app.live_calls`)."""
+"""The calls being listened to, as stored while they last (`core.app.calls.kept`)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class LiveCallStore(Protocol):
 
 
 class LiveReadingStore(Protocol):
-    """The channel readings, as stored while they last (`core.app.kept_readings`)."""
+    """The channel readings, as stored while they last (`core.app.calls.kept_readings`)."""
 
     async def get(self, server: ChatRef) -> KeptReading | None: ...
 

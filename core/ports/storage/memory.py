@@ -11,10 +11,11 @@ from core.ports.storage.transcripts import TranscriptUnitOfWork
 
 
 class MemoryUnitOfWork(SummaryUnitOfWork, BusinessUnitOfWork, Protocol):
-    """What `core.app.memory` needs: the kept transcripts, the chat's time zone, and a Business
-    owner's connection (its transcripts are the owner's to find)."""
+    """What `core.app.memory.search` needs: the kept transcripts, the chat's time zone, and a
+    Business owner's connection (its transcripts are the owner's to find)."""
 
 
 class ImportUnitOfWork(SummaryUnitOfWork, TranscriptUnitOfWork, ReadingUnitOfWork, Protocol):
-    """What an import of a chat's past (`core.app.imports`) reads: what is kept whole already,
-    who said no to being transcribed, and whether the chat keeps its messages for summaries."""
+    """What an import of a chat's past (`core.app.memory.imports`) reads: what is kept whole
+    already, who said no to being transcribed, and whether the chat keeps its messages for
+    summaries."""

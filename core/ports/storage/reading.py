@@ -1,4 +1,4 @@
-"""The channel reader's choices (`core.app.reader_choices`); the unit of work of the call's use
+"""The channel reader's choices (`core.app.reader.choices`); the unit of work of the call's use
 cases (the reader, listening, interpreting)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from core.ports.storage.voices import VoiceStore
 
 
 class ReadingStore(Protocol):
-    """The channel reader's choices (`core.app.reader_choices`): a server's rules and its members'
+    """The channel reader's choices (`core.app.reader.choices`): a server's rules and its members'
     own; missing ones read as the defaults."""
 
     async def rules(self, chat: ChatRef) -> ReaderRules: ...
@@ -34,10 +34,10 @@ class ReadingStore(Protocol):
 
 
 class ReadingUnitOfWork(UnitOfWork, Protocol):
-    """What the channel reader (`core.app.reader_choices`, `core.app.spoken_messages`) and
-    listening (`core.app.listening`) need: preferences (voice model, style), the reader's choices,
-    listening consent, the calls being listened to and the readings (kept while they last), the
-    calls' transcripts, and the chat's voices (a member's own, where they allowed it)."""
+    """What the channel reader (`core.app.reader.choices`, `core.app.reader.spoken`) and
+    listening (`core.app.calls.listening`) need: preferences (voice model, style), the reader's
+    choices, listening consent, the calls being listened to and the readings (kept while they last),
+    the calls' transcripts, and the chat's voices (a member's own, where they allowed it)."""
 
     @property
     def reading(self) -> ReadingStore: ...

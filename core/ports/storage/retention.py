@@ -1,4 +1,4 @@
-"""What the retention jobs delete from (`core.app.retention`)."""
+"""What the retention jobs delete from (`core.app.memory.retention`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from core.ports.storage.voices import ConsentStore
 
 
 class RetentionUnitOfWork(ChatLogUnitOfWork, TranscriptUnitOfWork, InlineUnitOfWork, Protocol):
-    """What the retention purges of what chats said (`core.app.retention`) need."""
+    """What the retention purges of what chats said (`core.app.memory.retention`) need."""
 
     @property
     def consents(self) -> ConsentStore: ...

@@ -120,7 +120,7 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
 
 
 class ChatLogUnitOfWork(UnitOfWork, Protocol):
-    """What the chat log's retention purge (`core.app.retention`) needs."""
+    """What the chat log's retention purge (`core.app.memory.retention`) needs."""
 
     @property
     def chat_log(self) -> ChatLogStore: ...

@@ -1,4 +1,5 @@
-"""Transcripts kept per recording, so that nothing is heard twice (`core.app.kept`)."""
+"""Transcripts kept per recording, so that nothing is heard twice
+(`core.app.recordings.kept_transcripts`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from core.ports.storage.units import UnitOfWork
 
 
 class TranscriptStore(Protocol):
-    """Transcripts kept per recording (`core.app.kept`), keyed by chat and the platform's id of
-    the recording; every call but retention's names the chat."""
+    """Transcripts kept per recording (`core.app.recordings.kept_transcripts`), keyed by chat and
+    the platform's id of the recording; every call but retention's names the chat."""
 
     async def find(self, chat: ChatRef, recording: str) -> KeptTranscript | None: ...
 
@@ -109,7 +110,7 @@ class TranscriptStore(Protocol):
 
 
 class TranscriptUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.kept` needs: the kept transcripts."""
+    """What `core.app.recordings.kept_transcripts` needs: the kept transcripts."""
 
     @property
     def transcripts(self) -> TranscriptStore: ...

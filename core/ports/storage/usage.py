@@ -1,4 +1,4 @@
-"""The daily usage and rate windows the limits count in (`core.app.limits`)."""
+"""The daily usage and rate windows the limits count in (`core.app.rules.limits`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from core.ports.storage.units import UnitOfWork
 
 
 class UsageStore(Protocol):
-    """The limits' state (`core.app.limits`): requests per minute window, usage per chat and day."""
+    """The limits' state (`core.app.rules.limits`): requests per minute window, usage per chat and
+    day."""
 
     async def hits(
         self, platform: str, subjects: Sequence[str], window: datetime
@@ -54,7 +55,7 @@ class UsageStore(Protocol):
 
 
 class UsageUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.limits.Limiter` needs: the usage store."""
+    """What `core.app.rules.limits.Limiter` needs: the usage store."""
 
     @property
     def usage(self) -> UsageStore: ...

@@ -1,5 +1,5 @@
-"""A chat's voices and the spoken consent they are cloned under (`core.app.voices`,
-`core.app.consents`)."""
+"""A chat's voices and the spoken consent they are cloned under (`core.app.voices.studio`,
+`core.app.voices.clone_consent`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from core.ports.storage.units import UnitOfWork
 
 
 class VoiceStore(Protocol):
-    """A chat's own voices (`core.app.voices`); names match whatever their case."""
+    """A chat's own voices (`core.app.voices.studio`); names match whatever their case."""
 
     async def in_chat(self, chat: ChatRef) -> list[ChatVoice]: ...
 
@@ -41,8 +41,8 @@ class VoiceStore(Protocol):
 
 
 class ConsentStore(Protocol):
-    """Spoken consent (`core.app.consents`): the sentences asked for, and who first sent each
-    recording offered as a reading."""
+    """Spoken consent (`core.app.voices.clone_consent`): the sentences asked for, and who first sent
+    each recording offered as a reading."""
 
     async def add(self, challenge: CloneChallenge) -> None: ...
 
@@ -64,7 +64,7 @@ class ConsentStore(Protocol):
 
 
 class VoiceUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.voices` needs: preferences (the chosen voice) and the chat's voices."""
+    """What `core.app.voices.studio` needs: preferences (the chosen voice) and the chat's voices."""
 
     @property
     def voices(self) -> VoiceStore: ...

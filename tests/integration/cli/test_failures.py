@@ -26,7 +26,9 @@ async def test_no_log_lines_without_verbose(mimo: FakeMimo, cwd: Path, recording
 
     assert (quiet.code, quiet.err) == (0, "")
     assert verbose.code == 0
-    assert re.search(r"INFO core\.app\.transcription: transcribed 2\.0 s in 1 piece", verbose.err)
+    assert re.search(
+        r"INFO core\.app\.recordings\.transcription: transcribed 2\.0 s in 1 piece", verbose.err
+    )
     assert "DEBUG" in verbose.err
     assert mimo.api_key not in verbose.err
     assert quiet.text == verbose.text == "heard 2.0 seconds\n"

@@ -18,7 +18,7 @@ from core.infra.storage.models.base import Base
 
 
 class ReaderSettingsRow(Base):
-    """A server's choices for the channel reader (`core.app.channel_reader`): whose messages
+    """A server's choices for the channel reader (`core.app.reader.channel_reader`): whose messages
     it reads besides its members'. A missing row: none of them. Deleted by `/forget`."""
 
     __tablename__ = "reader_settings"

@@ -25,8 +25,8 @@ from core.infra.storage.types import UtcDateTime
 
 
 class BusinessConnectionRow(Base):
-    """A Telegram Business connection (`core.app.business`) and its owner's choices. Deleted the
-    moment the owner disconnects the bot, with every claim on the connection's messages.
+    """A Telegram Business connection (`core.app.recordings.business`) and its owner's choices.
+    Deleted the moment the owner disconnects the bot, with every claim on the connection's messages.
 
     `skipped_chats`: the ids of the chats the owner left alone, separated by spaces.
     """
@@ -47,8 +47,8 @@ class BusinessConnectionRow(Base):
 
 
 class InlineVoiceRow(Base):
-    """A voice note rendered for inline mode (`core.app.inline`), kept as the file id Telegram
-    gave it once stored in TELEGRAM_INLINE_CACHE_CHAT, under the key of its text, voice and
+    """A voice note rendered for inline mode (`core.app.voices.inline`), kept as the file id
+    Telegram gave it once stored in TELEGRAM_INLINE_CACHE_CHAT, under the key of its text, voice and
     style (`core.domain.inline.inline_voice_key`)."""
 
     __tablename__ = "inline_voices"

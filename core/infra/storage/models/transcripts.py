@@ -21,10 +21,10 @@ EMPTY = text("''")
 
 
 class RecordingTranscriptRow(Base):
-    """A recording's transcript, kept so that it is never paid for twice (`core.app.kept`):
-    keyed by the chat and the platform's lasting id of the recording (Telegram's
-    `file_unique_id`, a Discord attachment's id). `duration` is set once every piece was heard;
-    until then a redo (a crash, a takeover) sends MiMo only the pieces not in
+    """A recording's transcript, kept so that it is never paid for twice
+    (`core.app.recordings.kept_transcripts`): keyed by the chat and the platform's lasting id of the
+    recording (Telegram's `file_unique_id`, a Discord attachment's id). `duration` is set once every
+    piece was heard; until then a redo (a crash, a takeover) sends MiMo only the pieces not in
     `recording_transcript_parts`. The chat's data: deleted by `/forget` and after
     SUMMARY_RETENTION_DAYS."""
 
@@ -63,7 +63,7 @@ class RecordingTranscriptPartRow(Base):
     end_ms: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text)
     made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    # A call's line (`core.app.listening`): who said it, by id and by name at the time; NULL
+    # A call's line (`core.app.calls.listening`): who said it, by id and by name at the time; NULL
     # for a recording's pieces.
     speaker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     speaker: Mapped[str | None] = mapped_column(String(256), nullable=True)
@@ -76,9 +76,9 @@ class DeletedMessageRow(Base):
     """A message deleted on its platform (a Discord server's, a Telegram Business contact's),
     noted the moment the platform says so, whether or not anything was kept of it yet: a
     recording it carried that is still being heard (by this process, another replica, or an
-    import) is then never kept, nor its transcript posted (`core.app.kept`). `place`: the
-    Discord channel, or the Business contact's chat ('' where the chat is the place). Deleted
-    after SUMMARY_RETENTION_DAYS, with the chat by `/forget`."""
+    import) is then never kept, nor its transcript posted (`core.app.recordings.kept_transcripts`).
+    `place`: the Discord channel, or the Business contact's chat ('' where the chat is the place).
+    Deleted after SUMMARY_RETENTION_DAYS, with the chat by `/forget`."""
 
     __tablename__ = "deleted_messages"
 
@@ -93,7 +93,7 @@ class RunningImportRow(Base):
     """An import of a chat's past running, in whichever process (`voicebridge import telegram`
     runs in its own): written as it starts, deleted as it ends, and by `/forget` with the rest
     of the chat's data. The import looks for its row before each message and each answer kept,
-    and stops once it is gone (`core.app.imports`). One a killed import left stays until the
+    and stops once it is gone (`core.app.memory.imports`). One a killed import left stays until the
     chat's next `/forget`."""
 
     __tablename__ = "running_imports"

@@ -23,8 +23,8 @@ from core.infra.storage.models.base import Base
 
 
 class ChatVoiceRow(Base):
-    """A voice of one chat's own (`core.app.voices`): designed (a description) or cloned (a sample
-    recording, mp3 of at most 30 s). Deleted by `/voice delete` or, with all of the chat's
+    """A voice of one chat's own (`core.app.voices.studio`): designed (a description) or cloned (a
+    sample recording, mp3 of at most 30 s). Deleted by `/voice delete` or, with all of the chat's
     voices, by `/forget`.
 
     `name_key` is the casefolded name: names are unique per chat whatever their case.

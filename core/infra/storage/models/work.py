@@ -24,7 +24,7 @@ from core.infra.storage.types import UtcDateTime
 
 
 class ClaimRow(Base):
-    """A claim on one incoming message or command that leads to work (see `core.app.claims`).
+    """A claim on one incoming message or command that leads to work (see `core.app.rules.claims`).
 
     The primary key is the claim: of several deliveries of one message (a redelivered update, a
     webhook retry, a gateway replay, replicas racing), only the INSERT that creates the row wins.
@@ -54,7 +54,7 @@ class ClaimRow(Base):
     # lease runs; renewed while it works. NULL: claimed before leases, lapsed.
     owner: Mapped[str | None] = mapped_column(String(160))
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    # What the work is redone from once taken over (see `core.app.claims`), None: not redone;
+    # What the work is redone from once taken over (see `core.app.rules.claims`), None: not redone;
     # once it ends, only the id of the message that answered it, where known.
     payload: Mapped[str | None] = mapped_column(Text())
     attempts: Mapped[int] = mapped_column(Integer(), server_default="0")
@@ -62,7 +62,7 @@ class ClaimRow(Base):
 
 class RateWindowRow(Base):
     """Costly requests of one person or one chat in one clock minute, for the rate limits
-    (`core.app.limits`). Rows older than an hour are purged.
+    (`core.app.rules.limits`). Rows older than an hour are purged.
 
     `subject` is "chat:<chat id>" or "user:<user id>"; `told` records that automatic work over
     the limit was refused aloud once in this minute (later refusals are silent).
@@ -78,8 +78,9 @@ class RateWindowRow(Base):
 
 
 class ChatUsageRow(Base):
-    """What one chat used of MiMo in one UTC day, against its daily quotas (`core.app.limits`), and
-    shown by `/usage`. Earlier days are deleted by `/forget` and after SUMMARY_RETENTION_DAYS.
+    """What one chat used of MiMo in one UTC day, against its daily quotas
+    (`core.app.rules.limits`), and shown by `/usage`. Earlier days are deleted by `/forget` and
+    after SUMMARY_RETENTION_DAYS.
 
     `told` records that the chat heard its automatic transcripts stopped for the day.
     """

@@ -1,0 +1,17 @@
+"""A server's voice call: joined, listened to with each member's consent, captioned,
+interpreted, kept for a restart, and summarised afterwards.
+
+Uses `core.app.voices`, `recordings`, `rules` and `running`; never the reader or memory.
+
+voice_channel.py  the bot's voice call in a server, held by reading and listening: join,
+                  deafen, leave
+listened.py       a listened call from start to end: its one end path; taken up after a restart
+listening.py      a voice channel transcribed live: who is transcribed, each utterance
+call.py           one call listened to: its turns kept, and when it ends by itself
+consents.py       members' yes or no to being transcribed in a server's calls, kept
+captions.py       a listened call's captions translated, piece by piece
+interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
+kept.py           the calls being listened to, kept in the database while they last
+kept_readings.py  the channel readings, kept likewise: where each is, by the last message read
+summary.py        after a call: its kept transcript, its summary, questions about it
+"""

@@ -1,0 +1,318 @@
+"""An interpreter in a listened call (`/listen interpret:True`): each consenting member's turn
+in Chinese or English spoken in the other language into the same call once the turn ends
+(consecutive interpreting). `core.app.calls.listening` hears and captions the turns; this decides
+what of them is spoken, in whose voice, when, and what it costs. The adapter only plays the
+clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`, `Stopped`).
+
+    expect   a turn's last piece came (`Listening.transcribe_piece`): its place in the line,
+             taken before anything is awaited, so interpretations speak in the order the turns ended
+    whole    every piece of the turn answered: its words, and each piece's translation (made
+             for its caption, `translated`): spoken when the turn is in Chinese or English
+             (`core.domain.interpreting.across`), its speaker still consents and the call goes
+             on; otherwise its place is given up
+    speak    one at a time, in line: an interpretation that would start more than `late_after`
+             seconds after its turn ended is dropped, said with its words (`Dropped`), asked
+             again once the call is free for it and just before its first frame (a reading
+             sharing the call may have played meanwhile); each in
+             the speaker's own cloned voice where they allowed it for translations (read anew
+             each turn: a switch turned off holds from the next turn), else a preset voice of the
+             target language, the same one for that member all call long, never another member's
+             clone (`core.domain.interpreting.StockVoices`)
+    costs    each caption's translation is counted with the listening (the server's listening
+             row, the starter's day: `Limiter.spending(calls=True)`); each interpretation's
+             speech in the server's speech quota and the starter's own (`asked_by(starter)`),
+             and the bot's budget. Either used up, interpreting stops for the rest of the call,
+             said once (`Stopped`); the captions go on
+    refused  a model MiMo refuses (the chat model for the translations, the speech or clone
+             model for the interpretations) stops interpreting the same way, said once with the
+             setting to change, logged in one line: every turn would be refused alike
+
+A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
+theirs waiting in line: nothing of theirs is spoken after it.
+
+Members go on being heard while an interpretation plays: the listening's receiver is not held
+by the play. The bot's own voice never reaches the transcription: Discord does not send a client
+its own audio, and only consenting members are admitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.app.recordings.translations import translate
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
+from core.app.voices.speech import TextToSpeech
+from core.app.voices.studio import Speaker, VoiceStudio
+from core.domain import errors
+from core.domain.interpreting import LATE_AFTER, StockVoices, across, too_late
+from core.domain.limits import Asker
+from core.domain.reading import assignable_voices
+from core.domain.values import ChatRef, VoiceNote
+from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold, background
+
+logger = logging.getLogger(__name__)
+
+TurnKey = tuple[str, datetime]  # (member, when the turn began)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """An interpretation too late to be spoken: `speaker`'s `said`, marked in the chat."""
+
+    member: str
+    speaker: str
+    said: str
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Interpreting stopped for the rest of the call: `refusal` says which quota ran out, or
+    which model MiMo refused (and the setting that names it)."""
+
+    refusal: errors.QuotaUsed | errors.MimoModelRefused
+
+
+News = Dropped | Stopped
+Tell = Callable[[News], Awaitable[None]]
+
+
+@dataclass
+class _Place:
+    """A turn's place in the line: its clip once made (None: nothing to speak)."""
+
+    key: TurnKey
+    ended: float  # the interpreter's timer when the turn's end came
+    clip: asyncio.Future[_Clip | None] = field(default_factory=asyncio.Future)
+
+
+@dataclass(frozen=True)
+class _Clip:
+    note: VoiceNote | None  # None: too late already, never made
+    dropped: Dropped
+
+
+class Interpreting:
+    """The ports every call's interpreter uses (built once, `core.bootstrap`)."""
+
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], ReadingUnitOfWork],
+        speech: TextToSpeech,
+        studio: VoiceStudio,
+        preferences: ChatPreferences,
+        chat_api: ChatApi,
+        limiter: Limiter,
+        late_after: float = LATE_AFTER,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.uow, self.speech, self.studio = uow, speech, studio
+        self.preferences, self.chat_api, self.limiter = preferences, chat_api, limiter
+        self.late_after = late_after  # tests and the benchmark may change it
+        self.timer = timer
+
+    def for_call(
+        self,
+        server: ChatRef,
+        payer: Asker,
+        tell: Tell,
+        consents: Callable[[str], bool] = lambda member: True,
+    ) -> CallInterpreter:
+        """`consents`: whether a member is still transcribed, asked again as each clip is
+        about to play: a no said while it was made or waited its turn is never spoken."""
+        return CallInterpreter(self, server=server, payer=payer, tell=tell, consents=consents)
+
+
+class CallInterpreter:
+    """One call's interpreting (see the module docstring)."""
+
+    def __init__(
+        self,
+        ports: Interpreting,
+        *,
+        server: ChatRef,
+        payer: Asker,
+        tell: Tell,
+        consents: Callable[[str], bool] = lambda member: True,
+    ) -> None:
+        self._ports, self._server, self._payer, self._tell = ports, server, payer, tell
+        self._consents = consents
+        self._line: deque[_Place] = deque()
+        self._places: dict[TurnKey, _Place] = {}
+        self._came = asyncio.Event()
+        self._voices = StockVoices()
+        self._held: VoiceCallHold | None = None
+        self._player: asyncio.Task[None] | None = None
+        self._making: set[asyncio.Task[None]] = set()
+        self._speaking: str | None = None  # whose interpretation plays, or waits for the call
+        self.stopped = False
+
+    def attach(self, held: VoiceCallHold) -> None:
+        """The call to speak into, once joined: from now on interpretations play there."""
+        self._held = held
+        if self._player is None:
+            self._player = background.start(self._speak_in_line(), name="interpreting")
+
+    def expect(self, key: TurnKey) -> None:
+        """The last piece of the turn `key` came: its place in the line."""
+        if self.stopped or key in self._places:
+            return
+        place = self._places[key] = _Place(key, self._ports.timer())
+        self._line.append(place)
+        self._came.set()
+
+    def withdrawn(self, member: str) -> None:
+        """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
+        last), theirs waiting in line are called off."""
+        for place in self._line:
+            if place.key[0] == member and not place.clip.done():
+                place.clip.set_result(None)
+        if self._speaking == member and self._held is not None:
+            self._held.skip()
+
+    async def translated(self, said: str) -> str | None:
+        """A piece's caption translation into the other of Chinese and English, counted with
+        the listening; None: another language, interpreting stopped, or none to be had."""
+        way = across(said)
+        if way is None or self.stopped:
+            return None
+        ports = self._ports
+        try:
+            async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
+                return await translate(said, api=spend.metered(ports.chat_api),
+                                       target=way.target_name)  # fmt: skip
+        except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
+            await self._stop(exc)
+        except errors.MimoError as exc:
+            logger.warning("no interpretation of a caption in %s: %s", self._server,
+                           type(exc).__name__)  # fmt: skip
+        return None
+
+    def whole(
+        self, key: TurnKey, *, speaker: str, said: str, translated: str, spoken: bool
+    ) -> None:
+        """Every piece of the turn `key` answered: `said`, and `translated` (its pieces'
+        translations); `spoken`: its speaker still consents, the call goes on."""
+        place = self._places.pop(key, None)
+        if place is None or place.clip.done():  # not expected, or interpreting stopped
+            return
+        way = across(said)
+        if not spoken or way is None or self.stopped or not translated.strip():
+            place.clip.set_result(None)
+            return
+        dropped = Dropped(key[0], speaker, said)
+        task = background.start(
+            self._make(place, translated, way.target, dropped), name="interpretation"
+        )
+        self._making.add(task)
+        task.add_done_callback(self._making.discard)
+
+    async def close(self) -> None:
+        """The call ended: nothing more is made or spoken."""
+        self.stopped = True
+        for task in [*self._making, *filter(None, [self._player])]:
+            task.cancel()
+        for task in [*self._making, *filter(None, [self._player])]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _make(self, place: _Place, words: str, target: str, dropped: Dropped) -> None:
+        """The interpretation's clip, unless it is late already (then never made)."""
+        clip = None
+        try:
+            if self._late(place):
+                clip = _Clip(None, dropped)
+            elif (note := await self._spoken(dropped.member, words, target)) is not None:
+                clip = _Clip(note, dropped)
+        except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
+            await self._stop(exc)
+        except Exception:
+            logger.exception("an interpretation in %s could not be spoken", self._server)
+        finally:
+            if not place.clip.done():
+                place.clip.set_result(clip)
+
+    async def _spoken(self, member: str, words: str, target: str) -> VoiceNote | None:
+        ports = self._ports
+        async with ports.uow() as uow:
+            prefs = await uow.preferences.get(self._server)
+            own = await uow.voices.translating_voice(self._server, member)
+        if self.stopped:
+            return None
+        if own is not None:  # theirs, as they allowed it: read anew each turn
+            speaker = ports.studio.own_speaker(own)
+        else:
+            model = ports.preferences.tts_model(prefs)
+            voices = assignable_voices(model, target) or assignable_voices(model)
+            speaker = Speaker(model=model, voice=self._voices.voice_of(member, target, voices))
+        return await ports.speech.in_voice(
+            self._server, words, prefs=prefs, speaker=speaker, asker=self._payer
+        )
+
+    async def _speak_in_line(self) -> None:
+        """Each interpretation in the order its turn ended, one at a time."""
+        while True:
+            while not self._line:
+                self._came.clear()
+                await self._came.wait()
+            place = self._line[0]
+            clip = await place.clip
+            self._line.popleft()
+            if clip is None or self.stopped or not self._consents(clip.dropped.member):
+                continue
+            if clip.note is None or self._late(place):
+                await self._say(clip.dropped)
+                continue
+            if await self._play(place, clip.note, clip.dropped.member):
+                await self._say(clip.dropped)  # late by the time the call was free
+
+    async def _play(self, place: _Place, note: VoiceNote, member: str) -> bool:
+        """Play one interpretation, asked again once the call's turn is taken (and just before
+        its first frame) whether its speaker still consents and it is not late; True when it
+        was late then."""
+        assert self._held is not None, "attached before any turn is heard"
+        late = False
+
+        def wanted() -> bool:
+            nonlocal late
+            late = self._late(place)
+            return not self.stopped and self._consents(member) and not late
+
+        self._speaking = member
+        try:
+            await self._held.play(note, wanted=wanted)
+        except Exception:  # the next one plays all the same
+            logger.exception("an interpretation in %s could not be played", self._server)
+        finally:
+            self._speaking = None
+        return late and self._consents(member) and not self.stopped
+
+    def _late(self, place: _Place) -> bool:
+        return too_late(place.ended, self._ports.timer(), late_after=self._ports.late_after)
+
+    async def _stop(self, refusal: errors.QuotaUsed | errors.MimoModelRefused) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if isinstance(refusal, errors.MimoModelRefused):  # the owner's to fix: one line, no trace
+            logger.error("interpreting in %s stopped: %s", self._server, refusal.detail)
+        else:
+            logger.info("interpreting in %s stopped: %s", self._server, refusal)
+        for place in self._line:
+            if not place.clip.done():
+                place.clip.set_result(None)
+        await self._say(Stopped(refusal))
+
+    async def _say(self, news: News) -> None:
+        try:
+            await self._tell(news)
+        except Exception:
+            logger.exception("the interpreting news in %s could not be said", self._server)

@@ -1,0 +1,128 @@
+"""The calls being listened to, kept in the database while they last, so that the process that
+next holds a server takes its call up after a deploy or a crash (`core.app.calls.listened`
+decides when; this keeps and reads).
+
+    keep     a call started (or taken up): its state (`core.domain.live_calls.KeptCall`)
+             saved, replacing any kept before in the server
+    alive    while it runs, every `ALIVE_SECONDS`, and as the process stops for a deploy: when
+             it was last known alive, and the message its captions go in. A crash is known by
+             the time since (`KeptCall.away`), a few seconds more than the bot was gone
+    gone     the call ended (every way a call ends goes through `ListenedCalls`' one end
+             path): nothing to take up
+    away     the time nobody ran it, kept as one line of its transcript at that time ("away
+             for 1:20"), so the transcript posted at its end is one call with the gap marked;
+             a call ended there (its channel emptied meanwhile, away too long) has its
+             transcript marked whole
+
+The transcript's lines themselves are kept as each turn is heard
+(`core.app.recordings.kept_transcripts`), so a crash loses none of those already captioned. A
+failure to store is logged and costs only the resume, never the call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from core.app.calls.kept_readings import KeptReadings, KeptServers
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.preferences import ChatPreferences
+from core.chat.messages import text
+from core.domain.live_calls import KeptCall
+from core.domain.text import format_duration
+from core.domain.transcripts import TranscriptPart
+from core.domain.values import ChatRef
+from core.ports import Clock, ReadingUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+ALIVE_SECONDS = 10.0  # how often a running call says it is alive
+RESUME_WITHIN = timedelta(minutes=10)  # CALL_RESUME_WITHIN: away longer, a call is ended
+
+
+class KeptCalls:
+    """The calls kept while they last (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], ReadingUnitOfWork],
+        keeper: TranscriptKeeper,
+        preferences: ChatPreferences,
+        clock: Clock,
+    ) -> None:
+        self._uow, self._keeper, self._preferences, self.clock = uow, keeper, preferences, clock
+        self.servers = KeptServers(uow)  # where anything is kept, read once for many servers
+        self.readings = KeptReadings(uow=uow, clock=clock, servers=self.servers)  # likewise
+
+    async def keep(self, call: KeptCall) -> None:
+        self.servers.kept(call.server)
+        try:
+            async with self._uow() as uow:
+                await uow.live_calls.save(call)
+                await uow.commit()
+        except Exception:
+            logger.warning("could not keep the call in %s", call.server, exc_info=True)
+
+    async def alive(self, server: ChatRef, captions_message: str | None) -> None:
+        try:
+            async with self._uow() as uow:
+                await uow.live_calls.alive(server, self.clock.now(), captions_message)
+                await uow.commit()
+        except Exception:
+            logger.warning("could not mark the call in %s alive", server, exc_info=True)
+
+    async def gone(self, server: ChatRef) -> None:
+        try:
+            async with self._uow() as uow:
+                await uow.live_calls.delete(server)
+                await uow.commit()
+        except Exception:
+            logger.warning("could not let go of the call kept in %s", server, exc_info=True)
+
+    async def find(self, server: ChatRef) -> KeptCall | None:
+        if not await self.servers.may_hold(server):
+            return None
+        try:
+            async with self._uow() as uow:
+                return await uow.live_calls.get(server)
+        except Exception:
+            logger.warning("could not read the call kept in %s", server, exc_info=True)
+            return None
+
+    async def away(self, call: KeptCall, *, ended: bool) -> timedelta:
+        """The time nobody ran `call`, until now, kept in its transcript (module docstring);
+        `ended`: the call ends there. How long that was."""
+        now = self.clock.now()
+        away = call.away(now)
+        heard = await self._heard_until(call)  # it was alive then at least
+        start = max(heard, (call.alive_at - call.started_at).total_seconds())
+        end = max(start, (now - call.started_at).total_seconds())
+        marker = text("call.away", call.locale, away=format_duration(away.total_seconds()))
+        language = (await self._preferences.get(call.server)).language
+        part = TranscriptPart(start, end, marker)
+        await self._keeper.keep_part(call.server, call.recording, language=language, part=part)
+        if ended:
+            await self._keeper.complete(
+                call.server, call.recording, language=language, duration=end
+            )
+        return away
+
+    async def _heard_until(self, call: KeptCall) -> float:
+        """Seconds into `call` where its last line kept ends (0: none)."""
+        try:
+            async with self._uow() as uow:
+                kept = await uow.transcripts.find(call.server, call.recording)
+        except Exception:
+            logger.warning("could not read the call kept in %s", call.server, exc_info=True)
+            return 0.0
+        return max((part.end for part in kept.parts), default=0.0) if kept else 0.0
+
+    async def complete(self, call: KeptCall) -> None:
+        """`call` ended without being taken up: its transcript marked whole as it is."""
+        duration = (self.clock.now() - call.started_at).total_seconds()
+        language = (await self._preferences.get(call.server)).language
+        await self._keeper.complete(
+            call.server, call.recording, language=language, duration=duration
+        )

@@ -1,0 +1,345 @@
+"""A listened call from start to end, owned here: the platform's adapter parses the command or
+the voice event, hands it over, and renders what comes back; its side of the call
+(`core.ports.ListenedVoice`) only receives the voices and renders in the call's chat.
+
+    start    `/listen`: refused where the bot is in voice already and cannot share it; the
+             listening begun (`core.app.calls.listening`: consents read, who is transcribed) with
+             the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
+             call joined through `core.app.calls.voice_channel` (undeafened, or come along into the
+             reading there); the platform's side started; the opening line posted. Joining
+             that fails, or a /forget while it joined, ends the call through the one end path
+    stop     `/stop_listening`: by its starter, a moderator of the voice channel, or anyone
+             once its starter left it (`core.domain.voice_call.may_stop`)
+    voice    someone joined, left or moved: the bot moved or put out of the call ends it;
+             nobody left, or nobody it transcribes, ends it (`Listening.changed`); a member
+             who joins is told whether they are transcribed (`Listening.arrived`)
+    closed   the voice connection closed under the call (the platform's side says so)
+    end      the ONE end path every way a call ends goes through, once: a command, everyone
+             gone, the bot moved or disconnected, the quota or the idle time (`core.app.
+             live_call`), the connection closing, a failed join, /forget. The receiving
+             stops and every caption made is posted, the transcript is marked whole, the call
+             is let go (left, unless the reading holds it), and the goodbye is said with the
+             call's transcript (without it for /forget); nothing is kept to take up
+    restart  the call outlives its process (`core.app.calls.kept` keeps it while it runs):
+             `suspend` (the bot stops for a deploy) lets go of it here without an end, its
+             lines kept, its transcript open; a crash leaves it as it was. `resume`, once the
+             platform shows this process the server (Discord: the guild available to its
+             shard), takes it up through `start`: consents read again from the database, the
+             bot back in the voice channel, the chat told once how long it was away, the
+             captions going on under the same transcript with the gap marked. A call whose
+             channel emptied meanwhile, or away longer than `resume_within`, or that the
+             allowlist no longer lets its starter start there (`VoiceChannels.served`, the
+             check /listen passed, read as of this start), is ended as /stop_listening ends
+             it, its transcript posted (with why, where a rule refused it). `end_on_stop`
+             (CALLS_END_ON_STOP): the operator's stop for good ends every call instead
+
+Each call's state is one value (`ListenedCall`): who started it and its options (`asked`),
+the name its transcript is kept under (`roll.call`), the message its captions go on in; the
+platform's side is built from it, and the handles of the running call sit beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from core.app.calls.interpreting import News, Tell
+from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
+from core.app.calls.listening import Listening, Roll
+from core.app.calls.voice_channel import HeldCall, VoiceCalls
+from core.domain import errors
+from core.domain.listeners import Channel
+from core.domain.live_calls import KeptCall
+from core.domain.values import ChatRef
+from core.domain.voice_call import Holder
+from core.ports import ListenedVoice, VoiceChannels, background
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ListenAsked:
+    """`/listen` by `starter` in the voice channel `voice_id` they sit in; captions in
+    `locale` (the server's), also translated into it where `translate`; `interpret`: turns in
+    Chinese or English spoken across in the call."""
+
+    server: ChatRef
+    voice_id: str
+    starter: str
+    locale: str
+    translate: bool = False
+    interpret: bool = False
+
+
+@dataclass
+class ListenedCall:
+    """One call being listened to: what was asked, and what the start made of it (the name
+    its transcript is kept under, who was transcribed at the start). The value a call that
+    survives a restart would store."""
+
+    asked: ListenAsked
+    roll: Roll
+    captions_message: str | None = None  # the message its captions go on editing, by id
+    side: ListenedVoice | None = None
+    held: HeldCall | None = None
+    ending: bool = False
+    ended: list[str] = field(default_factory=list)  # why it ends: the first way that asked
+    alive: asyncio.Task[None] | None = None  # says, while it runs, that it does
+
+    def kept(self, alive_at: datetime) -> KeptCall:
+        """The call as the database keeps it while it lasts (`core.app.calls.kept`), known
+        alive at `alive_at`."""
+        asked, roll = self.asked, self.roll
+        assert roll.started_at is not None
+        return KeptCall(
+            asked.server, asked.voice_id, asked.voice_id, asked.starter, asked.locale,
+            roll.call, roll.started_at, alive_at, translate=asked.translate,
+            interpret=asked.interpret, captions_message=self.captions_message,
+        )  # fmt: skip
+
+
+class Sides(Protocol):
+    """The platform's side of a call, built for it once joined; and the end of a call kept
+    through a restart that is not taken up, said in its chat without joining."""
+
+    def __call__(
+        self, call: ListenedCall, held: HeldCall, owner: ListenedCalls
+    ) -> ListenedVoice: ...
+
+    async def ended_away(
+        self, asked: ListenAsked, recording: str, away: timedelta,
+        refused: errors.VoicebridgeError | None = None,
+    ) -> None:  # fmt: skip
+        """The goodbye of a call the bot was away from for `away`, with its transcript; with
+        why it did not come back where a rule `refused` it (the day's quota used up)."""
+        ...
+
+
+class ListenedCalls:
+    """Listened calls from start to end (see the module docstring)."""
+
+    def __init__(
+        self, *, listening: Listening, channels: VoiceChannels, calls: VoiceCalls, sides: Sides,
+        resume_within: timedelta = RESUME_WITHIN, end_on_stop: bool = False,
+    ) -> None:  # fmt: skip
+        self.listening = listening
+        self._channels, self._calls, self._sides = channels, calls, sides
+        self._kept = listening.kept
+        self.resume_within, self.end_on_stop = resume_within, end_on_stop
+        self._listened: dict[ChatRef, ListenedCall] = {}
+
+    def call_in(self, server: ChatRef) -> ListenedCall | None:
+        return self._listened.get(server)
+
+    def present(self, server: ChatRef, voice_id: str) -> list[str]:
+        """Who sits in the voice channel, bots left out, by id."""
+        listeners = self._channels.listeners(server, voice_id, about=voice_id)
+        return [listener.id for listener in listeners if not listener.bot]
+
+    async def start(
+        self, asked: ListenAsked, *, taken_up: KeptCall | None = None,
+        away: timedelta | None = None,
+    ) -> ListenedCall:  # fmt: skip
+        """Start listening as `asked` (module docstring); raises what refuses it. `taken_up`:
+        the call kept through a restart, gone `away`, going on."""
+        server, voice_id = asked.server, asked.voice_id
+        self._calls.refuse_listening(server, voice_id)  # in voice already, and may not share
+        roll = await self.listening.begin(
+            server, self.present(server, voice_id), channel=voice_id, starter=asked.starter,
+            translate_to=asked.locale if asked.translate else None,
+            interpret=self._interpreting_news(server) if asked.interpret else None,
+            on_forget=lambda: self._end(server, "forgotten", with_transcript=False),
+            on_end=lambda why: self._end(server, why),
+            kept_as=None if taken_up is None else (taken_up.recording, taken_up.started_at),
+        )  # fmt: skip
+        call = self._listened[server] = ListenedCall(asked, roll)
+        if taken_up is not None:
+            call.captions_message = taken_up.captions_message
+        try:
+            call.held = await self._calls.join(server, voice_id, Holder.LISTENING)
+            call.side = self._sides(call, call.held, self)
+            await call.side.start()
+        except BaseException:
+            await self._end(server, "could not join", with_transcript=False)
+            raise
+        self.listening.joined(server, call.held)
+        if not self.listening.listening(server):  # /forget while it joined: ended at once
+            await self._end(server, "forgotten while it joined", with_transcript=False)
+            raise errors.NotListening()
+        await self._kept.keep(call.kept(self._kept.clock.now()))  # a restart takes it up
+        call.alive = background.start(self._say_alive(call), name="listening alive")
+        await call.side.opened(roll.transcribed, roll.not_transcribed, away)
+        return call
+
+    async def resume(self, server: ChatRef) -> bool:
+        """Take up the call kept in `server` through a restart, or end it (module docstring);
+        False when there was none, or it ended."""
+        kept = await self._kept.find(server)
+        if kept is None or server in self._listened:
+            return False
+        asked = ListenAsked(
+            server, kept.voice_id, kept.starter, kept.locale, translate=kept.translate,
+            interpret=kept.interpret,
+        )  # fmt: skip
+        away = kept.away(self._kept.clock.now())
+        if not self._channels.served(server, kept.voice_id, kept.starter):
+            logger.info("the call kept in %s ends: no longer on the allowlist", server)
+            await self._ended_away(kept, asked, errors.NoLongerServed())
+            return False
+        if not self.present(server, kept.voice_id) or away > self.resume_within:
+            logger.info("the call kept in %s ends: away %s", server, away)
+            await self._ended_away(kept, asked)
+            return False
+        await self._kept.away(kept, ended=False)  # the gap, before the lines after it
+        logger.info("taking up the call in %s, away %s", server, away)
+        try:
+            await self.start(asked, taken_up=kept, away=away)
+        except Exception as exc:
+            refused = exc if isinstance(exc, errors.VoicebridgeError) else None
+            logger.warning(
+                "could not take up the call in %s: %s", server, exc, exc_info=refused is None
+            )
+            await self._kept.gone(server)  # refused (the quota) or ended on its way (`_end`)
+            await self._kept.complete(kept)
+            await self._sides.ended_away(asked, kept.recording, away, refused)
+            return False
+        return True
+
+    async def _ended_away(
+        self, kept: KeptCall, asked: ListenAsked, refused: errors.VoicebridgeError | None = None
+    ) -> None:
+        """A kept call not taken up: ended as /stop_listening ends it, without joining; with
+        the rule that `refused` it, where one did."""
+        away = await self._kept.away(kept, ended=True)
+        await self._kept.gone(kept.server)
+        await self._sides.ended_away(asked, kept.recording, away, refused)
+
+    async def _say_alive(self, call: ListenedCall) -> None:
+        """The call kept alive for a restart to take up; a no that holds in the call alone is
+        stored meanwhile, and where it still cannot be, the call is not kept: a crash, which
+        skips `suspend`, must not leave it to be taken up hearing that member again."""
+        server, kept = call.asked.server, True
+        while True:
+            await asyncio.sleep(ALIVE_SECONDS)
+            if not await self.listening.consents.store_unsaved(server):
+                if kept:
+                    await self._kept.gone(server)
+                kept = False
+            elif kept:
+                await self._kept.alive(server, call.captions_message)
+            else:  # the no stored at last: kept again, as of now
+                await self._kept.keep(call.kept(self._kept.clock.now()))
+                kept = True
+
+    async def stop(self, server: ChatRef, member_id: str) -> Channel:
+        """`/stop_listening` by `member_id`: the call ended, if they may; the voice channel."""
+        call = self._listened.get(server)
+        if call is None:
+            raise errors.NotListening()
+        voice_id = call.asked.voice_id
+        self.listening.stoppable_by(
+            server, member_id, present=self.present(server, voice_id),
+            moderator=self._channels.moves_members(server, voice_id, member_id),
+        )  # fmt: skip
+        await self._end(server, "stopped by a command")
+        voice = self._channels.channel(server, voice_id)
+        return voice or Channel(voice_id, voice_id, f"<#{voice_id}>")
+
+    async def voice_changed(
+        self, server: ChatRef, member_id: str, *, before: str | None, after: str | None,
+        bot: bool, me: bool,
+    ) -> None:  # fmt: skip
+        """Someone (`me`: the bot itself) moved from the voice channel `before` to `after`
+        (None: none)."""
+        call = self._listened.get(server)
+        if call is None or call.ending:
+            return
+        voice_id = call.asked.voice_id
+        if me and after != voice_id:
+            await self.listening.taken_out(server)  # moved or disconnected: it ends
+            return
+        left = before == voice_id != after
+        await self.listening.changed(server, self.present(server, voice_id), left=left)
+        if after == voice_id != before and not bot and self.listening.listening(server):
+            transcribed = self.listening.arrived(server, member_id)
+            if transcribed is not None and call.side is not None:
+                call.side.arrived(member_id, transcribed)
+
+    def connection_closed(self, server: ChatRef) -> None:
+        """The voice connection closed under the call (the platform's side): it ends."""
+        self.listening.end_soon(server, "the voice connection closed")
+
+    async def close(self) -> None:
+        """The bot is stopping: every call is let go, kept for the next start to take up
+        (`suspend`); with `end_on_stop`, it ends, with its goodbye."""
+        for server in list(self._listened):
+            if self.end_on_stop:
+                await self._end(server, "the bot is stopping for good")
+            else:
+                await self.suspend(server)
+
+    async def suspend(self, server: ChatRef) -> None:
+        """Let go of the call for a restart: the receiving stopped and every caption made
+        posted, the lines kept, the call left, its state kept; no goodbye. A no that holds in
+        the call only (not stored) is stored first; where it still cannot be, the call is not
+        kept: taken up, it would hear that member again."""
+        call = self._listened.get(server)
+        if call is None or call.ending:
+            return
+        call.ending = True
+        logger.info("the listening in %s is let go for a restart", server)
+        try:
+            self._stop_saying_alive(call)
+            if call.side is not None:
+                await call.side.stop()
+            await self.listening.end(server, whole=False)
+            if await self.listening.consents.store_unsaved(server):
+                await self._kept.alive(server, call.captions_message)
+            else:  # taken up, the call would hear a member whose no holds in it alone
+                await self._kept.gone(server)
+            if call.held is not None:
+                await call.held.leave()
+        finally:
+            if self._listened.get(server) is call:  # not a call started since, as it was let go
+                del self._listened[server]
+
+    @staticmethod
+    def _stop_saying_alive(call: ListenedCall) -> None:
+        if call.alive is not None:
+            call.alive.cancel()
+
+    def _interpreting_news(self, server: ChatRef) -> Tell:
+        async def tell(news: News) -> None:
+            call = self._listened.get(server)
+            if call is not None and call.side is not None:
+                await call.side.tell(news)
+
+        return tell
+
+    async def _end(self, server: ChatRef, why: str, *, with_transcript: bool = True) -> None:
+        """The one end path (module docstring)."""
+        call = self._listened.get(server)
+        if call is None:
+            await self.listening.end(server)  # begun, not registered yet: ended all the same
+            return
+        call.ended.append(why)  # every way that asked; the first is the one taken
+        if call.ending:
+            return
+        call.ending = True
+        logger.info("the listening in %s ends: %s", server, why)
+        try:
+            self._stop_saying_alive(call)
+            await self._kept.gone(server)  # nothing to take up after a restart
+            if call.side is not None:
+                await call.side.stop()
+            await self.listening.end(server)  # once every line is kept
+            if call.held is not None:
+                await call.held.leave()  # left, unless the reading holds it
+            if call.side is not None:
+                await call.side.goodbye(call.roll.call if with_transcript else None)
+        finally:
+            if self._listened.get(server) is call:  # not a call started since, as it ended
+                del self._listened[server]

@@ -1,0 +1,401 @@
+"""Listening: a voice channel's live transcript, of the members who said yes and nobody else.
+The call is run from start to end by `core.app.calls.listened` (joined, ended through one
+path); the platform's side cuts what each member says into pieces and posts the lines; what is
+decided about who is heard, and what it costs, is decided here.
+
+    consents `/listen_me`: a member's yes (or no) to being transcribed in a server, decided
+             and stored in `core.app.calls.consents`; the call being listened to follows
+             it (`follow`), a no at once
+    begin    `/listen`: the call registered first, then the server's consents read once, so a
+             no said at any moment of the start is applied; the members in the call split into
+             those transcribed and those not (the line the adapter posts as it starts); and,
+             when asked, the language each caption is also shown in (`translate_to`). The
+             member who starts it (`starter`) pays for it: refused once their day is used up.
+             Once `joined`, the call ends by itself (`core.app.calls.call`), through the
+             adapter's `on_end`: nothing heard for `idle_seconds`, the quota used up
+    stop     `/stop_listening`: allowed to its starter, to a moderator of the voice channel, or
+             to anyone once its starter has left it (`core.domain.voice_call.may_stop`: the
+             reading's rule too)
+    changed  someone left or moved: the call ends once nobody is left in it, or once the last
+             member it transcribes left; `taken_out`: the bot is out of the call, it ends
+    arrived  a member joining the call: whether they are transcribed, for the notice the
+             adapter posts; None where they were told (or named in the opening line) within
+             `notice_again` in this call: leaving and coming back is not told twice
+    admits   whether a member's voice is taken at all: asked for every packet off the voice
+             socket, so a set lookup; a member without a yes is dropped before anything else
+    transcribe_piece  one piece of one member's turn (the adapter cuts a turn into pieces while it
+             lasts, so that its words are shown within seconds), while they consent:
+             transcribed by MiMo once, in the language `begin` read (or the server set since),
+             through the process's request gate (ASR_MAX_IN_FLIGHT, captions first when it is
+             full), its seconds reserved first from the server's daily listening quota
+             (DAILY_LISTEN_SECONDS, in /usage; its voice notes keep their own), the starter's
+             own day (DAILY_PERSON_AUDIO_SECONDS, all chats together) and the bot's budget;
+             None when nothing was said. Once every piece of a turn is answered (in any order),
+             the turn is kept as ONE line of the call's transcript, its pieces in the order
+             said, seams mended (`core.domain.live_speech`), with who said it and when it
+             began. The first refusal is raised, for the adapter to say, as the call ends by
+             itself; the next return None. Translated captions: `core.app.calls.captions`
+             (the kept transcript holds what was said). Interpreted: each turn then spoken in
+             the other of Chinese and English (`core.app.calls.interpreting`)
+    end      the adapter's end of the call, whatever ended it: its transcript marked whole
+    forget   `/forget` in the server: its listening ended first (`begin`'s `on_forget`), and
+             once every line in flight is kept or dropped, the deletion goes on: nothing kept
+
+The call's transcript is kept as recordings' transcripts are
+(`core.app.recordings.kept_transcripts`: retention, `/forget`), in the server, as the recording
+`call:<voice channel>:<start>`, each line with its speaker and its time from the start;
+`core.app.calls.summary` reads it after the call.
+
+One listening per server (a bot has one voice connection in a server), held by this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from functools import partial
+
+from core.app.calls.call import End, EndBecause, Heard, LiveCall, Roll, call_prefix
+from core.app.calls.captions import caption_translation
+from core.app.calls.consents import ListeningConsents
+from core.app.calls.interpreting import Interpreting, Tell
+from core.app.calls.kept import KeptCalls
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.in_flight import RequestGate
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
+from core.app.running.counted import counted
+from core.chat.languages import english_name
+from core.domain import errors
+from core.domain.limits import Counts, RequestLimits, asked_by
+from core.domain.values import ChatRef, Preferences
+from core.domain.voice_call import may_stop
+from core.ports import (
+    NO_METRICS,
+    AudioConverter,
+    ChatApi,
+    Clock,
+    Metrics,
+    ReadingUnitOfWork,
+    SpeechApi,
+    VoiceCallHold,
+    background,
+)
+
+logger = logging.getLogger(__name__)
+
+NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
+IDLE_SECONDS = 600.0  # DISCORD_LISTEN_IDLE_SECONDS: nothing heard for so long ends the call
+
+__all__ = ["Heard", "Listening", "Roll", "call_prefix"]
+
+
+class Listening:
+    """Listening's use cases (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], ReadingUnitOfWork],
+        speech: SpeechApi,
+        chat_api: ChatApi,
+        audio: AudioConverter,
+        preferences: ChatPreferences,
+        limiter: Limiter,
+        keeper: TranscriptKeeper,
+        clock: Clock,
+        metrics: Metrics = NO_METRICS,
+        gate: RequestGate | None = None,
+        idle_seconds: float = IDLE_SECONDS,
+        interpreting: Interpreting | None = None,
+    ) -> None:
+        self._uow = uow
+        self.interpreting = interpreting  # without it, nothing is interpreted
+        self.consents = ListeningConsents(uow, follow=self._follow)  # listening consent
+        self.kept = KeptCalls(uow=uow, keeper=keeper, preferences=preferences, clock=clock)
+        self.idle_seconds = idle_seconds
+        # The process's speech requests in flight (`core.app.recordings.transcription` holds it): a
+        # call's pieces go through it like every other request, ahead of them when it is full.
+        limits = RequestLimits()
+        self._gate = gate or RequestGate(
+            total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency
+        )
+        self._speech = speech
+        self._chat_api = chat_api
+        self._audio = audio
+        self._preferences = preferences
+        preferences.watch(self._preferences_changed)
+        self._limiter = limiter
+        self._keeper = keeper
+        self._clock = clock
+        self.metrics = metrics
+        self._calls: dict[ChatRef, LiveCall] = {}  # servers listened to
+        self.notice_again = NOTICE_AGAIN
+
+    def _follow(self, server: ChatRef, member_id: str, yes: bool) -> bool:
+        """The call being listened to in `server` follows the member's yes or no; False when
+        there is none."""
+        live = self._calls.get(server)
+        if live is not None:
+            live.follow(member_id, yes)
+        return live is not None
+
+    async def begin(
+        self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
+        translate_to: str | None = None, interpret: Tell | None = None,
+        on_forget: End | None = None, on_end: EndBecause | None = None,
+        kept_as: tuple[str, datetime] | None = None,
+    ) -> Roll:  # fmt: skip
+        """Start listening in the server's voice channel `channel` for member `starter`, whose
+        day pays for it: who of `present` is transcribed, who is not. `translate_to`: a locale
+        each caption is also shown in; `interpret`: turns in Chinese or English spoken across
+        in the call (`core.app.calls.interpreting`), its news said through it; `on_forget`: how the
+        adapter ends the call, when `/forget` asks for it; `on_end`: how it ends it with its
+        goodbye, when the call ends by itself; `kept_as`: a call taken up after a restart, its
+        transcript's name and start (its lines go on under them)."""
+        if server in self._calls:
+            raise errors.AlreadyListening()
+        payer = asked_by(starter)
+        await self._limiter.check_listening(server, payer)
+        if server in self._calls:  # started meanwhile
+            raise errors.AlreadyListening()
+        now = self._clock.now()
+        recording, started = kept_as or (
+            f"{call_prefix(channel)}{round(now.timestamp() * 1000)}",
+            now,
+        )
+        # Registered before the consents are read: a yes or no said from now on is followed.
+        call = self._calls[server] = LiveCall(
+            set(), started, starter, payer, on_forget=on_forget, on_end=on_end
+        )
+        consenting = await self.consents.consenting(server)
+        call.consenting |= {member for member in consenting if member not in call.said}
+        call.recording, call.kept_before = recording, kept_as is not None
+        call.language = (await self._preferences.get(server)).language
+        call.translate_to = None if translate_to is None else english_name(translate_to)
+        if interpret is not None and self.interpreting is not None:
+            admitted = partial(self.admits, server)  # asked again before each clip plays
+            call.interpreter = self.interpreting.for_call(server, payer, interpret, admitted)
+        call.told = dict.fromkeys(present, now)  # the opening line names them
+        logger.info("listening in %s", server)
+        return Roll(
+            transcribed=[m for m in present if m in call.consenting],
+            not_transcribed=[m for m in present if m not in call.consenting],
+            call=call.recording,
+            started_at=started,
+        )
+
+    def listening(self, server: ChatRef) -> bool:
+        return server in self._calls
+
+    def arrived(self, server: ChatRef, member_id: str) -> bool | None:
+        """A member joined the call: whether they are transcribed, to be told so; None when
+        there is no call, or they were told within `notice_again`."""
+        call = self._calls.get(server)
+        if call is None:
+            return None
+        now, told = self._clock.now(), call.told.get(member_id)
+        if told is not None and now - told < self.notice_again:
+            return None
+        call.told[member_id] = now
+        return member_id in call.consenting
+
+    def joined(self, server: ChatRef, held: VoiceCallHold | None = None) -> None:
+        """The adapter joined the call (`held`, where interpretations are played): from now on
+        it ends once nothing is heard for `idle_seconds`."""
+        call = self._calls.get(server)
+        if call is not None and call.watch is None:
+            call.watch_idle(self.idle_seconds)
+        if call is not None and call.interpreter is not None and held is not None:
+            call.interpreter.attach(held)
+
+    def stoppable_by(
+        self, server: ChatRef, member_id: str, *, present: Sequence[str], moderator: bool
+    ) -> None:
+        """Refuse `/stop_listening` by `member_id` unless they may stop the call (the module
+        docstring); `present`: who sits in the call, `moderator`: whether they may move members
+        out of it."""
+        call = self._calls.get(server)
+        if call is None:
+            raise errors.NotListening()
+        starter, there = call.starter, call.starter in present
+        if not may_stop(member_id, starter=starter, starter_present=there, moderator=moderator):
+            raise errors.NotYourListening()
+
+    async def changed(self, server: ChatRef, present: Sequence[str], *, left: bool) -> None:
+        """The people in the call are now `present` (`left`: someone left it): it ends once
+        nobody is, or once the last member it transcribes left."""
+        if not present:
+            await self._end_by_itself(server, "nobody left in the call")
+        elif left and not self.anyone_admitted(server, present):
+            await self._end_by_itself(server, "nobody transcribed left in the call")
+
+    async def taken_out(self, server: ChatRef) -> None:
+        """The bot is out of the call (a moderator's disconnect, its connection gone): it
+        ends."""
+        await self._end_by_itself(server, "out of the call")
+
+    def end_soon(self, server: ChatRef, why: str) -> None:
+        """End the call by itself, without waiting for its end (the adapter's receiving,
+        whose end waits for it, says its connection closed)."""
+        if (call := self._calls.get(server)) is not None:
+            call.end_by_itself(why)
+
+    async def _end_by_itself(self, server: ChatRef, why: str) -> None:
+        call = self._calls.get(server)
+        if call is not None and call.end_by_itself(why) and call.ending is not None:
+            await call.ending
+
+    def _preferences_changed(self, server: ChatRef, prefs: Preferences) -> None:
+        """A call keeps the language `begin` read, until the server sets another."""
+        if (call := self._calls.get(server)) is not None:
+            call.language = prefs.language
+
+    def admits(self, server: ChatRef, member_id: str) -> bool:
+        call = self._calls.get(server)
+        return call is not None and member_id in call.consenting
+
+    def anyone_admitted(self, server: ChatRef, present: Sequence[str]) -> bool:
+        """Whether any of `present` is transcribed: with nobody, there is no call to listen to."""
+        return any(self.admits(server, member) for member in present)
+
+    async def end(self, server: ChatRef, *, whole: bool = True) -> bool:
+        """Stop listening in the server, its transcript marked whole (`whole` False: the
+        process stops for a deploy, every line heard so far kept, its transcript left open for
+        the next start to go on with); False when it was not."""
+        call = self._calls.pop(server, None)
+        if call is None:
+            return False
+        logger.info("stopped listening in %s%s", server, "" if whole else " for a restart")
+        call.stop_watching()
+        if call.interpreter is not None:
+            await call.interpreter.close()
+        try:
+            await call.keep_the_rest(self._keeper, server, at=self._clock.now(), whole=whole)
+        finally:
+            call.whole.set()
+        return True
+
+    async def forget(self, server: ChatRef) -> None:
+        """`/forget` in `server`: its listening ended first, by the adapter (its goodbye),
+        and nothing of the call kept once this returns."""
+        call = self._calls.get(server)
+        if call is None:
+            return
+        if call.on_forget is not None:
+            try:
+                await call.on_forget()
+            except Exception:
+                logger.exception("the call in %s did not end cleanly for /forget", server)
+        await self.end(server)  # where the adapter did not (or was ending it already)
+        await call.whole.wait()  # an end begun elsewhere is done before the deletion
+
+    async def transcribe_piece(
+        self,
+        server: ChatRef,
+        member_id: str,
+        *,
+        pcm: bytes,
+        sample_rate: int,
+        speaker: str,
+        started_at: datetime,
+        turn: datetime | None = None,
+        piece: int = 0,
+        last: bool = True,
+    ) -> Heard | None:
+        """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
+        they consent: one piece of a turn (`turn`: when the turn began, None: with this piece;
+        `piece`: its place in the turn; `last`: it ends the turn), heard by MiMo once, through
+        the process's request gate, ahead of other work. Once every piece of the turn is
+        answered, the turn is kept as one line of the call's transcript. None when they do not
+        consent (any more), or MiMo heard nothing in this piece (an empty piece, the end of a
+        turn cut at a pause, is not sent). A quota used up ends the call: its first refusal is
+        raised (`errors.QuotaUsed`), for the adapter to say."""
+        call = self._calls.get(server)
+        if call is None:
+            return None
+        began = turn or started_at
+        seconds = len(pcm) / 2 / sample_rate
+        said: str | None = None
+        translated: str | None = None
+        call.spoke.set()  # the call is not idle
+        if last and call.interpreter is not None and self.admits(server, member_id):
+            call.interpreter.expect((member_id, began))  # its place, in the order turns ended
+        try:
+            if pcm and self.admits(server, member_id):
+                said = await self._said(server, call, member_id, pcm, sample_rate, seconds)
+            if said and self.admits(server, member_id):
+                translated = await caption_translation(
+                    server, call, said, limiter=self._limiter, chat_api=self._chat_api
+                )
+        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
+            if not call.end_by_itself(f"{server} refused: {exc}"):
+                return None
+            raise
+        finally:
+            # A piece that failed still counts as answered: the turn is kept without it.
+            await call.answered(
+                self._keeper, server, member_id, speaker, began, piece, said,
+                seconds=seconds, last=last, translated=translated,
+            )  # fmt: skip
+        if not said or not self.admits(server, member_id):
+            return None
+        return Heard(said, translated, call.take_refused())
+
+    async def hand_over(
+        self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
+        started_at: datetime, turn: datetime, piece: int, last: bool,
+    ) -> asyncio.Task[Heard | None]:  # fmt: skip
+        """A piece cut by the adapter, transcribed (`transcribe_piece`) once fewer than
+        `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does the
+        adapter's receiving."""
+        call = self._calls.get(server)
+        slots = None if call is None else call.slots
+        if slots is not None:
+            await slots.acquire()
+        task = background.start(self.transcribe_piece(
+            server, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
+            started_at=started_at, turn=turn, piece=piece, last=last,
+        ), name="caption piece", awaited=True)  # fmt: skip
+        if slots is not None:
+            task.add_done_callback(lambda _: slots.release())
+        return task
+
+    @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
+    async def _said(
+        self,
+        server: ChatRef,
+        call: LiveCall,
+        member_id: str,
+        pcm: bytes,
+        sample_rate: int,
+        seconds: float,
+    ) -> str | None:
+        """One piece through MiMo's speech recognition, its seconds reserved first; its words,
+        or None when the member withdrew meanwhile."""
+        try:
+            async with self._limiter.spending(server, call.payer, calls=True) as spend:
+                await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
+                await self._gate.acquire(server, first=True)  # captions before other work
+                try:
+                    if not self.admits(server, member_id):  # withdrawn while in line: given back
+                        raise _Withdrawn()
+                    heard = await self._speech.transcribe(
+                        self._audio.pcm_wav(pcm, sample_rate),
+                        mime="audio/wav",
+                        language=call.language,
+                    )
+                finally:
+                    self._gate.release(server)
+                spend.used(audio_seconds=heard.usage.audio_seconds or seconds, usage=heard.usage)
+        except _Withdrawn:
+            return None
+        self.metrics.transcribed(seconds)
+        return heard.text.strip() or None
+
+
+class _Withdrawn(Exception):
+    pass

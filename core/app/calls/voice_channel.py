@@ -1,0 +1,151 @@
+"""A server's voice call, owned here: the channel reader (`core.app.reader.channel_reader`) and the
+listening (`core.app.calls.listening`, joined by its adapter) hold it, and every decision about it
+is made here through the platform's port (`core.ports.VoiceChannels`, `VoiceCall`), which only does
+what it is told.
+
+    join     a hold asks for the call in a voice channel: it comes along into the bot's call
+             where that one may be shared (`core.domain.voice_call`: the same channel, held by
+             the other alone, a client that can listen), undeafening it as the listening comes;
+             otherwise the port joins, deafened for the reading, undeafened for the listening
+    refuse   `/listen` where the bot is in voice already (reading elsewhere, playing `/say`) and
+             cannot share it: refused before anything starts (`errors.AlreadyListening`)
+    alone    `/say` in a voice channel: joined only where the bot is in no voice channel of the
+             server (taken before the first await: two at once cannot both join), deafened,
+             and left once its clips are played
+    let go   a hold is done: the call is deafened again where the reading goes on alone, and
+             left once nothing holds it
+    play     one clip at a time in a call, whichever hold plays it: a listening that interprets
+             (`core.app.calls.interpreting`) and a reading sharing the call take turns; whether a
+             clip is still wanted (its speaker's consent, its lateness) is asked once its turn
+             came, and again just before its first frame
+
+One call per server (a bot has one voice connection in a server), held by this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from core.domain import errors
+from core.domain.values import ChatRef, VoiceNote
+from core.domain.voice_call import AfterLettingGo, CallHolds, Holder
+from core.ports import VoiceCall, VoiceChannels
+
+logger = logging.getLogger(__name__)
+
+
+class HeldCall:
+    """The call as one hold has it (`core.ports.VoiceCall`): leaving it lets go of this hold
+    only; `call` is the platform's own."""
+
+    def __init__(self, owner: VoiceCalls, server: ChatRef, holder: Holder, call: VoiceCall):
+        self._owner, self._server, self._holder = owner, server, holder
+        self.call = call
+        self._waiting = False  # a clip of this hold waits for the other's to end
+        self._called_off = False  # ...and was skipped meanwhile: it never plays
+        self._playing = False
+
+    @property
+    def voice_id(self) -> str:
+        return self.call.voice_id
+
+    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
+        """Play `note` once no other hold's clip plays; a skip meanwhile, or `wanted` saying
+        no once its turn came (asked again just before its first frame), calls it off (True,
+        as a skip)."""
+        self._waiting, self._called_off = True, False
+        try:
+            async with self._owner.playing(self._server):
+                self._waiting = False
+                if self._called_off or (wanted is not None and not wanted()):
+                    return True
+                self._playing = True
+                return await self.call.play(note, wanted=wanted)
+        finally:
+            self._waiting = self._playing = False
+
+    def skip(self) -> bool:
+        """This hold's clip stops, or never starts; another hold's plays on."""
+        if self._waiting:
+            self._called_off = True
+            return True
+        return self.call.skip() if self._playing else False
+
+    async def post(self, line: str) -> None:
+        await self.call.post(line)
+
+    async def leave(self) -> None:
+        await self._owner.let_go(self._server, self._holder)
+
+
+class VoiceCalls:
+    """The bot's voice call in each server (see the module docstring)."""
+
+    def __init__(self, channels: VoiceChannels) -> None:
+        self._channels = channels
+        self._holds = CallHolds()
+        self._calls: dict[ChatRef, VoiceCall] = {}
+        self._plays: dict[ChatRef, asyncio.Lock] = {}  # one clip at a time in each call
+
+    def playing(self, server: ChatRef) -> asyncio.Lock:
+        """Held while a clip plays in the server's call, by whichever hold plays it."""
+        return self._plays.setdefault(server, asyncio.Lock())
+
+    def refuse_listening(self, server: ChatRef, voice_id: str) -> None:
+        """Raise `errors.AlreadyListening` where the bot is in voice in `server` and the
+        listening may not come along into that call in `voice_id`."""
+        shared = self._shared(server, voice_id, Holder.LISTENING)
+        saying = Holder.SAYING in self._holds.held_by(server)  # joining, or playing
+        if shared is None and (self._channels.connected(server) or saying):
+            raise errors.AlreadyListening()
+
+    async def join(self, server: ChatRef, voice_id: str, holder: Holder) -> HeldCall:
+        """The call in `voice_id` for `holder`; raises `errors.CouldNotJoin`."""
+        call = self._shared(server, voice_id, holder)
+        if call is not None:
+            if not holder.joins_deaf:
+                await call.deafen(False)
+        else:
+            call = await self._channels.join(server, voice_id, deaf=holder.joins_deaf)
+            self._calls[server] = call
+        self._holds.take(server, holder)
+        return HeldCall(self, server, holder, call)
+
+    async def let_go(self, server: ChatRef, holder: Holder) -> None:
+        """`holder` is done with the call: deafened again, or left (module docstring)."""
+        after = self._holds.let_go(server, holder)
+        call = self._calls.get(server)
+        if call is None:
+            return
+        if after is AfterLettingGo.DEAFEN:
+            await call.deafen(True)
+        elif after is AfterLettingGo.LEAVE:
+            del self._calls[server]
+            self._plays.pop(server, None)
+            await call.leave()
+
+    async def join_alone(self, server: ChatRef, voice_id: str) -> HeldCall | None:
+        """The call in `voice_id` for `/say`, alone; None where the bot is in voice in
+        `server` already. Raises `errors.CouldNotJoin`."""
+        if self._holds.held_by(server) or self._channels.connected(server):
+            return None
+        self._holds.take(server, Holder.SAYING)  # before the first await
+        try:
+            call = await self._channels.join(server, voice_id, deaf=True)
+        except BaseException:
+            self._holds.let_go(server, Holder.SAYING)
+            raise
+        self._calls[server] = call
+        return HeldCall(self, server, Holder.SAYING, call)
+
+    def _shared(self, server: ChatRef, voice_id: str, holder: Holder) -> VoiceCall | None:
+        """The bot's call in `server`, where `holder` may come along into it in `voice_id`."""
+        call = self._calls.get(server)
+        if call is None or not call.live:
+            return None
+        shared = self._holds.may_come_along(
+            server, holder, same_channel=call.voice_id == voice_id, can_listen=call.can_listen
+        )
+        return call if shared else None

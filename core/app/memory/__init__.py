@@ -1,0 +1,9 @@
+"""A chat's memory: /find and /ask across its kept transcripts, its past imported, and what
+expires.
+
+Uses `core.app.calls`, `reader`, `voices`, `recordings`, `rules`, `running`.
+
+search.py     /find and /ask across a chat's kept transcripts
+imports.py    a chat's past voice messages imported (an export, a history)
+retention.py  what expires, and the jobs that delete it
+"""

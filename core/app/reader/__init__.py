@@ -1,0 +1,9 @@
+"""The channel reader: a text channel read aloud in a voice channel, in each member's voice.
+
+Uses `core.app.calls` (the voice channel, what is kept for a restart), `voices`, `rules`, `running`.
+
+channel_reader.py  start, switch, skip, stop; who may, who listens
+turns.py           one running reading: its queue and turns, held while a listener may not read
+spoken.py          one message of a reading made into speech, in a voice of its language
+choices.py         what the server and each member chose for the channel reader
+"""

@@ -1,0 +1,197 @@
+"""One message of a channel reading as it is heard (`core.app.reader.channel_reader` gives each its
+turn): what of it is said, in whose voice, and whether it is said at all.
+
+    speak   the server's preferences and rules, and the author's own choices, read once, in one
+            unit of work; then the message passed over (a bot's, a webhook's, a command, a
+            member who opted out, nothing sayable), or made sayable (`core.domain.sayable`:
+            spoilers never, channels by name only where every listener may see them), named
+            when the speaker changes (told apart from anyone else of the same name), counted
+            against its author's rate limit and their share of the server's speech, and spoken
+            in a voice of its language (`core.domain.spoken_language`): the author's own cloned
+            voice where they allowed it, the voice they chose, else one assigned to them
+
+Consent: a member's own cloned voice reads their messages only once they allowed it
+(`/myvoice own_voice`, off by default, as spoken translations are); a voice cloned from someone
+else's recording cannot exist (`core.app.voices.studio`).
+
+Over its author's (or the server's) rate limit a message is not read, and nobody is told: the
+channel moves on. Their share of the server's speech used up, or the server's quota, is the
+caller's to say once: the refusal is raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from core.app.rules.limits import Limiter
+from core.app.rules.preferences import ChatPreferences
+from core.app.voices.speech import TextToSpeech
+from core.app.voices.studio import Speaker, VoiceStudio
+from core.chat.languages import chat_locale
+from core.chat.messages import text
+from core.domain import errors
+from core.domain.limits import asked_by
+from core.domain.reading import (
+    HeardMessage,
+    ReaderMember,
+    ReadingSession,
+    assignable_voices,
+    passed_over,
+)
+from core.domain.sayable import SpokenMarks, sayable, spoken_name
+from core.domain.spoken_language import locale_voice_language, voice_language
+from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceNote
+from core.ports import ReadingUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+OWN_VOICE = "own"
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """One message as it is heard: the voice note to play, and what it says in whose voice
+    (`voice`: a model's voice by name, or `own` for the author's own). What it was made of, to
+    tell whether it still holds as it plays: the `message` as it stood, the author's name said
+    before it (`named`; None: not named), the channels it says by name (`named_channels`)."""
+
+    note: VoiceNote
+    words: str
+    author_id: str
+    voice: str
+    message: HeardMessage
+    named: str | None = None
+    named_channels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Room:
+    """What a message's turn needs to know of the voice channel: the server's own language
+    (`platform_locale`), the people in it by id (`present`: their names), and the channels the
+    message mentions that someone there may not see (said as "a channel")."""
+
+    platform_locale: str | None = None
+    present: Mapping[str, str] = field(default_factory=dict)
+    unseen_channels: frozenset[str] = frozenset()
+
+
+class MessageSpeech:
+    """A channel reading's messages made into speech (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], ReadingUnitOfWork],
+        speech: TextToSpeech,
+        preferences: ChatPreferences,
+        studio: VoiceStudio,
+        limiter: Limiter,
+        max_chars: int,
+    ) -> None:
+        self._uow = uow
+        self._speech = speech
+        self._preferences = preferences
+        self._studio = studio
+        self._limiter = limiter
+        self.max_chars = max_chars
+
+    async def speak(
+        self,
+        server: ChatRef,
+        session: ReadingSession,
+        message: HeardMessage,
+        *,
+        room: Room,
+        again: Spoken | None = None,
+    ) -> Spoken | None:
+        """`message` spoken, or None when it is not read (see the module docstring). `again`:
+        the clip made of it before, which no longer holds (the message was edited, or someone
+        listening may no longer hear a channel's name): it is made anew, its author named as
+        before, with no second turn against their rate limit."""
+        async with self._uow() as uow:
+            prefs = await uow.preferences.get(server)
+            rules = await uow.reading.rules(server)
+            member = await uow.reading.member(server, message.author_id)
+            own = await uow.voices.reading_voice(server, message.author_id)
+        if passed_over(message, rules) or not member.read:
+            return None
+        locale = chat_locale(prefs, platform=room.platform_locale)
+        said = self._said(message, locale, room)
+        if said is None:
+            return None
+        language = voice_language(said, fallback=locale_voice_language(locale))
+        named = self._name(message, session, locale, room) if again is None else again.named
+        words = said if named is None else text("reader.said", locale, name=named, words=said)
+        speaker, voice = self._speaker(prefs, session, message.author_id, member, own, language)
+        asker = asked_by(message.author_id)
+        try:
+            if again is None:
+                await self._limiter.admit(server, asker)
+        except (errors.SlowDown, errors.ChatSlowDown):
+            logger.info("a message in %s not read: over the rate limit", server)
+            return None
+        async with self._limiter.share(server, message.author_id, tts_chars=len(words)):
+            note = await self._speech.in_voice(
+                server, words, prefs=prefs, speaker=speaker, asker=asker
+            )
+        if again is None:  # made anew: the next message may have been made since
+            session.narration.read(message.author_id, message.at)
+        return Spoken(
+            note=note, words=words, author_id=message.author_id, voice=voice, message=message,
+            named=named, named_channels=frozenset(message.channels) - room.unseen_channels,
+        )  # fmt: skip
+
+    def _said(self, message: HeardMessage, locale: str, room: Room) -> str | None:
+        """What of the message is said (None: nothing)."""
+        unseen = text("reader.channel", locale)
+        names = {key: spoken_name(name) for key, name in message.names.items()}
+        for key, name in message.channels.items():
+            names[key] = unseen if key in room.unseen_channels else spoken_name(name)
+        return sayable(
+            message.text, marks=spoken_marks(locale), limit=self.max_chars, names=names,
+            attachments=message.attachments,
+        )  # fmt: skip
+
+    def _name(
+        self, message: HeardMessage, session: ReadingSession, locale: str, room: Room
+    ) -> str | None:
+        """The author's name, said before their words where the speaker changed; else None."""
+        if not session.narration.names(message.author_id, message.at):
+            return None
+        name = spoken_name(message.author_name) or text("reader.someone", locale)
+        present = {who: spoken_name(n) for who, n in room.present.items()}
+        return session.narration.name_of(
+            message.author_id, name, spoken_name(message.author_handle), present=present
+        )
+
+    def _speaker(
+        self,
+        prefs: Preferences,
+        session: ReadingSession,
+        author: str,
+        member: ReaderMember,
+        own: ChatVoice | None,
+        language: str,
+    ) -> tuple[Speaker, str]:
+        """The author's own voice where they allowed it (it speaks whatever they write), else
+        the model's voice of `language` they chose or were given."""
+        if own is not None:
+            return self._studio.own_speaker(own), OWN_VOICE
+        model = self._preferences.tts_model(prefs)
+        voices = assignable_voices(model, language) or assignable_voices(model)
+        chosen = member.voice if member.voice in voices else None
+        voice = session.cast.voice_of(author, voices, chosen=chosen)
+        return Speaker(model=model, voice=voice), voice
+
+
+def spoken_marks(locale: str) -> SpokenMarks:
+    """The words said in place of what cannot be read, in `locale`."""
+    return SpokenMarks(
+        code=text("reader.code", locale),
+        spoiler=text("reader.spoiler", locale),
+        link=lambda site: text("reader.link", locale, site=site),
+        attachments=lambda count: text("reader.attachments", locale, count=count),
+        cut=text("reader.cut", locale),
+    )

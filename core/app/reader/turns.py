@@ -1,0 +1,412 @@
+"""One running channel reading (`core.app.reader.channel_reader` starts and stops it): the messages
+of a text channel read aloud in a voice channel, each in its turn, the next one made into speech
+(`core.app.reader.spoken`) while the current one plays.
+
+Who hears it: before a message is made into speech, and again before it is played, the people
+in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
+`core.domain.listeners` decide. While someone there may not read the text channel (or it is
+age-restricted and the voice channel is not) the reading holds: the clip playing stops, the one
+being made is let go, the messages waiting and those arriving meanwhile are dropped unheard (no
+text of theirs reaches MiMo), and the voice channel's chat hears one line naming the channel,
+never what it holds. It goes on by itself once everyone there may read it again (that listener
+left, or was given the permission). Everyone there counts, other bots too (a recording bot that
+may not read the channel holds it as a person would). The platform's events (people joining,
+leaving, moving, their roles, the channels' permissions) each ask for a new look (`check`).
+
+A message is read as it stands at its turn: deleted before it, it is never read (cut, if it is
+playing); edited, it is read as edited. Its author's no (`/read_me`) counts the same way, for
+every message of theirs: told at once (`refused`), the clip of theirs playing is cut and those
+made or waiting are never played (checked again as each turn comes); those posted after it are
+never made into speech (`core.app.reader.spoken` reads the no).
+
+A clip made ahead is made again before it plays where it no longer holds: the message was
+edited since, or it says a channel's name that someone listening now may not see (someone came
+in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
+said as "a channel").
+
+It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
+with nothing read, when the server's daily speech quota is used up (said in the voice channel's
+chat; a message too long for what is left is let go, said once), when the channel it reads is
+gone, or when the call ends for good (a moderator's disconnect is final). A speech model MiMo
+refuses is said once in the chat and logged once, naming its setting (MIMO_TTS_MODEL...); the
+reading goes on, for the messages another model speaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any
+
+from core.app.reader.spoken import MessageSpeech, Room, Spoken
+from core.chat.messages import text
+from core.domain import errors
+from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_all
+from core.domain.reading import HeardMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
+from core.domain.text import literal_markdown
+from core.domain.values import ChatRef
+from core.ports import Metrics, VoiceCallHold, VoiceChannels, background
+
+logger = logging.getLogger(__name__)
+
+REMAKES = 3
+"""How many times a clip is made again for its one turn (its message edited, a channel's name
+no longer for everyone's ears) before the message is let go: an author editing on and on does
+not hold the reading."""
+
+
+class Reading:
+    """One server's reading (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        server: ChatRef,
+        call: VoiceCallHold,
+        channels: VoiceChannels,
+        speech: MessageSpeech,
+        reads: Reads,
+        policy: ReaderPolicy,
+        metrics: Metrics,
+        on_turn: Callable[[str], Awaitable[None]],
+    ) -> None:
+        self.server = server
+        self.call = call
+        self.reads = reads
+        self._voice_id = call.voice_id  # where it reads: the platform tells of every move
+        self.ended = asyncio.Event()
+        self._channels, self._on_turn = channels, on_turn
+        self._speech = speech
+        self._policy = policy
+        self._metrics = metrics
+        self._queue = ReadingQueue(policy.queue)
+        self._session = ReadingSession()
+        self._arrived = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._upcoming: asyncio.Task[Spoken | None] | None = None
+        self._upcoming_id: str | None = None  # the message `_upcoming` makes into speech
+        self._playing: Spoken | None = None
+        self._recut = False  # the clip playing was cut to be made again
+        self._held: Hold | None = None
+        self._stopping = False
+        self._told: set[str] = set()  # the lines the channel heard once already
+        self._background: set[asyncio.Future[None]] = set()
+
+    def start(self) -> None:
+        self._metrics.readings_running(+1)
+        self._task = background.start(self._run(), name="reading", about=self.server.chat_id)
+
+    @property
+    def voice_id(self) -> str:
+        return self._voice_id
+
+    @property
+    def over(self) -> bool:
+        """Ended, or ending: a stop was asked (a moderator's disconnect, say) and the call is
+        being left."""
+        return self._stopping or self.ended.is_set()
+
+    def posted(self, message: HeardMessage) -> None:
+        """A message of the channel read, to read in its turn; dropped while the reading holds.
+        A full queue lets the oldest go, saying so once."""
+        if self.check() is not None:
+            self._metrics.reading_message("withheld")
+            return
+        overflow = self._queue.push(message)
+        self._arrived.set()
+        if overflow is not None:
+            self._metrics.reading_message("dropped")
+            if overflow.tell:
+                logger.info("reading queue of %s full: oldest message dropped", self.server)
+                self._in_background(self.call.post(text("reader.behind", self.reads.locale)))
+
+    def edited(self, message: HeardMessage) -> None:
+        """A message of the channel read was edited: read as it stands at its turn (made into
+        speech again, if it was made already)."""
+        self._queue.edit(message)
+
+    def deleted(self, message_id: str) -> None:
+        """A message of the channel read was deleted: never read; cut if it is playing."""
+        if self._queue.delete(message_id):
+            self._let_go(message_id)
+
+    def _let_go(self, message_id: str) -> None:
+        """A message taken out of the queue: not made, or not played any further."""
+        if self._upcoming is not None and self._upcoming_id == message_id:
+            self._upcoming.cancel()
+        if self._playing is not None and self._playing.message.id == message_id:
+            self.call.skip()
+
+    def refused(self, author_id: str) -> None:
+        """`author_id` said no to being read (`/read_me`): what of theirs waits is never read,
+        the clip of theirs being made is let go and the one playing cut, as if deleted."""
+        for message_id in self._queue.refuse(author_id):
+            self._let_go(message_id)
+
+    def check(self) -> Hold | None:
+        """Look again at who listens: hold the reading (see the module docstring), or let it
+        go on; why it holds, if it does. Leaves once nobody but bots listens. A clip playing
+        that says a channel's name someone there may not see is cut, to be made again."""
+        if self.over:
+            return Hold.LISTENER  # nothing more is read either way
+        text_channel, voice = self._places()
+        if text_channel is None or voice is None:
+            self._in_background(self.stop())
+            return Hold.LISTENER
+        listeners = self._channels.listeners(self.server, voice.id, about=text_channel.id)
+        if not anyone_listens(listeners):
+            logger.info("leaving the voice channel in %s: nobody listens", self.server)
+            self._in_background(self.stop())
+        held = hold(text_channel, voice, listeners)
+        if held is not None and self._held is None:
+            self._hold(held, text_channel)
+        self._held = held
+        playing = self._playing
+        if held is None and playing is not None and self._names_unseen(playing):
+            logger.info("a clip in %s cut: it names a channel someone now there may not see",
+                        self.server)  # fmt: skip
+            self._recut = True
+            self.call.skip()
+        return held
+
+    def skip(self) -> bool:
+        """Stop the message being read (the next one follows); False when none is."""
+        return self.call.skip()
+
+    async def stop(self) -> None:
+        """End the reading and leave the voice channel; returns once it has. Asked again
+        meanwhile, it only waits."""
+        if self._task is not None and not self._stopping:
+            self._stopping = True
+            self._task.cancel()
+        await self.ended.wait()
+
+    def read_from(self, text_id: str, *, own_chat: bool, starter_id: str) -> None:
+        """Read another text channel from now on, for `starter_id`; what waited in the old one
+        is let go."""
+        self._queue.clear()
+        self.reads.text_id, self.reads.own_chat = text_id, own_chat
+        self.reads.starter_id = starter_id
+        self._held = None
+        self.check()
+
+    def moved(self, voice_id: str) -> None:
+        """A moderator moved the bot to the voice channel `voice_id`: it reads on there (its own
+        chat too, when it read the old one's). Said by the platform's event, which the call
+        itself may hear of a moment later."""
+        self._voice_id = voice_id
+        if self.reads.own_chat:
+            self.reads.text_id = voice_id
+        self.check()
+
+    def _hold(self, held: Hold, text_channel: Channel) -> None:
+        """Someone listening may not hear what is read: everything stops, one line says so."""
+        logger.info("reading in %s holds: %s", self.server, held.value)
+        dropped = len(self._queue)
+        self._queue.clear()
+        for _ in range(dropped):
+            self._metrics.reading_message("withheld")
+        if self._upcoming is not None:
+            self._upcoming.cancel()
+        self.call.skip()
+        key = "reader.held_age_restricted" if held is Hold.AGE_RESTRICTED else "reader.held"
+        line = text(key, self.reads.locale, channel=text_channel.mention)
+        self._in_background(self.call.post(line))
+
+    def _places(self) -> tuple[Channel | None, Channel | None]:
+        text_channel = self._channels.channel(self.server, self.reads.text_id)
+        return text_channel, self._channels.channel(self.server, self._voice_id)
+
+    async def _run(self) -> None:
+        try:
+            await self._read_in_turn()
+        except errors.QuotaUsed as refusal:
+            await self.call.post(text(refusal.key, self.reads.locale, **refusal.params))
+        except Exception:
+            logger.exception("the reading in %s failed", self.server)
+        finally:
+            try:
+                await self.call.leave()
+            except Exception:
+                logger.warning("leaving voice in %s failed", self.server, exc_info=True)
+            finally:
+                self._metrics.readings_running(-1)
+                self.ended.set()
+
+    async def _read_in_turn(self) -> None:
+        """Each message in its turn; the next one made into speech while this one plays."""
+        try:
+            while True:
+                if self._upcoming is None:
+                    message = await self._next()
+                    if message is None:
+                        logger.info("leaving the voice channel in %s: idle", self.server)
+                        return
+                    self._make(message)
+                assert self._upcoming is not None and self._upcoming_id is not None
+                made = self._upcoming_id
+                try:
+                    spoken = await self._upcoming
+                except asyncio.CancelledError:
+                    if self._stopping or _cancelled_itself():
+                        raise
+                    # let go: someone listening may not hear it, or its author deleted it
+                    gone = self._queue.latest(made) is None
+                    self._metrics.reading_message("deleted" if gone else "withheld")
+                    spoken = None
+                self._upcoming = self._upcoming_id = None
+                after = self._queue.pop()
+                if after is not None:
+                    self._make(after)
+                await self._on_turn(made)  # its turn: a restart reads from the next
+                if spoken is not None:
+                    await self._play(spoken)
+                else:
+                    self._queue.done(made)
+        finally:
+            if self._upcoming is not None:
+                self._upcoming.cancel()
+
+    def _make(self, message: HeardMessage) -> None:
+        """Make `message` into speech, ahead of its turn."""
+        self._upcoming = background.start(
+            self._spoken(message), name="reading speech", awaited=True
+        )
+        self._upcoming_id = message.id
+
+    async def _next(self) -> HeardMessage | None:
+        """The oldest waiting message; None after `idle_seconds` with none."""
+        while (message := self._queue.pop()) is None:
+            self._arrived.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for loses a cancellation that
+            # comes as the message does, and a stopped reading would go on waiting.
+            try:
+                async with asyncio.timeout(self._policy.idle_seconds):
+                    await self._arrived.wait()
+            except TimeoutError:
+                return None
+        return message
+
+    async def _spoken(self, message: HeardMessage, again: Spoken | None = None) -> Spoken | None:
+        """`message` made into speech (`again`: anew, see `MessageSpeech.speak`), or None: not
+        read, held, or MiMo failed (the reading goes on). The server's quota used up ends the
+        reading (`_run`)."""
+        if self.check() is not None:
+            self._metrics.reading_message("withheld")
+            return None
+        # A webhook is no member: the server's rules let it in or not.
+        speaks = self._channels.may_speak(self.server, self._voice_id, message.author_id)
+        if not speaks and not message.webhook:
+            logger.info("a message in %s not read: its author may not speak", self.server)
+            return None
+        try:
+            return await self._speech.speak(
+                self.server, self._session, message, room=self._room(message), again=again
+            )
+        except (errors.SpeechQuotaShort, errors.SpeechOverQuota) as refusal:
+            # Too long for what is left today: a shorter message may still fit.
+            await self._tell_once(refusal.key, text(refusal.key, self.reads.locale,
+                                                    **refusal.params))  # fmt: skip
+            return None
+        except errors.ReadingShareUsed:
+            name = literal_markdown(message.author_name)  # posted: shown as typed
+            line = text("reader.share_used", self.reads.locale, name=name)
+            await self._tell_once(f"share:{message.author_id}", line)
+            return None
+        except errors.QuotaUsed:
+            raise  # used up: the reading ends, saying why
+        except errors.MimoModelRefused as refused:  # the owner's to fix: said and logged once
+            what = f"refused:{refused.params.get('setting')}"  # another voice's model may serve
+            if what not in self._told:
+                logger.error("a message in %s not read: %s", self.server, refused.detail)
+            await self._tell_once(what, text(refused.key, self.reads.locale, **refused.params))
+            return None
+        except errors.VoicebridgeError as refusal:
+            logger.warning("a message in %s not read: %s", self.server, refusal.key)
+            return None
+
+    def _room(self, message: HeardMessage) -> Room:
+        """Who is in the voice channel as `message` is read, and which channels it mentions
+        that one of them may not see."""
+        voice = self._voice_id
+        present = self._channels.listeners(self.server, voice, about=self.reads.text_id)
+        return Room(
+            platform_locale=self.reads.platform_locale,
+            present={listener.id: listener.name for listener in present},
+            unseen_channels=self._unseen(message.channels),
+        )
+
+    def _unseen(self, channels: Iterable[str]) -> frozenset[str]:
+        """Those of `channels` that someone in the voice channel now may not see."""
+        voice = self._voice_id
+        return frozenset(
+            channel for channel in channels
+            if not seen_by_all(self._channels.listeners(self.server, voice, about=channel))
+        )  # fmt: skip
+
+    def _names_unseen(self, spoken: Spoken) -> bool:
+        """Whether `spoken` says the name of a channel someone listening now may not see."""
+        return bool(self._unseen(spoken.named_channels))
+
+    async def _play(self, spoken: Spoken) -> None:
+        """Play one clip as its message stands at its turn (module docstring): not at all once
+        deleted or while the reading holds, made again where it no longer holds. One that
+        cannot be played is let go, and the channel hears it once."""
+        message_id = spoken.message.id
+        try:
+            for _ in range(REMAKES + 1):
+                if self.check() is not None:
+                    self._metrics.reading_message("withheld")
+                    return
+                current = self._queue.latest(message_id)
+                if current is None:
+                    self._metrics.reading_message("deleted")
+                    return
+                if current != spoken.message or self._names_unseen(spoken):
+                    remade = await self._spoken(current, again=spoken)
+                    if remade is None:
+                        return
+                    spoken = remade
+                    continue
+                if await self._played(spoken):
+                    return
+            logger.info("a message in %s not read: it changed on and on", self.server)
+        finally:
+            self._queue.done(message_id)
+
+    async def _played(self, spoken: Spoken) -> bool:
+        """Play the clip; False when it was cut to be made again (`check`)."""
+        self._playing, self._recut = spoken, False
+        try:
+            whole = await self.call.play(spoken.note)
+        finally:
+            self._playing = None
+        if self._queue.latest(spoken.message.id) is None:
+            self._metrics.reading_message("deleted")  # cut as its author deleted it
+            return True
+        if self._recut:
+            return False
+        if whole:
+            self._metrics.reading_message("read", seconds=spoken.note.duration)
+            return True
+        logger.warning("a message in %s could not be played", self.server)
+        await self._tell_once("play_failed", text("reader.play_failed", self.reads.locale))
+        return True
+
+    async def _tell_once(self, what: str, line: str) -> None:
+        if what not in self._told:
+            self._told.add(what)
+            await self.call.post(line)
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = background.start(work, name="reading chores")
+        self._background.add(task)  # referenced until done: the loop holds tasks weakly
+        task.add_done_callback(self._background.discard)
+
+
+def _cancelled_itself() -> bool:
+    """Whether the running task was asked to stop (a message made into speech may have been
+    let go instead, while the reading holds)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

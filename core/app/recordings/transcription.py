@@ -1,0 +1,383 @@
+"""Recordings of any length transcribed piece by piece, while they are still being converted.
+
+    recording (`Transcription.transcribe_long_audio`): its declared size and length, the rate
+    limit, and the declared length reserved from the chat's daily audio quota, or refused,
+    all before it is downloaded (`core.app.recordings.fetching`); then it waits its turn, at most
+    twice as many recordings worked on at once as requests in flight
+      -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
+         handed over as each one is ready; once the recording is measured, the reservation
+         grows to its real length, or it is refused, before any piece is sent
+      -> a request per piece as soon as a slot is free: at most `per_chat` requests in flight
+         for one chat and `total` across all chats (`RequestGate`, one per process)
+      -> a piece that still fails once the MiMo client has retried it (its one retry policy,
+         within its deadline) becomes "[12:30–22:30 could not be transcribed]", and the rest
+         carries on
+      -> progress after every piece (`Progress`: seconds done of the total, and the part that
+         just finished), then the parts in order (`LongTranscript`: text, .srt, missing parts)
+
+A recording short enough for one piece is recognised in streaming mode when someone listens to
+its progress, so its text can be shown while it arrives (`Progress.heard`).
+
+Errors: the conversion's `AudioError`s end the whole recording, and so do `MimoAuthError` and
+`MimoBalanceError` (every other piece would fail the same way). When no piece at all could be
+transcribed, the last piece's error is raised rather than a transcript made only of gaps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from core.app.recordings.fetching import Recordings, declared_seconds
+from core.app.recordings.kept_transcripts import FORGETFUL, Recollection, TranscriptKeeper
+from core.app.rules.in_flight import RequestGate
+from core.app.rules.limits import Limiter
+from core.app.running.counted import counted
+from core.domain import errors
+from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
+from core.domain.transcripts import (
+    LongTranscript,
+    Progress,
+    ProgressCallback,
+    TranscriptPart,
+)
+from core.domain.values import AsrPiece, ChatRef, Preferences, Usage
+from core.ports import NO_METRICS, AudioConverter, Metrics, PieceStream, Recording, SpeechApi
+
+logger = logging.getLogger(__name__)
+
+TextCallback = Callable[[str], None]
+Wanted = Callable[[], Awaitable[bool]]
+"""Asked before each piece is sent and when each one is answered: False withdraws the work."""
+
+
+WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in flight
+
+
+class Withdrawn(Exception):
+    """The work stopped because it is no longer wanted (`Wanted`): no further piece is sent,
+    what MiMo answered meanwhile is neither kept nor counted (the reservation goes back)."""
+
+
+# Lose this piece only: MiMo was busy or unwell past the client's retries, or refused this
+# piece; other pieces may still get through. A refused model (`errors.MimoModelRefused`) is no
+# piece's: every piece would be refused alike, so it ends the recording's work at once.
+PIECE_ERRORS = (
+    errors.MimoUnavailable,
+    errors.MimoRateLimited,
+    errors.MimoBadResponse,
+    errors.MimoBadRequest,
+    errors.MimoContentFiltered,
+    errors.AudioError,
+)
+
+
+class Transcription:
+    """`transcribe_long_audio`: a recording's transcript, within the chat's limits."""
+
+    def __init__(
+        self,
+        *,
+        speech: SpeechApi,
+        audio: AudioConverter,
+        limiter: Limiter,
+        limits: RequestLimits,
+        recordings: Recordings,
+        keeper: TranscriptKeeper | None = None,
+        metrics: Metrics = NO_METRICS,
+    ) -> None:
+        self._audio = audio
+        self._keeper = keeper  # None: nothing kept (the command line)
+        self._recordings = recordings
+        self._limiter = limiter
+        self._limits = limits
+        self.metrics = metrics  # transcriptions and their audio counted
+        # One gate for the whole process: the in-flight limits hold across chats, and for the
+        # calls listened to (`core.app.calls.listening`, which is handed it).
+        self.gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+        # Recordings fetched and converted at once, all chats together: twice the requests in
+        # flight keeps MiMo busy, while a burst (a hundred voice messages arriving together) is
+        # worked through a few at a time, each one to its end, rather than every one of them
+        # stage by stage, all waiting on the last (bench/RESULTS.md, section 3).
+        self._working = asyncio.Semaphore(WORKING_PER_REQUEST * limits.asr_max_in_flight)
+        self._live = 0  # recordings of the live chat being worked on (not an import's)
+        self._no_live = asyncio.Event()
+        self._no_live.set()
+        self._transcriber = Transcriber(
+            speech=speech, gate=self.gate, piece_seconds=limits.asr_piece_seconds
+        )
+
+    def requests_waiting(self) -> int:
+        """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""
+        return self.gate.waiting
+
+    @counted("transcribe")
+    async def transcribe_long_audio(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        *,
+        prefs: Preferences,
+        progress: ProgressCallback | None = None,
+        asker: Asker | None = ANYONE,
+        kept_under: ChatRef | None = None,
+        wanted: Wanted | None = None,
+        rated: bool = True,
+        background: bool = False,
+    ) -> LongTranscript:
+        """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
+        converts; `progress` hears after every piece. Within the chat's limits for `asker`
+        (`core.app.rules.limits`): its declared length comes off the daily audio quota before it is
+        downloaded, its measured length before any of it goes to MiMo. `prefs`: the chat's
+        preferences, as the caller read them for its request (the transcript's language): none
+        are read here. `kept_under`: where its transcript is kept, when not under `chat` (a
+        Business connection's, so that its end deletes them); `wanted`: asked between pieces,
+        False raises `Withdrawn`. `rated`: False when the request is not one of its own against
+        the per-minute rates (a voice note heard to tell whether it is a consent reading: as an
+        ordinary note it is counted then, once). `background`: an import of the chat's past
+        (`core.app.memory.imports`), whose requests take a slot only when live work leaves one free
+        (`RequestGate`)."""
+        self._recordings.check_declared(source)
+        if not background:
+            self._live += 1
+            self._no_live.clear()
+        try:
+            async with self._working:
+                return await self._transcribe(
+                    chat, source, progress=progress, asker=asker, prefs=prefs,
+                    kept_under=kept_under, wanted=wanted, rated=rated, background=background,
+                )  # fmt: skip
+        finally:
+            if not background:
+                self._live -= 1
+                if not self._live:
+                    self._no_live.set()
+
+    @property
+    def live(self) -> int:
+        """Recordings of the live chat being worked on now (an import's not counted)."""
+        return self._live
+
+    async def no_live_work(self) -> None:
+        """Wait until no recording of the live chat is being worked on: an import starts its
+        next messages then, so that the live chat has the machine (ffmpeg, the database, the
+        requests) first."""
+        await self._no_live.wait()
+
+    async def _transcribe(
+        self,
+        chat: ChatRef,
+        source: Recording,
+        *,
+        progress: ProgressCallback | None,
+        asker: Asker | None,
+        prefs: Preferences,
+        kept_under: ChatRef | None,
+        wanted: Wanted | None,
+        rated: bool,
+        background: bool = False,
+    ) -> LongTranscript:
+        if rated:
+            await self._limiter.admit(chat, asker)
+        kept = FORGETFUL
+        if self._keeper is not None:
+            kept = await self._keeper.recall(kept_under or chat, source, language=prefs.language)
+        if (whole := kept.whole()) is not None:
+            logger.info("reused the kept transcript of %.1f s for %s", whole.duration, chat)
+            return whole
+        wanted = kept.while_said(wanted)  # a deleted message is heard no further
+        async with self._limiter.spending(chat, asker) as spend:
+            await spend.reserve(Counts(audio_seconds=declared_seconds(source)))
+            async with (
+                self._recordings.fetched(source) as path,
+                self._audio.asr_pieces(
+                    path,
+                    piece_seconds=self._limits.asr_piece_seconds,
+                    max_seconds=self._limits.max_audio_seconds,
+                ) as pieces,
+            ):
+                # Measured, so refused now if it does not fit: before any of it goes to MiMo.
+                await spend.reserve(Counts(audio_seconds=round(pieces.duration - kept.seconds)))
+                result = await self._transcriber.transcribe(
+                    pieces, chat=chat, language=prefs.language, progress=progress,
+                    kept=kept, wanted=wanted, background=background,
+                )  # fmt: skip
+            # Billed, else measured; what was kept from before is not heard, nor paid, again.
+            heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
+            spend.used(audio_seconds=heard, usage=result.usage)
+        # A recording heard in one new piece was kept whole with it (`Transcriber._one`).
+        if not result.missing and (len(result.parts) > 1 or result.reused_seconds):
+            await kept.complete(result.duration)
+        if wanted is not None and not await wanted():  # withdrawn as the last piece was kept
+            raise Withdrawn()
+        self.metrics.transcribed(result.duration)
+        logger.info(
+            "transcribed %.1f s in %d piece(s), %d missing, for %s",
+            result.duration, len(result.parts), len(result.missing), chat,
+        )  # fmt: skip
+        return result
+
+
+class Transcriber:
+    """Long recordings through the speech API, piece by piece (see the module docstring)."""
+
+    def __init__(self, *, speech: SpeechApi, gate: RequestGate, piece_seconds: float) -> None:
+        self._speech = speech
+        self._gate = gate
+        self._piece_seconds = piece_seconds  # a recording no longer than this is one piece
+
+    async def transcribe(
+        self,
+        pieces: PieceStream,
+        *,
+        chat: ChatRef,
+        language: str = "auto",
+        progress: ProgressCallback | None = None,
+        kept: Recollection = FORGETFUL,
+        wanted: Wanted | None = None,
+        background: bool = False,
+    ) -> LongTranscript:
+        """A recording's `pieces` as parts in order; `progress` hears about each piece. What
+        `kept` holds from before is taken from it, not sent again; each piece MiMo answers for
+        is kept there at once, while the work is `wanted`; `background`: its requests go last
+        (`RequestGate`)."""
+        tally = _Tally(pieces.duration, progress, kept, wanted)
+        tally.report(None)
+        streamed = progress is not None and pieces.duration <= self._piece_seconds
+        on_text = tally.words_so_far if streamed else None
+        try:
+            await self._transcribe_all(pieces, chat, language, tally, on_text, background)
+        except BaseExceptionGroup as group:
+            raise _first_error(group) from None
+        return tally.result()
+
+    async def _transcribe_all(
+        self,
+        stream: PieceStream,
+        chat: ChatRef,
+        language: str,
+        tally: _Tally,
+        on_text: TextCallback | None,
+        background: bool = False,
+    ) -> None:
+        """A task per piece, each started once the gate has a slot for it: pieces not yet
+        requested stay with the converter (on disk), not in memory."""
+        async with asyncio.TaskGroup() as group:
+            async for piece in stream:
+                end = piece.offset + piece.duration
+                if (reused := tally.kept.part(start=piece.offset, end=end)) is not None:
+                    tally.add(reused, reused=True)
+                    continue
+                await self._gate.acquire(chat, last=background)
+                try:
+                    await tally.check_wanted()
+                    task = group.create_task(self._one(piece, language, tally, on_text))
+                except BaseException:
+                    self._gate.release(chat, last=background)
+                    raise
+                # A done callback runs even for a task cancelled before it started.
+                task.add_done_callback(lambda _: self._gate.release(chat, last=background))
+
+    async def _one(
+        self, piece: AsrPiece, language: str, tally: _Tally, on_text: TextCallback | None
+    ) -> None:
+        end = piece.offset + piece.duration
+        try:
+            heard = await self._speech.transcribe(
+                piece.data, mime=piece.mime, language=language, on_text=on_text
+            )
+        except errors.MimoModelRefused:
+            raise  # the owner's to fix: the pieces in flight are let go, said once
+        except PIECE_ERRORS as exc:
+            logger.warning(
+                "%.1f-%.1f s could not be transcribed: %s", piece.offset, end, type(exc).__name__
+            )
+            tally.add(TranscriptPart(piece.offset, end, None), error=exc)
+            return
+        await tally.check_wanted()  # an answer for work withdrawn meanwhile is dropped
+        part = TranscriptPart(piece.offset, end, heard.text.strip())
+        tally.add(part, usage=heard.usage)
+        alone = piece.offset == 0 and end >= tally.total  # the whole recording, in one piece
+        await tally.kept.keep(part, whole=tally.total if alone else None)
+
+
+class _Tally:
+    """The parts so far, their usage, and the progress reports."""
+
+    def __init__(
+        self,
+        total: float,
+        progress: ProgressCallback | None,
+        kept: Recollection,
+        wanted: Wanted | None = None,
+    ) -> None:
+        self.total = total
+        self.progress = progress
+        self.kept = kept
+        self.wanted = wanted
+        self.reused = 0.0  # seconds taken from a kept transcript
+        self.parts: list[TranscriptPart] = []
+        self.done = 0.0
+        self.usage = Usage()
+        self.last_error: Exception | None = None
+
+    def add(
+        self,
+        part: TranscriptPart,
+        *,
+        usage: Usage | None = None,
+        error: Exception | None = None,
+        reused: bool = False,
+    ) -> None:
+        self.parts.append(part)
+        self.done += part.end - part.start
+        self.reused += (part.end - part.start) if reused else 0.0
+        if usage is not None:
+            self.usage = _add_usage(self.usage, usage)
+        if error is not None:
+            self.last_error = error
+        self.report(part)
+
+    def report(self, part: TranscriptPart | None, heard: str | None = None) -> None:
+        if self.progress is None:
+            return
+        try:
+            done = round(min(self.done, self.total), 3)  # no float dust in "25.4 of 25.4"
+            self.progress(Progress(done, self.total, part, heard))
+        except Exception:
+            # A broken status message must not cost the user the transcript.
+            logger.warning("the progress callback failed", exc_info=True)
+
+    async def check_wanted(self) -> None:
+        if self.wanted is not None and not await self.wanted():
+            raise Withdrawn()
+
+    def words_so_far(self, text: str) -> None:
+        """The text of a streamed piece so far."""
+        self.report(None, text)
+
+    def result(self) -> LongTranscript:
+        parts = tuple(sorted(self.parts, key=lambda part: part.start))
+        if self.last_error is not None and all(part.text is None for part in parts):
+            raise self.last_error
+        return LongTranscript(
+            parts=parts, duration=self.total, usage=self.usage, reused_seconds=self.reused
+        )
+
+
+def _add_usage(a: Usage, b: Usage) -> Usage:
+    return Usage(
+        prompt_tokens=a.prompt_tokens + b.prompt_tokens,
+        completion_tokens=a.completion_tokens + b.completion_tokens,
+        audio_seconds=a.audio_seconds + b.audio_seconds,
+    )
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error that stopped the pieces: the first one that is not a cancellation."""
+    found: BaseException = group
+    while isinstance(found, BaseExceptionGroup):
+        rest = [e for e in found.exceptions if not isinstance(e, asyncio.CancelledError)]
+        found = (rest or list(found.exceptions))[0]
+    return found

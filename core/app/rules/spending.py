@@ -1,0 +1,82 @@
+"""What one piece of work costs (`core.app.rules.limits.Limiter.spending`): reserved from each day
+it is counted in before it runs (`core.app.rules.tallies`), then recorded as MiMo reported it, or
+given back when it failed."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from core.app.rules.tallies import Tally
+from core.domain.limits import Asker, Counts, pairs
+from core.domain.values import Answer, ChatRef, Usage
+from core.ports import ChatApi
+
+
+class Spend:
+    """What one piece of work costs its chat (and its asker's day, and the bot's): reserved
+    before, recorded after."""
+
+    def __init__(
+        self,
+        chat: ChatRef,
+        asker: Asker | None,
+        day: date,
+        tallies: list[Tally],
+        *,
+        reserve: Callable[[Spend, Counts], Awaitable[None]] | None,
+    ) -> None:
+        self.chat = chat
+        self.asker = asker
+        self.day = day
+        self.tallies = tallies
+        self.reserved = Counts()
+        self._reserve = reserve  # None: not limited (the command line)
+        self._audio_seconds: int | None = None  # as MiMo billed it, when known
+        self._tokens = Counts()
+
+    async def reserve(self, amounts: Counts) -> None:
+        """Hold at least `amounts` for this work: take what the reservation lacks of them from
+        the chat's day (a recording reserved at its declared length, then at its measured
+        one), or raise the quota's refusal of `amounts` as a whole."""
+        missing = Counts(*(max(0, a - r) for a, r in pairs(amounts, self.reserved)))
+        if missing == Counts() or self._reserve is None:
+            return
+        await self._reserve(self, missing)
+        self.reserved += missing
+
+    def used(self, *, audio_seconds: float | None = None, usage: Usage | None = None) -> None:
+        """What the work really used: the audio MiMo heard (replacing the reservation, which
+        went by the measured length) and MiMo's token counts."""
+        if audio_seconds is not None:
+            self._audio_seconds = round(audio_seconds)
+        if usage is not None:
+            self._tokens += Counts.of_tokens(usage)
+
+    def metered(self, api: ChatApi) -> ChatApi:
+        """`api`, counting the tokens of every answer into this spend."""
+        return _MeteredChat(api, self)
+
+    def settled(self) -> Counts:
+        """What to add once the work succeeded: the tokens, and corrections to the reservation."""
+        audio = self.reserved.audio_seconds
+        heard = audio if self._audio_seconds is None else self._audio_seconds
+        correction = Counts(audio_seconds=heard - audio)
+        return correction + self._tokens
+
+    def given_back(self) -> Counts:
+        """What to add once the work failed: the reservation back, the tokens already spent."""
+        return Counts() - self.reserved + self._tokens
+
+
+class _MeteredChat:
+    def __init__(self, api: ChatApi, spend: Spend) -> None:
+        self._api = api
+        self._spend = spend
+
+    async def chat(
+        self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
+    ) -> Answer:
+        answer = await self._api.chat(prompt, system=system, max_tokens=max_tokens)
+        self._spend.used(usage=answer.usage)
+        return answer

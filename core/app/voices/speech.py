@@ -1,0 +1,268 @@
+"""Text as voice notes: `/say`, Read aloud, and summaries read out; and as audio files
+(`voicebridge say -o`).
+
+A text is cut at sentence ends into requests of at most TTS_PIECE_CHARS, a few synthesised at
+once in the chat's voice and style, and joined in order; every character counts against the
+chat's speech quota, reserved before the first request.
+
+`author`: whose own words a text is (the person's own `/say`), for a cloned voice its owner has
+not shared, which speaks only its owner's words (`core.app.voices.studio`); Read aloud, summaries
+and digests are nobody's own words.
+
+`/say` carries who asks and where (`SayAsked`): the chat's preferences are read once, for its
+voice and style and for the answer's language, and come back with the voice notes (`Said`).
+Everything else spoken for a request (a summary read out, a spoken translation, a file) takes
+the request (`core.app.rules.requests.Request`), with the preferences read for it: none are read
+here again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from dataclasses import dataclass, field
+
+from core.app.rules.limits import Limiter
+from core.app.rules.requests import Audiences, Request
+from core.app.running.counted import counted
+from core.app.voices.studio import Speaker, VoiceStudio
+from core.chat.languages import Audience
+from core.domain import errors
+from core.domain.limits import ANYONE, Asker
+from core.domain.text import printable, split_message
+from core.domain.transcripts import AudioFormat, SpeechFile
+from core.domain.tts import chosen_voice, plain_text
+from core.domain.values import ChatRef, Preferences, VoiceNote
+from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi
+
+SPOKEN_LANGUAGES = ("Chinese", "English")  # what the speech model speaks, by English name
+_TTS_IN_FLIGHT = 4  # speech requests of one long text at once
+# Characters of speech in one voice note: at the slowest (Chinese, about 4 characters a second)
+# some 25 minutes, 6 MB of 32 kbps Opus, under Discord's 10 MB upload limit for bots (Telegram's
+# is 50 MB). A longer text (MAX_SAY_CHARS set high) comes as several voice notes.
+NOTE_CHARS = 6000
+
+
+@dataclass(frozen=True)
+class SayAsked:
+    """`/say TEXT` (or Read aloud on a message), as the adapter read it: who asks and where."""
+
+    chat: ChatRef
+    text: str
+    audience: Audience = field(default_factory=Audience)  # whom the answer is for
+    asker: Asker = ANYONE
+    author: str | None = None  # whose own words `text` is (the module docstring)
+    commander: bool = False  # their language noted for the chat's posts (`Audiences.answering`)
+
+
+@dataclass(frozen=True)
+class Said:
+    """The voice notes of a `SayAsked` (usually one: `TextToSpeech.say_notes`), and the request
+    as the core read it (the chat's preferences) for them."""
+
+    request: Request
+    notes: list[VoiceNote]
+
+
+class TextToSpeech:
+    """Voice notes of a chat's texts, in its voice and style, within its limits."""
+
+    def __init__(
+        self,
+        *,
+        speech: SpeechApi,
+        audio: AudioConverter,
+        audiences: Audiences,
+        limiter: Limiter,
+        studio: VoiceStudio | None = None,
+        max_say_chars: int,
+        tts_piece_chars: int,
+        metrics: Metrics = NO_METRICS,
+    ) -> None:
+        self._speech = speech
+        self._audio = audio
+        self._audiences = audiences  # /say's request, read once (`say_notes`)
+        self._limiter = limiter
+        self._studio = studio  # the chat's own voices; without it, only the built-in ones
+        self._max_say_chars = max_say_chars
+        self._tts_piece_chars = tts_piece_chars
+        self.metrics = metrics  # says counted
+
+    @counted("say")
+    async def say_as(
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+        asker: Asker | None,
+    ) -> VoiceNote:
+        """A voice note of `text` (up to `max_say_chars`), spoken by `speaker` in the chat's style
+        (`prefs`), both as the caller read them already (inline mode keys the voice notes it
+        keeps by them)."""
+        text = self._clean_say_text(text)
+        await self._limiter.admit(chat, asker)
+        return await self.in_voice(chat, text, prefs=prefs, speaker=speaker, asker=asker)
+
+    @counted("say")
+    async def say_notes(self, asked: SayAsked) -> Said:
+        """A voice note of `asked.text` (up to `max_say_chars`) in the chat's voice and style;
+        several when one would hold more than `NOTE_CHARS` characters of speech (a platform's
+        upload limit). The chat's preferences are read once: its voice and style, and the
+        answer's language, returned with them."""
+        text = self._clean_say_text(asked.text)
+        await self._limiter.admit(asked.chat, asked.asker)
+        request = await self._audiences.request(
+            asked.chat, asked.audience, asker=asked.asker, commander=asked.commander
+        )
+        speaker = await self.speaker(asked.chat, request.prefs, author=asked.author)
+        wavs = await self._synthesize(
+            asked.chat, self._pieces(text), asked.asker, prefs=request.prefs, speaker=speaker
+        )
+        return Said(request=request, notes=[await self._note(group) for group in _notes(wavs)])
+
+    @counted("say")
+    async def say_file(self, request: Request, text: str, *, fmt: AudioFormat) -> SpeechFile:
+        """Like `say_notes`, as one file of `fmt` however long (a file has no upload limit),
+        with each piece's text and when it is heard."""
+        text = self._clean_say_text(text)
+        await self._limiter.admit(request.chat, request.asker)
+        wavs = await self._speak(request, self._pieces(text))
+        return await self._audio.to_speech_file(wavs, fmt=fmt)
+
+    async def read_aloud(
+        self, request: Request, text: str, *, max_pieces: int, author: str | None = None
+    ) -> VoiceNote:
+        """`text` of any length as one voice note: cut at sentence boundaries into requests of
+        at most `tts_piece_chars`, a few synthesised at once, joined in order. Pieces past
+        `max_pieces` are left out (nobody listens to a quarter-hour clip). Part of a request
+        already admitted: only the speech quota applies."""
+        wavs = await self._speak(request, self._pieces(text)[:max_pieces], author=author)
+        return await self._note([wav for _, wav in wavs])
+
+    async def spoken_translation(
+        self, request: Request, text: str, *, language: str, speaker_id: str | None
+    ) -> VoiceNote | None:
+        """`/translate LANGUAGE voice`: a translation of `speaker_id`'s words as one voice
+        note, in their own cloned voice where they allowed it (`VoiceStudio.
+        translation_speaker`), else the chat's; None when the model does not speak `language`
+        (an English name). Part of a request already admitted: only the speech quota applies."""
+        if not speaks(language):
+            return None
+        pieces = self._pieces(text)[: len(text)]
+        wavs = await self._speak(request, pieces, speaker_id=speaker_id)
+        return await self._note([wav for _, wav in wavs])
+
+    async def in_voice(
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+        asker: Asker | None,
+    ) -> VoiceNote:
+        """`text` as one voice note spoken by `speaker`, whom the caller chose (the channel
+        reader: each member their own voice), in the chat's style (`prefs`, read by the caller).
+        Part of a request already admitted: only the speech quota applies."""
+        pieces = self._pieces(text)
+        wavs = await self._synthesize(chat, pieces, asker, prefs=prefs, speaker=speaker)
+        return await self._note([wav for _, wav in wavs])
+
+    async def speaker(
+        self, chat: ChatRef, prefs: Preferences, *, author: str | None = None
+    ) -> Speaker:
+        """The model and voice the chat speaks `author`'s words with: its own voice
+        (`core.app.voices.studio`) or a built-in one."""
+        if self._studio is not None:
+            return await self._studio.speaker(chat, prefs, author=author)
+        model = self._audiences.tts_model(prefs)
+        return Speaker(model=model, voice=chosen_voice(prefs.voice, model))
+
+    def _pieces(self, text: str) -> list[str]:
+        size = min(self._tts_piece_chars, self._max_say_chars)
+        pieces = split_message(printable(text), size, min_fill=0)
+        if not pieces:
+            raise errors.EmptyText()
+        return pieces
+
+    async def _speak(
+        self,
+        request: Request,
+        pieces: list[str],
+        *,
+        speaker_id: str | None = None,
+        author: str | None = None,
+    ) -> list[tuple[str, bytes]]:
+        """Each piece with its WAV, in order, in the chat's voice (or, for a translation of
+        `speaker_id`'s words, theirs where they allowed it) as `request` read it; every
+        character counts against the chat's speech quota."""
+        chat, prefs = request.chat, request.prefs
+        speaker = await self.speaker(chat, prefs, author=author)
+        if self._studio is not None and speaker_id is not None:
+            speaker = await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)
+        return await self._synthesize(chat, pieces, request.asker, prefs=prefs, speaker=speaker)
+
+    async def _synthesize(
+        self,
+        chat: ChatRef,
+        pieces: list[str],
+        asker: Asker | None,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+    ) -> list[tuple[str, bytes]]:
+        """Each piece with its WAV, in order, spoken by `speaker` in the chat's style; every
+        character counts against the chat's speech quota."""
+        gate = asyncio.Semaphore(_TTS_IN_FLIGHT)
+
+        async def one(piece: str) -> tuple[str, bytes]:
+            async with gate:
+                return piece, await self._speech.synthesize(
+                    piece,
+                    voice=speaker.voice,
+                    style=prefs.style,
+                    model=speaker.model,
+                    description=speaker.description,
+                )
+
+        async with self._limiter.spending(chat, asker, tts_chars=sum(map(len, pieces))):
+            return list(await asyncio.gather(*(one(piece) for piece in pieces)))
+
+    async def _note(self, wavs: list[bytes]) -> VoiceNote:
+        return await self._audio.to_voice_note(await self._audio.join_wavs(wavs))
+
+    def _clean_say_text(self, text: str) -> str:
+        cleaned = printable(text).strip()
+        if not _speakable(cleaned):
+            raise errors.EmptyText()
+        if len(cleaned) > self._max_say_chars:
+            raise errors.TextTooLong(length=len(cleaned), limit=self._max_say_chars)
+        return cleaned
+
+
+def _notes(wavs: list[tuple[str, bytes]]) -> list[list[bytes]]:
+    """The pieces' WAVs grouped, in order, into voice notes of at most `NOTE_CHARS` characters
+    of speech each (a piece longer than that is a note of its own)."""
+    notes: list[list[bytes]] = []
+    chars = NOTE_CHARS
+    for piece, wav in wavs:
+        if chars + len(piece) > NOTE_CHARS:
+            notes.append([])
+            chars = 0
+        notes[-1].append(wav)
+        chars += len(piece)
+    return notes
+
+
+def _speakable(text: str) -> bool:
+    """Whether `text` has anything to say: a letter, a digit or a symbol (emoji count) that is
+    not a style tag. Zero-width and other invisible characters alone are nothing to speak."""
+    return any(unicodedata.category(ch)[0] in "LNS" for ch in plain_text(text))
+
+
+def speaks(language: str) -> bool:
+    """Whether a translation into `language` (an English name) can be spoken, for offering it
+    beforehand: what `TextToSpeech.spoken_translation` speaks."""
+    return language.startswith(SPOKEN_LANGUAGES)
