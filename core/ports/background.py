@@ -10,6 +10,14 @@ stop knows what is still running (`tests/unit/test_background.py` holds the tree
     start(work, name="pieces", awaited=True)
         a task its owner awaits, and whose error the owner takes (raised to the user's request,
         say): only known to the stop, never logged here.
+    every(seconds, work, name="voice receiver sweep")
+        periodic work, declared rather than written as `while True: ... sleep`: a task (through
+        `start`) that awaits `work()`, pauses `seconds`, and again. A failing round is counted
+        as a failure of `name` and the next round runs as usual (logged with its traceback the
+        first time in a row, and once when a round works again). The `Beat` it returns stops
+        between rounds: a pause is cut short, a round under way is finished (it may hold a
+        transaction: cancelling one inside makes SQLAlchemy report an error at the wrong stop),
+        unless the beat is `interruptible` (a "typing…" sign, moot once the answer is sent).
     supervised(metrics)
         the process's lifetime (`core.bootstrap.bootstrap`): failures counted in `metrics`; at
         its end, every task still running is cancelled and awaited, `grace` seconds at most
@@ -29,9 +37,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 from core.ports.runtime import Metrics
 
@@ -82,8 +91,35 @@ class Background:
             return
         # The traceback, not the values: the log's formatter redacts any secret in it.
         logger.error("background task %r failed", task.get_name(), exc_info=error)
+        self._count_failure(name)
+
+    def _count_failure(self, name: str) -> None:
         for metrics in self._counted:
             metrics.background_failed(name)
+
+    def every(
+        self,
+        seconds: float | Callable[[], float],
+        work: Callable[[], Awaitable[None]],
+        *,
+        name: str,
+        about: object = None,
+        delay: float | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        interruptible: bool = False,
+    ) -> Beat:
+        """`work` run every `seconds` in a task started here (`start`): see `Beat`."""
+        beat = Beat(
+            work,
+            pause=seconds if callable(seconds) else lambda: seconds,
+            delay=delay,
+            sleep=sleep,
+            interruptible=interruptible,
+            name=name,
+            count_failure=self._count_failure,
+        )
+        beat.task = self.start(beat.rounds(), name=name, about=about)
+        return beat
 
     async def close(self, *, grace: float = GRACE_SECONDS) -> None:
         """Cancel every task still running and wait for them to end, `grace` seconds at most;
@@ -118,6 +154,96 @@ class Background:
             self._counted.remove(metrics)
 
 
+class Beat:
+    """Periodic work (`every`): `work()`, a pause of `pause()` seconds, `work()`, ... The first
+    round comes after `delay` seconds (by default, after a pause like the others; 0: at once).
+    `sleep` waits out a pause (a clock tests move by hand). A round that raises is counted as a
+    failure of `name`, and logged with its traceback if the round before it worked (a beat of
+    50 ms that fails every round must not write twenty tracebacks a second); the next one runs
+    after the usual pause.
+
+    `stop()` (or the end of `async with beat:`) ends it between rounds: a pause is cut short,
+    a round under way is let finish, unless `interruptible`, when it is cancelled too."""
+
+    def __init__(
+        self,
+        work: Callable[[], Awaitable[None]],
+        *,
+        pause: Callable[[], float],
+        delay: float | None,
+        sleep: Callable[[float], Awaitable[None]],
+        interruptible: bool,
+        name: str,
+        count_failure: Callable[[str], None],
+    ) -> None:
+        self.name = name
+        self.task: asyncio.Task[None] | None = None  # set as it starts (`Background.every`)
+        self._work, self._pause, self._delay, self._sleep = work, pause, delay, sleep
+        self._interruptible = interruptible
+        self._count_failure = count_failure
+        self._in_round = False
+        self._stopping = False
+        self._failed_in_a_row = 0
+
+    async def rounds(self) -> None:
+        """The beat itself, run in its task."""
+        delay = self._pause() if self._delay is None else self._delay
+        if delay > 0:
+            await self._sleep(delay)
+        while not self._stopping:
+            self._in_round = True
+            try:
+                await self._work()
+            except Exception as error:
+                self._failed(error)
+            else:
+                self._worked()
+            finally:
+                self._in_round = False
+            if not self._stopping:
+                await self._sleep(self._pause())
+
+    def _failed(self, error: Exception) -> None:
+        self._failed_in_a_row += 1
+        if self._failed_in_a_row == 1:
+            logger.error(
+                "a round of %r failed; the next runs as usual",
+                self.task.get_name() if self.task is not None else self.name,
+                exc_info=error,
+            )
+        self._count_failure(self.name)
+
+    def _worked(self) -> None:
+        if self._failed_in_a_row:
+            logger.info("%r works again after %d failed round(s)", self.name, self._failed_in_a_row)
+            self._failed_in_a_row = 0
+
+    def stop(self) -> None:
+        """No more rounds: a pause is cut short at once; a round under way is let finish
+        (cancelled if the beat is `interruptible`). Returns at once (`stopped` waits)."""
+        self._stopping = True
+        if self.task is not None and (self._interruptible or not self._in_round):
+            self.task.cancel()
+
+    async def stopped(self) -> None:
+        """Stop (`stop`), and return once the round under way, if any, has ended. A cancellation
+        of the caller meanwhile is raised; the beat still ends after its round."""
+        self.stop()
+        if self.task is not None and self.task is not asyncio.current_task():
+            await asyncio.wait([self.task])
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stopped()
+
+
 _loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Background] = (
     weakref.WeakKeyDictionary()
 )
@@ -141,6 +267,33 @@ def start(
 ) -> asyncio.Task[T]:
     """`work` in a task of its own, supervised (`Background.start`)."""
     return supervisor().start(work, name=name, about=about, awaited=awaited)
+
+
+def every(
+    seconds: float | Callable[[], float],
+    work: Callable[[], Awaitable[None]],
+    *,
+    name: str,
+    about: object = None,
+    delay: float | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    interruptible: bool = False,
+) -> Beat:
+    """`work` run every `seconds` (a number, or what returns the next pause), supervised: a
+    failing round counted and logged, the next run as usual; stopped between rounds (`Beat`).
+
+        sweeper = every(0.05, sweep, name="voice receiver sweep")
+        ...
+        sweeper.stop()
+
+        async with every(30, tick, name="scheduler", delay=0):
+            ...  # ticks at once, then every 30 s, until the block ends (a tick under way is
+                 # finished first)
+    """
+    return supervisor().every(
+        seconds, work, name=name, about=about, delay=delay, sleep=sleep,
+        interruptible=interruptible,
+    )  # fmt: skip
 
 
 @asynccontextmanager

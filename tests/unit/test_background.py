@@ -149,6 +149,188 @@ async def test_the_loop_is_closed_by_the_last_runtime_to_stop() -> None:
     assert _failures(second, "chore") is None  # counted by the runtimes running then
 
 
+# -- periodic work -----------------------------------------------------------------------------
+
+
+class Pauses:
+    """A beat's `sleep` the test lets pass one at a time: it sees each pause's length."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Queue[float]()
+        self._go = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.asked.put_nowait(seconds)
+        await self._go.wait()
+        self._go.clear()
+
+    async def next(self) -> float:
+        return await asyncio.wait_for(self.asked.get(), 5)
+
+    def let_pass(self) -> None:
+        self._go.set()
+
+
+async def test_rounds_follow_pauses_of_the_given_length_until_stopped() -> None:
+    tasks, pauses = Background(), Pauses()
+    rounds: list[int] = []
+    lengths = iter([2.0, 3.0, 5.0])
+
+    async def work() -> None:
+        rounds.append(len(rounds))
+
+    async with tasks.held(PrometheusMetrics(), grace=1):
+        beat = tasks.every(lambda: next(lengths), work, name="beat", sleep=pauses.sleep)
+        assert await pauses.next() == 2.0  # a pause first, by default
+        assert rounds == []
+        pauses.let_pass()
+        assert await pauses.next() == 3.0
+        assert rounds == [0]
+        pauses.let_pass()
+        assert await pauses.next() == 5.0
+        await beat.stopped()
+    assert rounds == [0, 1]
+    assert beat.task is not None and beat.task.cancelled()
+
+
+async def test_a_delay_of_zero_runs_the_first_round_at_once() -> None:
+    tasks, pauses = Background(), Pauses()
+    rounds: list[int] = []
+
+    async def work() -> None:
+        rounds.append(1)
+
+    async with (
+        tasks.held(PrometheusMetrics(), grace=1),
+        tasks.every(30, work, name="scheduler", delay=0, sleep=pauses.sleep),
+    ):
+        assert await pauses.next() == 30
+        assert rounds == [1]
+
+
+async def test_a_beat_waits_in_real_time_by_default() -> None:
+    tasks = Background()
+    enough = asyncio.Event()
+    rounds: list[int] = []
+
+    async def work() -> None:
+        rounds.append(1)
+        if len(rounds) == 3:
+            enough.set()
+
+    async with (
+        tasks.held(PrometheusMetrics(), grace=1),
+        tasks.every(0.001, work, name="sweep"),
+    ):
+        await asyncio.wait_for(enough.wait(), 5)
+
+
+async def test_a_failing_round_is_logged_and_counted_and_the_next_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="core.ports.background")
+    tasks, metrics, pauses = Background(), PrometheusMetrics(), Pauses()
+    outcomes = iter([RuntimeError("the disk is full"), RuntimeError("still full"), None])
+    worked = asyncio.Event()
+
+    async def work() -> None:
+        outcome = next(outcomes)
+        if outcome is not None:
+            raise outcome
+        worked.set()
+
+    async with (
+        tasks.held(metrics, grace=1),
+        tasks.every(1, work, name="alive", about=7, delay=0, sleep=pauses.sleep),
+    ):
+        await pauses.next()
+        assert _failures(metrics, "alive") == 1
+        pauses.let_pass()
+        await pauses.next()
+        assert _failures(metrics, "alive") == 2
+        pauses.let_pass()
+        await asyncio.wait_for(worked.wait(), 5)
+    [record] = _background_errors(caplog)  # once for the failures in a row, with its name
+    assert "'alive 7'" in record.getMessage()
+    assert record.exc_info is not None and str(record.exc_info[1]) == "the disk is full"
+    assert "works again after 2 failed round(s)" in caplog.text
+    assert tasks.running == frozenset()
+
+
+async def test_a_stop_during_a_round_lets_that_round_finish() -> None:
+    tasks = Background()
+    began, may_end = asyncio.Event(), asyncio.Event()
+    finished: list[int] = []
+
+    async def one_round() -> None:
+        began.set()
+        await may_end.wait()  # say, a transaction waiting on the database
+        finished.append(1)
+
+    async with tasks.held(PrometheusMetrics(), grace=1):
+        beat = tasks.every(60, one_round, name="test", delay=0)
+        await began.wait()
+        stopping = asyncio.create_task(beat.stopped())
+        await asyncio.sleep(0)
+        assert not stopping.done()  # waiting for the round, not cancelling it
+        may_end.set()
+        await asyncio.wait_for(stopping, 5)
+        assert finished == [1]
+        assert beat.task is not None and beat.task.done() and not beat.task.cancelled()
+
+
+async def test_a_stop_during_a_pause_ends_the_beat_at_once_and_starts_no_round() -> None:
+    tasks, pauses = Background(), Pauses()
+    rounds: list[int] = []
+
+    async def one_round() -> None:
+        rounds.append(1)
+
+    async with (
+        tasks.held(PrometheusMetrics(), grace=1),
+        tasks.every(60, one_round, name="test", sleep=pauses.sleep),
+    ):
+        await pauses.next()
+    assert rounds == []
+
+
+async def test_an_interruptible_beat_is_stopped_inside_its_round() -> None:
+    tasks = Background()
+    began = asyncio.Event()
+    finished: list[int] = []
+
+    async def show_typing() -> None:
+        began.set()
+        await asyncio.Event().wait()  # say, waiting for the rate limiter
+        finished.append(1)
+
+    async with tasks.held(PrometheusMetrics(), grace=1):
+        beat = tasks.every(5, show_typing, name="typing", delay=0, interruptible=True)
+        await began.wait()
+        await asyncio.wait_for(beat.stopped(), 5)
+    assert finished == []
+    assert beat.task is not None and beat.task.cancelled()
+
+
+async def test_the_stop_of_the_process_ends_a_beat_too() -> None:
+    tasks = Background()
+    pausing = asyncio.Event()
+
+    async def pause(seconds: float) -> None:
+        pausing.set()
+        await asyncio.Event().wait()
+
+    async def work() -> None:
+        pass
+
+    async with tasks.held(PrometheusMetrics(), grace=1):
+        beat = tasks.every(60, work, name="sweep", sleep=pause)
+        await pausing.wait()
+        assert beat.task in tasks.running
+    assert beat.task is not None and beat.task.cancelled()
+    assert tasks.running == frozenset()
+
+
 # -- none started another way ---------------------------------------------------------------------
 
 _SPAWNERS = {"create_task", "ensure_future"}
