@@ -84,7 +84,7 @@ EN: dict[str, Source] = {
         "like a storyteller); /style text:off clears it."
     ),
     "discord.voices.designed": "Voice {name} is ready, and the voice message is a sample of how it sounds. Choose it with /voice name:{name}.",
-    "discord.voices.consent.read": "To clone your voice, read this sentence aloud and send it as a new voice message, here or in a DM to me, within {wait}:\n\n{sentence}",
+    "discord.voices.consent.read": "To clone your voice, read this sentence aloud, the digits at its end one by one, and send it as a new voice message, here or in a DM to me, within {wait}:\n\n{sentence}",
     "discord.voices.cloned": (
         "Voice {name} is cloned from your recording. Choose it with /voice name:{name}; "
         "/delete_voice name:{name} deletes it and its sample."

@@ -13,5 +13,5 @@ translations.py  an automatic translation under its transcript
 usage.py      /usage as it reads
 summaries.py  summaries and digest schedules as they read
 memory.py     /find's moments as they read: who, when, where in the recording, the words marked
-consent_words.py  the random words of spoken consent, one list per language (words/*.txt)
+consent_digits.py  the random digits that end the consent sentence, as it shows them
 """

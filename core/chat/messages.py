@@ -125,10 +125,13 @@ EN: dict[str, Source] = {
     ),
     "voices.deleted": "Voice {name} and everything stored with it are deleted.",
     # Spoken consent (core.app.voices.clone_consent)
-    "voices.consent.read": "To clone your voice, read this sentence aloud and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
+    "voices.consent.read": "To clone your voice, read this sentence aloud, the digits at its end one by one, and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
     "voices.consent.sentence": "I am {name}, and I agree that voicebridge speaks in my voice in this chat. {words}",
     "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge speaks in my voice in this server. {words}",
-    # The random words that end the sentence are not here: core/chat/words/<locale>.txt.
+    # The random digits that end the sentence ({words}, drawn by core.domain.spoken_digits):
+    # three groups, each one's digits apart ("6 2 9 0"), separated as the language separates
+    # the items of a list.
+    "voices.consent.digit_groups": "{first}, {second}, {third}",
     "voices.consent.english": "MiMo's speech recognition is made for Chinese and English. If it does not hear your language well, read this English sentence instead; either one counts:\n\n{sentence}",
     "voices.own.cloned_unverified": "• {name} — cloned before spoken consent, not verified: it speaks only its owner's own words until they clone it again under this name, reading the sentence I show",
     "error.consent.refused": "That voice note cannot clone a voice.",
@@ -137,7 +140,7 @@ EN: dict[str, Source] = {
     "error.consent.copied": "That voice note is a copy of someone else's recording: record the sentence yourself, as a new voice note.",
     "error.consent.too_old": "That voice note is older than your request: record the sentence now, as a new voice note.",
     "error.consent.sentence": "I did not hear the sentence in that voice note: read it as shown and send it again.",
-    "error.consent.words": "The random words at the end were missing or out of order: read them exactly as shown and send it again.",
+    "error.consent.digits": "The digits at the end were missing, wrong or out of order: read them one by one, as shown, and send it again.",
     "error.voice_not_verified": "“{value}” was cloned before voices needed their owner's spoken consent, so it speaks only your own words: clone it again under the same name, reading the sentence I show, to verify it; then you can share it.",
     "error.anonymous_caller": "Please send that from your own account, not as the group's anonymous administrator: I need to know which person is asking.",
     "error.clone_attempts_used": Plural(

@@ -5,6 +5,7 @@ errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
 claims.py           claims on incoming work
 consent.py          the consent sentence and whether a voice note is its owner's reading of it
+spoken_digits.py    its random digits: drawn meaning nothing, read back however they are written
 business.py         Telegram Business connections, and what may be answered in them
 inline.py           voice notes offered inline, and the key each is kept under
 gists.py            the gist of a recording: headline and timed points

@@ -4,24 +4,26 @@ is their reading of it. Pure rules, no I/O (`core.app.voices.clone_consent` does
 A chat platform cannot say who recorded a file (a "hide sender name" forward is a copy with no
 header; a voice note sent through an inline bot looks like the sender's own), so a voice is
 cloned only from a fresh recording of its owner reading a one-time sentence: their name, their
-agreement that voicebridge speaks in their voice in this chat (or server), and
-`CHALLENGE_WORDS` random words (`challenge_words`). Nothing here tells whose voice it is: only
-that the sender read a sentence nobody could have recorded before it was shown.
+agreement that voicebridge speaks in their voice in this chat (or server), and eleven random
+digits read one by one (`core.domain.spoken_digits`: drawn so that none spells a number with a
+meaning of its own, 33 bits or more). Nothing here tells whose voice it is: only that the
+sender read a sentence nobody could have recorded before it was shown.
 
 A voice note is a reading only when it could be one (`may_be_reading`: no longer than
 `READING_SECONDS`) and what MiMo heard in it is recognisably the sentence (`is_reading`);
 anything else is an ordinary voice note. A reading is then checked: what the platform declares
 first (`declared_refusal`: not forwarded, not sent via a bot, not a copy of a file seen from
 someone else, not older than the request), then what was heard (`reading_refusal`): the fixed
-part may have ASR slips (a name heard differently, a word missing), the random words must all
-be there, in order. The reader's name and "voicebridge" are the two words a recogniser may
+part may have ASR slips (a name heard differently, a word missing), the digits must all be
+there, in order. The reader's name and "voicebridge" are the two words a recogniser may
 write in the reader's own script (앤 and 보이스브리지 for a Korean reading by Ann): the fixed
 part is compared with and without each of them, and the likeliest counts. Both sides are
 folded (`folded`) where recognisers write one word several ways: case, full and half width, ё
-and е, ґ and г, Traditional and Simplified Chinese, the long vowel mark of a Japanese loanword.
+and е, ґ and г, Traditional and Simplified Chinese, the long vowel mark of a Japanese loanword,
+and every way of writing a digit in the sentence's language (four, 四, よん and 4 are 4).
 
 MiMo's speech recognition documents Chinese and English only; a person of any other language
-is also offered the English sentence, with random words of its own (`CloneChallenge.english`),
+is also offered the English sentence, ending in the same digits (`CloneChallenge.english`),
 and a reading of either passes.
 """
 
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,12 +39,17 @@ from datetime import datetime
 import opencc
 
 from core.domain import errors
+from core.domain.spoken_digits import as_digits
 
-CHALLENGE_WORDS = 4  # random words in one sentence: 32 bits from 258 words or more
 FIXED_PART_LIKENESS = 0.75  # how like the fixed part what was heard must be (difflib's ratio)
 # How like the fixed part a note must be to be taken as an attempt at reading it at all (when
-# none of its random words is heard): an ordinary note is far below, a bungled reading above.
+# none of its random digits is heard): an ordinary note is far below, a bungled reading above.
 RECOGNISED_LIKENESS = 0.5
+# How many more digits than its fixed part holds a reading may say besides the drawn ones: a
+# recogniser may write a syllable of the fixed part as a digit's word (わたし for 私 holds し, 4).
+# Without a bound, a recording made beforehand that says a long run of digits would hold the
+# groups of many draws; with it, it holds those of hardly more than one.
+SPARE_DIGITS = 2
 # The longest voice note that may be a reading: the sentence takes ten to twenty seconds to
 # read. A longer note is an ordinary one, never heard as a reading.
 READING_SECONDS = 60.0
@@ -55,9 +61,11 @@ RECOGNISED_LOCALES = frozenset({"en", "zh_Hans", "zh_Hant"})
 @dataclass(frozen=True)
 class CloneChallenge:
     """One `/voice clone NAME`: who reads, for which chat's voice, the sentence and its random
-    words (and the English one and its words, for a language MiMo's recognition does not
-    document), where the reading may come from (where they asked, or their private chat with
-    the bot), and until when; a passed reading ends it at once."""
+    part, its "words" (the drawn digits, a group each: ("6290", "7351", "580")), and the English
+    sentence with the same digits for a language MiMo's recognition does not document; where
+    the reading may come from (where they asked, or their private chat with the bot), and until
+    when; a passed reading ends it at once. (A sentence asked before the digits has four random
+    words as its `words`: it is heard the same way.)"""
 
     platform: str
     person_id: str
@@ -74,10 +82,10 @@ class CloneChallenge:
     english_words: tuple[str, ...] = ()
     id: int = 0
 
-    def sentences(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Each sentence that may be read, with its random words."""
-        both = [(self.sentence, self.words)]
-        return [*both, (self.english, self.english_words)] if self.english else both
+    def sentences(self) -> list[tuple[str, tuple[str, ...], str]]:
+        """Each sentence that may be read, with its random part and its language."""
+        both = [(self.sentence, self.words, self.locale)]
+        return [*both, (self.english, self.english_words, "en")] if self.english else both
 
 
 @dataclass(frozen=True)
@@ -98,12 +106,6 @@ def offers_english(locale: str) -> bool:
     return locale not in RECOGNISED_LOCALES
 
 
-def challenge_words(vocabulary: Sequence[str], chooser: random.Random) -> tuple[str, ...]:
-    """`CHALLENGE_WORDS` different words of `vocabulary`, in a random order."""
-    unique = sorted(set(vocabulary))
-    return tuple(chooser.sample(unique, min(CHALLENGE_WORDS, len(unique))))
-
-
 def answers(challenge: CloneChallenge, declared: DeclaredReading) -> bool:
     """Whether a note `declared` can be a reading of `challenge`: its person's, sent where the
     sentence was asked or in their private chat with the bot."""
@@ -120,15 +122,17 @@ def may_be_reading(reading: DeclaredReading) -> bool:
 
 
 def is_reading(heard: str, challenge: CloneChallenge) -> bool:
-    """Whether what MiMo heard is recognisably an attempt at one of the sentences: one of its
-    random words is there, or the whole is fairly like its fixed part. Only then is a note
-    checked (and refused, saying why); anything else is an ordinary voice note."""
-    said = folded(heard)
-    for sentence, words in challenge.sentences():
-        if any(folded(word) in said for word in words):
+    """Whether what MiMo heard is recognisably an attempt at one of the sentences: two of its
+    random groups of digits are there (one could be in any note that says a number, more so
+    in Korean, whose digits are everyday syllables: 이, 오, 구), or the whole is fairly like its
+    fixed part. Only then is a note checked (and refused, saying why); anything else is an
+    ordinary voice note."""
+    for sentence, words, locale in challenge.sentences():
+        said = folded(heard, locale)
+        if sum(folded(word, locale) in said for word in words) >= min(2, len(words)):
             return True
-        rest = _without(folded(sentence), words)
-        if _likeness(rest, said, challenge.name) >= RECOGNISED_LIKENESS:
+        rest = _without(folded(sentence, locale), words, locale)
+        if _likeness(rest, said, challenge.name, locale) >= RECOGNISED_LIKENESS:
             return True
     return False
 
@@ -151,12 +155,13 @@ def declared_refusal(
 
 
 def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefused | None:
-    """Why what MiMo heard is not one of the sentences, or None. For each: every random word,
-    in order, exactly (once folded); the rest at least `FIXED_PART_LIKENESS` like the sentence
-    without them. When none passes, the refusal of the one most like what was heard."""
+    """Why what MiMo heard is not one of the sentences, or None. For each: every random group
+    of digits, in order, exactly (once folded in the sentence's language); the rest at least
+    `FIXED_PART_LIKENESS` like the sentence without them. When none passes, the refusal of the
+    one most like what was heard."""
     tried = [
-        _refusal(folded(heard), sentence, words, challenge.name)
-        for sentence, words in challenge.sentences()
+        _refusal(folded(heard, locale), sentence, words, challenge.name, locale)
+        for sentence, words, locale in challenge.sentences()
     ]
     if any(refusal is None for refusal, _ in tried):
         return None
@@ -165,39 +170,46 @@ def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefu
 
 
 def _refusal(
-    said: str, sentence: str, words: Sequence[str], name: str
+    said: str, sentence: str, words: Sequence[str], name: str, locale: str
 ) -> tuple[errors.ConsentRefused | None, float]:
     """`said` against one sentence: the refusal (or None) and how like its fixed part it is."""
-    rest, end = folded(sentence), len(said)
-    # From the end, where they are said: a random word that also occurs in the fixed part (in
-    # a name, say) is not found there instead.
-    for word in reversed([folded(w) for w in words]):
+    rest, end = folded(sentence, locale), len(said)
+    # From the end, where they are said: a group that also occurs in the fixed part (in a name,
+    # say) is not found there instead.
+    for word in reversed([folded(w, locale) for w in words]):
         found = said.rfind(word, 0, end)
         if not word or found < 0:
-            return errors.RandomWordsWrong(), _likeness(_without(rest, words), said, name)
+            likeness = _likeness(_without(rest, words, locale), said, name, locale)
+            return errors.DigitsWrong(), likeness
         said = said[:found] + said[found + len(word) :]
         cut = rest.rfind(word)
         rest = rest[:cut] + rest[cut + len(word) :]
         end = found
-    likeness = _likeness(rest, said, name)
+    likeness = _likeness(rest, said, name, locale)
+    if _digits_in(said) > _digits_in(rest) + SPARE_DIGITS:
+        return errors.DigitsWrong(), likeness
     return (None if likeness >= FIXED_PART_LIKENESS else errors.SentenceWrong()), likeness
 
 
-def _without(sentence: str, words: Sequence[str]) -> str:
-    """The folded `sentence` without its random words (the last occurrence of each)."""
-    for word in (folded(w) for w in words):
+def _digits_in(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _without(sentence: str, words: Sequence[str], locale: str) -> str:
+    """The folded `sentence` without its random part (the last occurrence of each group)."""
+    for word in (folded(w, locale) for w in words):
         cut = sentence.rfind(word)
         if word and cut >= 0:
             sentence = sentence[:cut] + sentence[cut + len(word) :]
     return sentence
 
 
-def _likeness(expected: str, said: str, name: str) -> float:
+def _likeness(expected: str, said: str, name: str, locale: str) -> float:
     """How like the folded fixed part `expected` what was heard is (difflib's ratio), the
     likeliest of it as written and without the reader's `name`, "voicebridge" or both, which
     a recogniser may have written in another script."""
     variants = {expected}
-    for spelled in (folded(name), BRAND):
+    for spelled in (folded(name, locale), BRAND):
         variants |= {_cut(variant, spelled) for variant in variants}
     return max(
         difflib.SequenceMatcher(None, variant, said, autojunk=False).ratio() for variant in variants
@@ -215,17 +227,25 @@ BRAND = "voicebridge"  # as `folded` writes the bot's name in every sentence
 
 # What recognisers write several ways for one word, written one way: ё and е (Russian texts
 # mostly leave the dots off), ґ and г (Ukrainian), the Japanese long vowel mark (コンピューター
-# and コンピュータ) and the Ukrainian apostrophe (a letter to Unicode).
-_ONE_WAY = str.maketrans({"ё": "е", "ґ": "г", "ー": None, "ʼ": None})
+# and コンピュータ) and apostrophes (the Ukrainian one is a letter to Unicode: пʼять, п'ять and
+# п’ять are one word).
+_ONE_WAY = str.maketrans({"ё": "е", "ґ": "г", "ー": None, "ʼ": None, "'": None, "’": None})
 
 
-def folded(words: str) -> str:
+def folded(words: str, locale: str) -> str:
     """Letters and digits only, case folded, full and half width alike (NFKC), in Simplified
-    Chinese characters, with `_ONE_WAY`'s variants made one: punctuation, spacing and script
-    variants are the recogniser's, not the reader's."""
-    text = unicodedata.normalize("NFKC", words).casefold().translate(_ONE_WAY)
-    text = _simplified().convert(text)
+    Chinese characters, with `_ONE_WAY`'s variants made one and each digit `locale` writes in
+    words made that digit (`spoken_digits.as_digits`): punctuation, spacing and script variants
+    are the recogniser's, not the reader's."""
+    text = as_digits(written_one_way(words), locale)
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+def written_one_way(words: str) -> str:
+    """`folded`'s first step: case, width, script variants and `_ONE_WAY` made one, spacing and
+    punctuation still there (where a digit's word ends)."""
+    text = unicodedata.normalize("NFKC", words).casefold().translate(_ONE_WAY)
+    return str(_simplified().convert(text))
 
 
 @functools.cache

@@ -172,7 +172,7 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     """With no consent sentence open, a voice note's statements are its claim (and its reply's
     id noted in it), its rates, its chat's and its sender's day, its transcript, and one read of
     the sentences open, in the transaction that reads the chat's preferences: nothing is noted
-    for the copy check (a note sent while no sentence was open cannot say one's random words)."""
+    for the copy check (a note sent while no sentence was open cannot say one's random digits)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))

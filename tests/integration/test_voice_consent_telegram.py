@@ -23,6 +23,8 @@ GROUP = -100778
 OTHER_GROUP = -100779  # another group the bot is in
 CLONE = "mimo-v2.5-tts-voiceclone"
 ASR = "mimo-v2.5-asr"
+# The digits that end a consent sentence: three groups, each one's digits apart.
+DIGITS_SHOWN = r"\d\xa0\d\xa0\d\xa0\d, \d\xa0\d\xa0\d\xa0\d, \d\xa0\d\xa0\d"
 
 
 async def said_in(bot_api: FakeBotApi, chat: int, message: dict[str, Any]) -> str:
@@ -105,10 +107,13 @@ async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speak
         ))  # fmt: skip
         await bot_api.wait_for("sendVoice", chat_id=GROUP)
 
-    assert asked.startswith("To clone your voice, read this sentence aloud")
+    assert asked.startswith(
+        "To clone your voice, read this sentence aloud, the digits at its end one by one, and "
+        "send it as a new voice note"
+    )
     assert re.fullmatch(
         r"I am User2001, and I agree that voicebridge speaks in my voice in this chat\. "
-        r"\w+ \w+ \w+ \w+",
+        + DIGITS_SHOWN,
         sentence,
     )
     assert cloned == (
@@ -124,7 +129,7 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     """Bob cannot clone his voice from Alice's recording of his sentence, however it reaches
-    him, nor from a reading of the wrong words; each refusal names what failed."""
+    him, nor from a reading of the wrong digits; each refusal names what failed."""
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
@@ -140,8 +145,9 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
         via_bot = await said_in(
             bot_api, BOB, reading(bot_api, BOB, sentence, tmp_path, BOB, via_bot=999)
         )
-        wrong = sentence.rsplit(" ", 4)[0] + " one two three four"
-        wrong_words = await said_in(bot_api, BOB, reading(bot_api, BOB, wrong, tmp_path, BOB))
+        frame, digits = sentence.rsplit(". ", 1)
+        wrong = f"{frame}. {digits.translate(str.maketrans('0123456789', '1234567890'))}"
+        wrong_digits = await said_in(bot_api, BOB, reading(bot_api, BOB, wrong, tmp_path, BOB))
         stored = await voices_of(database_url)
 
     assert copied == (
@@ -150,7 +156,10 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
     )
     assert forwarded.startswith("That voice note is forwarded")
     assert via_bot.startswith("That voice note was sent through a bot")
-    assert wrong_words.startswith("The random words at the end were missing or out of order")
+    assert wrong_digits == (
+        "The digits at the end were missing, wrong or out of order: read them one by one, as "
+        "shown, and send it again."
+    )
     assert stored == []
     assert mimo.calls(CLONE) == []
 
@@ -294,7 +303,7 @@ async def test_a_reader_of_a_language_mimo_does_not_document_may_read_the_englis
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     """MiMo's speech recognition documents Chinese and English: a German reader is shown the
-    English sentence too (with random words of its own), and reading it clones the voice."""
+    English sentence too (ending in the same digits), and reading it clones the voice."""
     bot_api.set_user_language(ALICE, "de")
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
@@ -308,15 +317,16 @@ async def test_a_reader_of_a_language_mimo_does_not_document_may_read_the_englis
     assert read.startswith("Um deine Stimme zu klonen, lies diesen Satz laut vor")
     assert re.fullmatch(
         r"Ich bin User2001 und bin einverstanden, dass voicebridge in diesem Chat mit meiner "
-        r"Stimme spricht\. \w+ \w+ \w+ \w+",
+        r"Stimme spricht\. " + DIGITS_SHOWN,
         german,
     )
     assert offer.startswith("Die Spracherkennung von MiMo ist für Chinesisch und Englisch")
     assert re.fullmatch(
         r"I am User2001, and I agree that voicebridge speaks in my voice in this chat\. "
-        r"[a-z]+ [a-z]+ [a-z]+ [a-z]+",
+        + DIGITS_SHOWN,
         english,
     )
+    assert german.rsplit(". ", 1)[1] == english.rsplit(". ", 1)[1]
     assert cloned.startswith("Die Stimme Anna")
     assert stored == [("Anna", str(ALICE))]
 
@@ -336,3 +346,40 @@ async def test_a_note_heard_for_a_reading_counts_once_against_the_senders_minute
         second = await said_in(bot_api, ALICE, reading(bot_api, ALICE, "Two.", tmp_path, ALICE))
 
     assert [first, second] == ["One.", "Two."]
+
+
+async def test_bob_reading_anns_sentence_is_refused_and_anns_reading_in_korean_clones_hers(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann and Bob, whose Telegram is in Korean, each ask to clone their voice in the group. Bob
+    reads Ann's sentence in a voice note of his own: it does not end in his digits, so it is
+    refused, saying so. Ann reads hers, and the recogniser writes her digits in hangul (육이구공,
+    Sino-Korean, as a Korean reader says them): it clones her voice."""
+    bot_api.set_user_language(ALICE, "ko")
+    bot_api.set_user_language(BOB, "ko")
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
+    ):
+        asked = await command(bot_api, ALICE, "/voice clone Ann")
+        anns = asked.split("\n\n")[1]  # the Korean sentence (the English one follows)
+        await command(bot_api, BOB, "/voice clone Bob")
+        refused = await said_in(bot_api, GROUP, reading(bot_api, BOB, anns, tmp_path))
+        stored_then = await voices_of(database_url)
+        frame, digits = anns.rsplit(". ", 1)
+        hangul = str.maketrans(dict(zip("0123456789", "공일이삼사오육칠팔구", strict=True)))
+        in_hangul = f"{frame}. {digits.translate(hangul)}"
+        cloned = await said_in(bot_api, GROUP, reading(bot_api, ALICE, in_hangul, tmp_path))
+
+    assert re.fullmatch(
+        r"저는 User2001이고, voicebridge가 이 채팅에서 제 목소리로 말하는 것에 동의해요\. "
+        + DIGITS_SHOWN,
+        anns,
+    )
+    assert "4" not in anns.rsplit(". ", 1)[1]  # 사, 死: never drawn for a Korean reader
+    assert refused == (
+        "끝의 숫자가 빠졌거나 틀렸거나 순서가 달랐어요: "
+        "보이는 그대로 한 자리씩 읽고 다시 보내 주세요."
+    )
+    assert stored_then == []
+    assert cloned.startswith("녹음에서 목소리 Ann 복제를 마쳤어요.")
+    assert await voices_of(database_url) == [("Ann", str(ALICE))]

@@ -4,6 +4,7 @@ the sentence it shows) and /delete_voice, with real discord.py."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.audio_factory import make_audio, make_reading
@@ -13,6 +14,8 @@ from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 
 DESIGN, CLONE, TTS = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone", "mimo-v2.5-tts"
+# The digits that end a consent sentence: three groups, each one's digits apart.
+DIGITS_SHOWN = r"\d\xa0\d\xa0\d\xa0\d, \d\xa0\d\xa0\d\xa0\d, \d\xa0\d\xa0\d"
 
 
 async def stored(url: str) -> list[tuple[str, str, int]]:
@@ -40,13 +43,29 @@ async def clone_by_reading(
     """`member` uses Apps → Clone this voice on their voice message `posted`, names the voice
     `name`, and reads the sentence shown in a new voice message: what the bot showed, and its
     answer to the reading."""
+    asked = await asked_to_read(discord_api, server, member, posted, name)
+    sentence = str(asked.content).rsplit("\n\n", 1)[-1]
+    return asked, await read_aloud(discord_api, server, member, sentence, folder)
+
+
+async def asked_to_read(
+    discord_api: FakeDiscord, server: Guild, member: int, posted: dict[str, object], name: str
+) -> SentMessage:
+    """`member` uses Apps → Clone this voice on their voice message `posted` and names the voice
+    `name`: the bot's answer, the sentence to read."""
     opened = await discord_api.message_command(server.general, member, "Clone this voice", posted)
     await opened.wait_for_callback()
     [asked] = await (await discord_api.submit_modal(opened, name)).wait_for_messages()
-    sentence = str(asked.content).rsplit("\n\n", 1)[-1]
+    return asked
+
+
+async def read_aloud(
+    discord_api: FakeDiscord, server: Guild, member: int, sentence: str, folder: Path
+) -> str:
+    """`member` reads `sentence` aloud in a new voice message: the bot's answer to it."""
     words = make_reading(folder, sentence).read_bytes()
     reading = await discord_api.post_voice_message(server.general, member, words, duration=8)
-    return asked, await answer_to(discord_api, server.general, reading)
+    return await answer_to(discord_api, server.general, reading)
 
 
 async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
@@ -103,10 +122,11 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         "this voice on it."
     )
     assert asked.ephemeral and str(asked.content).startswith(
-        "To clone your voice, read this sentence aloud and send it as a new voice message, here "
-        "or in a DM to me, within 5 min:\n\nI am member, and I agree that voicebridge "
-        "speaks in my voice in this server. "
+        "To clone your voice, read this sentence aloud, the digits at its end one by one, and "
+        "send it as a new voice message, here or in a DM to me, within 5 min:\n\nI am member, "
+        "and I agree that voicebridge speaks in my voice in this server. "
     )
+    assert re.fullmatch(DIGITS_SHOWN, str(asked.content).rsplit(". ", 1)[1])
     assert cloned.startswith(
         "Voice MemberVoice is cloned from your recording. Choose it with /voice name:MemberVoice; "
         "/delete_voice name:MemberVoice deletes it and its sample."
@@ -283,8 +303,8 @@ async def test_a_member_whose_language_mimo_does_not_document_may_read_the_engli
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
     """A member whose Discord is in German is shown the server's sentence in German and the
-    English one beside it, each with random words of its own; reading the English one clones
-    the voice, and the answer is in German."""
+    English one beside it, both ending in the same digits; reading the English one clones the
+    voice, and the answer is in German."""
     member = discord_api.add_member(server, "anna", locale="de")
     voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
@@ -304,9 +324,40 @@ async def test_a_member_whose_language_mimo_does_not_document_may_read_the_engli
     assert english.startswith(
         "I am anna, and I agree that voicebridge speaks in my voice in this server. "
     )
-    assert len(english.rsplit(". ", 1)[1].split()) == 4
+    digits = english.rsplit(". ", 1)[1]
+    assert re.fullmatch(DIGITS_SHOWN, digits)
+    assert german.endswith(f". {digits}")
     assert cloned.startswith("Die Stimme Anna wurde aus deiner Aufnahme geklont.")
     assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Anna", "cloned")]
+
+
+async def test_a_member_reading_another_members_sentence_clones_nothing(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Ann and Bob each ask to clone their voice; Bob reads Ann's sentence aloud in a voice
+    message of his own. It does not end in his digits: refused, saying so, and nothing is
+    cloned. Ann's reading of it clones hers."""
+    ann, bob = discord_api.add_member(server, "ann"), discord_api.add_member(server, "bob")
+    voice = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        anns = await discord_api.post_voice_message(server.general, ann, voice, duration=3)
+        bobs = await discord_api.post_voice_message(server.general, bob, voice, duration=3)
+        sentence = str((await asked_to_read(discord_api, server, ann, anns, "Ann")).content)
+        sentence = sentence.rsplit("\n\n", 1)[-1]
+        await asked_to_read(discord_api, server, bob, bobs, "Bob")
+        refused = await read_aloud(discord_api, server, bob, sentence, tmp_path)
+        stored_then = await stored(sqlite_url)
+        cloned = await read_aloud(discord_api, server, ann, sentence, tmp_path)
+
+    assert re.fullmatch(DIGITS_SHOWN, sentence.rsplit(". ", 1)[1])
+    assert refused == (
+        "The digits at the end were missing, wrong or out of order: read them one by one, as "
+        "shown, and send it again."
+    )
+    assert stored_then == []
+    assert cloned.startswith("Voice Ann is cloned from your recording.")
+    assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Ann", "cloned")]
 
 
 async def test_a_nickname_with_markdown_is_shown_as_typed_in_the_sentence_and_still_read(

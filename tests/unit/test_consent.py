@@ -1,13 +1,12 @@
 """The rules of spoken consent (`core.domain.consent`): what the platform declares rules a note
-out before anything is downloaded; what was heard must hold every random word, exactly and in
-order, while the fixed part forgives a speech recogniser's slips and its ways of writing a word
-(ё or е, Traditional or Simplified, a katakana word's long vowel mark); a note that is not
-recognisably the sentence is no reading at all; the English sentence beside another language
-passes as well."""
+out before anything is downloaded; what was heard must hold every random digit, exactly and in
+order (however the recogniser writes it), while the fixed part forgives a speech recogniser's
+slips and its ways of writing a word (ё or е, Traditional or Simplified, a katakana word's long
+vowel mark); a note that is not recognisably the sentence is no reading at all; the English
+sentence beside another language passes as well."""
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +16,6 @@ from core.domain.consent import (
     READING_SECONDS,
     CloneChallenge,
     DeclaredReading,
-    challenge_words,
     declared_refusal,
     is_reading,
     may_be_reading,
@@ -39,14 +37,15 @@ def challenge(
     )  # fmt: skip
 
 
+DIGITS = ("6290", "7351", "580")
 ENGLISH = challenge(
     "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
-    "rocket puzzle marble",
-    ("rocket", "puzzle", "marble"),
+    "6\xa02\xa09\xa00, 7\xa03\xa05\xa01, 5\xa08\xa00",  # as the sentence shows them
+    DIGITS,
 )
 CHINESE = challenge(
-    "我是小红，我同意 voicebridge 在这个聊天里用我的声音说话。火箭 拼图 弹珠",
-    ("火箭", "拼图", "弹珠"),
+    "我是小红，我同意 voicebridge 在这个聊天里用我的声音说话。6 2 9 0、7 3 5 1、5 8 0",
+    DIGITS,
     locale="zh_Hans",
 )
 
@@ -55,10 +54,10 @@ CHINESE = challenge(
     "heard",
     [
         "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
-        "Rocket, puzzle, marble.",
-        "I'm Alicia and I agree that voice bridge speaks in my voice in this chat rocket puzzle "
-        "marble",  # a name and a brand heard differently, a word run together
-        "我是小洪，我同意 voice bridge 在这个聊天里用我的声音说话。火箭，拼图，弹珠。",
+        "Six two nine zero, seven three five one, five eight oh.",
+        "I'm Alicia and I agree that voice bridge speaks in my voice in this chat 6290 7351 "
+        "580",  # a name and a brand heard differently, the digits run together
+        "我是小洪，我同意 voice bridge 在这个聊天里用我的声音说话。六二九零，七三五幺，五八〇。",
     ],
 )
 def test_slips_in_the_fixed_part_are_forgiven(heard: str) -> None:
@@ -70,25 +69,29 @@ def test_slips_in_the_fixed_part_are_forgiven(heard: str) -> None:
     "heard",
     [
         "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
-        "puzzle rocket marble",  # out of order
+        "7351 6290 580",  # out of order
         "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
-        "rocket puzzle",  # one missing
+        "6290 7351",  # a group missing
         "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
-        "pocket puzzle marble",  # one heard wrong: the random words are strict
+        "six two nine zero, seven three five one, five eight one",  # one wrong: digits are strict
+        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "sixty-two ninety, seven three five one, five eight zero",  # numbers, not digits
+        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "0 1 6290 2 3 4 7351 5 6 7 580 8 9",  # more digits, as if to cover several draws
     ],
 )
-def test_the_random_words_must_all_be_there_in_order(heard: str) -> None:
-    assert isinstance(reading_refusal(heard, ENGLISH), errors.RandomWordsWrong)
+def test_the_digits_must_all_be_there_in_order(heard: str) -> None:
+    assert isinstance(reading_refusal(heard, ENGLISH), errors.DigitsWrong)
 
 
-def test_a_random_word_the_fixed_part_also_holds_is_looked_for_where_it_is_said() -> None:
-    named = challenge("I am Marble, and I agree. rocket marble", ("rocket", "marble"))
-    assert reading_refusal("I am Marble, and I agree. rocket", named) is not None
-    assert reading_refusal("I am Marble, and I agree. rocket marble", named) is None
+def test_a_digit_the_fixed_part_also_holds_is_looked_for_where_it_is_said() -> None:
+    named = challenge("I am Seven, and I agree. 6 2 9, 7", ("629", "7"))
+    assert reading_refusal("I am Seven, and I agree. six two nine", named) is not None
+    assert reading_refusal("I am Seven, and I agree. six two nine seven", named) is None
 
 
-def test_the_random_words_alone_are_not_the_sentence() -> None:
-    assert isinstance(reading_refusal("rocket puzzle marble", ENGLISH), errors.SentenceWrong)
+def test_the_digits_alone_are_not_the_sentence() -> None:
+    assert isinstance(reading_refusal("6290 7351 580", ENGLISH), errors.SentenceWrong)
 
 
 def declared(**changes: object) -> DeclaredReading:
@@ -119,34 +122,27 @@ def test_a_fresh_note_of_ones_own_passes_even_in_the_requests_second() -> None:
     assert declared_refusal(declared(), ENGLISH, first_sender=None) is None
 
 
-def test_the_random_words_are_four_different_ones_of_the_vocabulary() -> None:
-    vocabulary = ["apple", "river", "candle", "window", "garden", "pepper"]
-    picked = {challenge_words(vocabulary, random.Random(seed)) for seed in range(50)}
-    assert all(len(set(words)) == 4 and set(words) <= set(vocabulary) for words in picked)
-    assert len(picked) > 10  # not the same four every time
-
-
 JAPANESE = challenge(
-    "私はアリスです。voicebridgeがこのチャットで私の声で話すことに同意します。"
-    "エレベーター コンピューター ヨーグルト ハンバーガー",
-    ("エレベーター", "コンピューター", "ヨーグルト", "ハンバーガー"),
+    "私はアリスです。voicebridgeがこのサーバーで私の声で話すことに同意します。"
+    "6 2 9 0、7 3 5 1、5 8 0",
+    DIGITS,
     locale="ja",
 )
 RUSSIAN = challenge(
     "Я Алёна, и я даю согласие, чтобы voicebridge говорил моим голосом в этом чате. "
-    "ковёр ёлка самолёт берёза",
-    ("ковёр", "ёлка", "самолёт", "берёза"),
+    "6 2 9 0, 7 3 5 1, 5 8 0",
+    DIGITS,
     locale="ru",
 )
 UKRAINIAN = challenge(
-    "Я Олена, і я даю згоду, щоб voicebridge говорив моїм голосом у цьому чаті. "
-    "ґудзик ґанок м’ята ґава",
-    ("ґудзик", "ґанок", "м’ята", "ґава"),
+    "Я Ґалина, і я даю згоду, щоб voicebridge говорив моїм голосом у цьому чаті. "
+    "6 2 9 0, 7 3 5 1, 5 8 0",
+    DIGITS,
     locale="uk",
 )
 TRADITIONAL = challenge(
-    "我是小紅，我同意 voicebridge 在此聊天裡用我的聲音說話。蘋果 鈕扣 蠟燭 雲朵",
-    ("蘋果", "鈕扣", "蠟燭", "雲朵"),
+    "我是小紅，我同意 voicebridge 在此聊天裡用我的聲音說話。6 2 9 0、7 3 5 1、5 8 0",
+    DIGITS,
     locale="zh_Hant",
 )
 
@@ -154,15 +150,16 @@ TRADITIONAL = challenge(
 @pytest.mark.parametrize(
     ("heard", "said"),
     [
-        # Long vowel marks left off, half-width katakana, the fixed part in other kanji.
-        ("私はアリスです。voicebridgeがこのチャットで私の声で話す事に同意します。"
-         "エレベータ、コンピュータ、ﾖｰｸﾞﾙﾄ、ハンバーガー。", JAPANESE),
+        # A long vowel mark left off, half-width katakana, the fixed part in other kanji; the
+        # digits in kana, katakana with its mark, and kanji.
+        ("私はアリスです。voicebridgeがこのｻｰﾊﾞで私の声で話す事に同意します。"
+         "ろくにきゅうゼロ、ななさんごいち、ゴーハチ〇。", JAPANESE),
         ("Я Алена, и я даю согласие, чтобы voicebridge говорил моим голосом в этом чате. "
-         "Ковер, елка, самолет, береза.", RUSSIAN),
-        ("Я Олена, і я даю згоду, щоб voicebridge говорив моїм голосом у цьому чаті. "
-         "Гудзик, ганок, мʼята, гава.", UKRAINIAN),
-        # Simplified characters for a Traditional sentence, full-width letters.
-        ("我是小红，我同意ｖｏｉｃｅｂｒｉｄｇｅ在此聊天里用我的声音说话。苹果，钮扣，蜡烛，云朵。",
+         "Шесть два девять ноль, семь три пять один, пять восемь нуль.", RUSSIAN),
+        ("Я Галина, і я даю згоду, щоб voicebridge говорив моїм голосом у цьому чаті. "
+         "Шість два девʼять нуль, сім три п'ять один, п’ять вісім нуль.", UKRAINIAN),
+        # Simplified characters for a Traditional sentence, full-width letters and digits.
+        ("我是小红，我同意ｖｏｉｃｅｂｒｉｄｇｅ在此聊天里用我的声音说话。六二九〇，７３５１，五八零。",
          TRADITIONAL),
     ],
 )  # fmt: skip
@@ -174,28 +171,28 @@ def test_a_reading_passes_however_the_recogniser_writes_its_words(
 
 GERMAN = challenge(
     "Ich bin Anna und bin einverstanden, dass voicebridge in diesem Chat mit meiner Stimme "
-    "spricht. Apfel Geige Kerze Wolke",
-    ("Apfel", "Geige", "Kerze", "Wolke"),
+    "spricht. 6 2 9 0, 7 3 5 1, 5 8 0",
+    DIGITS,
     locale="de",
     english="I am Anna, and I agree that voicebridge speaks in my voice in this chat. "
-    "rocket puzzle marble tiger",
-    english_words=("rocket", "puzzle", "marble", "tiger"),
+    "6 2 9 0, 7 3 5 1, 5 8 0",
+    english_words=DIGITS,
 )
 
 
 def test_the_english_sentence_beside_another_language_passes_too() -> None:
     english = "I am Anna, and I agree that voice bridge speaks in my voice in this chat. " + (
-        "Rocket, puzzle, marble, tiger."
+        "Six two nine zero, seven three five one, five eight zero."
     )
     german = "Ich bin Anna und bin einverstanden, dass Voicebridge in diesem Chat mit meiner " + (
-        "Stimme spricht. Apfel, Geige, Kerze, Wolke."
+        "Stimme spricht. Sechs zwei neun null, sieben drei fünf eins, fünf acht null."
     )
     mixed = "I am Anna, and I agree that voicebridge speaks in my voice in this chat. " + (
-        "Apfel Geige Kerze Wolke"  # the German words in the English sentence: neither
+        "sechs zwei neun null, sieben drei fünf eins, fünf acht null"  # German digits: neither
     )
     assert reading_refusal(english, GERMAN) is None
     assert reading_refusal(german, GERMAN) is None
-    assert isinstance(reading_refusal(mixed, GERMAN), errors.RandomWordsWrong)
+    assert isinstance(reading_refusal(mixed, GERMAN), errors.DigitsWrong)
     assert offers_english("de") and offers_english("ja")
     assert not offers_english("en") and not offers_english("zh_Hans")
     assert not offers_english("zh_Hant")
@@ -207,6 +204,7 @@ def test_the_english_sentence_beside_another_language_passes_too() -> None:
         "Hi all, the meeting moved to Thursday, bring the slides and the coffee.",
         "heard 40.0 seconds",
         "I am at the station, I will be there in ten minutes.",
+        "Call me on 0800 7351 then.",  # one group of digits, in a number of its own
         "",
     ],
 )
@@ -219,8 +217,8 @@ def test_a_note_that_does_not_read_the_sentence_is_no_reading(heard: str) -> Non
     "heard",
     [
         "I am Alice, and I agree that voicebridge speaks in my voice in this chat.",  # no words
-        "I am Alice and I agree that voice bridge speaks in my voice. pocket puzzle",
-        "rocket",  # a random word alone: they tried
+        "I am Alice and I agree that voice bridge speaks in my voice. 6 2 9 1 7 3 5",
+        "7351 580",  # two groups of digits alone: they tried
     ],
 )
 def test_an_attempt_at_the_sentence_is_a_reading_however_bungled(heard: str) -> None:

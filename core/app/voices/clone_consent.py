@@ -2,12 +2,13 @@
 
 /voice clone NAME     `ask`: a one-time sentence in the person's language (their name, their
                       agreement that voicebridge speaks in their voice in this chat or
-                      server, `CHALLENGE_WORDS` random words), to read within `lifetime`
+                      server, random digits drawn by `spoken_digits.draw`, the same in the
+                      English sentence beside it where offered), to read within `lifetime`
                       as a fresh voice note where they asked or in their private chat with
                       the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
 a voice note          `spoken_consent`: while any sentence is open, who sent it first is
                       noted by the file's lasting id (a day, for copies: a note sent while
-                      none was open cannot say a sentence's random words, so nothing is
+                      none was open cannot say a sentence's random digits, so nothing is
                       written for it, which is most notes); from a person with a sentence
                       open there, a note short enough to be a reading is transcribed (the
                       chat's audio quota pays;
@@ -32,14 +33,13 @@ from typing import NamedTuple
 
 from core.app.recordings.transcription import Transcription
 from core.app.voices.studio import VoiceStudio
-from core.chat.consent_words import consent_words
+from core.chat.consent_digits import shown_digits
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.consent import (
     CloneChallenge,
     DeclaredReading,
     answers,
-    challenge_words,
     declared_refusal,
     is_reading,
     may_be_reading,
@@ -48,6 +48,7 @@ from core.domain.consent import (
 )
 from core.domain.limits import ANYONE, Asker, until_reset, utc_day
 from core.domain.quantities import waiting
+from core.domain.spoken_digits import draw
 from core.domain.values import ChatRef, Platform, Preferences
 from core.ports import Clock, Recording, SystemClock, VoiceUnitOfWork
 
@@ -137,15 +138,15 @@ class VoiceConsents:
         chat, person = request.chat, request.person
         name = await self._studio.check_clone_name(chat, request.name, owner=person)
         now = self._clock.now()
-        sentence, words = self._sentence(request, request.locale)
-        english, english_words = (
-            self._sentence(request, "en") if offers_english(request.locale) else (None, ())
-        )
+        digits = draw(request.locale, self._chooser)
+        sentence = self._sentence(request, request.locale, digits)
+        english = self._sentence(request, "en", digits) if offers_english(request.locale) else None
         challenge = CloneChallenge(
             platform=chat.platform, person_id=person, chat_id=chat.chat_id,
             asked_in=request.asked_in, private_chat=request.private_chat, name=name,
-            sentence=sentence, words=words, locale=request.locale, asked_at=now,
-            expires_at=now + self.lifetime, english=english, english_words=english_words,
+            sentence=sentence, words=digits, locale=request.locale, asked_at=now,
+            expires_at=now + self.lifetime, english=english,
+            english_words=digits if english else (),
         )  # fmt: skip
         async with self._uow() as uow:
             today = datetime.combine(utc_day(now), time(), tzinfo=UTC)
@@ -158,11 +159,11 @@ class VoiceConsents:
         logger.info("consent sentence asked for a voice of %s", chat)
         return ConsentSentence(sentence, english)
 
-    def _sentence(self, request: ConsentAsk, locale: str) -> tuple[str, tuple[str, ...]]:
-        """The sentence in `locale`, and its random words."""
-        words = challenge_words(consent_words(locale), self._chooser)
+    def _sentence(self, request: ConsentAsk, locale: str, digits: tuple[str, ...]) -> str:
+        """The sentence in `locale`, ending in `digits` as the language shows them."""
         key = "voices.consent.sentence_server" if request.in_server else "voices.consent.sentence"
-        return text(key, locale, name=request.person_name, words=" ".join(words)), words
+        words = shown_digits(digits, locale)
+        return text(key, locale, name=request.person_name, words=words)
 
     async def attempts_today(self, platform: Platform, person: str) -> int:
         """How many sentences `person` asked for today (`/usage`)."""
@@ -190,7 +191,7 @@ class VoiceConsents:
         opened = await uow.consents.open_on(reading.platform, now)
         if not opened:
             # A copy matters only of a note sent while a sentence was open: one sent before
-            # cannot say the random words the sentence was given when asked.
+            # cannot say the random digits the sentence was given when asked.
             return None
         challenge = next((each for each in opened if answers(each, declared)), None)
         first = None

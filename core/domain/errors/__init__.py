@@ -33,7 +33,7 @@ here.
     │   ├── AnonymousCaller       a request on behalf of a chat (an anonymous administrator)
     │   ├── ConsentRefused        a reading that clones no voice: which part failed
     │   │   (ReadingForwarded, ReadingViaBot, ReadingCopied, ReadingTooOld, SentenceWrong,
-    │   │    RandomWordsWrong)
+    │   │    DigitsWrong)
     │   ├── VoiceChosenByAnother  /myvoice: a voice another member of the server chose
     │   ├── ReadingShareUsed      a member's share of the server's speech in readings
     │   └── ReadingRefused        the channel reader: who may start, switch, skip and stop
@@ -171,6 +171,7 @@ from core.domain.errors.user import (
     BadVoiceName,
     BadWindow,
     ConsentRefused,
+    DigitsWrong,
     EmptyAudio,
     EmptyText,
     LoggingIsOff,
@@ -183,7 +184,6 @@ from core.domain.errors.user import (
     NothingToSummarise,
     NotYourRecording,
     NotYourVoice,
-    RandomWordsWrong,
     ReadingCopied,
     ReadingForwarded,
     ReadingTooOld,
@@ -233,6 +233,7 @@ __all__ = [
     "ConfigError",
     "ConsentRefused",
     "CouldNotJoin",
+    "DigitsWrong",
     "EmptyAudio",
     "EmptyText",
     "LimitReached",
@@ -275,7 +276,6 @@ __all__ = [
     "PersonSpeechQuotaUsed",
     "PrivateBot",
     "QuotaUsed",
-    "RandomWordsWrong",
     "ReadingCopied",
     "ReadingElsewhere",
     "ReadingForwarded",

@@ -166,8 +166,8 @@ class SentenceWrong(ConsentRefused):
     key = "error.consent.sentence"
 
 
-class RandomWordsWrong(ConsentRefused):
-    key = "error.consent.words"
+class DigitsWrong(ConsentRefused):
+    key = "error.consent.digits"
 
 
 class VoiceNotVerified(UserInputError):

@@ -33,13 +33,13 @@ class CloneChallengeRow(Base):
     private_chat: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(32))
     sentence: Mapped[str] = mapped_column(Text)
-    words: Mapped[str] = mapped_column(Text)  # the random words, one per line
+    words: Mapped[str] = mapped_column(Text)  # the random part: a group of digits a line
     locale: Mapped[str] = mapped_column(String(16))
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())  # or when a reading passed
     cloned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # when a reading passed
     # The English sentence offered beside it (a language MiMo's recognition does not document),
-    # and its random words, one per line.
+    # and its random part (the same digits), one group a line.
     english: Mapped[str | None] = mapped_column(Text)
     english_words: Mapped[str | None] = mapped_column(Text)
 
