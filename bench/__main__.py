@@ -1,11 +1,20 @@
 """Run every benchmark and write bench/RESULTS.md: `.venv/bin/python -m bench`.
 
+Without --only, the full run: sections 1, 2 and 4 (the conversions, the hour against MiMo),
+then every benchmark below that --only names, one after the other (`plan`), each writing its
+own section with its date and the load average before and after; one that fails is named at
+the end (and in RESULTS.md's header, its section left as an earlier run wrote it) and the
+others still run. The header names the commit measured and the whole run's time. About 75
+minutes on a 2-core machine; benchmark 10 needs TEST_DATABASE_URL (a PostgreSQL server).
+
     --repeat N   runs of each conversion (default 5; the report gives medians and best runs)
     --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
     --only load  run benchmark 3 alone (about 3 minutes: Telegram and Discord, 3 times each,
                  taking turns) and put its section into RESULTS.md
-    --ffmpeg BINARY  with --only load: run the Telegram burst with FFMPEG_BINARY=BINARY too, as
-                 a column of its own (kept until the next plain --only load); with --only
+    --ffmpeg BINARY  in the full run, another ffmpeg measured beside the bundled one in
+                 benchmark 8 and in a conversion section of its own (may be given again);
+                 with --only load: run the Telegram burst with FFMPEG_BINARY=BINARY too, as a
+                 column of its own (kept until the next plain --only load); with --only
                  builds, a build to measure beside the bundled one (may be given again)
     --only memory  run benchmark 5 alone (about 20 s) and put its section into RESULTS.md
     --only pauses  run benchmark 6 alone (a few minutes) and put its section into RESULTS.md
@@ -54,11 +63,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from functools import partial
@@ -88,7 +98,7 @@ from bench import (
 )
 from bench import pauses_report as pauses
 from bench.procs import Measured, run_worker
-from bench.sections import replace_section
+from bench.sections import METHOD_HEADING, replace_section
 
 METHODS = ("voicebridge", "voicebridge-mp3", "ffmpeg", "pydub")
 # Each size is the full run's, then the quick form's (bench.sized).
@@ -127,8 +137,12 @@ ONLY = [
 ]  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+def parser() -> argparse.ArgumentParser:
+    """The command line's options (described in the module's docstring)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=sized(5, 1))
     parser.add_argument("--rewrite", action="store_true")
     parser.add_argument(
@@ -139,7 +153,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=imports.MESSAGES)
     parser.add_argument("--ffmpeg", action="append", default=[])
     parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     if args.quick and not QUICK:  # run again in a temporary folder (bench/quick.py)
         sys.exit(quick.run(sys.argv[1:]))
     if QUICK and not args.quick:
@@ -152,11 +170,52 @@ def main() -> None:
     if args.only:
         run_only(args.only, args)
         return
-    if QUICK:  # the whole run, then each benchmark it leaves out, one failing not the others
-        runs = {"the whole run": partial(run_all, args)}
-        runs |= {f"--only {name}": partial(run_only, name, args) for name in quick.ALONE}
-        sys.exit(quick.each(runs))
-    run_all(args)
+    sys.exit(run_full(args))
+
+
+# The full run's first step, which writes RESULTS.md's header.
+CORE = "sections 1, 2 and 4"
+
+
+def plan(args: argparse.Namespace) -> dict[str, Callable[[], object]]:
+    """The full run's steps (the quick run's too), in order: sections 1, 2 and 4, then every
+    benchmark `--only` names, alone, each writing its own section; each `--ffmpeg` is measured
+    beside the bundled build (`--only builds`) and in a conversion section of its own."""
+    plain = argparse.Namespace(**(vars(args) | {"ffmpeg": []}))  # the load on the bundled build
+    steps: dict[str, Callable[[], object]] = {CORE: partial(run_core, args)}
+    steps |= {
+        f"--only {name}": partial(run_only, name, plain if name == "load" else args)
+        for name in ONLY
+    }
+    return steps | {
+        f"--only conversion, FFMPEG_BINARY={binary}": partial(conversion_on, binary, args.repeat)
+        for binary in args.ffmpeg
+    }
+
+
+def conversion_on(binary: str, repeat: int) -> None:
+    """`--only conversion` with FFMPEG_BINARY=`binary`, in a process of its own (the ffmpeg
+    the benchmarks run is chosen as they start)."""
+    command = [sys.executable, "-m", "bench", "--only", "conversion", "--repeat", str(repeat)]
+    env = {**os.environ, "FFMPEG_BINARY": binary}
+    subprocess.run(command + (["--quick"] if QUICK else []), env=env, check=True)
+
+
+def run_full(args: argparse.Namespace) -> int:
+    """`python -m bench` (or `--quick`): every step of `plan`, one after the other, whatever the
+    others did; then the header again, with the whole run's time and the steps that failed.
+    1 when any failed."""
+    started = time.monotonic()
+    failed = quick.each(plan(args), "quick" if QUICK else "bench")
+    if CORE in failed:  # no measurements of this run's to write the header from
+        print(f"{RESULTS}'s header and sections 1, 2 and 4 are an earlier run's", flush=True)
+    else:
+        run = json.loads(LAST_RUN.read_text())
+        run |= {"whole_minutes": (time.monotonic() - started) / 60, "failed": failed}
+        LAST_RUN.write_text(json.dumps(run, indent=1))
+        write(run)
+        print(f"wrote {RESULTS} in {run['whole_minutes']:.1f} min", flush=True)
+    return 1 if failed else 0
 
 
 def run_only(only: str, args: argparse.Namespace) -> None:
@@ -191,10 +250,11 @@ def run_only(only: str, args: argparse.Namespace) -> None:
         raise ValueError(f"no benchmark {only!r}")
 
 
-def run_all(args: argparse.Namespace) -> None:
-    """`python -m bench`: the conversions, the hour against MiMo, the load, the pauses and the
-    encoders, into RESULTS.md (the sections run alone kept as they are)."""
+def run_core(args: argparse.Namespace) -> None:
+    """Sections 1, 2 and 4 (the conversions, the hour against MiMo), and RESULTS.md's header
+    naming the commit measured; every other section kept as it is."""
     started = time.monotonic()
+    commit = report.commit_measured()
     machine = report.machine_info()
     notes = {minutes: inputs.voice_note(minutes) for minutes in MINUTES}
     print(f"inputs ready ({inputs.source_name()})", flush=True)
@@ -207,12 +267,10 @@ def run_all(args: argparse.Namespace) -> None:
     with mimo_server(MIMO_DELAY) as (base_url, api_key):
         parallel = long_audio(longest, base_url, api_key, in_flight=8)
         sequential = long_audio(longest, base_url, api_key, in_flight=1)
-    loaded = run_load()
-    paused = run_pauses(args.repeat)
-    encoded = {"machine": report.machine_info(), **encoders.measure(max(1, min(args.repeat, 3)))}
 
     machine["load_after"] = report.load_average()
     run = {
+        "commit": commit,
         "machine": machine,
         "source": inputs.source_name(),
         "repeat": args.repeat,
@@ -222,15 +280,12 @@ def run_all(args: argparse.Namespace) -> None:
         "workers": {count: [asdict(r) for r in runs] for count, runs in workers.items()},
         "parallel": asdict(parallel),
         "sequential": asdict(sequential),
-        "load": loaded,
-        "pauses": paused,
-        "encoders": encoded,
         "minutes_taken": (time.monotonic() - started) / 60,
     }  # fmt: skip
     LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
     LAST_RUN.write_text(json.dumps(run, indent=1))
     write(run)
-    print(f"wrote {RESULTS} in {run['minutes_taken']:.1f} min", flush=True)
+    print(f"wrote sections 1, 2 and 4 of {RESULTS} in {run['minutes_taken']:.1f} min", flush=True)
 
 
 def write(run: dict[str, Any]) -> None:
@@ -248,21 +303,17 @@ def write(run: dict[str, Any]) -> None:
         load=run.get("load"),
         delay=MIMO_DELAY,
         minutes_taken=run["minutes_taken"],
+        whole=report.WholeRun(
+            run.get("commit"), run.get("whole_minutes"), run.get("failed", [])
+        ),
     )  # fmt: skip
     before = RESULTS.read_text() if RESULTS.exists() else ""
-    # Run only alone: their last numbers stay.
-    for heading in (
-        memory.HEADING,
-        builds.HEADING,
-        listen.HEADING,
-        replicas_report.HEADING,
-        find.HEADING,
-    ):
-        kept = _section(before, heading)
-        if kept is not None:
+    # Every other section stays as its benchmark last wrote it (section 3 too, unless this run
+    # holds the load's measurements), in its place.
+    for heading in _headings(before):
+        if heading not in text or (heading == "## 3. " and not run.get("load")):
+            kept = _section(before, heading) or ""
             text = replace_section(text, heading, kept.rstrip() + "\n")
-    for heading in _ffmpeg_headings(before):  # so do --only conversion's, one per ffmpeg
-        text = replace_section(text, heading, (_section(before, heading) or "").rstrip() + "\n")
     for saved in sorted(LAST_RUN.parent.glob("last-conversion-*.json")):  # in today's words
         heading, section = _conversion_section(json.loads(saved.read_text()))
         if heading in text:
@@ -287,10 +338,15 @@ def _conversion_section(found: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-def _ffmpeg_headings(results: str) -> list[str]:
-    """The headings of the sections `--only conversion` wrote, one per ffmpeg."""
-    prefix = report.FFMPEG_HEADING
-    return [line for line in results.splitlines() if line.startswith(prefix)]
+def _headings(results: str) -> list[str]:
+    """The sections of `results` by their headings: a numbered one by its number ("## 6. "),
+    another by its whole line (`--only conversion`'s, one per ffmpeg)."""
+    found = []
+    for line in results.splitlines():
+        if line.startswith("## ") and line != METHOD_HEADING:
+            number = line.removeprefix("## ").split(". ", 1)[0]
+            found.append(f"## {number}. " if number.isdigit() else line)
+    return found
 
 
 def _put(results: str, *headings: str) -> None:
@@ -332,8 +388,10 @@ def only_load(*, profile: bool, ffmpeg: str | None) -> None:
 
 def only_memory() -> None:
     """Benchmark 5 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
     with tempfile.TemporaryDirectory() as tmp, mimo_server(0.0) as mimo:
         found = memory.measure(Path(tmp), mimo)
+    found["machine"] = machine | {"load_after": report.load_average()}
     LAST_MEMORY.parent.mkdir(parents=True, exist_ok=True)
     LAST_MEMORY.write_text(json.dumps(found, indent=1))
     _put(memory.with_section(RESULTS.read_text(), memory.section(found)), memory.HEADING)
@@ -451,6 +509,7 @@ def only_encoders(repeat: int) -> None:
     """Benchmark 7 alone: its section of RESULTS.md is replaced (or added)."""
     machine = report.machine_info()
     found = encoders.measure(max(1, min(repeat, 3)))
+    machine["load_after"] = report.load_average()
     LAST_ENCODERS.parent.mkdir(parents=True, exist_ok=True)
     LAST_ENCODERS.write_text(json.dumps({"machine": machine, **found}, indent=1))
     text = encoders.with_section(RESULTS.read_text(), encoders.section(found, machine))
@@ -462,6 +521,7 @@ def only_builds(others: list[str]) -> None:
     """Benchmark 8 alone: its section of RESULTS.md is replaced (or added)."""
     machine = report.machine_info()
     found = builds.measure(others)
+    machine["load_after"] = report.load_average()
     LAST_BUILDS.parent.mkdir(parents=True, exist_ok=True)
     LAST_BUILDS.write_text(json.dumps({"machine": machine, **found}, indent=1))
     _put(builds.with_section(RESULTS.read_text(), builds.section(found, machine)), builds.HEADING)
@@ -489,6 +549,7 @@ def run_pauses(repeat: int) -> dict[str, Any]:
     """Benchmark 6: each recording transcribed with pauses kept and compacted, taking turns,
     against the stand-in answering with a real recogniser's words (recognition the same each
     time: the first run's words are compared)."""
+    machine = report.machine_info()
     notes = {**inputs.recordings(), pauses.LONG_NOTE: inputs.voice_note(sized(10, 1))}
     if QUICK:  # one recording, heard by the recogniser if real: the others take as long each
         notes = dict(list(notes.items())[:1])
@@ -502,7 +563,7 @@ def run_pauses(repeat: int) -> dict[str, Any]:
         for name, path in notes.items():
             if name != pauses.LONG_NOTE:  # ten minutes would take ten minutes or more
                 runs[name] |= pauses.measure(path, base_url, api_key, repeat=1, words=True)
-    return {"machine": report.machine_info(), "runs": runs}
+    return {"machine": machine | {"load_after": report.load_average()}, "runs": runs}
 
 
 def run_load(*, profile: bool = False, ffmpeg: str | None = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import burst, ffmpeg_exe, load, sized
-from bench.sections import reflow, replace_section
+from bench.sections import loads, reflow, replace_section
 from core.infra.audio.asr_short_notes import RATE
 from core.infra.audio.ffmpeg import keeps_timestamps
 from core.infra.audio.sources import AudioSource, mono
@@ -68,10 +68,10 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
     )
     return reflow(f"""{HEADING}
 
-Measured {machine["date"]} by `.venv/bin/python -m bench --only builds` (load average
-{machine["load_before"]} before). CPU time of each ffmpeg process (user + system), medians of
-{RUNS} runs, the builds taking turns; the voice note is {found["note"]}, decoded to 16 kHz mono
-PCM as the bot decodes a short note (one run per note).
+Measured {machine["date"]} by `.venv/bin/python -m bench --only builds`
+({loads(machine["load_before"], machine.get("load_after"))}). CPU time of each ffmpeg process
+(user + system), medians of {RUNS} runs, the builds taking turns; the voice note is
+{found["note"]}, decoded to 16 kHz mono PCM as the bot decodes a short note (one run per note).
 
 | build | start and stop | a 5 s voice note | compacts long recordings | shared libraries |
 |---|---|---|---|---|

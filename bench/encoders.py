@@ -20,7 +20,7 @@ from typing import Any
 
 from bench import ffmpeg_exe, inputs, sized
 from bench.recogniser import word_error_rate, words_in
-from bench.sections import replace_section
+from bench.sections import loads, replace_section
 
 HEADING = "## 7. What the pieces are encoded as: MP3 or WAV"
 _MONO = ("-map", "0:a:0", "-map_metadata", "-1", "-ac", "1", "-ar", "16000")
@@ -85,8 +85,9 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         HEADING,
         "",
         f"Measured {machine['date']} by `.venv/bin/python -m bench` (or `--only encoders`) with "
-        f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); load average "
-        f"{machine['load_before']} before (medians of {found['repeat']} runs, taking turns). "
+        f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); "
+        f"{loads(machine['load_before'], machine.get('load_after'))} "
+        f"(medians of {found['repeat']} runs, taking turns). "
         "One ffmpeg process, the whole 60-minute note "
         "to mono 16 kHz; the word error rate is PocketSphinx's words in the stretched JFK "
         "recording encoded that way, against its words in the original (bench/recogniser.py).",

@@ -171,7 +171,7 @@ def section(found: dict[str, Any], machine: dict[str, Any]) -> str:
 speech) in a Telegram Desktop export, imported through the bot's runtime (`Importer.run`),
 MiMo's stand-in answering every request after {MIMO_DELAY} s, ASR_MAX_IN_FLIGHT={IN_FLIGHT}, on
 {machine.get("cpu", "this machine")} ({machine.get("cores", "?")} cores, shared). `python -m
-bench --only import` (bench/imports.py).
+bench --only import` (bench/imports.py){f", {machine['date']}" if "date" in machine else ""}.
 
 The import took {last["import_seconds"]:.0f} s for {last["imported"]:,} messages: **{rate:.1f}
 minutes of speech imported per minute**, against the ceiling of {ceiling:.1f} MiMo's delay sets

@@ -36,7 +36,7 @@ from telegram import Bot, File
 
 from bench import sized
 from bench.procs import run_worker
-from bench.sections import replace_section
+from bench.sections import loads, replace_section
 from core.infra.downloads import HttpDownloads
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 
@@ -143,6 +143,9 @@ def file_server(folder: Path) -> Iterator[str]:
 
 
 def section(found: dict[str, dict[str, Any]]) -> str:
+    machine = found.get("machine", {})
+    when = f"Measured {machine['date']}, " if "date" in machine else ""
+    load = loads(machine.get("load_before"), machine.get("load_after"))
     rows = []
     for kind, what in (("download", "a 50 MB download"), ("ask", "a /ask of 37.5 MB of audio")):
         for how in ("before", "after"):
@@ -160,6 +163,7 @@ what it does now: the download streamed to disk in 512 kB chunks, the question's
 into the request in 768 kB chunks, both written and read in worker threads. The peak is the
 process's own high-water mark (VmHWM, exact where polling can miss a short peak); the growth is
 that peak less the one just before the work (everything imported, clients made: 39 MB).
+{when}{load}.
 
 | | peak RSS of the process | growth during the work |
 |---|---|---|

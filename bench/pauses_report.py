@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.procs import run_worker
 from bench.recogniser import word_error_rate
-from bench.sections import replace_section
+from bench.sections import loads, replace_section
 
 HEADING = "## 6. Pauses compacted: billed seconds, recognition, timings"
 LONG_NOTE = "JFK looped, 10 min (benchmark 1's note)"
@@ -86,15 +86,15 @@ def section(found: dict[str, Any]) -> str:
         HEADING,
         "",
         f"Measured {machine['date']} by `.venv/bin/python -m bench` (or `--only pauses`) with "
-        f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); load average "
-        f"{machine['load_before']} before; times are medians of {repeat} runs each way, taking "
-        "turns, and noisy on a shared machine. The bot's service, built "
-        "by `core.bootstrap` (SQLite, the real MimoClient, `core.infra.audio`), transcribes each "
-        "recording with `COMPACT_PAUSES=false`, then `true`, against MiMo's stand-in in a process "
-        "of its own, answering at once. For the real recordings the stand-in answers with the "
-        "words PocketSphinx hears in the audio it receives (bench/recogniser.py); it bills "
-        "`usage.seconds` as MiMo does, the seconds of sound received (rounded up per request, "
-        "silence at a request's very ends not counted).",
+        f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); "
+        f"{loads(machine['load_before'], machine.get('load_after'))}; times are medians of "
+        f"{repeat} runs each way, taking turns, and noisy on a shared machine. The bot's "
+        "service, built by `core.bootstrap` (SQLite, the real MimoClient, `core.infra.audio`), "
+        "transcribes each recording with `COMPACT_PAUSES=false`, then `true`, against MiMo's "
+        "stand-in in a process of its own, answering at once. For the real recordings the "
+        "stand-in answers with the words PocketSphinx hears in the audio it receives "
+        "(bench/recogniser.py); it bills `usage.seconds` as MiMo does, the seconds of sound "
+        "received (rounded up per request, silence at a request's very ends not counted).",
         "",
         "| recording | length | billed s per recorded minute, off → on | cut | time, off → on | "
         "word error rate, on against off | .srt cues, largest shift | last cue ends |",

@@ -23,14 +23,6 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-# The benchmarks the whole run measures (`python -m bench` without --only), beside the
-# conversions and the hour against MiMo...
-IN_THE_WHOLE_RUN = ("load", "pauses", "encoders")
-# ...and those run alone after it, which a full whole run leaves out.
-ALONE = (
-    "memory", "builds", "listen", "captions", "find", "interpret", "import", "resume",
-    "replicas", "conversion",
-)  # fmt: skip
 RESULTS = Path(__file__).parent / "RESULTS.md"
 
 
@@ -43,13 +35,13 @@ def run(argv: list[str]) -> int:
         return subprocess.run([sys.executable, "-m", "bench", *argv], env=env).returncode
 
 
-def each(runs: dict[str, Callable[[], object]]) -> int:
-    """Every run, one after the other, whatever the others did; 1 when any failed, each named
-    with what it raised."""
+def each(runs: dict[str, Callable[[], object]], label: str = "quick") -> list[str]:
+    """Every run, one after the other, whatever the others did, each said as it starts and ends
+    (after `label`); the names of those that failed, each printed with what it raised."""
     failed: list[str] = []
     began = time.monotonic()
     for name, benchmark in runs.items():
-        print(f"quick: {name}...", flush=True)
+        print(f"{label}: {name}...", flush=True)
         started = time.monotonic()
         try:
             benchmark()
@@ -59,11 +51,11 @@ def each(runs: dict[str, Callable[[], object]]) -> int:
             outcome = "FAILED"
         else:
             outcome = "done"
-        print(f"quick: {name} {outcome} in {time.monotonic() - started:.0f} s", flush=True)
+        print(f"{label}: {name} {outcome} in {time.monotonic() - started:.0f} s", flush=True)
     took = time.monotonic() - began
     if failed:
-        print(f"quick: {len(failed)} of {len(runs)} failed in {took:.0f} s: {', '.join(failed)}",
+        print(f"{label}: {len(failed)} of {len(runs)} failed in {took:.0f} s: {', '.join(failed)}",
               file=sys.stderr, flush=True)  # fmt: skip
-        return 1
-    print(f"quick: all {len(runs)} ran in {took:.0f} s, each section written", flush=True)
-    return 0
+    else:
+        print(f"{label}: all {len(runs)} ran in {took:.0f} s, each section written", flush=True)
+    return failed

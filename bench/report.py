@@ -7,12 +7,14 @@ import platform
 import statistics
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench import ffmpeg_exe, load_report
 from bench.procs import Measured
+from bench.sections import reflow
 
 MB = 1024 * 1024
 FFMPEG_HEADING = "## The 60-minute conversion on ffmpeg "
@@ -52,6 +54,29 @@ def ffmpeg_source() -> str:
     return "the imageio-ffmpeg wheel's static build" if "imageio_ffmpeg" in path else path
 
 
+def commit_measured() -> str:
+    """The commit the benchmarks run, as `git rev-parse --short HEAD` names it, "plus uncommitted
+    changes" when a tracked file differs from it; "an unknown commit" outside a git clone."""
+    root = Path(__file__).parents[1]
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                          capture_output=True, text=True)  # fmt: skip
+    if head.returncode != 0:
+        return "an unknown commit"
+    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                             capture_output=True, text=True).stdout.strip()  # fmt: skip
+    return f"{head.stdout.strip()}{' plus uncommitted changes' if changed else ''}"
+
+
+@dataclass(frozen=True)
+class WholeRun:
+    """What the header says of the full run: the commit measured, its time (None until every
+    benchmark has run) and the benchmarks that failed."""
+
+    commit: str | None = None
+    minutes: float | None = None
+    failed: list[str] = field(default_factory=list)
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -69,9 +94,10 @@ def render(
     delay: float,
     minutes_taken: float,
     load: dict[str, dict[str, Any]] | None = None,
+    whole: WholeRun | None = None,
 ) -> str:
     parts = [
-        _header(machine, source, minutes_taken),
+        _header(machine, source, minutes_taken, whole or WholeRun()),
         _conversion(conversions, decode, repeat),
         _workers(workers),
         _long_audio(parallel, sequential, delay),
@@ -82,12 +108,26 @@ def render(
     return "\n".join(parts)
 
 
-def _header(machine: dict[str, str], source: str, minutes: float) -> str:
+def _header(machine: dict[str, str], source: str, minutes: float, whole: WholeRun) -> str:
+    commit = f" on commit {whole.commit}" if whole.commit else ""
+    took = f"; the whole run took {whole.minutes:.0f} min" if whole.minutes is not None else ""
+    failed = (
+        f" These failed in this run, their sections left as an earlier run wrote them: "
+        f"{', '.join(whole.failed)}." if whole.failed else ""
+    )  # fmt: skip
+    said = reflow(
+        f"Measured{commit} by `.venv/bin/python -m bench`, started {machine['date']}{took}: "
+        "every benchmark one after the other, sections 1, 2 and 4 first "
+        f"({minutes:.0f} min, the load in the table below), each other section with its own "
+        "date and load average."
+        f"{failed} CI does not run this (it runs the quick form, which checks that every "
+        "section is written); tests never assert timings. One machine, one run: read the "
+        "ratios, which hold better than the absolute times on a shared machine."
+    )
+    load = f"{machine['load_before']} before, {machine['load_after']} after"
     return f"""# Benchmark results
 
-Measured {machine["date"]} by `.venv/bin/python -m bench` (the whole run took {minutes:.0f} min).
-CI does not run this; tests never assert timings. One machine, one run: read the ratios, which
-hold better than the absolute times on a shared machine.
+{said}
 
 | machine | |
 |---|---|
@@ -96,7 +136,7 @@ hold better than the absolute times on a shared machine.
 | system | {machine["system"]} |
 | Python | {machine["python"]} |
 | ffmpeg | {machine["ffmpeg"]} ({machine.get("ffmpeg_source", "the imageio-ffmpeg build")}) |
-| load average (1, 5, 15 min) | {machine["load_before"]} before, {machine["load_after"]} after |
+| load average (1, 5, 15 min), sections 1, 2 and 4 | {load} |
 
 {_busy(machine)}Inputs: Telegram-style voice notes (OGG/Opus, mono, 48 kHz, 32 kbps) of 1, 10
 and 60 minutes, made from {source}.

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import sized
-from bench.sections import reflow, replace_section
+from bench.sections import loads, reflow, replace_section
 from tests.scenarios.discord_bot import Members, transcript_lines
 from tests.scenarios.processes import identified, voicebridge
 from tests.scenarios.restarts import AWAY, environment, in_the_lounge
@@ -199,7 +199,8 @@ def section(found: dict[str, Any], machine: dict[str, Any]) -> str:
         for n, r in enumerate(runs, 1)
     )
     median = statistics.median(r["start_to_caption"] for r in runs)
-    where = f"{len(runs)} runs, load {machine.get('load_before', '?')} before"
+    when = f", {machine['date']}" if "date" in machine else ""
+    where = f"{len(runs)} runs{when}, {loads(machine.get('load_before'), found.get('load_after'))}"
     intro = (
         f"Four members in one Discord call with `/listen`, speaking in turn ({TURN} s turns, "
         f"{BETWEEN} s apart, the whole time); the real `voicebridge run` process killed with "

@@ -2,7 +2,8 @@
 none imports a test module (`tests/**/test_*.py`) or a conftest.py, whose helpers the tests may
 rename at any time: what the benchmarks share with the tests is in tests/scenarios (and the
 stand-ins in tests/standins). Whether each benchmark still runs through is CI's quick run
-(`python -m bench --quick`, after the tests in .ci/run): minutes of CPU, not the suite's."""
+(`python -m bench --quick`, after the tests in .ci/run): minutes of CPU, not the suite's. The
+full run's plan holds every benchmark."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import quick
+from bench.__main__ import CORE, ONLY, parser, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
@@ -85,15 +86,20 @@ def test_python_m_bench_starts_and_every_benchmark_module_imports() -> None:
     assert imported.returncode == 0, imported.stderr[-3000:]
 
 
-def test_the_quick_run_runs_every_benchmark() -> None:
-    """Every choice of `--only` is run by `python -m bench --quick`: in the whole run, or alone
-    after it."""
-    tree = ast.parse((BENCH / "__main__.py").read_text())
-    [only] = [
-        node.value for node in tree.body
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "ONLY" for t in node.targets
-        )
-    ]  # fmt: skip
-    choices = ast.literal_eval(only)
-    assert sorted(quick.ALONE + quick.IN_THE_WHOLE_RUN) == sorted(choices)
+def test_the_full_run_runs_every_benchmark_once_and_the_conversions_first() -> None:
+    """`python -m bench` (and its quick form, the same plan) runs every choice of `--only`, so a
+    benchmark added to ONLY cannot be left out of the full run and its section go stale."""
+    steps = list(plan(parser().parse_args([])))
+    assert steps[0] == CORE
+    assert sorted(steps[1:]) == sorted(f"--only {name}" for name in ONLY)
+    assert len(set(steps)) == len(steps)
+
+
+def test_an_ffmpeg_named_to_the_full_run_gets_its_own_conversion_too() -> None:
+    steps = list(plan(parser().parse_args(["--ffmpeg", "/opt/ffmpeg51/bin/ffmpeg"])))
+    assert steps[0] == CORE
+    assert set(steps) == {
+        CORE,
+        *(f"--only {name}" for name in ONLY),
+        "--only conversion, FFMPEG_BINARY=/opt/ffmpeg51/bin/ffmpeg",
+    }
