@@ -2,7 +2,7 @@
 `ListenedCalls._end`), once: the real discord.py against the Discord stand-ins, each way as a
 member or a moderator brings it about. Each ends the same: the goodbye posted once in the
 call's chat, the bot out of voice, the call gone from the core; the way that asked first is
-the one recorded (`ListenedCall.ended`)."""
+the one recorded (`ListenedCall.why_ended`)."""
 
 from __future__ import annotations
 
@@ -113,8 +113,8 @@ async def test_each_way_a_call_ends_takes_the_one_end_path_once(
         assert not listening_cog(bot).listening.listening(server_of(server))
         assert not bot.voice_channels.connected(server_of(server))  # out of voice
 
-    taken = call.ended[0]
-    assert any(w in taken for w in why), call.ended
+    taken = call.why_ended[0]
+    assert any(w in taken for w in why), call.why_ended
     assert [BYE in line for line in posted_in(discord_api, server.lounge)].count(True) == 1
     # Nothing is kept for a restart to take up; the call's transcript is kept, marked whole.
     assert await kept_calls(sqlite_url, server) == []
@@ -163,6 +163,6 @@ async def test_a_join_that_fails_ends_the_call_through_the_one_end_path(
         assert not listening_cog(bot).listening.listening(server_of(server))
 
     assert "could not join" in answer.content
-    assert [call.ended for call in ended] == [["could not join"]]
+    assert [call.why_ended for call in ended] == [["could not join"]]
     assert await kept_calls(sqlite_url, server) == []  # nothing for a restart to take up
     assert await transcripts(sqlite_url, server) == []  # nothing heard, nothing kept

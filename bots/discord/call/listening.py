@@ -37,9 +37,9 @@ from bots.discord.call.receive import (
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
+from core.app.calls.call import Heard, ListenedCall
 from core.app.calls.interpreting import Dropped, Stopped
-from core.app.calls.listened import ListenedCall, ListenedCalls
-from core.app.calls.listening import Heard
+from core.app.calls.listened import ListenedCalls
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import HeldCall
 from core.domain import errors
@@ -112,7 +112,8 @@ class DiscordListenedCall:
         voice = held.call.voice
         assert isinstance(voice, ListeningVoiceClient), "joined with the client that listens"
         assert isinstance(voice.channel, discord.VoiceChannel)
-        self.server, self.channel, self.locale = call.asked.server, voice.channel, call.asked.locale
+        assert call.asked is not None, "run by the core's ListenedCalls"
+        self.server, self.channel, self.locale = call.server, voice.channel, call.asked.locale
         self._interpret = call.asked.interpret
         self._call = call
         self._owner = owner
@@ -287,8 +288,8 @@ class DiscordListenedCall:
                     logger.warning("could not edit a caption in %s", self.channel.id)
             for content in update.new:
                 self._newest = await self.post(content)
-                if self._newest is not None:  # where the captions go on: the call's state
-                    self._call.captions_message = str(self._newest.id)
+                if self._newest is not None:  # where the captions go on, told to the core
+                    self._call.captions_moved(str(self._newest.id))
             next_request = loop.time() + self._pace * requests
 
     def _render(self, name: str, words: str, translated: str | None) -> str:

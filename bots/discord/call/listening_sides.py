@@ -14,7 +14,8 @@ import discord
 from bots.discord.call.captions import TURN_GAP, with_transcript
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
-from core.app.calls.listened import ListenAsked, ListenedCall, ListenedCalls
+from core.app.calls.call import ListenAsked, ListenedCall
+from core.app.calls.listened import ListenedCalls
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import HeldCall
 from core.domain import errors

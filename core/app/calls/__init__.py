@@ -5,9 +5,12 @@ Uses `core.app.voices`, `recordings`, `rules` and `running`; never the reader or
 
 voice_channel.py  the bot's voice call in a server, held by reading and listening: join,
                   deafen, leave
-listened.py       a listened call from start to end: its one end path; taken up after a restart
-listening.py      a voice channel transcribed live: who is transcribed, each utterance
-call.py           one call listened to: its turns kept, and when it ends by itself
+listened.py       a listened call from start to end: one teardown for its end and its
+                  suspension for a restart; taken up after a restart
+listening.py      a voice channel transcribed live: the calls by server (one map), who is
+                  transcribed, each utterance
+call.py           one listened call, one object (`ListenedCall`) in named states (`CallState`):
+                  its turns kept, and when it ends by itself
 consents.py       members' yes or no to being transcribed in a server's calls, kept
 captions.py       a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English

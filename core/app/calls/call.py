@@ -1,9 +1,19 @@
-"""One call being listened to (`core.app.calls.listening` starts and ends it): who consents, the
-turns being heard, where its transcript is kept, and when it ends by itself.
+"""One listened call, one object (`ListenedCall`): everything the call is, from `/listen` to its
+end, and the state it is in (`CallState`). `core.app.calls.listening` holds the calls by server
+and decides what is heard; `core.app.calls.listened` runs each from start to end; the platform's
+side hands it pieces and events (`captions_moved`), never writes its fields.
 
-It ends, through the adapter's own end (`on_end`: its goodbye, the call's transcript posted),
-when nobody it transcribes said anything for `idle_seconds`, when its quota is used up (the
-first refusal is said, the next are not), when nobody is left in the call, or when the last
+    starting    begun: the consents read, the voice channel being joined
+    live        joined: heard, each whole turn kept as a line of its transcript, and ending by
+                itself when due (below)
+    ending      its one end path runs (`ListenedCalls`), still hearing what was handed over
+    suspending  let go for a restart (the bot stops for a deploy), likewise
+    closing     no longer heard: what was heard being kept
+    gone        nothing more is kept; its transcript is whole (or left open for a restart)
+
+It ends by itself, through the adapter's own end (`on_end`: its goodbye, the call's transcript
+posted), when nobody it transcribes said anything for `idle_seconds`, when its quota is used up
+(the first refusal is said, the next are not), when nobody is left in the call, or when the last
 member it transcribes leaves; the bot taken out of the call ends it too. Who may stop it is the
 rule of every hold on the call (`core.domain.voice_call.may_stop`).
 """
@@ -11,19 +21,23 @@ rule of every hold on the call (`core.domain.voice_call.may_stop`).
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.app.calls.interpreting import CallInterpreter
+from core.app.calls.voice_channel import HeldCall
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.domain import errors
 from core.domain.limits import Asker
+from core.domain.live_calls import KeptCall
 from core.domain.live_speech import TurnPieces
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.ports import background
+from core.ports import ListenedVoice, background
+from core.ports.background import Beat
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +86,57 @@ class Turn:
     translations: TurnPieces = field(default_factory=TurnPieces)
 
 
-@dataclass
-class LiveCall:
-    """A call being listened to: who consents, and where its transcript is kept."""
+class CallState(enum.Enum):
+    """Where a listened call is in its life (the module docstring), in order."""
 
+    STARTING = "starting"
+    LIVE = "live"
+    ENDING = "ending"
+    SUSPENDING = "suspending"
+    CLOSING = "closing"
+    GONE = "gone"
+
+    @property
+    def heard(self) -> bool:
+        """Whether its members' voices are still taken (until its end stops hearing)."""
+        return self in _HEARD
+
+    @property
+    def going(self) -> bool:
+        """Whether its end (or its suspension for a restart) has begun."""
+        return self not in (CallState.STARTING, CallState.LIVE)
+
+
+_HEARD = frozenset({CallState.STARTING, CallState.LIVE, CallState.ENDING, CallState.SUSPENDING})
+
+
+@dataclass(frozen=True)
+class ListenAsked:
+    """`/listen` by `starter` in the voice channel `voice_id` they sit in; captions in
+    `locale` (the server's), also translated into it where `translate`; `interpret`: turns in
+    Chinese or English spoken across in the call."""
+
+    server: ChatRef
+    voice_id: str
+    starter: str
+    locale: str
+    translate: bool = False
+    interpret: bool = False
+
+
+@dataclass(eq=False)
+class ListenedCall:
+    """One call being listened to, the one object holding it (module docstring): who consents,
+    the turns being heard, where its transcript is kept; once `core.app.calls.listened` runs
+    it, what was asked (`asked`), the platform's side and the call held, and why it ends."""
+
+    server: ChatRef
     consenting: set[str]
     started_at: datetime
     starter: str  # the member who started it: who may stop it with a moderator
     payer: Asker  # ...whose day its transcription is charged to
+    state: CallState = CallState.STARTING
+    roll: Roll | None = None  # who was transcribed at its start, its transcript's name
     recording: str = ""
     kept_before: bool = False  # taken up after a restart: lines of it are kept already
     language: str = "auto"
@@ -93,16 +150,60 @@ class LiveCall:
     on_forget: End | None = None  # the adapter's end, for /forget
     on_end: EndBecause | None = None  # the end with its goodbye: the call ends by itself
     keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
-    ended: bool = False  # nothing more is kept
     whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
     told: dict[str, datetime] = field(default_factory=dict)  # when each was told it listens
     # The turns being heard, piece by piece, by member and start: each kept once whole.
     turns: dict[tuple[str, datetime], Turn] = field(default_factory=dict)
-    ending: asyncio.Task[None] | None = None  # it ends by itself (idle, quota, nobody left)
+    ending_by_itself: asyncio.Task[None] | None = None  # idle, quota, nobody left: once
     spoke: asyncio.Event = field(default_factory=asyncio.Event)  # set at each piece heard
     watch: asyncio.Task[None] | None = None  # the idle watch
     # Its pieces at MiMo at once: the receiving waits for a slot (`Listening.hand_over`).
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
+    # Run from start to end by `core.app.calls.listened`:
+    asked: ListenAsked | None = None  # what `/listen` (or the call kept for a restart) asked
+    captions_message: str | None = None  # the message its captions go on editing, by id
+    side: ListenedVoice | None = None  # the platform's side, once joined
+    held: HeldCall | None = None
+    why_ended: list[str] = field(default_factory=list)  # every way that asked; the first taken
+    alive: Beat | None = None  # says, while it runs, that it does
+
+    def joined(self) -> None:
+        """The voice channel is joined: the call is live (unless it ended meanwhile)."""
+        if self.state is CallState.STARTING:
+            self.state = CallState.LIVE
+
+    def goes(self, state: CallState, why: str | None = None) -> bool:
+        """Its end (`ENDING`, told `why`) or its suspension for a restart (`SUSPENDING`)
+        begins; False when either began already (an end's `why` is noted all the same)."""
+        if why is not None:
+            self.why_ended.append(why)
+        if self.state.going:
+            return False
+        self.state = state
+        return True
+
+    def closing(self) -> bool:
+        """It is no longer heard: what was heard is being kept. Whether its end path (or its
+        suspension) runs it, and lets go of it once done."""
+        run = self.state.going
+        self.state = CallState.CLOSING
+        return run
+
+    def captions_moved(self, message_id: str) -> None:
+        """The platform's side: its captions go on in the message `message_id` from now on
+        (kept for a restart, which goes on editing it)."""
+        self.captions_message = message_id
+
+    def kept(self, alive_at: datetime) -> KeptCall:
+        """The call as the database keeps it while it lasts (`core.app.calls.kept`), known
+        alive at `alive_at`."""
+        asked, roll = self.asked, self.roll
+        assert asked is not None and roll is not None and roll.started_at is not None
+        return KeptCall(
+            asked.server, asked.voice_id, asked.voice_id, asked.starter, asked.locale,
+            roll.call, roll.started_at, alive_at, translate=asked.translate,
+            interpret=asked.interpret, captions_message=self.captions_message,
+        )  # fmt: skip
 
     def follow(self, member_id: str, yes: bool) -> None:
         """The member's yes or no, from now on."""
@@ -134,10 +235,10 @@ class LiveCall:
 
     def end_by_itself(self, why: str) -> bool:
         """End the call through the adapter's end, once; False when it is ending already."""
-        if self.ending is not None:
+        if self.ending_by_itself is not None:
             return False
         logger.info("listening ends: %s", why)
-        self.ending = background.start(self._end(why), name="listening ends")
+        self.ending_by_itself = background.start(self._end(why), name="listening ends")
         return True
 
     def stop_watching(self) -> None:
@@ -174,7 +275,8 @@ class LiveCall:
             async with self.keeping:
                 await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
         if self.interpreter is not None:
-            spoken = not turn.dropped and not self.ended and member_id in self.consenting
+            gone = self.state is CallState.GONE
+            spoken = not turn.dropped and not gone and member_id in self.consenting
             self.interpreter.whole(
                 key, speaker=speaker, said=turn.pieces.text(),
                 translated=turn.translations.text(), spoken=spoken,
@@ -191,7 +293,7 @@ class LiveCall:
                 if not turn.dropped:
                     await self._keep(keeper, server, member, began, turn, turn.pieces.every_text())
             self.turns.clear()
-            self.ended = True
+            self.state = CallState.GONE
             if (self.starts or self.kept_before) and whole:  # nothing said: nothing kept
                 duration = (at - self.started_at).total_seconds()
                 await keeper.complete(
@@ -209,7 +311,8 @@ class LiveCall:
     ) -> None:
         """A turn kept as a line of the call's transcript, while its speaker consents and the
         call is not over; under `keeping`."""
-        if self.ended or member_id not in self.consenting or not said:  # ended, or forgotten
+        gone = self.state is CallState.GONE
+        if gone or member_id not in self.consenting or not said:  # ended, or forgotten
             return
         start = self.line_start(began)
         line = TranscriptPart(start, start + turn.pieces.seconds, said, turn.speaker, member_id)

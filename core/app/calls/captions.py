@@ -4,14 +4,14 @@ which counts them), else into the language `/listen translate:True` asked for, c
 server's listening. None where there is nothing to show: the piece is in that language already
 (by its script, before any request; or the model gave it back unchanged), or MiMo failed (the
 caption goes without it). A model MiMo refuses (MIMO_CHAT_MODEL's) ends the translations for the
-rest of the call, logged once, for the chat to hear once (`LiveCall.refused`): every piece would
+rest of the call, logged once, for the chat to hear once (`ListenedCall.refused`): every piece would
 be refused alike."""
 
 from __future__ import annotations
 
 import logging
 
-from core.app.calls.call import LiveCall
+from core.app.calls.call import ListenedCall
 from core.app.recordings.translations import translate
 from core.app.rules.limits import Limiter
 from core.chat.languages import already_in
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 async def caption_translation(
-    server: ChatRef, call: LiveCall, said: str, *, limiter: Limiter, chat_api: ChatApi
+    server: ChatRef, call: ListenedCall, said: str, *, limiter: Limiter, chat_api: ChatApi
 ) -> str | None:
     """The translation shown above the piece `said` of a caption in `call`, or None."""
     if call.interpreter is not None:

@@ -33,22 +33,23 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              it, its transcript posted (with why, where a rule refused it). `end_on_stop`
              (CALLS_END_ON_STOP): the operator's stop for good ends every call instead
 
-Each call's state is one value (`ListenedCall`): who started it and its options (`asked`),
-the name its transcript is kept under (`roll.call`), the message its captions go on in; the
-platform's side is built from it, and the handles of the running call sit beside it.
+Each call is one object (`core.app.calls.call.ListenedCall`), in the one map of calls by server
+(`Listening.call_in`): who started it and its options (`asked`), the name its transcript is kept
+under (`roll.call`), the message its captions go on in, the platform's side built from it and
+the call held, and its state. Its end and its suspension for a restart are one teardown
+(`_tear_down`), told whether to keep it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
+from core.app.calls.call import CallState, ListenAsked, ListenedCall
 from core.app.calls.interpreting import News, Tell
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
-from core.app.calls.listening import Listening, Roll
+from core.app.calls.listening import Listening
 from core.app.calls.voice_channel import HeldCall, VoiceCalls
 from core.domain import errors
 from core.domain.listeners import Channel
@@ -56,49 +57,11 @@ from core.domain.live_calls import KeptCall
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder
 from core.ports import ListenedVoice, VoiceChannels, background
+from core.ports.background import Beat
+
+__all__ = ["ListenAsked", "ListenedCall", "ListenedCalls", "Sides"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ListenAsked:
-    """`/listen` by `starter` in the voice channel `voice_id` they sit in; captions in
-    `locale` (the server's), also translated into it where `translate`; `interpret`: turns in
-    Chinese or English spoken across in the call."""
-
-    server: ChatRef
-    voice_id: str
-    starter: str
-    locale: str
-    translate: bool = False
-    interpret: bool = False
-
-
-@dataclass
-class ListenedCall:
-    """One call being listened to: what was asked, and what the start made of it (the name
-    its transcript is kept under, who was transcribed at the start). The value a call that
-    survives a restart would store."""
-
-    asked: ListenAsked
-    roll: Roll
-    captions_message: str | None = None  # the message its captions go on editing, by id
-    side: ListenedVoice | None = None
-    held: HeldCall | None = None
-    ending: bool = False
-    ended: list[str] = field(default_factory=list)  # why it ends: the first way that asked
-    alive: asyncio.Task[None] | None = None  # says, while it runs, that it does
-
-    def kept(self, alive_at: datetime) -> KeptCall:
-        """The call as the database keeps it while it lasts (`core.app.calls.kept`), known
-        alive at `alive_at`."""
-        asked, roll = self.asked, self.roll
-        assert roll.started_at is not None
-        return KeptCall(
-            asked.server, asked.voice_id, asked.voice_id, asked.starter, asked.locale,
-            roll.call, roll.started_at, alive_at, translate=asked.translate,
-            interpret=asked.interpret, captions_message=self.captions_message,
-        )  # fmt: skip
 
 
 class Sides(Protocol):
@@ -129,10 +92,11 @@ class ListenedCalls:
         self._channels, self._calls, self._sides = channels, calls, sides
         self._kept = listening.kept
         self.resume_within, self.end_on_stop = resume_within, end_on_stop
-        self._listened: dict[ChatRef, ListenedCall] = {}
 
     def call_in(self, server: ChatRef) -> ListenedCall | None:
-        return self._listened.get(server)
+        """The call in `server` this runs, from its start until its end is done."""
+        call = self.listening.call_in(server)
+        return None if call is None or call.asked is None else call
 
     def present(self, server: ChatRef, voice_id: str) -> list[str]:
         """Who sits in the voice channel, bots left out, by id."""
@@ -147,30 +111,32 @@ class ListenedCalls:
         the call kept through a restart, gone `away`, going on."""
         server, voice_id = asked.server, asked.voice_id
         self._calls.refuse_listening(server, voice_id)  # in voice already, and may not share
-        roll = await self.listening.begin(
+        call = await self.listening.begin_call(
             server, self.present(server, voice_id), channel=voice_id, starter=asked.starter,
             translate_to=asked.locale if asked.translate else None,
             interpret=self._interpreting_news(server) if asked.interpret else None,
-            on_forget=lambda: self._end(server, "forgotten", with_transcript=False),
-            on_end=lambda why: self._end(server, why),
+            on_forget=lambda: self._end_in(server, "forgotten", with_transcript=False),
+            on_end=lambda why: self._end_in(server, why),
             kept_as=None if taken_up is None else (taken_up.recording, taken_up.started_at),
         )  # fmt: skip
-        call = self._listened[server] = ListenedCall(asked, roll)
-        if taken_up is not None:
-            call.captions_message = taken_up.captions_message
+        call.asked, roll = asked, call.roll
+        assert roll is not None
+        if taken_up is not None and taken_up.captions_message is not None:
+            call.captions_moved(taken_up.captions_message)
         try:
             call.held = await self._calls.join(server, voice_id, Holder.LISTENING)
             call.side = self._sides(call, call.held, self)
             await call.side.start()
         except BaseException:
-            await self._end(server, "could not join", with_transcript=False)
+            await self._end(call, "could not join", with_transcript=False)
             raise
         self.listening.joined(server, call.held)
-        if not self.listening.listening(server):  # /forget while it joined: ended at once
-            await self._end(server, "forgotten while it joined", with_transcript=False)
+        if call.state is not CallState.LIVE:  # /forget while it joined: ended, all of it
+            call.why_ended.append("forgotten while it joined")
+            await self._tear_down(call, keep=False, with_transcript=False)
             raise errors.NotListening()
         await self._kept.keep(call.kept(self._kept.clock.now()))  # a restart takes it up
-        call.alive = background.start(self._say_alive(call), name="listening alive")
+        call.alive = self._say_alive(call)
         await call.side.opened(roll.transcribed, roll.not_transcribed, away)
         return call
 
@@ -178,7 +144,7 @@ class ListenedCalls:
         """Take up the call kept in `server` through a restart, or end it (module docstring);
         False when there was none, or it ended."""
         kept = await self._kept.find(server)
-        if kept is None or server in self._listened:
+        if kept is None or self.listening.call_in(server) is not None:
             return False
         asked = ListenAsked(
             server, kept.voice_id, kept.starter, kept.locale, translate=kept.translate,
@@ -217,13 +183,15 @@ class ListenedCalls:
         await self._kept.gone(kept.server)
         await self._sides.ended_away(asked, kept.recording, away, refused)
 
-    async def _say_alive(self, call: ListenedCall) -> None:
-        """The call kept alive for a restart to take up; a no that holds in the call alone is
-        stored meanwhile, and where it still cannot be, the call is not kept: a crash, which
-        skips `suspend`, must not leave it to be taken up hearing that member again."""
-        server, kept = call.asked.server, True
-        while True:
-            await asyncio.sleep(ALIVE_SECONDS)
+    def _say_alive(self, call: ListenedCall) -> Beat:
+        """The call kept alive for a restart to take up, every `ALIVE_SECONDS`; a no that
+        holds in the call alone is stored meanwhile, and where it still cannot be, the call is
+        not kept: a crash, which skips `suspend`, must not leave it to be taken up hearing that
+        member again."""
+        server, kept = call.server, True
+
+        async def beat() -> None:
+            nonlocal kept
             if not await self.listening.consents.store_unsaved(server):
                 if kept:
                     await self._kept.gone(server)
@@ -234,17 +202,20 @@ class ListenedCalls:
                 await self._kept.keep(call.kept(self._kept.clock.now()))
                 kept = True
 
+        # Stopped at once, a round under way too, as the call's end or suspension begins.
+        return background.every(ALIVE_SECONDS, beat, name="listening alive", interruptible=True)
+
     async def stop(self, server: ChatRef, member_id: str) -> Channel:
         """`/stop_listening` by `member_id`: the call ended, if they may; the voice channel."""
-        call = self._listened.get(server)
-        if call is None:
+        call = self.call_in(server)
+        if call is None or call.asked is None:
             raise errors.NotListening()
         voice_id = call.asked.voice_id
         self.listening.stoppable_by(
             server, member_id, present=self.present(server, voice_id),
             moderator=self._channels.moves_members(server, voice_id, member_id),
         )  # fmt: skip
-        await self._end(server, "stopped by a command")
+        await self._end(call, "stopped by a command")
         voice = self._channels.channel(server, voice_id)
         return voice or Channel(voice_id, voice_id, f"<#{voice_id}>")
 
@@ -254,8 +225,8 @@ class ListenedCalls:
     ) -> None:  # fmt: skip
         """Someone (`me`: the bot itself) moved from the voice channel `before` to `after`
         (None: none)."""
-        call = self._listened.get(server)
-        if call is None or call.ending:
+        call = self.call_in(server)
+        if call is None or call.asked is None or call.state.going:
             return
         voice_id = call.asked.voice_id
         if me and after != voice_id:
@@ -275,71 +246,70 @@ class ListenedCalls:
     async def close(self) -> None:
         """The bot is stopping: every call is let go, kept for the next start to take up
         (`suspend`); with `end_on_stop`, it ends, with its goodbye."""
-        for server in list(self._listened):
+        for call in self.listening.calls():
             if self.end_on_stop:
-                await self._end(server, "the bot is stopping for good")
+                await self._end(call, "the bot is stopping for good")
             else:
-                await self.suspend(server)
+                await self.suspend(call.server)
 
     async def suspend(self, server: ChatRef) -> None:
         """Let go of the call for a restart: the receiving stopped and every caption made
         posted, the lines kept, the call left, its state kept; no goodbye. A no that holds in
         the call only (not stored) is stored first; where it still cannot be, the call is not
         kept: taken up, it would hear that member again."""
-        call = self._listened.get(server)
-        if call is None or call.ending:
+        call = self.call_in(server)
+        if call is None or not call.goes(CallState.SUSPENDING):
             return
-        call.ending = True
         logger.info("the listening in %s is let go for a restart", server)
-        try:
-            self._stop_saying_alive(call)
-            if call.side is not None:
-                await call.side.stop()
-            await self.listening.end(server, whole=False)
-            if await self.listening.consents.store_unsaved(server):
-                await self._kept.alive(server, call.captions_message)
-            else:  # taken up, the call would hear a member whose no holds in it alone
-                await self._kept.gone(server)
-            if call.held is not None:
-                await call.held.leave()
-        finally:
-            if self._listened.get(server) is call:  # not a call started since, as it was let go
-                del self._listened[server]
-
-    @staticmethod
-    def _stop_saying_alive(call: ListenedCall) -> None:
-        if call.alive is not None:
-            call.alive.cancel()
+        await self._tear_down(call, keep=True)
 
     def _interpreting_news(self, server: ChatRef) -> Tell:
         async def tell(news: News) -> None:
-            call = self._listened.get(server)
+            call = self.call_in(server)
             if call is not None and call.side is not None:
                 await call.side.tell(news)
 
         return tell
 
-    async def _end(self, server: ChatRef, why: str, *, with_transcript: bool = True) -> None:
-        """The one end path (module docstring)."""
-        call = self._listened.get(server)
-        if call is None:
-            await self.listening.end(server)  # begun, not registered yet: ended all the same
+    async def _end_in(self, server: ChatRef, why: str, *, with_transcript: bool = True) -> None:
+        """The call in `server` ends (`_end`); begun, not run here yet: its listening ends."""
+        call = self.listening.call_in(server)
+        if call is None or call.asked is None:
+            await self.listening.end(server)  # begun, not run here yet: ended all the same
             return
-        call.ended.append(why)  # every way that asked; the first is the one taken
-        if call.ending:
+        await self._end(call, why, with_transcript=with_transcript)
+
+    async def _end(self, call: ListenedCall, why: str, *, with_transcript: bool = True) -> None:
+        """The one end path (module docstring), taken once: every way that asks is noted."""
+        if not call.goes(CallState.ENDING, why):
             return
-        call.ending = True
-        logger.info("the listening in %s ends: %s", server, why)
+        logger.info("the listening in %s ends: %s", call.server, why)
+        await self._tear_down(call, keep=False, with_transcript=with_transcript)
+
+    async def _tear_down(
+        self, call: ListenedCall, *, keep: bool, with_transcript: bool = True
+    ) -> None:
+        """The call's end (`keep` False: nothing to take up after a restart, its transcript
+        marked whole, the goodbye said, with the transcript unless `with_transcript` is False),
+        or its suspension for a restart (`keep`: its lines kept, its transcript open, its state
+        kept where every no in it is stored; no goodbye). The receiving stops and every caption
+        made is posted first, the call is let go (left, unless the reading holds it) after."""
+        server = call.server
         try:
-            self._stop_saying_alive(call)
-            await self._kept.gone(server)  # nothing to take up after a restart
+            if call.alive is not None:
+                call.alive.stop()
+            if not keep:
+                await self._kept.gone(server)  # nothing to take up after a restart
             if call.side is not None:
                 await call.side.stop()
-            await self.listening.end(server)  # once every line is kept
+            await self.listening.end_call(call, whole=not keep)  # once every line is kept
+            if keep and await self.listening.consents.store_unsaved(server):
+                await self._kept.alive(server, call.captions_message)
+            elif keep:  # taken up, the call would hear a member whose no holds in it alone
+                await self._kept.gone(server)
             if call.held is not None:
                 await call.held.leave()  # left, unless the reading holds it
-            if call.side is not None:
-                await call.side.goodbye(call.roll.call if with_transcript else None)
+            if not keep and call.side is not None:
+                await call.side.goodbye(call.recording if with_transcript else None)
         finally:
-            if self._listened.get(server) is call:  # not a call started since, as it ended
-                del self._listened[server]
+            self.listening.let_go(call)  # unless a call started since, as it ended

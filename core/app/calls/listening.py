@@ -58,7 +58,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-from core.app.calls.call import End, EndBecause, Heard, LiveCall, Roll, call_prefix
+from core.app.calls.call import (
+    End,
+    EndBecause,
+    Heard,
+    ListenedCall,
+    Roll,
+    call_prefix,
+)
 from core.app.calls.captions import caption_translation
 from core.app.calls.consents import ListeningConsents
 from core.app.calls.interpreting import Interpreting, Tell
@@ -132,16 +139,35 @@ class Listening:
         self._keeper = keeper
         self._clock = clock
         self.metrics = metrics
-        self._calls: dict[ChatRef, LiveCall] = {}  # servers listened to
+        # The calls by server, from `begin` until they are gone (`let_go`): the one map of them.
+        self._calls: dict[ChatRef, ListenedCall] = {}
         self.notice_again = NOTICE_AGAIN
 
     def _follow(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """The call being listened to in `server` follows the member's yes or no; False when
         there is none."""
-        live = self._calls.get(server)
+        live = self._heard(server)
         if live is not None:
             live.follow(member_id, yes)
         return live is not None
+
+    def _heard(self, server: ChatRef) -> ListenedCall | None:
+        """The call listened to in `server`, while its voices are heard."""
+        call = self._calls.get(server)
+        return call if call is not None and call.state.heard else None
+
+    def call_in(self, server: ChatRef) -> ListenedCall | None:
+        """The call in `server`, from its start until it is gone (its end done)."""
+        return self._calls.get(server)
+
+    def calls(self) -> list[ListenedCall]:
+        """Every call until it is gone, by the time it started."""
+        return list(self._calls.values())
+
+    def let_go(self, call: ListenedCall) -> None:
+        """`call`'s end is done: it is no longer the server's (unless another started since)."""
+        if self._calls.get(call.server) is call:
+            del self._calls[call.server]
 
     async def begin(
         self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
@@ -156,11 +182,25 @@ class Listening:
         adapter ends the call, when `/forget` asks for it; `on_end`: how it ends it with its
         goodbye, when the call ends by itself; `kept_as`: a call taken up after a restart, its
         transcript's name and start (its lines go on under them)."""
-        if server in self._calls:
+        call = await self.begin_call(
+            server, present, channel=channel, starter=starter, translate_to=translate_to,
+            interpret=interpret, on_forget=on_forget, on_end=on_end, kept_as=kept_as,
+        )  # fmt: skip
+        assert call.roll is not None
+        return call.roll
+
+    async def begin_call(
+        self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
+        translate_to: str | None = None, interpret: Tell | None = None,
+        on_forget: End | None = None, on_end: EndBecause | None = None,
+        kept_as: tuple[str, datetime] | None = None,
+    ) -> ListenedCall:  # fmt: skip
+        """`begin`, giving the call itself (`core.app.calls.listened` runs it)."""
+        if self._heard(server) is not None:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
         await self._limiter.check_listening(server, payer)
-        if server in self._calls:  # started meanwhile
+        if self._heard(server) is not None:  # started meanwhile
             raise errors.AlreadyListening()
         now = self._clock.now()
         recording, started = kept_as or (
@@ -168,8 +208,8 @@ class Listening:
             now,
         )
         # Registered before the consents are read: a yes or no said from now on is followed.
-        call = self._calls[server] = LiveCall(
-            set(), started, starter, payer, on_forget=on_forget, on_end=on_end
+        call = self._calls[server] = ListenedCall(
+            server, set(), started, starter, payer, on_forget=on_forget, on_end=on_end
         )
         consenting = await self.consents.consenting(server)
         call.consenting |= {member for member in consenting if member not in call.said}
@@ -181,20 +221,21 @@ class Listening:
             call.interpreter = self.interpreting.for_call(server, payer, interpret, admitted)
         call.told = dict.fromkeys(present, now)  # the opening line names them
         logger.info("listening in %s", server)
-        return Roll(
+        call.roll = Roll(
             transcribed=[m for m in present if m in call.consenting],
             not_transcribed=[m for m in present if m not in call.consenting],
             call=call.recording,
             started_at=started,
         )
+        return call
 
     def listening(self, server: ChatRef) -> bool:
-        return server in self._calls
+        return self._heard(server) is not None
 
     def arrived(self, server: ChatRef, member_id: str) -> bool | None:
         """A member joined the call: whether they are transcribed, to be told so; None when
         there is no call, or they were told within `notice_again`."""
-        call = self._calls.get(server)
+        call = self._heard(server)
         if call is None:
             return None
         now, told = self._clock.now(), call.told.get(member_id)
@@ -206,7 +247,9 @@ class Listening:
     def joined(self, server: ChatRef, held: VoiceCallHold | None = None) -> None:
         """The adapter joined the call (`held`, where interpretations are played): from now on
         it ends once nothing is heard for `idle_seconds`."""
-        call = self._calls.get(server)
+        call = self._heard(server)
+        if call is not None:
+            call.joined()
         if call is not None and call.watch is None:
             call.watch_idle(self.idle_seconds)
         if call is not None and call.interpreter is not None and held is not None:
@@ -218,7 +261,7 @@ class Listening:
         """Refuse `/stop_listening` by `member_id` unless they may stop the call (the module
         docstring); `present`: who sits in the call, `moderator`: whether they may move members
         out of it."""
-        call = self._calls.get(server)
+        call = self._heard(server)
         if call is None:
             raise errors.NotListening()
         starter, there = call.starter, call.starter in present
@@ -241,21 +284,21 @@ class Listening:
     def end_soon(self, server: ChatRef, why: str) -> None:
         """End the call by itself, without waiting for its end (the adapter's receiving,
         whose end waits for it, says its connection closed)."""
-        if (call := self._calls.get(server)) is not None:
+        if (call := self._heard(server)) is not None:
             call.end_by_itself(why)
 
     async def _end_by_itself(self, server: ChatRef, why: str) -> None:
-        call = self._calls.get(server)
-        if call is not None and call.end_by_itself(why) and call.ending is not None:
-            await call.ending
+        call = self._heard(server)
+        if call is not None and call.end_by_itself(why) and call.ending_by_itself is not None:
+            await call.ending_by_itself
 
     def _preferences_changed(self, server: ChatRef, prefs: Preferences) -> None:
         """A call keeps the language `begin` read, until the server sets another."""
-        if (call := self._calls.get(server)) is not None:
+        if (call := self._heard(server)) is not None:
             call.language = prefs.language
 
     def admits(self, server: ChatRef, member_id: str) -> bool:
-        call = self._calls.get(server)
+        call = self._heard(server)
         return call is not None and member_id in call.consenting
 
     def anyone_admitted(self, server: ChatRef, present: Sequence[str]) -> bool:
@@ -266,9 +309,15 @@ class Listening:
         """Stop listening in the server, its transcript marked whole (`whole` False: the
         process stops for a deploy, every line heard so far kept, its transcript left open for
         the next start to go on with); False when it was not."""
-        call = self._calls.pop(server, None)
-        if call is None:
+        call = self._heard(server)
+        return call is not None and await self.end_call(call, whole=whole)
+
+    async def end_call(self, call: ListenedCall, *, whole: bool = True) -> bool:
+        """`end` for `call` itself, whichever call the server has now."""
+        if not call.state.heard:
             return False
+        run = call.closing()  # by its end path, which lets go of it once done
+        server = call.server
         logger.info("stopped listening in %s%s", server, "" if whole else " for a restart")
         call.stop_watching()
         if call.interpreter is not None:
@@ -277,12 +326,14 @@ class Listening:
             await call.keep_the_rest(self._keeper, server, at=self._clock.now(), whole=whole)
         finally:
             call.whole.set()
+            if not run:
+                self.let_go(call)
         return True
 
     async def forget(self, server: ChatRef) -> None:
         """`/forget` in `server`: its listening ended first, by the adapter (its goodbye),
         and nothing of the call kept once this returns."""
-        call = self._calls.get(server)
+        call = self._heard(server)
         if call is None:
             return
         if call.on_forget is not None:
@@ -290,7 +341,7 @@ class Listening:
                 await call.on_forget()
             except Exception:
                 logger.exception("the call in %s did not end cleanly for /forget", server)
-        await self.end(server)  # where the adapter did not (or was ending it already)
+        await self.end_call(call)  # where the adapter did not (or was ending it already)
         await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
     async def transcribe_piece(
@@ -314,7 +365,7 @@ class Listening:
         consent (any more), or MiMo heard nothing in this piece (an empty piece, the end of a
         turn cut at a pause, is not sent). A quota used up ends the call: its first refusal is
         raised (`errors.QuotaUsed`), for the adapter to say."""
-        call = self._calls.get(server)
+        call = self._heard(server)
         if call is None:
             return None
         began = turn or started_at
@@ -352,7 +403,7 @@ class Listening:
         """A piece cut by the adapter, transcribed (`transcribe_piece`) once fewer than
         `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does the
         adapter's receiving."""
-        call = self._calls.get(server)
+        call = self._heard(server)
         slots = None if call is None else call.slots
         if slots is not None:
             await slots.acquire()
@@ -368,7 +419,7 @@ class Listening:
     async def _said(
         self,
         server: ChatRef,
-        call: LiveCall,
+        call: ListenedCall,
         member_id: str,
         pcm: bytes,
         sample_rate: int,
