@@ -10,7 +10,6 @@ its transcript, once that message is known to be the last: one more edit, after 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import logging
@@ -201,19 +200,14 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
     spare at once (`RequestPace`), so that in a burst it never delays a reply. A channel that
     refuses it costs nothing but the sign."""
 
-    async def keep_typing() -> None:
-        await asyncio.sleep(delay)
-        while True:
-            with contextlib.suppress(discord.HTTPException, NoTurnSpare):
-                await channel.typing()  # awaited, discord.py's Typing sends one request
-            await asyncio.sleep(TYPING_EVERY_SECONDS)
+    async def type_once() -> None:
+        with contextlib.suppress(discord.HTTPException, NoTurnSpare):
+            await channel.typing()  # awaited, discord.py's Typing sends one request
 
-    typing = background.start(keep_typing(), name="typing")
-    try:
+    async with background.every(
+        TYPING_EVERY_SECONDS, type_once, name="typing", delay=delay, interruptible=True
+    ):
         yield
-    finally:
-        typing.cancel()
-        await asyncio.wait([typing])
 
 
 class MessageRecordingView:

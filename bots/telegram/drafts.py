@@ -48,7 +48,7 @@ class Draft:
         self._text: str | None = None
         self._sent_at = 0.0
         self._sending = asyncio.Lock()
-        self._renewer: asyncio.Task[None] | None = None
+        self._renewer: background.Beat | None = None
         self._closed = False
 
     async def show(self, text: str) -> None:
@@ -59,7 +59,9 @@ class Draft:
             await self._send(text)
             self._text = text
             if self._renewer is None:
-                self._renewer = background.start(self._keep_renewing(), name="draft renewal")
+                self._renewer = background.every(
+                    self._until_renewal, self._renew, name="draft renewal"
+                )
 
     async def close(self) -> None:
         """No more drafts; the finished message may follow."""
@@ -67,23 +69,23 @@ class Draft:
         async with self._sending:
             renewer, self._renewer = self._renewer, None
         if renewer is not None:
-            renewer.cancel()  # it is asleep or waiting for the lock: nothing half sent
-            await asyncio.wait([renewer])
+            # It pauses, or its round waits for the lock and then sends nothing: none after this.
+            await renewer.stopped()
 
-    async def _keep_renewing(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(max(0.0, self._sent_at + self._renew_after - loop.time()))
-            async with self._sending:
-                if self._closed or self._text is None:
-                    return
-                if loop.time() - self._sent_at < self._renew_after:
-                    continue  # changed meanwhile
-                try:
-                    await self._send(self._text)
-                except TelegramError as exc:  # flood control: the next round may pass
-                    logger.debug("draft not renewed: %s", type(exc).__name__)
-                    self._sent_at = loop.time()
+    def _until_renewal(self) -> float:
+        return max(0.0, self._sent_at + self._renew_after - asyncio.get_running_loop().time())
+
+    async def _renew(self) -> None:
+        async with self._sending:
+            if self._closed or self._text is None:
+                return
+            if self._until_renewal() > 0:
+                return  # changed meanwhile
+            try:
+                await self._send(self._text)
+            except TelegramError as exc:  # flood control: the next round may pass
+                logger.debug("draft not renewed: %s", type(exc).__name__)
+                self._sent_at = asyncio.get_running_loop().time()
 
     async def _send(self, text: str) -> None:
         # No text at all for "Thinking…": with `Defaults` set, python-telegram-bot 22.8 turns

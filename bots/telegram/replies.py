@@ -3,7 +3,6 @@ work runs, and the one error handler."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import logging
@@ -71,7 +70,7 @@ class ChatActionIndicator:
         self._action = action
         self._every = pace.action_seconds
         self._delay = delay
-        self._task: asyncio.Task[None] | None = None
+        self._beat: background.Beat | None = None
 
     async def __aenter__(self) -> Self:
         self.start()
@@ -81,21 +80,17 @@ class ChatActionIndicator:
         await self.stop()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = background.start(self._keep_showing(), name="chat action")
+        if self._beat is None:
+            self._beat = background.every(
+                self._every, self._show_once, name="chat action", delay=self._delay,
+                interruptible=True,  # one waiting for the rate limiter is moot once stopped
+            )  # fmt: skip
 
     async def stop(self) -> None:
         """No more actions; one still waiting for the rate limiter is never sent."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            await asyncio.wait([task])  # not `await task`: our own cancellation must not be lost
-
-    async def _keep_showing(self) -> None:
-        await asyncio.sleep(self._delay)
-        while True:
-            await self._show_once()
-            await asyncio.sleep(self._every)
+        beat, self._beat = self._beat, None
+        if beat is not None:
+            await beat.stopped()
 
     async def _show_once(self) -> None:
         try:

@@ -17,5 +17,5 @@ recordings/    voice notes and files: fetched, transcribed piece by piece and ke
                /tldr, /translate; Telegram Business
 rules/         the chat's rules: who asks and in which language, preferences, limits and
                spending, each message answered once, MiMo requests in flight
-running/       how use cases run: counted in the metrics, in rounds
+running/       how use cases run: counted in the metrics
 """

@@ -19,12 +19,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from core.app.memory.retention import RetentionJob
-from core.app.running.rounds import in_rounds
 from core.app.summaries.digests import DigestService
 from core.domain import errors
 from core.domain.summaries import DigestPost
 from core.domain.values import Platform
-from core.ports import Clock
+from core.ports import Clock, background
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +79,12 @@ class Scheduler:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Tick, sleep, tick... for as long as the block lasts; a tick under way when it ends
-        is finished first (`core.app.running.rounds`)."""
-        async with in_rounds(self.tick, self._sleep, name="voicebridge-scheduler"):
+        is finished first (`core.ports.background.every`)."""
+        async with background.every(
+            self._interval, self.tick, name="voicebridge-scheduler", delay=0,
+            sleep=self._clock.sleep,
+        ):  # fmt: skip
             yield
-
-    async def _sleep(self) -> None:
-        await self._clock.sleep(self._interval)
 
     async def _purge_if_due(self) -> None:
         now = self._clock.now()

@@ -39,10 +39,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.app.running.rounds import in_rounds
 from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.values import Platform
-from core.ports import Clock, WorkUnitOfWork
+from core.ports import Clock, WorkUnitOfWork, background
 
 logger = logging.getLogger(__name__)
 
@@ -257,10 +256,10 @@ class Claims:
         another process's lease runs out (a replica that died: its work is taken over at the
         lapse, not up to a lease later). It waits in real time (`pause`), whatever clock dates
         the leases: a lease is kept while this process really runs. A round under way when the
-        block ends is finished (`core.app.running.rounds`)."""
+        block ends is finished (`core.ports.background.every`)."""
         rounds = 0
         next_lapse: datetime | None = None
-        every = self.lease.total_seconds() / 3
+        renew_every = self.lease.total_seconds() / 3
 
         async def one_round() -> None:
             nonlocal rounds, next_lapse
@@ -275,14 +274,13 @@ class Claims:
             except Exception:
                 logger.warning("could not renew or sweep the claims' leases", exc_info=True)
 
-        async def one_pause() -> None:
-            wait = every
-            if next_lapse is not None:
-                until = (next_lapse - self._clock.now()).total_seconds() + LAPSE_MARGIN
-                wait = min(every, max(until, every / 10))
-            await pause(wait)
+        def one_pause() -> float:
+            if next_lapse is None:
+                return renew_every
+            until = (next_lapse - self._clock.now()).total_seconds() + LAPSE_MARGIN
+            return min(renew_every, max(until, renew_every / 10))
 
-        async with in_rounds(one_round, one_pause, name="claims' leases", pause_first=True):
+        async with background.every(one_pause, one_round, name="claims' leases", sleep=pause):
             yield
 
     async def _next_lapse(self, platforms: list[Platform]) -> datetime | None:

@@ -93,7 +93,7 @@ class VoiceReceiver:
         self._reading = False  # the reader thread is between a datagram and its frames
         self._ready: deque[Utterance] = deque()
         self._arrived = asyncio.Event()
-        self._sweeper: asyncio.Task[None] | None = None
+        self._sweeper: background.Beat | None = None
         self._closed = False
         self.utterances: Counter[int] = Counter()  # yielded, by member
         self.overflowed = 0  # utterances lost to a reader that fell behind
@@ -118,7 +118,9 @@ class VoiceReceiver:
         if self.voice.listener is not None:
             raise RuntimeError("this call already has a receiver")
         self.voice.listener = self
-        self._sweeper = background.start(self._sweep(), name="voice receiver sweep")
+        self._sweeper = background.every(
+            self.settings.tick, self._sweep, name="voice receiver sweep"
+        )
         state = self.voice.guild.me.voice
         if state is not None and state.self_deaf:
             logger.warning(
@@ -134,7 +136,7 @@ class VoiceReceiver:
         if self.voice.listener is self:
             self.voice.listener = None
         if self._sweeper is not None:
-            self._sweeper.cancel()
+            self._sweeper.stop()
         self._drain()
         self._emit(self._cutter.end_all())
         self._arrived.set()
@@ -207,13 +209,11 @@ class VoiceReceiver:
                 self.forget(item)
 
     async def _sweep(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.tick)
-            now = time.monotonic()
-            behind = self._behind()
-            self._drain()
-            if not behind:  # every packet that came by `now` is in: their pauses are real
-                self._emit(self._cutter.quiet(now))
+        now = time.monotonic()
+        behind = self._behind()
+        self._drain()
+        if not behind:  # every packet that came by `now` is in: their pauses are real
+            self._emit(self._cutter.quiet(now))
 
     def _behind(self) -> bool:
         """Whether the reader thread has packets to read (a busy machine keeps it from running):
