@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from core.app.calls.interpreting import Interpreting
 from core.app.calls.listening import Listening
 from core.app.calls.summary import Calls
+from core.app.memory.forgetting import Forgetting
 from core.app.memory.imports import Importer
 from core.app.memory.search import Memory
 from core.app.reader.choices import ReaderChoices
@@ -183,6 +184,7 @@ class Runtime(UseCases):
     calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
     memory: Memory  # /find and /ask across a chat's kept transcripts
     imports: Importer  # a chat's past voice messages, imported into its memory
+    forgetting: Forgetting  # /forget: what runs in the chat ended, everything kept deleted
     # For /healthz: a pooled connection reads, at most once a second however many ask.
     database_reachable: Callable[[], Awaitable[bool]]
 
@@ -246,8 +248,7 @@ async def bootstrap(
         )  # fmt: skip
         summaries = SummaryService(
             uow=uow, chat_api=mimo, limiter=limiter, speech=speech, clock=clock,
-            limits=summary_limits(settings), metrics=metrics, listening=listening,
-            imports=imports,
+            limits=summary_limits(settings), metrics=metrics,
         )  # fmt: skip
         consents = VoiceConsents(
             uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
@@ -286,6 +287,7 @@ async def bootstrap(
                 max_prompt_chars=settings.summary_max_prompt_chars,
             ),
             imports=imports,
+            forgetting=Forgetting(uow=uow, clock=clock, listening=listening, imports=imports),
             database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip
 

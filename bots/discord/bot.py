@@ -409,7 +409,9 @@ def feature_cogs(
             limiter=runtime.limiter,
             clicks=clicks,
         ),
-        SummariesCog(runtime.summaries, bot=bot, calls=runtime.calls),
+        SummariesCog(
+            runtime.summaries, bot=bot, calls=runtime.calls, forgetting=runtime.forgetting
+        ),
         ChannelReaderCog(
             reader=reader,
             channels=channels,

@@ -168,7 +168,9 @@ def build_application(
         consents=runtime.consents, piece_seconds=runtime.limits.asr_piece_seconds,
         local_mode=local_mode, pace=pace,
     )  # fmt: skip
-    summary_handlers = SummaryHandlers(runtime.summaries, runtime.digests, pace=pace)
+    summary_handlers = SummaryHandlers(
+        runtime.summaries, runtime.digests, forgetting=runtime.forgetting, pace=pace
+    )
     memory_handlers = MemoryHandlers(runtime.memory, on_recording=handlers.ask)
     gist_handlers = GistHandlers(
         gists=runtime.gists, auto=handlers.gist_auto, local_mode=local_mode, pace=pace

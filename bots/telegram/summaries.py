@@ -1,4 +1,5 @@
-"""Telegram handlers for summaries, digests and privacy, and the chat-log listener.
+"""Telegram handlers for summaries, digests and privacy (/forget: `core.app.memory.forgetting`),
+and the chat-log listener.
 
 Same shape as `bots.telegram.handlers`: parse, call one core method, render.
 """
@@ -16,6 +17,7 @@ from bots.telegram.inline import discarding
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import USUAL, Pace
 from bots.telegram.replies import chat_action, reply_long, telegram_pieces
+from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.rules.requests import Request
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
@@ -30,10 +32,16 @@ SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
 
 class SummaryHandlers:
     def __init__(
-        self, summaries: SummaryService, digests: DigestService, *, pace: Pace = USUAL
+        self,
+        summaries: SummaryService,
+        digests: DigestService,
+        *,
+        forgetting: Forgetting,
+        pace: Pace = USUAL,
     ) -> None:
         self.summaries = summaries
         self.digests = digests
+        self.forgetting = forgetting
         self.pace = pace
 
     async def log_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,8 +100,10 @@ class SummaryHandlers:
         """/forget: delete everything stored for this chat (administrators)."""
         message, locale = message_of(update), request.locale
         allowed, discard = await can_manage(update), discarding(message.get_bot())
-        count = await self.summaries.forget(
-            chat_of(update), can_manage=allowed, discard=discard, owner=owner_of(update)
+        count = await self.forgetting.forget(
+            ForgetRequest(
+                chat_of(update), can_manage=allowed, owner=owner_of(update), discard=discard
+            )
         )
         reply = text("forget.done", locale, count=count)
         if message.chat.type != ChatType.PRIVATE:

@@ -3,9 +3,9 @@
 From the top down; a group uses only those below it (`lint-imports` holds it):
 
 scheduler.py   the periodic loop behind daily digests and retention, one per process
-summaries/     a group chat logged and summarised: /summary, daily digests, /forget
+summaries/     a group chat logged and summarised: /summary, daily digests
 memory/        a chat's memory: /find across its kept transcripts, the past imported,
-               what expires
+               what expires, and /forget (what runs ended, everything kept deleted)
 reader/        the channel reader: a text channel read aloud in a voice channel
 voice_notes.py  a recording arrived, or its transcript was asked for: what the chat sees, one
                 call per event (a consent reading is heard as such, anything else transcribed)

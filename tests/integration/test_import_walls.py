@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from core.app.memory.forgetting import ForgetRequest
 from core.app.memory.imports import Past, PastVoice
 from core.bootstrap import bootstrap
 from core.config import Settings
@@ -56,7 +57,8 @@ async def test_a_no_given_before_a_forget_still_leaves_the_member_out_of_an_impo
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
     async with bootstrap(settings(mimo, sqlite_url)) as runtime:
         await runtime.listening.consents.decide(SERVER, "2", False)  # Bob: never transcribe me
-        await runtime.summaries.forget(SERVER, can_manage=True)  # the server's memory wiped
+        wiped = ForgetRequest(SERVER, can_manage=True)  # the server's memory
+        await runtime.forgetting.forget(wiped)
         plan = await runtime.imports.plan(past(note))
         done = await runtime.imports.run(plan)
 
@@ -94,7 +96,7 @@ async def test_a_forget_while_an_import_runs_keeps_nothing_it_would_have_heard_a
         plan = await runtime.imports.plan(past(note, before={"2": bobs_recording_fetched}))
         importing = asyncio.create_task(runtime.imports.run(plan))
         await fetching.wait()  # Ann's is kept; Bob's is next
-        await runtime.summaries.forget(SERVER, can_manage=True)
+        await runtime.forgetting.forget(ForgetRequest(SERVER, can_manage=True))
         fetched.set()
         await importing
         again = await runtime.imports.plan(past(note))

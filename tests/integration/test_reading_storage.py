@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.app.calls.kept_readings import KeptReadings
+from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.spoken import OWN_VOICE, MessageSpeech, Room
 from core.app.recordings.fetching import Recordings
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.requests import Audiences
-from core.app.summaries.service import SummaryService
 from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import VoiceStudio
 from core.domain import errors
@@ -28,7 +28,7 @@ from core.domain.live_calls import KeptReading
 from core.domain.reading import HeardMessage, ReaderRules, ReadingSession, assignable_voices
 from core.domain.values import ChatRef, ChatVoice
 from core.infra.storage import SqlAlchemyUnitOfWork
-from tests.fakes import FakeAudio, FakeSpeech, NoChat
+from tests.fakes import FakeAudio, FakeSpeech
 from tests.standins.clock import ManualClock
 
 SERVER = ChatRef("discord", "guild:1")
@@ -200,11 +200,8 @@ async def test_the_rate_limit_applies_to_each_author(uow_factory: Uow) -> None:
 async def test_forget_deletes_the_readers_rules_and_members_choices(world: World) -> None:
     await world.choices.set_rules(SERVER, can_manage=True, bots=True)
     await world.choices.member(SERVER, ANN, voice="Mia")
-    summaries = SummaryService(
-        uow=world.uow, chat_api=NoChat(), limiter=world.limiter, speech=world.tts,
-        clock=world.clock,
-    )  # fmt: skip
-    await summaries.forget(SERVER, can_manage=True)
+    forgetting = Forgetting(uow=world.uow, clock=world.clock)
+    await forgetting.forget(ForgetRequest(SERVER, can_manage=True))
 
     assert await world.choices.rules(SERVER) == ReaderRules()
     assert (await world.choices.member(SERVER, ANN)).member.voice is None
@@ -296,9 +293,6 @@ async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_i
     await kept.gone(SERVER)
     assert await kept.find(SERVER) is None
     await kept.keep(reading)
-    summaries = SummaryService(
-        uow=world.uow, chat_api=NoChat(), limiter=world.limiter, speech=world.tts,
-        clock=world.clock,
-    )  # fmt: skip
-    await summaries.forget(SERVER, can_manage=True)
+    forgetting = Forgetting(uow=world.uow, clock=world.clock)
+    await forgetting.forget(ForgetRequest(SERVER, can_manage=True))
     assert await kept.find(SERVER) is None

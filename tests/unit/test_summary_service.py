@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.summaries.service import SummaryService
 from core.domain import errors
 from core.domain.summaries import ChatMessage, LastDuration, LastMessages, SinceLastSummary
@@ -71,7 +72,9 @@ async def test_a_storage_failure_while_logging_is_not_an_error_for_the_chat(
 
 async def test_only_administrators_forget_or_switch_logging() -> None:
     with pytest.raises(errors.AdminsOnly) as forget:
-        await service().forget(CHAT, can_manage=False)
+        await Forgetting(uow=BrokenUnitOfWork, clock=None).forget(  # type: ignore[arg-type]
+            ForgetRequest(CHAT, can_manage=False)
+        )
     with pytest.raises(errors.AdminsOnly) as off:
         await service().set_logging(CHAT, False, can_manage=False)
     assert (forget.value.params, off.value.params) == (

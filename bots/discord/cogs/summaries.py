@@ -1,4 +1,5 @@
-"""Summaries and privacy on Discord: /summary reads the channel's history, /forget deletes.
+"""Summaries and privacy on Discord: /summary reads the channel's history, /forget deletes
+(`core.app.memory.forgetting`), and so does a channel or thread deleted.
 
 Discord lets a bot read a channel's history, so nothing is logged here: each /summary reads its
 window through the API (newest first, at most `MAX_HISTORY` messages) and hands the messages to
@@ -34,6 +35,7 @@ from bots.discord.places import can_manage, channel_of, for_interaction, place_o
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
 from core.app.calls.summary import Calls
+from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
 from core.domain.summaries import ChatMessage, SinceLastSummary, Window
@@ -51,10 +53,16 @@ class SummariesCog(commands.Cog):
     """/summary [window] [voice] and /forget."""
 
     def __init__(
-        self, summaries: SummaryService, *, calls: Calls, bot: AnyBot | None = None
+        self,
+        summaries: SummaryService,
+        *,
+        calls: Calls,
+        forgetting: Forgetting,
+        bot: AnyBot | None = None,
     ) -> None:
         self.summaries = summaries
         self.calls = calls
+        self.forgetting = forgetting
         self.bot = bot  # for the sweep of channels deleted while no voicebridge ran
         self._swept = False
 
@@ -114,10 +122,12 @@ class SummariesCog(commands.Cog):
     )
     async def forget(self, interaction: Interaction) -> None:
         """/forget: preferences, channel overrides and summary markers of this server or DM."""
-        await self.summaries.forget(
-            for_interaction(interaction),
-            can_manage=can_manage(interaction),
-            inside=_channels_in(interaction),
+        await self.forgetting.forget(
+            ForgetRequest(
+                for_interaction(interaction),
+                can_manage=can_manage(interaction),
+                inside=_channels_in(interaction),
+            )
         )
         locale = answer_of(interaction).locale
         await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
@@ -133,7 +143,7 @@ class SummariesCog(commands.Cog):
         await self._forget_channel(payload.thread_id)
 
     async def _forget_channel(self, channel_id: int) -> None:
-        await self.summaries.forget_places([channel_of(channel_id)])
+        await self.forgetting.forget_places([channel_of(channel_id)])
         logger.info("forgot deleted channel %s", channel_id)
 
     @commands.Cog.listener()
@@ -146,10 +156,10 @@ class SummariesCog(commands.Cog):
         if self.bot is None or self._swept or (shards is not None and 0 not in shards):
             return
         self._swept = True
-        stored = await self.summaries.stored_places("discord", "channel:")
+        stored = await self.forgetting.stored_places("discord", "channel:")
         gone = [place for place in stored if await self._vanished(place.chat_id)]
         if gone:
-            await self.summaries.forget_places(gone)
+            await self.forgetting.forget_places(gone)
             logger.info("forgot %d channel(s) deleted while no voicebridge ran", len(gone))
 
     async def _vanished(self, chat_id: str) -> bool:

@@ -1,8 +1,9 @@
-"""The summary use cases: logging a group's messages, summarising a window, and privacy.
+"""The summary use cases: logging a group's messages and summarising a window.
 
-Platform-neutral like `core.app.service`: adapters hand in `ChatMessage`s and `ChatRef`s and render
+Platform-neutral like every use case: adapters hand in `ChatMessage`s and `ChatRef`s and render
 what comes back. The chat log only ever grows through `record`, and only while the chat has
-logging on; `forget` and the retention purge (`core.app.memory.retention`) are the ways it shrinks.
+logging on; `/forget` (`core.app.memory.forgetting`) and the retention purge
+(`core.app.memory.retention`) are the ways it shrinks.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.app.calls.listening import Listening
-from core.app.memory.imports import Importer
-from core.app.recordings.business import kept_beside
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.app.running.counted import counted
@@ -23,8 +21,6 @@ from core.app.summaries.writing import summarise
 from core.app.voices.speech import TextToSpeech
 from core.chat.languages import LOCALES
 from core.domain import errors
-from core.domain.inline import CachedVoice, Discard
-from core.domain.limits import utc_day
 from core.domain.summaries import (
     ChatMessage,
     Summary,
@@ -33,8 +29,8 @@ from core.domain.summaries import (
     Window,
 )
 from core.domain.summary_windows import window_bounds
-from core.domain.values import ChatRef, Platform, Preferences
-from core.ports import NO_METRICS, ChatApi, Clock, MemoryUnitOfWork, Metrics, SummaryUnitOfWork
+from core.domain.values import ChatRef, Preferences
+from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -66,19 +62,15 @@ class SummaryService:
     def __init__(
         self,
         *,
-        uow: Callable[[], MemoryUnitOfWork],
+        uow: Callable[[], SummaryUnitOfWork],
         chat_api: ChatApi,
         limiter: Limiter,
         speech: TextToSpeech,
         clock: Clock,
         limits: SummaryLimits = SummaryLimits(),
         metrics: Metrics = NO_METRICS,
-        listening: Listening | None = None,
-        imports: Importer | None = None,
     ) -> None:
         self._uow = uow
-        self._listening = listening  # a call listened to in the chat ends before /forget
-        self._imports = imports  # ...and an import of its past
         self._chat_api = chat_api
         self._limiter = limiter
         self._speech = speech
@@ -200,75 +192,3 @@ class SummaryService:
         after, limit = window_bounds(window, state.last_summary_at, now)
         limit = min(limit or self.limits.max_window_messages, self.limits.max_window_messages)
         return await uow.chat_log.recent(chat, after=after, limit=limit)
-
-    # Privacy
-
-    async def forget(
-        self,
-        chat: ChatRef,
-        *,
-        can_manage: bool,
-        inside: Sequence[ChatRef] = (),
-        discard: Discard | None = None,
-        owner: str | None = None,
-    ) -> int:
-        """`/forget`: end the chat's listening first, where a call is listened to (its goodbye
-        said; nothing of it kept again), and its imports running (`Importer.forget`); then
-        delete the chat's messages, transcripts (logged and kept per recording), summary state,
-        preferences, usage counts of earlier days, own voices (samples included), the voice
-        notes inline mode rendered in its voice and the claims on its messages, in one
-        transaction; then `discard` deletes the messages that kept those voice notes.
-        Returns how many messages there were. Today's usage counts stay, so forgetting never
-        gives a chat its daily quotas afresh.
-
-        `inside` are places within the chat that are stored under their own reference (a Discord
-        server's channels: their overrides and last-summary markers); they go too. `owner`: the
-        person whose own chat with the bot this is; what their Business connection kept (what
-        `/find` there shows) goes too.
-        """
-        if not can_manage:
-            raise errors.AdminsOnly(command="forget")
-        if self._listening is not None:
-            await self._listening.forget(chat)
-        if self._imports is not None:
-            await self._imports.forget(chat)
-        async with self._uow() as uow:
-            business = await kept_beside(uow, chat, owner)
-        deleted = await self.forget_places([chat, *inside, *business], discard=discard)
-        logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
-                    chat, len(inside), deleted)  # fmt: skip
-        return deleted
-
-    async def stored_places(self, platform: Platform, prefix: str) -> list[ChatRef]:
-        """The places of `platform` whose chat id begins with `prefix` that anything is stored
-        under: for an adapter to find those that no longer exist."""
-        async with self._uow() as uow:
-            named = await uow.places.named(platform, prefix)
-        return [ChatRef(platform, chat_id) for chat_id in sorted(named)]
-
-    async def forget_places(
-        self, places: Sequence[ChatRef], *, discard: Discard | None = None
-    ) -> int:
-        """Delete what is stored under each of `places` (today's usage counts excepted), in one
-        transaction: `/forget`'s work, and a deleted Discord channel's, whose rows nothing could
-        trace back to its server later. Returns how many logged messages there were."""
-        deleted, today = 0, utc_day(self.clock.now())
-        rendered: list[CachedVoice] = []
-        async with self._uow() as uow:
-            for place in places:
-                deleted += await uow.chat_log.delete_chat(place)
-                await uow.summary_states.delete(place)
-                await uow.preferences.delete(place)
-                await uow.usage.delete_chat(place, today=today)
-                await uow.voices.delete_chat(place)
-                await uow.claims.delete_chat(place)
-                await uow.transcripts.delete_chat(place)  # its imports' marks too: they stop
-                await uow.reading.delete_chat(place)
-                await uow.listening_consents.delete_yeses(place)  # a no outlives it
-                await uow.live_calls.delete(place)
-                await uow.live_readings.delete(place)
-                rendered += await uow.inline_voices.delete_chat(place)
-            await uow.commit()
-        if discard is not None and rendered:
-            await discard(rendered)
-        return deleted
