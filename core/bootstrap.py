@@ -257,7 +257,7 @@ async def bootstrap(
         voice_notes = VoiceNotes(
             audiences=cases.audiences, transcription=cases.transcription,
             translations=cases.translations, gists=cases.gists, log=summaries,
-            consents=consents, uow=uow,
+            consents=consents, uow=uow, questions=cases.questions,
         )  # fmt: skip
         digests = DigestService(
             uow=uow, summaries=summaries, audiences=cases.audiences, clock=clock

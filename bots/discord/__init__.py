@@ -9,6 +9,7 @@ redo.py             the crash redo: a message, command, menu, modal or click its
 modals.py           modals whose submission runs once and that a restart can rebuild
 installs.py         user installs: where the commands can be used, the interaction token's life
 clicks.py           buttons that outlive the process (dynamic items)
+arrivals.py         a voice message that arrived, parsed once for the core (`cogs/transcription`)
 consent.py          what a voice message declares about itself, for spoken consent to cloning
 transcript_replies.py  a transcript's message: progress, then the transcript or a file
 gist_replies.py     a gist as Discord shows it, and the "Gist" button

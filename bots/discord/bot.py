@@ -382,7 +382,6 @@ def feature_cogs(
             runtime.voice_notes,
             piece_seconds=runtime.limits.asr_piece_seconds,
             earlier_reply=earlier_reply,
-            consents=runtime.consents,
         ),
         SpeechCog(bot, speech=runtime.speech, player=player),
         PreferencesCog(

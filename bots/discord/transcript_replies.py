@@ -212,7 +212,7 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
 
 class MessageRecordingView:
     """How a channel sees what becomes of the voice message `message` that arrived
-    (`core.app.voice_notes.RecordingView`): "typing…" once it takes a while, a reply that
+    (`core.app.voice_notes.ArrivalView`): "typing…" once it takes a while, a reply that
     becomes its transcript (with the Gist button where `gist_at` says), its gist below; redone
     after a crash, the reply already sent (`earlier`) becomes it instead of a second one. The
     language it was shown in stays in `locale`, for an error that comes after."""
@@ -243,6 +243,9 @@ class MessageRecordingView:
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
         return typing_after(self._message.channel, TYPING_AFTER_SECONDS)
+
+    def thinking(self) -> contextlib.AbstractAsyncContextManager[object]:
+        return self.busy()  # no voice message asks a question on Discord: typing, were one
 
     async def gist(self, gist: Gist, locale: str) -> None:
         await send_gist(reply_to(self._message), gist, locale)

@@ -2,6 +2,8 @@
 
 app.py            the Application: handlers registered, polling or the webhook, start-up
 handlers.py       the commands and recordings of everyday use: transcripts, /say, /ask, settings
+arrivals.py       a recording that arrived, parsed once for the core: what it is, who sent it,
+                  what it may be (a consent reading, a question in its caption)
 gists.py          /tldr
 translations.py   /translate
 summaries.py      /summary, digests, /forget and the chat-log listener
@@ -27,7 +29,6 @@ chatlog.py        what of a group message goes into the chat log
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
 status_notes.py   the "Transcribing…" reply a transcript becomes, its id kept in the claim, so
                   a redo edits it instead of answering twice
-consent.py        what a voice note declares about itself, for spoken consent to cloning
 update_queue.py   the accepted, unfinished updates, bounded
 rate_limits.py    Telegram's flood limits, chat actions after replies
 polls.py          polling that fails and recovers, one log line each

@@ -15,10 +15,10 @@ from telegram import ChatMember, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
-from bots.telegram.access import asker_of, unasked
+from bots.telegram.access import asker_of
 from bots.telegram.answers import Answer, answer_to
-from bots.telegram.audiences import asking, audience, person_locale, stranger_locale
-from bots.telegram.consent import consent_reading
+from bots.telegram.arrivals import arrival_of
+from bots.telegram.audiences import asking, person_locale, stranger_locale
 from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
 from bots.telegram.media import Recording, recording_in, remote
@@ -30,7 +30,7 @@ from core.app.recordings.questions import Questions
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences, shown_or_set
 from core.app.rules.requests import Audiences, Request
-from core.app.voice_notes import Arrived, RecordingEvent, VoiceNotes
+from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.app.voices.clone_consent import ConsentAsk, ConsentHeard, VoiceConsents
 from core.app.voices.speech import SayAsked, TextToSpeech
 from core.app.voices.studio import VoiceStudio
@@ -51,6 +51,7 @@ from core.chat.overview import (
 from core.chat.usage import clone_attempts_line, usage_text
 from core.domain import errors
 from core.domain.quantities import Duration
+from core.domain.values import Answer as Answered
 from core.domain.values import ChatRef
 
 T = TypeVar("T")
@@ -129,33 +130,18 @@ class TelegramHandlers:
         await answer.lines(usage_text(report, request.locale) + cloning)
 
     async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A voice note or other recording arrived: the sender's reading of their consent
-        sentence answered as such; else its caption answered if it is a question in a private
-        chat, else transcribed if the chat wants that."""
-        message = message_of(update)
-        recording = recording_in(message)
-        if recording is None:
+        """A voice note or other recording arrived: parsed once (`arrivals.arrival_of`), handed
+        to the core once (`VoiceNotes.arrived`: a consent reading, a question, or a recording
+        to transcribe), and what comes back rendered: a reading's answer, a question's."""
+        arrival = arrival_of(update, local_mode=self.local_mode)
+        if arrival is None:
             return
-        reading = consent_reading(message, local_mode=self.local_mode)
-        question = caption_question(message)
-        heard: Arrived
-        if question:  # a reading of a consent sentence first, however it is captioned
-            heard = None if reading is None else await self.consents.spoken_consent(reading)
-            if heard is None:
-                asked = await self.audiences.request(
-                    chat_of(update), asking(update), asker=asker_of(update)
-                )
-                await self._ask(message, recording, question, asked)
-                return
-        else:
-            source = remote(recording, local_mode=self.local_mode, message=message)
-            arrived = RecordingEvent(
-                chat=chat_of(update), source=source,
-                view=self._view(message), audience=audience(update), asker=unasked(message),
-            )  # fmt: skip
-            heard = await self.voice_notes.arrived(arrived, reading=reading)
-        if isinstance(heard, ConsentHeard):  # the sender's reading of their consent sentence
-            await (await answer_to(update, locale=heard.locale)).text(reading_answer(heard))
+        message = message_of(update)
+        came = await self.voice_notes.arrived(arrival, self._view(message))
+        if isinstance(came, ConsentHeard):  # the sender's reading of their consent sentence
+            await (await answer_to(update, locale=came.locale)).text(reading_answer(came))
+        elif isinstance(came, Answered):  # the answer to the question its caption asked
+            await reply_long(message, came.text, file_caption="", file_name="answer.txt")
 
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording. Who asks goes into the request: the
@@ -427,17 +413,6 @@ def say_asked(update: Update) -> SayAsked | None:
         chat=chat_of(update), text=words, audience=asking(update), asker=asker_of(update),
         author=author, commander=True,
     )  # fmt: skip
-
-
-def caption_question(message: Message) -> str | None:
-    """In a private chat, the caption of a voice note or audio is a question about it."""
-    if message.chat.type != ChatType.PRIVATE or not (message.caption or "").strip():
-        return None
-    document = message.document
-    is_audio_file = document is not None and (document.mime_type or "").startswith("audio/")
-    if message.voice is None and message.audio is None and not is_audio_file:
-        return None
-    return (message.caption or "").strip()
 
 
 async def can_manage(update: Update) -> bool:

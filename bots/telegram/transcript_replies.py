@@ -20,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 from bots.telegram import status_notes
 from bots.telegram.answers import Answer, MessageShown, Shown
 from bots.telegram.chatlog import log_entry
+from bots.telegram.drafts import WorkShown
 from bots.telegram.gist_replies import send_gist
 from bots.telegram.messages import text
 from bots.telegram.progress_pace import Pace
@@ -164,8 +165,9 @@ def _earlier_status(message: Message, message_id: int) -> MessageShown:
 
 class TelegramRecordingView:
     """How a Telegram chat sees what becomes of the recording in `message`
-    (`core.app.voice_notes.RecordingView`): the reply above, the gist after it, the
-    transcript logged for the group's summaries."""
+    (`core.app.voice_notes.ArrivalView`): the reply above, the gist after it, the
+    transcript logged for the group's summaries; while a question about it is answered, a
+    draft or "typing…" (`drafts.WorkShown`)."""
 
     def __init__(
         self, message: Message, *, piece_seconds: float, pace: Pace, answer: Answer | None = None
@@ -183,6 +185,9 @@ class TelegramRecordingView:
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
         return contextlib.nullcontext()  # the reply's status says that work goes on
+
+    def thinking(self) -> WorkShown:
+        return WorkShown(self._message, self._pace)  # a "Thinking…" draft, or "typing…"
 
     async def gist(self, gist: Gist, locale: str) -> None:
         await send_gist(self._message, gist, locale, answer=self._answer)

@@ -1,5 +1,6 @@
-"""What a chat sees of a recording, one call per event: it arrived (`VoiceNotes.arrived`), or
-someone asked for its transcript (`VoiceNotes.asked`).
+"""What a chat sees of a recording, one call per event: it arrived (`VoiceNotes.arrived`, handed
+the `Arrival` its platform parsed once), or someone asked for its transcript
+(`VoiceNotes.asked`).
 
 Each call reads the chat's preferences once, in one unit of work (with, for a voice note that
 arrived, the consent sentences open: it may be someone's reading of theirs, `VoiceConsents`),
@@ -11,7 +12,11 @@ the whole answer (the transcript, and its gist where one follows), the claim on 
 recording's message is marked done there and then (`core.app.rules.claims.answered`). The adapter
 hands over a `RecordingView` that knows how its platform shows a transcript reply, a gist and
 a busy chat, and what of the transcript its chat log keeps for summaries; it makes no other
-call.
+call, and renders what comes back (a consent reading heard, a question's answer).
+
+A recording that arrived is one of three things, decided here in this order: its sender's
+reading of their consent sentence (whatever else it is), a question about it (its caption, in a
+private chat: `Arrival.question`), or a recording the chat may want transcribed.
 
 The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.recordings.transcription`.
 """
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.app.recordings.gists import Gists, follows
+from core.app.recordings.questions import Questions
 from core.app.recordings.transcription import Transcription, Withdrawn
 from core.app.recordings.translations import Translations
 from core.app.rules.claims import answered
@@ -37,7 +43,7 @@ from core.domain.gists import Gist
 from core.domain.limits import Asker
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript
-from core.domain.values import ChatRef
+from core.domain.values import Answer, ChatRef
 from core.ports import Recording, VoiceUnitOfWork
 
 
@@ -63,6 +69,13 @@ class RecordingView(Protocol):
         """The chat-log line the transcript `words` make, or None where nothing is logged."""
 
 
+class ArrivalView(RecordingView, Protocol):
+    """How one platform shows what becomes of a recording that arrived."""
+
+    def thinking(self) -> AbstractAsyncContextManager[object]:
+        """What the chat sees while a question asked about the recording is answered."""
+
+
 @dataclass(frozen=True)
 class RecordingEvent:
     """A recording in `chat`, and who it is for: what each call of `VoiceNotes` is handed."""
@@ -75,7 +88,24 @@ class RecordingEvent:
     commander: bool = False  # asked by a command: its language noted (`Audiences.answering`)
 
 
-Arrived = LongTranscript | ConsentHeard | None  # the transcript; a consent reading heard; none
+@dataclass(frozen=True)
+class Arrival:
+    """A recording that arrived unasked, as its platform parsed it once: what arrived, who sent
+    it, what it may be. What `VoiceNotes.arrived` is handed."""
+
+    chat: ChatRef
+    # Where to fetch it, and what its platform declares; None: nothing of it is transcribed (a
+    # forwarded Discord voice message, whose part in spoken consent is all there is of it).
+    source: Recording | None
+    audience: Audience  # whom what is shown is for: its language
+    asker: Asker | None  # whose limits it counts against (None: nobody's)
+    channel: ChatRef | None = None  # the channel of `chat`, whose auto-transcribe may override
+    reading: ConsentReading | None = None  # it may be its sender's reading of their sentence
+    question: str | None = None  # asked about it (a caption, in a private chat): answered
+
+
+# The transcript; a consent reading heard; the answer to its question; nothing to answer.
+Arrived = LongTranscript | ConsentHeard | Answer | None
 
 
 class VoiceNotes:
@@ -88,6 +118,7 @@ class VoiceNotes:
         transcription: Transcription,
         consents: VoiceConsents,
         uow: Callable[[], VoiceUnitOfWork],
+        questions: Questions,
         translations: Translations | None = None,
         gists: Gists | None = None,
         log: ChatLog | None = None,
@@ -96,30 +127,33 @@ class VoiceNotes:
         self._consents = consents  # a voice note may be someone's reading of their sentence
         self._uow = uow  # the consent sentences open read with the chat's preferences
         self._transcription = transcription
+        self._questions = questions  # a caption may ask about its recording
         self._translations = translations
         self._gists = gists
         self._log = log
 
-    async def arrived(
-        self,
-        event: RecordingEvent,
-        *,
-        channel: ChatRef | None = None,
-        reading: ConsentReading | None = None,
-    ) -> Arrived:
-        """A recording arrived unasked in its chat (in `channel` of it, which may override the
-        chat's auto-transcribe): its transcript where the chat wants one, the translation
-        below it and the gist after it where the chat asked for those. None where the chat
-        wants no transcript. A voice note that may be someone's `reading` of their consent
-        sentence is heard as such first (`VoiceConsents`), whatever the chat wants: what
-        became of it, for the adapter to answer, where it was the reading. None too where its
-        message was deleted while it was heard (`core.app.recordings.kept_transcripts`)."""
-        view = event.view
-        request, candidate = await self._decide(event, channel, reading)
+    async def arrived(self, arrival: Arrival, view: ArrivalView) -> Arrived:
+        """A recording arrived unasked in its chat (in `arrival.channel` of it, which may
+        override the chat's auto-transcribe). A voice note that may be someone's reading of
+        their consent sentence is heard as such first (`VoiceConsents`), whatever the chat
+        wants and however it is captioned: what became of it, for the adapter to answer, where
+        it was the reading. Else the answer to its `question`, for the adapter to show, while
+        `view` shows the chat it is thought about; else its transcript where the chat wants
+        one, the translation below it and the gist after it where the chat asked for those.
+        None where the chat wants no transcript, and where its message was deleted while it
+        was heard (`core.app.recordings.kept_transcripts`)."""
+        source = arrival.source
+        if source is None:  # only its part in spoken consent
+            reading = arrival.reading
+            return None if reading is None else await self._consents.spoken_consent(reading)
+        request, candidate = await self._decide(arrival)
         if candidate is not None:
             heard_as_reading = await self._consents.hear(candidate, request.prefs)
             if heard_as_reading is not None:
                 return heard_as_reading
+        if arrival.question:
+            async with view.thinking():
+                return await self._questions.ask(request, source, arrival.question)
         if not request.auto_transcribe:
             return None
         gists = self._gists
@@ -129,7 +163,7 @@ class VoiceNotes:
 
         try:
             async with view.busy():
-                heard, answer = await self._show(event, request, "text", last=last)
+                heard, answer = await self._show(source, view, request, "text", last=last)
                 gist = None
                 if gists is not None:
                     gist = await gists.automatic(request, heard)
@@ -140,14 +174,13 @@ class VoiceNotes:
             await answered(answer)  # the gist was the answer's last message
         return heard
 
-    async def _decide(
-        self, event: RecordingEvent, channel: ChatRef | None, reading: ConsentReading | None
-    ) -> tuple[Request, Candidate | None]:
+    async def _decide(self, arrival: Arrival) -> tuple[Request, Candidate | None]:
         """The request (the chat's preferences), and the consent sentence the note may be a
         reading of, in one unit of work."""
+        reading = arrival.reading
         async with self._uow() as uow:
             request = await self._audiences.request_in(
-                uow, event.chat, event.audience, asker=event.asker, channel=channel
+                uow, arrival.chat, arrival.audience, asker=arrival.asker, channel=arrival.channel
             )
             candidate = None if reading is None else await self._consents.candidate(uow, reading)
             await uow.commit()
@@ -162,14 +195,15 @@ class VoiceNotes:
             event.chat, event.audience, asker=event.asker, commander=event.commander
         )
         try:
-            heard, _ = await self._show(event, request, format)
+            heard, _ = await self._show(event.source, event.view, request, format)
         except Withdrawn:  # its message was deleted meanwhile: the asker is told so
             raise errors.RecordingDeleted() from None
         return heard
 
     async def _show(
         self,
-        event: RecordingEvent,
+        source: Recording,
+        view: RecordingView,
         request: Request,
         format: TranscriptFormat,
         *,
@@ -179,10 +213,9 @@ class VoiceNotes:
         the transcript, and the id of the message that carries it. Where it is the `last` of the
         answer, the claim is marked done the moment the platform confirmed it, before anything
         else (the status's end, the chat's log)."""
-        view = event.view
         async with view.reply(request.locale) as reply:
             heard = await self._transcription.transcribe_long_audio(
-                request.chat, event.source, prefs=request.prefs, progress=reply.progress,
+                request.chat, source, prefs=request.prefs, progress=reply.progress,
                 asker=request.asker,
             )  # fmt: skip
             below = None

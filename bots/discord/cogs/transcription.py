@@ -14,32 +14,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import unasked
 from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import (
-    asker_of,
-    interaction_audience,
-    message_audience,
-    notes_commander,
-)
-from bots.discord.consent import consent_reading, reading_answer
+from bots.discord.arrivals import arrival_of
+from bots.discord.audiences import asker_of, interaction_audience, notes_commander
+from bots.discord.consent import reading_answer
 from bots.discord.error_handler import report
 from bots.discord.gist_replies import RecordingAt
 from bots.discord.installs import answer_in_time
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
-from bots.discord.places import (
-    channel_override_of,
-    for_interaction,
-    for_message,
-    reaches_channel,
-)
+from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.replies import AnyBot, Interaction, reply_to
 from bots.discord.transcript_replies import InteractionRecordingView, MessageRecordingView
 from bots.discord.translator import translatable, translatable_choices
 from core.app.voice_notes import RecordingEvent, VoiceNotes
-from core.app.voices.clone_consent import ConsentHeard, ConsentReading, VoiceConsents
+from core.app.voices.clone_consent import ConsentHeard
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
-from core.chat.languages import DEFAULT_LOCALE
 
 EarlierReply = Callable[[discord.Message], discord.Message | None]
 
@@ -57,12 +46,10 @@ class TranscriptionCog(commands.Cog):
         voice_notes: VoiceNotes,
         *,
         piece_seconds: float,
-        consents: VoiceConsents,
         earlier_reply: EarlierReply = lambda message: None,
     ) -> None:
         self.bot = bot
         self.voice_notes = voice_notes
-        self.consents = consents  # a voice message may be someone's reading of their sentence
         self.earlier_reply = earlier_reply  # a crash redo's reply already sent (`redo`)
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
         # Message menus cannot be declared inside a cog; they are added to the tree on load.
@@ -80,43 +67,27 @@ class TranscriptionCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A voice message arrived: its transcript as a reply, where auto-transcribe is on,
-        and its gist below it where /autogist asks for recordings that long."""
-        reading = consent_reading(message)
-        voice = voice_message_in(message)
-        if voice is None or message.author.bot:
-            if reading is not None:  # forwarded: only its part in spoken consent
-                await self._consented(message, reading)
+        """A voice message arrived: parsed once (`arrivals.arrival_of`), handed to the core
+        once (`VoiceNotes.arrived`), and what comes back rendered. Its transcript comes as a
+        reply where auto-transcribe is on, with its gist below it where /autogist asks for
+        recordings that long; a reading of its sender's consent sentence (a forwarded one's
+        too) is answered as such."""
+        arrival = arrival_of(message)
+        if arrival is None:
             return
+        voice = voice_message_in(message)
         view = MessageRecordingView(
             message,
             piece_seconds=self.piece_seconds,
-            gist_at=RecordingAt.of(message, voice),
-            earlier=self.earlier_reply(message),
+            gist_at=None if voice is None else RecordingAt.of(message, voice),
+            earlier=None if arrival.source is None else self.earlier_reply(message),
         )
         try:
-            arrived = RecordingEvent(
-                chat=for_message(message), source=remote(voice, message=message), view=view,
-                audience=message_audience(message), asker=unasked(message),
-            )  # fmt: skip
-            heard = await self.voice_notes.arrived(
-                arrived, channel=channel_override_of(message), reading=reading
-            )
+            heard = await self.voice_notes.arrived(arrival, view)
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
             return
         if isinstance(heard, ConsentHeard):  # the sender's reading of their consent sentence
-            await reply_to(message)(content=reading_answer(heard))
-
-    async def _consented(self, message: discord.Message, reading: ConsentReading) -> None:
-        """A forwarded voice message's part in spoken consent: its sender noted while sentences
-        are open, and, should it be a reading, why it is refused."""
-        try:
-            heard = await self.consents.spoken_consent(reading)
-        except Exception as error:  # events have no error handler of their own
-            await report(reply_to(message), error, DEFAULT_LOCALE)
-            return
-        if heard is not None:
             await reply_to(message)(content=reading_answer(heard))
 
     @app_commands.command(

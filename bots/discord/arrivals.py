@@ -1,0 +1,35 @@
+"""A voice message that arrived in a Discord channel, parsed once into the core's `Arrival`
+(`core.app.voice_notes`): what arrived (the voice message, where to fetch it:
+`bots.discord.media`), who sent it (whose limits it counts against: `bots.discord.access`; whom
+the transcript is for: `bots.discord.audiences`), where (the channel whose auto-transcribe may
+override the server's: `bots.discord.places`), and what it may be: its sender's reading of
+their consent sentence (`bots.discord.consent`), a forwarded one's too, which is all there is
+of a forward. The core decides which it is, once; the cog renders what comes back.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bots.discord.access import unasked
+from bots.discord.audiences import message_audience
+from bots.discord.consent import consent_reading
+from bots.discord.media import remote, voice_message_in
+from bots.discord.places import channel_override_of, for_message
+from core.app.voice_notes import Arrival
+
+
+def arrival_of(message: discord.Message) -> Arrival | None:
+    """The voice message `message` carries (a person's; a bot's is never heard), as the core
+    takes it; a forwarded one as its part in spoken consent alone (no `source`). None for
+    anything else."""
+    reading = consent_reading(message)
+    voice = None if message.author.bot else voice_message_in(message)
+    if voice is None and reading is None:
+        return None
+    return Arrival(
+        chat=for_message(message),
+        source=None if voice is None else remote(voice, message=message),
+        audience=message_audience(message), asker=unasked(message),
+        channel=channel_override_of(message), reading=reading,
+    )  # fmt: skip
