@@ -1,6 +1,7 @@
 """Work the process runs on its own (`core.ports.background`): a failure is logged once with the
-task's name and counted, the bot goes on, and a stop leaves nothing running. And no task is
-started any other way in the project's code."""
+task's name and counted, the bot goes on, and a stop leaves nothing running; periodic work
+(`every`) goes on after a failing round and stops between rounds. And no task is started any
+other way in the project's code, nor periodic work written by hand."""
 
 from __future__ import annotations
 
@@ -401,3 +402,62 @@ def test_the_check_finds_a_bare_task(tmp_path: Path) -> None:
         "loop.create_task",
         "asyncio.ensure_future",
     ]
+
+
+# -- no periodic loop written by hand ----------------------------------------------------------
+
+# `while True:` loops that sleep but are no beat, each with why (file, function).
+_NOT_PERIODIC = {
+    # waits for a new status to show; the sleep keeps Telegram's or Discord's pace between
+    # two edits, and nothing runs while no status comes
+    ("core/chat/live.py", "_run"),
+}
+
+
+def _sleeping_loops(path: Path, relative: str) -> list[str]:
+    """`while True:` loops in `path` whose body sleeps (`asyncio.sleep`, a clock's `sleep`)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if not (isinstance(node, ast.While) and ast.unparse(node.test) == "True"):
+                continue
+            sleeps = any(
+                isinstance(call, ast.Call) and ast.unparse(call.func).split(".")[-1] == "sleep"
+                for call in ast.walk(node)
+            )
+            if sleeps and (relative, function.name) not in _NOT_PERIODIC:
+                found.append(f"{relative}:{node.lineno}: {function.name}")
+    return found
+
+
+def test_no_periodic_loop_is_written_by_hand() -> None:
+    sources = [path for package in ("core", "bots") for path in (ROOT / package).rglob("*.py")]
+    loops = [
+        loop
+        for path in sorted(sources)
+        for loop in _sleeping_loops(path, path.relative_to(ROOT).as_posix())
+    ]
+    assert loops == [], "run periodic work with core.ports.background.every:\n" + "\n".join(loops)
+    for relative, _ in _NOT_PERIODIC:  # no exception outlives its loop
+        assert (ROOT / relative).exists(), relative
+
+
+def test_the_check_finds_a_hand_written_beat(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "import asyncio\n"
+        "async def beat(clock):\n"
+        "    while True:\n"
+        "        await asyncio.sleep(5)\n"
+        "async def ticks(clock):\n"
+        "    while True:\n"
+        "        await tick()\n"
+        "        await clock.sleep(30)\n"
+        "async def queue(items):\n"
+        "    while True:\n"
+        "        await items.get()\n"
+    )
+    assert _sleeping_loops(planted, "planted.py") == ["planted.py:3: beat", "planted.py:6: ticks"]
