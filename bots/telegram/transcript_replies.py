@@ -68,6 +68,10 @@ class TelegramTranscriptReply(TranscriptReply):
         self._opening: asyncio.Task[None] | None = None  # the status being sent, and noted
         self._redone = False  # the status is one a process that died sent: shown as it is
 
+    @property
+    def shown_before(self) -> bool:
+        return self._answer is None and status_notes.earlier() is not None
+
     async def opened(self) -> None:
         if self._answer is not None:
             return

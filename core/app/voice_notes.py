@@ -24,7 +24,7 @@ The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.recordings
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -210,14 +210,26 @@ class VoiceNotes:
         last: Callable[[LongTranscript], bool] = lambda heard: True,
     ) -> tuple[LongTranscript, str | None]:
         """Transcribe the recording, showing progress in the reply that becomes the transcript;
-        the transcript, and the id of the message that carries it. Where it is the `last` of the
-        answer, the claim is marked done the moment the platform confirmed it, before anything
-        else (the status's end, the chat's log)."""
-        async with view.reply(request.locale) as reply:
+        the transcript, and the id of the message that carries it. The reply opens once the
+        recording passed the chat's limits (`admitted`; a reply taken over from a process that
+        died, at once): a refused one shows its refusal alone, never a status that flashes
+        before it. Where it is the `last` of the answer, the claim is marked done the moment the
+        platform confirmed it, before anything else (the status's end, the chat's log)."""
+        reply = view.reply(request.locale)
+        async with AsyncExitStack() as shown:
+            opened: list[object] = []
+
+            async def admitted() -> None:
+                if not opened:
+                    opened.append(await shown.enter_async_context(reply))
+
+            if reply.shown_before:  # taken over: a refusal must take its status away
+                await admitted()
             heard = await self._transcription.transcribe_long_audio(
                 request.chat, source, prefs=request.prefs, progress=reply.progress,
-                asker=request.asker,
+                asker=request.asker, admitted=admitted,
             )  # fmt: skip
+            await admitted()  # opened already, unless the transcription never said so
             below = None
             if format == "text" and self._translations is not None:
                 below = await self._translations.below(request, heard.text)

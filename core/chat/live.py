@@ -205,6 +205,13 @@ class TranscriptReply(WhileWorking, ABC):
         # confirmed it: adapters note it as they send or edit it, for the claim's mark.
         self.answer_id: str | None = None
 
+    @property
+    def shown_before(self) -> bool:
+        """Whether a status of this answer shows already (one a process that died sent, taken
+        over): the reply then opens before the recording's checks, so that a refusal takes it
+        away. A new answer's opens only once the recording passed them."""
+        return False
+
     @abstractmethod
     async def show(self, body: str) -> None:
         """Show `body` as the status: send it the first time, edit it afterwards."""

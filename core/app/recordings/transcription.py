@@ -125,6 +125,7 @@ class Transcription:
         wanted: Wanted | None = None,
         rated: bool = True,
         background: bool = False,
+        admitted: Callable[[], Awaitable[None]] | None = None,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
@@ -137,17 +138,19 @@ class Transcription:
         the per-minute rates (a voice note heard to tell whether it is a consent reading: as an
         ordinary note it is counted then, once). `background`: an import of the chat's past
         (`core.app.memory.imports`), whose requests take a slot only when live work leaves one free
-        (`RequestGate`)."""
+        (`RequestGate`). `admitted`: awaited once the recording passed those checks, before it
+        waits its turn and is fetched: where the caller opens what the chat sees of the work,
+        so that a recording refused shows its refusal alone."""
         self._recordings.check_declared(source)
         if not background:
             self._live += 1
             self._no_live.clear()
         try:
-            async with self._working:
-                return await self._transcribe(
-                    chat, source, progress=progress, asker=asker, prefs=prefs,
-                    kept_under=kept_under, wanted=wanted, rated=rated, background=background,
-                )  # fmt: skip
+            return await self._transcribe(
+                chat, source, progress=progress, asker=asker, prefs=prefs,
+                kept_under=kept_under, wanted=wanted, rated=rated, background=background,
+                admitted=admitted,
+            )  # fmt: skip
         finally:
             if not background:
                 self._live -= 1
@@ -177,6 +180,7 @@ class Transcription:
         wanted: Wanted | None,
         rated: bool,
         background: bool = False,
+        admitted: Callable[[], Awaitable[None]] | None = None,
     ) -> LongTranscript:
         if rated:
             await self._limiter.admit(chat, asker)
@@ -185,11 +189,16 @@ class Transcription:
             kept = await self._keeper.recall(kept_under or chat, source, language=prefs.language)
         if (whole := kept.whole()) is not None:
             logger.info("reused the kept transcript of %.1f s for %s", whole.duration, chat)
+            if admitted is not None:
+                await admitted()
             return whole
         wanted = kept.while_said(wanted)  # a deleted message is heard no further
         async with self._limiter.spending(chat, asker) as spend:
             await spend.reserve(Counts(audio_seconds=declared_seconds(source)))
+            if admitted is not None:
+                await admitted()
             async with (
+                self._working,  # its turn, once admitted: a refusal never waits for one
                 self._recordings.fetched(source) as path,
                 self._audio.asr_pieces(
                     path,
