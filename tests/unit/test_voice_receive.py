@@ -219,6 +219,17 @@ def test_before_the_bot_is_in_the_group_nothing_decrypts() -> None:
     assert e2ee.open(2, b"plain opus") is None
 
 
+def test_a_plain_frame_passes_only_while_a_transition_lets_it() -> None:
+    """Frames may pass unencrypted while the group changes (davey's passthrough, which
+    discord.py turns on for a transition): the receiver hears them then, and only then."""
+    sessions = group_of(CHANNEL, 1, 2)
+    e2ee = EndToEnd(session=lambda: sessions[1], protocol_version=lambda: 1)
+    assert e2ee.open(2, b"plain opus") is None  # outside a transition: refused, counted
+    sessions[1].set_passthrough_mode(True, 10)
+    assert e2ee.open(2, b"plain opus") == b"plain opus"
+    assert e2ee.open(2, sessions[2].encrypt_opus(b"hello")) == b"hello"
+
+
 # -- packets to frames, with the filter ------------------------------------------------------------
 
 
