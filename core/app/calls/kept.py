@@ -16,16 +16,17 @@ decides when; this keeps and reads).
 
 The transcript's lines themselves are kept as each turn is heard
 (`core.app.recordings.kept_transcripts`), so a crash loses none of those already captioned. A
-failure to store is logged and costs only the resume, never the call.
+failure to store is logged and costs only the resume, never the call
+(`core.app.calls.restarts`, shared with the readings kept).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from core.app.calls.kept_readings import KeptReadings, KeptServers
+from core.app.calls.kept_readings import KeptReadings
+from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.preferences import ChatPreferences
 from core.chat.messages import text
@@ -34,8 +35,6 @@ from core.domain.text import format_duration
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import Clock, ReadingUnitOfWork
-
-logger = logging.getLogger(__name__)
 
 ALIVE_SECONDS = 10.0  # how often a running call says it is alive
 RESUME_WITHIN = timedelta(minutes=10)  # CALL_RESUME_WITHIN: away longer, a call is ended
@@ -52,44 +51,39 @@ class KeptCalls:
         preferences: ChatPreferences,
         clock: Clock,
     ) -> None:
-        self._uow, self._keeper, self._preferences, self.clock = uow, keeper, preferences, clock
+        self._store, self._keeper, self._preferences, self.clock = (
+            KeptStore(uow), keeper, preferences, clock
+        )  # fmt: skip
         self.servers = KeptServers(uow)  # where anything is kept, read once for many servers
         self.readings = KeptReadings(uow=uow, clock=clock, servers=self.servers)  # likewise
 
     async def keep(self, call: KeptCall) -> None:
         self.servers.kept(call.server)
-        try:
-            async with self._uow() as uow:
-                await uow.live_calls.save(call)
-                await uow.commit()
-        except Exception:
-            logger.warning("could not keep the call in %s", call.server, exc_info=True)
+        await self._store.write(
+            lambda uow: uow.live_calls.save(call), failing=f"keep the call in {call.server}"
+        )
 
     async def alive(self, server: ChatRef, captions_message: str | None) -> None:
-        try:
-            async with self._uow() as uow:
-                await uow.live_calls.alive(server, self.clock.now(), captions_message)
-                await uow.commit()
-        except Exception:
-            logger.warning("could not mark the call in %s alive", server, exc_info=True)
+        now = self.clock.now()
+        await self._store.write(
+            lambda uow: uow.live_calls.alive(server, now, captions_message),
+            failing=f"mark the call in {server} alive",
+        )
 
     async def gone(self, server: ChatRef) -> None:
-        try:
-            async with self._uow() as uow:
-                await uow.live_calls.delete(server)
-                await uow.commit()
-        except Exception:
-            logger.warning("could not let go of the call kept in %s", server, exc_info=True)
+        await self._store.write(
+            lambda uow: uow.live_calls.delete(server),
+            failing=f"let go of the call kept in {server}",
+        )
 
     async def find(self, server: ChatRef) -> KeptCall | None:
         if not await self.servers.may_hold(server):
             return None
-        try:
-            async with self._uow() as uow:
-                return await uow.live_calls.get(server)
-        except Exception:
-            logger.warning("could not read the call kept in %s", server, exc_info=True)
-            return None
+        return await self._store.read(
+            lambda uow: uow.live_calls.get(server),
+            failing=f"read the call kept in {server}",
+            default=None,
+        )
 
     async def away(self, call: KeptCall, *, ended: bool) -> timedelta:
         """The time nobody ran `call`, until now, kept in its transcript (module docstring);
@@ -111,12 +105,11 @@ class KeptCalls:
 
     async def _heard_until(self, call: KeptCall) -> float:
         """Seconds into `call` where its last line kept ends (0: none)."""
-        try:
-            async with self._uow() as uow:
-                kept = await uow.transcripts.find(call.server, call.recording)
-        except Exception:
-            logger.warning("could not read the call kept in %s", call.server, exc_info=True)
-            return 0.0
+        kept = await self._store.read(
+            lambda uow: uow.transcripts.find(call.server, call.recording),
+            failing=f"read the call kept in {call.server}",
+            default=None,
+        )
         return max((part.end for part in kept.parts), default=0.0) if kept else 0.0
 
     async def complete(self, call: KeptCall) -> None:

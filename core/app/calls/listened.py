@@ -50,6 +50,7 @@ from core.app.calls.call import CallState, ListenAsked, ListenedCall
 from core.app.calls.interpreting import News, Tell
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
 from core.app.calls.listening import Listening
+from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import HeldCall, VoiceCalls
 from core.domain import errors
 from core.domain.listeners import Channel
@@ -62,6 +63,14 @@ from core.ports.background import Beat
 __all__ = ["ListenAsked", "ListenedCall", "ListenedCalls", "Sides"]
 
 logger = logging.getLogger(__name__)
+
+
+def _asked(kept: KeptCall) -> ListenAsked:
+    """What the call kept through a restart asked for as it started."""
+    return ListenAsked(
+        kept.server, kept.voice_id, kept.starter, kept.locale, translate=kept.translate,
+        interpret=kept.interpret,
+    )  # fmt: skip
 
 
 class Sides(Protocol):
@@ -144,43 +153,50 @@ class ListenedCalls:
         """Take up the call kept in `server` through a restart, or end it (module docstring);
         False when there was none, or it ended."""
         kept = await self._kept.find(server)
-        if kept is None or self.listening.call_in(server) is not None:
+        if self.listening.call_in(server) is not None:
             return False
-        asked = ListenAsked(
-            server, kept.voice_id, kept.starter, kept.locale, translate=kept.translate,
-            interpret=kept.interpret,
+        return await take_up(
+            kept, now=self._kept.clock.now(), ready=self._ready, start=self._take_up,
+            ended=self._ended_away,
         )  # fmt: skip
-        away = kept.away(self._kept.clock.now())
+
+    async def _ready(self, kept: KeptCall, away: timedelta) -> Exception | None:
+        """Why the call kept may not be taken up (`take_up`); else the time away is marked in
+        its transcript, before the lines after it."""
+        server = kept.server
         if not self._channels.served(server, kept.voice_id, kept.starter):
             logger.info("the call kept in %s ends: no longer on the allowlist", server)
-            await self._ended_away(kept, asked, errors.NoLongerServed())
-            return False
+            return errors.NoLongerServed()
         if not self.present(server, kept.voice_id) or away > self.resume_within:
             logger.info("the call kept in %s ends: away %s", server, away)
-            await self._ended_away(kept, asked)
-            return False
+            return errors.NotListening(f"away {away}, or nobody left in its voice channel")
         await self._kept.away(kept, ended=False)  # the gap, before the lines after it
         logger.info("taking up the call in %s, away %s", server, away)
-        try:
-            await self.start(asked, taken_up=kept, away=away)
-        except Exception as exc:
-            refused = exc if isinstance(exc, errors.VoicebridgeError) else None
-            logger.warning(
-                "could not take up the call in %s: %s", server, exc, exc_info=refused is None
-            )
-            await self._kept.gone(server)  # refused (the quota) or ended on its way (`_end`)
-            await self._kept.complete(kept)
-            await self._sides.ended_away(asked, kept.recording, away, refused)
-            return False
-        return True
+        return None
+
+    async def _take_up(self, kept: KeptCall, away: timedelta) -> None:
+        await self.start(_asked(kept), taken_up=kept, away=away)
 
     async def _ended_away(
-        self, kept: KeptCall, asked: ListenAsked, refused: errors.VoicebridgeError | None = None
+        self, kept: KeptCall, away: timedelta, why: Exception, started: bool
     ) -> None:
-        """A kept call not taken up: ended as /stop_listening ends it, without joining; with
-        the rule that `refused` it, where one did."""
-        away = await self._kept.away(kept, ended=True)
-        await self._kept.gone(kept.server)
+        """A kept call not taken up: ended as /stop_listening ends it, without joining (or
+        after its start failed, `started`); with the rule that refused it, where one did (the
+        allowlist; the day's quota as it started)."""
+        asked, server = _asked(kept), kept.server
+        refused: errors.VoicebridgeError | None
+        if not started:
+            refused = why if isinstance(why, errors.NoLongerServed) else None
+            away = await self._kept.away(kept, ended=True)
+            await self._kept.gone(server)
+            await self._sides.ended_away(asked, kept.recording, away, refused)
+            return
+        refused = why if isinstance(why, errors.VoicebridgeError) else None
+        logger.warning(
+            "could not take up the call in %s: %s", server, why, exc_info=refused is None
+        )
+        await self._kept.gone(server)  # refused (the quota) or ended on its way (`_end`)
+        await self._kept.complete(kept)
         await self._sides.ended_away(asked, kept.recording, away, refused)
 
     def _say_alive(self, call: ListenedCall) -> Beat:

@@ -51,6 +51,7 @@ from datetime import timedelta
 
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
 from core.app.calls.kept_readings import KeptReadings
+from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.reader.spoken import MessageSpeech
 from core.app.reader.turns import Reading
@@ -236,37 +237,52 @@ class ChannelReader:
     async def resume(self, server: ChatRef) -> bool:
         """Take up the reading kept in `server` through a restart, or end it (module
         docstring); False when there was none, or it ended."""
-        kept = None if self._kept is None else await self._kept.find(server)
-        if self._kept is None or kept is None or self.reading_in(server) is not None:
+        if self._kept is None:
             return False
-        away = kept.away(self._kept.clock.now())
-        asked = ReadingAsked(
-            server, kept.starter, kept.voice_id, None if kept.own_chat else kept.text_id,
-            kept.locale, kept.platform_locale,
-        )  # fmt: skip
-        listeners = self._channels.listeners(server, kept.voice_id, about=kept.text_id)
+        kept = await self._kept.find(server)
+        if kept is None or self.reading_in(server) is not None:
+            return False
         self._catching_up[server] = []
-        where = {"voice": f"<#{kept.voice_id}>", "away": format_duration(away.total_seconds())}
-        try:
-            if not self._served(kept):
-                raise errors.NoLongerServed(f"{kept.starter} in {kept.text_id}")
-            if not anyone_listens(listeners) or away > self.resume_within:
-                raise errors.NotReading(f"away {away}, or nobody left in its voice channel")
-            started = await self.start(asked, taken_up=kept)
-        except Exception as exc:
-            logger.info("the reading kept in %s ends: %s", server, exc)
-            self._catching_up.pop(server, None)
-            await self._kept.gone(server)
-            if isinstance(exc, errors.NoLongerServed):
-                why = text(exc.key, kept.locale)
-                line = text("reader.away_refused", kept.locale, **where, why=why)
-            else:
-                line = text("reader.away_ended", kept.locale, **where)
-            await self._channels.post(server, kept.voice_id, line)
+        taken: list[tuple[Started, timedelta]] = []
+
+        async def start(kept: KeptReading, away: timedelta) -> None:
+            asked = ReadingAsked(
+                server, kept.starter, kept.voice_id, None if kept.own_chat else kept.text_id,
+                kept.locale, kept.platform_locale,
+            )  # fmt: skip
+            taken.append((await self.start(asked, taken_up=kept), away))
+
+        now = self._kept.clock.now()
+        if not await take_up(kept, now=now, ready=self._ready, start=start, ended=self._ended):
             return False
+        [(started, away)] = taken
         logger.info("taking up the reading in %s, away %s", server, away)
         await self._catch_up(kept, started, away)
         return True
+
+    async def _ready(self, kept: KeptReading, away: timedelta) -> Exception | None:
+        """Why the reading kept may not be taken up (`take_up`), or None."""
+        listeners = self._channels.listeners(kept.server, kept.voice_id, about=kept.text_id)
+        if not self._served(kept):
+            return errors.NoLongerServed(f"{kept.starter} in {kept.text_id}")
+        if not anyone_listens(listeners) or away > self.resume_within:
+            return errors.NotReading(f"away {away}, or nobody left in its voice channel")
+        return None
+
+    async def _ended(self, kept: KeptReading, away: timedelta, why: Exception, _: bool) -> None:
+        """A kept reading not taken up, or whose start failed: ended, said once in the voice
+        channel's chat (with the rule that refused it, where one did)."""
+        server = kept.server
+        logger.info("the reading kept in %s ends: %s", server, why)
+        self._catching_up.pop(server, None)
+        if self._kept is not None:
+            await self._kept.gone(server)
+        where = {"voice": f"<#{kept.voice_id}>", "away": format_duration(away.total_seconds())}
+        if isinstance(why, errors.NoLongerServed):
+            line = text("reader.away_refused", kept.locale, **where, why=text(why.key, kept.locale))
+        else:
+            line = text("reader.away_ended", kept.locale, **where)
+        await self._channels.post(server, kept.voice_id, line)
 
     def _served(self, kept: KeptReading) -> bool:
         """Whether the allowlist still lets the reading's starter start it, as `/read_channel`
