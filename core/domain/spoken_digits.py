@@ -13,9 +13,9 @@ is drawn with the same chance (a rejected draw is drawn again), so a challenge h
 log2(`choices`) bits: `choices` counts those strings exactly, digit by digit, keeping for each
 last few digits how many strings end so without a number of `NEVER` in them.
 
-    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 30,968,649,673 strings of the
-        10**11 (after the rejections, 31 %), 34.85 bits
-    nine digits (no 4): 11,025,024,507 strings of the 9**11 (35 %), 33.36 bits
+    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 21,077,171,810 strings of the
+        10**11 (after the rejections, 21 %), 34.29 bits
+    nine digits (no 4): 8,956,958,059 strings of the 9**11 (29 %), 33.06 bits
 
 Both are over the 32 bits the four random words they replace had, and since every draw is
 equally likely, this count is also what a guesser faces at best (no draw likelier than another).
@@ -24,13 +24,15 @@ up to five digits, told one by one. The same draw ends the English sentence show
 reader's own language, so reading either gives a guess no second chance.
 
 How a reading is heard (`as_digits`): every way a recogniser may write a digit in the
-language (`FORMS`: 4, four, 四, よん, し, 사, 넷, четыре, full-width ４ by `folded`'s width fold)
+language (`FORMS`: 4, four, 四, よん, 사, 넷, четыре, full-width ４ by `folded`'s width fold)
 becomes that digit, so "four seven one", "4 7 1", "四七一" and "471" all read 471. Words in
-Latin or Cyrillic letters count only as whole words (seven, never seventy). A group said as a
-number ("four hundred seventy-one", "quatre cent soixante et onze", 四百七十一) is not
-accepted as it is written: it reads "4hundredseventy1". Recognisers mostly write a number
-heard as one in numerals ("471"), which passes; and the sentence shows each digit apart and
-asks for them one by one, so a reader rarely says one.
+Latin or Cyrillic letters count only as whole words (seven, never seventy), Hangul only in a
+word made of digits alone (육이구공, never the 이 of 이지영), and kana not before a small
+kana (the に of ニュース is no 2). A group said as a number ("four hundred seventy-one",
+"quatre cent soixante et onze", 四百七十一) is not accepted as it is written: it reads
+"4hundredseventy1". Recognisers mostly write a number heard as one in numerals ("471"), which
+passes; and the sentence shows each digit apart and asks for them one by one, so a reader
+rarely says one.
 """
 
 from __future__ import annotations
@@ -60,14 +62,23 @@ NEVER: Mapping[str, str] = {
     "38": "三八, an insult for a woman in Chinese",
     "41": "a homophobic slur in Mexico (the dance of the 41)",
     "69": "a sexual position",
+    "74": "Großdeutschland (G, D), a neo-Nazi code",
     "83": "Heil Christus (H, C), a white supremacist greeting",
+    "84": "Heil Deutschland (H, D), a neo-Nazi code",
+    "87": "白痴 (bái chī, 8 7), an idiot, in Taiwan",
     "88": "Heil Hitler (H, H)",
     "110": "an emergency number (police in China and Japan)",
     "112": "the emergency number in Europe",
     "119": "an emergency number (fire and ambulance in China, Japan and Korea)",
+    "157": "a robber in Brazil (article 157 of its penal code)",
     "161": "Antifaschistische Aktion (A, F, A)",
+    "168": "168:1, the Oklahoma City bombing's dead, a neo-Nazi code",
     "171": "a swindler in Brazil (article 171 of its penal code)",
+    "198": "19/8, Sieg Heil (S, the 19th letter, H), a neo-Nazi code",
+    "200": "груз 200, двохсотий: a soldier killed, in Russian and Ukrainian",
+    "212": "Aksi 212, the Islamist rallies of 2 December 2016 in Jakarta and their movement",
     "250": "二百五, an idiot in Chinese",
+    "300": "трёхсотый, трьохсотий: a soldier wounded, in Russian and Ukrainian",
     "311": "the Ku Klux Klan (K, the 11th letter, three times)",
     "420": "cannabis",
     "444": "Deutschland den Deutschen (D, D, D), a neo-Nazi slogan",
@@ -75,11 +86,12 @@ NEVER: Mapping[str, str] = {
     "521": "我愿意 or 我爱你, in Chinese",
     "530": "我想你, I miss you, in Chinese",
     "666": "the number of the beast",
+    "810": "野獣 (ya-jū), Japanese net slang from a pornographic video",
     "893": "ヤクザ (ya-ku-za), the yakuza, in Japanese",
     "911": "the emergency number in North America, and the attacks of 11 September 2001",
     "999": "the emergency number in the United Kingdom",
     "0721": "オナニー (o-na-ni-i), masturbation, in Japanese slang",
-    "1919": "イクイク, sexual, in Japanese slang",
+    "1919": "イクイク, sexual, in Japanese slang; SS (S, the 19th letter, twice) to neo-Nazis",
     "2316": "white power (W, P: the 23rd and 16th letters)",
     "8008": "BOOB on a calculator turned over",
 }
@@ -90,6 +102,9 @@ UNSAID: Mapping[str, str] = {"zh_Hans": "4", "zh_Hant": "4", "ja": "4", "ko": "4
 # and other compatibility forms, which `folded` makes 0-9), written as `folded` writes text:
 # lower case, Simplified characters, no long vowel mark or apostrophe. Japanese forms count in
 # hiragana and katakana alike (`_kana`). A language without its own reads English's.
+# Left out: Japanese し and よ for 4 and く for 9, in nearly every sentence (わたし, します,
+# ください) and never how a digit is read one by one (4 is not drawn for a Japanese reader; 9 is
+# きゅう); Korean 한, 두, 세, 네 (네 is "yes"), which count things, never read a digit.
 FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": {
         "0": ("zero", "oh", "o", "nought"), "1": ("one",), "2": ("two",), "3": ("three",),
@@ -102,9 +117,8 @@ FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
     "ja": {
         "0": ("零", "〇", "ぜろ", "れい", "まる"), "1": ("一", "いち"), "2": ("二", "に"),
-        "3": ("三", "さん"), "4": ("四", "よん", "し", "よ"), "5": ("五", "ご"),
-        "6": ("六", "ろく"), "7": ("七", "なな", "しち"), "8": ("八", "はち"),
-        "9": ("九", "きゅう", "きゅ", "く"),
+        "3": ("三", "さん"), "4": ("四", "よん"), "5": ("五", "ご"), "6": ("六", "ろく"),
+        "7": ("七", "なな", "しち"), "8": ("八", "はち"), "9": ("九", "きゅう", "きゅ"),
     },
     "ko": {
         "0": ("영", "공"), "1": ("일", "하나"), "2": ("이", "둘"), "3": ("삼", "셋"),
@@ -144,6 +158,9 @@ FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 }  # fmt: skip
 _SAME_FORMS = {"zh_Hant": "zh_Hans"}  # `folded` writes Traditional characters as Simplified
 _LETTER = r"[^\W\d_]"
+_HANGUL = "[\uac00-\ud7a3]"  # a Hangul syllable
+# A small kana: with the kana before it, one syllable (し and しょ, に and ニュ are not one).
+_SMALL_KANA = "[ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ]"
 
 
 def alphabet(locale: str) -> str:
@@ -195,25 +212,46 @@ def forms(locale: str) -> Mapping[str, str]:
 
 def as_digits(text: str, locale: str) -> str:
     """`text` (as `folded` writes it, before it drops what is no letter or digit) with each
-    digit written in words made that digit: the longest form first, one in Latin or Cyrillic
-    letters only as a whole word."""
-    spelled = forms(locale)
-    return _pattern(locale).sub(lambda match: spelled[match.group()], text)
+    digit written in words made that digit: the longest form first; one in Latin or Cyrillic
+    letters only as a whole word; Hangul only in a word of digits alone (육이구공, never the 이
+    of 이지영 or 보이스브리지); kana not before a small kana (the に of ニュース is no 2)."""
+    spelled, each = forms(locale), _each(locale)
+    return _pattern(locale).sub(
+        lambda match: each.sub(lambda one: spelled[one.group()], match.group()), text
+    )
 
 
 @functools.cache
 def _pattern(locale: str) -> re.Pattern[str]:
-    """`as_digits`' pattern for `locale`."""
+    """`as_digits`' pattern for `locale`: what is a digit's word, or a Hangul word of them."""
+    hangul = [form for form in _longest_first(locale) if _script(form) == "HANGUL"]
     alternatives = [
-        rf"(?<!{_LETTER}){re.escape(form)}(?!{_LETTER})" if _spaced(form) else re.escape(form)
-        for form in sorted(forms(locale), key=len, reverse=True)
-    ]
+        rf"(?<!{_HANGUL})(?:{'|'.join(map(re.escape, hangul))})+(?!{_HANGUL})"
+    ] if hangul else []  # fmt: skip
+    for form in _longest_first(locale):
+        script = _script(form)
+        if script in ("LATIN", "CYRILLIC"):
+            alternatives.append(rf"(?<!{_LETTER}){re.escape(form)}(?!{_LETTER})")
+        elif script in ("HIRAGANA", "KATAKANA"):
+            alternatives.append(rf"{re.escape(form)}(?!{_SMALL_KANA})")
+        elif script != "HANGUL":
+            alternatives.append(re.escape(form))
     return re.compile("|".join(alternatives))
 
 
-def _spaced(form: str) -> bool:
-    """Whether `form` is in a script that writes a space between words (Latin, Cyrillic)."""
-    return unicodedata.name(form[0]).startswith(("LATIN", "CYRILLIC"))
+@functools.cache
+def _each(locale: str) -> re.Pattern[str]:
+    """Each of `locale`'s forms, the longest first: what `_pattern` found, read form by form."""
+    return re.compile("|".join(map(re.escape, _longest_first(locale))))
+
+
+def _longest_first(locale: str) -> list[str]:
+    return sorted(forms(locale), key=len, reverse=True)
+
+
+def _script(form: str) -> str:
+    """The script `form` is written in, as the name of its first character begins."""
+    return unicodedata.name(form[0]).split()[0]
 
 
 def _kana(form: str) -> tuple[str, ...]:
