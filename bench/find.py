@@ -46,11 +46,11 @@ from sqlalchemy.pool import NullPool
 from bench import sized
 from bench.sections import reflow, replace_section
 from core.app.memory.search import Memory
+from core.bootstrap import storage
 from core.config import Settings
 from core.domain.memory import fold, search_words
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.from_settings import storage
 from core.infra.storage import SqlAlchemyUnitOfWork, upgrade
 from core.infra.storage.models import RecordingTranscriptPartRow, RecordingTranscriptRow
 
@@ -253,7 +253,7 @@ async def index_bytes(engine: AsyncEngine) -> int:
 
 async def measure_on(url: str) -> dict[str, Any]:
     """Fill the database at `url`, then search it and write to it through the bot's own
-    units of work (`core.from_settings.storage`)."""
+    units of work (`core.bootstrap.storage`)."""
     await upgrade(url)
     settings = Settings(_env_file=None, database_url=url)
     async with storage(settings, migrate=False) as store:

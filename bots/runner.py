@@ -264,7 +264,7 @@ async def _discord(
     shards: tuple[int | None, list[int] | None],
 ) -> AsyncIterator[asyncio.Task[None]]:
     from bots.discord.bot import build_bot, connected
-    from bots.discord.call.playback import VoicePlayer, installed_voice_client
+    from bots.discord.call.playback import installed_voice_client
 
     shard_count, shard_ids = shards
     bot = build_bot(
@@ -273,7 +273,7 @@ async def _discord(
         shard_count=shard_count,
         shard_ids=shard_ids,
         runtime=runtime,
-        player=VoicePlayer(installed_voice_client(), processes=runtime.processes),
+        voice_client=installed_voice_client(),
     )
     async with connected(bot, token, patience=settings.startup_patience_seconds) as connection:
         yield connection

@@ -1,12 +1,16 @@
 """The composition root: settings in, every adapter built and handed to the use cases that need
-it, a ready runtime out. Tests call it with their own settings (pointing at loopback stand-ins)
-and get exactly what production gets.
+it, a ready runtime out. Only here are the core's services built (`tests/unit/test_one_builder.py`
+holds it); a platform hands in its own ports and gets its services back ready. Tests call it with
+their own settings (pointing at loopback stand-ins) and get exactly what production gets.
 
-    bootstrap    the bots' runtime: the database (migrated), MiMo, audio, every use case
+    bootstrap    the bots' runtime: the database (migrated), MiMo, audio, every use case;
+                 `Runtime.calls_for`: a platform's voice calls, on its voice channels
+    storage      the database and what works on it alone (`voicebridge db purge`, `usage`)
     standalone   the command line's: MiMo and audio without a database
+    memory_alone `voicebridge find`'s: /find over the database, without MiMo
 
-Each part as the settings describe it (limits, the MiMo client, ffmpeg, the database and what
-works on it alone, which `voicebridge db purge` uses) is built in `core.from_settings`.
+Each part as the settings describe it (limits, the MiMo client, ffmpeg, the database) is built
+in `core.from_settings`.
 """
 
 from __future__ import annotations
@@ -14,14 +18,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.app.calls.interpreting import Interpreting
+from core.app.calls.kept import KeptCalls
+from core.app.calls.kept_readings import KeptReadings
+from core.app.calls.listened import ListenedCalls, Sides
 from core.app.calls.listening import Listening
+from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.calls.summary import Calls
+from core.app.calls.voice_channel import VoiceCalls
 from core.app.memory.forgetting import Forgetting
 from core.app.memory.imports import Importer
+from core.app.memory.retention import RetentionJob, retention_jobs
 from core.app.memory.search import Memory
+from core.app.reader.channel_reader import ChannelReader
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.spoken import MessageSpeech
 from core.app.recordings.business import BusinessChats
@@ -29,9 +41,10 @@ from core.app.recordings.fetching import Recordings
 from core.app.recordings.gists import Gists
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.recordings.questions import Questions
-from core.app.recordings.transcription import Transcription
+from core.app.recordings.transcription import Transcriber, Transcription
 from core.app.recordings.translations import Translations
 from core.app.rules.claims import Claims
+from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.requests import Audiences
@@ -45,17 +58,20 @@ from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import VoiceStudio
 from core.config import Settings
 from core.domain.limits import RequestLimits
+from core.domain.reading import ReaderPolicy
 from core.domain.values import ChatRef, Preferences
 from core.from_settings import (
     audio_of,
+    database,
     ffmpeg_processes,
     http_client,
+    limit_policy_from,
     limits_from,
     mimo_client,
-    storage,
     summary_limits,
     voice_models,
 )
+from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.downloads import HttpDownloads
 from core.infra.local_preferences import MemoryUnitOfWork
@@ -71,6 +87,7 @@ from core.ports import (
     SpeechApi,
     SystemClock,
     UnitOfWork,
+    VoiceChannels,
 )
 from core.ports.background import supervised
 
@@ -78,6 +95,8 @@ if TYPE_CHECKING:
     # Imported where a database is opened: the command line's `standalone` runtime, which has
     # none, starts without loading SQLAlchemy and Alembic (about half its start-up).
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from core.infra.storage import SqlAlchemyUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -118,8 +137,12 @@ def use_cases(
     recordings = recordings or Recordings(downloader=None, limits=limits)
     preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
     audiences = Audiences(uow=uow, default_tts_model=default_tts_model)
+    # One gate for the whole process: the in-flight limits hold across chats, and for the
+    # calls listened to (`core.app.calls.listening`, which is handed it).
+    gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
     transcription = Transcription(
-        speech=speech, audio=audio, limiter=limiter, limits=limits, recordings=recordings,
+        transcriber=Transcriber(speech=speech, gate=gate, piece_seconds=limits.asr_piece_seconds),
+        gate=gate, audio=audio, limiter=limiter, limits=limits, recordings=recordings,
         keeper=keeper, metrics=metrics,
     )  # fmt: skip
     tts = TextToSpeech(
@@ -159,6 +182,57 @@ def mimo_use_cases(
 
 
 @dataclass(frozen=True)
+class Storage:
+    """The database and the parts that need nothing else: no MiMo key, no bot token. The
+    runtime is built on it; `voicebridge db purge` and `voicebridge usage` use it alone."""
+
+    engine: AsyncEngine
+    uow: Callable[[], SqlAlchemyUnitOfWork]
+    reads: Callable[[], SqlAlchemyUnitOfWork]  # units of work that only read: searches
+    limiter: Limiter
+    claims: Claims
+    retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
+
+
+@asynccontextmanager
+async def storage(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Storage]:
+    """Bring the schema up to date (unless `migrate` is False), then open the database and
+    build what works on it alone: the limits, the claims and the retention jobs."""
+    clock = clock or SystemClock()
+    async with database(settings, migrate=migrate) as opened:
+        uow = opened.uow
+        limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
+        claims = Claims(
+            uow=uow,
+            mark_uow=opened.mark_uow,
+            instance=settings.instance_name,
+            lease=timedelta(seconds=settings.work_lease_seconds),
+            clock=clock,
+            # Longer than any platform redelivers an update (Telegram: 24 hours).
+            retention=timedelta(days=settings.summary_retention_days),
+        )
+        retention = retention_jobs(
+            uow=uow, clock=clock, days=settings.summary_retention_days, claims=claims,
+            limiter=limiter,
+        )  # fmt: skip
+        yield Storage(
+            engine=opened.engine, uow=uow, reads=opened.reads, limiter=limiter, claims=claims,
+            retention=retention,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VoiceServices:
+    """A platform's voice calls, built on its voice channels (`Runtime.calls_for`)."""
+
+    calls: VoiceCalls  # the bot's call in each server, which /say, readings and listening hold
+    reader: ChannelReader  # a text channel read aloud in a voice channel
+    listened: ListenedCalls  # a listened call from start to end
+
+
+@dataclass(frozen=True)
 class Runtime(UseCases):
     """What the bots are handed, each part built once and typed: the use cases the command line
     shares (`UseCases`) and the bots' own, in one object."""
@@ -181,12 +255,35 @@ class Runtime(UseCases):
     message_speech: MessageSpeech  # a channel reading's messages made into speech (Discord)
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
+    kept_calls: KeptCalls  # ...kept while it lasts, for the process that takes it up
+    kept_readings: KeptReadings  # ...and the channel readings likewise
     calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
     memory: Memory  # /find and /ask across a chat's kept transcripts
     imports: Importer  # a chat's past voice messages, imported into its memory
     forgetting: Forgetting  # /forget: what runs in the chat ended, everything kept deleted
     # For /healthz: a pooled connection reads, at most once a second however many ask.
     database_reachable: Callable[[], Awaitable[bool]]
+
+    def calls_for(self, channels: VoiceChannels, sides: Sides) -> VoiceServices:
+        """The voice calls of a platform whose voice channels are `channels`, and whose side
+        of a listened call `sides` builds: the calls the bot holds, the channel reader and the
+        listened calls, each taken up after a restart within CALL_RESUME_WITHIN."""
+        settings = self.settings
+        resume_within = timedelta(seconds=settings.call_resume_within)
+        calls = VoiceCalls(channels)
+        policy = ReaderPolicy(
+            queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
+        )
+        reader = ChannelReader(
+            channels=channels, calls=calls, speech=self.message_speech, policy=policy,
+            metrics=self.metrics, kept=self.kept_readings, resume_within=resume_within,
+            end_on_stop=settings.calls_end_on_stop,
+        )  # fmt: skip
+        listened = ListenedCalls(
+            listening=self.listening, kept=self.kept_calls, channels=channels, calls=calls,
+            sides=sides, resume_within=resume_within, end_on_stop=settings.calls_end_on_stop,
+        )  # fmt: skip
+        return VoiceServices(calls=calls, reader=reader, listened=listened)
 
 
 def shared(cases: UseCases) -> dict[str, Any]:
@@ -208,7 +305,6 @@ async def bootstrap(
     clock = clock or SystemClock()
     metrics = PrometheusMetrics()
     processes = await ffmpeg_processes(settings)
-    audio = audio_of(settings, processes)
     async with (
         storage(settings, migrate=migrate, clock=clock) as store,
         http_client() as http,
@@ -216,80 +312,173 @@ async def bootstrap(
         # and the HTTP client are still there for its clean-up.
         supervised(metrics),
     ):
-        uow, limiter, limits = store.uow, store.limiter, limits_from(settings)
-        # Recordings are downloaded through the same client, streamed to disk.
-        recordings = Recordings(downloader=HttpDownloads(http), limits=limits)
         mimo = mimo_client(settings, http=http, metrics=metrics)
-        studio = VoiceStudio(
-            speech=mimo, audio=audio, uow=uow, models=voice_models(settings), limiter=limiter,
-            recordings=recordings, sample_seconds=settings.voice_sample_seconds,
-        )  # fmt: skip
-        keeper = TranscriptKeeper(uow=uow, clock=clock)
+        parts = _Parts(settings, store, mimo, audio_of(settings, processes), clock, metrics)
+        # Recordings are downloaded through the same client, streamed to disk.
+        recordings = Recordings(downloader=HttpDownloads(http), limits=limits_from(settings))
+        studio = _studio(parts, recordings)
+        keeper = TranscriptKeeper(uow=store.uow, clock=clock)
         cases = mimo_use_cases(
-            settings, mimo, audio, uow, limiter=limiter, studio=studio, recordings=recordings,
-            keeper=keeper, metrics=metrics,
+            settings, mimo, parts.audio, store.uow, limiter=store.limiter, studio=studio,
+            recordings=recordings, keeper=keeper, metrics=metrics,
         )  # fmt: skip
-        metrics.watch_queue("speech", cases.transcription.requests_waiting)
-        metrics.watch_queue("ffmpeg", lambda: processes.waiting)
-        metrics.watch_queue("download", lambda: recordings.waiting)
-        preferences, speech = cases.preferences, cases.speech
-        listening = Listening(
-            uow=uow, speech=mimo, chat_api=mimo, audio=audio, preferences=preferences,
-            limiter=limiter, keeper=keeper, clock=clock, metrics=metrics,
-            gate=cases.transcription.gate, idle_seconds=settings.discord_listen_idle_seconds,
-            interpreting=Interpreting(
-                uow=uow, speech=speech, studio=studio, preferences=preferences, chat_api=mimo,
-                limiter=limiter,
-            ),
-        )  # fmt: skip
-        imports = Importer(
-            transcription=cases.transcription, uow=uow, limiter=limiter, clock=clock,
-            retention_days=settings.summary_retention_days, at_once=settings.asr_max_in_flight,
-        )  # fmt: skip
-        summaries = SummaryService(
-            uow=uow, chat_api=mimo, limiter=limiter, speech=speech, clock=clock,
-            limits=summary_limits(settings), metrics=metrics,
-        )  # fmt: skip
-        consents = VoiceConsents(
-            uow=uow, studio=studio, transcription=cases.transcription, clock=clock,
-            attempts_per_day=settings.voice_clone_attempts_per_day,
-        )  # fmt: skip
-        voice_notes = VoiceNotes(
-            audiences=cases.audiences, transcription=cases.transcription,
-            translations=cases.translations, gists=cases.gists, log=summaries,
-            consents=consents, uow=uow, questions=cases.questions,
-        )  # fmt: skip
+        _watch_queues(metrics, cases.transcription, processes, recordings)
+        listening = _listening(parts, cases, studio, keeper)
+        imports = _imports(parts, cases.transcription)
+        summaries = _summaries(parts, cases.speech)
+        consents = _consents(parts, studio, cases.transcription)
         digests = DigestService(
-            uow=uow, summaries=summaries, audiences=cases.audiences, clock=clock
+            uow=store.uow, summaries=summaries, audiences=cases.audiences, clock=clock
         )
-        message_speech = MessageSpeech(
-            uow=uow, speech=speech, preferences=preferences, studio=studio, limiter=limiter,
-            max_chars=settings.discord_reader_max_chars,
-        )  # fmt: skip
+        kept_calls, kept_readings = _kept(parts, keeper, cases.preferences)
         yield Runtime(
-            **shared(cases), settings=settings, studio=studio, voice_notes=voice_notes,
-            consents=consents,
-            business=BusinessChats(uow=uow, limiter=limiter),
-            inline=InlineVoices(uow=uow, speech=speech, clock=clock),
+            **shared(cases), settings=settings, studio=studio, consents=consents,
+            voice_notes=_voice_notes(parts, cases, summaries, consents),
+            business=BusinessChats(uow=store.uow, limiter=store.limiter),
+            inline=InlineVoices(uow=store.uow, speech=cases.speech, clock=clock),
             recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,
             digests=digests, claims=store.claims, metrics=metrics, processes=processes,
             scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
-            message_speech=message_speech,
-            reader_choices=ReaderChoices(uow=uow, preferences=preferences),
-            listening=listening,
-            calls=Calls(
-                uow=uow, chat_api=mimo, limiter=limiter,
-                max_prompt_chars=settings.summary_max_prompt_chars,
+            message_speech=_message_speech(parts, cases, studio),
+            reader_choices=ReaderChoices(uow=store.uow, preferences=cases.preferences),
+            listening=listening, kept_calls=kept_calls, kept_readings=kept_readings,
+            calls=_calls(parts), memory=_memory(parts), imports=imports,
+            forgetting=Forgetting(
+                uow=store.uow, clock=clock, listening=listening, imports=imports
             ),
-            memory=Memory(
-                reads=store.reads, uow=uow, chat_api=mimo, limiter=limiter, clock=clock,
-                retention_days=settings.summary_retention_days,
-                max_prompt_chars=settings.summary_max_prompt_chars,
-            ),
-            imports=imports,
-            forgetting=Forgetting(uow=uow, clock=clock, listening=listening, imports=imports),
             database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What the bots' use cases are built on: the settings, the database with its limits and
+    claims, MiMo, audio, the clock and the metrics."""
+
+    settings: Settings
+    store: Storage
+    mimo: MimoClient
+    audio: FfmpegAudio  # recordings converted, and voice samples for a clone
+    clock: Clock
+    metrics: PrometheusMetrics
+
+
+def _studio(parts: _Parts, recordings: Recordings) -> VoiceStudio:
+    """The chat's own voices, designed and cloned."""
+    settings, store = parts.settings, parts.store
+    return VoiceStudio(
+        speech=parts.mimo, audio=parts.audio, uow=store.uow, models=voice_models(settings),
+        limiter=store.limiter, recordings=recordings,
+        sample_seconds=settings.voice_sample_seconds,
+    )  # fmt: skip
+
+
+def _watch_queues(
+    metrics: PrometheusMetrics,
+    transcription: Transcription,
+    processes: FfmpegProcesses,
+    recordings: Recordings,
+) -> None:
+    """What waits for speech requests, ffmpeg and downloads, in /metrics."""
+    metrics.watch_queue("speech", transcription.requests_waiting)
+    metrics.watch_queue("ffmpeg", lambda: processes.waiting)
+    metrics.watch_queue("download", lambda: recordings.waiting)
+
+
+def _listening(
+    parts: _Parts, cases: UseCases, studio: VoiceStudio, keeper: TranscriptKeeper
+) -> Listening:
+    """A voice channel's live transcript, its pieces through the process's request gate, and
+    its interpreter."""
+    store, mimo, preferences = parts.store, parts.mimo, cases.preferences
+    interpreting = Interpreting(
+        uow=store.uow, speech=cases.speech, studio=studio, preferences=preferences,
+        chat_api=mimo, limiter=store.limiter,
+    )  # fmt: skip
+    return Listening(
+        uow=store.uow, speech=mimo, chat_api=mimo, audio=parts.audio, preferences=preferences,
+        limiter=store.limiter, keeper=keeper, clock=parts.clock, metrics=parts.metrics,
+        gate=cases.transcription.gate,
+        idle_seconds=parts.settings.discord_listen_idle_seconds, interpreting=interpreting,
+    )  # fmt: skip
+
+
+def _kept(
+    parts: _Parts, keeper: TranscriptKeeper, preferences: ChatPreferences
+) -> tuple[KeptCalls, KeptReadings]:
+    """The calls and the channel readings kept while they last, for the process that takes
+    them up after a restart; where anything is kept is read once for both."""
+    uow, clock = parts.store.uow, parts.clock
+    store, servers = KeptStore(uow), KeptServers(uow)
+    calls = KeptCalls(
+        store=store, keeper=keeper, preferences=preferences, clock=clock, servers=servers
+    )
+    return calls, KeptReadings(store=store, clock=clock, servers=servers)
+
+
+def _imports(parts: _Parts, transcription: Transcription) -> Importer:
+    """A chat's past voice messages imported into its memory."""
+    settings, store = parts.settings, parts.store
+    return Importer(
+        transcription=transcription, uow=store.uow, limiter=store.limiter, clock=parts.clock,
+        retention_days=settings.summary_retention_days, at_once=settings.asr_max_in_flight,
+    )  # fmt: skip
+
+
+def _summaries(parts: _Parts, speech: TextToSpeech) -> SummaryService:
+    """A group chat logged and summarised."""
+    store = parts.store
+    return SummaryService(
+        uow=store.uow, chat_api=parts.mimo, limiter=store.limiter, speech=speech,
+        clock=parts.clock, limits=summary_limits(parts.settings), metrics=parts.metrics,
+    )  # fmt: skip
+
+
+def _consents(parts: _Parts, studio: VoiceStudio, transcription: Transcription) -> VoiceConsents:
+    """Spoken consent before a voice is cloned."""
+    return VoiceConsents(
+        uow=parts.store.uow, studio=studio, transcription=transcription, clock=parts.clock,
+        attempts_per_day=parts.settings.voice_clone_attempts_per_day,
+    )  # fmt: skip
+
+
+def _voice_notes(
+    parts: _Parts, cases: UseCases, summaries: SummaryService, consents: VoiceConsents
+) -> VoiceNotes:
+    """A recording arrived, or its transcript was asked for."""
+    return VoiceNotes(
+        audiences=cases.audiences, transcription=cases.transcription,
+        translations=cases.translations, gists=cases.gists, log=summaries,
+        consents=consents, uow=parts.store.uow, questions=cases.questions,
+    )  # fmt: skip
+
+
+def _message_speech(parts: _Parts, cases: UseCases, studio: VoiceStudio) -> MessageSpeech:
+    """A channel reading's messages made into speech."""
+    store = parts.store
+    return MessageSpeech(
+        uow=store.uow, speech=cases.speech, preferences=cases.preferences, studio=studio,
+        limiter=store.limiter, max_chars=parts.settings.discord_reader_max_chars,
+    )  # fmt: skip
+
+
+def _calls(parts: _Parts) -> Calls:
+    """A call's kept transcript afterwards: its summary and its files."""
+    store = parts.store
+    return Calls(
+        uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
+        max_prompt_chars=parts.settings.summary_max_prompt_chars,
+    )  # fmt: skip
+
+
+def _memory(parts: _Parts) -> Memory:
+    """/find and /ask across a chat's kept transcripts."""
+    settings, store = parts.settings, parts.store
+    return Memory(
+        reads=store.reads, uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
+        clock=parts.clock, retention_days=settings.summary_retention_days,
+        max_prompt_chars=settings.summary_max_prompt_chars,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -320,3 +509,15 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
         audio = audio_of(settings, processes)
         cases = mimo_use_cases(settings, mimo, audio, lambda: MemoryUnitOfWork(preferences))
         yield Standalone(**shared(cases), settings=settings)
+
+
+@asynccontextmanager
+async def memory_alone(settings: Settings) -> AsyncIterator[Memory]:
+    """/find over the database as it is (no migration), without MiMo or any limit
+    (`voicebridge find`): it reads, and needs no MiMo key or bot token."""
+    async with storage(settings, migrate=False) as store:
+        yield Memory(
+            reads=store.reads, chat_api=None, limiter=None,
+            retention_days=settings.summary_retention_days,
+            max_prompt_chars=settings.summary_max_prompt_chars,
+        )  # fmt: skip

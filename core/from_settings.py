@@ -1,6 +1,6 @@
 """The parts the settings describe, each built as they ask: the limits on requests and their
-policy, the database pool, the MiMo client, which ffmpeg runs and how many at once, the audio
-adapter. The composition root (`core.bootstrap`) wires them together."""
+policy, the database and its pool, the MiMo client, which ffmpeg runs and how many at once, the
+audio adapter. The composition root (`core.bootstrap`) builds the use cases on them."""
 
 from __future__ import annotations
 
@@ -11,14 +11,10 @@ import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import httpx
 
-from core.app.memory.retention import RetentionJob, retention_jobs
-from core.app.rules.claims import Claims
-from core.app.rules.limits import Limiter
 from core.app.summaries.service import SummaryLimits
 from core.app.voices.studio import VoiceModels
 from core.config import Settings
@@ -35,7 +31,7 @@ from core.infra.audio.ffmpeg import choose_ffmpeg
 from core.infra.audio.processes import FfmpegProcesses, TimeLimit
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
-from core.ports import NO_METRICS, Clock, Metrics, SystemClock
+from core.ports import NO_METRICS, Metrics
 
 if TYPE_CHECKING:
     # Imported where a database is opened: the command line's `standalone` runtime, which has
@@ -180,24 +176,22 @@ def http_client() -> httpx.AsyncClient:
 
 
 @dataclass(frozen=True)
-class Storage:
-    """The database and the parts that need nothing else: no MiMo key, no bot token. The
-    runtime is built on it; `voicebridge db purge` uses it alone."""
+class Database:
+    """The database the settings name, opened: its engine and units of work. The composition
+    root builds the stores' services on it (`core.bootstrap.storage`)."""
 
     engine: AsyncEngine
     uow: Callable[[], SqlAlchemyUnitOfWork]
     reads: Callable[[], SqlAlchemyUnitOfWork]  # units of work that only read: searches
-    limiter: Limiter
-    claims: Claims
-    retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
+    # Units of work on connections of their own (PostgreSQL): the claims' marks, which must not
+    # wait behind the work they mark.
+    mark_uow: Callable[[], SqlAlchemyUnitOfWork]
 
 
 @asynccontextmanager
-async def storage(
-    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
-) -> AsyncIterator[Storage]:
-    """Bring the schema up to date (unless `migrate` is False), then open the database and
-    build what works on it alone: the limits, the claims and the retention jobs."""
+async def database(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Database]:
+    """Bring the schema up to date (unless `migrate` is False), then open the database; closed
+    as the block ends."""
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
     from core.infra.storage.database import (
         create_marks_engine,
@@ -206,7 +200,6 @@ async def storage(
         where,
     )
 
-    clock = clock or SystemClock()
     # Where it is, wherever the process started: an SQLite file's absolute path, a server's URL
     # without its secrets (which the logs' redaction would also catch, `core.infra.logs`).
     chosen = "" if "database_url" in settings.model_fields_set else " (DATABASE_URL unset)"
@@ -238,24 +231,8 @@ async def storage(
     def mark_uow() -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(marks or sessions, turns=turns)
 
-    limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
-    claims = Claims(
-        uow=uow,
-        mark_uow=mark_uow,
-        instance=settings.instance_name,
-        lease=timedelta(seconds=settings.work_lease_seconds),
-        clock=clock,
-        # Longer than any platform redelivers an update (Telegram: 24 hours).
-        retention=timedelta(days=settings.summary_retention_days),
-    )
-    retention = retention_jobs(
-        uow=uow, clock=clock, days=settings.summary_retention_days, claims=claims, limiter=limiter
-    )
     try:
-        yield Storage(
-            engine=engine, uow=uow, reads=reads, limiter=limiter, claims=claims,
-            retention=retention,
-        )  # fmt: skip
+        yield Database(engine=engine, uow=uow, reads=reads, mark_uow=mark_uow)
     finally:
         await engine.dispose()
         for extra in (marks_engine, reading_engine):

@@ -201,7 +201,7 @@ async def _purge(settings: Settings) -> int:
     """Run every retention job once, as `voicebridge run` does each hour: for cron, or by hand.
 
     No migration: a purge from a host with an older release must not touch the schema."""
-    from core.from_settings import storage
+    from core.bootstrap import storage
     from core.infra.storage import current_revision
     from core.infra.storage.database import where
 

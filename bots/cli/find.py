@@ -53,9 +53,8 @@ def _chat(typed: str) -> ChatRef:
 
 
 async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int:
-    from core.app.memory.search import Memory
+    from core.bootstrap import memory_alone
     from core.chat.memory import Markup, found_text, link_to
-    from core.from_settings import storage
     from core.infra.storage import current_revision
 
     await existing_database(settings)
@@ -67,9 +66,7 @@ async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int
     plain = Markup(escape=str, bold=bold, anchor=lambda label, url: url,
                    channel=lambda channel: f"#{channel}")  # fmt: skip
     days = settings.summary_retention_days
-    async with storage(settings, migrate=False) as store:
-        memory = Memory(reads=store.reads, chat_api=None, limiter=None, retention_days=days,
-                        max_prompt_chars=settings.summary_max_prompt_chars)  # fmt: skip
+    async with memory_alone(settings) as memory:
         found = await memory.find(chat, words, page=page)
     link = partial(link_to, chat)
     click.echo(found_text(found, shell_locale(), markup=plain, link=link, days=days))

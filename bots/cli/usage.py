@@ -43,7 +43,7 @@ def usage(as_json: bool, verbose: int) -> int:
 
 async def _usage(settings: Settings, *, as_json: bool) -> int:
     from bots.cli.bots import existing_database
-    from core.from_settings import storage
+    from core.bootstrap import storage
     from core.infra.storage import current_revision
     from core.infra.storage.database import where
 

@@ -19,7 +19,6 @@ import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -36,7 +35,7 @@ from bots.discord.acks import (
     declared_ack,
 )
 from bots.discord.call.listening_sides import ListeningSides
-from bots.discord.call.playback import VoicePlayer
+from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
 from bots.discord.clicks import Answerers, AnswersClicks
@@ -73,12 +72,10 @@ from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.startup import PATIENCE_SECONDS, reach
 from core.app.calls.listened import ListenedCalls
-from core.app.calls.voice_channel import VoiceCalls
 from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 from core.domain.errors import ConfigError
-from core.domain.reading import ReaderPolicy
 from core.ports import background
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
@@ -161,6 +158,26 @@ def process_share(shard_count: int | None, shard_ids: list[int] | None) -> float
     return min(1.0, len(shard_ids) / shard_count)
 
 
+def client_options(*, members: bool) -> dict[str, Any]:
+    """What the bot asks of discord.py, whatever its shards; `members`: DISCORD_MEMBERS_INTENT."""
+    return {
+        "command_prefix": commands.when_mentioned,
+        "intents": intents(members=members),
+        "member_cache_flags": member_cache(),
+        # Nobody's list is needed at start: members are known as they sit in voice.
+        "chunk_guilds_at_startup": False,
+        "help_command": None,
+        "tree_cls": VoicebridgeTree,
+        # Transcripts quote people: "@everyone" in one must not ping a whole server.
+        "allowed_mentions": discord.AllowedMentions.none(),
+        "max_messages": None,  # no message cache: /summary reads history through the API
+        # Every command, and every one added later, is usable wherever its user talks unless
+        # it says `@server_only` (`bots.discord.installs`).
+        "allowed_installs": EVERYWHERE_INSTALLS,
+        "allowed_contexts": EVERYWHERE_CONTEXTS,
+    }
+
+
 class VoicebridgeBot(commands.AutoShardedBot):
     """Application commands only; one cog per feature, each handed the use cases it needs.
 
@@ -172,7 +189,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         *,
         runtime: Runtime,
         gateway_url: str | None,
-        player: VoicePlayer,
+        voice_client: VoiceClientClass | None,
         claims: Claims | None = None,
         shard_count: int | None = None,
         shard_ids: list[int] | None = None,
@@ -180,20 +197,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         super().__init__(
             shard_count=shard_count,
             shard_ids=shard_ids,  # type: ignore[arg-type]  # None is its own default
-            command_prefix=commands.when_mentioned,
-            intents=intents(members=runtime.settings.discord_members_intent),
-            member_cache_flags=member_cache(),
-            # Nobody's list is needed at start: members are known as they sit in voice.
-            chunk_guilds_at_startup=False,
-            help_command=None,
-            tree_cls=VoicebridgeTree,
-            # Transcripts quote people: "@everyone" in one must not ping a whole server.
-            allowed_mentions=discord.AllowedMentions.none(),
-            max_messages=None,  # no message cache: /summary reads history through the API
-            # Every command, and every one added later, is usable wherever its user talks
-            # unless it says `@server_only` (`bots.discord.installs`).
-            allowed_installs=EVERYWHERE_INSTALLS,
-            allowed_contexts=EVERYWHERE_CONTEXTS,
+            **client_options(members=runtime.settings.discord_members_intent),
         )
         # Every REST request waits its turn under Discord's global limit (`rate_limits`), which
         # all the bot's processes share: each takes its shards' part of it.
@@ -204,23 +208,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.audiences = runtime.audiences
         self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
-        self.player = player
-        self.voice_channels = DiscordVoiceChannels(
-            self, player.client, processes=runtime.processes,
-            admits=functools.partial(admits, self.limiter),
-        )  # fmt: skip
-        # The bot's voice call in each server, which the reading and the listening hold.
-        self.voice_calls = VoiceCalls(self.voice_channels)
-        player.calls = self.voice_calls  # /say in a voice channel holds the call alone
-        self.reader = reader_for(runtime, self.voice_channels, self.voice_calls)
-        # A listened call from start to end, its Discord side built as it joins.
-        self.listening_sides = ListeningSides(runtime.calls, self)
-        self.listened = ListenedCalls(
-            listening=runtime.listening, channels=self.voice_channels, calls=self.voice_calls,
-            sides=self.listening_sides,
-            resume_within=timedelta(seconds=runtime.settings.call_resume_within),
-            end_on_stop=runtime.settings.calls_end_on_stop,
-        )  # fmt: skip
+        self._in_voice(runtime, voice_client)
         # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -230,6 +218,20 @@ class VoicebridgeBot(commands.AutoShardedBot):
         )
         self._leases = contextlib.AsyncExitStack()  # kept from setup until close
         self._listening_now = hold_event_tasks(self)  # what a close lets finish first
+
+    def _in_voice(self, runtime: Runtime, voice_client: VoiceClientClass | None) -> None:
+        """The servers' voice channels, as the core sees them, and the services the runtime
+        builds on them: the bot's voice call in each server (which /say, the reading and the
+        listening hold), the channel reader, and the listened calls, whose Discord side is
+        built as each joins."""
+        self.voice_channels = DiscordVoiceChannels(
+            self, voice_client, processes=runtime.processes,
+            admits=functools.partial(admits, self.limiter),
+        )  # fmt: skip
+        self.listening_sides = ListeningSides(runtime.calls, self)
+        voice = runtime.calls_for(self.voice_channels, self.listening_sides)
+        self.voice_calls, self.reader, self.listened = voice.calls, voice.reader, voice.listened
+        self.player = VoicePlayer(voice_client, calls=voice.calls, processes=runtime.processes)
 
     async def setup_hook(self) -> None:
         cogs = feature_cogs(
@@ -342,27 +344,6 @@ _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every fiel
 _CLICKED: type[AnswersClicks] = VoicebridgeBot  # ...and the one buttons read
 
 
-def reader_for(
-    runtime: Runtime, channels: DiscordVoiceChannels, calls: VoiceCalls
-) -> ChannelReader:
-    """The channel reader, reading in the servers' voice channels through `channels`, in the
-    calls of `calls`."""
-    settings = runtime.settings
-    policy = ReaderPolicy(
-        queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
-    )
-    return ChannelReader(
-        channels=channels,
-        calls=calls,
-        speech=runtime.message_speech,
-        policy=policy,
-        metrics=runtime.metrics,
-        kept=runtime.listening.kept.readings,
-        resume_within=timedelta(seconds=settings.call_resume_within),
-        end_on_stop=settings.calls_end_on_stop,
-    )
-
-
 def feature_cogs(
     bot: AnyBot,
     runtime: Runtime,
@@ -375,7 +356,8 @@ def feature_cogs(
     earlier_reply: EarlierReply = lambda message: None,
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
-    their commands); `earlier_reply` is the crash redo's (`redo.CrashRedo.earlier_reply`)."""
+    their commands, in this order); `earlier_reply` is the crash redo's
+    (`redo.CrashRedo.earlier_reply`)."""
     return [
         TranscriptionCog(
             bot,
@@ -383,6 +365,22 @@ def feature_cogs(
             piece_seconds=runtime.limits.asr_piece_seconds,
             earlier_reply=earlier_reply,
         ),
+        *speech_cogs(bot, runtime, player=player),
+        *memory_cogs(bot, runtime),
+        *answer_cogs(bot, runtime, clicks=clicks),
+        SummariesCog(
+            runtime.summaries, bot=bot, calls=runtime.calls, forgetting=runtime.forgetting
+        ),
+        *voice_channel_cogs(
+            bot, runtime, reader=reader, channels=channels, listened=listened, clicks=clicks
+        ),
+        LimitsCog(runtime.limiter, runtime.consents),
+    ]
+
+
+def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
+    """/say, the chat's voices and settings, and what is transcribed unasked."""
+    return [
         SpeechCog(bot, speech=runtime.speech, player=player),
         PreferencesCog(
             preferences=runtime.preferences,
@@ -391,15 +389,22 @@ def feature_cogs(
             bot=bot,
         ),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),
+    ]
+
+
+def memory_cogs(bot: AnyBot, runtime: Runtime) -> list[commands.Cog]:
+    """/ask about a recording, a call or the chat's memory; /find; /remember."""
+    return [
         QuestionsCog(bot, runtime.questions, calls=runtime.calls, memory=runtime.memory),
         MemoryCog(runtime.memory, thread_members=bot.intents.members),
         RememberCog(runtime.imports),
-        GistsCog(
-            bot,
-            gists=runtime.gists,
-            limiter=runtime.limiter,
-            clicks=clicks,
-        ),
+    ]
+
+
+def answer_cogs(bot: AnyBot, runtime: Runtime, *, clicks: Answerers) -> list[commands.Cog]:
+    """A recording's gist and its translation, asked by command or by button."""
+    return [
+        GistsCog(bot, gists=runtime.gists, limiter=runtime.limiter, clicks=clicks),
         TranslationsCog(
             bot,
             translations=runtime.translations,
@@ -408,14 +413,21 @@ def feature_cogs(
             limiter=runtime.limiter,
             clicks=clicks,
         ),
-        SummariesCog(
-            runtime.summaries, bot=bot, calls=runtime.calls, forgetting=runtime.forgetting
-        ),
-        ChannelReaderCog(
-            reader=reader,
-            channels=channels,
-            choices=runtime.reader_choices,
-        ),
+    ]
+
+
+def voice_channel_cogs(
+    bot: AnyBot,
+    runtime: Runtime,
+    *,
+    reader: ChannelReader,
+    channels: DiscordVoiceChannels,
+    listened: ListenedCalls,
+    clicks: Answerers,
+) -> list[commands.Cog]:
+    """A text channel read aloud in a voice channel; a voice channel listened to."""
+    return [
+        ChannelReaderCog(reader=reader, channels=channels, choices=runtime.reader_choices),
         ListeningCog(
             bot,
             listened=listened,
@@ -425,7 +437,6 @@ def feature_cogs(
             limiter=runtime.limiter,
             clicks=clicks,
         ),
-        LimitsCog(runtime.limiter, runtime.consents),
     ]
 
 
@@ -434,19 +445,19 @@ def build_bot(
     api_url: str,
     gateway_url: str | None,
     runtime: Runtime,
-    player: VoicePlayer,
+    voice_client: VoiceClientClass | None,
     claiming: bool = True,
     shard_count: int | None = None,
     shard_ids: list[int] | None = None,
 ) -> VoicebridgeBot:
-    """The bot, talking to the REST API at `api_url`; `player` plays speech in voice channels
-    (with `playback.installed_voice_client()`, or None where the voice extras are missing).
+    """The bot, talking to the REST API at `api_url`; `voice_client` joins voice channels
+    (`playback.installed_voice_client()`, or None where the voice extras are missing).
     With `claiming`, each message and command that leads to work is claimed first."""
     point_rest_at(api_url)
     return VoicebridgeBot(
         runtime=runtime,
         gateway_url=gateway_url,
-        player=player,
+        voice_client=voice_client,
         claims=runtime.claims if claiming else None,
         shard_count=shard_count,
         shard_ids=shard_ids,

@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
@@ -123,18 +124,51 @@ def build_application(
     it renders are stored (`bots.telegram.inline`); without it, it is off. `pace`: how often
     chat actions and progress edits are sent (tests turn it up).
     """
-    root = api_url.rstrip("/")
     access = Access(runtime.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
-    processor = None
-    if claiming:
-        wanted = ((_WORK | _GUEST_WORK) & access.allowed) | _BUSINESS_WORK
-        processor = ClaimingUpdateProcessor(
-            runtime.claims, wanted, chats=runtime.audiences, business=runtime.business
-        )
-        queue.intake = processor.receive  # claimed before Telegram hears it was received
+    processor = _claiming(runtime, access, queue) if claiming else None
+    application = _application(token, api_url, local_mode, queue, processor)
+    chat = _chat_handlers(runtime, local_mode=local_mode, pace=pace)
+    _add_commands(application, runtime, chat)
+    _add_messages(application, runtime, chat)
+    guest = GuestHandlers(
+        voice_notes=runtime.voice_notes, gists=runtime.gists, translations=runtime.translations,
+        questions=runtime.questions, inline=runtime.inline, audiences=runtime.audiences,
+        answers=GuestAnswers(None) if processor is None else processor.guest_answers,
+        cache_chat=inline_cache_chat, piece_seconds=runtime.limits.asr_piece_seconds,
+        local_mode=local_mode, pace=pace,
+    )  # fmt: skip
+    application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
+    _add_inline(application, runtime, queue, inline_cache_chat)
+    # Last in its group, so only a command none of the handlers above took reaches it.
+    application.add_handler(MessageHandler(filters.COMMAND & _NEW, chat.main.unknown_command))
+    _add_watchers(application, runtime, chat, access)
+    return application
+
+
+def _claiming(runtime: Runtime, access: Access, queue: UpdateQueue) -> ClaimingUpdateProcessor:
+    """Each update that leads to work claimed as it arrives, before Telegram hears it was
+    received; strangers' are not."""
+    wanted = ((_WORK | _GUEST_WORK) & access.allowed) | _BUSINESS_WORK
+    processor = ClaimingUpdateProcessor(
+        runtime.claims, wanted, chats=runtime.audiences, business=runtime.business
+    )
+    queue.intake = processor.receive  # claimed before Telegram hears it was received
+    return processor
+
+
+def _application(
+    token: str,
+    api_url: str,
+    local_mode: bool,
+    queue: UpdateQueue,
+    processor: ClaimingUpdateProcessor | None,
+) -> Application:  # type: ignore[type-arg]
+    """python-telegram-bot's Application on the Bot API at `api_url`, its updates through
+    `queue`, handled at once (each claimed by `processor`, where there is one)."""
     from core.from_settings import tls_context  # imported late, as the runtime is
 
+    root = api_url.rstrip("/")
     tls: dict[str, Any] = {"verify": tls_context()}
     polls = WatchedPolls(httpx_kwargs=tls, arrived=queue.arrived)
     application = (
@@ -161,100 +195,149 @@ def build_application(
         .build()
     )
     _POLLS[application] = polls
-    handlers = TelegramHandlers(
+    return application
+
+
+@dataclass(frozen=True)
+class _ChatHandlers:
+    """The handlers of what a chat sends the bot: its commands, recordings and buttons."""
+
+    main: TelegramHandlers  # recordings, /say, settings, /help
+    summaries: SummaryHandlers  # ...the chat log, /summary, /digest, /forget
+    memory: MemoryHandlers  # ...and /ask, /find
+    gists: GistHandlers
+    translations: TranslationHandlers
+    business: BusinessHandlers  # a Telegram Business owner's private chats
+
+
+def _chat_handlers(runtime: Runtime, *, local_mode: bool, pace: Pace) -> _ChatHandlers:
+    """The handlers of a chat's commands, recordings and buttons, on the runtime's use cases."""
+    main = TelegramHandlers(
         voice_notes=runtime.voice_notes, audiences=runtime.audiences,
         preferences=runtime.preferences, speech=runtime.speech,
         questions=runtime.questions, studio=runtime.studio, limiter=runtime.limiter,
         consents=runtime.consents, piece_seconds=runtime.limits.asr_piece_seconds,
         local_mode=local_mode, pace=pace,
     )  # fmt: skip
-    summary_handlers = SummaryHandlers(
-        runtime.summaries, runtime.digests, forgetting=runtime.forgetting, pace=pace
-    )
-    memory_handlers = MemoryHandlers(runtime.memory, on_recording=handlers.ask)
-    gist_handlers = GistHandlers(
-        gists=runtime.gists, auto=handlers.gist_auto, local_mode=local_mode, pace=pace
-    )
+    translations = TranslationHandlers(
+        translations=runtime.translations, speech=runtime.speech,
+        studio=runtime.studio, local_mode=local_mode, pace=pace,
+    )  # fmt: skip
     business = BusinessHandlers(
         business=runtime.business, transcription=runtime.transcription,
         audiences=runtime.audiences, local_mode=local_mode, memory=runtime.memory,
     )  # fmt: skip
-    translation_handlers = TranslationHandlers(
-        translations=runtime.translations, speech=runtime.speech,
-        studio=runtime.studio, local_mode=local_mode, pace=pace,
-    )  # fmt: skip
-    # Each handler is handed the request as the core read it once for the update (who asks,
-    # where, their language, the chat's preferences), the commander's language noted with it
-    # (`with_request`), and hands it to its use case; /transcribe's and /say's use cases read
-    # it themselves, from what their requests say.
+    return _ChatHandlers(
+        main=main,
+        summaries=SummaryHandlers(
+            runtime.summaries, runtime.digests, forgetting=runtime.forgetting, pace=pace
+        ),
+        memory=MemoryHandlers(runtime.memory, on_recording=main.ask),
+        gists=GistHandlers(
+            gists=runtime.gists, auto=main.gist_auto, local_mode=local_mode, pace=pace
+        ),
+        translations=translations,
+        business=business,
+    )
+
+
+def _add_commands(
+    application: Application,  # type: ignore[type-arg]
+    runtime: Runtime,
+    chat: _ChatHandlers,
+) -> None:
+    """Every command of the menu, each to its handler.
+
+    Each handler is handed the request as the core read it once for the update (who asks,
+    where, their language, the chat's preferences), the commander's language noted with it
+    (`with_request`), and hands it to its use case; /transcribe's and /say's use cases read it
+    themselves, from what their requests say."""
     told = partial(with_request, runtime.audiences)
+    main, summaries = chat.main, chat.summaries
     commands: dict[str, Handler] = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
-        "transcribe": handlers.transcribe,  # who asks goes in its request (`RecordingEvent`)
-        "say": handlers.say,  # ...and in this one's (`SayAsked`)
-        "ask": told(memory_handlers.ask),
-        "find": told(memory_handlers.find),
-        "tldr": told(gist_handlers.tldr),
-        "translate": told(translation_handlers.translate),
-        "autotranslate": told(handlers.autotranslate),
-        "voicetranslations": told(translation_handlers.voicetranslations),
-        "voice": told(handlers.voice),
-        "style": told(handlers.style),
-        "language": told(handlers.language),
-        "botlanguage": told(handlers.botlanguage),
-        "autotranscribe": told(handlers.autotranscribe),
-        "usage": told(handlers.usage),
-        "summary": told(summary_handlers.summary),
-        "digest": told(summary_handlers.digest),
-        "forget": told(summary_handlers.forget, noted=False),  # nothing of the chat left
-        "business": told(business.business),
-        "settings": told(handlers.settings),
-        "help": told(handlers.help),
-        "start": told(handlers.start),
+        "transcribe": main.transcribe,  # who asks goes in its request (`RecordingEvent`)
+        "say": main.say,  # ...and in this one's (`SayAsked`)
+        "ask": told(chat.memory.ask),
+        "find": told(chat.memory.find),
+        "tldr": told(chat.gists.tldr),
+        "translate": told(chat.translations.translate),
+        "autotranslate": told(main.autotranslate),
+        "voicetranslations": told(chat.translations.voicetranslations),
+        "voice": told(main.voice),
+        "style": told(main.style),
+        "language": told(main.language),
+        "botlanguage": told(main.botlanguage),
+        "autotranscribe": told(main.autotranscribe),
+        "usage": told(main.usage),
+        "summary": told(summaries.summary),
+        "digest": told(summaries.digest),
+        "forget": told(summaries.forget, noted=False),  # nothing of the chat left
+        "business": told(chat.business.business),
+        "settings": told(main.settings),
+        "help": told(main.help),
+        "start": told(main.start),
     }
     if list(commands) != list(COMMANDS):
         raise RuntimeError("every command in the menu needs its handler, and only those")
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=_NEW))
-    application.add_handler(MessageHandler(_RECORDINGS & _NEW & ~_EPHEMERAL, handlers.recording))
-    pressed = with_request(runtime.audiences, memory_handlers.button, noted=False)
+
+
+def _add_messages(
+    application: Application,  # type: ignore[type-arg]
+    runtime: Runtime,
+    chat: _ChatHandlers,
+) -> None:
+    """A chat's recordings, the buttons of /find, and a Business owner's chats."""
+    application.add_handler(MessageHandler(_RECORDINGS & _NEW & ~_EPHEMERAL, chat.main.recording))
+    pressed = with_request(runtime.audiences, chat.memory.button, noted=False)
     application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))
+    business = chat.business
     application.add_handler(BusinessConnectionHandler(business.connection))
     application.add_handler(BusinessMessagesDeletedHandler(business.deleted))
     application.add_handler(MessageHandler(_BUSINESS_WORK, business.message))
-    guest = GuestHandlers(
-        voice_notes=runtime.voice_notes, gists=runtime.gists, translations=runtime.translations,
-        questions=runtime.questions, inline=runtime.inline, audiences=runtime.audiences,
-        answers=GuestAnswers(None) if processor is None else processor.guest_answers,
-        cache_chat=inline_cache_chat, piece_seconds=runtime.limits.asr_piece_seconds,
-        local_mode=local_mode, pace=pace,
-    )  # fmt: skip
-    application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
-    if inline_cache_chat is None:
+
+
+def _add_inline(
+    application: Application,  # type: ignore[type-arg]
+    runtime: Runtime,
+    queue: UpdateQueue,
+    cache_chat: int | None,
+) -> None:
+    """Inline mode, where it has a chat to store the voice notes it renders in."""
+    if cache_chat is None:
         # `voicebridge doctor` says so: a line at every start would be advice given again and
         # again to someone who chose not to take it.
         logger.debug(
             "Telegram inline mode is off: set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot "
             "may post (it stores the voice notes it renders there) to turn it on"
         )
-    else:
-        inline = InlineHandlers(
-            inline=runtime.inline, audiences=runtime.audiences, cache_chat=inline_cache_chat
-        )
-        queue.received = inline.received  # a user's older query superseded on arrival
-        application.add_handler(InlineQueryHandler(inline.query))
-    # Last in its group, so only a command none of the handlers above took reaches it.
-    application.add_handler(MessageHandler(filters.COMMAND & _NEW, handlers.unknown_command))
+        return
+    inline = InlineHandlers(
+        inline=runtime.inline, audiences=runtime.audiences, cache_chat=cache_chat
+    )
+    queue.received = inline.received  # a user's older query superseded on arrival
+    application.add_handler(InlineQueryHandler(inline.query))
+
+
+def _add_watchers(
+    application: Application,  # type: ignore[type-arg]
+    runtime: Runtime,
+    chat: _ChatHandlers,
+    access: Access,
+) -> None:
+    """What sees every update before the handlers, each in a group of its own: the chat log,
+    the allowlist, the bot's own rights; and the one error handler."""
     # The log listens in a group of its own, so every message also reaches the handlers above.
     # It blocks (a caption waits a few milliseconds for its line to be stored) so the message's
     # claim ends only once the line is stored: a kill before that redoes it.
-    log = MessageHandler(_SAID_IN_GROUP & _NEW, summary_handlers.log_message)
+    log = MessageHandler(_SAID_IN_GROUP & _NEW, chat.summaries.log_message)
     application.add_handler(log, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
     # Before the allowlist: the bot's own status, whoever changed it, is the bot's to know.
     rights = ChatMemberHandler(answers.rights_told, ChatMemberHandler.MY_CHAT_MEMBER)
     application.add_handler(rights, group=-3)
     application.add_error_handler(error_handler(runtime.audiences))
-    return application
 
 
 async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]

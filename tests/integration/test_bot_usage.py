@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import cast
 
+from core.bootstrap import storage
 from core.config import Settings
 from core.domain.limits import BotUsage, Counts
 from core.domain.values import ChatRef, Platform
-from core.from_settings import storage
 from tests.standins.clock import ManualClock
 
 TODAY = date(2026, 11, 26)

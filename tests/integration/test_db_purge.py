@@ -17,6 +17,7 @@ from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bots.cli import main
+from core.bootstrap import storage
 from core.config import Settings
 from core.domain.claims import Claim
 from core.domain.consent import CloneChallenge
@@ -25,7 +26,6 @@ from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.from_settings import storage
 from core.infra.storage import SqlAlchemyUnitOfWork, alembic_config, create_engine, session_factory
 from tests.integration.chatlog_db import query
 

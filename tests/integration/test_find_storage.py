@@ -20,12 +20,12 @@ from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import DBAPIError
 
 from core.app.memory.search import Memory, question_words
+from core.bootstrap import Storage, storage
 from core.config import Settings
 from core.domain import errors
 from core.domain.memory import Said, fold, search_words
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.from_settings import Storage, storage
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory, upgrade
 from core.infra.storage.database import create_engine, create_reading_engine
 from core.infra.storage.types import UtcDateTime
@@ -453,7 +453,7 @@ def test_no_words_is_no_search(query: str) -> None:
 async def bot_storage(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Storage, Path]]:
-    """The storage the bot runs on (`core.from_settings.storage`) over a migrated SQLite file,
+    """The storage the bot runs on (`core.bootstrap.storage`) over a migrated SQLite file,
     and the file."""
     path = tmp_path / "voicebridge.db"
     await migrated_sqlite_at(path, tmp_path_factory)

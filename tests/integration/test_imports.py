@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from core.app.memory.imports import Past, PastVoice
-from core.bootstrap import bootstrap
+from core.bootstrap import bootstrap, storage
 from core.config import Settings
 from core.domain.values import ChatRef, Preferences
-from core.from_settings import storage
 from tests.audio_factory import make_audio
 from tests.standins.mimo import FakeMimo
 

@@ -11,14 +11,17 @@ from typing import Any
 
 from core.app.calls.listening import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
+from core.domain.limits import RequestLimits
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock
 from tests.fakes import DEFAULT_TTS_MODEL, FakeAudio, FakeSpeech, NoChat
 
 SERVER = ChatRef("discord", "guild:1")
+LIMITS = RequestLimits()  # the gate's, as the bot's defaults
 
 
 class Held:
@@ -83,6 +86,7 @@ def listening_on(uow: Callable[[], Any], real: Callable[[], SqlAlchemyUnitOfWork
         uow=uow, speech=FakeSpeech(), chat_api=NoChat(), audio=FakeAudio(),
         preferences=ChatPreferences(uow=real, default_tts_model=DEFAULT_TTS_MODEL),
         limiter=Limiter.off(), keeper=TranscriptKeeper(uow=real, clock=clock), clock=clock,
+        gate=RequestGate(total=LIMITS.asr_max_in_flight, per_chat=LIMITS.asr_concurrency),
     )  # fmt: skip
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from core.app.rules.preferences import ChatPreferences
+from core.bootstrap import storage
 from core.config import Settings
 from core.domain.values import ChatRef
-from core.from_settings import storage
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.test_discord_listening import (

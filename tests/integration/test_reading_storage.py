@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.app.calls.kept_readings import KeptReadings
+from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.spoken import OWN_VOICE, MessageSpeech, Room
@@ -280,8 +281,11 @@ async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_i
 ) -> None:
     """A reading kept for a restart (`core.app.calls.kept_readings`): its place moves as each
     message's turn comes, a new start replaces it, its end and `/forget` delete it."""
-    kept = KeptReadings(uow=world.uow, clock=ManualClock(NOW))
-    later = KeptReadings(uow=world.uow, clock=ManualClock(NOW + timedelta(seconds=5)))
+    store, servers = KeptStore(world.uow), KeptServers(world.uow)
+    kept = KeptReadings(store=store, clock=ManualClock(NOW), servers=servers)
+    later = KeptReadings(
+        store=store, clock=ManualClock(NOW + timedelta(seconds=5)), servers=KeptServers(world.uow)
+    )
     reading = KeptReading(SERVER, "500", "600", False, ANN, "en", "en-US", NOW, NOW)
     await kept.keep(reading)
     await later.read(SERVER, "701")

@@ -28,10 +28,10 @@ from sqlalchemy import make_url
 from sqlalchemy import text as sql
 
 from bots.runner import run_bots
+from core.bootstrap import storage
 from core.chat.messages import text
 from core.config import Settings
 from core.domain.errors import ConfigError
-from core.from_settings import storage
 from core.infra.logs import configure_logging
 from tests.audio_factory import make_audio
 from tests.integration.conftest import started

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bots.discord.bot import VoicebridgeBot, build_bot, connected
-from bots.discord.call.playback import VoiceClientClass, VoicePlayer
+from bots.discord.call.playback import VoiceClientClass
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from tests.standins.discord_api import FakeDiscord, SentMessage
@@ -43,7 +43,7 @@ async def discord_bot_online(
             api_url=settings.discord_api_url,
             gateway_url=None,
             runtime=runtime,
-            player=VoicePlayer(voice_client, processes=runtime.processes),
+            voice_client=voice_client,
             claiming=False,
         )
         async with connected(bot, discord_api.token):

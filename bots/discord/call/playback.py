@@ -60,12 +60,14 @@ def installed_voice_client() -> VoiceClientClass | None:
 
 class VoicePlayer:
     """Plays voice notes in voice channels with `client` (None: the voice extras are missing),
-    on the call the core's `VoiceCalls` gives it (`calls`, set by the bot once it has them)."""
+    on the call the core's `calls` gives it."""
 
-    def __init__(self, client: VoiceClientClass | None, *, processes: ProcessSlots) -> None:
+    def __init__(
+        self, client: VoiceClientClass | None, *, calls: VoiceCalls, processes: ProcessSlots
+    ) -> None:
         self.client = client
+        self.calls = calls
         self._processes = processes
-        self.calls: VoiceCalls | None = None
 
     async def play_for(
         self, user: discord.abc.User, notes: Sequence[VoiceNote], *, locale: str
@@ -84,7 +86,6 @@ class VoicePlayer:
         needs = [("discord.bot_needs", channel, guild.me, BOT_IN_VOICE)]
         if (missing := first_missing(needs, locale)) is not None:
             return missing
-        assert self.calls is not None, "the bot hands over its voice calls as it is built"
         try:
             held = await self.calls.join_alone(place_of(guild_id=guild.id), str(channel.id))
         except errors.CouldNotJoin:

@@ -22,10 +22,8 @@ failure to store is logged and costs only the resume, never the call
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-from core.app.calls.kept_readings import KeptReadings
 from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.preferences import ChatPreferences
@@ -34,7 +32,7 @@ from core.domain.live_calls import KeptCall
 from core.domain.text import format_duration
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.ports import Clock, ReadingUnitOfWork
+from core.ports import Clock
 
 ALIVE_SECONDS = 10.0  # how often a running call says it is alive
 RESUME_WITHIN = timedelta(minutes=10)  # CALL_RESUME_WITHIN: away longer, a call is ended
@@ -46,16 +44,16 @@ class KeptCalls:
     def __init__(
         self,
         *,
-        uow: Callable[[], ReadingUnitOfWork],
+        store: KeptStore,
         keeper: TranscriptKeeper,
         preferences: ChatPreferences,
         clock: Clock,
+        servers: KeptServers,
     ) -> None:
         self._store, self._keeper, self._preferences, self.clock = (
-            KeptStore(uow), keeper, preferences, clock
+            store, keeper, preferences, clock
         )  # fmt: skip
-        self.servers = KeptServers(uow)  # where anything is kept, read once for many servers
-        self.readings = KeptReadings(uow=uow, clock=clock, servers=self.servers)  # likewise
+        self.servers = servers  # where anything is kept (a reading too), read once for many servers
 
     async def keep(self, call: KeptCall) -> None:
         self.servers.kept(call.server)

@@ -16,12 +16,10 @@ A failure to store is logged and costs only the resume, never the reading
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from core.app.calls.restarts import KeptServers, KeptStore
 from core.domain.live_calls import KeptReading
 from core.domain.values import ChatRef
-from core.ports import Clock, ReadingUnitOfWork
+from core.ports import Clock
 
 __all__ = ["KeptReadings", "KeptServers"]
 
@@ -29,12 +27,9 @@ __all__ = ["KeptReadings", "KeptServers"]
 class KeptReadings:
     """The channel readings kept while they last (see the module docstring)."""
 
-    def __init__(
-        self, *, uow: Callable[[], ReadingUnitOfWork], clock: Clock,
-        servers: KeptServers | None = None,
-    ) -> None:  # fmt: skip
-        self._store, self.clock = KeptStore(uow), clock
-        self.servers = servers or KeptServers(uow)
+    def __init__(self, *, store: KeptStore, clock: Clock, servers: KeptServers) -> None:
+        self._store, self.clock = store, clock
+        self.servers = servers  # shared with the calls kept (`core.app.calls.kept`)
 
     async def keep(self, reading: KeptReading) -> None:
         self.servers.kept(reading.server)

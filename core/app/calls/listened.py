@@ -48,7 +48,7 @@ from typing import Protocol
 
 from core.app.calls.call import CallState, ListenAsked, ListenedCall
 from core.app.calls.interpreting import News, Tell
-from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
+from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
 from core.app.calls.listening import Listening
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import HeldCall, VoiceCalls
@@ -94,12 +94,13 @@ class ListenedCalls:
     """Listened calls from start to end (see the module docstring)."""
 
     def __init__(
-        self, *, listening: Listening, channels: VoiceChannels, calls: VoiceCalls, sides: Sides,
-        resume_within: timedelta = RESUME_WITHIN, end_on_stop: bool = False,
+        self, *, listening: Listening, kept: KeptCalls, channels: VoiceChannels,
+        calls: VoiceCalls, sides: Sides, resume_within: timedelta = RESUME_WITHIN,
+        end_on_stop: bool = False,
     ) -> None:  # fmt: skip
         self.listening = listening
         self._channels, self._calls, self._sides = channels, calls, sides
-        self._kept = listening.kept
+        self._kept = kept
         self.resume_within, self.end_on_stop = resume_within, end_on_stop
 
     def call_in(self, server: ChatRef) -> ListenedCall | None:

@@ -69,7 +69,6 @@ from core.app.calls.call import (
 from core.app.calls.captions import caption_translation
 from core.app.calls.consents import ListeningConsents
 from core.app.calls.interpreting import Interpreting, Tell
-from core.app.calls.kept import KeptCalls
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
@@ -77,7 +76,7 @@ from core.app.rules.preferences import ChatPreferences
 from core.app.running.counted import counted
 from core.chat.languages import english_name
 from core.domain import errors
-from core.domain.limits import Counts, RequestLimits, asked_by
+from core.domain.limits import Counts, asked_by
 from core.domain.values import ChatRef, Preferences
 from core.domain.voice_call import may_stop
 from core.ports import (
@@ -114,22 +113,18 @@ class Listening:
         limiter: Limiter,
         keeper: TranscriptKeeper,
         clock: Clock,
+        gate: RequestGate,
         metrics: Metrics = NO_METRICS,
-        gate: RequestGate | None = None,
         idle_seconds: float = IDLE_SECONDS,
         interpreting: Interpreting | None = None,
     ) -> None:
         self._uow = uow
         self.interpreting = interpreting  # without it, nothing is interpreted
         self.consents = ListeningConsents(uow, follow=self._follow)  # listening consent
-        self.kept = KeptCalls(uow=uow, keeper=keeper, preferences=preferences, clock=clock)
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`core.app.recordings.transcription` holds it): a
         # call's pieces go through it like every other request, ahead of them when it is full.
-        limits = RequestLimits()
-        self._gate = gate or RequestGate(
-            total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency
-        )
+        self._gate = gate
         self._speech = speech
         self._chat_api = chat_api
         self._audio = audio

@@ -79,7 +79,8 @@ class Transcription:
     def __init__(
         self,
         *,
-        speech: SpeechApi,
+        transcriber: Transcriber,
+        gate: RequestGate,
         audio: AudioConverter,
         limiter: Limiter,
         limits: RequestLimits,
@@ -93,9 +94,9 @@ class Transcription:
         self._limiter = limiter
         self._limits = limits
         self.metrics = metrics  # transcriptions and their audio counted
-        # One gate for the whole process: the in-flight limits hold across chats, and for the
-        # calls listened to (`core.app.calls.listening`, which is handed it).
-        self.gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+        # One gate for the whole process, which `transcriber` goes through: the in-flight limits
+        # hold across chats, and for the calls listened to (`core.app.calls.listening`).
+        self.gate = gate
         # Recordings fetched and converted at once, all chats together: twice the requests in
         # flight keeps MiMo busy, while a burst (a hundred voice messages arriving together) is
         # worked through a few at a time, each one to its end, rather than every one of them
@@ -104,9 +105,7 @@ class Transcription:
         self._live = 0  # recordings of the live chat being worked on (not an import's)
         self._no_live = asyncio.Event()
         self._no_live.set()
-        self._transcriber = Transcriber(
-            speech=speech, gate=self.gate, piece_seconds=limits.asr_piece_seconds
-        )
+        self._transcriber = transcriber
 
     def requests_waiting(self) -> int:
         """Speech requests queued behind ASR_CONCURRENCY or ASR_MAX_IN_FLIGHT (`/metrics`)."""

@@ -1,0 +1,159 @@
+"""One builder: the core's services are built in the composition root (`core/bootstrap.py`)
+alone, and handed ready to whoever uses them: a platform hands in its own ports (Discord's voice
+channels and its side of a call, `Runtime.calls_for`) and gets its services back; the command
+line builds through it too (`standalone`, `storage`, `memory_alone`).
+
+A service is a class of `core/app` with an `__init__` of its own; a value (a dataclass, a named
+tuple, an exception, a protocol, an enum) is built wherever it is needed, as an adapter parses an
+event into one. A thing with a life of its own (one call held, one reading, one call's
+interpreting, what one piece of work costs) is built by the service that runs it, each in the
+one module named below; so is a part built with its owner's own callback.
+
+Read from the source, not run: every call of a service class, by its name, an alias, or through
+its module (`m.Listening(...)`), in `bots/` and `core/`; tests and benchmarks build what they
+need."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSITION_ROOT = "core/bootstrap.py"
+SCANNED = ("bots", "core")
+
+# Built by the one module that runs them: (module, class) -> that module's path.
+BUILT_BY_THEIR_SERVICE = {
+    ("core.app.calls.voice_channel", "HeldCall"): "core/app/calls/voice_channel.py",  # a hold
+    ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
+    ("core.app.reader.turns", "Reading"): "core/app/reader/channel_reader.py",  # one reading
+    ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
+    # The server's consents, which the call being listened to follows (`Listening._follow`).
+    ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/listening.py",
+}
+
+VALUE_BASES = {"Exception", "Protocol", "NamedTuple", "Enum", "StrEnum", "IntEnum", "TypedDict"}
+
+Service = tuple[str, str]  # its module, its name
+
+
+def module_of(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def service_classes(source: str, module: str) -> set[Service]:
+    """The services a module of `core/app` defines (see the module docstring)."""
+    found = set()
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+            continue
+        bases = {ast.unparse(base).split("[")[0].split(".")[-1] for base in node.bases}
+        own_init = any(
+            isinstance(item, ast.FunctionDef) and item.name == "__init__" for item in node.body
+        )
+        valued = any("dataclass" in ast.unparse(d) for d in node.decorator_list)
+        if own_init and not valued and not bases & VALUE_BASES:
+            found.add((module, node.name))
+    return found
+
+
+def all_services() -> set[Service]:
+    services: set[Service] = set()
+    for path in sorted((ROOT / "core" / "app").rglob("*.py")):
+        services |= service_classes(path.read_text(), module_of(path))
+    return services
+
+
+def constructed(source: str, module: str, services: set[Service]) -> list[tuple[int, Service]]:
+    """The services `source` (the module `module`) calls, as (line, service): by a name
+    imported from its module (aliased or not), through its module imported, or defined in
+    `module` itself."""
+    tree = ast.parse(source)
+    by_name: dict[str, Service] = {}  # a local name -> the class it is
+    modules: dict[str, str] = {}  # a local name -> the module it is
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                by_name[alias.asname or alias.name] = (node.module, alias.name)
+                modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):  # unaliased, a module is called by its full name
+            modules.update({alias.asname: alias.name for alias in node.names if alias.asname})
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            by_name.setdefault(node.name, (module, node.name))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        called: Service | None = None
+        if isinstance(node.func, ast.Name):
+            called = by_name.get(node.func.id)
+        elif isinstance(node.func, ast.Attribute):
+            owner = ast.unparse(node.func.value)
+            called = (modules.get(owner) or owner, node.func.attr)
+        if called in services:
+            found.append((node.lineno, called))
+    return sorted(found)
+
+
+def test_only_the_composition_root_builds_a_core_service() -> None:
+    services = all_services()
+    assert ("core.app.calls.listening", "Listening") in services  # the scan sees them
+    built_elsewhere = []
+    for top in SCANNED:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            where = path.relative_to(ROOT).as_posix()
+            if where == COMPOSITION_ROOT:
+                continue
+            for line, service in constructed(path.read_text(), module_of(path), services):
+                if BUILT_BY_THEIR_SERVICE.get(service) != where:
+                    built_elsewhere.append(f"{where}:{line} builds {'.'.join(service)}")
+    assert not built_elsewhere, (
+        f"core services are built in core/bootstrap.py alone; hand them in ready: {built_elsewhere}"
+    )
+
+
+def test_each_thing_built_by_its_service_is_still_a_service_built_there() -> None:
+    """The exceptions name what is there: a class renamed, moved, or no longer built there is
+    taken off the list, not left to excuse another."""
+    services = all_services()
+    for service, where in BUILT_BY_THEIR_SERVICE.items():
+        assert service in services, service
+        path = ROOT / where
+        built = {called for _, called in constructed(path.read_text(), module_of(path), services)}
+        assert service in built, (service, where)
+
+
+def test_the_check_finds_a_service_built_in_any_form() -> None:
+    services = service_classes(
+        "from dataclasses import dataclass\n"
+        "class Memory:\n"
+        "    def __init__(self, reads): ...\n"
+        "@dataclass(frozen=True)\n"
+        "class Recalled:\n"
+        "    text: str\n"
+        "class Withdrawn(Exception):\n"
+        "    def __init__(self, why): ...\n"
+        "class _Running:\n"
+        "    def __init__(self): ...\n",
+        "core.app.memory.search",
+    )
+    assert services == {("core.app.memory.search", "Memory")}
+    source = (
+        "from core.app.memory.search import Memory, Recalled\n"
+        "from core.app.memory.search import Memory as Found\n"
+        "import core.app.memory.search\n"
+        "import core.app.memory.search as search\n"
+        "from core.app.memory import search as searching\n"
+        "Recalled('a value')\n"
+        "Memory(reads=None)\n"
+        "def late():\n"
+        "    return Found(reads=None)\n"
+        "search.Memory(reads=None)\n"
+        "core.app.memory.search.Memory(reads=None)\n"
+        "searching.Memory(reads=None)\n"
+        "other.Memory(reads=None)\n"
+    )
+    assert [line for line, _ in constructed(source, "bots.cli.find", services)] == [
+        7, 9, 10, 11, 12,
+    ]  # fmt: skip
