@@ -22,7 +22,11 @@ media.py          the recording in a message, and what Telegram declares about i
 access.py         the allowlist and who asked, read off updates
 audiences.py      whom an answer is for: its language, read off updates
 answers.py        who sees an answer in a group: everyone, or the asker alone (where it goes)
-ephemeral.py      Bot API 10.2/10.3 ephemeral messages, which python-telegram-bot lacks
+destinations.py   where an answer can go (a reply in the chat, the member's private chat), and
+                  what each offers
+ephemeral.py      Bot API 10.2/10.3 ephemeral messages, which python-telegram-bot lacks; an
+                  answer for one member sent as one, and where it goes when Telegram refuses
+                  it or it is too late (the fallback)
 requests.py       a command's request (who asks, where, their language, the chat's
                   preferences), read of the core once and handed to its handler
 chatlog.py        what of a group message goes into the chat log

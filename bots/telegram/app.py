@@ -33,7 +33,7 @@ from telegram.request import HTTPXRequest
 
 from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
-from bots.telegram import answers, ephemeral
+from bots.telegram import ephemeral
 from bots.telegram.access import Access
 from bots.telegram.business import BusinessHandlers
 from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
@@ -335,7 +335,7 @@ def _add_watchers(
     application.add_handler(log, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
     # Before the allowlist: the bot's own status, whoever changed it, is the bot's to know.
-    rights = ChatMemberHandler(answers.rights_told, ChatMemberHandler.MY_CHAT_MEMBER)
+    rights = ChatMemberHandler(ephemeral.rights_told, ChatMemberHandler.MY_CHAT_MEMBER)
     application.add_handler(rights, group=-3)
     application.add_error_handler(error_handler(runtime.audiences))
 

@@ -6,7 +6,7 @@ import io
 
 from telegram import Message
 
-from bots.telegram.answers import Answer
+from bots.telegram.destinations import Answer
 from bots.telegram.replies import reply_long
 from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist

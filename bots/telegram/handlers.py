@@ -16,9 +16,10 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.access import asker_of
-from bots.telegram.answers import Answer, answer_to
+from bots.telegram.answers import answer_to
 from bots.telegram.arrivals import arrival_of
 from bots.telegram.audiences import asking, person_locale, stranger_locale
+from bots.telegram.destinations import Answer
 from bots.telegram.drafts import WorkShown
 from bots.telegram.inline import discarding
 from bots.telegram.media import Recording, recording_in, remote

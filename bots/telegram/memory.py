@@ -4,7 +4,7 @@
 A moment of a supergroup links to its message (`t.me/c/…`); elsewhere (a basic group, a private
 chat) Telegram has no link to a message, so its button makes the bot reply to the voice note
 itself. The page buttons read the words again from the `/find` they answer, so nothing of the
-search is kept; a page only its asker sees (an ephemeral message: `bots.telegram.answers`) may
+search is kept; a page only its asker sees (an ephemeral message: `bots.telegram.ephemeral`) may
 not say which message it answers, so its buttons carry the words themselves when they fit in a
 button's 64 bytes. What a button shows is for whoever pressed it.
 """
@@ -24,7 +24,7 @@ from telegram.constants import ChatType, ParseMode
 
 from bots.telegram import ephemeral
 from bots.telegram.access import asker_of, owner_of
-from bots.telegram.answers import EphemeralShown, answer_to
+from bots.telegram.answers import answer_to
 from bots.telegram.handlers import chat_of, command_argument, message_of
 from bots.telegram.messages import text
 from bots.telegram.replies import reply_long
@@ -97,7 +97,8 @@ class MemoryHandlers:
         if kept is not None and query.from_user is not None:
             sent = ephemeral.Sent(shown.chat_id, query.from_user.id, kept)
             answer = await answer_to(update, locale=request.locale)  # sends a page too long
-            await EphemeralShown(shown.get_bot(), sent, answer).edit(  # for an ephemeral edit
+            shown_again = ephemeral.EphemeralShown(shown.get_bot(), sent, answer)
+            await shown_again.edit(  # for an ephemeral edit
                 body, parse_mode=ParseMode.HTML, reply_markup=buttons,
                 link_preview_options=NO_PREVIEW,
             )  # fmt: skip

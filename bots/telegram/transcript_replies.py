@@ -18,8 +18,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bots.telegram import status_notes
-from bots.telegram.answers import Answer, MessageShown, Shown
 from bots.telegram.chatlog import log_entry
+from bots.telegram.destinations import Answer, MessageShown, Shown
 from bots.telegram.drafts import WorkShown
 from bots.telegram.gist_replies import send_gist
 from bots.telegram.messages import text

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bots.telegram import answers, ephemeral
+from bots.telegram import ephemeral
 from bots.telegram.app import COMMANDS, MENU_LANGUAGES, PRIVATE_COMMANDS
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
@@ -313,7 +313,7 @@ async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at
     that administers the group. Telegram tells the bot when Ann makes it one
     (`my_chat_member`): Bob's next /usage is his alone, and the bot asked its rights once in
     all, not once a command, nor stayed on what it learnt before the promotion."""
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers")
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.ephemeral")
     api = bot_api
     asked = {"chat_id": GROUP, "user_id": BOB, "chat_type": "supergroup"}
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
@@ -474,8 +474,8 @@ async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
     who-sees-what says, without a refused call; made an administrator, it answers
     ephemerally again. (Here every answer is late: the margin the bot leaves itself is the
     whole 15 seconds.)"""
-    monkeypatch.setattr(answers, "WINDOW_MARGIN_SECONDS", ephemeral.WINDOW_SECONDS)
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers")
+    monkeypatch.setattr(ephemeral, "WINDOW_MARGIN_SECONDS", ephemeral.WINDOW_SECONDS)
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.ephemeral")
     api = bot_api
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
         api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
