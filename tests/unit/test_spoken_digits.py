@@ -286,3 +286,41 @@ def test_the_sentence_shows_each_digit_apart_and_its_groups_as_a_list(locale: st
     shown = shown_digits(("6290", "7351", "580"), locale)
     assert re.fullmatch(r"6\xa02\xa09\xa00\W+7\xa03\xa05\xa01\W+5\xa08\xa00", shown)
     assert folded(shown, locale) == "62907351580"
+
+
+@pytest.mark.parametrize(
+    ("locale", "name", "heard_as"),
+    [
+        # Her name and the bot's heard in Hangul: 이 and 영 of 이지영, 이 of 보이스브리지.
+        (
+            "ko",
+            "Jiyoung Lee",
+            "저는 이지영이고, 보이스브리지가 이 채팅에서 제 목소리로 말하는 것에 동의해요. "
+            "육이구공, 칠삼오일, 오팔공.",
+        ),
+        # Her name in katakana: ヨ and シ of ヨシダ are no 4 (ニ of ニコル is still a 2).
+        (
+            "ja",
+            "Nicole Yoshida",
+            "私はニコル・ヨシダです。ボイスブリッジがこのチャットで私の声で話すことに同意します。"
+            "ロクニキューゼロ、ナナサンゴイチ、ゴハチゼロ。",
+        ),
+    ],
+)
+def test_a_name_heard_in_the_readers_script_adds_no_digits(
+    locale: str, name: str, heard_as: str
+) -> None:
+    """A genuine reading whose recogniser writes the reader's name, "voicebridge" and the
+    digits in the reader's own script passes: none of those words' syllables counts as one
+    of the digits a reading may say besides the drawn ones."""
+    groups = ("6290", "7351", "580")
+    sentence = text(
+        "voices.consent.sentence", locale, name=name, words=shown_digits(groups, locale)
+    )
+    challenge = CloneChallenge(
+        platform="telegram", person_id="1", chat_id="-100", asked_in="-100", private_chat="1",
+        name=name, locale=locale, asked_at=ASKED, expires_at=ASKED, sentence=sentence,
+        words=groups,
+    )  # fmt: skip
+    assert is_reading(heard_as, challenge)
+    assert reading_refusal(heard_as, challenge) is None
