@@ -125,7 +125,8 @@ def may_be_reading(reading: DeclaredReading) -> bool:
 def is_reading(heard: str, challenge: CloneChallenge) -> bool:
     """Whether what MiMo heard is recognisably an attempt at one of the sentences: two of its
     random groups of digits are there (one could be in any note that says a number, more so
-    in Korean, whose digits are everyday syllables: 이, 오, 구), or the whole is fairly like its
+    in Chinese and Japanese, whose digits are everyday characters and kana: 一, に, ご; and in
+    Korean, where 이 and 오 are words too), or the whole is fairly like its
     fixed part. Only then is a note checked (and refused, saying why); anything else is an
     ordinary voice note."""
     for sentence, words, locale in challenge.sentences():
