@@ -162,7 +162,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"[Ss]uara kloning\b": "a cloned voice is suara kloningan",
         r"menerjemahkan lisan": "interpret is menerjemahkan secara lisan",
         r"\b[Gg]alat\b": "an error is kesalahan",
-        r"\bAku pergi selama\b": "away during a restart is tidak aktif",
+        r"\b[Aa]ku pergi (selama|terlalu lama)\b": "away during a restart is tidak aktif",
     },
 }
 # Option names a language writes as English does (French "question", German "name").
