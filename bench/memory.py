@@ -146,6 +146,8 @@ def section(found: dict[str, dict[str, Any]]) -> str:
     machine = found.get("machine", {})
     when = f"Measured {machine['date']}, " if "date" in machine else ""
     load = loads(machine.get("load_before"), machine.get("load_after"))
+    runs = [found[f"{kind} {how}"] for kind in ("download", "ask") for how in ("before", "after")]
+    baseline = min(r["peak_before"] for r in runs)
     rows = []
     for kind, what in (("download", "a 50 MB download"), ("ask", "a /ask of 37.5 MB of audio")):
         for how in ("before", "after"):
@@ -162,7 +164,8 @@ download held whole in memory (python-telegram-bot's `File.download_to_drive`, a
 what it does now: the download streamed to disk in 512 kB chunks, the question's base64 streamed
 into the request in 768 kB chunks, both written and read in worker threads. The peak is the
 process's own high-water mark (VmHWM, exact where polling can miss a short peak); the growth is
-that peak less the one just before the work (everything imported, clients made: 39 MB).
+that peak less the one just before the work (everything imported, clients made: at least
+{baseline / MB:.0f} MB).
 {when}{load}.
 
 | | peak RSS of the process | growth during the work |
