@@ -215,6 +215,11 @@ class ListenedCall:
             if self.interpreter is not None:  # what of theirs plays, or waits, is cut
                 self.interpreter.withdrawn(member_id)
 
+    def admits(self, member_id: str) -> bool:
+        """Whether the member's voice is taken: while the call is heard, with their yes. Asked
+        for every packet off the voice socket, so a set lookup."""
+        return self.state.heard and member_id in self.consenting
+
     def take_refused(self) -> errors.MimoModelRefused | None:
         """The refusal that stopped the translations, once: said with the caption it came with."""
         refused, self.refused = self.refused, None

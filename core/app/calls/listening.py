@@ -294,7 +294,7 @@ class Listening:
 
     def admits(self, server: ChatRef, member_id: str) -> bool:
         call = self._heard(server)
-        return call is not None and member_id in call.consenting
+        return call is not None and call.admits(member_id)
 
     def anyone_admitted(self, server: ChatRef, present: Sequence[str]) -> bool:
         """Whether any of `present` is transcribed: with nobody, there is no call to listen to."""
@@ -368,12 +368,12 @@ class Listening:
         said: str | None = None
         translated: str | None = None
         call.spoke.set()  # the call is not idle
-        if last and call.interpreter is not None and self.admits(server, member_id):
+        if last and call.interpreter is not None and call.admits(member_id):
             call.interpreter.expect((member_id, began))  # its place, in the order turns ended
         try:
-            if pcm and self.admits(server, member_id):
-                said = await self._said(server, call, member_id, pcm, sample_rate, seconds)
-            if said and self.admits(server, member_id):
+            if pcm and call.admits(member_id):
+                said = await self._said(call, member_id, pcm, sample_rate, seconds)
+            if said and call.admits(member_id):
                 translated = await caption_translation(
                     server, call, said, limiter=self._limiter, chat_api=self._chat_api
                 )
@@ -387,7 +387,7 @@ class Listening:
                 self._keeper, server, member_id, speaker, began, piece, said,
                 seconds=seconds, last=last, translated=translated,
             )  # fmt: skip
-        if not said or not self.admits(server, member_id):
+        if not said or not call.admits(member_id):
             return None
         return Heard(said, translated, call.take_refused())
 
@@ -413,7 +413,6 @@ class Listening:
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(
         self,
-        server: ChatRef,
         call: ListenedCall,
         member_id: str,
         pcm: bytes,
@@ -422,12 +421,13 @@ class Listening:
     ) -> str | None:
         """One piece through MiMo's speech recognition, its seconds reserved first; its words,
         or None when the member withdrew meanwhile."""
+        server = call.server
         try:
             async with self._limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
                 await self._gate.acquire(server, first=True)  # captions before other work
                 try:
-                    if not self.admits(server, member_id):  # withdrawn while in line: given back
+                    if not call.admits(member_id):  # withdrawn while in line: given back
                         raise _Withdrawn()
                     heard = await self._speech.transcribe(
                         self._audio.pcm_wav(pcm, sample_rate),
