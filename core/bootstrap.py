@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from core.app.calls.interpreting import Interpreting
 from core.app.calls.kept import KeptCalls
-from core.app.calls.kept_readings import KeptReadings
 from core.app.calls.listened import ListenedCalls, Sides
 from core.app.calls.listening import Listening
 from core.app.calls.restarts import KeptServers, KeptStore
@@ -35,6 +34,7 @@ from core.app.memory.retention import RetentionJob, retention_jobs
 from core.app.memory.search import Memory
 from core.app.reader.channel_reader import ChannelReader
 from core.app.reader.choices import ReaderChoices
+from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import MessageSpeech
 from core.app.recordings.business import BusinessChats
 from core.app.recordings.fetching import Recordings

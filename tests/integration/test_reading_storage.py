@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.calls.kept_readings import KeptReadings
 from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.reader.choices import ReaderChoices
+from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import OWN_VOICE, MessageSpeech, Room
 from core.app.recordings.fetching import Recordings
 from core.app.rules.limits import Limiter
@@ -279,7 +279,7 @@ async def test_a_channel_someone_may_not_see_is_said_as_a_channel(world: World) 
 async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_it(
     world: World,
 ) -> None:
-    """A reading kept for a restart (`core.app.calls.kept_readings`): its place moves as each
+    """A reading kept for a restart (`core.app.reader.kept`): its place moves as each
     message's turn comes, a new start replaces it, its end and `/forget` delete it."""
     store, servers = KeptStore(world.uow), KeptServers(world.uow)
     kept = KeptReadings(store=store, clock=ManualClock(NOW), servers=servers)

@@ -15,8 +15,8 @@ consents.py       members' yes or no to being transcribed in a server's calls, k
 captions.py       a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
 kept.py           the calls being listened to, kept in the database while they last
-kept_readings.py  the channel readings, kept likewise: where each is, by the last message read
-restarts.py       what outlives a restart, for calls and readings alike: stored or logged,
-                  which servers hold any, and the one way each is taken up (`take_up`)
+restarts.py       what outlives a restart, for calls and readings alike (`core.app.reader.
+                  kept`): stored or logged, which servers hold any, and the one way each is
+                  taken up (`take_up`)
 summary.py        after a call: its kept transcript, its summary, questions about it
 """

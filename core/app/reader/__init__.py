@@ -6,4 +6,6 @@ channel_reader.py  start, switch, skip, stop; who may, who listens
 turns.py           one running reading: its queue and turns, held while a listener may not read
 spoken.py          one message of a reading made into speech, in a voice of its language
 choices.py         what the server and each member chose for the channel reader
+kept.py            the readings kept in the database while they last: where each is, by the
+                   last message read, for a restart to take up
 """

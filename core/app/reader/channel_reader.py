@@ -21,7 +21,7 @@ VoiceChannels`); everything decided is decided here.
     refused  a member said no to being read (`/read_me`): nothing of theirs plays from then on
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
-    restart  a reading outlives its process (`core.app.calls.kept_readings` keeps it, and its place:
+    restart  a reading outlives its process (`core.app.reader.kept` keeps it, and its place:
              the last message whose turn came). `close` (the bot stops for a deploy) lets it
              go without deleting it; a crash leaves it as it was. `resume`, once the platform
              shows this process the server, starts it again through `start`, then reads the
@@ -50,9 +50,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
-from core.app.calls.kept_readings import KeptReadings
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
+from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import MessageSpeech
 from core.app.reader.turns import Reading
 from core.chat.messages import text

@@ -68,7 +68,7 @@ def _kept(row: LiveCallRow) -> KeptCall:
 class LiveReadingRepository:
     """The channel readings as the database keeps them (`live_readings`, one row a server):
     saved as a reading starts, its position moved as each message's turn comes, deleted as it
-    ends (`core.app.calls.kept_readings`)."""
+    ends (`core.app.reader.kept`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

@@ -28,7 +28,7 @@ class LiveCallStore(Protocol):
 
 
 class LiveReadingStore(Protocol):
-    """The channel readings, as stored while they last (`core.app.calls.kept_readings`)."""
+    """The channel readings, as stored while they last (`core.app.reader.kept`)."""
 
     async def get(self, server: ChatRef) -> KeptReading | None: ...
 

@@ -21,8 +21,6 @@ from core.domain.live_calls import KeptReading
 from core.domain.values import ChatRef
 from core.ports import Clock
 
-__all__ = ["KeptReadings", "KeptServers"]
-
 
 class KeptReadings:
     """The channel readings kept while they last (see the module docstring)."""
