@@ -13,9 +13,9 @@ is drawn with the same chance (a rejected draw is drawn again), so a challenge h
 log2(`choices`) bits: `choices` counts those strings exactly, digit by digit, keeping for each
 last few digits how many strings end so without a number of `NEVER` in them.
 
-    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 21,077,171,810 strings of the
-        10**11 (after the rejections, 21 %), 34.29 bits
-    nine digits (no 4): 8,956,958,059 strings of the 9**11 (29 %), 33.06 bits
+    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 20,765,878,909 strings of the
+        10**11 (after the rejections, 21 %), 34.27 bits
+    nine digits (no 4): 8,796,036,718 strings of the 9**11 (28 %), 33.03 bits
 
 Both are over the 32 bits the four random words they replace had, and since every draw is
 equally likely, this count is also what a guesser faces at best (no draw likelier than another).
@@ -82,6 +82,7 @@ NEVER: Mapping[str, str] = {
     "311": "the Ku Klux Klan (K, the 11th letter, three times)",
     "420": "cannabis",
     "444": "Deutschland den Deutschen (D, D, D), a neo-Nazi slogan",
+    "500": "пятисотый, п’ятисотий: a soldier who refuses to fight, in Russian and Ukrainian",
     "520": "我爱你, I love you, in Chinese",
     "521": "我愿意 or 我爱你, in Chinese",
     "530": "我想你, I miss you, in Chinese",
