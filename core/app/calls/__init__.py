@@ -11,6 +11,8 @@ listening.py      a voice channel transcribed live: the calls by server (one map
                   transcribed, each utterance
 call.py           one listened call, one object (`ListenedCall`) in named states (`CallState`):
                   its turns kept, and when it ends by itself
+hearing.py        what a call hears, beside it and stateless: whose voice is taken, one
+                  piece of a turn transcribed
 consents.py       members' yes or no to being transcribed in a server's calls, kept
 captions.py       a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -66,17 +65,16 @@ from core.app.calls.call import (
     Roll,
     call_prefix,
 )
-from core.app.calls.captions import caption_translation
 from core.app.calls.consents import ListeningConsents
+from core.app.calls.hearing import Hearing
 from core.app.calls.interpreting import Interpreting, Tell
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
-from core.app.running.counted import counted
 from core.chat.languages import english_name
 from core.domain import errors
-from core.domain.limits import Counts, asked_by
+from core.domain.limits import asked_by
 from core.domain.values import ChatRef, Preferences
 from core.domain.voice_call import may_stop
 from core.ports import (
@@ -122,18 +120,18 @@ class Listening:
         self.interpreting = interpreting  # without it, nothing is interpreted
         self.consents = ListeningConsents(uow, follow=self._follow)  # listening consent
         self.idle_seconds = idle_seconds
-        # The process's speech requests in flight (`core.app.recordings.transcription` holds it): a
-        # call's pieces go through it like every other request, ahead of them when it is full.
-        self._gate = gate
-        self._speech = speech
-        self._chat_api = chat_api
-        self._audio = audio
+        # The process's speech requests in flight (`gate`, `core.app.recordings.transcription`
+        # holds it): a call's pieces go through it like every other request, ahead of them.
+        # What a call hears, decided beside it (`core.app.calls.hearing`): a value of its ports.
+        self.hearing = Hearing(
+            speech=speech, chat_api=chat_api, audio=audio, limiter=limiter, keeper=keeper,
+            gate=gate, metrics=metrics,
+        )  # fmt: skip
         self._preferences = preferences
         preferences.watch(self._preferences_changed)
         self._limiter = limiter
         self._keeper = keeper
         self._clock = clock
-        self.metrics = metrics
         # The calls by server, from `begin` until they are gone (`let_go`): the one map of them.
         self._calls: dict[ChatRef, ListenedCall] = {}
         self.notice_again = NOTICE_AGAIN
@@ -363,33 +361,10 @@ class Listening:
         call = self._heard(server)
         if call is None:
             return None
-        began = turn or started_at
-        seconds = len(pcm) / 2 / sample_rate
-        said: str | None = None
-        translated: str | None = None
-        call.spoke.set()  # the call is not idle
-        if last and call.interpreter is not None and call.admits(member_id):
-            call.interpreter.expect((member_id, began))  # its place, in the order turns ended
-        try:
-            if pcm and call.admits(member_id):
-                said = await self._said(call, member_id, pcm, sample_rate, seconds)
-            if said and call.admits(member_id):
-                translated = await caption_translation(
-                    server, call, said, limiter=self._limiter, chat_api=self._chat_api
-                )
-        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
-            if not call.end_by_itself(f"{server} refused: {exc}"):
-                return None
-            raise
-        finally:
-            # A piece that failed still counts as answered: the turn is kept without it.
-            await call.answered(
-                self._keeper, server, member_id, speaker, began, piece, said,
-                seconds=seconds, last=last, translated=translated,
-            )  # fmt: skip
-        if not said or not call.admits(member_id):
-            return None
-        return Heard(said, translated, call.take_refused())
+        return await self.hearing.piece(
+            call, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
+            started_at=started_at, turn=turn, piece=piece, last=last,
+        )  # fmt: skip
 
     async def hand_over(
         self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
@@ -409,39 +384,3 @@ class Listening:
         if slots is not None:
             task.add_done_callback(lambda _: slots.release())
         return task
-
-    @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
-    async def _said(
-        self,
-        call: ListenedCall,
-        member_id: str,
-        pcm: bytes,
-        sample_rate: int,
-        seconds: float,
-    ) -> str | None:
-        """One piece through MiMo's speech recognition, its seconds reserved first; its words,
-        or None when the member withdrew meanwhile."""
-        server = call.server
-        try:
-            async with self._limiter.spending(server, call.payer, calls=True) as spend:
-                await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
-                await self._gate.acquire(server, first=True)  # captions before other work
-                try:
-                    if not call.admits(member_id):  # withdrawn while in line: given back
-                        raise _Withdrawn()
-                    heard = await self._speech.transcribe(
-                        self._audio.pcm_wav(pcm, sample_rate),
-                        mime="audio/wav",
-                        language=call.language,
-                    )
-                finally:
-                    self._gate.release(server)
-                spend.used(audio_seconds=heard.usage.audio_seconds or seconds, usage=heard.usage)
-        except _Withdrawn:
-            return None
-        self.metrics.transcribed(seconds)
-        return heard.text.strip() or None
-
-
-class _Withdrawn(Exception):
-    pass

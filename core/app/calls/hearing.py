@@ -1,0 +1,120 @@
+"""What a listened call hears, decided beside the call and holding no state of its own (the call,
+`core.app.calls.call.ListenedCall`, holds it; `core.app.calls.listening` finds it by server):
+
+    admits  whether a member's voice is taken (`ListenedCall.admits`): while the call is heard,
+            with their yes; asked again at each step below, a no said meanwhile holds at once
+    piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,
+            through the process's request gate ahead of other work, its seconds reserved first
+            from the server's listening quota, the starter's day and the bot's budget; its
+            caption's translation where one is asked (`core.app.calls.captions`); the turn kept
+            as one line once every piece of it is answered. A quota used up ends the call: its
+            first refusal is raised, for the adapter to say
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.app.calls.call import Heard, ListenedCall
+from core.app.calls.captions import caption_translation
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.in_flight import RequestGate
+from core.app.rules.limits import Limiter
+from core.app.running.counted import counted
+from core.domain import errors
+from core.domain.limits import Counts
+from core.ports import AudioConverter, ChatApi, Metrics, SpeechApi
+
+
+@dataclass(eq=False)
+class Hearing:
+    """What a listened call hears (module docstring): the ports it is heard through, no more."""
+
+    speech: SpeechApi
+    chat_api: ChatApi
+    audio: AudioConverter
+    limiter: Limiter
+    keeper: TranscriptKeeper
+    gate: RequestGate  # the process's speech requests in flight, shared with the recordings'
+    metrics: Metrics
+
+    async def piece(
+        self,
+        call: ListenedCall,
+        member_id: str,
+        *,
+        pcm: bytes,
+        sample_rate: int,
+        speaker: str,
+        started_at: datetime,
+        turn: datetime | None = None,
+        piece: int = 0,
+        last: bool = True,
+    ) -> Heard | None:
+        """`Listening.transcribe_piece` for `call`, the call it was handed to."""
+        server = call.server
+        began = turn or started_at
+        seconds = len(pcm) / 2 / sample_rate
+        said: str | None = None
+        translated: str | None = None
+        call.spoke.set()  # the call is not idle
+        if last and call.interpreter is not None and call.admits(member_id):
+            call.interpreter.expect((member_id, began))  # its place, in the order turns ended
+        try:
+            if pcm and call.admits(member_id):
+                said = await self._said(call, member_id, pcm, sample_rate, seconds)
+            if said and call.admits(member_id):
+                translated = await caption_translation(
+                    server, call, said, limiter=self.limiter, chat_api=self.chat_api
+                )
+        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
+            if not call.end_by_itself(f"{server} refused: {exc}"):
+                return None
+            raise
+        finally:
+            # A piece that failed still counts as answered: the turn is kept without it.
+            await call.answered(
+                self.keeper, server, member_id, speaker, began, piece, said,
+                seconds=seconds, last=last, translated=translated,
+            )  # fmt: skip
+        if not said or not call.admits(member_id):
+            return None
+        return Heard(said, translated, call.take_refused())
+
+    @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
+    async def _said(
+        self,
+        call: ListenedCall,
+        member_id: str,
+        pcm: bytes,
+        sample_rate: int,
+        seconds: float,
+    ) -> str | None:
+        """One piece through MiMo's speech recognition, its seconds reserved first; its words,
+        or None when the member withdrew meanwhile."""
+        server = call.server
+        try:
+            async with self.limiter.spending(server, call.payer, calls=True) as spend:
+                await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
+                await self.gate.acquire(server, first=True)  # captions before other work
+                try:
+                    if not call.admits(member_id):  # withdrawn while in line: given back
+                        raise _Withdrawn()
+                    heard = await self.speech.transcribe(
+                        self.audio.pcm_wav(pcm, sample_rate),
+                        mime="audio/wav",
+                        language=call.language,
+                    )
+                finally:
+                    self.gate.release(server)
+                spend.used(audio_seconds=heard.usage.audio_seconds or seconds, usage=heard.usage)
+        except _Withdrawn:
+            return None
+        self.metrics.transcribed(seconds)
+        return heard.text.strip() or None
+
+
+class _Withdrawn(Exception):
+    pass
