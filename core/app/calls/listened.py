@@ -16,7 +16,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
     closed   the voice connection closed under the call (the platform's side says so)
     end      the ONE end path every way a call ends goes through, once: a command, everyone
              gone, the bot moved or disconnected, the quota or the idle time (`core.app.
-             live_call`), the connection closing, a failed join, /forget. The receiving
+             calls.call`), the connection closing, a failed join, /forget. The receiving
              stops and every caption made is posted, the transcript is marked whole, the call
              is let go (left, unless the reading holds it), and the goodbye is said with the
              call's transcript (without it for /forget); nothing is kept to take up
@@ -24,7 +24,8 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              `suspend` (the bot stops for a deploy) lets go of it here without an end, its
              lines kept, its transcript open; a crash leaves it as it was. `resume`, once the
              platform shows this process the server (Discord: the guild available to its
-             shard), takes it up through `start`: consents read again from the database, the
+             shard), takes it up through `start` (`core.app.calls.restarts.take_up`, the
+             channel reader's way too): consents read again from the database, the
              bot back in the voice channel, the chat told once how long it was away, the
              captions going on under the same transcript with the gap marked. A call whose
              channel emptied meanwhile, or away longer than `resume_within`, or that the
