@@ -19,7 +19,8 @@ what it is told.
              clip is still wanted (its speaker's consent, its lateness) is asked once its turn
              came, and again just before its first frame
 
-One call per server (a bot has one voice connection in a server), held by this process.
+One call per server (a bot has one voice connection in a server), held by this process: one
+map of them, each with the clip playing in it (what holds it is `core.domain.voice_call`'s).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from core.domain import errors
 from core.domain.values import ChatRef, VoiceNote
@@ -34,6 +36,14 @@ from core.domain.voice_call import AfterLettingGo, CallHolds, Holder
 from core.ports import VoiceCall, VoiceChannels
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Joined:
+    """The bot's call in a server, and the one clip at a time played in it (by either hold)."""
+
+    call: VoiceCall
+    playing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class HeldCall:
@@ -86,12 +96,12 @@ class VoiceCalls:
     def __init__(self, channels: VoiceChannels) -> None:
         self._channels = channels
         self._holds = CallHolds()
-        self._calls: dict[ChatRef, VoiceCall] = {}
-        self._plays: dict[ChatRef, asyncio.Lock] = {}  # one clip at a time in each call
+        self._calls: dict[ChatRef, _Joined] = {}  # the bot's call in each server
 
     def playing(self, server: ChatRef) -> asyncio.Lock:
         """Held while a clip plays in the server's call, by whichever hold plays it."""
-        return self._plays.setdefault(server, asyncio.Lock())
+        joined = self._calls.get(server)
+        return asyncio.Lock() if joined is None else joined.playing  # none: left already
 
     def refuse_listening(self, server: ChatRef, voice_id: str) -> None:
         """Raise `errors.AlreadyListening` where the bot is in voice in `server` and the
@@ -109,22 +119,21 @@ class VoiceCalls:
                 await call.deafen(False)
         else:
             call = await self._channels.join(server, voice_id, deaf=holder.joins_deaf)
-            self._calls[server] = call
+            self._calls[server] = _Joined(call)
         self._holds.take(server, holder)
         return HeldCall(self, server, holder, call)
 
     async def let_go(self, server: ChatRef, holder: Holder) -> None:
         """`holder` is done with the call: deafened again, or left (module docstring)."""
         after = self._holds.let_go(server, holder)
-        call = self._calls.get(server)
-        if call is None:
+        joined = self._calls.get(server)
+        if joined is None:
             return
         if after is AfterLettingGo.DEAFEN:
-            await call.deafen(True)
+            await joined.call.deafen(True)
         elif after is AfterLettingGo.LEAVE:
             del self._calls[server]
-            self._plays.pop(server, None)
-            await call.leave()
+            await joined.call.leave()
 
     async def join_alone(self, server: ChatRef, voice_id: str) -> HeldCall | None:
         """The call in `voice_id` for `/say`, alone; None where the bot is in voice in
@@ -137,12 +146,13 @@ class VoiceCalls:
         except BaseException:
             self._holds.let_go(server, Holder.SAYING)
             raise
-        self._calls[server] = call
+        self._calls[server] = _Joined(call)
         return HeldCall(self, server, Holder.SAYING, call)
 
     def _shared(self, server: ChatRef, voice_id: str, holder: Holder) -> VoiceCall | None:
         """The bot's call in `server`, where `holder` may come along into it in `voice_id`."""
-        call = self._calls.get(server)
+        joined = self._calls.get(server)
+        call = None if joined is None else joined.call
         if call is None or not call.live:
             return None
         shared = self._holds.may_come_along(
