@@ -372,9 +372,7 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         f"{cjk.get('发票', 0):,} and {cjk.get('会议', 0):,} lines of the large chat); {checks}. "
         f"A piece kept: p95 of {WRITES} transcript pieces each kept in a transaction of its "
         f"own, as the keeper keeps them, alone and as many while {SEARCHERS} searches ran at "
-        f"once in the large chat, taking turns {BLOCK} at a time. The machine was shared with "
-        f"other work while it ran (load average {found['load_before']} before, "
-        f"{found['load_after']} after, on two cores)."
+        f"once in the large chat, taking turns {BLOCK} at a time. {_load(found, machine)}"
     )
     return (
         f"{HEADING}\n\n{body}\n\n"
@@ -386,6 +384,16 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         + reflow("Slowest searches in the large chat (their worst run): " + "; ".join(slowest))
         + "\n"
     )
+
+
+def _load(found: dict[str, Any], machine: dict[str, Any]) -> str:
+    """The load average around the run, said to be other work's when above the core count."""
+    loads = f"load average {found['load_before']} before, {found['load_after']} after"
+    cores = machine.get("cores", "2")
+    highest = max(float(x) for x in f"{found['load_before']} {found['load_after']}".split())
+    if highest > float(cores):
+        return f"The machine was shared with other work while it ran ({loads}, on {cores} cores)."
+    return f"{loads.capitalize()}, on {cores} cores."
 
 
 def with_section(results: str, text: str) -> str:
