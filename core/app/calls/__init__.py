@@ -14,7 +14,7 @@ call.py           one listened call, one object (`ListenedCall`) in named states
 hearing.py        what a call hears, beside it and stateless: whose voice is taken, one
                   piece of a turn transcribed
 consents.py       members' yes or no to being transcribed in a server's calls, kept
-captions.py       a listened call's captions translated, piece by piece
+caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
 kept.py           the calls being listened to, kept in the database while they last
 restarts.py       what outlives a restart, for calls and readings alike (`core.app.reader.

@@ -6,7 +6,7 @@
     piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,
             through the process's request gate ahead of other work, its seconds reserved first
             from the server's listening quota, the starter's day and the bot's budget; its
-            caption's translation where one is asked (`core.app.calls.captions`); the turn kept
+            caption's translation where one is asked (`core.app.calls.caption_translations`); the turn kept
             as one line once every piece of it is answered. A quota used up ends the call: its
             first refusal is raised, for the adapter to say
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.app.calls.call import Heard, ListenedCall
-from core.app.calls.captions import caption_translation
+from core.app.calls.caption_translations import caption_translation
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
