@@ -6,9 +6,9 @@
     piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,
             through the process's request gate ahead of other work, its seconds reserved first
             from the server's listening quota, the starter's day and the bot's budget; its
-            caption's translation where one is asked (`core.app.calls.caption_translations`); the turn kept
-            as one line once every piece of it is answered. A quota used up ends the call: its
-            first refusal is raised, for the adapter to say
+            caption's translation where one is asked (`core.app.calls.caption_translations`); the
+            turn kept as one line once every piece of it is answered. A quota used up ends the call:
+            its first refusal is raised, for the adapter to say
 """
 
 from __future__ import annotations

@@ -34,9 +34,10 @@ decided about who is heard, and what it costs, is decided here.
              the turn is kept as ONE line of the call's transcript, its pieces in the order
              said, seams mended (`core.domain.live_speech`), with who said it and when it
              began. The first refusal is raised, for the adapter to say, as the call ends by
-             itself; the next return None. Translated captions: `core.app.calls.caption_translations`
-             (the kept transcript holds what was said). Interpreted: each turn then spoken in
-             the other of Chinese and English (`core.app.calls.interpreting`)
+             itself; the next return None. Translated captions:
+             `core.app.calls.caption_translations` (the kept transcript holds what was said).
+             Interpreted: each turn then spoken in the other of Chinese and English
+             (`core.app.calls.interpreting`)
     end      the adapter's end of the call, whatever ended it: its transcript marked whole
     forget   `/forget` in the server: its listening ended first (`begin`'s `on_forget`), and
              once every line in flight is kept or dropped, the deletion goes on: nothing kept
