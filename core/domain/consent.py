@@ -82,6 +82,9 @@ class CloneChallenge:
     english: str | None = None
     english_words: tuple[str, ...] = ()
     id: int = 0
+    # The reader's name as the sentence gives it (their name on the platform), which is not
+    # `name`, the voice's; empty in a sentence asked before it was kept: `name` stands in.
+    reader: str = ""
 
     def sentences(self) -> list[tuple[str, tuple[str, ...], str]]:
         """Each sentence that may be read, with its random part and its language."""
@@ -134,7 +137,7 @@ def is_reading(heard: str, challenge: CloneChallenge) -> bool:
         if sum(folded(word, locale) in said for word in words) >= min(2, len(words)):
             return True
         rest = _without(folded(sentence, locale), words, locale)
-        if _likeness(rest, said, challenge.name, locale) >= RECOGNISED_LIKENESS:
+        if _likeness(rest, said, _reader(challenge), locale) >= RECOGNISED_LIKENESS:
             return True
     return False
 
@@ -162,7 +165,7 @@ def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefu
     `FIXED_PART_LIKENESS` like the sentence without them. When none passes, the refusal of the
     one most like what was heard."""
     tried = [
-        _refusal(folded(heard, locale), sentence, words, challenge.name, locale)
+        _refusal(folded(heard, locale), sentence, words, _reader(challenge), locale)
         for sentence, words, locale in challenge.sentences()
     ]
     if any(refusal is None for refusal, _ in tried):
@@ -191,6 +194,11 @@ def _refusal(
     if _digits_in(said) > _digits_in(rest) + SPARE_DIGITS:
         return errors.DigitsWrong(), likeness
     return (None if likeness >= FIXED_PART_LIKENESS else errors.SentenceWrong()), likeness
+
+
+def _reader(challenge: CloneChallenge) -> str:
+    """The name the sentence gives its reader, which a recogniser may write in their script."""
+    return challenge.reader or challenge.name
 
 
 def _digits_in(text: str) -> int:

@@ -314,15 +314,18 @@ def test_a_name_heard_in_the_readers_script_adds_no_digits(
 ) -> None:
     """A genuine reading whose recogniser writes the reader's name, "voicebridge" and the
     digits in the reader's own script passes: none of those words' syllables counts as one
-    of the digits a reading may say besides the drawn ones."""
+    of the digits a reading may say besides the drawn ones. The voice's name (`/voice clone
+    NAME`, one word) is not the reader's (their name on the platform, as the sentence gives
+    it): it is the reader's that may be heard in their script."""
     groups = ("6290", "7351", "580")
     sentence = text(
         "voices.consent.sentence", locale, name=name, words=shown_digits(groups, locale)
     )
-    challenge = CloneChallenge(
-        platform="telegram", person_id="1", chat_id="-100", asked_in="-100", private_chat="1",
-        name=name, locale=locale, asked_at=ASKED, expires_at=ASKED, sentence=sentence,
-        words=groups,
-    )  # fmt: skip
-    assert is_reading(heard_as, challenge)
-    assert reading_refusal(heard_as, challenge) is None
+    for voice in (name, "myvoice"):
+        challenge = CloneChallenge(
+            platform="telegram", person_id="1", chat_id="-100", asked_in="-100",
+            private_chat="1", name=voice, reader=name, locale=locale, asked_at=ASKED,
+            expires_at=ASKED, sentence=sentence, words=groups,
+        )  # fmt: skip
+        assert is_reading(heard_as, challenge)
+        assert reading_refusal(heard_as, challenge) is None

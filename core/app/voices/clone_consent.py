@@ -146,7 +146,7 @@ class VoiceConsents:
             asked_in=request.asked_in, private_chat=request.private_chat, name=name,
             sentence=sentence, words=digits, locale=request.locale, asked_at=now,
             expires_at=now + self.lifetime, english=english,
-            english_words=digits if english else (),
+            english_words=digits if english else (), reader=request.person_name,
         )  # fmt: skip
         async with self._uow() as uow:
             today = datetime.combine(utc_day(now), time(), tzinfo=UTC)

@@ -28,6 +28,7 @@ class ConsentRepository:
             locale=challenge.locale, asked_at=challenge.asked_at,
             expires_at=challenge.expires_at, english=challenge.english,
             english_words="\n".join(challenge.english_words) or None,
+            reader=challenge.reader or None,
         )  # fmt: skip
         self._session.add(row)
 
@@ -93,5 +94,5 @@ def _to_challenge(row: CloneChallengeRow) -> CloneChallenge:
         sentence=row.sentence, words=tuple(row.words.split("\n")), locale=row.locale,
         asked_at=row.asked_at, expires_at=row.expires_at, english=row.english,
         english_words=tuple(row.english_words.split("\n")) if row.english_words else (),
-        id=row.id,
+        id=row.id, reader=row.reader or "",
     )  # fmt: skip

@@ -42,6 +42,9 @@ class CloneChallengeRow(Base):
     # and its random part (the same digits), one group a line.
     english: Mapped[str | None] = mapped_column(Text)
     english_words: Mapped[str | None] = mapped_column(Text)
+    # The reader's name as the sentence gives it (their name on the platform; not `name`, the
+    # voice's): a recogniser may write it in the reader's script. None before migration 0030.
+    reader: Mapped[str | None] = mapped_column(Text)
 
 
 class ConsentReadingRow(Base):
