@@ -163,7 +163,9 @@ class VoiceNotes:
 
         try:
             async with view.busy():
-                heard, answer = await self._show(source, view, request, "text", last=last)
+                heard, answer = await self._show(
+                    source, view, request, "text", last=last, rated=candidate is None
+                )  # a note heard as a possible reading was counted then
                 gist = None
                 if gists is not None:
                     gist = await gists.automatic(request, heard)
@@ -208,13 +210,16 @@ class VoiceNotes:
         format: TranscriptFormat,
         *,
         last: Callable[[LongTranscript], bool] = lambda heard: True,
+        rated: bool = True,
     ) -> tuple[LongTranscript, str | None]:
         """Transcribe the recording, showing progress in the reply that becomes the transcript;
         the transcript, and the id of the message that carries it. The reply opens once the
         recording passed the chat's limits (`admitted`; a reply taken over from a process that
         died, at once): a refused one shows its refusal alone, never a status that flashes
         before it. Where it is the `last` of the answer, the claim is marked done the moment the
-        platform confirmed it, before anything else (the status's end, the chat's log)."""
+        platform confirmed it, before anything else (the status's end, the chat's log). `rated`:
+        False for a note counted against the minute's rates already (heard as a possible
+        consent reading, its transcript kept)."""
         reply = view.reply(request.locale)
         async with AsyncExitStack() as shown:
             opened: list[object] = []
@@ -227,7 +232,7 @@ class VoiceNotes:
                 await admitted()
             heard = await self._transcription.transcribe_long_audio(
                 request.chat, source, prefs=request.prefs, progress=reply.progress,
-                asker=request.asker, admitted=admitted,
+                asker=request.asker, admitted=admitted, rated=rated,
             )  # fmt: skip
             await admitted()  # opened already, unless the transcription never said so
             below = None

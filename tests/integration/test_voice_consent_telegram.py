@@ -383,3 +383,27 @@ async def test_bob_reading_anns_sentence_is_refused_and_anns_reading_in_korean_c
     assert stored_then == []
     assert cloned.startswith("녹음에서 목소리 Ann 복제를 마쳤어요.")
     assert await voices_of(database_url) == [("Ann", str(ALICE))]
+
+
+async def test_readings_refused_count_against_the_senders_minute_as_any_note_does(
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """With two requests a minute per person, Bob's sentence open, his readings of the wrong
+    digits are heard twice, then he is asked to slow down: each costs a recognition as any
+    note does, and a sentence open is no way past the minute's limit."""
+    settings = settings_for(
+        bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
+    )
+    async with running(settings, bot_api):
+        sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob", chat=BOB))
+        frame, digits = sentence.rsplit(". ", 1)
+        wrong = f"{frame}. {digits.translate(str.maketrans('0123456789', '1234567890'))}"
+        answers = [
+            await said_in(bot_api, BOB, reading(bot_api, BOB, wrong, tmp_path, BOB))
+            for _ in range(3)
+        ]
+
+    assert answers[:2] == [answers[0]] * 2
+    assert answers[0].startswith("The digits at the end were missing, wrong or out of order")
+    assert answers[2].startswith("Slow down: at most 2 requests a minute per person.")
+    assert len(mimo.calls(ASR)) == 2

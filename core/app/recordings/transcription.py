@@ -134,12 +134,13 @@ class Transcription:
         are read here. `kept_under`: where its transcript is kept, when not under `chat` (a
         Business connection's, so that its end deletes them); `wanted`: asked between pieces,
         False raises `Withdrawn`. `rated`: False when the request is not one of its own against
-        the per-minute rates (a voice note heard to tell whether it is a consent reading: as an
-        ordinary note it is counted then, once). `background`: an import of the chat's past
-        (`core.app.memory.imports`), whose requests take a slot only when live work leaves one free
-        (`RequestGate`). `admitted`: awaited once the recording passed those checks, before it
-        waits its turn and is fetched: where the caller opens what the chat sees of the work,
-        so that a recording refused shows its refusal alone."""
+        the per-minute rates (a voice note heard already to tell whether it is a consent
+        reading, and counted then: its kept transcript is shown without counting it again).
+        `background`: an import of the chat's past (`core.app.memory.imports`), whose requests
+        take a slot only when live work leaves one free (`RequestGate`). `admitted`: awaited
+        once the recording passed those checks, before it waits its turn and is fetched: where
+        the caller opens what the chat sees of the work, so that a recording refused shows its
+        refusal alone."""
         self._recordings.check_declared(source)
         if not background:
             self._live += 1

@@ -11,7 +11,7 @@ a voice note          `spoken_consent`: while any sentence is open, who sent it 
                       none was open cannot say a sentence's random digits, so nothing is
                       written for it, which is most notes); from a person with a sentence
                       open there, a note short enough to be a reading is transcribed (the
-                      chat's audio quota pays;
+                      chat's audio quota pays, and it counts against the minute's rates;
                       the transcript is kept, so the ordinary path does not hear it again),
                       and when what it says is recognisably the sentence it is their
                       reading: what the platform declares is checked, then the words, and
@@ -213,10 +213,11 @@ class VoiceConsents:
         reading, challenge, first = candidate
         declared = reading.declared
         chat = ChatRef(reading.platform, declared.chat_id)
-        # Not a request of its own against the per-minute rates: as an ordinary note it is
-        # counted once, on its way; as a reading, the sentences a day limit it.
+        # A request against the sender's and the chat's minute as any note is: a sentence stays
+        # open after a refused reading, and a reading costs a recognition however it ends (as
+        # an ordinary note, its transcript is kept and shown without counting it again).
         heard = await self._transcription.transcribe_long_audio(
-            chat, reading.recording, prefs=prefs, asker=reading.asker, rated=False
+            chat, reading.recording, prefs=prefs, asker=reading.asker
         )
         if not is_reading(heard.text, challenge):
             return None  # an ordinary voice note
