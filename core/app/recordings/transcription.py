@@ -138,19 +138,23 @@ class Transcription:
         reading, and counted then: its kept transcript is shown without counting it again).
         `background`: an import of the chat's past (`core.app.memory.imports`), whose requests
         take a slot only when live work leaves one free (`RequestGate`). `admitted`: awaited
-        once the recording passed those checks, before it waits its turn and is fetched: where
+        once the recording, in its working turn, passed those checks, before it is fetched: where
         the caller opens what the chat sees of the work, so that a recording refused shows its
-        refusal alone."""
+        refusal alone. The turn comes first: a burst of notes at once opens no more replies than
+        it works on, and the platform's request budget goes to the transcripts under way
+        (`python -m bench --only load`: the turn taken after the checks cost Discord's burst of
+        100 about a tenth more time to its last transcript)."""
         self._recordings.check_declared(source)
         if not background:
             self._live += 1
             self._no_live.clear()
         try:
-            return await self._transcribe(
-                chat, source, progress=progress, asker=asker, prefs=prefs,
-                kept_under=kept_under, wanted=wanted, rated=rated, background=background,
-                admitted=admitted,
-            )  # fmt: skip
+            async with self._working:
+                return await self._transcribe(
+                    chat, source, progress=progress, asker=asker, prefs=prefs,
+                    kept_under=kept_under, wanted=wanted, rated=rated, background=background,
+                    admitted=admitted,
+                )  # fmt: skip
         finally:
             if not background:
                 self._live -= 1
@@ -198,7 +202,6 @@ class Transcription:
             if admitted is not None:
                 await admitted()
             async with (
-                self._working,  # its turn, once admitted: a refusal never waits for one
                 self._recordings.fetched(source) as path,
                 self._audio.asr_pieces(
                     path,
