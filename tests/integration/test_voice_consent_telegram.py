@@ -154,11 +154,11 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
         "That voice note is a copy of someone else's recording: record the sentence yourself, "
         "as a new voice note."
     )
-    assert forwarded.startswith("That voice note is forwarded")
+    assert forwarded.startswith("That voice note was forwarded")
     assert via_bot.startswith("That voice note was sent through a bot")
     assert wrong_digits == (
         "The digits at the end were missing, wrong or out of order: read them one by one, as "
-        "shown, and send it again."
+        "shown, and send the sentence again."
     )
     assert stored == []
     assert mimo.calls(CLONE) == []

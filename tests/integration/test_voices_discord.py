@@ -227,7 +227,7 @@ async def test_a_forwarded_reading_clones_nothing_and_says_so(
         refused = await answer_to(discord_api, server.general, forward)
 
     assert refused == (
-        "That voice note is forwarded: record the sentence yourself, as a new voice note."
+        "That voice note was forwarded: record the sentence yourself, as a new voice note."
     )
     assert await stored(sqlite_url) == []
 
@@ -353,7 +353,7 @@ async def test_a_member_reading_another_members_sentence_clones_nothing(
     assert re.fullmatch(DIGITS_SHOWN, sentence.rsplit(". ", 1)[1])
     assert refused == (
         "The digits at the end were missing, wrong or out of order: read them one by one, as "
-        "shown, and send it again."
+        "shown, and send the sentence again."
     )
     assert stored_then == []
     assert cloned.startswith("Voice Ann is cloned from your recording.")
