@@ -13,9 +13,9 @@ is drawn with the same chance (a rejected draw is drawn again), so a challenge h
 log2(`choices`) bits: `choices` counts those strings exactly, digit by digit, keeping for each
 last few digits how many strings end so without a number of `NEVER` in them.
 
-    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 20,765,878,909 strings of the
-        10**11 (after the rejections, 21 %), 34.27 bits
-    nine digits (no 4): 8,796,036,718 strings of the 9**11 (28 %), 33.03 bits
+    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 20,563,778,815 strings of the
+        10**11 (after the rejections, 21 %), 34.26 bits
+    nine digits (no 4): 8,682,279,372 strings of the 9**11 (28 %), 33.02 bits
 
 Both are over the 32 bits the four random words they replace had, and since every draw is
 equally likely, this count is also what a guesser faces at best (no draw likelier than another).
@@ -87,6 +87,7 @@ NEVER: Mapping[str, str] = {
     "521": "我愿意 or 我爱你, in Chinese",
     "530": "我想你, I miss you, in Chinese",
     "666": "the number of the beast",
+    "731": "Unit 731 of the human experiments, said digit by digit in Chinese, Japanese and Korean",
     "810": "野獣 (ya-jū), Japanese net slang from a pornographic video",
     "893": "ヤクザ (ya-ku-za), the yakuza, in Japanese",
     "911": "the emergency number in North America, and the attacks of 11 September 2001",
@@ -108,9 +109,9 @@ UNSAID: Mapping[str, str] = {"zh_Hans": "4", "zh_Hant": "4", "ja": "4", "ko": "4
 # きゅう); Korean 한, 두, 세, 네 (네 is "yes"), which count things, never read a digit.
 FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": {
-        "0": ("zero", "oh", "o", "nought"), "1": ("one",), "2": ("two",), "3": ("three",),
-        "4": ("four",), "5": ("five",), "6": ("six",), "7": ("seven",), "8": ("eight",),
-        "9": ("nine",),
+        "0": ("zero", "oh", "o", "nought", "naught"), "1": ("one",), "2": ("two",),
+        "3": ("three",), "4": ("four",), "5": ("five",), "6": ("six",), "7": ("seven",),
+        "8": ("eight",), "9": ("nine",),
     },
     "zh_Hans": {
         "0": ("零", "〇"), "1": ("一", "幺"), "2": ("二", "两"), "3": ("三",), "4": ("四",),
