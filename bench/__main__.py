@@ -122,11 +122,9 @@ LAST_FIND = OUT / "last-find.json"
 LAST_IMPORT = OUT / "last-import.json"
 LAST_CAPTIONS = OUT / "last-captions.json"
 CAPTIONS_MEMBERS, CAPTIONS_CALLS = sized((10, 3), (2, 1))
-CAPTIONS_MIMO_DELAY = 0.5
 CAPTIONS_ROUNDS = sized(3, 1)  # benchmark 11: runs, each in a fresh process; the report pools them
 LAST_INTERPRET = OUT / "last-interpret.json"
-INTERPRET_ROUNDS, INTERPRET_RUNS = sized((5, 3), (2, 1))  # benchmark 13: the last round all at once
-INTERPRET_MIMO_DELAY = 0.5
+INTERPRET_ROUNDS, INTERPRET_RUNS = sized((3, 3), (2, 1))  # benchmark 13: the last round all at once
 LAST_RESUME = OUT / "last-resume.json"
 RESUME_RUNS = sized(3, 1)  # benchmark 15
 
@@ -435,15 +433,40 @@ def only_listen() -> None:
 
 
 def only_captions() -> None:
-    """Benchmark 11 alone: its section of RESULTS.md is replaced (or added)."""
-    args = (CAPTIONS_MEMBERS, CAPTIONS_CALLS, CAPTIONS_MIMO_DELAY)
-    _pooled_section(11, captions, "bench.captions", args, CAPTIONS_ROUNDS, LAST_CAPTIONS)
+    """Benchmark 11 alone: each of its configurations (`captions.CONFIGS`) measured, the
+    first `CAPTIONS_ROUNDS` times, the others once, taking turns; its section of RESULTS.md is
+    replaced (or added)."""
+    machine = report.machine_info() | {"load_before": report.load_average()}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in captions.CONFIGS}
+    for round_ in range(CAPTIONS_ROUNDS):
+        for name, delay, cheaper in captions.CONFIGS[: 1 if round_ else None]:
+            args = [str(CAPTIONS_MEMBERS), str(CAPTIONS_CALLS), str(delay)]
+            args += ["cheaper"] if cheaper else []
+            runs[name].append(run_worker("bench.captions", *args, memory=False).report)
+    found = {name: captions.pooled(done) for name, done in runs.items()}
+    found[captions.CONFIGS[0][0]]["load_after"] = report.load_average()
+    LAST_CAPTIONS.parent.mkdir(parents=True, exist_ok=True)
+    LAST_CAPTIONS.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    _put(captions.with_section(RESULTS.read_text(), captions.section(found, machine)),
+         captions.HEADING)  # fmt: skip
+    print(f"wrote section 11 of {RESULTS} (measurements in {LAST_CAPTIONS})", flush=True)
 
 
 def only_interpret() -> None:
     """Benchmark 13 alone: its section of RESULTS.md is replaced (or added)."""
-    args = (INTERPRET_ROUNDS, INTERPRET_MIMO_DELAY)
-    _pooled_section(13, interpret, "bench.interpret", args, INTERPRET_RUNS, LAST_INTERPRET)
+    machine = report.machine_info() | {"load_before": report.load_average()}
+    runs: dict[str, list[dict[str, Any]]] = {f"{delay:g}": [] for delay in interpret.DELAYS}
+    for round_ in range(INTERPRET_RUNS):
+        for delay in interpret.DELAYS[: 1 if round_ else None]:
+            found = run_worker("bench.interpret", str(INTERPRET_ROUNDS), str(delay), memory=False)
+            runs[f"{delay:g}"].append(found.report)
+    pooled = {delay: interpret.pooled(done) for delay, done in runs.items()}
+    pooled[f"{interpret.DELAYS[0]:g}"]["load_after"] = report.load_average()
+    LAST_INTERPRET.parent.mkdir(parents=True, exist_ok=True)
+    LAST_INTERPRET.write_text(json.dumps({"machine": machine, **pooled}, indent=1))
+    _put(interpret.with_section(RESULTS.read_text(), interpret.section(pooled, machine)),
+         interpret.HEADING)  # fmt: skip
+    print(f"wrote section 13 of {RESULTS} (measurements in {LAST_INTERPRET})", flush=True)
 
 
 def _pooled_section(

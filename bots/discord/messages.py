@@ -248,7 +248,7 @@ EN: dict[str, Source] = {
     # as the server's listening of the day being used up.
     "discord.listen.away_refused": "I was away for {away} (a restart) and did not come back to {voice}: {why} I stopped listening.",
     # /listen interpret:True: what is said in Chinese or English is spoken in the other language.
-    "discord.listen.interpreting": "I also interpret: what members who said yes say in Chinese or English, I say in the other language once they finish, in their own voice where they allowed it (/voicetranslations allowed:True).",
+    "discord.listen.interpreting": "I also interpret: what members who said yes say in Chinese or English, I say in the other language sentence by sentence as they go on, in their own voice where they allowed it (/voicetranslations allowed:True).",
     "discord.listen.interpretation_late": "-# Not interpreted, the call had moved on: **{name}**: {said}",
     "discord.listen.interpreting_stopped": "I stopped interpreting in this call; the captions go on. {why}",
     # The buttons under the opening line: the clicker's yes or no, as /listen_me allowed:True/False.

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from core.domain.spoken_language import CHINESE, ENGLISH
 
-LATE_AFTER = 6.0  # seconds after a turn ended: an interpretation starting later is dropped
+LATE_AFTER = 6.0  # seconds after a part ended: an interpretation starting later is dropped...
+WAITED_FOR = 4  # ...unless nobody began a turn since: then this many times as long
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
@@ -58,10 +59,14 @@ def across(said: str) -> Across | None:
     return None
 
 
-def too_late(ended: float, now: float, *, late_after: float = LATE_AFTER) -> bool:
-    """Whether an interpretation of a turn that ended at `ended`, starting `now` (seconds on one
-    clock), is too late to be spoken."""
-    return now - ended > late_after
+def too_late(
+    ended: float, now: float, *, late_after: float = LATE_AFTER, moved_on: bool = True
+) -> bool:
+    """Whether an interpretation of a part of a turn that ended at `ended`, starting `now`
+    (seconds on one clock), is too late to be spoken: `late_after` once the call moved on (a
+    turn began since), else `WAITED_FOR` times that: a call that waits for its interpreter
+    (everyone spoke at once, then listened) hears every part."""
+    return now - ended > late_after * (1 if moved_on else WAITED_FOR)
 
 
 class StockVoices:

@@ -12,9 +12,9 @@ from core.domain.values import ChatRef
 @dataclass(frozen=True)
 class KeptCall:
     """A call being listened to, as stored: where (`voice_id`; `text_id`, the chat its
-    captions go in), who started it and what they asked (`locale`, `translate`,
-    `interpret`), the name its transcript is kept under (`recording`), when it started, when
-    it was last known alive (`alive_at`), and the message its captions go on in."""
+    captions go in), who started it and what they asked (`locale`, `translate`, `interpret`,
+    `cheaper`), the name its transcript is kept under (`recording`), when it started, when it
+    was last known alive (`alive_at`), and the message its captions go on in."""
 
     server: ChatRef
     voice_id: str
@@ -26,6 +26,7 @@ class KeptCall:
     alive_at: datetime
     translate: bool = False
     interpret: bool = False
+    cheaper: bool = False
     captions_message: str | None = None
 
     def away(self, now: datetime) -> timedelta:

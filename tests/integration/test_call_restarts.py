@@ -196,9 +196,10 @@ async def test_an_operator_stopping_for_good_ends_the_call_with_its_transcript(
 async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
-    """/listen interpret:True, the bot killed and started again: the call it takes up is
-    interpreted, as asked at its start (the option is kept with the call): Bob's Chinese is
-    captioned with its English and spoken in English into the call."""
+    """/listen interpret:True cheaper:True, the bot killed and started again: the call it
+    takes up is interpreted, as asked at its start (the options are kept with the call): Bob's
+    Chinese is captioned with its English and spoken in English into the call, its captions
+    still cut the cheaper way."""
     mimo.asr_text = sentence_heard
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
@@ -206,7 +207,7 @@ async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
     async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann, interpret=True)
+        await listening_started(discord_api, server, members, ann, interpret=True, cheaper=True)
         first.kill()
         await first.wait()
 
@@ -215,6 +216,8 @@ async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
         call = await in_the_call_again(discord_api, server)
         await discord_api.voice.speak(bob, tone(660, 1.0))
         await until(lambda: len(clips(call)) == 1, "Bob's interpretation heard", WAIT)
+        # Kept again by the process that took it up, as it was asked: cheaper.
+        assert await query(database_url, "SELECT cheaper FROM live_calls") == [(True,)]
         await members.answer(ann.user_id, "stop_listening")
 
     assert "I also interpret" in back(discord_api, server)[0]

@@ -256,7 +256,7 @@ async def test_a_turn_is_one_caption_edited_while_it_goes_on_and_a_new_speaker_a
         mimo.asr_text = sentence_heard
         for member in (ann, cleo):
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
+        await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         await speak(ann, tone(440, 0.8))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Ann's caption")
         await speak(ann, tone(550, 0.8))  # her turn goes on: her caption grows

@@ -161,7 +161,7 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
         interpreting.late_after = 120.0  # what waits in line is not dropped as late meanwhile
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await members.answer(ann.user_id, "listen", interpret=True)
+        await members.answer(ann.user_id, "listen", interpret=True, cheaper=True)
         call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
         await voice.wait_until(lambda: call.dave.executed, what="the transition")
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")

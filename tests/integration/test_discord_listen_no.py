@@ -110,7 +110,7 @@ async def test_forget_during_a_call_ends_the_listening_first_and_keeps_nothing_o
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
+        await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         await speak(ann, tone(440, 0.6))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
         with mimo.held():  # her next words at MiMo as /forget comes

@@ -103,9 +103,11 @@ async def members_in_lounge(
 
 
 async def listening_started(discord_api: FakeDiscord, server: Guild, members: Members,
-                            starter: int) -> str:  # fmt: skip
-    """`starter` runs /listen; its answer, once the bot is in the call's DAVE group."""
-    answer = await members.answer(starter, "listen")
+                            starter: int, *, cheaper: bool = False) -> str:  # fmt: skip
+    """`starter` runs /listen (`cheaper`: `/listen cheaper:True`, pieces of 2 to 4 s, which
+    the tests of what pieces are cut and posted assume); its answer, once the bot is in the
+    call's DAVE group."""
+    answer = await members.answer(starter, "listen", **({"cheaper": True} if cheaper else {}))
     call = await discord_api.voice.wait_until(
         lambda: discord_api.voice.live_call(server.id, server.lounge), what="the call"
     )
@@ -188,7 +190,7 @@ async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
 
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
+        await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         receiver = receiver_of(bot, server)
         assert receiver is not None
         speaking = asyncio.create_task(discord_api.voice.speak(ann, tone(440, 3.0)))
@@ -423,7 +425,7 @@ async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_e
     async with bot_in_server(discord_api, mimo, sqlite_url):
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
+        await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         with mimo.held_each() as held:
             # Ann stops first; Bob's turn ends while MiMo still works on hers.
             await asyncio.gather(speak(ann, tone(440, 0.6)), speak(bob, tone(660, 1.2)))
@@ -462,7 +464,7 @@ async def test_a_line_heard_after_its_speaker_withdrew_is_not_posted(
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
+        await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         with mimo.held():
             await speak(ann, tone(440, 0.6))
             await until(lambda: mimo.calls(ASR), "her words at MiMo")

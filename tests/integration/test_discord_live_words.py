@@ -98,7 +98,7 @@ async def test_a_long_turn_is_captioned_while_it_is_said_in_order_and_kept_as_on
     async with bot_in_server(discord_api, mimo, sqlite_url):
         mimo.asr_text = Hearing()
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
+        await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         let_go = mimo.hold_one(1)  # the second piece's answer comes after the third's
         speaking = asyncio.create_task(discord_api.voice.speak(ann, speech()))
         await until(lambda: any("Good morning" in t for t in _ann(discord_api, server)), "words")
@@ -165,7 +165,7 @@ async def test_pieces_coming_faster_than_the_channel_allows_are_batched_never_pa
         mimo.asr_text = lambda duration, body: f"w{next(words)}" if duration > 0.3 else ""
         for member in talkers:
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, talkers[0].user_id)
+        await listening_started(discord_api, server, members, talkers[0].user_id, cheaper=True)
         start = len(discord_api.calls)
         await asyncio.gather(*(discord_api.voice.speak(m, stretch) for m in talkers))
         heard = await mimo.wait_for_requests(16, model=ASR, timeout=30)

@@ -186,6 +186,9 @@ class FakeMimo:
         # Seconds of audio received for transcription, every request's whole length: a test
         # compares it with what was said (nothing sent twice, nothing lost).
         self.asr_audio_seconds = 0.0
+        # ...and the seconds billed for them: each request's sounding length in whole seconds,
+        # as its answer's `usage.seconds` says (a short piece costs a whole second).
+        self.asr_billed_seconds = 0
         self._held_each: list[HeldRequest] | None = None  # requests held one by one (`held_each`)
         self._received = asyncio.Event()  # set, and replaced, on every request that arrives
         # Languages the texts sent are already in: a translation into one comes back as it was
@@ -485,6 +488,7 @@ class FakeMimo:
         if text is None:
             text = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
         usage = _tokens(body, text) | {"seconds": math.ceil(duration)}
+        self.asr_billed_seconds += usage["seconds"]
         if body.get("stream"):
             chunks = [_chunk(body, {"content": piece}) for piece in _thirds(text)]
             chunks = [*chunks, _chunk(body, {}, "stop", usage)]

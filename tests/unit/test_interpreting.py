@@ -57,6 +57,13 @@ def test_an_interpretation_is_late_past_a_few_seconds_after_its_turn_ended() -> 
     assert too_late(10.0, 16.1, late_after=6.0)
 
 
+def test_a_call_that_waits_for_its_interpreter_hears_it_four_times_as_late() -> None:
+    """Nobody began a turn since the part ended: the call is listening to its interpreter."""
+    assert not too_late(10.0, 16.1, late_after=6.0, moved_on=False)
+    assert not too_late(10.0, 33.9, late_after=6.0, moved_on=False)
+    assert too_late(10.0, 34.1, late_after=6.0, moved_on=False)
+
+
 def test_each_member_keeps_one_stock_voice_per_language_all_call_and_none_shares_it() -> None:
     voices = StockVoices()
     english = sorted(ENGLISH_VOICES)
@@ -200,14 +207,15 @@ def rigged(held: Any = None, consenting: set[str] | None = None) -> Rig:
     return Rig(interpreter, speech, call, timer, stored, news)
 
 
-def turn(member: str, second: int) -> tuple[str, datetime]:
-    return member, T0 + timedelta(seconds=second)
+def turn(member: str, second: int, piece: int = 0) -> tuple[str, datetime, int]:
+    """The part of a member's turn begun at `second` that ends with its piece `piece`."""
+    return member, T0 + timedelta(seconds=second), piece
 
 
-async def spoken(rig: Rig, key: tuple[str, datetime], said: str, *, speaker: str = "") -> None:
-    """The turn `key` whole: its caption translated as `Listening.heard` has it done."""
+async def spoken(rig: Rig, key: tuple[str, datetime, int], said: str, *, speaker: str = "") -> None:
+    """The part `key` whole: its caption translated as `Listening.heard` has it done."""
     translated = await rig.interpreter.translated(said) or said
-    rig.interpreter.whole(key, speaker=speaker or key[0], said=said, translated=translated,
+    rig.interpreter.part(key, speaker=speaker or key[0], said=said, translated=translated,
                           spoken=True)  # fmt: skip
 
 
@@ -247,17 +255,43 @@ async def test_an_interpretation_that_would_start_too_late_is_dropped_and_said()
     await spoken(rig, bobs, "你好", speaker="Bob")
     await rig.call.playing.wait()
     await until(lambda: len(rig.speech.made) == 2)  # Bob's is made, in time...
-    rig.timer.now += 7  # ...but would start 7 s after his turn ended
+    rig.timer.now += 1
+    rig.interpreter.turn_began()  # ...the call moves on...
+    rig.timer.now += 6  # ...and it would start 7 s after his turn ended
     rig.call.go_on.set()
     await until(lambda: rig.news)
     assert rig.news == [Dropped("bob", "Bob", "你好")]
     assert len(rig.call.heard) == 1
     rig.interpreter.expect(turn("cy", 2))
-    rig.timer.now += 7  # Cy's turn is late before it is even made: never made
+    rig.timer.now += 1
+    rig.interpreter.turn_began()
+    rig.timer.now += 6  # Cy's turn is late before it is even made: never made
     await spoken(rig, turn("cy", 2), "Thanks all", speaker="Cy")
     await until(lambda: len(rig.news) == 2)
     assert rig.news[1] == Dropped("cy", "Cy", "Thanks all")
     assert len(rig.speech.made) == 2
+    await rig.interpreter.close()
+
+
+async def test_parts_late_while_nobody_spoke_since_are_still_spoken_in_order() -> None:
+    """Everyone spoke at once, then listened: the parts wait their turn in the call, however
+    long they queue, up to four times the usual lateness."""
+    rig = rigged()
+    anns, bobs = turn("ann", 0), turn("bob", 0)
+    rig.interpreter.turn_began()
+    rig.timer.now += 1
+    rig.interpreter.expect(anns)
+    rig.interpreter.expect(bobs)
+    rig.call.go_on.clear()  # Ann's interpretation plays on and on
+    await spoken(rig, anns, "Hello there", speaker="Ann")
+    await spoken(rig, bobs, "你好", speaker="Bob")
+    await rig.call.playing.wait()
+    await until(lambda: len(rig.speech.made) == 2)
+    rig.timer.now += 12  # Bob's would start 12 s after his part ended, nobody spoke since
+    rig.call.go_on.set()
+    await until(lambda: len(rig.call.heard) == 2)
+    assert rig.news == []
+    assert rig.call.heard[1].endswith("|[English] 你好")
     await rig.interpreter.close()
 
 
@@ -267,7 +301,7 @@ async def test_a_turn_in_another_language_or_withdrawn_is_never_spoken() -> None
     for key in (french, withdrawn, english):
         rig.interpreter.expect(key)
     await spoken(rig, french, "Bonjour à tous")
-    rig.interpreter.whole(withdrawn, speaker="bob", said="Hello", translated="[Chinese] Hello",
+    rig.interpreter.part(withdrawn, speaker="bob", said="Hello", translated="[Chinese] Hello",
                           spoken=False)  # fmt: skip
     await spoken(rig, english, "Thanks all")
     await until(lambda: len(rig.call.heard) == 1)
@@ -307,7 +341,9 @@ async def test_a_clip_late_once_a_reading_sharing_the_call_is_done_is_dropped_an
     rig.interpreter.expect(anns)
     await spoken(rig, anns, "Hello there", speaker="Ann")
     await until(lambda: len(rig.speech.made) == 1)  # made in time, waiting for the call
-    rig.timer.now += 7
+    rig.timer.now += 1
+    rig.interpreter.turn_began()  # someone speaks on
+    rig.timer.now += 6
     shared.ends["message"].set()
     await message
     await until(lambda: rig.news)

@@ -9,13 +9,13 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.live_speech import PIECES, PieceCutter, PieceRules, TurnEnds, TurnPieces, joined
+from core.domain.live_speech import CHEAPER, PieceCutter, PieceRules, TurnEnds, TurnPieces, joined
 
 LOUD, HUSH = 3000, 20
 FRAMES_A_SECOND = 50
 
 
-def cuts(levels: list[int], rules: PieceRules = PIECES) -> list[int]:
+def cuts(levels: list[int], rules: PieceRules = CHEAPER) -> list[int]:
     """Where the cutter cut, in frames from the start of the turn."""
     cutter, at, found = PieceCutter(rules), 0, []
     for n, level in enumerate(levels, start=1):
@@ -67,7 +67,7 @@ def test_the_level_that_is_quiet_follows_the_speaker() -> None:
 
 
 def test_packets_stopping_end_a_piece_long_enough() -> None:
-    cutter = PieceCutter()
+    cutter = PieceCutter(CHEAPER)
     for level in seconds(1.5):
         cutter.add(level)
     assert not cutter.stopped(0.3)  # too short a piece yet

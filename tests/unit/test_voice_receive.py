@@ -24,7 +24,7 @@ from bots.discord.call.receive.roster import CallRoster
 from bots.discord.call.receive.transport import MODES, TransportCipher, TransportError
 from bots.discord.call.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
 from bots.discord.discordpy import TransportSession
-from core.domain.live_speech import PIECES, PieceRules
+from core.domain.live_speech import CHEAPER, PieceRules
 from tests.standins.voice_members import (
     CallMember,
     Outgoing,
@@ -302,7 +302,7 @@ def frame(user: int, n: int, *, at: float | None = None, pcm: bytes = SPEECH) ->
     return HeardFrame(user, n * 960, pcm, arrived, 1_700_000_000 + arrived)
 
 
-def cutter(*, pieces: PieceRules = PIECES) -> UtteranceCutter:
+def cutter(*, pieces: PieceRules = CHEAPER) -> UtteranceCutter:
     return UtteranceCutter(sample_rate=16_000, silence_gap=0.5, pieces=pieces, resample=resampled)
 
 

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from dataclasses import replace
 from datetime import timedelta
 
 import discord
@@ -137,7 +138,9 @@ class DiscordListenedCall:
     async def start(self) -> None:
         """Start receiving on the call the core joined, and say so in the channel's status and
         the bot's nickname."""
-        self._receiver = VoiceReceiver(self._voice, admits=self._admits, settings=self._settings)
+        # The call's pieces (sooner, or cheaper where asked), unless the settings name others.
+        settings = replace(self._settings, pieces=self._settings.pieces or self._call.pieces)
+        self._receiver = VoiceReceiver(self._voice, admits=self._admits, settings=settings)
         self._task = background.start(self._transcribe(self._receiver), name="listening")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()
@@ -257,6 +260,7 @@ class DiscordListenedCall:
                         sample_rate=utterance.sample_rate, speaker=self._name(member),
                         started_at=utterance.started_at, turn=utterance.turn,
                         piece=utterance.piece, last=utterance.ends_turn,
+                        at_pause=utterance.at_pause,
                     )  # fmt: skip
                     lines.add(
                         background.start(self._line(utterance, heard), name="caption", awaited=True)

@@ -95,9 +95,14 @@ class ListeningCog(commands.Cog):
     @app_commands.describe(
         translate="True: each caption in this server's language too, what was said under it",
         interpret="True: what is said in Chinese or English is also spoken in the other",
+        cheaper="True: captions a few seconds later, for less audio billed",
     )
     async def listen(
-        self, interaction: Interaction, translate: bool = False, interpret: bool = False
+        self,
+        interaction: Interaction,
+        translate: bool = False,
+        interpret: bool = False,
+        cheaper: bool = False,
     ) -> None:
         locale = answer_of(interaction).locale
         member = _member(interaction)
@@ -110,6 +115,7 @@ class ListeningCog(commands.Cog):
         asked = ListenAsked(
             server_of(member.guild), str(channel.id), str(member.id),
             locale=answer_of(interaction).chat_locale, translate=translate, interpret=interpret,
+            cheaper=cheaper,
         )  # fmt: skip
         await self.listened.start(asked)
         await _answer(interaction, text("discord.listen.joined", locale, voice=channel.mention))

@@ -33,7 +33,7 @@ from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.live_calls import KeptCall
-from core.domain.live_speech import TurnPieces
+from core.domain.live_speech import PieceRules, TurnPieces, piece_rules, settles
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import ListenedVoice, background
@@ -84,6 +84,12 @@ class Turn:
     dropped: bool = False  # its speaker said no while it lasted: none of it is kept
     # Each piece's translation where captions are translated (its words where it has none).
     translations: TurnPieces = field(default_factory=TurnPieces)
+    # Where its interpretation is at: the pieces that ended at a pause (a place in the
+    # interpreter's line each), the first piece of the part not yet handed over, and the next
+    # piece to look at.
+    pauses: set[int] = field(default_factory=set)
+    part_from: int = 0
+    looked: int = 0
 
 
 class CallState(enum.Enum):
@@ -114,7 +120,8 @@ _HEARD = frozenset({CallState.STARTING, CallState.LIVE, CallState.ENDING, CallSt
 class ListenAsked:
     """`/listen` by `starter` in the voice channel `voice_id` they sit in; captions in
     `locale` (the server's), also translated into it where `translate`; `interpret`: turns in
-    Chinese or English spoken across in the call."""
+    Chinese or English spoken across in the call; `cheaper`: captions cut in longer pieces,
+    nothing heard twice, later on screen (`core.domain.live_speech.CHEAPER`)."""
 
     server: ChatRef
     voice_id: str
@@ -122,6 +129,7 @@ class ListenAsked:
     locale: str
     translate: bool = False
     interpret: bool = False
+    cheaper: bool = False
 
 
 @dataclass(eq=False)
@@ -167,6 +175,11 @@ class ListenedCall:
     why_ended: list[str] = field(default_factory=list)  # every way that asked; the first taken
     alive: Beat | None = None  # says, while it runs, that it does
 
+    @property
+    def pieces(self) -> PieceRules:
+        """How its turns are cut into pieces: sooner, or `cheaper` where it was asked."""
+        return piece_rules(cheaper=self.asked is not None and self.asked.cheaper)
+
     def joined(self) -> None:
         """The voice channel is joined: the call is live (unless it ended meanwhile)."""
         if self.state is CallState.STARTING:
@@ -202,7 +215,8 @@ class ListenedCall:
         return KeptCall(
             asked.server, asked.voice_id, asked.voice_id, asked.starter, asked.locale,
             roll.call, roll.started_at, alive_at, translate=asked.translate,
-            interpret=asked.interpret, captions_message=self.captions_message,
+            interpret=asked.interpret, cheaper=asked.cheaper,
+            captions_message=self.captions_message,
         )  # fmt: skip
 
     def follow(self, member_id: str, yes: bool) -> None:
@@ -264,28 +278,49 @@ class ListenedCall:
         seconds: float,
         last: bool,
         translated: str | None = None,
+        at_pause: bool = True,
     ) -> None:
         """One piece of a turn answered (`said`: its words; `translated`: its caption's
-        translation); the turn kept as one line once it is whole, and handed to the call's
-        interpreter, if it has one (spoken only while its speaker consents)."""
+        translation; `at_pause`: it ended where the member paused); the turn kept as one line
+        once it is whole. Handed to the call's interpreter, if it has one, part by part
+        (spoken only while its speaker consents): each part ends with a piece that ended at a
+        pause on a sentence's end, or with the turn."""
         key = (member_id, began)
         if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
             turn = self.turns[key] = Turn(speaker, dropped=member_id not in self.consenting)
         turn.pieces.add(piece, said, seconds=seconds, last=last)
         turn.translations.add(piece, translated or said, seconds=seconds, last=last)
+        if at_pause:
+            turn.pauses.add(piece)
+        if self.interpreter is not None:
+            self._interpret(key, turn, self.interpreter)
         if not turn.pieces.whole:
             return
         del self.turns[key]
         if not turn.dropped:
             async with self.keeping:
                 await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
-        if self.interpreter is not None:
+
+    def _interpret(self, key: tuple[str, datetime], turn: Turn, to: CallInterpreter) -> None:
+        """The turn's pieces answered in order since the last part handed over: each part that
+        is settled (`core.domain.live_speech.settles`) to `to`; a pause that settles nothing
+        gives up its place in the line."""
+        member, began = key
+        while turn.looked in turn.pieces.texts:
+            at = turn.looked
+            turn.looked += 1
+            ends = at == turn.pieces.last
+            said = turn.pieces.text_between(turn.part_from, at)
+            if not ends and (at not in turn.pauses or not settles(said)):
+                if at in turn.pauses:
+                    to.skip((member, began, at))  # a pause inside a sentence: spoken later
+                continue
             gone = self.state is CallState.GONE
-            spoken = not turn.dropped and not gone and member_id in self.consenting
-            self.interpreter.whole(
-                key, speaker=speaker, said=turn.pieces.text(),
-                translated=turn.translations.text(), spoken=spoken,
-            )  # fmt: skip
+            spoken = not turn.dropped and not gone and member in self.consenting
+            translated = turn.translations.text_between(turn.part_from, at)
+            to.part((member, began, at), speaker=turn.speaker, said=said,
+                    translated=translated, spoken=spoken)  # fmt: skip
+            turn.part_from = at + 1
 
     async def keep_the_rest(
         self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime, whole: bool = True

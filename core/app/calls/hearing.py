@@ -52,6 +52,7 @@ class Hearing:
         turn: datetime | None = None,
         piece: int = 0,
         last: bool = True,
+        at_pause: bool = True,
     ) -> Heard | None:
         """`Listening.transcribe_piece` for `call`, the call it was handed to."""
         server = call.server
@@ -60,8 +61,12 @@ class Hearing:
         said: str | None = None
         translated: str | None = None
         call.spoke.set()  # the call is not idle
-        if last and call.interpreter is not None and call.admits(member_id):
-            call.interpreter.expect((member_id, began))  # its place, in the order turns ended
+        interpreter = call.interpreter
+        if piece == 0 and interpreter is not None:
+            interpreter.turn_began()  # the call moves on
+        if (last or at_pause) and interpreter is not None and call.admits(member_id):
+            # Where a part of the turn may end: its place, in the order parts ended.
+            interpreter.expect((member_id, began, piece))
         try:
             if pcm and call.admits(member_id):
                 said = await self._said(call, member_id, pcm, sample_rate, seconds)
@@ -77,7 +82,7 @@ class Hearing:
             # A piece that failed still counts as answered: the turn is kept without it.
             await call.answered(
                 self.keeper, server, member_id, speaker, began, piece, said,
-                seconds=seconds, last=last, translated=translated,
+                seconds=seconds, last=last, translated=translated, at_pause=at_pause,
             )  # fmt: skip
         if not said or not call.admits(member_id):
             return None

@@ -60,7 +60,7 @@ from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold, background
 
 logger = logging.getLogger(__name__)
 
-TurnKey = tuple[str, datetime]  # (member, when the turn began)
+PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's last piece)
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ Tell = Callable[[News], Awaitable[None]]
 class _Place:
     """A turn's place in the line: its clip once made (None: nothing to speak)."""
 
-    key: TurnKey
-    ended: float  # the interpreter's timer when the turn's end came
+    key: PartKey
+    ended: float  # the interpreter's timer when the part's end came
     clip: asyncio.Future[_Clip | None] = field(default_factory=asyncio.Future)
 
 
@@ -146,13 +146,14 @@ class CallInterpreter:
         self._ports, self._server, self._payer, self._tell = ports, server, payer, tell
         self._consents = consents
         self._line: deque[_Place] = deque()
-        self._places: dict[TurnKey, _Place] = {}
+        self._places: dict[PartKey, _Place] = {}
         self._came = asyncio.Event()
         self._voices = StockVoices()
         self._held: VoiceCallHold | None = None
         self._player: asyncio.Task[None] | None = None
         self._making: set[asyncio.Task[None]] = set()
         self._speaking: str | None = None  # whose interpretation plays, or waits for the call
+        self._moved_on = float("-inf")  # the timer when the call's latest turn began
         self.stopped = False
 
     def attach(self, held: VoiceCallHold) -> None:
@@ -161,13 +162,25 @@ class CallInterpreter:
         if self._player is None:
             self._player = background.start(self._speak_in_line(), name="interpreting")
 
-    def expect(self, key: TurnKey) -> None:
-        """The last piece of the turn `key` came: its place in the line."""
+    def turn_began(self) -> None:
+        """Someone began a turn: the call moves on (`_late`)."""
+        self._moved_on = self._ports.timer()
+
+    def expect(self, key: PartKey) -> None:
+        """A piece that may end a part came (it ended at a pause, or the turn): its place in
+        the line."""
         if self.stopped or key in self._places:
             return
         place = self._places[key] = _Place(key, self._ports.timer())
         self._line.append(place)
         self._came.set()
+
+    def skip(self, key: PartKey) -> None:
+        """The piece `key` ended at a pause inside a sentence: no part ends there, its place
+        is given up (its words are spoken with the part that ends the sentence)."""
+        place = self._places.pop(key, None)
+        if place is not None and not place.clip.done():
+            place.clip.set_result(None)
 
     def withdrawn(self, member: str) -> None:
         """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
@@ -196,10 +209,8 @@ class CallInterpreter:
                            type(exc).__name__)  # fmt: skip
         return None
 
-    def whole(
-        self, key: TurnKey, *, speaker: str, said: str, translated: str, spoken: bool
-    ) -> None:
-        """Every piece of the turn `key` answered: `said`, and `translated` (its pieces'
+    def part(self, key: PartKey, *, speaker: str, said: str, translated: str, spoken: bool) -> None:
+        """Every piece of the part `key` answered: `said`, and `translated` (its pieces'
         translations); `spoken`: its speaker still consents, the call goes on."""
         place = self._places.pop(key, None)
         if place is None or place.clip.done():  # not expected, or interpreting stopped
@@ -296,7 +307,10 @@ class CallInterpreter:
         return late and self._consents(member) and not self.stopped
 
     def _late(self, place: _Place) -> bool:
-        return too_late(place.ended, self._ports.timer(), late_after=self._ports.late_after)
+        moved_on = self._moved_on > place.ended  # a turn began since the part ended
+        return too_late(
+            place.ended, self._ports.timer(), late_after=self._ports.late_after, moved_on=moved_on
+        )
 
     async def _stop(self, refusal: errors.QuotaUsed | errors.MimoModelRefused) -> None:
         if self.stopped:

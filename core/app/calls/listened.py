@@ -70,7 +70,7 @@ def _asked(kept: KeptCall) -> ListenAsked:
     """What the call kept through a restart asked for as it started."""
     return ListenAsked(
         kept.server, kept.voice_id, kept.starter, kept.locale, translate=kept.translate,
-        interpret=kept.interpret,
+        interpret=kept.interpret, cheaper=kept.cheaper,
     )  # fmt: skip
 
 

@@ -350,10 +350,12 @@ class Listening:
         turn: datetime | None = None,
         piece: int = 0,
         last: bool = True,
+        at_pause: bool = True,
     ) -> Heard | None:
         """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
         they consent: one piece of a turn (`turn`: when the turn began, None: with this piece;
-        `piece`: its place in the turn; `last`: it ends the turn), heard by MiMo once, through
+        `piece`: its place in the turn; `last`: it ends the turn; `at_pause`: it ends where the
+        member paused, not cut through their speech), heard by MiMo once, through
         the process's request gate, ahead of other work. Once every piece of the turn is
         answered, the turn is kept as one line of the call's transcript. None when they do not
         consent (any more), or MiMo heard nothing in this piece (an empty piece, the end of a
@@ -364,12 +366,12 @@ class Listening:
             return None
         return await self.hearing.piece(
             call, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
-            started_at=started_at, turn=turn, piece=piece, last=last,
+            started_at=started_at, turn=turn, piece=piece, last=last, at_pause=at_pause,
         )  # fmt: skip
 
     async def hand_over(
         self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
-        started_at: datetime, turn: datetime, piece: int, last: bool,
+        started_at: datetime, turn: datetime, piece: int, last: bool, at_pause: bool = True,
     ) -> asyncio.Task[Heard | None]:  # fmt: skip
         """A piece cut by the adapter, transcribed (`transcribe_piece`) once fewer than
         `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does the
@@ -380,7 +382,7 @@ class Listening:
             await slots.acquire()
         task = background.start(self.transcribe_piece(
             server, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
-            started_at=started_at, turn=turn, piece=piece, last=last,
+            started_at=started_at, turn=turn, piece=piece, last=last, at_pause=at_pause,
         ), name="caption piece", awaited=True)  # fmt: skip
         if slots is not None:
             task.add_done_callback(lambda _: slots.release())

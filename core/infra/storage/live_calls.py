@@ -30,7 +30,8 @@ class LiveCallRepository:
         values = {
             "voice_id": call.voice_id, "text_id": call.text_id, "starter": call.starter,
             "locale": call.locale, "recording": call.recording, "translate": call.translate,
-            "interpret": call.interpret, "captions_message": call.captions_message,
+            "interpret": call.interpret, "cheaper": call.cheaper,
+            "captions_message": call.captions_message,
             "started_at": call.started_at, "alive_at": call.alive_at,
         }  # fmt: skip
         await upsert(self._session, LiveCallRow, chat_key(call.server), values)
@@ -61,7 +62,8 @@ def _kept(row: LiveCallRow) -> KeptCall:
     return KeptCall(
         ChatRef(cast(Platform, row.platform), row.chat_id), row.voice_id, row.text_id,
         row.starter, row.locale, row.recording, row.started_at, row.alive_at,
-        translate=row.translate, interpret=row.interpret, captions_message=row.captions_message,
+        translate=row.translate, interpret=row.interpret, cheaper=row.cheaper,
+        captions_message=row.captions_message,
     )  # fmt: skip
 
 

@@ -56,7 +56,7 @@ UserCallback = Callable[[int], None]
 class ReceiveSettings:
     sample_rate: int = 16_000  # of the utterances' PCM (MiMo's speech recognition takes 16 kHz)
     silence_gap: float = TURNS.silence_gap  # the core's; tests turn it up on a loaded machine
-    pieces: PieceRules = PIECES  # a turn cut into pieces while it lasts
+    pieces: PieceRules | None = None  # a turn cut into pieces while it lasts (None: PIECES)
     queue_size: int = 32  # utterances waiting for the reader
     decrypt_tolerance: int = TOLERANCE  # DAVE failures in a row before it is logged
     tick: float = 0.05  # how often the event loop takes in the decoded frames
@@ -86,7 +86,7 @@ class VoiceReceiver:
         self._cutter = UtteranceCutter(
             sample_rate=settings.sample_rate,
             silence_gap=settings.silence_gap,
-            pieces=settings.pieces,
+            pieces=settings.pieces or PIECES,
             resample=resampled,
         )
         self._inbox: deque[HeardFrame | int] = deque()  # from the reader thread

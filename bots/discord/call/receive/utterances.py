@@ -50,6 +50,7 @@ class Utterance:
     ends_turn: bool = True  # False: cut while the member goes on; more pieces of the turn come
     turn_started_at: datetime | None = None  # when the turn began (None: with this piece)
     piece: int = 0  # its place in the turn, from 0
+    at_pause: bool = True  # it ends where the member paused (False: cut through their speech)
 
     @property
     def seconds(self) -> float:
@@ -90,6 +91,7 @@ class _Open:
     cutter: PieceCutter
     piece: int = 0
     measured: int = 0  # bytes of `pcm` whose level the cutter has
+    heard: int = 0  # bytes at the start of `pcm` the piece before held too (its overlap)
     pcm: bytearray = field(default_factory=bytearray)
 
 
@@ -112,6 +114,7 @@ class UtteranceCutter:
     ) -> None:
         self.sample_rate, self.silence_gap, self._resample = sample_rate, silence_gap, resample
         self.pieces = pieces
+        self._overlap_bytes = round(pieces.overlap / (FRAME_SAMPLES / OPUS_RATE)) * FRAME_BYTES
         self._turns = TurnEnds(silence_gap)  # the core's rule of when a turn ends
         self._open: dict[int, _Open] = {}
 
@@ -172,7 +175,8 @@ class UtteranceCutter:
             turn.measured += FRAME_BYTES
             cut = turn.cutter.add(audioop.rms(frame, BYTES_PER_SAMPLE))
             if cut is not None:
-                pieces.append(self._piece(user_id, turn, cut * FRAME_BYTES))
+                at_pause = turn.cutter.at_pause
+                pieces.append(self._piece(user_id, turn, cut * FRAME_BYTES, at_pause=at_pause))
         return pieces
 
     def _paused_too_long(self, turn: _Open, frame: HeardFrame) -> bool:
@@ -190,13 +194,18 @@ class UtteranceCutter:
             return b""
         return bytes((ahead - FRAME_SAMPLES) * BYTES_PER_SAMPLE)
 
-    def _piece(self, user_id: int, turn: _Open, cut: int) -> Utterance:
-        """The turn's piece so far up to byte `cut`, handed over; the rest begins the next."""
+    def _piece(self, user_id: int, turn: _Open, cut: int, *, at_pause: bool = True) -> Utterance:
+        """The turn's piece so far up to byte `cut`, handed over; the rest begins the next.
+        A cut through speech (not `at_pause`) leaves the piece's last `overlap` seconds at
+        the start of the next too (`PieceRules.overlap`), counted there as heard already."""
         pcm = bytes(turn.pcm[:cut])
-        del turn.pcm[:cut]
-        turn.measured -= cut
-        piece = self._utterance(user_id, turn, pcm, ends_turn=False)
-        turn.started_wall = piece.ended_at.timestamp()
+        kept = 0 if at_pause else min(cut - turn.heard, self._overlap_bytes)
+        kept -= kept % FRAME_BYTES
+        del turn.pcm[: cut - kept]
+        turn.measured -= cut - kept
+        piece = self._utterance(user_id, turn, pcm, ends_turn=False, at_pause=at_pause)
+        turn.started_wall = piece.ended_at.timestamp() - kept / BYTES_PER_SAMPLE / OPUS_RATE
+        turn.heard = kept  # the next piece's first bytes, heard in this one
         turn.piece += 1
         return piece
 
@@ -204,7 +213,9 @@ class UtteranceCutter:
         turn = self._open.pop(user_id)
         return self._utterance(user_id, turn, bytes(turn.pcm), ends_turn=ends_turn)
 
-    def _utterance(self, user_id: int, turn: _Open, pcm: bytes, *, ends_turn: bool) -> Utterance:
+    def _utterance(
+        self, user_id: int, turn: _Open, pcm: bytes, *, ends_turn: bool, at_pause: bool = True
+    ) -> Utterance:
         started = datetime.fromtimestamp(turn.started_wall, UTC)
         seconds = len(pcm) / BYTES_PER_SAMPLE / OPUS_RATE
         return Utterance(
@@ -216,4 +227,5 @@ class UtteranceCutter:
             ends_turn=ends_turn,
             turn_started_at=datetime.fromtimestamp(turn.turn_wall, UTC),
             piece=turn.piece,
+            at_pause=at_pause,
         )

@@ -27,6 +27,7 @@ class LiveCallRow(Base):
     recording: Mapped[str] = mapped_column(String(128))
     translate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     interpret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cheaper: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     captions_message: Mapped[str | None] = mapped_column(String(64), nullable=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     alive_at: Mapped[datetime] = mapped_column(UtcDateTime())
