@@ -35,22 +35,20 @@ class PieceRules:
     longest: float = 4.0  # ...and at the latest at this many, pause or not
     pause: float = 0.2  # a dip of the level at least this long is a pause
     look_back: float = 1.0  # at `longest`: the quietest moment within this many seconds
+    sliver: float = 0.1  # a pause after no more sound than this cuts too: the sliver is dropped
     quiet_ratio: float = 0.1  # quiet: under this part of the turn's loudest frame (-20 dB)...
     floor: int = 200  # ...or under this level (RMS of 16-bit samples) whatever the turn
-    # Seconds of a piece cut where nobody paused (at `longest`) heard again at the start of the
-    # next one: a word the cut went through is heard whole there, and `joined` says it once.
-    overlap: float = 0.0
 
     def frames(self, seconds: float) -> int:
         return max(1, round(seconds / FRAME_SECONDS))
 
 
-# The product's two ways. SOONER, as `/listen` comes: a word shows about three seconds after it
-# is said, each piece at most 1.2 s of speech and the 0.25 s before a cut through speech heard
-# twice (bench 11: about 1.2x the audio said sent, more billed in whole seconds). CHEAPER,
-# `/listen cheaper:True`: pieces of 2 to 4 s, nothing heard twice (1.0x), a word shown about
-# five seconds after it is said.
-SOONER = PieceRules(shortest=0.6, longest=1.2, look_back=0.4, overlap=0.25)
+# The product's two ways (bench 11 measures both). SOONER, as `/listen` comes: pieces of 0.8 to
+# 0.98 s, so that a word shows within about three seconds of being said, and a piece is billed
+# one whole second (MiMo's answer counts whole seconds: a piece of 1.1 s would be billed two).
+# CHEAPER, `/listen cheaper:True`: pieces of 2 to 4 s, a word shown four to six seconds after it
+# is said, a third of the requests and fewer seconds billed.
+SOONER = PieceRules(shortest=0.8, longest=0.98, look_back=0.3)
 CHEAPER = PieceRules()
 PIECES = SOONER  # the product's, unless a call asks for CHEAPER
 
@@ -95,6 +93,8 @@ class PieceCutter:
         self._pause = rules.frames(rules.pause)
         self._look_back = rules.frames(rules.look_back)
         self.at_pause = True  # the last cut's: at a pause, or through speech
+        self.nothing = False  # ...and whether its piece holds nothing to hear (a sliver)
+        self._sliver = rules.frames(rules.sliver)
 
     @property
     def frames(self) -> int:
@@ -107,8 +107,13 @@ class PieceCutter:
         self._levels.append(level)
         self._loudest = max(self._loudest, level)
         count = len(self._levels)
-        if count >= self._shortest and count >= self._pause and self._paused_at_end():
-            return self._cut(count)
+        if count >= self._pause and self._paused_at_end():
+            if count >= self._shortest:
+                return self._cut(count)
+            if not self.at_pause and count - self._pause <= self._sliver:
+                # A pause just after a cut through speech: the piece before ended there, all
+                # but a sliver (a word's last frames); cut, nothing of it to hear.
+                return self._cut(count, nothing=True)
         if count >= self._longest:
             at = self._quietest()
             # Cut where the member was quiet after all (a pause shorter than `pause`, or one
@@ -122,6 +127,12 @@ class PieceCutter:
         silent): whether that pause ends the piece here, as a dip would. Then the whole piece
         is cut (`cut_all`)."""
         return seconds >= self.rules.pause and len(self._levels) >= self._shortest
+
+    def nothing_to_hear(self) -> bool:
+        """Whether the piece so far holds no more sound than a `sliver` (the end of a turn cut
+        at a pause, or a word's last frames after a cut through it): nothing a recogniser
+        would make a word of, not worth a request billed a whole second."""
+        return sum(1 for level in self._levels if not self._quiet(level)) <= self._sliver
 
     def cut_all(self) -> int:
         return self._cut(len(self._levels))
@@ -143,9 +154,9 @@ class PieceCutter:
                 best, at = loudness, end - 1  # cut in the middle of the three
         return at
 
-    def _cut(self, at: int, *, at_pause: bool = True) -> int:
+    def _cut(self, at: int, *, at_pause: bool = True, nothing: bool = False) -> int:
         self._levels = self._levels[at:]
-        self.at_pause = at_pause
+        self.at_pause, self.nothing = at_pause, nothing
         return at
 
 

@@ -247,7 +247,7 @@ async def test_the_process_that_runs_the_shard_next_takes_the_call_up(
         async with voicebridge(tmp_path, zero, "zero", identified(discord_api)):
             async with voicebridge(tmp_path, one, "one", identified(discord_api)) as first:
                 await members.answer(ann.user_id, "listen_me", allowed=True)
-                await listening_started(discord_api, server, members, ann)
+                await listening_started(discord_api, server, members, ann, cheaper=True)
                 await said(discord_api, server, ann, 440)
                 first.kill()
                 await first.wait()
@@ -278,7 +278,8 @@ async def killed_after_anns_words(
     env = environment(discord_api, mimo, database_url, tmp_path)
     async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
+        # Pieces of 2 to 4 s: her words are one piece, the turn's last, kept once captioned.
+        await listening_started(discord_api, server, members, ann, cheaper=True)
         await said(discord_api, server, ann, 440)
         first.kill()
         await first.wait()

@@ -68,7 +68,7 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
         asr_before, tts_before = len(mimo.calls("mimo-v2.5-asr")), len(mimo.tts_wavs)
-        started = await members.answer(ann.user_id, "listen", interpret=True)
+        started = await members.answer(ann.user_id, "listen", interpret=True, cheaper=True)
         call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
         await voice.wait_until(lambda: call.dave.executed, what="the transition")
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
@@ -124,7 +124,7 @@ async def test_interpreting_stops_with_one_line_after_the_captions_once_the_spee
     async with bot_in_server(discord_api, mimo, sqlite_url, daily_tts_chars=5) as bot:
         mimo.asr_text = sentence_heard
         await members.answer(bob.user_id, "listen_me", allowed=True)
-        await members.answer(bob.user_id, "listen", interpret=True)
+        await members.answer(bob.user_id, "listen", interpret=True, cheaper=True)
         call = await discord_api.voice.wait_until(
             lambda: discord_api.voice.live_call(server.id, server.lounge), what="the call"
         )

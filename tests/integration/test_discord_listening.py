@@ -123,7 +123,7 @@ async def test_only_the_member_who_said_yes_is_transcribed_under_her_name(
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
         consent = await members.answer(ann.user_id, "listen_me", allowed=True)
-        started = await listening_started(discord_api, server, members, bob.user_id)
+        started = await listening_started(discord_api, server, members, bob.user_id, cheaper=True)
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
         await asyncio.gather(speak(ann, tone(440, 1.0)), speak(bob, tone(660, 1.0)))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Ann's first line")
@@ -294,7 +294,7 @@ async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_ca
         discord_api, mimo, sqlite_url, daily_listen_seconds=2, daily_audio_seconds=2
     ):
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann.user_id)
+        await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         await speak(ann, tone(440, 1.5))  # 2 s of the day's 2
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
         usage = await members.answer(ann.user_id, "usage")
@@ -328,7 +328,7 @@ async def test_listening_is_charged_to_the_member_who_started_it_and_ends_with_t
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url, daily_person_audio_seconds=2):
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, bob.user_id)
+        await listening_started(discord_api, server, members, bob.user_id, cheaper=True)
         await speak(ann, tone(440, 1.5))  # 2 s of Bob's 2
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "her line")
         bobs, anns = [await members.answer(m.user_id, "usage") for m in (bob, ann)]

@@ -179,7 +179,7 @@ async def test_listen_transcribes_the_member_who_said_yes_and_nobody_else(
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url, discord_members_intent=False):
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, bob.user_id)
+        await listening_started(discord_api, server, members, bob.user_id, cheaper=True)
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
         await asyncio.gather(speak(ann, tone(440, 1.0)), speak(bob, tone(660, 1.0)))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 2, "Ann's line")

@@ -71,7 +71,10 @@ async def test_the_interpreter_stops_with_one_line_naming_the_refused_models_set
         async with bot_in_server(discord_api, mimo, sqlite_url):
             mimo.asr_text = sentence_heard
             await members.answer(bob.user_id, "listen_me", allowed=True)
-            await listening_in(discord_api, server, members, bob.user_id, interpret=True)
+            # Pieces of 2 to 4 s: each 1-second turn one piece, as the stand-in's pitch wants.
+            await listening_in(
+                discord_api, server, members, bob.user_id, interpret=True, cheaper=True
+            )
             stop = "I stopped interpreting in this call; the captions go on."
             await discord_api.voice.speak(bob, tone(660, 1.0))
             await until(lambda: stop in "\n".join(posted_in(discord_api, server.lounge)), stop)
@@ -99,7 +102,9 @@ async def test_refused_translations_of_captions_are_said_once_and_the_captions_g
     with caplog.at_level(logging.INFO):
         async with bot_in_server(discord_api, mimo, sqlite_url):
             await members.answer(ann.user_id, "listen_me", allowed=True)
-            await listening_in(discord_api, server, members, ann.user_id, translate=True)
+            await listening_in(
+                discord_api, server, members, ann.user_id, translate=True, cheaper=True
+            )
             for turns in (1, 2):
                 await discord_api.voice.speak(ann, tone(440, 0.8))
                 await until(

@@ -110,3 +110,24 @@ def test_the_next_piece_of_a_turn_goes_on_whatever_the_turn_gap() -> None:
     shown.add([piece("ann", "one", 0, 0)])
     assert shown.add([piece("ann", "two", 4.2, 0)]).edit == "**Ann**: one two"
     assert shown.add([piece("ann", "three", 9, 9)]).new == ["**Ann**: three"]  # a new turn
+
+
+def test_a_batch_that_edits_the_newest_message_adds_its_new_lines_there_in_one_request() -> None:
+    shown = captions()
+    shown.add([said("ann", "shall we", 0)])
+
+    both = shown.add([said("ann", "start?", 1.5), said("bob", "yes", 2)])
+
+    assert both == Update("**Ann**: shall we start?\n**Bob**: yes", [])
+
+
+def test_someone_posting_in_the_chat_keeps_new_lines_out_of_the_message_above_them() -> None:
+    shown = captions()
+    shown.add([said("ann", "shall we", 0)])
+
+    shown.interrupted()  # Bob typed in the chat
+    both = shown.add([said("ann", "start?", 1.5), said("bob", "yes", 2)])
+    after = shown.add([said("bob", "let's", 3), said("cy", "go", 3.5)])
+
+    assert both == Update("**Ann**: shall we start?", ["**Bob**: yes"])  # her turn grows there
+    assert after == Update("**Bob**: yes let's\n**Cy**: go", [])

@@ -9,7 +9,16 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.live_speech import CHEAPER, PieceCutter, PieceRules, TurnEnds, TurnPieces, joined
+from core.domain.live_speech import (
+    CHEAPER,
+    SOONER,
+    PieceCutter,
+    PieceRules,
+    TurnEnds,
+    TurnPieces,
+    joined,
+    settles,
+)
 
 LOUD, HUSH = 3000, 20
 FRAMES_A_SECOND = 50
@@ -138,3 +147,49 @@ def test_a_turn_ends_at_a_pause_by_the_senders_clock_or_by_arrival_where_it_is_k
     assert not turns.paused(sent_gap=0.0, arrival_gap=2.0, arrival_known=False)
     assert not turns.paused(sent_gap=0.5, arrival_gap=0.5, arrival_known=True)
     assert turns.over(0.6) and not turns.over(0.59)
+
+
+# --- /listen as it comes (SOONER): pieces under a whole second ---------------------------------
+
+
+def test_sooner_pieces_are_under_a_second_and_cut_at_a_pause_once_they_hold_most_of_one() -> None:
+    levels = [*seconds(3.0), *seconds(0.3, HUSH), *seconds(0.5), *seconds(0.3, HUSH)]
+    found = cuts(levels, SOONER)
+    assert found[:3] == [48, 96, 144]  # under 0.98 s each: MiMo bills each one second
+    pieces = [b - a for a, b in itertools.pairwise([0, *found])]
+    assert all(size <= 49 for size in pieces)
+    # 0.5 s of speech then a pause: too short a piece to cut at the pause (it would cost a
+    # whole second for half of one); it goes on.
+    assert 150 + 15 + 25 + 10 not in found
+
+
+def test_a_pause_just_after_a_cut_through_speech_cuts_a_sliver_with_nothing_to_hear() -> None:
+    """A sentence ending a frame after a cut at 0.98 s: the pause is still where a piece ends
+    (an interpreter speaks the sentence there), and its sliver of sound is not heard."""
+    cutter = PieceCutter(SOONER)
+    forced = [cutter.add(level) for level in seconds(1.0)]
+    assert forced[48] == 48 and not cutter.at_pause  # through her speech
+    rest = [cutter.add(level) for level in seconds(0.4, HUSH)]
+    [sliver] = [cut for cut in rest if cut is not None]
+    assert sliver == 2 + 10 and cutter.at_pause and cutter.nothing
+
+
+def test_what_ends_a_sentence_settles_a_part_and_what_goes_on_does_not() -> None:
+    for said in (
+        "Hello everyone.",
+        "Shall we start?",
+        "好的，我们开始吧。",
+        'He said "go!"',
+        "Wait…",
+    ):
+        assert settles(said), said
+    for said in ("we met on", "好的，", "First, ", ""):
+        assert not settles(said), said
+
+
+def test_a_turns_pieces_between_two_places_are_joined_as_said() -> None:
+    turn = TurnPieces()
+    for index, words in enumerate(["Hello everyone.", "Shall we", "we start?"]):
+        turn.add(index, words, seconds=1.0, last=index == 2)
+    assert turn.text_between(1, 2) == "Shall we start?"
+    assert turn.text_between(0, 0) == "Hello everyone."

@@ -1,18 +1,20 @@
 """A listened call's captions as its chat shows them: one line per speaker turn, "**Ann**: …",
 the turn's words added to it by editing its message while the turn lasts (piece by piece, as
-MiMo hears them), a new line when the speaker changes.
+MiMo hears them), a new line, in a new message, when the speaker changes. Where a batch of lines
+edits the newest message anyway, its new lines go there too, while it has room and nobody else
+posted in the chat since (`interrupted`): each batch is then one request, not an edit and a
+new message (issue 86: at the chat's pace, a batch's second request delayed every line after
+it by a request's turn).
 
 A turn goes on with the next piece of the same turn, or while the same member's next utterance
 starts within `turn_gap` seconds of the end of their last one; in both cases only where nobody
 else's line came between. Two pieces' words are joined with the seam mended
 (`core.domain.live_speech.joined`: words MiMo heard at the end of one and the start of the
-next shown once). Where captions are translated, a turn shows its
-translation, with what was said under it in small print. Lines ready together share one new
-message, as before
-(under load, fewer requests against Discord's rate limits); only the newest message is ever
-edited, once per batch of lines, and never past Discord's 2,000 characters: then the turn goes
-on in a new message. At the end, the goodbye carries the captions kept as files
-(`with_transcript`).
+next shown once). Where captions are translated, a turn shows its translation, with what was
+said under it in small print. Lines ready together share one message (under load, fewer
+requests against Discord's rate limits); only the newest message is ever edited, once per batch
+of lines, and never past Discord's 2,000 characters: then the turn goes on in a new message. At
+the end, the goodbye carries the captions kept as files (`with_transcript`).
 """
 
 from __future__ import annotations
@@ -94,6 +96,12 @@ class Captions:
         self._render = render  # (name, words, translated) -> "**Name**: words"
         self._turn_gap = turn_gap
         self._shown: list[_Turn | str] = []  # the newest message's lines
+        self._apart = False  # someone else posted after it: new lines go in a new message
+
+    def interrupted(self) -> None:
+        """Someone else posted in the chat: the next line starts a new message, below theirs
+        (the current turn still grows where it is)."""
+        self._apart = True
 
     def add(self, batch: list[Line]) -> Update:
         shown, edited = list(self._shown), False
@@ -110,12 +118,19 @@ class Captions:
                     edited = edited or current is shown
                     continue
             entry = line if isinstance(line, str) else _Turn.of(line)
-            if new[-1] and self._size([*new[-1], entry]) > MESSAGE_CHARS:
+            if new[-1] and not self._fits([*new[-1], entry]):
                 new.append([])
             new[-1].append(entry)
         new = [lines for lines in new if lines]
+        if edited and new and not self._apart and self._fits([*shown, *new[0]]):
+            shown += new.pop(0)  # edited anyway: its new lines go in the same request
+        if new:
+            self._apart = False
         self._shown = new[-1] if new else shown
         return Update(self._text(shown) if edited else None, [self._text(lines) for lines in new])
+
+    def _fits(self, lines: list[_Turn | str]) -> bool:
+        return self._size(lines) <= MESSAGE_CHARS
 
     def _goes_on(self, lines: list[_Turn | str], line: Line) -> bool:
         if not lines or not isinstance(line, Said):

@@ -5,8 +5,9 @@ filter is the core's consent, each piece of a turn handed to the core as it is c
 member goes on (the core lets a few be at MiMo at once), and its text posted in the voice
 channel's chat, "**Name**: text", in the order said: a line per speaker turn, its message
 edited as its pieces are heard (`bots.discord.call.captions`), lines ready together in one
-message, at most one request every `CAPTION_PACE` seconds (what comes
-meanwhile waits for the next, together).
+message, new lines added to the newest message while nobody else posted after it (the cog
+says when someone did: `someone_posted`), at most one request every `CAPTION_PACE` seconds
+(what comes meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
@@ -159,6 +160,11 @@ class DiscordListenedCall:
             opening += "\n" + text("discord.listen.interpreting", self.locale)
         await self.post(opening, view=consent_view(self.locale))
 
+    def someone_posted(self) -> None:
+        """Someone else posted in the voice channel's chat: the next caption line starts a new
+        message below theirs."""
+        self._captions.interrupted()
+
     def arrived(self, member_id: str, transcribed: bool) -> None:
         member = self.channel.guild.get_member(int(member_id))
         name = text("reader.someone", self.locale) if member is None else member.display_name
@@ -282,7 +288,6 @@ class DiscordListenedCall:
                 await asyncio.sleep(wait)  # meanwhile go in the same request
                 batch += lines.ready()
             update = self._captions.add([line for line in batch if line is not None])
-            requests = len(update.new) + (update.edit is not None)
             if update.edit is not None and self._newest is not None:
                 try:
                     self._newest = await self._newest.edit(
@@ -290,11 +295,14 @@ class DiscordListenedCall:
                     )
                 except discord.HTTPException:
                     logger.warning("could not edit a caption in %s", self.channel.id)
+                next_request = loop.time() + self._pace
             for content in update.new:
+                if (wait := next_request - loop.time()) > 0:  # each request at the pace
+                    await asyncio.sleep(wait)
                 self._newest = await self.post(content)
                 if self._newest is not None:  # where the captions go on, told to the core
                     self._call.captions_moved(str(self._newest.id))
-            next_request = loop.time() + self._pace * requests
+                next_request = loop.time() + self._pace
 
     def _render(self, name: str, words: str, translated: str | None) -> str:
         if translated is None:

@@ -17,6 +17,7 @@ from bots.discord.access import turn_away
 from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
 from bots.discord.audiences import answer_of
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton
+from bots.discord.call.listening import DiscordListenedCall
 from bots.discord.call.nicknames import take_off_left_behind
 from bots.discord.call.voice_channels import DiscordVoiceChannels, server_of
 from bots.discord.clicks import Answerers
@@ -130,6 +131,17 @@ class ListeningCog(commands.Cog):
         member = _member(interaction)
         voice = await self.listened.stop(server_of(member.guild), str(member.id))
         await _answer(interaction, text("discord.listen.stopped", locale, voice=voice.mention))
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Someone posted in the chat of a voice channel listened to: its captions go on in a
+        new message below (`DiscordListenedCall.someone_posted`)."""
+        if message.guild is None or message.author == self.bot.user:
+            return
+        call = self.listened.call_in(server_of(message.guild))
+        side = None if call is None else call.side
+        if isinstance(side, DiscordListenedCall) and message.channel.id == side.channel.id:
+            side.someone_posted()
 
     @commands.Cog.listener()
     async def on_voice_state_update(

@@ -2,9 +2,10 @@
 says (`core.domain.live_speech.TurnEnds`: their packets stopped for `silence_gap`; Discord
 clients stop sending when their voice activity detection hears silence, the voice server says
 nothing of it), or when they leave or say they stopped; this measures the gaps it judges. While
-it lasts, the turn is cut into pieces as they speak (`core.domain.live_speech.PieceCutter`:
-at a short pause once a piece holds two seconds, at the latest every four, between words), each
-handed over as it is cut, so that its words can be shown while the member goes on; each piece
+it lasts, the turn is cut into pieces as they speak (`core.domain.live_speech.PieceCutter`, by
+the call's rules: `/listen` at a short pause once a piece holds 0.8 s, at the latest under a
+second; `/listen cheaper:True` at two and four seconds; between words), each handed over as it
+is cut, so that its words can be shown while the member goes on; each piece
 says which turn it belongs to, its place in it, and whether it is the last. What a member said
 is kept until its piece is cut: the buffer per member is bounded by the longest piece.
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from core.domain.live_speech import PIECES, PieceCutter, PieceRules, TurnEnds
@@ -91,7 +92,6 @@ class _Open:
     cutter: PieceCutter
     piece: int = 0
     measured: int = 0  # bytes of `pcm` whose level the cutter has
-    heard: int = 0  # bytes at the start of `pcm` the piece before held too (its overlap)
     pcm: bytearray = field(default_factory=bytearray)
 
 
@@ -114,7 +114,6 @@ class UtteranceCutter:
     ) -> None:
         self.sample_rate, self.silence_gap, self._resample = sample_rate, silence_gap, resample
         self.pieces = pieces
-        self._overlap_bytes = round(pieces.overlap / (FRAME_SAMPLES / OPUS_RATE)) * FRAME_BYTES
         self._turns = TurnEnds(silence_gap)  # the core's rule of when a turn ends
         self._open: dict[int, _Open] = {}
 
@@ -175,8 +174,10 @@ class UtteranceCutter:
             turn.measured += FRAME_BYTES
             cut = turn.cutter.add(audioop.rms(frame, BYTES_PER_SAMPLE))
             if cut is not None:
-                at_pause = turn.cutter.at_pause
-                pieces.append(self._piece(user_id, turn, cut * FRAME_BYTES, at_pause=at_pause))
+                cutter = turn.cutter
+                piece = self._piece(user_id, turn, cut * FRAME_BYTES, at_pause=cutter.at_pause)
+                # A sliver before a pause is not sent to be heard; it still says the pause.
+                pieces.append(replace(piece, pcm=b"") if cutter.nothing else piece)
         return pieces
 
     def _paused_too_long(self, turn: _Open, frame: HeardFrame) -> bool:
@@ -196,22 +197,22 @@ class UtteranceCutter:
 
     def _piece(self, user_id: int, turn: _Open, cut: int, *, at_pause: bool = True) -> Utterance:
         """The turn's piece so far up to byte `cut`, handed over; the rest begins the next.
-        A cut through speech (not `at_pause`) leaves the piece's last `overlap` seconds at
-        the start of the next too (`PieceRules.overlap`), counted there as heard already."""
+        `at_pause`: the cut is where the member paused (else through their speech)."""
         pcm = bytes(turn.pcm[:cut])
-        kept = 0 if at_pause else min(cut - turn.heard, self._overlap_bytes)
-        kept -= kept % FRAME_BYTES
-        del turn.pcm[: cut - kept]
-        turn.measured -= cut - kept
+        del turn.pcm[:cut]
+        turn.measured -= cut
         piece = self._utterance(user_id, turn, pcm, ends_turn=False, at_pause=at_pause)
-        turn.started_wall = piece.ended_at.timestamp() - kept / BYTES_PER_SAMPLE / OPUS_RATE
-        turn.heard = kept  # the next piece's first bytes, heard in this one
+        turn.started_wall = piece.ended_at.timestamp()
         turn.piece += 1
         return piece
 
     def _close(self, user_id: int, *, ends_turn: bool) -> Utterance:
+        """The turn's last piece: nothing where it holds nothing to hear (the rest of a pause
+        the piece before was cut at, a word's last frames), which is then not sent."""
         turn = self._open.pop(user_id)
-        return self._utterance(user_id, turn, bytes(turn.pcm), ends_turn=ends_turn)
+        quiet = turn.measured == len(turn.pcm) and turn.cutter.nothing_to_hear()
+        pcm = b"" if quiet else bytes(turn.pcm)
+        return self._utterance(user_id, turn, pcm, ends_turn=ends_turn)
 
     def _utterance(
         self, user_id: int, turn: _Open, pcm: bytes, *, ends_turn: bool, at_pause: bool = True
