@@ -42,7 +42,7 @@ from bots.discord.call.playback import installed_voice_client
 from core.domain.interpreting import LATE_AFTER
 from core.domain.values import VoiceNote
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
-from tests.scenarios.tones import pitch_of
+from tests.scenarios.tones import sounding_pitch_of
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import OPUS_SILENCE, Call
 from tests.standins.mimo import FakeMimo, Json
@@ -70,9 +70,13 @@ async def run(rounds: int, delay: float) -> dict[str, Any]:
     numbers = iter(range(1, 10_000))
 
     def answer(duration: float, body: Json) -> str:
-        language = PITCHES[min(PITCHES, key=lambda hz: abs(hz - pitch_of(body)))]
-        number = next(numbers)  # each piece heard: a short sentence of its own
-        return f"第 #{number} 句。" if language == "zh" else f"Sentence #{number}."
+        language = PITCHES[min(PITCHES, key=lambda hz: abs(hz - sounding_pitch_of(body)))]
+        # Each piece heard as its number and words as long as it lasts (three a second), so
+        # that an interpretation lasts about as long as what it interprets, however it is cut.
+        number, words = next(numbers), max(1, round(duration * 3))
+        return (
+            f"第 #{number} {'啦' * words}。" if language == "zh" else f"#{number}{' la' * words}."
+        )
 
     # Each member's sentences as sent: (start, end, said all at once, ends the turn).
     sent: dict[str, list[Sentence]] = {}
@@ -319,7 +323,8 @@ def section(by_delay: dict[str, dict[str, Any]], machine: dict[str, Any]) -> str
 {found["rounds"]} rounds a run, each member in turn saying a turn of two sentences of
 {SENTENCE} s with {SENTENCE_PAUSE} s of quiet between (the turn goes on), the next turn starting
 {BETWEEN} s after, the last round all four at once; MiMo's stand-in hears each piece as a short
-sentence of its own ("Sentence #12."); the whole bot (discord.py, the receive layer, the core,
+sentence of its own ("#12 la la la.", its words as many as its seconds
+times three); the whole bot (discord.py, the receive layer, the core,
 SQLite, ffmpeg playing each clip), the Discord stand-in's voice server and MiMo's stand-in
 answering every request after the delay given, in one process. {machine["cpu"]},
 {machine["cores"]} cores, load {machine["load_before"]} before, {found["load_after"]} after
