@@ -23,9 +23,11 @@ minutes on a 2-core machine; benchmark 10 needs TEST_DATABASE_URL (a PostgreSQL 
                  beside each --ffmpeg BINARY (say, a distribution's)
     --only listen  benchmark 9 alone (about a minute): 10 members speaking at once over 3 calls,
                  the bot's receive layer listening (bench/listen.py)
-    --only captions  benchmark 11 alone (about 3 minutes): 10 members over 3 calls with /listen,
-                 the whole bot, turns of 2, 10 and 30 s: from the moment each piece of speech
-                 was said to its words in the chat (bench/captions.py)
+    --only captions  benchmark 11 alone (about 7 minutes): 10 members over 3 calls with /listen,
+                 the whole bot, turns of 2, 10 and 30 s: from the moment each piece and each
+                 word was said to its words in the chat, audio sent and billed, requests; three
+                 runs of /listen as it comes, one of /listen cheaper:True, one with MiMo at 1 s
+                 (bench/captions.py)
     --only replicas  benchmark 10 alone (about 7 minutes; needs TEST_DATABASE_URL, a PostgreSQL
                  server): 100 notes over two replicas, one killed with SIGKILL half-way, on
                  Telegram (webhook) and Discord (two shards' processes), 3 times each
@@ -33,9 +35,10 @@ minutes on a 2-core machine; benchmark 10 needs TEST_DATABASE_URL (a PostgreSQL 
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
                  imageio-ffmpeg wheel's)
-    --only interpret  benchmark 13 alone (about 3 minutes): 4 members in one call with
-                 `/listen interpret:True`, two speaking Chinese and two English: from a turn's
-                 end to the first sound of its interpretation in the call (bench/interpret.py)
+    --only interpret  benchmark 13 alone (about 6 minutes): 4 members in one call with
+                 `/listen interpret:True`, two speaking Chinese and two English, turns of two
+                 sentences: from each sentence's end to the first sound of its interpretation in
+                 the call; three runs with MiMo at 0.5 s, one at 1 s (bench/interpret.py)
     --only find  benchmark 12 alone (about 10 minutes): /find in a bot holding a million kept
                  lines, and a transcript kept while 8 searches run, on SQLite, and on
                  PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)

@@ -9,11 +9,16 @@ the pieces' words are put back together, in the order they were said, each word 
     PieceCutter  the levels of a turn's 20 ms frames in, where to cut out: at a short pause
                  (a dip of `pause` seconds under the turn's speaking level) once a piece holds
                  `shortest` seconds; where nobody pauses, at `longest`, at the quietest moment
-                 of its last `look_back` seconds (between words, where there is such a moment)
+                 of its last `look_back` seconds (between words, where there is such a moment);
+                 whether each cut was at a pause; a pause right after a cut through speech
+                 cuts too, its sliver of sound nothing to hear. The call's rules: SOONER (as
+                 `/listen` comes) or CHEAPER (`cheaper:True`)
     joined       two pieces' texts as one: what MiMo heard twice at the seam (the same words at
                  the end of one and the start of the next, or a word cut in two) said once
     TurnPieces   one turn's pieces as MiMo answers them, in any order: the text so far in the
                  order said, and whether the turn is whole (its last piece and all before it)
+    settles      whether words that ended at a pause end a sentence: an interpreter speaks them
+                 without waiting for the rest of the turn
 
 Pure: no clock, no audio library; the adapter measures each frame's level and its gaps, and
 cuts the PCM where `TurnEnds` and `PieceCutter` say.
@@ -132,7 +137,8 @@ class PieceCutter:
         """Whether the piece so far holds no more sound than a `sliver` (the end of a turn cut
         at a pause, or a word's last frames after a cut through it): nothing a recogniser
         would make a word of, not worth a request billed a whole second."""
-        return sum(1 for level in self._levels if not self._quiet(level)) <= self._sliver
+        # By the floor alone: a knock that made the turn loud must not make soft speech quiet.
+        return sum(1 for level in self._levels if level >= self.rules.floor) <= self._sliver
 
     def cut_all(self) -> int:
         return self._cut(len(self._levels))

@@ -131,3 +131,13 @@ def test_someone_posting_in_the_chat_keeps_new_lines_out_of_the_message_above_th
 
     assert both == Update("**Ann**: shall we start?", ["**Bob**: yes"])  # her turn grows there
     assert after == Update("**Bob**: yes let's\n**Cy**: go", [])
+
+
+def test_where_the_newest_message_is_not_there_new_lines_go_in_a_new_one() -> None:
+    """Its post failed, or its last edit did (deleted): a line merged into it would be lost."""
+    shown = captions()
+    shown.add([said("ann", "shall we", 0)])
+
+    both = shown.add([said("ann", "start?", 1.5), said("bob", "yes", 2)], grows=False)
+
+    assert both == Update("**Ann**: shall we start?", ["**Bob**: yes"])

@@ -189,7 +189,7 @@ class Rig:
     news: list[News]
 
 
-def rigged(held: Any = None, consenting: set[str] | None = None) -> Rig:
+def rigged(held: Any = None, consenting: set[str] | None = None, late_after: float = 6.0) -> Rig:
     """`held`: the call as a hold has it (else a call of its own); `consenting`: who is still
     transcribed (else everyone)."""
     speech, call, timer, stored, news = Speech(), Call(), Timer(), Stored(), []
@@ -199,7 +199,7 @@ def rigged(held: Any = None, consenting: set[str] | None = None) -> Rig:
 
     ports = Interpreting(
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
-        chat_api=Chat(), limiter=Limiter.off(), late_after=6.0, timer=timer,
+        chat_api=Chat(), limiter=Limiter.off(), late_after=late_after, timer=timer,
     )  # fmt: skip
     consents = (lambda member: True) if consenting is None else consenting.__contains__
     interpreter = ports.for_call(SERVER, asked_by("starter"), tell, consents)
@@ -292,6 +292,32 @@ async def test_parts_late_while_nobody_spoke_since_are_still_spoken_in_order() -
     await until(lambda: len(rig.call.heard) == 2)
     assert rig.news == []
     assert rig.call.heard[1].endswith("|[English] 你好")
+    await rig.interpreter.close()
+
+
+async def test_a_part_whose_pieces_never_come_holds_the_line_no_longer_than_it_could_wait() -> None:
+    """Ann's part is expected, but a piece of it was let go under load and never heard: once it
+    could no longer be spoken in time, Bob's, made meanwhile, plays (the line is not held for
+    the rest of the call). Lateness here is 0.05 s, so 0.2 s while nobody spoke since."""
+    rig = rigged(late_after=0.05)
+    anns, bobs = turn("ann", 0), turn("bob", 1)
+    rig.interpreter.expect(anns)
+    rig.interpreter.expect(bobs)
+    await spoken(rig, bobs, "你好", speaker="Bob")
+    await until(lambda: len(rig.call.heard) == 1)
+    assert rig.call.heard[0].endswith("|[English] 你好")
+    await rig.interpreter.close()
+
+
+async def test_a_part_of_several_pieces_is_spoken_from_one_translation_of_it_whole() -> None:
+    rig = rigged()
+    anns = turn("ann", 0, piece=2)
+    rig.interpreter.expect(anns)
+    rig.interpreter.part(anns, speaker="Ann", said="Hello there everyone.", pieces=3,
+                         translated="[Chinese] Hello [Chinese] there [Chinese] everyone.",
+                         spoken=True)  # fmt: skip
+    await until(lambda: rig.call.heard)
+    assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
     await rig.interpreter.close()
 
 

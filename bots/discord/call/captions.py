@@ -103,7 +103,9 @@ class Captions:
         (the current turn still grows where it is)."""
         self._apart = True
 
-    def add(self, batch: list[Line]) -> Update:
+    def add(self, batch: list[Line], *, grows: bool = True) -> Update:
+        """The batch's lines: `grows` False where the newest message is not known to be there
+        (its post or last edit failed): new lines go in a new message."""
         shown, edited = list(self._shown), False
         new: list[list[_Turn | str]] = [[]]
         for line in batch:
@@ -122,7 +124,7 @@ class Captions:
                 new.append([])
             new[-1].append(entry)
         new = [lines for lines in new if lines]
-        if edited and new and not self._apart and self._fits([*shown, *new[0]]):
+        if edited and grows and new and not self._apart and self._fits([*shown, *new[0]]):
             shown += new.pop(0)  # edited anyway: its new lines go in the same request
         if new:
             self._apart = False

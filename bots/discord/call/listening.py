@@ -210,7 +210,13 @@ class DiscordListenedCall:
         line: str,
         files: list[discord.File] | None = None,
         view: discord.ui.View | None = None,
+        *,
+        caption: bool = False,
     ) -> discord.Message | None:
+        """Post `line` in the voice channel's chat; not a `caption`: the captions go on below
+        it (a notice, the goodbye)."""
+        if not caption:
+            self._captions.interrupted()
         # Nobody is pinged by what the bot posts for a call, whatever a name or a line holds.
         quiet = discord.AllowedMentions.none()
         try:
@@ -287,19 +293,22 @@ class DiscordListenedCall:
             if (wait := next_request - loop.time()) > 0:  # the channel's pace: lines made
                 await asyncio.sleep(wait)  # meanwhile go in the same request
                 batch += lines.ready()
-            update = self._captions.add([line for line in batch if line is not None])
+            made = [line for line in batch if line is not None]
+            update = self._captions.add(made, grows=self._newest is not None)
             if update.edit is not None and self._newest is not None:
                 try:
                     self._newest = await self._newest.edit(
                         content=update.edit, allowed_mentions=discord.AllowedMentions.none()
                     )
-                except discord.HTTPException:
+                except discord.HTTPException:  # deleted, say: the next lines go below
                     logger.warning("could not edit a caption in %s", self.channel.id)
+                    self._newest = None
+                    self._captions.interrupted()
                 next_request = loop.time() + self._pace
             for content in update.new:
                 if (wait := next_request - loop.time()) > 0:  # each request at the pace
                     await asyncio.sleep(wait)
-                self._newest = await self.post(content)
+                self._newest = await self.post(content, caption=True)
                 if self._newest is not None:  # where the captions go on, told to the core
                     self._call.captions_moved(str(self._newest.id))
                 next_request = loop.time() + self._pace

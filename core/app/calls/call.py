@@ -318,8 +318,9 @@ class ListenedCall:
             gone = self.state is CallState.GONE
             spoken = not turn.dropped and not gone and member in self.consenting
             translated = turn.translations.text_between(turn.part_from, at)
+            pieces = at + 1 - turn.part_from
             to.part((member, began, at), speaker=turn.speaker, said=said,
-                    translated=translated, spoken=spoken)  # fmt: skip
+                    translated=translated, spoken=spoken, pieces=pieces)  # fmt: skip
             turn.part_from = at + 1
 
     async def keep_the_rest(

@@ -62,8 +62,8 @@ class Hearing:
         translated: str | None = None
         call.spoke.set()  # the call is not idle
         interpreter = call.interpreter
-        if piece == 0 and interpreter is not None:
-            interpreter.turn_began()  # the call moves on
+        if piece == 0 and pcm and interpreter is not None:
+            interpreter.turn_began()  # the call moves on (a sliver of noise does not)
         if (last or at_pause) and interpreter is not None and call.admits(member_id):
             # Where a part of the turn may end: its place, in the order parts ended.
             interpreter.expect((member_id, began, piece))

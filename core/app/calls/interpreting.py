@@ -1,17 +1,22 @@
 """An interpreter in a listened call (`/listen interpret:True`): each consenting member's turn
-in Chinese or English spoken in the other language into the same call once the turn ends
-(consecutive interpreting). `core.app.calls.listening` hears and captions the turns; this decides
-what of them is spoken, in whose voice, when, and what it costs. The adapter only plays the
-clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`, `Stopped`).
+in Chinese or English spoken in the other language into the same call, part by part: a sentence
+as it ends while the speaker goes on, the rest once the turn ends. `core.app.calls.listening`
+hears and captions the turns, and `core.app.calls.call` says where a part ends (a piece that
+ended at a pause on a sentence's end, `core.domain.live_speech.settles`, or the turn's last);
+this decides what of them is spoken, in whose voice, when, and what it costs. The adapter only
+plays the clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`,
+`Stopped`).
 
-    expect   a turn's last piece came (`Listening.transcribe_piece`): its place in the line,
-             taken before anything is awaited, so interpretations speak in the order the turns ended
-    whole    every piece of the turn answered: its words, and each piece's translation (made
-             for its caption, `translated`): spoken when the turn is in Chinese or English
+    expect   a piece that may end a part came (it ended at a pause, or the turn): its place in
+             the line, taken before anything is awaited, so interpretations speak in the order
+             the parts ended; `skip`: a pause inside a sentence, its place given up
+    part     every piece of the part answered: its words, and each piece's translation (made
+             for its caption, `translated`): spoken when the part is in Chinese or English
              (`core.domain.interpreting.across`), its speaker still consents and the call goes
              on; otherwise its place is given up
     speak    one at a time, in line: an interpretation that would start more than `late_after`
-             seconds after its turn ended is dropped, said with its words (`Dropped`), asked
+             seconds after its part ended, once a turn began since (`turn_began`: the call moved
+             on; else `WAITED_FOR` times as late) is dropped, said with its words (`Dropped`), asked
              again once the call is free for it and just before its first frame (a reading
              sharing the call may have played meanwhile); each in
              the speaker's own cloned voice where they allowed it for translations (read anew
@@ -52,7 +57,7 @@ from core.app.rules.preferences import ChatPreferences
 from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import Speaker, VoiceStudio
 from core.domain import errors
-from core.domain.interpreting import LATE_AFTER, StockVoices, across, too_late
+from core.domain.interpreting import LATE_AFTER, WAITED_FOR, StockVoices, across, too_late
 from core.domain.limits import Asker
 from core.domain.reading import assignable_voices
 from core.domain.values import ChatRef, VoiceNote
@@ -209,9 +214,14 @@ class CallInterpreter:
                            type(exc).__name__)  # fmt: skip
         return None
 
-    def part(self, key: PartKey, *, speaker: str, said: str, translated: str, spoken: bool) -> None:
+    def part(
+        self, key: PartKey, *, speaker: str, said: str, translated: str, spoken: bool,
+        pieces: int = 1,
+    ) -> None:  # fmt: skip
         """Every piece of the part `key` answered: `said`, and `translated` (its pieces'
-        translations); `spoken`: its speaker still consents, the call goes on."""
+        translations); `spoken`: its speaker still consents, the call goes on. A part of
+        several `pieces` is translated again, whole, before it is spoken: pieces of a second
+        translated one by one lose what a sentence says across them."""
         place = self._places.pop(key, None)
         if place is None or place.clip.done():  # not expected, or interpreting stopped
             return
@@ -220,8 +230,9 @@ class CallInterpreter:
             place.clip.set_result(None)
             return
         dropped = Dropped(key[0], speaker, said)
+        whole = said if pieces > 1 else None
         task = background.start(
-            self._make(place, translated, way.target, dropped), name="interpretation"
+            self._make(place, translated, way.target, dropped, whole), name="interpretation"
         )
         self._making.add(task)
         task.add_done_callback(self._making.discard)
@@ -235,10 +246,15 @@ class CallInterpreter:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    async def _make(self, place: _Place, words: str, target: str, dropped: Dropped) -> None:
-        """The interpretation's clip, unless it is late already (then never made)."""
+    async def _make(
+        self, place: _Place, words: str, target: str, dropped: Dropped, whole: str | None
+    ) -> None:
+        """The interpretation's clip, unless it is late already (then never made); `whole`:
+        the part's words to translate again at once (else `words` is its translation)."""
         clip = None
         try:
+            if whole is not None and not self._late(place):
+                words = await self.translated(whole) or words
             if self._late(place):
                 clip = _Clip(None, dropped)
             elif (note := await self._spoken(dropped.member, words, target)) is not None:
@@ -275,7 +291,7 @@ class CallInterpreter:
                 self._came.clear()
                 await self._came.wait()
             place = self._line[0]
-            clip = await place.clip
+            clip = await self._clip_of(place)
             self._line.popleft()
             if clip is None or self.stopped or not self._consents(clip.dropped.member):
                 continue
@@ -284,6 +300,22 @@ class CallInterpreter:
                 continue
             if await self._play(place, clip.note, clip.dropped.member):
                 await self._say(clip.dropped)  # late by the time the call was free
+
+    async def _clip_of(self, place: _Place) -> _Clip | None:
+        """The place's clip once made; None once it could no longer be spoken in time (a piece
+        of its part never came to be heard: the receiver let it go under load), so that one
+        lost piece does not hold every interpretation after it."""
+        longest = self._ports.late_after * WAITED_FOR
+        left = place.ended + longest - self._ports.timer()
+        try:
+            return await asyncio.wait_for(asyncio.shield(place.clip), max(0.0, left))
+        except TimeoutError:
+            logger.warning("an interpretation in %s never came: its place is given up",
+                           self._server)  # fmt: skip
+            if not place.clip.done():
+                place.clip.set_result(None)
+            self._places.pop(place.key, None)
+            return None
 
     async def _play(self, place: _Place, note: VoiceNote, member: str) -> bool:
         """Play one interpretation, asked again once the call's turn is taken (and just before
