@@ -85,6 +85,12 @@ EN: dict[str, Source] = {
     ),
     "discord.voices.designed": "Voice {name} is ready, and the voice message is a sample of how it sounds. Choose it with /voice name:{name}.",
     "discord.voices.consent.read": "To clone your voice, read this sentence aloud, the digits at its end one by one, and send it as a new voice message, here or in a DM to me, within {wait}:\n\n{sentence}",
+    # The refusals of a reading, in Discord's word for what the prompt above asked for.
+    "discord.error.consent.forwarded": "That voice message was forwarded: record the sentence yourself, as a new voice message.",
+    "discord.error.consent.via_bot": "That voice message was sent through a bot: record the sentence yourself, as a new voice message.",
+    "discord.error.consent.copied": "That voice message is a copy of someone else's recording: record the sentence yourself, as a new voice message.",
+    "discord.error.consent.too_old": "That voice message is older than your request: record the sentence now, as a new voice message.",
+    "discord.error.consent.sentence": "I did not hear the sentence in that voice message: read it as shown and send it again.",
     "discord.voices.cloned": (
         "Voice {name} is cloned from your recording. Choose it with /voice name:{name}; "
         "/delete_voice name:{name} deletes it and its sample."
@@ -278,6 +284,11 @@ REWORDED = {
     "voices.designed": "discord.voices.designed",
     "voices.cloned": "discord.voices.cloned",
     "voices.consent.read": "discord.voices.consent.read",
+    "error.consent.forwarded": "discord.error.consent.forwarded",
+    "error.consent.via_bot": "discord.error.consent.via_bot",
+    "error.consent.copied": "discord.error.consent.copied",
+    "error.consent.too_old": "discord.error.consent.too_old",
+    "error.consent.sentence": "discord.error.consent.sentence",
     "style.current": "discord.style.current",
     "language.current": "discord.language.current",
     "autotranscribe.current": "discord.autotranscribe.current",

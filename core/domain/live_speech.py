@@ -51,8 +51,8 @@ class PieceRules:
 # The product's two ways (bench 11 measures both). SOONER, as `/listen` comes: pieces of 0.8 to
 # 0.98 s, so that a word shows within about three seconds of being said, and a piece is billed
 # one whole second (MiMo's answer counts whole seconds: a piece of 1.1 s would be billed two).
-# CHEAPER, `/listen cheaper:True`: pieces of 2 to 4 s, a word shown four to six seconds after it
-# is said, a third of the requests and fewer seconds billed.
+# CHEAPER, `/listen cheaper:True`, and a call while MiMo falls behind: pieces of 2 to 4 s, a word
+# shown four to six seconds after it is said, a third of the requests and fewer seconds billed.
 SOONER = PieceRules(shortest=0.8, longest=0.98, look_back=0.3)
 CHEAPER = PieceRules()
 PIECES = SOONER  # the product's, unless a call asks for CHEAPER
@@ -90,15 +90,19 @@ class PieceCutter:
     (the others begin the next one)."""
 
     def __init__(self, rules: PieceRules = PIECES) -> None:
-        self.rules = rules
         self._levels: list[int] = []  # the piece so far
         self._loudest = 0  # of the turn
+        self.use(rules)
+        self.at_pause = True  # the last cut's: at a pause, or through speech
+        self.nothing = False  # ...and whether its piece holds nothing to hear (a sliver)
+
+    def use(self, rules: PieceRules) -> None:
+        """Cut by `rules` from now on (the piece so far included)."""
+        self.rules = rules
         self._shortest = rules.frames(rules.shortest)
         self._longest = rules.frames(rules.longest)
         self._pause = rules.frames(rules.pause)
         self._look_back = rules.frames(rules.look_back)
-        self.at_pause = True  # the last cut's: at a pause, or through speech
-        self.nothing = False  # ...and whether its piece holds nothing to hear (a sliver)
         self._sliver = rules.frames(rules.sliver)
 
     @property

@@ -227,7 +227,7 @@ async def test_a_forwarded_reading_clones_nothing_and_says_so(
         refused = await answer_to(discord_api, server.general, forward)
 
     assert refused == (
-        "That voice note was forwarded: record the sentence yourself, as a new voice note."
+        "That voice message was forwarded: record the sentence yourself, as a new voice message."
     )
     assert await stored(sqlite_url) == []
 

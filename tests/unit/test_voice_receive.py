@@ -24,7 +24,7 @@ from bots.discord.call.receive.roster import CallRoster
 from bots.discord.call.receive.transport import MODES, TransportCipher, TransportError
 from bots.discord.call.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
 from bots.discord.discordpy import TransportSession
-from core.domain.live_speech import CHEAPER, PieceRules
+from core.domain.live_speech import CHEAPER, SOONER, PieceRules
 from tests.standins.voice_members import (
     CallMember,
     Outgoing,
@@ -395,3 +395,22 @@ def test_a_forgotten_turn_is_never_handed_over() -> None:
         cut.add(frame(1, n))
     assert cut.forget(1) and not cut.forget(1)
     assert cut.end_all() == [] and cut.quiet(100.0) == []
+
+
+def test_while_the_call_falls_behind_its_next_pieces_are_cut_the_cheaper_way() -> None:
+    """The rules are asked again after each cut: a call whose slots at MiMo are all taken
+    gets pieces of up to 4 s, and under a second again once it caught up."""
+    behind = False
+
+    def rules() -> PieceRules:
+        return CHEAPER if behind else SOONER
+
+    cut = UtteranceCutter(sample_rate=16_000, silence_gap=0.5, resample=resampled, rules=rules)
+    said = [e for n in range(500) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    assert said and all(u.seconds < 1.0 for u in said)  # 10 s without a pause, sooner
+    behind = True
+    more = [e for n in range(500, 800) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    assert [round(u.seconds, 2) for u in more[1:]] == [3.98] * (len(more) - 1)
+    behind = False
+    again = [e for n in range(800, 1100) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    assert again and all(u.seconds < 1.0 for u in again[1:])

@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from dataclasses import replace
 from datetime import timedelta
 
 import discord
@@ -139,9 +138,12 @@ class DiscordListenedCall:
     async def start(self) -> None:
         """Start receiving on the call the core joined, and say so in the channel's status and
         the bot's nickname."""
-        # The call's pieces (sooner, or cheaper where asked), unless the settings name others.
-        settings = replace(self._settings, pieces=self._settings.pieces or self._call.pieces)
-        self._receiver = VoiceReceiver(self._voice, admits=self._admits, settings=settings)
+        # The call's pieces (sooner, or cheaper where asked or while it falls behind), unless
+        # the settings name others.
+        self._receiver = VoiceReceiver(
+            self._voice, admits=self._admits, settings=self._settings,
+            pieces=lambda: self._call.pieces,
+        )  # fmt: skip
         self._task = background.start(self._transcribe(self._receiver), name="listening")
         await self._show_status(text("discord.listen.status", self.locale)[:STATUS_CHARS])
         await self._nick.put_on()

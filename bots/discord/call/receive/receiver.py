@@ -71,7 +71,10 @@ class VoiceReceiver:
         on_speaking_start: UserCallback | None = None,
         on_speaking_stop: UserCallback | None = None,
         settings: ReceiveSettings = ReceiveSettings(),
+        pieces: Callable[[], PieceRules] | None = None,
     ) -> None:
+        """`pieces`: the rules each piece is cut by, asked as it begins (unless `settings`
+        names some)."""
         self.voice, self.settings = voice, settings
         self._on_start, self._on_stop = on_speaking_start, on_speaking_stop
         self._e2ee = EndToEnd(
@@ -88,6 +91,7 @@ class VoiceReceiver:
             silence_gap=settings.silence_gap,
             pieces=settings.pieces or PIECES,
             resample=resampled,
+            rules=None if settings.pieces is not None else pieces,
         )
         self._inbox: deque[HeardFrame | int] = deque()  # from the reader thread
         self._reading = False  # the reader thread is between a datagram and its frames

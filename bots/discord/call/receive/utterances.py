@@ -111,9 +111,13 @@ class UtteranceCutter:
         silence_gap: float,
         pieces: PieceRules = PIECES,
         resample: Resample = _as_it_is,
+        rules: Callable[[], PieceRules] | None = None,
     ) -> None:
+        """`rules`: the rules to cut by, asked again as each turn starts and after each cut
+        (the call's, which change as it falls behind); else `pieces` always."""
         self.sample_rate, self.silence_gap, self._resample = sample_rate, silence_gap, resample
         self.pieces = pieces
+        self._rules = rules or (lambda: pieces)
         self._turns = TurnEnds(silence_gap)  # the core's rule of when a turn ends
         self._open: dict[int, _Open] = {}
 
@@ -126,7 +130,7 @@ class UtteranceCutter:
             turn = None
         if turn is None:
             turn = self._open[frame.user_id] = _Open(
-                frame.wall, frame.wall, frame.timestamp, frame.arrived, PieceCutter(self.pieces)
+                frame.wall, frame.wall, frame.timestamp, frame.arrived, PieceCutter(self._rules())
             )
             events.append(TurnStarted(frame.user_id))
         else:
@@ -204,6 +208,7 @@ class UtteranceCutter:
         piece = self._utterance(user_id, turn, pcm, ends_turn=False, at_pause=at_pause)
         turn.started_wall = piece.ended_at.timestamp()
         turn.piece += 1
+        turn.cutter.use(self._rules())  # the next piece by the rules of now
         return piece
 
     def _close(self, user_id: int, *, ends_turn: bool) -> Utterance:
