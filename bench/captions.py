@@ -287,6 +287,18 @@ async def captions_of(
 
 # --- the report ------------------------------------------------------------------------------
 
+# The same benchmark on the code issue 86 started from (a494a966, pieces of 2 to 4 s, as
+# `cheaper:True` cuts them now), run in turns with it on 27 November 2026.
+BEFORE = """Before issue 86 (a494a966, the same benchmark run in turns with this one on 27 November
+2026, load 1 to 2.5: pieces of 2 to 4 s, as `cheaper:True` cuts them now): from a piece's
+first sound p95 4.03 to 4.06 s, 5.83 to 6.30 s and 5.79 to 5.90 s for turns of 2, 10 and 30 s
+(three runs); from a word's first sound p95 4.4 s in a turn's first second, 5.2 s in its
+middle, 2.9 s in its last; 1.001x sent, 1.081x billed; 20 requests to MiMo a minute of speech;
+37 chat requests a minute per call. With MiMo at 1 s (one run): 4.54, 6.37 and 6.36 s. The
+pieces under a second put a word on screen within 3 s, for about 3.4 times the requests and
+6 % more seconds billed; with MiMo at 1 s the call's slots fill and it cuts the cheaper way
+until they free, losing nothing."""
+
 # The configurations measured: (name, MiMo's delay, `/listen cheaper:True`); the first is the
 # one the targets are for, run `CAPTIONS_ROUNDS` times and pooled, the others once.
 CONFIGS = (("sooner", 0.5, False), ("cheaper", 0.5, True), ("sooner, MiMo at 1 s", 1.0, False))
@@ -409,7 +421,10 @@ The targets (issue 86), for `/listen` as it comes: from a word's first sound p95
 word said at the start of a piece waits for all of it); audio at most {BILLED_TARGET}x what was
 said: **{cost["sent"]:.3f}x sent, {cost["billed"]:.3f}x billed** \
 ({_verdict(max(cost["sent"], cost["billed"]), BILLED_TARGET)}). Pieces heard / shown:
-{found["pieces"]} / {found["shown"]}; words no shown piece held: {missed}.
+{found["pieces"]} / {found["shown"]}; words no shown piece held: {missed} (the slivers of sound
+after a cut through speech, which are not sent).
+
+{BEFORE}
 """)
 
 
