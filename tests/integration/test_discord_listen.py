@@ -28,6 +28,7 @@ from bots.discord.call.receive import (
     Utterance,
     VoiceReceiver,
 )
+from core.domain.live_speech import CHEAPER
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_bot_online, discord_settings
@@ -40,7 +41,7 @@ from tests.standins.voice_members import CallMember, group_of, tone
 # A second of quiet ends a turn: the stand-in and the bot share this process, and on a machine
 # busy with other tests either may be held up for some tenths of a second, which a shorter gap
 # would take for the end of a turn.
-SETTINGS = ReceiveSettings(silence_gap=1.0)
+SETTINGS = ReceiveSettings(silence_gap=1.0, pieces=CHEAPER)  # the pieces these tests cut
 RATE = SETTINGS.sample_rate
 HELD_SECOND = 48_000 * 2  # a second of a turn in progress, as it is held (48 kHz PCM16)
 

@@ -305,7 +305,7 @@ async def test_a_listened_call_reads_the_servers_preferences_as_it_begins_and_no
     asr = "mimo-v2.5-asr"
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
+        await listening_started(discord_api, server, members, ann, cheaper=True)
         with preference_reads() as reads:
             await discord_api.voice.speak(ann_in_call, tone(440, 1.0))
             await mimo.wait_for_requests(1, model=asr)

@@ -594,7 +594,7 @@ async def test_a_call_taken_up_gives_nothing_of_itself_to_a_member_who_may_not_r
     env = environment(discord_api, mimo, database_url, tmp_path)
     async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await call_started(discord_api, server, members, ann)
+        await call_started(discord_api, server, members, ann, cheaper=True)
         await said(discord_api, server, ann, 440)
         first.kill()
         await first.wait()

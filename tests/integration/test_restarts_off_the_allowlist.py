@@ -42,7 +42,7 @@ async def test_a_call_in_a_server_taken_off_the_allowlist_is_ended_not_rejoined(
     listed = env | {"ALLOWED_CHATS": f"discord:{server.id}"}
     async with voicebridge(tmp_path, listed, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
+        await listening_started(discord_api, server, members, ann, cheaper=True)
         await said(discord_api, server, ann, 440)
         first.kill()
         await first.wait()
