@@ -124,13 +124,13 @@ async def run(members: int, calls: int, delay: float, cheaper: bool = False) -> 
                 shown = await captions_of(api, guilds, expected)
     starts = {str(m.user_id): ts for m, ts in zip(seated, turns, strict=True)}
     by_turn: dict[str, list[dict[str, float]]] = {f"{t:g}": [] for t in TURNS}
-    for piece, new in zip(pieces, _new_sound(pieces), strict=True):
+    for piece in pieces:
         turn = _turn_of(starts[piece["member"]], piece["start"])
         if piece["words"] in shown:
             by_turn[f"{turn:g}"].append({
                 "from_end": shown[piece["words"]] - piece["end"],
-                "from_start": shown[piece["words"]] - new,
-                "seconds": piece["end"] - new,
+                "from_start": shown[piece["words"]] - piece["start"],
+                "seconds": piece["end"] - piece["start"],
             })  # fmt: skip
     lounges = {str(g.lounge) for g in guilds}
     chat = [c for c in api.calls if c.params.get("channel_id") in lounges and c.at >= began]
@@ -144,21 +144,6 @@ async def run(members: int, calls: int, delay: float, cheaper: bool = False) -> 
         "chat_requests": len(chat), "chat_429": sum(1 for c in chat if c.status == 429),
         "busiest_5s": _busiest(chat), "minutes": spoken / 60,
     }  # fmt: skip
-
-
-def _new_sound(pieces: list[dict[str, Any]]) -> list[float]:
-    """Where each piece's sound not heard before begins: a piece cut through speech hands the
-    next one its last fraction of a second too (heard twice), so that the next one's first sound
-    was on screen already."""
-    new, last_end = [], {}
-    for piece in pieces:
-        new.append(piece["start"])
-    order = sorted(range(len(pieces)), key=lambda i: (pieces[i]["member"], pieces[i]["start"]))
-    for i in order:
-        member = pieces[i]["member"]
-        new[i] = max(pieces[i]["start"], last_end.get(member, pieces[i]["start"]))
-        last_end[member] = pieces[i]["end"]
-    return new
 
 
 def sounds(seconds: float) -> list[tuple[float, float]]:
