@@ -13,9 +13,9 @@ is drawn with the same chance (a rejected draw is drawn again), so a challenge h
 log2(`choices`) bits: `choices` counts those strings exactly, digit by digit, keeping for each
 last few digits how many strings end so without a number of `NEVER` in them.
 
-    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 20,563,778,815 strings of the
-        10**11 (after the rejections, 21 %), 34.26 bits
-    nine digits (no 4): 8,682,279,372 strings of the 9**11 (28 %), 33.02 bits
+    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 20,286,563,383 strings of the
+        10**11 (after the rejections, 20 %), 34.24 bits
+    nine digits (no 4): 8,528,993,374 strings of the 9**11 (27 %), 32.99 bits
 
 Both are over the 32 bits the four random words they replace had, and since every draw is
 equally likely, this count is also what a guesser faces at best (no draw likelier than another).
@@ -67,9 +67,12 @@ NEVER: Mapping[str, str] = {
     "84": "Heil Deutschland (H, D), a neo-Nazi code",
     "87": "白痴 (bái chī, 8 7), an idiot, in Taiwan",
     "88": "Heil Hitler (H, H)",
+    "109": "the antisemitic claim that Jews were expelled from 109 countries, a white "
+    "supremacist code",
     "110": "an emergency number (police in China and Japan)",
     "112": "the emergency number in Europe",
-    "119": "an emergency number (fire and ambulance in China, Japan and Korea)",
+    "119": "an emergency number (fire and ambulance in Japan, Korea and Taiwan; fire in mainland "
+    "China)",
     "157": "a robber in Brazil (article 157 of its penal code)",
     "161": "Antifaschistische Aktion (A, F, A)",
     "168": "168:1, the Oklahoma City bombing's dead, a neo-Nazi code",
@@ -94,6 +97,8 @@ NEVER: Mapping[str, str] = {
     "999": "the emergency number in the United Kingdom",
     "0721": "オナニー (o-na-ni-i), masturbation, in Japanese slang",
     "1919": "イクイク, sexual, in Japanese slang; SS (S, the 19th letter, twice) to neo-Nazis",
+    "1533": "15.3.3, the PCC (P, C, C in the alphabet without K, W, Y), a criminal faction in "
+    "Brazil",
     "2316": "white power (W, P: the 23rd and 16th letters)",
     "8008": "BOOB on a calculator turned over",
 }
