@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from core.app.calls.call import ListenedCall
 from core.app.calls.interpreting import CallInterpreter, Dropped, Interpreting, News, Stopped
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.rules.limits import Limiter
@@ -318,6 +319,37 @@ async def test_a_part_of_several_pieces_is_spoken_from_one_translation_of_it_who
                          spoken=True)  # fmt: skip
     await until(lambda: rig.call.heard)
     assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
+    await rig.interpreter.close()
+
+
+class Kept:
+    """The call's transcript: each turn's line as kept."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    async def keep_part(self, server: ChatRef, recording: str, *, language: str,
+                        part: Any) -> None:  # fmt: skip
+        self.lines.append(part.text)
+
+
+async def test_a_sentence_is_interpreted_from_its_words_without_waiting_for_its_caption() -> None:
+    """Ann's sentence ends with its second piece: its interpretation is translated whole and
+    spoken as soon as MiMo heard that piece's words, while the piece's own caption translation
+    is still being made (it would cost the interpretation one more request's wait)."""
+    rig = rigged()
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    kept = Kept()
+    rig.interpreter.expect(turn("ann", 0, piece=1))
+    await call.answered(kept, SERVER, "ann", "Ann", T0, 0, "Hello there", seconds=0.9,  # type: ignore[arg-type]
+                        last=False, translated="[Chinese] Hello there", at_pause=False)  # fmt: skip
+    call.transcribed("ann", "Ann", T0, 1, "everyone.", seconds=0.5, last=True, at_pause=True)
+    await until(lambda: rig.call.heard)  # spoken, its caption's translation not made yet
+    assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
+    assert kept.lines == []
+    await call.answered(kept, SERVER, "ann", "Ann", T0, 1, "everyone.", seconds=0.5,  # type: ignore[arg-type]
+                        last=True, translated="[Chinese] everyone.", at_pause=True)  # fmt: skip
+    assert kept.lines == ["Hello there everyone."]  # the turn kept once every piece answered
     await rig.interpreter.close()
 
 

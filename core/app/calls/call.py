@@ -77,19 +77,39 @@ def call_prefix(channel: str) -> str:
 
 @dataclass
 class Turn:
-    """A member's turn being heard: who said it, and its pieces' words so far."""
+    """A member's turn being heard: who said it, its pieces' words so far (each as soon as MiMo
+    heard it), and which pieces are answered (their captions' translations made too)."""
 
     speaker: str
     pieces: TurnPieces = field(default_factory=TurnPieces)
+    answered: set[int] = field(default_factory=set)
     dropped: bool = False  # its speaker said no while it lasted: none of it is kept
-    # Each piece's translation where captions are translated (its words where it has none).
-    translations: TurnPieces = field(default_factory=TurnPieces)
+    # Each piece's caption translation, once made (its words where it has none).
+    translations: dict[int, asyncio.Future[str | None]] = field(default_factory=dict)
     # Where its interpretation is at: the pieces that ended at a pause (a place in the
     # interpreter's line each), the first piece of the part not yet handed over, and the next
     # piece to look at.
     pauses: set[int] = field(default_factory=set)
     part_from: int = 0
     looked: int = 0
+
+    @property
+    def whole(self) -> bool:
+        """Every piece answered, the last one included."""
+        last = self.pieces.last
+        return last is not None and self.answered.issuperset(range(last + 1))
+
+    def translation(self, piece: int) -> asyncio.Future[str | None]:
+        if (future := self.translations.get(piece)) is None:
+            future = self.translations[piece] = asyncio.get_running_loop().create_future()
+        return future
+
+    async def translated_between(self, first: int, last: int) -> str:
+        """The captions' translations of pieces `first` to `last`, once made, as one text."""
+        pieces = TurnPieces()
+        for index in range(first, last + 1):
+            pieces.add(index, await self.translation(index), seconds=0.0, last=False)
+        return pieces.text_between(first, last)
 
 
 class CallState(enum.Enum):
@@ -269,6 +289,24 @@ class ListenedCall:
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
 
+    def transcribed(
+        self, member_id: str, speaker: str, began: datetime, piece: int, said: str | None, *,
+        seconds: float, last: bool, at_pause: bool,
+    ) -> None:  # fmt: skip
+        """One piece of a turn heard (`said`: its words), its caption's translation still to
+        come: the interpreter may start on the part it ends. Once a piece; `answered` says it
+        too, for a piece that failed on its way here."""
+        key = (member_id, began)
+        if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
+            turn = self.turns[key] = Turn(speaker, dropped=member_id not in self.consenting)
+        if piece in turn.pieces.texts:
+            return
+        turn.pieces.add(piece, said, seconds=seconds, last=last)
+        if at_pause:
+            turn.pauses.add(piece)
+        if self.interpreter is not None:
+            self._interpret(key, turn, self.interpreter)
+
     async def answered(
         self,
         keeper: TranscriptKeeper,
@@ -286,19 +324,17 @@ class ListenedCall:
     ) -> None:
         """One piece of a turn answered (`said`: its words; `translated`: its caption's
         translation; `at_pause`: it ended where the member paused); the turn kept as one line
-        once it is whole. Handed to the call's interpreter, if it has one, part by part
-        (spoken only while its speaker consents): each part ends with a piece that ended at a
-        pause on a sentence's end, or with the turn."""
+        once it is whole. Handed to the call's interpreter, if it has one, part by part as
+        their words come (`transcribed`; spoken only while its speaker consents): each part
+        ends with a piece that ended at a pause on a sentence's end, or with the turn."""
         key = (member_id, began)
-        if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
-            turn = self.turns[key] = Turn(speaker, dropped=member_id not in self.consenting)
-        turn.pieces.add(piece, said, seconds=seconds, last=last)
-        turn.translations.add(piece, translated or said, seconds=seconds, last=last)
-        if at_pause:
-            turn.pauses.add(piece)
-        if self.interpreter is not None:
-            self._interpret(key, turn, self.interpreter)
-        if not turn.pieces.whole:
+        self.transcribed(member_id, speaker, began, piece, said, seconds=seconds, last=last,
+                         at_pause=at_pause)  # fmt: skip
+        turn = self.turns[key]
+        turn.answered.add(piece)
+        if not (made := turn.translation(piece)).done():
+            made.set_result(translated or said)
+        if not turn.whole:
             return
         del self.turns[key]
         if not turn.dropped:
@@ -306,9 +342,9 @@ class ListenedCall:
                 await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
 
     def _interpret(self, key: tuple[str, datetime], turn: Turn, to: CallInterpreter) -> None:
-        """The turn's pieces answered in order since the last part handed over: each part that
-        is settled (`core.domain.live_speech.settles`) to `to`; a pause that settles nothing
-        gives up its place in the line."""
+        """The turn's pieces heard in order since the last part handed over: each part that is
+        settled (`core.domain.live_speech.settles`) to `to`, with its captions' translations as
+        they come; a pause that settles nothing gives up its place in the line."""
         member, began = key
         while turn.looked in turn.pieces.texts:
             at = turn.looked
@@ -321,7 +357,7 @@ class ListenedCall:
                 continue
             gone = self.state is CallState.GONE
             spoken = not turn.dropped and not gone and member in self.consenting
-            translated = turn.translations.text_between(turn.part_from, at)
+            translated = asyncio.ensure_future(turn.translated_between(turn.part_from, at))
             pieces = at + 1 - turn.part_from
             to.part((member, began, at), speaker=turn.speaker, said=said,
                     translated=translated, spoken=spoken, pieces=pieces)  # fmt: skip

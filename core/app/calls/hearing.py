@@ -6,6 +6,7 @@
     piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,
             through the process's request gate ahead of other work, its seconds reserved first
             from the server's listening quota, the starter's day and the bot's budget; its
+            words handed to the call as they come (an interpreter starts on them), then its
             caption's translation where one is asked (`core.app.calls.caption_translations`); the
             turn kept as one line once every piece of it is answered. A quota used up ends the call:
             its first refusal is raised, for the adapter to say
@@ -71,6 +72,9 @@ class Hearing:
             if pcm and call.admits(member_id):
                 said = await self._said(call, member_id, pcm, sample_rate, seconds)
             if said and call.admits(member_id):
+                # Its words before its caption's translation: an interpreter may start on them.
+                call.transcribed(member_id, speaker, began, piece, said, seconds=seconds,
+                                 last=last, at_pause=at_pause)  # fmt: skip
                 translated = await caption_translation(
                     server, call, said, limiter=self.limiter, chat_api=self.chat_api
                 )

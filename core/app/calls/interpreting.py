@@ -10,8 +10,9 @@ plays the clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dr
     expect   a piece that may end a part came (it ended at a pause, or the turn): its place in
              the line, taken before anything is awaited, so interpretations speak in the order
              the parts ended; `skip`: a pause inside a sentence, its place given up
-    part     every piece of the part answered: its words, and each piece's translation (made
-             for its caption, `translated`): spoken when the part is in Chinese or English
+    part     every piece of the part heard: its words, and its pieces' translations as they are
+             made for their captions (`translated`), a part of several pieces translated again
+             whole at once, beside them: spoken when the part is in Chinese or English
              (`core.domain.interpreting.across`), its speaker still consents and the call goes
              on; otherwise its place is given up
     speak    one at a time, in line: an interpretation that would start more than `late_after`
@@ -215,18 +216,19 @@ class CallInterpreter:
         return None
 
     def part(
-        self, key: PartKey, *, speaker: str, said: str, translated: str, spoken: bool,
-        pieces: int = 1,
+        self, key: PartKey, *, speaker: str, said: str, translated: str | Awaitable[str],
+        spoken: bool, pieces: int = 1,
     ) -> None:  # fmt: skip
-        """Every piece of the part `key` answered: `said`, and `translated` (its pieces'
-        translations); `spoken`: its speaker still consents, the call goes on. A part of
-        several `pieces` is translated again, whole, before it is spoken: pieces of a second
-        translated one by one lose what a sentence says across them."""
+        """Every piece of the part `key` heard: `said`, and `translated`, its pieces' caption
+        translations (as they come); `spoken`: its speaker still consents, the call goes on. A
+        part of several `pieces` is translated again, whole, at once, beside its last piece's
+        caption translation: pieces of a second translated one by one lose what a sentence says
+        across them (theirs are spoken only where that fails)."""
         place = self._places.pop(key, None)
         if place is None or place.clip.done():  # not expected, or interpreting stopped
             return
         way = across(said)
-        if not spoken or way is None or self.stopped or not translated.strip():
+        if not spoken or way is None or self.stopped:
             place.clip.set_result(None)
             return
         dropped = Dropped(key[0], speaker, said)
@@ -247,18 +249,24 @@ class CallInterpreter:
                 await task
 
     async def _make(
-        self, place: _Place, words: str, target: str, dropped: Dropped, whole: str | None
-    ) -> None:
-        """The interpretation's clip, unless it is late already (then never made); `whole`:
-        the part's words to translate again at once (else `words` is its translation)."""
+        self, place: _Place, translated: str | Awaitable[str], target: str, dropped: Dropped,
+        whole: str | None,
+    ) -> None:  # fmt: skip
+        """The interpretation's clip, unless it is late already (then never made) or has no
+        words; `whole`: the part's words, translated again at once (else, or where that fails,
+        `translated`)."""
         clip = None
         try:
+            words = None
             if whole is not None and not self._late(place):
-                words = await self.translated(whole) or words
+                words = await self.translated(whole)
+            if words is None:
+                words = translated if isinstance(translated, str) else await translated
             if self._late(place):
                 clip = _Clip(None, dropped)
-            elif (note := await self._spoken(dropped.member, words, target)) is not None:
-                clip = _Clip(note, dropped)
+            elif words.strip():  # else nothing to speak
+                note = await self._spoken(dropped.member, words, target)
+                clip = None if note is None else _Clip(note, dropped)
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
         except Exception:
