@@ -147,3 +147,30 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
     async with uow_factory() as unit:
         counted = await unit.usage.day(listen_row(SERVER), datetime.now(UTC).date())
     assert counted.audio_seconds == 0  # its reservation given back: nothing in /usage
+
+
+async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_the_no(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork], mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """Ann's piece waits its turn at MiMo; she says no, then yes again before it is sent: what
+    she said before her no is never sent nor kept (her yes is for what she says after it), and
+    what she says after her yes is heard as usual."""
+    gate = RequestGate(total=1, per_chat=4)
+    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    await listening.consents.decide(SERVER, "ann", True)
+    roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
+    await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
+    waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
+    while gate.waiting < 1:  # her piece is in line for the slot
+        await asyncio.sleep(0)
+    await listening.consents.decide(SERVER, "ann", False)
+    await listening.consents.decide(SERVER, "ann", True)
+    gate.release(NOTES)
+    before = await waiting
+    after = await piece_of(listening, "ann", "hello again")
+    await listening.end(SERVER)
+
+    assert before is None
+    assert after is not None and after.said == "hello again"
+    assert len(mimo.calls(ASR)) == 1  # what she said after her yes alone
+    assert await kept_lines(uow_factory, roll.call) == ["Ann: hello again"]

@@ -25,7 +25,7 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from core.app.calls.interpreting import CallInterpreter
 from core.app.calls.voice_channel import HeldCall
@@ -173,8 +173,9 @@ class ListenedCall:
     interpreter: CallInterpreter | None = None  # `/listen interpret:True`: turns spoken across
     starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
     # What members said during the call, over what `begin` read: a no said while it read the
-    # consents stays a no.
+    # consents stays a no; and when each last said no.
     said: dict[str, bool] = field(default_factory=dict)
+    withdrawn_at: dict[str, datetime] = field(default_factory=dict)
     on_forget: End | None = None  # the adapter's end, for /forget
     on_end: EndBecause | None = None  # the end with its goodbye: the call ends by itself
     keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
@@ -244,19 +245,30 @@ class ListenedCall:
         )  # fmt: skip
 
     def follow(self, member_id: str, yes: bool) -> None:
-        """The member's yes or no, from now on."""
+        """The member's yes or no, from now on: a no holds for everything they said before
+        it too, however soon a yes follows (`admits`)."""
         self.said[member_id] = yes
         (self.consenting.add if yes else self.consenting.discard)(member_id)
         if not yes:  # the turn they are in is dropped whole, its pieces heard before too
+            # By the wall clock, which the adapter times the pieces by.
+            self.withdrawn_at[member_id] = datetime.now(UTC)
             for (member, _), turn in self.turns.items():
                 turn.dropped = turn.dropped or member == member_id
             if self.interpreter is not None:  # what of theirs plays, or waits, is cut
                 self.interpreter.withdrawn(member_id)
 
-    def admits(self, member_id: str) -> bool:
-        """Whether the member's voice is taken: while the call is heard, with their yes. Asked
-        for every packet off the voice socket, so a set lookup."""
-        return self.state.heard and member_id in self.consenting
+    def admits(self, member_id: str, said_at: datetime | None = None) -> bool:
+        """Whether the member's voice is taken: while the call is heard, with their yes; and
+        for what they began saying at `said_at`, only after their last no (a piece that waited
+        its turn at MiMo while they said no, then yes again, is not theirs to give). Asked for
+        every packet off the voice socket, so a set lookup."""
+        if not (self.state.heard and member_id in self.consenting):
+            return False
+        return said_at is None or not self._before_no(member_id, said_at)
+
+    def _before_no(self, member_id: str, at: datetime) -> bool:
+        withdrawn = self.withdrawn_at.get(member_id)
+        return withdrawn is not None and at < withdrawn
 
     def take_refused(self) -> errors.MimoModelRefused | None:
         """The refusal that stopped the translations, once: said with the caption it came with."""
@@ -298,7 +310,8 @@ class ListenedCall:
         too, for a piece that failed on its way here."""
         key = (member_id, began)
         if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
-            turn = self.turns[key] = Turn(speaker, dropped=member_id not in self.consenting)
+            dropped = member_id not in self.consenting or self._before_no(member_id, began)
+            turn = self.turns[key] = Turn(speaker, dropped=dropped)
         if piece in turn.pieces.texts:
             return
         turn.pieces.add(piece, said, seconds=seconds, last=last)

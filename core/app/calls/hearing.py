@@ -2,7 +2,8 @@
 `core.app.calls.call.ListenedCall`, holds it; `core.app.calls.listening` finds it by server):
 
     admits  whether a member's voice is taken (`ListenedCall.admits`): while the call is heard,
-            with their yes; asked again at each step below, a no said meanwhile holds at once
+            with their yes, for what they said after their last no; asked again at each step
+            below, a no said meanwhile holds at once, a yes after it only from then on
     piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,
             through the process's request gate ahead of other work, its seconds reserved first
             from the server's listening quota, the starter's day and the bot's budget; its
@@ -65,13 +66,13 @@ class Hearing:
         interpreter = call.interpreter
         if piece == 0 and pcm and interpreter is not None:
             interpreter.turn_began()  # the call moves on (a sliver of noise does not)
-        if (last or at_pause) and interpreter is not None and call.admits(member_id):
+        if (last or at_pause) and interpreter is not None and call.admits(member_id, started_at):
             # Where a part of the turn may end: its place, in the order parts ended.
             interpreter.expect((member_id, began, piece))
         try:
-            if pcm and call.admits(member_id):
-                said = await self._said(call, member_id, pcm, sample_rate, seconds)
-            if said and call.admits(member_id):
+            if pcm and call.admits(member_id, started_at):
+                said = await self._said(call, member_id, pcm, sample_rate, seconds, started_at)
+            if said and call.admits(member_id, started_at):
                 # Its words before its caption's translation: an interpreter may start on them.
                 call.transcribed(member_id, speaker, began, piece, said, seconds=seconds,
                                  last=last, at_pause=at_pause)  # fmt: skip
@@ -88,7 +89,7 @@ class Hearing:
                 self.keeper, server, member_id, speaker, began, piece, said,
                 seconds=seconds, last=last, translated=translated, at_pause=at_pause,
             )  # fmt: skip
-        if not said or not call.admits(member_id):
+        if not said or not call.admits(member_id, started_at):
             return None
         return Heard(said, translated, call.take_refused())
 
@@ -100,6 +101,7 @@ class Hearing:
         pcm: bytes,
         sample_rate: int,
         seconds: float,
+        started_at: datetime,
     ) -> str | None:
         """One piece through MiMo's speech recognition, its seconds reserved first; its words,
         or None when the member withdrew meanwhile."""
@@ -109,7 +111,7 @@ class Hearing:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
                 await self.gate.acquire(server, first=True)  # captions before other work
                 try:
-                    if not call.admits(member_id):  # withdrawn while in line: given back
+                    if not call.admits(member_id, started_at):  # withdrawn in line: given back
                         raise _Withdrawn()
                     heard = await self.speech.transcribe(
                         self.audio.pcm_wav(pcm, sample_rate),
