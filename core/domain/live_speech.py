@@ -8,7 +8,8 @@ the pieces' words are put back together, in the order they were said, each word 
                  than it was read); a turn whose packets stopped that long ago is over
     PieceCutter  the levels of a turn's 20 ms frames in, where to cut out: at a short pause
                  (a dip of `pause` seconds under the turn's speaking level) once a piece holds
-                 `shortest` seconds; where nobody pauses, at `longest`, at the quietest moment
+                 `shortest` seconds, or where the member's packets stopped that long once it
+                 holds `stalled`; where nobody pauses, at `longest`, at the quietest moment
                  of its last `look_back` seconds (between words, where there is such a moment);
                  whether each cut was at a pause; a pause right after a cut through speech
                  cuts too, its sliver of sound nothing to hear. The call's rules: SOONER (as
@@ -38,6 +39,10 @@ class PieceRules:
 
     shortest: float = 2.0  # a piece is cut at a pause once it holds this many seconds...
     longest: float = 4.0  # ...and at the latest at this many, pause or not
+    # ...and where the member's packets stopped for `pause` (their client sends nothing while
+    # they are silent: a pause nobody may hear the end of before their next word) once it
+    # holds this many
+    stalled: float = 2.0
     pause: float = 0.2  # a dip of the level at least this long is a pause
     look_back: float = 1.0  # at `longest`: the quietest moment within this many seconds
     sliver: float = 0.1  # a pause after no more sound than this cuts too: the sliver is dropped
@@ -50,10 +55,12 @@ class PieceRules:
 
 # The product's two ways (bench 11 measures both). SOONER, as `/listen` comes: pieces of 0.8 to
 # 0.98 s, so that a word shows within about three seconds of being said, and a piece is billed
-# one whole second (MiMo's answer counts whole seconds: a piece of 1.1 s would be billed two).
+# one whole second (MiMo's answer counts whole seconds: a piece of 1.1 s would be billed two);
+# a piece whose speaker stopped is sent at once, however short (the end of a sentence, heard
+# 0.2 s after it rather than at the next word or the turn's end, 0.4 s later).
 # CHEAPER, `/listen cheaper:True`, and a call while MiMo falls behind: pieces of 2 to 4 s, a word
 # shown four to six seconds after it is said, a third of the requests and fewer seconds billed.
-SOONER = PieceRules(shortest=0.8, longest=0.98, look_back=0.3)
+SOONER = PieceRules(shortest=0.8, longest=0.98, look_back=0.3, stalled=0.0)
 CHEAPER = PieceRules()
 PIECES = SOONER  # the product's, unless a call asks for CHEAPER
 
@@ -104,6 +111,7 @@ class PieceCutter:
         self._pause = rules.frames(rules.pause)
         self._look_back = rules.frames(rules.look_back)
         self._sliver = rules.frames(rules.sliver)
+        self._stalled = rules.frames(rules.stalled) if rules.stalled else 1
 
     @property
     def frames(self) -> int:
@@ -134,8 +142,8 @@ class PieceCutter:
     def stopped(self, seconds: float) -> bool:
         """The member's packets stopped `seconds` ago (a client sends nothing while its user is
         silent): whether that pause ends the piece here, as a dip would. Then the whole piece
-        is cut (`cut_all`)."""
-        return seconds >= self.rules.pause and len(self._levels) >= self._shortest
+        is cut (`cut_all`), nothing to hear in it where it holds no more than a sliver."""
+        return seconds >= self.rules.pause and len(self._levels) >= self._stalled
 
     def nothing_to_hear(self) -> bool:
         """Whether the piece so far holds no more sound than a `sliver` (the end of a turn cut
@@ -145,7 +153,7 @@ class PieceCutter:
         return sum(1 for level in self._levels if level >= self.rules.floor) <= self._sliver
 
     def cut_all(self) -> int:
-        return self._cut(len(self._levels))
+        return self._cut(len(self._levels), nothing=self.nothing_to_hear())
 
     def _quiet(self, level: int) -> bool:
         return level < max(self.rules.floor, self._loudest * self.rules.quiet_ratio)

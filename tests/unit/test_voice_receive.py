@@ -389,6 +389,24 @@ def test_packets_stopping_briefly_cut_the_piece_at_once_and_the_turn_goes_on() -
     assert end.seconds == 0.0  # the pause (0.4 s), then a frame alone: nothing to hear
 
 
+
+def test_sooner_a_short_piece_is_cut_where_the_packets_stop_and_the_next_begins_with_sound() -> None:
+    """A sentence's last 0.5 s, then the member stops (their client sends nothing): the piece
+    is handed over 0.2 s later, at a pause; their next sentence, 0.4 s after, is a piece that
+    begins with their voice, not with the pause."""
+    cut = cutter(pieces=SOONER)
+    for n in range(25):
+        cut.add(frame(1, n))
+    assert cut.quiet(0.48 + 0.1) == []
+    [piece] = cut.quiet(0.48 + 0.21)
+    assert piece.seconds == pytest.approx(0.5) and piece.at_pause and not piece.ends_turn
+    for n in range(45, 90):  # 0.4 s later, the next sentence: the same turn
+        cut.add(frame(1, n))
+    [end] = cut.end_all()
+    assert end.piece == 1 and end.turn == piece.turn
+    assert end.seconds == pytest.approx(0.9)
+    assert (end.started_at - piece.started_at).total_seconds() == pytest.approx(0.9)
+
 def test_a_forgotten_turn_is_never_handed_over() -> None:
     cut = cutter()
     for n in range(10):

@@ -133,8 +133,11 @@ class UtteranceCutter:
                 frame.wall, frame.wall, frame.timestamp, frame.arrived, PieceCutter(self._rules())
             )
             events.append(TurnStarted(frame.user_id))
-        else:
+        elif turn.pcm:
             turn.pcm += self._silence_before(turn, frame)
+        else:  # the piece before was cut where the member stopped: this one begins with sound
+            gap = self._silence_before(turn, frame)
+            turn.started_wall += len(gap) / BYTES_PER_SAMPLE / OPUS_RATE
         turn.pcm += frame.pcm
         turn.last_timestamp, turn.last_arrived = frame.timestamp, frame.arrived
         events += self._measure(frame.user_id, turn)
@@ -149,7 +152,9 @@ class UtteranceCutter:
             if self._turns.over(stopped):
                 said += [u for u in [self.end(user)] if u is not None]
             elif turn.measured and turn.cutter.stopped(stopped):
-                said.append(self._piece(user, turn, turn.cutter.cut_all() * FRAME_BYTES))
+                cutter = turn.cutter
+                piece = self._piece(user, turn, cutter.cut_all() * FRAME_BYTES)
+                said.append(replace(piece, pcm=b"") if cutter.nothing else piece)
         return said
 
     def end(self, user_id: int) -> Utterance | None:
