@@ -87,7 +87,6 @@ def test_packets_stopping_end_a_piece_long_enough() -> None:
     assert cutter.cut_all() == 105 and cutter.frames == 0
 
 
-
 def test_sooner_a_piece_ends_where_the_packets_stop_however_short_and_a_sliver_is_nothing() -> None:
     """The end of a sentence, 0.3 s after the piece before was cut through it: sent 0.2 s
     after the member stopped, not at their next word or the turn's end. A sliver of sound so
@@ -102,6 +101,7 @@ def test_sooner_a_piece_ends_where_the_packets_stop_however_short_and_a_sliver_i
         cutter.add(level)
     assert cutter.stopped(0.2)
     assert cutter.cut_all() == 3 and cutter.nothing
+
 
 @given(st.lists(st.sampled_from([HUSH, 150, LOUD // 4, LOUD]), max_size=1500))
 def test_every_frame_is_in_one_piece_and_no_piece_is_longer_than_four_seconds(

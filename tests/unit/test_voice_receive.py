@@ -389,8 +389,7 @@ def test_packets_stopping_briefly_cut_the_piece_at_once_and_the_turn_goes_on() -
     assert end.seconds == 0.0  # the pause (0.4 s), then a frame alone: nothing to hear
 
 
-
-def test_sooner_a_short_piece_is_cut_where_the_packets_stop_and_the_next_begins_with_sound() -> None:
+def test_sooner_a_short_piece_is_cut_where_the_packets_stop_the_next_beginning_with_sound() -> None:
     """A sentence's last 0.5 s, then the member stops (their client sends nothing): the piece
     is handed over 0.2 s later, at a pause; their next sentence, 0.4 s after, is a piece that
     begins with their voice, not with the pause."""
@@ -406,6 +405,7 @@ def test_sooner_a_short_piece_is_cut_where_the_packets_stop_and_the_next_begins_
     assert end.piece == 1 and end.turn == piece.turn
     assert end.seconds == pytest.approx(0.9)
     assert (end.started_at - piece.started_at).total_seconds() == pytest.approx(0.9)
+
 
 def test_a_forgotten_turn_is_never_handed_over() -> None:
     cut = cutter()
