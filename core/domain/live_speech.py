@@ -56,8 +56,9 @@ class PieceRules:
 # The product's two ways (bench 11 measures both). SOONER, as `/listen` comes: pieces of 0.8 to
 # 0.98 s, so that a word shows within about three seconds of being said, and a piece is billed
 # one whole second (MiMo's answer counts whole seconds: a piece of 1.1 s would be billed two);
-# a piece whose speaker stopped is sent at once, however short (the end of a sentence, heard
-# 0.2 s after it rather than at the next word or the turn's end, 0.4 s later).
+# a piece whose speaker stopped (their client's last frames silence) is sent at once, however
+# short (the end of a sentence, heard 0.2 s after it rather than at the next word or the turn's
+# end, 0.4 s later).
 # CHEAPER, `/listen cheaper:True`, and a call while MiMo falls behind: pieces of 2 to 4 s, a word
 # shown four to six seconds after it is said, a third of the requests and fewer seconds billed.
 SOONER = PieceRules(shortest=0.8, longest=0.98, look_back=0.3, stalled=0.0)
@@ -140,10 +141,15 @@ class PieceCutter:
         return None
 
     def stopped(self, seconds: float) -> bool:
-        """The member's packets stopped `seconds` ago (a client sends nothing while its user is
-        silent): whether that pause ends the piece here, as a dip would. Then the whole piece
-        is cut (`cut_all`), nothing to hear in it where it holds no more than a sliver."""
-        return seconds >= self.rules.pause and len(self._levels) >= self._stalled
+        """The member's packets stopped `seconds` ago: whether that pause ends the piece here,
+        as a dip would. A client that stops because its user went quiet sends a few frames of
+        silence first, so the piece ends quietly, and is cut once it holds `stalled`; packets
+        lost or late in the middle of a word (the piece ends loud) cut it only once it holds
+        `shortest`, and not at a pause. Then the whole piece is cut (`cut_all`), nothing to
+        hear in it where it holds no more than a sliver."""
+        if seconds < self.rules.pause or not self._levels:
+            return False
+        return len(self._levels) >= (self._stalled if self._ends_quietly() else self._shortest)
 
     def nothing_to_hear(self) -> bool:
         """Whether the piece so far holds no more sound than a `sliver` (the end of a turn cut
@@ -153,7 +159,11 @@ class PieceCutter:
         return sum(1 for level in self._levels if level >= self.rules.floor) <= self._sliver
 
     def cut_all(self) -> int:
-        return self._cut(len(self._levels), nothing=self.nothing_to_hear())
+        quietly, nothing = self._ends_quietly(), self.nothing_to_hear()
+        return self._cut(len(self._levels), at_pause=quietly, nothing=nothing)
+
+    def _ends_quietly(self) -> bool:
+        return bool(self._levels) and self._quiet(self._levels[-1])
 
     def _quiet(self, level: int) -> bool:
         return level < max(self.rules.floor, self._loudest * self.rules.quiet_ratio)

@@ -1,10 +1,11 @@
 """How a listened call cuts its turns (`ListenedCall.pieces`): sooner as `/listen` comes,
 the cheaper way where `cheaper:True` was asked, and while every one of its slots at MiMo is
-taken (MiMo falls behind), until one is free again."""
+taken (MiMo falls behind), until one is free again; and how its pieces make a turn's line."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from core.app.calls.call import IN_FLIGHT, ListenAsked, ListenedCall
 from core.domain.limits import asked_by
@@ -29,3 +30,27 @@ async def test_a_call_cuts_sooner_unless_asked_cheaper_or_behind_at_mimo() -> No
     assert sooner.pieces == CHEAPER
     sooner.slots.release()  # one answered: sooner again
     assert sooner.pieces == SOONER
+
+
+class Kept:
+    def __init__(self) -> None:
+        self.parts: list[Any] = []
+
+    async def keep_part(self, server: ChatRef, recording: str, *, language: str,
+                        part: Any) -> None:  # fmt: skip
+        self.parts.append(part)
+
+
+async def test_a_turns_line_spans_its_sound_pauses_between_pieces_included() -> None:
+    """Ann says 0.5 s, stops for 0.4 s (her client sends nothing: no piece holds that pause),
+    then 0.5 s more: her line lasts 1.4 s, not the 1.0 s of sound sent."""
+    listened, kept = call(), Kept()
+    listened.consenting.add("ann")
+    began = listened.started_at + timedelta(seconds=3)
+    for piece, (start, said) in enumerate([(0.0, "Shall we"), (0.9, "start?")]):
+        await listened.answered(
+            kept, SERVER, "ann", "Ann", began, piece, said, seconds=0.5,  # type: ignore[arg-type]
+            last=piece == 1, ended_at=began + timedelta(seconds=start + 0.5),
+        )  # fmt: skip
+    [line] = kept.parts
+    assert (line.start, line.end, line.text) == (3.0, 4.4, "Shall we start?")

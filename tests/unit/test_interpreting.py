@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 
 from core.app.calls.call import ListenedCall
-from core.app.calls.interpreting import CallInterpreter, Dropped, Interpreting, News, Stopped
+from core.app.calls.interpreting import (
+    CallInterpreter,
+    Consents,
+    Dropped,
+    Interpreting,
+    News,
+    Stopped,
+)
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.rules.limits import Limiter
 from core.app.voices.studio import Speaker
@@ -190,9 +197,12 @@ class Rig:
     news: list[News]
 
 
-def rigged(held: Any = None, consenting: set[str] | None = None, late_after: float = 6.0) -> Rig:
+def rigged(
+    held: Any = None, consenting: set[str] | None = None, late_after: float = 6.0,
+    consents: Consents | None = None,
+) -> Rig:  # fmt: skip
     """`held`: the call as a hold has it (else a call of its own); `consenting`: who is still
-    transcribed (else everyone)."""
+    transcribed (else everyone); `consents`: the call's own rule instead."""
     speech, call, timer, stored, news = Speech(), Call(), Timer(), Stored(), []
 
     async def tell(said: News) -> None:
@@ -202,7 +212,9 @@ def rigged(held: Any = None, consenting: set[str] | None = None, late_after: flo
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
         chat_api=Chat(), limiter=Limiter.off(), late_after=late_after, timer=timer,
     )  # fmt: skip
-    consents = (lambda member: True) if consenting is None else consenting.__contains__
+    if consents is None:
+        everyone = consenting is None
+        consents = lambda member, said_at: everyone or member in (consenting or ())  # noqa: E731
     interpreter = ports.for_call(SERVER, asked_by("starter"), tell, consents)
     interpreter.attach(call if held is None else held)
     return Rig(interpreter, speech, call, timer, stored, news)
@@ -350,6 +362,50 @@ async def test_a_sentence_is_interpreted_from_its_words_without_waiting_for_its_
     await call.answered(kept, SERVER, "ann", "Ann", T0, 1, "everyone.", seconds=0.5,  # type: ignore[arg-type]
                         last=True, translated="[Chinese] everyone.", at_pause=True)  # fmt: skip
     assert kept.lines == ["Hello there everyone."]  # the turn kept once every piece answered
+    await rig.interpreter.close()
+
+
+async def test_a_no_said_while_a_sentences_caption_is_translated_makes_no_speech_of_it() -> None:
+    """Ann's sentence is heard and handed to the interpreter; she says no before its caption's
+    translation comes: nothing of it goes to MiMo's speech, and Bob's, after it, is spoken."""
+    call = ListenedCall(SERVER, {"ann", "bob"}, T0, "ann", asked_by("ann"))
+    rig = rigged(consents=call.admits)
+    call.interpreter, kept = rig.interpreter, Kept()
+    anns, bobs = turn("ann", 0), turn("bob", 1)
+    rig.interpreter.expect(anns)
+    rig.interpreter.expect(bobs)
+    call.transcribed("ann", "Ann", T0, 0, "My secret plan.", seconds=0.9, last=True, at_pause=True)
+    call.follow("ann", False)
+    await call.answered(kept, SERVER, "ann", "Ann", T0, 0, "My secret plan.", seconds=0.9,  # type: ignore[arg-type]
+                        last=True, translated="[Chinese] My secret plan.")  # fmt: skip
+    await spoken(rig, bobs, "你好", speaker="Bob")
+    await until(lambda: rig.call.heard)
+    assert [text for _, text in rig.speech.made] == ["[English] 你好"]
+    assert kept.lines == []
+    await rig.interpreter.close()
+
+
+async def test_a_no_then_a_yes_never_plays_an_interpretation_made_before_the_no() -> None:
+    """Ann's interpretation is made and waits behind Bob's; she says no, then yes at once: what
+    she said before her no is never heard, and Cy's, after it, plays."""
+    call = ListenedCall(SERVER, {"ann", "bob", "cy"}, T0, "ann", asked_by("ann"))
+    rig = rigged(consents=call.admits)
+    call.interpreter = rig.interpreter
+    bobs, anns, cys = turn("bob", 0), turn("ann", 1), turn("cy", 2)
+    for key in (bobs, anns, cys):
+        rig.interpreter.expect(key)
+    rig.call.go_on.clear()  # Bob's plays on and on
+    await spoken(rig, bobs, "你好", speaker="Bob")
+    await spoken(rig, anns, "My secret plan.", speaker="Ann")
+    await rig.call.playing.wait()
+    await until(lambda: len(rig.speech.made) == 2)  # hers is made, waiting
+    call.follow("ann", False)
+    call.follow("ann", True)
+    await spoken(rig, cys, "Thanks all", speaker="Cy")
+    rig.call.go_on.set()
+    await until(lambda: len(rig.call.heard) == 2)
+    assert rig.call.heard[1].endswith("|[Chinese] Thanks all")
+    assert not any("secret" in heard for heard in rig.call.heard)
     await rig.interpreter.close()
 
 

@@ -88,19 +88,34 @@ def test_packets_stopping_end_a_piece_long_enough() -> None:
 
 
 def test_sooner_a_piece_ends_where_the_packets_stop_however_short_and_a_sliver_is_nothing() -> None:
-    """The end of a sentence, 0.3 s after the piece before was cut through it: sent 0.2 s
-    after the member stopped, not at their next word or the turn's end. A sliver of sound so
-    cut holds nothing to hear."""
+    """The end of a sentence, 0.3 s after the piece before was cut through it, then the few
+    frames of silence a client sends as it stops: the piece is sent 0.2 s after, at a pause,
+    not at the member's next word or the turn's end. A sliver of sound so cut holds nothing to
+    hear."""
     cutter = PieceCutter(SOONER)
-    for level in seconds(0.3):
+    for level in [*seconds(0.3), *seconds(0.1, HUSH)]:
         cutter.add(level)
     assert not cutter.stopped(0.1)
     assert cutter.stopped(0.2)
-    assert cutter.cut_all() == 15 and not cutter.nothing
-    for level in [LOUD] * 3:  # a word's last frames
+    assert cutter.cut_all() == 20 and cutter.at_pause and not cutter.nothing
+    for level in [LOUD, LOUD, LOUD, HUSH, HUSH]:  # a word's last frames
         cutter.add(level)
     assert cutter.stopped(0.2)
-    assert cutter.cut_all() == 3 and cutter.nothing
+    assert cutter.cut_all() == 5 and cutter.nothing
+
+
+def test_packets_lost_in_the_middle_of_a_word_cut_no_short_piece_and_no_pause() -> None:
+    """The packets stop while the piece is loud (lost or late on the network, not a client
+    going quiet): a piece shorter than `shortest` waits for them; a longer one is cut, but not
+    at a pause (an interpreter takes no sentence to end there)."""
+    cutter = PieceCutter(SOONER)
+    for level in seconds(0.5):
+        cutter.add(level)
+    assert not cutter.stopped(0.3)
+    for level in seconds(0.4):
+        cutter.add(level)
+    assert cutter.stopped(0.3)
+    assert cutter.cut_all() == 45 and not cutter.at_pause
 
 
 @given(st.lists(st.sampled_from([HUSH, 150, LOUD // 4, LOUD]), max_size=1500))

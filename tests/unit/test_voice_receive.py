@@ -293,6 +293,7 @@ def test_a_member_refused_midway_has_their_turn_forgotten() -> None:
 
 
 SPEECH = struct.pack("<2h", 8000, -8000) * 480  # 20 ms at 48 kHz, loud
+QUIET = bytes(len(SPEECH))  # 20 ms of silence, as a client sends a few of before it stops
 HUSH = bytes(960 * 2)
 
 
@@ -390,12 +391,12 @@ def test_packets_stopping_briefly_cut_the_piece_at_once_and_the_turn_goes_on() -
 
 
 def test_sooner_a_short_piece_is_cut_where_the_packets_stop_the_next_beginning_with_sound() -> None:
-    """A sentence's last 0.5 s, then the member stops (their client sends nothing): the piece
-    is handed over 0.2 s later, at a pause; their next sentence, 0.4 s after, is a piece that
-    begins with their voice, not with the pause."""
+    """A sentence's last 0.4 s, then the member stops (their client sends five frames of
+    silence, then nothing): the piece is handed over 0.2 s later, at a pause; their next
+    sentence, 0.4 s after, is a piece that begins with their voice, not with the pause."""
     cut = cutter(pieces=SOONER)
     for n in range(25):
-        cut.add(frame(1, n))
+        cut.add(frame(1, n, pcm=SPEECH if n < 20 else QUIET))
     assert cut.quiet(0.48 + 0.1) == []
     [piece] = cut.quiet(0.48 + 0.21)
     assert piece.seconds == pytest.approx(0.5) and piece.at_pause and not piece.ends_turn

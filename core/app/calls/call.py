@@ -83,6 +83,7 @@ class Turn:
     speaker: str
     pieces: TurnPieces = field(default_factory=TurnPieces)
     answered: set[int] = field(default_factory=set)
+    ended: datetime | None = None  # the end of its latest piece heard so far
     dropped: bool = False  # its speaker said no while it lasted: none of it is kept
     # Each piece's caption translation, once made (its words where it has none).
     translations: dict[int, asyncio.Future[str | None]] = field(default_factory=dict)
@@ -303,7 +304,7 @@ class ListenedCall:
 
     def transcribed(
         self, member_id: str, speaker: str, began: datetime, piece: int, said: str | None, *,
-        seconds: float, last: bool, at_pause: bool,
+        seconds: float, last: bool, at_pause: bool, ended_at: datetime | None = None,
     ) -> None:  # fmt: skip
         """One piece of a turn heard (`said`: its words), its caption's translation still to
         come: the interpreter may start on the part it ends. Once a piece; `answered` says it
@@ -315,6 +316,8 @@ class ListenedCall:
         if piece in turn.pieces.texts:
             return
         turn.pieces.add(piece, said, seconds=seconds, last=last)
+        if ended_at is not None and (turn.ended is None or ended_at > turn.ended):
+            turn.ended = ended_at
         if at_pause:
             turn.pauses.add(piece)
         if self.interpreter is not None:
@@ -334,15 +337,17 @@ class ListenedCall:
         last: bool,
         translated: str | None = None,
         at_pause: bool = True,
+        ended_at: datetime | None = None,
     ) -> None:
         """One piece of a turn answered (`said`: its words; `translated`: its caption's
         translation; `at_pause`: it ended where the member paused); the turn kept as one line
         once it is whole. Handed to the call's interpreter, if it has one, part by part as
         their words come (`transcribed`; spoken only while its speaker consents): each part
-        ends with a piece that ended at a pause on a sentence's end, or with the turn."""
+        ends with a piece that ended at a pause on a sentence's end, or with the turn;
+        `ended_at`: when the piece's sound ended (a turn's line ends with its last)."""
         key = (member_id, began)
         self.transcribed(member_id, speaker, began, piece, said, seconds=seconds, last=last,
-                         at_pause=at_pause)  # fmt: skip
+                         at_pause=at_pause, ended_at=ended_at)  # fmt: skip
         turn = self.turns[key]
         turn.answered.add(piece)
         if not (made := turn.translation(piece)).done():
@@ -370,7 +375,9 @@ class ListenedCall:
                 continue
             gone = self.state is CallState.GONE
             spoken = not turn.dropped and not gone and member in self.consenting
-            translated = asyncio.ensure_future(turn.translated_between(turn.part_from, at))
+            translated = background.start(
+                turn.translated_between(turn.part_from, at), name="a part's translations"
+            )
             pieces = at + 1 - turn.part_from
             to.part((member, began, at), speaker=turn.speaker, said=said,
                     translated=translated, spoken=spoken, pieces=pieces)  # fmt: skip
@@ -386,6 +393,9 @@ class ListenedCall:
             for (member, began), turn in list(self.turns.items()):
                 if not turn.dropped:
                     await self._keep(keeper, server, member, began, turn, turn.pieces.every_text())
+                for made in turn.translations.values():  # nothing waits for them any more
+                    if not made.done():
+                        made.set_result(None)
             self.turns.clear()
             self.state = CallState.GONE
             if (self.starts or self.kept_before) and whole:  # nothing said: nothing kept
@@ -409,7 +419,9 @@ class ListenedCall:
         if gone or member_id not in self.consenting or not said:  # ended, or forgotten
             return
         start = self.line_start(began)
-        line = TranscriptPart(start, start + turn.pieces.seconds, said, turn.speaker, member_id)
+        # Its sound's span: a pause its client went quiet for is in no piece, but in the turn.
+        length = turn.pieces.seconds if turn.ended is None else (turn.ended - began).total_seconds()
+        line = TranscriptPart(start, start + length, said, turn.speaker, member_id)
         await keeper.keep_part(server, self.recording, language=self.language, part=line)
 
     async def _idle(self, idle_seconds: float) -> None:

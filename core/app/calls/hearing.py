@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.app.calls.call import Heard, ListenedCall
 from core.app.calls.caption_translations import caption_translation
@@ -60,6 +60,7 @@ class Hearing:
         server = call.server
         began = turn or started_at
         seconds = len(pcm) / 2 / sample_rate
+        ended = started_at + timedelta(seconds=seconds)
         said: str | None = None
         translated: str | None = None
         call.spoke.set()  # the call is not idle
@@ -75,7 +76,7 @@ class Hearing:
             if said and call.admits(member_id, started_at):
                 # Its words before its caption's translation: an interpreter may start on them.
                 call.transcribed(member_id, speaker, began, piece, said, seconds=seconds,
-                                 last=last, at_pause=at_pause)  # fmt: skip
+                                 last=last, at_pause=at_pause, ended_at=ended)  # fmt: skip
                 translated = await caption_translation(
                     server, call, said, limiter=self.limiter, chat_api=self.chat_api
                 )
@@ -88,6 +89,7 @@ class Hearing:
             await call.answered(
                 self.keeper, server, member_id, speaker, began, piece, said,
                 seconds=seconds, last=last, translated=translated, at_pause=at_pause,
+                ended_at=ended,
             )  # fmt: skip
         if not said or not call.admits(member_id, started_at):
             return None

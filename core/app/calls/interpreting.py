@@ -67,6 +67,7 @@ from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold, background
 logger = logging.getLogger(__name__)
 
 PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's last piece)
+Consents = Callable[[str, datetime], bool]  # a member, when they began saying it
 
 
 @dataclass(frozen=True)
@@ -130,10 +131,12 @@ class Interpreting:
         server: ChatRef,
         payer: Asker,
         tell: Tell,
-        consents: Callable[[str], bool] = lambda member: True,
+        consents: Consents = lambda member, said_at: True,
     ) -> CallInterpreter:
-        """`consents`: whether a member is still transcribed, asked again as each clip is
-        about to play: a no said while it was made or waited its turn is never spoken."""
+        """`consents`: whether a member is still transcribed for what they began saying at a
+        time (`ListenedCall.admits`), asked again before each clip is made and as it is about
+        to play: a no said while it was made or waited its turn is never spoken, nor is
+        anything said before it, however soon a yes follows."""
         return CallInterpreter(self, server=server, payer=payer, tell=tell, consents=consents)
 
 
@@ -147,7 +150,7 @@ class CallInterpreter:
         server: ChatRef,
         payer: Asker,
         tell: Tell,
-        consents: Callable[[str], bool] = lambda member: True,
+        consents: Consents = lambda member, said_at: True,
     ) -> None:
         self._ports, self._server, self._payer, self._tell = ports, server, payer, tell
         self._consents = consents
@@ -258,15 +261,16 @@ class CallInterpreter:
         clip = None
         try:
             words = None
-            if whole is not None and not self._late(place):
+            if whole is not None and not self._late(place) and not self._called_off(place):
                 words = await self.translated(whole)
             if words is None:
                 words = translated if isinstance(translated, str) else await translated
+            if place.clip.done() or self._called_off(place) or not words.strip():
+                return  # a no meanwhile (no speech is made of it), or nothing to speak
             if self._late(place):
                 clip = _Clip(None, dropped)
-            elif words.strip():  # else nothing to speak
-                note = await self._spoken(dropped.member, words, target)
-                clip = None if note is None else _Clip(note, dropped)
+            elif (note := await self._spoken(place, words, target)) is not None:
+                clip = _Clip(note, dropped)
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
         except Exception:
@@ -275,12 +279,12 @@ class CallInterpreter:
             if not place.clip.done():
                 place.clip.set_result(clip)
 
-    async def _spoken(self, member: str, words: str, target: str) -> VoiceNote | None:
-        ports = self._ports
+    async def _spoken(self, place: _Place, words: str, target: str) -> VoiceNote | None:
+        ports, member = self._ports, place.key[0]
         async with ports.uow() as uow:
             prefs = await uow.preferences.get(self._server)
             own = await uow.voices.translating_voice(self._server, member)
-        if self.stopped:
+        if self._called_off(place):
             return None
         if own is not None:  # theirs, as they allowed it: read anew each turn
             speaker = ports.studio.own_speaker(own)
@@ -301,7 +305,7 @@ class CallInterpreter:
             place = self._line[0]
             clip = await self._clip_of(place)
             self._line.popleft()
-            if clip is None or self.stopped or not self._consents(clip.dropped.member):
+            if clip is None or self._called_off(place):
                 continue
             if clip.note is None or self._late(place):
                 await self._say(clip.dropped)
@@ -335,7 +339,7 @@ class CallInterpreter:
         def wanted() -> bool:
             nonlocal late
             late = self._late(place)
-            return not self.stopped and self._consents(member) and not late
+            return not self._called_off(place) and not late
 
         self._speaking = member
         try:
@@ -344,7 +348,13 @@ class CallInterpreter:
             logger.exception("an interpretation in %s could not be played", self._server)
         finally:
             self._speaking = None
-        return late and self._consents(member) and not self.stopped
+        return late and not self._called_off(place)
+
+    def _called_off(self, place: _Place) -> bool:
+        """Whether the place's part may no longer be spoken: interpreting stopped, or its
+        speaker said no since they began it."""
+        member, began, _ = place.key
+        return self.stopped or not self._consents(member, began)
 
     def _late(self, place: _Place) -> bool:
         moved_on = self._moved_on > place.ended  # a turn began since the part ended

@@ -291,9 +291,9 @@ class Listening:
         if (call := self._heard(server)) is not None:
             call.language = prefs.language
 
-    def admits(self, server: ChatRef, member_id: str) -> bool:
+    def admits(self, server: ChatRef, member_id: str, said_at: datetime | None = None) -> bool:
         call = self._heard(server)
-        return call is not None and call.admits(member_id)
+        return call is not None and call.admits(member_id, said_at)
 
     def anyone_admitted(self, server: ChatRef, present: Sequence[str]) -> bool:
         """Whether any of `present` is transcribed: with nobody, there is no call to listen to."""

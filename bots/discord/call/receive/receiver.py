@@ -192,14 +192,13 @@ class VoiceReceiver:
         self._reading = True
         try:
             read = self._reader.read(data, queued=discordpy.voice_socket_unread(self.voice))
+            # Picked up by the loop's next tick: waking it for every packet would cost more
+            # than the packet's decryption and decoding together (bench/RESULTS.md, section 9).
+            self._inbox.extend(read)
         except Exception:  # one bad packet must not stop discord.py's reader
             logger.exception("a voice packet could not be read")
-            return
         finally:
-            self._reading = False
-        # Picked up by the loop's next tick: waking it for every packet would cost more than
-        # the packet's decryption and decoding together (bench/RESULTS.md, section 9).
-        self._inbox.extend(read)
+            self._reading = False  # only once its frames are in: a sweep meanwhile waits
 
     # -- the event loop ---------------------------------------------------------------------------
 
