@@ -134,7 +134,7 @@ EN: dict[str, Source] = {
     "voices.consent.digit_groups": "{first}, {second}, {third}",
     "voices.consent.english": "MiMo's speech recognition is made for Chinese and English. If it does not hear your language well, read this English sentence instead; either one counts:\n\n{sentence}",
     "voices.own.cloned_unverified": "• {name} — cloned before spoken consent, not verified: it speaks only its owner's own words until they clone it again under this name, reading the sentence I show",
-    "error.consent.refused": "That voice note cannot clone a voice.",
+    "error.consent.refused": "That voice note cannot be used to clone a voice.",
     "error.consent.forwarded": "That voice note was forwarded: record the sentence yourself, as a new voice note.",
     "error.consent.via_bot": "That voice note was sent through a bot: record the sentence yourself, as a new voice note.",
     "error.consent.copied": "That voice note is a copy of someone else's recording: record the sentence yourself, as a new voice note.",

@@ -28,11 +28,11 @@ language (`FORMS`: 4, four, 四, よん, 사, 넷, четыре, full-width ４ 
 becomes that digit, so "four seven one", "4 7 1", "四七一" and "471" all read 471. Words in
 Latin or Cyrillic letters count only as whole words (seven, never seventy), Hangul only in a
 word made of digits alone (육이구공, never the 이 of 이지영), and kana not before a small
-kana (the に of ニュース is no 2). A group said as a number ("four hundred seventy-one",
-"quatre cent soixante et onze", 四百七十一) is not accepted as it is written: it reads
-"4hundredseventy1". Recognisers mostly write a number heard as one in numerals ("471"), which
-passes; and the sentence shows each digit apart and asks for them one by one, so a reader
-rarely says one.
+kana (the に of ニュース is no 2); an English "double five" is 55, "triple five" 555. A group
+said as a number ("four hundred seventy-one", "quatre cent soixante et onze", 四百七十一) is not
+accepted as it is written: it reads "4hundredseventy1". Recognisers mostly write a number heard
+as one in numerals ("471"), which passes; and the sentence shows each digit apart and asks for
+them one by one, so a reader rarely says one.
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ GROUPS = (4, 4, 3)  # how the digits are shown and paused between: 4 + 4 + 3 = D
 TEN = "0123456789"
 
 # Numbers with a meaning of their own, never drawn in any language (a reading is said in front
-# of a chat of any language, and the English one is offered to every other): no draw holds one
-# anywhere, group ends included. Covered by these too: 1488 (14, 88), 1312 (13), 187 (18),
-# 228 (28), 5318008 (8008); and in Chinese, Japanese and Korean every number with a 4 (74 and
-# 748, "go die", 514, 1314, 42, 49, 4649, 564).
+# of a chat of any language, and the English one is offered to every other but Chinese): no
+# draw holds one anywhere, group ends included. Covered by these too: 1488 (14, 88), 1312 (13),
+# 187 (18), 228 (28), 5318008 (8008); and in Chinese, Japanese and Korean every number with a
+# 4 (74 and 748, "go die", 514, 1314, 42, 49, 4649, 564).
 NEVER: Mapping[str, str] = {
     "13": "unlucky in the West; 十三点, silly, in Shanghai",
     "14": "the white supremacists' 14 words",
@@ -164,6 +164,10 @@ FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
 }  # fmt: skip
 _SAME_FORMS = {"zh_Hant": "zh_Hans"}  # `folded` writes Traditional characters as Simplified
+# An English reader says a digit twice or three times in a row as "double four", "triple seven"
+# (in Britain, Ireland, India and Australia above all, reading one by one too).
+_TIMES = {"double": 2, "triple": 3}
+_REPEAT = re.compile(r"\b(double|triple)[\s-]*(\d)")
 _LETTER = r"[^\W\d_]"
 _HANGUL = "[\uac00-\ud7a3]"  # a Hangul syllable
 # A small kana: with the kana before it, one syllable (し and しょ, に and ニュ are not one).
@@ -221,11 +225,15 @@ def as_digits(text: str, locale: str) -> str:
     """`text` (as `folded` writes it, before it drops what is no letter or digit) with each
     digit written in words made that digit: the longest form first; one in Latin or Cyrillic
     letters only as a whole word; Hangul only in a word of digits alone (육이구공, never the 이
-    of 이지영 or 보이스브리지); kana not before a small kana (the に of ニュース is no 2)."""
+    of 이지영 or 보이스브리지); kana not before a small kana (the に of ニュース is no 2); in
+    English, "double" or "triple" before a digit that digit two or three times."""
     spelled, each = forms(locale), _each(locale)
-    return _pattern(locale).sub(
+    text = _pattern(locale).sub(
         lambda match: each.sub(lambda one: spelled[one.group()], match.group()), text
     )
+    if locale == "en":  # "double four", "triple seven": 44, 777
+        text = _REPEAT.sub(lambda match: match[2] * _TIMES[match[1]], text)
+    return text
 
 
 @functools.cache

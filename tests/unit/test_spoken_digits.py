@@ -189,6 +189,24 @@ def test_a_syllable_of_an_ordinary_word_is_no_digit(locale: str, written: str, r
     assert folded(written, locale) == read
 
 
+@pytest.mark.parametrize(
+    ("locale", "written", "read"),
+    [
+        ("en", "six two double nine, triple seven one", "62997771"),
+        ("en", "double 4, triple-0", "44000"),
+        ("en", "a double room", "adoubleroom"),  # no digit after it: a word
+        ("fr", "double quatre", "double4"),  # English only
+        ("uk", "п‘ять п`ять", "55"),  # apostrophes however written
+    ],
+)
+def test_an_english_double_or_triple_digit_is_that_digit_repeated(
+    locale: str, written: str, read: str
+) -> None:
+    """Readers in Britain, Ireland, India and Australia say a digit twice in a row as "double
+    four", reading one by one too: more than half the draws hold one."""
+    assert folded(written, locale) == read
+
+
 # A reading of Ann's sentence as a recogniser writes it, in each language: her name and
 # "voicebridge" in the reader's script where it has its own (as the fourth native reading heard
 # them), the digits in the ways recognisers write them.
