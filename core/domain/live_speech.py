@@ -140,16 +140,18 @@ class PieceCutter:
             return self._cut(at, at_pause=quiet)
         return None
 
-    def stopped(self, seconds: float) -> bool:
+    def stopped(self, seconds: float, *, went_quiet: bool = False) -> bool:
         """The member's packets stopped `seconds` ago: whether that pause ends the piece here,
-        as a dip would. A client that stops because its user went quiet sends a few frames of
-        silence first, so the piece ends quietly, and is cut once it holds `stalled`; packets
-        lost or late in the middle of a word (the piece ends loud) cut it only once it holds
-        `shortest`, and not at a pause. Then the whole piece is cut (`cut_all`), nothing to
-        hear in it where it holds no more than a sliver."""
+        as a dip would. A client that stops because its user went quiet says so (`went_quiet`:
+        it sent its frames of silence) or trails off, and the piece, ending quietly, is cut
+        once it holds `stalled`; packets lost or late in the middle of a word (the piece ends
+        loud, no silence sent) cut it only once it holds `shortest`, and not at a pause. Then
+        the whole piece is cut (`cut_all`), nothing to hear in it where it holds no more than
+        a sliver."""
         if seconds < self.rules.pause or not self._levels:
             return False
-        return len(self._levels) >= (self._stalled if self._ends_quietly() else self._shortest)
+        quietly = went_quiet or self._ends_quietly()
+        return len(self._levels) >= (self._stalled if quietly else self._shortest)
 
     def nothing_to_hear(self) -> bool:
         """Whether the piece so far holds no more sound than a `sliver` (the end of a turn cut
@@ -158,8 +160,8 @@ class PieceCutter:
         # By the floor alone: a knock that made the turn loud must not make soft speech quiet.
         return sum(1 for level in self._levels if level >= self.rules.floor) <= self._sliver
 
-    def cut_all(self) -> int:
-        quietly, nothing = self._ends_quietly(), self.nothing_to_hear()
+    def cut_all(self, *, went_quiet: bool = False) -> int:
+        quietly, nothing = went_quiet or self._ends_quietly(), self.nothing_to_hear()
         return self._cut(len(self._levels), at_pause=quietly, nothing=nothing)
 
     def _ends_quietly(self) -> bool:

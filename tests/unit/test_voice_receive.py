@@ -408,6 +408,21 @@ def test_sooner_a_short_piece_is_cut_where_the_packets_stop_the_next_beginning_w
     assert (end.started_at - piece.started_at).total_seconds() == pytest.approx(0.9)
 
 
+def test_a_client_that_sends_its_silence_frames_ends_the_piece_at_a_pause_however_loud() -> None:
+    """The member's last word is loud to its end, then their client sends its five frames of
+    Opus silence (no sound in them) and stops: that is a pause, and the short piece is cut
+    0.2 s after its last sound; packets that just stop, loud, cut nothing that short."""
+    said, lost = cutter(pieces=SOONER), cutter(pieces=SOONER)
+    for n in range(20):
+        said.add(frame(1, n))
+        lost.add(frame(1, n))
+    for n in range(20, 25):
+        assert said.add(frame(1, n, pcm=b"")) == []
+    [piece] = said.quiet(0.38 + 0.21)
+    assert piece.seconds == pytest.approx(0.4) and piece.at_pause
+    assert lost.quiet(0.38 + 0.21) == []
+
+
 def test_a_forgotten_turn_is_never_handed_over() -> None:
     cut = cutter()
     for n in range(10):

@@ -136,9 +136,9 @@ class PacketReader:
         opus = rtp.media_of(packet, payload)
         if opus is None:  # padding alone
             return None
-        if opus == OPUS_SILENCE:
+        if opus == OPUS_SILENCE:  # no sound: only that the client stopped sending it
             self.stats.silence += 1
-            return None
+            return HeardFrame(stream.user_id, packet.timestamp, b"", now, time.time(), queued)
         opened = self._e2ee.open(stream.user_id, opus)
         if opened is None:
             return None

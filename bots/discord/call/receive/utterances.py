@@ -65,7 +65,8 @@ class Utterance:
 
 @dataclass(frozen=True, slots=True)
 class HeardFrame:
-    """One decoded frame of one member, stamped where the packet arrived."""
+    """One decoded frame of one member, stamped where the packet arrived; no PCM: one of the
+    frames of silence a client sends as it stops sending sound (Discord asks for five)."""
 
     user_id: int
     timestamp: int  # RTP, 48 kHz samples
@@ -93,6 +94,7 @@ class _Open:
     piece: int = 0
     measured: int = 0  # bytes of `pcm` whose level the cutter has
     pcm: bytearray = field(default_factory=bytearray)
+    went_quiet: bool = False  # its client sent its frames of silence since its last sound
 
 
 Resample = Callable[[bytes, int], bytes]  # 48 kHz PCM, a rate -> PCM at that rate
@@ -125,6 +127,10 @@ class UtteranceCutter:
         """Take one frame; the turn it starts, and the pieces it ends, in order."""
         events: list[Event] = []
         turn = self._open.get(frame.user_id)
+        if not frame.pcm:  # the client stopped sending sound: a pause, not a frame of it
+            if turn is not None:
+                turn.went_quiet = True
+            return events
         if turn is not None and self._paused_too_long(turn, frame):
             events.append(self._close(frame.user_id, ends_turn=True))
             turn = None
@@ -139,6 +145,7 @@ class UtteranceCutter:
             gap = self._silence_before(turn, frame)
             turn.started_wall += len(gap) / BYTES_PER_SAMPLE / OPUS_RATE
         turn.pcm += frame.pcm
+        turn.went_quiet = False
         turn.last_timestamp, turn.last_arrived = frame.timestamp, frame.arrived
         events += self._measure(frame.user_id, turn)
         return events
@@ -151,9 +158,10 @@ class UtteranceCutter:
             stopped = now - turn.last_arrived
             if self._turns.over(stopped):
                 said += [u for u in [self.end(user)] if u is not None]
-            elif turn.measured and turn.cutter.stopped(stopped):
+            elif turn.measured and turn.cutter.stopped(stopped, went_quiet=turn.went_quiet):
                 cutter = turn.cutter
-                piece = self._piece(user, turn, cutter.cut_all() * FRAME_BYTES)
+                cut = cutter.cut_all(went_quiet=turn.went_quiet)
+                piece = self._piece(user, turn, cut * FRAME_BYTES)
                 said.append(replace(piece, pcm=b"") if cutter.nothing else piece)
         return said
 
