@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from core.app.calls.call import Roll
 from core.app.calls.listening import Heard, Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
@@ -66,6 +67,20 @@ async def piece_of(listening: Listening, member: str, words: str) -> Heard | Non
         SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
         started_at=datetime.now(UTC),
     )  # fmt: skip
+
+
+async def anns_piece_in_line(
+    listening: Listening, gate: RequestGate
+) -> tuple[Roll, asyncio.Task[Heard | None]]:
+    """Ann, with a yes, in a call whose piece of hers waits in line for the gate's only slot
+    (a voice note at MiMo holds it, until the test releases `NOTES`)."""
+    await listening.consents.decide(SERVER, "ann", True)
+    roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
+    await gate.acquire(NOTES)
+    waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
+    while gate.waiting < 1:  # her piece is in line for the slot
+        await asyncio.sleep(0)
+    return roll, waiting
 
 
 async def kept_lines(uow: Callable[[], SqlAlchemyUnitOfWork], recording: str) -> list[str]:
@@ -130,12 +145,7 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
     seconds are given back, and her call keeps none of it."""
     gate = RequestGate(total=1, per_chat=4)
     listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
-    await listening.consents.decide(SERVER, "ann", True)
-    roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
-    await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
-    waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
-    while gate.waiting < 1:  # her piece is in line for the slot
-        await asyncio.sleep(0)
+    roll, waiting = await anns_piece_in_line(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     gate.release(NOTES)
     heard = await waiting
@@ -157,12 +167,7 @@ async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_
     what she says after her yes is heard as usual."""
     gate = RequestGate(total=1, per_chat=4)
     listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
-    await listening.consents.decide(SERVER, "ann", True)
-    roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
-    await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
-    waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
-    while gate.waiting < 1:  # her piece is in line for the slot
-        await asyncio.sleep(0)
+    roll, waiting = await anns_piece_in_line(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     await listening.consents.decide(SERVER, "ann", True)
     gate.release(NOTES)
