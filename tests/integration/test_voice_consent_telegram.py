@@ -6,6 +6,7 @@ voice note of its owner reading the one-time sentence the bot showed them."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.audio_factory import make_audio, make_reading
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
+from tests.standins.clock import ManualClock
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -390,11 +392,13 @@ async def test_readings_refused_count_against_the_senders_minute_as_any_note_doe
 ) -> None:
     """With two requests a minute per person, Bob's sentence open, his readings of the wrong
     digits are heard twice, then he is asked to slow down: each costs a recognition as any
-    note does, and a sentence open is no way past the minute's limit."""
+    note does, and a sentence open is no way past the minute's limit. (The bot's clock stands
+    at the start of this minute, so that the test's requests all fall in one clock minute.)"""
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
     )
-    async with running(settings, bot_api):
+    minute = ManualClock(datetime.now(UTC).replace(second=0, microsecond=0))
+    async with running(settings, bot_api, clock=minute):
         sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob", chat=BOB))
         frame, digits = sentence.rsplit(". ", 1)
         wrong = f"{frame}. {digits.translate(str.maketrans('0123456789', '1234567890'))}"
