@@ -112,7 +112,7 @@ class PieceCutter:
         self._pause = rules.frames(rules.pause)
         self._look_back = rules.frames(rules.look_back)
         self._sliver = rules.frames(rules.sliver)
-        self._stalled = rules.frames(rules.stalled) if rules.stalled else 1
+        self._stalled = rules.frames(rules.stalled)  # at least one frame
 
     @property
     def frames(self) -> int:
