@@ -328,6 +328,7 @@ class FakeInteraction:
     token_expired: bool = False  # `expire_tokens`: as if its token's time had run out
     callback_type: int | None = None
     callback_data: Json | None = None
+    answered_at: float | None = None  # when the callback came (`time.monotonic`)
     loading: bool = False  # the "thinking…" placeholder is showing
     loading_ephemeral: bool = False
     placeholder_deleted: bool = False
@@ -1616,6 +1617,7 @@ class FakeDiscord:
         if kind == 7 and interaction.original is not None:
             self._edited(interaction.original, data)
         interaction.callback_type, interaction.callback_data = kind, data
+        interaction.answered_at = time.monotonic()
         if kind == 5:
             interaction.loading = True
             interaction.loading_ephemeral = bool(data.get("flags", 0) & EPHEMERAL_FLAG)
