@@ -27,6 +27,7 @@ from bots.cli.exits import CommandFailed, ExitCode, failure
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded, confirm
 from bots.cli.shell import in_a_loop, run_outside_a_loop, say_failure, verbose_option
+from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration
 
 if TYPE_CHECKING:
@@ -238,8 +239,6 @@ async def _import(settings: Settings, plan: ImportPlan) -> ImportProgress:
 
 
 def _paused(refused: errors.QuotaUsed) -> None:
-    from core.domain.quantities import Duration
-
     reset = refused.params.get("reset")
     wait = reset if isinstance(reset, Duration) else Duration(0)
     click.echo(text("cli.import_paused", wait=wait), err=True)
@@ -296,8 +295,7 @@ def _when(moment: datetime) -> str:
 def _share(key: str, share: float | None, limit: int, left: int, none: str) -> str:
     if share is None:
         return text(none)
-    return text(key, share=f"{share:.0%}", limit=format_duration(limit),
-                left=format_duration(left))  # fmt: skip
+    return text(key, share=Share(share), limit=Duration(limit), left=Duration(left))
 
 
 class _Bar:

@@ -1,6 +1,7 @@
 """How the values in a sentence read in the reader's language, from CLDR's data (Babel):
-numbers ("12,345", "12 345", "12.345"), amounts of time ("5 hr, 12 min", "5小时12分钟"), sizes,
-lists ("happy, sad, and calm", "开心、难过和平静"), times of day and moments.
+numbers ("12,345", "12 345", "12.345"), percentages ("12%", "12 %"), amounts of time ("5 hr,
+12 min", "5小时12分钟"), sizes, lists ("happy, sad, and calm", "开心、难过和平静"), times of
+day and moments; and how they sit in the sentence (`filled`).
 
 The catalogue (`core.chat.i18n`) formats every parameter of a sentence with `shown`, so the core
 hands over plain values (`int`, `core.domain.quantities`) and never a pre-formatted string.
@@ -9,17 +10,19 @@ hands over plain values (`int`, `core.domain.quantities`) and never a pre-format
 from __future__ import annotations
 
 import functools
+import re
+import string
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Literal
 
 from babel import Locale
 from babel.dates import format_skeleton, format_time, get_datetime_format
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit, get_unit_name
 
-from core.domain.quantities import Duration, Megabytes
+from core.domain.quantities import Duration, Megabytes, Share
 
 _UNITS = ("duration-hour", "duration-minute", "duration-second")
 # CLDR's fallbacks for a list style a locale lacks, as Babel's `format_list` follows them; within
@@ -27,6 +30,12 @@ _UNITS = ("duration-hour", "duration-minute", "duration-second")
 # fill in (Spanish `unit-short` has only its "end").
 _LIST_STYLE_FALLBACKS = {"unit-short": ("unit-short", "standard"), "standard": ("standard",)}
 _ROOT_LIST_PATTERN = "{0}, {1}"
+# Languages written without spaces between words. Their sentences put a space beside each
+# placeholder, as their glossaries ask, for a value that begins or ends in Latin letters or
+# digits ("在 Ann 的", "并在 5分钟"); where the value meets the sentence in two characters of the
+# script itself, the space goes ("并在 5分钟 内" reads 并在 5分钟内).
+_UNSPACED = frozenset({"zh_Hans", "zh_Hant", "ja"})
+_HAN_OR_KANA = re.compile("[\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def shown(value: object, locale: str) -> str:
@@ -37,7 +46,32 @@ def shown(value: object, locale: str) -> str:
         return duration_words(value, locale)
     if isinstance(value, Megabytes):
         return _short_unit(value.amount, "digital-megabyte", locale)
+    if isinstance(value, Share):
+        return str(format_percent(value.fraction, locale=_babel(locale)))
     return str(value)
+
+
+def filled(template: str, values: Mapping[str, str], locale: str) -> str:
+    """`template`'s `{placeholders}` filled with `values` (`shown` already), spaced where they
+    meet the sentence as `locale` writes (see `_UNSPACED`)."""
+    if locale not in _UNSPACED:
+        return template.format_map(values)
+    text = ""
+    for literal, field, spec, _conversion in string.Formatter().parse(template):
+        text = _met(text, literal)
+        if field is not None:
+            text = _met(text, format(values[field], spec or ""))
+    return text
+
+
+def _met(left: str, right: str) -> str:
+    """`left` and `right` (a value and the words beside it) put together without the space
+    between them where it would stand between two Han or kana characters."""
+    if left.endswith(" ") and _HAN_OR_KANA.match(left[-2:-1]) and _HAN_OR_KANA.match(right[:1]):
+        return left[:-1] + right
+    if right.startswith(" ") and _HAN_OR_KANA.match(left[-1:]) and _HAN_OR_KANA.match(right[1:2]):
+        return left + right[1:]
+    return left + right
 
 
 def duration_words(duration: Duration, locale: str) -> str:

@@ -14,7 +14,9 @@ English shows until a translator redoes it; `python -m bots.update_catalogues` m
 fuzzy, and a test fails until they are done.
 
 Parameters are formatted for the reader (`core.chat.formats.shown`): numbers with the locale's
-separators, `Duration`s in its units, `Term`s looked up in the catalogue.
+separators, `Duration`s in its units, `Term`s looked up in the catalogue; and spaced where they
+meet the sentence as its language writes (`core.chat.formats.filled`: no space between two
+Chinese or Japanese characters).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from core.chat.formats import shown
+from core.chat.formats import filled, shown
 from core.chat.languages import DEFAULT_LOCALE
 from core.domain.quantities import Term
 
@@ -105,7 +107,8 @@ class Catalogue:
             template = translations.pgettext(key, source)
         if not params:
             return template
-        return template.format(**{name: self._shown(v, locale) for name, v in params.items()})
+        values = {name: self._shown(v, locale) for name, v in params.items()}
+        return filled(template, values, locale)
 
     def _shown(self, value: object, locale: str) -> str:
         if isinstance(value, Term):

@@ -126,8 +126,8 @@ EN: dict[str, Source] = {
     "voices.deleted": "Voice {name} and everything stored with it are deleted.",
     # Spoken consent (core.app.voices.clone_consent)
     "voices.consent.read": "To clone your voice, read this sentence aloud, the digits at its end one by one, and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
-    "voices.consent.sentence": "I am {name}, and I agree that voicebridge speaks in my voice in this chat. {words}",
-    "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge speaks in my voice in this server. {words}",
+    "voices.consent.sentence": "I am {name}, and I agree that voicebridge may speak in my voice in this chat. {words}",
+    "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge may speak in my voice on this server. {words}",
     # The random digits that end the sentence ({words}, drawn by core.domain.spoken_digits):
     # three groups, each one's digits apart ("6 2 9 0"), separated as the language separates
     # the items of a list.

@@ -47,8 +47,8 @@ FIXED_PART_LIKENESS = 0.75  # how like the fixed part what was heard must be (di
 # none of its random digits is heard): an ordinary note is far below, a bungled reading above.
 RECOGNISED_LIKENESS = 0.5
 # How many more digits than its fixed part holds a reading may say besides the drawn ones: a
-# recogniser may write a syllable of the fixed part as a digit's word (a name heard in kana: ニック
-# for Nick holds ニ, 2).
+# recogniser may write a syllable of the fixed part as a digit's word (a name heard in kana: ニコ
+# for Nico holds ニ, 2).
 # Without a bound, a recording made beforehand that says a long run of digits would hold the
 # groups of many draws; with it, it holds those of hardly more than one.
 SPARE_DIGITS = 2

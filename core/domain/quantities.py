@@ -1,6 +1,6 @@
 """Values a sentence shows in the reader's language: amounts of time, sizes and words from the
 catalogue. The core passes them as they are (an error's `limit`, `/usage`'s counts); how they
-read ("5 h 12 min", "5 小时 12 分钟", "20 MB") is decided where the sentence is written,
+read ("5 h 12 min", "5 小时 12 分钟", "20 MB", "12 %") is decided where the sentence is written,
 `core.chat.formats`. Plain numbers need nothing of this: an `int` is a number everywhere.
 """
 
@@ -38,6 +38,14 @@ class Megabytes:
     """A size limit, in megabytes as the platforms state them ("20 MB")."""
 
     amount: float
+
+
+@dataclass(frozen=True)
+class Share:
+    """A part of a whole (0.12 for twelve per cent), shown as the reader writes a percentage
+    ("12%", "12 %", "%12")."""
+
+    fraction: float
 
 
 @dataclass(frozen=True)

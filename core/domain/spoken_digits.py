@@ -69,10 +69,10 @@ NEVER: Mapping[str, str] = {
     "88": "Heil Hitler (H, H)",
     "109": "the antisemitic claim that Jews were expelled from 109 countries, a white "
     "supremacist code",
-    "110": "an emergency number (police in China and Japan)",
-    "112": "the emergency number in Europe",
+    "110": "an emergency number (police in Germany, Indonesia, China and Japan)",
+    "112": "the emergency number in Europe and Indonesia (and the police in Korea)",
     "119": "an emergency number (fire and ambulance in Japan, Korea and Taiwan; fire in mainland "
-    "China)",
+    "China; ambulance in Indonesia)",
     "157": "a robber in Brazil (article 157 of its penal code)",
     "161": "Antifaschistische Aktion (A, F, A)",
     "168": "168:1, the Oklahoma City bombing's dead, a neo-Nazi code",
@@ -83,7 +83,7 @@ NEVER: Mapping[str, str] = {
     "250": "二百五, an idiot in Chinese",
     "300": "трёхсотый, трьохсотий: a soldier wounded, in Russian and Ukrainian",
     "311": "the Ku Klux Klan (K, the 11th letter, three times)",
-    "420": "cannabis",
+    "420": "cannabis; and 4/20, Hitler's birthday, to neo-Nazis",
     "444": "Deutschland den Deutschen (D, D, D), a neo-Nazi slogan",
     "500": "пятисотый, п’ятисотий: a soldier who refuses to fight, in Russian and Ukrainian",
     "520": "我爱你, I love you, in Chinese",
@@ -109,9 +109,12 @@ UNSAID: Mapping[str, str] = {"zh_Hans": "4", "zh_Hant": "4", "ja": "4", "ko": "4
 # and other compatibility forms, which `folded` makes 0-9), written as `folded` writes text:
 # lower case, Simplified characters, no long vowel mark or apostrophe. Japanese forms count in
 # hiragana and katakana alike (`_kana`). A language without its own reads English's.
-# Left out: Japanese し and よ for 4 and く for 9, in nearly every sentence (わたし, します,
-# ください) and never how a digit is read one by one (4 is not drawn for a Japanese reader; 9 is
-# きゅう); Korean 한, 두, 세, 네 (네 is "yes"), which count things, never read a digit.
+# Chinese and Japanese zero is also written ○, the white circle (Taiwan's Big5 has no 〇). A
+# Ukrainian reader who counts in Russian says четыре, шесть, семь, восемь (the other six digits
+# read alike in both, as the recogniser folds them). Left out: Japanese し and よ for 4 and く
+# for 9, in nearly every sentence (わたし, します, ください) and never how a digit is read one by
+# one (4 is not drawn for a Japanese reader; 9 is きゅう); Korean 한, 두, 세, 네 (네 is "yes"),
+# which count things, never read a digit.
 FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": {
         "0": ("zero", "oh", "o", "nought", "naught"), "1": ("one",), "2": ("two",),
@@ -119,11 +122,11 @@ FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "8": ("eight",), "9": ("nine",),
     },
     "zh_Hans": {
-        "0": ("零", "〇"), "1": ("一", "幺"), "2": ("二", "两"), "3": ("三",), "4": ("四",),
+        "0": ("零", "〇", "○"), "1": ("一", "幺"), "2": ("二", "两"), "3": ("三",), "4": ("四",),
         "5": ("五",), "6": ("六",), "7": ("七",), "8": ("八",), "9": ("九",),
     },
     "ja": {
-        "0": ("零", "〇", "ぜろ", "れい", "まる"), "1": ("一", "いち"), "2": ("二", "に"),
+        "0": ("零", "〇", "○", "ぜろ", "れい", "まる"), "1": ("一", "いち"), "2": ("二", "に"),
         "3": ("三", "さん"), "4": ("四", "よん"), "5": ("五", "ご"), "6": ("六", "ろく"),
         "7": ("七", "なな", "しち"), "8": ("八", "はち"), "9": ("九", "きゅう", "きゅ"),
     },
@@ -138,8 +141,8 @@ FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
     "uk": {
         "0": ("нуль", "ноль"), "1": ("один",), "2": ("два", "дві"), "3": ("три",),
-        "4": ("чотири",), "5": ("пять",), "6": ("шість",), "7": ("сім",), "8": ("вісім",),
-        "9": ("девять",),
+        "4": ("чотири", "четыре"), "5": ("пять",), "6": ("шість", "шесть"),
+        "7": ("сім", "семь"), "8": ("вісім", "восемь"), "9": ("девять",),
     },
     "es": {
         "0": ("cero",), "1": ("uno",), "2": ("dos",), "3": ("tres",), "4": ("cuatro",),

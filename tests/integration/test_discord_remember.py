@@ -97,7 +97,7 @@ async def test_remember_makes_last_months_voice_messages_findable_to_those_who_m
     assert found.startswith(
         "Members' voice messages here in the last 30 days to transcribe: 1, 0:03 of speech."
     )
-    assert "That is 0% of the server's daily audio quota of 2:00:00" in found
+    assert "That is 0% of the server's daily audio quota of 2 hr" in found
     assert len(mimo.requests) == 2  # #general's and #secret's: not the bot's, not the old one
     assert "to transcribe: 0, 0:00 of speech." in again
     assert "Kept already, not transcribed again: 1." in again

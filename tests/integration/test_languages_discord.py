@@ -100,7 +100,7 @@ async def test_automatic_transcripts_are_announced_in_the_server_s_language(
 
     over = text("limits.audio_over_quota", "ja", needed=Duration(3), limit=Duration(1))
     assert refusal.content == over  # over the daily second, in Japanese
-    assert over.startswith("この録音の長さは 3 秒 で")
+    assert over.startswith("この録音の長さは 3 秒で")
 
 
 async def test_the_synced_commands_carry_every_language(

@@ -113,7 +113,7 @@ async def test_each_private_question_is_answered_to_its_asker_alone(
     assert bot_api.ephemeral_texts(GROUP, BOB) == [found, usage, transcript]
     assert "auto-transcribe" in settings.casefold()
     assert "administrator" in refused
-    assert "I am User33, and I agree that voicebridge speaks in my voice" in consent
+    assert "I am User33, and I agree that voicebridge may speak in my voice" in consent
     assert bot_api.ephemeral_texts(GROUP, CAROL) == [settings, refused, consent]
     assert bot_api.ephemeral_texts(GROUP, ANN) == []  # Ann sees none of it
     for sent in bot_api.ephemeral_sent(GROUP):  # each is for the one who asked

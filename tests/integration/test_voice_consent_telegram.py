@@ -114,7 +114,7 @@ async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speak
         "send it as a new voice note"
     )
     assert re.fullmatch(
-        r"I am User2001, and I agree that voicebridge speaks in my voice in this chat\. "
+        r"I am User2001, and I agree that voicebridge may speak in my voice in this chat\. "
         + DIGITS_SHOWN,
         sentence,
     )
@@ -324,7 +324,7 @@ async def test_a_reader_of_a_language_mimo_does_not_document_may_read_the_englis
     )
     assert offer.startswith("Die Spracherkennung von MiMo ist für Chinesisch und Englisch")
     assert re.fullmatch(
-        r"I am User2001, and I agree that voicebridge speaks in my voice in this chat\. "
+        r"I am User2001, and I agree that voicebridge may speak in my voice in this chat\. "
         + DIGITS_SHOWN,
         english,
     )

@@ -124,7 +124,7 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
     assert asked.ephemeral and str(asked.content).startswith(
         "To clone your voice, read this sentence aloud, the digits at its end one by one, and "
         "send it as a new voice message, here or in a DM to me, within 5 min:\n\nI am member, "
-        "and I agree that voicebridge speaks in my voice in this server. "
+        "and I agree that voicebridge may speak in my voice on this server. "
     )
     assert re.fullmatch(DIGITS_SHOWN, str(asked.content).rsplit(". ", 1)[1])
     assert cloned.startswith(
@@ -322,7 +322,7 @@ async def test_a_member_whose_language_mimo_does_not_document_may_read_the_engli
     )
     assert offer.startswith("Die Spracherkennung von MiMo ist für Chinesisch und Englisch")
     assert english.startswith(
-        "I am anna, and I agree that voicebridge speaks in my voice in this server. "
+        "I am anna, and I agree that voicebridge may speak in my voice on this server. "
     )
     digits = english.rsplit(". ", 1)[1]
     assert re.fullmatch(DIGITS_SHOWN, digits)

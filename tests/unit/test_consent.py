@@ -39,7 +39,7 @@ def challenge(
 
 DIGITS = ("6290", "7351", "580")
 ENGLISH = challenge(
-    "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+    "I am Alice, and I agree that voicebridge may speak in my voice in this chat. "
     "6\xa02\xa09\xa00, 7\xa03\xa05\xa01, 5\xa08\xa00",  # as the sentence shows them
     DIGITS,
 )
@@ -53,9 +53,9 @@ CHINESE = challenge(
 @pytest.mark.parametrize(
     "heard",
     [
-        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "I am Alice, and I agree that voicebridge may speak in my voice in this chat. "
         "Six two nine zero, seven three five one, five eight oh.",
-        "I'm Alicia and I agree that voice bridge speaks in my voice in this chat 6290 7351 "
+        "I'm Alicia and I agree that voice bridge may speak in my voice in this chat 6290 7351 "
         "580",  # a name and a brand heard differently, the digits run together
         "我是小洪，我同意 voice bridge 在这个聊天里用我的声音说话。六二九零，七三五幺，五八〇。",
     ],
@@ -68,15 +68,15 @@ def test_slips_in_the_fixed_part_are_forgiven(heard: str) -> None:
 @pytest.mark.parametrize(
     "heard",
     [
-        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "I am Alice, and I agree that voicebridge may speak in my voice in this chat. "
         "7351 6290 580",  # out of order
-        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "I am Alice, and I agree that voicebridge may speak in my voice in this chat. "
         "6290 7351",  # a group missing
-        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "I am Alice, and I agree that voicebridge may speak in my voice in this chat. "
         "six two nine zero, seven three five one, five eight one",  # one wrong: digits are strict
-        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "I am Alice, and I agree that voicebridge may speak in my voice in this chat. "
         "sixty-two ninety, seven three five one, five eight zero",  # numbers, not digits
-        "I am Alice, and I agree that voicebridge speaks in my voice in this chat. "
+        "I am Alice, and I agree that voicebridge may speak in my voice in this chat. "
         "0 1 6290 2 3 4 7351 5 6 7 580 8 9",  # more digits, as if to cover several draws
     ],
 )
@@ -174,20 +174,20 @@ GERMAN = challenge(
     "spricht. 6 2 9 0, 7 3 5 1, 5 8 0",
     DIGITS,
     locale="de",
-    english="I am Anna, and I agree that voicebridge speaks in my voice in this chat. "
+    english="I am Anna, and I agree that voicebridge may speak in my voice in this chat. "
     "6 2 9 0, 7 3 5 1, 5 8 0",
     english_words=DIGITS,
 )
 
 
 def test_the_english_sentence_beside_another_language_passes_too() -> None:
-    english = "I am Anna, and I agree that voice bridge speaks in my voice in this chat. " + (
+    english = "I am Anna, and I agree that voice bridge may speak in my voice in this chat. " + (
         "Six two nine zero, seven three five one, five eight zero."
     )
     german = "Ich bin Anna und bin einverstanden, dass Voicebridge in diesem Chat mit meiner " + (
         "Stimme spricht. Sechs zwei neun null, sieben drei fünf eins, fünf acht null."
     )
-    mixed = "I am Anna, and I agree that voicebridge speaks in my voice in this chat. " + (
+    mixed = "I am Anna, and I agree that voicebridge may speak in my voice in this chat. " + (
         "sechs zwei neun null, sieben drei fünf eins, fünf acht null"  # German digits: neither
     )
     assert reading_refusal(english, GERMAN) is None
@@ -216,8 +216,8 @@ def test_a_note_that_does_not_read_the_sentence_is_no_reading(heard: str) -> Non
 @pytest.mark.parametrize(
     "heard",
     [
-        "I am Alice, and I agree that voicebridge speaks in my voice in this chat.",  # no words
-        "I am Alice and I agree that voice bridge speaks in my voice. 6 2 9 1 7 3 5",
+        "I am Alice, and I agree that voicebridge may speak in my voice in this chat.",  # no words
+        "I am Alice and I agree that voice bridge may speak in my voice. 6 2 9 1 7 3 5",
         "7351 580",  # two groups of digits alone: they tried
     ],
 )

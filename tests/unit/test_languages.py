@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 import shutil
+import string
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -12,7 +14,10 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bots.cli.messages import EN as CLI_SENTENCES
+from bots.discord.messages import CATALOGUE as DISCORD
 from bots.discord.messages import text as discord_text
+from bots.telegram.messages import EN as TELEGRAM_SENTENCES
 from core.chat.formats import duration_words, joined, moment, shown, time_of_day
 from core.chat.i18n import Catalogue, Plural, catalogue_of, compiled, po_path, translated
 from core.chat.languages import (
@@ -27,7 +32,7 @@ from core.chat.languages import (
 from core.chat.messages import CORE, preset_named, text
 from core.chat.translations import translation_below
 from core.domain import errors
-from core.domain.quantities import Duration, Megabytes, Term
+from core.domain.quantities import Duration, Megabytes, Share, Term
 from core.domain.values import Preferences
 
 
@@ -151,6 +156,50 @@ def test_amounts_and_times_of_day_read_as_the_locale_writes_them(
 def test_one_of_a_unit_is_not_spelled_out_where_babel_lacks_the_short_form() -> None:
     assert duration_words(Duration(3600), "es") == "1 h"  # Babel alone says "1 horas"
     assert shown(Megabytes(1), "pt_BR") == "1 MB"
+
+
+@pytest.mark.parametrize(
+    ("locale", "percent"), [("en", "40%"), ("zh_Hans", "40%"), ("de", "40\xa0%"), ("ru", "40\xa0%")]
+)
+def test_a_share_reads_as_the_locale_writes_a_percentage(locale: str, percent: str) -> None:
+    assert shown(Share(0.4), locale) == percent
+
+
+@pytest.mark.parametrize(
+    ("locale", "key", "params", "read"),
+    [
+        ("zh_Hans", "voices.consent.read", {"wait": Duration(300)}, "并在 5分钟内"),
+        ("zh_Hant", "voices.consent.read", {"wait": Duration(300)}, "並在 5 分鐘內"),
+        ("ja", "reader.away_ended", {"away": Duration(185), "voice": "ラウンジ"}, "ラウンジには"),
+        ("ja", "reader.away_ended", {"away": Duration(185), "voice": "Lounge"}, "Lounge には"),
+    ],
+)
+def test_a_value_meets_chinese_and_japanese_words_without_a_space_and_latin_ones_with_one(
+    locale: str, key: str, params: dict[str, object], read: str
+) -> None:
+    """The glossaries put a space beside a placeholder for a value that begins or ends in Latin
+    letters or digits ("Lounge には", "在 5分钟"); where the value ends in a character of the
+    script itself, the space goes (the seventh reading: 并在 5分钟 内 read wrong)."""
+    said = text(key, locale, sentence="S", **params)
+    assert read in said
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant", "ja"])
+def test_no_sentence_leaves_a_space_between_a_value_and_the_words_beside_it(locale: str) -> None:
+    """Every sentence of the bot, each of its values written in the script: no space stands
+    between the value and a Chinese or Japanese character next to it."""
+    value, script = "甲乙", "[\\u3040-\\u30ff\\u4e00-\\u9fff]"
+    beside = re.compile(f"{script} {value}|{value} {script}")
+    every = DISCORD.extended(TELEGRAM_SENTENCES).extended(CLI_SENTENCES)
+    for key, source in every.sources().items():
+        english = source.one if isinstance(source, Plural) else source
+        names = {field for _, field, _, _ in string.Formatter().parse(english) if field}
+        if not names:
+            continue
+        params: dict[str, object] = dict.fromkeys(names, value)
+        if isinstance(source, Plural):
+            params[source.count] = 2
+        assert not beside.search(every.text(key, locale, **params)), key
 
 
 def test_lists_and_moments() -> None:

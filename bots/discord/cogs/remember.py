@@ -40,7 +40,7 @@ from bots.discord.replies import Interaction, followup_of
 from core.app.memory.imports import Importer, ImportPlan, ImportProgress, Past, PastVoice
 from core.app.recordings.transcription import Withdrawn
 from core.domain import errors
-from core.domain.quantities import Duration
+from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration
 from core.ports import background
 
@@ -250,8 +250,8 @@ def found_text(plan: ImportPlan, days: int, locale: str) -> str:
             if share is None:
                 lines.append(text(f"{key}_none", locale))
             else:
-                lines.append(text(key, locale, share=f"{share:.0%}", limit=format_duration(limit),
-                                  left=format_duration(left)))  # fmt: skip
+                lines.append(text(key, locale, share=Share(share), limit=Duration(limit),
+                                  left=Duration(left)))  # fmt: skip
     return "\n".join(lines)
 
 

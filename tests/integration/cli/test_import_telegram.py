@@ -162,7 +162,7 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
         "folder."
     ) in lines
     assert any(
-        line.startswith("That is 0% of the chat's daily audio quota of 2:00:00") for line in lines
+        line.startswith("That is 0% of the chat's daily audio quota of 2 hr") for line in lines
     )
     assert "Text messages kept for /summary: 1." in lines
     assert lines[-1] == (
