@@ -10,29 +10,21 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from core.bootstrap import bootstrap
 from tests.audio_factory import make_audio
 from tests.integration.test_import_walls import past, settings
 from tests.standins.mimo import FakeMimo
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an import claims nothing before it transcribes a message: two imports of one chat "
-    "running at once both send it to MiMo and both charge it (needs a claim per imported "
-    "message shared through the database, with what a claim left by a dead process means)",
-)
 async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
-    mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+    mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
     second_done = asyncio.Event()
 
     async with (
-        bootstrap(settings(mimo, sqlite_url)) as one,
-        bootstrap(settings(mimo, sqlite_url)) as two,
+        bootstrap(settings(mimo, database_url)) as one,
+        bootstrap(settings(mimo, database_url)) as two,
     ):
         with mimo.held_each() as held:  # MiMo sits on what it hears until both are at it
 

@@ -25,6 +25,13 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
           deletes with the chat's data; it looks for its mark before each message, each piece
           sent and each answer kept, and once it is gone, stops and keeps nothing more
           (`forgotten` too)
+    twice  two imports of one chat at once (the command run again in another terminal while
+          the first runs, `/remember` on two replicas): each message is claimed in the
+          database before it is sent to MiMo (`claim_past`), so that the other leaves it, goes
+          on with the rest, and looks again every `ELSEWHERE_WAIT` seconds: kept whole
+          meanwhile, it is done (`elsewhere`); given back unheard (a day's quota used up there,
+          an error), it is heard here. An import says every `BEAT` that its process is alive,
+          paused too; the claims of one not seen for `CLAIM_STALE` (killed) are taken over
     gone  a message deleted on its platform while it was heard
           (`core.app.recordings.kept_transcripts`) is skipped, nothing of it kept, and counted
           (`gone`)
@@ -49,11 +56,19 @@ from core.domain.quantities import Duration
 from core.domain.summaries import ChatMessage
 from core.domain.values import ChatRef
 from core.ports import Clock, ImportUnitOfWork, RemoteRecording
+from core.ports.background import every
 
 logger = logging.getLogger(__name__)
 
 # An import stops at these: no other message would fare better.
 FATAL = (errors.MimoAuthError, errors.MimoBalanceError)
+# How often a running import says its process is alive (one UPDATE), and how long after it
+# last did its claims are free: its process was killed, and an import run again waits no longer
+# than this for the message it was hearing (it hears the others meanwhile). Four beats, so that
+# a database slow to answer one costs no claim.
+BEAT = timedelta(seconds=5)
+CLAIM_STALE = timedelta(seconds=20)
+ELSEWHERE_WAIT = 5.0  # seconds between two looks at messages another import is hearing
 
 
 @dataclass(frozen=True)
@@ -72,10 +87,14 @@ class PastVoice:
     identity: str | None = None  # the platform's lasting id of the file (a Discord attachment's)
     name: str | None = None  # what the history calls its recording (an export's file), to say it
 
+    def said(self, during: str | None = None) -> Said:
+        """Its message, sender and date; heard by the import whose mark is `during`."""
+        return Said(self.message_id, self.author, self.sent_at, self.place, past=True,
+                    during=during)  # fmt: skip
+
     def recording(self, during: str | None = None) -> RemoteRecording:
         """Its recording, to be kept while the import's mark `during` stands."""
-        said = Said(self.message_id, self.author, self.sent_at, self.place, past=True,
-                    during=during)  # fmt: skip
+        said = self.said(during)
         identity = self.identity or f"past:{self.place or ''}:{self.message_id}"
         return RemoteRecording(
             locate=self.locate, size=self.size, seconds=self.seconds, identity=identity,
@@ -134,6 +153,7 @@ class ImportProgress:
     unreadable: list[str] = field(default_factory=list)
     forgotten: bool = False  # ended by a /forget in the chat (`Importer.forget`)
     gone: int = 0  # deleted on their platform before or while they were heard: skipped
+    elsewhere: int = 0  # heard by another import of the chat running at the same time
     transcribed: list[str] = field(default_factory=list)  # message ids, in the order done
 
 
@@ -248,6 +268,9 @@ class Importer:
                     tally.done, tally.left_out = tally.done + 1, tally.left_out + 1
                     tally.seconds_done += voice.seconds
                     continue
+                if not await self._claim(chat, voice, mark):  # another import hears it now
+                    elsewhere.append(voice)
+                    continue
                 under_way += 1
                 try:
                     heard = await self._transcription.transcribe_long_audio(
@@ -284,23 +307,51 @@ class Importer:
                         await self._log(chat, [line])
                 finally:
                     under_way -= 1
-                tally.done += 1
-                tally.seconds_done += voice.seconds
-                if progress is not None:
-                    progress(
-                        replace(
-                            tally,
-                            transcribed=list(tally.transcribed),
-                            why_failed=list(tally.why_failed),
-                        )
-                    )
+                    await self._release(chat, voice, mark)
+                done(voice)
+
+        def done(voice: PastVoice) -> None:
+            tally.done += 1
+            tally.seconds_done += voice.seconds
+            if progress is not None:
+                shown = replace(tally, transcribed=list(tally.transcribed),
+                                why_failed=list(tally.why_failed))  # fmt: skip
+                progress(shown)
+
+        async def heard_elsewhere() -> None:
+            """The messages another import was hearing, looked at again: kept whole since,
+            they are done; the others go back in line, to be heard here."""
+            async with self._uow() as uow:
+                kept = await uow.transcripts.whole_of(chat, [v.message_id for v in elsewhere])
+            for voice in elsewhere:
+                if voice.message_id in kept:
+                    tally.elsewhere += 1
+                    done(voice)
+                else:
+                    waiting.insert(_place_of(waiting, voice), voice)
+            elsewhere.clear()
+
+        async def alive() -> None:
+            async with self._uow() as uow:
+                await uow.transcripts.import_seen(chat, mark, at=self._clock.now())
+                await uow.commit()
 
         running = _Running()
         self._running.setdefault(chat, []).append(running)
+        elsewhere: list[PastVoice] = []  # claimed by another import running: looked at later
+        seconds = BEAT.total_seconds()
         try:
-            async with asyncio.TaskGroup() as group:  # a worker cancelled by /forget ends alone
-                for _ in range(min(self._at_once, len(waiting))):
-                    running.workers.append(group.create_task(worker()))
+            async with every(seconds, alive, name="import alive", about=chat):
+                while waiting:
+                    async with asyncio.TaskGroup() as group:  # /forget cancels each worker alone
+                        for _ in range(min(self._at_once, len(waiting))):
+                            running.workers.append(group.create_task(worker()))
+                    if elsewhere and not running.forgotten:
+                        await self._clock.sleep(ELSEWHERE_WAIT)
+                    if running.forgotten:
+                        break
+                    if elsewhere:
+                        await heard_elsewhere()
         finally:
             self._running[chat].remove(running)
             if not self._running[chat]:
@@ -342,6 +393,27 @@ class Importer:
             await self._clock.sleep(wait + 1)
         finally:
             going.set()
+
+    async def _claim(self, chat: ChatRef, voice: PastVoice, mark: str) -> bool:
+        """Whether this import (`mark`) may hear `voice` now, no other import of the chat
+        hearing it (module docstring: twice)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            claimed = await uow.transcripts.claim_past(
+                chat, voice.said(), mark, at=now, stale_before=now - CLAIM_STALE
+            )
+            await uow.commit()
+        return claimed
+
+    async def _release(self, chat: ChatRef, voice: PastVoice, mark: str) -> None:
+        """`voice` heard or given back: another import may take it. Best effort: the import's
+        end (or a /forget) deletes its claims anyway."""
+        try:
+            async with self._uow() as uow:
+                await uow.transcripts.release_past(chat, voice.said(), mark)
+                await uow.commit()
+        except Exception:
+            logger.warning("could not give back an imported message of %s", chat, exc_info=True)
 
     async def _said_no(self, chat: ChatRef, author_id: str | None) -> bool:
         """Whether `author_id` said no to being transcribed in `chat`, as stored now."""

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.memory import Moment, Said, call_channel, fold
@@ -29,6 +29,7 @@ from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.storage.models import (
     DeletedMessageRow,
+    ImportClaimRow,
     RecordingTranscriptPartRow,
     RecordingTranscriptRow,
     RunningImportRow,
@@ -40,6 +41,7 @@ Header = RecordingTranscriptRow
 Part = RecordingTranscriptPartRow
 Deleted = DeletedMessageRow
 Running = RunningImportRow
+Claimed = ImportClaimRow
 KEY = ["platform", "chat_id", "recording"]
 
 
@@ -209,6 +211,7 @@ class TranscriptRepository:
         # The marks first: an import keeping a piece holds its mark until it commits, so the
         # parts are deleted only once that piece is in (`_still_kept`).
         await self._session.execute(delete(Running).where(*_in(Running, chat)))
+        await self._session.execute(delete(Claimed).where(*_in(Claimed, chat)))
         await _affected(self._session, delete(Part).where(*_of(Part, chat)))
         return await _affected(self._session, delete(Header).where(*_of(Header, chat)))
 
@@ -216,8 +219,16 @@ class TranscriptRepository:
         """Mark an import of the chat's past as running (`import_running`)."""
         await self._session.execute(
             insert_for(self._session, table_of(Running)).values(
-                **chat_key(chat), import_id=import_id, started_at=at
+                **chat_key(chat), import_id=import_id, started_at=at, seen_at=at
             )
+        )
+
+    async def import_seen(self, chat: ChatRef, import_id: str, *, at: datetime) -> None:
+        """The import's process is alive at `at`: its claims hold (`claim_past`)."""
+        await self._session.execute(
+            update(Running)
+            .where(*_in(Running, chat), Running.import_id == import_id)
+            .values(seen_at=at)
         )
 
     async def import_running(self, chat: ChatRef, import_id: str) -> bool:
@@ -228,6 +239,52 @@ class TranscriptRepository:
     async def end_import(self, chat: ChatRef, import_id: str) -> None:
         await self._session.execute(
             delete(Running).where(*_in(Running, chat), Running.import_id == import_id)
+        )
+        await self._session.execute(
+            delete(Claimed).where(*_in(Claimed, chat), Claimed.import_id == import_id)
+        )
+
+    async def claim_past(
+        self, chat: ChatRef, said: Said, import_id: str, *, at: datetime, stale_before: datetime
+    ) -> bool:
+        """Whether the import `import_id` may hear the past message `said` now: True once it
+        holds the message's claim, False while another import running holds it. A claim whose
+        import was not seen alive since `stale_before` (its process killed), or is gone, is
+        taken over. Two imports taking one at once: the primary key lets one INSERT through."""
+        key = _claimed(chat, said)
+        holder = (
+            select(Claimed.import_id, func.coalesce(Running.seen_at, Running.started_at))
+            .outerjoin(
+                Running,
+                and_(
+                    Running.platform == Claimed.platform,
+                    Running.chat_id == Claimed.chat_id,
+                    Running.import_id == Claimed.import_id,
+                ),
+            )
+            .where(*key)
+        )
+        found = (await self._session.execute(holder)).first()
+        if found is not None:
+            other, seen = found
+            if other == import_id:
+                return True
+            if seen is not None and seen >= stale_before:
+                return False
+            await self._session.execute(delete(Claimed).where(*key, Claimed.import_id == other))
+        row = {**chat_key(chat), "place": said.place or "", "message_id": said.message_id}
+        claiming = (
+            insert_for(self._session, table_of(Claimed))
+            .values(**row, import_id=import_id, claimed_at=at)
+            .on_conflict_do_nothing(index_elements=list(row))
+            .returning(table_of(Claimed).c.import_id)
+        )
+        return (await self._session.execute(claiming)).first() is not None
+
+    async def release_past(self, chat: ChatRef, said: Said, import_id: str) -> None:
+        """The import `import_id` is done with the past message `said` (heard, or given back)."""
+        await self._session.execute(
+            delete(Claimed).where(*_claimed(chat, said), Claimed.import_id == import_id)
         )
 
     async def delete_made_before(self, cutoff: datetime) -> int:
@@ -280,7 +337,12 @@ def _deleted(chat: ChatRef, said: Said) -> list[Any]:
             Deleted.message_id == said.message_id]  # fmt: skip
 
 
-def _in(table: type[Deleted] | type[Running], chat: ChatRef) -> tuple[Any, ...]:
+def _claimed(chat: ChatRef, said: Said) -> list[Any]:
+    return [*_in(Claimed, chat), Claimed.place == (said.place or ""),
+            Claimed.message_id == said.message_id]  # fmt: skip
+
+
+def _in(table: type[Deleted] | type[Running] | type[Claimed], chat: ChatRef) -> tuple[Any, ...]:
     return (table.platform == chat.platform, table.chat_id == chat.chat_id)
 
 

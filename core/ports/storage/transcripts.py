@@ -104,7 +104,24 @@ class TranscriptStore(Protocol):
         """Whether the import's mark is still there: `/forget` deletes it."""
         ...
 
-    async def end_import(self, chat: ChatRef, import_id: str) -> None: ...
+    async def import_seen(self, chat: ChatRef, import_id: str, *, at: datetime) -> None:
+        """The import's process is alive at `at`: its claims hold (`claim_past`)."""
+        ...
+
+    async def claim_past(
+        self, chat: ChatRef, said: Said, import_id: str, *, at: datetime, stale_before: datetime
+    ) -> bool:
+        """Whether the import may hear the past message `said` now: True once it holds its
+        claim; False while another import seen alive since `stale_before` holds it."""
+        ...
+
+    async def release_past(self, chat: ChatRef, said: Said, import_id: str) -> None:
+        """The import is done with the past message `said` (heard, or given back)."""
+        ...
+
+    async def end_import(self, chat: ChatRef, import_id: str) -> None:
+        """The import's mark and its claims, as it ends."""
+        ...
 
     async def delete_made_before(self, cutoff: datetime) -> int: ...
 

@@ -29,6 +29,7 @@ from core.infra.storage.models.summaries import ChatMessageRow, ChatSummaryState
 from core.infra.storage.models.telegram import BusinessConnectionRow, InlineVoiceRow
 from core.infra.storage.models.transcripts import (
     DeletedMessageRow,
+    ImportClaimRow,
     RecordingTranscriptPartRow,
     RecordingTranscriptRow,
     RunningImportRow,
@@ -49,6 +50,7 @@ __all__ = [
     "CloneChallengeRow",
     "ConsentReadingRow",
     "DeletedMessageRow",
+    "ImportClaimRow",
     "InlineVoiceRow",
     "ListeningConsentRow",
     "LiveCallRow",
