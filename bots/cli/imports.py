@@ -116,6 +116,8 @@ def telegram(
                 failed=done.failed,
             )
         )
+        if done.elsewhere:  # another import of the chat, running at once, heard them
+            click.echo(text("cli.import_elsewhere", count=done.elsewhere))
         return _why(done.why_failed, settings.secret_values(), unreadable=done.unreadable)
 
     return run_outside_a_loop(body, verbose=verbose)

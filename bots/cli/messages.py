@@ -69,6 +69,7 @@ EN: dict[str, Source] = {
     "cli.import_forgotten": "The chat was forgotten (/forget) while it was imported: the import stopped, and nothing it heard is kept.",
     "cli.import_paused": "The day's audio quota or budget is used up: the import waits for the next UTC day (in {wait}). You may stop it with Ctrl-C and run the same command again later: it carries on where it stopped.",
     "cli.import_done": "Voice messages imported: {count} ({minutes} of speech); could not be transcribed: {failed}.",
+    "cli.import_elsewhere": "Transcribed by another import of this chat running at the same time: {count}.",
     "cli.import_label": "Importing",
     "cli.import_progress": "{done} of {total} messages · {minutes} of {of}",
     "cli.voicedesign": "{model} speaks in a voice you describe: give the description with --style.",

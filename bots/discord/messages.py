@@ -160,6 +160,7 @@ EN: dict[str, Source] = {
     "discord.remember.progress": "Transcribing this channel's past voice messages: {done} of {total} ({minutes} of {of})…",
     "discord.remember.paused": "The day's audio quota or budget is used up: the import of this channel's past waits for the next UTC day (in {wait}).",
     "discord.remember.done": "This channel's past voice messages are in memory: {count} transcribed ({minutes} of speech), {failed} could not be. /find finds them.",
+    "discord.remember.elsewhere": "Transcribed by another /remember of this channel running at the same time: {count}.",
     "discord.remember.failed": "The import of this channel's past stopped on an error; /remember again carries on where it stopped.",
     "discord.forget.done": (
         "Done: I deleted everything I stored here — the settings, the channels' own settings, "

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from core.app.memory.imports import ImportProgress
 from core.bootstrap import bootstrap
 from tests.audio_factory import make_audio
 from tests.integration.test_import_walls import past, settings
@@ -41,17 +42,21 @@ async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
             first = await one.imports.plan(past(note, before={"1": after_the_second_is_at_mimo}))
             again = await two.imports.plan(past(note))
 
-            async def the_second() -> None:
+            async def the_second() -> ImportProgress:
                 try:
-                    await two.imports.run(again)
+                    return await two.imports.run(again)
                 finally:
                     second_done.set()
 
             answering = asyncio.create_task(let_mimo_answer())
-            await asyncio.gather(one.imports.run(first), the_second())
+            done = await asyncio.gather(one.imports.run(first), the_second())
             answering.cancel()
 
     assert len(mimo.requests) == 2  # Ann's and Bob's, once each
+    # Each heard by one import, and found heard by the other: neither says it imported less.
+    assert sorted(done[0].transcribed + done[1].transcribed) == ["1", "2"]
+    assert done[0].elsewhere + done[1].elsewhere == 2
+    assert all(len(d.transcribed) + d.elsewhere == 2 and d.done == 2 for d in done)
 
 
 async def until(done: Callable[[], bool], *, timeout: float = 15.0) -> None:

@@ -198,6 +198,8 @@ class RememberCog(commands.Cog):
             count, failed = len(transcribed), done.failed
             await say(text("discord.remember.done", locale, count=count, minutes=minutes,
                            failed=failed))  # fmt: skip
+            if done.elsewhere:  # another /remember of the channel, on another replica
+                await say(text("discord.remember.elsewhere", locale, count=done.elsewhere))
         except Exception:
             logger.exception("the import of a channel's past failed")
             await say(text("discord.remember.failed", locale))

@@ -46,6 +46,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from core.app.recordings.transcription import Transcription, Withdrawn
 from core.app.rules.limits import Limiter
@@ -158,6 +159,7 @@ class ImportProgress:
 
 
 Paused = Callable[[errors.QuotaUsed], Awaitable[None] | None]
+Claim = Literal["mine", "busy", "heard"]
 
 
 @dataclass
@@ -268,8 +270,13 @@ class Importer:
                     tally.done, tally.left_out = tally.done + 1, tally.left_out + 1
                     tally.seconds_done += voice.seconds
                     continue
-                if not await self._claim(chat, voice, mark):  # another import hears it now
+                claim = await self._claim(chat, voice, mark)
+                if claim == "busy":  # another import hears it now: looked at again later
                     elsewhere.append(voice)
+                    continue
+                if claim == "heard":  # by another import, since the plan
+                    tally.elsewhere += 1
+                    done(voice)
                     continue
                 under_way += 1
                 try:
@@ -318,19 +325,6 @@ class Importer:
                                 why_failed=list(tally.why_failed))  # fmt: skip
                 progress(shown)
 
-        async def heard_elsewhere() -> None:
-            """The messages another import was hearing, looked at again: kept whole since,
-            they are done; the others go back in line, to be heard here."""
-            async with self._uow() as uow:
-                kept = await uow.transcripts.whole_of(chat, [v.message_id for v in elsewhere])
-            for voice in elsewhere:
-                if voice.message_id in kept:
-                    tally.elsewhere += 1
-                    done(voice)
-                else:
-                    waiting.insert(_place_of(waiting, voice), voice)
-            elsewhere.clear()
-
         async def alive() -> None:
             async with self._uow() as uow:
                 await uow.transcripts.import_seen(chat, mark, at=self._clock.now())
@@ -350,8 +344,9 @@ class Importer:
                         await self._clock.sleep(ELSEWHERE_WAIT)
                     if running.forgotten:
                         break
-                    if elsewhere:
-                        await heard_elsewhere()
+                    waiting.extend(elsewhere)  # in line again: heard by now, or free, or not
+                    waiting.sort(key=lambda voice: (voice.sent_at, voice.message_id))
+                    elsewhere.clear()
         finally:
             self._running[chat].remove(running)
             if not self._running[chat]:
@@ -394,16 +389,21 @@ class Importer:
         finally:
             going.set()
 
-    async def _claim(self, chat: ChatRef, voice: PastVoice, mark: str) -> bool:
-        """Whether this import (`mark`) may hear `voice` now, no other import of the chat
-        hearing it (module docstring: twice)."""
-        now = self._clock.now()
+    async def _claim(self, chat: ChatRef, voice: PastVoice, mark: str) -> Claim:
+        """Whether this import (`mark`) may hear `voice` now (module docstring: twice): `mine`;
+        `busy` while another import of the chat hears it; `heard` once one has, since the plan
+        (nothing to send, nothing to charge)."""
+        now, said = self._clock.now(), voice.said()
         async with self._uow() as uow:
-            claimed = await uow.transcripts.claim_past(
-                chat, voice.said(), mark, at=now, stale_before=now - CLAIM_STALE
-            )
+            stale_before = now - CLAIM_STALE
+            if not await uow.transcripts.claim_past(chat, said, mark, at=now,
+                                                    stale_before=stale_before):  # fmt: skip
+                return "busy"
+            heard = voice.message_id in await uow.transcripts.whole_of(chat, [voice.message_id])
+            if heard:
+                await uow.transcripts.release_past(chat, said, mark)
             await uow.commit()
-        return claimed
+        return "heard" if heard else "mine"
 
     async def _release(self, chat: ChatRef, voice: PastVoice, mark: str) -> None:
         """`voice` heard or given back: another import may take it. Best effort: the import's
