@@ -422,6 +422,7 @@ def _imports(parts: _Parts, transcription: Transcription) -> Importer:
     return Importer(
         transcription=transcription, uow=store.uow, limiter=store.limiter, clock=parts.clock,
         retention_days=settings.summary_retention_days, at_once=settings.asr_max_in_flight,
+        lease=timedelta(seconds=settings.work_lease_seconds),
     )  # fmt: skip
 
 

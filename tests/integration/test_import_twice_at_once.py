@@ -1,8 +1,9 @@
 """Two imports of one chat's past at once (`voicebridge import telegram` started again in another
 terminal while the first still runs, or two replicas' imports): each voice message must be sent
 to MiMo, and charged to the chat's quota, once. Run one after the other, the second sends
-nothing (what is kept whole is skipped); run side by side, neither sees what the other is
-hearing. Both runtimes are the real ones `voicebridge` builds, on one database."""
+nothing (what is kept whole is skipped); run side by side, each claims a message before it sends
+it, and leaves the other's claimed ones to it. Both runtimes are the real ones `voicebridge`
+builds, on one database."""
 
 from __future__ import annotations
 
@@ -66,3 +67,27 @@ async def until(done: Callable[[], bool], *, timeout: float = 15.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not done() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.01)
+
+
+async def test_a_message_an_import_gives_back_for_its_days_quota_is_heard_by_the_other_at_once(
+    mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """The first import runs with a day of 4 seconds: Ann's 3 s fit, Bob's do not, and it pauses
+    for the next day. A second import beside it, run with no daily quota, finds Ann's heard and
+    hears Bob's: the paused import holds no claim while it waits."""
+    note = make_audio(tmp_path, fmt="ogg", seconds=3)
+    short_day = settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 4})
+    no_limit = settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 0})
+    paused = asyncio.Event()
+    async with bootstrap(short_day) as one, bootstrap(no_limit) as two:
+        first = await one.imports.plan(past(note))
+        waiting = asyncio.create_task(one.imports.run(first, paused=lambda _: paused.set()))
+        try:
+            await asyncio.wait_for(paused.wait(), timeout=15)
+            done = await asyncio.wait_for(two.imports.run(await two.imports.plan(past(note))), 15)
+        finally:
+            waiting.cancel()
+            await asyncio.gather(waiting, return_exceptions=True)
+
+    assert done.transcribed == ["2"]  # Bob's, given back by the paused import
+    assert len(mimo.requests) == 2  # Ann's and Bob's, once each

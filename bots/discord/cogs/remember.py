@@ -196,10 +196,11 @@ class RememberCog(commands.Cog):
                 sum(voice.seconds for voice in plan.voices if voice.message_id in transcribed)
             )
             count, failed = len(transcribed), done.failed
-            await say(text("discord.remember.done", locale, count=count, minutes=minutes,
-                           failed=failed))  # fmt: skip
+            said = [text("discord.remember.done", locale, count=count, minutes=minutes,
+                         failed=failed)]  # fmt: skip
             if done.elsewhere:  # another /remember of the channel, on another replica
-                await say(text("discord.remember.elsewhere", locale, count=done.elsewhere))
+                said.append(text("discord.remember.elsewhere", locale, count=done.elsewhere))
+            await say("\n".join(said))  # one status message, edited: both lines in it
         except Exception:
             logger.exception("the import of a channel's past failed")
             await say(text("discord.remember.failed", locale))

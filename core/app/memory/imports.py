@@ -30,8 +30,10 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
           database before it is sent to MiMo (`claim_past`), so that the other leaves it, goes
           on with the rest, and looks again every `ELSEWHERE_WAIT` seconds: kept whole
           meanwhile, it is done (`elsewhere`); given back unheard (a day's quota used up there,
-          an error), it is heard here. An import says every `BEAT` that its process is alive,
-          paused too; the claims of one not seen for `CLAIM_STALE` (killed) are taken over
+          a failure), it is heard here. Each import says every third of WORK_LEASE_SECONDS
+          that its process is alive, paused too, as a claim on a message's work renews its
+          lease (`core.app.rules.claims`); the claims of one not seen for a whole lease (its
+          process killed) are taken over
     gone  a message deleted on its platform while it was heard
           (`core.app.recordings.kept_transcripts`) is skipped, nothing of it kept, and counted
           (`gone`)
@@ -63,12 +65,6 @@ logger = logging.getLogger(__name__)
 
 # An import stops at these: no other message would fare better.
 FATAL = (errors.MimoAuthError, errors.MimoBalanceError)
-# How often a running import says its process is alive (one UPDATE), and how long after it
-# last did its claims are free: its process was killed, and an import run again waits no longer
-# than this for the message it was hearing (it hears the others meanwhile). Four beats, so that
-# a database slow to answer one costs no claim.
-BEAT = timedelta(seconds=5)
-CLAIM_STALE = timedelta(seconds=20)
 ELSEWHERE_WAIT = 5.0  # seconds between two looks at messages another import is hearing
 
 
@@ -182,6 +178,7 @@ class Importer:
         clock: Clock,
         retention_days: int,
         at_once: int,
+        lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self._transcription = transcription
         self._uow = uow
@@ -189,6 +186,7 @@ class Importer:
         self._clock = clock
         self.retention_days = retention_days
         self._at_once = max(1, at_once)  # ASR_MAX_IN_FLIGHT
+        self._lease = lease  # WORK_LEASE_SECONDS: a claim on a past message lapses after it
         self._running: dict[ChatRef, list[_Running]] = {}  # by chat, for /forget
 
     async def plan(self, past: Past, *, leave_out: Collection[str] = ()) -> ImportPlan:
@@ -280,10 +278,13 @@ class Importer:
                     continue
                 under_way += 1
                 try:
-                    heard = await self._transcription.transcribe_long_audio(
-                        chat, voice.recording(mark), prefs=prefs, asker=ANYONE, rated=False,
-                        background=background, wanted=still_wanted,
-                    )  # fmt: skip
+                    try:
+                        heard = await self._transcription.transcribe_long_audio(
+                            chat, voice.recording(mark), prefs=prefs, asker=ANYONE,
+                            rated=False, background=background, wanted=still_wanted,
+                        )  # fmt: skip
+                    finally:  # heard, or not: free for another import, before any pause here
+                        await self._release(chat, voice, mark)
                 except Withdrawn:  # forgotten, or the message deleted, while it was heard
                     if running.forgotten:
                         waiting.clear()
@@ -314,7 +315,6 @@ class Importer:
                         await self._log(chat, [line])
                 finally:
                     under_way -= 1
-                    await self._release(chat, voice, mark)
                 done(voice)
 
         def done(voice: PastVoice) -> None:
@@ -333,13 +333,14 @@ class Importer:
         running = _Running()
         self._running.setdefault(chat, []).append(running)
         elsewhere: list[PastVoice] = []  # claimed by another import running: looked at later
-        seconds = BEAT.total_seconds()
+        seconds = self._lease.total_seconds() / 3
         try:
             async with every(seconds, alive, name="import alive", about=chat):
                 while waiting:
                     async with asyncio.TaskGroup() as group:  # /forget cancels each worker alone
                         for _ in range(min(self._at_once, len(waiting))):
                             running.workers.append(group.create_task(worker()))
+                    running.workers.clear()  # all ended
                     if elsewhere and not running.forgotten:
                         await self._clock.sleep(ELSEWHERE_WAIT)
                     if running.forgotten:
@@ -395,7 +396,7 @@ class Importer:
         (nothing to send, nothing to charge)."""
         now, said = self._clock.now(), voice.said()
         async with self._uow() as uow:
-            stale_before = now - CLAIM_STALE
+            stale_before = now - self._lease
             if not await uow.transcripts.claim_past(chat, said, mark, at=now,
                                                     stale_before=stale_before):  # fmt: skip
                 return "busy"

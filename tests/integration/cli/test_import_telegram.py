@@ -268,8 +268,10 @@ async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
 ) -> None:
     export = make_export(cwd)
     database = cwd / "voicebridge.db"
+    # WORK_LEASE_SECONDS: the killed import's claim on the message it was hearing lapses in 3 s.
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
-                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1")  # fmt: skip
+                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1",
+                   WORK_LEASE_SECONDS="3")  # fmt: skip
     lengths = heard(mimo)
     # One message at a time: MiMo's check and the oldest are answered, the next held until the
     # process is killed.
@@ -396,7 +398,8 @@ async def test_a_balance_used_up_during_the_import_ends_it_with_transcribe_s_lin
     exit code `transcribe` has for it, not an unexpected error."""
     export = make_export(cwd)
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
-                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1")  # fmt: skip
+                   SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1",
+                   WORK_LEASE_SECONDS="3")  # the killed import's claim lapses in 3 s  # fmt: skip
     process = await start(
         "import", "telegram", str(export), cwd=cwd, env=settings,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

@@ -94,8 +94,8 @@ class RunningImportRow(Base):
     runs in its own): written as it starts, deleted as it ends, and by `/forget` with the rest
     of the chat's data. The import looks for its row before each message and each answer kept,
     and stops once it is gone (`core.app.memory.imports`). `seen_at`: when its process was last
-    alive (it writes it every `BEAT` while it runs, paused too); a row a killed import left
-    stays until the chat's next `/forget`, and holds no claim for long (`ImportClaimRow`)."""
+    alive (written every third of WORK_LEASE_SECONDS while it runs, paused too); a row a killed
+    import left stays until the chat's next `/forget`, and its claims lapse (`ImportClaimRow`)."""
 
     __tablename__ = "running_imports"
 
@@ -103,17 +103,18 @@ class RunningImportRow(Base):
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     import_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)  # None: at start
+    # None: written before migration 0032, and counted as seen at its start
+    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class ImportClaimRow(Base):
     """A past message an import is hearing now: two imports of one chat running at once (the
     command run again in another terminal, `/remember` on two replicas) send each message to
     MiMo, and charge it, once (`core.app.memory.imports`). Written before the message is sent,
-    deleted once it is heard or given back (a day's quota used up), with the import's end and
-    by `/forget`. A claim of an import not seen alive for `CLAIM_STALE` (its process killed) is
-    taken over. Not `processed_updates`' claims: an import never redoes another's work, a
-    lapsed claim is only free. `place`: the Discord channel ('' on Telegram)."""
+    deleted once it is heard or given back, with the import's end and by `/forget`. A claim of
+    an import not seen alive for a lease (WORK_LEASE_SECONDS: its process killed) is taken
+    over. Not `processed_updates`' claims: an import never redoes another's work, a lapsed claim
+    is only free. `place`: the Discord channel ('' on Telegram)."""
 
     __tablename__ = "import_claims"
 
