@@ -40,8 +40,8 @@ EN: dict[str, Source] = {
     "cli.import_found": "{name} ({chat}): voice messages to transcribe: {count}, {minutes} of speech.",
     "cli.import_kept_before": "Kept already, not transcribed again: {count}.",
     "cli.import_too_old": Plural(
-        "Older than the retention window of {days} day, so not imported: {count}. SUMMARY_RETENTION_DAYS sets the window (in .env or the environment): raised, it keeps what every chat said that much longer.",
-        "Older than the retention window of {days} days, so not imported: {count}. SUMMARY_RETENTION_DAYS sets the window (in .env or the environment): raised, it keeps what every chat said that much longer.",
+        "Older than the retention window of {days} day, so not imported: {count}. SUMMARY_RETENTION_DAYS sets the window (in .env or the environment): if raised, it keeps what every chat said that much longer.",
+        "Older than the retention window of {days} days, so not imported: {count}. SUMMARY_RETENTION_DAYS sets the window (in .env or the environment): if raised, it keeps what every chat said that much longer.",
         count="days",
     ),
     "cli.import_left_out": "Of people who asked not to be transcribed, left out: {count}.",

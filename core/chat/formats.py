@@ -30,6 +30,10 @@ _UNITS = ("duration-hour", "duration-minute", "duration-second")
 # fill in (Spanish `unit-short` has only its "end").
 _LIST_STYLE_FALLBACKS = {"unit-short": ("unit-short", "standard"), "standard": ("standard",)}
 _ROOT_LIST_PATTERN = "{0}, {1}"
+# Whose way of writing numbers a catalogue's values follow, where it is not the language's first
+# country's: the Spanish catalogue is Latin American (its glossary), and in Mexico 12.345 is a
+# decimal (CLDR's es is Spain's: 12.345,6 and 40 %; es_419 writes 12,345.6 and 40%).
+_WRITTEN_AS = {"es": "es_419"}
 # Languages written without spaces between words. Their sentences put a space beside each
 # placeholder, as their glossaries ask, for a value that begins or ends in Latin letters or
 # digits ("在 Ann 的", "并在 5分钟"); where the value meets the sentence in two characters of the
@@ -152,4 +156,4 @@ def day_and_time(instant: datetime, zone: str, locale: str) -> str:
 
 @functools.cache
 def _babel(locale: str) -> Locale:
-    return Locale.parse(locale)
+    return Locale.parse(_WRITTEN_AS.get(locale, locale))

@@ -140,7 +140,7 @@ EN: dict[str, Source] = {
     "error.consent.copied": "That voice note is a copy of someone else's recording: record the sentence yourself, as a new voice note.",
     "error.consent.too_old": "That voice note is older than your request: record the sentence now, as a new voice note.",
     "error.consent.sentence": "I did not hear the sentence in that voice note: read it as shown and send it again.",
-    "error.consent.digits": "The digits at the end were missing, wrong or out of order: read them one by one, as shown, and send the sentence again.",
+    "error.consent.digits": "The digits at the end were incomplete, wrong or out of order: read them one by one, as shown, and send the sentence again.",
     "error.voice_not_verified": "“{value}” was cloned before voices needed their owner's spoken consent, so it speaks only your own words: clone it again under the same name, reading the sentence I show, to verify it; then you can share it.",
     "error.anonymous_caller": "Please send that from your own account, not as the group's anonymous administrator: I need to know which person is asking.",
     "error.clone_attempts_used": Plural(

@@ -2,9 +2,9 @@
 is their reading of it. Pure rules, no I/O (`core.app.voices.clone_consent` does the work).
 
 A chat platform cannot say who recorded a file (a "hide sender name" forward is a copy with no
-header; a voice note sent through an inline bot looks like the sender's own), so a voice is
-cloned only from a fresh recording of its owner reading a one-time sentence: their name, their
-agreement that voicebridge speaks in their voice in this chat (or server), and eleven random
+header; a voice note sent through an inline bot looks like the sender's own), so a voice is cloned
+only from a fresh recording of its owner reading a one-time sentence: their name, their agreement
+that voicebridge may speak in their voice in this chat (or on this server), and eleven random
 digits read one by one (`core.domain.spoken_digits`: drawn so that none spells a number with a
 meaning of its own, about 33 bits: 32.99 for a reader of Chinese, Japanese or Korean, 34.24
 for the others). Nothing here tells whose voice it is: only that the

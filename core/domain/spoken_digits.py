@@ -23,16 +23,16 @@ tests/unit/test_spoken_digits.py counts them again and checks `choices` against 
 up to five digits, told one by one. The same draw ends the English sentence shown beside a
 reader's own language, so reading either gives a guess no second chance.
 
-How a reading is heard (`as_digits`): every way a recogniser may write a digit in the
-language (`FORMS`: 4, four, 四, よん, 사, 넷, четыре, full-width ４ by `folded`'s width fold)
-becomes that digit, so "four seven one", "4 7 1", "四七一" and "471" all read 471. Words in
-Latin or Cyrillic letters count only as whole words (seven, never seventy), Hangul only in a
-word made of digits alone (육이구공, never the 이 of 이지영), and kana not before a small
-kana (the に of ニュース is no 2); an English "double five" is 55, "triple five" 555. A group
-said as a number ("four hundred seventy-one", "quatre cent soixante et onze", 四百七十一) is not
-accepted as it is written: it reads "4hundredseventy1". Recognisers mostly write a number heard
-as one in numerals ("471"), which passes; and the sentence shows each digit apart and asks for
-them one by one, so a reader rarely says one.
+How a reading is heard (`as_digits`): every way a recogniser may write a digit in the language
+(`FORMS`: 4, four, 四, よん, 사, 넷, четыре, full-width ４ by `folded`'s width fold) becomes that
+digit, so "four seven one", "4 7 1", "四七一" and "471" all read 471. Words in Latin or Cyrillic
+letters count only as whole words (seven, never seventy), Hangul only in a word made of digits alone
+(육이구공, never the 이 of 이지영), and kana not before a small kana (the に of ニュース is no 2);
+an English "double five" is 55, "triple five" 555. A group said as a number ("four hundred
+seventy-one", "quatre cent soixante et onze", 四百七十一) is not accepted as it is written: it reads
+"4hundredseventy1", "4centsoixanteetonze". Recognisers mostly write a number heard as one in
+numerals ("471"), which passes; and the sentence shows each digit apart and asks for them one by
+one, so a reader rarely says one.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ NEVER: Mapping[str, str] = {
     "88": "Heil Hitler (H, H)",
     "109": "the antisemitic claim that Jews were expelled from 109 countries, a white "
     "supremacist code",
-    "110": "an emergency number (police in Germany, Indonesia, China and Japan)",
+    "110": "an emergency number (police in Germany, Indonesia, mainland China, Taiwan and Japan)",
     "112": "the emergency number in Europe and Indonesia (and the police in Korea)",
     "119": "an emergency number (fire and ambulance in Japan, Korea and Taiwan; fire in mainland "
     "China; ambulance in Indonesia)",
@@ -82,7 +82,8 @@ NEVER: Mapping[str, str] = {
     "212": "Aksi 212, the Islamist rallies of 2 December 2016 in Jakarta and their movement",
     "250": "二百五, an idiot in Chinese",
     "300": "трёхсотый, трьохсотий: a soldier wounded, in Russian and Ukrainian",
-    "311": "the Ku Klux Klan (K, the 11th letter, three times)",
+    "311": "the Ku Klux Klan (K, the 11th letter, three times); and 3.11, the earthquake and "
+    "tsunami of 2011 in Japan",
     "420": "cannabis; and 4/20, Hitler's birthday, to neo-Nazis",
     "444": "Deutschland den Deutschen (D, D, D), a neo-Nazi slogan",
     "500": "пятисотый, п’ятисотий: a soldier who refuses to fight, in Russian and Ukrainian",
@@ -94,7 +95,7 @@ NEVER: Mapping[str, str] = {
     "810": "野獣 (ya-jū), Japanese net slang from a pornographic video",
     "893": "ヤクザ (ya-ku-za), the yakuza, in Japanese",
     "911": "the emergency number in North America, and the attacks of 11 September 2001",
-    "999": "the emergency number in the United Kingdom",
+    "999": "the emergency number in the United Kingdom, Hong Kong and Macau",
     "0721": "オナニー (o-na-ni-i), masturbation, in Japanese slang",
     "1919": "イクイク, sexual, in Japanese slang; SS (S, the 19th letter, twice) to neo-Nazis",
     "1533": "15.3.3, the PCC (P, C, C in the alphabet without K, W, Y), a criminal faction in "
@@ -110,11 +111,12 @@ UNSAID: Mapping[str, str] = {"zh_Hans": "4", "zh_Hant": "4", "ja": "4", "ko": "4
 # lower case, Simplified characters, no long vowel mark or apostrophe. Japanese forms count in
 # hiragana and katakana alike (`_kana`). A language without its own reads English's.
 # Chinese and Japanese zero is also written ○, the white circle (Taiwan's Big5 has no 〇). A
-# Ukrainian reader who counts in Russian says четыре, шесть, семь, восемь (the other six digits
-# read alike in both, as the recogniser folds them). Left out: Japanese し and よ for 4 and く
-# for 9, in nearly every sentence (わたし, します, ください) and never how a digit is read one by
-# one (4 is not drawn for a Japanese reader; 9 is きゅう); Korean 한, 두, 세, 네 (네 is "yes"),
-# which count things, never read a digit.
+# Ukrainian reader who counts in Russian says четыре, шесть, семь, восемь, and one who reads a
+# Russian sentence may count in Ukrainian (дві, чотири, шість, сім, вісім): the other digits are
+# forms of both already, нуль and ноль, or the same once `folded` drops the apostrophe. Left out:
+# Japanese し and よ for 4 and く for 9, in nearly every sentence (わたし, します, ください) and
+# never how a digit is read one by one (4 is not drawn for a Japanese reader; 9 is きゅう); Korean
+# 한, 두, 세, 네 (네 is "yes"), which count things, never read a digit.
 FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "en": {
         "0": ("zero", "oh", "o", "nought", "naught"), "1": ("one",), "2": ("two",),
@@ -136,8 +138,9 @@ FORMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "8": ("팔", "여덟"), "9": ("구", "아홉"),
     },
     "ru": {
-        "0": ("ноль", "нуль"), "1": ("один",), "2": ("два",), "3": ("три",), "4": ("четыре",),
-        "5": ("пять",), "6": ("шесть",), "7": ("семь",), "8": ("восемь",), "9": ("девять",),
+        "0": ("ноль", "нуль"), "1": ("один",), "2": ("два", "дві"), "3": ("три",),
+        "4": ("четыре", "чотири"), "5": ("пять",), "6": ("шесть", "шість"), "7": ("семь", "сім"),
+        "8": ("восемь", "вісім"), "9": ("девять",),
     },
     "uk": {
         "0": ("нуль", "ноль"), "1": ("один",), "2": ("два", "дві"), "3": ("три",),

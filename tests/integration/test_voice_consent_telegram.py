@@ -159,7 +159,7 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
     assert forwarded.startswith("That voice note was forwarded")
     assert via_bot.startswith("That voice note was sent through a bot")
     assert wrong_digits == (
-        "The digits at the end were missing, wrong or out of order: read them one by one, as "
+        "The digits at the end were incomplete, wrong or out of order: read them one by one, as "
         "shown, and send the sentence again."
     )
     assert stored == []
@@ -408,6 +408,6 @@ async def test_readings_refused_count_against_the_senders_minute_as_any_note_doe
         ]
 
     assert answers[:2] == [answers[0]] * 2
-    assert answers[0].startswith("The digits at the end were missing, wrong or out of order")
+    assert answers[0].startswith("The digits at the end were incomplete, wrong or out of order")
     assert answers[2].startswith("Slow down: at most 2 requests a minute per person.")
     assert len(mimo.calls(ASR)) == 2

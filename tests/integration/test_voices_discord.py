@@ -352,7 +352,7 @@ async def test_a_member_reading_another_members_sentence_clones_nothing(
 
     assert re.fullmatch(DIGITS_SHOWN, sentence.rsplit(". ", 1)[1])
     assert refused == (
-        "The digits at the end were missing, wrong or out of order: read them one by one, as "
+        "The digits at the end were incomplete, wrong or out of order: read them one by one, as "
         "shown, and send the sentence again."
     )
     assert stored_then == []

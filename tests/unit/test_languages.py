@@ -142,7 +142,7 @@ def test_plural_sentences_need_a_whole_count() -> None:
         ("en", "5 hr, 12 min", "6:00\u202fPM"),
         ("zh_Hans", "5小时12分钟", "18:00"),
         ("de", "5 Std., 12 Min.", "18:00"),
-        ("es", "5 h, 12 min", "18:00"),
+        ("es", "5 h, 12 min", "6:00\u202fp.m."),  # Latin America's, as the catalogue is
         ("ru", "5 ч 12 мин", "18:00"),
     ],
 )

@@ -440,7 +440,7 @@ async def test_older_messages_name_the_setting_that_would_let_them_in(
     assert done.code == 0, done.err
     assert (
         "Older than the retention window of 1 day, so not imported: 5. SUMMARY_RETENTION_DAYS "
-        "sets the window (in .env or the environment): raised, it keeps what every chat said "
+        "sets the window (in .env or the environment): if raised, it keeps what every chat said "
         "that much longer."
     ) in done.text.splitlines()
     assert "Nothing to import." in done.text
