@@ -75,6 +75,7 @@ PRIVATE = "Sorry, this bot is private."
 UNREADABLE = text("error.undecodable_audio", "en")
 OTHER_GROUP = -1009990
 PAUSED = "The day's audio quota or budget is used up: the import of this channel's past waits"
+COUNTED = "Transcribing this channel's past voice messages: 1 of 2"
 
 # Each way in a stranger may try from a server off the allowlist: a slash command, its options.
 STARTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -325,7 +326,8 @@ async def test_remember_past_the_servers_day_pauses_before_the_message_that_does
 ) -> None:
     """The server's day holds 5 s of transcription; its channel's past holds two voice
     messages of 3 s: /remember transcribes the first, then says once that the day's quota is
-    used up and the import waits for the next UTC day, and MiMo never hears the second."""
+    used up and the import waits for the next UTC day, and MiMo never hears the second. The
+    first is answered only after the pause was said: its count keeps the pause on top."""
     note = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     ann = discord_api.add_member(server, "ann", manage_guild=True)
     for hours in (30, 20):
@@ -341,19 +343,27 @@ async def test_remember_past_the_servers_day_pauses_before_the_message_that_does
         asked = await discord_api.slash(server.general, ann, "remember", days=30)
         [found] = await asked.wait_for_messages()
         shown = found.content
-        pressed = await discord_api.click(found, ann, label="Start")
-        await pressed.wait_for_callback()
-        await discord_api.wait_until(
-            lambda: any(PAUSED in c for c in discord_api.contents(server.general)),
-            timeout=30,
-            what="the pause",
-        )
-        await until(lambda: mimo.calls("mimo-v2.5-asr"), "the first heard")
+        with mimo.held_each() as held:  # the first waits at MiMo until the pause is said
+            pressed = await discord_api.click(found, ann, label="Start")
+            await pressed.wait_for_callback()
+            await discord_api.wait_until(
+                lambda: any(PAUSED in c for c in discord_api.contents(server.general)),
+                timeout=30,
+                what="the pause",
+            )
+            await until(lambda: held, "the first at MiMo")
+            held[0].let_go()
+            await discord_api.wait_until(
+                lambda: any(COUNTED in c for c in discord_api.contents(server.general)),
+                timeout=30,
+                what="the first counted",
+            )
 
     assert "to transcribe: 2, 0:06 of speech." in shown
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
     [progress] = [c for c in discord_api.contents(server.general) if "import" in c]
     assert progress.startswith(PAUSED) and progress.count("used up") == 1
+    assert COUNTED in progress
 
 
 # --- voicebridge import telegram: who may read what

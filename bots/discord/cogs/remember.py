@@ -165,6 +165,9 @@ class RememberCog(commands.Cog):
         # waits for a progress edit still on its way, which would otherwise land after it (a
         # pause, or the end, overwritten by "1 of 2").
         counting: asyncio.Task[None] | None = None
+        # A pause said stays on top of every count until the day it waits for has come: a
+        # message heard while another was refused is counted after the pause was said.
+        pause_said, pause_ends = "", 0.0
 
         def progress(done: ImportProgress) -> None:
             nonlocal last, counting
@@ -172,9 +175,10 @@ class RememberCog(commands.Cog):
                 return  # the next count will say it
             if time.monotonic() - last >= EDIT_EVERY and done.done < done.total:
                 last = time.monotonic()
-                counting = background.start(
-                    edit(progress_text(done, locale)), name="remember progress"
-                )
+                count = progress_text(done, locale)
+                if time.monotonic() < pause_ends:
+                    count = f"{pause_said}\n{count}"
+                counting = background.start(edit(count), name="remember progress")
 
         async def say(content: str) -> None:
             if counting is not None:
@@ -184,7 +188,10 @@ class RememberCog(commands.Cog):
         async def paused(refused: errors.QuotaUsed) -> None:
             reset = refused.params.get("reset")
             wait = reset if isinstance(reset, Duration) else Duration(0)
-            await say(text("discord.remember.paused", locale, wait=wait))
+            nonlocal pause_said, pause_ends
+            pause_said = text("discord.remember.paused", locale, wait=wait)
+            pause_ends = time.monotonic() + wait.seconds
+            await say(pause_said)
 
         try:
             done = await self.imports.run(plan, progress=progress, paused=paused)
