@@ -30,10 +30,14 @@ _UNITS = ("duration-hour", "duration-minute", "duration-second")
 # fill in (Spanish `unit-short` has only its "end").
 _LIST_STYLE_FALLBACKS = {"unit-short": ("unit-short", "standard"), "standard": ("standard",)}
 _ROOT_LIST_PATTERN = "{0}, {1}"
-# Whose way of writing numbers a catalogue's values follow, where it is not the language's first
-# country's: the Spanish catalogue is Latin American (its glossary), and in Mexico 12.345 is a
-# decimal (CLDR's es is Spain's: 12.345,6 and 40 %; es_419 writes 12,345.6 and 40%).
+# Whose way of writing values a catalogue follows, where it is not the language's first
+# country's: the Spanish catalogue is Latin American (its glossary), as CLDR's es_419 writes
+# percentages, times and decimals (40%, 6:00 p.m., 7.5 MB).
 _WRITTEN_AS = {"es": "es_419"}
+# Spanish readers split on the separator of thousands: Spain, Argentina or Colombia read 12,345 as
+# a decimal, Mexico 12.345. The RAE's rule (Ortografía, 2010), also Mexico's standard, is read
+# one way by all: a narrow space between groups of three, none in a number of four digits.
+_GROUPED_BY_SPACE = frozenset({"es"})
 # Languages written without spaces between words. Their sentences put a space beside each
 # placeholder, as their glossaries ask, for a value that begins or ends in Latin letters or
 # digits ("在 Ann 的", "并在 5分钟"); where the value meets the sentence in two characters of the
@@ -45,6 +49,8 @@ _HAN_OR_KANA = re.compile("[\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff
 def shown(value: object, locale: str) -> str:
     """`value` as it reads in a sentence for `locale`'s readers."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if locale in _GROUPED_BY_SPACE:
+            return _grouped_by_space(value, locale)
         return str(format_decimal(value, locale=_babel(locale)))
     if isinstance(value, Duration):
         return duration_words(value, locale)
@@ -53,6 +59,13 @@ def shown(value: object, locale: str) -> str:
     if isinstance(value, Share):
         return str(format_percent(value.fraction, locale=_babel(locale)))
     return str(value)
+
+
+def _grouped_by_space(value: float, locale: str) -> str:
+    """ "12 345", "1234", "7.5": grouped by narrow no-break spaces (`_GROUPED_BY_SPACE`)."""
+    grouped = abs(value) >= 10_000
+    said = str(format_decimal(value, locale=_babel(locale), group_separator=grouped))
+    return said.replace(",", "\u202f")
 
 
 def filled(template: str, values: Mapping[str, str], locale: str) -> str:

@@ -6,7 +6,7 @@ header; a voice note sent through an inline bot looks like the sender's own), so
 only from a fresh recording of its owner reading a one-time sentence: their name, their agreement
 that voicebridge may speak in their voice in this chat (or on this server), and eleven random
 digits read one by one (`core.domain.spoken_digits`: drawn so that none spells a number with a
-meaning of its own, about 33 bits: 32.99 for a reader of Chinese, Japanese or Korean, 34.24
+meaning of its own, about 33 bits: 32.96 for a reader of Chinese, Japanese or Korean, 34.21
 for the others). Nothing here tells whose voice it is: only that the
 sender read a sentence nobody could have recorded before it was shown.
 

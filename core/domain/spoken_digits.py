@@ -13,9 +13,9 @@ is drawn with the same chance (a rejected draw is drawn again), so a challenge h
 log2(`choices`) bits: `choices` counts those strings exactly, digit by digit, keeping for each
 last few digits how many strings end so without a number of `NEVER` in them.
 
-    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 20,286,563,383 strings of the
-        10**11 (after the rejections, 20 %), 34.24 bits
-    nine digits (no 4): 8,528,993,374 strings of the 9**11 (27 %), 32.99 bits
+    ten digits (every language but zh_Hans, zh_Hant, ja, ko): 19,920,772,937 strings of the
+        10**11 (after the rejections, 20 %), 34.21 bits
+    nine digits (no 4): 8,339,585,084 strings of the 9**11 (27 %), 32.96 bits
 
 Both are over the 32 bits the four random words they replace had, and since every draw is
 equally likely, this count is also what a guesser faces at best (no draw likelier than another).
@@ -91,12 +91,15 @@ NEVER: Mapping[str, str] = {
     "521": "我愿意 or 我爱你, in Chinese",
     "530": "我想你, I miss you, in Chinese",
     "666": "the number of the beast",
+    "721": "7.21, the attack at Yuen Long station in 2019, a political date in Hong Kong; and "
+    "0721, オナニー (o-na-ni-i), masturbation, in Japanese slang",
     "731": "Unit 731 of the human experiments, said digit by digit in Chinese, Japanese and Korean",
     "810": "野獣 (ya-jū), Japanese net slang from a pornographic video",
     "893": "ヤクザ (ya-ku-za), the yakuza, in Japanese",
     "911": "the emergency number in North America, and the attacks of 11 September 2001",
-    "999": "the emergency number in the United Kingdom, Hong Kong and Macau",
-    "0721": "オナニー (o-na-ni-i), masturbation, in Japanese slang",
+    "000": "Triple Zero, the emergency number in Australia (Australians say 'triple' for three "
+    "digits alike)",
+    "999": "the emergency number in the United Kingdom, Ireland, Hong Kong and Macau",
     "1919": "イクイク, sexual, in Japanese slang; SS (S, the 19th letter, twice) to neo-Nazis",
     "1533": "15.3.3, the PCC (P, C, C in the alphabet without K, W, Y), a criminal faction in "
     "Brazil",

@@ -158,6 +158,14 @@ def test_one_of_a_unit_is_not_spelled_out_where_babel_lacks_the_short_form() -> 
     assert shown(Megabytes(1), "pt_BR") == "1 MB"
 
 
+def test_a_spanish_number_is_read_one_way_in_spain_and_in_mexico() -> None:
+    """The RAE's grouping by a narrow space: 12,345 is a decimal in Madrid, 12.345 in Mexico."""
+    assert [shown(n, "es") for n in (1234, 12345, 1234567)] == [
+        "1234", "12\u202f345", "1\u202f234\u202f567",
+    ]  # fmt: skip
+    assert shown(Megabytes(7.5), "es") == "7.5 MB"
+
+
 @pytest.mark.parametrize(
     ("locale", "percent"), [("en", "40%"), ("zh_Hans", "40%"), ("de", "40\xa0%"), ("ru", "40\xa0%")]
 )
