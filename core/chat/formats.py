@@ -49,20 +49,22 @@ _HAN_OR_KANA = re.compile("[\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff
 def shown(value: object, locale: str) -> str:
     """`value` as it reads in a sentence for `locale`'s readers."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if locale in _GROUPED_BY_SPACE:
-            return _grouped_by_space(value, locale)
-        return str(format_decimal(value, locale=_babel(locale)))
+        return _number(value, locale)
     if isinstance(value, Duration):
         return duration_words(value, locale)
     if isinstance(value, Megabytes):
         return _short_unit(value.amount, "digital-megabyte", locale)
     if isinstance(value, Share):
-        return str(format_percent(value.fraction, locale=_babel(locale)))
+        said = str(format_percent(value.fraction, locale=_babel(locale)))
+        whole = round(value.fraction * 100)  # "1,250%" in es_419: thousands as numbers have them
+        return said.replace(format_decimal(whole, locale=_babel(locale)), _number(whole, locale), 1)
     return str(value)
 
 
-def _grouped_by_space(value: float, locale: str) -> str:
-    """ "12 345", "1234", "7.5": grouped by narrow no-break spaces (`_GROUPED_BY_SPACE`)."""
+def _number(value: float, locale: str) -> str:
+    """ "12,345", "12.345"; where the thousands are `_GROUPED_BY_SPACE`, "12 345", "1234"."""
+    if locale not in _GROUPED_BY_SPACE:
+        return str(format_decimal(value, locale=_babel(locale)))
     grouped = abs(value) >= 10_000
     said = str(format_decimal(value, locale=_babel(locale), group_separator=grouped))
     return said.replace(",", "\u202f")
@@ -104,12 +106,13 @@ def _short_unit(amount: float, unit: str, locale: str) -> str:
     """Babel's `format_unit(..., "short")`, except where a locale's short patterns lack the number's
     plural category: CLDR falls back to "other" ("1 h" in Spanish), Babel to the unit's name
     ("1 horas"). Such a fallback is told by what it reads, and said instead as a number of the
-    "other" category would be, with this number."""
+    "other" category would be, with this number. The number is written as `shown` writes one
+    ("2000 MB" in Spanish, not "2,000 MB")."""
     data = _babel(locale)
     said = format_unit(amount, unit, length="short", locale=data)
-    number = format_decimal(amount, locale=data)
-    if said != f"{number} {get_unit_name(unit, length='short', locale=data)}":
-        return said
+    babels, number = format_decimal(amount, locale=data), _number(amount, locale)
+    if said != f"{babels} {get_unit_name(unit, length='short', locale=data)}":
+        return said.replace(babels, number, 1)
     other = next(n for n in _OTHER_SAMPLES if data.plural_form(n) == "other")
     shown = format_unit(other, unit, length="short", locale=data)
     return shown.replace(format_decimal(other, locale=data), number)

@@ -164,6 +164,9 @@ def test_a_spanish_number_is_read_one_way_in_spain_and_in_mexico() -> None:
         "1234", "12\u202f345", "1\u202f234\u202f567",
     ]  # fmt: skip
     assert shown(Megabytes(7.5), "es") == "7.5 MB"
+    assert shown(Megabytes(2000), "es") == "2000 MB"  # as a number alone reads
+    assert shown(Megabytes(20000), "es") == "20\u202f000 MB"
+    assert shown(Share(12.5), "es") == "1250%"  # an import twelve days long
 
 
 @pytest.mark.parametrize(

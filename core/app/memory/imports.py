@@ -155,7 +155,7 @@ class ImportProgress:
 
 
 Paused = Callable[[errors.QuotaUsed], Awaitable[None] | None]
-Claim = Literal["mine", "busy", "heard"]
+Hearing = Literal["mine", "busy", "heard"]  # a past message, for one import (`_claim`)
 
 
 @dataclass
@@ -390,7 +390,7 @@ class Importer:
         finally:
             going.set()
 
-    async def _claim(self, chat: ChatRef, voice: PastVoice, mark: str) -> Claim:
+    async def _claim(self, chat: ChatRef, voice: PastVoice, mark: str) -> Hearing:
         """Whether this import (`mark`) may hear `voice` now (module docstring: twice): `mine`;
         `busy` while another import of the chat hears it; `heard` once one has, since the plan
         (nothing to send, nothing to charge)."""
