@@ -45,6 +45,34 @@ from core.ports import AudioConverter, ChatApi, SpeechApi, UnderstandingAudio, U
 DEFAULT_TTS_MODEL = "mimo-v2.5-tts"
 
 
+class KeptLines:
+    """A call's transcript as its `TranscriptKeeper` keeps it: a line by its start, replaced
+    as its turn's words come (`replace`), taken out when its speaker withdrew it."""
+
+    def __init__(self) -> None:
+        self.by_start: dict[float, TranscriptPart] = {}
+
+    @property
+    def lines(self) -> list[str]:
+        """The words of each line, in the order of their starts."""
+        return [part.text or "" for _, part in sorted(self.by_start.items())]
+
+    @property
+    def parts(self) -> list[TranscriptPart]:
+        return [part for _, part in sorted(self.by_start.items())]
+
+    async def keep_part(
+        self, server: ChatRef, recording: str, *, language: str, part: TranscriptPart,
+        mandate: object = None, replace: bool = False,
+    ) -> None:  # fmt: skip
+        if replace or part.start not in self.by_start:
+            self.by_start[part.start] = part
+
+    async def withdraw_part(self, server: ChatRef, recording: str, *, start: float) -> bool:
+        self.by_start.pop(start, None)
+        return True
+
+
 class FakeSpeech:
     def __init__(self) -> None:
         self.transcribed: list[tuple[bytes, str, str]] = []

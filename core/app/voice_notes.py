@@ -41,6 +41,7 @@ from core.chat.live import TranscriptReply
 from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
+from core.domain.mandates import Mandate
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript
 from core.domain.values import Answer, ChatRef
@@ -50,7 +51,7 @@ from core.ports import Recording, VoiceUnitOfWork
 class ChatLog(Protocol):
     """Where what is said in a group is kept for its summaries (`SummaryService`)."""
 
-    async def record(self, message: ChatMessage) -> bool: ...
+    async def record(self, message: ChatMessage, *, mandate: Mandate | None = None) -> bool: ...
 
 
 class RecordingView(Protocol):
@@ -232,7 +233,7 @@ class VoiceNotes:
                 await admitted()
             heard = await self._transcription.transcribe_long_audio(
                 request.chat, source, prefs=request.prefs, progress=reply.progress,
-                asker=request.asker, admitted=admitted, rated=rated,
+                asker=request.asker, admitted=admitted, rated=rated, mandate=request.mandate,
             )  # fmt: skip
             await admitted()  # opened already, unless the transcription never said so
             below = None
@@ -244,5 +245,5 @@ class VoiceNotes:
         # Logged after the reply and its mark, so storing it never delays either.
         entry = view.logged(heard.text) if heard.text else None
         if entry is not None and self._log is not None:
-            await self._log.record(entry)
+            await self._log.record(entry, mandate=request.mandate)
         return heard, reply.answer_id

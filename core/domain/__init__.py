@@ -4,6 +4,7 @@ values.py           chats, preferences, transcripts, voice notes, answers, voice
 errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
 claims.py           claims on incoming work
+mandates.py         what work under way writes under: a /forget or a no since it began ends it
 consent.py          the consent sentence and whether a voice note is its owner's reading of it
 spoken_digits.py    its random digits: drawn meaning nothing, read back however they are written
 business.py         Telegram Business connections, and what may be answered in them

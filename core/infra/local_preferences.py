@@ -12,6 +12,7 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
+from core.domain.mandates import Mandate
 from core.domain.values import ChatRef, Preferences
 
 
@@ -37,6 +38,22 @@ class MemoryPreferences:
         self.rows.pop(chat, None)
 
 
+class LocalMandates:
+    """`MandateStore` where nothing is kept: nothing is forgotten, nobody says no."""
+
+    async def read(self, chat: ChatRef, speaker: str | None = None) -> Mandate:
+        return Mandate(chat, speaker=speaker)
+
+    async def noes(self, chat: ChatRef, speaker: str) -> int:
+        return 0
+
+    async def holds(self, mandate: Mandate) -> bool:
+        return True
+
+    async def forgotten(self, chat: ChatRef) -> None:
+        return None
+
+
 class MemoryUnitOfWork:
     """A `UnitOfWork` on `committed`: each block works on a copy, published by `commit()`."""
 
@@ -47,6 +64,10 @@ class MemoryUnitOfWork:
     @property
     def preferences(self) -> MemoryPreferences:
         return self._preferences
+
+    @property
+    def mandates(self) -> LocalMandates:
+        return LocalMandates()
 
     async def __aenter__(self) -> Self:
         self._preferences = MemoryPreferences(dict(self._committed))

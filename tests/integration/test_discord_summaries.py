@@ -279,6 +279,7 @@ async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
     assert done.ephemeral
     # Only today's usage stays, so that forgetting gives no quota back.
     # Nothing kept of the transcript either: those tables name no place of the server now.
+    # And how many times the server was forgotten: work under way anywhere checks the count.
     assert after == {"chat_preferences": 0, "chat_summary_state": 0, "chat_messages": 0,
-                     "chat_usage": 1}  # fmt: skip
+                     "chat_usage": 1, "chat_forgets": 1}  # fmt: skip
     assert other_after["chat_preferences"] == 1  # another server's settings stay

@@ -382,6 +382,8 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
     # The voice note's transcript was kept, piece by piece, and goes with the rest.
     assert before["recording_transcripts"] == before["recording_transcript_parts"] == 1
     assert left.pop("chat_usage") == 1  # today's, so that forgetting restores no quota
+    # How many times it was forgotten, which work under way in any process checks (a count).
+    assert left.pop("chat_forgets") == 1
     assert "processed_updates" in left  # the claims on the group's messages were looked at too
     assert set(left.values()) == {0}, left
 

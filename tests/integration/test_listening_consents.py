@@ -66,6 +66,10 @@ class _HeldUnit:
     def listening_consents(self) -> _HeldConsents:
         return _HeldConsents(self._real.listening_consents, self)
 
+    @property
+    def mandates(self) -> Any:
+        return self._real.mandates
+
 
 class _HeldConsents:
     def __init__(self, real: Any, unit: _HeldUnit) -> None:

@@ -29,7 +29,7 @@ from core.infra.storage import (
 from core.infra.storage.database import MIGRATION_LOCK_KEY, one_at_a_time
 from core.infra.storage.search import include_object
 
-HEAD = "0032"
+HEAD = "0033"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -172,7 +172,9 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     """With no consent sentence open, a voice note's statements are its claim (and its reply's
     id noted in it), its rates, its chat's and its sender's day, its transcript, and one read of
     the sentences open, in the transaction that reads the chat's preferences: nothing is noted
-    for the copy check (a note sent while no sentence was open cannot say one's random digits)."""
+    for the copy check (a note sent while no sentence was open cannot say one's random digits).
+    Two reads of the chat's count of forgets: with its preferences, and as its transcript is
+    kept (a /forget meanwhile, in any process, keeps it out: `core.domain.mandates`)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))
@@ -193,7 +195,8 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     touching = [s for s in made if "consent_readings" in s or "clone_challenges" in s]
     assert [s.split()[0] for s in touching] == ["SELECT"], touching
     writes = [s for s in made if not s.startswith("SELECT")]
-    assert len(writes) <= 10 and len(made) <= 13, "\n".join(made)
+    assert len(writes) <= 10 and len(made) <= 15, "\n".join(made)
+    assert sum("FROM chat_forgets" in said for said in made) == 2
     assert len(sentences) == 1 and sentences == preferences  # one transaction for both
 
 

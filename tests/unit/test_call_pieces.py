@@ -5,12 +5,12 @@ taken (MiMo falls behind), until one is free again; and how its pieces make a tu
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from core.app.calls.call import IN_FLIGHT, ListenAsked, ListenedCall
 from core.domain.limits import asked_by
 from core.domain.live_speech import CHEAPER, SOONER
 from core.domain.values import ChatRef
+from tests.fakes import KeptLines
 
 SERVER = ChatRef("discord", "guild:1")
 
@@ -32,19 +32,10 @@ async def test_a_call_cuts_sooner_unless_asked_cheaper_or_behind_at_mimo() -> No
     assert sooner.pieces == SOONER
 
 
-class Kept:
-    def __init__(self) -> None:
-        self.parts: list[Any] = []
-
-    async def keep_part(self, server: ChatRef, recording: str, *, language: str,
-                        part: Any) -> None:  # fmt: skip
-        self.parts.append(part)
-
-
 async def test_a_turns_line_spans_its_sound_pauses_between_pieces_included() -> None:
     """Ann says 0.5 s, stops for 0.4 s (her client sends nothing: no piece holds that pause),
     then 0.5 s more: her line lasts 1.4 s, not the 1.0 s of sound sent."""
-    listened, kept = call(), Kept()
+    listened, kept = call(), KeptLines()
     listened.consenting.add("ann")
     began = listened.started_at + timedelta(seconds=3)
     for piece, (start, said) in enumerate([(0.0, "Shall we"), (0.9, "start?")]):

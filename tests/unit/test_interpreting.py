@@ -32,6 +32,7 @@ from core.domain.interpreting import Across, StockVoices, across, too_late
 from core.domain.limits import asked_by
 from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage, VoiceNote
 from core.domain.voice_call import Holder
+from tests.fakes import KeptLines
 from tests.unit.test_voice_calls import Call as SharedCall
 from tests.unit.test_voice_calls import Channels, note
 
@@ -334,34 +335,23 @@ async def test_a_part_of_several_pieces_is_spoken_from_one_translation_of_it_who
     await rig.interpreter.close()
 
 
-class Kept:
-    """The call's transcript: each turn's line as kept."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    async def keep_part(self, server: ChatRef, recording: str, *, language: str,
-                        part: Any) -> None:  # fmt: skip
-        self.lines.append(part.text)
-
-
 async def test_a_sentence_is_interpreted_from_its_words_without_waiting_for_its_caption() -> None:
     """Ann's sentence ends with its second piece: its interpretation is translated whole and
     spoken as soon as MiMo heard that piece's words, while the piece's own caption translation
     is still being made (it would cost the interpretation one more request's wait)."""
     rig = rigged()
     call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
-    kept = Kept()
+    kept = KeptLines()
     rig.interpreter.expect(turn("ann", 0, piece=1))
     await call.answered(kept, SERVER, "ann", "Ann", T0, 0, "Hello there", seconds=0.9,  # type: ignore[arg-type]
                         last=False, translated="[Chinese] Hello there", at_pause=False)  # fmt: skip
     call.transcribed("ann", "Ann", T0, 1, "everyone.", seconds=0.5, last=True, at_pause=True)
     await until(lambda: rig.call.heard)  # spoken, its caption's translation not made yet
     assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
-    assert kept.lines == []
+    assert kept.lines == ["Hello there"]  # as its caption showed it
     await call.answered(kept, SERVER, "ann", "Ann", T0, 1, "everyone.", seconds=0.5,  # type: ignore[arg-type]
                         last=True, translated="[Chinese] everyone.", at_pause=True)  # fmt: skip
-    assert kept.lines == ["Hello there everyone."]  # the turn kept once every piece answered
+    assert kept.lines == ["Hello there everyone."]  # the whole turn, in the same line
     await rig.interpreter.close()
 
 
@@ -370,7 +360,7 @@ async def test_a_no_said_while_a_sentences_caption_is_translated_makes_no_speech
     translation comes: nothing of it goes to MiMo's speech, and Bob's, after it, is spoken."""
     call = ListenedCall(SERVER, {"ann", "bob"}, T0, "ann", asked_by("ann"))
     rig = rigged(consents=call.admits)
-    call.interpreter, kept = rig.interpreter, Kept()
+    call.interpreter, kept = rig.interpreter, KeptLines()
     anns, bobs = turn("ann", 0), turn("bob", 1)
     rig.interpreter.expect(anns)
     rig.interpreter.expect(bobs)

@@ -34,6 +34,7 @@ from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.live_calls import KeptCall
 from core.domain.live_speech import PieceRules, TurnPieces, piece_rules, settles
+from core.domain.mandates import Mandate
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import ListenedVoice, background
@@ -85,6 +86,9 @@ class Turn:
     answered: set[int] = field(default_factory=set)
     ended: datetime | None = None  # the end of its latest piece heard so far
     dropped: bool = False  # its speaker said no while it lasted: none of it is kept
+    # Where its line starts in the call's transcript, once its first words are kept (as they
+    # are shown): its words so far kept there, replaced as more come, the whole turn last.
+    start: float | None = None
     # Each piece's caption translation, once made (its words where it has none).
     translations: dict[int, asyncio.Future[str | None]] = field(default_factory=dict)
     # Where its interpretation is at: the pieces that ended at a pause (a place in the
@@ -168,6 +172,7 @@ class ListenedCall:
     roll: Roll | None = None  # who was transcribed at its start, its transcript's name
     recording: str = ""
     kept_before: bool = False  # taken up after a restart: lines of it are kept already
+    mandate: Mandate | None = None  # what its lines are kept under (`core.domain.mandates`)
     language: str = "auto"
     translate_to: str | None = None  # the language captions are also shown in, by English name
     refused: errors.MimoModelRefused | None = None  # ...until MiMo refused its model: not yet said
@@ -352,12 +357,19 @@ class ListenedCall:
         turn.answered.add(piece)
         if not (made := turn.translation(piece)).done():
             made.set_result(translated or said)
-        if not turn.whole:
-            return
-        del self.turns[key]
-        if not turn.dropped:
-            async with self.keeping:
-                await self._keep(keeper, server, member_id, began, turn, turn.pieces.text())
+        whole = turn.whole
+        if whole:
+            del self.turns[key]
+        elif not said:
+            return  # nothing new to show, nor to keep
+        # Kept no later than shown: the caption the adapter shows next is in the transcript,
+        # a crash or not; the whole turn replaces it, in its place.
+        async with self.keeping:
+            if turn.dropped:
+                await self._withdraw(keeper, server, turn)
+            else:
+                words = turn.pieces.text() if whole else turn.pieces.every_text()
+                await self._keep(keeper, server, member_id, began, turn, words)
 
     def _interpret(self, key: tuple[str, datetime], turn: Turn, to: CallInterpreter) -> None:
         """The turn's pieces heard in order since the last part handed over: each part that is
@@ -383,6 +395,14 @@ class ListenedCall:
                     translated=translated, spoken=spoken, pieces=pieces)  # fmt: skip
             turn.part_from = at + 1
 
+    async def withdraw(self, keeper: TranscriptKeeper, member_id: str) -> None:
+        """`member_id` said no (`follow`): the lines of their turns under way, kept as their
+        words were shown, are taken out of the transcript."""
+        async with self.keeping:
+            for (member, _), turn in self.turns.items():
+                if member == member_id and turn.dropped:
+                    await self._withdraw(keeper, self.server, turn)
+
     async def keep_the_rest(
         self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime, whole: bool = True
     ) -> None:
@@ -391,7 +411,9 @@ class ListenedCall:
         the next start goes on with it); nothing is kept after."""
         async with self.keeping:
             for (member, began), turn in list(self.turns.items()):
-                if not turn.dropped:
+                if turn.dropped:
+                    await self._withdraw(keeper, server, turn)
+                else:
                     await self._keep(keeper, server, member, began, turn, turn.pieces.every_text())
                 for made in turn.translations.values():  # nothing waits for them any more
                     if not made.done():
@@ -413,16 +435,33 @@ class ListenedCall:
         turn: Turn,
         said: str,
     ) -> None:
-        """A turn kept as a line of the call's transcript, while its speaker consents and the
-        call is not over; under `keeping`."""
-        gone = self.state is CallState.GONE
-        if gone or member_id not in self.consenting or not said:  # ended, or forgotten
+        """A turn kept as a line of the call's transcript (its words so far, replacing those
+        kept before at its start), while its speaker consents and the call is not over, and
+        its mandate holds in the database (no /forget, their yes standing); under
+        `keeping`."""
+        if self.state is CallState.GONE or not said:  # ended, or forgotten
             return
-        start = self.line_start(began)
+        if turn.dropped or member_id not in self.consenting:  # a no since it was taken out
+            await self._withdraw(keeper, server, turn)
+            return
+        if turn.start is None:
+            turn.start = self.line_start(began)
+        start = turn.start
         # Its sound's span: a pause its client went quiet for is in no piece, but in the turn.
         length = turn.pieces.seconds if turn.ended is None else (turn.ended - began).total_seconds()
         line = TranscriptPart(start, start + length, said, turn.speaker, member_id)
-        await keeper.keep_part(server, self.recording, language=self.language, part=line)
+        mandate = None if self.mandate is None else self.mandate.of(member_id, None)
+        await keeper.keep_part(
+            server, self.recording, language=self.language, part=line, mandate=mandate,
+            replace=True,
+        )  # fmt: skip
+
+    async def _withdraw(self, keeper: TranscriptKeeper, server: ChatRef, turn: Turn) -> None:
+        """A dropped turn's line, kept as its words were shown, taken out; under `keeping`."""
+        if turn.start is not None and await keeper.withdraw_part(
+            server, self.recording, start=turn.start
+        ):
+            turn.start = None
 
     async def _idle(self, idle_seconds: float) -> None:
         while True:

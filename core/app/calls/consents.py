@@ -17,9 +17,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from core.domain import errors
+from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
 from core.ports import ReadingUnitOfWork
 
@@ -29,15 +31,20 @@ SAVE_RETRIES = (0.1, 0.5)  # seconds before each new try of storing a no that co
 
 # The call in a server follows a member's yes or no: False when there is none.
 Follow = Callable[[ChatRef, str, bool], bool]
+# ...and, after a no, takes out of its transcript the lines of their turns under way.
+Withdraw = Callable[[ChatRef, str], Awaitable[None]]
 
 
 class ListeningConsents:
     """Members' yes or no to being transcribed (see the module docstring); `follow`: the call
     being listened to in a server takes it (`core.app.calls.listening`)."""
 
-    def __init__(self, uow: Callable[[], ReadingUnitOfWork], *, follow: Follow) -> None:
+    def __init__(
+        self, uow: Callable[[], ReadingUnitOfWork], *, follow: Follow, withdraw: Withdraw
+    ) -> None:
         self._uow = uow
         self._follow = follow
+        self._withdraw = withdraw
         # Each member's newest yes or no: one overtaken while stored is not followed or kept.
         self._newest: dict[tuple[ChatRef, str], int] = {}
         self._decisions = itertools.count(1)
@@ -57,6 +64,8 @@ class ListeningConsents:
             self._follow(server, member_id, yes)
             return yes
         in_call = self._follow(server, member_id, yes)
+        if in_call:  # what of theirs the chat was shown of a turn under way goes too
+            await self._withdraw(server, member_id)
         try:
             await self._save_no(server, member_id)
         except Exception as exc:
@@ -84,10 +93,12 @@ class ListeningConsents:
                 self._unsaved.discard((server, member_id))
         return stored
 
-    async def consenting(self, server: ChatRef) -> set[str]:
-        """The members of `server` who said yes, as stored."""
+    async def consenting(self, server: ChatRef) -> tuple[set[str], Mandate]:
+        """The members of `server` who said yes, as stored, and the mandate a call beginning
+        now keeps their lines under (each line only while its speaker's yes stands)."""
         async with self._uow() as uow:
-            return await uow.listening_consents.consenting(server)
+            mandate = replace(await uow.mandates.read(server), yes_needed=True)
+            return await uow.listening_consents.consenting(server), mandate
 
     async def _save(self, server: ChatRef, member_id: str, yes: bool) -> None:
         async with self._uow() as uow:

@@ -119,7 +119,8 @@ class Listening:
     ) -> None:
         self._uow = uow
         self.interpreting = interpreting  # without it, nothing is interpreted
-        self.consents = ListeningConsents(uow, follow=self._follow)  # listening consent
+        # Listening consent, which the call follows.
+        self.consents = ListeningConsents(uow, follow=self._follow, withdraw=self._withdraw)
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`gate`, `core.app.recordings.transcription`
         # holds it): a call's pieces go through it like every other request, ahead of them.
@@ -144,6 +145,13 @@ class Listening:
         if live is not None:
             live.follow(member_id, yes)
         return live is not None
+
+    async def _withdraw(self, server: ChatRef, member_id: str) -> None:
+        """After the member's no, the lines of their turns under way out of the call's
+        transcript (kept as their words were shown)."""
+        call = self._calls.get(server)
+        if call is not None:
+            await call.withdraw(self._keeper, member_id)
 
     def _heard(self, server: ChatRef) -> ListenedCall | None:
         """The call listened to in `server`, while its voices are heard."""
@@ -205,7 +213,7 @@ class Listening:
         call = self._calls[server] = ListenedCall(
             server, set(), started, starter, payer, on_forget=on_forget, on_end=on_end
         )
-        consenting = await self.consents.consenting(server)
+        consenting, call.mandate = await self.consents.consenting(server)
         call.consenting |= {member for member in consenting if member not in call.said}
         call.recording, call.kept_before = recording, kept_as is not None
         call.language = (await self._preferences.get(server)).language

@@ -95,7 +95,10 @@ class Forgetting:
         async with self._uow() as uow:
             business = await kept_beside(uow, chat, request.owner)
         places = [chat, *request.inside, *business]
-        deleted = await self.forget_places(places, discard=request.discard)
+        # Counted as forgotten: the places work is done for (a server's channels are places
+        # of its work, not chats of their own).
+        counted = [chat, *business]
+        deleted = await self._delete(places, discard=request.discard, counted=counted)
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(request.inside), deleted)  # fmt: skip
         return deleted
@@ -113,9 +116,18 @@ class Forgetting:
         """Delete what is stored under each of `places` (today's usage counts excepted), in one
         transaction: `/forget`'s work, and a deleted Discord channel's, whose rows nothing could
         trace back to its server later. Returns how many logged messages there were."""
+        return await self._delete(places, discard=discard, counted=())
+
+    async def _delete(
+        self, places: Sequence[ChatRef], *, discard: Discard | None, counted: Sequence[ChatRef]
+    ) -> int:
+        """`forget_places`; `counted`: the chats a /forget forgets, whose count moves first,
+        so that work under way anywhere keeps nothing more of them (`core.domain.mandates`)."""
         deleted, today = 0, utc_day(self._clock.now())
         rendered: list[CachedVoice] = []
         async with self._uow() as uow:
+            for chat in counted:
+                await uow.mandates.forgotten(chat)
             for place in places:
                 deleted += await uow.chat_log.delete_chat(place)
                 await uow.summary_states.delete(place)

@@ -54,6 +54,7 @@ from core.app.recordings.transcription import Transcription, Withdrawn
 from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.limits import ANYONE
+from core.domain.mandates import Mandate
 from core.domain.memory import Said
 from core.domain.quantities import Duration
 from core.domain.summaries import ChatMessage
@@ -89,13 +90,21 @@ class PastVoice:
         return Said(self.message_id, self.author, self.sent_at, self.place, past=True,
                     during=during)  # fmt: skip
 
+    @property
+    def kept_as(self) -> str:
+        """The name its transcript is kept under."""
+        return self.identity or f"past:{self.place or ''}:{self.message_id}"
+
+    def logged(self, chat: ChatRef, words: str) -> ChatMessage:
+        """Its transcript `words` as a line of the chat's log for summaries."""
+        return ChatMessage(chat, self.message_id, self.author or "someone", self.sent_at, words,
+                           "transcript")  # fmt: skip
+
     def recording(self, during: str | None = None) -> RemoteRecording:
         """Its recording, to be kept while the import's mark `during` stands."""
-        said = self.said(during)
-        identity = self.identity or f"past:{self.place or ''}:{self.message_id}"
         return RemoteRecording(
-            locate=self.locate, size=self.size, seconds=self.seconds, identity=identity,
-            said=said,
+            locate=self.locate, size=self.size, seconds=self.seconds, identity=self.kept_as,
+            said=self.said(during),
         )  # fmt: skip
 
 
@@ -125,6 +134,9 @@ class ImportPlan:
     budget: int  # the whole bot's daily seconds of audio (0: no budget)
     budget_left: int
     days: int  # SUMMARY_RETENTION_DAYS
+    # What it writes under, read as it was planned: a /forget of the chat since (the person
+    # still deciding, or the import under way), in any process, ends it.
+    mandate: Mandate | None = None
 
     @property
     def seconds(self) -> float:
@@ -155,7 +167,9 @@ class ImportProgress:
 
 
 Paused = Callable[[errors.QuotaUsed], Awaitable[None] | None]
-Hearing = Literal["mine", "busy", "heard"]  # a past message, for one import (`_claim`)
+# A past message, for one import (`_claim`): its to hear; another import's now; heard by one
+# already; its sender said no.
+Hearing = Literal["mine", "busy", "heard", "refused"]
 
 
 @dataclass
@@ -200,6 +214,7 @@ class Importer:
             allowed = [voice for voice in recent if voice.author_id not in refusing]
             kept = await uow.transcripts.whole_of(past.chat, [v.message_id for v in allowed])
             logging_on = (await uow.summary_states.get(past.chat)).logging_enabled
+            mandate = await uow.mandates.read(past.chat)
         todo = tuple(voice for voice in allowed if voice.message_id not in kept)
         texts = (
             tuple(text for text in past.texts if text.sent_at >= cutoff)
@@ -214,6 +229,7 @@ class Importer:
             left_out=len(recent) - len(allowed), done_before=len(allowed) - len(todo),
             quota=quota, quota_left=max(0, quota - used), budget=budget.audio_seconds,
             budget_left=max(0, budget.audio_seconds - spent), days=self.retention_days,
+            mandate=mandate,
         )  # fmt: skip
 
     async def run(
@@ -233,8 +249,10 @@ class Importer:
         mark = uuid.uuid4().hex  # this import's, deleted by a /forget in any process
         async with self._uow() as uow:
             await uow.transcripts.begin_import(chat, mark, at=self._clock.now())
+            # A /forget since the plan, in any process, and the import keeps nothing.
+            mandate = plan.mandate or await uow.mandates.read(chat)
             await uow.commit()
-        await self._log(chat, plan.texts)
+        await self._log(plan.texts, mandate)
         async with self._uow() as uow:
             prefs = await uow.preferences.get(chat)
             logs = plan.past.logged and (await uow.summary_states.get(chat)).logging_enabled
@@ -244,10 +262,14 @@ class Importer:
         under_way = 0  # messages of the import being transcribed now
 
         async def still_wanted() -> bool:
-            """False once the chat was forgotten since the import started, in any process."""
+            """False once the chat was forgotten since the import was planned, in any process
+            (its mark deleted, or its mandate moved)."""
             if not running.forgotten:
                 async with self._uow() as uow:
-                    running.forgotten = not await uow.transcripts.import_running(chat, mark)
+                    running.forgotten = not (
+                        await uow.transcripts.import_running(chat, mark)
+                        and await uow.mandates.holds(mandate)
+                    )
             return not running.forgotten
 
         async def worker() -> None:
@@ -264,11 +286,11 @@ class Importer:
                 if not waiting:
                     return
                 voice = waiting.pop(0)
-                if await self._said_no(chat, voice.author_id):  # since the plan: it holds now
-                    tally.done, tally.left_out = tally.done + 1, tally.left_out + 1
-                    tally.seconds_done += voice.seconds
+                claim, hers = await self._claim(voice, mark, mandate)
+                if claim == "refused":  # its sender said no since the plan: it holds now
+                    tally.left_out += 1
+                    done(voice)
                     continue
-                claim = await self._claim(chat, voice, mark)
                 if claim == "busy":  # another import hears it now: looked at again later
                     elsewhere.append(voice)
                     continue
@@ -281,15 +303,21 @@ class Importer:
                     try:
                         heard = await self._transcription.transcribe_long_audio(
                             chat, voice.recording(mark), prefs=prefs, asker=ANYONE,
-                            rated=False, background=background, wanted=still_wanted,
+                            rated=False, background=background, mandate=hers,
                         )  # fmt: skip
+                        # Its line in the log too, under the same mandate: one message's work.
+                        if logs and not await self._log([voice.logged(chat, heard.text)], hers):
+                            raise Withdrawn()
                     finally:  # heard, or not: free for another import, before any pause here
                         await self._release(chat, voice, mark)
-                except Withdrawn:  # forgotten, or the message deleted, while it was heard
-                    if running.forgotten:
+                except Withdrawn:  # forgotten, its sender's no, or deleted, while it was heard
+                    if not await still_wanted():
                         waiting.clear()
                         return
-                    tally.gone += 1
+                    if await self._took_back(voice, hers):
+                        tally.left_out += 1
+                    else:
+                        tally.gone += 1
                 except errors.QuotaUsed as refused:
                     if not _never_fits(refused):  # longer than a whole day's quota or budget
                         waiting.insert(_place_of(waiting, voice), voice)
@@ -307,12 +335,6 @@ class Importer:
                     tally.why_failed.append(failure)
                 else:
                     tally.transcribed.append(voice.message_id)
-                    if logs:
-                        line = ChatMessage(
-                            chat, voice.message_id, voice.author or "someone", voice.sent_at,
-                            heard.text, "transcript",
-                        )  # fmt: skip
-                        await self._log(chat, [line])
                 finally:
                     under_way -= 1
                 done(voice)
@@ -390,21 +412,43 @@ class Importer:
         finally:
             going.set()
 
-    async def _claim(self, chat: ChatRef, voice: PastVoice, mark: str) -> Hearing:
+    async def _claim(
+        self, voice: PastVoice, mark: str, mandate: Mandate
+    ) -> tuple[Hearing, Mandate]:
         """Whether this import (`mark`) may hear `voice` now (module docstring: twice): `mine`;
         `busy` while another import of the chat hears it; `heard` once one has, since the plan
-        (nothing to send, nothing to charge)."""
-        now, said = self._clock.now(), voice.said()
+        (nothing to send, nothing to charge); `refused` where its sender said no since the
+        plan. With the mandate its words are kept under: the import's, and its sender's no's
+        as of now (a no from now on withdraws it, `_took_back`)."""
+        chat, now, said, author = mandate.chat, self._clock.now(), voice.said(), voice.author_id
         async with self._uow() as uow:
+            if author is not None and author in await uow.listening_consents.refusing(chat):
+                return "refused", mandate
+            hers = (
+                mandate
+                if author is None
+                else mandate.of(author, await uow.mandates.noes(chat, author))
+            )
             stale_before = now - self._lease
             if not await uow.transcripts.claim_past(chat, said, mark, at=now,
                                                     stale_before=stale_before):  # fmt: skip
-                return "busy"
+                return "busy", hers
             heard = voice.message_id in await uow.transcripts.whole_of(chat, [voice.message_id])
             if heard:
                 await uow.transcripts.release_past(chat, said, mark)
             await uow.commit()
-        return "heard" if heard else "mine"
+        return ("heard" if heard else "mine"), hers
+
+    async def _took_back(self, voice: PastVoice, mandate: Mandate) -> bool:
+        """Whether `voice` was withdrawn by its sender's no while it was heard (else its message
+        was deleted): what was kept of it goes too, as a call drops the turn a no lands in."""
+        async with self._uow() as uow:
+            if await uow.mandates.holds(mandate):
+                return False
+            await uow.transcripts.discard(mandate.chat, voice.kept_as)
+            await uow.commit()
+        logger.info("an imported message of %s was taken back by its sender", mandate.chat)
+        return True
 
     async def _release(self, chat: ChatRef, voice: PastVoice, mark: str) -> None:
         """`voice` heard or given back: another import may take it. Best effort: the import's
@@ -416,25 +460,23 @@ class Importer:
         except Exception:
             logger.warning("could not give back an imported message of %s", chat, exc_info=True)
 
-    async def _said_no(self, chat: ChatRef, author_id: str | None) -> bool:
-        """Whether `author_id` said no to being transcribed in `chat`, as stored now."""
-        if author_id is None:
-            return False
-        async with self._uow() as uow:
-            return author_id in await uow.listening_consents.refusing(chat)
-
-    async def _log(self, chat: ChatRef, messages: Sequence[ChatMessage]) -> None:
-        """Keep `messages` in the chat's log for summaries, in one unit of work (best effort)."""
+    async def _log(self, messages: Sequence[ChatMessage], mandate: Mandate) -> bool:
+        """Keep `messages` in the chat's log for summaries, in one unit of work, while the
+        import's `mandate` holds; False where it no longer did (a /forget, the sender's no).
+        Best effort: a failure to store is logged, and costs the lines alone."""
         lines = [m for m in messages if m.text.strip() and not m.text.lstrip().startswith("/")]
         if not lines:
-            return
+            return True
         try:
             async with self._uow() as uow:
+                if not await uow.mandates.holds(mandate):
+                    return False  # nothing of it is kept
                 for line in lines:
                     await uow.chat_log.add(line)
                 await uow.commit()
         except Exception:
-            logger.exception("could not keep the imported messages of %s", chat)
+            logger.exception("could not keep the imported messages of %s", mandate.chat)
+        return True
 
 
 def _never_fits(refused: errors.QuotaUsed) -> bool:

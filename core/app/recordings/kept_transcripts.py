@@ -11,10 +11,13 @@
          of one piece, as a voice note is, with that piece); one with a piece MiMo failed stays
          partial, and the next request retries that piece alone
 
-A recording whose message was deleted on its platform (`Memory.forget_said`) is heard no
-further: its work is withdrawn before each piece is sent, when each is answered and before its
-transcript is shown (`Recollection.while_said`), and no piece of it is kept after the deletion
-was noted, whichever process hears it (the check is made in the transaction that keeps it).
+A recording whose message was deleted on its platform (`Memory.forget_said`), or whose work's
+mandate no longer holds (its chat forgotten, its speaker's no, since the work began:
+`core.domain.mandates`), is heard no further: its work is withdrawn before each piece is sent
+and before its transcript is shown (`Recollection.while_standing`; a live recording of one
+piece is sent without that look, its mandate read just before), and no piece of it is kept
+after the deletion, the forget or the no, whichever process hears it (the check is made in the
+transaction that keeps it: `core.infra.storage.mandates`).
 
 A piece is matched by its stretch of the original recording: the converter cuts the same file
 the same way every time. A failure to store is logged and costs only the saving, never the
@@ -28,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.domain.mandates import Mandate
 from core.domain.memory import Said
 from core.domain.transcripts import KeptTranscript, LongTranscript, TranscriptPart
 from core.domain.values import ChatRef
@@ -46,13 +50,16 @@ class TranscriptKeeper:
         self._uow = uow
         self._clock = clock
 
-    async def recall(self, chat: ChatRef, recording: Recording, *, language: str) -> Recollection:
-        """What is kept of `recording` in `chat`, and where its new pieces go."""
+    async def recall(
+        self, chat: ChatRef, recording: Recording, *, language: str, mandate: Mandate | None = None
+    ) -> Recollection:
+        """What is kept of `recording` in `chat`, and where its new pieces go, while the work's
+        `mandate` holds."""
         if not isinstance(recording, RemoteRecording) or recording.identity is None:
             return FORGETFUL
         identity = recording.identity
         kept = await self.find(chat, identity, language=language)
-        return Recollection(self, chat, identity, language, kept, recording.said)
+        return Recollection(self, chat, identity, language, kept, recording.said, mandate)
 
     async def find(self, chat: ChatRef, recording: str, *, language: str) -> KeptTranscript | None:
         """What is kept of `recording`, when it was heard in `language`; one heard in another
@@ -65,10 +72,17 @@ class TranscriptKeeper:
             await uow.commit()
         return None
 
-    async def still_said(self, chat: ChatRef, said: Said) -> bool:
-        """Whether the message that carried a recording is still there (not deleted)."""
+    async def standing(self, chat: ChatRef, said: Said | None, mandate: Mandate | None) -> bool:
+        """Whether the work on a recording may go on, all in one read: the message that
+        carried it still there (not deleted), the mark of the import hearing it still there,
+        and the work's `mandate` holding (no /forget, no no of its speaker's)."""
         async with self._uow() as uow:
-            return not await uow.transcripts.is_deleted(chat, said)
+            if said is not None and said.deletable and await uow.transcripts.is_deleted(chat, said):
+                return False
+            during = None if said is None else said.during
+            if during is not None and not await uow.transcripts.import_running(chat, during):
+                return False
+            return mandate is None or await uow.mandates.holds(mandate)
 
     async def keep_part(
         self,
@@ -79,15 +93,19 @@ class TranscriptKeeper:
         part: TranscriptPart,
         whole: float | None = None,
         said: Said | None = None,
+        mandate: Mandate | None = None,
+        replace: bool = False,
     ) -> None:
         """Keep one heard piece; `whole`: the recording's length, when the piece is all of it,
         so that it is kept whole in the same transaction (a voice note is one piece); `said`:
-        where the recording was said, for `/find`."""
+        where the recording was said, for `/find`; `mandate`: what the work writes under
+        (checked as it is kept); `replace`: the words kept at the same start replaced (a
+        call's line as its words come)."""
         try:
             async with self._uow() as uow:
                 await uow.transcripts.add_part(
                     chat, recording, language=language, part=part, at=self._made(said),
-                    whole=whole, said=said,
+                    whole=whole, said=said, mandate=mandate, replace=replace,
                 )  # fmt: skip
                 await uow.commit()
         except Exception:
@@ -101,16 +119,30 @@ class TranscriptKeeper:
         language: str,
         duration: float,
         said: Said | None = None,
+        mandate: Mandate | None = None,
     ) -> None:
         try:
             async with self._uow() as uow:
                 await uow.transcripts.complete(
                     chat, recording, language=language, duration=duration, at=self._made(said),
-                    said=said,
+                    said=said, mandate=mandate,
                 )  # fmt: skip
                 await uow.commit()
         except Exception:
             logger.warning("could not mark a kept transcript whole in %s", chat, exc_info=True)
+
+    async def withdraw_part(self, chat: ChatRef, recording: str, *, start: float) -> bool:
+        """The line kept at `start` of `recording`: a call's turn its speaker withdrew (a no
+        said while it lasted), kept as its words were shown. False where it failed (logged):
+        the call tries again at its next step, its end at the latest."""
+        try:
+            async with self._uow() as uow:
+                await uow.transcripts.withdraw_part(chat, recording, start=start)
+                await uow.commit()
+        except Exception:
+            logger.warning("could not take a withdrawn line out of %s", chat, exc_info=True)
+            return False
+        return True
 
     def _made(self, said: Said | None) -> datetime:
         """When it counts as kept, for the retention: now, or when a past message was sent."""
@@ -129,6 +161,7 @@ class Recollection:
     language: str
     kept: KeptTranscript | None = None
     said: Said | None = None  # where the recording was said, kept with it
+    mandate: Mandate | None = None  # what its work writes under (`core.domain.mandates`)
 
     def whole(self) -> LongTranscript | None:
         return self.kept.whole() if self.kept else None
@@ -145,14 +178,22 @@ class Recollection:
                 return part
         return None
 
-    def while_said(self, wanted: Wanted | None) -> Wanted | None:
-        """`wanted`, and the message that carried the recording not deleted meanwhile."""
+    def while_standing(self, wanted: Wanted | None, *, long: bool = True) -> Wanted | None:
+        """`wanted`, and, in one read (`TranscriptKeeper.standing`), the message that carried
+        the recording not deleted meanwhile, the import hearing it not ended, and for `long`
+        work (or an import's) its mandate holding: no /forget, no no of its speaker's, in any
+        process. A live recording of one piece, sent as soon as its work's mandate was read,
+        checks it as its piece is kept (`keep`): one read the fewer per voice note."""
         keeper, said = self.keeper, self.said
-        if keeper is None or said is None or not said.deletable:
+        imported = said is not None and said.during is not None
+        looked_at = said if said is not None and (said.deletable or imported) else None
+        held = self.mandate if long or imported else None
+        if keeper is None or (looked_at is None and held is None):
             return wanted
 
         async def still() -> bool:
-            return await keeper.still_said(self.chat, said) and (wanted is None or await wanted())
+            standing = await keeper.standing(self.chat, looked_at, held)
+            return standing and (wanted is None or await wanted())
 
         return still
 
@@ -161,14 +202,14 @@ class Recollection:
         if self.keeper is not None:
             await self.keeper.keep_part(
                 self.chat, self.identity, language=self.language, part=part, whole=whole,
-                said=self.said,
+                said=self.said, mandate=self.mandate,
             )  # fmt: skip
 
     async def complete(self, duration: float) -> None:
         if self.keeper is not None:
             await self.keeper.complete(
                 self.chat, self.identity, language=self.language, duration=duration,
-                said=self.said,
+                said=self.said, mandate=self.mandate,
             )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from core.app.rules.limits import Limiter
 from core.app.running.counted import counted
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
+from core.domain.mandates import Mandate
 from core.domain.transcripts import (
     LongTranscript,
     Progress,
@@ -49,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 TextCallback = Callable[[str], None]
 Wanted = Callable[[], Awaitable[bool]]
-"""Asked before each piece is sent and when each one is answered: False withdraws the work."""
+"""Asked before each piece is sent and once all are answered: False withdraws the work."""
 
 
 WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in flight
@@ -125,6 +126,7 @@ class Transcription:
         rated: bool = True,
         background: bool = False,
         admitted: Callable[[], Awaitable[None]] | None = None,
+        mandate: Mandate | None = None,
     ) -> LongTranscript:
         """The recording's transcript as timed parts (for .txt and .srt), transcribed while it
         converts; `progress` hears after every piece. Within the chat's limits for `asker`
@@ -143,7 +145,10 @@ class Transcription:
         refusal alone. The turn comes first: a burst of notes at once opens no more replies than
         it works on, and the platform's request budget goes to the transcripts under way
         (`python -m bench --only load`: the turn taken after the checks cost Discord's burst of
-        100 about a tenth more time to its last transcript)."""
+        100 about a tenth more time to its last transcript). `mandate`: what the work writes
+        under, read as it began (`core.domain.mandates`): a /forget of the chat, or a no of
+        its speaker's, since then withdraws it (`Withdrawn`) before the next piece is sent, and
+        nothing more is kept, whichever process heard it."""
         self._recordings.check_declared(source)
         if not background:
             self._live += 1
@@ -153,7 +158,7 @@ class Transcription:
                 return await self._transcribe(
                     chat, source, progress=progress, asker=asker, prefs=prefs,
                     kept_under=kept_under, wanted=wanted, rated=rated, background=background,
-                    admitted=admitted,
+                    admitted=admitted, mandate=mandate,
                 )  # fmt: skip
         finally:
             if not background:
@@ -185,18 +190,20 @@ class Transcription:
         rated: bool,
         background: bool = False,
         admitted: Callable[[], Awaitable[None]] | None = None,
+        mandate: Mandate | None = None,
     ) -> LongTranscript:
         if rated:
             await self._limiter.admit(chat, asker)
         kept = FORGETFUL
         if self._keeper is not None:
-            kept = await self._keeper.recall(kept_under or chat, source, language=prefs.language)
+            kept = await self._keeper.recall(
+                kept_under or chat, source, language=prefs.language, mandate=mandate
+            )
         if (whole := kept.whole()) is not None:
             logger.info("reused the kept transcript of %.1f s for %s", whole.duration, chat)
             if admitted is not None:
                 await admitted()
             return whole
-        wanted = kept.while_said(wanted)  # a deleted message is heard no further
         async with self._limiter.spending(chat, asker) as spend:
             await spend.reserve(Counts(audio_seconds=declared_seconds(source)))
             if admitted is not None:
@@ -211,6 +218,10 @@ class Transcription:
             ):
                 # Measured, so refused now if it does not fit: before any of it goes to MiMo.
                 await spend.reserve(Counts(audio_seconds=round(pieces.duration - kept.seconds)))
+                # Nor is a deleted message heard further, nor, for long work, what a forget or
+                # its speaker's no ended since it began (`Recollection.while_standing`).
+                long = pieces.duration > self._limits.asr_piece_seconds
+                wanted = kept.while_standing(wanted, long=long)
                 result = await self._transcriber.transcribe(
                     pieces, chat=chat, language=prefs.language, progress=progress,
                     kept=kept, wanted=wanted, background=background,
@@ -307,7 +318,8 @@ class Transcriber:
             )
             tally.add(TranscriptPart(piece.offset, end, None), error=exc)
             return
-        await tally.check_wanted()  # an answer for work withdrawn meanwhile is dropped
+        # An answer for work withdrawn meanwhile is not kept (the keeping checks, in its own
+        # transaction), nor shown: the recording's end checks once more.
         part = TranscriptPart(piece.offset, end, heard.text.strip())
         tally.add(part, usage=heard.usage)
         alone = piece.offset == 0 and end >= tally.total  # the whole recording, in one piece

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from core.chat.languages import Audience, chat_locale
 from core.domain.limits import ANYONE, Asker
+from core.domain.mandates import Mandate
 from core.domain.tts import chosen_voice
 from core.domain.values import ChatRef, Preferences
 from core.ports import UnitOfWork
@@ -39,6 +40,9 @@ class Request:
     # The auto-transcribe of the channel the event came from, where it has its own (a Discord
     # channel's override), read with the chat's preferences; None: it follows the chat.
     channel_auto_transcribe: bool | None = None
+    # What work begun for it writes under (`core.domain.mandates`): a /forget of the chat from
+    # now on, in any process, ends what it keeps. Read with the preferences.
+    mandate: Mandate | None = None
 
     @property
     def voice(self) -> str:
@@ -77,7 +81,7 @@ class Audiences:
         follows the language of the last of them, unless the administrators chose one (written
         only when it changes; best effort, the command must not fail for it)."""
         async with self._uow() as uow:
-            prefs, own = await self._prefs(uow, chat, channel)
+            prefs, own, mandate = await self._prefs(uow, chat, channel)
             noted = audience.person if commander else None
             if noted is not None and prefs.commander_language != noted:
                 try:
@@ -86,7 +90,7 @@ class Audiences:
                     prefs = replace(prefs, commander_language=noted)
                 except Exception:
                     logger.exception("could not note the commander's language in %s", chat)
-        return self._request(chat, audience, asker, prefs, own)
+        return self._request(chat, audience, asker, prefs, own, mandate)
 
     async def request_in(
         self,
@@ -99,16 +103,18 @@ class Audiences:
     ) -> Request:
         """`request`, for no commander, in a unit of work the caller has open: a use case that
         reads something else for the same event reads it in the same transaction."""
-        prefs, own = await self._prefs(uow, chat, channel)
-        return self._request(chat, audience, asker, prefs, own)
+        prefs, own, mandate = await self._prefs(uow, chat, channel)
+        return self._request(chat, audience, asker, prefs, own, mandate)
 
     async def _prefs(
         self, uow: UnitOfWork, chat: ChatRef, channel: ChatRef | None
-    ) -> tuple[Preferences, bool | None]:
-        """The chat's preferences, and its channel's own auto-transcribe where it has one."""
+    ) -> tuple[Preferences, bool | None, Mandate]:
+        """The chat's preferences, its channel's own auto-transcribe where it has one, and the
+        mandate of the work the request begins."""
         prefs = await uow.preferences.get(chat)
         override = None if channel is None else await uow.preferences.find(channel)
-        return prefs, None if override is None else override.auto_transcribe
+        mandate = await uow.mandates.read(chat)
+        return prefs, None if override is None else override.auto_transcribe, mandate
 
     def _request(
         self,
@@ -117,11 +123,13 @@ class Audiences:
         asker: Asker | None,
         prefs: Preferences,
         own: bool | None,
+        mandate: Mandate,
     ) -> Request:
         posts = chat_locale(prefs, platform=audience.platform)
         return Request(
             chat=chat, locale=audience.person or posts, chat_locale=posts, prefs=prefs,
             tts_model=self.tts_model(prefs), asker=asker, channel_auto_transcribe=own,
+            mandate=mandate,
         )  # fmt: skip
 
     def tts_model(self, prefs: Preferences) -> str:

@@ -21,6 +21,7 @@ from core.app.summaries.writing import summarise
 from core.app.voices.speech import TextToSpeech
 from core.chat.languages import LOCALES
 from core.domain import errors
+from core.domain.mandates import Mandate
 from core.domain.summaries import (
     ChatMessage,
     Summary,
@@ -80,8 +81,10 @@ class SummaryService:
 
     # The log
 
-    async def record(self, message: ChatMessage) -> bool:
+    async def record(self, message: ChatMessage, *, mandate: Mandate | None = None) -> bool:
         """Store one message for later summaries, if the chat logs; commands are never stored.
+        `mandate`: what the work that made it (a transcript) writes under: a /forget since it
+        began, in any process, keeps it out (`core.domain.mandates`).
 
         Best effort by design: it runs beside the bot's real work, and a storage hiccup must not
         turn into an error reply to someone who only said something in a group.
@@ -90,6 +93,8 @@ class SummaryService:
             return False
         try:
             async with self._uow() as uow:
+                if mandate is not None and not await uow.mandates.holds(mandate):
+                    return False
                 if not (await uow.summary_states.get(message.chat)).logging_enabled:
                     return False
                 await uow.chat_log.add(message)

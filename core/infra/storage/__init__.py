@@ -15,6 +15,7 @@ usage.py         the limits' state: request windows and daily usage
 voices.py        a chat's own voices
 reading.py       the channel reader's rules and members' choices
 listening_consents.py  listening consent: members' yes or no to being transcribed in a call
+mandates.py      the check of every write of work under way against a /forget or a no since
 live_calls.py    the calls being listened to, kept while they last
 business.py      Telegram Business connections
 inline.py        inline mode's rendered voice notes

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.values import ChatRef
+from core.infra.storage.mandates import said_no
 from core.infra.storage.models import ListeningConsentRow
 from core.infra.storage.repositories import chat_key, upsert
 
@@ -36,6 +37,11 @@ class ListeningConsentRepository:
         return set((await self._session.execute(query)).scalars())
 
     async def save(self, chat: ChatRef, member_id: str, consents: bool) -> None:
+        """A yes, or a no, which also moves the member's count of no's: work under way on
+        their words stops at it, in any process (`core.infra.storage.mandates`)."""
+        if not consents:
+            await said_no(self._session, chat, member_id)
+            return
         key = {**chat_key(chat), "member_id": member_id}
         await upsert(self._session, ListeningConsentRow, key, {"consents": consents}, stamp=True)
 

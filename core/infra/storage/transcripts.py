@@ -24,9 +24,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.domain.mandates import Mandate
 from core.domain.memory import Moment, Said, call_channel, fold
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
+from core.infra.storage.mandates import MandateRepository
 from core.infra.storage.models import (
     DeletedMessageRow,
     ImportClaimRow,
@@ -74,8 +76,10 @@ class TranscriptRepository:
         at: datetime,
         whole: float | None = None,
         said: Said | None = None,
+        mandate: Mandate | None = None,
+        replace: bool = False,
     ) -> None:
-        if said is not None and not await self._still_kept(chat, said):
+        if not await self._still_kept(chat, said, mandate):
             return
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         # Rows written with SQLAlchemy's Core alone (`table_of`): once for each piece heard.
@@ -83,17 +87,18 @@ class TranscriptRepository:
             **key, language=language, made_at=at, **_where(recording, said)
         )
         await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
+        words = {"end_ms": round(part.end * 1000), "text": part.text or "",
+                 "folded": fold(part.text or "")}  # fmt: skip
         row = insert_for(self._session, table_of(Part)).values(
-            **key,
-            start_ms=round(part.start * 1000),
-            end_ms=round(part.end * 1000),
-            text=part.text or "",
-            folded=fold(part.text or ""),
-            made_at=at,
-            speaker_id=part.speaker_id,
-            speaker=part.speaker,
+            **key, start_ms=round(part.start * 1000), **words, made_at=at,
+            speaker_id=part.speaker_id, speaker=part.speaker,
+        )  # fmt: skip
+        index = [*KEY, "start_ms"]
+        await self._session.execute(
+            row.on_conflict_do_update(index_elements=index, set_=words)
+            if replace
+            else row.on_conflict_do_nothing(index_elements=index)
         )
-        await self._session.execute(row.on_conflict_do_nothing(index_elements=[*KEY, "start_ms"]))
         if whole is not None:
             await self._mark_whole(chat, recording, whole)
 
@@ -116,8 +121,9 @@ class TranscriptRepository:
         duration: float,
         at: datetime,
         said: Said | None = None,
+        mandate: Mandate | None = None,
     ) -> None:
-        if said is not None and not await self._still_kept(chat, said):
+        if not await self._still_kept(chat, said, mandate):
             return
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         header = insert_for(self._session, Header).values(
@@ -152,6 +158,12 @@ class TranscriptRepository:
         # of their own): nothing in the session to update, and SQLAlchemy's search for it was a
         # third of the statement's CPU.
         await self._session.execute(done.execution_options(synchronize_session=False))
+
+    async def withdraw_part(self, chat: ChatRef, recording: str, *, start: float) -> None:
+        """The line kept at `start` of `recording` (a call's turn its speaker withdrew)."""
+        await self._session.execute(
+            delete(Part).where(*_of(Part, chat, recording), Part.start_ms == round(start * 1000))
+        )
 
     async def discard(self, chat: ChatRef, recording: str) -> None:
         """Forget one recording's transcript (heard in another language than now asked for)."""
@@ -294,11 +306,16 @@ class TranscriptRepository:
         await self._session.execute(delete(Deleted).where(Deleted.deleted_at < cutoff))
         return await _affected(self._session, delete(Header).where(Header.made_at < cutoff))
 
-    async def _still_kept(self, chat: ChatRef, said: Said) -> bool:
-        """Whether a piece of the recording `said` may be kept now: its message not deleted,
-        and, heard by an import, the import's mark still there (no /forget since). What is
-        looked at stays locked till the transaction ends, so that a deletion or a forget
-        coming meanwhile waits for this piece, then deletes it too."""
+    async def _still_kept(self, chat: ChatRef, said: Said | None, mandate: Mandate | None) -> bool:
+        """Whether a piece of the recording `said` may be kept now: the work's `mandate` holds
+        (no /forget of the chat, no no of its speaker's since it began: first, its locks
+        before any other), its message not deleted, and, heard by an import, the import's mark
+        still there. What is looked at stays locked till the transaction ends, so that a
+        deletion or a forget coming meanwhile waits for this piece, then deletes it too."""
+        if mandate is not None and not await MandateRepository(self._session).holds(mandate):
+            return False
+        if said is None:
+            return True
         if said.deletable:
             await self._message_lock(chat, said.message_id, said.place)
             if await self.is_deleted(chat, said):

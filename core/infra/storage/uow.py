@@ -25,6 +25,7 @@ from core.infra.storage.consents import ConsentRepository
 from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.listening_consents import ListeningConsentRepository
 from core.infra.storage.live_calls import LiveCallRepository, LiveReadingRepository
+from core.infra.storage.mandates import MandateRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
@@ -50,6 +51,7 @@ class SqlAlchemyUnitOfWork:
     """
 
     preferences: PreferencesRepository
+    mandates: MandateRepository
     chat_log: ChatLogRepository
     summary_states: SummaryStateRepository
     claims: ClaimRepository
@@ -83,6 +85,7 @@ class SqlAlchemyUnitOfWork:
                 await self._turns.acquire()
         self._session = self._sessions()
         self.preferences = PreferencesRepository(self._session)
+        self.mandates = MandateRepository(self._session)
         self.chat_log = ChatLogRepository(self._session)
         self.summary_states = SummaryStateRepository(self._session)
         self.claims = ClaimRepository(self._session)

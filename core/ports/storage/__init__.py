@@ -19,6 +19,7 @@ One module per aggregate:
     voices.py        a chat's voices, and the spoken consent they are cloned under
     reading.py       the channel reader's choices
     listening_consents.py  listening consent: members' yes or no to being transcribed
+    mandates.py      what work under way writes under, checked at each of its writes
     live_calls.py    the calls being listened to and the channel readings, kept while they last
     business.py      Telegram Business connections
     memory.py        what /find and /ask across the chat read
@@ -31,6 +32,7 @@ from core.ports.storage.claims import ClaimStore, WorkUnitOfWork
 from core.ports.storage.inline import InlineUnitOfWork, InlineVoiceStore
 from core.ports.storage.listening_consents import ListeningConsentStore
 from core.ports.storage.live_calls import LiveCallStore, LiveReadingStore
+from core.ports.storage.mandates import MandateStore
 from core.ports.storage.memory import ImportUnitOfWork, MemoryUnitOfWork
 from core.ports.storage.reading import ReadingStore, ReadingUnitOfWork
 from core.ports.storage.retention import RetentionUnitOfWork
@@ -59,6 +61,7 @@ __all__ = [
     "ListeningConsentStore",
     "LiveCallStore",
     "LiveReadingStore",
+    "MandateStore",
     "MemoryUnitOfWork",
     "PlaceIndex",
     "PreferencesStore",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from core.domain.mandates import Mandate
 from core.domain.memory import Moment, Said
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
@@ -29,11 +30,19 @@ class TranscriptStore(Protocol):
         at: datetime,
         whole: float | None = None,
         said: Said | None = None,
+        mandate: Mandate | None = None,
+        replace: bool = False,
     ) -> None:
-        """Keep one heard piece, unless the message that carried it was deleted (`delete_said`);
-        a piece kept already (the same start) stays as it was. `whole`:
-        the recording's length, when this piece is all of it (the transcript is then whole);
-        `said`: where the recording was said, kept with its first piece."""
+        """Keep one heard piece, unless the message that carried it was deleted (`delete_said`)
+        or its work's `mandate` no longer holds (a /forget, its speaker's no, since it
+        began); a piece kept already (the same start) stays as it was, unless `replace` (a
+        call's line, kept as its words come). `whole`: the recording's length, when this
+        piece is all of it (the transcript is then whole); `said`: where the recording was
+        said, kept with its first piece."""
+        ...
+
+    async def withdraw_part(self, chat: ChatRef, recording: str, *, start: float) -> None:
+        """The line kept at `start` of `recording` (a call's turn its speaker withdrew)."""
         ...
 
     async def newest(self, chat: ChatRef, prefix: str) -> str | None:
@@ -49,6 +58,7 @@ class TranscriptStore(Protocol):
         duration: float,
         at: datetime,
         said: Said | None = None,
+        mandate: Mandate | None = None,
     ) -> None: ...
 
     async def search(

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from core.domain.values import ChatRef, Preferences
+from core.ports.storage.mandates import MandateStore
 
 
 class PreferencesStore(Protocol):
@@ -32,6 +33,11 @@ class UnitOfWork(Protocol):
     # specific repository type (protocol attributes would have to match exactly).
     @property
     def preferences(self) -> PreferencesStore: ...
+
+    @property
+    def mandates(self) -> MandateStore:
+        """What work under way writes under: every use case may read it as its work begins."""
+        ...
 
     async def __aenter__(self) -> Self: ...
 

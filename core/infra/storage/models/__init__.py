@@ -16,6 +16,7 @@ One module per area (every one imported here, so that `Base.metadata` holds ever
     reading.py       the channel reader's choices
     listening_consents.py  listening consent: members' yes or no to being transcribed in a call
     live_calls.py    the calls being listened to and the channel readings, kept while they last
+    mandates.py      how many times each chat was forgotten, which work under way checks
     consents.py      spoken consent: the sentences asked for, who first sent each recording
 """
 
@@ -23,6 +24,7 @@ from core.infra.storage.models.base import NAMING_CONVENTION, Base
 from core.infra.storage.models.consents import CloneChallengeRow, ConsentReadingRow
 from core.infra.storage.models.listening_consents import ListeningConsentRow
 from core.infra.storage.models.live_calls import LiveCallRow, LiveReadingRow
+from core.infra.storage.models.mandates import ChatForgetsRow
 from core.infra.storage.models.preferences import ChatPreferencesRow
 from core.infra.storage.models.reading import ReaderMemberRow, ReaderSettingsRow
 from core.infra.storage.models.summaries import ChatMessageRow, ChatSummaryStateRow
@@ -41,6 +43,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "Base",
     "BusinessConnectionRow",
+    "ChatForgetsRow",
     "ChatMessageRow",
     "ChatPreferencesRow",
     "ChatSummaryStateRow",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, String, false, func
+from sqlalchemy import Boolean, DateTime, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.infra.storage.models.base import Base
@@ -20,6 +20,9 @@ class ListeningConsentRow(Base):
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     consents: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How many times they said no: work under way on their words stops at a change
+    # (`core.domain.mandates`), a no followed at once by a yes too.
+    noes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

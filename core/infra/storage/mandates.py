@@ -1,0 +1,114 @@
+"""Mandates as the database keeps them (`core.domain.mandates`): the one place where a write of
+work under way is checked against a `/forget` or a no that landed since it began.
+
+    read       as work begins: the chat's count of forgets (`chat_forgets`) and, for a
+               speaker, their count of no's (`listen_consents.noes`)
+    holds      in the transaction of each write: neither count moved (and, where a yes is
+               needed, the speaker's yes stands). Every write of work that lasts goes through
+               it: a piece of a transcript and its end (`transcripts.add_part`, `complete`), a
+               line of the chat's log (`chat_log.add`)
+    forgotten  `/forget`, first in its transaction: the chat's count moves
+    said_no    a member's no, stored: their count moves in the same statement
+
+Neither crosses the other. SQLite's write transactions take turns (`sqlite.begin_immediate`).
+On PostgreSQL, `holds` takes a shared lock of the chat's and of the speaker's own for the rest
+of its transaction, the forget and the no the same lock alone, before anything else: a forget
+coming while a piece is kept waits for it, then deletes it too; a piece kept while a forget
+commits waits for it, then reads the count moved.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.mandates import Mandate
+from core.domain.values import ChatRef
+from core.infra.storage.models import ChatForgetsRow, ListeningConsentRow
+from core.infra.storage.repositories import chat_key, dialect_of, insert_for
+
+Forgets = ChatForgetsRow
+Consent = ListeningConsentRow
+
+
+class MandateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def read(self, chat: ChatRef, speaker: str | None = None) -> Mandate:
+        """The mandate of work beginning now in `chat`, keeping `speaker`'s words if given."""
+        forgets = await self._forgets(chat)
+        noes = None if speaker is None else await self._noes(chat, speaker)
+        return Mandate(chat, forgets, speaker, noes or 0)
+
+    async def noes(self, chat: ChatRef, speaker: str) -> int:
+        """How many times `speaker` said no in `chat`, as work on their words begins."""
+        return await self._noes(chat, speaker)
+
+    async def holds(self, mandate: Mandate) -> bool:
+        """Whether a write under `mandate` may be made now (the module docstring)."""
+        chat, speaker = mandate.chat, mandate.speaker
+        await self._lock(f"forgets:{chat.platform}:{chat.chat_id}", shared=True)
+        if await self._forgets(chat) != mandate.forgets:
+            return False
+        if speaker is None:
+            return True
+        await self._lock(f"noes:{chat.platform}:{chat.chat_id}:{speaker}", shared=True)
+        row = (await self._session.execute(_consent(chat, speaker))).first()
+        noes, consents = (row.noes, row.consents) if row is not None else (0, False)
+        if mandate.noes is not None and noes != mandate.noes:
+            return False
+        return consents or not mandate.yes_needed
+
+    async def forgotten(self, chat: ChatRef) -> None:
+        """`/forget` in `chat`: its count moves, first in the forget's transaction."""
+        await self._lock(f"forgets:{chat.platform}:{chat.chat_id}", shared=False)
+        statement = insert_for(self._session, Forgets).values(**chat_key(chat), forgets=1)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["platform", "chat_id"], set_={"forgets": Forgets.forgets + 1}
+            )
+        )
+
+    async def _forgets(self, chat: ChatRef) -> int:
+        query = select(Forgets.forgets).where(
+            Forgets.platform == chat.platform, Forgets.chat_id == chat.chat_id
+        )
+        return (await self._session.scalars(query)).first() or 0
+
+    async def _noes(self, chat: ChatRef, speaker: str) -> int:
+        row = (await self._session.execute(_consent(chat, speaker))).first()
+        return 0 if row is None else int(row.noes)
+
+    async def _lock(self, key: str, *, shared: bool) -> None:
+        await lock(self._session, key, shared=shared)
+
+
+async def said_no(session: AsyncSession, chat: ChatRef, member_id: str) -> None:
+    """`member_id` said no in `chat`: stored, and their count moved, their lock taken first
+    (`ListeningConsentRepository.save`)."""
+    await lock(session, f"noes:{chat.platform}:{chat.chat_id}:{member_id}", shared=False)
+    key = {**chat_key(chat), "member_id": member_id}
+    statement = insert_for(session, Consent).values(**key, consents=False, noes=1)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={"consents": False, "noes": Consent.noes + 1, "updated_at": func.now()},
+        )
+    )
+
+
+async def lock(session: AsyncSession, key: str, *, shared: bool) -> None:
+    """PostgreSQL: a lock of `key`'s for the rest of the transaction, shared or alone (SQLite's
+    transactions take turns)."""
+    if dialect_of(session) == "postgresql":
+        take = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+        await session.execute(select(take(func.hashtext(key))))
+
+
+def _consent(chat: ChatRef, member_id: str) -> Select[int, bool]:
+    return select(Consent.noes, Consent.consents).where(
+        Consent.platform == chat.platform,
+        Consent.chat_id == chat.chat_id,
+        Consent.member_id == member_id,
+    )

@@ -1,0 +1,28 @@
+"""Mandates as stored (`core.domain.mandates`): what work under way reads as it begins, and
+what each of its writes is checked against (`core.infra.storage.mandates`)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.domain.mandates import Mandate
+from core.domain.values import ChatRef
+
+
+class MandateStore(Protocol):
+    async def read(self, chat: ChatRef, speaker: str | None = None) -> Mandate:
+        """The mandate of work beginning now in `chat`, keeping `speaker`'s words if given."""
+        ...
+
+    async def noes(self, chat: ChatRef, speaker: str) -> int:
+        """How many times `speaker` said no in `chat`."""
+        ...
+
+    async def holds(self, mandate: Mandate) -> bool:
+        """Whether a write under `mandate` may be made now: neither the chat forgotten nor a
+        no of its speaker's since it was read (where a yes is needed, their yes stands)."""
+        ...
+
+    async def forgotten(self, chat: ChatRef) -> None:
+        """`/forget` in `chat`: first in its transaction."""
+        ...
