@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.time_limit",
     "tests.shares",
     "tests.long_first",
+    "tests.interleavings",
     "pytester",
 ]
 

@@ -42,7 +42,7 @@ import warnings
 import wave
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -198,6 +198,9 @@ class FakeMimo:
         self.release: asyncio.Event | None = None
         # An unset Event holds streamed transcripts after their first chunk until it is set.
         self.asr_stream_hold: asyncio.Event | None = None
+        # Awaited with each request's body as it arrives, before anything else: a test's step
+        # while MiMo works on it (`tests.interleavings`).
+        self.before_answer: Callable[[Json], Awaitable[None]] | None = None
         self.base_url = ""
         self.requests: list[Json] = []  # every JSON body received, in order
         self.headers: list[dict[str, str]] = []  # the headers of each of those requests
@@ -341,6 +344,13 @@ class FakeMimo:
         except TimeoutError:
             raise AssertionError(f"no {count} request(s) within {timeout}s") from None
 
+    @staticmethod
+    async def sounding_seconds(body: Json) -> float:
+        """How long the audio a speech recognition request carried sounds, as it is billed."""
+        _, encoded = next(iter(_audio_data_urls(body)), ("", ""))
+        pcm = await _decoded(_b64decode(encoded))
+        return _sounding_length(pcm) / _MEASURE_RATE
+
     def calls(self, model_prefix: str) -> list[Json]:
         """Bodies of the requests whose model starts with `model_prefix`."""
         return [b for b in self.requests if str(b.get("model", "")).startswith(model_prefix)]
@@ -371,6 +381,8 @@ class FakeMimo:
         self.headers.append(dict(request.headers))
         self._received.set()
         self._received = asyncio.Event()
+        if self.before_answer is not None:
+            await self.before_answer(body)
         if self.delay:
             await self._pause(self.delay)
         if self.release is not None:

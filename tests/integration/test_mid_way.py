@@ -1,0 +1,365 @@
+"""What lands mid-way (issue 93): a `/forget`, a member's no or a message's deletion injected at
+every step of long work, one at a time, on the process doing the work and on another sharing its
+database (`tests.interleavings`), then the promise checked once the work is over:
+
+    a /forget   nothing of the chat kept (transcripts, what `/find` shows, the log `/summary`
+                and the digests read), and nothing sent to MiMo after it
+    Bob's no    nothing of Bob's message under way kept (what he finished before stays whole
+                or goes whole), nothing of his sent to MiMo after it; Ann's goes on
+    a deletion  likewise for the message deleted
+
+Two runtimes as `voicebridge run` builds them share one database: "here" does the work, "there"
+is another process (a replica, or the bot beside the command line's import). Each run works in
+a chat of its own, so that the runs of one test share the runtimes and the recordings.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from core.app.memory.forgetting import ForgetRequest
+from core.app.memory.imports import Past, PastVoice
+from core.app.voice_notes import Arrival, ArrivalView
+from core.bootstrap import Runtime, bootstrap
+from core.chat.exports import TranscriptFile
+from core.chat.languages import Audience
+from core.chat.live import TranscriptReply
+from core.config import Settings
+from core.domain.gists import Gist
+from core.domain.limits import asked_by
+from core.domain.memory import Said
+from core.domain.summaries import ChatMessage
+from core.domain.values import ChatRef
+from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
+from core.ports import RemoteRecording
+from tests.audio_factory import make_audio
+from tests.interleavings import Injection, Outcome, Steps
+from tests.standins.mimo import FakeMimo, Json
+
+ANN, BOB = "1", "2"
+CHANNEL = "77"
+BOBS_SECONDS = 4.0  # a piece of Bob's long message lasts longer than this; Ann's whole one less
+
+
+def words_of(duration: float, body: Json) -> str:
+    """MiMo's answer: whose voice it heard (Bob's long message comes in long pieces)."""
+    return f"{'Bob' if duration > BOBS_SECONDS else 'Ann'} said {duration:.0f} seconds"
+
+
+@dataclass
+class Replicas:
+    """Two processes' runtimes on one database, and MiMo; a new chat for each run."""
+
+    here: Runtime
+    there: Runtime
+    mimo: FakeMimo
+    steps: Steps
+    url: str
+    chats: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    chat: ChatRef = field(default_factory=lambda: ChatRef("telegram", "-1000"))
+    # What was kept whole when a no landed, by recording: it may stay, or go (with its line).
+    whole_at_no: set[str] = field(default_factory=set)
+
+    def next_chat(self, platform: str = "telegram") -> ChatRef:
+        n = next(self.chats)
+        self.chat = ChatRef(platform, f"-100{n}" if platform == "telegram" else f"guild:{n}")
+        self.whole_at_no = set()
+        return self.chat
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(session_factory(self.here.engine))
+
+    def forget(self, runtime: Runtime) -> Callable[[], Awaitable[None]]:
+        async def forgotten() -> None:
+            await runtime.forgetting.forget(ForgetRequest(self.chat, can_manage=True))
+
+        return forgotten
+
+    def deletes(self, runtime: Runtime, message: str, recording: str) -> Injection:
+        """`message` deleted in #77, as `runtime` heard it from the platform."""
+
+        async def deleted() -> None:
+            await runtime.memory.forget_said(self.chat, [message], place=CHANNEL)
+
+        return deleted
+
+    def says_no(
+        self, runtime: Runtime, member: str, recording: str
+    ) -> Callable[[], Awaitable[None]]:
+        """`member`'s no; whether their `recording` was kept whole then is noted."""
+
+        async def no() -> None:
+            await runtime.listening.consents.decide(self.chat, member, False)
+            if (await self.kept(recording))[0]:
+                self.whole_at_no.add(recording)
+
+        return no
+
+    async def kept(self, recording: str) -> tuple[bool, int]:
+        """Whether the chat's transcript of `recording` is whole, and how many parts it has."""
+        async with self.uow() as uow:
+            found = await uow.transcripts.find(self.chat, recording)
+        return (found is not None and found.duration is not None), len(found.parts) if found else 0
+
+    async def logged(self) -> list[str]:
+        """The chat's log for /summary and the digests: each line's author and kind."""
+        async with self.uow() as uow:
+            lines = await uow.chat_log.recent(self.chat, limit=100)
+        return [f"{line.author} {line.kind}" for line in lines]
+
+    async def nothing_kept(self, outcome: Outcome) -> None:
+        """Nothing of the chat is kept (transcripts, what /find finds, the log), and MiMo
+        heard nothing after the forget."""
+        found = await self.here.memory.find(self.chat, "said")
+        assert found.moments == (), "a line kept after the forget"
+        assert await self.logged() == [], "a log line kept after the forget"
+        assert outcome.after == [], "MiMo heard more after the forget"
+
+    async def none_of(
+        self, speaker: str, recording: str, outcome: Outcome, *, logs: bool = True
+    ) -> None:
+        """Nothing of `speaker`'s `recording` kept after their no: what was whole when they
+        said it stays whole with its log line or goes with it, anything else goes (no piece
+        of it, no line); none of their audio went to MiMo after it."""
+        whole, parts = await self.kept(recording)
+        logged = f"{speaker} transcript" in await self.logged()
+        if recording in self.whole_at_no and whole:
+            assert logged or not logs, "its transcript stayed, its log line went"
+        else:
+            assert (whole, parts, logged) == (False, 0, False), f"{parts} piece(s) kept after it"
+        heard = [await self.mimo.sounding_seconds(b) for b in outcome.after if _asr(b)]
+        theirs = [s for s in heard if (s > BOBS_SECONDS) == (speaker == "Bob")]
+        assert theirs == [], f"MiMo heard {theirs} s of theirs after the no"
+
+
+def _asr(body: Json) -> bool:
+    return str(body.get("model", "")).endswith("-asr")
+
+
+@pytest_asyncio.fixture
+async def replicas(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
+    async with AsyncExitStack() as stack:
+        mimo = await stack.enter_async_context(FakeMimo(asr_text=words_of))
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            mimo_api_key=mimo.api_key, mimo_base_url=mimo.base_url, database_url=sqlite_url,
+            summary_retention_days=30, asr_max_in_flight=1, asr_concurrency=1,
+            asr_piece_seconds=10, work_lease_seconds=3600,
+            # Many runs in a minute, many seconds in a day: no limit takes part.
+            rate_limit_user_per_minute=0, rate_limit_chat_per_minute=0,
+            daily_audio_seconds=0, daily_person_audio_seconds=0, daily_listen_seconds=0,
+        )  # fmt: skip
+        here = await stack.enter_async_context(bootstrap(settings))
+        there = await stack.enter_async_context(bootstrap(settings, migrate=False))
+        yield Replicas(here, there, mimo, Steps(mimo), sqlite_url)
+
+
+def fetched(path: Path) -> Callable[[], Awaitable[Path]]:
+    """A recording's `locate`: fetching it is a step."""
+
+    async def locate() -> Path:
+        await Steps.fetched(path.name)
+        return path
+
+    return locate
+
+
+# --- the import of a Telegram group's past (`voicebridge import telegram`) -------------------
+
+
+async def test_an_import_keeps_nothing_after_a_forget_or_a_no_at_any_step(
+    replicas: Replicas, tmp_path: Path
+) -> None:
+    """The command line's import of a group's export: two typed messages, Bob's long voice
+    message (two pieces), then Ann's short one; the group logs for /summary. The import runs
+    in a process of its own: the /forget and the no come from the bot's."""
+    bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
+    anns = make_audio(tmp_path, fmt="ogg", seconds=2, freq=660)
+    r = replicas
+    plan = None
+
+    async def ready() -> None:
+        nonlocal plan
+        chat = r.next_chat()
+        await r.here.summaries.set_logging(chat, True, can_manage=True)
+        now = datetime.now(UTC)
+        past = Past(chat, [
+            PastVoice("11", "Bob", BOB, now - timedelta(days=3), 15.0, fetched(bobs)),
+            PastVoice("12", "Ann", ANN, now - timedelta(days=2), 2.0, fetched(anns)),
+        ], texts=[
+            ChatMessage(chat, "9", "Ann", now - timedelta(days=4), "lunch at noon?", "text"),
+            ChatMessage(chat, "10", "Bob", now - timedelta(days=4), "yes, at noon", "text"),
+        ])  # fmt: skip
+        plan = await r.here.imports.plan(past)
+
+    async def flow() -> None:
+        assert plan is not None
+        await r.here.imports.run(plan)
+
+    async def check(what: str, outcome: Outcome) -> None:
+        if "forget" in what:
+            await r.nothing_kept(outcome)
+            return
+        await r.none_of("Bob", "past::11", outcome)
+        assert await r.kept("past::12") == (True, 1), "Ann's was not kept"
+
+    steps = await r.steps.walk(
+        flow,
+        {
+            "a /forget in another process": r.forget(r.there),
+            "Bob's no in another process": r.says_no(r.there, BOB, "past::11"),
+        },
+        check,
+        ready=ready,
+    )
+    assert len(steps) > 10, steps
+
+
+# --- /remember: a Discord channel's past, heard by the bot itself ---------------------------
+
+
+async def test_remember_keeps_nothing_after_a_forget_a_no_or_a_deletion_at_any_step(
+    replicas: Replicas, tmp_path: Path
+) -> None:
+    """`/remember` in #77: Bob's long voice message (that the others go on is the import's
+    test above). The bot hearing it or another replica gets the /forget, Bob's no, or the
+    deletion of Bob's message."""
+    bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
+    r = replicas
+    plan = None
+
+    async def ready() -> None:
+        nonlocal plan
+        server = r.next_chat("discord")
+        now = datetime.now(UTC)
+        past = Past(server, [
+            PastVoice("11", "Bob", BOB, now - timedelta(days=3), 15.0, fetched(bobs),
+                      place=CHANNEL, identity="att-11"),
+        ], logged=False)  # fmt: skip
+        plan = await r.here.imports.plan(past)
+
+    async def flow() -> None:
+        assert plan is not None
+        await r.here.imports.run(plan)
+
+    async def check(what: str, outcome: Outcome) -> None:
+        if "forget" in what:
+            await r.nothing_kept(outcome)
+            return
+        await r.none_of("Bob", "att-11", outcome, logs=False)
+
+    await r.steps.walk(
+        flow,
+        {
+            "a /forget in this process": r.forget(r.here),
+            "a /forget in another process": r.forget(r.there),
+            "Bob's no in this process": r.says_no(r.here, BOB, "att-11"),
+            "Bob's no in another process": r.says_no(r.there, BOB, "att-11"),
+            "Bob's message deleted, seen by this process": r.deletes(r.here, "11", "att-11"),
+            "Bob's message deleted, seen by another": r.deletes(r.there, "11", "att-11"),
+        },
+        check,
+        ready=ready,
+    )
+
+
+# --- a long voice note, as it arrives --------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at_any_step(
+    replicas: Replicas, tmp_path: Path, platform: str
+) -> None:
+    """Bob's voice message of two pieces, transcribed as it arrives. In a Telegram group that
+    logs for /summary, a /forget reaches this process or another replica (Telegram tells a bot
+    of no deletion in a group); in a Discord channel (whose summaries read its history), the
+    message is deleted, and this process or another hears of it."""
+    bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
+    r = replicas
+    arrival = None
+
+    async def ready() -> None:
+        nonlocal arrival
+        chat = r.next_chat(platform)
+        await r.here.summaries.set_logging(chat, True, can_manage=True)
+        said = Said("11", "Bob", datetime.now(UTC), CHANNEL if platform == "discord" else None)
+        note = RemoteRecording(fetched(bobs), seconds=15.0, identity="att-11", said=said)
+        arrival = Arrival(chat, note, Audience(platform="en-US"), asked_by(BOB))
+
+    async def flow() -> None:
+        assert arrival is not None
+        await r.here.voice_notes.arrived(arrival, view_of(arrival.chat))
+
+    async def check(what: str, outcome: Outcome) -> None:
+        if "forget" in what and outcome.run.at == 1:
+            return  # before the note was read: it came after the forget, a new note
+        if "forget" in what:
+            await r.nothing_kept(outcome)
+        else:
+            assert await r.kept("att-11") == (False, 0), "kept after the deletion"
+            assert outcome.after == [], "MiMo heard more after the deletion"
+
+    injections = (
+        {
+            "a /forget in this process": r.forget(r.here),
+            "a /forget in another process": r.forget(r.there),
+        }
+        if platform == "telegram"
+        else {
+            "the message deleted, seen by this process": r.deletes(r.here, "11", "att-11"),
+            "the message deleted, seen by another": r.deletes(r.there, "11", "att-11"),
+        }
+    )
+    steps = await r.steps.walk(flow, injections, check, ready=ready)
+    assert steps[0] == "database: VoiceNotes._decide", steps
+
+
+def view_of(chat: ChatRef) -> ArrivalView:
+    """What the chat is shown of a recording: the platform's side of `core.app.voice_notes`,
+    which shows nothing here; a Telegram group keeps a transcript's line for /summary, as its
+    adapter does."""
+
+    class Reply(TranscriptReply):
+        async def show(self, body: str) -> None:
+            return None
+
+        async def finish(self, body: str) -> None:
+            return None
+
+        async def remove(self) -> None:
+            return None
+
+        async def send_text(self, body: str) -> None:
+            return None
+
+        async def send_file(self, file: TranscriptFile) -> None:
+            return None
+
+    class View:
+        def reply(self, locale: str) -> TranscriptReply:
+            return Reply(locale=locale, piece_seconds=10, min_interval=0, message_limit=4096,
+                         max_messages=5)  # fmt: skip
+
+        def busy(self) -> AbstractAsyncContextManager[object]:
+            return nullcontext()
+
+        def thinking(self) -> AbstractAsyncContextManager[object]:
+            return nullcontext()
+
+        async def gist(self, gist: Gist, locale: str) -> None:
+            return None
+
+        def logged(self, words: str) -> ChatMessage | None:
+            if chat.platform != "telegram":
+                return None
+            return ChatMessage(chat, "11", "Bob", datetime.now(UTC), words, "transcript")
+
+    return View()

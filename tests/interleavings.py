@@ -1,0 +1,158 @@
+"""Races tested on purpose, not by luck: a flow run one step at a time, and something injected at
+each of its steps in turn (a `/forget`, a no, a deletion), to check a promise once it ends.
+
+A step is a moment the flow waits on the world outside it:
+    database  one of its units of work about to open: a write, or the read before one
+    MiMo      one of its requests, arrived at MiMo's stand-in, which holds it for the step
+    fetch     a recording being fetched, where the test's flow says so (`Steps.fetched`)
+
+`Steps.walk(flow, injections, check)` runs the flow once untouched to count and name its steps,
+then once per step and injection: at that step the flow waits while the injection runs to its
+end (in a context of its own, so that its own units of work are no steps), then goes on; once
+the flow is over, `check` looks at what was kept and what MiMo heard. Every step is tried, not
+a sample, and a broken promise names its step and injection:
+
+    steps = Steps(mimo)  # with the `stepped` fixture, which makes units of work steps
+    await steps.walk(run_the_import, {"a forget here": forget, ...}, check)
+
+Only the flow's own tasks, and the tasks they start, are paused (a context variable they
+inherit). A flow must take the same steps in the same order when nothing is injected: one
+request at a time (ASR_MAX_IN_FLIGHT=1), no beat of its own firing meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sys
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from core.infra.storage import SqlAlchemyUnitOfWork
+from tests.standins.mimo import FakeMimo, Json
+
+Injection = Callable[[], Awaitable[None]]
+
+_walking: contextvars.ContextVar[Run | None] = contextvars.ContextVar("walking", default=None)
+
+
+@dataclass
+class Run:
+    """One run of a flow: its steps so far, and the injection due at step `at` (None: none)."""
+
+    at: int | None = None
+    inject: Injection | None = None
+    steps: list[str] = field(default_factory=list)
+    requests_before: int | None = None  # MiMo's requests once the injection was over
+    mimo: FakeMimo | None = None  # set by `Steps.run`
+    injecting: asyncio.Task[None] | None = None
+
+    async def step(self, name: str) -> None:
+        self.steps.append(name)
+        if len(self.steps) != self.at or self.inject is None:
+            return
+        apart = contextvars.copy_context()  # the injection's own units of work are no steps
+        apart.run(_walking.set, None)
+        self.injecting = asyncio.get_running_loop().create_task(self._injected(), context=apart)
+        # Shielded: the injection may cancel the very task it paused (a /forget ends the work
+        # it finds running), which then ends as it would have, and the injection goes on.
+        await asyncio.shield(self.injecting)
+
+    async def _injected(self) -> None:
+        assert self.inject is not None
+        await self.inject()
+        self.requests_before = len(self.mimo.requests) if self.mimo else 0
+
+    @property
+    def injected(self) -> bool:
+        return self.requests_before is not None
+
+    def where(self) -> str:
+        return f"step {self.at} of {len(self.steps)} ({self.steps[self.at - 1]})" if self.at else ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run left: its run, and MiMo's requests that arrived after its injection."""
+
+    run: Run
+    after: list[Json]
+
+
+class Steps:
+    """Walks flows step by step against MiMo's stand-in `mimo` (module docstring)."""
+
+    def __init__(self, mimo: FakeMimo) -> None:
+        self.mimo = mimo
+
+    async def run(self, flow: Callable[[], Awaitable[Any]], run: Run) -> Outcome:
+        """`flow` once, stepped by `run`; what MiMo heard after its injection."""
+        run.mimo = self.mimo
+        token = _walking.set(run)
+        self.mimo.before_answer = lambda body: run.step(_named(body))
+        try:
+            await flow()
+        finally:
+            self.mimo.before_answer = None
+            _walking.reset(token)
+            if run.injecting is not None:
+                await run.injecting
+        after = self.mimo.requests[run.requests_before :] if run.injected else []
+        return Outcome(run, after)
+
+    async def walk(
+        self,
+        flow: Callable[[], Awaitable[Any]],
+        injections: Mapping[str, Injection],
+        check: Callable[[str, Outcome], Awaitable[None]],
+        *,
+        ready: Callable[[], Awaitable[None]] | None = None,
+    ) -> list[str]:
+        """Every step of `flow` with every one of `injections` (module docstring); `ready`
+        sets up each run afresh first (a new chat, say). The steps, named, of the untouched
+        run."""
+        if ready is not None:
+            await ready()
+        untouched = (await self.run(flow, Run())).run.steps
+        assert untouched, "the flow took no step: nothing to inject between"
+        for at in range(1, len(untouched) + 1):
+            for what, inject in injections.items():
+                if ready is not None:
+                    await ready()
+                outcome = await self.run(flow, Run(at, inject))
+                assert outcome.run.injected, f"{what}: the run never reached step {at}"
+                try:
+                    await check(what, outcome)
+                except AssertionError as broken:
+                    raise AssertionError(f"{what} at {outcome.run.where()}: {broken}\nsteps: {outcome.run.steps}") from None
+        return untouched
+
+    @staticmethod
+    async def fetched(name: str) -> None:
+        """A step where the flow fetches a recording (its `locate`), named `name`."""
+        run = _walking.get()
+        if run is not None:
+            await run.step(f"fetch: {name}")
+
+
+@pytest.fixture
+def stepped(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Units of work opened by a flow `Steps` walks are steps: each waits, as it is about to
+    begin, for whatever is injected there. The unit of work itself runs as it always does."""
+    begin = SqlAlchemyUnitOfWork.__aenter__
+
+    async def entered(self: SqlAlchemyUnitOfWork) -> SqlAlchemyUnitOfWork:
+        run = _walking.get()
+        if run is not None:
+            await run.step(f"database: {sys._getframe(1).f_code.co_qualname}")
+        return await begin(self)
+
+    monkeypatch.setattr(SqlAlchemyUnitOfWork, "__aenter__", entered)
+    yield
+
+
+def _named(body: Json) -> str:
+    return f"MiMo: {body.get('model', '?')}"
