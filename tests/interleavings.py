@@ -36,6 +36,10 @@ from tests.standins.mimo import FakeMimo, Json
 
 Injection = Callable[[], Awaitable[None]]
 
+# Reads made again once a cache is some seconds old: taken or not by the clock, they are no
+# steps (a step the flow takes only sometimes would shift the count of every step after it).
+BY_THE_CLOCK = {"KeptServers.may_hold"}
+
 _walking: contextvars.ContextVar[Run | None] = contextvars.ContextVar("walking", default=None)
 
 
@@ -48,6 +52,7 @@ class Run:
     steps: list[str] = field(default_factory=list)
     requests_before: int | None = None  # MiMo's requests once the injection was over
     mimo: FakeMimo | None = None  # set by `Steps.run`
+    holding: Callable[[], bool] | None = None  # set by `Steps.run`
     injecting: asyncio.Task[None] | None = None
 
     async def step(self, name: str) -> None:
@@ -57,6 +62,8 @@ class Run:
         apart = contextvars.copy_context()  # the injection's own units of work are no steps
         apart.run(_walking.set, None)
         self.injecting = asyncio.get_running_loop().create_task(self._injected(), context=apart)
+        if self.holding is not None and self.holding():
+            return  # what the injection waits for is the flow's: it lands as the flow lets go
         # Shielded: the injection may cancel the very task it paused (a /forget ends the work
         # it finds running), which then ends as it would have, and the injection goes on.
         await asyncio.shield(self.injecting)
@@ -88,9 +95,16 @@ class Steps:
     def __init__(self, mimo: FakeMimo) -> None:
         self.mimo = mimo
 
-    async def run(self, flow: Callable[[], Awaitable[Any]], run: Run) -> Outcome:
-        """`flow` once, stepped by `run`; what MiMo heard after its injection."""
-        run.mimo = self.mimo
+    async def run(
+        self,
+        flow: Callable[[], Awaitable[Any]],
+        run: Run,
+        holding: Callable[[], bool] | None = None,
+    ) -> Outcome:
+        """`flow` once, stepped by `run`; what MiMo heard after its injection. `holding`: True
+        while the flow holds what an injection may wait for (a lock of its own), at a step:
+        the flow then goes on at once, and the injection lands once it is let go."""
+        run.mimo, run.holding = self.mimo, holding
         token = _walking.set(run)
         self.mimo.before_answer = lambda body: run.step(_named(body))
         try:
@@ -110,10 +124,11 @@ class Steps:
         check: Callable[[str, Outcome], Awaitable[None]],
         *,
         ready: Callable[[], Awaitable[None]] | None = None,
+        holding: Callable[[], bool] | None = None,
     ) -> list[str]:
         """Every step of `flow` with every one of `injections` (module docstring); `ready`
-        sets up each run afresh first (a new chat, say). The steps, named, of the untouched
-        run."""
+        sets up each run afresh first (a new chat, say); `holding`: as for `run`. The steps,
+        named, of the untouched run."""
         if ready is not None:
             await ready()
         untouched = (await self.run(flow, Run())).run.steps
@@ -122,12 +137,14 @@ class Steps:
             for what, inject in injections.items():
                 if ready is not None:
                     await ready()
-                outcome = await self.run(flow, Run(at, inject))
+                outcome = await self.run(flow, Run(at, inject), holding)
                 assert outcome.run.injected, f"{what}: the run never reached step {at}"
                 try:
                     await check(what, outcome)
                 except AssertionError as broken:
-                    raise AssertionError(f"{what} at {outcome.run.where()}: {broken}\nsteps: {outcome.run.steps}") from None
+                    taken = "\n".join(outcome.run.steps)
+                    said = f"{what} at {outcome.run.where()}: {broken}\nits steps:\n{taken}"
+                    raise AssertionError(said) from None
         return untouched
 
     @staticmethod
@@ -146,8 +163,9 @@ def stepped(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     async def entered(self: SqlAlchemyUnitOfWork) -> SqlAlchemyUnitOfWork:
         run = _walking.get()
-        if run is not None:
-            await run.step(f"database: {sys._getframe(1).f_code.co_qualname}")
+        opener = sys._getframe(1).f_code.co_qualname
+        if run is not None and opener not in BY_THE_CLOCK:
+            await run.step(f"database: {opener}")
         return await begin(self)
 
     monkeypatch.setattr(SqlAlchemyUnitOfWork, "__aenter__", entered)

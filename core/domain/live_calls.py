@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
 
 
@@ -28,6 +29,9 @@ class KeptCall:
     interpret: bool = False
     cheaper: bool = False
     captions_message: str | None = None
+    # What it is kept under, read as it was found again: a /forget since, in any process,
+    # keeps nothing more of it (`core.domain.mandates`).
+    mandate: Mandate | None = None
 
     def away(self, now: datetime) -> timedelta:
         """How long nobody ran the call, at `now`."""

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from core.app.calls.call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
 from core.app.memory.imports import Past, PastVoice
 from core.app.voice_notes import Arrival, ArrivalView
@@ -35,6 +36,7 @@ from core.chat.live import TranscriptReply
 from core.config import Settings
 from core.domain.gists import Gist
 from core.domain.limits import asked_by
+from core.domain.live_calls import KeptCall
 from core.domain.memory import Said
 from core.domain.summaries import ChatMessage
 from core.domain.values import ChatRef
@@ -43,6 +45,7 @@ from core.ports import RemoteRecording
 from tests.audio_factory import make_audio
 from tests.interleavings import Injection, Outcome, Steps
 from tests.standins.mimo import FakeMimo, Json
+from tests.standins.spoken_words import spoken
 
 ANN, BOB = "1", "2"
 CHANNEL = "77"
@@ -108,6 +111,12 @@ class Replicas:
         async with self.uow() as uow:
             found = await uow.transcripts.find(self.chat, recording)
         return (found is not None and found.duration is not None), len(found.parts) if found else 0
+
+    async def lines(self, recording: str) -> list[tuple[str | None, str]]:
+        """A call's transcript: each line's speaker and words."""
+        async with self.uow() as uow:
+            found = await uow.transcripts.find(self.chat, recording)
+        return [] if found is None else [(p.speaker_id, p.text or "") for p in found.parts]
 
     async def logged(self) -> list[str]:
         """The chat's log for /summary and the digests: each line's author and kind."""
@@ -320,6 +329,115 @@ async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at
     )
     steps = await r.steps.walk(flow, injections, check, ready=ready)
     assert steps[0] == "database: VoiceNotes._decide", steps
+
+
+# --- a listened call, and one taken up after a restart --------------------------------------
+
+
+VOICE = "55"  # the Lounge
+ANNS = ("we meet on", "monday at noon")  # Ann's turn, in two pieces
+BOBS = ("sounds good", "see you there")  # Bob's turn, in two pieces
+
+
+async def say(runtime: Runtime, server: ChatRef, member: str, words: tuple[str, ...]) -> None:
+    """`member`'s turn, a piece at a time, as the adapter hands each over once cut."""
+    began = datetime.now(UTC)
+    for piece, said in enumerate(words):
+        await runtime.listening.transcribe_piece(
+            server, member, pcm=spoken(said).tobytes(), sample_rate=16_000,
+            speaker=member.title(), started_at=began + timedelta(seconds=piece), turn=began,
+            piece=piece, last=piece == len(words) - 1,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("taken_up", [False, True], ids=["live", "taken up after a restart"])
+async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
+    replicas: Replicas, taken_up: bool
+) -> None:
+    """/listen in the Lounge: Ann's turn then Bob's, two pieces each, then /stop_listening.
+    Taken up: the bot was killed once Ann's first piece was captioned; the next start marks
+    the gap, goes on under the same transcript, and Ann and Bob each say their turn. The
+    /forget and Ann's no come to the process holding the call (Discord sends a server's
+    commands to it); a /forget through another process's database is kept out too."""
+    r = replicas
+    recording: list[str] = []
+    calls: list[ListenedCall] = []
+
+    async def ready() -> None:
+        server = r.next_chat("discord")
+        for member in ("ann", "bob"):
+            await r.there.listening.consents.decide(server, member, True)
+        recording[:] = []
+        if taken_up:  # the process before the crash: Ann's first piece captioned, then killed
+            began = datetime.now(UTC) - timedelta(seconds=20)
+            call = await r.there.listening.begin_call(server, ["ann", "bob"], channel=VOICE,
+                                                       starter="ann")  # fmt: skip
+            await r.there.listening.transcribe_piece(
+                server, "ann", pcm=spoken("so about lunch").tobytes(), sample_rate=16_000,
+                speaker="Ann", started_at=began, turn=began, piece=0, last=False,
+            )  # fmt: skip
+            await r.there.kept_calls.keep(
+                KeptCall(server, VOICE, VOICE, "ann", "en", call.recording, call.started_at, began)
+            )
+            r.there.listening.let_go(call)  # as a SIGKILL leaves it: nothing more of it
+            recording.append(call.recording)
+            # The process starting anew reads which servers have a call kept; this one read
+            # them for an earlier run, and learns of this server as a start would.
+            r.here.kept_calls.servers.kept(server)
+
+    async def flow() -> None:
+        server = r.chat
+        if taken_up:
+            kept = await r.here.kept_calls.find(server)
+            if kept is None:  # forgotten before it was found: nothing to take up
+                return
+            await r.here.kept_calls.away(kept, ended=False)
+            call = await r.here.listening.begin_call(
+                server, ["ann", "bob"], channel=VOICE, starter="ann",
+                kept_as=(kept.recording, kept.started_at), mandate=kept.mandate,
+            )  # fmt: skip
+        else:
+            call = await r.here.listening.begin_call(server, ["ann", "bob"], channel=VOICE,
+                                                      starter="ann")  # fmt: skip
+        recording[:], calls[:] = [call.recording], [call]
+        await say(r.here, server, "ann", ANNS)
+        await say(r.here, server, "bob", BOBS)
+        await r.here.listening.end(server)
+
+    async def check(what: str, outcome: Outcome) -> None:
+        if "forget" in what:
+            assert await r.lines(recording[0]) == [], "a line kept after the forget"
+            found = await r.here.memory.find(r.chat, "monday")
+            assert found.moments == (), "/find finds a line after the forget"
+            if "this process" in what:  # the call ended first: nothing more heard
+                assert outcome.after == [], "MiMo heard more after the forget"
+            return
+        lines = await r.lines(recording[0])
+        # Her turn cut by the crash ended there: kept as the chat saw it, a no after or not.
+        anns = [text for speaker, text in lines if speaker == "ann" and text != "so about lunch"]
+        whole = " ".join(ANNS)
+        assert anns in ([], [whole]) and (anns == [] or whole in r.whole_at_no), anns
+        heard = [await r.mimo.words_heard(body) for body in outcome.after]
+        assert not set(heard) & set(ANNS), "MiMo heard Ann after her no"
+        assert [text for speaker, text in lines if speaker == "bob"] == [" ".join(BOBS)]
+
+    async def anns_no() -> None:
+        await r.here.listening.consents.decide(r.chat, "ann", False)
+        lines = await r.lines(recording[0]) if recording else []
+        r.whole_at_no.update(text for speaker, text in lines if speaker == "ann")
+
+    await r.steps.walk(
+        flow,
+        {
+            "a /forget in this process": r.forget(r.here),
+            "a /forget in another process": r.forget(r.there),
+            "Ann's no in this process": anns_no,
+        },
+        check,
+        ready=ready,
+        # A line being kept holds the call's lock, which the no's taking out of lines waits for.
+        holding=lambda: bool(calls) and calls[0].keeping.locked(),
+    )
 
 
 def view_of(chat: ChatRef) -> ArrivalView:

@@ -345,6 +345,13 @@ class FakeMimo:
             raise AssertionError(f"no {count} request(s) within {timeout}s") from None
 
     @staticmethod
+    async def words_heard(body: Json) -> str | None:
+        """The words a speech recognition request carried, where they are a test's reading
+        (`spoken_words`)."""
+        _, encoded = next(iter(_audio_data_urls(body)), ("", ""))
+        return spoken_words.heard(array.array("h", await _decoded(_b64decode(encoded))))
+
+    @staticmethod
     async def sounding_seconds(body: Json) -> float:
         """How long the audio a speech recognition request carried sounds, as it is billed."""
         _, encoded = next(iter(_audio_data_urls(body)), ("", ""))

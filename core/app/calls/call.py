@@ -423,8 +423,9 @@ class ListenedCall:
             if (self.starts or self.kept_before) and whole:  # nothing said: nothing kept
                 duration = (at - self.started_at).total_seconds()
                 await keeper.complete(
-                    server, self.recording, language=self.language, duration=duration
-                )
+                    server, self.recording, language=self.language, duration=duration,
+                    mandate=self.mandate,
+                )  # fmt: skip
 
     async def _keep(
         self,

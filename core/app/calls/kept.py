@@ -22,6 +22,7 @@ failure to store is logged and costs only the resume, never the call
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from core.app.calls.restarts import KeptServers, KeptStore
@@ -32,7 +33,7 @@ from core.domain.live_calls import KeptCall
 from core.domain.text import format_duration
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
-from core.ports import Clock
+from core.ports import Clock, ReadingUnitOfWork
 
 ALIVE_SECONDS = 10.0  # how often a running call says it is alive
 RESUME_WITHIN = timedelta(minutes=10)  # CALL_RESUME_WITHIN: away longer, a call is ended
@@ -78,7 +79,7 @@ class KeptCalls:
         if not await self.servers.may_hold(server):
             return None
         return await self._store.read(
-            lambda uow: uow.live_calls.get(server),
+            lambda uow: _found(uow, server),
             failing=f"read the call kept in {server}",
             default=None,
         )
@@ -93,11 +94,13 @@ class KeptCalls:
         end = max(start, (now - call.started_at).total_seconds())
         marker = text("call.away", call.locale, away=format_duration(away.total_seconds()))
         language = (await self._preferences.get(call.server)).language
-        part = TranscriptPart(start, end, marker)
-        await self._keeper.keep_part(call.server, call.recording, language=language, part=part)
+        part, mandate = TranscriptPart(start, end, marker), call.mandate
+        await self._keeper.keep_part(
+            call.server, call.recording, language=language, part=part, mandate=mandate
+        )
         if ended:
             await self._keeper.complete(
-                call.server, call.recording, language=language, duration=end
+                call.server, call.recording, language=language, duration=end, mandate=mandate
             )
         return away
 
@@ -115,5 +118,13 @@ class KeptCalls:
         duration = (self.clock.now() - call.started_at).total_seconds()
         language = (await self._preferences.get(call.server)).language
         await self._keeper.complete(
-            call.server, call.recording, language=language, duration=duration
-        )
+            call.server, call.recording, language=language, duration=duration,
+            mandate=call.mandate,
+        )  # fmt: skip
+
+
+async def _found(uow: ReadingUnitOfWork, server: ChatRef) -> KeptCall | None:
+    """The call kept in `server`, with the mandate it goes on under: read together, so that a
+    /forget either deleted it already or moves the count after."""
+    kept = await uow.live_calls.get(server)
+    return None if kept is None else replace(kept, mandate=await uow.mandates.read(server))

@@ -76,6 +76,7 @@ from core.app.rules.preferences import ChatPreferences
 from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.limits import asked_by
+from core.domain.mandates import Mandate
 from core.domain.values import ChatRef, Preferences
 from core.domain.voice_call import may_stop
 from core.ports import (
@@ -195,9 +196,10 @@ class Listening:
         self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
         translate_to: str | None = None, interpret: Tell | None = None,
         on_forget: End | None = None, on_end: EndBecause | None = None,
-        kept_as: tuple[str, datetime] | None = None,
+        kept_as: tuple[str, datetime] | None = None, mandate: Mandate | None = None,
     ) -> ListenedCall:  # fmt: skip
-        """`begin`, giving the call itself (`core.app.calls.listened` runs it)."""
+        """`begin`, giving the call itself (`core.app.calls.listened` runs it); a call taken
+        up goes on under the `mandate` it was found with (`KeptCall.mandate`)."""
         if self._heard(server) is not None:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -213,7 +215,7 @@ class Listening:
         call = self._calls[server] = ListenedCall(
             server, set(), started, starter, payer, on_forget=on_forget, on_end=on_end
         )
-        consenting, call.mandate = await self.consents.consenting(server)
+        consenting, call.mandate = await self.consents.consenting(server, mandate)
         call.consenting |= {member for member in consenting if member not in call.said}
         call.recording, call.kept_before = recording, kept_as is not None
         call.language = (await self._preferences.get(server)).language
