@@ -14,7 +14,7 @@ import click
 
 from bots.cli.bots import existing_database
 from bots.cli.exits import CommandFailed, ExitCode
-from bots.cli.messages import shell_locale
+from bots.cli.messages import shell_locale, text
 from bots.cli.shell import run as run_command
 from bots.cli.shell import verbose_option
 
@@ -68,6 +68,9 @@ async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int
     days = settings.summary_retention_days
     async with memory_alone(settings) as memory:
         found = await memory.find(chat, words, page=page)
+    if not found.moments and page == 0:  # the bots' sentence speaks as the bot in the chat
+        click.echo(text("cli.find_none", words=" ".join(found.words), days=days))
+        return ExitCode.OK
     link = partial(link_to, chat)
     click.echo(found_text(found, shell_locale(), markup=plain, link=link, days=days))
     return ExitCode.OK

@@ -40,7 +40,7 @@ async def test_no_log_lines_without_verbose(mimo: FakeMimo, cwd: Path, recording
         ("no key", 2, "MIMO_API_KEY is not set (put it in the environment or in .env)"),
         ("no such file", 3, "nope.ogg: No such file or directory"),
         ("a folder", 3, "recordings: Is a directory"),
-        ("not audio", 4, "notes.ogg: I could not read that file as audio."),
+        ("not audio", 4, "notes.ogg: The file cannot be read as audio: is it damaged, or in"),
         ("key refused", 5, "MiMo refused the API key: check MIMO_API_KEY"),
         ("balance used up", 5, "The MiMo account's balance is used up"),
         ("MiMo down", 6, "The speech service is not responding right now."),
@@ -120,7 +120,7 @@ async def test_it_speaks_the_language_of_the_shell_s_locale(
     )
     assert unreadable.code == 4
     assert unreadable.err.endswith(
-        "notes.ogg: 我没法把这个文件当作音频读取。文件是不是损坏了，或者格式比较少见？\n"
+        "notes.ogg: 无法把这个文件当作音频读取：文件是不是损坏了，或者是 ffmpeg 读不了的格式？\n"
     )
     assert english.err.startswith("voicebridge: hello.flac: the extension chooses the format")
 
