@@ -147,12 +147,22 @@ class _NotWaitedFor(ThreadPoolExecutor):
 
 
 async def _upgrade(settings: Settings) -> int:
+    """The migrations applied, and one line saying from which revision to which: `upgraded
+    from 0031 to 0032 (1 migration)`, `created at 0032 (32 migrations)`, `already up to date
+    at 0032`. `db current` prints the revision alone, for scripts."""
     from bots.runner import reach_database
     from core.infra.storage import upgrade
 
     await reach_database(settings)
-    await upgrade(settings.database_url)
-    return await _current(settings)
+    done = await upgrade(settings.database_url)
+    migrations = f"{done.applied} migration{'' if done.applied == 1 else 's'}"
+    if done.applied == 0:
+        click.echo(f"already up to date at {done.revision}")
+    elif done.before is None:
+        click.echo(f"created at {done.revision} ({migrations})")
+    else:
+        click.echo(f"upgraded from {done.before} to {done.revision} ({migrations})")
+    return ExitCode.OK
 
 
 async def _current(settings: Settings) -> int:

@@ -7,6 +7,7 @@ needs no MiMo key or bot token; it changes nothing there (no migration either).
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,28 @@ if TYPE_CHECKING:
 PLATFORMS = ("telegram", "discord")
 
 
-@click.command(short_help="Find where words were said in a chat's kept transcripts.")
+class _FindCommand(click.Command):
+    """`find`, whose CHAT may be typed as a bare negative id (a Telegram group's -100...),
+    which Click reads as an option: it says how to write it instead of "No such option"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # Click's parser takes the arguments out of `args` as it reads
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption:
+            number = next((arg for arg in given if re.fullmatch(r"-\d+", arg)), None)
+            if number is None:
+                raise
+            raise click.UsageError(
+                f"{number} is read as an option: name the chat with its platform, "
+                f"telegram:{number}",
+                ctx=ctx,
+            ) from None
+
+
+@click.command(
+    cls=_FindCommand, short_help="Find where words were said in a chat's kept transcripts."
+)
 @click.argument("chat")
 @click.argument("words", nargs=-1, required=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,

@@ -141,3 +141,21 @@ async def test_a_reader_that_stops_reading_ends_it_quietly(
     _, err = await asyncio.wait_for(process.communicate(), timeout=60)
 
     assert (process.returncode, err) == (141, b"")
+
+
+async def test_a_group_s_id_typed_bare_to_find_says_how_to_name_the_chat(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """-1001234567890 reads as an option to Click ("No such option '-1'"): the line says to
+    write telegram:-1001234567890, as find's help does."""
+    done = await voicebridge("find", "-1001234567890", "beta", cwd=cwd, env=env(mimo))
+    unknown = await voicebridge(
+        "find", "telegram:-1001", "beta", "--colour", cwd=cwd, env=env(mimo)
+    )
+
+    assert done.code == 2
+    assert done.err == (
+        "voicebridge: -1001234567890 is read as an option: name the chat with its platform, "
+        "telegram:-1001234567890 (see voicebridge find --help)\n"
+    )
+    assert unknown.code == 2 and "No such option '--colour'" in unknown.err  # as before
