@@ -56,6 +56,24 @@ async def test_run_fails_fast_with_one_line_naming_the_setting(
     assert not (tmp_path / "bot.db").exists()  # nothing started
 
 
+async def test_run_with_no_settings_file_names_the_command_that_writes_one(
+    tmp_path: Path,
+) -> None:
+    """A first `run` in a fresh checkout: no .env, no token. The line says init writes one;
+    with a .env there, the setting alone is named."""
+    _, _, bare = await _voicebridge(tmp_path, "run")
+    (tmp_path / ".env").write_text("LOG_LEVEL=INFO\n")
+    _, _, with_file = await _voicebridge(tmp_path, "run")
+
+    assert bare.startswith("voicebridge: no bot to start: set TELEGRAM_BOT_TOKEN or ")
+    assert f"; no .env was read in {tmp_path}: " in bare
+    # `voicebridge`, or its path where the shell would not find it by name.
+    assert bare.endswith(" init writes one (or set them in the environment)\n")
+    assert with_file == (
+        "voicebridge: no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN\n"
+    )
+
+
 async def test_a_whole_session_restarts_keeps_preferences_and_never_logs_a_secret(
     tmp_path: Path,
 ) -> None:
