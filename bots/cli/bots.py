@@ -11,9 +11,10 @@ import gc
 import importlib
 import logging
 import signal
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -56,21 +57,36 @@ def run(verbose: int) -> int:
         gc.enable()  # a start that failed before `_starting`
 
 
-@click.command(short_help="Upgrade the database, show its revision, back it up, or purge it.")
-@click.argument("action", type=click.Choice(["upgrade", "current", "backup", "purge"]))
-@click.argument("backup_file", metavar="[FILE]", required=False, type=click.Path(path_type=Path))
+@click.command(
+    short_help="Upgrade the database, show its revision, back it up, copy it, or purge it."
+)
+@click.argument("action", type=click.Choice(["upgrade", "current", "backup", "copy", "purge"]))
+@click.argument("target", metavar="[FILE|URL]", required=False)
 @service_verbose_option
-def db(action: str, backup_file: Path | None, verbose: int) -> int:
-    """The database: upgrade applies the migrations, current shows the schema's revision,
-    backup copies an SQLite database (the one DATABASE_URL names, or the default in the data
-    folder, wherever it runs) to FILE (voicebridge-YYYY-MM-DD.db in the current folder when
-    none is named), readable by you only, safely while the bot runs; purge deletes expired data
-    now (run does it every hour) and prints what it deleted, logging only with -v. None of them
-    needs a MiMo key or a bot token."""
-    if backup_file is not None and action != "backup":
+def db(action: str, target: str | None, verbose: int) -> int:
+    """The database: upgrade applies the migrations and says from which revision to which,
+    current prints the schema's revision, backup copies an SQLite database (the one
+    DATABASE_URL names, or the default in the data folder, wherever it runs) to FILE
+    (voicebridge-YYYY-MM-DD.db in the current folder when none is named), readable by you only,
+    safely while the bot runs; copy copies every row of DATABASE_URL's database into the empty
+    database URL names (from SQLite to PostgreSQL: stop the bot first), migrating both; purge
+    deletes expired data now (run does it every hour) and prints what it deleted, logging only
+    with -v. None of them needs a MiMo key or a bot token."""
+    if target is not None and action not in ("backup", "copy"):
         raise click.UsageError(f"db {action} takes no file; db backup does")
-    bodies = {"upgrade": _upgrade, "current": _current, "purge": _purge}
-    body = bodies.get(action) or functools.partial(_backup, to=backup_file)
+    if target is None and action == "copy":
+        raise click.UsageError(
+            "db copy needs the URL of the database to copy into "
+            "(postgresql+asyncpg://voicebridge:PASSWORD@host:5432/voicebridge)"
+        )
+    bodies: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
+        "upgrade": _upgrade,
+        "current": _current,
+        "purge": _purge,
+        "copy": functools.partial(_copy, to=str(target)),
+        "backup": functools.partial(_backup, to=Path(target) if target else None),
+    }
+    body = bodies[action]
     # purge, from cron or by hand, says what it deleted: its log lines only with -v.
     return run_command(body, verbose=verbose if action == "purge" else verbose or None)
 
@@ -227,6 +243,28 @@ async def _backup(settings: Settings, *, to: Path | None) -> int:
     except sqlite3.Error as exc:
         raise CommandFailed(ExitCode.FILE, f"cannot back up {path}: {exc}") from None
     click.echo(f"Backed up {path} to {target.resolve()}, readable by you only.")
+    return ExitCode.OK
+
+
+async def _copy(settings: Settings, *, to: str) -> int:
+    """Every row of the bot's database into the empty one `to` names: moving to PostgreSQL
+    without losing what the bot kept."""
+    from bots.runner import reach_database
+    from core.config import check_database_url
+    from core.infra.storage.copying import copy_database
+    from core.infra.storage.database import where
+
+    try:
+        check_database_url(to)
+    except ValueError as exc:
+        raise CommandFailed(ExitCode.USAGE, f"db copy {where(to)}: {exc}") from None
+    await existing_database(settings)
+    await reach_database(settings.model_copy(update={"database_url": to}))
+    copied = await copy_database(settings.database_url, to)
+    click.echo(
+        f"Copied {copied.rows:,} rows of {copied.tables} tables from {where(settings.database_url)}"
+        f" to {where(to)}; set DATABASE_URL to it, then start the bot."
+    )
     return ExitCode.OK
 
 
