@@ -187,8 +187,8 @@ class _NotWaitedFor(ThreadPoolExecutor):
 
 async def _upgrade(settings: Settings) -> int:
     """The migrations applied, and one line saying from which revision to which: `upgraded
-    from 0031 to 0032 (1 migration)`, `created at 0032 (32 migrations)`, `already up to date
-    at 0032`. `db current` prints the revision alone, for scripts."""
+    from 0032 to 0033 (1 migration)`, `created at 0033 (26 migrations)`, `already up to date
+    at 0033`. `db current` prints the revision alone, for scripts."""
     from bots.runner import reach_database
     from core.infra.storage import upgrade
 
