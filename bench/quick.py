@@ -35,16 +35,26 @@ def run(argv: list[str]) -> int:
         return subprocess.run([sys.executable, "-m", "bench", *argv], env=env).returncode
 
 
+class Skipped(Exception):
+    """A benchmark that cannot run here (benchmark 10 without PostgreSQL, in the quick form):
+    said as skipped, with why, and counted apart from those that ran and those that failed."""
+
+
 def each(runs: dict[str, Callable[[], object]], label: str = "quick") -> list[str]:
     """Every run, one after the other, whatever the others did, each said as it starts and ends
-    (after `label`); the names of those that failed, each printed with what it raised."""
+    (after `label`); the names of those that failed, each printed with what it raised. The
+    last line counts what ran, and names what was skipped and why."""
     failed: list[str] = []
+    skipped: dict[str, str] = {}
     began = time.monotonic()
     for name, benchmark in runs.items():
         print(f"{label}: {name}...", flush=True)
         started = time.monotonic()
         try:
             benchmark()
+        except Skipped as why:
+            skipped[name] = str(why)
+            outcome = f"skipped ({why})"
         except (Exception, SystemExit):  # said, and the run goes on
             traceback.print_exc()
             failed.append(name)
@@ -53,9 +63,14 @@ def each(runs: dict[str, Callable[[], object]], label: str = "quick") -> list[st
             outcome = "done"
         print(f"{label}: {name} {outcome} in {time.monotonic() - started:.0f} s", flush=True)
     took = time.monotonic() - began
+    ran = len(runs) - len(skipped)
+    left = f"; skipped: {', '.join(skipped)}" if skipped else ""
     if failed:
-        print(f"{label}: {len(failed)} of {len(runs)} failed in {took:.0f} s: {', '.join(failed)}",
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(f"{label}: {len(failed)} of {len(runs)} failed in {took:.0f} s: {', '.join(failed)}"
+              f"{left}", file=sys.stderr, flush=True)  # fmt: skip
+    elif skipped:
+        print(f"{label}: {ran} of {len(runs)} ran in {took:.0f} s, each section written{left}",
+              flush=True)  # fmt: skip
     else:
         print(f"{label}: all {len(runs)} ran in {took:.0f} s, each section written", flush=True)
     return failed

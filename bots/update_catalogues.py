@@ -24,6 +24,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,8 +51,11 @@ SENTENCES: dict[str, Sentences] = {
     "bots/cli/messages.py": cli_messages.EN,
 }
 DISCORD_COMMANDS = "bots/discord/bot.py"  # where the cogs, and so the commands, are assembled
+# The template's header names the release it was made from: the installed package's version
+# (pyproject.toml's), never a number written here that the next release forgets.
 EXTRACT = [
-    *("--project", "voicebridge", "--version", "0.1", "--copyright-holder", "voicebridge"),
+    *("--project", "voicebridge", "--version", version("voicebridge")),
+    *("--copyright-holder", "voicebridge"),
     *("--no-location", "--width", "100"),
 ]
 # No `--previous`: Babel reads an old `#| msgid` back as a translator's comment, kept for good.
@@ -204,6 +208,17 @@ def update(locales: Path) -> None:
             shutil.copyfile(made, template)
             print(f"wrote {template}")
     _pybabel("update", "--input-file", str(template), "--output-dir", str(template.parent), *UPDATE)
+    # `update` keeps each catalogue's header as it was: its version follows the template's.
+    for catalogue in template.parent.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+        _name_the_version(catalogue)
+
+
+def _name_the_version(catalogue: Path) -> None:
+    text = catalogue.read_text("utf-8")
+    line = f'"Project-Id-Version: voicebridge {version("voicebridge")}\\n"'
+    named = re.sub(r'^"Project-Id-Version: .*$', lambda _: line, text, count=1, flags=re.M)
+    if named != text:
+        catalogue.write_text(named, "utf-8")
 
 
 def _undated(template: Path) -> str:

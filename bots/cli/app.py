@@ -16,6 +16,7 @@ from bots.cli.bots import db, run
 from bots.cli.doctor import doctor
 from bots.cli.exits import ExitCode, failure
 from bots.cli.find import find
+from bots.cli.health import health
 from bots.cli.imports import import_
 from bots.cli.init import init
 from bots.cli.say import say
@@ -47,7 +48,20 @@ def voicebridge(ctx: click.Context) -> int:
 
 
 voicebridge.params.append(env_file_option())
-for command in (init, run, db, doctor, usage, transcribe, say, ask, summarise, find, import_):
+for command in (
+    init,
+    run,
+    db,
+    doctor,
+    health,
+    usage,
+    transcribe,
+    say,
+    ask,
+    summarise,
+    find,
+    import_,
+):
     command.params.append(env_file_option())
     voicebridge.add_command(command)
 for inner in import_.commands.values():  # `import telegram --env-file FILE` too

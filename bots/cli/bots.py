@@ -11,9 +11,10 @@ import gc
 import importlib
 import logging
 import signal
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +25,7 @@ from bots.cli.shell import run as run_command
 from bots.cli.signals import Stopped
 
 if TYPE_CHECKING:
+    from bots.plan import Plan
     from core.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -55,21 +57,36 @@ def run(verbose: int) -> int:
         gc.enable()  # a start that failed before `_starting`
 
 
-@click.command(short_help="Upgrade the database, show its revision, back it up, or purge it.")
-@click.argument("action", type=click.Choice(["upgrade", "current", "backup", "purge"]))
-@click.argument("backup_file", metavar="[FILE]", required=False, type=click.Path(path_type=Path))
+@click.command(
+    short_help="Upgrade the database, show its revision, back it up, copy it, or purge it."
+)
+@click.argument("action", type=click.Choice(["upgrade", "current", "backup", "copy", "purge"]))
+@click.argument("target", metavar="[FILE|URL]", required=False)
 @service_verbose_option
-def db(action: str, backup_file: Path | None, verbose: int) -> int:
-    """The database: upgrade applies the migrations, current shows the schema's revision,
-    backup copies an SQLite database (the one DATABASE_URL names, or the default in the data
-    folder, wherever it runs) to FILE (voicebridge-YYYY-MM-DD.db in the current folder when
-    none is named), readable by you only, safely while the bot runs; purge deletes expired data
-    now (run does it every hour) and prints what it deleted, logging only with -v. None of them
-    needs a MiMo key or a bot token."""
-    if backup_file is not None and action != "backup":
+def db(action: str, target: str | None, verbose: int) -> int:
+    """The database: upgrade applies the migrations and says from which revision to which,
+    current prints the schema's revision, backup copies an SQLite database (the one
+    DATABASE_URL names, or the default in the data folder, wherever it runs) to FILE
+    (voicebridge-YYYY-MM-DD.db in the current folder when none is named), readable by you only,
+    safely while the bot runs; copy copies every row of DATABASE_URL's database into the empty
+    database URL names (from SQLite to PostgreSQL: stop the bot first), migrating both; purge
+    deletes expired data now (run does it every hour) and prints what it deleted, logging only
+    with -v. None of them needs a MiMo key or a bot token."""
+    if target is not None and action not in ("backup", "copy"):
         raise click.UsageError(f"db {action} takes no file; db backup does")
-    bodies = {"upgrade": _upgrade, "current": _current, "purge": _purge}
-    body = bodies.get(action) or functools.partial(_backup, to=backup_file)
+    if target is None and action == "copy":
+        raise click.UsageError(
+            "db copy needs the URL of the database to copy into "
+            "(postgresql+asyncpg://voicebridge:PASSWORD@host:5432/voicebridge)"
+        )
+    bodies: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
+        "upgrade": _upgrade,
+        "current": _current,
+        "purge": _purge,
+        "copy": functools.partial(_copy, to=str(target)),
+        "backup": functools.partial(_backup, to=Path(target) if target else None),
+    }
+    body = bodies[action]
     # purge, from cron or by hand, says what it deleted: its log lines only with -v.
     return run_command(body, verbose=verbose if action == "purge" else verbose or None)
 
@@ -96,11 +113,11 @@ def _starting(settings: Settings) -> None:
     start needs loaded; a signal meanwhile ends it (`run` says so in one line more)."""
     from importlib.metadata import version
 
-    from bots.plan import first_line, plan
+    from bots.plan import first_line
 
     env_file = chosen_env_file()
     refuse_unknown_names(settings, env_file)
-    chosen = plan(settings)
+    chosen = _planned(settings, env_file)
     source = settings_source(env_file)
     line = first_line(settings, chosen, version=version("voicebridge"), settings_from=source)
     logger.info(line)
@@ -122,6 +139,28 @@ def _starting(settings: Settings) -> None:
         gc.freeze()
     finally:
         gc.enable()
+
+
+def _planned(settings: Settings, env_file: Path) -> Plan:
+    """What to start; the key or every token missing where no settings file was read at all
+    is said with the command that writes one (a first `run` in a fresh checkout)."""
+    from bots.cli.init import this_command
+    from bots.plan import plan
+    from core.domain.errors import ConfigError
+
+    try:
+        return plan(settings)
+    except ConfigError as exc:
+        missing = settings.mimo_api_key is None or not (
+            settings.telegram_bot_token or settings.discord_bot_token
+        )
+        if env_file.is_file() or not missing:  # a value given and wrong: the line says which
+            raise
+        folder = env_file.resolve().parent
+        raise ConfigError(
+            f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one "
+            "(or set them in the environment)"
+        ) from None
 
 
 async def _run(settings: Settings) -> int:
@@ -147,12 +186,22 @@ class _NotWaitedFor(ThreadPoolExecutor):
 
 
 async def _upgrade(settings: Settings) -> int:
+    """The migrations applied, and one line saying from which revision to which: `upgraded
+    from 0032 to 0033 (1 migration)`, `created at 0033 (26 migrations)`, `already up to date
+    at 0033`. `db current` prints the revision alone, for scripts."""
     from bots.runner import reach_database
     from core.infra.storage import upgrade
 
     await reach_database(settings)
-    await upgrade(settings.database_url)
-    return await _current(settings)
+    done = await upgrade(settings.database_url)
+    migrations = f"{done.applied} migration{'' if done.applied == 1 else 's'}"
+    if done.applied == 0:
+        click.echo(f"already up to date at {done.revision}")
+    elif done.before is None:
+        click.echo(f"created at {done.revision} ({migrations})")
+    else:
+        click.echo(f"upgraded from {done.before} to {done.revision} ({migrations})")
+    return ExitCode.OK
 
 
 async def _current(settings: Settings) -> int:
@@ -194,6 +243,28 @@ async def _backup(settings: Settings, *, to: Path | None) -> int:
     except sqlite3.Error as exc:
         raise CommandFailed(ExitCode.FILE, f"cannot back up {path}: {exc}") from None
     click.echo(f"Backed up {path} to {target.resolve()}, readable by you only.")
+    return ExitCode.OK
+
+
+async def _copy(settings: Settings, *, to: str) -> int:
+    """Every row of the bot's database into the empty one `to` names: moving to PostgreSQL
+    without losing what the bot kept."""
+    from bots.runner import reach_database
+    from core.config import check_database_url
+    from core.infra.storage.copying import copy_database
+    from core.infra.storage.database import where
+
+    try:
+        check_database_url(to)
+    except ValueError as exc:
+        raise CommandFailed(ExitCode.USAGE, f"db copy {where(to)}: {exc}") from None
+    await existing_database(settings)
+    await reach_database(settings.model_copy(update={"database_url": to}))
+    copied = await copy_database(settings.database_url, to)
+    click.echo(
+        f"Copied {copied.rows:,} rows of {copied.tables} tables from {where(settings.database_url)}"
+        f" to {where(to)}; set DATABASE_URL to it, then start the bot."
+    )
     return ExitCode.OK
 
 

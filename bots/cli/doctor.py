@@ -32,6 +32,7 @@ from core.domain import errors
 
 if TYPE_CHECKING:
     from core.config import Settings
+    from core.domain.limits import Allowlist
     from core.infra.mimo import MimoClient
 
 # Each service's answer, at most: a check that hangs says so instead of holding up the rest.
@@ -315,6 +316,14 @@ def _ffmpeg(settings: Settings) -> Check:
     return passed("ffmpeg", f"{exe}, {version}; compacts pauses")
 
 
+# Where each platform shows a person's id, for a line that asks for one.
+FIND_TELEGRAM_ID = "@userinfobot on Telegram replies with yours"
+FIND_DISCORD_ID = (
+    "in Discord, turn on Settings → Advanced → Developer Mode, then right-click your name → "
+    "Copy User ID"
+)
+
+
 def access_checks(settings: Settings) -> list[Check]:
     """Who may use the bot, and what a day may cost at most: a bot everyone may use is a
     warning naming the settings that close it, and so is one without a budget besides."""
@@ -327,9 +336,7 @@ def access_checks(settings: Settings) -> list[Check]:
                      "ALLOWED_USERS to your own id (telegram:ID, discord:ID; voicebridge init "
                      "finds it), or ALLOWED_CHATS")  # fmt: skip
     else:
-        chats, users = counted(len(allowlist.chats), "chat"), counted(len(allowlist.users), "user")
-        who = passed("allowlist", f"{chats} and {users} may use the bot (ALLOWED_CHATS, "
-                     "ALLOWED_USERS)")  # fmt: skip
+        who = _allowed_on_each_platform(allowlist, _platforms_set(settings))
     if not audio and not speech:
         none = "none: no cap on what a day costs, every chat together; set "
         caps = "DAILY_BUDGET_AUDIO_SECONDS and DAILY_BUDGET_TTS_CHARS"
@@ -342,6 +349,34 @@ def access_checks(settings: Settings) -> list[Check]:
         else "no cap on speech (DAILY_BUDGET_TTS_CHARS 0)",
     ]
     return [who, passed("budget", f"{' and '.join(each)} a day, every chat together")]
+
+
+def _platforms_set(settings: Settings) -> list[str]:
+    """The platforms whose bot token is set (malformed counts: it is meant to run); both
+    where neither is."""
+    tokens = {"telegram": settings.telegram_bot_token, "discord": settings.discord_bot_token}
+    named = [p for p, token in tokens.items() if token and token.get_secret_value().strip()]
+    return named or list(tokens)
+
+
+def _allowed_on_each_platform(allowlist: Allowlist, platforms: list[str]) -> Check:
+    """Who may use each platform's bot, counted apart: an entry without a platform counts on
+    both. A platform with a bot and nobody on the list is a warning: that bot serves no one."""
+    said, nobody = [], []
+    for platform in platforms:
+        users = [e for e in allowlist.users if e.partition(":")[0] in (platform, e)]
+        chats = [e for e in allowlist.chats if e.partition(":")[0] in (platform, e)]
+        found = [counted(len(ids), noun) for ids, noun in ((users, "user"), (chats, "chat")) if ids]
+        said.append(f"on {platform.title()} {' and '.join(found) or 'no one'}")
+        if not found:
+            nobody.append(platform)
+    listed = f"who may use the bot: {', '.join(said)}"
+    if not nobody:
+        return passed("allowlist", f"{listed} (ALLOWED_USERS, ALLOWED_CHATS)")
+    platform = nobody[0]
+    where = FIND_DISCORD_ID if platform == "discord" else FIND_TELEGRAM_ID
+    add = f"add {platform}:ID to ALLOWED_USERS ({where}), or a chat to ALLOWED_CHATS"
+    return warned("allowlist", f"{listed}: the {platform.title()} bot serves nobody; {add}")
 
 
 def counted(count: int, noun: str) -> str:

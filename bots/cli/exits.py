@@ -77,6 +77,18 @@ _OWN_WORDS: dict[type[BaseException], str] = {
     errors.MimoBalanceError: "cli.mimo_balance",
     errors.MimoUnreachable: "cli.mimo_unreachable",
 }
+# Where it speaks as the bot in a chat ("I could not read that file"), the command line says
+# what happened: by the bots' key, each error of its kind (an ffmpeg that timed out is one that
+# could not read the file).
+_OWN_KEYS: dict[str, str] = {
+    "error.audio": "cli.audio",
+    "error.undecodable_audio": "cli.undecodable_audio",
+    "error.too_long_to_ask": "cli.too_long_to_ask",
+    "transcript.empty": "cli.no_speech",
+    "error.mimo_circuit_open": "cli.mimo_circuit_open",
+    "error.mimo_bad_response": "cli.mimo_bad_response",
+    "error.mimo_model_refused": "cli.mimo_model_refused",
+}
 
 
 def failure(exc: BaseException) -> Failure:
@@ -97,7 +109,7 @@ def _line(exc: BaseException) -> str:
         params = exc.params if isinstance(exc, errors.VoicebridgeError) else {}
         return text(_OWN_WORDS[type(exc)], **params)
     if isinstance(exc, errors.VoicebridgeError):
-        return text(exc.key, **exc.params)
+        return text(_OWN_KEYS.get(exc.key, exc.key), **exc.params)
     if isinstance(exc, click.UsageError):
         return _usage_line(exc)
     if isinstance(exc, errors.ConfigError | errors.StartupError):

@@ -7,6 +7,7 @@ needs no MiMo key or bot token; it changes nothing there (no migration either).
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ import click
 
 from bots.cli.bots import existing_database
 from bots.cli.exits import CommandFailed, ExitCode
-from bots.cli.messages import shell_locale
+from bots.cli.messages import shell_locale, text
 from bots.cli.shell import run as run_command
 from bots.cli.shell import verbose_option
 
@@ -25,7 +26,28 @@ if TYPE_CHECKING:
 PLATFORMS = ("telegram", "discord")
 
 
-@click.command(short_help="Find where words were said in a chat's kept transcripts.")
+class _FindCommand(click.Command):
+    """`find`, whose CHAT may be typed as a bare negative id (a Telegram group's -100...),
+    which Click reads as an option: it says how to write it instead of "No such option"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # Click's parser takes the arguments out of `args` as it reads
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption:
+            number = next((arg for arg in given if re.fullmatch(r"-\d+", arg)), None)
+            if number is None:
+                raise
+            raise click.UsageError(
+                f"{number} is read as an option: name the chat with its platform, "
+                f"telegram:{number}",
+                ctx=ctx,
+            ) from None
+
+
+@click.command(
+    cls=_FindCommand, short_help="Find where words were said in a chat's kept transcripts."
+)
 @click.argument("chat")
 @click.argument("words", nargs=-1, required=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
@@ -68,6 +90,9 @@ async def _find(chat: ChatRef, words: str, page: int, settings: Settings) -> int
     days = settings.summary_retention_days
     async with memory_alone(settings) as memory:
         found = await memory.find(chat, words, page=page)
+    if not found.moments and page == 0:  # the bots' sentence speaks as the bot in the chat
+        click.echo(text("cli.find_none", words=" ".join(found.words), days=days))
+        return ExitCode.OK
     link = partial(link_to, chat)
     click.echo(found_text(found, shell_locale(), markup=plain, link=link, days=days))
     return ExitCode.OK

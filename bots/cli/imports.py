@@ -91,7 +91,7 @@ def telegram(
     def body(settings: Settings) -> int:
         export = _read(path, chat_id, chat, zone)
         plan = in_a_loop(_plan(settings, export, leave_out))
-        click.echo(_said(export, plan))
+        click.echo(_said(export, plan, zone_given=zone is not None))
         if not plan.voices and not plan.texts:
             click.echo(text("cli.import_nothing"))
             return ExitCode.OK
@@ -103,6 +103,7 @@ def telegram(
             except InputEnded:
                 raise CommandFailed(ExitCode.USAGE, text("cli.import_no_answer")) from None
             if not agreed:
+                click.echo(text("cli.import_declined"))
                 return ExitCode.OK
         done = in_a_loop(_import(settings, plan))
         if done.forgotten:  # a /forget in the chat ended it, in whichever process it ran
@@ -118,6 +119,8 @@ def telegram(
         )
         if done.elsewhere:  # another import of the chat, running at once, heard them
             click.echo(text("cli.import_elsewhere", count=done.elsewhere))
+        if plan.texts:  # kept as the import began: said once they are
+            click.echo(text("cli.import_texts_kept", count=len(plan.texts)))
         return _why(done.why_failed, settings.secret_values(), unreadable=done.unreadable)
 
     return run_outside_a_loop(body, verbose=verbose)
@@ -246,8 +249,9 @@ def _paused(refused: errors.QuotaUsed) -> None:
     click.echo(text("cli.import_paused", wait=wait), err=True)
 
 
-def _said(export: TelegramExport, plan: ImportPlan) -> str:
-    """What the import found, and what it will cost, in a few lines."""
+def _said(export: TelegramExport, plan: ImportPlan, *, zone_given: bool) -> str:
+    """What the import found, and what it will cost, in a few lines; nothing of it is done
+    yet (the question comes next, and MiMo may yet be out of reach)."""
     chat = export.past.chat
     lines = [
         text(
@@ -272,10 +276,8 @@ def _said(export: TelegramExport, plan: ImportPlan) -> str:
             lines.append(text(key, count=count, days=plan.days))
     if export.local_time is not None:  # an older export: said, to be checked before agreeing
         local = export.local_time
-        lines.append(
-            text("cli.import_local_time", zone=local.zone, first=_when(local.first),
-                 last=_when(local.last))
-        )  # fmt: skip
+        key = "cli.import_zone_given" if zone_given else "cli.import_local_time"
+        lines.append(text(key, zone=local.zone, first=_when(local.first), last=_when(local.last)))
     if export.outside:  # refused, whether or not they exist: named, so one can look
         lines.append(text("cli.import_outside", files=", ".join(export.outside)))
     if plan.voices:

@@ -110,11 +110,16 @@ def _written(target: Path, before: dict[str, str], changes: dict[str, str | None
     kept = [name for name in before if name not in changed]
     if kept:
         click.echo(f"Kept as they were: {', '.join(kept)}.")
-    if not after.get("TELEGRAM_BOT_TOKEN") and not after.get("DISCORD_BOT_TOKEN"):
-        click.echo("voicebridge run needs a bot token; transcribe, say and ask need the key alone.")
     command = this_command()
     if named_env_file() is not None:
         command += f" --env-file {shlex.quote(str(target))}"
+    if not after.get("TELEGRAM_BOT_TOKEN") and not after.get("DISCORD_BOT_TOKEN"):
+        # No bot to run: the next steps are the shell commands, which need the key alone.
+        click.echo("voicebridge run needs a bot token (run init again to add one); transcribe, "
+                   "say, ask and summarise need the key alone.")  # fmt: skip
+        click.echo(f"Next: {command} transcribe FILE transcribes a recording ({command} "
+                   "--help lists every command).")  # fmt: skip
+        return ExitCode.OK
     click.echo(f"Next: {command} doctor checks the rest, {command} run starts the bots.")
     return ExitCode.OK
 

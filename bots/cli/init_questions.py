@@ -4,6 +4,7 @@ what to write (None: a name to remove)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ import click
 
 from bots.checks import Check, NoSenders, Person
 from bots.cli.doctor import (
+    FIND_DISCORD_ID,
     check_discord,
     check_mimo,
     check_telegram,
@@ -24,8 +26,10 @@ from core.domain import errors
 if TYPE_CHECKING:
     from core.config import Settings
 
-# Token Plan keys (tp-...) work only at their region's host.
+# Token Plan keys (tp-...) work only at their region's host; MiMo's own pages name cn first.
 REGIONS = ("cn", "sgp", "ams")
+# The shape of a MiMo key: sk-... (pay as you go) or tp-... (a Token Plan), one word.
+MIMO_KEY = re.compile(r"^(sk|tp)-\S{8,}$")
 EVERYONE = "everyone"
 # How a Telegram user finds their id, besides the message init reads (the bot has no command
 # that says it).
@@ -47,6 +51,9 @@ class Interview:
         self.settings = settings
         self.before = before
         self.changes: dict[str, str | None] = {}
+        self._base_url_given = bool(before.get("MIMO_BASE_URL")) or (
+            "mimo_base_url" in settings.model_fields_set
+        )
 
     def now(self, name: str) -> str | None:
         """`name`'s value as it will be written: answered, or as the file holds it."""
@@ -66,6 +73,7 @@ class Interview:
         if telegram is None and discord is None:
             return  # the command line alone: it is neither limited nor shared
         self.who(telegram, discord)
+        self._served(telegram, discord)
         self.budget()
 
     # The key and the tokens
@@ -119,6 +127,11 @@ class Interview:
         return found[0].ok or kept or _keep_anyway()
 
     async def _mimo(self, key: str) -> list[Check]:
+        if not MIMO_KEY.match(key):  # a word typed or pasted in the wrong place: ask again
+            raise errors.ConfigError(
+                "MIMO_API_KEY does not look like a MiMo API key (sk-..., or tp-... for a Token "
+                "Plan, as the MiMo console shows it); paste the whole key"
+            )
         return await check_mimo(self._with(mimo_api_key=key), models=False)
 
     async def _telegram(self, token: str) -> list[Check]:
@@ -133,9 +146,9 @@ class Interview:
 
     def _region(self, key: str) -> None:
         """A Token Plan key works only at its region's host: asked for when no MIMO_BASE_URL is
-        set (in the file or the environment)."""
-        given = self.now("MIMO_BASE_URL") or "mimo_base_url" in self.settings.model_fields_set
-        if key.startswith("tp-") and not given:
+        set (in the file or the environment), again with each key typed (a region chosen wrong
+        is what made MiMo refuse the last one)."""
+        if MIMO_KEY.match(key) and key.startswith("tp-") and not self._base_url_given:
             self.changes["MIMO_BASE_URL"] = _region_url()
 
     def _with(self, **secrets: str) -> Settings:
@@ -165,6 +178,8 @@ class Interview:
             self._everyone()
             return
         listed = ", ".join(f"{p.entry} ({p.name})" if p.name else p.entry for p in owners)
+        if not owners:  # where each id is to be found
+            click.echo(f"  Your Telegram id: {FIND_YOUR_ID}; your Discord id: {FIND_DISCORD_ID}.")
         prompt = (
             f"Who may use it [Enter: {listed}; or ids, comma-separated; or everyone]"
             if owners
@@ -201,6 +216,20 @@ class Interview:
             self.changes["ALLOWED_USERS"] = ", ".join(entries)
             return
 
+    def _served(self, telegram: str | None, discord: str | None) -> None:
+        """A line for each platform whose bot nobody on the allowlist may use: that bot would
+        answer no one, which is seldom what was meant."""
+        users = self.now("ALLOWED_USERS")
+        chats = self.now("ALLOWED_CHATS")
+        if users is None and chats is None:
+            return  # everyone
+        entries = [e.strip() for e in f"{users or ''},{chats or ''}".split(",") if e.strip()]
+        for platform, token in (("telegram", telegram), ("discord", discord)):
+            if token is not None and not any(e.partition(":")[0] in (platform, e) for e in entries):
+                click.echo(f"  ! Nobody on {platform.title()} may use the bot: its "
+                           f"{platform.title()} bot will answer no one until ALLOWED_USERS names "
+                           f"{platform}:ID (voicebridge init again, or the file).")  # fmt: skip
+
     def _everyone(self) -> None:
         self.changes["ALLOWED_USERS"] = self.changes["ALLOWED_CHATS"] = None
         click.echo("  Everyone may use the bot: anyone who finds it spends your balance.")
@@ -216,7 +245,24 @@ class Interview:
             if owner is not None:
                 click.echo(f"  The Discord application's owner: {owner.name} ({owner.entry}).")
                 found.append(owner)
+            else:  # left out without a word, the Discord bot would serve nobody
+                found += self._discord_owner_typed()
         return found
+
+    def _discord_owner_typed(self) -> list[Person]:
+        """Who owns the Discord bot, when Discord did not say (out of reach, the token
+        refused): their id typed; `_Everyone` when everyone is typed."""
+        click.echo("  Discord did not say who owns the bot's application, so type your Discord "
+                   f"user id: {FIND_DISCORD_ID}.")  # fmt: skip
+        while True:
+            typed = ask(f"Your Discord user id (- for none; {EVERYONE} to open the bot to all)")
+            if typed == "-":
+                return []
+            if typed.lower() == EVERYONE:
+                raise _Everyone
+            if typed.isdigit() and 15 <= len(typed) <= 20 and int(typed) > 0:
+                return [Person("discord", int(typed), "")]
+            click.echo(f"  ✗ a Discord user id is a number of 17 to 20 digits: {FIND_DISCORD_ID}.")
 
     def _telegram_owner(self, token: str) -> list[Person]:
         """Who owns the Telegram bot: read from a message they send it, or their id typed;
@@ -315,12 +361,21 @@ def _in_units(value: str, per: int) -> str:
 
 
 def _region_url() -> str:
+    """The Token Plan host, by its region (the console's Token Plan page shows its Base URL,
+    https://token-plan-REGION.xiaomimimo.com/v1, which may be pasted whole instead)."""
+    regions = ", ".join(REGIONS)
     while True:
-        regions = ", ".join(REGIONS)
-        region = ask(f"Token Plan keys work at their region's host: which region ({regions})")
-        if region in REGIONS:
-            return f"https://token-plan-{region}.xiaomimimo.com/v1"
-        click.echo(f"  ✗ one of {', '.join(REGIONS)}.")
+        region = ask(
+            "Token Plan keys work only at their region's host, which the Base URL on the MiMo "
+            f"console's Token Plan page names (token-plan-REGION.xiaomimimo.com): which region "
+            f"({regions}; or paste that URL) [Enter: {REGIONS[0]}]"
+        )
+        region = region.rstrip("/") or REGIONS[0]
+        if region.lower() in REGIONS:
+            return f"https://token-plan-{region.lower()}.xiaomimimo.com/v1"
+        if re.match(r"^https?://[\w.-]+(:\d+)?(/\S*)?$", region):
+            return region
+        click.echo(f"  ✗ one of {regions}, or the Base URL itself (https://...).")
 
 
 def _well_formed(token: str | None, name: str) -> str:

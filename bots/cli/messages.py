@@ -50,6 +50,7 @@ EN: dict[str, Source] = {
     "cli.import_unavailable": "Recordings Telegram could not hand over during the export, skipped: {count}. To have them, export again later.",
     "cli.import_forwarded_unknown": "Forwarded voice messages whose speaker the export does not identify, left out: {count}. They are never kept under the name of whoever forwarded them.",
     "cli.import_local_time": "The export's dates carry no time zone (an export from before 2022 writes the exporting computer's local time): they are read as {zone} time; --timezone names another, such as Europe/Berlin. First message: {first}; last: {last}.",
+    "cli.import_zone_given": "The export's dates carry no time zone (an export from before 2022 writes the exporting computer's local time): they are read as {zone} time, as --timezone says. First message: {first}; last: {last}.",
     "cli.import_bad_zone": "--timezone {zone}: no such time zone: give its name in the time zone database, such as Europe/Berlin.",
     "cli.import_chats": "The export holds a whole account's chats ({count}): name the one to import with --chat, by its id or its title:",
     "cli.import_chats_none": "No chat in the export has the id or title {chat}: name one of these with --chat:",
@@ -62,8 +63,10 @@ EN: dict[str, Source] = {
     "cli.import_no_budget": "The bot has no daily audio budget.",
     "cli.import_folders_missing": "{path}: the folders its {result} names the recordings in ({folders}) are not next to it, so none of them can be found: copy the whole folder Telegram Desktop exported, {result} with its folders, and import that.",
     "cli.import_which": "name what to import: {command} telegram FOLDER imports the folder of a Telegram Desktop export",
-    "cli.import_texts": "Text messages kept for /summary: {count}.",
+    "cli.import_texts": "Text messages to keep for /summary: {count}.",
+    "cli.import_texts_kept": "Text messages kept for /summary: {count}.",
     "cli.import_ask": "Start the import?",
+    "cli.import_declined": "Not started: nothing was transcribed or kept.",
     "cli.import_no_answer": "no answer to the question: run it again with --yes to start without asking.",
     "cli.import_nothing": "Nothing to import.",
     "cli.import_forgotten": "The chat was forgotten (/forget) while it was imported: the import stopped, and nothing it heard is kept.",
@@ -73,6 +76,20 @@ EN: dict[str, Source] = {
     "cli.import_label": "Importing",
     "cli.import_progress": "{done} of {total} messages · {minutes} of {of}",
     "cli.voicedesign": "{model} speaks in a voice you describe: give the description with --style.",
+    # The bots' sentences that speak as the bot in a chat ("I could not..."), in the command
+    # line's own words (`bots.cli.exits`, `bots.cli.find`).
+    "cli.audio": "ffmpeg could not process the audio.",
+    "cli.undecodable_audio": "The file cannot be read as audio: is it damaged, or in a format ffmpeg does not read?",
+    "cli.too_long_to_ask": "The recording is too long to ask about: MiMo hears at most about {limit} of audio in one question.",
+    "cli.no_speech": "No speech was heard in the recording.",
+    "cli.mimo_circuit_open": "MiMo failed several times in a row, so it is left alone for a while: try again in about {wait}.",
+    "cli.mimo_bad_response": "MiMo sent an answer that cannot be used: try again.",
+    "cli.mimo_model_refused": "MiMo no longer accepts the model {model}: set {setting} to a model it offers (voicebridge doctor tries each).",
+    "cli.find_none": Plural(
+        "Nothing kept from this chat in the last {days} day has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} day (SUMMARY_RETENTION_DAYS).",
+        "Nothing kept from this chat in the last {days} days has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} days (SUMMARY_RETENTION_DAYS).",
+        count="days",
+    ),
 }
 
 _CATALOGUE = CORE.extended(EN)

@@ -11,6 +11,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from core.infra.storage import alembic_config
+from core.infra.storage.database import downgrade
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import clean_env, voicebridge
 from tests.standins.mimo import FakeMimo
@@ -53,6 +54,24 @@ async def test_run_fails_fast_with_one_line_naming_the_setting(
     assert named in err
     assert "oops-secret-value" not in err
     assert not (tmp_path / "bot.db").exists()  # nothing started
+
+
+async def test_run_with_no_settings_file_names_the_command_that_writes_one(
+    tmp_path: Path,
+) -> None:
+    """A first `run` in a fresh checkout: no .env, no token. The line says init writes one;
+    with a .env there, the setting alone is named."""
+    _, _, bare = await _voicebridge(tmp_path, "run")
+    (tmp_path / ".env").write_text("LOG_LEVEL=INFO\n")
+    _, _, with_file = await _voicebridge(tmp_path, "run")
+
+    assert bare.startswith("voicebridge: no bot to start: set TELEGRAM_BOT_TOKEN or ")
+    assert f"; no .env was read in {tmp_path}: " in bare
+    # `voicebridge`, or its path where the shell would not find it by name.
+    assert bare.endswith(" init writes one (or set them in the environment)\n")
+    assert with_file == (
+        "voicebridge: no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN\n"
+    )
 
 
 async def test_a_whole_session_restarts_keeps_preferences_and_never_logs_a_secret(
@@ -109,12 +128,25 @@ async def _stop(process: Started) -> str:
     return out.decode() + err.decode()
 
 
-async def test_db_upgrade_brings_the_schema_to_the_newest_revision(tmp_path: Path) -> None:
+async def test_db_upgrade_brings_the_schema_to_the_newest_revision_and_says_from_where(
+    tmp_path: Path,
+) -> None:
+    """Each upgrade says what it did: the database made, moved from one revision to the next,
+    or left as it was; `db current` prints the revision alone, for scripts."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    head = scripts.get_current_head()
+    assert head is not None
+    previous = scripts.get_revision(head).down_revision
+    every = sum(1 for _ in scripts.walk_revisions())
 
-    code, out, _ = await _voicebridge(tmp_path, "db", "upgrade")
+    code, created, _ = await _voicebridge(tmp_path, "db", "upgrade")
+    await downgrade(url, str(previous))
+    _, upgraded, _ = await _voicebridge(tmp_path, "db", "upgrade")
+    _, current, _ = await _voicebridge(tmp_path, "db", "upgrade")
 
     assert code == 0
-    assert out.strip() == head
+    assert created == f"created at {head} ({every} migrations)\n"
+    assert upgraded == f"upgraded from {previous} to {head} (1 migration)\n"
+    assert current == f"already up to date at {head}\n"
     assert (await _voicebridge(tmp_path, "db", "current"))[1].strip() == head

@@ -91,6 +91,10 @@ Handling = Run | Elsewhere | NotRun
 
 VENV = "makes a virtual environment: the tests run in one, whose bin/ stands for .venv/bin here"
 PIP = "installs from the package index (the network); the extras it names are checked"
+CONTAINER = (
+    "needs a container engine, which the test machines lack: .ci/image builds the image and runs "
+    "its voicebridge inside it; the voicebridge command a run or exec names is checked"
+)
 ROOT_ONLY = (
     "needs root (a system user, /opt, /etc, systemd): its voicebridge, files and extras are checked"
 )
@@ -119,7 +123,7 @@ COMMANDS: dict[str, Handling] = {
     ".venv/bin/pytest": NotRun("the suite this test is part of"),
     ".venv-3.13/bin/pytest": NotRun("the suite, on another Python (.ci/run runs it)"),
     ".venv/bin/mkdocs serve": NotRun("serves the site until stopped; its flags are checked"),
-    ".venv/bin/mkdocs build --strict": NotRun(
+    "NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict": NotRun(
         ".ci/run builds the site strictly after the tests; its flags are checked"
     ),
     # The quick start, and the command line's page.
@@ -200,6 +204,9 @@ COMMANDS: dict[str, Handling] = {
     "pg_dump --format=custom --file=voicebridge-$(date +%F).dump"
     ' "postgresql://voicebridge@dbhost/voicebridge"': NotRun(POSTGRES),
     "createuser voicebridge --pwprompt": NotRun(POSTGRES),
+    "voicebridge db copy postgresql+asyncpg://voicebridge:PASSWORD@dbhost:5432/voicebridge": (
+        NotRun(f"{POSTGRES}; the copy, in tests/integration/cli/test_db_copy.py")
+    ),
     "createdb -O voicebridge voicebridge": NotRun(POSTGRES),
     "export DATABASE_URL=postgresql+asyncpg://voicebridge:PASSWORD@dbhost:5432/voicebridge": (
         NotRun(POSTGRES)
@@ -220,6 +227,10 @@ COMMANDS: dict[str, Handling] = {
     "sudo systemctl daemon-reload": NotRun(ROOT_ONLY),
     "sudo systemctl enable --now voicebridge": NotRun(ROOT_ONLY),
     "journalctl -u voicebridge -f": NotRun("follows systemd's journal until stopped"),
+    # In a container.
+    "cp .env.example .env": NotRun("copies the settings template, which is checked to be there"),
+    "chmod 600 .env": NotRun("makes the settings file the reader's alone: nothing to check"),
+    "git pull": NotRun("fetches the project's newest commits (the network)"),
     "git log --oneline --grep='^Release ' -G '^version = ' -- pyproject.toml": Run(
         code=0, says=f"Release {version('voicebridge')}", here=True
     ),
@@ -228,6 +239,7 @@ COMMANDS: dict[str, Handling] = {
 # Commands handled alike whatever their arguments, by their form.
 FORMS: list[tuple[re.Pattern[str], Handling]] = [
     (re.compile(r"(TEST_DATABASE_URL=\S+ )?\.venv/bin/python -m bench( .*)?"), NotRun(BENCH)),
+    (re.compile(r"docker compose .*"), NotRun(CONTAINER)),
 ]
 
 # Whole blocks handled alike whatever their commands say elsewhere, by their first command.
@@ -424,6 +436,33 @@ def installed_by(block: Block, before: Command) -> set[str]:
     return names
 
 
+# `docker compose run` and `exec` options that take a value, as compose.yaml's pages use them.
+_COMPOSE_VALUES = {"--user", "-u", "--volume", "-v", "--entrypoint", "--env", "-e", "--workdir",
+                   "-w", "--name"}  # fmt: skip
+
+
+def in_the_container(words: list[str]) -> list[str] | None:
+    """What `voicebridge` gets from `docker compose run [options] voicebridge ARGS...` (the
+    image's entry point is voicebridge) or `docker compose exec [options] SERVICE voicebridge
+    ARGS...`; None for another program or service."""
+    if words[1:2] != ["compose"]:
+        return None
+    rest = words[2:]
+    while rest and rest[0] not in ("run", "exec"):
+        rest = rest[2:] if rest[0] == "--profile" else rest[1:]
+    if not rest:
+        return None
+    how, rest = rest[0], rest[1:]
+    other_program = "--entrypoint" in rest
+    while rest and rest[0].startswith("-"):
+        rest = rest[2:] if rest[0] in _COMPOSE_VALUES else rest[1:]
+    if not rest or not rest[0].startswith("voicebridge") or other_program:
+        return None
+    if how == "run":
+        return rest[1:]
+    return rest[2:] if rest[1:2] == ["voicebridge"] else None
+
+
 def venv_program(word: str) -> str | None:
     """The program a path under the quick start's `.venv/bin` names (also under /opt)."""
     for prefix in (".venv/bin/", "/opt/voicebridge/.venv/bin/"):
@@ -456,6 +495,8 @@ async def test_what_each_command_names_is_there(tmp_path: Path) -> None:
                     found.append(f"{path} is not in the repository")
             if simple.name == "voicebridge":
                 found += await voicebridge_problems(words[1:], helps)
+            elif simple.name == "docker" and (inside := in_the_container(words)) is not None:
+                found += await voicebridge_problems(inside, helps)
             elif simple.name.startswith("python") and words[1:2] == ["-m"] and len(words) > 2:
                 if words[2] in ("bench", "tests.breaks"):
                     found += await module_problems(words[2], words[3:], helps)

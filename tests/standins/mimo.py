@@ -166,7 +166,7 @@ class FakeMimo:
     def __init__(
         self,
         *,
-        api_key: str = "test-mimo-key",
+        api_key: str = "sk-test-mimo-key",
         asr_text: AsrText = heard_seconds,
         answer_text: str = "a fake answer",
         answer_in_reasoning_only: bool = False,

@@ -9,6 +9,7 @@ import gettext
 import re
 import shutil
 from collections import Counter
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,16 @@ def test_the_catalogues_are_the_code_s(tmp_path: Path) -> None:
         if path.read_bytes() != (LOCALE_DIR / path.relative_to(tmp_path)).read_bytes()
     ]
     assert changed == []
+
+
+def test_the_template_and_every_catalogue_name_this_release() -> None:
+    """Their headers say which voicebridge they were made from: the package's version, not a
+    number someone has to remember to change."""
+    named = {
+        path.relative_to(LOCALE_DIR).as_posix(): f"{read(path).project} {read(path).version}"
+        for path in [TEMPLATE, *(po_path(locale) for locale in TRANSLATED)]
+    }
+    assert set(named.values()) == {f"voicebridge {version('voicebridge')}"}, named
 
 
 def test_an_update_keeps_a_changed_sentence_s_translation_for_review(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Storage on SQLAlchemy: preferences, the chat log, summary state, claims, usage and voices.
 
 database.py      engines, sessions and the schema's migrations (Alembic)
+copying.py       one database copied into another (`db copy`: from SQLite to PostgreSQL)
 sqlite.py        SQLite's own: its file, and what each connection is told
 models/          the tables, as typed declarative models, one module per area
 types.py         column types that behave the same on SQLite and PostgreSQL

@@ -207,10 +207,12 @@ def _tidy_new_revisions(config: Config) -> None:
 
 @dataclass(frozen=True)
 class Upgraded:
-    """Where an upgrade left the schema, and how many migrations it applied to get there."""
+    """Where an upgrade left the schema, and how many migrations it applied to get there;
+    `before`: where it found it (None: a database with no tables yet)."""
 
     revision: str | None
     applied: int
+    before: str | None = None
 
 
 async def upgrade(url: str, revision: str = "head") -> Upgraded:
@@ -234,7 +236,7 @@ def _upgrade(url: str, revision: str) -> Upgraded:
         before = asyncio.run(current_revision(url))
         command.upgrade(config, revision)
         after = asyncio.run(current_revision(url))
-    return Upgraded(after, _steps(config, before, after))
+    return Upgraded(after, _steps(config, before, after), before)
 
 
 async def _left_behind_when_cancelled(work: Callable[..., T], *args: Any) -> T:

@@ -43,7 +43,7 @@ async def test_against_services_that_answer_every_check_passes(
         DISCORD_BOT_TOKEN=discord_api.token,
         DISCORD_API_URL=discord_api.api_url,
         DATABASE_URL=database,
-        ALLOWED_USERS="telegram:1001",
+        ALLOWED_USERS="telegram:1001, discord:1002",  # someone on each platform
         DAILY_BUDGET_AUDIO_SECONDS="7200",
         DAILY_BUDGET_TTS_CHARS="20000",
     )
@@ -401,7 +401,40 @@ async def test_a_bot_everyone_may_use_is_a_warning_naming_the_setting_that_close
     ) in opened.text.splitlines()
     assert checked(closed.text)["allowlist"] == "✓"
     assert (
-        "✓ allowlist: 0 chats and 1 user may use the bot (ALLOWED_CHATS, ALLOWED_USERS)"
+        "✓ allowlist: who may use the bot: on Telegram 1 user (ALLOWED_USERS, ALLOWED_CHATS)"
     ) in closed.text.splitlines()
     assert checked(closed.text)["budget"] == "✓"
     assert "! " not in closed.text
+
+
+async def test_the_allowlist_is_counted_for_each_platform_and_a_bot_it_leaves_nobody_is_said(
+    mimo: FakeMimo, bot_api: FakeBotApi, discord_api: FakeDiscord, cwd: Path
+) -> None:
+    """Both bots, the allowlist naming a Telegram user alone: the Discord bot would serve no
+    one, which a count of '1 user' for the whole bot hid."""
+    settings = env(
+        mimo,
+        TELEGRAM_BOT_TOKEN=bot_api.token,
+        TELEGRAM_API_URL=bot_api.root,
+        DISCORD_BOT_TOKEN=discord_api.token,
+        DISCORD_API_URL=discord_api.api_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+        DAILY_BUDGET_AUDIO_SECONDS="3600",
+    )
+
+    telegram_only = await voicebridge("doctor", cwd=cwd, env=settings | {"ALLOWED_USERS":
+                                      "telegram:7", "ALLOWED_CHATS": "telegram:-1001"})  # fmt: skip
+    both = await voicebridge("doctor", cwd=cwd, env=settings | {"ALLOWED_USERS": "telegram:7, 8"})
+
+    assert telegram_only.code == 0, telegram_only.text  # a warning, not a failure
+    assert (
+        "! allowlist: who may use the bot: on Telegram 1 user and 1 chat, on Discord no one: the "
+        "Discord bot serves nobody; add discord:ID to ALLOWED_USERS (in Discord, turn on Settings "
+        "→ Advanced → Developer Mode, then right-click your name → Copy User ID), or a chat to "
+        "ALLOWED_CHATS"
+    ) in telegram_only.text.splitlines()
+    # An id without a platform counts on both.
+    assert (
+        "✓ allowlist: who may use the bot: on Telegram 2 users, on Discord 1 user "
+        "(ALLOWED_USERS, ALLOWED_CHATS)"
+    ) in both.text.splitlines()

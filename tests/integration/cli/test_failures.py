@@ -40,7 +40,7 @@ async def test_no_log_lines_without_verbose(mimo: FakeMimo, cwd: Path, recording
         ("no key", 2, "MIMO_API_KEY is not set (put it in the environment or in .env)"),
         ("no such file", 3, "nope.ogg: No such file or directory"),
         ("a folder", 3, "recordings: Is a directory"),
-        ("not audio", 4, "notes.ogg: I could not read that file as audio."),
+        ("not audio", 4, "notes.ogg: The file cannot be read as audio: is it damaged, or in"),
         ("key refused", 5, "MiMo refused the API key: check MIMO_API_KEY"),
         ("balance used up", 5, "The MiMo account's balance is used up"),
         ("MiMo down", 6, "The speech service is not responding right now."),
@@ -120,7 +120,7 @@ async def test_it_speaks_the_language_of_the_shell_s_locale(
     )
     assert unreadable.code == 4
     assert unreadable.err.endswith(
-        "notes.ogg: 我没法把这个文件当作音频读取。文件是不是损坏了，或者格式比较少见？\n"
+        "notes.ogg: 无法把这个文件当作音频读取：文件是不是损坏了，或者是 ffmpeg 读不了的格式？\n"
     )
     assert english.err.startswith("voicebridge: hello.flac: the extension chooses the format")
 
@@ -141,3 +141,21 @@ async def test_a_reader_that_stops_reading_ends_it_quietly(
     _, err = await asyncio.wait_for(process.communicate(), timeout=60)
 
     assert (process.returncode, err) == (141, b"")
+
+
+async def test_a_group_s_id_typed_bare_to_find_says_how_to_name_the_chat(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """-1001234567890 reads as an option to Click ("No such option '-1'"): the line says to
+    write telegram:-1001234567890, as find's help does."""
+    done = await voicebridge("find", "-1001234567890", "beta", cwd=cwd, env=env(mimo))
+    unknown = await voicebridge(
+        "find", "telegram:-1001", "beta", "--colour", cwd=cwd, env=env(mimo)
+    )
+
+    assert done.code == 2
+    assert done.err == (
+        "voicebridge: -1001234567890 is read as an option: name the chat with its platform, "
+        "telegram:-1001234567890 (see voicebridge find --help)\n"
+    )
+    assert unknown.code == 2 and "No such option '--colour'" in unknown.err  # as before

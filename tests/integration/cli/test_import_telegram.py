@@ -164,10 +164,12 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
     assert any(
         line.startswith("That is 0% of the chat's daily audio quota of 2 hr") for line in lines
     )
-    assert "Text messages kept for /summary: 1." in lines
-    assert lines[-1] == (
-        "Voice messages imported: 3 (0:12 of speech); could not be transcribed: 0."
-    )
+    # Said before the question as what it will keep (nothing is kept yet), then as kept.
+    assert "Text messages to keep for /summary: 1." in lines
+    assert lines[-2:] == [
+        "Voice messages imported: 3 (0:12 of speech); could not be transcribed: 0.",
+        "Text messages kept for /summary: 1.",
+    ]
     assert sorted(lengths[:3]) == [3, 4, 5]
     assert again.code == 0, again.err
     assert "Kept already, not transcribed again: 3." in again.text
@@ -358,6 +360,10 @@ async def test_an_import_mimo_would_refuse_says_why_before_asking_to_start(
     assert "Start the import?" not in done.text
     assert "Voice messages imported" not in done.text
     assert len(mimo.requests) <= 1  # the check's, at most: nothing was sent to be heard
+    # The group's text message was announced as one to keep, and nothing was kept.
+    assert "Text messages to keep for /summary: 1." in done.text.splitlines()
+    assert "Text messages kept" not in done.text
+    assert logged(cwd / "voicebridge.db") == []
 
 
 async def test_messages_that_could_not_be_transcribed_say_why_and_the_import_fails(
@@ -382,9 +388,10 @@ async def test_messages_that_could_not_be_transcribed_say_why_and_the_import_fai
 
     assert checked == 1 and "voice messages to transcribe: 4" in asked
     assert process.returncode == 6
-    assert out.decode().splitlines()[-1] == (
-        "Voice messages imported: 0 (0:00 of speech); could not be transcribed: 4."
-    )
+    assert out.decode().splitlines()[-2:] == [
+        "Voice messages imported: 0 (0:00 of speech); could not be transcribed: 4.",
+        "Text messages kept for /summary: 1.",  # kept as the import began: MiMo was not needed
+    ]
     assert err.decode().splitlines() == [
         "voicebridge: The speech service is not responding right now. Please try again in a few "
         "minutes."

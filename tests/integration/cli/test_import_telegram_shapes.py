@@ -215,17 +215,24 @@ async def test_an_export_without_unix_times_says_the_zone_it_assumed_and_its_dat
     done = await voicebridge("import", "telegram", str(top), "--timezone", "Europe/Berlin",
                              "--yes", cwd=cwd, env=settings_in(cwd, mimo))  # fmt: skip
 
-    said = (
+    read = (
         "The export's dates carry no time zone (an export from before 2022 writes the exporting "
-        "computer's local time): they are read as {zone} time; --timezone names another, such "
-        "as Europe/Berlin. First message: 2026-11-18 09:15 ({first}); last: 2026-11-20 14:03 "
-        "({last})."
+        "computer's local time): they are read as {zone} time{how}. First message: 2026-11-18 "
+        "09:15 ({first}); last: 2026-11-20 14:03 ({last})."
     )
+    named = ", as --timezone says"  # the zone given: no hint to give one
+    other = "; --timezone names another, such as Europe/Berlin"  # this machine's: how to change it
     assert asked.code == 0, asked.err
     lines = asked.text.splitlines()
-    assert said.format(zone="Europe/Berlin", first="UTC+01:00", last="UTC+01:00") in lines
-    assert lines[-1].startswith("Start the import?")  # the dates are said before it is asked
-    assert said.format(zone="Asia/Tokyo", first="UTC+09:00", last="UTC+09:00") in machine.text
+    assert (
+        read.format(zone="Europe/Berlin", how=named, first="UTC+01:00", last="UTC+01:00") in lines
+    )
+    assert not any("--timezone names another" in line for line in lines)
+    # The dates are said before it is asked; declined, it says that nothing was done.
+    assert lines[-2].startswith("Start the import?")
+    assert lines[-1] == "Not started: nothing was transcribed or kept."
+    machine_said = read.format(zone="Asia/Tokyo", how=other, first="UTC+09:00", last="UTC+09:00")
+    assert machine_said in machine.text
     assert wrong.code == 2
     assert wrong.err.splitlines() == [
         "voicebridge: --timezone Europe/Berlinn: no such time zone: give its name in the time "
@@ -307,6 +314,7 @@ async def test_a_forwarded_voice_message_is_its_speakers_never_the_forwarders(
     assert kept(database, "-1001555")[0][:2] == ("3", "Dee")
     assert [row[:2] for row in kept(database, "-1001555")] == [("3", "Dee"), ("5", "Ann")]
     assert "Dee" in keys.text and "Bob" not in keys.text
-    assert valve.text.startswith("Nothing I kept")  # Carol's no held for her forwarded note
-    assert book.text.startswith("Nothing I kept")  # the speaker unnamed: left out
+    # Carol's no held for her forwarded note; the unnamed speaker left out.
+    assert valve.text.startswith("Nothing kept from this chat in the last")
+    assert book.text.startswith("Nothing kept from this chat in the last")
     assert "Bob" not in valve.text + book.text

@@ -119,7 +119,10 @@ async def test_init_writes_a_private_env_that_works_for_its_owner_and_prints_the
     checked = await voicebridge("doctor", cwd=cwd, env=services)
     assert (checked.code, checked.err) == (0, ""), checked.text
     assert f"✓ settings: from {env_file}" in checked.text
-    assert "✓ allowlist: 0 chats and 2 users may use the bot" in checked.text
+    assert (
+        "✓ allowlist: who may use the bot: on Telegram 1 user, on Discord 1 user "
+        "(ALLOWED_USERS, ALLOWED_CHATS)"
+    ) in checked.text
     assert "! " not in checked.text
 
 
@@ -224,6 +227,12 @@ async def test_a_malformed_token_is_asked_again_and_enter_skips_a_platform(
     assert dotenv_values(cwd / ".env") == {"MIMO_API_KEY": mimo.api_key}
     assert "voicebridge run needs a bot token" in done.output
     assert "Who may use it" not in done.output  # the command line alone is not shared
+    # With no bot to start, the next step is a shell command, not `run`.
+    assert done.output.splitlines()[-1] == (
+        "Next: voicebridge transcribe FILE transcribes a recording (voicebridge --help lists "
+        "every command)."
+    )
+    assert "run starts the bots" not in done.output
 
 
 async def test_the_next_step_names_the_env_file_init_was_given(
@@ -236,8 +245,8 @@ async def test_the_next_step_names_the_env_file_init_was_given(
     assert done.return_value == 0, done.output
     assert dotenv_values(cwd / "my bot.env") == {"MIMO_API_KEY": mimo.api_key}
     assert (
-        "Next: voicebridge --env-file 'my bot.env' doctor checks the rest, "
-        "voicebridge --env-file 'my bot.env' run starts the bots."
+        "Next: voicebridge --env-file 'my bot.env' transcribe FILE transcribes a recording "
+        "(voicebridge --env-file 'my bot.env' --help lists every command)."
     ) in done.output
 
 
@@ -358,9 +367,9 @@ async def test_the_next_step_is_typed_as_this_voicebridge_was_run(
     assert ran.code == 0, ran.err
     assert "✗ MiMo: cannot reach" in ran.text
     assert "Kept all the same" in ran.text
-    assert f"Next: {SCRIPT} doctor checks the rest, {SCRIPT} run starts the bots." in ran.text
+    assert f"Next: {SCRIPT} transcribe FILE transcribes a recording ({SCRIPT} --help" in ran.text
     assert on_path.code == 0, on_path.err
-    assert "Next: voicebridge doctor checks the rest, voicebridge run starts the bots." in (
+    assert "Next: voicebridge transcribe FILE transcribes a recording (voicebridge --help" in (
         on_path.text
     )
 
@@ -433,3 +442,80 @@ async def test_a_signal_at_the_hidden_key_prompt_ends_init_at_once(
     lines = [line for line in shown.decode().splitlines() if line.strip(" ^C")]
     assert lines == ["voicebridge: init stopped; .env was not changed."], shown
     assert list(cwd.iterdir()) == []
+
+
+async def test_a_discord_owner_discord_does_not_name_is_asked_for_with_where_to_copy_the_id(
+    mimo: FakeMimo,
+    bot_api: FakeBotApi,
+    discord_api: FakeDiscord,
+    services: dict[str, str],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Discord out of reach after its token was taken (kept, as piped answers keep it): its
+    owner is asked for, with how Discord copies an id, instead of being left out without a
+    word, which would leave the Discord bot serving nobody; `-` says so."""
+    [port] = free_ports()
+    away = services | {"DISCORD_API_URL": f"http://127.0.0.1:{port}/api/v10"}
+    owner_writes(bot_api)
+    typed = [mimo.api_key, bot_api.token, discord_api.token, "", "12", "80351110224678912", "",
+             "", ""]  # fmt: skip
+    asked = await init(cwd, away, typed, monkeypatch)
+    (cwd / "none").mkdir()
+    none = await init(cwd / "none", away, [mimo.api_key, bot_api.token, discord_api.token, "",
+                                          "-", "", "", ""], monkeypatch)  # fmt: skip
+
+    assert asked.return_value == 0, asked.output
+    assert (
+        "Discord did not say who owns the bot's application, so type your Discord user id: in "
+        "Discord, turn on Settings → Advanced → Developer Mode, then right-click your name → "
+        "Copy User ID."
+    ) in asked.output
+    assert "✗ a Discord user id is a number of 17 to 20 digits" in asked.output  # 12
+    users = dotenv_values(cwd / ".env")["ALLOWED_USERS"]
+    assert users == f"telegram:{OWNER}, discord:80351110224678912"
+    assert "Nobody on" not in asked.output
+    assert none.return_value == 0, none.output
+    assert dotenv_values(cwd / "none" / ".env")["ALLOWED_USERS"] == f"telegram:{OWNER}"
+    assert (
+        "! Nobody on Discord may use the bot: its Discord bot will answer no one until "
+        "ALLOWED_USERS names discord:ID"
+    ) in none.output
+
+
+async def test_a_mimo_key_of_the_wrong_shape_is_asked_again_before_mimo_hears_it(
+    mimo: FakeMimo, services: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done = await init(cwd, services, ["hello", mimo.api_key, "", ""], monkeypatch)
+
+    assert done.return_value == 0, done.output
+    assert (
+        "✗ MIMO_API_KEY does not look like a MiMo API key (sk-..., or tp-... for a Token Plan, "
+        "as the MiMo console shows it); paste the whole key"
+    ) in done.output
+    assert done.output.count("MiMo API key (sk-... or tp-...") == 2  # asked again
+    assert len(mimo.requests) == 1  # the key's check: "hello" never reached MiMo
+    assert dotenv_values(cwd / ".env") == {"MIMO_API_KEY": mimo.api_key}
+
+
+async def test_a_token_plan_key_s_region_question_offers_a_default_and_says_where_to_look(
+    services: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The region of a tp-... key: Enter takes cn, and the Base URL the console shows may be
+    pasted whole (here the stand-in's, so that nothing leaves this machine)."""
+    async with FakeMimo(api_key="tp-test-token-plan-key") as plan:
+        unset = {k: v for k, v in services.items() if k != "MIMO_BASE_URL"}
+        done = await init(cwd, unset, [plan.api_key, "mars", plan.base_url, "", ""], monkeypatch)
+
+    assert done.return_value == 0, done.output
+    assert (
+        "Token Plan keys work only at their region's host, which the Base URL on the MiMo "
+        "console's Token Plan page names (token-plan-REGION.xiaomimimo.com): which region (cn, "
+        "sgp, ams; or paste that URL) [Enter: cn]"
+    ) in done.output
+    assert "✗ one of cn, sgp, ams, or the Base URL itself" in done.output  # mars
+    assert "✓ MiMo: the key works" in done.output
+    assert dotenv_values(cwd / ".env") == {
+        "MIMO_API_KEY": plan.api_key,
+        "MIMO_BASE_URL": plan.base_url,
+    }

@@ -19,7 +19,7 @@ from tests.integration.cli.process import env, voicebridge
 from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
 from tests.standins.mimo import FakeMimo
 
-UNREADABLE = "I could not read that file as audio. Is it corrupt or in an unusual format?"
+UNREADABLE = "The file cannot be read as audio: is it damaged, or in a format ffmpeg does not read?"
 
 
 def _recording(number: int, file: str, media: str = "audio_file") -> dict[str, Any]:

@@ -97,6 +97,6 @@ async def test_summarise_exit_codes(mimo: FakeMimo, cwd: Path, recordings: Path)
     assert not_audio.code == 4 and not_audio.text == ""
     assert unknown.code == 2 and "Klingon" in unknown.err
     assert (nothing.code, nothing.err) == (
-        4, "voicebridge: I could not hear any speech in that recording.\n"
+        4, "voicebridge: No speech was heard in the recording.\n"
     )  # fmt: skip
     assert [body["model"] for body in mimo.requests] == ["mimo-v2.5-asr"]  # no gist of nothing

@@ -153,8 +153,8 @@ async def test_a_recording_that_fails_leaves_the_others_done(
 
     assert done.code == 4
     assert done.err.splitlines() == [
-        f"voicebridge: {broken}: I could not read that file as audio. Is it corrupt or in an "
-        "unusual format?"
+        f"voicebridge: {broken}: The file cannot be read as audio: is it damaged, or in a format "
+        "ffmpeg does not read?"
     ]
     assert sorted(p.name for p in recordings.iterdir()) == ["mp3-2s.mp3", "mp3-2s.txt", "notes.ogg"]
     assert (recordings / "mp3-2s.txt").read_text() == "heard 2.0 seconds\n"

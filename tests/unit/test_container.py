@@ -1,0 +1,132 @@
+"""The container image and the compose file, read as the tools read them: the image labelled
+with this version, no setting file, database or virtual environment of a checkout in what the
+build sees, secrets from .env only, one bot by default, and replicas that each have a name of
+their own. `.ci/image` builds the image and tries it; these hold what needs no build."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTAINERFILE = ROOT / "Containerfile"
+SECRETS = ("MIMO_API_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+
+
+def instructions() -> list[tuple[str, str]]:
+    """The Containerfile's instructions, continuation lines joined, comments left out."""
+    text = re.sub(r"\\\n", " ", CONTAINERFILE.read_text())
+    found = []
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            word, _, rest = line.strip().partition(" ")
+            found.append((word.upper(), rest.strip()))
+    return found
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    return loaded
+
+
+def in_build_context(path: str) -> bool:
+    """Whether .dockerignore lets `path` into the build context: the last pattern that matches
+    it or a folder above it decides, `!` letting in again (Docker's rules)."""
+    rules = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    kept = True
+    for rule in rules:
+        pattern = rule.removeprefix("!").rstrip("/")
+        pattern = pattern.removeprefix("**/")
+        names = prefixes if "/" in pattern else [*prefixes, *parts]
+        if any(fnmatch.fnmatchcase(name, pattern) for name in names):
+            kept = rule.startswith("!")
+    return kept
+
+
+def test_the_image_is_labelled_with_the_version_pyproject_gives() -> None:
+    args = dict(rest.partition("=")[::2] for word, rest in instructions() if word == "ARG")
+    labels = " ".join(rest for word, rest in instructions() if word == "LABEL")
+
+    assert args["VERSION"] == version("voicebridge")
+    assert 'org.opencontainers.image.version="${VERSION}"' in labels
+    assert 'org.opencontainers.image.source="${SOURCE}"' in labels
+
+
+@pytest.mark.parametrize(
+    "path", [".env", ".env.bak", "voicebridge.db", ".venv/bin/python", "my.env", "bench/out/x"]
+)
+def test_no_settings_database_or_environment_of_the_checkout_reaches_the_build(path: str) -> None:
+    assert not in_build_context(path)
+
+
+@pytest.mark.parametrize(
+    "path", ["pyproject.toml", "bots/cli/app.py", "core/chat/locales/de/LC_MESSAGES/voicebridge.po",
+             "migrations/versions/0001_chat_preferences.py"],
+)  # fmt: skip
+def test_what_the_install_needs_reaches_the_build(path: str) -> None:
+    assert in_build_context(path)
+
+
+def test_the_image_runs_the_bot_as_a_user_of_its_own_with_its_data_in_a_volume() -> None:
+    found = instructions()
+    final = found[max(i for i, (word, _) in enumerate(found) if word == "FROM") :]
+    settings = " ".join(rest for word, rest in final if word == "ENV")
+
+    assert ("USER", "voicebridge") in final
+    assert ("VOLUME", "/data") in final
+    assert "XDG_DATA_HOME=/data" in settings
+    assert [rest for word, rest in final if word in ("ENTRYPOINT", "CMD")] == [
+        '["voicebridge"]',
+        '["run"]',
+    ]
+    assert not any(secret in settings for secret in SECRETS)
+
+
+def test_compose_starts_the_bot_alone_unless_the_replicas_profile_is_asked_for() -> None:
+    services = compose()["services"]
+    default = [name for name, service in services.items() if "profiles" not in service]
+    replicas = [
+        name for name, service in services.items() if "replicas" in service.get("profiles", [])
+    ]
+
+    assert default == ["voicebridge"]
+    assert sorted(replicas) == ["postgres", "voicebridge-2"]
+    assert services["voicebridge"]["volumes"] == ["data:/data"]
+
+
+def test_each_replica_has_a_name_of_its_own_and_its_secrets_from_env() -> None:
+    services = compose()["services"]
+    bots = {name: service for name, service in services.items() if name != "postgres"}
+    names = [service["environment"]["INSTANCE_NAME"] for service in bots.values()]
+
+    assert len(set(names)) == len(names) == 2
+    for service in bots.values():
+        assert service["env_file"] == ".env"
+        assert service["build"] == {"context": ".", "dockerfile": "Containerfile"}
+        assert not set(service["environment"]) & set(SECRETS)
+    # PostgreSQL's password is read from .env by compose, never written here.
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
+
+
+def test_compose_checks_health_as_the_image_does() -> None:
+    command = next(rest for word, rest in instructions() if word == "HEALTHCHECK")
+    image_check = json.loads(command.partition(" CMD ")[2])
+    bots = [s for s in compose()["services"].values() if s.get("build")]
+
+    assert image_check == ["voicebridge", "health"]
+    assert len(bots) == 2
+    for service in bots:
+        assert service["healthcheck"]["test"] == ["CMD", *image_check]
