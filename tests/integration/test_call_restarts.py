@@ -121,6 +121,47 @@ async def taken_up_after(
     assert MARKED.fullmatch(lines[2])  # the gap, between the last line heard and the next
 
 
+async def test_a_caption_shown_just_before_a_kill_is_in_the_transcript_in_its_place(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Ann says yes and speaks on and on; her words appear as a caption in the Lounge's chat
+    while she still speaks, and the bot is killed a moment later. Started again, it is back in
+    the call and captions Bob. /stop_listening's transcript holds Ann's captioned words first,
+    then the gap, placed where her words ended (not at the call's first second), then Bob."""
+    mimo.asr_text = tone_heard
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    env = environment(discord_api, mimo, database_url, tmp_path)
+    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, ann)
+        speaking = asyncio.create_task(discord_api.voice.speak(ann, tone(440, 8.0)))
+        await until(
+            lambda: any("tone 440" in line for line in posted_in(discord_api, server.lounge)),
+            "Ann's words captioned while she speaks", WAIT,
+        )  # fmt: skip
+        first.kill()  # her turn not over: kept only as its caption showed it
+        await first.wait()
+        speaking.cancel()
+    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+        await in_the_call_again(discord_api, server)
+        await said(discord_api, server, bob, 660)
+        await members.answer(ann.user_id, "stop_listening")
+        bye = await goodbye(discord_api, server)
+
+    [text] = [file.data.decode() for file in bye.attachments if file.filename == "call.txt"]
+    timed = [line.split("] ", 1) for line in text.splitlines()]
+    assert [said.split(":")[0] for _, said in timed if not MARKED.fullmatch(said)] == [
+        "Ann", "Bob",
+    ]  # fmt: skip
+    anns, gap, bobs = timed
+    assert anns[1].startswith("Ann: tone 440") and MARKED.fullmatch(gap[1])
+    assert bobs[1] == "Bob: tone 660"
+    assert "[00:00" < gap[0] <= bobs[0]  # where her words ended, not the call's first second
+
+
 async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:

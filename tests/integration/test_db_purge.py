@@ -249,4 +249,4 @@ async def test_what_db_purge_deletes_is_gone_from_find_at_once(
     assert "**" not in found_before  # no Markdown: a terminal shows it as it is
     assert "said 1" in found_before and "said 0" in found_before
     assert "said 1" in found_after and "said 0" not in found_after
-    assert found_elsewhere.startswith("Nothing I kept here from the last 7 days has “said”")
+    assert found_elsewhere.startswith("Nothing kept from this chat in the last 7 days has “said”")
