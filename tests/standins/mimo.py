@@ -189,6 +189,9 @@ class FakeMimo:
         # ...and the seconds billed for them: each request's sounding length in whole seconds,
         # as its answer's `usage.seconds` says (a short piece costs a whole second).
         self.asr_billed_seconds = 0
+        # False: its speech answers say nothing of the seconds (no `usage.seconds`), as a
+        # gateway in front of MiMo may answer; MiMo bills them all the same.
+        self.asr_reports_seconds = True
         self._held_each: list[HeldRequest] | None = None  # requests held one by one (`held_each`)
         self._received = asyncio.Event()  # set, and replaced, on every request that arrives
         # Languages the texts sent are already in: a translation into one comes back as it was
@@ -506,8 +509,9 @@ class FakeMimo:
         text = spoken_words.heard(array.array("h", pcm))
         if text is None:
             text = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
-        usage = _tokens(body, text) | {"seconds": math.ceil(duration)}
-        self.asr_billed_seconds += usage["seconds"]
+        billed = math.ceil(duration)
+        self.asr_billed_seconds += billed
+        usage = _tokens(body, text) | ({"seconds": billed} if self.asr_reports_seconds else {})
         if body.get("stream"):
             chunks = [_chunk(body, {"content": piece}) for piece in _thirds(text)]
             chunks = [*chunks, _chunk(body, {}, "stop", usage)]
