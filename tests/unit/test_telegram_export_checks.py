@@ -127,7 +127,7 @@ def _hostile_export(
     return folder
 
 
-@pytest.mark.parametrize("shape", ["one chat", "account"])
+@pytest.mark.parametrize("shape", ["one chat", "account"], ids=["one-chat", "account"])
 @pytest.mark.parametrize(
     ("where", "written", "said"),
     [

@@ -322,7 +322,7 @@ async def test_a_forwarded_voice_message_is_its_speakers_never_the_forwarders(
     assert "Bob" not in valve.text + book.text
 
 
-@pytest.mark.parametrize("shape", ["one chat", "account"])
+@pytest.mark.parametrize("shape", ["one chat", "account"], ids=["one-chat", "account"])
 @pytest.mark.parametrize(
     ("where", "hostile", "said"),
     [
