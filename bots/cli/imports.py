@@ -30,6 +30,10 @@ from bots.cli.shell import in_a_loop, run_outside_a_loop, say_failure, verbose_o
 from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration
 
+# The largest id a chat may have: 16 digits, as an export's ids (`telegram_export.ID_DIGITS`);
+# the Bot API's fit in 52 bits.
+_MOST_ID = 10**16 - 1
+
 if TYPE_CHECKING:
     from bots.cli.telegram_export import ChatsToChoose, TelegramExport
     from core.app.memory.imports import ImportPlan, ImportProgress
@@ -58,7 +62,7 @@ def import_(ctx: click.Context) -> None:
               help="The time zone of an export's dates where they carry none (exports before "
               "2022: the exporting computer's), an IANA name such as Europe/Berlin; by "
               "default this machine's.")  # fmt: skip
-@click.option("--chat-id", type=int, default=None,
+@click.option("--chat-id", type=click.IntRange(-_MOST_ID, _MOST_ID), default=None,
               help="The chat's id as the bot sees it (-100… for a supergroup); by default the "
               "one the export's own id and type make.")  # fmt: skip
 @click.option("--leave-out", "leave_out", multiple=True, metavar="USER_ID",

@@ -32,7 +32,10 @@ absolute path, `..` or a symbolic link that leads out is refused as outside, whe
 the file exists). A date ahead of the reading's moment (a clock set wrong, or an old export's
 local time read as UTC) counts as that moment, so no message is kept longer than the
 retention allows. A field of the wrong kind, or JSON nested deeper than Python reads, is said
-in one line, naming the message.
+in one line, naming the message; so is a number no export holds: `NaN`, `Infinity` or one too
+large for a float (refused as the file is read: Python's `json` takes them), and an id (the
+chat's, a message's, its sender's) that is not a whole number of at most 16 digits (`ID_DIGITS`;
+the Bot API's ids have at most 52 bits), which no column of the bot's holds and no chat has.
 
 The export's `id` is the chat's own, without the prefix the Bot API gives it: a supergroup's
 (or a channel's) chat id there is -100 followed by it, a basic group's its negative.
@@ -42,12 +45,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from bots.cli.messages import text
 from core.app.memory.imports import Past, PastVoice
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.values import ChatRef
@@ -59,6 +64,12 @@ GROUPS = ("private_group",)
 NOT_LOGGED = ("personal_chat", "bot_chat", "saved_messages")  # summaries are for groups
 # What the export writes in place of a file it left out, by its start: why, counted apart.
 NOT_INCLUDED, TOO_BIG, UNAVAILABLE = "(File not included", "(File exceeds maximum", "(File unav"
+ID_DIGITS = 16  # the most digits of an id the export may give (the Bot API's fit in 52 bits)
+# How `from_id` names a sender (user123, channel123), and what comes before its number as the
+# Bot API gives it.
+_SENDERS = (("user", ""), ("channel", "-100"))
+_SHOWN = 24  # characters of a hostile value said in its line
+_DIGITS = re.compile(rf"-?[0-9]{{1,{ID_DIGITS}}}")
 
 
 class ExportError(Exception):
@@ -97,6 +108,15 @@ class _Outside(Exception):
     """A recording's `file` leads out of the export's folder."""
 
 
+class _NoSender(Exception):
+    """A message's `from_id` (or `forwarded_from_id`) names no Telegram user or chat."""
+
+
+class _NotANumber(ValueError):
+    """The JSON holds a number no export does (`NaN`, `Infinity`, or one past a float's
+    range), as written."""
+
+
 @dataclass(frozen=True)
 class TelegramExport:
     """An export as read: the chat's name and past, and the recordings it left out."""
@@ -129,9 +149,13 @@ def read_export(
     result = path / RESULT if path.is_dir() else path
     folder = result.parent.resolve()
     try:
-        data = json.loads(result.read_text(encoding="utf-8"))
+        data = json.loads(
+            result.read_text(encoding="utf-8"), parse_constant=_no_constant, parse_float=_finite
+        )
     except FileNotFoundError:
         raise ExportError(f"{path}: no {RESULT} there (export the chat as JSON)") from None
+    except _NotANumber as exc:
+        raise ExportError(text("cli.import_not_a_number", result=result, value=exc)) from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ExportError(f"{result}: not a Telegram export ({exc})") from None
     if isinstance(data, dict) and isinstance(data.get("chats"), dict):
@@ -141,7 +165,7 @@ def read_export(
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise ExportError(f"{result}: not one chat's export (no list of messages in it)")
     kind = str(data.get("type", ""))
-    where = ChatRef("telegram", str(chat_id if chat_id is not None else bot_api_id(data)))
+    where = ChatRef("telegram", str(chat_id if chat_id is not None else bot_api_id(data, result)))
     voices: list[PastVoice] = []
     texts: list[ChatMessage] = []
     left = {NOT_INCLUDED: 0, TOO_BIG: 0, UNAVAILABLE: 0, "unknown": 0}
@@ -149,16 +173,20 @@ def read_export(
     now = datetime.now(UTC)
     named_in: set[str] = set()  # the folders of the recordings not found
     dated: list[datetime] = []  # the dates read without a zone
-    for message in data["messages"]:
+    for number, message in enumerate(data["messages"], start=1):
         if not isinstance(message, dict) or message.get("type") != "message":
             continue  # a service message: a join, a pin, a call
         sent_at = _date(message, zone)
         if sent_at is None or "id" not in message:
             continue
+        if _id(message["id"]) is None:
+            line = text("cli.import_bad_message_id", result=result, number=number,
+                        value=_shown(message["id"]))  # fmt: skip
+            raise ExportError(line)
         if "date_unixtime" not in message:
             dated.append(sent_at)
         sent_at = min(sent_at, now)
-        author, author_id = _speaker(message)
+        author, author_id = _speaker(message, result)
         if message.get("media_type") in RECORDINGS:
             try:
                 file = _file(folder, message.get("file"))
@@ -227,7 +255,7 @@ def _chosen(chats: list[dict[str, Any]], wanted: str | None) -> dict[str, Any]:
 def _is_named(chat: dict[str, Any], named: str) -> bool:
     ids = {str(chat.get("id", ""))}
     with suppress(ExportError):
-        ids.add(str(bot_api_id(chat)))
+        ids.add(str(bot_api_id(chat, Path(RESULT))))
     return named in ids or str(chat.get("name") or "").casefold() == named.casefold()
 
 
@@ -240,14 +268,19 @@ def _recordings(chat: dict[str, Any]) -> int:
     )
 
 
-def _speaker(message: dict[str, Any]) -> tuple[str, str | None]:
+def _speaker(message: dict[str, Any], result: Path) -> tuple[str, str | None]:
     """Who said the message, and their id: for a forward, whom it came from (no id where the
     export gives none), never the member who forwarded it."""
-    if "forwarded_from" in message:
-        return str(message.get("forwarded_from") or "someone"), _sender(
-            message.get("forwarded_from_id")
-        )
-    return str(message.get("from") or "someone"), _sender(message.get("from_id"))
+    name, field = ("forwarded_from", "forwarded_from_id")
+    if name not in message:
+        name, field = ("from", "from_id")
+    try:
+        sender = _sender(message.get(field))
+    except _NoSender:
+        line = text("cli.import_bad_sender", result=result, message=message["id"], field=field,
+                    value=_shown(message.get(field)))  # fmt: skip
+        raise ExportError(line) from None
+    return str(message.get(name) or "someone"), sender
 
 
 def _why_left_out(named: object) -> str:
@@ -269,18 +302,51 @@ def _folder_named(named: object) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
-def bot_api_id(data: dict[str, Any]) -> int:
-    """The chat's id as the Bot API knows it, from the export's own id and type."""
-    try:
-        bare = int(data["id"])
-    except (KeyError, TypeError, ValueError):
-        raise ExportError("the export names no chat id: give it with --chat-id") from None
+def bot_api_id(data: dict[str, Any], result: Path) -> int:
+    """The chat's id as the Bot API knows it, from the export's own id and type (of `result`,
+    named in the line that refuses an id no chat has)."""
+    if "id" not in data:
+        raise ExportError("the export names no chat id: give it with --chat-id")
+    bare = _id(data["id"])
+    if bare is None:
+        raise ExportError(text("cli.import_bad_chat_id", result=result, value=_shown(data["id"])))
     kind = str(data.get("type", ""))
     if kind in SUPERGROUPS:
         return int(f"-100{bare}") if bare > 0 else bare  # -100 followed by the id
     if kind in GROUPS:
         return -bare if bare > 0 else bare
     return bare
+
+
+def _id(value: object) -> int | None:
+    """`value` as an id Telegram gives (a whole number of at most `ID_DIGITS` digits, written
+    as a number or as a string of digits), or None: a float (12.0 too), a bool, anything
+    longer."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**ID_DIGITS:
+        return value
+    return None
+
+
+def _shown(value: object) -> str:
+    """A value of the export as its JSON writes it, cut short in a line that says it."""
+    written = json.dumps(value, ensure_ascii=False)
+    return written if len(written) <= _SHOWN else f"{written[:_SHOWN]}…"
+
+
+def _no_constant(written: str) -> Any:
+    """`NaN`, `Infinity` and `-Infinity`, which Python's `json` reads and no export holds."""
+    raise _NotANumber(written)
+
+
+def _finite(written: str) -> float:
+    """A JSON number with a fraction or an exponent, refused where it is past a float's
+    range (`1e400` would be read as infinity)."""
+    number = float(written)
+    if not math.isfinite(number):
+        raise _NotANumber(written[:_SHOWN] + ("…" if len(written) > _SHOWN else ""))
+    return number
 
 
 def plain_text(text: object) -> str:
@@ -329,7 +395,7 @@ def _seconds(message: dict[str, Any], result: Path) -> float:
     stated = message.get("duration_seconds") or 0
     try:
         seconds = float(stated)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 400 digits: past a float's range
         seconds = math.nan
     if not 0 <= seconds < math.inf:
         raise ExportError(
@@ -340,13 +406,18 @@ def _seconds(message: dict[str, Any], result: Path) -> float:
 
 def _sender(from_id: object) -> str | None:
     """A sender's id as the Bot API gives it: `user123` is 123; a channel posting in the group
-    (`channel123`) is -100123."""
-    if not isinstance(from_id, str):
+    (`channel123`) is -100123. None where the export names no sender; `_NoSender` where it
+    names one no Telegram user or chat has (a number, `user12.5`, `user` and 400 digits)."""
+    if from_id is None:
         return None
-    if from_id.startswith("user"):
-        return from_id.removeprefix("user")
-    if from_id.startswith("channel"):
-        return f"-100{from_id.removeprefix('channel')}"
+    if not isinstance(from_id, str):
+        raise _NoSender(from_id)
+    for prefix, before in _SENDERS:
+        if from_id.startswith(prefix):
+            number = from_id.removeprefix(prefix)
+            if not number.isdecimal() or _id(number) is None:
+                raise _NoSender(from_id)
+            return f"{before}{number}"
     return from_id
 
 

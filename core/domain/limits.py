@@ -145,6 +145,16 @@ class BotUsage:
     month: Counts
 
 
+def billed_seconds(usage: Usage, sent: float) -> int:
+    """The seconds MiMo bills one speech request for, which every way in counts (a call's
+    piece, a voice note's or a recording's pieces, an import, a reading): what its answer
+    reports (`usage.seconds`), else the `sent` seconds of audio rounded up to MiMo's unit, the
+    whole second (a piece of 0.3 s costs 1, one of 1.1 s costs 2; a millisecond of float dust
+    is not a second more)."""
+    seconds = usage.audio_seconds if usage.audio_seconds > 0 else sent
+    return max(0, math.ceil(round(seconds, 3)))
+
+
 def capped_part(amounts: Counts) -> Counts:
     """What of `amounts` a person's caps and the bot's budget count: transcription and speech."""
     return Counts(audio_seconds=amounts.audio_seconds, tts_chars=amounts.tts_chars)

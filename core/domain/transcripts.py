@@ -59,6 +59,9 @@ class LongTranscript:
     usage: Usage = field(default_factory=Usage)
     # Seconds of it taken from a kept transcript rather than heard by MiMo again: not charged.
     reused_seconds: float = 0.0
+    # What MiMo bills for the pieces it answered, each request rounded up to its whole second
+    # where its answer did not say (`core.domain.limits.billed_seconds`): what is charged.
+    billed_seconds: int = 0
 
     @property
     def text(self) -> str:

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import pytest
@@ -316,6 +317,40 @@ async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_ca
     assert len(discord_api.voice_state_requests) == 2  # joined once, left once: not again
 
 
+def lines_posted(discord_api: FakeDiscord, channel: int, count: int) -> bool:
+    return len(posted_in(discord_api, channel)) == count
+
+
+async def test_a_piece_under_a_second_counts_a_whole_one_as_mimo_bills_it_whatever_it_says(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Captions go to MiMo in short pieces, each billed a whole second. An answer that says
+    nothing of the seconds (no `usage.seconds`) still counts each as one against the server's
+    listening: with a day of 2 s, two short sentences use it up and a third ends the call."""
+    speakers = await members_in_lounge(discord_api, server, "Ann", "Bob", "Cid")
+    members = Members(discord_api, server.general)
+    speak = discord_api.voice.speak
+    mimo.asr_reports_seconds = False
+    async with bot_in_server(discord_api, mimo, sqlite_url, daily_listen_seconds=2):
+        for member in speakers:
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await listening_started(discord_api, server, members, speakers[0].user_id)
+        for shown, (member, hz) in enumerate(zip(speakers[:2], (440, 550), strict=True), 2):
+            await speak(member, tone(hz, 0.3))
+            await until(partial(lines_posted, discord_api, server.lounge, shown), "its line")
+        usage = await members.answer(speakers[0].user_id, "usage")
+        assert "Listening in voice channels: 2 sec of 2 sec (0 sec left)" in usage.content, usage
+        await speak(speakers[2], tone(660, 0.3))  # a third second: past the day's two
+        await discord_api.voice.wait_until(lambda: left_by_itself(discord_api), what="leaving")
+        await until(lambda: len(posted_in(discord_api, server.lounge)) == 5, "the goodbye")
+
+    assert heard_tones(mimo) == [440, 550] and mimo.asr_billed_seconds == 2
+    _, ann, bob, refusal, bye = posted_in(discord_api, server.lounge)
+    assert (ann, bob) == ("**Ann**: tone 440", "**Bob**: tone 550")
+    assert refusal.startswith("This server has used all of today's listening"), refusal
+    assert bye.startswith("I stopped listening")
+
+
 async def test_listening_is_charged_to_the_member_who_started_it_and_ends_with_their_day(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -374,11 +409,19 @@ async def test_captions_asked_translated_show_the_servers_language_above_what_wa
         mimo.texts_in = {"German"}  # what Bob says is German already: no translation shown
         await speak(bob, tone(660, 0.8))
         await until(lambda: len(posted_in(discord_api, server.lounge)) == 3, "Bob's caption")
+        usage = await members.answer(ann.user_id, "usage")
         await members.answer(ann.user_id, "stop_listening")
 
     _, ann_said, bob_said, _ = posted_in(discord_api, server.lounge)
     assert ann_said == "**Ann**: [German] tone 440\n-# tone 440"
     assert bob_said == "**Bob**: tone 660"
+    # Counted with the server's listening (the translation's tokens with its captions'), never
+    # in its own day of transcripts and summaries.
+    assert "• MiMo tokens: 0 (0 in, 0 out)" in usage.content, usage.content
+    listened = f"{server_of(server).chat_id}/listen"
+    [(tokens,)] = await query(sqlite_url, "SELECT prompt_tokens + completion_tokens FROM "
+                              "chat_usage WHERE chat_id = :row", row=listened)  # fmt: skip
+    assert tokens == mimo.tokens_reported > 0
     bye = discord_api.messages_in(server.lounge)[-1]
     kept = {file.filename: file.data.decode() for file in bye.attachments}["call.txt"]
     assert "Ann: tone 440" in kept and "German" not in kept  # what was said, never a translation

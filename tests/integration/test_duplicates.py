@@ -9,16 +9,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text as sql
 
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
-from core.infra.storage import SqlAlchemyUnitOfWork
+from core.infra.storage import SqlAlchemyUnitOfWork, create_engine
 from core.ports import SystemClock
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
@@ -102,6 +104,70 @@ async def test_a_voice_note_is_marked_answered_once_its_transcript_is_sent_not_b
     [transcript] = bot_api.sent("sendMessage", chat_id=USER)
     assert [state for state, _ in while_sending] == ["started"]
     assert (state, payload) == ("done", f"answered by {transcript.result['message_id']}")
+
+
+async def test_a_telegram_voice_note_whose_claim_cannot_be_stored_still_gets_its_transcript(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    database_url: str,
+    voice_ogg: bytes,
+    work_log: pytest.LogCaptureFixture,
+) -> None:
+    """The database refuses every claim (a disk full, a hiccup) as a voice note arrives: the
+    note is neither dropped as a second delivery nor left unanswered; it is transcribed
+    unclaimed, and once the claims are stored again, the bot answers as before."""
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
+    async with running(settings, bot_api):
+        async with claims_refused(database_url):
+            note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+            bot_api.push(note)
+            await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
+        bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
+        await bot_api.wait_for("sendMessage", count=2, chat_id=USER)
+
+    replies = bot_api.replies_to(USER, note["message_id"])
+    assert [reply["text"] for reply in replies] == ["heard 3.0 seconds"]
+    assert "handling it unclaimed" in work_log.text
+    assert "ignored a second delivery" not in work_log.text
+    assert await claim_of(database_url, note) == []  # nothing of it could be stored
+
+
+@asynccontextmanager
+async def claims_refused(url: str) -> AsyncIterator[None]:
+    """Until the block ends, the database refuses to store any claim (every other write goes
+    through), as a disk that fills up or a failing table would."""
+    if url.startswith("sqlite"):
+        made = [
+            "CREATE TRIGGER claims_refused BEFORE INSERT ON processed_updates"
+            " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        ]
+        dropped = ["DROP TRIGGER claims_refused"]
+    else:
+        made = [
+            "CREATE FUNCTION claims_refused() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$",
+            "CREATE TRIGGER claims_refused BEFORE INSERT ON processed_updates"
+            " FOR EACH ROW EXECUTE FUNCTION claims_refused()",
+        ]
+        dropped = [
+            "DROP TRIGGER claims_refused ON processed_updates",
+            "DROP FUNCTION claims_refused",
+        ]
+    await changed(url, made)
+    try:
+        yield
+    finally:
+        await changed(url, dropped)
+
+
+async def changed(url: str, statements: list[str]) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(sql(statement))
+    finally:
+        await engine.dispose()
 
 
 async def claim_of(url: str, message: dict[str, Any]) -> list[tuple[str, str | None]]:

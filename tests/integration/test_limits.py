@@ -388,6 +388,25 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
     assert set(left.values()) == {0}, left
 
 
+async def test_a_voice_note_counts_its_last_second_whole_as_mimo_bills_it_whatever_it_says(
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """MiMo bills each request in whole seconds, a second begun counted whole: a note of
+    2.4 s costs 3, and counts 3 in the chat's day even where MiMo's answer says nothing of
+    the seconds (no `usage.seconds`)."""
+    mimo.asr_reports_seconds = False
+    data = make_audio(tmp_path, fmt="ogg", seconds=2.4).read_bytes()
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
+    async with running(settings, bot_api, clock=at_18_48()):
+        bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=data, duration=2))
+        await said(bot_api, ALICE, "heard 2.4 seconds")
+        send(bot_api, ALICE, ALICE, "/usage")
+        await bot_api.wait_until(lambda: bot_api.texts(ALICE)[-1].startswith("Used in"))
+
+    assert mimo.asr_billed_seconds == 3
+    assert "• Transcription: 3 sec of 2 hr (" in bot_api.texts(ALICE)[-1]
+
+
 # --- Telegram: the allowlist -----------------------------------------------------------------
 
 

@@ -189,6 +189,11 @@ class FakeMimo:
         # ...and the seconds billed for them: each request's sounding length in whole seconds,
         # as its answer's `usage.seconds` says (a short piece costs a whole second).
         self.asr_billed_seconds = 0
+        # The prompt and completion tokens its answers reported, every model's together.
+        self.tokens_reported = 0
+        # False: its speech answers say nothing of the seconds (no `usage.seconds`), as a
+        # gateway in front of MiMo may answer; MiMo bills them all the same.
+        self.asr_reports_seconds = True
         self._held_each: list[HeldRequest] | None = None  # requests held one by one (`held_each`)
         self._received = asyncio.Event()  # set, and replaced, on every request that arrives
         # Languages the texts sent are already in: a translation into one comes back as it was
@@ -506,8 +511,10 @@ class FakeMimo:
         text = spoken_words.heard(array.array("h", pcm))
         if text is None:
             text = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
-        usage = _tokens(body, text) | {"seconds": math.ceil(duration)}
-        self.asr_billed_seconds += usage["seconds"]
+        billed = math.ceil(duration)
+        self.asr_billed_seconds += billed
+        usage = self._tokens(body, text)
+        usage |= {"seconds": billed} if self.asr_reports_seconds else {}
         if body.get("stream"):
             chunks = [_chunk(body, {"content": piece}) for piece in _thirds(text)]
             chunks = [*chunks, _chunk(body, {}, "stop", usage)]
@@ -526,7 +533,7 @@ class FakeMimo:
         self.last_tts_wav = _wav(pcm)
         self.tts_wavs.append(self.last_tts_wav)
         self.voices_heard.append(hz)
-        usage = _tokens(body, text)
+        usage = self._tokens(body, text)
         if body.get("stream"):
             # MiMo sends the whole clip at once today: one SSE line of several MB.
             audio_chunk = _chunk(body, {"audio": {"data": _b64(pcm)}})
@@ -561,7 +568,13 @@ class FakeMimo:
         message: Json = {"role": "assistant", "content": text}
         if self.answer_in_reasoning_only or thinking:  # thinking is on unless turned off
             message = {"role": "assistant", "content": "", "reasoning_content": text}
-        return _completion(body, message, _tokens(body, text), finish=finish)
+        return _completion(body, message, self._tokens(body, text), finish=finish)
+
+    def _tokens(self, body: Json, answer: str) -> Json:
+        """The usage of an answer, counted in `tokens_reported`."""
+        usage = _tokens(body, answer)
+        self.tokens_reported += usage["total_tokens"]
+        return usage
 
 
 # --- what the chat model writes, where a test can check it ------------------------------------

@@ -1,6 +1,7 @@
 """ffmpeg opens nothing but the recording it is given (core.infra.audio, real ffmpeg): a file
 that is a playlist or a list of other files, whatever its name, is refused as not a recording
-by every conversion a recording goes through, and none of the files it names is read."""
+by every conversion a recording goes through, and as any input of a command that reads
+several, and none of the files it names is read."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 
 from core.domain.errors import UndecodableAudio
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.processes import FfmpegProcesses, file_url
 from core.infra.mimo import MIMO_AUDIO_CAPS
+from tests.audio_factory import make_audio
 from tests.playlists import concat_list, hls_playlist, private_recording
 
 AUDIO = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
@@ -68,3 +70,24 @@ async def test_a_list_of_other_files_is_refused_as_not_a_recording(
 
     with pytest.raises(UndecodableAudio):
         await USES[use](AUDIO, listed)
+
+
+@pytest.mark.parametrize("make", LISTS)
+async def test_a_list_given_after_a_recording_is_refused_as_much_as_the_first_input(
+    tmp_path: Path, make: str
+) -> None:
+    """Each of ffmpeg's inputs has options of its own: a command reading several (the loudness
+    of a long recording reads one window an input) keeps the list out however many inputs
+    come before it, and opens none of the files it names."""
+    recording = make_audio(tmp_path / "first", fmt="wav", seconds=1)
+    listed = LISTS[make](tmp_path, private_recording(tmp_path))
+    both = ("-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1[a]", "-map", "[a]")
+
+    run = await FfmpegProcesses().run(
+        "-i", file_url(recording), "-i", file_url(listed), *both, "-f", "null", "-",
+        audio_seconds=10,
+    )  # fmt: skip
+
+    assert run.returncode != 0
+    refused = [line for line in run.stderr.splitlines() if "not on whitelist" in line]
+    assert [line.split(" @ ")[0] for line in refused] == ["[in#1"], run.stderr  # the list

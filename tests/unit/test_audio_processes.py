@@ -100,12 +100,19 @@ async def test_an_ffmpeg_that_hangs_is_stopped_by_its_time_limit_and_frees_its_s
 
 
 async def test_every_input_may_open_only_files_and_pipes(tmp_path: Path) -> None:
-    """A playlist inside a user's file cannot make ffmpeg read anything but the file itself."""
+    """A playlist inside a user's file cannot make ffmpeg read anything but the file itself,
+    whichever input of the command it is: each input has options of its own, so a command
+    that reads a recording first (or several times, as the loudness of a long one is
+    measured) guards the next input as much as the first."""
     wav = make_audio(tmp_path, fmt="wav", seconds=1)
+    both = ("-filter_complex", "[0:a][1:a]concat=n=2:v=0:a=1[a]", "-map", "[a]")
     inside = await FfmpegProcesses().run(
-        "-i", f"subfile,,start,0,end,0,,:{wav}", "-f", "null", "-", audio_seconds=1
+        "-i", file_url(wav), "-i", f"subfile,,start,0,end,0,,:{wav}", *both, "-f", "null", "-",
+        audio_seconds=2,
+    )  # fmt: skip
+    plain = await FfmpegProcesses().run(
+        "-i", file_url(wav), "-i", file_url(wav), *both, "-f", "null", "-", audio_seconds=2
     )
-    plain = await FfmpegProcesses().run("-i", file_url(wav), "-f", "null", "-", audio_seconds=1)
 
     assert plain.returncode == 0
     assert inside.returncode != 0

@@ -9,11 +9,16 @@ import ast
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from core.app.calls.call import ListenedCall
+from core.domain.limits import ANYONE
+from core.domain.values import ChatRef
 from core.infra.metrics import PrometheusMetrics
+from core.ports import background
 from core.ports.background import Background
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,13 +45,45 @@ async def test_a_failing_task_is_logged_once_with_its_name_and_counted(
 ) -> None:
     tasks, metrics = Background(), PrometheusMetrics()
     async with tasks.held(metrics, grace=1):
-        failing = tasks.start(_fails(), name="listening idle", about=42)
+        failing = tasks.start(_fails(), name="nightly chore", about=42)
         await asyncio.wait([failing])
-        assert _failures(metrics, "listening idle") == 1
+        assert _failures(metrics, "nightly chore") == 1
     [record] = _background_errors(caplog)
-    assert "'listening idle 42'" in record.getMessage()
+    assert "'nightly chore 42'" in record.getMessage()
     assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)
     assert tasks.running == frozenset()
+
+
+class _Refused(logging.Filter):
+    """A log that refuses the lines of one logger: its error reaches the code that logs (a
+    filter's error is not caught as a handler's is), as any error inside it would."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        raise RuntimeError("the log refused the line")
+
+
+async def test_a_failing_idle_watch_is_logged_once_with_its_name_and_counted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A listened call's idle watch (`ListenedCall.watch_idle`) is work the bot runs on its
+    own: when it fails (here as it ends the idle call, its log line refused), its error is
+    logged once with its name and counted, never lost with a task nobody awaits."""
+    metrics, refused = PrometheusMetrics(), _Refused()
+    call = ListenedCall(ChatRef("discord", "guild:1"), {"ann"}, datetime.now(UTC), "ann", ANYONE)
+    caplog.set_level(logging.INFO, logger="core.app.calls.call")
+    logging.getLogger("core.app.calls.call").addFilter(refused)
+    try:
+        async with background.supervisor().held(metrics, grace=1):
+            call.watch_idle(0.01)
+            assert call.watch is not None
+            await asyncio.wait([call.watch])
+            assert _failures(metrics, "listening idle") == 1
+    finally:
+        logging.getLogger("core.app.calls.call").removeFilter(refused)
+    [record] = _background_errors(caplog)
+    assert "'listening idle'" in record.getMessage()
+    assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)
+    assert background.supervisor().running == frozenset()
 
 
 async def test_a_failure_reaches_no_other_task(caplog: pytest.LogCaptureFixture) -> None:

@@ -34,6 +34,7 @@ from core.domain.limits import (
     RateLimits,
     UsageReport,
     asked_by,
+    billed_seconds,
     sent_by,
 )
 from core.domain.quantities import Duration, waiting
@@ -425,11 +426,22 @@ async def test_audio_is_reserved_once_measured_and_recorded_as_mimo_billed_it(
             await spending.reserve(Counts(audio_seconds=round(stream.duration)))  # measured
             assert stream.duration == 3.0
             assert (await limiter.today(CHAT)).used.audio_seconds == 3  # reserved
-        spending.used(audio_seconds=4.2, usage=Usage(prompt_tokens=7, completion_tokens=2))
+        billed = Usage(prompt_tokens=7, completion_tokens=2, audio_seconds=4)
+        spending.used(audio_seconds=billed_seconds(billed, stream.duration), usage=billed)
 
     assert (await limiter.today(CHAT)).used == Counts(
         audio_seconds=4, prompt_tokens=7, completion_tokens=2
     )
+
+
+@pytest.mark.parametrize(
+    ("reported", "sent", "billed"),
+    [(0, 0.3, 1), (0, 1.1, 2), (0, 2.0000001, 2), (0, 0.0, 0), (4, 0.3, 4), (4.2, 3.0, 5)],
+)
+def test_a_request_is_billed_what_mimo_says_else_its_audio_in_whole_seconds_rounded_up(
+    reported: float, sent: float, billed: int
+) -> None:
+    assert billed_seconds(Usage(audio_seconds=reported), sent) == billed
 
 
 async def test_digests_are_counted_but_never_refused(limiter: Limiter) -> None:

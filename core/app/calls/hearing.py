@@ -26,7 +26,7 @@ from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.running.counted import counted
 from core.domain import errors
-from core.domain.limits import Counts
+from core.domain.limits import Counts, billed_seconds
 from core.ports import AudioConverter, ChatApi, Metrics, SpeechApi
 
 
@@ -122,7 +122,8 @@ class Hearing:
                     )
                 finally:
                     self.gate.release(server)
-                spend.used(audio_seconds=heard.usage.audio_seconds or seconds, usage=heard.usage)
+                billed = billed_seconds(heard.usage, seconds)  # 0.3 s is a whole second
+                spend.used(audio_seconds=billed, usage=heard.usage)
         except _Withdrawn:
             return None
         self.metrics.transcribed(seconds)

@@ -35,7 +35,7 @@ from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.running.counted import counted
 from core.domain import errors
-from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
+from core.domain.limits import ANYONE, Asker, Counts, RequestLimits, billed_seconds
 from core.domain.mandates import Mandate
 from core.domain.transcripts import (
     LongTranscript,
@@ -226,9 +226,8 @@ class Transcription:
                     pieces, chat=chat, language=prefs.language, progress=progress,
                     kept=kept, wanted=wanted, background=background,
                 )  # fmt: skip
-            # Billed, else measured; what was kept from before is not heard, nor paid, again.
-            heard = result.usage.audio_seconds or (result.duration - result.reused_seconds)
-            spend.used(audio_seconds=heard, usage=result.usage)
+            # As MiMo bills each piece; what was kept from before is not heard, nor paid, again.
+            spend.used(audio_seconds=result.billed_seconds, usage=result.usage)
         # A recording heard in one new piece was kept whole with it (`Transcriber._one`).
         if not result.missing and (len(result.parts) > 1 or result.reused_seconds):
             await kept.complete(result.duration)
@@ -321,7 +320,7 @@ class Transcriber:
         # An answer for work withdrawn meanwhile is not kept (the keeping checks, in its own
         # transaction), nor shown: the recording's end checks once more.
         part = TranscriptPart(piece.offset, end, heard.text.strip())
-        tally.add(part, usage=heard.usage)
+        tally.add(part, usage=heard.usage, billed=billed_seconds(heard.usage, piece.duration))
         alone = piece.offset == 0 and end >= tally.total  # the whole recording, in one piece
         await tally.kept.keep(part, whole=tally.total if alone else None)
 
@@ -344,6 +343,7 @@ class _Tally:
         self.parts: list[TranscriptPart] = []
         self.done = 0.0
         self.usage = Usage()
+        self.billed = 0  # seconds, as MiMo bills each piece it answered
         self.last_error: Exception | None = None
 
     def add(
@@ -351,10 +351,12 @@ class _Tally:
         part: TranscriptPart,
         *,
         usage: Usage | None = None,
+        billed: int = 0,
         error: Exception | None = None,
         reused: bool = False,
     ) -> None:
         self.parts.append(part)
+        self.billed += billed
         self.done += part.end - part.start
         self.reused += (part.end - part.start) if reused else 0.0
         if usage is not None:
@@ -386,8 +388,9 @@ class _Tally:
         if self.last_error is not None and all(part.text is None for part in parts):
             raise self.last_error
         return LongTranscript(
-            parts=parts, duration=self.total, usage=self.usage, reused_seconds=self.reused
-        )
+            parts=parts, duration=self.total, usage=self.usage, reused_seconds=self.reused,
+            billed_seconds=self.billed,
+        )  # fmt: skip
 
 
 def _add_usage(a: Usage, b: Usage) -> Usage:

@@ -45,11 +45,12 @@ class Spend:
         await self._reserve(self, missing)
         self.reserved += missing
 
-    def used(self, *, audio_seconds: float | None = None, usage: Usage | None = None) -> None:
-        """What the work really used: the audio MiMo heard (replacing the reservation, which
-        went by the measured length) and MiMo's token counts."""
+    def used(self, *, audio_seconds: int | None = None, usage: Usage | None = None) -> None:
+        """What the work really used: the seconds MiMo bills for the audio it heard, each
+        request's as `core.domain.limits.billed_seconds` counts them (replacing the
+        reservation, which went by the measured length), and MiMo's token counts."""
         if audio_seconds is not None:
-            self._audio_seconds = round(audio_seconds)
+            self._audio_seconds = audio_seconds
         if usage is not None:
             self._tokens += Counts.of_tokens(usage)
 

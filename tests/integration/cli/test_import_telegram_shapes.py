@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import env, voicebridge
 from tests.standins.mimo import FakeMimo
@@ -318,3 +320,60 @@ async def test_a_forwarded_voice_message_is_its_speakers_never_the_forwarders(
     assert valve.text.startswith("Nothing kept from this chat in the last")
     assert book.text.startswith("Nothing kept from this chat in the last")
     assert "Bob" not in valve.text + book.text
+
+
+@pytest.mark.parametrize("shape", ["one chat", "account"], ids=["one-chat", "account"])
+@pytest.mark.parametrize(
+    ("where", "hostile", "said"),
+    [
+        pytest.param(
+            '"id": 1555',
+            '"id": Infinity',
+            "it holds Infinity, a number no Telegram export holds: export the chat again with "
+            "Telegram Desktop.",
+            id="Infinity",
+        ),
+        pytest.param(
+            '"id": 1555',
+            f'"id": {"4" * 400}',
+            f"the chat's id is {'4' * 24}…, and a Telegram id is a whole number of at most 16 "
+            "digits: give the chat's id with --chat-id.",
+            id="400-digits",
+        ),
+        pytest.param(
+            '"id": 11',  # Bob's message
+            '"id": 11.0',
+            "the message at position 2 in the file has the id 11.0, and a Telegram id is a "
+            "whole number of at most 16 digits: export the chat again with Telegram Desktop.",
+            id="float",
+        ),
+    ],
+)
+async def test_a_number_no_export_holds_ends_the_import_in_one_line(
+    cwd: Path, mimo: FakeMimo, shape: str, where: str, hostile: str, said: str
+) -> None:
+    """Python's `json` reads `Infinity`, `NaN` and a 400-digit number: an export holding one
+    where the chat's or a message's id goes (written by hand, or by another tool) is refused
+    in the one line the import promises, with what to do, never a traceback; nothing is sent
+    to MiMo or kept. In one chat's export, and in an account's with the chat named (Flat 4B,
+    id 1555)."""
+    top = account_export(cwd) if shape == "account" else one_chat(cwd, _two_messages(cwd))
+    written = (top / "result.json").read_text()
+    (top / "result.json").write_text(written.replace(where, hostile, 1))
+    named = ["--chat", "Flat 4B"] if shape == "account" else []
+
+    done = await voicebridge("import", "telegram", str(top), *named, "--yes", cwd=cwd,
+                             env=settings_in(cwd, mimo))  # fmt: skip
+
+    assert (done.code, done.text) == (3, "")
+    assert done.err.splitlines() == [f"voicebridge: {top / 'result.json'}: {said}"]
+    assert mimo.requests == []
+    assert not (cwd / "voicebridge.db").exists() or kept(cwd / "voicebridge.db", "-1001555") == []
+
+
+def _two_messages(cwd: Path) -> list[dict[str, Any]]:
+    """Flat 4B's messages as `account_export` writes them, in one chat's export."""
+    return [
+        voice(cwd / "ChatExport", "", 10, 3, ANN, "Ann", seconds=3),
+        message(11, 2, BOB, "Bob", text="Who has the key?"),
+    ]
