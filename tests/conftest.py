@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.shares",
     "tests.long_first",
     "tests.interleavings",
+    "tests.cpu_report",
     "pytester",
 ]
 

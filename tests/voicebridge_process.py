@@ -237,7 +237,11 @@ async def _told_end(
 ) -> None:
     try:
         said = await loop.sock_recv(connection, 256)
-        code = int(json.loads(said)["exit"]) if said else -signal.SIGKILL
+        told = json.loads(said) if said else {"exit": -signal.SIGKILL}
+        code = int(told["exit"])
+        from tests import cpu_report  # the test's side only: the zygote runs as a script
+
+        cpu_report.charge(float(told.get("cpu", 0.0)))
         if not ended.done():
             ended.set_result(code)
     finally:
@@ -386,15 +390,18 @@ def _serve(address: str) -> None:
 def _reap(asked: dict[int, socket.socket]) -> None:
     while asked:
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
             return
         connection = asked.pop(pid, None)
         if connection is not None:
+            # Its CPU and its children's (ffmpeg): the test that started it is billed for it.
+            ended = {"exit": os.waitstatus_to_exitcode(status),
+                     "cpu": usage.ru_utime + usage.ru_stime}  # fmt: skip
             with contextlib.suppress(OSError):  # the test has gone: nobody to tell
-                connection.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+                connection.sendall(json.dumps(ended).encode())
             connection.close()
 
 
