@@ -394,7 +394,7 @@ async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
             await r.here.kept_calls.away(kept, ended=False)
             call = await r.here.listening.begin_call(
                 server, ["ann", "bob"], channel=VOICE, starter="ann",
-                kept_as=(kept.recording, kept.started_at), mandate=kept.mandate,
+                kept_as=(kept.recording, kept.started_at),
             )  # fmt: skip
         else:
             call = await r.here.listening.begin_call(server, ["ann", "bob"], channel=VOICE,
@@ -438,6 +438,31 @@ async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
         # A line being kept holds the call's lock, which the no's taking out of lines waits for.
         holding=lambda: bool(calls) and calls[0].keeping.locked(),
     )
+
+
+async def test_a_no_then_a_kill_leaves_nothing_of_the_turn_the_no_landed_in(
+    replicas: Replicas,
+) -> None:
+    """Ann's first words are captioned (so kept, as shown), she says no while her turn goes on,
+    and the bot is killed before anything else happens: nothing of her turn is in the call's
+    transcript the next start goes on with. (A call that lives on takes her line out at its
+    next step or its end; a kill leaves no next step.)"""
+    r = replicas
+    server = r.next_chat("discord")
+    await r.here.listening.consents.decide(server, "ann", True)
+    call = await r.here.listening.begin_call(server, ["ann"], channel=VOICE, starter="ann")
+    began = datetime.now(UTC)
+    await r.here.listening.transcribe_piece(
+        server, "ann", pcm=spoken("so about lunch").tobytes(), sample_rate=16_000,
+        speaker="Ann", started_at=began, turn=began, piece=0, last=False,
+    )  # fmt: skip
+    shown = await r.lines(call.recording)
+
+    await r.here.listening.consents.decide(server, "ann", False)
+    r.here.listening.let_go(call)  # killed: no piece, no end comes after
+
+    assert shown == [("ann", "so about lunch")]  # kept as the caption showed it
+    assert await r.lines(call.recording) == []
 
 
 def view_of(chat: ChatRef) -> ArrivalView:

@@ -93,14 +93,12 @@ class ListeningConsents:
                 self._unsaved.discard((server, member_id))
         return stored
 
-    async def consenting(
-        self, server: ChatRef, mandate: Mandate | None = None
-    ) -> tuple[set[str], Mandate]:
+    async def consenting(self, server: ChatRef) -> tuple[set[str], Mandate]:
         """The members of `server` who said yes, as stored, and the mandate a call beginning
-        now keeps their lines under (each line only while its speaker's yes stands): `mandate`
-        where it goes on under one (taken up), else as read now."""
+        now keeps their lines under (each line only while its speaker's yes stands), read
+        together: a /forget before them deleted the yeses, one after moves the count."""
         async with self._uow() as uow:
-            mandate = replace(mandate or await uow.mandates.read(server), yes_needed=True)
+            mandate = replace(await uow.mandates.read(server), yes_needed=True)
             return await uow.listening_consents.consenting(server), mandate
 
     async def _save(self, server: ChatRef, member_id: str, yes: bool) -> None:

@@ -129,7 +129,6 @@ class ListenedCalls:
             on_forget=lambda: self._end_in(server, "forgotten", with_transcript=False),
             on_end=lambda why: self._end_in(server, why),
             kept_as=None if taken_up is None else (taken_up.recording, taken_up.started_at),
-            mandate=None if taken_up is None else taken_up.mandate,
         )  # fmt: skip
         call.asked, roll = asked, call.roll
         assert roll is not None

@@ -76,7 +76,6 @@ from core.app.rules.preferences import ChatPreferences
 from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.limits import asked_by
-from core.domain.mandates import Mandate
 from core.domain.values import ChatRef, Preferences
 from core.domain.voice_call import may_stop
 from core.ports import (
@@ -196,10 +195,9 @@ class Listening:
         self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
         translate_to: str | None = None, interpret: Tell | None = None,
         on_forget: End | None = None, on_end: EndBecause | None = None,
-        kept_as: tuple[str, datetime] | None = None, mandate: Mandate | None = None,
+        kept_as: tuple[str, datetime] | None = None,
     ) -> ListenedCall:  # fmt: skip
-        """`begin`, giving the call itself (`core.app.calls.listened` runs it); a call taken
-        up goes on under the `mandate` it was found with (`KeptCall.mandate`)."""
+        """`begin`, giving the call itself (`core.app.calls.listened` runs it)."""
         if self._heard(server) is not None:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -215,7 +213,7 @@ class Listening:
         call = self._calls[server] = ListenedCall(
             server, set(), started, starter, payer, on_forget=on_forget, on_end=on_end
         )
-        consenting, call.mandate = await self.consents.consenting(server, mandate)
+        consenting, call.mandate = await self.consents.consenting(server)
         call.consenting |= {member for member in consenting if member not in call.said}
         call.recording, call.kept_before = recording, kept_as is not None
         call.language = (await self._preferences.get(server)).language
