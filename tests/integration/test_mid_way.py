@@ -235,8 +235,11 @@ async def test_an_import_keeps_nothing_after_a_forget_or_a_no_at_any_step(
 # --- /remember: a Discord channel's past, heard by the bot itself ---------------------------
 
 
+@pytest.mark.parametrize(
+    "landing", ["a /forget", "Bob's no", "Bob's message deleted"], ids=["forget", "no", "deleted"]
+)
 async def test_remember_keeps_nothing_after_a_forget_a_no_or_a_deletion_at_any_step(
-    replicas: Replicas, tmp_path: Path
+    replicas: Replicas, tmp_path: Path, landing: str
 ) -> None:
     """`/remember` in #77: Bob's long voice message (that the others go on is the import's
     test above). The bot hearing it or another replica gets the /forget, Bob's no, or the
@@ -265,19 +268,15 @@ async def test_remember_keeps_nothing_after_a_forget_a_no_or_a_deletion_at_any_s
             return
         await r.none_of("Bob", "att-11", outcome, logs=False)
 
-    await r.steps.walk(
-        flow,
-        {
-            "a /forget in this process": r.forget(r.here),
-            "a /forget in another process": r.forget(r.there),
-            "Bob's no in this process": r.says_no(r.here, BOB, "att-11"),
-            "Bob's no in another process": r.says_no(r.there, BOB, "att-11"),
-            "Bob's message deleted, seen by this process": r.deletes(r.here, "11", "att-11"),
-            "Bob's message deleted, seen by another": r.deletes(r.there, "11", "att-11"),
-        },
-        check,
-        ready=ready,
-    )
+    landings = {
+        "a /forget": lambda runtime: r.forget(runtime),
+        "Bob's no": lambda runtime: r.says_no(runtime, BOB, "att-11"),
+        "Bob's message deleted": lambda runtime: r.deletes(runtime, "11", "att-11"),
+    }
+    lands = landings[landing]
+    injections = {f"{landing} in this process": lands(r.here),
+                  f"{landing} in another process": lands(r.there)}  # fmt: skip
+    await r.steps.walk(flow, injections, check, ready=ready)
 
 
 # --- a long voice note, as it arrives --------------------------------------------------------
@@ -350,7 +349,7 @@ async def say(runtime: Runtime, server: ChatRef, member: str, words: tuple[str, 
         )  # fmt: skip
 
 
-@pytest.mark.parametrize("taken_up", [False, True], ids=["live", "taken up after a restart"])
+@pytest.mark.parametrize("taken_up", [False, True], ids=["live", "taken-up-after-a-restart"])
 async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
     replicas: Replicas, taken_up: bool
 ) -> None:
