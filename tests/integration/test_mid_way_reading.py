@@ -5,15 +5,16 @@ aloud (`/read_me allowed:False`) or a `/forget` of the server, injected at every
     a deletion  nothing of Bob's message made into speech after it (no request to MiMo carrying
                 its words), nor played: a clip of it playing is cut, one made already never plays
     Bob's no    the same for every message of his
-    a /forget   the reading's rules and its members' choices are gone (a no would stay); the
-                reading itself goes on, as `core.app.memory.forgetting` says: Ann's and Bob's
-                messages are read whole
+    a /forget   the reading's rules and its members' choices are gone (a no would stay), and
+                its place is not kept for a restart; the reading itself goes on, as
+                `core.app.memory.forgetting` says: Ann's and Bob's messages are read whole
 
 Ann reads #general aloud in the Lounge; Ann, then Bob, post a message; Bob's is made into speech
 while Ann's plays; once nothing is left to read, the reading ends (DISCORD_READER_IDLE_SECONDS,
-turned down). The runtime is the one `voicebridge run` builds; the platform's side is the test's
-(`Server`): Discord's voice channels as the reader sees them, and the bot's call, which records
-what it played. MiMo, ffmpeg and SQLite are real.
+turned down) and lets go of its place. Where its place is to be kept for a restart, the bot
+stops for a deploy once Ann's message is read. The runtime is the one `voicebridge run` builds;
+the platform's side is the test's (`Server`): Discord's voice channels as the reader sees them,
+and the bot's call, which records what it played. MiMo, ffmpeg and SQLite are real.
 
 Each of them reaches the process holding the reading, and no other: Discord sends a server's
 events and commands to the gateway session of its shard, which is the reading's (`core.app.
@@ -43,6 +44,7 @@ from core.app.reader.choices import MemberReading
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.domain.listeners import Channel, Listener
+from core.domain.live_calls import KeptReading
 from core.domain.reading import HeardMessage, ReaderMember, ReaderRules
 from core.domain.values import ChatRef, VoiceNote
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
@@ -194,6 +196,11 @@ class World:
 
         return self.injected(forgotten)
 
+    async def kept(self) -> KeptReading | None:
+        """The server's reading as kept for the next start to take up."""
+        async with self.uow() as uow:
+            return await uow.live_readings.get(self.server)
+
 
 @asynccontextmanager
 async def built(sqlite_url: str, **settings: Any) -> AsyncIterator[World]:
@@ -212,6 +219,13 @@ async def built(sqlite_url: str, **settings: Any) -> AsyncIterator[World]:
 async def read_out(sqlite_url: str, stepped: None) -> AsyncIterator[World]:
     """A reading ends as soon as it has nothing left to read."""
     async with built(sqlite_url, discord_reader_idle_seconds=0.05) as world:
+        yield world
+
+
+@pytest_asyncio.fixture
+async def deployed(sqlite_url: str, stepped: None) -> AsyncIterator[World]:
+    """A reading lasts until it is stopped."""
+    async with built(sqlite_url) as world:
         yield world
 
 
@@ -286,6 +300,40 @@ async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_
         ready=ready,
     )
     assert steps.count("MiMo: mimo-v2.5-tts") == 2 and "platform: Bob's clip plays" in steps, steps
+
+
+async def test_a_reading_kept_through_a_deploy_is_not_kept_after_a_forget_at_any_step(
+    deployed: World,
+) -> None:
+    """Ann's message read, then the bot stops for a deploy: the reading is kept for the next
+    start to take up, unless a /forget came once it began (as the bot joined the Lounge, say,
+    which takes seconds on Discord): then its place is not kept, though it read on."""
+    w = deployed
+    anns = HeardMessage("101", ANN, "Ann", ANNS, datetime.now(UTC))
+
+    async def flow() -> None:
+        server, reader = w.server, w.reader
+        assert reader is not None
+        await reader.start(ReadingAsked(server, ANN, VOICE, TEXT, "en", "en-US"))
+        reader.posted(server, TEXT, anns)
+        assert w.platform.call is not None
+        await w.platform.call.played.wait()
+        await reader.close()
+        await kept_watch_over()
+
+    async def check(what: str, outcome: Outcome) -> None:
+        log = w.platform.log
+        kept = await w.kept()
+        if "joins" in log[: log.index(INJECTED)]:
+            assert kept is None, "kept for a restart after the /forget"
+        else:  # the reading began after it
+            assert kept is not None, "a reading begun after the /forget is not kept"
+
+    async def ready() -> None:
+        w.next_server()
+
+    steps = await w.steps.walk(flow, {"a /forget": w.forget()}, check, ready=ready)
+    assert steps[-1] == "database: KeptStore.write", steps  # kept for the next start
 
 
 async def kept_watch_over() -> None:
