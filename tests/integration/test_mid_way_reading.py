@@ -52,7 +52,7 @@ from core.ports import background
 from tests.interleavings import Outcome, Steps
 from tests.standins.mimo import FakeMimo, Json
 
-ANN, BOB = "1", "2"
+ANN, BOB, CY = "1", "2", "3"  # Cy said no to being read long ago
 VOICE, TEXT = "55", "77"  # the Lounge, and #general read aloud in it
 ANNS = "lunch at noon?"
 BOBS = "yes, at noon, and the door code is 4721: keep it to yourselves"
@@ -248,6 +248,7 @@ async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_
         w.next_server()
         await choices.set_rules(w.server, can_manage=True, commands=True)  # for /forget to take
         await choices.member(w.server, BOB, voice="Chloe")
+        await choices.member(w.server, CY, read=False)
 
     async def flow() -> None:
         server, reader = w.server, w.reader
@@ -276,8 +277,9 @@ async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_
         if what == "a /forget":  # it ends no reading: nothing kept of it, and it reads on
             assert heard == ["played Ann", "played Bob"], "the /forget cut the reading"
             assert await choices.rules(w.server) == ReaderRules(), "its rules outlived it"
-            bob = await choices.member(w.server, BOB)
+            bob, cy = [await choices.member(w.server, member) for member in (BOB, CY)]
             assert bob == MemberReading(ReaderMember(), None), "Bob's voice outlived it"
+            assert not cy.member.read, "Cy's no went with it"
             return
         assert "played Ann" in heard, "Ann's message was not read"
         before, after = log[: log.index(INJECTED)], log[log.index(INJECTED) + 1 :]
