@@ -5,6 +5,8 @@ A step is a moment the flow waits on the world outside it:
     database  one of its units of work about to open: a write, or the read before one
     MiMo      one of its requests, arrived at MiMo's stand-in, which holds it for the step
     fetch     a recording being fetched, where the test's flow says so (`Steps.fetched`)
+    platform  the platform's stand-in doing what the flow asked of it, where the test's stand-in
+              says so (`Steps.platform`: a clip played in a voice channel)
 
 `Steps.walk(flow, injections, check)` runs the flow once untouched to count and name its steps,
 then once per step and injection: at that step the flow waits while the injection runs to its
@@ -153,6 +155,14 @@ class Steps:
         run = _walking.get()
         if run is not None:
             await run.step(f"fetch: {name}")
+
+    @staticmethod
+    async def platform(name: str) -> None:
+        """A step where the platform's stand-in does what the flow asked of it (plays a clip in
+        a voice channel, say), named `name`."""
+        run = _walking.get()
+        if run is not None:
+            await run.step(f"platform: {name}")
 
 
 @pytest.fixture

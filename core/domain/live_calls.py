@@ -56,6 +56,9 @@ class KeptReading:
     started_at: datetime
     alive_at: datetime
     last_read: str | None = None
+    # What it is kept under: read as it began, or with it as it was found again; a /forget
+    # since, in any process, keeps it no more (`core.domain.mandates`).
+    mandate: Mandate | None = None
 
     def away(self, now: datetime) -> timedelta:
         """How long nobody ran the reading, at `now`."""

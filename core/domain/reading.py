@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core.domain.mandates import Mandate
 from core.domain.tts import default_voice, voices_for
 
 NAME_AGAIN_AFTER = timedelta(minutes=2)
@@ -59,6 +60,9 @@ class Reads:
     starter_id: str
     locale: str
     platform_locale: str | None
+    # The server's count of /forgets as it was asked for (`core.domain.mandates`): its place
+    # is kept for a restart only while no /forget came since (`core.app.reader.kept`).
+    mandate: Mandate | None = None
 
 
 @dataclass(frozen=True)

@@ -280,13 +280,16 @@ async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_i
     world: World,
 ) -> None:
     """A reading kept for a restart (`core.app.reader.kept`): its place moves as each
-    message's turn comes, a new start replaces it, its end and `/forget` delete it."""
+    message's turn comes, a new start replaces it, its end and `/forget` delete it, and one
+    asked for before the `/forget` is kept no more."""
     store, servers = KeptStore(world.uow), KeptServers(world.uow)
     kept = KeptReadings(store=store, clock=ManualClock(NOW), servers=servers)
     later = KeptReadings(
         store=store, clock=ManualClock(NOW + timedelta(seconds=5)), servers=KeptServers(world.uow)
     )
-    reading = KeptReading(SERVER, "500", "600", False, ANN, "en", "en-US", NOW, NOW)
+    asked = await kept.mandate(SERVER)
+    reading = KeptReading(SERVER, "500", "600", False, ANN, "en", "en-US", NOW, NOW,
+                          mandate=asked)  # fmt: skip
     await kept.keep(reading)
     await later.read(SERVER, "701")
     await later.read(SERVER, "702")
@@ -300,3 +303,7 @@ async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_i
     forgetting = Forgetting(uow=world.uow, clock=world.clock)
     await forgetting.forget(ForgetRequest(SERVER, can_manage=True))
     assert await kept.find(SERVER) is None
+    await kept.keep(replace(reading, text_id="500"))  # moved, say, after the /forget
+    assert await kept.find(SERVER) is None
+    await kept.keep(replace(reading, mandate=await kept.mandate(SERVER)))  # asked for anew
+    assert await kept.find(SERVER) is not None

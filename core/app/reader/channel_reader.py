@@ -59,6 +59,7 @@ from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
 from core.domain.live_calls import KeptReading
+from core.domain.mandates import Mandate
 from core.domain.reading import HeardMessage, ReaderPolicy, Reads
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
@@ -134,14 +135,19 @@ class ChannelReader:
         voice = self._known(server, voice_id)
         text_channel = self._known(server, text_id)
         self._may_start(asked.member_id, server, text_channel, voice)
+        # Read before anything is joined: a /forget from now on, in any process, keeps the
+        # reading for a restart no more (`core.app.reader.kept`), though it goes on.
+        mandate = await self._mandate(server, taken_up)
         reads = Reads(text_id, text_id == voice_id, asked.member_id, asked.locale,
-                      asked.platform_locale)  # fmt: skip
+                      asked.platform_locale, mandate)  # fmt: skip
         leaving = self._readings.get(server)
         if leaving is not None and leaving.over:
             await leaving.ended.wait()  # its call left first: the platform has one per server
         current = self.reading_in(server)
         if current is not None and current.voice_id == voice_id:
-            current.read_from(text_id, own_chat=reads.own_chat, starter_id=asked.member_id)
+            current.read_from(
+                text_id, own_chat=reads.own_chat, starter_id=asked.member_id, mandate=mandate
+            )
             await self._keep(current)  # read from now on, in the new channel
             return Started(text_channel, voice, switched=True)
         if current is not None or server in self._joining:
@@ -335,7 +341,15 @@ class ChannelReader:
             reading.server, reading.voice_id, reads.text_id, reads.own_chat, reads.starter_id,
             reads.locale, reads.platform_locale, now if taken_up is None else taken_up.started_at,
             now, last_read=None if taken_up is None else taken_up.last_read,
+            mandate=reads.mandate,
         ))  # fmt: skip
+
+    async def _mandate(self, server: ChatRef, taken_up: KeptReading | None) -> Mandate | None:
+        """What a reading starting now in `server` is kept under: the mandate it was found with
+        once taken up after a restart, else the server's as it is asked for."""
+        if taken_up is not None:
+            return taken_up.mandate
+        return None if self._kept is None else await self._kept.mandate(server)
 
     async def _while_reading(self, reading: Reading) -> None:
         """Say the reading is alive while it runs; once it ends, let go of what was kept

@@ -3,7 +3,11 @@ holds a server takes its reading up after a deploy or a crash (`core.app.reader.
 decides when; this keeps and reads).
 
     keep     a reading started, switched to another text channel, or moved: its state
-             (`core.domain.live_calls.KeptReading`) saved, replacing any kept before
+             (`core.domain.live_calls.KeptReading`) saved, replacing any kept before, unless
+             a /forget came, in any process, since the reading was asked for (or found again
+             after a restart): its `mandate`, checked in the write's own transaction. Joining
+             the voice channel takes seconds, and the /forget of those seconds deletes nothing
+             yet, so the reading would otherwise be taken up after the next restart
     read     a message's turn came (before its clip plays): the next start reads from the one
              after it. A message cut by a crash or a stop as it played is therefore not read
              again: a reading never reads one message twice
@@ -16,10 +20,13 @@ A failure to store is logged and costs only the resume, never the reading
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.app.calls.restarts import KeptServers, KeptStore
 from core.domain.live_calls import KeptReading
+from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
-from core.ports import Clock
+from core.ports import Clock, ReadingUnitOfWork
 
 
 class KeptReadings:
@@ -29,11 +36,19 @@ class KeptReadings:
         self._store, self.clock = store, clock
         self.servers = servers  # shared with the calls kept (`core.app.calls.kept`)
 
+    async def mandate(self, server: ChatRef) -> Mandate | None:
+        """What a reading asked for now in `server` is kept under (None where it cannot be
+        read: kept unchecked, as before mandates)."""
+        return await self._store.read(
+            lambda uow: uow.mandates.read(server),
+            failing=f"read what the reading in {server} is kept under",
+            default=None,
+        )
+
     async def keep(self, reading: KeptReading) -> None:
         self.servers.kept(reading.server)
         await self._store.write(
-            lambda uow: uow.live_readings.save(reading),
-            failing=f"keep the reading in {reading.server}",
+            lambda uow: _saved(uow, reading), failing=f"keep the reading in {reading.server}"
         )
 
     async def read(self, server: ChatRef, message_id: str) -> None:
@@ -60,7 +75,20 @@ class KeptReadings:
         if not await self.servers.may_hold(server):
             return None
         return await self._store.read(
-            lambda uow: uow.live_readings.get(server),
+            lambda uow: _found(uow, server),
             failing=f"read the reading kept in {server}",
             default=None,
         )
+
+
+async def _saved(uow: ReadingUnitOfWork, reading: KeptReading) -> None:
+    """`reading` saved where its mandate holds (None: unchecked)."""
+    if reading.mandate is None or await uow.mandates.holds(reading.mandate):
+        await uow.live_readings.save(reading)
+
+
+async def _found(uow: ReadingUnitOfWork, server: ChatRef) -> KeptReading | None:
+    """The reading kept in `server`, with the mandate it goes on under: read together, so that
+    a /forget either deleted it already or moves the count after."""
+    kept = await uow.live_readings.get(server)
+    return None if kept is None else replace(kept, mandate=await uow.mandates.read(server))

@@ -43,6 +43,7 @@ from core.app.reader.spoken import MessageSpeech, Room, Spoken
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_all
+from core.domain.mandates import Mandate
 from core.domain.reading import HeardMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
@@ -182,12 +183,14 @@ class Reading:
             self._task.cancel()
         await self.ended.wait()
 
-    def read_from(self, text_id: str, *, own_chat: bool, starter_id: str) -> None:
-        """Read another text channel from now on, for `starter_id`; what waited in the old one
-        is let go."""
+    def read_from(
+        self, text_id: str, *, own_chat: bool, starter_id: str, mandate: Mandate | None
+    ) -> None:
+        """Read another text channel from now on, for `starter_id`, kept under `mandate`; what
+        waited in the old one is let go."""
         self._queue.clear()
         self.reads.text_id, self.reads.own_chat = text_id, own_chat
-        self.reads.starter_id = starter_id
+        self.reads.starter_id, self.reads.mandate = starter_id, mandate
         self._held = None
         self.check()
 
