@@ -22,7 +22,7 @@ from collections.abc import Generator
 
 import pytest
 
-CPU_CEILING = 45.0  # seconds of CPU; the costliest test takes about a third of it (the docs)
+CPU_CEILING = 30.0  # seconds of CPU; the costliest test takes about 12 (docs/contributing)
 _PROPERTY = "cpu_seconds"
 
 
@@ -49,14 +49,14 @@ def charge(seconds: float) -> None:
     _charged[0] += seconds
 
 
-def _spent() -> float:
-    """CPU seconds this process and its waited-for children have taken so far, and those
-    charged to it."""
+def _spent() -> tuple[float, float]:
+    """CPU seconds this process has taken so far, and those its children took (the ones it
+    waited for, and those charged to it)."""
     own, children = (
         resource.getrusage(resource.RUSAGE_SELF),
         resource.getrusage(resource.RUSAGE_CHILDREN),
     )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + _charged[0]
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime + _charged[0]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -69,10 +69,11 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = outcome.get_result()
     started = item.stash.get(_STARTED, None)
     if started is not None:
-        report.user_properties.append((_PROPERTY, _spent() - started))
+        (own, children), (own_before, children_before) = _spent(), started
+        report.user_properties.append((_PROPERTY, (own - own_before, children - children_before)))
 
 
-_STARTED = pytest.StashKey[float]()
+_STARTED = pytest.StashKey[tuple[float, float]]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -96,11 +97,16 @@ class CpuReport:
     def __init__(self, ceiling: float, costliest: int) -> None:
         self.ceiling, self.costliest = ceiling, costliest
         self.seconds: defaultdict[str, float] = defaultdict(float)
+        # Every test together, by phase and by where: "setup own", "call children"...
+        self.split: defaultdict[str, float] = defaultdict(float)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
-            if name == _PROPERTY and isinstance(value, float):
-                self.seconds[report.nodeid] += value
+            if name == _PROPERTY and isinstance(value, list | tuple) and len(value) == 2:
+                own, children = float(value[0]), float(value[1])
+                self.seconds[report.nodeid] += own + children
+                self.split[f"{report.when} own"] += own
+                self.split[f"{report.when} children"] += children
 
     def over(self) -> list[tuple[str, float]]:
         if not self.ceiling:
@@ -122,6 +128,11 @@ class CpuReport:
             )
             for node, cpu in self._costliest()[: self.costliest]:
                 terminalreporter.write_line(f"{cpu:7.2f}s cpu  {node}")
+            terminalreporter.write_line(
+                "every test, in CPU-minutes: "
+                + ", ".join(f"{where} {cpu / 60:.2f}" for where, cpu in sorted(self.split.items()))
+                + " (own: the test's process; children: the processes it started)"
+            )
         for node, cpu in self.over():
             terminalreporter.write_line(
                 f"CPU CEILING: {node} took {cpu:.1f} s of CPU, more than the {self.ceiling:g} s "

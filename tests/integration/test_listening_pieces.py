@@ -22,6 +22,7 @@ from core.domain.values import ChatRef, Transcript
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock
 from tests.fakes import DEFAULT_TTS_MODEL, FakeAudio, NoChat
+from tests.waiting import until
 
 SERVER = ChatRef("discord", "guild:1")
 NOTES = ChatRef("telegram", "7")
@@ -119,20 +120,17 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
     await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
     note = asyncio.create_task(gate.acquire(NOTES))  # the next voice note waits for it
-    while gate.waiting < 1:
-        await asyncio.sleep(0)
+    await until(lambda: gate.waiting >= 1, "the voice note in line")
     caption = asyncio.create_task(listening.transcribe_piece(
         SERVER, "ann", pcm=said("hello"), sample_rate=RATE, speaker="Ann",
         started_at=datetime.now(UTC),
     ))  # fmt: skip
-    while gate.waiting < 2:
-        await asyncio.sleep(0)
+    await until(lambda: gate.waiting >= 2, "the caption in line")
     assert speech.heard == []  # never past the limit, however urgent
 
     at_mimo = speech.hold("hello")
     gate.release(NOTES)
-    while speech.heard != ["hello"]:
-        await asyncio.sleep(0)
+    await until(lambda: speech.heard == ["hello"], "the caption at MiMo")
     assert not note.done()  # the slot went to the caption, though the note waited longer
     at_mimo.set()
     heard = await caption

@@ -33,6 +33,7 @@ from tests.fakes import DEFAULT_TTS_MODEL
 from tests.integration.test_listening_consents import Held
 from tests.standins.mimo import FakeMimo
 from tests.standins.spoken_words import spoken
+from tests.waiting import until
 
 SERVER = ChatRef("discord", "guild:1")
 NOTES = ChatRef("telegram", "7")  # a voice note's chat, in line at the same gate
@@ -78,8 +79,7 @@ async def anns_piece_in_line(
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)
     waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
-    while gate.waiting < 1:  # her piece is in line for the slot
-        await asyncio.sleep(0)
+    await until(lambda: gate.waiting >= 1, "her piece in line for the slot")
     return roll, waiting
 
 

@@ -68,8 +68,14 @@ class DiscordApiDescription:
         alternatives = schema.get("oneOf") or schema.get("anyOf")
         if alternatives:
             fitting = [alt for alt in alternatives if self._fits_type(alt, value)]
-            found = [self.missing(alt, value, path) for alt in fitting or alternatives]
-            return min(found, key=len) if found else []
+            nearest: list[str] | None = None
+            for alternative in fitting or alternatives:
+                found = self.missing(alternative, value, path)
+                if nearest is None or len(found) < len(nearest):
+                    nearest = found
+                if not nearest:
+                    break  # one it fits wholly: none comes nearer
+            return nearest or []
         problems: list[str] = []
         for part in schema.get("allOf", []):
             problems.extend(self.missing(part, value, path))
@@ -90,8 +96,14 @@ class DiscordApiDescription:
         schema = self._resolved(schema)
         alternatives = schema.get("oneOf") or schema.get("anyOf")
         if alternatives:
-            found = [list(self.unknown(alt, value, path)) for alt in alternatives]
-            yield from min(found, key=len)
+            fewest: list[str] | None = None
+            for alternative in alternatives:
+                found = list(self.unknown(alternative, value, path))
+                if fewest is None or len(found) < len(fewest):
+                    fewest = found
+                if not fewest:
+                    break  # one that allows it all: none allows more
+            yield from fewest or []
             return
         for part in schema.get("allOf", []):
             yield from self.unknown(part, value, path)

@@ -10,6 +10,7 @@ such start (a plain test tone) is not a reading, and the stand-in answers as it 
 
 from __future__ import annotations
 
+import functools
 import math
 from array import array
 
@@ -24,17 +25,21 @@ _HOP = 80  # 5 ms, where the start is looked for
 
 def spoken(words: str, *, rate: int = RATE) -> array[int]:
     """16-bit mono samples at `rate` that say `words`."""
-    tones = [(SYNC_HZ, SYNC_SECONDS)]
+    samples = array("h", _tone(SYNC_HZ, SYNC_SECONDS, rate))
     for byte in words.encode():
-        tones += [(BASE_HZ + STEP_HZ * (byte >> 4), SYMBOL_SECONDS)]
-        tones += [(BASE_HZ + STEP_HZ * (byte & 15), SYMBOL_SECONDS)]
-    samples, phase = array("h"), 0.0
-    for hz, seconds in tones:
-        for _ in range(int(seconds * rate)):
-            samples.append(int(12_000 * math.sin(phase)))
-            phase += 2 * math.pi * hz / rate
+        samples.extend(_tone(BASE_HZ + STEP_HZ * (byte >> 4), SYMBOL_SECONDS, rate))
+        samples.extend(_tone(BASE_HZ + STEP_HZ * (byte & 15), SYMBOL_SECONDS, rate))
     samples.extend([0] * int(0.2 * rate))
     return samples
+
+
+@functools.cache
+def _tone(hz: int, seconds: float, rate: int) -> array[int]:
+    """One tone, made once: every tone here lasts whole cycles (hundreds of hertz for 40 or
+    100 ms), so each starts where the one before it ended, at phase 0, and is the same every
+    time it is said."""
+    step = 2 * math.pi * hz / rate
+    return array("h", (int(12_000 * math.sin(step * n)) for n in range(int(seconds * rate))))
 
 
 def heard(samples: array[int]) -> str | None:

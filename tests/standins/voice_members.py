@@ -16,6 +16,7 @@ of every sender.
 from __future__ import annotations
 
 import array
+import functools
 import math
 import struct
 from dataclasses import dataclass, field
@@ -120,8 +121,10 @@ def padding_of(packet_number: int) -> int:
     return 0 if packet_number % PADDED_EVERY else 1 + packet_number // PADDED_EVERY % 12
 
 
+@functools.cache
 def tone(frequency: float, seconds: float, *, amplitude: int = 8000) -> bytes:
-    """A sine at `frequency` Hz: 48 kHz mono PCM16, a member's voice for a test."""
+    """A sine at `frequency` Hz: 48 kHz mono PCM16, a member's voice for a test (made once per
+    worker: the tests say the same few tones again and again)."""
     count = int(seconds * SAMPLE_RATE)
     step = 2 * math.pi * frequency / SAMPLE_RATE
     return array.array("h", (int(amplitude * math.sin(step * n)) for n in range(count))).tobytes()

@@ -23,6 +23,7 @@ from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, jo
 from core.domain.values import AsrPiece, ChatRef, Preferences, Transcript, Usage
 from core.infra.local_preferences import MemoryUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
+from tests.waiting import until
 
 CHAT = ChatRef("telegram", "1")
 OTHER = ChatRef("telegram", "2")
@@ -417,8 +418,7 @@ async def test_a_burst_of_recordings_is_worked_through_a_few_at_a_time(tmp_path:
         asyncio.create_task(voice.transcribe_long_audio(c, s, prefs=Preferences()))
         for c, s in zip(chats, sources, strict=True)
     ]
-    while sum(speech.in_flight.values()) < 3:
-        await asyncio.sleep(0)
+    await until(lambda: sum(speech.in_flight.values()) >= 3, "three requests in flight")
     release.set()
     await asyncio.gather(*work)
 
