@@ -24,6 +24,7 @@ import pytest
 
 CPU_CEILING = 30.0  # seconds of CPU; the costliest test takes about 12 (docs/contributing)
 _PROPERTY = "cpu_seconds"
+_WHERE = ("own", "started", "voicebridge")  # where a test's CPU went (`_spent`)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,14 +50,14 @@ def charge(seconds: float) -> None:
     _charged[0] += seconds
 
 
-def _spent() -> tuple[float, float]:
-    """CPU seconds this process has taken so far, and those its children took (the ones it
-    waited for, and those charged to it)."""
+def _spent() -> tuple[float, float, float]:
+    """CPU seconds this process has taken so far; those of its children it waited for itself
+    (ffmpeg, a subprocess); and those of the `voicebridge` processes charged to it."""
     own, children = (
         resource.getrusage(resource.RUSAGE_SELF),
         resource.getrusage(resource.RUSAGE_CHILDREN),
     )
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime + _charged[0]
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime, _charged[0]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -69,11 +70,11 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = outcome.get_result()
     started = item.stash.get(_STARTED, None)
     if started is not None:
-        (own, children), (own_before, children_before) = _spent(), started
-        report.user_properties.append((_PROPERTY, (own - own_before, children - children_before)))
+        spent = [now - before for now, before in zip(_spent(), started, strict=True)]
+        report.user_properties.append((_PROPERTY, spent))
 
 
-_STARTED = pytest.StashKey[tuple[float, float]]()
+_STARTED = pytest.StashKey[tuple[float, float, float]]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -102,11 +103,10 @@ class CpuReport:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
-            if name == _PROPERTY and isinstance(value, list | tuple) and len(value) == 2:
-                own, children = float(value[0]), float(value[1])
-                self.seconds[report.nodeid] += own + children
-                self.split[f"{report.when} own"] += own
-                self.split[f"{report.when} children"] += children
+            if name == _PROPERTY and isinstance(value, list | tuple) and len(value) == len(_WHERE):
+                self.seconds[report.nodeid] += sum(float(cpu) for cpu in value)
+                for where, cpu in zip(_WHERE, value, strict=True):
+                    self.split[f"{report.when} {where}"] += float(cpu)
 
     def over(self) -> list[tuple[str, float]]:
         if not self.ceiling:
@@ -130,8 +130,13 @@ class CpuReport:
                 terminalreporter.write_line(f"{cpu:7.2f}s cpu  {node}")
             terminalreporter.write_line(
                 "every test, in CPU-minutes: "
-                + ", ".join(f"{where} {cpu / 60:.2f}" for where, cpu in sorted(self.split.items()))
-                + " (own: the test's process; children: the processes it started)"
+                + ", ".join(
+                    f"{where} {cpu / 60:.2f}"
+                    for where, cpu in sorted(self.split.items())
+                    if cpu >= 0.6
+                )
+                + " (own: the tests' processes; started: the ffmpeg and other processes they"
+                " waited for; voicebridge: the commands they ran)"
             )
         for node, cpu in self.over():
             terminalreporter.write_line(

@@ -173,8 +173,11 @@ class SummaryService:
         newest = max(m.sent_at for m in messages)
         if state.last_summary_at is None or newest > state.last_summary_at:
             async with self._uow() as uow:
-                await uow.summary_states.mark_summarised(marked, newest)
-                await uow.commit()
+                # Not after a /forget that landed while it was written: the marker is the
+                # chat's summary state, which the forget deleted.
+                if request.mandate is None or await uow.mandates.holds(request.mandate):
+                    await uow.summary_states.mark_summarised(marked, newest)
+                    await uow.commit()
         note = None
         if voice:
             spoken = _BULLET.sub("", text)  # read as sentences, not as "bullet, ..."
