@@ -13,18 +13,21 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
           anyone's minute of requests), at most ASR_MAX_IN_FLIGHT at once and behind live
           work (`RequestGate`: `last`); kept under its message, sender and date (`Said.past`:
           the retention counts from that date), unless its sender said no since the plan
-          (read again before each message); a day's quota or budget used up pauses it,
-          said once, until the UTC day turns. Run again, an import takes up where it stopped:
-          what is kept whole is skipped, a message half heard sends MiMo only its rest. Where
-          the chat keeps its messages for summaries (`/summary on`), its text messages and the
-          transcripts go to its log too, under their own dates
+          (read as each message is claimed; a no while it is heard, in any process, drops
+          it whole, what was kept of it too: `_took_back`); a day's quota or budget used up
+          pauses it, said once, until the UTC day turns. Run again, an import takes up where
+          it stopped: what is kept whole is skipped, a message half heard sends MiMo only its
+          rest. Where the chat keeps its messages for summaries (`/summary on`), its text
+          messages and the transcripts go to its log too, under their own dates
     forget  `/forget` in the chat: its imports running in this process end first (the message
           being heard cut where it is), so that the forget deletes all they kept and nothing is
           kept after it; each returns `forgotten`. An import running in another process (the
           command line's) marks itself running in the database as it starts, a mark `/forget`
           deletes with the chat's data; it looks for its mark before each message, each piece
           sent and each answer kept, and once it is gone, stops and keeps nothing more
-          (`forgotten` too)
+          (`forgotten` too). Every write of it (each piece, each log line, the export's text
+          messages) is made under its mandate, read at the plan (`core.domain.mandates`): a
+          /forget since, in any process, keeps it out in the write's own transaction
     twice  two imports of one chat at once (the command run again in another terminal while
           the first runs, `/remember` on two replicas): each message is claimed in the
           database before it is sent to MiMo (`claim_past`), so that the other leaves it, goes
