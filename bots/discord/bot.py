@@ -34,7 +34,7 @@ from bots.discord.acks import (
     decide_answer,
     declared_ack,
 )
-from bots.discord.call.listening_sides import ListeningSides
+from bots.discord.call.listened_call_sides import ListenedCallSides
 from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
@@ -71,7 +71,7 @@ from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.replies import AnyBot, Interaction
 from bots.discord.translator import CatalogueTranslator
 from bots.startup import PATIENCE_SECONDS, reach
-from core.app.calls.listened import ListenedCalls
+from core.app.calls.lifecycle import ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
@@ -228,8 +228,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
             self, voice_client, processes=runtime.processes,
             admits=functools.partial(admits, self.limiter),
         )  # fmt: skip
-        self.listening_sides = ListeningSides(runtime.calls, self)
-        voice = runtime.calls_for(self.voice_channels, self.listening_sides)
+        self.listened_call_sides = ListenedCallSides(runtime.calls, self)
+        voice = runtime.calls_for(self.voice_channels, self.listened_call_sides)
         self.voice_calls, self.reader, self.listened = voice.calls, voice.reader, voice.listened
         self.player = VoicePlayer(voice_client, calls=voice.calls, processes=runtime.processes)
 

@@ -1,10 +1,10 @@
 """Whose voice the interpreter speaks in, and whose words it never speaks (`/listen
-interpret:True`, `core.app.calls.interpreting` through `core.app.calls.listening`): the runtime
-exactly as `core.bootstrap` builds it for the bots, on the real database (SQLite, and PostgreSQL
-with TEST_DATABASE_URL) and the real MiMo client against the MiMo stand-in, which hears each turn as
-the words a test reads (`tests.standins.spoken_words`), translates by rule and speaks a tone as long
-as its text. Only the call is the test's: it keeps the clips played into it, in order, and holds one
-while the test says something."""
+interpret:True`, `core.app.calls.interpreting` through `core.app.calls.live_transcript`): the
+runtime exactly as `core.bootstrap` builds it for the bots, on the real database (SQLite, and
+PostgreSQL with TEST_DATABASE_URL) and the real MiMo client against the MiMo stand-in, which hears
+each turn as the words a test reads (`tests.standins.spoken_words`), translates by rule and speaks a
+tone as long as its text. Only the call is the test's: it keeps the clips played into it, in order,
+and holds one while the test says something."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from core.app.calls.interpreting import News
-from core.app.calls.listening import Listening
+from core.app.calls.live_transcript import Listening
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.values import ChatRef, ChatVoice, VoiceNote

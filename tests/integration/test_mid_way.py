@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from core.app.calls.call import ListenedCall
+from core.app.calls.listened_call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
 from core.app.memory.imports import Past, PastVoice
 from core.app.voice_notes import Arrival, ArrivalView

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.app.calls.call import IN_FLIGHT, ListenAsked, ListenedCall
+from core.app.calls.listened_call import IN_FLIGHT, ListenAsked, ListenedCall
 from core.domain.limits import asked_by
 from core.domain.live_speech import CHEAPER, SOONER
 from core.domain.values import ChatRef

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from core.app.calls.call import ListenedCall
 from core.app.calls.interpreting import (
     CallInterpreter,
     Consents,
@@ -24,6 +23,7 @@ from core.app.calls.interpreting import (
     News,
     Stopped,
 )
+from core.app.calls.listened_call import ListenedCall
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.rules.limits import Limiter
 from core.app.voices.studio import Speaker

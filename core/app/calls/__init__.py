@@ -5,14 +5,14 @@ Uses `core.app.voices`, `recordings`, `rules` and `running`; never the reader or
 
 voice_channel.py  the bot's voice call in a server, held by reading and listening: join,
                   deafen, leave
-listened.py       a listened call from start to end: one teardown for its end and its
-                  suspension for a restart; taken up after a restart
-listening.py      a voice channel transcribed live: the calls by server (one map), who is
-                  transcribed, each utterance
-call.py           one listened call, one object (`ListenedCall`) in named states (`CallState`):
+lifecycle.py      a listened call from start to end (`ListenedCalls`): one teardown for its
+                  end and its suspension for a restart; taken up after a restart
+live_transcript.py  a voice channel transcribed live (`Listening`): the calls by server (one
+                  map), who is transcribed, each piece handed over
+listened_call.py  one listened call, one object (`ListenedCall`) in named states (`CallState`):
                   its turns kept, and when it ends by itself
-hearing.py        what a call hears, beside it and stateless: whose voice is taken, one
-                  piece of a turn transcribed
+pieces.py         one piece of a member's turn transcribed (`PieceTranscriber`), beside the
+                  call and stateless; what it gives back is its `Caption`
 consents.py       members' yes or no to being transcribed in a server's calls, kept
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English

@@ -37,7 +37,7 @@ Withdraw = Callable[[ChatRef, str], Awaitable[None]]
 
 class ListeningConsents:
     """Members' yes or no to being transcribed (see the module docstring); `follow`: the call
-    being listened to in a server takes it (`core.app.calls.listening`)."""
+    being listened to in a server takes it (`core.app.calls.live_transcript`)."""
 
     def __init__(
         self, uow: Callable[[], ReadingUnitOfWork], *, follow: Follow, withdraw: Withdraw

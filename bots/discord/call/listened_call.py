@@ -1,6 +1,6 @@
 """The Discord side of a call the bot listens in (`core.ports.ListenedVoice`; the core's
-`core.app.calls.listened` starts and ends it, `core.app.calls.listening` decides): on the voice
-client the core joined (undeafened, or the call it reads aloud in there), a receiver whose
+`core.app.calls.lifecycle` starts and ends it, `core.app.calls.live_transcript` decides): on the
+voice client the core joined (undeafened, or the call it reads aloud in there), a receiver whose
 filter is the core's consent, each piece of a turn handed to the core as it is cut, while the
 member goes on (the core lets a few be at MiMo at once), and its text posted in the voice
 channel's chat, "**Name**: text", in the order said: a line per speaker turn, its message
@@ -11,7 +11,7 @@ says when someone did: `someone_posted`), at most one request every `CAPTION_PAC
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
-(`core.app.calls.listened`): a quota used up is said in the chat first, as the core ends the
+(`core.app.calls.lifecycle`): a quota used up is said in the chat first, as the core ends the
 call; the voice connection closing under it is told to the core, which ends it.
 """
 
@@ -38,9 +38,9 @@ from bots.discord.call.receive import (
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
-from core.app.calls.call import Heard, ListenedCall
 from core.app.calls.interpreting import Dropped, Stopped
-from core.app.calls.listened import ListenedCalls
+from core.app.calls.lifecycle import ListenedCalls
+from core.app.calls.listened_call import Caption, ListenedCall
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import HeldCall
 from core.domain import errors
@@ -324,7 +324,7 @@ class DiscordListenedCall:
         )  # fmt: skip
 
     async def _line(
-        self, utterance: Utterance, transcribing: asyncio.Task[Heard | None]
+        self, utterance: Utterance, transcribing: asyncio.Task[Caption | None]
     ) -> Line | None:
         member = str(utterance.user_id)
         try:

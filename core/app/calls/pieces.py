@@ -1,5 +1,6 @@
-"""What a listened call hears, decided beside the call and holding no state of its own (the call,
-`core.app.calls.call.ListenedCall`, holds it; `core.app.calls.listening` finds it by server):
+"""One piece of a member's turn in a listened call, transcribed: decided beside the call and
+holding no state of its own (the call, `core.app.calls.listened_call.ListenedCall`, holds it;
+`core.app.calls.live_transcript` finds it by server):
 
     admits  whether a member's voice is taken (`ListenedCall.admits`): while the call is heard,
             with their yes, for what they said after their last no; asked again at each step
@@ -19,8 +20,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.app.calls.call import Heard, ListenedCall
 from core.app.calls.caption_translations import caption_translation
+from core.app.calls.listened_call import Caption, ListenedCall
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
@@ -31,7 +32,7 @@ from core.ports import AudioConverter, ChatApi, Metrics, SpeechApi
 
 
 @dataclass(eq=False)
-class Hearing:
+class PieceTranscriber:
     """What a listened call hears (module docstring): the ports it is heard through, no more."""
 
     speech: SpeechApi
@@ -55,7 +56,7 @@ class Hearing:
         piece: int = 0,
         last: bool = True,
         at_pause: bool = True,
-    ) -> Heard | None:
+    ) -> Caption | None:
         """`Listening.transcribe_piece` for `call`, the call it was handed to."""
         server = call.server
         began = turn or started_at
@@ -93,7 +94,7 @@ class Hearing:
             )  # fmt: skip
         if not said or not call.admits(member_id, started_at):
             return None
-        return Heard(said, translated, call.take_refused())
+        return Caption(said, translated, call.take_refused())
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(

@@ -3,8 +3,8 @@ the voice event, hands it over, and renders what comes back; its side of the cal
 (`core.ports.ListenedVoice`) only receives the voices and renders in the call's chat.
 
     start    `/listen`: refused where the bot is in voice already and cannot share it; the
-             listening begun (`core.app.calls.listening`: consents read, who is transcribed) with
-             the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
+             listening begun (`core.app.calls.live_transcript`: consents read, who is transcribed)
+             with the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
              call joined through `core.app.calls.voice_channel` (undeafened, or come along into the
              reading there); the platform's side started; the opening line posted. Joining
              that fails, or a /forget while it joined, ends the call through the one end path
@@ -16,7 +16,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
     closed   the voice connection closed under the call (the platform's side says so)
     end      the ONE end path every way a call ends goes through, once: a command, everyone
              gone, the bot moved or disconnected, the quota or the idle time (`core.app.
-             calls.call`), the connection closing, a failed join, /forget. The receiving
+             calls.listened_call`), the connection closing, a failed join, /forget. The receiving
              stops and every caption made is posted, the transcript is marked whole, the call
              is let go (left, unless the reading holds it), and the goodbye is said with the
              call's transcript (without it for /forget); nothing is kept to take up
@@ -34,9 +34,9 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              it, its transcript posted (with why, where a rule refused it). `end_on_stop`
              (CALLS_END_ON_STOP): the operator's stop for good ends every call instead
 
-Each call is one object (`core.app.calls.call.ListenedCall`), in the one map of calls by server
-(`Listening.call_in`): who started it and its options (`asked`), the name its transcript is kept
-under (`roll.call`), the message its captions go on in, the platform's side built from it and
+Each call is one object (`core.app.calls.listened_call.ListenedCall`), in the one map of calls by
+server (`Listening.call_in`): who started it and its options (`asked`), the name its transcript is
+kept under (`roll.call`), the message its captions go on in, the platform's side built from it and
 the call held, and its state. Its end and its suspension for a restart are one teardown
 (`_tear_down`), told whether to keep it.
 """
@@ -47,10 +47,10 @@ import logging
 from datetime import timedelta
 from typing import Protocol
 
-from core.app.calls.call import CallState, ListenAsked, ListenedCall
 from core.app.calls.interpreting import News, Tell
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
-from core.app.calls.listening import Listening
+from core.app.calls.listened_call import CallState, ListenAsked, ListenedCall
+from core.app.calls.live_transcript import Listening
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import HeldCall, VoiceCalls
 from core.domain import errors

@@ -1,7 +1,7 @@
 """One listened call, one object (`ListenedCall`): everything the call is, from `/listen` to its
-end, and the state it is in (`CallState`). `core.app.calls.listening` holds the calls by server
-and decides what is heard; `core.app.calls.listened` runs each from start to end; the platform's
-side hands it pieces and events (`captions_moved`), never writes its fields.
+end, and the state it is in (`CallState`). `core.app.calls.live_transcript` holds the calls by
+server and decides what is heard; `core.app.calls.lifecycle` runs each from start to end; the
+platform's side hands it pieces and events (`captions_moved`), never writes its fields.
 
     starting    begun: the consents read, the voice channel being joined
     live        joined: heard, each whole turn kept as a line of its transcript, and ending by
@@ -60,7 +60,7 @@ class Roll:
 
 
 @dataclass(frozen=True)
-class Heard:
+class Caption:
     """What one member said in one utterance, and its translation where captions are
     translated (None: not asked, already in that language, or not to be had). `refused`: MiMo
     refused the model the translations take, here first: the captions go on untranslated, and
@@ -160,7 +160,7 @@ class ListenAsked:
 @dataclass(eq=False)
 class ListenedCall:
     """One call being listened to, the one object holding it (module docstring): who consents,
-    the turns being heard, where its transcript is kept; once `core.app.calls.listened` runs
+    the turns being heard, where its transcript is kept; once `core.app.calls.lifecycle` runs
     it, what was asked (`asked`), the platform's side and the call held, and why it ends."""
 
     server: ChatRef
@@ -194,7 +194,7 @@ class ListenedCall:
     watch: asyncio.Task[None] | None = None  # the idle watch
     # Its pieces at MiMo at once: the receiving waits for a slot (`Listening.hand_over`).
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
-    # Run from start to end by `core.app.calls.listened`:
+    # Run from start to end by `core.app.calls.lifecycle`:
     asked: ListenAsked | None = None  # what `/listen` (or the call kept for a restart) asked
     captions_message: str | None = None  # the message its captions go on editing, by id
     side: ListenedVoice | None = None  # the platform's side, once joined

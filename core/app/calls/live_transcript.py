@@ -1,5 +1,5 @@
 """Listening: a voice channel's live transcript, of the members who said yes and nobody else.
-The call is run from start to end by `core.app.calls.listened` (joined, ended through one
+The call is run from start to end by `core.app.calls.lifecycle` (joined, ended through one
 path); the platform's side cuts what each member says into pieces and posts the lines; what is
 decided about who is heard, and what it costs, is decided here.
 
@@ -11,7 +11,7 @@ decided about who is heard, and what it costs, is decided here.
              those transcribed and those not (the line the adapter posts as it starts); and,
              when asked, the language each caption is also shown in (`translate_to`). The
              member who starts it (`starter`) pays for it: refused once their day is used up.
-             Once `joined`, the call ends by itself (`core.app.calls.call`), through the
+             Once `joined`, the call ends by itself (`core.app.calls.listened_call`), through the
              adapter's `on_end`: nothing heard for `idle_seconds`, the quota used up
     stop     `/stop_listening`: allowed to its starter, to a moderator of the voice channel, or
              to anyone once its starter has left it (`core.domain.voice_call.may_stop`: the
@@ -58,17 +58,17 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-from core.app.calls.call import (
+from core.app.calls.consents import ListeningConsents
+from core.app.calls.interpreting import Interpreting, Tell
+from core.app.calls.listened_call import (
+    Caption,
     End,
     EndBecause,
-    Heard,
     ListenedCall,
     Roll,
     call_prefix,
 )
-from core.app.calls.consents import ListeningConsents
-from core.app.calls.hearing import Hearing
-from core.app.calls.interpreting import Interpreting, Tell
+from core.app.calls.pieces import PieceTranscriber
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
@@ -95,7 +95,7 @@ logger = logging.getLogger(__name__)
 NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
 IDLE_SECONDS = 600.0  # DISCORD_LISTEN_IDLE_SECONDS: nothing heard for so long ends the call
 
-__all__ = ["Heard", "Listening", "Roll", "call_prefix"]
+__all__ = ["Caption", "Listening", "Roll", "call_prefix"]
 
 
 class Listening:
@@ -124,8 +124,8 @@ class Listening:
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`gate`, `core.app.recordings.transcription`
         # holds it): a call's pieces go through it like every other request, ahead of them.
-        # What a call hears, decided beside it (`core.app.calls.hearing`): a value of its ports.
-        self.hearing = Hearing(
+        # What a call hears, decided beside it (`core.app.calls.pieces`): a value of its ports.
+        self.pieces = PieceTranscriber(
             speech=speech, chat_api=chat_api, audio=audio, limiter=limiter, keeper=keeper,
             gate=gate, metrics=metrics,
         )  # fmt: skip
@@ -197,7 +197,7 @@ class Listening:
         on_forget: End | None = None, on_end: EndBecause | None = None,
         kept_as: tuple[str, datetime] | None = None,
     ) -> ListenedCall:  # fmt: skip
-        """`begin`, giving the call itself (`core.app.calls.listened` runs it)."""
+        """`begin`, giving the call itself (`core.app.calls.lifecycle` runs it)."""
         if self._heard(server) is not None:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -359,7 +359,7 @@ class Listening:
         piece: int = 0,
         last: bool = True,
         at_pause: bool = True,
-    ) -> Heard | None:
+    ) -> Caption | None:
         """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
         they consent: one piece of a turn (`turn`: when the turn began, None: with this piece;
         `piece`: its place in the turn; `last`: it ends the turn; `at_pause`: it ends where the
@@ -372,7 +372,7 @@ class Listening:
         call = self._heard(server)
         if call is None:
             return None
-        return await self.hearing.piece(
+        return await self.pieces.piece(
             call, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
             started_at=started_at, turn=turn, piece=piece, last=last, at_pause=at_pause,
         )  # fmt: skip
@@ -380,7 +380,7 @@ class Listening:
     async def hand_over(
         self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
         started_at: datetime, turn: datetime, piece: int, last: bool, at_pause: bool = True,
-    ) -> asyncio.Task[Heard | None]:  # fmt: skip
+    ) -> asyncio.Task[Caption | None]:  # fmt: skip
         """A piece cut by the adapter, transcribed (`transcribe_piece`) once fewer than
         `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does the
         adapter's receiving."""
