@@ -23,6 +23,7 @@ from core.app.calls.interpreting import News
 from core.app.calls.live_transcript import Listening
 from core.bootstrap import bootstrap
 from core.config import Settings
+from core.domain.live_speech import Piece
 from core.domain.values import ChatRef, ChatVoice, VoiceNote
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
@@ -115,9 +116,15 @@ async def interpreting(
 async def says(listening: Listening, member: str, words: str) -> None:
     """One whole turn of `member` saying `words`, as the adapter hands it over."""
     await listening.transcribe_piece(
-        SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
-        started_at=datetime.now(UTC),
-    )  # fmt: skip
+        SERVER,
+        Piece(
+            member,
+            pcm=spoken(words).tobytes(),
+            sample_rate=RATE,
+            speaker=member.title(),
+            started_at=datetime.now(UTC),
+        ),
+    )
 
 
 def seconds_of(wav: bytes) -> float:

@@ -16,13 +16,14 @@ from typing import Any
 import httpx
 
 from core.app.calls.listened_call import Roll
-from core.app.calls.live_transcript import Caption, Listening
+from core.app.calls.live_transcript import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.tallies import listen_row
 from core.domain.limits import LimitPolicy
+from core.domain.live_speech import Caption, Piece
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
@@ -65,9 +66,15 @@ def listening_on(
 async def piece_of(listening: Listening, member: str, words: str) -> Caption | None:
     """One whole turn of `member` saying `words`, as the adapter hands it over once cut."""
     return await listening.transcribe_piece(
-        SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
-        started_at=datetime.now(UTC),
-    )  # fmt: skip
+        SERVER,
+        Piece(
+            member,
+            pcm=spoken(words).tobytes(),
+            sample_rate=RATE,
+            speaker=member.title(),
+            started_at=datetime.now(UTC),
+        ),
+    )
 
 
 async def anns_piece_in_line(

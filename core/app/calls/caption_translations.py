@@ -37,7 +37,7 @@ async def caption_translation(
             translated = await translate(said, api=spend.metered(chat_api), target=target)
     except errors.MimoModelRefused as exc:  # the owner's to fix: one line, no trace
         if call.translate_to is not None:  # pieces in flight together: the first one says it
-            call.translate_to, call.refused = None, exc
+            call.translations_refused(exc)
             logger.error("no more translated captions in %s: %s", server, exc.detail)
         return None
     except errors.MimoError as exc:
