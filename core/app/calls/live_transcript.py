@@ -21,10 +21,12 @@ decided about who is heard, and what it costs, is decided here.
     arrived  a member joining the call: whether they are transcribed, for the notice the
              adapter posts; None where they were told (or named in the opening line) within
              `notice_again` in this call: leaving and coming back is not told twice
-    admits   whether a member's voice is taken at all: asked for every packet off the voice
-             socket, so a set lookup; a member without a yes is dropped before anything else
-    transcribe_piece  one piece of one member's turn (the adapter cuts a turn into pieces while it
-             lasts, so that its words are shown within seconds), while they consent:
+    admits   whether a member's voice is taken at all (`ListenedCall.admits`: the platform's
+             side asks the call it holds, for every packet off the voice socket, so a set
+             lookup); a member without a yes is dropped before anything else
+    transcribe_piece  one piece of one member's turn (a `Piece`: the adapter cuts a turn into
+             pieces while it lasts, so that its words are shown within seconds, and hands each
+             over for the call it holds, `hand_over`), while they consent:
              transcribed by MiMo once, in the language `begin` read (or the server set since),
              through the process's request gate (ASR_MAX_IN_FLIGHT, captions first when it is
              full), its seconds reserved first from the server's daily listening quota
